@@ -1,0 +1,100 @@
+"""Text analysis: the one function that turns documents and questions alike into index terms.
+
+Also sentence splitting for trimming long paragraphs, with nltk's Punkt and shipped abbreviations
+(nltk's downloadable models are not available on many servers).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# Words, numbers with their separators (1,000 / 3.5 / 9/11), hyphenated words and names with apostrophes,
+# and dotted acronyms (U.S.). Compounds are split again below so "missile-defence" also finds "missile".
+_TOKENIZER = RegexpTokenizer(r"(?:[^\W\d_]\.){2,}|\w+(?:[-'./,&]\w+)*")
+_STEMMER = SnowballStemmer("english")
+_POSSESSIVE = re.compile(r"'s?$")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_THOUSANDS = re.compile(r",(?=\d{3}\b)")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+STOPWORDS = _word_list("stopwords_en.txt")
+ABBREVIATIONS = _word_list("abbreviations_en.txt")
+
+
+def fold(text: str) -> str:
+    """Normalise Unicode, lower-case and drop accents, so "Café" and "cafe" are the same word."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=500_000)
+def stem(word: str) -> str:
+    """Snowball stem of one folded word (cached: news repeats its vocabulary)."""
+    if not _HAS_LETTER.search(word):
+        return word
+    return _STEMMER.stem(word)
+
+
+def _is_acronym(raw: str) -> bool:
+    # "US" and "IT" are stopwords only when written in lower case.
+    letters = raw.replace(".", "")
+    return len(letters) >= 2 and letters.isupper()
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
+    shouting = text.isupper()
+    terms: list[str] = []
+    for raw in _TOKENIZER.tokenize(text.translate(_APOSTROPHES)):
+        word = fold(raw).strip("'.,/&-")
+        if "'" in word:
+            word = _POSSESSIVE.sub("", word)
+        if not word:
+            continue
+        if not _HAS_LETTER.search(word):
+            word = _THOUSANDS.sub("", word)  # 1,000 -> 1000
+        elif "." in word and not any(ch.isdigit() for ch in word):
+            word = word.replace(".", "")  # U.S. -> us, like US
+        if word in STOPWORDS and (shouting or not _is_acronym(raw)):
+            continue
+        parts = [p for p in re.split(r"[-/&]", word) if p] if any(c in word for c in "-/&") else [word]
+        if len(parts) > 1:
+            terms.append("".join(stem(p) for p in parts))
+            terms.extend(stem(p) for p in parts if p not in STOPWORDS)
+        else:
+            terms.append(stem(word))
+    return terms
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """Spans (start, end, term) of the words in `text` that analysis keeps, for marking matches."""
+    spans = []
+    for start, end in _TOKENIZER.span_tokenize(text):
+        for term in analyze(text[start:end]):
+            spans.append((start, end, term))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _sentence_splitter() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a paragraph, not split after "Gen." or "U.S."."""
+    return [s.strip() for s in _sentence_splitter().tokenize(text) if s.strip()]

@@ -1,0 +1,21 @@
+"""The exceptions newsbot raises on purpose; anything else is a bug."""
+
+
+class NewsbotError(Exception):
+    """Base class: every error a user or operator can cause."""
+
+
+class ConfigError(NewsbotError):
+    """A setting is missing or malformed (raised by `bot.config`)."""
+
+
+class ArticleError(NewsbotError):
+    """An article could not be read: the message says why (raised by `bot.ingest`)."""
+
+
+class QuestionError(NewsbotError):
+    """A question that cannot be searched: empty, only punctuation, or only stopwords."""
+
+
+class IndexCorruptError(NewsbotError):
+    """The on-disk index cannot be opened; `newsbot ingest --rebuild` recreates it from the store."""

@@ -1,0 +1,175 @@
+"""The article library: the store and the search engine kept in step, for ingesting and asking.
+
+Write order makes a crash harmless: articles are staged in the store as pending (or deleting), the index is
+written and committed, then the store records them as indexed. On open, anything still pending is indexed
+again and anything still deleting is removed; an index whose size disagrees with the store is rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.analysis import analyze
+from bot.config import Settings
+from bot.errors import IndexCorruptError
+from bot.index import Engine, IndexedParagraph, RankBM25Engine, TantivyEngine
+from bot.ingest import Skipped, read_articles
+from bot.models import Answer, Article, StoredArticle
+from bot.retrieval import Request, answer
+from bot.store import Store, StoreStats
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the summary line."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
+        if self.duplicates:
+            text += f", {self.duplicates} duplicates"
+        return text + (f", {self.removed} replaced" if self.removed else "")
+
+
+@dataclass(frozen=True)
+class LibraryStats:
+    store: StoreStats
+    engine: str
+    indexed_paragraphs: int
+    index_bytes: int
+
+
+def indexed_paragraphs(article: StoredArticle, paragraphs: Sequence[str]) -> list[IndexedParagraph]:
+    """Analyse an article's paragraphs for the index (the headline analysed once, shared by all)."""
+    headline = analyze(article.title)
+    return [IndexedParagraph(article.id, i, analyze(text), headline, article.category, article.published)
+            for i, text in enumerate(paragraphs)]
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.engine == "rank-bm25":
+        return RankBM25Engine(settings.headline_boost)
+    return TantivyEngine(settings.index_dir, settings.headline_boost)
+
+
+class Library:
+    """Articles in, answers out. Open once per process; safe to ask from several threads."""
+
+    def __init__(self, settings: Settings, store: Store, engine: Engine) -> None:
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+
+    @classmethod
+    def open(cls, settings: Settings, seed_corpus: bool = True) -> Library:
+        """Open the store and index, finishing any interrupted ingest; an empty library reads the shipped corpus."""
+        store = Store(settings.database_path)
+        try:
+            engine = make_engine(settings)
+        except IndexCorruptError:
+            log.warning("index in %s is unreadable; rebuilding it from the store", settings.index_dir)
+            TantivyEngine.remove(settings.index_dir)
+            engine = make_engine(settings)
+        library = cls(settings, store, engine)
+        library._recover()
+        if seed_corpus and store.stats().articles == 0 and settings.corpus_dir.is_dir():
+            report = library.ingest([settings.corpus_dir])
+            log.info("read the shipped corpus from %s: %s", settings.corpus_dir, report.summary())
+        return library
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+
+    def _recover(self) -> None:
+        if isinstance(self.engine, RankBM25Engine):
+            # rank-bm25 keeps nothing on disk: load every indexed article from the store.
+            for article, paragraphs in self.store.iter_indexable():
+                self.engine.add(indexed_paragraphs(article, paragraphs))
+        elif self.engine.count() != self.store.indexed_paragraph_count():
+            log.warning("index holds %d paragraphs but the store %d; rebuilding the index",
+                        self.engine.count(), self.store.indexed_paragraph_count())
+            self.reindex()
+            return
+        self._sync()
+
+    def _sync(self) -> tuple[int, int]:
+        """Bring the index up to the store's pending and deleting articles; returns their counts."""
+        to_index, to_delete = self.store.unfinished()
+        if not to_index and not to_delete:
+            return 0, 0
+        self.engine.delete([*to_index, *to_delete])
+        for article, paragraphs in self.store.iter_indexable(to_index):
+            self.engine.add(indexed_paragraphs(article, paragraphs))
+        self.engine.commit()
+        self.store.finish(to_index, to_delete)
+        return len(to_index), len(to_delete)
+
+    def reindex(self) -> int:
+        """Rebuild the index from the store (buttons on older answers expire); returns paragraphs indexed."""
+        self.engine.clear()
+        self.store.mark_all_pending()
+        self._sync()
+        self.store.bump_generation()
+        return self.engine.count()
+
+    def add(self, articles: Sequence[Article], report: IngestReport | None = None) -> IngestReport:
+        """Store and index a batch of articles."""
+        report = report or IngestReport()
+        outcome = self.store.stage(articles)
+        report.added += len(outcome["added"])
+        report.updated += len(outcome["updated"])
+        report.unchanged += len(outcome["unchanged"])
+        report.duplicates += len(outcome["duplicate"])
+        report.removed += len(outcome["replaced"])
+        self._sync()
+        return report
+
+    def remove(self, article_ids: Iterable[str]) -> None:
+        self.store.mark_for_deletion(article_ids)
+        self._sync()
+
+    def ingest(self, paths: Iterable[Path], fields: Mapping[str, str] | None = None,
+               progress: Callable[[int], None] | None = None) -> IngestReport:
+        """Read articles from files and directories in batches; unreadable ones are reported and skipped."""
+        report = IngestReport()
+        batch: list[Article] = []
+        for item in read_articles(paths, fields):
+            if isinstance(item, Skipped):
+                log.warning("skipped %s: %s", item.location, item.reason)
+                report.skipped.append(item)
+            else:
+                batch.append(item)
+            if progress:
+                progress(1)
+            if len(batch) >= BATCH_SIZE:
+                self.add(batch, report)
+                batch = []
+        if batch:
+            self.add(batch, report)
+        return report
+
+    def ask(self, request: Request) -> Answer:
+        """Answer a question (raises QuestionError for one that cannot be searched)."""
+        return answer(request, self.engine, self.store, self.settings.min_coverage)
+
+    def request(self, question: str, **filters: object) -> Request:
+        """A request with this library's default answer size and per-article limit."""
+        base = {"k": self.settings.answer_size, "per_article": self.settings.per_article}
+        return Request(question, **{**base, **{k: v for k, v in filters.items() if v is not None}})  # type: ignore[arg-type]
+
+    def stats(self) -> LibraryStats:
+        return LibraryStats(self.store.stats(), self.engine.name, self.engine.count(), self.engine.size_bytes())

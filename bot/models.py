@@ -1,0 +1,94 @@
+"""Plain data passed between the pipeline steps."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def short_hash(text: str) -> str:
+    """16 hex digits: short enough for Telegram's 64-byte callback data and deep links."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file or feed."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    category: str = ""
+    published: datetime | None = None
+    url: str | None = None
+    author: str | None = None
+    # Where it came from (a file path, or path#record): a re-read of the same origin replaces the old version.
+    origin: str | None = None
+    # A newsroom's own id for the record: its origin, so an edited record replaces the old one.
+    source_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable identity: from the URL, else the content (so the same story read twice is one article)."""
+        if self.url:
+            return short_hash("url:" + self.url.strip())
+        return short_hash("content:" + self.title + "\n" + "\n".join(self.paragraphs))
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything shown to a reader changes."""
+        parts = [self.title, self.category, self.published.isoformat() if self.published else "",
+                 self.url or "", self.author or "", *self.paragraphs]
+        return short_hash("\x1f".join(parts))
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store keeps it (no paragraph text)."""
+
+    id: str
+    title: str
+    category: str
+    published: datetime | None
+    url: str | None
+    author: str | None
+    origin: str | None
+    paragraph_count: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One paragraph an engine found, with its score."""
+
+    article_id: str
+    position: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph chosen to answer a question, with what a reader needs to trust it."""
+
+    article: StoredArticle
+    position: int
+    text: str
+    score: float
+    matched: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of a question: passages, or the closest headlines when nothing answers it."""
+
+    question: str
+    passages: tuple[Passage, ...]
+    closest: tuple[StoredArticle, ...] = ()
+    # Why nothing was found, in words for a reader; empty when there are passages.
+    reason: str = ""
+    # How many more passages the same question has beyond these (for a "More" button).
+    more: int = 0
+    offset: int = 0
+
+    @property
+    def found(self) -> bool:
+        return bool(self.passages)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -81,10 +82,11 @@ class TantivyEngine:
 
     name = "tantivy"
 
-    def __init__(self, directory: Path, headline_boost: float) -> None:
+    def __init__(self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.headline_boost = headline_boost
+        self.pair_boost = pair_boost
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
         builder.add_text_field("article", tokenizer_name="raw", index_option="basic")
@@ -157,8 +159,10 @@ class TantivyEngine:
         if self.headline_boost > 0:
             should += [tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "headline", t),
                                                  self.headline_boost) for t in terms]
-        should += [tantivy.Query.boost_query(tantivy.Query.phrase_query(self.schema, "body", [a, b], slop=PAIR_SLOP),
-                                             PAIR_BOOST) for a, b in zip(query.terms, query.terms[1:]) if a != b]
+        if self.pair_boost > 0:
+            should += [tantivy.Query.boost_query(tantivy.Query.phrase_query(self.schema, "body", [a, b],
+                                                                            slop=PAIR_SLOP), self.pair_boost)
+                       for a, b in pairwise(query.terms) if a != b]
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
         filters = self._filters(query)
         final = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text

@@ -99,12 +99,11 @@ class Library:
             # rank-bm25 keeps nothing on disk: load every indexed article from the store.
             for article, paragraphs in self.store.iter_indexable():
                 self.engine.add(indexed_paragraphs(article, paragraphs))
-        elif self.engine.count() != self.store.indexed_paragraph_count():
+        self._sync()
+        if self.engine.count() != self.store.indexed_paragraph_count():
             log.warning("index holds %d paragraphs but the store %d; rebuilding the index",
                         self.engine.count(), self.store.indexed_paragraph_count())
             self.reindex()
-            return
-        self._sync()
 
     def _sync(self) -> tuple[int, int]:
         """Bring the index up to the store's pending and deleting articles; returns their counts."""

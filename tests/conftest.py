@@ -1,0 +1,26 @@
+"""Shared fixtures: real SQLite files and real tantivy indexes under tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.library import Library
+
+from tests.paths import ROOT
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings over an empty data directory, seeded with the shipped corpus on open."""
+    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus")
+
+
+@pytest.fixture
+def library(settings: Settings) -> Iterator[Library]:
+    lib = Library.open(settings)
+    yield lib
+    lib.close()

@@ -1,0 +1,132 @@
+"""Reading articles: the seed format, bulk formats, malformed files, directories."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ArticleError
+from bot.ingest import Skipped, parse_date, read_articles, read_file, split_paragraphs
+from bot.models import Article
+
+from tests.paths import DATA, ROOT
+
+EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-8"))
+MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
+
+
+def only_article(path: Path) -> Article:
+    items = list(read_file(path))
+    assert len(items) == 1 and isinstance(items[0], Article), items
+    return items[0]
+
+
+def test_seed_article_reads_exactly() -> None:
+    seed = next((ROOT / "corpus").glob("*.txt"))
+    article = only_article(seed)
+    assert article.title == "Russia Invites US Military Chief to Missile Defense Talks"
+    assert article.category == "News"
+    assert article.author == "us-russia"
+    assert article.published == datetime(2013, 3, 7, 7, 37)  # day first: 7 March
+    assert len(article.paragraphs) == 11
+    assert article.paragraphs[0].startswith("Russia has invited US Joint Chiefs")
+    # Typographic quotes and accents survive; the no-break-space "blank" lines and the footer are not body.
+    assert "discussion,\u201d Gen. Gerasimov" in article.paragraphs[1]
+    assert "attach\u00e9s" in article.paragraphs[1]
+    assert all(p.strip() and not p.startswith(("Comments:", "Category:")) for p in article.paragraphs)
+    assert article.paragraphs[-1].endswith("strategic nuclear missile arsenal.")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_text_format_cases(name: str) -> None:
+    expected = EXPECTED[name]
+    article = only_article(DATA / "articles" / name)
+    assert article.title == expected["title"]
+    assert article.category == expected["category"]
+    assert article.author == expected["author"]
+    assert article.published == datetime.fromisoformat(expected["published"])
+    assert article.url == expected["url"]
+    assert len(article.paragraphs) == expected["paragraphs"]
+    assert article.paragraphs[0].startswith(expected["first"])
+    assert article.paragraphs[-1].endswith(expected["last_ends"])
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_file_is_skipped_with_reason(name: str) -> None:
+    [item] = list(read_file(DATA / "malformed" / name))
+    assert isinstance(item, Skipped)
+    assert item.location.endswith(name)
+    assert MALFORMED[name].lower() in item.reason.lower()
+
+
+def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    for source in (DATA / "articles").glob("*.txt"):
+        (nested / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "a" / "broken.txt").write_bytes((DATA / "malformed" / "no_date.txt").read_bytes())
+    (tmp_path / ".hidden.txt").write_text("not read")
+    items = list(read_articles([tmp_path]))
+    articles = [i for i in items if isinstance(i, Article)]
+    skipped = [i for i in items if isinstance(i, Skipped)]
+    assert sorted(a.title for a in articles) == sorted(e["title"] for e in EXPECTED.values())
+    assert [Path(s.location).name for s in skipped] == ["broken.txt"]
+
+
+def test_jsonl_records_and_their_errors() -> None:
+    items = list(read_file(DATA / "bulk.jsonl"))
+    articles = [i for i in items if isinstance(i, Article)]
+    skipped = {i.location.rsplit(":", 1)[-1]: i.reason for i in items if isinstance(i, Skipped)}
+    assert [a.title for a in articles] == ["Wind Farm Wins Approval", "Library Extends Opening Hours"]
+    assert articles[0].paragraphs == ("The offshore wind farm will power 400,000 homes.", "Construction starts next spring.")
+    assert articles[0].published == datetime(2022, 4, 1, 8, 30)
+    assert articles[1].published == datetime(2022, 5, 3, 12, 0)
+    assert articles[1].origin is not None and articles[1].origin.endswith("#lib-1")
+    assert set(skipped) == {"3", "4", "5"}
+    assert "no body" in skipped["3"] and "invalid JSON" in skipped["4"] and "date" in skipped["5"]
+
+
+def test_csv_with_renamed_fields() -> None:
+    fields = {"title": "headline", "body": "text", "category": "section", "published": "date", "url": "link"}
+    articles = [i for i in read_file(DATA / "bulk.csv", fields) if isinstance(i, Article)]
+    assert [(a.title, a.category, len(a.paragraphs)) for a in articles] == [
+        ("Ferry Timetable Changes", "Transport", 2), ("Museum Reopens", "Culture", 1)]
+    assert articles[0].url == "https://news.example.org/ferry" and articles[1].url is None
+
+
+def test_missing_path_is_reported(tmp_path: Path) -> None:
+    [item] = list(read_articles([tmp_path / "nope"]))
+    assert isinstance(item, Skipped) and "no such file" in item.reason
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("7-03-2013, 07:37", datetime(2013, 3, 7, 7, 37)),
+    ("31-12-1999, 23:59", datetime(1999, 12, 31, 23, 59)),
+    ("2022-04-01T08:30:00+02:00", datetime(2022, 4, 1, 6, 30)),
+    ("Tue, 05 Mar 2013 10:00:00 GMT", datetime(2013, 3, 5, 10, 0)),
+    ("2023-05-20", datetime(2023, 5, 20)),
+])
+def test_parse_date(raw: str, expected: datetime) -> None:
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["yesterday", "32-01-2020, 10:00", "2020-13-45"])
+def test_parse_date_rejects(raw: str) -> None:
+    with pytest.raises(ArticleError):
+        parse_date(raw)
+
+
+def test_split_paragraphs_treats_nbsp_lines_as_blank() -> None:
+    assert split_paragraphs("one\nline\n\u00a0\ntwo\n\n\n\u00a0\n\nthree") == ("one line", "two", "three")
+
+
+def test_article_id_is_stable_and_prefers_url() -> None:
+    a = Article(title="T", paragraphs=("p",))
+    assert a.id == Article(title="T", paragraphs=("p",), category="other").id
+    assert a.id != Article(title="T", paragraphs=("q",)).id
+    with_url = Article(title="T", paragraphs=("p",), url="https://x.example/1")
+    assert with_url.id == Article(title="Edited", paragraphs=("new",), url="https://x.example/1").id
+    assert len(a.id) == 16

@@ -1,0 +1,129 @@
+"""Asking: passages with their sources, filters, per-article limits, and clear refusals."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import pytest
+
+from bot.analysis import analyze
+from bot.config import Settings
+from bot.errors import QuestionError
+from bot.index import Query, RankBM25Engine, TantivyEngine
+from bot.ingest import Skipped, read_articles
+from bot.library import Library, indexed_paragraphs
+from bot.models import Article, StoredArticle
+from tests.paths import BBC, DATA, needs_bbc
+
+
+@pytest.fixture
+def news(library: Library) -> Library:
+    library.ingest([DATA / "articles", DATA / "bulk.jsonl"])
+    return library
+
+
+def test_answer_cites_headline_date_category_and_passage(news: Library) -> None:
+    answer = news.ask(news.request("Why did the harbour council let the cafe double its terrace?"))
+    top = answer.passages[0]
+    assert top.article.title == "Harbour Council Approves Caf\u00e9 Expansion"
+    assert top.article.published == datetime(2021, 6, 15, 18, 5)
+    assert top.article.category == "Local"
+    assert top.article.url == "https://news.example.org/2021/harbour-cafe"
+    assert "terrace" in top.text and {"terrac", "cafe", "council"} <= top.matched
+
+
+def test_at_most_k_passages_and_two_per_article(news: Library) -> None:
+    answer = news.ask(news.request("Russia NATO missile defense Moscow", k=3))
+    assert len(answer.passages) <= 3
+    ids = [p.article.id for p in answer.passages]
+    assert all(ids.count(i) <= 2 for i in ids)
+    more = news.ask(news.request("Russia NATO missile defense Moscow", k=3, offset=3))
+    assert {(p.article.id, p.position) for p in more.passages}.isdisjoint(
+        {(p.article.id, p.position) for p in answer.passages})
+
+
+def test_category_and_date_filters(news: Library) -> None:
+    anywhere = news.ask(news.request("council opening hours"))
+    assert {p.article.category for p in anywhere.passages} >= {"Local"}
+    only_local = news.ask(news.request("opening hours", category="local"))
+    assert only_local.found and {p.article.category for p in only_local.passages} == {"Local"}
+    since = news.ask(news.request("opening hours", since=datetime(2022, 1, 1)))
+    assert since.found and all(p.article.published and p.article.published >= datetime(2022, 1, 1)
+                               for p in since.passages)
+    until = news.ask(news.request("opening hours", until=datetime(2021, 12, 31)))
+    assert [p.article.title for p in until.passages] == ["Harbour Council Approves Caf\u00e9 Expansion"]
+
+
+@pytest.mark.parametrize(("question", "says"), [
+    ("", "type a question"),
+    ("   \n\t ", "type a question"),
+    ("?!... \u2014 ***", "no words"),
+    ("what is it that they were", "only has common words"),
+    ("x" * 10_000, "10,000 characters"),
+])
+def test_bad_questions_get_a_clear_reason(news: Library, question: str, says: str) -> None:
+    with pytest.raises(QuestionError, match="(?i)" + says):
+        news.ask(news.request(question))
+
+
+@pytest.mark.parametrize("question", [
+    "What is the price of bitcoin on the Tokyo exchange?",
+    "quantum chromodynamics lattice gauge",
+    "zzzz qqqq",
+])
+def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Library, question: str) -> None:
+    answer = news.ask(news.request(question))
+    assert not answer.found and answer.passages == ()
+    assert answer.reason
+
+
+def test_weak_match_lists_closest_headlines(news: Library) -> None:
+    answer = news.ask(news.request("Which city library sold tickets for the eclipse concert in Tokyo?"))
+    assert not answer.found
+    assert "Library Extends Opening Hours" in [a.title for a in answer.closest]
+
+
+@needs_bbc
+def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
+    """tantivy and rank-bm25, both as plain BM25 over our terms, share most of their top 10."""
+    from pathlib import Path
+
+    articles = [a for a in read_articles([BBC]) if not isinstance(a, Skipped)][:800]
+    docs = [p for a in articles for p in indexed_paragraphs(
+        StoredArticle(a.id, a.title, a.category, None, None, None, None, len(a.paragraphs)), a.paragraphs)]
+    tantivy_engine = TantivyEngine(Path(str(tmp_path)) / "idx", headline_boost=0.0, pair_boost=0.0)
+    tantivy_engine.add(docs)
+    tantivy_engine.commit()
+    reference = RankBM25Engine(headline_boost=0.0)
+    reference.add(docs)
+    rng = random.Random(7)
+    overlaps = []
+    for a in rng.sample(articles, 60):
+        sentence = rng.choice(a.paragraphs).split(".")[0]
+        terms = analyze(sentence)[:8]
+        if len(terms) < 3:
+            continue
+        ours = {(h.article_id, h.position) for h in tantivy_engine.search(Query(terms), 10)}
+        theirs = {(h.article_id, h.position) for h in reference.search(Query(terms), 10)}
+        overlaps.append(len(ours & theirs) / max(len(theirs), 1))
+    assert len(overlaps) >= 40
+    assert sum(overlaps) / len(overlaps) >= 0.8
+    assert sum(o >= 0.6 for o in overlaps) / len(overlaps) >= 0.9
+
+
+def test_settings_choose_the_reference_engine(settings: Settings) -> None:
+    from dataclasses import replace
+
+    library = Library.open(replace(settings, engine="rank-bm25"))
+    try:
+        assert library.engine.name == "rank-bm25"
+        assert library.ask(library.request("Dempsey Moscow")).found
+    finally:
+        library.close()
+
+
+def test_undated_articles_and_headline_only_matches(library: Library) -> None:
+    library.add([Article(title="Lighthouse keeper retires", paragraphs=("After forty years she handed over the keys.",))])
+    answer = library.ask(library.request("lighthouse keeper"))
+    assert answer.found and answer.passages[0].article.published is None

@@ -9,7 +9,6 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
-
 from tests.paths import ROOT
 
 

@@ -11,7 +11,6 @@ import pytest
 from bot.errors import ArticleError
 from bot.ingest import Skipped, parse_date, read_articles, read_file, split_paragraphs
 from bot.models import Article
-
 from tests.paths import DATA, ROOT
 
 EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-8"))
@@ -81,7 +80,8 @@ def test_jsonl_records_and_their_errors() -> None:
     articles = [i for i in items if isinstance(i, Article)]
     skipped = {i.location.rsplit(":", 1)[-1]: i.reason for i in items if isinstance(i, Skipped)}
     assert [a.title for a in articles] == ["Wind Farm Wins Approval", "Library Extends Opening Hours"]
-    assert articles[0].paragraphs == ("The offshore wind farm will power 400,000 homes.", "Construction starts next spring.")
+    assert articles[0].paragraphs == ("The offshore wind farm will power 400,000 homes.",
+                                      "Construction starts next spring.")
     assert articles[0].published == datetime(2022, 4, 1, 8, 30)
     assert articles[1].published == datetime(2022, 5, 3, 12, 0)
     assert articles[1].origin is not None and articles[1].origin.endswith("#lib-1")

@@ -11,8 +11,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from bot.config import Settings
 from bot.library import Library, indexed_paragraphs
 from bot.models import Article

@@ -124,6 +124,7 @@ def test_settings_choose_the_reference_engine(settings: Settings) -> None:
 
 
 def test_undated_articles_and_headline_only_matches(library: Library) -> None:
-    library.add([Article(title="Lighthouse keeper retires", paragraphs=("After forty years she handed over the keys.",))])
+    library.add([Article(title="Lighthouse keeper retires",
+                         paragraphs=("After forty years she handed over the keys.",))])
     answer = library.ask(library.request("lighthouse keeper"))
     assert answer.found and answer.passages[0].article.published is None

@@ -1,0 +1,47 @@
+"""The code stays ruff-clean and the layers keep their one-way flow."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.paths import ROOT
+
+TELEGRAM_LAYER = {"telegram_bot.py", "app.py", "terminal_chat.py"}
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    result = subprocess.run([ruff, "check", "bot", "tests", "bench"], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bot").glob("*.py")), ids=lambda p: p.name)
+def test_only_the_telegram_layer_imports_telegram(path: Path) -> None:
+    uses_telegram = any(name == "telegram" or name.startswith("telegram.") for name in imported_modules(path))
+    assert not uses_telegram or path.name in TELEGRAM_LAYER
+
+
+@pytest.mark.parametrize("name", ["config.py", "models.py", "errors.py"])
+def test_foundation_modules_import_nothing_of_ours_but_errors(name: str) -> None:
+    ours = {m for m in imported_modules(ROOT / "bot" / name) if m.startswith("bot")}
+    assert ours <= {"bot.errors"}

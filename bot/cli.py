@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from bot.answers import PLAIN, TERMINAL, answer_json, render_answer
@@ -26,6 +26,12 @@ def _date(raw: str) -> datetime:
         return parse_date(raw)
     except NewsbotError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _until(raw: str) -> datetime:
+    # "--until 2013-03-07" means up to the end of that day, not its first second.
+    value = _date(raw)
+    return value.replace(hour=23, minute=59, second=59) if ":" not in raw and value.time() == time() else value
 
 
 def _field(raw: str) -> tuple[str, str]:
@@ -52,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=None, help="passages to show (default 3)")
     ask.add_argument("--category", help="only articles of this category")
     ask.add_argument("--since", type=_date, help="only articles published on or after this date")
-    ask.add_argument("--until", type=_date, help="only articles published on or before this date")
+    ask.add_argument("--until", type=_until, help="only articles published on or before this date")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     commands.add_parser("stats", help="what the library holds")

@@ -120,3 +120,10 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
         pytest.skip("the newsbot console script is not on PATH (package not installed)")
     result = subprocess.run([exe, "ask", "Dempsey"], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0 and "Dempsey" in result.stdout
+
+
+def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--until", "2013-03-07", "Dempsey"]) == 0
+    assert "Dempsey" in capsys.readouterr().out
+    assert main(["ask", "--until", "2013-03-06", "Dempsey"]) == 1
+    assert main(["ask", "--since", "8-03-2013", "Dempsey"]) == 1

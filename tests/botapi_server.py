@@ -35,13 +35,14 @@ Notes on realism:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
@@ -50,14 +51,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-try:  # imported as ``tests.botapi_server`` (package) or ``botapi_server`` (rootdir on sys.path)
-    from tests.html_check import TelegramHTMLError, parse_telegram_html, utf16_len
-except ImportError:  # pragma: no cover - depends on how pytest sets up sys.path
-    from html_check import (  # type: ignore[no-redef]
-        TelegramHTMLError,
-        parse_telegram_html,
-        utf16_len,
-    )
+from tests.html_check import TelegramHTMLError, parse_telegram_html, utf16_len
 
 __all__ = ["ApiError", "Call", "FakeBotAPI"]
 
@@ -73,49 +67,40 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
-QUERY_INVALID = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _DEFAULT_DESCRIPTIONS: dict[int, str] = {
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden: bot was blocked by the user",
     404: "Not Found",
-    409: "Conflict: terminated by other getUpdates request; make sure that only one bot "
-    "instance is running",
+    409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
 # Form fields whose values are plain strings and must never be JSON-decoded ("123" stays "123").
-_STRING_FIELDS = frozenset(
-    {
-        "text", "caption", "parse_mode", "query", "callback_query_id", "inline_query_id", "url",
-        "data", "description", "short_description", "title", "next_offset", "switch_pm_text",
-        "switch_pm_parameter", "secret_token", "ip_address", "language_code", "action", "emoji",
-        "inline_message_id", "business_connection_id", "message_effect_id", "name", "result_id",
-        "file_id", "sticker", "photo", "document", "video", "audio", "voice", "animation",
-        "thumbnail", "address", "first_name", "last_name", "phone_number", "question",
-        "explanation", "custom_emoji_id", "invite_link", "payload", "currency",
-        "start_parameter", "vcard", "game_short_name", "certificate", "media",
-    }
-)  # fmt: skip
+# fmt: off
+_STRING_FIELDS = frozenset({
+    "text", "caption", "parse_mode", "query", "callback_query_id", "inline_query_id", "url", "data", "description",
+    "short_description", "title", "next_offset", "switch_pm_text", "switch_pm_parameter", "secret_token",
+    "ip_address", "language_code", "action", "emoji", "inline_message_id", "business_connection_id",
+    "message_effect_id", "name", "result_id", "file_id", "sticker", "photo", "document", "video", "audio", "voice",
+    "animation", "thumbnail", "address", "first_name", "last_name", "phone_number", "question", "explanation",
+    "custom_emoji_id", "invite_link", "payload", "currency", "start_parameter", "vcard", "game_short_name",
+    "certificate", "media",
+})
+# fmt: on
 _JSONISH = re.compile(r"^(?:[\[{].*|-?\d+(?:\.\d+)?|true|false|null)$", re.S)
-_INLINE_BUTTON_ACTIONS = frozenset(
-    {
-        "url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat", "login_url", "web_app", "callback_game", "pay",
-        "copy_text",
-    }
-)  # fmt: skip
+# fmt: off
+_INLINE_BUTTON_ACTIONS = frozenset({
+    "url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat", "login_url", "web_app", "callback_game", "pay", "copy_text",
+})
+# fmt: on
 _BOT_COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
 _MENTION_RE = re.compile(r"(?<!\w)@[A-Za-z0-9_]{2,32}(?!\w)")
 _HASHTAG_RE = re.compile(r"(?<![\w#])#\w*[^\W\d_]\w*")
 _URL_RE = re.compile(r"\bhttps?://[^\s<>\"']+", re.I)
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_UPDATE_TYPES = (
-    "message", "edited_message", "channel_post", "edited_channel_post", "inline_query",
-    "chosen_inline_result", "callback_query", "my_chat_member", "chat_member",
-)  # fmt: skip
 
 
 class ApiError(Exception):
@@ -170,10 +155,7 @@ class Call:
 
     def summary(self) -> str:
         chat = f" chat_id={self.chat_id}" if "chat_id" in self.params else ""
-        if self.ok:
-            status = "ok"
-        else:
-            status = f"{self.error_code} {self.description!r}"
+        status = "ok" if self.ok else f"{self.error_code} {self.description!r}"
         text = self.params.get("text")
         shown = f" text={text[:60]!r}" if isinstance(text, str) else ""
         return f"{self.method}{chat}{shown} -> {status}"
@@ -213,11 +195,13 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet."""
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.api._track_connection(self.connection, add=True)
 
     def finish(self) -> None:
@@ -226,10 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.api._track_connection(self.connection, add=False)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         self._dispatch()
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         self._dispatch()
 
     def _read_body(self) -> bytes:
@@ -267,10 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload = api._handle(match.group(1), match.group(2), params, files)
         if payload is None:  # injected connection drop
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self._send_json(status, payload)
 
@@ -379,6 +361,7 @@ class FakeBotAPI:
         self._users: dict[int, JSON] = {}
         self._messages: dict[int, dict[int, JSON]] = {}
         self._deleted: set[tuple[int, int]] = set()
+        self._bot_msgs: set[tuple[int, int]] = set()  # (chat_id, message_id) sent by the bot
         self._callback_queries: dict[str, bool] = {}  # id -> answered
         self._inline_queries: dict[str, bool] = {}
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
@@ -396,9 +379,11 @@ class FakeBotAPI:
         httpd.api = self
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name="FakeBotAPI", daemon=True,
-        )  # fmt: skip
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="FakeBotAPI",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -413,10 +398,8 @@ class FakeBotAPI:
         with self._lock:
             connections = list(self._connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -495,9 +478,7 @@ class FakeBotAPI:
             else:
                 description = _DEFAULT_DESCRIPTIONS.get(error_code, "Internal Server Error")
         with self._lock:
-            self._failures.append(
-                _Failure(method.lower(), error_code, description, retry_after, chat_id, times)
-            )
+            self._failures.append(_Failure(method.lower(), error_code, description, retry_after, chat_id, times))
 
     def add_user(
         self,
@@ -570,10 +551,7 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [
-                    c for c in self._calls
-                    if self._call_matches(c, method, chat_id, predicate)
-                ]  # fmt: skip
+                found = [c for c in self._calls if self._call_matches(c, method, chat_id, predicate)]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
@@ -591,9 +569,7 @@ class FakeBotAPI:
         chat_id: int | str | None = None,
     ) -> list[Call]:
         """:meth:`wait_for` for async tests (waits in a worker thread)."""
-        return await asyncio.to_thread(
-            self.wait_for, method, predicate, count, timeout, chat_id=chat_id
-        )
+        return await asyncio.to_thread(self.wait_for, method, predicate, count, timeout, chat_id=chat_id)
 
     def _timeout_report(
         self, method: str, chat_id: int | str | None, count: int, found: list[Call], timeout: float
@@ -602,8 +578,7 @@ class FakeBotAPI:
         seen = [c.summary() for c in self._calls if c.method.lower() != "getupdates"]
         where = f" for chat_id={chat_id}" if chat_id is not None else ""
         lines = [
-            f"timed out after {timeout}s waiting for {count} {method} call(s){where}; "
-            f"{len(found)} matched.",
+            f"timed out after {timeout}s waiting for {count} {method} call(s){where}; {len(found)} matched.",
             f"Seen {len(seen)} call(s) besides {polls} getUpdates; last ones:",
             *(f"  {line}" for line in seen[-25:]),
             f"Pending (unconfirmed) updates: {[u['update_id'] for u in self._updates]}",
@@ -621,8 +596,7 @@ class FakeBotAPI:
             return [
                 copy.deepcopy(msg)
                 for msg_id, msg in sorted(chat_messages.items())
-                if msg.get("from", {}).get("id") == self.bot_id
-                and (chat_id, msg_id) not in self._deleted
+                if (chat_id, msg_id) in self._bot_msgs and (chat_id, msg_id) not in self._deleted
             ]
 
     def get_message(self, chat_id: int, message_id: int) -> JSON:
@@ -705,7 +679,7 @@ class FakeBotAPI:
         """The user edits their earlier message -> ``edited_message`` update."""
         with self._lock:
             msg = self._stored_message(chat_id, message_id)
-            if msg.get("from", {}).get("id") == self.bot_id:
+            if (chat_id, message_id) in self._bot_msgs:
                 raise ValueError("users cannot edit the bot's messages")
             if user_id is not None and msg["from"]["id"] != user_id:
                 raise ValueError(f"message {message_id} was not written by user {user_id}")
@@ -814,9 +788,7 @@ class FakeBotAPI:
             }
             return self.add_update({"callback_query": query})
 
-    def inline_query(
-        self, user_id: int, query: str, offset: str = "", *, chat_type: str = "sender"
-    ) -> int:
+    def inline_query(self, user_id: int, query: str, offset: str = "", *, chat_type: str = "sender") -> int:
         """Inline query; its id is ``get_update(update_id)["inline_query"]["id"]``."""
         with self._lock:
             query_id = self._new_query_id()
@@ -865,12 +837,19 @@ class FakeBotAPI:
                     entry["until_date"] = 0
                 if status == "administrator":
                     entry.update(
-                        can_be_edited=False, is_anonymous=False, can_manage_chat=True,
-                        can_delete_messages=True, can_manage_video_chats=False,
-                        can_restrict_members=False, can_promote_members=False,
-                        can_change_info=False, can_invite_users=True, can_post_stories=False,
-                        can_edit_stories=False, can_delete_stories=False,
-                    )  # fmt: skip
+                        can_be_edited=False,
+                        is_anonymous=False,
+                        can_manage_chat=True,
+                        can_delete_messages=True,
+                        can_manage_video_chats=False,
+                        can_restrict_members=False,
+                        can_promote_members=False,
+                        can_change_info=False,
+                        can_invite_users=True,
+                        can_post_stories=False,
+                        can_edit_stories=False,
+                        can_delete_stories=False,
+                    )
                 return entry
 
             if new_status in ("kicked", "left"):
@@ -911,9 +890,7 @@ class FakeBotAPI:
             self._users[user_id] = user
         return copy.deepcopy(user)
 
-    def _ensure_chat(
-        self, chat_id: int, chat_type: str | None, title: str | None, user_id: int | None
-    ) -> JSON:
+    def _ensure_chat(self, chat_id: int, chat_type: str | None, title: str | None, user_id: int | None) -> JSON:
         chat = self._chats.get(chat_id)
         if chat is not None:
             if title and chat["type"] != "private":
@@ -934,9 +911,7 @@ class FakeBotAPI:
         self._chats[chat_id] = chat
         return chat
 
-    def _new_user_message(
-        self, chat_id: int, user_id: int | None, chat_type: str | None, title: str | None
-    ) -> JSON:
+    def _new_user_message(self, chat_id: int, user_id: int | None, chat_type: str | None, title: str | None) -> JSON:
         chat = self._ensure_chat(chat_id, chat_type, title, user_id)
         uid = self._default_user_id(chat_id, user_id)
         return {
@@ -1013,14 +988,18 @@ class FakeBotAPI:
         return json.dumps(scope_obj, sort_keys=True), str(language_code or "")
 
     # ------------------------------------------------------------------ request handling
-    def _handle(
-        self, token: str, method: str, params: JSON, files: dict[str, bytes]
-    ) -> tuple[int, JSON | None]:
+    def _handle(self, token: str, method: str, params: JSON, files: dict[str, bytes]) -> tuple[int, JSON | None]:
         started = time.monotonic()
         status, payload = self._answer(token, method, params)
-        record = payload if payload is not None else {
-            "ok": False, "error_code": 0, "description": "connection dropped (injected)",
-        }  # fmt: skip
+        record = (
+            payload
+            if payload is not None
+            else {
+                "ok": False,
+                "error_code": 0,
+                "description": "connection dropped (injected)",
+            }
+        )
         with self._cond:
             self._calls.append(Call(method, params, started, record, files))
             self._cond.notify_all()
@@ -1043,21 +1022,24 @@ class FakeBotAPI:
             return failure.error_code, error.to_json()
         if handler is None:
             return 404, {
-                "ok": False, "error_code": 404, "description": "Not Found: method not found",
-            }  # fmt: skip
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
         try:
-            if key == "getupdates":
-                result = handler(params)  # waits on the condition itself
+            if handler == self._m_getupdates:
+                result = handler(params)  # waits on the condition itself (must not hold the lock)
             else:
                 with self._lock:
                     result = handler(params)
         except ApiError as exc:
             return exc.error_code, exc.to_json()
-        except Exception as exc:  # noqa: BLE001 - report server bugs as 500 to the client
+        except Exception as exc:
             return 500, {
-                "ok": False, "error_code": 500,
+                "ok": False,
+                "error_code": 500,
                 "description": f"Internal Server Error: {type(exc).__name__}: {exc}",
-            }  # fmt: skip
+            }
         return 200, {"ok": True, "result": result}
 
     def _take_failure(self, method: str, params: JSON) -> _Failure | None:
@@ -1165,7 +1147,7 @@ class FakeBotAPI:
             return None
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
+            raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
@@ -1194,7 +1176,7 @@ class FakeBotAPI:
             msg = self._stored_message(chat["id"], int(params["message_id"]))
         except (KeyError, ValueError):
             raise _bad("message to edit not found") from None
-        if msg.get("from", {}).get("id") != self.bot_id:
+        if (chat["id"], msg["message_id"]) not in self._bot_msgs:
             raise _bad("message can't be edited")
         return msg
 
@@ -1310,9 +1292,11 @@ class FakeBotAPI:
         chat = self._resolve_chat(params.get("chat_id"))
         self._check_not_blocked(chat)
         text, entities = self._format_text(
-            params.get("text"), params.get("parse_mode"), params.get("entities"),
+            params.get("text"),
+            params.get("parse_mode"),
+            params.get("entities"),
             too_long="message is too long",
-        )  # fmt: skip
+        )
         markup = self._check_markup(params.get("reply_markup"))
         reply = self._reply_target(chat["id"], params)
         msg: JSON = {
@@ -1331,9 +1315,8 @@ class FakeBotAPI:
             msg["reply_markup"] = markup
         if reply is not None:
             msg["reply_to_message"] = reply
-        if "from" not in msg:  # keep bot_messages() working for channels
-            msg["from"] = self.bot_user
         self._store(msg)
+        self._bot_msgs.add((chat["id"], msg["message_id"]))
         return copy.deepcopy(msg)
 
     def _reply_target(self, chat_id: int, params: JSON) -> JSON | None:
@@ -1359,17 +1342,15 @@ class FakeBotAPI:
     def _m_editmessagetext(self, params: JSON) -> JSON | bool:
         msg = self._bot_message_for_edit(params)
         text, entities = self._format_text(
-            params.get("text"), params.get("parse_mode"), params.get("entities"),
+            params.get("text"),
+            params.get("parse_mode"),
+            params.get("entities"),
             too_long="MESSAGE_TOO_LONG",
-        )  # fmt: skip
+        )
         markup = self._check_markup(params.get("reply_markup"))
         if msg is None:
             return True
-        if (
-            msg.get("text") == text
-            and msg.get("entities", []) == entities
-            and msg.get("reply_markup") == markup
-        ):
+        if msg.get("text") == text and msg.get("entities", []) == entities and msg.get("reply_markup") == markup:
             raise _bad(NOT_MODIFIED[len("Bad Request: ") :])
         if "text" not in msg:
             raise _bad("there is no text in the message to edit")
@@ -1427,7 +1408,7 @@ class FakeBotAPI:
         seen: set[str] = set()
         for result in results:
             if not isinstance(result, dict) or not result.get("id") or not result.get("type"):
-                raise _bad("can't parse InlineQueryResult: field \"id\" or \"type\" is missing")
+                raise _bad('can\'t parse InlineQueryResult: field "id" or "type" is missing')
             result_id = str(result["id"])
             if len(result_id.encode("utf-8")) > 64:
                 raise _bad("RESULT_ID_INVALID")
@@ -1437,9 +1418,11 @@ class FakeBotAPI:
             content = result.get("input_message_content")
             if isinstance(content, dict) and "message_text" in content:
                 self._format_text(
-                    content.get("message_text"), content.get("parse_mode"),
-                    content.get("entities"), too_long="MESSAGE_TOO_LONG",
-                )  # fmt: skip
+                    content.get("message_text"),
+                    content.get("parse_mode"),
+                    content.get("entities"),
+                    too_long="MESSAGE_TOO_LONG",
+                )
             self._check_markup(result.get("reply_markup"))
         self._inline_queries[query_id] = True
         return True
@@ -1469,10 +1452,13 @@ class FakeBotAPI:
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {
-                "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                "premium_subscription": False, "gifts_from_channels": False,
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
             },
-        }  # fmt: skip
+        }
 
     def _m_getfile(self, params: JSON) -> JSON:
         file_id = str(params.get("file_id", ""))
@@ -1491,6 +1477,3 @@ class FakeBotAPI:
 
     def _m_logout(self, params: JSON) -> bool:
         return True
-
-    def __iter__(self) -> Iterator[Call]:  # convenience: ``for call in server``
-        return iter(self.calls())

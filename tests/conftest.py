@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 from bot.config import Settings
 from bot.library import Library
 from tests.paths import ROOT
+
+# python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
+# warnings into errors, so opt in as production code will have to.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture

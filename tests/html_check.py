@@ -167,7 +167,7 @@ class _Parser:
         if decoded is None:
             snippet = self.src[i : i + 12].split("\n", 1)[0]
             raise self.fail(
-                f'Unescaped "&" at byte offset {self.byte_offset(i)} '
+                f'Unescaped "&" or incomplete entity at byte offset {self.byte_offset(i)} '
                 f"(found {snippet!r}; use &amp; or one of &lt; &gt; &quot; &#NNN;)"
             )
         char, j = decoded
@@ -197,14 +197,9 @@ class _Parser:
                 self.emit(src[i:j])
                 i = j
                 continue
-            if self.at(i + 1) != "/":
-                i = self.start_tag(i)
-            else:
-                i = self.end_tag(i)
+            i = self.start_tag(i) if self.at(i + 1) != "/" else self.end_tag(i)
         if self.stack:
-            raise self.fail(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
-            )
+            raise self.fail(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"')
         text = "".join(self.out)
         if self.has_surrogates:
             try:
@@ -225,9 +220,7 @@ class _Parser:
             raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
         tag = self.src[begin + 1 : i].lower()
         if tag not in SUPPORTED_TAGS:
-            raise self.fail(
-                f'Unsupported start tag "{tag}" at byte offset {self.byte_offset(begin)}'
-            )
+            raise self.fail(f'Unsupported start tag "{tag}" at byte offset {self.byte_offset(begin)}')
         argument = ""
         expandable = False
         while self.at(i) != ">":
@@ -236,18 +229,13 @@ class _Parser:
             if self.at(i) == ">":
                 break
             if not self.at(i):
-                raise self.fail(
-                    f'Unclosed start tag "{tag}" at byte offset {self.byte_offset(begin)}'
-                )
+                raise self.fail(f'Unclosed start tag "{tag}" at byte offset {self.byte_offset(begin)}')
             attr_begin = i
             while self.at(i) and not self.is_space(i) and self.at(i) not in "=>":
                 i += 1
             attr_name = self.src[attr_begin:i].lower()
             if not attr_name:
-                raise self.fail(
-                    f'Empty attribute name in the tag "{tag}" at byte offset '
-                    f"{self.byte_offset(begin)}"
-                )
+                raise self.fail(f'Empty attribute name in the tag "{tag}" at byte offset {self.byte_offset(begin)}')
             while self.is_space(i):
                 i += 1
             if self.at(i) != "=":
@@ -262,19 +250,15 @@ class _Parser:
             while self.is_space(i):
                 i += 1
             if not self.at(i):
-                raise self.fail(
-                    f'Unclosed start tag "{tag}" at byte offset {self.byte_offset(begin)}'
-                )
+                raise self.fail(f'Unclosed start tag "{tag}" at byte offset {self.byte_offset(begin)}')
             quote = self.at(i)
             if quote not in "'\"":
                 token_begin = i
-                while self.at(i) and (self.at(i).isascii() and self.at(i).isalnum() or self.at(i) in ".-"):
+                while self.at(i) and ((self.at(i).isascii() and self.at(i).isalnum()) or self.at(i) in ".-"):
                     i += 1
                 value = self.src[token_begin:i].lower()
                 if not self.is_space(i) and self.at(i) != ">":
-                    raise self.fail(
-                        f"Unexpected end of name token at byte offset {self.byte_offset(token_begin)}"
-                    )
+                    raise self.fail(f"Unexpected end of name token at byte offset {self.byte_offset(token_begin)}")
             else:
                 i += 1
                 parts: list[str] = []
@@ -301,9 +285,7 @@ class _Parser:
             elif tag == "blockquote" and attr_name == "expandable":
                 expandable = True
         if tag == "span" and argument != "spoiler":
-            raise self.fail(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}'
-            )
+            raise self.fail(f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}')
         self.stack.append(_OpenTag(tag, argument, self.utf16, len(self.out), expandable))
         return i + 1
 
@@ -331,9 +313,8 @@ class _Parser:
     def close_entity(self, tag: _OpenTag) -> None:
         offset = tag.utf16_offset
         length = self.utf16 - offset
-        if tag.name == "tg-emoji":
-            if not tag.argument.isdigit() or int(tag.argument) == 0:
-                raise self.fail("Invalid custom emoji identifier specified")
+        if tag.name == "tg-emoji" and (not tag.argument.isdigit() or int(tag.argument) == 0):
+            raise self.fail("Invalid custom emoji identifier specified")
         if length <= 0:
             return
         entity: dict[str, Any] = {"offset": offset, "length": length}

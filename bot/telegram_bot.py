@@ -12,8 +12,9 @@ import asyncio
 import html
 import logging
 import re
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from typing import cast
+from typing import Any, cast
 
 from telegram import (
     BotCommand,
@@ -23,7 +24,6 @@ from telegram import (
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
-    MessageEntity,
     Update,
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
@@ -50,6 +50,8 @@ from bot.retrieval import Request
 from bot.store import SavedQuery
 
 log = logging.getLogger(__name__)
+
+ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 SETTINGS, LIBRARY, USERNAME = "settings", "library", "username"
 # Buttons older than this have expired even without a re-index: the answer they page through is stale news.
@@ -89,18 +91,21 @@ COMMANDS: tuple[tuple[str, str, bool], ...] = (
 class RetryingRateLimiter(AIORateLimiter):
     """Flood limits and `RetryAfter` as `AIORateLimiter`, and sends retried after a timeout or network error."""
 
-    async def process_request(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, ApiResult]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> ApiResult:
+        attempt = 1
+        while True:
             try:
-                return await super().process_request(*args, **kwargs)  # type: ignore[arg-type]
-            except BadRequest:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except BadRequest:  # a NetworkError subclass, but sending the same request again cannot help
                 raise
             except NetworkError as exc:
-                if attempt == SEND_ATTEMPTS:
+                if attempt >= SEND_ATTEMPTS:
                     raise
-                log.warning("request failed (%s); retrying (attempt %d of %d)", exc, attempt + 1, SEND_ATTEMPTS)
+                log.warning("%s failed (%s); trying again (%d of %d)", endpoint, exc, attempt + 1, SEND_ATTEMPTS)
                 await asyncio.sleep(SEND_BACKOFF_SECONDS * attempt)
-        raise AssertionError("unreachable")
+                attempt += 1
 
 
 def rate_limiter() -> RetryingRateLimiter:
@@ -148,7 +153,9 @@ def _fit(answer: Answer, username: str) -> Answer:
 
 
 def _button_title(title: str) -> str:
-    return title if len(title) <= BUTTON_TITLE_CHARS else title[:BUTTON_TITLE_CHARS - 1].rstrip() + "…"
+    if len(title) <= BUTTON_TITLE_CHARS:
+        return title
+    return title[:BUTTON_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,:;-") + "…"
 
 
 def _keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
@@ -170,6 +177,10 @@ def _answer_page(library: Library, request: Request, username: str) -> tuple[str
     return render_answer(answer, HTML, username), _keyboard(answer, key)
 
 
+def _count(number: int, singular: str, plural: str = "") -> str:
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
 def _example_questions(library: Library) -> list[str]:
     """Questions a newcomer can try, made from headlines of random articles (so each surely finds something)."""
     articles = list(dict.fromkeys(a for a, _ in library.store.random_paragraphs(EXAMPLE_QUESTIONS * 8)))
@@ -181,10 +192,10 @@ def _greeting(library: Library) -> str:
     if not stats.articles:
         return "Hello! I answer questions about news articles, but I have none yet."
     names = [name for name, _ in stats.categories if name]
-    known = f"Hello! I answer questions about <b>{stats.articles:,}</b> news articles"
+    known = f"Hello! I answer questions about <b>{_count(stats.articles, 'news article')}</b>"
     if names:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
-        known += f" in {len(names)} categories ({html.escape(shown)})"
+        known += f" in {_count(len(names), 'category', 'categories')} ({html.escape(shown)})"
     if stats.first_published and stats.last_published:
         known += f", from {stats.first_published:%-d %b %Y} to {stats.last_published:%-d %b %Y}"
     lines = [known + ".", "", "Ask me anything in your own words, for example:"]
@@ -232,13 +243,9 @@ async def _reply_to_question(message: Message, context: ContextTypes.DEFAULT_TYP
 def _addressed_question(message: Message, username: str, bot_id: int) -> str | None:
     """The question in a group message meant for the bot (a mention or a reply to it), else None."""
     text = message.text or ""
-    mention = f"@{username}".lower()
-    mentions = [e for e in message.entities if e.type == MessageEntity.MENTION
-                and message.parse_entity(e).lower() == mention]
-    if mentions:
-        for entity in reversed(mentions):
-            text = text[:entity.offset] + text[entity.offset + entity.length:]
-        return " ".join(text.split())
+    mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
+    if mention.search(text):
+        return " ".join(mention.sub(" ", text).split())
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return text
@@ -288,7 +295,12 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                               until=saved.until)
     text, markup = await asyncio.to_thread(_answer_page, library, request, _username(context))
     await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        # A double tap: the first press already showed this page.
+        if "not modified" not in str(exc):
+            raise
 
 
 async def full_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -357,8 +369,7 @@ async def categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not known:
         await message.reply_text("I have no articles yet.")
         return
-    lines = [f"• {html.escape(name or '(no category)')}: {count:,} article{'s' * (count != 1)}"
-             for name, count in known]
+    lines = [f"• {html.escape(name or '(no category)')}: {_count(count, 'article')}" for name, count in known]
     await _reply_blocks(message, ["<b>Categories</b>", *lines])
 
 

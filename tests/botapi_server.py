@@ -369,6 +369,7 @@ class FakeBotAPI:
         self._menu_buttons: dict[str, JSON] = {}
         self._webhook: JSON = {}
         self._allowed_updates: list[str] | None = None
+        self._served: dict[int, float] = {}  # update_id -> monotonic time getUpdates first returned it
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> FakeBotAPI:
@@ -608,6 +609,16 @@ class FakeBotAPI:
         """The payload of an injected update (e.g. to read a callback/inline query id)."""
         with self._lock:
             return copy.deepcopy(self._injected[update_id])
+
+    def served_at(self, update_id: int) -> float | None:
+        """When ``getUpdates`` first returned the update (:func:`time.monotonic`), or None if not yet."""
+        with self._lock:
+            return self._served.get(update_id)
+
+    def served_times(self) -> dict[int, float]:
+        """``update_id -> served_at`` for every update ``getUpdates`` has returned so far."""
+        with self._lock:
+            return dict(self._served)
 
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed via ``getUpdates(offset=...)``."""
@@ -1219,6 +1230,9 @@ class FakeBotAPI:
             while True:
                 batch = [u for u in self._updates if self._is_allowed(u)][:limit]
                 if batch or self._stopping:
+                    served = time.monotonic()
+                    for update in batch:
+                        self._served.setdefault(update["update_id"], served)
                     return copy.deepcopy(batch)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

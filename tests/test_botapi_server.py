@@ -145,6 +145,20 @@ async def test_message_in_reply_out(server: FakeBotAPI) -> None:
     assert server.pending_updates() == []  # PTB confirmed everything on shutdown
 
 
+async def test_served_time_is_recorded_once_per_update(server: FakeBotAPI, bot: Bot) -> None:
+    first = server.send_text(42, "one")
+    before = time.monotonic()
+    assert server.served_at(first) is None
+    [update] = await bot.get_updates(timeout=0)
+    served = server.served_at(first)
+    assert served is not None and before <= served <= time.monotonic()
+    await bot.get_updates(timeout=0)  # served again (not confirmed yet): the first time stays
+    assert server.served_at(first) == served
+    second = server.send_text(42, "two")
+    await bot.get_updates(offset=update.update_id + 1, timeout=0)
+    assert set(server.served_times()) == {first, second}
+
+
 @pytest.mark.usefixtures("ptb_timedelta")
 async def test_retry_after_is_retried_by_rate_limiter(server: FakeBotAPI) -> None:
     app = build_app(server, rate_limiter=AIORateLimiter(max_retries=1))

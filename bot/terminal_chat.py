@@ -1,0 +1,265 @@
+"""`newsbot chat`: the real bot in a terminal, through an in-process stand-in for the Bot API.
+
+`TerminalBotAPI` replaces the bot's HTTP client: it answers the Bot API methods itself, hands what the person
+types to the bot as updates of a private chat (through `getUpdates`, as Telegram would), and prints the bot's
+messages readably. Buttons are numbered; typing a number presses one. `/quit` or end of input ends the chat
+once every reply has been printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from html.parser import HTMLParser
+from typing import Any, TextIO
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+JSON = dict[str, Any]
+USER_ID = 1
+BOT_ID = 1_000_000
+# getUpdates long-polls this long when nothing was typed; short, so Ctrl-C or /quit ends promptly.
+POLL_SECONDS = 1
+INTRO = "Chatting with newsbot. Type a question, /help for commands, a button's number to press it, /quit to leave."
+
+
+class _TerminalText(HTMLParser):
+    """Telegram HTML as terminal text: bold as ANSI bold (or *bold*), links as "text (url)"."""
+
+    def __init__(self, ansi: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bold_on, self.bold_off = ("\033[1m", "\033[0m") if ansi else ("*", "*")
+        self.parts: list[str] = []
+        self.links: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("b", "strong"):
+            self.parts.append(self.bold_on)
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("b", "strong"):
+            self.parts.append(self.bold_off)
+        elif tag == "a" and self.links:
+            url, start = self.links.pop()
+            if url and "".join(self.parts[start:]) != url:
+                self.parts.append(f" ({url})")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def terminal_text(html_text: str, ansi: bool) -> str:
+    parser = _TerminalText(ansi)
+    parser.feed(html_text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+class TerminalBotAPI(BaseRequest):
+    """A Bot API for one person at a terminal: no network, every reply printed."""
+
+    TOKEN = "1000000:terminal-chat-not-a-real-token"
+    USERNAME = "newsbot"
+
+    def __init__(self, out: TextIO | None = None, ansi: bool | None = None) -> None:
+        self.out = out or sys.stdout
+        self.ansi = self.out.isatty() if ansi is None else ansi
+        self.chat: JSON = {"id": USER_ID, "type": "private", "first_name": "You"}
+        self.user: JSON = {"id": USER_ID, "is_bot": False, "first_name": "You"}
+        self.bot_user: JSON = {"id": BOT_ID, "is_bot": True, "first_name": "newsbot", "username": self.USERNAME,
+                               "can_join_groups": True, "can_read_all_group_messages": False,
+                               "supports_inline_queries": True}
+        self._messages: dict[int, JSON] = {}
+        self._message_ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
+        # The buttons a typed number presses: those of the last message that had any.
+        self._buttons: list[tuple[int, str]] = []
+        self._pending: asyncio.Queue[JSON] | None = None
+        self._fetched: asyncio.Event | None = None
+        self._last_fed = 0
+        self._methods: dict[str, Callable[[JSON], Any]] = {
+            "getme": lambda _: self.bot_user,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "answercallbackquery": self._answer_callback_query,
+            "answerinlinequery": self._answer_inline_query,
+            "getmycommands": lambda _: [],
+            "getwebhookinfo": lambda _: {"url": "", "has_custom_certificate": False, "pending_update_count": 0},
+        }
+
+    # ---- BaseRequest ----------------------------------------------------------------------------------------
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        if self._pending is None:
+            self._pending, self._fetched = asyncio.Queue(), asyncio.Event()
+
+    async def shutdown(self) -> None:
+        """Nothing to release: there is no connection."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: object = None, write_timeout: object = None, connect_timeout: object = None,
+                         pool_timeout: object = None) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1].lower()
+        params = dict(request_data.parameters) if request_data else {}
+        if name == "getupdates":
+            result: Any = await self._get_updates(params)
+        else:
+            # Methods with nothing to show (sendChatAction, setMyCommands, deleteWebhook...) simply succeed.
+            result = self._methods.get(name, lambda _: True)(params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # ---- updates from the person --------------------------------------------------------------------------
+
+    async def _get_updates(self, params: JSON) -> list[JSON]:
+        assert self._pending is not None and self._fetched is not None
+        # The next poll's offset confirms the earlier updates: they are now in the application's queue.
+        if int(params.get("offset") or 0) > self._last_fed:
+            self._fetched.set()
+        try:
+            return [await asyncio.wait_for(self._pending.get(), float(params.get("timeout") or 0) or 0.001)]
+        except TimeoutError:
+            return []
+
+    async def feed(self, line: str) -> None:
+        """Hand a typed line to the bot (a message, a pressed button or an inline query); return once fetched."""
+        assert self._pending is not None and self._fetched is not None
+        update_id = next(self._update_ids)
+        self._fetched.clear()
+        self._last_fed = update_id
+        await self._pending.put({"update_id": update_id, **self._update_for(line)})
+        await self._fetched.wait()
+
+    def _update_for(self, line: str) -> JSON:
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
+            message_id, data = self._buttons[int(text) - 1]
+            return {"callback_query": {"id": str(next(self._query_ids)), "from": self.user, "chat_instance": "1",
+                                       "message": self._messages[message_id], "data": data}}
+        mention = f"@{self.USERNAME}"
+        if text == mention or text.startswith(mention + " "):
+            return {"inline_query": {"id": str(next(self._query_ids)), "from": self.user, "offset": "",
+                                     "query": text[len(mention):].strip(), "chat_type": "private"}}
+        message = self._new_message(self.user, text)
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"message": message}
+
+    def _new_message(self, sender: JSON, text: str) -> JSON:
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": self.chat,
+                   "from": sender, "text": text}
+        self._messages[message["message_id"]] = message
+        return message
+
+    # ---- what the bot sends -------------------------------------------------------------------------------
+
+    def _send_message(self, params: JSON) -> JSON:
+        message = self._new_message(self.bot_user, str(params.get("text", "")))
+        return self._show(message, params)
+
+    def _edit_message_text(self, params: JSON) -> JSON:
+        message = self._messages[int(params["message_id"])]
+        message["text"] = str(params.get("text", ""))
+        message.pop("reply_markup", None)
+        return self._show(message, params)
+
+    def _show(self, message: JSON, params: JSON) -> JSON:
+        if markup := params.get("reply_markup"):
+            message["reply_markup"] = markup
+        self._print(terminal_text(message["text"], self.ansi))
+        buttons = [(b["text"], b.get("callback_data"), b.get("url"))
+                   for row in (markup or {}).get("inline_keyboard", []) for b in row]
+        if buttons:
+            self._buttons = [(message["message_id"], data) for _, data, _ in buttons if data]
+            labels, number = [], 0
+            for text, data, url in buttons:
+                if data:
+                    number += 1
+                    labels.append(f"[{number}] {text}")
+                else:
+                    labels.append(f"{text} ({url})")
+            self._print("  ".join(labels))
+        self._print("")
+        return message
+
+    def _answer_callback_query(self, params: JSON) -> bool:
+        if text := params.get("text"):
+            self._print(f"» {text}\n")
+        return True
+
+    def _answer_inline_query(self, params: JSON) -> bool:
+        results = params.get("results") or []
+        if not results:
+            self._print("(no inline results)\n")
+        for number, result in enumerate(results, 1):
+            self._print(f"{number}. {result.get('title', '')}: {result.get('description', '')}")
+        self._print("")
+        return True
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _typed_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str | None]:
+    """Lines from stdin, read in a daemon thread so the event loop never waits on the keyboard; None at the end."""
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            with suppress(RuntimeError):  # the loop closed: the chat has ended
+                loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\r\n"))
+        with suppress(RuntimeError):
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+    return lines
+
+
+async def _converse(application: Application, api: TerminalBotAPI) -> None:  # type: ignore[type-arg]
+    lines = _typed_lines(asyncio.get_running_loop())
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=POLL_SECONDS,
+                                                allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            if sys.stdin.isatty():
+                api._print(INTRO)
+            while (line := await lines.get()) is not None and line.strip() != "/quit":
+                if line.strip():
+                    await api.feed(line)
+                    # Every update taken from the queue is marked done once its handlers finished.
+                    await application.update_queue.join()
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+def converse(application: Application, api: TerminalBotAPI) -> int:  # type: ignore[type-arg]
+    """Run the chat until /quit, end of input or Ctrl-C; returns the exit code."""
+    try:
+        asyncio.run(_converse(application, api))
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,421 @@
+"""End to end: the real Application from `build_application` against the fake Bot API server (issue 3)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot import telegram_bot
+from bot.app import build_application
+from bot.cli import main
+from bot.config import Settings
+from bot.library import Library
+from bot.models import Answer, Article
+from bot.retrieval import Request
+from tests.botapi_server import Call, FakeBotAPI
+from tests.html_check import check_telegram_html, visible_text
+from tests.paths import DATA, ROOT
+
+CORPUS = DATA / "bot_corpus"
+TOKEN = "123456:TEST-token-abcdefghijklmnop"
+ADMIN = 999
+ALICE = 42  # a private chat: chat id == user id
+GROUP = -500
+CHESS_URL = "https://news.example.com/sport/chess-prodigy-title"
+
+Bot = Application  # type: ignore[type-arg]
+
+# PTB 22 warns inside RetryAfter itself that `retry_after` will become a timedelta; nothing of ours to change.
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path, server: FakeBotAPI) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, telegram_bot_token=TOKEN,
+                    telegram_api_base_url=server.base_url, admin_ids=(ADMIN,))
+
+
+@pytest.fixture
+async def app(bot_settings: Settings) -> AsyncIterator[Bot]:
+    """The bot polling the fake server, started and stopped as `run_polling` does."""
+    application = build_application(bot_settings)
+    await application.initialize()
+    assert application.post_init is not None and application.updater is not None
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    await application.start()
+    yield application
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+
+
+def library_of(app: Bot) -> Library:
+    return app.bot_data[telegram_bot.LIBRARY]
+
+
+def buttons(call: Call) -> list[dict[str, Any]]:
+    markup = call.params.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def check_sent(call: Call) -> str:
+    """The call succeeded with valid Telegram HTML within the limits; returns its raw HTML text."""
+    assert call.ok, call.summary()
+    text = call.params["text"]
+    assert call.params.get("parse_mode") == "HTML"
+    check_telegram_html(text)
+    assert len(visible_text(text)) <= 4096 and len(text) <= 4096
+    for button in buttons(call):
+        assert len(button["callback_data"].encode()) <= 64
+    return text
+
+
+async def replies(server: FakeBotAPI, chat_id: int, count: int = 1, method: str = "sendMessage") -> list[str]:
+    """The HTML of the bot's first `count` successful sends to a chat (waits for them)."""
+    calls = await server.wait_for_async(method, lambda c: c.ok, count=count, chat_id=chat_id)
+    return [check_sent(c) for c in calls[:count]]
+
+
+async def reply_to(server: FakeBotAPI, chat_id: int, inject: Callable[[], object]) -> str:
+    """Inject one update and return the HTML of the bot's next message in the chat (updates run concurrently,
+    so tests that care about order wait for each reply before the next update)."""
+    before = sum(c.ok for c in server.calls("sendMessage", chat_id=chat_id))
+    inject()
+    return (await replies(server, chat_id, before + 1))[before]
+
+
+async def last_call(server: FakeBotAPI, chat_id: int, count: int, method: str = "sendMessage") -> Call:
+    return (await server.wait_for_async(method, lambda c: c.ok, count=count, chat_id=chat_id))[count - 1]
+
+
+async def test_private_question_gets_passages_with_links_bold_words_and_buttons(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    call = await last_call(server, ALICE, 1)
+    text = check_sent(call)
+    assert "Chess Prodigy Wins National Title at Twelve" in text
+    assert "<b>chess</b>" in text and f'<a href="{CHESS_URL}">Source</a>' in text
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    assert server.calls("sendChatAction", chat_id=ALICE)[0].params["action"] == "typing"
+    assert [b["text"] for b in buttons(call)] == ["Full article: Chess Prodigy Wins National Title at…"]
+
+
+async def test_answer_without_url_links_to_the_deep_link(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(ALICE, "How cold is the ice core archive?")
+    [text] = await replies(server, ALICE)
+    glacier = library_of(app).store.latest(1, "Science")[0]
+    assert f'<a href="https://t.me/{server.username}?start={glacier.id}">Source</a>' in text
+
+
+async def test_more_edits_the_answer_in_place_and_expires_after_reindex(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(ALICE, "harbor")
+    first = await last_call(server, ALICE, 1)
+    assert check_sent(first).startswith("<b>1. ")
+    [more] = [b["callback_data"] for b in buttons(first) if b["text"] == "More"]
+    server.press_button(ALICE, first.result["message_id"], more)
+    edit = await last_call(server, ALICE, 1, "editMessageText")
+    assert edit.params["message_id"] == first.result["message_id"]
+    assert "<b>4. " in check_sent(edit) and "<b>1. " not in edit.params["text"]
+    server.press_button(ALICE, first.result["message_id"], more, force=True)  # a double tap
+    await server.wait_for_async("answerCallbackQuery", count=2)
+    await server.wait_for_async("editMessageText", count=2)
+    await asyncio.sleep(0.2)  # time for an apology, if the error handler were to send one
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology for the unchanged page
+
+    server.send_text(ALICE, "harbor")
+    second = await last_call(server, ALICE, 2)
+    server.send_command(ADMIN, "reindex")
+    await replies(server, ADMIN, 1)
+    [more] = [b["callback_data"] for b in buttons(second) if b["text"] == "More"]
+    server.press_button(ALICE, second.result["message_id"], more)
+    [answered] = await server.wait_for_async("answerCallbackQuery", lambda c: "text" in c.params, count=1)
+    assert answered.ok and answered.params["text"] == telegram_bot.EXPIRED
+    assert len(server.calls("editMessageText")) == 2
+
+
+async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+    call = await last_call(server, ALICE, 1)
+    [article_button] = buttons(call)
+    server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    article = (await replies(server, ALICE, 2))[1]
+    assert "padded coats &amp; gloves" in article and "&lt;the freezer&gt;" in article
+    assert "40,000 years ago" in article  # the whole article, not just the passage
+    await server.wait_for_async("answerCallbackQuery", count=1)
+
+
+async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    call = await last_call(server, ALICE, 1)
+    message_id = call.result["message_id"]
+    for data in ("a:0123456789abcdef", "m:0123456789ab:3", "junk from an old version"):
+        server.press_button(ALICE, message_id, data, force=True)
+    answered = await server.wait_for_async("answerCallbackQuery", count=3)
+    assert [c.params.get("text") for c in answered] == [telegram_bot.EXPIRED] * 3
+    assert all(c.ok for c in answered)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology: nothing went wrong
+
+
+async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot, server: FakeBotAPI) -> None:
+    paragraphs = tuple(f"Paragraph {i} of the tunnel report <{i}> & more: " + "the tunnel under the fjord " * 40
+                       for i in range(12))
+    long = Article("Fjord Tunnel Report Published", paragraphs, "Local", datetime(2023, 12, 1, 8, 0))
+    await asyncio.to_thread(library_of(app).add, [long])
+    server.send_command(ALICE, "start", long.id)
+    await server.wait_for_async("sendMessage", count=3, chat_id=ALICE)
+    await asyncio.sleep(0.2)  # let any further parts arrive
+    texts = [check_sent(c) for c in server.calls("sendMessage", chat_id=ALICE)]
+    assert len(texts) >= 3
+    shown = "\n".join(visible_text(t) for t in texts)
+    assert all(p in shown for p in paragraphs)
+    assert texts[0].startswith("<b>Fjord Tunnel Report Published</b>")
+
+    server.send_command(ALICE, "start", "00000000deadbeef")
+    [gone] = await server.wait_for_async("sendMessage", lambda c: "no longer available" in c.params["text"],
+                                         chat_id=ALICE)
+    assert gone.ok
+
+
+async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_work(
+        app: Bot, server: FakeBotAPI) -> None:
+    server.send_command(ALICE, "start")
+    [greeting] = await replies(server, ALICE)
+    shown = visible_text(greeting)
+    assert shown.startswith("Hello! I answer questions about 5 news articles in 4 categories (Local, Business, "
+                            "Science, Sport), from 12 May 2023 to 15 Nov 2023.")
+    examples = [line[2:] for line in shown.splitlines() if line.startswith("• ")]
+    assert len(examples) == 3 and all(q.endswith("?") for q in examples)
+    server.send_text(ALICE, examples[0])
+    answer = (await replies(server, ALICE, 2))[1]
+    assert ">Source</a>" in answer
+
+
+async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
+    server.send_command(ALICE, "help")
+    [text] = await replies(server, ALICE)
+    for name, _, _ in telegram_bot.COMMANDS:
+        assert f"/{name} " in text
+    menu = [c["command"] for c in server.commands()]
+    assert menu == ["start", "help", "ask", "latest", "categories"]
+
+
+async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(GROUP, "anyone seen the chess final last night?")
+    usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
+    assert visible_text(usage) == telegram_bot.ASK_USAGE
+    asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
+    assert "Chess Prodigy" in asked
+    mentioned = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} when did the rail "
+                                                                              "strike end?"))
+    assert "Rail Strike" in mentioned
+    bot_message = server.calls("sendMessage", chat_id=GROUP)[2].result["message_id"]
+    replied = await reply_to(server, GROUP, lambda: server.send_text(GROUP, "what about the apple harvest?",
+                                                                     reply_to_bot_message_id=bot_message))
+    assert "Apple Harvest" in replied
+    server.send_text(GROUP, "thanks, and the ferry?")  # neither a mention nor a reply
+    server.send_command(GROUP, "frobnicate", mention_bot=False)  # may be meant for another bot
+    await reply_to(server, GROUP, lambda: server.send_command(GROUP, "help"))
+    await asyncio.sleep(0.3)
+    sent = server.calls("sendMessage", chat_id=GROUP)
+    assert len(sent) == 5
+    assert "chess final" not in str(sent) and "ferry" not in str([c.params["text"] for c in sent])
+
+
+async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
+    server.inline_query(ALICE, "harbor")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert call.ok
+    results = call.params["results"]
+    assert 4 <= len(results) <= 10
+    for result in results:
+        content = result["input_message_content"]
+        assert content["parse_mode"] == "HTML" and ">Source</a>" in content["message_text"]
+        check_telegram_html(content["message_text"])
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in ("", "😀😀")}
+    answered = {queries.get(c.params["inline_query_id"]): c for c in
+                await server.wait_for_async("answerInlineQuery", count=3)}
+    assert answered[""].ok and answered["😀😀"].ok
+    assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
+    assert answered["😀😀"].params["results"] == []
+
+
+async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
+    latest = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest"))
+    lines = [line for line in visible_text(latest).splitlines() if line]
+    assert lines[0] == "Latest" and len(lines) == 6 and "Chess Prodigy" in lines[1] and "Ferry" in lines[5]
+    assert f'href="{CHESS_URL}"' in latest
+    sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
+    assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
+    unknown = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "<Weather>"))
+    assert "“&lt;Weather&gt;”" in unknown and "Local, Business, Science, Sport" in unknown
+    categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
+    assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
+
+
+async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAPI) -> None:
+    refusal = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "stats"))
+    assert refusal == "Sorry, only the bot's admins can use /stats."
+    refusal = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "reindex"))
+    assert refusal == "Sorry, only the bot's admins can use /reindex."
+    stats = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "stats"))
+    assert "articles:   5" in visible_text(stats)
+    reindexed = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+    assert reindexed.startswith("Re-indexed 15 paragraphs")
+
+
+async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:
+    chat = 43
+    emoji = await reply_to(server, chat, lambda: server.send_text(chat, "😀🎉"))
+    assert emoji.startswith("That has no words to search for")
+    long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
+    assert "10,000 characters long" in long
+    assert await reply_to(server, chat, lambda: server.send_photo(chat)) == telegram_bot.NOT_TEXT
+    assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == telegram_bot.NOT_TEXT
+    unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
+    assert unknown == "Unknown command /frobnicate, see /help."
+    assert "&amp; &lt;b&gt;" in await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <b>"))
+    question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1
+    server.edit_text(chat, question, "Who became the youngest chess champion?")  # deliberately ignored
+    server.send_photo(GROUP)  # silence in groups
+    await reply_to(server, chat, lambda: server.send_command(chat, "help"))
+    await asyncio.sleep(0.3)
+    assert len(server.calls("sendMessage", chat_id=chat)) == 7
+    assert not server.calls("sendMessage", chat_id=GROUP)
+    assert not any(c.params.get("text") == telegram_bot.APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:
+    store = library_of(app).store
+    server.send_command(ALICE, "start")
+    await replies(server, ALICE)
+    assert store.chat_active(ALICE) is True
+    server.blocked_chats.add(ALICE)
+    server.send_text(ALICE, "harbor")
+    await server.wait_for_async("sendChatAction", lambda c: c.error_code == 403, chat_id=ALICE)
+    for _ in range(50):
+        if store.chat_active(ALICE) is False:
+            break
+        await asyncio.sleep(0.05)
+    assert store.chat_active(ALICE) is False
+    server.my_chat_member(ALICE, new_status="member", old_status="kicked")
+    for _ in range(50):
+        if store.chat_active(ALICE):
+            break
+        await asyncio.sleep(0.05)
+    assert store.chat_active(ALICE) is True
+    server.my_chat_member(ALICE, new_status="kicked")
+    for _ in range(50):
+        if store.chat_active(ALICE) is False:
+            break
+        await asyncio.sleep(0.05)
+    assert store.chat_active(ALICE) is False
+
+
+async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot, server: FakeBotAPI) -> None:
+    server.fail_next("sendMessage", 429, retry_after=1, chat_id=ALICE)
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    await replies(server, ALICE)
+    calls = server.calls("sendMessage", chat_id=ALICE)
+    assert [c.error_code for c in calls] == [429, None]
+    assert calls[1].time - calls[0].time >= 1.0
+    assert len(server.bot_messages(ALICE)) == 1
+
+
+async def test_dropped_connections_are_retried(app: Bot, server: FakeBotAPI) -> None:
+    server.fail_next("sendMessage", 0, chat_id=ALICE)
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    await replies(server, ALICE)
+    assert len(server.bot_messages(ALICE)) == 1
+
+
+async def test_unexpected_errors_get_a_short_apology_without_a_traceback(app: Bot, server: FakeBotAPI) -> None:
+    server.fail_next("sendChatAction", 500, chat_id=ALICE, times=telegram_bot.SEND_ATTEMPTS)
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    [apology] = await replies(server, ALICE)
+    assert apology == telegram_bot.APOLOGY
+
+
+def test_a_bad_token_is_one_line_and_exit_code_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for token in ("not-a-token", ""):
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+        assert main(["--data-dir", str(tmp_path / "data"), "run"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "Traceback" not in err
+
+
+def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotAPI, tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSBOT_CORPUS_DIR": str(CORPUS), "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        server.wait_for("setMyCommands", timeout=30)
+        server.send_text(ALICE, "Who became the youngest chess champion?")
+        [call] = server.wait_for("sendMessage", chat_id=ALICE)
+        assert "Chess Prodigy" in check_sent(call)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert not server.pending_updates()  # the answered update was confirmed, so a restart will not repeat it
+
+
+def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSBOT_CORPUS_DIR": str(CORPUS), "NEWSBOT_DATA_DIR": str(tmp_path / "data")}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n3\n/stats\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "chat"], input=typed, capture_output=True, text=True,
+                            cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "*1. Chess Prodigy Wins National Title at Twelve*" in out
+    assert f"Source ({CHESS_URL})" in out
+    assert "[1] Full article: Chess Prodigy Wins National Title at…" in out
+    assert "Her coach said Aronsen trains four hours a day" in out  # the full article, pressed as 1
+    assert "/reindex — rebuild the search index" in out
+    assert "[3] More" in out and "*4. " in out  # the More button pressed as 3 shows passage 4
+    assert "articles:   5" in out
+    assert "\033[" not in out and "<b>" not in out
+
+
+
+async def test_a_slow_question_does_not_stall_other_chats(app: Bot, server: FakeBotAPI,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    library = library_of(app)
+    release = threading.Event()
+    ask = library.ask
+
+    def slow_for_alice(request: Request) -> Answer:
+        if "ferry" in request.question:
+            release.wait(20)  # searching on the event loop would stall the other chat this long
+        return ask(request)
+
+    monkeypatch.setattr(library, "ask", slow_for_alice)
+    server.send_text(ALICE, "When will the ferry run?")
+    await reply_to(server, 44, lambda: server.send_text(44, "Who became the youngest chess champion?"))
+    assert not server.calls("sendMessage", chat_id=ALICE)
+    release.set()
+    assert "Ferry" in (await replies(server, ALICE))[0]

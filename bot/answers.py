@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.analysis import sentences, words
+from bot.library import LibraryStats
 from bot.models import Answer, Passage, StoredArticle
 
 # Telegram refuses messages over 4096 characters; answers stay well below so three passages always fit.
@@ -184,3 +185,15 @@ def article_messages(article: StoredArticle, paragraphs: Sequence[str], bot_user
     if article.url:
         blocks.append(HTML.link(article.url, "Source"))
     return split_message(blocks)
+
+
+def render_stats(stats: LibraryStats) -> str:
+    """What the library holds, as aligned plain text (`newsbot stats`, the bot's /stats)."""
+    store = stats.store
+    span = (f"{store.first_published:%d %b %Y} to {store.last_published:%d %b %Y}"
+            if store.first_published and store.last_published else "no dates")
+    lines = [f"articles:   {store.articles:,}", f"paragraphs: {store.paragraphs:,}", f"dates:      {span}",
+             f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
+             f" {stats.index_bytes / 1e6:.1f} MB on disk)", "categories:"]
+    lines += [f"  {name or '(none)'}: {count:,}" for name, count in store.categories]
+    return "\n".join(lines)

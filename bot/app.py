@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
@@ -31,7 +33,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         .token(settings.require_token())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(True)
-        .rate_limiter(telegram_bot.rate_limiter())
+        .rate_limiter(telegram_bot.rate_limiter(settings))
         .post_init(telegram_bot.post_init)
         .post_shutdown(telegram_bot.post_shutdown)
     )
@@ -45,11 +47,17 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     return application
 
 
+def _not_bootstrap(record: logging.LogRecord) -> bool:
+    # PTB logs a start-up failure with its traceback; `run` reports it itself in one line.
+    return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
 def configure_logging(settings: Settings) -> None:
     """Log at the configured level; httpx's line per request would drown everything else."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext").addFilter(_not_bootstrap)
 
 
 def run(settings: Settings) -> int:
@@ -61,13 +69,22 @@ def run(settings: Settings) -> int:
     if settings.webhook_url and find_spec("tornado") is None:
         raise ConfigError("WEBHOOK_URL is set but webhooks need python-telegram-bot[webhooks] installed")
     configure_logging(settings)
-    if settings.webhook_url:
-        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret or None,
-                                allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        if settings.webhook_url:
+            # Behind a load balancer that ends TLS: Telegram calls WEBHOOK_URL, we listen on plain HTTP.
+            application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                                    url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                                    webhook_url=settings.webhook_url, secret_token=settings.webhook_secret or None,
+                                    allowed_updates=Update.ALL_TYPES)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:
+        raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
+    except TelegramError as exc:
+        # Start-up failures (API unreachable, webhook refused) are for the operator: one line, no traceback.
+        log.debug("start-up failed", exc_info=exc)
+        print(f"newsbot: could not start the bot: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
 
-from bot.answers import PLAIN, TERMINAL, answer_json, render_answer
+from bot.answers import PLAIN, TERMINAL, answer_json, render_answer, render_stats
 from bot.config import ENGINES, Settings
 from bot.errors import ConfigError, NewsbotError, QuestionError
 from bot.ingest import FIELDS, parse_date
@@ -68,18 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _stats_text(library: Library) -> str:
-    stats = library.stats()
-    store = stats.store
-    span = (f"{store.first_published:%d %b %Y} to {store.last_published:%d %b %Y}" if store.first_published
-            and store.last_published else "no dates")
-    lines = [f"articles:   {store.articles:,}", f"paragraphs: {store.paragraphs:,}",
-             f"dates:      {span}", f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
-             f" {stats.index_bytes / 1e6:.1f} MB on disk)", "categories:"]
-    lines += [f"  {name or '(none)'}: {count:,}" for name, count in store.categories]
-    return "\n".join(lines)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -112,7 +100,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         print(report.summary())
         return 0
     if args.command == "stats":
-        print(_stats_text(library))
+        print(render_stats(library.stats()))
         return 0
     if args.command == "reindex":
         print(f"reindexed {library.reindex():,} paragraphs")

@@ -27,6 +27,8 @@ MAX_QUESTION_CHARS = 1000
 DEFAULT_MIN_COVERAGE = 0.5
 DEFAULT_HEADLINE_BOOST = 0.6
 DEFAULT_LATEST_COUNT = 10
+# Telegram's documented limit for one bot: about 30 messages a second overall (a local Bot API server may allow more).
+DEFAULT_MAX_MESSAGES_PER_SECOND = 30
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -71,6 +73,7 @@ class Settings:
     telegram_api_base_url: str = ""
     bot_username: str = ""
     admin_ids: tuple[int, ...] = ()
+    max_messages_per_second: int = DEFAULT_MAX_MESSAGES_PER_SECOND
     webhook_url: str = ""
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
@@ -137,6 +140,8 @@ class Settings:
             kwargs["bot_username"] = raw.lstrip("@")
         if (raw := get("NEWSBOT_ADMIN_IDS")) is not None:
             kwargs["admin_ids"] = _int_list(raw, "NEWSBOT_ADMIN_IDS")
+        if (raw := get("TELEGRAM_MAX_MESSAGES_PER_SECOND")) is not None:
+            kwargs["max_messages_per_second"] = _int(raw, "TELEGRAM_MAX_MESSAGES_PER_SECOND", minimum=1)
         if (raw := get("WEBHOOK_URL")) is not None:
             kwargs["webhook_url"] = raw
         if (raw := get("WEBHOOK_LISTEN")) is not None:

@@ -40,8 +40,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.answers import HTML, TELEGRAM_LIMIT, article_messages, byline, render_answer, render_headline, split_message
-from bot.cli import _stats_text
+from bot.answers import (
+    HTML,
+    TELEGRAM_LIMIT,
+    article_messages,
+    byline,
+    render_answer,
+    render_headline,
+    render_stats,
+    split_message,
+)
 from bot.config import DEFAULT_LATEST_COUNT, Settings
 from bot.errors import QuestionError
 from bot.library import Library
@@ -108,8 +116,9 @@ class RetryingRateLimiter(AIORateLimiter):
                 attempt += 1
 
 
-def rate_limiter() -> RetryingRateLimiter:
-    return RetryingRateLimiter(max_retries=RETRY_AFTER_RETRIES)
+def rate_limiter(settings: Settings) -> RetryingRateLimiter:
+    return RetryingRateLimiter(overall_max_rate=settings.max_messages_per_second, overall_time_period=1,
+                               max_retries=RETRY_AFTER_RETRIES)
 
 
 # ---- services ---------------------------------------------------------------------------------------------
@@ -384,7 +393,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await message.reply_text("Sorry, only the bot's admins can use /stats.")
         return
-    text = await asyncio.to_thread(_stats_text, _library(context))
+    text = render_stats(await asyncio.to_thread(_library(context).stats))
     await message.reply_text(f"<pre>{html.escape(text)}</pre>")
 
 

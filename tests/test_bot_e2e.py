@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -419,3 +424,78 @@ async def test_a_slow_question_does_not_stall_other_chats(app: Bot, server: Fake
     assert not server.calls("sendMessage", chat_id=ALICE)
     release.set()
     assert "Ferry" in (await replies(server, ALICE))[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _post_update(url: str, update: dict[str, Any], secret: str) -> int:
+    """POST an update as Telegram would, waiting for the web server to start; returns the HTTP status."""
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST", headers={
+        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, tmp_path: Path) -> None:
+    port = _free_port()
+    public = "https://bot.example.org/telegram-hook"  # TLS ends at the load balancer in front of us
+    hook = f"http://127.0.0.1:{port}/telegram-hook"
+    env = {**os.environ, "NEWSBOT_CORPUS_DIR": str(CORPUS), "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, "PYTHONPATH": str(ROOT),
+           "WEBHOOK_URL": public, "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port),
+           "WEBHOOK_SECRET": "s3cret-token"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        [registered] = server.wait_for("setWebhook", timeout=30)
+        assert registered.params["url"] == public and registered.params["secret_token"] == "s3cret-token"
+        server.wait_for("setMyCommands", timeout=30)
+        update_id = server.send_text(ALICE, "Who became the youngest chess champion?")
+        update = server.get_update(update_id)
+        assert _post_update(hook, update, "wrong") == 403
+        assert _post_update(hook, update, "s3cret-token") == 200
+        [call] = server.wait_for("sendMessage", chat_id=ALICE)
+        assert "Chess Prodigy" in check_sent(call)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # the update refused for its secret got no reply
+
+
+def _run_briefly(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    # A subprocess, as people run it: run_polling owns and closes its event loop.
+    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=cwd, capture_output=True, text=True,
+                          timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                        "NEWSBOT_CORPUS_DIR": str(CORPUS),
+                                                        "NEWSBOT_DATA_DIR": str(cwd / "data"), **env})
+
+
+def test_a_token_telegram_refuses_is_one_line_and_exit_code_2(server: FakeBotAPI, tmp_path: Path) -> None:
+    result = _run_briefly({"TELEGRAM_BOT_TOKEN": "654321:WRONG-token-abcdefghijklmnop",
+                           "TELEGRAM_API_BASE_URL": server.base_url}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Telegram refused TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_an_unreachable_api_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
+    result = _run_briefly({"TELEGRAM_BOT_TOKEN": TOKEN,
+                           "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_free_port()}/bot"}, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("newsbot: could not start the bot")

@@ -1,0 +1,345 @@
+"""Speed and memory of each engine at 10k, 100k and 1M paragraphs, through the product's own code paths.
+
+The corpus is the 2,225 BBC articles (10,547 paragraphs) repeated until it has the wanted number of
+paragraphs: each copy gets its own URL (so its own article id), its articles in a new order and its
+paragraphs shuffled, so every paragraph is a distinct document. For each engine and size, in a subprocess of
+its own (so peak RSS is that configuration's):
+
+- build: `Library.add` in batches of `bot.library.BATCH_SIZE` articles, as `newsbot ingest` does (store
+  staging, analysis, indexing and commits); for rank-bm25 the model built by the first question is included;
+- open: tantivy: `TantivyEngine` on the existing directory plus one search, and the whole `Library.open`
+  plus one question; rank-bm25 keeps nothing on disk, so its "open" is `Library.open`, which re-reads and
+  re-analyses the store, plus the first question that builds its model;
+- latency: p50/p95 of `Library.ask` + `render_answer(..., HTML)` over generated questions (word windows of
+  random paragraphs, and headlines);
+- peak RSS (ru_maxrss of the subprocess).
+
+rank-bm25 gets `--budget-seconds` per configuration; past it the subprocess is stopped and the phases it had
+not finished are reported as "did not finish". tantivy runs to the end.
+
+    python bench/speed.py [--sizes 10000,100000,1000000] [--engines tantivy,rank-bm25] [--budget-seconds 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import queue
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common import BbcArticle, load_bbc, markdown_table, percentile
+
+from bot.answers import HTML, render_answer
+from bot.config import ENGINES, Settings
+from bot.errors import QuestionError
+from bot.index import Query, TantivyEngine
+from bot.library import BATCH_SIZE, Library
+from bot.models import Article
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+DEFAULT_QUESTIONS = 200
+BASE_DATE = datetime(2005, 1, 1)
+
+
+# ---- corpus and questions ----------------------------------------------------------------------------------
+
+
+def corpus(bbc: Sequence[BbcArticle], size: int, seed: int) -> Iterator[Article]:
+    """Articles holding exactly `size` paragraphs: copies of the BBC articles, each copy a distinct article."""
+    rng = random.Random(seed)
+    left = size
+    copy = 0
+    while left > 0:
+        order = list(bbc)
+        rng.shuffle(order)
+        for n, source in enumerate(order):
+            paragraphs = list(source.paragraphs)
+            rng.shuffle(paragraphs)
+            paragraphs = paragraphs[:left]
+            left -= len(paragraphs)
+            yield Article(title=source.title, paragraphs=tuple(paragraphs), category=source.category,
+                          published=BASE_DATE + timedelta(days=copy, minutes=n),
+                          url=f"https://bench.invalid/{copy}/{source.id}")
+            if left == 0:
+                return
+        copy += 1
+
+
+def questions(bbc: Sequence[BbcArticle], count: int, seed: int) -> list[str]:
+    """Questions a reader might type: a 5-9 word window of a paragraph, or a headline (one in four)."""
+    rng = random.Random(seed + 1)
+    out = []
+    for i in range(count):
+        article = rng.choice(bbc)
+        if i % 4 == 3:
+            out.append(article.title + "?")
+            continue
+        words = rng.choice(article.paragraphs).split()
+        length = rng.randint(5, 9)
+        start = rng.randrange(max(1, len(words) - length))
+        out.append(" ".join(words[start:start + length]).strip(".,;:") + "?")
+    return out
+
+
+def batches(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# ---- worker: one engine, one size ---------------------------------------------------------------------------
+
+
+def emit(**values: Any) -> None:
+    print(json.dumps(values), flush=True)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ask(library: Library, question: str) -> str:
+    try:
+        return render_answer(library.ask(library.request(question)), HTML)
+    except QuestionError as exc:
+        return str(exc)
+
+
+def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profile: bool) -> None:
+    bbc = load_bbc()
+    settings = Settings(data_dir=data_dir, engine=engine, corpus_dir=data_dir / "no-corpus")
+    asked = questions(bbc, count, seed)
+
+    library = Library.open(settings, seed_corpus=False)
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    paragraphs = 0
+    for batch in batches(corpus(bbc, size, seed), BATCH_SIZE):
+        library.add(batch)
+        paragraphs += sum(len(a.paragraphs) for a in batch)
+    ask(library, asked[0])  # rank-bm25 builds its model on the first question
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(20)
+    built = time.perf_counter() - start
+    emit(phase="build", seconds=built, paragraphs=paragraphs, indexed=library.engine.count(),
+         index_mb=library.engine.size_bytes() / 1e6, rss_mb=peak_rss_mb())
+    library.close()
+
+    if engine == "tantivy":
+        start = time.perf_counter()
+        bare = TantivyEngine(settings.index_dir, settings.headline_boost)
+        bare.search(Query(["minist"]), 10)
+        emit(phase="engine_open", seconds=time.perf_counter() - start)
+        bare.close()
+        del bare
+
+    start = time.perf_counter()
+    library = Library.open(settings, seed_corpus=False)
+    ask(library, asked[0])
+    emit(phase="open", seconds=time.perf_counter() - start, rss_mb=peak_rss_mb())
+
+    for question in asked[:5]:  # warm caches as a running bot would have them
+        ask(library, question)
+    times = []
+    for question in asked:
+        start = time.perf_counter()
+        ask(library, question)
+        times.append(time.perf_counter() - start)
+    emit(phase="latency", p50_ms=percentile(times, 50) * 1000, p95_ms=percentile(times, 95) * 1000,
+         questions=len(times))
+    library.close()
+    emit(phase="done", rss_mb=peak_rss_mb())
+
+
+# ---- parent: one subprocess per configuration ---------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    engine: str
+    size: int
+    phases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    finished: bool = False
+    peak_rss_mb: float | None = None
+    wall_seconds: float = 0.0
+    error: str = ""
+
+
+def vm_hwm_mb(pid: int) -> float | None:
+    """Peak RSS of a running process (Linux), read just before stopping it."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def measure(engine: str, size: int, budget: float | None, count: int, seed: int, profile: bool) -> Result:
+    result = Result(engine, size)
+    data_dir = Path(tempfile.mkdtemp(prefix=f"newsbot-speed-{engine}-{size}-"))
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", engine, "--sizes", str(size),
+               "--questions", str(count), "--seed", str(seed), "--data-dir", str(data_dir)]
+    if profile:
+        command.append("--profile")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        while True:
+            remaining = None if budget is None else budget - (time.perf_counter() - started)
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError
+            try:
+                line = lines.get(timeout=remaining)
+            except queue.Empty as exc:
+                raise TimeoutError from exc
+            if line is None:
+                break
+            event = json.loads(line)
+            phase = event.pop("phase")
+            result.phases[phase] = event
+            shown = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in event.items())
+            print(f"  {engine} {size:,} {phase}: {shown}", file=sys.stderr)
+        process.wait()
+        result.finished = "done" in result.phases
+        if process.returncode:
+            result.error = f"exit status {process.returncode}"
+        result.peak_rss_mb = result.phases.get("done", {}).get("rss_mb")
+    except TimeoutError:
+        result.peak_rss_mb = vm_hwm_mb(process.pid)
+        process.kill()
+        process.wait()
+        result.error = f"did not finish in {budget:.0f} s"
+    finally:
+        result.wall_seconds = time.perf_counter() - started
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return result
+
+
+DNF = "did not finish"
+
+
+def cells(r: Result) -> list[str]:
+    build, opened, engine_open, latency = (r.phases.get(p) for p in ("build", "open", "engine_open", "latency"))
+    rss = f"{r.peak_rss_mb:,.0f}" if r.peak_rss_mb is not None else "?"
+    if not r.finished:
+        rss += " (so far)" if r.peak_rss_mb is not None else ""
+    open_text = f"{opened['seconds']:.2f}" if opened else DNF
+    if r.engine == "rank-bm25" and opened:
+        open_text += " (rebuild from store)"
+    return [r.engine, f"{r.size:,}",
+            f"{build['paragraphs'] / build['seconds']:,.0f}" if build else DNF,
+            f"{build['seconds']:.1f}" if build else DNF,
+            f"{engine_open['seconds']:.3f}" if engine_open else "n/a" if r.engine != "tantivy" else DNF,
+            open_text,
+            f"{latency['p50_ms']:.1f}" if latency else DNF,
+            f"{latency['p95_ms']:.1f}" if latency else DNF,
+            rss,
+            f"{build['index_mb']:,.0f}" if build and r.engine == "tantivy" else "n/a"]
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}x" if a is not None and b else "n/a"
+
+
+def ratios(results: Sequence[Result]) -> str:
+    """tantivy / rank-bm25 per size, where both finished the phase."""
+    rows = []
+    by_key = {(r.engine, r.size): r for r in results}
+    for size in sorted({r.size for r in results}):
+        t, b = by_key.get(("tantivy", size)), by_key.get(("rank-bm25", size))
+        if t is None or b is None:
+            continue
+
+        def get(r: Result, phase: str, key: str) -> float | None:
+            return r.phases.get(phase, {}).get(key)
+
+        def rate(r: Result) -> float | None:
+            build = r.phases.get("build")
+            return build["paragraphs"] / build["seconds"] if build else None
+
+        rows.append([f"{size:,}", ratio(rate(t), rate(b)), ratio(get(t, "open", "seconds"), get(b, "open", "seconds")),
+                     ratio(get(t, "latency", "p50_ms"), get(b, "latency", "p50_ms")),
+                     ratio(get(t, "latency", "p95_ms"), get(b, "latency", "p95_ms")),
+                     ratio(t.peak_rss_mb if t.finished else None, b.peak_rss_mb if b.finished else None)])
+    if not rows:
+        return ""
+    return markdown_table(["paragraphs", "build rate", "library open", "p50", "p95", "peak RSS"], rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="paragraph counts")
+    parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated: {', '.join(ENGINES)}")
+    parser.add_argument("--budget-seconds", type=float, default=600, help="time limit per rank-bm25 configuration")
+    parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS, help="questions timed per configuration")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="cProfile the build and print it to stderr")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated whole numbers, got {args.sizes!r}")
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if unknown := [e for e in engines if e not in ENGINES]:
+        parser.error(f"unknown engine {unknown[0]!r}; choose from {', '.join(ENGINES)}")
+    if args.worker:
+        worker(args.worker, sizes[0], args.data_dir, args.questions, args.seed, args.profile)
+        return 0
+
+    load_bbc()  # fail early, with a clear message, if the data is missing
+    results = []
+    for size in sizes:
+        for engine in engines:
+            budget = args.budget_seconds if engine == "rank-bm25" else None
+            print(f"{engine} at {size:,} paragraphs...", file=sys.stderr)
+            result = measure(engine, size, budget, args.questions, args.seed, args.profile)
+            if result.error:
+                print(f"  {engine} {size:,}: {result.error}", file=sys.stderr)
+            results.append(result)
+    sys.stderr.flush()
+    print(markdown_table(["engine", "paragraphs", "build para/s", "build s", "engine open s", "library open s",
+                          "p50 ms", "p95 ms", "peak RSS MB", "index MB"], [cells(r) for r in results]))
+    if table := ratios(results):
+        print("\ntantivy / rank-bm25 (build rate: higher is faster; times and memory: lower is better)\n")
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,14 +15,16 @@ from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-# Words, numbers with their separators (1,000 / 3.5 / 9/11), hyphenated words and names with apostrophes,
-# and dotted acronyms (U.S.). Compounds are split again below so "missile-defence" also finds "missile".
-_TOKENIZER = RegexpTokenizer(r"(?:[^\W\d_]\.){2,}|\w+(?:[-'./,&]\w+)*")
+# Words, numbers with their separators (1,000 / 3.5 / 9/11), hyphenated words, names with apostrophes and
+# dotted acronyms (U.S), in one possessive pattern: tokenizing is the costliest step of indexing.
+# Compounds are split again below so "missile-defence" also finds "missile".
+_TOKENIZER = RegexpTokenizer(r"\w+(?:[-'./,&]\w+)*+")
 _STEMMER = SnowballStemmer("english")
 _POSSESSIVE = re.compile(r"'s?$")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _THOUSANDS = re.compile(r",(?=\d{3}\b)")
+_COMPOUND = re.compile(r"[-/&]")
 
 
 def _word_list(name: str) -> frozenset[str]:
@@ -40,9 +42,9 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball stem of one folded word (cached: news repeats its vocabulary)."""
+    """Snowball stem of one folded word."""
     if not _HAS_LETTER.search(word):
         return word
     return _STEMMER.stem(word)
@@ -54,38 +56,41 @@ def _is_acronym(raw: str) -> bool:
     return len(letters) >= 2 and letters.isupper()
 
 
+@lru_cache(maxsize=1_000_000)
+def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
+    """Terms of one token (cached: news repeats its vocabulary, and this is most of indexing time)."""
+    word = fold(raw).strip("'.,/&-")
+    if "'" in word:
+        word = _POSSESSIVE.sub("", word)
+    if not word:
+        return ()
+    if not _HAS_LETTER.search(word):
+        word = _THOUSANDS.sub("", word)  # 1,000 -> 1000
+    elif "." in word and not any(ch.isdigit() for ch in word):
+        word = word.replace(".", "")  # U.S. -> us, like US
+    if word in STOPWORDS and (shouting or not _is_acronym(raw)):
+        return ()
+    parts = [p for p in _COMPOUND.split(word) if p]
+    if len(parts) > 1:
+        return ("".join(stem(p) for p in parts), *(stem(p) for p in parts if p not in STOPWORDS))
+    return (stem(word),)
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
     shouting = text.isupper()
     terms: list[str] = []
     for raw in _TOKENIZER.tokenize(text.translate(_APOSTROPHES)):
-        word = fold(raw).strip("'.,/&-")
-        if "'" in word:
-            word = _POSSESSIVE.sub("", word)
-        if not word:
-            continue
-        if not _HAS_LETTER.search(word):
-            word = _THOUSANDS.sub("", word)  # 1,000 -> 1000
-        elif "." in word and not any(ch.isdigit() for ch in word):
-            word = word.replace(".", "")  # U.S. -> us, like US
-        if word in STOPWORDS and (shouting or not _is_acronym(raw)):
-            continue
-        parts = [p for p in re.split(r"[-/&]", word) if p] if any(c in word for c in "-/&") else [word]
-        if len(parts) > 1:
-            terms.append("".join(stem(p) for p in parts))
-            terms.extend(stem(p) for p in parts if p not in STOPWORDS)
-        else:
-            terms.append(stem(word))
+        terms.extend(_token_terms(raw, shouting))
     return terms
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, term) of the words in `text` that analysis keeps, for marking matches."""
-    spans = []
-    for start, end in _TOKENIZER.span_tokenize(text):
-        for term in analyze(text[start:end]):
-            spans.append((start, end, term))
-    return spans
+    shouting = text.isupper()
+    translated = text.translate(_APOSTROPHES)  # same length: spans still index `text`
+    return [(start, end, term) for start, end in _TOKENIZER.span_tokenize(translated)
+            for term in _token_terms(translated[start:end], shouting)]
 
 
 @lru_cache(maxsize=1)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from bot.analysis import STOPWORDS, analyze, fold
+from bot.analysis import STOPWORDS, analyze, fold, sentences
 from bot.config import MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
-from bot.models import Answer, Passage
+from bot.models import Answer, Hit, Passage
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,16 +57,73 @@ def question_terms(question: str, max_chars: int = MAX_QUESTION_CHARS) -> list[s
                         "Add a name, a place or a topic.")
 
 
+# Second-stage weights: BM25 plus the question's total idf times (coverage of the paragraph and headline +
+# coverage of the paragraph's best sentence). Tuned on one random half of SQuAD's questions, checked on the other.
+RERANK_COVERAGE = 1.0
+RERANK_SENTENCE = 1.0
+# A paragraph continues the one before it and the article's lede ("he", "the company" refer back there):
+# question words found there, and not in the paragraph itself, count at this weight.
+RERANK_CONTEXT = 0.6
+
+
 @lru_cache(maxsize=50_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
-def coverage(idf: dict[str, float], text: str, headline: str) -> tuple[float, frozenset[str]]:
+@lru_cache(maxsize=50_000)
+def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(_term_set(s) for s in sentences(text))
+
+
+def coverage(idf: Mapping[str, float], text: str, headline: str) -> tuple[float, frozenset[str]]:
     """Share of the question's information (idf mass) that a paragraph and its headline contain, and which terms."""
     found = frozenset(idf) & (_term_set(text) | _term_set(headline))
     total = sum(idf.values())
     return (sum(idf[t] for t in found) / total if total else 0.0), found
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A candidate paragraph after the second stage."""
+
+    hit: Hit
+    score: float
+    coverage: float
+    matched: frozenset[str]
+
+
+def context_keys(hits: Sequence[Hit]) -> list[tuple[str, int]]:
+    """The paragraphs `rerank` reads: each candidate, the one before it and its article's first."""
+    keys = [(h.article_id, h.position) for h in hits]
+    keys += [(h.article_id, p) for h in hits if h.position > 0 for p in (h.position - 1, 0)]
+    return list(dict.fromkeys(keys))
+
+
+def rerank(hits: Sequence[Hit], idf: Mapping[str, float], texts: Mapping[tuple[str, int], str],
+           headlines: Mapping[str, str]) -> list[Ranked]:
+    """Reorder BM25 candidates by how much of the question they hold: whole, in their best sentence, in context.
+
+    BM25 rewards a paragraph that repeats one rare word; a reader wants the one that answers all of the
+    question, ideally in one sentence. `texts` holds the paragraphs of `context_keys(hits)`. Candidates
+    without text (deleted meanwhile) are dropped.
+    """
+    total = sum(idf.values())
+    ranked = []
+    for hit in hits:
+        text, headline = texts.get((hit.article_id, hit.position)), headlines.get(hit.article_id)
+        if text is None or headline is None:
+            continue
+        share, found = coverage(idf, text, headline)
+        best = max((sum(v for t, v in idf.items() if t in terms) for terms in _sentence_term_sets(text)), default=0.0)
+        context = 0.0
+        if hit.position > 0:
+            for before in {texts.get((hit.article_id, hit.position - 1)), texts.get((hit.article_id, 0))} - {None}:
+                context = max(context, sum(idf[t] for t in (frozenset(idf) & _term_set(str(before))) - found))
+        score = hit.score + RERANK_COVERAGE * total * share + RERANK_SENTENCE * best + RERANK_CONTEXT * context
+        ranked.append(Ranked(hit, score, share, found))
+    ranked.sort(key=lambda r: r.score, reverse=True)
+    return ranked
 
 
 def answer(request: Request, engine: Engine, store: Store, min_coverage: float) -> Answer:
@@ -81,19 +139,17 @@ def answer(request: Request, engine: Engine, store: Store, min_coverage: float) 
     hits = engine.search(query, max(MIN_CANDIDATES, wanted * CANDIDATES_PER_PASSAGE))
     idf = engine.idf(terms)
     articles = store.articles(h.article_id for h in hits)
-    texts = store.paragraph_texts((h.article_id, h.position) for h in hits)
+    texts = store.paragraph_texts(context_keys(hits))
     chosen: list[Passage] = []
     per_article: dict[str, int] = {}
-    for hit in hits:
-        article, text = articles.get(hit.article_id), texts.get((hit.article_id, hit.position))
+    for ranked in rerank(hits, idf, texts, {i: a.title for i, a in articles.items()}):
+        hit = ranked.hit
         used = per_article.get(hit.article_id, 0)
-        if article is None or text is None or (request.per_article is not None and used >= request.per_article):
-            continue
-        share, found = coverage(idf, text, article.title)
-        if share < min_coverage:
+        if ranked.coverage < min_coverage or (request.per_article is not None and used >= request.per_article):
             continue
         per_article[hit.article_id] = used + 1
-        chosen.append(Passage(article, hit.position, text, hit.score, found))
+        chosen.append(Passage(articles[hit.article_id], hit.position, texts[(hit.article_id, hit.position)],
+                              ranked.score, ranked.matched))
     if not chosen:
         closest = list(dict.fromkeys(h.article_id for h in hits))[:CLOSEST_HEADLINES]
         reason = "Nothing in the articles answers that." if hits else "No article mentions any of those words."

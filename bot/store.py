@@ -44,6 +44,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             key TEXT PRIMARY KEY, question TEXT NOT NULL, category TEXT, since TEXT, until TEXT,
             generation INTEGER NOT NULL, created_at REAL NOT NULL);
     """),
+    # Counting paragraphs over a join took seconds at a million paragraphs, on every open.
+    ("0003_paragraph_count", """
+        ALTER TABLE articles ADD COLUMN paragraph_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE articles SET paragraph_count = (SELECT COUNT(*) FROM paragraphs p WHERE p.article_id = articles.id);
+    """),
 )
 
 
@@ -137,12 +142,13 @@ class Store:
                 outcome["updated" if row is not None else "added"].append(article_id)
                 db.execute(
                     "INSERT INTO articles (id, title, category, published, url, author, origin, content_hash, state,"
-                    " added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-                    " title=excluded.title, category=excluded.category, published=excluded.published,"
+                    " added_at, paragraph_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
+                    " SET title=excluded.title, category=excluded.category, published=excluded.published,"
                     " url=excluded.url, author=excluded.author, origin=excluded.origin,"
-                    " content_hash=excluded.content_hash, state=excluded.state",
+                    " content_hash=excluded.content_hash, state=excluded.state,"
+                    " paragraph_count=excluded.paragraph_count",
                     (article_id, article.title, article.category, _iso(article.published), article.url,
-                     article.author, article.origin, article.content_hash, PENDING, now))
+                     article.author, article.origin, article.content_hash, PENDING, now, len(article.paragraphs)))
                 db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
                 db.executemany("INSERT INTO paragraphs (article_id, position, text) VALUES (?, ?, ?)",
                                [(article_id, i, text) for i, text in enumerate(article.paragraphs)])
@@ -172,7 +178,7 @@ class Store:
     def article(self, article_id: str) -> StoredArticle | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT a.*, (SELECT COUNT(*) FROM paragraphs p WHERE p.article_id = a.id) AS n FROM articles a"
+                "SELECT a.* FROM articles a"
                 " WHERE id = ? AND state != ?", (article_id, DELETING)).fetchone()
         return self._stored(row) if row else None
 
@@ -182,7 +188,7 @@ class Store:
             return {}
         with self._lock:
             rows = self._db.execute(
-                "SELECT a.*, (SELECT COUNT(*) FROM paragraphs p WHERE p.article_id = a.id) AS n FROM articles a"
+                "SELECT a.* FROM articles a"
                 f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
         return {row["id"]: self._stored(row) for row in rows}
 
@@ -190,7 +196,7 @@ class Store:
     def _stored(row: sqlite3.Row) -> StoredArticle:
         return StoredArticle(id=row["id"], title=row["title"], category=row["category"],
                              published=_date(row["published"]), url=row["url"], author=row["author"],
-                             origin=row["origin"], paragraph_count=row["n"])
+                             origin=row["origin"], paragraph_count=row["paragraph_count"])
 
     def paragraphs(self, article_id: str) -> list[str]:
         with self._lock:
@@ -199,14 +205,15 @@ class Store:
         return [r[0] for r in rows]
 
     def paragraph_texts(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-        keys = list(keys)
-        if not keys:
-            return {}
+        # Point lookups on the primary key: SQLite plans a row-value IN (VALUES ...) as a full table scan.
+        found: dict[tuple[str, int], str] = {}
         with self._lock:
-            rows = self._db.execute(
-                "SELECT article_id, position, text FROM paragraphs WHERE (article_id, position) IN"
-                f" (VALUES {','.join(['(?, ?)'] * len(keys))})", [v for key in keys for v in key]).fetchall()
-        return {(r[0], r[1]): r[2] for r in rows}
+            for key in dict.fromkeys(keys):
+                row = self._db.execute("SELECT text FROM paragraphs WHERE article_id = ? AND position = ?",
+                                       key).fetchone()
+                if row is not None:
+                    found[key] = row[0]
+        return found
 
     def iter_indexable(self, article_ids: Sequence[str] | None = None) -> Iterator[tuple[StoredArticle, list[str]]]:
         """Articles with their paragraphs, for (re)building the index: all live ones, or just `article_ids`."""
@@ -229,7 +236,7 @@ class Store:
             args.append(category)
         with self._lock:
             rows = self._db.execute(
-                "SELECT a.*, (SELECT COUNT(*) FROM paragraphs p WHERE p.article_id = a.id) AS n FROM articles a"
+                "SELECT a.* FROM articles a"
                 f" WHERE {where} ORDER BY published IS NULL, published DESC, added_at DESC, rowid DESC LIMIT ?",
                 [*args, limit]).fetchall()
         return [self._stored(r) for r in rows]
@@ -245,16 +252,14 @@ class Store:
             articles, first, last = self._db.execute(
                 "SELECT COUNT(*), MIN(published), MAX(published) FROM articles WHERE state != ?",
                 (DELETING,)).fetchone()
-            paragraphs = self._db.execute(
-                "SELECT COUNT(*) FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE a.state != ?",
-                (DELETING,)).fetchone()[0]
+            paragraphs = self._db.execute("SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state != ?",
+                                          (DELETING,)).fetchone()[0]
         return StoreStats(articles, paragraphs, tuple(self.categories()), _date(first), _date(last))
 
     def indexed_paragraph_count(self) -> int:
         with self._lock:
-            return self._db.execute(
-                "SELECT COUNT(*) FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE a.state = ?",
-                (INDEXED,)).fetchone()[0]
+            return self._db.execute("SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state = ?",
+                                    (INDEXED,)).fetchone()[0]
 
     def random_paragraphs(self, count: int) -> list[tuple[StoredArticle, str]]:
         with self._lock:

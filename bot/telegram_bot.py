@@ -206,7 +206,8 @@ def _greeting(library: Library) -> str:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
         known += f" in {_count(len(names), 'category', 'categories')} ({html.escape(shown)})"
     if stats.first_published and stats.last_published:
-        known += f", from {stats.first_published:%-d %b %Y} to {stats.last_published:%-d %b %Y}"
+        first, last = f"{stats.first_published:%-d %b %Y}", f"{stats.last_published:%-d %b %Y}"
+        known += f", published {first}" if first == last else f", from {first} to {last}"
     lines = [known + ".", "", "Ask me anything in your own words, for example:"]
     lines += [f"• {html.escape(q)}" for q in _example_questions(library)]
     lines += ["", "/help lists every command."]

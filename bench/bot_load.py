@@ -13,8 +13,8 @@ run works on a fresh copy, since the bot writes to its store.
 
 Rows (`--variants`), all under the same load:
 
-- `raw-echo`: no python-telegram-bot, a bare httpx loop (getUpdates, then "typing" and an echo per update):
-  the fake server's own cost, the floor under every other row;
+- `raw-echo`: no python-telegram-bot and no httpx, a bare asyncio HTTP/1.1 loop (getUpdates, then "typing" and an
+  echo per update): the fake server's own cost, the floor under every other row;
 - `ptb-echo`: a trivial python-telegram-bot echo bot with the same requests per question ("typing" + reply),
   concurrent updates, HTML defaults, no rate limiter: the framework's cost;
 - `newsbot`: the real bot exactly as `build_application` makes it;
@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import html
+import json
 import logging
 import multiprocessing
 import os
@@ -51,12 +52,12 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # for tests.botapi_server
 
-import httpx  # noqa: E402
 from common import BbcArticle, load_bbc, markdown_table, percentile  # noqa: E402
 from speed import batches, corpus  # noqa: E402
 from telegram import LinkPreviewOptions, Update  # noqa: E402
@@ -84,7 +85,7 @@ POLL_TIMEOUT_SECONDS = 10
 LIFTED_MESSAGES_PER_SECOND = 100_000
 
 log = logging.getLogger("bot_load")
-Bot = Application  # type: ignore[type-arg]
+Bot = Application[Any, Any, Any, Any, Any, Any]
 
 
 # ---- questions ----------------------------------------------------------------------------------------------
@@ -183,12 +184,14 @@ def drive(api: FakeBotAPI, plan: Sequence[Question]) -> Outcome:
             time.sleep(delay)
         update_id = api.send_text(question.chat_id, question.text)
         injected.append((update_id, question.chat_id, time.monotonic()))
-    seen, changed, complete = -1, time.monotonic(), None
+    scanned, count, changed, complete = first_call, 0, time.monotonic(), None
     while True:
         now = time.monotonic()
-        count = sum(1 for c in api.calls("sendMessage") if c.time >= started)
-        if count != seen:
-            seen, changed = count, now
+        calls = api.calls()
+        fresh = sum(1 for c in calls[scanned:] if c.method == "sendMessage")
+        scanned = len(calls)
+        if fresh:
+            count, changed = count + fresh, now
         if count >= len(plan):
             complete = complete or now
             if now - complete >= GRACE_SECONDS:
@@ -282,8 +285,53 @@ class PTBRunner:
             await app.post_shutdown(app)
 
 
+class MiniHTTP:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams: next to no client cost, for the raw-echo row."""
+
+    def __init__(self, base_url: str, size: int) -> None:
+        url = urlsplit(base_url)
+        self.host, self.port, self.prefix = url.hostname or "127.0.0.1", url.port or 80, url.path
+        self.size = size
+        self._opened = 0
+        self._idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._idle.empty() and self._opened < self.size:
+            self._opened += 1
+            try:
+                return await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                self._opened -= 1
+                raise
+        return await self._idle.get()
+
+    async def post(self, method: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """POST form fields to `<base_url><method>`; the decoded JSON answer."""
+        reader, writer = await self._connection()
+        body = urlencode(fields).encode()
+        try:
+            writer.write(f"POST {self.prefix}{method} HTTP/1.1\r\nHost: {self.host}\r\n"
+                         f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+                         .encode() + body)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+            payload = await reader.readexactly(int(length.group(1)) if length else 0)
+        except BaseException:
+            writer.close()
+            self._opened -= 1
+            raise
+        self._idle.put_nowait((reader, writer))
+        answer: dict[str, Any] = json.loads(payload)
+        return answer
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            _, writer = self._idle.get_nowait()
+            writer.close()
+
+
 class RawEchoRunner:
-    """No framework: getUpdates in a loop, and per update "typing" and an echo, each in its own task."""
+    """No framework: getUpdates in a loop, and per update "typing" and an echo, each update in its own task."""
 
     def __init__(self, base_url: str, token: str) -> None:
         self.url = f"{base_url}{token}/"
@@ -299,24 +347,31 @@ class RawEchoRunner:
             await self._task
 
     async def _poll(self) -> None:
-        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-        async with httpx.AsyncClient(base_url=self.url, limits=limits, timeout=30) as client:
-            offset, tasks = 0, set()
+        poller, sender = MiniHTTP(self.url, 1), MiniHTTP(self.url, 32)
+        offset = 0
+        tasks: set[asyncio.Task[None]] = set()
+        try:
             while not self._stopping:
-                response = await client.post("getUpdates", data={"offset": offset, "timeout": 1})
-                for update in response.json()["result"]:
+                for update in (await poller.post("getUpdates", {"offset": offset, "timeout": 1}))["result"]:
                     offset = update["update_id"] + 1
-                    task = asyncio.create_task(self._answer(client, update["message"]))
+                    task = asyncio.create_task(self._answer(sender, update["message"]))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
             await asyncio.gather(*tasks)
+        finally:
+            await poller.close()
+            await sender.close()
 
     @staticmethod
-    async def _answer(client: httpx.AsyncClient, message: dict[str, Any]) -> None:
+    async def _answer(client: MiniHTTP, message: dict[str, Any]) -> None:
         chat_id = message["chat"]["id"]
-        (await client.post("sendChatAction", data={"chat_id": chat_id, "action": "typing"})).raise_for_status()
-        (await client.post("sendMessage", data={"chat_id": chat_id, "text": html.escape(message["text"]),
-                                                "parse_mode": "HTML"})).raise_for_status()
+        try:
+            for method, fields in (("sendChatAction", {"action": "typing"}),
+                                   ("sendMessage", {"text": html.escape(message["text"]), "parse_mode": "HTML"})):
+                if not (await client.post(method, {"chat_id": chat_id, **fields}))["ok"]:
+                    log.warning("raw-echo: %s to chat %s failed", method, chat_id)
+        except (OSError, asyncio.IncompleteReadError) as exc:  # no retries here: the question counts as lost
+            log.warning("raw-echo: chat %s: %r", chat_id, exc)
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -188,6 +188,9 @@ def _coerce(name: str, value: str) -> Any:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog is 5: a burst of new client connections (httpx opens one per
+    # concurrent request) overflows it, and the dropped SYNs come back a second later or as reset connections.
+    request_queue_size = 1024
     api: FakeBotAPI
 
 

@@ -154,11 +154,13 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 # ---- rendering --------------------------------------------------------------------------------------------
 
 
-def _fit(answer: Answer, username: str) -> Answer:
-    """The answer with as many passages as fit in one message (the rest stay behind "More")."""
-    while len(answer.passages) > 1 and len(render_answer(answer, HTML, username)) > TELEGRAM_LIMIT:
+def _fit(answer: Answer, username: str) -> tuple[Answer, str]:
+    """The answer with as many passages as fit in one message (the rest stay behind "More"), rendered."""
+    text = render_answer(answer, HTML, username)
+    while len(answer.passages) > 1 and len(text) > TELEGRAM_LIMIT:
         answer = replace(answer, passages=answer.passages[:-1], more=answer.more + 1)
-    return answer
+        text = render_answer(answer, HTML, username)
+    return answer, text
 
 
 def _button_title(title: str) -> str:
@@ -180,10 +182,10 @@ def _keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
 
 def _answer_page(library: Library, request: Request, username: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """Search (in a worker thread) and render one page of an answer with its buttons."""
-    answer = _fit(library.ask(request), username)
+    answer, text = _fit(library.ask(request), username)
     key = library.store.save_query(SavedQuery(request.question, request.category, request.since,
                                               request.until)) if answer.more else ""
-    return render_answer(answer, HTML, username), _keyboard(answer, key)
+    return text, _keyboard(answer, key)
 
 
 def _count(number: int, singular: str, plural: str = "") -> str:

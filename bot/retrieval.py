@@ -142,14 +142,19 @@ def answer(request: Request, engine: Engine, store: Store, min_coverage: float) 
     texts = store.paragraph_texts(context_keys(hits))
     chosen: list[Passage] = []
     per_article: dict[str, int] = {}
+    seen_texts: set[str] = set()
     for ranked in rerank(hits, idf, texts, {i: a.title for i, a in articles.items()}):
         hit = ranked.hit
+        text = texts[(hit.article_id, hit.position)]
         used = per_article.get(hit.article_id, 0)
         if ranked.coverage < min_coverage or (request.per_article is not None and used >= request.per_article):
             continue
+        # Newsrooms file the same story twice; the reader should see a paragraph once.
+        if (normalized := " ".join(fold(text).split())) in seen_texts:
+            continue
+        seen_texts.add(normalized)
         per_article[hit.article_id] = used + 1
-        chosen.append(Passage(articles[hit.article_id], hit.position, texts[(hit.article_id, hit.position)],
-                              ranked.score, ranked.matched))
+        chosen.append(Passage(articles[hit.article_id], hit.position, text, ranked.score, ranked.matched))
     if not chosen:
         closest = list(dict.fromkeys(h.article_id for h in hits))[:CLOSEST_HEADLINES]
         reason = "Nothing in the articles answers that." if hits else "No article mentions any of those words."

@@ -128,3 +128,12 @@ def test_undated_articles_and_headline_only_matches(library: Library) -> None:
                          paragraphs=("After forty years she handed over the keys.",))])
     answer = library.ask(library.request("lighthouse keeper"))
     assert answer.found and answer.passages[0].article.published is None
+
+
+def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
+    shared = "The orchestra will tour twelve cities next spring, its conductor announced."
+    library.add([Article(title="Orchestra plans tour", paragraphs=(shared, "Tickets go on sale in May.")),
+                 Article(title="Orchestra tour announced", paragraphs=(shared, "The tour starts in Oslo."))])
+    answer = library.ask(library.request("orchestra tour twelve cities conductor", k=5))
+    texts = [p.text for p in answer.passages]
+    assert texts.count(shared) == 1

@@ -56,9 +56,8 @@ def _is_acronym(raw: str) -> bool:
     return len(letters) >= 2 and letters.isupper()
 
 
-@lru_cache(maxsize=1_000_000)
 def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
-    """Terms of one token (cached: news repeats its vocabulary, and this is most of indexing time)."""
+    """Terms of one token."""
     word = fold(raw).strip("'.,/&-")
     if "'" in word:
         word = _POSSESSIVE.sub("", word)
@@ -76,10 +75,26 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
     return (stem(word),)
 
 
+# Terms per token, for text that is not all capitals: a plain dict, as the hot loop of indexing looks every
+# token up here (faster than lru_cache's wrapper); emptied when it grows past the limit.
+_TERMS: dict[str, tuple[str, ...]] = {}
+MAX_CACHED_TOKENS = 1_000_000
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
-    shouting = text.isupper()
-    return [term for raw in _TOKEN.findall(text.translate(_APOSTROPHES)) for term in _token_terms(raw, shouting)]
+    tokens = _TOKEN.findall(text.translate(_APOSTROPHES))
+    if text.isupper():
+        return [term for raw in tokens for term in _token_terms(raw, True)]
+    if len(_TERMS) > MAX_CACHED_TOKENS:
+        _TERMS.clear()
+    terms: list[str] = []
+    for raw in tokens:
+        found = _TERMS.get(raw)
+        if found is None:
+            found = _TERMS[raw] = _token_terms(raw, False)
+        terms.extend(found)
+    return terms
 
 
 def words(text: str) -> list[tuple[int, int, str]]:

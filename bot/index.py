@@ -66,6 +66,7 @@ class Engine(Protocol):
     def add(self, paragraphs: Iterable[IndexedParagraph]) -> None: ...
     def delete(self, article_ids: Iterable[str]) -> None: ...
     def commit(self) -> None: ...
+    def release(self) -> None: ...
     def clear(self) -> None: ...
     def count(self) -> int: ...
     def search(self, query: Query, limit: int) -> list[Hit]: ...
@@ -128,11 +129,18 @@ class TantivyEngine:
             writer.delete_documents_by_term("article", article_id)
 
     def commit(self) -> None:
+        """Make the writes so far durable and visible; the writer stays open for more."""
+        if self._writer is not None:
+            self._writer.commit()
+        self._index.reload()
+
+    def release(self) -> None:
+        """Let background merges finish and drop the writer (and its lock on the index)."""
         if self._writer is not None:
             self._writer.commit()
             self._writer.wait_merging_threads()
             self._writer = None
-        self._index.reload()
+            self._index.reload()
 
     def clear(self) -> None:
         writer = self._write()
@@ -226,6 +234,9 @@ class RankBM25Engine:
 
     def commit(self) -> None:
         """Nothing to persist: the store is rank-bm25's only copy."""
+
+    def release(self) -> None:
+        """No writer to release."""
 
     def clear(self) -> None:
         self._docs.clear()

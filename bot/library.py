@@ -8,7 +8,8 @@ again and anything still deleting is removed; an index whose size disagrees with
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,66 +101,94 @@ class Library:
             # rank-bm25 keeps nothing on disk: load every indexed article from the store.
             for article, paragraphs in self.store.iter_indexable():
                 self.engine.add(indexed_paragraphs(article, paragraphs))
-        self._sync()
+        with self._writing():
+            self._sync()
         if self.engine.count() != self.store.indexed_paragraph_count():
             log.warning("index holds %d paragraphs but the store %d; rebuilding the index",
                         self.engine.count(), self.store.indexed_paragraph_count())
             self.reindex()
 
-    def _sync(self) -> tuple[int, int]:
-        """Bring the index up to the store's pending and deleting articles; returns their counts."""
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        # The index writer is held for one whole operation (merges wait for its end), then released so
+        # another process (a running bot, a second ingest) can write.
+        try:
+            yield
+        finally:
+            self.engine.release()
+
+    def _sync(self, fresh: Mapping[str, Article] | None = None) -> None:
+        """Bring the index up to the store's pending and deleting articles.
+
+        `fresh` holds articles just staged, indexed from memory rather than read back from the store.
+        """
         to_index, to_delete = self.store.unfinished()
         if not to_index and not to_delete:
-            return 0, 0
+            return
         self.engine.delete([*to_index, *to_delete])
-        for article, paragraphs in self.store.iter_indexable(to_index):
-            self.engine.add(indexed_paragraphs(article, paragraphs))
+        fresh = fresh or {}
+        for article_id in to_index:
+            if (article := fresh.get(article_id)) is not None:
+                stored = StoredArticle(article_id, article.title, article.category, article.published, article.url,
+                                       article.author, article.origin, len(article.paragraphs))
+                self.engine.add(indexed_paragraphs(stored, article.paragraphs))
+        for stored, paragraphs in self.store.iter_indexable([i for i in to_index if i not in fresh]):
+            self.engine.add(indexed_paragraphs(stored, paragraphs))
         self.engine.commit()
         self.store.finish(to_index, to_delete)
-        return len(to_index), len(to_delete)
 
     def reindex(self) -> int:
         """Rebuild the index from the store (buttons on older answers expire); returns paragraphs indexed."""
-        self.engine.clear()
-        self.store.mark_all_pending()
-        self._sync()
+        with self._writing():
+            self.engine.clear()
+            self.store.mark_all_pending()
+            self._sync()
         self.store.bump_generation()
         return self.engine.count()
 
-    def add(self, articles: Sequence[Article], report: IngestReport | None = None) -> IngestReport:
-        """Store and index a batch of articles."""
-        report = report or IngestReport()
+    def _add(self, articles: Sequence[Article], report: IngestReport) -> None:
         outcome = self.store.stage(articles)
         report.added += len(outcome["added"])
         report.updated += len(outcome["updated"])
         report.unchanged += len(outcome["unchanged"])
         report.duplicates += len(outcome["duplicate"])
         report.removed += len(outcome["replaced"])
-        self._sync()
+        fresh: dict[str, Article] = {}
+        for article in articles:
+            fresh.setdefault(article.id, article)  # as the store keeps the first of a repeated story
+        self._sync(fresh)
+
+    def add(self, articles: Sequence[Article]) -> IngestReport:
+        """Store and index a batch of articles."""
+        report = IngestReport()
+        with self._writing():
+            self._add(articles, report)
         return report
 
     def remove(self, article_ids: Iterable[str]) -> None:
         self.store.mark_for_deletion(article_ids)
-        self._sync()
+        with self._writing():
+            self._sync()
 
     def ingest(self, paths: Iterable[Path], fields: Mapping[str, str] | None = None,
                progress: Callable[[int], None] | None = None) -> IngestReport:
         """Read articles from files and directories in batches; unreadable ones are reported and skipped."""
         report = IngestReport()
         batch: list[Article] = []
-        for item in read_articles(paths, fields):
-            if isinstance(item, Skipped):
-                log.warning("skipped %s: %s", item.location, item.reason)
-                report.skipped.append(item)
-            else:
-                batch.append(item)
-            if progress:
-                progress(1)
-            if len(batch) >= BATCH_SIZE:
-                self.add(batch, report)
-                batch = []
-        if batch:
-            self.add(batch, report)
+        with self._writing():
+            for item in read_articles(paths, fields):
+                if isinstance(item, Skipped):
+                    log.warning("skipped %s: %s", item.location, item.reason)
+                    report.skipped.append(item)
+                else:
+                    batch.append(item)
+                if progress:
+                    progress(1)
+                if len(batch) >= BATCH_SIZE:
+                    self._add(batch, report)
+                    batch = []
+            if batch:
+                self._add(batch, report)
         return report
 
     def ask(self, request: Request) -> Answer:

@@ -20,6 +20,12 @@ from bot.errors import ConfigError
 log = logging.getLogger(__name__)
 
 
+def api_base_url(raw: str) -> str:
+    """The base python-telegram-bot appends the token to: a bare server address gets Telegram's `/bot` path."""
+    url = raw.strip().rstrip("/")
+    return url + "/bot" if urlsplit(url).path in ("", "/") else url
+
+
 def file_base_url(base_url: str) -> str:
     """Where a Bot API server serves files, from its method base (`.../bot` -> `.../file/bot`)."""
     head, slash, last = base_url.rstrip("/").rpartition("/")
@@ -38,8 +44,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         .post_shutdown(telegram_bot.post_shutdown)
     )
     if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url).base_file_url(
-            file_base_url(settings.telegram_api_base_url))
+        base = api_base_url(settings.telegram_api_base_url)
+        builder = builder.base_url(base).base_file_url(file_base_url(base))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

@@ -141,7 +141,12 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     settings = cast(Settings, application.bot_data[SETTINGS])
     application.bot_data[LIBRARY] = await asyncio.to_thread(Library.open, settings)
     application.bot_data[USERNAME] = settings.bot_username or application.bot.username
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text, admin in COMMANDS if not admin])
+    try:
+        await application.bot.set_my_commands([BotCommand(name, text) for name, text, admin in COMMANDS
+                                               if not admin])
+    except TelegramError as exc:
+        # The menu is a convenience: a Bot API server without it must not keep the bot from answering.
+        log.warning("could not set the command menu: %s", exc)
 
 
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -239,12 +244,20 @@ async def _send_article(context: ContextTypes.DEFAULT_TYPE, chat_id: int, articl
     return True
 
 
+async def _typing(message: Message) -> None:
+    """Show "typing…"; cosmetic, so a failure is logged, never fatal to the answer."""
+    try:
+        await message.reply_chat_action(ChatAction.TYPING)
+    except (BadRequest, NetworkError) as exc:
+        log.debug("could not show typing in chat %s: %s", message.chat.id, exc)
+
+
 async def _reply_to_question(message: Message, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Answer a question asked in a message, with "More" and "Full article" buttons."""
     library = _library(context)
     try:
         request = library.request(question)
-        await message.reply_chat_action(ChatAction.TYPING)
+        await _typing(message)
         text, markup = await asyncio.to_thread(_answer_page, library, request, _username(context))
     except QuestionError as exc:
         await message.reply_text(html.escape(str(exc)))
@@ -406,7 +419,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await message.reply_text("Sorry, only the bot's admins can use /reindex.")
         return
-    await message.reply_chat_action(ChatAction.TYPING)
+    await _typing(message)
     count = await asyncio.to_thread(_library(context).reindex)
     await message.reply_text(f"Re-indexed {count:,} paragraphs. Buttons on older answers have expired.")
 

@@ -499,3 +499,28 @@ def test_an_unreachable_api_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1].startswith("newsbot: could not start the bot")
+
+
+async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: FakeBotAPI, tmp_path: Path) -> None:
+    """An emulator given as http://host:port, without setMyCommands or chat actions, still gets answers."""
+    server.fail_next("setMyCommands", 404, "Not Found: method not found")
+    server.fail_next("sendChatAction", 400, "Bad Request: method is not supported", times=5)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, telegram_bot_token=TOKEN,
+                        telegram_api_base_url=f"http://127.0.0.1:{server.port}/")
+    application = build_application(settings)
+    await application.initialize()
+    assert application.post_init is not None and application.updater is not None
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    await application.start()
+    try:
+        server.send_text(ALICE, "Who became the youngest chess champion?")
+        [call] = await server.wait_for_async("sendMessage", chat_id=ALICE)
+        assert "Chess Prodigy" in check_sent(call)
+        assert not server.calls("setMyCommands")[0].ok
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)

@@ -370,31 +370,46 @@ def test_a_bad_token_is_one_line_and_exit_code_2(monkeypatch: pytest.MonkeyPatch
         assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "Traceback" not in err
 
 
-def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotAPI, tmp_path: Path) -> None:
-    env = {**os.environ, "NEWSBOT_CORPUS_DIR": str(CORPUS), "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def newsbot_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a `newsbot` subprocess over the test corpus, plus `settings`."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "NEWSBOT_CORPUS_DIR": str(CORPUS),
+            "NEWSBOT_DATA_DIR": str(tmp_path / "data"), **settings}
+
+
+def start_newsbot_run(tmp_path: Path, **settings: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=newsbot_env(tmp_path, **settings),
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def stop_cleanly(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, as a service manager stops the bot: it must exit 0 without a traceback."""
     try:
-        server.wait_for("setMyCommands", timeout=30)
-        server.send_text(ALICE, "Who became the youngest chess champion?")
-        [call] = server.wait_for("sendMessage", chat_id=ALICE)
-        assert "Chess Prodigy" in check_sent(call)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
     finally:
         process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotAPI, tmp_path: Path) -> None:
+    process = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
+    try:
+        server.wait_for("setMyCommands", timeout=30)
+        server.send_text(ALICE, "Who became the youngest chess champion?")
+        [call] = server.wait_for("sendMessage", chat_id=ALICE)
+        assert "Chess Prodigy" in check_sent(call)
+    finally:
+        stop_cleanly(process)
     assert not server.pending_updates()  # the answered update was confirmed, so a restart will not repeat it
 
 
 def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
-    env = {**os.environ, "NEWSBOT_CORPUS_DIR": str(CORPUS), "NEWSBOT_DATA_DIR": str(tmp_path / "data")}
+    env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
     typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n3\n/stats\n"
     result = subprocess.run([sys.executable, "-m", "bot", "chat"], input=typed, capture_output=True, text=True,
-                            cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
+                            cwd=tmp_path, env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "*1. Chess Prodigy Wins National Title at Twelve*" in out
@@ -454,12 +469,9 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
     port = _free_port()
     public = "https://bot.example.org/telegram-hook"  # TLS ends at the load balancer in front of us
     hook = f"http://127.0.0.1:{port}/telegram-hook"
-    env = {**os.environ, "NEWSBOT_CORPUS_DIR": str(CORPUS), "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, "PYTHONPATH": str(ROOT),
-           "WEBHOOK_URL": public, "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port),
-           "WEBHOOK_SECRET": "s3cret-token"}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
+                                WEBHOOK_URL=public, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
+                                WEBHOOK_SECRET="s3cret-token")
     try:
         [registered] = server.wait_for("setWebhook", timeout=30)
         assert registered.params["url"] == public and registered.params["secret_token"] == "s3cret-token"
@@ -470,33 +482,27 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
         assert _post_update(hook, update, "s3cret-token") == 200
         [call] = server.wait_for("sendMessage", chat_id=ALICE)
         assert "Chess Prodigy" in check_sent(call)
-        process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=30)
     finally:
-        process.kill()
-    assert process.returncode == 0, err
-    assert "Traceback" not in err
+        stop_cleanly(process)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # the update refused for its secret got no reply
 
 
-def _run_briefly(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run_briefly(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     # A subprocess, as people run it: run_polling owns and closes its event loop.
-    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=cwd, capture_output=True, text=True,
-                          timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                        "NEWSBOT_CORPUS_DIR": str(CORPUS),
-                                                        "NEWSBOT_DATA_DIR": str(cwd / "data"), **env})
+    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, check=False, env=newsbot_env(tmp_path, **settings))
 
 
 def test_a_token_telegram_refuses_is_one_line_and_exit_code_2(server: FakeBotAPI, tmp_path: Path) -> None:
-    result = _run_briefly({"TELEGRAM_BOT_TOKEN": "654321:WRONG-token-abcdefghijklmnop",
-                           "TELEGRAM_API_BASE_URL": server.base_url}, tmp_path)
+    result = _run_briefly(tmp_path, TELEGRAM_BOT_TOKEN="654321:WRONG-token-abcdefghijklmnop",
+                          TELEGRAM_API_BASE_URL=server.base_url)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Telegram refused TELEGRAM_BOT_TOKEN" in result.stderr
 
 
 def test_an_unreachable_api_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
-    result = _run_briefly({"TELEGRAM_BOT_TOKEN": TOKEN,
-                           "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{_free_port()}/bot"}, tmp_path)
+    result = _run_briefly(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN,
+                          TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1].startswith("newsbot: could not start the bot")

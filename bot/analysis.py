@@ -38,7 +38,10 @@ ABBREVIATIONS = _word_list("abbreviations_en.txt")
 
 def fold(text: str) -> str:
     """Normalise Unicode, lower-case and drop accents, so "Café" and "cafe" are the same word."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = text.translate(_APOSTROPHES)
+    if text.isascii():
+        return text.casefold()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
@@ -81,19 +84,23 @@ _TERMS: dict[str, tuple[str, ...]] = {}
 MAX_CACHED_TOKENS = 1_000_000
 
 
+def _terms(raw: str, shouting: bool) -> tuple[str, ...]:
+    if shouting:
+        return _token_terms(raw, True)
+    found = _TERMS.get(raw)
+    if found is None:
+        if len(_TERMS) > MAX_CACHED_TOKENS:
+            _TERMS.clear()
+        found = _TERMS[raw] = _token_terms(raw, False)
+    return found
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
-    tokens = _TOKEN.findall(text.translate(_APOSTROPHES))
-    if text.isupper():
-        return [term for raw in tokens for term in _token_terms(raw, True)]
-    if len(_TERMS) > MAX_CACHED_TOKENS:
-        _TERMS.clear()
+    shouting = text.isupper()
     terms: list[str] = []
-    for raw in tokens:
-        found = _TERMS.get(raw)
-        if found is None:
-            found = _TERMS[raw] = _token_terms(raw, False)
-        terms.extend(found)
+    for raw in _TOKEN.findall(text.translate(_APOSTROPHES)):
+        terms.extend(_terms(raw, shouting))
     return terms
 
 
@@ -102,7 +109,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
     shouting = text.isupper()
     translated = text.translate(_APOSTROPHES)  # same length: spans still index `text`
     return [(match.start(), match.end(), term) for match in _TOKEN.finditer(translated)
-            for term in _token_terms(match.group(), shouting)]
+            for term in _terms(match.group(), shouting)]
 
 
 @lru_cache(maxsize=1)

@@ -150,7 +150,7 @@ def answer(request: Request, engine: Engine, store: Store, min_coverage: float) 
         if ranked.coverage < min_coverage or (request.per_article is not None and used >= request.per_article):
             continue
         # Newsrooms file the same story twice; the reader should see a paragraph once.
-        if (normalized := " ".join(fold(text).split())) in seen_texts:
+        if (normalized := " ".join(text.casefold().split())) in seen_texts:
             continue
         seen_texts.add(normalized)
         per_article[hit.article_id] = used + 1

@@ -205,15 +205,17 @@ class Store:
         return [r[0] for r in rows]
 
     def paragraph_texts(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-        # Point lookups on the primary key: SQLite plans a row-value IN (VALUES ...) as a full table scan.
-        found: dict[tuple[str, int], str] = {}
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        # The keys as a table joined on the primary key: one statement, one index probe per key (a row-value
+        # IN (VALUES ...) is planned as a full scan).
         with self._lock:
-            for key in dict.fromkeys(keys):
-                row = self._db.execute("SELECT text FROM paragraphs WHERE article_id = ? AND position = ?",
-                                       key).fetchone()
-                if row is not None:
-                    found[key] = row[0]
-        return found
+            rows = self._db.execute(
+                f"WITH k(a, p) AS (VALUES {','.join(['(?, ?)'] * len(keys))}) SELECT k.a, k.p, t.text FROM k"
+                " CROSS JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
+                [v for key in keys for v in key]).fetchall()
+        return {(r[0], r[1]): r[2] for r in rows}
 
     def iter_indexable(self, article_ids: Sequence[str] | None = None) -> Iterator[tuple[StoredArticle, list[str]]]:
         """Articles with their paragraphs, for (re)building the index: all live ones, or just `article_ids`."""

@@ -31,6 +31,8 @@ USER_ID = 1
 BOT_ID = 1_000_000
 # getUpdates long-polls this long when nothing was typed; short, so Ctrl-C or /quit ends promptly.
 POLL_SECONDS = 1
+USERNAME = "newsbot"
+DEEP_LINK = f"https://t.me/{USERNAME}?start="
 INTRO = "Chatting with newsbot. Type a question, /help for commands, a button's number to press it, /quit to leave."
 
 
@@ -54,7 +56,10 @@ class _TerminalText(HTMLParser):
             self.parts.append(self.bold_off)
         elif tag == "a" and self.links:
             url, start = self.links.pop()
-            if url and "".join(self.parts[start:]) != url:
+            if url.startswith(DEEP_LINK):
+                # A t.me link cannot be followed from a terminal; the command it stands for can be typed.
+                self.parts.append(f" (/start {url[len(DEEP_LINK):]})")
+            elif url and "".join(self.parts[start:]) != url:
                 self.parts.append(f" ({url})")
 
     def handle_data(self, data: str) -> None:
@@ -72,14 +77,13 @@ class TerminalBotAPI(BaseRequest):
     """A Bot API for one person at a terminal: no network, every reply printed."""
 
     TOKEN = "1000000:terminal-chat-not-a-real-token"
-    USERNAME = "newsbot"
 
     def __init__(self, out: TextIO | None = None, ansi: bool | None = None) -> None:
         self.out = out or sys.stdout
         self.ansi = self.out.isatty() if ansi is None else ansi
         self.chat: JSON = {"id": USER_ID, "type": "private", "first_name": "You"}
         self.user: JSON = {"id": USER_ID, "is_bot": False, "first_name": "You"}
-        self.bot_user: JSON = {"id": BOT_ID, "is_bot": True, "first_name": "newsbot", "username": self.USERNAME,
+        self.bot_user: JSON = {"id": BOT_ID, "is_bot": True, "first_name": "newsbot", "username": USERNAME,
                                "can_join_groups": True, "can_read_all_group_messages": False,
                                "supports_inline_queries": True}
         self._messages: dict[int, JSON] = {}
@@ -153,7 +157,7 @@ class TerminalBotAPI(BaseRequest):
             message_id, data = self._buttons[int(text) - 1]
             return {"callback_query": {"id": str(next(self._query_ids)), "from": self.user, "chat_instance": "1",
                                        "message": self._messages[message_id], "data": data}}
-        mention = f"@{self.USERNAME}"
+        mention = f"@{USERNAME}"
         if text == mention or text.startswith(mention + " "):
             return {"inline_query": {"id": str(next(self._query_ids)), "from": self.user, "offset": "",
                                      "query": text[len(mention):].strip(), "chat_type": "private"}}

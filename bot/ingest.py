@@ -147,20 +147,22 @@ def article_from_record(record: Mapping[str, object], fields: Mapping[str, str],
                    author=text("author") or None, origin=origin, source_id=text("id") or None)
 
 
-def _records(path: Path, data: str) -> Iterator[tuple[str, Mapping[str, object] | ArticleError]]:
+def _records(path: Path, data: str) -> Iterator[tuple[str, str, Mapping[str, object] | ArticleError]]:
+    """(location for messages, record number, record or why it is not one) for each record of a bulk file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         for number, row in enumerate(csv.DictReader(io.StringIO(data)), start=2):
-            yield f"{path}:{number}", row
+            yield f"{path}:{number}", str(number), row
     elif suffix == ".json":
         try:
             loaded = json.loads(data)
         except json.JSONDecodeError as exc:
-            yield str(path), ArticleError(f"invalid JSON: {exc}")
+            yield str(path), "", ArticleError(f"invalid JSON: {exc}")
             return
         items = loaded if isinstance(loaded, list) else [loaded]
         for number, item in enumerate(items, start=1):
-            yield f"{path}[{number}]", item if isinstance(item, dict) else ArticleError("not a JSON object")
+            yield (f"{path}[{number}]", str(number),
+                   item if isinstance(item, dict) else ArticleError("not a JSON object"))
     else:
         for number, line in enumerate(data.splitlines(), start=1):
             if not line.strip():
@@ -168,9 +170,10 @@ def _records(path: Path, data: str) -> Iterator[tuple[str, Mapping[str, object] 
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield f"{path}:{number}", ArticleError(f"invalid JSON: {exc.msg}")
+                yield f"{path}:{number}", str(number), ArticleError(f"invalid JSON: {exc.msg}")
                 continue
-            yield f"{path}:{number}", item if isinstance(item, dict) else ArticleError("not a JSON object")
+            yield (f"{path}:{number}", str(number),
+                   item if isinstance(item, dict) else ArticleError("not a JSON object"))
 
 
 def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[Article | Skipped]:
@@ -188,12 +191,12 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
         except ArticleError as exc:
             yield Skipped(str(path), str(exc))
         return
-    for location, record in _records(path, data):
+    for location, number, record in _records(path, data):
         if isinstance(record, ArticleError):
             yield Skipped(location, str(record))
             continue
         try:
-            article = article_from_record(record, fields or {}, origin=f"{path}#{location.rsplit(':', 1)[-1]}")
+            article = article_from_record(record, fields or {}, origin=f"{path}#{number}")
         except ArticleError as exc:
             yield Skipped(location, str(exc))
             continue

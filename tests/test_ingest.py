@@ -130,3 +130,15 @@ def test_article_id_is_stable_and_prefers_url() -> None:
     with_url = Article(title="T", paragraphs=("p",), url="https://x.example/1")
     assert with_url.id == Article(title="Edited", paragraphs=("new",), url="https://x.example/1").id
     assert len(a.id) == 16
+
+
+def test_json_array_records_get_their_number_as_origin(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"title": "One", "body": "First story."}, "junk",
+                                {"title": "Two", "body": "Second story.", "id": "n-2"}]))
+    items = list(read_file(path))
+    assert [type(i).__name__ for i in items] == ["Article", "Skipped", "Article"]
+    first, skipped, second = items
+    assert isinstance(first, Article) and first.origin == f"{path}#1"
+    assert isinstance(skipped, Skipped) and skipped.location == f"{path}[2]"
+    assert isinstance(second, Article) and second.origin == f"{path}#n-2"

@@ -59,7 +59,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # for tests.botapi_server
 
 from common import BbcArticle, load_bbc, markdown_table, percentile  # noqa: E402
-from speed import batches, corpus  # noqa: E402
+from speed import corpus  # noqa: E402
 from telegram import LinkPreviewOptions, Update  # noqa: E402
 from telegram.constants import ChatAction, ParseMode  # noqa: E402
 from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, filters  # noqa: E402
@@ -67,7 +67,7 @@ from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, fi
 from bot import telegram_bot  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.library import BATCH_SIZE, Library  # noqa: E402
+from bot.library import Library  # noqa: E402
 from tests.botapi_server import FakeBotAPI  # noqa: E402
 
 TOKEN = "123456:" + "bench-load-token-ABCDEFGHIJKLMNOPQR"  # 35 characters after the colon
@@ -420,8 +420,7 @@ def cached_library(bbc: Sequence[BbcArticle], paragraphs: int, seed: int, cache_
     started = time.perf_counter()
     library = Library.open(settings, seed_corpus=False)
     try:
-        for batch in batches(corpus(bbc, paragraphs, seed), BATCH_SIZE):
-            library.add(batch)
+        library.add(corpus(bbc, paragraphs, seed))
         indexed = library.engine.count()
     finally:
         library.close()

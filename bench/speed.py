@@ -5,7 +5,7 @@ paragraphs: each copy gets its own URL (so its own article id), its articles in 
 paragraphs shuffled, so every paragraph is a distinct document. For each engine and size, in a subprocess of
 its own (so peak RSS is that configuration's):
 
-- build: `Library.add` in batches of `bot.library.BATCH_SIZE` articles, as `newsbot ingest` does (store
+- build: `Library.add` of the whole corpus, as `newsbot ingest` does (batches of `bot.library.BATCH_SIZE`; store
   staging, analysis, indexing and commits); for rank-bm25 the model built by the first question is included;
 - open: tantivy: `TantivyEngine` on the existing directory plus one search, and the whole `Library.open`
   plus one question; rank-bm25 keeps nothing on disk, so its "open" is `Library.open`, which re-reads and
@@ -47,7 +47,7 @@ from bot.answers import HTML, render_answer
 from bot.config import ENGINES, Settings
 from bot.errors import QuestionError
 from bot.index import Query, TantivyEngine
-from bot.library import BATCH_SIZE, Library
+from bot.library import Library
 from bot.models import Article
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -95,17 +95,6 @@ def questions(bbc: Sequence[BbcArticle], count: int, seed: int) -> list[str]:
     return out
 
 
-def batches(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for article in articles:
-        batch.append(article)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 # ---- worker: one engine, one size ---------------------------------------------------------------------------
 
 
@@ -135,9 +124,14 @@ def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profil
     if profiler:
         profiler.enable()
     paragraphs = 0
-    for batch in batches(corpus(bbc, size, seed), BATCH_SIZE):
-        library.add(batch)
-        paragraphs += sum(len(a.paragraphs) for a in batch)
+
+    def counted() -> Iterator[Article]:
+        nonlocal paragraphs
+        for article in corpus(bbc, size, seed):
+            paragraphs += len(article.paragraphs)
+            yield article
+
+    library.add(counted())
     ask(library, asked[0])  # rank-bm25 builds its model on the first question
     if profiler:
         profiler.disable()

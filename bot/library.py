@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from bot.analysis import analyze
@@ -59,6 +60,13 @@ def indexed_paragraphs(article: StoredArticle, paragraphs: Sequence[str]) -> lis
     headline = analyze(article.title)
     return [IndexedParagraph(article.id, i, analyze(text), headline, article.category, article.published)
             for i, text in enumerate(paragraphs)]
+
+
+def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """Consecutive lists of `size` items (itertools.batched arrives only in Python 3.12)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -147,6 +155,7 @@ class Library:
         return self.engine.count()
 
     def _add(self, articles: Sequence[Article], report: IngestReport) -> None:
+        """Stage and index one batch (the caller holds the writer)."""
         outcome = self.store.stage(articles)
         report.added += len(outcome["added"])
         report.updated += len(outcome["updated"])
@@ -158,11 +167,12 @@ class Library:
             fresh.setdefault(article.id, article)  # as the store keeps the first of a repeated story
         self._sync(fresh)
 
-    def add(self, articles: Sequence[Article]) -> IngestReport:
-        """Store and index a batch of articles."""
-        report = IngestReport()
+    def add(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
+        """Store and index articles, in batches of BATCH_SIZE under one hold of the index writer."""
+        report = report or IngestReport()
         with self._writing():
-            self._add(articles, report)
+            for batch in batched(articles, BATCH_SIZE):
+                self._add(batch, report)
         return report
 
     def remove(self, article_ids: Iterable[str]) -> None:
@@ -172,24 +182,20 @@ class Library:
 
     def ingest(self, paths: Iterable[Path], fields: Mapping[str, str] | None = None,
                progress: Callable[[int], None] | None = None) -> IngestReport:
-        """Read articles from files and directories in batches; unreadable ones are reported and skipped."""
+        """Read articles from files and directories; unreadable ones are reported and skipped."""
         report = IngestReport()
-        batch: list[Article] = []
-        with self._writing():
+
+        def readable() -> Iterator[Article]:
             for item in read_articles(paths, fields):
+                if progress:
+                    progress(1)
                 if isinstance(item, Skipped):
                     log.warning("skipped %s: %s", item.location, item.reason)
                     report.skipped.append(item)
                 else:
-                    batch.append(item)
-                if progress:
-                    progress(1)
-                if len(batch) >= BATCH_SIZE:
-                    self._add(batch, report)
-                    batch = []
-            if batch:
-                self._add(batch, report)
-        return report
+                    yield item
+
+        return self.add(readable(), report)
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""

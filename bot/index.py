@@ -26,10 +26,9 @@ from bot.models import Hit
 
 log = logging.getLogger(__name__)
 
-# tantivy's BM25 constant (fixed in its scorer). Question words that stand side by side in a paragraph (after
-# stopwords are dropped) are strong evidence of an answer; the weight and slop were tuned on one random half of
-# SQuAD's questions and checked on the other (bench/quality.py).
-TANTIVY_K1 = 1.2
+# Question words that stand side by side in a paragraph (after stopwords are dropped) are strong evidence of
+# an answer; the weight and slop were tuned on one random half of SQuAD's questions and checked on the other
+# (bench/quality.py).
 WRITER_HEAP_BYTES = 256_000_000
 PAIR_BOOST = 0.35
 PAIR_SLOP = 0

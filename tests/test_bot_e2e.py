@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,21 +58,29 @@ def bot_settings(tmp_path: Path, server: FakeBotAPI) -> Settings:
                     telegram_api_base_url=server.base_url, admin_ids=(ADMIN,))
 
 
-@pytest.fixture
-async def app(bot_settings: Settings) -> AsyncIterator[Bot]:
-    """The bot polling the fake server, started and stopped as `run_polling` does."""
-    application = build_application(bot_settings)
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Bot]:
+    """The bot polling its Bot API server, started and stopped as `run_polling` does."""
+    application = build_application(settings)
     await application.initialize()
     assert application.post_init is not None and application.updater is not None
     await application.post_init(application)
     await application.updater.start_polling(poll_interval=0, timeout=1)
     await application.start()
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+
+
+@pytest.fixture
+async def app(bot_settings: Settings) -> AsyncIterator[Bot]:
+    async with running(bot_settings) as application:
+        yield application
 
 
 def library_of(app: Bot) -> Library:
@@ -514,20 +523,8 @@ async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: 
     server.fail_next("sendChatAction", 400, "Bad Request: method is not supported", times=5)
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, telegram_bot_token=TOKEN,
                         telegram_api_base_url=f"http://127.0.0.1:{server.port}/")
-    application = build_application(settings)
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    await application.start()
-    try:
+    async with running(settings):
         server.send_text(ALICE, "Who became the youngest chess champion?")
         [call] = await server.wait_for_async("sendMessage", chat_id=ALICE)
         assert "Chess Prodigy" in check_sent(call)
         assert not server.calls("setMyCommands")[0].ok
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)

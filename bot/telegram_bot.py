@@ -324,8 +324,12 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         # A double tap: the first press already showed this page.
-        if "not modified" not in str(exc):
-            raise
+        if "not modified" in str(exc).lower():
+            return
+        # Telegram refuses edits of old or inaccessible messages: the next page comes as a new message.
+        log.info("could not edit the answer (%s); sending the page as a new message", exc)
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def full_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -166,6 +166,16 @@ async def test_more_edits_the_answer_in_place_and_expires_after_reindex(app: Bot
     assert len(server.calls("editMessageText")) == 2
 
 
+async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, server: FakeBotAPI) -> None:
+    server.send_text(ALICE, "harbor")
+    first = await last_call(server, ALICE, 1)
+    [more] = [b["callback_data"] for b in buttons(first) if b["text"] == "More"]
+    server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=ALICE)
+    server.press_button(ALICE, first.result["message_id"], more)
+    second = await last_call(server, ALICE, 2)
+    assert "<b>4. " in check_sent(second) and telegram_bot.APOLOGY not in second.params["text"]
+
+
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "What do visitors wear in the ice core archive?")
     call = await last_call(server, ALICE, 1)

@@ -88,6 +88,16 @@ def collect_errors(app: Application) -> asyncio.Queue[BaseException]:
     return errors
 
 
+def reply_to_text(app: Application, reply: str) -> None:
+    """Answer every text message with `reply`."""
+
+    async def echo(update: Update, context: Ctx) -> None:
+        assert update.message is not None
+        await update.message.reply_text(reply)
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+
+
 @contextlib.asynccontextmanager
 async def polling(app: Application) -> AsyncIterator[Application]:
     await app.initialize()
@@ -164,11 +174,7 @@ async def test_retry_after_is_retried_by_rate_limiter(server: FakeBotAPI) -> Non
     app = build_app(server, rate_limiter=AIORateLimiter(max_retries=1))
     errors = collect_errors(app)
 
-    async def echo(update: Update, context: Ctx) -> None:
-        assert update.message is not None
-        await update.message.reply_text("pong")
-
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    reply_to_text(app, "pong")
     server.fail_next("sendMessage", 429, retry_after=1)
     async with polling(app):
         server.send_text(42, "ping")
@@ -187,11 +193,7 @@ async def test_retry_after_without_rate_limiter_reaches_error_handler(server: Fa
     app = build_app(server)
     errors = collect_errors(app)
 
-    async def echo(update: Update, context: Ctx) -> None:
-        assert update.message is not None
-        await update.message.reply_text("pong")
-
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    reply_to_text(app, "pong")
     server.fail_next("sendMessage", 429, retry_after=3)
     async with polling(app):
         server.send_text(42, "ping")
@@ -313,12 +315,8 @@ async def test_blocked_user_and_membership_updates(server: FakeBotAPI) -> None:
         assert update.my_chat_member is not None
         statuses.append(update.my_chat_member.new_chat_member.status)
 
-    async def echo(update: Update, context: Ctx) -> None:
-        assert update.message is not None
-        await update.message.reply_text("hi")
-
     app.add_handler(ChatMemberHandler(on_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    reply_to_text(app, "hi")
     async with polling(app):
         server.my_chat_member(42, "kicked")
         server.send_text(42, "are you there?")

@@ -114,7 +114,7 @@ def distinct_questions(bbc: Sequence[BbcArticle], count: int, seed: int) -> list
             words = rng.choice(article.paragraphs).split()
             length = rng.randint(4, 8)
             start = rng.randrange(max(1, len(words) - length))
-            window = " ".join(words[start:start + length]).strip(".,;:\"'()")
+            window = " ".join(words[start : start + length]).strip(".,;:\"'()")
             question = rng.choice(WINDOW_TEMPLATES).format(_lower_first(window))
         else:
             names = NAME.findall(" ".join(article.paragraphs[:3]))
@@ -134,8 +134,9 @@ class Question:
     text: str
 
 
-def schedule(pool: Sequence[str], count: int, users: int, rate: float, seed: int,
-             first_user: int = FIRST_USER) -> list[Question]:
+def schedule(
+    pool: Sequence[str], count: int, users: int, rate: float, seed: int, first_user: int = FIRST_USER
+) -> list[Question]:
     """`count` questions drawn from `pool`, users taking turns (each user's questions as far apart as possible),
     one every 1/rate seconds (all at once for rate 0)."""
     rng = random.Random(seed + 11)
@@ -202,10 +203,12 @@ def drive(api: FakeBotAPI, plan: Sequence[Question]) -> Outcome:
     calls = api.calls()[first_call:]
     wanted = {update_id for update_id, _, _ in injected}
     served = {k: v for k, v in api.served_times().items() if k in wanted}
-    replies = [Reply(int(c.params["chat_id"]), c.time, c.ok, c.params.get("text") == telegram_bot.APOLOGY)
-               for c in calls if c.method == "sendMessage"]
-    return Outcome(started, injected, served, replies, dict(Counter(c.method for c in calls)),
-                   cpu_seconds() - cpu)
+    replies = [
+        Reply(int(c.params["chat_id"]), c.time, c.ok, c.params.get("text") == telegram_bot.APOLOGY)
+        for c in calls
+        if c.method == "sendMessage"
+    ]
+    return Outcome(started, injected, served, replies, dict(Counter(c.method for c in calls)), cpu_seconds() - cpu)
 
 
 def serve(conn: Connection, token: str) -> None:
@@ -271,8 +274,7 @@ class PTBRunner:
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT_SECONDS,
-                                        allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES)
         await app.start()
 
     async def stop(self) -> None:
@@ -310,9 +312,11 @@ class MiniHTTP:
         reader, writer = await self._connection()
         body = urlencode(fields).encode()
         try:
-            writer.write(f"POST {self.prefix}{method} HTTP/1.1\r\nHost: {self.host}\r\n"
-                         f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
-                         .encode() + body)
+            writer.write(
+                f"POST {self.prefix}{method} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
             head = await reader.readuntil(b"\r\n\r\n")
             length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
             payload = await reader.readexactly(int(length.group(1)) if length else 0)
@@ -366,8 +370,10 @@ class RawEchoRunner:
     async def _answer(client: MiniHTTP, message: dict[str, Any]) -> None:
         chat_id = message["chat"]["id"]
         try:
-            for method, fields in (("sendChatAction", {"action": "typing"}),
-                                   ("sendMessage", {"text": html.escape(message["text"]), "parse_mode": "HTML"})):
+            for method, fields in (
+                ("sendChatAction", {"action": "typing"}),
+                ("sendMessage", {"text": html.escape(message["text"]), "parse_mode": "HTML"}),
+            ):
                 if not (await client.post(method, {"chat_id": chat_id, **fields}))["ok"]:
                     log.warning("raw-echo: %s to chat %s failed", method, chat_id)
         except (OSError, asyncio.IncompleteReadError) as exc:  # no retries here: the question counts as lost
@@ -399,8 +405,13 @@ def make_runner(variant: str, server: Server, data_dir: Path) -> Runner:
         return RawEchoRunner(server.base_url, TOKEN)
     if variant == "ptb-echo":
         return PTBRunner(ptb_echo(server.base_url, TOKEN))
-    settings = Settings(data_dir=data_dir, corpus_dir=data_dir.parent / "no-corpus", telegram_bot_token=TOKEN,
-                        telegram_api_base_url=server.base_url, log_level="WARNING")
+    settings = Settings(
+        data_dir=data_dir,
+        corpus_dir=data_dir.parent / "no-corpus",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        log_level="WARNING",
+    )
     if variant == "newsbot-nolimit":
         settings = settings.with_overrides(max_messages_per_second=LIFTED_MESSAGES_PER_SECOND)
     return PTBRunner(build_application(settings))
@@ -502,8 +513,14 @@ def analyse(row: Row, outcome: Outcome) -> Row:
     return row
 
 
-async def run_variant(variant: str, data_dir: Path | None, warmup: Sequence[Question], plan: Sequence[Question],
-                      row: Row, server_mode: str) -> Row:
+async def run_variant(
+    variant: str,
+    data_dir: Path | None,
+    warmup: Sequence[Question],
+    plan: Sequence[Question],
+    row: Row,
+    server_mode: str,
+) -> Row:
     server = Server(server_mode, TOKEN)
     try:
         with contextlib.ExitStack() as stack:
@@ -513,8 +530,7 @@ async def run_variant(variant: str, data_dir: Path | None, warmup: Sequence[Ques
             try:
                 warm = await server.run(warmup)
                 if any(not r.ok for r in warm.replies) or len(warm.replies) < len(warmup):
-                    log.warning("%s: warm-up got %d replies for %d questions", variant, len(warm.replies),
-                                len(warmup))
+                    log.warning("%s: warm-up got %d replies for %d questions", variant, len(warm.replies), len(warmup))
                 cpu = cpu_seconds()
                 outcome = await server.run(plan)
                 bot_cpu = cpu_seconds() - cpu
@@ -542,12 +558,41 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 
 def table(rows: Sequence[Row]) -> str:
-    header = ["bot", "paragraphs", "users", "questions", "offered q/s", "q/s", "p50 ms", "p95 ms", "max ms", "lost",
-              "duplicated", "errors", "bot CPU ms/q", "server CPU ms/q"]
-    cells = [[r.variant, f"{r.paragraphs:,}" if r.paragraphs else "-", f"{r.users:,}", f"{r.questions:,}",
-              "burst" if r.offered <= 0 else f"{r.offered:,.0f}", fmt(r.throughput, 0), fmt(r.p50_ms),
-              fmt(r.p95_ms), fmt(r.max_ms, 0), str(r.lost), str(r.duplicated), str(r.errors + r.stray),
-              fmt(r.bot_cpu_ms, 2), fmt(r.server_cpu_ms, 2)] for r in rows]
+    header = [
+        "bot",
+        "paragraphs",
+        "users",
+        "questions",
+        "offered q/s",
+        "q/s",
+        "p50 ms",
+        "p95 ms",
+        "max ms",
+        "lost",
+        "duplicated",
+        "errors",
+        "bot CPU ms/q",
+        "server CPU ms/q",
+    ]
+    cells = [
+        [
+            r.variant,
+            f"{r.paragraphs:,}" if r.paragraphs else "-",
+            f"{r.users:,}",
+            f"{r.questions:,}",
+            "burst" if r.offered <= 0 else f"{r.offered:,.0f}",
+            fmt(r.throughput, 0),
+            fmt(r.p50_ms),
+            fmt(r.p95_ms),
+            fmt(r.max_ms, 0),
+            str(r.lost),
+            str(r.duplicated),
+            str(r.errors + r.stray),
+            fmt(r.bot_cpu_ms, 2),
+            fmt(r.server_cpu_ms, 2),
+        ]
+        for r in rows
+    ]
     return markdown_table(header, cells)
 
 
@@ -559,8 +604,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=200, help="questions per second offered (0: all at once)")
     parser.add_argument("--distinct", type=int, default=500, help="different questions to draw from")
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated: {', '.join(VARIANTS)}")
-    parser.add_argument("--server", choices=("process", "thread"), default="process",
-                        help="run the fake Bot API in a subprocess (default) or in a thread of the bot's process")
+    parser.add_argument(
+        "--server",
+        choices=("process", "thread"),
+        default="process",
+        help="run the fake Bot API in a subprocess (default) or in a thread of the bot's process",
+    )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where built libraries are kept")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -573,14 +622,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-async def run_all(args: argparse.Namespace, library: Path | None, pool: Sequence[str],
-                  report: Callable[[Row], None]) -> list[Row]:
+async def run_all(
+    args: argparse.Namespace, library: Path | None, pool: Sequence[str], report: Callable[[Row], None]
+) -> list[Row]:
     warmup = schedule(pool, WARMUP_QUESTIONS, WARMUP_QUESTIONS, 0, args.seed + 1, FIRST_WARMUP_USER)
     plan = schedule(pool, args.questions, args.users, args.rate, args.seed)
     rows = []
     for variant in args.variants:
-        print(f"{variant}: {args.questions:,} questions from {args.users:,} chats at "
-              f"{'once' if args.rate <= 0 else f'{args.rate:g}/s'}...", file=sys.stderr)
+        print(
+            f"{variant}: {args.questions:,} questions from {args.users:,} chats at "
+            f"{'once' if args.rate <= 0 else f'{args.rate:g}/s'}...",
+            file=sys.stderr,
+        )
         uses_library = variant.startswith("newsbot")
         row = Row(variant, args.paragraphs if uses_library else 0, args.users, args.questions, args.rate)
         rows.append(await run_variant(variant, library if uses_library else None, warmup, plan, row, args.server))
@@ -599,15 +652,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def report(row: Row) -> None:
         shown = ", ".join(f"{k} {v}" for k, v in sorted(row.methods.items()))
-        print(f"  {row.variant}: {fmt(row.throughput, 0)} q/s, p50 {fmt(row.p50_ms)} ms, p95 {fmt(row.p95_ms)} ms; "
-              f"lost {row.lost}, duplicated {row.duplicated}, errors {row.errors}, stray {row.stray}, "
-              f"overlapping {row.overlapping}; requests: {shown}", file=sys.stderr)
+        print(
+            f"  {row.variant}: {fmt(row.throughput, 0)} q/s, p50 {fmt(row.p50_ms)} ms, p95 {fmt(row.p95_ms)} ms; "
+            f"lost {row.lost}, duplicated {row.duplicated}, errors {row.errors}, stray {row.stray}, "
+            f"overlapping {row.overlapping}; requests: {shown}",
+            file=sys.stderr,
+        )
 
     rows = asyncio.run(run_all(args, library, pool, report))
     print(table(rows))
-    print(f"\n{os.cpu_count()} CPUs; server in a {args.server}; latency from getUpdates serving the question to "
-          "the server receiving its sendMessage. CPU ms/q: CPU time of each process over the measured run "
-          "divided by the questions" + (" (the bot's includes the server's)." if args.server == "thread" else "."))
+    print(
+        f"\n{os.cpu_count()} CPUs; server in a {args.server}; latency from getUpdates serving the question to "
+        "the server receiving its sendMessage. CPU ms/q: CPU time of each process over the measured run "
+        "divided by the questions" + (" (the bot's includes the server's)." if args.server == "thread" else ".")
+    )
     failed = any(r.lost or r.duplicated or r.errors or r.stray for r in rows)
     return 1 if failed else 0
 

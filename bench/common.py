@@ -21,9 +21,11 @@ BBC_PATH = SHARED_DATA / "bbc_news" / "bbc_news_2225.jsonl"
 def require(path: Path) -> Path:
     """The path, or exit with a message naming what is missing and where it was looked for."""
     if not path.is_file():
-        sys.exit(f"error: benchmark data not found: {path}\n"
-                 f"The benchmarks read ../shared/data beside the repository ({SHARED_DATA}); "
-                 "put the SQuAD v1.1 dev set and the BBC news JSONL there.")
+        sys.exit(
+            f"error: benchmark data not found: {path}\n"
+            f"The benchmarks read ../shared/data beside the repository ({SHARED_DATA}); "
+            "put the SQuAD v1.1 dev set and the BBC news JSONL there."
+        )
     return path
 
 
@@ -70,8 +72,14 @@ def load_bbc() -> list[BbcArticle]:
         for line in lines:
             if line.strip():
                 record = json.loads(line)
-                articles.append(BbcArticle(record["id"], record["category"], record["title"],
-                                           tuple(p for p in record["paragraphs"] if p.strip())))
+                articles.append(
+                    BbcArticle(
+                        record["id"],
+                        record["category"],
+                        record["title"],
+                        tuple(p for p in record["paragraphs"] if p.strip()),
+                    )
+                )
     return articles
 
 
@@ -90,4 +98,3 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([line(header), "| " + " | ".join("-" * w for w in widths) + " |", *map(line, rows)])
-

@@ -71,8 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append([f"{threshold:.1f}", f"{1 - shares[0]:.1%}", f"{shares[1]:.1%}"])
         for library, _ in libraries:
             library.close()
-    print(markdown_table(["min coverage", "answerable (SQuAD library) shown none",
-                          "unanswerable (BBC library) shown a passage"], rows))
+    print(
+        markdown_table(
+            ["min coverage", "answerable (SQuAD library) shown none", "unanswerable (BBC library) shown a passage"],
+            rows,
+        )
+    )
     print(f"\n{len(questions)} SQuAD v1.1 dev questions; default min coverage {Settings().min_coverage}.")
     return 0
 

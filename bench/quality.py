@@ -60,14 +60,28 @@ def article_id(index: int) -> str:
 
 def stored_articles(articles: Sequence[SquadArticle]) -> list[StoredArticle]:
     """A StoredArticle per SQuAD article, as the store would hand it to the indexer."""
-    return [StoredArticle(id=article_id(i), title=a.title, category="", published=None, url=None, author=None,
-                          origin=None, paragraph_count=len(a.paragraphs)) for i, a in enumerate(articles)]
+    return [
+        StoredArticle(
+            id=article_id(i),
+            title=a.title,
+            category="",
+            published=None,
+            url=None,
+            author=None,
+            origin=None,
+            paragraph_count=len(a.paragraphs),
+        )
+        for i, a in enumerate(articles)
+    ]
 
 
 def documents(articles: Sequence[SquadArticle]) -> list[IndexedParagraph]:
     """The paragraphs as the product indexes them (analysed body and headline terms)."""
-    return [p for stored, a in zip(stored_articles(articles), articles, strict=True)
-            for p in indexed_paragraphs(stored, a.paragraphs)]
+    return [
+        p
+        for stored, a in zip(stored_articles(articles), articles, strict=True)
+        for p in indexed_paragraphs(stored, a.paragraphs)
+    ]
 
 
 def ranks(search: Search, questions: Sequence[SquadQuestion]) -> tuple[list[int | None], float]:
@@ -101,8 +115,9 @@ def engine_search(engine: Engine) -> Search:
 
 def reranked_search(engine: Engine, articles: Sequence[SquadArticle]) -> Search:
     """The product's ranking: the engine's candidates, then `bot.retrieval.rerank` (no per-article limit)."""
-    texts = {(article_id(a), p): text for a, article in enumerate(articles)
-             for p, text in enumerate(article.paragraphs)}
+    texts = {
+        (article_id(a), p): text for a, article in enumerate(articles) for p, text in enumerate(article.paragraphs)
+    }
     headlines = {article_id(a): article.title for a, article in enumerate(articles)}
 
     def search(q: SquadQuestion) -> list[Key]:
@@ -138,8 +153,9 @@ def build_rank_bm25(articles: Sequence[SquadArticle], headline_boost: float) -> 
     return engine, time.perf_counter() - start
 
 
-def build_tantivy(articles: Sequence[SquadArticle], headline_boost: float, directory: Path) -> tuple[TantivyEngine,
-                                                                                                      float]:
+def build_tantivy(
+    articles: Sequence[SquadArticle], headline_boost: float, directory: Path
+) -> tuple[TantivyEngine, float]:
     start = time.perf_counter()
     engine = TantivyEngine(directory, headline_boost)
     engine.add(documents(articles))
@@ -149,8 +165,17 @@ def build_tantivy(articles: Sequence[SquadArticle], headline_boost: float, direc
 
 def table(rows: Sequence[Row]) -> str:
     header = ["engine", *(f"R@{k}" for k in CUTOFFS), f"MRR@{DEPTH}", "build s", "ms/question", "questions"]
-    body = [[r.name, *(f"{r.recall[k]:.3f}" for k in CUTOFFS), f"{r.mrr:.3f}", f"{r.build_seconds:.1f}",
-             f"{r.query_ms:.2f}", str(r.questions)] for r in rows]
+    body = [
+        [
+            r.name,
+            *(f"{r.recall[k]:.3f}" for k in CUTOFFS),
+            f"{r.mrr:.3f}",
+            f"{r.build_seconds:.1f}",
+            f"{r.query_ms:.2f}",
+            str(r.questions),
+        ]
+        for r in rows
+    ]
     return markdown_table(header, body)
 
 
@@ -158,16 +183,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="evaluate N randomly chosen questions (0: all)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for --limit")
-    parser.add_argument("--headline-boost", type=float, default=None,
-                        help=f"override Settings.headline_boost (default {Settings().headline_boost})")
+    parser.add_argument(
+        "--headline-boost",
+        type=float,
+        default=None,
+        help=f"override Settings.headline_boost (default {Settings().headline_boost})",
+    )
     args = parser.parse_args(argv)
     boost = Settings().headline_boost if args.headline_boost is None else args.headline_boost
     articles, questions = load_squad()
     if args.limit:
         questions = random.Random(args.seed).sample(questions, min(args.limit, len(questions)))
     paragraphs = sum(len(a.paragraphs) for a in articles)
-    print(f"SQuAD v1.1 dev: {len(questions):,} questions, {paragraphs:,} paragraphs in {len(articles)} articles; "
-          f"headline boost {boost}", file=sys.stderr)
+    print(
+        f"SQuAD v1.1 dev: {len(questions):,} questions, {paragraphs:,} paragraphs in {len(articles)} articles; "
+        f"headline boost {boost}",
+        file=sys.stderr,
+    )
 
     rows: list[Row] = []
     search, built = naive_rank_bm25(articles)
@@ -179,14 +211,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         tantivy_engine, built = build_tantivy(articles, boost, Path(tmp) / "index")
         rows.append(_row("tantivy, engine only", engine_search(tantivy_engine), built, questions))
-        rows.append(_row("newsbot default: tantivy + rerank", reranked_search(tantivy_engine, articles), built,
-                         questions))
+        rows.append(
+            _row("newsbot default: tantivy + rerank", reranked_search(tantivy_engine, articles), built, questions)
+        )
         # The rerank weights were tuned on one random half (seed 7) of the questions: both halves, apart.
         order = list(range(len(questions)))
         random.Random(HALVES_SEED).shuffle(order)
-        for half, indexes in (("tuning half", order[:len(order) // 2]), ("held-out half", order[len(order) // 2:])):
-            rows.append(_row(f"newsbot default, {half}", reranked_search(tantivy_engine, articles), built,
-                             [questions[i] for i in indexes]))
+        for half, indexes in (("tuning half", order[: len(order) // 2]), ("held-out half", order[len(order) // 2 :])):
+            rows.append(
+                _row(
+                    f"newsbot default, {half}",
+                    reranked_search(tantivy_engine, articles),
+                    built,
+                    [questions[i] for i in indexes],
+                )
+            )
         tantivy_engine.close()
     sys.stderr.flush()
     print(table(rows))

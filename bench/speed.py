@@ -71,9 +71,13 @@ def corpus(bbc: Sequence[BbcArticle], size: int, seed: int) -> Iterator[Article]
             rng.shuffle(paragraphs)
             paragraphs = paragraphs[:left]
             left -= len(paragraphs)
-            yield Article(title=source.title, paragraphs=tuple(paragraphs), category=source.category,
-                          published=BASE_DATE + timedelta(days=copy, minutes=n),
-                          url=f"https://bench.invalid/{copy}/{source.id}")
+            yield Article(
+                title=source.title,
+                paragraphs=tuple(paragraphs),
+                category=source.category,
+                published=BASE_DATE + timedelta(days=copy, minutes=n),
+                url=f"https://bench.invalid/{copy}/{source.id}",
+            )
             if left == 0:
                 return
         copy += 1
@@ -91,7 +95,7 @@ def questions(bbc: Sequence[BbcArticle], count: int, seed: int) -> list[str]:
         words = rng.choice(article.paragraphs).split()
         length = rng.randint(5, 9)
         start = rng.randrange(max(1, len(words) - length))
-        out.append(" ".join(words[start:start + length]).strip(".,;:") + "?")
+        out.append(" ".join(words[start : start + length]).strip(".,;:") + "?")
     return out
 
 
@@ -138,8 +142,14 @@ def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profil
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(20)
     built = time.perf_counter() - start
-    emit(phase="build", seconds=built, paragraphs=paragraphs, indexed=library.engine.count(),
-         index_mb=library.engine.size_bytes() / 1e6, rss_mb=peak_rss_mb())
+    emit(
+        phase="build",
+        seconds=built,
+        paragraphs=paragraphs,
+        indexed=library.engine.count(),
+        index_mb=library.engine.size_bytes() / 1e6,
+        rss_mb=peak_rss_mb(),
+    )
     library.close()
 
     if engine == "tantivy":
@@ -162,8 +172,9 @@ def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profil
         start = time.perf_counter()
         ask(library, question)
         times.append(time.perf_counter() - start)
-    emit(phase="latency", p50_ms=percentile(times, 50) * 1000, p95_ms=percentile(times, 95) * 1000,
-         questions=len(times))
+    emit(
+        phase="latency", p50_ms=percentile(times, 50) * 1000, p95_ms=percentile(times, 95) * 1000, questions=len(times)
+    )
     library.close()
     emit(phase="done", rss_mb=peak_rss_mb())
 
@@ -196,8 +207,20 @@ def vm_hwm_mb(pid: int) -> float | None:
 def measure(engine: str, size: int, budget: float | None, count: int, seed: int, profile: bool) -> Result:
     result = Result(engine, size)
     data_dir = Path(tempfile.mkdtemp(prefix=f"newsbot-speed-{engine}-{size}-"))
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", engine, "--sizes", str(size),
-               "--questions", str(count), "--seed", str(seed), "--data-dir", str(data_dir)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        engine,
+        "--sizes",
+        str(size),
+        "--questions",
+        str(count),
+        "--seed",
+        str(seed),
+        "--data-dir",
+        str(data_dir),
+    ]
     if profile:
         command.append("--profile")
     started = time.perf_counter()
@@ -254,15 +277,18 @@ def cells(r: Result) -> list[str]:
     open_text = f"{opened['seconds']:.2f}" if opened else DNF
     if r.engine == "rank-bm25" and opened:
         open_text += " (rebuild from store)"
-    return [r.engine, f"{r.size:,}",
-            f"{build['paragraphs'] / build['seconds']:,.0f}" if build else DNF,
-            f"{build['seconds']:.1f}" if build else DNF,
-            f"{engine_open['seconds']:.3f}" if engine_open else "n/a" if r.engine != "tantivy" else DNF,
-            open_text,
-            f"{latency['p50_ms']:.1f}" if latency else DNF,
-            f"{latency['p95_ms']:.1f}" if latency else DNF,
-            rss,
-            f"{build['index_mb']:,.0f}" if build and r.engine == "tantivy" else "n/a"]
+    return [
+        r.engine,
+        f"{r.size:,}",
+        f"{build['paragraphs'] / build['seconds']:,.0f}" if build else DNF,
+        f"{build['seconds']:.1f}" if build else DNF,
+        f"{engine_open['seconds']:.3f}" if engine_open else "n/a" if r.engine != "tantivy" else DNF,
+        open_text,
+        f"{latency['p50_ms']:.1f}" if latency else DNF,
+        f"{latency['p95_ms']:.1f}" if latency else DNF,
+        rss,
+        f"{build['index_mb']:,.0f}" if build and r.engine == "tantivy" else "n/a",
+    ]
 
 
 def ratio(a: float | None, b: float | None) -> str:
@@ -285,10 +311,16 @@ def ratios(results: Sequence[Result]) -> str:
             build = r.phases.get("build")
             return build["paragraphs"] / build["seconds"] if build else None
 
-        rows.append([f"{size:,}", ratio(rate(t), rate(b)), ratio(get(t, "open", "seconds"), get(b, "open", "seconds")),
-                     ratio(get(t, "latency", "p50_ms"), get(b, "latency", "p50_ms")),
-                     ratio(get(t, "latency", "p95_ms"), get(b, "latency", "p95_ms")),
-                     ratio(t.peak_rss_mb if t.finished else None, b.peak_rss_mb if b.finished else None)])
+        rows.append(
+            [
+                f"{size:,}",
+                ratio(rate(t), rate(b)),
+                ratio(get(t, "open", "seconds"), get(b, "open", "seconds")),
+                ratio(get(t, "latency", "p50_ms"), get(b, "latency", "p50_ms")),
+                ratio(get(t, "latency", "p95_ms"), get(b, "latency", "p95_ms")),
+                ratio(t.peak_rss_mb if t.finished else None, b.peak_rss_mb if b.finished else None),
+            ]
+        )
     if not rows:
         return ""
     return markdown_table(["paragraphs", "build rate", "library open", "p50", "p95", "peak RSS"], rows)
@@ -327,8 +359,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  {engine} {size:,}: {result.error}", file=sys.stderr)
             results.append(result)
     sys.stderr.flush()
-    print(markdown_table(["engine", "paragraphs", "build para/s", "build s", "engine open s", "library open s",
-                          "p50 ms", "p95 ms", "peak RSS MB", "index MB"], [cells(r) for r in results]))
+    print(
+        markdown_table(
+            [
+                "engine",
+                "paragraphs",
+                "build para/s",
+                "build s",
+                "engine open s",
+                "library open s",
+                "p50 ms",
+                "p95 ms",
+                "peak RSS MB",
+                "index MB",
+            ],
+            [cells(r) for r in results],
+        )
+    )
     if table := ratios(results):
         print("\ntantivy / rank-bm25 (build rate: higher is faster; times and memory: lower is better)\n")
         print(table)

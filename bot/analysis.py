@@ -108,8 +108,11 @@ def words(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, term) of the words in `text` that analysis keeps, for marking matches."""
     shouting = text.isupper()
     translated = text.translate(_APOSTROPHES)  # same length: spans still index `text`
-    return [(match.start(), match.end(), term) for match in _TOKEN.finditer(translated)
-            for term in _terms(match.group(), shouting)]
+    return [
+        (match.start(), match.end(), term)
+        for match in _TOKEN.finditer(translated)
+        for term in _terms(match.group(), shouting)
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -29,8 +29,11 @@ class Style:
     link: Callable[[str, str], str]
 
 
-HTML = Style(escape=lambda s: html.escape(s, quote=False), bold=lambda s: f"<b>{s}</b>",
-             link=lambda url, label: f'<a href="{html.escape(url, quote=True)}">{label}</a>')
+HTML = Style(
+    escape=lambda s: html.escape(s, quote=False),
+    bold=lambda s: f"<b>{s}</b>",
+    link=lambda url, label: f'<a href="{html.escape(url, quote=True)}">{label}</a>',
+)
 PLAIN = Style(escape=lambda s: s, bold=lambda s: f"*{s}*", link=lambda url, label: f"{label}: {url}")
 TERMINAL = Style(escape=lambda s: s, bold=lambda s: f"\033[1m{s}\033[0m", link=lambda url, label: f"{label}: {url}")
 
@@ -64,15 +67,15 @@ def trim(text: str, matched: Iterable[str], limit: int = MAX_PASSAGE_CHARS) -> s
     start = end = best
     while True:
         grown = False
-        if end + 1 < len(parts) and len(" ".join(parts[start:end + 2])) <= limit:
+        if end + 1 < len(parts) and len(" ".join(parts[start : end + 2])) <= limit:
             end, grown = end + 1, True
-        if start > 0 and len(" ".join(parts[start - 1:end + 1])) <= limit:
+        if start > 0 and len(" ".join(parts[start - 1 : end + 1])) <= limit:
             start, grown = start - 1, True
         if not grown:
             break
-    body = " ".join(parts[start:end + 1])
+    body = " ".join(parts[start : end + 1])
     if len(body) > limit:
-        body = body[:limit - 1].rsplit(" ", 1)[0]
+        body = body[: limit - 1].rsplit(" ", 1)[0]
     return ("… " if start > 0 else "") + body + (" …" if end < len(parts) - 1 or len(body) < len(parts[end]) else "")
 
 
@@ -95,11 +98,15 @@ def byline(article: StoredArticle) -> str:
     return " · ".join(part for part in (format_date(article.published), article.category) if part)
 
 
-def render_passage(number: int, passage: Passage, style: Style, bot_username: str = "",
-                   local_path: bool = False) -> str:
+def render_passage(
+    number: int, passage: Passage, style: Style, bot_username: str = "", local_path: bool = False
+) -> str:
     article = passage.article
-    lines = [style.bold(f"{number}. {style.escape(article.title)}"), style.escape(byline(article)),
-             mark(trim(passage.text, passage.matched), passage.matched, style)]
+    lines = [
+        style.bold(f"{number}. {style.escape(article.title)}"),
+        style.escape(byline(article)),
+        mark(trim(passage.text, passage.matched), passage.matched, style),
+    ]
     if link := source_link(article, bot_username, local_path):
         lines.append(style.link(link, "Source"))
     return "\n".join(lines)
@@ -120,8 +127,9 @@ def render_answer(answer: Answer, style: Style, bot_username: str = "", local_pa
             lines += ["", "Closest headlines:"]
             lines += [render_headline(a, style, bot_username, local_path) for a in answer.closest]
         return "\n".join(lines)
-    blocks = [render_passage(answer.offset + i + 1, p, style, bot_username, local_path)
-              for i, p in enumerate(answer.passages)]
+    blocks = [
+        render_passage(answer.offset + i + 1, p, style, bot_username, local_path) for i, p in enumerate(answer.passages)
+    ]
     return "\n\n".join(blocks)
 
 
@@ -129,16 +137,30 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
     """The answer as data for scripts (`newsbot ask --json`)."""
 
     def article_data(a: StoredArticle) -> dict[str, Any]:
-        return {"id": a.id, "title": a.title, "category": a.category,
-                "published": a.published.isoformat() if a.published else None, "url": a.url,
-                "link": source_link(a, bot_username, local_path=True), "author": a.author}
+        return {
+            "id": a.id,
+            "title": a.title,
+            "category": a.category,
+            "published": a.published.isoformat() if a.published else None,
+            "url": a.url,
+            "link": source_link(a, bot_username, local_path=True),
+            "author": a.author,
+        }
 
     return {
         "question": answer.question,
         "found": answer.found,
         "reason": answer.reason or None,
-        "passages": [{**article_data(p.article), "position": p.position, "score": round(p.score, 4),
-                      "text": p.text, "matched": sorted(p.matched)} for p in answer.passages],
+        "passages": [
+            {
+                **article_data(p.article),
+                "position": p.position,
+                "score": round(p.score, 4),
+                "text": p.text,
+                "matched": sorted(p.matched),
+            }
+            for p in answer.passages
+        ],
         "closest": [article_data(a) for a in answer.closest],
         "more": answer.more,
     }
@@ -190,10 +212,18 @@ def article_messages(article: StoredArticle, paragraphs: Sequence[str], bot_user
 def render_stats(stats: LibraryStats) -> str:
     """What the library holds, as aligned plain text (`newsbot stats`, the bot's /stats)."""
     store = stats.store
-    span = (f"{store.first_published:%d %b %Y} to {store.last_published:%d %b %Y}"
-            if store.first_published and store.last_published else "no dates")
-    lines = [f"articles:   {store.articles:,}", f"paragraphs: {store.paragraphs:,}", f"dates:      {span}",
-             f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
-             f" {stats.index_bytes / 1e6:.1f} MB on disk)", "categories:"]
+    span = (
+        f"{store.first_published:%d %b %Y} to {store.last_published:%d %b %Y}"
+        if store.first_published and store.last_published
+        else "no dates"
+    )
+    lines = [
+        f"articles:   {store.articles:,}",
+        f"paragraphs: {store.paragraphs:,}",
+        f"dates:      {span}",
+        f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
+        f" {stats.index_bytes / 1e6:.1f} MB on disk)",
+        "categories:",
+    ]
     lines += [f"  {name or '(none)'}: {count:,}" for name, count in store.categories]
     return "\n".join(lines)

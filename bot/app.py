@@ -78,10 +78,14 @@ def run(settings: Settings) -> int:
     try:
         if settings.webhook_url:
             # Behind a load balancer that ends TLS: Telegram calls WEBHOOK_URL, we listen on plain HTTP.
-            application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                    url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                                    webhook_url=settings.webhook_url, secret_token=settings.webhook_secret or None,
-                                    allowed_updates=Update.ALL_TYPES)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken as exc:
@@ -100,7 +104,10 @@ def chat(settings: Settings) -> int:
 
     api = TerminalBotAPI()
     # The person at the terminal owns the data directory, so the admin commands are theirs too.
-    application = build_application(settings.with_overrides(
-        telegram_bot_token=TerminalBotAPI.TOKEN, telegram_api_base_url="",
-        admin_ids=(*settings.admin_ids, USER_ID)), api)
+    application = build_application(
+        settings.with_overrides(
+            telegram_bot_token=TerminalBotAPI.TOKEN, telegram_api_base_url="", admin_ids=(*settings.admin_ids, USER_ID)
+        ),
+        api,
+    )
     return converse(application, api)

@@ -50,8 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="read articles from files or directories")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    ingest.add_argument("--field", action="append", type=_field, default=[], metavar="OURS=THEIRS",
-                        help="name of a field in JSON/CSV records, e.g. --field body=text (repeatable)")
+    ingest.add_argument(
+        "--field",
+        action="append",
+        type=_field,
+        default=[],
+        metavar="OURS=THEIRS",
+        help="name of a field in JSON/CSV records, e.g. --field body=text (repeatable)",
+    )
 
     ask = commands.add_parser("ask", help="answer a question from the articles")
     ask.add_argument("question", nargs="+")
@@ -71,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = Settings.from_env().with_overrides(data_dir=args.data_dir, engine=args.engine)
         if args.command in ("run", "chat"):
@@ -107,8 +115,9 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return 0
     question = " ".join(args.question)
     try:
-        answer = library.ask(library.request(question, k=args.k, category=args.category, since=args.since,
-                                             until=args.until))
+        answer = library.ask(
+            library.request(question, k=args.k, category=args.category, since=args.since, until=args.until)
+        )
     except QuestionError as exc:
         if args.json:
             print(json.dumps({"question": question, "found": False, "reason": str(exc), "passages": []}))

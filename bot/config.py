@@ -100,8 +100,9 @@ class Settings:
         if not token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather and put it in .env")
         if not TOKEN_PATTERN.match(token):
-            raise ConfigError("TELEGRAM_BOT_TOKEN looks malformed: expected digits, a colon and a secret, "
-                              "like 123456789:AAE...")
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN looks malformed: expected digits, a colon and a secret, like 123456789:AAE..."
+            )
         return token
 
     @classmethod

@@ -152,11 +152,18 @@ class TantivyEngine:
     def _filters(self, query: Query) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         filters = []
         if query.category:
-            filters.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "category",
-                                                                         query.category.casefold())))
+            filters.append(
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "category", query.category.casefold()))
+            )
         if query.since or query.until:
-            filters.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                self.schema, "published", tantivy.FieldType.Date, query.since, query.until)))
+            filters.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema, "published", tantivy.FieldType.Date, query.since, query.until
+                    ),
+                )
+            )
         return filters
 
     def search(self, query: Query, limit: int) -> list[Hit]:
@@ -165,12 +172,18 @@ class TantivyEngine:
             return []
         should: list[tantivy.Query] = [tantivy.Query.term_query(self.schema, "body", t) for t in terms]
         if self.headline_boost > 0:
-            should += [tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "headline", t),
-                                                 self.headline_boost) for t in terms]
+            should += [
+                tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "headline", t), self.headline_boost)
+                for t in terms
+            ]
         if self.pair_boost > 0:
-            should += [tantivy.Query.boost_query(tantivy.Query.phrase_query(self.schema, "body", [a, b],
-                                                                            slop=PAIR_SLOP), self.pair_boost)
-                       for a, b in pairwise(query.terms) if a != b]
+            should += [
+                tantivy.Query.boost_query(
+                    tantivy.Query.phrase_query(self.schema, "body", [a, b], slop=PAIR_SLOP), self.pair_boost
+                )
+                for a, b in pairwise(query.terms)
+                if a != b
+            ]
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
         filters = self._filters(query)
         final = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
@@ -186,8 +199,9 @@ class TantivyEngine:
         """BM25 idf of each term in paragraph bodies (unseen terms get the largest idf)."""
         searcher = self._index.searcher()
         total = max(searcher.num_docs, 1)
-        return {t: math.log(1 + (total - (df := searcher.doc_freq("body", t)) + 0.5) / (df + 0.5))
-                for t in _unique(terms)}
+        return {
+            t: math.log(1 + (total - (df := searcher.doc_freq("body", t)) + 0.5) / (df + 0.5)) for t in _unique(terms)
+        }
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())

@@ -69,8 +69,9 @@ def parse_date(raw: str) -> datetime:
 def split_paragraphs(body: str) -> tuple[str, ...]:
     """Paragraphs of a body: blocks between blank lines (a line of only no-break spaces is blank)."""
     blocks = _BLANK_LINES.split(body.replace("\r\n", "\n").replace("\r", "\n"))
-    return tuple(" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in blocks
-                 if block.strip())
+    return tuple(
+        " ".join(line.strip() for line in block.splitlines() if line.strip()) for block in blocks if block.strip()
+    )
 
 
 def decode(data: bytes) -> str:
@@ -80,7 +81,7 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
+        raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
 
 
 def parse_text_article(text: str, origin: str | None = None) -> Article:
@@ -116,8 +117,15 @@ def parse_text_article(text: str, origin: str | None = None) -> Article:
     if not paragraphs:
         raise ArticleError("no body text after the Published line")
     url = headers.get("url") or headers.get("link") or headers.get("source") or None
-    return Article(title=title, paragraphs=paragraphs, category=headers.get("category", ""), published=published,
-                   url=url, author=headers.get("author") or None, origin=origin)
+    return Article(
+        title=title,
+        paragraphs=paragraphs,
+        category=headers.get("category", ""),
+        published=published,
+        url=url,
+        author=headers.get("author") or None,
+        origin=origin,
+    )
 
 
 def article_from_record(record: Mapping[str, object], fields: Mapping[str, str], origin: str) -> Article:
@@ -142,9 +150,16 @@ def article_from_record(record: Mapping[str, object], fields: Mapping[str, str],
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = text("published")
-    return Article(title=title, paragraphs=paragraphs, category=text("category"),
-                   published=parse_date(published_raw) if published_raw else None, url=text("url") or None,
-                   author=text("author") or None, origin=origin, source_id=text("id") or None)
+    return Article(
+        title=title,
+        paragraphs=paragraphs,
+        category=text("category"),
+        published=parse_date(published_raw) if published_raw else None,
+        url=text("url") or None,
+        author=text("author") or None,
+        origin=origin,
+        source_id=text("id") or None,
+    )
 
 
 def _records(path: Path, data: str) -> Iterator[tuple[str, str, Mapping[str, object] | ArticleError]]:
@@ -161,8 +176,11 @@ def _records(path: Path, data: str) -> Iterator[tuple[str, str, Mapping[str, obj
             return
         items = loaded if isinstance(loaded, list) else [loaded]
         for number, item in enumerate(items, start=1):
-            yield (f"{path}[{number}]", str(number),
-                   item if isinstance(item, dict) else ArticleError("not a JSON object"))
+            yield (
+                f"{path}[{number}]",
+                str(number),
+                item if isinstance(item, dict) else ArticleError("not a JSON object"),
+            )
     else:
         for number, line in enumerate(data.splitlines(), start=1):
             if not line.strip():
@@ -172,8 +190,11 @@ def _records(path: Path, data: str) -> Iterator[tuple[str, str, Mapping[str, obj
             except json.JSONDecodeError as exc:
                 yield f"{path}:{number}", str(number), ArticleError(f"invalid JSON: {exc.msg}")
                 continue
-            yield (f"{path}:{number}", str(number),
-                   item if isinstance(item, dict) else ArticleError("not a JSON object"))
+            yield (
+                f"{path}:{number}",
+                str(number),
+                item if isinstance(item, dict) else ArticleError("not a JSON object"),
+            )
 
 
 def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[Article | Skipped]:

@@ -58,8 +58,10 @@ class LibraryStats:
 def indexed_paragraphs(article: StoredArticle, paragraphs: Sequence[str]) -> list[IndexedParagraph]:
     """Analyse an article's paragraphs for the index (the headline analysed once, shared by all)."""
     headline = analyze(article.title)
-    return [IndexedParagraph(article.id, i, analyze(text), headline, article.category, article.published)
-            for i, text in enumerate(paragraphs)]
+    return [
+        IndexedParagraph(article.id, i, analyze(text), headline, article.category, article.published)
+        for i, text in enumerate(paragraphs)
+    ]
 
 
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -112,8 +114,11 @@ class Library:
         with self._writing():
             self._sync()
         if self.engine.count() != self.store.indexed_paragraph_count():
-            log.warning("index holds %d paragraphs but the store %d; rebuilding the index",
-                        self.engine.count(), self.store.indexed_paragraph_count())
+            log.warning(
+                "index holds %d paragraphs but the store %d; rebuilding the index",
+                self.engine.count(),
+                self.store.indexed_paragraph_count(),
+            )
             self.reindex()
 
     @contextmanager
@@ -137,8 +142,16 @@ class Library:
         fresh = fresh or {}
         for article_id in to_index:
             if (article := fresh.get(article_id)) is not None:
-                stored = StoredArticle(article_id, article.title, article.category, article.published, article.url,
-                                       article.author, article.origin, len(article.paragraphs))
+                stored = StoredArticle(
+                    article_id,
+                    article.title,
+                    article.category,
+                    article.published,
+                    article.url,
+                    article.author,
+                    article.origin,
+                    len(article.paragraphs),
+                )
                 self.engine.add(indexed_paragraphs(stored, article.paragraphs))
         for stored, paragraphs in self.store.iter_indexable([i for i in to_index if i not in fresh]):
             self.engine.add(indexed_paragraphs(stored, paragraphs))
@@ -180,8 +193,12 @@ class Library:
         with self._writing():
             self._sync()
 
-    def ingest(self, paths: Iterable[Path], fields: Mapping[str, str] | None = None,
-               progress: Callable[[int], None] | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        fields: Mapping[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
         """Read articles from files and directories; unreadable ones are reported and skipped."""
         report = IngestReport()
 

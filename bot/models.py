@@ -37,8 +37,14 @@ class Article:
     @property
     def content_hash(self) -> str:
         """Changes whenever anything shown to a reader changes."""
-        parts = [self.title, self.category, self.published.isoformat() if self.published else "",
-                 self.url or "", self.author or "", *self.paragraphs]
+        parts = [
+            self.title,
+            self.category,
+            self.published.isoformat() if self.published else "",
+            self.url or "",
+            self.author or "",
+            *self.paragraphs,
+        ]
         return short_hash("\x1f".join(parts))
 
 

@@ -44,8 +44,7 @@ def question_terms(question: str, max_chars: int = MAX_QUESTION_CHARS) -> list[s
     if not text:
         raise QuestionError("Please type a question, for example: What did the central bank decide?")
     if len(text) > max_chars:
-        raise QuestionError(f"That question is {len(text):,} characters long; please ask in at most "
-                            f"{max_chars:,}.")
+        raise QuestionError(f"That question is {len(text):,} characters long; please ask in at most {max_chars:,}.")
     terms = analyze(text)
     if terms:
         return terms
@@ -53,8 +52,9 @@ def question_terms(question: str, max_chars: int = MAX_QUESTION_CHARS) -> list[s
         raise QuestionError("That has no words to search for. Try a question such as: Who won the election?")
     words = [w for w in re.findall(r"\w+", fold(text)) if w in STOPWORDS]
     shown = ", ".join(dict.fromkeys(words[:6]))
-    raise QuestionError(f"That question only has common words ({shown}) that every article uses. "
-                        "Add a name, a place or a topic.")
+    raise QuestionError(
+        f"That question only has common words ({shown}) that every article uses. Add a name, a place or a topic."
+    )
 
 
 # Second-stage weights: BM25 plus the question's total idf times (coverage of the paragraph and headline +
@@ -100,8 +100,9 @@ def context_keys(hits: Sequence[Hit]) -> list[tuple[str, int]]:
     return list(dict.fromkeys(keys))
 
 
-def rerank(hits: Sequence[Hit], idf: Mapping[str, float], texts: Mapping[tuple[str, int], str],
-           headlines: Mapping[str, str]) -> list[Ranked]:
+def rerank(
+    hits: Sequence[Hit], idf: Mapping[str, float], texts: Mapping[tuple[str, int], str], headlines: Mapping[str, str]
+) -> list[Ranked]:
     """Reorder BM25 candidates by how much of the question they hold: whole, in their best sentence, in context.
 
     BM25 rewards a paragraph that repeats one rare word; a reader wants the one that answers all of the
@@ -161,5 +162,9 @@ def answer(request: Request, engine: Engine, store: Store, min_coverage: float) 
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
         return Answer(request.question, (), tuple(articles[i] for i in closest if i in articles), reason=reason)
-    return Answer(request.question, tuple(chosen[request.offset:wanted]), more=max(0, len(chosen) - wanted),
-                  offset=request.offset)
+    return Answer(
+        request.question,
+        tuple(chosen[request.offset : wanted]),
+        more=max(0, len(chosen) - wanted),
+        offset=request.offset,
+    )

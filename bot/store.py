@@ -23,7 +23,9 @@ INDEXED, PENDING, DELETING = "indexed", "pending", "deleting"
 
 # Named migrations, applied in order and recorded, so an old data directory upgrades itself.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
-    ("0001_articles", """
+    (
+        "0001_articles",
+        """
         CREATE TABLE articles (
             id TEXT PRIMARY KEY, title TEXT NOT NULL, category TEXT NOT NULL DEFAULT '',
             published TEXT, url TEXT, author TEXT, origin TEXT, content_hash TEXT NOT NULL,
@@ -35,20 +37,27 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, position INTEGER NOT NULL,
             text TEXT NOT NULL, PRIMARY KEY (article_id, position)) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """),
-    ("0002_chats_and_queries", """
+    """,
+    ),
+    (
+        "0002_chats_and_queries",
+        """
         CREATE TABLE chats (
             chat_id INTEGER PRIMARY KEY, kind TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '',
             active INTEGER NOT NULL DEFAULT 1, updated_at REAL NOT NULL);
         CREATE TABLE queries (
             key TEXT PRIMARY KEY, question TEXT NOT NULL, category TEXT, since TEXT, until TEXT,
             generation INTEGER NOT NULL, created_at REAL NOT NULL);
-    """),
+    """,
+    ),
     # Counting paragraphs over a join took seconds at a million paragraphs, on every open.
-    ("0003_paragraph_count", """
+    (
+        "0003_paragraph_count",
+        """
         ALTER TABLE articles ADD COLUMN paragraph_count INTEGER NOT NULL DEFAULT 0;
         UPDATE articles SET paragraph_count = (SELECT COUNT(*) FROM paragraphs p WHERE p.article_id = articles.id);
-    """),
+    """,
+    ),
 )
 
 
@@ -104,8 +113,9 @@ class Store:
             for name, script in MIGRATIONS:
                 if name in done:
                     continue
-                self._db.executescript(f"BEGIN; {script} INSERT INTO migrations VALUES ('{name}', {time.time()}); "
-                                       "COMMIT;")
+                self._db.executescript(
+                    f"BEGIN; {script} INSERT INTO migrations VALUES ('{name}', {time.time()}); COMMIT;"
+                )
                 log.info("store: applied migration %s", name)
 
     def _transaction(self) -> _Transaction:
@@ -132,8 +142,10 @@ class Store:
                 seen.add(article_id)
                 row = db.execute("SELECT content_hash, state FROM articles WHERE id = ?", (article_id,)).fetchone()
                 if article.origin:
-                    for old in db.execute("SELECT id FROM articles WHERE origin = ? AND id != ? AND state != ?",
-                                          (article.origin, article_id, DELETING)).fetchall():
+                    for old in db.execute(
+                        "SELECT id FROM articles WHERE origin = ? AND id != ? AND state != ?",
+                        (article.origin, article_id, DELETING),
+                    ).fetchall():
                         db.execute("UPDATE articles SET state = ? WHERE id = ?", (DELETING, old[0]))
                         outcome["replaced"].append(old[0])
                 if row is not None and row["content_hash"] == article.content_hash and row["state"] != DELETING:
@@ -147,11 +159,25 @@ class Store:
                     " url=excluded.url, author=excluded.author, origin=excluded.origin,"
                     " content_hash=excluded.content_hash, state=excluded.state,"
                     " paragraph_count=excluded.paragraph_count",
-                    (article_id, article.title, article.category, _iso(article.published), article.url,
-                     article.author, article.origin, article.content_hash, PENDING, now, len(article.paragraphs)))
+                    (
+                        article_id,
+                        article.title,
+                        article.category,
+                        _iso(article.published),
+                        article.url,
+                        article.author,
+                        article.origin,
+                        article.content_hash,
+                        PENDING,
+                        now,
+                        len(article.paragraphs),
+                    ),
+                )
                 db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
-                db.executemany("INSERT INTO paragraphs (article_id, position, text) VALUES (?, ?, ?)",
-                               [(article_id, i, text) for i, text in enumerate(article.paragraphs)])
+                db.executemany(
+                    "INSERT INTO paragraphs (article_id, position, text) VALUES (?, ?, ?)",
+                    [(article_id, i, text) for i, text in enumerate(article.paragraphs)],
+                )
         return outcome
 
     def mark_for_deletion(self, article_ids: Iterable[str]) -> None:
@@ -167,8 +193,9 @@ class Store:
     def finish(self, indexed: Iterable[str], deleted: Iterable[str]) -> None:
         """Record that the index now holds `indexed` and no longer holds `deleted`."""
         with self._transaction() as db:
-            db.executemany("UPDATE articles SET state = ? WHERE id = ? AND state = ?",
-                           [(INDEXED, i, PENDING) for i in indexed])
+            db.executemany(
+                "UPDATE articles SET state = ? WHERE id = ? AND state = ?", [(INDEXED, i, PENDING) for i in indexed]
+            )
             db.executemany("DELETE FROM articles WHERE id = ? AND state = ?", [(i, DELETING) for i in deleted])
 
     def mark_all_pending(self) -> None:
@@ -178,8 +205,8 @@ class Store:
     def article(self, article_id: str) -> StoredArticle | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT a.* FROM articles a"
-                " WHERE id = ? AND state != ?", (article_id, DELETING)).fetchone()
+                "SELECT a.* FROM articles a WHERE id = ? AND state != ?", (article_id, DELETING)
+            ).fetchone()
         return self._stored(row) if row else None
 
     def articles(self, article_ids: Iterable[str]) -> dict[str, StoredArticle]:
@@ -188,20 +215,28 @@ class Store:
             return {}
         with self._lock:
             rows = self._db.execute(
-                "SELECT a.* FROM articles a"
-                f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+                f"SELECT a.* FROM articles a WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall()
         return {row["id"]: self._stored(row) for row in rows}
 
     @staticmethod
     def _stored(row: sqlite3.Row) -> StoredArticle:
-        return StoredArticle(id=row["id"], title=row["title"], category=row["category"],
-                             published=_date(row["published"]), url=row["url"], author=row["author"],
-                             origin=row["origin"], paragraph_count=row["paragraph_count"])
+        return StoredArticle(
+            id=row["id"],
+            title=row["title"],
+            category=row["category"],
+            published=_date(row["published"]),
+            url=row["url"],
+            author=row["author"],
+            origin=row["origin"],
+            paragraph_count=row["paragraph_count"],
+        )
 
     def paragraphs(self, article_id: str) -> list[str]:
         with self._lock:
-            rows = self._db.execute("SELECT text FROM paragraphs WHERE article_id = ? ORDER BY position",
-                                    (article_id,)).fetchall()
+            rows = self._db.execute(
+                "SELECT text FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,)
+            ).fetchall()
         return [r[0] for r in rows]
 
     def paragraph_texts(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
@@ -214,20 +249,22 @@ class Store:
             rows = self._db.execute(
                 f"WITH k(a, p) AS (VALUES {','.join(['(?, ?)'] * len(keys))}) SELECT k.a, k.p, t.text FROM k"
                 " CROSS JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
-                [v for key in keys for v in key]).fetchall()
+                [v for key in keys for v in key],
+            ).fetchall()
         return {(r[0], r[1]): r[2] for r in rows}
 
     def iter_indexable(self, article_ids: Sequence[str] | None = None) -> Iterator[tuple[StoredArticle, list[str]]]:
         """Articles with their paragraphs, for (re)building the index: all live ones, or just `article_ids`."""
         if article_ids is not None:
             for chunk_start in range(0, len(article_ids), 500):
-                chunk = article_ids[chunk_start:chunk_start + 500]
+                chunk = article_ids[chunk_start : chunk_start + 500]
                 for article_id, article in self.articles(chunk).items():
                     yield article, self.paragraphs(article_id)
             return
         with self._lock:
-            ids = [r[0] for r in self._db.execute("SELECT id FROM articles WHERE state != ? ORDER BY rowid",
-                                                  (DELETING,))]
+            ids = [
+                r[0] for r in self._db.execute("SELECT id FROM articles WHERE state != ? ORDER BY rowid", (DELETING,))
+            ]
         yield from self.iter_indexable(ids)
 
     def latest(self, limit: int, category: str | None = None) -> list[StoredArticle]:
@@ -240,33 +277,40 @@ class Store:
             rows = self._db.execute(
                 "SELECT a.* FROM articles a"
                 f" WHERE {where} ORDER BY published IS NULL, published DESC, added_at DESC, rowid DESC LIMIT ?",
-                [*args, limit]).fetchall()
+                [*args, limit],
+            ).fetchall()
         return [self._stored(r) for r in rows]
 
     def categories(self) -> list[tuple[str, int]]:
         with self._lock:
-            rows = self._db.execute("SELECT category, COUNT(*) FROM articles WHERE state != ? GROUP BY category"
-                                    " ORDER BY COUNT(*) DESC, category", (DELETING,)).fetchall()
+            rows = self._db.execute(
+                "SELECT category, COUNT(*) FROM articles WHERE state != ? GROUP BY category"
+                " ORDER BY COUNT(*) DESC, category",
+                (DELETING,),
+            ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
     def stats(self) -> StoreStats:
         with self._lock:
             articles, first, last = self._db.execute(
-                "SELECT COUNT(*), MIN(published), MAX(published) FROM articles WHERE state != ?",
-                (DELETING,)).fetchone()
-            paragraphs = self._db.execute("SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state != ?",
-                                          (DELETING,)).fetchone()[0]
+                "SELECT COUNT(*), MIN(published), MAX(published) FROM articles WHERE state != ?", (DELETING,)
+            ).fetchone()
+            paragraphs = self._db.execute(
+                "SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state != ?", (DELETING,)
+            ).fetchone()[0]
         return StoreStats(articles, paragraphs, tuple(self.categories()), _date(first), _date(last))
 
     def indexed_paragraph_count(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state = ?",
-                                    (INDEXED,)).fetchone()[0]
+            return self._db.execute(
+                "SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state = ?", (INDEXED,)
+            ).fetchone()[0]
 
     def random_paragraphs(self, count: int) -> list[tuple[StoredArticle, str]]:
         with self._lock:
-            rows = self._db.execute("SELECT article_id, text FROM paragraphs ORDER BY random() LIMIT ?",
-                                    (count,)).fetchall()
+            rows = self._db.execute(
+                "SELECT article_id, text FROM paragraphs ORDER BY random() LIMIT ?", (count,)
+            ).fetchall()
         found = self.articles(r[0] for r in rows)
         return [(found[r[0]], r[1]) for r in rows if r[0] in found]
 
@@ -279,8 +323,9 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       (key, value))
+            db.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
+            )
 
     @property
     def generation(self) -> int:
@@ -296,15 +341,20 @@ class Store:
 
     def touch_chat(self, chat_id: int, kind: str = "", title: str = "", active: bool = True) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO chats VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
-                       " kind = excluded.kind, title = excluded.title, active = excluded.active,"
-                       " updated_at = excluded.updated_at", (chat_id, kind, title, int(active), time.time()))
+            db.execute(
+                "INSERT INTO chats VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
+                " kind = excluded.kind, title = excluded.title, active = excluded.active,"
+                " updated_at = excluded.updated_at",
+                (chat_id, kind, title, int(active), time.time()),
+            )
 
     def set_chat_active(self, chat_id: int, active: bool) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO chats (chat_id, active, updated_at) VALUES (?, ?, ?) ON CONFLICT(chat_id)"
-                       " DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at",
-                       (chat_id, int(active), time.time()))
+            db.execute(
+                "INSERT INTO chats (chat_id, active, updated_at) VALUES (?, ?, ?) ON CONFLICT(chat_id)"
+                " DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at",
+                (chat_id, int(active), time.time()),
+            )
 
     def chat_active(self, chat_id: int) -> bool | None:
         with self._lock:
@@ -316,9 +366,10 @@ class Store:
         generation = self.generation
         key = short_hash(f"{generation}|{query.question}|{query.category}|{query.since}|{query.until}")[:12]
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO queries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (key, query.question, query.category, _iso(query.since), _iso(query.until), generation,
-                        time.time()))
+            db.execute(
+                "INSERT OR REPLACE INTO queries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, query.question, query.category, _iso(query.since), _iso(query.until), generation, time.time()),
+            )
         return key
 
     def load_query(self, key: str, max_age_seconds: float) -> SavedQuery | None:

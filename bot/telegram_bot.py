@@ -99,9 +99,15 @@ COMMANDS: tuple[tuple[str, str, bool], ...] = (
 class RetryingRateLimiter(AIORateLimiter):
     """Flood limits and `RetryAfter` as `AIORateLimiter`, and sends retried after a timeout or network error."""
 
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, ApiResult]], args: Any,
-                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-                              rate_limit_args: int | None) -> ApiResult:
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, ApiResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> ApiResult:
         attempt = 1
         while True:
             try:
@@ -117,8 +123,9 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 def rate_limiter(settings: Settings) -> RetryingRateLimiter:
-    return RetryingRateLimiter(overall_max_rate=settings.max_messages_per_second, overall_time_period=1,
-                               max_retries=RETRY_AFTER_RETRIES)
+    return RetryingRateLimiter(
+        overall_max_rate=settings.max_messages_per_second, overall_time_period=1, max_retries=RETRY_AFTER_RETRIES
+    )
 
 
 # ---- services ---------------------------------------------------------------------------------------------
@@ -142,8 +149,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[LIBRARY] = await asyncio.to_thread(Library.open, settings)
     application.bot_data[USERNAME] = settings.bot_username or application.bot.username
     try:
-        await application.bot.set_my_commands([BotCommand(name, text) for name, text, admin in COMMANDS
-                                               if not admin])
+        await application.bot.set_my_commands([BotCommand(name, text) for name, text, admin in COMMANDS if not admin])
     except TelegramError as exc:
         # The menu is a convenience: a Bot API server without it must not keep the bot from answering.
         log.warning("could not set the command menu: %s", exc)
@@ -171,14 +177,15 @@ def _fit(answer: Answer, username: str) -> tuple[Answer, str]:
 def _button_title(title: str) -> str:
     if len(title) <= BUTTON_TITLE_CHARS:
         return title
-    return title[:BUTTON_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,:;-") + "…"
+    return title[: BUTTON_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,:;-") + "…"
 
 
 def _keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
     articles = list(dict.fromkeys(p.article.id for p in answer.passages))
     titles = {p.article.id: p.article.title for p in answer.passages}
-    rows = [[InlineKeyboardButton(f"Full article: {_button_title(titles[i])}", callback_data=f"a:{i}")]
-            for i in articles]
+    rows = [
+        [InlineKeyboardButton(f"Full article: {_button_title(titles[i])}", callback_data=f"a:{i}")] for i in articles
+    ]
     if answer.more and key:
         next_offset = answer.offset + len(answer.passages)
         rows.append([InlineKeyboardButton("More", callback_data=f"m:{key}:{next_offset}")])
@@ -188,8 +195,11 @@ def _keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
 def _answer_page(library: Library, request: Request, username: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """Search (in a worker thread) and render one page of an answer with its buttons."""
     answer, text = _fit(library.ask(request), username)
-    key = library.store.save_query(SavedQuery(request.question, request.category, request.since,
-                                              request.until)) if answer.more else ""
+    key = (
+        library.store.save_query(SavedQuery(request.question, request.category, request.since, request.until))
+        if answer.more
+        else ""
+    )
     return text, _keyboard(answer, key)
 
 
@@ -222,8 +232,11 @@ def _greeting(library: Library) -> str:
 
 
 def _help_text() -> str:
-    lines = ["<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
-             "group use /ask, mention me, or reply to one of my messages.", ""]
+    lines = [
+        "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
+        "group use /ask, mention me, or reply to one of my messages.",
+        "",
+    ]
     lines += [f"/{name} — {html.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in COMMANDS]
     lines += ["", "Inline: type @&lt;my username&gt; and a question in any chat to share a passage."]
     return "\n".join(lines)
@@ -316,8 +329,9 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if saved is None:
         await query.answer(EXPIRED, show_alert=True)
         return
-    request = library.request(saved.question, offset=offset, category=saved.category, since=saved.since,
-                              until=saved.until)
+    request = library.request(
+        saved.question, offset=offset, category=saved.category, since=saved.since, until=saved.until
+    )
     text, markup = await asyncio.to_thread(_answer_page, library, request, _username(context))
     await query.answer()
     try:
@@ -353,8 +367,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the article of a deep link, or greet with what the bot knows and example questions."""
     message = cast(Message, update.message)
     library = _library(context)
-    await asyncio.to_thread(library.store.touch_chat, message.chat.id, message.chat.type,
-                            message.chat.title or message.chat.full_name or "")
+    await asyncio.to_thread(
+        library.store.touch_chat, message.chat.id, message.chat.type, message.chat.title or message.chat.full_name or ""
+    )
     if context.args and ARTICLE_ID.match(context.args[0]):
         if not await _send_article(context, message.chat.id, context.args[0]):
             await message.reply_text("That article is no longer available. Ask me a question instead.")
@@ -379,8 +394,9 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         known = await asyncio.to_thread(library.store.categories)
         names = ", ".join(name for name, _ in known if name) or "none"
-        await message.reply_text(f"I know no category called “{html.escape(category)}”. "
-                                 f"Known categories: {html.escape(names)}.")
+        await message.reply_text(
+            f"I know no category called “{html.escape(category)}”. Known categories: {html.escape(names)}."
+        )
         return
     heading = f"<b>Latest{' in ' + html.escape(articles[0].category) if category else ''}</b>"
     await _reply_blocks(message, [heading, *(render_headline(a, HTML, _username(context)) for a in articles)])
@@ -454,14 +470,21 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             answer = Answer(query.query, ())
         for passage in answer.passages:
             single = Answer(answer.question, (passage,))
-            results.append(_inline_result(f"{passage.article.id}-{passage.position}", passage.article,
-                                          render_answer(single, HTML, username), passage.text))
+            results.append(
+                _inline_result(
+                    f"{passage.article.id}-{passage.position}",
+                    passage.article,
+                    render_answer(single, HTML, username),
+                    passage.text,
+                )
+            )
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
 
 
 def _inline_result(result_id: str, article: StoredArticle, text: str, snippet: str = "") -> InlineQueryResultArticle:
-    return InlineQueryResultArticle(result_id, article.title, InputTextMessageContent(text),
-                                    description=(snippet or byline(article))[:200])
+    return InlineQueryResultArticle(
+        result_id, article.title, InputTextMessageContent(text), description=(snippet or byline(article))[:200]
+    )
 
 
 async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -469,16 +492,24 @@ async def chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     change = cast(ChatMemberUpdated, update.my_chat_member)
     active = change.new_chat_member.status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
     log.info("chat %s is now %s", change.chat.id, "active" if active else "inactive")
-    await asyncio.to_thread(_library(context).store.touch_chat, change.chat.id, change.chat.type,
-                            change.chat.title or change.chat.full_name or "", active)
+    await asyncio.to_thread(
+        _library(context).store.touch_chat,
+        change.chat.id,
+        change.chat.type,
+        change.chat.title or change.chat.full_name or "",
+        active,
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log an error with the update's ids and apologise; a chat that blocked the bot is marked inactive."""
     chat = update.effective_chat if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
-    ids = (f"update {update.update_id}, chat {chat.id if chat else '-'}, user {user.id if user else '-'}"
-           if isinstance(update, Update) else "no update")
+    ids = (
+        f"update {update.update_id}, chat {chat.id if chat else '-'}, user {user.id if user else '-'}"
+        if isinstance(update, Update)
+        else "no update"
+    )
     if isinstance(context.error, Forbidden) and chat is not None:
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
         await asyncio.to_thread(_library(context).store.set_chat_active, chat.id, False)
@@ -495,21 +526,23 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
     """Add every handler to the application and keep the settings for them."""
     application.bot_data[SETTINGS] = settings
     new = filters.UpdateType.MESSAGE
-    application.add_handlers([
-        CommandHandler("start", start, filters=new),
-        CommandHandler("help", help_command, filters=new),
-        CommandHandler("ask", ask, filters=new),
-        CommandHandler("latest", latest, filters=new),
-        CommandHandler("categories", categories, filters=new),
-        CommandHandler("stats", stats, filters=new),
-        CommandHandler("reindex", reindex, filters=new),
-        MessageHandler(new & filters.COMMAND, unknown_command),
-        MessageHandler(new & filters.TEXT, text_message),
-        MessageHandler(new & filters.ChatType.PRIVATE, not_text),
-        CallbackQueryHandler(more, pattern=MORE_DATA),
-        CallbackQueryHandler(full_article, pattern=ARTICLE_DATA),
-        CallbackQueryHandler(expired_button),
-        InlineQueryHandler(inline_query),
-        ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("start", start, filters=new),
+            CommandHandler("help", help_command, filters=new),
+            CommandHandler("ask", ask, filters=new),
+            CommandHandler("latest", latest, filters=new),
+            CommandHandler("categories", categories, filters=new),
+            CommandHandler("stats", stats, filters=new),
+            CommandHandler("reindex", reindex, filters=new),
+            MessageHandler(new & filters.COMMAND, unknown_command),
+            MessageHandler(new & filters.TEXT, text_message),
+            MessageHandler(new & filters.ChatType.PRIVATE, not_text),
+            CallbackQueryHandler(more, pattern=MORE_DATA),
+            CallbackQueryHandler(full_article, pattern=ARTICLE_DATA),
+            CallbackQueryHandler(expired_button),
+            InlineQueryHandler(inline_query),
+            ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+    )
     application.add_error_handler(on_error)

@@ -58,7 +58,7 @@ class _TerminalText(HTMLParser):
             url, start = self.links.pop()
             if url.startswith(DEEP_LINK):
                 # A t.me link cannot be followed from a terminal; the command it stands for can be typed.
-                self.parts.append(f" (/start {url[len(DEEP_LINK):]})")
+                self.parts.append(f" (/start {url[len(DEEP_LINK) :]})")
             elif url and "".join(self.parts[start:]) != url:
                 self.parts.append(f" ({url})")
 
@@ -83,9 +83,15 @@ class TerminalBotAPI(BaseRequest):
         self.ansi = self.out.isatty() if ansi is None else ansi
         self.chat: JSON = {"id": USER_ID, "type": "private", "first_name": "You"}
         self.user: JSON = {"id": USER_ID, "is_bot": False, "first_name": "You"}
-        self.bot_user: JSON = {"id": BOT_ID, "is_bot": True, "first_name": "newsbot", "username": USERNAME,
-                               "can_join_groups": True, "can_read_all_group_messages": False,
-                               "supports_inline_queries": True}
+        self.bot_user: JSON = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "newsbot",
+            "username": USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
         self._messages: dict[int, JSON] = {}
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
@@ -118,9 +124,16 @@ class TerminalBotAPI(BaseRequest):
     async def shutdown(self) -> None:
         """Nothing to release: there is no connection."""
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: object = None, write_timeout: object = None, connect_timeout: object = None,
-                         pool_timeout: object = None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = None,
+        write_timeout: object = None,
+        connect_timeout: object = None,
+        pool_timeout: object = None,
+    ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1].lower()
         params = dict(request_data.parameters) if request_data else {}
         if name == "getupdates":
@@ -155,20 +168,39 @@ class TerminalBotAPI(BaseRequest):
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self._buttons):
             message_id, data = self._buttons[int(text) - 1]
-            return {"callback_query": {"id": str(next(self._query_ids)), "from": self.user, "chat_instance": "1",
-                                       "message": self._messages[message_id], "data": data}}
+            return {
+                "callback_query": {
+                    "id": str(next(self._query_ids)),
+                    "from": self.user,
+                    "chat_instance": "1",
+                    "message": self._messages[message_id],
+                    "data": data,
+                }
+            }
         mention = f"@{USERNAME}"
         if text == mention or text.startswith(mention + " "):
-            return {"inline_query": {"id": str(next(self._query_ids)), "from": self.user, "offset": "",
-                                     "query": text[len(mention):].strip(), "chat_type": "private"}}
+            return {
+                "inline_query": {
+                    "id": str(next(self._query_ids)),
+                    "from": self.user,
+                    "offset": "",
+                    "query": text[len(mention) :].strip(),
+                    "chat_type": "private",
+                }
+            }
         message = self._new_message(self.user, text)
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"message": message}
 
     def _new_message(self, sender: JSON, text: str) -> JSON:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": self.chat,
-                   "from": sender, "text": text}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": sender,
+            "text": text,
+        }
         self._messages[message["message_id"]] = message
         return message
 
@@ -188,8 +220,11 @@ class TerminalBotAPI(BaseRequest):
         if markup := params.get("reply_markup"):
             message["reply_markup"] = markup
         self._print(terminal_text(message["text"], self.ansi))
-        buttons = [(b["text"], b.get("callback_data"), b.get("url"))
-                   for row in (markup or {}).get("inline_keyboard", []) for b in row]
+        buttons = [
+            (b["text"], b.get("callback_data"), b.get("url"))
+            for row in (markup or {}).get("inline_keyboard", [])
+            for b in row
+        ]
         if buttons:
             self._buttons = [(message["message_id"], data) for _, data, _ in buttons if data]
             labels, number = [], 0
@@ -242,8 +277,7 @@ async def _converse(application: Application, api: TerminalBotAPI) -> None:  # t
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=POLL_SECONDS,
-                                                allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_polling(poll_interval=0, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
         await application.start()
         try:
             if sys.stdin.isatty():

@@ -9,16 +9,19 @@ from hypothesis import strategies as st
 from bot.analysis import STOPWORDS, analyze, fold, sentences, words
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Why did Russia invite Dempsey to Moscow?", ["russia", "invit", "dempsey", "moscow"]),
-    ("Russia\u2019s missile-defense plans", ["russia", "missildefens", "missil", "defens", "plan"]),
-    ("The US and the U.S.", ["us", "us"]),
-    ("The IT firm and it", ["it", "firm"]),
-    ("WHAT IS IT", []),
-    ("It cost $1,000 or 3.5bn in 2013", ["cost", "1000", "3.5bn", "2013"]),
-    ("Caf\u00e9 CAFE cafe", ["cafe", "cafe", "cafe"]),
-    ("running runs ran", ["run", "run", "ran"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Why did Russia invite Dempsey to Moscow?", ["russia", "invit", "dempsey", "moscow"]),
+        ("Russia\u2019s missile-defense plans", ["russia", "missildefens", "missil", "defens", "plan"]),
+        ("The US and the U.S.", ["us", "us"]),
+        ("The IT firm and it", ["it", "firm"]),
+        ("WHAT IS IT", []),
+        ("It cost $1,000 or 3.5bn in 2013", ["cost", "1000", "3.5bn", "2013"]),
+        ("Caf\u00e9 CAFE cafe", ["cafe", "cafe", "cafe"]),
+        ("running runs ran", ["run", "run", "ran"]),
+    ],
+)
 def test_analyze(text: str, expected: list[str]) -> None:
     assert analyze(text) == expected
 
@@ -39,14 +42,20 @@ def test_fold_removes_accents_and_case() -> None:
 
 def test_sentences_do_not_split_after_abbreviations() -> None:
     text = "Gen. Gerasimov met U.S. officials on Monday. Mr. Smith left early. Talks resume in May."
-    assert sentences(text) == ["Gen. Gerasimov met U.S. officials on Monday.", "Mr. Smith left early.",
-                               "Talks resume in May."]
+    assert sentences(text) == [
+        "Gen. Gerasimov met U.S. officials on Monday.",
+        "Mr. Smith left early.",
+        "Talks resume in May.",
+    ]
 
 
 def test_words_give_spans_of_kept_words() -> None:
     text = "Russia invited Dempsey"
-    assert [(text[s:e], t) for s, e, t in words(text)] == [("Russia", "russia"), ("invited", "invit"),
-                                                           ("Dempsey", "dempsey")]
+    assert [(text[s:e], t) for s, e, t in words(text)] == [
+        ("Russia", "russia"),
+        ("invited", "invit"),
+        ("Dempsey", "dempsey"),
+    ]
 
 
 @given(st.text(max_size=300))

@@ -23,8 +23,11 @@ from bot.models import Answer, Passage, StoredArticle
 from tests.html_check import check_telegram_html, visible_length
 
 
-def stored(title: str = "Tom & Jerry <live> at \"O'Neill's\"", url: str | None = None,
-           published: datetime | None = datetime(2020, 5, 1, 9, 30)) -> StoredArticle:
+def stored(
+    title: str = "Tom & Jerry <live> at \"O'Neill's\"",
+    url: str | None = None,
+    published: datetime | None = datetime(2020, 5, 1, 9, 30),
+) -> StoredArticle:
     return StoredArticle("0123456789abcdef", title, "Culture & Arts", published, url, None, "/tmp/a.txt", 2)
 
 
@@ -48,8 +51,9 @@ def test_source_link_prefers_url_then_deep_link_then_file() -> None:
 
 
 def test_mark_bolds_matched_words_only() -> None:
-    assert mark("Russia invited Dempsey to Moscow", {"invit", "moscow"}, PLAIN) == \
-        "Russia *invited* Dempsey to *Moscow*"
+    assert (
+        mark("Russia invited Dempsey to Moscow", {"invit", "moscow"}, PLAIN) == "Russia *invited* Dempsey to *Moscow*"
+    )
 
 
 def test_long_paragraph_is_trimmed_around_the_matching_sentence() -> None:

@@ -54,8 +54,13 @@ def server() -> Iterator[FakeBotAPI]:
 
 @pytest.fixture
 def bot_settings(tmp_path: Path, server: FakeBotAPI) -> Settings:
-    return Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, telegram_bot_token=TOKEN,
-                    telegram_api_base_url=server.base_url, admin_ids=(ADMIN,))
+    return Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=CORPUS,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        admin_ids=(ADMIN,),
+    )
 
 
 @asynccontextmanager
@@ -200,8 +205,9 @@ async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBot
 
 
 async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot, server: FakeBotAPI) -> None:
-    paragraphs = tuple(f"Paragraph {i} of the tunnel report <{i}> & more: " + "the tunnel under the fjord " * 40
-                       for i in range(12))
+    paragraphs = tuple(
+        f"Paragraph {i} of the tunnel report <{i}> & more: " + "the tunnel under the fjord " * 40 for i in range(12)
+    )
     long = Article("Fjord Tunnel Report Published", paragraphs, "Local", datetime(2023, 12, 1, 8, 0))
     await asyncio.to_thread(library_of(app).add, [long])
     server.send_command(ALICE, "start", long.id)
@@ -214,18 +220,22 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     assert texts[0].startswith("<b>Fjord Tunnel Report Published</b>")
 
     server.send_command(ALICE, "start", "00000000deadbeef")
-    [gone] = await server.wait_for_async("sendMessage", lambda c: "no longer available" in c.params["text"],
-                                         chat_id=ALICE)
+    [gone] = await server.wait_for_async(
+        "sendMessage", lambda c: "no longer available" in c.params["text"], chat_id=ALICE
+    )
     assert gone.ok
 
 
 async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_work(
-        app: Bot, server: FakeBotAPI) -> None:
+    app: Bot, server: FakeBotAPI
+) -> None:
     server.send_command(ALICE, "start")
     [greeting] = await replies(server, ALICE)
     shown = visible_text(greeting)
-    assert shown.startswith("Hello! I answer questions about 5 news articles in 4 categories (Local, Business, "
-                            "Science, Sport), from 12 May 2023 to 15 Nov 2023.")
+    assert shown.startswith(
+        "Hello! I answer questions about 5 news articles in 4 categories (Local, Business, "
+        "Science, Sport), from 12 May 2023 to 15 Nov 2023."
+    )
     examples = [line[2:] for line in shown.splitlines() if line.startswith("• ")]
     assert len(examples) == 3 and all(q.endswith("?") for q in examples)
     server.send_text(ALICE, examples[0])
@@ -248,12 +258,16 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     assert visible_text(usage) == telegram_bot.ASK_USAGE
     asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
     assert "Chess Prodigy" in asked
-    mentioned = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} when did the rail "
-                                                                              "strike end?"))
+    mentioned = await reply_to(
+        server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} when did the rail strike end?")
+    )
     assert "Rail Strike" in mentioned
     bot_message = server.calls("sendMessage", chat_id=GROUP)[2].result["message_id"]
-    replied = await reply_to(server, GROUP, lambda: server.send_text(GROUP, "what about the apple harvest?",
-                                                                     reply_to_bot_message_id=bot_message))
+    replied = await reply_to(
+        server,
+        GROUP,
+        lambda: server.send_text(GROUP, "what about the apple harvest?", reply_to_bot_message_id=bot_message),
+    )
     assert "Apple Harvest" in replied
     server.send_text(GROUP, "thanks, and the ferry?")  # neither a mention nor a reply
     server.send_command(GROUP, "frobnicate", mention_bot=False)  # may be meant for another bot
@@ -275,8 +289,9 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
         assert content["parse_mode"] == "HTML" and ">Source</a>" in content["message_text"]
         check_telegram_html(content["message_text"])
     queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in ("", "😀😀")}
-    answered = {queries.get(c.params["inline_query_id"]): c for c in
-                await server.wait_for_async("answerInlineQuery", count=3)}
+    answered = {
+        queries.get(c.params["inline_query_id"]): c for c in await server.wait_for_async("answerInlineQuery", count=3)
+    }
     assert answered[""].ok and answered["😀😀"].ok
     assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
     assert answered["😀😀"].params["results"] == []
@@ -379,8 +394,9 @@ async def test_unexpected_errors_get_a_short_apology_without_a_traceback(app: Bo
     assert apology == telegram_bot.APOLOGY
 
 
-def test_a_bad_token_is_one_line_and_exit_code_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_token_is_one_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
     for token in ("not-a-token", ""):
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
@@ -391,13 +407,24 @@ def test_a_bad_token_is_one_line_and_exit_code_2(monkeypatch: pytest.MonkeyPatch
 
 def newsbot_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """The environment of a `newsbot` subprocess over the test corpus, plus `settings`."""
-    return {**os.environ, "PYTHONPATH": str(ROOT), "NEWSBOT_CORPUS_DIR": str(CORPUS),
-            "NEWSBOT_DATA_DIR": str(tmp_path / "data"), **settings}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "NEWSBOT_CORPUS_DIR": str(CORPUS),
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        **settings,
+    }
 
 
 def start_newsbot_run(tmp_path: Path, **settings: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=newsbot_env(tmp_path, **settings),
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=newsbot_env(tmp_path, **settings),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def stop_cleanly(process: subprocess.Popen[str]) -> None:
@@ -427,8 +454,16 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
     typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n3\n/stats\n"
-    result = subprocess.run([sys.executable, "-m", "bot", "chat"], input=typed, capture_output=True, text=True,
-                            cwd=tmp_path, env=env, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "*1. Chess Prodigy Wins National Title at Twelve*" in out
@@ -441,9 +476,9 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "\033[" not in out and "<b>" not in out
 
 
-
-async def test_a_slow_question_does_not_stall_other_chats(app: Bot, server: FakeBotAPI,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_slow_question_does_not_stall_other_chats(
+    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library = library_of(app)
     release = threading.Event()
     ask = library.ask
@@ -469,8 +504,12 @@ def _free_port() -> int:
 
 def _post_update(url: str, update: dict[str, Any], secret: str) -> int:
     """POST an update as Telegram would, waiting for the web server to start; returns the HTTP status."""
-    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST", headers={
-        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -488,9 +527,15 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
     port = _free_port()
     public = "https://bot.example.org/telegram-hook"  # TLS ends at the load balancer in front of us
     hook = f"http://127.0.0.1:{port}/telegram-hook"
-    process = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
-                                WEBHOOK_URL=public, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-                                WEBHOOK_SECRET="s3cret-token")
+    process = start_newsbot_run(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        WEBHOOK_URL=public,
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET="s3cret-token",
+    )
     try:
         [registered] = server.wait_for("setWebhook", timeout=30)
         assert registered.params["url"] == public and registered.params["secret_token"] == "s3cret-token"
@@ -508,20 +553,29 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
 
 def _run_briefly(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     # A subprocess, as people run it: run_polling owns and closes its event loop.
-    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60, check=False, env=newsbot_env(tmp_path, **settings))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=newsbot_env(tmp_path, **settings),
+    )
 
 
 def test_a_token_telegram_refuses_is_one_line_and_exit_code_2(server: FakeBotAPI, tmp_path: Path) -> None:
-    result = _run_briefly(tmp_path, TELEGRAM_BOT_TOKEN="654321:WRONG-token-abcdefghijklmnop",
-                          TELEGRAM_API_BASE_URL=server.base_url)
+    result = _run_briefly(
+        tmp_path, TELEGRAM_BOT_TOKEN="654321:WRONG-token-abcdefghijklmnop", TELEGRAM_API_BASE_URL=server.base_url
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Telegram refused TELEGRAM_BOT_TOKEN" in result.stderr
 
 
 def test_an_unreachable_api_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
-    result = _run_briefly(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN,
-                          TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot")
+    result = _run_briefly(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot"
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1].startswith("newsbot: could not start the bot")
@@ -531,8 +585,12 @@ async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: 
     """An emulator given as http://host:port, without setMyCommands or chat actions, still gets answers."""
     server.fail_next("setMyCommands", 404, "Not Found: method not found")
     server.fail_next("sendChatAction", 400, "Bad Request: method is not supported", times=5)
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, telegram_bot_token=TOKEN,
-                        telegram_api_base_url=f"http://127.0.0.1:{server.port}/")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=CORPUS,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=f"http://127.0.0.1:{server.port}/",
+    )
     async with running(settings):
         server.send_text(ALICE, "Who became the youngest chess champion?")
         [call] = await server.wait_for_async("sendMessage", chat_id=ALICE)

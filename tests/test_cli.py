@@ -42,16 +42,18 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
 
 
-def test_deep_link_when_the_bot_username_is_known(monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_deep_link_when_the_bot_username_is_known(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "@example_news_bot")
     assert main(["ask", "--json", "Dempsey Moscow"]) == 0
     link = json.loads(capsys.readouterr().out)["passages"][0]["link"]
     assert link.startswith("https://t.me/example_news_bot?start=")
 
 
-@pytest.mark.parametrize(("question", "says"), [("   ", "type a question"), ("!!!", "no words"),
-                                                ("x" * 10_000, "at most")])
+@pytest.mark.parametrize(
+    ("question", "says"), [("   ", "type a question"), ("!!!", "no words"), ("x" * 10_000, "at most")]
+)
 def test_bad_questions_exit_1_with_a_message(capsys: pytest.CaptureFixture[str], question: str, says: str) -> None:
     assert main(["ask", question]) == 1
     captured = capsys.readouterr()
@@ -74,8 +76,20 @@ def test_ingest_reports_every_outcome(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_ingest_csv_with_field_names(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["ingest", str(DATA / "bulk.csv"), "--field", "title=headline", "--field", "body=text",
-            "--field", "category=section", "--field", "published=date", "--field", "url=link"]
+    argv = [
+        "ingest",
+        str(DATA / "bulk.csv"),
+        "--field",
+        "title=headline",
+        "--field",
+        "body=text",
+        "--field",
+        "category=section",
+        "--field",
+        "published=date",
+        "--field",
+        "url=link",
+    ]
     assert main(argv) == 0
     assert "2 added" in capsys.readouterr().out
     assert main(["ask", "--category", "Transport", "ferry crossings"]) == 0
@@ -97,8 +111,9 @@ def test_stats(capsys: pytest.CaptureFixture[str]) -> None:
     assert "MB on disk" in out
 
 
-def test_bad_setting_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_setting_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("NEWSBOT_ENGINE", "lucene")
     assert main(["stats"]) == 2
     err = capsys.readouterr().err.strip()

@@ -80,8 +80,10 @@ def test_jsonl_records_and_their_errors() -> None:
     articles = [i for i in items if isinstance(i, Article)]
     skipped = {i.location.rsplit(":", 1)[-1]: i.reason for i in items if isinstance(i, Skipped)}
     assert [a.title for a in articles] == ["Wind Farm Wins Approval", "Library Extends Opening Hours"]
-    assert articles[0].paragraphs == ("The offshore wind farm will power 400,000 homes.",
-                                      "Construction starts next spring.")
+    assert articles[0].paragraphs == (
+        "The offshore wind farm will power 400,000 homes.",
+        "Construction starts next spring.",
+    )
     assert articles[0].published == datetime(2022, 4, 1, 8, 30)
     assert articles[1].published == datetime(2022, 5, 3, 12, 0)
     assert articles[1].origin is not None and articles[1].origin.endswith("#lib-1")
@@ -93,7 +95,9 @@ def test_csv_with_renamed_fields() -> None:
     fields = {"title": "headline", "body": "text", "category": "section", "published": "date", "url": "link"}
     articles = [i for i in read_file(DATA / "bulk.csv", fields) if isinstance(i, Article)]
     assert [(a.title, a.category, len(a.paragraphs)) for a in articles] == [
-        ("Ferry Timetable Changes", "Transport", 2), ("Museum Reopens", "Culture", 1)]
+        ("Ferry Timetable Changes", "Transport", 2),
+        ("Museum Reopens", "Culture", 1),
+    ]
     assert articles[0].url == "https://news.example.org/ferry" and articles[1].url is None
 
 
@@ -102,13 +106,16 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
     assert isinstance(item, Skipped) and "no such file" in item.reason
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("7-03-2013, 07:37", datetime(2013, 3, 7, 7, 37)),
-    ("31-12-1999, 23:59", datetime(1999, 12, 31, 23, 59)),
-    ("2022-04-01T08:30:00+02:00", datetime(2022, 4, 1, 6, 30)),
-    ("Tue, 05 Mar 2013 10:00:00 GMT", datetime(2013, 3, 5, 10, 0)),
-    ("2023-05-20", datetime(2023, 5, 20)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("7-03-2013, 07:37", datetime(2013, 3, 7, 7, 37)),
+        ("31-12-1999, 23:59", datetime(1999, 12, 31, 23, 59)),
+        ("2022-04-01T08:30:00+02:00", datetime(2022, 4, 1, 6, 30)),
+        ("Tue, 05 Mar 2013 10:00:00 GMT", datetime(2013, 3, 5, 10, 0)),
+        ("2023-05-20", datetime(2023, 5, 20)),
+    ],
+)
 def test_parse_date(raw: str, expected: datetime) -> None:
     assert parse_date(raw) == expected
 
@@ -134,8 +141,11 @@ def test_article_id_is_stable_and_prefers_url() -> None:
 
 def test_json_array_records_get_their_number_as_origin(tmp_path: Path) -> None:
     path = tmp_path / "export.json"
-    path.write_text(json.dumps([{"title": "One", "body": "First story."}, "junk",
-                                {"title": "Two", "body": "Second story.", "id": "n-2"}]))
+    path.write_text(
+        json.dumps(
+            [{"title": "One", "body": "First story."}, "junk", {"title": "Two", "body": "Second story.", "id": "n-2"}]
+        )
+    )
     items = list(read_file(path))
     assert [type(i).__name__ for i in items] == ["Article", "Skipped", "Article"]
     first, skipped, second = items

@@ -18,8 +18,9 @@ from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 
-def article(title: str, *paragraphs: str, url: str | None = None, origin: str | None = None,
-            category: str = "Test") -> Article:
+def article(
+    title: str, *paragraphs: str, url: str | None = None, origin: str | None = None, category: str = "Test"
+) -> Article:
     return Article(title=title, paragraphs=paragraphs, category=category, url=url, origin=origin)
 
 
@@ -62,8 +63,9 @@ def test_edited_article_replaces_its_old_paragraphs(library: Library, tmp_path: 
 
 def test_article_with_url_is_updated_in_place(library: Library) -> None:
     library.add([article("Bridge opens", "The new bridge opened today.", url="https://n.example/bridge")])
-    report = library.add([article("Bridge opens late", "The bridge opened two hours late, to applause.",
-                                  url="https://n.example/bridge")])
+    report = library.add(
+        [article("Bridge opens late", "The bridge opened two hours late, to applause.", url="https://n.example/bridge")]
+    )
     assert (report.added, report.updated) == (0, 1)
     answer = library.ask(library.request("bridge applause"))
     assert [p.article.title for p in answer.passages] == ["Bridge opens late"]
@@ -156,8 +158,9 @@ def test_rank_bm25_engine_serves_the_same_store(settings: Settings) -> None:
 @needs_bbc
 def test_process_killed_mid_ingest_loses_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "NEWSBOT_CORPUS_DIR": str(tmp_path / "none")}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "ingest", str(BBC)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", str(BBC)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     db = tmp_path / "data" / "newsbot.sqlite3"
     deadline = time.time() + 60
     # Kill it once some articles are staged, while it is still writing.

@@ -40,7 +40,8 @@ def test_at_most_k_passages_and_two_per_article(news: Library) -> None:
     assert all(ids.count(i) <= 2 for i in ids)
     more = news.ask(news.request("Russia NATO missile defense Moscow", k=3, offset=3))
     assert {(p.article.id, p.position) for p in more.passages}.isdisjoint(
-        {(p.article.id, p.position) for p in answer.passages})
+        {(p.article.id, p.position) for p in answer.passages}
+    )
 
 
 def test_category_and_date_filters(news: Library) -> None:
@@ -49,29 +50,36 @@ def test_category_and_date_filters(news: Library) -> None:
     only_local = news.ask(news.request("opening hours", category="local"))
     assert only_local.found and {p.article.category for p in only_local.passages} == {"Local"}
     since = news.ask(news.request("opening hours", since=datetime(2022, 1, 1)))
-    assert since.found and all(p.article.published and p.article.published >= datetime(2022, 1, 1)
-                               for p in since.passages)
+    assert since.found and all(
+        p.article.published and p.article.published >= datetime(2022, 1, 1) for p in since.passages
+    )
     until = news.ask(news.request("opening hours", until=datetime(2021, 12, 31)))
     assert [p.article.title for p in until.passages] == ["Harbour Council Approves Caf\u00e9 Expansion"]
 
 
-@pytest.mark.parametrize(("question", "says"), [
-    ("", "type a question"),
-    ("   \n\t ", "type a question"),
-    ("?!... \u2014 ***", "no words"),
-    ("what is it that they were", "only has common words"),
-    ("x" * 10_000, "10,000 characters"),
-])
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("", "type a question"),
+        ("   \n\t ", "type a question"),
+        ("?!... \u2014 ***", "no words"),
+        ("what is it that they were", "only has common words"),
+        ("x" * 10_000, "10,000 characters"),
+    ],
+)
 def test_bad_questions_get_a_clear_reason(news: Library, question: str, says: str) -> None:
     with pytest.raises(QuestionError, match="(?i)" + says):
         news.ask(news.request(question))
 
 
-@pytest.mark.parametrize("question", [
-    "What is the price of bitcoin on the Tokyo exchange?",
-    "quantum chromodynamics lattice gauge",
-    "zzzz qqqq",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the price of bitcoin on the Tokyo exchange?",
+        "quantum chromodynamics lattice gauge",
+        "zzzz qqqq",
+    ],
+)
 def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Library, question: str) -> None:
     answer = news.ask(news.request(question))
     assert not answer.found and answer.passages == ()
@@ -90,8 +98,13 @@ def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
     from pathlib import Path
 
     articles = [a for a in read_articles([BBC]) if not isinstance(a, Skipped)][:800]
-    docs = [p for a in articles for p in indexed_paragraphs(
-        StoredArticle(a.id, a.title, a.category, None, None, None, None, len(a.paragraphs)), a.paragraphs)]
+    docs = [
+        p
+        for a in articles
+        for p in indexed_paragraphs(
+            StoredArticle(a.id, a.title, a.category, None, None, None, None, len(a.paragraphs)), a.paragraphs
+        )
+    ]
     tantivy_engine = TantivyEngine(Path(str(tmp_path)) / "idx", headline_boost=0.0, pair_boost=0.0)
     tantivy_engine.add(docs)
     tantivy_engine.commit()
@@ -124,16 +137,21 @@ def test_settings_choose_the_reference_engine(settings: Settings) -> None:
 
 
 def test_undated_articles_and_headline_only_matches(library: Library) -> None:
-    library.add([Article(title="Lighthouse keeper retires",
-                         paragraphs=("After forty years she handed over the keys.",))])
+    library.add(
+        [Article(title="Lighthouse keeper retires", paragraphs=("After forty years she handed over the keys.",))]
+    )
     answer = library.ask(library.request("lighthouse keeper"))
     assert answer.found and answer.passages[0].article.published is None
 
 
 def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
     shared = "The orchestra will tour twelve cities next spring, its conductor announced."
-    library.add([Article(title="Orchestra plans tour", paragraphs=(shared, "Tickets go on sale in May.")),
-                 Article(title="Orchestra tour announced", paragraphs=(shared, "The tour starts in Oslo."))])
+    library.add(
+        [
+            Article(title="Orchestra plans tour", paragraphs=(shared, "Tickets go on sale in May.")),
+            Article(title="Orchestra tour announced", paragraphs=(shared, "The tour starts in Oslo.")),
+        ]
+    )
     answer = library.ask(library.request("orchestra tour twelve cities conductor", k=5))
     texts = [p.text for p in answer.passages]
     assert texts.count(shared) == 1

@@ -50,7 +50,8 @@ def stem(word: str) -> str:
     """Snowball stem of one folded word."""
     if not _HAS_LETTER.search(word):
         return word
-    return _STEMMER.stem(word)
+    stemmed: str = _STEMMER.stem(word)
+    return stemmed
 
 
 def _is_acronym(raw: str) -> bool:

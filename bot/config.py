@@ -92,7 +92,7 @@ class Settings:
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (command-line flags win over the environment)."""
         known = {f.name for f in fields(self)}
-        return replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})
+        return replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})  # type: ignore[arg-type]
 
     def require_token(self) -> str:
         """The bot token, or a clear error saying what is wrong with it."""

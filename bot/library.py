@@ -197,7 +197,7 @@ class Library:
         self,
         paths: Iterable[Path],
         fields: Mapping[str, str] | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> IngestReport:
         """Read articles from files and directories; unreadable ones are reported and skipped."""
         report = IngestReport()

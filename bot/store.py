@@ -302,9 +302,10 @@ class Store:
 
     def indexed_paragraph_count(self) -> int:
         with self._lock:
-            return self._db.execute(
+            count: int = self._db.execute(
                 "SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state = ?", (INDEXED,)
             ).fetchone()[0]
+        return count
 
     def random_paragraphs(self, count: int) -> list[tuple[StoredArticle, str]]:
         with self._lock:

@@ -73,6 +73,10 @@ def terminal_text(html_text: str, ansi: bool) -> str:
     return "".join(parser.parts)
 
 
+def _succeed(_: JSON) -> bool:
+    return True
+
+
 class TerminalBotAPI(BaseRequest):
     """A Bot API for one person at a terminal: no network, every reply printed."""
 
@@ -140,7 +144,7 @@ class TerminalBotAPI(BaseRequest):
             result: Any = await self._get_updates(params)
         else:
             # Methods with nothing to show (sendChatAction, setMyCommands, deleteWebhook...) simply succeed.
-            result = self._methods.get(name, lambda _: True)(params)
+            result = self._methods.get(name, _succeed)(params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # ---- updates from the person --------------------------------------------------------------------------
@@ -194,14 +198,15 @@ class TerminalBotAPI(BaseRequest):
         return {"message": message}
 
     def _new_message(self, sender: JSON, text: str) -> JSON:
-        message = {
-            "message_id": next(self._message_ids),
+        message_id = next(self._message_ids)
+        message: JSON = {
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": self.chat,
             "from": sender,
             "text": text,
         }
-        self._messages[message["message_id"]] = message
+        self._messages[message_id] = message
         return message
 
     # ---- what the bot sends -------------------------------------------------------------------------------

@@ -15,13 +15,24 @@ from tests.paths import ROOT
 TELEGRAM_LAYER = {"telegram_bot.py", "app.py", "terminal_chat.py"}
 
 
-def test_ruff_is_clean() -> None:
-    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
-    if ruff is None:
-        pytest.skip("ruff is not installed (pip install -e '.[test]')")
-    result = subprocess.run(
-        [ruff, "check", "bot", "tests", "bench"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
+    return found
+
+
+@pytest.mark.parametrize(
+    "command", [["check", "bot", "tests", "bench"], ["format", "--check", "bot", "tests", "bench"]], ids=" ".join
+)
+def test_ruff_is_clean(command: list[str]) -> None:
+    result = subprocess.run([_tool("ruff"), *command], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    """`bot/` type-checks under mypy --strict (configured in pyproject.toml)."""
+    result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,75 +1,69 @@
-"""Settings: the one place that reads the environment (and `.env`), with every default named here."""
+"""Settings: the one place that reads the environment (and `.env`), with every default named here.
+
+Each setting is one field of `Settings` and one row of `ENVIRONMENT` (its variable and how to read it); every
+value is checked when read, and a bad one is refused with one line naming the variable.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from importlib.resources import files
 from pathlib import Path
 
 from dotenv import dotenv_values
+from platformdirs import user_data_dir
 
 from bot.errors import ConfigError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-# The corpus shipped beside the package in a checkout; an installed wheel falls back to ./corpus.
-SHIPPED_CORPUS = PACKAGE_DIR.parent / "corpus"
+# The articles shipped inside the package (`corpus/` in a checkout), read once when a new store is created.
+SHIPPED_CORPUS = Path(str(files("bot.corpus")))
 
-DEFAULT_DATA_DIR = Path("newsbot-data")
 DEFAULT_ENGINE = "tantivy"
 ENGINES = ("tantivy", "rank-bm25")
 DEFAULT_ANSWER_SIZE = 3
+# Passages a reader can page through with "More"; a tampered button asking for more is refused.
+MAX_ANSWER_SIZE = 20
 DEFAULT_PER_ARTICLE = 2
 # Longer questions are refused with a message: nobody types more, and analysis cost grows with length.
 MAX_QUESTION_CHARS = 1000
 # A passage must hold this share of the question's information (idf-weighted terms) to be shown.
 DEFAULT_MIN_COVERAGE = 0.5
 DEFAULT_HEADLINE_BOOST = 0.6
+MAX_HEADLINE_BOOST = 10.0
 DEFAULT_LATEST_COUNT = 10
 # Telegram's documented limit for one bot: about 30 messages a second overall (a local Bot API server may allow more).
 DEFAULT_MAX_MESSAGES_PER_SECOND = 30
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
+# How often a running bot looks for articles another process added (seconds); the README's freshness figure.
+DEFAULT_FOLLOW_SECONDS = 1.0
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Bot id, colon, secret. Lenient on lengths: local Bot API servers and emulators issue short test tokens.
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
-def _int_list(raw: str, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in re.split(r"[,\s]+", raw.strip()) if part)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a comma-separated list of Telegram user ids, got {raw!r}") from exc
-
-
-def _int(raw: str, name: str, minimum: int = 0) -> int:
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _float(raw: str, name: str) -> float:
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+def default_data_dir() -> Path:
+    """The per-user data directory (`~/.local/share/newsbot` on Linux), the same from any working directory."""
+    return Path(user_data_dir("newsbot", appauthor=False))
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything newsbot can be told; see `.env.example` for the environment names."""
 
-    data_dir: Path = DEFAULT_DATA_DIR
+    data_dir: Path = field(default_factory=default_data_dir)
+    # SQLAlchemy URL of the store; empty means a SQLite file in the data directory.
+    database_url: str = ""
     corpus_dir: Path = SHIPPED_CORPUS
     engine: str = DEFAULT_ENGINE
     answer_size: int = DEFAULT_ANSWER_SIZE
     per_article: int = DEFAULT_PER_ARTICLE
     min_coverage: float = DEFAULT_MIN_COVERAGE
     headline_boost: float = DEFAULT_HEADLINE_BOOST
+    follow_seconds: float = DEFAULT_FOLLOW_SECONDS
     telegram_bot_token: str = ""
     telegram_api_base_url: str = ""
     bot_username: str = ""
@@ -80,6 +74,11 @@ class Settings:
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_secret: str = ""
     log_level: str = "INFO"
+
+    @property
+    def store_url(self) -> str:
+        """Where the store is: DATABASE_URL, else a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'newsbot.sqlite3').resolve()}"
 
     @property
     def database_path(self) -> Path:
@@ -112,46 +111,98 @@ class Settings:
         if env_file is not None and env_file.is_file():
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         values.update(os.environ if environ is None else environ)
-
-        def get(name: str) -> str | None:
-            raw = values.get(name)
-            return raw.strip() if raw is not None and raw.strip() != "" else None
-
         kwargs: dict[str, object] = {}
-        if (raw := get("NEWSBOT_DATA_DIR")) is not None:
-            kwargs["data_dir"] = Path(raw).expanduser()
-        if (raw := get("NEWSBOT_CORPUS_DIR")) is not None:
-            kwargs["corpus_dir"] = Path(raw).expanduser()
-        if (raw := get("NEWSBOT_ENGINE")) is not None:
-            if raw not in ENGINES:
-                raise ConfigError(f"NEWSBOT_ENGINE must be one of {', '.join(ENGINES)}, got {raw!r}")
-            kwargs["engine"] = raw
-        if (raw := get("NEWSBOT_ANSWER_SIZE")) is not None:
-            kwargs["answer_size"] = _int(raw, "NEWSBOT_ANSWER_SIZE", minimum=1)
-        if (raw := get("NEWSBOT_PER_ARTICLE")) is not None:
-            kwargs["per_article"] = _int(raw, "NEWSBOT_PER_ARTICLE", minimum=1)
-        if (raw := get("NEWSBOT_MIN_COVERAGE")) is not None:
-            kwargs["min_coverage"] = _float(raw, "NEWSBOT_MIN_COVERAGE")
-        if (raw := get("NEWSBOT_HEADLINE_BOOST")) is not None:
-            kwargs["headline_boost"] = _float(raw, "NEWSBOT_HEADLINE_BOOST")
-        if (raw := get("TELEGRAM_BOT_TOKEN")) is not None:
-            kwargs["telegram_bot_token"] = raw
-        if (raw := get("TELEGRAM_API_BASE_URL")) is not None:
-            kwargs["telegram_api_base_url"] = raw
-        if (raw := get("TELEGRAM_BOT_USERNAME")) is not None:
-            kwargs["bot_username"] = raw.lstrip("@")
-        if (raw := get("NEWSBOT_ADMIN_IDS")) is not None:
-            kwargs["admin_ids"] = _int_list(raw, "NEWSBOT_ADMIN_IDS")
-        if (raw := get("TELEGRAM_MAX_MESSAGES_PER_SECOND")) is not None:
-            kwargs["max_messages_per_second"] = _int(raw, "TELEGRAM_MAX_MESSAGES_PER_SECOND", minimum=1)
-        if (raw := get("WEBHOOK_URL")) is not None:
-            kwargs["webhook_url"] = raw
-        if (raw := get("WEBHOOK_LISTEN")) is not None:
-            kwargs["webhook_listen"] = raw
-        if (raw := get("WEBHOOK_PORT")) is not None:
-            kwargs["webhook_port"] = _int(raw, "WEBHOOK_PORT", minimum=1)
-        if (raw := get("WEBHOOK_SECRET")) is not None:
-            kwargs["webhook_secret"] = raw
-        if (raw := get("NEWSBOT_LOG_LEVEL")) is not None:
-            kwargs["log_level"] = raw.upper()
+        for variable, name, parse in ENVIRONMENT:
+            raw = values.get(variable, "").strip()
+            if raw:
+                kwargs[name] = parse(raw, variable)
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+# ---- readers: each turns the raw text of one variable into a value, or says in one line what is wrong -------
+
+Reader = Callable[[str, str], object]
+
+
+def _text(raw: str, variable: str) -> str:
+    return raw
+
+
+def _path(raw: str, variable: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _whole(minimum: int, maximum: int) -> Reader:
+    def read(raw: str, variable: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from exc
+        if not minimum <= value <= maximum:
+            raise ConfigError(f"{variable} must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    return read
+
+
+def _number(minimum: float, maximum: float) -> Reader:
+    def read(raw: str, variable: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{variable} must be a number, got {raw!r}") from exc
+        if not minimum <= value <= maximum:
+            raise ConfigError(f"{variable} must be between {minimum:g} and {maximum:g}, got {raw}")
+        return value
+
+    return read
+
+
+def _choice(choices: tuple[str, ...], fold: Callable[[str], str] = str) -> Reader:
+    def read(raw: str, variable: str) -> str:
+        value = fold(raw)
+        if value not in choices:
+            raise ConfigError(f"{variable} must be one of {', '.join(choices)}, got {raw!r}")
+        return value
+
+    return read
+
+
+def _ids(raw: str, variable: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in re.split(r"[,\s]+", raw) if part)
+    except ValueError as exc:
+        raise ConfigError(f"{variable} must be a comma-separated list of Telegram user ids, got {raw!r}") from exc
+
+
+def _database_url(raw: str, variable: str) -> str:
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", raw):
+        raise ConfigError(f"{variable} must be a sqlite:/// or postgresql+psycopg:// URL, got {raw.split('@')[-1]!r}")
+    return raw
+
+
+def _username(raw: str, variable: str) -> str:
+    return raw.lstrip("@")
+
+
+ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
+    ("NEWSBOT_DATA_DIR", "data_dir", _path),
+    ("DATABASE_URL", "database_url", _database_url),
+    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _path),
+    ("NEWSBOT_ENGINE", "engine", _choice(ENGINES)),
+    ("NEWSBOT_ANSWER_SIZE", "answer_size", _whole(1, MAX_ANSWER_SIZE)),
+    ("NEWSBOT_PER_ARTICLE", "per_article", _whole(1, MAX_ANSWER_SIZE)),
+    ("NEWSBOT_MIN_COVERAGE", "min_coverage", _number(0.0, 1.0)),
+    ("NEWSBOT_HEADLINE_BOOST", "headline_boost", _number(0.0, MAX_HEADLINE_BOOST)),
+    ("NEWSBOT_FOLLOW_SECONDS", "follow_seconds", _number(0.1, 3600.0)),
+    ("TELEGRAM_BOT_TOKEN", "telegram_bot_token", _text),
+    ("TELEGRAM_API_BASE_URL", "telegram_api_base_url", _text),
+    ("TELEGRAM_BOT_USERNAME", "bot_username", _username),
+    ("NEWSBOT_ADMIN_IDS", "admin_ids", _ids),
+    ("TELEGRAM_MAX_MESSAGES_PER_SECOND", "max_messages_per_second", _whole(1, 10_000)),
+    ("WEBHOOK_URL", "webhook_url", _text),
+    ("WEBHOOK_LISTEN", "webhook_listen", _text),
+    ("WEBHOOK_PORT", "webhook_port", _whole(1, 65535)),
+    ("WEBHOOK_SECRET", "webhook_secret", _text),
+    ("NEWSBOT_LOG_LEVEL", "log_level", _choice(LOG_LEVELS, str.upper)),
+)

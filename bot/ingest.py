@@ -43,16 +43,22 @@ class Skipped:
 
 
 def parse_date(raw: str) -> datetime:
-    """Parse the dates newsrooms write: `7-03-2013, 07:37` (day first), ISO 8601, RFC 2822, epoch seconds."""
+    """Parse the dates newsrooms write: `7-03-2013, 07:37` (day first), ISO 8601, RFC 2822, epoch seconds.
+
+    The result is always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is
+    taken as UTC.
+    """
     text = raw.strip()
     if match := _DAY_FIRST.match(text):
         day, month, year, hour, minute, second = match.groups()
         try:
-            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+            return datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=UTC
+            )
         except ValueError as exc:
             raise ArticleError(f"impossible date {text!r}: {exc}") from exc
     if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
-        return datetime.fromtimestamp(float(text), tz=UTC).replace(tzinfo=None)
+        return datetime.fromtimestamp(float(text), tz=UTC)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -60,10 +66,7 @@ def parse_date(raw: str) -> datetime:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError) as exc:
             raise ArticleError(f"unreadable date {text!r} (expected D-MM-YYYY, HH:MM or ISO 8601)") from exc
-    # Dates are kept as naive UTC so they compare and sort whatever the source wrote.
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def split_paragraphs(body: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -26,7 +26,7 @@ from tests.html_check import check_telegram_html, visible_length
 def stored(
     title: str = "Tom & Jerry <live> at \"O'Neill's\"",
     url: str | None = None,
-    published: datetime | None = datetime(2020, 5, 1, 9, 30),
+    published: datetime | None = datetime(2020, 5, 1, 9, 30, tzinfo=UTC),
 ) -> StoredArticle:
     return StoredArticle("0123456789abcdef", title, "Culture & Arts", published, url, None, "/tmp/a.txt", 2)
 

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +208,7 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     paragraphs = tuple(
         f"Paragraph {i} of the tunnel report <{i}> & more: " + "the tunnel under the fjord " * 40 for i in range(12)
     )
-    long = Article("Fjord Tunnel Report Published", paragraphs, "Local", datetime(2023, 12, 1, 8, 0))
+    long = Article("Fjord Tunnel Report Published", paragraphs, "Local", datetime(2023, 12, 1, 8, 0, tzinfo=UTC))
     await asyncio.to_thread(library_of(app).add, [long])
     server.send_command(ALICE, "start", long.id)
     await server.wait_for_async("sendMessage", count=3, chat_id=ALICE)

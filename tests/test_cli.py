@@ -38,7 +38,7 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert data["found"] is True and len(data["passages"]) == 1
     passage = data["passages"][0]
-    assert passage["published"] == "2013-03-07T07:37:00" and passage["category"] == "News"
+    assert passage["published"] == "2013-03-07T07:37:00+00:00" and passage["category"] == "News"
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def test_seed_article_reads_exactly() -> None:
     assert article.title == "Russia Invites US Military Chief to Missile Defense Talks"
     assert article.category == "News"
     assert article.author == "us-russia"
-    assert article.published == datetime(2013, 3, 7, 7, 37)  # day first: 7 March
+    assert article.published == datetime(2013, 3, 7, 7, 37, tzinfo=UTC)  # day first: 7 March
     assert len(article.paragraphs) == 11
     assert article.paragraphs[0].startswith("Russia has invited US Joint Chiefs")
     # Typographic quotes and accents survive; the no-break-space "blank" lines and the footer are not body.
@@ -84,8 +84,8 @@ def test_jsonl_records_and_their_errors() -> None:
         "The offshore wind farm will power 400,000 homes.",
         "Construction starts next spring.",
     )
-    assert articles[0].published == datetime(2022, 4, 1, 8, 30)
-    assert articles[1].published == datetime(2022, 5, 3, 12, 0)
+    assert articles[0].published == datetime(2022, 4, 1, 8, 30, tzinfo=UTC)
+    assert articles[1].published == datetime(2022, 5, 3, 12, 0, tzinfo=UTC)
     assert articles[1].origin is not None and articles[1].origin.endswith("#lib-1")
     assert set(skipped) == {"3", "4", "5"}
     assert "no body" in skipped["3"] and "invalid JSON" in skipped["4"] and "date" in skipped["5"]
@@ -109,11 +109,11 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("7-03-2013, 07:37", datetime(2013, 3, 7, 7, 37)),
-        ("31-12-1999, 23:59", datetime(1999, 12, 31, 23, 59)),
-        ("2022-04-01T08:30:00+02:00", datetime(2022, 4, 1, 6, 30)),
-        ("Tue, 05 Mar 2013 10:00:00 GMT", datetime(2013, 3, 5, 10, 0)),
-        ("2023-05-20", datetime(2023, 5, 20)),
+        ("7-03-2013, 07:37", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
+        ("31-12-1999, 23:59", datetime(1999, 12, 31, 23, 59, tzinfo=UTC)),
+        ("2022-04-01T08:30:00+02:00", datetime(2022, 4, 1, 6, 30, tzinfo=UTC)),
+        ("Tue, 05 Mar 2013 10:00:00 GMT", datetime(2013, 3, 5, 10, 0, tzinfo=UTC)),
+        ("2023-05-20", datetime(2023, 5, 20, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,7 +27,7 @@ def test_answer_cites_headline_date_category_and_passage(news: Library) -> None:
     answer = news.ask(news.request("Why did the harbour council let the cafe double its terrace?"))
     top = answer.passages[0]
     assert top.article.title == "Harbour Council Approves Caf\u00e9 Expansion"
-    assert top.article.published == datetime(2021, 6, 15, 18, 5)
+    assert top.article.published == datetime(2021, 6, 15, 18, 5, tzinfo=UTC)
     assert top.article.category == "Local"
     assert top.article.url == "https://news.example.org/2021/harbour-cafe"
     assert "terrace" in top.text and {"terrac", "cafe", "council"} <= top.matched
@@ -49,11 +49,11 @@ def test_category_and_date_filters(news: Library) -> None:
     assert {p.article.category for p in anywhere.passages} >= {"Local"}
     only_local = news.ask(news.request("opening hours", category="local"))
     assert only_local.found and {p.article.category for p in only_local.passages} == {"Local"}
-    since = news.ask(news.request("opening hours", since=datetime(2022, 1, 1)))
+    since = news.ask(news.request("opening hours", since=datetime(2022, 1, 1, tzinfo=UTC)))
     assert since.found and all(
-        p.article.published and p.article.published >= datetime(2022, 1, 1) for p in since.passages
+        p.article.published and p.article.published >= datetime(2022, 1, 1, tzinfo=UTC) for p in since.passages
     )
-    until = news.ask(news.request("opening hours", until=datetime(2021, 12, 31)))
+    until = news.ask(news.request("opening hours", until=datetime(2021, 12, 31, tzinfo=UTC)))
     assert [p.article.title for p in until.passages] == ["Harbour Council Approves Caf\u00e9 Expansion"]
 
 

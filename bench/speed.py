@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from bot.models import Article
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_QUESTIONS = 200
-BASE_DATE = datetime(2005, 1, 1)
+BASE_DATE = datetime(2005, 1, 1, tzinfo=UTC)
 
 
 # ---- corpus and questions ----------------------------------------------------------------------------------

@@ -18,4 +18,8 @@ class QuestionError(NewsbotError):
 
 
 class IndexCorruptError(NewsbotError):
-    """The on-disk index cannot be opened; `newsbot ingest --rebuild` recreates it from the store."""
+    """The on-disk index cannot be opened or written; it is rebuilt from the store (`newsbot reindex`)."""
+
+
+class StoreError(NewsbotError):
+    """The database failed or refused (locked too long, unreachable, full disk): the message says how."""

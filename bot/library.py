@@ -1,31 +1,29 @@
-"""The article library: the store and the search engine kept in step, for ingesting and asking.
+"""The article library: the store and the local search index, for ingesting and asking.
 
-Write order makes a crash harmless: articles are staged in the store as pending (or deleting), the index is
-written and committed, then the store records them as indexed. On open, anything still pending is indexed
-again and anything still deleting is removed; an index whose size disagrees with the store is rebuilt.
+Articles go to the store first (the one truth, shared by every process); the local index follows the store's
+change log. An ingest writes a batch to the store and then catches the index up; a process that finds the
+index's writer busy (another ingest, a running bot) leaves the indexing to the holder, which replays the same
+log, and at the end waits until the index holds its articles.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from bot.analysis import analyze
 from bot.config import Settings
-from bot.errors import IndexCorruptError
-from bot.index import Engine, IndexedParagraph, RankBM25Engine, TantivyEngine
+from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
-from bot.models import Answer, Article, StoredArticle
+from bot.models import Answer, Article
 from bot.retrieval import Request, answer
 from bot.store import Store, StoreStats
 
 log = logging.getLogger(__name__)
 
-# Articles per store transaction and index commit: a crash loses at most one batch's work, to be redone on open.
+# Articles per store transaction and index commit: a crash or Ctrl-C loses at most one batch's work.
 BATCH_SIZE = 2000
 
 
@@ -39,12 +37,19 @@ class IngestReport:
     duplicates: int = 0
     removed: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def read(self) -> int:
+        """Articles read successfully (whatever became of them)."""
+        return self.added + self.updated + self.unchanged + self.duplicates
 
     def summary(self) -> str:
         text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
         if self.duplicates:
             text += f", {self.duplicates} duplicates"
-        return text + (f", {self.removed} replaced" if self.removed else "")
+        text += f", {self.removed} replaced" if self.removed else ""
+        return text + (" (interrupted: the rest was not read)" if self.interrupted else "")
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,6 @@ class LibraryStats:
     index_bytes: int
 
 
-def indexed_paragraphs(article: StoredArticle, paragraphs: Sequence[str]) -> list[IndexedParagraph]:
-    """Analyse an article's paragraphs for the index (the headline analysed once, shared by all)."""
-    headline = analyze(article.title)
-    return [
-        IndexedParagraph(article.id, i, analyze(text), headline, article.category, article.published)
-        for i, text in enumerate(paragraphs)
-    ]
-
-
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
     """Consecutive lists of `size` items (itertools.batched arrives only in Python 3.12)."""
     iterator = iter(items)
@@ -71,135 +67,115 @@ def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def make_engine(settings: Settings) -> Engine:
-    if settings.engine == "rank-bm25":
-        return RankBM25Engine(settings.headline_boost)
-    return TantivyEngine(settings.index_dir, settings.headline_boost)
+def engine_factory(settings: Settings) -> Callable[[Path | None], Engine]:
+    def make(directory: Path | None) -> Engine:
+        if settings.engine == "rank-bm25":
+            return RankBM25Engine(settings.headline_boost)
+        assert directory is not None
+        return TantivyEngine(directory, settings.headline_boost)
+
+    return make
+
+
+def shipped_articles(settings: Settings) -> Iterator[Article]:
+    """The articles of the corpus directory (what a new store starts with); unreadable ones are logged."""
+    if not settings.corpus_dir.is_dir():
+        return
+    for item in read_articles([settings.corpus_dir]):
+        if isinstance(item, Skipped):
+            log.warning("shipped corpus: skipped %s: %s", item.location, item.reason)
+        else:
+            yield item
 
 
 class Library:
     """Articles in, answers out. Open once per process; safe to ask from several threads."""
 
-    def __init__(self, settings: Settings, store: Store, engine: Engine) -> None:
+    def __init__(self, settings: Settings, store: Store, follower: Follower) -> None:
         self.settings = settings
         self.store = store
-        self.engine = engine
+        self.follower = follower
+
+    @property
+    def engine(self) -> Engine:
+        return self.follower.engine
 
     @classmethod
     def open(cls, settings: Settings, seed_corpus: bool = True) -> Library:
-        """Open the store and index, finishing any interrupted ingest; an empty library reads the shipped corpus."""
-        store = Store(settings.database_path)
+        """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind."""
+        store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
         try:
-            engine = make_engine(settings)
-        except IndexCorruptError:
-            log.warning("index in %s is unreadable; rebuilding it from the store", settings.index_dir)
-            TantivyEngine.remove(settings.index_dir)
-            engine = make_engine(settings)
-        library = cls(settings, store, engine)
-        library._recover()
-        if seed_corpus and store.stats().articles == 0 and settings.corpus_dir.is_dir():
-            report = library.ingest([settings.corpus_dir])
-            log.info("read the shipped corpus from %s: %s", settings.corpus_dir, report.summary())
-        return library
+            root = None if settings.engine == "rank-bm25" else settings.index_dir
+            follower = Follower(store, root, engine_factory(settings))
+            follower.catch_up()
+        except BaseException:
+            store.close()
+            raise
+        return cls(settings, store, follower)
 
     def close(self) -> None:
-        self.engine.close()
+        self.follower.close()
         self.store.close()
 
-    def _recover(self) -> None:
-        if isinstance(self.engine, RankBM25Engine):
-            # rank-bm25 keeps nothing on disk: load every indexed article from the store.
-            for article, paragraphs in self.store.iter_indexable():
-                self.engine.add(indexed_paragraphs(article, paragraphs))
-        with self._writing():
-            self._sync()
-        if self.engine.count() != self.store.indexed_paragraph_count():
-            log.warning(
-                "index holds %d paragraphs but the store %d; rebuilding the index",
-                self.engine.count(),
-                self.store.indexed_paragraph_count(),
-            )
-            self.reindex()
-
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        # The index writer is held for one whole operation (merges wait for its end), then released so
-        # another process (a running bot, a second ingest) can write.
-        try:
-            yield
-        finally:
-            self.engine.release()
-
-    def _sync(self, fresh: Mapping[str, Article] | None = None) -> None:
-        """Bring the index up to the store's pending and deleting articles.
-
-        `fresh` holds articles just staged, indexed from memory rather than read back from the store.
-        """
-        to_index, to_delete = self.store.unfinished()
-        if not to_index and not to_delete:
-            return
-        self.engine.delete([*to_index, *to_delete])
-        fresh = fresh or {}
-        for article_id in to_index:
-            if (article := fresh.get(article_id)) is not None:
-                stored = StoredArticle(
-                    article_id,
-                    article.title,
-                    article.category,
-                    article.published,
-                    article.url,
-                    article.author,
-                    article.origin,
-                    len(article.paragraphs),
-                )
-                self.engine.add(indexed_paragraphs(stored, article.paragraphs))
-        for stored, paragraphs in self.store.iter_indexable([i for i in to_index if i not in fresh]):
-            self.engine.add(indexed_paragraphs(stored, paragraphs))
-        self.engine.commit()
-        self.store.finish(to_index, to_delete)
+    def follow(self) -> int:
+        """Apply what other processes added or removed since the last look; returns the changes applied."""
+        return self.follower.catch_up()
 
     def reindex(self) -> int:
-        """Rebuild the index from the store (buttons on older answers expire); returns paragraphs indexed."""
-        with self._writing():
-            self.engine.clear()
-            self.store.mark_all_pending()
-            self._sync()
-        self.store.bump_generation()
-        return self.engine.count()
+        """Rebuild the index from the store aside and swap it in; returns the paragraphs indexed."""
+        return self.follower.rebuild().count()
 
-    def _add(self, articles: Sequence[Article], report: IngestReport) -> None:
-        """Stage and index one batch (the caller holds the writer)."""
-        outcome = self.store.stage(articles)
-        report.added += len(outcome["added"])
-        report.updated += len(outcome["updated"])
-        report.unchanged += len(outcome["unchanged"])
-        report.duplicates += len(outcome["duplicate"])
-        report.removed += len(outcome["replaced"])
-        fresh: dict[str, Article] = {}
-        for article in articles:
-            fresh.setdefault(article.id, article)  # as the store keeps the first of a repeated story
-        self._sync(fresh)
+    def add(
+        self,
+        articles: Iterable[Article],
+        report: IngestReport | None = None,
+        stop: Callable[[], bool] | None = None,
+        on_wait: Callable[[], object] | None = None,
+    ) -> IngestReport:
+        """Store and index articles in batches of BATCH_SIZE.
 
-    def add(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
-        """Store and index articles, in batches of BATCH_SIZE under one hold of the index writer."""
+        `stop` is asked between batches (Ctrl-C): what was committed stays. `on_wait` is called once if the
+        index is being written by another process and this one has to wait for it to take these articles in.
+        """
         report = report or IngestReport()
-        with self._writing():
+        seen: set[str] = set()
+        last_seq = 0
+        with self.follower.holding():
             for batch in batched(articles, BATCH_SIZE):
-                self._add(batch, report)
+                fresh: dict[str, Article] = {}
+                for article in batch:
+                    if article.id in seen:
+                        report.duplicates += 1  # the same story again in this ingest: the first one stays
+                    else:
+                        seen.add(article.id)
+                        fresh[article.id] = article
+                result = self.store.write_articles(list(fresh.values()))
+                report.added += len(result.added)
+                report.updated += len(result.updated)
+                report.unchanged += len(result.unchanged)
+                report.removed += len(result.replaced)
+                last_seq = max(last_seq, result.last_seq)
+                written = {i: fresh[i] for i in (*result.added, *result.updated)}
+                self.follower.catch_up(Fresh(result.last_seq, written))
+                if stop is not None and stop():
+                    report.interrupted = True
+                    break
+        self.follower.wait_until(last_seq, on_wait)
         return report
 
     def remove(self, article_ids: Iterable[str]) -> None:
-        self.store.mark_for_deletion(article_ids)
-        with self._writing():
-            self._sync()
+        self.store.remove_articles(article_ids)
+        self.follower.wait_until(self.store.head())
 
     def ingest(
         self,
         paths: Iterable[Path],
         fields: Mapping[str, str] | None = None,
         progress: Callable[[int], object] | None = None,
+        stop: Callable[[], bool] | None = None,
+        on_wait: Callable[[], object] | None = None,
     ) -> IngestReport:
-        """Read articles from files and directories; unreadable ones are reported and skipped."""
+        """Read articles from files and directories; unreadable ones are reported in `report.skipped`."""
         report = IngestReport()
 
         def readable() -> Iterator[Article]:
@@ -207,12 +183,11 @@ class Library:
                 if progress:
                     progress(1)
                 if isinstance(item, Skipped):
-                    log.warning("skipped %s: %s", item.location, item.reason)
                     report.skipped.append(item)
                 else:
                     yield item
 
-        return self.add(readable(), report)
+        return self.add(readable(), report, stop, on_wait)
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
@@ -224,4 +199,5 @@ class Library:
         return Request(question, **{**base, **{k: v for k, v in filters.items() if v is not None}})  # type: ignore[arg-type]
 
     def stats(self) -> LibraryStats:
-        return LibraryStats(self.store.stats(), self.engine.name, self.engine.count(), self.engine.size_bytes())
+        engine = self.engine
+        return LibraryStats(self.store.stats(), engine.name, engine.count(), engine.size_bytes())

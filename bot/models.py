@@ -60,6 +60,8 @@ class StoredArticle:
     author: str | None
     origin: str | None
     paragraph_count: int
+    # When the store first received it (UTC), whatever its publication date says.
+    added_at: datetime | None = None
 
 
 @dataclass(frozen=True)

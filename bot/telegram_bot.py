@@ -62,8 +62,6 @@ log = logging.getLogger(__name__)
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 SETTINGS, LIBRARY, USERNAME = "settings", "library", "username"
-# Buttons older than this have expired even without a re-index: the answer they page through is stale news.
-BUTTON_MAX_AGE_SECONDS = 7 * 24 * 3600
 # Callback data: "m:<saved query key>:<offset>" and "a:<article id>", both far below Telegram's 64 bytes.
 MORE_DATA = re.compile(r"^m:([0-9a-f]{1,16}):(\d{1,6})$")
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
@@ -209,7 +207,7 @@ def _count(number: int, singular: str, plural: str = "") -> str:
 
 def _example_questions(library: Library) -> list[str]:
     """Questions a newcomer can try, made from headlines of random articles (so each surely finds something)."""
-    articles = list(dict.fromkeys(a for a, _ in library.store.random_paragraphs(EXAMPLE_QUESTIONS * 8)))
+    articles = library.store.random_articles(EXAMPLE_QUESTIONS)
     return [f"What do we know about {a.title.rstrip('.!?')}?" for a in articles[:EXAMPLE_QUESTIONS]]
 
 
@@ -325,7 +323,7 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and context.match is not None
     library = _library(context)
     key, offset = context.match.group(1), int(context.match.group(2))
-    saved = await asyncio.to_thread(library.store.load_query, key, BUTTON_MAX_AGE_SECONDS)
+    saved = await asyncio.to_thread(library.store.load_query, key)
     if saved is None:
         await query.answer(EXPIRED, show_alert=True)
         return

@@ -1,12 +1,23 @@
-"""Shared fixtures: real SQLite files and real tantivy indexes under tmp_path."""
+"""Shared fixtures: real SQLite files, a real PostgreSQL server and real tantivy indexes under tmp_path.
+
+PostgreSQL: the suite starts its own server once per session with `pgserver` (PostgreSQL 16 inside a wheel,
+a normal process in a temporary directory), unless NEWSBOT_TEST_DATABASE_URL names a server to use instead
+(`postgresql+psycopg://user:password@host/postgres`: a user allowed to create databases). Each test that asks
+for it gets a database of its own. If neither works, the tests that need PostgreSQL fail: they never skip.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.library import Library
@@ -16,15 +27,76 @@ from tests.paths import ROOT
 # warnings into errors, so opt in as production code will have to.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A URL of a PostgreSQL server's maintenance database, on which the tests may create databases."""
+    if configured := os.environ.get("NEWSBOT_TEST_DATABASE_URL"):
+        yield configured
+        return
+    import pgserver
+
+    # Not under pytest's tmp_path: another pytest run on the machine may prune those while the server runs.
+    directory = Path(tempfile.mkdtemp(prefix="newsbot-postgres-"))
+    server = pgserver.get_server(directory, cleanup_mode="stop")
+    try:
+        yield make_url(server.get_uri()).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    finally:
+        server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _new_postgres_database(admin_url: str) -> Iterator[str]:
+    name = f"newsbot_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test."""
+    yield from _new_postgres_database(request.getfixturevalue("postgres_admin_url"))
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The store's URL, once for SQLite (the default: a file in the data directory) and once for PostgreSQL."""
+    if request.param == "sqlite":
+        yield ""
+    else:
+        yield from _new_postgres_database(request.getfixturevalue("postgres_admin_url"))
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings over an empty data directory, seeded with the shipped corpus on open."""
+    """Settings over an empty data directory (SQLite), seeded with the shipped corpus on open."""
     return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus")
+
+
+@pytest.fixture
+def any_db_settings(tmp_path: Path, database_url: str) -> Settings:
+    """As `settings`, once on SQLite and once on PostgreSQL."""
+    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=database_url)
 
 
 @pytest.fixture
 def library(settings: Settings) -> Iterator[Library]:
     lib = Library.open(settings)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def any_db_library(any_db_settings: Settings) -> Iterator[Library]:
+    lib = Library.open(any_db_settings)
     yield lib
     lib.close()

@@ -1,21 +1,21 @@
-"""The library: incremental ingest, replacement, deletion and recovery after a crash, on a real store and index."""
+"""The library: incremental ingest, replacement, deletion, and an index that follows the store's change log,
+on a real store (SQLite and PostgreSQL) and a real tantivy index."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
-from bot.library import Library, indexed_paragraphs
+from bot.index import TantivyEngine, indexed_paragraphs
+from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
+from tests.processes import newsbot
 
 
 def article(
@@ -25,28 +25,57 @@ def article(
 
 
 def assert_consistent(library: Library) -> None:
-    assert library.store.unfinished() == ([], [])
-    assert library.engine.count() == library.store.indexed_paragraph_count() == library.store.stats().paragraphs
+    """The index holds exactly the store's paragraphs, up to the newest change."""
+    library.follower.refresh()
+    assert library.engine.cursor == library.store.head()
+    assert library.engine.count() == library.store.stats().paragraphs
 
 
-def test_empty_library_reads_the_shipped_corpus(library: Library) -> None:
-    stats = library.stats()
+def current_generation(settings: Settings) -> str:
+    return (settings.index_dir / "CURRENT").read_text()
+
+
+def test_new_store_gets_the_shipped_corpus_once(any_db_library: Library) -> None:
+    stats = any_db_library.stats()
     assert stats.store.articles == len(list((ROOT / "corpus").glob("*.txt")))
     assert stats.indexed_paragraphs == stats.store.paragraphs > 0
-    answer = library.ask(library.request("Why did Russia invite Dempsey to Moscow?"))
+    answer = any_db_library.ask(any_db_library.request("Why did Russia invite Dempsey to Moscow?"))
     assert answer.found
     assert "Dempsey" in answer.passages[0].text
 
 
-def test_reingesting_changes_nothing(library: Library) -> None:
-    first = library.ingest([DATA / "articles"])
-    again = library.ingest([DATA / "articles"])
+def test_opening_an_existing_store_never_reads_the_corpus(settings: Settings, tmp_path: Path) -> None:
+    Library.open(settings).close()
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "extra.txt").write_text((DATA / "articles" / "minimal.txt").read_text())
+    library = Library.open(replace(settings, corpus_dir=corpus))
+    try:
+        assert library.store.stats().articles == 1  # the corpus is read when a store is created, not later
+    finally:
+        library.close()
+
+
+def test_reingesting_changes_nothing(any_db_library: Library) -> None:
+    first = any_db_library.ingest([DATA / "articles"])
+    head = any_db_library.store.head()
+    again = any_db_library.ingest([DATA / "articles"])
     assert (first.added, first.unchanged) == (3, 0)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
-    assert_consistent(library)
+    assert any_db_library.store.head() == head  # nothing changed, nothing logged
+    assert_consistent(any_db_library)
 
 
-def test_edited_article_replaces_its_old_paragraphs(library: Library, tmp_path: Path) -> None:
+def test_a_story_repeated_in_one_ingest_is_a_duplicate(library: Library, tmp_path: Path) -> None:
+    line = '{"title": "Ferry strike ends", "body": "Ferries sail again after the strike.", "category": "News"}\n'
+    path = tmp_path / "twice.jsonl"
+    path.write_text(line * 3)
+    report = library.ingest([path])
+    assert (report.added, report.duplicates, report.unchanged) == (1, 2, 0)
+
+
+def test_edited_article_replaces_its_old_paragraphs(any_db_library: Library, tmp_path: Path) -> None:
+    library = any_db_library
     path = tmp_path / "story.txt"
     original = (DATA / "articles" / "minimal.txt").read_text()
     path.write_text(original)
@@ -61,18 +90,24 @@ def test_edited_article_replaces_its_old_paragraphs(library: Library, tmp_path: 
     assert_consistent(library)
 
 
-def test_article_with_url_is_updated_in_place(library: Library) -> None:
-    library.add([article("Bridge opens", "The new bridge opened today.", url="https://n.example/bridge")])
+def test_article_with_url_is_updated_in_place(any_db_library: Library) -> None:
+    library = any_db_library
+    first = article("Bridge opens", "The new bridge opened today.", url="https://n.example/bridge")
+    library.add([first])
+    stored = library.store.article(first.id)
+    assert stored is not None and stored.added_at is not None
     report = library.add(
         [article("Bridge opens late", "The bridge opened two hours late, to applause.", url="https://n.example/bridge")]
     )
     assert (report.added, report.updated) == (0, 1)
     answer = library.ask(library.request("bridge applause"))
     assert [p.article.title for p in answer.passages] == ["Bridge opens late"]
+    assert answer.passages[0].article.added_at == stored.added_at  # an edit keeps the story's arrival time
     assert_consistent(library)
 
 
-def test_remove_deletes_from_store_and_index(library: Library) -> None:
+def test_remove_deletes_from_store_and_index(any_db_library: Library) -> None:
+    library = any_db_library
     a = article("Volcano erupts", "Ash from the volcano closed the airport.")
     library.add([a])
     assert library.ask(library.request("volcano ash airport")).found
@@ -82,12 +117,28 @@ def test_remove_deletes_from_store_and_index(library: Library) -> None:
     assert_consistent(library)
 
 
-def test_crash_after_store_before_index_is_finished_on_open(settings: Settings) -> None:
-    library = Library.open(settings)
-    library.close()
-    store = Store(settings.database_path)
-    store.stage([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
-    store.close()  # the process "died" before the index was written
+def test_articles_written_by_another_process_are_followed(any_db_settings: Settings) -> None:
+    """What any process puts in the store reaches this process's index through the change log."""
+    library = Library.open(any_db_settings)
+    other = Store.open(any_db_settings.store_url)
+    try:
+        other.write_articles([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+        assert not library.ask(library.request("comet Lisbon astronomers")).found
+        assert library.follow() == 1
+        assert library.ask(library.request("comet Lisbon astronomers")).found
+        assert library.follow() == 0
+        assert_consistent(library)
+    finally:
+        other.close()
+        library.close()
+
+
+def test_store_write_without_index_is_caught_up_on_open(settings: Settings) -> None:
+    """A process that died after its store commit, before indexing: the next open replays the log."""
+    Library.open(settings).close()
+    store = Store.open(settings.store_url)
+    store.write_articles([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+    store.close()
     library = Library.open(settings)
     try:
         assert library.ask(library.request("comet Lisbon astronomers")).found
@@ -96,22 +147,22 @@ def test_crash_after_store_before_index_is_finished_on_open(settings: Settings) 
         library.close()
 
 
-def test_crash_after_index_commit_before_store_finish_does_not_duplicate(settings: Settings) -> None:
+def test_index_commit_without_cursor_replays_without_duplicates(settings: Settings) -> None:
+    """A crash between the index commit and its cursor: the replay deletes and re-adds, so nothing is doubled."""
     library = Library.open(settings)
     a = article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.", "Second paragraph here.")
-    library.store.stage([a])
-    library.engine.delete([a.id])
-    stored = library.store.article(a.id)
-    assert stored is not None
-    library.engine.add(indexed_paragraphs(stored, list(a.paragraphs)))
-    library.engine.commit()  # the index has it, but the store still says pending
+    library.store.write_articles([a])
+    engine = library.engine
+    assert engine.try_write()
+    engine.add(indexed_paragraphs(a, a.paragraphs))
+    engine.commit()  # the documents are in, the cursor is not
+    engine.release()
     library.close()
     library = Library.open(settings)
     try:
         assert_consistent(library)
         hits = library.ask(library.request("comet Lisbon", per_article=5))
-        positions = [p.position for p in hits.passages if p.article.id == a.id]
-        assert sorted(positions) == [0, 1]
+        assert sorted(p.position for p in hits.passages if p.article.id == a.id) == [0, 1]
     finally:
         library.close()
 
@@ -134,7 +185,7 @@ def test_corrupt_index_is_rebuilt(settings: Settings) -> None:
     library = Library.open(settings)
     count = library.engine.count()
     library.close()
-    (settings.index_dir / "meta.json").write_text("{ not json")
+    (settings.index_dir / current_generation(settings) / "meta.json").write_text("{ not json")
     library = Library.open(settings)
     try:
         assert library.engine.count() == count
@@ -142,35 +193,87 @@ def test_corrupt_index_is_rebuilt(settings: Settings) -> None:
         library.close()
 
 
-def test_rank_bm25_engine_serves_the_same_store(settings: Settings) -> None:
+def test_open_while_another_process_holds_the_writer_answers_and_never_rebuilds(settings: Settings) -> None:
+    """Issue 7, defects 1 and 6: opening for a question needs no writer and never rebuilds on a count mismatch."""
+    Library.open(settings).close()
+    generation = current_generation(settings)
+    busy = TantivyEngine(settings.index_dir / generation, settings.headline_boost)
+    assert busy.try_write()  # as an ingest in another process would
+    store = Store.open(settings.store_url)
+    store.write_articles([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+    store.close()
+    try:
+        library = Library.open(settings)  # behind the store, and unable to catch up itself
+        try:
+            assert library.ask(library.request("Why did Russia invite Dempsey to Moscow?")).found
+            assert library.engine.count() < library.store.stats().paragraphs
+            assert current_generation(settings) == generation
+        finally:
+            library.close()
+    finally:
+        busy.release()
     library = Library.open(settings)
+    try:
+        assert_consistent(library)  # once the writer is free, the next open catches up
+    finally:
+        library.close()
+
+
+def test_reindex_swaps_a_new_generation_in(any_db_library: Library) -> None:
+    library = any_db_library
     library.ingest([DATA / "articles"])
-    library.close()
-    reference = Library.open(replace(settings, engine="rank-bm25"))
+    count = library.engine.count()
+    before = library.engine
+    assert library.reindex() == count
+    assert library.engine is not before
+    assert library.ask(library.request("glacier drone survey")).found
+    assert_consistent(library)
+
+
+def test_other_processes_switch_to_a_swapped_in_generation(settings: Settings) -> None:
+    first, second = Library.open(settings), Library.open(settings)
+    try:
+        first.reindex()
+        first.add([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+        second.follow()
+        assert second.ask(second.request("comet Lisbon astronomers")).found
+        assert current_generation(settings) == second.follower._generation
+    finally:
+        first.close()
+        second.close()
+
+
+def test_rank_bm25_engine_follows_the_same_store(any_db_settings: Settings) -> None:
+    library = Library.open(any_db_settings)
+    library.ingest([DATA / "articles"])
+    reference = Library.open(replace(any_db_settings, engine="rank-bm25"))
     try:
         assert reference.engine.count() == reference.store.stats().paragraphs
         answer = reference.ask(reference.request("harbour council terrace"))
         assert answer.found and answer.passages[0].article.title == "Harbour Council Approves Caf\u00e9 Expansion"
+        library.add([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+        assert reference.follow() == 1
+        assert reference.ask(reference.request("comet Lisbon astronomers")).found
     finally:
         reference.close()
+        library.close()
 
 
 @needs_bbc
-def test_process_killed_mid_ingest_loses_nothing(tmp_path: Path) -> None:
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "NEWSBOT_CORPUS_DIR": str(tmp_path / "none")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "ingest", str(BBC)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    db = tmp_path / "data" / "newsbot.sqlite3"
-    deadline = time.time() + 60
-    # Kill it once some articles are staged, while it is still writing.
-    while time.time() < deadline and proc.poll() is None:
-        if db.exists() and db.stat().st_size > 1_000_000:
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "none")
+def test_process_killed_mid_ingest_loses_nothing(any_db_settings: Settings) -> None:
+    settings = replace(any_db_settings, corpus_dir=any_db_settings.data_dir / "no-corpus")
+    Library.open(settings).close()
+    process = newsbot(settings, "ingest", str(BBC))
+    deadline = time.time() + 120
+    # Kill it once some articles are in, while it is still writing.
+    probe = Store.open(settings.store_url)
+    try:
+        while time.time() < deadline and process.poll() is None and probe.stats().articles < 300:
+            time.sleep(0.05)
+    finally:
+        probe.close()
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
     library = Library.open(settings)
     try:
         assert_consistent(library)

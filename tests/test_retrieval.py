@@ -10,9 +10,9 @@ import pytest
 from bot.analysis import analyze
 from bot.config import Settings
 from bot.errors import QuestionError
-from bot.index import Query, RankBM25Engine, TantivyEngine
+from bot.index import Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
-from bot.library import Library, indexed_paragraphs
+from bot.library import Library
 from bot.models import Article, StoredArticle
 from tests.paths import BBC, DATA, needs_bbc
 
@@ -106,10 +106,12 @@ def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
         )
     ]
     tantivy_engine = TantivyEngine(Path(str(tmp_path)) / "idx", headline_boost=0.0, pair_boost=0.0)
+    assert tantivy_engine.try_write()
     tantivy_engine.add(docs)
     tantivy_engine.commit()
     reference = RankBM25Engine(headline_boost=0.0)
     reference.add(docs)
+    reference.commit()
     rng = random.Random(7)
     overlaps = []
     for a in rng.sample(articles, 60):

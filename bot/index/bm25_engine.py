@@ -1,0 +1,125 @@
+"""rank-bm25: the reference engine, held in memory and rebuilt from the store when a process starts.
+
+Copy on write: writes go to a draft copy of the documents, and `commit` builds a complete new model and swaps it
+in with the draft in one assignment under the lock; a search reads one snapshot and never sees a half-built
+model, whatever a concurrent catch-up or rebuild is doing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from bot.index.engine import NO_CURSOR, IndexedParagraph, Query, unique_terms
+from bot.models import Hit
+
+Key = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    keys: list[Key]
+    docs: dict[Key, IndexedParagraph]
+    model: BM25Okapi | None
+    cursor: int
+
+
+class RankBM25Engine:
+    """rank-bm25's BM25Okapi over the same terms as tantivy."""
+
+    name = "rank-bm25"
+
+    def __init__(self, headline_boost: float) -> None:
+        self.headline_boost = headline_boost
+        self._live = _Snapshot([], {}, None, NO_CURSOR)
+        self._draft: dict[Key, IndexedParagraph] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def cursor(self) -> int:
+        return self._live.cursor
+
+    def try_write(self) -> bool:
+        """Always: the model is this process's own."""
+        return True
+
+    def _tokens(self, p: IndexedParagraph) -> list[str]:
+        # rank-bm25 has one field: the headline joins the paragraph's terms, repeated to its weight.
+        repeats = max(0, round(self.headline_boost)) if self.headline_boost >= 1 else int(self.headline_boost > 0)
+        return [*p.terms, *(list(p.headline_terms) * repeats)]
+
+    def _drafting(self) -> dict[Key, IndexedParagraph]:
+        if self._draft is None:
+            self._draft = dict(self._live.docs)
+        return self._draft
+
+    def add(self, paragraphs: Iterable[IndexedParagraph]) -> None:
+        with self._lock:
+            draft = self._drafting()
+            for p in paragraphs:
+                draft[(p.article_id, p.position)] = p
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        gone = set(article_ids)
+        with self._lock:
+            draft = self._drafting()
+            for key in [k for k in draft if k[0] in gone]:
+                del draft[key]
+
+    def commit(self, cursor: int | None = None) -> None:
+        with self._lock:
+            live, draft = self._live, self._draft
+            docs = live.docs if draft is None else draft
+            keys = list(docs)
+            model = live.model if draft is None else BM25Okapi([self._tokens(docs[k]) for k in keys]) if keys else None
+            self._live = _Snapshot(keys, docs, model, live.cursor if cursor is None else cursor)
+            self._draft = None
+
+    def release(self) -> None:
+        """No writer to give back."""
+
+    def refresh(self) -> None:
+        """No other process writes this engine."""
+
+    def count(self) -> int:
+        return len(self._live.docs)
+
+    def search(self, query: Query, limit: int) -> list[Hit]:
+        live = self._live
+        terms = unique_terms(query.terms)
+        if live.model is None or not terms:
+            return []
+        scores = live.model.get_scores(terms)
+        if query.category or query.since or query.until:
+            mask = np.array([self._matches(live.docs[k], query) for k in live.keys], dtype=bool)
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores, kind="stable")[:limit]
+        return [Hit(live.keys[i][0], live.keys[i][1], float(scores[i])) for i in top if scores[i] > 0]
+
+    @staticmethod
+    def _matches(p: IndexedParagraph, query: Query) -> bool:
+        if query.category and p.category.casefold() != query.category.casefold():
+            return False
+        if query.since and (p.published is None or p.published < query.since):
+            return False
+        return not (query.until and (p.published is None or p.published > query.until))
+
+    def idf(self, terms: Sequence[str]) -> dict[str, float]:
+        model = self._live.model
+        if model is None:
+            return dict.fromkeys(unique_terms(terms), 1.0)
+        # rank-bm25 floors common terms' idf at a small positive value; unseen terms get the idf of df=0.
+        unseen = math.log(model.corpus_size + 0.5) - math.log(0.5)
+        return {t: model.idf.get(t, unseen) for t in unique_terms(terms)}
+
+    def size_bytes(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._live, self._draft = _Snapshot([], {}, None, NO_CURSOR), None

@@ -1,0 +1,90 @@
+"""What every search engine indexes and answers, and the protocol the follower and retrieval use.
+
+An engine is a local, rebuildable copy of the store's articles: it records the last change-log sequence
+number it holds (its cursor) with each commit, so it can be brought up to date by replaying what followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.analysis import analyze
+from bot.models import Article, Hit, StoredArticle
+
+MAX_QUERY_TERMS = 64
+# The cursor of an engine that holds nothing trustworthy yet (it must be built from the store).
+NO_CURSOR = -1
+
+
+@dataclass(frozen=True)
+class IndexedParagraph:
+    """What an engine indexes for one paragraph."""
+
+    article_id: str
+    position: int
+    terms: Sequence[str]
+    headline_terms: Sequence[str]
+    category: str
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class Query:
+    """Analysed question terms plus filters."""
+
+    terms: Sequence[str]
+    category: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def indexed_paragraphs(article: StoredArticle | Article, paragraphs: Sequence[str]) -> list[IndexedParagraph]:
+    """Analyse an article's paragraphs for the index (the headline analysed once, shared by all)."""
+    headline = analyze(article.title)
+    return [
+        IndexedParagraph(article.id, i, analyze(text), headline, article.category, article.published)
+        for i, text in enumerate(paragraphs)
+    ]
+
+
+def unique_terms(terms: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+
+
+class Engine(Protocol):
+    """A search engine over analysed paragraphs, written by one writer at a time and read by many."""
+
+    name: str
+
+    @property
+    def cursor(self) -> int:
+        """The last change-log sequence number this engine holds (NO_CURSOR when it must be built)."""
+        ...
+
+    def try_write(self) -> bool:
+        """Take the writer if no one else (in any process) holds it; True if this engine may now write."""
+        ...
+
+    def add(self, paragraphs: Iterable[IndexedParagraph]) -> None: ...
+    def delete(self, article_ids: Iterable[str]) -> None: ...
+
+    def commit(self, cursor: int | None = None) -> None:
+        """Make the writes so far durable and visible, then record `cursor` (when given) beside them."""
+        ...
+
+    def release(self) -> None:
+        """Give the writer back (after committing), so another process can write."""
+        ...
+
+    def refresh(self) -> None:
+        """See what other processes committed (their documents and cursor)."""
+        ...
+
+    def count(self) -> int: ...
+    def search(self, query: Query, limit: int) -> list[Hit]: ...
+    def idf(self, terms: Sequence[str]) -> dict[str, float]: ...
+    def size_bytes(self) -> int: ...
+    def close(self) -> None: ...

@@ -1,0 +1,233 @@
+"""Keeping a local index in step with the store's change log.
+
+The store is the one truth; an index is a local copy that any process can bring up to date by replaying the
+change log after its cursor. Replaying is idempotent (each changed article is deleted from the index and added
+again as the store holds it now), so a crash between an index commit and its cursor only replays a little.
+
+On disk (tantivy) a data directory's index lives in generations: `index/CURRENT` names the one in use
+(`gen-...`). Processes sharing the data directory share it: whoever gets its writer catches it up, the others
+just reload. A rebuild is made aside in a new generation while questions are answered from the old one, caught
+up with what changed meanwhile, and swapped in by rewriting CURRENT atomically; every process switches on its
+next refresh. Old generations are deleted once nothing can still be using them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import IndexCorruptError
+from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
+from bot.models import Article
+from bot.store import Change, Store
+
+log = logging.getLogger(__name__)
+
+# Changes applied per index commit.
+BATCH_CHANGES = 2000
+# Articles read from the store at a time when building an index.
+BUILD_ARTICLES = 1000
+CURRENT = "CURRENT"
+# A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
+STALE_GENERATION_SECONDS = 3600.0
+WAIT_POLL_SECONDS = 0.2
+
+# Makes an engine in a directory (None for an engine that lives in memory).
+EngineFactory = Callable[[Path | None], Engine]
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """Articles this process has just written, with the change-log entry their batch ended on.
+
+    They are indexed from memory instead of being read back, unless a later change touched them.
+    """
+
+    last_seq: int
+    articles: Mapping[str, Article] = field(default_factory=dict)
+
+
+class Follower:
+    """The local index of one process or data directory, and the means to keep it up to date."""
+
+    def __init__(self, store: Store, root: Path | None, make: EngineFactory) -> None:
+        self.store = store
+        self.root = root
+        self._make = make
+        self._lock = threading.RLock()
+        self._holding = 0
+        self._generation = ""
+        self.engine = self._open_current() or self.rebuild()
+
+    # ---- generations ------------------------------------------------------------------------------------------
+
+    def _named(self) -> str:
+        if self.root is None:
+            return ""
+        try:
+            return (self.root / CURRENT).read_text().strip()
+        except OSError:
+            return ""
+
+    def _open_current(self) -> Engine | None:
+        """The engine CURRENT names, if it opens and knows its cursor."""
+        name = self._named()
+        if self.root is None or not name:
+            return None
+        try:
+            engine = self._make(self.root / name)
+        except IndexCorruptError as exc:
+            log.warning("the index %s is unreadable (%s); building a new one from the store", name, exc)
+            return None
+        if engine.cursor == NO_CURSOR:
+            engine.close()
+            log.warning("the index %s has no cursor; building a new one from the store", name)
+            return None
+        self._generation = name
+        return engine
+
+    def _swap_in(self, engine: Engine, name: str) -> None:
+        if self.root is not None:
+            temporary = self.root / f"{CURRENT}.{uuid.uuid4().hex}"
+            temporary.write_text(name)
+            os.replace(temporary, self.root / CURRENT)
+        # The old engine is not closed: a question in another thread may still be reading it.
+        self.engine, self._generation = engine, name
+        self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        if self.root is None:
+            return
+        keep = {CURRENT, self._generation}
+        now = time.time()
+        legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
+        for path in self.root.iterdir():
+            if path.name in keep or path.name.startswith(f"{CURRENT}."):
+                continue
+            try:
+                if path.is_dir() and now - _last_write(path) > STALE_GENERATION_SECONDS:
+                    shutil.rmtree(path, ignore_errors=True)
+                elif path.is_file() and legacy:
+                    path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.debug("could not remove %s: %s", path, exc)
+
+    def refresh(self) -> None:
+        """See what other processes did: a rebuild swapped in, and commits to the index in use."""
+        with self._lock:
+            if self._named() not in ("", self._generation):
+                engine = self._open_current()
+                if engine is not None:
+                    self.engine.release()
+                    self.engine = engine
+            self.engine.refresh()
+
+    # ---- following the log --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the writer, once taken, for a whole operation (an ingest of many batches), then give it back."""
+        with self._lock:
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holding -= 1
+                if not self._holding:
+                    self.engine.release()
+
+    def catch_up(self, fresh: Fresh | None = None) -> int:
+        """Apply the changes the index lacks; returns how many (0 if it is current or another process writes it)."""
+        with self._lock:
+            self.refresh()
+            engine = self.engine
+            if engine.cursor >= self.store.head() or not engine.try_write():
+                return 0
+            try:
+                return self._apply(engine, fresh)
+            finally:
+                if not self._holding:
+                    engine.release()
+
+    def _apply(self, engine: Engine, fresh: Fresh | None) -> int:
+        applied = 0
+        while batch := self.store.changes_since(engine.cursor, BATCH_CHANGES):
+            ids = list(dict.fromkeys(change.article_id for change in batch))
+            engine.delete(ids)
+            from_memory = _from_memory(batch, fresh)
+            for article_id in ids:
+                if (article := from_memory.get(article_id)) is not None:
+                    engine.add(indexed_paragraphs(article, article.paragraphs))
+            for stored, paragraphs in self.store.with_paragraphs([i for i in ids if i not in from_memory]):
+                engine.add(indexed_paragraphs(stored, paragraphs))
+            engine.commit(batch[-1].seq)
+            applied += len(batch)
+        return applied
+
+    def wait_until(self, seq: int, on_wait: Callable[[], object] | None = None) -> None:
+        """Return once the index holds every change up to `seq`, catching up itself whenever it can write."""
+        announced = False
+        while True:
+            self.catch_up()
+            if self.engine.cursor >= seq:
+                return
+            if not announced and on_wait is not None:
+                on_wait()
+                announced = True
+            time.sleep(WAIT_POLL_SECONDS)
+
+    # ---- rebuilding ---------------------------------------------------------------------------------------------
+
+    def rebuild(self) -> Engine:
+        """Build a complete index from the store aside, catch it up, and swap it in; returns the new engine."""
+        name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        if self.root is not None:
+            self.root.mkdir(parents=True, exist_ok=True)
+        engine = self._make(None if self.root is None else self.root / name)
+        engine.try_write()
+        try:
+            head = self.store.head()
+            after = ""
+            while ids := self.store.article_ids_after(after, BUILD_ARTICLES):
+                for stored, paragraphs in self.store.with_paragraphs(ids):
+                    engine.add(indexed_paragraphs(stored, paragraphs))
+                after = ids[-1]
+            engine.commit(head)
+            with self._lock:
+                self._apply(engine, None)  # what changed while it was being built
+                engine.release()
+                self._swap_in(engine, name)
+        except BaseException:
+            engine.close()
+            raise
+        log.info("built index %s from the store (%d paragraphs)", name or "in memory", engine.count())
+        return engine
+
+    def close(self) -> None:
+        with self._lock:
+            self.engine.close()
+
+
+def _from_memory(batch: list[Change], fresh: Fresh | None) -> dict[str, Article]:
+    """The fresh articles whose newest change in `batch` is this process's own write."""
+    if fresh is None:
+        return {}
+    newest: dict[str, Change] = {change.article_id: change for change in batch}
+    return {
+        i: article
+        for i, article in fresh.articles.items()
+        if (change := newest.get(i)) is not None and change.seq <= fresh.last_seq and change.kind != "removed"
+    }
+
+
+def _last_write(directory: Path) -> float:
+    return max((p.stat().st_mtime for p in directory.iterdir()), default=directory.stat().st_mtime)

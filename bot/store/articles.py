@@ -1,0 +1,246 @@
+"""Articles and their paragraphs: writes that append to the change log, and the reads answers need.
+
+Every function takes an open `Connection`; `bot.store.Store` opens the transactions. A write must run in a
+transaction holding the change-log lock (`writing(engine, CHANGELOG_LOCK)`), so sequence numbers commit in
+order and a follower never skips one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, String, and_, bindparam, column, delete, func, select, update, values
+from sqlalchemy.engine import Row
+
+from bot.models import Article, StoredArticle
+from bot.store.changes import head
+from bot.store.schema import articles, changes, paragraphs
+
+ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
+# Ids per IN (...) list: far below SQLite's limit on bound parameters.
+CHUNK = 500
+
+
+@dataclass
+class WriteResult:
+    """What one batch did to the store, by article id."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicate: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    # The newest change-log entry this batch wrote (0 if it changed nothing).
+    last_seq: int = 0
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    return (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
+
+
+def _row(article: Article, now: datetime) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "category": article.category,
+        "published": article.published,
+        "url": article.url,
+        "author": article.author,
+        "origin": article.origin,
+        "content_hash": article.content_hash,
+        "paragraph_count": len(article.paragraphs),
+        "updated_at": now,
+    }
+
+
+def write(connection: Connection, batch: Sequence[Article], now: datetime) -> WriteResult:
+    """Add or replace a batch of articles, logging each change.
+
+    An article with the same id and content changes nothing; one whose origin (file, record, feed entry) held
+    another article replaces it, so an edited file without a URL does not leave its old version behind. The
+    same story twice in one batch is kept once (the first).
+    """
+    result = WriteResult()
+    unique: dict[str, Article] = {}
+    for article in batch:
+        if article.id in unique:
+            result.duplicate.append(article.id)
+        else:
+            unique[article.id] = article
+    ids = list(unique)
+    known: dict[str, str] = {}
+    for chunk in _chunks(ids):
+        rows = connection.execute(select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(chunk)))
+        known.update((row.id, row.content_hash) for row in rows)
+    origins = list({a.origin for a in unique.values() if a.origin})
+    stale: list[str] = []
+    for chunk in _chunks(origins):
+        stale += connection.scalars(select(articles.c.id).where(articles.c.origin.in_(chunk)))
+    result.replaced = [i for i in dict.fromkeys(stale) if i not in unique]
+    for article_id, article in unique.items():
+        if article_id not in known:
+            result.added.append(article_id)
+        elif known[article_id] == article.content_hash:
+            result.unchanged.append(article_id)
+        else:
+            result.updated.append(article_id)
+    remove(connection, result.replaced, now)
+    log: list[dict[str, Any]] = []
+    if result.updated:
+        connection.execute(
+            update(articles).where(articles.c.id == bindparam("b_id")),
+            [{**_row(unique[i], now), "b_id": i} for i in result.updated],
+        )
+        for chunk in _chunks(result.updated):
+            connection.execute(delete(paragraphs).where(paragraphs.c.article_id.in_(chunk)))
+        log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
+    if result.added:
+        connection.execute(articles.insert(), [{**_row(unique[i], now), "added_at": now} for i in result.added])
+        log += [{"article_id": i, "kind": ADDED, "at": now} for i in result.added]
+    written = [*result.updated, *result.added]
+    if written:
+        connection.execute(
+            paragraphs.insert(),
+            [
+                {"article_id": i, "position": position, "text": text}
+                for i in written
+                for position, text in enumerate(unique[i].paragraphs)
+            ],
+        )
+    if log:
+        connection.execute(changes.insert(), log)
+    if log or result.replaced:
+        result.last_seq = head(connection)
+    return result
+
+
+def remove(connection: Connection, article_ids: Sequence[str], now: datetime) -> list[str]:
+    """Delete articles (their paragraphs go with them) and log each removal; returns the ids that existed."""
+    gone: list[str] = []
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        gone += connection.scalars(delete(articles).where(articles.c.id.in_(chunk)).returning(articles.c.id))
+    if gone:
+        connection.execute(changes.insert(), [{"article_id": i, "kind": REMOVED, "at": now} for i in gone])
+    return gone
+
+
+# ---- reads --------------------------------------------------------------------------------------------------
+
+
+def stored(row: Row[Any]) -> StoredArticle:
+    return StoredArticle(
+        id=row.id,
+        title=row.title,
+        category=row.category,
+        published=row.published,
+        url=row.url,
+        author=row.author,
+        origin=row.origin,
+        paragraph_count=row.paragraph_count,
+        added_at=row.added_at,
+    )
+
+
+def get(connection: Connection, article_id: str) -> StoredArticle | None:
+    row = connection.execute(select(articles).where(articles.c.id == article_id)).first()
+    return stored(row) if row else None
+
+
+def get_many(connection: Connection, article_ids: Iterable[str]) -> dict[str, StoredArticle]:
+    found: dict[str, StoredArticle] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        found.update(
+            (row.id, stored(row)) for row in connection.execute(select(articles).where(articles.c.id.in_(chunk)))
+        )
+    return found
+
+
+def texts(connection: Connection, article_id: str) -> list[str]:
+    return list(
+        connection.scalars(
+            select(paragraphs.c.text).where(paragraphs.c.article_id == article_id).order_by(paragraphs.c.position)
+        )
+    )
+
+
+def texts_of(connection: Connection, article_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Paragraphs of several articles, in order."""
+    found: dict[str, list[str]] = {i: [] for i in article_ids}
+    for chunk in _chunks(list(article_ids)):
+        rows = connection.execute(
+            select(paragraphs.c.article_id, paragraphs.c.text)
+            .where(paragraphs.c.article_id.in_(chunk))
+            .order_by(paragraphs.c.article_id, paragraphs.c.position)
+        )
+        for article_id, text in rows:
+            found[article_id].append(text)
+    return found
+
+
+def paragraph_texts(connection: Connection, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """Texts of (article id, position) pairs, in one statement: the keys as a table joined on the primary key."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    table = values(column("a", String), column("p", Integer), name="k").data(wanted).cte("k")
+    rows = connection.execute(
+        select(table.c.a, table.c.p, paragraphs.c.text).join_from(
+            table, paragraphs, and_(paragraphs.c.article_id == table.c.a, paragraphs.c.position == table.c.p)
+        )
+    )
+    return {(a, p): text for a, p, text in rows}
+
+
+def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:
+    """Newest articles first; undated ones after dated ones, newest arrival first."""
+    query = select(articles)
+    if category:
+        query = query.where(func.lower(articles.c.category) == category.lower())
+    query = query.order_by(
+        articles.c.published.is_(None), articles.c.published.desc(), articles.c.added_at.desc(), articles.c.id
+    )
+    return [stored(row) for row in connection.execute(query.limit(limit))]
+
+
+def categories(connection: Connection) -> list[tuple[str, int]]:
+    count = func.count()
+    rows = connection.execute(
+        select(articles.c.category, count).group_by(articles.c.category).order_by(count.desc(), articles.c.category)
+    )
+    return [(name, number) for name, number in rows]
+
+
+@dataclass(frozen=True)
+class Totals:
+    articles: int
+    paragraphs: int
+    undated: int
+    first_published: datetime | None
+    last_published: datetime | None
+
+
+def totals(connection: Connection) -> Totals:
+    row = connection.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(articles.c.paragraph_count), 0),
+            func.count() - func.count(articles.c.published),
+            func.min(articles.c.published),
+            func.max(articles.c.published),
+        )
+    ).one()
+    return Totals(int(row[0]), int(row[1]), int(row[2]), row[3], row[4])
+
+
+def random_articles(connection: Connection, count: int) -> list[StoredArticle]:
+    return [stored(row) for row in connection.execute(select(articles).order_by(func.random()).limit(count))]
+
+
+def ids_after(connection: Connection, after: str, limit: int) -> list[str]:
+    """Article ids in order, after `after` (paging through every article without holding one long read)."""
+    return list(
+        connection.scalars(select(articles.c.id).where(articles.c.id > after).order_by(articles.c.id).limit(limit))
+    )

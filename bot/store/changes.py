@@ -1,0 +1,33 @@
+"""The change log: one row per article added, replaced or removed, in commit order.
+
+Sequence numbers only grow and commit in order (writers hold the change-log lock), so a follower that has
+applied everything up to `seq` only ever needs what comes after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from bot.store.schema import changes
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    article_id: str
+    kind: str
+    at: datetime
+
+
+def head(connection: Connection) -> int:
+    """The newest sequence number (0 for an empty log)."""
+    return int(connection.scalar(select(func.max(changes.c.seq))) or 0)
+
+
+def since(connection: Connection, seq: int, limit: int) -> list[Change]:
+    """Up to `limit` changes after `seq`, oldest first."""
+    rows = connection.execute(select(changes).where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))
+    return [Change(row.seq, row.article_id, row.kind, row.at) for row in rows]

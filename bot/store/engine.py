@@ -1,0 +1,118 @@
+"""Engine set-up for both databases, and the few places where they differ.
+
+SQLite (the default): a file in the data directory in WAL mode, so readers never wait for a writer; a pool of
+connections, so one thread's read never queues behind another's; foreign keys on; a busy timeout for writers.
+newsbot begins every transaction itself: reads with a plain BEGIN (a consistent snapshot), writes with
+BEGIN IMMEDIATE, which takes the write lock at once and so never fails half-way with "database is locked".
+
+PostgreSQL (`postgresql+psycopg://...`): psycopg 3 with a connection pool; writers that must be serialized
+across processes take a transaction-scoped advisory lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from bot.errors import StoreError
+
+# A writer waits this long for another process's write transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 60.0
+POOL_SIZE = 8
+POOL_OVERFLOW = 16
+# Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
+MIGRATION_LOCK = 7_361_001
+CHANGELOG_LOCK = 7_361_002
+_WRITE = "newsbot_write"
+
+
+def connect(url: str) -> Engine:
+    """An engine for a store URL (sqlite:///path or postgresql+psycopg://...)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
+    # The driver's own transaction handling is off; `_sqlite_begin` issues BEGIN as newsbot needs it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def is_sqlite(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection with one read transaction (a consistent snapshot), rolled back at the end."""
+    with _wrapped(), engine.connect() as connection:
+        yield connection
+
+
+@contextmanager
+def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
+    """One short write transaction, committed at the end (rolled back on error).
+
+    Lock `key` serializes this transaction with every other holding the same key, across processes: SQLite's
+    BEGIN IMMEDIATE already does (one writer at a time); PostgreSQL takes an advisory lock until commit.
+    """
+    with _wrapped(), engine.connect() as connection:
+        connection.execution_options(**{_WRITE: True})
+        with connection.begin():
+            if key is not None:
+                lock(connection, key)
+            yield connection
+
+
+def lock(connection: Connection, key: int) -> None:
+    """Hold lock `key` until this write transaction ends (PostgreSQL: an advisory lock; SQLite's BEGIN IMMEDIATE
+    already admits one writer at a time)."""
+    if not is_sqlite(connection):
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextmanager
+def _wrapped() -> Iterator[None]:
+    """Database errors leave as `StoreError`, with the driver's message and no SQL."""
+    try:
+        yield
+    except exc.DBAPIError as error:
+        raise StoreError(f"database error: {_first_line(error.orig)}") from error
+    except exc.SQLAlchemyError as error:
+        raise StoreError(f"database error: {_first_line(error)}") from error
+
+
+def _first_line(error: Any) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -1,0 +1,172 @@
+"""Named migrations, applied in order, recorded in `schema_migrations`, serialized across processes.
+
+Opening a store checks, without any lock, whether every migration is recorded; only if one is missing does it
+take the migration lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), read the record again inside
+it (another process may have just applied them) and apply what is still missing, all in one transaction: four
+processes opening one new data directory at once create it exactly once.
+
+A data directory made by newsbot 0.1 (plain sqlite3, a `migrations` table, articles with a `state`) is upgraded
+in place by the first migration: its articles, paragraphs and chats are copied into the new tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, inspect, select, text
+
+from bot.models import Article
+from bot.store import articles as article_rows
+from bot.store.engine import CHANGELOG_LOCK, MIGRATION_LOCK, lock, reading, writing
+from bot.store.schema import articles, changes, chats, meta, metadata, migrations, paragraphs, queries
+
+log = logging.getLogger(__name__)
+
+# Rows copied per statement when upgrading a 0.1 store.
+COPY_BATCH = 5000
+SEED_BATCH = 500
+
+Seed = Callable[[], Iterable[Article]]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _create(*tables: Table) -> Callable[[Connection], None]:
+    def apply(connection: Connection) -> None:
+        metadata.create_all(connection, tables=list(tables))
+
+    return apply
+
+
+def _store(connection: Connection) -> None:
+    """The articles, their change log, chats and saved questions (upgrading a 0.1 store if there is one)."""
+    legacy = _is_legacy(connection)
+    if legacy:
+        _rename_legacy(connection)
+    _create(articles, paragraphs, changes, meta, chats, queries)(connection)
+    if legacy:
+        _copy_legacy(connection)
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration("0001_store", _store),)
+
+
+def pending(engine: Engine) -> list[str]:
+    """Names of the migrations this store still lacks (read without a lock)."""
+    with reading(engine) as connection:
+        if not inspect(connection).has_table(migrations.name):
+            return [m.name for m in MIGRATIONS]
+        done = set(connection.scalars(select(migrations.c.name)))
+    return [m.name for m in MIGRATIONS if m.name not in done]
+
+
+def migrate(engine: Engine, seed: Seed | None = None, now: datetime | None = None) -> bool:
+    """Apply the missing migrations; True if this call created the store (then `seed`'s articles are added)."""
+    if not pending(engine):
+        return False
+    with writing(engine, MIGRATION_LOCK) as connection:
+        migrations.create(connection, checkfirst=True)
+        done = set(connection.scalars(select(migrations.c.name)))
+        created = not done and not _is_legacy(connection)
+        for migration in MIGRATIONS:
+            if migration.name in done:
+                continue
+            migration.apply(connection)
+            connection.execute(migrations.insert().values(name=migration.name, applied_at=now or datetime.now(UTC)))
+            log.info("store: applied migration %s", migration.name)
+        if created and seed is not None:
+            # In the same transaction: nobody ever sees the new store without its shipped articles.
+            lock(connection, CHANGELOG_LOCK)
+            for batch in _batches(seed(), SEED_BATCH):
+                article_rows.write(connection, batch, now or datetime.now(UTC))
+    return created
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# ---- the 0.1 store --------------------------------------------------------------------------------------------
+
+_LEGACY_TABLES = ("articles", "paragraphs", "chats", "queries", "meta")
+_LEGACY_INDEXES = ("articles_origin", "articles_state", "articles_published")
+
+
+def _is_legacy(connection: Connection) -> bool:
+    inspector = inspect(connection)
+    return inspector.has_table("migrations") and inspector.has_table("articles")
+
+
+def _rename_legacy(connection: Connection) -> None:
+    for name in _LEGACY_INDEXES:
+        connection.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    for name in _LEGACY_TABLES:
+        if inspect(connection).has_table(name):
+            connection.execute(text(f"ALTER TABLE {name} RENAME TO legacy_{name}"))
+
+
+def _instant(value: Any) -> datetime | None:
+    """A 0.1 time (naive ISO text in UTC, or epoch seconds) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, UTC)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _copy_legacy(connection: Connection) -> None:
+    """Copy a 0.1 store's live articles, paragraphs and chats, then drop its tables."""
+    rows = connection.execute(
+        text(
+            "SELECT id, title, category, published, url, author, origin, content_hash, paragraph_count, added_at"
+            " FROM legacy_articles WHERE state != 'deleting'"
+        )
+    )
+    copied = 0
+    while batch := rows.fetchmany(COPY_BATCH):
+        connection.execute(
+            articles.insert(),
+            [
+                {
+                    **row._asdict(),
+                    "published": _instant(row.published),
+                    "added_at": _instant(row.added_at),
+                    "updated_at": _instant(row.added_at),
+                }
+                for row in batch
+            ],
+        )
+        copied += len(batch)
+    connection.execute(
+        text(
+            "INSERT INTO paragraphs (article_id, position, text) SELECT p.article_id, p.position, p.text"
+            " FROM legacy_paragraphs p JOIN articles a ON a.id = p.article_id"
+        )
+    )
+    if inspect(connection).has_table("legacy_chats"):
+        chat_rows = connection.execute(text("SELECT chat_id, kind, title, active, updated_at FROM legacy_chats"))
+        while batch := chat_rows.fetchmany(COPY_BATCH):
+            connection.execute(
+                chats.insert(),
+                [
+                    {**row._asdict(), "active": bool(row.active), "updated_at": _instant(row.updated_at)}
+                    for row in batch
+                ],
+            )
+    # Saved questions are not copied: the buttons behind them simply say "expired, ask again".
+    for name in ("paragraphs", "articles", "chats", "queries", "meta"):
+        connection.execute(text(f"DROP TABLE IF EXISTS legacy_{name}"))
+    connection.execute(text("DROP TABLE migrations"))
+    log.info("store: upgraded a newsbot 0.1 store in place (%d articles kept)", copied)

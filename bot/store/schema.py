@@ -1,0 +1,139 @@
+"""The store's tables, one schema for SQLite and PostgreSQL.
+
+Times: every time column is `UTCDateTime`, an instant in UTC. It refuses naive datetimes when writing and
+always reads back aware UTC datetimes, in both databases (PostgreSQL keeps `timestamptz`; SQLite keeps the UTC
+wall time as text, which sorts and compares correctly because it is always UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    true,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware instant, stored as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps only timezone-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A 64-bit counter that SQLite still treats as its rowid (only INTEGER PRIMARY KEY is an alias of the rowid).
+Serial = BigInteger().with_variant(Integer, "sqlite")
+
+metadata = MetaData()
+
+# A table here is created by one named migration (bot.store.migrations) and its definition is then frozen: a
+# later change is a new migration (new tables preferred over altered ones), so old and new stores agree.
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("category", Text, nullable=False, server_default=""),
+    Column("published", UTCDateTime),
+    Column("url", Text),
+    Column("author", Text),
+    # Where it came from (file, record, feed entry): a new article from the same origin replaces it.
+    Column("origin", Text),
+    Column("content_hash", String(32), nullable=False),
+    Column("paragraph_count", Integer, nullable=False),
+    # When it first arrived (kept when it is edited), and when it last changed.
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("articles_origin", "origin"),
+    Index("articles_published", "published"),
+    Index("articles_added_at", "added_at"),
+    Index("articles_category", "category"),
+)
+
+paragraphs = Table(
+    "paragraphs",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    # Stored in key order, so an article's paragraphs sit together on disk.
+    sqlite_with_rowid=False,
+)
+
+# Every article write appends here in the same transaction: the log each local index (and later alerts) follow.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Serial, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    # Never reuse a sequence number, even after the newest rows are gone.
+    sqlite_autoincrement=True,
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("kind", String(32), nullable=False, server_default=""),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Questions behind "More" buttons: the key in the button is a hash of the question and its filters.
+queries = Table(
+    "queries",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("question", Text, nullable=False),
+    Column("category", Text),
+    Column("since", UTCDateTime),
+    Column("until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("queries_created_at", "created_at"),
+)
+
+migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("applied_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,23 @@
+"""INSERT ... ON CONFLICT, which SQLite and PostgreSQL spell alike but SQLAlchemy builds per dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def upsert(
+    connection: Connection, table: Table, row: dict[str, Any], keys: Sequence[str], update: Sequence[str]
+) -> None:
+    """Insert `row`, or on a clash of `keys` set the `update` columns from it (nothing if `update` is empty)."""
+    insert = (sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert)(table).values(**row)
+    if update:
+        statement = insert.on_conflict_do_update(
+            index_elements=list(keys), set_={c: insert.excluded[c] for c in update}
+        )
+    else:
+        statement = insert.on_conflict_do_nothing(index_elements=list(keys))
+    connection.execute(statement)

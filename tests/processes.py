@@ -1,0 +1,34 @@
+"""Helpers for tests where real newsbot processes meet."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bot.config import Settings
+
+
+def process_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a newsbot process working on the same data directory and store as `settings`."""
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(settings.data_dir),
+        "NEWSBOT_CORPUS_DIR": str(settings.corpus_dir),
+        "DATABASE_URL": settings.database_url,
+        "NEWSBOT_ENGINE": settings.engine,
+        **extra,
+    }
+    return {k: v for k, v in env.items() if v != ""}
+
+
+def newsbot(settings: Settings, *args: str, **popen: object) -> subprocess.Popen[str]:
+    """Start `newsbot ARGS...` as a real process on `settings`' data."""
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "bot", *args],
+        env=process_env(settings),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **popen,
+    )

@@ -1,0 +1,244 @@
+"""The store on SQLite and on PostgreSQL: migrations, the change log, times, saved questions and chats."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StoreError
+from bot.models import Article
+from bot.store import SavedQuery, Store
+from bot.store.migrations import MIGRATIONS
+from tests.paths import DATA, ROOT
+
+NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+
+
+def url_of(database_url: str, tmp_path: Path) -> str:
+    return database_url or f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(url_of(database_url, tmp_path))
+    yield opened
+    opened.close()
+
+
+def story(title: str, *paragraphs: str, **fields: object) -> Article:
+    return Article(title=title, paragraphs=paragraphs or (f"{title}: the body.",), **fields)  # type: ignore[arg-type]
+
+
+def test_a_new_store_is_migrated_and_seeded_once(database_url: str, tmp_path: Path) -> None:
+    url = url_of(database_url, tmp_path)
+    seeded = Store.open(url, seed=lambda: [story("Seed one"), story("Seed two")])
+    try:
+        assert seeded.pending_migrations() == []
+        assert seeded.stats().articles == 2 and seeded.head() == 2
+    finally:
+        seeded.close()
+    again = Store.open(url, seed=lambda: [story("Never read")])
+    try:
+        assert again.stats().articles == 2 and again.head() == 2
+    finally:
+        again.close()
+
+
+def test_the_change_log_records_each_change_once_in_order(store: Store) -> None:
+    first = store.write_articles([story("Ferry returns", url="https://n.example/ferry"), story("Bins")], NOW)
+    assert (len(first.added), first.last_seq) == (2, 2)
+    unchanged = store.write_articles([story("Bins")], NOW)
+    assert unchanged.unchanged and unchanged.last_seq == 0 and store.head() == 2
+    edited = store.write_articles([story("Ferry returns late", url="https://n.example/ferry")], NOW)
+    assert edited.updated and edited.last_seq == 3
+    assert store.remove_articles([story("Bins").id, "no-such-id"], NOW) == [story("Bins").id]
+    kinds = [(c.seq, c.kind) for c in store.changes_since(0, 10)]
+    assert kinds == [(1, "added"), (2, "added"), (3, "replaced"), (4, "removed")]
+    assert [c.seq for c in store.changes_since(2, 10)] == [3, 4]
+
+
+def test_an_article_from_the_same_origin_replaces_the_old_one(store: Store) -> None:
+    store.write_articles([story("Draft", "First words.", origin="/news/a.txt")], NOW)
+    result = store.write_articles([story("Final", "Other words.", origin="/news/a.txt")], NOW)
+    assert result.replaced == [story("Draft", "First words.").id] and result.added == [
+        story("Final", "Other words.").id
+    ]
+    assert [a.title for a in store.latest(5)] == ["Final"]
+    assert [c.kind for c in store.changes_since(1, 10)] == ["removed", "added"]
+    assert store.paragraphs(draft.id) == []
+
+
+def test_a_story_twice_in_one_batch_is_stored_once(store: Store) -> None:
+    result = store.write_articles([story("Twice"), story("Twice")], NOW)
+    assert (len(result.added), len(result.duplicate), store.head()) == (1, 1, 1)
+
+
+def test_times_are_aware_utc_whatever_zone_they_were_given_in(store: Store) -> None:
+    berlin = timezone(timedelta(hours=2))
+    store.write_articles([story("Zoned", published=datetime(2026, 3, 29, 8, 0, tzinfo=berlin))], NOW)
+    [stored] = store.latest(1)
+    assert stored.published == datetime(2026, 3, 29, 6, 0, tzinfo=UTC) and stored.published.tzinfo == UTC
+    assert stored.added_at == NOW
+    with pytest.raises(StoreError):
+        store.write_articles([story("Naive", published=datetime(2026, 3, 29, 8, 0))], NOW)
+
+
+def test_stats_count_undated_articles(store: Store) -> None:
+    store.write_articles(
+        [story("Dated", published=datetime(2020, 1, 2, tzinfo=UTC)), story("Undated one"), story("Undated two")], NOW
+    )
+    stats = store.stats()
+    assert (stats.articles, stats.undated) == (3, 2)
+    assert stats.first_published == stats.last_published == datetime(2020, 1, 2, tzinfo=UTC)
+
+
+def test_paragraph_texts_are_fetched_by_key(store: Store) -> None:
+    a = story("Three", "One.", "Two.", "Three.")
+    store.write_articles([a], NOW)
+    assert store.paragraph_texts([(a.id, 2), (a.id, 0), ("missing", 1), (a.id, 9)]) == {
+        (a.id, 2): "Three.",
+        (a.id, 0): "One.",
+    }
+    [(stored, texts)] = store.with_paragraphs([a.id, "missing"])
+    assert stored.id == a.id and texts == ["One.", "Two.", "Three."]
+
+
+def test_a_saved_question_needs_no_write_when_asked_again(store: Store) -> None:
+    query = SavedQuery("harbour ferry", "Local", None, None)
+    key = store.save_query(query, NOW)
+    assert store.load_query(key, NOW + timedelta(days=6)) == query
+    store.save_query(query, NOW + timedelta(minutes=30))  # recently saved: a read, no write
+    assert store.load_query(key, NOW + timedelta(days=7, minutes=1)) is None  # the first save's age counts
+    store.save_query(query, NOW + timedelta(days=2))  # older than an hour: saved again, so it lives on
+    assert store.load_query(key, NOW + timedelta(days=8)) == query
+    assert store.load_query("0123456789ab", NOW) is None
+
+
+def test_old_saved_questions_are_pruned(store: Store) -> None:
+    old = store.save_query(SavedQuery("old", None, None, None), NOW)
+    store.save_query(SavedQuery("new", None, None, None), NOW + timedelta(days=8))
+    with store.engine.connect() as connection:
+        from bot.store.schema import queries
+
+        keys = {row.key for row in connection.execute(queries.select())}
+    assert old not in keys and len(keys) == 1
+
+
+def test_chats_remember_whether_the_bot_may_write(store: Store) -> None:
+    assert store.chat_active(42) is None
+    store.touch_chat(42, "private", "Alice")
+    store.set_chat_active(42, False)
+    assert store.chat_active(42) is False
+    store.set_chat_active(-7, False)  # a chat never seen before
+    assert store.chat_active(-7) is False
+
+
+def test_a_store_made_by_newsbot_0_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "newsbot.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.executescript((DATA / "stores" / "newsbot-0.1.sql").read_text())
+    store = Store.open(f"sqlite:///{path}", seed=lambda: [story("Never read")])
+    try:
+        assert store.pending_migrations() == []
+        stats = store.stats()
+        assert (stats.articles, stats.paragraphs, stats.undated) == (2, 3, 1)  # the one being deleted is gone
+        ferry = store.article("aaaaaaaaaaaaaaaa")
+        assert ferry is not None and ferry.published == datetime(2021, 6, 15, 18, 5, tzinfo=UTC)
+        assert ferry.added_at == datetime.fromtimestamp(1700000000.5, UTC)
+        assert store.paragraphs("aaaaaaaaaaaaaaaa")[1] == "Passengers queued from dawn, the skipper said."
+        assert store.chat_active(42) is True and store.chat_active(-500) is False
+        store.write_articles([story("After the upgrade")])
+        assert store.head() == 1
+    finally:
+        store.close()
+    with sqlite3.connect(path) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not {t for t in tables if t.startswith("legacy_") or t == "migrations"}
+
+
+OPEN_AT_ONCE = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from bot.models import Article
+    from bot.store import Store
+    go = Path(sys.argv[2])
+    while not go.exists():
+        time.sleep(0.005)
+    store = Store.open(sys.argv[1], seed=lambda: [Article("Seed", ("The one shipped story.",))])
+    print(store.stats().articles, store.head())
+    store.close()
+    """
+)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_four_processes_creating_one_store_at_once(database_url: str, tmp_path: Path, round_: int) -> None:
+    """Issue 7, defect 4: migrations are read again inside the lock, so the store is created exactly once."""
+    url = url_of(database_url, tmp_path)
+    go = tmp_path / "go"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AT_ONCE, url, str(go)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    go.touch()
+    outcomes = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0] * 4, [err for _, err in outcomes]
+    assert {out.strip() for out, _ in outcomes} == {"1 1"}
+
+
+HOLD_THE_WRITE_LOCK = textwrap.dedent(
+    """
+    import sys
+    from bot.models import Article
+    from bot.store import Store
+    from bot.store import articles
+    from bot.store.engine import CHANGELOG_LOCK, writing
+    from datetime import UTC, datetime
+    store = Store.open(sys.argv[1])
+    with writing(store.engine, CHANGELOG_LOCK) as connection:
+        articles.write(connection, [Article("Held", ("Written while others read.",))], datetime.now(UTC))
+        print("holding", flush=True)
+        sys.stdin.readline()
+    print("released", flush=True)
+    """
+)
+
+
+def test_reads_never_wait_for_another_process_writing(store: Store, database_url: str, tmp_path: Path) -> None:
+    """Issue 7, defect 5: while another process holds the write lock, every read here completes."""
+    store.write_articles([story("Before", "Something to read.")], NOW)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, url_of(database_url, tmp_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
+        assert store.stats().articles == 1  # the writer's article is not committed yet
+        assert store.article(story("Before", "Something to read.").id) is not None
+        assert store.latest(5)[0].title == "Before" and store.head() == 1
+        assert writer.poll() is None  # the lock was held the whole time
+    finally:
+        out, _ = writer.communicate("\n", timeout=60)
+    assert out.strip() == "released" and store.head() == 2
+
+
+def test_every_migration_has_a_unique_name() -> None:
+    names = [m.name for m in MIGRATIONS]
+    assert len(names) == len(set(names)) and names == sorted(names)

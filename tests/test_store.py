@@ -65,11 +65,11 @@ def test_the_change_log_records_each_change_once_in_order(store: Store) -> None:
 
 
 def test_an_article_from_the_same_origin_replaces_the_old_one(store: Store) -> None:
-    store.write_articles([story("Draft", "First words.", origin="/news/a.txt")], NOW)
-    result = store.write_articles([story("Final", "Other words.", origin="/news/a.txt")], NOW)
-    assert result.replaced == [story("Draft", "First words.").id] and result.added == [
-        story("Final", "Other words.").id
-    ]
+    draft = story("Draft", "First words.", origin="/news/a.txt")
+    final = story("Final", "Other words.", origin="/news/a.txt")
+    store.write_articles([draft], NOW)
+    result = store.write_articles([final], NOW)
+    assert result.replaced == [draft.id] and result.added == [final.id]
     assert [a.title for a in store.latest(5)] == ["Final"]
     assert [c.kind for c in store.changes_since(1, 10)] == ["removed", "added"]
     assert store.paragraphs(draft.id) == []

@@ -1,24 +1,37 @@
-"""The `newsbot` command line: a thin layer over `bot.library` and `bot.app`."""
+"""The `newsbot` command line: a thin layer over `bot.library` and `bot.app`.
+
+Every failure a user or operator can cause ends in one line on stderr and a non-zero exit code, never a
+traceback: bad settings or arguments (2), a question nothing answers or nothing readable to ingest (1), a
+database or index error (1), Ctrl-C (130), a closed pipe such as `newsbot stats | head -1` (141).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
+from bot import __version__
 from bot.answers import PLAIN, TERMINAL, answer_json, render_answer, render_stats
-from bot.config import ENGINES, Settings
+from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
 from bot.errors import ConfigError, NewsbotError, QuestionError
 from bot.ingest import FIELDS, parse_date
-from bot.library import Library
+from bot.library import Library, shipped_articles
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 def _date(raw: str) -> datetime:
@@ -41,8 +54,19 @@ def _field(raw: str) -> tuple[str, str]:
     return ours, theirs
 
 
+def _passages(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {raw!r}") from exc
+    if not 1 <= value <= MAX_ANSWER_SIZE:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_ANSWER_SIZE}, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Answer questions about news articles.")
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -61,14 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question from the articles")
     ask.add_argument("question", nargs="+")
-    ask.add_argument("--k", type=int, default=None, help="passages to show (default 3)")
+    ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
     ask.add_argument("--category", help="only articles of this category")
     ask.add_argument("--since", type=_date, help="only articles published on or after this date")
     ask.add_argument("--until", type=_until, help="only articles published on or before this date")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     commands.add_parser("stats", help="what the library holds")
-    commands.add_parser("reindex", help="rebuild the search index from the store")
+    commands.add_parser("reindex", help="rebuild the search index from the store (answers continue meanwhile)")
+    commands.add_parser("migrate", help="bring the store's tables up to this version (opening does it too)")
+    commands.add_parser("init", help="create the store and index, and read the shipped articles")
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     commands.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     return parser
@@ -87,25 +113,73 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
             return run(settings) if args.command == "run" else chat(settings)
+        if args.command == "migrate":
+            return _migrate(settings)
         library = Library.open(settings)
-    except ConfigError as exc:
+        try:
+            return _dispatch(args, library)
+        finally:
+            library.close()
+    except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more to say, and Python must not complain at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+@contextmanager
+def _interruptible() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C asks a running ingest to stop after the batch it is writing; a second Ctrl-C stops at once."""
+    requested: list[bool] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if requested:
+            raise KeyboardInterrupt
+        requested.append(True)
+        print("\nnewsbot: stopping after the current batch (Ctrl-C again to stop now)", file=sys.stderr)
+
     try:
-        return _dispatch(args, library)
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: Ctrl-C keeps its usual meaning
+        yield lambda: False
+        return
+    try:
+        yield lambda: bool(requested)
     finally:
-        library.close()
+        signal.signal(signal.SIGINT, previous)
+
+
+def _migrate(settings: Settings) -> int:
+    store = Store.open(settings.store_url, seed=lambda: shipped_articles(settings))
+    try:
+        print(f"store at {_shown(settings)} is up to date")
+    finally:
+        store.close()
+    return 0
+
+
+def _shown(settings: Settings) -> str:
+    """The store's place for messages, without a password."""
+    return settings.store_url.split("@")[-1] if settings.database_url else str(settings.data_dir)
+
+
+def _waiting() -> None:
+    print("newsbot: waiting for another process (an ingest?) to finish writing the index...", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "ingest":
-        from tqdm import tqdm
-
-        with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
-            report = library.ingest(args.paths, dict(args.field), progress=bar.update)
-        for skipped in report.skipped:
-            print(f"skipped {skipped.location}: {skipped.reason}", file=sys.stderr)
-        print(report.summary())
+        with _interruptible() as stop:
+            return _ingest(args, library, stop)
+    if args.command == "init":
+        with _interruptible() as stop:
+            report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
+        print(f"newsbot is ready in {_shown(library.settings)}; shipped articles: {report.summary()}")
         return 0
     if args.command == "stats":
         print(render_stats(library.stats()))
@@ -113,20 +187,51 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "reindex":
         print(f"reindexed {library.reindex():,} paragraphs")
         return 0
+    return _ask(args, library)
+
+
+def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
+        report = library.ingest(args.paths, dict(args.field), progress=bar.update, stop=stop, on_wait=_waiting)
+    for skipped in report.skipped:
+        print(f"skipped {skipped.location}: {skipped.reason}", file=sys.stderr)
+    print(report.summary())
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if report.read else EXIT_FAILED
+
+
+def _ask(args: argparse.Namespace, library: Library) -> int:
     question = " ".join(args.question)
+    if args.category and not _known_category(library, args.category):
+        names = ", ".join(name or "(none)" for name, _ in library.store.categories()) or "none yet"
+        print(f"newsbot: no category called {args.category!r}; the categories are: {names}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.since or args.until:
+        stats = library.store.stats()
+        if stats.undated:
+            print(
+                f"note: undated articles ({stats.undated:,} of {stats.articles:,}) are left out when searching by date",
+                file=sys.stderr,
+            )
     try:
-        answer = library.ask(
-            library.request(question, k=args.k, category=args.category, since=args.since, until=args.until)
-        )
+        request = library.request(question, k=args.k, category=args.category, since=args.since, until=args.until)
+        answer = library.ask(request)
     except QuestionError as exc:
         if args.json:
             print(json.dumps({"question": question, "found": False, "reason": str(exc), "passages": []}))
         else:
             print(exc)
-        return 1
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(answer_json(answer, library.settings.bot_username), ensure_ascii=False, indent=2))
     else:
         style = TERMINAL if sys.stdout.isatty() else PLAIN
         print(render_answer(answer, style, library.settings.bot_username, local_path=True))
-    return 0 if answer.found else 1
+    return 0 if answer.found else EXIT_FAILED
+
+
+def _known_category(library: Library, name: str) -> bool:
+    return any(known.casefold() == name.casefold() for known, _ in library.store.categories())

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from bot import __version__
 from bot.cli import main
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
@@ -142,3 +146,131 @@ def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str])
     assert "Dempsey" in capsys.readouterr().out
     assert main(["ask", "--until", "2013-03-06", "Dempsey"]) == 1
     assert main(["ask", "--since", "8-03-2013", "Dempsey"]) == 1
+
+
+# ---- issue 7: what a new user and an operator run into ------------------------------------------------------
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"newsbot {__version__}"
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "21", "three"])
+def test_ask_refuses_a_passage_count_out_of_range(capsys: pytest.CaptureFixture[str], k: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["ask", "--k", k, "Dempsey"])
+    assert exc.value.code == 2 and "--k" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("NEWSBOT_LOG_LEVEL", "LOUD", "NEWSBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
+        ("NEWSBOT_MIN_COVERAGE", "5", "NEWSBOT_MIN_COVERAGE must be between 0 and 1"),
+        ("NEWSBOT_HEADLINE_BOOST", "-1", "NEWSBOT_HEADLINE_BOOST must be between 0 and 10"),
+        ("DATABASE_URL", "mysql://db/news", "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL"),
+    ],
+)
+def test_every_setting_is_checked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["stats"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"newsbot: {says}") and "\n" not in err
+
+
+def test_an_unreachable_database_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    assert main(["stats"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("newsbot: database error:") and "\n" not in err
+
+
+def test_ingest_of_nothing_readable_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["ingest", str(tmp_path / "missing.jsonl"), str(DATA / "malformed" / "no_date.txt")]) == 1
+    captured = capsys.readouterr()
+    assert "0 added" in captured.out
+    assert captured.err.count("missing.jsonl: no such file or directory") == 1  # each problem said once
+    assert captured.err.count("no_date.txt") == 1
+
+
+def test_unknown_category_lists_the_real_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--category", "Sprot", "Dempsey"]) == 2
+    assert "no category called 'Sprot'; the categories are: News" in capsys.readouterr().err
+    assert main(["ask", "--category", "news", "Dempsey"]) == 0
+
+
+def test_searching_by_date_says_undated_articles_are_left_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "undated.jsonl"
+    path.write_text('{"title": "Ferry timetable", "body": "The ferry leaves at noon."}\n')
+    main(["ingest", str(path)])
+    capsys.readouterr()
+    assert main(["ask", "--since", "2000-01-01", "ferry"]) == 1
+    assert "note: undated articles (1 of 2) are left out when searching by date" in capsys.readouterr().err
+    assert main(["ask", "ferry"]) == 0
+
+
+def test_migrate_and_init(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    assert main(["migrate"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main(["init"]) == 0
+    assert "1 unchanged" in capsys.readouterr().out  # the store made by `migrate` already has them
+    assert main(["stats"]) == 0 and "articles:   1" in capsys.readouterr().out
+
+
+def test_the_default_data_directory_is_the_same_from_anywhere(tmp_path: Path) -> None:
+    """No NEWSBOT_DATA_DIR: a per-user directory, so running from elsewhere finds the same library."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NEWSBOT_DATA_DIR", "NEWSBOT_CORPUS_DIR", "DATABASE_URL")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    for where in (tmp_path, ROOT / "tests"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "Dempsey Moscow"],
+            cwd=where,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0 and "Dempsey" in result.stdout, result.stderr
+    assert (tmp_path / "xdg" / "newsbot" / "newsbot.sqlite3").is_file()
+    assert not (ROOT / "tests" / "newsbot-data").exists()
+
+
+def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data")}
+    result = subprocess.run(
+        f"{sys.executable} -m bot stats | head -1", shell=True, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.startswith("articles:") and "Traceback" not in result.stderr and result.stderr == ""
+
+
+@needs_bbc
+def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolated: Path) -> None:
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_CORPUS_DIR": str(isolated / "none")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", str(BBC)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    db = isolated / "data" / "newsbot.sqlite3"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (db.exists() and db.stat().st_size > 100_000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "stopping after the current batch" in err
+    assert "interrupted" in out
+    added = int(out.split(" added")[0].split()[-1])
+    assert 0 < added < 2127
+    assert main(["stats"]) == 0  # what was committed is there and indexed

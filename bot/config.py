@@ -24,8 +24,10 @@ SHIPPED_CORPUS = Path(str(files("bot.corpus")))
 DEFAULT_ENGINE = "tantivy"
 ENGINES = ("tantivy", "rank-bm25")
 DEFAULT_ANSWER_SIZE = 3
-# Passages a reader can page through with "More"; a tampered button asking for more is refused.
+# Passages in one reply at most (NEWSBOT_ANSWER_SIZE, `ask --k`).
 MAX_ANSWER_SIZE = 20
+# Passages a reader can page through with "More"; a tampered button asking for more is refused.
+MAX_PASSAGES = 60
 DEFAULT_PER_ARTICLE = 2
 # Longer questions are refused with a message: nobody types more, and analysis cost grows with length.
 MAX_QUESTION_CHARS = 1000

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from bot.analysis import STOPWORDS, analyze, fold, sentences
-from bot.config import MAX_QUESTION_CHARS
+from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
 from bot.models import Answer, Hit, Passage
@@ -36,6 +36,13 @@ class Request:
     category: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # A tampered "More" button or a script must not make one question cost a search of the whole corpus.
+        if not 1 <= self.k <= MAX_ANSWER_SIZE:
+            raise QuestionError(f"Ask for between 1 and {MAX_ANSWER_SIZE} passages at a time.")
+        if not 0 <= self.offset <= MAX_PASSAGES - self.k:
+            raise QuestionError(f"Only the first {MAX_PASSAGES} passages of an answer can be shown; please ask again.")
 
 
 def question_terms(question: str, max_chars: int = MAX_QUESTION_CHARS) -> list[str]:

@@ -14,6 +14,7 @@ from bot.index import Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
 from bot.models import Article, StoredArticle
+from bot.retrieval import Request
 from tests.paths import BBC, DATA, needs_bbc
 
 
@@ -157,3 +158,11 @@ def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
     answer = library.ask(library.request("orchestra tour twelve cities conductor", k=5))
     texts = [p.text for p in answer.passages]
     assert texts.count(shared) == 1
+
+
+@pytest.mark.parametrize(("k", "offset"), [(0, 0), (21, 0), (3, -1), (3, 58), (3, 8_000_000)])
+def test_requests_beyond_the_pages_an_answer_has_are_refused(k: int, offset: int) -> None:
+    """Issue 7, defect 7: a tampered "More" button cannot make the engine fetch millions of hits."""
+    with pytest.raises(QuestionError):
+        Request("harbour ferry", k=k, offset=offset)
+    assert Request("harbour ferry", k=3, offset=57).offset == 57

@@ -1,0 +1,177 @@
+"""Several newsbot processes on one store, on SQLite and on PostgreSQL: ingests, questions and reindexes at once.
+
+Each test starts real `newsbot` processes beside a library opened here (as a running bot holds one) and checks
+that everyone ends up with the same articles and that questions kept being answered meanwhile.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import NewsbotError
+from bot.library import Library
+from bot.store import Store
+from tests.paths import BBC, DATA, needs_bbc
+from tests.processes import newsbot
+
+# Answerable from the shipped corpus, and from the BBC articles once they are in.
+SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
+BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
+BBC_ARTICLES = 2127  # 2,225 less the 98 exact repeats
+
+
+def halves(tmp_path: Path) -> tuple[Path, Path]:
+    """The BBC file cut in two (a test-time copy under tmp_path, never in the project)."""
+    lines = BBC.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "bbc-1.jsonl", tmp_path / "bbc-2.jsonl"
+    first.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    second.write_text("".join(lines[len(lines) // 2 :]), encoding="utf-8")
+    return first, second
+
+
+@contextmanager
+def asking(library: Library, question: str) -> Iterator[list[object]]:
+    """Ask `question` over and over in a thread; yields the outcomes (True found, False not, or the error)."""
+    outcomes: list[object] = []
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.is_set():
+            try:
+                outcomes.append(library.ask(library.request(question)).found)
+            except (NewsbotError, Exception) as exc:  # every kind is a failure this test reports
+                outcomes.append(exc)
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        yield outcomes
+    finally:
+        done.set()
+        thread.join()
+
+
+def finish(process: object, timeout: float = 300) -> str:
+    out, err = process.communicate(timeout=timeout)  # type: ignore[attr-defined]
+    assert process.returncode == 0, err  # type: ignore[attr-defined]
+    assert "Traceback" not in err
+    return str(out)
+
+
+def until(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def assert_in_step(library: Library) -> None:
+    library.follower.refresh()
+    assert library.engine.cursor == library.store.head()
+    assert library.engine.count() == library.store.stats().paragraphs
+
+
+@needs_bbc
+def test_questions_keep_being_answered_while_another_process_ingests(any_db_settings: Settings) -> None:
+    library = Library.open(any_db_settings)
+    try:
+        with asking(library, SEED_QUESTION) as outcomes:
+            finish(newsbot(any_db_settings, "ingest", str(BBC)))
+        assert outcomes and all(o is True for o in outcomes), [o for o in outcomes if o is not True][:3]
+        library.follow()
+        assert library.ask(library.request(BBC_QUESTION)).found
+        assert library.store.stats().articles == BBC_ARTICLES + 1
+        assert_in_step(library)
+    finally:
+        library.close()
+
+
+@needs_bbc
+def test_two_ingests_at_once_both_complete(any_db_settings: Settings, tmp_path: Path) -> None:
+    first, second = halves(tmp_path)
+    Library.open(any_db_settings).close()
+    processes = [newsbot(any_db_settings, "ingest", str(path)) for path in (first, second, first)]
+    for process in processes:
+        finish(process)
+    library = Library.open(any_db_settings)
+    try:
+        assert library.store.stats().articles == BBC_ARTICLES + 1
+        assert_in_step(library)
+        assert library.ask(library.request(BBC_QUESTION)).found
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "rank-bm25"])
+def test_reindex_while_questions_are_asked(any_db_settings: Settings, engine: str) -> None:
+    """Issue 7, defects 2 and 3: answers keep coming during a rebuild, and none is "nothing" or an error."""
+    settings = replace(any_db_settings, engine=engine)
+    library = Library.open(settings)
+    try:
+        library.ingest([DATA / "articles"])
+        with asking(library, "glacier drone survey") as outcomes:
+            for _ in range(3):
+                library.reindex()
+            if engine == "tantivy":  # another process rebuilds the shared index and this one switches to it
+                finish(newsbot(settings, "reindex"))
+                library.follow()
+            until(lambda: len(outcomes) > 20)
+        assert all(o is True for o in outcomes), [o for o in outcomes if o is not True][:3]
+        assert_in_step(library)
+    finally:
+        library.close()
+
+
+@needs_bbc
+def test_reindex_in_another_process_during_an_ingest(any_db_settings: Settings) -> None:
+    Library.open(any_db_settings).close()
+    ingest = newsbot(any_db_settings, "ingest", str(BBC))
+    probe = Store.open(any_db_settings.store_url)
+    try:
+        until(lambda: probe.stats().articles > 200, timeout=120)
+    finally:
+        probe.close()
+    finish(newsbot(any_db_settings, "reindex"))
+    finish(ingest)
+    library = Library.open(any_db_settings)
+    try:
+        assert library.store.stats().articles == BBC_ARTICLES + 1
+        assert_in_step(library)
+    finally:
+        library.close()
+
+
+@needs_bbc
+def test_every_process_converges_after_an_ingest_is_killed(any_db_settings: Settings, tmp_path: Path) -> None:
+    """A kill -9 mid-ingest: the store keeps whole batches, and every index (this one, another data directory's
+    on the same PostgreSQL) converges on the same articles once it follows the log."""
+    library = Library.open(any_db_settings)
+    try:
+        ingest = newsbot(any_db_settings, "ingest", str(BBC))
+        until(lambda: library.store.stats().articles > 200, timeout=120)
+        ingest.kill()
+        ingest.communicate()
+        library.follow()
+        assert_in_step(library)
+        kept = library.store.stats().articles
+        assert 1 < kept < BBC_ARTICLES + 1
+        if any_db_settings.database_url:  # a second machine: its own data directory, the same database
+            elsewhere = Library.open(replace(any_db_settings, data_dir=tmp_path / "elsewhere"))
+            try:
+                assert elsewhere.stats().indexed_paragraphs == library.stats().indexed_paragraphs
+            finally:
+                elsewhere.close()
+        finish(newsbot(any_db_settings, "ingest", str(BBC)))
+        library.follow()
+        assert library.store.stats().articles == BBC_ARTICLES + 1
+        assert_in_step(library)
+    finally:
+        library.close()

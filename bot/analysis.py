@@ -10,6 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
+from itertools import chain
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
@@ -79,30 +80,34 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
     return (stem(word),)
 
 
-# Terms per token, for text that is not all capitals: a plain dict, as the hot loop of indexing looks every
-# token up here (faster than lru_cache's wrapper); emptied when it grows past the limit.
-_TERMS: dict[str, tuple[str, ...]] = {}
+class _TermCache(dict[str, tuple[str, ...]]):
+    """Terms per token of text that is not all capitals, filled on first sight.
+
+    Indexing looks every token up here; `map(cache.__getitem__, tokens)` keeps that loop in C, and only a
+    token never seen before costs a Python call. Emptied when it grows past the limit.
+    """
+
+    def __missing__(self, raw: str) -> tuple[str, ...]:
+        if len(self) > MAX_CACHED_TOKENS:
+            self.clear()
+        found = self[raw] = _token_terms(raw, False)
+        return found
+
+
 MAX_CACHED_TOKENS = 1_000_000
+_TERMS = _TermCache()
 
 
 def _terms(raw: str, shouting: bool) -> tuple[str, ...]:
-    if shouting:
-        return _token_terms(raw, True)
-    found = _TERMS.get(raw)
-    if found is None:
-        if len(_TERMS) > MAX_CACHED_TOKENS:
-            _TERMS.clear()
-        found = _TERMS[raw] = _token_terms(raw, False)
-    return found
+    return _token_terms(raw, True) if shouting else _TERMS[raw]
 
 
 def analyze(text: str) -> list[str]:
     """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
-    shouting = text.isupper()
-    terms: list[str] = []
-    for raw in _TOKEN.findall(text.translate(_APOSTROPHES)):
-        terms.extend(_terms(raw, shouting))
-    return terms
+    tokens = _TOKEN.findall(text.translate(_APOSTROPHES))
+    if text.isupper():
+        return [term for raw in tokens for term in _token_terms(raw, True)]
+    return list(chain.from_iterable(map(_TERMS.__getitem__, tokens)))
 
 
 def words(text: str) -> list[tuple[int, int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 
 def short_hash(text: str) -> str:
@@ -27,14 +28,15 @@ class Article:
     # A newsroom's own id for the record: its origin, so an edited record replaces the old one.
     source_id: str | None = None
 
-    @property
+    # Cached: both are hashes of the whole text, asked for several times per article on the way in.
+    @cached_property
     def id(self) -> str:
         """Stable identity: from the URL, else the content (so the same story read twice is one article)."""
         if self.url:
             return short_hash("url:" + self.url.strip())
         return short_hash("content:" + self.title + "\n" + "\n".join(self.paragraphs))
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Changes whenever anything shown to a reader changes."""
         parts = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, and_, bindparam, column, delete, func, select, update, values
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.engine import Row
 
 from bot.models import Article, StoredArticle
@@ -181,17 +181,22 @@ def texts_of(connection: Connection, article_ids: Sequence[str]) -> dict[str, li
 
 
 def paragraph_texts(connection: Connection, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """Texts of (article id, position) pairs, in one statement: the keys as a table joined on the primary key."""
+    """Texts of (article id, position) pairs, in one statement: the keys as a table joined on the primary key.
+
+    This runs for every question with a different number of keys, so it is sent as plain SQL: compiling it
+    through SQLAlchemy each time cost more than the query (6.7 against 1.2 ms for 60 keys).
+    """
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
-    table = values(column("a", String), column("p", Integer), name="k").data(wanted).cte("k")
-    rows = connection.execute(
-        select(table.c.a, table.c.p, paragraphs.c.text).join_from(
-            table, paragraphs, and_(paragraphs.c.article_id == table.c.a, paragraphs.c.position == table.c.p)
-        )
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    rows = ", ".join([f"({mark}, {mark})"] * len(wanted))
+    result = connection.exec_driver_sql(
+        f"WITH k(a, p) AS (VALUES {rows}) SELECT k.a, k.p, t.text FROM k"
+        " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
+        tuple(value for key in wanted for value in key),
     )
-    return {(a, p): text for a, p, text in rows}
+    return {(a, p): text for a, p, text in result}
 
 
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:

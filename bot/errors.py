@@ -19,3 +19,7 @@ class QuestionError(NewsbotError):
 
 class IndexCorruptError(NewsbotError):
     """The on-disk index cannot be opened; `newsbot ingest --rebuild` recreates it from the store."""
+
+
+class UsageError(NewsbotError, ValueError):
+    """An argument a reader typed cannot be understood; the message (plain text) says what is accepted."""

@@ -60,11 +60,9 @@ _SHOWN_CHARS = 40
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 _NAME_NOISE = re.compile(r"[\s_.'\u2019-]+")
 
-_TIME = re.compile(
-    r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m\.?)?",
-    re.ASCII,
-)
-_OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.ASCII)
+# Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
+_TIME = re.compile(r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m\.?)?")
+_OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
 
@@ -170,8 +168,8 @@ def next_due(daily: time, zone_key: str, after: datetime) -> datetime:
     _require_wall_time(daily)
     _require_aware("after", after)
     tz = zone(zone_key)
-    # Two days back: in a fold that crosses midnight, the wall calendar steps back a day.
-    day = after.astimezone(tz).date() - timedelta(days=2)
+    # No earlier date can be due: its first occurrence came before the clock first showed this date.
+    day = after.astimezone(tz).date()
     while True:
         due = _occurrence(day, daily, tz)
         if due is not None and due > after:
@@ -256,7 +254,8 @@ def _latest_due(daily: time, zone_key: str, at_or_before: datetime) -> datetime:
     _require_wall_time(daily)
     _require_aware("at_or_before", at_or_before)
     tz = zone(zone_key)
-    day = at_or_before.astimezone(tz).date() + timedelta(days=2)
+    # One date ahead: in a fold that crosses midnight, the clock steps back to a date it has already left.
+    day = at_or_before.astimezone(tz).date() + timedelta(days=1)
     while True:
         due = _occurrence(day, daily, tz)
         if due is not None and due <= at_or_before:

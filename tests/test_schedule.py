@@ -120,7 +120,7 @@ def test_parse_timezone(text: str, expected: str | None) -> None:
         with pytest.raises(UsageError) as refused:
             parse_timezone(text)
         message = str(refused.value)
-        assert ZONE_FORMS in message or "UTC-12:00 to UTC+14:00" in message or "minutes" in message
+        assert any(part in message for part in (ZONE_FORMS, "UTC-12:00 to UTC+14:00", "minutes", "Did you mean"))
     else:
         key = parse_timezone(text)
         assert key == expected
@@ -140,8 +140,13 @@ def test_no_suggestion_when_nothing_is_close() -> None:
 
 
 def test_every_zone_name_in_any_case_keeps_its_clock() -> None:
-    """Every tz database name is accepted in any case, as itself (region names) or as a key with the same clock."""
+    """Every tz database name is accepted in any case, as itself (region names) or as a key with the same clock;
+    EST and MST, fixed all year, are refused as abbreviations a reader would mean otherwise."""
     for name in ALL_ZONES:
+        if name in ("EST", "MST"):
+            with pytest.raises(UsageError, match="not one clock all year"):
+                parse_timezone(name)
+            continue
         for typed in (name, name.lower(), name.upper()):
             key = parse_timezone(typed)
             if "/" in name and not name.startswith("Etc/"):

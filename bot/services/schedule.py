@@ -12,7 +12,8 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
   accents, spaces, "_", "-", "." and apostrophes ("sao paulo", "São Paulo", "newyork"). When several zones end
   in the same city (America/Buenos_Aires and America/Argentina/Buenos_Aires) the longest name wins, then the
   alphabetically first; today these are links to one another, so the clock is the same whichever is kept.
-  "Samoa" is refused with both zones it may mean: Pacific/Samoa is American Samoa, a day behind the state of Samoa.
+  Names that would give a wrong clock are refused with the zones they may mean: "Samoa" (Pacific/Samoa is American
+  Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places).
 - A daily time in a spring-forward gap (02:30 on the day Berlin jumps from 02:00 to 03:00) is due at the first
   instant after the gap (03:00 local). A day that a change skips past entirely (Samoa went from 29 to 31 December
   2011) has no digest: the next day has its own.
@@ -50,9 +51,25 @@ GEOGRAPHIC_AREAS = frozenset(
 )
 # Entries of the tz database that are no one's clock.
 _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
-# Names that would resolve to the wrong clock, with the zones they may mean: Pacific/Samoa is American Samoa,
-# a day behind the independent state of Samoa (Pacific/Apia).
-_TRAPS = {"samoa": ("Pacific/Apia", "Pacific/Pago_Pago")}
+# Names that would give the wrong clock, refused with the zones they may mean. Pacific/Samoa is American Samoa, a
+# day behind the state of Samoa (Pacific/Apia). Abbreviations hold only half the year (the tz database's EST and
+# MST never change; a reader typing EST in New York means a clock that does) or name several places (IST).
+_TRAPS = {
+    "samoa": ("Pacific/Apia", "Pacific/Pago_Pago"),
+    "est": ("America/New_York", "America/Panama"),
+    "edt": ("America/New_York",),
+    "cst": ("America/Chicago", "Asia/Shanghai"),
+    "cdt": ("America/Chicago",),
+    "mst": ("America/Denver", "America/Phoenix"),
+    "mdt": ("America/Denver",),
+    "pst": ("America/Los_Angeles",),
+    "pdt": ("America/Los_Angeles",),
+    "bst": ("Europe/London",),
+    "cest": ("Europe/Berlin", "Europe/Paris"),
+    "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "jst": ("Asia/Tokyo",),
+    "aest": ("Australia/Sydney", "Australia/Brisbane"),
+}
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"})
 # Longer input is not a time or a zone; refusing it early keeps difflib's cost and the echoed text small.
 _MAX_INPUT_CHARS = 64
@@ -128,11 +145,15 @@ def parse_timezone(text: str) -> str:
         # POSIX signs: Etc/GMT+3 is three hours behind UTC.
         return _offset_key_checked(text, "-" if etc["sign"] == "+" else "+", etc["hours"], None)
     folded = _fold_name(cleaned)
+    if folded in _TRAPS:
+        raise UsageError(
+            f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {' or '.join(_TRAPS[folded])}?"
+        )
     # A city before a top-level legacy name: "Singapore" is Asia/Singapore, not the old alias "Singapore".
     key = _names().get(folded) if "/" in folded else _cities().get(folded) or _names().get(folded)
     if key is not None:
         return key
-    suggestions = _TRAPS.get(folded) or _suggest(folded)
+    suggestions = _suggest(folded)
     hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
 
@@ -308,9 +329,8 @@ def _cities() -> dict[str, str]:
     """Zone names under the geographic areas by their folded last part, the longest name first among equals."""
     cities: dict[str, str] = {}
     for name in sorted(_zone_names(), key=lambda name: (-len(name), name)):
-        city = _fold_name(name.rpartition("/")[2])
-        if name.partition("/")[0] in GEOGRAPHIC_AREAS and city not in _TRAPS:
-            cities.setdefault(city, name)
+        if name.partition("/")[0] in GEOGRAPHIC_AREAS:
+            cities.setdefault(_fold_name(name.rpartition("/")[2]), name)
     return cities
 
 

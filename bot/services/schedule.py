@@ -147,14 +147,14 @@ def parse_timezone(text: str) -> str:
     folded = _fold_name(cleaned)
     if folded in _TRAPS:
         raise UsageError(
-            f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {' or '.join(_TRAPS[folded])}?"
+            f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {_either(_TRAPS[folded])}?"
         )
     # A city before a top-level legacy name: "Singapore" is Asia/Singapore, not the old alias "Singapore".
     key = _names().get(folded) if "/" in folded else _cities().get(folded) or _names().get(folded)
     if key is not None:
         return key
     suggestions = _suggest(folded)
-    hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
+    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
 
 
@@ -338,6 +338,10 @@ def _suggest(folded: str) -> tuple[str, ...]:
     choices = _names() if "/" in folded else {**_names(), **_cities()}
     close = difflib.get_close_matches(folded, choices, n=3, cutoff=0.75)
     return tuple(dict.fromkeys(choices[match] for match in close))
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _fold_name(text: str) -> str:

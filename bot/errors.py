@@ -23,3 +23,7 @@ class IndexCorruptError(NewsbotError):
 
 class StoreError(NewsbotError):
     """The database failed or refused (locked too long, unreachable, full disk): the message says how."""
+
+
+class UsageError(NewsbotError, ValueError):
+    """An argument a reader typed cannot be understood; the message (plain text) says what is accepted."""

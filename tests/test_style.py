@@ -6,6 +6,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,10 @@ def test_only_the_telegram_layer_imports_telegram(path: Path) -> None:
 def test_foundation_modules_import_nothing_of_ours_but_errors(name: str) -> None:
     ours = {m for m in imported_modules(ROOT / "bot" / name) if m.startswith("bot")}
     assert ours <= {"bot.errors"}
+
+
+def test_every_package_is_installed() -> None:
+    """A wheel holds only the packages pyproject.toml lists: a new package left out works editable, not installed."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "bot").rglob("__init__.py")}
+    assert found - {"bot.corpus"} <= listed and "bot.corpus" in listed

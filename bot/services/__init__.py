@@ -1,0 +1,1 @@
+"""Services beside the store: schedules, digests, alerts, deliveries. No `telegram` import here."""

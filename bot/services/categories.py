@@ -1,0 +1,114 @@
+"""Which categories a reader means by the words after /subscribe or /unsubscribe ("sport tech", "Ent, pol").
+
+A word names a category when it equals its name ignoring case, or is the start of exactly one category's name
+("ent" is entertainment). A word that starts several names is ambiguous; any other word is unknown, with "did you
+mean ...?" for near misses (difflib). Pure: the known categories are passed in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from bot.errors import UsageError
+
+# Words are split on whitespace, commas and semicolons, and trimmed of punctuation around them ("#sport", "tech.").
+_SEPARATORS = re.compile(r"[\s,;]+")
+_AROUND = "\"'\u201c\u201d\u2018\u2019«»#.!?:()[]{}<>"
+_SUGGESTION_CUTOFF = 0.6
+_MAX_SUGGESTIONS = 3
+# A reader pasting a paragraph gets a message of readable length, not one line per word.
+_MAX_PROBLEMS_SHOWN = 5
+_SHOWN_CHARS = 30
+
+
+class Unmatched(NamedTuple):
+    """A word that names no single category, with the categories it may mean (close names, or every match)."""
+
+    word: str
+    candidates: tuple[str, ...]
+
+
+class CategoryMatch(NamedTuple):
+    """The categories a reader's words name, in the order typed, and the words that name none."""
+
+    matched: tuple[str, ...]
+    # Words that start several categories' names, with those names.
+    ambiguous: tuple[Unmatched, ...]
+    # Words that are no category's name or prefix, with near misses (maybe none).
+    unknown: tuple[Unmatched, ...]
+    known: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when some category was named and every word named one."""
+        return bool(self.matched) and not self.ambiguous and not self.unknown
+
+    def problem(self) -> str | None:
+        """A plain-text message for the reader saying what was not understood, or None when everything was."""
+        if self.complete:
+            return None
+        if not self.known:
+            return "There are no categories yet."
+        lines = [f"{_shown(item.word)} could be {_either(item.candidates)}." for item in self.ambiguous]
+        for item in self.unknown:
+            hint = f": did you mean {_either(item.candidates)}?" if item.candidates else "."
+            lines.append(f"There is no category {_shown(item.word)}{hint}")
+        if not lines:
+            lines.append("Name one or more categories.")
+        if len(lines) > _MAX_PROBLEMS_SHOWN:
+            lines[_MAX_PROBLEMS_SHOWN:] = [f"…and {len(lines) - _MAX_PROBLEMS_SHOWN} more words not understood."]
+        lines.append(f"Categories: {', '.join(self.known)}.")
+        return "\n".join(lines)
+
+    def names(self) -> tuple[str, ...]:
+        """The categories named, or UsageError with `problem()` when any word was not understood."""
+        problem = self.problem()
+        if problem is not None:
+            raise UsageError(problem)
+        return self.matched
+
+
+def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatch:
+    """Match a reader's words against the known category names (rules in the module docstring)."""
+    by_key: dict[str, str] = {}
+    for name in known:
+        by_key.setdefault(_key(name), name)
+    names, keys = tuple(by_key.values()), list(by_key)
+    matched: dict[str, None] = {}
+    ambiguous: dict[str, Unmatched] = {}
+    unknown: dict[str, Unmatched] = {}
+    for word in _split(words):
+        key = _key(word)
+        if key in by_key:
+            matched[by_key[key]] = None
+            continue
+        starts = [by_key[candidate] for candidate in keys if candidate.startswith(key)]
+        if len(starts) == 1:
+            matched[starts[0]] = None
+        elif starts:
+            ambiguous.setdefault(key, Unmatched(word, tuple(sorted(starts, key=names.index))))
+        else:
+            close = difflib.get_close_matches(key, keys, n=_MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF)
+            unknown.setdefault(key, Unmatched(word, tuple(by_key[candidate] for candidate in close)))
+    return CategoryMatch(tuple(matched), tuple(ambiguous.values()), tuple(unknown.values()), names)
+
+
+def _split(words: Iterable[str]) -> list[str]:
+    parts = (part.strip(_AROUND) for word in words for part in _SEPARATORS.split(word))
+    return [part for part in parts if part]
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _shown(text: str) -> str:
+    return f"“{text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + '…'}”"

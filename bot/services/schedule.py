@@ -1,0 +1,372 @@
+"""When a chat's daily digest is due: the time and zone a reader types, and the next digest in local time.
+
+Pure functions of their arguments: the current instant is passed in (`now`, `after`), never read from the clock,
+and nothing here touches the store or Telegram. Instants are timezone-aware and come back in UTC; a daily time is
+a naive wall-clock `time` read in the chat's zone. The rules, each tested in tests/test_schedule.py:
+
+- Zone keys (what the store keeps): a tz database name as the database spells it ("Europe/Berlin"), "UTC", or a
+  fixed offset written "UTC+03:00" / "UTC-04:30" with the everyday sign (UTC+03:00 is three hours ahead of UTC).
+  "Etc/GMT+3", whose POSIX sign is the other way round, is stored as "UTC-03:00"; every name for UTC as "UTC".
+  `zone(key)` gives the tzinfo of a key.
+- City names: the last part of a zone name under a geographic area (Africa, America, ..., Pacific), ignoring case,
+  accents, spaces, "_", "-", "." and apostrophes ("sao paulo", "São Paulo", "newyork"). When several zones end
+  in the same city (America/Buenos_Aires and America/Argentina/Buenos_Aires) the longest name wins, then the
+  alphabetically first; today these are links to one another, so the clock is the same whichever is kept.
+  Names that would give a wrong clock are refused with the zones they may mean: "Samoa" (Pacific/Samoa is American
+  Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places).
+- A daily time in a spring-forward gap (02:30 on the day Berlin jumps from 02:00 to 03:00) is due at the first
+  instant after the gap (03:00 local). A day that a change skips past entirely (Samoa went from 29 to 31 December
+  2011) has no digest: the next day has its own.
+- A daily time in a fall-back fold (02:30 twice) is due once, at its first occurrence.
+- At most one scheduled digest per local day of the chat's zone (`local_day`), also when the reader changes the time
+  or the zone after today's digest.
+- Catch-up: a digest that fell due while the bot was down is sent late only while its latest due time is at most
+  `grace` old; older ones are skipped. The next due time is always the next future occurrence, so an outage of any
+  length never turns into a burst of the days missed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.errors import UsageError
+
+UTC_KEY = "UTC"
+# The forms `parse_time` and `parse_timezone` accept, for usage lines and error messages.
+TIME_FORMS = "07:30, 19:05, 7:30, 0730, 7am, 7:30pm, noon or midnight"
+ZONE_FORMS = "a city (Berlin, New York, São Paulo), a zone name (Europe/Berlin) or an offset from UTC (+03:00, UTC-5)"
+# The window of the first scheduled digest, when there is no previous one to start from.
+FIRST_WINDOW = timedelta(hours=24)
+# The offsets of the world's clocks run from UTC-12:00 (Baker Island) to UTC+14:00 (Line Islands).
+LOWEST_OFFSET = timedelta(hours=-12)
+HIGHEST_OFFSET = timedelta(hours=14)
+GEOGRAPHIC_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
+# Entries of the tz database that are no one's clock.
+_NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+# Names that would give the wrong clock, refused with the zones they may mean. Pacific/Samoa is American Samoa, a
+# day behind the state of Samoa (Pacific/Apia). Abbreviations hold only half the year (the tz database's EST and
+# MST never change; a reader typing EST in New York means a clock that does) or name several places (IST).
+_TRAPS = {
+    "samoa": ("Pacific/Apia", "Pacific/Pago_Pago"),
+    "est": ("America/New_York", "America/Panama"),
+    "edt": ("America/New_York",),
+    "cst": ("America/Chicago", "Asia/Shanghai"),
+    "cdt": ("America/Chicago",),
+    "mst": ("America/Denver", "America/Phoenix"),
+    "mdt": ("America/Denver",),
+    "pst": ("America/Los_Angeles",),
+    "pdt": ("America/Los_Angeles",),
+    "bst": ("Europe/London",),
+    "cest": ("Europe/Berlin", "Europe/Paris"),
+    "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "jst": ("Asia/Tokyo",),
+    "aest": ("Australia/Sydney", "Australia/Brisbane"),
+}
+_UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"})
+# Longer input is not a time or a zone; refusing it early keeps difflib's cost and the echoed text small.
+_MAX_INPUT_CHARS = 64
+_SHOWN_CHARS = 40
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
+_NAME_NOISE = re.compile(r"[\s_.'\u2019-]+")
+
+# Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
+_TIME = re.compile(r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m\.?)?")
+_OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
+_ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
+_OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
+
+
+class Window(NamedTuple):
+    """A half-open span of arrival times [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+    def covers(self, instant: datetime) -> bool:
+        """True when `instant` falls in the window (its start included, its end not)."""
+        return self.start <= instant < self.end
+
+
+class Plan(NamedTuple):
+    """What to do for a chat whose stored due time has come: what to send now, and the due time to store next."""
+
+    # The due instant of the digest to send now (the end of its window), or None: nothing is due or it is too late.
+    send: datetime | None
+    next: datetime
+
+
+def parse_time(text: str) -> time:
+    """The daily time a reader typed ("07:30", "7:30", "0730", "7am", "7:30 pm", "noon"), to the minute."""
+    cleaned = _clean(text).casefold()
+    if not cleaned:
+        raise UsageError(f"Give a time of day, like {TIME_FORMS}.")
+    if cleaned in ("noon", "midday"):
+        return time(12, 0)
+    if cleaned == "midnight":
+        return time(0, 0)
+    found = _TIME.fullmatch(cleaned)
+    if found is None:
+        raise UsageError(f"{_shown(text)} is not a time of day. Write it like {TIME_FORMS}.")
+    hour = int(found["hour"])
+    minute = int(found["minute"] or found["compact"] or 0)
+    if minute > 59:
+        raise UsageError(f"{_shown(text)}: minutes go from 00 to 59. Write the time like {TIME_FORMS}.")
+    half = found["half"]
+    if half is None:
+        if hour > 23:
+            raise UsageError(f"{_shown(text)}: hours go from 0 to 23. Write the time like {TIME_FORMS}.")
+        return time(hour, minute)
+    if not 1 <= hour <= 12:
+        raise UsageError(f"{_shown(text)}: with am or pm the hour goes from 1 to 12. Write the time like {TIME_FORMS}.")
+    return time(hour % 12 + (12 if half == "p" else 0), minute)
+
+
+def parse_timezone(text: str) -> str:
+    """The zone key for what a reader typed: a zone name in any case, a city, "UTC"/"GMT", or an offset from UTC."""
+    cleaned = _clean(text)
+    if not cleaned:
+        raise UsageError(f"Name a time zone: {ZONE_FORMS}.")
+    lowered = re.sub(r"\s+", " ", cleaned.casefold())
+    if lowered.removeprefix("etc/") in _UTC_NAMES:
+        return UTC_KEY
+    offset = _OFFSET.fullmatch(lowered)
+    if offset is not None:
+        return _offset_key_checked(text, offset["sign"], offset["hours"], offset["minutes"])
+    etc = _ETC_GMT.fullmatch(lowered)
+    if etc is not None:
+        # POSIX signs: Etc/GMT+3 is three hours behind UTC.
+        return _offset_key_checked(text, "-" if etc["sign"] == "+" else "+", etc["hours"], None)
+    folded = _fold_name(cleaned)
+    if folded in _TRAPS:
+        raise UsageError(
+            f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {_either(_TRAPS[folded])}?"
+        )
+    # A city before a top-level legacy name: "Singapore" is Asia/Singapore, not the old alias "Singapore".
+    key = _names().get(folded) if "/" in folded else _cities().get(folded) or _names().get(folded)
+    if key is not None:
+        return key
+    suggestions = _suggest(folded)
+    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
+    raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
+
+
+def zone(key: str) -> tzinfo:
+    """The tzinfo of a stored zone key: `ZoneInfo` for a tz database name, a fixed `timezone` for an offset."""
+    if key == UTC_KEY:
+        return UTC
+    if _OFFSET_KEY.fullmatch(key):
+        offset = _offset(key[3], key[4:6], key[7:9])
+        if _offset_key(offset) == key and _in_range(offset):
+            return timezone(offset, key)
+    elif key in _zone_names():
+        return ZoneInfo(key)
+    raise UsageError(f"Unknown time zone {_shown(key)}. Use {ZONE_FORMS}.")
+
+
+def offset_label(zone_key: str, at: datetime) -> str:
+    """The zone's offset from UTC at an instant, as "UTC+02:00" (or "UTC"), to confirm a choice to a reader."""
+    _require_aware("at", at)
+    offset = at.astimezone(zone(zone_key)).utcoffset()
+    return _offset_key(offset if offset is not None else timedelta(0))
+
+
+def local_day(instant: datetime, zone_key: str) -> date:
+    """The date on the wall calendar of the zone at an instant: the key of "one digest per local day"."""
+    _require_aware("instant", instant)
+    return instant.astimezone(zone(zone_key)).date()
+
+
+def next_due(daily: time, zone_key: str, after: datetime) -> datetime:
+    """The first instant strictly after `after` at which a chat's digest is due (rules in the module docstring)."""
+    _require_wall_time(daily)
+    _require_aware("after", after)
+    tz = zone(zone_key)
+    # No earlier date can be due: its first occurrence came before the clock first showed this date.
+    day = after.astimezone(tz).date()
+    while True:
+        due = _occurrence(day, daily, tz)
+        if due is not None and due > after:
+            return due
+        day += timedelta(days=1)
+
+
+def next_digest(daily: time, zone_key: str, now: datetime, previous: datetime | None) -> datetime:
+    """The due time to store after a send or a change of time or zone: the first occurrence after `now` on a later
+    local day than the previous scheduled digest (its due instant), so no local day gets two."""
+    _require_aware("now", now)
+    if previous is None:
+        return next_due(daily, zone_key, now)
+    _require_aware("previous", previous)
+    done = local_day(previous, zone_key)
+    due = next_due(daily, zone_key, max(now, previous))
+    while local_day(due, zone_key) <= done:
+        due = next_due(daily, zone_key, due)
+    return due
+
+
+def within_grace(due: datetime, now: datetime, grace: timedelta) -> bool:
+    """True when a digest due at `due` may still be sent at `now`: it is due and at most `grace` late."""
+    _require_aware("due", due)
+    _require_aware("now", now)
+    return timedelta(0) <= now - due <= grace
+
+
+def plan(daily: time, zone_key: str, now: datetime, previous: datetime | None, grace: timedelta) -> Plan:
+    """What to do for a chat whose stored due time is not after `now` (on every tick, and on start after an outage).
+
+    The digest of the latest occurrence at or before `now` is sent if it is at most `grace` late and its local day
+    has no digest yet; every older missed one is skipped. `previous` is the due instant of the chat's previous
+    scheduled digest (None if it never had one).
+    """
+    latest = _latest_due(daily, zone_key, now)
+    fresh = previous is None or local_day(latest, zone_key) > local_day(previous, zone_key)
+    send = latest if fresh and within_grace(latest, now, grace) else None
+    return Plan(send, next_digest(daily, zone_key, now, send or previous))
+
+
+def digest_window(due: datetime, previous: datetime | None) -> Window:
+    """The arrival times a scheduled digest due at `due` covers: since the previous scheduled digest's due instant,
+    or the last 24 hours for a chat's first. Consecutive digests' windows meet without gap or overlap, and every
+    chat due at the same instant after the same previous digest shares one window (and one built text)."""
+    _require_aware("due", due)
+    if previous is None:
+        return Window(due - FIRST_WINDOW, due)
+    _require_aware("previous", previous)
+    if previous >= due:
+        raise ValueError(f"the previous digest ({previous.isoformat()}) is not before this one ({due.isoformat()})")
+    return Window(previous, due)
+
+
+def _occurrence(day: date, daily: time, tz: tzinfo) -> datetime | None:
+    """When the wall clock first shows `daily` on `day` (or jumps past it); None when a change skips the day."""
+    wall = datetime.combine(day, daily)
+    # fold=0 is the earlier of two readings in a fold; in a gap it reads with the offset from before the change.
+    first = wall.replace(tzinfo=tz).astimezone(UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == wall:
+        return first
+    # In a gap, fold=1 reads with the offset from after the change, so the change lies between the two readings.
+    change = _change_between(wall.replace(tzinfo=tz, fold=1).astimezone(UTC), first, tz)
+    return change if change.astimezone(tz).date() == day else None
+
+
+def _change_between(before: datetime, after: datetime, tz: tzinfo) -> datetime:
+    """The first whole second in (before, after] with the zone's offset at `after` (a change of offset)."""
+    low, high = int(before.timestamp()), int(after.timestamp())
+    target = after.astimezone(tz).utcoffset()
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).utcoffset() == target:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def _latest_due(daily: time, zone_key: str, at_or_before: datetime) -> datetime:
+    """The latest instant not after `at_or_before` at which the digest was due."""
+    _require_wall_time(daily)
+    _require_aware("at_or_before", at_or_before)
+    tz = zone(zone_key)
+    # One date ahead: in a fold that crosses midnight, the clock steps back to a date it has already left.
+    day = at_or_before.astimezone(tz).date() + timedelta(days=1)
+    while True:
+        due = _occurrence(day, daily, tz)
+        if due is not None and due <= at_or_before:
+            return due
+        day -= timedelta(days=1)
+
+
+def _offset(sign: str, hours: str, minutes: str | None) -> timedelta:
+    size = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    return -size if sign == "-" else size
+
+
+def _offset_key(offset: timedelta) -> str:
+    if not offset:
+        return UTC_KEY
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _in_range(offset: timedelta) -> bool:
+    return LOWEST_OFFSET <= offset <= HIGHEST_OFFSET
+
+
+def _offset_key_checked(text: str, sign: str, hours: str, minutes: str | None) -> str:
+    if minutes is not None and int(minutes) > 59:
+        raise UsageError(f"{_shown(text)}: minutes go from 00 to 59. Write an offset like +03:00, -04:30 or UTC+3.")
+    offset = _offset(sign, hours, minutes)
+    if not _in_range(offset):
+        raise UsageError(f"{_shown(text)}: the offsets in use go from UTC-12:00 to UTC+14:00.")
+    return _offset_key(offset)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones() - _NOT_ZONES)
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Every zone name by its folded spelling."""
+    names: dict[str, str] = {}
+    for name in sorted(_zone_names()):
+        names.setdefault(_fold_name(name), name)
+    return names
+
+
+@cache
+def _cities() -> dict[str, str]:
+    """Zone names under the geographic areas by their folded last part, the longest name first among equals."""
+    cities: dict[str, str] = {}
+    for name in sorted(_zone_names(), key=lambda name: (-len(name), name)):
+        if name.partition("/")[0] in GEOGRAPHIC_AREAS:
+            cities.setdefault(_fold_name(name.rpartition("/")[2]), name)
+    return cities
+
+
+def _suggest(folded: str) -> tuple[str, ...]:
+    choices = _names() if "/" in folded else {**_names(), **_cities()}
+    close = difflib.get_close_matches(folded, choices, n=3, cutoff=0.75)
+    return tuple(dict.fromkeys(choices[match] for match in close))
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _fold_name(text: str) -> str:
+    """A zone or city name without case, accents or separators inside each part ("São_Paulo" -> "saopaulo")."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return "/".join(_NAME_NOISE.sub("", part) for part in plain.casefold().split("/"))
+
+
+def _clean(text: str) -> str:
+    if len(text) > _MAX_INPUT_CHARS:
+        raise UsageError(f"That is too long for a time or a time zone ({len(text)} characters).")
+    return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+
+
+def _shown(text: str) -> str:
+    """What the reader typed, quoted and cut short, to echo in a message."""
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + '…'}”"
+
+
+def _require_aware(name: str, value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
+def _require_wall_time(daily: time) -> None:
+    if daily.tzinfo is not None:
+        raise ValueError(f"the daily time is a wall-clock time without a zone, got {daily!r}")

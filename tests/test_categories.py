@@ -1,0 +1,153 @@
+"""Category names after /subscribe and /unsubscribe: case, prefixes, near misses, unknown names."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.errors import UsageError
+from bot.services.categories import Unmatched, match_categories
+
+# The BBC corpus's categories, plus two that share a prefix.
+BBC = ("business", "entertainment", "politics", "sport", "tech")
+WITH_TRAVEL = (*BBC, "travel")
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["sport", "tech"], ("sport", "tech")),
+        (["Sport", "TECH"], ("sport", "tech")),
+        (["sport,tech"], ("sport", "tech")),
+        (["sport, tech;politics"], ("sport", "tech", "politics")),
+        (["ent"], ("entertainment",)),
+        (["pol", "b"], ("politics", "business")),
+        (["tech", "sport", "TECH", "te"], ("tech", "sport")),
+        (["#sport."], ("sport",)),
+        (["\u201csport\u201d"], ("sport",)),
+        (["\uff33\uff30\uff2f\uff32\uff34"], ("sport",)),
+    ],
+    ids=repr,
+)
+def test_names_and_unique_prefixes_match(words: list[str], expected: tuple[str, ...]) -> None:
+    result = match_categories(words, BBC)
+    assert result.matched == expected
+    assert result.complete and result.problem() is None
+    assert result.names() == expected
+
+
+def test_the_known_spelling_is_kept() -> None:
+    result = match_categories(["business", "SPORT"], ["Business", "Sport", "sport"])
+    assert result.matched == ("Business", "Sport")
+    assert result.known == ("Business", "Sport")
+
+
+def test_an_exact_name_wins_over_a_longer_one_it_starts() -> None:
+    assert match_categories(["tech"], ["technology", "tech"]).matched == ("tech",)
+    assert match_categories(["techn"], ["technology", "tech"]).matched == ("technology",)
+
+
+def test_a_prefix_of_several_is_ambiguous() -> None:
+    result = match_categories(["t", "sport"], WITH_TRAVEL)
+    assert result.matched == ("sport",)
+    assert result.ambiguous == (Unmatched("t", ("tech", "travel")),)
+    assert not result.complete
+    problem = result.problem()
+    assert problem is not None
+    assert "“t” could be tech or travel." in problem
+    assert problem.endswith("Categories: business, entertainment, politics, sport, tech, travel.")
+
+
+@pytest.mark.parametrize(
+    ("word", "suggestions"),
+    [
+        ("sprot", ("sport",)),
+        ("sports", ("sport",)),
+        ("buisness", ("business",)),
+        ("Bussiness", ("business",)),
+        ("politcs", ("politics",)),
+        ("entertainement", ("entertainment",)),
+        ("teck", ("tech",)),
+    ],
+)
+def test_near_misses_get_did_you_mean(word: str, suggestions: tuple[str, ...]) -> None:
+    result = match_categories([word], BBC)
+    assert result.unknown == (Unmatched(word, suggestions),)
+    problem = result.problem()
+    assert problem is not None and f"did you mean {suggestions[0]}?" in problem
+
+
+def test_unknown_names_are_listed_with_the_categories() -> None:
+    result = match_categories(["weather", "sport", "gardening"], BBC)
+    assert result.matched == ("sport",)
+    assert [item.word for item in result.unknown] == ["weather", "gardening"]
+    assert all(item.candidates == () for item in result.unknown)
+    assert result.problem() == (
+        "There is no category “weather”.\n"
+        "There is no category “gardening”.\n"
+        "Categories: business, entertainment, politics, sport, tech."
+    )
+    with pytest.raises(UsageError, match="no category “weather”"):
+        result.names()
+
+
+def test_a_word_repeated_is_reported_once() -> None:
+    result = match_categories(["weather", "Weather", "weather"], BBC)
+    assert len(result.unknown) == 1
+
+
+@pytest.mark.parametrize("words", [[], [""], ["  ", ",", ";"]], ids=repr)
+def test_no_words_asks_for_a_category(words: list[str]) -> None:
+    result = match_categories(words, BBC)
+    assert result.matched == () and not result.complete
+    assert (
+        result.problem() == "Name one or more categories.\nCategories: business, entertainment, politics, sport, tech."
+    )
+
+
+def test_no_categories_yet() -> None:
+    result = match_categories(["sport"], [])
+    assert result.unknown == (Unmatched("sport", ()),)
+    assert result.problem() == "There are no categories yet."
+
+
+def test_a_pasted_paragraph_gives_a_short_message() -> None:
+    words = [f"word{number}" for number in range(200)] + ["x" * 500]
+    problem = match_categories(words, BBC).problem()
+    assert problem is not None
+    assert problem.count("\n") == 6
+    assert "…and 196 more words not understood." in problem
+    assert len(problem) < 500
+
+
+@given(st.sampled_from(BBC), st.integers(1, 13), st.data())
+def test_any_case_and_any_unique_prefix_names_the_category(name: str, length: int, data: st.DataObject) -> None:
+    prefix = name[:length]
+    typed = "".join(data.draw(st.sampled_from([c.lower(), c.upper()])) for c in prefix)
+    others = [other for other in BBC if other != name and other.startswith(prefix)]
+    result = match_categories([typed], BBC)
+    if others:
+        assert result.ambiguous and not result.matched
+    else:
+        assert result.matched == (name,)
+
+
+@given(st.lists(st.text(alphabet="abeiloprstuvTESPx", min_size=1, max_size=8), max_size=8))
+def test_every_word_is_accounted_for(words: list[str]) -> None:
+    """Each word names a matched category or is reported; a message exists exactly when something is reported."""
+    result = match_categories(words, WITH_TRAVEL)
+    reported = {item.word.lower() for item in (*result.ambiguous, *result.unknown)}
+    for word in words:
+        assert word.lower() in reported or any(name.startswith(word.lower()) for name in result.matched), word
+    assert set(result.matched) <= set(WITH_TRAVEL)
+    assert (result.problem() is None) == result.complete
+    if not result.complete:
+        with pytest.raises(UsageError):
+            result.names()
+
+
+@given(st.lists(st.text(max_size=20), max_size=8))
+def test_any_text_gives_a_result_not_an_error(words: list[str]) -> None:
+    result = match_categories(words, WITH_TRAVEL)
+    assert (result.problem() is None) == result.complete

@@ -71,7 +71,7 @@ def test_an_article_from_the_same_origin_replaces_the_old_one(store: Store) -> N
     result = store.write_articles([final], NOW)
     assert result.replaced == [draft.id] and result.added == [final.id]
     assert [a.title for a in store.latest(5)] == ["Final"]
-    assert [c.kind for c in store.changes_since(1, 10)] == ["removed", "added"]
+    assert [c.kind for c in store.changes_since(1, 10)] == ["removed", "replaced"]  # an edit, not news
     assert store.paragraphs(draft.id) == []
 
 

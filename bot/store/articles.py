@@ -76,10 +76,12 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime) -> Wr
         rows = connection.execute(select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(chunk)))
         known.update((row.id, row.content_hash) for row in rows)
     origins = list({a.origin for a in unique.values() if a.origin})
-    stale: list[str] = []
+    stale: dict[str, str] = {}
     for chunk in _chunks(origins):
-        stale += connection.scalars(select(articles.c.id).where(articles.c.origin.in_(chunk)))
-    result.replaced = [i for i in dict.fromkeys(stale) if i not in unique]
+        rows = connection.execute(select(articles.c.id, articles.c.origin).where(articles.c.origin.in_(chunk)))
+        stale.update((row.id, row.origin) for row in rows if row.id not in unique)
+    result.replaced = list(stale)
+    edited_origins = set(stale.values())
     for article_id, article in unique.items():
         if article_id not in known:
             result.added.append(article_id)
@@ -99,7 +101,11 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime) -> Wr
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
         connection.execute(articles.insert(), [{**_row(unique[i], now), "added_at": now} for i in result.added])
-        log += [{"article_id": i, "kind": ADDED, "at": now} for i in result.added]
+        # A new version of an article from the same origin (an edited file) is an edit, not news.
+        log += [
+            {"article_id": i, "kind": REPLACED if unique[i].origin in edited_origins else ADDED, "at": now}
+            for i in result.added
+        ]
     written = [*result.updated, *result.added]
     if written:
         connection.execute(

@@ -1,5 +1,8 @@
 """The change log: one row per article added, replaced or removed, in commit order.
 
+Kinds: "added" is a story new to the store (news: alerts and digests follow these); "replaced" is a new version
+of a story it had (the same id, or a new id from the same origin, such as an edited file); "removed" is gone.
+
 Sequence numbers only grow and commit in order (writers hold the change-log lock), so a follower that has
 applied everything up to `seq` only ever needs what comes after it.
 """

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +101,36 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([line(header), "| " + " | ".join("-" * w for w in widths) + " |", *map(line, rows)])
+
+
+@contextmanager
+def postgres_server() -> Iterator[Callable[[], str]]:
+    """A PostgreSQL 16 server for one benchmark run (pgserver, from the test extra); yields a maker of new
+    empty databases, each returned as a SQLAlchemy URL."""
+    try:
+        import pgserver
+    except ImportError:
+        sys.exit("error: PostgreSQL benchmarks need pgserver: pip install -e '.[test]'")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    directory = Path(tempfile.mkdtemp(prefix="newsbot-bench-postgres-"))
+    server = pgserver.get_server(directory, cleanup_mode="stop")
+    admin_url = make_url(server.get_uri()).set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    count = 0
+
+    def new_database() -> str:
+        nonlocal count
+        count += 1
+        name = f"bench_{count}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return admin_url.set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield new_database
+    finally:
+        admin.dispose()
+        server.cleanup()
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""Speed and memory of each engine at 10k, 100k and 1M paragraphs, through the product's own code paths.
+"""Speed and memory of each engine at 10k, 100k and 1M paragraphs, on SQLite and PostgreSQL, through the
+product's own code paths.
 
 The corpus is the 2,225 BBC articles (10,547 paragraphs) repeated until it has the wanted number of
 paragraphs: each copy gets its own URL (so its own article id), its articles in a new order and its
@@ -12,12 +13,19 @@ its own (so peak RSS is that configuration's):
   re-analyses the store, plus the first question that builds its model;
 - latency: p50/p95 of `Library.ask` + `render_answer(..., HTML)` over generated questions (word windows of
   random paragraphs, and headlines);
-- peak RSS (ru_maxrss of the subprocess).
+- peak RSS (ru_maxrss of the subprocess);
+- freshness (tantivy): a running bot's library follows the store every `NEWSBOT_FOLLOW_SECONDS` in a thread, as
+  the bot's job does, while another process writes one new article at a time as `newsbot ingest` does (store
+  commit, then catching up the shared index); the delay from each store commit to the bot's first answer from
+  that article, p50/p95.
+
+PostgreSQL runs on a server the benchmark starts itself (pgserver, from the test extra).
 
 rank-bm25 gets `--budget-seconds` per configuration; past it the subprocess is stopped and the phases it had
 not finished are reported as "did not finish". tantivy runs to the end.
 
-    python bench/speed.py [--sizes 10000,100000,1000000] [--engines tantivy,rank-bm25] [--budget-seconds 600]
+    python bench/speed.py [--sizes 10000,100000,1000000] [--engines tantivy,rank-bm25]
+                          [--databases sqlite,postgresql] [--budget-seconds 600]
 """
 
 from __future__ import annotations
@@ -36,12 +44,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import BbcArticle, load_bbc, markdown_table, percentile
+from common import BbcArticle, load_bbc, markdown_table, percentile, postgres_server
 
 from bot.answers import HTML, render_answer
 from bot.config import ENGINES, Settings
@@ -51,7 +60,9 @@ from bot.library import Library
 from bot.models import Article
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+DATABASES = ("sqlite", "postgresql")
 DEFAULT_QUESTIONS = 200
+FRESHNESS_ARTICLES = 30
 BASE_DATE = datetime(2005, 1, 1, tzinfo=UTC)
 
 
@@ -117,9 +128,9 @@ def ask(library: Library, question: str) -> str:
         return str(exc)
 
 
-def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profile: bool) -> None:
+def worker(engine: str, size: int, data_dir: Path, database_url: str, count: int, seed: int, profile: bool) -> None:
     bbc = load_bbc()
-    settings = Settings(data_dir=data_dir, engine=engine, corpus_dir=data_dir / "no-corpus")
+    settings = Settings(data_dir=data_dir, engine=engine, corpus_dir=data_dir / "no-corpus", database_url=database_url)
     asked = questions(bbc, count, seed)
 
     library = Library.open(settings, seed_corpus=False)
@@ -154,7 +165,8 @@ def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profil
 
     if engine == "tantivy":
         start = time.perf_counter()
-        bare = TantivyEngine(settings.index_dir, settings.headline_boost)
+        generation = (settings.index_dir / "CURRENT").read_text()
+        bare = TantivyEngine(settings.index_dir / generation, settings.headline_boost)
         bare.search(Query(["minist"]), 10)
         emit(phase="engine_open", seconds=time.perf_counter() - start)
         bare.close()
@@ -175,8 +187,67 @@ def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profil
     emit(
         phase="latency", p50_ms=percentile(times, 50) * 1000, p95_ms=percentile(times, 95) * 1000, questions=len(times)
     )
+    if engine == "tantivy":
+        delays = freshness(library, settings)
+        emit(phase="freshness", p50_s=percentile(delays, 50), p95_s=percentile(delays, 95), articles=len(delays))
     library.close()
     emit(phase="done", rss_mb=peak_rss_mb())
+
+
+def freshness(library: Library, settings: Settings) -> list[float]:
+    """Seconds from another process's store commit of a new article to this library answering from it."""
+    stop = threading.Event()
+
+    def follow() -> None:  # what the bot's follower job does
+        while not stop.wait(settings.follow_seconds):
+            library.follow()
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--writer",
+            "--data-dir",
+            str(settings.data_dir),
+            "--database-url",
+            settings.database_url,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdin is not None and writer.stdout is not None
+    delays = []
+    try:
+        for n in range(FRESHNESS_ARTICLES):
+            word = f"zyxfresh{n}q"
+            writer.stdin.write(word + "\n")
+            writer.stdin.flush()
+            committed = float(writer.stdout.readline())
+            while not library.ask(library.request(f"what about {word}")).found:
+                time.sleep(0.005)
+            delays.append(time.time() - committed)
+    finally:
+        writer.stdin.close()
+        writer.wait()
+        stop.set()
+        follower.join()
+    return delays
+
+
+def writer(data_dir: Path, database_url: str) -> None:
+    """The other process of `freshness`: for each word read, one article holding it, written as an ingest does."""
+    settings = Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", database_url=database_url)
+    library = Library.open(settings, seed_corpus=False)
+    for line in sys.stdin:
+        word = line.strip()
+        article = Article(f"Fresh story {word}", (f"A story about {word} that has just arrived.",), "Fresh")
+        library.store.write_articles([article])
+        print(time.time(), flush=True)
+        library.follower.catch_up()
+    library.close()
 
 
 # ---- parent: one subprocess per configuration ---------------------------------------------------------------
@@ -186,6 +257,7 @@ def worker(engine: str, size: int, data_dir: Path, count: int, seed: int, profil
 class Result:
     engine: str
     size: int
+    database: str
     phases: dict[str, dict[str, Any]] = field(default_factory=dict)
     finished: bool = False
     peak_rss_mb: float | None = None
@@ -204,8 +276,10 @@ def vm_hwm_mb(pid: int) -> float | None:
     return None
 
 
-def measure(engine: str, size: int, budget: float | None, count: int, seed: int, profile: bool) -> Result:
-    result = Result(engine, size)
+def measure(
+    engine: str, size: int, database: str, database_url: str, budget: float | None, count: int, seed: int, profile: bool
+) -> Result:
+    result = Result(engine, size, database)
     data_dir = Path(tempfile.mkdtemp(prefix=f"newsbot-speed-{engine}-{size}-"))
     command = [
         sys.executable,
@@ -220,6 +294,8 @@ def measure(engine: str, size: int, budget: float | None, count: int, seed: int,
         str(seed),
         "--data-dir",
         str(data_dir),
+        "--database-url",
+        database_url,
     ]
     if profile:
         command.append("--profile")
@@ -249,7 +325,7 @@ def measure(engine: str, size: int, budget: float | None, count: int, seed: int,
             phase = event.pop("phase")
             result.phases[phase] = event
             shown = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in event.items())
-            print(f"  {engine} {size:,} {phase}: {shown}", file=sys.stderr)
+            print(f"  {engine} {size:,} {database} {phase}: {shown}", file=sys.stderr)
         process.wait()
         result.finished = "done" in result.phases
         if process.returncode:
@@ -270,7 +346,9 @@ DNF = "did not finish"
 
 
 def cells(r: Result) -> list[str]:
-    build, opened, engine_open, latency = (r.phases.get(p) for p in ("build", "open", "engine_open", "latency"))
+    build, opened, engine_open, latency, fresh = (
+        r.phases.get(p) for p in ("build", "open", "engine_open", "latency", "freshness")
+    )
     rss = f"{r.peak_rss_mb:,.0f}" if r.peak_rss_mb is not None else "?"
     if not r.finished:
         rss += " (so far)" if r.peak_rss_mb is not None else ""
@@ -279,6 +357,7 @@ def cells(r: Result) -> list[str]:
         open_text += " (rebuild from store)"
     return [
         r.engine,
+        r.database,
         f"{r.size:,}",
         f"{build['paragraphs'] / build['seconds']:,.0f}" if build else DNF,
         f"{build['seconds']:.1f}" if build else DNF,
@@ -288,6 +367,7 @@ def cells(r: Result) -> list[str]:
         f"{latency['p95_ms']:.1f}" if latency else DNF,
         rss,
         f"{build['index_mb']:,.0f}" if build and r.engine == "tantivy" else "n/a",
+        f"{fresh['p50_s']:.2f} / {fresh['p95_s']:.2f}" if fresh else "n/a" if r.engine != "tantivy" else DNF,
     ]
 
 
@@ -298,9 +378,9 @@ def ratio(a: float | None, b: float | None) -> str:
 def ratios(results: Sequence[Result]) -> str:
     """tantivy / rank-bm25 per size, where both finished the phase."""
     rows = []
-    by_key = {(r.engine, r.size): r for r in results}
-    for size in sorted({r.size for r in results}):
-        t, b = by_key.get(("tantivy", size)), by_key.get(("rank-bm25", size))
+    by_key = {(r.engine, r.size, r.database): r for r in results}
+    for size, database in sorted({(r.size, r.database) for r in results}):
+        t, b = by_key.get(("tantivy", size, database)), by_key.get(("rank-bm25", size, database))
         if t is None or b is None:
             continue
 
@@ -313,6 +393,7 @@ def ratios(results: Sequence[Result]) -> str:
 
         rows.append(
             [
+                database,
                 f"{size:,}",
                 ratio(rate(t), rate(b)),
                 ratio(get(t, "open", "seconds"), get(b, "open", "seconds")),
@@ -323,19 +404,22 @@ def ratios(results: Sequence[Result]) -> str:
         )
     if not rows:
         return ""
-    return markdown_table(["paragraphs", "build rate", "library open", "p50", "p95", "peak RSS"], rows)
+    return markdown_table(["database", "paragraphs", "build rate", "library open", "p50", "p95", "peak RSS"], rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="paragraph counts")
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated: {', '.join(ENGINES)}")
+    parser.add_argument("--databases", default=",".join(DATABASES), help=f"comma-separated: {', '.join(DATABASES)}")
     parser.add_argument("--budget-seconds", type=float, default=600, help="time limit per rank-bm25 configuration")
     parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS, help="questions timed per configuration")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the build and print it to stderr")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--writer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -344,25 +428,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if unknown := [e for e in engines if e not in ENGINES]:
         parser.error(f"unknown engine {unknown[0]!r}; choose from {', '.join(ENGINES)}")
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if unknown := [d for d in databases if d not in DATABASES]:
+        parser.error(f"unknown database {unknown[0]!r}; choose from {', '.join(DATABASES)}")
+    if args.writer:
+        writer(args.data_dir, args.database_url)
+        return 0
     if args.worker:
-        worker(args.worker, sizes[0], args.data_dir, args.questions, args.seed, args.profile)
+        worker(args.worker, sizes[0], args.data_dir, args.database_url, args.questions, args.seed, args.profile)
         return 0
 
     load_bbc()  # fail early, with a clear message, if the data is missing
     results = []
-    for size in sizes:
-        for engine in engines:
-            budget = args.budget_seconds if engine == "rank-bm25" else None
-            print(f"{engine} at {size:,} paragraphs...", file=sys.stderr)
-            result = measure(engine, size, budget, args.questions, args.seed, args.profile)
-            if result.error:
-                print(f"  {engine} {size:,}: {result.error}", file=sys.stderr)
-            results.append(result)
+    with ExitStack() as stack:
+        new_database = stack.enter_context(postgres_server()) if "postgresql" in databases else None
+        for size in sizes:
+            for database in databases:
+                for engine in engines:
+                    budget = args.budget_seconds if engine == "rank-bm25" else None
+                    url = new_database() if new_database is not None and database == "postgresql" else ""
+                    print(f"{engine} at {size:,} paragraphs on {database}...", file=sys.stderr)
+                    result = measure(engine, size, database, url, budget, args.questions, args.seed, args.profile)
+                    if result.error:
+                        print(f"  {engine} {size:,} {database}: {result.error}", file=sys.stderr)
+                    results.append(result)
     sys.stderr.flush()
     print(
         markdown_table(
             [
                 "engine",
+                "database",
                 "paragraphs",
                 "build para/s",
                 "build s",
@@ -372,6 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "p95 ms",
                 "peak RSS MB",
                 "index MB",
+                "fresh p50 / p95 s",
             ],
             [cells(r) for r in results],
         )

@@ -8,6 +8,7 @@ far as feedparser can; an entry that cannot become an article is reported, never
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -27,10 +28,14 @@ from bot.ingest.text import split_paragraphs
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
+log = logging.getLogger(__name__)
+
 DEFAULT_CATEGORY = "News"
-# Without a content element, a description counts as the whole story only when it is at least this long (in
-# characters) and in more than one paragraph: most feeds put a one- or two-sentence teaser there.
-MIN_FULL_TEXT_CHARS = 1000
+# Without a content element, a description is the whole story only when it has at least this many paragraphs
+# and characters and does not end like a teaser: most feeds put one or two sentences there. (Wrongly taken for a
+# teaser, a story costs one page fetch; wrongly taken for the whole story, it would be stored as a teaser.)
+MIN_FULL_TEXT_PARAGRAPHS = 3
+MIN_FULL_TEXT_CHARS = 600
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 
 # A paragraph that only points to the page, and the end of a teaser.
@@ -78,7 +83,11 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     if content_type:
         headers["content-type"] = content_type
     # A stream, never bytes or a string: feedparser would open those as a file name or fetch them as a URL.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
+        log.debug("feedparser failed on %s", url, exc_info=True)
+        return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
     problem = _bozo(parsed)
     if not parsed.get("version") and not parsed.entries:
         if found := discover_feeds(data, url):
@@ -130,7 +139,7 @@ def _bozo(parsed: Mapping[str, Any]) -> str | None:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _entry(raw: Mapping[str, Any], feed_url: str, category: str | None) -> FeedEntry:
+def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntry:
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
     paragraphs, full = _text(raw)
@@ -152,7 +161,7 @@ def _entry(raw: Mapping[str, Any], feed_url: str, category: str | None) -> FeedE
     return FeedEntry(article, summary_only=not full)
 
 
-def _link(raw: Mapping[str, Any], feed_url: str) -> str:
+def _link(raw: dict[str, Any], feed_url: str) -> str:
     candidates = [raw.get("link")]
     candidates += [link.get("href") for link in raw.get("links", []) if link.get("rel", "alternate") == "alternate"]
     if raw.get("guidislink") is not False:
@@ -165,7 +174,7 @@ def _link(raw: Mapping[str, Any], feed_url: str) -> str:
     raise ArticleError("no http(s) link to the story")
 
 
-def _plain(raw: Mapping[str, Any], key: str) -> str:
+def _plain(raw: dict[str, Any], key: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str):
         return ""
@@ -175,7 +184,7 @@ def _plain(raw: Mapping[str, Any], key: str) -> str:
     return html_text(value) if "html" in kind or looks_like_html(value) else " ".join(value.split())
 
 
-def _text(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
+def _text(raw: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
     """The entry's paragraphs, and whether they are the whole story (not a teaser)."""
     contents = [c for c in raw.get("content", []) if isinstance(c.get("value"), str) and c["value"].strip()]
     if contents:
@@ -188,7 +197,7 @@ def _text(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
         return (), False
     detail = raw.get("summary_detail") or {}
     paragraphs = _untrailed(_paragraphs(summary, detail.get("type", "text/html")))
-    long_enough = len(paragraphs) > 1 and sum(len(p) for p in paragraphs) >= MIN_FULL_TEXT_CHARS
+    long_enough = len(paragraphs) >= MIN_FULL_TEXT_PARAGRAPHS and sum(len(p) for p in paragraphs) >= MIN_FULL_TEXT_CHARS
     return paragraphs, long_enough and not _teaser(paragraphs)
 
 
@@ -213,7 +222,7 @@ def _untrailed(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _tag(raw: Mapping[str, Any]) -> str:
+def _tag(raw: dict[str, Any]) -> str:
     for tag in raw.get("tags", []):
         term = tag.get("label") or tag.get("term")
         if isinstance(term, str) and (text := html_text(term)):
@@ -221,11 +230,12 @@ def _tag(raw: Mapping[str, Any]) -> str:
     return ""
 
 
-def _published(raw: Mapping[str, Any]) -> datetime | None:
+def _published(raw: dict[str, Any]) -> datetime | None:
+    # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning.
     for key in ("published", "updated", "created"):
-        if parsed := from_struct_time(raw.get(f"{key}_parsed")):
+        if parsed := from_struct_time(dict.get(raw, f"{key}_parsed")):
             return parsed
-        if isinstance(text := raw.get(key), str) and text.strip():
+        if isinstance(text := dict.get(raw, key), str) and text.strip():
             try:
                 return parse_date(text)
             except ArticleError:

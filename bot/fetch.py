@@ -45,6 +45,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ class _Refused(Exception):
 
 def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None:
     """Why newsbot must not connect to `address` (None when it may): only public addresses, unless `allowed`."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(address)) is not None:
+        # An IPv6 address that carries an IPv4 one reaches that one: judge it by what it carries.
+        address = embedded
     if any(address.version == network.version and address in network for network in allowed):
         return None
     if address.is_loopback or address.is_unspecified:
@@ -97,6 +99,17 @@ def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None
         return f"{address} is a private address"
     if address.is_multicast or address.is_reserved or not address.is_global:
         return f"{address} is not a public address"
+    return None
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002::/16) or NAT64 (64:ff9b::/96) one."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 

@@ -199,6 +199,8 @@ def test_read_page_for_the_command_line(web: WebServer, fetch_settings: Settings
         ("::1", "on this machine"),
         ("::", "on this machine"),
         ("::ffff:127.0.0.1", "on this machine"),
+        ("2002:a00:1::1", "10.0.0.1 is a private address"),  # 6to4
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254 is a link-local address"),  # NAT64
         ("10.1.2.3", "private"),
         ("172.16.0.1", "private"),
         ("192.168.1.1", "private"),

@@ -90,7 +90,7 @@ def test_an_oversized_entry_is_cut_with_a_note() -> None:
     assert sum(len(p) for p in entry.article.paragraphs) <= MAX_ARTICLE_CHARS
 
 
-def test_with_page_takes_the_pages_text_and_keeps_the_feeds_headline() -> None:
+def test_with_page_takes_the_pages_text_and_keeps_the_feeds_headline_and_link() -> None:
     feed = parse_feed((FEEDS / "rss2_summary_only.xml").read_bytes(), BASE + "s.xml", category="World")
     assert isinstance(feed, Feed)
     entry = feed.entries[0]
@@ -105,7 +105,7 @@ def test_with_page_takes_the_pages_text_and_keeps_the_feeds_headline() -> None:
     story = with_page(entry, page)
     assert story.title == entry.article.title and story.category == "World"
     assert story.paragraphs == page.paragraphs and story.author == "Ana Costa"
-    assert story.published == entry.article.published and story.url == page.url
+    assert story.published == entry.article.published and story.url == entry.article.url
 
 
 @pytest.mark.parametrize("data", [b"/etc/passwd", b"http://127.0.0.1:9/feed.xml", b"\x00\x01\x02", b"   "])

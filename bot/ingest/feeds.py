@@ -119,12 +119,15 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
 
 
 def with_page(entry: FeedEntry, page: Article) -> Article:
-    """The entry's story with the full text from its page; the feed's headline, date and category stay."""
+    """The entry's story with the full text from its page.
+
+    The feed's headline, link, guid and category stay (so the story keeps one identity from poll to poll); the
+    page fills in the author and date when the feed has none.
+    """
     story = entry.article
     return replace(
         story,
         paragraphs=page.paragraphs,
-        url=page.url or story.url,
         author=story.author or page.author,
         published=story.published or page.published,
     )

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, parse_feed
 from bot.models import Article
-from tests.paths import DATA
+from tests.paths import DATA, ROOT
 from tests.web_server import LAST_MODIFIED, WebServer, serving
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -263,3 +264,32 @@ async def test_https_connects_to_the_checked_address_and_verifies_the_name(
     # The certificate names localhost, not 127.0.0.1: verified against the name asked for, so refused.
     assert isinstance(by_address, Failed) and "certificate" in by_address.reason.lower()
     assert isinstance(unknown_authority, Failed) and "certificate" in unknown_authority.reason.lower()
+
+
+def test_fetch_settings_from_the_environment() -> None:
+    env = {
+        "NEWSBOT_FETCH_TIMEOUT": "7.5",
+        "NEWSBOT_FETCH_MAX_BYTES": "2000000",
+        "NEWSBOT_USER_AGENT": "newsbot-test/1",
+        "NEWSBOT_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1, 10.1.0.0/16 ::1",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    assert (settings.fetch_timeout, settings.fetch_max_bytes, settings.user_agent) == (7.5, 2_000_000, "newsbot-test/1")
+    assert [str(n) for n in settings.allow_private_addresses] == ["127.0.0.1/32", "10.1.0.0/16", "::1/128"]
+    assert Settings.from_env({}, env_file=None).allow_private_addresses == ()
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert all(f"\n{name}=" in example for name in env)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "localhost"),
+        ("NEWSBOT_FETCH_TIMEOUT", "0"),
+        ("NEWSBOT_FETCH_MAX_BYTES", "lots"),
+    ],
+)
+def test_bad_fetch_settings_are_refused_in_one_line(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable) as caught:
+        Settings.from_env({variable: value}, env_file=None)
+    assert "\n" not in str(caught.value)

@@ -6,10 +6,12 @@ value is checked when read, and a bad one is refused with one line naming the va
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 
@@ -43,8 +45,22 @@ DEFAULT_WEBHOOK_PORT = 8443
 # How often a running bot looks for articles another process added (seconds); the README's freshness figure.
 DEFAULT_FOLLOW_SECONDS = 1.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Fetching feeds and pages (bot/fetch.py): the most one fetch may take, redirects and all (seconds), and the most
+# it may read (bytes, after decompression; a news page is well under 2 MB, a feed with full texts under 5 MB).
+DEFAULT_FETCH_TIMEOUT = 20.0
+DEFAULT_FETCH_MAX_BYTES = 10_000_000
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Bot id, colon, secret. Lenient on lengths: local Bot API servers and emulators issue short test tokens.
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+def default_user_agent() -> str:
+    """How newsbot names itself to the sites it reads: its name and version, and what it is."""
+    try:
+        version = metadata.version("newsbot")
+    except metadata.PackageNotFoundError:
+        version = "dev"
+    return f"newsbot/{version} (news bot reading RSS/Atom feeds and article pages)"
 
 
 def default_data_dir() -> Path:
@@ -76,6 +92,12 @@ class Settings:
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_secret: str = ""
     log_level: str = "INFO"
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    user_agent: str = field(default_factory=default_user_agent)
+    # Loopback, private and link-local networks that may be fetched from all the same (a newsroom's intranet, the
+    # tests' 127.0.0.1); all others are refused, so a feed cannot make newsbot reach into its own network.
+    allow_private_addresses: tuple[IPNetwork, ...] = ()
 
     @property
     def store_url(self) -> str:
@@ -187,6 +209,15 @@ def _username(raw: str, variable: str) -> str:
     return raw.lstrip("@")
 
 
+def _networks(raw: str, variable: str) -> tuple[IPNetwork, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in re.split(r"[,\s]+", raw) if part)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{variable} must be a comma-separated list of addresses or networks like 127.0.0.1 or 10.0.0.0/8: {exc}"
+        ) from exc
+
+
 ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DATA_DIR", "data_dir", _path),
     ("DATABASE_URL", "database_url", _database_url),
@@ -207,4 +238,8 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("WEBHOOK_PORT", "webhook_port", _whole(1, 65535)),
     ("WEBHOOK_SECRET", "webhook_secret", _text),
     ("NEWSBOT_LOG_LEVEL", "log_level", _choice(LOG_LEVELS, str.upper)),
+    ("NEWSBOT_FETCH_TIMEOUT", "fetch_timeout", _number(0.1, 600.0)),
+    ("NEWSBOT_FETCH_MAX_BYTES", "fetch_max_bytes", _whole(10_000, 1_000_000_000)),
+    ("NEWSBOT_USER_AGENT", "user_agent", _text),
+    ("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "allow_private_addresses", _networks),
 )

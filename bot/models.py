@@ -27,6 +27,8 @@ class Article:
     origin: str | None = None
     # A newsroom's own id for the record: its origin, so an edited record replaces the old one.
     source_id: str | None = None
+    # A feed entry's guid (RSS) or id (Atom): with the link and the content, how a repeated story is recognised.
+    guid: str | None = None
 
     # Cached: both are hashes of the whole text, asked for several times per article on the way in.
     @cached_property

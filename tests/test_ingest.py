@@ -152,3 +152,27 @@ def test_json_array_records_get_their_number_as_origin(tmp_path: Path) -> None:
     assert isinstance(first, Article) and first.origin == f"{path}#1"
     assert isinstance(skipped, Skipped) and skipped.location == f"{path}[2]"
     assert isinstance(second, Article) and second.origin == f"{path}#n-2"
+
+
+def test_public_names_stay_importable_from_bot_ingest() -> None:
+    import bot.ingest
+
+    for name in (
+        "read_articles", "Skipped", "parse_date", "FIELDS", "read_file", "article_files", "split_paragraphs",
+        "decode", "parse_text_article", "article_from_record",
+    ):  # fmt: skip
+        assert hasattr(bot.ingest, name), name
+
+
+def test_ingest_has_no_network_and_no_database() -> None:
+    """Readers take bytes and give articles; fetching lives in bot/fetch.py, storing in the store."""
+    import ast
+
+    forbidden = ("httpx", "socket", "urllib.request", "http.client", "sqlite3", "sqlalchemy", "telegram", "tantivy")
+    ours = ("bot.store", "bot.library", "bot.index", "bot.fetch", "bot.retrieval", "bot.answers", "bot.cli")
+    for path in sorted((ROOT / "bot" / "ingest").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        bad = {n for n in names if n.startswith(forbidden) or n.startswith(ours)}
+        assert not bad, f"{path.name} imports {bad}"

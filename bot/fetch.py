@@ -1,0 +1,289 @@
+"""The network edge: fetching feeds and pages over HTTP(S), the one module that does.
+
+`Fetcher.get` never raises: it returns what was fetched (`Fetched`, also for 304 Not Modified) or why not
+(`Failed`, saying whether trying again later may help). Every address it connects to is checked first, the first
+and each redirect's: only http(s), and nothing on this machine, on private or link-local networks (unless
+`Settings.allow_private_addresses` lists it). A name is resolved once and the checked address is the one
+connected to, so a name cannot resolve to a public address for the check and a private one for the fetch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ipaddress
+import logging
+import re
+import socket
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from urllib.parse import urljoin
+
+import certifi
+import httpx
+
+from bot.config import IPNetwork, Settings
+from bot.ingest.pages import parse_page
+from bot.ingest.reports import Skipped
+from bot.models import Article
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9,"
+    " */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Client errors that may pass: a request timeout, "too early", rate limiting.
+_RETRY_CLIENT_ERRORS = frozenset({408, 425, 429})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# A host as it goes on the wire: a name (international names in their xn-- form) or an IP address.
+_HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response worth reading: 2xx with its body, or 304 Not Modified (no body) for a conditional request."""
+
+    url: str
+    final_url: str  # after redirects
+    status: int
+    body: bytes
+    content_type: str  # the Content-Type header as sent ("" when there is none)
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Why nothing was fetched, in words for an operator, and whether trying again later may help."""
+
+    url: str
+    reason: str
+    retry: bool
+    status: int | None = None
+
+
+class _Refused(Exception):
+    """An address the guard does not allow, or one it cannot find (with whether that may pass)."""
+
+    def __init__(self, reason: str, retry: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+
+
+def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None:
+    """Why newsbot must not connect to `address` (None when it may): only public addresses, unless `allowed`."""
+    if isinstance(address, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(address)) is not None:
+        # An IPv6 address that carries an IPv4 one reaches that one: judge it by what it carries.
+        address = embedded
+    if any(address.version == network.version and address in network for network in allowed):
+        return None
+    if address.is_loopback or address.is_unspecified:
+        return f"{address} is on this machine"
+    if address.is_link_local:
+        return f"{address} is a link-local address"
+    if address.is_private:
+        return f"{address} is a private address"
+    if address.is_multicast or address.is_reserved or not address.is_global:
+        return f"{address} is not a public address"
+    return None
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002::/16) or NAT64 (64:ff9b::/96) one."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+async def _resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address `host` names (an address itself, or a name resolved without blocking the event loop)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _Refused(f"cannot find the address of {host}: {exc}", retry=True) from exc
+    # A scoped IPv6 address ("fe80::1%eth0") is checked without its scope.
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS set-up for every Fetcher: loading the certificate authorities takes about 0.1 s."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+class Fetcher:
+    """Fetches with newsbot's rules; one per process, used as `async with Fetcher(settings) as fetcher`."""
+
+    def __init__(self, settings: Settings, tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: whom to trust for https (default: the certificate authorities browsers trust, from certifi)."""
+        self.settings = settings
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": settings.user_agent},
+            timeout=httpx.Timeout(settings.fetch_timeout),
+            verify=tls or _tls(),
+            follow_redirects=False,  # followed here, each target checked
+            # No proxies from the environment (they would connect past the address check), and no reused
+            # connections: each request connects to the address checked for its own host.
+            trust_env=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, accept: str = PAGE_ACCEPT
+    ) -> Fetched | Failed:
+        """GET `url`; with `etag`/`last_modified` from an earlier fetch, a 304 says nothing changed."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        timeout = self.settings.fetch_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._follow(url, headers)
+        except TimeoutError:
+            return Failed(url, f"no complete answer within {timeout:g} s", retry=True)
+        except _Refused as exc:
+            return Failed(url, exc.reason, retry=exc.retry)
+        except httpx.TimeoutException:
+            return Failed(url, f"no answer within {timeout:g} s", retry=True)
+        except httpx.HTTPError as exc:
+            return Failed(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, retry=True)
+        except (OSError, ssl.SSLError) as exc:
+            return Failed(url, f"{type(exc).__name__}: {exc}", retry=True)
+        except Exception as exc:  # the edge never raises: a surprise is logged in full and reported as a failure
+            log.exception("fetching %s failed unexpectedly", url)
+            return Failed(url, f"unexpected {type(exc).__name__}: {exc}", retry=True)
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> Fetched | Failed:
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send(current, headers)
+            try:
+                location = response.headers.get("Location")
+                if response.status_code in _REDIRECTS and location:
+                    current = urljoin(current, location.strip())
+                    continue
+                return await self._result(url, current, response)
+            finally:
+                await response.aclose()
+        return Failed(url, f"more than {MAX_REDIRECTS} redirects", retry=False)
+
+    async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        """GET `url` from the first of its checked addresses that accepts a connection."""
+        parsed, addresses = await self._checked(url)
+        host = parsed.raw_host.decode("ascii")
+        # The connection goes to the checked address; the server still sees (and TLS still verifies) the name.
+        headers = {**headers, "Host": parsed.netloc.decode("ascii")}
+        extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
+        error: httpx.ConnectError | None = None
+        for address in addresses:
+            target = parsed.copy_with(host=str(address), fragment=None)
+            request = self._client.build_request("GET", target, headers=headers, extensions=extensions)
+            try:
+                return await self._client.send(request, stream=True)
+            except httpx.ConnectError as exc:
+                error = exc
+        assert error is not None  # addresses is never empty
+        raise error
+
+    async def _checked(self, url: str) -> tuple[httpx.URL, list[IPAddress]]:
+        """The parsed URL and the addresses its host names, every one of them allowed; else `_Refused`."""
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise _Refused(f"not a valid URL: {exc}") from exc
+        if parsed.scheme not in _DEFAULT_PORTS:
+            raise _Refused(f"only http and https addresses are fetched, not {parsed.scheme or 'a relative'!r} ones")
+        host = parsed.raw_host.decode("ascii", "replace")
+        if not host:
+            raise _Refused("the URL has no host")
+        if not _HOST.fullmatch(host):
+            raise _Refused(f"not a valid host name: {parsed.host!r}")
+        addresses = await _resolve(host, parsed.port or _DEFAULT_PORTS[parsed.scheme])
+        if not addresses:
+            raise _Refused(f"{host} has no address", retry=True)
+        for address in addresses:
+            if reason := refusal(address, self.settings.allow_private_addresses):
+                named = "" if str(address) == host else f"{host} resolves to "
+                raise _Refused(f"refused: {named}{reason}")
+        return parsed, addresses
+
+    async def _result(self, url: str, final_url: str, response: httpx.Response) -> Fetched | Failed:
+        status = response.status_code
+        if status != 304 and not 200 <= status < 300:
+            retry = status >= 500 or status in _RETRY_CLIENT_ERRORS
+            return Failed(url, f"HTTP {status} {response.reason_phrase}".rstrip(), retry=retry, status=status)
+        limit = self.settings.fetch_max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return Failed(url, f"too large: {int(declared):,} bytes (the limit is {limit:,})", retry=False)
+        body = bytearray()
+        if status != 304:
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    return Failed(url, f"too large: more than {limit:,} bytes, stopped reading", retry=False)
+        return Fetched(
+            url=url,
+            final_url=final_url,
+            status=status,
+            body=bytes(body),
+            content_type=response.headers.get("Content-Type", ""),
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+        )
+
+
+async def fetch_page(fetcher: Fetcher, url: str, category: str = "") -> list[Article | Skipped]:
+    """The story on the web page at `url`, after a cut note if it was cut; or one `Skipped` saying why not.
+
+    Parsing runs in a worker thread: trafilatura on a large page takes long enough to stall the event loop.
+    """
+    result = await fetcher.get(url, accept=PAGE_ACCEPT)
+    if isinstance(result, Failed):
+        return [Skipped(url, result.reason)]
+    return await asyncio.to_thread(list, parse_page(result.body, result.final_url, result.content_type, category))
+
+
+def read_page(url: str, settings: Settings, category: str = "") -> list[Article | Skipped]:
+    """`fetch_page` for callers without an event loop (`newsbot ingest URL`)."""
+
+    async def run() -> list[Article | Skipped]:
+        async with Fetcher(settings) as fetcher:
+            return await fetch_page(fetcher, url, category)
+
+    return asyncio.run(run())

@@ -1,0 +1,29 @@
+"""Reading articles: bytes or text in, `Article`s or a reason out; no database, no network.
+
+One module per format or step: `text` (the seed's format), `records` (JSON Lines, JSON, CSV), `files`
+(directories), `feeds` (RSS and Atom), `pages` (web pages), `urls` (canonical links), `dates`, `markup` (HTML to
+plain text), `limits` (how big an article may be). Every reader yields `Article`s and `Skipped` records: one bad
+article never stops the batch, and each problem is reported exactly once.
+"""
+
+from bot.ingest.dates import parse_date
+from bot.ingest.files import article_files, read_articles, read_file
+from bot.ingest.limits import fit, within_limits
+from bot.ingest.records import FIELDS, article_from_record
+from bot.ingest.reports import Skipped
+from bot.ingest.text import decode, parse_text_article, split_paragraphs
+
+__all__ = [
+    "FIELDS",
+    "Skipped",
+    "article_files",
+    "article_from_record",
+    "decode",
+    "fit",
+    "parse_date",
+    "parse_text_article",
+    "read_articles",
+    "read_file",
+    "split_paragraphs",
+    "within_limits",
+]

@@ -1,0 +1,269 @@
+"""RSS (0.9x, 1.0, 2.0) and Atom feeds with feedparser: bytes in, entries as articles or reasons out.
+
+Each entry becomes an article with the feed's own text, or with its summary and `summary_only` set when the
+feed carries no more (the poller then reads the story's page and calls `with_page`). Broken feeds are read as
+far as feedparser can; an entry that cannot become an article is reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from bot.errors import ArticleError
+from bot.ingest.dates import from_struct_time, parse_date
+from bot.ingest.limits import fit
+from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
+from bot.ingest.reports import Skipped
+from bot.ingest.text import split_paragraphs
+from bot.ingest.urls import canonical_url, is_web_url
+from bot.models import Article
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CATEGORY = "News"
+# Without a content element, a description is the whole story only when it has at least this many paragraphs
+# and characters and does not end like a teaser: most feeds put one or two sentences there. (Wrongly taken for a
+# teaser, a story costs one page fetch; wrongly taken for the whole story, it would be stored as a teaser.)
+MIN_FULL_TEXT_PARAGRAPHS = 3
+MIN_FULL_TEXT_CHARS = 600
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+
+# A paragraph that only points to the page, and the end of a teaser.
+_READ_MORE = re.compile(
+    r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
+    r"|full story|more\s*\u00bb)\W*$",
+    re.IGNORECASE,
+)
+_TEASER_END = re.compile(r"(?:\u2026|\.\.\.|\[(?:\u2026|\.\.\.)\])\s*$")
+# WordPress ends every entry with "The post <title> appeared first on <site>."
+_APPEARED_FIRST = re.compile(r"^The post .+ appeared first on .+\.$")
+# feedparser's complaints that change nothing for a reader.
+_HARMLESS = ("NonXMLContentType",)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One story from a feed."""
+
+    article: Article
+    # The feed has only a teaser: read `article.url` for the full text and `with_page` it. Then the article's
+    # paragraphs hold the teaser (possibly none), to fall back on when the page cannot be read.
+    summary_only: bool
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a feed says: its title and home page, its stories, and what could not be read."""
+
+    url: str
+    title: str
+    link: str | None
+    entries: tuple[FeedEntry, ...]
+    # Entries that could not be read (`Skipped`) and entries that were cut (`Skipped(cut=True)`).
+    problems: tuple[Skipped, ...] = ()
+    # The feed was read leniently (not well-formed XML, a wrong encoding declaration): what was wrong.
+    warning: str | None = None
+
+
+def parse_feed(data: bytes, url: str, category: str | None = None, content_type: str | None = None) -> Feed | Skipped:
+    """Read a feed's bytes (fetched from `url`); `category`, when given, is every entry's category."""
+    if not data.strip():
+        return Skipped(url, "empty response, not a feed")
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    # A stream, never bytes or a string: feedparser would open those as a file name or fetch them as a URL.
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
+        log.debug("feedparser failed on %s", url, exc_info=True)
+        return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
+    problem = _bozo(parsed)
+    if not parsed.get("version") and not parsed.entries:
+        if found := discover_feeds(data, url):
+            return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
+        return Skipped(url, "not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
+    channel = parsed.feed
+    entries: list[FeedEntry] = []
+    problems: list[Skipped] = []
+    for number, raw in enumerate(parsed.entries, start=1):
+        location = f"{url} entry {number}"
+        try:
+            entry = _entry(raw, url, category)
+        except ArticleError as exc:
+            problems.append(Skipped(location, str(exc)))
+            continue
+        article, cut = fit(entry.article)
+        if cut:
+            problems.append(Skipped(article.url or location, cut, cut=True))
+        entries.append(replace(entry, article=article))
+    link = channel.get("link")
+    return Feed(
+        url=url,
+        title=html_text(channel.get("title", "")) or url,
+        link=canonical_url(link) if isinstance(link, str) and is_web_url(link) else None,
+        entries=tuple(entries),
+        problems=tuple(problems),
+        warning=f"read leniently: {problem}" if problem else None,
+    )
+
+
+def with_page(entry: FeedEntry, page: Article) -> Article:
+    """The entry's story with the full text from its page.
+
+    The feed's headline, link, guid and category stay (so the story keeps one identity from poll to poll); the
+    page fills in the author and date when the feed has none.
+    """
+    story = entry.article
+    return replace(
+        story,
+        paragraphs=page.paragraphs,
+        author=story.author or page.author,
+        published=story.published or page.published,
+    )
+
+
+def _bozo(parsed: Mapping[str, Any]) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    if exc is None or type(exc).__name__ in _HARMLESS:
+        return None
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntry:
+    link = _link(raw, feed_url)
+    title = _plain(raw, "title")
+    paragraphs, full = _text(raw)
+    if not title:
+        if not paragraphs:
+            raise ArticleError("no headline and no text")
+        title = paragraphs[0]
+    guid = raw.get("id")
+    article = Article(
+        title=title,
+        paragraphs=paragraphs,
+        category=(category or _tag(raw) or DEFAULT_CATEGORY),
+        published=_published(raw),
+        url=link,
+        author=_plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author") or None,
+        origin=link,
+        guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
+    )
+    return FeedEntry(article, summary_only=not full)
+
+
+def _link(raw: dict[str, Any], feed_url: str) -> str:
+    candidates = [raw.get("link")]
+    candidates += [link.get("href") for link in raw.get("links", []) if link.get("rel", "alternate") == "alternate"]
+    if raw.get("guidislink") is not False:
+        candidates.append(raw.get("id"))
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            absolute = urljoin(feed_url, candidate.strip())
+            if is_web_url(absolute):
+                return canonical_url(absolute)
+    raise ArticleError("no http(s) link to the story")
+
+
+def _plain(raw: dict[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str):
+        return ""
+    detail = raw.get(f"{key}_detail")
+    kind = detail.get("type", "") if isinstance(detail, Mapping) else ""
+    # feedparser calls most titles plain text, but newsrooms put (escaped) markup in them all the same.
+    return html_text(value) if "html" in kind or looks_like_html(value) else " ".join(value.split())
+
+
+def _text(raw: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
+    """The entry's paragraphs, and whether they are the whole story (not a teaser)."""
+    contents = [c for c in raw.get("content", []) if isinstance(c.get("value"), str) and c["value"].strip()]
+    if contents:
+        # Prefer HTML over plain text: it keeps the paragraph breaks.
+        content = max(contents, key=lambda c: ("html" in c.get("type", ""), len(c["value"])))
+        paragraphs = _paragraphs(content["value"], content.get("type", "text/html"))
+        return _untrailed(paragraphs), bool(paragraphs) and not _teaser(paragraphs)
+    summary = raw.get("summary")
+    if not isinstance(summary, str) or not summary.strip():
+        return (), False
+    detail = raw.get("summary_detail") or {}
+    paragraphs = _untrailed(_paragraphs(summary, detail.get("type", "text/html")))
+    long_enough = len(paragraphs) >= MIN_FULL_TEXT_PARAGRAPHS and sum(len(p) for p in paragraphs) >= MIN_FULL_TEXT_CHARS
+    return paragraphs, long_enough and not _teaser(paragraphs)
+
+
+def _paragraphs(value: str, kind: str) -> tuple[str, ...]:
+    return html_paragraphs(value) if "html" in kind or "xml" in kind else split_paragraphs(value)
+
+
+def _teaser(paragraphs: tuple[str, ...]) -> bool:
+    return not paragraphs or bool(_TEASER_END.search(paragraphs[-1]) or _READ_MORE.search(paragraphs[-1]))
+
+
+def _untrailed(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """Without the feed's boilerplate ending ("Read more", "The post ... appeared first on ...")."""
+    kept = list(paragraphs)
+    while kept and _APPEARED_FIRST.match(kept[-1]):
+        kept.pop()
+    if kept and (match := _READ_MORE.search(kept[-1])):
+        # Keep the teaser's ellipsis so the reader knows the text stops there.
+        rest = kept[-1][: match.start()].rstrip()
+        kept[-1:] = [rest + "\u2026"] if rest and match.group().lstrip().startswith(("\u2026", ".", "[")) else [rest]
+        kept = [p for p in kept if p]
+    return tuple(kept)
+
+
+def _tag(raw: dict[str, Any]) -> str:
+    for tag in raw.get("tags", []):
+        term = tag.get("label") or tag.get("term")
+        if isinstance(term, str) and (text := html_text(term)):
+            return text
+    return ""
+
+
+def _published(raw: dict[str, Any]) -> datetime | None:
+    # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning.
+    for key in ("published", "updated", "created"):
+        if parsed := from_struct_time(dict.get(raw, f"{key}_parsed")):
+            return parsed
+        if isinstance(text := dict.get(raw, key), str) and text.strip():
+            try:
+                return parse_date(text)
+            except ArticleError:
+                continue
+    return None
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        rel = values.get("rel", "").lower().split()
+        if tag == "link" and "alternate" in rel and values.get("type", "").lower() in FEED_TYPES and values.get("href"):
+            self.hrefs.append(values["href"])
+
+
+def discover_feeds(data: bytes, url: str) -> tuple[str, ...]:
+    """The feeds a web page names in `<link rel="alternate">` (what to suggest when given a page, not a feed)."""
+    parser = _FeedLinks()
+    try:
+        parser.feed(data[:200_000].decode("utf-8", "replace"))
+    except Exception:  # broken markup: no suggestion rather than a failure
+        return ()
+    found = (canonical_url(urljoin(url, href)) for href in parser.hrefs)
+    return tuple(dict.fromkeys(link for link in found if is_web_url(link)))

@@ -1,0 +1,83 @@
+"""HTML fragments (feed titles and content) as plain text: tags dropped, entities decoded, blocks as paragraphs.
+
+The text that comes out is plain: "<b>" in it is literally those characters, which the renderers escape.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from bot.ingest.text import split_paragraphs
+
+# Elements that end a paragraph (a line break alone does not; two in a row do).
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure", "footer",
+        "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section",
+        "table", "tr", "ul",
+    }
+)  # fmt: skip
+# Elements whose content is never text for a reader.
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select"})
+_SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]*>?")
+# A tag ("<x", "</x", "<!", "<?") or an entity ("&amp;", "&#233;"): text without one needs no parsing.
+_MARKUP = re.compile(r"<[a-zA-Z/!?]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(_SPACE.sub(" ", data))
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether `text` has a tag or an entity in it ("5 < 6" and "AT&T" do not)."""
+    return bool(_MARKUP.search(text))
+
+
+def html_paragraphs(fragment: str) -> tuple[str, ...]:
+    """The paragraphs of an HTML fragment as plain text."""
+    if not looks_like_html(fragment):
+        return split_paragraphs(fragment)
+    parser = _TextParser()
+    try:
+        parser.feed(fragment)
+        parser.close()
+        text = "".join(parser.parts)
+    except Exception:  # html.parser has raised on some broken markup; the words still matter more than the tags
+        text = unescape(_TAG.sub(" ", fragment))
+    # Blocks became blank lines: two line breaks in a row are a paragraph break, one is a space.
+    return split_paragraphs(text)
+
+
+def html_text(fragment: str) -> str:
+    """An HTML fragment (a headline, a name) as one line of plain text."""
+    return " ".join(" ".join(html_paragraphs(fragment)).split())

@@ -1,0 +1,132 @@
+"""Web pages with trafilatura: an HTML page's bytes in, its story as an article (or why not) out."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from email.message import Message
+from urllib.parse import urlsplit
+
+import trafilatura
+
+from bot.errors import ArticleError
+from bot.ingest.dates import parse_date
+from bot.ingest.limits import within_limits
+from bot.ingest.reports import Skipped
+from bot.ingest.urls import canonical_url, is_web_url
+from bot.models import Article
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+DEFAULT_CATEGORY = "News"
+# Date and time from the page's metadata (htmldate's default keeps only the day).
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+# What an HTML document starts with, for a response that does not say what it is.
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HOST_PREFIX = re.compile(r"^(?:www\d*|m|amp|mobile)\.")
+
+
+def media_type(content_type: str | None) -> tuple[str, str | None]:
+    """("text/html", "utf-8") from a Content-Type header; ("", None) when there is none."""
+    if not content_type:
+        return "", None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_content_charset()
+    return message.get_content_type().lower(), charset
+
+
+def parse_page(
+    body: bytes, url: str, content_type: str | None = None, category: str = ""
+) -> Iterator[Article | Skipped]:
+    """The story on an HTML page fetched from `url` (after a note if it was cut), or one `Skipped` saying why not.
+
+    The link is the page's canonical URL when it names one on the same site, else `url`; `category` when given,
+    else the page's section, else "News".
+    """
+    try:
+        article = _article(body, url, content_type, category)
+    except ArticleError as exc:
+        yield Skipped(url, str(exc))
+        return
+    yield from within_limits(article, article.url or url)
+
+
+def _article(body: bytes, url: str, content_type: str | None, category: str) -> Article:
+    kind, charset = media_type(content_type)
+    if kind and kind not in HTML_TYPES:
+        raise ArticleError(f"not an HTML page ({kind})")
+    if not kind and not _HTML_START.match(body[:4096]):
+        raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
+    html: str | bytes = body
+    # An unknown charset name leaves the bytes to trafilatura, which guesses.
+    with contextlib.suppress(LookupError, TypeError):
+        html = body.decode(codecs.lookup(charset or "").name, errors="replace") if charset else body
+    try:
+        document = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            output_format="python",
+            date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
+        )
+    except Exception as exc:  # trafilatura and lxml raise many kinds on broken markup; the page is skipped
+        log.debug("trafilatura failed on %s", url, exc_info=True)
+        raise ArticleError(f"unreadable HTML ({type(exc).__name__})") from exc
+    if document is None or isinstance(document, dict):
+        raise ArticleError("no story text found on the page")
+    title = " ".join((document.title or "").split())
+    if not title:
+        raise ArticleError("no headline found on the page")
+    author = " ".join((document.author or "").split()) or None
+    paragraphs = _paragraphs(document.text or "", title, author)
+    if not paragraphs:
+        raise ArticleError("no story text found on the page")
+    link = _link(document.url, url)
+    sections = [c for c in (document.categories or []) if c.strip()]
+    return Article(
+        title=title,
+        paragraphs=paragraphs,
+        category=category or (sections[0].strip() if sections else DEFAULT_CATEGORY),
+        published=_date(document.date),
+        url=link,
+        author=author,
+        origin=link,
+    )
+
+
+def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    # The headline and the byline often open the extracted text; they are shown beside every passage already.
+    skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
+    kept = [line for line in lines if line]
+    while kept and kept[0].casefold() in skip:
+        kept.pop(0)
+    return tuple(kept)
+
+
+def _link(canonical: str | None, url: str) -> str:
+    """The page's canonical URL when it is on the same site as `url` (a page cannot claim another site's story)."""
+    if canonical and is_web_url(canonical) and _site(canonical) == _site(url):
+        return canonical_url(canonical)
+    return canonical_url(url)
+
+
+def _site(url: str) -> str:
+    return _HOST_PREFIX.sub("", urlsplit(url).hostname or "")
+
+
+def _date(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return parse_date(raw)
+    except ArticleError:
+        return None

@@ -1,0 +1,77 @@
+"""The seed's text format: a headline, header lines, `Published D-MM-YYYY, HH:MM`, the body, a footer."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.errors import ArticleError
+from bot.ingest.dates import parse_date
+from bot.models import Article
+
+_HEADER = re.compile(r"^(Author|Comments|Category|URL|Link|Source)\s*:\s*(.*)$", re.IGNORECASE)
+_PUBLISHED = re.compile(r"^Published:?\s+(.+)$", re.IGNORECASE)
+_FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
+
+
+def split_paragraphs(body: str) -> tuple[str, ...]:
+    """Paragraphs of a body: blocks between blank lines (a line of only no-break spaces is blank)."""
+    blocks = _BLANK_LINES.split(body.replace("\r\n", "\n").replace("\r", "\n"))
+    return tuple(
+        " ".join(line.strip() for line in block.splitlines() if line.strip()) for block in blocks if block.strip()
+    )
+
+
+def decode(data: bytes) -> str:
+    """Text of a file's bytes, or an ArticleError for binary files and non-UTF-8 text."""
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
+
+
+def parse_text_article(text: str, origin: str | None = None) -> Article:
+    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index == len(lines):
+        raise ArticleError("empty file")
+    title = lines[index].strip()
+    headers: dict[str, str] = {}
+    published: datetime | None = None
+    index += 1
+    while index < len(lines):
+        line = lines[index].strip()
+        if match := _HEADER.match(line):
+            headers.setdefault(match.group(1).lower(), match.group(2).strip())
+        elif match := _PUBLISHED.match(line):
+            published = parse_date(match.group(1))
+            index += 1
+            break
+        elif line and line != title:
+            break
+        index += 1
+    if published is None:
+        raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
+    body_lines = lines[index:]
+    # The footer (Comments:/Category:) repeats the header; it is not part of the story.
+    while body_lines and (not body_lines[-1].strip() or _FOOTER.match(body_lines[-1].strip())):
+        body_lines.pop()
+    paragraphs = split_paragraphs("\n".join(body_lines))
+    if not paragraphs:
+        raise ArticleError("no body text after the Published line")
+    url = headers.get("url") or headers.get("link") or headers.get("source") or None
+    return Article(
+        title=title,
+        paragraphs=paragraphs,
+        category=headers.get("category", ""),
+        published=published,
+        url=url,
+        author=headers.get("author") or None,
+        origin=origin,
+    )

@@ -1,0 +1,57 @@
+"""Canonical links: one spelling per page, so the same story reached by two links is recognised as one."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that say how a reader arrived, not what they read (campaign and ad-click identifiers).
+TRACKING_PREFIXES = ("utm_", "mtm_")
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
+        "mc_cid", "mc_eid", "mkt_tok", "_hsenc", "_hsmi", "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv",
+        "wt_mc", "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "at_medium", "at_campaign", "ns_mchannel",
+        "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "ocid", "cmpid", "smid", "ref_src",
+    }
+)  # fmt: skip
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an absolute http or https address with a host."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+
+
+def canonical_url(url: str) -> str:
+    """`url` without tracking parameters, fragment, credentials, default port and upper case in scheme and host.
+
+    The path and the other parameters keep their order and spelling: servers may treat them as meaningful.
+    Anything but an http(s) address comes back stripped and otherwise unchanged.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # lower case, without brackets
+    if scheme not in _DEFAULT_PORTS or not host:
+        return text
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in pairs if not _tracking(key)]
+    # An untouched query keeps its exact spelling; only one that lost a parameter is written again.
+    query = parts.query if len(kept) == len(pairs) else urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def _tracking(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)

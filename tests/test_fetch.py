@@ -1,0 +1,295 @@
+"""The network edge (issue 9) against a real HTTP server on 127.0.0.1: feeds, pages, and sites misbehaving."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal
+from bot.ingest import Skipped
+from bot.ingest.feeds import Feed, parse_feed
+from bot.models import Article
+from tests.paths import DATA, ROOT
+from tests.web_server import LAST_MODIFIED, WebServer, serving
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+FEEDS = sorted(p.name for p in (DATA / "feeds").iterdir() if not p.name.endswith(".expected.json"))
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[WebServer]:
+    with serving() as server:
+        yield server
+
+
+@pytest.fixture
+def fetch_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, allow_private_addresses=LOOPBACK, fetch_timeout=5.0, fetch_max_bytes=1_000_000)
+
+
+async def get(settings: Settings, url: str, **kwargs: str) -> Fetched | Failed:
+    async with Fetcher(settings) as fetcher:
+        return await fetcher.get(url, **kwargs)
+
+
+@pytest.mark.parametrize("name", FEEDS)
+async def test_feeds_arrive_whole_and_parse(web: WebServer, fetch_settings: Settings, name: str) -> None:
+    url = web.url(f"/feeds/{name}")
+    result = await get(fetch_settings, url)
+    assert isinstance(result, Fetched), result
+    assert result.status == 200 and result.final_url == url
+    assert result.body == (DATA / "feeds" / name).read_bytes()
+    assert result.etag and result.last_modified == LAST_MODIFIED
+    feed = parse_feed(result.body, result.final_url, content_type=result.content_type)
+    want = json.loads((DATA / "feeds" / (Path(name).stem + ".expected.json")).read_text(encoding="utf-8"))
+    if "skipped" in want:
+        assert isinstance(feed, Skipped)
+    else:
+        assert isinstance(feed, Feed)
+        assert [e.article.title for e in feed.entries] == [e["title"] for e in want["entries"]]
+
+
+async def test_conditional_get_answers_304_without_a_body(web: WebServer, fetch_settings: Settings) -> None:
+    url = web.url("/feeds/atom.xml")
+    first = await get(fetch_settings, url)
+    assert isinstance(first, Fetched) and first.etag
+    by_etag = await get(fetch_settings, url, etag=first.etag)
+    by_date = await get(fetch_settings, url, last_modified=LAST_MODIFIED)
+    for again in (by_etag, by_date):
+        assert isinstance(again, Fetched)
+        assert again.not_modified and again.status == 304 and again.body == b""
+    changed = await get(fetch_settings, url, etag='"stale"')
+    assert isinstance(changed, Fetched) and changed.status == 200 and changed.body == first.body
+
+
+async def test_redirects_are_followed_and_the_final_address_reported(web: WebServer, fetch_settings: Settings) -> None:
+    url = web.url(f"/redirect/{MAX_REDIRECTS}?to=/feeds/rss091.xml")
+    result = await get(fetch_settings, url)
+    assert isinstance(result, Fetched) and result.status == 200
+    assert result.url == url and result.final_url == web.url("/feeds/rss091.xml")
+
+
+async def test_too_many_redirects(web: WebServer, fetch_settings: Settings) -> None:
+    result = await get(fetch_settings, web.url(f"/redirect/{MAX_REDIRECTS + 1}"))
+    assert isinstance(result, Failed) and not result.retry
+    assert f"more than {MAX_REDIRECTS} redirects" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("http://10.0.0.1/internal", "10.0.0.1 is a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://[::1]:8080/", "::1 is on this machine"),
+        ("http://0.0.0.0:8080/", "0.0.0.0 is on this machine"),
+        ("http://[::ffff:192.168.1.1]/", "192.168.1.1 is a private address"),
+        ("file:///etc/passwd", "only http and https"),
+        ("ftp://ftp.example.org/file", "only http and https"),
+    ],
+)
+async def test_a_redirect_to_a_refused_address_is_not_followed(
+    web: WebServer, fetch_settings: Settings, target: str, reason: str
+) -> None:
+    result = await get(fetch_settings, web.url(f"/redirect/1?to={target}"))
+    assert isinstance(result, Failed) and not result.retry
+    assert reason in result.reason
+
+
+async def test_loopback_is_refused_unless_allowed_and_never_contacted(web: WebServer, tmp_path: Path) -> None:
+    strict = Settings(data_dir=tmp_path, fetch_timeout=5.0)
+    before = len(web.requests)
+    by_address = await get(strict, web.url("/feeds/atom.xml"))
+    by_name = await get(strict, web.url("/feeds/atom.xml").replace("127.0.0.1", "localhost"))
+    assert isinstance(by_address, Failed) and by_address.reason == "refused: 127.0.0.1 is on this machine"
+    assert isinstance(by_name, Failed) and by_name.reason.startswith("refused: localhost resolves to ")
+    assert not by_address.retry and not by_name.retry
+    assert len(web.requests) == before
+
+
+async def test_timeout_is_a_retryable_failure(web: WebServer, fetch_settings: Settings) -> None:
+    quick = replace(fetch_settings, fetch_timeout=0.5)
+    result = await get(quick, web.url("/slow?seconds=10"))
+    assert isinstance(result, Failed) and result.retry and "0.5 s" in result.reason
+
+
+async def test_a_trickling_server_is_cut_off_at_the_overall_deadline(web: WebServer, fetch_settings: Settings) -> None:
+    """Each byte arrives within the read timeout; the whole answer does not arrive within the deadline."""
+    quick = replace(fetch_settings, fetch_timeout=1.0)
+    result = await get(quick, web.url("/trickle?seconds=10"))
+    assert isinstance(result, Failed) and result.retry and "within 1 s" in result.reason
+
+
+@pytest.mark.parametrize(("status", "retry"), [(500, True), (503, True), (429, True), (404, False), (410, False)])
+async def test_error_statuses(web: WebServer, fetch_settings: Settings, status: int, retry: bool) -> None:
+    result = await get(fetch_settings, web.url(f"/status/{status}"))
+    assert isinstance(result, Failed)
+    assert result.status == status and result.retry is retry and result.reason.startswith(f"HTTP {status}")
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/huge?bytes=5000000&length=1", "too large: 5,000,000 bytes (the limit is 1,000,000)"),
+        ("/huge?bytes=5000000&length=0", "too large: more than 1,000,000 bytes, stopped reading"),
+        ("/gzip?bytes=5000000", "too large: more than 1,000,000 bytes, stopped reading"),
+    ],
+    ids=["declared", "streamed", "compressed"],
+)
+async def test_size_cap(web: WebServer, fetch_settings: Settings, path: str, reason: str) -> None:
+    result = await get(fetch_settings, web.url(path))
+    assert isinstance(result, Failed) and not result.retry
+    assert result.reason == reason
+
+
+async def test_user_agent_accept_and_host_are_sent(web: WebServer, fetch_settings: Settings) -> None:
+    result = await get(fetch_settings, web.url("/headers"), accept="application/rss+xml")
+    assert isinstance(result, Fetched)
+    headers = {k.lower(): v for k, v in json.loads(result.body).items()}
+    assert headers["user-agent"] == fetch_settings.user_agent and headers["user-agent"].startswith("newsbot/")
+    assert headers["accept"] == "application/rss+xml"
+    assert headers["host"] == web.base_url.removeprefix("http://")
+
+
+@pytest.mark.parametrize("url", ["", "not a url", "http://", "https://exa mple.com/", "//no-scheme.example/x"])
+async def test_nonsense_urls_fail_softly(fetch_settings: Settings, url: str) -> None:
+    result = await get(fetch_settings, url)
+    assert isinstance(result, Failed) and not result.retry
+
+
+async def test_a_name_that_does_not_resolve_may_be_retried(fetch_settings: Settings) -> None:
+    result = await get(fetch_settings, "http://no-such-host.invalid/feed.xml")
+    assert isinstance(result, Failed) and result.retry and "no-such-host.invalid" in result.reason
+
+
+async def test_fetch_page_reads_the_story(web: WebServer, fetch_settings: Settings) -> None:
+    async with Fetcher(fetch_settings) as fetcher:
+        [article] = await fetch_page(fetcher, web.url("/redirect/1?to=/pages/article.html"), category="Harbour")
+        [image] = await fetch_page(fetcher, web.url("/pages/image.png"))
+        [data] = await fetch_page(fetcher, web.url("/pages/data.json"))
+        [missing] = await fetch_page(fetcher, web.url("/pages/nope.html"))
+    assert isinstance(article, Article)
+    assert article.title == "Harbour Council Approves Café Expansion" and article.category == "Harbour"
+    # The page's canonical link is on the same site as the page? Here it is not (127.0.0.1), so the address read.
+    assert article.url == web.url("/pages/article.html")
+    assert image == Skipped(web.url("/pages/image.png"), "not an HTML page (image/png)")
+    assert data == Skipped(web.url("/pages/data.json"), "not an HTML page (application/json)")
+    assert isinstance(missing, Skipped) and missing.reason == "HTTP 404 Not Found"
+
+
+def test_read_page_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:
+    [article] = read_page(web.url("/pages/latin1.html"), fetch_settings)
+    assert isinstance(article, Article) and article.title == "Café Owners Protest Rent Rise"
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("127.0.0.1", "on this machine"),
+        ("127.8.9.10", "on this machine"),
+        ("0.0.0.0", "on this machine"),
+        ("::1", "on this machine"),
+        ("::", "on this machine"),
+        ("::ffff:127.0.0.1", "on this machine"),
+        ("2002:a00:1::1", "10.0.0.1 is a private address"),  # 6to4
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254 is a link-local address"),  # NAT64
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("fc00::1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("100.64.0.1", "not a public address"),
+        ("224.0.0.1", "not a public address"),
+        ("240.0.0.1", "address"),  # reserved; Python calls it private
+        ("93.184.216.34", None),
+        ("2606:4700:4700::1111", None),
+    ],
+)
+def test_address_guard(address: str, refused: str | None) -> None:
+    reason = refusal(ipaddress.ip_address(address))
+    assert (reason is None) if refused is None else (reason is not None and refused in reason)
+
+
+def test_allowed_networks_open_only_themselves() -> None:
+    allowed = (ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("::1/128"))
+    assert refusal(ipaddress.ip_address("10.1.2.3"), allowed) is None
+    assert refusal(ipaddress.ip_address("::1"), allowed) is None
+    assert refusal(ipaddress.ip_address("10.2.0.1"), allowed) is not None
+    assert refusal(ipaddress.ip_address("127.0.0.1"), allowed) is not None
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for the name "localhost" (openssl, as an operator would make one)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+async def test_https_connects_to_the_checked_address_and_verifies_the_name(
+    certificate: tuple[Path, Path], fetch_settings: Settings
+) -> None:
+    """The request goes to the resolved address, with the name in SNI, Host and certificate checks."""
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    both = replace(fetch_settings, allow_private_addresses=(*LOOPBACK, ipaddress.ip_network("::1/128")))
+    with serving(tls=server_tls, host="localhost") as secure:
+        async with Fetcher(both, tls=client_tls) as fetcher:
+            by_name = await fetcher.get(secure.url("/headers"))
+            by_address = await fetcher.get(secure.url("/headers").replace("localhost", "127.0.0.1"))
+        async with Fetcher(both) as untrusting:
+            unknown_authority = await untrusting.get(secure.url("/headers"))
+    assert isinstance(by_name, Fetched), by_name
+    assert json.loads(by_name.body)["Host"] == secure.base_url.removeprefix("https://")
+    # The certificate names localhost, not 127.0.0.1: verified against the name asked for, so refused.
+    assert isinstance(by_address, Failed) and "certificate" in by_address.reason.lower()
+    assert isinstance(unknown_authority, Failed) and "certificate" in unknown_authority.reason.lower()
+
+
+def test_fetch_settings_from_the_environment() -> None:
+    env = {
+        "NEWSBOT_FETCH_TIMEOUT": "7.5",
+        "NEWSBOT_FETCH_MAX_BYTES": "2000000",
+        "NEWSBOT_USER_AGENT": "newsbot-test/1",
+        "NEWSBOT_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1, 10.1.0.0/16 ::1",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    assert (settings.fetch_timeout, settings.fetch_max_bytes, settings.user_agent) == (7.5, 2_000_000, "newsbot-test/1")
+    assert [str(n) for n in settings.allow_private_addresses] == ["127.0.0.1/32", "10.1.0.0/16", "::1/128"]
+    assert Settings.from_env({}, env_file=None).allow_private_addresses == ()
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert all(f"\n{name}=" in example for name in env)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "localhost"),
+        ("NEWSBOT_FETCH_TIMEOUT", "0"),
+        ("NEWSBOT_FETCH_MAX_BYTES", "lots"),
+    ],
+)
+def test_bad_fetch_settings_are_refused_in_one_line(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable) as caught:
+        Settings.from_env({variable: value}, env_file=None)
+    assert "\n" not in str(caught.value)

@@ -1,0 +1,120 @@
+"""Feeds (issue 9): RSS 0.9x/1.0/2.0 and Atom from bytes, well-formed or not; one file per case in tests/data/feeds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import Skipped
+from bot.ingest.feeds import DEFAULT_CATEGORY, Feed, FeedEntry, discover_feeds, parse_feed, with_page
+from bot.ingest.limits import MAX_ARTICLE_CHARS
+from bot.models import Article
+from tests.paths import DATA
+
+FEEDS = DATA / "feeds"
+CASES = sorted(p for p in FEEDS.iterdir() if not p.name.endswith(".expected.json"))
+BASE = "https://feeds.example.org/"
+
+
+def expected(path: Path) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def entry_view(entry: FeedEntry) -> dict[str, object]:
+    article = entry.article
+    return {
+        "title": article.title,
+        "url": article.url,
+        "category": article.category,
+        "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "guid": article.guid,
+        "summary_only": entry.summary_only,
+        "paragraphs": list(article.paragraphs),
+    }
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_feed_cases(path: Path) -> None:
+    want = expected(path)
+    feed = parse_feed(path.read_bytes(), BASE + path.name)
+    if "skipped" in want:
+        assert feed == Skipped(BASE + path.name, str(want["skipped"]))
+        return
+    assert isinstance(feed, Feed), feed
+    assert (feed.title, feed.link) == (want["title"], want["link"])
+    assert [entry_view(e) for e in feed.entries] == want["entries"]
+    assert [[p.location.rsplit(" ", 1)[-1], p.reason] for p in feed.problems] == want["problems"]
+    if want["warning"] is None:
+        assert feed.warning is None
+    else:
+        assert feed.warning is not None and str(want["warning"]) in feed.warning
+    for entry in feed.entries:
+        published = entry.article.published
+        assert published is None or published.tzinfo is UTC
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_no_markup_reaches_titles_or_text(path: Path) -> None:
+    feed = parse_feed(path.read_bytes(), BASE + path.name)
+    texts = [
+        t for e in getattr(feed, "entries", ()) for t in (e.article.title, e.article.category, *e.article.paragraphs)
+    ]
+    assert not any(marker in text for text in texts for marker in ("<b>", "<p>", "<script", "alert(", "&amp;", "&lt;"))
+
+
+def test_the_feeds_category_setting_wins_over_tags() -> None:
+    feed = parse_feed((FEEDS / "rss2_full_text.xml").read_bytes(), BASE + "x", category="Harbour")
+    assert isinstance(feed, Feed)
+    assert {e.article.category for e in feed.entries} == {"Harbour"}
+    untagged = parse_feed((FEEDS / "missing_dates.xml").read_bytes(), BASE + "y")
+    assert isinstance(untagged, Feed) and {e.article.category for e in untagged.entries} == {DEFAULT_CATEGORY}
+
+
+def test_an_oversized_entry_is_cut_with_a_note() -> None:
+    paragraph = "<p>" + "The tide rose over the harbour wall again on Sunday. " * 40 + "</p>"
+    data = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Long</title>'
+        "<link>https://long.example.org/a</link><description><![CDATA[" + paragraph * 200 + "]]></description>"
+        "</item></channel></rss>"
+    ).encode()
+    feed = parse_feed(data, BASE + "long.xml")
+    assert isinstance(feed, Feed)
+    [entry] = feed.entries
+    [note] = feed.problems
+    assert note.cut and note.location == "https://long.example.org/a" and "text cut" in note.reason
+    assert sum(len(p) for p in entry.article.paragraphs) <= MAX_ARTICLE_CHARS
+
+
+def test_with_page_takes_the_pages_text_and_keeps_the_feeds_headline_and_link() -> None:
+    feed = parse_feed((FEEDS / "rss2_summary_only.xml").read_bytes(), BASE + "s.xml", category="World")
+    assert isinstance(feed, Feed)
+    entry = feed.entries[0]
+    page = Article(
+        title="Glacier retreat measured | Wire",
+        paragraphs=("Full text one.", "Full text two."),
+        category="Science",
+        published=datetime(2020, 1, 31, tzinfo=UTC),
+        url="https://wire.example.com/science/glacier-drone-survey",
+        author="Ana Costa",
+    )
+    story = with_page(entry, page)
+    assert story.title == entry.article.title and story.category == "World"
+    assert story.paragraphs == page.paragraphs and story.author == "Ana Costa"
+    assert story.published == entry.article.published and story.url == entry.article.url
+
+
+@pytest.mark.parametrize("data", [b"/etc/passwd", b"http://127.0.0.1:9/feed.xml", b"\x00\x01\x02", b"   "])
+def test_bytes_are_never_opened_as_a_file_or_fetched_as_a_url(data: bytes) -> None:
+    result = parse_feed(data, BASE + "odd")
+    assert isinstance(result, Skipped) and "feed" in result.reason
+
+
+def test_feed_discovery_from_a_page() -> None:
+    html = (FEEDS / "not_a_feed.html").read_bytes()
+    assert discover_feeds(html, "https://Gazette.example.org/home") == ("https://gazette.example.org/feed.xml",)
+    assert discover_feeds(b"<html><p>no feeds</p></html>", BASE) == ()

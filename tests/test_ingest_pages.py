@@ -1,0 +1,118 @@
+"""Web pages (issue 9) with trafilatura, canonical links, HTML to plain text; one file per case in tests/data/pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import Skipped
+from bot.ingest.markup import html_paragraphs, html_text
+from bot.ingest.pages import media_type, parse_page
+from bot.ingest.urls import canonical_url, is_web_url
+from bot.models import Article
+from tests.paths import DATA
+
+PAGES = DATA / "pages"
+CASES = sorted(p for p in PAGES.iterdir() if not p.name.endswith(".expected.json"))
+BASE = "https://gazette.example.org/news/"
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_page_cases(path: Path) -> None:
+    want = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+    items = list(parse_page(path.read_bytes(), BASE + path.name, want["content_type"]))
+    if "skipped" in want:
+        assert items == [Skipped(BASE + path.name, want["skipped"])]
+        return
+    [article] = items
+    assert isinstance(article, Article)
+    got = {
+        "content_type": want["content_type"],
+        "title": article.title,
+        "url": article.url,
+        "category": article.category,
+        "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "paragraphs": list(article.paragraphs),
+    }
+    assert got == want
+
+
+def test_a_response_that_does_not_say_what_it_is_is_sniffed() -> None:
+    html = (PAGES / "minimal.html").read_bytes()
+    assert isinstance(next(parse_page(html, BASE + "m", None)), Article)
+    [refused] = parse_page(b"%PDF-1.7 binary", BASE + "doc", None)
+    assert isinstance(refused, Skipped) and "not an HTML page" in refused.reason
+
+
+def test_category_given_wins() -> None:
+    [article] = parse_page((PAGES / "article.html").read_bytes(), BASE + "a", "text/html", category="Harbour")
+    assert isinstance(article, Article) and article.category == "Harbour"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("text/html; charset=ISO-8859-1", ("text/html", "iso-8859-1")),
+        ("Application/XHTML+XML", ("application/xhtml+xml", None)),
+        ("", ("", None)),
+        (None, ("", None)),
+    ],
+)
+def test_media_type(header: str | None, expected: tuple[str, str | None]) -> None:
+    assert media_type(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "https://Gazette.Example.org/2024/05/cafe?utm_source=rss&utm_medium=feed&id=42#comments",
+            "https://gazette.example.org/2024/05/cafe?id=42",
+        ),
+        ("HTTP://EXAMPLE.com:80", "http://example.com/"),
+        ("https://example.com:8443/a?b=1&c=2#top", "https://example.com:8443/a?b=1&c=2"),
+        ("https://example.com/a?fbclid=abc&gclid=def", "https://example.com/a"),
+        ("https://user:secret@Example.com/a", "https://example.com/a"),
+        ("https://example.com/Path/Is/Kept?Q=Case", "https://example.com/Path/Is/Kept?Q=Case"),
+        ("https://[2001:DB8::1]:443/x", "https://[2001:db8::1]/x"),
+        ("  https://example.com/a  ", "https://example.com/a"),
+        ("ftp://Example.com/file", "ftp://Example.com/file"),
+        ("not a link", "not a link"),
+        ("http://[broken", "http://[broken"),
+    ],
+)
+def test_canonical_url(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+    assert canonical_url(canonical) == canonical
+
+
+@pytest.mark.parametrize(
+    ("url", "web"),
+    [("https://a.example/x", True), ("http://a.example", True), ("ftp://a.example", False), ("/relative", False)],
+)
+def test_is_web_url(url: str, web: bool) -> None:
+    assert is_web_url(url) is web
+
+
+@pytest.mark.parametrize(
+    ("html", "paragraphs"),
+    [
+        ("<p>One <b>bold</b> line.</p><p>Two &amp; three.</p>", ("One bold line.", "Two & three.")),
+        ("a<br>b<br><br>c", ("a b", "c")),
+        ("<ul><li>first</li><li>second</li></ul>", ("first", "second")),
+        ("<p>kept</p><script>alert('x')</script><style>p {}</style>", ("kept",)),
+        ("5 < 6 and AT&T", ("5 < 6 and AT&T",)),
+        ("&lt;b&gt;literal&lt;/b&gt;", ("<b>literal</b>",)),
+        ("<div>unclosed <p>nested", ("unclosed", "nested")),
+        ("", ()),
+    ],
+)
+def test_html_paragraphs(html: str, paragraphs: tuple[str, ...]) -> None:
+    assert html_paragraphs(html) == paragraphs
+
+
+def test_html_text_is_one_line() -> None:
+    assert html_text("<h1>Breaking:</h1>\n<p>Mayor  <em>resigns</em></p>") == "Breaking: Mayor resigns"

@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="read articles from files or directories")
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest = commands.add_parser("ingest", help="read articles from files, directories or web pages (URLs)")
+    ingest.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
     ingest.add_argument(
         "--field",
         action="append",
@@ -194,9 +194,9 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     from tqdm import tqdm
 
     with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
-        report = library.ingest(args.paths, dict(args.field), progress=bar.update, stop=stop, on_wait=_waiting)
-    for skipped in report.skipped:
-        print(f"skipped {skipped.location}: {skipped.reason}", file=sys.stderr)
+        report = library.ingest(args.sources, dict(args.field), progress=bar.update, stop=stop, on_wait=_waiting)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
     print(report.summary())
     if report.interrupted:
         return EXIT_INTERRUPTED

@@ -15,8 +15,10 @@ from itertools import islice
 from pathlib import Path
 
 from bot.config import Settings
+from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
+from bot.ingest.urls import is_web_url
 from bot.models import Answer, Article
 from bot.retrieval import Request, answer
 from bot.store import Store, StoreStats
@@ -36,8 +38,17 @@ class IngestReport:
     unchanged: int = 0
     duplicates: int = 0
     removed: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
+    # Every problem the readers reported, in order: skipped input, and articles cut at a size limit.
+    problems: list[Skipped] = field(default_factory=list)
     interrupted: bool = False
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return [p for p in self.problems if not p.cut]
+
+    @property
+    def cut(self) -> list[Skipped]:
+        return [p for p in self.problems if p.cut]
 
     @property
     def read(self) -> int:
@@ -46,6 +57,8 @@ class IngestReport:
 
     def summary(self) -> str:
         text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
+        if self.cut:
+            text += f", {len(self.cut)} cut to size"
         if self.duplicates:
             text += f", {self.duplicates} duplicates"
         text += f", {self.removed} replaced" if self.removed else ""
@@ -169,21 +182,28 @@ class Library:
 
     def ingest(
         self,
-        paths: Iterable[Path],
+        sources: Iterable[Path | str],
         fields: Mapping[str, str] | None = None,
         progress: Callable[[int], object] | None = None,
         stop: Callable[[], bool] | None = None,
         on_wait: Callable[[], object] | None = None,
     ) -> IngestReport:
-        """Read articles from files and directories; unreadable ones are reported in `report.skipped`."""
+        """Read articles from files, directories and web pages (http/https URLs); problems go in `report.problems`."""
         report = IngestReport()
 
+        def items() -> Iterator[Article | Skipped]:
+            for source in sources:
+                if isinstance(source, str) and is_web_url(source):
+                    yield from read_page(source, self.settings)
+                else:
+                    yield from read_articles([Path(source)], fields)
+
         def readable() -> Iterator[Article]:
-            for item in read_articles(paths, fields):
+            for item in items():
                 if progress:
                     progress(1)
                 if isinstance(item, Skipped):
-                    report.skipped.append(item)
+                    report.problems.append(item)
                 else:
                     yield item
 

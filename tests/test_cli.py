@@ -16,6 +16,7 @@ import pytest
 from bot import __version__
 from bot.cli import main
 from tests.paths import BBC, DATA, ROOT, needs_bbc
+from tests.web_server import serving
 
 
 @pytest.fixture(autouse=True)
@@ -274,3 +275,32 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     added = int(out.split(" added")[0].split()[-1])
     assert 0 < added < 2127
     assert main(["stats"]) == 0  # what was committed is there and indexed
+
+
+def test_ingest_a_web_page_by_its_url(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1")
+    with serving() as web:
+        page = web.url("/pages/article.html")
+        assert main(["ingest", page, web.url("/status/404")]) == 0
+    captured = capsys.readouterr()
+    assert "1 added" in captured.out and "1 skipped" in captured.out
+    assert captured.err.count("/status/404") == 1
+    assert main(["ask", "--json", "Who opposed the terrace on the ferry pier?"]) == 0
+    passage = json.loads(capsys.readouterr().out)["passages"][0]
+    # Its source link is where it was read: a page cannot claim another site's address as its canonical one.
+    assert passage["url"] == page and passage["author"] == "Jane Ortiz"
+
+
+def test_a_page_from_this_machine_is_refused_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with serving() as web:
+        assert main(["ingest", web.url("/pages/article.html")]) == 1
+    assert "127.0.0.1" in capsys.readouterr().err
+
+
+def test_an_article_cut_to_size_is_added_and_said_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps({"title": "Long " * 200, "body": "A body."}) + "\n")
+    assert main(["ingest", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "1 added" in captured.out and "1 cut to size" in captured.out and "0 skipped" in captured.out
+    assert captured.err.startswith("cut ") and captured.err.count("\n") == 1

@@ -191,6 +191,7 @@ class _Read:
     feed: Feed | None = None
     stories: list[Story] = field(default_factory=list)
     unchanged: int = 0
+    duplicates: int = 0  # entries the feed lists twice
     problems: list[Skipped] = field(default_factory=list)
     deferred: int = 0
 
@@ -271,10 +272,10 @@ class FeedService:
                 raise UsageError(f"{url} is followed already")
             log.info("feeds: added %s", url)
             holder = _holder()
-            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, None, feed.id)
+            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
             if claimed is None:  # a poll round of another process took it first
                 return FeedPoll(feed, TAKEN)
-            return await self._poll_claimed(fetcher, claimed, holder, _clock(now), fetched)
+            return await self._poll_claimed(fetcher, claimed, holder, now, fetched)
 
     async def _category(self, category: str | None) -> str | None:
         """The category as typed, in the spelling of a known one that matches it ignoring case."""
@@ -288,22 +289,21 @@ class FeedService:
 
     async def due(self, now: datetime, every: bool = False) -> int:
         """How many feeds a poll round started now would take (for a progress bar)."""
-        return await asyncio.to_thread(self.store.claimable, now, now if every else None)
+        return await asyncio.to_thread(self.store.claimable, now, every)
 
     async def poll(
         self, now: datetime, every: bool = False, on_poll: Callable[[FeedPoll], object] | None = None
     ) -> PollReport:
-        """Poll the feeds that are due (with `every`, each feed not polled since `now`, once), `feed_concurrency`
-        at a time; `on_poll` hears of each feed as it finishes. What the admins should be told is in
-        `report.notices`."""
+        """Poll the feeds that are due (with `every`: all of them), each at most once, `feed_concurrency` at a
+        time; `on_poll` hears of each feed as it finishes. What the admins should be told is in
+        `report.notices`. Leases run on the clock from `now` on; what is recorded is as of `now`."""
         clock = _clock(now)
         holder = _holder()
-        polled_before = now if every else None
         report = PollReport()
 
         async def worker(fetcher: Fetcher) -> None:
-            while feed := await asyncio.to_thread(self.store.claim, holder, clock(), self.lease, polled_before):
-                result = await self._poll_claimed(fetcher, feed, holder, clock)
+            while feed := await asyncio.to_thread(self.store.claim, holder, clock(), self.lease, now, every):
+                result = await self._poll_claimed(fetcher, feed, holder, now)
                 report.polls.append(result)
                 if on_poll is not None:
                     on_poll(result)
@@ -322,10 +322,11 @@ class FeedService:
         fetcher: Fetcher,
         feed: FeedRow,
         holder: str,
-        clock: Callable[[], datetime],
+        now: datetime,
         fetched: Fetched | Failed | None = None,
     ) -> FeedPoll:
-        """Poll a feed this holder has leased, record the outcome, and release the lease (whatever happens)."""
+        """Poll a feed this holder has leased, record the outcome as of `now` (the round's start, so a feed is
+        due again one interval after the round that polled it), and release the lease (whatever happens)."""
         deadline = self.settings.feed_lease_seconds * DEADLINE_SHARE
         try:
             try:
@@ -336,7 +337,7 @@ class FeedService:
             except Exception as exc:  # a bug must not stop the round: the feed is recorded as failed
                 log.exception("feeds: polling %s failed unexpectedly", feed.url)
                 read = _Read(FAILED, f"unexpected {type(exc).__name__}: {exc}")
-            return await self._record(feed, holder, clock(), read)
+            return await self._record(feed, holder, now, read)
         except Exception as exc:  # the store failed: this feed is not recorded, the round goes on
             log.exception("feeds: could not record the poll of %s", feed.url)
             await asyncio.to_thread(self._release, feed, holder)
@@ -368,7 +369,7 @@ class FeedService:
         read = _Read(OK, parsed.warning or "", fetched, parsed, problems=list(parsed.problems))
         entries: dict[str, FeedEntry] = {}
         for entry in parsed.entries:
-            entries.setdefault(entry_key(entry.article), entry)
+            read.duplicates += entries.setdefault(entry_key(entry.article), entry) is not entry
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         fresh: list[tuple[str, FeedEntry]] = []
         for key, entry in entries.items():
@@ -377,32 +378,39 @@ class FeedService:
                 read.unchanged += 1  # shown before: unchanged, or another feed's story
             else:
                 fresh.append((key, entry))
-        # Pages are read only for stories that are not another feed's already (a duplicate by link).
+        await self._stories(fetcher, feed, fresh, read)
+        return read
+
+    async def _stories(self, fetcher: Fetcher, feed: FeedRow, fresh: list[tuple[str, FeedEntry]], read: _Read) -> None:
+        """The new and changed entries as stories, with their pages' text when the feed has only summaries.
+
+        Pages are read only for stories no other feed has stored already (a duplicate by link), at most
+        `feed_pages_per_poll` of them (the rest wait for the next poll; with 0, the summaries are kept). A story
+        with neither text nor a page waits for the next poll too.
+        """
         teasers = [e.article.id for _, e in fresh if e.summary_only]
         elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
         wanted = [(k, e) for k, e in fresh if e.summary_only and e.article.id not in elsewhere]
         budget = self.settings.feed_pages_per_poll
-        later = {k for k, _ in wanted[budget:]}
+        later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
         for key, entry in fresh:
             if key in later:
                 read.deferred += 1
                 continue
             article = entry.article
-            page = pages.get(article.id)
-            if page is not None:
-                story, problems = page
-                if story is not None:
-                    read.problems += problems
-                    article = with_page(entry, story)
-                elif article.paragraphs:
-                    read.problems += [Skipped(p.location, f"{p.reason} (the feed's summary is kept)") for p in problems]
-                else:  # no page and no summary: tried again on the next poll
-                    read.problems += [Skipped(p.location, f"{p.reason} (tried again next poll)") for p in problems]
-                    read.deferred += 1
-                    continue
+            story, problems = pages.get(article.id, (None, []))
+            if story is not None:
+                read.problems += problems
+                article = with_page(entry, story)
+            elif article.paragraphs or article.id in elsewhere:
+                read.problems += [Skipped(p.location, f"{p.reason} (the feed's summary is kept)") for p in problems]
+            else:
+                why = [f"{p.reason} (tried again next poll)" for p in problems] or ["no text in the feed"]
+                read.problems += [Skipped(article.url or key, reason) for reason in why]
+                read.deferred += 1
+                continue
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article)))
-        return read
 
     async def _pages(
         self, fetcher: Fetcher, entries: Sequence[FeedEntry]
@@ -490,7 +498,7 @@ class FeedService:
             backlog=0 if news else new,
             edited=len(result.updated) + len(result.replaced),
             unchanged=read.unchanged + len(result.unchanged),
-            duplicates=recorded.duplicates,
+            duplicates=read.duplicates + recorded.duplicates,
             problems=tuple(read.problems),
             deferred=read.deferred,
             polled_at=now,

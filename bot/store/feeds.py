@@ -179,12 +179,16 @@ def listing(connection: Connection) -> list[FeedRow]:
 # ---- leases ---------------------------------------------------------------------------------------------------
 
 
-def _claimable(now: datetime, polled_before: datetime | None) -> list[Any]:
-    free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now)
-    if polled_before is None:
-        return [free, feeds.c.next_poll_at <= now]
-    # "Poll every feed now": each feed once in this round, whatever its schedule.
-    return [free, or_(feeds.c.last_polled_at.is_(None), feeds.c.last_polled_at < polled_before)]
+def _claimable(now: datetime, round_start: datetime, every: bool) -> list[Any]:
+    """What a poll round started at `round_start` may take at `now`: a feed not leased (or whose lease ran out),
+    not polled by this round yet, and due (unless the round polls every feed)."""
+    conditions = [
+        or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now),
+        or_(feeds.c.last_polled_at.is_(None), feeds.c.last_polled_at < round_start),
+    ]
+    if not every:
+        conditions.append(feeds.c.next_poll_at <= now)
+    return conditions
 
 
 def claim(
@@ -192,15 +196,19 @@ def claim(
     holder: str,
     now: datetime,
     lease: timedelta,
-    polled_before: datetime | None = None,
+    round_start: datetime,
+    every: bool = False,
     feed_id: int | None = None,
 ) -> FeedRow | None:
-    """Lease the feed that has waited longest among those due (or, with `polled_before`, not polled since), or
-    the feed `feed_id` if it is free (a feed just added, read at once)."""
-    wanted = [feeds.c.id == feed_id] if feed_id is not None else _claimable(now, polled_before)
+    """Lease the feed that has waited longest among those a round may take (see `_claimable`), or the feed
+    `feed_id` if it is not leased (a feed just added, read at once)."""
+    if feed_id is None:
+        wanted = _claimable(now, round_start, every)
+    else:
+        wanted = [feeds.c.id == feed_id, or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now)]
     row = connection.execute(
         select(feeds)
-        .where(*wanted, or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now))
+        .where(*wanted)
         .order_by(feeds.c.next_poll_at, feeds.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -212,9 +220,10 @@ def claim(
     return replace(_feed(row), lease_holder=holder, lease_until=until)
 
 
-def claimable(connection: Connection, now: datetime, polled_before: datetime | None = None) -> int:
-    """How many feeds a claim could take now."""
-    return int(connection.scalar(select(func.count()).select_from(feeds).where(*_claimable(now, polled_before))) or 0)
+def claimable(connection: Connection, now: datetime, every: bool = False) -> int:
+    """How many feeds a poll round starting now could take."""
+    query = select(func.count()).select_from(feeds).where(*_claimable(now, now, every))
+    return int(connection.scalar(query) or 0)
 
 
 def release(connection: Connection, feed_id: int, holder: str) -> None:
@@ -431,15 +440,16 @@ class FeedStore:
         holder: str,
         now: datetime,
         lease: timedelta,
-        polled_before: datetime | None = None,
+        round_start: datetime,
+        every: bool = False,
         feed_id: int | None = None,
     ) -> FeedRow | None:
         with writing(self.engine) as connection:
-            return claim(connection, holder, now, lease, polled_before, feed_id)
+            return claim(connection, holder, now, lease, round_start, every, feed_id)
 
-    def claimable(self, now: datetime, polled_before: datetime | None = None) -> int:
+    def claimable(self, now: datetime, every: bool = False) -> int:
         with reading(self.engine) as connection:
-            return claimable(connection, now, polled_before)
+            return claimable(connection, now, every)
 
     def release(self, feed_id: int, holder: str) -> None:
         with writing(self.engine) as connection:

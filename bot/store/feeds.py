@@ -108,8 +108,6 @@ class Recorded:
     """What recording a poll stored."""
 
     result: WriteResult = field(default_factory=WriteResult)
-    # The articles written, by id (for indexing them from memory).
-    written: dict[str, Article] = field(default_factory=dict)
     duplicates: int = 0
 
 
@@ -371,8 +369,6 @@ def record(
     to_write, entries, recorded.duplicates = _resolve(connection, feed.id, stories) if stories else ([], [], 0)
     if to_write:
         recorded.result = article_rows.write(connection, to_write, now, news=news)
-        written = {*recorded.result.added, *recorded.result.updated}
-        recorded.written = {a.id: a for a in to_write if a.id in written}
     values: dict[str, Any] = {
         "etag": outcome.etag,
         "last_modified": outcome.last_modified,
@@ -380,7 +376,7 @@ def record(
         "last_polled_at": now,
         "last_status": outcome.status,
         "last_reason": outcome.reason,
-        "last_stored": len(recorded.written),
+        "last_stored": len(recorded.result.added) + len(recorded.result.updated),
         "failures": outcome.failures,
         "failing_since": outcome.failing_since,
         "failure_reported_at": outcome.failure_reported_at,

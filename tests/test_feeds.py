@@ -132,6 +132,8 @@ async def test_each_kind_of_feed_is_read_into_the_store_and_bad_ones_are_refused
 async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: FeedService) -> None:
     with pytest.raises(UsageError, match="http:// or https://"):
         await service.add("ftp://example.org/feed.xml", now=NOW)
+    with pytest.raises(UsageError, match="at most 2,048 characters"):
+        await service.add(web.url("/polls/harbour.xml?q=" + "x" * 2100), now=NOW)
     with pytest.raises(UsageError, match=r"not an RSS or Atom feed|a web page, not a feed"):
         await service.add(web.url("/polls/story_tide.html"), now=NOW)
     with pytest.raises(UsageError, match="HTTP 404"):

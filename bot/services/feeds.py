@@ -5,7 +5,8 @@ A poll round (`FeedService.poll`) claims feeds one at a time with a lease in the
 feed: a conditional GET through the one network edge (bot/fetch.py, which never raises); parsing in a worker
 thread; the pages of new or changed entries that carry only a summary (trafilatura, also in a thread); then one
 store transaction records the outcome, writes the stories (the change log carries them to every process's index)
-and releases the lease; finally this process's index catches up. Every store call runs in a worker thread, so
+and releases the lease. This process's index catches up at most once per NEWSBOT_FOLLOW_SECONDS during a round
+and at its end; other processes' indexes follow the change log themselves. Every store call runs in a thread, so
 the event loop (the bot's answers) never waits for a database, a parser or a slow site; a site that hangs holds
 one slot until its fetch times out, never the round.
 
@@ -37,6 +38,7 @@ from bot.errors import UsageError
 from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, FeedEntry, parse_feed, with_page
+from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.library import Library
 from bot.models import Article, short_hash
@@ -130,7 +132,7 @@ class FeedPoll:
     def summary(self) -> str:
         """One line for an operator: what happened and what comes next."""
         if self.status == TAKEN:
-            return "not recorded: another process took this feed over"
+            return "not recorded: the feed was removed, or another process took it over"
         wait = (
             f"next poll in {_duration(self.next_poll_at - self.polled_at)}"
             if self.next_poll_at and self.polled_at
@@ -256,7 +258,9 @@ class FeedService:
         """
         url = canonical_url(url)
         if not is_web_url(url):
-            raise UsageError(f"not a feed address: {url!r} (give an http:// or https:// URL)")
+            raise UsageError(f"not a feed address: {url[:100]!r} (give an http:// or https:// URL)")
+        if len(url) > MAX_URL_CHARS:
+            raise UsageError(f"a feed address may have at most {MAX_URL_CHARS:,} characters")
         if await asyncio.to_thread(self.store.find, url) is not None:
             raise UsageError(f"{url} is followed already")
         category = await self._category(category)

@@ -50,9 +50,17 @@ def story_words(name: str, number: int) -> tuple[str, str]:
     )
 
 
-def rss(name: str, summaries: bool = False) -> bytes:
-    """A feed of STORIES stories of its own: full texts, or summaries whose pages are at /live/<name>-<n>.html."""
-    items = []
+SHARED = (
+    "<item><title>Shared story</title><link>/stories/shared</link><guid>shared</guid>"
+    "<content:encoded><![CDATA[<p>The zqshared committee met on the quay about the old boathouse.</p>"
+    "<p>It voted to repair the roof before the storms.</p>]]></content:encoded></item>"
+)
+
+
+def rss(name: str, summaries: bool = False, shared: bool = False) -> bytes:
+    """A feed of STORIES stories of its own: full texts, or summaries whose pages are at /live/<name>-<n>.html;
+    with `shared`, also a story other feeds carry too."""
+    items = [SHARED] if shared else []
     for n in range(STORIES):
         first, second = story_words(name, n)
         link = f"/live/{name}-{n}.html" if summaries else f"/stories/{name}/{n}"
@@ -89,8 +97,8 @@ def follow(library: Library, web: WebServer, names: list[str]) -> list[str]:
 
 def test_two_processes_polling_at_once_fetch_each_feed_once(poll_settings: Settings, web: WebServer) -> None:
     names = [f"f{n}.xml" for n in range(8)]
-    for name in names:
-        web.live[name] = rss(name)
+    for n, name in enumerate(names):
+        web.live[name] = rss(name, shared=n % 2 == 0)  # four feeds carry one story more, the same one
         web.delays[name] = 0.3  # long enough for both pollers to be at work at once
     library = Library.open(poll_settings)
     try:
@@ -102,9 +110,11 @@ def test_two_processes_polling_at_once_fetch_each_feed_once(poll_settings: Setti
         # Every feed reported by exactly one of the two processes.
         reported = sorted(line.split(": ", 1)[0] for out in outputs for line in out.splitlines() if "/live/" in line)
         assert reported == sorted(urls)
+        # Each story stored once, the shared one too, though four feeds in two processes carry it.
         kinds = kinds_since(library.store, head)
-        assert len(kinds) == len(names) * STORIES and all(k == ["backlog"] for k in kinds.values())
-        assert library.store.stats().articles == articles + len(names) * STORIES
+        assert len(kinds) == len(names) * STORIES + 1 and all(k == ["backlog"] for k in kinds.values())
+        assert library.store.stats().articles == articles + len(names) * STORIES + 1
+        assert {f.articles for f in asyncio.run(FeedService(library).feeds())} == {STORIES, STORIES + 1}
         library.follow()
         assert_in_step(library)
     finally:

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
@@ -135,17 +136,15 @@ def throughput_row(name: str, report: PollReport, seconds: float, paragraphs: in
 def freshness(library: Library, settings: Settings, web: WebServer, bbc: Sequence[BbcArticle], rounds: int):
     """Delays (from poll start, from poll end) to this library's first answer from each new story."""
     service = FeedService(library)
+    run = uuid.uuid4().hex[:8]  # words no earlier run on a reused library has stored
     stories: list[str] = []
 
     def publish(count: int) -> None:
-        items = []
-        for n in range(count):
-            article = bbc[n]
-            word = f"zyxfeed{n}q"
-            fresh = replace_text(article, word)
-            items.append(item(fresh, f"/live/fresh/{n}", full=True))
+        stories[:] = [f"zyx{run}n{n}q" for n in range(count)]
+        items = [
+            item(replace_text(bbc[n], word), f"/live/fresh/{run}/{n}", full=True) for n, word in enumerate(stories)
+        ]
         web.live[FRESH] = rss("Fresh", items[::-1])
-        stories[:] = [f"zyxfeed{n}q" for n in range(count)]
 
     publish(1)
     asyncio.run(service.add(web.url(f"/live/{FRESH}"), now=datetime.now(UTC)))  # its baseline, in this process
@@ -185,6 +184,7 @@ def freshness(library: Library, settings: Settings, web: WebServer, bbc: Sequenc
         stop.set()
         follower.join()
         shutil.rmtree(poller_dir, ignore_errors=True)
+        asyncio.run(service.remove(web.url(f"/live/{FRESH}")))
     return from_start, from_end
 
 
@@ -254,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         library = Library.open(settings, seed_corpus=False)
         stack.callback(library.close)
         service = FeedService(library)
+        for feed in asyncio.run(service.feeds()):  # a reused library's feeds of an earlier run (its server is gone)
+            asyncio.run(service.remove(str(feed.id)))
         # Articles 0..: the freshness feed's; the rest for the throughput feeds (each story distinct).
         stories = iter(bbc[args.rounds + 1 :])
         full_urls = serve_feeds(web, stories, "full", args.feeds, args.entries, full=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.errors import UsageError
+from bot.errors import ConfigError, UsageError
 from bot.library import Library
 from bot.models import Article
 from bot.services.feeds import TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
@@ -454,3 +454,18 @@ def test_feed_settings_from_the_environment(tmp_path: Path) -> None:
     ) == (5.0, 120.0, 90.0, 8, 12.0, 0)
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert all(f"\n{name}=" in example for name in env)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEWSBOT_FEED_POLL_MINUTES", "0"),
+        ("NEWSBOT_FEED_LEASE_SECONDS", "soon"),
+        ("NEWSBOT_FEED_CONCURRENCY", "0"),
+        ("NEWSBOT_FEED_PAGES_PER_POLL", "-1"),
+    ],
+)
+def test_bad_feed_settings_are_refused_in_one_line(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable) as caught:
+        Settings.from_env({variable: value}, env_file=None)
+    assert "\n" not in str(caught.value)

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
 
-from bot.answers import PLAIN, TERMINAL, answer_json, render_answer, render_stats
 from bot.config import ENGINES, Settings
 from bot.errors import ConfigError, NewsbotError, QuestionError
 from bot.ingest import FIELDS, parse_date
 from bot.library import Library
+from bot.render.answers import answer_json, render_answer
+from bot.render.markup import PLAIN, TERMINAL
+from bot.render.stats import render_stats
 
 log = logging.getLogger(__name__)
 

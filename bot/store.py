@@ -78,6 +78,7 @@ class StoreStats:
     categories: tuple[tuple[str, int], ...]
     first_published: datetime | None
     last_published: datetime | None
+    undated: int
 
 
 def _date(raw: str | None) -> datetime | None:
@@ -292,13 +293,15 @@ class Store:
 
     def stats(self) -> StoreStats:
         with self._lock:
-            articles, first, last = self._db.execute(
-                "SELECT COUNT(*), MIN(published), MAX(published) FROM articles WHERE state != ?", (DELETING,)
+            articles, first, last, undated = self._db.execute(
+                "SELECT COUNT(*), MIN(published), MAX(published), COUNT(*) - COUNT(published) FROM articles"
+                " WHERE state != ?",
+                (DELETING,),
             ).fetchone()
             paragraphs = self._db.execute(
                 "SELECT COALESCE(SUM(paragraph_count), 0) FROM articles WHERE state != ?", (DELETING,)
             ).fetchone()[0]
-        return StoreStats(articles, paragraphs, tuple(self.categories()), _date(first), _date(last))
+        return StoreStats(articles, paragraphs, tuple(self.categories()), _date(first), _date(last), undated)
 
     def indexed_paragraph_count(self) -> int:
         with self._lock:

@@ -14,21 +14,25 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
-from bot import telegram_bot
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.cli import main
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.retrieval import Request
+from bot.tg.ask import ASK_USAGE, NOT_TEXT
+from bot.tg.buttons import EXPIRED
+from bot.tg.context import App
+from bot.tg.errors import APOLOGY
+from bot.tg.sending import SEND_ATTEMPTS
+from bot.tg.welcome import COMMANDS
 from tests.botapi_server import Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
@@ -40,7 +44,7 @@ ALICE = 42  # a private chat: chat id == user id
 GROUP = -500
 CHESS_URL = "https://news.example.com/sport/chess-prodigy-title"
 
-Bot = Application  # type: ignore[type-arg]
+Bot = App
 
 # PTB 22 warns inside RetryAfter itself that `retry_after` will become a timedelta; nothing of ours to change.
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -63,33 +67,19 @@ def bot_settings(tmp_path: Path, server: FakeBotAPI) -> Settings:
     )
 
 
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Bot]:
-    """The bot polling its Bot API server, started and stopped as `run_polling` does."""
-    application = build_application(settings)
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    await application.start()
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
+def polling(settings: Settings) -> AbstractAsyncContextManager[Bot]:
+    """The bot polling its Bot API server (getUpdates waits at most a second, so it stops promptly)."""
+    return running(build_application(settings), poll_timeout=1)
 
 
 @pytest.fixture
 async def app(bot_settings: Settings) -> AsyncIterator[Bot]:
-    async with running(bot_settings) as application:
+    async with polling(bot_settings) as application:
         yield application
 
 
 def library_of(app: Bot) -> Library:
-    return app.bot_data[telegram_bot.LIBRARY]
+    return app.bot_data.library
 
 
 def buttons(call: Call) -> list[dict[str, Any]]:
@@ -167,7 +157,7 @@ async def test_more_edits_the_answer_in_place_and_expires_after_reindex(app: Bot
     [more] = [b["callback_data"] for b in buttons(second) if b["text"] == "More"]
     server.press_button(ALICE, second.result["message_id"], more)
     [answered] = await server.wait_for_async("answerCallbackQuery", lambda c: "text" in c.params, count=1)
-    assert answered.ok and answered.params["text"] == telegram_bot.EXPIRED
+    assert answered.ok and answered.params["text"] == EXPIRED
     assert len(server.calls("editMessageText")) == 2
 
 
@@ -178,7 +168,7 @@ async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, 
     server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=ALICE)
     server.press_button(ALICE, first.result["message_id"], more)
     second = await last_call(server, ALICE, 2)
-    assert "<b>4. " in check_sent(second) and telegram_bot.APOLOGY not in second.params["text"]
+    assert "<b>4. " in check_sent(second) and APOLOGY not in second.params["text"]
 
 
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
@@ -199,7 +189,7 @@ async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBot
     for data in ("a:0123456789abcdef", "m:0123456789ab:3", "junk from an old version"):
         server.press_button(ALICE, message_id, data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=3)
-    assert [c.params.get("text") for c in answered] == [telegram_bot.EXPIRED] * 3
+    assert [c.params.get("text") for c in answered] == [EXPIRED] * 3
     assert all(c.ok for c in answered)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology: nothing went wrong
 
@@ -246,7 +236,7 @@ async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_w
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
     server.send_command(ALICE, "help")
     [text] = await replies(server, ALICE)
-    for name, _, _ in telegram_bot.COMMANDS:
+    for name, _, _ in COMMANDS:
         assert f"/{name} " in text
     menu = [c["command"] for c in server.commands()]
     assert menu == ["start", "help", "ask", "latest", "categories"]
@@ -255,7 +245,7 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
-    assert visible_text(usage) == telegram_bot.ASK_USAGE
+    assert visible_text(usage) == ASK_USAGE
     asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
     assert "Chess Prodigy" in asked
     mentioned = await reply_to(
@@ -327,8 +317,8 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert emoji.startswith("That has no words to search for")
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
     assert "10,000 characters long" in long
-    assert await reply_to(server, chat, lambda: server.send_photo(chat)) == telegram_bot.NOT_TEXT
-    assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == telegram_bot.NOT_TEXT
+    assert await reply_to(server, chat, lambda: server.send_photo(chat)) == NOT_TEXT
+    assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == NOT_TEXT
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
     assert "&amp; &lt;b&gt;" in await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <b>"))
@@ -339,7 +329,7 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=chat)) == 7
     assert not server.calls("sendMessage", chat_id=GROUP)
-    assert not any(c.params.get("text") == telegram_bot.APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
 
 
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:
@@ -388,10 +378,10 @@ async def test_dropped_connections_are_retried(app: Bot, server: FakeBotAPI) -> 
 
 async def test_unexpected_errors_get_a_short_apology_without_a_traceback(app: Bot, server: FakeBotAPI) -> None:
     # The answer cannot be sent however often it is tried; "typing" failing alone is cosmetic and ignored.
-    server.fail_next("sendMessage", 500, chat_id=ALICE, times=telegram_bot.SEND_ATTEMPTS)
+    server.fail_next("sendMessage", 500, chat_id=ALICE, times=SEND_ATTEMPTS)
     server.send_text(ALICE, "Who became the youngest chess champion?")
     [apology] = await replies(server, ALICE)
-    assert apology == telegram_bot.APOLOGY
+    assert apology == APOLOGY
 
 
 def test_a_bad_token_is_one_line_and_exit_code_2(
@@ -591,7 +581,7 @@ async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: 
         telegram_bot_token=TOKEN,
         telegram_api_base_url=f"http://127.0.0.1:{server.port}/",
     )
-    async with running(settings):
+    async with polling(settings):
         server.send_text(ALICE, "Who became the youngest chess champion?")
         [call] = await server.wait_for_async("sendMessage", chat_id=ALICE)
         assert "Chess Prodigy" in check_sent(call)

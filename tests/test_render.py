@@ -8,18 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answers import (
-    HTML,
-    PLAIN,
-    TELEGRAM_LIMIT,
-    article_messages,
-    mark,
-    render_answer,
-    source_link,
-    split_message,
-    trim,
-)
 from bot.models import Answer, Passage, StoredArticle
+from bot.render.answers import mark, render_answer, trim
+from bot.render.articles import article_messages
+from bot.render.markup import HTML, PLAIN, source_link
+from bot.render.split import TELEGRAM_LIMIT, split_message
 from tests.html_check import check_telegram_html, visible_length
 
 

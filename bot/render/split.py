@@ -105,11 +105,10 @@ class _Cutter:
             if atom.startswith(("<", "&")):
                 raise ValueError(f"markup too long for one message: {atom[:80]!r}")
             while atom:
-                if self.room() <= 0:
+                if not (take := _prefix(atom, self.room())):
                     self.flush()
-                take = _prefix(atom, self.room())
-                if not take:
-                    raise ValueError("open tags leave no room for text in one message")
+                    if not (take := _prefix(atom, self.room())):
+                        raise ValueError("open tags leave no room for text in one message")
                 self.add([take])
                 atom = atom[len(take) :]
 

@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, closing
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,8 @@ from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.retrieval import Request
-from bot.store import SavedQuery
-from bot.tg.ask import ASK_USAGE, NOT_TEXT, more_key
-from bot.tg.buttons import EXPIRED, keyboard
+from bot.tg.ask import ASK_USAGE, NOT_TEXT
+from bot.tg.buttons import EXPIRED
 from bot.tg.context import App
 from bot.tg.errors import APOLOGY
 from bot.tg.sending import SEND_ATTEMPTS
@@ -624,15 +622,6 @@ async def test_a_tampered_more_button_expires_without_a_search(app: Bot, server:
     assert not server.calls("editMessageText")
 
 
-async def test_more_pages_stop_at_the_most_a_reader_can_page_through(app: Bot, server: FakeBotAPI) -> None:
-    answer = Answer("q", library_of(app).ask(library_of(app).request("harbor")).passages[:1], more=5)
-    assert keyboard(replace(answer, offset=MAX_ANSWER_SIZE - 2), "0123456789ab") is not None
-    last = keyboard(replace(answer, offset=MAX_ANSWER_SIZE - 1), "0123456789ab")
-    assert last is not None and [b.text for row in last.inline_keyboard for b in row] == [
-        b.text for row in last.inline_keyboard for b in row if b.text != "More"
-    ]
-
-
 async def test_a_busy_database_does_not_delay_the_answer(app: Bot, server: FakeBotAPI, bot_settings: Settings) -> None:
     """Defect 5: the question behind "More" is saved after the answer is sent, so another process holding the
     database's write lock cannot hold the answer back; once the lock is free the question is kept."""
@@ -665,14 +654,6 @@ async def test_a_failed_save_only_expires_that_more_button(
     assert answered.params.get("text") == EXPIRED
     await asyncio.sleep(0.3)  # time for an apology, if the error handler were to send one
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1 and not server.calls("editMessageText")
-
-
-def test_more_buttons_carry_the_key_the_store_files_the_question_under(library: Library) -> None:
-    saved = SavedQuery("harbor", "Local", datetime(2023, 1, 1, tzinfo=UTC), None)
-    key = more_key(library.store, saved)
-    assert library.store.save_query(saved) == key and library.store.load_query(key, 60) == saved
-    library.reindex()
-    assert more_key(library.store, saved) != key and library.store.load_query(key, 60) is None
 
 
 @pytest.mark.parametrize("secret", ["", "has spaces", "x" * 257])

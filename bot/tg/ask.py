@@ -26,7 +26,7 @@ from bot.render.headlines import render_headline
 from bot.render.markup import HTML, byline, title_of
 from bot.retrieval import Request
 from bot.store import SavedQuery, Store
-from bot.tg.buttons import BUTTON_MAX_AGE_SECONDS, EXPIRED, keyboard
+from bot.tg.buttons import BUTTON_MAX_AGE_SECONDS, EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, show_typing
 
@@ -63,7 +63,7 @@ def more_key(store: Store, query: SavedQuery) -> str:
 def first_page(library: Library, request: Request, username: str) -> Page:
     """Search and render the first page of an answer (in a worker thread)."""
     answer, text = fit_answer(library.ask(request), username)
-    if not answer.more:
+    if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until)
     key = more_key(library.store, saved)
@@ -170,35 +170,36 @@ async def more(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_of(query), page.text, reply_markup=page.markup)
 
 
+def inline_results(library: Library, text: str, username: str) -> list[InlineQueryResultArticle]:
+    """Matching passages, one result each, or for an empty query the latest headlines (in a worker thread)."""
+    if not text.strip():
+        return [
+            InlineQueryResultArticle(
+                article.id,
+                title_of(article),
+                InputTextMessageContent(render_headline(article, HTML, username)),
+                description=byline(article)[:INLINE_DESCRIPTION_CHARS],
+            )
+            for article in library.store.latest(INLINE_RESULTS)
+        ]
+    try:
+        answer = library.ask(library.request(text, k=INLINE_RESULTS))
+    except QuestionError:
+        return []
+    return [
+        InlineQueryResultArticle(
+            f"{passage.article.id}-{passage.position}",
+            title_of(passage.article),
+            InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username)[1]),
+            description=passage.text[:INLINE_DESCRIPTION_CHARS],
+        )
+        for passage in answer.passages
+    ]
+
+
 async def inline_query(update: Update, context: Context) -> None:
     """List matching passages (or, for an empty query, the latest headlines) for inline mode."""
     query = update.inline_query
     assert query is not None
-    library, username = context.bot_data.library, context.bot_data.username
-    results: list[InlineQueryResultArticle] = []
-    if not query.query.strip():
-        for article in await asyncio.to_thread(library.store.latest, INLINE_RESULTS):
-            results.append(
-                InlineQueryResultArticle(
-                    article.id,
-                    title_of(article),
-                    InputTextMessageContent(render_headline(article, HTML, username)),
-                    description=byline(article)[:INLINE_DESCRIPTION_CHARS],
-                )
-            )
-    else:
-        try:
-            answer = await asyncio.to_thread(library.ask, library.request(query.query, k=INLINE_RESULTS))
-        except QuestionError:
-            answer = Answer(query.query, ())
-        for passage in answer.passages:
-            _, text = fit_answer(Answer(answer.question, (passage,)), username)
-            results.append(
-                InlineQueryResultArticle(
-                    f"{passage.article.id}-{passage.position}",
-                    title_of(passage.article),
-                    InputTextMessageContent(text),
-                    description=passage.text[:INLINE_DESCRIPTION_CHARS],
-                )
-            )
+    results = await asyncio.to_thread(inline_results, context.bot_data.library, query.query, context.bot_data.username)
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

@@ -24,8 +24,9 @@ ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
 EXPIRED = "This result expired, please ask again."
 
 
-def more_data(key: str, offset: int) -> str:
-    return f"m:{key}:{offset}"
+def pages_on(answer: Answer) -> bool:
+    """Whether a "More" button can show further passages of this answer."""
+    return bool(answer.more) and answer.offset + len(answer.passages) in MORE_OFFSETS
 
 
 def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
@@ -35,9 +36,8 @@ def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
         [InlineKeyboardButton(f"Full article: {cap(title, BUTTON_TITLE_CHARS)}", callback_data=f"a:{article_id}")]
         for article_id, title in titles.items()
     ]
-    next_offset = answer.offset + len(answer.passages)
-    if answer.more and key and next_offset in MORE_OFFSETS:
-        rows.append([InlineKeyboardButton("More", callback_data=more_data(key, next_offset))])
+    if key and pages_on(answer):
+        rows.append([InlineKeyboardButton("More", callback_data=f"m:{key}:{answer.offset + len(answer.passages)}")])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

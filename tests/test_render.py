@@ -199,6 +199,7 @@ answers = st.one_of(
         Answer,
         question=st.just("q"),
         passages=st.lists(passages(), min_size=1, max_size=4).map(tuple),
+        closest=st.lists(articles(), max_size=3).map(tuple),
         more=st.integers(0, 20),
         offset=st.integers(0, 17),
     ),

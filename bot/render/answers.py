@@ -102,8 +102,8 @@ def render_answer(
 def fit_answer(answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> tuple[Answer, str]:
     """The answer as one Telegram HTML message under `limit`, and the answer it shows.
 
-    Passages that do not fit wait behind "More", closest headlines that do not fit are left out, and a single
-    passage that escaping made too long is trimmed shorter (titles, bylines and links are capped, so a passage
+    Passages that do not fit wait behind "More", closest headlines that do not fit are left out (but one when
+    there are no passages), and a single passage that escaping made too long is trimmed shorter (titles, bylines and links are capped, so a passage
     of MIN_PASSAGE_CHARS always fits).
     """
     passage_chars = MAX_PASSAGE_CHARS
@@ -113,7 +113,7 @@ def fit_answer(answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIM
             return answer, text
         if len(answer.passages) > 1:
             answer = replace(answer, passages=answer.passages[:-1], more=answer.more + 1)
-        elif len(answer.closest) > 1:
+        elif len(answer.closest) > (0 if answer.found else 1):
             answer = replace(answer, closest=answer.closest[:-1])
         elif passage_chars > MIN_PASSAGE_CHARS:
             passage_chars = max(MIN_PASSAGE_CHARS, passage_chars // 2)

@@ -103,8 +103,8 @@ def fit_answer(answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIM
     """The answer as one Telegram HTML message under `limit`, and the answer it shows.
 
     Passages that do not fit wait behind "More", closest headlines that do not fit are left out (but one when
-    there are no passages), and a single passage that escaping made too long is trimmed shorter (titles, bylines and links are capped, so a passage
-    of MIN_PASSAGE_CHARS always fits).
+    there are no passages), and a single passage that escaping made too long is trimmed shorter (titles,
+    bylines and links are capped, so a passage of MIN_PASSAGE_CHARS always fits).
     """
     passage_chars = MAX_PASSAGE_CHARS
     while True:

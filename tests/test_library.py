@@ -283,3 +283,17 @@ def test_process_killed_mid_ingest_loses_nothing(any_db_settings: Settings) -> N
         assert_consistent(library)
     finally:
         library.close()
+
+
+def test_opening_to_ask_writes_nothing_when_the_index_is_current(settings: Settings) -> None:
+    Library.open(settings).close()
+    generation = settings.index_dir / current_generation(settings)
+    before = {path.name: path.stat().st_mtime_ns for path in generation.iterdir()}
+    library = Library.open(settings)
+    try:
+        assert library.ask(library.request("Why did Russia invite Dempsey to Moscow?")).found
+        library.stats()
+    finally:
+        library.close()
+    assert {path.name: path.stat().st_mtime_ns for path in generation.iterdir()} == before
+    assert current_generation(settings) == generation.name

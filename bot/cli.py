@@ -8,6 +8,7 @@ database or index error (1), Ctrl-C (130), a closed pipe such as `newsbot stats 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from bot import __version__
@@ -26,7 +27,9 @@ from bot.library import Library, shipped_articles
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL
 from bot.render.stats import render_stats
+from bot.services.feeds import FeedPoll, FeedService, describe_feed
 from bot.store import Store
+from bot.store.feeds import FAILED
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--since", type=_date, help="only articles published on or after this date")
     ask.add_argument("--until", type=_until, help="only articles published on or before this date")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    feeds = commands.add_parser("feeds", help="the RSS/Atom feeds newsbot follows: add, list, remove, poll")
+    feed_actions = feeds.add_subparsers(dest="feeds_action", required=True, metavar="ACTION")
+    feed_add = feed_actions.add_parser("add", help="follow a feed and read it now (its stories so far are not alerted)")
+    feed_add.add_argument("url")
+    feed_add.add_argument("--category", help="every story's category (default: the entry's own tag, else News)")
+    feed_actions.add_parser("list", help="each feed's stories, last poll, status and next poll")
+    feed_remove = feed_actions.add_parser("remove", help="stop following a feed (its stories stay)")
+    feed_remove.add_argument("url", metavar="URL_OR_NUMBER")
+    feed_poll = feed_actions.add_parser("poll", help="poll every feed now, one line per feed")
+    feed_poll.add_argument("--due", action="store_true", help="only the feeds whose time has come, as the bot does")
 
     commands.add_parser("stats", help="what the library holds")
     commands.add_parser("reindex", help="rebuild the search index from the store (answers continue meanwhile)")
@@ -183,6 +197,8 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
         print(f"newsbot is ready in {_shown(library.settings)}; shipped articles: {report.summary()}")
         return 0
+    if args.command == "feeds":
+        return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
         print(render_stats(library.stats()))
         return 0
@@ -203,6 +219,49 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     if report.interrupted:
         return EXIT_INTERRUPTED
     return 0 if report.read else EXIT_FAILED
+
+
+async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
+    now = datetime.now(UTC)
+    if args.feeds_action == "add":
+        poll = await service.add(args.url, args.category, added_by="cli", now=now)
+        print(f"following {poll.feed.url}; first poll: {poll.summary()}")
+        return 0
+    if args.feeds_action == "remove":
+        feed = await service.remove(args.url)
+        print(f"no longer following {feed.url} (its stories stay in the library)")
+        return 0
+    if args.feeds_action == "list":
+        listed = await service.feeds()
+        for feed in listed:
+            print(describe_feed(feed, now))
+        if not listed:
+            print("no feeds are followed; add one with: newsbot feeds add URL")
+        return 0
+    return await _poll(service, now, every=not args.due)
+
+
+async def _poll(service: FeedService, now: datetime, every: bool) -> int:
+    from tqdm import tqdm
+
+    total = await service.due(now, every)
+    if not total:
+        print("no feed is due" if not every else "no feeds are followed; add one with: newsbot feeds add URL")
+        return 0
+    with tqdm(total=total, unit=" feeds", disable=None, file=sys.stderr) as bar:
+
+        def show(poll: FeedPoll) -> None:
+            bar.write(f"{poll.feed.url}: {poll.summary()}", file=sys.stdout)
+            bar.update(1)
+
+        report = await service.poll(now, every=every, on_poll=show)
+    for notice in report.notices:
+        print(f"note: {notice.text(datetime.now(UTC))}", file=sys.stderr)
+    polls = report.polls
+    failed = sum(p.status == FAILED for p in polls)
+    news, backlog = sum(p.added for p in polls), sum(p.backlog for p in polls)
+    print(f"{len(polls)} feeds polled: {news} new stories, {backlog} back catalogue, {failed} failed")
+    return EXIT_FAILED if polls and failed == len(polls) else 0
 
 
 def _ask(args: argparse.Namespace, library: Library) -> int:

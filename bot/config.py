@@ -50,6 +50,16 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_FETCH_TIMEOUT = 20.0
 DEFAULT_FETCH_MAX_BYTES = 10_000_000
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Polling feeds (bot/services/feeds.py): how often each feed is read; how long a process may hold a feed it
+# claimed (a poll taking longer is stopped, and a process killed mid-poll frees the feed after this); the longest
+# wait between tries of a failing feed (the wait doubles with each failure up to this); feeds fetched at once; how
+# long a feed may fail before admins are told, once; story pages read per feed and poll (the rest next time).
+DEFAULT_FEED_POLL_MINUTES = 15.0
+DEFAULT_FEED_LEASE_SECONDS = 600.0
+DEFAULT_FEED_BACKOFF_MAX_MINUTES = 360.0
+DEFAULT_FEED_CONCURRENCY = 4
+DEFAULT_FEED_REPORT_AFTER_HOURS = 24.0
+DEFAULT_FEED_PAGES_PER_POLL = 30
 # Bot id, colon, secret. Lenient on lengths: local Bot API servers and emulators issue short test tokens.
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
@@ -98,6 +108,12 @@ class Settings:
     # Loopback, private and link-local networks that may be fetched from all the same (a newsroom's intranet, the
     # tests' 127.0.0.1); all others are refused, so a feed cannot make newsbot reach into its own network.
     allow_private_addresses: tuple[IPNetwork, ...] = ()
+    feed_poll_minutes: float = DEFAULT_FEED_POLL_MINUTES
+    feed_lease_seconds: float = DEFAULT_FEED_LEASE_SECONDS
+    feed_backoff_max_minutes: float = DEFAULT_FEED_BACKOFF_MAX_MINUTES
+    feed_concurrency: int = DEFAULT_FEED_CONCURRENCY
+    feed_report_after_hours: float = DEFAULT_FEED_REPORT_AFTER_HOURS
+    feed_pages_per_poll: int = DEFAULT_FEED_PAGES_PER_POLL
 
     @property
     def store_url(self) -> str:
@@ -242,4 +258,10 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_FETCH_MAX_BYTES", "fetch_max_bytes", _whole(10_000, 1_000_000_000)),
     ("NEWSBOT_USER_AGENT", "user_agent", _text),
     ("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "allow_private_addresses", _networks),
+    ("NEWSBOT_FEED_POLL_MINUTES", "feed_poll_minutes", _number(0.1, 10_080.0)),
+    ("NEWSBOT_FEED_LEASE_SECONDS", "feed_lease_seconds", _number(1.0, 86_400.0)),
+    ("NEWSBOT_FEED_BACKOFF_MAX_MINUTES", "feed_backoff_max_minutes", _number(1.0, 10_080.0)),
+    ("NEWSBOT_FEED_CONCURRENCY", "feed_concurrency", _whole(1, 64)),
+    ("NEWSBOT_FEED_REPORT_AFTER_HOURS", "feed_report_after_hours", _number(0.0, 8_760.0)),
+    ("NEWSBOT_FEED_PAGES_PER_POLL", "feed_pages_per_poll", _whole(0, 1_000)),
 )

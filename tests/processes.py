@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 
 from bot.config import Settings
 
@@ -22,11 +23,13 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
     return {k: v for k, v in env.items() if v != ""}
 
 
-def newsbot(settings: Settings, *args: str, **popen: object) -> subprocess.Popen[str]:
-    """Start `newsbot ARGS...` as a real process on `settings`' data."""
+def newsbot(
+    settings: Settings, *args: str, env: Mapping[str, str] | None = None, **popen: object
+) -> subprocess.Popen[str]:
+    """Start `newsbot ARGS...` as a real process on `settings`' data (`env`: more variables)."""
     return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "bot", *args],
-        env=process_env(settings),
+        env=process_env(settings, **(env or {})),
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

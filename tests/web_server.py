@@ -1,8 +1,10 @@
 """A real HTTP server on 127.0.0.1 serving the feeds and pages in tests/data, and the ways sites misbehave.
 
 Routes:
-- `/feeds/<name>`, `/pages/<name>`: the file, with an ETag and a Last-Modified; a matching If-None-Match or
-  If-Modified-Since gets 304. `?type=...` overrides the Content-Type (`?type=` sends none).
+- `/feeds/<name>`, `/pages/<name>`, `/polls/<name>`: the file, with an ETag and a Last-Modified; a matching
+  If-None-Match or If-Modified-Since gets 304. `?type=...` overrides the Content-Type (`?type=` sends none).
+- `/live/<name>`: what the test put in `live[name]` (bytes; changed at will between polls), served like a file,
+  after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set.
 - `/redirect/<n>?to=<url>`: n redirects in a row, then to `to`.
 - `/status/<code>`: that status, with a short body.
 - `/slow?seconds=<s>`: waits, then a page; `/trickle?seconds=<s>`: a page one byte a tenth of a second for s.
@@ -24,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import PurePath
 from urllib.parse import parse_qs, urlsplit
 
 from tests.paths import DATA
@@ -47,9 +50,16 @@ class WebServer:
     base_url: str
     requests: list[str] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
+    live: dict[str, bytes] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def count(self, path: str) -> int:
+        """How many requests asked for `path` (with its query, as sent)."""
+        return self.requests.count(path)
 
 
 def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
@@ -88,14 +98,18 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
             if "/" in name or not path.is_file():
                 self.reply(404, b"not found")
                 return
-            body = path.read_bytes()
+            self.serve_bytes(path.read_bytes(), name, query)
+
+        def serve_bytes(self, body: bytes, name: str, query: dict[str, str]) -> None:
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            if self.headers.get("If-None-Match") == etag or self._unmodified_since():
+            # As HTTP says: an If-None-Match decides alone; If-Modified-Since counts only without one.
+            match = self.headers.get("If-None-Match")
+            if (match == etag) if match is not None else self._unmodified_since():
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.end_headers()
                 return
-            kind = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            kind = CONTENT_TYPES.get(PurePath(name).suffix, "application/octet-stream")
             if name in NO_CHARSET:
                 kind = kind.split(";")[0]
             self.reply(200, body, query.get("type", kind), ETag=etag, Last_Modified=LAST_MODIFIED)
@@ -112,6 +126,21 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
 
         def route_pages(self, rest: list[str], query: dict[str, str]) -> None:
             self.serve_file("pages", "/".join(rest), query)
+
+        def route_polls(self, rest: list[str], query: dict[str, str]) -> None:
+            self.serve_file("polls", "/".join(rest), query)
+
+        def route_live(self, rest: list[str], query: dict[str, str]) -> None:
+            name = "/".join(rest)
+            if delay := server.delays.get(name):
+                server.stopping.wait(delay)
+            body = server.live.get(name)
+            if status := server.statuses.get(name):
+                self.reply(status, f"status {status}".encode())
+            elif body is None:
+                self.reply(404, b"not found")
+            else:
+                self.serve_bytes(body, name, query)
 
         def route_redirect(self, rest: list[str], query: dict[str, str]) -> None:
             remaining = int(rest[0]) if rest and rest[0].isdigit() else 1

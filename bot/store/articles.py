@@ -20,6 +20,8 @@ from bot.store.changes import head
 from bot.store.schema import articles, changes, paragraphs
 
 ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
+# New to the store but not news: a new feed's back catalogue (alerts follow "added" only).
+BACKLOG = "backlog"
 # Ids per IN (...) list: far below SQLite's limit on bound parameters.
 CHUNK = 500
 
@@ -56,12 +58,13 @@ def _row(article: Article, now: datetime) -> dict[str, Any]:
     }
 
 
-def write(connection: Connection, batch: Sequence[Article], now: datetime) -> WriteResult:
+def write(connection: Connection, batch: Sequence[Article], now: datetime, news: bool = True) -> WriteResult:
     """Add or replace a batch of articles, logging each change.
 
     An article with the same id and content changes nothing; one whose origin (file, record, feed entry) held
     another article replaces it, so an edited file without a URL does not leave its old version behind. The
-    same story twice in one batch is kept once (the first).
+    same story twice in one batch is kept once (the first). With `news` False, new articles are logged as
+    BACKLOG instead of ADDED (a new feed's back catalogue: stored and answerable, never alerted).
     """
     result = WriteResult()
     unique: dict[str, Article] = {}
@@ -103,7 +106,11 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime) -> Wr
         connection.execute(articles.insert(), [{**_row(unique[i], now), "added_at": now} for i in result.added])
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [
-            {"article_id": i, "kind": REPLACED if unique[i].origin in edited_origins else ADDED, "at": now}
+            {
+                "article_id": i,
+                "kind": REPLACED if unique[i].origin in edited_origins else ADDED if news else BACKLOG,
+                "at": now,
+            }
             for i in result.added
         ]
     written = [*result.updated, *result.added]

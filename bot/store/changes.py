@@ -1,7 +1,9 @@
 """The change log: one row per article added, replaced or removed, in commit order.
 
 Kinds: "added" is a story new to the store (news: alerts and digests follow these); "replaced" is a new version
-of a story it had (the same id, or a new id from the same origin, such as an edited file); "removed" is gone.
+of a story it had (the same id, or a new id from the same origin, such as an edited file); "removed" is gone;
+"backlog" is a story new to the store that is not news (a new feed's back catalogue, read on its first poll):
+indexes take it in like "added", alerts must not.
 
 Sequence numbers only grow and commit in order (writers hold the change-log lock), so a follower that has
 applied everything up to `seq` only ever needs what comes after it.

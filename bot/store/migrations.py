@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, Table, inspect, select, text
 
 from bot.models import Article
 from bot.store import articles as article_rows
+from bot.store import schema
 from bot.store.engine import CHANGELOG_LOCK, MIGRATION_LOCK, lock, reading, writing
 from bot.store.schema import articles, changes, chats, meta, metadata, migrations, paragraphs, queries
 
@@ -57,7 +58,10 @@ def _store(connection: Connection) -> None:
         _copy_legacy(connection)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_store", _store),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_store", _store),
+    Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
+)
 
 
 def pending(engine: Engine) -> list[str]:

@@ -137,3 +137,67 @@ migrations = Table(
     Column("name", String(128), primary_key=True),
     Column("applied_at", UTCDateTime, nullable=False),
 )
+
+# ---- 0003_feeds ------------------------------------------------------------------------------------------------
+
+# The RSS/Atom feeds newsbot polls. One row per feed (its canonical URL), with what the next poll needs
+# (validators for a conditional GET, when it is due) and who is polling it now: a process claims a due feed by
+# writing its lease (holder, until) in a transaction, so processes sharing the store fetch each feed once.
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    # Every story's category; None: the entry's own tags, else "News".
+    Column("category", Text),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("added_by", Text, nullable=False, server_default=""),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("next_poll_at", UTCDateTime, nullable=False),
+    Column("last_polled_at", UTCDateTime),
+    Column("last_ok_at", UTCDateTime),
+    # "new" (never polled), "ok", "not modified" or "failed"; the reason is for operators.
+    Column("last_status", String(16), nullable=False, server_default="new"),
+    Column("last_reason", Text, nullable=False, server_default=""),
+    # Stories the last poll stored or changed (news, back catalogue and edits).
+    Column("last_stored", Integer, nullable=False, server_default="0"),
+    # Consecutive failed polls (the back-off grows with them) and since when the feed has failed.
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("failing_since", UTCDateTime),
+    # When admins were told the feed has been failing (once per failing spell).
+    Column("failure_reported_at", UTCDateTime),
+    # The first complete poll: everything it and earlier polls stored is the back catalogue, not news.
+    Column("baseline_at", UTCDateTime),
+    Column("lease_holder", String(64)),
+    Column("lease_until", UTCDateTime),
+    Index("feeds_next_poll_at", "next_poll_at"),
+)
+
+# Every story a feed has shown, and what became of it: the article it is (stored by this feed, the owner, or a
+# duplicate of a story stored before, by another feed or under another link), the entry as the feed last showed
+# it (an unchanged entry is skipped without fetching its page), and the story's content fingerprint (the same
+# words under another link are the same story).
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column(
+        "feed_id",
+        Serial,
+        ForeignKey("feeds.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # The entry's guid (Atom id), else its link, hashed.
+    Column("key", String(32), primary_key=True),
+    Column("article_id", String(32), nullable=False),
+    Column("entry_hash", String(32), nullable=False),
+    Column("fingerprint", String(32), nullable=False),
+    Column("owner", Boolean, nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Index("feed_entries_article", "article_id"),
+    Index("feed_entries_fingerprint", "fingerprint"),
+    sqlite_with_rowid=False,
+)

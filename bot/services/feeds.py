@@ -1,0 +1,541 @@
+"""The feeds newsbot follows: add, list, remove, and polling them into the store and the index (no Telegram).
+
+A poll round (`FeedService.poll`) claims feeds one at a time with a lease in the store (bot/store/feeds.py), up to
+`feed_concurrency` at once, so several processes sharing one store fetch each feed once per interval. For each
+feed: a conditional GET through the one network edge (bot/fetch.py, which never raises); parsing in a worker
+thread; the pages of new or changed entries that carry only a summary (trafilatura, also in a thread); then one
+store transaction records the outcome, writes the stories (the change log carries them to every process's index)
+and releases the lease. This process's index catches up at most once per NEWSBOT_FOLLOW_SECONDS during a round
+and at its end; other processes' indexes follow the change log themselves. Every store call runs in a thread, so
+the event loop (the bot's answers) never waits for a database, a parser or a slow site; a site that hangs holds
+one slot until its fetch times out, never the round.
+
+Fail soft: a broken feed is recorded (status, reason, a growing back-off) and logged; the round goes on. A feed
+failing for `feed_report_after_hours` yields one `FeedNotice` for the admins (and one more when it works again).
+A process killed mid-poll has stored nothing of that feed: its lease expires and the next poll does it all;
+stories are written by id and content, so nothing is doubled.
+
+News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
+change-log kind "backlog" (stored and answerable; alerts follow "added" only). Later polls write new stories as
+"added", edits as "replaced" (an edit is not news).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.config import Settings
+from bot.errors import UsageError
+from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
+from bot.ingest import Skipped
+from bot.ingest.feeds import Feed, FeedEntry, parse_feed, with_page
+from bot.ingest.limits import MAX_URL_CHARS
+from bot.ingest.urls import canonical_url, is_web_url
+from bot.library import Library
+from bot.models import Article, short_hash
+from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Story
+
+log = logging.getLogger(__name__)
+
+# Not recorded in the store: another process holds the feed now (this poll's lease expired and was taken over).
+TAKEN = "taken"
+# Story pages fetched at once for one feed.
+PAGE_CONCURRENCY = 4
+# A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
+DEADLINE_SHARE = 0.9
+# A story with fewer words than this is fingerprinted with its headline too: short texts ("Watch the video.")
+# are shared by unrelated stories.
+FINGERPRINT_MIN_WORDS = 30
+_WORDS = re.compile(r"\w+")
+
+
+# ---- identities ---------------------------------------------------------------------------------------------
+
+
+def entry_key(article: Article) -> str:
+    """Which entry of its feed a story is: its guid (Atom id), else its link."""
+    return short_hash("guid:" + article.guid) if article.guid else short_hash("link:" + (article.url or ""))
+
+
+def entry_hash(entry: FeedEntry) -> str:
+    """The entry as the feed shows it: when it is unchanged, the story needs no new page fetch and no write."""
+    return short_hash(f"{entry.article.content_hash}|{entry.summary_only}")
+
+
+def fingerprint(article: Article) -> str:
+    """The story's words, without case, punctuation or spacing: the same story under another link matches."""
+    words = _WORDS.findall(" ".join(article.paragraphs).casefold())
+    if len(words) < FINGERPRINT_MIN_WORDS:
+        words = _WORDS.findall(article.title.casefold()) + words
+    return short_hash("words:" + " ".join(words))
+
+
+# ---- results ------------------------------------------------------------------------------------------------
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes / 60:.0f} h" if minutes < 48 * 60 else f"{minutes / 1440:.0f} days"
+
+
+@dataclass(frozen=True)
+class FeedNotice:
+    """What the admins should be told about a feed, once: it has failed for a long time, or works again."""
+
+    url: str
+    title: str
+    failing_since: datetime
+    reason: str
+    recovered: bool = False
+
+    def text(self, now: datetime) -> str:
+        name = f"{self.title} ({self.url})" if self.title and self.title != self.url else self.url
+        if self.recovered:
+            return f"The feed {name} works again (it had failed since {self.failing_since:%Y-%m-%d %H:%M} UTC)."
+        return f"The feed {name} has failed for {_duration(now - self.failing_since)}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """What polling one feed did."""
+
+    feed: FeedRow  # as it was when claimed
+    status: str  # OK, NOT_MODIFIED, FAILED, or TAKEN (nothing recorded: another process holds the feed now)
+    reason: str = ""
+    added: int = 0  # news
+    backlog: int = 0  # new to the store on the feed's first poll: not news
+    edited: int = 0
+    unchanged: int = 0  # entries shown before and not changed (or written again unchanged)
+    duplicates: int = 0  # stories stored before, from another feed or under another link
+    problems: tuple[Skipped, ...] = ()  # entries or story pages that could not be read
+    deferred: int = 0  # entries left for the next poll (page budget, or a page with no teaser to fall back on)
+    polled_at: datetime | None = None
+    next_poll_at: datetime | None = None
+    notice: FeedNotice | None = None
+
+    @property
+    def stored(self) -> int:
+        """Stories this poll wrote to the store (new, back catalogue, edited)."""
+        return self.added + self.backlog + self.edited
+
+    def summary(self) -> str:
+        """One line for an operator: what happened and what comes next."""
+        if self.status == TAKEN:
+            return "not recorded: the feed was removed, or another process took it over"
+        wait = (
+            f"next poll in {_duration(self.next_poll_at - self.polled_at)}"
+            if self.next_poll_at and self.polled_at
+            else ""
+        )
+        if self.status == FAILED:
+            return f"failed: {self.reason}; {wait}"
+        if self.status == NOT_MODIFIED:
+            return f"not modified; {wait}"
+        parts = [f"{self.added} new"]
+        if self.backlog:
+            parts.append(f"{self.backlog} back catalogue (not alerted)")
+        parts += [f"{self.edited} edited", f"{self.unchanged} unchanged"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicates")
+        if self.deferred:
+            parts.append(f"{self.deferred} left for the next poll")
+        if self.problems:
+            parts.append(f"{len(self.problems)} problems")
+        return ", ".join(parts) + f"; {wait}"
+
+
+@dataclass
+class PollReport:
+    """What one poll round did, feed by feed (in the order they finished)."""
+
+    polls: list[FeedPoll] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[FeedNotice]:
+        return [p.notice for p in self.polls if p.notice is not None]
+
+
+def describe_feed(feed: FeedRow, now: datetime) -> str:
+    """Two lines about a feed for an operator: which it is, then its stories and its last and next poll."""
+    category = feed.category or "from its entries"
+    name = f"{feed.title} <{feed.url}>" if feed.title else feed.url
+    head = f"{feed.id}. {name} (category: {category})"
+    if feed.last_polled_at is None:
+        return f"{head}\n   not polled yet; due now"
+    state = feed.last_status + (f" ({feed.last_reason})" if feed.last_reason else "")
+    if feed.failures > 1:
+        since = f" since {feed.failing_since:%Y-%m-%d %H:%M} UTC" if feed.failing_since else ""
+        state += f", {feed.failures} failures in a row{since}"
+    if feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
+        when = "being polled now"
+    elif feed.next_poll_at <= now:
+        when = "due now"
+    else:
+        when = f"next poll in {_duration(feed.next_poll_at - now)}"
+    ago = _duration(now - feed.last_polled_at)
+    return f"{head}\n   {feed.articles:,} stories; last poll {ago} ago: {state}; {when}"
+
+
+@dataclass
+class _Read:
+    """A feed fetched and read, before anything is stored."""
+
+    status: str
+    reason: str = ""
+    fetched: Fetched | None = None
+    feed: Feed | None = None
+    stories: list[Story] = field(default_factory=list)
+    unchanged: int = 0
+    duplicates: int = 0  # entries the feed lists twice
+    problems: list[Skipped] = field(default_factory=list)
+    deferred: int = 0
+
+
+def _holder() -> str:
+    """Who holds a lease: this host and process, and this poll round."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+# ---- the service --------------------------------------------------------------------------------------------
+
+
+class FeedService:
+    """Feeds for the CLI and the Telegram layer: every method is a coroutine that never blocks the event loop."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.settings: Settings = library.settings
+        self.store = FeedStore(library.store.engine)
+
+    @property
+    def interval(self) -> timedelta:
+        return timedelta(minutes=self.settings.feed_poll_minutes)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.feed_lease_seconds)
+
+    # ---- the list of feeds ----------------------------------------------------------------------------------
+
+    async def feeds(self) -> list[FeedRow]:
+        """Every feed followed, oldest first, with its last poll and its number of stories in the store."""
+        return await asyncio.to_thread(self.store.listing)
+
+    async def find(self, url_or_id: str) -> FeedRow | None:
+        """The feed at this URL (as typed or canonical) or with this number."""
+        text = url_or_id.strip()
+        if text.isdigit():
+            return await asyncio.to_thread(self.store.get, int(text))
+        return await asyncio.to_thread(self.store.find, canonical_url(text))
+
+    async def remove(self, url_or_id: str) -> FeedRow:
+        """Stop following a feed (its stories stay); UsageError if it is not followed."""
+        feed = await self.find(url_or_id)
+        if feed is None or not await asyncio.to_thread(self.store.remove, feed.id):
+            raise UsageError(f"no feed {url_or_id.strip()!r} is followed")
+        log.info("feeds: removed %s", feed.url)
+        return feed
+
+    async def add(
+        self, url: str, category: str | None = None, added_by: str = "", now: datetime | None = None
+    ) -> FeedPoll:
+        """Follow the feed at `url` and read it at once; returns that first poll.
+
+        Refused with a UsageError (nothing stored): not an http(s) URL, followed already, an address newsbot may
+        not fetch, an answer that cannot pass with time (404, too large), not a feed (naming the feed a web page
+        points to). A site that is down now is followed all the same, its first poll recorded as failed.
+        """
+        url = canonical_url(url)
+        if not is_web_url(url):
+            raise UsageError(f"not a feed address: {url[:100]!r} (give an http:// or https:// URL)")
+        if len(url) > MAX_URL_CHARS:
+            raise UsageError(f"a feed address may have at most {MAX_URL_CHARS:,} characters")
+        if await asyncio.to_thread(self.store.find, url) is not None:
+            raise UsageError(f"{url} is followed already")
+        category = await self._category(category)
+        now = now or datetime.now(UTC)
+        async with Fetcher(self.settings) as fetcher:
+            fetched = await fetcher.get(url, accept=FEED_ACCEPT)
+            if isinstance(fetched, Failed) and not fetched.retry:
+                raise UsageError(f"cannot follow {url}: {fetched.reason}")
+            if isinstance(fetched, Fetched):
+                parsed = await asyncio.to_thread(
+                    parse_feed, fetched.body, fetched.final_url, category, fetched.content_type
+                )
+                if isinstance(parsed, Skipped):
+                    raise UsageError(f"cannot follow {url}: {parsed.reason}")
+            feed, added = await asyncio.to_thread(self.store.add, url, category, added_by, now)
+            if not added:
+                raise UsageError(f"{url} is followed already")
+            log.info("feeds: added %s", url)
+            holder = _holder()
+            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
+            if claimed is None:  # a poll round of another process took it first
+                return FeedPoll(feed, TAKEN)
+            poll = await self._poll_claimed(fetcher, claimed, holder, now, fetched)
+        if poll.stored:
+            await self._catch_up()
+        return poll
+
+    async def _category(self, category: str | None) -> str | None:
+        """The category as typed, in the spelling of a known one that matches it ignoring case."""
+        if category is None or not category.strip():
+            return None
+        wanted = " ".join(category.split())
+        known = await asyncio.to_thread(self.library.store.categories)
+        return next((name for name, _ in known if name.casefold() == wanted.casefold()), wanted)
+
+    # ---- polling --------------------------------------------------------------------------------------------
+
+    async def due(self, now: datetime, every: bool = False) -> int:
+        """How many feeds a poll round started now would take (for a progress bar)."""
+        return await asyncio.to_thread(self.store.claimable, now, every)
+
+    async def poll(
+        self, now: datetime, every: bool = False, on_poll: Callable[[FeedPoll], object] | None = None
+    ) -> PollReport:
+        """Poll the feeds that are due (with `every`: all of them), each at most once, `feed_concurrency` at a
+        time; `on_poll` hears of each feed as it finishes. What the admins should be told is in
+        `report.notices`. Leases run on the clock from `now` on; what is recorded is as of `now`."""
+        clock = _clock(now)
+        holder = _holder()
+        report = PollReport()
+        indexed = time.monotonic()
+
+        async def worker(fetcher: Fetcher) -> None:
+            nonlocal indexed
+            while feed := await asyncio.to_thread(self.store.claim, holder, clock(), self.lease, now, every):
+                result = await self._poll_claimed(fetcher, feed, holder, now)
+                report.polls.append(result)
+                if result.stored and time.monotonic() - indexed >= self.settings.follow_seconds:
+                    indexed = time.monotonic()
+                    await self._catch_up()
+                if on_poll is not None:
+                    on_poll(result)
+
+        async with Fetcher(self.settings) as fetcher:
+            ended = await asyncio.gather(
+                *(worker(fetcher) for _ in range(self.settings.feed_concurrency)), return_exceptions=True
+            )
+        if any(p.stored for p in report.polls):
+            await self._catch_up()
+        # Claiming failed (the store is unreachable): after the other workers finished their feeds.
+        if errors := [e for e in ended if isinstance(e, BaseException)]:
+            raise errors[0]
+        return report
+
+    async def _catch_up(self) -> None:
+        """Bring this process's index up to the store. During a round at most once per NEWSBOT_FOLLOW_SECONDS
+        (and once at its end): a catch-up costs about 0.2 s however little it adds (the index's writer, a commit),
+        so one per feed would halve the round's speed (bench/ingest.py). Other processes' indexes follow the
+        store's change log on their own."""
+        await asyncio.to_thread(self.library.follower.catch_up)
+
+    async def _poll_claimed(
+        self,
+        fetcher: Fetcher,
+        feed: FeedRow,
+        holder: str,
+        now: datetime,
+        fetched: Fetched | Failed | None = None,
+    ) -> FeedPoll:
+        """Poll a feed this holder has leased, record the outcome as of `now` (the round's start, so a feed is
+        due again one interval after the round that polled it), and release the lease (whatever happens)."""
+        deadline = self.settings.feed_lease_seconds * DEADLINE_SHARE
+        try:
+            try:
+                async with asyncio.timeout(deadline):
+                    read = await self._read(fetcher, feed, fetched)
+            except TimeoutError:
+                read = _Read(FAILED, f"the poll took longer than {deadline:g} s")
+            except Exception as exc:  # a bug must not stop the round: the feed is recorded as failed
+                log.exception("feeds: polling %s failed unexpectedly", feed.url)
+                read = _Read(FAILED, f"unexpected {type(exc).__name__}: {exc}")
+            return await self._record(feed, holder, now, read)
+        except Exception as exc:  # the store failed: this feed is not recorded, the round goes on
+            log.exception("feeds: could not record the poll of %s", feed.url)
+            await asyncio.to_thread(self._release, feed, holder)
+            return FeedPoll(feed, FAILED, f"not recorded: {exc}")
+        except BaseException:
+            # Stopped (the bot shutting down): give the feed back rather than make every process wait for the
+            # lease to expire. Synchronous on purpose: this task is being cancelled and must not await.
+            self._release(feed, holder)
+            raise
+
+    def _release(self, feed: FeedRow, holder: str) -> None:
+        try:
+            self.store.release(feed.id, holder)
+        except Exception:
+            log.warning("feeds: could not release %s; its lease will expire", feed.url, exc_info=True)
+
+    async def _read(self, fetcher: Fetcher, feed: FeedRow, fetched: Fetched | Failed | None) -> _Read:
+        if fetched is None:
+            fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
+        if isinstance(fetched, Failed):
+            return _Read(FAILED, fetched.reason)
+        if fetched.not_modified:
+            return _Read(NOT_MODIFIED, fetched=fetched)
+        parsed = await asyncio.to_thread(
+            parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type
+        )
+        if isinstance(parsed, Skipped):
+            return _Read(FAILED, parsed.reason)
+        read = _Read(OK, parsed.warning or "", fetched, parsed, problems=list(parsed.problems))
+        entries: dict[str, FeedEntry] = {}
+        for entry in parsed.entries:
+            read.duplicates += entries.setdefault(entry_key(entry.article), entry) is not entry
+        seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
+        fresh: list[tuple[str, FeedEntry]] = []
+        for key, entry in entries.items():
+            known = seen.get(key)
+            if known is not None and (not known.owner or known.entry_hash == entry_hash(entry)):
+                read.unchanged += 1  # shown before: unchanged, or another feed's story
+            else:
+                fresh.append((key, entry))
+        await self._stories(fetcher, feed, fresh, read)
+        return read
+
+    async def _stories(self, fetcher: Fetcher, feed: FeedRow, fresh: list[tuple[str, FeedEntry]], read: _Read) -> None:
+        """The new and changed entries as stories, with their pages' text when the feed has only summaries.
+
+        Pages are read only for stories no other feed has stored already (a duplicate by link), at most
+        `feed_pages_per_poll` of them (the rest wait for the next poll; with 0, the summaries are kept). A story
+        with neither text nor a page waits for the next poll too.
+        """
+        teasers = [e.article.id for _, e in fresh if e.summary_only]
+        elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
+        wanted = [(k, e) for k, e in fresh if e.summary_only and e.article.id not in elsewhere]
+        budget = self.settings.feed_pages_per_poll
+        later = {k for k, _ in wanted[budget:]} if budget else set()
+        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        for key, entry in fresh:
+            if key in later:
+                read.deferred += 1
+                continue
+            article = entry.article
+            story, problems = pages.get(article.id, (None, []))
+            if story is not None:
+                read.problems += problems
+                article = with_page(entry, story)
+            elif article.paragraphs or article.id in elsewhere:
+                read.problems += [Skipped(p.location, f"{p.reason} (the feed's summary is kept)") for p in problems]
+            else:
+                why = [f"{p.reason} (tried again next poll)" for p in problems] or ["no text in the feed"]
+                read.problems += [Skipped(article.url or key, reason) for reason in why]
+                read.deferred += 1
+                continue
+            read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article)))
+
+    async def _pages(
+        self, fetcher: Fetcher, entries: Sequence[FeedEntry]
+    ) -> dict[str, tuple[Article | None, list[Skipped]]]:
+        """The story page of each entry (or None), with what went wrong reading it, by article id."""
+        limit = asyncio.Semaphore(PAGE_CONCURRENCY)
+
+        async def one(entry: FeedEntry) -> tuple[str, tuple[Article | None, list[Skipped]]]:
+            url = entry.article.url or ""
+            async with limit:
+                items = await fetch_page(fetcher, url, entry.article.category)
+            story = next((i for i in items if isinstance(i, Article)), None)
+            return entry.article.id, (story, [i for i in items if isinstance(i, Skipped)])
+
+        return dict(await asyncio.gather(*(one(e) for e in entries)))
+
+    def _outcome(self, feed: FeedRow, now: datetime, read: _Read) -> tuple[Outcome, FeedNotice | None]:
+        """The feed's next state: its schedule (a back-off doubling from the poll interval while it fails) and
+        whether the admins must be told (failing for `feed_report_after_hours`, once; then when it recovers)."""
+        if read.status == FAILED:
+            failures = feed.failures + 1
+            cap = max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
+            wait = min(self.interval * 2 ** min(failures - 1, 30), cap)
+            since = feed.failing_since or now
+            due = feed.failure_reported_at is None and now - since >= timedelta(
+                hours=self.settings.feed_report_after_hours
+            )
+            outcome = Outcome(
+                FAILED,
+                read.reason,
+                now + wait,
+                failures,
+                since,
+                now if due else feed.failure_reported_at,
+                feed.etag,
+                feed.last_modified,
+            )
+            notice = FeedNotice(feed.url, feed.title, since, read.reason) if due else None
+            return outcome, notice
+        notice = None
+        if feed.failure_reported_at is not None and feed.failing_since is not None:
+            notice = FeedNotice(feed.url, feed.title, feed.failing_since, "", recovered=True)
+        # Validators are kept only when every entry was taken: otherwise the next poll must read the feed whole.
+        complete = read.deferred == 0
+        etag, last_modified = feed.etag, feed.last_modified
+        if read.status == OK:
+            fetched = read.fetched
+            etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and complete else (None, None)
+        reasons = [read.reason] if read.reason else []
+        if read.problems:
+            count = len(read.problems)
+            reasons.append(f"{count} {'entry or page' if count == 1 else 'entries or pages'} not read whole")
+        outcome = Outcome(
+            read.status,
+            "; ".join(reasons),
+            now + self.interval,
+            0,
+            None,
+            None,
+            etag,
+            last_modified,
+            title=read.feed.title if read.feed else None,
+            baseline=read.status == OK and complete,
+        )
+        return outcome, notice
+
+    async def _record(self, feed: FeedRow, holder: str, now: datetime, read: _Read) -> FeedPoll:
+        outcome, notice = self._outcome(feed, now, read)
+        news = feed.baseline_at is not None
+        recorded: Recorded | None = await asyncio.to_thread(
+            self.store.record, feed, holder, now, outcome, read.stories, news
+        )
+        if recorded is None:
+            log.warning("feeds: %s was taken over by another process before this poll was recorded", feed.url)
+            return FeedPoll(feed, TAKEN, polled_at=now)
+        result = recorded.result
+        new = len(result.added) - len(result.replaced)
+        poll = FeedPoll(
+            feed,
+            read.status,
+            outcome.reason,
+            added=new if news else 0,
+            backlog=0 if news else new,
+            edited=len(result.updated) + len(result.replaced),
+            unchanged=read.unchanged + len(result.unchanged),
+            duplicates=read.duplicates + recorded.duplicates,
+            problems=tuple(read.problems),
+            deferred=read.deferred,
+            polled_at=now,
+            next_poll_at=outcome.next_poll_at,
+            notice=notice,
+        )
+        for problem in read.problems:
+            log.info("feeds: %s: %s", feed.url, problem)
+        level = logging.WARNING if read.status == FAILED else logging.INFO
+        log.log(level, "feeds: %s: %s", feed.url, poll.summary())
+        return poll
+
+
+def _clock(now: datetime) -> Callable[[], datetime]:
+    """Time in a poll round: `now` at its start, moving on with the monotonic clock."""
+    start = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - start)

@@ -1,0 +1,476 @@
+"""Feeds newsbot polls, their leases, and the stories each feed has shown (tables `feeds` and `feed_entries`).
+
+Claiming: a process polls a feed only after claiming it: in one short write transaction it picks a due feed
+whose lease is free or expired (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two processes never pick the same row;
+SQLite admits one writer at a time) and writes its own lease (holder, until) on it. The lease is released when
+the poll is recorded. A process killed mid-poll leaves its lease to expire; the next claim takes the feed again.
+
+Recording a poll is one transaction holding the change-log lock: the feed's row (outcome, validators, next poll,
+lease released, written only while this holder still holds the lease), the new and edited articles (through
+`articles.write`, so the change log carries them to every index) and the feed's entries. Nothing of a poll is
+half-stored: a crash before the commit leaves the store as it was, and the next poll does the work again.
+
+Duplicates, decided here inside that transaction (so two processes polling two feeds with one story agree):
+- an entry this feed has shown before (same guid, else same link) is its own story: an edit replaces the
+  article, keeping its origin, so a new link for the same guid replaces the old article (logged "replaced");
+- a new entry whose article (its link) is stored and owned by another feed, or whose content fingerprint
+  matches a story a feed owns, is a duplicate: recorded for this feed, never written again;
+- anything else is a new story, owned by this feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+
+from bot.models import Article
+from bot.store import articles as article_rows
+from bot.store.articles import CHUNK, WriteResult
+from bot.store.engine import CHANGELOG_LOCK, reading, writing
+from bot.store.schema import articles, feed_entries, feeds
+
+NEW, OK, NOT_MODIFIED, FAILED = "new", "ok", "not modified", "failed"
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """A feed as the store keeps it."""
+
+    id: int
+    url: str
+    category: str | None
+    title: str
+    added_by: str
+    added_at: datetime
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_ok_at: datetime | None
+    last_status: str
+    last_reason: str
+    last_stored: int
+    failures: int
+    failing_since: datetime | None
+    failure_reported_at: datetime | None
+    baseline_at: datetime | None
+    lease_holder: str | None
+    lease_until: datetime | None
+    # Stories of this feed in the store (its own and those it shared with another feed); filled by `listing`.
+    articles: int = 0
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the store knows of one entry of a feed."""
+
+    article_id: str
+    entry_hash: str
+    owner: bool
+
+
+@dataclass(frozen=True)
+class Story:
+    """One entry of a polled feed, ready to store: its key (guid, else link), how the feed showed it, the
+    article (with the page's text when the feed had only a summary) and the article's content fingerprint."""
+
+    key: str
+    entry_hash: str
+    article: Article
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a poll did to the feed's row (the service decides the schedule and what admins are told)."""
+
+    status: str
+    reason: str
+    next_poll_at: datetime
+    failures: int
+    failing_since: datetime | None
+    failure_reported_at: datetime | None
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None
+    # Set the feed's baseline: what this poll stored completes the back catalogue.
+    baseline: bool = False
+
+
+@dataclass
+class Recorded:
+    """What recording a poll stored."""
+
+    result: WriteResult = field(default_factory=WriteResult)
+    duplicates: int = 0
+
+
+class _LeaseLost(Exception):
+    """This holder's lease was taken by another process (or the feed removed): the poll is not recorded."""
+
+
+def _feed(row: Row[Any], articles_count: int = 0) -> FeedRow:
+    values = row._asdict()
+    values.pop("articles", None)
+    return FeedRow(**values, articles=articles_count)
+
+
+def _insert(connection: Connection) -> Any:
+    return sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    return (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
+
+
+# ---- feeds ----------------------------------------------------------------------------------------------------
+
+
+def add(connection: Connection, url: str, category: str | None, added_by: str, now: datetime) -> tuple[FeedRow, bool]:
+    """The feed at `url`, added now (due at once) unless it was there; and whether it was added."""
+    statement = (
+        _insert(connection)(feeds)
+        .values(url=url, category=category, added_by=added_by, added_at=now, next_poll_at=now)
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(feeds.c.id)
+    )
+    added = connection.scalar(statement) is not None
+    found = find(connection, url)
+    assert found is not None
+    return found, added
+
+
+def find(connection: Connection, url: str) -> FeedRow | None:
+    row = connection.execute(select(feeds).where(feeds.c.url == url)).first()
+    return _feed(row) if row else None
+
+
+def get(connection: Connection, feed_id: int) -> FeedRow | None:
+    row = connection.execute(select(feeds).where(feeds.c.id == feed_id)).first()
+    return _feed(row) if row else None
+
+
+def remove(connection: Connection, feed_id: int) -> bool:
+    """Stop polling a feed and forget its entries; its stories stay in the store."""
+    connection.execute(delete(feed_entries).where(feed_entries.c.feed_id == feed_id))
+    return bool(connection.execute(delete(feeds).where(feeds.c.id == feed_id)).rowcount)
+
+
+def listing(connection: Connection) -> list[FeedRow]:
+    """Every feed, oldest first, with how many of its stories the store holds."""
+    count = (
+        select(func.count())
+        .select_from(feed_entries.join(articles, articles.c.id == feed_entries.c.article_id))
+        .where(feed_entries.c.feed_id == feeds.c.id)
+        .scalar_subquery()
+    )
+    rows = connection.execute(select(feeds, count.label("articles")).order_by(feeds.c.added_at, feeds.c.id))
+    return [_feed(row, int(row.articles)) for row in rows]
+
+
+# ---- leases ---------------------------------------------------------------------------------------------------
+
+
+def _claimable(now: datetime, round_start: datetime, every: bool) -> list[Any]:
+    """What a poll round started at `round_start` may take at `now`: a feed not leased (or whose lease ran out),
+    not polled by this round yet, and due (unless the round polls every feed)."""
+    conditions = [
+        or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now),
+        or_(feeds.c.last_polled_at.is_(None), feeds.c.last_polled_at < round_start),
+    ]
+    if not every:
+        conditions.append(feeds.c.next_poll_at <= now)
+    return conditions
+
+
+def claim(
+    connection: Connection,
+    holder: str,
+    now: datetime,
+    lease: timedelta,
+    round_start: datetime,
+    every: bool = False,
+    feed_id: int | None = None,
+) -> FeedRow | None:
+    """Lease the feed that has waited longest among those a round may take (see `_claimable`), or the feed
+    `feed_id` if it is not leased (a feed just added, read at once)."""
+    if feed_id is None:
+        wanted = _claimable(now, round_start, every)
+    else:
+        wanted = [feeds.c.id == feed_id, or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now)]
+    row = connection.execute(
+        select(feeds)
+        .where(*wanted)
+        .order_by(feeds.c.next_poll_at, feeds.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    until = now + lease
+    connection.execute(update(feeds).where(feeds.c.id == row.id).values(lease_holder=holder, lease_until=until))
+    return replace(_feed(row), lease_holder=holder, lease_until=until)
+
+
+def claimable(connection: Connection, now: datetime, every: bool = False) -> int:
+    """How many feeds a poll round starting now could take."""
+    query = select(func.count()).select_from(feeds).where(*_claimable(now, now, every))
+    return int(connection.scalar(query) or 0)
+
+
+def release(connection: Connection, feed_id: int, holder: str) -> None:
+    """Give a lease back without recording a poll (the poll was stopped); the feed stays due."""
+    connection.execute(
+        update(feeds)
+        .where(feeds.c.id == feed_id, feeds.c.lease_holder == holder)
+        .values(lease_holder=None, lease_until=None)
+    )
+
+
+# ---- entries --------------------------------------------------------------------------------------------------
+
+
+def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
+    """What this feed showed before under these entry keys."""
+    found: dict[str, Seen] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys))):
+        rows = connection.execute(
+            select(feed_entries.c.key, feed_entries.c.article_id, feed_entries.c.entry_hash, feed_entries.c.owner)
+            .where(feed_entries.c.feed_id == feed_id)
+            .where(feed_entries.c.key.in_(chunk))
+        )
+        found.update((row.key, Seen(row.article_id, row.entry_hash, bool(row.owner))) for row in rows)
+    return found
+
+
+def owned_elsewhere(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> set[str]:
+    """The articles among these that are stored and belong to another feed (no need to read their pages)."""
+    found: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        found.update(
+            connection.scalars(
+                select(feed_entries.c.article_id)
+                .join(articles, articles.c.id == feed_entries.c.article_id)
+                .where(feed_entries.c.owner, feed_entries.c.feed_id != feed_id, feed_entries.c.article_id.in_(chunk))
+            )
+        )
+    return found
+
+
+def _existing(connection: Connection, article_ids: Iterable[str]) -> dict[str, str | None]:
+    """Stored articles among these, with their origins."""
+    found: dict[str, str | None] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        rows = connection.execute(select(articles.c.id, articles.c.origin).where(articles.c.id.in_(chunk)))
+        found.update((row.id, row.origin) for row in rows)
+    return found
+
+
+def _owners(connection: Connection, article_ids: Sequence[str]) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        rows = connection.execute(
+            select(feed_entries.c.article_id, feed_entries.c.feed_id).where(
+                feed_entries.c.owner, feed_entries.c.article_id.in_(chunk)
+            )
+        )
+        for article_id, feed_id in rows:
+            found.setdefault(article_id, set()).add(feed_id)
+    return found
+
+
+def _fingerprints(connection: Connection, fingerprints: Sequence[str]) -> dict[str, str]:
+    """Stored stories a feed owns with these fingerprints: fingerprint -> article id."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(fingerprints))):
+        rows = connection.execute(
+            select(feed_entries.c.fingerprint, feed_entries.c.article_id)
+            .join(articles, articles.c.id == feed_entries.c.article_id)
+            .where(feed_entries.c.owner, feed_entries.c.fingerprint.in_(chunk))
+        )
+        found.update((row.fingerprint, row.article_id) for row in rows)
+    return found
+
+
+def _resolve(
+    connection: Connection, feed_id: int, stories: Sequence[Story]
+) -> tuple[list[Article], list[dict[str, Any]], int]:
+    """Which stories to write, the entry rows to keep, and how many were duplicates."""
+    mine = seen(connection, feed_id, [s.key for s in stories])
+    ids = [s.article.id for s in stories]
+    existing = _existing(connection, [*ids, *(row.article_id for row in mine.values())])
+    owners = _owners(connection, ids)
+    by_fingerprint = _fingerprints(connection, [s.fingerprint for s in stories])
+    to_write: dict[str, Article] = {}
+    taken: dict[str, str] = {}  # fingerprints written in this batch
+    entries: list[dict[str, Any]] = []
+    duplicates = 0
+    handled: set[str] = set()
+    for story in stories:
+        if story.key in handled:  # the feed lists one entry twice
+            duplicates += 1
+            continue
+        handled.add(story.key)
+        article = story.article
+        row = mine.get(story.key)
+        if row is not None and not row.owner and row.article_id not in existing:
+            row = None  # the story it duplicated is gone: this one may stand on its own
+        if row is None and feed_id in owners.get(article.id, ()):
+            row = Seen(article.id, "", True)  # our own story under a new key (its guid changed)
+        same: str | None
+        if row is not None:
+            same = None if row.owner else row.article_id
+        elif article.id in to_write:
+            same = article.id
+        elif article.id in existing:
+            # Stored by another feed (a duplicate), or by an ingest of its page (this feed takes it over).
+            same = article.id if owners.get(article.id, set()) - {feed_id} else None
+        else:
+            same = by_fingerprint.get(story.fingerprint) or taken.get(story.fingerprint)
+        if same is None:
+            if row is not None and row.article_id in existing:
+                # An edit keeps the story's origin, so a new link replaces the old article instead of adding one.
+                origin = existing[row.article_id] or article.origin
+                article = replace(article, origin=origin)
+            to_write.setdefault(article.id, article)
+            taken.setdefault(story.fingerprint, article.id)
+        else:
+            duplicates += 1
+        entries.append(
+            {
+                "feed_id": feed_id,
+                "key": story.key,
+                "article_id": same or article.id,
+                "entry_hash": story.entry_hash,
+                "fingerprint": story.fingerprint,
+                "owner": same is None,
+            }
+        )
+    return list(to_write.values()), entries, duplicates
+
+
+def record(
+    connection: Connection,
+    feed: FeedRow,
+    holder: str,
+    now: datetime,
+    outcome: Outcome,
+    stories: Sequence[Story] = (),
+    news: bool = True,
+) -> Recorded:
+    """Store a poll (see the module's docstring); raises `_LeaseLost` if `holder` no longer holds the feed."""
+    recorded = Recorded()
+    to_write, entries, recorded.duplicates = _resolve(connection, feed.id, stories) if stories else ([], [], 0)
+    if to_write:
+        recorded.result = article_rows.write(connection, to_write, now, news=news)
+    values: dict[str, Any] = {
+        "etag": outcome.etag,
+        "last_modified": outcome.last_modified,
+        "next_poll_at": outcome.next_poll_at,
+        "last_polled_at": now,
+        "last_status": outcome.status,
+        "last_reason": outcome.reason,
+        "last_stored": len(recorded.result.added) + len(recorded.result.updated),
+        "failures": outcome.failures,
+        "failing_since": outcome.failing_since,
+        "failure_reported_at": outcome.failure_reported_at,
+        "lease_holder": None,
+        "lease_until": None,
+    }
+    if outcome.status != FAILED:
+        values["last_ok_at"] = now
+    if outcome.title:
+        values["title"] = outcome.title
+    if outcome.baseline and feed.baseline_at is None:
+        values["baseline_at"] = now
+    mine = update(feeds).where(feeds.c.id == feed.id, feeds.c.lease_holder == holder).values(**values)
+    if not connection.execute(mine).rowcount:
+        raise _LeaseLost
+    if entries:
+        insert = _insert(connection)(feed_entries)
+        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen")
+        statement = insert.on_conflict_do_update(
+            index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
+        )
+        connection.execute(statement, [{**e, "first_seen": now, "last_seen": now} for e in entries])
+    return recorded
+
+
+# ---- the door the service uses --------------------------------------------------------------------------------
+
+
+class FeedStore:
+    """The feed tables over an engine: one short transaction per call, safe between threads and processes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, url: str, category: str | None, added_by: str, now: datetime) -> tuple[FeedRow, bool]:
+        with writing(self.engine) as connection:
+            return add(connection, url, category, added_by, now)
+
+    def find(self, url: str) -> FeedRow | None:
+        with reading(self.engine) as connection:
+            return find(connection, url)
+
+    def get(self, feed_id: int) -> FeedRow | None:
+        with reading(self.engine) as connection:
+            return get(connection, feed_id)
+
+    def remove(self, feed_id: int) -> bool:
+        with writing(self.engine) as connection:
+            return remove(connection, feed_id)
+
+    def listing(self) -> list[FeedRow]:
+        with reading(self.engine) as connection:
+            return listing(connection)
+
+    def claim(
+        self,
+        holder: str,
+        now: datetime,
+        lease: timedelta,
+        round_start: datetime,
+        every: bool = False,
+        feed_id: int | None = None,
+    ) -> FeedRow | None:
+        with writing(self.engine) as connection:
+            return claim(connection, holder, now, lease, round_start, every, feed_id)
+
+    def claimable(self, now: datetime, every: bool = False) -> int:
+        with reading(self.engine) as connection:
+            return claimable(connection, now, every)
+
+    def release(self, feed_id: int, holder: str) -> None:
+        with writing(self.engine) as connection:
+            release(connection, feed_id, holder)
+
+    def seen(self, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
+        with reading(self.engine) as connection:
+            return seen(connection, feed_id, keys)
+
+    def owned_elsewhere(self, feed_id: int, article_ids: Sequence[str]) -> set[str]:
+        with reading(self.engine) as connection:
+            return owned_elsewhere(connection, feed_id, article_ids)
+
+    def record(
+        self,
+        feed: FeedRow,
+        holder: str,
+        now: datetime,
+        outcome: Outcome,
+        stories: Sequence[Story] = (),
+        news: bool = True,
+    ) -> Recorded | None:
+        """Store a poll in one transaction; None (and nothing stored) if another process holds the feed now."""
+        try:
+            with writing(self.engine, CHANGELOG_LOCK if stories else None) as connection:
+                return record(connection, feed, holder, now, outcome, stories, news)
+        except _LeaseLost:
+            return None

@@ -1,0 +1,471 @@
+"""Polling feeds (issue 9) on SQLite and PostgreSQL, against a real HTTP server on 127.0.0.1.
+
+The feeds and pages are files in tests/data/feeds and tests/data/polls; `/live/<name>` serves a feed the test
+changes between polls. Time is passed in: each poll says what "now" is, so back-off and reports are exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError, UsageError
+from bot.library import Library
+from bot.models import Article
+from bot.services.feeds import TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
+from bot.store import Store
+from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
+from tests.paths import DATA, ROOT
+from tests.web_server import WebServer, serving
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+POLLS = DATA / "polls"
+FEEDS = DATA / "feeds"
+FEED_CASES = sorted(p for p in FEEDS.iterdir() if not p.name.endswith(".expected.json"))
+# tests/test_ingest_feeds.py reads the same files as if fetched from here.
+CASE_BASE = "https://feeds.example.org/"
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    with serving() as server:
+        yield server
+
+
+@pytest.fixture
+def feed_settings(any_db_settings: Settings) -> Settings:
+    return replace(any_db_settings, allow_private_addresses=LOOPBACK, fetch_timeout=5.0)
+
+
+@pytest.fixture
+def feed_library(feed_settings: Settings) -> Iterator[Library]:
+    library = Library.open(feed_settings)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def service(feed_library: Library) -> FeedService:
+    return FeedService(feed_library)
+
+
+def live(web: WebServer, name: str, file: str) -> str:
+    """Serve tests/data/polls/`file` at /live/`name` (replacing what was there); returns its URL."""
+    web.live[name] = (POLLS / file).read_bytes()
+    return web.url(f"/live/{name}")
+
+
+def follow(service: FeedService, url: str, now: datetime) -> None:
+    """A feed followed as of `now` and not polled yet (what `add` does before its first poll)."""
+    service.store.add(url, None, "test", now)
+
+
+def id_of(url: str) -> str:
+    return Article(title="", paragraphs=(), url=url).id
+
+
+def kinds_since(store: Store, seq: int) -> dict[str, list[str]]:
+    """The change log after `seq`: each article's kinds, in order."""
+    kinds: dict[str, list[str]] = {}
+    for change in store.changes_since(seq, 10_000):
+        kinds.setdefault(change.article_id, []).append(change.kind)
+    return kinds
+
+
+def answer_urls(library: Library, question: str) -> list[str | None]:
+    return [p.article.url for p in library.ask(library.request(question)).passages]
+
+
+# ---- adding, listing, removing --------------------------------------------------------------------------------
+
+
+async def test_each_kind_of_feed_is_read_into_the_store_and_bad_ones_are_refused(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """RSS 0.91, 1.0, 2.0, Atom, WordPress, broken XML, wrong encodings, HTML in titles, missing dates and links:
+    what the readers make of each file (tests/data/feeds/*.expected.json) is what the store holds after a poll.
+    Story pages are not read here (see the summaries test): summaries are kept as they are."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=0))
+    service = FeedService(library)
+    try:
+        for path in FEED_CASES:
+            want = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+            url = web.url(f"/feeds/{path.name}")
+            if "skipped" in want:
+                reason = want["skipped"].replace(CASE_BASE, web.url("/"))
+                with pytest.raises(UsageError, match=re.escape(reason)):
+                    await service.add(url, now=NOW)
+                assert await service.find(url) is None
+                continue
+            poll = await service.add(url, now=NOW)
+            assert poll.status == OK, (path.name, poll.reason)
+            expected = [e for e in want["entries"] if e["paragraphs"]]
+            assert (poll.backlog, poll.added, poll.deferred) == (len(expected), 0, len(want["entries"]) - len(expected))
+            assert len(poll.problems) == len(want["problems"]) + poll.deferred
+            for entry in expected:
+                link = web.url("/" + entry["url"][len(CASE_BASE) :]) if entry["url"].startswith(CASE_BASE) else None
+                stored = library.store.article(id_of(link or entry["url"]))
+                assert stored is not None, (path.name, entry["title"])
+                published = stored.published.isoformat() if stored.published else None
+                assert (stored.title, stored.category, stored.author, published) == (
+                    entry["title"],
+                    entry["category"],
+                    entry["author"],
+                    entry["published"],
+                )
+                assert library.store.paragraphs(stored.id) == entry["paragraphs"]
+        assert all(f.last_status == OK for f in await service.feeds())
+    finally:
+        library.close()
+
+
+async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: FeedService) -> None:
+    with pytest.raises(UsageError, match="http:// or https://"):
+        await service.add("ftp://example.org/feed.xml", now=NOW)
+    with pytest.raises(UsageError, match="at most 2,048 characters"):
+        await service.add(web.url("/polls/harbour.xml?q=" + "x" * 2100), now=NOW)
+    with pytest.raises(UsageError, match=r"not an RSS or Atom feed|a web page, not a feed"):
+        await service.add(web.url("/polls/story_tide.html"), now=NOW)
+    with pytest.raises(UsageError, match="HTTP 404"):
+        await service.add(web.url("/polls/missing.xml"), now=NOW)
+    with pytest.raises(UsageError, match=r"refused: 10\.0\.0\.1 is a private address"):
+        await service.add(web.url("/redirect/1?to=http://10.0.0.1/feed.xml"), now=NOW)
+    with pytest.raises(UsageError, match="too large"):
+        await service.add(web.url("/huge?bytes=20000000"), now=NOW)
+    assert await service.feeds() == []
+    url = live(web, "twice.xml", "harbour.xml")
+    await service.add(url + "?utm_source=newsletter", now=NOW)
+    with pytest.raises(UsageError, match="followed already"):
+        await service.add(url, now=NOW)
+    assert [f.url for f in await service.feeds()] == [url]
+
+
+async def test_list_and_remove(web: WebServer, service: FeedService, feed_library: Library) -> None:
+    harbour = await service.add(live(web, "harbour.xml", "harbour.xml"), "local news", now=NOW)
+    await service.add(live(web, "mirror.xml", "mirror.atom.xml"), now=NOW)
+    listed = await service.feeds()
+    assert [(f.title, f.category, f.articles, f.last_status) for f in listed] == [
+        ("Harbour Town Daily", "local news", 3, OK),
+        ("Coast Wire", None, 3, OK),  # one story of its own, two it shares with the harbour feed
+    ]
+    text = describe_feed(listed[0], NOW + timedelta(minutes=5))
+    assert "Harbour Town Daily" in text and "3 stories" in text and "next poll in 10 min" in text
+    assert "last poll 5 min ago: ok" in text
+    before = feed_library.store.stats().articles
+    removed = await service.remove(harbour.feed.url + "?utm_medium=email")
+    assert removed.id == harbour.feed.id
+    with pytest.raises(UsageError, match="no feed"):
+        await service.remove(harbour.feed.url)
+    await service.remove(str(listed[1].id))
+    assert await service.feeds() == []
+    assert feed_library.store.stats().articles == before  # the stories stay answerable
+
+
+async def test_a_category_given_matches_a_known_one_ignoring_case(web: WebServer, service: FeedService) -> None:
+    known = next(name for name, _ in service.library.store.categories())
+    poll = await service.add(live(web, "cat.xml", "harbour.xml"), known.upper(), now=NOW)
+    assert poll.feed.category == known
+    stored = [service.library.store.article(id_of(web.url(f"/stories/{s}"))) for s in ("turbine", "regatta")]
+    assert [a.category if a else None for a in stored] == [known, known]
+
+
+# ---- news, edits and duplicates -------------------------------------------------------------------------------
+
+
+async def test_first_poll_is_back_catalogue_then_new_stories_are_news_and_edits_replace(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    store = feed_library.store
+    start = store.head()
+    url = live(web, "news.xml", "harbour.xml")
+    first = await service.add(url, now=NOW)
+    assert (first.backlog, first.added, first.edited) == (3, 0, 0)
+    lighthouse, turbine, regatta = (
+        id_of(web.url(f"/stories/{s}")) for s in ("lighthouse-keeper", "turbine", "regatta")
+    )
+    assert kinds_since(store, start) == {lighthouse: ["backlog"], turbine: ["backlog"], regatta: ["backlog"]}
+    assert answer_urls(feed_library, "Who is Agnes Marwick?")[0] == web.url("/stories/lighthouse-keeper")
+
+    baseline = store.head()
+    live(web, "news.xml", "harbour_v2.xml")
+    second = await service.poll(NOW + timedelta(minutes=15))
+    (poll,) = second.polls
+    assert (poll.status, poll.added, poll.backlog, poll.edited, poll.unchanged) == (OK, 1, 0, 2, 1)
+    ferry, moved = id_of(web.url("/stories/ferry-strike")), id_of(web.url("/stories/2026/03/tidal-turbine"))
+    # New: news. Edited in place: replaced. A new link under the same guid: the old article goes, the new one
+    # replaces it (an edit, not news). Unchanged: nothing.
+    assert kinds_since(store, baseline) == {
+        ferry: ["added"],
+        lighthouse: ["replaced"],
+        turbine: ["removed"],
+        moved: ["replaced"],
+    }
+    assert store.article(turbine) is None
+    assert [s.url for s in store.latest(100) if "Turbine" in s.title] == [web.url("/stories/2026/03/tidal-turbine")]
+    paragraphs = store.paragraphs(lighthouse)
+    assert any("cormorant" in p for p in paragraphs) and not any("small museum" in p for p in paragraphs)
+    assert answer_urls(feed_library, "What will happen to the keeper's cottage?")[0] == web.url(
+        "/stories/lighthouse-keeper"
+    )
+    assert answer_urls(feed_library, "Why did ferry crews walk out?")[0] == web.url("/stories/ferry-strike")
+    assert answer_urls(feed_library, "tidal turbine seabed")[0] == web.url("/stories/2026/03/tidal-turbine")
+
+    head = store.head()
+    third = await service.poll(NOW + timedelta(minutes=30))
+    assert [p.status for p in third.polls] == [NOT_MODIFIED] and store.head() == head
+
+
+async def test_the_same_story_from_a_second_feed_or_under_another_link_is_stored_once(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    store = feed_library.store
+    await service.add(live(web, "harbour.xml", "harbour.xml"), now=NOW)
+    articles, head = store.stats().articles, store.head()
+    mirror = await service.add(live(web, "mirror.xml", "mirror.atom.xml"), "Wire", now=NOW)
+    # The regatta by its link (less a tracking parameter), the turbine by its words under another link and title.
+    assert (mirror.backlog, mirror.duplicates) == (1, 2)
+    seal = id_of(web.url("/wire/seal-pup"))
+    assert kinds_since(store, head) == {seal: ["backlog"]}
+    assert store.stats().articles == articles + 1
+    regatta = store.article(id_of(web.url("/stories/regatta")))
+    assert regatta is not None and (regatta.title, regatta.category) == ("Regatta Draws a Record Fleet", "Sport")
+    assert store.article(id_of(web.url("/wire/harbour-tidal-turbine"))) is None
+
+    # Both feeds again, the harbour one edited: the edits come from the feed that stored the story only.
+    live(web, "harbour.xml", "harbour_v2.xml")
+    web.live["mirror.xml"] += b"\n"  # a new ETag, the same entries
+    report = await service.poll(NOW + timedelta(minutes=15))
+    by_feed = {p.feed.url.rsplit("/", 1)[-1]: p for p in report.polls}
+    assert (by_feed["mirror.xml"].status, by_feed["mirror.xml"].unchanged, by_feed["mirror.xml"].edited) == (OK, 3, 0)
+    assert by_feed["harbour.xml"].edited == 2
+    regatta = store.article(id_of(web.url("/stories/regatta")))
+    assert regatta is not None and regatta.category == "Sport"
+
+
+async def test_a_story_repeated_within_one_feed_is_stored_once(web: WebServer, service: FeedService) -> None:
+    data = (POLLS / "harbour.xml").read_text(encoding="utf-8")
+    item = data[data.index("<item>") : data.index("</item>") + len("</item>")]
+    moved = item.replace("/stories/lighthouse-keeper", "/stories/keeper-retires").replace("htd-1001", "htd-2001")
+    web.live["twice.xml"] = data.replace(item, item + moved + item).encode()
+    poll = await service.add(web.url("/live/twice.xml"), now=NOW)
+    assert (poll.backlog, poll.duplicates) == (3, 2)
+    assert service.library.store.article(id_of(web.url("/stories/keeper-retires"))) is None
+
+
+async def test_a_feed_that_fails_at_first_gets_its_back_catalogue_on_its_first_success(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    url = live(web, "late.xml", "harbour.xml")
+    web.statuses["late.xml"] = 503
+    first = await service.add(url, now=NOW)
+    assert first.status == FAILED and "503" in first.reason
+    del web.statuses["late.xml"]
+    head = feed_library.store.head()
+    (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (poll.status, poll.backlog, poll.added) == (OK, 3, 0)
+    assert {k for kinds in kinds_since(feed_library.store, head).values() for k in kinds} == {"backlog"}
+
+
+# ---- fetching: conditional GET, pages, failures ---------------------------------------------------------------
+
+
+async def test_a_feed_is_polled_once_per_interval_and_conditionally(web: WebServer, service: FeedService) -> None:
+    path = "/polls/harbour.xml"
+    await service.add(web.url(path), now=NOW)
+    assert web.count(path) == 1
+    assert (await service.poll(NOW + timedelta(minutes=14))).polls == []  # not due yet
+    assert web.count(path) == 1
+    (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert poll.status == NOT_MODIFIED and web.count(path) == 2  # the server answered 304 to the ETag
+    assert poll.next_poll_at is not None and poll.polled_at is not None
+    assert poll.next_poll_at - poll.polled_at == timedelta(minutes=15)
+    forced = await service.poll(NOW + timedelta(minutes=16), every=True)  # `newsbot feeds poll`: all now
+    assert [p.status for p in forced.polls] == [NOT_MODIFIED] and web.count(path) == 3
+
+
+async def test_summary_only_entries_are_read_from_their_pages(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    poll = await service.add(web.url("/polls/teasers.xml"), now=NOW)
+    assert (poll.status, poll.backlog, poll.deferred) == (OK, 3, 1)
+    tide = id_of(web.url("/polls/story_tide.html"))
+    stored = feed_library.store.article(tide)
+    assert stored is not None and stored.author == "Ravi Holm" and stored.title == "Spring Tide Floods the Quay"
+    assert feed_library.store.paragraphs(tide)[0].startswith("Water rose over the quay on Saturday night as")
+    assert len(feed_library.store.paragraphs(id_of(web.url("/polls/story_bridge.html")))) == 2
+    # The huge page is refused: the feed's summary stands in. The missing page has no summary: tried next poll.
+    huge = id_of(web.url("/huge?bytes=20000000"))
+    assert feed_library.store.paragraphs(huge) == ["The full plans for the harbour, all of them\u2026"]
+    reasons = sorted(p.reason for p in poll.problems)
+    assert "HTTP 404 Not Found (tried again next poll)" in reasons
+    assert any(r.startswith("too large") and r.endswith("(the feed's summary is kept)") for r in reasons)
+    assert feed_library.store.article(id_of(web.url("/status/404"))) is None
+    assert answer_urls(feed_library, "Which gears will the foundry rebuild?")[0] == web.url("/polls/story_bridge.html")
+
+    (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    # A poll that left an entry behind keeps no validators: the feed is read whole again, the missing page
+    # tried again, the pages already read are not.
+    assert (again.status, again.unchanged, again.deferred) == (OK, 3, 1)
+    assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
+
+
+async def test_a_hanging_site_fails_on_its_timeout_while_the_others_are_polled(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    library = Library.open(replace(feed_settings, fetch_timeout=3.0, feed_concurrency=2))
+    service = FeedService(library)
+    try:
+        # Followed while it worked; now it hangs. It is claimed first (it has waited longest).
+        follow(service, web.url("/live/hangs.xml"), NOW - timedelta(minutes=1))
+        web.delays["hangs.xml"] = 30
+        for name in ("harbour.xml", "mirror.atom.xml", "teasers.xml"):
+            follow(service, web.url(f"/polls/{name}"), NOW)
+        finished: list[FeedPoll] = []
+        report = await service.poll(NOW, on_poll=finished.append)
+        assert [p.feed.url for p in finished[:3]] == [
+            web.url(f"/polls/{n}") for n in ("harbour.xml", "mirror.atom.xml", "teasers.xml")
+        ]
+        assert finished[-1].feed.url == web.url("/live/hangs.xml")
+        assert finished[-1].status == FAILED and "within 3 s" in finished[-1].reason
+        assert [p.status for p in report.polls[:3]] == [OK, OK, OK]
+    finally:
+        library.close()
+
+
+async def test_redirects_are_followed_and_a_redirect_to_a_refused_address_fails(
+    web: WebServer, service: FeedService
+) -> None:
+    poll = await service.add(web.url("/redirect/3?to=/polls/harbour.xml"), now=NOW)
+    assert (poll.status, poll.backlog) == (OK, 3)
+    follow(service, web.url("/redirect/1?to=http://192.168.1.1/feed.xml"), NOW)
+    (refused,) = (await service.poll(NOW)).polls
+    assert refused.status == FAILED and "192.168.1.1 is a private address" in refused.reason
+
+
+async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
+    url = live(web, "flaky.xml", "harbour.xml")
+    await service.add(url, now=NOW)
+    web.statuses["flaky.xml"] = 500
+    now = NOW + timedelta(minutes=15)
+    waits, notices = [], []
+    while now < NOW + timedelta(days=2):
+        assert (await service.poll(now - timedelta(seconds=1))).polls == []  # not due a second early
+        (poll,) = (await service.poll(now)).polls
+        assert poll.status == FAILED and "HTTP 500" in poll.reason
+        assert poll.next_poll_at is not None
+        waits.append(round((poll.next_poll_at - now).total_seconds() / 60))
+        notices += [(now - NOW, n) for n in (poll.notice,) if n is not None]
+        now = poll.next_poll_at
+    assert waits[:7] == [15, 30, 60, 120, 240, 360, 360]  # doubling, up to the cap
+    assert set(waits[7:]) == {360}
+    # Failing since the first failed poll (15 minutes in); told once, at the first poll a day after that.
+    ((when, notice),) = notices
+    assert timedelta(days=1, minutes=15) <= when < timedelta(days=1, minutes=15 + 360)
+    assert not notice.recovered and "HTTP 500" in notice.text(NOW + when) and "Harbour Town Daily" in notice.text(NOW)
+    (listed,) = await service.feeds()
+    assert listed.failures == len(waits) and "failures in a row" in describe_feed(listed, now)
+
+    del web.statuses["flaky.xml"]
+    (back,) = (await service.poll(now)).polls
+    assert back.status == NOT_MODIFIED  # the validators of the last good poll were kept
+    assert back.notice is not None and back.notice.recovered and "works again" in back.notice.text(now)
+    assert back.next_poll_at == now + timedelta(minutes=15)
+    (listed,) = await service.feeds()
+    assert (listed.failures, listed.failing_since, listed.failure_reported_at) == (0, None, None)
+
+
+# ---- leases -------------------------------------------------------------------------------------------------
+
+
+async def test_a_leased_feed_is_not_claimed_twice_and_a_lost_lease_records_nothing(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    follow(service, web.url("/polls/harbour.xml"), NOW)
+    lease = service.lease
+    first = service.store.claim("first", NOW, lease, NOW)
+    assert first is not None and first.lease_holder == "first"
+    assert service.store.claim("second", NOW + lease - timedelta(seconds=1), lease, NOW) is None
+    assert (await service.poll(NOW)).polls == []  # nothing to claim
+    second = service.store.claim("second", NOW + lease, lease, NOW + lease)  # the first holder's lease has run out
+    assert second is not None and second.id == first.id
+    outcome = Outcome(OK, "", NOW + timedelta(minutes=15), 0, None, None, None, None)
+    head = feed_library.store.head()
+    assert service.store.record(first, "first", NOW, outcome) is None  # the first holder is too late
+    assert feed_library.store.head() == head
+    assert service.store.record(second, "second", NOW + lease, outcome) is not None
+    (listed,) = await service.feeds()
+    assert listed.lease_holder is None and listed.last_status == OK
+
+
+async def test_a_poll_stopped_midway_gives_its_feeds_back(web: WebServer, service: FeedService) -> None:
+    follow(service, web.url("/live/stuck.xml"), NOW)
+    web.live["stuck.xml"] = (POLLS / "harbour.xml").read_bytes()
+    web.delays["stuck.xml"] = 30
+    task = asyncio.create_task(service.poll(NOW))
+    while web.count("/live/stuck.xml") == 0:
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (listed,) = await service.feeds()
+    assert listed.lease_holder is None and listed.last_polled_at is None  # free and still due
+    web.delays.clear()
+    (poll,) = (await service.poll(NOW)).polls
+    assert (poll.status, poll.backlog) == (OK, 3)
+    assert poll.status != TAKEN
+
+
+def test_fingerprints_ignore_case_spacing_and_punctuation() -> None:
+    words = "The harbour council met again to discuss the ferry timetable and the new terrace " * 3
+    a = Article("One", (words,), url="https://a.example/1")
+    b = Article("Another title", (words.upper().replace(" ", "  ") + "!",), url="https://b.example/2")
+    assert fingerprint(a) == fingerprint(b)
+    short = Article("One", ("Watch the video.",))
+    assert fingerprint(short) != fingerprint(Article("Two", ("Watch the video.",)))
+
+
+def test_feed_settings_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "NEWSBOT_FEED_POLL_MINUTES": "5",
+        "NEWSBOT_FEED_LEASE_SECONDS": "120",
+        "NEWSBOT_FEED_BACKOFF_MAX_MINUTES": "90",
+        "NEWSBOT_FEED_CONCURRENCY": "8",
+        "NEWSBOT_FEED_REPORT_AFTER_HOURS": "12",
+        "NEWSBOT_FEED_PAGES_PER_POLL": "0",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    assert (
+        settings.feed_poll_minutes,
+        settings.feed_lease_seconds,
+        settings.feed_backoff_max_minutes,
+        settings.feed_concurrency,
+        settings.feed_report_after_hours,
+        settings.feed_pages_per_poll,
+    ) == (5.0, 120.0, 90.0, 8, 12.0, 0)
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert all(f"\n{name}=" in example for name in env)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEWSBOT_FEED_POLL_MINUTES", "0"),
+        ("NEWSBOT_FEED_LEASE_SECONDS", "soon"),
+        ("NEWSBOT_FEED_CONCURRENCY", "0"),
+        ("NEWSBOT_FEED_PAGES_PER_POLL", "-1"),
+    ],
+)
+def test_bad_feed_settings_are_refused_in_one_line(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable) as caught:
+        Settings.from_env({variable: value}, env_file=None)
+    assert "\n" not in str(caught.value)

@@ -1,0 +1,65 @@
+"""`newsbot feeds add|list|remove|poll`, called as `main(argv)` against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.paths import ROOT
+from tests.web_server import WebServer, serving
+
+
+@pytest.fixture
+def web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[WebServer]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSBOT_CORPUS_DIR", str(ROOT / "corpus"))
+    monkeypatch.setenv("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1")
+    with serving() as server:
+        yield server
+
+
+def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixture[str]) -> None:
+    harbour, teasers = web.url("/polls/harbour.xml"), web.url("/polls/teasers.xml")
+    assert main(["feeds", "list"]) == 0
+    assert capsys.readouterr().out == "no feeds are followed; add one with: newsbot feeds add URL\n"
+
+    assert main(["feeds", "add", harbour, "--category", "Harbour"]) == 0
+    out = capsys.readouterr().out
+    first = "0 new, 3 back catalogue (not alerted), 0 edited, 0 unchanged; next poll in 15 min"
+    assert out == f"following {harbour}; first poll: {first}\n"
+    assert main(["feeds", "add", web.url("/polls/story_tide.html")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("newsbot: cannot follow") and "not an RSS or Atom feed" in err and "Traceback" not in err
+    assert main(["feeds", "add", teasers]) == 0
+    capsys.readouterr()
+
+    assert main(["feeds", "poll"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # One line per feed, in the order they finish (the round polls two at once).
+    assert f"{harbour}: not modified; next poll in 15 min" in out[:2]
+    assert any(
+        line.startswith(f"{teasers}: 0 new, 0 edited, 3 unchanged, 1 left for the next poll") for line in out[:2]
+    )
+    assert out[-1] == "2 feeds polled: 0 new stories, 0 back catalogue, 0 failed"
+    assert main(["feeds", "poll", "--due"]) == 0
+    assert capsys.readouterr().out == "no feed is due\n"
+
+    assert main(["feeds", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == f"1. Harbour Town Daily <{harbour}> (category: Harbour)"
+    assert re.fullmatch(r"   3 stories; last poll 0 min ago: not modified; next poll in 1[45] min", listed[1])
+    assert listed[2] == f"2. Quay Notes <{teasers}> (category: from its entries)"
+
+    assert main(["ask", "--json", "Who kept the Pointe lighthouse lamp burning?"]) == 0
+    assert web.url("/stories/lighthouse-keeper") in capsys.readouterr().out
+
+    assert main(["feeds", "remove", harbour]) == 0
+    assert capsys.readouterr().out == f"no longer following {harbour} (its stories stay in the library)\n"
+    assert main(["feeds", "remove", harbour]) == 1
+    assert "no feed" in capsys.readouterr().err
+    assert main(["feeds", "remove", "2"]) == 0

@@ -66,13 +66,16 @@ class Alerts:
         self.per_category = per_category
         self.built = 0
 
-    def claim(self, now: datetime, worker: str, limit: int = BATCH) -> list[Delivery]:
-        """Claim the alerts of the next stretch of the change log (nothing while another process holds it)."""
+    def claim(self, now: datetime, worker: str, limit: int = BATCH) -> tuple[list[Delivery], int]:
+        """Claim the alerts of the next stretch of the change log; returns them and how many log entries it took
+        (0: the log is followed to its end, or another process is taking a stretch right now)."""
         return self.store.claim_alerts(now, worker, limit, lambda batch: select(batch, now, self.grace))
 
     def build(self, article_sets: Iterable[Sequence[str]]) -> dict[tuple[str, ...], Digest]:
         """One alert per distinct set of stories (chats following the same categories share it), from one read."""
         distinct = list(dict.fromkeys(tuple(ids) for ids in article_sets))
+        if not distinct:
+            return {}
         found = self.store.arrivals_of([i for ids in distinct for i in ids])
         built: dict[tuple[str, ...], Digest] = {}
         for ids in distinct:

@@ -77,8 +77,8 @@ class TokenBucket:
         self._refill(now)
         self.rate = rate
 
-    def reserve(self, now: float) -> float:
-        """Book one send; returns the seconds to wait before it (0 when a token is there)."""
+    def reserve(self, now: float, count: int = 1) -> float:
+        """Book `count` sends; returns the seconds to wait before the last of them (0 when the tokens are there)."""
         self._refill(now)
-        self.tokens -= 1
+        self.tokens -= count
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate

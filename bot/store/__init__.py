@@ -291,19 +291,20 @@ class Store:
         """Claim up to `limit` due digests in one transaction: `decide` says for each due chat what to claim and
         when it is due next; the claims and the new due instants commit together, before anything is sent."""
         with writing(self.engine) as connection:
-            claimed: list[int] = []
-            for due in chat_settings.due(connection, now, limit):
-                decision = decide(due)
-                previous = due.settings.previous_due
-                if decision.claim is not None:
-                    inserted = deliveries.insert(connection, [decision.claim], worker, now)
-                    # The local day has a digest already (a change of zone can land on a day sent under the old
-                    # one): nothing is claimed, and the next window still starts at the last digest.
-                    if inserted:
-                        claimed += inserted
-                        previous = decision.claim.due
-                chat_settings.set_due(connection, due.settings.chat_id, decision.next_due, previous, now)
-            return deliveries.load(connection, claimed)
+            due = chat_settings.due(connection, now, limit)
+            decisions = [(chat, decide(chat)) for chat in due]
+            claims = [decision.claim for _, decision in decisions if decision.claim is not None]
+            inserted = deliveries.insert(connection, claims, worker, now)
+            dues = []
+            for chat, decision in decisions:
+                previous = chat.settings.previous_due
+                # A local day that has its digest already (a change of zone can land on a day sent under the old
+                # one) gets none: nothing is claimed, and the next window still starts at the last digest.
+                if decision.claim is not None and (chat.settings.chat_id, decision.claim.key) in inserted:
+                    previous = decision.claim.due
+                dues.append((chat.settings.chat_id, decision.next_due, previous))
+            chat_settings.set_due(connection, dues, now)
+            return deliveries.load(connection, inserted.values())
 
     def earliest_due(self) -> datetime | None:
         with reading(self.engine) as connection:
@@ -320,23 +321,23 @@ class Store:
 
     def claim_alerts(
         self, now: datetime, worker: str, limit: int, decide: Callable[[AlertBatch], Sequence[Claim]]
-    ) -> list[Delivery]:
+    ) -> tuple[list[Delivery], int]:
         """Take the next `limit` change-log entries past the alerts' cursor and claim the alerts `decide` makes of
         them, advancing the cursor in the same transaction: each entry is handled by one process, once. Returns
-        nothing while another process holds the cursor."""
+        the claims and how many entries were taken (none while another process holds the cursor)."""
         with writing(self.engine) as connection:
             seq = cursors.take(connection, ALERTS_CURSOR)
             if seq is None:
-                return []
+                return [], 0
             batch = changes.since(connection, seq, limit)
             if not batch:
-                return []
+                return [], 0
             added = [c.article_id for c in batch if c.kind == ADDED]
             found = arrivals.of_ids(connection, added)
             subscribers = subscriptions.alerted(connection, {a.article.category for a in found.values()})
             claimed = deliveries.insert(connection, list(decide(AlertBatch(batch, found, subscribers))), worker, now)
             cursors.advance(connection, ALERTS_CURSOR, batch[-1].seq, now)
-            return deliveries.load(connection, claimed)
+            return deliveries.load(connection, claimed.values()), len(batch)
 
     def alerts_position(self) -> int | None:
         with reading(self.engine) as connection:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, select, true, update
 from sqlalchemy.engine import Row
 
 from bot.store.deliveries import Claim
@@ -113,13 +113,16 @@ def due(connection: Connection, now: datetime, limit: int) -> list[DueChat]:
 
 
 def set_due(
-    connection: Connection, chat_id: int, next_due: datetime | None, previous_due: datetime | None, now: datetime
+    connection: Connection, dues: Sequence[tuple[int, datetime | None, datetime | None]], now: datetime
 ) -> None:
-    connection.execute(
-        update(chat_settings)
-        .where(chat_settings.c.chat_id == chat_id)
-        .values(next_due=next_due, previous_due=previous_due, updated_at=now)
-    )
+    """Store (chat, next due, previous due) for several chats in one statement."""
+    if dues:
+        connection.execute(
+            update(chat_settings)
+            .where(chat_settings.c.chat_id == bindparam("b_chat"))
+            .values(next_due=bindparam("b_next"), previous_due=bindparam("b_previous"), updated_at=now),
+            [{"b_chat": chat, "b_next": after, "b_previous": before} for chat, after, before in dues],
+        )
 
 
 def earliest_due(connection: Connection) -> datetime | None:

@@ -71,9 +71,9 @@ class Orphan:
     due: datetime
 
 
-def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: datetime) -> list[int]:
-    """Insert claims; returns the ids of those inserted (a claim whose key exists already is left out)."""
-    ids: list[int] = []
+def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: datetime) -> dict[tuple[int, str], int]:
+    """Insert claims; returns the ids of those inserted by (chat, key) (a claim whose key exists is left out)."""
+    ids: dict[tuple[int, str], int] = {}
     dialect_insert = sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
     for start in range(0, len(claims), CHUNK):
         rows = [_row(claim, worker, now) for claim in claims[start : start + CHUNK]]
@@ -81,10 +81,10 @@ def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: da
             dialect_insert(deliveries)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["kind", "chat_id", "key"])
-            .returning(deliveries.c.id)
+            .returning(deliveries.c.id, deliveries.c.chat_id, deliveries.c.key)
         )
-        ids += connection.scalars(statement)
-    return sorted(ids)
+        ids.update(((row.chat_id, row.key), row.id) for row in connection.execute(statement))
+    return ids
 
 
 def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:

@@ -203,3 +203,28 @@ def test_presence_counts_live_processes_and_forgets_dead_ones(store: Store) -> N
     me.leave()
     later = NOON + LIVE_FOR + timedelta(seconds=3)
     assert Presence.join(store, later).beat(later) == 1
+
+
+def test_one_chat_with_an_unusable_zone_does_not_stop_the_others(store: Store) -> None:
+    store.import_chats(
+        [
+            (ChatSettings(1, DUE.time(), "Mars/Olympus_Mons", next_due=DUE), ["sport"]),
+            (ChatSettings(2, DUE.time(), "UTC", next_due=DUE), ["sport"]),
+        ],
+        NOON,
+    )
+    assert [d.chat_id for d in Deliveries(store).claim_due(DUE, 10, "test")] == [2]
+    broken = store.chat_settings(1)
+    assert broken is not None and broken.next_due is None  # off until the chat sets a zone again
+
+
+def test_finished_deliveries_are_forgotten_after_a_month(store: Store) -> None:
+    chats(store, 2)
+    reader = Reader()
+    bot = Bot(store, DUE, reader)
+    bot.tick(DUE)
+    assert store.delivery_counts() == {"sent": 2}
+    bot.tick(DUE + timedelta(days=29))
+    assert store.delivery_counts()["sent"] == 2 + 2  # today's two, and the month-old ones still there
+    bot.tick(DUE + timedelta(days=31))
+    assert store.delivery_counts() == {"sent": 2 + 2}  # the 29th day's and the 31st's; the first day's are gone

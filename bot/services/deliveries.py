@@ -85,14 +85,15 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
     settings = due.settings
     try:
         planned = plan(settings.daily, settings.zone, now, settings.previous_due, grace)
+        if planned.send is None or not due.active:
+            return Decision(planned.next)
+        window = scheduled_window(planned.send, settings.previous_due)
+        key = local_day(planned.send, settings.zone).isoformat()
     except (NewsbotError, ValueError) as error:
-        # One chat's unusable zone (say, gone from this machine's tz database) must not stop everyone's digests.
+        # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the
+        # transaction that claims everyone's digests: its digest stops until the chat sets it again.
         log.warning("digest of chat %d is off: %s", settings.chat_id, error)
         return Decision(None)
-    if planned.send is None or not due.active:
-        return Decision(planned.next)
-    window = scheduled_window(planned.send, settings.previous_due)
-    key = local_day(planned.send, settings.zone).isoformat()
     return Decision(planned.next, Claim(DIGEST, settings.chat_id, key, planned.send, window.start))
 
 

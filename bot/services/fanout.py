@@ -2,9 +2,10 @@
 share of the flood budget, recording every outcome. The Telegram layer's job calls `FanOut.run` every minute
 with one `send` coroutine (chat id and messages in, an `Outcome` out); nothing here imports Telegram.
 
-One run: beat (and learn how many processes share the budget), settle orphaned claims (bot.services.deliveries),
-send those taken over, then claim due digests `batch` at a time and send each batch before claiming the next (so
-other processes claiming at the same minute share the work), then alerts the same way.
+One run: beat (and learn how many processes share the budget), forget deliveries finished a month ago, settle
+orphaned claims (bot.services.deliveries) and send those taken over, then claim due digests `batch` at a time and
+send each batch before claiming the next (so other processes claiming at the same minute share the work), then
+alerts the same way.
 
 Contents are built once per distinct (categories, window) for digests and once per distinct set of stories for
 alerts, and rendered once each: the chats of one batch that share a key share its messages.
@@ -103,6 +104,7 @@ class FanOut:
         report = Report()
         live = await asyncio.to_thread(self.presence.beat, clock())
         self.bucket.set_rate(self.budget.share(live).fanout, self.monotonic())
+        await asyncio.to_thread(self.deliveries.prune, clock())
         recovery = await asyncio.to_thread(self.deliveries.recover, clock(), self.presence, frozenset(self.busy))
         report.taken_over = len(recovery.taken)
         for status, number in recovery.closed.items():

@@ -73,18 +73,17 @@ class Orphan:
 
 def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: datetime) -> dict[tuple[int, str], int]:
     """Insert claims; returns the ids of those inserted by (chat, key) (a claim whose key exists is left out)."""
-    ids: dict[tuple[int, str], int] = {}
+    if not claims:
+        return {}
     dialect_insert = sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
-    for start in range(0, len(claims), CHUNK):
-        rows = [_row(claim, worker, now) for claim in claims[start : start + CHUNK]]
-        statement = (
-            dialect_insert(deliveries)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["kind", "chat_id", "key"])
-            .returning(deliveries.c.id, deliveries.c.chat_id, deliveries.c.key)
-        )
-        ids.update(((row.chat_id, row.key), row.id) for row in connection.execute(statement))
-    return ids
+    statement = (
+        dialect_insert(deliveries)
+        .on_conflict_do_nothing(index_elements=["kind", "chat_id", "key"])
+        .returning(deliveries.c.id, deliveries.c.chat_id, deliveries.c.key)
+    )
+    # Many rows as one statement compiled once (SQLAlchemy's "insertmanyvalues"), not one compile per batch.
+    rows = connection.execute(statement, [_row(claim, worker, now) for claim in claims])
+    return {(row.chat_id, row.key): row.id for row in rows}
 
 
 def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:

@@ -64,10 +64,10 @@ from telegram import LinkPreviewOptions, Update  # noqa: E402
 from telegram.constants import ChatAction, ParseMode  # noqa: E402
 from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, filters  # noqa: E402
 
-from bot import telegram_bot  # noqa: E402
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, running  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.library import Library  # noqa: E402
+from bot.tg.errors import APOLOGY  # noqa: E402
 from tests.botapi_server import FakeBotAPI  # noqa: E402
 
 TOKEN = "123456:" + "bench-load-token-ABCDEFGHIJKLMNOPQR"  # 35 characters after the colon
@@ -204,7 +204,7 @@ def drive(api: FakeBotAPI, plan: Sequence[Question]) -> Outcome:
     wanted = {update_id for update_id, _, _ in injected}
     served = {k: v for k, v in api.served_times().items() if k in wanted}
     replies = [
-        Reply(int(c.params["chat_id"]), c.time, c.ok, c.params.get("text") == telegram_bot.APOLOGY)
+        Reply(int(c.params["chat_id"]), c.time, c.ok, c.params.get("text") == APOLOGY)
         for c in calls
         if c.method == "sendMessage"
     ]
@@ -263,28 +263,17 @@ class Runner(Protocol):
 
 
 class PTBRunner:
-    """A python-telegram-bot Application long-polling, started and stopped as `run_polling` does."""
+    """A python-telegram-bot Application long-polling, started and stopped by `bot.app.running`."""
 
     def __init__(self, application: Bot) -> None:
         self.application = application
+        self._running = contextlib.AsyncExitStack()
 
     async def start(self) -> None:
-        app = self.application
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES)
-        await app.start()
+        await self._running.enter_async_context(running(self.application, poll_timeout=POLL_TIMEOUT_SECONDS))
 
     async def stop(self) -> None:
-        app = self.application
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await self._running.aclose()
 
 
 class MiniHTTP:

@@ -52,12 +52,13 @@ from typing import Any
 
 from common import BbcArticle, load_bbc, markdown_table, percentile, postgres_server
 
-from bot.answers import HTML, render_answer
 from bot.config import ENGINES, Settings
 from bot.errors import QuestionError
 from bot.index import Query, TantivyEngine
 from bot.library import Library
 from bot.models import Article
+from bot.render.answers import render_answer
+from bot.render.markup import HTML
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DATABASES = ("sqlite", "postgresql")

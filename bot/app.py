@@ -1,9 +1,17 @@
-"""The composition root: build the Telegram `Application` from settings, and run it (polling, webhook or terminal)."""
+"""The composition root: build the Telegram `Application` from settings, and run it (polling, webhook or terminal).
+
+`running(application)` is the one start/stop sequence for a bot driven from our own event loop (the terminal
+chat, the tests, the benchmarks); `run` leaves it to python-telegram-bot's `run_polling`/`run_webhook`, which
+also handle signals.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
@@ -13,11 +21,18 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
-from bot import telegram_bot
+from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.tg.context import CONTEXT_TYPES, App
+from bot.tg.sending import rate_limiter
 
 log = logging.getLogger(__name__)
+
+# getUpdates waits this long for an update before asking again (seconds).
+POLL_TIMEOUT_SECONDS = 10
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def api_base_url(raw: str) -> str:
@@ -32,16 +47,17 @@ def file_base_url(base_url: str) -> str:
     return f"{head}{slash}file/{last}"
 
 
-def build_application(settings: Settings, request: BaseRequest | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, request: BaseRequest | None = None) -> App:
     """The bot with every handler; `request` replaces the HTTP client (the terminal chat's stand-in)."""
     builder = (
         Application.builder()
         .token(settings.require_token())
+        .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(True)
-        .rate_limiter(telegram_bot.rate_limiter(settings))
-        .post_init(telegram_bot.post_init)
-        .post_shutdown(telegram_bot.post_shutdown)
+        .rate_limiter(rate_limiter(settings))
+        .post_init(tg.post_init)
+        .post_shutdown(tg.post_shutdown)
     )
     if settings.telegram_api_base_url:
         base = api_base_url(settings.telegram_api_base_url)
@@ -49,8 +65,36 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    telegram_bot.register(application, settings)
+    tg.register(application, settings)
     return application
+
+
+@asynccontextmanager
+async def running(application: App, poll_timeout: int = POLL_TIMEOUT_SECONDS) -> AsyncIterator[App]:
+    """The bot long-polling inside the block, started and stopped in `run_polling`'s order.
+
+    In: initialize, post_init, updater, start. Out: updater, stop, shutdown, post_shutdown; whatever of it
+    applies also when start-up failed half way, so the library opened in post_init is always closed.
+    """
+    updater = application.updater
+    assert updater is not None
+    try:
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        yield application
+    finally:
+        if updater.running:
+            await updater.stop()
+        if application.running:
+            await application.stop()
+        try:
+            await application.shutdown()
+        finally:
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
 
 
 def _not_bootstrap(record: logging.LogRecord) -> bool:
@@ -66,14 +110,28 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("telegram.ext").addFilter(_not_bootstrap)
 
 
+def check_webhook(settings: Settings) -> None:
+    """Refuse a webhook anyone could post to: without the secret, a forged update (say /reindex from an admin's
+    id) would be taken as Telegram's."""
+    if find_spec("tornado") is None:
+        raise ConfigError("WEBHOOK_URL is set but webhooks need python-telegram-bot[webhooks] installed")
+    if not settings.webhook_secret:
+        raise ConfigError(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set it to a random string (letters, digits, _ and -)"
+        )
+    if not WEBHOOK_SECRET_PATTERN.match(settings.webhook_secret):
+        raise ConfigError("WEBHOOK_SECRET must be 1 to 256 letters, digits, _ or - (Telegram accepts no others)")
+
+
 def run(settings: Settings) -> int:
     """Run the bot until Ctrl-C or SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
 
-    Raises ConfigError for a missing or malformed token (the CLI prints it as one line, exit code 2).
+    Raises ConfigError for a missing or malformed token, or a webhook without a usable secret (the CLI prints
+    it as one line, exit code 2).
     """
     application = build_application(settings)
-    if settings.webhook_url and find_spec("tornado") is None:
-        raise ConfigError("WEBHOOK_URL is set but webhooks need python-telegram-bot[webhooks] installed")
+    if settings.webhook_url:
+        check_webhook(settings)
     configure_logging(settings)
     try:
         if settings.webhook_url:
@@ -83,7 +141,7 @@ def run(settings: Settings) -> int:
                 port=settings.webhook_port,
                 url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
                 webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret or None,
+                secret_token=settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
         else:

@@ -19,11 +19,13 @@ from datetime import datetime, time
 from pathlib import Path
 
 from bot import __version__
-from bot.answers import PLAIN, TERMINAL, answer_json, render_answer, render_stats
 from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
 from bot.errors import ConfigError, NewsbotError, QuestionError
 from bot.ingest import FIELDS, parse_date
 from bot.library import Library, shipped_articles
+from bot.render.answers import answer_json, render_answer
+from bot.render.markup import PLAIN, TERMINAL
+from bot.render.stats import render_stats
 from bot.store import Store
 
 log = logging.getLogger(__name__)

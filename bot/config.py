@@ -31,7 +31,7 @@ DEFAULT_ANSWER_SIZE = 3
 # Passages in one reply at most (NEWSBOT_ANSWER_SIZE, `ask --k`).
 MAX_ANSWER_SIZE = 20
 # Passages a reader can page through with "More"; a tampered button asking for more is refused.
-MAX_PASSAGES = 60
+MAX_PASSAGES = 30
 DEFAULT_PER_ARTICLE = 2
 # Longer questions are refused with a message: nobody types more, and analysis cost grows with length.
 MAX_QUESTION_CHARS = 1000
@@ -117,7 +117,7 @@ class Settings:
     @property
     def store_url(self) -> str:
         """Where the store is: DATABASE_URL, else a SQLite file in the data directory."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'newsbot.sqlite3').resolve()}"
+        return self.database_url or f"sqlite:///{self.database_path.resolve()}"
 
     @property
     def database_path(self) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -21,7 +22,7 @@ from bot.ingest import Skipped, read_articles
 from bot.ingest.urls import is_web_url
 from bot.models import Answer, Article
 from bot.retrieval import Request, answer
-from bot.store import Store, StoreStats
+from bot.store import Store, StoreStats, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -147,14 +148,21 @@ class Library:
     ) -> IngestReport:
         """Store and index articles in batches of BATCH_SIZE.
 
-        `stop` is asked between batches (Ctrl-C): what was committed stays. `on_wait` is called once if the
-        index is being written by another process and this one has to wait for it to take these articles in.
+        `stop` is asked before each batch is written (Ctrl-C): what was written stays, and is indexed. `on_wait`
+        is called once if the index is being written by another process and this one has to wait for it to take
+        these articles in.
         """
         report = report or IngestReport()
         seen: set[str] = set()
         last_seq = 0
-        with self.follower.holding():
+        # Pipelined: while this thread indexes batch n, another writes batch n+1 to the store (mostly in the
+        # database driver's C code, which runs without the GIL).
+        with self.follower.holding(), ThreadPoolExecutor(1, thread_name_prefix="store-writer") as writer:
+            pending: tuple[Future[WriteResult], dict[str, Article]] | None = None
             for batch in batched(articles, BATCH_SIZE):
+                if stop is not None and stop():
+                    report.interrupted = True
+                    break
                 fresh: dict[str, Article] = {}
                 for article in batch:
                     if article.id in seen:
@@ -162,19 +170,25 @@ class Library:
                     else:
                         seen.add(article.id)
                         fresh[article.id] = article
-                result = self.store.write_articles(list(fresh.values()))
-                report.added += len(result.added)
-                report.updated += len(result.updated)
-                report.unchanged += len(result.unchanged)
-                report.removed += len(result.replaced)
-                last_seq = max(last_seq, result.last_seq)
-                written = {i: fresh[i] for i in (*result.added, *result.updated)}
-                self.follower.catch_up(Fresh(result.last_seq, written))
-                if stop is not None and stop():
-                    report.interrupted = True
-                    break
+                written = writer.submit(self.store.write_articles, list(fresh.values()))
+                if pending is not None:
+                    last_seq = max(last_seq, self._index(*pending, report))
+                pending = (written, fresh)
+            if pending is not None:
+                last_seq = max(last_seq, self._index(*pending, report))
         self.follower.wait_until(last_seq, on_wait)
         return report
+
+    def _index(self, written: Future[WriteResult], fresh: dict[str, Article], report: IngestReport) -> int:
+        """Count a written batch and index it (from memory); returns its last change-log entry."""
+        result = written.result()
+        report.added += len(result.added)
+        report.updated += len(result.updated)
+        report.unchanged += len(result.unchanged)
+        report.removed += len(result.replaced)
+        changed = {i: fresh[i] for i in (*result.added, *result.updated)}
+        self.follower.catch_up(Fresh(result.last_seq, changed), until=result.last_seq)
+        return result.last_seq
 
     def remove(self, article_ids: Iterable[str]) -> None:
         self.store.remove_articles(article_ids)

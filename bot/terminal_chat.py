@@ -20,9 +20,10 @@ from contextlib import suppress
 from html.parser import HTMLParser
 from typing import Any, TextIO
 
-from telegram import Update
-from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
+
+from bot.app import running
+from bot.tg.context import App
 
 log = logging.getLogger(__name__)
 
@@ -276,30 +277,19 @@ def _typed_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str | None]:
     return lines
 
 
-async def _converse(application: Application, api: TerminalBotAPI) -> None:  # type: ignore[type-arg]
+async def _converse(application: App, api: TerminalBotAPI) -> None:
     lines = _typed_lines(asyncio.get_running_loop())
-    async with application:
-        if application.post_init is not None:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=POLL_SECONDS, allowed_updates=Update.ALL_TYPES)
-        await application.start()
-        try:
-            if sys.stdin.isatty():
-                api._print(INTRO)
-            while (line := await lines.get()) is not None and line.strip() != "/quit":
-                if line.strip():
-                    await api.feed(line)
-                    # Every update taken from the queue is marked done once its handlers finished.
-                    await application.update_queue.join()
-        finally:
-            await application.updater.stop()
-            await application.stop()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
+    async with running(application, poll_timeout=POLL_SECONDS):
+        if sys.stdin.isatty():
+            api._print(INTRO)
+        while (line := await lines.get()) is not None and line.strip() != "/quit":
+            if line.strip():
+                await api.feed(line)
+                # Every update taken from the queue is marked done once its handlers finished.
+                await application.update_queue.join()
 
 
-def converse(application: Application, api: TerminalBotAPI) -> int:  # type: ignore[type-arg]
+def converse(application: App, api: TerminalBotAPI) -> int:
     """Run the chat until /quit, end of input or Ctrl-C; returns the exit code."""
     try:
         asyncio.run(_converse(application, api))

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -14,21 +15,27 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
+from telegram.error import TelegramError
 
-from bot import telegram_bot
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.cli import main
-from bot.config import Settings
+from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
+from bot.render.articles import article_messages
 from bot.retrieval import Request
+from bot.tg.ask import ASK_USAGE, NOT_TEXT
+from bot.tg.buttons import EXPIRED
+from bot.tg.context import App
+from bot.tg.errors import APOLOGY
+from bot.tg.sending import SEND_ATTEMPTS
+from bot.tg.welcome import COMMANDS
 from tests.botapi_server import Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
@@ -40,7 +47,7 @@ ALICE = 42  # a private chat: chat id == user id
 GROUP = -500
 CHESS_URL = "https://news.example.com/sport/chess-prodigy-title"
 
-Bot = Application  # type: ignore[type-arg]
+Bot = App
 
 # PTB 22 warns inside RetryAfter itself that `retry_after` will become a timedelta; nothing of ours to change.
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -63,33 +70,19 @@ def bot_settings(tmp_path: Path, server: FakeBotAPI) -> Settings:
     )
 
 
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Bot]:
-    """The bot polling its Bot API server, started and stopped as `run_polling` does."""
-    application = build_application(settings)
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    await application.start()
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
+def polling(settings: Settings) -> AbstractAsyncContextManager[Bot]:
+    """The bot polling its Bot API server (getUpdates waits at most a second, so it stops promptly)."""
+    return running(build_application(settings), poll_timeout=1)
 
 
 @pytest.fixture
 async def app(bot_settings: Settings) -> AsyncIterator[Bot]:
-    async with running(bot_settings) as application:
+    async with polling(bot_settings) as application:
         yield application
 
 
 def library_of(app: Bot) -> Library:
-    return app.bot_data[telegram_bot.LIBRARY]
+    return app.bot_data.library
 
 
 def buttons(call: Call) -> list[dict[str, Any]]:
@@ -127,6 +120,24 @@ async def last_call(server: FakeBotAPI, chat_id: int, count: int, method: str = 
     return (await server.wait_for_async(method, lambda c: c.ok, count=count, chat_id=chat_id))[count - 1]
 
 
+async def last_calls(server: FakeBotAPI, chat_id: int, count: int) -> list[Call]:
+    """The first `count` successful sends to a chat (waits for them), in the order the server got them."""
+    return (await server.wait_for_async("sendMessage", lambda c: c.ok, count=count, chat_id=chat_id))[:count]
+
+
+async def more_button(app: Bot, server: FakeBotAPI, chat_id: int, count: int) -> tuple[Call, str]:
+    """The bot's `count`-th answer in a chat and the callback data of its "More" button, once the question
+    behind it is kept (the bot saves it just after sending the answer)."""
+    call = await last_call(server, chat_id, count)
+    [data] = [b["callback_data"] for b in buttons(call) if b["text"] == "More"]
+    store = library_of(app).store
+    for _ in range(200):
+        if await asyncio.to_thread(store.load_query, data.split(":")[1]):
+            break
+        await asyncio.sleep(0.05)
+    return call, data
+
+
 async def test_private_question_gets_passages_with_links_bold_words_and_buttons(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "Who became the youngest chess champion?")
     call = await last_call(server, ALICE, 1)
@@ -147,9 +158,8 @@ async def test_answer_without_url_links_to_the_deep_link(app: Bot, server: FakeB
 
 async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "harbor")
-    first = await last_call(server, ALICE, 1)
+    first, more = await more_button(app, server, ALICE, 1)
     assert check_sent(first).startswith("<b>1. ")
-    [more] = [b["callback_data"] for b in buttons(first) if b["text"] == "More"]
     server.press_button(ALICE, first.result["message_id"], more)
     edit = await last_call(server, ALICE, 1, "editMessageText")
     assert edit.params["message_id"] == first.result["message_id"]
@@ -161,11 +171,10 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology for the unchanged page
 
     server.send_text(ALICE, "harbor")
-    second = await last_call(server, ALICE, 2)
+    second, more = await more_button(app, server, ALICE, 2)
     server.send_command(ADMIN, "reindex")
     await replies(server, ADMIN, 1)
     # A reindex rebuilds this process's copy of the store aside: the questions behind buttons stay valid.
-    [more] = [b["callback_data"] for b in buttons(second) if b["text"] == "More"]
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 2, "editMessageText")
     assert edit.params["message_id"] == second.result["message_id"] and "<b>4. " in check_sent(edit)
@@ -173,12 +182,11 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
 
 async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "harbor")
-    first = await last_call(server, ALICE, 1)
-    [more] = [b["callback_data"] for b in buttons(first) if b["text"] == "More"]
+    first, more = await more_button(app, server, ALICE, 1)
     server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=ALICE)
     server.press_button(ALICE, first.result["message_id"], more)
     second = await last_call(server, ALICE, 2)
-    assert "<b>4. " in check_sent(second) and telegram_bot.APOLOGY not in second.params["text"]
+    assert "<b>4. " in check_sent(second) and APOLOGY not in second.params["text"]
 
 
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
@@ -199,7 +207,7 @@ async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBot
     for data in ("a:0123456789abcdef", "m:0123456789ab:3", "junk from an old version"):
         server.press_button(ALICE, message_id, data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=3)
-    assert [c.params.get("text") for c in answered] == [telegram_bot.EXPIRED] * 3
+    assert [c.params.get("text") for c in answered] == [EXPIRED] * 3
     assert all(c.ok for c in answered)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology: nothing went wrong
 
@@ -246,7 +254,7 @@ async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_w
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
     server.send_command(ALICE, "help")
     [text] = await replies(server, ALICE)
-    for name, _, _ in telegram_bot.COMMANDS:
+    for name, _, _ in COMMANDS:
         assert f"/{name} " in text
     menu = [c["command"] for c in server.commands()]
     assert menu == ["start", "help", "ask", "latest", "categories"]
@@ -255,7 +263,7 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
-    assert visible_text(usage) == telegram_bot.ASK_USAGE
+    assert visible_text(usage) == ASK_USAGE
     asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
     assert "Chess Prodigy" in asked
     mentioned = await reply_to(
@@ -327,8 +335,8 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert emoji.startswith("That has no words to search for")
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
     assert "10,000 characters long" in long
-    assert await reply_to(server, chat, lambda: server.send_photo(chat)) == telegram_bot.NOT_TEXT
-    assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == telegram_bot.NOT_TEXT
+    assert await reply_to(server, chat, lambda: server.send_photo(chat)) == NOT_TEXT
+    assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == NOT_TEXT
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
     assert "&amp; &lt;b&gt;" in await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <b>"))
@@ -339,7 +347,7 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=chat)) == 7
     assert not server.calls("sendMessage", chat_id=GROUP)
-    assert not any(c.params.get("text") == telegram_bot.APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
 
 
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:
@@ -388,10 +396,10 @@ async def test_dropped_connections_are_retried(app: Bot, server: FakeBotAPI) -> 
 
 async def test_unexpected_errors_get_a_short_apology_without_a_traceback(app: Bot, server: FakeBotAPI) -> None:
     # The answer cannot be sent however often it is tried; "typing" failing alone is cosmetic and ignored.
-    server.fail_next("sendMessage", 500, chat_id=ALICE, times=telegram_bot.SEND_ATTEMPTS)
+    server.fail_next("sendMessage", 500, chat_id=ALICE, times=SEND_ATTEMPTS)
     server.send_text(ALICE, "Who became the youngest chess champion?")
     [apology] = await replies(server, ALICE)
-    assert apology == telegram_bot.APOLOGY
+    assert apology == APOLOGY
 
 
 def test_a_bad_token_is_one_line_and_exit_code_2(
@@ -591,8 +599,126 @@ async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: 
         telegram_bot_token=TOKEN,
         telegram_api_base_url=f"http://127.0.0.1:{server.port}/",
     )
-    async with running(settings):
+    async with polling(settings):
         server.send_text(ALICE, "Who became the youngest chess champion?")
         [call] = await server.wait_for_async("sendMessage", chat_id=ALICE)
         assert "Chess Prodigy" in check_sent(call)
         assert not server.calls("setMyCommands")[0].ok
+
+
+# ---- issue 7: defects 5, 7, 8 and 10, and the one start/stop sequence ---------------------------------------
+
+
+async def test_a_tampered_more_button_expires_without_a_search(app: Bot, server: FakeBotAPI) -> None:
+    """Defect 7: the page number in a "More" button is bounded; anything else is an expired button."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    key = more.split(":")[1]
+    tampered = [f"m:{key}:{n}" for n in (999_999, 8_000_016, MAX_PASSAGES, 0, -3)]
+    for data in tampered:
+        server.press_button(ALICE, first.result["message_id"], data, force=True)
+    answered = await server.wait_for_async("answerCallbackQuery", count=len(tampered))
+    assert [c.params.get("text") for c in answered] == [EXPIRED] * len(tampered)
+    assert not server.calls("editMessageText")
+
+
+async def test_a_busy_database_does_not_delay_the_answer(app: Bot, server: FakeBotAPI, bot_settings: Settings) -> None:
+    """Defect 5: the question behind "More" is saved after the answer is sent, so another process holding the
+    database's write lock cannot hold the answer back; once the lock is free the question is kept."""
+    with closing(sqlite3.connect(bot_settings.database_path, isolation_level=None)) as other_process:
+        other_process.execute("BEGIN IMMEDIATE")
+        server.send_text(ALICE, "harbor")
+        first = await last_call(server, ALICE, 1)  # arrives while the lock is held
+        assert check_sent(first).startswith("<b>1. ")
+        other_process.execute("COMMIT")
+    first, more = await more_button(app, server, ALICE, 1)
+    server.press_button(ALICE, first.result["message_id"], more)
+    edit = await last_call(server, ALICE, 1, "editMessageText")
+    assert "<b>4. " in check_sent(edit)
+
+
+async def test_a_failed_save_only_expires_that_more_button(
+    app: Bot, server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    """Defect 5: a question that cannot be kept (the database refuses the write) still gets its answer; its
+    "More" button then says it expired, and nobody gets an apology."""
+    with closing(sqlite3.connect(bot_settings.database_path, isolation_level=None)) as db:
+        db.execute("CREATE TRIGGER refuse_saves BEFORE INSERT ON queries BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    server.send_text(ALICE, "harbor")
+    first = await last_call(server, ALICE, 1)
+    [more] = [b["callback_data"] for b in buttons(first) if b["text"] == "More"]
+    assert check_sent(first).startswith("<b>1. ")
+    await asyncio.sleep(0.3)  # time for the save to be tried (and refused)
+    server.press_button(ALICE, first.result["message_id"], more)
+    [answered] = await server.wait_for_async("answerCallbackQuery", count=1)
+    assert answered.params.get("text") == EXPIRED
+    await asyncio.sleep(0.3)  # time for an apology, if the error handler were to send one
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1 and not server.calls("editMessageText")
+
+
+@pytest.mark.parametrize("secret", ["", "has spaces", "x" * 257])
+def test_webhook_mode_without_a_usable_secret_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], secret: str
+) -> None:
+    """Defect 8: a webhook without WEBHOOK_SECRET would take forged updates (a /reindex "from" an admin)."""
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{_free_port()}/bot")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram-hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    assert main(["--data-dir", str(tmp_path / "data"), "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WEBHOOK_SECRET" in err and "Traceback" not in err
+
+
+async def test_huge_titles_and_escape_heavy_articles_reach_the_reader_in_valid_messages(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Defect 10: every message is cut after escaping, on tag and entity boundaries, and titles are capped; the
+    fake Bot API refuses anything over 4096 characters or with broken HTML, as Telegram does."""
+    huge = Article(
+        "Harbour <Tunnel> & Fjord " * 200,
+        ("the harbor tunnel & <fjord> " * 400, "harbor & co " * 2000, "&" * 9000),
+        "Local & <Regional> " * 50,
+        datetime(2023, 12, 1, 8, 0, tzinfo=UTC),
+        "https://n.example/a?" + "&x=1" * 100,
+        "A. Writer & <Co> " * 100,
+    )
+    await asyncio.to_thread(library_of(app).add, [huge])
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "harbor tunnel fjord"))
+    assert "Harbour &lt;Tunnel&gt; &amp; Fjord" in answer and "…</b>" in answer
+    stored = await asyncio.to_thread(library_of(app).store.article, huge.id)
+    assert stored is not None
+    parts = len(article_messages(stored, huge.paragraphs))
+    server.send_command(ALICE, "start", huge.id)
+    article = [check_sent(c) for c in await last_calls(server, ALICE, 1 + parts)][1:]
+    shown = "".join("".join(visible_text(t).split()) for t in article)
+    assert all("".join(p.split()) in shown for p in huge.paragraphs)
+    server.send_command(ALICE, "latest")
+    server.inline_query(ALICE, "harbor tunnel")
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    await last_calls(server, ALICE, 2 + parts)
+    await asyncio.sleep(0.3)  # time for anything else to arrive
+    sent = server.calls("sendMessage", chat_id=ALICE)
+    assert len(sent) == 2 + parts and all(c.ok for c in sent), [c.summary() for c in sent if not c.ok]
+    assert "Latest" in check_sent(sent[-1])
+    assert inline.ok and inline.params["results"]
+    for result in inline.params["results"]:
+        check_telegram_html(result["input_message_content"]["message_text"])
+        assert len(result["input_message_content"]["message_text"]) <= 4096
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_running_closes_the_library_when_start_up_fails(server: FakeBotAPI, bot_settings: Settings) -> None:
+    """`bot.app.running` undoes what it did when polling cannot start: the library opened in post_init is closed."""
+    server.fail_next("deleteWebhook", 400, "Bad Request: not today")
+    application = build_application(bot_settings)
+    with pytest.raises(TelegramError):
+        async with running(application, poll_timeout=1):
+            pytest.fail("the bot must not run")
+    assert application.bot_data.close_library() is None
+    assert not application.running and not (application.updater and application.updater.running)
+    async with polling(bot_settings) as again:  # and the same data directory opens again
+        server.send_text(ALICE, "Who became the youngest chess champion?")
+        assert "Chess Prodigy" in (await replies(server, ALICE))[0]
+        assert again.running

@@ -13,7 +13,7 @@ import pytest
 
 from tests.paths import ROOT
 
-TELEGRAM_LAYER = {"telegram_bot.py", "app.py", "terminal_chat.py"}
+TELEGRAM_LAYER = {"tg", "app", "terminal_chat"}
 
 
 def _tool(name: str) -> str:
@@ -38,20 +38,105 @@ def test_mypy_strict_is_clean() -> None:
 
 
 def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
+    return {name for name, _ in imports(path)}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imports(path: Path) -> list[tuple[str, bool]]:
+    """Every module `path` imports, anywhere in it (functions too), and whether only for type annotations
+    (under `if TYPE_CHECKING:`). `from bot import tg` counts as `bot.tg`; relative imports are resolved."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, type_only: bool) -> None:
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+            found.extend((alias.name, type_only) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.append((base, type_only))
+            if base == "bot":
+                found.extend((f"bot.{alias.name}", type_only) for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child, type_only or (isinstance(node, ast.If) and _is_type_checking(node) and child in node.body))
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "bot").glob("*.py")), ids=lambda p: p.name)
+# The one-way flow (ingest -> analysis -> index -> retrieval -> render -> tg; store beside; app composes; cli
+# thin): which parts of bot/ each part may import, its own modules always. A part is a module or a package
+# (bot/render/answers.py belongs to `render`). A new module or package needs its row here.
+ALLOWED: dict[str, set[str]] = {
+    "__init__": set(),
+    "__main__": {"cli"},
+    "errors": set(),
+    "models": set(),
+    "config": {"errors"},
+    "data": set(),
+    "analysis": {"config", "data", "errors", "models"},
+    "ingest": {"analysis", "config", "errors", "models"},
+    # The network edge: bytes fetched, handed to the readers.
+    "fetch": {"config", "errors", "ingest", "models"},
+    "store": {"config", "errors", "models"},
+    # An index follows the store's change log.
+    "index": {"analysis", "config", "errors", "models", "store"},
+    "retrieval": {"analysis", "config", "errors", "index", "models", "store"},
+    "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "store"},
+    # Digests, alerts, deliveries, feeds: beside the pipeline, on the store; never Telegram.
+    "services": {"analysis", "config", "errors", "fetch", "index", "ingest", "library", "models", "render", "store"},
+    # Strings only: render reads records and never calls the store or the library.
+    "render": {"analysis", "config", "errors", "models"},
+    "tg": {"config", "errors", "library", "models", "render", "retrieval", "services", "store"},
+    "app": {"config", "errors", "terminal_chat", "tg"},
+    "terminal_chat": {"app", "tg"},
+    "cli": {"app", "config", "errors", "ingest", "library", "render", "services", "store"},
+}
+# Imports for annotations only (under `if TYPE_CHECKING:`): the records a part is handed, never called.
+TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "store"}}
+# Third-party packages only some parts may use.
+RESTRICTED = {"telegram": {"tg", "app", "terminal_chat"}, "sqlite3": {"store"}, "sqlalchemy": {"store"}}
+BOT_FILES = sorted((ROOT / "bot").rglob("*.py"))
+
+
+def part_of(path: Path) -> str:
+    return path.relative_to(ROOT / "bot").with_suffix("").parts[0]
+
+
+def test_the_layer_table_knows_every_part_of_bot() -> None:
+    parts = {part_of(path) for path in BOT_FILES}
+    assert parts <= set(ALLOWED), f"add a row to ALLOWED for {sorted(parts - set(ALLOWED))}"
+    assert {"render", "tg"} <= parts  # the walk reaches into packages
+
+
+@pytest.mark.parametrize("path", BOT_FILES, ids=lambda p: str(p.relative_to(ROOT / "bot")))
+def test_each_module_imports_only_what_its_layer_may(path: Path) -> None:
+    part = part_of(path)
+    wrong = []
+    for name, type_only in imports(path):
+        top = name.split(".")[0]
+        if top == "bot" and "." in name and not name.split(".")[1].startswith("__"):  # bot.__version__ is no layer
+            target = name.split(".")[1]
+            allowed = ALLOWED.get(part, set()) | ({part}) | (TYPES_ONLY.get(part, set()) if type_only else set())
+            if target not in allowed:
+                wrong.append(name + (" (for annotations)" if type_only else ""))
+        elif top in RESTRICTED and part not in RESTRICTED[top]:
+            wrong.append(name)
+    assert not wrong, f"bot/{path.relative_to(ROOT / 'bot')} ({part}) may not import {', '.join(sorted(wrong))}"
+
+
+@pytest.mark.parametrize("path", BOT_FILES, ids=lambda p: str(p.relative_to(ROOT / "bot")))
 def test_only_the_telegram_layer_imports_telegram(path: Path) -> None:
     uses_telegram = any(name == "telegram" or name.startswith("telegram.") for name in imported_modules(path))
-    assert not uses_telegram or path.name in TELEGRAM_LAYER
+    assert not uses_telegram or part_of(path) in TELEGRAM_LAYER
 
 
 @pytest.mark.parametrize("name", ["config.py", "models.py", "errors.py"])

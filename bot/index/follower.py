@@ -145,22 +145,24 @@ class Follower:
                 if not self._holding:
                     self.engine.release()
 
-    def catch_up(self, fresh: Fresh | None = None) -> int:
-        """Apply the changes the index lacks; returns how many (0 if it is current or another process writes it)."""
+    def catch_up(self, fresh: Fresh | None = None, until: int | None = None) -> int:
+        """Apply the changes the index lacks (up to `until`, when given); returns how many (0 if it is current or
+        another process writes it)."""
         with self._lock:
             self.refresh()
             engine = self.engine
-            if engine.cursor >= self.store.head() or not engine.try_write():
+            head = self.store.head() if until is None else until
+            if engine.cursor >= head or not engine.try_write():
                 return 0
             try:
-                return self._apply(engine, fresh)
+                return self._apply(engine, fresh, until)
             finally:
                 if not self._holding:
                     engine.release()
 
-    def _apply(self, engine: Engine, fresh: Fresh | None) -> int:
+    def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         applied = 0
-        while batch := self.store.changes_since(engine.cursor, BATCH_CHANGES):
+        while batch := self.store.changes_since(engine.cursor, BATCH_CHANGES, until):
             ids = list(dict.fromkeys(change.article_id for change in batch))
             engine.delete(ids)
             from_memory = _from_memory(batch, fresh)

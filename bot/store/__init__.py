@@ -202,9 +202,9 @@ class Store:
         with reading(self.engine) as connection:
             return changes.head(connection)
 
-    def changes_since(self, seq: int, limit: int) -> list[Change]:
+    def changes_since(self, seq: int, limit: int, until: int | None = None) -> list[Change]:
         with reading(self.engine) as connection:
-            return changes.since(connection, seq, limit)
+            return changes.since(connection, seq, limit, until)
 
     # ---- chats and saved questions ------------------------------------------------------------------------------
 

@@ -30,7 +30,10 @@ def head(connection: Connection) -> int:
     return int(connection.scalar(select(func.max(changes.c.seq))) or 0)
 
 
-def since(connection: Connection, seq: int, limit: int) -> list[Change]:
-    """Up to `limit` changes after `seq`, oldest first."""
-    rows = connection.execute(select(changes).where(changes.c.seq > seq).order_by(changes.c.seq).limit(limit))
+def since(connection: Connection, seq: int, limit: int, until: int | None = None) -> list[Change]:
+    """Up to `limit` changes after `seq` (and not after `until`, when given), oldest first."""
+    query = select(changes).where(changes.c.seq > seq)
+    if until is not None:
+        query = query.where(changes.c.seq <= until)
+    rows = connection.execute(query.order_by(changes.c.seq).limit(limit))
     return [Change(row.seq, row.article_id, row.kind, row.at) for row in rows]

@@ -1,0 +1,154 @@
+"""Answers: the same answer as Telegram HTML, terminal text or JSON data.
+
+One renderer serves every output; a `Style` says how to escape, embolden and link. `fit_answer` makes the
+Telegram reply one message under the limit, whatever the articles hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from bot.analysis import sentences, words
+from bot.models import Answer, Passage, StoredArticle
+from bot.render.headlines import render_headline
+from bot.render.markup import HTML, Style, byline, source_link, title_of
+from bot.render.split import TELEGRAM_LIMIT, message_length
+
+# Three passages of this length fit one message with room to spare in everyday text.
+MAX_PASSAGE_CHARS = 900
+# Shortest a passage is trimmed to when escaping makes even one too long for a message (text of `&` and `<`).
+MIN_PASSAGE_CHARS = 100
+
+
+def trim(text: str, matched: Iterable[str], limit: int = MAX_PASSAGE_CHARS) -> str:
+    """Shorten a long paragraph to its sentences around the one with most matched words."""
+    if len(text) <= limit:
+        return text
+    wanted = set(matched)
+    parts = sentences(text) or [text]
+    best = max(range(len(parts)), key=lambda i: len(wanted & {t for _, _, t in words(parts[i])}))
+    start = end = best
+    while True:
+        grown = False
+        if end + 1 < len(parts) and len(" ".join(parts[start : end + 2])) <= limit:
+            end, grown = end + 1, True
+        if start > 0 and len(" ".join(parts[start - 1 : end + 1])) <= limit:
+            start, grown = start - 1, True
+        if not grown:
+            break
+    body = " ".join(parts[start : end + 1])
+    if len(body) > limit:
+        body = body[: limit - 1].rsplit(" ", 1)[0]
+    return ("… " if start > 0 else "") + body + (" …" if end < len(parts) - 1 or len(body) < len(parts[end]) else "")
+
+
+def mark(text: str, matched: Iterable[str], style: Style) -> str:
+    """Escape `text` and embolden the words whose analysed terms are in `matched`."""
+    wanted = set(matched)
+    spans = sorted({(s, e) for s, e, term in words(text) if term in wanted})
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        out.append(style.escape(text[last:start]))
+        out.append(style.bold(style.escape(text[start:end])))
+        last = end
+    out.append(style.escape(text[last:]))
+    return "".join(out)
+
+
+def render_passage(
+    number: int,
+    passage: Passage,
+    style: Style,
+    bot_username: str = "",
+    local_path: bool = False,
+    passage_chars: int = MAX_PASSAGE_CHARS,
+) -> str:
+    article = passage.article
+    lines = [
+        style.bold(f"{number}. {style.escape(title_of(article))}"),
+        style.escape(byline(article)),
+        mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style),
+    ]
+    if link := source_link(article, bot_username, local_path):
+        lines.append(style.link(link, "Source"))
+    return "\n".join(lines)
+
+
+def render_answer(
+    answer: Answer,
+    style: Style,
+    bot_username: str = "",
+    local_path: bool = False,
+    passage_chars: int = MAX_PASSAGE_CHARS,
+) -> str:
+    """The whole reply: numbered passages, or why nothing answers and the closest headlines."""
+    if not answer.found:
+        lines = [style.escape(answer.reason or "Nothing in the articles answers that.")]
+        if answer.closest:
+            lines += ["", "Closest headlines:"]
+            lines += [render_headline(a, style, bot_username, local_path) for a in answer.closest]
+        return "\n".join(lines)
+    blocks = [
+        render_passage(answer.offset + i + 1, p, style, bot_username, local_path, passage_chars)
+        for i, p in enumerate(answer.passages)
+    ]
+    return "\n\n".join(blocks)
+
+
+def fit_answer(answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> tuple[Answer, str]:
+    """The answer as one Telegram HTML message under `limit`, and the answer it shows.
+
+    Passages that do not fit wait behind "More", closest headlines that do not fit are left out (but one when
+    there are no passages), and a single passage that escaping made too long is trimmed shorter (titles,
+    bylines and links are capped, so a passage of MIN_PASSAGE_CHARS always fits).
+    """
+    passage_chars = MAX_PASSAGE_CHARS
+    while True:
+        text = render_answer(answer, HTML, bot_username, passage_chars=passage_chars)
+        if message_length(text) <= limit:
+            return answer, text
+        if len(answer.passages) > 1:
+            answer = replace(answer, passages=answer.passages[:-1], more=answer.more + 1)
+        elif len(answer.closest) > (0 if answer.found else 1):
+            answer = replace(answer, closest=answer.closest[:-1])
+        elif passage_chars > MIN_PASSAGE_CHARS:
+            passage_chars = max(MIN_PASSAGE_CHARS, passage_chars // 2)
+        else:
+            raise ValueError(f"an answer of one {MIN_PASSAGE_CHARS}-character passage is {len(text):,} long")
+
+
+def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
+    """The answer as data for scripts (`newsbot ask --json`)."""
+
+    def article_data(a: StoredArticle) -> dict[str, Any]:
+        return {
+            "id": a.id,
+            "title": a.title,
+            "category": a.category,
+            "published": a.published.isoformat() if a.published else None,
+            "url": a.url,
+            "link": source_link(a, bot_username, local_path=True),
+            "author": a.author,
+        }
+
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "reason": answer.reason or None,
+        "passages": [
+            {
+                **article_data(p.article),
+                "position": p.position,
+                "score": round(p.score, 4),
+                "text": p.text,
+                "matched": sorted(p.matched),
+            }
+            for p in answer.passages
+        ],
+        "closest": [article_data(a) for a in answer.closest],
+        "more": answer.more,
+    }

@@ -1,0 +1,36 @@
+"""Headlines: one article as a linked line, the /latest list and the /categories list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.models import StoredArticle
+from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, source_link, title_of
+
+
+def render_headline(article: StoredArticle, style: Style, bot_username: str = "", local_path: bool = False) -> str:
+    link = source_link(article, bot_username, local_path)
+    title = style.escape(title_of(article))
+    shown = style.link(link, title) if link and style is HTML else title + (f" ({link})" if link else "")
+    return f"• {shown} ({style.escape(byline(article))})"
+
+
+def latest_blocks(articles: Sequence[StoredArticle], category: str | None, bot_username: str = "") -> list[str]:
+    """The newest headlines under a heading, as blocks for `split_message`."""
+    named = f" in {HTML.escape(cap(articles[0].category, MAX_LABEL_CHARS))}" if category and articles else ""
+    return [f"<b>Latest{named}</b>", *(render_headline(a, HTML, bot_username) for a in articles)]
+
+
+def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:
+    """Each category with its article count, as blocks for `split_message`."""
+    lines = [
+        f"• {HTML.escape(cap(name, MAX_LABEL_CHARS) or '(no category)')}: {count(n, 'article')}" for name, n in known
+    ]
+    return ["<b>Categories</b>", *lines]
+
+
+def unknown_category(asked: str, known: Sequence[tuple[str, int]]) -> str:
+    """Say that no category has the name a reader typed, and list the real ones."""
+    names = ", ".join(cap(name, MAX_LABEL_CHARS) for name, _ in known if name) or "none"
+    shown = HTML.escape(cap(asked, MAX_LABEL_CHARS))
+    return f"I know no category called “{shown}”. Known categories: {HTML.escape(names)}."

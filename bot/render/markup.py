@@ -1,0 +1,77 @@
+"""How each output marks things up (`Style`), and the small pieces every rendering shares: capped titles and
+labels, dates, bylines and source links."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.models import StoredArticle
+
+# Titles, categories and authors come from whatever was ingested: a reader never needs more than this of one,
+# and the caps keep every block of a message far below Telegram's limit even when escaping makes it 5x longer.
+MAX_TITLE_CHARS = 200
+MAX_LABEL_CHARS = 80
+# A source URL longer than this once escaped is not linked (the bot's deep link stands in); real ones are shorter.
+MAX_HREF_CHARS = 1024
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output marks things up."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    link: Callable[[str, str], str]
+
+
+HTML = Style(
+    escape=lambda s: html.escape(s, quote=False),
+    bold=lambda s: f"<b>{s}</b>",
+    link=lambda url, label: f'<a href="{html.escape(url, quote=True)}">{label}</a>',
+)
+PLAIN = Style(escape=lambda s: s, bold=lambda s: f"*{s}*", link=lambda url, label: f"{label}: {url}")
+TERMINAL = Style(escape=lambda s: s, bold=lambda s: f"\033[1m{s}\033[0m", link=lambda url, label: f"{label}: {url}")
+
+
+def cap(text: str, limit: int) -> str:
+    """`text` on one line and at most `limit` characters, cut at a word boundary with an ellipsis when too long."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,:;-") + ELLIPSIS
+
+
+def title_of(article: StoredArticle) -> str:
+    return cap(article.title, MAX_TITLE_CHARS)
+
+
+def count(number: int, singular: str, plural: str = "") -> str:
+    """ "1 article", "2,127 articles"."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y, %H:%M") if value else "undated"
+
+
+def byline(article: StoredArticle) -> str:
+    return " · ".join(part for part in (format_date(article.published), cap(article.category, MAX_LABEL_CHARS)) if part)
+
+
+def deep_link(article_id: str, bot_username: str) -> str | None:
+    return f"https://t.me/{bot_username}?start={article_id}" if bot_username else None
+
+
+def source_link(article: StoredArticle, bot_username: str = "", local_path: bool = False) -> str | None:
+    """Where a reader can see the whole article: its URL, else the bot's deep link, else (CLI) its file."""
+    if article.url and len(html.escape(article.url, quote=True)) <= MAX_HREF_CHARS:
+        return article.url
+    if link := deep_link(article.id, bot_username):
+        return link
+    if local_path and article.origin:
+        return article.origin
+    return None

@@ -1,0 +1,41 @@
+"""What the library holds: the admin's table (`newsbot stats`, /stats)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
+from bot.render.split import split_message
+
+if TYPE_CHECKING:
+    from bot.library import LibraryStats
+    from bot.store import StoreStats
+
+
+def date_span(stats: StoreStats) -> str:
+    """The publication dates, and how many articles have none."""
+    undated = f"{stats.undated:,} of {stats.articles:,} undated"
+    if not (stats.first_published and stats.last_published):
+        return f"none ({undated})" if stats.articles else "no articles"
+    span = f"{stats.first_published:%d %b %Y} to {stats.last_published:%d %b %Y}"
+    return f"{span} ({undated})" if stats.undated else span
+
+
+def render_stats(stats: LibraryStats) -> str:
+    """What the library holds, as aligned plain text."""
+    store = stats.store
+    lines = [
+        f"articles:   {store.articles:,}",
+        f"paragraphs: {store.paragraphs:,}",
+        f"dates:      {date_span(store)}",
+        f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
+        f" {stats.index_bytes / 1e6:.1f} MB on disk)",
+        "categories:",
+    ]
+    lines += [f"  {cap(name, MAX_LABEL_CHARS) or '(none)'}: {number:,}" for name, number in store.categories]
+    return "\n".join(lines)
+
+
+def stats_messages(stats: LibraryStats) -> list[str]:
+    """The table as preformatted Telegram messages (a long list of categories continues in the next one)."""
+    return split_message([f"<pre>{HTML.escape(render_stats(stats))}</pre>"])

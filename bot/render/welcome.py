@@ -1,0 +1,69 @@
+"""What a newcomer reads: the greeting with example questions, /help, and the reply to an unknown command."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, title_of
+from bot.render.split import split_message
+
+if TYPE_CHECKING:
+    from bot.models import StoredArticle
+    from bot.store import StoreStats
+
+GREETING_CATEGORIES = 8
+# A command echoed back is shown this far; the rest of what was typed does not help the reader.
+MAX_COMMAND_CHARS = 40
+
+# (command, description, admins only)
+Command = tuple[str, str, bool]
+
+
+def example_question(article: StoredArticle) -> str:
+    """A question a newcomer can try, made from a headline (so it surely finds something)."""
+    return f"What do we know about {title_of(article).rstrip('.!?…')}?"
+
+
+def _dates(stats: StoreStats) -> str:
+    """When the articles were published; how many are undated when most are, rather than a misleading range."""
+    dated = stats.articles - stats.undated
+    if not (dated and stats.first_published and stats.last_published):
+        return ", none of them dated"
+    if stats.undated > dated:
+        return f", {stats.undated:,} of them undated"
+    first, last = f"{stats.first_published:%-d %b %Y}", f"{stats.last_published:%-d %b %Y}"
+    span = f", published {first}" if first == last else f", from {first} to {last}"
+    return span + (f" ({stats.undated:,} undated)" if stats.undated else "")
+
+
+def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
+    """What the bot knows, with example questions, as Telegram HTML messages."""
+    if not stats.articles:
+        return ["Hello! I answer questions about news articles, but I have none yet."]
+    names = [cap(name, MAX_LABEL_CHARS) for name, _ in stats.categories if name]
+    known = f"Hello! I answer questions about <b>{count(stats.articles, 'news article')}</b>"
+    if names:
+        shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
+        known += f" in {count(len(names), 'category', 'categories')} ({HTML.escape(shown)})"
+    lines = [known + _dates(stats) + ".", "", "Ask me anything in your own words, for example:"]
+    lines += [f"• {HTML.escape(q)}" for q in examples]
+    lines += ["", "/help lists every command."]
+    return split_message(["\n".join(lines)])
+
+
+def help_text(commands: Sequence[Command]) -> str:
+    """Every command with what it does, as Telegram HTML."""
+    lines = [
+        "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
+        "group use /ask, mention me, or reply to one of my messages.",
+        "",
+    ]
+    lines += [f"/{name} — {HTML.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in commands]
+    lines += ["", "Inline: type @&lt;my username&gt; and a question in any chat to share a passage."]
+    return "\n".join(lines)
+
+
+def unknown_command(command: str) -> str:
+    """Point an unknown command to /help."""
+    return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."

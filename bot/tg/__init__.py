@@ -1,0 +1,68 @@
+"""The Telegram layer, the only importer of `telegram`: one module per feature, and `register` to add them all.
+
+`register` keeps the settings in the typed `bot_data` (`context.BotData`) and adds every handler and job;
+`post_init` opens the library once (in a thread: opening may catch up with the store) and `post_shutdown`
+closes it. Handlers stay thin: parse, call the library, render (`bot.render`), reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.library import Library
+from bot.tg import admin, articles, ask, buttons, chats, welcome
+from bot.tg.context import App
+from bot.tg.errors import on_error
+from bot.tg.jobs import register_jobs
+
+
+async def post_init(application: App) -> None:
+    """Open the library, learn the bot's username and set the command menu."""
+    data = application.bot_data
+    data.library = await asyncio.to_thread(Library.open, data.settings)
+    data.username = data.settings.bot_username or application.bot.username
+    await welcome.set_menu(application)
+
+
+async def post_shutdown(application: App) -> None:
+    """Close the library."""
+    library = application.bot_data.close_library()
+    if library is not None:
+        await asyncio.to_thread(library.close)
+
+
+def register(application: App, settings: Settings) -> None:
+    """Add every handler, the error handler and the jobs to the application, and keep the settings for them."""
+    application.bot_data.settings = settings
+    new = filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            CommandHandler("start", welcome.start, filters=new),
+            CommandHandler("help", welcome.help_command, filters=new),
+            CommandHandler("ask", ask.ask, filters=new),
+            CommandHandler("latest", articles.latest, filters=new),
+            CommandHandler("categories", articles.categories, filters=new),
+            CommandHandler("stats", admin.stats, filters=new),
+            CommandHandler("reindex", admin.reindex, filters=new),
+            MessageHandler(new & filters.COMMAND, welcome.unknown),
+            MessageHandler(new & filters.TEXT, ask.text_message),
+            MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
+            CallbackQueryHandler(ask.more, pattern=buttons.MORE_DATA),
+            CallbackQueryHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
+            CallbackQueryHandler(buttons.expired_button),
+            InlineQueryHandler(ask.inline_query),
+            ChatMemberHandler(chats.chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+    )
+    application.add_error_handler(on_error)
+    register_jobs(application)

@@ -1,0 +1,38 @@
+"""Admin commands: /stats and /reindex, for the user ids in NEWSBOT_ADMIN_IDS."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+
+from bot.render.stats import stats_messages
+from bot.tg.context import Context
+from bot.tg.sending import reply_messages, show_typing
+
+
+def is_admin(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.bot_data.settings.admin_ids
+
+
+async def stats(update: Update, context: Context) -> None:
+    """Send what the library holds (admins only)."""
+    message = update.message
+    assert message is not None
+    if not is_admin(update, context):
+        await message.reply_text("Sorry, only the bot's admins can use /stats.")
+        return
+    await reply_messages(message, stats_messages(await asyncio.to_thread(context.bot_data.library.stats)))
+
+
+async def reindex(update: Update, context: Context) -> None:
+    """Rebuild the search index (admins only)."""
+    message = update.message
+    assert message is not None
+    if not is_admin(update, context):
+        await message.reply_text("Sorry, only the bot's admins can use /reindex.")
+        return
+    await show_typing(message)
+    count = await asyncio.to_thread(context.bot_data.library.reindex)
+    await message.reply_text(f"Re-indexed {count:,} paragraphs. Buttons on older answers have expired.")

@@ -1,0 +1,195 @@
+"""Asking: questions in private chats, /ask and mentions in groups, "More" to page, and inline search.
+
+Searching runs in worker threads so one slow question never stalls other chats. Edited messages are
+deliberately ignored: the answer to the original question is already in the chat, and answering again would
+only add noise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.config import MAX_PASSAGES
+from bot.errors import QuestionError, StoreError
+from bot.library import Library
+from bot.models import Answer
+from bot.render.answers import fit_answer
+from bot.render.headlines import render_headline
+from bot.render.markup import HTML, byline, title_of
+from bot.retrieval import Request
+from bot.store import SavedQuery
+from bot.tg.buttons import EXPIRED, keyboard, pages_on
+from bot.tg.context import Context
+from bot.tg.sending import chat_of, show_typing
+
+log = logging.getLogger(__name__)
+
+INLINE_RESULTS = 10
+# Inline results may be cached by Telegram for this long; answers only change when articles are added.
+INLINE_CACHE_SECONDS = 60
+INLINE_DESCRIPTION_CHARS = 200
+
+ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
+NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of an answer, ready to send; `saved` is the question to keep for its "More" button."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    saved: SavedQuery | None = None
+    key: str = ""
+
+
+def first_page(library: Library, request: Request, username: str) -> Page:
+    """Search and render the first page of an answer (in a worker thread)."""
+    answer, text = fit_answer(library.ask(request), username)
+    if not pages_on(answer):
+        return Page(text, keyboard(answer, ""))
+    saved = SavedQuery(request.question, request.category, request.since, request.until)
+    return Page(text, keyboard(answer, saved.key), saved, saved.key)
+
+
+def next_page(library: Library, key: str, offset: int, username: str) -> Page | None:
+    """Search and render a later page of a kept question (in a worker thread); None if it expired."""
+    saved = library.store.load_query(key)
+    if saved is None:
+        return None
+    k = min(library.settings.answer_size, MAX_PASSAGES - offset)
+    request = library.request(
+        saved.question, k=k, offset=offset, category=saved.category, since=saved.since, until=saved.until
+    )
+    answer, text = fit_answer(library.ask(request), username)
+    return Page(text, keyboard(answer, key))
+
+
+async def keep_question(library: Library, page: Page) -> None:
+    """Save the question behind a sent answer's "More" button: after the reply, so a busy database never delays
+    an answer. A failed save is logged; it only makes that one button expire."""
+    if page.saved is None:
+        return
+    try:
+        await asyncio.to_thread(library.store.save_query, page.saved)
+    except StoreError:  # the answer is out; the button says "expired" if pressed
+        log.warning("could not keep the question behind a More button (%s)", page.key, exc_info=True)
+
+
+async def answer_question(message: Message, context: Context, question: str) -> None:
+    """Answer a question asked in a message, with "More" and "Full article" buttons."""
+    library = context.bot_data.library
+    try:
+        request = library.request(question)
+        await show_typing(message)
+        page = await asyncio.to_thread(first_page, library, request, context.bot_data.username)
+    except QuestionError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    await message.reply_text(page.text, reply_markup=page.markup)
+    await keep_question(library, page)
+
+
+def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a group message meant for the bot (a mention or a reply to it), else None."""
+    text = message.text or ""
+    mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
+    if mention.search(text):
+        return " ".join(mention.sub(" ", text).split())
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    return None
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """Answer a private message, or a group message that mentions or replies to the bot."""
+    message = update.message
+    assert message is not None
+    if message.chat.type == ChatType.PRIVATE:
+        question: str | None = message.text or ""
+    else:
+        question = addressed_question(message, context.bot_data.username, context.bot.id)
+    if question is not None:
+        await answer_question(message, context, question)
+
+
+async def ask(update: Update, context: Context) -> None:
+    """Answer the question after /ask."""
+    message = update.message
+    assert message is not None
+    parts = (message.text or "").split(maxsplit=1)
+    if len(parts) < 2:
+        await message.reply_text(html.escape(ASK_USAGE))
+        return
+    await answer_question(message, context, parts[1])
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Tell a private chat that only text questions are understood."""
+    assert update.message is not None
+    await update.message.reply_text(NOT_TEXT)
+
+
+async def more(update: Update, context: Context) -> None:
+    """Show the next passages of an answer in place of the current ones."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    key, offset = context.match.group(1), int(context.match.group(2))
+    page = await asyncio.to_thread(next_page, context.bot_data.library, key, offset, context.bot_data.username)
+    if page is None:
+        await query.answer(EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(page.text, reply_markup=page.markup)
+    except BadRequest as exc:
+        # A double tap: the first press already showed this page.
+        if "not modified" in str(exc).lower():
+            return
+        # Telegram refuses edits of old or inaccessible messages: the next page comes as a new message.
+        log.info("could not edit the answer (%s); sending the page as a new message", exc)
+        await context.bot.send_message(chat_of(query), page.text, reply_markup=page.markup)
+
+
+def inline_results(library: Library, text: str, username: str) -> list[InlineQueryResultArticle]:
+    """Matching passages, one result each, or for an empty query the latest headlines (in a worker thread)."""
+    if not text.strip():
+        return [
+            InlineQueryResultArticle(
+                article.id,
+                title_of(article),
+                InputTextMessageContent(render_headline(article, HTML, username)),
+                description=byline(article)[:INLINE_DESCRIPTION_CHARS],
+            )
+            for article in library.store.latest(INLINE_RESULTS)
+        ]
+    try:
+        answer = library.ask(library.request(text, k=INLINE_RESULTS))
+    except QuestionError:
+        return []
+    return [
+        InlineQueryResultArticle(
+            f"{passage.article.id}-{passage.position}",
+            title_of(passage.article),
+            InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username)[1]),
+            description=passage.text[:INLINE_DESCRIPTION_CHARS],
+        )
+        for passage in answer.passages
+    ]
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """List matching passages (or, for an empty query, the latest headlines) for inline mode."""
+    query = update.inline_query
+    assert query is not None
+    results = await asyncio.to_thread(inline_results, context.bot_data.library, query.query, context.bot_data.username)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

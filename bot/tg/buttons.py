@@ -1,0 +1,45 @@
+"""The buttons under an answer ("Full article", "More") and what a button too old or tampered with gets."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.config import MAX_PASSAGES
+from bot.models import Answer
+from bot.render.markup import cap
+from bot.tg.context import Context
+
+BUTTON_TITLE_CHARS = 40
+# Callback data: "m:<saved question key>:<offset>" and "a:<article id>", both far below Telegram's 64 bytes.
+# "More" pages through MAX_PASSAGES passages at most: the pattern admits no other offset, so a tampered
+# button cannot make the engine fetch millions of hits; it expires like any unknown button.
+MORE_OFFSETS = range(1, MAX_PASSAGES)
+MORE_DATA = re.compile(rf"^m:([0-9a-f]{{1,16}}):({'|'.join(str(n) for n in reversed(MORE_OFFSETS))})$")
+ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
+
+EXPIRED = "This result expired, please ask again."
+
+
+def pages_on(answer: Answer) -> bool:
+    """Whether a "More" button can show further passages of this answer."""
+    return bool(answer.more) and answer.offset + len(answer.passages) in MORE_OFFSETS
+
+
+def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
+    """A "Full article" button per article shown, and "More" when `key` pages to further passages."""
+    titles = {p.article.id: p.article.title for p in answer.passages}
+    rows = [
+        [InlineKeyboardButton(f"Full article: {cap(title, BUTTON_TITLE_CHARS)}", callback_data=f"a:{article_id}")]
+        for article_id, title in titles.items()
+    ]
+    if key and pages_on(answer):
+        rows.append([InlineKeyboardButton("More", callback_data=f"m:{key}:{answer.offset + len(answer.passages)}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """Tell the user a button from an older version of the bot, or tampered with, has expired."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(EXPIRED, show_alert=True)

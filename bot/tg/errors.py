@@ -1,0 +1,36 @@
+"""The one error handler: everything a handler did not catch is logged here, and the chat gets an apology."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.tg.chats import mark_inactive
+from bot.tg.context import Context
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log an error with the update's ids and apologise; a chat that blocked the bot is marked inactive."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    user = update.effective_user if isinstance(update, Update) else None
+    ids = (
+        f"update {update.update_id}, chat {chat.id if chat else '-'}, user {user.id if user else '-'}"
+        if isinstance(update, Update)
+        else "no update"
+    )
+    if isinstance(context.error, Forbidden) and chat is not None:
+        log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
+        await mark_inactive(context, chat.id)
+        return
+    log.error("error while handling %s", ids, exc_info=context.error)
+    if chat is not None:
+        try:
+            await context.bot.send_message(chat.id, APOLOGY)
+        except TelegramError as exc:
+            log.warning("%s: could not send the apology: %s", ids, exc)

@@ -1,0 +1,79 @@
+"""Getting started: /start (a greeting, or the article of a deep link), /help, the command menu, and a reply
+to commands this bot does not know."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.library import Library
+from bot.render.welcome import Command, example_question, greeting, help_text, unknown_command
+from bot.tg.articles import ARTICLE_GONE, send_article
+from bot.tg.chats import touch_chat
+from bot.tg.context import App, Context
+from bot.tg.sending import reply_messages
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_QUESTIONS = 3
+ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
+
+# The command menu and /help are both made from this.
+COMMANDS: tuple[Command, ...] = (
+    ("start", "what I know, with example questions", False),
+    ("help", "this list of commands", False),
+    ("ask", "ask a question (in groups; in private just type it)", False),
+    ("latest", "the newest headlines, optionally of one category: /latest <category>", False),
+    ("categories", "the categories with their article counts", False),
+    ("stats", "what the library holds", True),
+    ("reindex", "rebuild the search index (older buttons expire)", True),
+)
+
+
+async def set_menu(application: App) -> None:
+    """Set the command menu (the commands everyone may use)."""
+    try:
+        await application.bot.set_my_commands([BotCommand(name, text) for name, text, admin in COMMANDS if not admin])
+    except TelegramError as exc:
+        # The menu is a convenience: a Bot API server without it must not keep the bot from answering.
+        log.warning("could not set the command menu: %s", exc)
+
+
+def greeting_messages(library: Library) -> list[str]:
+    """The greeting, with questions made from the headlines of random articles (in a worker thread)."""
+    articles = library.store.random_articles(EXAMPLE_QUESTIONS)
+    return greeting(library.store.stats(), [example_question(a) for a in articles[:EXAMPLE_QUESTIONS]])
+
+
+async def start(update: Update, context: Context) -> None:
+    """Send the article of a deep link, or greet with what the bot knows and example questions."""
+    message = update.message
+    assert message is not None
+    await touch_chat(context, message.chat)
+    if context.args and ARTICLE_ID.match(context.args[0]):
+        if not await send_article(context, message.chat.id, context.args[0]):
+            await message.reply_text(ARTICLE_GONE)
+        return
+    await reply_messages(message, await asyncio.to_thread(greeting_messages, context.bot_data.library))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List every command."""
+    assert update.message is not None
+    await update.message.reply_text(help_text(COMMANDS))
+
+
+async def unknown(update: Update, context: Context) -> None:
+    """Point an unknown command meant for this bot to /help."""
+    message = update.message
+    assert message is not None
+    command = (message.text or "").split(maxsplit=1)[0]
+    target = command.partition("@")[2].lower()
+    # In groups a bare /command may be meant for another bot: answer only what is addressed to this one.
+    if message.chat.type == ChatType.PRIVATE or target == context.bot_data.username.lower():
+        await message.reply_text(unknown_command(command))

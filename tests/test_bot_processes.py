@@ -1,0 +1,125 @@
+"""`newsbot run` as a real process beside other newsbot processes, on SQLite and on PostgreSQL (issue 7).
+
+The bot answers through the fake Bot API server while another process ingests or reindexes, and answers from
+another process's articles within seconds, without a restart, by following the store's change log.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.botapi_server import FakeBotAPI
+from tests.html_check import visible_text
+from tests.paths import BBC, DATA, needs_bbc
+from tests.processes import newsbot, process_env
+
+TOKEN = "123456:TEST-token-abcdefghijklmnop"
+ADMIN = 999
+ALICE = 42
+CORPUS_QUESTION = "Who became the youngest chess champion?"
+CORPUS_ANSWER = "Chess Prodigy"
+BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def bot_settings(any_db_settings: Settings) -> Settings:
+    return replace(any_db_settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+
+
+@pytest.fixture
+def bot(bot_settings: Settings, server: FakeBotAPI, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """`newsbot run` polling the fake server, stopped with SIGTERM at the end (it must exit cleanly)."""
+    env = process_env(
+        bot_settings,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        NEWSBOT_ADMIN_IDS=str(ADMIN),
+        NEWSBOT_FOLLOW_SECONDS=str(bot_settings.follow_seconds),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        server.wait_for("setMyCommands", timeout=60)
+        yield process
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 0 and "Traceback" not in err, err
+
+
+def ask(server: FakeBotAPI, question: str, timeout: float = 60) -> str:
+    """Send a question from Alice and return the visible text of the bot's reply."""
+    before = len(server.calls("sendMessage", chat_id=ALICE))
+    server.send_text(ALICE, question)
+    calls = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=timeout)
+    call = calls[before]
+    assert call.ok, call.summary()
+    return visible_text(call.params["text"])
+
+
+@needs_bbc
+def test_the_bot_answers_while_another_process_ingests_then_from_its_articles(
+    bot: subprocess.Popen[str], server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    ingest = newsbot(bot_settings, "ingest", str(BBC))
+    answers = []
+    while ingest.poll() is None:
+        answers.append(ask(server, CORPUS_QUESTION))
+    _, err = ingest.communicate()
+    assert ingest.returncode == 0, err
+    assert answers and all(CORPUS_ANSWER in a for a in answers), [a[:80] for a in answers if CORPUS_ANSWER not in a]
+    deadline = time.time() + 10
+    while "Time Warner" not in (reply := ask(server, BBC_QUESTION)):
+        assert time.time() < deadline, f"not answered from the new articles: {reply[:200]}"
+        time.sleep(0.5)
+
+
+def test_the_bot_answers_from_an_article_another_process_added(
+    bot: subprocess.Popen[str], server: FakeBotAPI, bot_settings: Settings, tmp_path: Path
+) -> None:
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+    assert "Zebra crossing repainted" not in ask(server, "Who repainted the zebra crossing?")
+    ingest = newsbot(bot_settings, "ingest", str(story))
+    _, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == 0, err
+    deadline = time.time() + 10
+    while "Zebra crossing repainted" not in ask(server, "Who repainted the zebra crossing?"):
+        assert time.time() < deadline, "the bot never answered from the new article"
+        time.sleep(0.3)
+
+
+def test_reindex_while_questions_are_asked_keeps_every_answer(
+    bot: subprocess.Popen[str], server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    server.send_command(ADMIN, "reindex")
+    other = newsbot(bot_settings, "reindex")  # and another process rebuilds the shared index meanwhile
+    answers = [ask(server, CORPUS_QUESTION) for _ in range(10)]
+    _, err = other.communicate(timeout=120)
+    assert other.returncode == 0, err
+    [done] = server.wait_for("sendMessage", chat_id=ADMIN, timeout=60)
+    assert "Re-indexed" in visible_text(done.params["text"])
+    answers += [ask(server, CORPUS_QUESTION) for _ in range(5)]
+    assert all(CORPUS_ANSWER in a for a in answers), [a[:80] for a in answers if CORPUS_ANSWER not in a]

@@ -1,0 +1,312 @@
+"""Rendering (bot/render): escaped Telegram HTML, marked words, links, and messages Telegram accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.analysis import words
+from bot.config import MAX_QUESTION_CHARS
+from bot.library import LibraryStats
+from bot.models import Answer, Passage, StoredArticle
+from bot.render.answers import fit_answer, mark, render_answer, trim
+from bot.render.articles import article_messages
+from bot.render.headlines import categories_blocks, latest_blocks, unknown_category
+from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, cap, source_link
+from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
+from bot.render.stats import render_stats, stats_messages
+from bot.render.welcome import example_question, greeting, help_text, unknown_command
+from bot.store import StoreStats
+from bot.tg.welcome import COMMANDS
+from tests.html_check import check_telegram_html, visible_length, visible_text
+
+
+def stored(
+    title: str = "Tom & Jerry <live> at \"O'Neill's\"",
+    url: str | None = None,
+    published: datetime | None = datetime(2020, 5, 1, 9, 30, tzinfo=UTC),
+) -> StoredArticle:
+    return StoredArticle("0123456789abcdef", title, "Culture & Arts", published, url, None, "/tmp/a.txt", 2)
+
+
+def test_everything_from_articles_is_escaped() -> None:
+    passage = Passage(stored(), 0, "Prices < 5 & rising; <b>not bold</b>", 3.0, frozenset({"price"}))
+    text = render_answer(Answer("q", (passage,)), HTML, "news_bot")
+    check_telegram_html(text)
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in text and "<b>Prices</b>" in text
+    assert "Tom &amp; Jerry &lt;live&gt;" in text
+    assert '<a href="https://t.me/news_bot?start=0123456789abcdef">Source</a>' in text
+
+
+def test_source_link_prefers_url_then_deep_link_then_file() -> None:
+    assert source_link(stored(url="https://n.example/a?x=1&y=2"), "bot") == "https://n.example/a?x=1&y=2"
+    assert source_link(stored(), "bot") == "https://t.me/bot?start=0123456789abcdef"
+    assert source_link(stored(), "", local_path=True) == "/tmp/a.txt"
+    assert source_link(stored(), "") is None
+    html = render_answer(Answer("q", (Passage(stored(url="https://n.example/a?x=1&y=2"), 0, "t", 1.0),)), HTML)
+    assert 'href="https://n.example/a?x=1&amp;y=2"' in html
+    check_telegram_html(html)
+
+
+def test_mark_bolds_matched_words_only() -> None:
+    assert (
+        mark("Russia invited Dempsey to Moscow", {"invit", "moscow"}, PLAIN) == "Russia *invited* Dempsey to *Moscow*"
+    )
+
+
+def test_long_paragraph_is_trimmed_around_the_matching_sentence() -> None:
+    filler = " ".join(f"Sentence number {i} talks about the weather." for i in range(60))
+    text = filler + " The mayor resigned on Friday after the vote. " + filler
+    short = trim(text, {"mayor", "resign"}, limit=300)
+    assert "The mayor resigned on Friday" in short and len(short) <= 310
+    assert short.startswith("\u2026") and short.endswith("\u2026")
+
+
+def test_nothing_found_lists_closest_headlines() -> None:
+    text = render_answer(Answer("q", (), (stored(url="https://n.example/a"),), reason="Nothing answers."), HTML)
+    check_telegram_html(text)
+    assert text.startswith("Nothing answers.") and "Closest headlines" in text and "https://n.example/a" in text
+
+
+def test_undated_article_says_so() -> None:
+    text = render_answer(Answer("q", (Passage(stored(published=None), 0, "t", 1.0),)), PLAIN)
+    assert "undated \u00b7 Culture & Arts" in text
+
+
+def test_full_article_is_split_on_paragraphs_under_the_limit() -> None:
+    paragraphs = [f"Paragraph {i} " + "word & <tag> " * 120 for i in range(40)] + ["x" * 9000]
+    messages = article_messages(stored(url="https://n.example/a"), paragraphs)
+    assert len(messages) > 5
+    for message in messages:
+        check_telegram_html(message)
+        assert visible_length(message) <= TELEGRAM_LIMIT and len(message) <= TELEGRAM_LIMIT
+    assert messages[0].startswith("<b>Tom &amp; Jerry")
+    assert messages[-1].endswith('<a href="https://n.example/a">Source</a>')
+    assert sum(m.count("Paragraph ") for m in messages) == 40
+
+
+# Text as articles may hold it: anything, and the worst case for escaping and counting (`&` grows 5x once
+# escaped, an emoji counts twice in Telegram's UTF-16 lengths).
+AWKWARD = st.sampled_from([*"&<>\"' \n\t", "a", "b", "\U0001f600", "é", "ß", "\u200b"])
+
+
+def texts(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
+    """Any text up to `max_size`, often long (hypothesis alone draws mostly short ones): a piece repeated."""
+    short = st.one_of(st.text(min_size=min_size, max_size=60), st.text(AWKWARD, min_size=max(min_size, 1), max_size=60))
+    repeated = st.builds(lambda piece, times: (piece * times)[:max_size], short.filter(bool), st.integers(1, max_size))
+    return st.one_of(short, repeated, st.text(AWKWARD, min_size=min_size, max_size=max_size))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(texts(3000, min_size=1), min_size=1, max_size=8))
+def test_split_message_keeps_every_block_and_the_limit(raw: list[str]) -> None:
+    blocks = [b for b in (HTML.escape(r) for r in raw) if b.strip()]
+    blocks = [b for b in blocks if message_length(b) <= TELEGRAM_LIMIT]
+    messages = split_message(blocks)
+    assert all(message_length(m) <= TELEGRAM_LIMIT for m in messages)
+    assert "\n\n".join(messages) == "\n\n".join(blocks)
+
+
+def test_blank_blocks_are_left_out() -> None:
+    assert split_message(["  ", "a", "\n", "b"]) == ["a\n\nb"]
+    assert split_message([" " * 9000]) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(texts(12_000, min_size=1), min_size=1, max_size=4), st.sampled_from(["", "b", "i", "pre"]))
+def test_oversized_blocks_are_cut_into_valid_messages_losing_only_white_space(raw: list[str], tag: str) -> None:
+    blocks = [f"<{tag}>{HTML.escape(r)}</{tag}>" if tag else HTML.escape(r) for r in raw]
+    messages = split_message(blocks)
+    for message in messages:
+        check_telegram_html(message)
+        assert message_length(message) <= TELEGRAM_LIMIT and visible_length(message) <= TELEGRAM_LIMIT
+        assert message.strip()
+    shown = "".join("".join(visible_text(m).split()) for m in messages)
+    assert shown == "".join("".join(r.split()) for r in raw)
+
+
+def test_a_cut_never_falls_inside_an_entity_or_a_tag_and_reopens_the_open_tags() -> None:
+    block = "<b>" + "&amp;" * 1000 + "</b> " + '<a href="https://n.example/a?x=1&amp;y=2">' + "x " * 1500 + "</a>"
+    pieces = cut_html(block, 1000)
+    assert len(pieces) > 5
+    for piece in pieces:
+        check_telegram_html(piece)
+        assert message_length(piece) <= 1000
+    assert pieces[0].startswith("<b>&amp;") and pieces[0].endswith("&amp;</b>")
+    assert pieces[-1].startswith('<a href="https://n.example/a?x=1&amp;y=2">x ') and pieces[-1].endswith("</a>")
+    assert "".join(visible_text(p) for p in pieces).replace(" ", "") == "&" * 1000 + "x" * 1500
+
+
+def test_a_cut_falls_between_words_when_it_can() -> None:
+    words = " ".join(f"word{i}" for i in range(2000))
+    pieces = cut_html(words, 500)
+    assert all(p.split()[-1].startswith("word") and p.split()[0].startswith("word") for p in pieces)
+    assert " ".join(" ".join(p.split()) for p in pieces) == words
+
+
+def test_telegram_counts_emoji_twice() -> None:
+    pieces = split_message(["\U0001f600" * 3000])
+    assert [message_length(p) for p in pieces] == [4096, 6000 - 4096]
+
+
+@pytest.mark.parametrize("text", ["a < b", "AT&T", "\"quoted\" 'single'", "emoji \U0001f600 & <3"])
+def test_marked_html_is_valid(text: str) -> None:
+    check_telegram_html(mark(text, {"b", "att", "quot", "emoji"}, HTML))
+
+
+# ---- no message of any kind exceeds Telegram's limit or breaks its HTML (defect 10 of issue 7) -------------
+
+REASONS = ["Nothing in the articles answers that.", "No article mentions any of those words.", ""]
+
+
+def check_messages(messages: Sequence[str]) -> None:
+    """Each message is one Telegram accepts: valid HTML, not blank, within the limit however it is counted."""
+    for message in messages:
+        check_telegram_html(message)
+        assert message_length(message) <= TELEGRAM_LIMIT
+        assert len(message) <= TELEGRAM_LIMIT and visible_length(message) <= TELEGRAM_LIMIT
+        assert visible_text(message).strip()
+
+
+def articles() -> st.SearchStrategy[StoredArticle]:
+    return st.builds(
+        StoredArticle,
+        id=st.text("0123456789abcdef", min_size=16, max_size=16),
+        title=texts(3000, min_size=1),
+        category=texts(3000),
+        published=st.none() | st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)),
+        url=st.none() | st.just("https://n.example/a?x=1&y=<2>") | texts(3000).map(lambda t: "https://n.example/" + t),
+        author=st.none() | texts(3000),
+        origin=st.none(),
+        paragraph_count=st.just(1),
+    )
+
+
+@st.composite
+def passages(draw: st.DrawFn) -> Passage:
+    text = draw(texts(8000, min_size=1))
+    terms = [term for _, _, term in words(text)]
+    matched = frozenset(draw(st.lists(st.sampled_from(terms), max_size=50))) if terms else frozenset()
+    return Passage(draw(articles()), draw(st.integers(0, 99)), text, 1.0, matched)
+
+
+answers = st.one_of(
+    st.builds(
+        Answer,
+        question=st.just("q"),
+        passages=st.lists(passages(), min_size=1, max_size=4).map(tuple),
+        closest=st.lists(articles(), max_size=3).map(tuple),
+        more=st.integers(0, 20),
+        offset=st.integers(0, 17),
+    ),
+    st.builds(
+        Answer,
+        question=st.just("q"),
+        passages=st.just(()),
+        closest=st.lists(articles(), max_size=3).map(tuple),
+        reason=st.sampled_from(REASONS),
+    ),
+)
+USERNAMES = st.sampled_from(["", "news_bot"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers, USERNAMES)
+def test_every_answer_is_one_valid_message_that_keeps_the_rest_behind_more(answer: Answer, username: str) -> None:
+    shown, text = fit_answer(answer, username)
+    check_messages([text])
+    assert text == render_answer(shown, HTML, username) or len(shown.passages) == 1
+    assert len(shown.passages) + shown.more == len(answer.passages) + answer.more
+    assert (len(shown.passages) >= 1) == answer.found
+
+
+@settings(max_examples=100, deadline=None)
+@given(articles(), st.lists(texts(20_000), max_size=6))
+def test_every_full_article_is_valid_messages_that_lose_no_word(article: StoredArticle, paragraphs: list[str]) -> None:
+    messages = article_messages(article, paragraphs)
+    check_messages(messages)
+    shown = "".join("".join(visible_text(m).split()) for m in messages)
+    assert "".join("".join(p.split()) for p in paragraphs) in shown
+
+
+categories = st.lists(st.tuples(texts(300), st.integers(0, 10**6)), max_size=300)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(articles(), min_size=1, max_size=10), st.none() | texts(300), categories, texts(5000))
+def test_every_headline_list_is_valid_messages(
+    latest: list[StoredArticle], category: str | None, known: list[tuple[str, int]], asked: str
+) -> None:
+    check_messages(split_message(latest_blocks(latest, category, "news_bot")))
+    check_messages(split_message(categories_blocks(known)))
+    check_messages(split_message([unknown_category(asked, known)]))
+
+
+store_stats = st.builds(
+    StoreStats,
+    articles=st.integers(0, 10**7),
+    paragraphs=st.integers(0, 10**8),
+    categories=categories.map(tuple),
+    first_published=st.none() | st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)),
+    last_published=st.none() | st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)),
+    undated=st.integers(0, 10**7),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(store_stats, st.lists(articles(), max_size=3), texts(5000))
+def test_every_stats_greeting_and_help_message_is_valid(
+    stats: StoreStats, examples: list[StoredArticle], command: str
+) -> None:
+    check_messages(stats_messages(LibraryStats(stats, "tantivy", stats.paragraphs, 10**9)))
+    questions = [example_question(a) for a in examples]
+    assert all(len(q) <= MAX_QUESTION_CHARS for q in questions)
+    check_messages(greeting(stats, questions))
+    check_messages([help_text(COMMANDS), unknown_command("/" + command)])
+
+
+# ---- titles, dates ---------------------------------------------------------------------------------------
+
+
+def test_titles_are_capped_at_a_word_with_an_ellipsis() -> None:
+    title = "Budget " * 100
+    text = render_answer(Answer("q", (Passage(stored(title=title), 0, "t", 1.0),)), PLAIN)
+    first = text.splitlines()[0]
+    assert first.startswith("*1. Budget Budget") and first.endswith("Budget…*")
+    assert len(first) <= MAX_TITLE_CHARS + len("*1. *")
+    assert cap("Chess Prodigy Wins National Title at Twelve", 40) == "Chess Prodigy Wins National Title at…"
+    assert cap("short\n title", 40) == "short title"
+
+
+def dated(count: int, undated: int) -> StoreStats:
+    first, last = datetime(2023, 5, 12, tzinfo=UTC), datetime(2023, 11, 15, tzinfo=UTC)
+    return StoreStats(
+        count,
+        count * 3,
+        (("Sport", count),),
+        first if count > undated else None,
+        last if count > undated else None,
+        undated,
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "undated", "greeted", "listed"),
+    [
+        (5, 0, ", from 12 May 2023 to 15 Nov 2023.", "12 May 2023 to 15 Nov 2023"),
+        (5, 1, ", from 12 May 2023 to 15 Nov 2023 (1 undated).", "12 May 2023 to 15 Nov 2023 (1 of 5 undated)"),
+        (2128, 2127, ", 2,127 of them undated.", "12 May 2023 to 15 Nov 2023 (2,127 of 2,128 undated)"),
+        (4, 4, ", none of them dated.", "none (4 of 4 undated)"),
+    ],
+)
+def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
+    count: int, undated: int, greeted: str, listed: str
+) -> None:
+    stats = dated(count, undated)
+    [greeting_text] = greeting(stats, [])
+    assert visible_text(greeting_text).splitlines()[0].endswith(greeted)
+    assert f"dates:      {listed}\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))

@@ -38,7 +38,7 @@ from common import BbcArticle, load_bbc, markdown_table, postgres_server
 from sqlalchemy import delete, update
 
 from bot.models import Article
-from bot.render_digest import render_alert, render_digest
+from bot.render.digests import render_alert, render_digest
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.digests import Digests, key_of
 from bot.services.fanout import FanOut, Report

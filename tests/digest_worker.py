@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.render_digest import render_alert, render_digest
+from bot.render.digests import render_alert, render_digest
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.fanout import FanOut

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.models import Article
-from bot.render_digest import render_alert, render_digest
+from bot.render.digests import render_alert, render_digest
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import Outcome
 from bot.services.fanout import FanOut, Report

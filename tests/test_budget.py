@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render_digest import render_alert, render_digest
+from bot.render.digests import render_alert, render_digest
 from bot.services.budget import FloodBudget, TokenBucket
 from bot.services.deliveries import Outcome
 from bot.services.fanout import FanOut

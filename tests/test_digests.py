@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.models import Article
-from bot.render_digest import NOTHING_NEW, render_digest
+from bot.render.digests import NOTHING_NEW, render_digest
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.digests import Digests, digest_of, key_of
 from bot.services.fanout import Report

@@ -9,15 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Digest, DigestSection, Headline, StoredArticle
-from bot.render_digest import (
+from bot.render.digests import (
     NOTHING_NEW,
     TELEGRAM_LIMIT,
     render_alert,
     render_digest,
-    render_headline,
+    render_story,
     split,
-    utf16_len,
 )
+from bot.render.markup import MAX_TITLE_CHARS
 from tests.html_check import check_telegram_html, visible_length, visible_text
 from tests.html_check import utf16_len as telegram_utf16_len
 
@@ -46,7 +46,7 @@ def digest(*sections: DigestSection) -> Digest:
 
 
 def test_a_story_is_linked_dated_and_has_a_one_line_lede() -> None:
-    text = render_headline(
+    text = render_story(
         headline("Rates & <bonds>", url="https://n.example/a?x=1&y=2", lede="First line.\nSecond   line."), "bot"
     )
     assert text == (
@@ -58,16 +58,17 @@ def test_a_story_is_linked_dated_and_has_a_one_line_lede() -> None:
 
 def test_without_a_url_the_story_opens_in_the_bot() -> None:
     story = headline("No link here")
-    assert f'href="https://t.me/newsbot?start={story.article.id}"' in render_headline(story, "newsbot")
-    assert render_headline(story, "").startswith("• <b>No link here</b>")  # no username known: no link at all
+    assert f'href="https://t.me/newsbot?start={story.article.id}"' in render_story(story, "newsbot")
+    assert render_story(story, "").startswith("• <b>No link here</b>")  # no username known: no link at all
     huge = headline("Huge link", url="https://n.example/" + "x" * 5000)
-    assert "t.me/newsbot?start=" in render_headline(huge, "newsbot")
+    assert "t.me/newsbot?start=" in render_story(huge, "newsbot")
 
 
 def test_an_undated_story_shows_its_arrival_date_and_long_text_is_cut_between_words() -> None:
     story = headline("word " * 100, published=None, lede="lede " * 100)
-    first, lede = render_headline(story).split("\n")
-    assert first.endswith("· 27 Mar 2026") and len(first) < 200 and "…" in first
+    first, lede = render_story(story).split("\n")
+    assert first.endswith("· 27 Mar 2026") and "…" in first
+    assert len(visible_text(first).removesuffix(" · 27 Mar 2026")) <= 2 + MAX_TITLE_CHARS
     assert lede.endswith("…") and len(lede) <= 160
 
 
@@ -96,7 +97,7 @@ def test_a_long_digest_is_split_between_stories_and_names_the_category_again() -
     stories = tuple(headline(f"Story {n} " + "long " * 25, lede="x " * 70) for n in range(60))
     messages = render_digest(digest(DigestSection("sport", stories)), "bot")
     assert messages is not None and len(messages) > 1
-    assert all(utf16_len(m) <= TELEGRAM_LIMIT for m in messages)
+    assert all(telegram_utf16_len(m) <= TELEGRAM_LIMIT for m in messages)
     assert all(m.startswith("<b>Sport</b> (continued)\n") for m in messages[1:])
     shown = [line for m in messages for line in visible_text(m).splitlines() if line.startswith("• Story")]
     assert [line.split()[2] for line in shown] == [str(n) for n in range(60)]
@@ -139,7 +140,7 @@ def digests(draw: st.DrawFn) -> Digest:
 def test_messages_are_valid_html_under_the_limit_and_split_between_stories(story: Digest) -> None:
     limit = TELEGRAM_LIMIT
     messages = split("<b>Digest</b>", story, "bot")
-    blocks = [render_headline(h, "bot") for s in story.sections for h in s.headlines]
+    blocks = [render_story(h, "bot") for s in story.sections for h in s.headlines]
     position = 0
     for message in messages:
         check_telegram_html(message)  # no tag or entity cut in two

@@ -12,6 +12,8 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
+from bot.services.budget import FloodBudget
+from bot.services.deliveries import grace_of
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
 from tests.newsroom import story, url_of
@@ -200,6 +202,9 @@ def test_digest_settings_from_the_environment() -> None:
     assert (defaults.digest_time, defaults.default_timezone, defaults.digest_grace_minutes) == (time(8, 0), "UTC", 120)
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert all(f"\n{name}=" in example for name in env)
+    assert Defaults.of(settings) == Defaults(time(6, 45), "Europe/Berlin")
+    assert grace_of(settings) == timedelta(minutes=90)
+    assert FloodBudget.of(settings).share(2).fanout == 6
 
 
 @pytest.mark.parametrize(

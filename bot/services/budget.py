@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import Settings
+
 # Telegram's documented limits for one bot.
 PER_SECOND = 30.0
 GROUP_PER_MINUTE = 20.0
@@ -34,6 +36,10 @@ class FloodBudget:
     per_second: float = PER_SECOND
     fanout_per_second: float = FANOUT_PER_SECOND
     group_per_minute: float = GROUP_PER_MINUTE
+
+    @classmethod
+    def of(cls, settings: Settings) -> FloodBudget:
+        return cls(settings.max_messages_per_second, settings.fanout_messages_per_second)
 
     def __post_init__(self) -> None:
         if self.per_second <= 0 or self.fanout_per_second <= 0 or self.group_per_minute <= 0:

@@ -35,6 +35,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.config import Settings
 from bot.errors import NewsbotError
 from bot.services.digests import scheduled_window
 from bot.services.presence import Presence
@@ -50,6 +51,11 @@ __all__ = ["ALERT", "AMBIGUOUS", "DIGEST", "EXPIRED", "FAILED", "SENT", "SILENT"
 DEFAULT_GRACE = timedelta(hours=2)
 # Finished deliveries are kept this long (their local days can never come back).
 KEEP_FOR = timedelta(days=30)
+
+
+def grace_of(settings: Settings) -> timedelta:
+    """How late a missed digest (or an alert) may still go out."""
+    return timedelta(minutes=settings.digest_grace_minutes)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 
+from bot.config import Settings
 from bot.errors import UsageError
 from bot.services.categories import match_categories
 from bot.services.schedule import next_digest, parse_time, parse_timezone, zone
@@ -31,6 +32,10 @@ class Defaults:
 
     daily: time = time(8, 0)
     zone: str = "UTC"
+
+    @classmethod
+    def of(cls, settings: Settings) -> Defaults:
+        return cls(settings.digest_time, settings.default_timezone)
 
 
 @dataclass(frozen=True)

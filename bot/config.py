@@ -11,9 +11,11 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import time
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 from platformdirs import user_data_dir
@@ -60,6 +62,14 @@ DEFAULT_FEED_BACKOFF_MAX_MINUTES = 360.0
 DEFAULT_FEED_CONCURRENCY = 4
 DEFAULT_FEED_REPORT_AFTER_HOURS = 24.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
+# Digests: where a chat's daily time and zone start, how late a digest missed while the bot was down is still sent
+# (older ones are skipped, never a burst; alerts later than this are left to the digest), and the part of
+# Telegram's messages a second that digests and alerts may use, all processes together (the rest is kept for
+# answers; bot/services/budget.py).
+DEFAULT_DIGEST_TIME = time(8, 0)
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_DIGEST_GRACE_MINUTES = 120
+DEFAULT_FANOUT_MESSAGES_PER_SECOND = 20
 # Bot id, colon, secret. Lenient on lengths: local Bot API servers and emulators issue short test tokens.
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
@@ -114,6 +124,11 @@ class Settings:
     feed_concurrency: int = DEFAULT_FEED_CONCURRENCY
     feed_report_after_hours: float = DEFAULT_FEED_REPORT_AFTER_HOURS
     feed_pages_per_poll: int = DEFAULT_FEED_PAGES_PER_POLL
+    digest_time: time = DEFAULT_DIGEST_TIME
+    # A zone key as bot.services.schedule keeps them: a tz database name, "UTC" or "UTC+03:00".
+    default_timezone: str = DEFAULT_TIMEZONE
+    digest_grace_minutes: int = DEFAULT_DIGEST_GRACE_MINUTES
+    fanout_messages_per_second: int = DEFAULT_FANOUT_MESSAGES_PER_SECOND
 
     @property
     def store_url(self) -> str:
@@ -234,6 +249,23 @@ def _networks(raw: str, variable: str) -> tuple[IPNetwork, ...]:
         ) from exc
 
 
+def _clock_time(raw: str, variable: str) -> time:
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
+    if found is None or int(found[1]) > 23 or int(found[2]) > 59:
+        raise ConfigError(f"{variable} must be a time of day like 07:30, got {raw!r}")
+    return time(int(found[1]), int(found[2]))
+
+
+def _zone_key(raw: str, variable: str) -> str:
+    if raw == "UTC" or re.fullmatch(r"UTC[+-](0\d|1[0-4]):[0-5]\d", raw):
+        return raw
+    try:
+        ZoneInfo(raw)
+    except (KeyError, ValueError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ConfigError(f"{variable} must be a time zone like Europe/Berlin, UTC or UTC+03:00, got {raw!r}") from exc
+    return raw
+
+
 ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DATA_DIR", "data_dir", _path),
     ("DATABASE_URL", "database_url", _database_url),
@@ -264,4 +296,8 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_FEED_CONCURRENCY", "feed_concurrency", _whole(1, 64)),
     ("NEWSBOT_FEED_REPORT_AFTER_HOURS", "feed_report_after_hours", _number(0.0, 8_760.0)),
     ("NEWSBOT_FEED_PAGES_PER_POLL", "feed_pages_per_poll", _whole(0, 1_000)),
+    ("NEWSBOT_DIGEST_TIME", "digest_time", _clock_time),
+    ("NEWSBOT_DEFAULT_TIMEZONE", "default_timezone", _zone_key),
+    ("NEWSBOT_DIGEST_GRACE_MINUTES", "digest_grace_minutes", _whole(0, 24 * 60)),
+    ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
 )

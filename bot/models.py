@@ -104,3 +104,39 @@ class Answer:
     @property
     def found(self) -> bool:
         return bool(self.passages)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One story in a digest or an alert: the article and its first paragraph ("" if it has none)."""
+
+    article: StoredArticle
+    lede: str
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """A category's stories in a digest, newest first, and how many more arrived than are shown."""
+
+    category: str
+    headlines: tuple[Headline, ...]
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The stories that arrived in [start, end) in some categories (every category when none), by category."""
+
+    start: datetime
+    end: datetime
+    categories: tuple[str, ...]
+    sections: tuple[DigestSection, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections
+
+    @property
+    def stories(self) -> int:
+        """Every story the digest covers, shown or counted in "and N more"."""
+        return sum(len(section.headlines) + section.more for section in self.sections)

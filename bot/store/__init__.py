@@ -7,21 +7,54 @@ one hold the SQL, one per group of tables; this class is the door the rest of ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.models import Article, StoredArticle
-from bot.store import articles, changes, chats, queries
-from bot.store.articles import WriteResult
+from bot.models import Article, Headline, StoredArticle
+from bot.store import (
+    arrivals,
+    articles,
+    changes,
+    chat_settings,
+    chats,
+    cursors,
+    deliveries,
+    queries,
+    subscriptions,
+    workers,
+)
+from bot.store.articles import ADDED, WriteResult
 from bot.store.changes import Change
+from bot.store.chat_settings import ChatSettings, Decision, DueChat
+from bot.store.cursors import ALERTS_CURSOR
+from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import CHANGELOG_LOCK, connect, reading, writing
 from bot.store.migrations import Seed, migrate, pending
 from bot.store.queries import SavedQuery
+from bot.store.subscriptions import Subscriber
+from bot.store.workers import Worker
 
-__all__ = ["Change", "SavedQuery", "Store", "StoreStats", "WriteResult"]
+__all__ = [
+    "AlertBatch",
+    "Change",
+    "ChatEdit",
+    "ChatSettings",
+    "Claim",
+    "Decision",
+    "Delivery",
+    "DueChat",
+    "Orphan",
+    "Recovery",
+    "SavedQuery",
+    "Store",
+    "StoreStats",
+    "Subscriber",
+    "Worker",
+    "WriteResult",
+]
 
 # A button's question is kept this long (Telegram keeps buttons forever; the news they page through goes stale).
 QUERY_LIFETIME = timedelta(days=7)
@@ -37,6 +70,38 @@ class StoreStats:
     first_published: datetime | None
     last_published: datetime | None
     undated: int = 0
+
+
+@dataclass(frozen=True)
+class ChatEdit:
+    """A chat after `Store.edit_chat`: its settings (None if it has none), its categories, and what changed."""
+
+    settings: ChatSettings | None
+    categories: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlertBatch:
+    """A stretch of the change log for alerts: the changes, the added articles that still exist, and the chats
+    with alerts on that follow their categories."""
+
+    changes: list[Change]
+    arrivals: dict[str, Headline]
+    subscribers: list[Subscriber]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What `Store.recover_deliveries` did: the claims this worker took over, and how many it closed, by status."""
+
+    taken: list[Delivery]
+    closed: dict[str, int]
+
+
+# Verdicts on an orphaned claim besides a final status (see `Store.recover_deliveries`).
+KEEP, TAKE = "keep", "take"
 
 
 def _now() -> datetime:
@@ -169,3 +234,174 @@ class Store:
         """The question behind a button, or None if it expired or never existed."""
         with reading(self.engine) as connection:
             return queries.load(connection, key, now or _now(), QUERY_LIFETIME)
+
+    # ---- chats' digest settings and subscriptions ----------------------------------------------------------------
+
+    def chat_settings(self, chat_id: int) -> ChatSettings | None:
+        with reading(self.engine) as connection:
+            return chat_settings.get(connection, chat_id)
+
+    def subscriptions(self, chat_id: int) -> list[tuple[str, datetime]]:
+        """A chat's categories, each with when it subscribed."""
+        with reading(self.engine) as connection:
+            return subscriptions.of_chat(connection, chat_id)
+
+    def edit_chat(
+        self,
+        chat_id: int,
+        edit: Callable[[ChatSettings | None], ChatSettings | None],
+        now: datetime,
+        subscribe: Sequence[str] = (),
+        unsubscribe: Sequence[str] = (),
+    ) -> ChatEdit:
+        """Change a chat's subscriptions and settings in one transaction: `edit` gets its settings as they are
+        (None for a chat without any) and returns them as they should be (None: leave them)."""
+        with writing(self.engine) as connection:
+            before = chat_settings.get(connection, chat_id, for_update=True)
+            added = subscriptions.add(connection, chat_id, subscribe, now)
+            removed = subscriptions.remove(connection, chat_id, unsubscribe)
+            after = edit(before)
+            if after is not None and after != before:
+                chat_settings.put(connection, after, now)
+            categories = tuple(c for c, _ in subscriptions.of_chat(connection, chat_id))
+        return ChatEdit(after or before, categories, tuple(added), tuple(removed))
+
+    def import_chats(self, chats_: Sequence[tuple[ChatSettings, Sequence[str]]], now: datetime) -> None:
+        """Add many new chats with their settings and categories at once (a migration from elsewhere, benchmarks)."""
+        with writing(self.engine) as connection:
+            chat_settings.put_many(connection, [s for s, _ in chats_], now)
+            subscriptions.add_many(connection, [(s.chat_id, c) for s, names in chats_ for c in names], now)
+
+    def migrate_chat(self, old: int, new: int, now: datetime | None = None) -> None:
+        """A group became a supergroup (Telegram's ChatMigrated): its settings, categories and deliveries follow it
+        to the new id, and the old id is written to no more."""
+        now = now or _now()
+        with writing(self.engine) as connection:
+            chat_settings.move(connection, old, new, now)
+            subscriptions.move(connection, old, new)
+            deliveries.move(connection, old, new)
+            chats.set_active(connection, old, False, now)
+            chats.set_active(connection, new, True, now)
+
+    # ---- digests, alerts and their deliveries --------------------------------------------------------------------
+
+    def claim_digests(
+        self, now: datetime, limit: int, worker: str, decide: Callable[[DueChat], Decision]
+    ) -> list[Delivery]:
+        """Claim up to `limit` due digests in one transaction: `decide` says for each due chat what to claim and
+        when it is due next; the claims and the new due instants commit together, before anything is sent."""
+        with writing(self.engine) as connection:
+            due = chat_settings.due(connection, now, limit)
+            decisions = [(chat, decide(chat)) for chat in due]
+            claims = [decision.claim for _, decision in decisions if decision.claim is not None]
+            inserted = deliveries.insert(connection, claims, worker, now)
+            dues = []
+            for chat, decision in decisions:
+                previous = chat.settings.previous_due
+                # A local day that has its digest already (a change of zone can land on a day sent under the old
+                # one) gets none: nothing is claimed, and the next window still starts at the last digest.
+                if decision.claim is not None and (chat.settings.chat_id, decision.claim.key) in inserted:
+                    previous = decision.claim.due
+                dues.append((chat.settings.chat_id, decision.next_due, previous))
+            chat_settings.set_due(connection, dues, now)
+            return deliveries.load(connection, inserted.values())
+
+    def earliest_due(self) -> datetime | None:
+        with reading(self.engine) as connection:
+            return chat_settings.earliest_due(connection)
+
+    def arrivals(self, start: datetime, end: datetime) -> list[Headline]:
+        """Articles that arrived in [start, end), with their first paragraphs."""
+        with reading(self.engine) as connection:
+            return arrivals.between(connection, start, end)
+
+    def arrivals_of(self, article_ids: Sequence[str]) -> dict[str, Headline]:
+        with reading(self.engine) as connection:
+            return arrivals.of_ids(connection, article_ids)
+
+    def claim_alerts(
+        self, now: datetime, worker: str, limit: int, decide: Callable[[AlertBatch], Sequence[Claim]]
+    ) -> tuple[list[Delivery], int]:
+        """Take the next `limit` change-log entries past the alerts' cursor and claim the alerts `decide` makes of
+        them, advancing the cursor in the same transaction: each entry is handled by one process, once. Returns
+        the claims and how many entries were taken (none while another process holds the cursor)."""
+        with writing(self.engine) as connection:
+            seq = cursors.take(connection, ALERTS_CURSOR)
+            if seq is None:
+                return [], 0
+            batch = changes.since(connection, seq, limit)
+            if not batch:
+                return [], 0
+            added = [c.article_id for c in batch if c.kind == ADDED]
+            found = arrivals.of_ids(connection, added)
+            subscribers = subscriptions.alerted(connection, {a.article.category for a in found.values()})
+            claimed = deliveries.insert(connection, list(decide(AlertBatch(batch, found, subscribers))), worker, now)
+            cursors.advance(connection, ALERTS_CURSOR, batch[-1].seq, now)
+            return deliveries.load(connection, claimed.values()), len(batch)
+
+    def alerts_position(self) -> int | None:
+        with reading(self.engine) as connection:
+            return cursors.position(connection, ALERTS_CURSOR)
+
+    def start_deliveries(self, ids: Sequence[int], worker: str, now: datetime) -> list[int]:
+        """Mark claims as attempted just before sending; only the ids returned may be sent."""
+        with writing(self.engine) as connection:
+            return deliveries.start(connection, ids, worker, now)
+
+    def record_delivery(
+        self, delivery_id: int, worker: str, status: str, detail: str, now: datetime, deactivate: bool = False
+    ) -> bool:
+        """Record what became of a claim (`deactivate`: the chat blocked the bot); False if `worker` lost it."""
+        with writing(self.engine) as connection:
+            chat_id = deliveries.finish(connection, delivery_id, worker, status, detail, now)
+            if chat_id is not None and deactivate:
+                chats.set_active(connection, chat_id, False, now)
+        return chat_id is not None
+
+    def recover_deliveries(
+        self, now: datetime, worker: str, kinds: Sequence[str], verdict: Callable[[Orphan, Worker | None], str]
+    ) -> Recovery:
+        """Settle the claims of processes that are gone: `verdict` gets each unrecorded claim and its claimer (None
+        if unknown) and says "keep" (the claimer lives), "take" (this worker sends it), or a final status."""
+        taken: list[int] = []
+        closed: dict[str, int] = {}
+        with writing(self.engine) as connection:
+            # Claims first, then claimers: a claimer that registers after the first read cannot own what it found.
+            found = deliveries.orphans(connection, kinds)
+            known = workers.all_workers(connection)
+            for orphan in found:
+                action = verdict(orphan, known.get(orphan.claimed_by))
+                if action == KEEP:
+                    continue
+                if action == TAKE:
+                    if deliveries.take_over(connection, orphan, worker, now):
+                        taken.append(orphan.id)
+                elif deliveries.close(connection, orphan, action, f"{orphan.claimed_by} stopped", now):
+                    closed[action] = closed.get(action, 0) + 1
+            return Recovery(deliveries.load(connection, taken), closed)
+
+    def delivery_counts(self, kind: str | None = None) -> dict[str, int]:
+        with reading(self.engine) as connection:
+            return deliveries.counts(connection, kind)
+
+    def deliveries_of(self, chat_id: int) -> list[tuple[str, str, str]]:
+        """A chat's deliveries as (kind, key, status), oldest first."""
+        with reading(self.engine) as connection:
+            return deliveries.of_chat(connection, chat_id)
+
+    def prune_deliveries(self, before: datetime) -> int:
+        with writing(self.engine) as connection:
+            return deliveries.prune(connection, before)
+
+    # ---- running processes ------------------------------------------------------------------------------------
+
+    def beat(self, worker: Worker, now: datetime, live_since: datetime, forget_before: datetime) -> list[Worker]:
+        """Say this worker is alive; returns the workers seen since `live_since` (this one included)."""
+        with writing(self.engine) as connection:
+            workers.beat(connection, worker, now)
+            workers.prune(connection, forget_before)
+            return workers.seen_since(connection, live_since)
+
+    def leave(self, worker_id: str) -> None:
+        with writing(self.engine) as connection:
+            workers.leave(connection, worker_id)

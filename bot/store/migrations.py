@@ -23,8 +23,24 @@ from sqlalchemy import Connection, Engine, Table, inspect, select, text
 from bot.models import Article
 from bot.store import articles as article_rows
 from bot.store import schema
+from bot.store.changes import head
+from bot.store.cursors import ALERTS_CURSOR
 from bot.store.engine import CHANGELOG_LOCK, MIGRATION_LOCK, lock, reading, writing
-from bot.store.schema import articles, changes, chats, meta, metadata, migrations, paragraphs, queries
+from bot.store.schema import (
+    articles,
+    changes,
+    chat_settings,
+    chats,
+    cursors,
+    deliveries,
+    meta,
+    metadata,
+    migrations,
+    paragraphs,
+    queries,
+    subscriptions,
+    workers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +74,18 @@ def _store(connection: Connection) -> None:
         _copy_legacy(connection)
 
 
+def _subscriptions(connection: Connection) -> None:
+    """Chats' digest settings, subscriptions, deliveries, change-log cursors and the running workers.
+
+    The alerts' cursor starts at the log's head: what the store held before alerts existed is not news.
+    """
+    _create(chat_settings, subscriptions, deliveries, cursors, workers)(connection)
+    connection.execute(cursors.insert().values(name=ALERTS_CURSOR, seq=head(connection), updated_at=datetime.now(UTC)))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
+    Migration("0002_subscriptions", _subscriptions),
     Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
 )
 

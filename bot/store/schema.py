@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -137,6 +139,91 @@ migrations = Table(
     Column("name", String(128), primary_key=True),
     Column("applied_at", UTCDateTime, nullable=False),
 )
+
+# ---- subscriptions and digests (migration 0002_subscriptions) --------------------------------------------------
+
+# A chat's digest and alert settings, and the scheduler's memory: when its next digest is due (NULL while the
+# digest is off) and the due instant of its previous scheduled digest (the start of the next one's window).
+chat_settings = Table(
+    "chat_settings",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    # The daily time as the wall clock shows it in `zone` ("07:30").
+    Column("daily_time", String(5), nullable=False),
+    # A zone key of bot.services.schedule ("Europe/Berlin", "UTC", "UTC+03:00").
+    Column("zone", String(64), nullable=False),
+    Column("digest", Boolean, nullable=False, server_default=true()),
+    Column("alerts", Boolean, nullable=False, server_default=false()),
+    # An empty digest says "nothing new" (true) or is not sent at all (false).
+    Column("empty_notice", Boolean, nullable=False, server_default=true()),
+    Column("next_due", UTCDateTime),
+    Column("previous_due", UTCDateTime),
+    # When alerts were last turned on: articles that arrived before are not alerted.
+    Column("alerts_since", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("chat_settings_next_due", "next_due"),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    # The category as the articles spell it.
+    Column("category", Text, primary_key=True),
+    Column("subscribed_at", UTCDateTime, nullable=False),
+    Index("subscriptions_category", "category"),
+)
+
+# One row per message (or set of messages) the bot owes a chat: a digest keyed by the chat's local day, an alert
+# by its change-log batch. The row is claimed (committed) before anything is sent, so the unique key is what
+# makes "at most once" hold across restarts and processes.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("key", String(64), nullable=False),
+    # claimed, sent, silent, failed, ambiguous or expired (bot.services.deliveries says what each means).
+    Column("status", String(16), nullable=False),
+    Column("claimed_by", String(64), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    # Set just before the send starts: a claimed row without it was never attempted and may be taken over.
+    Column("attempted_at", UTCDateTime),
+    Column("finished_at", UTCDateTime),
+    Column("detail", Text, nullable=False, server_default=""),
+    # A digest's due instant (the end of its window); an alert's claim time.
+    Column("due", UTCDateTime, nullable=False),
+    Column("window_start", UTCDateTime),
+    # An alert's articles, space-separated ids.
+    Column("articles", Text, nullable=False, server_default=""),
+    UniqueConstraint("kind", "chat_id", "key", name="deliveries_once"),
+    Index("deliveries_status", "status", "claimed_by"),
+    Index("deliveries_chat", "chat_id"),
+    Index("deliveries_finished_at", "finished_at"),
+)
+
+# Positions of followers of the change log kept in the store ("alerts": the last change alerts have handled).
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Running bot processes, each beating here: how many share the flood budget, and whose claims are orphaned.
+workers = Table(
+    "workers",
+    metadata,
+    Column("worker_id", String(64), primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index("workers_seen_at", "seen_at"),
+)
+
 
 # ---- 0003_feeds ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,98 @@
+"""Digests and alerts as Telegram HTML messages.
+
+Each story: its headline linked (the article's URL, else the bot's deep link that opens it), its date, and a
+one-line lede; stories grouped by category under the category's name, "and N more: /latest sport" after the
+shown ones. A digest with nothing new says so in one line, or is not sent (None) when the chat chose silence.
+
+Messages stay under Telegram's 4096 characters: text is capped before it is escaped (never cut inside an entity),
+messages are measured after escaping in UTF-16 code units (as Telegram counts), and a long digest is split on
+story boundaries only (never inside a tag); a category continued in the next message is named again there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.models import Digest, DigestSection, Headline
+from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, source_link, title_of
+from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
+
+# Raw characters kept of a lede (one line), before escaping.
+LEDE_CHARS = 160
+DIGEST_HEADING = "Your daily digest"
+PREVIEW_HEADING = "Your digest so far"
+ALERT_HEADING = "New in your categories"
+NOTHING_NEW = "Nothing new in your categories today."
+
+
+def date_of(headline: Headline) -> str:
+    """The story's publication date (its arrival date when undated), as "29 Mar 2026"."""
+    when = headline.article.published or headline.article.added_at
+    return f"{when.day} {when:%b %Y}" if when else ""
+
+
+def render_story(headline: Headline, bot_username: str = "") -> str:
+    """One story: linked headline and date, then its lede on one line."""
+    title = HTML.escape(title_of(headline.article)) or "(untitled)"
+    link = source_link(headline.article, bot_username)
+    date = date_of(headline)
+    lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)}" + (f" · {date}" if date else "")]
+    if lede := cap(headline.lede, LEDE_CHARS):
+        lines.append(HTML.escape(lede))
+    return "\n".join(lines)
+
+
+def section_title(category: str, continued: bool = False) -> str:
+    name = cap(category, MAX_LABEL_CHARS)
+    return HTML.bold(HTML.escape(name[:1].upper() + name[1:] or "Other")) + (" (continued)" if continued else "")
+
+
+def more_line(section: DigestSection) -> str:
+    command = f"/latest {section.category.lower()}" if section.category else "/latest"
+    return f"and {section.more} more: {HTML.escape(command)}"
+
+
+def _blocks(section: DigestSection, bot_username: str) -> Iterator[str]:
+    yield from (render_story(h, bot_username) for h in section.headlines)
+    if section.more:
+        yield more_line(section)
+
+
+def split(heading: str, digest: Digest, bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The heading, then each section's title and stories, in messages of at most `limit` UTF-16 units, split
+    between stories (a story too long for a message on its own, which the caps make all but impossible, is cut
+    by `split.cut_html`, tags intact)."""
+    messages: list[str] = []
+    current = heading
+    for section in digest.sections:
+        first = True
+        for block in _blocks(section, bot_username):
+            addition = f"\n\n{section_title(section.category)}\n{block}" if first else f"\n{block}"
+            if message_length(current + addition) <= limit:
+                current += addition
+            else:
+                messages.append(current)
+                pieces = cut_html(f"{section_title(section.category, continued=not first)}\n{block}", limit)
+                messages += pieces[:-1]
+                current = pieces[-1]
+            first = False
+    messages.append(current)
+    return messages
+
+
+def render_digest(
+    digest: Digest, bot_username: str = "", heading: str = DIGEST_HEADING, quiet: bool = False
+) -> list[str] | None:
+    """A digest as messages; an empty one is one "nothing new" line, or None (nothing to send) when `quiet`."""
+    if digest.empty:
+        return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{NOTHING_NEW}"]
+    return split(
+        f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}", digest, bot_username
+    )
+
+
+def render_alert(digest: Digest, bot_username: str = "") -> list[str] | None:
+    """New stories as one alert (split only if it is very long); None when there is none left to tell."""
+    if digest.empty:
+        return None
+    return split(HTML.bold(HTML.escape(ALERT_HEADING)), digest, bot_username)

@@ -1,0 +1,152 @@
+"""The scheduler's memory is the database: which digests are due, who claimed them, what became of each send.
+
+Digests. Each chat's next due instant is stored (bot.services.subscriptions computes it with zoneinfo). Every
+minute a process calls `claim_due`: one transaction locks the due chats (PostgreSQL: FOR UPDATE SKIP LOCKED, so
+processes at the same minute take disjoint chats; SQLite: one writer at a time), applies `schedule.plan` (a
+digest at most `grace` late is sent, older ones are skipped, never a burst), inserts a `claimed` delivery keyed
+by the chat's local day (unique: at most one scheduled digest per local day, whatever restarts, crashes or
+processes) and stores the next due instant. It commits before anything is sent.
+
+Sending. Just before a group of sends the sender calls `start`, which stamps the claims as attempted (only claims
+the caller still holds come back); after each send, `record` stores its outcome:
+
+- sent: Telegram accepted it;
+- silent: an empty digest for a chat that wants no "nothing new" notice;
+- failed: Telegram refused it for good (blocked, kicked, chat gone: the chat is also marked inactive and gets
+  nothing until it writes again);
+- ambiguous: the request may have reached Telegram (a network error or timeout after it left). It is never sent
+  again: a reader missing one digest is better than a reader getting two, and nothing can tell the two apart.
+
+A kill -9. Claims of a process that is gone (bot.services.presence) are settled by the next `recover`, on start
+and on every tick: a claim never attempted was certainly not sent, so a live process takes it over and sends it
+(or expires it, if it is now more than `grace` late); a claim attempted but never recorded was in flight when the
+process died, and is recorded as ambiguous. So a kill -9 loses at most the sends in flight at that instant,
+which is at most the sender's concurrency (the size of the group it starts at once; bot.services.fanout) per
+process killed, and duplicates none: every change of a claimed row names its claimer in the WHERE clause, so a
+process that stalled and lost its claims can neither start nor record them.
+
+Chats that blocked the bot are skipped at claim time (their due instant still moves on, nothing is owed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.errors import NewsbotError
+from bot.services.digests import scheduled_window
+from bot.services.presence import Presence
+from bot.services.schedule import local_day, plan
+from bot.store import KEEP, TAKE, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
+from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, SENT, SILENT
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ALERT", "AMBIGUOUS", "DIGEST", "EXPIRED", "FAILED", "SENT", "SILENT", "Deliveries", "Outcome", "decide"]
+
+# A digest missed while the bot was down is still sent this late (bot.config's digest grace).
+DEFAULT_GRACE = timedelta(hours=2)
+# Finished deliveries are kept this long (their local days can never come back).
+KEEP_FOR = timedelta(days=30)
+
+
+def grace_of(settings: Settings) -> timedelta:
+    """How late a missed digest (or an alert) may still go out."""
+    return timedelta(minutes=settings.digest_grace_minutes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one send, as the Telegram layer saw it."""
+
+    status: str
+    detail: str = ""
+    # Refused because the chat blocked or removed the bot: it is marked inactive.
+    blocked: bool = False
+    # The group became a supergroup with this id (nothing was delivered: send again there).
+    migrated_to: int | None = None
+
+    @classmethod
+    def sent(cls) -> Outcome:
+        return cls(SENT)
+
+    @classmethod
+    def failed(cls, detail: str, blocked: bool = False) -> Outcome:
+        return cls(FAILED, detail, blocked)
+
+    @classmethod
+    def ambiguous(cls, detail: str) -> Outcome:
+        return cls(AMBIGUOUS, detail)
+
+    @classmethod
+    def migrated(cls, new_chat_id: int) -> Outcome:
+        return cls(FAILED, f"migrated to {new_chat_id}", migrated_to=new_chat_id)
+
+
+def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
+    """What to claim for a chat whose digest is due, and when it is due next (the rules of schedule.plan)."""
+    settings = due.settings
+    try:
+        planned = plan(settings.daily, settings.zone, now, settings.previous_due, grace)
+        if planned.send is None or not due.active:
+            return Decision(planned.next)
+        window = scheduled_window(planned.send, settings.previous_due)
+        key = local_day(planned.send, settings.zone).isoformat()
+    except (NewsbotError, ValueError) as error:
+        # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the
+        # transaction that claims everyone's digests: its digest stops until the chat sets it again.
+        log.warning("digest of chat %d is off: %s", settings.chat_id, error)
+        return Decision(None)
+    return Decision(planned.next, Claim(DIGEST, settings.chat_id, key, planned.send, window.start))
+
+
+class Deliveries:
+    """Claims, outcomes and recovery, on the store."""
+
+    def __init__(self, store: Store, grace: timedelta = DEFAULT_GRACE) -> None:
+        self.store = store
+        self.grace = grace
+
+    def claim_due(self, now: datetime, limit: int, worker: str) -> list[Delivery]:
+        """Claim up to `limit` due digests for `worker`, committed before anything is sent."""
+        return self.store.claim_digests(now, limit, worker, lambda due: decide(due, now, self.grace))
+
+    def start(self, ids: Sequence[int], worker: str, now: datetime) -> list[int]:
+        """Stamp claims as attempted just before sending them; send only the ids returned."""
+        return self.store.start_deliveries(ids, worker, now)
+
+    def record(self, delivery: Delivery, outcome: Outcome, worker: str, now: datetime) -> bool:
+        """Store what became of a send (a blocked chat is marked inactive); False if `worker` lost the claim."""
+        recorded = self.store.record_delivery(
+            delivery.id, worker, outcome.status, outcome.detail, now, deactivate=outcome.blocked
+        )
+        if not recorded:
+            log.warning(
+                "delivery %d to chat %d was taken over before its outcome was recorded", delivery.id, delivery.chat_id
+            )
+        return recorded
+
+    def recover(
+        self, now: datetime, presence: Presence, busy: Collection[int] = (), kinds: Sequence[str] = (DIGEST, ALERT)
+    ) -> Recovery:
+        """Settle claims nobody will finish: those of processes that are gone, and this process's own that it is
+        not working on (`busy`: the ids it is sending now). Returns the claims taken over, to be sent."""
+
+        def verdict(orphan: Orphan, claimer: Worker | None) -> str:
+            mine = orphan.claimed_by == presence.worker_id
+            if (mine and orphan.id in busy) or (not mine and presence.alive(claimer, now)):
+                return KEEP
+            if orphan.attempted:
+                return AMBIGUOUS
+            return EXPIRED if now - orphan.due > self.grace else TAKE
+
+        recovery = self.store.recover_deliveries(now, presence.worker_id, kinds, verdict)
+        if recovery.taken or recovery.closed:
+            log.info("took over %d unsent deliveries; closed %s", len(recovery.taken), recovery.closed or "none")
+        return recovery
+
+    def prune(self, now: datetime) -> int:
+        return self.store.prune_deliveries(now - KEEP_FOR)

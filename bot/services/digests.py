@@ -1,0 +1,118 @@
+"""Digests: the headlines that arrived in a chat's window, in its categories, grouped by category, newest first.
+
+What counts as news: a story that arrived in the window and was published at most `FRESH_AT_ARRIVAL` (two days)
+before it arrived; an undated story counts from its arrival. An archive ingested today is not news.
+
+Built once per distinct (categories, window), never once per chat: `Digests.build` reads the store once for the
+span its windows cover and cuts every digest out of that one list in memory, so the chats due at one instant
+with the same categories share one digest (and the sender renders it once). A chat without categories gets
+every category. A preview (`/digest` now) is built the same way and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from bot.models import Digest, DigestSection, Headline, StoredArticle
+from bot.services.schedule import FIRST_WINDOW, Window, digest_window
+from bot.store import Store
+
+# Stories published longer than this before they arrived are not news (undated ones count from arrival).
+FRESH_AT_ARRIVAL = timedelta(days=2)
+# Stories shown per category; the rest are counted ("and 12 more: /latest sport").
+PER_CATEGORY = 5
+# A digest never reaches back further than this, even after weeks with the digest off.
+LONGEST_WINDOW = timedelta(days=7)
+
+
+class DigestKey(NamedTuple):
+    """What a digest's content depends on: the categories (sorted; empty for all) and the window."""
+
+    categories: tuple[str, ...]
+    window: Window
+
+
+def key_of(categories: Iterable[str], window: Window) -> DigestKey:
+    return DigestKey(tuple(sorted(set(categories))), window)
+
+
+def is_news(article: StoredArticle) -> bool:
+    """Published at most two days before it arrived (undated: always)."""
+    if article.published is None or article.added_at is None:
+        return True
+    return article.added_at - article.published <= FRESH_AT_ARRIVAL
+
+
+def newest_first(headline: Headline) -> tuple[datetime, str]:
+    article = headline.article
+    when = article.published or article.added_at
+    assert when is not None, "a stored article always has its arrival time"
+    return when, article.id
+
+
+def scheduled_window(due: datetime, previous: datetime | None) -> Window:
+    """The window of a scheduled digest due at `due` (schedule.digest_window, at most `LONGEST_WINDOW` long)."""
+    window = digest_window(due, previous)
+    return Window(max(window.start, due - LONGEST_WINDOW), window.end)
+
+
+def preview_window(now: datetime, previous: datetime | None) -> Window:
+    """What the next scheduled digest holds so far: since the previous one (or the last 24 hours) until now."""
+    start = previous if previous is not None and previous < now else now - FIRST_WINDOW
+    return Window(max(start, now - LONGEST_WINDOW), now)
+
+
+def sections(headlines: Sequence[Headline], per_category: int = PER_CATEGORY) -> tuple[DigestSection, ...]:
+    """Headlines grouped by category (in name order), newest first, at most `per_category` shown in each."""
+    grouped: dict[str, list[Headline]] = defaultdict(list)
+    for headline in headlines:
+        grouped[headline.article.category].append(headline)
+    found = []
+    for category in sorted(grouped):
+        ordered = sorted(grouped[category], key=newest_first, reverse=True)
+        found.append(DigestSection(category, tuple(ordered[:per_category]), max(0, len(ordered) - per_category)))
+    return tuple(found)
+
+
+def digest_of(arrived: Sequence[Headline], key: DigestKey, per_category: int = PER_CATEGORY) -> Digest:
+    """The digest of `key` from the stories that arrived around its window (pure: no store)."""
+    wanted = set(key.categories)
+    chosen = [
+        h
+        for h in arrived
+        if h.article.added_at is not None
+        and key.window.covers(h.article.added_at)
+        and is_news(h.article)
+        and (not wanted or h.article.category in wanted)
+    ]
+    return Digest(key.window.start, key.window.end, key.categories, sections(chosen, per_category))
+
+
+class Digests:
+    """Builds digests from the store; counts what it built and how often it read the store."""
+
+    def __init__(self, store: Store, per_category: int = PER_CATEGORY) -> None:
+        self.store = store
+        self.per_category = per_category
+        self.built = 0
+        self.reads = 0
+
+    def build(self, keys: Iterable[DigestKey]) -> dict[DigestKey, Digest]:
+        """One digest per distinct key, from one read of the store."""
+        distinct = list(dict.fromkeys(keys))
+        if not distinct:
+            return {}
+        arrived = self.store.arrivals(min(k.window.start for k in distinct), max(k.window.end for k in distinct))
+        self.reads += 1
+        self.built += len(distinct)
+        return {key: digest_of(arrived, key, self.per_category) for key in distinct}
+
+    def preview(self, chat_id: int, now: datetime) -> Digest:
+        """Today's digest so far, for `/digest`: changes nothing the scheduled digest will hold."""
+        settings = self.store.chat_settings(chat_id)
+        categories = [name for name, _ in self.store.subscriptions(chat_id)]
+        window = preview_window(now, settings.previous_due if settings else None)
+        return self.build([key_of(categories, window)])[key_of(categories, window)]

@@ -1,0 +1,186 @@
+"""Fan-out: send what the bot owes (digests due, alerts, claims of processes that died) within this process's
+share of the flood budget, recording every outcome. The Telegram layer's job calls `FanOut.run` every minute
+with one `send` coroutine (chat id and messages in, an `Outcome` out); nothing here imports Telegram.
+
+One run: beat (and learn how many processes share the budget), forget deliveries finished a month ago, settle
+orphaned claims (bot.services.deliveries) and send those taken over, then claim due digests `batch` at a time and
+send each batch before claiming the next (so other processes claiming at the same minute share the work), then
+alerts the same way.
+
+Contents are built once per distinct (categories, window) for digests and once per distinct set of stories for
+alerts, and rendered once each: the chats of one batch that share a key share its messages.
+
+Sends go in groups of `concurrency`: a group is stamped as attempted in one transaction, its sends run together
+(each paced by the fan-out token bucket), each outcome is recorded as soon as it is known. A kill -9 therefore
+loses at most one group: `concurrency` sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.models import Digest
+from bot.services.alerts import Alerts
+from bot.services.budget import FloodBudget, TokenBucket
+from bot.services.deliveries import AMBIGUOUS, DEFAULT_GRACE, DIGEST, SILENT, Deliveries, Outcome
+from bot.services.digests import DigestKey, Digests, key_of
+from bot.services.presence import Presence
+from bot.services.schedule import Window
+from bot.store import Delivery, Store
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[int, Sequence[str]], Awaitable[Outcome]]
+Render = Callable[[Digest], list[str] | None]
+Clock = Callable[[], datetime]
+
+# Sends in flight at once per process: enough to keep the fan-out budget busy at Telegram's latency (20 a second
+# at 0.3 s each needs 6), and the most a kill -9 can lose.
+CONCURRENCY = 8
+# Digests claimed per transaction.
+BATCH = 200
+DEFAULT_BUDGET = FloodBudget()
+
+
+@dataclass
+class Report:
+    """What one run did."""
+
+    taken_over: int = 0
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    # Texts rendered (one per distinct digest or alert content).
+    rendered: int = 0
+    # Claims lost to another process while this one held them (it stalled and was thought dead).
+    lost: int = 0
+
+    def count(self, status: str, number: int = 1) -> None:
+        self.outcomes[status] = self.outcomes.get(status, 0) + number
+
+
+class FanOut:
+    """Delivers digests and alerts for one process."""
+
+    def __init__(
+        self,
+        store: Store,
+        presence: Presence,
+        render_digest: Render,
+        render_alert: Render,
+        budget: FloodBudget = DEFAULT_BUDGET,
+        grace: timedelta = DEFAULT_GRACE,
+        concurrency: int = CONCURRENCY,
+        batch: int = BATCH,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.store = store
+        self.presence = presence
+        self.render_digest = render_digest
+        self.render_alert = render_alert
+        self.budget = budget
+        self.deliveries = Deliveries(store, grace)
+        self.digests = Digests(store)
+        self.alerts = Alerts(store, grace)
+        self.concurrency = concurrency
+        self.batch = batch
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.bucket = TokenBucket(budget.share(1).fanout, burst=concurrency, now=monotonic())
+        # Claims this process is sending right now: never taken for orphans by its own recovery.
+        self.busy: set[int] = set()
+
+    @property
+    def worker(self) -> str:
+        return self.presence.worker_id
+
+    async def run(self, clock: Clock, send: Send) -> Report:
+        """One tick of the scheduler: everything owed now is sent (or recorded as not sendable)."""
+        report = Report()
+        live = await asyncio.to_thread(self.presence.beat, clock())
+        self.bucket.set_rate(self.budget.share(live).fanout, self.monotonic())
+        await asyncio.to_thread(self.deliveries.prune, clock())
+        recovery = await asyncio.to_thread(self.deliveries.recover, clock(), self.presence, frozenset(self.busy))
+        report.taken_over = len(recovery.taken)
+        for status, number in recovery.closed.items():
+            report.count(status, number)
+        await self.deliver(recovery.taken, clock, send, report)
+        while claims := await asyncio.to_thread(self.deliveries.claim_due, clock(), self.batch, self.worker):
+            report.claimed += len(claims)
+            await self.deliver(claims, clock, send, report)
+        while True:
+            claims, taken = await asyncio.to_thread(self.alerts.claim, clock(), self.worker)
+            if not taken:
+                break
+            report.claimed += len(claims)
+            await self.deliver(claims, clock, send, report)
+        return report
+
+    async def deliver(self, claims: Sequence[Delivery], clock: Clock, send: Send, report: Report) -> None:
+        """Send claimed deliveries in groups and record each outcome."""
+        if not claims:
+            return
+        texts = await asyncio.to_thread(self.texts, claims, report)
+        quiet = [d for d in claims if texts[d.id] is None]
+        for delivery in quiet:
+            await self._record(delivery, Outcome(SILENT, "nothing to say"), clock, report)
+        loud = [d for d in claims if texts[d.id] is not None]
+        for begin in range(0, len(loud), self.concurrency):
+            group = loud[begin : begin + self.concurrency]
+            ids = [d.id for d in group]
+            self.busy.update(ids)
+            try:
+                started = set(await asyncio.to_thread(self.deliveries.start, ids, self.worker, clock()))
+                report.lost += len(group) - len(started)
+                await asyncio.gather(
+                    *(self._send(d, texts[d.id] or [], clock, send, report) for d in group if d.id in started)
+                )
+            finally:
+                self.busy.difference_update(ids)
+
+    def texts(self, claims: Sequence[Delivery], report: Report) -> dict[int, list[str] | None]:
+        """Each claim's messages (None: nothing to send), built and rendered once per distinct content."""
+        digest_keys = {
+            d.id: key_of(d.categories, Window(d.window_start or d.due, d.due)) for d in claims if d.kind == DIGEST
+        }
+        digests = self.digests.build(digest_keys.values())
+        alerts = self.alerts.build(d.articles for d in claims if d.kind != DIGEST)
+        rendered_digests: dict[DigestKey, list[str] | None] = {k: self.render_digest(v) for k, v in digests.items()}
+        rendered_alerts = {k: self.render_alert(v) for k, v in alerts.items()}
+        report.rendered += len(rendered_digests) + len(rendered_alerts)
+        texts: dict[int, list[str] | None] = {}
+        for delivery in claims:
+            if delivery.kind == DIGEST:
+                key = digest_keys[delivery.id]
+                empty_and_quiet = digests[key].empty and not delivery.empty_notice
+                texts[delivery.id] = None if empty_and_quiet else rendered_digests[key]
+            else:
+                texts[delivery.id] = rendered_alerts.get(delivery.articles)
+        return texts
+
+    async def _send(self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report) -> None:
+        await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
+        outcome = await self._attempt(delivery.chat_id, messages, send)
+        if outcome.migrated_to is not None:
+            # Nothing was delivered to the old id: the chat's settings and this claim move, and it goes there.
+            await asyncio.to_thread(self.store.migrate_chat, delivery.chat_id, outcome.migrated_to, clock())
+            outcome = await self._attempt(outcome.migrated_to, messages, send)
+        await self._record(delivery, outcome, clock, report)
+
+    async def _attempt(self, chat_id: int, messages: list[str], send: Send) -> Outcome:
+        try:
+            return await send(chat_id, messages)
+        except Exception as error:  # the sender should classify everything; whatever escapes it may have gone out
+            log.exception("sending to chat %d failed unexpectedly", chat_id)
+            return Outcome(AMBIGUOUS, f"{type(error).__name__}: {error}"[:500])
+
+    async def _record(self, delivery: Delivery, outcome: Outcome, clock: Clock, report: Report) -> None:
+        if await asyncio.to_thread(self.deliveries.record, delivery, outcome, self.worker, clock()):
+            report.count(outcome.status)
+        else:
+            report.lost += 1

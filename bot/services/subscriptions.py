@@ -1,0 +1,179 @@
+"""A chat's categories and digest settings, as /subscribe, /unsubscribe, /mysubs, /time, /timezone, /digest and
+/alerts change them. No Telegram here: the handlers parse the command, call one method, render what it returns.
+
+Rules:
+- A chat has no settings until it first changes something (subscribes, sets a time or a zone, turns the digest or
+  alerts on). Its settings then start from the defaults (daily time and zone from bot.config) with the digest on
+  and alerts off.
+- A chat without categories gets every category in its digest.
+- A change of daily time or zone, or turning the digest on, stores the next due instant again with
+  `schedule.next_digest`, after the chat's previous scheduled digest, so no local day gets two. Other changes
+  leave the due instant alone: recomputing it then could push a digest that is due but not yet claimed (this very
+  minute) to tomorrow.
+- Turning alerts on starts them now: what arrived before is not alerted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+
+from bot.config import Settings
+from bot.errors import UsageError
+from bot.services.categories import match_categories
+from bot.services.schedule import next_digest, parse_time, parse_timezone, zone
+from bot.store import ChatEdit, ChatSettings, Store
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Where a chat's settings start: the daily time and zone key (bot.config's digest time and time zone)."""
+
+    daily: time = time(8, 0)
+    zone: str = "UTC"
+
+    @classmethod
+    def of(cls, settings: Settings) -> Defaults:
+        return cls(settings.digest_time, settings.default_timezone)
+
+
+@dataclass(frozen=True)
+class ChatView:
+    """A chat's subscriptions and settings, and what the last change did, for a reply or a keyboard of toggles."""
+
+    chat_id: int
+    # As stored, or the defaults (digest off) for a chat that never chose anything.
+    settings: ChatSettings
+    stored: bool
+    categories: tuple[str, ...]
+    # Every category the store knows (the toggles' labels).
+    known: tuple[str, ...]
+    # The categories the last command named, and which of them it added or removed.
+    named: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def all_categories(self) -> bool:
+        """True when the digest holds every category (the chat follows none in particular)."""
+        return not self.categories
+
+
+class Subscriptions:
+    """Reads and changes chats' subscriptions and settings; one store transaction per call."""
+
+    def __init__(self, store: Store, defaults: Defaults = Defaults()) -> None:
+        zone(defaults.zone)  # a bad default is refused when the bot starts, not on a reader's first command
+        self.store = store
+        self.defaults = defaults
+
+    def view(self, chat_id: int) -> ChatView:
+        """A chat's categories and settings (/mysubs, the /subscribe keyboard)."""
+        settings = self.store.chat_settings(chat_id)
+        categories = tuple(name for name, _ in self.store.subscriptions(chat_id))
+        return self._view(chat_id, settings, categories)
+
+    def subscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
+        """Follow the categories named by `words` (names or unique prefixes, any case); UsageError says what was not
+        understood, with "did you mean" for near misses."""
+        names = self._match(chat_id, words, "/subscribe sport tech")
+        edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=names)
+        return self._edited(chat_id, edit, names)
+
+    def unsubscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
+        """Stop following the categories named by `words`."""
+        names = self._match(chat_id, words, "/unsubscribe sport")
+        edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=names)
+        return self._edited(chat_id, edit, names)
+
+    def toggle(self, chat_id: int, category: str, now: datetime) -> ChatView:
+        """Follow or stop following one category by its exact name (a keyboard button)."""
+        following = {name for name, _ in self.store.subscriptions(chat_id)}
+        if category not in following and category not in self._known():
+            raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
+        if category in following:
+            edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=[category])
+        else:
+            edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
+        return self._edited(chat_id, edit, (category,))
+
+    def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
+        """Set the daily digest time ("07:30", "7am", ...)."""
+        daily = parse_time(text)
+        return self._change(chat_id, now, lambda s: replace(s, daily=daily))
+
+    def set_zone(self, chat_id: int, text: str, now: datetime) -> ChatView:
+        """Set the time zone (a zone name, a city, or an offset from UTC)."""
+        key = parse_timezone(text)
+        return self._change(chat_id, now, lambda s: replace(s, zone=key))
+
+    def set_digest(self, chat_id: int, on: bool, now: datetime) -> ChatView:
+        """Turn the daily digest on or off."""
+        return self._change(chat_id, now, lambda s: replace(s, digest=on))
+
+    def set_alerts(self, chat_id: int, on: bool, now: datetime) -> ChatView:
+        """Turn alerts for new articles in the chat's categories on or off."""
+
+        def edit(settings: ChatSettings) -> ChatSettings:
+            if on and not settings.alerts:
+                return replace(settings, alerts=True, alerts_since=now)
+            return replace(settings, alerts=on)
+
+        return self._change(chat_id, now, edit)
+
+    def set_empty_notice(self, chat_id: int, on: bool, now: datetime) -> ChatView:
+        """Whether an empty digest says "nothing new" (on) or is not sent (off)."""
+        return self._change(chat_id, now, lambda s: replace(s, empty_notice=on))
+
+    # ---- helpers ------------------------------------------------------------------------------------------------
+
+    def _new(self, chat_id: int, now: datetime) -> ChatSettings:
+        fresh = ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=True)
+        return _rescheduled(fresh, now)
+
+    def _change(self, chat_id: int, now: datetime, change: Callable[[ChatSettings], ChatSettings]) -> ChatView:
+        def edit(stored: ChatSettings | None) -> ChatSettings:
+            before = stored or self._new(chat_id, now)
+            after = change(before)
+            if _schedule(after) == _schedule(before):
+                return after
+            return _rescheduled(after, now)
+
+        return self._edited(chat_id, self.store.edit_chat(chat_id, edit, now), ())
+
+    def _known(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.store.categories() if name)
+
+    def _match(self, chat_id: int, words: Sequence[str], example: str) -> tuple[str, ...]:
+        if not any(word.strip() for word in words):
+            raise UsageError(f"Name one or more categories, like {example}.")
+        # A category the chat follows still counts when no article of it is left.
+        known = [*self._known(), *(name for name, _ in self.store.subscriptions(chat_id))]
+        return match_categories(words, known).names()
+
+    def _edited(self, chat_id: int, edit: ChatEdit, named: tuple[str, ...]) -> ChatView:
+        return self._view(chat_id, edit.settings, edit.categories, named, edit.added, edit.removed)
+
+    def _view(
+        self,
+        chat_id: int,
+        settings: ChatSettings | None,
+        categories: tuple[str, ...],
+        named: tuple[str, ...] = (),
+        added: tuple[str, ...] = (),
+        removed: tuple[str, ...] = (),
+    ) -> ChatView:
+        shown = settings or ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=False)
+        return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
+
+
+def _schedule(settings: ChatSettings) -> tuple[time, str, bool]:
+    return settings.daily, settings.zone, settings.digest
+
+
+def _rescheduled(settings: ChatSettings, now: datetime) -> ChatSettings:
+    """The settings with the next due instant their schedule gives (none while the digest is off)."""
+    if not settings.digest:
+        return replace(settings, next_due=None)
+    return replace(settings, next_due=next_digest(settings.daily, settings.zone, now, settings.previous_due))

@@ -1,0 +1,247 @@
+"""Deliveries: what the bot owes each chat (a digest for a local day, an alert for a batch) and what became of it.
+
+A row is inserted, `claimed`, in the same transaction that decides it is due, before anything is sent; the unique
+(kind, chat, key) makes a second claim of the same digest impossible, whichever process or restart tries. Its
+life after that (bot.services.deliveries explains why):
+
+    claimed --start--> claimed + attempted_at --record--> sent | failed | ambiguous
+    claimed --record--> silent (an empty digest the chat wants no notice of)
+    claimed, claimer dead, never attempted --> taken over by a live process (or expired when too late)
+    claimed + attempted_at, claimer dead --> ambiguous (it may have reached the chat: never sent again)
+
+Every change of a claimed row names its claimer in the WHERE clause, so a process that lost its claim (taken
+over while it stalled) can neither start nor record it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.store import subscriptions as subscription_rows
+from bot.store.schema import chat_settings, deliveries
+
+DIGEST, ALERT = "digest", "alert"
+CLAIMED, SENT, SILENT, FAILED, AMBIGUOUS, EXPIRED = "claimed", "sent", "silent", "failed", "ambiguous", "expired"
+OUTCOMES = frozenset({SENT, SILENT, FAILED, AMBIGUOUS})
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery to insert: `key` is the chat's local day (digest) or the change-log batch (alert)."""
+
+    kind: str
+    chat_id: int
+    key: str
+    due: datetime
+    window_start: datetime | None = None
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed delivery with what its sender needs: the chat's categories and empty-digest choice as they are
+    now, the digest's window or the alert's articles."""
+
+    id: int
+    kind: str
+    chat_id: int
+    key: str
+    due: datetime
+    window_start: datetime | None
+    articles: tuple[str, ...]
+    categories: tuple[str, ...]
+    empty_notice: bool
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A claimed row not yet recorded, with its claimer (alive or not is for the caller to judge)."""
+
+    id: int
+    kind: str
+    claimed_by: str
+    attempted: bool
+    due: datetime
+
+
+def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: datetime) -> dict[tuple[int, str], int]:
+    """Insert claims; returns the ids of those inserted by (chat, key) (a claim whose key exists is left out)."""
+    if not claims:
+        return {}
+    dialect_insert = sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
+    statement = (
+        dialect_insert(deliveries)
+        .on_conflict_do_nothing(index_elements=["kind", "chat_id", "key"])
+        .returning(deliveries.c.id, deliveries.c.chat_id, deliveries.c.key)
+    )
+    # Many rows as one statement compiled once (SQLAlchemy's "insertmanyvalues"), not one compile per batch.
+    rows = connection.execute(statement, [_row(claim, worker, now) for claim in claims])
+    return {(row.chat_id, row.key): row.id for row in rows}
+
+
+def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": claim.kind,
+        "chat_id": claim.chat_id,
+        "key": claim.key,
+        "status": CLAIMED,
+        "claimed_by": worker,
+        "claimed_at": now,
+        "attempted_at": None,
+        "finished_at": None,
+        "detail": "",
+        "due": claim.due,
+        "window_start": claim.window_start,
+        "articles": " ".join(claim.articles),
+    }
+
+
+def load(connection: Connection, ids: Iterable[int]) -> list[Delivery]:
+    """Deliveries by id, in id order, with their chats' current categories and empty-digest choice."""
+    wanted = sorted(set(ids))
+    rows: list[Any] = []
+    for start in range(0, len(wanted), CHUNK):
+        rows += connection.execute(
+            select(deliveries, chat_settings.c.empty_notice)
+            .select_from(deliveries.outerjoin(chat_settings, chat_settings.c.chat_id == deliveries.c.chat_id))
+            .where(deliveries.c.id.in_(wanted[start : start + CHUNK]))
+            .order_by(deliveries.c.id)
+        )
+    categories = subscription_rows.of_chats(connection, [row.chat_id for row in rows])
+    return [
+        Delivery(
+            id=row.id,
+            kind=row.kind,
+            chat_id=row.chat_id,
+            key=row.key,
+            due=row.due,
+            window_start=row.window_start,
+            articles=tuple(row.articles.split()),
+            categories=categories[row.chat_id],
+            empty_notice=True if row.empty_notice is None else bool(row.empty_notice),
+        )
+        for row in rows
+    ]
+
+
+def start(connection: Connection, ids: Sequence[int], worker: str, now: datetime) -> list[int]:
+    """Mark claims as attempted, just before sending; returns the ids `worker` still holds (only those may go)."""
+    started: list[int] = []
+    for begin in range(0, len(ids), CHUNK):
+        started += connection.scalars(
+            update(deliveries)
+            .where(
+                deliveries.c.id.in_(list(ids[begin : begin + CHUNK])),
+                deliveries.c.claimed_by == worker,
+                deliveries.c.status == CLAIMED,
+                deliveries.c.attempted_at.is_(None),
+            )
+            .values(attempted_at=now)
+            .returning(deliveries.c.id)
+        )
+    return sorted(started)
+
+
+def finish(
+    connection: Connection, delivery_id: int, worker: str, status: str, detail: str, now: datetime
+) -> int | None:
+    """Record the outcome of `worker`'s claim; returns its chat id, or None if `worker` no longer holds it.
+
+    An `ambiguous` verdict another process gave while this one stalled is replaced by what really happened.
+    """
+    if status not in OUTCOMES:
+        raise ValueError(f"not an outcome: {status!r}")
+    chat_id: int | None = connection.scalar(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.claimed_by == worker,
+            deliveries.c.status.in_([CLAIMED, AMBIGUOUS]),
+        )
+        .values(status=status, detail=detail, finished_at=now)
+        .returning(deliveries.c.chat_id)
+    )
+    return chat_id
+
+
+def orphans(connection: Connection, kinds: Sequence[str]) -> list[Orphan]:
+    """Claimed rows not yet recorded, oldest first."""
+    rows = connection.execute(
+        select(deliveries.c.id, deliveries.c.kind, deliveries.c.claimed_by, deliveries.c.attempted_at, deliveries.c.due)
+        .where(deliveries.c.status == CLAIMED, deliveries.c.kind.in_(list(kinds)))
+        .order_by(deliveries.c.id)
+    )
+    return [Orphan(row.id, row.kind, row.claimed_by, row.attempted_at is not None, row.due) for row in rows]
+
+
+def take_over(connection: Connection, orphan: Orphan, worker: str, now: datetime) -> bool:
+    """Make a never-attempted claim of another (dead) claimer `worker`'s; False if it moved on meanwhile."""
+    taken = connection.scalar(
+        update(deliveries)
+        .where(
+            deliveries.c.id == orphan.id,
+            deliveries.c.claimed_by == orphan.claimed_by,
+            deliveries.c.status == CLAIMED,
+            deliveries.c.attempted_at.is_(None),
+        )
+        .values(claimed_by=worker, claimed_at=now)
+        .returning(deliveries.c.id)
+    )
+    return taken is not None
+
+
+def close(connection: Connection, orphan: Orphan, status: str, detail: str, now: datetime) -> bool:
+    """Give an orphan a final status (expired, ambiguous) unless its claimer recorded it meanwhile."""
+    closed = connection.scalar(
+        update(deliveries)
+        .where(
+            deliveries.c.id == orphan.id,
+            deliveries.c.claimed_by == orphan.claimed_by,
+            deliveries.c.status == CLAIMED,
+        )
+        .values(status=status, detail=detail, finished_at=now)
+        .returning(deliveries.c.id)
+    )
+    return closed is not None
+
+
+def counts(connection: Connection, kind: str | None = None) -> dict[str, int]:
+    """How many deliveries have each status."""
+    query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+    if kind is not None:
+        query = query.where(deliveries.c.kind == kind)
+    return {status: int(number) for status, number in connection.execute(query)}
+
+
+def of_chat(connection: Connection, chat_id: int) -> list[tuple[str, str, str]]:
+    """A chat's deliveries as (kind, key, status), oldest first."""
+    rows = connection.execute(
+        select(deliveries.c.kind, deliveries.c.key, deliveries.c.status)
+        .where(deliveries.c.chat_id == chat_id)
+        .order_by(deliveries.c.id)
+    )
+    return [(row.kind, row.key, row.status) for row in rows]
+
+
+def move(connection: Connection, old: int, new: int) -> None:
+    """A migrated group's deliveries go to its new id, so it still gets at most one digest that day."""
+    taken = select(deliveries.c.kind, deliveries.c.key).where(deliveries.c.chat_id == new)
+    clashes = {(row.kind, row.key) for row in connection.execute(taken)}
+    for kind, key in clashes:
+        connection.execute(
+            delete(deliveries).where(deliveries.c.chat_id == old, deliveries.c.kind == kind, deliveries.c.key == key)
+        )
+    connection.execute(update(deliveries).where(deliveries.c.chat_id == old).values(chat_id=new))
+
+
+def prune(connection: Connection, before: datetime) -> int:
+    """Forget deliveries finished before `before` (a local day that far back can never come again)."""
+    result = connection.execute(delete(deliveries).where(deliveries.c.finished_at < before))
+    return result.rowcount

@@ -1,0 +1,165 @@
+"""Alerts on SQLite and PostgreSQL: stories another process adds reach the subscribers with alerts on once, batched;
+a new subscriber gets no back catalogue; edits, re-ingests and old stories alert no one; one process per batch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.services.alerts import Alerts
+from bot.services.subscriptions import Subscriptions
+from bot.store import Store
+from tests.newsroom import Bot, Reader, story, url_of
+from tests.paths import ROOT
+
+NOON = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+FAN, OTHER, QUIET = 11, 12, 13
+
+
+@pytest.fixture
+def url(database_url: str, tmp_path: Path) -> str:
+    return url_of(database_url, tmp_path)
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[Store]:
+    opened = Store.open(url)
+    opened.write_articles(
+        [story("Back catalogue sport", "sport", NOON), story("Back catalogue tech", "tech", NOON)], NOON
+    )
+    subscriptions = Subscriptions(opened)
+    for chat, categories in ((FAN, ["sport", "tech"]), (OTHER, ["tech"]), (QUIET, ["sport"])):
+        subscriptions.subscribe(chat, categories, NOON + MINUTE)
+    subscriptions.set_alerts(FAN, True, NOON + MINUTE)
+    subscriptions.set_alerts(OTHER, True, NOON + MINUTE)
+    yield opened
+    opened.close()
+
+
+def titles(text: str) -> list[str]:
+    return [line[2:].split(" · ")[0] for line in text.splitlines() if line.startswith("• ")]
+
+
+def run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.digest_worker", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_an_article_another_process_adds_alerts_its_subscribers_once(store: Store, url: str) -> None:
+    reader = Reader()
+    bot = Bot(store, NOON + 2 * MINUTE, reader)
+    bot.tick(NOON + 2 * MINUTE)
+    assert reader.sent == []  # the back catalogue alerts no one
+    run("write", url, (NOON + 3 * MINUTE).isoformat(), "Striker signs", "sport")
+    bot.tick(NOON + 4 * MINUTE)
+    [alert] = reader.sent
+    assert alert.chat_id == FAN and titles(alert.text) == ["Striker signs"]
+    assert "New in your categories" in alert.text
+    bot.tick(NOON + 5 * MINUTE)
+    assert len(reader.sent) == 1  # once
+    assert store.delivery_counts("alert") == {"sent": 1}
+
+
+def test_several_stories_go_in_one_message_per_chat(store: Store) -> None:
+    at = NOON + 10 * MINUTE
+    store.write_articles([story("Goal", "sport", at), story("Chip", "tech", at), story("Merger", "business", at)], at)
+    store.write_articles([story("Patch", "tech", at + MINUTE)], at + MINUTE)
+    reader = Reader()
+    Bot(store, at, reader).tick(at + 2 * MINUTE)
+    by_chat = {s.chat_id: s for s in reader.sent}
+    assert set(by_chat) == {FAN, OTHER} and len(reader.sent) == 2
+    assert titles(by_chat[FAN].text) == ["Goal", "Patch", "Chip"]  # by category, newest first
+    assert titles(by_chat[OTHER].text) == ["Patch", "Chip"]
+
+
+def test_edits_reingests_and_old_stories_alert_no_one(store: Store) -> None:
+    at = NOON + 10 * MINUTE
+    reader = Reader()
+    bot = Bot(store, at, reader)
+    original = story("Ferry strike", "sport", at)
+    store.write_articles([original], at)
+    bot.tick(at + MINUTE)
+    assert [s.chat_id for s in reader.sent] == [FAN]  # QUIET follows sport with alerts off
+    store.write_articles([original], at + 2 * MINUTE)  # the same again
+    edited = story("Ferry strike", "sport", at, lede="Updated: the strike is over.")
+    store.write_articles([edited], at + 3 * MINUTE)  # an edit (same URL)
+    store.write_articles([story("Match report from 2019", "sport", at - timedelta(days=3))], at + 4 * MINUTE)
+    bot.tick(at + 5 * MINUTE)
+    assert len(reader.sent) == 1
+
+
+def test_a_new_subscriber_is_not_flooded(store: Store) -> None:
+    at = NOON + 10 * MINUTE
+    store.write_articles([story(f"Earlier {n}", "politics", at) for n in range(30)], at)
+    reader = Reader()
+    bot = Bot(store, at, reader)
+    later = at + 5 * MINUTE
+    subscriptions = Subscriptions(store)
+    subscriptions.subscribe(FAN, ["politics"], later)  # the politics stories are in the log, not handled yet
+    bot.tick(later + MINUTE)
+    assert reader.sent == []
+    store.write_articles([story("Vote tonight", "politics", later + 2 * MINUTE)], later + 2 * MINUTE)
+    bot.tick(later + 3 * MINUTE)
+    [alert] = reader.sent
+    assert titles(alert.text) == ["Vote tonight"]
+
+
+def test_turning_alerts_on_starts_from_now(store: Store) -> None:
+    at = NOON + 10 * MINUTE
+    store.write_articles([story("Before alerts", "sport", at)], at)
+    Subscriptions(store).set_alerts(QUIET, True, at + MINUTE)
+    store.write_articles([story("After alerts", "sport", at + 2 * MINUTE)], at + 2 * MINUTE)
+    reader = Reader()
+    Bot(store, at, reader).tick(at + 3 * MINUTE)
+    [alert] = reader.to(QUIET)
+    assert titles(alert.text) == ["After alerts"]
+
+
+def test_stories_older_than_the_grace_period_are_left_to_the_digest(store: Store) -> None:
+    at = NOON + 10 * MINUTE
+    store.write_articles([story("While we were down", "sport", at)], at)
+    reader = Reader()
+    Bot(store, at, reader).tick(at + timedelta(hours=3))
+    assert reader.sent == [] and store.alerts_position() == store.head()
+
+
+def test_each_batch_is_claimed_by_one_process(store: Store, url: str, tmp_path: Path) -> None:
+    at = NOON + 10 * MINUTE
+    for n in range(12):
+        store.write_articles([story(f"Wire {n}", "tech", at)], at)
+    go = tmp_path / "go"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.digest_worker", "alerts", url, (at + MINUTE).isoformat(), str(go)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    go.touch()
+    outcomes = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], [err for _, err in outcomes]
+    claims = [claim for out, _ in outcomes for claim in json.loads(out)]
+    for chat in (FAN, OTHER):
+        stories = [article for chat_id, articles in claims if chat_id == chat for article in articles]
+        assert sorted(stories) == sorted(story(f"Wire {n}", "tech", at).id for n in range(12))
+    assert store.alerts_position() == store.head()
+
+
+def test_the_cursor_starts_at_the_log_head_of_an_existing_store(store: Store) -> None:
+    # The store was created with its migrations, then the back catalogue came in: the cursor starts at 0 and
+    # moves past it without claiming anything.
+    batch, taken = Alerts(store).claim(NOON + 2 * MINUTE, "test")
+    assert batch == [] and taken == store.head() == 2

@@ -1,0 +1,230 @@
+"""Deliveries across processes on SQLite and PostgreSQL: claims at the same minute, kill -9 between claim and
+record and in the middle of a fan-out, fencing of a process that stalled, outcomes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.services.deliveries import Deliveries, Outcome
+from bot.services.presence import LIVE_FOR, Presence
+from bot.services.schedule import next_digest
+from bot.store import ChatSettings, Store, Worker
+from tests.newsroom import Bot, Reader, story, url_of
+from tests.paths import ROOT
+
+NOON = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
+DUE = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
+CATEGORIES = ["business", "sport", "tech"]
+
+
+@pytest.fixture
+def url(database_url: str, tmp_path: Path) -> str:
+    return url_of(database_url, tmp_path)
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[Store]:
+    opened = Store.open(url)
+    opened.write_articles([story(f"{c} news", c, NOON) for c in CATEGORIES], NOON)
+    yield opened
+    opened.close()
+
+
+def chats(store: Store, count: int) -> list[int]:
+    """`count` chats subscribed to one category each, all due at 07:30 UTC tomorrow."""
+    ids = list(range(1000, 1000 + count))
+    settings = [
+        (ChatSettings(i, DUE.time(), "UTC", next_due=next_digest(DUE.time(), "UTC", NOON, None)), [CATEGORIES[i % 3]])
+        for i in ids
+    ]
+    store.import_chats(settings, NOON)
+    return ids
+
+
+def worker(*args: str, stdin: int | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.digest_worker", *args],
+        cwd=ROOT,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)  # reaped: its pid is gone, as after a real crash
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_processes_claiming_at_the_same_minute_claim_each_chat_once(
+    store: Store, url: str, tmp_path: Path, round_: int
+) -> None:
+    ids = chats(store, 300)
+    go = tmp_path / "go"
+    processes = [worker("claim", url, DUE.isoformat(), str(go), "7") for _ in range(3)]
+    go.touch()
+    outcomes = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], [err for _, err in outcomes]
+    claimed = [json.loads(out) for out, _ in outcomes]
+    everyone = [chat for part in claimed for chat in part]
+    assert sorted(everyone) == ids  # every chat once: none twice, none left out
+    assert store.delivery_counts() == {"claimed": 300}
+    if "postgresql" in url:
+        assert sum(1 for part in claimed if part) >= 2  # SKIP LOCKED: they worked side by side
+
+
+def test_a_process_killed_between_claim_and_send_is_finished_by_the_next_start(store: Store, url: str) -> None:
+    ids = chats(store, 40)
+    holder = worker("hold", url, DUE.isoformat(), "0", stdin=subprocess.PIPE)
+    assert holder.stdout is not None
+    held = json.loads(holder.stdout.readline())
+    assert sorted(held["claimed"]) == ids and held["started"] == []
+    kill(holder)
+    reader = Reader()
+    report = Bot(store, DUE, reader).tick(DUE + timedelta(minutes=1))
+    assert report.taken_over == 40
+    assert sorted(s.chat_id for s in reader.sent) == ids  # each exactly once
+    assert store.delivery_counts() == {"sent": 40}
+
+
+def test_sends_in_flight_at_a_kill_are_ambiguous_and_never_sent_again(store: Store, url: str) -> None:
+    ids = chats(store, 20)
+    holder = worker("hold", url, DUE.isoformat(), "3", stdin=subprocess.PIPE)
+    assert holder.stdout is not None
+    held = json.loads(holder.stdout.readline())
+    kill(holder)
+    reader = Reader()
+    Bot(store, DUE, reader).tick(DUE + timedelta(minutes=1))
+    assert store.delivery_counts() == {"sent": 17, "ambiguous": 3}
+    in_flight = {chat for chat in ids if ("digest", "2026-03-27", "ambiguous") in store.deliveries_of(chat)}
+    assert len(in_flight) == 3 and not in_flight & {s.chat_id for s in reader.sent}
+    assert len(held["started"]) == 3
+
+
+def test_kill_9_during_a_fan_out_loses_at_most_the_sends_in_flight(store: Store, url: str, tmp_path: Path) -> None:
+    """Issue 8: a fan-out killed with SIGKILL and started again: nobody gets a digest twice, and only the sends
+    in flight at the kill (at most the concurrency) may be lost."""
+    ids = chats(store, 150)
+    out = tmp_path / "sends.txt"
+    concurrency = 6
+    first = worker("fanout", url, DUE.isoformat(), str(out), str(concurrency))
+    deadline = time.monotonic() + 60
+    while (not out.exists() or len(out.read_text().split()) < 40) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    kill(first)
+    before = len(out.read_text().split())
+    assert 40 <= before < 150, "the kill came too late to test anything"
+    second = worker("fanout", url, DUE.isoformat(), str(out), str(concurrency))
+    report, errors = second.communicate(timeout=120)
+    assert second.returncode == 0, errors
+    received = Counter(int(line) for line in out.read_text().split())
+    assert max(received.values()) == 1  # never twice
+    counts = store.delivery_counts()
+    assert counts.get("ambiguous", 0) <= concurrency and set(counts) <= {"sent", "ambiguous"}
+    assert counts["sent"] + counts.get("ambiguous", 0) == 150
+    missing = set(ids) - set(received)
+    ambiguous = {chat for chat in ids if store.deliveries_of(chat)[0][2] == "ambiguous"}
+    assert missing <= ambiguous  # only a send in flight can be lost
+    assert json.loads(report)["taken_over"] > 0
+
+
+def test_a_claimer_that_stalled_cannot_send_what_another_took_over(store: Store) -> None:
+    ids = chats(store, 5)
+    stalled = Worker("elsewhere:7:stalled", "elsewhere", 7, NOON, NOON)
+    store.beat(stalled, DUE - timedelta(minutes=5), DUE, DUE - timedelta(days=1))
+    claims = Deliveries(store).claim_due(DUE, 100, stalled.worker_id)
+    assert sorted(d.chat_id for d in claims) == ids
+    # A live process on another host beat 5 minutes ago: gone (LIVE_FOR), so its claims are taken over.
+    assert timedelta(minutes=5) > LIVE_FOR
+    reader = Reader()
+    report = Bot(store, DUE, reader).tick(DUE)
+    assert report.taken_over == 5 and len(reader.sent) == 5
+    # The stalled process wakes up: it may neither start nor record what it no longer holds.
+    assert store.start_deliveries([d.id for d in claims], stalled.worker_id, DUE) == []
+    assert not Deliveries(store).record(claims[0], Outcome.sent(), stalled.worker_id, DUE)
+    assert store.delivery_counts() == {"sent": 5}
+
+
+def test_claims_of_a_live_process_elsewhere_are_left_alone(store: Store) -> None:
+    chats(store, 3)
+    busy = Worker("elsewhere:8:busy", "elsewhere", 8, NOON, NOON)
+    store.beat(busy, DUE, DUE - LIVE_FOR, DUE - timedelta(days=1))
+    Deliveries(store).claim_due(DUE, 100, busy.worker_id)
+    reader = Reader()
+    assert Bot(store, DUE, reader).tick(DUE + timedelta(seconds=10)).taken_over == 0
+    assert reader.sent == [] and store.delivery_counts() == {"claimed": 3}
+
+
+def test_an_orphan_found_too_late_expires_instead_of_being_sent(store: Store) -> None:
+    chats(store, 2)
+    gone = Worker("elsewhere:9:gone", "elsewhere", 9, NOON, DUE)
+    store.beat(gone, DUE, DUE, DUE - timedelta(days=1))
+    Deliveries(store).claim_due(DUE, 100, gone.worker_id)
+    reader = Reader()
+    later = DUE + timedelta(hours=3)
+    Bot(store, later, reader).tick(later)
+    assert reader.sent == [] and store.delivery_counts() == {"expired": 2}
+
+
+def test_this_process_retakes_its_own_claims_only_when_it_is_not_sending_them(store: Store) -> None:
+    chats(store, 2)
+    reader = Reader()
+    bot = Bot(store, DUE, reader)
+    claims = Deliveries(store).claim_due(DUE, 100, bot.presence.worker_id)  # then an exception, say
+    bot.fanout.busy.add(claims[0].id)
+    report = bot.tick(DUE)
+    assert report.taken_over == 1 and [s.chat_id for s in reader.sent] == [claims[1].chat_id]
+    bot.fanout.busy.clear()
+    assert bot.tick(DUE).taken_over == 1 and len(reader.sent) == 2
+
+
+def test_presence_counts_live_processes_and_forgets_dead_ones(store: Store) -> None:
+    me = Presence.join(store, NOON)
+    assert me.beat(NOON) == 1
+    other = Worker("elsewhere:1:other", "elsewhere", 1, NOON, NOON)
+    store.beat(other, NOON, NOON, NOON - timedelta(days=1))
+    assert me.beat(NOON + timedelta(seconds=5)) == 2
+    assert me.beat(NOON + LIVE_FOR + timedelta(seconds=1)) == 1  # the other stopped beating
+    dead_here = Worker("here:dead", me.me.host, 2**22 + 12345, NOON, NOON)  # a pid no process has
+    store.beat(dead_here, NOON + LIVE_FOR, NOON, NOON - timedelta(days=1))
+    assert me.beat(NOON + LIVE_FOR + timedelta(seconds=2)) == 1  # same host, pid gone: dead at once
+    me.leave()
+    later = NOON + LIVE_FOR + timedelta(seconds=3)
+    assert Presence.join(store, later).beat(later) == 1
+
+
+def test_one_chat_with_an_unusable_zone_does_not_stop_the_others(store: Store) -> None:
+    store.import_chats(
+        [
+            (ChatSettings(1, DUE.time(), "Mars/Olympus_Mons", next_due=DUE), ["sport"]),
+            (ChatSettings(2, DUE.time(), "UTC", next_due=DUE), ["sport"]),
+        ],
+        NOON,
+    )
+    assert [d.chat_id for d in Deliveries(store).claim_due(DUE, 10, "test")] == [2]
+    broken = store.chat_settings(1)
+    assert broken is not None and broken.next_due is None  # off until the chat sets a zone again
+
+
+def test_finished_deliveries_are_forgotten_after_a_month(store: Store) -> None:
+    chats(store, 2)
+    reader = Reader()
+    bot = Bot(store, DUE, reader)
+    bot.tick(DUE)
+    assert store.delivery_counts() == {"sent": 2}
+    bot.tick(DUE + timedelta(days=29))
+    assert store.delivery_counts()["sent"] == 2 + 2  # today's two, and the month-old ones still there
+    bot.tick(DUE + timedelta(days=31))
+    assert store.delivery_counts() == {"sent": 2 + 2}  # the 29th day's and the 31st's; the first day's are gone

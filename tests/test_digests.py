@@ -1,0 +1,314 @@
+"""Daily digests on SQLite and PostgreSQL, with a clock the tests control: the right headlines, once a local day,
+DST, restarts, outages, blocked and migrated chats, and one build per distinct (categories, window)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from bot.models import Article
+from bot.render.digests import NOTHING_NEW, render_digest
+from bot.services.deliveries import Deliveries, Outcome
+from bot.services.digests import Digests, digest_of, key_of
+from bot.services.fanout import Report
+from bot.services.schedule import Window, local_day, next_digest
+from bot.services.subscriptions import Defaults, Subscriptions
+from bot.store import ChatSettings, Store
+from tests.newsroom import BOT, Bot, Reader, story, url_of
+
+# Thursday 26 March 2026, noon UTC; Berlin moves its clocks forward early on Sunday the 29th.
+NOON = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+CHAT, OTHER = 501, 502
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(url_of(database_url, tmp_path))
+    yield opened
+    opened.close()
+
+
+def subscribed(store: Store, chat_id: int, categories: list[str], now: datetime, daily: str, zone: str) -> None:
+    subscriptions = Subscriptions(store)
+    subscriptions.subscribe(chat_id, categories, now)
+    subscriptions.set_time(chat_id, daily, now)
+    subscriptions.set_zone(chat_id, zone, now)
+
+
+def headlines(text: str) -> list[str]:
+    """The headlines of a digest's visible text, in order."""
+    return [line[2:].split(" · ")[0] for line in text.splitlines() if line.startswith("• ")]
+
+
+def test_a_digest_at_the_chosen_local_time_with_the_right_headlines_once(store: Store) -> None:
+    store.write_articles(
+        [
+            story("Cup final tonight", "sport", NOON - 2 * HOUR),
+            story("Chip shortage eases", "tech", NOON - 3 * HOUR),
+            story("Shares slide", "business", NOON - HOUR),
+            story("Archive: 1998 final", "sport", NOON - 30 * DAY),  # arrives today, published long ago: not news
+        ],
+        NOON - HOUR,
+    )
+    store.write_articles([story("Undated gadget", "tech")], NOON - HOUR)  # undated: counts from its arrival
+    subscribed(store, CHAT, ["Sport", "tec"], NOON, "7:30", "Berlin")
+    assert store.chat_settings(CHAT) is not None
+    assert store.chat_settings(CHAT).next_due == datetime(2026, 3, 27, 6, 30, tzinfo=UTC)  # type: ignore[union-attr]
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=10))
+    [digest] = reader.to(CHAT)
+    assert headlines(digest.text) == ["Cup final tonight", "Undated gadget", "Chip shortage eases"]
+    assert "Shares slide" not in digest.text and "1998" not in digest.text
+    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27", "sent")]
+    assert 'href="https://news.example/sport/cup-final-tonight"' in digest.messages[0]
+
+
+def test_the_next_day_holds_only_what_arrived_since(store: Store) -> None:
+    store.write_articles([story("First day story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+
+    def news(now: datetime) -> None:
+        if now == NOON + 22 * HOUR:  # 10:00 the next day, after the first digest
+            store.write_articles([story("Second day story", "sport", now - HOUR)], now)
+
+    bot.run(NOON, NOON + 2 * DAY, timedelta(minutes=30), news)
+    first, second = reader.to(CHAT)
+    assert headlines(first.text) == ["First day story"]
+    assert headlines(second.text) == ["Second day story"]
+
+
+@pytest.mark.parametrize(
+    ("start", "dues"),
+    [
+        # Spring forward (29 March): 07:30 is 06:30 UTC in winter time, 05:30 UTC in summer time.
+        (datetime(2026, 3, 27, 12, tzinfo=UTC), ["2026-03-28T06:30", "2026-03-29T05:30", "2026-03-30T05:30"]),
+        # Fall back (25 October): 07:30 is 05:30 UTC in summer time, 06:30 UTC in winter time.
+        (datetime(2026, 10, 23, 12, tzinfo=UTC), ["2026-10-24T05:30", "2026-10-25T06:30", "2026-10-26T06:30"]),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_a_digest_stays_at_0730_in_berlin_across_a_dst_change(store: Store, start: datetime, dues: list[str]) -> None:
+    store.write_articles([story("Opening story", "sport", start)], start)
+    subscribed(store, CHAT, ["sport"], start, "07:30", "Europe/Berlin")
+    reader = Reader()
+    bot = Bot(store, start, reader)
+    sent_at: list[datetime] = []
+
+    def hourly_news(now: datetime) -> None:
+        store.write_articles([story(f"Story at {now:%d %H:%M}", "sport", now)], now)
+        if len(reader.sent) > len(sent_at):
+            sent_at.append(now - timedelta(minutes=30))
+
+    bot.run(start, start + 3 * DAY, timedelta(minutes=30), hourly_news)
+    assert [f"{t:%Y-%m-%dT%H:%M}" for t in sent_at] == dues
+    assert [key for _, key, _ in store.deliveries_of(CHAT)] == [d[:10] for d in dues]
+    # Each digest holds what arrived since the one before: the windows meet, nothing is shown twice or lost.
+    shown = [h for s in reader.to(CHAT) for h in headlines(s.text)]
+    assert len(shown) == len(set(shown))
+    # (The first digest shows 5 of its window's stories and counts the rest; later ones are checked whole.)
+    for previous, due, sent in zip(dues[:-1], dues[1:], reader.to(CHAT)[1:], strict=True):
+        begin, end = (datetime.fromisoformat(t).replace(tzinfo=UTC) for t in (previous, due))
+        expected = (end - begin) // timedelta(minutes=30)
+        assert f"{expected} new stories" in sent.messages[0]
+
+
+def test_a_restart_in_the_middle_neither_repeats_nor_skips(database_url: str, tmp_path: Path) -> None:
+    url = url_of(database_url, tmp_path)
+    first = Store.open(url)
+    first.write_articles([story("Before the restart", "sport", NOON)], NOON)
+    subscribed(first, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    Bot(first, NOON, reader).run(NOON, NOON + DAY - 4 * HOUR, timedelta(minutes=30))  # day one's digest went out
+    first.close()
+    second = Store.open(url)  # a new process: nothing but the store remembers
+    try:
+        second.write_articles([story("After the restart", "sport", NOON + DAY)], NOON + DAY)
+        bot = Bot(second, NOON + DAY - 4 * HOUR, reader)
+        bot.run(NOON + DAY - 4 * HOUR, NOON + 2 * DAY, timedelta(minutes=30))
+        assert [headlines(s.text) for s in reader.to(CHAT)] == [["Before the restart"], ["After the restart"]]
+        bot.tick(NOON + DAY - 4 * HOUR)  # a clock set back does not send day one again
+        assert len(reader.to(CHAT)) == 2
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize(("outage", "sent"), [(timedelta(minutes=90), 1), (timedelta(hours=3), 0)])
+def test_a_digest_missed_while_down_is_sent_within_the_grace_period_only(
+    store: Store, outage: timedelta, sent: int
+) -> None:
+    store.write_articles([story("Morning news", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    due = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
+    Bot(store, due + outage, reader).tick(due + outage)  # the bot was down from before 07:30 until now
+    assert len(reader.to(CHAT)) == sent
+    settings = store.chat_settings(CHAT)
+    assert settings is not None and settings.next_due == due + DAY
+
+
+def test_a_long_outage_gives_one_digest_not_a_burst(store: Store) -> None:
+    store.write_articles([story("Old news", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    back = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)  # down for six days
+    bot = Bot(store, back, reader)
+    bot.run(back, back + DAY, timedelta(minutes=30))
+    assert len(reader.to(CHAT)) == 2  # today's, 30 minutes late, and tomorrow's
+    assert [key for _, key, _ in store.deliveries_of(CHAT)] == ["2026-04-02", "2026-04-03"]
+
+
+def test_an_empty_digest_says_so_or_stays_silent(store: Store) -> None:
+    store.write_articles([story("Last week", "sport", NOON - 7 * DAY)], NOON - 7 * DAY)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    subscribed(store, OTHER, ["sport"], NOON, "07:30", "UTC")
+    Subscriptions(store).set_empty_notice(OTHER, False, NOON)
+    store.write_articles([story("Only business", "business", NOON)], NOON)
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    [empty] = reader.to(CHAT)
+    assert NOTHING_NEW in empty.text
+    assert reader.to(OTHER) == []
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "silent")]
+
+
+def test_a_chat_without_categories_gets_all_of_them(store: Store) -> None:
+    store.write_articles([story("A", "sport", NOON), story("B", "business", NOON), story("C", "tech", NOON)], NOON)
+    subscriptions = Subscriptions(store, Defaults(time(7, 30), "UTC"))
+    subscriptions.set_digest(CHAT, True, NOON)
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(CHAT)
+    assert sorted(headlines(digest.text)) == ["A", "B", "C"]
+    assert [line for line in digest.text.splitlines() if line in ("Business", "Sport", "Tech")] == [
+        "Business",
+        "Sport",
+        "Tech",
+    ]
+
+
+def test_a_preview_shows_the_digest_so_far_and_changes_nothing(store: Store) -> None:
+    store.write_articles([story("Early story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    before = store.chat_settings(CHAT)
+    preview = Digests(store).preview(CHAT, NOON + HOUR)
+    assert [h.article.title for s in preview.sections for h in s.headlines] == ["Early story"]
+    assert store.chat_settings(CHAT) == before and store.deliveries_of(CHAT) == []
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    assert headlines(reader.to(CHAT)[0].text) == ["Early story"]  # the scheduled digest still holds it
+
+
+def test_a_category_is_capped_with_the_count_of_the_rest(store: Store) -> None:
+    store.write_articles([story(f"Match {n}", "sport", NOON + n * timedelta(minutes=1)) for n in range(8)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(CHAT)
+    assert headlines(digest.text) == ["Match 7", "Match 6", "Match 5", "Match 4", "Match 3"]
+    assert "and 3 more: /latest sport" in digest.text
+
+
+def test_a_blocked_chat_gets_nothing_until_it_writes_again(store: Store) -> None:
+    store.write_articles([story("Day one", "sport", NOON)], NOON)
+    for chat in (CHAT, OTHER):
+        subscribed(store, chat, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader(answers={OTHER: Outcome.failed("Forbidden: bot was blocked by the user", blocked=True)})
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))
+    assert store.chat_active(OTHER) is False
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "failed")]
+    reader.answers.clear()
+    bot.run(NOON + DAY, NOON + 2 * DAY, timedelta(minutes=30))
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "failed")]  # nothing claimed while blocked
+    assert len(reader.to(CHAT)) == 2
+    store.touch_chat(OTHER, "private", "Back again")  # the reader unblocked the bot and wrote
+    bot.run(NOON + 2 * DAY, NOON + 3 * DAY, timedelta(minutes=30))
+    assert len(reader.to(OTHER)) == 1 and len(reader.to(CHAT)) == 3
+
+
+def test_a_migrated_group_keeps_its_settings_and_gets_one_digest_a_day(store: Store) -> None:
+    group, supergroup = -4001, -1004001
+    store.write_articles([story("Group news", "sport", NOON)], NOON)
+    subscribed(store, group, ["sport"], NOON, "07:30", "Europe/Berlin")
+    reader = Reader(answers={group: Outcome.migrated(supergroup)})
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(supergroup)
+    assert headlines(digest.text) == ["Group news"]
+    moved = store.chat_settings(supergroup)
+    assert moved is not None and (moved.zone, moved.daily) == ("Europe/Berlin", time(7, 30))
+    assert store.chat_settings(group) is None and store.subscriptions(group) == []
+    assert [c for c, _ in store.subscriptions(supergroup)] == ["sport"]
+    assert store.deliveries_of(supergroup) == [("digest", "2026-03-27", "sent")]
+    assert store.chat_active(group) is False
+    bot.tick(NOON + DAY - 5 * HOUR)  # the same local day again: nothing
+    bot.run(NOON + DAY, NOON + 2 * DAY, timedelta(minutes=30))
+    assert len(reader.to(supergroup)) == 2 and reader.to(group) == []
+
+
+def test_ten_thousand_chats_build_one_text_per_distinct_categories_and_window(store: Store) -> None:
+    """Issue 8: 10,000 chats must not mean 10,000 builds or queries."""
+    rng = random.Random(8)
+    categories = ["business", "entertainment", "politics", "sport", "tech"]
+    store.write_articles(
+        [
+            story(f"{category} story {n}", category, NOON - DAY + n * 17 * timedelta(minutes=1))
+            for n in range(60)
+            for category in [categories[n % 5]]
+        ],
+        NOON - DAY,
+    )
+    zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "UTC+05:45"]
+    times = [time(7, 0), time(7, 30), time(8, 0)]
+    chats = []
+    for chat_id in range(1, 10_001):
+        zone, daily = rng.choice(zones), rng.choice(times)
+        followed = rng.sample(categories, rng.randint(0, 2))
+        due = next_digest(daily, zone, NOON - DAY, None)
+        chats.append((ChatSettings(chat_id, daily, zone, next_due=due), followed))
+    store.import_chats(chats, NOON - DAY)
+    # Everyone is due by noon; a grace of a day lets one claim take them all.
+    claims = Deliveries(store, grace=DAY).claim_due(NOON, 20_000, "bench")
+    assert len(claims) == 10_000
+    bot = Bot(store, NOON, Reader())
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    report = Report()
+    texts = bot.fanout.texts(claims, report)
+    distinct = {key_of(c.categories, Window(c.window_start or c.due, c.due)) for c in claims}
+    assert report.rendered == bot.fanout.digests.built == len(distinct) < 1_000
+    assert bot.fanout.digests.reads == 1 and len([s for s in statements if s.startswith("SELECT")]) == 1
+    # Every chat's text is the one built for it alone.
+    for claim in rng.sample(claims, 40):
+        window = Window(claim.window_start or claim.due, claim.due)
+        alone = digest_of(store.arrivals(window.start, window.end), key_of(claim.categories, window))
+        assert texts[claim.id] == render_digest(alone, BOT)
+        assert local_day(claim.due, store.chat_settings(claim.chat_id).zone).isoformat() == claim.key  # type: ignore[union-attr]
+
+
+def test_stories_too_old_at_arrival_are_left_out() -> None:
+    arrived = NOON
+    fresh = story("Two days old", "sport", arrived - 2 * DAY)
+    stale = story("Three days old", "sport", arrived - 3 * DAY)
+    from bot.models import Headline, StoredArticle
+
+    def stored(article: Article) -> Headline:
+        return Headline(
+            StoredArticle(
+                article.id, article.title, article.category, article.published, article.url, None, None, 2, arrived
+            ),
+            "",
+        )
+
+    digest = digest_of([stored(fresh), stored(stale)], key_of([], Window(arrived - HOUR, arrived + HOUR)))
+    assert [h.article.title for s in digest.sections for h in s.headlines] == ["Two days old"]

@@ -1,0 +1,152 @@
+"""Digest rendering: Telegram HTML that parses, links, dates, ledes, "and N more", and messages split between
+stories under 4096 characters whatever the stories hold (a hypothesis property)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.models import Digest, DigestSection, Headline, StoredArticle
+from bot.render.digests import (
+    NOTHING_NEW,
+    TELEGRAM_LIMIT,
+    render_alert,
+    render_digest,
+    render_story,
+    split,
+)
+from bot.render.markup import MAX_TITLE_CHARS
+from tests.html_check import check_telegram_html, visible_length, visible_text
+from tests.html_check import utf16_len as telegram_utf16_len
+
+WHEN = datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
+
+
+def headline(
+    title: str, category: str = "sport", url: str | None = None, lede: str = "", published: datetime | None = WHEN
+) -> Headline:
+    article = StoredArticle(
+        id=f"{abs(hash((title, category))) % 16**16:016x}",
+        title=title,
+        category=category,
+        published=published,
+        url=url,
+        author=None,
+        origin=None,
+        paragraph_count=1,
+        added_at=WHEN,
+    )
+    return Headline(article, lede)
+
+
+def digest(*sections: DigestSection) -> Digest:
+    return Digest(WHEN - timedelta(days=1), WHEN, (), sections)
+
+
+def test_a_story_is_linked_dated_and_has_a_one_line_lede() -> None:
+    text = render_story(
+        headline("Rates & <bonds>", url="https://n.example/a?x=1&y=2", lede="First line.\nSecond   line."), "bot"
+    )
+    assert text == (
+        '• <a href="https://n.example/a?x=1&amp;y=2">Rates &amp; &lt;bonds&gt;</a> · 27 Mar 2026\n'
+        "First line. Second line."
+    )
+    check_telegram_html(text)
+
+
+def test_without_a_url_the_story_opens_in_the_bot() -> None:
+    story = headline("No link here")
+    assert f'href="https://t.me/newsbot?start={story.article.id}"' in render_story(story, "newsbot")
+    assert render_story(story, "").startswith("• <b>No link here</b>")  # no username known: no link at all
+    huge = headline("Huge link", url="https://n.example/" + "x" * 5000)
+    assert "t.me/newsbot?start=" in render_story(huge, "newsbot")
+
+
+def test_an_undated_story_shows_its_arrival_date_and_long_text_is_cut_between_words() -> None:
+    story = headline("word " * 100, published=None, lede="lede " * 100)
+    first, lede = render_story(story).split("\n")
+    assert first.endswith("· 27 Mar 2026") and "…" in first
+    assert len(visible_text(first).removesuffix(" · 27 Mar 2026")) <= 2 + MAX_TITLE_CHARS
+    assert lede.endswith("…") and len(lede) <= 160
+
+
+def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
+    messages = render_digest(
+        digest(
+            DigestSection("business", (headline("Merger", "business"),)),
+            DigestSection("sport", (headline("Goal"), headline("Save")), more=4),
+        ),
+        "bot",
+    )
+    assert messages is not None and len(messages) == 1
+    assert visible_text(messages[0]) == (
+        "Your daily digest: 7 new stories\n\nBusiness\n• Merger · 27 Mar 2026\n\nSport\n• Goal · 27 Mar 2026\n"
+        "• Save · 27 Mar 2026\nand 4 more: /latest sport"
+    )
+
+
+def test_an_empty_digest_says_nothing_new_or_nothing_at_all() -> None:
+    assert render_digest(digest()) == [f"<b>Your daily digest</b>\n{NOTHING_NEW}"]
+    assert render_digest(digest(), quiet=True) is None
+    assert render_alert(digest()) is None
+
+
+def test_a_long_digest_is_split_between_stories_and_names_the_category_again() -> None:
+    stories = tuple(headline(f"Story {n} " + "long " * 25, lede="x " * 70) for n in range(60))
+    messages = render_digest(digest(DigestSection("sport", stories)), "bot")
+    assert messages is not None and len(messages) > 1
+    assert all(telegram_utf16_len(m) <= TELEGRAM_LIMIT for m in messages)
+    assert all(m.startswith("<b>Sport</b> (continued)\n") for m in messages[1:])
+    shown = [line for m in messages for line in visible_text(m).splitlines() if line.startswith("• Story")]
+    assert [line.split()[2] for line in shown] == [str(n) for n in range(60)]
+
+
+# Text that is hard to escape and to measure: markup characters, entities, astral characters (two UTF-16 units).
+NASTY = st.sampled_from([*"ab <>&\"';#/", "&amp;", "&lt", "😀", "\U0001d518", "é", "\n"])
+nasty = st.lists(NASTY, max_size=30).map("".join)
+# Long enough that a few stories fill a message, so splits happen in most examples (a short piece repeated keeps
+# the generated data small).
+long_nasty = st.tuples(st.lists(NASTY, min_size=1, max_size=12).map("".join), st.integers(1, 80)).map(
+    lambda piece: piece[0] * piece[1]
+)
+
+
+@st.composite
+def digests(draw: st.DrawFn) -> Digest:
+    sections = []
+    for category in draw(st.lists(nasty, min_size=1, max_size=4, unique=True)):
+        stories = draw(
+            st.lists(
+                st.builds(
+                    headline,
+                    title=long_nasty,
+                    category=st.just(category),
+                    url=st.one_of(st.none(), long_nasty.map(lambda s: "https://n.example/" + s)),
+                    lede=long_nasty,
+                    published=st.one_of(st.none(), st.just(WHEN)),
+                ),
+                min_size=1,
+                max_size=20,
+            )
+        )
+        sections.append(DigestSection(category, tuple(stories), draw(st.integers(0, 50))))
+    return digest(*sections)
+
+
+@settings(max_examples=60, deadline=None)
+@given(digests())
+def test_messages_are_valid_html_under_the_limit_and_split_between_stories(story: Digest) -> None:
+    limit = TELEGRAM_LIMIT
+    messages = split("<b>Digest</b>", story, "bot")
+    blocks = [render_story(h, "bot") for s in story.sections for h in s.headlines]
+    position = 0
+    for message in messages:
+        check_telegram_html(message)  # no tag or entity cut in two
+        assert telegram_utf16_len(message) <= limit and visible_length(message) <= limit
+        # Every story whole and in order: each message holds the next stories in full.
+        while position < len(blocks) and blocks[position] in message:
+            message = message.replace(blocks[position], "", 1)
+            position += 1
+    assert position == len(blocks)

@@ -1,0 +1,224 @@
+"""Subscriptions and digest settings on SQLite and PostgreSQL: by name with did-you-mean, toggles, settings that
+reschedule the next digest, defaults, alerts that start when turned on, group migration, settings from the
+environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError, UsageError
+from bot.services.budget import FloodBudget
+from bot.services.deliveries import grace_of
+from bot.services.subscriptions import Defaults, Subscriptions
+from bot.store import Store
+from tests.newsroom import story, url_of
+from tests.paths import ROOT
+
+NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
+CHAT = 77
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(url_of(database_url, tmp_path))
+    opened.write_articles(
+        [story("A", "business", NOW), story("B", "sport", NOW), story("C", "tech", NOW), story("D", "politics", NOW)],
+        NOW,
+    )
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def subscriptions(store: Store) -> Subscriptions:
+    return Subscriptions(store, Defaults(time(7, 30), "Europe/Berlin"))
+
+
+def test_a_chat_that_chose_nothing_has_no_digest(subscriptions: Subscriptions) -> None:
+    view = subscriptions.view(CHAT)
+    assert not view.stored and not view.settings.digest and view.settings.next_due is None
+    assert view.categories == () and view.all_categories
+    assert view.known == ("business", "politics", "sport", "tech")
+
+
+def test_subscribe_by_names_and_prefixes_in_any_case(subscriptions: Subscriptions, store: Store) -> None:
+    view = subscriptions.subscribe(CHAT, ["SPORT", "tec,", "Bus"], NOW)
+    assert view.categories == ("business", "sport", "tech")
+    assert view.added == ("sport", "tech", "business") and view.named == ("sport", "tech", "business")
+    # Subscribing starts the digest at the defaults: 07:30 in Berlin is 06:30 UTC in March.
+    assert view.stored and view.settings.digest and not view.settings.alerts
+    assert view.settings.next_due == datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
+    again = subscriptions.subscribe(CHAT, ["sport"], NOW + timedelta(hours=1))
+    assert again.added == () and again.categories == ("business", "sport", "tech")
+    assert dict(store.subscriptions(CHAT))["sport"] == NOW  # a repeat keeps the first date
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["sprot"], "There is no category “sprot”: did you mean sport?"),
+        (["weather"], "There is no category “weather”."),
+        (["p"], None),  # a unique prefix: politics
+        (["sport", "cooking"], "There is no category “cooking”."),
+        ([], "Name one or more categories, like /subscribe sport tech."),
+        (["  "], "Name one or more categories, like /subscribe sport tech."),
+    ],
+)
+def test_bad_names_are_refused_with_what_was_meant(
+    subscriptions: Subscriptions, store: Store, words: list[str], message: str | None
+) -> None:
+    if message is None:
+        assert subscriptions.subscribe(CHAT, words, NOW).categories == ("politics",)
+        return
+    with pytest.raises(UsageError) as caught:
+        subscriptions.subscribe(CHAT, words, NOW)
+    assert message in str(caught.value)
+    assert store.subscriptions(CHAT) == [] and store.chat_settings(CHAT) is None  # nothing half-done
+
+
+def test_unsubscribe_by_name_even_from_a_category_with_no_articles_left(
+    subscriptions: Subscriptions, store: Store
+) -> None:
+    subscriptions.subscribe(CHAT, ["sport", "tech"], NOW)
+    store.remove_articles([story("C", "tech", NOW).id], NOW)
+    view = subscriptions.unsubscribe(CHAT, ["Tech"], NOW)
+    assert view.removed == ("tech",) and view.categories == ("sport",)
+    assert subscriptions.unsubscribe(CHAT, ["business"], NOW).removed == ()  # named, but not followed
+    with pytest.raises(UsageError, match="did you mean sport"):
+        subscriptions.unsubscribe(CHAT, ["sportt"], NOW)
+
+
+def test_toggles_follow_and_unfollow(subscriptions: Subscriptions) -> None:
+    assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("sport",)
+    assert subscriptions.toggle(CHAT, "tech", NOW).categories == ("sport", "tech")
+    assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("tech",)
+    with pytest.raises(UsageError, match="no category “cooking” any more"):
+        subscriptions.toggle(CHAT, "cooking", NOW)  # a stale or tampered button
+
+
+def test_time_and_zone_reschedule_the_next_digest(subscriptions: Subscriptions) -> None:
+    view = subscriptions.set_time(CHAT, "7am", NOW)
+    assert view.settings.daily == time(7, 0) and view.settings.next_due == datetime(2026, 3, 27, 6, 0, tzinfo=UTC)
+    view = subscriptions.set_zone(CHAT, "new york", NOW)
+    assert view.settings.zone == "America/New_York"
+    assert view.settings.next_due == datetime(2026, 3, 27, 11, 0, tzinfo=UTC)  # 07:00 EDT
+    view = subscriptions.set_zone(CHAT, "+03:00", NOW)
+    assert view.settings.zone == "UTC+03:00" and view.settings.next_due == datetime(2026, 3, 27, 4, 0, tzinfo=UTC)
+    view = subscriptions.set_time(CHAT, "19:05", NOW)
+    assert view.settings.next_due == datetime(2026, 3, 26, 16, 5, tzinfo=UTC)  # still today
+    with pytest.raises(UsageError, match="is not a time of day"):
+        subscriptions.set_time(CHAT, "soon", NOW)
+    with pytest.raises(UsageError, match="Unknown time zone"):
+        subscriptions.set_zone(CHAT, "Atlantis", NOW)
+    assert subscriptions.view(CHAT).settings.daily == time(19, 5)  # a refused change changes nothing
+
+
+def test_digest_off_and_on(subscriptions: Subscriptions) -> None:
+    subscriptions.subscribe(CHAT, ["sport"], NOW)
+    off = subscriptions.set_digest(CHAT, False, NOW)
+    assert not off.settings.digest and off.settings.next_due is None
+    on = subscriptions.set_digest(CHAT, True, NOW)
+    assert on.settings.next_due == datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
+
+
+def test_other_changes_never_push_a_due_digest_to_tomorrow(subscriptions: Subscriptions, store: Store) -> None:
+    subscriptions.subscribe(CHAT, ["sport"], NOW)
+    due = datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
+    late = due + timedelta(seconds=20)  # due, and the minute's claim has not run yet
+    assert subscriptions.set_alerts(CHAT, True, late).settings.next_due == due
+    assert subscriptions.set_empty_notice(CHAT, False, late).settings.next_due == due
+    assert subscriptions.subscribe(CHAT, ["tech"], late).settings.next_due == due
+    assert subscriptions.set_digest(CHAT, True, late).settings.next_due == due  # already on: nothing changes
+
+
+def test_a_changed_time_after_todays_digest_waits_for_tomorrow(subscriptions: Subscriptions, store: Store) -> None:
+    from bot.services.deliveries import Deliveries
+
+    subscriptions.subscribe(CHAT, ["sport"], NOW)
+    due = datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
+    [claim] = Deliveries(store).claim_due(due, 10, "test")
+    assert claim.chat_id == CHAT
+    # At 08:00 Berlin time the reader moves the digest to 09:00: today had its digest, so tomorrow at 09:00.
+    view = subscriptions.set_time(CHAT, "09:00", due + timedelta(minutes=30))
+    assert view.settings.next_due == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
+
+
+def test_alerts_are_off_by_default_and_start_when_turned_on(subscriptions: Subscriptions) -> None:
+    assert not subscriptions.subscribe(CHAT, ["sport"], NOW).settings.alerts
+    on = subscriptions.set_alerts(CHAT, True, NOW + timedelta(hours=1))
+    assert on.settings.alerts and on.settings.alerts_since == NOW + timedelta(hours=1)
+    assert subscriptions.set_alerts(CHAT, True, NOW + timedelta(hours=2)).settings.alerts_since == NOW + timedelta(
+        hours=1
+    )
+    assert not subscriptions.set_alerts(CHAT, False, NOW).settings.alerts
+
+
+def test_settings_survive_a_new_store_object(database_url: str, tmp_path: Path) -> None:
+    url = url_of(database_url, tmp_path)
+    first = Store.open(url)
+    first.write_articles([story("A", "sport", NOW)], NOW)
+    Subscriptions(first).subscribe(CHAT, ["sport"], NOW)
+    Subscriptions(first).set_zone(CHAT, "Asia/Tokyo", NOW)
+    first.close()
+    second = Store.open(url)
+    try:
+        view = Subscriptions(second).view(CHAT)
+        assert (view.categories, view.settings.zone, view.settings.daily) == (("sport",), "Asia/Tokyo", time(8, 0))
+    finally:
+        second.close()
+
+
+def test_a_migrated_group_keeps_subscriptions_and_settings(subscriptions: Subscriptions, store: Store) -> None:
+    subscriptions.subscribe(-5, ["sport", "tech"], NOW)
+    subscriptions.set_time(-5, "18:00", NOW)
+    store.migrate_chat(-5, -1005, NOW)
+    moved = subscriptions.view(-1005)
+    assert moved.categories == ("sport", "tech") and moved.settings.daily == time(18, 0)
+    assert not subscriptions.view(-5).stored and subscriptions.view(-5).categories == ()
+    assert store.chat_active(-5) is False and store.chat_active(-1005) is True
+
+
+def test_a_bad_default_zone_is_refused_at_start(store: Store) -> None:
+    with pytest.raises(UsageError):
+        Subscriptions(store, Defaults(time(8, 0), "Mars/Olympus"))
+
+
+def test_digest_settings_from_the_environment() -> None:
+    env = {
+        "NEWSBOT_DIGEST_TIME": "6:45",
+        "NEWSBOT_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "NEWSBOT_DIGEST_GRACE_MINUTES": "90",
+        "TELEGRAM_FANOUT_MESSAGES_PER_SECOND": "12",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    assert (settings.digest_time, settings.default_timezone) == (time(6, 45), "Europe/Berlin")
+    assert (settings.digest_grace_minutes, settings.fanout_messages_per_second) == (90, 12)
+    defaults = Settings.from_env({}, env_file=None)
+    assert (defaults.digest_time, defaults.default_timezone, defaults.digest_grace_minutes) == (time(8, 0), "UTC", 120)
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert all(f"\n{name}=" in example for name in env)
+    assert Defaults.of(settings) == Defaults(time(6, 45), "Europe/Berlin")
+    assert grace_of(settings) == timedelta(minutes=90)
+    assert FloodBudget.of(settings).share(2).fanout == 6
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEWSBOT_DIGEST_TIME", "25:00"),
+        ("NEWSBOT_DIGEST_TIME", "7am"),
+        ("NEWSBOT_DEFAULT_TIMEZONE", "Berlin"),
+        ("NEWSBOT_DEFAULT_TIMEZONE", "UTC+3"),
+        ("NEWSBOT_DIGEST_GRACE_MINUTES", "-5"),
+        ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "0"),
+    ],
+)
+def test_bad_digest_settings_are_refused_in_one_line(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable) as caught:
+        Settings.from_env({variable: value}, env_file=None)
+    assert "\n" not in str(caught.value)

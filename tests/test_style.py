@@ -101,7 +101,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"app", "config", "errors", "ingest", "library", "render", "services", "store"},
 }
 # Imports for annotations only (under `if TYPE_CHECKING:`): the records a part is handed, never called.
-TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "store"}}
+TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "services", "store"}}
 # Third-party packages only some parts may use.
 RESTRICTED = {"telegram": {"tg", "app", "terminal_chat"}, "sqlite3": {"store"}, "sqlalchemy": {"store"}}
 BOT_FILES = sorted((ROOT / "bot").rglob("*.py"))

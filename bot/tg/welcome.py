@@ -30,6 +30,13 @@ COMMANDS: tuple[Command, ...] = (
     ("ask", "ask a question (in groups; in private just type it)", False),
     ("latest", "the newest headlines, optionally of one category: /latest <category>", False),
     ("categories", "the categories with their article counts", False),
+    ("subscribe", "choose categories for your digest and alerts (buttons, or /subscribe sport tech)", False),
+    ("unsubscribe", "stop following categories: /unsubscribe sport", False),
+    ("mysubs", "your categories, digest time, time zone and alerts", False),
+    ("digest", "your digest so far; /digest on|off, /digest quiet|notice for days without news", False),
+    ("time", "the time of your daily digest: /time 07:30 (also 7:30, 7am)", False),
+    ("timezone", "your time zone: /timezone Europe/Berlin, a city, or +03:00", False),
+    ("alerts", "new stories in your categories as they arrive: /alerts on|off", False),
     ("stats", "what the library holds", True),
     ("reindex", "rebuild the search index (older buttons expire)", True),
 )

@@ -21,7 +21,7 @@ import pytest
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.models import Article
-from bot.render.subscriptions import ADMINS_ONLY
+from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON
 from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
@@ -417,3 +417,68 @@ async def test_each_process_takes_its_share_of_the_flood_budget(bot_settings: Se
         await asyncio.to_thread(other.leave)
         await job.run(app)
         assert limiter.rate == 30 and fanout.bucket.rate == 20
+
+
+@pytest.fixture
+def sqlite_bot_settings(settings: Settings, server: FakeBotAPI) -> Settings:
+    return replace(
+        settings, corpus_dir=DATA / "bot_corpus", telegram_bot_token=TOKEN, telegram_api_base_url=server.base_url
+    )
+
+
+async def test_every_command_answers_bad_arguments_with_its_usage(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)):
+        cases = [
+            ("unsubscribe", "", "Usage: /unsubscribe sport"),
+            ("unsubscribe", "weather", "There is no category “weather”"),
+            ("subscribe", "nonsense", "Categories: Local, Business, Science, Sport."),
+            ("subscribe", "s", "“s” could be Science or Sport."),
+            ("digest", "maybe", "Usage: /digest shows your digest so far"),
+            ("time", "", "Usage: /time 07:30"),
+            ("time", "25:00", "hours go from 0 to 23"),
+            ("time", "soon", "Usage: /time 07:30"),
+            ("timezone", "", "Usage: /timezone Europe/Berlin"),
+            ("timezone", "Mars/Olympus", "Unknown time zone"),
+            ("timezone", "EST", "Usage: /timezone Europe/Berlin"),
+            ("alerts", "", "Usage: /alerts on or /alerts off"),
+            ("alerts", "sometimes", "Alerts for new stories: off"),
+        ]
+        for command, args, expected in cases:
+            reply = visible_text(await say(server, ALICE, command, args))
+            assert expected in reply, (command, args, reply)
+        assert "Subscribed to Sport" in visible_text(await say(server, ALICE, "subscribe", "spo"))
+        assert "no message" in visible_text(await say(server, ALICE, "digest", "quiet"))
+        assert "A day without news: no message" in visible_text(await say(server, ALICE, "mysubs"))
+        assert "one line saying so" in visible_text(await say(server, ALICE, "digest", "notice"))
+        assert "Daily digest off" in visible_text(await say(server, ALICE, "digest", "off"))
+        assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
+        assert "Daily digest on" in visible_text(await say(server, ALICE, "digest", "ON"))
+
+
+async def test_category_buttons_survive_double_presses_and_refuse_stale_or_tampered_data(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    long_name = "Arts, culture & entertainment of the wider metropolitan region and beyond"
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Gallery reopens", long_name))
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        buttons = keyboard(server, ALICE, message_id)
+        assert len(buttons) == 5 and all(len(data.encode()) < 64 for data in buttons.values())
+        [arts] = [data for label, data in buttons.items() if "Arts" in label]
+        sport = buttons["▫️ Sport"]
+        # Pressed twice from the same (outdated) keyboard: the button says "follow", so it stays followed.
+        for _ in range(2):
+            answer = await press(server, ALICE, message_id, sport)
+            assert answer.params.get("text") == "Following Sport"
+        await press(server, ALICE, message_id, arts)
+        await settle(lambda: len(app.bot_data.library.store.subscriptions(ALICE)) == 2, "two subscriptions")
+        assert {name for name, _ in app.bot_data.library.store.subscriptions(ALICE)} == {"Sport", long_name}
+        text = visible_text(await say(server, ALICE, "mysubs"))
+        assert "Arts, culture & entertainment" in text
+        for data in ("sub:1:zzzz", f"sub:7:{sport[6:]}", "sub:1:0123456789ab", "sub:"):
+            answer = await press(server, ALICE, message_id, data)
+            assert answer.params.get("text") == STALE_BUTTON and answer.params.get("show_alert") is True
+        assert len(app.bot_data.library.store.subscriptions(ALICE)) == 2

@@ -40,6 +40,7 @@ import copy
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -219,6 +220,11 @@ class _HTTPServer(ThreadingHTTPServer):
     # concurrent request) overflows it, and the dropped SYNs come back a second later or as reset connections.
     request_queue_size = 1024
     api: FakeBotAPI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request (a test's SIGKILL) resets its connections: nothing to report.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -99,8 +99,10 @@ class FloodLimiter(BaseRateLimiter[str]):
         per_second: float,
         group_per_minute: float = GROUP_PER_MINUTE,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.monotonic = monotonic
+        self.sleep = sleep
         self.overall = TokenBucket(per_second, burst=max(1.0, per_second), now=monotonic())
         self.group_per_minute = group_per_minute
         self.groups: dict[int | str, TokenBucket] = {}
@@ -142,7 +144,7 @@ class FloodLimiter(BaseRateLimiter[str]):
                 if attempt >= SEND_ATTEMPTS or (fanout and not never_sent(exc)):
                     raise
                 log.warning("%s failed (%s); trying again (%d of %d)", endpoint, exc, attempt + 1, SEND_ATTEMPTS)
-                await asyncio.sleep(SEND_BACKOFF_SECONDS * attempt)
+                await self.sleep(SEND_BACKOFF_SECONDS * attempt)
                 attempt += 1
 
     async def _paced(
@@ -162,7 +164,7 @@ class FloodLimiter(BaseRateLimiter[str]):
             if counted:
                 await self._wait(self.overall.reserve(self.monotonic()))
             while (pause := self.resume_at - self.monotonic()) > 0:
-                await asyncio.sleep(pause)
+                await self.sleep(pause)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -173,10 +175,9 @@ class FloodLimiter(BaseRateLimiter[str]):
                 log.info("flood control on %s: every request waits %.1f s", endpoint, seconds)
                 self.resume_at = max(self.resume_at, self.monotonic() + seconds)
 
-    @staticmethod
-    async def _wait(seconds: float) -> None:
+    async def _wait(self, seconds: float) -> None:
         if seconds > 0:
-            await asyncio.sleep(seconds)
+            await self.sleep(seconds)
 
     def _group(self, group: int | str) -> TokenBucket:
         bucket = self.groups.get(group)

@@ -308,6 +308,7 @@ async def test_the_migration_messages_move_a_group_before_any_send(bot_settings:
         await settle(lambda: bool(store.subscriptions(SUPERGROUP)), "the group's subscriptions to move")
         assert [name for name, _ in store.subscriptions(SUPERGROUP)] == ["Business"]
         assert store.subscriptions(GROUP) == []
+        await settle(lambda: store.chat_active(GROUP) is False, "the old group to be written to no more")
 
 
 async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(

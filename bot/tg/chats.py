@@ -56,6 +56,8 @@ async def seen(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or not (update.message or update.edited_message or update.callback_query):
         return
+    if update.message is not None and update.message.migrate_to_chat_id is not None:
+        return  # the group's last word: it lives on under its new id
     known = context.bot_data.seen
     now = time.monotonic()
     if now - known.get(chat.id, -SEEN_FOR_SECONDS) < SEEN_FOR_SECONDS:

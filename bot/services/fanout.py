@@ -95,6 +95,8 @@ class FanOut:
         self.bucket = TokenBucket(budget.share(1).fanout, burst=concurrency, now=monotonic())
         # Claims this process is sending right now: never taken for orphans by its own recovery.
         self.busy: set[int] = set()
+        # Digests rendered during the current run: (empty, messages) by content.
+        self.rendered: dict[DigestKey, tuple[bool, list[str] | None]] = {}
 
     @property
     def worker(self) -> str:
@@ -108,6 +110,7 @@ class FanOut:
         is taken over and sent by the next process to run (bot.services.deliveries).
         """
         report = Report()
+        self.rendered.clear()
         live = await asyncio.to_thread(self.presence.beat, clock())
         self.bucket.set_rate(self.budget.share(live).fanout, self.monotonic())
         await asyncio.to_thread(self.deliveries.prune, clock())
@@ -160,17 +163,19 @@ class FanOut:
         digest_keys = {
             d.id: key_of(d.categories, Window(d.window_start or d.due, d.due)) for d in claims if d.kind == DIGEST
         }
-        digests = self.digests.build(digest_keys.values())
+        # A run claims in batches: the chats of later batches due at the same instant share the texts built for the
+        # first (a window ends in the past, so what it holds cannot change during the run).
+        cache = self.rendered
+        digests = self.digests.build(key for key in digest_keys.values() if key not in cache)
         alerts = self.alerts.build(d.articles for d in claims if d.kind != DIGEST)
-        rendered_digests: dict[DigestKey, list[str] | None] = {k: self.render_digest(v) for k, v in digests.items()}
+        cache.update({k: (v.empty, self.render_digest(v)) for k, v in digests.items()})
         rendered_alerts = {k: self.render_alert(v) for k, v in alerts.items()}
-        report.rendered += len(rendered_digests) + len(rendered_alerts)
+        report.rendered += len(digests) + len(rendered_alerts)
         texts: dict[int, list[str] | None] = {}
         for delivery in claims:
             if delivery.kind == DIGEST:
-                key = digest_keys[delivery.id]
-                empty_and_quiet = digests[key].empty and not delivery.empty_notice
-                texts[delivery.id] = None if empty_and_quiet else rendered_digests[key]
+                empty, rendered = cache[digest_keys[delivery.id]]
+                texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             else:
                 texts[delivery.id] = rendered_alerts.get(delivery.articles)
         return texts

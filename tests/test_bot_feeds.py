@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -314,4 +316,44 @@ async def test_a_slow_poll_blocks_no_answer_is_not_started_twice_and_is_stopped_
         assert (feed.lease_holder, feed.last_polled_at, feed.last_status) == (None, added.last_polled_at, OK)
     finally:
         library.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
+    settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database refuses to lease feeds for a while (SQLite; a trigger stands in for a full disk): each run of
+    the job logs it in one line and the bot goes on; once the database works again the next run polls."""
+    bot = replace(
+        settings,
+        corpus_dir=DATA / "bot_corpus",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        admin_ids=(ADMIN,),
+        allow_private_addresses=LOOPBACK,
+        feed_check_seconds=0.2,
+    )
+    async with running(started(bot, clock), poll_timeout=1) as app:
+        url = live(web, "harbour.xml", "harbour.xml")
+        await command(server, ADMIN, "addfeed", url)
+        live(web, "harbour.xml", "harbour_v2.xml")
+        with closing(sqlite3.connect(bot.database_path, isolation_level=None)) as db:
+            db.execute(
+                "CREATE TRIGGER refuse_leases BEFORE UPDATE ON feeds BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+            clock.now = (await feed_row(app, url)).next_poll_at + timedelta(seconds=1)
+
+            async def refused_twice() -> bool:
+                return (
+                    sum("could not poll the feeds: database error: disk full" in r.getMessage() for r in caplog.records)
+                    >= 2
+                )
+
+            await until(refused_twice)
+            assert "Chess Prodigy" in await ask(server, "Who became the youngest chess champion?")
+            db.execute("DROP TRIGGER refuse_leases")
+        await answered(app, FERRY_QUESTION, web.url("/stories/ferry-strike"))
+        assert (await feed_row(app, url)).last_polled_at == clock.now
+    assert web.count("/live/harbour.xml") == 2
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -47,11 +48,10 @@ def _name(feed: FeedRow) -> str:
     return _escape(feed.url)
 
 
-def feed_list(feeds: Sequence[FeedRow], context: Context) -> list[str]:
+def feed_list(feeds: Sequence[FeedRow], now: datetime) -> list[str]:
     """Each feed with its number, its stories, its last poll and status and its next poll, as messages."""
     if not feeds:
         return [NO_FEEDS]
-    now = context.bot_data.clock()
     blocks = [f"<b>{count(len(feeds), 'feed')} followed</b>"]
     for feed in feeds:
         head, _, rest = describe_feed(feed, now).partition("\n")
@@ -78,18 +78,19 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
     return split_message(["\n".join(lines)])
 
 
-def notice_messages(notice: FeedNotice, context: Context) -> list[str]:
+def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
     head = "Feed working again" if notice.recovered else "Feed failing"
-    text = _escape(_sentence(notice.text(context.bot_data.clock())))
+    text = _escape(_sentence(notice.text(now)))
     return split_message([f"<b>{head}</b>\n{text}", "/feeds shows every feed; /removefeed stops one."])
 
 
 async def tell_admins(context: Context, notices: Sequence[FeedNotice]) -> None:
     """Send each notice to every admin. An admin the bot cannot write to (who never started it, or blocked it) is
     logged and skipped: the notice is not sent again (the store records it as told, once for all processes)."""
+    now = context.bot_data.clock()
     for notice in notices:
-        log.warning("feeds: for the admins: %s", notice.text(context.bot_data.clock()))
-        messages = notice_messages(notice, context)
+        log.warning("feeds: for the admins: %s", notice.text(now))
+        messages = notice_messages(notice, now)
         for admin in context.bot_data.settings.admin_ids:
             try:
                 await send_messages(context.bot, admin, messages)
@@ -103,7 +104,7 @@ async def feeds(update: Update, context: Context) -> None:
     assert message is not None
     if not await admins_only(update, context, "feeds"):
         return
-    await reply_messages(message, feed_list(await context.bot_data.feeds.feeds(), context))
+    await reply_messages(message, feed_list(await context.bot_data.feeds.feeds(), context.bot_data.clock()))
 
 
 async def add_feed(update: Update, context: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram.ext import Application
 
@@ -21,8 +21,6 @@ FEEDS_JOB = "poll the feeds"
 # While a poll round runs, how often the job looks whether the bot is stopping (seconds).
 STOP_CHECK_SECONDS = 0.5
 
-T = TypeVar("T")
-
 
 async def follow_store(context: Context) -> None:
     """Bring this process's index up to the store's change log: articles any process added become answerable."""
@@ -36,9 +34,9 @@ async def follow_store(context: Context) -> None:
 
 
 async def unless_stopping(
-    application: Application[Any, Any, Any, Any, Any, Any], work: Coroutine[Any, Any, T]
-) -> T | None:
-    """`work`'s result, or None when the application began to stop first: then `work` is cancelled. (Stopping
+    application: Application[Any, Any, Any, Any, Any, Any], work: Coroutine[Any, Any, object]
+) -> None:
+    """Run `work` to its end (raising its error), or cancel it when the application begins to stop. (Stopping
     waits for running jobs, and a round of slow sites would hold a SIGTERM up for minutes; a cancelled poll gives
     its feed back, having stored all of its poll or nothing.)"""
     task = asyncio.ensure_future(work)
@@ -48,7 +46,8 @@ async def unless_stopping(
             log.info("the bot is stopping: the feed poll round stops too")
             task.cancel()
             await asyncio.wait({task})
-    return None if task.cancelled() else task.result()
+    if not task.cancelled():
+        task.result()
 
 
 async def poll_feeds(context: Context) -> None:
@@ -77,14 +76,13 @@ async def poll_feeds(context: Context) -> None:
 def register_jobs(application: App) -> None:
     """Schedule the bot's repeating jobs."""
     assert application.job_queue is not None
-    settings = application.bot_data.settings
-    seconds = settings.follow_seconds
+    seconds = application.bot_data.settings.follow_seconds
     # One at a time: a catch-up that takes longer than the interval is not started twice.
     application.job_queue.run_repeating(
         follow_store, interval=seconds, first=seconds, name=FOLLOW_JOB, job_kwargs={"max_instances": 1}
     )
     # One at a time too: a round of slow feeds that outlasts the interval is not started twice.
-    seconds = settings.feed_check_seconds
+    check = application.bot_data.settings.feed_check_seconds
     application.job_queue.run_repeating(
-        poll_feeds, interval=seconds, first=seconds, name=FEEDS_JOB, job_kwargs={"max_instances": 1}
+        poll_feeds, interval=check, first=check, name=FEEDS_JOB, job_kwargs={"max_instances": 1}
     )

@@ -25,7 +25,7 @@ from bot.services.feeds import FeedService
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow
 from bot.tg.context import App
 from bot.tg.errors import APOLOGY
-from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE
+from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE, feed_list
 from bot.tg.jobs import FEEDS_JOB
 from tests.botapi_server import FakeBotAPI
 from tests.html_check import visible_text
@@ -357,3 +357,20 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
     assert web.count("/live/harbour.xml") == 2
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_long_list_of_feeds_comes_in_several_valid_messages(app: App, server: FakeBotAPI) -> None:
+    service = app.bot_data.feeds
+    urls = [f"https://news{n}.example.org/{'section/' * 12}feed.xml?edition=<{n}>&lang=en" for n in range(40)]
+    for url in urls:  # due tomorrow: the poll job leaves them alone
+        await asyncio.to_thread(service.store.add, url, "Harbour & <Town>", "test", START + timedelta(days=1))
+    expected = len(feed_list(await service.feeds(), START))
+    assert expected > 1
+    server.send_command(ADMIN, "feeds")
+    sent = await replies(server, ADMIN, expected)
+    await asyncio.sleep(0.3)  # time for a message too many, if one were to come
+    assert len(server.calls("sendMessage", chat_id=ADMIN)) == expected
+    shown = "\n".join(visible_text(text) for text in sent)
+    assert shown.startswith("40 feeds followed\n") and shown.count("(category: Harbour & <Town>)") == len(urls)
+    assert all(f"{n + 1}. {url}" in shown for n, url in enumerate(urls))
+    assert shown.count("not polled yet; due now") == len(urls)

@@ -130,6 +130,15 @@ def render_answer(answer: Answer, style: Style, bot_username: str = "", local_pa
     blocks = [
         render_passage(answer.offset + i + 1, p, style, bot_username, local_path) for i, p in enumerate(answer.passages)
     ]
+    if not answer.confident:
+        blocks.insert(0, "These passages may help:")
+        if answer.closest:
+            blocks.append(
+                "\n".join(
+                    ["Closest headlines:"]
+                    + [render_headline(a, style, bot_username, local_path) for a in answer.closest]
+                )
+            )
     return "\n\n".join(blocks)
 
 

@@ -21,6 +21,7 @@ from bot.index import Engine, IndexedParagraph, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
 from bot.models import Answer, Article, StoredArticle
 from bot.retrieval import Request, answer
+from bot.semantic import Semantic, open_semantic
 from bot.store import Store, StoreStats
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,11 @@ def make_engine(settings: Settings) -> Engine:
 class Library:
     """Articles in, answers out. Open once per process; safe to ask from several threads."""
 
-    def __init__(self, settings: Settings, store: Store, engine: Engine) -> None:
+    def __init__(self, settings: Settings, store: Store, engine: Engine, semantic: Semantic | None = None) -> None:
         self.settings = settings
         self.store = store
         self.engine = engine
+        self.semantic = semantic
 
     @classmethod
     def open(cls, settings: Settings, seed_corpus: bool = True) -> Library:
@@ -95,7 +97,7 @@ class Library:
             log.warning("index in %s is unreadable; rebuilding it from the store", settings.index_dir)
             TantivyEngine.remove(settings.index_dir)
             engine = make_engine(settings)
-        library = cls(settings, store, engine)
+        library = cls(settings, store, engine, open_semantic(settings))
         library._recover()
         if seed_corpus and store.stats().articles == 0 and settings.corpus_dir.is_dir():
             report = library.ingest([settings.corpus_dir])
@@ -104,6 +106,8 @@ class Library:
 
     def close(self) -> None:
         self.engine.close()
+        if self.semantic is not None:
+            self.semantic.close()
         self.store.close()
 
     def _recover(self) -> None:
@@ -120,6 +124,12 @@ class Library:
                 self.store.indexed_paragraph_count(),
             )
             self.reindex()
+        # SEMANTIC HOOK (issue 10; moves onto the change-log follower): vectors missing (the stage was off, or
+        # its vectors were made another way) are made now, for every article the store holds.
+        if self.semantic is not None and self.semantic.vectors.count() != self.store.indexed_paragraph_count():
+            log.info("making paragraph vectors for %d paragraphs", self.store.indexed_paragraph_count())
+            self.semantic.vectors.apply([], self.store.iter_indexable())
+            self.semantic.vectors.commit(self.semantic.vectors.cursor + 1)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -140,6 +150,7 @@ class Library:
             return
         self.engine.delete([*to_index, *to_delete])
         fresh = fresh or {}
+        written: list[tuple[StoredArticle, Sequence[str]]] = []
         for article_id in to_index:
             if (article := fresh.get(article_id)) is not None:
                 stored = StoredArticle(
@@ -153,9 +164,16 @@ class Library:
                     len(article.paragraphs),
                 )
                 self.engine.add(indexed_paragraphs(stored, article.paragraphs))
+                written.append((stored, article.paragraphs))
         for stored, paragraphs in self.store.iter_indexable([i for i in to_index if i not in fresh]):
             self.engine.add(indexed_paragraphs(stored, paragraphs))
+            written.append((stored, paragraphs))
         self.engine.commit()
+        # SEMANTIC HOOK (issue 10; moves onto the store's change-log follower): the paragraph vectors follow
+        # the same batch, before the store records it as indexed, so a crash re-embeds it on open.
+        if self.semantic is not None:
+            self.semantic.vectors.apply([*to_index, *to_delete], written)
+            self.semantic.vectors.commit(self.semantic.vectors.cursor + 1)
         self.store.finish(to_index, to_delete)
 
     def reindex(self) -> int:
@@ -216,7 +234,7 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-        return answer(request, self.engine, self.store, self.settings.min_coverage)
+        return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
 
     def request(self, question: str, **filters: object) -> Request:
         """A request with this library's default answer size and per-article limit."""

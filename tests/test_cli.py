@@ -121,7 +121,11 @@ def test_bad_setting_is_one_line_and_exit_2(
 
 
 @needs_bbc
-def test_bbc_imports_with_one_command_and_answers(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bbc_imports_with_one_command_and_answers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lexical only: embedding the BBC corpus takes minutes (the semantic stage has its own tests).
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
     assert main(["ingest", str(BBC)]) == 0
     assert "2127 added" in capsys.readouterr().out
     assert main(["ask", "--json", "How much did Time Warner's quarterly profits rise?"]) == 0

@@ -157,7 +157,14 @@ def test_rank_bm25_engine_serves_the_same_store(settings: Settings) -> None:
 
 @needs_bbc
 def test_process_killed_mid_ingest_loses_nothing(tmp_path: Path) -> None:
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "NEWSBOT_CORPUS_DIR": str(tmp_path / "none")}
+    # The lexical store and index are under test (the vectors' crash safety is tests/test_semantic.py's): the
+    # semantic stage would spend minutes embedding the BBC corpus.
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_CORPUS_DIR": str(tmp_path / "none"),
+        "NEWSBOT_SEMANTIC": "off",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "ingest", str(BBC)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -170,7 +177,7 @@ def test_process_killed_mid_ingest_loses_nothing(tmp_path: Path) -> None:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "none")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "none", semantic="off")
     library = Library.open(settings)
     try:
         assert_consistent(library)

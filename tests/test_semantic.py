@@ -170,3 +170,29 @@ def test_weak_answers_are_shown_as_weaker_with_closest_headlines() -> None:
     assert text.startswith("These passages may help:") and "Closest headlines:" in text
     strong = render_answer(replace(weak, confident=True, closest=()), PLAIN)
     assert "may help" not in strong and "Closest headlines" not in strong
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Who won the national chess title?", "Chess Prodigy Wins National Title at Twelve"),
+        # In other words than the article's (apples, harvest, tonnes).
+        ("How big was the fruit crop this year?", "Orchard Farmers Report Record Apple Harvest"),
+    ],
+)
+def test_answers_in_the_articles_words_and_in_other_words(settings: Settings, question: str, title: str) -> None:
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus"))
+    try:
+        answer = library.ask(library.request(question))
+        assert answer.found and answer.passages[0].article.title == title
+    finally:
+        library.close()
+
+
+def test_a_year_the_articles_never_mention_is_declined(settings: Settings) -> None:
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus"))
+    try:
+        answer = library.ask(library.request("Who won the 1998 national chess title?"))
+        assert not answer.found and "Chess Prodigy Wins National Title at Twelve" in [a.title for a in answer.closest]
+    finally:
+        library.close()

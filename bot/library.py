@@ -125,11 +125,20 @@ class Library:
             )
             self.reindex()
         # SEMANTIC HOOK (issue 10; moves onto the change-log follower): vectors missing (the stage was off, or
-        # its vectors were made another way) are made now, for every article the store holds.
+        # its vectors were made another way) are made now for every article the store holds (unchanged ones
+        # keep theirs), and vectors of articles the store no longer holds are dropped.
         if self.semantic is not None and self.semantic.vectors.count() != self.store.indexed_paragraph_count():
             log.info("making paragraph vectors for %d paragraphs", self.store.indexed_paragraph_count())
-            self.semantic.vectors.apply([], self.store.iter_indexable())
-            self.semantic.vectors.commit(self.semantic.vectors.cursor + 1)
+            vectors, live = self.semantic.vectors, set[str]()
+
+            def articles() -> Iterator[tuple[StoredArticle, list[str]]]:
+                for article, paragraphs in self.store.iter_indexable():
+                    live.add(article.id)
+                    yield article, paragraphs
+
+            vectors.apply([], articles())
+            vectors.apply(vectors.article_ids() - live, [])
+            vectors.commit(vectors.cursor + 1)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

@@ -196,3 +196,25 @@ def test_a_year_the_articles_never_mention_is_declined(settings: Settings) -> No
         assert not answer.found and "Chess Prodigy Wins National Title at Twelve" in [a.title for a in answer.closest]
     finally:
         library.close()
+
+
+def test_switching_the_stage_on_makes_the_missing_vectors_and_drops_stale_ones(settings: Settings) -> None:
+    off, on = replace(settings, semantic="off"), settings
+    library = Library.open(off)
+    library.ingest([DATA / "articles"])
+    library.close()
+    library = Library.open(on)
+    assert library.semantic is not None
+    assert library.semantic.vectors.count() == library.store.stats().paragraphs
+    gone = library.store.latest(1)[0].id
+    library.close()
+    library = Library.open(off)
+    library.remove([gone])
+    library.close()
+    library = Library.open(on)
+    try:
+        assert library.semantic is not None
+        assert library.semantic.vectors.vector(gone, 0) is None
+        assert library.semantic.vectors.count() == library.store.stats().paragraphs
+    finally:
+        library.close()

@@ -122,6 +122,11 @@ class VectorStore:
         with self._lock:
             return len(self._index)
 
+    def article_ids(self) -> set[str]:
+        """The articles that have vectors (applied, committed or not)."""
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT article_id FROM articles")}
+
     def _begin(self) -> None:
         if not self._in_transaction:
             self._db.execute("BEGIN IMMEDIATE")

@@ -316,3 +316,21 @@ def test_an_article_cut_to_size_is_added_and_said_once(capsys: pytest.CaptureFix
     captured = capsys.readouterr()
     assert "1 added" in captured.out and "1 cut to size" in captured.out and "0 skipped" in captured.out
     assert captured.err.startswith("cut ") and captured.err.count("\n") == 1
+
+
+@needs_bbc
+def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    records = BBC.read_text(encoding="utf-8").splitlines()[:120]  # about 570 paragraphs: more than made at once
+    path = tmp_path / "bbc-120.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    assert main(["ingest", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "paragraphs wait for their vectors" in err and "newsbot vectors" in err
+    assert main(["stats"]) == 0 and "waiting" in capsys.readouterr().out
+    assert main(["vectors"]) == 0
+    assert "paragraphs embedded" in capsys.readouterr().out
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "paragraph vectors" in out and "waiting" not in out

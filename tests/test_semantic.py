@@ -220,3 +220,43 @@ def test_switching_the_stage_on_makes_the_missing_vectors_and_drops_stale_ones(s
         assert library.semantic.vectors.count() == library.store.stats().paragraphs
     finally:
         library.close()
+
+
+def test_an_article_from_another_process_is_found_by_words_at_once_and_by_meaning_once_embedded(
+    settings: Settings,
+) -> None:
+    """The vectors follow the store's change log on their own cursor, behind the lexical index if need be."""
+    library = Library.open(settings)
+    other = Library.open(replace(settings, semantic="off"))  # an ingest that makes no vectors
+    try:
+        other.ingest([DATA / "articles"])
+        library.follow()
+        waiting = library.stats().vectors_waiting
+        assert waiting == other.store.stats().paragraphs - 11  # all but the shipped article's 11 paragraphs
+        assert library.ask(library.request("glacier drone survey")).found  # by its words, at once
+        assert library.embed() == waiting
+        assert library.stats().vectors_waiting == 0 and library.stats().vectors == library.store.stats().paragraphs
+    finally:
+        other.close()
+        library.close()
+
+
+def test_one_process_makes_the_vectors_and_the_others_read_them(settings: Settings) -> None:
+    first = Library.open(settings)
+    second = Library.open(settings)  # as another process on the same data directory
+    writer = Library.open(replace(settings, semantic="off"))
+    try:
+        assert first.vectors is not None and second.vectors is not None
+        assert first.vectors.try_write() and not second.vectors.try_write()
+        writer.ingest([DATA / "articles"])
+        first.follow()
+        second.follow()
+        assert second.embed() == 0  # not its to make
+        assert first.embed() > 0
+        second.embed()  # reads what the first committed
+        glacier = second.store.latest(1, "Science")[0]
+        assert second.semantic is not None and second.semantic.vectors.vector(glacier.id, 0) is not None
+    finally:
+        writer.close()
+        second.close()
+        first.close()

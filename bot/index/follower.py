@@ -274,9 +274,11 @@ def replay(
     return applied
 
 
-def articles_in_store(store: Store, after: str = "") -> Iterator[list[tuple[StoredArticle, list[str]]]]:
-    """Every article the store holds with its paragraphs, BUILD_ARTICLES at a time, in id order after `after`."""
-    while ids := store.article_ids_after(after, BUILD_ARTICLES):
+def articles_in_store(
+    store: Store, after: str = "", chunk: int = BUILD_ARTICLES
+) -> Iterator[list[tuple[StoredArticle, list[str]]]]:
+    """Every article the store holds with its paragraphs, `chunk` at a time, in id order after `after`."""
+    while ids := store.article_ids_after(after, chunk):
         yield store.with_paragraphs(ids)
         after = ids[-1]
 

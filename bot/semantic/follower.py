@@ -24,8 +24,10 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "writer.lock"
-# Changes per commit while following: about half a minute of encoding, then the work is durable.
+# Changes per commit while following, and articles per step while building: about half a minute of encoding,
+# then the work is durable (and a bot stopping waits no longer than that).
 FOLLOW_BATCH = 100
+BUILD_BATCH = 100
 
 
 class VectorFollower:
@@ -79,7 +81,7 @@ class VectorFollower:
         """Vectors for every article the store holds (resuming where an interrupted build stopped); True once
         complete, False when `limit` chunks were done first."""
         head = self.store.head()
-        for done, chunk in enumerate(articles_in_store(self.store, self._built_to), 1):
+        for done, chunk in enumerate(articles_in_store(self.store, self._built_to, BUILD_BATCH), 1):
             self.vectors.apply([], chunk)
             self.vectors.commit(NO_CURSOR)  # durable, and still not complete
             self._built_to = chunk[-1][0].id

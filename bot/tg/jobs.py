@@ -11,6 +11,9 @@ from bot.tg.context import App, Context
 log = logging.getLogger(__name__)
 
 FOLLOW_JOB = "follow the store"
+VECTORS_JOB = "make paragraph vectors"
+# The vectors job runs this often, one step (about half a minute of encoding at most) at a time.
+VECTORS_EVERY_SECONDS = 5.0
 
 
 async def follow_store(context: Context) -> None:
@@ -24,6 +27,18 @@ async def follow_store(context: Context) -> None:
         log.info("followed %d changes from the store", applied)
 
 
+async def make_vectors(context: Context) -> None:
+    """Make paragraph vectors still missing, one step at a time, while questions are answered by words meanwhile
+    (or read what another process made, if that one is making them)."""
+    try:
+        embedded = await asyncio.to_thread(context.bot_data.library.embed, 1)
+    except NewsbotError as exc:
+        log.warning("could not make paragraph vectors: %s", exc)
+        return
+    if embedded:
+        log.info("made %d paragraph vectors", embedded)
+
+
 def register_jobs(application: App) -> None:
     """Schedule the bot's repeating jobs."""
     assert application.job_queue is not None
@@ -32,3 +47,7 @@ def register_jobs(application: App) -> None:
     application.job_queue.run_repeating(
         follow_store, interval=seconds, first=seconds, name=FOLLOW_JOB, job_kwargs={"max_instances": 1}
     )
+    if application.bot_data.settings.semantic == "on":
+        application.job_queue.run_repeating(
+            make_vectors, interval=VECTORS_EVERY_SECONDS, first=1.0, name=VECTORS_JOB, job_kwargs={"max_instances": 1}
+        )

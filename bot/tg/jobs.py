@@ -17,6 +17,9 @@ from bot.tg.feeds import tell_admins
 log = logging.getLogger(__name__)
 
 FOLLOW_JOB = "follow the store"
+VECTORS_JOB = "make paragraph vectors"
+# The vectors job runs this often, one step (about half a minute of encoding at most) at a time.
+VECTORS_EVERY_SECONDS = 5.0
 FEEDS_JOB = "poll the feeds"
 # While a poll round runs, how often the job looks whether the bot is stopping (seconds).
 STOP_CHECK_SECONDS = 0.5
@@ -31,6 +34,18 @@ async def follow_store(context: Context) -> None:
         return
     if applied:
         log.info("followed %d changes from the store", applied)
+
+
+async def make_vectors(context: Context) -> None:
+    """Make paragraph vectors still missing, one step at a time, while questions are answered by words meanwhile
+    (or read what another process made, if that one is making them)."""
+    try:
+        embedded = await asyncio.to_thread(context.bot_data.library.embed, 1)
+    except NewsbotError as exc:
+        log.warning("could not make paragraph vectors: %s", exc)
+        return
+    if embedded:
+        log.info("made %d paragraph vectors", embedded)
 
 
 async def unless_stopping(
@@ -81,6 +96,10 @@ def register_jobs(application: App) -> None:
     application.job_queue.run_repeating(
         follow_store, interval=seconds, first=seconds, name=FOLLOW_JOB, job_kwargs={"max_instances": 1}
     )
+    if application.bot_data.settings.semantic == "on":
+        application.job_queue.run_repeating(
+            make_vectors, interval=VECTORS_EVERY_SECONDS, first=1.0, name=VECTORS_JOB, job_kwargs={"max_instances": 1}
+        )
     # One at a time too: a round of slow feeds that outlasts the interval is not started twice.
     check = application.bot_data.settings.feed_check_seconds
     application.job_queue.run_repeating(

@@ -219,6 +219,12 @@ async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, serv
     gone = await command(server, ADMIN, "removefeed", "7")
     assert gone == f"Sorry, no feed '7' is followed.\n{REMOVEFEED_USAGE}"
     assert len(await app.bot_data.feeds.feeds()) == 1
+    # A site that is only down is followed all the same, and tried again.
+    down = web.url("/status/503")
+    followed = await command(server, ADMIN, "addfeed", down)
+    assert followed.startswith(f"Now following {down}.\nIt could not be read just now; it is tried again on its own")
+    assert "\nFirst poll: failed: " in followed and "503" in followed and followed.endswith("next poll in 15 min")
+    assert len(await app.bot_data.feeds.feeds()) == 2
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
 
 

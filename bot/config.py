@@ -65,6 +65,8 @@ DEFAULT_FEED_BACKOFF_MAX_MINUTES = 360.0
 DEFAULT_FEED_CONCURRENCY = 4
 DEFAULT_FEED_REPORT_AFTER_HOURS = 24.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
+# How often the running bot looks for feeds whose poll is due (seconds); each feed's own schedule is above.
+DEFAULT_FEED_CHECK_SECONDS = 60.0
 # Digests: where a chat's daily time and zone start, how late a digest missed while the bot was down is still sent
 # (older ones are skipped, never a burst; alerts later than this are left to the digest), and the part of
 # Telegram's messages a second that digests and alerts may use, all processes together (the rest is kept for
@@ -135,6 +137,7 @@ class Settings:
     semantic: str = "on"
     # An ONNX sentence encoder to use instead of the shipped one (empty: the shipped model).
     semantic_model: Path | None = None
+    feed_check_seconds: float = DEFAULT_FEED_CHECK_SECONDS
 
     @property
     def store_url(self) -> str:
@@ -312,4 +315,5 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
     ("NEWSBOT_SEMANTIC", "semantic", _choice(SEMANTIC_MODES, str.lower)),
     ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
+    ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
 )

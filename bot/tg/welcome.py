@@ -32,6 +32,9 @@ COMMANDS: tuple[Command, ...] = (
     ("categories", "the categories with their article counts", False),
     ("stats", "what the library holds", True),
     ("reindex", "rebuild the search index (older buttons expire)", True),
+    ("feeds", "the feeds followed: stories, last poll, status", True),
+    ("addfeed", "follow a feed and read it now: /addfeed URL [category]", True),
+    ("removefeed", "stop following a feed: /removefeed URL-or-number", True),
 )
 
 

@@ -1,43 +1,254 @@
-"""Paragraph retrieval quality on SQuAD v1.1 dev: does the engine rank the question's own paragraph first?
+"""Retrieval quality: the project's natural BBC questions per style, and SQuAD v1.1 dev.
 
-Every question is searched against all 2,067 paragraphs (48 Wikipedia articles, the title as headline); the
-gold paragraph is the one the question was written about. Three rows:
+Part 1, natural questions (`bench/data/bbc_questions.jsonl`, see bench/natural.py): every question goes
+through the product's retrieval (`bot.retrieval.search` and `compose`, as `Library.ask` calls them) over a
+library of the 2,225 BBC articles, as a reader would see it: the 3 passages shown (at most 2 per article), or
+"nothing in the articles answers that". Per style: paragraph R@1 / R@3 (a gold paragraph among the first 1 / 3
+passages shown), article R@3, the share of answerable questions declined, and of unanswerable ones declined,
+and ms per question. Rows:
 
-a. rank-bm25 over `str.split(" ")` tokens, as in the rank-bm25 README (no headline): the naive baseline;
-b. the project's RankBM25Engine over `bot.analysis` terms with headline terms (the reference engine);
-c. the project's TantivyEngine (the default engine), same documents and queries.
+- today's default: BM25 (tantivy) candidates, the lexical second stage, and the old per-passage coverage cut
+  (a passage is shown only if it holds half of the question's idf-weighted words);
+- new default: BM25 and vector candidates fused, the second stage with the cosine, one answerability score;
+- new, semantic off (`NEWSBOT_SEMANTIC=off`): BM25 candidates, lexical second stage, lexical answerability;
+- each first stage alone, in its own order (no second stage, nothing declined): BM25, the vectors, and the two
+  fused by reciprocal rank.
 
-Documents are built with `bot.library.indexed_paragraphs`, the code the product indexes with. The engines are
-called directly (no per-article limit, no coverage filter): this measures ranking, not the answer policy.
+The second-stage weights and the answerability were tuned on the "tuning" half (`--tune` prints the search);
+each row is reported on both halves.
 
-    python bench/quality.py [--limit N] [--headline-boost X] [--seed S]
+Part 2, SQuAD v1.1 dev (10,570 questions over 2,067 Wikipedia paragraphs): ranking only (no per-article limit,
+no declines), R@1/3/10 and MRR@10 for the naive rank-bm25, the engines alone, today's default and the new one.
+all-MiniLM-L6-v2 was trained on SQuAD 2.0's training questions (other articles than dev's, same kind of
+questions), so its SQuAD gains are not evidence of anything; the natural questions are.
+
+    python bench/quality.py [--part natural|squad|both] [--data-dir DIR] [--tune] [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import random
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from common import SquadArticle, SquadQuestion, load_squad, markdown_table
+from natural import STYLES, UNANSWERABLE, NaturalQuestion, bbc_library, load_questions, split
 from rank_bm25 import BM25Okapi
 
 from bot.analysis import analyze
 from bot.config import Settings
-from bot.index import Engine, IndexedParagraph, Query, RankBM25Engine, TantivyEngine
-from bot.library import indexed_paragraphs
-from bot.models import StoredArticle
-from bot.retrieval import MIN_CANDIDATES, rerank
+from bot.index import Engine, IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
+from bot.library import Library
+from bot.models import Answer, Article, Passage, StoredArticle
+from bot.retrieval import (
+    ANSWERABILITY_COMPLETE,
+    ANSWERABILITY_COVERAGE,
+    COMPLETE,
+    LEXICAL_WEIGHTS,
+    SEMANTIC_WEIGHTS,
+    Candidate,
+    Ranking,
+    Request,
+    Weights,
+    compose,
+    rank,
+    search,
+)
 
+OLD_MIN_COVERAGE = 0.5
 CUTOFFS = (1, 3, 10)
 HALVES_SEED = 7
 DEPTH = 10
+
+
+# ---- part 1: natural questions ------------------------------------------------------------------------------
+
+Policy = Callable[[Request, Ranking], Answer]
+
+
+def today(request: Request, ranking: Ranking) -> Answer:
+    """The policy before issue 10: passages holding at least half of the question's information, else nothing."""
+    kept = [c for c in ranking.candidates if c.coverage >= OLD_MIN_COVERAGE]
+    shown = replace(ranking, candidates=kept)
+    return compose(request, shown, 0.0) if kept else Answer(request.question, ())
+
+
+def first_stage(order: Callable[[Candidate], float]) -> Policy:
+    """A first stage alone: its own order, nothing declined."""
+
+    def policy(request: Request, ranking: Ranking) -> Answer:
+        return compose(request, replace(ranking, candidates=sorted(ranking.candidates, key=order)), 0.0)
+
+    return policy
+
+
+def rrf(c: Candidate) -> float:
+    return -sum(1 / (60 + r) for r in (c.lexical_rank, c.dense_rank) if r is not None)
+
+
+@dataclass
+class Outcome:
+    question: NaturalQuestion
+    answer: Answer
+    seconds: float
+
+
+def hit(q: NaturalQuestion, passages: Sequence[Passage], k: int, paragraph: bool) -> bool:
+    return any(p.article.id == q.article and (not paragraph or p.position in q.paragraphs) for p in passages[:k])
+
+
+def natural_rows(name: str, outcomes: Sequence[Outcome]) -> list[list[str]]:
+    rows = []
+    for style in (*STYLES, "all answerable"):
+        group = [o for o in outcomes if o.question.answerable and style in (o.question.style, "all answerable")]
+        if not group:
+            continue
+        n = len(group)
+        r1 = sum(hit(o.question, o.answer.passages, 1, True) for o in group) / n
+        r3 = sum(hit(o.question, o.answer.passages, 3, True) for o in group) / n
+        a3 = sum(hit(o.question, o.answer.passages, 3, False) for o in group) / n
+        declined = sum(not o.answer.found for o in group)
+        ms = sum(o.seconds for o in group) / n * 1000
+        rows.append(
+            [name, style, str(n), f"{r1:.2f}", f"{r3:.2f}", f"{a3:.2f}", f"{declined / n:.0%}", "", f"{ms:.1f}"]
+        )
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+    if unanswerable:
+        declined = sum(not o.answer.found for o in unanswerable)
+        ms = sum(o.seconds for o in unanswerable) / len(unanswerable) * 1000
+        rows.append(
+            [
+                name,
+                UNANSWERABLE,
+                str(len(unanswerable)),
+                "",
+                "",
+                "",
+                "",
+                f"{declined / len(unanswerable):.0%}",
+                f"{ms:.1f}",
+            ]
+        )
+    return rows
+
+
+def run_policy(
+    library: Library, questions: Sequence[NaturalQuestion], semantic: bool, policy: Policy | None
+) -> list[Outcome]:
+    settings = library.settings
+    outcomes = []
+    for q in questions:
+        request = library.request(q.question)
+        start = time.perf_counter()
+        ranking = search(request, library.engine, library.store, library.semantic if semantic else None)
+        answer = policy(request, ranking) if policy else compose(request, ranking, settings.min_answerability)
+        outcomes.append(Outcome(q, answer, time.perf_counter() - start))
+    return outcomes
+
+
+def natural(data_dir: Path, tune: bool) -> None:
+    library = bbc_library(data_dir)
+    if library.semantic is None:
+        sys.exit("error: the semantic stage could not be loaded (see the log above)")
+    questions = load_questions()
+    for q in questions[:5]:  # warm the caches (model, SQLite pages) outside the timings
+        search(library.request(q.question), library.engine, library.store, library.semantic)
+    if tune:
+        tune_weights(library, split(questions, "tuning"))
+    configurations: list[tuple[str, bool, Policy | None]] = [
+        ("today's default", False, today),
+        ("new default", True, None),
+        ("new, semantic off", False, None),
+        ("BM25 stage alone", False, first_stage(lambda c: c.lexical_rank or math.inf)),
+        ("vector stage alone", True, first_stage(lambda c: c.dense_rank or math.inf)),
+        ("both fused (RRF) alone", True, first_stage(rrf)),
+    ]
+    header = [
+        "retrieval",
+        "style",
+        "questions",
+        "para R@1",
+        "para R@3",
+        "article R@3",
+        "declined (answerable)",
+        "declined (unanswerable)",
+        "ms/question",
+    ]
+    for half in ("tuning", "held-out", "both"):
+        group = split(questions, half)
+        rows = []
+        for name, semantic, policy in configurations:
+            rows += natural_rows(name, run_policy(library, group, semantic, policy))
+        print(f"\n### Natural BBC questions, {half} half{'s' if half == 'both' else ''}\n")
+        print(markdown_table(header, rows))
+    library.close()
+
+
+# ---- tuning (on the tuning half only) ------------------------------------------------------------------------
+
+
+def tune_weights(library: Library, questions: Sequence[NaturalQuestion]) -> None:
+    """Grid-search the second-stage weights for paragraph R@3 and fit the answerability; print both."""
+    rankings = [
+        (q, search(library.request(q.question), library.engine, library.store, library.semantic)) for q in questions
+    ]
+    answerable = [(q, r) for q, r in rankings if q.answerable]
+    grid = itertools.product(
+        (0.0, 0.25, 0.5, 1.0), (0.5, 1.0), (0.5, 1.0), (0.0, 0.6), (1.0, 2.0, 3.0, 4.0, 6.0), (0.0, 0.5, 1.0)
+    )
+    scored = []
+    for values in grid:
+        weights = Weights(*values)
+        recall = {s: [] for s in STYLES}
+        for q, r in answerable:
+            shown = compose(library.request(q.question), replace(r, candidates=rank(r.candidates, weights)), 0.0)
+            recall[q.style].append(hit(q, shown.passages, 3, True) + 0.25 * hit(q, shown.passages, 1, True))
+        scored.append((sum(sum(v) / len(v) for v in recall.values()) / len(recall), weights))
+    scored.sort(key=lambda s: s[0], reverse=True)
+    print("\nbest second-stage weights on the tuning half (mean over styles of R@3 + R@1/4):", file=sys.stderr)
+    for value, weights in scored[:8]:
+        print(f"  {value:.3f} {weights}", file=sys.stderr)
+    # Answerability: logistic regression of "the question is answerable" on the best passage's evidence, for
+    # the semantic ranking (coverage at its set weight) and the lexical one (NEWSBOT_SEMANTIC=off).
+    for name, semantic, weights in (("semantic", True, SEMANTIC_WEIGHTS), ("lexical", False, LEXICAL_WEIGHTS)):
+        features, labels, offsets = [], [], []
+        for q in questions:
+            r = search(
+                library.request(q.question), library.engine, library.store, library.semantic if semantic else None
+            )
+            best = rank(r.candidates, weights)[0]
+            evidence = [best.cosine or 0.0] if semantic else [best.coverage]
+            features.append([*evidence, best.unseen, float(best.number_missing)])
+            complete = ANSWERABILITY_COMPLETE * (best.coverage >= COMPLETE)
+            offsets.append(ANSWERABILITY_COVERAGE * best.coverage + complete if semantic else 0.0)
+            labels.append(1.0 if q.answerable else 0.0)
+        fitted = logistic(np.array(features), np.array(labels), np.array(offsets))
+        names = "bias, cosine" if semantic else "bias, coverage"
+        print(f"{name} answerability fit ({names}, unseen, number): {np.round(fitted, 2)}", file=sys.stderr)
+
+
+def logistic(x: np.ndarray, y: np.ndarray, offset: np.ndarray, l2: float = 0.01) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression with a fixed offset, by Newton's method."""
+    design = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(design.shape[1])
+    penalty = l2 * np.diag(np.r_[0.0, np.ones(design.shape[1] - 1)])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(design @ w + offset)))
+        gradient = design.T @ (p - y) + penalty @ w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty + 1e-9 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, gradient)
+    return w
+
+
+# ---- part 2: SQuAD ------------------------------------------------------------------------------------------
 
 # A search returns (article index, paragraph position) pairs, best first.
 Key = tuple[int, int]
@@ -61,22 +272,12 @@ def article_id(index: int) -> str:
 def stored_articles(articles: Sequence[SquadArticle]) -> list[StoredArticle]:
     """A StoredArticle per SQuAD article, as the store would hand it to the indexer."""
     return [
-        StoredArticle(
-            id=article_id(i),
-            title=a.title,
-            category="",
-            published=None,
-            url=None,
-            author=None,
-            origin=None,
-            paragraph_count=len(a.paragraphs),
-        )
+        StoredArticle(article_id(i), a.title, "", None, None, None, None, len(a.paragraphs))
         for i, a in enumerate(articles)
     ]
 
 
 def documents(articles: Sequence[SquadArticle]) -> list[IndexedParagraph]:
-    """The paragraphs as the product indexes them (analysed body and headline terms)."""
     return [
         p
         for stored, a in zip(stored_articles(articles), articles, strict=True)
@@ -84,12 +285,11 @@ def documents(articles: Sequence[SquadArticle]) -> list[IndexedParagraph]:
     ]
 
 
-def ranks(search: Search, questions: Sequence[SquadQuestion]) -> tuple[list[int | None], float]:
-    """1-based rank of each question's gold paragraph within the top DEPTH (None if absent), and seconds taken."""
+def ranks(search_fn: Search, questions: Sequence[SquadQuestion]) -> tuple[list[int | None], float]:
     found: list[int | None] = []
     start = time.perf_counter()
     for q in questions:
-        keys = search(q)[:DEPTH]
+        keys = search_fn(q)[:DEPTH]
         gold = (q.article, q.position)
         found.append(keys.index(gold) + 1 if gold in keys else None)
     return found, time.perf_counter() - start
@@ -102,31 +302,22 @@ def summarize(name: str, found: Sequence[int | None], build_seconds: float, quer
     return Row(name, recall, mrr, build_seconds, query_seconds / n * 1000, len(found))
 
 
-def split_key(article: str, position: int) -> Key:
-    return int(article.rsplit("-", 1)[1]), position
-
-
 def engine_search(engine: Engine) -> Search:
-    def search(q: SquadQuestion) -> list[Key]:
-        return [split_key(h.article_id, h.position) for h in engine.search(Query(analyze(q.question)), DEPTH)]
+    def search_fn(q: SquadQuestion) -> list[Key]:
+        return [(int(h.article_id[6:]), h.position) for h in engine.search(Query(analyze(q.question)), DEPTH)]
 
-    return search
+    return search_fn
 
 
-def reranked_search(engine: Engine, articles: Sequence[SquadArticle]) -> Search:
-    """The product's ranking: the engine's candidates, then `bot.retrieval.rerank` (no per-article limit)."""
-    texts = {
-        (article_id(a), p): text for a, article in enumerate(articles) for p, text in enumerate(article.paragraphs)
-    }
-    headlines = {article_id(a): article.title for a, article in enumerate(articles)}
+def library_search(library: Library, semantic: bool, titles: dict[str, int]) -> Search:
+    """The product's ranking (`bot.retrieval.search`), without the per-article limit or declines."""
 
-    def search(q: SquadQuestion) -> list[Key]:
-        terms = analyze(q.question)
-        hits = engine.search(Query(terms), MIN_CANDIDATES)
-        ranked = rerank(hits, engine.idf(terms), texts, headlines)
-        return [split_key(r.hit.article_id, r.hit.position) for r in ranked[:DEPTH]]
+    def search_fn(q: SquadQuestion) -> list[Key]:
+        request = Request(q.question, k=DEPTH, per_article=None)
+        ranking = search(request, library.engine, library.store, library.semantic if semantic else None)
+        return [(titles[c.hit.article_id], c.hit.position) for c in ranking.candidates[:DEPTH]]
 
-    return search
+    return search_fn
 
 
 def naive_rank_bm25(articles: Sequence[SquadArticle]) -> tuple[Search, float]:
@@ -136,35 +327,15 @@ def naive_rank_bm25(articles: Sequence[SquadArticle]) -> tuple[Search, float]:
     model = BM25Okapi([text.split(" ") for article in articles for text in article.paragraphs])
     built = time.perf_counter() - start
 
-    def search(q: SquadQuestion) -> list[Key]:
+    def search_fn(q: SquadQuestion) -> list[Key]:
         scores = model.get_scores(q.question.split(" "))
-        top = np.argsort(-scores, kind="stable")[:DEPTH]
-        return [keys[i] for i in top]
+        return [keys[i] for i in np.argsort(-scores, kind="stable")[:DEPTH]]
 
-    return search, built
-
-
-def build_rank_bm25(articles: Sequence[SquadArticle], headline_boost: float) -> tuple[RankBM25Engine, float]:
-    start = time.perf_counter()
-    engine = RankBM25Engine(headline_boost)
-    engine.add(documents(articles))
-    engine.commit()
-    engine.search(Query(["warmup"]), 1)  # rank-bm25 builds its model on the first search
-    return engine, time.perf_counter() - start
+    return search_fn, built
 
 
-def build_tantivy(
-    articles: Sequence[SquadArticle], headline_boost: float, directory: Path
-) -> tuple[TantivyEngine, float]:
-    start = time.perf_counter()
-    engine = TantivyEngine(directory, headline_boost)
-    engine.add(documents(articles))
-    engine.commit()
-    return engine, time.perf_counter() - start
-
-
-def table(rows: Sequence[Row]) -> str:
-    header = ["engine", *(f"R@{k}" for k in CUTOFFS), f"MRR@{DEPTH}", "build s", "ms/question", "questions"]
+def squad_table(rows: Sequence[Row]) -> str:
+    header = ["retrieval", *(f"R@{k}" for k in CUTOFFS), f"MRR@{DEPTH}", "build s", "ms/question", "questions"]
     body = [
         [
             r.name,
@@ -179,64 +350,72 @@ def table(rows: Sequence[Row]) -> str:
     return markdown_table(header, body)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=0, help="evaluate N randomly chosen questions (0: all)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed for --limit")
-    parser.add_argument(
-        "--headline-boost",
-        type=float,
-        default=None,
-        help=f"override Settings.headline_boost (default {Settings().headline_boost})",
-    )
-    args = parser.parse_args(argv)
-    boost = Settings().headline_boost if args.headline_boost is None else args.headline_boost
+def squad(data_dir: Path, limit: int, seed: int) -> None:
     articles, questions = load_squad()
-    if args.limit:
-        questions = random.Random(args.seed).sample(questions, min(args.limit, len(questions)))
-    paragraphs = sum(len(a.paragraphs) for a in articles)
-    print(
-        f"SQuAD v1.1 dev: {len(questions):,} questions, {paragraphs:,} paragraphs in {len(articles)} articles; "
-        f"headline boost {boost}",
-        file=sys.stderr,
-    )
-
+    if limit:
+        questions = random.Random(seed).sample(questions, min(limit, len(questions)))
+    boost = Settings().headline_boost
     rows: list[Row] = []
-    search, built = naive_rank_bm25(articles)
-    rows.append(_row('rank-bm25, str.split(" ")', search, built, questions))
-    engine, built = build_rank_bm25(articles, boost)
-    rows.append(_row("rank-bm25, our analysis", engine_search(engine), built, questions))
-    rows.append(_row("rank-bm25, our analysis + rerank", reranked_search(engine, articles), built, questions))
-    engine.close()
+    search_fn, built = naive_rank_bm25(articles)
+    rows.append(_row('rank-bm25, str.split(" ")', search_fn, built, questions))
+    start = time.perf_counter()
+    reference = RankBM25Engine(boost)
+    reference.add(documents(articles))
+    reference.search(Query(["warmup"]), 1)
+    rows.append(_row("rank-bm25, our analysis", engine_search(reference), time.perf_counter() - start, questions))
+    reference.close()
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
-        tantivy_engine, built = build_tantivy(articles, boost, Path(tmp) / "index")
-        rows.append(_row("tantivy, engine only", engine_search(tantivy_engine), built, questions))
-        rows.append(
-            _row("newsbot default: tantivy + rerank", reranked_search(tantivy_engine, articles), built, questions)
-        )
-        # The rerank weights were tuned on one random half (seed 7) of the questions: both halves, apart.
-        order = list(range(len(questions)))
-        random.Random(HALVES_SEED).shuffle(order)
-        for half, indexes in (("tuning half", order[: len(order) // 2]), ("held-out half", order[len(order) // 2 :])):
-            rows.append(
-                _row(
-                    f"newsbot default, {half}",
-                    reranked_search(tantivy_engine, articles),
-                    built,
-                    [questions[i] for i in indexes],
-                )
-            )
-        tantivy_engine.close()
-    sys.stderr.flush()
-    print(table(rows))
-    return 0
+        start = time.perf_counter()
+        engine = TantivyEngine(Path(tmp) / "index", boost)
+        engine.add(documents(articles))
+        engine.commit()
+        rows.append(_row("tantivy, engine only", engine_search(engine), time.perf_counter() - start, questions))
+        engine.close()
+    settings = Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus")
+    library = Library.open(settings)
+    start = time.perf_counter()
+    library.add(Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}") for i, a in enumerate(articles))
+    built = time.perf_counter() - start
+    titles = {Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}").id: i for i, a in enumerate(articles)}
+    engine_titles = {k: v for k, v in titles.items()}
+    rows.append(
+        _row("today's default: tantivy + rerank", library_search(library, False, engine_titles), built, questions)
+    )
+    rows.append(
+        _row("new default: + vectors (model saw SQuAD)", library_search(library, True, engine_titles), built, questions)
+    )
+    order = list(range(len(questions)))
+    random.Random(HALVES_SEED).shuffle(order)
+    for half, indexes in (("tuning half", order[: len(order) // 2]), ("held-out half", order[len(order) // 2 :])):
+        subset = [questions[i] for i in indexes]
+        rows.append(_row(f"today's default, {half}", library_search(library, False, engine_titles), built, subset))
+    library.close()
+    print("\n### SQuAD v1.1 dev (ranking only)\n")
+    print(squad_table(rows))
 
 
-def _row(name: str, search: Search, built: float, questions: Sequence[SquadQuestion]) -> Row:
-    found, seconds = ranks(search, questions)
+def _row(name: str, search_fn: Search, built: float, questions: Sequence[SquadQuestion]) -> Row:
+    found, seconds = ranks(search_fn, questions)
     row = summarize(name, found, built, seconds)
     print(f"  {name}: R@1 {row.recall[1]:.3f} ({seconds:.1f} s)", file=sys.stderr)
     return row
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=("natural", "squad", "both"), default="both")
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep the built libraries (and vectors) here")
+    parser.add_argument("--tune", action="store_true", help="print the weight search on the tuning half")
+    parser.add_argument("--limit", type=int, default=0, help="SQuAD: evaluate N random questions (0: all)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
+        base = args.data_dir or Path(tmp)
+        if args.part in ("natural", "both"):
+            natural(base / "bbc", args.tune)
+        if args.part in ("squad", "both"):
+            squad(base / "squad", args.limit, args.seed)
+    return 0
 
 
 if __name__ == "__main__":

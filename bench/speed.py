@@ -1,5 +1,5 @@
 """Speed and memory of each engine at 10k, 100k and 1M paragraphs, on SQLite and PostgreSQL, through the
-product's own code paths.
+product's own code paths, with the semantic stage off (`bench/semantic_speed.py` measures it).
 
 The corpus is the 2,225 BBC articles (10,547 paragraphs) repeated until it has the wanted number of
 paragraphs: each copy gets its own URL (so its own article id), its articles in a new order and its
@@ -131,7 +131,10 @@ def ask(library: Library, question: str) -> str:
 
 def worker(engine: str, size: int, data_dir: Path, database_url: str, count: int, seed: int, profile: bool) -> None:
     bbc = load_bbc()
-    settings = Settings(data_dir=data_dir, engine=engine, corpus_dir=data_dir / "no-corpus", database_url=database_url)
+    # The lexical path: the semantic stage's costs (encoding hours at 1M) are bench/semantic_speed.py's.
+    settings = Settings(
+        data_dir=data_dir, engine=engine, corpus_dir=data_dir / "no-corpus", database_url=database_url, semantic="off"
+    )
     asked = questions(bbc, count, seed)
 
     library = Library.open(settings, seed_corpus=False)
@@ -240,7 +243,7 @@ def freshness(library: Library, settings: Settings) -> list[float]:
 
 def writer(data_dir: Path, database_url: str) -> None:
     """The other process of `freshness`: for each word read, one article holding it, written as an ingest does."""
-    settings = Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", database_url=database_url)
+    settings = Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", database_url=database_url, semantic="off")
     library = Library.open(settings, seed_corpus=False)
     for line in sys.stdin:
         word = line.strip()

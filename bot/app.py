@@ -103,10 +103,13 @@ def _not_bootstrap(record: logging.LogRecord) -> bool:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log at the configured level; httpx's line per request would drown everything else."""
+    """Log at the configured level; httpx's line per request and APScheduler's per job run would drown everything
+    else."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs two lines at every run of every job (the follow job runs every second); its warnings stay.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_not_bootstrap)
 
 

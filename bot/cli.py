@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("stats", help="what the library holds")
     commands.add_parser("reindex", help="rebuild the search index from the store (answers continue meanwhile)")
+    commands.add_parser("vectors", help="make the paragraph vectors still missing (a running bot makes them too)")
     commands.add_parser("migrate", help="bring the store's tables up to this version (opening does it too)")
     commands.add_parser("init", help="create the store and index, and read the shipped articles")
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
@@ -205,7 +206,36 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "reindex":
         print(f"reindexed {library.reindex():,} paragraphs")
         return 0
+    if args.command == "vectors":
+        return _vectors(library)
     return _ask(args, library)
+
+
+def _vectors(library: Library) -> int:
+    from tqdm import tqdm
+
+    if library.vectors is None:
+        print("newsbot: the semantic stage is off (NEWSBOT_SEMANTIC) or its model is missing", file=sys.stderr)
+        return EXIT_FAILED
+    if not library.vectors.try_write():
+        print("newsbot: another process (a running bot?) is making the vectors of this data directory", file=sys.stderr)
+        return EXIT_FAILED
+    with tqdm(total=library.vectors.backlog(), unit=" paragraphs", disable=None, file=sys.stderr) as bar:
+        embedded = library.embed(progress=bar.update)
+    print(f"{embedded:,} paragraphs embedded; {library.vectors.vectors.count():,} have vectors")
+    return 0
+
+
+def _note_vectors(library: Library) -> None:
+    """Say when paragraphs are left without vectors (too many to make during the command)."""
+    waiting = library.vectors.backlog() if library.vectors is not None else 0
+    if waiting:
+        print(
+            f"note: {waiting:,} paragraphs wait for their vectors (about {waiting // 3000 + 1} min of encoding); until"
+            " then they are found by their words. A running bot makes them in the background, or run"
+            " `newsbot vectors`.",
+            file=sys.stderr,
+        )
 
 
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
@@ -216,6 +246,7 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     for problem in report.problems:
         print(problem, file=sys.stderr)
     print(report.summary())
+    _note_vectors(library)
     if report.interrupted:
         return EXIT_INTERRUPTED
     return 0 if report.read else EXIT_FAILED

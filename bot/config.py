@@ -35,8 +35,11 @@ MAX_PASSAGES = 30
 DEFAULT_PER_ARTICLE = 2
 # Longer questions are refused with a message: nobody types more, and analysis cost grows with length.
 MAX_QUESTION_CHARS = 1000
-# A passage must hold this share of the question's information (idf-weighted terms) to be shown.
-DEFAULT_MIN_COVERAGE = 0.5
+# An answer whose answerability (a calibrated 0..1 score, bot.retrieval) is below this says "nothing in the
+# articles answers that"; the trade-off it sets is measured by bench/no_answer.py (README).
+DEFAULT_MIN_ANSWERABILITY = 0.5
+# The sentence encoder beside BM25: "on" (default) or "off" (lexical only, for very large corpora).
+SEMANTIC_MODES = ("on", "off")
 DEFAULT_HEADLINE_BOOST = 0.6
 MAX_HEADLINE_BOOST = 10.0
 DEFAULT_LATEST_COUNT = 10
@@ -62,6 +65,8 @@ DEFAULT_FEED_BACKOFF_MAX_MINUTES = 360.0
 DEFAULT_FEED_CONCURRENCY = 4
 DEFAULT_FEED_REPORT_AFTER_HOURS = 24.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
+# How often the running bot looks for feeds whose poll is due (seconds); each feed's own schedule is above.
+DEFAULT_FEED_CHECK_SECONDS = 60.0
 # Digests: where a chat's daily time and zone start, how late a digest missed while the bot was down is still sent
 # (older ones are skipped, never a burst; alerts later than this are left to the digest), and the part of
 # Telegram's messages a second that digests and alerts may use, all processes together (the rest is kept for
@@ -99,7 +104,7 @@ class Settings:
     engine: str = DEFAULT_ENGINE
     answer_size: int = DEFAULT_ANSWER_SIZE
     per_article: int = DEFAULT_PER_ARTICLE
-    min_coverage: float = DEFAULT_MIN_COVERAGE
+    min_answerability: float = DEFAULT_MIN_ANSWERABILITY
     headline_boost: float = DEFAULT_HEADLINE_BOOST
     follow_seconds: float = DEFAULT_FOLLOW_SECONDS
     telegram_bot_token: str = ""
@@ -129,6 +134,10 @@ class Settings:
     default_timezone: str = DEFAULT_TIMEZONE
     digest_grace_minutes: int = DEFAULT_DIGEST_GRACE_MINUTES
     fanout_messages_per_second: int = DEFAULT_FANOUT_MESSAGES_PER_SECOND
+    semantic: str = "on"
+    # An ONNX sentence encoder to use instead of the shipped one (empty: the shipped model).
+    semantic_model: Path | None = None
+    feed_check_seconds: float = DEFAULT_FEED_CHECK_SECONDS
 
     @property
     def store_url(self) -> str:
@@ -142,6 +151,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (command-line flags win over the environment)."""
@@ -273,7 +286,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_ENGINE", "engine", _choice(ENGINES)),
     ("NEWSBOT_ANSWER_SIZE", "answer_size", _whole(1, MAX_ANSWER_SIZE)),
     ("NEWSBOT_PER_ARTICLE", "per_article", _whole(1, MAX_ANSWER_SIZE)),
-    ("NEWSBOT_MIN_COVERAGE", "min_coverage", _number(0.0, 1.0)),
+    ("NEWSBOT_MIN_ANSWERABILITY", "min_answerability", _number(0.0, 1.0)),
     ("NEWSBOT_HEADLINE_BOOST", "headline_boost", _number(0.0, MAX_HEADLINE_BOOST)),
     ("NEWSBOT_FOLLOW_SECONDS", "follow_seconds", _number(0.1, 3600.0)),
     ("TELEGRAM_BOT_TOKEN", "telegram_bot_token", _text),
@@ -300,4 +313,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DEFAULT_TIMEZONE", "default_timezone", _zone_key),
     ("NEWSBOT_DIGEST_GRACE_MINUTES", "digest_grace_minutes", _whole(0, 24 * 60)),
     ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
+    ("NEWSBOT_SEMANTIC", "semantic", _choice(SEMANTIC_MODES, str.lower)),
+    ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
+    ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
 )

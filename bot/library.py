@@ -22,12 +22,17 @@ from bot.ingest import Skipped, read_articles
 from bot.ingest.urls import is_web_url
 from bot.models import Answer, Article
 from bot.retrieval import Request, answer
+from bot.semantic import Semantic, open_semantic
+from bot.semantic.follower import VectorFollower
 from bot.store import Store, StoreStats, WriteResult
 
 log = logging.getLogger(__name__)
 
 # Articles per store transaction and index commit: a crash or Ctrl-C loses at most one batch's work.
 BATCH_SIZE = 2000
+# Paragraph vectors missing after an ingest or on opening are made at once up to this many (a few seconds of
+# encoding); more are left to a running bot's background job or `newsbot vectors`.
+EMBED_AT_ONCE = 300
 
 
 @dataclass
@@ -72,6 +77,9 @@ class LibraryStats:
     engine: str
     indexed_paragraphs: int
     index_bytes: int
+    # Paragraph vectors (None: the semantic stage is off or its model missing) and how many wait for one.
+    vectors: int | None = None
+    vectors_waiting: int = 0
 
 
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -105,10 +113,19 @@ def shipped_articles(settings: Settings) -> Iterator[Article]:
 class Library:
     """Articles in, answers out. Open once per process; safe to ask from several threads."""
 
-    def __init__(self, settings: Settings, store: Store, follower: Follower) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        follower: Follower,
+        semantic: Semantic | None = None,
+        vectors: VectorFollower | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.follower = follower
+        self.semantic = semantic
+        self.vectors = vectors
 
     @property
     def engine(self) -> Engine:
@@ -125,11 +142,32 @@ class Library:
         except BaseException:
             store.close()
             raise
-        return cls(settings, store, follower)
+        semantic = open_semantic(settings)
+        library = cls(
+            settings, store, follower, semantic, VectorFollower(store, semantic.vectors) if semantic else None
+        )
+        library.embed_if_few()
+        return library
 
     def close(self) -> None:
+        if self.vectors is not None:
+            self.vectors.close()
+        if self.semantic is not None:
+            self.semantic.close()
         self.follower.close()
         self.store.close()
+
+    def embed(self, limit: int | None = None, progress: Callable[[int], object] | None = None) -> int:
+        """Make missing paragraph vectors (at most `limit` steps); returns how many paragraphs were embedded.
+
+        Only one process per data directory makes them; in the others this only reads what that one committed.
+        """
+        return 0 if self.vectors is None else self.vectors.catch_up(limit, progress)
+
+    def embed_if_few(self) -> None:
+        """Make the missing vectors now if there are only a few (so a small library answers by meaning at once)."""
+        if self.vectors is not None and self.vectors.try_write() and self.vectors.backlog() <= EMBED_AT_ONCE:
+            self.vectors.catch_up()
 
     def follow(self) -> int:
         """Apply what other processes added or removed since the last look; returns the changes applied."""
@@ -177,6 +215,7 @@ class Library:
             if pending is not None:
                 last_seq = max(last_seq, self._index(*pending, report))
         self.follower.wait_until(last_seq, on_wait)
+        self.embed_if_few()
         return report
 
     def _index(self, written: Future[WriteResult], fresh: dict[str, Article], report: IngestReport) -> int:
@@ -193,6 +232,7 @@ class Library:
     def remove(self, article_ids: Iterable[str]) -> None:
         self.store.remove_articles(article_ids)
         self.follower.wait_until(self.store.head())
+        self.embed_if_few()
 
     def ingest(
         self,
@@ -225,7 +265,7 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-        return answer(request, self.engine, self.store, self.settings.min_coverage)
+        return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
 
     def request(self, question: str, **filters: object) -> Request:
         """A request with this library's default answer size and per-article limit."""
@@ -234,4 +274,13 @@ class Library:
 
     def stats(self) -> LibraryStats:
         engine = self.engine
-        return LibraryStats(self.store.stats(), engine.name, engine.count(), engine.size_bytes())
+        if self.vectors is None:
+            return LibraryStats(self.store.stats(), engine.name, engine.count(), engine.size_bytes())
+        return LibraryStats(
+            self.store.stats(),
+            engine.name,
+            engine.count(),
+            engine.size_bytes(),
+            self.vectors.vectors.count(),
+            self.vectors.backlog(),
+        )

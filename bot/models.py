@@ -100,6 +100,8 @@ class Answer:
     # How many more passages the same question has beyond these (for a "More" button).
     more: int = 0
     offset: int = 0
+    # False when the passages are weak evidence (shown as "These passages may help:", with the closest headlines).
+    confident: bool = True
 
     @property
     def found(self) -> bool:

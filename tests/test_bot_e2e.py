@@ -285,7 +285,8 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     await asyncio.sleep(0.3)
     sent = server.calls("sendMessage", chat_id=GROUP)
     assert len(sent) == 5
-    assert "chess final" not in str(sent) and "ferry" not in str([c.params["text"] for c in sent])
+    # The rail strike article itself mentions a harbor ferry: the ferry article's headline marks an answer to it.
+    assert "chess final" not in str(sent) and "Ferry Line" not in str([c.params["text"] for c in sent])
 
 
 async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:

@@ -126,7 +126,11 @@ def test_bad_setting_is_one_line_and_exit_2(
 
 
 @needs_bbc
-def test_bbc_imports_with_one_command_and_answers(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bbc_imports_with_one_command_and_answers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lexical only: embedding the BBC corpus takes minutes (the semantic stage has its own tests).
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
     assert main(["ingest", str(BBC)]) == 0
     assert "2127 added" in capsys.readouterr().out
     assert main(["ask", "--json", "How much did Time Warner's quarterly profits rise?"]) == 0
@@ -169,7 +173,7 @@ def test_ask_refuses_a_passage_count_out_of_range(capsys: pytest.CaptureFixture[
     ("name", "value", "says"),
     [
         ("NEWSBOT_LOG_LEVEL", "LOUD", "NEWSBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
-        ("NEWSBOT_MIN_COVERAGE", "5", "NEWSBOT_MIN_COVERAGE must be between 0 and 1"),
+        ("NEWSBOT_MIN_ANSWERABILITY", "5", "NEWSBOT_MIN_ANSWERABILITY must be between 0 and 1"),
         ("NEWSBOT_HEADLINE_BOOST", "-1", "NEWSBOT_HEADLINE_BOOST must be between 0 and 10"),
         ("DATABASE_URL", "mysql://db/news", "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL"),
     ],
@@ -312,3 +316,21 @@ def test_an_article_cut_to_size_is_added_and_said_once(capsys: pytest.CaptureFix
     captured = capsys.readouterr()
     assert "1 added" in captured.out and "1 cut to size" in captured.out and "0 skipped" in captured.out
     assert captured.err.startswith("cut ") and captured.err.count("\n") == 1
+
+
+@needs_bbc
+def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    records = BBC.read_text(encoding="utf-8").splitlines()[:120]  # about 570 paragraphs: more than made at once
+    path = tmp_path / "bbc-120.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    assert main(["ingest", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "paragraphs wait for their vectors" in err and "newsbot vectors" in err
+    assert main(["stats"]) == 0 and "waiting" in capsys.readouterr().out
+    assert main(["vectors"]) == 0
+    assert "paragraphs embedded" in capsys.readouterr().out
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "paragraph vectors" in out and "waiting" not in out

@@ -169,7 +169,7 @@ def test_ingest_has_no_network_and_no_database() -> None:
     import ast
 
     forbidden = ("httpx", "socket", "urllib.request", "http.client", "sqlite3", "sqlalchemy", "telegram", "tantivy")
-    ours = ("bot.store", "bot.library", "bot.index", "bot.fetch", "bot.retrieval", "bot.answers", "bot.cli")
+    ours = ("bot.store", "bot.library", "bot.index", "bot.fetch", "bot.retrieval", "bot.render", "bot.cli")
     for path in sorted((ROOT / "bot" / "ingest").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}

@@ -89,8 +89,10 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"config", "errors", "models"},
     # An index follows the store's change log.
     "index": {"analysis", "config", "errors", "models", "store"},
-    "retrieval": {"analysis", "config", "errors", "index", "models", "store"},
-    "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "store"},
+    # Meaning beside words: the encoder, and paragraph vectors that follow the store like an index.
+    "semantic": {"config", "errors", "index", "models", "store"},
+    "retrieval": {"analysis", "config", "errors", "index", "models", "semantic", "store"},
+    "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "semantic", "store"},
     # Digests, alerts, deliveries, feeds: beside the pipeline, on the store; never Telegram.
     "services": {"analysis", "config", "errors", "fetch", "index", "ingest", "library", "models", "render", "store"},
     # Strings only: render reads records and never calls the store or the library.
@@ -103,7 +105,9 @@ ALLOWED: dict[str, set[str]] = {
 # Imports for annotations only (under `if TYPE_CHECKING:`): the records a part is handed, never called.
 TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "services", "store"}}
 # Third-party packages only some parts may use.
-RESTRICTED = {"telegram": {"tg", "app", "terminal_chat"}, "sqlite3": {"store"}, "sqlalchemy": {"store"}}
+# (The paragraph vectors keep a small SQLite map of their own beside the usearch file, a local copy like the
+# tantivy index, never the store.)
+RESTRICTED = {"telegram": {"tg", "app", "terminal_chat"}, "sqlite3": {"store", "semantic"}, "sqlalchemy": {"store"}}
 BOT_FILES = sorted((ROOT / "bot").rglob("*.py"))
 
 

@@ -19,14 +19,15 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bot.errors import IndexCorruptError
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
-from bot.models import Article
+from bot.models import Article, StoredArticle
 from bot.store import Change, Store
 
 log = logging.getLogger(__name__)
@@ -161,19 +162,7 @@ class Follower:
                     engine.release()
 
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
-        applied = 0
-        while batch := self.store.changes_since(engine.cursor, BATCH_CHANGES, until):
-            ids = list(dict.fromkeys(change.article_id for change in batch))
-            engine.delete(ids)
-            from_memory = _from_memory(batch, fresh)
-            for article_id in ids:
-                if (article := from_memory.get(article_id)) is not None:
-                    engine.add(indexed_paragraphs(article, article.paragraphs))
-            for stored, paragraphs in self.store.with_paragraphs([i for i in ids if i not in from_memory]):
-                engine.add(indexed_paragraphs(stored, paragraphs))
-            engine.commit(batch[-1].seq)
-            applied += len(batch)
-        return applied
+        return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
     def wait_until(self, seq: int, on_wait: Callable[[], object] | None = None) -> None:
         """Return once the index holds every change up to `seq`, catching up itself whenever it can write."""
@@ -198,11 +187,8 @@ class Follower:
         engine.try_write()
         try:
             head = self.store.head()
-            after = ""
-            while ids := self.store.article_ids_after(after, BUILD_ARTICLES):
-                for stored, paragraphs in self.store.with_paragraphs(ids):
-                    engine.add(indexed_paragraphs(stored, paragraphs))
-                after = ids[-1]
+            for chunk in articles_in_store(self.store):
+                _Indexing(engine).apply([], chunk)
             engine.commit(head)
             with self._lock:
                 self._apply(engine, None)  # what changed while it was being built
@@ -217,6 +203,84 @@ class Follower:
     def close(self) -> None:
         with self._lock:
             self.engine.close()
+
+
+class Copy(Protocol):
+    """A local copy that follows the change log: a search engine, or the paragraph vectors."""
+
+    @property
+    def cursor(self) -> int: ...
+
+    def apply(self, removed: Sequence[str], added: Sequence[tuple[StoredArticle | Article, Sequence[str]]]) -> object:
+        """Forget the `removed` articles, then take in `added` ones as they are now (replacing older versions)."""
+        ...
+
+    def commit(self, cursor: int) -> None:
+        """Make what was applied durable, recording that the copy now holds the log up to `cursor`."""
+        ...
+
+
+class _Indexing:
+    """A search engine as a `Copy`: its paragraphs analysed for it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def cursor(self) -> int:
+        return self.engine.cursor
+
+    def apply(self, removed: Sequence[str], added: Sequence[tuple[StoredArticle | Article, Sequence[str]]]) -> None:
+        self.engine.delete(removed)
+        for article, paragraphs in added:
+            self.engine.add(indexed_paragraphs(article, paragraphs))
+
+    def commit(self, cursor: int) -> None:
+        self.engine.commit(cursor)
+
+
+def replay(
+    store: Store,
+    cursor: int,
+    copy: Copy,
+    fresh: Fresh | None = None,
+    until: int | None = None,
+    batch_size: int = BATCH_CHANGES,
+    limit: int | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> int:
+    """Bring `copy` from `cursor` up to the store's change log (or to `until`; at most `limit` changes), one
+    commit per `batch_size` changes; returns the changes applied. `progress` hears the paragraphs of each batch.
+
+    Each changed article is forgotten and taken in again as the store holds it now (from memory when `fresh`
+    has it), so replaying what a copy already holds changes nothing.
+    """
+    applied = 0
+    while (limit is None or applied < limit) and (
+        batch := store.changes_since(cursor, min(batch_size, limit - applied) if limit else batch_size, until)
+    ):
+        ids = list(dict.fromkeys(change.article_id for change in batch))
+        from_memory = _from_memory(batch, fresh)
+        added: list[tuple[StoredArticle | Article, Sequence[str]]] = [
+            (article, article.paragraphs) for i in ids if (article := from_memory.get(i)) is not None
+        ]
+        added += store.with_paragraphs([i for i in ids if i not in from_memory])
+        copy.apply(ids, added)
+        cursor = batch[-1].seq
+        copy.commit(cursor)
+        applied += len(batch)
+        if progress is not None:
+            progress(sum(len(paragraphs) for _, paragraphs in added))
+    return applied
+
+
+def articles_in_store(
+    store: Store, after: str = "", chunk: int = BUILD_ARTICLES
+) -> Iterator[list[tuple[StoredArticle, list[str]]]]:
+    """Every article the store holds with its paragraphs, `chunk` at a time, in id order after `after`."""
+    while ids := store.article_ids_after(after, chunk):
+        yield store.with_paragraphs(ids)
+        after = ids[-1]
 
 
 def _from_memory(batch: list[Change], fresh: Fresh | None) -> dict[str, Article]:

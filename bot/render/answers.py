@@ -78,6 +78,10 @@ def render_passage(
     return "\n".join(lines)
 
 
+# Said before the passages of an answer whose evidence is weak: shown, not hidden, but not claimed.
+WEAK_ANSWER = "These passages may help:"
+
+
 def render_answer(
     answer: Answer,
     style: Style,
@@ -85,17 +89,20 @@ def render_answer(
     local_path: bool = False,
     passage_chars: int = MAX_PASSAGE_CHARS,
 ) -> str:
-    """The whole reply: numbered passages, or why nothing answers and the closest headlines."""
+    """The whole reply: numbered passages (introduced as only maybe helpful when the evidence is weak, with the
+    closest headlines after them), or why nothing answers and the closest headlines."""
+    closest = ["Closest headlines:", *(render_headline(a, style, bot_username, local_path) for a in answer.closest)]
     if not answer.found:
         lines = [style.escape(answer.reason or "Nothing in the articles answers that.")]
         if answer.closest:
-            lines += ["", "Closest headlines:"]
-            lines += [render_headline(a, style, bot_username, local_path) for a in answer.closest]
+            lines += ["", *closest]
         return "\n".join(lines)
     blocks = [
         render_passage(answer.offset + i + 1, p, style, bot_username, local_path, passage_chars)
         for i, p in enumerate(answer.passages)
     ]
+    if not answer.confident:
+        blocks = [WEAK_ANSWER, *blocks, *(["\n".join(closest)] if answer.closest else [])]
     return "\n\n".join(blocks)
 
 
@@ -138,6 +145,7 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
     return {
         "question": answer.question,
         "found": answer.found,
+        "confident": answer.found and answer.confident,
         "reason": answer.reason or None,
         "passages": [
             {

@@ -21,6 +21,14 @@ def date_span(stats: StoreStats) -> str:
     return f"{span} ({undated})" if stats.undated else span
 
 
+def vectors_line(stats: LibraryStats) -> str:
+    """The semantic stage: how many paragraphs have vectors, and how many wait for one."""
+    if stats.vectors is None:
+        return "off (answers by words only)"
+    waiting = f", {stats.vectors_waiting:,} waiting" if stats.vectors_waiting else ""
+    return f"{stats.vectors:,} paragraph vectors{waiting}"
+
+
 def render_stats(stats: LibraryStats) -> str:
     """What the library holds, as aligned plain text."""
     store = stats.store
@@ -30,6 +38,7 @@ def render_stats(stats: LibraryStats) -> str:
         f"dates:      {date_span(store)}",
         f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
         f" {stats.index_bytes / 1e6:.1f} MB on disk)",
+        f"meaning:    {vectors_line(stats)}",
         "categories:",
     ]
     lines += [f"  {cap(name, MAX_LABEL_CHARS) or '(none)'}: {number:,}" for name, number in store.categories]

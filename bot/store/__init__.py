@@ -166,7 +166,7 @@ class Store:
             texts = articles.texts_of(connection, list(found))
         return [(found[i], texts[i]) for i in article_ids if i in found]
 
-    def article_ids_after(self, after: str, limit: int) -> list[str]:
+    def article_ids_after(self, after: str, limit: int | None) -> list[str]:
         with reading(self.engine) as connection:
             return articles.ids_after(connection, after, limit)
 
@@ -201,6 +201,11 @@ class Store:
         """The newest change-log sequence number."""
         with reading(self.engine) as connection:
             return changes.head(connection)
+
+    def paragraphs_changed_since(self, seq: int) -> int:
+        """Paragraphs of the articles that changed after `seq` and still exist (what a follower has to redo)."""
+        with reading(self.engine) as connection:
+            return articles.paragraphs_changed_since(connection, seq)
 
     def changes_since(self, seq: int, limit: int, until: int | None = None) -> list[Change]:
         with reading(self.engine) as connection:

@@ -257,8 +257,13 @@ def random_articles(connection: Connection, count: int) -> list[StoredArticle]:
     return [stored(row) for row in connection.execute(select(articles).order_by(func.random()).limit(count))]
 
 
-def ids_after(connection: Connection, after: str, limit: int) -> list[str]:
+def ids_after(connection: Connection, after: str, limit: int | None) -> list[str]:
     """Article ids in order, after `after` (paging through every article without holding one long read)."""
-    return list(
-        connection.scalars(select(articles.c.id).where(articles.c.id > after).order_by(articles.c.id).limit(limit))
-    )
+    query = select(articles.c.id).where(articles.c.id > after).order_by(articles.c.id)
+    return list(connection.scalars(query if limit is None else query.limit(limit)))
+
+
+def paragraphs_changed_since(connection: Connection, seq: int) -> int:
+    changed = select(changes.c.article_id).where(changes.c.seq > seq).distinct()
+    total = connection.scalar(select(func.sum(articles.c.paragraph_count)).where(articles.c.id.in_(changed)))
+    return int(total or 0)

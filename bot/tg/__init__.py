@@ -1,9 +1,9 @@
 """The Telegram layer, the only importer of `telegram`: one module per feature, and `register` to add them all.
 
 `register` keeps the settings in the typed `bot_data` (`context.BotData`) and adds every handler and job;
-`post_init` opens the library once (in a thread: opening may catch up with the store) and sets up subscriptions,
-digests and the fan-out on its store, joining the running processes; `post_shutdown` leaves them and closes the
-library. Handlers stay thin: parse, call the library, render (`bot.render`), reply.
+`post_init` opens the library once (in a thread: opening may catch up with the store) and the services on it
+(feeds; subscriptions, digests and the fan-out, joining the running processes); `post_shutdown` leaves them and
+closes the library. Handlers stay thin: parse, call the library, render (`bot.render`), reply.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.library import Library
-from bot.tg import admin, articles, ask, buttons, chats, subscriptions, welcome
+from bot.services.feeds import FeedService
+from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
 from bot.tg.context import App
 from bot.tg.errors import on_error
 from bot.tg.jobs import register_jobs, share_budget, start_digests
@@ -33,6 +34,7 @@ async def post_init(application: App) -> None:
     """Open the library, learn the bot's username, join the running processes and set the command menu."""
     data = application.bot_data
     data.library = await asyncio.to_thread(Library.open, data.settings)
+    data.feeds = FeedService(data.library)
     data.username = data.settings.bot_username or application.bot.username
     store = data.library.store
     data.digesting = await asyncio.to_thread(start_digests, store, data.settings, data.clock(), data.username)
@@ -73,6 +75,9 @@ def register(application: App, settings: Settings) -> None:
             MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated),
             CommandHandler("stats", admin.stats, filters=new),
             CommandHandler("reindex", admin.reindex, filters=new),
+            CommandHandler("feeds", feeds.feeds, filters=new),
+            CommandHandler("addfeed", feeds.add_feed, filters=new),
+            CommandHandler("removefeed", feeds.remove_feed, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
             MessageHandler(new & filters.TEXT, ask.text_message),
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),

@@ -1,4 +1,5 @@
-"""Admin commands: /stats and /reindex, for the user ids in NEWSBOT_ADMIN_IDS."""
+"""Admin commands: /stats and /reindex, for the user ids in NEWSBOT_ADMIN_IDS, and the check every admin command
+makes."""
 
 from __future__ import annotations
 
@@ -16,12 +17,20 @@ def is_admin(update: Update, context: Context) -> bool:
     return user is not None and user.id in context.bot_data.settings.admin_ids
 
 
+async def admins_only(update: Update, context: Context, command: str) -> bool:
+    """True for an admin; anyone else is told politely that /`command` is for the bot's admins."""
+    if is_admin(update, context):
+        return True
+    assert update.message is not None
+    await update.message.reply_text(f"Sorry, only the bot's admins can use /{command}.")
+    return False
+
+
 async def stats(update: Update, context: Context) -> None:
     """Send what the library holds (admins only)."""
     message = update.message
     assert message is not None
-    if not is_admin(update, context):
-        await message.reply_text("Sorry, only the bot's admins can use /stats.")
+    if not await admins_only(update, context, "stats"):
         return
     await reply_messages(message, stats_messages(await asyncio.to_thread(context.bot_data.library.stats)))
 
@@ -30,8 +39,7 @@ async def reindex(update: Update, context: Context) -> None:
     """Rebuild the search index (admins only)."""
     message = update.message
     assert message is not None
-    if not is_admin(update, context):
-        await message.reply_text("Sorry, only the bot's admins can use /reindex.")
+    if not await admins_only(update, context, "reindex"):
         return
     await show_typing(message)
     count = await asyncio.to_thread(context.bot_data.library.reindex)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.library import Library
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut
+from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
 
@@ -36,14 +37,16 @@ class Digesting:
 
 @dataclass
 class BotData:
-    """The application's `bot_data`: settings from `register`, the library and username from `post_init`."""
+    """The application's `bot_data`: settings from `register`; the library, the feed service and the username from
+    `post_init`."""
 
     settings: Settings = field(default_factory=Settings)
     # The bot's @username without the @, for deep links and mentions in groups.
     username: str = ""
     _library: Library | None = field(default=None, repr=False)
-    # The time digests, alerts and settings go by: UTC now, or a test's own clock.
-    clock: Callable[[], datetime] = utc_now
+    # The time jobs, commands, digests and alerts go by: UTC now, or a test's own clock.
+    clock: Callable[[], datetime] = field(default_factory=lambda: utc_now, repr=False)
+    _feeds: FeedService | None = field(default=None, repr=False)
     # Each group's administrators as last read from Telegram (monotonic time of the read, their user ids).
     admins: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict, repr=False)
     # Chats seen active lately (monotonic time of the check), so a message from one needs no store read.
@@ -80,7 +83,19 @@ class BotData:
     def close_library(self) -> Library | None:
         """Forget the library and return it for closing, if it was open."""
         library, self._library = self._library, None
+        self._feeds = None
         return library
+
+    @property
+    def feeds(self) -> FeedService:
+        """The feed service on the open library (made in `post_init`)."""
+        if self._feeds is None:
+            raise RuntimeError("the feed service is not open: post_init has not run, or post_shutdown has")
+        return self._feeds
+
+    @feeds.setter
+    def feeds(self, feeds: FeedService) -> None:
+        self._feeds = feeds
 
 
 Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]

@@ -39,6 +39,9 @@ COMMANDS: tuple[Command, ...] = (
     ("alerts", "new stories in your categories as they arrive: /alerts on|off", False),
     ("stats", "what the library holds", True),
     ("reindex", "rebuild the search index (older buttons expire)", True),
+    ("feeds", "the feeds followed: stories, last poll, status", True),
+    ("addfeed", "follow a feed and read it now: /addfeed URL [category]", True),
+    ("removefeed", "stop following a feed: /removefeed URL-or-number", True),
 )
 
 

@@ -1,0 +1,91 @@
+"""The project's natural-question set over the BBC corpus, and a library holding that corpus (shared by benches).
+
+`bench/data/bbc_questions.jsonl`: questions written for newsbot in its developers' own words (no article text),
+one JSON object a line: `id`, `style` (keywords, question, paraphrase, unanswerable), `question`, `article`
+(the BBC record id, e.g. "business/001"; null when the corpus cannot answer) and `paragraphs` (the positions
+of the paragraphs that answer it).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from common import REPO, load_bbc
+
+from bot.config import Settings
+from bot.library import Library
+from bot.models import Article
+
+QUESTIONS_PATH = REPO / "bench" / "data" / "bbc_questions.jsonl"
+STYLES = ("keywords", "question", "paraphrase")
+UNANSWERABLE = "unanswerable"
+HALVES_SEED = 10
+
+
+@dataclass(frozen=True)
+class NaturalQuestion:
+    id: str
+    style: str
+    question: str
+    # Library article id and paragraph positions that answer it (empty for unanswerable questions).
+    article: str | None
+    paragraphs: tuple[int, ...]
+    half: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return self.article is not None
+
+
+def bbc_articles() -> tuple[list[Article], dict[str, str]]:
+    """The BBC corpus as newsbot Articles, and each BBC record id's library article id (repeats share one)."""
+    articles, ids = [], {}
+    for record in load_bbc():
+        article = Article(title=record.title, paragraphs=record.paragraphs, category=record.category)
+        articles.append(article)
+        ids[record.id] = article.id
+    return articles, ids
+
+
+def load_questions() -> list[NaturalQuestion]:
+    """The question set with each question's half ("tuning" or "held-out"): a seeded split within each style."""
+    _, ids = bbc_articles()
+    questions = []
+    for line in QUESTIONS_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            article = ids[r["article"]] if r["article"] else None
+            questions.append(NaturalQuestion(r["id"], r["style"], r["question"], article, tuple(r["paragraphs"])))
+    out = []
+    rng = random.Random(HALVES_SEED)
+    for style in (*STYLES, UNANSWERABLE):
+        group = [q for q in questions if q.style == style]
+        rng.shuffle(group)
+        out += [replace(q, half="tuning" if i < len(group) // 2 else "held-out") for i, q in enumerate(group)]
+    return sorted(out, key=lambda q: q.id)
+
+
+def bbc_library(data_dir: Path, semantic: str = "on") -> Library:
+    """A library of the BBC corpus in `data_dir`, built on first use (vectors take minutes) and reused after."""
+    settings = Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", semantic=semantic)
+    library = Library.open(settings)
+    articles, _ = bbc_articles()
+    start = time.perf_counter()
+    report = library.add(articles)
+    library.embed()  # the vectors a running bot would make in the background (minutes, the first time)
+    if report.added or report.updated:
+        print(
+            f"built the BBC library in {data_dir}: {report.summary()} ({time.perf_counter() - start:.0f} s)",
+            file=sys.stderr,
+        )
+    return library
+
+
+def split(questions: Sequence[NaturalQuestion], half: str) -> list[NaturalQuestion]:
+    return [q for q in questions if half in ("both", q.half)]

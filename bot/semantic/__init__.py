@@ -1,0 +1,44 @@
+"""Meaning beside words: a sentence encoder and the paragraph vectors it fills, for the retrieval's dense stage.
+
+`open_semantic(settings)` gives the stage, or None when it is switched off or the model cannot be loaded
+(said once in the log: newsbot then answers with BM25 alone and never fails to start because of it).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.semantic.encoder import Encoder, ModelUnavailableError, Vectors, load_encoder
+from bot.semantic.vectors import VectorStore
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Encoder", "ModelUnavailableError", "Semantic", "VectorStore", "Vectors", "open_semantic"]
+
+
+@dataclass
+class Semantic:
+    """The encoder and the paragraph vectors of one data directory."""
+
+    encoder: Encoder
+    vectors: VectorStore
+
+    def embed_question(self, question: str) -> Vectors:
+        return self.encoder.embed_one(question)
+
+    def close(self) -> None:
+        self.vectors.close()
+
+
+def open_semantic(settings: Settings) -> Semantic | None:
+    """The semantic stage for `settings`, or None (off, or the model cannot be loaded: logged as a warning)."""
+    if settings.semantic == "off":
+        return None
+    try:
+        encoder = load_encoder(settings.semantic_model)
+    except ModelUnavailableError as exc:
+        log.warning("semantic search is off: %s; answering with BM25 only", exc)
+        return None
+    return Semantic(encoder, VectorStore.open(settings.vectors_dir, encoder.embed))

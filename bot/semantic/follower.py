@@ -1,0 +1,103 @@
+"""Paragraph vectors that follow the store's change log, apart from the lexical index and behind it if need be.
+
+Embedding is slow (about 50 paragraphs a second on two cores), so the vectors keep their own cursor: a new
+article is answerable lexically at once and semantically once its vectors exist. One process per data directory
+makes them at a time (a lock file every process honours, released by the system if its holder dies); the
+others read what it commits. Vectors never built (a new directory, an upgraded store) are first made for every
+article the store holds, then follow the log; an unchanged article keeps its vectors, so this costs encoding
+only for what has none.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+from bot.index.engine import NO_CURSOR
+from bot.index.follower import articles_in_store, replay
+from bot.semantic.vectors import VectorStore
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = "writer.lock"
+# Changes per commit while following, and articles per step while building: about half a minute of encoding,
+# then the work is durable (and a bot stopping waits no longer than that).
+FOLLOW_BATCH = 100
+BUILD_BATCH = 100
+
+
+class VectorFollower:
+    """Brings one data directory's paragraph vectors up to the store, when this process may write them."""
+
+    def __init__(self, store: Store, vectors: VectorStore) -> None:
+        self.store = store
+        self.vectors = vectors
+        self._lock = threading.Lock()
+        self._writer: int | None = None
+        # Where an interrupted first build resumes (article ids in order).
+        self._built_to = ""
+
+    def try_write(self) -> bool:
+        """Take the right to write the vectors, if no other process holds it; kept until `close`."""
+        if self._writer is None:
+            fd = os.open(self.vectors.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._writer = fd
+            self.vectors.refresh()  # what the previous writer committed
+        return True
+
+    def backlog(self) -> int:
+        """Paragraphs that have no vector yet (an estimate while the first build runs)."""
+        cursor = self.vectors.cursor
+        if cursor == NO_CURSOR:
+            return max(0, self.store.stats().paragraphs - self.vectors.count())
+        return self.store.paragraphs_changed_since(cursor)
+
+    def catch_up(self, limit: int | None = None, progress: Callable[[int], object] | None = None) -> int:
+        """Make the missing vectors (at most `limit` changes' or build chunks' worth), or just read another
+        process's if it is the one writing them; returns the paragraphs embedded here. `progress` hears how
+        many paragraphs each step took in."""
+        with self._lock:
+            if not self.try_write():
+                self.vectors.refresh()
+                return 0
+            before = self.vectors.embedded
+            if self.vectors.cursor == NO_CURSOR and not self._build(limit, progress):
+                return self.vectors.embedded - before
+            replay(
+                self.store, self.vectors.cursor, self.vectors, batch_size=FOLLOW_BATCH, limit=limit, progress=progress
+            )
+            return self.vectors.embedded - before
+
+    def _build(self, limit: int | None, progress: Callable[[int], object] | None) -> bool:
+        """Vectors for every article the store holds (resuming where an interrupted build stopped); True once
+        complete, False when `limit` chunks were done first."""
+        head = self.store.head()
+        for done, chunk in enumerate(articles_in_store(self.store, self._built_to, BUILD_BATCH), 1):
+            self.vectors.apply([], chunk)
+            self.vectors.commit(NO_CURSOR)  # durable, and still not complete
+            self._built_to = chunk[-1][0].id
+            if progress is not None:
+                progress(sum(len(paragraphs) for _, paragraphs in chunk))
+            if limit is not None and done >= limit:
+                return False
+        # Every article is in: drop the vectors of articles the store no longer holds, then follow from `head`.
+        live = set(self.store.article_ids_after("", None))
+        self.vectors.apply(sorted(self.vectors.article_ids() - live), [])
+        self.vectors.commit(head)
+        log.info("paragraph vectors made for the whole store (%d paragraphs)", self.vectors.count())
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                os.close(self._writer)  # releases the lock
+                self._writer = None

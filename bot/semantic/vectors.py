@@ -1,0 +1,284 @@
+"""Paragraph vectors on disk: a usearch index (HNSW, cosine, float16) beside a small SQLite map of its keys.
+
+The vector store follows the article store on its own, like the lexical index: `apply` embeds what changed,
+`commit(cursor)` makes it durable and records how far it got. It may lag behind the lexical index (the bot
+then answers lexically for the newest articles); `cursor` says where to resume after a restart.
+
+Write order makes a crash harmless: the index file is written aside and renamed into place, then the key map
+and the cursor are committed in one SQLite transaction. An index holding keys the map does not know (a crash
+between the two) loses them on open; the changes after the cursor are applied again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from usearch.index import Index
+
+from bot.index.engine import NO_CURSOR
+from bot.models import Article, StoredArticle
+from bot.semantic.encoder import DIMENSIONS, MAX_TOKENS, MODEL_NAME, Vectors
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "paragraphs.usearch"
+MAP_FILE = "paragraphs.sqlite3"
+# Below this many vectors an exact scan is both faster than the graph and free of its misses.
+EXACT_BELOW = 50_000
+# Graph search breadth: usearch's default (64) missed gold paragraphs at 1M that 128 finds (bench/semantic_speed.py).
+EXPANSION_SEARCH = 128
+# What the vectors are made from; vectors made another way (an older recipe) are dropped on open and rebuilt.
+RECIPE = f"{MODEL_NAME}; {MAX_TOKENS} word pieces; headline. paragraph"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS paragraphs (
+    key INTEGER PRIMARY KEY, article_id TEXT NOT NULL, position INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id, position);
+CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, content TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+Embed = Callable[[Sequence[str]], Vectors]
+
+
+def passage(headline: str, paragraph: str) -> str:
+    """What is embedded for a paragraph: its headline first, as a reader sees it (and as "he" or "the deal"
+    in the paragraph need), so a question about the story finds every paragraph of it."""
+    return f"{headline}. {paragraph}"
+
+
+def content_key(headline: str, paragraphs: Sequence[str]) -> str:
+    """Identifies what an article's vectors were made from: an unchanged article keeps them through a re-index."""
+    return hashlib.sha256("\x1f".join([headline, *paragraphs]).encode("utf-8")).hexdigest()[:24]
+
+
+class VectorStore:
+    """Paragraph vectors keyed by (article id, position); safe to search from several threads."""
+
+    def __init__(self, directory: Path, embed: Embed) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self._embed = embed
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._index = self._new_index()
+        path = directory / INDEX_FILE
+        if path.is_file():
+            try:
+                self._index.load(str(path))
+            except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
+                log.warning("vector index %s is unreadable (%s); starting it again", path, exc)
+                self._reset()
+        self._reconcile()
+        recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
+        if recipe is not None and recipe[0] != RECIPE:
+            log.warning("vectors in %s were made by %r; they will be made again", directory, recipe[0])
+            self._reset()
+            (directory / INDEX_FILE).unlink(missing_ok=True)
+        self._in_transaction = False
+        self._next_key = int(self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()[0])
+        self._loaded = self.cursor
+        # Paragraphs this process has embedded so far (callers count their work by it).
+        self.embedded = 0
+
+    @classmethod
+    def open(cls, directory: Path, embed: Embed) -> VectorStore:
+        return cls(directory, embed)
+
+    @staticmethod
+    def _new_index() -> Index:
+        return Index(ndim=DIMENSIONS, metric="cos", dtype="f16", expansion_search=EXPANSION_SEARCH)
+
+    def _reset(self) -> None:
+        self._index = self._new_index()
+        self._db.executescript("DELETE FROM paragraphs; DELETE FROM articles; DELETE FROM meta;")
+
+    def _reconcile(self) -> None:
+        """Drop keys the map does not know (written before a crash); start again if the map has keys the index lost."""
+        known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
+        stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
+        orphans = np.setdiff1d(stored, known)
+        if len(orphans):
+            self._index.remove(orphans)
+        if len(np.setdiff1d(known, stored)):
+            log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
+            self._reset()
+
+    def refresh(self) -> None:
+        """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
+        with self._lock:
+            if self._in_transaction or self.cursor == self._loaded:
+                return
+            path = self.directory / INDEX_FILE
+            self._index = self._new_index()
+            if path.is_file():
+                self._index.load(str(path))
+            self._reconcile()
+            self._loaded = self.cursor
+
+    @property
+    def cursor(self) -> int:
+        """How far in the store's change log the committed vectors go (NO_CURSOR: they were never all made)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()
+        return int(row[0]) if row else NO_CURSOR
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._index)
+
+    def article_ids(self) -> set[str]:
+        """The articles that have vectors (applied, committed or not)."""
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT article_id FROM articles")}
+
+    def _begin(self) -> None:
+        if not self._in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
+
+    def _remove(self, article_ids: Iterable[str]) -> None:
+        for article_id in article_ids:
+            keys = [r[0] for r in self._db.execute("SELECT key FROM paragraphs WHERE article_id = ?", (article_id,))]
+            if keys:
+                self._index.remove(np.array(keys, dtype=np.uint64))
+            self._db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+            self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+
+    def apply(self, removed: Sequence[str], added: Sequence[tuple[StoredArticle | Article, Sequence[str]]]) -> int:
+        """Forget `removed` articles and embed `added` ones (replacing older versions); returns paragraphs embedded.
+
+        An added article whose paragraphs are unchanged keeps its vectors, so replaying the log or rebuilding
+        costs no encoding. The encoder runs outside the lock: questions keep being answered meanwhile. Nothing
+        is durable until `commit`.
+        """
+        ids = [article.id for article, _ in added]
+        with self._lock:
+            known: dict[str, str] = dict(
+                self._db.execute(
+                    f"SELECT article_id, content FROM articles WHERE article_id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+            )
+        changed = [
+            (article, paragraphs, key)
+            for article, paragraphs in added
+            if known.get(article.id) != (key := content_key(article.title, paragraphs))
+        ]
+        texts = [passage(article.title, text) for article, paragraphs, _ in changed for text in paragraphs]
+        vectors = self._embed(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        with self._lock:
+            self._begin()
+            self._remove((set(removed) - set(ids)) | {article.id for article, _, _ in changed})
+            row = 0
+            for article, paragraphs, key in changed:
+                self._db.execute("INSERT INTO articles VALUES (?, ?)", (article.id, key))
+                self._add([(article.id, i) for i in range(len(paragraphs))], vectors[row : row + len(paragraphs)])
+                row += len(paragraphs)
+            self.embedded += len(texts)
+        return len(texts)
+
+    def _add(self, paragraphs: Sequence[tuple[str, int]], vectors: Vectors) -> None:
+        if not paragraphs:
+            return
+        keys = np.arange(self._next_key, self._next_key + len(paragraphs), dtype=np.uint64)
+        self._next_key += len(paragraphs)
+        self._index.add(keys, vectors)
+        self._db.executemany(
+            "INSERT INTO paragraphs VALUES (?, ?, ?)",
+            [(int(k), a, p) for k, (a, p) in zip(keys, paragraphs, strict=True)],
+        )
+
+    def commit(self, cursor: int) -> None:
+        """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
+        with self._lock:
+            path = self.directory / INDEX_FILE
+            aside = path.with_suffix(".tmp")
+            self._index.save(str(aside))
+            with open(aside, "rb") as written:
+                os.fsync(written.fileno())
+            os.replace(aside, path)
+            self._begin()
+            self._db.executemany(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [("cursor", str(cursor)), ("recipe", RECIPE)],
+            )
+            self._db.execute("COMMIT")
+            self._in_transaction = False
+            self._loaded = cursor
+
+    def clear(self) -> None:
+        """Forget every vector (a rebuild follows the change log from the start)."""
+        with self._lock:
+            if self._in_transaction:
+                self._db.execute("ROLLBACK")
+                self._in_transaction = False
+            self._reset()
+            (self.directory / INDEX_FILE).unlink(missing_ok=True)
+
+    def _keys(self, keys: Sequence[int]) -> dict[int, tuple[str, int]]:
+        if not keys:
+            return {}
+        rows = self._db.execute(
+            f"SELECT key, article_id, position FROM paragraphs WHERE key IN ({','.join('?' * len(keys))})",
+            [int(k) for k in keys],
+        ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def search(self, vector: Vectors, k: int) -> list[tuple[str, int, float]]:
+        """The `k` paragraphs nearest to a unit `vector`: (article id, position, cosine), best first."""
+        with self._lock:
+            size = len(self._index)
+            if size == 0 or k <= 0:
+                return []
+            matches = self._index.search(vector, min(k, size), exact=size < EXACT_BELOW)
+            keys = [int(key) for key in matches.keys]
+            found = self._keys(keys)
+        return [
+            (*found[key], 1.0 - float(distance))
+            for key, distance in zip(keys, matches.distances, strict=True)
+            if key in found
+        ]
+
+    def vectors(self, paragraphs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Vectors]:
+        """Stored vectors of some paragraphs (those not embedded yet are absent)."""
+        wanted = list(dict.fromkeys(paragraphs))
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"WITH w(a, p) AS (VALUES {','.join(['(?, ?)'] * len(wanted))})"
+                " SELECT t.key, t.article_id, t.position FROM w CROSS JOIN paragraphs t"
+                " ON t.article_id = w.a AND t.position = w.p",
+                [v for pair in wanted for v in pair],
+            ).fetchall()
+            # A reader's index lags the map until it refreshes: only keys it holds have a vector here.
+            keys = np.array([r[0] for r in rows], dtype=np.uint64)
+            held = np.asarray(self._index.contains(keys), dtype=bool) if len(keys) else np.zeros(0, dtype=bool)
+            rows = [r for r, present in zip(rows, held, strict=True) if present]
+            if not rows:
+                return {}
+            stored = np.asarray(self._index.get(keys[held]), dtype=np.float32)
+        return {(r[1], r[2]): stored[i] for i, r in enumerate(rows)}
+
+    def vector(self, article_id: str, position: int) -> Vectors | None:
+        """One paragraph's stored vector, or None if it has none yet."""
+        return self.vectors([(article_id, position)]).get((article_id, position))
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.directory.iterdir() if f.is_file())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._in_transaction:
+                self._db.execute("ROLLBACK")
+                self._in_transaction = False
+            self._db.close()

@@ -1,0 +1,151 @@
+"""Feeds for the admins: /feeds lists them, /addfeed follows one and reads it at once, /removefeed stops one; and
+telling the admins what the poll job found they must know (a feed failing for long, or working again).
+
+The words come from the feed service (`describe_feed`, `FeedPoll.summary`, `FeedNotice.text`: plain text holding
+what feeds call themselves and their addresses), escaped here for Telegram's HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.errors import UsageError
+from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
+from bot.render.split import split_message
+from bot.services.feeds import TAKEN, FeedNotice, FeedPoll, describe_feed
+from bot.store.feeds import FAILED, FeedRow
+from bot.tg.admin import admins_only
+from bot.tg.context import Context
+from bot.tg.sending import reply_messages, send_messages, show_typing
+
+log = logging.getLogger(__name__)
+
+ADDFEED_USAGE = "Usage: /addfeed URL [category], for example: /addfeed https://example.org/rss.xml Business"
+REMOVEFEED_USAGE = "Usage: /removefeed URL-or-number (/feeds lists the feeds with their numbers)"
+NO_FEEDS = "No feeds are followed yet. Add one with /addfeed URL [category]."
+FEED_COMMANDS = "/addfeed URL [category] follows a feed; /removefeed URL-or-number stops one."
+
+
+def _escape(text: str) -> str:
+    return HTML.escape(text)
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence ends."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
+
+
+def _name(feed: FeedRow) -> str:
+    """A feed as the admins know it: what it calls itself (when known) and its address."""
+    if feed.title and feed.title != feed.url:
+        return f"<b>{_escape(cap(feed.title, MAX_TITLE_CHARS))}</b> ({_escape(feed.url)})"
+    return _escape(feed.url)
+
+
+def feed_list(feeds: Sequence[FeedRow], now: datetime) -> list[str]:
+    """Each feed with its number, its stories, its last poll and status and its next poll, as messages."""
+    if not feeds:
+        return [NO_FEEDS]
+    blocks = [f"<b>{count(len(feeds), 'feed')} followed</b>"]
+    for feed in feeds:
+        head, _, rest = describe_feed(feed, now).partition("\n")
+        blocks.append(f"<b>{_escape(head)}</b>\n{_escape(rest.strip())}")
+    blocks.append(_escape(FEED_COMMANDS))
+    return split_message(blocks)
+
+
+def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
+    """What following a feed and its first poll did."""
+    category = f" (category: {_escape(cap(feed.category, MAX_TITLE_CHARS))})" if feed.category else ""
+    lines = [f"Now following {_name(feed)}{category}."]
+    if poll.status == TAKEN:
+        lines.append("Another poll is reading it right now: /feeds shows its stories in a moment.")
+    elif poll.status == FAILED:
+        lines.append(
+            "It could not be read just now; it is tried again on its own, and admins hear if it keeps failing."
+        )
+    else:
+        stories = count(poll.stored, "story", "stories")
+        lines.append(f"{stories} came in" + (", ready to be asked about." if poll.stored else "."))
+    if poll.status != TAKEN:
+        lines.append(f"First poll: {_escape(poll.summary())}")
+    return split_message(["\n".join(lines)])
+
+
+def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
+    head = "Feed working again" if notice.recovered else "Feed failing"
+    text = _escape(_sentence(notice.text(now)))
+    return split_message([f"<b>{head}</b>\n{text}", "/feeds shows every feed; /removefeed stops one."])
+
+
+async def tell_admins(context: Context, notices: Sequence[FeedNotice]) -> None:
+    """Send each notice to every admin. An admin the bot cannot write to (who never started it, or blocked it) is
+    logged and skipped: the notice is not sent again (the store records it as told, once for all processes)."""
+    now = context.bot_data.clock()
+    for notice in notices:
+        log.warning("feeds: for the admins: %s", notice.text(now))
+        messages = notice_messages(notice, now)
+        for admin in context.bot_data.settings.admin_ids:
+            try:
+                await send_messages(context.bot, admin, messages)
+            except TelegramError as exc:
+                log.warning("could not tell admin %s about the feed %s: %s", admin, notice.url, exc)
+
+
+async def feeds(update: Update, context: Context) -> None:
+    """List the feeds followed: each one's stories, last poll, status and next poll (admins only)."""
+    message = update.message
+    assert message is not None
+    if not await admins_only(update, context, "feeds"):
+        return
+    await reply_messages(message, feed_list(await context.bot_data.feeds.feeds(), context.bot_data.clock()))
+
+
+async def add_feed(update: Update, context: Context) -> None:
+    """Follow a feed and read it at once, saying how many stories came in (admins only)."""
+    message = update.message
+    assert message is not None
+    if not await admins_only(update, context, "addfeed"):
+        return
+    if not context.args:
+        await message.reply_text(_escape(ADDFEED_USAGE))
+        return
+    url, category = context.args[0], " ".join(context.args[1:]) or None
+    user = update.effective_user
+    service = context.bot_data.feeds
+    await show_typing(message)
+    try:
+        poll = await service.add(
+            url, category, added_by=f"telegram:{user.id if user else ''}", now=context.bot_data.clock()
+        )
+    except UsageError as exc:
+        await message.reply_text(f"Sorry, {_escape(_sentence(str(exc)))}\n{_escape(ADDFEED_USAGE)}")
+        return
+    feed = await service.find(poll.feed.url) or poll.feed  # with the title its first poll found
+    await reply_messages(message, added_messages(poll, feed))
+    if poll.notice is not None:  # failing since before it was added (NEWSBOT_FEED_REPORT_AFTER_HOURS=0)
+        await tell_admins(context, [poll.notice])
+
+
+async def remove_feed(update: Update, context: Context) -> None:
+    """Stop following a feed, by its address or its number in /feeds; its stories stay (admins only)."""
+    message = update.message
+    assert message is not None
+    if not await admins_only(update, context, "removefeed"):
+        return
+    target = " ".join(context.args or ())
+    if not target:
+        await message.reply_text(_escape(REMOVEFEED_USAGE))
+        return
+    try:
+        feed = await context.bot_data.feeds.remove(target)
+    except UsageError as exc:
+        await message.reply_text(f"Sorry, {_escape(_sentence(str(exc)))}\n{_escape(REMOVEFEED_USAGE)}")
+        return
+    await message.reply_text(f"No longer following {_name(feed)}. Its stories stay in the library.")

@@ -1,0 +1,382 @@
+"""Feeds in Telegram (issue 9), end to end: the real Application from `build_application` against the fake Bot API
+server, feeds served by a real HTTP server on 127.0.0.1, on SQLite and on PostgreSQL.
+
+The bot's clock (`bot_data.clock`) is the test's: the poll job runs every 0.2 s and polls what is due at the
+clock's time, so the test makes a feed due by moving the clock on, and every poll is exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.library import Library
+from bot.services.feeds import FeedService
+from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow
+from bot.tg.context import App
+from bot.tg.errors import APOLOGY
+from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE, feed_list
+from bot.tg.jobs import FEEDS_JOB
+from tests.botapi_server import FakeBotAPI
+from tests.html_check import visible_text
+from tests.paths import DATA
+from tests.test_bot_e2e import check_sent, replies, reply_to
+from tests.web_server import WebServer, serving
+
+TOKEN = "123456:TEST-token-abcdefghijklmnop"
+ADMIN = 999
+OTHER_ADMIN = 998
+ALICE = 42
+LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+POLLS = DATA / "polls"
+START = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+LIGHTHOUSE_QUESTION = "Who kept the lighthouse lamp burning for forty years?"
+FERRY_QUESTION = "Why did the ferry crews walk out at dawn?"
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
+
+
+@dataclass
+class Clock:
+    """The bot's time, moved on by the test."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    with serving() as server:
+        yield server
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def bot_settings(any_db_settings: Settings, server: FakeBotAPI) -> Settings:
+    return replace(
+        any_db_settings,
+        corpus_dir=DATA / "bot_corpus",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        admin_ids=(ADMIN, OTHER_ADMIN),
+        allow_private_addresses=LOOPBACK,
+        feed_check_seconds=0.2,
+        fetch_timeout=5.0,
+    )
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def started(settings: Settings, clock: Clock) -> App:
+    application = build_application(settings)
+    application.bot_data.clock = clock
+    return application
+
+
+@pytest.fixture
+async def app(bot_settings: Settings, clock: Clock) -> AsyncIterator[App]:
+    async with running(started(bot_settings, clock), poll_timeout=1) as application:
+        yield application
+
+
+def live(web: WebServer, name: str, file: str) -> str:
+    """Serve tests/data/polls/`file` at /live/`name`; returns its URL."""
+    web.live[name] = (POLLS / file).read_bytes()
+    return web.url(f"/live/{name}")
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def feed_row(app: App, url: str) -> FeedRow:
+    feed = await app.bot_data.feeds.find(url)
+    assert feed is not None
+    return feed
+
+
+async def next_poll(app: App, clock: Clock, url: str) -> FeedRow:
+    """Move the clock to just after the feed's next poll is due, and wait for the poll job to record it."""
+    clock.now = (await feed_row(app, url)).next_poll_at + timedelta(seconds=1)
+
+    async def polled() -> bool:
+        return (await feed_row(app, url)).last_polled_at == clock.now
+
+    await until(polled)
+    return await feed_row(app, url)
+
+
+async def answered(app: App, question: str, url: str) -> None:
+    """Wait until this process's index answers `question` from the story at `url`."""
+    library = app.bot_data.library
+
+    async def found() -> bool:
+        answer = await asyncio.to_thread(library.ask, library.request(question))
+        return any(p.article.url == url for p in answer.passages)
+
+    await until(found)
+
+
+async def command(server: FakeBotAPI, user: int, name: str, *args: str) -> str:
+    """The visible text of the bot's reply to a command."""
+    return visible_text(await reply_to(server, user, lambda: server.send_command(user, name, " ".join(args))))
+
+
+async def ask(server: FakeBotAPI, question: str) -> str:
+    """The HTML of the bot's answer to a question from Alice."""
+    return await reply_to(server, ALICE, lambda: server.send_text(ALICE, question))
+
+
+async def test_an_admin_adds_a_feed_a_reader_asks_about_its_stories_and_the_next_poll_brings_news(
+    app: App, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    url = live(web, "harbour.xml", "harbour.xml")
+    added = await command(server, ADMIN, "addfeed", url)
+    assert added.startswith(f"Now following Harbour Town Daily ({url}).\n3 stories came in, ready to be asked about.")
+    assert "First poll: 0 new, 3 back catalogue (not alerted)" in added and "next poll in 15 min" in added
+
+    # The reader gets the story with its real link (the entry's link, made absolute against the feed).
+    lighthouse = web.url("/stories/lighthouse-keeper")
+    answer = await ask(server, LIGHTHOUSE_QUESTION)
+    assert "Lighthouse Keeper Retires After Forty Years" in answer and f'<a href="{lighthouse}">Source</a>' in answer
+
+    listed = await command(server, ADMIN, "feeds")
+    assert f"1 feed followed\n\n1. Harbour Town Daily <{url}> (category: from its entries)\n" in listed
+    assert "3 stories; last poll 0 min ago: ok; next poll in 15 min" in listed
+
+    # A new story appears on the site; the poll job picks it up once the feed is due, and it is answerable.
+    ferry = web.url("/stories/ferry-strike")
+    assert ferry not in await ask(server, FERRY_QUESTION)
+    live(web, "harbour.xml", "harbour_v2.xml")
+    assert (await next_poll(app, clock, url)).last_status == OK
+    await answered(app, FERRY_QUESTION, ferry)
+    assert f'<a href="{ferry}">Source</a>' in await ask(server, FERRY_QUESTION)
+    assert web.count("/live/harbour.xml") == 2
+    listed = await command(server, ADMIN, "feeds")
+    assert "4 stories; last poll 0 min ago: ok; next poll in 15 min" in listed
+
+    # Removed: no more polls, and its stories stay answerable.
+    removed = await command(server, ADMIN, "removefeed", "1")
+    assert removed == f"No longer following Harbour Town Daily ({url}). Its stories stay in the library."
+    assert await command(server, ADMIN, "feeds") == NO_FEEDS
+    clock.now += timedelta(hours=1)
+    await asyncio.sleep(0.5)  # time for two runs of the poll job
+    assert web.count("/live/harbour.xml") == 2
+    assert f'<a href="{ferry}">Source</a>' in await ask(server, FERRY_QUESTION)
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, server: FakeBotAPI, web: WebServer) -> None:
+    url = live(web, "harbour.xml", "harbour.xml")
+    for name, args in (("feeds", ()), ("addfeed", (url,)), ("removefeed", ("1",))):
+        refusal = await command(server, ALICE, name, *args)
+        assert refusal == f"Sorry, only the bot's admins can use /{name}."
+    assert web.count("/live/harbour.xml") == 0 and await app.bot_data.feeds.feeds() == []
+
+    assert await command(server, ADMIN, "addfeed") == ADDFEED_USAGE
+    assert await command(server, ADMIN, "removefeed") == REMOVEFEED_USAGE
+    refused = {
+        "ftp://example.org/feed.xml": "Sorry, not a feed address: ",
+        web.url("/feeds/not_a_feed.html"): f"Sorry, cannot follow {web.url('/feeds/not_a_feed.html')}: a web page, "
+        f"not a feed; it names a feed at {web.url('/feed.xml')}.",
+        web.url("/status/404"): f"Sorry, cannot follow {web.url('/status/404')}: ",
+        "http://10.1.2.3/feed.xml": "Sorry, cannot follow http://10.1.2.3/feed.xml: ",
+    }
+    for address, reason in refused.items():
+        reply = await command(server, ADMIN, "addfeed", address)
+        assert reply.startswith(reason) and reply.endswith("\n" + ADDFEED_USAGE), reply
+    assert await app.bot_data.feeds.feeds() == []
+
+    await command(server, ADMIN, "addfeed", url, "Harbour", "News")
+    again = await command(server, ADMIN, "addfeed", url)
+    assert again == f"Sorry, {url} is followed already.\n{ADDFEED_USAGE}"
+    [feed] = await app.bot_data.feeds.feeds()
+    assert feed.category == "Harbour News"
+    gone = await command(server, ADMIN, "removefeed", "7")
+    assert gone == f"Sorry, no feed '7' is followed.\n{REMOVEFEED_USAGE}"
+    assert len(await app.bot_data.feeds.feeds()) == 1
+    # A site that is only down is followed all the same, and tried again.
+    down = web.url("/status/503")
+    followed = await command(server, ADMIN, "addfeed", down)
+    assert followed.startswith(f"Now following {down}.\nIt could not be read just now; it is tried again on its own")
+    assert "\nFirst poll: failed: " in followed and "503" in followed and followed.endswith("next poll in 15 min")
+    assert len(await app.bot_data.feeds.feeds()) == 2
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_what_feeds_say_about_themselves_is_escaped(app: App, server: FakeBotAPI, web: WebServer) -> None:
+    """A feed's title, its address and its stories' text reach Telegram escaped (the fake Bot API refuses broken
+    HTML as Telegram does, and the bot would apologise instead)."""
+    web.live["loud.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        b'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        b"<title><![CDATA[Tides & Times <Weekly> 5 < 6]]></title><link>/</link>"
+        b"<item><title><![CDATA[Quay <Repairs> & More]]></title><link>/stories/quay?a=1&amp;b=2</link>"
+        b"<content:encoded><![CDATA[<p>The quay repairs cost 5 < 6 million &amp; more, said the <b>board</b>.</p>"
+        b"<p>Work on the quay starts in the spring, once the herring season is over.</p>]]></content:encoded>"
+        b"</item></channel></rss>"
+    )
+    url = web.url("/live/loud.xml") + "?x=<1>&y=2"
+    added = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "addfeed", f"{url} <Quay> & Co"))
+    assert "<b>Tides &amp; Times 5 &lt; 6</b> (" in added and "loud.xml?x=&lt;1&gt;&amp;y=2)" in added
+    assert "(category: &lt;Quay&gt; &amp; Co)" in added
+    listed = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "feeds"))
+    assert "Tides &amp; Times 5 &lt; 6 &lt;http://" in listed and "(category: &lt;Quay&gt; &amp; Co)" in listed
+    answer = await ask(server, "How much did the quay repairs cost?")
+    assert "<b>1. Quay &amp; More</b>" in answer and "5 &lt; 6 million &amp; more" in answer
+    assert f'<a href="{web.url("/stories/quay?a=1&amp;b=2")}">Source</a>' in answer
+    for call in server.calls("sendMessage"):
+        check_sent(call)
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_a_broken_feed_is_reported_to_the_admins_once_and_once_more_when_it_recovers(
+    bot_settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    settings = replace(bot_settings, feed_report_after_hours=1.0)
+    server.blocked_chats.add(OTHER_ADMIN)  # an admin the bot cannot write to: skipped, the rest go on
+    async with running(started(settings, clock), poll_timeout=1) as app:
+        url = live(web, "harbour.xml", "harbour.xml")
+        await command(server, ADMIN, "addfeed", url)
+        web.statuses["harbour.xml"] = 500
+        polls = 0
+        while (feed := await next_poll(app, clock, url)).failure_reported_at is None:
+            assert feed.last_status == FAILED and "500" in feed.last_reason
+            polls += 1
+        # Failing since the first failed poll; polled 15 min, 30 min, 1 h (doubling) after each other.
+        assert polls == 3 and feed.failures == 4
+        [_, failing] = await replies(server, ADMIN, 2)
+        text = visible_text(failing)
+        assert text.startswith(f"Feed failing\nThe feed Harbour Town Daily ({url}) has failed for 105 min: ")
+        assert "500" in text
+        blocked = await server.wait_for_async("sendMessage", chat_id=OTHER_ADMIN)
+        assert blocked[0].error_code == 403
+
+        for _ in range(3):  # failing on: not reported again
+            feed = await next_poll(app, clock, url)
+            assert feed.last_status == FAILED
+        del web.statuses["harbour.xml"]
+        feed = await next_poll(app, clock, url)
+        assert feed.last_status in (OK, NOT_MODIFIED) and feed.failures == 0
+        [_, _, back] = await replies(server, ADMIN, 3)
+        assert visible_text(back).startswith(f"Feed working again\nThe feed Harbour Town Daily ({url}) works again")
+        for _ in range(2):  # working on: nothing to say
+            await next_poll(app, clock, url)
+        await asyncio.sleep(0.5)  # time for a notice, if one were to come
+    assert web.count("/live/harbour.xml") == 1 + polls + 1 + 3 + 1 + 2
+    assert len(server.calls("sendMessage", chat_id=ADMIN)) == 3  # the /addfeed reply and two notices
+    assert len(server.calls("sendMessage", chat_id=OTHER_ADMIN)) == 2  # tried once per notice
+
+
+async def test_a_slow_poll_blocks_no_answer_is_not_started_twice_and_is_stopped_with_the_bot(
+    bot_settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = replace(bot_settings, fetch_timeout=60.0)
+    async with running(started(settings, clock), poll_timeout=1) as app:
+        url = live(web, "harbour.xml", "harbour.xml")
+        await command(server, ADMIN, "addfeed", url)
+        added = await feed_row(app, url)
+        web.delays["harbour.xml"] = 120  # the site hangs
+        clock.now = added.next_poll_at + timedelta(seconds=1)
+
+        async def fetching() -> bool:
+            return web.count("/live/harbour.xml") == 2
+
+        await until(fetching)
+        # The poll waits on the site; the bot answers meanwhile, and says the feed is being polled.
+        assert "Chess Prodigy" in await ask(server, "Who became the youngest chess champion?")
+        assert "being polled now" in await command(server, ADMIN, "feeds")
+        await asyncio.sleep(1.0)  # five intervals of the poll job
+        assert web.count("/live/harbour.xml") == 2 and (await feed_row(app, url)).last_polled_at == added.last_polled_at
+        skipped = [r for r in caplog.records if "maximum number of running instances" in r.getMessage()]
+        assert any(FEEDS_JOB in r.getMessage() for r in skipped)
+    # Stopped mid-poll: the feed was given back and nothing was recorded (its site had not answered).
+    library = Library.open(settings)
+    try:
+        feed = await FeedService(library).find(url)
+        assert feed is not None
+        assert (feed.lease_holder, feed.last_polled_at, feed.last_status) == (None, added.last_polled_at, OK)
+    finally:
+        library.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
+    settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database refuses to lease feeds for a while (SQLite; a trigger stands in for a full disk): each run of
+    the job logs it in one line and the bot goes on; once the database works again the next run polls."""
+    bot = replace(
+        settings,
+        corpus_dir=DATA / "bot_corpus",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        admin_ids=(ADMIN,),
+        allow_private_addresses=LOOPBACK,
+        feed_check_seconds=0.2,
+    )
+    async with running(started(bot, clock), poll_timeout=1) as app:
+        url = live(web, "harbour.xml", "harbour.xml")
+        await command(server, ADMIN, "addfeed", url)
+        live(web, "harbour.xml", "harbour_v2.xml")
+        with closing(sqlite3.connect(bot.database_path, isolation_level=None)) as db:
+            db.execute(
+                "CREATE TRIGGER refuse_leases BEFORE UPDATE ON feeds BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+            clock.now = (await feed_row(app, url)).next_poll_at + timedelta(seconds=1)
+
+            async def refused_twice() -> bool:
+                return (
+                    sum("could not poll the feeds: database error: disk full" in r.getMessage() for r in caplog.records)
+                    >= 2
+                )
+
+            await until(refused_twice)
+            assert "Chess Prodigy" in await ask(server, "Who became the youngest chess champion?")
+            db.execute("DROP TRIGGER refuse_leases")
+        await answered(app, FERRY_QUESTION, web.url("/stories/ferry-strike"))
+        assert (await feed_row(app, url)).last_polled_at == clock.now
+    assert web.count("/live/harbour.xml") == 2
+    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_long_list_of_feeds_comes_in_several_valid_messages(app: App, server: FakeBotAPI) -> None:
+    service = app.bot_data.feeds
+    urls = [f"https://news{n}.example.org/{'section/' * 12}feed.xml?edition=<{n}>&lang=en" for n in range(40)]
+    for url in urls:  # due tomorrow: the poll job leaves them alone
+        await asyncio.to_thread(service.store.add, url, "Harbour & <Town>", "test", START + timedelta(days=1))
+    expected = len(feed_list(await service.feeds(), START))
+    assert expected > 1
+    server.send_command(ADMIN, "feeds")
+    sent = await replies(server, ADMIN, expected)
+    await asyncio.sleep(0.3)  # time for a message too many, if one were to come
+    assert len(server.calls("sendMessage", chat_id=ADMIN)) == expected
+    shown = "\n".join(visible_text(text) for text in sent)
+    assert shown.startswith("40 feeds followed\n") and shown.count("(category: Harbour & <Town>)") == len(urls)
+    assert all(f"{n + 1}. {url}" in shown for n, url in enumerate(urls))
+    assert shown.count("not polled yet; due now") == len(urls)

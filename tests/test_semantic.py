@@ -1,0 +1,262 @@
+"""The semantic stage: the shipped encoder, the paragraph vectors on disk, and the lexical fallback."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from bot.index.engine import NO_CURSOR
+from bot.library import Library
+from bot.models import Answer, Article, StoredArticle
+from bot.render.answers import render_answer
+from bot.render.markup import PLAIN
+from bot.semantic import Encoder, VectorStore, open_semantic
+from bot.semantic.encoder import DIMENSIONS, load_encoder
+from tests.paths import DATA
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+def stored(article_id: str, paragraphs: int) -> StoredArticle:
+    return StoredArticle(article_id, f"Headline {article_id}", "news", None, None, None, None, paragraphs)
+
+
+def test_vectors_are_unit_length_and_near_for_the_same_meaning(encoder: Encoder) -> None:
+    texts = [
+        "The central bank raised interest rates by a quarter point.",
+        "Borrowing costs went up after the monetary authority's decision.",
+        "The striker scored twice in the second half of the match.",
+    ]
+    vectors = encoder.embed(texts)
+    assert vectors.shape == (3, DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    # Batching and padding do not change a text's vector.
+    assert np.allclose(encoder.embed_one(texts[2]), vectors[2], atol=1e-4)
+
+
+def test_vector_store_applies_commits_searches_and_reopens(tmp_path: Path, encoder: Encoder) -> None:
+    vectors = VectorStore.open(tmp_path / "vectors", encoder.embed)
+    assert vectors.cursor == NO_CURSOR and vectors.count() == 0
+    embedded = vectors.apply(
+        [],
+        [
+            (stored("a", 2), ["Volcanic ash closed airports across northern Europe.", "Flights resumed on Monday."]),
+            (stored("b", 1), ["The orchestra's new conductor comes from Helsinki."]),
+        ],
+    )
+    assert embedded == 3 and vectors.count() == 3
+    vectors.commit(7)
+    query = encoder.embed_one("volcano eruption shuts airports")
+    found = vectors.search(query, 2)
+    assert found[0][:2] == ("a", 0) and found[0][2] > found[1][2]
+    stored_vector = vectors.vector("b", 0)
+    assert stored_vector is not None and stored_vector @ encoder.embed_one("conductor from Finland") > 0.4
+    assert vectors.vector("b", 5) is None
+    vectors.close()
+
+    reopened = VectorStore.open(tmp_path / "vectors", encoder.embed)
+    assert reopened.cursor == 7 and reopened.count() == 3
+    assert reopened.search(query, 1)[0][:2] == ("a", 0)
+    reopened.close()
+
+
+def test_uncommitted_changes_are_lost_and_unchanged_articles_are_not_embedded_again(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    calls: list[int] = []
+
+    def counting(texts: object) -> np.ndarray:
+        calls.append(len(texts))  # type: ignore[arg-type]
+        return encoder.embed(texts)  # type: ignore[arg-type]
+
+    vectors = VectorStore.open(tmp_path / "v", counting)
+    vectors.apply([], [(stored("a", 1), ["Snow closed the mountain pass."])])
+    vectors.commit(1)
+    # The same article again (a re-index) costs no encoding; a changed one replaces its vectors.
+    assert vectors.apply(["a"], [(stored("a", 1), ["Snow closed the mountain pass."])]) == 0
+    assert vectors.apply(["a"], [(stored("a", 2), ["Rain flooded the valley.", "Roads were shut."])]) == 2
+    vectors.apply(["gone"], [(stored("c", 1), ["A new bakery opened on the square."])])
+    vectors.close()  # no commit: as if the process died here
+
+    reopened = VectorStore.open(tmp_path / "v", counting)
+    assert reopened.cursor == 1 and reopened.count() == 1
+    assert reopened.vector("a", 0) is not None and reopened.vector("a", 1) is None
+    assert reopened.vector("c", 0) is None
+    reopened.apply(["a"], [])
+    reopened.commit(2)
+    assert reopened.count() == 0 and reopened.search(encoder.embed_one("snow"), 3) == []
+    reopened.close()
+
+
+def test_a_missing_or_broken_model_logs_once_and_answers_lexically(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"this is not an onnx model")
+    for model in (tmp_path / "missing.onnx", broken):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            library = Library.open(replace(settings, semantic_model=model, data_dir=tmp_path / model.stem))
+        try:
+            warnings = [r for r in caplog.records if "semantic search is off" in r.getMessage()]
+            assert len(warnings) == 1 and model.name in warnings[0].getMessage()
+            assert library.semantic is None
+            answer = library.ask(library.request("Dempsey Moscow"))
+            assert answer.found and "Dempsey" in answer.passages[0].text
+        finally:
+            library.close()
+
+
+def test_semantic_off_writes_no_vectors(settings: Settings) -> None:
+    off = replace(settings, semantic="off")
+    assert open_semantic(off) is None
+    library = Library.open(off)
+    try:
+        assert library.semantic is None and library.ask(library.request("Dempsey Moscow")).found
+        assert not off.vectors_dir.exists()
+    finally:
+        library.close()
+
+
+def test_settings_read_the_semantic_switch_and_threshold() -> None:
+    settings = Settings.from_env({"NEWSBOT_SEMANTIC": "OFF", "NEWSBOT_MIN_ANSWERABILITY": "0.7"}, env_file=None)
+    assert settings.semantic == "off" and settings.min_answerability == 0.7
+    assert Settings.from_env({}, env_file=None).semantic == "on"
+
+
+def test_library_keeps_vectors_in_step_with_adds_replacements_and_removals(library: Library) -> None:
+    assert library.semantic is not None
+    vectors = library.semantic.vectors
+    shipped = vectors.count()
+    assert shipped == library.store.stats().paragraphs > 0
+    library.ingest([DATA / "articles"])
+    assert vectors.count() == library.store.stats().paragraphs
+    article = Article(
+        title="Ferry strike ends",
+        paragraphs=("Crews returned to work after a week.", "Sailings resume on Friday."),
+        url="https://news.example.org/ferry",
+    )
+    library.add([article])
+    assert vectors.vector(article.id, 1) is not None
+    library.add([replace(article, paragraphs=("Crews returned to work after a week.",))])
+    assert vectors.vector(article.id, 0) is not None and vectors.vector(article.id, 1) is None
+    library.remove([article.id])
+    assert vectors.vector(article.id, 0) is None
+    assert vectors.count() == library.store.stats().paragraphs
+    # A re-index keeps the vectors of unchanged articles.
+    library.reindex()
+    assert vectors.count() == library.store.stats().paragraphs
+
+
+def test_question_in_other_words_finds_the_shipped_article(library: Library) -> None:
+    answer = library.ask(library.request("What did Gerasimov say about NATO?"))
+    assert answer.found and any("Gerasimov" in p.text for p in answer.passages)
+
+
+def test_weak_answers_are_shown_as_weaker_with_closest_headlines() -> None:
+    article = StoredArticle("x", "Harbour cafe expands", "Local", None, None, None, None, 1)
+    from bot.models import Passage
+
+    passage = Passage(article, 0, "The council approved a bigger terrace.", 1.0)
+    weak = Answer("cafe terrace", (passage,), closest=(article,), confident=False)
+    text = render_answer(weak, PLAIN)
+    assert text.startswith("These passages may help:") and "Closest headlines:" in text
+    strong = render_answer(replace(weak, confident=True, closest=()), PLAIN)
+    assert "may help" not in strong and "Closest headlines" not in strong
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Who won the national chess title?", "Chess Prodigy Wins National Title at Twelve"),
+        # In other words than the article's (apples, harvest, tonnes).
+        ("How big was the fruit crop this year?", "Orchard Farmers Report Record Apple Harvest"),
+    ],
+)
+def test_answers_in_the_articles_words_and_in_other_words(settings: Settings, question: str, title: str) -> None:
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus"))
+    try:
+        answer = library.ask(library.request(question))
+        assert answer.found and answer.passages[0].article.title == title
+    finally:
+        library.close()
+
+
+def test_a_year_the_articles_never_mention_is_declined(settings: Settings) -> None:
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus"))
+    try:
+        answer = library.ask(library.request("Who won the 1998 national chess title?"))
+        assert not answer.found and "Chess Prodigy Wins National Title at Twelve" in [a.title for a in answer.closest]
+    finally:
+        library.close()
+
+
+def test_switching_the_stage_on_makes_the_missing_vectors_and_drops_stale_ones(settings: Settings) -> None:
+    off, on = replace(settings, semantic="off"), settings
+    library = Library.open(off)
+    library.ingest([DATA / "articles"])
+    library.close()
+    library = Library.open(on)
+    assert library.semantic is not None
+    assert library.semantic.vectors.count() == library.store.stats().paragraphs
+    gone = library.store.latest(1)[0].id
+    library.close()
+    library = Library.open(off)
+    library.remove([gone])
+    library.close()
+    library = Library.open(on)
+    try:
+        assert library.semantic is not None
+        assert library.semantic.vectors.vector(gone, 0) is None
+        assert library.semantic.vectors.count() == library.store.stats().paragraphs
+    finally:
+        library.close()
+
+
+def test_an_article_from_another_process_is_found_by_words_at_once_and_by_meaning_once_embedded(
+    settings: Settings,
+) -> None:
+    """The vectors follow the store's change log on their own cursor, behind the lexical index if need be."""
+    library = Library.open(settings)
+    other = Library.open(replace(settings, semantic="off"))  # an ingest that makes no vectors
+    try:
+        other.ingest([DATA / "articles"])
+        library.follow()
+        waiting = library.stats().vectors_waiting
+        assert waiting == other.store.stats().paragraphs - 11  # all but the shipped article's 11 paragraphs
+        assert library.ask(library.request("glacier drone survey")).found  # by its words, at once
+        assert library.embed() == waiting
+        assert library.stats().vectors_waiting == 0 and library.stats().vectors == library.store.stats().paragraphs
+    finally:
+        other.close()
+        library.close()
+
+
+def test_one_process_makes_the_vectors_and_the_others_read_them(settings: Settings) -> None:
+    first = Library.open(settings)
+    second = Library.open(settings)  # as another process on the same data directory
+    writer = Library.open(replace(settings, semantic="off"))
+    try:
+        assert first.vectors is not None and second.vectors is not None
+        assert first.vectors.try_write() and not second.vectors.try_write()
+        writer.ingest([DATA / "articles"])
+        first.follow()
+        second.follow()
+        assert second.embed() == 0  # not its to make
+        assert first.embed() > 0
+        second.embed()  # reads what the first committed
+        glacier = second.store.latest(1, "Science")[0]
+        assert second.semantic is not None and second.semantic.vectors.vector(glacier.id, 0) is not None
+    finally:
+        writer.close()
+        second.close()
+        first.close()

@@ -15,37 +15,54 @@ categories. Then, on each database:
 - the per-send bookkeeping: `start` (groups of 8) and `record` of 1,000 deliveries, in ms per send, against
   Telegram's 30 messages a second (33 ms).
 
-Sending itself (the fan-out through the local Bot API server) comes with the Telegram layer.
+Then the fan-out through the Bot API: every chat due at the same instant (a popular hour), sent by the real bot
+(`bot.app.build_application`, its fan-out job `bot.tg.jobs.deliver`, its flood limiter) to the fake Bot API
+server of `tests/botapi_server.py` running in a subprocess, once at 30 messages a second (Telegram's limit, all of
+it given to the fan-out) and once with the limit lifted (`--rates`). The server counts the digests each chat
+received: duplicates (a chat with two) and losses (a chat with none) must both be zero.
 
     python bench/digest.py [--chats 10000] [--days 3] [--databases sqlite,postgresql] [--seed 8]
+                           [--fanout-chats 10000] [--rates 30,100000]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import multiprocessing
 import random
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from common import BbcArticle, load_bbc, markdown_table, postgres_server
-from sqlalchemy import delete, update
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # for tests.botapi_server
 
-from bot.models import Article
-from bot.render.digests import render_alert, render_digest
-from bot.services.deliveries import Deliveries, Outcome
-from bot.services.digests import Digests, key_of
-from bot.services.fanout import FanOut, Report
-from bot.services.presence import Presence
-from bot.services.schedule import Window, next_digest
-from bot.store import ChatSettings, Delivery, Store
-from bot.store.schema import chat_settings, deliveries
+from common import BbcArticle, load_bbc, markdown_table, postgres_server  # noqa: E402
+from sqlalchemy import delete, update  # noqa: E402
+
+from bot.app import build_application, running  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.models import Article  # noqa: E402
+from bot.render.digests import DIGEST_HEADING, render_alert, render_digest  # noqa: E402
+from bot.services.deliveries import Deliveries, Outcome  # noqa: E402
+from bot.services.digests import Digests, key_of  # noqa: E402
+from bot.services.fanout import FanOut, Report  # noqa: E402
+from bot.services.presence import Presence  # noqa: E402
+from bot.services.schedule import Window, next_digest  # noqa: E402
+from bot.store import ChatSettings, Delivery, Store  # noqa: E402
+from bot.store.schema import chat_settings, deliveries  # noqa: E402
+from bot.tg.jobs import deliver  # noqa: E402
+from tests.botapi_server import FakeBotAPI  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
 START = datetime(2026, 3, 26, 0, 0, tzinfo=UTC)
@@ -79,6 +96,11 @@ TIMES = tuple(clock_time(6 + n // 2, 30 * (n % 2)) for n in range(8))
 CLAIM_BATCH = 500
 NAIVE_SAMPLE = 300
 BOOKKEEPING_SENDS = 1000
+TOKEN = "123456:bench-digest-token"
+RATES = (30, 100_000)
+# Every chat's digest falls due at 08:00 UTC on START's day (its first: the 24 hours before, 16 of them with news
+# arriving); the bot's clock stands a minute later.
+FANOUT_DUE = START + timedelta(hours=8)
 
 
 @dataclass
@@ -226,6 +248,124 @@ def measure(database: str, url: str, bbc: Sequence[BbcArticle], chats: int, days
         store.close()
 
 
+# ---- the fan-out through the Bot API ---------------------------------------------------------------------------
+
+
+@dataclass
+class Sends:
+    """What the server received: digests per chat, messages, and when the first and last came (monotonic)."""
+
+    digests: dict[int, int] = field(default_factory=dict)
+    messages: int = 0
+    first: float = 0.0
+    last: float = 0.0
+
+
+def serve(conn: Connection) -> None:
+    """The server process: the fake Bot API; answers "count" with what it received, stops on None."""
+    with FakeBotAPI(token=TOKEN) as api:
+        conn.send(api.base_url)
+        while conn.recv() is not None:
+            sends = Sends()
+            times = []
+            for call in api.calls("sendMessage"):
+                if call.ok:
+                    sends.messages += 1
+                    times.append(call.time)
+                    if call.params["text"].startswith(f"<b>{DIGEST_HEADING}"):
+                        chat_id = int(call.params["chat_id"])
+                        sends.digests[chat_id] = sends.digests.get(chat_id, 0) + 1
+            sends.first, sends.last = (min(times), max(times)) if times else (0.0, 0.0)
+            conn.send(sends)
+
+
+@dataclass
+class FanOutResult:
+    database: str
+    rate: int
+    chats: int
+    seconds: float
+    sends: Sends
+    outcomes: dict[str, int]
+    rendered: int
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for count in self.sends.digests.values() if count > 1)
+
+    @property
+    def lost(self) -> int:
+        return self.chats - len(self.sends.digests)
+
+
+def everyone_due(url: str) -> int:
+    """Forget every delivery and make every chat due at FANOUT_DUE (08:00 UTC daily); returns the chats."""
+    store = Store.open(url)
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(delete(deliveries))
+            result = connection.execute(
+                update(chat_settings).values(
+                    daily_time="08:00", zone="UTC", digest=True, next_due=FANOUT_DUE, previous_due=None
+                )
+            )
+            return int(result.rowcount)
+    finally:
+        store.close()
+
+
+async def fan_out(settings: Settings) -> tuple[float, Report]:
+    """Start the bot on the store, then send every digest due: one run of its fan-out job, timed."""
+    clock = [FANOUT_DUE - timedelta(minutes=5)]  # nothing due while the bot starts
+    application = build_application(settings)
+    application.bot_data.clock = lambda: clock[0]
+    async with running(application, poll_timeout=1) as app:
+        async with app.bot_data.digesting.lock:  # the run at start is over
+            pass
+        clock[0] = FANOUT_DUE + timedelta(minutes=1)
+        began = time.perf_counter()
+        report = await deliver(app)
+        seconds = time.perf_counter() - began
+    assert report is not None
+    return seconds, report
+
+
+def measure_fanout(database: str, url: str, rate: int, data_dir: Path) -> FanOutResult:
+    chats = everyone_due(url)
+    context = multiprocessing.get_context("spawn")
+    conn, child = context.Pipe()
+    server = context.Process(target=serve, args=(child,), name="FakeBotAPI", daemon=True)
+    server.start()
+    try:
+        base_url = conn.recv()
+        settings = Settings(
+            data_dir=data_dir,
+            database_url=url,
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=base_url,
+            max_messages_per_second=rate,
+            fanout_messages_per_second=rate,
+            log_level="WARNING",
+        )
+        seconds, report = asyncio.run(fan_out(settings))
+        conn.send("count")
+        sends: Sends = conn.recv()
+    finally:
+        conn.send(None)
+        server.join(timeout=30)
+    return FanOutResult(database, rate, chats, seconds, sends, report.outcomes, report.rendered)
+
+
+def keep_chats(url: str, count: int) -> None:
+    """Only the first `count` chats keep a digest (a smaller fan-out than the day simulated)."""
+    store = Store.open(url)
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(delete(chat_settings).where(chat_settings.c.chat_id > count))
+    finally:
+        store.close()
+
+
 def naive_s(result: Result) -> float:
     """One read and build per chat, for every chat (scaled from the sample)."""
     return result.naive_ms_per_chat * result.chats / 1000
@@ -237,12 +377,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--databases", default=",".join(DATABASES))
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--fanout-chats", type=int, default=10_000, help="chats in the fan-out (0: none)")
+    parser.add_argument("--rates", default=",".join(map(str, RATES)), help="messages a second to fan out at")
     args = parser.parse_args(argv)
+    rates = [int(r) for r in args.rates.split(",") if r.strip()]
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if unknown := [d for d in databases if d not in DATABASES]:
         parser.error(f"unknown database {unknown[0]!r}; choose from {', '.join(DATABASES)}")
     bbc = load_bbc()
     results = []
+    fanouts: list[FanOutResult] = []
     with ExitStack() as stack:
         new_database = stack.enter_context(postgres_server()) if "postgresql" in databases else None
         for database in databases:
@@ -253,6 +399,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 url = f"sqlite:///{Path(stack.enter_context(tempfile.TemporaryDirectory())) / 'bench.sqlite3'}"
             print(f"{args.chats:,} chats on {database}...", file=sys.stderr)
             results.append(measure(database, url, bbc, args.chats, args.days, args.seed))
+            if args.fanout_chats:
+                if args.fanout_chats < args.chats:
+                    keep_chats(url, args.fanout_chats)
+                for rate in rates:
+                    print(f"fan-out to {args.fanout_chats:,} chats at {rate:,}/s on {database}...", file=sys.stderr)
+                    data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                    fanouts.append(measure_fanout(database, url, rate, data_dir))
     rows = [
         [
             r.database,
@@ -293,6 +446,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows,
         )
     )
+    if fanouts:
+        print()
+        print(
+            markdown_table(
+                [
+                    "database",
+                    "limit msg/s",
+                    "chats",
+                    "digests received",
+                    "messages",
+                    "seconds",
+                    "messages/s",
+                    "duplicates",
+                    "lost",
+                    "outcomes",
+                    "texts rendered",
+                ],
+                [
+                    [
+                        f.database,
+                        f"{f.rate:,}",
+                        f"{f.chats:,}",
+                        f"{sum(f.sends.digests.values()):,}",
+                        f"{f.sends.messages:,}",
+                        f"{f.seconds:.1f}",
+                        f"{f.sends.messages / f.seconds:,.1f}",
+                        f"{f.duplicates:,}",
+                        f"{f.lost:,}",
+                        ", ".join(f"{k} {v:,}" for k, v in sorted(f.outcomes.items())),
+                        f"{f.rendered:,}",
+                    ]
+                    for f in fanouts
+                ],
+            )
+        )
     return 0
 
 

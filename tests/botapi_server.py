@@ -40,6 +40,7 @@ import copy
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -62,6 +63,8 @@ MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50
 MAX_CALLBACK_ANSWER_LENGTH = 200
+# Who an anonymous group admin's messages come from (``sender_chat`` is then the group).
+GROUP_ANONYMOUS_BOT: JSON = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -171,6 +174,31 @@ class _Failure:
     times: int
 
 
+def _member_json(user: JSON, status: str, anonymous: bool = False) -> JSON:
+    """A ChatMember of the Bot API with the fields its status requires."""
+    entry: JSON = {"user": user, "status": status}
+    if status == "kicked":
+        entry["until_date"] = 0
+    if status == "creator":
+        entry["is_anonymous"] = anonymous
+    if status == "administrator":
+        entry.update(
+            can_be_edited=False,
+            is_anonymous=anonymous,
+            can_manage_chat=True,
+            can_delete_messages=True,
+            can_manage_video_chats=False,
+            can_restrict_members=False,
+            can_promote_members=False,
+            can_change_info=False,
+            can_invite_users=True,
+            can_post_stories=False,
+            can_edit_stories=False,
+            can_delete_stories=False,
+        )
+    return entry
+
+
 def _same_chat(a: Any, b: Any) -> bool:
     return str(a) == str(b)
 
@@ -192,6 +220,11 @@ class _HTTPServer(ThreadingHTTPServer):
     # concurrent request) overflows it, and the dropped SYNs come back a second later or as reset connections.
     request_queue_size = 1024
     api: FakeBotAPI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request (a test's SIGKILL) resets its connections: nothing to report.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -339,6 +372,11 @@ class FakeBotAPI:
         self.host = host
         # Chats for which sendMessage & co. answer 403 (mutate freely; guarded by the lock).
         self.blocked_chats: set[int] = set()
+        # Groups that became supergroups: old id -> new id (sendMessage & co. to the old id answer 400 with
+        # ``parameters.migrate_to_chat_id``, as Telegram does; PTB raises ChatMigrated). See :meth:`migrate`.
+        self.migrated_chats: dict[int, int] = {}
+        # Seconds each method takes to answer (``slow``): the request waits before it is served, without the lock.
+        self.delays: dict[str, float] = {}
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -371,6 +409,7 @@ class FakeBotAPI:
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._menu_buttons: dict[str, JSON] = {}
         self._webhook: JSON = {}
+        self._admins: dict[int, dict[int, bool]] = {}  # chat -> {user id: is_anonymous}
         self._allowed_updates: list[str] | None = None
         self._served: dict[int, float] = {}  # update_id -> monotonic time getUpdates first returned it
 
@@ -484,6 +523,38 @@ class FakeBotAPI:
         with self._lock:
             self._failures.append(_Failure(method.lower(), error_code, description, retry_after, chat_id, times))
 
+    def slow(self, method: str, seconds: float) -> None:
+        """Make every call of ``method`` take ``seconds`` before it is served (0 to stop)."""
+        with self._lock:
+            self.delays[method.lower()] = seconds
+
+    def set_admins(self, chat_id: int, user_ids: list[int], anonymous: tuple[int, ...] = ()) -> None:
+        """The administrators of a group (the first is its creator); ``anonymous`` ones post as the group."""
+        with self._lock:
+            self._ensure_chat(chat_id, None, None, None)
+            self._admins[chat_id] = {user_id: user_id in anonymous for user_id in user_ids}
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group ``chat_id`` became the supergroup ``new_chat_id``: the bot's sends to the old id are refused
+        with ``migrate_to_chat_id`` (no service messages are injected: see :meth:`migration_messages`)."""
+        with self._lock:
+            old = self._ensure_chat(chat_id, "group", None, None)
+            self._ensure_chat(new_chat_id, "supergroup", old.get("title"), None)
+            self.migrated_chats[chat_id] = new_chat_id
+            if chat_id in self._admins:
+                self._admins[new_chat_id] = dict(self._admins[chat_id])
+
+    def migration_messages(self, chat_id: int) -> tuple[int, int]:
+        """The two service messages Telegram sends a bot when a group it is in migrates (after :meth:`migrate`):
+        ``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in the new one. Returns their update ids."""
+        with self._lock:
+            new_chat_id = self.migrated_chats[chat_id]
+            old_message = self._new_user_message(chat_id, None, None, None)
+            old_message["migrate_to_chat_id"] = new_chat_id
+            new_message = self._new_user_message(new_chat_id, None, None, None)
+            new_message["migrate_from_chat_id"] = chat_id
+            return self.add_update({"message": old_message}), self.add_update({"message": new_message})
+
     def add_user(
         self,
         user_id: int,
@@ -518,12 +589,24 @@ class FakeBotAPI:
         with self._cond:
             self._init_state()
             self.blocked_chats.clear()
+            self.migrated_chats.clear()
+            self.delays.clear()
             self._cond.notify_all()
 
     # ------------------------------------------------------------------ inspection
     def calls(self, method: str | None = None, chat_id: int | str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self._calls if self._call_matches(c, method, chat_id, None)]
+
+    def sent_counts(self, method: str = "sendMessage") -> dict[int, int]:
+        """How many successful ``method`` calls each chat got (chat id -> count)."""
+        counts: dict[int, int] = {}
+        with self._lock:
+            for call in self._calls:
+                if call.ok and call.method.lower() == method.lower():
+                    chat_id = int(call.params["chat_id"])
+                    counts[chat_id] = counts.get(chat_id, 0) + 1
+        return counts
 
     @staticmethod
     def _call_matches(
@@ -654,12 +737,17 @@ class FakeBotAPI:
         *,
         entities: list[JSON] | None = None,
         title: str | None = None,
+        as_group: bool = False,
     ) -> int:
         """A user writes ``text``; entities (bot_command, mention, hashtag, url) are computed
         unless given. ``chat_type`` defaults to private for positive ids, supergroup for
-        ``-100...`` ids and group otherwise."""
+        ``-100...`` ids and group otherwise. ``as_group``: an anonymous admin writes as the group
+        itself (``from`` is Telegram's GroupAnonymousBot, ``sender_chat`` the group)."""
         with self._lock:
             msg = self._new_user_message(chat_id, user_id, chat_type, title)
+            if as_group:
+                msg["from"] = copy.deepcopy(GROUP_ANONYMOUS_BOT)
+                msg["sender_chat"] = copy.deepcopy(msg["chat"])
             msg["text"] = text
             ents = self._auto_entities(text) if entities is None else entities
             if ents:
@@ -679,6 +767,7 @@ class FakeBotAPI:
         *,
         mention_bot: bool | None = None,
         title: str | None = None,
+        as_group: bool = False,
     ) -> int:
         """``/command args``; in groups the bot's username is appended unless
         ``mention_bot=False``."""
@@ -687,7 +776,7 @@ class FakeBotAPI:
         if mention_bot or (mention_bot is None and in_group):
             name = f"{name}@{self.username}"
         text = f"/{name}" + (f" {args}" if args else "")
-        return self.send_text(chat_id, text, user_id, chat_type, title=title)
+        return self.send_text(chat_id, text, user_id, chat_type, title=title, as_group=as_group)
 
     def edit_text(self, chat_id: int, message_id: int, text: str, user_id: int | None = None) -> int:
         """The user edits their earlier message -> ``edited_message`` update."""
@@ -845,27 +934,6 @@ class FakeBotAPI:
             chat = self._ensure_chat(chat_id, chat_type, None, user_id)
             uid = self._default_user_id(chat_id, user_id)
 
-            def member(status: str) -> JSON:
-                entry: JSON = {"user": self.bot_user, "status": status}
-                if status == "kicked":
-                    entry["until_date"] = 0
-                if status == "administrator":
-                    entry.update(
-                        can_be_edited=False,
-                        is_anonymous=False,
-                        can_manage_chat=True,
-                        can_delete_messages=True,
-                        can_manage_video_chats=False,
-                        can_restrict_members=False,
-                        can_promote_members=False,
-                        can_change_info=False,
-                        can_invite_users=True,
-                        can_post_stories=False,
-                        can_edit_stories=False,
-                        can_delete_stories=False,
-                    )
-                return entry
-
             if new_status in ("kicked", "left"):
                 self.blocked_chats.add(chat_id)
             elif new_status in ("member", "administrator"):
@@ -874,8 +942,8 @@ class FakeBotAPI:
                 "chat": copy.deepcopy(chat),
                 "from": self._user(uid),
                 "date": int(time.time()),
-                "old_chat_member": member(old_status),
-                "new_chat_member": member(new_status),
+                "old_chat_member": _member_json(self.bot_user, old_status),
+                "new_chat_member": _member_json(self.bot_user, new_status),
             }
             return self.add_update({"my_chat_member": payload})
 
@@ -1025,6 +1093,9 @@ class FakeBotAPI:
                 return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         key = method.lower()
+        delay = self.delays.get(key, 0.0)
+        if delay > 0:
+            time.sleep(delay)
         with self._lock:
             failure = self._take_failure(key, params)
             handler = self._handlers.get(key) or getattr(self, f"_m_{key}", None)
@@ -1104,6 +1175,12 @@ class FakeBotAPI:
         return chat
 
     def _check_not_blocked(self, chat: JSON) -> None:
+        if chat["id"] in self.migrated_chats:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated_chats[chat["id"]]},
+            )
         if chat["id"] in self.blocked_chats:
             reason = {
                 "private": "bot was blocked by the user",
@@ -1476,6 +1553,30 @@ class FakeBotAPI:
                 "gifts_from_channels": False,
             },
         }
+
+    def _m_getchatadministrators(self, params: JSON) -> list[JSON]:
+        chat = self._resolve_chat(params.get("chat_id"))
+        if chat["type"] == "private":
+            raise _bad("there are no administrators in the private chat")
+        admins = self._admins.get(chat["id"], {})
+        return [
+            _member_json(self._user(user_id), "creator" if n == 0 else "administrator", anonymous)
+            for n, (user_id, anonymous) in enumerate(admins.items())
+        ]
+
+    def _m_getchatmember(self, params: JSON) -> JSON:
+        chat = self._resolve_chat(params.get("chat_id"))
+        try:
+            user_id = int(params.get("user_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise _bad("invalid user_id specified") from None
+        if user_id == self.bot_id:
+            return _member_json(self.bot_user, "member")
+        admins = list(self._admins.get(chat["id"], {}).items())
+        for n, (admin_id, anonymous) in enumerate(admins):
+            if admin_id == user_id:
+                return _member_json(self._user(user_id), "creator" if n == 0 else "administrator", anonymous)
+        return _member_json(self._user(user_id), "member")
 
     def _m_getfile(self, params: JSON) -> JSON:
         file_id = str(params.get("file_id", ""))

@@ -103,7 +103,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"app", "config", "errors", "ingest", "library", "render", "services", "store"},
 }
 # Imports for annotations only (under `if TYPE_CHECKING:`): the records a part is handed, never called.
-TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "store"}}
+TYPES_ONLY: dict[str, set[str]] = {"render": {"library", "services", "store"}}
 # Third-party packages only some parts may use.
 # (The paragraph vectors keep a small SQLite map of their own beside the usearch file, a local copy like the
 # tantivy index, never the store.)

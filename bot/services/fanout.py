@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 Send = Callable[[int, Sequence[str]], Awaitable[Outcome]]
 Render = Callable[[Digest], list[str] | None]
 Clock = Callable[[], datetime]
+Stopping = Callable[[], bool]
 
 # Sends in flight at once per process: enough to keep the fan-out budget busy at Telegram's latency (20 a second
 # at 0.3 s each needs 6), and the most a kill -9 can lose.
@@ -94,14 +95,22 @@ class FanOut:
         self.bucket = TokenBucket(budget.share(1).fanout, burst=concurrency, now=monotonic())
         # Claims this process is sending right now: never taken for orphans by its own recovery.
         self.busy: set[int] = set()
+        # Digests rendered during the current run: (empty, messages) by content.
+        self.rendered: dict[DigestKey, tuple[bool, list[str] | None]] = {}
 
     @property
     def worker(self) -> str:
         return self.presence.worker_id
 
-    async def run(self, clock: Clock, send: Send) -> Report:
-        """One tick of the scheduler: everything owed now is sent (or recorded as not sendable)."""
+    async def run(self, clock: Clock, send: Send, stopping: Stopping = lambda: False) -> Report:
+        """One tick of the scheduler: everything owed now is sent (or recorded as not sendable).
+
+        `stopping` is asked before each group of sends: once it says True (the process is shutting down) the run
+        returns after the group in flight; what it claimed and did not start stays claimed, never attempted, and
+        is taken over and sent by the next process to run (bot.services.deliveries).
+        """
         report = Report()
+        self.rendered.clear()
         live = await asyncio.to_thread(self.presence.beat, clock())
         self.bucket.set_rate(self.budget.share(live).fanout, self.monotonic())
         await asyncio.to_thread(self.deliveries.prune, clock())
@@ -109,20 +118,24 @@ class FanOut:
         report.taken_over = len(recovery.taken)
         for status, number in recovery.closed.items():
             report.count(status, number)
-        await self.deliver(recovery.taken, clock, send, report)
-        while claims := await asyncio.to_thread(self.deliveries.claim_due, clock(), self.batch, self.worker):
+        await self.deliver(recovery.taken, clock, send, report, stopping)
+        while not stopping() and (
+            claims := await asyncio.to_thread(self.deliveries.claim_due, clock(), self.batch, self.worker)
+        ):
             report.claimed += len(claims)
-            await self.deliver(claims, clock, send, report)
-        while True:
+            await self.deliver(claims, clock, send, report, stopping)
+        while not stopping():
             claims, taken = await asyncio.to_thread(self.alerts.claim, clock(), self.worker)
             if not taken:
                 break
             report.claimed += len(claims)
-            await self.deliver(claims, clock, send, report)
+            await self.deliver(claims, clock, send, report, stopping)
         return report
 
-    async def deliver(self, claims: Sequence[Delivery], clock: Clock, send: Send, report: Report) -> None:
-        """Send claimed deliveries in groups and record each outcome."""
+    async def deliver(
+        self, claims: Sequence[Delivery], clock: Clock, send: Send, report: Report, stopping: Stopping = lambda: False
+    ) -> None:
+        """Send claimed deliveries in groups and record each outcome (until `stopping` says True)."""
         if not claims:
             return
         texts = await asyncio.to_thread(self.texts, claims, report)
@@ -131,6 +144,8 @@ class FanOut:
             await self._record(delivery, Outcome(SILENT, "nothing to say"), clock, report)
         loud = [d for d in claims if texts[d.id] is not None]
         for begin in range(0, len(loud), self.concurrency):
+            if stopping():
+                return
             group = loud[begin : begin + self.concurrency]
             ids = [d.id for d in group]
             self.busy.update(ids)
@@ -148,17 +163,19 @@ class FanOut:
         digest_keys = {
             d.id: key_of(d.categories, Window(d.window_start or d.due, d.due)) for d in claims if d.kind == DIGEST
         }
-        digests = self.digests.build(digest_keys.values())
+        # A run claims in batches: the chats of later batches due at the same instant share the texts built for the
+        # first (a window ends in the past, so what it holds cannot change during the run).
+        cache = self.rendered
+        digests = self.digests.build(key for key in digest_keys.values() if key not in cache)
         alerts = self.alerts.build(d.articles for d in claims if d.kind != DIGEST)
-        rendered_digests: dict[DigestKey, list[str] | None] = {k: self.render_digest(v) for k, v in digests.items()}
+        cache.update({k: (v.empty, self.render_digest(v)) for k, v in digests.items()})
         rendered_alerts = {k: self.render_alert(v) for k, v in alerts.items()}
-        report.rendered += len(rendered_digests) + len(rendered_alerts)
+        report.rendered += len(digests) + len(rendered_alerts)
         texts: dict[int, list[str] | None] = {}
         for delivery in claims:
             if delivery.kind == DIGEST:
-                key = digest_keys[delivery.id]
-                empty_and_quiet = digests[key].empty and not delivery.empty_notice
-                texts[delivery.id] = None if empty_and_quiet else rendered_digests[key]
+                empty, rendered = cache[digest_keys[delivery.id]]
+                texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             else:
                 texts[delivery.id] = rendered_alerts.get(delivery.articles)
         return texts

@@ -98,6 +98,17 @@ class Subscriptions:
             edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
         return self._edited(chat_id, edit, (category,))
 
+    def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:
+        """Follow (or stop following) one category by its exact name, whatever the chat does now: a keyboard button
+        says which it means, so a second press of the same button, or a press of an outdated one, changes nothing."""
+        if not follow:
+            edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=[category])
+            return self._edited(chat_id, edit, (category,))
+        if category not in self._known() and category not in {name for name, _ in self.store.subscriptions(chat_id)}:
+            raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
+        edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
+        return self._edited(chat_id, edit, (category,))
+
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...)."""
         daily = parse_time(text)

@@ -1,46 +1,57 @@
 """The Telegram layer, the only importer of `telegram`: one module per feature, and `register` to add them all.
 
 `register` keeps the settings in the typed `bot_data` (`context.BotData`) and adds every handler and job;
-`post_init` opens the library once (in a thread: opening may catch up with the store) and the services on it,
-and `post_shutdown` closes it. Handlers stay thin: parse, call the library, render (`bot.render`), reply.
+`post_init` opens the library once (in a thread: opening may catch up with the store) and the services on it
+(feeds; subscriptions, digests and the fan-out, joining the running processes); `post_shutdown` leaves them and
+closes the library. Handlers stay thin: parse, call the library, render (`bot.render`), reply.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.library import Library
 from bot.services.feeds import FeedService
-from bot.tg import admin, articles, ask, buttons, chats, feeds, welcome
+from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
 from bot.tg.context import App
 from bot.tg.errors import on_error
-from bot.tg.jobs import register_jobs
+from bot.tg.jobs import register_jobs, share_budget, start_digests
 
 
 async def post_init(application: App) -> None:
-    """Open the library, learn the bot's username and set the command menu."""
+    """Open the library, learn the bot's username, join the running processes and set the command menu."""
     data = application.bot_data
     data.library = await asyncio.to_thread(Library.open, data.settings)
     data.feeds = FeedService(data.library)
     data.username = data.settings.bot_username or application.bot.username
+    store = data.library.store
+    data.digesting = await asyncio.to_thread(start_digests, store, data.settings, data.clock(), data.username)
+    share_budget(application)
     await welcome.set_menu(application)
 
 
 async def post_shutdown(application: App) -> None:
-    """Close the library."""
-    library = application.bot_data.close_library()
-    if library is not None:
-        await asyncio.to_thread(library.close)
+    """Leave the running processes (the others' shares of the flood budget grow at once) and close the library."""
+    digesting = application.bot_data.close_digesting()
+    try:
+        if digesting is not None:
+            await asyncio.to_thread(digesting.presence.leave)
+    finally:
+        library = application.bot_data.close_library()
+        if library is not None:
+            await asyncio.to_thread(library.close)
 
 
 def register(application: App, settings: Settings) -> None:
@@ -54,6 +65,14 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("ask", ask.ask, filters=new),
             CommandHandler("latest", articles.latest, filters=new),
             CommandHandler("categories", articles.categories, filters=new),
+            CommandHandler("subscribe", subscriptions.subscribe, filters=new),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=new),
+            CommandHandler("mysubs", subscriptions.mysubs, filters=new),
+            CommandHandler("digest", subscriptions.digest, filters=new),
+            CommandHandler("time", subscriptions.time_command, filters=new),
+            CommandHandler("timezone", subscriptions.timezone, filters=new),
+            CommandHandler("alerts", subscriptions.alerts, filters=new),
+            MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated),
             CommandHandler("stats", admin.stats, filters=new),
             CommandHandler("reindex", admin.reindex, filters=new),
             CommandHandler("feeds", feeds.feeds, filters=new),
@@ -64,10 +83,13 @@ def register(application: App, settings: Settings) -> None:
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
             CallbackQueryHandler(ask.more, pattern=buttons.MORE_DATA),
             CallbackQueryHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
+            CallbackQueryHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
             CallbackQueryHandler(buttons.expired_button),
             InlineQueryHandler(ask.inline_query),
             ChatMemberHandler(chats.chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )
+    # Before every other handler: a chat that writes again after blocking the bot gets its digests again.
+    application.add_handler(TypeHandler(Update, chats.seen), group=-1)
     application.add_error_handler(on_error)
     register_jobs(application)

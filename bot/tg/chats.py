@@ -1,16 +1,23 @@
-"""Chat membership: which chats the bot may still write to (blocked, removed, or added back)."""
+"""Chat membership: which chats the bot may still write to (blocked, removed, or added back, or writing again), and
+groups that became supergroups."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
 
+from bot.errors import StoreError
 from bot.tg.context import Context
 
 log = logging.getLogger(__name__)
+
+# A chat that wrote is checked in the store at most this often (seconds): one read per active chat, not per message.
+SEEN_FOR_SECONDS = 300.0
+SEEN_CHATS = 10_000
 
 
 def chat_title(chat: Chat) -> str:
@@ -24,6 +31,7 @@ async def touch_chat(context: Context, chat: Chat, active: bool = True) -> None:
 
 async def mark_inactive(context: Context, chat_id: int) -> None:
     """Record that the bot may no longer write to a chat (it was blocked), until the chat writes again."""
+    forget_seen(context, chat_id)
     await asyncio.to_thread(context.bot_data.library.store.set_chat_active, chat_id, False)
 
 
@@ -33,4 +41,51 @@ async def chat_member(update: Update, context: Context) -> None:
     assert change is not None
     active = change.new_chat_member.status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
     log.info("chat %s is now %s", change.chat.id, "active" if active else "inactive")
+    forget_seen(context, change.chat.id)
     await touch_chat(context, change.chat, active)
+
+
+def forget_seen(context: Context, chat_id: int) -> None:
+    """The next message from this chat is checked in the store again (the bot was just refused there)."""
+    context.bot_data.seen.pop(chat_id, None)
+
+
+async def seen(update: Update, context: Context) -> None:
+    """Note that a chat wrote or pressed a button: one the bot had been refused in (blocked, removed) is active
+    again, so its digests and alerts resume."""
+    chat = update.effective_chat
+    if chat is None or not (update.message or update.edited_message or update.callback_query):
+        return
+    if update.message is not None and update.message.migrate_to_chat_id is not None:
+        return  # the group's last word: it lives on under its new id
+    known = context.bot_data.seen
+    now = time.monotonic()
+    if now - known.get(chat.id, -SEEN_FOR_SECONDS) < SEEN_FOR_SECONDS:
+        return
+    try:
+        # Only a chat marked inactive is written to: a read never waits for another process's write, so the answer
+        # to a chat never seen before is not held up by a busy database.
+        if await asyncio.to_thread(context.bot_data.library.store.chat_active, chat.id) is False:
+            log.info("chat %s wrote: active", chat.id)
+            await touch_chat(context, chat)
+    except StoreError as exc:  # the answer matters more: the next message tries again
+        log.warning("could not record that chat %s is active: %s", chat.id, exc)
+        return
+    if len(known) >= SEEN_CHATS:
+        known.clear()
+    known[chat.id] = now
+
+
+async def migrated(update: Update, context: Context) -> None:
+    """Move a group's subscriptions and settings to the supergroup it became."""
+    message = update.message
+    assert message is not None
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    log.info("group %d is now supergroup %d", old, new)
+    forget_seen(context, old)
+    await asyncio.to_thread(context.bot_data.library.store.migrate_chat, old, new)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,11 +12,27 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.config import Settings
 from bot.library import Library
+from bot.services.digests import Digests
+from bot.services.fanout import FanOut
 from bot.services.feeds import FeedService
+from bot.services.presence import Presence
+from bot.services.subscriptions import Subscriptions
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class Digesting:
+    """A running bot's subscriptions, digests and fan-out (made in `post_init`, on the library's store)."""
+
+    subscriptions: Subscriptions
+    digests: Digests
+    presence: Presence
+    fanout: FanOut
+    # One fan-out at a time in this process (the minute job, the start-up run, a test's tick).
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass
@@ -27,9 +44,14 @@ class BotData:
     # The bot's @username without the @, for deep links and mentions in groups.
     username: str = ""
     _library: Library | None = field(default=None, repr=False)
-    # The time jobs and commands go by (time is passed in); tests move it on to make feeds due.
+    # The time jobs, commands, digests and alerts go by: UTC now, or a test's own clock.
     clock: Callable[[], datetime] = field(default_factory=lambda: utc_now, repr=False)
     _feeds: FeedService | None = field(default=None, repr=False)
+    # Each group's administrators as last read from Telegram (monotonic time of the read, their user ids).
+    admins: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict, repr=False)
+    # Chats seen active lately (monotonic time of the check), so a message from one needs no store read.
+    seen: dict[int, float] = field(default_factory=dict, repr=False)
+    _digesting: Digesting | None = field(default=None, repr=False)
 
     @property
     def library(self) -> Library:
@@ -41,6 +63,22 @@ class BotData:
     @library.setter
     def library(self, library: Library) -> None:
         self._library = library
+
+    @property
+    def digesting(self) -> Digesting:
+        """Subscriptions, digests and fan-out (between `post_init` and `post_shutdown`)."""
+        if self._digesting is None:
+            raise RuntimeError("digests are not set up: post_init has not run, or post_shutdown has")
+        return self._digesting
+
+    @digesting.setter
+    def digesting(self, digesting: Digesting) -> None:
+        self._digesting = digesting
+
+    def close_digesting(self) -> Digesting | None:
+        """Forget the digest services and return them for closing, if they were set up."""
+        digesting, self._digesting = self._digesting, None
+        return digesting
 
     def close_library(self) -> Library | None:
         """Forget the library and return it for closing, if it was open."""

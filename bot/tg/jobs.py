@@ -1,20 +1,44 @@
-"""Repeating jobs on the application's job queue; they start with the application, after `post_init`."""
+"""Repeating jobs on the application's job queue; they start with the application, after `post_init`: following
+the store, paragraph vectors, polling feeds, and sending digests and alerts.
+
+Digests and alerts (bot.services.fanout): the fan-out runs every minute, just after the minute turns, and once
+right at start, so a digest missed while the bot was down goes out within the grace period (never a burst: the
+schedule sends only each chat's latest missed one). Every process beats in the store every few seconds; the
+number of live processes sets this process's share of the flood budget, for the rate limiter (everything it sends)
+and for the fan-out's own pacing (a lower share, so answers keep the rest). Nothing about who gets what lives in
+memory: a restarted bot rebuilds everything from the store.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
+from bot.config import Settings
 from bot.errors import NewsbotError
+from bot.render.digests import render_alert, render_digest
+from bot.services.budget import FloodBudget
+from bot.services.deliveries import grace_of
+from bot.services.digests import Digests
+from bot.services.fanout import FanOut, Report
 from bot.services.feeds import FeedNotice, FeedPoll
-from bot.tg.context import App, Context
+from bot.services.presence import BEAT_EVERY, Presence
+from bot.services.subscriptions import Defaults, Subscriptions
+from bot.store import Store
+from bot.tg.context import App, BotData, Context, Digesting
 from bot.tg.feeds import tell_admins
+from bot.tg.sending import FloodLimiter, fanout_sender
 
 log = logging.getLogger(__name__)
+
+# An application as a job's context knows it (the types of its own contexts and job queue left open).
+Running = Application[ExtBot[Any], Any, Any, Any, BotData, Any]
 
 FOLLOW_JOB = "follow the store"
 VECTORS_JOB = "make paragraph vectors"
@@ -23,6 +47,12 @@ VECTORS_EVERY_SECONDS = 5.0
 FEEDS_JOB = "poll the feeds"
 # While a poll round runs, how often the job looks whether the bot is stopping (seconds).
 STOP_CHECK_SECONDS = 0.5
+FANOUT_JOB = "send digests and alerts"
+START_FANOUT_JOB = "send digests and alerts missed while down"
+BEAT_JOB = "beat"
+FANOUT_EVERY_SECONDS = 60
+# The minute job runs this long after the minute turns (a digest due at 07:30:00 is claimed at 07:30:01).
+FANOUT_OFFSET_SECONDS = 1.0
 
 
 async def follow_store(context: Context) -> None:
@@ -88,6 +118,82 @@ async def poll_feeds(context: Context) -> None:
         await tell_admins(context, notices)
 
 
+def start_digests(store: Store, settings: Settings, now: datetime, username: str) -> Digesting:
+    """Subscriptions, digests and this process's fan-out on the store (in a worker thread: it joins the workers)."""
+    presence = Presence.join(store, now)
+    fanout = FanOut(
+        store,
+        presence,
+        lambda digest: render_digest(digest, username),
+        lambda digest: render_alert(digest, username),
+        budget=FloodBudget.of(settings),
+        grace=grace_of(settings),
+    )
+    return Digesting(Subscriptions(store, Defaults.of(settings)), Digests(store), presence, fanout)
+
+
+def share_budget(application: Running) -> None:
+    """Pace this process at its share of the bot's flood budget among the processes alive now."""
+    data = application.bot_data
+    digesting = data.digesting
+    share = FloodBudget.of(data.settings).share(len(digesting.presence.live))
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, FloodLimiter) and limiter.rate != share.per_second:
+        log.info(
+            "sending at %g messages a second (%d processes share the bot)",
+            share.per_second,
+            len(digesting.presence.live),
+        )
+        limiter.set_rate(share.per_second)
+    digesting.fanout.bucket.set_rate(share.fanout, time.monotonic())
+
+
+async def deliver(application: Running) -> Report | None:
+    """Send everything owed now: digests due, alerts, claims of processes that died (one run at a time)."""
+    data = application.bot_data
+    digesting = data.digesting
+    send = fanout_sender(application.bot, on_blocked=lambda chat_id: data.seen.pop(chat_id, None))
+    async with digesting.lock:
+        try:
+            report = await digesting.fanout.run(data.clock, send, stopping=lambda: not application.running)
+        except NewsbotError as exc:  # the database is unreachable: the next minute tries again
+            log.warning("could not send digests and alerts: %s", exc)
+            return None
+        share_budget(application)
+    if report.claimed or report.taken_over or report.outcomes:
+        log.info(
+            "fan-out: %d claimed, %d taken over, outcomes %s, %d texts rendered, %d lost to another process",
+            report.claimed,
+            report.taken_over,
+            report.outcomes or "none",
+            report.rendered,
+            report.lost,
+        )
+    return report
+
+
+async def fan_out(context: Context) -> None:
+    """Send the digests that are due and the alerts owed (a tick while the last run still sends is skipped: that
+    run claims what falls due meanwhile)."""
+    if not context.bot_data.digesting.lock.locked():
+        await deliver(context.application)
+
+
+async def beat(context: Context) -> None:
+    """Tell the other processes this one is alive, and take this process's share of the flood budget."""
+    data = context.bot_data
+    try:
+        await asyncio.to_thread(data.digesting.presence.beat, data.clock())
+    except NewsbotError as exc:
+        log.warning("could not beat: %s", exc)
+        return
+    share_budget(context.application)
+
+
+def _to_next_minute() -> float:
+    return FANOUT_EVERY_SECONDS - time.time() % FANOUT_EVERY_SECONDS + FANOUT_OFFSET_SECONDS
+
+
 def register_jobs(application: App) -> None:
     """Schedule the bot's repeating jobs."""
     assert application.job_queue is not None
@@ -105,3 +211,11 @@ def register_jobs(application: App) -> None:
     application.job_queue.run_repeating(
         poll_feeds, interval=check, first=check, name=FEEDS_JOB, job_kwargs={"max_instances": 1}
     )
+    # However long the start-up takes, these run (APScheduler would drop a job more than a second late).
+    late_ok = {"max_instances": 1, "misfire_grace_time": None}
+    application.job_queue.run_once(fan_out, when=0, name=START_FANOUT_JOB, job_kwargs=late_ok)
+    application.job_queue.run_repeating(
+        fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=late_ok
+    )
+    every = BEAT_EVERY.total_seconds()
+    application.job_queue.run_repeating(beat, interval=every, first=every, name=BEAT_JOB, job_kwargs=late_ok)

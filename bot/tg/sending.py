@@ -1,31 +1,128 @@
-"""Sending: the rate limiter every request passes through, and helpers that send several messages in order."""
+"""Sending: the flood limiter every request passes through, the sender of digests and alerts, and helpers that
+send several messages in order.
+
+The limiter (`FloodLimiter`) knows two kinds of request, told apart by `rate_limit_args`:
+
+- answers (the default): a request cut off by a timeout or a dropped connection is tried again, SEND_ATTEMPTS in
+  all. A late duplicate answer beats a lost one.
+- fan-out sends (`rate_limit_args=FANOUT`): tried again only when the error proves the request never left (no
+  connection could be made, or none was free in the pool). Any other network error or timeout may have reached
+  Telegram: the sender reports it as ambiguous and it is never sent again (a reader missing one digest is better
+  than a reader getting two).
+
+Both wait out `RetryAfter` (Telegram refused the message, so sending it again is safe), and while they wait every
+other request waits too, as Telegram asks. Pacing: each message to a chat takes a token of this process's share of
+the bot's messages a second (`set_rate`, kept up to date from the live processes by the beat job), and each
+message to a group also one of that group's 20 a minute. Fan-out is paced before it reaches the limiter, at its
+lower share (bot.services.fanout), so however big a fan-out is, answers keep the rest of the share.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import CallbackQuery, Message
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, NetworkError
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.config import Settings
+from bot.services.budget import GROUP_PER_MINUTE, TokenBucket
+from bot.services.deliveries import Outcome
+from bot.services.fanout import Send
 
 log = logging.getLogger(__name__)
 
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 
-# Sends cut off by a timeout or a dropped connection are tried this often in all (a late duplicate beats a loss).
+# Answers cut off by a timeout or a dropped connection are tried this often in all (a late duplicate beats a loss).
 SEND_ATTEMPTS = 3
 SEND_BACKOFF_SECONDS = 0.5
+# RetryAfter is waited out this many times per request before the error is raised.
 RETRY_AFTER_RETRIES = 3
+# Telegram asks for "retry after N seconds"; a little more keeps the retry from landing just before the end.
+RETRY_AFTER_MARGIN = 0.1
+# `rate_limit_args` of a fan-out send (a digest or an alert).
+FANOUT = "fanout"
+# Per-group buckets kept before full (idle) ones are forgotten.
+GROUP_BUCKETS = 512
+# httpx errors that mean the request never left this machine: sending it again cannot make a duplicate.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Refusals that mean the chat is gone for the bot, like a block: it gets nothing until it writes again.
+GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough rights to send")
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """Flood limits and `RetryAfter` as `AIORateLimiter`, and sends retried after a timeout or network error."""
+def never_sent(error: BaseException) -> bool:
+    """True when a network error proves the request never reached Telegram (no connection was made)."""
+    return isinstance(error.__cause__, NOT_SENT)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _counted(endpoint: str, data: dict[str, Any]) -> bool:
+    """Whether a request is a message to a chat, which Telegram's flood limits count (reads are not)."""
+    return data.get("chat_id") is not None and not endpoint.lower().startswith("get")
+
+
+def _group_of(chat_id: object) -> int | str | None:
+    """The key of a group or channel's own limit (negative ids and @usernames), None for a private chat."""
+    if isinstance(chat_id, str):
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            return chat_id
+    return chat_id if isinstance(chat_id, int) and chat_id < 0 else None
+
+
+class FloodLimiter(BaseRateLimiter[str]):
+    """This process's share of the bot's flood limits, RetryAfter waited out, and network retries for answers only."""
+
+    def __init__(
+        self,
+        per_second: float,
+        group_per_minute: float = GROUP_PER_MINUTE,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.overall = TokenBucket(per_second, burst=max(1.0, per_second), now=monotonic())
+        self.group_per_minute = group_per_minute
+        self.groups: dict[int | str, TokenBucket] = {}
+        # Every request waits until then: Telegram answered RetryAfter.
+        self.resume_at = 0.0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @property
+    def rate(self) -> float:
+        return self.overall.rate
+
+    def set_rate(self, per_second: float) -> None:
+        """Pace at a new share of the bot's messages a second (processes came or went)."""
+        self.overall.set_rate(per_second, self.monotonic())
+        self.overall.burst = max(1.0, per_second)
 
     async def process_request(
         self,
@@ -34,26 +131,110 @@ class RetryingRateLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: str | None,
     ) -> ApiResult:
+        fanout = rate_limit_args == FANOUT
         attempt = 1
         while True:
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await self._paced(callback, args, kwargs, endpoint, data)
             except BadRequest:  # a NetworkError subclass, but sending the same request again cannot help
                 raise
             except NetworkError as exc:
-                if attempt >= SEND_ATTEMPTS:
+                if attempt >= SEND_ATTEMPTS or (fanout and not never_sent(exc)):
                     raise
                 log.warning("%s failed (%s); trying again (%d of %d)", endpoint, exc, attempt + 1, SEND_ATTEMPTS)
-                await asyncio.sleep(SEND_BACKOFF_SECONDS * attempt)
+                await self.sleep(SEND_BACKOFF_SECONDS * attempt)
                 attempt += 1
 
+    async def _paced(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, ApiResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+    ) -> ApiResult:
+        counted = _counted(endpoint, data)
+        group = _group_of(data.get("chat_id")) if counted else None
+        retries = 0
+        while True:
+            if group is not None:
+                await self._wait(self._group(group).reserve(self.monotonic()))
+            if counted:
+                await self._wait(self.overall.reserve(self.monotonic()))
+            while (pause := self.resume_at - self.monotonic()) > 0:
+                await self.sleep(pause)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if retries == RETRY_AFTER_RETRIES:
+                    raise
+                retries += 1
+                seconds = retry_after_seconds(exc) + RETRY_AFTER_MARGIN
+                log.info("flood control on %s: every request waits %.1f s", endpoint, seconds)
+                self.resume_at = max(self.resume_at, self.monotonic() + seconds)
 
-def rate_limiter(settings: Settings) -> RetryingRateLimiter:
-    return RetryingRateLimiter(
-        overall_max_rate=settings.max_messages_per_second, overall_time_period=1, max_retries=RETRY_AFTER_RETRIES
-    )
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            await self.sleep(seconds)
+
+    def _group(self, group: int | str) -> TokenBucket:
+        bucket = self.groups.get(group)
+        if bucket is None:
+            now = self.monotonic()
+            if len(self.groups) >= GROUP_BUCKETS:
+                self.groups = {key: b for key, b in self.groups.items() if not _idle(b, now)}
+            bucket = self.groups[group] = TokenBucket(self.group_per_minute / 60, self.group_per_minute, now)
+        return bucket
+
+
+def _idle(bucket: TokenBucket, now: float) -> bool:
+    """A bucket that has refilled completely: forgetting it changes nothing."""
+    return bucket.tokens + (now - bucket.at) * bucket.rate >= bucket.burst
+
+
+def rate_limiter(settings: Settings) -> FloodLimiter:
+    """The limiter of a new process: the whole budget until the first beat says how many processes share it."""
+    return FloodLimiter(settings.max_messages_per_second)
+
+
+def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
+    """What a fan-out send that failed on its `number`-th of `total` messages became."""
+    where = f"message {number} of {total}: " if total > 1 else ""
+    detail = f"{where}{type(error).__name__}: {error}"[:500]
+    if isinstance(error, ChatMigrated):
+        if number == 1:  # nothing went out: the whole delivery goes to the new id
+            return Outcome.migrated(error.new_chat_id)
+        return Outcome.failed(detail)
+    if isinstance(error, Forbidden):
+        return Outcome.failed(detail, blocked=True)
+    if isinstance(error, BadRequest):
+        return Outcome.failed(detail, blocked=any(reason in str(error).lower() for reason in GONE))
+    if isinstance(error, RetryAfter | InvalidToken):  # refused: nothing was delivered
+        return Outcome.failed(detail)
+    if isinstance(error, NetworkError) and never_sent(error):
+        return Outcome.failed(f"not sent: {detail}")
+    # A timeout, a dropped connection, a 5xx or a garbled answer: it may have reached the reader.
+    return Outcome.ambiguous(detail)
+
+
+def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda chat_id: None) -> Send:
+    """The `send` of bot.services.fanout: a delivery's messages in order, each error mapped to an `Outcome`."""
+
+    async def send(chat_id: int, messages: Sequence[str]) -> Outcome:
+        for number, text in enumerate(messages, 1):
+            try:
+                await bot.send_message(chat_id, text, rate_limit_args=FANOUT)
+            except TelegramError as error:
+                outcome = fanout_outcome(error, number, len(messages))
+                if outcome.blocked:
+                    on_blocked(chat_id)
+                log.info("delivery to chat %d: %s (%s)", chat_id, outcome.status, outcome.detail)
+                return outcome
+        return Outcome.sent()
+
+    return send
 
 
 async def reply_messages(message: Message, texts: Sequence[str]) -> None:

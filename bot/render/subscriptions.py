@@ -1,0 +1,164 @@
+"""What /subscribe, /unsubscribe, /mysubs, /time, /timezone, /digest and /alerts say, as Telegram HTML.
+
+Each reply after a change confirms it in one line and then says what it means for the chat (its categories, when
+its next digest comes); /mysubs shows everything. Category names come from whatever was ingested, so they are
+capped and escaped like any label. The chat's clock is passed in as `Clock` (the zone's offset now and the next
+digest on the chat's own wall clock), so nothing here computes a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
+
+if TYPE_CHECKING:
+    from bot.services.subscriptions import ChatView
+
+# Button labels: Telegram shows about this many characters of a button in a row of two.
+BUTTON_LABEL_CHARS = 30
+TICK = "✅"
+UNTICKED = "▫️"
+
+SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names), or /subscribe alone for buttons."
+UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names), or /subscribe alone for buttons."
+DIGEST_USAGE = (
+    "Usage: /digest shows your digest so far; /digest on or /digest off turns the daily digest on or off; "
+    "/digest quiet sends nothing on a day without news, /digest notice says so in one line."
+)
+TIME_USAGE = "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon)."
+ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets your time zone."
+ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in your categories."
+ADMINS_ONLY = "Only this group's admins can change its subscriptions and settings. /mysubs shows them."
+ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was changed. Please try again."
+NO_CATEGORIES = "There are no categories yet: once articles arrive, /subscribe lists them."
+STALE_BUTTON = "This button is out of date. Send /subscribe for the current list."
+CHANGE_HINT = (
+    "Change them with /subscribe, /unsubscribe, /time, /timezone, /digest on|off|quiet|notice, /alerts on|off."
+)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A chat's clock: its zone's offset from UTC now ("UTC+02:00"), and its next digest in its own time."""
+
+    offset: str
+    next_local: datetime | None
+
+
+def label(name: str) -> str:
+    return HTML.escape(cap(name, MAX_LABEL_CHARS))
+
+
+def names(categories: Sequence[str]) -> str:
+    """ "sport", "sport and tech", "business, sport and tech" (escaped)."""
+    shown = [label(name) for name in categories]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def toggle_label(name: str, followed: bool) -> str:
+    """A category's button: ticked when the chat follows it (plain text, Telegram does not parse buttons)."""
+    return f"{TICK if followed else UNTICKED} {cap(name, BUTTON_LABEL_CHARS)}"
+
+
+def following(view: ChatView) -> str:
+    if view.all_categories:
+        return "Categories: all (you follow none in particular, so your digest has every category)."
+    return f"Categories: {names(view.categories)}."
+
+
+def schedule(view: ChatView, clock: Clock) -> str:
+    """When the daily digest comes, or that it is off."""
+    settings = view.settings
+    if not settings.digest:
+        return "Daily digest: off (/digest on to get one)."
+    zone = HTML.escape(settings.zone)
+    where = zone if clock.offset == settings.zone else f"{zone}, {clock.offset} now"
+    line = f"Daily digest: every day at {settings.daily:%H:%M} ({where})"
+    if clock.next_local is not None:
+        line += f"; the next on {clock.next_local:%a %-d %b} at {clock.next_local:%H:%M}"
+    return line + "."
+
+
+def empty_line(view: ChatView) -> str:
+    if view.settings.empty_notice:
+        return "A day without news: one line saying so (/digest quiet for no message)."
+    return "A day without news: no message (/digest notice for one line saying so)."
+
+
+def alerts_line(view: ChatView) -> str:
+    if not view.settings.alerts:
+        return "Alerts for new stories: off (/alerts on)."
+    if view.all_categories:
+        return "Alerts for new stories: on, but you follow no category yet: /subscribe to choose."
+    return "Alerts for new stories: on, in your categories as they arrive."
+
+
+def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
+    """Everything a chat chose (/mysubs)."""
+    heading = HTML.bold("This group's subscriptions" if group else "Your subscriptions")
+    lines = [heading, following(view), schedule(view, clock)]
+    if view.settings.digest:
+        lines.append(empty_line(view))
+    lines += [alerts_line(view), "", CHANGE_HINT]
+    if group:
+        lines.append("Only the group's admins can change them.")
+    return "\n".join(lines)
+
+
+def keyboard_text(view: ChatView) -> str:
+    """The message above the category buttons."""
+    intro = "Tap a category to follow it, tap it again to stop."
+    return f"{intro}\n{following(view)}"
+
+
+def subscribed(view: ChatView, clock: Clock) -> str:
+    """After /subscribe with names."""
+    added = [name for name in view.named if name in view.added]
+    kept = [name for name in view.named if name not in view.added]
+    lines = []
+    if added:
+        lines.append(f"Subscribed to {names(added)}.")
+    if kept:
+        lines.append(f"You already follow {names(kept)}.")
+    return "\n".join([*lines, following(view), schedule(view, clock)])
+
+
+def unsubscribed(view: ChatView) -> str:
+    """After /unsubscribe with names."""
+    removed = [name for name in view.named if name in view.removed]
+    missing = [name for name in view.named if name not in view.removed]
+    lines = []
+    if removed:
+        lines.append(f"Unsubscribed from {names(removed)}.")
+    if missing:
+        lines.append(f"You did not follow {names(missing)}.")
+    lines.append(following(view))
+    if view.all_categories and view.settings.digest:
+        lines.append("/digest off stops the daily digest.")
+    return "\n".join(lines)
+
+
+def time_set(view: ChatView, clock: Clock) -> str:
+    return f"Your digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
+
+
+def zone_set(view: ChatView, clock: Clock) -> str:
+    return f"Your time zone is {HTML.escape(view.settings.zone)} ({clock.offset} now).\n{schedule(view, clock)}"
+
+
+def digest_set(view: ChatView, clock: Clock) -> str:
+    if not view.settings.digest:
+        return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
+    return f"Daily digest on.\n{schedule(view, clock)}\n{following(view)}"
+
+
+def empty_set(view: ChatView) -> str:
+    return empty_line(view)
+
+
+def alerts_set(view: ChatView) -> str:
+    return alerts_line(view)

@@ -1,0 +1,319 @@
+"""Subscriptions and digests: /subscribe (buttons or names), /unsubscribe, /mysubs, /digest, /time, /timezone and
+/alerts. Each handler parses, calls bot.services.subscriptions (or digests) in a worker thread, renders
+(bot.render.subscriptions) and replies; a UsageError from the service is the reader's mistake and is answered with
+its message and the command's usage.
+
+Anyone may read a chat's settings. In groups only the group's administrators may change them: an anonymous admin
+(who writes as the group itself) counts, and the list of admins is read from Telegram (getChatAdministrators) at
+most once a minute per group.
+
+Category buttons carry "sub:<1 follow | 0 stop>:<a short hash of the category's name>", under 20 bytes whatever
+the name: a button says what it will do, so pressing it twice, or pressing an outdated keyboard, never does the
+opposite of its label; a button whose category is gone, or whose data was tampered with, gets a clear alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import logging
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+
+from bot.errors import UsageError
+from bot.render import subscriptions as text
+from bot.render.digests import PREVIEW_HEADING, render_digest
+from bot.render.subscriptions import Clock
+from bot.services.schedule import offset_label, zone
+from bot.services.subscriptions import ChatView
+from bot.tg.context import Context
+from bot.tg.sending import chat_of, reply_messages
+
+log = logging.getLogger(__name__)
+
+TOGGLE_DATA = re.compile(r"^sub:([01]):([0-9a-f]{12})$")
+# Every "sub:" button reaches the toggle handler, so a malformed one gets the toggles' own alert.
+TOGGLE_PATTERN = re.compile(r"^sub:")
+# Telegram shows at most 100 buttons under a message.
+MAX_BUTTONS = 100
+BUTTONS_PER_ROW = 2
+# Callback answers are cut by Telegram at 200 characters.
+MAX_ALERT_CHARS = 200
+# How long a group's list of admins is trusted, and how many groups' lists are kept.
+ADMINS_FOR_SECONDS = 60.0
+ADMIN_LISTS = 1000
+ON_OFF = {"on": True, "off": False}
+EMPTY_DIGEST = {"notice": True, "quiet": False}
+
+
+def button_key(category: str) -> str:
+    """A category's short, stable key for callback data (12 hex digits of a hash of its name)."""
+    return hashlib.blake2b(category.encode(), digest_size=6).hexdigest()
+
+
+def category_keyboard(view: ChatView) -> InlineKeyboardMarkup:
+    """Every category as a button, ticked when the chat follows it; pressing one does what its label says."""
+    followed = set(view.categories)
+    shown = list(dict.fromkeys([*view.known, *view.categories]))[:MAX_BUTTONS]
+    buttons = [
+        InlineKeyboardButton(
+            text.toggle_label(name, name in followed),
+            callback_data=f"sub:{0 if name in followed else 1}:{button_key(name)}",
+        )
+        for name in shown
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
+
+
+def clock_of(view: ChatView, now: datetime) -> Clock:
+    """The chat's offset now and its next digest on its own wall clock."""
+    settings = view.settings
+    try:
+        tz = zone(settings.zone)
+        offset = offset_label(settings.zone, now)
+    except UsageError:  # a zone gone from this machine's tz database: shown as stored
+        return Clock(settings.zone, None)
+    due = settings.next_due if settings.digest else None
+    return Clock(offset, due.astimezone(tz) if due is not None else None)
+
+
+async def group_admins(context: Context, chat_id: int) -> frozenset[int]:
+    """The user ids of a group's administrators, read from Telegram at most once a minute."""
+    cache = context.bot_data.admins
+    now = time.monotonic()
+    cached = cache.get(chat_id)
+    if cached is not None and now - cached[0] < ADMINS_FOR_SECONDS:
+        return cached[1]
+    members = await context.bot.get_chat_administrators(chat_id)
+    admins = frozenset(member.user.id for member in members)
+    if len(cache) >= ADMIN_LISTS:
+        for old in [key for key, (at, _) in cache.items() if now - at >= ADMINS_FOR_SECONDS]:
+            del cache[old]
+    cache[chat_id] = (now, admins)
+    return admins
+
+
+async def refusal(update: Update, context: Context) -> str | None:
+    """Why the sender may not change this chat's settings, or None when they may (in groups: admins only)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return None
+    message = update.message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return None  # an anonymous admin writes as the group itself
+    user = update.effective_user
+    if user is None:
+        return text.ADMINS_ONLY
+    try:
+        admins = await group_admins(context, chat.id)
+    except TelegramError as exc:
+        log.warning("could not read the admins of chat %d: %s", chat.id, exc)
+        return text.ADMINS_UNKNOWN
+    return None if user.id in admins else text.ADMINS_ONLY
+
+
+async def change(
+    update: Update,
+    context: Context,
+    edit: Callable[[int, datetime], ChatView],
+    confirm: Callable[[ChatView, Clock], str],
+    usage: str,
+) -> None:
+    """Apply one change to the chat's settings if the sender may, and confirm it (or say what was wrong)."""
+    message = update.message
+    assert message is not None
+    if (refused := await refusal(update, context)) is not None:
+        await message.reply_text(html.escape(refused))
+        return
+    now = context.bot_data.clock()
+    try:
+        view = await asyncio.to_thread(edit, message.chat.id, now)
+    except UsageError as exc:
+        await message.reply_text(html.escape(f"{exc}\n{usage}"))
+        return
+    await message.reply_text(confirm(view, clock_of(view, now)))
+
+
+async def usage_with_settings(message: Message, context: Context, usage: str) -> None:
+    """The command's usage, after what the chat has now."""
+    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
+    clock = clock_of(view, context.bot_data.clock())
+    await message.reply_text(f"{text.schedule(view, clock)}\n{html.escape(usage)}")
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """Follow the categories named, or show every category as a button to tap."""
+    message = update.message
+    assert message is not None
+    subscriptions = context.bot_data.digesting.subscriptions
+    if not context.args:
+        view = await asyncio.to_thread(subscriptions.view, message.chat.id)
+        if not view.known and not view.categories:
+            await message.reply_text(text.NO_CATEGORIES)
+            return
+        await message.reply_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
+        return
+    words = list(context.args)
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.subscribe(chat_id, words, now),
+        text.subscribed,
+        text.SUBSCRIBE_USAGE,
+    )
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """Stop following the categories named."""
+    message = update.message
+    assert message is not None
+    if not context.args:
+        await message.reply_text(html.escape(text.UNSUBSCRIBE_USAGE))
+        return
+    words = list(context.args)
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.unsubscribe(chat_id, words, now),
+        lambda view, _: text.unsubscribed(view),
+        text.UNSUBSCRIBE_USAGE,
+    )
+
+
+async def mysubs(update: Update, context: Context) -> None:
+    """Show the chat's categories and digest and alert settings."""
+    message = update.message
+    assert message is not None
+    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
+    group = message.chat.type != ChatType.PRIVATE
+    await message.reply_text(text.settings_text(view, clock_of(view, context.bot_data.clock()), group))
+
+
+async def digest(update: Update, context: Context) -> None:
+    """Show the digest so far, or turn the daily digest on or off, or choose what an empty one does."""
+    message = update.message
+    assert message is not None
+    subscriptions = context.bot_data.digesting.subscriptions
+    choice = " ".join(context.args or ()).lower()
+    if not choice:
+        digests = context.bot_data.digesting.digests
+        preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
+        await reply_messages(message, render_digest(preview, context.bot_data.username, PREVIEW_HEADING) or [])
+    elif choice in ON_OFF:
+        on = ON_OFF[choice]
+        await change(
+            update,
+            context,
+            lambda chat_id, now: subscriptions.set_digest(chat_id, on, now),
+            text.digest_set,
+            text.DIGEST_USAGE,
+        )
+    elif choice in EMPTY_DIGEST:
+        notice = EMPTY_DIGEST[choice]
+        await change(
+            update,
+            context,
+            lambda chat_id, now: subscriptions.set_empty_notice(chat_id, notice, now),
+            lambda view, _: text.empty_set(view),
+            text.DIGEST_USAGE,
+        )
+    else:
+        await message.reply_text(html.escape(text.DIGEST_USAGE))
+
+
+async def time_command(update: Update, context: Context) -> None:
+    """Set the time of the daily digest."""
+    message = update.message
+    assert message is not None
+    if not context.args:
+        await usage_with_settings(message, context, text.TIME_USAGE)
+        return
+    typed = " ".join(context.args)
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.set_time(chat_id, typed, now),
+        text.time_set,
+        text.TIME_USAGE,
+    )
+
+
+async def timezone(update: Update, context: Context) -> None:
+    """Set the chat's time zone."""
+    message = update.message
+    assert message is not None
+    if not context.args:
+        await usage_with_settings(message, context, text.ZONE_USAGE)
+        return
+    typed = " ".join(context.args)
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.set_zone(chat_id, typed, now),
+        text.zone_set,
+        text.ZONE_USAGE,
+    )
+
+
+async def alerts(update: Update, context: Context) -> None:
+    """Turn alerts for new stories in the chat's categories on or off."""
+    message = update.message
+    assert message is not None
+    choice = " ".join(context.args or ()).lower()
+    if choice not in ON_OFF:
+        view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
+        await message.reply_text(f"{text.alerts_line(view)}\n{html.escape(text.ALERTS_USAGE)}")
+        return
+    on = ON_OFF[choice]
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.set_alerts(chat_id, on, now),
+        lambda view, _: text.alerts_set(view),
+        text.ALERTS_USAGE,
+    )
+
+
+async def toggle(update: Update, context: Context) -> None:
+    """Follow or stop following the category of a pressed button, and tick the keyboard to match."""
+    query = update.callback_query
+    assert query is not None
+    found = TOGGLE_DATA.match(query.data or "")
+    if found is None:
+        await query.answer(text.STALE_BUTTON, show_alert=True)
+        return
+    if (refused := await refusal(update, context)) is not None:
+        await query.answer(refused[:MAX_ALERT_CHARS], show_alert=True)
+        return
+    chat_id, follow = chat_of(query), found.group(1) == "1"
+    subscriptions = context.bot_data.digesting.subscriptions
+    view = await asyncio.to_thread(subscriptions.view, chat_id)
+    name = next((n for n in (*view.known, *view.categories) if button_key(n) == found.group(2)), None)
+    if name is None:
+        await query.answer(text.STALE_BUTTON, show_alert=True)
+        return
+    try:
+        view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, context.bot_data.clock())
+    except UsageError as exc:
+        await query.answer(str(exc)[:MAX_ALERT_CHARS], show_alert=True)
+        return
+    await query.answer((f"Following {name}" if follow else f"Stopped following {name}")[:MAX_ALERT_CHARS])
+    try:
+        await query.edit_message_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():  # an outdated button that changed nothing
+            return
+        # Telegram refuses edits of old or inaccessible messages: the keyboard comes as a new message.
+        log.info("could not edit the category keyboard (%s); sending a new one", exc)
+        await context.bot.send_message(chat_id, text.keyboard_text(view), reply_markup=category_keyboard(view))

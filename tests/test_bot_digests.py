@@ -1,0 +1,485 @@
+"""Subscriptions, digests and alerts end to end: the real Application from `build_application` against the fake Bot
+API server, on SQLite and on PostgreSQL, with a clock the tests control (issue 8).
+
+A "tick" is one run of the fan-out job (`bot.tg.jobs.deliver`), as the minute job makes it; the job itself also
+runs on its own at start and at every real minute, at the test's clock, which changes nothing the tests assert
+(exactly once is the store's business, not the tick's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.models import Article
+from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON
+from bot.services.fanout import Report
+from bot.services.presence import Presence
+from bot.store import Worker
+from bot.tg.context import App
+from bot.tg.jobs import BEAT_JOB, deliver
+from bot.tg.sending import FloodLimiter
+from tests.botapi_server import Call, FakeBotAPI
+from tests.html_check import check_telegram_html, visible_text
+from tests.newsroom import story
+from tests.paths import DATA
+from tests.processes import newsbot
+
+TOKEN = "123456:TEST-token-abcdefghijklmnop"
+ALICE, BOB = 42, 43
+GROUP, SUPERGROUP = -600, -1000000000600
+OWNER, MEMBER, HIDDEN_ADMIN = 7, 8, 9
+# Saturday 28 March 2026, 05:00 UTC (06:00 in Berlin); Berlin moves its clocks forward at 01:00 UTC on the 29th.
+START = datetime(2026, 3, 28, 5, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+DIGEST = "<b>Your daily digest</b>"
+ALERT = "<b>New in your categories</b>"
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
+
+
+class Clock:
+    """The bot's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def bot_settings(any_db_settings: Settings, server: FakeBotAPI) -> Settings:
+    return replace(
+        any_db_settings,
+        corpus_dir=DATA / "bot_corpus",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+        # The fake server is no flood-limited Telegram: pacing would only slow the tests down.
+        max_messages_per_second=1000,
+        fanout_messages_per_second=1000,
+    )
+
+
+@asynccontextmanager
+async def bot(settings: Settings, clock: Callable[[], datetime]) -> AsyncIterator[App]:
+    """The bot polling the fake server, with the test's clock."""
+    application = build_application(settings)
+    application.bot_data.clock = clock
+    async with running(application, poll_timeout=1) as started:
+        yield started
+
+
+async def tick(app: App) -> Report:
+    report = await deliver(app)
+    assert report is not None
+    return report
+
+
+def texts(server: FakeBotAPI, chat_id: int, start: str) -> list[str]:
+    """The HTML of the bot's messages sent to a chat that start with `start`, in order."""
+    found = []
+    for call in server.calls("sendMessage", chat_id=chat_id):
+        if call.ok and call.params["text"].startswith(start):
+            check_telegram_html(call.params["text"])
+            found.append(call.params["text"])
+    return found
+
+
+def headlines(html: str) -> list[str]:
+    return [line[2:].split(" · ")[0] for line in visible_text(html).splitlines() if line.startswith("• ")]
+
+
+async def say(server: FakeBotAPI, chat_id: int, command: str, args: str = "", **kwargs: Any) -> str:
+    """Send a command and return the HTML of the bot's reply (the next message it sends to the chat)."""
+    before = len(server.calls("sendMessage", chat_id=chat_id))
+    server.send_command(chat_id, command, args, **kwargs)
+    call = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=chat_id))[before]
+    assert call.ok, call.summary()
+    check_telegram_html(call.params["text"])
+    return str(call.params["text"])
+
+
+async def reply_call(server: FakeBotAPI, chat_id: int, command: str, args: str = "", **kwargs: Any) -> Call:
+    before = len(server.calls("sendMessage", chat_id=chat_id))
+    server.send_command(chat_id, command, args, **kwargs)
+    return (await server.wait_for_async("sendMessage", count=before + 1, chat_id=chat_id))[before]
+
+
+async def press(server: FakeBotAPI, chat_id: int, message_id: int, data: str, user_id: int | None = None) -> Call:
+    """Press a button (any data: a tampered one too) and return the bot's answer to the press."""
+    before = len(server.calls("answerCallbackQuery"))
+    server.press_button(chat_id, message_id, data, user_id, force=True)
+    return (await server.wait_for_async("answerCallbackQuery", count=before + 1))[before]
+
+
+def keyboard(server: FakeBotAPI, chat_id: int, message_id: int) -> dict[str, str]:
+    """A message's buttons now: label -> callback data."""
+    markup = server.get_message(chat_id, message_id).get("reply_markup", {})
+    return {b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row}
+
+
+async def write(app: App, now: datetime, *articles: Article) -> None:
+    """Stories arriving at `now` (as an ingest or a feed poll would write them)."""
+    await asyncio.to_thread(app.bot_data.library.store.write_articles, list(articles), now)
+
+
+async def settle(condition: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
+    """Wait for something the bot does in the background (a store write after a reply)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_a_reader_subscribes_picks_a_time_and_zone_and_gets_one_digest_a_day_across_dst(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        # Two taps: the keyboard lists every category, unticked; each press ticks its button in place.
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        buttons = keyboard(server, ALICE, message_id)
+        assert set(buttons) == {"▫️ Local", "▫️ Business", "▫️ Science", "▫️ Sport"}
+        assert all(len(data.encode()) < 64 for data in buttons.values())
+        answer = await press(server, ALICE, message_id, buttons["▫️ Sport"])
+        assert answer.params.get("text") == "Following Sport"
+        await server.wait_for_async("editMessageText", count=1, chat_id=ALICE)
+        await press(server, ALICE, message_id, keyboard(server, ALICE, message_id)["▫️ Business"])
+        await server.wait_for_async("editMessageText", count=2, chat_id=ALICE)
+        assert {"✅ Sport", "✅ Business", "▫️ Science"} <= set(keyboard(server, ALICE, message_id))
+        # By name: any case, and a near miss gets "did you mean".
+        assert "did you mean Science?" in visible_text(await say(server, ALICE, "subscribe", "scince"))
+        assert "Subscribed to Science" in visible_text(await say(server, ALICE, "subscribe", "SCIENCE"))
+        assert "Unsubscribed from Business" in visible_text(await say(server, ALICE, "unsubscribe", "business"))
+        assert "07:30" in visible_text(await say(server, ALICE, "time", "7:30am"))
+        zone_reply = visible_text(await say(server, ALICE, "timezone", "Berlin"))
+        assert "Europe/Berlin (UTC+01:00 now)" in zone_reply and "Sat 28 Mar at 07:30" in zone_reply
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert "Categories: Science and Sport." in mine and "07:30 (Europe/Berlin, UTC+01:00 now)" in mine
+
+        await write(
+            app,
+            START - timedelta(hours=2),
+            story("Cup final tonight", "Sport", START - timedelta(hours=3)),
+            story("Comet seen at dawn", "Science"),
+            story("Shares slide", "Business", START - timedelta(hours=3)),
+            story("Archive: the 1998 final", "Sport", START - timedelta(days=30)),  # old news arriving today
+        )
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert "Cup final tonight" in preview and "Shares slide" not in preview
+
+        clock.set(datetime(2026, 3, 28, 6, 29, tzinfo=UTC))  # 07:29 in Berlin
+        await tick(app)
+        assert texts(server, ALICE, DIGEST) == []
+        clock.set(datetime(2026, 3, 28, 6, 31, tzinfo=UTC))
+        await tick(app)
+        await tick(app)
+        [first] = texts(server, ALICE, DIGEST)
+        assert sorted(headlines(first)) == ["Comet seen at dawn", "Cup final tonight"]
+
+        await write(app, datetime(2026, 3, 28, 9, 0, tzinfo=UTC), story("Derby ends level", "Sport"))
+        # Sunday: summer time. 07:30 in Berlin is now 05:30 UTC, an hour earlier in UTC.
+        clock.set(datetime(2026, 3, 29, 5, 29, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 1
+        clock.set(datetime(2026, 3, 29, 5, 31, tzinfo=UTC))
+        await tick(app)
+        clock.set(datetime(2026, 3, 29, 6, 31, tzinfo=UTC))
+        await tick(app)
+        first_again, second = texts(server, ALICE, DIGEST)
+        assert first_again == first and headlines(second) == ["Derby ends level"]
+        assert "UTC+02:00 now" in visible_text(await say(server, ALICE, "mysubs"))
+
+
+async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_and_never_twice(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        for chat_id, daily in ((ALICE, "06:00"), (BOB, "01:00")):
+            await say(server, chat_id, "subscribe", "sport")
+            await say(server, chat_id, "time", daily)  # UTC: Alice is due at 06:00 today, Bob tomorrow at 01:00
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport"))
+    assert texts(server, ALICE, DIGEST) == []
+
+    # Down from 05:00 to 06:40: Alice's 06:00 digest is 40 minutes late, within the two hours of grace.
+    clock.set(datetime(2026, 3, 28, 6, 40, tzinfo=UTC))
+    async with bot(bot_settings, clock) as app:
+        # No tick from the test: the run at start sends it.
+        await server.wait_for_async("sendMessage", lambda c: c.params["text"].startswith(DIGEST), chat_id=ALICE)
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 1
+    # Down again until 04:00 on the 29th: Bob's 01:00 digest is three hours late, past the grace: skipped, and
+    # nothing piles up; Alice's 06:00 comes as usual.
+    clock.set(datetime(2026, 3, 29, 4, 0, tzinfo=UTC))
+    async with bot(bot_settings, clock) as app:
+        await tick(app)
+        assert texts(server, BOB, DIGEST) == []
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 2
+        clock.set(datetime(2026, 3, 30, 1, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, BOB, DIGEST)) == 1
+
+
+async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "time", "06:00")
+        server.blocked_chats.add(ALICE)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        report = await tick(app)
+        assert report.outcomes == {"failed": 1}
+        assert store.chat_active(ALICE) is False
+        assert [status for kind, _, status in store.deliveries_of(ALICE) if kind == "digest"] == ["failed"]
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        attempts = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.error_code == 403]
+        assert len(attempts) == 1  # the second day was not even tried
+
+        server.blocked_chats.discard(ALICE)  # unblocked: the reader writes again
+        await say(server, ALICE, "mysubs")
+        assert store.chat_active(ALICE) is True
+        clock.set(datetime(2026, 3, 30, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 1
+
+
+async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    clock = Clock(START)
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await say(server, GROUP, "subscribe", "sport science", user_id=OWNER)
+        await say(server, GROUP, "time", "06:00", user_id=OWNER)
+        await write(app, START, story("Cup final tonight", "Sport"))
+        server.migrate(GROUP, SUPERGROUP)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, SUPERGROUP, DIGEST)
+        assert headlines(digest) == ["Cup final tonight"]
+        refused = [c for c in server.calls("sendMessage", chat_id=GROUP) if c.error_code == 400]
+        assert len(refused) == 1
+        assert [name for name, _ in store.subscriptions(SUPERGROUP)] == ["Science", "Sport"]
+        assert store.subscriptions(GROUP) == [] and store.chat_active(GROUP) is False
+        mine = visible_text(await say(server, SUPERGROUP, "mysubs", user_id=MEMBER))
+        assert "Science and Sport" in mine and "06:00" in mine
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, SUPERGROUP, DIGEST)) == 2
+        assert [c.ok for c in server.calls("sendMessage", chat_id=GROUP)] == [True, True, False]  # 2 replies, 1 refusal
+
+
+async def test_the_migration_messages_move_a_group_before_any_send(bot_settings: Settings, server: FakeBotAPI) -> None:
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await say(server, GROUP, "subscribe", "business", user_id=OWNER)
+        server.migrate(GROUP, SUPERGROUP)
+        server.migration_messages(GROUP)
+        await settle(lambda: bool(store.subscriptions(SUPERGROUP)), "the group's subscriptions to move")
+        assert [name for name, _ in store.subscriptions(SUPERGROUP)] == ["Business"]
+        assert store.subscriptions(GROUP) == []
+        await settle(lambda: store.chat_active(GROUP) is False, "the old group to be written to no more")
+
+
+async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    server.set_admins(GROUP, [OWNER, HIDDEN_ADMIN], anonymous=(HIDDEN_ADMIN,))
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        for command, args in (
+            ("subscribe", "sport"),
+            ("unsubscribe", "sport"),
+            ("time", "9:00"),
+            ("timezone", "Tokyo"),
+            ("digest", "off"),
+            ("digest", "quiet"),
+            ("alerts", "on"),
+        ):
+            assert visible_text(await say(server, GROUP, command, args, user_id=MEMBER)) == ADMINS_ONLY
+        assert store.chat_settings(GROUP) is None and store.subscriptions(GROUP) == []
+
+        assert "Subscribed to Sport" in visible_text(await say(server, GROUP, "subscribe", "sport", user_id=OWNER))
+        # An anonymous admin writes as the group itself.
+        reply = await say(server, GROUP, "time", "9:00", as_group=True, user_id=HIDDEN_ADMIN)
+        assert "09:00" in visible_text(reply)
+        # Reading is for everyone.
+        mine = visible_text(await say(server, GROUP, "mysubs", user_id=MEMBER))
+        assert "Categories: Sport." in mine and "09:00" in mine and "admins" in mine
+        assert "Your digest so far" in visible_text(await say(server, GROUP, "digest", user_id=MEMBER))
+        # The keyboard is shown to anyone; a member's press changes nothing.
+        call = await reply_call(server, GROUP, "subscribe", user_id=MEMBER)
+        data = keyboard(server, GROUP, call.result["message_id"])["▫️ Local"]
+        answer = await press(server, GROUP, call.result["message_id"], data, user_id=MEMBER)
+        assert answer.params.get("show_alert") is True and answer.params.get("text") == ADMINS_ONLY
+        assert [name for name, _ in store.subscriptions(GROUP)] == ["Sport"]
+        answer = await press(server, GROUP, call.result["message_id"], data, user_id=OWNER)
+        assert answer.params.get("text") == "Following Local"
+        # The group's admins were read from Telegram once for all of this.
+        assert len(server.calls("getChatAdministrators")) == 1
+
+
+async def test_an_article_ingested_by_another_process_alerts_its_subscribers_once(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    # `newsbot ingest` stamps the real time on what it adds, so this bot runs on the real clock too.
+    async with bot(bot_settings, lambda: datetime.now(UTC)) as app:
+        for chat_id, category in ((ALICE, "sport"), (BOB, "business")):
+            await say(server, chat_id, "subscribe", category)
+            assert "Alerts for new stories: on" in visible_text(await say(server, chat_id, "alerts", "on"))
+        story_file = tmp_path / "story.jsonl"
+        story_file.write_text(
+            '{"title": "Rowing crew breaks record", "body": "The crew broke the record.", "category": "Sport"}\n'
+        )
+        ingest = newsbot(bot_settings, "ingest", str(story_file))
+        _, err = await asyncio.to_thread(ingest.communicate, timeout=120)
+        assert ingest.returncode == 0, err
+        await tick(app)
+        await tick(app)
+        [alert] = texts(server, ALICE, ALERT)
+        assert headlines(alert) == ["Rowing crew breaks record"]
+        assert texts(server, BOB, ALERT) == []
+
+
+async def test_fan_out_sends_map_telegram_errors_to_outcomes_and_never_repeat_an_ambiguous_one(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    chats = {101: "dropped", 102: "flood", 103: "refused", 104: "fine"}
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        for chat_id in chats:
+            await say(server, chat_id, "subscribe", "sport")
+            await say(server, chat_id, "time", "06:00")
+        server.fail_next("sendMessage", 0, chat_id=101)  # the connection drops after the request left
+        server.fail_next("sendMessage", 429, retry_after=1, chat_id=102)
+        server.fail_next("sendMessage", 400, "Bad Request: can't parse entities", chat_id=103)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        report = await tick(app)
+        assert report.outcomes == {"ambiguous": 1, "sent": 2, "failed": 1}
+        store = app.bot_data.library.store
+        status = {chat_id: [s for kind, _, s in store.deliveries_of(chat_id) if kind == "digest"] for chat_id in chats}
+        assert status == {101: ["ambiguous"], 102: ["sent"], 103: ["failed"], 104: ["sent"]}
+        digests = {
+            chat_id: len(
+                [c for c in server.calls("sendMessage", chat_id=chat_id) if c.params["text"].startswith(DIGEST)]
+            )
+            for chat_id in chats
+        }
+        # The dropped one was not sent again; the flood-limited one once more, after the time Telegram asked.
+        assert digests == {101: 1, 102: 2, 103: 1, 104: 1}
+        await tick(app)
+        assert len(server.calls("sendMessage", chat_id=101)) == 2 + 1  # two replies, one digest attempt
+
+
+async def test_each_process_takes_its_share_of_the_flood_budget(bot_settings: Settings, server: FakeBotAPI) -> None:
+    settings = replace(bot_settings, max_messages_per_second=30, fanout_messages_per_second=20)
+    clock = Clock(START)
+    async with bot(settings, clock) as app:
+        limiter = app.bot.rate_limiter
+        fanout = app.bot_data.digesting.fanout
+        assert isinstance(limiter, FloodLimiter) and limiter.rate == 30 and fanout.bucket.rate == 20
+        assert app.job_queue is not None
+        [job] = app.job_queue.get_jobs_by_name(BEAT_JOB)
+        # Another bot process, on another machine.
+        other = Presence(app.bot_data.library.store, Worker("elsewhere:1:a", "elsewhere", 1, START, START))
+        await asyncio.to_thread(other.beat, START)
+        await job.run(app)
+        assert limiter.rate == 15 and fanout.bucket.rate == 10
+        await asyncio.to_thread(other.leave)
+        await job.run(app)
+        assert limiter.rate == 30 and fanout.bucket.rate == 20
+
+
+@pytest.fixture
+def sqlite_bot_settings(settings: Settings, server: FakeBotAPI) -> Settings:
+    return replace(
+        settings, corpus_dir=DATA / "bot_corpus", telegram_bot_token=TOKEN, telegram_api_base_url=server.base_url
+    )
+
+
+async def test_every_command_answers_bad_arguments_with_its_usage(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)):
+        cases = [
+            ("unsubscribe", "", "Usage: /unsubscribe sport"),
+            ("unsubscribe", "weather", "There is no category “weather”"),
+            ("subscribe", "nonsense", "Categories: Local, Business, Science, Sport."),
+            ("subscribe", "s", "“s” could be Science or Sport."),
+            ("digest", "maybe", "Usage: /digest shows your digest so far"),
+            ("time", "", "Usage: /time 07:30"),
+            ("time", "25:00", "hours go from 0 to 23"),
+            ("time", "soon", "Usage: /time 07:30"),
+            ("timezone", "", "Usage: /timezone Europe/Berlin"),
+            ("timezone", "Mars/Olympus", "Unknown time zone"),
+            ("timezone", "EST", "Usage: /timezone Europe/Berlin"),
+            ("alerts", "", "Usage: /alerts on or /alerts off"),
+            ("alerts", "sometimes", "Alerts for new stories: off"),
+        ]
+        for command, args, expected in cases:
+            reply = visible_text(await say(server, ALICE, command, args))
+            assert expected in reply, (command, args, reply)
+        assert "Subscribed to Sport" in visible_text(await say(server, ALICE, "subscribe", "spo"))
+        assert "no message" in visible_text(await say(server, ALICE, "digest", "quiet"))
+        assert "A day without news: no message" in visible_text(await say(server, ALICE, "mysubs"))
+        assert "one line saying so" in visible_text(await say(server, ALICE, "digest", "notice"))
+        assert "Daily digest off" in visible_text(await say(server, ALICE, "digest", "off"))
+        assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
+        assert "Daily digest on" in visible_text(await say(server, ALICE, "digest", "ON"))
+
+
+async def test_category_buttons_survive_double_presses_and_refuse_stale_or_tampered_data(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    long_name = "Arts, culture & entertainment of the wider metropolitan region and beyond"
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Gallery reopens", long_name))
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        buttons = keyboard(server, ALICE, message_id)
+        assert len(buttons) == 5 and all(len(data.encode()) < 64 for data in buttons.values())
+        [arts] = [data for label, data in buttons.items() if "Arts" in label]
+        sport = buttons["▫️ Sport"]
+        # Pressed twice from the same (outdated) keyboard: the button says "follow", so it stays followed.
+        for _ in range(2):
+            answer = await press(server, ALICE, message_id, sport)
+            assert answer.params.get("text") == "Following Sport"
+        await press(server, ALICE, message_id, arts)
+        await settle(lambda: len(app.bot_data.library.store.subscriptions(ALICE)) == 2, "two subscriptions")
+        assert {name for name, _ in app.bot_data.library.store.subscriptions(ALICE)} == {"Sport", long_name}
+        text = visible_text(await say(server, ALICE, "mysubs"))
+        assert "Arts, culture & entertainment" in text
+        for data in ("sub:1:zzzz", f"sub:7:{sport[6:]}", "sub:1:0123456789ab", "sub:"):
+            answer = await press(server, ALICE, message_id, data)
+            assert answer.params.get("text") == STALE_BUTTON and answer.params.get("show_alert") is True
+        assert len(app.bot_data.library.store.subscriptions(ALICE)) == 2

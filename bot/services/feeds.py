@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -312,10 +313,18 @@ class FeedService:
         holder = _holder()
         report = PollReport()
         indexed = time.monotonic()
+        # A claim runs on in its thread when the round is cancelled, and may commit after the round gave its
+        # leases back; the guard makes "stopped" and a claim exclusive, so nothing is claimed after the give-back.
+        guard = threading.Lock()
+        stopped = False
+
+        def claim() -> FeedRow | None:
+            with guard:
+                return None if stopped else self.store.claim(holder, clock(), self.lease, now, every)
 
         async def worker(fetcher: Fetcher) -> None:
             nonlocal indexed
-            while feed := await asyncio.to_thread(self.store.claim, holder, clock(), self.lease, now, every):
+            while feed := await asyncio.to_thread(claim):
                 result = await self._poll_claimed(fetcher, feed, holder, now)
                 report.polls.append(result)
                 if result.stored and time.monotonic() - indexed >= self.settings.follow_seconds:
@@ -324,10 +333,18 @@ class FeedService:
                 if on_poll is not None:
                     on_poll(result)
 
-        async with Fetcher(self.settings) as fetcher:
-            ended = await asyncio.gather(
-                *(worker(fetcher) for _ in range(self.settings.feed_concurrency)), return_exceptions=True
-            )
+        try:
+            async with Fetcher(self.settings) as fetcher:
+                ended = await asyncio.gather(
+                    *(worker(fetcher) for _ in range(self.settings.feed_concurrency)), return_exceptions=True
+                )
+        except BaseException:
+            # Stopped: the workers gave back the feeds they were polling; a claim still in its thread took one
+            # no worker will poll. Synchronous, as in `_poll_claimed`: this task is being cancelled.
+            with guard:
+                stopped = True
+            self._release(holder)
+            raise
         if any(p.stored for p in report.polls):
             await self._catch_up()
         # Claiming failed (the store is unreachable): after the other workers finished their feeds.
@@ -365,19 +382,21 @@ class FeedService:
             return await self._record(feed, holder, now, read)
         except Exception as exc:  # the store failed: this feed is not recorded, the round goes on
             log.exception("feeds: could not record the poll of %s", feed.url)
-            await asyncio.to_thread(self._release, feed, holder)
+            await asyncio.to_thread(self._release, holder, feed)
             return FeedPoll(feed, FAILED, f"not recorded: {exc}")
         except BaseException:
             # Stopped (the bot shutting down): give the feed back rather than make every process wait for the
             # lease to expire. Synchronous on purpose: this task is being cancelled and must not await.
-            self._release(feed, holder)
+            self._release(holder, feed)
             raise
 
-    def _release(self, feed: FeedRow, holder: str) -> None:
+    def _release(self, holder: str, feed: FeedRow | None = None) -> None:
+        """Give back the holder's lease on `feed` (or on every feed); if the store fails, the lease expires."""
         try:
-            self.store.release(feed.id, holder)
+            self.store.release(holder, feed.id if feed else None)
         except Exception:
-            log.warning("feeds: could not release %s; its lease will expire", feed.url, exc_info=True)
+            what = feed.url if feed else f"the feeds of {holder}"
+            log.warning("feeds: could not release %s; its lease will expire", what, exc_info=True)
 
     async def _read(self, fetcher: Fetcher, feed: FeedRow, fetched: Fetched | Failed | None) -> _Read:
         if fetched is None:

@@ -224,13 +224,13 @@ def claimable(connection: Connection, now: datetime, every: bool = False) -> int
     return int(connection.scalar(query) or 0)
 
 
-def release(connection: Connection, feed_id: int, holder: str) -> None:
-    """Give a lease back without recording a poll (the poll was stopped); the feed stays due."""
-    connection.execute(
-        update(feeds)
-        .where(feeds.c.id == feed_id, feeds.c.lease_holder == holder)
-        .values(lease_holder=None, lease_until=None)
-    )
+def release(connection: Connection, holder: str, feed_id: int | None = None) -> None:
+    """Give a holder's lease on one feed (or on every feed) back without recording a poll (the poll was
+    stopped); the feed stays due."""
+    query = update(feeds).where(feeds.c.lease_holder == holder)
+    if feed_id is not None:
+        query = query.where(feeds.c.id == feed_id)
+    connection.execute(query.values(lease_holder=None, lease_until=None))
 
 
 # ---- entries --------------------------------------------------------------------------------------------------
@@ -447,9 +447,9 @@ class FeedStore:
         with reading(self.engine) as connection:
             return claimable(connection, now, every)
 
-    def release(self, feed_id: int, holder: str) -> None:
+    def release(self, holder: str, feed_id: int | None = None) -> None:
         with writing(self.engine) as connection:
-            release(connection, feed_id, holder)
+            release(connection, holder, feed_id)
 
     def seen(self, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:

@@ -26,10 +26,11 @@ from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow
 from bot.tg.context import App
 from bot.tg.errors import APOLOGY
 from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE, feed_list
-from bot.tg.jobs import FEEDS_JOB
+from bot.tg.jobs import FEEDS_JOB, deliver
 from tests.botapi_server import FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import DATA
+from tests.test_bot_digests import ALERT, DIGEST, headlines, texts
 from tests.test_bot_e2e import check_sent, replies, reply_to
 from tests.web_server import WebServer, serving
 
@@ -188,6 +189,35 @@ async def test_an_admin_adds_a_feed_a_reader_asks_about_its_stories_and_the_next
     assert web.count("/live/harbour.xml") == 2
     assert f'<a href="{ferry}">Source</a>' in await ask(server, FERRY_QUESTION)
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_a_polled_story_is_alerted_to_its_subscribers_once_and_comes_in_their_next_digest(
+    app: App, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    # The morning the ferry story breaks (it is dated 06:15 UTC on 5 March): news, not archive.
+    clock.now = datetime(2026, 3, 5, 7, 0, tzinfo=UTC)
+    url = live(web, "harbour.xml", "harbour.xml")
+    await command(server, ADMIN, "addfeed", url)
+    assert "Subscribed to Business" in await command(server, ALICE, "subscribe", "business")
+    assert "on" in await command(server, ALICE, "alerts", "on")
+    assert "08:00" in await command(server, ALICE, "time", "08:00")
+    await deliver(app)
+    assert texts(server, ALICE, ALERT) == []  # the first poll's stories are the feed's back catalogue
+
+    live(web, "harbour.xml", "harbour_v2.xml")
+    assert (await next_poll(app, clock, url)).last_status == OK
+    await deliver(app)
+    await deliver(app)
+    [alert] = texts(server, ALICE, ALERT)
+    assert headlines(alert) == ["Ferry Crews Walk Out Over Night Shifts"]
+
+    clock.now = datetime(2026, 3, 5, 8, 1, tzinfo=UTC)
+    await deliver(app)
+    await deliver(app)
+    [digest] = texts(server, ALICE, DIGEST)
+    assert headlines(digest) == ["Ferry Crews Walk Out Over Night Shifts"]
+    assert web.url("/stories/ferry-strike") in digest
+    assert len(texts(server, ALICE, ALERT)) == 1
 
 
 async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, server: FakeBotAPI, web: WebServer) -> None:

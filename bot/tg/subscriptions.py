@@ -231,38 +231,31 @@ async def digest(update: Update, context: Context) -> None:
 
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
-    message = update.message
-    assert message is not None
-    if not context.args:
-        await usage_with_settings(message, context, text.TIME_USAGE)
-        return
-    typed = " ".join(context.args)
     subscriptions = context.bot_data.digesting.subscriptions
-    await change(
-        update,
-        context,
-        lambda chat_id, now: subscriptions.set_time(chat_id, typed, now),
-        text.time_set,
-        text.TIME_USAGE,
-    )
+    await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
 
 
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
+    subscriptions = context.bot_data.digesting.subscriptions
+    await schedule_change(update, context, subscriptions.set_zone, text.zone_set, text.ZONE_USAGE)
+
+
+async def schedule_change(
+    update: Update,
+    context: Context,
+    edit: Callable[[int, str, datetime], ChatView],
+    confirm: Callable[[ChatView, Clock], str],
+    usage: str,
+) -> None:
+    """Change the digest's schedule to what the command's arguments say; with none, show it and the usage."""
     message = update.message
     assert message is not None
     if not context.args:
-        await usage_with_settings(message, context, text.ZONE_USAGE)
+        await usage_with_settings(message, context, usage)
         return
     typed = " ".join(context.args)
-    subscriptions = context.bot_data.digesting.subscriptions
-    await change(
-        update,
-        context,
-        lambda chat_id, now: subscriptions.set_zone(chat_id, typed, now),
-        text.zone_set,
-        text.ZONE_USAGE,
-    )
+    await change(update, context, lambda chat_id, now: edit(chat_id, typed, now), confirm, usage)
 
 
 async def alerts(update: Update, context: Context) -> None:

@@ -3,8 +3,9 @@
 `bench/data/bbc_questions.jsonl`: questions written for newsbot in its developers' own words (no article text),
 one JSON object a line: `id`, `style` (keywords, question, paraphrase, unanswerable), `question`, `article`
 (the BBC record id, e.g. "business/001"; null when the corpus cannot answer), `paragraphs` (the positions
-of the paragraphs that answer it) and, for questions added later, `batch` (2: 113 more answerable questions on 64
-more articles, more of them answered past the lede, and 36 more unanswerable ones, some in keywords). Each batch is split into halves on its own, so adding questions never moves one between halves.
+of the paragraphs that answer it) and, for questions added later, `batch` (2: 113 more answerable questions on
+64 more articles, more of them answered past the lede, and 36 more unanswerable ones, some in keywords). Each
+batch is split into halves on its own, so adding questions never moves one between halves.
 """
 
 from __future__ import annotations

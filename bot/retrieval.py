@@ -344,14 +344,6 @@ def rank(candidates: Sequence[Candidate], ranker: Ranker) -> list[Candidate]:
     return [replace(candidates[i], score=float(scores[i])) for i in order]
 
 
-def _matches(article: StoredArticle, request: Request) -> bool:
-    if request.category and article.category.casefold() != request.category.casefold():
-        return False
-    if request.since and (article.published is None or article.published < request.since):
-        return False
-    return not (request.until and (article.published is None or article.published > request.until))
-
-
 @dataclass(frozen=True)
 class Ranking:
     """Everything one question's second stage found: candidates best first, their articles and texts."""
@@ -413,7 +405,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
         dense = semantic.vectors.search(vector, depth * 4 if filtered else depth)
         if filtered:
             found = store.articles(a for a, _, _ in dense)
-            dense = [d for d in dense if d[0] in found and _matches(found[d[0]], request)][:depth]
+            dense = [d for d in dense if d[0] in found and query.matches(found[d[0]].category, found[d[0]].published)]
+            dense = dense[:depth]
         cosines = {key: float(v @ vector) for key, v in stored.items()}
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles = store.articles(a for a, _ in keys)

@@ -14,8 +14,9 @@ and ms per question. Rows:
 - each first stage alone, in its own order (no second stage, nothing declined): BM25, the vectors, and the two
   fused by reciprocal rank.
 
-The second-stage weights and the answerability were tuned on the "tuning" half (`--tune` prints the search);
-each row is reported on both halves.
+The second stage (a listwise logistic ranker over the candidates' features) and the answerability were fitted
+on the "tuning" half (`--tune` fits them there and prints them as code for bot/retrieval.py); each row is
+reported on both halves.
 
 Part 2, SQuAD v1.1 dev (10,570 questions over 2,067 Wikipedia paragraphs): ranking only (no per-article limit,
 no declines), R@1/3/10 and MRR@10 for the naive rank-bm25, the engines alone, today's default and the new one.
@@ -209,7 +210,7 @@ def natural(data_dir: Path, fit: bool) -> None:
         rows = []
         for name, semantic, policy in configurations:
             rows += natural_rows(name, run_policy(library, group, semantic, policy))
-        print(f"\n### Natural BBC questions, {half} half{'s' if half == 'both' else ''}\n")
+        print(f"\n### Natural BBC questions, {half} {'halves' if half == 'both' else 'half'}\n")
         print(markdown_table(header, rows))
     library.close()
 
@@ -483,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("natural", "squad", "both"), default="both")
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the built libraries (and vectors) here")
-    parser.add_argument("--tune", action="store_true", help="print the weight search on the tuning half")
+    parser.add_argument("--tune", action="store_true", help="fit the ranker and answerability on the tuning half")
     parser.add_argument("--limit", type=int, default=0, help="SQuAD: evaluate N random questions (0: all)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

@@ -440,12 +440,15 @@ def squad(data_dir: Path, limit: int, seed: int) -> None:
     start = time.perf_counter()
     reference = RankBM25Engine(boost)
     reference.add(documents(articles))
+    reference.commit()
     reference.search(Query(["warmup"]), 1)
     rows.append(_row("rank-bm25, our analysis", engine_search(reference), time.perf_counter() - start, questions))
     reference.close()
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         start = time.perf_counter()
         engine = TantivyEngine(Path(tmp) / "index", boost)
+        if not engine.try_write():
+            sys.exit("error: could not take the new index's writer")
         engine.add(documents(articles))
         engine.commit()
         rows.append(_row("tantivy, engine only", engine_search(engine), time.perf_counter() - start, questions))
@@ -454,6 +457,7 @@ def squad(data_dir: Path, limit: int, seed: int) -> None:
     library = Library.open(settings)
     start = time.perf_counter()
     library.add(Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}") for i, a in enumerate(articles))
+    library.embed()  # the vectors a running bot would make in the background
     built = time.perf_counter() - start
     titles = {Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}").id: i for i, a in enumerate(articles)}
     engine_titles = {k: v for k, v in titles.items()}

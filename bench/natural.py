@@ -2,8 +2,10 @@
 
 `bench/data/bbc_questions.jsonl`: questions written for newsbot in its developers' own words (no article text),
 one JSON object a line: `id`, `style` (keywords, question, paraphrase, unanswerable), `question`, `article`
-(the BBC record id, e.g. "business/001"; null when the corpus cannot answer) and `paragraphs` (the positions
-of the paragraphs that answer it).
+(the BBC record id, e.g. "business/001"; null when the corpus cannot answer), `paragraphs` (the positions
+of the paragraphs that answer it) and, for questions added later, `batch` (2: 113 more answerable questions on
+64 more articles, more of them answered past the lede, and 36 more unanswerable ones, some in keywords). Each
+batch is split into halves on its own, so adding questions never moves one between halves.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class NaturalQuestion:
     # Library article id and paragraph positions that answer it (empty for unanswerable questions).
     article: str | None
     paragraphs: tuple[int, ...]
+    batch: int = 1
     half: str = ""
 
     @property
@@ -61,13 +64,16 @@ def load_questions() -> list[NaturalQuestion]:
         if line.strip():
             r = json.loads(line)
             article = ids[r["article"]] if r["article"] else None
-            questions.append(NaturalQuestion(r["id"], r["style"], r["question"], article, tuple(r["paragraphs"])))
+            questions.append(
+                NaturalQuestion(r["id"], r["style"], r["question"], article, tuple(r["paragraphs"]), r.get("batch", 1))
+            )
     out = []
     rng = random.Random(HALVES_SEED)
-    for style in (*STYLES, UNANSWERABLE):
-        group = [q for q in questions if q.style == style]
-        rng.shuffle(group)
-        out += [replace(q, half="tuning" if i < len(group) // 2 else "held-out") for i, q in enumerate(group)]
+    for batch in sorted({q.batch for q in questions}):
+        for style in (*STYLES, UNANSWERABLE):
+            group = [q for q in questions if q.style == style and q.batch == batch]
+            rng.shuffle(group)
+            out += [replace(q, half="tuning" if i < len(group) // 2 else "held-out") for i, q in enumerate(group)]
     return sorted(out, key=lambda q: q.id)
 
 

@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bbc = bbc_library((args.data_dir or Path(tmp)) / "bbc")
         squad_library = Library.open(Settings(data_dir=Path(tmp) / "squad", corpus_dir=Path(tmp) / "none"))
         squad_library.add(Article(title=a.title, paragraphs=a.paragraphs) for a in squad_articles)
+        squad_library.embed()  # the vectors a running bot would make in the background
         rows = []
         for semantic in (True, False):
             groups = {

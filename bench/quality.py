@@ -14,8 +14,9 @@ and ms per question. Rows:
 - each first stage alone, in its own order (no second stage, nothing declined): BM25, the vectors, and the two
   fused by reciprocal rank.
 
-The second-stage weights and the answerability were tuned on the "tuning" half (`--tune` prints the search);
-each row is reported on both halves.
+The second stage (a listwise logistic ranker over the candidates' features) and the answerability were fitted
+on the "tuning" half (`--tune` fits them there and prints them as code for bot/retrieval.py); each row is
+reported on both halves.
 
 Part 2, SQuAD v1.1 dev (10,570 questions over 2,067 Wikipedia paragraphs): ranking only (no per-article limit,
 no declines), R@1/3/10 and MRR@10 for the naive rank-bm25, the engines alone, today's default and the new one.
@@ -28,7 +29,6 @@ questions), so its SQuAD gains are not evidence of anything; the natural questio
 from __future__ import annotations
 
 import argparse
-import itertools
 import math
 import random
 import sys
@@ -47,18 +47,18 @@ from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Engine, IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.library import Library
-from bot.models import Answer, Article, Passage, StoredArticle
+from bot.models import Answer, Article, StoredArticle
 from bot.retrieval import (
-    ANSWERABILITY_COMPLETE,
-    ANSWERABILITY_COVERAGE,
-    COMPLETE,
-    LEXICAL_WEIGHTS,
-    SEMANTIC_WEIGHTS,
+    LEXICAL_RANKER,
+    SET_ANSWERABILITY,
+    Answerability,
     Candidate,
+    Ranker,
     Ranking,
     Request,
-    Weights,
+    answerability_features,
     compose,
+    feature_table,
     rank,
     search,
 )
@@ -99,10 +99,33 @@ class Outcome:
     question: NaturalQuestion
     answer: Answer
     seconds: float
+    # The gold paragraphs' texts, normalised (see `hit`).
+    gold: frozenset[str] = frozenset()
 
 
-def hit(q: NaturalQuestion, passages: Sequence[Passage], k: int, paragraph: bool) -> bool:
-    return any(p.article.id == q.article and (not paragraph or p.position in q.paragraphs) for p in passages[:k])
+def normalized(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def gold_texts(library: Library, q: NaturalQuestion) -> frozenset[str]:
+    if q.article is None:
+        return frozenset()
+    found = library.store.paragraph_texts([(q.article, p) for p in q.paragraphs])
+    return frozenset(normalized(t) for t in found.values())
+
+
+def is_gold(q: NaturalQuestion, gold: frozenset[str], article_id: str, position: int, text: str) -> bool:
+    """A gold paragraph, or the same paragraph filed under another headline: the BBC set holds a few stories
+    twice with different titles, and the answer shows such a paragraph once (the first copy ranked)."""
+    return (article_id == q.article and position in q.paragraphs) or normalized(text) in gold
+
+
+def hit(outcome: Outcome, k: int, paragraph: bool) -> bool:
+    q = outcome.question
+    return any(
+        is_gold(q, outcome.gold, p.article.id, p.position, p.text) or (not paragraph and p.article.id == q.article)
+        for p in outcome.answer.passages[:k]
+    )
 
 
 def natural_rows(name: str, outcomes: Sequence[Outcome]) -> list[list[str]]:
@@ -112,9 +135,9 @@ def natural_rows(name: str, outcomes: Sequence[Outcome]) -> list[list[str]]:
         if not group:
             continue
         n = len(group)
-        r1 = sum(hit(o.question, o.answer.passages, 1, True) for o in group) / n
-        r3 = sum(hit(o.question, o.answer.passages, 3, True) for o in group) / n
-        a3 = sum(hit(o.question, o.answer.passages, 3, False) for o in group) / n
+        r1 = sum(hit(o, 1, True) for o in group) / n
+        r3 = sum(hit(o, 3, True) for o in group) / n
+        a3 = sum(hit(o, 3, False) for o in group) / n
         declined = sum(not o.answer.found for o in group)
         ms = sum(o.seconds for o in group) / n * 1000
         rows.append(
@@ -150,19 +173,19 @@ def run_policy(
         start = time.perf_counter()
         ranking = search(request, library.engine, library.store, library.semantic if semantic else None)
         answer = policy(request, ranking) if policy else compose(request, ranking, settings.min_answerability)
-        outcomes.append(Outcome(q, answer, time.perf_counter() - start))
+        outcomes.append(Outcome(q, answer, time.perf_counter() - start, gold_texts(library, q)))
     return outcomes
 
 
-def natural(data_dir: Path, tune: bool) -> None:
+def natural(data_dir: Path, fit: bool) -> None:
     library = bbc_library(data_dir)
     if library.semantic is None:
         sys.exit("error: the semantic stage could not be loaded (see the log above)")
     questions = load_questions()
     for q in questions[:5]:  # warm the caches (model, SQLite pages) outside the timings
         search(library.request(q.question), library.engine, library.store, library.semantic)
-    if tune:
-        tune_weights(library, split(questions, "tuning"))
+    if fit:
+        tune(library, split(questions, "tuning"))
     configurations: list[tuple[str, bool, Policy | None]] = [
         ("today's default", False, today),
         ("new default", True, None),
@@ -187,7 +210,7 @@ def natural(data_dir: Path, tune: bool) -> None:
         rows = []
         for name, semantic, policy in configurations:
             rows += natural_rows(name, run_policy(library, group, semantic, policy))
-        print(f"\n### Natural BBC questions, {half} half{'s' if half == 'both' else ''}\n")
+        print(f"\n### Natural BBC questions, {half} {'halves' if half == 'both' else 'half'}\n")
         print(markdown_table(header, rows))
     library.close()
 
@@ -195,57 +218,113 @@ def natural(data_dir: Path, tune: bool) -> None:
 # ---- tuning (on the tuning half only) ------------------------------------------------------------------------
 
 
-def tune_weights(library: Library, questions: Sequence[NaturalQuestion]) -> None:
-    """Grid-search the second-stage weights for paragraph R@3 and fit the answerability; print both."""
-    rankings = [
+# The second stage's features and the answerability's, as fitted by --tune.
+RANK_FEATURES = (
+    "coverage",
+    "context",
+    "bm25_share",
+    "lexical",
+    "lexical_rank",
+    "cosine",
+    "dense_rank",
+    "article_cosine",
+    "headline",
+    "position",
+)
+# Fitted beside the set weights of `SET_ANSWERABILITY` (see bot/retrieval.py).
+SEMANTIC_ANSWERABILITY_FEATURES = ("cosine", "best_cosine", "unseen", "number")
+LEXICAL_ANSWERABILITY_FEATURES = ("coverage", "complete", "unseen", "number")
+L2 = 1.0
+
+
+def tune(library: Library, questions: Sequence[NaturalQuestion]) -> None:
+    """Fit the second stage and both answerabilities on `questions` (the tuning half); print them as code."""
+    semantic = [
         (q, search(library.request(q.question), library.engine, library.store, library.semantic)) for q in questions
     ]
-    answerable = [(q, r) for q, r in rankings if q.answerable]
-    grid = itertools.product(
-        (0.0, 0.25, 0.5, 1.0), (0.5, 1.0), (0.5, 1.0), (0.0, 0.6), (1.0, 2.0, 3.0, 4.0, 6.0), (0.0, 0.5, 1.0)
-    )
-    scored = []
-    for values in grid:
-        weights = Weights(*values)
-        recall = {s: [] for s in STYLES}
-        for q, r in answerable:
-            shown = compose(library.request(q.question), replace(r, candidates=rank(r.candidates, weights)), 0.0)
-            recall[q.style].append(hit(q, shown.passages, 3, True) + 0.25 * hit(q, shown.passages, 1, True))
-        scored.append((sum(sum(v) / len(v) for v in recall.values()) / len(recall), weights))
-    scored.sort(key=lambda s: s[0], reverse=True)
-    print("\nbest second-stage weights on the tuning half (mean over styles of R@3 + R@1/4):", file=sys.stderr)
-    for value, weights in scored[:8]:
-        print(f"  {value:.3f} {weights}", file=sys.stderr)
-    # Answerability: logistic regression of "the question is answerable" on the best passage's evidence, for
-    # the semantic ranking (coverage at its set weight) and the lexical one (NEWSBOT_SEMANTIC=off).
-    for name, semantic, weights in (("semantic", True, SEMANTIC_WEIGHTS), ("lexical", False, LEXICAL_WEIGHTS)):
-        features, labels, offsets = [], [], []
-        for q in questions:
-            r = search(
-                library.request(q.question), library.engine, library.store, library.semantic if semantic else None
-            )
-            best = rank(r.candidates, weights)[0]
-            evidence = [best.cosine or 0.0] if semantic else [best.coverage]
-            features.append([*evidence, best.unseen, float(best.number_missing)])
-            complete = ANSWERABILITY_COMPLETE * (best.coverage >= COMPLETE)
-            offsets.append(ANSWERABILITY_COVERAGE * best.coverage + complete if semantic else 0.0)
+    lists = []
+    for q, r in semantic:
+        gold = gold_texts(library, q)
+        labels = [
+            float(is_gold(q, gold, c.hit.article_id, c.hit.position, r.texts[c.hit.article_id, c.hit.position]))
+            for c in r.candidates
+        ]
+        if any(labels):
+            lists.append((r.candidates, np.array(labels)))
+    ranker = fit_ranker(lists, RANK_FEATURES)
+    print(f"\nsecond stage, fitted on {len(lists)} answerable tuning questions (listwise, L2 {L2}):", file=sys.stderr)
+    print(f"SEMANTIC_RANKER = {ranker!r}", file=sys.stderr)
+    lexical = [(q, search(library.request(q.question), library.engine, library.store, None)) for q in questions]
+    for name, rankings, ordering, features, fixed in (
+        ("SEMANTIC_ANSWERABILITY", semantic, ranker, SEMANTIC_ANSWERABILITY_FEATURES, SET_ANSWERABILITY),
+        ("LEXICAL_ANSWERABILITY", lexical, LEXICAL_RANKER, LEXICAL_ANSWERABILITY_FEATURES, {}),
+    ):
+        rows, labels, offsets = [], [], []
+        for q, r in rankings:
+            if not r.candidates:
+                continue
+            best = rank(r.candidates, ordering)[0]
+            values = answerability_features(best, r.best_cosine)
+            rows.append([values[f] for f in features])
+            offsets.append(sum(w * values[f] for f, w in fixed.items()))
             labels.append(1.0 if q.answerable else 0.0)
-        fitted = logistic(np.array(features), np.array(labels), np.array(offsets))
-        names = "bias, cosine" if semantic else "bias, coverage"
-        print(f"{name} answerability fit ({names}, unseen, number): {np.round(fitted, 2)}", file=sys.stderr)
+        fitted = fit_answerability(np.array(rows), np.array(labels), np.array(offsets), features)
+        print(f"{name} = {replace(fitted, weights={**fixed, **fitted.weights})!r}", file=sys.stderr)
 
 
-def logistic(x: np.ndarray, y: np.ndarray, offset: np.ndarray, l2: float = 0.01) -> np.ndarray:
-    """Weights (bias first) of an L2-regularised logistic regression with a fixed offset, by Newton's method."""
-    design = np.hstack([np.ones((len(x), 1)), x])
+def fit_ranker(lists: Sequence[tuple[Sequence[Candidate], np.ndarray]], names: Sequence[str]) -> Ranker:
+    """A listwise logistic (softmax over each question's candidates, gold paragraphs as targets) with an L2
+    penalty, by Newton's method with backtracking; weights returned on the features' own scale."""
+    tables = [np.stack([feature_table(c)[n] for n in names], axis=1) for c, _ in lists]
+    stacked = np.vstack(tables)
+    mean, spread = stacked.mean(axis=0), stacked.std(axis=0) + 1e-9
+    data = [((x - mean) / spread, y / y.sum()) for x, (_, y) in zip(tables, lists, strict=True)]
+
+    def loss_gradient_hessian(w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        loss, gradient, hessian = 0.5 * L2 * w @ w, L2 * w, L2 * np.eye(len(w))
+        for x, target in data:
+            s = x @ w
+            s = s - s.max()
+            p = np.exp(s) / np.exp(s).sum()
+            loss -= target @ (s - np.log(np.exp(s).sum()))
+            gradient = gradient + x.T @ (p - target)
+            mean_x = x.T @ p
+            hessian = hessian + (x * p[:, None]).T @ x - np.outer(mean_x, mean_x)
+        return loss, gradient, hessian
+
+    w = np.zeros(len(names))
+    loss, gradient, hessian = loss_gradient_hessian(w)
+    for _ in range(50):
+        step = np.linalg.solve(hessian, gradient)
+        t = 1.0
+        while True:
+            trial = loss_gradient_hessian(w - t * step)
+            if trial[0] <= loss - 1e-4 * t * (gradient @ step) or t < 1e-6:
+                break
+            t /= 2
+        w = w - t * step
+        loss, gradient, hessian = trial
+        if np.abs(t * step).max() < 1e-7:
+            break
+    return Ranker({n: round(float(v), 3) for n, v in zip(names, w / spread, strict=True)})
+
+
+def fit_answerability(x: np.ndarray, y: np.ndarray, offset: np.ndarray, names: Sequence[str]) -> Answerability:
+    """An L2-regularised logistic regression with a fixed `offset` (the set weights' part) by Newton's method;
+    weights on the features' own scale."""
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    design = np.hstack([np.ones((len(x), 1)), (x - mean) / spread])
     w = np.zeros(design.shape[1])
-    penalty = l2 * np.diag(np.r_[0.0, np.ones(design.shape[1] - 1)])
+    penalty = L2 * np.diag(np.r_[0.0, np.ones(design.shape[1] - 1)])
     for _ in range(100):
         p = 1 / (1 + np.exp(-(design @ w + offset)))
         gradient = design.T @ (p - y) + penalty @ w
         hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty + 1e-9 * np.eye(len(w))
         w -= np.linalg.solve(hessian, gradient)
-    return w
+    weights = w[1:] / spread
+    return Answerability(
+        round(float(w[0] - weights @ mean), 3), {n: round(float(v), 3) for n, v in zip(names, weights, strict=True)}
+    )
 
 
 # ---- part 2: SQuAD ------------------------------------------------------------------------------------------
@@ -361,12 +440,15 @@ def squad(data_dir: Path, limit: int, seed: int) -> None:
     start = time.perf_counter()
     reference = RankBM25Engine(boost)
     reference.add(documents(articles))
+    reference.commit()
     reference.search(Query(["warmup"]), 1)
     rows.append(_row("rank-bm25, our analysis", engine_search(reference), time.perf_counter() - start, questions))
     reference.close()
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         start = time.perf_counter()
         engine = TantivyEngine(Path(tmp) / "index", boost)
+        if not engine.try_write():
+            sys.exit("error: could not take the new index's writer")
         engine.add(documents(articles))
         engine.commit()
         rows.append(_row("tantivy, engine only", engine_search(engine), time.perf_counter() - start, questions))
@@ -375,6 +457,7 @@ def squad(data_dir: Path, limit: int, seed: int) -> None:
     library = Library.open(settings)
     start = time.perf_counter()
     library.add(Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}") for i, a in enumerate(articles))
+    library.embed()  # the vectors a running bot would make in the background
     built = time.perf_counter() - start
     titles = {Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}").id: i for i, a in enumerate(articles)}
     engine_titles = {k: v for k, v in titles.items()}
@@ -405,7 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("natural", "squad", "both"), default="both")
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the built libraries (and vectors) here")
-    parser.add_argument("--tune", action="store_true", help="print the weight search on the tuning half")
+    parser.add_argument("--tune", action="store_true", help="fit the ranker and answerability on the tuning half")
     parser.add_argument("--limit", type=int, default=0, help="SQuAD: evaluate N random questions (0: all)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

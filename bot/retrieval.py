@@ -6,11 +6,14 @@ import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from bot.analysis import STOPWORDS, analyze, fold, sentences
+import numpy as np
+import numpy.typing as npt
+
+from bot.analysis import STOPWORDS, analyze, fold, sentences, words
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -67,76 +70,119 @@ def question_terms(question: str, max_chars: int = MAX_QUESTION_CHARS) -> list[s
     )
 
 
-@dataclass(frozen=True)
-class Weights:
-    """How the second stage adds up a candidate's evidence (every feature is a 0..1-ish share of the question).
+# ---- the second stage ---------------------------------------------------------------------------------------
 
-    `bm25` weighs the engine's score over the question's total idf; `coverage`, `sentence` and `context` the
-    share of the question's idf found in the paragraph and headline, in its best sentence, and (only for words
-    missing from the paragraph) in the paragraph before it or the article's lede, which "he" or "the company"
-    refer back to; `cosine` the encoder's similarity of question and paragraph; `fusion` the reciprocal ranks
-    in the BM25 and the vector lists (RRF, scaled so rank 1 in one list is worth 1).
+# What the second stage can weigh, per candidate (see `feature_table`).
+FEATURES = (
+    "bm25",
+    "bm25_share",
+    "coverage",
+    "sentence",
+    "context",
+    "headline",
+    "lexical",
+    "lexical_rank",
+    "cosine",
+    "dense_rank",
+    "article_cosine",
+    "position",
+)
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """The second stage: a linear score over named candidate features (`feature_table`); higher is better.
+
+    Every feature is a 0..1-ish share or a rank transform, so a weight says how much it counts. A fitted
+    ranker's weights are already divided by each feature's spread on the data it was fitted on (a constant
+    shift of any feature changes no order, so none is kept).
     """
 
-    bm25: float = 1.0
-    coverage: float = 1.0
-    sentence: float = 1.0
-    context: float = 0.6
-    cosine: float = 0.0
-    fusion: float = 0.0
+    weights: Mapping[str, float]
+
+    def scores(self, candidates: Sequence[Candidate]) -> npt.NDArray[np.float64]:
+        table = feature_table(candidates)
+        out = np.zeros(len(candidates))
+        for name, weight in self.weights.items():
+            out += weight * table[name]
+        return out
 
 
-# BM25 and word coverage alone: tuned on one random half of SQuAD's questions, checked on the other.
-LEXICAL_WEIGHTS = Weights()
-# With the encoder: tuned on one half of the project's own BBC questions (bench/quality.py), reported on both.
-SEMANTIC_WEIGHTS = Weights(bm25=1.0, coverage=0.5, sentence=0.5, context=0.6, cosine=4.0, fusion=0.0)
-RRF_K = 60
+# BM25 and word coverage alone (`NEWSBOT_SEMANTIC=off`): a weighted sum tuned on one random half of SQuAD's
+# questions and checked on the other.
+LEXICAL_RANKER = Ranker({"bm25": 1.0, "coverage": 1.0, "sentence": 1.0, "context": 0.6})
+# With the encoder: learned on the tuning half of the project's own BBC questions (`bench/quality.py --tune`: a
+# listwise logistic model, L2-regularised, over the 161 answerable tuning questions' candidates), reported on both
+# halves. The paragraph's and its article's cosines and the word evidence carry most of it; the ranks in both
+# first-stage lists and a small prior for a story's first paragraphs (news says the main thing first) the rest.
+SEMANTIC_RANKER = Ranker(
+    {
+        "coverage": 7.439,
+        "context": 5.737,
+        "bm25_share": -1.285,
+        "lexical": 0.833,
+        "lexical_rank": 1.358,
+        "cosine": 4.462,
+        "dense_rank": 0.568,
+        "article_cosine": 11.295,
+        "headline": -3.931,
+        "position": -0.711,
+    }
+)
 
 
 @dataclass(frozen=True)
 class Answerability:
     """A calibrated chance that a passage answers the question: a logistic of its evidence.
 
-    Coverage and cosine say how much of the question the passage holds, in words and in meaning; `unseen` is
-    the share of the question's information in words no paragraph has ever used (Brexit, bitcoin), and
-    `number` says a number the question asks about (a year, mostly) is missing from the passage and its
-    context. Fitted on the tuning half of the project's BBC questions, answerable and not (bench/quality.py
-    --tune); one score per answer, so a question asked in other words is not declined for that alone.
+    `coverage` and `cosine` say how much of the question the passage holds, in words and in meaning,
+    `complete` that it holds every word of it; `best_cosine` is the highest cosine of any candidate (a question
+    the articles cannot answer has nothing near it); `unseen` is the share of the question's information in
+    words no paragraph has ever used (Brexit, bitcoin), and `number` says a number the question asks about (a
+    year, mostly) is missing from the passage and its context. Fitted on the tuning half of the project's BBC
+    questions, answerable and not (bench/quality.py --tune); one score per answer, that of its best passage, so
+    a question asked in other words is not declined for that alone.
     """
 
     bias: float
-    coverage: float
-    cosine: float
-    unseen: float
-    number: float
-    complete: float = 0.0
+    weights: Mapping[str, float]
 
-    def __call__(self, candidate: Candidate) -> float:
-        z = self.bias + self.coverage * candidate.coverage + self.cosine * (candidate.cosine or 0.0)
-        z += self.unseen * candidate.unseen + self.number * candidate.number_missing
-        z += self.complete * (candidate.coverage >= COMPLETE)
+    def __call__(self, candidate: Candidate, best_cosine: float = 0.0) -> float:
+        values = answerability_features(candidate, best_cosine)
+        z = self.bias + sum(weight * values[name] for name, weight in self.weights.items())
         return 1.0 / (1.0 + math.exp(-z))
 
 
-LEXICAL_ANSWERABILITY = Answerability(bias=0.67, coverage=2.01, cosine=0.0, unseen=-5.48, number=-6.75)
-# Its coverage weights are set, not fitted (the fit gives them ~0 on the BBC questions; set, they cost nothing
-# there): a passage holding every word of a short question ("Dempsey") is an answer even when the encoder,
-# made for sentences, finds one name far from a paragraph.
-ANSWERABILITY_COVERAGE = 2.0
-ANSWERABILITY_COMPLETE = 3.0
-COMPLETE = 0.999
+LEXICAL_ANSWERABILITY = Answerability(1.155, {"coverage": 1.166, "complete": 1.283, "unseen": -7.303, "number": -5.295})
+# Its word weights are set, not fitted (the fit gives them ~0 on the BBC questions, where the cosines say more;
+# set, they cost nothing there): a passage holding every word of a short question ("harbor", "Dempsey") answers
+# it even when the encoder, made for sentences, finds one word far from a paragraph.
+SET_ANSWERABILITY = {"coverage": 2.0, "complete": 3.0}
 SEMANTIC_ANSWERABILITY = Answerability(
-    bias=-6.78,
-    coverage=ANSWERABILITY_COVERAGE,
-    cosine=16.23,
-    unseen=-5.26,
-    number=-5.43,
-    complete=ANSWERABILITY_COMPLETE,
+    -6.076,
+    {**SET_ANSWERABILITY, "cosine": 3.642, "best_cosine": 10.863, "unseen": -6.951, "number": -5.792},
 )
+COMPLETE = 0.999
 UNSEEN_FULL_AT = 10_000
 # Answers below this answerability (and above the decline threshold) are shown as weaker: "These passages may
 # help", with the closest headlines.
 CONFIDENT_ANSWERABILITY = 0.8
+# Passages after the first need this share of the answer's bar, on their own evidence: on the tuning half of the
+# BBC questions the full bar hid one paraphrase's gold paragraph, which every share from 0.2 to 0.8 shows (with
+# the same answers otherwise); half still keeps out passages with nothing in common with the question.
+TAIL_SHARE = 0.5
+
+
+def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
+    """What an `Answerability` weighs for one passage (`best_cosine`: the highest cosine among the candidates)."""
+    return {
+        "coverage": candidate.coverage,
+        "complete": float(candidate.coverage >= COMPLETE),
+        "cosine": candidate.cosine or 0.0,
+        "best_cosine": best_cosine,
+        "unseen": candidate.unseen,
+        "number": float(candidate.number_missing),
+    }
 
 
 @lru_cache(maxsize=50_000)
@@ -156,9 +202,22 @@ def coverage(idf: Mapping[str, float], text: str, headline: str) -> tuple[float,
     return (sum(idf[t] for t in found) / total if total else 0.0), found
 
 
+def evidence_terms(question: str) -> frozenset[str]:
+    """The terms that carry a question's information: a hyphenated word counts through its parts.
+
+    Analysis also keeps a compound whole ("petrol-electric" gives "petrolelectr", "petrol", "electr"), which
+    helps BM25 find the same compound; as evidence the whole would count the word twice, and as a word no article
+    spells that way it made questions look unanswerable ("off-roader", "data-flood").
+    """
+    spans: dict[tuple[int, int], list[str]] = {}
+    for start, end, term in words(question):
+        spans.setdefault((start, end), []).append(term)
+    return frozenset(t for terms in spans.values() for t in (terms[1:] or terms))
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """A paragraph from either first stage, with the evidence the second stage weighs."""
+    """A paragraph from either first stage, with the evidence the second stage weighs (and, once ranked, its score)."""
 
     hit: Hit
     matched: frozenset[str]
@@ -166,23 +225,53 @@ class Candidate:
     coverage: float = 0.0
     sentence: float = 0.0
     context: float = 0.0
+    # Share of the question's idf in the article's headline.
+    headline: float = 0.0
     cosine: float | None = None
     lexical_rank: int | None = None
     dense_rank: int | None = None
     # Share of the question's idf in words the corpus never uses; whether a number it asks about is missing.
     unseen: float = 0.0
     number_missing: bool = False
+    score: float = 0.0
 
-    def score(self, weights: Weights) -> float:
-        fusion = sum(RRF_K / (RRF_K + r) for r in (self.lexical_rank, self.dense_rank) if r is not None)
-        return (
-            weights.bm25 * self.bm25
-            + weights.coverage * self.coverage
-            + weights.sentence * self.sentence
-            + weights.context * self.context
-            + weights.cosine * (self.cosine or 0.0)
-            + weights.fusion * fusion
-        )
+
+def _rank_weight(rank: int | None) -> float:
+    # 1 for the first of a list, falling off as in DCG; 0 when the list did not return it.
+    return 1.0 / math.log2(1 + rank) if rank else 0.0
+
+
+def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.float64]]:
+    """Each feature of `FEATURES` for every candidate of one question (some compare a candidate with the others).
+
+    `bm25` is the engine's score over the question's total idf (0 for a paragraph only the vectors found) and
+    `bm25_share` the same over the best of them; `coverage`, `sentence`, `context` and `headline` the share of
+    the question's idf found in the paragraph and headline, in its best sentence, (only for words missing from
+    the paragraph) in the paragraph before it or the lede, and in the headline; `lexical` whether BM25 found
+    it; `lexical_rank` and `dense_rank` its place in each first stage's list (1 first, falling as 1/log2(1+r),
+    0 if absent); `cosine` the encoder's similarity of question and paragraph, `article_cosine` the best cosine
+    of any candidate from the same article; `position` log(1 + the paragraph's place in its article).
+    """
+    bm25 = np.array([c.bm25 for c in candidates], dtype=np.float64)
+    cosine = np.array([c.cosine or 0.0 for c in candidates], dtype=np.float64)
+    best_of_article: dict[str, float] = {}
+    for c, value in zip(candidates, cosine, strict=True):
+        best_of_article[c.hit.article_id] = max(best_of_article.get(c.hit.article_id, -1.0), float(value))
+    top = float(bm25.max()) if len(bm25) else 0.0
+    return {
+        "bm25": bm25,
+        "bm25_share": bm25 / top if top > 0 else bm25,
+        "coverage": np.array([c.coverage for c in candidates], dtype=np.float64),
+        "sentence": np.array([c.sentence for c in candidates], dtype=np.float64),
+        "context": np.array([c.context for c in candidates], dtype=np.float64),
+        "headline": np.array([c.headline for c in candidates], dtype=np.float64),
+        "lexical": np.array([c.lexical_rank is not None for c in candidates], dtype=np.float64),
+        "lexical_rank": np.array([_rank_weight(c.lexical_rank) for c in candidates], dtype=np.float64),
+        "cosine": cosine,
+        "dense_rank": np.array([_rank_weight(c.dense_rank) for c in candidates], dtype=np.float64),
+        "article_cosine": np.array([best_of_article[c.hit.article_id] for c in candidates], dtype=np.float64),
+        "position": np.log1p(np.array([c.hit.position for c in candidates], dtype=np.float64)),
+    }
 
 
 def context_keys(keys: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -206,8 +295,9 @@ def evidence(
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
-    `texts` holds the paragraphs of `context_keys`; candidates without text or headline (deleted meanwhile)
-    are dropped. `cosines` holds the similarity of lexical candidates the vector search did not return.
+    `idf` holds the question's evidence terms (`evidence_terms`). `texts` holds the paragraphs of
+    `context_keys`; candidates without text or headline (deleted meanwhile) are dropped. `cosines` holds the
+    similarity of lexical candidates the vector search did not return.
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -240,6 +330,7 @@ def evidence(
                 coverage=share,
                 sentence=best / total,
                 context=context / total,
+                headline=sum(idf[t] for t in frozenset(idf) & _term_set(headline)) / total,
                 cosine=found_cosines.get(key),
                 lexical_rank=lexical_ranks.get(key),
                 dense_rank=dense_ranks.get(key),
@@ -250,17 +341,11 @@ def evidence(
     return out
 
 
-def rank(candidates: Sequence[Candidate], weights: Weights) -> list[Candidate]:
-    """Candidates best first (ties keep BM25's order, then the vectors')."""
-    return sorted(candidates, key=lambda c: c.score(weights), reverse=True)
-
-
-def _matches(article: StoredArticle, request: Request) -> bool:
-    if request.category and article.category.casefold() != request.category.casefold():
-        return False
-    if request.since and (article.published is None or article.published < request.since):
-        return False
-    return not (request.until and (article.published is None or article.published > request.until))
+def rank(candidates: Sequence[Candidate], ranker: Ranker) -> list[Candidate]:
+    """Candidates best first, each with its score (ties keep BM25's order, then the vectors')."""
+    scores = ranker.scores(candidates)
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    return [replace(candidates[i], score=float(scores[i])) for i in order]
 
 
 @dataclass(frozen=True)
@@ -270,14 +355,29 @@ class Ranking:
     candidates: list[Candidate]
     articles: dict[str, StoredArticle]
     texts: dict[tuple[str, int], str]
-    weights: Weights
     answerability: Answerability
     lexical_hits: int
+    # The highest cosine among the candidates (0 without the semantic stage).
+    best_cosine: float = 0.0
+
+    @cached_property
+    def article_cosines(self) -> dict[str, float]:
+        """The best cosine among each article's candidates."""
+        best: dict[str, float] = {}
+        for c in self.candidates:
+            best[c.hit.article_id] = max(best.get(c.hit.article_id, 0.0), c.cosine or 0.0)
+        return best
+
+    def alone(self, candidate: Candidate) -> float:
+        """A passage's answerability on its own story's evidence: the best cosine of its article's candidates
+        stands for the question-wide one, which says whether anything is near and would carry every passage of
+        an answer that has one good one; its own story being near keeps a passage that answers in other words."""
+        return self.answerability(candidate, self.article_cosines.get(candidate.hit.article_id, 0.0))
 
     @property
     def best(self) -> float:
-        """The answer's answerability: that of its best passage (0 with no candidates)."""
-        return self.answerability(self.candidates[0]) if self.candidates else 0.0
+        """The answer's answerability: that of its best passage, with the best cosine of all (0 with none)."""
+        return self.answerability(self.candidates[0], self.best_cosine) if self.candidates else 0.0
 
 
 def search(request: Request, engine: Engine, store: Store, semantic: Semantic | None = None) -> Ranking:
@@ -286,7 +386,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     query = Query(terms, request.category, request.since, request.until)
     depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
     hits = engine.search(query, depth)
-    idf = engine.idf(terms)
+    carried = evidence_terms(request.question)
+    idf = {t: v for t, v in engine.idf(terms).items() if t in carried}
     # The idf of a word no paragraph has (both engines give it at least this). That a word is missing from a
     # handful of paragraphs says little ("say" where they all wrote "said"), so it counts in full only from
     # UNSEEN_FULL_AT paragraphs on.
@@ -308,17 +409,18 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
         dense = semantic.vectors.search(vector, depth * 4 if filtered else depth)
         if filtered:
             found = store.articles(a for a, _, _ in dense)
-            dense = [d for d in dense if d[0] in found and _matches(found[d[0]], request)][:depth]
+            dense = [d for d in dense if d[0] in found and query.matches(found[d[0]].category, found[d[0]].published)]
+            dense = dense[:depth]
         cosines = {key: float(v @ vector) for key, v in stored.items()}
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles = store.articles(a for a, _ in keys)
     texts = store.paragraph_texts(context_keys(keys))
     candidates = evidence(hits, idf, texts, {i: a.title for i, a in articles.items()}, dense, cosines, unseen)
-    if semantic is not None:
-        weights, answerability = SEMANTIC_WEIGHTS, SEMANTIC_ANSWERABILITY
-    else:
-        weights, answerability = LEXICAL_WEIGHTS, LEXICAL_ANSWERABILITY
-    return Ranking(rank(candidates, weights), articles, texts, weights, answerability, len(hits))
+    if semantic is None:
+        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits))
+    best_cosine = max((c.cosine or 0.0 for c in candidates), default=0.0)
+    ranked = rank(candidates, SEMANTIC_RANKER)
+    return Ranking(ranked, articles, texts, SEMANTIC_ANSWERABILITY, len(hits), best_cosine)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
@@ -326,9 +428,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
 
     One calibrated answerability score decides: an answer whose best passage scores below `min_answerability`
     says that nothing in the articles answers the question; other passages are shown when they score at least
-    that too (so a weak tail does not pad a good answer). Below CONFIDENT_ANSWERABILITY the passages are shown
-    as weaker evidence, with the closest headlines. Every page of one question ranks the same way, so "More"
-    continues the same list.
+    TAIL_SHARE of that on their own evidence (`Ranking.alone`), so a tail with nothing to say does not pad a
+    good answer, while one that answers in other words than the question's is not hidden. Below
+    CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines. Every page of
+    one question ranks the same way, so "More" continues the same list.
     """
     wanted = request.offset + request.k
     closest_ids = list(dict.fromkeys(c.hit.article_id for c in ranking.candidates))[:CLOSEST_HEADLINES]
@@ -351,7 +454,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         used = per_article.get(hit.article_id, 0)
         if request.per_article is not None and used >= request.per_article:
             continue
-        if chosen and ranking.answerability(candidate) < min_answerability:
+        if chosen and ranking.alone(candidate) < TAIL_SHARE * min_answerability:
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
         # Newsrooms file the same story twice; the reader should see a paragraph once.
@@ -360,7 +463,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         seen_texts.add(normalized)
         per_article[hit.article_id] = used + 1
         article = ranking.articles[hit.article_id]
-        chosen.append(Passage(article, hit.position, text, candidate.score(ranking.weights), candidate.matched))
+        chosen.append(Passage(article, hit.position, text, candidate.score, candidate.matched))
     confident = best >= CONFIDENT_ANSWERABILITY
     return Answer(
         request.question,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -260,3 +261,24 @@ def test_one_process_makes_the_vectors_and_the_others_read_them(settings: Settin
         writer.close()
         second.close()
         first.close()
+
+
+@pytest.mark.parametrize("limit", ["category", "date"])
+def test_filters_hold_for_what_only_the_vectors_find(settings: Settings, limit: str) -> None:
+    """A question in other words than the article's is found by the vectors alone; a filter must keep it out."""
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus"))
+    try:
+        question = "How big was the fruit crop this year?"
+        found = library.ask(library.request(question)).passages[0].article
+        assert found.title == "Orchard Farmers Report Record Apple Harvest" and found.published is not None
+        other = "Local" if found.category != "Local" else "Sport"
+        filters = {"category": other} if limit == "category" else {"since": found.published + timedelta(days=1)}
+        answer = library.ask(library.request(question, **filters))
+        shown = [p.article for p in answer.passages] + list(answer.closest)
+        assert shown and found.id not in {a.id for a in shown}
+        if limit == "category":
+            assert {a.category for a in shown} == {other}
+        else:
+            assert all(a.published is not None and a.published >= filters["since"] for a in shown)  # type: ignore[operator]
+    finally:
+        library.close()

@@ -96,18 +96,11 @@ class RankBM25Engine:
             return []
         scores = live.model.get_scores(terms)
         if query.category or query.since or query.until:
-            mask = np.array([self._matches(live.docs[k], query) for k in live.keys], dtype=bool)
+            docs = (live.docs[k] for k in live.keys)
+            mask = np.array([query.matches(p.category, p.published) for p in docs], dtype=bool)
             scores = np.where(mask, scores, 0.0)
         top = np.argsort(-scores, kind="stable")[:limit]
         return [Hit(live.keys[i][0], live.keys[i][1], float(scores[i])) for i in top if scores[i] > 0]
-
-    @staticmethod
-    def _matches(p: IndexedParagraph, query: Query) -> bool:
-        if query.category and p.category.casefold() != query.category.casefold():
-            return False
-        if query.since and (p.published is None or p.published < query.since):
-            return False
-        return not (query.until and (p.published is None or p.published > query.until))
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         model = self._live.model

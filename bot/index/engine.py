@@ -40,6 +40,17 @@ class Query:
     since: datetime | None = None
     until: datetime | None = None
 
+    def matches(self, category: str, published: datetime | None) -> bool:
+        """Whether a paragraph of this category and date passes the filters (an undated one passes no date filter).
+
+        One test for every place that filters: an engine that cannot filter inside its search, and the vector
+        search, whose filters apply after it."""
+        if self.category and category.casefold() != self.category.casefold():
+            return False
+        if self.since and (published is None or published < self.since):
+            return False
+        return not (self.until and (published is None or published > self.until))
+
 
 def indexed_paragraphs(article: StoredArticle | Article, paragraphs: Sequence[str]) -> list[IndexedParagraph]:
     """Analyse an article's paragraphs for the index (the headline analysed once, shared by all)."""

@@ -100,6 +100,11 @@ class Ranker:
 
     weights: Mapping[str, float]
 
+    def __post_init__(self) -> None:
+        # A misspelt feature would otherwise fail only when the first question is asked.
+        if unknown := set(self.weights) - set(FEATURES):
+            raise ValueError(f"unknown ranking features: {', '.join(sorted(unknown))}")
+
     def scores(self, candidates: Sequence[Candidate]) -> npt.NDArray[np.float64]:
         table = feature_table(candidates)
         out = np.zeros(len(candidates))

@@ -13,8 +13,8 @@ from bot.errors import QuestionError
 from bot.index import Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
-from bot.models import Article, StoredArticle
-from bot.retrieval import Request
+from bot.models import Article, Hit, StoredArticle
+from bot.retrieval import FEATURES, LEXICAL_RANKER, SEMANTIC_RANKER, Candidate, Ranker, Request, feature_table
 from tests.paths import BBC, DATA, needs_bbc
 
 
@@ -166,3 +166,15 @@ def test_requests_beyond_the_pages_an_answer_has_are_refused(k: int, offset: int
     with pytest.raises(QuestionError):
         Request("harbour ferry", k=k, offset=offset)
     assert Request("harbour ferry", k=3, offset=MAX_PASSAGES - 3).offset == MAX_PASSAGES - 3
+
+
+def test_the_second_stage_weighs_only_features_it_computes() -> None:
+    candidates = [
+        Candidate(Hit("a", 0, 2.0), frozenset({"harbour"}), 0.5, coverage=1.0, cosine=0.4, lexical_rank=1),
+        Candidate(Hit("b", 3, 0.0), frozenset(), 0.0, cosine=0.6, dense_rank=1),
+    ]
+    table = feature_table(candidates)
+    assert set(table) == set(FEATURES) and all(len(column) == 2 for column in table.values())
+    assert set(SEMANTIC_RANKER.weights) <= set(FEATURES) and set(LEXICAL_RANKER.weights) <= set(FEATURES)
+    with pytest.raises(ValueError, match="unknown ranking features: cosin"):
+        Ranker({"cosin": 1.0})

@@ -59,6 +59,8 @@ __all__ = ["ApiError", "Call", "FakeBotAPI"]
 JSON = dict[str, Any]
 MethodHandler = Callable[[JSON], Any]
 
+# The bot token the tests' servers and bots use.
+TOKEN = "123456:TEST-token-abcdefghijklmnop"
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50

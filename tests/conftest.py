@@ -21,7 +21,9 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.library import Library
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import ROOT
+from tests.web_server import WebServer, serving
 
 # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
 # warnings into errors, so opt in as production code will have to.
@@ -100,3 +102,17 @@ def any_db_library(any_db_settings: Settings) -> Iterator[Library]:
     lib = Library.open(any_db_settings)
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    """A fake Bot API server on 127.0.0.1 for the bot under test."""
+    with FakeBotAPI(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    """A web server on 127.0.0.1 serving feeds and pages from tests/data."""
+    with serving() as site:
+        yield site

@@ -9,7 +9,7 @@ runs on its own at start and at every real minute, at the test's clock, which ch
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -28,13 +28,12 @@ from bot.store import Worker
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
-from tests.botapi_server import Call, FakeBotAPI
+from tests.botapi_server import TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.newsroom import story
 from tests.paths import DATA
 from tests.processes import newsbot
 
-TOKEN = "123456:TEST-token-abcdefghijklmnop"
 ALICE, BOB = 42, 43
 GROUP, SUPERGROUP = -600, -1000000000600
 OWNER, MEMBER, HIDDEN_ADMIN = 7, 8, 9
@@ -58,12 +57,6 @@ class Clock:
 
     def set(self, now: datetime) -> None:
         self.now = now
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,12 +36,11 @@ from bot.tg.context import App
 from bot.tg.errors import APOLOGY
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
-from tests.botapi_server import Call, FakeBotAPI
+from tests.botapi_server import TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
 
 CORPUS = DATA / "bot_corpus"
-TOKEN = "123456:TEST-token-abcdefghijklmnop"
 ADMIN = 999
 ALICE = 42  # a private chat: chat id == user id
 GROUP = -500
@@ -51,12 +50,6 @@ Bot = App
 
 # PTB 22 warns inside RetryAfter itself that `retry_after` will become a timedelta; nothing of ours to change.
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import ipaddress
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,16 +21,15 @@ from bot.config import Settings
 from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.store.feeds import FeedRow
-from tests.botapi_server import FakeBotAPI
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import DATA
 from tests.processes import newsbot, process_env
 from tests.test_feed_processes import STORIES, page, rss, story_words
 from tests.test_feeds import id_of, kinds_since
 from tests.test_processes import assert_in_step, finish, until
-from tests.web_server import WebServer, serving
+from tests.web_server import WebServer
 
-TOKEN = "123456:TEST-token-abcdefghijklmnop"
 ADMIN = 999
 ALICE = 42
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -44,18 +42,6 @@ SHARED = {
 FERRY_QUESTION = "Why did the ferry crews walk out at dawn?"
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-def web() -> Iterator[WebServer]:
-    with serving() as site:
-        yield site
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import asyncio
 import ipaddress
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -27,14 +27,13 @@ from bot.tg.context import App
 from bot.tg.errors import APOLOGY
 from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE, feed_list
 from bot.tg.jobs import FEEDS_JOB, deliver
-from tests.botapi_server import FakeBotAPI
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import DATA
 from tests.test_bot_digests import ALERT, DIGEST, headlines, texts
 from tests.test_bot_e2e import check_sent, replies, reply_to
-from tests.web_server import WebServer, serving
+from tests.web_server import WebServer
 
-TOKEN = "123456:TEST-token-abcdefghijklmnop"
 ADMIN = 999
 OTHER_ADMIN = 998
 ALICE = 42
@@ -55,18 +54,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def web() -> Iterator[WebServer]:
-    with serving() as server:
-        yield server
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from tests.botapi_server import FakeBotAPI
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
 from tests.processes import newsbot, process_env
 
-TOKEN = "123456:TEST-token-abcdefghijklmnop"
 ADMIN = 999
 ALICE = 42
 CORPUS_QUESTION = "Who became the youngest chess champion?"
@@ -29,12 +28,6 @@ CORPUS_ANSWER = "Chess Prodigy"
 BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

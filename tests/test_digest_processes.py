@@ -25,12 +25,11 @@ from bot.config import Settings
 from bot.library import Library
 from bot.services.fanout import CONCURRENCY
 from bot.store import ChatSettings, Store
-from tests.botapi_server import FakeBotAPI
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.newsroom import story
 from tests.paths import DATA
 from tests.processes import process_env
 
-TOKEN = "123456:TEST-token-abcdefghijklmnop"
 CHATS = range(1001, 1301)
 DIGEST = "<b>Your daily digest</b>"
 # Each sendMessage takes this long at the server: 8 in flight, about 80 a second, so 300 chats take ~4 s.

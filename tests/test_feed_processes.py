@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import html
 import ipaddress
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,17 +23,11 @@ from bot.store.feeds import NOT_MODIFIED, OK
 from tests.processes import newsbot
 from tests.test_feeds import id_of, kinds_since
 from tests.test_processes import assert_in_step, finish, until
-from tests.web_server import WebServer, serving
+from tests.web_server import WebServer
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 POLLER_ENV = {"NEWSBOT_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1", "NEWSBOT_FEED_CONCURRENCY": "2"}
 STORIES = 5
-
-
-@pytest.fixture
-def web() -> Iterator[WebServer]:
-    with serving() as server:
-        yield server
 
 
 @pytest.fixture

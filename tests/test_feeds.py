@@ -25,7 +25,7 @@ from bot.services.feeds import TAKEN, FeedPoll, FeedService, describe_feed, fing
 from bot.store import Store
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from tests.paths import DATA, ROOT
-from tests.web_server import WebServer, serving
+from tests.web_server import WebServer
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -34,12 +34,6 @@ FEEDS = DATA / "feeds"
 FEED_CASES = sorted(p for p in FEEDS.iterdir() if not p.name.endswith(".expected.json"))
 # tests/test_ingest_feeds.py reads the same files as if fetched from here.
 CASE_BASE = "https://feeds.example.org/"
-
-
-@pytest.fixture
-def web() -> Iterator[WebServer]:
-    with serving() as server:
-        yield server
 
 
 @pytest.fixture

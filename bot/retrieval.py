@@ -316,20 +316,26 @@ def evidence(
         merged.setdefault((article_id, position), Hit(article_id, position, 0.0))
         dense_ranks[(article_id, position)] = rank
         found_cosines[(article_id, position)] = cosine
+    question = frozenset(idf)
+    weights = list(idf.items())
+    # Every candidate of an article shares its headline's share.
+    headline_shares: dict[str, float] = {}
     out = []
     for key, hit in merged.items():
         text, headline = texts.get(key), headlines.get(key[0])
         if text is None or headline is None:
             continue
         share, found = coverage(idf, text, headline)
-        best = max((sum(v for t, v in idf.items() if t in terms) for terms in _sentence_term_sets(text)), default=0.0)
+        best = max((sum([v for t, v in weights if t in terms]) for terms in _sentence_term_sets(text)), default=0.0)
         context = 0.0
         around = found
         if hit.position > 0:
             for before in {texts.get((hit.article_id, hit.position - 1)), texts.get((hit.article_id, 0))} - {None}:
-                terms = frozenset(idf) & _term_set(str(before))
+                terms = question & _term_set(str(before))
                 context = max(context, sum(idf[t] for t in terms - found))
                 around |= terms
+        if hit.article_id not in headline_shares:
+            headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
         out.append(
             Candidate(
                 hit,
@@ -338,12 +344,12 @@ def evidence(
                 coverage=share,
                 sentence=best / total,
                 context=context / total,
-                headline=sum(idf[t] for t in frozenset(idf) & _term_set(headline)) / total,
+                headline=headline_shares[hit.article_id],
                 cosine=found_cosines.get(key),
                 lexical_rank=lexical_ranks.get(key),
                 dense_rank=dense_ranks.get(key),
                 unseen=unseen,
-                number_missing=any(_NUMBER.fullmatch(t) for t in frozenset(idf) - around),
+                number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
             )
         )
     return out

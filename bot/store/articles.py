@@ -8,7 +8,7 @@ order and a follower never skips one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -162,12 +162,17 @@ def get(connection: Connection, article_id: str) -> StoredArticle | None:
     return stored(row) if row else None
 
 
+# Built once: every question reads its candidates' articles, and building and compiling the statement each time
+# cost more than running it. Only the columns a StoredArticle holds.
+_STORED_BY_IDS = select(*(articles.c[f.name] for f in fields(StoredArticle))).where(
+    articles.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def get_many(connection: Connection, article_ids: Iterable[str]) -> dict[str, StoredArticle]:
     found: dict[str, StoredArticle] = {}
     for chunk in _chunks(list(dict.fromkeys(article_ids))):
-        found.update(
-            (row.id, stored(row)) for row in connection.execute(select(articles).where(articles.c.id.in_(chunk)))
-        )
+        found.update((row.id, stored(row)) for row in connection.execute(_STORED_BY_IDS, {"ids": chunk}).all())
     return found
 
 
@@ -209,7 +214,7 @@ def paragraph_texts(connection: Connection, keys: Iterable[tuple[str, int]]) -> 
         " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
         tuple(value for key in wanted for value in key),
     )
-    return {(a, p): text for a, p, text in result}
+    return {(a, p): text for a, p, text in result.all()}
 
 
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:

@@ -10,7 +10,7 @@ import pytest
 from bot.analysis import analyze
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import QuestionError
-from bot.index import Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
+from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
 from bot.models import Article, Hit, StoredArticle
@@ -126,6 +126,37 @@ def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
     assert len(overlaps) >= 40
     assert sum(overlaps) / len(overlaps) >= 0.8
     assert sum(o >= 0.6 for o in overlaps) / len(overlaps) >= 0.9
+
+
+def test_words_side_by_side_earn_a_bonus_unless_both_are_common(tmp_path: object) -> None:
+    """The phrase bonus: kept for a pair with a rare word, and for every pair below the paragraph count; left out
+    for two common words in a large index (here "large" is lowered to 0 paragraphs)."""
+    from pathlib import Path
+
+    texts = {
+        "together": "alpha beta zeta delta epsilon",
+        "apart": "beta zeta alpha epsilon delta",
+        **{f"filler{i}": f"alpha beta filler{i} word{i} other{i}" for i in range(18)},
+    }
+    docs = [IndexedParagraph(key, 0, text.split(), [], "News", None) for key, text in texts.items()]
+
+    def scores(directory: str, common_pair_paragraphs: int, terms: list[str]) -> dict[str, float]:
+        engine = TantivyEngine(
+            Path(str(tmp_path)) / directory, headline_boost=0.0, common_pair_paragraphs=common_pair_paragraphs
+        )
+        if engine.try_write():
+            engine.add(docs)
+            engine.commit()
+        found = {h.article_id: h.score for h in engine.search(Query(terms), 30)}
+        engine.close()
+        return found
+
+    small = scores("small", 10_000, ["alpha", "beta"])
+    assert small["together"] > small["apart"]  # alpha and beta are in 20 of 20 paragraphs: below the count
+    large = scores("large", 0, ["alpha", "beta"])
+    assert large["together"] == pytest.approx(large["apart"])  # both common: no phrase read
+    rare = scores("large", 0, ["delta", "epsilon"])
+    assert rare["together"] > rare["apart"]  # delta is in 2 of 20 paragraphs
 
 
 def test_settings_choose_the_reference_engine(settings: Settings) -> None:

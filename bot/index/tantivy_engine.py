@@ -29,6 +29,14 @@ WRITER_HEAP_BYTES = 256_000_000
 # (bench/quality.py).
 PAIR_BOOST = 0.35
 PAIR_SLOP = 0
+# A pair whose rarer word is in more than this share of the paragraphs, and in more than this many, is not
+# searched as a phrase: two common words side by side ("said mr", "would also") say little about an answer, and
+# tantivy reads their positions in every paragraph that holds both. At 1M paragraphs such pairs made most of
+# the slowest questions' time (a phrase of two common words alone took 10-20 ms), and leaving them out changed 1
+# of 400 answers there. Below the count (every corpus of up to 10,000 paragraphs) every pair is kept: reading
+# them is cheap, and in a small corpus every word looks common.
+COMMON_PAIR_SHARE = 0.1
+COMMON_PAIR_PARAGRAPHS = 10_000
 CURSOR_FILE = "cursor"
 
 
@@ -37,11 +45,18 @@ class TantivyEngine:
 
     name = "tantivy"
 
-    def __init__(self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        headline_boost: float,
+        pair_boost: float = PAIR_BOOST,
+        common_pair_paragraphs: int = COMMON_PAIR_PARAGRAPHS,
+    ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.headline_boost = headline_boost
         self.pair_boost = pair_boost
+        self.common_pair_paragraphs = common_pair_paragraphs
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
         builder.add_text_field("article", tokenizer_name="raw", index_option="basic")
@@ -159,18 +174,20 @@ class TantivyEngine:
                 tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "headline", t), self.headline_boost)
                 for t in terms
             ]
+        searcher = self._index.searcher()
         if self.pair_boost > 0:
+            common = max(COMMON_PAIR_SHARE * searcher.num_docs, self.common_pair_paragraphs)
+            frequency = {t: searcher.doc_freq("body", t) for t in terms} if searcher.num_docs > common else {}
             should += [
                 tantivy.Query.boost_query(
                     tantivy.Query.phrase_query(self.schema, "body", [a, b], slop=PAIR_SLOP), self.pair_boost
                 )
                 for a, b in pairwise(query.terms)
-                if a != b
+                if a != b and min(frequency.get(a, 0), frequency.get(b, 0)) <= common
             ]
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
         filters = self._filters(query)
         final = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
-        searcher = self._index.searcher()
         result = searcher.search(final, limit=limit, count=False)
         hits = []
         for score, address in result.hits:

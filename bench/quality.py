@@ -238,7 +238,14 @@ RANK_FEATURES = (
     "position",
 )
 # Fitted beside the set weights of `SET_ANSWERABILITY` (see bot/retrieval.py).
-SEMANTIC_ANSWERABILITY_FEATURES = ("cosine", "best_cosine", "unseen", "number")
+SEMANTIC_ANSWERABILITY_FEATURES = (
+    "cosine",
+    "best_cosine",
+    "unseen",
+    "number",
+    "question_coverage",
+    "question_complete",
+)
 LEXICAL_ANSWERABILITY_FEATURES = ("coverage", "complete", "unseen", "number")
 L2 = 1.0
 # The ranker's fit: this many questions sampled (seeded) from SQuAD's tuning half join the BBC tuning questions,

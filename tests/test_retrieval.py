@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +15,20 @@ from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, in
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
 from bot.models import Article, Hit, StoredArticle
-from bot.retrieval import FEATURES, LEXICAL_RANKER, SEMANTIC_RANKER, Candidate, Ranker, Request, feature_table
+from bot.retrieval import (
+    ANSWERABILITY_FEATURES,
+    FEATURES,
+    LEXICAL_RANKER,
+    SEMANTIC_ANSWERABILITY,
+    SEMANTIC_RANKER,
+    Answerability,
+    Candidate,
+    Ranker,
+    Request,
+    answerability_features,
+    asks,
+    feature_table,
+)
 from tests.paths import BBC, DATA, needs_bbc
 
 
@@ -209,3 +223,37 @@ def test_the_second_stage_weighs_only_features_it_computes() -> None:
     assert set(SEMANTIC_RANKER.weights) <= set(FEATURES) and set(LEXICAL_RANKER.weights) <= set(FEATURES)
     with pytest.raises(ValueError, match="unknown ranking features: cosin"):
         Ranker({"cosin": 1.0})
+
+
+def test_answerability_weighs_only_features_it_computes() -> None:
+    candidate = Candidate(Hit("a", 0, 2.0), frozenset({"harbour"}), 0.5, coverage=1.0, cosine=0.4, asks=True)
+    assert set(answerability_features(candidate)) == set(ANSWERABILITY_FEATURES)
+    with pytest.raises(ValueError, match="unknown answerability features: cosin"):
+        Answerability(0.0, {"cosin": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Who won the cup?", True),
+        ("why did the ferry stop", True),
+        ("Is the harbour open", True),
+        ("the harbour opening hours?", True),
+        ("harbour", False),
+        ("Isle of Man ferry strike", False),
+        ("Howard Dempsey Moscow visit", False),
+    ],
+)
+def test_a_question_asked_as_one_is_told_from_keywords(text: str, asked: bool) -> None:
+    assert asks(text) is asked
+
+
+def test_every_word_typed_answers_keywords_but_not_a_question_far_from_the_passage() -> None:
+    """A passage holding every word of "capital australia" answers it, even far in meaning (one-word queries
+    are answered so); "What is the capital of Australia?" wants more than its words side by side."""
+    far = {"coverage": 1.0, "cosine": 0.1}
+    keywords = Candidate(Hit("a", 0, 2.0), frozenset({"capit", "australia"}), 0.5, **far, asks=False)
+    question = replace(keywords, asks=True)
+    assert SEMANTIC_ANSWERABILITY(keywords, best_cosine=0.1) >= 0.5 > SEMANTIC_ANSWERABILITY(question, 0.1)
+    near = replace(question, cosine=0.6)
+    assert SEMANTIC_ANSWERABILITY(near, best_cosine=0.6) >= 0.8

@@ -143,8 +143,8 @@ def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
 
 
 def test_words_side_by_side_earn_a_bonus_unless_both_are_common(tmp_path: object) -> None:
-    """The phrase bonus: kept for a pair with a rare word, and for every pair in an index of up to the paragraph
-    count; left out for two words in more paragraphs than that (here the count is lowered to 2)."""
+    """The phrase bonus: kept for a pair with a rare word, and for every pair below the paragraph count; left out
+    for two common words in a large index (here "large" is lowered to 0 paragraphs)."""
     from pathlib import Path
 
     texts = {
@@ -166,11 +166,11 @@ def test_words_side_by_side_earn_a_bonus_unless_both_are_common(tmp_path: object
         return found
 
     small = scores("small", 10_000, ["alpha", "beta"])
-    assert small["together"] > small["apart"]  # 20 paragraphs in all: below the count, every pair is read
-    large = scores("common", 2, ["alpha", "beta"])
-    assert large["together"] == pytest.approx(large["apart"])  # both in more than 2 paragraphs: no phrase read
-    rare = scores("rare", 2, ["delta", "epsilon"])
-    assert rare["together"] > rare["apart"]  # delta and epsilon are in 2 paragraphs each
+    assert small["together"] > small["apart"]  # alpha and beta are in 20 of 20 paragraphs: below the count
+    large = scores("large", 0, ["alpha", "beta"])
+    assert large["together"] == pytest.approx(large["apart"])  # both common: no phrase read
+    rare = scores("large", 0, ["delta", "epsilon"])
+    assert rare["together"] > rare["apart"]  # delta is in 2 of 20 paragraphs
 
 
 def test_settings_choose_the_reference_engine(settings: Settings) -> None:

@@ -29,12 +29,13 @@ WRITER_HEAP_BYTES = 256_000_000
 # (bench/quality.py).
 PAIR_BOOST = 0.35
 PAIR_SLOP = 0
-# A pair whose rarer word is in more than this many paragraphs is not searched as a phrase: tantivy would read
-# its positions in every paragraph holding both words, and two words that common side by side ("said mr",
-# "would also", "home office" in a large archive) made most of the slowest questions' time at 1M paragraphs (a
-# phrase alone took 10-20 ms). Leaving such pairs out changed no measure on the project's natural questions
-# asked of 1M paragraphs (the BBC's repeated) and cut p95 by a quarter (bench/speed.py, README); no corpus of
-# up to this many paragraphs is affected.
+# A pair whose rarer word is in more than this share of the paragraphs, and in more than this many, is not
+# searched as a phrase: two common words side by side ("said mr", "would also") say little about an answer, and
+# tantivy reads their positions in every paragraph that holds both. At 1M paragraphs such pairs made most of
+# the slowest questions' time (a phrase of two common words alone took 10-20 ms), and leaving them out changed 1
+# of 400 answers there. Below the count (every corpus of up to 10,000 paragraphs) every pair is kept: reading
+# them is cheap, and in a small corpus every word looks common.
+COMMON_PAIR_SHARE = 0.1
 COMMON_PAIR_PARAGRAPHS = 10_000
 CURSOR_FILE = "cursor"
 
@@ -175,7 +176,7 @@ class TantivyEngine:
             ]
         searcher = self._index.searcher()
         if self.pair_boost > 0:
-            common = self.common_pair_paragraphs
+            common = max(COMMON_PAIR_SHARE * searcher.num_docs, self.common_pair_paragraphs)
             frequency = {t: searcher.doc_freq("body", t) for t in terms} if searcher.num_docs > common else {}
             should += [
                 tantivy.Query.boost_query(

@@ -49,6 +49,9 @@ def main(argv: Sequence[str]) -> None:
         claimed: list[int] = []
         while batch := Deliveries(store, GRACE).claim_due(now, int(argv[4]), presence.worker_id):
             claimed += [d.chat_id for d in batch]
+            # A bot sends between claims. Without a pause, one process on a loaded machine could take every batch
+            # before the others were scheduled at all, and the test could not see them claim side by side.
+            time.sleep(0.01)
         print(json.dumps(claimed))
     elif command == "hold":
         claims = Deliveries(store, GRACE).claim_due(now, 100_000, presence.worker_id)

@@ -301,6 +301,14 @@ def _rank_weight(rank: int | None) -> float:
     return 1.0 / math.log2(1 + rank) if rank else 0.0
 
 
+def best_cosines(candidates: Sequence[Candidate]) -> dict[str, float]:
+    """The highest cosine among each article's candidates (a candidate without one counts as 0)."""
+    best: dict[str, float] = {}
+    for c in candidates:
+        best[c.hit.article_id] = max(best.get(c.hit.article_id, -1.0), c.cosine or 0.0)
+    return best
+
+
 def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.float64]]:
     """Each feature of `FEATURES` for every candidate of one question (some compare a candidate with the others).
 
@@ -314,9 +322,7 @@ def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.f
     """
     bm25 = np.array([c.bm25 for c in candidates], dtype=np.float64)
     cosine = np.array([c.cosine or 0.0 for c in candidates], dtype=np.float64)
-    best_of_article: dict[str, float] = {}
-    for c, value in zip(candidates, cosine, strict=True):
-        best_of_article[c.hit.article_id] = max(best_of_article.get(c.hit.article_id, -1.0), float(value))
+    best_of_article = best_cosines(candidates)
     top = float(bm25.max()) if len(bm25) else 0.0
     return {
         "bm25": bm25,
@@ -425,16 +431,20 @@ class Ranking:
     texts: dict[tuple[str, int], str]
     answerability: Answerability
     lexical_hits: int
-    # The highest cosine among the candidates (0 without the semantic stage).
-    best_cosine: float = 0.0
+
+    @cached_property
+    def _best_cosines(self) -> dict[str, float]:
+        return best_cosines(self.candidates)
+
+    @cached_property
+    def best_cosine(self) -> float:
+        """The highest cosine among the candidates (0 without the semantic stage, or without candidates)."""
+        return max(self._best_cosines.values(), default=0.0)
 
     @cached_property
     def article_cosines(self) -> dict[str, float]:
-        """The best cosine among each article's candidates."""
-        best: dict[str, float] = {}
-        for c in self.candidates:
-            best[c.hit.article_id] = max(best.get(c.hit.article_id, 0.0), c.cosine or 0.0)
-        return best
+        """The best cosine among each article's candidates, at least 0."""
+        return {article: max(0.0, cosine) for article, cosine in self._best_cosines.items()}
 
     def alone(self, candidate: Candidate) -> float:
         """A passage's answerability on its own story's evidence: the best cosine of its article's candidates
@@ -487,9 +497,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
     if semantic is None:
         return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits))
-    best_cosine = max((c.cosine or 0.0 for c in candidates), default=0.0)
-    ranked = rank(candidates, SEMANTIC_RANKER)
-    return Ranking(ranked, articles, texts, SEMANTIC_ANSWERABILITY, len(hits), best_cosine)
+    return Ranking(rank(candidates, SEMANTIC_RANKER), articles, texts, SEMANTIC_ANSWERABILITY, len(hits))
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:

@@ -3,11 +3,14 @@ on a real store (SQLite and PostgreSQL) and a real tantivy index."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import signal
 import time
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from bot.config import Settings
 from bot.index import TantivyEngine, indexed_paragraphs
@@ -191,6 +194,32 @@ def test_corrupt_index_is_rebuilt(settings: Settings) -> None:
         assert library.engine.count() == count
     finally:
         library.close()
+
+
+def test_an_index_of_an_earlier_version_is_rebuilt(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    """An index whose fields differ (newsbot before the field of word pairs) is built anew from the store."""
+    import tantivy
+
+    library = Library.open(settings)
+    count = library.engine.count()
+    library.close()
+    directory = settings.index_dir / current_generation(settings)
+    shutil.rmtree(directory)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("body", tokenizer_name="whitespace", index_option="position")
+    directory.mkdir()
+    tantivy.Index(builder.build(), path=str(directory))
+    (directory / "cursor").write_text("1")
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(settings)
+    try:
+        assert library.engine.count() == count
+        assert current_generation(settings) != directory.name
+        assert library.ask(library.request("Why did Russia invite Dempsey to Moscow?")).found
+    finally:
+        library.close()
+    assert "made by another version of newsbot" in caplog.text
 
 
 def test_open_while_another_process_holds_the_writer_answers_and_never_rebuilds(settings: Settings) -> None:

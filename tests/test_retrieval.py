@@ -142,35 +142,58 @@ def test_engines_agree_on_the_same_analysed_tokens(tmp_path: object) -> None:
     assert sum(o >= 0.6 for o in overlaps) / len(overlaps) >= 0.9
 
 
-def test_words_side_by_side_earn_a_bonus_unless_both_are_common(tmp_path: object) -> None:
-    """The phrase bonus: kept for a pair with a rare word, and for every pair below the paragraph count; left out
-    for two common words in a large index (here "large" is lowered to 0 paragraphs)."""
+def test_words_side_by_side_earn_the_bonus_a_phrase_query_gives(tmp_path: object) -> None:
+    """The phrase bonus, read from the field of word pairs, scores every paragraph as tantivy's own phrase query
+    over word positions does, whatever the paragraph's length."""
+    from itertools import pairwise
     from pathlib import Path
+
+    import tantivy
+
+    from bot.index.tantivy_engine import PAIR_BOOST
 
     texts = {
         "together": "alpha beta zeta delta epsilon",
         "apart": "beta zeta alpha epsilon delta",
-        **{f"filler{i}": f"alpha beta filler{i} word{i} other{i}" for i in range(18)},
+        "twice": "delta epsilon gamma delta epsilon kappa lambda mu nu",
+        "repeated": "delta delta delta epsilon zeta",
+        "short": "delta epsilon",
+        **{f"filler{i}": f"alpha beta filler{i} " + " ".join(f"word{j}" for j in range(i)) for i in range(16)},
     }
-    docs = [IndexedParagraph(key, 0, text.split(), [], "News", None) for key, text in texts.items()]
+    engine = TantivyEngine(Path(str(tmp_path)) / "pairs", headline_boost=0.0)
+    assert engine.try_write()
+    engine.add(IndexedParagraph(key, 0, text.split(), [], "News", None) for key, text in texts.items())
+    engine.commit()
 
-    def scores(directory: str, common_pair_paragraphs: int, terms: list[str]) -> dict[str, float]:
-        engine = TantivyEngine(
-            Path(str(tmp_path)) / directory, headline_boost=0.0, common_pair_paragraphs=common_pair_paragraphs
-        )
-        if engine.try_write():
-            engine.add(docs)
-            engine.commit()
-        found = {h.article_id: h.score for h in engine.search(Query(terms), 30)}
-        engine.close()
-        return found
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_text_field("body", tokenizer_name="whitespace", index_option="position")
+    schema = builder.build()
+    oracle = tantivy.Index(schema)
+    writer = oracle.writer(heap_size=15_000_000)
+    for key, text in texts.items():
+        writer.add_document(tantivy.Document(key=key, body=text))
+    writer.commit()
+    oracle.reload()
+    searcher = oracle.searcher()
 
-    small = scores("small", 10_000, ["alpha", "beta"])
-    assert small["together"] > small["apart"]  # alpha and beta are in 20 of 20 paragraphs: below the count
-    large = scores("large", 0, ["alpha", "beta"])
-    assert large["together"] == pytest.approx(large["apart"])  # both common: no phrase read
-    rare = scores("large", 0, ["delta", "epsilon"])
-    assert rare["together"] > rare["apart"]  # delta is in 2 of 20 paragraphs
+    def phrase_scores(terms: list[str]) -> dict[str, float]:
+        clauses = [tantivy.Query.term_query(schema, "body", t) for t in dict.fromkeys(terms)]
+        clauses += [
+            tantivy.Query.boost_query(tantivy.Query.phrase_query(schema, "body", [a, b]), PAIR_BOOST)
+            for a, b in pairwise(terms)
+            if a != b
+        ]
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses])
+        return {searcher.doc(address)["key"][0]: score for score, address in searcher.search(query, 30).hits}
+
+    for terms in (["delta", "epsilon"], ["alpha", "beta"], ["zeta", "delta", "epsilon"], ["delta", "delta"]):
+        ours = {h.article_id: h.score for h in engine.search(Query(terms), 30)}
+        assert ours == pytest.approx(phrase_scores(terms), rel=1e-4), terms
+    together = {h.article_id: h.score for h in engine.search(Query(["delta", "epsilon"]), 30)}
+    assert together["together"] > together["apart"]
+    assert together["short"] > together["together"]
+    engine.close()
 
 
 def test_settings_choose_the_reference_engine(settings: Settings) -> None:

@@ -1,9 +1,10 @@
 """tantivy: the default engine, an index on disk that many processes read and one at a time writes.
 
 Each paragraph is one document of pre-analysed terms; the headline counts for every paragraph of its article,
-weighted by `headline_boost`, and question words standing side by side add a phrase bonus. The index's cursor
-(the last change-log entry it holds) is a small file beside it, written after each commit: a crash between the
-two only makes the next follower replay a few changes, which is harmless.
+weighted by `headline_boost`, and question words standing side by side add a phrase bonus, read from a field
+of word pairs rather than from word positions. The index's cursor (the last change-log entry it holds) is a
+small file beside it, written after each commit: a crash between the two only makes the next follower replay a
+few changes, which is harmless.
 """
 
 from __future__ import annotations
@@ -25,18 +26,14 @@ log = logging.getLogger(__name__)
 
 WRITER_HEAP_BYTES = 256_000_000
 # Question words that stand side by side in a paragraph (after stopwords are dropped) are strong evidence of
-# an answer; the weight and slop were tuned on one random half of SQuAD's questions and checked on the other
-# (bench/quality.py).
+# an answer; the weight was tuned on one random half of SQuAD's questions and checked on the other
+# (bench/quality.py), as a phrase query without slop. Each paragraph's side-by-side pairs are indexed as terms of their own
+# ("pairs"), and a pair is searched as one term weighted to give the phrase query's score (its words' idf
+# summed, over the pair's count in the paragraph): a phrase query reads the positions of both words in every
+# paragraph holding them, which for two common words ("said mr") at 1M paragraphs took 10-20 ms, and tantivy
+# can skip no documents for a query holding one; a term it reads like any other word.
 PAIR_BOOST = 0.35
-PAIR_SLOP = 0
-# A pair whose rarer word is in more than this share of the paragraphs, and in more than this many, is not
-# searched as a phrase: two common words side by side ("said mr", "would also") say little about an answer, and
-# tantivy reads their positions in every paragraph that holds both. At 1M paragraphs such pairs made most of
-# the slowest questions' time (a phrase of two common words alone took 10-20 ms), and leaving them out changed 1
-# of 400 answers there. Below the count (every corpus of up to 10,000 paragraphs) every pair is kept: reading
-# them is cheap, and in a small corpus every word looks common.
-COMMON_PAIR_SHARE = 0.1
-COMMON_PAIR_PARAGRAPHS = 10_000
+PAIR_SEPARATOR = "|"  # never part of a term (bot/analysis.py)
 CURSOR_FILE = "cursor"
 
 
@@ -50,17 +47,16 @@ class TantivyEngine:
         directory: Path,
         headline_boost: float,
         pair_boost: float = PAIR_BOOST,
-        common_pair_paragraphs: int = COMMON_PAIR_PARAGRAPHS,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.headline_boost = headline_boost
         self.pair_boost = pair_boost
-        self.common_pair_paragraphs = common_pair_paragraphs
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
         builder.add_text_field("article", tokenizer_name="raw", index_option="basic")
-        builder.add_text_field("body", tokenizer_name="whitespace", index_option="position")
+        builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="freq")
         builder.add_text_field("headline", tokenizer_name="whitespace", index_option="freq")
         builder.add_text_field("category", tokenizer_name="raw", index_option="basic")
         builder.add_date_field("published", fast=True)
@@ -68,6 +64,8 @@ class TantivyEngine:
         try:
             self._index = tantivy.Index(self.schema, path=str(directory), reuse=True)
         except ValueError as exc:
+            if "schema does not match" in str(exc):
+                raise IndexCorruptError(f"the index in {directory} was made by another version of newsbot") from exc
             raise IndexCorruptError(f"cannot open the index in {directory}: {exc}") from exc
         self._writer: tantivy.IndexWriter | None = None
         self._cursor = self._read_cursor()
@@ -114,6 +112,7 @@ class TantivyEngine:
             doc.add_text("key", f"{p.article_id}:{p.position}")
             doc.add_text("article", p.article_id)
             doc.add_text("body", " ".join(p.terms))
+            doc.add_text("pairs", " ".join(pair_terms(p.terms)))
             doc.add_text("headline", " ".join(p.headline_terms))
             doc.add_text("category", p.category.casefold())
             if p.published is not None:
@@ -176,15 +175,7 @@ class TantivyEngine:
             ]
         searcher = self._index.searcher()
         if self.pair_boost > 0:
-            common = max(COMMON_PAIR_SHARE * searcher.num_docs, self.common_pair_paragraphs)
-            frequency = {t: searcher.doc_freq("body", t) for t in terms} if searcher.num_docs > common else {}
-            should += [
-                tantivy.Query.boost_query(
-                    tantivy.Query.phrase_query(self.schema, "body", [a, b], slop=PAIR_SLOP), self.pair_boost
-                )
-                for a, b in pairwise(query.terms)
-                if a != b and min(frequency.get(a, 0), frequency.get(b, 0)) <= common
-            ]
+            should += self._pair_queries(searcher, query.terms)
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
         filters = self._filters(query)
         final = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
@@ -195,14 +186,22 @@ class TantivyEngine:
             hits.append(Hit(article_id, int(position), float(score)))
         return hits
 
+    def _pair_queries(self, searcher: tantivy.Searcher, terms: Sequence[str]) -> list[tantivy.Query]:
+        """The phrase bonus of each pair of question words that some paragraph holds side by side."""
+        total = max(searcher.num_docs, 1)
+        queries = []
+        for a, b in pairwise(terms):
+            if a != b and (found := searcher.doc_freq("pairs", pair := _pair(a, b))):
+                words = _idf(total, searcher.doc_freq("body", a)) + _idf(total, searcher.doc_freq("body", b))
+                weight = self.pair_boost * words / _idf(total, found)
+                queries.append(tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "pairs", pair), weight))
+        return queries
+
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """BM25 idf of each term in paragraph bodies (unseen terms get the largest idf)."""
         searcher = self._index.searcher()
         total = max(searcher.num_docs, 1)
-        return {
-            t: math.log(1 + (total - (df := searcher.doc_freq("body", t)) + 0.5) / (df + 0.5))
-            for t in unique_terms(terms)
-        }
+        return {t: _idf(total, searcher.doc_freq("body", t)) for t in unique_terms(terms)}
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
@@ -211,3 +210,18 @@ class TantivyEngine:
         if self._writer is not None:
             self._writer.rollback()
             self._writer = None
+
+
+def _idf(total: int, frequency: int) -> float:
+    """BM25's idf, as tantivy weighs a term found in `frequency` of `total` documents."""
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+
+
+def pair_terms(terms: Sequence[str]) -> list[str]:
+    """A paragraph's terms of the "pairs" field: each word with the one before it, the first with the start, so
+    the field is as long as the body and BM25's length norm weighs a pair as it weighs the phrase."""
+    return [_pair(a, b) for a, b in pairwise(["", *terms])]
+
+
+def _pair(first: str, second: str) -> str:
+    return f"{first}{PAIR_SEPARATOR}{second}"

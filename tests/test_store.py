@@ -108,6 +108,9 @@ def test_paragraph_texts_are_fetched_by_key(store: Store) -> None:
     }
     [(stored, texts)] = store.with_paragraphs([a.id, "missing"])
     assert stored.id == a.id and texts == ["One.", "Two.", "Three."]
+    found, texts = store.candidates([a.id, "missing"], [(a.id, 1), ("missing", 0)])
+    assert list(found) == [a.id] and found[a.id].title == "Three"
+    assert texts == {(a.id, 1): "Two."}
 
 
 def test_a_saved_question_needs_no_write_when_asked_again(store: Store) -> None:

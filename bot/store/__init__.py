@@ -159,6 +159,14 @@ class Store:
         with reading(self.engine) as connection:
             return articles.paragraph_texts(connection, keys)
 
+    def candidates(
+        self, article_ids: Iterable[str], keys: Iterable[tuple[str, int]]
+    ) -> tuple[dict[str, StoredArticle], dict[tuple[str, int], str]]:
+        """A question's candidates: their articles and the texts of `keys`, in one snapshot, so no passage is
+        read without its article (and one connection instead of two: each costs a ping on PostgreSQL)."""
+        with reading(self.engine) as connection:
+            return articles.get_many(connection, article_ids), articles.paragraph_texts(connection, keys)
+
     def with_paragraphs(self, article_ids: Sequence[str]) -> list[tuple[StoredArticle, list[str]]]:
         """The articles that still exist among `article_ids`, each with its paragraphs (one snapshot)."""
         with reading(self.engine) as connection:

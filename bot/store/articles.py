@@ -12,11 +12,13 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, String, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
 from bot.models import Article, StoredArticle
 from bot.store.changes import head
+from bot.store.engine import is_sqlite
 from bot.store.schema import articles, changes, paragraphs
 
 ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
@@ -163,16 +165,23 @@ def get(connection: Connection, article_id: str) -> StoredArticle | None:
 
 
 # Built once: every question reads its candidates' articles, and building and compiling the statement each time
-# cost more than running it. Only the columns a StoredArticle holds.
-_STORED_BY_IDS = select(*(articles.c[f.name] for f in fields(StoredArticle))).where(
-    articles.c.id.in_(bindparam("ids", expanding=True))
+# cost more than running it. Only the columns a StoredArticle holds. SQLite binds each id on its own; PostgreSQL
+# takes them as one array, so the statement's text is the same whatever their number and psycopg converts it
+# once (it converts a statement of more than 50 parameters anew every time) and the server prepares it.
+_STORED = [articles.c[f.name] for f in fields(StoredArticle)]
+_STORED_BY_IDS = select(*_STORED).where(articles.c.id.in_(bindparam("ids", expanding=True)))
+_STORED_BY_ARRAY = select(*_STORED).where(articles.c.id == any_(bindparam("ids", type_=ARRAY(String))))
+_TEXTS_BY_ARRAYS = (
+    "SELECT t.article_id, t.position, t.text FROM unnest(%s::text[], %s::int[]) AS k(a, p)"
+    " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p"
 )
 
 
 def get_many(connection: Connection, article_ids: Iterable[str]) -> dict[str, StoredArticle]:
+    statement = _STORED_BY_IDS if is_sqlite(connection) else _STORED_BY_ARRAY
     found: dict[str, StoredArticle] = {}
     for chunk in _chunks(list(dict.fromkeys(article_ids))):
-        found.update((row.id, stored(row)) for row in connection.execute(_STORED_BY_IDS, {"ids": chunk}).all())
+        found.update((row.id, stored(row)) for row in connection.execute(statement, {"ids": chunk}).all())
     return found
 
 
@@ -202,18 +211,22 @@ def paragraph_texts(connection: Connection, keys: Iterable[tuple[str, int]]) -> 
     """Texts of (article id, position) pairs, in one statement: the keys as a table joined on the primary key.
 
     This runs for every question with a different number of keys, so it is sent as plain SQL: compiling it
-    through SQLAlchemy each time cost more than the query (6.7 against 1.2 ms for 60 keys).
+    through SQLAlchemy each time cost more than the query (6.7 against 1.2 ms for 60 keys). On PostgreSQL the
+    keys go as two arrays, one statement whatever their number (see `_STORED_BY_ARRAY`): 0.8 ms less a question
+    than a list of values at 1M paragraphs.
     """
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    rows = ", ".join([f"({mark}, {mark})"] * len(wanted))
-    result = connection.exec_driver_sql(
-        f"WITH k(a, p) AS (VALUES {rows}) SELECT k.a, k.p, t.text FROM k"
-        " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
-        tuple(value for key in wanted for value in key),
-    )
+    if is_sqlite(connection):
+        rows = ", ".join(["(?, ?)"] * len(wanted))
+        result = connection.exec_driver_sql(
+            f"WITH k(a, p) AS (VALUES {rows}) SELECT k.a, k.p, t.text FROM k"
+            " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
+            tuple(value for key in wanted for value in key),
+        )
+    else:
+        result = connection.exec_driver_sql(_TEXTS_BY_ARRAYS, ([a for a, _ in wanted], [p for _, p in wanted]))
     return {(a, p): text for a, p, text in result.all()}
 
 

@@ -29,7 +29,7 @@ WRITER_HEAP_BYTES = 256_000_000
 # an answer; the weight was tuned on one random half of SQuAD's questions and checked on the other
 # (bench/quality.py), as a phrase query without slop. Each paragraph's side-by-side pairs are indexed as terms
 # of their own ("pairs"), and a pair is searched as one term weighted to give the phrase query's score (its
-# words' idf summed, over the pair's count in the paragraph): a phrase query reads the positions of both words
+# words' idf summed, with the pair's count as its frequency): a phrase query reads the positions of both words
 # in every paragraph holding them, which for two common words ("said mr") at 1M paragraphs took 10-20 ms, and
 # tantivy can skip no documents for a query holding one; a term it reads like any other word.
 PAIR_BOOST = 0.35

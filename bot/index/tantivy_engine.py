@@ -42,12 +42,7 @@ class TantivyEngine:
 
     name = "tantivy"
 
-    def __init__(
-        self,
-        directory: Path,
-        headline_boost: float,
-        pair_boost: float = PAIR_BOOST,
-    ) -> None:
+    def __init__(self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.headline_boost = headline_boost

@@ -491,7 +491,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
             dense = dense[:depth]
         cosines = {key: float(v @ vector) for key, v in stored.items()}
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
-    articles, texts = store.candidates((a for a, _ in keys), context_keys(keys))
+    articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
     if semantic is None:

@@ -11,11 +11,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from bot.errors import StoreError
 from bot.models import Article
 from bot.store import SavedQuery, Store
+from bot.store.engine import writing
 from bot.store.migrations import MIGRATIONS
+from bot.store.schema import paragraphs
 from tests.paths import DATA, ROOT
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -100,7 +103,9 @@ def test_stats_count_undated_articles(store: Store) -> None:
 
 
 def test_paragraph_texts_are_fetched_by_key(store: Store) -> None:
-    a = story("Three", "One.", "Two.", "Three.")
+    a = story(
+        "Three", "One.", "Two.", "Three.", published=datetime(2026, 3, 28, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    )
     store.write_articles([a], NOW)
     assert store.paragraph_texts([(a.id, 2), (a.id, 0), ("missing", 1), (a.id, 9)]) == {
         (a.id, 2): "Three.",
@@ -108,9 +113,21 @@ def test_paragraph_texts_are_fetched_by_key(store: Store) -> None:
     }
     [(stored, texts)] = store.with_paragraphs([a.id, "missing"])
     assert stored.id == a.id and texts == ["One.", "Two.", "Three."]
-    found, texts = store.candidates([a.id, "missing"], [(a.id, 1), ("missing", 0)])
-    assert list(found) == [a.id] and found[a.id].title == "Three"
-    assert texts == {(a.id, 1): "Two."}
+    found, texts = store.candidates([(a.id, 1), ("missing", 0), (a.id, 1), (a.id, 2)])
+    assert list(found) == [a.id] and found[a.id] == store.article(a.id)
+    assert found[a.id].published and found[a.id].published.tzinfo == UTC  # read as SQLAlchemy would, in UTC
+    assert texts == {(a.id, 1): "Two.", (a.id, 2): "Three."}
+
+
+def test_a_write_after_a_one_statement_read_is_still_one_transaction(store: Store) -> None:
+    # PostgreSQL reads a question's candidates outside a transaction; the pooled connection must not stay so.
+    a = story("Kept", "First.", "Second.")
+    store.write_articles([a], NOW)
+    assert store.candidates([(a.id, 0)])[1] == {(a.id, 0): "First."}
+    with pytest.raises(RuntimeError), writing(store.engine) as connection:
+        connection.execute(delete(paragraphs))
+        raise RuntimeError("a writer fails half way")
+    assert store.paragraphs(a.id) == ["First.", "Second."]
 
 
 def test_a_saved_question_needs_no_write_when_asked_again(store: Store) -> None:

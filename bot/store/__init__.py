@@ -156,16 +156,15 @@ class Store:
             return articles.texts(connection, article_id)
 
     def paragraph_texts(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-        with reading(self.engine) as connection:
-            return articles.paragraph_texts(connection, keys)
+        return self.candidates(keys)[1]
 
     def candidates(
-        self, article_ids: Iterable[str], keys: Iterable[tuple[str, int]]
+        self, keys: Iterable[tuple[str, int]]
     ) -> tuple[dict[str, StoredArticle], dict[tuple[str, int], str]]:
-        """A question's candidates: their articles and the texts of `keys`, in one snapshot, so no passage is
-        read without its article (and one connection instead of two: each costs a ping on PostgreSQL)."""
-        with reading(self.engine) as connection:
-            return articles.get_many(connection, article_ids), articles.paragraph_texts(connection, keys)
+        """A question's candidates: the paragraphs of `keys` that exist and their articles, in one statement, so
+        in one snapshot (no passage is read without its article) and, on PostgreSQL, outside a transaction."""
+        with reading(self.engine, one_statement=True) as connection:
+            return articles.candidates(connection, keys)
 
     def with_paragraphs(self, article_ids: Sequence[str]) -> list[tuple[StoredArticle, list[str]]]:
         """The articles that still exist among `article_ids`, each with its paragraphs (one snapshot)."""

@@ -7,12 +7,13 @@ order and a follower never skips one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, String, any_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
@@ -171,10 +172,6 @@ def get(connection: Connection, article_id: str) -> StoredArticle | None:
 _STORED = [articles.c[f.name] for f in fields(StoredArticle)]
 _STORED_BY_IDS = select(*_STORED).where(articles.c.id.in_(bindparam("ids", expanding=True)))
 _STORED_BY_ARRAY = select(*_STORED).where(articles.c.id == any_(bindparam("ids", type_=ARRAY(String))))
-_TEXTS_BY_ARRAYS = (
-    "SELECT t.article_id, t.position, t.text FROM unnest(%s::text[], %s::int[]) AS k(a, p)"
-    " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p"
-)
 
 
 def get_many(connection: Connection, article_ids: Iterable[str]) -> dict[str, StoredArticle]:
@@ -207,27 +204,49 @@ def texts_of(connection: Connection, article_ids: Sequence[str]) -> dict[str, li
     return found
 
 
-def paragraph_texts(connection: Connection, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """Texts of (article id, position) pairs, in one statement: the keys as a table joined on the primary key.
+# A question's candidates: each wanted paragraph joined with its article (the article's columns after the
+# paragraph's, in StoredArticle's order), the keys as a table joined on the primary keys. Sent as plain SQL: it
+# runs for every question with a different number of keys, and composing or compiling it through SQLAlchemy
+# each time cost more than running it (6.7 against 1.2 ms for 60 keys). SQLite does not search the primary key
+# for a list of (article, position) pairs given to IN, hence the table of keys.
+_SELECT_CANDIDATES = "SELECT t.article_id, t.position, t.text, " + ", ".join(f"a.{c.name}" for c in _STORED[1:])
+_JOIN_CANDIDATES = (
+    " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p JOIN articles a ON a.id = t.article_id"
+)
+# PostgreSQL takes the keys as two arrays: one statement whatever their number (see `_STORED_BY_ARRAY`).
+_CANDIDATES_BY_ARRAYS = f"{_SELECT_CANDIDATES} FROM unnest(%s::text[], %s::int[]) AS k(a, p){_JOIN_CANDIDATES}"
 
-    This runs for every question with a different number of keys, so it is sent as plain SQL: compiling it
-    through SQLAlchemy each time cost more than the query (6.7 against 1.2 ms for 60 keys). On PostgreSQL the
-    keys go as two arrays, one statement whatever their number (see `_STORED_BY_ARRAY`; the two arrays saved 0.8
-    ms a question against lists of values at 1M paragraphs).
-    """
+
+@lru_cache(maxsize=4)
+def _article_readers(dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    """What SQLAlchemy would apply to each article column read through plain SQL (times to aware UTC)."""
+    return [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _STORED[1:]]
+
+
+def candidates(
+    connection: Connection, keys: Iterable[tuple[str, int]]
+) -> tuple[dict[str, StoredArticle], dict[tuple[str, int], str]]:
+    """The paragraphs of `keys` (article id, position) that exist, with their articles, in one statement."""
     wanted = list(dict.fromkeys(keys))
     if not wanted:
-        return {}
+        return {}, {}
     if is_sqlite(connection):
         rows = ", ".join(["(?, ?)"] * len(wanted))
         result = connection.exec_driver_sql(
-            f"WITH k(a, p) AS (VALUES {rows}) SELECT k.a, k.p, t.text FROM k"
-            " JOIN paragraphs t ON t.article_id = k.a AND t.position = k.p",
+            f"WITH k(a, p) AS (VALUES {rows}) {_SELECT_CANDIDATES} FROM k{_JOIN_CANDIDATES}",
             tuple(value for key in wanted for value in key),
         )
     else:
-        result = connection.exec_driver_sql(_TEXTS_BY_ARRAYS, ([a for a, _ in wanted], [p for _, p in wanted]))
-    return {(a, p): text for a, p, text in result.all()}
+        result = connection.exec_driver_sql(_CANDIDATES_BY_ARRAYS, ([a for a, _ in wanted], [p for _, p in wanted]))
+    readers = _article_readers(connection.dialect)
+    found: dict[str, StoredArticle] = {}
+    texts: dict[tuple[str, int], str] = {}
+    for article_id, position, paragraph, *columns in result:
+        texts[article_id, position] = paragraph
+        if article_id not in found:
+            values = (read(value) if read else value for read, value in zip(readers, columns, strict=True))
+            found[article_id] = StoredArticle(article_id, *values)
+    return found, texts
 
 
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from bot.errors import StoreError
 from bot.models import Article
@@ -117,6 +117,18 @@ def test_paragraph_texts_are_fetched_by_key(store: Store) -> None:
     assert list(found) == [a.id] and found[a.id] == store.article(a.id)
     assert found[a.id].published and found[a.id].published.tzinfo == UTC  # read as SQLAlchemy would, in UTC
     assert texts == {(a.id, 1): "Two.", (a.id, 2): "Three."}
+
+
+def test_a_long_list_of_candidates_is_read_within_an_old_sqlite_limit(store: Store) -> None:
+    # A "More" page brings hundreds of keys, and an SQLite built before 3.32 binds at most 999 values a statement.
+    a = story("Long", *(f"Paragraph {i}." for i in range(700)))
+    store.write_articles([a], NOW)
+    if store.engine.dialect.name == "sqlite":
+        limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+        event.listen(store.engine, "connect", lambda connection, _: connection.setlimit(limit, 999))
+        store.engine.dispose()
+    found, texts = store.candidates([("missing", 0), *((a.id, i) for i in range(700))])
+    assert list(found) == [a.id] and texts == {(a.id, i): f"Paragraph {i}." for i in range(700)}
 
 
 def test_a_write_after_a_one_statement_read_is_still_one_transaction(store: Store) -> None:

@@ -161,8 +161,8 @@ class Store:
     def candidates(
         self, keys: Iterable[tuple[str, int]]
     ) -> tuple[dict[str, StoredArticle], dict[tuple[str, int], str]]:
-        """A question's candidates: the paragraphs of `keys` that exist and their articles, in one statement, so
-        in one snapshot (no passage is read without its article) and, on PostgreSQL, outside a transaction."""
+        """A question's candidates: the paragraphs of `keys` that exist and their articles, in one snapshot (no
+        passage is read without its article); on PostgreSQL in one statement, outside a transaction."""
         with reading(self.engine, one_statement=True) as connection:
             return articles.candidates(connection, keys)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -27,6 +27,7 @@ ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
 BACKLOG = "backlog"
 # Ids per IN (...) list: far below SQLite's limit on bound parameters.
 CHUNK = 500
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,8 +43,8 @@ class WriteResult:
     last_seq: int = 0
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    return (items[i : i + CHUNK] for i in range(0, len(items), CHUNK))
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def _row(article: Article, now: datetime) -> dict[str, Any]:
@@ -226,26 +227,33 @@ def _article_readers(dialect: Dialect) -> list[Callable[[Any], Any] | None]:
 def candidates(
     connection: Connection, keys: Iterable[tuple[str, int]]
 ) -> tuple[dict[str, StoredArticle], dict[tuple[str, int], str]]:
-    """The paragraphs of `keys` (article id, position) that exist, with their articles, in one statement."""
+    """The paragraphs of `keys` (article id, position) that exist, with their articles: one statement on
+    PostgreSQL; on SQLite one per CHUNK values, which the read transaction holds to one snapshot."""
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}, {}
+    statements: list[tuple[str, tuple[Any, ...]]]
     if is_sqlite(connection):
-        rows = ", ".join(["(?, ?)"] * len(wanted))
-        result = connection.exec_driver_sql(
-            f"WITH k(a, p) AS (VALUES {rows}) {_SELECT_CANDIDATES} FROM k{_JOIN_CANDIDATES}",
-            tuple(value for key in wanted for value in key),
-        )
+        # A "More" page can bring a thousand keys, two values each; an SQLite built before 3.32 binds at most 999.
+        statements = [
+            (
+                f"WITH k(a, p) AS (VALUES {', '.join(['(?, ?)'] * len(chunk))}) {_SELECT_CANDIDATES} FROM k"
+                + _JOIN_CANDIDATES,
+                tuple(value for key in chunk for value in key),
+            )
+            for chunk in _chunks(wanted, CHUNK // 2)
+        ]
     else:
-        result = connection.exec_driver_sql(_CANDIDATES_BY_ARRAYS, ([a for a, _ in wanted], [p for _, p in wanted]))
+        statements = [(_CANDIDATES_BY_ARRAYS, ([a for a, _ in wanted], [p for _, p in wanted]))]
     readers = _article_readers(connection.dialect)
     found: dict[str, StoredArticle] = {}
     texts: dict[tuple[str, int], str] = {}
-    for article_id, position, paragraph, *columns in result:
-        texts[article_id, position] = paragraph
-        if article_id not in found:
-            values = (read(value) if read else value for read, value in zip(readers, columns, strict=True))
-            found[article_id] = StoredArticle(article_id, *values)
+    for statement, values in statements:
+        for article_id, position, paragraph, *columns in connection.exec_driver_sql(statement, values):
+            texts[article_id, position] = paragraph
+            if article_id not in found:
+                read = (convert(value) if convert else value for convert, value in zip(readers, columns, strict=True))
+                found[article_id] = StoredArticle(article_id, *read)
     return found, texts
 
 

@@ -78,10 +78,9 @@ def is_sqlite(connection: Connection) -> bool:
 def reading(engine: Engine, one_statement: bool = False) -> Iterator[Connection]:
     """A connection with one read transaction (a consistent snapshot), rolled back at the end.
 
-    For `one_statement`, which is its own snapshot, PostgreSQL runs without a transaction: that saves the BEGIN
-    and ROLLBACK round trips, which cost a question on a million paragraphs about as much as the read itself.
-    SQLite keeps its transaction (it costs no round trip), so a statement split by SQLite's limits is still one
-    snapshot.
+    For `one_statement`, which is its own snapshot, PostgreSQL runs without a transaction, saving the BEGIN and
+    ROLLBACK round trips to the server. SQLite keeps its transaction (it costs no round trip), so a statement
+    split by SQLite's limits is still one snapshot.
     """
     with _wrapped(), engine.connect() as connection:
         if one_statement and not is_sqlite(connection):

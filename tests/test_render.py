@@ -16,7 +16,7 @@ from bot.models import Answer, Passage, StoredArticle
 from bot.render.answers import fit_answer, mark, render_answer, trim
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks, unknown_category
-from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, cap, source_link
+from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
 from bot.render.welcome import example_question, greeting, help_text, unknown_command
@@ -50,6 +50,12 @@ def test_source_link_prefers_url_then_deep_link_then_file() -> None:
     html = render_answer(Answer("q", (Passage(stored(url="https://n.example/a?x=1&y=2"), 0, "t", 1.0),)), HTML)
     assert 'href="https://n.example/a?x=1&amp;y=2"' in html
     check_telegram_html(html)
+
+
+def test_a_byline_shows_the_time_only_when_one_was_given() -> None:
+    assert byline(stored()) == "1 May 2020, 09:30 \u00b7 Culture & Arts"
+    assert byline(stored(published=datetime(2026, 10, 2, tzinfo=UTC))) == "2 Oct 2026 \u00b7 Culture & Arts"
+    assert byline(stored(published=None)) == "undated \u00b7 Culture & Arts"
 
 
 def test_mark_bolds_matched_words_only() -> None:

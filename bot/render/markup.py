@@ -55,7 +55,12 @@ def count(number: int, singular: str, plural: str = "") -> str:
 
 
 def format_date(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y, %H:%M") if value else "undated"
+    if value is None:
+        return "undated"
+    # A date given without a time is stored as midnight: "2 Oct 2026", not a made-up "2 Oct 2026, 00:00".
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.strftime("%-d %b %Y")
+    return value.strftime("%-d %b %Y, %H:%M")
 
 
 def byline(article: StoredArticle) -> str:

@@ -430,6 +430,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             ("subscribe", "nonsense", "Categories: Local, Business, Science, Sport."),
             ("subscribe", "s", "“s” could be Science or Sport."),
             ("digest", "maybe", "Usage: /digest shows your digest so far"),
+            ("digest", "07:30", "/time 07:30 sets its time"),  # the time has its own command: say which
             ("time", "", "Usage: /time 07:30"),
             ("time", "25:00", "hours go from 0 to 23"),
             ("time", "soon", "Usage: /time 07:30"),

@@ -27,7 +27,8 @@ SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names), or /subscribe 
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names), or /subscribe alone for buttons."
 DIGEST_USAGE = (
     "Usage: /digest shows your digest so far; /digest on or /digest off turns the daily digest on or off; "
-    "/digest quiet sends nothing on a day without news, /digest notice says so in one line."
+    "/digest quiet sends nothing on a day without news, /digest notice says so in one line; "
+    "/time 07:30 sets its time."
 )
 TIME_USAGE = "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon)."
 ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets your time zone."

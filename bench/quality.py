@@ -11,15 +11,19 @@ and ms per question. Rows:
   (a passage is shown only if it holds half of the question's idf-weighted words);
 - new default: BM25 and vector candidates fused, the second stage with the cosine, one answerability score;
 - new, semantic off (`NEWSBOT_SEMANTIC=off`): BM25 candidates, lexical second stage, lexical answerability;
+- static vectors (`NEWSBOT_SEMANTIC=static`): as the new default, with word-piece vectors distilled from the
+  encoder (bot/semantic/static.py) instead of the encoder's own, and their own fitted second stage;
 - each first stage alone, in its own order (no second stage, nothing declined): BM25, the vectors, and the two
-  fused by reciprocal rank.
+  fused by reciprocal rank; and the static vectors alone.
 
 The second stage (a listwise logistic ranker over the candidates' features) was fitted on a mix of the natural
 questions' "tuning" half and SQuAD's tuning half, so that it does not learn news priors that fail on other
 prose: SQuAD v1.1 dev's questions are split in two halves by a seeded shuffle (HALVES_SEED), and a seeded
 sample of SQUAD_TUNING_SAMPLE questions of its first half joins the fit, weighted so that the BBC questions
 carry BBC_SHARE of the loss and SQuAD's the rest. The answerability was fitted on the natural tuning half only.
-`--tune` fits both there and prints them as code for bot/retrieval.py; each row is reported on both halves.
+`--tune` fits both there, for the encoder's vectors and for the static ones, and prints them as code for
+bot/retrieval.py; each row is reported on both halves. The static libraries are kept beside the others
+(`bbc-static`, `squad-static`): their vectors take seconds, the encoder's minutes.
 
 Part 2, SQuAD v1.1 dev (10,570 questions over 2,067 Wikipedia paragraphs): ranking only (no per-article limit,
 no declines), R@1/3/10 and MRR@10 for the naive rank-bm25, the engines alone, today's default and the new one;
@@ -170,6 +174,8 @@ def natural_rows(name: str, outcomes: Sequence[Outcome]) -> list[list[str]]:
 def run_policy(
     library: Library, questions: Sequence[NaturalQuestion], semantic: bool, policy: Policy | None
 ) -> list[Outcome]:
+    """Each question through `library` (its vectors only if `semantic`), answered by `policy` (default: the
+    product's)."""
     settings = library.settings
     outcomes = []
     for q in questions:
@@ -183,22 +189,27 @@ def run_policy(
 
 def natural(data_dir: Path, squad_dir: Path | None) -> None:
     """The natural questions' tables; with `squad_dir`, first fit the second stage and answerability (--tune)."""
-    squad_lists = squad_tuning_lists(squad_dir) if squad_dir else []
-    library = bbc_library(data_dir)
-    if library.semantic is None:
+    libraries = {mode: bbc_library(beside(data_dir, mode), mode) for mode in SEMANTIC_MODES}
+    if any(library.semantic is None for library in libraries.values()):
         sys.exit("error: the semantic stage could not be loaded (see the log above)")
+    library, static = libraries["on"], libraries["static"]
     questions = load_questions()
     for q in questions[:5]:  # warm the caches (model, SQLite pages) outside the timings
-        search(library.request(q.question), library.engine, library.store, library.semantic)
+        for each in libraries.values():
+            search(each.request(q.question), each.engine, each.store, each.semantic)
     if squad_dir:
-        tune(library, split(questions, "tuning"), squad_lists)
-    configurations: list[tuple[str, bool, Policy | None]] = [
-        ("today's default", False, today),
-        ("new default", True, None),
-        ("new, semantic off", False, None),
-        ("BM25 stage alone", False, first_stage(lambda c: c.lexical_rank or math.inf)),
-        ("vector stage alone", True, first_stage(lambda c: c.dense_rank or math.inf)),
-        ("both fused (RRF) alone", True, first_stage(rrf)),
+        squad_lists = {mode: squad_tuning_lists(beside(squad_dir, mode), mode) for mode in SEMANTIC_MODES}
+        tune(libraries, split(questions, "tuning"), squad_lists)
+    by_vectors = first_stage(lambda c: c.dense_rank or math.inf)
+    configurations: list[tuple[str, Library, bool, Policy | None]] = [
+        ("today's default", library, False, today),
+        ("new default", library, True, None),
+        ("new, semantic off", library, False, None),
+        ("static vectors", static, True, None),
+        ("BM25 stage alone", library, False, first_stage(lambda c: c.lexical_rank or math.inf)),
+        ("vector stage alone", library, True, by_vectors),
+        ("static vectors alone", static, True, by_vectors),
+        ("both fused (RRF) alone", library, True, first_stage(rrf)),
     ]
     header = [
         "retrieval",
@@ -214,11 +225,17 @@ def natural(data_dir: Path, squad_dir: Path | None) -> None:
     for half in ("tuning", "held-out", "both"):
         group = split(questions, half)
         rows = []
-        for name, semantic, policy in configurations:
-            rows += natural_rows(name, run_policy(library, group, semantic, policy))
+        for name, each, semantic, policy in configurations:
+            rows += natural_rows(name, run_policy(each, group, semantic, policy))
         print(f"\n### Natural BBC questions, {half} {'halves' if half == 'both' else 'half'}\n")
         print(markdown_table(header, rows))
-    library.close()
+    for each in libraries.values():
+        each.close()
+
+
+def beside(data_dir: Path, mode: str) -> Path:
+    """The data directory of a library with the `mode` semantic stage: the static one beside the default."""
+    return data_dir if mode == "on" else data_dir.with_name(f"{data_dir.name}-{mode}")
 
 
 # ---- tuning (on the tuning half only) ------------------------------------------------------------------------
@@ -237,6 +254,12 @@ RANK_FEATURES = (
     "headline",
     "position",
 )
+# The semantic modes with a fitted second stage, and the names of their weights in bot/retrieval.py.
+SEMANTIC_MODES = ("on", "static")
+FITTED_NAMES = {
+    "on": ("SEMANTIC_RANKER", "SEMANTIC_ANSWERABILITY"),
+    "static": ("STATIC_RANKER", "STATIC_ANSWERABILITY"),
+}
 # Fitted beside the set weights of `SET_ANSWERABILITY` (see bot/retrieval.py).
 SEMANTIC_ANSWERABILITY_FEATURES = (
     "cosine",
@@ -259,35 +282,39 @@ BBC_SHARE = 0.6
 Labelled = tuple[Sequence[Candidate], np.ndarray]
 
 
-def tune(library: Library, questions: Sequence[NaturalQuestion], squad_lists: Sequence[Labelled]) -> None:
-    """Fit the second stage on `questions` (the tuning half) and `squad_lists`, and both answerabilities on
-    `questions`; print them as code."""
-    semantic = [
-        (q, search(library.request(q.question), library.engine, library.store, library.semantic)) for q in questions
-    ]
-    lists = []
-    for q, r in semantic:
-        gold = gold_texts(library, q)
-        labels = [
-            float(is_gold(q, gold, c.hit.article_id, c.hit.position, r.texts[c.hit.article_id, c.hit.position]))
-            for c in r.candidates
-        ]
-        if any(labels):
-            lists.append((r.candidates, np.array(labels)))
-    n, m = len(lists), len(squad_lists)
-    weights = [BBC_SHARE] * n + [(1 - BBC_SHARE) * n / m] * m
-    ranker = fit_ranker([*lists, *squad_lists], RANK_FEATURES, weights)
-    print(
-        f"\nsecond stage, fitted on {n} answerable natural and {m} SQuAD tuning questions (listwise, L2 {L2}, "
-        f"natural share {BBC_SHARE}):",
-        file=sys.stderr,
-    )
-    print(f"SEMANTIC_RANKER = {ranker!r}", file=sys.stderr)
+def tune(
+    libraries: dict[str, Library], questions: Sequence[NaturalQuestion], squad_lists: dict[str, list[Labelled]]
+) -> None:
+    """For each semantic mode, fit the second stage on `questions` (the tuning half) and its `squad_lists`, and
+    its answerability on `questions`; and the lexical answerability; print them as code."""
+    library = libraries["on"]
     lexical = [(q, search(library.request(q.question), library.engine, library.store, None)) for q in questions]
-    for name, rankings, ordering, features, fixed in (
-        ("SEMANTIC_ANSWERABILITY", semantic, ranker, SEMANTIC_ANSWERABILITY_FEATURES, SET_ANSWERABILITY),
-        ("LEXICAL_ANSWERABILITY", lexical, LEXICAL_RANKER, LEXICAL_ANSWERABILITY_FEATURES, {}),
-    ):
+    fits: list[tuple[str, Sequence[tuple[NaturalQuestion, Ranking]], Ranker, Sequence[str], dict[str, float]]] = [
+        ("LEXICAL_ANSWERABILITY", lexical, LEXICAL_RANKER, LEXICAL_ANSWERABILITY_FEATURES, {})
+    ]
+    for mode, each in libraries.items():
+        rankings = [(q, search(each.request(q.question), each.engine, each.store, each.semantic)) for q in questions]
+        lists = []
+        for q, r in rankings:
+            gold = gold_texts(each, q)
+            labels = [
+                float(is_gold(q, gold, c.hit.article_id, c.hit.position, r.texts[c.hit.article_id, c.hit.position]))
+                for c in r.candidates
+            ]
+            if any(labels):
+                lists.append((r.candidates, np.array(labels)))
+        n, m = len(lists), len(squad_lists[mode])
+        weights = [BBC_SHARE] * n + [(1 - BBC_SHARE) * n / m] * m
+        ranker = fit_ranker([*lists, *squad_lists[mode]], RANK_FEATURES, weights)
+        ranker_name, answerability_name = FITTED_NAMES[mode]
+        print(
+            f"\n{mode}: second stage, fitted on {n} answerable natural and {m} SQuAD tuning questions (listwise, "
+            f"L2 {L2}, natural share {BBC_SHARE}):",
+            file=sys.stderr,
+        )
+        print(f"{ranker_name} = {ranker!r}", file=sys.stderr)
+        fits.append((answerability_name, rankings, ranker, SEMANTIC_ANSWERABILITY_FEATURES, SET_ANSWERABILITY))
+    for name, rankings, ordering, features, fixed in fits:
         rows, labels, offsets = [], [], []
         for q, r in rankings:
             if not r.candidates:
@@ -466,20 +493,22 @@ def squad_halves(count: int) -> tuple[list[int], list[int]]:
     return order[: count // 2], order[count // 2 :]
 
 
-def squad_library(data_dir: Path, articles: Sequence[SquadArticle]) -> tuple[Library, dict[str, int]]:
+def squad_library(
+    data_dir: Path, articles: Sequence[SquadArticle], semantic: str = "on"
+) -> tuple[Library, dict[str, int]]:
     """A library of the SQuAD articles in `data_dir` with its vectors (reused when there), and each library
     article id's SQuAD article index."""
-    library = Library.open(Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus"))
+    library = Library.open(Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", semantic=semantic))
     stored = [Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}") for i, a in enumerate(articles)]
     library.add(stored)
     library.embed()  # the vectors a running bot would make in the background
     return library, {a.id: i for i, a in enumerate(stored)}
 
 
-def squad_tuning_lists(data_dir: Path) -> list[Labelled]:
+def squad_tuning_lists(data_dir: Path, semantic: str = "on") -> list[Labelled]:
     """The candidates of a seeded sample of SQuAD's tuning half, each labelled (1 for the gold paragraph)."""
     articles, questions = load_squad()
-    library, titles = squad_library(data_dir, articles)
+    library, titles = squad_library(data_dir, articles, semantic)
     tuning, _ = squad_halves(len(questions))
     lists = []
     for i in random.Random(SQUAD_SAMPLE_SEED).sample(tuning, SQUAD_TUNING_SAMPLE):
@@ -519,22 +548,26 @@ def squad(data_dir: Path, limit: int, seed: int) -> None:
         engine.commit()
         rows.append(_row("tantivy, engine only", engine_search(engine), time.perf_counter() - start, questions))
         engine.close()
-    start = time.perf_counter()
-    library, titles = squad_library(data_dir, articles)
-    built = time.perf_counter() - start
     tuning, held_out = squad_halves(len(all_questions))
     halves = (("tuning half", set(tuning)), ("held-out half", set(held_out)))
-    for name, short, semantic in (
-        ("today's default: tantivy + rerank", "today's default", False),
-        ("new default: + vectors (model saw SQuAD)", "new default", True),
+    libraries = {}
+    for mode in SEMANTIC_MODES:
+        start = time.perf_counter()
+        libraries[mode] = (*squad_library(beside(data_dir, mode), articles, mode), time.perf_counter() - start)
+    for name, short, mode, semantic in (
+        ("today's default: tantivy + rerank", "today's default", "on", False),
+        ("new default: + vectors (model saw SQuAD)", "new default", "on", True),
+        ("static vectors (distilled from it)", "static vectors", "static", True),
     ):
+        library, titles, built = libraries[mode]
         found, seconds = ranks(library_search(library, semantic, titles), questions)
         rows.append(summarize(name, found, built, seconds))
         print(f"  {name}: R@1 {rows[-1].recall[1]:.3f} ({seconds:.1f} s)", file=sys.stderr)
         for half, members in halves:
             kept = [r for i, r in zip(chosen, found, strict=True) if i in members]
             rows.append(summarize(f"{short}, {half}", kept, built, seconds * len(kept) / max(len(found), 1)))
-    library.close()
+    for library, _, _ in libraries.values():
+        library.close()
     print("\n### SQuAD v1.1 dev (ranking only)\n")
     print(squad_table(rows))
 

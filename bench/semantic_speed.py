@@ -10,6 +10,9 @@
 3. Questions at 100k (and 1M) paragraphs with the semantic stage on: p50/p95 of `Library.ask` +
    `render_answer(..., HTML)` over the natural BBC questions and generated ones, against the same library
    with it off.
+4. The static word-piece vectors (`NEWSBOT_SEMANTIC=static`, bot/semantic/static.py): the time to distil them
+   from the model and to load them after, their speed on the same paragraphs and questions; at each size the
+   whole library's vectors made for real (embedded and stored) and the questions asked with them.
 
     python bench/semantic_speed.py [--sizes 100000,1000000] [--data-dir DIR]
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -38,7 +42,8 @@ from bot.models import Article, StoredArticle
 from bot.render.answers import render_answer
 from bot.render.markup import HTML
 from bot.semantic import VectorStore
-from bot.semantic.encoder import load_encoder
+from bot.semantic.encoder import Encoder, default_model_path, load_encoder
+from bot.semantic.static import load_static
 from bot.semantic.vectors import passage
 
 QUESTIONS = 300
@@ -48,7 +53,8 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def encoder_speed() -> tuple[list[str], float]:
+def encoder_speed(static_dir: Path) -> tuple[list[str], float]:
+    """Both encoders' speed; the static vectors are distilled into `static_dir`."""
     before = rss_mb()
     start = time.perf_counter()
     encoder = load_encoder()
@@ -71,6 +77,28 @@ def encoder_speed() -> tuple[list[str], float]:
         ["ms per question embedded", f"{question_ms:.1f}"],
     ]
     print("\n### Encoder (all-MiniLM-L6-v2 int8, onnxruntime, 2 threads)\n")
+    print(markdown_table(["measure", "value"], rows))
+    start = time.perf_counter()
+    load_static(default_model_path(), static_dir, encoder)
+    distilled = time.perf_counter() - start
+    start = time.perf_counter()
+    static = load_static(default_model_path(), static_dir)
+    static_loaded = time.perf_counter() - start
+    static.embed(sample[:64])
+    start = time.perf_counter()
+    static.embed(sample)
+    static_per_second = len(sample) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for q in questions:
+        static.embed_one(q)
+    static_question_ms = (time.perf_counter() - start) / len(questions) * 1000
+    rows = [
+        ["distil s (once per model file)", f"{distilled:.1f}"],
+        ["load s (after)", f"{static_loaded:.2f}"],
+        ["paragraphs/s (the same paragraphs)", f"{static_per_second:,.0f}"],
+        ["ms per question embedded", f"{static_question_ms:.2f}"],
+    ]
+    print("\n### Static word-piece vectors (distilled from it)\n")
     print(markdown_table(["measure", "value"], rows))
     return questions, per_second
 
@@ -101,8 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--data-dir", type=Path, default=None, help="where the natural BBC library is (or goes)")
     args = parser.parse_args(argv)
-    questions, per_second = encoder_speed()
     with tempfile.TemporaryDirectory(prefix="newsbot-semantic-speed-") as tmp:
+        distilled = Path(tmp) / "static"
+        questions, per_second = encoder_speed(distilled)
         base = bbc_library((args.data_dir or Path(tmp)) / "bbc")
         assert base.semantic is not None
         # The vector of every BBC paragraph text, from the library built once.
@@ -121,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         def lookup(texts: Sequence[str]) -> np.ndarray:
             return np.stack([known[t] for t in texts]).astype(np.float32)
 
-        store_rows, latency_rows = [], []
+        store_rows, static_rows, latency_rows = [], [], []
         for size in (int(s) for s in args.sizes.split(",")):
             articles = corpus(size)
             settings = Settings(data_dir=Path(tmp) / f"s{size}", corpus_dir=Path(tmp) / "none", semantic="off")
@@ -129,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             library.add(articles)
             head = library.store.head()
             library.close()
-            vectors = VectorStore.open(settings.vectors_dir, lookup)
+            vectors = VectorStore.open(settings.vectors_dir, lookup, Encoder.recipe)
             start = time.perf_counter()
             for i in range(0, len(articles), BATCH_SIZE):
                 batch = articles[i : i + BATCH_SIZE]
@@ -157,8 +186,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ]
             )
             vectors.close()
-            for mode in ("off", "on"):
-                library = Library.open(replace(settings, semantic=mode))
+            for mode in ("off", "on", "static"):
+                if mode == "static":
+                    # The encoder's vectors are dropped (another recipe) and the static ones made for real.
+                    shutil.copytree(distilled, settings.static_dir, dirs_exist_ok=True)
+                    library = Library.open(replace(settings, semantic=mode))
+                    assert library.semantic is not None
+                    start = time.perf_counter()
+                    made = library.embed()
+                    built = time.perf_counter() - start
+                    megabytes = library.semantic.vectors.size_bytes() / 1e6
+                    static_rows.append(
+                        [f"{size:,}", f"{made:,}", f"{built:.1f}", f"{made / built:,.0f}", f"{megabytes:.0f}"]
+                    )
+                else:
+                    library = Library.open(replace(settings, semantic=mode))
                 # The natural questions, then headlines up to QUESTIONS (the natural set alone may be larger).
                 asked = questions[:QUESTIONS]
                 asked += [a.title for a in random.Random(5).sample(articles, QUESTIONS - len(asked))]
@@ -191,7 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             store_rows,
         )
     )
-    print("\n### Questions with the semantic stage on and off\n")
+    print("\n### Static vectors made for the whole library (NEWSBOT_SEMANTIC=static; embedded and stored)\n")
+    print(markdown_table(["paragraphs", "vectors made", "build s", "vectors/s", "size MB"], static_rows))
+    print("\n### Questions with the semantic stage on, static and off\n")
     print(markdown_table(["paragraphs", "semantic", "questions", "p50 ms", "p95 ms"], latency_rows))
     return 0
 

@@ -38,8 +38,9 @@ MAX_QUESTION_CHARS = 1000
 # An answer whose answerability (a calibrated 0..1 score, bot.retrieval) is below this says "nothing in the
 # articles answers that"; the trade-off it sets is measured by bench/no_answer.py (README).
 DEFAULT_MIN_ANSWERABILITY = 0.5
-# The sentence encoder beside BM25: "on" (default) or "off" (lexical only, for very large corpora).
-SEMANTIC_MODES = ("on", "off")
+# Meaning beside BM25: "on" (default, the sentence encoder), "static" (word-piece vectors distilled from it: far
+# cheaper to make, for very large corpora) or "off" (lexical only).
+SEMANTIC_MODES = ("on", "static", "off")
 DEFAULT_HEADLINE_BOOST = 0.6
 MAX_HEADLINE_BOOST = 10.0
 DEFAULT_LATEST_COUNT = 10
@@ -155,6 +156,11 @@ class Settings:
     @property
     def vectors_dir(self) -> Path:
         return self.data_dir / "vectors"
+
+    @property
+    def static_dir(self) -> Path:
+        """Where the static word-piece vectors distilled from the model are kept (NEWSBOT_SEMANTIC=static)."""
+        return self.data_dir / "static"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (command-line flags win over the environment)."""

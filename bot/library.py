@@ -80,6 +80,8 @@ class LibraryStats:
     # Paragraph vectors (None: the semantic stage is off or its model missing) and how many wait for one.
     vectors: int | None = None
     vectors_waiting: int = 0
+    # Which vectors: "on" (the sentence encoder's) or "static" (word pieces distilled from it).
+    semantic: str = "on"
 
 
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -283,4 +285,5 @@ class Library:
             engine.size_bytes(),
             self.vectors.vectors.count(),
             self.vectors.backlog(),
+            self.settings.semantic,
         )

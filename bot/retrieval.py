@@ -202,6 +202,37 @@ SEMANTIC_ANSWERABILITY = Answerability(
         "question_complete": -0.699,
     },
 )
+# With the static word-piece vectors (`NEWSBOT_SEMANTIC=static`): both fitted as the encoder's are, on their own
+# candidates. A word-piece cosine says less about one paragraph than about its story: the article's best cosine
+# carries the weight, the paragraph's own adds nothing beyond it.
+STATIC_RANKER = Ranker(
+    {
+        "coverage": 8.459,
+        "context": 5.848,
+        "bm25_share": 1.033,
+        "lexical": -0.887,
+        "lexical_rank": 1.275,
+        "cosine": -1.441,
+        "dense_rank": 1.401,
+        "article_cosine": 11.457,
+        "headline": -2.807,
+        "position": -0.35,
+    }
+)
+STATIC_ANSWERABILITY = Answerability(
+    -5.346,
+    {
+        **SET_ANSWERABILITY,
+        "cosine": 12.577,
+        "best_cosine": 0.034,
+        "unseen": -6.464,
+        "number": -6.294,
+        "question_coverage": 0.789,
+        "question_complete": 0.482,
+    },
+)
+# The second stage and answerability of each semantic mode (`Semantic.mode`).
+SECOND_STAGES = {"on": (SEMANTIC_RANKER, SEMANTIC_ANSWERABILITY), "static": (STATIC_RANKER, STATIC_ANSWERABILITY)}
 COMPLETE = 0.999
 UNSEEN_FULL_AT = 10_000
 # Answers below this answerability (and above the decline threshold) are shown as weaker: "These passages may
@@ -496,7 +527,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
     if semantic is None:
         return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits))
-    return Ranking(rank(candidates, SEMANTIC_RANKER), articles, texts, SEMANTIC_ANSWERABILITY, len(hits))
+    ranker, answerability = SECOND_STAGES[semantic.mode]
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits))
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:

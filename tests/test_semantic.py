@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,14 +17,30 @@ from bot.library import Library
 from bot.models import Answer, Article, StoredArticle
 from bot.render.answers import render_answer
 from bot.render.markup import PLAIN
+from bot.render.stats import render_stats
 from bot.semantic import Encoder, VectorStore, open_semantic
-from bot.semantic.encoder import DIMENSIONS, load_encoder
+from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
+from bot.semantic.static import StaticEncoder, load_static
 from tests.paths import DATA
 
 
 @pytest.fixture(scope="module")
 def encoder() -> Encoder:
     return load_encoder()
+
+
+@pytest.fixture(scope="module")
+def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the static vectors distilled from the shipped model (about 15 s, once per module)."""
+    directory = tmp_path_factory.mktemp("static")
+    load_static(default_model_path(), directory)
+    return directory
+
+
+def static_settings(settings: Settings, static_dir: Path) -> Settings:
+    """`settings` with the static stage, its distilled table already in place (as after a first start)."""
+    shutil.copytree(static_dir, settings.static_dir)
+    return replace(settings, semantic="static")
 
 
 def stored(article_id: str, paragraphs: int) -> StoredArticle:
@@ -44,8 +61,33 @@ def test_vectors_are_unit_length_and_near_for_the_same_meaning(encoder: Encoder)
     assert np.allclose(encoder.embed_one(texts[2]), vectors[2], atol=1e-4)
 
 
+def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
+    static_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    [table] = static_dir.glob("static-*.npy")
+    made = table.stat().st_mtime_ns
+    static = load_static(default_model_path(), static_dir)
+    assert table.stat().st_mtime_ns == made  # read, not distilled again
+    texts = ["car sales rise", "automobile purchases increase", "volcano erupts in Iceland", "   "]
+    vectors = static.embed(texts)
+    assert vectors.shape == (4, DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-5) and not vectors[3].any()
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert np.allclose(static.embed_one(texts[1]), vectors[1])
+    # A table cut short (a disk full, a copy interrupted) is distilled again, to the same vectors.
+    damaged = tmp_path / "damaged"
+    shutil.copytree(static_dir, damaged)
+    (damaged / table.name).write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    with caplog.at_level(logging.WARNING):
+        again = load_static(default_model_path(), damaged)
+    assert any("distilling them again" in r.getMessage() for r in caplog.records)
+    assert np.allclose(again.embed(texts), vectors, atol=1e-6)
+    assert isinstance(load_static(default_model_path(), damaged), StaticEncoder)
+    assert static.recipe != load_encoder().recipe
+
+
 def test_vector_store_applies_commits_searches_and_reopens(tmp_path: Path, encoder: Encoder) -> None:
-    vectors = VectorStore.open(tmp_path / "vectors", encoder.embed)
+    vectors = VectorStore.open(tmp_path / "vectors", encoder.embed, encoder.recipe)
     assert vectors.cursor == NO_CURSOR and vectors.count() == 0
     embedded = vectors.apply(
         [],
@@ -64,7 +106,7 @@ def test_vector_store_applies_commits_searches_and_reopens(tmp_path: Path, encod
     assert vectors.vector("b", 5) is None
     vectors.close()
 
-    reopened = VectorStore.open(tmp_path / "vectors", encoder.embed)
+    reopened = VectorStore.open(tmp_path / "vectors", encoder.embed, encoder.recipe)
     assert reopened.cursor == 7 and reopened.count() == 3
     assert reopened.search(query, 1)[0][:2] == ("a", 0)
     reopened.close()
@@ -79,7 +121,7 @@ def test_uncommitted_changes_are_lost_and_unchanged_articles_are_not_embedded_ag
         calls.append(len(texts))  # type: ignore[arg-type]
         return encoder.embed(texts)  # type: ignore[arg-type]
 
-    vectors = VectorStore.open(tmp_path / "v", counting)
+    vectors = VectorStore.open(tmp_path / "v", counting, encoder.recipe)
     vectors.apply([], [(stored("a", 1), ["Snow closed the mountain pass."])])
     vectors.commit(1)
     # The same article again (a re-index) costs no encoding; a changed one replaces its vectors.
@@ -88,7 +130,7 @@ def test_uncommitted_changes_are_lost_and_unchanged_articles_are_not_embedded_ag
     vectors.apply(["gone"], [(stored("c", 1), ["A new bakery opened on the square."])])
     vectors.close()  # no commit: as if the process died here
 
-    reopened = VectorStore.open(tmp_path / "v", counting)
+    reopened = VectorStore.open(tmp_path / "v", counting, encoder.recipe)
     assert reopened.cursor == 1 and reopened.count() == 1
     assert reopened.vector("a", 0) is not None and reopened.vector("a", 1) is None
     assert reopened.vector("c", 0) is None
@@ -98,15 +140,18 @@ def test_uncommitted_changes_are_lost_and_unchanged_articles_are_not_embedded_ag
     reopened.close()
 
 
+@pytest.mark.parametrize("mode", ["on", "static"])
 def test_a_missing_or_broken_model_logs_once_and_answers_lexically(
-    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture, mode: str
 ) -> None:
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"this is not an onnx model")
     for model in (tmp_path / "missing.onnx", broken):
         caplog.clear()
         with caplog.at_level(logging.WARNING):
-            library = Library.open(replace(settings, semantic_model=model, data_dir=tmp_path / model.stem))
+            library = Library.open(
+                replace(settings, semantic=mode, semantic_model=model, data_dir=tmp_path / model.stem)
+            )
         try:
             warnings = [r for r in caplog.records if "semantic search is off" in r.getMessage()]
             assert len(warnings) == 1 and model.name in warnings[0].getMessage()
@@ -132,6 +177,7 @@ def test_settings_read_the_semantic_switch_and_threshold() -> None:
     settings = Settings.from_env({"NEWSBOT_SEMANTIC": "OFF", "NEWSBOT_MIN_ANSWERABILITY": "0.7"}, env_file=None)
     assert settings.semantic == "off" and settings.min_answerability == 0.7
     assert Settings.from_env({}, env_file=None).semantic == "on"
+    assert Settings.from_env({"NEWSBOT_SEMANTIC": "static"}, env_file=None).semantic == "static"
 
 
 def test_library_keeps_vectors_in_step_with_adds_replacements_and_removals(library: Library) -> None:
@@ -161,6 +207,33 @@ def test_library_keeps_vectors_in_step_with_adds_replacements_and_removals(libra
 def test_question_in_other_words_finds_the_shipped_article(library: Library) -> None:
     answer = library.ask(library.request("What did Gerasimov say about NATO?"))
     assert answer.found and any("Gerasimov" in p.text for p in answer.passages)
+
+
+def test_the_static_stage_answers_by_meaning_and_switching_encoders_makes_the_vectors_again(
+    settings: Settings, static_dir: Path
+) -> None:
+    static = static_settings(replace(settings, corpus_dir=DATA / "bot_corpus"), static_dir)
+    library = Library.open(static)
+    try:
+        assert library.semantic is not None and library.semantic.mode == "static"
+        assert library.semantic.vectors.count() == library.store.stats().paragraphs
+        assert f"{library.store.stats().paragraphs} paragraph vectors (static word pieces)" in render_stats(
+            library.stats()
+        )
+        # In other words than the article's (fruit, crop for apples, harvest).
+        answer = library.ask(library.request("How big was the fruit crop this year?"))
+        assert answer.found and answer.passages[0].article.title == "Orchard Farmers Report Record Apple Harvest"
+        kept = library.semantic.vectors.vector(answer.passages[0].article.id, answer.passages[0].position)
+    finally:
+        library.close()
+    library = Library.open(replace(static, semantic="on"))
+    try:
+        assert library.semantic is not None and library.semantic.vectors.recipe.startswith(MODEL_NAME + ";")
+        assert library.semantic.vectors.count() == library.store.stats().paragraphs
+        made = library.semantic.vectors.vector(answer.passages[0].article.id, answer.passages[0].position)
+        assert kept is not None and made is not None and not np.allclose(kept, made, atol=1e-2)
+    finally:
+        library.close()
 
 
 def test_weak_answers_are_shown_as_weaker_with_closest_headlines() -> None:

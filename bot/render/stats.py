@@ -26,7 +26,8 @@ def vectors_line(stats: LibraryStats) -> str:
     if stats.vectors is None:
         return "off (answers by words only)"
     waiting = f", {stats.vectors_waiting:,} waiting" if stats.vectors_waiting else ""
-    return f"{stats.vectors:,} paragraph vectors{waiting}"
+    kind = " (static word pieces)" if stats.semantic == "static" else ""
+    return f"{stats.vectors:,} paragraph vectors{kind}{waiting}"
 
 
 def render_stats(stats: LibraryStats) -> str:

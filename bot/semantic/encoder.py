@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -33,9 +33,37 @@ MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
 MAX_TOKENS = 128
 BATCH_SIZE = 32
 
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+
+class TextEncoder(Protocol):
+    """What the semantic stage needs of an encoder: unit vectors of DIMENSIONS for texts, and what makes them
+    (`recipe`: vectors made by another recipe are dropped and made again)."""
+
+    name: str
+    recipe: str
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_one(self, text: str) -> Vectors: ...
+
 
 class ModelUnavailableError(NewsbotError):
     """The sentence encoder cannot be loaded (package missing, file unreadable); newsbot answers lexically."""
+
+
+def load_tokenizer() -> Tokenizer:
+    """The model's WordPiece tokenizer, shipped in this folder, with no padding and no truncation (its file sets
+    both); raises ModelUnavailableError without `tokenizers`."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ModelUnavailableError(f"tokenizers is not installed ({exc})") from exc
+    tokenizer = Tokenizer.from_str(files("bot.semantic").joinpath("tokenizer.json").read_text(encoding="utf-8"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
 
 
 def default_model_path() -> Path:
@@ -51,20 +79,17 @@ class Encoder:
     """Embeds texts with one onnxruntime session; thread-safe (onnxruntime sessions may be run concurrently)."""
 
     name = MODEL_NAME
-    dimensions = DIMENSIONS
+    recipe = f"{MODEL_NAME}; {MAX_TOKENS} word pieces"
 
     def __init__(self, model_path: Path, threads: int = 0) -> None:
         try:
             import onnxruntime
-            from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelUnavailableError(f"onnxruntime or tokenizers is not installed ({exc})") from exc
+            raise ModelUnavailableError(f"onnxruntime is not installed ({exc})") from exc
         if not model_path.is_file():
             raise ModelUnavailableError(f"no model file at {model_path}")
-        tokenizer_file = files("bot.semantic").joinpath("tokenizer.json")
-        self._tokenizer = Tokenizer.from_str(tokenizer_file.read_text(encoding="utf-8"))
+        self._tokenizer = load_tokenizer()
         self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._tokenizer.no_padding()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
         options.log_severity_level = 3
@@ -94,10 +119,7 @@ class Encoder:
                 tokens = encodings[i].ids
                 ids[r, : len(tokens)] = tokens
                 mask[r, : len(tokens)] = 1
-            feed: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
-            if self._token_types:
-                feed["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run(None, feed)[0]
+            hidden = self.hidden_states(ids, mask)
             summed = (hidden * mask[:, :, None]).sum(axis=1)
             mean = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
             out[rows] = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
@@ -107,6 +129,14 @@ class Encoder:
         """The unit vector of one text (a question), as a 1-D array."""
         vector: Vectors = self.embed([text])[0]
         return vector
+
+    def hidden_states(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> Vectors:
+        """The model's last hidden states for a batch of word-piece ids (rows padded, `mask` 1 on real pieces)."""
+        feed: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+        if self._token_types:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden: Vectors = self._session.run(None, feed)[0]
+        return hidden
 
 
 _lock = threading.Lock()

@@ -24,7 +24,7 @@ from usearch.index import Index
 
 from bot.index.engine import NO_CURSOR
 from bot.models import Article, StoredArticle
-from bot.semantic.encoder import DIMENSIONS, MAX_TOKENS, MODEL_NAME, Vectors
+from bot.semantic.encoder import DIMENSIONS, Vectors
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,9 @@ MAP_FILE = "paragraphs.sqlite3"
 EXACT_BELOW = 50_000
 # Graph search breadth: usearch's default (64) missed gold paragraphs at 1M that 128 finds (bench/semantic_speed.py).
 EXPANSION_SEARCH = 128
-# What the vectors are made from; vectors made another way (an older recipe) are dropped on open and rebuilt.
-RECIPE = f"{MODEL_NAME}; {MAX_TOKENS} word pieces; headline. paragraph"
+# What the vectors are made from, after the encoder's own recipe; vectors made another way (an older recipe, the
+# other encoder) are dropped on open and made again.
+PASSAGE_RECIPE = "headline. paragraph"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS paragraphs (
@@ -62,10 +63,11 @@ def content_key(headline: str, paragraphs: Sequence[str]) -> str:
 class VectorStore:
     """Paragraph vectors keyed by (article id, position); safe to search from several threads."""
 
-    def __init__(self, directory: Path, embed: Embed) -> None:
+    def __init__(self, directory: Path, embed: Embed, recipe: str) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self._embed = embed
+        self.recipe = f"{recipe}; {PASSAGE_RECIPE}"
         self._lock = threading.RLock()
         self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -80,7 +82,7 @@ class VectorStore:
                 self._reset()
         self._reconcile()
         recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
-        if recipe is not None and recipe[0] != RECIPE:
+        if recipe is not None and recipe[0] != self.recipe:
             log.warning("vectors in %s were made by %r; they will be made again", directory, recipe[0])
             self._reset()
             (directory / INDEX_FILE).unlink(missing_ok=True)
@@ -91,8 +93,8 @@ class VectorStore:
         self.embedded = 0
 
     @classmethod
-    def open(cls, directory: Path, embed: Embed) -> VectorStore:
-        return cls(directory, embed)
+    def open(cls, directory: Path, embed: Embed, recipe: str) -> VectorStore:
+        return cls(directory, embed, recipe)
 
     @staticmethod
     def _new_index() -> Index:
@@ -209,7 +211,7 @@ class VectorStore:
             self._begin()
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [("cursor", str(cursor)), ("recipe", RECIPE)],
+                [("cursor", str(cursor)), ("recipe", self.recipe)],
             )
             self._db.execute("COMMIT")
             self._in_transaction = False

@@ -1,0 +1,125 @@
+"""Static word-piece vectors distilled from the sentence encoder: meaning for corpora too large for the encoder.
+
+`NEWSBOT_SEMANTIC=static`. Each of the tokenizer's 30,522 word pieces is run once through the shipped encoder,
+between [CLS] and [SEP], and its hidden state kept (model2vec's recipe, done here with onnxruntime alone, so no
+PyTorch and nothing downloaded): about 15 s on 2 cores, once per model file, kept in the data directory. A
+text's vector is then the weighted mean of its pieces' vectors, a table lookup: thousands of paragraphs a second
+where the encoder makes 40 to 80, so a million paragraphs take minutes instead of hours. It knows words, not
+sentences, so it finds less than the encoder does (bench/quality.py), but more than words alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bot.semantic.encoder import (
+    DIMENSIONS,
+    MODEL_NAME,
+    Encoder,
+    ModelUnavailableError,
+    Vectors,
+    load_tokenizer,
+)
+
+log = logging.getLogger(__name__)
+
+# BERT's uncased vocabulary lists padding, unused slots, specials and single characters first, then its word
+# pieces from the most to the least frequent: a piece's rank is its frequency's, with no corpus to count.
+FIRST_WORD_PIECE = 1996
+MAX_PIECES = 512
+DISTIL_BATCH = 512
+EMBED_BATCH = 128
+NAME = f"{MODEL_NAME}, static word pieces"
+
+
+class StaticEncoder:
+    """Embeds texts as the weighted mean of their word pieces' distilled vectors; thread-safe (read-only)."""
+
+    name = NAME
+
+    def __init__(self, table: Vectors, model_key: str) -> None:
+        self._tokenizer = load_tokenizer()
+        # Each piece weighs log(1 + rank): "the" little, "gerasimov" much. Chosen on the tuning half of the BBC
+        # questions, vector stage alone (paragraph R@3 0.62), against weights from the corpus's own piece counts
+        # (0.60, and they would change as the corpus grows) and none (0.51).
+        ids = np.arange(len(table))
+        weights = np.log1p(np.where(ids >= FIRST_WORD_PIECE, ids - FIRST_WORD_PIECE + 1, 1)).astype(np.float32)
+        # Centred: what every piece shares (its mean) says nothing about a text and would pull all texts together.
+        self._weighted = ((table - table.mean(axis=0)) * weights[:, None]).astype(np.float32)
+        self.recipe = f"{NAME} ({model_key}); log-rank weights"
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Unit vectors for `texts`, one row each (a text with no word pieces gets zeros)."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(texts), EMBED_BATCH):
+            encodings = self._tokenizer.encode_batch(list(texts[start : start + EMBED_BATCH]), add_special_tokens=False)
+            pieces = [np.asarray(e.ids[:MAX_PIECES], dtype=np.int64) for e in encodings]
+            rows = np.array([start + i for i, p in enumerate(pieces) if len(p)], dtype=np.int64)
+            if not len(rows):
+                continue
+            kept = [p for p in pieces if len(p)]
+            firsts = np.cumsum([0] + [len(p) for p in kept[:-1]])
+            sums = np.add.reduceat(self._weighted[np.concatenate(kept)], firsts, axis=0)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            out[rows] = sums / np.maximum(norms, 1e-9)
+        return out
+
+    def embed_one(self, text: str) -> Vectors:
+        """The unit vector of one text (a question), as a 1-D array."""
+        vector: Vectors = self.embed([text])[0]
+        return vector
+
+
+def distil(encoder: Encoder, size: int) -> Vectors:
+    """Every word piece's vector: its hidden state between [CLS] and [SEP] (`size`: the vocabulary's)."""
+    tokenizer = load_tokenizer()
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    table = np.zeros((size, DIMENSIONS), dtype=np.float32)
+    for start in range(0, size, DISTIL_BATCH):
+        ids = np.arange(start, min(size, start + DISTIL_BATCH), dtype=np.int64)
+        batch = np.stack([np.full_like(ids, cls), ids, np.full_like(ids, sep)], axis=1)
+        table[ids] = encoder.hidden_states(batch, np.ones_like(batch))[:, 1]
+    return table
+
+
+def model_key(model_path: Path) -> str:
+    """Names a model file by its content, so a table distilled from another file is never used for it."""
+    digest = hashlib.sha256()
+    with model_path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def load_static(model_path: Path, directory: Path, encoder: Encoder | None = None) -> StaticEncoder:
+    """The static encoder of the model at `model_path`: its table from `directory`, distilled there first if
+    missing or unreadable (`encoder`: the loaded model, else loaded here for the distillation only and let go)."""
+    try:
+        key = model_key(model_path)
+    except OSError as exc:
+        raise ModelUnavailableError(f"cannot read {model_path}: {exc}") from exc
+    path = directory / f"static-{key}.npy"
+    size = load_tokenizer().get_vocab_size()
+    try:
+        table: Vectors = np.load(path).astype(np.float32)
+        if table.shape != (size, DIMENSIONS):
+            raise ValueError(f"shape {table.shape}")
+        return StaticEncoder(table, key)
+    except FileNotFoundError:
+        log.info("distilling static word-piece vectors from %s (once, about 15 s)", model_path)
+    except (OSError, ValueError) as exc:
+        log.warning("static vectors in %s are unreadable (%s); distilling them again", path, exc)
+    table = distil(encoder or Encoder(model_path), size)
+    directory.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed: another process loading it meanwhile sees the whole table or none.
+    partial = directory / f".{path.name}.{os.getpid()}.tmp"
+    with partial.open("wb") as f:
+        np.save(f, table.astype(np.float16))
+    os.replace(partial, path)
+    return StaticEncoder(table.astype(np.float16).astype(np.float32), key)

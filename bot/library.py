@@ -23,7 +23,7 @@ from bot.ingest.urls import is_web_url
 from bot.models import Answer, Article
 from bot.retrieval import Request, answer
 from bot.semantic import Semantic, open_semantic
-from bot.semantic.follower import VectorFollower
+from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import Store, StoreStats, WriteResult
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,11 @@ class Library:
             raise
         semantic = open_semantic(settings)
         library = cls(
-            settings, store, follower, semantic, VectorFollower(store, semantic.vectors) if semantic else None
+            settings,
+            store,
+            follower,
+            semantic,
+            VectorFollower(store, semantic.vectors, BATCHES[semantic.mode]) if semantic else None,
         )
         library.embed_if_few()
         return library

@@ -41,7 +41,7 @@ from bot.library import BATCH_SIZE, Library
 from bot.models import Article, StoredArticle
 from bot.render.answers import render_answer
 from bot.render.markup import HTML
-from bot.semantic import VectorStore
+from bot.semantic import TextEncoder, VectorStore
 from bot.semantic.encoder import Encoder, default_model_path, load_encoder
 from bot.semantic.static import load_static
 from bot.semantic.vectors import passage
@@ -53,6 +53,18 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def throughput(encoder: TextEncoder, sample: list[str], questions: list[str]) -> tuple[float, float]:
+    """Paragraphs a second embedding `sample` (after a warm-up batch), and ms per question embedded alone."""
+    encoder.embed(sample[:64])
+    start = time.perf_counter()
+    encoder.embed(sample)
+    per_second = len(sample) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for q in questions:
+        encoder.embed_one(q)
+    return per_second, (time.perf_counter() - start) / len(questions) * 1000
+
+
 def encoder_speed(static_dir: Path) -> tuple[list[str], float]:
     """Both encoders' speed; the static vectors are distilled into `static_dir`."""
     before = rss_mb()
@@ -61,15 +73,8 @@ def encoder_speed(static_dir: Path) -> tuple[list[str], float]:
     loaded = time.perf_counter() - start
     paragraphs = [p for a in load_bbc() for p in a.paragraphs]
     sample = random.Random(3).sample(paragraphs, 2000)
-    encoder.embed(sample[:64])
-    start = time.perf_counter()
-    encoder.embed(sample)
-    per_second = len(sample) / (time.perf_counter() - start)
     questions = [q.question for q in load_questions()]
-    start = time.perf_counter()
-    for q in questions:
-        encoder.embed_one(q)
-    question_ms = (time.perf_counter() - start) / len(questions) * 1000
+    per_second, question_ms = throughput(encoder, sample, questions)
     rows = [
         ["model load s", f"{loaded:.2f}"],
         ["resident memory added MB (peak)", f"{rss_mb() - before:.0f}"],
@@ -84,14 +89,7 @@ def encoder_speed(static_dir: Path) -> tuple[list[str], float]:
     start = time.perf_counter()
     static = load_static(default_model_path(), static_dir)
     static_loaded = time.perf_counter() - start
-    static.embed(sample[:64])
-    start = time.perf_counter()
-    static.embed(sample)
-    static_per_second = len(sample) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for q in questions:
-        static.embed_one(q)
-    static_question_ms = (time.perf_counter() - start) / len(questions) * 1000
+    static_per_second, static_question_ms = throughput(static, sample, questions)
     rows = [
         ["distil s (once per model file)", f"{distilled:.1f}"],
         ["load s (after)", f"{static_loaded:.2f}"],

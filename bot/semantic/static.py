@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from bot.semantic.encoder import (
     Vectors,
     load_tokenizer,
 )
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +51,8 @@ class StaticEncoder:
 
     name = NAME
 
-    def __init__(self, table: Vectors, model_key: str) -> None:
-        self._tokenizer = load_tokenizer()
+    def __init__(self, table: Vectors, model_key: str, tokenizer: Tokenizer) -> None:
+        self._tokenizer = tokenizer
         # Each piece weighs log(1 + rank): "the" little, "gerasimov" much. Chosen on the tuning half of the BBC
         # questions, vector stage alone (paragraph R@3 0.62), against weights from the corpus's own piece counts
         # (0.60, and they would change as the corpus grows); on the held-out half no weights gave 0.51, these 0.60.
@@ -80,9 +84,9 @@ class StaticEncoder:
         return vector
 
 
-def distil(encoder: Encoder, size: int) -> Vectors:
-    """Every word piece's vector: its hidden state between [CLS] and [SEP] (`size`: the vocabulary's)."""
-    tokenizer = load_tokenizer()
+def distil(encoder: Encoder, tokenizer: Tokenizer) -> Vectors:
+    """Every word piece's vector in `tokenizer`'s vocabulary: its hidden state between [CLS] and [SEP]."""
+    size = tokenizer.get_vocab_size()
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     table = np.zeros((size, DIMENSIONS), dtype=np.float32)
     for start in range(0, size, DISTIL_BATCH):
@@ -109,21 +113,23 @@ def load_static(model_path: Path, directory: Path, encoder: Encoder | None = Non
     except OSError as exc:
         raise ModelUnavailableError(f"cannot read {model_path}: {exc}") from exc
     path = directory / f"static-{key}.npy"
-    size = load_tokenizer().get_vocab_size()
+    # Parsed once here for the size check, the distillation and the encoder.
+    tokenizer = load_tokenizer()
+    size = tokenizer.get_vocab_size()
     try:
         table: Vectors = np.load(path).astype(np.float32)
         if table.shape != (size, DIMENSIONS):
             raise ValueError(f"shape {table.shape}")
-        return StaticEncoder(table, key)
+        return StaticEncoder(table, key, tokenizer)
     except FileNotFoundError:
         log.info("distilling static word-piece vectors from %s (once, about 15 s)", model_path)
     except (OSError, ValueError, EOFError) as exc:
         log.warning("static vectors in %s are unreadable (%s); distilling them again", path, exc)
-    table = distil(encoder or Encoder(model_path), size)
+    table = distil(encoder or Encoder(model_path), tokenizer)
     directory.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: another process loading it meanwhile sees the whole table or none.
     partial = directory / f".{path.name}.{os.getpid()}.tmp"
     with partial.open("wb") as f:
         np.save(f, table.astype(np.float16))
     os.replace(partial, path)
-    return StaticEncoder(table.astype(np.float16).astype(np.float32), key)
+    return StaticEncoder(table.astype(np.float16).astype(np.float32), key, tokenizer)

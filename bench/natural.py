@@ -1,4 +1,5 @@
-"""The project's natural-question set over the BBC corpus, and a library holding that corpus (shared by benches).
+"""The project's natural-question set over the BBC corpus, and libraries of the BBC and SQuAD corpora (shared by
+benches).
 
 `bench/data/bbc_questions.jsonl`: questions written for newsbot in its developers' own words (no article text),
 one JSON object a line: `id`, `style` (keywords, question, paraphrase, unanswerable), `question`, `article`
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from common import REPO, load_bbc
+from common import REPO, SquadArticle, load_bbc
 
 from bot.config import Settings
 from bot.library import Library
@@ -91,6 +92,23 @@ def bbc_library(data_dir: Path, semantic: str = "on") -> Library:
             file=sys.stderr,
         )
     return library
+
+
+def beside(data_dir: Path, mode: str) -> Path:
+    """The data directory of a library with the `mode` semantic stage: the static one beside the default."""
+    return data_dir if mode == "on" else data_dir.with_name(f"{data_dir.name}-{mode}")
+
+
+def squad_library(
+    data_dir: Path, articles: Sequence[SquadArticle], semantic: str = "on"
+) -> tuple[Library, dict[str, int]]:
+    """A library of the SQuAD articles in `data_dir` with its vectors (reused when there), and each library
+    article id's SQuAD article index."""
+    library = Library.open(Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", semantic=semantic))
+    stored = [Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}") for i, a in enumerate(articles)]
+    library.add(stored)
+    library.embed()  # the vectors a running bot would make in the background
+    return library, {a.id: i for i, a in enumerate(stored)}
 
 
 def split(questions: Sequence[NaturalQuestion], half: str) -> list[NaturalQuestion]:

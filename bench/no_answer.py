@@ -9,8 +9,10 @@ coverage and cosine, fitted on the tuning half of the natural questions). For ea
 - SQuAD v1.1 dev questions asked of a library of the 48 SQuAD articles (answerable) and of the BBC library
   (unanswerable: news from 2004-05 cannot answer questions about Super Bowl 50 or the Normans).
 
-Each row also says how many answers are shown as weaker ("These passages may help:"). Rows for the semantic
-stage on (default) and off.
+Each row also says how many answers are shown as weaker ("These passages may help:"). Rows for each semantic
+mode: the encoder (`on`, the default), static word-piece vectors (`static`, their own fitted answerability) and
+words alone (`off`). With `--data-dir` the libraries are kept there and reused (`bbc`, `squad` and their
+`-static` siblings, as bench/quality.py keeps them).
 
     python bench/no_answer.py [--squad-questions 500] [--data-dir DIR]
 """
@@ -25,15 +27,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from common import load_squad, markdown_table
-from natural import bbc_library, load_questions
+from natural import bbc_library, beside, load_questions, squad_library
 
-from bot.config import Settings
+from bot.config import SEMANTIC_MODES, Settings
 from bot.errors import QuestionError
 from bot.library import Library
-from bot.models import Article
 from bot.retrieval import CONFIDENT_ANSWERABILITY, Ranking, search
 
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+# The modes with libraries of their own vectors.
+VECTOR_MODES = ("on", "static")
 
 
 def rankings(library: Library, questions: Sequence[str], semantic: bool) -> list[Ranking | None]:
@@ -60,36 +63,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad-questions", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data-dir", type=Path, default=None, help="where the BBC library is (or goes)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="where the libraries are (or go)")
     args = parser.parse_args(argv)
     squad_articles, squad = load_squad()
     squad_questions = [q.question for q in random.Random(args.seed).sample(squad, args.squad_questions)]
     natural = load_questions()
     with tempfile.TemporaryDirectory(prefix="newsbot-no-answer-") as tmp:
-        bbc = bbc_library((args.data_dir or Path(tmp)) / "bbc")
-        squad_library = Library.open(Settings(data_dir=Path(tmp) / "squad", corpus_dir=Path(tmp) / "none"))
-        squad_library.add(Article(title=a.title, paragraphs=a.paragraphs) for a in squad_articles)
-        squad_library.embed()  # the vectors a running bot would make in the background
+        base = args.data_dir or Path(tmp)
+        # "off" asks the default's libraries without their vectors.
+        bbc = {mode: bbc_library(beside(base / "bbc", mode), mode) for mode in VECTOR_MODES}
+        squad_libraries = {
+            mode: squad_library(beside(base / "squad", mode), squad_articles, mode)[0] for mode in VECTOR_MODES
+        }
         rows = []
-        for semantic in (True, False):
+        for mode in SEMANTIC_MODES:
+            semantic = mode != "off"
+            news, own = bbc.get(mode, bbc["on"]), squad_libraries.get(mode, squad_libraries["on"])
             groups = {
-                "natural answerable, tuning": rankings(
-                    bbc, [q.question for q in natural if q.answerable and q.half == "tuning"], semantic
-                ),
-                "natural answerable, held-out": rankings(
-                    bbc, [q.question for q in natural if q.answerable and q.half == "held-out"], semantic
-                ),
-                "natural unanswerable, tuning": rankings(
-                    bbc, [q.question for q in natural if not q.answerable and q.half == "tuning"], semantic
-                ),
-                "natural unanswerable, held-out": rankings(
-                    bbc, [q.question for q in natural if not q.answerable and q.half == "held-out"], semantic
-                ),
-                "SQuAD on SQuAD (answerable)": rankings(squad_library, squad_questions, semantic),
-                "SQuAD on BBC (unanswerable)": rankings(bbc, squad_questions, semantic),
+                f"natural {kind}, {half}": rankings(
+                    news,
+                    [q.question for q in natural if q.answerable == (kind == "answerable") and q.half == half],
+                    semantic,
+                )
+                for kind in ("answerable", "unanswerable")
+                for half in ("tuning", "held-out")
             }
+            groups["SQuAD on SQuAD (answerable)"] = rankings(own, squad_questions, semantic)
+            groups["SQuAD on BBC (unanswerable)"] = rankings(news, squad_questions, semantic)
             for threshold in THRESHOLDS:
-                row = ["on" if semantic else "off", f"{threshold:.1f}"]
+                row = [mode, f"{threshold:.1f}"]
                 row += [f"{declined(found, threshold):.0%}" for found in groups.values()]
                 row.append(f"{weak(groups['natural answerable, held-out'], threshold):.0%}")
                 rows.append(row)
@@ -99,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             *(f"declined: {name}" for name in groups),
             "weak (held-out answerable)",
         ]
-        bbc.close()
-        squad_library.close()
+        for library in (*bbc.values(), *squad_libraries.values()):
+            library.close()
     print(markdown_table(header, rows))
     print(
         f"\n{len(natural)} natural questions, {len(squad_questions)} SQuAD v1.1 dev questions;"

@@ -48,14 +48,14 @@ from pathlib import Path
 
 import numpy as np
 from common import SquadArticle, SquadQuestion, load_squad, markdown_table
-from natural import STYLES, UNANSWERABLE, NaturalQuestion, bbc_library, load_questions, split
+from natural import STYLES, UNANSWERABLE, NaturalQuestion, bbc_library, beside, load_questions, split, squad_library
 from rank_bm25 import BM25Okapi
 
 from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Engine, IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
 from bot.library import Library
-from bot.models import Answer, Article, StoredArticle
+from bot.models import Answer, StoredArticle
 from bot.retrieval import (
     LEXICAL_RANKER,
     SET_ANSWERABILITY,
@@ -231,11 +231,6 @@ def natural(data_dir: Path, squad_dir: Path | None) -> None:
         print(markdown_table(header, rows))
     for each in libraries.values():
         each.close()
-
-
-def beside(data_dir: Path, mode: str) -> Path:
-    """The data directory of a library with the `mode` semantic stage: the static one beside the default."""
-    return data_dir if mode == "on" else data_dir.with_name(f"{data_dir.name}-{mode}")
 
 
 # ---- tuning (on the tuning half only) ------------------------------------------------------------------------
@@ -491,18 +486,6 @@ def squad_halves(count: int) -> tuple[list[int], list[int]]:
     order = list(range(count))
     random.Random(HALVES_SEED).shuffle(order)
     return order[: count // 2], order[count // 2 :]
-
-
-def squad_library(
-    data_dir: Path, articles: Sequence[SquadArticle], semantic: str = "on"
-) -> tuple[Library, dict[str, int]]:
-    """A library of the SQuAD articles in `data_dir` with its vectors (reused when there), and each library
-    article id's SQuAD article index."""
-    library = Library.open(Settings(data_dir=data_dir, corpus_dir=data_dir / "no-corpus", semantic=semantic))
-    stored = [Article(title=a.title, paragraphs=a.paragraphs, url=f"squad:{i}") for i, a in enumerate(articles)]
-    library.add(stored)
-    library.embed()  # the vectors a running bot would make in the background
-    return library, {a.id: i for i, a in enumerate(stored)}
 
 
 def squad_tuning_lists(data_dir: Path, semantic: str = "on") -> list[Labelled]:

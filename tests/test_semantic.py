@@ -22,6 +22,7 @@ from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_static
 from tests.paths import DATA
+from tests.processes import newsbot
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,9 @@ def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
 ) -> None:
     [table] = static_dir.glob("static-*.npy")
     made = table.stat().st_mtime_ns
-    static = load_static(default_model_path(), static_dir)
-    assert table.stat().st_mtime_ns == made  # read, not distilled again
+    with caplog.at_level(logging.WARNING):
+        static = load_static(default_model_path(), static_dir)
+    assert table.stat().st_mtime_ns == made and not caplog.records  # read quietly, not distilled again
     texts = ["car sales rise", "automobile purchases increase", "volcano erupts in Iceland", "   "]
     vectors = static.embed(texts)
     assert vectors.shape == (4, DIMENSIONS) and vectors.dtype == np.float32
@@ -232,6 +234,26 @@ def test_the_static_stage_answers_by_meaning_and_switching_encoders_makes_the_ve
         assert library.semantic.vectors.count() == library.store.stats().paragraphs
         made = library.semantic.vectors.vector(answer.passages[0].article.id, answer.passages[0].position)
         assert kept is not None and made is not None and not np.allclose(kept, made, atol=1e-2)
+    finally:
+        library.close()
+
+
+def test_two_first_starts_in_static_mode_at_once_both_answer_and_leave_one_table(settings: Settings) -> None:
+    """Two processes find no table and distil it at the same time: each writes its own aside and renames it
+    into place, so neither reads half a table, both answer, and one whole table is left."""
+    env = {"NEWSBOT_SEMANTIC": "static"}
+    processes = [newsbot(settings, "ask", "What did Gerasimov say about NATO?", env=env) for _ in range(2)]
+    outcomes = [(process.communicate(timeout=300), process.returncode) for process in processes]
+    for (out, err), code in outcomes:
+        assert code == 0 and "Traceback" not in err, err
+        assert "distilling static word-piece vectors" in err  # each really distilled
+        assert "good results" in out  # Gerasimov on NATO
+    [table] = settings.static_dir.iterdir()
+    assert table.name.startswith("static-") and table.suffix == ".npy"
+    library = Library.open(replace(settings, semantic="static"))
+    try:
+        assert library.semantic is not None and library.semantic.mode == "static"
+        assert library.semantic.vectors.count() == library.store.stats().paragraphs
     finally:
         library.close()
 

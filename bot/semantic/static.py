@@ -122,7 +122,12 @@ def load_static(model_path: Path, directory: Path, encoder: Encoder | None = Non
             raise ValueError(f"shape {table.shape}")
         return StaticEncoder(table, key, tokenizer)
     except FileNotFoundError:
-        log.info("distilling static word-piece vectors from %s (once, about 15 s)", model_path)
+        # A warning, so that a first `newsbot ask` or start, quiet by default, says why it takes 15 s.
+        log.warning(
+            "distilling static word-piece vectors from %s into %s (once per model file, about 15 s)",
+            model_path,
+            directory,
+        )
     except (OSError, ValueError, EOFError) as exc:
         log.warning("static vectors in %s are unreadable (%s); distilling them again", path, exc)
     table = distil(encoder or Encoder(model_path), tokenizer)

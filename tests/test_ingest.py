@@ -75,6 +75,39 @@ def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_p
     assert [Path(s.location).name for s in skipped] == ["broken.txt"]
 
 
+def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("# Not an article format\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "photo.JPG").write_bytes(b"\xff\xd8")
+    (tmp_path / "sub" / "more.md").write_text("text")
+    (tmp_path / "__init__.py").write_text("")  # a corpus folder that is a Python package, as the shipped one is
+    (tmp_path / "story.txt").write_bytes((DATA / "articles" / "minimal.txt").read_bytes())
+    items = list(read_articles([tmp_path]))
+    assert [i.title for i in items if isinstance(i, Article)] == [EXPECTED["minimal.txt"]["title"]]
+    [skipped] = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.location == str(tmp_path)
+    assert skipped.reason.startswith("3 other files not read (1 .jpg, 2 .md)")
+
+
+@pytest.mark.parametrize("suffix", [".html", ".htm"])
+def test_a_saved_web_page_is_read_linked_to_its_own_canonical_address(tmp_path: Path, suffix: str) -> None:
+    saved = tmp_path / f"cafe{suffix}"
+    saved.write_bytes((DATA / "pages" / "article.html").read_bytes())
+    article = only_article(saved)
+    assert article.title == "Harbour Council Approves Café Expansion" and article.author == "Jane Ortiz"
+    assert article.url == "https://www.gazette.example.org/2024/05/cafe-expansion"  # tracking parameters gone
+    assert article.origin == str(saved) and len(article.paragraphs) == 3
+    # A file has no site of its own: whatever page it names as its own is its link; none, no link.
+    other = tmp_path / "other.html"
+    other.write_bytes((DATA / "pages" / "other_site_canonical.html").read_bytes())
+    assert only_article(other).url == "https://victim.example.com/real-story"
+    minimal = tmp_path / "minimal.html"
+    minimal.write_bytes((DATA / "pages" / "minimal.html").read_bytes())
+    assert only_article(minimal).url is None
+    [skipped] = read_file(DATA / "pages" / "no_text.html")
+    assert isinstance(skipped, Skipped) and skipped.location == str(DATA / "pages" / "no_text.html")
+
+
 def test_jsonl_records_and_their_errors() -> None:
     items = list(read_file(DATA / "bulk.jsonl"))
     articles = [i for i in items if isinstance(i, Article)]

@@ -57,7 +57,20 @@ def parse_page(
     yield from within_limits(article, article.url or url)
 
 
-def _article(body: bytes, url: str, content_type: str | None, category: str) -> Article:
+def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
+    """The story in an HTML file saved from the web (a browser's "Save page as"), or one `Skipped` saying why
+    not. Its link is the page's own canonical address when it names one (a file has no site of its own to check
+    it against), else none; a re-read of the same file replaces it."""
+    try:
+        article = _article(body, None, None, "", origin=path)
+    except ArticleError as exc:
+        yield Skipped(path, str(exc))
+        return
+    yield from within_limits(article, path)
+
+
+def _article(body: bytes, url: str | None, content_type: str | None, category: str, origin: str = "") -> Article:
+    """The story on a page fetched from `url`, or saved in the file `origin` (`url` None)."""
     kind, charset = media_type(content_type)
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
@@ -89,7 +102,7 @@ def _article(body: bytes, url: str, content_type: str | None, category: str) -> 
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
-    link = _link(document.url, url)
+    link = _link(document.url, url) if url is not None else _own_link(document.url)
     sections = [c for c in (document.categories or []) if c.strip()]
     return Article(
         title=title,
@@ -98,7 +111,7 @@ def _article(body: bytes, url: str, content_type: str | None, category: str) -> 
         published=_date(document.date),
         url=link,
         author=author,
-        origin=link,
+        origin=origin or link,
     )
 
 
@@ -117,6 +130,10 @@ def _link(canonical: str | None, url: str) -> str:
     if canonical and is_web_url(canonical) and _site(canonical) == _site(url):
         return canonical_url(canonical)
     return canonical_url(url)
+
+
+def _own_link(canonical: str | None) -> str | None:
+    return canonical_url(canonical) if canonical and is_web_url(canonical) else None
 
 
 def _site(url: str) -> str:

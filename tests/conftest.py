@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.library import Library
+from bot.semantic.encoder import default_model_path
+from bot.semantic.static import load_static
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import ROOT
 from tests.web_server import WebServer, serving
@@ -116,3 +118,11 @@ def web() -> Iterator[WebServer]:
     """A web server on 127.0.0.1 serving feeds and pages from tests/data."""
     with serving() as site:
         yield site
+
+
+@pytest.fixture(scope="session")
+def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the static vectors distilled from the shipped model (about 15 s, once per session)."""
+    directory = tmp_path_factory.mktemp("static")
+    load_static(default_model_path(), directory)
+    return directory

@@ -30,14 +30,6 @@ def encoder() -> Encoder:
     return load_encoder()
 
 
-@pytest.fixture(scope="module")
-def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding the static vectors distilled from the shipped model (about 15 s, once per module)."""
-    directory = tmp_path_factory.mktemp("static")
-    load_static(default_model_path(), directory)
-    return directory
-
-
 def static_settings(settings: Settings, static_dir: Path) -> Settings:
     """`settings` with the static stage, its distilled table already in place (as after a first start)."""
     shutil.copytree(static_dir, settings.static_dir)

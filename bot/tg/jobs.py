@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -39,10 +39,13 @@ log = logging.getLogger(__name__)
 
 # An application as a job's context knows it (the types of its own contexts and job queue left open).
 Running = Application[ExtBot[Any], Any, Any, Any, BotData, Any]
+# A spaced job's work; True: there is more of it, run again at once.
+Job = Callable[[Context], Coroutine[Any, Any, bool | None]]
 
 FOLLOW_JOB = "follow the store"
 VECTORS_JOB = "make paragraph vectors"
-# The vectors job runs this often, one step (about half a minute of encoding at most) at a time.
+# The vectors job looks for paragraphs without vectors this often; while there are some, it makes them one step
+# (about half a minute of encoding at most) after another.
 VECTORS_EVERY_SECONDS = 5.0
 FEEDS_JOB = "poll the feeds"
 # While a poll round runs, how often the job looks whether the bot is stopping (seconds).
@@ -53,6 +56,9 @@ BEAT_JOB = "beat"
 FANOUT_EVERY_SECONDS = 60
 # The minute job runs this long after the minute turns (a digest due at 07:30:00 is claimed at 07:30:01).
 FANOUT_OFFSET_SECONDS = 1.0
+# However long the start-up or a busy loop delays them, jobs run (APScheduler would drop a job more than a second
+# late, and a dropped run of a spaced job would end its chain); one at a time.
+LATE_OK: dict[str, Any] = {"max_instances": 1, "misfire_grace_time": None}
 
 
 async def follow_store(context: Context) -> None:
@@ -66,16 +72,17 @@ async def follow_store(context: Context) -> None:
         log.info("followed %d changes from the store", applied)
 
 
-async def make_vectors(context: Context) -> None:
+async def make_vectors(context: Context) -> bool:
     """Make paragraph vectors still missing, one step at a time, while questions are answered by words meanwhile
-    (or read what another process made, if that one is making them)."""
+    (or read what another process made, if that one is making them); True if it made some (more may wait)."""
     try:
         embedded = await asyncio.to_thread(context.bot_data.library.embed, 1)
     except NewsbotError as exc:
         log.warning("could not make paragraph vectors: %s", exc)
-        return
+        return False
     if embedded:
         log.info("made %d paragraph vectors", embedded)
+    return embedded > 0
 
 
 async def unless_stopping(
@@ -194,28 +201,36 @@ def _to_next_minute() -> float:
     return FANOUT_EVERY_SECONDS - time.time() % FANOUT_EVERY_SECONDS + FANOUT_OFFSET_SECONDS
 
 
+def run_spaced(application: App, callback: Job, every: float, first: float, name: str) -> None:
+    """Run `callback` `first` seconds from now, then `every` seconds after each run ends (at once if it says more
+    work waits): never two at once, and a run that outlasts `every` (a long catch-up, a slow feed) delays the
+    next one instead of having the scheduler skip it with a warning every `every` seconds."""
+    assert application.job_queue is not None
+    queue = application.job_queue
+
+    async def spaced(context: Context) -> None:
+        more = False
+        try:
+            more = bool(await callback(context))
+        finally:
+            if context.application.running:
+                queue.run_once(spaced, when=0 if more else every, name=name, job_kwargs=LATE_OK)
+
+    queue.run_once(spaced, when=first, name=name, job_kwargs=LATE_OK)
+
+
 def register_jobs(application: App) -> None:
     """Schedule the bot's repeating jobs."""
     assert application.job_queue is not None
     seconds = application.bot_data.settings.follow_seconds
-    # One at a time: a catch-up that takes longer than the interval is not started twice.
-    application.job_queue.run_repeating(
-        follow_store, interval=seconds, first=seconds, name=FOLLOW_JOB, job_kwargs={"max_instances": 1}
-    )
-    if application.bot_data.settings.semantic == "on":
-        application.job_queue.run_repeating(
-            make_vectors, interval=VECTORS_EVERY_SECONDS, first=1.0, name=VECTORS_JOB, job_kwargs={"max_instances": 1}
-        )
-    # One at a time too: a round of slow feeds that outlasts the interval is not started twice.
+    run_spaced(application, follow_store, every=seconds, first=seconds, name=FOLLOW_JOB)
+    if application.bot_data.settings.semantic != "off":  # the encoder's vectors or static ones
+        run_spaced(application, make_vectors, every=VECTORS_EVERY_SECONDS, first=1.0, name=VECTORS_JOB)
     check = application.bot_data.settings.feed_check_seconds
+    run_spaced(application, poll_feeds, every=check, first=check, name=FEEDS_JOB)
+    application.job_queue.run_once(fan_out, when=0, name=START_FANOUT_JOB, job_kwargs=LATE_OK)
     application.job_queue.run_repeating(
-        poll_feeds, interval=check, first=check, name=FEEDS_JOB, job_kwargs={"max_instances": 1}
-    )
-    # However long the start-up takes, these run (APScheduler would drop a job more than a second late).
-    late_ok = {"max_instances": 1, "misfire_grace_time": None}
-    application.job_queue.run_once(fan_out, when=0, name=START_FANOUT_JOB, job_kwargs=late_ok)
-    application.job_queue.run_repeating(
-        fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=late_ok
+        fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=LATE_OK
     )
     every = BEAT_EVERY.total_seconds()
-    application.job_queue.run_repeating(beat, interval=every, first=every, name=BEAT_JOB, job_kwargs=late_ok)
+    application.job_queue.run_repeating(beat, interval=every, first=every, name=BEAT_JOB, job_kwargs=LATE_OK)

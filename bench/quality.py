@@ -248,6 +248,7 @@ RANK_FEATURES = (
     "article_cosine",
     "headline",
     "position",
+    "soft",
 )
 # The semantic modes with a fitted second stage, and the names of their weights in bot/retrieval.py.
 SEMANTIC_MODES = ("on", "static")

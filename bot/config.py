@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 
 from bot.errors import ConfigError
 
@@ -94,6 +94,11 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("newsbot", appauthor=False))
 
 
+def default_cache_dir() -> Path:
+    """The per-user cache (`~/.cache/newsbot` on Linux): what is made from the model, not from the articles."""
+    return Path(user_cache_dir("newsbot", appauthor=False))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything newsbot can be told; see `.env.example` for the environment names."""
@@ -138,6 +143,7 @@ class Settings:
     semantic: str = "on"
     # An ONNX sentence encoder to use instead of the shipped one (empty: the shipped model).
     semantic_model: Path | None = None
+    cache_dir: Path = field(default_factory=default_cache_dir)
     feed_check_seconds: float = DEFAULT_FEED_CHECK_SECONDS
 
     @property
@@ -159,8 +165,9 @@ class Settings:
 
     @property
     def static_dir(self) -> Path:
-        """Where the static word-piece vectors distilled from the model are kept (NEWSBOT_SEMANTIC=static)."""
-        return self.data_dir / "static"
+        """Where the word-piece vectors distilled from the model are kept: made from the model file alone, so
+        every data directory of the user shares them."""
+        return self.cache_dir / "static"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some settings changed (command-line flags win over the environment)."""
@@ -321,5 +328,6 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
     ("NEWSBOT_SEMANTIC", "semantic", _choice(SEMANTIC_MODES, str.lower)),
     ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
+    ("NEWSBOT_CACHE_DIR", "cache_dir", _path),
     ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
 )

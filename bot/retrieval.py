@@ -86,6 +86,7 @@ FEATURES = (
     "dense_rank",
     "article_cosine",
     "position",
+    "soft",
 )
 
 
@@ -121,20 +122,23 @@ LEXICAL_RANKER = Ranker({"bm25": 1.0, "coverage": 1.0, "sentence": 1.0, "context
 # L2-regularised, the BBC questions carrying 0.6 of the loss), reported on both halves of each. Fitted on news
 # alone it leaned on news priors (a story's first paragraphs, its article's cosine): held-out SQuAD R@1 0.80
 # against the mix's 0.84, for the same natural paragraph R@3 within a question. The paragraph's and its
-# article's cosines and the word evidence carry most of it; the ranks in both first-stage lists and a small
-# prior for a story's first paragraphs the rest.
+# article's cosines and the soft word matches (how closely each of the question's words is met in meaning, by
+# the word pieces distilled from the encoder) carry most of it; with them the exact word coverage counts a third
+# as much as before. The ranks in both first-stage lists and a small prior for a story's first paragraphs do
+# the rest.
 SEMANTIC_RANKER = Ranker(
     {
-        "coverage": 7.941,
-        "context": 5.316,
-        "bm25_share": -0.273,
-        "lexical": -0.008,
-        "lexical_rank": 1.533,
-        "cosine": 7.293,
-        "dense_rank": 0.651,
-        "article_cosine": 6.627,
-        "headline": -3.913,
-        "position": -0.345,
+        "coverage": 2.703,
+        "context": 4.931,
+        "bm25_share": -0.317,
+        "lexical": 0.022,
+        "lexical_rank": 1.449,
+        "cosine": 6.739,
+        "dense_rank": 0.51,
+        "article_cosine": 5.7,
+        "headline": -3.527,
+        "position": -0.417,
+        "soft": 9.422,
     }
 )
 
@@ -191,15 +195,15 @@ LEXICAL_ANSWERABILITY = Answerability(1.155, {"coverage": 1.166, "complete": 1.2
 # ones, and one- and two-word queries made from 300 BBC headlines were declined as often as before (3% and 2%).
 SET_ANSWERABILITY = {"keyword_coverage": 2.0, "keyword_complete": 3.0}
 SEMANTIC_ANSWERABILITY = Answerability(
-    -5.674,
+    -5.21,
     {
         **SET_ANSWERABILITY,
-        "cosine": 4.757,
-        "best_cosine": 9.971,
-        "unseen": -7.748,
-        "number": -5.782,
-        "question_coverage": 1.001,
-        "question_complete": -0.699,
+        "cosine": 5.797,
+        "best_cosine": 8.624,
+        "unseen": -8.18,
+        "number": -5.761,
+        "question_coverage": 0.503,
+        "question_complete": -0.617,
     },
 )
 # With the static word-piece vectors (`NEWSBOT_SEMANTIC=static`): both fitted as the encoder's are, on their own
@@ -207,28 +211,29 @@ SEMANTIC_ANSWERABILITY = Answerability(
 # carries the weight, the paragraph's own adds nothing beyond it.
 STATIC_RANKER = Ranker(
     {
-        "coverage": 8.459,
-        "context": 5.848,
-        "bm25_share": 1.033,
-        "lexical": -0.887,
-        "lexical_rank": 1.275,
-        "cosine": -1.441,
-        "dense_rank": 1.401,
-        "article_cosine": 11.457,
-        "headline": -2.807,
-        "position": -0.35,
+        "coverage": 2.439,
+        "context": 5.16,
+        "bm25_share": 1.141,
+        "lexical": -0.786,
+        "lexical_rank": 1.173,
+        "cosine": -2.464,
+        "dense_rank": 1.21,
+        "article_cosine": 10.445,
+        "headline": -2.322,
+        "position": -0.426,
+        "soft": 10.585,
     }
 )
 STATIC_ANSWERABILITY = Answerability(
-    -5.346,
+    -5.921,
     {
         **SET_ANSWERABILITY,
-        "cosine": 12.577,
-        "best_cosine": 0.034,
-        "unseen": -6.464,
-        "number": -6.294,
-        "question_coverage": 0.789,
-        "question_complete": 0.482,
+        "cosine": 9.02,
+        "best_cosine": 4.746,
+        "unseen": -6.81,
+        "number": -6.642,
+        "question_coverage": 0.694,
+        "question_complete": 0.143,
     },
 )
 # The second stage and answerability of each semantic mode (`Semantic.mode`).
@@ -317,6 +322,8 @@ class Candidate:
     # Share of the question's idf in the article's headline.
     headline: float = 0.0
     cosine: float | None = None
+    # How closely the question's words are met by meaning in the headline and paragraph (`WordPieces.soft_match`).
+    soft: float = 0.0
     lexical_rank: int | None = None
     dense_rank: int | None = None
     # Share of the question's idf in words the corpus never uses; whether a number it asks about is missing;
@@ -349,7 +356,8 @@ def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.f
     the paragraph) in the paragraph before it or the lede, and in the headline; `lexical` whether BM25 found
     it; `lexical_rank` and `dense_rank` its place in each first stage's list (1 first, falling as 1/log2(1+r),
     0 if absent); `cosine` the encoder's similarity of question and paragraph, `article_cosine` the best cosine
-    of any candidate from the same article; `position` log(1 + the paragraph's place in its article).
+    of any candidate from the same article; `position` log(1 + the paragraph's place in its article); `soft`
+    the soft match of the question's words in the headline and paragraph (0 without the word pieces).
     """
     bm25 = np.array([c.bm25 for c in candidates], dtype=np.float64)
     cosine = np.array([c.cosine or 0.0 for c in candidates], dtype=np.float64)
@@ -368,6 +376,7 @@ def feature_table(candidates: Sequence[Candidate]) -> dict[str, npt.NDArray[np.f
         "dense_rank": np.array([_rank_weight(c.dense_rank) for c in candidates], dtype=np.float64),
         "article_cosine": np.array([best_of_article[c.hit.article_id] for c in candidates], dtype=np.float64),
         "position": np.log1p(np.array([c.hit.position for c in candidates], dtype=np.float64)),
+        "soft": np.array([c.soft for c in candidates], dtype=np.float64),
     }
 
 
@@ -527,6 +536,10 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
     if semantic is None:
         return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits))
+    if semantic.pieces is not None:
+        shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
+        matches = semantic.pieces.soft_match(request.question, shown)
+        candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
     return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits))
 

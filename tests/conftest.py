@@ -30,6 +30,9 @@ from tests.web_server import WebServer, serving
 # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
 # warnings into errors, so opt in as production code will have to.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# What is made from the model (its word pieces' vectors, ~15 s) is made once per session, in a cache of the
+# session's own (`Settings.cache_dir` and every newsbot process the tests start read it from here).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -121,8 +124,8 @@ def web() -> Iterator[WebServer]:
 
 
 @pytest.fixture(scope="session")
-def static_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding the static vectors distilled from the shipped model (about 15 s, once per session)."""
-    directory = tmp_path_factory.mktemp("static")
+def static_dir() -> Path:
+    """The session's directory of the word-piece vectors distilled from the shipped model (about 15 s, once)."""
+    directory = Settings().static_dir
     load_static(default_model_path(), directory)
     return directory

@@ -18,6 +18,7 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
         "NEWSBOT_CORPUS_DIR": str(settings.corpus_dir),
         "DATABASE_URL": settings.database_url,
         "NEWSBOT_ENGINE": settings.engine,
+        "NEWSBOT_CACHE_DIR": str(settings.cache_dir),
         **extra,
     }
     return {k: v for k, v in env.items() if v != ""}

@@ -18,9 +18,10 @@ from bot.models import Answer, Article, StoredArticle
 from bot.render.answers import render_answer
 from bot.render.markup import PLAIN
 from bot.render.stats import render_stats
+from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
-from bot.semantic.static import StaticEncoder, load_static
+from bot.semantic.static import StaticEncoder, load_pieces, load_static
 from tests.paths import DATA
 from tests.processes import newsbot
 
@@ -32,7 +33,7 @@ def encoder() -> Encoder:
 
 def static_settings(settings: Settings, static_dir: Path) -> Settings:
     """`settings` with the static stage, its distilled table already in place (as after a first start)."""
-    shutil.copytree(static_dir, settings.static_dir)
+    assert settings.static_dir == static_dir
     return replace(settings, semantic="static")
 
 
@@ -78,6 +79,24 @@ def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
     assert np.allclose(again.embed(texts), vectors, atol=1e-6)
     assert isinstance(load_static(default_model_path(), damaged), StaticEncoder)
     assert static.recipe != load_encoder().recipe
+
+
+def test_soft_matches_meet_a_questions_words_by_meaning(static_dir: Path) -> None:
+    pieces, _ = load_pieces(default_model_path(), static_dir)
+    question = "Which firm cut its workforce?"
+    texts = [
+        "The firm cut its workforce by a tenth.",  # every word as asked
+        "The company reduced its staff by a tenth.",  # the same in other words
+        "The orchestra played in a storm.",
+        "",
+    ]
+    exact, other_words, unrelated, empty = pieces.soft_match(question, texts)
+    assert exact == pytest.approx(1.0, abs=1e-3)
+    assert exact > other_words > unrelated + 0.1 and empty == 0.0
+    assert not pieces.soft_match("what is the", texts).any()  # no content words to match
+    # Words looked up one at a time give the tokenizer's own pieces (accents, numbers and punctuation too).
+    for text in [*texts, "Café owners' £27.5bn deal, São Paulo (2005)!"]:
+        assert list(pieces.word_pieces(text)) == list(pieces.pieces([text])[0])
 
 
 def test_vector_store_applies_commits_searches_and_reopens(tmp_path: Path, encoder: Encoder) -> None:
@@ -201,6 +220,15 @@ def test_library_keeps_vectors_in_step_with_adds_replacements_and_removals(libra
 def test_question_in_other_words_finds_the_shipped_article(library: Library) -> None:
     answer = library.ask(library.request("What did Gerasimov say about NATO?"))
     assert answer.found and any("Gerasimov" in p.text for p in answer.passages)
+    # The second stage weighs how closely each candidate meets the question's words (soft word matches).
+    assert library.semantic is not None and library.semantic.pieces is not None
+    ranking = search(
+        library.request("the Russian general's view of the western alliance"),
+        library.engine,
+        library.store,
+        library.semantic,
+    )
+    assert ranking.candidates and all(0.0 < c.soft < 1.0 for c in ranking.candidates)
 
 
 def test_the_static_stage_answers_by_meaning_and_switching_encoders_makes_the_vectors_again(
@@ -233,12 +261,13 @@ def test_the_static_stage_answers_by_meaning_and_switching_encoders_makes_the_ve
 def test_two_first_starts_in_static_mode_at_once_both_answer_and_leave_one_table(settings: Settings) -> None:
     """Two processes find no table and distil it at the same time: each writes its own aside and renames it
     into place, so neither reads half a table, both answer, and one whole table is left."""
+    settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")  # no table yet
     env = {"NEWSBOT_SEMANTIC": "static"}
     processes = [newsbot(settings, "ask", "What did Gerasimov say about NATO?", env=env) for _ in range(2)]
     outcomes = [(process.communicate(timeout=300), process.returncode) for process in processes]
     for (out, err), code in outcomes:
         assert code == 0 and "Traceback" not in err, err
-        assert "distilling static word-piece vectors" in err  # each really distilled
+        assert "distilling word-piece vectors" in err  # each really distilled
         assert "good results" in out  # Gerasimov on NATO
     [table] = settings.static_dir.iterdir()
     assert table.name.startswith("static-") and table.suffix == ".npy"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.config import Settings
 from bot.semantic.encoder import (
@@ -18,7 +19,7 @@ from bot.semantic.encoder import (
     default_model_path,
     load_encoder,
 )
-from bot.semantic.static import load_static
+from bot.semantic.static import StaticEncoder, WordPieces, load_pieces, load_static
 from bot.semantic.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Semantic:
     vectors: VectorStore
     # "on" (the sentence encoder) or "static" (its distilled word pieces): each has its own fitted second stage.
     mode: str = "on"
+    # The distilled word pieces, for the second stage's soft word matches (None: that feature is 0 throughout).
+    pieces: WordPieces | None = None
 
     def embed_question(self, question: str) -> Vectors:
         return self.encoder.embed_one(question)
@@ -47,13 +50,25 @@ def open_semantic(settings: Settings) -> Semantic | None:
     if settings.semantic == "off":
         return None
     try:
+        model = settings.semantic_model or default_model_path()
         encoder: TextEncoder
         if settings.semantic == "static":
-            encoder = load_static(settings.semantic_model or default_model_path(), settings.static_dir)
+            encoder = load_static(model, settings.static_dir)
         else:
             encoder = load_encoder(settings.semantic_model)
     except ModelUnavailableError as exc:
         log.warning("semantic search is off: %s; answering with BM25 only", exc)
         return None
+    pieces = encoder.pieces if isinstance(encoder, StaticEncoder) else _pieces(model, settings, encoder)
     vectors = VectorStore.open(settings.vectors_dir, encoder.embed, encoder.recipe)
-    return Semantic(encoder, vectors, settings.semantic)
+    return Semantic(encoder, vectors, settings.semantic, pieces)
+
+
+def _pieces(model: Path, settings: Settings, encoder: TextEncoder) -> WordPieces | None:
+    """The encoder's word pieces for soft word matches (distilled on the first start); None if they cannot be
+    had (said in the log: the answers then go without that one feature)."""
+    try:
+        return load_pieces(model, settings.static_dir, encoder if isinstance(encoder, Encoder) else None)[0]
+    except ModelUnavailableError as exc:
+        log.warning("soft word matches are off: %s", exc)
+        return None

@@ -6,6 +6,10 @@ PyTorch and nothing downloaded): about 15 s on 2 cores, once per model file, kep
 text's vector is then the weighted mean of its pieces' vectors, a table lookup: thousands of paragraphs a second
 where the encoder makes 40 to 80, so a million paragraphs take minutes instead of hours. It knows words, not
 sentences, so it finds less than the encoder does (bench/quality.py), but more than words alone.
+
+The same table serves the second stage in both semantic modes (`WordPieces.soft_match`): how closely each of a
+question's words is met, by meaning, somewhere in a passage ("firm" by "company", "widow" by "wife"), which a
+mean over a whole passage blurs.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
+from bot.analysis import STOPWORDS
 from bot.semantic.encoder import (
     DIMENSIONS,
     MODEL_NAME,
@@ -43,7 +51,75 @@ MAX_PIECES = 512
 # one lookup to about 25 MB).
 DISTIL_BATCH = 512
 EMBED_BATCH = 128
+# What the tokenizer splits first (at white space: it splits punctuation off itself, as BERT's own rules say);
+# distinct words whose pieces are kept (about 100 MB at most; a larger vocabulary starts over).
+_WORDS = re.compile(r"\S+")
+MAX_WORDS_KEPT = 500_000
 NAME = f"{MODEL_NAME}, static word pieces"
+
+_lock = threading.Lock()
+_loaded: dict[tuple[Path, Path], tuple[WordPieces, str]] = {}
+
+
+class WordPieces:
+    """Every word piece's distilled vector, with the weight its rarity gives it; read-only, so thread-safe."""
+
+    def __init__(self, table: Vectors, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        # Each piece weighs log(1 + rank): "the" little, "gerasimov" much. Chosen on the tuning half of the BBC
+        # questions, vector stage alone (paragraph R@3 0.62), against weights from the corpus's own piece counts
+        # (0.60, and they would change as the corpus grows); on the held-out half no weights gave 0.51, these 0.60.
+        ids = np.arange(len(table))
+        self.weights = np.log1p(np.where(ids >= FIRST_WORD_PIECE, ids - FIRST_WORD_PIECE + 1, 1)).astype(np.float32)
+        # Centred: what every piece shares (its mean) says nothing about a text and would pull all texts together.
+        self.centred = (table - table.mean(axis=0)).astype(np.float32)
+        self._unit = self.centred / np.maximum(np.linalg.norm(self.centred, axis=1, keepdims=True), 1e-9)
+        # The pieces a question's words are matched by: word pieces proper (no specials, punctuation or single
+        # characters), and no stopwords.
+        self._words: dict[str, tuple[int, ...]] = {}
+        self._content = np.zeros(len(table), dtype=bool)
+        for piece, i in tokenizer.get_vocab().items():
+            if i >= FIRST_WORD_PIECE and (piece.startswith("##") or (piece.isalnum() and piece not in STOPWORDS)):
+                self._content[i] = True
+
+    def pieces(self, texts: Sequence[str]) -> list[npt.NDArray[np.int64]]:
+        """Each text's word piece ids (at most MAX_PIECES), by the tokenizer itself (fast for many texts)."""
+        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [np.asarray(e.ids[:MAX_PIECES], dtype=np.int64) for e in encodings]
+
+    def word_pieces(self, text: str) -> npt.NDArray[np.int64]:
+        """A text's word piece ids (at most MAX_PIECES), each word's looked up once per process: about ten times
+        faster than the tokenizer for the few dozen passages of one question, where that time is a reader's."""
+        ids: list[int] = []
+        for word in _WORDS.findall(text):
+            found = self._words.get(word)
+            if found is None:
+                if len(self._words) >= MAX_WORDS_KEPT:
+                    self._words.clear()
+                found = self._words[word] = tuple(self.tokenizer.encode(word, add_special_tokens=False).ids)
+            ids += found
+            if len(ids) >= MAX_PIECES:
+                break
+        return np.asarray(ids[:MAX_PIECES], dtype=np.int64)
+
+    def soft_match(self, question: str, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """How closely each text meets the question's words by meaning: over the question's content pieces,
+        weighted by rarity, the mean of each piece's best cosine with any piece of the text (1 when every one
+        appears as it is; 0 for a question with no content piece)."""
+        asked = self.word_pieces(question)
+        asked = asked[self._content[asked]]
+        out = np.zeros(len(texts))
+        pieces = [self.word_pieces(text) for text in texts]
+        rows = [i for i, p in enumerate(pieces) if len(p)]
+        if not len(asked) or not rows:
+            return out
+        kept = [pieces[i] for i in rows]
+        firsts = np.cumsum([0] + [len(p) for p in kept[:-1]])
+        near = self._unit[asked] @ self._unit[np.concatenate(kept)].T
+        best = np.maximum.reduceat(near, firsts, axis=1)
+        weights = self.weights[asked]
+        out[rows] = (weights @ best) / weights.sum()
+        return out
 
 
 class StaticEncoder:
@@ -51,23 +127,16 @@ class StaticEncoder:
 
     name = NAME
 
-    def __init__(self, table: Vectors, model_key: str, tokenizer: Tokenizer) -> None:
-        self._tokenizer = tokenizer
-        # Each piece weighs log(1 + rank): "the" little, "gerasimov" much. Chosen on the tuning half of the BBC
-        # questions, vector stage alone (paragraph R@3 0.62), against weights from the corpus's own piece counts
-        # (0.60, and they would change as the corpus grows); on the held-out half no weights gave 0.51, these 0.60.
-        ids = np.arange(len(table))
-        weights = np.log1p(np.where(ids >= FIRST_WORD_PIECE, ids - FIRST_WORD_PIECE + 1, 1)).astype(np.float32)
-        # Centred: what every piece shares (its mean) says nothing about a text and would pull all texts together.
-        self._weighted = ((table - table.mean(axis=0)) * weights[:, None]).astype(np.float32)
+    def __init__(self, pieces: WordPieces, model_key: str) -> None:
+        self.pieces = pieces
+        self._weighted = (pieces.centred * pieces.weights[:, None]).astype(np.float32)
         self.recipe = f"{NAME} ({model_key}); log-rank weights"
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors for `texts`, one row each (a text with no word pieces gets zeros)."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(texts), EMBED_BATCH):
-            encodings = self._tokenizer.encode_batch(list(texts[start : start + EMBED_BATCH]), add_special_tokens=False)
-            pieces = [np.asarray(e.ids[:MAX_PIECES], dtype=np.int64) for e in encodings]
+            pieces = self.pieces.pieces(texts[start : start + EMBED_BATCH])
             rows = np.array([start + i for i, p in enumerate(pieces) if len(p)], dtype=np.int64)
             if not len(rows):
                 continue
@@ -106,35 +175,52 @@ def model_key(model_path: Path) -> str:
 
 
 def load_static(model_path: Path, directory: Path, encoder: Encoder | None = None) -> StaticEncoder:
-    """The static encoder of the model at `model_path`: its table from `directory`, distilled there first if
-    missing or unreadable (`encoder`: the loaded model, else loaded here for the distillation only and let go)."""
+    """The static encoder of the model at `model_path` (its table as `load_pieces` gives it)."""
+    pieces, key = load_pieces(model_path, directory, encoder)
+    return StaticEncoder(pieces, key)
+
+
+def load_pieces(model_path: Path, directory: Path, encoder: Encoder | None = None) -> tuple[WordPieces, str]:
+    """The word pieces of the model at `model_path` and its key: the table from `directory`, distilled there
+    first if missing or unreadable (`encoder`: the loaded model, else loaded here for the distillation only).
+    Loaded once per process and shared, as the encoder is (every library a process opens uses the same)."""
+    with _lock:
+        if (model_path, directory) not in _loaded:
+            _loaded[(model_path, directory)] = _read_or_distil(model_path, directory, encoder)
+        return _loaded[(model_path, directory)]
+
+
+def _read_or_distil(model_path: Path, directory: Path, encoder: Encoder | None) -> tuple[WordPieces, str]:
     try:
         key = model_key(model_path)
     except OSError as exc:
         raise ModelUnavailableError(f"cannot read {model_path}: {exc}") from exc
     path = directory / f"static-{key}.npy"
-    # Parsed once here for the size check, the distillation and the encoder.
+    # Parsed once here for the size check, the distillation and the lookups.
     tokenizer = load_tokenizer()
     size = tokenizer.get_vocab_size()
     try:
         table: Vectors = np.load(path).astype(np.float32)
         if table.shape != (size, DIMENSIONS):
             raise ValueError(f"shape {table.shape}")
-        return StaticEncoder(table, key, tokenizer)
+        return WordPieces(table, tokenizer), key
     except FileNotFoundError:
         # A warning, so that a first `newsbot ask` or start, quiet by default, says why it takes 15 s.
         log.warning(
-            "distilling static word-piece vectors from %s into %s (once per model file, about 15 s)",
+            "distilling word-piece vectors from %s into %s (once per model file, about 15 s)",
             model_path,
             directory,
         )
     except (OSError, ValueError, EOFError) as exc:
         log.warning("static vectors in %s are unreadable (%s); distilling them again", path, exc)
-    table = distil(encoder or Encoder(model_path), tokenizer)
-    directory.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: another process loading it meanwhile sees the whole table or none.
-    partial = directory / f".{path.name}.{os.getpid()}.tmp"
-    with partial.open("wb") as f:
-        np.save(f, table.astype(np.float16))
-    os.replace(partial, path)
-    return StaticEncoder(table.astype(np.float16).astype(np.float32), key, tokenizer)
+    table = distil(encoder or Encoder(model_path), tokenizer).astype(np.float16)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: another process loading it meanwhile sees the whole table or none.
+        partial = directory / f".{path.name}.{os.getpid()}.tmp"
+        with partial.open("wb") as f:
+            np.save(f, table)
+        os.replace(partial, path)
+    except OSError as exc:  # a read-only or full cache: the table serves this process, and the next distils again
+        log.warning("could not keep the static vectors in %s: %s", directory, exc)
+    return WordPieces(table.astype(np.float32), tokenizer), key

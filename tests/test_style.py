@@ -90,7 +90,7 @@ ALLOWED: dict[str, set[str]] = {
     # An index follows the store's change log.
     "index": {"analysis", "config", "errors", "models", "store"},
     # Meaning beside words: the encoder, and paragraph vectors that follow the store like an index.
-    "semantic": {"config", "errors", "index", "models", "store"},
+    "semantic": {"analysis", "config", "errors", "index", "models", "store"},
     "retrieval": {"analysis", "config", "errors", "index", "models", "semantic", "store"},
     "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "semantic", "store"},
     # Digests, alerts, deliveries, feeds: beside the pipeline, on the store; never Telegram.

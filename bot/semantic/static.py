@@ -72,8 +72,10 @@ class WordPieces:
         ids = np.arange(len(table))
         self.weights = np.log1p(np.where(ids >= FIRST_WORD_PIECE, ids - FIRST_WORD_PIECE + 1, 1)).astype(np.float32)
         # Centred: what every piece shares (its mean) says nothing about a text and would pull all texts together.
-        self.centred = (table - table.mean(axis=0)).astype(np.float32)
-        self._unit = self.centred / np.maximum(np.linalg.norm(self.centred, axis=1, keepdims=True), 1e-9)
+        centred = (table - table.mean(axis=0)).astype(np.float32)
+        # Kept once, as unit vectors and their lengths (a second copy of the table would cost another 47 MB).
+        self.lengths = np.maximum(np.linalg.norm(centred, axis=1), 1e-9).astype(np.float32)
+        self.unit = centred / self.lengths[:, None]
         # The pieces a question's words are matched by: word pieces proper (no specials, punctuation or single
         # characters), and no stopwords.
         self._words: dict[str, tuple[int, ...]] = {}
@@ -118,7 +120,7 @@ class WordPieces:
         # Passages share most of their pieces: each distinct one's cosines are worked out once (3 to 6 times
         # faster than for every occurrence).
         distinct, where = np.unique(np.concatenate(kept), return_inverse=True)
-        near = (self._unit[asked] @ self._unit[distinct].T)[:, where]
+        near = (self.unit[asked] @ self.unit[distinct].T)[:, where]
         best = np.maximum.reduceat(near, firsts, axis=1)
         weights = self.weights[asked]
         out[rows] = (weights @ best) / weights.sum()
@@ -132,7 +134,7 @@ class StaticEncoder:
 
     def __init__(self, pieces: WordPieces, model_key: str) -> None:
         self.pieces = pieces
-        self._weighted = (pieces.centred * pieces.weights[:, None]).astype(np.float32)
+        self._weighted = pieces.unit * (pieces.lengths * pieces.weights)[:, None]
         self.recipe = f"{NAME} ({model_key}); log-rank weights"
 
     def embed(self, texts: Sequence[str]) -> Vectors:

@@ -8,6 +8,7 @@ for it gets a database of its own. If neither works, the tests that need Postgre
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # What is made from the model (its word pieces' vectors, ~15 s) is made once per session, in a cache of the
 # session's own (`Settings.cache_dir` and every newsbot process the tests start read it from here).
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 DATABASES = ("sqlite", "postgresql")
 

@@ -60,7 +60,8 @@ _loaded: dict[tuple[Path, Path], tuple[WordPieces, str]] = {}
 
 
 class WordPieces:
-    """Every word piece's distilled vector, with the weight its rarity gives it; read-only, so thread-safe."""
+    """Every word piece's distilled vector, with the weight its rarity gives it; thread-safe (the table is read
+    only, and the cache of words' pieces is a dict that gains whole entries)."""
 
     def __init__(self, table: Vectors, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
@@ -226,5 +227,5 @@ def _read_or_distil(model_path: Path, directory: Path, encoder: Encoder | None) 
             np.save(f, table)
         os.replace(partial, path)
     except OSError as exc:  # a read-only or full cache: the table serves this process, and the next distils again
-        log.warning("could not keep the static vectors in %s: %s", directory, exc)
+        log.warning("could not keep the word-piece vectors in %s: %s", directory, exc)
     return WordPieces(table.astype(np.float32), tokenizer), key

@@ -19,7 +19,7 @@ from bot.semantic.encoder import (
     default_model_path,
     load_encoder,
 )
-from bot.semantic.static import StaticEncoder, WordPieces, load_pieces, load_static
+from bot.semantic.static import WordPieces, load_pieces, load_static
 from bot.semantic.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -52,23 +52,25 @@ def open_semantic(settings: Settings) -> Semantic | None:
     try:
         model = settings.semantic_model or default_model_path()
         encoder: TextEncoder
+        pieces: WordPieces | None
         if settings.semantic == "static":
-            encoder = load_static(model, settings.static_dir)
+            static = load_static(model, settings.static_dir)
+            encoder, pieces = static, static.pieces
         else:
-            encoder = load_encoder(settings.semantic_model)
+            sentence = load_encoder(model)
+            encoder, pieces = sentence, _pieces(model, settings.static_dir, sentence)
     except ModelUnavailableError as exc:
         log.warning("semantic search is off: %s; answering with BM25 only", exc)
         return None
-    pieces = encoder.pieces if isinstance(encoder, StaticEncoder) else _pieces(model, settings, encoder)
     vectors = VectorStore.open(settings.vectors_dir, encoder.embed, encoder.recipe)
     return Semantic(encoder, vectors, settings.semantic, pieces)
 
 
-def _pieces(model: Path, settings: Settings, encoder: TextEncoder) -> WordPieces | None:
+def _pieces(model: Path, directory: Path, encoder: Encoder) -> WordPieces | None:
     """The encoder's word pieces for soft word matches (distilled on the first start); None if they cannot be
     had (said in the log: the answers then go without that one feature)."""
     try:
-        return load_pieces(model, settings.static_dir, encoder if isinstance(encoder, Encoder) else None)[0]
+        return load_pieces(model, directory, encoder)[0]
     except ModelUnavailableError as exc:
         log.warning("soft word matches are off: %s", exc)
         return None

@@ -134,8 +134,9 @@ class Library:
         return self.follower.engine
 
     @classmethod
-    def open(cls, settings: Settings, seed_corpus: bool = True) -> Library:
-        """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind."""
+    def open(cls, settings: Settings, seed_corpus: bool = True, distil_aside: bool = False) -> Library:
+        """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
+        (`distil_aside`: see `open_semantic`)."""
         store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
@@ -144,7 +145,7 @@ class Library:
         except BaseException:
             store.close()
             raise
-        semantic = open_semantic(settings)
+        semantic = open_semantic(settings, distil_aside)
         library = cls(
             settings,
             store,

@@ -125,9 +125,12 @@ def web() -> Iterator[WebServer]:
         yield site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def static_dir() -> Path:
-    """The session's directory of the word-piece vectors distilled from the shipped model (about 15 s, once)."""
+    """The session's directory of the word-piece vectors distilled from the shipped model (about 15 s, once).
+
+    Distilled before any test: a bot's first start distils them aside and answers without them meanwhile, so
+    its answers would otherwise depend on which test ran first."""
     directory = Settings().static_dir
     load_static(default_model_path(), directory)
     return directory

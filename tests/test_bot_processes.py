@@ -39,9 +39,11 @@ def bot_settings(any_db_settings: Settings) -> Settings:
 
 
 @contextmanager
-def running_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> Iterator[subprocess.Popen[str]]:
+def running_bot(
+    settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
+) -> Iterator[subprocess.Popen[str]]:
     """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
-    exit cleanly)."""
+    exit cleanly; `log` gets what it wrote to stderr)."""
     variables = process_env(
         settings,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -64,6 +66,8 @@ def running_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -
     finally:
         process.terminate()
         _, err = process.communicate(timeout=60)
+        if log is not None:
+            log.append(err)
         assert process.returncode == 0 and "Traceback" not in err, err
         # A job that outlasts its interval waits for itself instead of being skipped with a warning each time.
         assert "maximum number of running instances" not in err, err
@@ -160,3 +164,22 @@ def test_the_bot_makes_the_vectors_of_articles_another_process_added(
             assert time.time() < deadline, f"the vectors were never made: {stats}"
             time.sleep(0.5)
         assert ("(static word pieces)" in stats) == (mode == "static")
+
+
+def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """With no word pieces in the cache, the bot starts answering before they are distilled (15 s or more on
+    small machines, once per user) rather than after, and keeps them for the next start."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", cache_dir=tmp_path / "new-cache")
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log) as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        deadline = time.time() + 300
+        while not list(settings.static_dir.glob("static-*.npy")):
+            assert time.time() < deadline and process.poll() is None, "the word pieces were never distilled"
+            time.sleep(0.5)
+    # Stopping the bot waits for the distillation's thread, which has the table by now: it loads it and says so.
+    [err] = log
+    started, distilled = err.find("Application started"), err.find("soft word matches are on")
+    assert 0 <= started < distilled, err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -229,6 +230,37 @@ def test_question_in_other_words_finds_the_shipped_article(library: Library) -> 
         library.semantic,
     )
     assert ranking.candidates and all(0.0 < c.soft < 1.0 for c in ranking.candidates)
+
+
+def test_a_bot_start_answers_at_once_and_distils_the_word_pieces_aside(settings: Settings) -> None:
+    """A first start (no table in the cache) answers with the encoder at once, without soft word matches, while
+    the word pieces are distilled in a thread of their own; they join the answers when distilled, and are kept."""
+    settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")
+    library = Library.open(settings, distil_aside=True)
+    try:
+        assert library.semantic is not None and library.semantic.pieces is None
+        answer = library.ask(library.request("What did Gerasimov say about NATO?"))
+        assert answer.found and any("Gerasimov" in p.text for p in answer.passages)
+        deadline = time.monotonic() + 300
+        while library.semantic.pieces is None:
+            assert time.monotonic() < deadline, "the word pieces were never distilled"
+            time.sleep(0.2)
+        ranking = search(library.request("the Russian general's view"), library.engine, library.store, library.semantic)
+        assert ranking.candidates and all(0.0 < c.soft < 1.0 for c in ranking.candidates)
+    finally:
+        library.close()
+    [table] = settings.static_dir.iterdir()
+    assert table.name.startswith("static-") and table.suffix == ".npy"
+
+
+def test_closing_stops_a_distillation_aside_and_keeps_nothing(settings: Settings) -> None:
+    """A bot stopped during its first start's distillation stops it after the running batch: no table, whole or
+    half, is left for the next start to trust."""
+    settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")
+    library = Library.open(settings, distil_aside=True)
+    assert library.semantic is not None and library.semantic.pieces is None
+    library.close()  # had it not stopped, closing would wait for the whole table to be written
+    assert not settings.static_dir.exists() or not any(settings.static_dir.iterdir())
 
 
 def test_the_static_stage_answers_by_meaning_and_switching_encoders_makes_the_vectors_again(

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
@@ -19,7 +21,7 @@ from bot.semantic.encoder import (
     default_model_path,
     load_encoder,
 )
-from bot.semantic.static import WordPieces, load_pieces, load_static
+from bot.semantic.static import Stopped, WordPieces, is_distilled, load_pieces, load_static
 from bot.semantic.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -35,20 +37,46 @@ class Semantic:
     vectors: VectorStore
     # "on" (the sentence encoder) or "static" (its distilled word pieces): each has its own fitted second stage.
     mode: str = "on"
-    # The distilled word pieces, for the second stage's soft word matches (None: that feature is 0 throughout).
+    # The distilled word pieces, for the second stage's soft word matches (None: that feature is 0 throughout,
+    # or until `distil_aside` has them).
     pieces: WordPieces | None = None
+    _distilling: threading.Thread | None = field(default=None, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def embed_question(self, question: str) -> Vectors:
         return self.encoder.embed_one(question)
 
+    def distil_aside(self, model: Path, directory: Path, encoder: Encoder) -> None:
+        """Distil the word pieces in a thread of their own; `pieces` holds them once done (`close` stops it)."""
+
+        def work() -> None:
+            with suppress(Stopped):
+                self.pieces = _pieces(model, directory, encoder, self._stop)
+                if self.pieces is not None:
+                    log.info("soft word matches are on: the word-piece vectors are distilled")
+
+        log.info("answering without soft word matches until the word-piece vectors are distilled")
+        self._distilling = threading.Thread(target=work, name="distil-word-pieces", daemon=True)
+        self._distilling.start()
+
     def close(self) -> None:
+        # A distillation stops after the batch it is running (a fraction of a second), and keeps nothing.
+        self._stop.set()
+        if self._distilling is not None:
+            self._distilling.join()
         self.vectors.close()
 
 
-def open_semantic(settings: Settings) -> Semantic | None:
-    """The semantic stage for `settings`, or None (off, or the model cannot be loaded: logged as a warning)."""
+def open_semantic(settings: Settings, distil_aside: bool = False) -> Semantic | None:
+    """The semantic stage for `settings`, or None (off, or the model cannot be loaded: logged as a warning).
+
+    With the encoder, a first start distils the word pieces for the soft word matches (about 15 s, once per
+    model file and user). `distil_aside` (a bot) does it in the background, answering without them meanwhile,
+    so that the bot answers within seconds of its first start; a one-off question waits for them.
+    """
     if settings.semantic == "off":
         return None
+    aside: Encoder | None = None
     try:
         model = settings.semantic_model or default_model_path()
         encoder: TextEncoder
@@ -58,19 +86,25 @@ def open_semantic(settings: Settings) -> Semantic | None:
             encoder, pieces = static, static.pieces
         else:
             sentence = load_encoder(model)
-            encoder, pieces = sentence, _pieces(model, settings.static_dir, sentence)
+            if distil_aside and not is_distilled(model, settings.static_dir):
+                encoder, pieces, aside = sentence, None, sentence
+            else:
+                encoder, pieces = sentence, _pieces(model, settings.static_dir, sentence)
     except ModelUnavailableError as exc:
         log.warning("semantic search is off: %s; answering with BM25 only", exc)
         return None
     vectors = VectorStore.open(settings.vectors_dir, encoder.embed, encoder.recipe)
-    return Semantic(encoder, vectors, settings.semantic, pieces)
+    semantic = Semantic(encoder, vectors, settings.semantic, pieces)
+    if aside is not None:
+        semantic.distil_aside(model, settings.static_dir, aside)
+    return semantic
 
 
-def _pieces(model: Path, directory: Path, encoder: Encoder) -> WordPieces | None:
+def _pieces(model: Path, directory: Path, encoder: Encoder, stop: threading.Event | None = None) -> WordPieces | None:
     """The encoder's word pieces for soft word matches (distilled on the first start); None if they cannot be
     had (said in the log: the answers then go without that one feature)."""
     try:
-        return load_pieces(model, directory, encoder)[0]
+        return load_pieces(model, directory, encoder, stop)[0]
     except ModelUnavailableError as exc:
         log.warning("soft word matches are off: %s", exc)
         return None

@@ -2,7 +2,7 @@
 
 `NEWSBOT_SEMANTIC=static`. Each of the tokenizer's 30,522 word pieces is run once through the shipped encoder,
 between [CLS] and [SEP], and its hidden state kept (model2vec's recipe, done here with onnxruntime alone, so no
-PyTorch and nothing downloaded): about 15 s on 2 cores, once per model file, kept in the data directory. A
+PyTorch and nothing downloaded): about 15 s on 2 cores, once per model file, kept in the per-user cache. A
 text's vector is then the weighted mean of its pieces' vectors, a table lookup: thousands of paragraphs a second
 where the encoder makes 40 to 80, so a million paragraphs take minutes instead of hours. It knows words, not
 sentences, so it finds less than the encoder does (bench/quality.py), but more than words alone.
@@ -57,6 +57,10 @@ NAME = f"{MODEL_NAME}, static word pieces"
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Path, Path], tuple[WordPieces, str]] = {}
+
+
+class Stopped(Exception):
+    """A distillation was stopped before its end (`load_pieces` with `stop` set)."""
 
 
 class WordPieces:
@@ -158,12 +162,15 @@ class StaticEncoder:
         return vector
 
 
-def distil(encoder: Encoder, tokenizer: Tokenizer) -> Vectors:
-    """Every word piece's vector in `tokenizer`'s vocabulary: its hidden state between [CLS] and [SEP]."""
+def distil(encoder: Encoder, tokenizer: Tokenizer, stop: threading.Event | None = None) -> Vectors:
+    """Every word piece's vector in `tokenizer`'s vocabulary: its hidden state between [CLS] and [SEP] (raises
+    Stopped between two batches once `stop` is set)."""
     size = tokenizer.get_vocab_size()
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     table = np.zeros((size, DIMENSIONS), dtype=np.float32)
     for start in range(0, size, DISTIL_BATCH):
+        if stop is not None and stop.is_set():
+            raise Stopped
         ids = np.arange(start, min(size, start + DISTIL_BATCH), dtype=np.int64)
         batch = np.stack([np.full_like(ids, cls), ids, np.full_like(ids, sep)], axis=1)
         table[ids] = encoder.hidden_states(batch, np.ones_like(batch))[:, 1]
@@ -185,17 +192,32 @@ def load_static(model_path: Path, directory: Path, encoder: Encoder | None = Non
     return StaticEncoder(pieces, key)
 
 
-def load_pieces(model_path: Path, directory: Path, encoder: Encoder | None = None) -> tuple[WordPieces, str]:
+def load_pieces(
+    model_path: Path, directory: Path, encoder: Encoder | None = None, stop: threading.Event | None = None
+) -> tuple[WordPieces, str]:
     """The word pieces of the model at `model_path` and its key: the table from `directory`, distilled there
-    first if missing or unreadable (`encoder`: the loaded model, else loaded here for the distillation only).
-    Loaded once per process and shared, as the encoder is (every library a process opens uses the same)."""
+    first if missing or unreadable (`encoder`: the loaded model, else loaded here for the distillation only;
+    `stop`: see `distil`). Loaded once per process and shared, as the encoder is (every library a process opens
+    uses the same)."""
     with _lock:
         if (model_path, directory) not in _loaded:
-            _loaded[(model_path, directory)] = _read_or_distil(model_path, directory, encoder)
+            _loaded[(model_path, directory)] = _read_or_distil(model_path, directory, encoder, stop)
         return _loaded[(model_path, directory)]
 
 
-def _read_or_distil(model_path: Path, directory: Path, encoder: Encoder | None) -> tuple[WordPieces, str]:
+def is_distilled(model_path: Path, directory: Path) -> bool:
+    """Whether `load_pieces` would find the table loaded or kept in `directory`, rather than distil it."""
+    if (model_path, directory) in _loaded:
+        return True
+    try:
+        return (directory / f"static-{model_key(model_path)}.npy").is_file()
+    except OSError:
+        return False  # `load_pieces` says why
+
+
+def _read_or_distil(
+    model_path: Path, directory: Path, encoder: Encoder | None, stop: threading.Event | None
+) -> tuple[WordPieces, str]:
     try:
         key = model_key(model_path)
     except OSError as exc:
@@ -218,7 +240,7 @@ def _read_or_distil(model_path: Path, directory: Path, encoder: Encoder | None) 
         )
     except (OSError, ValueError, EOFError) as exc:
         log.warning("static vectors in %s are unreadable (%s); distilling them again", path, exc)
-    table = distil(encoder or Encoder(model_path), tokenizer).astype(np.float16)
+    table = distil(encoder or Encoder(model_path), tokenizer, stop).astype(np.float16)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: another process loading it meanwhile sees the whole table or none.

@@ -33,7 +33,8 @@ from bot.tg.jobs import register_jobs, share_budget, start_digests
 async def post_init(application: App) -> None:
     """Open the library, learn the bot's username, join the running processes and set the command menu."""
     data = application.bot_data
-    data.library = await asyncio.to_thread(Library.open, data.settings)
+    # A first start distils the word pieces aside, so the bot answers within seconds (bot/semantic/__init__.py).
+    data.library = await asyncio.to_thread(Library.open, data.settings, distil_aside=True)
     data.feeds = FeedService(data.library)
     data.username = data.settings.bot_username or application.bot.username
     store = data.library.store

@@ -47,10 +47,23 @@ def file_base_url(base_url: str) -> str:
     return f"{head}{slash}file/{last}"
 
 
+class NewsbotApplication(App):
+    """python-telegram-bot's Application, stopping its jobs in order."""
+
+    async def stop(self) -> None:
+        # While the Application waits for the running jobs, APScheduler goes on starting due ones, and then
+        # cancels those at shutdown: a job cut short that way logs a CancelledError and may leave its thread
+        # working on a library that post_shutdown is closing. Paused first, the scheduler starts none.
+        if self.job_queue is not None and self.job_queue.scheduler.running:
+            self.job_queue.scheduler.pause()
+        await super().stop()
+
+
 def build_application(settings: Settings, request: BaseRequest | None = None) -> App:
     """The bot with every handler; `request` replaces the HTTP client (the terminal chat's stand-in)."""
     builder = (
         Application.builder()
+        .application_class(NewsbotApplication)
         .token(settings.require_token())
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))

@@ -32,7 +32,7 @@ from bot.render.articles import article_messages
 from bot.retrieval import Request
 from bot.tg.ask import ASK_USAGE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
-from bot.tg.context import App
+from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
@@ -703,6 +703,31 @@ async def test_huge_titles_and_escape_heavy_articles_reach_the_reader_in_valid_m
         check_telegram_html(result["input_message_content"]["message_text"])
         assert len(result["input_message_content"]["message_text"]) <= 4096
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_stopping_waits_for_running_jobs_and_starts_none_that_fall_due_meanwhile(bot_settings: Settings) -> None:
+    """While the bot stops, it waits for the jobs running; one falling due meanwhile is not started, to be
+    cancelled half way at shutdown (APScheduler's executor cancels what it started late) on a library about to
+    close."""
+    runs: list[str] = []
+
+    async def running_job(context: Context) -> None:
+        runs.append("running started")
+        await asyncio.sleep(3)
+        runs.append("running ended")
+
+    async def due_job(context: Context) -> None:
+        runs.append("due started")
+        await asyncio.sleep(5)
+        runs.append("due ended")
+
+    async with polling(bot_settings) as application:
+        assert application.job_queue is not None
+        application.job_queue.run_once(running_job, when=0)
+        # Due after the stop begins (the updater stops within the 1 s poll) and before the running job ends.
+        application.job_queue.run_once(due_job, when=2)
+        await asyncio.sleep(0.2)
+    assert runs == ["running started", "running ended"]
 
 
 async def test_running_closes_the_library_when_start_up_fails(server: FakeBotAPI, bot_settings: Settings) -> None:

@@ -108,6 +108,47 @@ def test_a_saved_web_page_is_read_linked_to_its_own_canonical_address(tmp_path: 
     assert isinstance(skipped, Skipped) and skipped.location == str(DATA / "pages" / "no_text.html")
 
 
+@pytest.mark.parametrize("suffix", [".xml", ".rss", ".atom"])
+def test_a_saved_feed_is_read_story_by_story_each_linked_to_its_page(tmp_path: Path, suffix: str) -> None:
+    saved = tmp_path / f"daily{suffix}"
+    saved.write_bytes((DATA / "feeds" / "atom.xml").read_bytes())
+    expected = json.loads((DATA / "feeds" / "atom.expected.json").read_text(encoding="utf-8"))["entries"]
+    items = list(read_file(saved))
+    assert all(isinstance(i, Article) for i in items)
+    assert [(a.title, a.url, a.published and a.published.isoformat(), list(a.paragraphs)) for a in items] == [
+        (e["title"], e["url"], e["published"], e["paragraphs"]) for e in expected
+    ]
+
+
+def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused(tmp_path: Path) -> None:
+    """A file cannot fetch the stories' pages: a teaser is the text, said once for the file; a story with only
+    a headline, or a link relative to an address the file does not have, is skipped with its reason."""
+    saved = tmp_path / "wire.xml"
+    saved.write_bytes((DATA / "feeds" / "rss2_summary_only.xml").read_bytes())
+    items = list(read_file(saved))
+    articles = [i for i in items if isinstance(i, Article)]
+    notes = [i for i in items if isinstance(i, Skipped)]
+    assert [a.paragraphs for a in articles] == [
+        ("A drone survey found the glacier had retreated 120 metres since 2015\u2026",),
+        ("Unions accepted a late pay offer.",),
+    ]
+    assert [(n.location, n.cut) for n in notes] == [(f"{saved} entry 3", False), (str(saved), True)]
+    assert notes[0].reason == "no http(s) link to the story"
+    assert notes[1].reason.startswith("2 of its stories are only the feed's teaser")
+    headline = tmp_path / "headline.rss"
+    headline.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Only a headline</title>'
+        "<link>https://a.example/story</link></item></channel></rss>\n"
+    )
+    [skipped] = read_file(headline)
+    assert isinstance(skipped, Skipped) and not skipped.cut and skipped.location == "https://a.example/story"
+    assert skipped.reason.startswith("only a headline")
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url></urlset>\n')
+    [refused] = read_file(sitemap)
+    assert isinstance(refused, Skipped) and not refused.cut and refused.reason.startswith("not an RSS or Atom feed")
+
+
 def test_jsonl_records_and_their_errors() -> None:
     items = list(read_file(DATA / "bulk.jsonl"))
     articles = [i for i in items if isinstance(i, Article)]

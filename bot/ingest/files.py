@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import ArticleError
-from bot.ingest.limits import MAX_RECORD_BYTES, within_limits
+from bot.ingest.feeds import parse_feed
+from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.pages import parse_saved_page
 from bot.ingest.records import READERS, article_from_record
 from bot.ingest.reports import Skipped
@@ -18,7 +19,8 @@ from bot.models import Article
 TEXT_SUFFIXES = frozenset({".txt", ""})
 BULK_SUFFIXES = frozenset(READERS)
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
-ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES
+FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # A NUL in the first bytes means a binary file (an image, an archive, UTF-16) whatever its name says.
@@ -33,17 +35,19 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
             yield from _read_bulk(path, fields or {})
         elif suffix in PAGE_SUFFIXES:
             yield from _read_page(path)
+        elif suffix in FEED_SUFFIXES:
+            yield from _read_feed(path)
         else:
             yield from _read_text(path)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
 
-def _whole(path: Path) -> bytes:
-    """The bytes of a one-article file, or an ArticleError if it is too large to be one."""
+def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:
+    """The bytes of a file read whole, or an ArticleError if it is too large to be `kind`."""
     size = path.stat().st_size
-    if size > MAX_RECORD_BYTES:
-        raise ArticleError(f"too large for an article ({size:,} bytes; the limit is {MAX_RECORD_BYTES:,})")
+    if size > limit:
+        raise ArticleError(f"too large for {kind} ({size:,} bytes; the limit is {limit:,})")
     return path.read_bytes()
 
 
@@ -63,6 +67,37 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
         yield Skipped(str(path), str(exc))
         return
     yield from parse_saved_page(body, str(path))
+
+
+def _read_feed(path: Path) -> Iterator[Article | Skipped]:
+    """The stories of an RSS or Atom feed saved as a file, each linked to its own page. Where the feed has only
+    a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
+    and a note says so; a story with no text at all is skipped."""
+    try:
+        feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path))
+    except ArticleError as exc:
+        yield Skipped(str(path), str(exc))
+        return
+    if isinstance(feed, Skipped):
+        yield feed
+        return
+    if feed.warning:
+        yield Skipped(str(path), feed.warning, cut=True)
+    yield from feed.problems
+    teasers = 0
+    for entry in feed.entries:
+        if not entry.article.paragraphs:
+            yield Skipped(entry.article.url or str(path), "only a headline in the feed (its page is not read)")
+            continue
+        teasers += entry.summary_only
+        yield entry.article
+    if teasers:
+        yield Skipped(
+            str(path),
+            f"{teasers} of its stories {'is' if teasers == 1 else 'are'} only the feed's teaser; `newsbot feeds add`"
+            " follows a feed and reads each story from its page",
+            cut=True,
+        )
 
 
 def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skipped]:
@@ -105,7 +140,7 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .jsonl, .json, .csv, .html and .htm files",
+                    " format), .jsonl, .json, .csv, .html and .htm files, and feeds from .rss, .atom and .xml",
                 )
         elif path.is_file():
             yield path.resolve()

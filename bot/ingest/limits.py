@@ -17,6 +17,8 @@ from bot.models import Article
 # One article's raw size: a text file, a JSON Lines line, a CSV row, an element of a JSON array. Bigger input is
 # not a news article (a 50 MB record taken whole made every question that touched it cost 12 s and 1 GB).
 MAX_RECORD_BYTES = 5_000_000
+# A feed saved as a file holds many stories: it may be as large as a fetched feed (NEWSBOT_FETCH_MAX_BYTES).
+MAX_FEED_FILE_BYTES = 10_000_000
 # An article's text; longer text is cut at a paragraph or sentence boundary. Long-form journalism stays well
 # under this (the longest of the 2,225 BBC articles has about 25,000 characters).
 MAX_ARTICLE_CHARS = 200_000

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -22,7 +24,7 @@ from bot.render.stats import render_stats
 from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
-from bot.semantic.static import StaticEncoder, load_pieces, load_static
+from bot.semantic.static import StaticEncoder, load_pieces, load_static, model_key
 from tests.paths import DATA
 from tests.processes import newsbot
 
@@ -236,6 +238,11 @@ def test_a_bot_start_answers_at_once_and_distils_the_word_pieces_aside(settings:
     """A first start (no table in the cache) answers with the encoder at once, without soft word matches, while
     the word pieces are distilled in a thread of their own; they join the answers when distilled, and are kept."""
     settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")
+    # What a process killed while writing the table left: removed once a table is written.
+    settings.static_dir.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = settings.static_dir / f".static-{model_key(default_model_path())}.npy.{dead.stdout.strip()}.tmp"
+    left.write_bytes(b"\x93NUMPY half a table")
     library = Library.open(settings, distil_aside=True)
     try:
         assert library.semantic is not None and library.semantic.pieces is None

@@ -248,6 +248,26 @@ def _read_or_distil(
         with partial.open("wb") as f:
             np.save(f, table)
         os.replace(partial, path)
+        _remove_partials(directory, path.name)
     except OSError as exc:  # a read-only or full cache: the table serves this process, and the next distils again
         log.warning("could not keep the word-piece vectors in %s: %s", directory, exc)
     return WordPieces(table.astype(np.float32), tokenizer), key
+
+
+def _remove_partials(directory: Path, name: str) -> None:
+    """Remove the partial tables that processes killed while writing `name` left behind (23 MB each); those of
+    processes still writing stay."""
+    for partial in directory.glob(f".{name}.*.tmp"):
+        pid = partial.name.removeprefix(f".{name}.").removesuffix(".tmp")
+        if pid.isdigit() and not _running(int(pid)):
+            partial.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

@@ -260,13 +260,17 @@ def test_a_bot_start_answers_at_once_and_distils_the_word_pieces_aside(settings:
     assert table.name.startswith("static-") and table.suffix == ".npy"
 
 
-def test_closing_stops_a_distillation_aside_and_keeps_nothing(settings: Settings) -> None:
-    """A bot stopped during its first start's distillation stops it after the running batch: no table, whole or
-    half, is left for the next start to trust."""
+def test_closing_stops_a_distillation_aside_and_keeps_nothing(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bot stopped during its first start's distillation stops it after the running batch, and says so: no
+    table, whole or half, is left for the next start to trust."""
     settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")
     library = Library.open(settings, distil_aside=True)
     assert library.semantic is not None and library.semantic.pieces is None
-    library.close()  # had it not stopped, closing would wait for the whole table to be written
+    with caplog.at_level(logging.INFO, logger="bot.semantic"):
+        library.close()  # had it not stopped, closing would wait for the whole table to be written
+    assert any(r.getMessage().startswith("stopped distilling") for r in caplog.records)
     assert not settings.static_dir.exists() or not any(settings.static_dir.iterdir())
 
 

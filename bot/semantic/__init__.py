@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,10 +49,13 @@ class Semantic:
         """Distil the word pieces in a thread of their own; `pieces` holds them once done (`close` stops it)."""
 
         def work() -> None:
-            with suppress(Stopped):
+            try:
                 self.pieces = _pieces(model, directory, encoder, self._stop)
-                if self.pieces is not None:
-                    log.info("soft word matches are on: the word-piece vectors are distilled")
+            except Stopped:
+                log.info("stopped distilling the word-piece vectors (closing); the next start distils them")
+                return
+            if self.pieces is not None:
+                log.info("soft word matches are on: the word-piece vectors are distilled")
 
         log.info("answering without soft word matches until the word-piece vectors are distilled")
         self._distilling = threading.Thread(target=work, name="distil-word-pieces", daemon=True)

@@ -37,6 +37,9 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert err.startswith("newsbot: cannot follow") and "not an RSS or Atom feed" in err and "Traceback" not in err
     assert main(["feeds", "add", teasers]) == 0
     capsys.readouterr()
+    # A feed saved as a file is not followed, and the refusal says what reads it.
+    assert main(["feeds", "add", str(ROOT / "tests" / "data" / "feeds" / "atom.xml")]) == 1
+    assert capsys.readouterr().err.endswith("a feed saved as a file goes in with: newsbot ingest FILE)\n")
 
     assert main(["feeds", "poll"]) == 0
     out = capsys.readouterr().out.splitlines()

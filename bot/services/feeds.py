@@ -259,7 +259,13 @@ class FeedService:
         """
         url = canonical_url(url)
         if not is_web_url(url):
-            raise UsageError(f"not a feed address: {url[:100]!r} (give an http:// or https:// URL)")
+            # A path or file URL: the feed was saved as a file, which ingest reads.
+            saved = (
+                "; a feed saved as a file goes in with: newsbot ingest FILE"
+                if "://" not in url[:12] or url.startswith("file:")
+                else ""
+            )
+            raise UsageError(f"not a feed address: {url[:100]!r} (give an http:// or https:// URL{saved})")
         if len(url) > MAX_URL_CHARS:
             raise UsageError(f"a feed address may have at most {MAX_URL_CHARS:,} characters")
         if await asyncio.to_thread(self.store.find, url) is not None:

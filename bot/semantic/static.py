@@ -264,6 +264,8 @@ def _remove_partials(directory: Path, name: str) -> None:
 
 
 def _running(pid: int) -> bool:
+    if os.name != "posix":  # signal 0 probes a process only there (elsewhere os.kill ends it)
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

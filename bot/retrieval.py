@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -471,6 +471,8 @@ class Ranking:
     texts: dict[tuple[str, int], str]
     answerability: Answerability
     lexical_hits: int
+    # The question's words that no paragraph uses, as typed (a misspelling, or a topic the articles never name).
+    unseen_words: tuple[str, ...] = ()
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -511,7 +513,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # UNSEEN_FULL_AT paragraphs on.
     paragraphs = engine.count()
     never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
-    unseen = sum(v for v in idf.values() if v >= never) / (sum(idf.values()) or 1.0)
+    never_used = {t for t, v in idf.items() if v >= never}
+    unseen = sum(idf[t] for t in never_used) / (sum(idf.values()) or 1.0)
     unseen *= min(1.0, paragraphs / UNSEEN_FULL_AT)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
@@ -533,15 +536,18 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
+    # Words no paragraph uses, nor a candidate's headline (BM25 finds a word used only in a headline), for a
+    # decline to name.
+    missing = as_typed(request.question, never_used.difference(*(_term_set(h) for h in headlines.values())))
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
     if semantic is None:
-        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits))
+        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits), missing)
     if semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
         matches = semantic.pieces.soft_match(request.question, shown)
         candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits))
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits), missing)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
@@ -560,7 +566,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     best = ranking.best
     if not ranking.candidates or best < min_answerability:
         reason = (
-            "Nothing in the articles answers that."
+            "Nothing in the articles answers that." + no_article_uses(ranking.unseen_words)
             if ranking.lexical_hits
             else "No article mentions any of those words."
         )
@@ -594,6 +600,30 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         offset=request.offset,
         confident=confident,
     )
+
+
+def as_typed(question: str, terms: Collection[str]) -> tuple[str, ...]:
+    """The words of `question` that analyse to `terms`, as typed: once each whatever their case, in order."""
+    typed: dict[str, str] = {}
+    for start, end, term in words(question):
+        if term in terms:
+            typed.setdefault(question[start:end].casefold(), question[start:end])
+    return tuple(typed.values())
+
+
+# Words named in a decline, at most: the question's longest words are its rarest.
+UNUSED_WORDS_SHOWN = 4
+
+
+def no_article_uses(typed: Sequence[str]) -> str:
+    """'No article uses "brexit".', said after a decline: a misspelling shows, and so does a topic the
+    articles never name (empty when every word is used)."""
+    if not typed:
+        return ""
+    longest = set(sorted(typed, key=len, reverse=True)[:UNUSED_WORDS_SHOWN])
+    shown = [f"\u201c{w}\u201d" for w in typed if w in longest]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    return f" No article uses {'the word' if len(shown) == 1 else 'the words'} {listed}."
 
 
 def answer(

@@ -28,6 +28,7 @@ from bot.retrieval import (
     answerability_features,
     asks,
     feature_table,
+    no_article_uses,
 )
 from tests.paths import BBC, DATA, needs_bbc
 
@@ -99,6 +100,20 @@ def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Li
     answer = news.ask(news.request(question))
     assert not answer.found and answer.passages == ()
     assert answer.reason
+
+
+def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> None:
+    """A misspelling, or a topic the articles never name, shows in the decline; the longest such words, in the
+    question's order, once each whatever their case."""
+    answer = news.ask(news.request("What is the price of Bitcoin and bitcoin mining rigs in the harbour?"))
+    assert not answer.found
+    assert answer.reason.endswith(
+        "No article uses the words \u201cprice\u201d, \u201cBitcoin\u201d, \u201cmining\u201d or \u201crigs\u201d."
+    )
+    assert no_article_uses([]) == ""
+    assert no_article_uses(["a1", "bbbb", "cc", "ddddd", "eee"]) == (
+        " No article uses the words \u201ca1\u201d, \u201cbbbb\u201d, \u201cddddd\u201d or \u201ceee\u201d."
+    )
 
 
 def test_weak_match_lists_closest_headlines(news: Library) -> None:

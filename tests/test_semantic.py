@@ -356,6 +356,7 @@ def test_a_year_the_articles_never_mention_is_declined(settings: Settings) -> No
     try:
         answer = library.ask(library.request("Who won the 1998 national chess title?"))
         assert not answer.found and "Chess Prodigy Wins National Title at Twelve" in [a.title for a in answer.closest]
+        assert answer.reason == "Nothing in the articles answers that. No article uses the word \u201c1998\u201d."
     finally:
         library.close()
 

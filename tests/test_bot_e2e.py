@@ -713,7 +713,7 @@ async def test_stopping_waits_for_running_jobs_and_starts_none_that_fall_due_mea
 
     async def running_job(context: Context) -> None:
         runs.append("running started")
-        await asyncio.sleep(3)
+        await asyncio.sleep(5)
         runs.append("running ended")
 
     async def due_job(context: Context) -> None:
@@ -724,8 +724,8 @@ async def test_stopping_waits_for_running_jobs_and_starts_none_that_fall_due_mea
     async with polling(bot_settings) as application:
         assert application.job_queue is not None
         application.job_queue.run_once(running_job, when=0)
-        # Due after the stop begins (the updater stops within the 1 s poll) and before the running job ends.
-        application.job_queue.run_once(due_job, when=2)
+        # Due after the stop begins (the updater stops within its 1 s poll) and before the running job ends.
+        application.job_queue.run_once(due_job, when=3)
         await asyncio.sleep(0.2)
     assert runs == ["running started", "running ended"]
 

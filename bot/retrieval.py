@@ -471,8 +471,8 @@ class Ranking:
     texts: dict[tuple[str, int], str]
     answerability: Answerability
     lexical_hits: int
-    # The question's words that no paragraph uses, as typed (a misspelling, or a topic the articles never name).
-    unseen_words: tuple[str, ...] = ()
+    # The question's terms that no paragraph uses (a misspelling, or a topic the articles never name).
+    unseen_terms: frozenset[str] = frozenset()
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -513,7 +513,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # UNSEEN_FULL_AT paragraphs on.
     paragraphs = engine.count()
     never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
-    never_used = {t for t, v in idf.items() if v >= never}
+    never_used = frozenset(t for t, v in idf.items() if v >= never)
     unseen = sum(idf[t] for t in never_used) / (sum(idf.values()) or 1.0)
     unseen *= min(1.0, paragraphs / UNSEEN_FULL_AT)
     dense: list[tuple[str, int, float]] = []
@@ -536,18 +536,15 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
-    # Words no paragraph uses, nor a candidate's headline (BM25 finds a word used only in a headline), for a
-    # decline to name.
-    missing = as_typed(request.question, never_used.difference(*(_term_set(h) for h in headlines.values())))
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
     if semantic is None:
-        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits), missing)
+        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits), never_used)
     if semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
         matches = semantic.pieces.soft_match(request.question, shown)
         candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits), missing)
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits), never_used)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
@@ -566,7 +563,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     best = ranking.best
     if not ranking.candidates or best < min_answerability:
         reason = (
-            "Nothing in the articles answers that." + no_article_uses(ranking.unseen_words)
+            "Nothing in the articles answers that." + no_article_uses(request.question, ranking)
             if ranking.lexical_hits
             else "No article mentions any of those words."
         )
@@ -615,9 +612,16 @@ def as_typed(question: str, terms: Collection[str]) -> tuple[str, ...]:
 UNUSED_WORDS_SHOWN = 4
 
 
-def no_article_uses(typed: Sequence[str]) -> str:
-    """'No article uses "brexit".', said after a decline: a misspelling shows, and so does a topic the
-    articles never name (empty when every word is used)."""
+def no_article_uses(question: str, ranking: Ranking) -> str:
+    """'No article uses "Brexit".', said after a decline: a misspelling shows, and so does a topic the articles
+    never name (empty when every word is used). A word used only in headlines is not named: BM25 finds it there,
+    so its article is among the candidates."""
+    titles = (_term_set(article.title) for article in ranking.articles.values())
+    return unused_words(as_typed(question, ranking.unseen_terms.difference(*titles)))
+
+
+def unused_words(typed: Sequence[str]) -> str:
+    """The sentence naming `typed` (at most UNUSED_WORDS_SHOWN, the longest, in their order); empty for none."""
     if not typed:
         return ""
     longest = set(sorted(typed, key=len, reverse=True)[:UNUSED_WORDS_SHOWN])

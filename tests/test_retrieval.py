@@ -28,7 +28,7 @@ from bot.retrieval import (
     answerability_features,
     asks,
     feature_table,
-    no_article_uses,
+    unused_words,
 )
 from tests.paths import BBC, DATA, needs_bbc
 
@@ -110,8 +110,8 @@ def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> No
     assert answer.reason.endswith(
         "No article uses the words \u201cprice\u201d, \u201cBitcoin\u201d, \u201cmining\u201d or \u201crigs\u201d."
     )
-    assert no_article_uses([]) == ""
-    assert no_article_uses(["a1", "bbbb", "cc", "ddddd", "eee"]) == (
+    assert unused_words([]) == ""
+    assert unused_words(["a1", "bbbb", "cc", "ddddd", "eee"]) == (
         " No article uses the words \u201ca1\u201d, \u201cbbbb\u201d, \u201cddddd\u201d or \u201ceee\u201d."
     )
 

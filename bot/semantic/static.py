@@ -210,9 +210,14 @@ def is_distilled(model_path: Path, directory: Path) -> bool:
     if (model_path, directory) in _loaded:
         return True
     try:
-        return (directory / f"static-{model_key(model_path)}.npy").is_file()
+        return table_path(directory, model_key(model_path)).is_file()
     except OSError:
         return False  # `load_pieces` says why
+
+
+def table_path(directory: Path, key: str) -> Path:
+    """Where the table of the model whose key is `key` is kept in `directory`."""
+    return directory / f"static-{key}.npy"
 
 
 def _read_or_distil(
@@ -222,7 +227,7 @@ def _read_or_distil(
         key = model_key(model_path)
     except OSError as exc:
         raise ModelUnavailableError(f"cannot read {model_path}: {exc}") from exc
-    path = directory / f"static-{key}.npy"
+    path = table_path(directory, key)
     # Parsed once here for the size check, the distillation and the lookups.
     tokenizer = load_tokenizer()
     size = tokenizer.get_vocab_size()

@@ -188,13 +188,23 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
         ("2022-04-01T08:30:00+02:00", datetime(2022, 4, 1, 6, 30, tzinfo=UTC)),
         ("Tue, 05 Mar 2013 10:00:00 GMT", datetime(2013, 3, 5, 10, 0, tzinfo=UTC)),
         ("2023-05-20", datetime(2023, 5, 20, tzinfo=UTC)),
+        ("7-03-2013, 07:37 GMT", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
+        ("7.03.2013 07:37 +03:00", datetime(2013, 3, 7, 4, 37, tzinfo=UTC)),
+        ("March 7, 2013", datetime(2013, 3, 7, tzinfo=UTC)),
+        ("7 March 2013, 07:37", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
+        ("Thursday, 7th of March 2013 at 7.37 pm UTC-5", datetime(2013, 3, 8, 0, 37, tzinfo=UTC)),
+        ("Sept. 30, 2013 12:05 am", datetime(2013, 9, 30, 0, 5, tzinfo=UTC)),
+        ("30 Sep 2013 12:05 PM", datetime(2013, 9, 30, 12, 5, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["yesterday", "32-01-2020, 10:00", "2020-13-45"])
+@pytest.mark.parametrize(
+    "raw",
+    ["yesterday", "32-01-2020, 10:00", "2020-13-45", "7 Marchh 2013", "February 30, 2013", "7 March 2013 13:05 pm"],
+)
 def test_parse_date_rejects(raw: str) -> None:
     with pytest.raises(ArticleError):
         parse_date(raw)

@@ -4,30 +4,65 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from bot.errors import ArticleError
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month_name>[a-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+# "07:37", "7.37 pm", "at 19:05:10", after the date.
+_TIME = (
+    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<half>[ap])\.?m\.?)?)?"
+)
+# A zone after the time: GMT or UTC (with an offset or not), Z, or an offset; other abbreviations are ambiguous.
+_ZONE = r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}))?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_FORMS = tuple(
+    re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
+    for date in (
+        # The seed's own: day first, `7-03-2013, 07:37`.
+        r"(?P<day>\d{1,2})[-./](?P<month>\d{1,2})[-./](?P<year>\d{4})",
+        rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})",
+        rf"{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})",
+    )
+)
+_OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$")
 _EPOCH = re.compile(r"\d{9,11}(\.\d+)?")
 
 
 def parse_date(raw: str) -> datetime:
-    """Parse the dates newsrooms write: `7-03-2013, 07:37` (day first), ISO 8601, RFC 2822, epoch seconds.
+    """Parse the dates newsrooms write: `7-03-2013, 07:37` (day first), `7 March 2013`, `March 7, 2013, 7:37 pm
+    GMT`, ISO 8601, RFC 2822, epoch seconds.
 
     The result is always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is
     taken as UTC.
     """
-    text = raw.strip()
-    if match := _DAY_FIRST.match(text):
-        day, month, year, hour, minute, second = match.groups()
-        try:
-            return datetime(
-                int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=UTC
-            )
-        except ValueError as exc:
-            raise ArticleError(f"impossible date {text!r}: {exc}") from exc
+    text = " ".join(raw.split())
+    for form in _FORMS:
+        if match := form.fullmatch(text):
+            return _from_parts(match, text)
     if _EPOCH.fullmatch(text):
         return datetime.fromtimestamp(float(text), tz=UTC)
     try:
@@ -36,7 +71,43 @@ def parse_date(raw: str) -> datetime:
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError) as exc:
-            raise ArticleError(f"unreadable date {text!r} (expected D-MM-YYYY, HH:MM or ISO 8601)") from exc
+            raise ArticleError(
+                f"unreadable date {text!r} (expected D-MM-YYYY, HH:MM, 7 March 2013 or ISO 8601)"
+            ) from exc
+    return _in_utc(parsed, text)
+
+
+def _from_parts(match: re.Match[str], text: str) -> datetime:
+    """The datetime one of `_FORMS` matched, or an ArticleError for a date no calendar has."""
+    parts = match.groupdict()
+    if (name := parts.get("month_name")) is not None and name.casefold() not in _MONTHS:
+        raise ArticleError(f"unreadable date {text!r}: no month is called {name!r}")
+    month = _MONTHS[name.casefold()] if name is not None else int(parts["month"])
+    hour = int(parts["hour"] or 0)
+    if parts["half"]:
+        if not 1 <= hour <= 12:
+            raise ArticleError(f"impossible date {text!r}: hour {hour} with am/pm")
+        hour = hour % 12 + (12 if parts["half"].casefold() == "p" else 0)
+    try:
+        zone = _zone(parts["zone"])
+        written = datetime(
+            int(parts["year"]), month, int(parts["day"]), hour, int(parts["minute"] or 0), int(parts["second"] or 0)
+        )
+    except ValueError as exc:
+        raise ArticleError(f"impossible date {text!r}: {exc}") from exc
+    return _in_utc(written.replace(tzinfo=zone), text)
+
+
+def _zone(written: str | None) -> timezone:
+    """The zone a date names after its time (UTC when none)."""
+    if not written or (offset := _OFFSET.search(written)) is None:
+        return UTC
+    sign, hours, minutes = offset.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _in_utc(parsed: datetime, text: str) -> datetime:
     try:
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except OverflowError as exc:  # a year-1 date with an eastern zone has no UTC time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import datetime
 
@@ -10,8 +11,16 @@ from bot.ingest.dates import parse_date
 from bot.models import Article
 
 _HEADER = re.compile(r"^(Author|Comments|Category|URL|Link|Source)\s*:\s*(.*)$", re.IGNORECASE)
-_PUBLISHED = re.compile(r"^Published:?\s+(.+)$", re.IGNORECASE)
+# "Posted" and "Date" need their colon (or "on"): a story may begin "Date night ..." where its date line is missing.
+_PUBLISHED = re.compile(r"^(?:Published(?:\s+on)?\s*:?\s|Posted(?:\s+on\s|\s*:)|Date\s*:)\s*(.+)$", re.IGNORECASE)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
+# Longest first: UTF-32's little-endian mark begins with UTF-16's.
+_MARKED = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
 
 
@@ -24,7 +33,14 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
 
 
 def decode(data: bytes) -> str:
-    """Text of a file's bytes, or an ArticleError for binary files and non-UTF-8 text."""
+    """Text of a file's bytes (UTF-8, or UTF-16 or UTF-32 marked by their byte order mark, as Windows editors save
+    "Unicode" text), or an ArticleError for binary files and other encodings."""
+    for mark, encoding in _MARKED:
+        if data.startswith(mark):
+            try:
+                return data[len(mark) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + len(mark)})") from exc
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file, not text")
     try:

@@ -14,6 +14,9 @@ from bot.models import Article
 from tests.paths import DATA, ROOT
 
 EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-8"))
+# Other ways of writing the seed's format: dates in words, other date lines, UTF-16 (kept apart from articles/,
+# which other tests ingest whole).
+FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="utf-8"))
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
 
 
@@ -39,10 +42,13 @@ def test_seed_article_reads_exactly() -> None:
     assert article.paragraphs[-1].endswith("strategic nuclear missile arsenal.")
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_text_format_cases(name: str) -> None:
-    expected = EXPECTED[name]
-    article = only_article(DATA / "articles" / name)
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [("articles", name) for name in sorted(EXPECTED)] + [("article_forms", n) for n in sorted(FORMS)],
+)
+def test_text_format_cases(folder: str, name: str) -> None:
+    expected = {**EXPECTED, **FORMS}[name]
+    article = only_article(DATA / folder / name)
     assert article.title == expected["title"]
     assert article.category == expected["category"]
     assert article.author == expected["author"]
@@ -175,6 +181,38 @@ def test_csv_with_renamed_fields() -> None:
     assert articles[0].url == "https://news.example.org/ferry" and articles[1].url is None
 
 
+def test_common_field_names_are_found_without_being_named() -> None:
+    """Exports name fields their own way (headline, content, date, link, tags, byline, in any case): the usual
+    names are read as ours, and a record whose title has another name says how to name it."""
+    items = list(read_file(DATA / "bulk_aliases.jsonl"))
+    tram, bakery, fallback = (i for i in items if isinstance(i, Article))
+    assert (tram.title, tram.paragraphs, tram.category, tram.url, tram.author, tram.source_id) == (
+        "Tram Line Extension Opens",
+        ("The new tram stop at the docks opened on Monday.", "Trams run every ten minutes."),
+        "Transport",
+        "https://news.example.org/tram",
+        "Ana Costa, Lee Park",
+        "tram-7",
+    )
+    assert tram.published == datetime(2022, 5, 2, 9, 30, tzinfo=UTC)
+    # Capitalised names, and a date in epoch milliseconds.
+    assert (bakery.title, bakery.category, bakery.published) == (
+        "Bakery Wins Regional Prize",
+        "Food",
+        datetime(2022, 5, 4, 8, 0, tzinfo=UTC),
+    )
+    # An empty field does not hide a usable one of another name.
+    assert (fallback.title, fallback.paragraphs) == (
+        "Empty Title Falls Back To Headline",
+        ("Only a description was exported for this story.",),
+    )
+    [skipped] = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.location.endswith("bulk_aliases.jsonl:4") and "--field title=NAME" in skipped.reason
+    renamed = [i for i in read_file(DATA / "bulk.csv") if isinstance(i, Article)]
+    named = [i for i in read_file(DATA / "bulk.csv", {"title": "headline", "body": "text"}) if isinstance(i, Article)]
+    assert renamed == named and [a.category for a in renamed] == ["Transport", "Culture"]
+
+
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     [item] = list(read_articles([tmp_path / "nope"]))
     assert isinstance(item, Skipped) and "no such file" in item.reason
@@ -195,6 +233,8 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
         ("Thursday, 7th of March 2013 at 7.37 pm UTC-5", datetime(2013, 3, 8, 0, 37, tzinfo=UTC)),
         ("Sept. 30, 2013 12:05 am", datetime(2013, 9, 30, 0, 5, tzinfo=UTC)),
         ("30 Sep 2013 12:05 PM", datetime(2013, 9, 30, 12, 5, tzinfo=UTC)),
+        ("1362641820", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
+        ("1362641820000", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:

@@ -49,12 +49,13 @@ _FORMS = tuple(
     )
 )
 _OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$")
-_EPOCH = re.compile(r"\d{9,11}(\.\d+)?")
+# Epoch seconds, or milliseconds (12-13 digits) as JavaScript and many JSON exports write them.
+_EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
 
 
 def parse_date(raw: str) -> datetime:
     """Parse the dates newsrooms write: `7-03-2013, 07:37` (day first), `7 March 2013`, `March 7, 2013, 7:37 pm
-    GMT`, ISO 8601, RFC 2822, epoch seconds.
+    GMT`, ISO 8601, RFC 2822, epoch seconds or milliseconds.
 
     The result is always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is
     taken as UTC.
@@ -63,8 +64,8 @@ def parse_date(raw: str) -> datetime:
     for form in _FORMS:
         if match := form.fullmatch(text):
             return _from_parts(match, text)
-    if _EPOCH.fullmatch(text):
-        return datetime.fromtimestamp(float(text), tz=UTC)
+    if epoch := _EPOCH.fullmatch(text):
+        return datetime.fromtimestamp(float(text) / (1000 if len(epoch[1]) > 11 else 1), tz=UTC)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -39,21 +39,45 @@ _CSV_FILLER = re.compile(rb'[^",\r\n]+')
 _BOM = b"\xef\xbb\xbf"
 
 
-def article_from_record(record: Mapping[str, object], fields: Mapping[str, str], origin: str) -> Article:
-    """Build an article from one JSON/CSV record, its field names mapped by `fields`."""
+# Names other exports give our fields (news APIs, CMS exports, scraped datasets), tried in order when a record has
+# no field of our own name and none was named with `--field`; any case matches ("Title", "PubDate").
+ALIASES: Mapping[str, tuple[str, ...]] = {
+    "title": ("headline", "heading"),
+    "body": ("text", "content", "article", "story", "full_text", "description", "summary"),
+    "paragraphs": (),
+    "category": ("section", "topic", "categories", "tags", "tag"),
+    "published": ("date", "pubdate", "published_at", "publish_date", "publication_date", "datetime", "timestamp"),
+    "url": ("link", "href", "permalink", "source_url", "web_url"),
+    "author": ("byline", "authors", "creator", "writer"),
+    "id": ("guid", "uuid", "article_id"),
+}
 
-    def text(name: str) -> str:
-        value = record.get(fields.get(name, name))
-        if value is None:
+
+def article_from_record(record: Mapping[str, object], fields: Mapping[str, str], origin: str) -> Article:
+    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`."""
+    keys = {str(key).casefold(): key for key in record}
+
+    def value(name: str) -> object:
+        if name in fields:
+            return record.get(fields[name])
+        for candidate in (name, *ALIASES[name]):
+            if (key := keys.get(candidate)) is not None and record[key] not in (None, "", []):
+                return record[key]
+        return None
+
+    def text(name: str, joiner: str = "\n\n") -> str:
+        found = value(name)
+        if found is None:
             return ""
-        if isinstance(value, (list, tuple)):
-            return "\n\n".join(str(v) for v in value)
-        return str(value).strip()
+        if isinstance(found, (list, tuple)):
+            return joiner.join(str(v) for v in found if v is not None).strip()
+        return str(found).strip()
 
     title = text("title")
     if not title:
-        raise ArticleError(f"no {fields.get('title', 'title')!r} field")
-    raw_paragraphs = record.get(fields.get("paragraphs", "paragraphs"))
+        looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
+        raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
+    raw_paragraphs = value("paragraphs")
     if isinstance(raw_paragraphs, list):
         paragraphs = tuple(p for item in raw_paragraphs for p in split_paragraphs(str(item)))
     else:
@@ -61,13 +85,15 @@ def article_from_record(record: Mapping[str, object], fields: Mapping[str, str],
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = text("published")
+    categories = value("category")
     return Article(
         title=" ".join(title.split()),
         paragraphs=paragraphs,
-        category=text("category"),
+        # A list of tags files the story under its first.
+        category=str(categories[0]).strip() if isinstance(categories, list) and categories else text("category"),
         published=parse_date(published_raw) if published_raw else None,
         url=text("url") or None,
-        author=text("author") or None,
+        author=text("author", ", ") or None,
         origin=origin,
         source_id=text("id") or None,
     )

@@ -52,7 +52,7 @@ def test_text_format_cases(folder: str, name: str) -> None:
     assert article.title == expected["title"]
     assert article.category == expected["category"]
     assert article.author == expected["author"]
-    assert article.published == datetime.fromisoformat(expected["published"])
+    assert article.published == (expected["published"] and datetime.fromisoformat(expected["published"]))
     assert article.url == expected["url"]
     assert len(article.paragraphs) == expected["paragraphs"]
     assert article.paragraphs[0].startswith(expected["first"])
@@ -65,6 +65,18 @@ def test_malformed_file_is_skipped_with_reason(name: str) -> None:
     assert isinstance(item, Skipped)
     assert item.location.endswith(name)
     assert MALFORMED[name].lower() in item.reason.lower()
+
+
+def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
+    """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
+    same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not."""
+    plain = (DATA / "article_forms" / "plain.txt").read_bytes()
+    (tmp_path / "README").write_bytes(plain)
+    (tmp_path / "glued.txt").write_bytes(plain.replace(b"\n\n", b"\n", 1))
+    (tmp_path / "lost_date.txt").write_bytes((DATA / "malformed" / "no_date.txt").read_bytes())
+    for name in ("README", "glued.txt", "lost_date.txt"):
+        [item] = list(read_file(tmp_path / name))
+        assert isinstance(item, Skipped) and "no 'Published" in item.reason, name
 
 
 def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:

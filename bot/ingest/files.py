@@ -53,7 +53,8 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
 
 def _read_text(path: Path) -> Iterator[Article | Skipped]:
     try:
-        article = parse_text_article(decode(_whole(path)), origin=str(path))
+        # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
+        article = parse_text_article(decode(_whole(path)), origin=str(path), plain=path.suffix.lower() == ".txt")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return

@@ -49,14 +49,19 @@ def decode(data: bytes) -> str:
         raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
 
 
-def parse_text_article(text: str, origin: str | None = None) -> Article:
-    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer."""
+def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> Article:
+    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer.
+
+    With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
+    and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
+    date line, which it has lost."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     index = 0
     while index < len(lines) and not lines[index].strip():
         index += 1
     if index == len(lines):
         raise ArticleError("empty file")
+    title_at = index
     title = lines[index].strip()
     headers: dict[str, str] = {}
     published: datetime | None = None
@@ -72,7 +77,8 @@ def parse_text_article(text: str, origin: str | None = None) -> Article:
         elif line and line != title:
             break
         index += 1
-    if published is None:
+    headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
+    if published is None and not (plain and not headers and headline_alone):
         raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
     body_lines = lines[index:]
     # The footer (Comments:/Category:) repeats the header; it is not part of the story.
@@ -80,7 +86,7 @@ def parse_text_article(text: str, origin: str | None = None) -> Article:
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line")
+        raise ArticleError("no body text after the Published line" if published else "no body text")
     url = headers.get("url") or headers.get("link") or headers.get("source") or None
     return Article(
         title=title,

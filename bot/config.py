@@ -44,6 +44,8 @@ SEMANTIC_MODES = ("on", "static", "off")
 DEFAULT_HEADLINE_BOOST = 0.6
 MAX_HEADLINE_BOOST = 10.0
 DEFAULT_LATEST_COUNT = 10
+# Headlines one /latest may ask for (`/latest sport 20`).
+MAX_LATEST_COUNT = 30
 # Telegram's documented limit for one bot: about 30 messages a second overall (a local Bot API server may allow more).
 DEFAULT_MAX_MESSAGES_PER_SECOND = 30
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"

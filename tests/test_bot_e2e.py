@@ -29,6 +29,7 @@ from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
+from bot.render.welcome import ACKNOWLEDGED
 from bot.retrieval import Request
 from bot.tg.ask import ASK_USAGE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
@@ -244,6 +245,19 @@ async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_w
     assert ">Source</a>" in answer
 
 
+async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_search(app: Bot, server: FakeBotAPI) -> None:
+    """ "Hi!" and "thanks 👍" are not questions: searching them could only say that nothing answers."""
+    hello = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi there!")))
+    assert hello.startswith("Hello! I answer questions about 5 news articles") and "Nothing" not in hello
+    thanks = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "thanks 👍")))
+    assert thanks == ACKNOWLEDGED
+    mentioned = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} hello"))
+    assert visible_text(mentioned).startswith("Hello! I answer questions")
+    # A question that merely begins like small talk is still searched.
+    asked = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "hi, who is the chess champion?"))
+    assert "Chess Prodigy" in asked
+
+
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
     server.send_command(ALICE, "help")
     [text] = await replies(server, ALICE)
@@ -308,6 +322,12 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert f'href="{CHESS_URL}"' in latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
+    two = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "2")))
+    assert [line for line in two.splitlines() if line][1:] == lines[1:3]
+    local = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "local 1")))
+    assert len([line for line in local.splitlines() if line]) == 2 and local.startswith("Latest in Local")
+    everything = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "99999")))
+    assert [line for line in everything.splitlines() if line] == lines
     unknown = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "<Weather>"))
     assert "“&lt;Weather&gt;”" in unknown and "Local, Business, Science, Sport" in unknown
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,31 @@ MAX_COMMAND_CHARS = 40
 
 # (command, description, admins only)
 Command = tuple[str, str, bool]
+
+
+# Whole messages that are small talk, not questions: searching for "thanks" could only say that nothing answers it.
+GREETINGS = frozenset(
+    {
+        "hi", "hello", "hey", "hiya", "howdy", "yo", "hi there", "hello there", "hey there", "greetings",
+        "good morning", "good afternoon", "good evening", "good day", "hallo", "hola", "bonjour", "ciao",
+    }
+)  # fmt: skip
+ACKNOWLEDGEMENTS = frozenset(
+    {
+        "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
+        "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
+    }
+)  # fmt: skip
+ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you like, or see /help."
+_NOT_WORDS = re.compile(r"[^\w\s']+")
+
+
+def small_talk(text: str) -> str | None:
+    """The kind of small talk a whole message is, "greeting" (Hi!) or "acknowledgement" (thanks 👍), else None."""
+    said = " ".join(_NOT_WORDS.sub(" ", text).casefold().split())
+    if said in GREETINGS:
+        return "greeting"
+    return "acknowledgement" if said in ACKNOWLEDGEMENTS else None
 
 
 def example_question(article: StoredArticle) -> str:

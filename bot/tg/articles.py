@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.config import DEFAULT_LATEST_COUNT
+from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks, unknown_category
 from bot.render.split import split_message
@@ -40,12 +40,16 @@ async def full_article(update: Update, context: Context) -> None:
 
 
 async def latest(update: Update, context: Context) -> None:
-    """Send the newest headlines, of one category when one is named."""
+    """Send the newest headlines, of one category when one is named, as many as a number at the end asks."""
     message = update.message
     assert message is not None
     store = context.bot_data.library.store
-    category = " ".join(context.args or ()) or None
-    articles = await asyncio.to_thread(store.latest, DEFAULT_LATEST_COUNT, category)
+    words = list(context.args or ())
+    wanted = DEFAULT_LATEST_COUNT
+    if words and words[-1].isdecimal():
+        wanted = min(max(int(words.pop()), 1), MAX_LATEST_COUNT)
+    category = " ".join(words) or None
+    articles = await asyncio.to_thread(store.latest, wanted, category)
     if articles:
         await reply_messages(message, split_message(latest_blocks(articles, category, context.bot_data.username)))
     elif category is None:

@@ -24,11 +24,13 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, byline, title_of
+from bot.render.welcome import ACKNOWLEDGED, small_talk
 from bot.retrieval import Request
 from bot.store import SavedQuery
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, show_typing
+from bot.tg.sending import chat_of, reply_messages, show_typing
+from bot.tg.welcome import greeting_messages
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,15 @@ async def keep_question(library: Library, page: Page) -> None:
 
 
 async def answer_question(message: Message, context: Context, question: str) -> None:
-    """Answer a question asked in a message, with "More" and "Full article" buttons."""
+    """Answer a question asked in a message, with "More" and "Full article" buttons; "hi" gets the greeting."""
     library = context.bot_data.library
+    talk = small_talk(question)
+    if talk == "greeting":
+        await reply_messages(message, await asyncio.to_thread(greeting_messages, library))
+        return
+    if talk == "acknowledgement":
+        await message.reply_text(ACKNOWLEDGED)
+        return
     try:
         request = library.request(question)
         await show_typing(message)

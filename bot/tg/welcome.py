@@ -28,7 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     ("start", "what I know, with example questions", False),
     ("help", "this list of commands", False),
     ("ask", "ask a question (in groups; in private just type it)", False),
-    ("latest", "the newest headlines, optionally of one category: /latest <category>", False),
+    ("latest", "the newest headlines, optionally of one category and how many: /latest sport 20", False),
     ("categories", "the categories with their article counts", False),
     ("subscribe", "choose categories for your digest and alerts (buttons, or /subscribe sport tech)", False),
     ("unsubscribe", "stop following categories: /unsubscribe sport", False),

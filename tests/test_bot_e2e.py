@@ -608,6 +608,8 @@ def test_an_unreachable_api_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
 async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: FakeBotAPI, tmp_path: Path) -> None:
     """An emulator given as http://host:port, without setMyCommands or chat actions, still gets answers."""
     server.fail_next("setMyCommands", 404, "Not Found: method not found")
+    # A missing method answers 404, which python-telegram-bot raises as InvalidToken; some servers say 400.
+    server.fail_next("sendChatAction", 404, "Not Found: method not found")
     server.fail_next("sendChatAction", 400, "Bad Request: method is not supported", times=5)
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -619,6 +621,10 @@ async def test_a_bare_server_address_and_a_partial_bot_api_still_answer(server: 
         server.send_text(ALICE, "Who became the youngest chess champion?")
         [call] = await server.wait_for_async("sendMessage", chat_id=ALICE)
         assert "Chess Prodigy" in check_sent(call)
+        server.send_text(ALICE, "When did the rail strike end?")
+        second = (await server.wait_for_async("sendMessage", count=2, chat_id=ALICE))[1]
+        assert "Rail Strike" in check_sent(second)
+        assert [c.error_code for c in server.calls("sendChatAction")] == [404, 400]
         assert not server.calls("setMyCommands")[0].ok
 
 

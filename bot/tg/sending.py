@@ -250,10 +250,11 @@ async def send_messages(bot: ExtBot[Any], chat_id: int, texts: Sequence[str]) ->
 
 
 async def show_typing(message: Message) -> None:
-    """Show "typing…"; cosmetic, so a failure is logged, never fatal to the answer."""
+    """Show "typing…"; cosmetic, so a failure is logged, never fatal to the answer (a Bot API server without
+    sendChatAction answers 404, which python-telegram-bot raises as InvalidToken)."""
     try:
         await message.reply_chat_action(ChatAction.TYPING)
-    except (BadRequest, NetworkError) as exc:
+    except TelegramError as exc:
         log.debug("could not show typing in chat %s: %s", message.chat.id, exc)
 
 

@@ -22,7 +22,9 @@ LEDE_CHARS = 160
 DIGEST_HEADING = "Your daily digest"
 PREVIEW_HEADING = "Your digest so far"
 ALERT_HEADING = "New in your categories"
-NOTHING_NEW = "Nothing new in your categories today."
+# News is what arrived in the window, published at most two days before: an archive ingested today is not, so
+# the reader is pointed at what is there.
+NOTHING_NEW = "Nothing new in your categories today; /latest shows the newest headlines there are."
 
 
 def date_of(headline: Headline) -> str:

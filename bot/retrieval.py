@@ -274,9 +274,31 @@ _QUESTION_WORD = re.compile(
 )
 
 
+# "Who is ...", "what's ...", "where was ...": asking after whatever follows.
+_LOOKUP = re.compile(r"\s*(?:who|what|where)(?:['\u2019]s|\s+(?:is|are|was|were))\s", re.IGNORECASE)
+
+
 def asks(question: str) -> bool:
-    """Whether the text is asked as a question ("Who won?", "is it true that ...") rather than typed as keywords."""
+    """Whether the text is asked as a question ("Who won?", "is it true that ...") rather than typed as keywords.
+
+    A question after names alone ("Who is Valery Gerasimov?", "Where is Kaliningrad?") is answered as the names
+    typed as keywords would be: by a passage that holds them, though the encoder finds a sentence about the man
+    far from the bare question.
+    """
+    if _LOOKUP.match(question):
+        terms = {term for _, _, term in words(question)}
+        if terms and terms <= name_terms(question):
+            return False
     return "?" in question or _QUESTION_WORD.match(question) is not None
+
+
+def name_terms(question: str) -> frozenset[str]:
+    """The terms of the words written as names: capitalised, and not first in the question (nor in one typed in
+    capitals). Numbers are not names: a year the articles lack has its own evidence (`Candidate.number_missing`)."""
+    if question.isupper():
+        return frozenset()
+    first = len(question) - len(question.lstrip())
+    return frozenset(term for start, _, term in words(question) if start > first and question[start].isupper())
 
 
 @lru_cache(maxsize=50_000)
@@ -510,12 +532,14 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     idf = {t: v for t, v in engine.idf(terms).items() if t in carried}
     # The idf of a word no paragraph has (both engines give it at least this). That a word is missing from a
     # handful of paragraphs says little ("say" where they all wrote "said"), so it counts in full only from
-    # UNSEEN_FULL_AT paragraphs on.
+    # UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on Gerasimov) says the story is
+    # not there, however few they are.
     paragraphs = engine.count()
     never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
     never_used = frozenset(t for t, v in idf.items() if v >= never)
-    unseen = sum(idf[t] for t in never_used) / (sum(idf.values()) or 1.0)
-    unseen *= min(1.0, paragraphs / UNSEEN_FULL_AT)
+    named = name_terms(request.question)
+    by_chance = min(1.0, paragraphs / UNSEEN_FULL_AT)
+    unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)

@@ -28,6 +28,7 @@ from bot.retrieval import (
     answerability_features,
     asks,
     feature_table,
+    name_terms,
     unused_words,
 )
 from tests.paths import BBC, DATA, needs_bbc
@@ -280,10 +281,31 @@ def test_answerability_weighs_only_features_it_computes() -> None:
         ("harbour", False),
         ("Isle of Man ferry strike", False),
         ("Howard Dempsey Moscow visit", False),
+        # Asking after names alone is asking for the passages that hold them, as keywords do.
+        ("Who is Valery Gerasimov?", False),
+        ("Where's Kaliningrad?", False),
+        ("What is NATO?", False),
+        ("What is the capital of Australia?", True),
+        ("Who is the SM-3's maker?", True),
+        ("who is gerasimov?", True),
+        ("Who won the 2010 World Cup?", True),
     ],
 )
 def test_a_question_asked_as_one_is_told_from_keywords(text: str, asked: bool) -> None:
     assert asks(text) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("What did Putin say about Ukraine?", {"putin", "ukrain"}),
+        ("Putin on Ukraine", {"ukrain"}),  # the first word is capitalised whatever it is
+        ("what did putin say in 2014", set()),
+        ("WHAT DID PUTIN SAY", set()),
+    ],
+)
+def test_names_are_the_words_written_as_names(text: str, names: set[str]) -> None:
+    assert name_terms(text) == names
 
 
 def test_every_word_typed_answers_keywords_but_not_a_question_far_from_the_passage() -> None:

@@ -322,6 +322,25 @@ def test_two_first_starts_in_static_mode_at_once_both_answer_and_leave_one_table
         library.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        # The encoder finds a bare "Who is X?" far from any sentence about X; the names answer it.
+        ("Who is Valery Gerasimov?", "Valery Gerasimov"),
+        ("Where is Kaliningrad?", "Baltic exclave of Kaliningrad"),
+        # Names no paragraph has: however few the paragraphs, the story is not there.
+        ("What did Putin say about Ukraine?", None),
+        ("Did Obama comment on the talks?", None),
+    ],
+)
+def test_questions_after_names_in_the_shipped_article(library: Library, question: str, passage: str | None) -> None:
+    answer = library.ask(library.request(question))
+    if passage is None:
+        assert not answer.found
+    else:
+        assert answer.found and passage in answer.passages[0].text
+
+
 def test_weak_answers_are_shown_as_weaker_with_closest_headlines() -> None:
     article = StoredArticle("x", "Harbour cafe expands", "Local", None, None, None, None, 1)
     from bot.models import Passage

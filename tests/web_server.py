@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import json
 import ssl
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePath
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.paths import DATA
@@ -192,10 +194,17 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gives up (a fetch's timeout, a killed process) resets its connection: nothing to report.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serving(tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> Iterator[WebServer]:
     """A server on a free port of 127.0.0.1 for the duration of the block (https with `tls`, named `host`)."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    httpd = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     httpd.daemon_threads = True
     if tls is not None:
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)

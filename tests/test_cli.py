@@ -101,6 +101,12 @@ def test_ingest_csv_with_field_names(capsys: pytest.CaptureFixture[str]) -> None
     assert "https://news.example.org/ferry" in capsys.readouterr().out
 
 
+def test_newsbot_alone_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "ingest" in err and "ask" in err and "run" in err and "required" not in err
+
+
 def test_bad_field_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["ingest", "x.csv", "--field", "nonsense"])

@@ -128,7 +128,7 @@ async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: F
         await service.add("ftp://example.org/feed.xml", now=NOW)
     with pytest.raises(UsageError, match="at most 2,048 characters"):
         await service.add(web.url("/polls/harbour.xml?q=" + "x" * 2100), now=NOW)
-    with pytest.raises(UsageError, match=r"not an RSS or Atom feed|a web page, not a feed"):
+    with pytest.raises(UsageError, match=r"not an RSS, Atom or JSON feed|a web page, not a feed"):
         await service.add(web.url("/polls/story_tide.html"), now=NOW)
     with pytest.raises(UsageError, match="HTTP 404"):
         await service.add(web.url("/polls/missing.xml"), now=NOW)

@@ -34,7 +34,8 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert out == f"following {harbour}; first poll: {first}\n"
     assert main(["feeds", "add", web.url("/polls/story_tide.html")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("newsbot: cannot follow") and "not an RSS or Atom feed" in err and "Traceback" not in err
+    assert err.startswith("newsbot: cannot follow") and "not an RSS, Atom or JSON feed" in err
+    assert "Traceback" not in err
     assert main(["feeds", "add", teasers]) == 0
     capsys.readouterr()
     # A feed saved as a file is not followed, and the refusal says what reads it.

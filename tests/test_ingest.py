@@ -164,7 +164,23 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
     sitemap = tmp_path / "sitemap.xml"
     sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url></urlset>\n')
     [refused] = read_file(sitemap)
-    assert isinstance(refused, Skipped) and not refused.cut and refused.reason.startswith("not an RSS or Atom feed")
+    assert isinstance(refused, Skipped) and not refused.cut
+    assert refused.reason.startswith("not an RSS, Atom or JSON feed")
+
+
+def test_a_json_feed_saved_as_json_is_read_as_a_feed_and_other_json_as_records(tmp_path: Path) -> None:
+    items = list(read_file(DATA / "feeds" / "jsonfeed.json"))
+    articles = [i for i in items if isinstance(i, Article)]
+    assert [a.title for a in articles] == [
+        "Tram Line Opens to the Docks",
+        "Bakery Wins Regional Prize",
+        "A story told in plain text.",
+    ]
+    assert any(isinstance(i, Skipped) and i.cut and "only the feed's teaser" in i.reason for i in items)
+    records = tmp_path / "export.json"
+    records.write_text(json.dumps([{"title": "Mentions jsonfeed.org/version", "body": "A story about feeds."}]))
+    [story] = read_file(records)
+    assert isinstance(story, Article) and story.paragraphs == ("A story about feeds.",)
 
 
 def test_jsonl_records_and_their_errors() -> None:

@@ -8,6 +8,7 @@ far as feedparser can; an entry that cannot become an article is reported, never
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -82,21 +83,25 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    # A stream, never bytes or a string: feedparser would open those as a file name or fetch them as a URL.
-    try:
-        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
-    except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
-        log.debug("feedparser failed on %s", url, exc_info=True)
-        return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
-    problem = _bozo(parsed)
-    if not parsed.get("version") and not parsed.entries:
-        if found := discover_feeds(data, url):
-            return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
-        return Skipped(url, "not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
-    channel = parsed.feed
+    problem: str | None = None
+    if (json_feed := _json_feed(data)) is not None:
+        channel, raw_entries = json_feed
+    else:
+        # A stream, never bytes or a string: feedparser would open those as a file name or fetch them as a URL.
+        try:
+            parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+        except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
+            log.debug("feedparser failed on %s", url, exc_info=True)
+            return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
+        problem = _bozo(parsed)
+        if not parsed.get("version") and not parsed.entries:
+            if found := discover_feeds(data, url):
+                return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
+            return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
+        channel, raw_entries = parsed.feed, parsed.entries
     entries: list[FeedEntry] = []
     problems: list[Skipped] = []
-    for number, raw in enumerate(parsed.entries, start=1):
+    for number, raw in enumerate(raw_entries, start=1):
         location = f"{url} entry {number}"
         try:
             entry = _entry(raw, url, category)
@@ -116,6 +121,59 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         problems=tuple(problems),
         warning=f"read leniently: {problem}" if problem else None,
     )
+
+
+def is_json_feed(data: bytes) -> bool:
+    """Whether bytes look like a JSON Feed (jsonfeed.org), which names its version near the top."""
+    return data.lstrip().startswith(b"{") and b"jsonfeed.org/version" in data[:4096]
+
+
+def _json_feed(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """A JSON Feed's channel and items in feedparser's shape (which does not read JSON Feed), or None when the
+    bytes are not one."""
+    if not is_json_feed(data):
+        return None
+    try:
+        document = json.loads(data)
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    if not isinstance(document, dict):
+        return None
+    items = document.get("items")
+    listed = items if isinstance(items, list) else []
+    entries = [_json_item(item) if isinstance(item, dict) else {} for item in listed]
+    channel = {key: document.get(name) for key, name in (("title", "title"), ("link", "home_page_url"))}
+    return channel, entries
+
+
+def _json_item(item: dict[str, Any]) -> dict[str, Any]:
+    """One JSON Feed item as feedparser would give an RSS item; wrong types count as missing."""
+
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return value if isinstance(value, str) else None
+
+    # Version 1 has one "author", 1.1 a list of "authors".
+    authors: list[Any] = item["authors"] if isinstance(item.get("authors"), list) else [item.get("author")]
+    named = (a.get("name") for a in authors if isinstance(a, dict))
+    identifier = item.get("id")
+    return {
+        "id": str(identifier) if isinstance(identifier, (str, int)) else None,
+        "guidislink": False,
+        "link": text("url") or text("external_url"),
+        "title": text("title"),
+        "content": [
+            {"value": value, "type": kind}
+            for value, kind in ((text("content_html"), "text/html"), (text("content_text"), "text/plain"))
+            if value
+        ],
+        "summary": text("summary"),
+        "summary_detail": {"type": "text/plain"},
+        "tags": [{"term": tag} for tag in item.get("tags") or () if isinstance(tag, str)],
+        "published": text("date_published"),
+        "updated": text("date_modified"),
+        "author": next((name for name in named if isinstance(name, str)), None),
+    }
 
 
 def with_page(entry: FeedEntry, page: Article) -> Article:
@@ -143,6 +201,8 @@ def _bozo(parsed: Mapping[str, Any]) -> str | None:
 
 
 def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntry:
+    if not raw:
+        raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
     paragraphs, full = _text(raw)

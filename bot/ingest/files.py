@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import ArticleError
-from bot.ingest.feeds import parse_feed
+from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.pages import parse_saved_page
 from bot.ingest.records import READERS, article_from_record
@@ -31,16 +31,22 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
     """Articles in one file, in the format its suffix names (the seed's text format for anything else)."""
     try:
         suffix = path.suffix.lower()
-        if suffix in BULK_SUFFIXES:
+        if suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+            yield from _read_feed(path)
+        elif suffix in BULK_SUFFIXES:
             yield from _read_bulk(path, fields or {})
         elif suffix in PAGE_SUFFIXES:
             yield from _read_page(path)
-        elif suffix in FEED_SUFFIXES:
-            yield from _read_feed(path)
         else:
             yield from _read_text(path)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
+
+
+def _is_json_feed(path: Path) -> bool:
+    """Whether a `.json` file is a JSON Feed (jsonfeed.org) rather than an export of records."""
+    with path.open("rb") as stream:
+        return is_json_feed(stream.read(SNIFF_BYTES))
 
 
 def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:
@@ -71,7 +77,7 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
 
 
 def _read_feed(path: Path) -> Iterator[Article | Skipped]:
-    """The stories of an RSS or Atom feed saved as a file, each linked to its own page. Where the feed has only
+    """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page. Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
     try:

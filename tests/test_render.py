@@ -19,7 +19,7 @@ from bot.render.headlines import categories_blocks, latest_blocks, unknown_categ
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
-from bot.render.welcome import example_question, greeting, help_text, unknown_command
+from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command
 from bot.store import StoreStats
 from bot.tg.welcome import COMMANDS
 from tests.html_check import check_telegram_html, visible_length, visible_text
@@ -316,3 +316,26 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
     [greeting_text] = greeting(stats, [])
     assert visible_text(greeting_text).splitlines()[0].endswith(greeted)
     assert f"dates:      {listed}\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Hi!", "greeting"),
+        ("hello there \U0001f44b", "greeting"),
+        ("hi bot, thanks so much", "greeting"),
+        ("Thanks!!", "acknowledgement"),
+        ("ok thanks", "acknowledgement"),
+        ("thank you for the news", "acknowledgement"),
+        ("great, thanks again", "acknowledgement"),
+        # Questions and searches that only begin or end like small talk.
+        ("hi, who is the chess champion?", None),
+        ("hi-tech exports", None),
+        ("Hello Kitty sales", None),
+        ("ok so what about NATO", None),
+        ("the news", None),
+        ("", None),
+    ],
+)
+def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
+    assert small_talk(text) == kind

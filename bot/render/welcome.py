@@ -38,12 +38,29 @@ ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you l
 _NOT_WORDS = re.compile(r"[^\w\s']+")
 
 
+# Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news".
+SMALL_TALK_FILLER = frozenset(
+    {"so", "very", "much", "a", "lot", "again", "bot", "there", "all", "and", "everyone", "for", "the", "that",
+     "this", "news", "help", "info", "answer", "answers"}
+)  # fmt: skip
+_SMALL_TALK = sorted(
+    [(phrase, "greeting") for phrase in GREETINGS] + [(phrase, "acknowledgement") for phrase in ACKNOWLEDGEMENTS],
+    key=lambda item: -len(item[0]),
+)
+
+
 def small_talk(text: str) -> str | None:
-    """The kind of small talk a whole message is, "greeting" (Hi!) or "acknowledgement" (thanks 👍), else None."""
-    said = " ".join(_NOT_WORDS.sub(" ", text).casefold().split())
-    if said in GREETINGS:
-        return "greeting"
-    return "acknowledgement" if said in ACKNOWLEDGEMENTS else None
+    """The kind of small talk a whole message is, "greeting" (Hi!) or "acknowledgement" (ok, thanks 👍), else None.
+    A message with a greeting in it greets."""
+    rest = f" {' '.join(_NOT_WORDS.sub(' ', text).casefold().split())} "
+    kinds = set()
+    for phrase, kind in _SMALL_TALK:
+        while f" {phrase} " in rest:
+            rest = rest.replace(f" {phrase} ", " ", 1)
+            kinds.add(kind)
+    if not kinds or set(rest.split()) - SMALL_TALK_FILLER:
+        return None
+    return "greeting" if "greeting" in kinds else "acknowledgement"
 
 
 def example_question(article: StoredArticle) -> str:

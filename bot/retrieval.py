@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -278,18 +278,34 @@ _QUESTION_WORD = re.compile(
 _LOOKUP = re.compile(r"\s*(?:who|what|where)(?:['\u2019]s|\s+(?:is|are|was|were))\s", re.IGNORECASE)
 
 
-def asks(question: str) -> bool:
+def asks(question: str, texts: Iterable[str] = ()) -> bool:
     """Whether the text is asked as a question ("Who won?", "is it true that ...") rather than typed as keywords.
 
-    A question after names alone ("Who is Valery Gerasimov?", "Where is Kaliningrad?") is answered as the names
+    A question after names alone ("Who is Valery Gerasimov?", "where is kaliningrad") is answered as the names
     typed as keywords would be: by a passage that holds them, though the encoder finds a sentence about the man
-    far from the bare question.
+    far from the bare question. A word typed in lower case is a name when `texts` (the candidates) write it as one.
     """
     if _LOOKUP.match(question):
         terms = {term for _, _, term in words(question)}
-        if terms and terms <= name_terms(question):
+        if terms and terms <= name_terms(question) | written_as_names(terms, texts):
             return False
     return "?" in question or _QUESTION_WORD.match(question) is not None
+
+
+def written_as_names(terms: Collection[str], texts: Iterable[str]) -> frozenset[str]:
+    """The `terms` that `texts` always capitalise where a sentence does not begin ("Gerasimov", not "capital")."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for start, _, term in words(text):
+            if term in terms and not _begins_sentence(text, start):
+                (capitalised if text[start].isupper() else lower).add(term)
+    return frozenset(capitalised - lower)
+
+
+def _begins_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 8) : start].rstrip(" \t\n\"'\u201c\u2018(")
+    return not before or before[-1] in ".!?:"
 
 
 def name_terms(question: str) -> frozenset[str]:
@@ -560,7 +576,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
-    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asks(request.question))
+    asked = asks(request.question, texts.values())
+    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
         return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits), never_used)
     if semantic.pieces is not None:

@@ -30,6 +30,7 @@ from bot.retrieval import (
     feature_table,
     name_terms,
     unused_words,
+    written_as_names,
 )
 from tests.paths import BBC, DATA, needs_bbc
 
@@ -293,6 +294,21 @@ def test_answerability_weighs_only_features_it_computes() -> None:
 )
 def test_a_question_asked_as_one_is_told_from_keywords(text: str, asked: bool) -> None:
     assert asks(text) is asked
+
+
+def test_a_lookup_typed_in_lower_case_asks_after_names_the_passages_write_as_names() -> None:
+    texts = [
+        "Gerasimov said Russia and NATO had agreed. The capital was far, said Gerasimov.",
+        "\u201cMissile defense,\u201d Gen. Gerasimov told them in Kaliningrad.",
+        "Capital spending rose.",
+    ]
+    assert written_as_names({"gerasimov", "capit", "kaliningrad", "said", "nato"}, texts) == {
+        "gerasimov",
+        "kaliningrad",
+        "nato",
+    }
+    assert not asks("who is gerasimov?", texts) and not asks("where is kaliningrad", texts)
+    assert asks("what is the capital?", texts) and asks("who is gerasimov?")
 
 
 @pytest.mark.parametrize(

@@ -328,6 +328,7 @@ def test_two_first_starts_in_static_mode_at_once_both_answer_and_leave_one_table
         # The encoder finds a bare "Who is X?" far from any sentence about X; the names answer it.
         ("Who is Valery Gerasimov?", "Valery Gerasimov"),
         ("Where is Kaliningrad?", "Baltic exclave of Kaliningrad"),
+        ("who is gerasimov?", "Gerasimov"),
         # Names no paragraph has: however few the paragraphs, the story is not there.
         ("What did Putin say about Ukraine?", None),
         ("Did Obama comment on the talks?", None),

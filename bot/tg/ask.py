@@ -29,8 +29,8 @@ from bot.retrieval import Request
 from bot.store import SavedQuery
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, reply_messages, show_typing
-from bot.tg.welcome import greeting_messages
+from bot.tg.sending import chat_of, show_typing
+from bot.tg.welcome import greet
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     library = context.bot_data.library
     talk = small_talk(question)
     if talk == "greeting":
-        await reply_messages(message, await asyncio.to_thread(greeting_messages, library))
+        await greet(message, library)
         return
     if talk == "acknowledgement":
         await message.reply_text(ACKNOWLEDGED)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import re
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -60,6 +60,11 @@ def greeting_messages(library: Library) -> list[str]:
     return greeting(library.store.stats(), [example_question(a) for a in articles[:EXAMPLE_QUESTIONS]])
 
 
+async def greet(message: Message, library: Library) -> None:
+    """Reply with the greeting: what the bot knows, with example questions (/start, or a "hi")."""
+    await reply_messages(message, await asyncio.to_thread(greeting_messages, library))
+
+
 async def start(update: Update, context: Context) -> None:
     """Send the article of a deep link, or greet with what the bot knows and example questions."""
     message = update.message
@@ -69,7 +74,7 @@ async def start(update: Update, context: Context) -> None:
         if not await send_article(context, message.chat.id, context.args[0]):
             await message.reply_text(ARTICLE_GONE)
         return
-    await reply_messages(message, await asyncio.to_thread(greeting_messages, context.bot_data.library))
+    await greet(message, context.bot_data.library)
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -549,12 +549,13 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # The idf of a word no paragraph has (both engines give it at least this). That a word is missing from a
     # handful of paragraphs says little ("say" where they all wrote "said"), so it counts in full only from
     # UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on Gerasimov) says the story is
-    # not there, however few they are.
+    # not there, however few they are, and so does a question none of whose words any paragraph has ("what did
+    # putin say about ukraine" typed in lower case), which only the vectors could answer, by a guess.
     paragraphs = engine.count()
     never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
     never_used = frozenset(t for t, v in idf.items() if v >= never)
     named = name_terms(request.question)
-    by_chance = min(1.0, paragraphs / UNSEEN_FULL_AT)
+    by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}

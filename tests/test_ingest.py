@@ -79,6 +79,15 @@ def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> N
         assert isinstance(item, Skipped) and "no 'Published" in item.reason, name
 
 
+def test_a_plain_article_keeps_a_first_line_that_looks_like_a_header(tmp_path: Path) -> None:
+    """Header lines are passed over only on the way to a date line: a plain article's body is kept whole."""
+    path = tmp_path / "plain.txt"
+    path.write_text("Ferry Timetable Changes\n\nUpdate: the morning ferry now leaves at seven.\n\nMore to follow.\n")
+    article = only_article(path)
+    assert article.published is None
+    assert article.paragraphs == ("Update: the morning ferry now leaves at seven.", "More to follow.")
+
+
 def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
@@ -263,6 +272,9 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
         ("30 Sep 2013 12:05 PM", datetime(2013, 9, 30, 12, 5, tzinfo=UTC)),
         ("1362641820", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
         ("1362641820000", datetime(2013, 3, 7, 7, 37, tzinfo=UTC)),
+        ("Thursday, April 4th, 2024 at 7.37 pm BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
+        ("4 April 2024, 19:37 CEST", datetime(2024, 4, 4, 17, 37, tzinfo=UTC)),
+        ("April 4, 2024 7:37 pm EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:
@@ -271,7 +283,15 @@ def test_parse_date(raw: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["yesterday", "32-01-2020, 10:00", "2020-13-45", "7 Marchh 2013", "February 30, 2013", "7 March 2013 13:05 pm"],
+    [
+        "yesterday",
+        "32-01-2020, 10:00",
+        "2020-13-45",
+        "7 Marchh 2013",
+        "February 30, 2013",
+        "7 March 2013 13:05 pm",
+        "7-03-2013, 07:37 IST",  # India's, Ireland's or Israel's: not guessed
+    ],
 )
 def test_parse_date_rejects(raw: str) -> None:
     with pytest.raises(ArticleError):

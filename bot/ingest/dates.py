@@ -36,8 +36,17 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _TIME = (
     r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<half>[ap])\.?m\.?)?)?"
 )
-# A zone after the time: GMT or UTC (with an offset or not), Z, or an offset; other abbreviations are ambiguous.
-_ZONE = r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}))?"
+# Zone abbreviations read by their hours from UTC: RFC 2822's North American ones (as email.utils reads them) and
+# those English-language newsrooms write in Europe, Russia, Japan and Australia. Others are ambiguous ("IST" is
+# India's, Ireland's and Israel's) and make a date unreadable rather than wrong.
+NAMED_ZONES = {
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "JST": 9, "AEST": 10, "AEDT": 11,
+}  # fmt: skip
+# A zone after the time: GMT or UTC (with an offset or not), Z, an offset, or one of NAMED_ZONES.
+_ZONE = (
+    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|" + "|".join(NAMED_ZONES) + r"))?"
+)
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _FORMS = tuple(
     re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
@@ -101,6 +110,8 @@ def _from_parts(match: re.Match[str], text: str) -> datetime:
 
 def _zone(written: str | None) -> timezone:
     """The zone a date names after its time (UTC when none)."""
+    if written and (named := NAMED_ZONES.get(written.upper())) is not None:
+        return timezone(timedelta(hours=named))
     if not written or (offset := _OFFSET.search(written)) is None:
         return UTC
     sign, hours, minutes = offset.groups()

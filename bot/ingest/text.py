@@ -8,9 +8,15 @@ from datetime import datetime
 
 from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
+from bot.ingest.urls import is_web_url
 from bot.models import Article
 
 _HEADER = re.compile(r"^(Author|Comments|Category|URL|Link|Source)\s*:\s*(.*)$", re.IGNORECASE)
+# Other header lines a CMS writes ("Tags: flooding", "Photo: J. Smith", "Updated: 8 March"): a name of a word or
+# three and a value. They are passed over before the date line, never taken for the story.
+_OTHER_HEADER = re.compile(r"^[A-Za-z][A-Za-z-]*(?: [A-Za-z-]+){0,2}\s*:\s*\S.{0,150}$")
+# A date line without "Published" is short: "Thursday, April 4th, 2024 at 7.37 pm GMT".
+_DATE_LINE_CHARS = 60
 # "Posted" and "Date" need their colon (or "on"): a story may begin "Date night ..." where its date line is missing.
 _PUBLISHED = re.compile(r"^(?:Published(?:\s+on)?\s*:?\s|Posted(?:\s+on\s|\s*:)|Date\s*:)\s*(.+)$", re.IGNORECASE)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
@@ -72,14 +78,28 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
         elif match := _PUBLISHED.match(line):
             published = parse_date(match.group(1))
-            index += 1
+        elif (written := _date_line(line)) is not None:
+            published = written
+        elif line and line != title and not _OTHER_HEADER.match(line):
             break
-        elif line and line != title:
+        index += 1
+        if published is not None:
+            break
+    # Header lines after the date line ("Published ...", then "Author: ...") are still headers, not the story.
+    while published is not None and index < len(lines):
+        line = lines[index].strip()
+        if match := _HEADER.match(line):
+            headers.setdefault(match.group(1).lower(), match.group(2).strip())
+        elif line == title:
+            pass
+        else:
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
-    if published is None and not (plain and not headers and headline_alone):
-        raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
+    if published is None:
+        if not (plain and not headers and headline_alone):
+            raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
+        index = title_at + 1
     body_lines = lines[index:]
     # The footer (Comments:/Category:) repeats the header; it is not part of the story.
     while body_lines and (not body_lines[-1].strip() or _FOOTER.match(body_lines[-1].strip())):
@@ -87,7 +107,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
         raise ArticleError("no body text after the Published line" if published else "no body text")
-    url = headers.get("url") or headers.get("link") or headers.get("source") or None
+    # "Source: Environment Agency" credits a source; only an address is the story's link.
+    url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
     return Article(
         title=title,
         paragraphs=paragraphs,
@@ -97,3 +118,13 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         author=headers.get("author") or None,
         origin=origin,
     )
+
+
+def _date_line(line: str) -> datetime | None:
+    """The date of a line that is only a date ("7 March 2013, 07:37"), else None."""
+    if len(line) > _DATE_LINE_CHARS or not any(c.isdigit() for c in line):
+        return None
+    try:
+        return parse_date(line)
+    except ArticleError:
+        return None

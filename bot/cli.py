@@ -303,8 +303,11 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 def _ask(args: argparse.Namespace, library: Library) -> int:
     question = " ".join(args.question)
     if args.category and not _known_category(library, args.category):
-        names = ", ".join(name or "(none)" for name, _ in library.store.categories()) or "none yet"
+        names = ", ".join(name or "(no category)" for name, _ in library.store.categories()) or "none yet"
         print(f"newsbot: no category called {args.category!r}; the categories are: {names}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.since and args.until and args.since > args.until:
+        print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
         return EXIT_USAGE
     if args.since or args.until:
         stats = library.store.stats()

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
@@ -137,6 +138,7 @@ class Library:
     def open(cls, settings: Settings, seed_corpus: bool = True, distil_aside: bool = False) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`)."""
+        _make_data_dir(settings.data_dir)
         store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
@@ -292,3 +294,12 @@ class Library:
             self.vectors.backlog(),
             self.settings.semantic,
         )
+
+
+def _make_data_dir(path: Path) -> None:
+    """Create the data directory, or say in one line why it cannot be (a file in its place, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        what = "is a file, not a directory" if path.exists() else f"cannot be created ({exc.strerror})"
+        raise ConfigError(f"the data directory {path} {what}: set NEWSBOT_DATA_DIR to another") from exc

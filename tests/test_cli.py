@@ -159,6 +159,18 @@ def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str])
     assert main(["ask", "--since", "8-03-2013", "Dempsey"]) == 1
 
 
+def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--since", "2025-01-01", "--until", "2024-01-01", "Dempsey"]) == 2
+    assert "--since 2025-01-01 is after --until 2024-01-01" in capsys.readouterr().err
+
+
+def test_a_data_directory_that_is_a_file_is_one_line(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    (isolated / "data").write_text("not a directory")
+    assert main(["stats"]) == 2
+    err = capsys.readouterr().err
+    assert "the data directory" in err and "is a file, not a directory" in err and "Traceback" not in err
+
+
 # ---- issue 7: what a new user and an operator run into ------------------------------------------------------
 
 

@@ -29,6 +29,11 @@ _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # What an HTML document starts with, for a response that does not say what it is.
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _HOST_PREFIX = re.compile(r"^(?:www\d*|m|amp|mobile)\.")
+# Where pages state when a story was published, to the second: trafilatura's date keeps only the day.
+_META = re.compile(rb"<meta\b[^>]*>", re.I)
+_ATTRIBUTE = re.compile(rb"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_PUBLISHED_NAMES = frozenset({b"article:published_time", b"og:published_time", b"datepublished", b"pubdate"})
+_JSON_LD_PUBLISHED = re.compile(rb'"datePublished"\s*:\s*"([^"]{8,40})"')
 
 
 def media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -108,7 +113,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         title=title,
         paragraphs=paragraphs,
         category=category or (sections[0].strip() if sections else DEFAULT_CATEGORY),
-        published=_date(document.date),
+        published=_stated_time(body) or _date(document.date),
         url=link,
         author=author,
         origin=origin or link,
@@ -138,6 +143,19 @@ def _own_link(canonical: str | None) -> str | None:
 
 def _site(url: str) -> str:
     return _HOST_PREFIX.sub("", urlsplit(url).hostname or "")
+
+
+def _stated_time(body: bytes) -> datetime | None:
+    """The publication time a page's metadata states (`article:published_time`, schema.org's `datePublished`)."""
+    stated = [m[1] for m in _JSON_LD_PUBLISHED.finditer(body)]
+    for tag in _META.finditer(body):
+        attributes = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
+        if {attributes.get(k, b"").lower() for k in (b"property", b"name", b"itemprop")} & _PUBLISHED_NAMES:
+            stated.append(attributes.get(b"content", b""))
+    for raw in stated:
+        if date := _date(raw.decode("ascii", errors="replace")):
+            return date
+    return None
 
 
 def _date(raw: str | None) -> datetime | None:

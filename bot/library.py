@@ -20,8 +20,8 @@ from bot.errors import ConfigError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
-from bot.ingest.urls import is_web_url
-from bot.models import Answer, Article
+from bot.ingest.urls import canonical_url, is_web_url
+from bot.models import Answer, Article, StoredArticle, url_id
 from bot.retrieval import Request, answer
 from bot.semantic import Semantic, open_semantic
 from bot.semantic.follower import BATCHES, VectorFollower
@@ -275,6 +275,11 @@ class Library:
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
         return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+
+    def article_at(self, url: str) -> StoredArticle | None:
+        """The article at a link a reader pasted, as typed or without its tracking parameters; None if not here."""
+        found = self.store.articles(dict.fromkeys(url_id(u) for u in (url, canonical_url(url))))
+        return next(iter(found.values()), None)
 
     def request(self, question: str, **filters: object) -> Request:
         """A request with this library's default answer size and per-article limit."""

@@ -13,6 +13,11 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def url_id(url: str) -> str:
+    """The id of the article at `url` (see `Article.id`)."""
+    return short_hash("url:" + url.strip())
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article as read from a file or feed."""
@@ -35,7 +40,7 @@ class Article:
     def id(self) -> str:
         """Stable identity: from the URL, else the content (so the same story read twice is one article)."""
         if self.url:
-            return short_hash("url:" + self.url.strip())
+            return url_id(self.url)
         return short_hash("content:" + self.title + "\n" + "\n".join(self.paragraphs))
 
     @cached_property

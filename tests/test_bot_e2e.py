@@ -31,7 +31,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED
 from bot.retrieval import Request
-from bot.tg.ask import ASK_USAGE, NOT_TEXT
+from bot.tg.ask import ASK_USAGE, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
@@ -192,6 +192,25 @@ async def test_full_article_button_sends_the_escaped_article(app: Bot, server: F
     assert "padded coats &amp; gloves" in article and "&lt;the freezer&gt;" in article
     assert "40,000 years ago" in article  # the whole article, not just the passage
     await server.wait_for_async("answerCallbackQuery", count=1)
+
+
+async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
+    """A reader who pastes a story's link gets the story (its tracking parameters do not matter)."""
+    link = "https://news.example.com/sport/chess-prodigy-title?utm_source=share"
+    article = await reply_to(server, ALICE, lambda: server.send_text(ALICE, link))
+    assert article.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
+    unknown = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "https://news.example.com/other-story"))
+    assert unknown == NOT_HERE
+    captioned = await reply_to(
+        server, ALICE, lambda: server.send_photo(ALICE, "Who became the youngest chess champion?")
+    )
+    assert "Chess Prodigy" in captioned
+
+
+async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
+    """ "help" alone is not a search: a story that happens to use the word would not help."""
+    text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))
+    assert all(f"/{name} " in text for name, _, _ in COMMANDS)
 
 
 async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBotAPI) -> None:

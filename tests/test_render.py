@@ -333,8 +333,17 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
         ("hi-tech exports", None),
         ("Hello Kitty sales", None),
         ("ok so what about NATO", None),
-        ("the news", None),
         ("", None),
+        # A command's words typed as a message.
+        ("help", "help"),
+        ("Help!", "help"),
+        ("what can you do?", "help"),
+        ("the news", "latest"),
+        ("What's new today?", "latest"),
+        ("show me the latest headlines please", "latest"),
+        ("news about the ferry", None),
+        ("help with heating bills", None),
+        ("what is new in tech", None),
     ],
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:

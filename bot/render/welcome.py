@@ -43,22 +43,46 @@ SMALL_TALK_FILLER = frozenset(
     {"so", "very", "much", "a", "lot", "again", "bot", "there", "all", "and", "everyone", "for", "the", "that",
      "this", "news", "help", "info", "answer", "answers"}
 )  # fmt: skip
+# Whole messages that ask for what a command does ("help", "news", "what's new today?"): searching the articles
+# for them finds some story that happens to use the word.
+COMMAND_WORDS = {
+    "help": ("help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this"),
+    "latest": (
+        "news", "latest", "latest news", "headlines", "latest headlines", "top stories", "what's new", "whats new",
+        "what is new", "anything new", "what's the news", "what's happening", "news today", "today's news",
+    ),
+}  # fmt: skip
+# Words those come with: "show me the latest news please".
+COMMAND_FILLER = frozenset({"please", "show", "me", "the", "today", "now", "bot", "any", "send", "give", "some", "pls"})
 _SMALL_TALK = sorted(
     [(phrase, "greeting") for phrase in GREETINGS] + [(phrase, "acknowledgement") for phrase in ACKNOWLEDGEMENTS],
     key=lambda item: -len(item[0]),
 )
 
 
+def _plain(text: str) -> str:
+    return " ".join(_NOT_WORDS.sub(" ", text).casefold().split())
+
+
+def _without_filler(text: str) -> str:
+    return " ".join(word for word in _plain(text).split() if word not in COMMAND_FILLER)
+
+
+_COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.items() for phrase in phrases}
+
+
 def small_talk(text: str) -> str | None:
-    """The kind of small talk a whole message is, "greeting" (Hi!) or "acknowledgement" (ok, thanks 👍), else None.
-    A message with a greeting in it greets."""
-    rest = f" {' '.join(_NOT_WORDS.sub(' ', text).casefold().split())} "
+    """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
+    command's words, "help" (help) or "latest" (what's new?); else None. A message with a greeting in it greets."""
+    rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:
         while f" {phrase} " in rest:
             rest = rest.replace(f" {phrase} ", " ", 1)
             kinds.add(kind)
-    if not kinds or set(rest.split()) - SMALL_TALK_FILLER:
+    if not kinds:
+        return _COMMANDS.get(_without_filler(text))
+    if set(rest.split()) - SMALL_TALK_FILLER:
         return None
     return "greeting" if "greeting" in kinds else "acknowledgement"
 

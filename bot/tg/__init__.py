@@ -80,7 +80,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("addfeed", feeds.add_feed, filters=new),
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
-            MessageHandler(new & filters.TEXT, ask.text_message),
+            MessageHandler(new & (filters.TEXT | filters.CAPTION), ask.text_message),
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
             CallbackQueryHandler(ask.more, pattern=buttons.MORE_DATA),
             CallbackQueryHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),

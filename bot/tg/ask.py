@@ -19,6 +19,7 @@ from telegram.error import BadRequest
 
 from bot.config import MAX_PASSAGES
 from bot.errors import QuestionError, StoreError
+from bot.ingest.urls import is_web_url
 from bot.library import Library
 from bot.models import Answer
 from bot.render.answers import fit_answer
@@ -27,10 +28,11 @@ from bot.render.markup import HTML, byline, title_of
 from bot.render.welcome import ACKNOWLEDGED, small_talk
 from bot.retrieval import Request
 from bot.store import SavedQuery
+from bot.tg.articles import send_article
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, show_typing
-from bot.tg.welcome import greet
+from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ INLINE_DESCRIPTION_CHARS = 200
 
 ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
+NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     if talk == "acknowledgement":
         await message.reply_text(ACKNOWLEDGED)
         return
+    if talk == "help":
+        await send_help(message)
+        return
+    if len(question.split()) == 1 and is_web_url(link := question.strip()):
+        await send_linked_article(message, context, link)
+        return
     try:
         request = library.request(question)
         await show_typing(message)
@@ -107,9 +116,16 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     await keep_question(library, page)
 
 
+async def send_linked_article(message: Message, context: Context, link: str) -> None:
+    """Send the article at a pasted link, or say that it is not among the articles."""
+    article = await asyncio.to_thread(context.bot_data.library.article_at, link)
+    if article is None or not await send_article(context, message.chat_id, article.id):
+        await message.reply_text(NOT_HERE)
+
+
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
     """The question in a group message meant for the bot (a mention or a reply to it), else None."""
-    text = message.text or ""
+    text = message.text or message.caption or ""
     mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
     if mention.search(text):
         return " ".join(mention.sub(" ", text).split())
@@ -120,11 +136,11 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
 
 
 async def text_message(update: Update, context: Context) -> None:
-    """Answer a private message, or a group message that mentions or replies to the bot."""
+    """Answer a private message, or a group message that mentions or replies to the bot (a photo's caption too)."""
     message = update.message
     assert message is not None
     if message.chat.type == ChatType.PRIVATE:
-        question: str | None = message.text or ""
+        question: str | None = message.text or message.caption or ""
     else:
         question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is not None:

@@ -80,7 +80,12 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """List every command."""
     assert update.message is not None
-    await update.message.reply_text(help_text(COMMANDS))
+    await send_help(update.message)
+
+
+async def send_help(message: Message) -> None:
+    """Reply with every command (/help, or "help" typed as a message)."""
+    await message.reply_text(help_text(COMMANDS))
 
 
 async def unknown(update: Update, context: Context) -> None:

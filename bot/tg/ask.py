@@ -60,9 +60,9 @@ def first_page(library: Library, request: Request, username: str) -> Page:
     """Search and render the first page of an answer (in a worker thread)."""
     answer, text = fit_answer(library.ask(request), username)
     if not pages_on(answer):
-        return Page(text, keyboard(answer, ""))
+        return Page(text, keyboard(answer, "", request.k))
     saved = SavedQuery(request.question, request.category, request.since, request.until)
-    return Page(text, keyboard(answer, saved.key), saved, saved.key)
+    return Page(text, keyboard(answer, saved.key, request.k), saved, saved.key)
 
 
 def next_page(library: Library, key: str, offset: int, username: str) -> Page | None:
@@ -75,7 +75,7 @@ def next_page(library: Library, key: str, offset: int, username: str) -> Page | 
         saved.question, k=k, offset=offset, category=saved.category, since=saved.since, until=saved.until
     )
     answer, text = fit_answer(library.ask(request), username)
-    return Page(text, keyboard(answer, key))
+    return Page(text, keyboard(answer, key, library.settings.answer_size))
 
 
 async def keep_question(library: Library, page: Page) -> None:

@@ -13,10 +13,10 @@ from bot.tg.context import Context
 
 BUTTON_TITLE_CHARS = 40
 # Callback data: "m:<saved question key>:<offset>" and "a:<article id>", both far below Telegram's 64 bytes.
-# "More" pages through MAX_PASSAGES passages at most: the pattern admits no other offset, so a tampered
-# button cannot make the engine fetch millions of hits; it expires like any unknown button.
-MORE_OFFSETS = range(1, MAX_PASSAGES)
-MORE_DATA = re.compile(rf"^m:([0-9a-f]{{1,16}}):({'|'.join(str(n) for n in reversed(MORE_OFFSETS))})$")
+# "More" and "Back" page through MAX_PASSAGES passages at most: the pattern admits no other offset, so a
+# tampered button cannot make the engine fetch millions of hits; it expires like any unknown button.
+PAGE_OFFSETS = range(MAX_PASSAGES)
+MORE_DATA = re.compile(rf"^m:([0-9a-f]{{1,16}}):({'|'.join(str(n) for n in reversed(PAGE_OFFSETS))})$")
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
 
 EXPIRED = "This result expired, please ask again."
@@ -24,19 +24,24 @@ EXPIRED = "This result expired, please ask again."
 
 def pages_on(answer: Answer) -> bool:
     """Whether a "More" button can show further passages of this answer."""
-    return bool(answer.more) and answer.offset + len(answer.passages) in MORE_OFFSETS
+    return bool(answer.more) and answer.offset + len(answer.passages) in PAGE_OFFSETS
 
 
-def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
-    """A "Full article" button per article shown, and "More" when `key` pages to further passages."""
+def keyboard(answer: Answer, key: str, page_size: int) -> InlineKeyboardMarkup | None:
+    """A "Full article" button per article shown; when `key` keeps the question, "Back" on a later page (More
+    shows a page in place of the last, which would otherwise be gone) and "More" while there are further
+    passages."""
     titles = {p.article.id: p.article.title for p in answer.passages}
     rows = [
         [InlineKeyboardButton(f"Full article: {cap(title, BUTTON_TITLE_CHARS)}", callback_data=f"a:{article_id}")]
         for article_id, title in titles.items()
     ]
+    paging = []
+    if key and answer.offset:
+        paging.append(InlineKeyboardButton("Back", callback_data=f"m:{key}:{max(0, answer.offset - page_size)}"))
     if key and pages_on(answer):
-        rows.append([InlineKeyboardButton("More", callback_data=f"m:{key}:{answer.offset + len(answer.passages)}")])
-    return InlineKeyboardMarkup(rows) if rows else None
+        paging.append(InlineKeyboardButton("More", callback_data=f"m:{key}:{answer.offset + len(answer.passages)}"))
+    return InlineKeyboardMarkup([*rows, paging] if paging else rows) if rows or paging else None
 
 
 async def expired_button(update: Update, context: Context) -> None:

@@ -201,6 +201,8 @@ class Library:
         """
         report = report or IngestReport()
         seen: set[str] = set()
+        # The article each origin (file, record id, link) gave in this ingest.
+        origins: dict[str, str] = {}
         last_seq = 0
         # Pipelined: while this thread indexes batch n, another writes batch n+1 to the store (mostly in the
         # database driver's C code, which runs without the GIL).
@@ -212,11 +214,21 @@ class Library:
                     break
                 fresh: dict[str, Article] = {}
                 for article in batch:
-                    if article.id in seen:
+                    earlier = origins.get(article.origin) if article.origin else None
+                    if earlier is not None:
+                        # The same origin again (a record's correction later in the same export, under its id)
+                        # replaces what it gave, as reading the file again would. Unwritten if in this batch;
+                        # written in an earlier one, the store replaces it by its origin.
+                        report.duplicates += 1
+                        seen.discard(earlier)
+                        fresh.pop(earlier, None)
+                    elif article.id in seen:
                         report.duplicates += 1  # the same story again in this ingest: the first one stays
-                    else:
-                        seen.add(article.id)
-                        fresh[article.id] = article
+                        continue
+                    seen.add(article.id)
+                    fresh[article.id] = article
+                    if article.origin:
+                        origins[article.origin] = article.id
                 written = writer.submit(self.store.write_articles, list(fresh.values()))
                 if pending is not None:
                     last_seq = max(last_seq, self._index(*pending, report))

@@ -1,18 +1,23 @@
-"""Bulk files (issue 7): streamed with bounded memory, any field size, bad records skipped by number, limits."""
+"""Bulk files (issue 7): streamed with bounded memory, any field size, bad records skipped by number, limits; and
+exports as newsrooms make them (WordPress REST API dumps, HTML in fields, wrapped JSON, Excel CSV, corrections)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.ingest import Skipped, read_file
 from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_PARAGRAPH_CHARS, MAX_RECORD_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS
+from bot.library import Library
 from bot.models import Article
+from tests.paths import DATA
 
+RECORDS = DATA / "records"
 SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable and the new terrace. "
 
 
@@ -221,3 +226,137 @@ def test_json_single_object_and_chunk_boundaries(tmp_path: Path) -> None:
     articles = [i for i in read_file(many) if isinstance(i, Article)]
     assert [a.title for a in articles] == [r["title"] for r in records]
     assert articles[-1].origin == f"{many}#2499"
+
+
+# ---- exports as newsrooms make them ------------------------------------------------------------------------------
+
+
+def test_wordpress_rest_api_posts() -> None:
+    """A `/wp-json/wp/v2/posts` dump: {"rendered": html} fields were stored as the dict's repr, category and author
+    ids as names ("12", "4"), the zoneless local `date` read as UTC, and the link kept its campaign parameters."""
+    path = RECORDS / "wp_posts.json"
+    gauge, lifeboat = (i for i in read_file(path) if isinstance(i, Article))
+    assert gauge.title == "Tide Gauge Back Online \u2013 Readings Resume"
+    assert gauge.paragraphs == (
+        "The harbour\u2019s tide gauge is sending readings again after a fortnight offline.",
+        "Pilots & fishing crews had relied on printed tables meanwhile.",
+    )
+    assert (gauge.category, gauge.author) == ("", None)
+    assert gauge.published == datetime(2023, 11, 20, 17, 30, tzinfo=UTC)
+    assert gauge.url == "https://coastgazette.example/2023/11/20/tide-gauge/"
+    assert gauge.origin == f"{path}#311"
+    # No `date_gmt`: the local `date` is all there is; a name among the ids is a name.
+    assert lifeboat.published == datetime(2023, 11, 21, 9, 0, tzinfo=UTC)
+    assert lifeboat.category == "Coast"
+
+
+def test_nested_fields_by_dotted_path() -> None:
+    fields = {"title": "title.rendered", "body": "excerpt.rendered", "id": "slug"}
+    gauge = next(i for i in read_file(RECORDS / "wp_posts.json", fields) if isinstance(i, Article))
+    assert (gauge.title, gauge.paragraphs, gauge.source_id) == (
+        "Tide Gauge Back Online \u2013 Readings Resume",
+        ("Readings resume.",),
+        "tide-gauge",
+    )
+
+
+def test_html_in_record_titles_bodies_and_paragraphs_is_read_as_text() -> None:
+    """Record bodies were shown to readers as raw HTML (`<p>Smart &ldquo;quotes&rdquo;`), as feeds' never are."""
+    path = RECORDS / "html_records.jsonl"
+    items = list(read_file(path))
+    cafe, listed, plain = (i for i in items if isinstance(i, Article))
+    assert (cafe.title, cafe.author) == ("Caf\u00e9 Reopens", "Jo Reyes")
+    assert cafe.paragraphs == (
+        "The seafront caf\u00e9 reopened with a \u201cnew\u201d menu.",
+        "It opens daily at eight.",
+    )
+    assert listed.paragraphs == ("First part, with an aside.", "Second part & last.")
+    # Text that is only plain text with an entity keeps its blank-line paragraphs.
+    assert plain.paragraphs == ("Smith & Sons opened a second shop.", "The first one stays open too.")
+    # A title that is there but empty says so, rather than that there is no title field.
+    assert [(i.location, i.reason) for i in items if isinstance(i, Skipped)] == [
+        (f"{path}:4", "empty title (field 'title')")
+    ]
+
+
+def test_records_wrapped_in_an_object_are_read() -> None:
+    """`{"status": "ok", "results": [...]}` was one record with no title; its records are the list of objects."""
+    path = RECORDS / "wrapped.json"
+    items = list(read_file(path))
+    assert all(isinstance(i, Article) for i in items)
+    assert [(a.title, a.category, a.origin) for a in items if isinstance(a, Article)] == [
+        ("Allotment Waiting List Halved", "Local", f"{path}#1"),
+        ("Clock Tower Chimes Again", "Heritage", f"{path}#2"),
+    ]
+    # An object with a title is one record, whatever lists of objects it holds and in whatever order.
+    [single] = list(read_file(RECORDS / "one_with_objects.json"))
+    assert isinstance(single, Article) and single.title == "Sorted Keys Story"
+
+
+def test_wrapped_records_are_streamed_and_numbered_by_their_key(tmp_path: Path) -> None:
+    """A wrapper over the record limit is read a record at a time, as an array is."""
+    path = tmp_path / "big.json"
+    records = [record(f"Story {n}", SENTENCE * 200, id=n) for n in range(400)]
+    path.write_text(json.dumps({"count": 400, "items": [*records, ["not", "an", "object"]], "more": {"a": [1]}}))
+    assert path.stat().st_size > MAX_RECORD_BYTES
+    items = list(read_file(path))
+    assert [a.title for a in items if isinstance(a, Article)] == [f"Story {n}" for n in range(400)]
+    assert [s for s in items if isinstance(s, Skipped)] == [Skipped(f"{path}:items[401]", "not a JSON object")]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "semicolons.csv",
+            [
+                ("Rates Held", ("Rates stay at 2,5%; the board meets again in March.",), "Economy", 14),
+                (
+                    "Snow Closes Pass",
+                    ("The mountain pass closed overnight.", "It reopens when ploughed."),
+                    "Travel",
+                    15,
+                ),
+            ],
+        ),
+        ("tabs.csv", [("Tab Export Story", ("A story exported with tabs, commas, and more commas.",), "Local", None)]),
+    ],
+)
+def test_csv_delimiter_is_found_from_the_header(name: str, expected: list[tuple[object, ...]]) -> None:
+    """Excel saves ";"-separated CSV (with a byte order mark) where the decimal mark is a comma: every row said
+    "no title field"."""
+    items = list(read_file(RECORDS / name))
+    assert [
+        (a.title, a.paragraphs, a.category, a.published.day if a.published else None)
+        for a in items
+        if isinstance(a, Article)
+    ] == expected
+    assert len(items) == len(expected)
+
+
+def test_csv_over_the_limit_with_semicolons_skips_only_the_long_row(tmp_path: Path) -> None:
+    """A long row is read past by its skeleton, which must keep the file's own delimiter: a quote opening a field
+    after a ";" is a quote, not text."""
+    huge = "words; and more words " * (MAX_RECORD_BYTES // 20)
+    path = tmp_path / "long.csv"
+    path.write_text(f'title;body\nBefore;First.\nHuge;"{huge}\n;\n"\nAfter;"Last; with a\nline break."\n')
+    articles, skipped, _ = split(list(read_file(path)))
+    assert [(a.title, a.paragraphs) for a in articles] == [
+        ("Before", ("First.",)),
+        ("After", ("Last; with a line break.",)),
+    ]
+    assert [s.location for s in skipped] == [f"{path}:3"]
+
+
+def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: Library) -> None:
+    """Two records with one id in one export (a story and its correction) were both stored, under one origin; the
+    later one is what a second ingest of the file keeps, and is kept at once."""
+    path = RECORDS / "corrections.jsonl"
+    before = library.store.stats().articles
+    report = library.ingest([path])
+    assert (report.added, report.duplicates, report.removed, len(report.skipped)) == (3, 2, 0, 0)
+    kept = {a.title for a in library.store.latest(10) if a.origin and a.origin.startswith(f"{path}#")}
+    assert kept == {"Pier Reopens on Saturday", "Mill Sold for Flats", "Dune Path Fenced"}
+    assert library.store.stats().articles == before + 3
+    again = library.ingest([path])
+    assert (again.added, again.updated, again.unchanged, again.removed) == (0, 0, 3, 0)

@@ -22,6 +22,7 @@ _BLOCKS = frozenset(
 # Elements whose content is never text for a reader.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select"})
 _SPACE = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n\s*\n")
 _TAG = re.compile(r"<[^>]*>?")
 # A tag ("<x", "</x", "<!", "<?") or an entity ("&amp;", "&#233;"): text without one needs no parsing.
 _MARKUP = re.compile(r"<[a-zA-Z/!?]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
@@ -55,7 +56,9 @@ class _TextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:
-            self.parts.append(_SPACE.sub(" ", data))
+            # A blank line is a paragraph break all the same: what CMSs store and export (WordPress's post_content)
+            # has inline tags and entities but no <p>.
+            self.parts.append("\n\n".join(_SPACE.sub(" ", block) for block in _BLANK_LINE.split(data)))
 
 
 def looks_like_html(text: str) -> bool:

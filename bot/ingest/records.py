@@ -10,14 +10,16 @@ import csv
 import io
 import json
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
 from bot.ingest.limits import MAX_RECORD_BYTES
-from bot.ingest.text import split_paragraphs
+from bot.ingest.markup import html_paragraphs, html_text
+from bot.ingest.urls import canonical_url
 from bot.models import Article
 
 FIELDS = ("title", "body", "paragraphs", "category", "published", "url", "author", "id")
@@ -32,10 +34,16 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 # (location for messages, record number for the origin, the record or why it is not one)
 Record = tuple[str, int, Mapping[str, object] | str]
 RecordReader = Callable[[BinaryIO, str], Iterator[Record]]
+# What a field reads as: one line of text, or paragraphs.
+_Read = TypeVar("_Read", str, tuple[str, ...])
 
 _NOT_SPACE = re.compile(r"\S")
-# What decides where a CSV row ends: quotes, commas and line ends. Any run of other characters acts as one.
+# What decides where a CSV row ends: quotes, delimiters and line ends. Any run of other characters acts as one.
 _CSV_FILLER = re.compile(rb'[^",\r\n]+')
+# The delimiters a header row is sniffed for, the usual first (it wins a tie): Excel writes ";" where the decimal
+# mark is a comma, and tab-separated exports are common.
+_DELIMITERS = (b",", b";", b"\t")
+_QUOTED = re.compile(rb'"[^"]*"')
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -46,57 +54,107 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "body": ("text", "content", "article", "story", "full_text", "description", "summary"),
     "paragraphs": (),
     "category": ("section", "topic", "categories", "tags", "tag"),
-    "published": ("date", "pubdate", "published_at", "publish_date", "publication_date", "datetime", "timestamp"),
+    # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
+    "published": (
+        "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "datetime", "timestamp",
+    ),
     "url": ("link", "href", "permalink", "source_url", "web_url"),
     "author": ("byline", "authors", "creator", "writer"),
     "id": ("guid", "uuid", "article_id"),
-}
+}  # fmt: skip
+# A category or author that is only digits is an id into a table the export left out (WordPress's
+# `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all.
+_ID = re.compile(r"\d+")
+_TITLE_NAMES = frozenset(("title", *ALIASES["title"]))
 
 
 def article_from_record(record: Mapping[str, object], fields: Mapping[str, str], origin: str) -> Article:
-    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`."""
+    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`.
+
+    HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
+    its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`).
+    """
     keys = {str(key).casefold(): key for key in record}
 
-    def value(name: str) -> object:
+    def named(name: str) -> list[str]:
+        """The record's fields (or paths) that may hold our field `name`, in the order they are tried."""
         if name in fields:
-            return record.get(fields[name])
-        for candidate in (name, *ALIASES[name]):
-            if (key := keys.get(candidate)) is not None and record[key] not in (None, "", []):
-                return record[key]
-        return None
+            return [fields[name]]
+        return [keys[candidate] for candidate in (name, *ALIASES[name]) if candidate in keys]
 
-    def text(name: str, joiner: str = "\n\n") -> str:
-        found = value(name)
-        if found is None:
-            return ""
-        if isinstance(found, (list, tuple)):
-            return joiner.join(str(v) for v in found if v is not None).strip()
-        return str(found).strip()
+    def first(name: str, read: Callable[[object], _Read]) -> _Read:
+        """The first of `name`'s fields that reads as something: an empty or unusable one does not hide the next."""
+        return next(filter(None, (read(_at(record, key)) for key in named(name))), read(None))
 
-    title = text("title")
+    title = first("title", _line)
     if not title:
+        present = [key for key in named("title") if _at(record, key) is not None]
+        if present:
+            raise ArticleError(f"empty title (field {present[0]!r})")
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
-    raw_paragraphs = value("paragraphs")
-    if isinstance(raw_paragraphs, list):
-        paragraphs = tuple(p for item in raw_paragraphs for p in split_paragraphs(str(item)))
-    else:
-        paragraphs = split_paragraphs(text("body") or text("paragraphs"))
+    paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
     if not paragraphs:
         raise ArticleError("no body text")
-    published_raw = text("published")
-    categories = value("category")
+    published_raw = first("published", _line)
+    url = first("url", _line)
     return Article(
-        title=" ".join(title.split()),
+        title=title,
         paragraphs=paragraphs,
         # A list of tags files the story under its first.
-        category=str(categories[0]).strip() if isinstance(categories, list) and categories else text("category"),
+        category=first("category", lambda value: next(iter(_names(value)), "")),
         published=parse_date(published_raw) if published_raw else None,
-        url=text("url") or None,
-        author=text("author", ", ") or None,
+        url=canonical_url(url) if url else None,
+        author=first("author", lambda value: ", ".join(_names(value))) or None,
         origin=origin,
-        source_id=text("id") or None,
+        source_id=first("id", _line) or None,
     )
+
+
+def _at(record: Mapping[str, object], path: str) -> object:
+    """The value of field `path`, else of the dotted path `path` into nested objects; None when there is none."""
+    if path in record:
+        return record[path]
+    found: object = record
+    for part in path.split("."):
+        if not isinstance(found, Mapping) or part not in found:
+            return None
+        found = found[part]
+    return found
+
+
+def _rendered(value: object) -> object:
+    """A WordPress REST API field (`{"rendered": "<p>...", "protected": false}`) as its HTML; else `value`."""
+    if isinstance(value, Mapping) and isinstance(value.get("rendered"), str):
+        return value["rendered"]
+    return value
+
+
+def _line(value: object) -> str:
+    """A field as one line of plain text; a list's items joined; an object (not text) as ""."""
+    value = _rendered(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(filter(None, map(_line, value)))
+    if value is None or isinstance(value, Mapping):
+        return ""
+    return html_text(str(value))
+
+
+def _names(value: object) -> list[str]:
+    """The names in a category or author field (one, or a list), without the bare ids."""
+    value = _rendered(value)
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [name for name in map(_line, items) if name and not _ID.fullmatch(name)]
+
+
+def _paragraphs(value: object) -> tuple[str, ...]:
+    """A body (HTML or plain text), or a list of paragraphs, as plain paragraphs."""
+    value = _rendered(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(paragraph for item in value for paragraph in _paragraphs(item))
+    if value is None or isinstance(value, Mapping):
+        return ()
+    return html_paragraphs(str(value))
 
 
 # ---- lines, bounded ---------------------------------------------------------------------------------------------
@@ -110,8 +168,9 @@ class _LongLine:
     skeleton: bytes
 
 
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | _LongLine]]:
-    """(line number, line) for each line; a line over MAX_RECORD_BYTES is never held whole."""
+def _lines(stream: BinaryIO, filler: re.Pattern[bytes] = _CSV_FILLER) -> Iterator[tuple[int, bytes | _LongLine]]:
+    """(line number, line) for each line; a line over MAX_RECORD_BYTES is never held whole (its skeleton is made
+    with `filler`, see `_CsvLines`)."""
     number = 0
     while line := stream.readline(MAX_RECORD_BYTES + 1):
         number += 1
@@ -121,10 +180,10 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | _LongLine]]:
             yield number, line
             continue
         size = len(line)
-        skeleton = _CSV_FILLER.sub(b"x", line)
+        skeleton = filler.sub(b"x", line)
         while not line.endswith(b"\n") and (line := stream.readline(CHUNK_BYTES)):
             size += len(line)
-            skeleton += _CSV_FILLER.sub(b"x", line)
+            skeleton += filler.sub(b"x", line)
         yield number, _LongLine(size, skeleton)
 
 
@@ -169,9 +228,21 @@ def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
 class _JsonStream:
     """A JSON text read a chunk at a time, its values decoded one by one (a whole array is never held)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, name: str) -> None:
+        self._stream = stream
         self._text = io.TextIOWrapper(stream, encoding="utf-8-sig")
         self._decoder = json.JSONDecoder()
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        # Where the value being read is (location for messages, record number), for a message if it is broken.
+        self.at: tuple[str, int] = (name, 0)
+
+    def restart(self) -> None:
+        """Read again from the start of the file."""
+        self._text.detach()  # (a TextIOWrapper closes its stream when collected)
+        self._stream.seek(0)
+        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig")
         self.buffer = ""
         self.pos = 0
         self.eof = False
@@ -196,11 +267,19 @@ class _JsonStream:
         self.pos = match.start()
         return self.buffer[self.pos]
 
-    def take(self) -> None:
+    def expect(self, character: str) -> None:
+        """Consume `character`, the next one that is not white space; ArticleError if another comes."""
+        if (found := self.peek()) != character:
+            raise ArticleError(
+                f"invalid JSON: expected {character!r}, found {found!r}"
+                if found
+                else "invalid JSON: the file ends too soon"
+            )
         self.pos += 1
 
     def value(self) -> tuple[object, int]:
         """The next value and its size; ArticleError when it is invalid or over MAX_RECORD_BYTES."""
+        self.peek()  # raw_decode takes no white space before the value
         while True:
             try:
                 value, end = self._decoder.raw_decode(self.buffer, self.pos)
@@ -220,43 +299,104 @@ class _JsonStream:
             self._more()
 
 
-def json_records(stream: BinaryIO, name: str) -> Iterator[Record]:
-    """The objects of a JSON array (or one JSON object), decoded one at a time."""
-    source = _JsonStream(stream)
+def _items(source: _JsonStream, opening: str, closing: str) -> Iterator[None]:
+    """Steps through a JSON array or object that starts next: at each step the source is at an item, which the
+    caller reads before the next step."""
+    source.expect(opening)
+    first = True
+    while source.peek() != closing:
+        if not first:
+            source.expect(",")
+        first = False
+        yield
+    source.expect(closing)
+
+
+def _elements(source: _JsonStream) -> Iterator[tuple[object, int]]:
+    """The values of the JSON array that starts next, decoded one at a time, with their sizes."""
+    for _ in _items(source, "[", "]"):
+        yield source.value()
+
+
+def _members(source: _JsonStream) -> Iterator[str]:
+    """The keys of the JSON object that starts next; the caller reads each one's value before the next key."""
+    for _ in _items(source, "{", "}"):
+        key, _size = source.value()
+        if not isinstance(key, str):
+            raise ArticleError("invalid JSON: a key that is not a string")
+        source.expect(":")
+        yield key
+
+
+def _skip(source: _JsonStream) -> None:
+    """Read past the next value (an array element by element)."""
+    if source.peek() == "[":
+        deque(_elements(source), maxlen=0)
+    else:
+        source.value()
+
+
+def _records_key(source: _JsonStream) -> str | None:
+    """Where an object that starts next keeps its records, when it is not one itself: the key of its one member
+    that is a list of objects, in an object with no title (`{"status": "ok", "data": [...]}`, as news APIs and CMSs
+    answer). The object is read past, a member at a time."""
+    lists: list[str] = []
+    titled = False
+    for key in _members(source):
+        titled = titled or key.casefold() in _TITLE_NAMES
+        if source.peek() != "[":
+            source.value()
+            continue
+        elements = _elements(source)
+        if isinstance(next(elements, (None, 0))[0], dict):
+            lists.append(key)
+        deque(elements, maxlen=0)
+    return lists[0] if len(lists) == 1 and not titled else None
+
+
+def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
+    """The elements of the JSON array that starts next, as records `name[1]`, `name[2]`, ..."""
     number = 0
-    location = name
+    source.at = (f"{name}[1]", 1)
+    for value, size in _elements(source):
+        number += 1
+        yield *source.at, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
+        source.at = (f"{name}[{number + 1}]", number + 1)
+    if number == 0:
+        yield name, 0, "no records: the JSON array is empty"
+
+
+def json_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+    """The objects of a JSON array, decoded one at a time; or one JSON object, or the list of objects in an object
+    that wraps them (see `_records_key`), read from the file a second time."""
+    source = _JsonStream(stream, name)
     try:
         first = source.peek()
         if first == "":
             yield name, 0, "no records: the file is empty"
             return
-        if first != "[":
-            location = f"{name}[1]"
-            value, size = source.value()
-            yield location, 1, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
+        if first == "[":
+            yield from _array_records(source, name)
             if source.peek():
-                yield name, 0, "text after the first JSON value is not read"
+                yield name, 0, "text after the JSON array is not read"
             return
-        source.take()
-        while source.peek() != "]":
-            number += 1
-            location = f"{name}[{number}]"
-            value, size = source.value()
-            yield location, number, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
-            following = source.peek()
-            if following == ",":
-                source.take()
-            elif following != "]":
-                raise ArticleError(f"invalid JSON after this record: expected ',' or ']', found {following!r}")
-        source.take()
-        if number == 0:
-            yield name, 0, "no records: the JSON array is empty"
+        source.at = (f"{name}[1]", 1)
+        if first == "{" and (key := _records_key(source)) is not None:
+            source.restart()
+            for member in _members(source):
+                if member == key:
+                    yield from _array_records(source, f"{name}:{key}")
+                    return
+                _skip(source)
+        source.restart()
+        value, size = source.value()
+        yield *source.at, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
         if source.peek():
-            yield name, 0, "text after the JSON array is not read"
+            yield name, 0, "text after the first JSON value is not read"
     except (ArticleError, UnicodeDecodeError) as exc:
         reason = f"not UTF-8 text ({exc.reason})" if isinstance(exc, UnicodeDecodeError) else str(exc)
         # Nothing after a broken spot in a JSON array can be found again; in JSON Lines it would be one record.
-        yield location, number, f"{reason}; the rest of the file is not read (JSON Lines loses only the bad line)"
+        yield *source.at, f"{reason}; the rest of the file is not read (JSON Lines loses only the bad line)"
 
 
 # ---- CSV ---------------------------------------------------------------------------------------------------------
@@ -265,12 +405,13 @@ def json_records(stream: BinaryIO, name: str) -> Iterator[Record]:
 class _CsvLines:
     """The lines csv.reader reads, with each row's size and encoding watched.
 
-    A row past MAX_RECORD_BYTES is read on as its skeleton (quotes, commas, line ends; other runs as one "x"),
+    A row past MAX_RECORD_BYTES is read on as its skeleton (quotes, delimiters, line ends; other runs as one "x"),
     which ends the row exactly where the real text would, without holding it. `start_row` before each row.
     """
 
-    def __init__(self, stream: BinaryIO) -> None:
-        self._lines = _lines(stream)
+    def __init__(self, stream: BinaryIO, delimiter: bytes) -> None:
+        self._filler = re.compile(b'[^"' + re.escape(delimiter) + b"\r\n]+")
+        self._lines = _lines(stream, self._filler)
         self.line = 0
         self.size = 0
         self.problem: str | None = None
@@ -293,7 +434,7 @@ class _CsvLines:
         self.size += len(line)
         if self.oversized or self.size > MAX_RECORD_BYTES:
             self.oversized = True
-            return _CSV_FILLER.sub(b"x", line).decode("ascii")
+            return self._filler.sub(b"x", line).decode("ascii")
         try:
             return line.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -304,10 +445,21 @@ class _CsvLines:
         return _too_big(self.size, "row") if self.oversized else self.problem
 
 
+def _delimiter(stream: BinaryIO) -> bytes:
+    """The delimiter the header row (the first line) uses most outside quotes; the stream is left where it was."""
+    start = stream.tell()
+    header = stream.readline(CHUNK_BYTES)
+    stream.seek(start)
+    bare = _QUOTED.sub(b"", header)
+    return max(_DELIMITERS, key=bare.count)
+
+
 def csv_records(stream: BinaryIO, name: str) -> Iterator[Record]:
-    """Rows under a header row, numbered as rows (the header is row 1); a row may span lines."""
-    lines = _CsvLines(stream)
-    rows = csv.reader(lines)
+    """Rows under a header row, numbered as rows (the header is row 1); a row may span lines; fields are separated
+    by commas, semicolons or tabs, whichever the header row has most of."""
+    delimiter = _delimiter(stream)
+    lines = _CsvLines(stream, delimiter)
+    rows = csv.reader(lines, delimiter=delimiter.decode("ascii"))
     header: list[str] | None = None
     number = 1
     while True:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import Skipped, read_file
+from bot.ingest import Skipped, article_from_record, read_file
 from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_PARAGRAPH_CHARS, MAX_RECORD_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS
 from bot.library import Library
 from bot.models import Article
@@ -360,3 +360,17 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
     assert library.store.stats().articles == before + 3
     again = library.ingest([path])
     assert (again.added, again.updated, again.unchanged, again.removed) == (0, 0, 3, 0)
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://news.example.org/wind?utm_source=x", "https://news.example.org/wind"),
+        ("n/a", None),
+        ("/news/wind", None),
+        ("Environment Agency", None),
+    ],
+)
+def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:
+    record = {"title": "Wind Farm Wins Approval", "body": "Construction starts next spring.", "url": url}
+    assert article_from_record(record, {}, "bulk.jsonl#1").url == kept

@@ -19,7 +19,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
-from bot.ingest.urls import canonical_url
+from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
 FIELDS = ("title", "body", "paragraphs", "category", "published", "url", "author", "id")
@@ -104,7 +104,8 @@ def article_from_record(record: Mapping[str, object], fields: Mapping[str, str],
         # A list of tags files the story under its first.
         category=first("category", lambda value: next(iter(_names(value)), "")),
         published=parse_date(published_raw) if published_raw else None,
-        url=canonical_url(url) if url else None,
+        # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
+        url=canonical_url(url) if is_web_url(url) else None,
         author=first("author", lambda value: ", ".join(_names(value))) or None,
         origin=origin,
         source_id=first("id", _line) or None,

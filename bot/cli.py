@@ -262,6 +262,7 @@ async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
     if args.feeds_action == "add":
         poll = await service.add(args.url, args.category, added_by="cli", now=now)
         print(f"following {poll.feed.url}; first poll: {poll.summary()}")
+        _print_problems(poll, print)
         return 0
     if args.feeds_action == "remove":
         feed = await service.remove(args.url)
@@ -277,6 +278,12 @@ async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
     return await _poll(service, now, every=not args.due)
 
 
+def _print_problems(poll: FeedPoll, write: Callable[..., object]) -> None:
+    """Name the entries and pages a poll could not read (its summary only counts them), on standard error."""
+    for problem in poll.problems:
+        write(f"  {problem}", file=sys.stderr)
+
+
 async def _poll(service: FeedService, now: datetime, every: bool) -> int:
     from tqdm import tqdm
 
@@ -288,6 +295,7 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
         def show(poll: FeedPoll) -> None:
             bar.write(f"{poll.feed.url}: {poll.summary()}", file=sys.stdout)
+            _print_problems(poll, bar.write)
             bar.update(1)
 
         report = await service.poll(now, every=every, on_poll=show)

@@ -67,3 +67,14 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert main(["feeds", "remove", harbour]) == 1
     assert "no feed" in capsys.readouterr().err
     assert main(["feeds", "remove", "2"]) == 0
+
+
+def test_entries_a_poll_cannot_read_are_named(web: WebServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """The summary counts the problems; each is named on standard error, with where it was and why."""
+    assert main(["feeds", "add", web.url("/polls/broken_items.xml")]) == 0
+    captured = capsys.readouterr()
+    counted = re.search(r"(\d+) problems", captured.out)
+    named = [line for line in captured.err.splitlines() if line.startswith("  ")]
+    assert counted is not None and len(named) == int(counted.group(1)) >= 2
+    assert any("no http(s) link" in line for line in named)
+    assert any(web.url("/polls/gone.html") in line and "404" in line for line in named)

@@ -64,9 +64,9 @@ class VectorFollower:
         return self.store.paragraphs_changed_since(cursor)
 
     def catch_up(self, limit: int | None = None, progress: Callable[[int], object] | None = None) -> int:
-        """Make the missing vectors (at most `limit` changes' or build chunks' worth), or just read another
-        process's if it is the one writing them; returns the paragraphs embedded here. `progress` hears how
-        many paragraphs each step took in."""
+        """Make the missing vectors (at most `limit` steps: a build chunk of `batch` articles, or `batch` changes
+        of the log, each one commit), or just read another process's if it is the one writing them; returns the
+        paragraphs embedded here. `progress` hears how many paragraphs each step took in."""
         with self._lock:
             if not self.try_write():
                 self.vectors.refresh()
@@ -74,7 +74,10 @@ class VectorFollower:
             before = self.vectors.embedded
             if self.vectors.cursor == NO_CURSOR and not self._build(limit, progress):
                 return self.vectors.embedded - before
-            replay(self.store, self.vectors.cursor, self.vectors, batch_size=self.batch, limit=limit, progress=progress)
+            changes = None if limit is None else limit * self.batch
+            replay(
+                self.store, self.vectors.cursor, self.vectors, batch_size=self.batch, limit=changes, progress=progress
+            )
             return self.vectors.embedded - before
 
     def _build(self, limit: int | None, progress: Callable[[int], object] | None) -> bool:

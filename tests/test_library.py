@@ -188,6 +188,26 @@ def test_lost_index_is_rebuilt_from_the_store(settings: Settings) -> None:
         library.close()
 
 
+@pytest.mark.parametrize("damage", ["removed", "corrupt"])
+def test_an_index_damaged_under_a_running_process_is_built_again(settings: Settings, damage: str) -> None:
+    """A running bot whose index is deleted or damaged under it builds a new one on its next look at the store,
+    instead of failing every second until someone reindexes."""
+    library = Library.open(settings)
+    try:
+        count = library.engine.count()
+        if damage == "removed":
+            shutil.rmtree(settings.index_dir)
+        else:
+            (settings.index_dir / current_generation(settings) / "meta.json").write_text("{ not json")
+        assert library.follow() == 0
+        report = library.ingest([DATA / "articles"])
+        assert report.added == 3 and library.engine.count() > count
+        assert library.ask(library.request("glacier drone survey")).found
+        assert (settings.index_dir / current_generation(settings)).is_dir()
+    finally:
+        library.close()
+
+
 def test_corrupt_index_is_rebuilt(settings: Settings) -> None:
     library = Library.open(settings)
     count = library.engine.count()

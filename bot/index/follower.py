@@ -148,9 +148,15 @@ class Follower:
 
     def catch_up(self, fresh: Fresh | None = None, until: int | None = None) -> int:
         """Apply the changes the index lacks (up to `until`, when given); returns how many (0 if it is current or
-        another process writes it)."""
+        another process writes it). An index damaged or removed under this process is built again from the
+        store (meanwhile questions are answered from what this process had read)."""
         with self._lock:
-            self.refresh()
+            try:
+                self.refresh()
+            except IndexCorruptError as exc:
+                log.warning("%s; building a new index from the store", exc)
+                self.rebuild()  # which says what it built; it holds every change
+                return 0
             engine = self.engine
             head = self.store.head() if until is None else until
             if engine.cursor >= head or not engine.try_write():
@@ -181,9 +187,12 @@ class Follower:
     def rebuild(self) -> Engine:
         """Build a complete index from the store aside, catch it up, and swap it in; returns the new engine."""
         name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        if self.root is not None:
-            self.root.mkdir(parents=True, exist_ok=True)
-        engine = self._make(None if self.root is None else self.root / name)
+        try:
+            if self.root is not None:
+                self.root.mkdir(parents=True, exist_ok=True)
+            engine = self._make(None if self.root is None else self.root / name)
+        except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
+            raise IndexCorruptError(f"cannot build an index in {self.root}: {exc.strerror or exc}") from exc
         engine.try_write()
         try:
             head = self.store.head()

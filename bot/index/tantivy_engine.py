@@ -135,7 +135,10 @@ class TantivyEngine:
             self._index.reload()
 
     def refresh(self) -> None:
-        self._index.reload()
+        try:
+            self._index.reload()
+        except ValueError as exc:  # its files were removed or damaged under this process
+            raise IndexCorruptError(f"cannot read the index in {self.directory}: {exc}") from exc
         self._cursor = self._read_cursor()
 
     def count(self) -> int:

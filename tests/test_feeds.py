@@ -13,17 +13,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, text
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
 from bot.library import Library
 from bot.models import Article
-from bot.services.feeds import TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
+from bot.services.feeds import PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
 from bot.store import Store
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
+from bot.store.schema import migrations
 from tests.paths import DATA, ROOT
 from tests.web_server import WebServer
 
@@ -311,6 +314,98 @@ async def test_summary_only_entries_are_read_from_their_pages(
     # tried again, the pages already read are not.
     assert (again.status, again.unchanged, again.deferred) == (OK, 3, 1)
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
+
+
+async def test_a_story_page_that_failed_for_a_while_is_read_again_on_a_later_poll_by_any_process(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """The tester's case: the page answered 503 when the feed was added, then was mended; the poll after must read
+    it and give the story its full text (it said "1 unchanged" for good, the story a one-line teaser). What to read
+    again is in the store, so another process's poll does it. A 410 is final: that page is read once."""
+    page, gone = "/live/story_lifeboat.html", "/status/410"
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    web.statuses["story_lifeboat.html"] = 503
+    lifeboat = id_of(web.url(page))
+    adding = Library.open(feed_settings)
+    try:
+        first = await FeedService(adding).add(web.url("/polls/lifeboat.xml"), now=NOW)
+        assert (first.status, first.backlog, first.retrying) == (OK, 2, 1)
+        assert sorted(p.reason for p in first.problems) == [
+            "HTTP 410 Gone (the feed's summary is kept)",
+            "HTTP 503 Service Unavailable (the feed's summary is kept; its page is read again on a later poll)",
+        ]
+        assert "1 page to read again later" in first.summary()
+        assert adding.store.paragraphs(lifeboat) == ["Lifeboat teaser."]
+    finally:
+        adding.close()
+
+    del web.statuses["story_lifeboat.html"]
+    polling = Library.open(feed_settings)
+    try:
+        service = FeedService(polling)
+        (again,) = (await service.poll(NOW + timedelta(minutes=1), every=True)).polls  # `newsbot feeds poll`
+        assert (again.status, again.edited, again.unchanged, again.retrying) == (OK, 1, 1, 0)
+        assert polling.store.paragraphs(lifeboat)[0].startswith("The Kelmsby lifeboat brought three kayakers")
+        assert answer_urls(polling, "Who did the lifeboat bring ashore?")[0] == web.url(page)
+        (later,) = (await service.poll(NOW + timedelta(minutes=16))).polls
+        # Nothing is left to read again, so the validators were kept: the feed answers 304.
+        assert later.status == NOT_MODIFIED
+        assert (web.count(page), web.count(gone)) == (2, 1)
+    finally:
+        polling.close()
+
+
+async def test_a_story_page_that_keeps_failing_is_read_again_a_bounded_number_of_times(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    page = "/live/story_lifeboat.html"
+    web.statuses["story_lifeboat.html"] = 503
+    await service.add(web.url("/polls/lifeboat.xml"), now=NOW)
+    reads, last = [NOW], None
+    now = NOW + timedelta(minutes=15)
+    while now <= NOW + timedelta(days=1):
+        (poll,) = (await service.poll(now)).polls
+        if web.count(page) > len(reads):
+            reads.append(now)
+            last = poll
+        now += timedelta(minutes=15)
+    # At the next poll, then after waits doubling from the poll interval up to the 6 h back-off cap.
+    waits = [round((b - a).total_seconds() / 60) for a, b in pairwise(reads)]
+    assert waits == [15, 15, 30, 60, 120, 240, 360]
+    assert len(reads) == PAGE_READS and web.count("/status/410") == 1
+    assert last is not None and last.retrying == 0
+    assert [p.reason for p in last.problems] == [
+        f"HTTP 503 Service Unavailable (the feed's summary is kept; its page failed {PAGE_READS} reads in a row,"
+        " and is not read again)"
+    ]
+    assert poll.status == NOT_MODIFIED  # given up: the feed's validators are kept again
+    assert feed_library.store.paragraphs(id_of(web.url(page))) == ["Lifeboat teaser."]
+
+
+async def test_a_store_made_before_page_retries_gets_them_with_its_entries_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0004 on a store whose feed_entries predate it (made here by dropping the two columns)."""
+    library = Library.open(feed_settings)
+    try:
+        await FeedService(library).add(web.url("/polls/harbour.xml"), now=NOW)
+        with library.store.engine.begin() as connection:
+            for column in ("page_failures", "page_retry_at"):
+                connection.execute(text(f"ALTER TABLE feed_entries DROP COLUMN {column}"))
+            connection.execute(delete(migrations).where(migrations.c.name == "0004_feed_page_retries"))
+    finally:
+        library.close()
+    web.statuses["story_lifeboat.html"] = 503
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        service = FeedService(upgraded)
+        (harbour,) = await service.feeds()
+        assert harbour.articles == 3
+        poll = await service.add(web.url("/polls/lifeboat.xml"), now=NOW)
+        assert (poll.backlog, poll.retrying) == (2, 1)
+    finally:
+        upgraded.close()
 
 
 async def test_a_hanging_site_fails_on_its_timeout_while_the_others_are_polled(

@@ -10,6 +10,7 @@ import pytest
 
 from bot.ingest import Skipped
 from bot.ingest.feeds import DEFAULT_CATEGORY, Feed, FeedEntry, discover_feeds, parse_feed, with_page
+from bot.ingest.files import read_articles
 from bot.ingest.limits import MAX_ARTICLE_CHARS
 from bot.models import Article
 from tests.paths import DATA
@@ -118,3 +119,18 @@ def test_feed_discovery_from_a_page() -> None:
     html = (FEEDS / "not_a_feed.html").read_bytes()
     assert discover_feeds(html, "https://Gazette.example.org/home") == ("https://gazette.example.org/feed.xml",)
     assert discover_feeds(b"<html><p>no feeds</p></html>", BASE) == ()
+
+
+def test_a_wordpress_export_gives_only_its_published_posts_and_says_what_it_left_out() -> None:
+    """`newsbot ingest export.xml`: a draft ("must not be published"), a scheduled post, a page and an attachment
+    never become articles, and one note counts them; the published posts keep their full text."""
+    path = FEEDS / "wordpress_export.xml"
+    items = list(read_articles([path]))
+    articles = [i for i in items if isinstance(i, Article)]
+    assert [a.title for a in articles] == ["Lighthouse Gets Listed Status", "Harbour Toll to Rise in July"]
+    assert not any("merger" in p or "About page" in p for a in articles for p in a.paragraphs)
+    # Full text, not the excerpt, and no teaser note although the second post ends with an ellipsis.
+    assert [len(a.paragraphs) for a in articles] == [2, 2]
+    [note] = [i for i in items if isinstance(i, Skipped)]
+    assert not note.cut and note.reason.startswith("4 drafts, pages or attachments skipped")
+    assert "draft: 1" in note.reason and "page: 1" in note.reason and "attachment: 1" in note.reason

@@ -3,6 +3,9 @@
 Each entry becomes an article with the feed's own text, or with its summary and `summary_only` set when the
 feed carries no more (the poller then reads the story's page and calls `with_page`). Broken feeds are read as
 far as feedparser can; an entry that cannot become an article is reported, never fatal.
+
+A WordPress export (WXR: RSS with the `wp:` elements) holds the whole site: only its published posts are read,
+with their full text; drafts, scheduled and private posts, pages and attachments are counted in one report.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import io
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -50,6 +54,8 @@ _TEASER_END = re.compile(r"(?:\u2026|\.\.\.|\[(?:\u2026|\.\.\.)\])\s*$")
 _APPEARED_FIRST = re.compile(r"^The post .+ appeared first on .+\.$")
 # feedparser's complaints that change nothing for a reader.
 _HARMLESS = ("NonXMLContentType",)
+# WordPress keeps a post's text as typed, paragraphs apart by a blank line, and adds the <p> only on display.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,11 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         channel, raw_entries = parsed.feed, parsed.entries
     entries: list[FeedEntry] = []
     problems: list[Skipped] = []
+    unpublished: Counter[str] = Counter()
     for number, raw in enumerate(raw_entries, start=1):
+        if kind := _unpublished(raw):
+            unpublished[kind] += 1
+            continue
         location = f"{url} entry {number}"
         try:
             entry = _entry(raw, url, category)
@@ -112,6 +122,15 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         if cut:
             problems.append(Skipped(article.url or location, cut, cut=True))
         entries.append(replace(entry, article=article))
+    if unpublished:
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(unpublished.items()))
+        problems.append(
+            Skipped(
+                url,
+                f"{unpublished.total()} drafts, pages or attachments skipped (a WordPress export: only its published"
+                f" posts are read; {kinds})",
+            )
+        )
     link = channel.get("link")
     return Feed(
         url=url,
@@ -200,6 +219,25 @@ def _bozo(parsed: Mapping[str, Any]) -> str | None:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+def _exported(raw: Mapping[str, Any]) -> bool:
+    """Whether an item comes from a WordPress export (feedparser names the `wp:` elements `wp_...`)."""
+    return "wp_post_type" in raw or "wp_status" in raw
+
+
+def _unpublished(raw: Mapping[str, Any]) -> str | None:
+    """What a WordPress export's item is when it is not a published post, in WordPress's words ("draft", "page",
+    "attachment", ...); None for a published post and for every item of any other feed."""
+    if not _exported(raw):
+        return None
+    kind, status = (str(raw.get(key) or "").strip().lower() for key in ("wp_post_type", "wp_status"))
+    if kind != "post":
+        return kind or "no post type"
+    if status != "publish":
+        # Unknown is not published: a draft must never reach readers.
+        return status or "no status"
+    return None
+
+
 def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntry:
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
@@ -253,6 +291,10 @@ def _text(raw: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
     if contents:
         # Prefer HTML over plain text: it keeps the paragraph breaks.
         content = max(contents, key=lambda c: ("html" in c.get("type", ""), len(c["value"])))
+        if _exported(raw):
+            # An export's content is the post itself, however it ends (its excerpt is the teaser).
+            paragraphs = _paragraphs(_BLANK_LINE.sub("<p>", content["value"]), "text/html")
+            return paragraphs, bool(paragraphs)
         paragraphs = _paragraphs(content["value"], content.get("type", "text/html"))
         return _untrailed(paragraphs), bool(paragraphs) and not _teaser(paragraphs)
     summary = raw.get("summary")

@@ -15,6 +15,11 @@ failing for `feed_report_after_hours` yields one `FeedNotice` for the admins (an
 A process killed mid-poll has stored nothing of that feed: its lease expires and the next poll does it all;
 stories are written by id and content, so nothing is doubled.
 
+A story page that fails in a way a later read may mend (5xx, 429, a timeout, no connection) leaves the feed's
+teaser standing in, and the entry records when to read the page again (the next poll, then after waits doubling
+from the poll interval, `PAGE_READS` reads in all); the poll that reads it edits the story to its full text. A
+404 or 410, a page too large or not an article is final: the teaser stays.
+
 News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
 change-log kind "backlog" (stored and answerable; alerts follow "added" only). Later polls write new stories as
 "added", edits as "replaced" (an edit is not news).
@@ -36,14 +41,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.errors import UsageError
-from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
+from bot.fetch import FEED_ACCEPT, PAGE_ACCEPT, Failed, Fetched, Fetcher
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, FeedEntry, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
+from bot.ingest.pages import parse_page
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.library import Library
 from bot.models import Article, short_hash
-from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Story
+from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Seen, Story
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,9 @@ log = logging.getLogger(__name__)
 TAKEN = "taken"
 # Story pages fetched at once for one feed.
 PAGE_CONCURRENCY = 4
+# Reads of a story page that keeps failing in a way a later read may mend, before its teaser is final: the next
+# poll, then waits doubling from the poll interval up to the back-off cap (about 14 h with the defaults).
+PAGE_READS = 8
 # A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
 DEADLINE_SHARE = 0.9
 # A story with fewer words than this is fingerprinted with its headline too: short texts ("Watch the video.")
@@ -121,6 +130,7 @@ class FeedPoll:
     duplicates: int = 0  # stories stored before, from another feed or under another link
     problems: tuple[Skipped, ...] = ()  # entries or story pages that could not be read
     deferred: int = 0  # entries left for the next poll (page budget, or a page with no teaser to fall back on)
+    retrying: int = 0  # stories holding their teaser whose page a later poll reads again
     polled_at: datetime | None = None
     next_poll_at: datetime | None = None
     notice: FeedNotice | None = None
@@ -151,6 +161,8 @@ class FeedPoll:
             parts.append(f"{self.duplicates} duplicates")
         if self.deferred:
             parts.append(f"{self.deferred} left for the next poll")
+        if self.retrying:
+            parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
         if self.problems:
             parts.append(f"{len(self.problems)} problems")
         return ", ".join(parts) + f"; {wait}"
@@ -201,6 +213,20 @@ class _Read:
     duplicates: int = 0  # entries the feed lists twice
     problems: list[Skipped] = field(default_factory=list)
     deferred: int = 0
+    retrying: int = 0
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A story page read: the story on it (None if it could not be read), what went wrong, and whether a later
+    read may mend it (the site answered 5xx or 429, timed out or could not be reached)."""
+
+    story: Article | None
+    problems: list[Skipped]
+    retry: bool = False
+
+
+_UNREAD = _Page(None, [])
 
 
 def _holder() -> str:
@@ -379,7 +405,7 @@ class FeedService:
         try:
             try:
                 async with asyncio.timeout(deadline):
-                    read = await self._read(fetcher, feed, fetched)
+                    read = await self._read(fetcher, feed, now, fetched)
             except TimeoutError:
                 read = _Read(FAILED, f"the poll took longer than {deadline:g} s")
             except Exception as exc:  # a bug must not stop the round: the feed is recorded as failed
@@ -404,7 +430,7 @@ class FeedService:
             what = feed.url if feed else f"the feeds of {holder}"
             log.warning("feeds: could not release %s; its lease will expire", what, exc_info=True)
 
-    async def _read(self, fetcher: Fetcher, feed: FeedRow, fetched: Fetched | Failed | None) -> _Read:
+    async def _read(self, fetcher: Fetcher, feed: FeedRow, now: datetime, fetched: Fetched | Failed | None) -> _Read:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
@@ -424,19 +450,30 @@ class FeedService:
         fresh: list[tuple[str, FeedEntry]] = []
         for key, entry in entries.items():
             known = seen.get(key)
-            if known is not None and (not known.owner or known.entry_hash == entry_hash(entry)):
-                read.unchanged += 1  # shown before: unchanged, or another feed's story
-            else:
+            if known is None or (known.owner and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
                 fresh.append((key, entry))
-        await self._stories(fetcher, feed, fresh, read)
+            else:
+                read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
+                read.retrying += known.page_retry_at is not None
+        await self._stories(fetcher, feed, fresh, read, seen, now)
         return read
 
-    async def _stories(self, fetcher: Fetcher, feed: FeedRow, fresh: list[tuple[str, FeedEntry]], read: _Read) -> None:
-        """The new and changed entries as stories, with their pages' text when the feed has only summaries.
+    async def _stories(
+        self,
+        fetcher: Fetcher,
+        feed: FeedRow,
+        fresh: list[tuple[str, FeedEntry]],
+        read: _Read,
+        seen: dict[str, Seen],
+        now: datetime,
+    ) -> None:
+        """The new and changed entries (and those whose page is due again) as stories, with their pages' text when
+        the feed has only summaries.
 
         Pages are read only for stories no other feed has stored already (a duplicate by link), at most
         `feed_pages_per_poll` of them (the rest wait for the next poll; with 0, the summaries are kept). A story
-        with neither text nor a page waits for the next poll too.
+        with neither text nor a page waits for the next poll too. A page that failed in a way a later read may mend
+        is read again on a later poll (see `_page_retry`).
         """
         teasers = [e.article.id for _, e in fresh if e.summary_only]
         elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
@@ -449,31 +486,62 @@ class FeedService:
                 read.deferred += 1
                 continue
             article = entry.article
-            story, problems = pages.get(article.id, (None, []))
-            if story is not None:
-                read.problems += problems
-                article = with_page(entry, story)
+            page = pages.get(article.id, _UNREAD)
+            failures, retry_at = 0, None
+            if page.story is not None:
+                read.problems += page.problems
+                article = with_page(entry, page.story)
             elif article.paragraphs or article.id in elsewhere:
-                read.problems += [Skipped(p.location, f"{p.reason} (the feed's summary is kept)") for p in problems]
+                note = "the feed's summary is kept"
+                if page.problems:
+                    failures, retry_at = self._page_retry(seen.get(key), page.retry, now)
+                    if retry_at is not None:
+                        note += "; its page is read again on a later poll"
+                    elif page.retry:
+                        note += f"; its page failed {failures} reads in a row, and is not read again"
+                read.problems += [Skipped(p.location, f"{p.reason} ({note})") for p in page.problems]
             else:
-                why = [f"{p.reason} (tried again next poll)" for p in problems] or ["no text in the feed"]
+                why = [f"{p.reason} (tried again next poll)" for p in page.problems] or ["no text in the feed"]
                 read.problems += [Skipped(article.url or key, reason) for reason in why]
                 read.deferred += 1
                 continue
-            read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article)))
+            read.retrying += retry_at is not None
+            read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
 
-    async def _pages(
-        self, fetcher: Fetcher, entries: Sequence[FeedEntry]
-    ) -> dict[str, tuple[Article | None, list[Skipped]]]:
-        """The story page of each entry (or None), with what went wrong reading it, by article id."""
+    def _page_retry(self, known: Seen | None, retry: bool, now: datetime) -> tuple[int, datetime | None]:
+        """After a story page could not be read: its failed reads in a row, and when a poll reads it again (None:
+        never, the failure being final or the page having failed `PAGE_READS` times). The first retry is the next
+        poll, whenever it runs; then the waits double like a failing feed's."""
+        failures = (known.page_failures if known else 0) + 1
+        if not retry or failures >= PAGE_READS:
+            return failures, None
+        return failures, now if failures == 1 else now + self._backoff(failures - 1)
+
+    def _backoff(self, failures: int) -> timedelta:
+        """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap."""
+        cap = max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
+        doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
+        return min(doubled, cap)
+
+    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
+        """The story page of each entry, by article id.
+
+        Fetched here rather than with `bot.fetch.fetch_page`, which says why a page failed but not whether a later
+        read may mend it, which decides whether a poll reads the page again.
+        """
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
-        async def one(entry: FeedEntry) -> tuple[str, tuple[Article | None, list[Skipped]]]:
+        async def one(entry: FeedEntry) -> tuple[str, _Page]:
             url = entry.article.url or ""
             async with limit:
-                items = await fetch_page(fetcher, url, entry.article.category)
+                fetched = await fetcher.get(url, accept=PAGE_ACCEPT)
+            if isinstance(fetched, Failed):
+                return entry.article.id, _Page(None, [Skipped(url, fetched.reason)], fetched.retry)
+            items = await asyncio.to_thread(
+                list, parse_page(fetched.body, fetched.final_url, fetched.content_type, entry.article.category)
+            )
             story = next((i for i in items if isinstance(i, Article)), None)
-            return entry.article.id, (story, [i for i in items if isinstance(i, Skipped)])
+            return entry.article.id, _Page(story, [i for i in items if isinstance(i, Skipped)])
 
         return dict(await asyncio.gather(*(one(e) for e in entries)))
 
@@ -482,8 +550,7 @@ class FeedService:
         whether the admins must be told (failing for `feed_report_after_hours`, once; then when it recovers)."""
         if read.status == FAILED:
             failures = feed.failures + 1
-            cap = max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
-            wait = min(self.interval * 2 ** min(failures - 1, 30), cap)
+            wait = self._backoff(failures)
             since = feed.failing_since or now
             due = feed.failure_reported_at is None and now - since >= timedelta(
                 hours=self.settings.feed_report_after_hours
@@ -503,12 +570,14 @@ class FeedService:
         notice = None
         if feed.failure_reported_at is not None and feed.failing_since is not None:
             notice = FeedNotice(feed.url, feed.title, feed.failing_since, "", recovered=True)
-        # Validators are kept only when every entry was taken: otherwise the next poll must read the feed whole.
+        # Validators are kept only when every entry was taken and no story waits to read its page again:
+        # otherwise the next poll must read the feed whole (a 304 has no entries to read pages for).
         complete = read.deferred == 0
         etag, last_modified = feed.etag, feed.last_modified
         if read.status == OK:
             fetched = read.fetched
-            etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and complete else (None, None)
+            keep = complete and not read.retrying
+            etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and keep else (None, None)
         reasons = [read.reason] if read.reason else []
         if read.problems:
             count = len(read.problems)
@@ -549,6 +618,7 @@ class FeedService:
             duplicates=read.duplicates + recorded.duplicates,
             problems=tuple(read.problems),
             deferred=read.deferred,
+            retrying=read.retrying,
             polled_at=now,
             next_poll_at=outcome.next_poll_at,
             notice=notice,
@@ -558,6 +628,11 @@ class FeedService:
         level = logging.WARNING if read.status == FAILED else logging.INFO
         log.log(level, "feeds: %s: %s", feed.url, poll.summary())
         return poll
+
+
+def _page_due(known: Seen, now: datetime) -> bool:
+    """Whether a poll at `now` reads again the page of a story that holds its feed's teaser."""
+    return known.page_retry_at is not None and known.page_retry_at <= now
 
 
 def _clock(now: datetime) -> Callable[[], datetime]:

@@ -16,6 +16,9 @@ Duplicates, decided here inside that transaction (so two processes polling two f
 - a new entry whose article (its link) is stored and owned by another feed, or whose content fingerprint
   matches a story a feed owns, is a duplicate: recorded for this feed, never written again;
 - anything else is a new story, owned by this feed.
+
+A story stored with its feed's teaser because its page failed in a way a later read may mend keeps, on its entry,
+how many reads failed and when to read the page again: whichever process polls the feed then reads it.
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ class Seen:
     article_id: str
     entry_hash: str
     owner: bool
+    # The story's page failed this many reads in a row, and is read again from `page_retry_at` (None: never).
+    page_failures: int = 0
+    page_retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,9 @@ class Story:
     entry_hash: str
     article: Article
     fingerprint: str
+    # Its page failed this many reads in a row (the feed's teaser stands in); read it again from `page_retry_at`.
+    page_failures: int = 0
+    page_retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -241,11 +250,21 @@ def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str,
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(keys))):
         rows = connection.execute(
-            select(feed_entries.c.key, feed_entries.c.article_id, feed_entries.c.entry_hash, feed_entries.c.owner)
+            select(
+                feed_entries.c.key,
+                feed_entries.c.article_id,
+                feed_entries.c.entry_hash,
+                feed_entries.c.owner,
+                feed_entries.c.page_failures,
+                feed_entries.c.page_retry_at,
+            )
             .where(feed_entries.c.feed_id == feed_id)
             .where(feed_entries.c.key.in_(chunk))
         )
-        found.update((row.key, Seen(row.article_id, row.entry_hash, bool(row.owner))) for row in rows)
+        found.update(
+            (row.key, Seen(row.article_id, row.entry_hash, bool(row.owner), row.page_failures, row.page_retry_at))
+            for row in rows
+        )
     return found
 
 
@@ -350,6 +369,9 @@ def _resolve(
                 "entry_hash": story.entry_hash,
                 "fingerprint": story.fingerprint,
                 "owner": same is None,
+                # A duplicate is never written again, so its page is not read again either.
+                "page_failures": story.page_failures if same is None else 0,
+                "page_retry_at": story.page_retry_at if same is None else None,
             }
         )
     return list(to_write.values()), entries, duplicates
@@ -394,7 +416,7 @@ def record(
         raise _LeaseLost
     if entries:
         insert = _insert(connection)(feed_entries)
-        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen")
+        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "page_failures", "page_retry_at")
         statement = insert.on_conflict_do_update(
             index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
         )

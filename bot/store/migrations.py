@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, inspect, select, text
+from sqlalchemy.schema import CreateColumn
 
 from bot.models import Article
 from bot.store import articles as article_rows
@@ -64,6 +65,20 @@ def _create(*tables: Table) -> Callable[[Connection], None]:
     return apply
 
 
+def _add_columns(table: Table, *names: str) -> Callable[[Connection], None]:
+    """Columns a table gained after the migration that made it: a store made before gets them; a store made since
+    has them already (its table was made from the current schema)."""
+
+    def apply(connection: Connection) -> None:
+        present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+        for name in names:
+            if name not in present:
+                column = CreateColumn(table.c[name]).compile(dialect=connection.dialect)
+                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column}"))
+
+    return apply
+
+
 def _store(connection: Connection) -> None:
     """The articles, their change log, chats and saved questions (upgrading a 0.1 store if there is one)."""
     legacy = _is_legacy(connection)
@@ -87,6 +102,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
     Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
+    Migration("0004_feed_page_retries", _add_columns(schema.feed_entries, "page_failures", "page_retry_at")),
 )
 
 

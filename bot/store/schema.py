@@ -284,6 +284,10 @@ feed_entries = Table(
     Column("owner", Boolean, nullable=False),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
+    # (0004) The story holds the feed's teaser because its page failed in a way a later read may mend (5xx, 429,
+    # a timeout, no connection): failed reads in a row, and from when a poll reads the page again (None: never).
+    Column("page_failures", Integer, nullable=False, server_default="0"),
+    Column("page_retry_at", UTCDateTime),
     Index("feed_entries_article", "article_id"),
     Index("feed_entries_fingerprint", "fingerprint"),
     sqlite_with_rowid=False,

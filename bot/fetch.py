@@ -275,7 +275,7 @@ async def fetch_page(fetcher: Fetcher, url: str, category: str = "") -> list[Art
     """
     result = await fetcher.get(url, accept=PAGE_ACCEPT)
     if isinstance(result, Failed):
-        return [Skipped(url, result.reason)]
+        return [Skipped(url, result.reason, retry=result.retry)]
     return await asyncio.to_thread(list, parse_page(result.body, result.final_url, result.content_type, category))
 
 

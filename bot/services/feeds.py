@@ -41,11 +41,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.errors import UsageError
-from bot.fetch import FEED_ACCEPT, PAGE_ACCEPT, Failed, Fetched, Fetcher
+from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, FeedEntry, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
-from bot.ingest.pages import parse_page
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.library import Library
 from bot.models import Article, short_hash
@@ -524,24 +523,15 @@ class FeedService:
         return min(doubled, cap)
 
     async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
-        """The story page of each entry, by article id.
-
-        Fetched here rather than with `bot.fetch.fetch_page`, which says why a page failed but not whether a later
-        read may mend it, which decides whether a poll reads the page again.
-        """
+        """The story page of each entry, by article id."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
-            url = entry.article.url or ""
             async with limit:
-                fetched = await fetcher.get(url, accept=PAGE_ACCEPT)
-            if isinstance(fetched, Failed):
-                return entry.article.id, _Page(None, [Skipped(url, fetched.reason)], fetched.retry)
-            items = await asyncio.to_thread(
-                list, parse_page(fetched.body, fetched.final_url, fetched.content_type, entry.article.category)
-            )
+                items = await fetch_page(fetcher, entry.article.url or "", entry.article.category)
             story = next((i for i in items if isinstance(i, Article)), None)
-            return entry.article.id, _Page(story, [i for i in items if isinstance(i, Skipped)])
+            problems = [i for i in items if isinstance(i, Skipped)]
+            return entry.article.id, _Page(story, problems, any(p.retry for p in problems))
 
         return dict(await asyncio.gather(*(one(e) for e in entries)))
 

@@ -4,6 +4,7 @@ on a real store (SQLite and PostgreSQL) and a real tantivy index."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import signal
 import time
@@ -281,6 +282,24 @@ def test_reindex_swaps_a_new_generation_in(any_db_library: Library) -> None:
     assert library.engine is not before
     assert library.ask(library.request("glacier drone survey")).found
     assert_consistent(library)
+
+
+def test_generations_left_behind_are_removed_when_the_index_is_next_opened(settings: Settings) -> None:
+    """A reindex killed half way, or an old generation no later reindex replaced, does not stay on disk for good;
+    one written to within the hour may still be in use (a reindex running now) and stays."""
+    Library.open(settings).close()
+    old, recent = settings.index_dir / "gen-killed-reindex", settings.index_dir / "gen-being-built"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "meta.json").write_text("{}")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old / "meta.json", (hours_ago, hours_ago))
+    library = Library.open(settings)
+    try:
+        assert not old.exists() and recent.exists()
+        assert (settings.index_dir / current_generation(settings)).is_dir()
+    finally:
+        library.close()
 
 
 def test_other_processes_switch_to_a_swapped_in_generation(settings: Settings) -> None:

@@ -67,6 +67,8 @@ class Follower:
         self._holding = 0
         self._generation = ""
         self.engine = self._open_current() or self.rebuild()
+        # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
+        self._remove_stale()
 
     # ---- generations ------------------------------------------------------------------------------------------
 

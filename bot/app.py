@@ -91,11 +91,21 @@ async def running(application: App, poll_timeout: int = POLL_TIMEOUT_SECONDS) ->
     """
     updater = application.updater
     assert updater is not None
+
+    def fetching_failed(exc: TelegramError) -> None:
+        # As run_polling does: an error fetching updates goes to the application's error handler.
+        application.create_task(application.process_error(update=None, error=exc))
+
     try:
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
-        await updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        await updater.start_polling(
+            poll_interval=0,
+            timeout=poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=fetching_failed,
+        )
         await application.start()
         yield application
     finally:

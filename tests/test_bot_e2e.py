@@ -792,3 +792,18 @@ async def test_running_closes_the_library_when_start_up_fails(server: FakeBotAPI
         server.send_text(ALICE, "Who became the youngest chess champion?")
         assert "Chess Prodigy" in (await replies(server, ALICE))[0]
         assert again.running
+
+
+async def test_another_process_polling_the_same_token_is_one_clear_line(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answers 409 Conflict to a second process polling the same token: the log says what to do, in one
+    line each time, with no traceback, and the bot goes on answering once the other process stops."""
+    server.fail_next("getUpdates", 409, times=2)
+    await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=2)
+    assert "Chess Prodigy" in await reply_to(
+        server, ALICE, lambda: server.send_text(ALICE, "Who became the youngest chess champion?")
+    )
+    said = [r for r in caplog.records if "another process" in r.getMessage()]
+    assert len(said) == 2 and all(r.exc_info is None for r in said)
+    assert "stop the other `newsbot run`" in said[0].getMessage()

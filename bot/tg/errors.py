@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, TelegramError
 
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
@@ -24,6 +24,14 @@ async def on_error(update: object, context: Context) -> None:
         if isinstance(update, Update)
         else "no update"
     )
+    if isinstance(context.error, Conflict):
+        # Polling goes on and tries again; a traceback a poll would only bury the one thing to do.
+        log.error(
+            "Telegram gives this token's updates to another process (%s): stop the other `newsbot run` with this"
+            " token, or run several behind one webhook",
+            context.error,
+        )
+        return
     if isinstance(context.error, Forbidden) and chat is not None:
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
         await mark_inactive(context, chat.id)

@@ -9,6 +9,7 @@ runs on its own at start and at every real minute, at the test's clock, which ch
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -19,12 +20,13 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
-from bot.config import Settings
+from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
 from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON
 from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
+from bot.tg.articles import LATEST_USAGE
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
@@ -329,7 +331,8 @@ async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
         # Reading is for everyone.
         mine = visible_text(await say(server, GROUP, "mysubs", user_id=MEMBER))
         assert "Categories: Sport." in mine and "09:00" in mine and "admins" in mine
-        assert "Your digest so far" in visible_text(await say(server, GROUP, "digest", user_id=MEMBER))
+        assert "This group's digest so far" in visible_text(await say(server, GROUP, "digest", user_id=MEMBER))
+        assert "Your digest so far" in visible_text(await say(server, MEMBER, "digest", user_id=MEMBER))
         # The keyboard is shown to anyone; a member's press changes nothing.
         call = await reply_call(server, GROUP, "subscribe", user_id=MEMBER)
         data = keyboard(server, GROUP, call.result["message_id"])["▫️ Local"]
@@ -439,10 +442,21 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             ("timezone", "EST", "Usage: /timezone Europe/Berlin"),
             ("alerts", "", "Usage: /alerts on or /alerts off"),
             ("alerts", "sometimes", "Alerts for new stories: off"),
+            # What was typed is echoed as typed, every word not understood.
+            ("subscribe", "<b>x</b> &amp;", "There is no category “<b>x</b>”.\nThere is no category “&amp;”."),
+            ("latest", "sport 0", f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “0”.\n{LATEST_USAGE}"),
+            ("latest", "sport -5", "not “-5”."),
+            ("latest", "sport abc", "There is no category “abc”.\nCategories: Local, Business, Science, Sport."),
+            ("latest", "sprot", "There is no category “sprot”: did you mean Sport?"),
+            ("latest", "s 3", "“s” could be Science or Sport."),
+            ("latest", "3 sport 4", "Give one number of headlines: you gave 2."),
+            ("latest", "-" + "9" * 3000, f"not “-{'9' * 18}…”."),
+            ("latest", "sport science", "/latest shows one category at a time, and you named 2: Sport, Science."),
         ]
         for command, args, expected in cases:
             reply = visible_text(await say(server, ALICE, command, args))
             assert expected in reply, (command, args, reply)
+            assert command != "latest" or reply.endswith(LATEST_USAGE), reply
         assert "Subscribed to Sport" in visible_text(await say(server, ALICE, "subscribe", "spo"))
         assert "no message" in visible_text(await say(server, ALICE, "digest", "quiet"))
         assert "A day without news: no message" in visible_text(await say(server, ALICE, "mysubs"))
@@ -450,6 +464,36 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert "Daily digest off" in visible_text(await say(server, ALICE, "digest", "off"))
         assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
         assert "Daily digest on" in visible_text(await say(server, ALICE, "digest", "ON"))
+        # "all": every category there is, and every one followed.
+        everything = visible_text(await say(server, ALICE, "subscribe", "all"))
+        assert everything.startswith("Subscribed to Local, Business and Science.\nYou already follow Sport.")
+        stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
+        assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
+        assert "Categories: all" in stopped
+        none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
+        assert none.startswith("You followed no category in particular.\nCategories: all")
+
+
+async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A digest shows 5 stories per category: the rest are one /latest away, or the newest of them past what
+    /latest can show."""
+    arrived = START - timedelta(hours=1)
+    sport = [story(f"Match {n}", "Sport", arrived - timedelta(minutes=n)) for n in range(8)]
+    business = [story(f"Deal {n}", "Business", arrived - timedelta(minutes=n)) for n in range(MAX_LATEST_COUNT + 5)]
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, arrived, *sport, *business)
+        preview = visible_text(await say(server, ALICE, "digest"))
+        pointers = dict(re.findall(r"^and \d+ more[^:]*: /latest (\w+) (.+)$", preview, re.MULTILINE))
+        assert pointers == {"sport": "8", "business": str(MAX_LATEST_COUNT)}, preview
+        assert f"and {MAX_LATEST_COUNT} more; the newest {MAX_LATEST_COUNT}: /latest business" in preview
+        for name, stories in (("sport", sport), ("business", business)):
+            shown = visible_text(await say(server, ALICE, "latest", f"{name} {pointers[name]}"))
+            titles = [line[2:].rsplit(" (", 1)[0] for line in shown.splitlines() if line.startswith("• ")]
+            assert titles == [s.title for s in stories[:MAX_LATEST_COUNT]]
+        capped = await say(server, ALICE, "latest", "business 100")
+        assert f"(the newest {MAX_LATEST_COUNT}, the most I show at once)" in visible_text(capped).splitlines()[0]
 
 
 async def test_category_buttons_survive_double_presses_and_refuse_stale_or_tampered_data(

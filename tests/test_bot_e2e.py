@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,24 @@ async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) 
     assert all(f"/{name} " in text for name, _, _ in COMMANDS)
 
 
+async def test_a_full_article_tap_is_confirmed_before_the_article_is_sent_even_if_the_send_fails(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+    call = await last_call(server, ALICE, 1)
+    [article_button] = buttons(call)
+    server.fail_next("sendMessage", 400, "Bad Request: can't parse entities", chat_id=ALICE)
+    server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    [answered] = await server.wait_for_async("answerCallbackQuery", count=1)
+    assert answered.ok and not answered.params.get("show_alert")
+    await server.wait_for_async("sendMessage", lambda c: not c.ok, count=1, chat_id=ALICE)
+    order = [c.method for c in server.calls() if c.method in ("answerCallbackQuery", "sendMessage")]
+    assert order[1:3] == ["answerCallbackQuery", "sendMessage"]  # the question's answer, the tap, the article
+    server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    await server.wait_for_async("answerCallbackQuery", count=2)
+    assert "40,000 years ago" in visible_text((await replies(server, ALICE, 3))[-1])
+
+
 async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "Who became the youngest chess champion?")
     call = await last_call(server, ALICE, 1)
@@ -350,9 +369,16 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     local = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "local 1")))
     assert len([line for line in local.splitlines() if line]) == 2 and local.startswith("Latest in Local")
     everything = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "99999")))
-    assert [line for line in everything.splitlines() if line] == lines
+    assert [line for line in everything.splitlines() if line] == lines  # all there are: the maximum cut nothing
+    # The category named as /subscribe names it (any case, a prefix, "all"), the count wherever it stands.
+    for args in ("3 sport", "spor", "Sport, 2", "SPORT 5", "sp 1", "#sport."):
+        sport = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
+        assert [line for line in sport.splitlines() if line] == ["Latest in Sport", lines[1]], args
+    for args, shown in (("2 loc", 2), ("local,1", 1), ("all 3", 3)):
+        reply = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
+        assert len([line for line in reply.splitlines() if line.startswith("• ")]) == shown, (args, reply)
     unknown = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "<Weather>"))
-    assert "“&lt;Weather&gt;”" in unknown and "Local, Business, Science, Sport" in unknown
+    assert "“&lt;Weather&gt;”" in unknown and "Categories: Local, Business, Science, Sport." in unknown
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
 
@@ -378,7 +404,8 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == NOT_TEXT
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
-    assert "&amp; &lt;b&gt;" in await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <b>"))
+    unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
+    assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
     question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1
     server.edit_text(chat, question, "Who became the youngest chess champion?")  # deliberately ignored
     server.send_photo(GROUP)  # silence in groups

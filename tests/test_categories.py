@@ -1,4 +1,4 @@
-"""Category names after /subscribe and /unsubscribe: case, prefixes, near misses, unknown names."""
+"""Category names after /subscribe, /unsubscribe and /latest: case, prefixes, near misses, unknown names, "all"."""
 
 from __future__ import annotations
 
@@ -106,6 +106,35 @@ def test_no_words_asks_for_a_category(words: list[str]) -> None:
     )
 
 
+def test_unknown_names_are_echoed_as_typed_every_one() -> None:
+    """Matching ignores the punctuation around a word ("<sport>" is sport), the echo keeps it."""
+    result = match_categories(["<b>x</b>", "&amp;", "<sport>", "tech;", "(weather)"], BBC)
+    assert result.matched == ("sport", "tech")
+    assert [item.word for item in result.unknown] == ["<b>x</b>", "&amp;", "(weather)"]
+    problem = result.problem()
+    assert problem is not None and problem.startswith(
+        "There is no category “<b>x</b>”.\nThere is no category “&amp;”.\nThere is no category “(weather)”."
+    )
+
+
+def test_all_names_every_category_unless_one_is_called_that() -> None:
+    result = match_categories(["All"], BBC)
+    assert result.everything and result.complete and result.matched == ()
+    assert result.names(BBC) == BBC and result.names() == ()
+    assert match_categories(["all", "sport"], BBC).names(["sport", "tech", "sport"]) == ("sport", "tech")
+    assert not match_categories(["all", "weather"], BBC).complete  # the unknown word is still reported
+    called_all = match_categories(["all"], [*BBC, "All"])
+    assert not called_all.everything and called_all.names(BBC) == ("All",)
+    assert match_categories(["all"], []).problem() == "There are no categories yet."
+
+
+def test_words_that_together_are_a_name_name_it() -> None:
+    known = ["World News", "News", "Arts, culture & film", "World"]
+    assert match_categories(["world", "news"], known).names() == ("World News",)
+    assert match_categories(["Arts,", "Culture", "&", "film"], known).names() == ("Arts, culture & film",)
+    assert match_categories(["news", "world"], known).names() == ("News", "World")  # not a name: word by word
+
+
 def test_no_categories_yet() -> None:
     result = match_categories(["sport"], [])
     assert result.unknown == (Unmatched("sport", ()),)
@@ -139,7 +168,8 @@ def test_every_word_is_accounted_for(words: list[str]) -> None:
     result = match_categories(words, WITH_TRAVEL)
     reported = {item.word.lower() for item in (*result.ambiguous, *result.unknown)}
     for word in words:
-        assert word.lower() in reported or any(name.startswith(word.lower()) for name in result.matched), word
+        named = any(name.startswith(word.lower()) for name in result.matched)
+        assert word.lower() in reported or named or (word.lower() == "all" and result.everything), word
     assert set(result.matched) <= set(WITH_TRAVEL)
     assert (result.problem() is None) == result.complete
     if not result.complete:

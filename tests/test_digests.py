@@ -215,7 +215,7 @@ def test_a_category_is_capped_with_the_count_of_the_rest(store: Store) -> None:
     Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
     [digest] = reader.to(CHAT)
     assert headlines(digest.text) == ["Match 7", "Match 6", "Match 5", "Match 4", "Match 3"]
-    assert "and 3 more: /latest sport" in digest.text
+    assert "and 3 more: /latest sport 8" in digest.text
 
 
 def test_a_blocked_chat_gets_nothing_until_it_writes_again(store: Store) -> None:

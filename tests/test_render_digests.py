@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline, StoredArticle
 from bot.render.digests import (
     NOTHING_NEW,
     TELEGRAM_LIMIT,
+    more_line,
     render_alert,
     render_digest,
     render_story,
@@ -83,8 +85,19 @@ def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
     assert messages is not None and len(messages) == 1
     assert visible_text(messages[0]) == (
         "Your daily digest: 7 new stories\n\nBusiness\n• Merger · 27 Mar 2026\n\nSport\n• Goal · 27 Mar 2026\n"
-        "• Save · 27 Mar 2026\nand 4 more: /latest sport"
+        "• Save · 27 Mar 2026\nand 4 more: /latest sport 6"
     )
+
+
+def test_and_n_more_names_the_latest_that_shows_them() -> None:
+    """/latest shows MAX_LATEST_COUNT at most: a longer section points at the newest it can show."""
+    shown = tuple(headline(f"Story {n}") for n in range(5))
+    most = MAX_LATEST_COUNT
+    assert more_line(DigestSection("Sport", shown, more=most - 5)) == f"and {most - 5} more: /latest sport {most}"
+    past = f"and {most + 5} more; the newest {most}: /latest sport {most}"
+    assert more_line(DigestSection("Sport", shown, more=most + 5)) == past
+    assert more_line(DigestSection("", shown, more=3)) == "and 3 more"  # /latest cannot ask for these alone
+    assert more_line(DigestSection("R&D", shown, more=1)) == "and 1 more: /latest r&amp;d 6"
 
 
 def test_an_empty_digest_says_nothing_new_or_nothing_at_all() -> None:

@@ -93,6 +93,19 @@ def test_unsubscribe_by_name_even_from_a_category_with_no_articles_left(
         subscriptions.unsubscribe(CHAT, ["sportt"], NOW)
 
 
+def test_all_subscribes_to_every_category_and_unsubscribes_from_every_one_followed(
+    subscriptions: Subscriptions, store: Store
+) -> None:
+    subscriptions.subscribe(CHAT, ["sport"], NOW)
+    view = subscriptions.subscribe(CHAT, ["all"], NOW)
+    assert view.categories == ("business", "politics", "sport", "tech")
+    assert view.added == ("business", "politics", "tech") and view.named == ("business", "politics", "sport", "tech")
+    store.remove_articles([story("C", "tech", NOW).id], NOW)  # followed still, though no article of it is left
+    view = subscriptions.unsubscribe(CHAT, ["ALL"], NOW)
+    assert view.categories == () and set(view.removed) == {"business", "politics", "sport", "tech"}
+    assert subscriptions.unsubscribe(CHAT, ["all"], NOW).named == ()  # following none: nothing to stop
+
+
 def test_toggles_follow_and_unfollow(subscriptions: Subscriptions) -> None:
     assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("sport",)
     assert subscriptions.toggle(CHAT, "tech", NOW).categories == ("sport", "tech")

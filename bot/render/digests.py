@@ -1,8 +1,9 @@
 """Digests and alerts as Telegram HTML messages.
 
 Each story: its headline linked (the article's URL, else the bot's deep link that opens it), its date, and a
-one-line lede; stories grouped by category under the category's name, "and N more: /latest sport" after the
-shown ones. A digest with nothing new says so in one line, or is not sent (None) when the chat chose silence.
+one-line lede; stories grouped by category under the category's name, after the shown ones "and N more" with the
+/latest that shows them ("/latest sport 8": the shown ones and the rest, or the most /latest shows when they are
+more). A digest with nothing new says so in one line, or is not sent (None) when the chat chose silence.
 
 Messages stay under Telegram's 4096 characters: text is capped before it is escaped (never cut inside an entity),
 messages are measured after escaping in UTF-16 code units (as Telegram counts), and a long digest is split on
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
 from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
@@ -21,6 +23,7 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
 LEDE_CHARS = 160
 DIGEST_HEADING = "Your daily digest"
 PREVIEW_HEADING = "Your digest so far"
+GROUP_PREVIEW_HEADING = "This group's digest so far"
 ALERT_HEADING = "New in your categories"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there.
@@ -50,8 +53,14 @@ def section_title(category: str, continued: bool = False) -> str:
 
 
 def more_line(section: DigestSection) -> str:
-    command = f"/latest {section.category.lower()}" if section.category else "/latest"
-    return f"and {section.more} more: {HTML.escape(command)}"
+    """ "and 3 more: /latest sport 8", or "and 35 more; the newest 30: /latest sport 30" past what /latest shows."""
+    if not section.category:  # /latest cannot ask for uncategorised stories alone
+        return f"and {section.more} more"
+    total = len(section.headlines) + section.more
+    command = f"/latest {section.category.lower()} {min(total, MAX_LATEST_COUNT)}"
+    if total <= MAX_LATEST_COUNT:
+        return f"and {section.more} more: {HTML.escape(command)}"
+    return f"and {section.more} more; the newest {MAX_LATEST_COUNT}: {HTML.escape(command)}"
 
 
 def _blocks(section: DigestSection, bot_username: str) -> Iterator[str]:

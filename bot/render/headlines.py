@@ -15,10 +15,14 @@ def render_headline(article: StoredArticle, style: Style, bot_username: str = ""
     return f"• {shown} ({style.escape(byline(article))})"
 
 
-def latest_blocks(articles: Sequence[StoredArticle], category: str | None, bot_username: str = "") -> list[str]:
-    """The newest headlines under a heading, as blocks for `split_message`."""
+def latest_blocks(
+    articles: Sequence[StoredArticle], category: str | None, bot_username: str = "", capped: bool = False
+) -> list[str]:
+    """The newest headlines under a heading, as blocks for `split_message`; `capped` when the reader asked for more
+    than the most /latest shows (as many as there are here), which the heading then says."""
     named = f" in {HTML.escape(cap(articles[0].category, MAX_LABEL_CHARS))}" if category and articles else ""
-    return [f"<b>Latest{named}</b>", *(render_headline(a, HTML, bot_username) for a in articles)]
+    heading = f"<b>Latest{named}</b>" + (f" (the newest {len(articles)}, the most I show at once)" if capped else "")
+    return [heading, *(render_headline(a, HTML, bot_username) for a in articles)]
 
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:
@@ -27,10 +31,3 @@ def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:
         f"• {HTML.escape(cap(name, MAX_LABEL_CHARS) or '(no category)')}: {count(n, 'article')}" for name, n in known
     ]
     return ["<b>Categories</b>", *lines]
-
-
-def unknown_category(asked: str, known: Sequence[tuple[str, int]]) -> str:
-    """Say that no category has the name a reader typed, and list the real ones."""
-    names = ", ".join(cap(name, MAX_LABEL_CHARS) for name, _ in known if name) or "none"
-    shown = HTML.escape(cap(asked, MAX_LABEL_CHARS))
-    return f"I know no category called “{shown}”. Known categories: {HTML.escape(names)}."

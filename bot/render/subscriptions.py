@@ -23,8 +23,8 @@ BUTTON_LABEL_CHARS = 30
 TICK = "✅"
 UNTICKED = "▫️"
 
-SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names), or /subscribe alone for buttons."
-UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names), or /subscribe alone for buttons."
+SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names, or all), or /subscribe alone for buttons."
+UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names, or all), or /subscribe alone for buttons."
 DIGEST_USAGE = (
     "Usage: /digest shows your digest so far; /digest on or /digest off turns the daily digest on or off; "
     "/digest quiet sends nothing on a day without news, /digest notice says so in one line; "
@@ -132,7 +132,7 @@ def unsubscribed(view: ChatView) -> str:
     """After /unsubscribe with names."""
     removed = [name for name in view.named if name in view.removed]
     missing = [name for name in view.named if name not in view.removed]
-    lines = []
+    lines = [] if view.named else ["You followed no category in particular."]  # "/unsubscribe all" of none
     if removed:
         lines.append(f"Unsubscribed from {names(removed)}.")
     if missing:

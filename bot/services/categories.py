@@ -1,8 +1,10 @@
-"""Which categories a reader means by the words after /subscribe or /unsubscribe ("sport tech", "Ent, pol").
+"""Which categories a reader means by the words after /subscribe, /unsubscribe or /latest ("sport tech", "Ent, pol").
 
-A word names a category when it equals its name ignoring case, or is the start of exactly one category's name
-("ent" is entertainment). A word that starts several names is ambiguous; any other word is unknown, with "did you
-mean ...?" for near misses (difflib). Pure: the known categories are passed in.
+All the words together naming a category exactly ("World News") name that one. Otherwise each word names a
+category when it equals its name ignoring case, or is the start of exactly one category's name ("ent" is
+entertainment). A word that starts several names is ambiguous; any other word is unknown, with "did you mean ...?"
+for near misses (difflib). "all" means every category, unless one is called that. A word not understood is
+echoed as typed. Pure: the known categories are passed in.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import NamedTuple
 
 from bot.errors import UsageError
 
-# Words are split on whitespace, commas and semicolons, and trimmed of punctuation around them ("#sport", "tech.").
-_SEPARATORS = re.compile(r"[\s,;]+")
-_AROUND = "\"'\u201c\u201d\u2018\u2019«»#.!?:()[]{}<>"
+# Words are split on whitespace, commas and semicolons, and matched without the punctuation around them ("#sport",
+# "tech."). A semicolon splits only between words, so a word ending in one ("&amp;") is echoed as typed.
+_SEPARATORS = re.compile(r"[\s,]+|;(?=\S)")
+_AROUND = "\"'\u201c\u201d\u2018\u2019«»#.!?:;()[]{}<>"
+EVERY = "all"
 _SUGGESTION_CUTOFF = 0.6
 _MAX_SUGGESTIONS = 3
 # A reader pasting a paragraph gets a message of readable length, not one line per word.
@@ -41,11 +45,13 @@ class CategoryMatch(NamedTuple):
     # Words that are no category's name or prefix, with near misses (maybe none).
     unknown: tuple[Unmatched, ...]
     known: tuple[str, ...]
+    # The reader said "all": every category (what that means is the command's business).
+    everything: bool = False
 
     @property
     def complete(self) -> bool:
-        """True when some category was named and every word named one."""
-        return bool(self.matched) and not self.ambiguous and not self.unknown
+        """True when some category (or "all") was named and every word named one."""
+        return (bool(self.matched) or self.everything) and not self.ambiguous and not self.unknown
 
     def problem(self) -> str | None:
         """A plain-text message for the reader saying what was not understood, or None when everything was."""
@@ -64,27 +70,36 @@ class CategoryMatch(NamedTuple):
         lines.append(f"Categories: {', '.join(self.known)}.")
         return "\n".join(lines)
 
-    def names(self) -> tuple[str, ...]:
-        """The categories named, or UsageError with `problem()` when any word was not understood."""
+    def names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
+        """The categories named (`every` for "all"), or UsageError with `problem()` when any word was not
+        understood."""
         problem = self.problem()
         if problem is not None:
             raise UsageError(problem)
-        return self.matched
+        return tuple(dict.fromkeys(every)) if self.everything else self.matched
 
 
 def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatch:
     """Match a reader's words against the known category names (rules in the module docstring)."""
+    words = list(words)
     by_key: dict[str, str] = {}
     for name in known:
         by_key.setdefault(_key(name), name)
     names, keys = tuple(by_key.values()), list(by_key)
+    phrase = " ".join(words).strip()
+    if phrase and (whole := by_key.get(_key(phrase))) is not None:
+        return CategoryMatch((whole,), (), (), names)
     matched: dict[str, None] = {}
     ambiguous: dict[str, Unmatched] = {}
     unknown: dict[str, Unmatched] = {}
+    everything = False
     for word in _split(words):
-        key = _key(word)
+        key = _key(word.strip(_AROUND))
         if key in by_key:
             matched[by_key[key]] = None
+            continue
+        if key == EVERY and by_key:
+            everything = True
             continue
         starts = [by_key[candidate] for candidate in keys if candidate.startswith(key)]
         if len(starts) == 1:
@@ -94,12 +109,13 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
         else:
             close = difflib.get_close_matches(key, keys, n=_MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF)
             unknown.setdefault(key, Unmatched(word, tuple(by_key[candidate] for candidate in close)))
-    return CategoryMatch(tuple(matched), tuple(ambiguous.values()), tuple(unknown.values()), names)
+    return CategoryMatch(tuple(matched), tuple(ambiguous.values()), tuple(unknown.values()), names, everything)
 
 
 def _split(words: Iterable[str]) -> list[str]:
-    parts = (part.strip(_AROUND) for word in words for part in _SEPARATORS.split(word))
-    return [part for part in parts if part]
+    """The words as typed, without the separators between them; a word of punctuation alone names nothing."""
+    parts = (part for word in words for part in _SEPARATORS.split(word))
+    return [part for part in parts if part.strip(_AROUND)]
 
 
 def _key(text: str) -> str:

@@ -21,7 +21,7 @@ from datetime import datetime, time
 
 from bot.config import Settings
 from bot.errors import UsageError
-from bot.services.categories import match_categories
+from bot.services.categories import CategoryMatch, match_categories
 from bot.services.schedule import next_digest, parse_time, parse_timezone, zone
 from bot.store import ChatEdit, ChatSettings, Store
 
@@ -71,25 +71,26 @@ class Subscriptions:
     def view(self, chat_id: int) -> ChatView:
         """A chat's categories and settings (/mysubs, the /subscribe keyboard)."""
         settings = self.store.chat_settings(chat_id)
-        categories = tuple(name for name, _ in self.store.subscriptions(chat_id))
-        return self._view(chat_id, settings, categories)
+        return self._view(chat_id, settings, self._followed(chat_id))
 
     def subscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
-        """Follow the categories named by `words` (names or unique prefixes, any case); UsageError says what was not
-        understood, with "did you mean" for near misses."""
-        names = self._match(chat_id, words, "/subscribe sport tech")
+        """Follow the categories named by `words` (names or unique prefixes, any case; "all" for every category);
+        UsageError says what was not understood, with "did you mean" for near misses."""
+        known = self._known()
+        names = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech").names(known)
         edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=names)
         return self._edited(chat_id, edit, names)
 
     def unsubscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
-        """Stop following the categories named by `words`."""
-        names = self._match(chat_id, words, "/unsubscribe sport")
+        """Stop following the categories named by `words` ("all": every one the chat follows)."""
+        followed = self._followed(chat_id)
+        names = self._match(words, [*self._known(), *followed], "/unsubscribe sport").names(followed)
         edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=names)
         return self._edited(chat_id, edit, names)
 
     def toggle(self, chat_id: int, category: str, now: datetime) -> ChatView:
         """Follow or stop following one category by its exact name (a keyboard button)."""
-        following = {name for name, _ in self.store.subscriptions(chat_id)}
+        following = set(self._followed(chat_id))
         if category not in following and category not in self._known():
             raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
         if category in following:
@@ -104,7 +105,7 @@ class Subscriptions:
         if not follow:
             edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=[category])
             return self._edited(chat_id, edit, (category,))
-        if category not in self._known() and category not in {name for name, _ in self.store.subscriptions(chat_id)}:
+        if category not in self._known() and category not in self._followed(chat_id):
             raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
         edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
         return self._edited(chat_id, edit, (category,))
@@ -156,12 +157,16 @@ class Subscriptions:
     def _known(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.store.categories() if name)
 
-    def _match(self, chat_id: int, words: Sequence[str], example: str) -> tuple[str, ...]:
+    def _followed(self, chat_id: int) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.store.subscriptions(chat_id))
+
+    @staticmethod
+    def _match(words: Sequence[str], known: Sequence[str], example: str) -> CategoryMatch:
+        """What `words` name among `known`: the store's categories and, still when no article of it is left, the
+        chat's own."""
         if not any(word.strip() for word in words):
             raise UsageError(f"Name one or more categories, like {example}.")
-        # A category the chat follows still counts when no article of it is left.
-        known = [*self._known(), *(name for name, _ in self.store.subscriptions(chat_id))]
-        return match_categories(words, known).names()
+        return match_categories(words, known)
 
     def _edited(self, chat_id: int, edit: ChatEdit, named: tuple[str, ...]) -> ChatView:
         return self._view(chat_id, edit.settings, edit.categories, named, edit.added, edit.removed)

@@ -3,29 +3,92 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from telegram import Update
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
+from bot.errors import UsageError
 from bot.render.articles import article_messages
-from bot.render.headlines import categories_blocks, latest_blocks, unknown_category
+from bot.render.headlines import categories_blocks, latest_blocks
+from bot.render.markup import cap
 from bot.render.split import split_message
+from bot.services.categories import match_categories
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages
 
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
+LATEST_USAGE = (
+    f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
+    f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT})."
+)
+# A count is a word of digits, signed or not, wherever it stands ("/latest 5 sport", "/latest Sport,5").
+COUNT = re.compile(r"^[+-]?\d+$")
+COUNT_AROUND = ",;."
+# A count echoed in a refusal is cut to this (a reader may paste thousands of digits).
+SHOWN_COUNT_CHARS = 20
+# Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
+AFTER_COMMA = re.compile(r"(?<=,)")
+
+
+class LatestAsk(NamedTuple):
+    """What a /latest asks for: the words naming its category, how many headlines to show and how many it asked."""
+
+    words: tuple[str, ...]
+    shown: int
+    asked: int
+
+
+def read_latest(args: Sequence[str]) -> LatestAsk:
+    """The count among /latest's words (at most MAX_LATEST_COUNT shown), and the other words; UsageError for a count
+    that is no number of headlines, or for two counts."""
+    tokens = [part for arg in args for part in AFTER_COMMA.split(arg) if part]
+    counts = [token for token in tokens if COUNT.match(token.strip(COUNT_AROUND))]
+    words = tuple(token for token in tokens if token not in counts)
+    if not counts:
+        return LatestAsk(words, DEFAULT_LATEST_COUNT, DEFAULT_LATEST_COUNT)
+    if len(counts) > 1:
+        raise UsageError(f"Give one number of headlines: you gave {len(counts)}.")
+    typed = counts[0].strip(COUNT_AROUND)
+    asked = int(typed)
+    if asked < 1:
+        raise UsageError(f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “{cap(typed, SHOWN_COUNT_CHARS)}”.")
+    return LatestAsk(words, min(asked, MAX_LATEST_COUNT), asked)
+
+
+def latest_category(words: Sequence[str], known: Sequence[str]) -> str | None:
+    """The one category `words` name as /subscribe matches them (None for all); UsageError when they name none,
+    several, or are not understood."""
+    match = match_categories(words, known)
+    names = match.names()
+    if match.everything:
+        return None
+    if len(names) > 1:
+        raise UsageError(f"/latest shows one category at a time, and you named {len(names)}: {', '.join(names)}.")
+    return names[0]
+
+
+async def article_of(context: Context, article_id: str) -> list[str] | None:
+    """A whole article as messages; None if it is gone."""
+    store = context.bot_data.library.store
+    article = await asyncio.to_thread(store.article, article_id)
+    if article is None:
+        return None
+    paragraphs = await asyncio.to_thread(store.paragraphs, article_id)
+    return article_messages(article, paragraphs)
 
 
 async def send_article(context: Context, chat_id: int, article_id: str) -> bool:
     """Send a whole article as one or more messages; False if it is gone."""
-    store = context.bot_data.library.store
-    article = await asyncio.to_thread(store.article, article_id)
-    if article is None:
+    messages = await article_of(context, article_id)
+    if messages is None:
         return False
-    paragraphs = await asyncio.to_thread(store.paragraphs, article_id)
-    await send_messages(context.bot, chat_id, article_messages(article, paragraphs))
+    await send_messages(context.bot, chat_id, messages)
     return True
 
 
@@ -33,30 +96,35 @@ async def full_article(update: Update, context: Context) -> None:
     """Send the whole article behind a passage."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    if not await send_article(context, chat_of(query), context.match.group(1)):
+    messages = await article_of(context, context.match.group(1))
+    if messages is None:
         await query.answer(EXPIRED, show_alert=True)
         return
+    # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
     await query.answer()
+    await send_messages(context.bot, chat_of(query), messages)
 
 
 async def latest(update: Update, context: Context) -> None:
-    """Send the newest headlines, of one category when one is named, as many as a number at the end asks."""
+    """Send the newest headlines, of one category when one is named, as many as a number among the words asks."""
     message = update.message
     assert message is not None
     store = context.bot_data.library.store
-    words = list(context.args or ())
-    wanted = DEFAULT_LATEST_COUNT
-    if words and words[-1].isdecimal():
-        wanted = min(max(int(words.pop()), 1), MAX_LATEST_COUNT)
-    category = " ".join(words) or None
-    articles = await asyncio.to_thread(store.latest, wanted, category)
-    if articles:
-        await reply_messages(message, split_message(latest_blocks(articles, category, context.bot_data.username)))
-    elif category is None:
+    try:
+        ask = read_latest(context.args or ())
+        category = None
+        if ask.words:
+            known = [name for name, _ in await asyncio.to_thread(store.categories) if name]
+            category = latest_category(ask.words, known)
+    except UsageError as exc:
+        await message.reply_text(html.escape(f"{exc}\n{LATEST_USAGE}"))
+        return
+    articles = await asyncio.to_thread(store.latest, ask.shown, category)
+    if not articles:
         await message.reply_text(NO_ARTICLES)
-    else:
-        known = await asyncio.to_thread(store.categories)
-        await reply_messages(message, split_message([unknown_category(category, known)]))
+        return
+    capped = ask.asked > ask.shown and len(articles) == ask.shown
+    await reply_messages(message, split_message(latest_blocks(articles, category, context.bot_data.username, capped)))
 
 
 async def categories(update: Update, context: Context) -> None:

@@ -29,7 +29,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import UsageError
 from bot.render import subscriptions as text
-from bot.render.digests import PREVIEW_HEADING, render_digest
+from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest
 from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, zone
 from bot.services.subscriptions import ChatView
@@ -188,13 +188,18 @@ async def unsubscribe(update: Update, context: Context) -> None:
     )
 
 
+def in_group(message: Message) -> bool:
+    """Whether replies speak to a group ("This group's ...") rather than to one reader ("Your ...")."""
+    return message.chat.type != ChatType.PRIVATE
+
+
 async def mysubs(update: Update, context: Context) -> None:
     """Show the chat's categories and digest and alert settings."""
     message = update.message
     assert message is not None
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
-    group = message.chat.type != ChatType.PRIVATE
-    await message.reply_text(text.settings_text(view, clock_of(view, context.bot_data.clock()), group))
+    clock = clock_of(view, context.bot_data.clock())
+    await message.reply_text(text.settings_text(view, clock, in_group(message)))
 
 
 async def digest(update: Update, context: Context) -> None:
@@ -206,7 +211,8 @@ async def digest(update: Update, context: Context) -> None:
     if not choice:
         digests = context.bot_data.digesting.digests
         preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
-        await reply_messages(message, render_digest(preview, context.bot_data.username, PREVIEW_HEADING) or [])
+        heading = GROUP_PREVIEW_HEADING if in_group(message) else PREVIEW_HEADING
+        await reply_messages(message, render_digest(preview, context.bot_data.username, heading) or [])
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(

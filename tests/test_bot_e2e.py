@@ -362,6 +362,8 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     lines = [line for line in visible_text(latest).splitlines() if line]
     assert lines[0] == "Latest" and len(lines) == 6 and "Chess Prodigy" in lines[1] and "Ferry" in lines[5]
     assert f'href="{CHESS_URL}"' in latest
+    # "What's new?" typed as a message is /latest, not a search for a story that uses "new".
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
     two = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "2")))

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
@@ -107,11 +107,15 @@ async def full_article(update: Update, context: Context) -> None:
 
 async def latest(update: Update, context: Context) -> None:
     """Send the newest headlines, of one category when one is named, as many as a number among the words asks."""
-    message = update.message
-    assert message is not None
+    assert update.message is not None
+    await send_latest(update.message, context, context.args or ())
+
+
+async def send_latest(message: Message, context: Context, args: Sequence[str]) -> None:
+    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage)."""
     store = context.bot_data.library.store
     try:
-        ask = read_latest(context.args or ())
+        ask = read_latest(args)
         category = None
         if ask.words:
             known = [name for name, _ in await asyncio.to_thread(store.categories) if name]

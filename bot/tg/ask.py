@@ -28,7 +28,7 @@ from bot.render.markup import HTML, byline, title_of
 from bot.render.welcome import ACKNOWLEDGED, small_talk
 from bot.retrieval import Request
 from bot.store import SavedQuery
-from bot.tg.articles import send_article
+from bot.tg.articles import send_article, send_latest
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, show_typing
@@ -101,6 +101,9 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     if talk == "help":
         await send_help(message)
+        return
+    if talk == "latest":
+        await send_latest(message, context, ())
         return
     if len(question.split()) == 1 and is_web_url(link := question.strip()):
         await send_linked_article(message, context, link)

@@ -164,6 +164,14 @@ def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest
     assert "--since 2025-01-01 is after --until 2024-01-01" in capsys.readouterr().err
 
 
+def test_a_database_file_that_cannot_be_opened_is_named(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    """SQLite says only "unable to open database file" (a read-only directory, a folder in its place): which file."""
+    (isolated / "data" / "newsbot.sqlite3").mkdir(parents=True)
+    assert main(["stats"]) == 1
+    err = capsys.readouterr().err
+    assert "unable to open database file" in err and str(isolated / "data" / "newsbot.sqlite3") in err
+
+
 def test_a_data_directory_that_is_a_file_is_one_line(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     (isolated / "data").write_text("not a directory")
     assert main(["stats"]) == 2

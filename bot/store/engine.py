@@ -82,7 +82,7 @@ def reading(engine: Engine, one_statement: bool = False) -> Iterator[Connection]
     ROLLBACK round trips to the server. SQLite keeps its transaction (it costs no round trip), so a statement
     split by SQLite's limits is still one snapshot.
     """
-    with _wrapped(), engine.connect() as connection:
+    with _wrapped(engine), engine.connect() as connection:
         if one_statement and not is_sqlite(connection):
             connection.execution_options(isolation_level="AUTOCOMMIT")
         yield connection
@@ -95,7 +95,7 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
     Lock `key` serializes this transaction with every other holding the same key, across processes: SQLite's
     BEGIN IMMEDIATE already does (one writer at a time); PostgreSQL takes an advisory lock until commit.
     """
-    with _wrapped(), engine.connect() as connection:
+    with _wrapped(engine), engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             if key is not None:
@@ -111,14 +111,16 @@ def lock(connection: Connection, key: int) -> None:
 
 
 @contextmanager
-def _wrapped() -> Iterator[None]:
-    """Database errors leave as `StoreError`, with the driver's message and no SQL."""
+def _wrapped(engine: Engine) -> Iterator[None]:
+    """Database errors leave as `StoreError`, with the driver's message and no SQL; a SQLite file's errors name
+    the file ("unable to open database file" says neither which nor why: a read-only or missing directory)."""
+    where = f" ({engine.url.database})" if engine.url.get_backend_name() == "sqlite" and engine.url.database else ""
     try:
         yield
     except exc.DBAPIError as error:
-        raise StoreError(f"database error: {_first_line(error.orig)}") from error
+        raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
     except exc.SQLAlchemyError as error:
-        raise StoreError(f"database error: {_first_line(error)}") from error
+        raise StoreError(f"database error: {_first_line(error)}{where}") from error
 
 
 def _first_line(error: Any) -> str:

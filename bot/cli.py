@@ -37,6 +37,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 
 
 def _date(raw: str) -> datetime:
@@ -289,7 +290,12 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
     total = await service.due(now, every)
     if not total:
-        print("no feed is due" if not every else "no feeds are followed; add one with: newsbot feeds add URL")
+        if not every:
+            print("no feed is due")
+        elif await service.feeds():
+            print(POLLED_ELSEWHERE, file=sys.stderr)
+        else:
+            print("no feeds are followed; add one with: newsbot feeds add URL")
         return 0
     with tqdm(total=total, unit=" feeds", disable=None, file=sys.stderr) as bar:
 
@@ -302,6 +308,9 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
     for notice in report.notices:
         print(f"note: {notice.text(datetime.now(UTC))}", file=sys.stderr)
     polls = report.polls
+    if not polls:
+        print(POLLED_ELSEWHERE, file=sys.stderr)
+        return 0
     failed = sum(p.status == FAILED for p in polls)
     news, backlog = sum(p.added for p in polls), sum(p.backlog for p in polls)
     print(f"{len(polls)} feeds polled: {news} new stories, {backlog} back catalogue, {failed} failed")

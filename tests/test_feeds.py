@@ -10,6 +10,9 @@ import asyncio
 import ipaddress
 import json
 import re
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -494,6 +497,27 @@ async def test_a_leased_feed_is_not_claimed_twice_and_a_lost_lease_records_nothi
     assert service.store.record(second, "second", NOW + lease, outcome) is not None
     (listed,) = await service.feeds()
     assert listed.lease_holder is None and listed.last_status == OK
+
+
+async def test_a_lease_of_a_poll_killed_on_this_host_is_taken_over(web: WebServer, service: FeedService) -> None:
+    """`newsbot feeds poll` killed mid-poll: the next round on this host sees its process is gone and polls the
+    feed now, not when the lease runs out; a live process's lease is left alone."""
+    follow(service, web.url("/polls/harbour.xml"), NOW)
+    follow(service, web.url("/polls/teasers.xml"), NOW)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        host = socket.gethostname()[:32]
+        for pid in (alive.pid, dead.pid):
+            assert service.store.claim(f"{host}:{pid}:0123abcd", NOW, service.lease, NOW) is not None
+        (poll,) = (await service.poll(NOW, every=True)).polls
+        leased = [feed for feed in await service.feeds() if feed.lease_holder]
+        assert [feed.lease_holder for feed in leased] == [f"{host}:{alive.pid}:0123abcd"]
+        assert poll.feed.id != leased[0].id and poll.status == OK
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 async def test_a_poll_stopped_midway_gives_its_feeds_back(web: WebServer, service: FeedService) -> None:

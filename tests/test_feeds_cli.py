@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
+from bot.library import Library
+from bot.store.feeds import FeedStore
 from tests.paths import ROOT
 from tests.web_server import WebServer, serving
 
@@ -78,3 +82,20 @@ def test_entries_a_poll_cannot_read_are_named(web: WebServer, capsys: pytest.Cap
     assert counted is not None and len(named) == int(counted.group(1)) >= 2
     assert any("no http(s) link" in line for line in named)
     assert any(web.url("/polls/gone.html") in line and "404" in line for line in named)
+
+
+def test_a_poll_while_another_process_holds_every_feed_says_so(
+    web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["feeds", "add", web.url("/polls/harbour.xml")]) == 0
+    library = Library.open(Settings.from_env())
+    try:
+        now = datetime.now(UTC)
+        # A round on another host: its lease runs until it records its poll or runs out.
+        assert FeedStore(library.store.engine).claim("newsroom-2:4242:0123abcd", now, timedelta(minutes=10), now, True)
+    finally:
+        library.close()
+    capsys.readouterr()
+    assert main(["feeds", "poll"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "no feed polled: another process is polling them now\n" and "followed" not in captured.out

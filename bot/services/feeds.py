@@ -48,6 +48,7 @@ from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.library import Library
 from bot.models import Article, short_hash
+from bot.services.presence import pid_running
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Seen, Story
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,11 @@ _UNREAD = _Page(None, [])
 
 def _holder() -> str:
     """Who holds a lease: this host and process, and this poll round."""
-    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{_host()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _host() -> str:
+    return socket.gethostname()[:32]
 
 
 # ---- the service --------------------------------------------------------------------------------------------
@@ -332,7 +337,18 @@ class FeedService:
 
     async def due(self, now: datetime, every: bool = False) -> int:
         """How many feeds a poll round started now would take (for a progress bar)."""
+        await self._free_leases_of_the_dead(now)
         return await asyncio.to_thread(self.store.claimable, now, every)
+
+    async def _free_leases_of_the_dead(self, now: datetime) -> None:
+        """Give back the leases of poll rounds whose process on this host is gone (killed mid-poll): their feeds
+        are polled again now rather than when the lease runs out. Other hosts' leases run out as they were set."""
+        for holder in await asyncio.to_thread(self.store.lease_holders, now):
+            host, _, rest = holder.partition(":")
+            pid = rest.partition(":")[0]
+            if host == _host() and pid.isdecimal() and int(pid) != os.getpid() and not pid_running(int(pid)):
+                log.info("feeds: the poll round %s is gone (its process ended); its feeds are free again", holder)
+                await asyncio.to_thread(self.store.release, holder)
 
     async def poll(
         self, now: datetime, every: bool = False, on_poll: Callable[[FeedPoll], object] | None = None
@@ -343,6 +359,7 @@ class FeedService:
         clock = _clock(now)
         holder = _holder()
         report = PollReport()
+        await self._free_leases_of_the_dead(now)
         indexed = time.monotonic()
         # A claim runs on in its thread when the round is cancelled, and may commit after the round gave its
         # leases back; the guard makes "stopped" and a claim exclusive, so nothing is claimed after the give-back.

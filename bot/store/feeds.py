@@ -233,6 +233,12 @@ def claimable(connection: Connection, now: datetime, every: bool = False) -> int
     return int(connection.scalar(query) or 0)
 
 
+def lease_holders(connection: Connection, now: datetime) -> list[str]:
+    """Who holds a lease that has not run out."""
+    query = select(feeds.c.lease_holder).where(feeds.c.lease_until > now).distinct()
+    return [holder for holder in connection.scalars(query) if holder]
+
+
 def release(connection: Connection, holder: str, feed_id: int | None = None) -> None:
     """Give a holder's lease on one feed (or on every feed) back without recording a poll (the poll was
     stopped); the feed stays due."""
@@ -472,6 +478,10 @@ class FeedStore:
     def release(self, holder: str, feed_id: int | None = None) -> None:
         with writing(self.engine) as connection:
             release(connection, holder, feed_id)
+
+    def lease_holders(self, now: datetime) -> list[str]:
+        with reading(self.engine) as connection:
+            return lease_holders(connection, now)
 
     def seen(self, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:

@@ -25,9 +25,11 @@ SUFFIXES = (".jsonl", ".csv", ".json", ".txt")
 FEED_BYTES = [p.read_bytes() for p in sorted((DATA / "feeds").glob("*.xml"))]
 quick = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# Text a newsroom might write, with the characters that matter to CSV and JSON: quotes, commas, line breaks.
+# Text a newsroom might write, with the characters that matter to CSV and JSON: quotes, commas, line breaks. (Not
+# "<" and "&": a record's fields are read as HTML when they hold a tag or an entity; tests/test_ingest_records.py.)
 text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(['"', ",", "\n", "\\"]),
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="<&")
+    | st.sampled_from(['"', ",", "\n", "\\"]),
     max_size=300,
 )
 words = st.lists(st.text(alphabet="abcdefghij.,!? ", min_size=1, max_size=40), min_size=1, max_size=400)
@@ -69,7 +71,8 @@ def test_jsonl_of_mixed_lines_never_raises(lines: list[bytes]) -> None:
 @quick
 @given(records=st.lists(st.tuples(text, text, text.map(lambda t: t[:150])), max_size=8))
 def test_csv_json_and_jsonl_read_back_what_was_written(records: list[tuple[str, str, str]]) -> None:
-    """Whatever the quotes, commas and line breaks, every written record comes back as itself, in order."""
+    """Whatever the quotes, commas and line breaks, every written record comes back as itself, in order (a
+    headline's and a category's runs of white space as one space: they are one line of text)."""
     rows = [{"title": title, "body": body, "category": category} for title, body, category in records]
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, ["title", "body", "category"])
@@ -81,7 +84,7 @@ def test_csv_json_and_jsonl_read_back_what_was_written(records: list[tuple[str, 
         ".json": json.dumps(rows).encode(),
     }
     expected = [
-        (" ".join(r["title"].split()), split_paragraphs(r["body"]), r["category"].strip())
+        (" ".join(r["title"].split()), split_paragraphs(r["body"]), " ".join(r["category"].split()))
         for r in rows
         if r["title"].strip() and split_paragraphs(r["body"])
     ]

@@ -62,9 +62,9 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "author": ("byline", "authors", "creator", "writer"),
     "id": ("guid", "uuid", "article_id"),
 }  # fmt: skip
-# A category or author that is only digits is an id into a table the export left out (WordPress's
-# `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all.
-_ID = re.compile(r"\d+")
+# A category or author given as a JSON number is an id into a table the export left out (WordPress's
+# `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all. Text of digits ("2024" in a
+# CSV) is a name as written.
 _TITLE_NAMES = frozenset(("title", *ALIASES["title"]))
 
 
@@ -142,10 +142,14 @@ def _line(value: object) -> str:
 
 
 def _names(value: object) -> list[str]:
-    """The names in a category or author field (one, or a list), without the bare ids."""
+    """The names in a category or author field (one, or a list), without the ids given as numbers."""
     value = _rendered(value)
     items = value if isinstance(value, (list, tuple)) else [value]
-    return [name for name in map(_line, items) if name and not _ID.fullmatch(name)]
+    return [name for item in items if not _is_id(item) and (name := _line(item))]
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _paragraphs(value: object) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ from telegram.error import BadRequest
 
 from bot.config import MAX_PASSAGES
 from bot.errors import QuestionError, StoreError
-from bot.ingest.urls import is_web_url
 from bot.library import Library
 from bot.models import Answer
 from bot.render.answers import fit_answer
@@ -44,6 +43,8 @@ INLINE_DESCRIPTION_CHARS = 200
 ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
+# A message that is only a link: a reader pasting a story to read it here.
+LINK = re.compile(r"\s*https?://\S+\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,8 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     if talk == "latest":
         await send_latest(message, context, ())
         return
-    if len(question.split()) == 1 and is_web_url(link := question.strip()):
-        await send_linked_article(message, context, link)
+    if LINK.match(question):
+        await send_linked_article(message, context, question.strip())
         return
     try:
         request = library.request(question)

@@ -23,6 +23,7 @@ from bot import __version__
 from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
 from bot.errors import ConfigError, NewsbotError, QuestionError
 from bot.ingest import FIELDS, parse_date
+from bot.ingest.urls import is_web_url
 from bot.library import Library, shipped_articles
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL
@@ -255,7 +256,9 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     _note_vectors(library)
     if report.interrupted:
         return EXIT_INTERRUPTED
-    return 0 if report.read else EXIT_FAILED
+    # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
+    missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
+    return 0 if report.read and not missing else EXIT_FAILED
 
 
 async def _feeds(args: argparse.Namespace, service: FeedService) -> int:

@@ -80,6 +80,14 @@ def test_ingest_reports_every_outcome(capsys: pytest.CaptureFixture[str]) -> Non
     assert "0 added, 0 updated, 3 unchanged, 0 skipped" in capsys.readouterr().out
 
 
+def test_an_ingest_naming_a_path_that_is_not_there_fails_after_reading_the_others(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    assert main(["ingest", str(isolated / "typo"), str(DATA / "articles")]) == 1
+    captured = capsys.readouterr()
+    assert "3 added" in captured.out and "typo: no such file or directory" in captured.err
+
+
 def test_ingest_csv_with_field_names(capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "ingest",

@@ -177,12 +177,14 @@ async def test_fetch_page_reads_the_story(web: WebServer, fetch_settings: Settin
         [image] = await fetch_page(fetcher, web.url("/pages/image.png"))
         [data] = await fetch_page(fetcher, web.url("/pages/data.json"))
         [missing] = await fetch_page(fetcher, web.url("/pages/nope.html"))
+        [feed] = await fetch_page(fetcher, web.url("/polls/harbour.xml"))
     assert isinstance(article, Article)
     assert article.title == "Harbour Council Approves Café Expansion" and article.category == "Harbour"
     # The page's canonical link is on the same site as the page? Here it is not (127.0.0.1), so the address read.
     assert article.url == web.url("/pages/article.html")
     assert image == Skipped(web.url("/pages/image.png"), "not an HTML page (image/png)")
     assert data == Skipped(web.url("/pages/data.json"), "not an HTML page (application/json)")
+    assert isinstance(feed, Skipped) and feed.reason.endswith("follow it with `newsbot feeds add URL`")
     assert isinstance(missing, Skipped) and missing.reason == "HTTP 404 Not Found"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -253,6 +254,14 @@ def test_common_field_names_are_found_without_being_named() -> None:
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     [item] = list(read_articles([tmp_path / "nope"]))
     assert isinstance(item, Skipped) and "no such file" in item.reason
+
+
+def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    archive = tmp_path / "articles.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.write(DATA / "articles" / "minimal.txt", "minimal.txt")
+    [item] = list(read_articles([archive]))
+    assert isinstance(item, Skipped) and item.reason == "an archive: unpack it, then ingest its folder"
 
 
 @pytest.mark.parametrize(

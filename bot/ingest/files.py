@@ -21,6 +21,7 @@ BULK_SUFFIXES = frozenset(READERS)
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES
+ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # A NUL in the first bytes means a binary file (an image, an archive, UTF-16) whatever its name says.
@@ -31,7 +32,9 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
     """Articles in one file, in the format its suffix names (the seed's text format for anything else)."""
     try:
         suffix = path.suffix.lower()
-        if suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+        if suffix in ARCHIVE_SUFFIXES:
+            yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
+        elif suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
             yield from _read_feed(path)
         elif suffix in BULK_SUFFIXES:
             yield from _read_bulk(path, fields or {})

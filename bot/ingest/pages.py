@@ -15,6 +15,7 @@ import trafilatura
 
 from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
+from bot.ingest.feeds import FEED_TYPES
 from bot.ingest.limits import within_limits
 from bot.ingest.reports import Skipped
 from bot.ingest.urls import canonical_url, is_web_url
@@ -77,6 +78,8 @@ def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
 def _article(body: bytes, url: str | None, content_type: str | None, category: str, origin: str = "") -> Article:
     """The story on a page fetched from `url`, or saved in the file `origin` (`url` None)."""
     kind, charset = media_type(content_type)
+    if kind in FEED_TYPES:
+        raise ArticleError(f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`")
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
     if not kind and not _HTML_START.match(body[:4096]):

@@ -68,7 +68,9 @@ class IngestReport:
             text += f", {len(self.cut)} cut to size"
         if self.duplicates:
             text += f", {self.duplicates} duplicates"
-        text += f", {self.removed} replaced" if self.removed else ""
+        if self.removed:
+            # An edit whose id changed (a file without a link, edited) counts as added; its old version goes.
+            text += f", {self.removed} older {'version' if self.removed == 1 else 'versions'} removed"
         return text + (" (interrupted: the rest was not read)" if self.interrupted else "")
 
 

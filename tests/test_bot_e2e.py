@@ -32,7 +32,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED
 from bot.retrieval import Request
-from bot.tg.ask import ASK_USAGE, NOT_HERE, NOT_TEXT
+from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
@@ -355,6 +355,8 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
     assert answered[""].ok and answered["😀😀"].ok
     assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
     assert answered["😀😀"].params["results"] == []
+    assert answered["😀😀"].params["button"] == {"text": NO_INLINE_RESULTS, "start_parameter": "inline"}
+    assert "button" not in answered[""].params
 
 
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:

@@ -13,7 +13,14 @@ import logging
 import re
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -42,6 +49,7 @@ INLINE_DESCRIPTION_CHARS = 200
 
 ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
+NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # A message that is only a link: a reader pasting a story to read it here.
 LINK = re.compile(r"\s*https?://\S+\s*$", re.IGNORECASE)
@@ -221,4 +229,6 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     assert query is not None
     results = await asyncio.to_thread(inline_results, context.bot_data.library, query.query, context.bot_data.username)
-    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+    # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot.
+    button = None if results else InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter="inline")
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button)

@@ -64,7 +64,7 @@ def test_an_article_another_process_adds_alerts_its_subscribers_once(store: Stor
     bot.tick(NOON + 4 * MINUTE)
     [alert] = reader.sent
     assert alert.chat_id == FAN and titles(alert.text) == ["Striker signs"]
-    assert "New in your categories" in alert.text
+    assert "Just in" in alert.text
     bot.tick(NOON + 5 * MINUTE)
     assert len(reader.sent) == 1  # once
     assert store.delivery_counts("alert") == {"sent": 1}

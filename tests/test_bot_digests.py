@@ -42,8 +42,8 @@ OWNER, MEMBER, HIDDEN_ADMIN = 7, 8, 9
 # Saturday 28 March 2026, 05:00 UTC (06:00 in Berlin); Berlin moves its clocks forward at 01:00 UTC on the 29th.
 START = datetime(2026, 3, 28, 5, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-DIGEST = "<b>Your daily digest</b>"
-ALERT = "<b>New in your categories</b>"
+DIGEST = "<b>Daily digest</b>"
+ALERT = "<b>Just in</b>"
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 

@@ -31,7 +31,7 @@ from tests.paths import DATA
 from tests.processes import process_env
 
 CHATS = range(1001, 1301)
-DIGEST = "<b>Your daily digest</b>"
+DIGEST = "<b>Daily digest</b>"
 # Each sendMessage takes this long at the server: 8 in flight, about 80 a second, so 300 chats take ~4 s.
 SEND_SECONDS = 0.1
 

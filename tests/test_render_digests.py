@@ -84,7 +84,7 @@ def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
     )
     assert messages is not None and len(messages) == 1
     assert visible_text(messages[0]) == (
-        "Your daily digest: 7 new stories\n\nBusiness\n• Merger · 27 Mar 2026\n\nSport\n• Goal · 27 Mar 2026\n"
+        "Daily digest: 7 new stories\n\nBusiness\n• Merger · 27 Mar 2026\n\nSport\n• Goal · 27 Mar 2026\n"
         "• Save · 27 Mar 2026\nand 4 more: /latest sport 6"
     )
 
@@ -101,7 +101,7 @@ def test_and_n_more_names_the_latest_that_shows_them() -> None:
 
 
 def test_an_empty_digest_says_nothing_new_or_nothing_at_all() -> None:
-    assert render_digest(digest()) == [f"<b>Your daily digest</b>\n{NOTHING_NEW}"]
+    assert render_digest(digest()) == [f"<b>Daily digest</b>\n{NOTHING_NEW}"]
     assert render_digest(digest(), quiet=True) is None
     assert render_alert(digest()) is None
 

@@ -21,13 +21,15 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
 
 # Raw characters kept of a lede (one line), before escaping.
 LEDE_CHARS = 160
-DIGEST_HEADING = "Your daily digest"
+# Scheduled digests and alerts are drawn once for every chat that gets the same stories, private or a group: their
+# words fit both ("Your" spoke to one reader in a group of many).
+DIGEST_HEADING = "Daily digest"
 PREVIEW_HEADING = "Your digest so far"
 GROUP_PREVIEW_HEADING = "This group's digest so far"
-ALERT_HEADING = "New in your categories"
+ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there.
-NOTHING_NEW = "Nothing new in your categories today; /latest shows the newest headlines there are."
+NOTHING_NEW = "Nothing new in the categories followed here today; /latest shows the newest headlines there are."
 
 
 def date_of(headline: Headline) -> str:

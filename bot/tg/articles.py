@@ -12,6 +12,7 @@ from telegram import Message, Update
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
+from bot.models import StoredArticle
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import cap
@@ -75,11 +76,13 @@ def latest_category(words: Sequence[str], known: Sequence[str]) -> str | None:
 
 async def article_of(context: Context, article_id: str) -> list[str] | None:
     """A whole article as messages; None if it is gone."""
-    store = context.bot_data.library.store
-    article = await asyncio.to_thread(store.article, article_id)
-    if article is None:
-        return None
-    paragraphs = await asyncio.to_thread(store.paragraphs, article_id)
+    article = await asyncio.to_thread(context.bot_data.library.store.article, article_id)
+    return None if article is None else await messages_of(context, article)
+
+
+async def messages_of(context: Context, article: StoredArticle) -> list[str]:
+    """An article found already, whole, as messages."""
+    paragraphs = await asyncio.to_thread(context.bot_data.library.store.paragraphs, article.id)
     return article_messages(article, paragraphs)
 
 

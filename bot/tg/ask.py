@@ -34,10 +34,10 @@ from bot.render.markup import HTML, byline, title_of
 from bot.render.welcome import ACKNOWLEDGED, small_talk
 from bot.retrieval import Request
 from bot.store import SavedQuery
-from bot.tg.articles import send_article, send_latest
+from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, show_typing
+from bot.tg.sending import chat_of, send_messages, show_typing
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -131,8 +131,10 @@ async def answer_question(message: Message, context: Context, question: str) -> 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:
     """Send the article at a pasted link, or say that it is not among the articles."""
     article = await asyncio.to_thread(context.bot_data.library.article_at, link)
-    if article is None or not await send_article(context, message.chat_id, article.id):
+    if article is None:
         await message.reply_text(NOT_HERE)
+        return
+    await send_messages(context.bot, message.chat_id, await messages_of(context, article))
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:

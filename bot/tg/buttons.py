@@ -36,12 +36,14 @@ def keyboard(answer: Answer, key: str, page_size: int) -> InlineKeyboardMarkup |
         [InlineKeyboardButton(f"Full article: {cap(title, BUTTON_TITLE_CHARS)}", callback_data=f"a:{article_id}")]
         for article_id, title in titles.items()
     ]
-    paging = []
+    paging: list[InlineKeyboardButton] = []
     if key and answer.offset:
         paging.append(InlineKeyboardButton("Back", callback_data=f"m:{key}:{max(0, answer.offset - page_size)}"))
     if key and pages_on(answer):
         paging.append(InlineKeyboardButton("More", callback_data=f"m:{key}:{answer.offset + len(answer.passages)}"))
-    return InlineKeyboardMarkup([*rows, paging] if paging else rows) if rows or paging else None
+    if paging:
+        rows.append(paging)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def expired_button(update: Update, context: Context) -> None:

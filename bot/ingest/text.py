@@ -76,23 +76,14 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         line = lines[index].strip()
         if match := _HEADER.match(line):
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
+        elif published is not None and line != title:
+            # After the date line only the known headers ("Author: ...") and the headline again come before the story.
+            break
         elif match := _PUBLISHED.match(line):
             published = parse_date(match.group(1))
         elif (written := _date_line(line)) is not None:
             published = written
         elif line and line != title and not _OTHER_HEADER.match(line):
-            break
-        index += 1
-        if published is not None:
-            break
-    # Header lines after the date line ("Published ...", then "Author: ...") are still headers, not the story.
-    while published is not None and index < len(lines):
-        line = lines[index].strip()
-        if match := _HEADER.match(line):
-            headers.setdefault(match.group(1).lower(), match.group(2).strip())
-        elif line == title:
-            pass
-        else:
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()

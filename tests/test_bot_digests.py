@@ -496,6 +496,25 @@ async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
         assert f"(the newest {MAX_LATEST_COUNT}, the most I show at once)" in visible_text(capped).splitlines()[0]
 
 
+async def test_a_category_named_with_a_number_is_not_read_as_a_count(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """The digest's "/latest formula 1 8" shows 8 of Formula 1: the name's number is no count (it was 2 counts)."""
+    arrived = START - timedelta(hours=1)
+    races = [story(f"Race {n}", "Formula 1", arrived - timedelta(minutes=n)) for n in range(8)]
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, arrived, *races, story("Match", "Sport", arrived))
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert "and 3 more: /latest formula 1 8" in preview, preview
+        asked = (("formula 1 8", 8), ("Formula 1", 8), ("formula 1, 2", 2), ("3 formula 1", 3), ("form 4", 4))
+        for args, shown in asked:
+            reply = visible_text(await say(server, ALICE, "latest", args))
+            titles = [line[2:].rsplit(" (", 1)[0] for line in reply.splitlines() if line.startswith("• ")]
+            assert titles == [r.title for r in races[:shown]], (args, reply)
+        # Without the name whole, a number is still a count, and two are still refused.
+        assert "Give one number of headlines: you gave 2." in visible_text(await say(server, ALICE, "latest", "1 2"))
+
+
 async def test_category_buttons_survive_double_presses_and_refuse_stale_or_tampered_data(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -86,8 +86,7 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
     for name in known:
         by_key.setdefault(_key(name), name)
     names, keys = tuple(by_key.values()), list(by_key)
-    phrase = " ".join(words).strip()
-    if phrase and (whole := by_key.get(_key(phrase))) is not None:
+    if (whole := named_whole(words, names)) is not None:
         return CategoryMatch((whole,), (), (), names)
     matched: dict[str, None] = {}
     ambiguous: dict[str, Unmatched] = {}
@@ -110,6 +109,12 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
             close = difflib.get_close_matches(key, keys, n=_MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF)
             unknown.setdefault(key, Unmatched(word, tuple(by_key[candidate] for candidate in close)))
     return CategoryMatch(tuple(matched), tuple(ambiguous.values()), tuple(unknown.values()), names, everything)
+
+
+def named_whole(words: Iterable[str], known: Iterable[str]) -> str | None:
+    """The category all of `words` together name exactly, ignoring case ("World News", "Formula 1"), or None."""
+    phrase = _key(" ".join(words).strip())
+    return next((name for name in known if _key(name) == phrase), None) if phrase else None
 
 
 def _split(words: Iterable[str]) -> list[str]:

@@ -17,7 +17,7 @@ from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import cap
 from bot.render.split import split_message
-from bot.services.categories import match_categories
+from bot.services.categories import match_categories, named_whole
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages
@@ -45,12 +45,19 @@ class LatestAsk(NamedTuple):
     asked: int
 
 
-def read_latest(args: Sequence[str]) -> LatestAsk:
+def read_latest(args: Sequence[str], known: Sequence[str] = ()) -> LatestAsk:
     """The count among /latest's words (at most MAX_LATEST_COUNT shown), and the other words; UsageError for a count
-    that is no number of headlines, or for two counts."""
+    that is no number of headlines, or for two counts. A `known` category whose name holds a number ("Formula 1")
+    is read whole, so "/latest formula 1 8" (as a digest writes it) is 8 of Formula 1."""
     tokens = [part for arg in args for part in AFTER_COMMA.split(arg) if part]
-    counts = [token for token in tokens if COUNT.match(token.strip(COUNT_AROUND))]
-    words = tuple(token for token in tokens if token not in counts)
+    at = [i for i, token in enumerate(tokens) if COUNT.match(token.strip(COUNT_AROUND))]
+    words = tuple(token for i, token in enumerate(tokens) if i not in at)
+    for skipped in (None, *at) if at else ():
+        rest = (token.rstrip(COUNT_AROUND) for i, token in enumerate(tokens) if i != skipped)
+        if (name := named_whole(rest, known)) is not None:
+            words, at = (name,), [] if skipped is None else [skipped]
+            break
+    counts = [tokens[i] for i in at]
     if not counts:
         return LatestAsk(words, DEFAULT_LATEST_COUNT, DEFAULT_LATEST_COUNT)
     if len(counts) > 1:
@@ -118,11 +125,9 @@ async def send_latest(message: Message, context: Context, args: Sequence[str]) -
     """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage)."""
     store = context.bot_data.library.store
     try:
-        ask = read_latest(args)
-        category = None
-        if ask.words:
-            known = [name for name, _ in await asyncio.to_thread(store.categories) if name]
-            category = latest_category(ask.words, known)
+        known = [name for name, _ in await asyncio.to_thread(store.categories) if name] if args else []
+        ask = read_latest(args, known)
+        category = latest_category(ask.words, known) if ask.words else None
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{LATEST_USAGE}"))
         return

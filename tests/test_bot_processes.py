@@ -7,6 +7,7 @@ another process's articles within seconds, without a restart, by following the s
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.models import Article
 from bot.store import Store
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
@@ -119,6 +121,28 @@ def test_the_bot_answers_from_an_article_another_process_added(
     while "Zebra crossing repainted" not in ask(server, "Who repainted the zebra crossing?"):
         assert time.time() < deadline, "the bot never answered from the new article"
         time.sleep(0.3)
+
+
+def test_an_index_removed_under_the_running_bot_is_built_again(
+    bot: subprocess.Popen[str], server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    """An index deleted under a running bot (an operator, a disk cleaner) is built again from the store by the bot
+    itself: it keeps answering, takes a new article written to the store by a process with no index of its own
+    (another host's, on one PostgreSQL), and logs no traceback (`running_bot` checks)."""
+    assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    shutil.rmtree(bot_settings.index_dir)
+    assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    store = Store.open(bot_settings.store_url)
+    try:
+        store.write_articles([Article("Zebra crossing repainted", ("Volunteers repainted the zebra crossing.",))])
+    finally:
+        store.close()
+    deadline = time.time() + 20
+    while "Zebra crossing repainted" not in ask(server, "Who repainted the zebra crossing?"):
+        assert time.time() < deadline, "the bot never answered from the new article"
+        time.sleep(0.3)
+    assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert any(bot_settings.index_dir.iterdir())
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(

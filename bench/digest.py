@@ -197,7 +197,12 @@ def measure(database: str, url: str, bbc: Sequence[BbcArticle], chats: int, days
         store.import_chats(subscribers(chats, categories, rng), START - timedelta(days=1))
         result = Result(database, chats, len(stories))
         presence = Presence.join(store, START)
-        fanout = FanOut(store, presence, lambda d: render_digest(d, "bench"), lambda d: render_alert(d, "bench"))
+        fanout = FanOut(
+            store,
+            presence,
+            lambda d, zone: render_digest(d, "bench", zone=zone),
+            lambda d, zone: render_alert(d, "bench", zone=zone),
+        )
 
         # A day, minute by minute.
         report = Report()

@@ -29,6 +29,7 @@ from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL
 from bot.render.stats import render_stats
 from bot.services.feeds import FeedPoll, FeedService, describe_feed
+from bot.services.schedule import zone
 from bot.store import Store
 from bot.store.feeds import FAILED
 
@@ -349,7 +350,10 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         print(json.dumps(answer_json(answer, library.settings.bot_username), ensure_ascii=False, indent=2))
     else:
         style = TERMINAL if sys.stdout.isatty() else PLAIN
-        print(render_answer(answer, style, library.settings.bot_username, local_path=True))
+        shown = render_answer(
+            answer, style, library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
+        )
+        print(shown)
     return 0 if answer.found else EXIT_FAILED
 
 

@@ -72,8 +72,8 @@ def main(argv: Sequence[str]) -> None:
         fanout = FanOut(
             store,
             presence,
-            lambda d: render_digest(d, "bot"),
-            lambda d: render_alert(d, "bot"),
+            lambda d, zone: render_digest(d, "bot", zone=zone),
+            lambda d, zone: render_alert(d, "bot", zone=zone),
             budget=UNLIMITED,
             grace=GRACE,
             concurrency=int(argv[4]),

@@ -76,8 +76,8 @@ class Bot:
         self.fanout = FanOut(
             store,
             self.presence,
-            lambda digest: render_digest(digest, BOT),
-            lambda digest: render_alert(digest, BOT),
+            lambda digest, zone: render_digest(digest, BOT, zone=zone),
+            lambda digest, zone: render_alert(digest, BOT, zone=zone),
             budget=UNLIMITED,
             grace=grace,
         )

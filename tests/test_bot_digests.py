@@ -496,6 +496,40 @@ async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
         assert f"(the newest {MAX_LATEST_COUNT}, the most I show at once)" in visible_text(capped).splitlines()[0]
 
 
+async def test_stories_are_dated_on_the_clocks_of_the_chats_time_zone(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """After /timezone, answers, their closest headlines, More pages, full articles, /latest, the digest and inline
+    results show a story's time on the chat's clocks (UTC until then)."""
+    published = START - timedelta(hours=9)  # 20:00 UTC on the 27th, 05:00 on the 28th in Tokyo
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        probe = story("Lunar probe lands", "Science", published, "The lunar probe landed softly.")
+        await write(app, START - timedelta(minutes=1), probe)
+        await asyncio.to_thread(app.bot_data.library.follow)  # indexed now, not at the next look
+        assert "27 Mar 2026, 20:00" in visible_text(await say(server, ALICE, "ask", "lunar probe landing"))
+        await say(server, ALICE, "timezone", "Tokyo")
+        call = await reply_call(server, ALICE, "ask", "lunar probe landing")
+        assert "28 Mar 2026, 05:00" in visible_text(call.params["text"])
+        assert "20:00" not in visible_text(call.params["text"])
+        [full] = [data for label, data in keyboard(server, ALICE, call.result["message_id"]).items() if "Full" in label]
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        await press(server, ALICE, call.result["message_id"], full)
+        article = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=ALICE))[before]
+        assert "Lunar probe lands\n28 Mar 2026, 05:00" in visible_text(article.params["text"])
+        assert "28 Mar 2026, 05:00" in visible_text(await say(server, ALICE, "latest", "science"))
+        await say(server, ALICE, "subscribe", "science")
+        assert "Lunar probe lands · 28 Mar 2026" in visible_text(await say(server, ALICE, "digest"))
+        await say(server, BOB, "subscribe", "science")
+        assert "Lunar probe lands · 27 Mar 2026" in visible_text(await say(server, BOB, "digest"))
+        server.inline_query(ALICE, "lunar probe")
+        [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+        [result, *_] = inline.params["results"]
+        assert "28 Mar 2026, 05:00" in result["input_message_content"]["message_text"]
+        assert inline.params["is_personal"] is True
+        # Another reader, with no zone of their own, still reads UTC.
+        assert "27 Mar 2026, 20:00" in visible_text(await say(server, BOB, "ask", "lunar probe landing"))
+
+
 async def test_a_category_named_with_a_number_is_not_read_as_a_count(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from bot.models import Article
 from bot.render.digests import NOTHING_NEW, render_digest
+from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.digests import Digests, digest_of, key_of
 from bot.services.fanout import Report
@@ -285,15 +286,31 @@ def test_ten_thousand_chats_build_one_text_per_distinct_categories_and_window(st
     event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     report = Report()
     texts = bot.fanout.texts(claims, report)
-    distinct = {key_of(c.categories, Window(c.window_start or c.due, c.due)) for c in claims}
-    assert report.rendered == bot.fanout.digests.built == len(distinct) < 1_000
+    keys = {c.id: key_of(c.categories, Window(c.window_start or c.due, c.due)) for c in claims}
+    # Built once per distinct content, rendered once per content and zone it is dated in.
+    assert bot.fanout.digests.built == len(set(keys.values())) < report.rendered
+    assert report.rendered == len({(keys[c.id], c.zone) for c in claims}) < 1_000
     assert bot.fanout.digests.reads == 1 and len([s for s in statements if s.startswith("SELECT")]) == 1
     # Every chat's text is the one built for it alone.
     for claim in rng.sample(claims, 40):
         window = Window(claim.window_start or claim.due, claim.due)
         alone = digest_of(store.arrivals(window.start, window.end), key_of(claim.categories, window))
-        assert texts[claim.id] == render_digest(alone, BOT)
+        assert texts[claim.id] == render_digest(alone, BOT, zone=schedule.zone(claim.zone))
         assert local_day(claim.due, store.chat_settings(claim.chat_id).zone).isoformat() == claim.key  # type: ignore[union-attr]
+
+
+def test_chats_due_at_one_instant_in_two_zones_read_the_same_stories_each_dated_on_its_clocks(store: Store) -> None:
+    """07:00 in London and 08:00 in Berlin are one instant in March: one digest built, rendered for each zone."""
+    late = datetime(2026, 3, 26, 23, 30, tzinfo=UTC)  # the 27th in Berlin
+    store.write_articles([story("Late result", "sport", late)], late)
+    subscribed(store, CHAT, ["sport"], NOON, "07:00", "Europe/London")
+    subscribed(store, OTHER, ["sport"], NOON, "08:00", "Europe/Berlin")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))
+    [london], [berlin] = reader.to(CHAT), reader.to(OTHER)
+    assert "Late result · 26 Mar 2026" in london.text and "Late result · 27 Mar 2026" in berlin.text
+    assert bot.fanout.digests.built == 1
 
 
 def test_stories_too_old_at_arrival_are_left_out() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -56,6 +57,21 @@ def test_a_byline_shows_the_time_only_when_one_was_given() -> None:
     assert byline(stored()) == "1 May 2020, 09:30 \u00b7 Culture & Arts"
     assert byline(stored(published=datetime(2026, 10, 2, tzinfo=UTC))) == "2 Oct 2026 \u00b7 Culture & Arts"
     assert byline(stored(published=None)) == "undated \u00b7 Culture & Arts"
+
+
+def test_a_byline_shows_the_time_on_the_readers_clocks_and_a_date_as_given() -> None:
+    assert byline(stored(), ZoneInfo("Europe/Berlin")) == "1 May 2020, 11:30 \u00b7 Culture & Arts"
+    assert byline(stored(), ZoneInfo("America/Los_Angeles")) == "1 May 2020, 02:30 \u00b7 Culture & Arts"
+    late = stored(published=datetime(2020, 12, 31, 23, 30, tzinfo=UTC))
+    assert byline(late, ZoneInfo("Asia/Tokyo")) == "1 Jan 2021, 08:30 \u00b7 Culture & Arts"
+    # A date without a time is that date everywhere, not the evening before west of UTC.
+    dated = stored(published=datetime(2026, 10, 2, tzinfo=UTC))
+    assert byline(dated, ZoneInfo("America/New_York")) == "2 Oct 2026 \u00b7 Culture & Arts"
+    weak = Answer("q", (Passage(late, 0, "t", 1.0),), (late,), confident=False)
+    answer = render_answer(weak, PLAIN, zone=ZoneInfo("Asia/Tokyo"))
+    assert answer.count("1 Jan 2021, 08:30") == 2  # the passage and the closest headline
+    [head, *_] = article_messages(late, ["Text."], ZoneInfo("Asia/Tokyo"))
+    assert "1 Jan 2021, 08:30" in head
 
 
 def test_mark_bolds_matched_words_only() -> None:

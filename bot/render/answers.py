@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import UTC, tzinfo
 from typing import Any
 
 from bot.analysis import sentences, words
@@ -66,11 +67,12 @@ def render_passage(
     bot_username: str = "",
     local_path: bool = False,
     passage_chars: int = MAX_PASSAGE_CHARS,
+    zone: tzinfo = UTC,
 ) -> str:
     article = passage.article
     lines = [
         style.bold(f"{number}. {style.escape(title_of(article))}"),
-        style.escape(byline(article)),
+        style.escape(byline(article, zone)),
         mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style),
     ]
     if link := source_link(article, bot_username, local_path):
@@ -88,17 +90,22 @@ def render_answer(
     bot_username: str = "",
     local_path: bool = False,
     passage_chars: int = MAX_PASSAGE_CHARS,
+    zone: tzinfo = UTC,
 ) -> str:
     """The whole reply: numbered passages (introduced as only maybe helpful when the evidence is weak, with the
-    closest headlines after them), or why nothing answers and the closest headlines."""
-    closest = ["Closest headlines:", *(render_headline(a, style, bot_username, local_path) for a in answer.closest)]
+    closest headlines after them), or why nothing answers and the closest headlines; times in `zone` (the
+    reader's)."""
+    closest = [
+        "Closest headlines:",
+        *(render_headline(a, style, bot_username, local_path, zone) for a in answer.closest),
+    ]
     if not answer.found:
         lines = [style.escape(answer.reason or "Nothing in the articles answers that.")]
         if answer.closest:
             lines += ["", *closest]
         return "\n".join(lines)
     blocks = [
-        render_passage(answer.offset + i + 1, p, style, bot_username, local_path, passage_chars)
+        render_passage(answer.offset + i + 1, p, style, bot_username, local_path, passage_chars, zone)
         for i, p in enumerate(answer.passages)
     ]
     if not answer.confident:
@@ -106,7 +113,9 @@ def render_answer(
     return "\n\n".join(blocks)
 
 
-def fit_answer(answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> tuple[Answer, str]:
+def fit_answer(
+    answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIMIT, zone: tzinfo = UTC
+) -> tuple[Answer, str]:
     """The answer as one Telegram HTML message under `limit`, and the answer it shows.
 
     Passages that do not fit wait behind "More", closest headlines that do not fit are left out (but one when
@@ -115,7 +124,7 @@ def fit_answer(answer: Answer, bot_username: str = "", limit: int = TELEGRAM_LIM
     """
     passage_chars = MAX_PASSAGE_CHARS
     while True:
-        text = render_answer(answer, HTML, bot_username, passage_chars=passage_chars)
+        text = render_answer(answer, HTML, bot_username, passage_chars=passage_chars, zone=zone)
         if message_length(text) <= limit:
             return answer, text
         if len(answer.passages) > 1:

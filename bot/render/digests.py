@@ -13,10 +13,11 @@ story boundaries only (never inside a tag); a category continued in the next mes
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, source_link, title_of
+from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, in_zone, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
 
 # Raw characters kept of a lede (one line), before escaping.
@@ -32,17 +33,17 @@ ALERT_HEADING = "Just in"
 NOTHING_NEW = "Nothing new in the categories followed here today; /latest shows the newest headlines there are."
 
 
-def date_of(headline: Headline) -> str:
-    """The story's publication date (its arrival date when undated), as "29 Mar 2026"."""
+def date_of(headline: Headline, zone: tzinfo = UTC) -> str:
+    """The story's publication date (its arrival date when undated) in `zone` (the reader's), as "29 Mar 2026"."""
     when = headline.article.published or headline.article.added_at
-    return f"{when.day} {when:%b %Y}" if when else ""
+    return f"{in_zone(when, zone):%-d %b %Y}" if when else ""
 
 
-def render_story(headline: Headline, bot_username: str = "") -> str:
+def render_story(headline: Headline, bot_username: str = "", zone: tzinfo = UTC) -> str:
     """One story: linked headline and date, then its lede on one line."""
     title = HTML.escape(title_of(headline.article)) or "(untitled)"
     link = source_link(headline.article, bot_username)
-    date = date_of(headline)
+    date = date_of(headline, zone)
     lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)}" + (f" · {date}" if date else "")]
     if lede := cap(headline.lede, LEDE_CHARS):
         lines.append(HTML.escape(lede))
@@ -65,21 +66,23 @@ def more_line(section: DigestSection) -> str:
     return f"and {section.more} more; the newest {MAX_LATEST_COUNT}: {HTML.escape(command)}"
 
 
-def _blocks(section: DigestSection, bot_username: str) -> Iterator[str]:
-    yield from (render_story(h, bot_username) for h in section.headlines)
+def _blocks(section: DigestSection, bot_username: str, zone: tzinfo) -> Iterator[str]:
+    yield from (render_story(h, bot_username, zone) for h in section.headlines)
     if section.more:
         yield more_line(section)
 
 
-def split(heading: str, digest: Digest, bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """The heading, then each section's title and stories, in messages of at most `limit` UTF-16 units, split
-    between stories (a story too long for a message on its own, which the caps make all but impossible, is cut
-    by `split.cut_html`, tags intact)."""
+def split(
+    heading: str, digest: Digest, bot_username: str = "", limit: int = TELEGRAM_LIMIT, zone: tzinfo = UTC
+) -> list[str]:
+    """The heading, then each section's title and stories (dated in `zone`), in messages of at most `limit` UTF-16
+    units, split between stories (a story too long for a message on its own, which the caps make all but
+    impossible, is cut by `split.cut_html`, tags intact)."""
     messages: list[str] = []
     current = heading
     for section in digest.sections:
         first = True
-        for block in _blocks(section, bot_username):
+        for block in _blocks(section, bot_username, zone):
             addition = f"\n\n{section_title(section.category)}\n{block}" if first else f"\n{block}"
             if message_length(current + addition) <= limit:
                 current += addition
@@ -94,18 +97,19 @@ def split(heading: str, digest: Digest, bot_username: str = "", limit: int = TEL
 
 
 def render_digest(
-    digest: Digest, bot_username: str = "", heading: str = DIGEST_HEADING, quiet: bool = False
+    digest: Digest, bot_username: str = "", heading: str = DIGEST_HEADING, quiet: bool = False, zone: tzinfo = UTC
 ) -> list[str] | None:
-    """A digest as messages; an empty one is one "nothing new" line, or None (nothing to send) when `quiet`."""
+    """A digest as messages, dated in `zone` (the reader's); an empty one is one "nothing new" line, or None
+    (nothing to send) when `quiet`."""
     if digest.empty:
         return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{NOTHING_NEW}"]
-    return split(
-        f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}", digest, bot_username
-    )
+    heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
+    return split(heading, digest, bot_username, zone=zone)
 
 
-def render_alert(digest: Digest, bot_username: str = "") -> list[str] | None:
-    """New stories as one alert (split only if it is very long); None when there is none left to tell."""
+def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:
+    """New stories as one alert, dated in `zone` (split only if it is very long); None when there is none left to
+    tell."""
     if digest.empty:
         return None
-    return split(HTML.bold(HTML.escape(ALERT_HEADING)), digest, bot_username)
+    return split(HTML.bold(HTML.escape(ALERT_HEADING)), digest, bot_username, zone=zone)

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, tzinfo
 
 from bot.models import StoredArticle
 from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, source_link, title_of
 
 
-def render_headline(article: StoredArticle, style: Style, bot_username: str = "", local_path: bool = False) -> str:
+def render_headline(
+    article: StoredArticle, style: Style, bot_username: str = "", local_path: bool = False, zone: tzinfo = UTC
+) -> str:
+    """ "• Headline (2 Oct 2026, 14:05 · Sport)", linked, its time in `zone` (the reader's)."""
     link = source_link(article, bot_username, local_path)
     title = style.escape(title_of(article))
     shown = style.link(link, title) if link and style is HTML else title + (f" ({link})" if link else "")
-    return f"• {shown} ({style.escape(byline(article))})"
+    return f"• {shown} ({style.escape(byline(article, zone))})"
 
 
 def latest_blocks(
-    articles: Sequence[StoredArticle], category: str | None, bot_username: str = "", capped: bool = False
+    articles: Sequence[StoredArticle],
+    category: str | None,
+    bot_username: str = "",
+    capped: bool = False,
+    zone: tzinfo = UTC,
 ) -> list[str]:
     """The newest headlines under a heading, as blocks for `split_message`; `capped` when the reader asked for more
     than the most /latest shows (as many as there are here), which the heading then says."""
     named = f" in {HTML.escape(cap(articles[0].category, MAX_LABEL_CHARS))}" if category and articles else ""
     heading = f"<b>Latest{named}</b>" + (f" (the newest {len(articles)}, the most I show at once)" if capped else "")
-    return [heading, *(render_headline(a, HTML, bot_username) for a in articles)]
+    return [heading, *(render_headline(a, HTML, bot_username, zone=zone) for a in articles)]
 
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:

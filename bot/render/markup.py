@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, tzinfo
 
 from bot.models import StoredArticle
 
@@ -54,17 +54,29 @@ def count(number: int, singular: str, plural: str = "") -> str:
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
-def format_date(value: datetime | None) -> str:
+def is_date_only(value: datetime) -> bool:
+    """A date given without a time, which is stored as midnight UTC."""
+    return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC).time() == time(0)
+
+
+def in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """The instant on the clocks of `zone` (the reader's); a date without a time stays that date, which in a zone
+    west of UTC would otherwise become the evening before."""
+    return value if is_date_only(value) else value.replace(tzinfo=value.tzinfo or UTC).astimezone(zone)
+
+
+def format_date(value: datetime | None, zone: tzinfo = UTC) -> str:
+    """ "2 Oct 2026, 14:05" on the clocks of `zone`, or "2 Oct 2026" for a date given without a time (not a
+    made-up "2 Oct 2026, 00:00")."""
     if value is None:
         return "undated"
-    # A date given without a time is stored as midnight: "2 Oct 2026", not a made-up "2 Oct 2026, 00:00".
-    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-        return value.strftime("%-d %b %Y")
-    return value.strftime("%-d %b %Y, %H:%M")
+    return in_zone(value, zone).strftime("%-d %b %Y" if is_date_only(value) else "%-d %b %Y, %H:%M")
 
 
-def byline(article: StoredArticle) -> str:
-    return " · ".join(part for part in (format_date(article.published), cap(article.category, MAX_LABEL_CHARS)) if part)
+def byline(article: StoredArticle, zone: tzinfo = UTC) -> str:
+    """ "2 Oct 2026, 14:05 · Sport": the publication time in `zone` (the reader's) and the category."""
+    shown = (format_date(article.published, zone), cap(article.category, MAX_LABEL_CHARS))
+    return " · ".join(part for part in shown if part)
 
 
 def deep_link(article_id: str, bot_username: str) -> str | None:

@@ -8,7 +8,8 @@ send each batch before claiming the next (so other processes claiming at the sam
 alerts the same way.
 
 Contents are built once per distinct (categories, window) for digests and once per distinct set of stories for
-alerts, and rendered once each: the chats of one batch that share a key share its messages.
+alerts, and rendered once each per time zone their chats read dates in: the chats of one batch that share a key
+and a zone share its messages.
 
 Sends go in groups of `concurrency`: a group is stamped as attempted in one transaction, its sends run together
 (each paced by the fan-out token bucket), each outcome is recorded as soon as it is known. A kill -9 therefore
@@ -22,7 +23,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
 
 from bot.models import Digest
 from bot.services.alerts import Alerts
@@ -30,13 +32,20 @@ from bot.services.budget import FloodBudget, TokenBucket
 from bot.services.deliveries import AMBIGUOUS, DEFAULT_GRACE, DIGEST, SILENT, Deliveries, Outcome
 from bot.services.digests import DigestKey, Digests, key_of
 from bot.services.presence import Presence
-from bot.services.schedule import Window
+from bot.services.schedule import Window, zone
 from bot.store import Delivery, Store
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[int, Sequence[str]], Awaitable[Outcome]]
-Render = Callable[[Digest], list[str] | None]
+
+
+class Render(Protocol):
+    """A digest or alert as messages, dated in `zone` (None: nothing to send)."""
+
+    def __call__(self, digest: Digest, *, zone: tzinfo) -> list[str] | None: ...
+
+
 Clock = Callable[[], datetime]
 Stopping = Callable[[], bool]
 
@@ -79,6 +88,7 @@ class FanOut:
         batch: int = BATCH,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        default_zone: str = "UTC",
     ) -> None:
         self.store = store
         self.presence = presence
@@ -92,11 +102,12 @@ class FanOut:
         self.batch = batch
         self.monotonic = monotonic
         self.sleep = sleep
+        self.default_zone = default_zone
         self.bucket = TokenBucket(budget.share(1).fanout, burst=concurrency, now=monotonic())
         # Claims this process is sending right now: never taken for orphans by its own recovery.
         self.busy: set[int] = set()
-        # Digests rendered during the current run: (empty, messages) by content.
-        self.rendered: dict[DigestKey, tuple[bool, list[str] | None]] = {}
+        # Digests rendered during the current run: (empty, messages) by content and zone key.
+        self.rendered: dict[tuple[DigestKey, str], tuple[bool, list[str] | None]] = {}
 
     @property
     def worker(self) -> str:
@@ -166,18 +177,21 @@ class FanOut:
         # A run claims in batches: the chats of later batches due at the same instant share the texts built for the
         # first (a window ends in the past, so what it holds cannot change during the run).
         cache = self.rendered
-        digests = self.digests.build(key for key in digest_keys.values() if key not in cache)
+        zones = {d.id: d.zone or self.default_zone for d in claims}
+        wanted = {(digest_keys[i], zones[i]) for i in digest_keys} - cache.keys()
+        digests = self.digests.build(key for key, _ in wanted)
+        cache.update({(k, z): (digests[k].empty, self.render_digest(digests[k], zone=zone(z))) for k, z in wanted})
         alerts = self.alerts.build(d.articles for d in claims if d.kind != DIGEST)
-        cache.update({k: (v.empty, self.render_digest(v)) for k, v in digests.items()})
-        rendered_alerts = {k: self.render_alert(v) for k, v in alerts.items()}
-        report.rendered += len(digests) + len(rendered_alerts)
+        told = {(d.articles, zones[d.id]) for d in claims if d.kind != DIGEST and d.articles in alerts}
+        rendered_alerts = {(a, z): self.render_alert(alerts[a], zone=zone(z)) for a, z in told}
+        report.rendered += len(wanted) + len(rendered_alerts)
         texts: dict[int, list[str] | None] = {}
         for delivery in claims:
             if delivery.kind == DIGEST:
-                empty, rendered = cache[digest_keys[delivery.id]]
+                empty, rendered = cache[digest_keys[delivery.id], zones[delivery.id]]
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
             else:
-                texts[delivery.id] = rendered_alerts.get(delivery.articles)
+                texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id]))
         return texts
 
     async def _send(self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report) -> None:

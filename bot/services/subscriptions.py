@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 
 from bot.config import Settings
 from bot.errors import UsageError
@@ -72,6 +72,11 @@ class Subscriptions:
         """A chat's categories and settings (/mysubs, the /subscribe keyboard)."""
         settings = self.store.chat_settings(chat_id)
         return self._view(chat_id, settings, self._followed(chat_id))
+
+    def zone_of(self, chat_id: int) -> tzinfo:
+        """The zone a chat reads times in: the one it chose with /timezone, else the default."""
+        settings = self.store.chat_settings(chat_id)
+        return zone(settings.zone if settings else self.defaults.zone)
 
     def subscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
         """Follow the categories named by `words` (names or unique prefixes, any case; "all" for every category);

@@ -46,8 +46,8 @@ class Claim:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A claimed delivery with what its sender needs: the chat's categories and empty-digest choice as they are
-    now, the digest's window or the alert's articles."""
+    """A claimed delivery with what its sender needs: the chat's categories, empty-digest choice and time zone as
+    they are now, the digest's window or the alert's articles."""
 
     id: int
     kind: str
@@ -58,6 +58,8 @@ class Delivery:
     articles: tuple[str, ...]
     categories: tuple[str, ...]
     empty_notice: bool
+    # The chat's zone key ("" for a chat that never chose one: the default).
+    zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,12 @@ def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:
 
 
 def load(connection: Connection, ids: Iterable[int]) -> list[Delivery]:
-    """Deliveries by id, in id order, with their chats' current categories and empty-digest choice."""
+    """Deliveries by id, in id order, with their chats' current categories, empty-digest choice and zone."""
     wanted = sorted(set(ids))
     rows: list[Any] = []
     for start in range(0, len(wanted), CHUNK):
         rows += connection.execute(
-            select(deliveries, chat_settings.c.empty_notice)
+            select(deliveries, chat_settings.c.empty_notice, chat_settings.c.zone)
             .select_from(deliveries.outerjoin(chat_settings, chat_settings.c.chat_id == deliveries.c.chat_id))
             .where(deliveries.c.id.in_(wanted[start : start + CHUNK]))
             .order_by(deliveries.c.id)
@@ -126,6 +128,7 @@ def load(connection: Connection, ids: Iterable[int]) -> list[Delivery]:
             articles=tuple(row.articles.split()),
             categories=categories[row.chat_id],
             empty_notice=True if row.empty_notice is None else bool(row.empty_notice),
+            zone=row.zone or "",
         )
         for row in rows
     ]

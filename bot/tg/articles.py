@@ -81,21 +81,25 @@ def latest_category(words: Sequence[str], known: Sequence[str]) -> str | None:
     return names[0]
 
 
-async def article_of(context: Context, article_id: str) -> list[str] | None:
-    """A whole article as messages; None if it is gone."""
+async def article_of(context: Context, article_id: str, chat_id: int) -> list[str] | None:
+    """A whole article as messages for `chat_id`; None if it is gone."""
     article = await asyncio.to_thread(context.bot_data.library.store.article, article_id)
-    return None if article is None else await messages_of(context, article)
+    return None if article is None else await messages_of(context, article, chat_id)
 
 
-async def messages_of(context: Context, article: StoredArticle) -> list[str]:
-    """An article found already, whole, as messages."""
-    paragraphs = await asyncio.to_thread(context.bot_data.library.store.paragraphs, article.id)
-    return article_messages(article, paragraphs)
+async def messages_of(context: Context, article: StoredArticle, chat_id: int) -> list[str]:
+    """An article found already, whole, as messages for `chat_id` (dated on its clocks)."""
+    store, subscriptions = context.bot_data.library.store, context.bot_data.digesting.subscriptions
+
+    def whole() -> list[str]:
+        return article_messages(article, store.paragraphs(article.id), subscriptions.zone_of(chat_id))
+
+    return await asyncio.to_thread(whole)
 
 
 async def send_article(context: Context, chat_id: int, article_id: str) -> bool:
     """Send a whole article as one or more messages; False if it is gone."""
-    messages = await article_of(context, article_id)
+    messages = await article_of(context, article_id, chat_id)
     if messages is None:
         return False
     await send_messages(context.bot, chat_id, messages)
@@ -106,7 +110,7 @@ async def full_article(update: Update, context: Context) -> None:
     """Send the whole article behind a passage."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    messages = await article_of(context, context.match.group(1))
+    messages = await article_of(context, context.match.group(1), chat_of(query))
     if messages is None:
         await query.answer(EXPIRED, show_alert=True)
         return
@@ -136,7 +140,9 @@ async def send_latest(message: Message, context: Context, args: Sequence[str]) -
         await message.reply_text(NO_ARTICLES)
         return
     capped = ask.asked > ask.shown and len(articles) == ask.shown
-    await reply_messages(message, split_message(latest_blocks(articles, category, context.bot_data.username, capped)))
+    zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
+    blocks = latest_blocks(articles, category, context.bot_data.username, capped, zone)
+    await reply_messages(message, split_message(blocks))
 
 
 async def categories(update: Update, context: Context) -> None:

@@ -12,6 +12,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -65,17 +66,18 @@ class Page:
     key: str = ""
 
 
-def first_page(library: Library, request: Request, username: str) -> Page:
-    """Search and render the first page of an answer (in a worker thread)."""
-    answer, text = fit_answer(library.ask(request), username)
+def first_page(library: Library, request: Request, username: str, zone: tzinfo) -> Page:
+    """Search and render the first page of an answer, dated in `zone` (in a worker thread)."""
+    answer, text = fit_answer(library.ask(request), username, zone=zone)
     if not pages_on(answer):
         return Page(text, keyboard(answer, "", request.k))
     saved = SavedQuery(request.question, request.category, request.since, request.until)
     return Page(text, keyboard(answer, saved.key, request.k), saved, saved.key)
 
 
-def next_page(library: Library, key: str, offset: int, username: str) -> Page | None:
-    """Search and render a later page of a kept question (in a worker thread); None if it expired."""
+def next_page(library: Library, key: str, offset: int, username: str, zone: tzinfo) -> Page | None:
+    """Search and render a later page of a kept question, dated in `zone` (in a worker thread); None if it
+    expired."""
     saved = library.store.load_query(key)
     if saved is None:
         return None
@@ -83,7 +85,7 @@ def next_page(library: Library, key: str, offset: int, username: str) -> Page | 
     request = library.request(
         saved.question, k=k, offset=offset, category=saved.category, since=saved.since, until=saved.until
     )
-    answer, text = fit_answer(library.ask(request), username)
+    answer, text = fit_answer(library.ask(request), username, zone=zone)
     return Page(text, keyboard(answer, key, library.settings.answer_size))
 
 
@@ -120,7 +122,10 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     try:
         request = library.request(question)
         await show_typing(message)
-        page = await asyncio.to_thread(first_page, library, request, context.bot_data.username)
+        subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
+        page = await asyncio.to_thread(
+            lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id))
+        )
     except QuestionError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
@@ -134,7 +139,7 @@ async def send_linked_article(message: Message, context: Context, link: str) -> 
     if article is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_messages(context.bot, message.chat_id, await messages_of(context, article))
+    await send_messages(context.bot, message.chat_id, await messages_of(context, article, message.chat_id))
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
@@ -183,7 +188,11 @@ async def more(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and context.match is not None
     key, offset = context.match.group(1), int(context.match.group(2))
-    page = await asyncio.to_thread(next_page, context.bot_data.library, key, offset, context.bot_data.username)
+    library, username = context.bot_data.library, context.bot_data.username
+    subscriptions = context.bot_data.digesting.subscriptions
+    page = await asyncio.to_thread(
+        lambda: next_page(library, key, offset, username, subscriptions.zone_of(chat_of(query)))
+    )
     if page is None:
         await query.answer(EXPIRED, show_alert=True)
         return
@@ -199,15 +208,16 @@ async def more(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_of(query), page.text, reply_markup=page.markup)
 
 
-def inline_results(library: Library, text: str, username: str) -> list[InlineQueryResultArticle]:
-    """Matching passages, one result each, or for an empty query the latest headlines (in a worker thread)."""
+def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """Matching passages, one result each, or for an empty query the latest headlines, dated in `zone` (in a worker
+    thread)."""
     if not text.strip():
         return [
             InlineQueryResultArticle(
                 article.id,
                 title_of(article),
-                InputTextMessageContent(render_headline(article, HTML, username)),
-                description=byline(article)[:INLINE_DESCRIPTION_CHARS],
+                InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
+                description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
             )
             for article in library.store.latest(INLINE_RESULTS)
         ]
@@ -219,7 +229,7 @@ def inline_results(library: Library, text: str, username: str) -> list[InlineQue
         InlineQueryResultArticle(
             f"{passage.article.id}-{passage.position}",
             title_of(passage.article),
-            InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username)[1]),
+            InputTextMessageContent(fit_answer(Answer(answer.question, (passage,)), username, zone=zone)[1]),
             description=passage.text[:INLINE_DESCRIPTION_CHARS],
         )
         for passage in answer.passages
@@ -230,7 +240,13 @@ async def inline_query(update: Update, context: Context) -> None:
     """List matching passages (or, for an empty query, the latest headlines) for inline mode."""
     query = update.inline_query
     assert query is not None
-    results = await asyncio.to_thread(inline_results, context.bot_data.library, query.query, context.bot_data.username)
+    library, username = context.bot_data.library, context.bot_data.username
+    subscriptions = context.bot_data.digesting.subscriptions
+    # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
+    results = await asyncio.to_thread(
+        lambda: inline_results(library, query.query, username, subscriptions.zone_of(query.from_user.id))
+    )
     # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot.
     button = None if results else InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter="inline")
-    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button)
+    # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)

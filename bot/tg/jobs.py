@@ -131,10 +131,11 @@ def start_digests(store: Store, settings: Settings, now: datetime, username: str
     fanout = FanOut(
         store,
         presence,
-        lambda digest: render_digest(digest, username),
-        lambda digest: render_alert(digest, username),
+        lambda digest, zone: render_digest(digest, username, zone=zone),
+        lambda digest, zone: render_alert(digest, username, zone=zone),
         budget=FloodBudget.of(settings),
         grace=grace_of(settings),
+        default_zone=settings.default_timezone,
     )
     return Digesting(Subscriptions(store, Defaults.of(settings)), Digests(store), presence, fanout)
 

@@ -211,8 +211,9 @@ async def digest(update: Update, context: Context) -> None:
     if not choice:
         digests = context.bot_data.digesting.digests
         preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
+        zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
         heading = GROUP_PREVIEW_HEADING if in_group(message) else PREVIEW_HEADING
-        await reply_messages(message, render_digest(preview, context.bot_data.username, heading) or [])
+        await reply_messages(message, render_digest(preview, context.bot_data.username, heading, zone=zone) or [])
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(

@@ -247,6 +247,9 @@ CONFIDENT_ANSWERABILITY = 0.8
 # BBC questions the full bar hid one paraphrase's gold paragraph, which every share from 0.2 to 0.8 shows (with
 # the same answers otherwise); half still keeps out passages with nothing in common with the question.
 TAIL_SHARE = 0.5
+# Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended): two
+# passages sharing this share of their words are one to the reader, who sees the first.
+SAME_PASSAGE = 0.9
 
 
 def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
@@ -600,8 +603,12 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     one question ranks the same way, so "More" continues the same list.
     """
     wanted = request.offset + request.k
-    closest_ids = list(dict.fromkeys(c.hit.article_id for c in ranking.candidates))[:CLOSEST_HEADLINES]
-    closest = tuple(ranking.articles[i] for i in closest_ids if i in ranking.articles)
+    # A headline filed twice is listed once.
+    titled: dict[str, StoredArticle] = {}
+    for candidate in ranking.candidates:
+        if (article := ranking.articles.get(candidate.hit.article_id)) is not None:
+            titled.setdefault(" ".join(article.title.casefold().split()), article)
+    closest = tuple(titled.values())[:CLOSEST_HEADLINES]
     best = ranking.best
     if not ranking.candidates or best < min_answerability:
         reason = (
@@ -614,7 +621,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         return Answer(request.question, (), closest, reason=reason)
     chosen: list[Passage] = []
     per_article: dict[str, int] = {}
-    seen_texts: set[str] = set()
+    shown: list[frozenset[str]] = []
     for candidate in ranking.candidates:
         hit = candidate.hit
         used = per_article.get(hit.article_id, 0)
@@ -623,10 +630,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         if chosen and ranking.alone(candidate) < TAIL_SHARE * min_answerability:
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
-        # Newsrooms file the same story twice; the reader should see a paragraph once.
-        if (normalized := " ".join(text.casefold().split())) in seen_texts:
+        passage_words = frozenset(text.casefold().split())
+        if any(len(passage_words & other) >= SAME_PASSAGE * len(passage_words | other) for other in shown):
             continue
-        seen_texts.add(normalized)
+        shown.append(passage_words)
         per_article[hit.article_id] = used + 1
         article = ranking.articles[hit.article_id]
         chosen.append(Passage(article, hit.position, text, candidate.score, candidate.matched))

@@ -245,6 +245,28 @@ def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
     assert texts.count(shared) == 1
 
 
+def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_listed_once(library: Library) -> None:
+    """Newsrooms file a story again with "UK" added or a typo mended: the reader sees its paragraph once, and its
+    headline once among the closest."""
+    first = (
+        "The handheld console goes on sale in March at a price of 179 pounds, the company said on Tuesday, "
+        "after strong sales in Japan and the United States over the holiday season."
+    )
+    again = first.replace("in March", "in the UK in March")
+    library.add(
+        [
+            Article(title="Handheld console sale date set", paragraphs=(first, "Shops expect queues.")),
+            Article(title="Handheld Console  sale date set", paragraphs=(again, "Retailers expect queues.")),
+            Article(title="Chess club reopens", paragraphs=("The chess club reopens on Monday after repairs.",)),
+        ]
+    )
+    answer = library.ask(library.request("handheld console price sale march", k=5))
+    assert [p.text for p in answer.passages].count(first) + [p.text for p in answer.passages].count(again) == 1
+    weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=5))
+    titles = [" ".join(a.title.casefold().split()) for a in weak.closest]
+    assert titles and len(titles) == len(set(titles)), weak
+
+
 @pytest.mark.parametrize(("k", "offset"), [(0, 0), (21, 0), (3, -1), (3, MAX_PASSAGES - 2), (3, 8_000_000)])
 def test_requests_beyond_the_pages_an_answer_has_are_refused(k: int, offset: int) -> None:
     """Issue 7, defect 7: a tampered "More" button cannot make the engine fetch millions of hits."""

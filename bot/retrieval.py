@@ -29,6 +29,9 @@ CANDIDATES_PER_PASSAGE = 8
 MIN_CANDIDATES = 30
 CLOSEST_HEADLINES = 3
 _WORD = re.compile(r"\w", re.UNICODE)
+# A web address in a question names no story ("what does https://example.com say about ..."): its pieces ("https",
+# "example.com") would only be words no article uses, which decline the question.
+_WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Request:
     until: datetime | None = None
 
     def __post_init__(self) -> None:
+        if _WEB_ADDRESS.search(self.question):
+            object.__setattr__(self, "question", " ".join(_WEB_ADDRESS.sub(" ", self.question).split()))
         # A tampered "More" button or a script must not make one question cost a search of the whole corpus.
         if not 1 <= self.k <= MAX_ANSWER_SIZE:
             raise QuestionError(f"Ask for between 1 and {MAX_ANSWER_SIZE} passages at a time.")
@@ -428,7 +433,8 @@ def context_keys(keys: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     return list(dict.fromkeys(wanted))
 
 
-_NUMBER = re.compile(r"\d+")
+# A term that is a number: decimals and amounts with their unit too ("0.5" of 0.5%, "2bn" of $2bn).
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:bn|m|k)?")
 
 
 def evidence(
@@ -618,6 +624,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         )
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
+        if in_another_script(request.question):
+            reason += " If you asked in another language, try English."
         return Answer(request.question, (), closest, reason=reason)
     chosen: list[Passage] = []
     per_article: dict[str, int] = {}
@@ -646,6 +654,17 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         offset=request.offset,
         confident=confident,
     )
+
+
+# Latin letters, accented ones included, end with Latin Extended-B.
+_LAST_LATIN = "\u024f"
+
+
+def in_another_script(question: str) -> bool:
+    """Mostly written in letters other than Latin ones (Cyrillic, Arabic, Chinese...): English stems and stopwords
+    cannot read it."""
+    letters = [c for c in question if c.isalpha()]
+    return sum(c > _LAST_LATIN for c in letters) > len(letters) / 2
 
 
 def as_typed(question: str, terms: Collection[str]) -> tuple[str, ...]:

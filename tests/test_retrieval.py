@@ -27,6 +27,7 @@ from bot.retrieval import (
     Request,
     answerability_features,
     asks,
+    evidence,
     feature_table,
     name_terms,
     unused_words,
@@ -355,3 +356,49 @@ def test_every_word_typed_answers_keywords_but_not_a_question_far_from_the_passa
     assert SEMANTIC_ANSWERABILITY(keywords, best_cosine=0.1) >= 0.5 > SEMANTIC_ANSWERABILITY(question, 0.1)
     near = replace(question, cosine=0.6)
     assert SEMANTIC_ANSWERABILITY(near, best_cosine=0.6) >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("rates cut to 0.5%", True),
+        ("rates held at 4.75%", False),
+        ("firm spends $2bn", True),
+        ("firm spends $500m", False),
+        ("profits in 2010", True),
+        ("profits in 2004", False),
+    ],
+)
+def test_a_number_asked_for_and_absent_from_the_passage_is_noticed(question: str, missing: bool) -> None:
+    """Decimals and amounts with their unit ("0.5", "2bn") are numbers too: a passage on rates held at 4.75% does
+    not answer a question about a cut to 0.5%, however many other words it shares."""
+    text = "In 2004 rates were held at 4.75%, and the firm spends $500m on research."
+    idf = {term: 1.0 for term in analyze(question)}
+    [candidate] = evidence([Hit("a", 0, 1.0)], idf, {("a", 0): text}, {"a": "Rates and profits"})
+    assert candidate.number_missing is missing
+
+
+def test_a_web_address_in_a_question_is_not_searched_for(library: Library) -> None:
+    """ "What does https://example.com say about ..." is asked without the address, whose pieces no article uses."""
+    library.add([Article(title="Ferry timetable changes", paragraphs=("The harbour ferry now sails every hour.",))])
+    plain = library.ask(library.request("How often does the harbour ferry sail?"))
+    for asked in (
+        "How often does the https://example.com/x?a=1 harbour ferry sail?",
+        "www.example.org harbour ferry sail how often?",
+    ):
+        answer = library.ask(library.request(asked))
+        assert answer.found and answer.passages[0].text == plain.passages[0].text, answer
+    with pytest.raises(QuestionError, match="Please type a question"):
+        library.ask(library.request("https://example.com/only-a-link"))
+
+
+@pytest.mark.parametrize(
+    ("question", "hinted"),
+    [("Какая прибыль Time Warner?", True), ("ما هي أرباح الشركة؟", True), ("Wie hoch ist der Gewinn?", False)],
+)
+def test_a_question_in_another_script_declined_is_told_to_try_english(
+    library: Library, question: str, hinted: bool
+) -> None:
+    answer = library.ask(library.request(question))
+    assert not answer.found
+    assert ("try English" in answer.reason) is hinted, answer.reason

@@ -414,7 +414,7 @@ def _tab_rows(table: str) -> list[list[str]]:
 
 
 def _fold_country(text: str) -> str:
-    return _fold_name(text.replace("&", " and ")).replace(",", "")
+    return _fold_name(text.replace("&", " and "))
 
 
 def _suggest(folded: str) -> tuple[str, ...]:

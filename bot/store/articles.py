@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
 from bot.models import Article, StoredArticle
-from bot.store import categories as category_names
+from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
 from bot.store.schema import articles, changes, paragraphs
@@ -82,7 +82,7 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         else:
             unique[article.id] = article
     # Before the content hashes are compared: "Sport" filed again as "Sport" is unchanged, not an edit.
-    spelled = category_names.spell(connection, [a.category for a in unique.values()])
+    spelled = spell(connection, [a.category for a in unique.values()])
     unique = {
         i: a if spelled[a.category] == a.category else replace(a, category=spelled[a.category])
         for i, a in unique.items()
@@ -272,7 +272,7 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
     query = select(articles)
     if category:
         # Every article is written in its category's one spelling: that name, found by key, matches exactly.
-        name = category_names.spelling(connection, category)
+        name = spelling(connection, category)
         if name is None:
             return []
         query = query.where(articles.c.category == name)

@@ -209,7 +209,7 @@ class Library:
         # Pipelined: while this thread indexes batch n, another writes batch n+1 to the store (mostly in the
         # database driver's C code, which runs without the GIL).
         with self.follower.holding(), ThreadPoolExecutor(1, thread_name_prefix="store-writer") as writer:
-            pending: tuple[Future[WriteResult], dict[str, Article]] | None = None
+            pending: Future[WriteResult] | None = None
             for batch in batched(articles, BATCH_SIZE):
                 if stop is not None and stop():
                     report.interrupted = True
@@ -233,23 +233,22 @@ class Library:
                         origins[article.origin] = article.id
                 written = writer.submit(self.store.write_articles, list(fresh.values()))
                 if pending is not None:
-                    last_seq = max(last_seq, self._index(*pending, report))
-                pending = (written, fresh)
+                    last_seq = max(last_seq, self._index(pending, report))
+                pending = written
             if pending is not None:
-                last_seq = max(last_seq, self._index(*pending, report))
+                last_seq = max(last_seq, self._index(pending, report))
         self.follower.wait_until(last_seq, on_wait)
         self.embed_if_few()
         return report
 
-    def _index(self, written: Future[WriteResult], fresh: dict[str, Article], report: IngestReport) -> int:
-        """Count a written batch and index it (from memory); returns its last change-log entry."""
+    def _index(self, written: Future[WriteResult], report: IngestReport) -> int:
+        """Count a written batch and index it (from memory, as stored); returns its last change-log entry."""
         result = written.result()
         report.added += len(result.added)
         report.updated += len(result.updated)
         report.unchanged += len(result.unchanged)
         report.removed += len(result.replaced)
-        changed = {i: fresh[i] for i in (*result.added, *result.updated)}
-        self.follower.catch_up(Fresh(result.last_seq, changed), until=result.last_seq)
+        self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
     def remove(self, article_ids: Iterable[str]) -> None:

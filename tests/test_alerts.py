@@ -70,6 +70,17 @@ def test_an_article_another_process_adds_alerts_its_subscribers_once(store: Stor
     assert store.delivery_counts("alert") == {"sent": 1}
 
 
+def test_a_story_another_process_files_under_another_spelling_alerts_the_category_s_followers(
+    store: Store, url: str
+) -> None:
+    reader = Reader()
+    bot = Bot(store, NOON + 2 * MINUTE, reader)
+    run("write", url, (NOON + 3 * MINUTE).isoformat(), "Striker signs", "SPORT")
+    bot.tick(NOON + 4 * MINUTE)
+    [alert] = reader.sent
+    assert alert.chat_id == FAN and titles(alert.text) == ["Striker signs"]
+
+
 def test_several_stories_go_in_one_message_per_chat(store: Store) -> None:
     at = NOON + 10 * MINUTE
     store.write_articles([story("Goal", "sport", at), story("Chip", "tech", at), story("Merger", "business", at)], at)

@@ -88,6 +88,17 @@ def test_the_next_day_holds_only_what_arrived_since(store: Store) -> None:
     assert headlines(second.text) == ["Second day story"]
 
 
+def test_a_story_filed_under_another_spelling_of_a_followed_category_is_in_the_digest(store: Store) -> None:
+    store.write_articles([story("Cup final tonight", "sport", NOON - 2 * HOUR)], NOON - HOUR)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    store.write_articles([story("Derby day", "Sport", NOON)], NOON)
+    assert Subscriptions(store).view(CHAT).known == ("sport",)  # one /subscribe button
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(CHAT)
+    assert headlines(digest.text) == ["Derby day", "Cup final tonight"]
+
+
 @pytest.mark.parametrize(
     ("start", "dues"),
     [

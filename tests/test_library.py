@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis import analyze
 from bot.config import Settings
-from bot.index import TantivyEngine, indexed_paragraphs
+from bot.index import Query, TantivyEngine, indexed_paragraphs
 from bot.library import Library
 from bot.models import Article
 from bot.store import Store
@@ -122,6 +123,17 @@ def test_remove_deletes_from_store_and_index(any_db_library: Library) -> None:
     library.remove([a.id])
     assert library.store.article(a.id) is None
     assert not library.ask(library.request("volcano ash airport")).found
+    assert_consistent(library)
+
+
+def test_an_article_is_indexed_in_its_category_as_the_store_spells_it(any_db_library: Library) -> None:
+    """Indexed from memory as written: a story filed as "world  news" after "World News" is found under it."""
+    library = any_db_library
+    library.add([article("Ferry strike", "Ferries stopped at the harbour.", category="World News")])
+    volcano = article("Volcano erupts", "Ash from the volcano closed the airport.", category="world  news")
+    library.add([volcano])
+    hits = library.engine.search(Query(analyze("volcano ash airport"), category="World News"), 5)
+    assert {hit.article_id for hit in hits} == {volcano.id}
     assert_consistent(library)
 
 

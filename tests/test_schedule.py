@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import NewsbotError, UsageError
+from bot.ingest.dates import NAMED_ZONES as ABBREVIATIONS
 from bot.services.schedule import (
     TIME_FORMS,
     ZONE_FORMS,
@@ -131,6 +132,22 @@ def test_parse_timezone(text: str, expected: str | None) -> None:
 def test_unknown_zones_get_close_suggestions(text: str, suggested: str) -> None:
     with pytest.raises(UsageError, match=f"Did you mean .*{suggested}"):
         parse_timezone(text)
+
+
+@pytest.mark.parametrize("name", ABBREVIATIONS)
+def test_an_abbreviation_dates_read_is_the_zone_it_names_or_refused_with_those_it_may_mean(name: str) -> None:
+    """Dates and /timezone share one table: an abbreviation /timezone accepts names a zone with its hours from UTC,
+    all year round unless it is the tz database's own zone of that name (CET, EET: Europe's clocks)."""
+    named = ABBREVIATIONS[name]
+    if named.zone is None:
+        with pytest.raises(UsageError) as refused:
+            parse_timezone(name.lower())
+        assert all(zone_name in str(refused.value) for zone_name in named.may_mean)
+        return
+    key = parse_timezone(name.lower())
+    assert key == named.zone
+    seasons = [datetime(2026, 1, 15, tzinfo=UTC)] + ([datetime(2026, 7, 15, tzinfo=UTC)] if key != name else [])
+    assert {season.astimezone(zone(key)).utcoffset() for season in seasons} == {timedelta(hours=named.hours)}
 
 
 def test_no_suggestion_when_nothing_is_close() -> None:

@@ -6,19 +6,21 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, update
 
 from bot.errors import StoreError
 from bot.models import Article
 from bot.store import SavedQuery, Store
 from bot.store.engine import writing
 from bot.store.migrations import MIGRATIONS
-from bot.store.schema import paragraphs
+from bot.store.schema import articles, category_names, migrations, paragraphs, subscriptions
 from tests.paths import DATA, ROOT
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -81,6 +83,28 @@ def test_an_article_from_the_same_origin_replaces_the_old_one(store: Store) -> N
 def test_a_story_twice_in_one_batch_is_stored_once(store: Store) -> None:
     result = store.write_articles([story("Twice"), story("Twice")], NOW)
     assert (len(result.added), len(result.duplicate), store.head()) == (1, 1, 1)
+
+
+def test_a_category_keeps_the_spelling_it_first_arrived_in(store: Store) -> None:
+    """ "Sport" after "sport" is one category: one line in /categories, one subscription, one digest section."""
+    store.write_articles([story("Cup final", category="sport")], NOW)
+    capitals = story("Derby day", category="Sport")
+    store.write_articles([capitals, story("Relay", category="  SPORT "), story("Chips", category="Tech")], NOW)
+    store.write_articles([story("Phones", category="tech"), story("Radios", category="TECH")], NOW)
+    store.write_articles([story("Pies", category=" Food  news"), story("Tarts", category="food NEWS")], NOW)
+    assert dict(store.categories()) == {"sport": 3, "Tech": 3, "Food news": 2}
+    assert {a.category for a in store.latest(3, "Sport")} == {"sport"}
+    assert {a.title for a in store.latest(5, "FOOD  NEWS")} == {"Tarts", "Pies"}
+    # Filed again as it came, it is unchanged (its content hash is of the stored spelling), not an edit.
+    again = store.write_articles([capitals], NOW)
+    assert again.unchanged == [capitals.id] and again.last_seq == 0
+
+
+def test_a_category_whose_articles_are_gone_keeps_its_spelling(store: Store) -> None:
+    [gone] = store.write_articles([story("Cup final", category="sport")], NOW).added
+    store.remove_articles([gone], NOW)
+    written = store.write_articles([story("Derby day", category="Sport")], NOW)
+    assert store.categories() == [("sport", 1)] and written.written[written.added[0]].category == "sport"
 
 
 def test_times_are_aware_utc_whatever_zone_they_were_given_in(store: Store) -> None:
@@ -242,7 +266,7 @@ HOLD_THE_WRITE_LOCK = textwrap.dedent(
     from datetime import UTC, datetime
     store = Store.open(sys.argv[1])
     with writing(store.engine, CHANGELOG_LOCK) as connection:
-        articles.write(connection, [Article("Held", ("Written while others read.",))], datetime.now(UTC))
+        articles.write(connection, [Article("Held", ("Written while others read.",), "Sport")], datetime.now(UTC))
         print("holding", flush=True)
         sys.stdin.readline()
     print("released", flush=True)
@@ -269,6 +293,65 @@ def test_reads_never_wait_for_another_process_writing(store: Store, database_url
     finally:
         out, _ = writer.communicate("\n", timeout=60)
     assert out.strip() == "released" and store.head() == 2
+
+
+def test_two_processes_filing_one_category_in_two_spellings_at_once_agree_on_the_first(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """The spelling is looked up inside the write that holds the change-log lock: a write of "sport" waiting for
+    another process's "Sport" reads it once that commits."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, url_of(database_url, tmp_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(store.write_articles, [story("Waited", category="sport")], NOW)
+            time.sleep(0.5)
+            assert not waiting.done()  # it waits for the lock
+            writer.communicate("\n", timeout=60)
+            assert waiting.result(timeout=60).added
+    finally:
+        if writer.poll() is None:
+            writer.communicate("\n", timeout=60)
+    assert store.categories() == [("Sport", 2)]
+
+
+def test_a_store_holding_two_spellings_of_a_category_keeps_the_first(store: Store) -> None:
+    """Migration 0005 on a store made before it (here by writing the spellings behind the store's back): the
+    spelling that arrived first wins, whatever the others' numbers or order, for articles and subscriptions."""
+    store.write_articles([story("Cup final", category="sport")], NOW)
+    store.write_articles([story("Derby day"), story("Relay"), story("Chips", category="tech")], NOW + timedelta(1))
+    store.edit_chat(1, lambda s: None, NOW, subscribe=["sport"])
+    store.edit_chat(2, lambda s: None, NOW, subscribe=["sport", "tech"])
+    store.edit_chat(3, lambda s: None, NOW, subscribe=["tech"])
+    with store.engine.begin() as connection:
+        connection.execute(update(articles).where(articles.c.category == "").values(category="Sport"))
+        # Chat 1 followed "Sport" before "sport"; chat 2 after; chat 3 only "SPORT" (and "Tech" before "tech").
+        for chat_id, category, since in (
+            (1, "Sport", NOW - timedelta(1)),
+            (2, "Sport", NOW + timedelta(1)),
+            (3, "SPORT", NOW),
+            (3, "Tech", NOW - timedelta(1)),
+        ):
+            connection.execute(subscriptions.insert().values(chat_id=chat_id, category=category, subscribed_at=since))
+        category_names.drop(connection)
+        connection.execute(delete(migrations).where(migrations.c.name == "0005_category_names"))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        assert upgraded.categories() == [("sport", 3), ("tech", 1)]
+        assert upgraded.subscriptions(1) == [("sport", NOW - timedelta(1))]
+        assert upgraded.subscriptions(2) == [("sport", NOW), ("tech", NOW)]
+        assert upgraded.subscriptions(3) == [("sport", NOW), ("tech", NOW - timedelta(1))]
+        upgraded.write_articles([story("Sprint", category="SPORT")], NOW)
+        assert upgraded.categories() == [("sport", 4), ("tech", 1)]
+    finally:
+        upgraded.close()
 
 
 def test_every_migration_has_a_unique_name() -> None:

@@ -6,6 +6,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from bot.errors import ArticleError
 
@@ -36,13 +37,42 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _TIME = (
     r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<half>[ap])\.?m\.?)?)?"
 )
+
+
+class NamedZone(NamedTuple):
+    """A zone abbreviation: its hours from UTC, as a date written with it is read, and what a reader means by it
+    for a clock (/timezone): `zone` when that is certain (Moscow and Japan keep MSK and JST all year, and nobody
+    else writes them; the tz database's CET and EET are central and eastern Europe's clocks), else None and the
+    zones it `may_mean`: it names half a year of a clock (EDT, BST) or several clocks (EST: New York's in
+    winter, Panama's all year)."""
+
+    hours: int
+    zone: str | None
+    may_mean: tuple[str, ...] = ()
+
+
 # Zone abbreviations read by their hours from UTC: RFC 2822's North American ones (as email.utils reads them) and
 # those English-language newsrooms write in Europe, Russia, Japan and Australia. Others are ambiguous ("IST" is
 # India's, Ireland's and Israel's) and make a date unreadable rather than wrong.
 NAMED_ZONES = {
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-    "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "JST": 9, "AEST": 10, "AEDT": 11,
-}  # fmt: skip
+    "EST": NamedZone(-5, None, ("America/New_York", "America/Panama")),
+    "EDT": NamedZone(-4, None, ("America/New_York",)),
+    "CST": NamedZone(-6, None, ("America/Chicago", "Asia/Shanghai")),
+    "CDT": NamedZone(-5, None, ("America/Chicago",)),
+    "MST": NamedZone(-7, None, ("America/Denver", "America/Phoenix")),
+    "MDT": NamedZone(-6, None, ("America/Denver",)),
+    "PST": NamedZone(-8, None, ("America/Los_Angeles",)),
+    "PDT": NamedZone(-7, None, ("America/Los_Angeles",)),
+    "BST": NamedZone(1, None, ("Europe/London",)),
+    "CET": NamedZone(1, "CET"),
+    "CEST": NamedZone(2, None, ("Europe/Berlin", "Europe/Paris")),
+    "EET": NamedZone(2, "EET"),
+    "EEST": NamedZone(3, None, ("Europe/Athens", "Europe/Helsinki")),
+    "MSK": NamedZone(3, "Europe/Moscow"),
+    "JST": NamedZone(9, "Asia/Tokyo"),
+    "AEST": NamedZone(10, None, ("Australia/Sydney", "Australia/Brisbane")),
+    "AEDT": NamedZone(11, None, ("Australia/Sydney",)),
+}
 # A zone after the time: GMT or UTC (with an offset or not), Z, an offset, or one of NAMED_ZONES.
 _ZONE = (
     r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|" + "|".join(NAMED_ZONES) + r"))?"
@@ -111,7 +141,7 @@ def _from_parts(match: re.Match[str], text: str) -> datetime:
 def _zone(written: str | None) -> timezone:
     """The zone a date names after its time (UTC when none)."""
     if written and (named := NAMED_ZONES.get(written.upper())) is not None:
-        return timezone(timedelta(hours=named))
+        return timezone(timedelta(hours=named.hours))
     if not written or (offset := _OFFSET.search(written)) is None:
         return UTC
     sign, hours, minutes = offset.groups()

@@ -12,8 +12,12 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
   accents, spaces, "_", "-", "." and apostrophes ("sao paulo", "São Paulo", "newyork"). When several zones end
   in the same city (America/Buenos_Aires and America/Argentina/Buenos_Aires) the longest name wins, then the
   alphabetically first; today these are links to one another, so the clock is the same whichever is kept.
+  A city may be followed by its country ("Berlin, Germany", "Berlin (Germany)", the tz database's zone.tab and
+  iso3166.tab saying which zones are whose); a city of that name elsewhere is refused ("Paris, Texas").
   Names that would give a wrong clock are refused with the zones they may mean: "Samoa" (Pacific/Samoa is American
-  Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places).
+  Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places). An
+  abbreviation of one clock all year is its zone (MSK: Europe/Moscow, JST: Asia/Tokyo); the abbreviations are the
+  ones article dates read (`bot.ingest.dates.NAMED_ZONES`), with IST.
 - A daily time in a spring-forward gap (02:30 on the day Berlin jumps from 02:00 to 03:00) is due at the first
   instant after the gap (03:00 local). A day that a change skips past entirely (Samoa went from 29 to 31 December
   2011) has no digest: the next day has its own.
@@ -32,10 +36,13 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from bot.errors import UsageError
+from bot.ingest.dates import NAMED_ZONES
 
 UTC_KEY = "UTC"
 # The forms `parse_time` and `parse_timezone` accept, for usage lines and error messages.
@@ -53,22 +60,35 @@ GEOGRAPHIC_AREAS = frozenset(
 _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
 # Names that would give the wrong clock, refused with the zones they may mean. Pacific/Samoa is American Samoa, a
 # day behind the state of Samoa (Pacific/Apia). Abbreviations hold only half the year (the tz database's EST and
-# MST never change; a reader typing EST in New York means a clock that does) or name several places (IST).
+# MST never change; a reader typing EST in New York means a clock that does) or name several places (IST); those
+# that name one clock are that clock's zone (MSK: Europe/Moscow). Dates read the same abbreviations (NAMED_ZONES).
 _TRAPS = {
     "samoa": ("Pacific/Apia", "Pacific/Pago_Pago"),
-    "est": ("America/New_York", "America/Panama"),
-    "edt": ("America/New_York",),
-    "cst": ("America/Chicago", "Asia/Shanghai"),
-    "cdt": ("America/Chicago",),
-    "mst": ("America/Denver", "America/Phoenix"),
-    "mdt": ("America/Denver",),
-    "pst": ("America/Los_Angeles",),
-    "pdt": ("America/Los_Angeles",),
-    "bst": ("Europe/London",),
-    "cest": ("Europe/Berlin", "Europe/Paris"),
     "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
-    "jst": ("Asia/Tokyo",),
-    "aest": ("Australia/Sydney", "Australia/Brisbane"),
+    **{name.casefold(): named.may_mean for name, named in NAMED_ZONES.items() if named.zone is None},
+}
+_ABBREVIATIONS = {name.casefold(): named.zone for name, named in NAMED_ZONES.items() if named.zone is not None}
+# A city followed by its country: "Berlin, Germany", "Berlin (Germany)".
+_CITY_COUNTRY = re.compile(r"(?P<city>[^,()]+?)\s*(?:,\s*(?P<country>[^,()]+)|\(\s*(?P<bracketed>[^,()]+?)\s*\))")
+# Countries as readers name them where the tz database's iso3166.tab says otherwise ("Britain (UK)").
+_COUNTRY_ALIASES = {
+    "uk": "GB",
+    "unitedkingdom": "GB",
+    "greatbritain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northernireland": "GB",
+    "us": "US",
+    "usa": "US",
+    "unitedstatesofamerica": "US",
+    "southkorea": "KR",
+    "northkorea": "KP",
+    "czechia": "CZ",
+    "burma": "MM",
+    "swaziland": "SZ",
+    "turkey": "TR",
+    "uae": "AE",
 }
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"})
 # Longer input is not a time or a zone; refusing it early keeps difflib's cost and the echoed text small.
@@ -149,10 +169,15 @@ def parse_timezone(text: str) -> str:
         raise UsageError(
             f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {_either(_TRAPS[folded])}?"
         )
+    if folded in _ABBREVIATIONS:
+        return _ABBREVIATIONS[folded]
     # A city before a top-level legacy name: "Singapore" is Asia/Singapore, not the old alias "Singapore".
     key = _names().get(folded) if "/" in folded else _cities().get(folded) or _names().get(folded)
     if key is not None:
         return key
+    place = _CITY_COUNTRY.fullmatch(cleaned)
+    if place is not None:
+        return _city_in_country(text, place["city"], place["country"] or place["bracketed"])
     suggestions = _suggest(folded)
     hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
@@ -332,6 +357,64 @@ def _cities() -> dict[str, str]:
         if name.partition("/")[0] in GEOGRAPHIC_AREAS:
             cities.setdefault(_fold_name(name.rpartition("/")[2]), name)
     return cities
+
+
+def _city_in_country(text: str, city: str, country: str) -> str:
+    """The zone of `city` when it is one of `country`'s ("Berlin, Germany"); a city of the same name elsewhere
+    ("Paris, Texas") is refused, with the country's zones of names close to the city or its only few zones."""
+    zones = _countries().get(_fold_country(country))
+    folded = _fold_name(city)
+    key = _cities().get(folded)
+    if zones is not None and key in zones:
+        return key
+    if zones is None:
+        suggestions = _suggest(folded)
+    else:
+        by_city = {_fold_name(zone.rpartition("/")[2]): zone for zone in sorted(zones)}
+        close = difflib.get_close_matches(folded, by_city, n=3, cutoff=0.75)
+        suggestions = tuple(by_city[match] for match in close) or (tuple(sorted(zones)) if len(zones) <= 3 else ())
+    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
+    raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
+
+
+@cache
+def _countries() -> dict[str, frozenset[str]]:
+    """The zones of each country (the tz database's zone.tab) by its folded names (iso3166.tab, and the names
+    readers use that it spells otherwise); empty when the installed tz database has no such tables."""
+    zone_tab, iso_tab = _tz_table("zone.tab"), _tz_table("iso3166.tab")
+    if zone_tab is None or iso_tab is None:
+        return {}
+    zones: dict[str, set[str]] = {}
+    for code, _, name, *_ in _tab_rows(zone_tab):
+        zones.setdefault(code, set()).add(name)
+    codes: dict[str, str | None] = {}
+    for code, country in _tab_rows(iso_tab):
+        codes[_fold_country(country)] = code
+        # "Britain (UK)" is Britain too; "Korea (North)" and "Korea (South)" are not Korea.
+        base = _fold_country(country.partition(" (")[0])
+        codes[base] = code if codes.get(base, code) == code else None
+    codes.update(_COUNTRY_ALIASES)
+    return {name: frozenset(zones[code]) for name, code in codes.items() if code in zones}
+
+
+def _tz_table(name: str) -> str | None:
+    """A table of the installed tz database: the system's (where zoneinfo reads it), else the tzdata package's."""
+    for directory in TZPATH:
+        path = Path(directory) / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return None
+
+
+def _tab_rows(table: str) -> list[list[str]]:
+    return [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+
+
+def _fold_country(text: str) -> str:
+    return _fold_name(text.replace("&", " and "))
 
 
 def _suggest(folded: str) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ order and a follower never skips one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
 from bot.models import Article, StoredArticle
+from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
 from bot.store.schema import articles, changes, paragraphs
@@ -39,6 +40,8 @@ class WriteResult:
     unchanged: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    # The added and updated articles as stored (each category in the store's spelling), for indexing from memory.
+    written: dict[str, Article] = field(default_factory=dict)
     # The newest change-log entry this batch wrote (0 if it changed nothing).
     last_seq: int = 0
 
@@ -67,8 +70,9 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
 
     An article with the same id and content changes nothing; one whose origin (file, record, feed entry) held
     another article replaces it, so an edited file without a URL does not leave its old version behind. The
-    same story twice in one batch is kept once (the first). With `news` False, new articles are logged as
-    BACKLOG instead of ADDED (a new feed's back catalogue: stored and answerable, never alerted).
+    same story twice in one batch is kept once (the first). Categories are written as the store spells them
+    (`bot.store.categories`), so "Sport" arriving after "sport" joins it. With `news` False, new articles are
+    logged as BACKLOG instead of ADDED (a new feed's back catalogue: stored and answerable, never alerted).
     """
     result = WriteResult()
     unique: dict[str, Article] = {}
@@ -77,6 +81,12 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             result.duplicate.append(article.id)
         else:
             unique[article.id] = article
+    # Before the content hashes are compared: "Sport" filed again as "Sport" is unchanged, not an edit.
+    spelled = spell(connection, [a.category for a in unique.values()])
+    unique = {
+        i: a if spelled[a.category] == a.category else replace(a, category=spelled[a.category])
+        for i, a in unique.items()
+    }
     ids = list(unique)
     known: dict[str, str] = {}
     for chunk in _chunks(ids):
@@ -117,14 +127,14 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             }
             for i in result.added
         ]
-    written = [*result.updated, *result.added]
-    if written:
+    result.written = {i: unique[i] for i in (*result.updated, *result.added)}
+    if result.written:
         connection.execute(
             paragraphs.insert(),
             [
                 {"article_id": i, "position": position, "text": text}
-                for i in written
-                for position, text in enumerate(unique[i].paragraphs)
+                for i, article in result.written.items()
+                for position, text in enumerate(article.paragraphs)
             ],
         )
     if log:
@@ -261,7 +271,11 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
     """Newest articles first; undated ones after dated ones, newest arrival first."""
     query = select(articles)
     if category:
-        query = query.where(func.lower(articles.c.category) == category.lower())
+        # Every article is written in its category's one spelling: that name, found by key, matches exactly.
+        name = spelling(connection, category)
+        if name is None:
+            return []
+        query = query.where(articles.c.category == name)
     query = query.order_by(
         articles.c.published.is_(None), articles.c.published.desc(), articles.c.added_at.desc(), articles.c.id
     )

@@ -18,17 +18,18 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text, update
 from sqlalchemy.schema import CreateColumn
 
 from bot.models import Article
 from bot.store import articles as article_rows
-from bot.store import schema
+from bot.store import categories, schema
 from bot.store.changes import head
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.engine import CHANGELOG_LOCK, MIGRATION_LOCK, lock, reading, writing
 from bot.store.schema import (
     articles,
+    category_names,
     changes,
     chat_settings,
     chats,
@@ -98,11 +99,51 @@ def _subscriptions(connection: Connection) -> None:
     connection.execute(cursors.insert().values(name=ALERTS_CURSOR, seq=head(connection), updated_at=datetime.now(UTC)))
 
 
+def _category_names(connection: Connection) -> None:
+    """One spelling per category (see `schema.category_names`). A store that already holds several spellings of
+    one category ("sport" and "Sport") keeps the first to arrive, by its articles' arrival, then subscriptions';
+    the other spellings' articles and subscriptions move to it (a chat following both keeps the earlier date).
+
+    Merged in the store rather than matched by key on every read: digests, alerts, /categories and the
+    /subscribe keyboard all compare names exactly, and one spelling keeps each of them right as it is.
+    """
+    _create(category_names)(connection)
+    by_arrival = (
+        select(articles.c.category)
+        .group_by(articles.c.category)
+        .order_by(func.min(articles.c.added_at), articles.c.category)
+    )
+    by_subscription = (
+        select(subscriptions.c.category)
+        .group_by(subscriptions.c.category)
+        .order_by(func.min(subscriptions.c.subscribed_at), subscriptions.c.category)
+    )
+    seen = [*connection.scalars(by_arrival), *connection.scalars(by_subscription)]
+    merged = {old: new for old, new in categories.spell(connection, seen).items() if old != new}
+    for old, new in merged.items():
+        connection.execute(update(articles).where(articles.c.category == old).values(category=new))
+        moved = connection.execute(
+            delete(subscriptions)
+            .where(subscriptions.c.category == old)
+            .returning(subscriptions.c.chat_id, subscriptions.c.subscribed_at)
+        ).all()
+        for chat_id, since in moved:
+            following = (subscriptions.c.chat_id == chat_id) & (subscriptions.c.category == new)
+            kept = connection.scalar(select(subscriptions.c.subscribed_at).where(following))
+            if kept is None:
+                connection.execute(subscriptions.insert().values(chat_id=chat_id, category=new, subscribed_at=since))
+            elif since < kept:
+                connection.execute(update(subscriptions).where(following).values(subscribed_at=since))
+    if merged:
+        log.info("store: category spellings merged into the first one: %s", merged)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
     Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
     Migration("0004_feed_page_retries", _add_columns(schema.feed_entries, "page_failures", "page_retry_at")),
+    Migration("0005_category_names", _category_names),
 )
 
 

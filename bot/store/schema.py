@@ -292,3 +292,17 @@ feed_entries = Table(
     Index("feed_entries_fingerprint", "fingerprint"),
     sqlite_with_rowid=False,
 )
+
+
+# ---- 0005_category_names ---------------------------------------------------------------------------------------
+
+# Each category's one spelling, under its key: the name with case, character width and spacing aside ("Sport",
+# "SPORT" and " sport " are one category). The first spelling to arrive is the name; every article is written
+# with it (`bot.store.categories.spell`, under the change-log lock), so readers, digests, alerts and
+# subscriptions compare names exactly. Kept when a category's last article goes: one that comes back keeps it.
+category_names = Table(
+    "category_names",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+)

@@ -46,6 +46,8 @@ CORPUS = DATA / "bot_corpus"
 ADMIN = 999
 ALICE = 42  # a private chat: chat id == user id
 GROUP = -500
+FORUM = -1001500  # a supergroup with forum topics
+TOPIC = 7
 CHESS_URL = "https://news.example.com/sport/chess-prodigy-title"
 
 Bot = App
@@ -186,6 +188,51 @@ async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, 
     server.press_button(ALICE, first.result["message_id"], more)
     second = await last_call(server, ALICE, 2)
     assert "<b>4. " in check_sent(second) and APOLOGY not in second.params["text"]
+
+
+async def test_every_reply_in_a_forum_topic_stays_in_that_topic(app: Bot, server: FakeBotAPI) -> None:
+    """A reader in a forum topic gets every reply there, not in the forum's General: answers, full articles (a
+    button, a pasted link, a deep link), a page or keyboard sent anew when Telegram refuses an edit, an apology."""
+    bot = f"@{server.username}"
+    server.set_admins(FORUM, [1001])
+
+    def ask(text: str) -> int:
+        return server.send_text(FORUM, f"{bot} {text}", topic=TOPIC)
+
+    answer = await reply_to(server, FORUM, lambda: ask("What do visitors wear in the ice core archive?"))
+    call = server.calls("sendMessage", chat_id=FORUM)[-1]
+    [article_button] = buttons(call)
+    full = await reply_to(
+        server, FORUM, lambda: server.press_button(FORUM, call.result["message_id"], article_button["callback_data"])
+    )
+    assert full.startswith("<b>Glacier Museum Opens Ice Core Archive") and answer.startswith("<b>1. ")
+    linked = await reply_to(server, FORUM, lambda: ask(CHESS_URL))
+    assert linked.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
+    glacier = library_of(app).store.latest(1, "Science")[0]
+    deep = await reply_to(server, FORUM, lambda: server.send_command(FORUM, "start", glacier.id, topic=TOPIC))
+    assert deep == full
+
+    count = len(server.calls("sendMessage", chat_id=FORUM))
+    ask("harbor")
+    first, more = await more_button(app, server, FORUM, count + 1)
+    server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=FORUM)
+    page = await reply_to(server, FORUM, lambda: server.press_button(FORUM, first.result["message_id"], more))
+    assert "<b>4. " in page
+
+    await reply_to(server, FORUM, lambda: server.send_command(FORUM, "subscribe", topic=TOPIC))
+    keyboard = server.calls("sendMessage", chat_id=FORUM)[-1]
+    [sport] = [b["callback_data"] for b in buttons(keyboard) if "Sport" in b["text"]]
+    server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=FORUM)
+    again = await reply_to(server, FORUM, lambda: server.press_button(FORUM, keyboard.result["message_id"], sport))
+    assert "Sport" in again
+
+    server.fail_next("sendMessage", 500, chat_id=FORUM, times=SEND_ATTEMPTS)
+    apology = await reply_to(server, FORUM, lambda: ask("Who became the youngest chess champion?"))
+    assert apology == APOLOGY
+
+    sent = [c for c in server.calls("sendMessage", chat_id=FORUM) if c.ok]
+    assert len(sent) == 9
+    assert [c.result.get("message_thread_id") for c in sent] == [TOPIC] * len(sent)
 
 
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:

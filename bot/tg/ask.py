@@ -38,7 +38,7 @@ from bot.store import SavedQuery
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, send_messages, show_typing
+from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,8 @@ async def send_linked_article(message: Message, context: Context, link: str) -> 
     if article is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_messages(context.bot, message.chat_id, await messages_of(context, article, message.chat_id))
+    messages = await messages_of(context, article, message.chat_id)
+    await send_messages(context.bot, message.chat_id, messages, topic_of(message))
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
@@ -205,7 +206,9 @@ async def more(update: Update, context: Context) -> None:
             return
         # Telegram refuses edits of old or inaccessible messages: the next page comes as a new message.
         log.info("could not edit the answer (%s); sending the page as a new message", exc)
-        await context.bot.send_message(chat_of(query), page.text, reply_markup=page.markup)
+        await context.bot.send_message(
+            chat_of(query), page.text, reply_markup=page.markup, message_thread_id=topic_of(query.message)
+        )
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:

@@ -9,6 +9,7 @@ from telegram.error import Conflict, Forbidden, TelegramError
 
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
+from bot.tg.sending import topic_of
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ async def on_error(update: object, context: Context) -> None:
     """Log an error with the update's ids and apologise; a chat that blocked the bot is marked inactive."""
     chat = update.effective_chat if isinstance(update, Update) else None
     user = update.effective_user if isinstance(update, Update) else None
+    message = update.effective_message if isinstance(update, Update) else None
     ids = (
         f"update {update.update_id}, chat {chat.id if chat else '-'}, user {user.id if user else '-'}"
         if isinstance(update, Update)
@@ -39,6 +41,6 @@ async def on_error(update: object, context: Context) -> None:
     log.error("error while handling %s", ids, exc_info=context.error)
     if chat is not None:
         try:
-            await context.bot.send_message(chat.id, APOLOGY)
+            await context.bot.send_message(chat.id, APOLOGY, message_thread_id=topic_of(message))
         except TelegramError as exc:
             log.warning("%s: could not send the apology: %s", ids, exc)

@@ -71,7 +71,7 @@ async def start(update: Update, context: Context) -> None:
     assert message is not None
     await touch_chat(context, message.chat)
     if context.args and ARTICLE_ID.match(context.args[0]):
-        if not await send_article(context, message.chat.id, context.args[0]):
+        if not await send_article(context, message, context.args[0]):
             await message.reply_text(ARTICLE_GONE)
         return
     await greet(message, context.bot_data.library)

@@ -385,6 +385,26 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     assert "chess final" not in str(sent) and "Ferry Line" not in str([c.params["text"] for c in sent])
 
 
+async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: Bot, server: FakeBotAPI) -> None:
+    bot = f"@{server.username}"
+    for text in (
+        f"{bot} who became the youngest chess champion?",
+        f"Who became the youngest chess champion, {bot}?",
+        f"who became the {bot.upper()} youngest chess champion?",
+    ):
+        assert "Chess Prodigy" in await reply_to(server, ALICE, partial(server.send_text, ALICE, text)), text
+    hello = await reply_to(server, ALICE, lambda: server.send_text(ALICE, f"{bot} hello"))
+    assert visible_text(hello).startswith("Hello! I answer questions")
+    thanks = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", f"thanks {bot}"))
+    assert visible_text(thanks) == ACKNOWLEDGED
+    asked = await reply_to(
+        server, GROUP, lambda: server.send_command(GROUP, "ask", f"{bot} who is the chess champion?")
+    )
+    assert "Chess Prodigy" in asked
+    usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", bot))
+    assert visible_text(usage) == ASK_USAGE
+
+
 async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
     server.inline_query(ALICE, "harbor")
     [call] = await server.wait_for_async("answerInlineQuery", count=1)

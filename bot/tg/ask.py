@@ -143,26 +143,27 @@ async def send_linked_article(message: Message, context: Context, link: str) -> 
     await send_messages(context.bot, message.chat_id, messages, topic_of(message))
 
 
-def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
-    """The question in a group message meant for the bot (a mention or a reply to it), else None."""
-    text = message.text or message.caption or ""
+def without_mention(text: str, username: str) -> tuple[str, bool]:
+    """`text` without the bot's @username wherever it stands (a word of no article), and whether it was there."""
     mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
-    if mention.search(text):
-        return " ".join(mention.sub(" ", text).split())
+    rest, found = mention.subn(" ", text)
+    return (" ".join(rest.split()), True) if found else (text, False)
+
+
+def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a message meant for the bot, without its @username: any message in a private chat; in a
+    group one that mentions or replies to the bot. None for a group message meant for others."""
+    question, mentioned = without_mention(message.text or message.caption or "", username)
     replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return text
-    return None
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    return question if mentioned or to_bot or message.chat.type == ChatType.PRIVATE else None
 
 
 async def text_message(update: Update, context: Context) -> None:
     """Answer a private message, or a group message that mentions or replies to the bot (a photo's caption too)."""
     message = update.message
     assert message is not None
-    if message.chat.type == ChatType.PRIVATE:
-        question: str | None = message.text or message.caption or ""
-    else:
-        question = addressed_question(message, context.bot_data.username, context.bot.id)
+    question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is not None:
         await answer_question(message, context, question)
 
@@ -172,10 +173,11 @@ async def ask(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     parts = (message.text or "").split(maxsplit=1)
-    if len(parts) < 2:
+    question = without_mention(parts[1], context.bot_data.username)[0] if len(parts) > 1 else ""
+    if not question:
         await message.reply_text(html.escape(ASK_USAGE))
         return
-    await answer_question(message, context, parts[1])
+    await answer_question(message, context, question)
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -352,6 +352,7 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
     [text] = await replies(server, ALICE)
     for name, _, _ in COMMANDS:
         assert f"/{name} " in text
+    assert f"Inline: type @{server.username} and a question in any chat" in visible_text(text)
     menu = [c["command"] for c in server.commands()]
     assert menu[:5] == ["start", "help", "ask", "latest", "categories"]
     assert {"subscribe", "unsubscribe", "mysubs", "digest", "time", "timezone", "alerts"} <= set(menu)

@@ -119,15 +119,17 @@ def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
     return split_message(["\n".join(lines)])
 
 
-def help_text(commands: Sequence[Command]) -> str:
-    """Every command with what it does, as Telegram HTML."""
+def help_text(commands: Sequence[Command], username: str = "") -> str:
+    """Every command with what it does, and inline mode under the bot's @`username` (unknown: "my @username"), as
+    Telegram HTML."""
     lines = [
         "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
         "group use /ask, mention me, or reply to one of my messages.",
         "",
     ]
     lines += [f"/{name} — {HTML.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in commands]
-    lines += ["", "Inline: type @&lt;my username&gt; and a question in any chat to share a passage."]
+    mention = f"@{HTML.escape(username)}" if username else "my @username"
+    lines += ["", f"Inline: type {mention} and a question in any chat to share a passage."]
     return "\n".join(lines)
 
 

@@ -111,7 +111,7 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         await message.reply_text(ACKNOWLEDGED)
         return
     if talk == "help":
-        await send_help(message)
+        await send_help(message, context)
         return
     if talk == "latest":
         await send_latest(message, context, ())

@@ -80,12 +80,12 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """List every command."""
     assert update.message is not None
-    await send_help(update.message)
+    await send_help(update.message, context)
 
 
-async def send_help(message: Message) -> None:
+async def send_help(message: Message, context: Context) -> None:
     """Reply with every command (/help, or "help" typed as a message)."""
-    await message.reply_text(help_text(COMMANDS))
+    await message.reply_text(help_text(COMMANDS, context.bot_data.username))
 
 
 async def unknown(update: Update, context: Context) -> None:

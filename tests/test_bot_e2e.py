@@ -174,7 +174,8 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.send_text(ALICE, "harbor")
     second, more = await more_button(app, server, ALICE, 2)
     server.send_command(ADMIN, "reindex")
-    await replies(server, ADMIN, 1)
+    [reindexed] = await replies(server, ADMIN, 1)
+    assert reindexed.endswith("Buttons on earlier answers still work.")
     # A reindex rebuilds this process's copy of the store aside: the questions behind buttons stay valid.
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
@@ -353,6 +354,7 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
     for name, _, _ in COMMANDS:
         assert f"/{name} " in text
     assert f"Inline: type @{server.username} and a question in any chat" in visible_text(text)
+    assert "expire" not in text  # a /reindex leaves every button working
     menu = [c["command"] for c in server.commands()]
     assert menu[:5] == ["start", "help", "ask", "latest", "categories"]
     assert {"subscribe", "unsubscribe", "mysubs", "digest", "time", "timezone", "alerts"} <= set(menu)

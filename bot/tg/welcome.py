@@ -38,7 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     ("timezone", "your time zone: /timezone Europe/Berlin, a city, or +03:00", False),
     ("alerts", "new stories in your categories as they arrive: /alerts on|off", False),
     ("stats", "what the library holds", True),
-    ("reindex", "rebuild the search index (older buttons expire)", True),
+    ("reindex", "rebuild the search index", True),
     ("feeds", "the feeds followed: stories, last poll, status", True),
     ("addfeed", "follow a feed and read it now: /addfeed URL [category]", True),
     ("removefeed", "stop following a feed: /removefeed URL-or-number", True),

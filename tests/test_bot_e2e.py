@@ -517,6 +517,24 @@ async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI)
     assert store.chat_active(ALICE) is False
 
 
+async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, server: FakeBotAPI) -> None:
+    intro = visible_text(await reply_to(server, GROUP, lambda: server.my_chat_member(GROUP, "member", "left")))
+    assert f"mention me (@{server.username})" in intro and "/ask" in intro and "/help lists every command" in intro
+    server.my_chat_member(GROUP, "administrator", "member")  # promoted
+    server.my_chat_member(GROUP, "administrator", "administrator")  # the same status again
+    server.my_chat_member(ALICE, "member", "kicked")  # a private chat unblocking the bot
+    server.my_chat_member(GROUP, "left", "administrator")  # removed
+    store = library_of(app).store
+    for _ in range(50):
+        if store.chat_active(GROUP) is False:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # time for another intro, if one were sent
+    assert len(server.calls("sendMessage", chat_id=GROUP)) == 1 and not server.calls("sendMessage", chat_id=ALICE)
+    again = await reply_to(server, GROUP, lambda: server.my_chat_member(GROUP, "member", "kicked"))
+    assert visible_text(again) == intro  # added back after a removal
+
+
 async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot, server: FakeBotAPI) -> None:
     server.fail_next("sendMessage", 429, retry_after=1, chat_id=ALICE)
     server.send_text(ALICE, "Who became the youngest chess champion?")

@@ -133,6 +133,15 @@ def help_text(commands: Sequence[Command], username: str = "") -> str:
     return "\n".join(lines)
 
 
+def group_intro(username: str) -> str:
+    """What the bot says when it is added to a group: how to ask it there (Telegram HTML)."""
+    me = f"me (@{HTML.escape(username)})" if username else "me"
+    return (
+        "Hello! I answer questions about the news. To ask me here, use /ask, mention "
+        f"{me} with your question, or reply to one of my messages. /help lists every command."
+    )
+
+
 def unknown_command(command: str) -> str:
     """Point an unknown command to /help."""
     return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."

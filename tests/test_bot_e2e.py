@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -926,3 +927,17 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     said = [r for r in caplog.records if "another process" in r.getMessage()]
     assert len(said) == 2 and all(r.exc_info is None for r in said)
     assert "stop the other `newsbot run`" in said[0].getMessage()
+
+
+async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_traceback_per_poll(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.fail_next("getUpdates", 502, "Bad Gateway", times=2)
+    server.fail_next("getUpdates", 0)  # a dropped connection
+    await server.wait_for_async("getUpdates", lambda c: not c.ok, count=3)
+    assert "Chess Prodigy" in await reply_to(
+        server, ALICE, lambda: server.send_text(ALICE, "Who became the youngest chess champion?")
+    )
+    said = [r for r in caplog.records if r.name.startswith(("bot", "telegram")) and r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(" (")[0] for r in said] == ["cannot fetch updates from Telegram"]
+    assert said[0].levelno == logging.WARNING and said[0].exc_info is None

@@ -107,8 +107,8 @@ async def replies(server: FakeBotAPI, chat_id: int, count: int = 1, method: str 
 
 
 async def reply_to(server: FakeBotAPI, chat_id: int, inject: Callable[[], object]) -> str:
-    """Inject one update and return the HTML of the bot's next message in the chat (updates run concurrently,
-    so tests that care about order wait for each reply before the next update)."""
+    """Inject one update and return the HTML of the bot's next message in the chat (a chat's updates are handled in
+    turn, but a reply may come from an update injected before: tests wait for each reply before the next update)."""
     before = sum(c.ok for c in server.calls("sendMessage", chat_id=chat_id))
     inject()
     return (await replies(server, chat_id, before + 1))[before]
@@ -661,6 +661,31 @@ async def test_a_slow_question_does_not_stall_other_chats(
     assert not server.calls("sendMessage", chat_id=ALICE)
     release.set()
     assert "Ferry" in (await replies(server, ALICE))[0]
+
+
+async def test_one_chats_updates_are_answered_in_order_while_other_chats_go_on(
+    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = library_of(app)
+    release = threading.Event()
+    ask = library.ask
+
+    def slow_ferry(request: Request) -> Answer:
+        if "ferry" in request.question:
+            release.wait(20)
+        return ask(request)
+
+    monkeypatch.setattr(library, "ask", slow_ferry)
+    server.send_text(ALICE, "When will the ferry run?")
+    server.send_command(ALICE, "help")  # quick, but asked after the slow question
+    assert "Chess Prodigy" in await reply_to(
+        server, 44, lambda: server.send_text(44, "Who became the youngest chess champion?")
+    )
+    await asyncio.sleep(0.2)
+    assert not server.calls("sendMessage", chat_id=ALICE)  # the help waits for the answer before it
+    release.set()
+    answer, help_text = await replies(server, ALICE, 2)
+    assert "Ferry" in answer and "/subscribe " in help_text
 
 
 def _free_port() -> int:

@@ -482,13 +482,42 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
     assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
     question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1
-    server.edit_text(chat, question, "Who became the youngest chess champion?")  # deliberately ignored
+    edited = await reply_to(server, chat, lambda: server.edit_text(chat, question, "Who is the chess champion?"))
+    assert "Chess Prodigy" in edited  # a question edited is answered anew
     server.send_photo(GROUP)  # silence in groups
     await reply_to(server, chat, lambda: server.send_command(chat, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=chat)) == 7
+    assert len(server.calls("sendMessage", chat_id=chat)) == 8
     assert not server.calls("sendMessage", chat_id=GROUP)
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
+    """A reader who fixes a typo gets the answer, in reply to the edited message; an edit that leaves the question
+    as it was, or a group message edited that is not meant for the bot, gets nothing."""
+    bot = f"@{server.username}"
+
+    def message_id(update_id: int) -> int:
+        return int(server.get_update(update_id)["message"]["message_id"])
+
+    typo = message_id(server.send_text(ALICE, "chezz"))
+    assert (await replies(server, ALICE))[0].startswith("No article")
+    fixed = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "Who is the chess champion?"))
+    assert "Chess Prodigy" in fixed
+    server.edit_text(ALICE, typo, "Who is the  chess champion? ")  # the same question
+
+    chatter = message_id(server.send_text(GROUP, "anyone seen the chezz final?"))
+    server.edit_text(GROUP, chatter, "anyone seen the chess final?")  # still not meant for the bot
+    mentioned = message_id(server.send_text(GROUP, f"{bot} chezz"))
+    asked = message_id(server.send_command(GROUP, "ask", "chezz"))
+    await replies(server, GROUP, 2)
+    for edited, text in ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?")):
+        answer = await reply_to(server, GROUP, partial(server.edit_text, GROUP, edited, text))
+        assert "Chess Prodigy" in answer
+        assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == edited
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    await asyncio.sleep(0.3)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
 
 
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:

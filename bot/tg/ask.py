@@ -1,8 +1,9 @@
 """Asking: questions in private chats, /ask and mentions in groups, "More" to page, and inline search.
 
-Searching runs in worker threads so one slow question never stalls other chats. Edited messages are
-deliberately ignored: the answer to the original question is already in the chat, and answering again would
-only add noise.
+Searching runs in worker threads so one slow question never stalls other chats. An edited question is answered
+as a new one (a reader who fixed a typo waits for the answer), in groups when it is addressed to the bot as a new
+message would be; an edit that leaves the question as it was gets nothing: its answer is already in the chat, and
+answering again would only add noise.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
+# Questions remembered for their edits; past this many the oldest are forgotten (an edit of one is answered).
+ASKED_MESSAGES = 10_000
 # A message that is only a link: a reader pasting a story to read it here.
 LINK = re.compile(r"\s*https?://\S+\s*$", re.IGNORECASE)
 
@@ -100,8 +103,22 @@ async def keep_question(library: Library, page: Page) -> None:
         log.warning("could not keep the question behind a More button (%s)", page.key, exc_info=True)
 
 
+def asked_anew(context: Context, message: Message, question: str) -> bool:
+    """Whether `question` is not what `message` asked already (before an edit), remembering it for later edits."""
+    asked, key = context.bot_data.asked, (message.chat_id, message.message_id)
+    question = " ".join(question.split())
+    if asked.get(key) == question:
+        return False
+    if len(asked) >= ASKED_MESSAGES:
+        asked.clear()
+    asked[key] = question
+    return True
+
+
 async def answer_question(message: Message, context: Context, question: str) -> None:
     """Answer a question asked in a message, with "More" and "Full article" buttons; "hi" gets the greeting."""
+    if not asked_anew(context, message, question):
+        return
     library = context.bot_data.library
     talk = small_talk(question)
     if talk == "greeting":
@@ -160,8 +177,9 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
 
 
 async def text_message(update: Update, context: Context) -> None:
-    """Answer a private message, or a group message that mentions or replies to the bot (a photo's caption too)."""
-    message = update.message
+    """Answer a private message, or a group message that mentions or replies to the bot (a photo's caption too),
+    new or edited."""
+    message = update.effective_message
     assert message is not None
     question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is not None:
@@ -169,8 +187,8 @@ async def text_message(update: Update, context: Context) -> None:
 
 
 async def ask(update: Update, context: Context) -> None:
-    """Answer the question after /ask."""
-    message = update.message
+    """Answer the question after /ask, new or edited."""
+    message = update.effective_message
     assert message is not None
     parts = (message.text or "").split(maxsplit=1)
     question = without_mention(parts[1], context.bot_data.username)[0] if len(parts) > 1 else ""

@@ -25,6 +25,7 @@ from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.tg.context import CONTEXT_TYPES, App
+from bot.tg.order import ChatOrder
 from bot.tg.sending import rate_limiter
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         .token(settings.require_token())
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(True)
+        .concurrent_updates(ChatOrder())
         .rate_limiter(rate_limiter(settings))
         .post_init(tg.post_init)
         .post_shutdown(tg.post_shutdown)

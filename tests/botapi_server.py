@@ -740,13 +740,15 @@ class FakeBotAPI:
         entities: list[JSON] | None = None,
         title: str | None = None,
         as_group: bool = False,
+        topic: int | None = None,
     ) -> int:
         """A user writes ``text``; entities (bot_command, mention, hashtag, url) are computed
         unless given. ``chat_type`` defaults to private for positive ids, supergroup for
         ``-100...`` ids and group otherwise. ``as_group``: an anonymous admin writes as the group
-        itself (``from`` is Telegram's GroupAnonymousBot, ``sender_chat`` the group)."""
+        itself (``from`` is Telegram's GroupAnonymousBot, ``sender_chat`` the group). ``topic``: the
+        message is in that forum topic (the supergroup becomes a forum)."""
         with self._lock:
-            msg = self._new_user_message(chat_id, user_id, chat_type, title)
+            msg = self._new_user_message(chat_id, user_id, chat_type, title, topic)
             if as_group:
                 msg["from"] = copy.deepcopy(GROUP_ANONYMOUS_BOT)
                 msg["sender_chat"] = copy.deepcopy(msg["chat"])
@@ -770,6 +772,7 @@ class FakeBotAPI:
         mention_bot: bool | None = None,
         title: str | None = None,
         as_group: bool = False,
+        topic: int | None = None,
     ) -> int:
         """``/command args``; in groups the bot's username is appended unless
         ``mention_bot=False``."""
@@ -778,7 +781,7 @@ class FakeBotAPI:
         if mention_bot or (mention_bot is None and in_group):
             name = f"{name}@{self.username}"
         text = f"/{name}" + (f" {args}" if args else "")
-        return self.send_text(chat_id, text, user_id, chat_type, title=title, as_group=as_group)
+        return self.send_text(chat_id, text, user_id, chat_type, title=title, as_group=as_group, topic=topic)
 
     def edit_text(self, chat_id: int, message_id: int, text: str, user_id: int | None = None) -> int:
         """The user edits their earlier message -> ``edited_message`` update."""
@@ -995,15 +998,24 @@ class FakeBotAPI:
         self._chats[chat_id] = chat
         return chat
 
-    def _new_user_message(self, chat_id: int, user_id: int | None, chat_type: str | None, title: str | None) -> JSON:
+    def _new_user_message(
+        self, chat_id: int, user_id: int | None, chat_type: str | None, title: str | None, topic: int | None = None
+    ) -> JSON:
         chat = self._ensure_chat(chat_id, chat_type, title, user_id)
+        if topic is not None:
+            if chat["type"] != "supergroup":
+                raise ValueError("forum topics are in supergroups")
+            chat["is_forum"] = True
         uid = self._default_user_id(chat_id, user_id)
-        return {
+        msg = {
             "message_id": self._new_message_id(chat_id),
             "date": int(time.time()),
             "chat": copy.deepcopy(chat),
             "from": self._user(uid),
         }
+        if topic is not None:
+            msg.update(message_thread_id=topic, is_topic_message=True)
+        return msg
 
     def _new_message_id(self, chat_id: int) -> int:
         message_id = self._next_message_id.get(chat_id, 1)
@@ -1411,6 +1423,11 @@ class FakeBotAPI:
             msg["reply_markup"] = markup
         if reply is not None:
             msg["reply_to_message"] = reply
+        topic = params.get("message_thread_id")
+        if topic is not None:
+            if not chat.get("is_forum"):
+                raise _bad("message thread not found")
+            msg.update(message_thread_id=topic, is_topic_message=True)
         self._store(msg)
         self._bot_msgs.add((chat["id"], msg["message_id"]))
         return copy.deepcopy(msg)

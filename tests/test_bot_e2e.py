@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -46,6 +47,8 @@ CORPUS = DATA / "bot_corpus"
 ADMIN = 999
 ALICE = 42  # a private chat: chat id == user id
 GROUP = -500
+FORUM = -1001500  # a supergroup with forum topics
+TOPIC = 7
 CHESS_URL = "https://news.example.com/sport/chess-prodigy-title"
 
 Bot = App
@@ -104,8 +107,8 @@ async def replies(server: FakeBotAPI, chat_id: int, count: int = 1, method: str 
 
 
 async def reply_to(server: FakeBotAPI, chat_id: int, inject: Callable[[], object]) -> str:
-    """Inject one update and return the HTML of the bot's next message in the chat (updates run concurrently,
-    so tests that care about order wait for each reply before the next update)."""
+    """Inject one update and return the HTML of the bot's next message in the chat (a chat's updates are handled in
+    turn, but a reply may come from an update injected before: tests wait for each reply before the next update)."""
     before = sum(c.ok for c in server.calls("sendMessage", chat_id=chat_id))
     inject()
     return (await replies(server, chat_id, before + 1))[before]
@@ -172,7 +175,8 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.send_text(ALICE, "harbor")
     second, more = await more_button(app, server, ALICE, 2)
     server.send_command(ADMIN, "reindex")
-    await replies(server, ADMIN, 1)
+    [reindexed] = await replies(server, ADMIN, 1)
+    assert reindexed.endswith("Buttons on earlier answers still work.")
     # A reindex rebuilds this process's copy of the store aside: the questions behind buttons stay valid.
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
@@ -186,6 +190,51 @@ async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, 
     server.press_button(ALICE, first.result["message_id"], more)
     second = await last_call(server, ALICE, 2)
     assert "<b>4. " in check_sent(second) and APOLOGY not in second.params["text"]
+
+
+async def test_every_reply_in_a_forum_topic_stays_in_that_topic(app: Bot, server: FakeBotAPI) -> None:
+    """A reader in a forum topic gets every reply there, not in the forum's General: answers, full articles (a
+    button, a pasted link, a deep link), a page or keyboard sent anew when Telegram refuses an edit, an apology."""
+    bot = f"@{server.username}"
+    server.set_admins(FORUM, [1001])
+
+    def ask(text: str) -> int:
+        return server.send_text(FORUM, f"{bot} {text}", topic=TOPIC)
+
+    answer = await reply_to(server, FORUM, lambda: ask("What do visitors wear in the ice core archive?"))
+    call = server.calls("sendMessage", chat_id=FORUM)[-1]
+    [article_button] = buttons(call)
+    full = await reply_to(
+        server, FORUM, lambda: server.press_button(FORUM, call.result["message_id"], article_button["callback_data"])
+    )
+    assert full.startswith("<b>Glacier Museum Opens Ice Core Archive") and answer.startswith("<b>1. ")
+    linked = await reply_to(server, FORUM, lambda: ask(CHESS_URL))
+    assert linked.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
+    glacier = library_of(app).store.latest(1, "Science")[0]
+    deep = await reply_to(server, FORUM, lambda: server.send_command(FORUM, "start", glacier.id, topic=TOPIC))
+    assert deep == full
+
+    count = len(server.calls("sendMessage", chat_id=FORUM))
+    ask("harbor")
+    first, more = await more_button(app, server, FORUM, count + 1)
+    server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=FORUM)
+    page = await reply_to(server, FORUM, lambda: server.press_button(FORUM, first.result["message_id"], more))
+    assert "<b>4. " in page
+
+    await reply_to(server, FORUM, lambda: server.send_command(FORUM, "subscribe", topic=TOPIC))
+    keyboard = server.calls("sendMessage", chat_id=FORUM)[-1]
+    [sport] = [b["callback_data"] for b in buttons(keyboard) if "Sport" in b["text"]]
+    server.fail_next("editMessageText", 400, "Bad Request: message can't be edited", chat_id=FORUM)
+    again = await reply_to(server, FORUM, lambda: server.press_button(FORUM, keyboard.result["message_id"], sport))
+    assert "Sport" in again
+
+    server.fail_next("sendMessage", 500, chat_id=FORUM, times=SEND_ATTEMPTS)
+    apology = await reply_to(server, FORUM, lambda: ask("Who became the youngest chess champion?"))
+    assert apology == APOLOGY
+
+    sent = [c for c in server.calls("sendMessage", chat_id=FORUM) if c.ok]
+    assert len(sent) == 9
+    assert [c.result.get("message_thread_id") for c in sent] == [TOPIC] * len(sent)
 
 
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
@@ -305,6 +354,8 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
     [text] = await replies(server, ALICE)
     for name, _, _ in COMMANDS:
         assert f"/{name} " in text
+    assert f"Inline: type @{server.username} and a question in any chat" in visible_text(text)
+    assert "expire" not in text  # a /reindex leaves every button working
     menu = [c["command"] for c in server.commands()]
     assert menu[:5] == ["start", "help", "ask", "latest", "categories"]
     assert {"subscribe", "unsubscribe", "mysubs", "digest", "time", "timezone", "alerts"} <= set(menu)
@@ -336,6 +387,26 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     assert len(sent) == 5
     # The rail strike article itself mentions a harbor ferry: the ferry article's headline marks an answer to it.
     assert "chess final" not in str(sent) and "Ferry Line" not in str([c.params["text"] for c in sent])
+
+
+async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: Bot, server: FakeBotAPI) -> None:
+    bot = f"@{server.username}"
+    for text in (
+        f"{bot} who became the youngest chess champion?",
+        f"Who became the youngest chess champion, {bot}?",
+        f"who became the {bot.upper()} youngest chess champion?",
+    ):
+        assert "Chess Prodigy" in await reply_to(server, ALICE, partial(server.send_text, ALICE, text)), text
+    hello = await reply_to(server, ALICE, lambda: server.send_text(ALICE, f"{bot} hello"))
+    assert visible_text(hello).startswith("Hello! I answer questions")
+    thanks = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", f"thanks {bot}"))
+    assert visible_text(thanks) == ACKNOWLEDGED
+    asked = await reply_to(
+        server, GROUP, lambda: server.send_command(GROUP, "ask", f"{bot} who is the chess champion?")
+    )
+    assert "Chess Prodigy" in asked
+    usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", bot))
+    assert visible_text(usage) == ASK_USAGE
 
 
 async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
@@ -411,13 +482,42 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
     assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
     question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1
-    server.edit_text(chat, question, "Who became the youngest chess champion?")  # deliberately ignored
+    edited = await reply_to(server, chat, lambda: server.edit_text(chat, question, "Who is the chess champion?"))
+    assert "Chess Prodigy" in edited  # a question edited is answered anew
     server.send_photo(GROUP)  # silence in groups
     await reply_to(server, chat, lambda: server.send_command(chat, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=chat)) == 7
+    assert len(server.calls("sendMessage", chat_id=chat)) == 8
     assert not server.calls("sendMessage", chat_id=GROUP)
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+
+
+async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
+    """A reader who fixes a typo gets the answer, in reply to the edited message; an edit that leaves the question
+    as it was, or a group message edited that is not meant for the bot, gets nothing."""
+    bot = f"@{server.username}"
+
+    def message_id(update_id: int) -> int:
+        return int(server.get_update(update_id)["message"]["message_id"])
+
+    typo = message_id(server.send_text(ALICE, "chezz"))
+    assert (await replies(server, ALICE))[0].startswith("No article")
+    fixed = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "Who is the chess champion?"))
+    assert "Chess Prodigy" in fixed
+    server.edit_text(ALICE, typo, "Who is the  chess champion? ")  # the same question
+
+    chatter = message_id(server.send_text(GROUP, "anyone seen the chezz final?"))
+    server.edit_text(GROUP, chatter, "anyone seen the chess final?")  # still not meant for the bot
+    mentioned = message_id(server.send_text(GROUP, f"{bot} chezz"))
+    asked = message_id(server.send_command(GROUP, "ask", "chezz"))
+    await replies(server, GROUP, 2)
+    for edited, text in ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?")):
+        answer = await reply_to(server, GROUP, partial(server.edit_text, GROUP, edited, text))
+        assert "Chess Prodigy" in answer
+        assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == edited
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    await asyncio.sleep(0.3)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
 
 
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:
@@ -445,6 +545,24 @@ async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI)
             break
         await asyncio.sleep(0.05)
     assert store.chat_active(ALICE) is False
+
+
+async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, server: FakeBotAPI) -> None:
+    intro = visible_text(await reply_to(server, GROUP, lambda: server.my_chat_member(GROUP, "member", "left")))
+    assert f"mention me (@{server.username})" in intro and "/ask" in intro and "/help lists every command" in intro
+    server.my_chat_member(GROUP, "administrator", "member")  # promoted
+    server.my_chat_member(GROUP, "administrator", "administrator")  # the same status again
+    server.my_chat_member(ALICE, "member", "kicked")  # a private chat unblocking the bot
+    server.my_chat_member(GROUP, "left", "administrator")  # removed
+    store = library_of(app).store
+    for _ in range(50):
+        if store.chat_active(GROUP) is False:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # time for another intro, if one were sent
+    assert len(server.calls("sendMessage", chat_id=GROUP)) == 1 and not server.calls("sendMessage", chat_id=ALICE)
+    again = await reply_to(server, GROUP, lambda: server.my_chat_member(GROUP, "member", "kicked"))
+    assert visible_text(again) == intro  # added back after a removal
 
 
 async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot, server: FakeBotAPI) -> None:
@@ -572,6 +690,31 @@ async def test_a_slow_question_does_not_stall_other_chats(
     assert not server.calls("sendMessage", chat_id=ALICE)
     release.set()
     assert "Ferry" in (await replies(server, ALICE))[0]
+
+
+async def test_one_chats_updates_are_answered_in_order_while_other_chats_go_on(
+    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = library_of(app)
+    release = threading.Event()
+    ask = library.ask
+
+    def slow_ferry(request: Request) -> Answer:
+        if "ferry" in request.question:
+            release.wait(20)
+        return ask(request)
+
+    monkeypatch.setattr(library, "ask", slow_ferry)
+    server.send_text(ALICE, "When will the ferry run?")
+    server.send_command(ALICE, "help")  # quick, but asked after the slow question
+    assert "Chess Prodigy" in await reply_to(
+        server, 44, lambda: server.send_text(44, "Who became the youngest chess champion?")
+    )
+    await asyncio.sleep(0.2)
+    assert not server.calls("sendMessage", chat_id=ALICE)  # the help waits for the answer before it
+    release.set()
+    answer, help_text = await replies(server, ALICE, 2)
+    assert "Ferry" in answer and "/subscribe " in help_text
 
 
 def _free_port() -> int:
@@ -838,3 +981,17 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     said = [r for r in caplog.records if "another process" in r.getMessage()]
     assert len(said) == 2 and all(r.exc_info is None for r in said)
     assert "stop the other `newsbot run`" in said[0].getMessage()
+
+
+async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_traceback_per_poll(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.fail_next("getUpdates", 502, "Bad Gateway", times=2)
+    server.fail_next("getUpdates", 0)  # a dropped connection
+    await server.wait_for_async("getUpdates", lambda c: not c.ok, count=3)
+    assert "Chess Prodigy" in await reply_to(
+        server, ALICE, lambda: server.send_text(ALICE, "Who became the youngest chess champion?")
+    )
+    said = [r for r in caplog.records if r.name.startswith(("bot", "telegram")) and r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(" (")[0] for r in said] == ["cannot fetch updates from Telegram"]
+    assert said[0].levelno == logging.WARNING and said[0].exc_info is None

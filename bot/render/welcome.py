@@ -119,16 +119,27 @@ def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
     return split_message(["\n".join(lines)])
 
 
-def help_text(commands: Sequence[Command]) -> str:
-    """Every command with what it does, as Telegram HTML."""
+def help_text(commands: Sequence[Command], username: str = "") -> str:
+    """Every command with what it does, and inline mode under the bot's @`username` (unknown: "my @username"), as
+    Telegram HTML."""
     lines = [
         "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
         "group use /ask, mention me, or reply to one of my messages.",
         "",
     ]
     lines += [f"/{name} — {HTML.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in commands]
-    lines += ["", "Inline: type @&lt;my username&gt; and a question in any chat to share a passage."]
+    mention = f"@{HTML.escape(username)}" if username else "my @username"
+    lines += ["", f"Inline: type {mention} and a question in any chat to share a passage."]
     return "\n".join(lines)
+
+
+def group_intro(username: str) -> str:
+    """What the bot says when it is added to a group: how to ask it there (Telegram HTML)."""
+    me = f"me (@{HTML.escape(username)})" if username else "me"
+    return (
+        "Hello! I answer questions about the news. To ask me here, use /ask, mention "
+        f"{me} with your question, or reply to one of my messages. /help lists every command."
+    )
 
 
 def unknown_command(command: str) -> str:

@@ -58,12 +58,13 @@ async def post_shutdown(application: App) -> None:
 def register(application: App, settings: Settings) -> None:
     """Add every handler, the error handler and the jobs to the application, and keep the settings for them."""
     application.bot_data.settings = settings
-    new = filters.UpdateType.MESSAGE
+    new, new_or_edited = filters.UpdateType.MESSAGE, filters.UpdateType.MESSAGES
     application.add_handlers(
         [
             CommandHandler("start", welcome.start, filters=new),
             CommandHandler("help", welcome.help_command, filters=new),
-            CommandHandler("ask", ask.ask, filters=new),
+            # A question is answered again when edited (bot.tg.ask); other commands are not carried out again.
+            CommandHandler("ask", ask.ask, filters=new_or_edited),
             CommandHandler("latest", articles.latest, filters=new),
             CommandHandler("categories", articles.categories, filters=new),
             CommandHandler("subscribe", subscriptions.subscribe, filters=new),
@@ -80,7 +81,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("addfeed", feeds.add_feed, filters=new),
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
-            MessageHandler(new & (filters.TEXT | filters.CAPTION), ask.text_message),
+            MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
             CallbackQueryHandler(ask.more, pattern=buttons.MORE_DATA),
             CallbackQueryHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),

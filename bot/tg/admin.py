@@ -43,4 +43,5 @@ async def reindex(update: Update, context: Context) -> None:
         return
     await show_typing(message)
     count = await asyncio.to_thread(context.bot_data.library.reindex)
-    await message.reply_text(f"Re-indexed {count:,} paragraphs. Buttons on older answers have expired.")
+    # Buttons name articles and questions kept in the store, which a rebuild leaves alone.
+    await message.reply_text(f"Re-indexed {count:,} paragraphs. Buttons on earlier answers still work.")

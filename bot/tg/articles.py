@@ -20,7 +20,7 @@ from bot.render.split import split_message
 from bot.services.categories import match_categories, named_whole
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, reply_messages, send_messages
+from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
@@ -97,12 +97,12 @@ async def messages_of(context: Context, article: StoredArticle, chat_id: int) ->
     return await asyncio.to_thread(whole)
 
 
-async def send_article(context: Context, chat_id: int, article_id: str) -> bool:
-    """Send a whole article as one or more messages; False if it is gone."""
-    messages = await article_of(context, article_id, chat_id)
+async def send_article(context: Context, message: Message, article_id: str) -> bool:
+    """Send a whole article as one or more messages after `message`, in its topic; False if it is gone."""
+    messages = await article_of(context, article_id, message.chat_id)
     if messages is None:
         return False
-    await send_messages(context.bot, chat_id, messages)
+    await send_messages(context.bot, message.chat_id, messages, topic_of(message))
     return True
 
 
@@ -116,7 +116,7 @@ async def full_article(update: Update, context: Context) -> None:
         return
     # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
     await query.answer()
-    await send_messages(context.bot, chat_of(query), messages)
+    await send_messages(context.bot, chat_of(query), messages, topic_of(query.message))
 
 
 async def latest(update: Update, context: Context) -> None:

@@ -1,8 +1,9 @@
 """Asking: questions in private chats, /ask and mentions in groups, "More" to page, and inline search.
 
-Searching runs in worker threads so one slow question never stalls other chats. Edited messages are
-deliberately ignored: the answer to the original question is already in the chat, and answering again would
-only add noise.
+Searching runs in worker threads so one slow question never stalls other chats. An edited question is answered
+as a new one (a reader who fixed a typo waits for the answer), in groups when it is addressed to the bot as a new
+message would be; an edit that leaves the question as it was gets nothing: its answer is already in the chat, and
+answering again would only add noise.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from bot.store import SavedQuery
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, send_messages, show_typing
+from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
+# Questions remembered for their edits; past this many the oldest are forgotten (an edit of one is answered).
+ASKED_MESSAGES = 10_000
 # A message that is only a link: a reader pasting a story to read it here.
 LINK = re.compile(r"\s*https?://\S+\s*$", re.IGNORECASE)
 
@@ -100,8 +103,22 @@ async def keep_question(library: Library, page: Page) -> None:
         log.warning("could not keep the question behind a More button (%s)", page.key, exc_info=True)
 
 
+def asked_anew(context: Context, message: Message, question: str) -> bool:
+    """Whether `question` is not what `message` asked already (before an edit), remembering it for later edits."""
+    asked, key = context.bot_data.asked, (message.chat_id, message.message_id)
+    question = " ".join(question.split())
+    if asked.get(key) == question:
+        return False
+    if len(asked) >= ASKED_MESSAGES:
+        asked.clear()
+    asked[key] = question
+    return True
+
+
 async def answer_question(message: Message, context: Context, question: str) -> None:
     """Answer a question asked in a message, with "More" and "Full article" buttons; "hi" gets the greeting."""
+    if not asked_anew(context, message, question):
+        return
     library = context.bot_data.library
     talk = small_talk(question)
     if talk == "greeting":
@@ -111,7 +128,7 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         await message.reply_text(ACKNOWLEDGED)
         return
     if talk == "help":
-        await send_help(message)
+        await send_help(message, context)
         return
     if talk == "latest":
         await send_latest(message, context, ())
@@ -139,42 +156,46 @@ async def send_linked_article(message: Message, context: Context, link: str) -> 
     if article is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_messages(context.bot, message.chat_id, await messages_of(context, article, message.chat_id))
+    messages = await messages_of(context, article, message.chat_id)
+    await send_messages(context.bot, message.chat_id, messages, topic_of(message))
+
+
+def without_mention(text: str, username: str) -> tuple[str, bool]:
+    """`text` without the bot's @username wherever it stands (a word of no article), and whether it was there."""
+    mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
+    rest, found = mention.subn(" ", text)
+    return (" ".join(rest.split()), True) if found else (text, False)
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
-    """The question in a group message meant for the bot (a mention or a reply to it), else None."""
-    text = message.text or message.caption or ""
-    mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
-    if mention.search(text):
-        return " ".join(mention.sub(" ", text).split())
+    """The question in a message meant for the bot, without its @username: any message in a private chat; in a
+    group one that mentions or replies to the bot. None for a group message meant for others."""
+    question, mentioned = without_mention(message.text or message.caption or "", username)
     replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return text
-    return None
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    return question if mentioned or to_bot or message.chat.type == ChatType.PRIVATE else None
 
 
 async def text_message(update: Update, context: Context) -> None:
-    """Answer a private message, or a group message that mentions or replies to the bot (a photo's caption too)."""
-    message = update.message
+    """Answer a private message, or a group message that mentions or replies to the bot (a photo's caption too),
+    new or edited."""
+    message = update.effective_message
     assert message is not None
-    if message.chat.type == ChatType.PRIVATE:
-        question: str | None = message.text or message.caption or ""
-    else:
-        question = addressed_question(message, context.bot_data.username, context.bot.id)
+    question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is not None:
         await answer_question(message, context, question)
 
 
 async def ask(update: Update, context: Context) -> None:
-    """Answer the question after /ask."""
-    message = update.message
+    """Answer the question after /ask, new or edited."""
+    message = update.effective_message
     assert message is not None
     parts = (message.text or "").split(maxsplit=1)
-    if len(parts) < 2:
+    question = without_mention(parts[1], context.bot_data.username)[0] if len(parts) > 1 else ""
+    if not question:
         await message.reply_text(html.escape(ASK_USAGE))
         return
-    await answer_question(message, context, parts[1])
+    await answer_question(message, context, question)
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -205,7 +226,9 @@ async def more(update: Update, context: Context) -> None:
             return
         # Telegram refuses edits of old or inaccessible messages: the next page comes as a new message.
         log.info("could not edit the answer (%s); sending the page as a new message", exc)
-        await context.bot.send_message(chat_of(query), page.text, reply_markup=page.markup)
+        await context.bot.send_message(
+            chat_of(query), page.text, reply_markup=page.markup, message_thread_id=topic_of(query.message)
+        )
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:

@@ -8,13 +8,18 @@ import logging
 import time
 
 from telegram import Chat, Update
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 
 from bot.errors import StoreError
+from bot.render.welcome import group_intro
 from bot.tg.context import Context
 
 log = logging.getLogger(__name__)
 
+# The bot's statuses in a chat it is not in (removed, or blocked in a private chat).
+OUT = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 # A chat that wrote is checked in the store at most this often (seconds): one read per active chat, not per message.
 SEEN_FOR_SECONDS = 300.0
 SEEN_CHATS = 10_000
@@ -36,13 +41,25 @@ async def mark_inactive(context: Context, chat_id: int) -> None:
 
 
 async def chat_member(update: Update, context: Context) -> None:
-    """Record whether the bot can still write to a chat (blocked, kicked, or added back)."""
+    """Record whether the bot can still write to a chat (blocked, kicked, or added back); a group the bot was just
+    added to is told how to ask."""
     change = update.my_chat_member
     assert change is not None
-    active = change.new_chat_member.status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    active = change.new_chat_member.status not in OUT
     log.info("chat %s is now %s", change.chat.id, "active" if active else "inactive")
     forget_seen(context, change.chat.id)
     await touch_chat(context, change.chat, active)
+    # Only on joining: a promotion to admin, or the same status again, is no news to the group.
+    if active and change.old_chat_member.status in OUT and change.chat.type in GROUPS:
+        await introduce(context, change.chat.id)
+
+
+async def introduce(context: Context, chat_id: int) -> None:
+    """Say how to ask in a group the bot was added to; a courtesy, so a refusal is only logged."""
+    try:
+        await context.bot.send_message(chat_id, group_intro(context.bot_data.username))
+    except TelegramError as exc:
+        log.warning("could not introduce the bot in chat %s: %s", chat_id, exc)
 
 
 def forget_seen(context: Context, chat_id: int) -> None:

@@ -52,6 +52,11 @@ class BotData:
     # Chats seen active lately (monotonic time of the check), so a message from one needs no store read.
     seen: dict[int, float] = field(default_factory=dict, repr=False)
     _digesting: Digesting | None = field(default=None, repr=False)
+    # The question each message lately answered asked, by (chat id, message id): an edit that leaves it so is not
+    # answered again.
+    asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
+    # When polling last warned that Telegram is out of reach (monotonic time), so an outage logs a line a minute.
+    unreachable_warned: float = field(default=float("-inf"), repr=False)
 
     @property
     def library(self) -> Library:

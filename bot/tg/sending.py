@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import CallbackQuery, Message
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message
 from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
@@ -243,10 +243,10 @@ async def reply_messages(message: Message, texts: Sequence[str]) -> None:
         await message.reply_text(text)
 
 
-async def send_messages(bot: ExtBot[Any], chat_id: int, texts: Sequence[str]) -> None:
-    """Send each text to a chat in order."""
+async def send_messages(bot: ExtBot[Any], chat_id: int, texts: Sequence[str], topic: int | None = None) -> None:
+    """Send each text to a chat in order, in the forum topic `topic` when given (see `topic_of`)."""
     for text in texts:
-        await bot.send_message(chat_id, text)
+        await bot.send_message(chat_id, text, message_thread_id=topic)
 
 
 async def show_typing(message: Message) -> None:
@@ -256,6 +256,12 @@ async def show_typing(message: Message) -> None:
         await message.reply_chat_action(ChatAction.TYPING)
     except TelegramError as exc:
         log.debug("could not show typing in chat %s: %s", message.chat.id, exc)
+
+
+def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in, for sends that answer it: without it they land in the forum's General.
+    None outside topics (in a plain group's reply chain the thread id is no topic, and Telegram refuses it)."""
+    return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
 
 
 def chat_of(query: CallbackQuery) -> int:

@@ -34,7 +34,7 @@ from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, zone
 from bot.services.subscriptions import ChatView
 from bot.tg.context import Context
-from bot.tg.sending import chat_of, reply_messages
+from bot.tg.sending import chat_of, reply_messages, topic_of
 
 log = logging.getLogger(__name__)
 
@@ -316,4 +316,9 @@ async def toggle(update: Update, context: Context) -> None:
             return
         # Telegram refuses edits of old or inaccessible messages: the keyboard comes as a new message.
         log.info("could not edit the category keyboard (%s); sending a new one", exc)
-        await context.bot.send_message(chat_id, text.keyboard_text(view), reply_markup=category_keyboard(view))
+        await context.bot.send_message(
+            chat_id,
+            text.keyboard_text(view),
+            reply_markup=category_keyboard(view),
+            message_thread_id=topic_of(query.message),
+        )

@@ -38,7 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     ("timezone", "your time zone: /timezone Europe/Berlin, a city, or +03:00", False),
     ("alerts", "new stories in your categories as they arrive: /alerts on|off", False),
     ("stats", "what the library holds", True),
-    ("reindex", "rebuild the search index (older buttons expire)", True),
+    ("reindex", "rebuild the search index", True),
     ("feeds", "the feeds followed: stories, last poll, status", True),
     ("addfeed", "follow a feed and read it now: /addfeed URL [category]", True),
     ("removefeed", "stop following a feed: /removefeed URL-or-number", True),
@@ -71,7 +71,7 @@ async def start(update: Update, context: Context) -> None:
     assert message is not None
     await touch_chat(context, message.chat)
     if context.args and ARTICLE_ID.match(context.args[0]):
-        if not await send_article(context, message.chat.id, context.args[0]):
+        if not await send_article(context, message, context.args[0]):
             await message.reply_text(ARTICLE_GONE)
         return
     await greet(message, context.bot_data.library)
@@ -80,12 +80,12 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """List every command."""
     assert update.message is not None
-    await send_help(update.message)
+    await send_help(update.message, context)
 
 
-async def send_help(message: Message) -> None:
+async def send_help(message: Message, context: Context) -> None:
     """Reply with every command (/help, or "help" typed as a message)."""
-    await message.reply_text(help_text(COMMANDS))
+    await message.reply_text(help_text(COMMANDS, context.bot_data.username))
 
 
 async def unknown(update: Update, context: Context) -> None:

@@ -439,6 +439,11 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
+    # So are "sport news" and "what's new in sport?" when the words name a category; other news words are asked.
+    for typed in ("sport news", "What's new in Sport?", "latest sport headlines please"):
+        assert await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)) == sport, typed
+    ferry = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "news about the ferry")))
+    assert not ferry.startswith("Latest") and "Ferry" in ferry
     two = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "2")))
     assert [line for line in two.splitlines() if line][1:] == lines[1:3]
     local = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "local 1")))

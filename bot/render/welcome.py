@@ -87,6 +87,22 @@ def small_talk(text: str) -> str | None:
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 
+# "sport news", "what's new in sport?", "latest tech headlines" (after `_without_filler`).
+_LATEST_OF = re.compile(
+    r"(?:(?:what's|whats|what is|anything) new|latest|news|headlines|top stories)(?: (?:in|on|about|from|for))?"
+    r" (?P<after>.+?)(?: (?:news|headlines|stories))?"
+    r"|(?P<before>.+?) (?:news|headlines|stories)"
+)
+
+
+def latest_of(text: str) -> str | None:
+    """The words a message asks the newest headlines of, as "sport" in "sport news", "what's new in sport?" or
+    "latest tech headlines"; None for other messages. Whether they name a category is the caller's to check
+    ("news about Yukos" is a question)."""
+    match = _LATEST_OF.fullmatch(_without_filler(text))
+    return (match["after"] or match["before"]) if match else None
+
+
 def example_question(article: StoredArticle) -> str:
     """A question a newcomer can try, made from a headline (so it surely finds something)."""
     return f"What do we know about {title_of(article).rstrip('.!?…')}?"

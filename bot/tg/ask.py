@@ -12,6 +12,7 @@ import asyncio
 import html
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -33,8 +34,9 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, byline, title_of
-from bot.render.welcome import ACKNOWLEDGED, small_talk
+from bot.render.welcome import ACKNOWLEDGED, latest_of, small_talk
 from bot.retrieval import Request
+from bot.services.categories import match_categories
 from bot.store import SavedQuery
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import EXPIRED, keyboard, pages_on
@@ -133,6 +135,9 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     if talk == "latest":
         await send_latest(message, context, ())
         return
+    if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
+        await send_latest(message, context, words.split())
+        return
     if LINK.match(question):
         await send_linked_article(message, context, question.strip())
         return
@@ -148,6 +153,13 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(library, page)
+
+
+async def names_one_category(library: Library, words: Sequence[str]) -> bool:
+    """Whether `words` name one category, as /latest would read them."""
+    known = [name for name, _ in await asyncio.to_thread(library.store.categories) if name]
+    match = match_categories(words, known)
+    return match.complete and len(match.matched) == 1
 
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:

@@ -352,6 +352,19 @@ def test_an_article_cut_to_size_is_added_and_said_once(capsys: pytest.CaptureFix
     assert captured.err.startswith("cut ") and captured.err.count("\n") == 1
 
 
+def test_a_feed_file_of_teasers_is_counted_as_a_note_not_as_cut(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The teasers went in whole: the summary counts a note on how they were read, not an article cut to size."""
+    path = tmp_path / "wire.xml"
+    path.write_bytes((DATA / "feeds" / "rss2_summary_only.xml").read_bytes())
+    assert main(["ingest", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "2 added" in captured.out and "1 skipped" in captured.out and "1 note" in captured.out
+    assert "cut to size" not in captured.out
+    assert f"note {path}: 2 of its stories are only the feed's teaser" in captured.err
+
+
 @needs_bbc
 def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
     capsys: pytest.CaptureFixture[str], tmp_path: Path

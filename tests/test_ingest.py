@@ -160,7 +160,7 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
         ("A drone survey found the glacier had retreated 120 metres since 2015\u2026",),
         ("Unions accepted a late pay offer.",),
     ]
-    assert [(n.location, n.cut) for n in notes] == [(f"{saved} entry 3", False), (str(saved), True)]
+    assert [(n.location, n.kind) for n in notes] == [(f"{saved} entry 3", "skipped"), (str(saved), "note")]
     assert notes[0].reason == "no http(s) link to the story"
     assert notes[1].reason.startswith("2 of its stories are only the feed's teaser")
     headline = tmp_path / "headline.rss"
@@ -186,7 +186,7 @@ def test_a_json_feed_saved_as_json_is_read_as_a_feed_and_other_json_as_records(t
         "Bakery Wins Regional Prize",
         "A story told in plain text.",
     ]
-    assert any(isinstance(i, Skipped) and i.cut and "only the feed's teaser" in i.reason for i in items)
+    assert any(isinstance(i, Skipped) and i.kind == "note" and "only the feed's teaser" in i.reason for i in items)
     records = tmp_path / "export.json"
     records.write_text(json.dumps([{"title": "Mentions jsonfeed.org/version", "body": "A story about feeds."}]))
     [story] = read_file(records)

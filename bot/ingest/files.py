@@ -92,7 +92,7 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
         yield feed
         return
     if feed.warning:
-        yield Skipped(str(path), feed.warning, cut=True)
+        yield Skipped(str(path), feed.warning, note=True)
     yield from feed.problems
     teasers = 0
     for entry in feed.entries:
@@ -106,7 +106,7 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
             str(path),
             f"{teasers} of its stories {'is' if teasers == 1 else 'are'} only the feed's teaser; `newsbot feeds add`"
             " follows a feed and reads each story from its page",
-            cut=True,
+            note=True,
         )
 
 

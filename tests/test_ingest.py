@@ -19,6 +19,8 @@ EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-
 # which other tests ingest whole).
 FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="utf-8"))
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
+# Files saved in Windows-1252 (Notepad, Excel) or Latin-1: each file's articles as (headline, paragraphs).
+WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
 
 
 def only_article(path: Path) -> Article:
@@ -66,6 +68,19 @@ def test_malformed_file_is_skipped_with_reason(name: str) -> None:
     assert isinstance(item, Skipped)
     assert item.location.endswith(name)
     assert MALFORMED[name].lower() in item.reason.lower()
+
+
+@pytest.mark.parametrize("name", sorted(WINDOWS_1252))
+def test_text_that_is_not_utf8_is_read_whole_as_windows_1252_with_one_note(name: str) -> None:
+    """A file in Windows' legacy encoding used to be refused, or to lose every record with an accent: the whole
+    file is read as Windows-1252, and one note says so."""
+    path = DATA / "windows1252" / name
+    items = list(read_file(path))
+    assert [(i.location, i.kind, i.reason) for i in items if isinstance(i, Skipped)] == [
+        (str(path), "note", "not UTF-8: read as Windows-1252 (Latin-1)")
+    ]
+    assert isinstance(items[0], Skipped)
+    assert [[a.title, list(a.paragraphs)] for a in items if isinstance(a, Article)] == WINDOWS_1252[name]
 
 
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:

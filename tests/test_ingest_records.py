@@ -40,8 +40,8 @@ def write_csv(path: Path, header: list[str], *rows: list[str]) -> Path:
 
 def split(items: list[Article | Skipped]) -> tuple[list[Article], list[Skipped], list[Skipped]]:
     articles = [i for i in items if isinstance(i, Article)]
-    skipped = [i for i in items if isinstance(i, Skipped) and not i.cut]
-    cut = [i for i in items if isinstance(i, Skipped) and i.cut]
+    skipped = [i for i in items if isinstance(i, Skipped) and i.kind == "skipped"]
+    cut = [i for i in items if isinstance(i, Skipped) and i.kind == "cut"]
     return articles, skipped, cut
 
 
@@ -166,7 +166,7 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
         + b"[" * 100_000
         + b"\n"
         + b'["a list"]\n'
-        + b'{"title": "Five", "body": "Last."}\n'
+        + b'{"title": "Five", "body": "Last caf\xc3\xa9 in UTF-8."}\n'
     )
     articles, skipped, _ = split(list(read_file(path)))
     assert [a.title for a in articles] == ["One", "Five"]
@@ -178,8 +178,9 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
 
 
 def test_csv_row_not_in_utf8_is_skipped(tmp_path: Path) -> None:
+    """In a UTF-8 file (its accents are UTF-8), a row that is not is a broken spot, skipped by its number."""
     path = tmp_path / "latin.csv"
-    path.write_bytes(b'title,body\nOne,First.\n"Caf\xe9","Latin-1\ntext."\nThree,Third.\n')
+    path.write_bytes(b'title,body\nOne,First.\n"Caf\xe9","Latin-1\ntext."\nThree,Third caf\xc3\xa9.\n')
     articles, skipped, _ = split(list(read_file(path)))
     assert [a.title for a in articles] == ["One", "Three"]
     assert [(s.location, "not UTF-8" in s.reason) for s in skipped] == [(f"{path}:3", True)]

@@ -11,9 +11,9 @@ from bot.errors import ArticleError
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.pages import parse_saved_page
-from bot.ingest.records import READERS, article_from_record
+from bot.ingest.records import CHUNK_BYTES, READERS, article_from_record
 from bot.ingest.reports import Skipped
-from bot.ingest.text import decode, parse_text_article
+from bot.ingest.text import LEGACY_ENCODING, LEGACY_NOTE, decode, parse_text_article, text_encoding
 from bot.models import Article
 
 TEXT_SUFFIXES = frozenset({".txt", ""})
@@ -62,11 +62,14 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
 
 def _read_text(path: Path) -> Iterator[Article | Skipped]:
     try:
+        text, encoding = decode(_whole(path))
         # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
-        article = parse_text_article(decode(_whole(path)), origin=str(path), plain=path.suffix.lower() == ".txt")
+        article = parse_text_article(text, origin=str(path), plain=path.suffix.lower() == ".txt")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
+    if encoding == LEGACY_ENCODING:
+        yield Skipped(str(path), LEGACY_NOTE, note=True)
     yield from within_limits(article, str(path))
 
 
@@ -116,7 +119,11 @@ def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skip
             yield Skipped(str(path), "binary file, not text")
             return
         stream.seek(0)
-        for location, number, record in READERS[path.suffix.lower()](stream, str(path)):
+        encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
+        stream.seek(0)
+        if encoding == LEGACY_ENCODING:
+            yield Skipped(str(path), LEGACY_NOTE, note=True)
+        for location, number, record in READERS[path.suffix.lower()](stream, str(path), encoding):
             if isinstance(record, str):
                 yield Skipped(location, record)
                 continue

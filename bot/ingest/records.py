@@ -19,6 +19,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
+from bot.ingest.text import decode_errors
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
@@ -33,7 +34,8 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 
 # (location for messages, record number for the origin, the record or why it is not one)
 Record = tuple[str, int, Mapping[str, object] | str]
-RecordReader = Callable[[BinaryIO, str], Iterator[Record]]
+# A reader takes the file, its name for messages, and the encoding its text is in ("utf-8" or Windows-1252).
+RecordReader = Callable[[BinaryIO, str, str], Iterator[Record]]
 # What a field reads as: one line of text, or paragraphs.
 _Read = TypeVar("_Read", str, tuple[str, ...])
 
@@ -203,7 +205,7 @@ def _object(item: object) -> Mapping[str, object] | str:
 # ---- JSON Lines --------------------------------------------------------------------------------------------------
 
 
-def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """One record a line; blank lines are ignored."""
     seen = False
     for number, line in _lines(stream):
@@ -216,7 +218,7 @@ def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
             continue
         seen = True
         try:
-            yield location, number, _object(json.loads(line.decode("utf-8")))
+            yield location, number, _object(json.loads(line.decode(encoding, decode_errors(encoding))))
         except UnicodeDecodeError as exc:
             yield location, number, f"not UTF-8 text (byte {exc.start + 1} of the line)"
         except json.JSONDecodeError as exc:
@@ -233,9 +235,12 @@ def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
 class _JsonStream:
     """A JSON text read a chunk at a time, its values decoded one by one (a whole array is never held)."""
 
-    def __init__(self, stream: BinaryIO, name: str) -> None:
+    def __init__(self, stream: BinaryIO, name: str, encoding: str) -> None:
         self._stream = stream
-        self._text = io.TextIOWrapper(stream, encoding="utf-8-sig")
+        # utf-8-sig reads past a byte order mark, as Windows tools write one.
+        self._encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+        self._errors = decode_errors(encoding)
+        self._text = io.TextIOWrapper(stream, encoding=self._encoding, errors=self._errors)
         self._decoder = json.JSONDecoder()
         self.buffer = ""
         self.pos = 0
@@ -247,7 +252,7 @@ class _JsonStream:
         """Read again from the start of the file."""
         self._text.detach()  # (a TextIOWrapper closes its stream when collected)
         self._stream.seek(0)
-        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig")
+        self._text = io.TextIOWrapper(self._stream, encoding=self._encoding, errors=self._errors)
         self.buffer = ""
         self.pos = 0
         self.eof = False
@@ -371,10 +376,10 @@ def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
         yield name, 0, "no records: the JSON array is empty"
 
 
-def json_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """The objects of a JSON array, decoded one at a time; or one JSON object, or the list of objects in an object
     that wraps them (see `_records_key`), read from the file a second time."""
-    source = _JsonStream(stream, name)
+    source = _JsonStream(stream, name, encoding)
     try:
         first = source.peek()
         if first == "":
@@ -414,7 +419,8 @@ class _CsvLines:
     which ends the row exactly where the real text would, without holding it. `start_row` before each row.
     """
 
-    def __init__(self, stream: BinaryIO, delimiter: bytes) -> None:
+    def __init__(self, stream: BinaryIO, delimiter: bytes, encoding: str) -> None:
+        self._encoding = encoding
         self._filler = re.compile(b'[^"' + re.escape(delimiter) + b"\r\n]+")
         self._lines = _lines(stream, self._filler)
         self.line = 0
@@ -441,7 +447,7 @@ class _CsvLines:
             self.oversized = True
             return self._filler.sub(b"x", line).decode("ascii")
         try:
-            return line.decode("utf-8")
+            return line.decode(self._encoding, decode_errors(self._encoding))
         except UnicodeDecodeError as exc:
             self.problem = self.problem or f"not UTF-8 text (line {self.line}, byte {exc.start + 1})"
             return line.decode("utf-8", "replace")
@@ -459,11 +465,11 @@ def _delimiter(stream: BinaryIO) -> bytes:
     return max(_DELIMITERS, key=bare.count)
 
 
-def csv_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """Rows under a header row, numbered as rows (the header is row 1); a row may span lines; fields are separated
     by commas, semicolons or tabs, whichever the header row has most of."""
     delimiter = _delimiter(stream)
-    lines = _CsvLines(stream, delimiter)
+    lines = _CsvLines(stream, delimiter, encoding)
     rows = csv.reader(lines, delimiter=delimiter.decode("ascii"))
     header: list[str] | None = None
     number = 1

@@ -21,6 +21,8 @@ FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="ut
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
 # Files saved in Windows-1252 (Notepad, Excel) or Latin-1: each file's articles as (headline, paragraphs).
 WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
+# Articles whose date cannot be read (impossible, unknown, an ambiguous zone): headlines, and notes by location.
+UNREADABLE_DATES = json.loads((DATA / "unreadable_dates.expected.json").read_text(encoding="utf-8"))
 
 
 def only_article(path: Path) -> Article:
@@ -81,6 +83,22 @@ def test_text_that_is_not_utf8_is_read_whole_as_windows_1252_with_one_note(name:
     ]
     assert isinstance(items[0], Skipped)
     assert [[a.title, list(a.paragraphs)] for a in items if isinstance(a, Article)] == WINDOWS_1252[name]
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE_DATES))
+def test_an_article_whose_date_cannot_be_read_is_kept_undated_with_a_note(name: str) -> None:
+    """An unreadable date used to drop the article although undated articles are welcome: it goes in undated
+    (never with a guessed, wrong date), and a note names where it is and the date as written."""
+    path = DATA / "unreadable_dates" / name
+    expected = UNREADABLE_DATES[name]
+    items = list(read_file(path))
+    articles = [i for i in items if isinstance(i, Article)]
+    notes = {i.location[len(str(path)) :]: i for i in items if isinstance(i, Skipped)}
+    assert [a.title for a in articles] == expected["titles"]
+    assert set(notes) == set(expected["notes"]) and all(n.kind == "note" for n in notes.values())
+    for where, reason in expected["notes"].items():
+        assert reason in notes[where].reason and notes[where].reason.endswith("the article is kept undated")
+    assert sum(a.published is None for a in articles) == len(notes)
 
 
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
@@ -212,7 +230,11 @@ def test_jsonl_records_and_their_errors() -> None:
     items = list(read_file(DATA / "bulk.jsonl"))
     articles = [i for i in items if isinstance(i, Article)]
     skipped = {i.location.rsplit(":", 1)[-1]: i.reason for i in items if isinstance(i, Skipped)}
-    assert [a.title for a in articles] == ["Wind Farm Wins Approval", "Library Extends Opening Hours"]
+    assert [a.title for a in articles] == [
+        "Wind Farm Wins Approval",
+        "Library Extends Opening Hours",
+        "Bad Date Record",
+    ]
     assert articles[0].paragraphs == (
         "The offshore wind farm will power 400,000 homes.",
         "Construction starts next spring.",
@@ -222,6 +244,9 @@ def test_jsonl_records_and_their_errors() -> None:
     assert articles[1].origin is not None and articles[1].origin.endswith("#lib-1")
     assert set(skipped) == {"3", "4", "5"}
     assert "no body" in skipped["3"] and "invalid JSON" in skipped["4"] and "date" in skipped["5"]
+    # The record with a date that cannot be read goes in undated, with the note.
+    assert articles[2].published is None and "'yesterday-ish'" in skipped["5"]
+    assert [i.kind for i in items if isinstance(i, Skipped)] == ["skipped", "skipped", "note"]
 
 
 def test_csv_with_renamed_fields() -> None:
@@ -299,6 +324,8 @@ def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
         ("Thursday, April 4th, 2024 at 7.37 pm BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
         ("4 April 2024, 19:37 CEST", datetime(2024, 4, 4, 17, 37, tzinfo=UTC)),
         ("April 4, 2024 7:37 pm EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
+        ("Thu, 04 Apr 2024 19:37:00 BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
+        ("Thu, 04 Apr 2024 19:37:00 EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:
@@ -315,6 +342,7 @@ def test_parse_date(raw: str, expected: datetime) -> None:
         "February 30, 2013",
         "7 March 2013 13:05 pm",
         "7-03-2013, 07:37 IST",  # India's, Ireland's or Israel's: not guessed
+        "Thu, 04 Apr 2024 19:37:00 IST",  # nor in an e-mail date (email.utils took it for UTC)
     ],
 )
 def test_parse_date_rejects(raw: str) -> None:

@@ -374,4 +374,4 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
 )
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:
     record = {"title": "Wind Farm Wins Approval", "body": "Construction starts next spring.", "url": url}
-    assert article_from_record(record, {}, "bulk.jsonl#1").url == kept
+    assert article_from_record(record, {}, "bulk.jsonl#1")[0].url == kept

@@ -64,12 +64,14 @@ def _read_text(path: Path) -> Iterator[Article | Skipped]:
     try:
         text, encoding = decode(_whole(path))
         # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
-        article = parse_text_article(text, origin=str(path), plain=path.suffix.lower() == ".txt")
+        article, unread = parse_text_article(text, origin=str(path), plain=path.suffix.lower() == ".txt")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
     if encoding == LEGACY_ENCODING:
         yield Skipped(str(path), LEGACY_NOTE, note=True)
+    if unread:
+        yield Skipped(str(path), unread, note=True)
     yield from within_limits(article, str(path))
 
 
@@ -128,10 +130,12 @@ def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skip
                 yield Skipped(location, record)
                 continue
             try:
-                article = article_from_record(record, fields, origin=f"{path}#{number}")
+                article, unread = article_from_record(record, fields, origin=f"{path}#{number}")
             except ArticleError as exc:
                 yield Skipped(location, str(exc))
                 continue
+            if unread:
+                yield Skipped(location, unread, note=True)
             # A record's own id is a steadier place than its number: records move when a file grows.
             if article.source_id:
                 article = replace(article, origin=f"{path}#{article.source_id}")

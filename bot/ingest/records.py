@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
 from bot.errors import ArticleError
-from bot.ingest.dates import parse_date
+from bot.ingest.dates import read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
 from bot.ingest.text import decode_errors
@@ -70,8 +70,11 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 _TITLE_NAMES = frozenset(("title", *ALIASES["title"]))
 
 
-def article_from_record(record: Mapping[str, object], fields: Mapping[str, str], origin: str) -> Article:
-    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`.
+def article_from_record(
+    record: Mapping[str, object], fields: Mapping[str, str], origin: str
+) -> tuple[Article, str | None]:
+    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`; and
+    say why it is undated when its date cannot be read (it is kept, see `read_date`).
 
     HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
     its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`).
@@ -99,19 +102,21 @@ def article_from_record(record: Mapping[str, object], fields: Mapping[str, str],
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = first("published", _line)
+    published, unread = read_date(published_raw) if published_raw else (None, None)
     url = first("url", _line)
-    return Article(
+    article = Article(
         title=title,
         paragraphs=paragraphs,
         # A list of tags files the story under its first.
         category=first("category", lambda value: next(iter(_names(value)), "")),
-        published=parse_date(published_raw) if published_raw else None,
+        published=published,
         # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
         url=canonical_url(url) if is_web_url(url) else None,
         author=first("author", lambda value: ", ".join(_names(value))) or None,
         origin=origin,
         source_id=first("id", _line) or None,
     )
+    return article, unread
 
 
 def _at(record: Mapping[str, object], path: str) -> object:

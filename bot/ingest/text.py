@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import chain
 
 from bot.errors import ArticleError
-from bot.ingest.dates import parse_date
+from bot.ingest.dates import parse_date, read_date
 from bot.ingest.urls import is_web_url
 from bot.models import Article
 
@@ -89,8 +89,9 @@ def decode_errors(encoding: str) -> str:
     return "replace" if encoding == LEGACY_ENCODING else "strict"
 
 
-def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> Article:
-    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer.
+def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> tuple[Article, str | None]:
+    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and say
+    why the article is undated when its `Published` line's date cannot be read (it is kept, see `read_date`).
 
     With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
     and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
@@ -105,23 +106,24 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     title = lines[index].strip()
     headers: dict[str, str] = {}
     published: datetime | None = None
+    unread: str | None = None
     index += 1
     while index < len(lines):
         line = lines[index].strip()
         if match := _HEADER.match(line):
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
-        elif published is not None and line != title:
+        elif (published or unread) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
         elif match := _PUBLISHED.match(line):
-            published = parse_date(match.group(1))
+            published, unread = read_date(match.group(1))
         elif (written := _date_line(line)) is not None:
             published = written
         elif line and line != title and not _OTHER_HEADER.match(line):
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
-    if published is None:
+    if not (published or unread):
         if not (plain and not headers and headline_alone):
             raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
         index = title_at + 1
@@ -131,10 +133,10 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line" if published else "no body text")
+        raise ArticleError("no body text after the Published line" if published or unread else "no body text")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
     url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
-    return Article(
+    article = Article(
         title=title,
         paragraphs=paragraphs,
         category=headers.get("category", ""),
@@ -143,6 +145,7 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         author=headers.get("author") or None,
         origin=origin,
     )
+    return article, unread
 
 
 def _date_line(line: str) -> datetime | None:

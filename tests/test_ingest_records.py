@@ -294,6 +294,31 @@ def test_records_wrapped_in_an_object_are_read() -> None:
     assert isinstance(single, Article) and single.title == "Sorted Keys Story"
 
 
+def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
+    """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
+    object is one record, reported by the file's name (not as element [1] of a list it is not)."""
+    path = RECORDS / "ninjs.json"
+    [story] = list(read_file(path))
+    assert isinstance(story, Article)
+    assert (story.title, story.paragraphs, story.category, story.author, story.published, story.url) == (
+        "Tramway Extension Approved by Council",
+        ("The council approved a tramway extension to the Norden estate, costing 40 million euros.",
+         "Construction starts next spring."),
+        "Transport",
+        "A. Reporter",
+        datetime(2026, 11, 8, 12, 0, tzinfo=UTC),
+        "https://wire.example.org/ninjs/tram-2026-11-08",
+    )  # fmt: skip
+    assert story.origin == f"{path}#https://wire.example.org/ninjs/tram-2026-11-08"
+    plain = tmp_path / "plain.ninjs.json"
+    plain.write_text(json.dumps({"uri": "urn:x:1", "headline": "Quay Closed", "body_text": "The quay is shut."}))
+    [text] = list(read_file(plain))
+    assert isinstance(text, Article) and text.paragraphs == ("The quay is shut.",) and text.url is None
+    empty = tmp_path / "empty.ninjs.json"
+    empty.write_text(json.dumps({"uri": "urn:x:2", "headline": "Nothing Yet"}))
+    assert list(read_file(empty)) == [Skipped(str(empty), "no body text")]
+
+
 def test_wrapped_records_are_streamed_and_numbered_by_their_key(tmp_path: Path) -> None:
     """A wrapper over the record limit is read a record at a time, as an array is."""
     path = tmp_path / "big.json"

@@ -53,16 +53,22 @@ _BOM = b"\xef\xbb\xbf"
 # no field of our own name and none was named with `--field`; any case matches ("Title", "PubDate").
 ALIASES: Mapping[str, tuple[str, ...]] = {
     "title": ("headline", "heading"),
-    "body": ("text", "content", "article", "story", "full_text", "description", "summary"),
+    # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
+    # news format); its subjects are objects named by "name".
+    "body": (
+        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "description",
+        "summary",
+    ),
     "paragraphs": (),
-    "category": ("section", "topic", "categories", "tags", "tag"),
+    "category": ("section", "topic", "categories", "tags", "tag", "subject"),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
         "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "datetime", "timestamp",
+        "firstcreated", "versioncreated",
     ),
-    "url": ("link", "href", "permalink", "source_url", "web_url"),
+    "url": ("link", "href", "permalink", "source_url", "web_url", "uri"),
     "author": ("byline", "authors", "creator", "writer"),
-    "id": ("guid", "uuid", "article_id"),
+    "id": ("guid", "uuid", "article_id", "uri"),
 }  # fmt: skip
 # A category or author given as a JSON number is an id into a table the export left out (WordPress's
 # `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all. Text of digits ("2024" in a
@@ -152,7 +158,13 @@ def _names(value: object) -> list[str]:
     """The names in a category or author field (one, or a list), without the ids given as numbers."""
     value = _rendered(value)
     items = value if isinstance(value, (list, tuple)) else [value]
-    return [name for item in items if not _is_id(item) and (name := _line(item))]
+    return [name for item in items if not _is_id(item) and (name := _line(_named(item)))]
+
+
+def _named(item: object) -> object:
+    """A thing given as an object with a name (ninjs's subjects, `{"name": "Transport", "code": ...}`, or an
+    export's author objects) as its name; anything else as it is."""
+    return item["name"] if isinstance(item, Mapping) and isinstance(item.get("name"), str) else item
 
 
 def _is_id(value: object) -> bool:
@@ -395,7 +407,8 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
             if source.peek():
                 yield name, 0, "text after the JSON array is not read"
             return
-        source.at = (f"{name}[1]", 1)
+        # One object is the file's one record: its location is the file's.
+        source.at = (name, 1)
         if first == "{" and (key := _records_key(source)) is not None:
             source.restart()
             for member in _members(source):

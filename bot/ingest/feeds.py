@@ -49,7 +49,11 @@ MIN_FULL_TEXT_CHARS = 600
 PAGE_HOLDS_SUMMARY = 0.5
 LONGER_PAGE_HOLDS_SUMMARY = 0.25
 LONGER_PAGE_TIMES = 3
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+# Feeds' media types, with the unregistered ones many servers still send (x-rss, x-atom, text/rss).
+FEED_TYPES = (
+    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
+    "application/x-rss+xml", "application/x-atom+xml", "text/rss+xml",
+)  # fmt: skip
 
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(

@@ -133,7 +133,26 @@ def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_p
     articles = [i for i in items if isinstance(i, Article)]
     skipped = [i for i in items if isinstance(i, Skipped)]
     assert sorted(a.title for a in articles) == sorted(e["title"] for e in EXPECTED.values())
-    assert [Path(s.location).name for s in skipped] == ["broken.txt"]
+    assert [Path(s.location).name for s in skipped] == ["broken.txt", tmp_path.name]
+    assert skipped[1].reason.startswith("1 hidden file or folder not read (.hidden.txt)")
+
+
+def test_hidden_files_and_folders_are_named_once_not_passed_over_silently(tmp_path: Path) -> None:
+    """A dot file in a folder (an editor's, the system's, a Mac's `._` copy) or a dot folder (.git) is not read,
+    but one note names each (a folder once, whatever it holds); given by its own path, a hidden file is read."""
+    story = (DATA / "articles" / "minimal.txt").read_bytes()
+    (tmp_path / "desk" / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / "desk" / ".git" / "objects" / "ab.txt").write_bytes(story)
+    (tmp_path / "desk" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "desk" / ".draft.txt").write_bytes(story)
+    (tmp_path / "._story.txt").write_bytes(b"\x00\x05\x16\x07")
+    (tmp_path / "story.txt").write_bytes(story)
+    items = list(read_articles([tmp_path]))
+    assert [i.title for i in items if isinstance(i, Article)] == [EXPECTED["minimal.txt"]["title"]]
+    [note] = [i for i in items if isinstance(i, Skipped)]
+    assert (note.location, note.kind) == (str(tmp_path), "skipped")
+    assert note.reason.startswith("3 hidden files and folders not read (._story.txt, desk/.draft.txt, desk/.git/)")
+    assert only_article(tmp_path / "desk" / ".draft.txt").title == EXPECTED["minimal.txt"]["title"]
 
 
 def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over(tmp_path: Path) -> None:

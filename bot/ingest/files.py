@@ -24,6 +24,8 @@ ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
+# Hidden files and folders named in a directory's note; the rest are counted.
+HIDDEN_SHOWN = 5
 # A NUL in the first bytes means a binary file (an image, an archive, UTF-16) whatever its name says.
 SNIFF_BYTES = 8192
 
@@ -148,8 +150,16 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
     for path in paths:
         if path.is_dir():
             others: Counter[str] = Counter()
+            hidden: set[str] = set()
             for child in sorted(path.rglob("*")):
-                if any(part.startswith(".") for part in child.relative_to(path).parts) or not child.is_file():
+                parts = child.relative_to(path).parts
+                # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
+                # from a Mac): not read, but named once (a folder's insides are not).
+                if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
+                    top = parts[: dot + 1]
+                    hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                    continue
+                if not child.is_file():
                     continue
                 suffix = child.suffix.lower()
                 if suffix in ARTICLE_SUFFIXES:
@@ -162,6 +172,14 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
                     " format), .jsonl, .json, .csv, .html and .htm files, and feeds from .rss, .atom and .xml",
+                )
+            if hidden:
+                names = sorted(hidden)
+                shown = ", ".join(names[:HIDDEN_SHOWN]) + (", \u2026" if len(names) > HIDDEN_SHOWN else "")
+                yield Skipped(
+                    str(path),
+                    f"{len(names)} hidden {'file or folder' if len(names) == 1 else 'files and folders'} not read"
+                    f" ({shown}); give a hidden file's path to read it",
                 )
         elif path.is_file():
             yield path.resolve()

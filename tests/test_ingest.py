@@ -22,6 +22,8 @@ MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="ut
 # Files saved in Windows-1252 (Notepad, Excel) or Latin-1: each file's articles as (headline, paragraphs).
 WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
 # Articles whose date cannot be read (impossible, unknown, an ambiguous zone): headlines, and notes by location.
+# Markdown files (front matter, or only a heading): the article each holds, or why it is skipped.
+MARKDOWN = json.loads((DATA / "markdown.expected.json").read_text(encoding="utf-8"))
 UNREADABLE_DATES = json.loads((DATA / "unreadable_dates.expected.json").read_text(encoding="utf-8"))
 
 
@@ -101,6 +103,28 @@ def test_an_article_whose_date_cannot_be_read_is_kept_undated_with_a_note(name: 
     assert sum(a.published is None for a in articles) == len(notes)
 
 
+@pytest.mark.parametrize("name", sorted(MARKDOWN))
+def test_markdown_is_read_from_its_front_matter_and_text(name: str) -> None:
+    """Markdown used to be only counted among the files not read: its front matter gives the fields, the title
+    or else the first `# ` heading the headline, and its text becomes plain (a link keeps its text)."""
+    path = DATA / "markdown" / name
+    expected = MARKDOWN[name]
+    items = list(read_file(path))
+    if "skipped" in expected:
+        assert items == [Skipped(str(path), expected["skipped"])]
+        return
+    *notes, article = items
+    assert [n.reason.split(" (")[0] for n in notes if isinstance(n, Skipped)] == (
+        [expected["note"]] if "note" in expected else []
+    )
+    assert isinstance(article, Article)
+    published = article.published.isoformat() if article.published else None
+    assert (article.title, article.category, article.author, published, article.url) == tuple(
+        expected[key] for key in ("title", "category", "author", "published", "url")
+    )
+    assert list(article.paragraphs) == expected["paragraphs"]
+
+
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
     """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
     same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not."""
@@ -156,17 +180,17 @@ def test_hidden_files_and_folders_are_named_once_not_passed_over_silently(tmp_pa
 
 
 def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over(tmp_path: Path) -> None:
-    (tmp_path / "notes.md").write_text("# Not an article format\n")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "photo.JPG").write_bytes(b"\xff\xd8")
-    (tmp_path / "sub" / "more.md").write_text("text")
+    (tmp_path / "sub" / "more.docx").write_bytes(b"PK\x03\x04")
     (tmp_path / "__init__.py").write_text("")  # a corpus folder that is a Python package, as the shipped one is
     (tmp_path / "story.txt").write_bytes((DATA / "articles" / "minimal.txt").read_bytes())
     items = list(read_articles([tmp_path]))
     assert [i.title for i in items if isinstance(i, Article)] == [EXPECTED["minimal.txt"]["title"]]
     [skipped] = [i for i in items if isinstance(i, Skipped)]
     assert skipped.location == str(tmp_path)
-    assert skipped.reason.startswith("3 other files not read (1 .jpg, 2 .md)")
+    assert skipped.reason.startswith("3 other files not read (2 .docx, 1 .jpg)")
 
 
 @pytest.mark.parametrize("suffix", [".html", ".htm"])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.errors import ArticleError
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
+from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import parse_saved_page
 from bot.ingest.records import CHUNK_BYTES, READERS, article_from_record
 from bot.ingest.reports import Skipped
@@ -20,7 +22,8 @@ TEXT_SUFFIXES = frozenset({".txt", ""})
 BULK_SUFFIXES = frozenset(READERS)
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
-ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
@@ -42,8 +45,11 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
             yield from _read_bulk(path, fields or {})
         elif suffix in PAGE_SUFFIXES:
             yield from _read_page(path)
+        elif suffix in MARKDOWN_SUFFIXES:
+            yield from _read_text(path, parse_markdown)
         else:
-            yield from _read_text(path)
+            # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
+            yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"))
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -62,11 +68,11 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     return path.read_bytes()
 
 
-def _read_text(path: Path) -> Iterator[Article | Skipped]:
+def _read_text(path: Path, parse: Callable[[str, str], tuple[Article, str | None]]) -> Iterator[Article | Skipped]:
+    """The article in a text file, read by `parse` (text, origin)."""
     try:
         text, encoding = decode(_whole(path))
-        # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
-        article, unread = parse_text_article(text, origin=str(path), plain=path.suffix.lower() == ".txt")
+        article, unread = parse(text, str(path))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -171,7 +177,8 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .jsonl, .json, .csv, .html and .htm files, and feeds from .rss, .atom and .xml",
+                    " format), .md, .markdown, .jsonl, .json, .csv, .html and .htm files, and feeds from .rss,"
+                    " .atom and .xml",
                 )
             if hidden:
                 names = sorted(hidden)

@@ -51,11 +51,15 @@ class IngestReport:
 
     @property
     def skipped(self) -> list[Skipped]:
-        return [p for p in self.problems if not p.cut]
+        return [p for p in self.problems if p.kind == "skipped"]
 
     @property
     def cut(self) -> list[Skipped]:
-        return [p for p in self.problems if p.cut]
+        return [p for p in self.problems if p.kind == "cut"]
+
+    @property
+    def notes(self) -> list[Skipped]:
+        return [p for p in self.problems if p.kind == "note"]
 
     @property
     def read(self) -> int:
@@ -66,6 +70,8 @@ class IngestReport:
         text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
         if self.cut:
             text += f", {len(self.cut)} cut to size"
+        if self.notes:
+            text += f", {len(self.notes)} {'note' if len(self.notes) == 1 else 'notes'}"
         if self.duplicates:
             text += f", {self.duplicates} duplicates"
         if self.removed:

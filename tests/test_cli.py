@@ -72,10 +72,14 @@ def test_nothing_answers(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_ingest_reports_every_outcome(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ingest", str(DATA / "articles"), str(DATA / "malformed")]) == 0
+    # The Latin-1 and impossible-date files once in malformed/ now go in, with a note each (windows1252/ and
+    # unreadable_dates/ hold them).
+    unread = DATA / "unreadable_dates" / "bad_date.txt"
+    assert main(["ingest", str(DATA / "articles"), str(DATA / "malformed"), str(unread)]) == 0
     captured = capsys.readouterr()
-    assert "3 added, 0 updated, 0 unchanged, 6 skipped" in captured.out
+    assert "4 added, 0 updated, 0 unchanged, 4 skipped, 1 note" in captured.out
     assert "no_date.txt: no 'Published" in captured.err
+    assert f"note {unread}: impossible date '31-02-2013, 10:00'" in captured.err
     assert main(["ingest", str(DATA / "articles")]) == 0
     assert "0 added, 0 updated, 3 unchanged, 0 skipped" in capsys.readouterr().out
 
@@ -350,6 +354,19 @@ def test_an_article_cut_to_size_is_added_and_said_once(capsys: pytest.CaptureFix
     captured = capsys.readouterr()
     assert "1 added" in captured.out and "1 cut to size" in captured.out and "0 skipped" in captured.out
     assert captured.err.startswith("cut ") and captured.err.count("\n") == 1
+
+
+def test_a_feed_file_of_teasers_is_counted_as_a_note_not_as_cut(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The teasers went in whole: the summary counts a note on how they were read, not an article cut to size."""
+    path = tmp_path / "wire.xml"
+    path.write_bytes((DATA / "feeds" / "rss2_summary_only.xml").read_bytes())
+    assert main(["ingest", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "2 added" in captured.out and "1 skipped" in captured.out and "1 note" in captured.out
+    assert "cut to size" not in captured.out
+    assert f"note {path}: 2 of its stories are only the feed's teaser" in captured.err
 
 
 @needs_bbc

@@ -319,6 +319,19 @@ async def test_summary_only_entries_are_read_from_their_pages(
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
 
 
+async def test_a_page_that_does_not_carry_the_story_leaves_the_feeds_summary(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A paywalled page ("Subscribe to continue reading") holds none of the summary's facts: the summary, the
+    real story, stays the text; a page that tells the story in other words than the summary replaces it."""
+    await service.add(web.url("/polls/paywall.xml"), now=NOW)
+    budget = id_of(web.url("/polls/paywall.html"))
+    assert feed_library.store.paragraphs(budget)[0].startswith("The Brackley council approved a budget")
+    assert answer_urls(feed_library, "Brackley council budget night bus")[0] == web.url("/polls/paywall.html")
+    bridge = feed_library.store.paragraphs(id_of(web.url("/polls/story_bridge.html")))
+    assert bridge[0].startswith("The council found the money at last") and len(bridge) == 2
+
+
 async def test_a_story_page_that_failed_for_a_while_is_read_again_on_a_later_poll_by_any_process(
     web: WebServer, feed_settings: Settings
 ) -> None:

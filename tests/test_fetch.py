@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -186,6 +187,19 @@ async def test_fetch_page_reads_the_story(web: WebServer, fetch_settings: Settin
     assert data == Skipped(web.url("/pages/data.json"), "not an HTML page (application/json)")
     assert isinstance(feed, Skipped) and feed.reason.endswith("follow it with `newsbot feeds add URL`")
     assert isinstance(missing, Skipped) and missing.reason == "HTTP 404 Not Found"
+
+
+@pytest.mark.parametrize(
+    "kind", ["application/x-rss+xml", "application/x-atom+xml", "text/rss+xml", "application/rdf+xml"]
+)
+async def test_a_feed_under_any_of_its_media_types_is_named_a_feed(
+    web: WebServer, fetch_settings: Settings, kind: str
+) -> None:
+    """Servers still send the unregistered x- types: `newsbot ingest` of such a feed says to follow it."""
+    async with Fetcher(fetch_settings) as fetcher:
+        [feed] = await fetch_page(fetcher, web.url(f"/polls/harbour.xml?type={quote(kind)}"))
+    assert isinstance(feed, Skipped)
+    assert feed.reason == f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`"
 
 
 def test_read_page_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:

@@ -19,6 +19,12 @@ EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-
 # which other tests ingest whole).
 FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="utf-8"))
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
+# Files saved in Windows-1252 (Notepad, Excel) or Latin-1: each file's articles as (headline, paragraphs).
+WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
+# Articles whose date cannot be read (impossible, unknown, an ambiguous zone): headlines, and notes by location.
+# Markdown files (front matter, or only a heading): the article each holds, or why it is skipped.
+MARKDOWN = json.loads((DATA / "markdown.expected.json").read_text(encoding="utf-8"))
+UNREADABLE_DATES = json.loads((DATA / "unreadable_dates.expected.json").read_text(encoding="utf-8"))
 
 
 def only_article(path: Path) -> Article:
@@ -68,6 +74,57 @@ def test_malformed_file_is_skipped_with_reason(name: str) -> None:
     assert MALFORMED[name].lower() in item.reason.lower()
 
 
+@pytest.mark.parametrize("name", sorted(WINDOWS_1252))
+def test_text_that_is_not_utf8_is_read_whole_as_windows_1252_with_one_note(name: str) -> None:
+    """A file in Windows' legacy encoding used to be refused, or to lose every record with an accent: the whole
+    file is read as Windows-1252, and one note says so."""
+    path = DATA / "windows1252" / name
+    items = list(read_file(path))
+    assert [(i.location, i.kind, i.reason) for i in items if isinstance(i, Skipped)] == [
+        (str(path), "note", "not UTF-8: read as Windows-1252 (Latin-1)")
+    ]
+    assert isinstance(items[0], Skipped)
+    assert [[a.title, list(a.paragraphs)] for a in items if isinstance(a, Article)] == WINDOWS_1252[name]
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE_DATES))
+def test_an_article_whose_date_cannot_be_read_is_kept_undated_with_a_note(name: str) -> None:
+    """An unreadable date used to drop the article although undated articles are welcome: it goes in undated
+    (never with a guessed, wrong date), and a note names where it is and the date as written."""
+    path = DATA / "unreadable_dates" / name
+    expected = UNREADABLE_DATES[name]
+    items = list(read_file(path))
+    articles = [i for i in items if isinstance(i, Article)]
+    notes = {i.location[len(str(path)) :]: i for i in items if isinstance(i, Skipped)}
+    assert [a.title for a in articles] == expected["titles"]
+    assert set(notes) == set(expected["notes"]) and all(n.kind == "note" for n in notes.values())
+    for where, reason in expected["notes"].items():
+        assert reason in notes[where].reason and notes[where].reason.endswith("the article is kept undated")
+    assert sum(a.published is None for a in articles) == len(notes)
+
+
+@pytest.mark.parametrize("name", sorted(MARKDOWN))
+def test_markdown_is_read_from_its_front_matter_and_text(name: str) -> None:
+    """Markdown used to be only counted among the files not read: its front matter gives the fields, the title
+    or else the first `# ` heading the headline, and its text becomes plain (a link keeps its text)."""
+    path = DATA / "markdown" / name
+    expected = MARKDOWN[name]
+    items = list(read_file(path))
+    if "skipped" in expected:
+        assert items == [Skipped(str(path), expected["skipped"])]
+        return
+    *notes, article = items
+    assert [n.reason.split(" (")[0] for n in notes if isinstance(n, Skipped)] == (
+        [expected["note"]] if "note" in expected else []
+    )
+    assert isinstance(article, Article)
+    published = article.published.isoformat() if article.published else None
+    assert (article.title, article.category, article.author, published, article.url) == tuple(
+        expected[key] for key in ("title", "category", "author", "published", "url")
+    )
+    assert list(article.paragraphs) == expected["paragraphs"]
+
+
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
     """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
     same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not."""
@@ -100,21 +157,40 @@ def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_p
     articles = [i for i in items if isinstance(i, Article)]
     skipped = [i for i in items if isinstance(i, Skipped)]
     assert sorted(a.title for a in articles) == sorted(e["title"] for e in EXPECTED.values())
-    assert [Path(s.location).name for s in skipped] == ["broken.txt"]
+    assert [Path(s.location).name for s in skipped] == ["broken.txt", tmp_path.name]
+    assert skipped[1].reason.startswith("1 hidden file or folder not read (.hidden.txt)")
+
+
+def test_hidden_files_and_folders_are_named_once_not_passed_over_silently(tmp_path: Path) -> None:
+    """A dot file in a folder (an editor's, the system's, a Mac's `._` copy) or a dot folder (.git) is not read,
+    but one note names each (a folder once, whatever it holds); given by its own path, a hidden file is read."""
+    story = (DATA / "articles" / "minimal.txt").read_bytes()
+    (tmp_path / "desk" / ".git" / "objects").mkdir(parents=True)
+    (tmp_path / "desk" / ".git" / "objects" / "ab.txt").write_bytes(story)
+    (tmp_path / "desk" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "desk" / ".draft.txt").write_bytes(story)
+    (tmp_path / "._story.txt").write_bytes(b"\x00\x05\x16\x07")
+    (tmp_path / "story.txt").write_bytes(story)
+    items = list(read_articles([tmp_path]))
+    assert [i.title for i in items if isinstance(i, Article)] == [EXPECTED["minimal.txt"]["title"]]
+    [note] = [i for i in items if isinstance(i, Skipped)]
+    assert (note.location, note.kind) == (str(tmp_path), "skipped")
+    assert note.reason.startswith("3 hidden files and folders not read (._story.txt, desk/.draft.txt, desk/.git/)")
+    assert only_article(tmp_path / "desk" / ".draft.txt").title == EXPECTED["minimal.txt"]["title"]
 
 
 def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over(tmp_path: Path) -> None:
-    (tmp_path / "notes.md").write_text("# Not an article format\n")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "photo.JPG").write_bytes(b"\xff\xd8")
-    (tmp_path / "sub" / "more.md").write_text("text")
+    (tmp_path / "sub" / "more.docx").write_bytes(b"PK\x03\x04")
     (tmp_path / "__init__.py").write_text("")  # a corpus folder that is a Python package, as the shipped one is
     (tmp_path / "story.txt").write_bytes((DATA / "articles" / "minimal.txt").read_bytes())
     items = list(read_articles([tmp_path]))
     assert [i.title for i in items if isinstance(i, Article)] == [EXPECTED["minimal.txt"]["title"]]
     [skipped] = [i for i in items if isinstance(i, Skipped)]
     assert skipped.location == str(tmp_path)
-    assert skipped.reason.startswith("3 other files not read (1 .jpg, 2 .md)")
+    assert skipped.reason.startswith("3 other files not read (2 .docx, 1 .jpg)")
 
 
 @pytest.mark.parametrize("suffix", [".html", ".htm"])
@@ -160,7 +236,7 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
         ("A drone survey found the glacier had retreated 120 metres since 2015\u2026",),
         ("Unions accepted a late pay offer.",),
     ]
-    assert [(n.location, n.cut) for n in notes] == [(f"{saved} entry 3", False), (str(saved), True)]
+    assert [(n.location, n.kind) for n in notes] == [(f"{saved} entry 3", "skipped"), (str(saved), "note")]
     assert notes[0].reason == "no http(s) link to the story"
     assert notes[1].reason.startswith("2 of its stories are only the feed's teaser")
     headline = tmp_path / "headline.rss"
@@ -186,7 +262,7 @@ def test_a_json_feed_saved_as_json_is_read_as_a_feed_and_other_json_as_records(t
         "Bakery Wins Regional Prize",
         "A story told in plain text.",
     ]
-    assert any(isinstance(i, Skipped) and i.cut and "only the feed's teaser" in i.reason for i in items)
+    assert any(isinstance(i, Skipped) and i.kind == "note" and "only the feed's teaser" in i.reason for i in items)
     records = tmp_path / "export.json"
     records.write_text(json.dumps([{"title": "Mentions jsonfeed.org/version", "body": "A story about feeds."}]))
     [story] = read_file(records)
@@ -197,7 +273,11 @@ def test_jsonl_records_and_their_errors() -> None:
     items = list(read_file(DATA / "bulk.jsonl"))
     articles = [i for i in items if isinstance(i, Article)]
     skipped = {i.location.rsplit(":", 1)[-1]: i.reason for i in items if isinstance(i, Skipped)}
-    assert [a.title for a in articles] == ["Wind Farm Wins Approval", "Library Extends Opening Hours"]
+    assert [a.title for a in articles] == [
+        "Wind Farm Wins Approval",
+        "Library Extends Opening Hours",
+        "Bad Date Record",
+    ]
     assert articles[0].paragraphs == (
         "The offshore wind farm will power 400,000 homes.",
         "Construction starts next spring.",
@@ -207,6 +287,9 @@ def test_jsonl_records_and_their_errors() -> None:
     assert articles[1].origin is not None and articles[1].origin.endswith("#lib-1")
     assert set(skipped) == {"3", "4", "5"}
     assert "no body" in skipped["3"] and "invalid JSON" in skipped["4"] and "date" in skipped["5"]
+    # The record with a date that cannot be read goes in undated, with the note.
+    assert articles[2].published is None and "'yesterday-ish'" in skipped["5"]
+    assert [i.kind for i in items if isinstance(i, Skipped)] == ["skipped", "skipped", "note"]
 
 
 def test_csv_with_renamed_fields() -> None:
@@ -284,6 +367,8 @@ def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
         ("Thursday, April 4th, 2024 at 7.37 pm BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
         ("4 April 2024, 19:37 CEST", datetime(2024, 4, 4, 17, 37, tzinfo=UTC)),
         ("April 4, 2024 7:37 pm EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
+        ("Thu, 04 Apr 2024 19:37:00 BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
+        ("Thu, 04 Apr 2024 19:37:00 EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:
@@ -300,6 +385,7 @@ def test_parse_date(raw: str, expected: datetime) -> None:
         "February 30, 2013",
         "7 March 2013 13:05 pm",
         "7-03-2013, 07:37 IST",  # India's, Ireland's or Israel's: not guessed
+        "Thu, 04 Apr 2024 19:37:00 IST",  # nor in an e-mail date (email.utils took it for UTC)
     ],
 )
 def test_parse_date_rejects(raw: str) -> None:

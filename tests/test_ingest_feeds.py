@@ -97,7 +97,10 @@ def test_with_page_takes_the_pages_text_and_keeps_the_feeds_headline_and_link() 
     entry = feed.entries[0]
     page = Article(
         title="Glacier retreat measured | Wire",
-        paragraphs=("Full text one.", "Full text two."),
+        paragraphs=(
+            "A drone survey found the glacier had retreated 120 metres since 2015, the survey team said on Friday.",
+            "The team flew the survey in January.",
+        ),
         category="Science",
         published=datetime(2020, 1, 31, tzinfo=UTC),
         url="https://wire.example.com/science/glacier-drone-survey",

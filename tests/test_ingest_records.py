@@ -40,8 +40,8 @@ def write_csv(path: Path, header: list[str], *rows: list[str]) -> Path:
 
 def split(items: list[Article | Skipped]) -> tuple[list[Article], list[Skipped], list[Skipped]]:
     articles = [i for i in items if isinstance(i, Article)]
-    skipped = [i for i in items if isinstance(i, Skipped) and not i.cut]
-    cut = [i for i in items if isinstance(i, Skipped) and i.cut]
+    skipped = [i for i in items if isinstance(i, Skipped) and i.kind == "skipped"]
+    cut = [i for i in items if isinstance(i, Skipped) and i.kind == "cut"]
     return articles, skipped, cut
 
 
@@ -166,7 +166,7 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
         + b"[" * 100_000
         + b"\n"
         + b'["a list"]\n'
-        + b'{"title": "Five", "body": "Last."}\n'
+        + b'{"title": "Five", "body": "Last caf\xc3\xa9 in UTF-8."}\n'
     )
     articles, skipped, _ = split(list(read_file(path)))
     assert [a.title for a in articles] == ["One", "Five"]
@@ -178,8 +178,9 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
 
 
 def test_csv_row_not_in_utf8_is_skipped(tmp_path: Path) -> None:
+    """In a UTF-8 file (its accents are UTF-8), a row that is not is a broken spot, skipped by its number."""
     path = tmp_path / "latin.csv"
-    path.write_bytes(b'title,body\nOne,First.\n"Caf\xe9","Latin-1\ntext."\nThree,Third.\n')
+    path.write_bytes(b'title,body\nOne,First.\n"Caf\xe9","Latin-1\ntext."\nThree,Third caf\xc3\xa9.\n')
     articles, skipped, _ = split(list(read_file(path)))
     assert [a.title for a in articles] == ["One", "Three"]
     assert [(s.location, "not UTF-8" in s.reason) for s in skipped] == [(f"{path}:3", True)]
@@ -293,6 +294,31 @@ def test_records_wrapped_in_an_object_are_read() -> None:
     assert isinstance(single, Article) and single.title == "Sorted Keys Story"
 
 
+def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
+    """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
+    object is one record, reported by the file's name (not as element [1] of a list it is not)."""
+    path = RECORDS / "ninjs.json"
+    [story] = list(read_file(path))
+    assert isinstance(story, Article)
+    assert (story.title, story.paragraphs, story.category, story.author, story.published, story.url) == (
+        "Tramway Extension Approved by Council",
+        ("The council approved a tramway extension to the Norden estate, costing 40 million euros.",
+         "Construction starts next spring."),
+        "Transport",
+        "A. Reporter",
+        datetime(2026, 11, 8, 12, 0, tzinfo=UTC),
+        "https://wire.example.org/ninjs/tram-2026-11-08",
+    )  # fmt: skip
+    assert story.origin == f"{path}#https://wire.example.org/ninjs/tram-2026-11-08"
+    plain = tmp_path / "plain.ninjs.json"
+    plain.write_text(json.dumps({"uri": "urn:x:1", "headline": "Quay Closed", "body_text": "The quay is shut."}))
+    [text] = list(read_file(plain))
+    assert isinstance(text, Article) and text.paragraphs == ("The quay is shut.",) and text.url is None
+    empty = tmp_path / "empty.ninjs.json"
+    empty.write_text(json.dumps({"uri": "urn:x:2", "headline": "Nothing Yet"}))
+    assert list(read_file(empty)) == [Skipped(str(empty), "no body text")]
+
+
 def test_wrapped_records_are_streamed_and_numbered_by_their_key(tmp_path: Path) -> None:
     """A wrapper over the record limit is read a record at a time, as an array is."""
     path = tmp_path / "big.json"
@@ -373,4 +399,4 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
 )
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:
     record = {"title": "Wind Farm Wins Approval", "body": "Construction starts next spring.", "url": url}
-    assert article_from_record(record, {}, "bulk.jsonl#1").url == kept
+    assert article_from_record(record, {}, "bulk.jsonl#1")[0].url == kept

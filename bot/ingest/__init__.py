@@ -1,6 +1,6 @@
 """Reading articles: bytes or text in, `Article`s or a reason out; no database, no network.
 
-One module per format or step: `text` (the seed's format), `records` (JSON Lines, JSON, CSV), `files`
+One module per format or step: `text` (the seed's format), `records` (JSON Lines, JSON, CSV), `markdown`, `files`
 (directories), `feeds` (RSS, Atom and JSON Feed), `pages` (web pages), `urls` (canonical links), `dates`,
 `markup` (HTML to plain text), `limits` (how big an article may be). Every reader yields `Article`s and `Skipped`
 records: one bad article never stops the batch, and each problem is reported exactly once.

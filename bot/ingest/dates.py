@@ -87,6 +87,12 @@ _FORMS = tuple(
         rf"{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})",
     )
 )
+# The zone names email.utils knows; it reads any other name after an e-mail date's time as UTC, a wrong date for
+# "IST" or "BST".
+_EMAIL_ZONES = frozenset(
+    {"UT", "UTC", "GMT", "Z", "AST", "ADT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+)
+_ZONE_NAME_AT_END = re.compile(r"(?<=\d)\s+([a-z]+)$", re.IGNORECASE)
 _OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$")
 # Epoch seconds, or milliseconds (12-13 digits) as JavaScript and many JSON exports write them.
 _EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
@@ -108,13 +114,31 @@ def parse_date(raw: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError) as exc:
-            raise ArticleError(
-                f"unreadable date {text!r} (expected D-MM-YYYY, HH:MM, 7 March 2013 or ISO 8601)"
-            ) from exc
+        parsed = _email_date(text)
     return _in_utc(parsed, text)
+
+
+def _email_date(text: str) -> datetime:
+    """An e-mail (RFC 2822) date, its zone name read as in the other forms; an ambiguous name is refused."""
+    named = _ZONE_NAME_AT_END.search(text)
+    zone = named[1].upper() if named else ""
+    if named and zone not in _EMAIL_ZONES and zone not in NAMED_ZONES:
+        raise ArticleError(f"unreadable date {text!r}: the zone {named[1]!r} is ambiguous or unknown")
+    ours = named is not None and zone in NAMED_ZONES
+    try:
+        parsed = parsedate_to_datetime(text[: named.start()] if named and ours else text)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ArticleError(f"unreadable date {text!r} (expected D-MM-YYYY, HH:MM, 7 March 2013 or ISO 8601)") from exc
+    return parsed.replace(tzinfo=_zone(zone)) if ours else parsed
+
+
+def read_date(raw: str) -> tuple[datetime | None, str | None]:
+    """The date `raw` names, else None and a note naming it: an article whose date cannot be read is kept
+    undated, never given a wrong date, and never lost for it."""
+    try:
+        return parse_date(raw), None
+    except ArticleError as exc:
+        return None, f"{exc}; the article is kept undated"
 
 
 def _from_parts(match: re.Match[str], text: str) -> datetime:

@@ -24,6 +24,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from bot.analysis import analyze
 from bot.errors import ArticleError
 from bot.ingest.dates import from_struct_time, parse_date
 from bot.ingest.limits import fit
@@ -41,7 +42,18 @@ DEFAULT_CATEGORY = "News"
 # teaser, a story costs one page fetch; wrongly taken for the whole story, it would be stored as a teaser.)
 MIN_FULL_TEXT_PARAGRAPHS = 3
 MIN_FULL_TEXT_CHARS = 600
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+# A story page replaces the feed's summary only when it carries the story: it holds this share of the summary's
+# content words, or this lower share when it is several times the summary's length (an editor's summary may be
+# worded apart from the story's lead). A paywall or consent page holds few of them; and a page shorter than the
+# summary cannot hold more of the story.
+PAGE_HOLDS_SUMMARY = 0.5
+LONGER_PAGE_HOLDS_SUMMARY = 0.25
+LONGER_PAGE_TIMES = 3
+# Feeds' media types, with the unregistered ones many servers still send (x-rss, x-atom, text/rss).
+FEED_TYPES = (
+    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
+    "application/x-rss+xml", "application/x-atom+xml", "text/rss+xml",
+)  # fmt: skip
 
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
@@ -199,15 +211,35 @@ def with_page(entry: FeedEntry, page: Article) -> Article:
     """The entry's story with the full text from its page.
 
     The feed's headline, link, guid and category stay (so the story keeps one identity from poll to poll); the
-    page fills in the author and date when the feed has none.
+    page fills in the author and date when the feed has none. A page that does not carry the story (a paywall,
+    a consent wall: see `_carries_story`) leaves the feed's summary as the text.
     """
     story = entry.article
+    carries = _carries_story(story.paragraphs, page.paragraphs)
+    if not carries:
+        log.info("kept the feed's summary of %s: its page does not carry the story", story.url)
     return replace(
         story,
-        paragraphs=page.paragraphs,
+        paragraphs=page.paragraphs if carries else story.paragraphs,
         author=story.author or page.author,
         published=story.published or page.published,
     )
+
+
+def _carries_story(summary: tuple[str, ...], page: tuple[str, ...]) -> bool:
+    """Whether a page's text tells the story the feed summarises: as long as the summary at least, holding most
+    of its content words (a full story's extraction holds its summary's sentences, or most of their words), or
+    several times as long and holding a fair share of them."""
+    summary_chars = sum(map(len, summary))
+    page_chars = sum(map(len, page))
+    wanted = set(analyze(" ".join(summary)))
+    if not wanted:
+        return bool(page)
+    if page_chars < summary_chars:
+        return False
+    held = len(wanted & set(analyze(" ".join(page)))) / len(wanted)
+    longer = page_chars >= LONGER_PAGE_TIMES * summary_chars
+    return held >= PAGE_HOLDS_SUMMARY or (longer and held >= LONGER_PAGE_HOLDS_SUMMARY)
 
 
 def _bozo(parsed: Mapping[str, Any]) -> str | None:

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.errors import ArticleError
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
+from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import parse_saved_page
-from bot.ingest.records import READERS, article_from_record
+from bot.ingest.records import CHUNK_BYTES, READERS, article_from_record
 from bot.ingest.reports import Skipped
-from bot.ingest.text import decode, parse_text_article
+from bot.ingest.text import LEGACY_ENCODING, LEGACY_NOTE, decode, parse_text_article, text_encoding
 from bot.models import Article
 
 TEXT_SUFFIXES = frozenset({".txt", ""})
 BULK_SUFFIXES = frozenset(READERS)
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
-ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
+# Hidden files and folders named in a directory's note; the rest are counted.
+HIDDEN_SHOWN = 5
 # A NUL in the first bytes means a binary file (an image, an archive, UTF-16) whatever its name says.
 SNIFF_BYTES = 8192
 
@@ -40,8 +45,11 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
             yield from _read_bulk(path, fields or {})
         elif suffix in PAGE_SUFFIXES:
             yield from _read_page(path)
+        elif suffix in MARKDOWN_SUFFIXES:
+            yield from _read_text(path, parse_markdown)
         else:
-            yield from _read_text(path)
+            # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
+            yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"))
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -60,13 +68,18 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     return path.read_bytes()
 
 
-def _read_text(path: Path) -> Iterator[Article | Skipped]:
+def _read_text(path: Path, parse: Callable[[str, str], tuple[Article, str | None]]) -> Iterator[Article | Skipped]:
+    """The article in a text file, read by `parse` (text, origin)."""
     try:
-        # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
-        article = parse_text_article(decode(_whole(path)), origin=str(path), plain=path.suffix.lower() == ".txt")
+        text, encoding = decode(_whole(path))
+        article, unread = parse(text, str(path))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
+    if encoding == LEGACY_ENCODING:
+        yield Skipped(str(path), LEGACY_NOTE, note=True)
+    if unread:
+        yield Skipped(str(path), unread, note=True)
     yield from within_limits(article, str(path))
 
 
@@ -92,7 +105,7 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
         yield feed
         return
     if feed.warning:
-        yield Skipped(str(path), feed.warning, cut=True)
+        yield Skipped(str(path), feed.warning, note=True)
     yield from feed.problems
     teasers = 0
     for entry in feed.entries:
@@ -106,7 +119,7 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
             str(path),
             f"{teasers} of its stories {'is' if teasers == 1 else 'are'} only the feed's teaser; `newsbot feeds add`"
             " follows a feed and reads each story from its page",
-            cut=True,
+            note=True,
         )
 
 
@@ -116,15 +129,21 @@ def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skip
             yield Skipped(str(path), "binary file, not text")
             return
         stream.seek(0)
-        for location, number, record in READERS[path.suffix.lower()](stream, str(path)):
+        encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
+        stream.seek(0)
+        if encoding == LEGACY_ENCODING:
+            yield Skipped(str(path), LEGACY_NOTE, note=True)
+        for location, number, record in READERS[path.suffix.lower()](stream, str(path), encoding):
             if isinstance(record, str):
                 yield Skipped(location, record)
                 continue
             try:
-                article = article_from_record(record, fields, origin=f"{path}#{number}")
+                article, unread = article_from_record(record, fields, origin=f"{path}#{number}")
             except ArticleError as exc:
                 yield Skipped(location, str(exc))
                 continue
+            if unread:
+                yield Skipped(location, unread, note=True)
             # A record's own id is a steadier place than its number: records move when a file grows.
             if article.source_id:
                 article = replace(article, origin=f"{path}#{article.source_id}")
@@ -137,8 +156,16 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
     for path in paths:
         if path.is_dir():
             others: Counter[str] = Counter()
+            hidden: set[str] = set()
             for child in sorted(path.rglob("*")):
-                if any(part.startswith(".") for part in child.relative_to(path).parts) or not child.is_file():
+                parts = child.relative_to(path).parts
+                # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
+                # from a Mac): not read, but named once (a folder's insides are not).
+                if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
+                    top = parts[: dot + 1]
+                    hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                    continue
+                if not child.is_file():
                     continue
                 suffix = child.suffix.lower()
                 if suffix in ARTICLE_SUFFIXES:
@@ -150,7 +177,16 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .jsonl, .json, .csv, .html and .htm files, and feeds from .rss, .atom and .xml",
+                    " format), .md, .markdown, .jsonl, .json, .csv, .html and .htm files, and feeds from .rss,"
+                    " .atom and .xml",
+                )
+            if hidden:
+                names = sorted(hidden)
+                shown = ", ".join(names[:HIDDEN_SHOWN]) + (", \u2026" if len(names) > HIDDEN_SHOWN else "")
+                yield Skipped(
+                    str(path),
+                    f"{len(names)} hidden {'file or folder' if len(names) == 1 else 'files and folders'} not read"
+                    f" ({shown}); give a hidden file's path to read it",
                 )
         elif path.is_file():
             yield path.resolve()

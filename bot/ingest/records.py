@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
 from bot.errors import ArticleError
-from bot.ingest.dates import parse_date
+from bot.ingest.dates import read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
+from bot.ingest.text import decode_errors
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
@@ -33,7 +34,8 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 
 # (location for messages, record number for the origin, the record or why it is not one)
 Record = tuple[str, int, Mapping[str, object] | str]
-RecordReader = Callable[[BinaryIO, str], Iterator[Record]]
+# A reader takes the file, its name for messages, and the encoding its text is in ("utf-8" or Windows-1252).
+RecordReader = Callable[[BinaryIO, str, str], Iterator[Record]]
 # What a field reads as: one line of text, or paragraphs.
 _Read = TypeVar("_Read", str, tuple[str, ...])
 
@@ -51,16 +53,22 @@ _BOM = b"\xef\xbb\xbf"
 # no field of our own name and none was named with `--field`; any case matches ("Title", "PubDate").
 ALIASES: Mapping[str, tuple[str, ...]] = {
     "title": ("headline", "heading"),
-    "body": ("text", "content", "article", "story", "full_text", "description", "summary"),
+    # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
+    # news format); its subjects are objects named by "name".
+    "body": (
+        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "description",
+        "summary",
+    ),
     "paragraphs": (),
-    "category": ("section", "topic", "categories", "tags", "tag"),
+    "category": ("section", "topic", "categories", "tags", "tag", "subject"),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
         "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "datetime", "timestamp",
+        "firstcreated", "versioncreated",
     ),
-    "url": ("link", "href", "permalink", "source_url", "web_url"),
+    "url": ("link", "href", "permalink", "source_url", "web_url", "uri"),
     "author": ("byline", "authors", "creator", "writer"),
-    "id": ("guid", "uuid", "article_id"),
+    "id": ("guid", "uuid", "article_id", "uri"),
 }  # fmt: skip
 # A category or author given as a JSON number is an id into a table the export left out (WordPress's
 # `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all. Text of digits ("2024" in a
@@ -68,8 +76,11 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 _TITLE_NAMES = frozenset(("title", *ALIASES["title"]))
 
 
-def article_from_record(record: Mapping[str, object], fields: Mapping[str, str], origin: str) -> Article:
-    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`.
+def article_from_record(
+    record: Mapping[str, object], fields: Mapping[str, str], origin: str
+) -> tuple[Article, str | None]:
+    """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`; and
+    say why it is undated when its date cannot be read (it is kept, see `read_date`).
 
     HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
     its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`).
@@ -97,19 +108,21 @@ def article_from_record(record: Mapping[str, object], fields: Mapping[str, str],
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = first("published", _line)
+    published, unread = read_date(published_raw) if published_raw else (None, None)
     url = first("url", _line)
-    return Article(
+    article = Article(
         title=title,
         paragraphs=paragraphs,
         # A list of tags files the story under its first.
         category=first("category", lambda value: next(iter(_names(value)), "")),
-        published=parse_date(published_raw) if published_raw else None,
+        published=published,
         # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
         url=canonical_url(url) if is_web_url(url) else None,
         author=first("author", lambda value: ", ".join(_names(value))) or None,
         origin=origin,
         source_id=first("id", _line) or None,
     )
+    return article, unread
 
 
 def _at(record: Mapping[str, object], path: str) -> object:
@@ -145,7 +158,13 @@ def _names(value: object) -> list[str]:
     """The names in a category or author field (one, or a list), without the ids given as numbers."""
     value = _rendered(value)
     items = value if isinstance(value, (list, tuple)) else [value]
-    return [name for item in items if not _is_id(item) and (name := _line(item))]
+    return [name for item in items if not _is_id(item) and (name := _line(_named(item)))]
+
+
+def _named(item: object) -> object:
+    """A thing given as an object with a name (ninjs's subjects, `{"name": "Transport", "code": ...}`, or an
+    export's author objects) as its name; anything else as it is."""
+    return item["name"] if isinstance(item, Mapping) and isinstance(item.get("name"), str) else item
 
 
 def _is_id(value: object) -> bool:
@@ -203,7 +222,7 @@ def _object(item: object) -> Mapping[str, object] | str:
 # ---- JSON Lines --------------------------------------------------------------------------------------------------
 
 
-def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """One record a line; blank lines are ignored."""
     seen = False
     for number, line in _lines(stream):
@@ -216,7 +235,7 @@ def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
             continue
         seen = True
         try:
-            yield location, number, _object(json.loads(line.decode("utf-8")))
+            yield location, number, _object(json.loads(line.decode(encoding, decode_errors(encoding))))
         except UnicodeDecodeError as exc:
             yield location, number, f"not UTF-8 text (byte {exc.start + 1} of the line)"
         except json.JSONDecodeError as exc:
@@ -233,9 +252,12 @@ def jsonl_records(stream: BinaryIO, name: str) -> Iterator[Record]:
 class _JsonStream:
     """A JSON text read a chunk at a time, its values decoded one by one (a whole array is never held)."""
 
-    def __init__(self, stream: BinaryIO, name: str) -> None:
+    def __init__(self, stream: BinaryIO, name: str, encoding: str) -> None:
         self._stream = stream
-        self._text = io.TextIOWrapper(stream, encoding="utf-8-sig")
+        # utf-8-sig reads past a byte order mark, as Windows tools write one.
+        self._encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+        self._errors = decode_errors(encoding)
+        self._text = io.TextIOWrapper(stream, encoding=self._encoding, errors=self._errors)
         self._decoder = json.JSONDecoder()
         self.buffer = ""
         self.pos = 0
@@ -247,7 +269,7 @@ class _JsonStream:
         """Read again from the start of the file."""
         self._text.detach()  # (a TextIOWrapper closes its stream when collected)
         self._stream.seek(0)
-        self._text = io.TextIOWrapper(self._stream, encoding="utf-8-sig")
+        self._text = io.TextIOWrapper(self._stream, encoding=self._encoding, errors=self._errors)
         self.buffer = ""
         self.pos = 0
         self.eof = False
@@ -371,10 +393,10 @@ def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
         yield name, 0, "no records: the JSON array is empty"
 
 
-def json_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """The objects of a JSON array, decoded one at a time; or one JSON object, or the list of objects in an object
     that wraps them (see `_records_key`), read from the file a second time."""
-    source = _JsonStream(stream, name)
+    source = _JsonStream(stream, name, encoding)
     try:
         first = source.peek()
         if first == "":
@@ -385,7 +407,8 @@ def json_records(stream: BinaryIO, name: str) -> Iterator[Record]:
             if source.peek():
                 yield name, 0, "text after the JSON array is not read"
             return
-        source.at = (f"{name}[1]", 1)
+        # One object is the file's one record: its location is the file's.
+        source.at = (name, 1)
         if first == "{" and (key := _records_key(source)) is not None:
             source.restart()
             for member in _members(source):
@@ -414,7 +437,8 @@ class _CsvLines:
     which ends the row exactly where the real text would, without holding it. `start_row` before each row.
     """
 
-    def __init__(self, stream: BinaryIO, delimiter: bytes) -> None:
+    def __init__(self, stream: BinaryIO, delimiter: bytes, encoding: str) -> None:
+        self._encoding = encoding
         self._filler = re.compile(b'[^"' + re.escape(delimiter) + b"\r\n]+")
         self._lines = _lines(stream, self._filler)
         self.line = 0
@@ -441,7 +465,7 @@ class _CsvLines:
             self.oversized = True
             return self._filler.sub(b"x", line).decode("ascii")
         try:
-            return line.decode("utf-8")
+            return line.decode(self._encoding, decode_errors(self._encoding))
         except UnicodeDecodeError as exc:
             self.problem = self.problem or f"not UTF-8 text (line {self.line}, byte {exc.start + 1})"
             return line.decode("utf-8", "replace")
@@ -459,11 +483,11 @@ def _delimiter(stream: BinaryIO) -> bytes:
     return max(_DELIMITERS, key=bare.count)
 
 
-def csv_records(stream: BinaryIO, name: str) -> Iterator[Record]:
+def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """Rows under a header row, numbered as rows (the header is row 1); a row may span lines; fields are separated
     by commas, semicolons or tabs, whichever the header row has most of."""
     delimiter = _delimiter(stream)
-    lines = _CsvLines(stream, delimiter)
+    lines = _CsvLines(stream, delimiter, encoding)
     rows = csv.reader(lines, delimiter=delimiter.decode("ascii"))
     header: list[str] | None = None
     number = 1

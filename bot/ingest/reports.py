@@ -12,6 +12,9 @@ class Skipped:
     `cut` False: nothing of it went in (a bad record, an unreadable file, a file with no records).
     `cut` True: the article went in, shortened at a limit; the reason says what was cut, and the article itself
     follows this record in the stream. Each problem is reported once, by exactly one `Skipped`.
+    `note` True: what was read went in whole, but not as the input says it (only a feed's teaser, a date that
+    could not be read, text in another encoding than UTF-8); the reason says how, so that nothing is silently
+    wrong.
     `retry` True: fetching it failed in a way a later read may mend (5xx, 429, a timeout, no connection).
     """
 
@@ -19,6 +22,12 @@ class Skipped:
     reason: str
     cut: bool = False
     retry: bool = False
+    note: bool = False
+
+    @property
+    def kind(self) -> str:
+        """What became of the input: "skipped", "cut" or "note"."""
+        return "note" if self.note else "cut" if self.cut else "skipped"
 
     def __str__(self) -> str:
-        return f"{'cut' if self.cut else 'skipped'} {self.location}: {self.reason}"
+        return f"{self.kind} {self.location}: {self.reason}"

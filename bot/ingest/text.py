@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from datetime import datetime
+from itertools import chain
 
 from bot.errors import ArticleError
-from bot.ingest.dates import parse_date
+from bot.ingest.dates import parse_date, read_date
 from bot.ingest.urls import is_web_url
 from bot.models import Article
 
@@ -28,6 +30,13 @@ _MARKED = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
+# Text that is not UTF-8 is Windows-1252, as Windows editors and Excel save it (it covers Latin-1's printable
+# range; its five unassigned bytes become U+FFFD). The whole file is read so, and one note says it.
+LEGACY_ENCODING = "cp1252"
+LEGACY_NOTE = "not UTF-8: read as Windows-1252 (Latin-1)"
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_ASCII = bytes(range(128))
+_HIGH = bytes(range(128, 256))
 
 
 def split_paragraphs(body: str) -> tuple[str, ...]:
@@ -38,25 +47,51 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
     )
 
 
-def decode(data: bytes) -> str:
-    """Text of a file's bytes (UTF-8, or UTF-16 or UTF-32 marked by their byte order mark, as Windows editors save
-    "Unicode" text), or an ArticleError for binary files and other encodings."""
+def decode(data: bytes) -> tuple[str, str]:
+    """Text of a file's bytes and the encoding it was read in: UTF-8, or UTF-16 or UTF-32 marked by their byte
+    order mark (as Windows editors save "Unicode" text), else `LEGACY_ENCODING` (see `text_encoding`); an
+    ArticleError for binary files."""
     for mark, encoding in _MARKED:
         if data.startswith(mark):
             try:
-                return data[len(mark) :].decode(encoding)
+                return data[len(mark) :].decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + len(mark)})") from exc
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file, not text")
+    encoding = text_encoding([data])
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors=decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
         raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
 
 
-def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> Article:
-    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer.
+def text_encoding(chunks: Iterable[bytes]) -> str:
+    """ "utf-8", or `LEGACY_ENCODING` for text (given in chunks) whose bytes that are not UTF-8 outnumber its UTF-8
+    characters. A UTF-8 file with a broken spot stays UTF-8: the spot is reported where it is, and the rest of
+    the file keeps its accents."""
+    characters = strays = 0
+    carry = b""
+    for chunk in chain(chunks, [b""]):
+        data = carry + chunk
+        # A character split between chunks is counted in the next one: the last few non-ASCII bytes wait.
+        end = max(len(data.rstrip(_HIGH)), len(data) - 3) if chunk else len(data)
+        data, carry = data[:end], data[end:]
+        found = [match.end() - match.start() for match in _UTF8_CHARACTER.finditer(data)]
+        characters += len(found)
+        strays += len(data.translate(None, _ASCII)) - sum(found)
+    return LEGACY_ENCODING if strays > characters else "utf-8"
+
+
+def decode_errors(encoding: str) -> str:
+    """How to decode text in `encoding`: UTF-8 strictly (a broken spot is reported); Windows-1252's unassigned
+    bytes as U+FFFD (the file is legacy text whatever they are)."""
+    return "replace" if encoding == LEGACY_ENCODING else "strict"
+
+
+def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> tuple[Article, str | None]:
+    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and say
+    why the article is undated when its `Published` line's date cannot be read (it is kept, see `read_date`).
 
     With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
     and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
@@ -71,23 +106,24 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     title = lines[index].strip()
     headers: dict[str, str] = {}
     published: datetime | None = None
+    unread: str | None = None
     index += 1
     while index < len(lines):
         line = lines[index].strip()
         if match := _HEADER.match(line):
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
-        elif published is not None and line != title:
+        elif (published or unread) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
         elif match := _PUBLISHED.match(line):
-            published = parse_date(match.group(1))
+            published, unread = read_date(match.group(1))
         elif (written := _date_line(line)) is not None:
             published = written
         elif line and line != title and not _OTHER_HEADER.match(line):
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
-    if published is None:
+    if not (published or unread):
         if not (plain and not headers and headline_alone):
             raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
         index = title_at + 1
@@ -97,10 +133,10 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line" if published else "no body text")
+        raise ArticleError("no body text after the Published line" if published or unread else "no body text")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
     url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
-    return Article(
+    article = Article(
         title=title,
         paragraphs=paragraphs,
         category=headers.get("category", ""),
@@ -109,6 +145,7 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         author=headers.get("author") or None,
         origin=origin,
     )
+    return article, unread
 
 
 def _date_line(line: str) -> datetime | None:

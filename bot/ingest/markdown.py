@@ -1,0 +1,91 @@
+"""Markdown stories (static-site generators, newsroom notes): front matter for the fields, the rest as paragraphs.
+
+The front matter (`---` lines around YAML's simple `key: value` lines and lists) is read as a record is, with the
+same field names (`title`, `date`, `category` or `tags`, `url`, `author`, ...); the headline is its `title`, else
+the first `# ` heading. The body's Markdown becomes plain text: a link is its text, emphasis and code marks go.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import ArticleError
+from bot.ingest.records import article_from_record
+from bot.ingest.text import split_paragraphs
+from bot.models import Article
+
+_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+_ITEM = re.compile(r"^\s+-\s+(.*)$")
+_HEADLINE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+# Line marks: headings, quotes, list bullets and numbers; rules and code fences are no text at all.
+_LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)")
+_NOT_TEXT = re.compile(r"^\s{0,3}(?:(?:[-*_]\s*){3,}|=+\s*|```.*|~~~.*|\[[^\]]+\]:\s+\S.*)$")
+# Inline marks, in order: images go, links and reference links keep their text, then emphasis and code marks.
+_INLINE = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
+    (re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
+    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),
+    (re.compile(r"`([^`]+)`"), r"\1"),
+)
+
+
+def parse_markdown(text: str, origin: str) -> tuple[Article, str | None]:
+    """The story in a Markdown file, and why it is undated when its date cannot be read (see `read_date`)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
+    front: dict[str, object] = {}
+    if lines and lines[0].strip() == "---":
+        end = next((n for n, line in enumerate(lines[1:], start=1) if _FENCE.match(line)), None)
+        if end is not None:
+            front = _front_matter(lines[1:end])
+            lines = lines[end + 1 :]
+    # Static-site generators' drafts (Hugo's `draft: true`, Jekyll's `published: false`) must not reach readers.
+    draft, published = (str(front.get(key, "")).lower() for key in ("draft", "published"))
+    if draft == "true" or published == "false":
+        raise ArticleError("a draft (its front matter says so), not read")
+    if published == "true":
+        del front["published"]  # Jekyll's flag, not a date
+    headline = next((m[1] for line in lines if (m := _HEADLINE.match(line))), None)
+    title = front.get("title") or headline
+    if not title:
+        raise ArticleError("no headline: no front matter title and no '# ' heading")
+    if headline is not None and _plain(headline) == _plain(str(title)):
+        # The headline as the body's first heading is not part of the story.
+        lines.remove(next(line for line in lines if _HEADLINE.match(line)))
+    body = [_plain(line) for line in lines if not _NOT_TEXT.match(line)]
+    record = {**front, "title": title, "paragraphs": list(split_paragraphs("\n".join(body)))}
+    return article_from_record(record, {}, origin)
+
+
+def _front_matter(lines: list[str]) -> dict[str, object]:
+    """YAML's simple `key: value` lines, `key: [a, b]` and `key:` over `  - item` lines; other YAML is passed over."""
+    front: dict[str, object] = {}
+    key = None
+    for line in lines:
+        if (item := _ITEM.match(line)) and key is not None:
+            listed = front.get(key)
+            front[key] = [*(listed if isinstance(listed, list) else []), _scalar(item[1])]
+        elif match := _KEY.match(line):
+            key, value = match[1], match[2].strip()
+            if value.startswith("[") and value.endswith("]"):
+                front[key] = [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
+            elif value:
+                front[key] = _scalar(value)
+    return front
+
+
+def _scalar(value: str) -> str:
+    value = value.strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value.split(" #", 1)[0].strip()  # a comment after a plain value
+
+
+def _plain(line: str) -> str:
+    """A line of Markdown as its text."""
+    line = _LINE_MARK.sub("", line)
+    for pattern, replacement in _INLINE:
+        line = pattern.sub(replacement, line)
+    return line

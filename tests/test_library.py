@@ -369,3 +369,35 @@ def test_opening_to_ask_writes_nothing_when_the_index_is_current(settings: Setti
         library.close()
     assert {path.name: path.stat().st_mtime_ns for path in generation.iterdir()} == before
     assert current_generation(settings) == generation.name
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["index-names-its-store", "index-made-before-store-ids"])
+def test_a_data_directory_opened_with_another_store_rebuilds_its_index_and_vectors(
+    database_url: str, postgres_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, recorded: bool
+) -> None:
+    """A data directory first used with one store and then with another (DATABASE_URL forgotten, or set): the
+    index and vectors of the first are rebuilt from the second, whose new articles are then answered. Without
+    a recorded store (an index made before stores had ids), a cursor ahead of the store's log gives it away."""
+    first = Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=database_url)
+    second = replace(first, database_url="" if database_url else postgres_url)
+    library = Library.open(first)
+    try:
+        library.ingest([DATA / "articles"])  # so the first store's log is longer than the second's
+    finally:
+        library.close()
+    if not recorded:
+        (first.index_dir / current_generation(first) / "store").unlink()
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(second)
+    try:
+        assert "another store" in caplog.text
+        assert_consistent(library)
+        assert not library.ask(library.request("glacier drone survey")).found  # only the first store had it
+        library.add([article("Solar farm", "A solar farm opens near Tilby with forty thousand panels.")])
+        assert library.ask(library.request("solar farm Tilby")).found
+        assert library.vectors is not None
+        library.embed()
+        assert library.vectors.vectors.store == library.store.identity()
+        assert library.vectors.vectors.article_ids() == set(library.store.article_ids_after("", None))
+    finally:
+        library.close()

@@ -12,6 +12,7 @@ in place by the first migration: its articles, paragraphs and chats are copied i
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 # Rows copied per statement when upgrading a 0.1 store.
 COPY_BATCH = 5000
 SEED_BATCH = 500
+# The `meta` row holding the store's identity.
+STORE_ID = "store_id"
 
 Seed = Callable[[], Iterable[Article]]
 
@@ -98,11 +101,18 @@ def _subscriptions(connection: Connection) -> None:
     connection.execute(cursors.insert().values(name=ALERTS_CURSOR, seq=head(connection), updated_at=datetime.now(UTC)))
 
 
+def _identity(connection: Connection) -> None:
+    """A random id written once: a local index or vectors made from another store (a data directory used with
+    another DATABASE_URL) are known by it and rebuilt (bot.index.follower)."""
+    connection.execute(meta.insert().values(key=STORE_ID, value=uuid.uuid4().hex))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
     Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
     Migration("0004_feed_page_retries", _add_columns(schema.feed_entries, "page_failures", "page_retry_at")),
+    Migration("0005_store_id", _identity),
 )
 
 

@@ -401,3 +401,50 @@ def test_a_data_directory_opened_with_another_store_rebuilds_its_index_and_vecto
         assert library.vectors.vectors.article_ids() == set(library.store.article_ids_after("", None))
     finally:
         library.close()
+
+
+class FullDisk:
+    """A tantivy writer on a full disk: it takes documents, and fails as tantivy does when it writes them out."""
+
+    def __init__(self, writer: object) -> None:
+        self.writer = writer
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("commit", "wait_merging_threads"):
+            raise ValueError(
+                "Failed to open file for write: 'IoError { io_error: Custom { kind: StorageFull, error: PathError {"
+                ' err: Os { code: 28, kind: StorageFull, message: "No space left on device" } } } }\''
+            )
+        return getattr(self.writer, name)
+
+
+def test_an_index_that_cannot_be_written_answers_as_it_is_with_one_warning(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full disk while catching up (`newsbot ask` and `stats` after a failed ingest): one warning line, and the
+    index answers as it is; articles stored meanwhile are indexed once it can be written again."""
+    Library.open(settings).close()
+    store = Store.open(settings.store_url)
+    store.write_articles([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+    store.close()
+    real_write = TantivyEngine._write
+    monkeypatch.setattr(TantivyEngine, "_write", lambda engine: FullDisk(real_write(engine)))
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(settings)
+        try:
+            assert library.ask(library.request("Why did Russia invite Dempsey to Moscow?")).found
+            assert library.stats().indexed_paragraphs < library.store.stats().paragraphs
+            library.add([article("Solar farm", "A solar farm opens near Tilby with forty thousand panels.")])
+            assert library.follow() == 0
+        finally:
+            library.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "No space left on device" in warnings[0], warnings
+    assert "\n" not in warnings[0]
+    monkeypatch.undo()
+    library = Library.open(settings)
+    try:
+        assert_consistent(library)
+        assert library.ask(library.request("solar farm Tilby")).found
+    finally:
+        library.close()

@@ -73,6 +73,8 @@ class Follower:
         self._holding = 0
         self._generation = ""
         self._identity = store.identity()
+        # Why the index could not be written when last tried (a full disk), said once until it changes.
+        self._write_failure = ""
         self.engine = self._open_current() or self.rebuild()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
         self._remove_stale()
@@ -215,10 +217,21 @@ class Follower:
             if engine.cursor >= head or not engine.try_write():
                 return 0
             try:
-                return self._apply(engine, fresh, until)
-            finally:
-                if not self._holding:
-                    engine.release()
+                try:
+                    applied = self._apply(engine, fresh, until)
+                finally:
+                    if not self._holding:
+                        engine.release()
+            except IndexCorruptError as exc:
+                # A full or read-only disk: questions are still answered from the index as it is, and the next
+                # catch-up tries again (replaying is idempotent). Only the text is kept: the exception's frames
+                # hold the failed writer, whose lock on the index goes with the last reference to it.
+                if str(exc) != self._write_failure:
+                    log.warning("%s; answering from the index as it is until it can be written", str(exc))
+                self._write_failure = str(exc)
+                return 0
+            self._write_failure = ""
+            return applied
 
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
@@ -228,7 +241,8 @@ class Follower:
         announced = False
         while True:
             self.catch_up()
-            if self.engine.cursor >= seq:
+            # An index this process cannot write (said already) is caught up by the next one that can.
+            if self.engine.cursor >= seq or self._write_failure:
                 return
             if not announced and on_wait is not None:
                 on_wait()

@@ -222,11 +222,16 @@ class VectorStore:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
         with self._lock:
             path = self.directory / INDEX_FILE
-            aside = path.with_suffix(".tmp")
-            self._index.save(str(aside))
-            with open(aside, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(aside, path)
+            if len(self._index):
+                aside = path.with_suffix(".tmp")
+                self._index.save(str(aside))
+                with open(aside, "rb") as written:
+                    os.fsync(written.fileno())
+                os.replace(aside, path)
+            else:
+                # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
+                # (every article of the store removed).
+                path.unlink(missing_ok=True)
             self._begin()
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--until", type=_until, help="only articles published on or before this date")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
+    remove = commands.add_parser("remove", help="remove articles from the store and index, by id or URL")
+    remove.add_argument(
+        "articles", nargs="+", metavar="ID_OR_URL", help='an article\'s id (the "id" of `ask --json`) or its URL'
+    )
+
     feeds = commands.add_parser("feeds", help="the RSS/Atom feeds newsbot follows: add, list, remove, poll")
     feed_actions = feeds.add_subparsers(dest="feeds_action", required=True, metavar="ACTION")
     feed_add = feed_actions.add_parser("add", help="follow a feed and read it now (its stories so far are not alerted)")
@@ -216,6 +221,8 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return 0
     if args.command == "vectors":
         return _vectors(library)
+    if args.command == "remove":
+        return _remove(args, library)
     return _ask(args, library)
 
 
@@ -232,6 +239,16 @@ def _vectors(library: Library) -> int:
         embedded = library.embed(progress=bar.update)
     print(f"{embedded:,} paragraphs embedded; {library.vectors.vectors.count():,} have vectors")
     return 0
+
+
+def _remove(args: argparse.Namespace, library: Library) -> int:
+    outcome = library.remove(args.articles)
+    for reference, removed in outcome.items():
+        if removed is None:
+            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+        else:
+            print(f"removed {reference}" if removed == reference else f"removed {reference} (article {removed})")
+    return 0 if all(outcome.values()) else EXIT_FAILED
 
 
 def _note_vectors(library: Library) -> None:

@@ -252,10 +252,20 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, changed), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, article_ids: Iterable[str]) -> None:
-        self.store.remove_articles(article_ids)
+    def remove(self, references: Iterable[str]) -> dict[str, str | None]:
+        """Delete articles from the store and index, each named by its id or its link (as `article_at` reads
+        it); returns for each reference the id removed, or None if it names no article here."""
+        wanted: dict[str, str | None] = {}
+        for reference in dict.fromkeys(r.strip() for r in references):
+            if is_web_url(reference):
+                found = self.article_at(reference)
+                wanted[reference] = None if found is None else found.id
+            else:
+                wanted[reference] = reference
+        removed = set(self.store.remove_articles(i for i in wanted.values() if i is not None))
         self.follower.wait_until(self.store.head())
         self.embed_if_few()
+        return {reference: i if i in removed else None for reference, i in wanted.items()}
 
     def ingest(
         self,

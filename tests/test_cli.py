@@ -18,6 +18,9 @@ from bot.cli import main
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.web_server import serving
 
+# The id of the article shipped in corpus/ (its text's hash: it has no link).
+SHIPPED_ID = "c040df849f0a9d99"
+
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
@@ -69,6 +72,19 @@ def test_nothing_answers(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "Who won the football world cup in Brazil?"]) == 1
     out = capsys.readouterr().out
     assert "Nothing in the articles answers that" in out or "No article mentions" in out
+
+
+def test_remove_takes_ids_and_urls_and_fails_for_one_not_found(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped demo article goes by the id the README gives; an unknown one is named, and the exit is 1."""
+    assert main(["ask", "--json", "Why did Russia invite Dempsey to Moscow?"]) == 0
+    shipped = json.loads(capsys.readouterr().out)["passages"][0]["id"]
+    assert shipped == SHIPPED_ID and SHIPPED_ID in (ROOT / "README.md").read_text()
+    assert main(["remove", SHIPPED_ID, "https://nowhere.example/story"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == f"removed {SHIPPED_ID}\n"
+    assert captured.err == "newsbot: no article https://nowhere.example/story in the store\n"
+    assert main(["ask", "Why did Russia invite Dempsey to Moscow?"]) == 1
+    assert main(["remove", SHIPPED_ID]) == 1
 
 
 def test_ingest_reports_every_outcome(capsys: pytest.CaptureFixture[str]) -> None:

@@ -125,6 +125,22 @@ def test_remove_deletes_from_store_and_index(any_db_library: Library) -> None:
     assert_consistent(library)
 
 
+def test_remove_names_articles_by_id_or_link_and_says_which_are_not_there(any_db_library: Library) -> None:
+    library = any_db_library
+    linked = article("Volcano erupts", "Ash from the volcano closed the airport.", url="https://news.example/volcano")
+    plain = article("Flood warning", "The river burst its banks at Tilby overnight.")
+    library.add([linked, plain])
+    outcome = library.remove(["https://news.example/volcano?utm_source=rss", plain.id, "0123456789abcdef"])
+    assert outcome == {
+        "https://news.example/volcano?utm_source=rss": linked.id,
+        plain.id: plain.id,
+        "0123456789abcdef": None,
+    }
+    assert library.store.articles([linked.id, plain.id]) == {}
+    assert library.remove(["https://news.example/volcano"]) == {"https://news.example/volcano": None}
+    assert_consistent(library)
+
+
 def test_articles_written_by_another_process_are_followed(any_db_settings: Settings) -> None:
     """What any process puts in the store reaches this process's index through the change log."""
     library = Library.open(any_db_settings)

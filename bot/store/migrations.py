@@ -113,6 +113,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
     Migration("0004_feed_page_retries", _add_columns(schema.feed_entries, "page_failures", "page_retry_at")),
     Migration("0005_store_id", _identity),
+    Migration("0006_latest", lambda connection: schema.articles_latest.create(connection, checkfirst=True)),
 )
 
 

@@ -187,15 +187,10 @@ def _interruptible() -> Iterator[Callable[[], bool]]:
 def _migrate(settings: Settings) -> int:
     store = Store.open(settings.store_url, seed=lambda: shipped_articles(settings))
     try:
-        print(f"store at {_shown(settings)} is up to date")
+        print(f"the store is up to date ({settings.store_name})")
     finally:
         store.close()
     return 0
-
-
-def _shown(settings: Settings) -> str:
-    """The store's place for messages, without a password."""
-    return settings.store_url.split("@")[-1] if settings.database_url else str(settings.data_dir)
 
 
 def _waiting() -> None:
@@ -209,7 +204,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
-        print(f"newsbot is ready in {_shown(library.settings)}; shipped articles: {report.summary()}")
+        print(f"newsbot is ready in {library.settings.store_name}; shipped articles: {report.summary()}")
         return 0
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))

@@ -225,7 +225,7 @@ def test_ask_refuses_a_passage_count_out_of_range(capsys: pytest.CaptureFixture[
         ("NEWSBOT_LOG_LEVEL", "LOUD", "NEWSBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
         ("NEWSBOT_MIN_ANSWERABILITY", "5", "NEWSBOT_MIN_ANSWERABILITY must be between 0 and 1"),
         ("NEWSBOT_HEADLINE_BOOST", "-1", "NEWSBOT_HEADLINE_BOOST must be between 0 and 10"),
-        ("DATABASE_URL", "mysql://db/news", "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL"),
+        ("DATABASE_URL", "mysql://db/news", "DATABASE_URL must be a sqlite:///PATH or postgresql+psycopg://USER"),
     ],
 )
 def test_every_setting_is_checked(

@@ -9,6 +9,7 @@ log, and at the end waits until the index holds its articles.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
@@ -141,7 +142,10 @@ class Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`)."""
         _make_data_dir(settings.data_dir)
-        store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
+        try:
+            store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
+        except StoreError as exc:
+            raise _why_not(settings, exc) from exc
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
             follower = Follower(store, root, engine_factory(settings))
@@ -332,3 +336,18 @@ def _make_data_dir(path: Path) -> None:
     except OSError as exc:
         what = "is a file, not a directory" if path.exists() else f"cannot be created ({exc.strerror})"
         raise ConfigError(f"the data directory {path} {what}: set NEWSBOT_DATA_DIR to another") from exc
+
+
+def _why_not(settings: Settings, error: StoreError) -> StoreError:
+    """A SQLite store that cannot be opened, with the reason SQLite does not give ("unable to open database
+    file") when it can be seen: it writes beside its file (the -wal and -shm files) even to read."""
+    if settings.database_url:
+        return error
+    directory, path = settings.data_dir, settings.database_path
+    if not os.access(directory, os.W_OK):
+        why = f"the data directory {directory} is not writable, and SQLite writes its -wal and -shm files there"
+    elif path.exists() and not os.access(path, os.W_OK):
+        why = f"the file {path} is read-only"
+    else:
+        return error
+    return StoreError(f"{error}: {why} even to read; make it writable or set NEWSBOT_DATA_DIR to another")

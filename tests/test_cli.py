@@ -15,6 +15,8 @@ import pytest
 
 from bot import __version__
 from bot.cli import main
+from bot.errors import StoreError
+from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.web_server import serving
 
@@ -384,3 +386,31 @@ def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "paragraph vectors" in out and "waiting" not in out
+
+
+@pytest.mark.parametrize("read_only", ["directory", "file"])
+def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
+    capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
+) -> None:
+    """SQLite says "unable to open database file" for a read-only directory or file (a read-only mount; the
+    tests run as root, whom permissions do not stop, so the database's refusal is stood in for)."""
+    assert main(["stats"]) == 0
+    data = isolated / "data"
+    unwritable = data if read_only == "directory" else data / "newsbot.sqlite3"
+    real_access = os.access
+
+    def access(path: str | Path, mode: int) -> bool:
+        return Path(path) != unwritable if mode == os.W_OK else real_access(path, mode)
+
+    monkeypatch.setattr(os, "access", access)
+
+    def refuse(url: str, seed: object = None) -> Store:
+        raise StoreError(f"database error: unable to open database file ({data / 'newsbot.sqlite3'})")
+
+    monkeypatch.setattr(Store, "open", refuse)
+    capsys.readouterr()
+    assert main(["ask", "Dempsey"]) == 1
+    err = capsys.readouterr().err
+    says = f"the data directory {data} is not writable" if read_only == "directory" else "newsbot.sqlite3 is read-only"
+    assert err.startswith("newsbot: database error: unable to open database file") and says in err
+    assert err.count("\n") == 1

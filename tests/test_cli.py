@@ -16,6 +16,7 @@ import pytest
 from bot import __version__
 from bot.cli import main
 from bot.errors import StoreError
+from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.web_server import serving
@@ -193,7 +194,7 @@ def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest
 def test_a_database_file_that_cannot_be_opened_is_named(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     """SQLite says only "unable to open database file" (a read-only directory, a folder in its place): which file."""
     (isolated / "data" / "newsbot.sqlite3").mkdir(parents=True)
-    assert main(["stats"]) == 1
+    assert main(["stats"]) == 3
     err = capsys.readouterr().err
     assert "unable to open database file" in err and str(isolated / "data" / "newsbot.sqlite3") in err
 
@@ -243,7 +244,7 @@ def test_an_unreachable_database_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
-    assert main(["stats"]) == 1
+    assert main(["stats"]) == 3  # a failure, not "nothing found" (1)
     err = capsys.readouterr().err.strip()
     assert err.startswith("newsbot: database error:") and "\n" not in err
 
@@ -310,7 +311,10 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
 
 
 @needs_bbc
-def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolated: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolated: Path, stop: signal.Signals) -> None:
+    """Ctrl-C, or SIGTERM (a service manager stopping it), ends an ingest after its batch, with its summary."""
+    (isolated / "none").mkdir()  # no shipped articles
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_CORPUS_DIR": str(isolated / "none")}
     # Three copies of the BBC file (a test-time copy, with ids of their own): several batches to stop between.
     records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -331,7 +335,7 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     deadline = time.time() + 120
     while time.time() < deadline and not (db.exists() and db.stat().st_size > 100_000):
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert "Traceback" not in err and "stopping after the current batch" in err
@@ -409,8 +413,61 @@ def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
 
     monkeypatch.setattr(Store, "open", refuse)
     capsys.readouterr()
-    assert main(["ask", "Dempsey"]) == 1
+    assert main(["ask", "Dempsey"]) == 3
     err = capsys.readouterr().err
     says = f"the data directory {data} is not writable" if read_only == "directory" else "newsbot.sqlite3 is read-only"
     assert err.startswith("newsbot: database error: unable to open database file") and says in err
     assert err.count("\n") == 1
+
+
+def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and "1    nothing to show or do" in out and "3    the database or the index" in out
+    for command, says in [
+        (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
+        (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
+        (["remove"], ["Remove articles from the store", "ID_OR_URL   an article's id"]),
+        (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
+        (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
+    ]:
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert all(" ".join(part.split()) in out for part in says), (command, out)
+
+
+def test_a_failing_database_and_no_answer_have_different_exit_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "Who won the football world cup in Brazil?"]) == 1
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    assert main(["ask", "Who won the football world cup in Brazil?"]) == 3
+    assert capsys.readouterr().err.startswith("newsbot: database error:")
+
+
+@needs_bbc
+def test_vectors_stopped_say_how_many_were_kept(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Ctrl-C during `newsbot vectors`: what was committed is said before "interrupted", and is kept."""
+    records = BBC.read_text(encoding="utf-8").splitlines()[:120]
+    path = tmp_path / "bbc-120.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    assert main(["ingest", str(path)]) == 0
+    commit = VectorStore.commit
+    commits: list[int] = []
+
+    def interrupted_after_one(store: VectorStore, cursor: int) -> None:
+        if commits:  # 120 articles are two commits of 100 changes at most: Ctrl-C before the second
+            raise KeyboardInterrupt
+        commit(store, cursor)
+        commits.append(cursor)
+
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(VectorStore, "commit", interrupted_after_one)
+        assert main(["vectors"]) == 130
+    err = capsys.readouterr().err
+    kept = int(err.split(" paragraphs embedded and kept before the interruption")[0].split()[-1].replace(",", ""))
+    assert kept > 0 and err.rstrip().endswith("newsbot: interrupted")
+    assert main(["stats"]) == 0

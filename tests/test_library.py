@@ -350,6 +350,7 @@ def test_rank_bm25_engine_follows_the_same_store(any_db_settings: Settings) -> N
 @needs_bbc
 def test_process_killed_mid_ingest_loses_nothing(any_db_settings: Settings) -> None:
     settings = replace(any_db_settings, corpus_dir=any_db_settings.data_dir / "no-corpus")
+    settings.corpus_dir.mkdir(parents=True)  # empty: NEWSBOT_CORPUS_DIR must exist
     Library.open(settings).close()
     process = newsbot(settings, "ingest", str(BBC))
     deadline = time.time() + 120

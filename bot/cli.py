@@ -1,8 +1,7 @@
 """The `newsbot` command line: a thin layer over `bot.library` and `bot.app`.
 
 Every failure a user or operator can cause ends in one line on stderr and a non-zero exit code, never a
-traceback: bad settings or arguments (2), a question nothing answers or nothing readable to ingest (1), a
-database or index error (1), Ctrl-C (130), a closed pipe such as `newsbot stats | head -1` (141).
+traceback (EXIT_CODES, shown by `newsbot --help`).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
-from bot.errors import ConfigError, NewsbotError, QuestionError
+from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionError, StoreError
 from bot.ingest import FIELDS, parse_date
 from bot.ingest.urls import is_web_url
 from bot.library import Library, shipped_articles
@@ -37,8 +36,17 @@ log = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_ERROR = 3
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+EXIT_CODES = f"""exit codes:
+  0    done
+  {EXIT_FAILED}    nothing to show or do: no answer, nothing readable to ingest, an article or feed not found
+  {EXIT_USAGE}    bad arguments or settings
+  {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk): worth retrying
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing)
+  {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
+DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 
 
@@ -72,16 +80,33 @@ def _passages(raw: str) -> int:
     return value
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose own --help starts with the line the main help shows for it."""
+    return commands.add_parser(name, help=summary, description=f"{summary[:1].upper()}{summary[1:]}.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsbot", description="Answer questions about news articles.")
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Answer questions about news articles.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="read articles from files, directories or web pages (URLs)")
-    ingest.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+    ingest = _command(commands, "ingest", "read articles from files, directories or web pages (URLs)")
+    ingest.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="a file (.txt, .md, .html, .json, .jsonl, .csv, a feed), a directory of them, or an http(s) page",
+    )
     ingest.add_argument(
         "--field",
         action="append",
@@ -91,32 +116,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="name of a field in JSON/CSV records, e.g. --field body=text (repeatable)",
     )
 
-    ask = commands.add_parser("ask", help="answer a question from the articles")
-    ask.add_argument("question", nargs="+")
+    ask = _command(commands, "ask", "answer a question from the articles")
+    ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
     ask.add_argument("--category", help="only articles of this category")
-    ask.add_argument("--since", type=_date, help="only articles published on or after this date")
-    ask.add_argument("--until", type=_until, help="only articles published on or before this date")
+    ask.add_argument("--since", type=_date, metavar="DATE", help=f"only articles published on or after {DATE_FORMS}")
+    ask.add_argument(
+        "--until", type=_until, metavar="DATE", help="only articles published on or before this date (a day: all of it)"
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
-    feeds = commands.add_parser("feeds", help="the RSS/Atom feeds newsbot follows: add, list, remove, poll")
+    remove = _command(commands, "remove", "remove articles from the store and index, by id or URL")
+    remove.add_argument(
+        "articles", nargs="+", metavar="ID_OR_URL", help='an article\'s id (the "id" of `ask --json`) or its URL'
+    )
+
+    feeds = _command(commands, "feeds", "the RSS/Atom feeds newsbot follows: add, list, remove, poll")
     feed_actions = feeds.add_subparsers(dest="feeds_action", required=True, metavar="ACTION")
-    feed_add = feed_actions.add_parser("add", help="follow a feed and read it now (its stories so far are not alerted)")
-    feed_add.add_argument("url")
+    feed_add = _command(feed_actions, "add", "follow a feed and read it now (its stories so far are not alerted)")
+    feed_add.add_argument("url", help="the feed's http(s) address (RSS, Atom or JSON Feed)")
     feed_add.add_argument("--category", help="every story's category (default: the entry's own tag, else News)")
-    feed_actions.add_parser("list", help="each feed's stories, last poll, status and next poll")
-    feed_remove = feed_actions.add_parser("remove", help="stop following a feed (its stories stay)")
-    feed_remove.add_argument("url", metavar="URL_OR_NUMBER")
-    feed_poll = feed_actions.add_parser("poll", help="poll every feed now, one line per feed")
+    _command(feed_actions, "list", "each feed's stories, last poll, status and next poll")
+    feed_remove = _command(feed_actions, "remove", "stop following a feed (its stories stay)")
+    feed_remove.add_argument("url", metavar="URL_OR_NUMBER", help="the feed's address, or its number in `feeds list`")
+    feed_poll = _command(feed_actions, "poll", "poll every feed now, one line per feed")
     feed_poll.add_argument("--due", action="store_true", help="only the feeds whose time has come, as the bot does")
 
-    commands.add_parser("stats", help="what the library holds")
-    commands.add_parser("reindex", help="rebuild the search index from the store (answers continue meanwhile)")
-    commands.add_parser("vectors", help="make the paragraph vectors still missing (a running bot makes them too)")
-    commands.add_parser("migrate", help="bring the store's tables up to this version (opening does it too)")
-    commands.add_parser("init", help="create the store and index, and read the shipped articles")
-    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    commands.add_parser("chat", help="talk to the bot in this terminal, no token needed")
+    _command(commands, "stats", "what the library holds")
+    _command(commands, "reindex", "rebuild the search index from the store (answers continue meanwhile)")
+    _command(commands, "vectors", "make the paragraph vectors still missing (a running bot makes them too)")
+    _command(commands, "migrate", "bring the store's tables up to this version (opening does it too)")
+    _command(commands, "init", "create the store and index, and read the shipped articles")
+    _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    _command(commands, "chat", "talk to the bot in this terminal, no token needed")
     return parser
 
 
@@ -138,16 +170,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
             return run(settings) if args.command == "run" else chat(settings)
-        if args.command == "migrate":
-            return _migrate(settings)
-        library = Library.open(settings)
-        try:
-            return _dispatch(args, library)
-        finally:
-            library.close()
+        with _handling(_interrupt, signal.SIGTERM):
+            if args.command == "migrate":
+                return _migrate(settings)
+            library = Library.open(settings)
+            try:
+                return _dispatch(args, library)
+            finally:
+                library.close()
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+        if isinstance(exc, ConfigError):
+            return EXIT_USAGE
+        return EXIT_ERROR if isinstance(exc, (StoreError, IndexCorruptError)) else EXIT_FAILED
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -159,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextmanager
 def _interruptible() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C asks a running ingest to stop after the batch it is writing; a second Ctrl-C stops at once."""
+    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running ingest to stop after the batch it is
+    writing, so it can say what it stored; a second one stops at once."""
     requested: list[bool] = []
 
     def on_interrupt(signum: int, frame: object) -> None:
@@ -168,29 +204,37 @@ def _interruptible() -> Iterator[Callable[[], bool]]:
         requested.append(True)
         print("\nnewsbot: stopping after the current batch (Ctrl-C again to stop now)", file=sys.stderr)
 
+    with _handling(on_interrupt, signal.SIGINT, signal.SIGTERM) as handled:
+        yield (lambda: bool(requested)) if handled else (lambda: False)
+
+
+@contextmanager
+def _handling(handler: Callable[[int, object], None], *signals: signal.Signals) -> Iterator[bool]:
+    """`handler` for `signals` meanwhile; False when they cannot be handled here (not the main thread)."""
     try:
-        previous = signal.signal(signal.SIGINT, on_interrupt)
-    except ValueError:  # not the main thread: Ctrl-C keeps its usual meaning
-        yield lambda: False
+        previous = {number: signal.signal(number, handler) for number in signals}
+    except ValueError:
+        yield False
         return
     try:
-        yield lambda: bool(requested)
+        yield True
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, before in previous.items():
+            signal.signal(number, before)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM ends a command as Ctrl-C does: the store and index are closed, and it says so in one line.
+    raise KeyboardInterrupt
 
 
 def _migrate(settings: Settings) -> int:
     store = Store.open(settings.store_url, seed=lambda: shipped_articles(settings))
     try:
-        print(f"store at {_shown(settings)} is up to date")
+        print(f"the store is up to date ({settings.store_name})")
     finally:
         store.close()
     return 0
-
-
-def _shown(settings: Settings) -> str:
-    """The store's place for messages, without a password."""
-    return settings.store_url.split("@")[-1] if settings.database_url else str(settings.data_dir)
 
 
 def _waiting() -> None:
@@ -204,7 +248,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
-        print(f"newsbot is ready in {_shown(library.settings)}; shipped articles: {report.summary()}")
+        print(f"newsbot is ready in {library.settings.store_name}; shipped articles: {report.summary()}")
         return 0
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))
@@ -216,6 +260,8 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return 0
     if args.command == "vectors":
         return _vectors(library)
+    if args.command == "remove":
+        return _remove(args, library)
     return _ask(args, library)
 
 
@@ -228,10 +274,31 @@ def _vectors(library: Library) -> int:
     if not library.vectors.try_write():
         print("newsbot: another process (a running bot?) is making the vectors of this data directory", file=sys.stderr)
         return EXIT_FAILED
+    kept: list[int] = []
+
+    def step(paragraphs: int) -> None:
+        # Each step is heard once it is committed: that much stays, and the next run goes on from there.
+        kept.append(paragraphs)
+        bar.update(paragraphs)
+
     with tqdm(total=library.vectors.backlog(), unit=" paragraphs", disable=None, file=sys.stderr) as bar:
-        embedded = library.embed(progress=bar.update)
+        try:
+            embedded = library.embed(progress=step)
+        except KeyboardInterrupt:
+            print(f"\n{sum(kept):,} paragraphs embedded and kept before the interruption", file=sys.stderr)
+            raise
     print(f"{embedded:,} paragraphs embedded; {library.vectors.vectors.count():,} have vectors")
     return 0
+
+
+def _remove(args: argparse.Namespace, library: Library) -> int:
+    outcome = library.remove(args.articles)
+    for reference, removed in outcome.items():
+        if removed is None:
+            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+        else:
+            print(f"removed {reference}" if removed == reference else f"removed {reference} (article {removed})")
+    return 0 if all(outcome.values()) else EXIT_FAILED
 
 
 def _note_vectors(library: Library) -> None:

@@ -6,7 +6,9 @@ value is checked when read, and a bad one is refused with one line naming the va
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -15,12 +17,15 @@ from datetime import time
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 from platformdirs import user_cache_dir, user_data_dir
 
 from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 # The articles shipped inside the package (`corpus/` in a checkout), read once when a new store is created.
 SHIPPED_CORPUS = Path(str(files("bot.corpus")))
@@ -78,6 +83,10 @@ DEFAULT_DIGEST_TIME = time(8, 0)
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_DIGEST_GRACE_MINUTES = 120
 DEFAULT_FANOUT_MESSAGES_PER_SECOND = 20
+# Names in the environment that look like settings but are not newsbot's own (the test suite's server).
+NOT_SETTINGS = ("NEWSBOT_TEST_DATABASE_URL",)
+# PostgreSQL URL schemes read as SQLAlchemy's psycopg 3 driver (Heroku and others give "postgres://").
+POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 # Bot id, colon, secret. Lenient on lengths: local Bot API servers and emulators issue short test tokens.
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
@@ -154,6 +163,17 @@ class Settings:
         return self.database_url or f"sqlite:///{self.database_path.resolve()}"
 
     @property
+    def store_name(self) -> str:
+        """Where the store is, for messages: the data directory, or the database and its server (no password)."""
+        if not self.database_url:
+            return str(self.data_dir)
+        url = urlsplit(self.database_url)
+        host = url.hostname or parse_qs(url.query).get("host", ["localhost"])[0]
+        server = f"{url.username}@{host}" if url.username else host
+        database = url.path.lstrip("/") or "(default)"
+        return f"PostgreSQL database {database} on {server}{f':{url.port}' if url.port else ''}"
+
+    @property
     def database_path(self) -> Path:
         return self.data_dir / "newsbot.sqlite3"
 
@@ -194,12 +214,27 @@ class Settings:
         if env_file is not None and env_file.is_file():
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         values.update(os.environ if environ is None else environ)
+        _warn_unknown(values)
         kwargs: dict[str, object] = {}
         for variable, name, parse in ENVIRONMENT:
             raw = values.get(variable, "").strip()
             if raw:
                 kwargs[name] = parse(raw, variable)
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+_warned: set[str] = set()
+
+
+def _warn_unknown(values: Mapping[str, str]) -> None:
+    """Say once per process which NEWSBOT_ names are no setting (a misspelt one is otherwise silently ignored)."""
+    known = [variable for variable, _, _ in ENVIRONMENT]
+    for name in sorted(values):
+        if name.startswith("NEWSBOT_") and name not in known and name not in NOT_SETTINGS and name not in _warned:
+            _warned.add(name)
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]}? " if close else "see .env.example; "
+            log.warning("%s is not a newsbot setting (%sit is ignored)", name, hint)
 
 
 # ---- readers: each turns the raw text of one variable into a value, or says in one line what is wrong -------
@@ -258,10 +293,32 @@ def _ids(raw: str, variable: str) -> tuple[int, ...]:
         raise ConfigError(f"{variable} must be a comma-separated list of Telegram user ids, got {raw!r}") from exc
 
 
+def _directory(raw: str, variable: str) -> Path:
+    path = _path(raw, variable)
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise ConfigError(f"{variable} must be a directory of articles: {path} {what}")
+    return path
+
+
 def _database_url(raw: str, variable: str) -> str:
-    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", raw):
-        raise ConfigError(f"{variable} must be a sqlite:/// or postgresql+psycopg:// URL, got {raw.split('@')[-1]!r}")
-    return raw
+    expected = f"{variable} must be a sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE URL"
+    scheme, separator, rest = raw.partition("://")
+    if not separator or not re.fullmatch(r"[a-z][a-z0-9+]*", scheme):
+        raise ConfigError(f"{expected}; {_hidden(raw)!r} has no scheme:// at its start")
+    if scheme in POSTGRES_SCHEMES:
+        return f"postgresql+psycopg://{rest}"
+    if scheme.partition("+")[0] == "sqlite":
+        return raw
+    raise ConfigError(
+        f"{expected} (postgres:// and postgresql:// are read as postgresql+psycopg://); the database {scheme!r} is"
+        f" not supported, in {_hidden(raw)!r}"
+    )
+
+
+def _hidden(url: str) -> str:
+    """A URL as it can be shown: whatever stands between "user:" and "@", and a password parameter, as ***."""
+    return re.sub(r"(password=)[^&]*", r"\1***", re.sub(r"([^/:@]*):[^@/]*@", r"\1:***@", url), flags=re.I)
 
 
 def _username(raw: str, variable: str) -> str:
@@ -297,7 +354,7 @@ def _zone_key(raw: str, variable: str) -> str:
 ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DATA_DIR", "data_dir", _path),
     ("DATABASE_URL", "database_url", _database_url),
-    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _path),
+    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _directory),
     ("NEWSBOT_ENGINE", "engine", _choice(ENGINES)),
     ("NEWSBOT_ANSWER_SIZE", "answer_size", _whole(1, MAX_ANSWER_SIZE)),
     ("NEWSBOT_PER_ARTICLE", "per_article", _whole(1, MAX_ANSWER_SIZE)),

@@ -9,6 +9,7 @@ log, and at the end waits until the index holds its articles.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
@@ -147,7 +148,10 @@ class Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`)."""
         _make_data_dir(settings.data_dir)
-        store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
+        try:
+            store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
+        except StoreError as exc:
+            raise _why_not(settings, exc) from exc
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
             follower = Follower(store, root, engine_factory(settings))
@@ -257,10 +261,20 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, article_ids: Iterable[str]) -> None:
-        self.store.remove_articles(article_ids)
+    def remove(self, references: Iterable[str]) -> dict[str, str | None]:
+        """Delete articles from the store and index, each named by its id or its link (as `article_at` reads
+        it); returns for each reference the id removed, or None if it names no article here."""
+        wanted: dict[str, str | None] = {}
+        for reference in dict.fromkeys(r.strip() for r in references):
+            if is_web_url(reference):
+                found = self.article_at(reference)
+                wanted[reference] = None if found is None else found.id
+            else:
+                wanted[reference] = reference
+        removed = set(self.store.remove_articles(i for i in wanted.values() if i is not None))
         self.follower.wait_until(self.store.head())
         self.embed_if_few()
+        return {reference: i if i in removed else None for reference, i in wanted.items()}
 
     def ingest(
         self,
@@ -327,3 +341,18 @@ def _make_data_dir(path: Path) -> None:
     except OSError as exc:
         what = "is a file, not a directory" if path.exists() else f"cannot be created ({exc.strerror})"
         raise ConfigError(f"the data directory {path} {what}: set NEWSBOT_DATA_DIR to another") from exc
+
+
+def _why_not(settings: Settings, error: StoreError) -> StoreError:
+    """A SQLite store that cannot be opened, with the reason SQLite does not give ("unable to open database
+    file") when it can be seen: it writes beside its file (the -wal and -shm files) even to read."""
+    if settings.database_url:
+        return error
+    directory, path = settings.data_dir, settings.database_path
+    if not os.access(directory, os.W_OK):
+        why = f"the data directory {directory} is not writable, and SQLite writes its -wal and -shm files there"
+    elif path.exists() and not os.access(path, os.W_OK):
+        why = f"the file {path} is read-only"
+    else:
+        return error
+    return StoreError(f"{error}: {why} even to read; make it writable or set NEWSBOT_DATA_DIR to another")

@@ -15,8 +15,14 @@ import pytest
 
 from bot import __version__
 from bot.cli import main
+from bot.errors import StoreError
+from bot.semantic.vectors import VectorStore
+from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.web_server import serving
+
+# The id of the article shipped in corpus/ (its text's hash: it has no link).
+SHIPPED_ID = "c040df849f0a9d99"
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +75,19 @@ def test_nothing_answers(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "Who won the football world cup in Brazil?"]) == 1
     out = capsys.readouterr().out
     assert "Nothing in the articles answers that" in out or "No article mentions" in out
+
+
+def test_remove_takes_ids_and_urls_and_fails_for_one_not_found(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped demo article goes by the id the README gives; an unknown one is named, and the exit is 1."""
+    assert main(["ask", "--json", "Why did Russia invite Dempsey to Moscow?"]) == 0
+    shipped = json.loads(capsys.readouterr().out)["passages"][0]["id"]
+    assert shipped == SHIPPED_ID and SHIPPED_ID in (ROOT / "README.md").read_text()
+    assert main(["remove", SHIPPED_ID, "https://nowhere.example/story"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == f"removed {SHIPPED_ID}\n"
+    assert captured.err == "newsbot: no article https://nowhere.example/story in the store\n"
+    assert main(["ask", "Why did Russia invite Dempsey to Moscow?"]) == 1
+    assert main(["remove", SHIPPED_ID]) == 1
 
 
 def test_ingest_reports_every_outcome(capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,7 +198,7 @@ def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest
 def test_a_database_file_that_cannot_be_opened_is_named(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     """SQLite says only "unable to open database file" (a read-only directory, a folder in its place): which file."""
     (isolated / "data" / "newsbot.sqlite3").mkdir(parents=True)
-    assert main(["stats"]) == 1
+    assert main(["stats"]) == 3
     err = capsys.readouterr().err
     assert "unable to open database file" in err and str(isolated / "data" / "newsbot.sqlite3") in err
 
@@ -213,7 +232,7 @@ def test_ask_refuses_a_passage_count_out_of_range(capsys: pytest.CaptureFixture[
         ("NEWSBOT_LOG_LEVEL", "LOUD", "NEWSBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
         ("NEWSBOT_MIN_ANSWERABILITY", "5", "NEWSBOT_MIN_ANSWERABILITY must be between 0 and 1"),
         ("NEWSBOT_HEADLINE_BOOST", "-1", "NEWSBOT_HEADLINE_BOOST must be between 0 and 10"),
-        ("DATABASE_URL", "mysql://db/news", "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL"),
+        ("DATABASE_URL", "mysql://db/news", "DATABASE_URL must be a sqlite:///PATH or postgresql+psycopg://USER"),
     ],
 )
 def test_every_setting_is_checked(
@@ -229,7 +248,7 @@ def test_an_unreachable_database_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
-    assert main(["stats"]) == 1
+    assert main(["stats"]) == 3  # a failure, not "nothing found" (1)
     err = capsys.readouterr().err.strip()
     assert err.startswith("newsbot: database error:") and "\n" not in err
 
@@ -296,7 +315,10 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
 
 
 @needs_bbc
-def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolated: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolated: Path, stop: signal.Signals) -> None:
+    """Ctrl-C, or SIGTERM (a service manager stopping it), ends an ingest after its batch, with its summary."""
+    (isolated / "none").mkdir()  # no shipped articles
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_CORPUS_DIR": str(isolated / "none")}
     # Three copies of the BBC file (a test-time copy, with ids of their own): several batches to stop between.
     records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -317,7 +339,7 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     deadline = time.time() + 120
     while time.time() < deadline and not (db.exists() and db.stat().st_size > 100_000):
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert "Traceback" not in err and "stopping after the current batch" in err
@@ -385,3 +407,84 @@ def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "paragraph vectors" in out and "waiting" not in out
+
+
+@pytest.mark.parametrize("read_only", ["directory", "file"])
+def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
+    capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
+) -> None:
+    """SQLite says "unable to open database file" for a read-only directory or file (a read-only mount; the
+    tests run as root, whom permissions do not stop, so the database's refusal is stood in for)."""
+    assert main(["stats"]) == 0
+    data = isolated / "data"
+    unwritable = data if read_only == "directory" else data / "newsbot.sqlite3"
+    real_access = os.access
+
+    def access(path: str | Path, mode: int) -> bool:
+        return Path(path) != unwritable if mode == os.W_OK else real_access(path, mode)
+
+    monkeypatch.setattr(os, "access", access)
+
+    def refuse(url: str, seed: object = None) -> Store:
+        raise StoreError(f"database error: unable to open database file ({data / 'newsbot.sqlite3'})")
+
+    monkeypatch.setattr(Store, "open", refuse)
+    capsys.readouterr()
+    assert main(["ask", "Dempsey"]) == 3
+    err = capsys.readouterr().err
+    says = f"the data directory {data} is not writable" if read_only == "directory" else "newsbot.sqlite3 is read-only"
+    assert err.startswith("newsbot: database error: unable to open database file") and says in err
+    assert err.count("\n") == 1
+
+
+def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and "1    nothing to show or do" in out and "3    the database or the index" in out
+    for command, says in [
+        (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
+        (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
+        (["remove"], ["Remove articles from the store", "ID_OR_URL   an article's id"]),
+        (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
+        (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
+    ]:
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert all(" ".join(part.split()) in out for part in says), (command, out)
+
+
+def test_a_failing_database_and_no_answer_have_different_exit_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "Who won the football world cup in Brazil?"]) == 1
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    assert main(["ask", "Who won the football world cup in Brazil?"]) == 3
+    assert capsys.readouterr().err.startswith("newsbot: database error:")
+
+
+@needs_bbc
+def test_vectors_stopped_say_how_many_were_kept(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Ctrl-C during `newsbot vectors`: what was committed is said before "interrupted", and is kept."""
+    records = BBC.read_text(encoding="utf-8").splitlines()[:120]
+    path = tmp_path / "bbc-120.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    assert main(["ingest", str(path)]) == 0
+    commit = VectorStore.commit
+    commits: list[int] = []
+
+    def interrupted_after_one(store: VectorStore, cursor: int) -> None:
+        if commits:  # 120 articles are two commits of 100 changes at most: Ctrl-C before the second
+            raise KeyboardInterrupt
+        commit(store, cursor)
+        commits.append(cursor)
+
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(VectorStore, "commit", interrupted_after_one)
+        assert main(["vectors"]) == 130
+    err = capsys.readouterr().err
+    kept = int(err.split(" paragraphs embedded and kept before the interruption")[0].split()[-1].replace(",", ""))
+    assert kept > 0 and err.rstrip().endswith("newsbot: interrupted")
+    assert main(["stats"]) == 0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import pytest
 
+from bot import config
 from bot.config import ENVIRONMENT, Settings
 from bot.errors import ConfigError
 from tests.paths import ROOT
@@ -43,3 +45,62 @@ def test_the_store_is_a_sqlite_file_in_the_data_directory_unless_a_url_is_given(
     assert Settings(data_dir=tmp_path).store_url == f"sqlite:///{tmp_path / 'newsbot.sqlite3'}"
     url = "postgresql+psycopg://news@db/news"
     assert Settings.from_env({"DATABASE_URL": url}, env_file=None).store_url == url
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_a_misspelt_setting_is_named_once_with_the_closest_one(
+    where: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("NEWSBOT_SEMANTC=off\n" if where == ".env" else "")
+    environ = {"NEWSBOT_SEMANTC": "off"} if where == "environment" else {}
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        for _ in range(2):
+            assert Settings.from_env({**environ, "NEWSBOT_TEST_DATABASE_URL": "x"}, env_file=env_file).semantic == "on"
+    assert [r.getMessage() for r in caplog.records] == [
+        "NEWSBOT_SEMANTC is not a newsbot setting (did you mean NEWSBOT_SEMANTIC? it is ignored)"
+    ]
+
+
+@pytest.fixture(autouse=True)
+def forget_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sees the once-per-process warnings afresh."""
+    monkeypatch.setattr(config, "_warned", set())
+
+
+def test_a_corpus_directory_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=f"NEWSBOT_CORPUS_DIR must be a directory of articles: {tmp_path}/none does"):
+        Settings.from_env({"NEWSBOT_CORPUS_DIR": str(tmp_path / "none")}, env_file=None)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ConfigError, match="is not a directory"):
+        Settings.from_env({"NEWSBOT_CORPUS_DIR": str(tmp_path / "file")}, env_file=None)
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+psycopg"])
+def test_postgres_urls_of_every_common_scheme_use_psycopg(scheme: str) -> None:
+    settings = Settings.from_env({"DATABASE_URL": f"{scheme}://news:s3cret@db.example:5433/newsbot"}, env_file=None)
+    assert settings.store_url == "postgresql+psycopg://news:s3cret@db.example:5433/newsbot"
+    assert settings.store_name == "PostgreSQL database newsbot on news@db.example:5433"
+
+
+def test_a_store_on_a_local_socket_is_described_readably() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgresql+psycopg://postgres:@/newsbot?host=/run/pg"}, env_file=None
+    )
+    assert settings.store_name == "PostgreSQL database newsbot on postgres@/run/pg"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://news:s3cret@db/newsbot", "the database 'mysql' is not supported"),
+        ("postgresql+asyncpg://news:s3cret@db/newsbot", "the database 'postgresql+asyncpg' is not supported"),
+        ("db.example/newsbot?password=s3cret", "has no scheme://"),
+        ("postgres//news:s3cret@db/newsbot", "has no scheme://"),
+    ],
+)
+def test_a_bad_database_url_says_what_is_wrong_and_never_shows_the_password(url: str, says: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"DATABASE_URL": url}, env_file=None)
+    assert says in str(raised.value) and "s3cret" not in str(raised.value)
+    assert "news" in str(raised.value)  # the rest of it is shown, to see which part is wrong

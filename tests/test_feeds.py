@@ -171,6 +171,18 @@ async def test_list_and_remove(web: WebServer, service: FeedService, feed_librar
     assert feed_library.store.stats().articles == before  # the stories stay answerable
 
 
+async def test_a_feed_that_changes_its_guids_lists_its_stories_once(web: WebServer, service: FeedService) -> None:
+    """The list counts stories the store holds, not the feed's entries: new guids for the same stories (as some
+    publishing systems give on every edit) are more entries of the same three stories."""
+    url = live(web, "harbour.xml", "harbour.xml")
+    await service.add(url, now=NOW)
+    for round_, when in enumerate((NOW + timedelta(minutes=15), NOW + timedelta(minutes=30)), 1):
+        web.live["harbour.xml"] = (POLLS / "harbour.xml").read_bytes().replace(b"htd-", f"htd-{round_}-".encode())
+        await service.poll(when)
+    (listed,) = await service.feeds()
+    assert listed.articles == 3
+
+
 async def test_a_category_given_matches_a_known_one_ignoring_case(web: WebServer, service: FeedService) -> None:
     known = next(name for name, _ in service.library.store.categories())
     poll = await service.add(live(web, "cat.xml", "harbour.xml"), known.upper(), now=NOW)

@@ -134,6 +134,21 @@ def test_an_article_is_indexed_in_its_category_as_the_store_spells_it(any_db_lib
     library.add([volcano])
     hits = library.engine.search(Query(analyze("volcano ash airport"), category="World News"), 5)
     assert {hit.article_id for hit in hits} == {volcano.id}
+
+
+def test_remove_names_articles_by_id_or_link_and_says_which_are_not_there(any_db_library: Library) -> None:
+    library = any_db_library
+    linked = article("Volcano erupts", "Ash from the volcano closed the airport.", url="https://news.example/volcano")
+    plain = article("Flood warning", "The river burst its banks at Tilby overnight.")
+    library.add([linked, plain])
+    outcome = library.remove(["https://news.example/volcano?utm_source=rss", plain.id, "0123456789abcdef"])
+    assert outcome == {
+        "https://news.example/volcano?utm_source=rss": linked.id,
+        plain.id: plain.id,
+        "0123456789abcdef": None,
+    }
+    assert library.store.articles([linked.id, plain.id]) == {}
+    assert library.remove(["https://news.example/volcano"]) == {"https://news.example/volcano": None}
     assert_consistent(library)
 
 
@@ -346,6 +361,7 @@ def test_rank_bm25_engine_follows_the_same_store(any_db_settings: Settings) -> N
 @needs_bbc
 def test_process_killed_mid_ingest_loses_nothing(any_db_settings: Settings) -> None:
     settings = replace(any_db_settings, corpus_dir=any_db_settings.data_dir / "no-corpus")
+    settings.corpus_dir.mkdir(parents=True)  # empty: NEWSBOT_CORPUS_DIR must exist
     Library.open(settings).close()
     process = newsbot(settings, "ingest", str(BBC))
     deadline = time.time() + 120
@@ -381,3 +397,82 @@ def test_opening_to_ask_writes_nothing_when_the_index_is_current(settings: Setti
         library.close()
     assert {path.name: path.stat().st_mtime_ns for path in generation.iterdir()} == before
     assert current_generation(settings) == generation.name
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["index-names-its-store", "index-made-before-store-ids"])
+def test_a_data_directory_opened_with_another_store_rebuilds_its_index_and_vectors(
+    database_url: str, postgres_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, recorded: bool
+) -> None:
+    """A data directory first used with one store and then with another (DATABASE_URL forgotten, or set): the
+    index and vectors of the first are rebuilt from the second, whose new articles are then answered. Without
+    a recorded store (an index made before stores had ids), a cursor ahead of the store's log gives it away."""
+    first = Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=database_url)
+    second = replace(first, database_url="" if database_url else postgres_url)
+    library = Library.open(first)
+    try:
+        library.ingest([DATA / "articles"])  # so the first store's log is longer than the second's
+    finally:
+        library.close()
+    if not recorded:
+        (first.index_dir / current_generation(first) / "store").unlink()
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(second)
+    try:
+        assert "another store" in caplog.text
+        assert_consistent(library)
+        assert not library.ask(library.request("glacier drone survey")).found  # only the first store had it
+        library.add([article("Solar farm", "A solar farm opens near Tilby with forty thousand panels.")])
+        assert library.ask(library.request("solar farm Tilby")).found
+        assert library.vectors is not None
+        library.embed()
+        assert library.vectors.vectors.store == library.store.identity()
+        assert library.vectors.vectors.article_ids() == set(library.store.article_ids_after("", None))
+    finally:
+        library.close()
+
+
+class FullDisk:
+    """A tantivy writer on a full disk: it takes documents, and fails as tantivy does when it writes them out."""
+
+    def __init__(self, writer: object) -> None:
+        self.writer = writer
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("commit", "wait_merging_threads"):
+            raise ValueError(
+                "Failed to open file for write: 'IoError { io_error: Custom { kind: StorageFull, error: PathError {"
+                ' err: Os { code: 28, kind: StorageFull, message: "No space left on device" } } } }\''
+            )
+        return getattr(self.writer, name)
+
+
+def test_an_index_that_cannot_be_written_answers_as_it_is_with_one_warning(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full disk while catching up (`newsbot ask` and `stats` after a failed ingest): one warning line, and the
+    index answers as it is; articles stored meanwhile are indexed once it can be written again."""
+    Library.open(settings).close()
+    store = Store.open(settings.store_url)
+    store.write_articles([article("Comet spotted", "Astronomers spotted a bright comet over Lisbon.")])
+    store.close()
+    real_write = TantivyEngine._write
+    monkeypatch.setattr(TantivyEngine, "_write", lambda engine: FullDisk(real_write(engine)))
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(settings)
+        try:
+            assert library.ask(library.request("Why did Russia invite Dempsey to Moscow?")).found
+            assert library.stats().indexed_paragraphs < library.store.stats().paragraphs
+            library.add([article("Solar farm", "A solar farm opens near Tilby with forty thousand panels.")])
+            assert library.follow() == 0
+        finally:
+            library.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "No space left on device" in warnings[0], warnings
+    assert "\n" not in warnings[0]
+    monkeypatch.undo()
+    library = Library.open(settings)
+    try:
+        assert_consistent(library)
+        assert library.ask(library.request("solar farm Tilby")).found
+    finally:
+        library.close()

@@ -465,3 +465,18 @@ def test_filters_hold_for_what_only_the_vectors_find(settings: Settings, limit: 
             assert all(a.published is not None and a.published >= filters["since"] for a in shown)  # type: ignore[operator]
     finally:
         library.close()
+
+
+def test_a_store_whose_articles_were_all_removed_opens_again(settings: Settings) -> None:
+    """Vectors of no paragraph at all (every article removed) are kept as no file: usearch corrupted memory
+    loading an index whose vectors were all removed, and the next command died."""
+    library = Library.open(settings)
+    try:
+        assert library.vectors is not None and library.vectors.vectors.count() > 1
+        library.remove(library.store.article_ids_after("", None))
+    finally:
+        library.close()
+    for _ in range(2):  # the first opening loaded the index; the crash came at the second
+        process = newsbot(settings, "ask", "Why did Russia invite Dempsey to Moscow?")
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 1 and "No article mentions" in out, err

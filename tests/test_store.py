@@ -117,6 +117,24 @@ def test_times_are_aware_utc_whatever_zone_they_were_given_in(store: Store) -> N
         store.write_articles([story("Naive", published=datetime(2026, 3, 29, 8, 0))], NOW)
 
 
+def test_latest_orders_undated_stories_by_their_arrival_among_the_dated(store: Store) -> None:
+    """A newsroom's own undated stories are as new as their arrival, not older than a story from 2013."""
+    store.write_articles([story("From 2013", published=datetime(2013, 3, 7, tzinfo=UTC))], NOW - timedelta(days=9))
+    store.write_articles([story("Undated, last week")], NOW - timedelta(days=7))
+    store.write_articles([story("Dated yesterday", published=NOW - timedelta(days=1), category="Sport")], NOW)
+    store.write_articles([story("Undated, today", category="Sport")], NOW)
+    store.write_articles([story("Undated too, today", category="Sport")], NOW)
+    assert [a.title for a in store.latest(10)] == [
+        "Undated too, today",  # two arriving at one instant: in id order (9ff3... before ab72...) on both databases
+        "Undated, today",
+        "Dated yesterday",
+        "Undated, last week",
+        "From 2013",
+    ]
+    assert [a.title for a in store.latest(2)] == [a.title for a in store.latest(10)[:2]]
+    assert [a.title for a in store.latest(10, "sport")][2:] == ["Dated yesterday"]
+
+
 def test_stats_count_undated_articles(store: Store) -> None:
     store.write_articles(
         [story("Dated", published=datetime(2020, 1, 2, tzinfo=UTC)), story("Undated one"), story("Undated two")], NOW

@@ -9,6 +9,10 @@ On disk (tantivy) a data directory's index lives in generations: `index/CURRENT`
 just reload. A rebuild is made aside in a new generation while questions are answered from the old one, caught
 up with what changed meanwhile, and swapped in by rewriting CURRENT atomically; every process switches on its
 next refresh. Old generations are deleted once nothing can still be using them.
+
+An index belongs to one store: each generation records the store's identity (`store`, beside the cursor). A
+generation made from another store (the data directory opened with another DATABASE_URL), or whose cursor is
+ahead of the store's log (a store replaced by an older copy), is rebuilt from this store, with a warning.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ BATCH_CHANGES = 2000
 # Articles read from the store at a time when building an index.
 BUILD_ARTICLES = 1000
 CURRENT = "CURRENT"
+# Beside a generation's cursor: the identity of the store it was made from.
+STORE_FILE = "store"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
 STALE_GENERATION_SECONDS = 3600.0
 WAIT_POLL_SECONDS = 0.2
@@ -66,6 +72,9 @@ class Follower:
         self._lock = threading.RLock()
         self._holding = 0
         self._generation = ""
+        self._identity = store.identity()
+        # Why the index could not be written when last tried (a full disk), said once until it changes.
+        self._write_failure = ""
         self.engine = self._open_current() or self.rebuild()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
         self._remove_stale()
@@ -94,8 +103,42 @@ class Follower:
             engine.close()
             log.warning("the index %s has no cursor; building a new one from the store", name)
             return None
+        if not self._belongs(self.root / name, engine.cursor):
+            engine.close()
+            return None
         self._generation = name
         return engine
+
+    def _belongs(self, directory: Path, cursor: int) -> bool:
+        """Whether the generation in `directory` was made from this store (saying why not when it was not)."""
+        try:
+            owner = (directory / STORE_FILE).read_text().strip()
+        except OSError:
+            owner = ""  # made before stores had an identity
+        if owner and owner != self._identity:
+            log.warning("the index in %s was made from another store; building a new one from this store", directory)
+            return False
+        head = self.store.head()
+        if cursor > head:
+            log.warning(
+                "the index in %s holds changes up to %d, but this store's log ends at %d: it was made from another"
+                " store or an older copy of this one; building a new one from this store",
+                directory,
+                cursor,
+                head,
+            )
+            return False
+        if not owner:
+            self._record_owner(directory)
+        return True
+
+    def _record_owner(self, directory: Path) -> None:
+        try:
+            temporary = directory / f"{STORE_FILE}.{uuid.uuid4().hex}"
+            temporary.write_text(self._identity)
+            os.replace(temporary, directory / STORE_FILE)
+        except OSError as exc:  # a read-only data directory: checked again on the next open
+            log.debug("could not record the store of %s: %s", directory, exc)
 
     def _swap_in(self, engine: Engine, name: str) -> None:
         if self.root is not None:
@@ -161,13 +204,34 @@ class Follower:
                 return 0
             engine = self.engine
             head = self.store.head() if until is None else until
+            if until is None and engine.cursor > head:
+                # The store was replaced under this process (by an older copy, or another store at its URL).
+                log.warning(
+                    "the index holds changes up to %d, but the store's log ends at %d; building a new one from the"
+                    " store",
+                    engine.cursor,
+                    head,
+                )
+                self.rebuild()
+                return 0
             if engine.cursor >= head or not engine.try_write():
                 return 0
             try:
-                return self._apply(engine, fresh, until)
-            finally:
-                if not self._holding:
-                    engine.release()
+                try:
+                    applied = self._apply(engine, fresh, until)
+                finally:
+                    if not self._holding:
+                        engine.release()
+            except IndexCorruptError as exc:
+                # A full or read-only disk: questions are still answered from the index as it is, and the next
+                # catch-up tries again (replaying is idempotent). Only the text is kept: the exception's frames
+                # hold the failed writer, whose lock on the index goes with the last reference to it.
+                if str(exc) != self._write_failure:
+                    log.warning("%s; answering from the index as it is until it can be written", str(exc))
+                self._write_failure = str(exc)
+                return 0
+            self._write_failure = ""
+            return applied
 
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
@@ -177,7 +241,8 @@ class Follower:
         announced = False
         while True:
             self.catch_up()
-            if self.engine.cursor >= seq:
+            # An index this process cannot write (said already) is caught up by the next one that can.
+            if self.engine.cursor >= seq or self._write_failure:
                 return
             if not announced and on_wait is not None:
                 on_wait()
@@ -201,6 +266,8 @@ class Follower:
             for chunk in articles_in_store(self.store):
                 _Indexing(engine).apply([], chunk)
             engine.commit(head)
+            if self.root is not None:
+                self._record_owner(self.root / name)
             with self._lock:
                 self._apply(engine, None)  # what changed while it was being built
                 engine.release()

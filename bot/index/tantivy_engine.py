@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
@@ -100,37 +102,50 @@ class TantivyEngine:
             raise RuntimeError("the index writer is not held: call try_write() first")
         return self._writer
 
-    def add(self, paragraphs: Iterable[IndexedParagraph]) -> None:
+    @contextmanager
+    def _writing(self) -> Iterator[tantivy.IndexWriter]:
+        """The writer for one write. A failed write (a full disk) drops the writer and what it held uncommitted
+        (tantivy kills a writer whose thread failed; the next write takes a new one) and is said in one line."""
         writer = self._write()
-        for p in paragraphs:
-            doc = tantivy.Document()
-            doc.add_text("key", f"{p.article_id}:{p.position}")
-            doc.add_text("article", p.article_id)
-            doc.add_text("body", " ".join(p.terms))
-            doc.add_text("pairs", " ".join(pair_terms(p.terms)))
-            doc.add_text("headline", " ".join(p.headline_terms))
-            doc.add_text("category", p.category.casefold())
-            if p.published is not None:
-                doc.add_date("published", p.published)
-            writer.add_document(doc)
+        try:
+            yield writer
+        except (ValueError, OSError) as exc:
+            self._writer = None
+            raise IndexCorruptError(f"cannot write the index in {self.directory}: {_reason(exc)}") from exc
+
+    def add(self, paragraphs: Iterable[IndexedParagraph]) -> None:
+        with self._writing() as writer:
+            for p in paragraphs:
+                doc = tantivy.Document()
+                doc.add_text("key", f"{p.article_id}:{p.position}")
+                doc.add_text("article", p.article_id)
+                doc.add_text("body", " ".join(p.terms))
+                doc.add_text("pairs", " ".join(pair_terms(p.terms)))
+                doc.add_text("headline", " ".join(p.headline_terms))
+                doc.add_text("category", p.category.casefold())
+                if p.published is not None:
+                    doc.add_date("published", p.published)
+                writer.add_document(doc)
 
     def delete(self, article_ids: Iterable[str]) -> None:
-        writer = self._write()
-        for article_id in article_ids:
-            writer.delete_documents_by_term("article", article_id)
+        with self._writing() as writer:
+            for article_id in article_ids:
+                writer.delete_documents_by_term("article", article_id)
 
     def commit(self, cursor: int | None = None) -> None:
         """Make the writes so far durable and visible, then record `cursor`; the writer stays open for more."""
-        self._write().commit()
-        if cursor is not None:
-            self._write_cursor(cursor)
+        with self._writing() as writer:
+            writer.commit()
+            if cursor is not None:
+                self._write_cursor(cursor)
         self._index.reload()
 
     def release(self) -> None:
         """Let background merges finish and drop the writer (and its lock on the index)."""
         if self._writer is not None:
-            self._writer.commit()
-            self._writer.wait_merging_threads()
+            with self._writing() as writer:
+                writer.commit()
+                writer.wait_merging_threads()
             self._writer = None
             self._index.reload()
 
@@ -208,6 +223,14 @@ class TantivyEngine:
         if self._writer is not None:
             self._writer.rollback()
             self._writer = None
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, from tantivy's long Rust debug text when it holds the system's message."""
+    found = re.search(r'message: "([^"]+)"', str(error))
+    if found:
+        return found[1]
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error).splitlines()[0]
 
 
 def _idf(total: int, frequency: int) -> float:

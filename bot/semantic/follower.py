@@ -54,7 +54,22 @@ class VectorFollower:
                 return False
             self._writer = fd
             self.vectors.refresh()  # what the previous writer committed
+            self._check_store()
         return True
+
+    def _check_store(self) -> None:
+        """Vectors made from another store, or ahead of this store's log, are made again from this store."""
+        identity, owner, cursor = self.store.identity(), self.vectors.store, self.vectors.cursor
+        head = self.store.head()
+        if (owner and owner != identity) or cursor > head:
+            log.warning(
+                "the paragraph vectors in %s were made from another store; making them again from this store",
+                self.vectors.directory,
+            )
+            self.vectors.follow(identity, NO_CURSOR)
+            self._built_to = ""
+        elif not owner:
+            self.vectors.follow(identity, cursor)
 
     def backlog(self) -> int:
         """Paragraphs that have no vector yet (an estimate while the first build runs)."""

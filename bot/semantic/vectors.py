@@ -134,6 +134,25 @@ class VectorStore:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()
         return int(row[0]) if row else NO_CURSOR
 
+    @property
+    def store(self) -> str:
+        """The identity of the store these vectors were made from ("" when not recorded)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'store'").fetchone()
+        return str(row[0]) if row else ""
+
+    def follow(self, store: str, cursor: int) -> None:
+        """Record the store the vectors follow and how far in its log they go (NO_CURSOR: they are made again for
+        every article it holds, keeping the vectors of articles whose text is the same)."""
+        with self._lock:
+            self._begin()
+            self._db.executemany(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [("store", store), ("cursor", str(cursor))],
+            )
+            self._db.execute("COMMIT")
+            self._in_transaction = False
+
     def count(self) -> int:
         with self._lock:
             return len(self._index)
@@ -203,11 +222,16 @@ class VectorStore:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
         with self._lock:
             path = self.directory / INDEX_FILE
-            aside = path.with_suffix(".tmp")
-            self._index.save(str(aside))
-            with open(aside, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(aside, path)
+            if len(self._index):
+                aside = path.with_suffix(".tmp")
+                self._index.save(str(aside))
+                with open(aside, "rb") as written:
+                    os.fsync(written.fileno())
+                os.replace(aside, path)
+            else:
+                # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
+                # (every article of the store removed).
+                path.unlink(missing_ok=True)
             self._begin()
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bot.models import Article, Headline, StoredArticle
 from bot.store import (
@@ -32,8 +32,9 @@ from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import CHANGELOG_LOCK, connect, reading, writing
-from bot.store.migrations import Seed, migrate, pending
+from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
+from bot.store.schema import meta
 from bot.store.subscriptions import Subscriber
 from bot.store.workers import Worker
 
@@ -124,6 +125,11 @@ class Store:
             engine.dispose()
             raise
         return cls(engine)
+
+    def identity(self) -> str:
+        """This store's id, made once when it was created: what a local index records to know its store."""
+        with reading(self.engine) as connection:
+            return str(connection.scalar(select(meta.c.value).where(meta.c.key == STORE_ID)) or "")
 
     def pending_migrations(self) -> list[str]:
         return pending(self.engine)

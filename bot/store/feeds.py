@@ -172,9 +172,10 @@ def remove(connection: Connection, feed_id: int) -> bool:
 
 
 def listing(connection: Connection) -> list[FeedRow]:
-    """Every feed, oldest first, with how many of its stories the store holds."""
+    """Every feed, oldest first, with how many of its stories the store holds (a story under several of the
+    feed's entries, such as a guid that changed, counts once)."""
     count = (
-        select(func.count())
+        select(func.count(func.distinct(feed_entries.c.article_id)))
         .select_from(feed_entries.join(articles, articles.c.id == feed_entries.c.article_id))
         .where(feed_entries.c.feed_id == feeds.c.id)
         .scalar_subquery()

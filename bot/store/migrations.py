@@ -12,6 +12,7 @@ in place by the first migration: its articles, paragraphs and chats are copied i
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 # Rows copied per statement when upgrading a 0.1 store.
 COPY_BATCH = 5000
 SEED_BATCH = 500
+# The `meta` row holding the store's identity.
+STORE_ID = "store_id"
 
 Seed = Callable[[], Iterable[Article]]
 
@@ -138,12 +141,20 @@ def _category_names(connection: Connection) -> None:
         log.info("store: category spellings merged into the first one: %s", merged)
 
 
+def _identity(connection: Connection) -> None:
+    """A random id written once: a local index or vectors made from another store (a data directory used with
+    another DATABASE_URL) are known by it and rebuilt (bot.index.follower)."""
+    connection.execute(meta.insert().values(key=STORE_ID, value=uuid.uuid4().hex))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
     Migration("0003_feeds", _create(schema.feeds, schema.feed_entries)),
     Migration("0004_feed_page_retries", _add_columns(schema.feed_entries, "page_failures", "page_retry_at")),
     Migration("0005_category_names", _category_names),
+    Migration("0006_store_id", _identity),
+    Migration("0007_latest", lambda connection: schema.articles_latest.create(connection, checkfirst=True)),
 )
 
 

@@ -306,3 +306,11 @@ category_names = Table(
     Column("key", Text, primary_key=True),
     Column("name", Text, nullable=False),
 )
+
+
+# ---- 0007_latest ------------------------------------------------------------------------------------------------
+
+# /latest lists undated stories by arrival among the dated ones: with this, the newest undated ones are read in
+# order (published IS NULL, then added_at) instead of being sorted all (a store of undated files holds nothing
+# else), and the newest dated ones still in order of publication.
+articles_latest = Index("articles_latest", articles.c.published, articles.c.added_at)

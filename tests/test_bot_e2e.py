@@ -677,29 +677,8 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "\033[" not in out and "<b>" not in out
 
 
-async def test_a_slow_question_does_not_stall_other_chats(
-    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    library = library_of(app)
-    release = threading.Event()
-    ask = library.ask
-
-    def slow_for_alice(request: Request) -> Answer:
-        if "ferry" in request.question:
-            release.wait(20)  # searching on the event loop would stall the other chat this long
-        return ask(request)
-
-    monkeypatch.setattr(library, "ask", slow_for_alice)
-    server.send_text(ALICE, "When will the ferry run?")
-    await reply_to(server, 44, lambda: server.send_text(44, "Who became the youngest chess champion?"))
-    assert not server.calls("sendMessage", chat_id=ALICE)
-    release.set()
-    assert "Ferry" in (await replies(server, ALICE))[0]
-
-
-async def test_one_chats_updates_are_answered_in_order_while_other_chats_go_on(
-    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def slow_on_ferries(app: Bot, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make questions about the ferry wait (at most 20 s) until the returned event is set."""
     library = library_of(app)
     release = threading.Event()
     ask = library.ask
@@ -710,6 +689,24 @@ async def test_one_chats_updates_are_answered_in_order_while_other_chats_go_on(
         return ask(request)
 
     monkeypatch.setattr(library, "ask", slow_ferry)
+    return release
+
+
+async def test_a_slow_question_does_not_stall_other_chats(
+    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = slow_on_ferries(app, monkeypatch)  # searching on the event loop would stall the other chat
+    server.send_text(ALICE, "When will the ferry run?")
+    await reply_to(server, 44, lambda: server.send_text(44, "Who became the youngest chess champion?"))
+    assert not server.calls("sendMessage", chat_id=ALICE)
+    release.set()
+    assert "Ferry" in (await replies(server, ALICE))[0]
+
+
+async def test_one_chats_updates_are_answered_in_order_while_other_chats_go_on(
+    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = slow_on_ferries(app, monkeypatch)
     server.send_text(ALICE, "When will the ferry run?")
     server.send_command(ALICE, "help")  # quick, but asked after the slow question
     assert "Chess Prodigy" in await reply_to(

@@ -292,9 +292,8 @@ HOLD_THE_WRITE_LOCK = textwrap.dedent(
 )
 
 
-def test_reads_never_wait_for_another_process_writing(store: Store, database_url: str, tmp_path: Path) -> None:
-    """Issue 7, defect 5: while another process holds the write lock, every read here completes."""
-    store.write_articles([story("Before", "Something to read.")], NOW)
+def holding_the_write_lock(database_url: str, tmp_path: Path) -> subprocess.Popen[str]:
+    """Another process holding the store's write lock with an article not yet committed, until it reads a line."""
     writer = subprocess.Popen(
         [sys.executable, "-c", HOLD_THE_WRITE_LOCK, url_of(database_url, tmp_path)],
         cwd=ROOT,
@@ -302,8 +301,15 @@ def test_reads_never_wait_for_another_process_writing(store: Store, database_url
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
+    return writer
+
+
+def test_reads_never_wait_for_another_process_writing(store: Store, database_url: str, tmp_path: Path) -> None:
+    """Issue 7, defect 5: while another process holds the write lock, every read here completes."""
+    store.write_articles([story("Before", "Something to read.")], NOW)
+    writer = holding_the_write_lock(database_url, tmp_path)
     try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
         assert store.stats().articles == 1  # the writer's article is not committed yet
         assert store.article(story("Before", "Something to read.").id) is not None
         assert store.latest(5)[0].title == "Before" and store.head() == 1
@@ -318,15 +324,8 @@ def test_two_processes_filing_one_category_in_two_spellings_at_once_agree_on_the
 ) -> None:
     """The spelling is looked up inside the write that holds the change-log lock: a write of "sport" waiting for
     another process's "Sport" reads it once that commits."""
-    writer = subprocess.Popen(
-        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, url_of(database_url, tmp_path)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    writer = holding_the_write_lock(database_url, tmp_path)
     try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
         with ThreadPoolExecutor(1) as pool:
             waiting = pool.submit(store.write_articles, [story("Waited", category="sport")], NOW)
             time.sleep(0.5)

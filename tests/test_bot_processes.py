@@ -130,7 +130,10 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
     itself: it keeps answering, takes a new article written to the store by a process with no index of its own
     (another host's, on one PostgreSQL), and logs no traceback (`running_bot` checks)."""
     assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
-    shutil.rmtree(bot_settings.index_dir)
+    # Moved away at once (the bot may be writing in it, so a file-by-file delete can race it), then deleted.
+    gone = bot_settings.data_dir.with_name("index-removed")
+    bot_settings.index_dir.rename(gone)
+    shutil.rmtree(gone)
     assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     store = Store.open(bot_settings.store_url)
     try:

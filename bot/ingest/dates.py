@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
@@ -178,13 +177,3 @@ def _in_utc(parsed: datetime, text: str) -> datetime:
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except OverflowError as exc:  # a year-1 date with an eastern zone has no UTC time
         raise ArticleError(f"impossible date {text!r}: out of range") from exc
-
-
-def from_struct_time(value: time.struct_time | None) -> datetime | None:
-    """A UTC `struct_time` (as feedparser gives dates) as an aware datetime; None when missing or impossible."""
-    if value is None:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None

@@ -26,7 +26,7 @@ import feedparser
 
 from bot.analysis import analyze
 from bot.errors import ArticleError
-from bot.ingest.dates import from_struct_time, parse_date
+from bot.ingest.dates import read_date
 from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
@@ -126,10 +126,12 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             continue
         location = f"{url} entry {number}"
         try:
-            entry = _entry(raw, url, category)
+            entry, unread = _entry(raw, url, category)
         except ArticleError as exc:
             problems.append(Skipped(location, str(exc)))
             continue
+        if unread:
+            problems.append(Skipped(entry.article.url or location, unread, note=True))
         article, cut = fit(entry.article)
         if cut:
             problems.append(Skipped(article.url or location, cut, cut=True))
@@ -270,7 +272,8 @@ def _unpublished(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntry:
+def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[FeedEntry, str | None]:
+    """The entry's story, and why it is undated when its date cannot be read (see `_published`)."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
@@ -281,17 +284,18 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntr
             raise ArticleError("no headline and no text")
         title = paragraphs[0]
     guid = raw.get("id")
+    published, unread = _published(raw)
     article = Article(
         title=title,
         paragraphs=paragraphs,
         category=(category or _tag(raw) or DEFAULT_CATEGORY),
-        published=_published(raw),
+        published=published,
         url=link,
         author=_plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author") or None,
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
-    return FeedEntry(article, summary_only=not full)
+    return FeedEntry(article, summary_only=not full), unread
 
 
 def _link(raw: dict[str, Any], feed_url: str) -> str:
@@ -367,17 +371,18 @@ def _tag(raw: dict[str, Any]) -> str:
     return ""
 
 
-def _published(raw: dict[str, Any]) -> datetime | None:
+def _published(raw: dict[str, Any]) -> tuple[datetime | None, str | None]:
+    """The entry's date as written, read by newsbot's rules (see `read_date`), and why it is undated when it cannot
+    be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST, IST) for UTC."""
+    unread = None
     # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning.
     for key in ("published", "updated", "created"):
-        if parsed := from_struct_time(dict.get(raw, f"{key}_parsed")):
-            return parsed
         if isinstance(text := dict.get(raw, key), str) and text.strip():
-            try:
-                return parse_date(text)
-            except ArticleError:
-                continue
-    return None
+            published, problem = read_date(text)
+            if published:
+                return published, None
+            unread = unread or problem
+    return None, unread
 
 
 class _FeedLinks(HTMLParser):

@@ -369,6 +369,11 @@ def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
         ("April 4, 2024 7:37 pm EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
         ("Thu, 04 Apr 2024 19:37:00 BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
         ("Thu, 04 Apr 2024 19:37:00 EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
+        ("2026-12-01 11:30:00 UTC", datetime(2026, 12, 1, 11, 30, tzinfo=UTC)),
+        ("2026-06-09 11:30 BST", datetime(2026, 6, 9, 10, 30, tzinfo=UTC)),
+        ("2026/12/01 11:30:00", datetime(2026, 12, 1, 11, 30, tzinfo=UTC)),
+        ("2026-12-01 11:30:00 +0100", datetime(2026, 12, 1, 10, 30, tzinfo=UTC)),
+        ("2026-12-01 11:30:00.250", datetime(2026, 12, 1, 11, 30, 0, 250000, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:
@@ -381,6 +386,8 @@ def test_parse_date(raw: str, expected: datetime) -> None:
         "yesterday",
         "32-01-2020, 10:00",
         "2020-13-45",
+        "2026/13/01 11:30",
+        "2026-12-01 11:30 IST",
         "7 Marchh 2013",
         "February 30, 2013",
         "7 March 2013 13:05 pm",

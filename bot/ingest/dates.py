@@ -82,6 +82,9 @@ _FORMS = tuple(
     for date in (
         # The seed's own: day first, `7-03-2013, 07:37`.
         r"(?P<day>\d{1,2})[-./](?P<month>\d{1,2})[-./](?P<year>\d{4})",
+        # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
+        # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
+        r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
         rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})",
         rf"{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})",
     )

@@ -226,7 +226,7 @@ def test_a_saved_feed_is_read_story_by_story_each_linked_to_its_page(tmp_path: P
 
 def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused(tmp_path: Path) -> None:
     """A file cannot fetch the stories' pages: a teaser is the text, said once for the file; a story with only
-    a headline, or a link relative to an address the file does not have, is skipped with its reason."""
+    a headline is skipped with its reason."""
     saved = tmp_path / "wire.xml"
     saved.write_bytes((DATA / "feeds" / "rss2_summary_only.xml").read_bytes())
     items = list(read_file(saved))
@@ -236,8 +236,11 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
         ("A drone survey found the glacier had retreated 120 metres since 2015\u2026",),
         ("Unions accepted a late pay offer.",),
     ]
-    assert [(n.location, n.kind) for n in notes] == [(f"{saved} entry 3", "skipped"), (str(saved), "note")]
-    assert notes[0].reason == "no http(s) link to the story"
+    assert [(n.location, n.kind) for n in notes] == [
+        ("https://wire.example.com/politics/only-a-headline", "skipped"),
+        (str(saved), "note"),
+    ]
+    assert notes[0].reason.startswith("only a headline")
     assert notes[1].reason.startswith("2 of its stories are only the feed's teaser")
     headline = tmp_path / "headline.rss"
     headline.write_text(
@@ -252,6 +255,31 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
     [refused] = read_file(sitemap)
     assert isinstance(refused, Skipped) and not refused.cut
     assert refused.reason.startswith("not an RSS, Atom or JSON feed")
+
+
+def test_a_saved_feeds_relative_links_are_read_against_the_address_it_names_as_its_own(tmp_path: Path) -> None:
+    """Big publishers' RSS links stories by path (`/business/...`): saved as a file, the feed's own address
+    (`atom:link rel="self"`, else its `<link>`) is what they are relative to."""
+    saved = tmp_path / "business.rss"
+    feed = (DATA / "saved_feeds" / "relative_links.rss").read_text(encoding="utf-8")
+    saved.write_text(feed, encoding="utf-8")
+    assert [i.url for i in read_file(saved) if isinstance(i, Article)] == [
+        "https://www.dailyharbour.example/business/2026/dec/01/markets-slide",
+        "https://www.dailyharbour.example/business/port-traffic-record",
+    ]
+    saved.write_text(feed.replace("<atom:link", "<atom:link rel='hub'").replace(' rel="self"', ""), encoding="utf-8")
+    assert [i.url for i in read_file(saved) if isinstance(i, Article)][1] == (
+        "https://www.dailyharbour.example/port-traffic-record"
+    )
+    saved.write_text(feed.replace("https://www.dailyharbour.example", ""), encoding="utf-8")
+    skipped = [i for i in read_file(saved) if isinstance(i, Skipped) and i.kind == "skipped"]
+    assert [(i.location, i.reason) for i in skipped] == [
+        (
+            f"{saved} entry {n}",
+            f"no http(s) link to the story ({link!r}, and the feed names no address of its own)",
+        )
+        for n, link in ((1, "/business/2026/dec/01/markets-slide"), (2, "port-traffic-record"))
+    ]
 
 
 def test_a_json_feed_saved_as_json_is_read_as_a_feed_and_other_json_as_records(tmp_path: Path) -> None:

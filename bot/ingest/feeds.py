@@ -98,7 +98,8 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     """Read a feed's bytes (fetched from `url`); `category`, when given, is every entry's category."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
-    headers = {"content-location": url}
+    # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
+    headers = {"content-location": url} if is_web_url(url) else {}
     if content_type:
         headers["content-type"] = content_type
     problem: str | None = None
@@ -117,6 +118,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
                 return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
+    base = _base(channel, url)
     entries: list[FeedEntry] = []
     problems: list[Skipped] = []
     unpublished: Counter[str] = Counter()
@@ -126,7 +128,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             continue
         location = f"{url} entry {number}"
         try:
-            entry, unread = _entry(raw, url, category)
+            entry, unread = _entry(raw, base, category)
         except ArticleError as exc:
             problems.append(Skipped(location, str(exc)))
             continue
@@ -298,6 +300,21 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
     return FeedEntry(article, summary_only=not full), unread
 
 
+def _base(channel: Mapping[str, Any], url: str) -> str:
+    """What the entries' relative links are relative to: the address the feed was fetched from; for a feed saved
+    as a file, the address it names as its own (`<atom:link rel="self">`, as RSS 2.0 feeds carry it), else its
+    site's (`<link>`); "" when it names neither."""
+    if is_web_url(url):
+        return url
+    links = channel.get("links")
+    listed = links if isinstance(links, list) else []
+    named = [link.get("href") for link in listed if isinstance(link, Mapping) and link.get("rel") == "self"]
+    for candidate in (*named, channel.get("link")):
+        if isinstance(candidate, str) and is_web_url(candidate):
+            return candidate.strip()
+    return ""
+
+
 def _link(raw: dict[str, Any], feed_url: str) -> str:
     candidates = [raw.get("link")]
     candidates += [link.get("href") for link in raw.get("links", []) if link.get("rel", "alternate") == "alternate"]
@@ -308,6 +325,8 @@ def _link(raw: dict[str, Any], feed_url: str) -> str:
             absolute = urljoin(feed_url, candidate.strip())
             if is_web_url(absolute):
                 return canonical_url(absolute)
+    if relative := next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None):
+        raise ArticleError(f"no http(s) link to the story ({relative!r}, and the feed names no address of its own)")
     raise ArticleError("no http(s) link to the story")
 
 

@@ -402,6 +402,11 @@ def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
         ("2026/12/01 11:30:00", datetime(2026, 12, 1, 11, 30, tzinfo=UTC)),
         ("2026-12-01 11:30:00 +0100", datetime(2026, 12, 1, 10, 30, tzinfo=UTC)),
         ("2026-12-01 11:30:00.250", datetime(2026, 12, 1, 11, 30, 0, 250000, tzinfo=UTC)),
+        # AP style names the clock: New York's is five hours behind in December, four in June.
+        ("Dec. 1, 2026, 9:15 a.m. ET", datetime(2026, 12, 1, 14, 15, tzinfo=UTC)),
+        ("June 9, 2026 at 9:15 a.m. ET", datetime(2026, 6, 9, 13, 15, tzinfo=UTC)),
+        ("Tue, 09 Jun 2026 11:30:00 PT", datetime(2026, 6, 9, 18, 30, tzinfo=UTC)),
+        ("2026-12-01 16:05 CT", datetime(2026, 12, 1, 22, 5, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:

@@ -193,6 +193,16 @@ def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over
     assert skipped.reason.startswith("3 other files not read (2 .docx, 1 .jpg)")
 
 
+def test_an_rss_1_feed_saved_as_rdf_is_read_as_a_feed(tmp_path: Path) -> None:
+    """RSS 1.0 is RDF and sites name it so (`index.rdf`): it was read as a seed text article and refused."""
+    (tmp_path / "index.rdf").write_bytes((DATA / "feeds" / "rss1_rdf.xml").read_bytes())
+    items = list(read_articles([tmp_path]))
+    assert items and all(isinstance(i, Article) or i.kind == "note" for i in items)
+    assert [i.url for i in items if isinstance(i, Article)] == [
+        e["url"] for e in json.loads((DATA / "feeds" / "rss1_rdf.expected.json").read_text())["entries"]
+    ]
+
+
 @pytest.mark.parametrize("suffix", [".html", ".htm"])
 def test_a_saved_web_page_is_read_linked_to_its_own_canonical_address(tmp_path: Path, suffix: str) -> None:
     saved = tmp_path / f"cafe{suffix}"

@@ -21,7 +21,8 @@ from bot.models import Article
 TEXT_SUFFIXES = frozenset({".txt", ""})
 BULK_SUFFIXES = frozenset(READERS)
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
-FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
+# .rdf: RSS 1.0 is RDF, and sites name it so (index.rdf).
+FEED_SUFFIXES = frozenset({".rss", ".rdf", ".atom", ".xml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
@@ -177,8 +178,8 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .md, .markdown, .jsonl, .json, .csv, .html and .htm files, and feeds from .rss,"
-                    " .atom and .xml",
+                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .html and .htm files, and feeds from"
+                    " .rss, .rdf, .atom and .xml",
                 )
             if hidden:
                 names = sorted(hidden)

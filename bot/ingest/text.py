@@ -21,6 +21,12 @@ _OTHER_HEADER = re.compile(r"^[A-Za-z][A-Za-z-]*(?: [A-Za-z-]+){0,2}\s*:\s*\S.{0
 _DATE_LINE_CHARS = 60
 # "Posted" and "Date" need their colon (or "on"): a story may begin "Date night ..." where its date line is missing.
 _PUBLISHED = re.compile(r"^(?:Published(?:\s+on)?\s*:?\s|Posted(?:\s+on\s|\s*:)|Date\s*:)\s*(.+)$", re.IGNORECASE)
+# A byline among the header lines: "By Jane Doe", "By Jane Doe and Tom Hale, Transport Correspondents". A name is
+# two or more capitalised words, so that a story beginning "By Tuesday, ..." or "By the time ..." is not one.
+_NAME = r"[A-Z][\w'\u2019.-]*"
+_BYLINE = re.compile(
+    rf"^(?:By|BY)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
+)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
 # Longest first: UTF-32's little-endian mark begins with UTF-16's.
 _MARKED = (
@@ -105,6 +111,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     title_at = index
     title = lines[index].strip()
     headers: dict[str, str] = {}
+    byline: re.Match[str] | None = None
+    byline_at = title_at
     published: datetime | None = None
     unread: str | None = None
     index += 1
@@ -112,6 +120,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         line = lines[index].strip()
         if match := _HEADER.match(line):
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
+        elif not byline and (byline := _BYLINE.match(line)):
+            byline_at = index
         elif (published or unread) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
@@ -126,7 +136,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     if not (published or unread):
         if not (plain and not headers and headline_alone):
             raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
-        index = title_at + 1
+        # A plain file's body starts after its headline, or after its byline: never in it.
+        index = byline_at + 1
     body_lines = lines[index:]
     # The footer (Comments:/Category:) repeats the header; it is not part of the story.
     while body_lines and (not body_lines[-1].strip() or _FOOTER.match(body_lines[-1].strip())):
@@ -142,7 +153,7 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         category=headers.get("category", ""),
         published=published,
         url=url,
-        author=headers.get("author") or None,
+        author=headers.get("author") or (byline[1] if byline else None),
         origin=origin,
     )
     return article, unread

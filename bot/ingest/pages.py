@@ -35,6 +35,12 @@ _META = re.compile(rb"<meta\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(rb"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _PUBLISHED_NAMES = frozenset({b"article:published_time", b"og:published_time", b"datepublished", b"pubdate"})
 _JSON_LD_PUBLISHED = re.compile(rb'"datePublished"\s*:\s*"([^"]{8,40})"')
+# schema.org's paywall mark, which news sites give search engines (`"isAccessibleForFree": false`, or "False"): the
+# page shows only the story's opening to a reader without a subscription, and so to newsbot.
+_PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
+_PAYWALL_NOTE = (
+    "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
+)
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # Charsets (as `codecs` names them) that servers send by default whatever a page is in (Apache's AddDefaultCharset
@@ -65,6 +71,8 @@ def parse_page(
     except ArticleError as exc:
         yield Skipped(url, str(exc))
         return
+    if _PAYWALLED.search(body):
+        yield Skipped(article.url or url, _PAYWALL_NOTE, note=True)
     yield from within_limits(article, article.url or url)
 
 
@@ -77,6 +85,8 @@ def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
     except ArticleError as exc:
         yield Skipped(path, str(exc))
         return
+    if _PAYWALLED.search(body):
+        yield Skipped(path, _PAYWALL_NOTE, note=True)
     yield from within_limits(article, path)
 
 

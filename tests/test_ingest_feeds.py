@@ -59,6 +59,24 @@ def test_feed_cases(path: Path) -> None:
         assert published is None or published.tzinfo is UTC
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/rss+xml; charset=ISO-8859-1",  # Apache's AddDefaultCharset
+        "text/xml; charset=windows-1252",
+        "application/xml; charset=us-ascii",
+    ],
+)
+def test_a_servers_default_charset_gives_way_to_what_the_feeds_bytes_are(content_type: str) -> None:
+    """feedparser lets the header's charset outrank the feed's own declaration: a UTF-8 feed served as ISO-8859-1
+    was read as 'Le cafÃ©'."""
+    path = FEEDS / "accents.xml"
+    want = expected(path)
+    feed = parse_feed(path.read_bytes(), BASE + path.name, content_type=content_type)
+    assert isinstance(feed, Feed) and feed.warning is None
+    assert (feed.title, [entry_view(e) for e in feed.entries]) == (want["title"], want["entries"])
+
+
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
 def test_no_markup_reaches_titles_or_text(path: Path) -> None:
     feed = parse_feed(path.read_bytes(), BASE + path.name)

@@ -10,6 +10,7 @@ with their full text; drafts, scheduled and private posts, pages and attachments
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import logging
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.message import Message
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
@@ -30,7 +32,7 @@ from bot.ingest.dates import read_date
 from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
-from bot.ingest.text import split_paragraphs
+from bot.ingest.text import served_encoding, split_paragraphs
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
@@ -101,7 +103,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
     headers = {"content-location": url} if is_web_url(url) else {}
     if content_type:
-        headers["content-type"] = content_type
+        headers["content-type"] = _served_type(content_type, data)
     problem: str | None = None
     if (json_feed := _json_feed(data)) is not None:
         channel, raw_entries = json_feed
@@ -156,6 +158,19 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         problems=tuple(problems),
         warning=f"read leniently: {problem}" if problem else None,
     )
+
+
+def _served_type(content_type: str, data: bytes) -> str:
+    """The Content-Type for feedparser, which lets its charset outrank the feed's own XML declaration: a server's
+    default charset (ISO-8859-1 over a UTF-8 feed, see `served_encoding`) gives way to what the bytes are."""
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_content_charset()
+    served = served_encoding(charset, data)
+    if charset is None or served is None or served == codecs.lookup(charset).name:
+        return content_type
+    message.set_param("charset", served)
+    return message["content-type"]
 
 
 def is_json_feed(data: bytes) -> bool:

@@ -17,7 +17,7 @@ from bot.ingest.dates import parse_date
 from bot.ingest.feeds import FEED_TYPES
 from bot.ingest.limits import within_limits
 from bot.ingest.reports import Skipped
-from bot.ingest.text import text_encoding
+from bot.ingest.text import served_encoding
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
@@ -43,9 +43,6 @@ _PAYWALL_NOTE = (
 )
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-# Charsets (as `codecs` names them) that servers send by default whatever a page is in (Apache's AddDefaultCharset
-# ISO-8859-1, a CMS's UTF-8 over old Windows-1252 pages): the bytes decide between UTF-8 and Windows-1252.
-_WESTERN = frozenset({"utf-8", "iso8859-1", "cp1252", "ascii"})
 
 
 def media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -136,19 +133,13 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
 
 def _text(body: bytes, charset: str | None) -> str | bytes:
     """A page's text, decoded as browsers would but where servers' defaults are wrong: a byte order mark says the
-    encoding, whatever the header says; a UTF-8 or Western charset (`_WESTERN`) is UTF-8 or Windows-1252 as the
-    bytes are (see `text_encoding`); another as named. No charset, or an unknown one, leaves the bytes to
-    trafilatura, which reads the page's own `<meta charset>` or guesses."""
+    encoding, whatever the header says; a charset is read as `served_encoding` says. No charset, or an unknown
+    one, leaves the bytes to trafilatura, which reads the page's own `<meta charset>` or guesses."""
     for mark, encoding in _MARKS:
         if body.startswith(mark):
             return body[len(mark) :].decode(encoding, errors="replace")
-    try:
-        name = codecs.lookup(charset).name if charset else None
-    except LookupError:
-        return body
-    if name is None:
-        return body
-    return body.decode(text_encoding([body]) if name in _WESTERN else name, errors="replace")
+    served = served_encoding(charset, body)
+    return body.decode(served, errors="replace") if served else body
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:

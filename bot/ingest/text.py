@@ -40,6 +40,9 @@ _BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
 # range; its five unassigned bytes become U+FFFD). The whole file is read so, and one note says it.
 LEGACY_ENCODING = "cp1252"
 LEGACY_NOTE = "not UTF-8: read as Windows-1252 (Latin-1)"
+# Charsets (as `codecs` names them) that servers declare by default whatever a document is in (Apache's
+# AddDefaultCharset ISO-8859-1, a CMS's UTF-8 over old Windows-1252 pages): between these, the bytes decide.
+_WESTERN = frozenset({"utf-8", "iso8859-1", "cp1252", "ascii"})
 _UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _ASCII = bytes(range(128))
 _HIGH = bytes(range(128, 256))
@@ -87,6 +90,17 @@ def text_encoding(chunks: Iterable[bytes]) -> str:
         characters += len(found)
         strays += len(data.translate(None, _ASCII)) - sum(found)
     return LEGACY_ENCODING if strays > characters else "utf-8"
+
+
+def served_encoding(charset: str | None, data: bytes) -> str | None:
+    """The encoding of a document served as in `charset`: a UTF-8 or Western one (`_WESTERN`) is UTF-8 or
+    `LEGACY_ENCODING` as the bytes are (see `text_encoding`), another is as named; None when none is named or the
+    name is unknown."""
+    try:
+        name = codecs.lookup(charset).name if charset else None
+    except LookupError:
+        return None
+    return text_encoding([data]) if name in _WESTERN else name
 
 
 def decode_errors(encoding: str) -> str:

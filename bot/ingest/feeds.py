@@ -100,10 +100,10 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     """Read a feed's bytes (fetched from `url`); `category`, when given, is every entry's category."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
+    headers = {"content-type": _served_type(content_type, data)}
     # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
-    headers = {"content-location": url} if is_web_url(url) else {}
-    if content_type:
-        headers["content-type"] = _served_type(content_type, data)
+    if is_web_url(url):
+        headers["content-location"] = url
     problem: str | None = None
     if (json_feed := _json_feed(data)) is not None:
         channel, raw_entries = json_feed
@@ -160,16 +160,22 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     )
 
 
-def _served_type(content_type: str, data: bytes) -> str:
-    """The Content-Type for feedparser, which lets its charset outrank the feed's own XML declaration: a server's
-    default charset (ISO-8859-1 over a UTF-8 feed, see `served_encoding`) gives way to what the bytes are."""
+def _served_type(content_type: str | None, data: bytes) -> str:
+    """The Content-Type for feedparser, which follows RFC 3023: a charset in it outranks the feed's own XML
+    declaration, any `text/` type without one (`text/xml`, and the `text/html` misconfigured servers send) is ASCII,
+    and no Content-Type at all is ISO-8859-1. A server's default charset (ISO-8859-1 over a UTF-8 feed, see
+    `served_encoding`) gives way to what the bytes are; with no charset, the feed's own declaration decides, as RFC
+    7303 (which replaced 3023) says: a UTF-8 feed served as `text/xml` was read "leniently", with a warning."""
     message = Message()
-    message["content-type"] = content_type
+    message["content-type"] = content_type or "application/xml"
     charset = message.get_content_charset()
+    if charset is None:
+        if message.get_content_maintype() == "text":
+            message.set_type("application/" + message.get_content_subtype())
+        return message["content-type"]
     served = served_encoding(charset, data)
-    if charset is None or served is None or served == codecs.lookup(charset).name:
-        return content_type
-    message.set_param("charset", served)
+    if served is not None and served != codecs.lookup(charset).name:
+        message.set_param("charset", served)
     return message["content-type"]
 
 

@@ -119,10 +119,22 @@ def test_is_web_url(url: str, web: bool) -> None:
         ("&lt;b&gt;literal&lt;/b&gt;", ("<b>literal</b>",)),
         ("<div>unclosed <p>nested", ("unclosed", "nested")),
         ("", ()),
+        # A CMS's or a feed's story: a photo's caption and an advertisement's label are no part of it.
+        (
+            "<p>Bus lanes approved.</p><div class='ad'>Advertisement</div><figure><img src='bus.jpg'>"
+            "<figcaption>A bus. Photo: Kim Lee</figcaption></figure><p>Work starts in January.</p>"
+            "<p>Continue reading the main story</p>",
+            ("Bus lanes approved.", "Work starts in January."),
+        ),
+        ("before<figure>caption</figure>after", ("before", "after")),
     ],
 )
 def test_html_paragraphs(html: str, paragraphs: tuple[str, ...]) -> None:
     assert html_paragraphs(html) == paragraphs
+
+
+def test_a_headline_is_never_taken_for_an_advertisements_label() -> None:
+    assert html_text("<b>Advertisement</b>") == "Advertisement"
 
 
 def test_html_text_is_one_line() -> None:

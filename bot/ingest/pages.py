@@ -16,6 +16,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
 from bot.ingest.feeds import FEED_TYPES
 from bot.ingest.limits import within_limits
+from bot.ingest.markup import AD_LABEL
 from bot.ingest.reports import Skipped
 from bot.ingest.text import served_encoding
 from bot.ingest.urls import canonical_url, is_web_url
@@ -146,7 +147,7 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     lines = [" ".join(line.split()) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
-    kept = [line for line in lines if line]
+    kept = [line for line in lines if line and not AD_LABEL.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)

@@ -427,6 +427,8 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
         ("n/a", None),
         ("/news/wind", None),
         ("Environment Agency", None),
+        ("www.News.example.org/wind?utm_source=x", "https://www.news.example.org/wind"),
+        ("www.example", None),
     ],
 )
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:

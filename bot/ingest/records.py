@@ -48,6 +48,9 @@ _DELIMITERS = (b",", b";", b"\t")
 _QUOTED = re.compile(rb'"[^"]*"')
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = re.compile(r"[\s_-]+")
+# A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
+# host starting "www." is a web address, and the web is https.
+_SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
 def _folded(name: str) -> str:
@@ -119,6 +122,8 @@ def article_from_record(
     published_raw = first("published", _line)
     published, unread = read_date(published_raw) if published_raw else (None, None)
     url = first("url", _line)
+    if _SCHEMELESS.fullmatch(url):
+        url = f"https://{url}"
     article = Article(
         title=title,
         paragraphs=paragraphs,

@@ -125,6 +125,50 @@ def test_markdown_is_read_from_its_front_matter_and_text(name: str) -> None:
     assert list(article.paragraphs) == expected["paragraphs"]
 
 
+def test_articles_pasted_into_one_file_are_each_read() -> None:
+    """Seed articles concatenated into one file (`cat *.txt > all.txt`) were read as the first, the others'
+    headlines, header lines and text merged into its paragraphs."""
+    path = DATA / "pasted" / "three_articles.txt"
+    items = list(read_file(path))
+    assert all(isinstance(i, Article) for i in items)
+    assert [
+        (a.origin, a.title, a.category, a.author, a.published and a.published.isoformat(), a.paragraphs)
+        for a in items
+        if isinstance(a, Article)
+    ] == [
+        (
+            str(path),
+            "Storm Closes Schools Across the County",
+            "Weather",
+            "weather-desk",
+            "2026-12-01T07:05:00+00:00",
+            (
+                "Schools across the county closed on Tuesday as the storm brought winds of 90mph.",
+                "The council said school buses would not run until Thursday.",
+            ),
+        ),
+        (
+            f"{path}#2",
+            "Lifeboat Crew Rescues Two Kayakers",
+            "Local",
+            "coast-desk",
+            "2026-11-30T16:20:00+00:00",
+            (
+                "Two kayakers were brought ashore by the lifeboat crew on Monday afternoon.",
+                "Both were checked by paramedics and went home the same evening.",
+            ),
+        ),
+        (
+            f"{path}#3",
+            "Market Hall Roof Repaired",
+            "Local",
+            "town-desk",
+            "2026-11-29T09:00:00+00:00",
+            ("The market hall roof has been repaired in time for the winter fair.",),
+        ),
+    ]
+
+
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
     """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
     same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not."""

@@ -27,6 +27,14 @@ _NAME = r"[A-Z][\w'\u2019.-]*"
 _BYLINE = re.compile(
     rf"^(?:By|BY)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
 )
+# Where another article in the seed's format starts, in a file of several pasted or concatenated together: after a
+# blank line, a headline, then its header lines and its date line.
+_KNOWN_HEADER = r"[ \t]*(?:Author|Comments|Category|URL|Link|Source)[ \t]*:"
+_NEXT_ARTICLE = re.compile(
+    rf"\n[ \t]*\n(?=(?!{_KNOWN_HEADER})[^\n]*\S[^\n]*\n(?:[ \t]*\n)*(?:{_KNOWN_HEADER}[^\n]*\n)+"
+    r"(?:[^\n]*\n)?[ \t]*(?:Published|Posted|Date)\b)",
+    re.IGNORECASE,
+)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
 # Longest first: UTF-32's little-endian mark begins with UTF-16's.
 _MARKED = (
@@ -107,6 +115,13 @@ def decode_errors(encoding: str) -> str:
     """How to decode text in `encoding`: UTF-8 strictly (a broken spot is reported); Windows-1252's unassigned
     bytes as U+FFFD (the file is legacy text whatever they are)."""
     return "replace" if encoding == LEGACY_ENCODING else "strict"
+
+
+def split_text_articles(text: str) -> list[str]:
+    """The articles in the seed's format in one text: itself, or each of several pasted together (the second
+    starting at its headline, after a blank line), which would otherwise be read as one with the others' headlines
+    and header lines in its text."""
+    return _NEXT_ARTICLE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> tuple[Article, str | None]:

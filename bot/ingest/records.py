@@ -48,6 +48,9 @@ _DELIMITERS = (b",", b";", b"\t")
 _QUOTED = re.compile(rb'"[^"]*"')
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = re.compile(r"[\s_-]+")
+# NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
+# the count is no text (the ellipsis before it stays, to show the text stops there).
+_CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
 # A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
 # host starting "www." is a web address, and the web is https.
 _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
@@ -117,6 +120,8 @@ def article_from_record(
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
+    if paragraphs and (cut := _CHARS_LEFT.search(paragraphs[-1])):
+        paragraphs = (*paragraphs[:-1], paragraphs[-1][: cut.start()]) if cut.start() else paragraphs[:-1]
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = first("published", _line)

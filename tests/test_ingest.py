@@ -125,6 +125,50 @@ def test_markdown_is_read_from_its_front_matter_and_text(name: str) -> None:
     assert list(article.paragraphs) == expected["paragraphs"]
 
 
+def test_articles_pasted_into_one_file_are_each_read() -> None:
+    """Seed articles concatenated into one file (`cat *.txt > all.txt`) were read as the first, the others'
+    headlines, header lines and text merged into its paragraphs."""
+    path = DATA / "pasted" / "three_articles.txt"
+    items = list(read_file(path))
+    assert all(isinstance(i, Article) for i in items)
+    assert [
+        (a.origin, a.title, a.category, a.author, a.published and a.published.isoformat(), a.paragraphs)
+        for a in items
+        if isinstance(a, Article)
+    ] == [
+        (
+            str(path),
+            "Storm Closes Schools Across the County",
+            "Weather",
+            "weather-desk",
+            "2026-12-01T07:05:00+00:00",
+            (
+                "Schools across the county closed on Tuesday as the storm brought winds of 90mph.",
+                "The council said school buses would not run until Thursday.",
+            ),
+        ),
+        (
+            f"{path}#2",
+            "Lifeboat Crew Rescues Two Kayakers",
+            "Local",
+            "coast-desk",
+            "2026-11-30T16:20:00+00:00",
+            (
+                "Two kayakers were brought ashore by the lifeboat crew on Monday afternoon.",
+                "Both were checked by paramedics and went home the same evening.",
+            ),
+        ),
+        (
+            f"{path}#3",
+            "Market Hall Roof Repaired",
+            "Local",
+            "town-desk",
+            "2026-11-29T09:00:00+00:00",
+            ("The market hall roof has been repaired in time for the winter fair.",),
+        ),
+    ]
+
+
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
     """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
     same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not."""
@@ -193,6 +237,16 @@ def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over
     assert skipped.reason.startswith("3 other files not read (2 .docx, 1 .jpg)")
 
 
+def test_an_rss_1_feed_saved_as_rdf_is_read_as_a_feed(tmp_path: Path) -> None:
+    """RSS 1.0 is RDF and sites name it so (`index.rdf`): it was read as a seed text article and refused."""
+    (tmp_path / "index.rdf").write_bytes((DATA / "feeds" / "rss1_rdf.xml").read_bytes())
+    items = list(read_articles([tmp_path]))
+    assert items and all(isinstance(i, Article) or i.kind == "note" for i in items)
+    assert [i.url for i in items if isinstance(i, Article)] == [
+        e["url"] for e in json.loads((DATA / "feeds" / "rss1_rdf.expected.json").read_text())["entries"]
+    ]
+
+
 @pytest.mark.parametrize("suffix", [".html", ".htm"])
 def test_a_saved_web_page_is_read_linked_to_its_own_canonical_address(tmp_path: Path, suffix: str) -> None:
     saved = tmp_path / f"cafe{suffix}"
@@ -226,7 +280,7 @@ def test_a_saved_feed_is_read_story_by_story_each_linked_to_its_page(tmp_path: P
 
 def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused(tmp_path: Path) -> None:
     """A file cannot fetch the stories' pages: a teaser is the text, said once for the file; a story with only
-    a headline, or a link relative to an address the file does not have, is skipped with its reason."""
+    a headline is skipped with its reason."""
     saved = tmp_path / "wire.xml"
     saved.write_bytes((DATA / "feeds" / "rss2_summary_only.xml").read_bytes())
     items = list(read_file(saved))
@@ -236,8 +290,11 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
         ("A drone survey found the glacier had retreated 120 metres since 2015\u2026",),
         ("Unions accepted a late pay offer.",),
     ]
-    assert [(n.location, n.kind) for n in notes] == [(f"{saved} entry 3", "skipped"), (str(saved), "note")]
-    assert notes[0].reason == "no http(s) link to the story"
+    assert [(n.location, n.kind) for n in notes] == [
+        ("https://wire.example.com/politics/only-a-headline", "skipped"),
+        (str(saved), "note"),
+    ]
+    assert notes[0].reason.startswith("only a headline")
     assert notes[1].reason.startswith("2 of its stories are only the feed's teaser")
     headline = tmp_path / "headline.rss"
     headline.write_text(
@@ -252,6 +309,31 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
     [refused] = read_file(sitemap)
     assert isinstance(refused, Skipped) and not refused.cut
     assert refused.reason.startswith("not an RSS, Atom or JSON feed")
+
+
+def test_a_saved_feeds_relative_links_are_read_against_the_address_it_names_as_its_own(tmp_path: Path) -> None:
+    """Big publishers' RSS links stories by path (`/business/...`): saved as a file, the feed's own address
+    (`atom:link rel="self"`, else its `<link>`) is what they are relative to."""
+    saved = tmp_path / "business.rss"
+    feed = (DATA / "saved_feeds" / "relative_links.rss").read_text(encoding="utf-8")
+    saved.write_text(feed, encoding="utf-8")
+    assert [i.url for i in read_file(saved) if isinstance(i, Article)] == [
+        "https://www.dailyharbour.example/business/2026/dec/01/markets-slide",
+        "https://www.dailyharbour.example/business/port-traffic-record",
+    ]
+    saved.write_text(feed.replace("<atom:link", "<atom:link rel='hub'").replace(' rel="self"', ""), encoding="utf-8")
+    assert [i.url for i in read_file(saved) if isinstance(i, Article)][1] == (
+        "https://www.dailyharbour.example/port-traffic-record"
+    )
+    saved.write_text(feed.replace("https://www.dailyharbour.example", ""), encoding="utf-8")
+    skipped = [i for i in read_file(saved) if isinstance(i, Skipped) and i.kind == "skipped"]
+    assert [(i.location, i.reason) for i in skipped] == [
+        (
+            f"{saved} entry {n}",
+            f"no http(s) link to the story ({link!r}, and the feed names no address of its own)",
+        )
+        for n, link in ((1, "/business/2026/dec/01/markets-slide"), (2, "port-traffic-record"))
+    ]
 
 
 def test_a_json_feed_saved_as_json_is_read_as_a_feed_and_other_json_as_records(tmp_path: Path) -> None:
@@ -369,6 +451,16 @@ def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
         ("April 4, 2024 7:37 pm EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
         ("Thu, 04 Apr 2024 19:37:00 BST", datetime(2024, 4, 4, 18, 37, tzinfo=UTC)),
         ("Thu, 04 Apr 2024 19:37:00 EDT", datetime(2024, 4, 4, 23, 37, tzinfo=UTC)),
+        ("2026-12-01 11:30:00 UTC", datetime(2026, 12, 1, 11, 30, tzinfo=UTC)),
+        ("2026-06-09 11:30 BST", datetime(2026, 6, 9, 10, 30, tzinfo=UTC)),
+        ("2026/12/01 11:30:00", datetime(2026, 12, 1, 11, 30, tzinfo=UTC)),
+        ("2026-12-01 11:30:00 +0100", datetime(2026, 12, 1, 10, 30, tzinfo=UTC)),
+        ("2026-12-01 11:30:00.250", datetime(2026, 12, 1, 11, 30, 0, 250000, tzinfo=UTC)),
+        # AP style names the clock: New York's is five hours behind in December, four in June.
+        ("Dec. 1, 2026, 9:15 a.m. ET", datetime(2026, 12, 1, 14, 15, tzinfo=UTC)),
+        ("June 9, 2026 at 9:15 a.m. ET", datetime(2026, 6, 9, 13, 15, tzinfo=UTC)),
+        ("Tue, 09 Jun 2026 11:30:00 PT", datetime(2026, 6, 9, 18, 30, tzinfo=UTC)),
+        ("2026-12-01 16:05 CT", datetime(2026, 12, 1, 22, 5, tzinfo=UTC)),
     ],
 )
 def test_parse_date(raw: str, expected: datetime) -> None:
@@ -381,6 +473,8 @@ def test_parse_date(raw: str, expected: datetime) -> None:
         "yesterday",
         "32-01-2020, 10:00",
         "2020-13-45",
+        "2026/13/01 11:30",
+        "2026-12-01 11:30 IST",
         "7 Marchh 2013",
         "February 30, 2013",
         "7 March 2013 13:05 pm",

@@ -59,6 +59,37 @@ def test_feed_cases(path: Path) -> None:
         assert published is None or published.tzinfo is UTC
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/rss+xml; charset=ISO-8859-1",  # Apache's AddDefaultCharset
+        "text/xml; charset=windows-1252",
+        "application/xml; charset=us-ascii",
+    ],
+)
+def test_a_servers_default_charset_gives_way_to_what_the_feeds_bytes_are(content_type: str) -> None:
+    """feedparser lets the header's charset outrank the feed's own declaration: a UTF-8 feed served as ISO-8859-1
+    was read as 'Le cafÃ©'."""
+    path = FEEDS / "accents.xml"
+    want = expected(path)
+    feed = parse_feed(path.read_bytes(), BASE + path.name, content_type=content_type)
+    assert isinstance(feed, Feed) and feed.warning is None
+    assert (feed.title, [entry_view(e) for e in feed.entries]) == (want["title"], want["entries"])
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/rss+xml", "text/html", ""])
+def test_with_no_charset_served_the_feeds_own_encoding_decides(content_type: str) -> None:
+    """RFC 3023 read `text/xml` without a charset as ASCII (a UTF-8 feed came with a "read leniently" warning every
+    poll) and a response without a Content-Type as ISO-8859-1; RFC 7303, which replaced it, lets the XML decide:
+    UTF-8 when, as here, it declares nothing."""
+    path = FEEDS / "accents.xml"
+    want = expected(path)
+    undeclared = path.read_bytes().split(b"\n", 1)[1]
+    feed = parse_feed(undeclared, BASE + path.name, content_type=content_type)
+    assert isinstance(feed, Feed) and feed.warning is None
+    assert (feed.title, [entry_view(e) for e in feed.entries]) == (want["title"], want["entries"])
+
+
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
 def test_no_markup_reaches_titles_or_text(path: Path) -> None:
     feed = parse_feed(path.read_bytes(), BASE + path.name)

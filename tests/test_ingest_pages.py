@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import Skipped
+from bot.ingest import Skipped, read_file
 from bot.ingest.markup import html_paragraphs, html_text
 from bot.ingest.pages import media_type, parse_page
 from bot.ingest.urls import canonical_url, is_web_url
@@ -26,10 +26,12 @@ def test_page_cases(path: Path) -> None:
     if "skipped" in want:
         assert items == [Skipped(BASE + path.name, want["skipped"])]
         return
-    [article] = items
+    notes = [i.reason for i in items if isinstance(i, Skipped) and i.note]
+    [article] = [i for i in items if not (isinstance(i, Skipped) and i.note)]
     assert isinstance(article, Article)
     got = {
         "content_type": want["content_type"],
+        **({"notes": notes} if notes else {}),
         "title": article.title,
         "url": article.url,
         "category": article.category,
@@ -38,6 +40,15 @@ def test_page_cases(path: Path) -> None:
         "paragraphs": list(article.paragraphs),
     }
     assert got == want
+
+
+def test_a_paywalled_page_saved_as_a_file_says_so_too(tmp_path: Path) -> None:
+    saved = tmp_path / "budget.html"
+    saved.write_bytes((PAGES / "paywalled.html").read_bytes())
+    note, article = read_file(saved)
+    assert isinstance(note, Skipped) and (note.location, note.kind) == (str(saved), "note")
+    assert note.reason.startswith("behind a paywall")
+    assert isinstance(article, Article) and article.title == "Budget Deal Reached After Midnight"
 
 
 def test_a_response_that_does_not_say_what_it_is_is_sniffed() -> None:
@@ -108,10 +119,22 @@ def test_is_web_url(url: str, web: bool) -> None:
         ("&lt;b&gt;literal&lt;/b&gt;", ("<b>literal</b>",)),
         ("<div>unclosed <p>nested", ("unclosed", "nested")),
         ("", ()),
+        # A CMS's or a feed's story: a photo's caption and an advertisement's label are no part of it.
+        (
+            "<p>Bus lanes approved.</p><div class='ad'>Advertisement</div><figure><img src='bus.jpg'>"
+            "<figcaption>A bus. Photo: Kim Lee</figcaption></figure><p>Work starts in January.</p>"
+            "<p>Continue reading the main story</p>",
+            ("Bus lanes approved.", "Work starts in January."),
+        ),
+        ("before<figure>caption</figure>after", ("before", "after")),
     ],
 )
 def test_html_paragraphs(html: str, paragraphs: tuple[str, ...]) -> None:
     assert html_paragraphs(html) == paragraphs
+
+
+def test_a_headline_is_never_taken_for_an_advertisements_label() -> None:
+    assert html_text("<b>Advertisement</b>") == "Advertisement"
 
 
 def test_html_text_is_one_line() -> None:

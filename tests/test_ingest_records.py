@@ -294,6 +294,39 @@ def test_records_wrapped_in_an_object_are_read() -> None:
     assert isinstance(single, Article) and single.title == "Sorted Keys Story"
 
 
+def test_field_names_match_whatever_their_case_and_word_separators(tmp_path: Path) -> None:
+    """NewsAPI's `publishedAt` and a spreadsheet's `Published At` are `published_at`: they were not found, and every
+    story went in undated without a word."""
+    path = RECORDS / "newsapi.json"
+    items = list(read_file(path))
+    assert [(a.title, a.published, a.url, a.paragraphs) for a in items if isinstance(a, Article)] == [
+        (
+            "Spring Tide Floods the Promenade",
+            datetime(2026, 3, 8, 5, 15, tzinfo=UTC),
+            "https://gazette.example.org/tide",
+            # NewsAPI's count of the characters it left out is no text.
+            ("The highest tide in fifty years flooded the promenade on Sunday morning, reaching the doors of the"
+             " seafront shops…",),
+        ),
+        (
+            "Ferry Fares Frozen",
+            datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+            "https://wire.example.com/ferry-fares",
+            ("The ferry company froze its fares until the autumn.",),
+        ),
+    ]  # fmt: skip
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Web Title,Body-Text,Section Name,Published At\nQuay Closed,The quay is shut.,Local,8 March 2026")
+    [story] = list(read_file(sheet))
+    assert isinstance(story, Article)
+    assert (story.title, story.paragraphs, story.category, story.published) == (
+        "Quay Closed",
+        ("The quay is shut.",),
+        "Local",
+        datetime(2026, 3, 8, tzinfo=UTC),
+    )
+
+
 def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
     object is one record, reported by the file's name (not as element [1] of a list it is not)."""
@@ -395,6 +428,8 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
         ("n/a", None),
         ("/news/wind", None),
         ("Environment Agency", None),
+        ("www.News.example.org/wind?utm_source=x", "https://www.news.example.org/wind"),
+        ("www.example", None),
     ],
 )
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:

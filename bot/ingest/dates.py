@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from bot.errors import ArticleError
 
@@ -73,9 +73,14 @@ NAMED_ZONES = {
     "AEST": NamedZone(10, None, ("Australia/Sydney", "Australia/Brisbane")),
     "AEDT": NamedZone(11, None, ("Australia/Sydney",)),
 }
-# A zone after the time: GMT or UTC (with an offset or not), Z, an offset, or one of NAMED_ZONES.
+# American newsrooms (AP style) name the clock, not the offset: "9:15 a.m. ET" is New York's time, summer or
+# winter, so the date itself says which half of the year it is.
+_CLOCKS = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
+# A zone after the time: GMT or UTC (with an offset or not), Z, an offset, or one of NAMED_ZONES or _CLOCKS.
 _ZONE = (
-    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|" + "|".join(NAMED_ZONES) + r"))?"
+    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|"
+    + "|".join((*NAMED_ZONES, *_CLOCKS))
+    + r"))?"
 )
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _FORMS = tuple(
@@ -83,6 +88,9 @@ _FORMS = tuple(
     for date in (
         # The seed's own: day first, `7-03-2013, 07:37`.
         r"(?P<day>\d{1,2})[-./](?P<month>\d{1,2})[-./](?P<year>\d{4})",
+        # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
+        # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
+        r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
         rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})",
         rf"{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})",
     )
@@ -122,9 +130,9 @@ def _email_date(text: str) -> datetime:
     """An e-mail (RFC 2822) date, its zone name read as in the other forms; an ambiguous name is refused."""
     named = _ZONE_NAME_AT_END.search(text)
     zone = named[1].upper() if named else ""
-    if named and zone not in _EMAIL_ZONES and zone not in NAMED_ZONES:
+    ours = named is not None and (zone in NAMED_ZONES or zone in _CLOCKS)
+    if named and zone not in _EMAIL_ZONES and not ours:
         raise ArticleError(f"unreadable date {text!r}: the zone {named[1]!r} is ambiguous or unknown")
-    ours = named is not None and zone in NAMED_ZONES
     try:
         parsed = parsedate_to_datetime(text[: named.start()] if named and ours else text)
     except (TypeError, ValueError, IndexError) as exc:
@@ -162,8 +170,10 @@ def _from_parts(match: re.Match[str], text: str) -> datetime:
     return _in_utc(written.replace(tzinfo=zone), text)
 
 
-def _zone(written: str | None) -> timezone:
+def _zone(written: str | None) -> tzinfo:
     """The zone a date names after its time (UTC when none)."""
+    if written and (clock := _CLOCKS.get(written.upper())) is not None:
+        return ZoneInfo(clock)
     if written and (named := NAMED_ZONES.get(written.upper())) is not None:
         return timezone(timedelta(hours=named.hours))
     if not written or (offset := _OFFSET.search(written)) is None:
@@ -178,13 +188,3 @@ def _in_utc(parsed: datetime, text: str) -> datetime:
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except OverflowError as exc:  # a year-1 date with an eastern zone has no UTC time
         raise ArticleError(f"impossible date {text!r}: out of range") from exc
-
-
-def from_struct_time(value: time.struct_time | None) -> datetime | None:
-    """A UTC `struct_time` (as feedparser gives dates) as an aware datetime; None when missing or impossible."""
-    if value is None:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None

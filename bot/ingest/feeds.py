@@ -10,6 +10,7 @@ with their full text; drafts, scheduled and private posts, pages and attachments
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import logging
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.message import Message
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
@@ -26,11 +28,11 @@ import feedparser
 
 from bot.analysis import analyze
 from bot.errors import ArticleError
-from bot.ingest.dates import from_struct_time, parse_date
+from bot.ingest.dates import read_date
 from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
-from bot.ingest.text import split_paragraphs
+from bot.ingest.text import served_encoding, split_paragraphs
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
@@ -98,9 +100,10 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     """Read a feed's bytes (fetched from `url`); `category`, when given, is every entry's category."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    headers = {"content-type": _served_type(content_type, data)}
+    # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
+    if is_web_url(url):
+        headers["content-location"] = url
     problem: str | None = None
     if (json_feed := _json_feed(data)) is not None:
         channel, raw_entries = json_feed
@@ -117,6 +120,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
                 return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
+    base = _base(channel, url)
     entries: list[FeedEntry] = []
     problems: list[Skipped] = []
     unpublished: Counter[str] = Counter()
@@ -126,10 +130,12 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             continue
         location = f"{url} entry {number}"
         try:
-            entry = _entry(raw, url, category)
+            entry, unread = _entry(raw, base, category)
         except ArticleError as exc:
             problems.append(Skipped(location, str(exc)))
             continue
+        if unread:
+            problems.append(Skipped(entry.article.url or location, unread, note=True))
         article, cut = fit(entry.article)
         if cut:
             problems.append(Skipped(article.url or location, cut, cut=True))
@@ -152,6 +158,25 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         problems=tuple(problems),
         warning=f"read leniently: {problem}" if problem else None,
     )
+
+
+def _served_type(content_type: str | None, data: bytes) -> str:
+    """The Content-Type for feedparser, which follows RFC 3023: a charset in it outranks the feed's own XML
+    declaration, any `text/` type without one (`text/xml`, and the `text/html` misconfigured servers send) is ASCII,
+    and no Content-Type at all is ISO-8859-1. A server's default charset (ISO-8859-1 over a UTF-8 feed, see
+    `served_encoding`) gives way to what the bytes are; with no charset, the feed's own declaration decides, as RFC
+    7303 (which replaced 3023) says: a UTF-8 feed served as `text/xml` was read "leniently", with a warning."""
+    message = Message()
+    message["content-type"] = content_type or "application/xml"
+    charset = message.get_content_charset()
+    if charset is None:
+        if message.get_content_maintype() == "text":
+            message.set_type("application/" + message.get_content_subtype())
+        return message["content-type"]
+    served = served_encoding(charset, data)
+    if served is not None and served != codecs.lookup(charset).name:
+        message.set_param("charset", served)
+    return message["content-type"]
 
 
 def is_json_feed(data: bytes) -> bool:
@@ -270,7 +295,8 @@ def _unpublished(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntry:
+def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[FeedEntry, str | None]:
+    """The entry's story, and why it is undated when its date cannot be read (see `_published`)."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
@@ -281,17 +307,33 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> FeedEntr
             raise ArticleError("no headline and no text")
         title = paragraphs[0]
     guid = raw.get("id")
+    published, unread = _published(raw)
     article = Article(
         title=title,
         paragraphs=paragraphs,
         category=(category or _tag(raw) or DEFAULT_CATEGORY),
-        published=_published(raw),
+        published=published,
         url=link,
         author=_plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author") or None,
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
-    return FeedEntry(article, summary_only=not full)
+    return FeedEntry(article, summary_only=not full), unread
+
+
+def _base(channel: Mapping[str, Any], url: str) -> str:
+    """What the entries' relative links are relative to: the address the feed was fetched from; for a feed saved
+    as a file, the address it names as its own (`<atom:link rel="self">`, as RSS 2.0 feeds carry it), else its
+    site's (`<link>`); "" when it names neither."""
+    if is_web_url(url):
+        return url
+    links = channel.get("links")
+    listed = links if isinstance(links, list) else []
+    named = [link.get("href") for link in listed if isinstance(link, Mapping) and link.get("rel") == "self"]
+    for candidate in (*named, channel.get("link")):
+        if isinstance(candidate, str) and is_web_url(candidate):
+            return candidate.strip()
+    return ""
 
 
 def _link(raw: dict[str, Any], feed_url: str) -> str:
@@ -304,6 +346,8 @@ def _link(raw: dict[str, Any], feed_url: str) -> str:
             absolute = urljoin(feed_url, candidate.strip())
             if is_web_url(absolute):
                 return canonical_url(absolute)
+    if relative := next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None):
+        raise ArticleError(f"no http(s) link to the story ({relative!r}, and the feed names no address of its own)")
     raise ArticleError("no http(s) link to the story")
 
 
@@ -367,17 +411,18 @@ def _tag(raw: dict[str, Any]) -> str:
     return ""
 
 
-def _published(raw: dict[str, Any]) -> datetime | None:
+def _published(raw: dict[str, Any]) -> tuple[datetime | None, str | None]:
+    """The entry's date as written, read by newsbot's rules (see `read_date`), and why it is undated when it cannot
+    be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST, IST) for UTC."""
+    unread = None
     # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning.
     for key in ("published", "updated", "created"):
-        if parsed := from_struct_time(dict.get(raw, f"{key}_parsed")):
-            return parsed
         if isinstance(text := dict.get(raw, key), str) and text.strip():
-            try:
-                return parse_date(text)
-            except ArticleError:
-                continue
-    return None
+            published, problem = read_date(text)
+            if published:
+                return published, None
+            unread = unread or problem
+    return None, unread
 
 
 class _FeedLinks(HTMLParser):

@@ -15,13 +15,21 @@ from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import parse_saved_page
 from bot.ingest.records import CHUNK_BYTES, READERS, article_from_record
 from bot.ingest.reports import Skipped
-from bot.ingest.text import LEGACY_ENCODING, LEGACY_NOTE, decode, parse_text_article, text_encoding
+from bot.ingest.text import (
+    LEGACY_ENCODING,
+    LEGACY_NOTE,
+    decode,
+    parse_text_article,
+    split_text_articles,
+    text_encoding,
+)
 from bot.models import Article
 
 TEXT_SUFFIXES = frozenset({".txt", ""})
 BULK_SUFFIXES = frozenset(READERS)
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
-FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
+# .rdf: RSS 1.0 is RDF, and sites name it so (index.rdf).
+FEED_SUFFIXES = frozenset({".rss", ".rdf", ".atom", ".xml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
@@ -49,7 +57,7 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
             yield from _read_text(path, parse_markdown)
         else:
             # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
-            yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"))
+            yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"), split_text_articles)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -68,19 +76,32 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     return path.read_bytes()
 
 
-def _read_text(path: Path, parse: Callable[[str, str], tuple[Article, str | None]]) -> Iterator[Article | Skipped]:
-    """The article in a text file, read by `parse` (text, origin)."""
+def _read_text(
+    path: Path,
+    parse: Callable[[str, str], tuple[Article, str | None]],
+    split: Callable[[str], list[str]] = lambda text: [text],
+) -> Iterator[Article | Skipped]:
+    """The articles in a text file, read by `parse` (text, origin): one, or each that `split` finds there (the
+    first is the file's, the others `file#2`, `file#3`, ...)."""
     try:
         text, encoding = decode(_whole(path))
-        article, unread = parse(text, str(path))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
-    if encoding == LEGACY_ENCODING:
-        yield Skipped(str(path), LEGACY_NOTE, note=True)
-    if unread:
-        yield Skipped(str(path), unread, note=True)
-    yield from within_limits(article, str(path))
+    legacy = encoding == LEGACY_ENCODING
+    for number, part in enumerate(split(text), start=1):
+        origin = str(path) if number == 1 else f"{path}#{number}"
+        try:
+            article, unread = parse(part, origin)
+        except ArticleError as exc:
+            yield Skipped(origin, str(exc))
+            continue
+        if legacy:
+            yield Skipped(str(path), LEGACY_NOTE, note=True)
+            legacy = False
+        if unread:
+            yield Skipped(origin, unread, note=True)
+        yield from within_limits(article, origin)
 
 
 def _read_page(path: Path) -> Iterator[Article | Skipped]:
@@ -177,8 +198,8 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .md, .markdown, .jsonl, .json, .csv, .html and .htm files, and feeds from .rss,"
-                    " .atom and .xml",
+                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .html and .htm files, and feeds from"
+                    " .rss, .rdf, .atom and .xml",
                 )
             if hidden:
                 names = sorted(hidden)

@@ -1,13 +1,17 @@
 """Markdown stories (static-site generators, newsroom notes): front matter for the fields, the rest as paragraphs.
 
-The front matter (`---` lines around YAML's simple `key: value` lines and lists) is read as a record is, with the
-same field names (`title`, `date`, `category` or `tags`, `url`, `author`, ...); the headline is its `title`, else
-the first `# ` heading. The body's Markdown becomes plain text: a link is its text, emphasis and code marks go.
+The front matter (`---` lines around YAML's simple `key: value` lines and lists, or `+++` lines around Hugo's TOML)
+is read as a record is, with the same field names (`title`, `date`, `category` or `tags`, `url`, `author`, ...); the
+headline is its `title`, else the first `# ` heading. The body's Markdown becomes plain text: a link is its text,
+emphasis and code marks go.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
+from datetime import date
 
 from bot.errors import ArticleError
 from bot.ingest.records import article_from_record
@@ -20,7 +24,9 @@ _ITEM = re.compile(r"^\s+-\s+(.*)$")
 _HEADLINE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 # Line marks: headings, quotes, list bullets and numbers; rules and code fences are no text at all.
 _LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)")
-_NOT_TEXT = re.compile(r"^\s{0,3}(?:(?:[-*_]\s*){3,}|=+\s*|```.*|~~~.*|\[[^\]]+\]:\s+\S.*)$")
+# Rules, code fences, link definitions, and a line that is only a template tag (Jekyll's `{% include ... %}`,
+# Hugo's `{{< figure ... >}}` shortcodes) are no text at all.
+_NOT_TEXT = re.compile(r"^\s{0,3}(?:(?:[-*_]\s*){3,}|=+\s*|```.*|~~~.*|\[[^\]]+\]:\s+\S.*|\{[{%].*[%}]\}\s*)$")
 # Inline marks, in order: images go, links and reference links keep their text, then emphasis and code marks.
 _INLINE = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
@@ -40,6 +46,11 @@ def parse_markdown(text: str, origin: str) -> tuple[Article, str | None]:
         end = next((n for n, line in enumerate(lines[1:], start=1) if _FENCE.match(line)), None)
         if end is not None:
             front = _front_matter(lines[1:end])
+            lines = lines[end + 1 :]
+    elif lines and lines[0].strip() == "+++":
+        end = next((n for n, line in enumerate(lines[1:], start=1) if line.strip() == "+++"), None)
+        if end is not None:
+            front = _toml_front_matter(lines[1:end])
             lines = lines[end + 1 :]
     # Static-site generators' drafts (Hugo's `draft: true`, Jekyll's `published: false`) must not reach readers.
     draft, published = (str(front.get(key, "")).lower() for key in ("draft", "published"))
@@ -76,10 +87,26 @@ def _front_matter(lines: list[str]) -> dict[str, object]:
     return front
 
 
+def _toml_front_matter(lines: list[str]) -> dict[str, object]:
+    """Hugo's TOML front matter (between `+++` lines), its dates as ISO 8601 text, as YAML's are written."""
+    try:
+        front = tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError as exc:
+        raise ArticleError(f"unreadable TOML front matter: {exc}") from exc
+    return {key: value.isoformat() if isinstance(value, date) else value for key, value in front.items()}
+
+
 def _scalar(value: str) -> str:
     value = value.strip()
-    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
+    if len(value) > 1 and value[0] == value[-1] == '"':
+        # YAML's double-quoted escapes are JSON's (\" and \\ among them).
+        try:
+            unquoted = json.loads(value)
+        except ValueError:
+            return value[1:-1]
+        return unquoted if isinstance(unquoted, str) else value[1:-1]
+    if len(value) > 1 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")  # YAML's one escape in single quotes
     return value.split(" #", 1)[0].strip()  # a comment after a plain value
 
 

@@ -19,8 +19,17 @@ _BLOCKS = frozenset(
         "table", "tr", "ul",
     }
 )  # fmt: skip
-# Elements whose content is never text for a reader.
-_HIDDEN = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select"})
+# Elements whose content is never text for a reader. A figure is a photo's or an embed's caption, as trafilatura
+# leaves it out of pages ("A flooded street in Carlisle. Photograph: J Smith/Agency").
+_HIDDEN = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select", "figure"}
+)
+# A paragraph that only labels an advertisement's place, as newsrooms' feeds and pages carry them.
+AD_LABEL = re.compile(
+    r"(?:advertisement|advert|sponsored(?: content)?|skip advertisement|continue reading the main story"
+    r"|(?:the )?(?:story|article) continues (?:below|after)(?: this)? advert(?:isement)?)",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TAG = re.compile(r"<[^>]*>?")
@@ -37,7 +46,8 @@ class _TextParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
             self.hidden += 1
-        elif tag == "br":
+        # A hidden block (a figure) still parts the text around it.
+        if tag == "br":
             self.parts.append("\n")
         elif tag in _BLOCKS:
             self.parts.append("\n\n")
@@ -51,7 +61,7 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN:
             self.hidden = max(0, self.hidden - 1)
-        elif tag in _BLOCKS:
+        if tag in _BLOCKS:
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
@@ -67,7 +77,16 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_paragraphs(fragment: str) -> tuple[str, ...]:
-    """The paragraphs of an HTML fragment as plain text."""
+    """The paragraphs of an HTML fragment as plain text, without advertisements' labels."""
+    return tuple(paragraph for paragraph in _blocks(fragment) if not AD_LABEL.fullmatch(paragraph))
+
+
+def html_text(fragment: str) -> str:
+    """An HTML fragment (a headline, a name) as one line of plain text."""
+    return " ".join(" ".join(_blocks(fragment)).split())
+
+
+def _blocks(fragment: str) -> tuple[str, ...]:
     if not looks_like_html(fragment):
         return split_paragraphs(fragment)
     parser = _TextParser()
@@ -79,8 +98,3 @@ def html_paragraphs(fragment: str) -> tuple[str, ...]:
         text = unescape(_TAG.sub(" ", fragment))
     # Blocks became blank lines: two line breaks in a row are a paragraph break, one is a space.
     return split_paragraphs(text)
-
-
-def html_text(fragment: str) -> str:
-    """An HTML fragment (a headline, a name) as one line of plain text."""
-    return " ".join(" ".join(html_paragraphs(fragment)).split())

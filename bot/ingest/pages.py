@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import logging
 import re
 from collections.abc import Iterator
@@ -17,7 +16,9 @@ from bot.errors import ArticleError
 from bot.ingest.dates import parse_date
 from bot.ingest.feeds import FEED_TYPES
 from bot.ingest.limits import within_limits
+from bot.ingest.markup import AD_LABEL
 from bot.ingest.reports import Skipped
+from bot.ingest.text import served_encoding
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
 
@@ -35,6 +36,14 @@ _META = re.compile(rb"<meta\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(rb"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _PUBLISHED_NAMES = frozenset({b"article:published_time", b"og:published_time", b"datepublished", b"pubdate"})
 _JSON_LD_PUBLISHED = re.compile(rb'"datePublished"\s*:\s*"([^"]{8,40})"')
+# schema.org's paywall mark, which news sites give search engines (`"isAccessibleForFree": false`, or "False"): the
+# page shows only the story's opening to a reader without a subscription, and so to newsbot.
+_PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
+_PAYWALL_NOTE = (
+    "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
+)
+# The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
+_MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -60,6 +69,8 @@ def parse_page(
     except ArticleError as exc:
         yield Skipped(url, str(exc))
         return
+    if _PAYWALLED.search(body):
+        yield Skipped(article.url or url, _PAYWALL_NOTE, note=True)
     yield from within_limits(article, article.url or url)
 
 
@@ -72,6 +83,8 @@ def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
     except ArticleError as exc:
         yield Skipped(path, str(exc))
         return
+    if _PAYWALLED.search(body):
+        yield Skipped(path, _PAYWALL_NOTE, note=True)
     yield from within_limits(article, path)
 
 
@@ -84,13 +97,9 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         raise ArticleError(f"not an HTML page ({kind})")
     if not kind and not _HTML_START.match(body[:4096]):
         raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
-    html: str | bytes = body
-    # An unknown charset name leaves the bytes to trafilatura, which guesses.
-    with contextlib.suppress(LookupError, TypeError):
-        html = body.decode(codecs.lookup(charset or "").name, errors="replace") if charset else body
     try:
         document = trafilatura.bare_extraction(
-            html,
+            _text(body, charset),
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -123,11 +132,22 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
     )
 
 
+def _text(body: bytes, charset: str | None) -> str | bytes:
+    """A page's text, decoded as browsers would but where servers' defaults are wrong: a byte order mark says the
+    encoding, whatever the header says; a charset is read as `served_encoding` says. No charset, or an unknown
+    one, leaves the bytes to trafilatura, which reads the page's own `<meta charset>` or guesses."""
+    for mark, encoding in _MARKS:
+        if body.startswith(mark):
+            return body[len(mark) :].decode(encoding, errors="replace")
+    served = served_encoding(charset, body)
+    return body.decode(served, errors="replace") if served else body
+
+
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     lines = [" ".join(line.split()) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
-    kept = [line for line in lines if line]
+    kept = [line for line in lines if line and not AD_LABEL.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)

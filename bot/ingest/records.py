@@ -47,12 +47,27 @@ _CSV_FILLER = re.compile(rb'[^",\r\n]+')
 _DELIMITERS = (b",", b";", b"\t")
 _QUOTED = re.compile(rb'"[^"]*"')
 _BOM = b"\xef\xbb\xbf"
+_SEPARATORS = re.compile(r"[\s_-]+")
+# NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
+# the count is no text (the ellipsis before it stays, to show the text stops there).
+_CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
+# A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
+# host starting "www." is a web address, and the web is https.
+_SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def _folded(name: str) -> str:
+    """A field's name as aliases match it: "publishedAt", "Published At" and "published_at" are one."""
+    return _SEPARATORS.sub("", name).casefold()
 
 
 # Names other exports give our fields (news APIs, CMS exports, scraped datasets), tried in order when a record has
-# no field of our own name and none was named with `--field`; any case matches ("Title", "PubDate").
+# no field of our own name and none was named with `--field`. They match in any case and with or without "_", "-"
+# or spaces between words (see `_folded`): "PubDate", NewsAPI's "publishedAt", a spreadsheet's "Published At".
 ALIASES: Mapping[str, tuple[str, ...]] = {
-    "title": ("headline", "heading"),
+    # web_title, web_publication_date and section_name are the Guardian's API's (webTitle, ...), date_published
+    # schema.org's.
+    "title": ("headline", "heading", "web_title"),
     # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
     # news format); its subjects are objects named by "name".
     "body": (
@@ -60,11 +75,11 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
         "summary",
     ),
     "paragraphs": (),
-    "category": ("section", "topic", "categories", "tags", "tag", "subject"),
+    "category": ("section", "section_name", "topic", "categories", "tags", "tag", "subject"),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
-        "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "datetime", "timestamp",
-        "firstcreated", "versioncreated",
+        "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "date_published",
+        "web_publication_date", "datetime", "timestamp", "firstcreated", "versioncreated",
     ),
     "url": ("link", "href", "permalink", "source_url", "web_url", "uri"),
     "author": ("byline", "authors", "creator", "writer"),
@@ -73,7 +88,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 # A category or author given as a JSON number is an id into a table the export left out (WordPress's
 # `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all. Text of digits ("2024" in a
 # CSV) is a name as written.
-_TITLE_NAMES = frozenset(("title", *ALIASES["title"]))
+_TITLE_NAMES = frozenset(_folded(name) for name in ("title", *ALIASES["title"]))
 
 
 def article_from_record(
@@ -85,13 +100,13 @@ def article_from_record(
     HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
     its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`).
     """
-    keys = {str(key).casefold(): key for key in record}
+    keys = {_folded(str(key)): key for key in record}
 
     def named(name: str) -> list[str]:
         """The record's fields (or paths) that may hold our field `name`, in the order they are tried."""
         if name in fields:
             return [fields[name]]
-        return [keys[candidate] for candidate in (name, *ALIASES[name]) if candidate in keys]
+        return [keys[folded] for candidate in (name, *ALIASES[name]) if (folded := _folded(candidate)) in keys]
 
     def first(name: str, read: Callable[[object], _Read]) -> _Read:
         """The first of `name`'s fields that reads as something: an empty or unusable one does not hide the next."""
@@ -105,11 +120,15 @@ def article_from_record(
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
+    if paragraphs and (cut := _CHARS_LEFT.search(paragraphs[-1])):
+        paragraphs = (*paragraphs[:-1], paragraphs[-1][: cut.start()]) if cut.start() else paragraphs[:-1]
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = first("published", _line)
     published, unread = read_date(published_raw) if published_raw else (None, None)
     url = first("url", _line)
+    if _SCHEMELESS.fullmatch(url):
+        url = f"https://{url}"
     article = Article(
         title=title,
         paragraphs=paragraphs,
@@ -370,7 +389,7 @@ def _records_key(source: _JsonStream) -> str | None:
     lists: list[str] = []
     titled = False
     for key in _members(source):
-        titled = titled or key.casefold() in _TITLE_NAMES
+        titled = titled or _folded(key) in _TITLE_NAMES
         if source.peek() != "[":
             source.value()
             continue

@@ -21,6 +21,20 @@ _OTHER_HEADER = re.compile(r"^[A-Za-z][A-Za-z-]*(?: [A-Za-z-]+){0,2}\s*:\s*\S.{0
 _DATE_LINE_CHARS = 60
 # "Posted" and "Date" need their colon (or "on"): a story may begin "Date night ..." where its date line is missing.
 _PUBLISHED = re.compile(r"^(?:Published(?:\s+on)?\s*:?\s|Posted(?:\s+on\s|\s*:)|Date\s*:)\s*(.+)$", re.IGNORECASE)
+# A byline among the header lines: "By Jane Doe", "By Jane Doe and Tom Hale, Transport Correspondents". A name is
+# two or more capitalised words, so that a story beginning "By Tuesday, ..." or "By the time ..." is not one.
+_NAME = r"[A-Z][\w'\u2019.-]*"
+_BYLINE = re.compile(
+    rf"^(?:By|BY)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
+)
+# Where another article in the seed's format starts, in a file of several pasted or concatenated together: after a
+# blank line, a headline, then its header lines and its date line.
+_KNOWN_HEADER = r"[ \t]*(?:Author|Comments|Category|URL|Link|Source)[ \t]*:"
+_NEXT_ARTICLE = re.compile(
+    rf"\n[ \t]*\n(?=(?!{_KNOWN_HEADER})[^\n]*\S[^\n]*\n(?:[ \t]*\n)*(?:{_KNOWN_HEADER}[^\n]*\n)+"
+    r"(?:[^\n]*\n)?[ \t]*(?:Published|Posted|Date)\b)",
+    re.IGNORECASE,
+)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
 # Longest first: UTF-32's little-endian mark begins with UTF-16's.
 _MARKED = (
@@ -34,6 +48,9 @@ _BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
 # range; its five unassigned bytes become U+FFFD). The whole file is read so, and one note says it.
 LEGACY_ENCODING = "cp1252"
 LEGACY_NOTE = "not UTF-8: read as Windows-1252 (Latin-1)"
+# Charsets (as `codecs` names them) that servers declare by default whatever a document is in (Apache's
+# AddDefaultCharset ISO-8859-1, a CMS's UTF-8 over old Windows-1252 pages): between these, the bytes decide.
+_WESTERN = frozenset({"utf-8", "iso8859-1", "cp1252", "ascii"})
 _UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _ASCII = bytes(range(128))
 _HIGH = bytes(range(128, 256))
@@ -83,10 +100,28 @@ def text_encoding(chunks: Iterable[bytes]) -> str:
     return LEGACY_ENCODING if strays > characters else "utf-8"
 
 
+def served_encoding(charset: str | None, data: bytes) -> str | None:
+    """The encoding of a document served as in `charset`: a UTF-8 or Western one (`_WESTERN`) is UTF-8 or
+    `LEGACY_ENCODING` as the bytes are (see `text_encoding`), another is as named; None when none is named or the
+    name is unknown."""
+    try:
+        name = codecs.lookup(charset).name if charset else None
+    except LookupError:
+        return None
+    return text_encoding([data]) if name in _WESTERN else name
+
+
 def decode_errors(encoding: str) -> str:
     """How to decode text in `encoding`: UTF-8 strictly (a broken spot is reported); Windows-1252's unassigned
     bytes as U+FFFD (the file is legacy text whatever they are)."""
     return "replace" if encoding == LEGACY_ENCODING else "strict"
+
+
+def split_text_articles(text: str) -> list[str]:
+    """The articles in the seed's format in one text: itself, or each of several pasted together (the second
+    starting at its headline, after a blank line), which would otherwise be read as one with the others' headlines
+    and header lines in its text."""
+    return _NEXT_ARTICLE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> tuple[Article, str | None]:
@@ -105,6 +140,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     title_at = index
     title = lines[index].strip()
     headers: dict[str, str] = {}
+    byline: re.Match[str] | None = None
+    byline_at = title_at
     published: datetime | None = None
     unread: str | None = None
     index += 1
@@ -112,6 +149,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         line = lines[index].strip()
         if match := _HEADER.match(line):
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
+        elif not byline and (byline := _BYLINE.match(line)):
+            byline_at = index
         elif (published or unread) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
@@ -126,7 +165,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     if not (published or unread):
         if not (plain and not headers and headline_alone):
             raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
-        index = title_at + 1
+        # A plain file's body starts after its headline, or after its byline: never in it.
+        index = byline_at + 1
     body_lines = lines[index:]
     # The footer (Comments:/Category:) repeats the header; it is not part of the story.
     while body_lines and (not body_lines[-1].strip() or _FOOTER.match(body_lines[-1].strip())):
@@ -142,7 +182,7 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
         category=headers.get("category", ""),
         published=published,
         url=url,
-        author=headers.get("author") or None,
+        author=headers.get("author") or (byline[1] if byline else None),
         origin=origin,
     )
     return article, unread

@@ -517,7 +517,6 @@ class Ranking:
     articles: dict[str, StoredArticle]
     texts: dict[tuple[str, int], str]
     answerability: Answerability
-    lexical_hits: int
     # The question's terms that no paragraph uses (a misspelling, or a topic the articles never name).
     unseen_terms: frozenset[str] = frozenset()
 
@@ -589,13 +588,13 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     asked = asks(request.question, texts.values())
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
-        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits), never_used)
+        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, never_used)
     if semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
         matches = semantic.pieces.soft_match(request.question, shown)
         candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits), never_used)
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, never_used)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
@@ -617,11 +616,9 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     closest = tuple(titled.values())[:CLOSEST_HEADLINES]
     best = ranking.best
     if not ranking.candidates or best < min_answerability:
-        reason = (
-            "Nothing in the articles answers that." + no_article_uses(request.question, ranking)
-            if ranking.lexical_hits
-            else "No article mentions any of those words."
-        )
+        # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
+        # commonest such question, and with a category or dates the words may be in articles they kept out.
+        reason = "Nothing in the articles answers that." + no_article_uses(request.question, ranking)
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
         if in_another_script(request.question):

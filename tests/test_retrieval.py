@@ -119,6 +119,17 @@ def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> No
     )
 
 
+def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out_word(news: Library) -> None:
+    """A question none of whose words any paragraph holds names them too ("arsenel" shows its misspelling); one
+    whose words only the category or dates kept out does not say that no article mentions them."""
+    misspelt = news.ask(news.request("harbuor"))
+    assert not misspelt.found
+    assert misspelt.reason == "Nothing in the articles answers that. No article uses the word \u201charbuor\u201d."
+    filtered = news.ask(news.request("offshore wind farm", category="local"))
+    assert not filtered.found
+    assert filtered.reason == "Nothing in the articles answers that. (The search was limited by category or date.)"
+
+
 def test_weak_match_lists_closest_headlines(news: Library) -> None:
     answer = news.ask(news.request("Which city library sold tickets for the eclipse concert in Tokyo?"))
     assert not answer.found

@@ -124,10 +124,37 @@ def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out
     whose words only the category or dates kept out does not say that no article mentions them."""
     misspelt = news.ask(news.request("harbuor"))
     assert not misspelt.found
-    assert misspelt.reason == "Nothing in the articles answers that. No article uses the word \u201charbuor\u201d."
+    assert misspelt.reason.startswith(
+        "Nothing in the articles answers that. No article uses the word \u201charbuor\u201d."
+    )
     filtered = news.ask(news.request("offshore wind farm", category="local"))
     assert not filtered.found
     assert filtered.reason == "Nothing in the articles answers that. (The search was limited by category or date.)"
+
+
+def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news: Library) -> None:
+    """Suggested, never searched for: the word one edit away that the articles write, as they write it; not for a
+    name the reader typed (capitalised), an English word the articles lack, or a short word."""
+    answer = news.ask(news.request("libary"))
+    assert not answer.found and answer.passages == ()
+    assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
+    assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
+    for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
+        declined = news.ask(news.request(question))
+        assert not declined.found and "No article uses" in declined.reason
+        assert "Did you mean" not in declined.reason
+
+
+def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
+    respelt = {"arsenel": "Arsenal", "chelsae": "chelsea", "zzzzzz": "unshown"}
+    assert unused_words(["Arsenel", "CHELSAE", "drew"], respelt) == (
+        " No article uses the words \u201cArsenel\u201d, \u201cCHELSAE\u201d or \u201cdrew\u201d."
+        " Did you mean \u201cArsenal\u201d and \u201cchelsea\u201d?"
+    )
+    assert unused_words(["a", "bb", "ccc", "dddd", "zzzzzz"], respelt).endswith(
+        "\u201czzzzzz\u201d. Did you mean \u201cunshown\u201d?"
+    )
+    assert unused_words(["a", "bb", "ccc", "dddd", "zzzzz", "eeeee"], {"a": "b"}).count("Did you mean") == 0
 
 
 def test_weak_match_lists_closest_headlines(news: Library) -> None:

@@ -609,15 +609,15 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     says that nothing in the articles answers the question; other passages are shown when they score at least
     TAIL_SHARE of that on their own evidence (`Ranking.alone`), so a tail with nothing to say does not pad a
     good answer, while one that answers in other words than the question's is not hidden. Below
-    CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines. Every page of
-    one question ranks the same way, so "More" continues the same list.
+    CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines of other
+    stories than theirs. Every page of one question ranks the same way, so "More" continues the same list.
     """
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
     for candidate in ranking.candidates:
         if (article := ranking.articles.get(candidate.hit.article_id)) is not None:
-            titled.setdefault(" ".join(article.title.casefold().split()), article)
+            titled.setdefault(_title_key(article), article)
     closest = tuple(titled.values())[:CLOSEST_HEADLINES]
     best = ranking.best
     if not ranking.candidates or best < min_answerability:
@@ -648,14 +648,22 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         article = ranking.articles[hit.article_id]
         chosen.append(Passage(article, hit.position, text, candidate.score, candidate.matched))
     confident = best >= CONFIDENT_ANSWERABILITY
+    # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
+    # were listed again under them, most often all three.
+    shown_titles = {_title_key(p.article) for p in chosen[:wanted]}
+    others = tuple(a for key, a in titled.items() if key not in shown_titles)[:CLOSEST_HEADLINES]
     return Answer(
         request.question,
         tuple(chosen[request.offset : wanted]),
-        closest=() if confident else closest,
+        closest=() if confident else others,
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
     )
+
+
+def _title_key(article: StoredArticle) -> str:
+    return " ".join(article.title.casefold().split())
 
 
 # Latin letters, accented ones included, end with Latin Extended-B.

@@ -306,6 +306,27 @@ def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_
     assert titles and len(titles) == len(set(titles)), weak
 
 
+def test_weak_passages_list_the_headlines_of_other_stories_not_their_own(library: Library) -> None:
+    """Beside "These passages may help:", the closest headlines are stories not shown above: those of the passages
+    were listed again under them, the same story twice over."""
+    library.add(
+        [
+            Article(
+                title="Handheld console sale date set", paragraphs=("The handheld console goes on sale in March.",)
+            ),
+            Article(title="Handheld console sale date set", paragraphs=("The handheld console is sold from March.",)),
+            Article(title="Console makers cut prices", paragraphs=("Games consoles cost less this spring.",)),
+            Article(title="Chess club reopens", paragraphs=("The chess club reopens on Monday after repairs.",)),
+        ]
+    )
+    weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=1))
+    assert weak.found and not weak.confident, weak
+    shown = {p.article.title for p in weak.passages}
+    assert weak.closest and shown.isdisjoint(a.title for a in weak.closest), weak
+    following = library.ask(library.request("What did Nintendo say about the handheld console?", k=1, offset=1))
+    assert shown.isdisjoint(a.title for a in following.closest)
+
+
 @pytest.mark.parametrize(("k", "offset"), [(0, 0), (21, 0), (3, -1), (3, MAX_PASSAGES - 2), (3, 8_000_000)])
 def test_requests_beyond_the_pages_an_answer_has_are_refused(k: int, offset: int) -> None:
     """Issue 7, defect 7: a tampered "More" button cannot make the engine fetch millions of hits."""

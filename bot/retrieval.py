@@ -254,8 +254,9 @@ CONFIDENT_ANSWERABILITY = 0.8
 # BBC questions the full bar hid one paraphrase's gold paragraph, which every share from 0.2 to 0.8 shows (with
 # the same answers otherwise); half still keeps out passages with nothing in common with the question.
 TAIL_SHARE = 0.5
-# Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended): two
-# passages sharing this share of their words are one to the reader, who sees the first.
+# Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended) or with
+# two paragraphs run into one: a passage this share of whose words are in one shown already tells the reader
+# nothing new, and is left out.
 SAME_PASSAGE = 0.9
 
 
@@ -641,7 +642,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
         passage_words = frozenset(text.casefold().split())
-        if any(len(passage_words & other) >= SAME_PASSAGE * len(passage_words | other) for other in shown):
+        if any(len(passage_words & other) >= SAME_PASSAGE * len(passage_words) for other in shown):
             continue
         shown.append(passage_words)
         per_article[hit.article_id] = used + 1

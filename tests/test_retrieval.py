@@ -284,6 +284,28 @@ def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
     assert texts.count(shared) == 1
 
 
+def test_a_paragraph_already_shown_within_a_longer_one_is_left_out(library: Library) -> None:
+    """A story filed again with two paragraphs run into one ("Kilroy launches 'Veritas' party" in the BBC corpus):
+    the reader who has read the longer has read the shorter, a word changed or not; the longer, after the shorter,
+    still says something new."""
+    longer = (
+        "The orchestra will tour twelve cities next spring, its conductor said on Monday. Tickets go on sale in "
+        "March at the box office of the city hall."
+    )
+    shorter = "The orchestra will tour twelve cities next spring, the conductor said on Monday."
+    library.add(
+        [
+            Article(title="Orchestra plans tour", paragraphs=(longer, "The tour starts in Oslo.")),
+            Article(title="Orchestra tour announced", paragraphs=(shorter, "Rehearsals begin in January.")),
+        ]
+    )
+    answer = library.ask(library.request("orchestra tour twelve cities tickets sale march city hall", k=5))
+    texts = [p.text for p in answer.passages]
+    assert texts[0] == longer and shorter not in texts, texts
+    first = library.ask(library.request("orchestra tour twelve cities conductor monday", k=5))
+    assert [p.text for p in first.passages][:2] == [shorter, longer], first.passages
+
+
 def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_listed_once(library: Library) -> None:
     """Newsrooms file a story again with "UK" added or a typo mended: the reader sees its paragraph once, and its
     headline once among the closest."""

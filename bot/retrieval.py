@@ -759,16 +759,20 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
 
 
 def spelling(term: str, edits: Collection[str], engine: Engine, store: Store) -> str | None:
-    """The first of `edits` that a paragraph holding `term` writes as a word of it, as written there (lower-cased
-    where it begins a sentence): a stem is not a word, and another word of it ("speaking" for "speaks", one edit
-    from "steaks") would not be the one the reader's typing was near."""
+    """The first of `edits` that a paragraph holding `term` writes as a word of it, as written there within a
+    sentence ("Chelsea"), else lower-cased: a stem is not a word, and another word of it ("speaking" for
+    "speaks", one edit from "steaks") would not be the one the reader's typing was near."""
     hits = engine.search(Query([term]), SPELLING_PARAGRAPHS)
+    first = None
     for text in store.paragraph_texts((h.article_id, h.position) for h in hits).values():
         for start, end, found in words(text):
             written = _APOSTROPHE.split(text[start:end])[0]  # "Arsenal's"
-            if found == term and written.casefold() in edits:
-                return written.casefold() if _begins_sentence(text, start) else written
-    return None
+            if found != term or written.casefold() not in edits:
+                continue
+            if not _begins_sentence(text, start):
+                return written
+            first = first or written.casefold()
+    return first
 
 
 def one_edit(word: str) -> set[str]:

@@ -139,6 +139,8 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
     assert not answer.found and answer.passages == ()
     assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
     assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
+    news.add([Article(title="Tennis", paragraphs=("Wimbledon starts in June. Tickets for Wimbledon sell out.",))])
+    assert news.ask(news.request("wimbeldon")).reason.endswith("Did you mean \u201cWimbledon\u201d?")
     for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
         declined = news.ask(news.request(question))
         assert not declined.found and "No article uses" in declined.reason

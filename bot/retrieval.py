@@ -657,6 +657,9 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         request.question,
         tuple(chosen[request.offset : wanted]),
         closest=() if confident else others,
+        # Weak evidence says why when a word of the question is in no article ("gerrard transfer to chelsae":
+        # the passages are about Gerrard and Chelsea, but nothing told the reader "chelsae" was never matched).
+        reason="" if confident else no_article_uses(request.question, ranking).strip(),
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,

@@ -88,6 +88,15 @@ def test_long_paragraph_is_trimmed_around_the_matching_sentence() -> None:
     assert short.startswith("\u2026") and short.endswith("\u2026")
 
 
+def test_weak_passages_say_first_which_words_no_article_uses() -> None:
+    reason = "No article uses the word \u201cchelsae\u201d. Did you mean \u201cChelsea\u201d?"
+    passage = Passage(stored(), 0, "Gerrard is wanted by Chelsea & others.", 1.0, frozenset({"gerrard"}))
+    text = render_answer(Answer("gerrard to chelsae", (passage,), reason=reason, confident=False), HTML)
+    check_telegram_html(text)
+    assert text.startswith(f"{reason}\nThese passages may help:\n\n<b>1. ")
+    assert render_answer(Answer("q", (passage,), confident=False), PLAIN).startswith("These passages may help:\n\n")
+
+
 def test_nothing_found_lists_closest_headlines() -> None:
     text = render_answer(Answer("q", (), (stored(url="https://n.example/a"),), reason="Nothing answers."), HTML)
     check_telegram_html(text)

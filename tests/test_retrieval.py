@@ -330,9 +330,10 @@ def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_
     assert titles and len(titles) == len(set(titles)), weak
 
 
-def test_weak_passages_list_the_headlines_of_other_stories_not_their_own(library: Library) -> None:
-    """Beside "These passages may help:", the closest headlines are stories not shown above: those of the passages
-    were listed again under them, the same story twice over."""
+def test_weak_passages_list_the_headlines_of_other_stories_and_the_words_no_article_uses(library: Library) -> None:
+    """Beside "These passages may help:", the closest headlines are stories not shown above (those of the passages
+    were listed again under them, the same story twice over), and the words no article uses say why the evidence
+    is weak."""
     library.add(
         [
             Article(
@@ -345,6 +346,7 @@ def test_weak_passages_list_the_headlines_of_other_stories_not_their_own(library
     )
     weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=1))
     assert weak.found and not weak.confident, weak
+    assert weak.reason == "No article uses the words \u201cNintendo\u201d or \u201csay\u201d."
     shown = {p.article.title for p in weak.passages}
     assert weak.closest and shown.isdisjoint(a.title for a in weak.closest), weak
     following = library.ask(library.request("What did Nintendo say about the handheld console?", k=1, offset=1))

@@ -21,6 +21,7 @@ from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
 from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command
+from bot.retrieval import unused_words
 from bot.store import StoreStats
 from bot.tg.welcome import COMMANDS
 from tests.html_check import check_telegram_html, visible_length, visible_text
@@ -191,7 +192,9 @@ def test_marked_html_is_valid(text: str) -> None:
 
 # ---- no message of any kind exceeds Telegram's limit or breaks its HTML (defect 10 of issue 7) -------------
 
-REASONS = ["Nothing in the articles answers that.", "No article mentions any of those words.", ""]
+# The longest a reason gets: four words of a question at its longest that no article uses, one of them respelt.
+LONGEST_UNUSED = unused_words([letter * (MAX_QUESTION_CHARS // 4 - 1) for letter in "abcd"], {"a" * 249: "Arsenal"})
+REASONS = ["Nothing in the articles answers that.", "Nothing in the articles answers that." + LONGEST_UNUSED, ""]
 
 
 def check_messages(messages: Sequence[str]) -> None:
@@ -233,6 +236,8 @@ answers = st.one_of(
         closest=st.lists(articles(), max_size=3).map(tuple),
         more=st.integers(0, 20),
         offset=st.integers(0, 17),
+        confident=st.booleans(),
+        reason=st.sampled_from(["", LONGEST_UNUSED.strip()]),
     ),
     st.builds(
         Answer,

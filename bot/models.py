@@ -100,7 +100,7 @@ class Answer:
     question: str
     passages: tuple[Passage, ...]
     closest: tuple[StoredArticle, ...] = ()
-    # Why nothing was found, in words for a reader; empty when there are passages.
+    # Why nothing was found, or why passages are weak evidence (words no article uses), in words for a reader.
     reason: str = ""
     # How many more passages the same question has beyond these (for a "More" button).
     more: int = 0

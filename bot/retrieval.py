@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 
@@ -17,8 +17,10 @@ from bot.analysis import STOPWORDS, analyze, fold, sentences, words
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
+from bot.index.engine import MAX_QUERY_TERMS
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
+from bot.semantic.encoder import load_tokenizer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -252,8 +254,9 @@ CONFIDENT_ANSWERABILITY = 0.8
 # BBC questions the full bar hid one paraphrase's gold paragraph, which every share from 0.2 to 0.8 shows (with
 # the same answers otherwise); half still keeps out passages with nothing in common with the question.
 TAIL_SHARE = 0.5
-# Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended): two
-# passages sharing this share of their words are one to the reader, who sees the first.
+# Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended) or with
+# two paragraphs run into one: a passage this share of whose words are in one shown already tells the reader
+# nothing new, and is left out.
 SAME_PASSAGE = 0.9
 
 
@@ -517,9 +520,10 @@ class Ranking:
     articles: dict[str, StoredArticle]
     texts: dict[tuple[str, int], str]
     answerability: Answerability
-    lexical_hits: int
     # The question's terms that no paragraph uses (a misspelling, or a topic the articles never name).
     unseen_terms: frozenset[str] = frozenset()
+    # Words of those, as typed and case-folded, with the word the articles use that they may be a misspelling of.
+    respelt: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -566,6 +570,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     named = name_terms(request.question)
     by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
+    respelt = respellings(request.question, never_used - named, engine, store, never)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -589,13 +594,13 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     asked = asks(request.question, texts.values())
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
-        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, len(hits), never_used)
+        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, never_used, respelt)
     if semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
         matches = semantic.pieces.soft_match(request.question, shown)
         candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    return Ranking(rank(candidates, ranker), articles, texts, answerability, len(hits), never_used)
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, never_used, respelt)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
@@ -605,23 +610,21 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     says that nothing in the articles answers the question; other passages are shown when they score at least
     TAIL_SHARE of that on their own evidence (`Ranking.alone`), so a tail with nothing to say does not pad a
     good answer, while one that answers in other words than the question's is not hidden. Below
-    CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines. Every page of
-    one question ranks the same way, so "More" continues the same list.
+    CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines of other
+    stories than theirs. Every page of one question ranks the same way, so "More" continues the same list.
     """
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
     for candidate in ranking.candidates:
         if (article := ranking.articles.get(candidate.hit.article_id)) is not None:
-            titled.setdefault(" ".join(article.title.casefold().split()), article)
+            titled.setdefault(_title_key(article), article)
     closest = tuple(titled.values())[:CLOSEST_HEADLINES]
     best = ranking.best
     if not ranking.candidates or best < min_answerability:
-        reason = (
-            "Nothing in the articles answers that." + no_article_uses(request.question, ranking)
-            if ranking.lexical_hits
-            else "No article mentions any of those words."
-        )
+        # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
+        # commonest such question, and with a category or dates the words may be in articles they kept out.
+        reason = "Nothing in the articles answers that." + no_article_uses(request.question, ranking)
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
         if in_another_script(request.question):
@@ -639,21 +642,32 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
         passage_words = frozenset(text.casefold().split())
-        if any(len(passage_words & other) >= SAME_PASSAGE * len(passage_words | other) for other in shown):
+        if any(len(passage_words & other) >= SAME_PASSAGE * len(passage_words) for other in shown):
             continue
         shown.append(passage_words)
         per_article[hit.article_id] = used + 1
         article = ranking.articles[hit.article_id]
         chosen.append(Passage(article, hit.position, text, candidate.score, candidate.matched))
     confident = best >= CONFIDENT_ANSWERABILITY
+    # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
+    # were listed again under them, most often all three.
+    shown_titles = {_title_key(p.article) for p in chosen[:wanted]}
+    others = tuple(a for key, a in titled.items() if key not in shown_titles)[:CLOSEST_HEADLINES]
     return Answer(
         request.question,
         tuple(chosen[request.offset : wanted]),
-        closest=() if confident else closest,
+        closest=() if confident else others,
+        # Weak evidence says why when a word of the question is in no article ("gerrard transfer to chelsae":
+        # the passages are about Gerrard and Chelsea, but nothing told the reader "chelsae" was never matched).
+        reason="" if confident else no_article_uses(request.question, ranking).strip(),
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
     )
+
+
+def _title_key(article: StoredArticle) -> str:
+    return " ".join(article.title.casefold().split())
 
 
 # Latin letters, accented ones included, end with Latin Extended-B.
@@ -685,17 +699,100 @@ def no_article_uses(question: str, ranking: Ranking) -> str:
     never name (empty when every word is used). A word used only in headlines is not named: BM25 finds it there,
     so its article is among the candidates."""
     titles = (_term_set(article.title) for article in ranking.articles.values())
-    return unused_words(as_typed(question, ranking.unseen_terms.difference(*titles)))
+    return unused_words(as_typed(question, ranking.unseen_terms.difference(*titles)), ranking.respelt)
 
 
-def unused_words(typed: Sequence[str]) -> str:
-    """The sentence naming `typed` (at most UNUSED_WORDS_SHOWN, the longest, in their order); empty for none."""
+def unused_words(typed: Sequence[str], respelt: Mapping[str, str] | None = None) -> str:
+    """The sentence naming `typed` (at most UNUSED_WORDS_SHOWN, the longest, in their order), and asking whether
+    the reader meant the words `respelt` gives for any of them (keyed by the case-folded word); empty for none."""
     if not typed:
         return ""
     longest = set(sorted(typed, key=len, reverse=True)[:UNUSED_WORDS_SHOWN])
-    shown = [f"\u201c{w}\u201d" for w in typed if w in longest]
-    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
-    return f" No article uses {'the word' if len(shown) == 1 else 'the words'} {listed}."
+    shown = [w for w in typed if w in longest]
+    said = f" No article uses {'the word' if len(shown) == 1 else 'the words'} {_listed(shown, 'or')}."
+    meant = [found for w in shown if (found := (respelt or {}).get(w.casefold()))]
+    return said + (f" Did you mean {_listed(meant, 'and')}?" if meant else "")
+
+
+def _listed(items: Sequence[str], last: str) -> str:
+    quoted = [f"\u201c{item}\u201d" for item in items]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+
+
+# Letters a misspelling is mended with (only words of unaccented letters are: accents are folded in the index).
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_APOSTROPHE = re.compile(r"['\u2019]")
+# Paragraphs read for the way the articles write a word.
+SPELLING_PARAGRAPHS = 5
+# Shorter words have too many real words one edit away ("iPad" and "iPod") to guess which was meant.
+MIN_RESPELT_CHARS = 5
+
+
+def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store, never: float) -> dict[str, str]:
+    """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
+    of: for each such word of at least MIN_RESPELT_CHARS unaccented letters that is not a word of the encoder's
+    vocabulary, the word one edit away (`one_edit`) whose term most paragraphs hold (idf below `never`), as a
+    paragraph holding it spells it ("yukos", not "yukoes", of the same stem). Names (`name_terms`) are to be
+    left out of `unseen` by the caller.
+
+    Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
+    lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
+    questions, 15 have an unseen word one edit from a corpus word; the encoder's vocabulary, which holds most
+    English words ("reset", "aerial", "ridden", "iphone"), leaving out names ("Higgs", "Elon Musk"), and asking
+    that the suggestion be written so in an article ("speaks", not "speaking", for "steaks") leave one
+    ("boson" as "Boston", of an unanswerable question).
+    """
+    vocabulary = _vocabulary()
+    out: dict[str, str] = {}
+    for start, end, term in words(question):
+        word = question[start:end].casefold()
+        if term not in unseen or word in out or word in vocabulary or len(word) < MIN_RESPELT_CHARS:
+            continue
+        if not (word.isascii() and word.isalpha()):
+            continue
+        edits = one_edit(word)
+        listed = sorted({terms[0] for terms in map(analyze, edits) if len(terms) == 1})
+        idf: dict[str, float] = {}
+        for at in range(0, len(listed), MAX_QUERY_TERMS):
+            idf |= engine.idf(listed[at : at + MAX_QUERY_TERMS])
+        used = [(v, t) for t, v in idf.items() if v < never]
+        if used and (spelt := spelling(min(used)[1], edits, engine, store)):
+            out[word] = spelt
+    return out
+
+
+def spelling(term: str, edits: Collection[str], engine: Engine, store: Store) -> str | None:
+    """The first of `edits` that a paragraph holding `term` writes as a word of it, as written there within a
+    sentence ("Chelsea"), else lower-cased: a stem is not a word, and another word of it ("speaking" for
+    "speaks", one edit from "steaks") would not be the one the reader's typing was near."""
+    hits = engine.search(Query([term]), SPELLING_PARAGRAPHS)
+    first = None
+    for text in store.paragraph_texts((h.article_id, h.position) for h in hits).values():
+        for start, end, found in words(text):
+            written = _APOSTROPHE.split(text[start:end])[0]  # "Arsenal's"
+            if found != term or written.casefold() not in edits:
+                continue
+            if not _begins_sentence(text, start):
+                return written
+            first = first or written.casefold()
+    return first
+
+
+def one_edit(word: str) -> set[str]:
+    """The strings one deletion, swap of neighbours, replacement or insertion of a letter away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+        | {a + c + b for a, b in splits for c in _LETTERS}
+    ) - {word}
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """The whole words of the encoder's WordPiece vocabulary (lower case; continuation pieces left out)."""
+    return frozenset(piece for piece in load_tokenizer().get_vocab() if not piece.startswith("##"))
 
 
 def answer(

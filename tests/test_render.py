@@ -21,6 +21,7 @@ from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
 from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command
+from bot.retrieval import unused_words
 from bot.store import StoreStats
 from bot.tg.welcome import COMMANDS
 from tests.html_check import check_telegram_html, visible_length, visible_text
@@ -86,6 +87,15 @@ def test_long_paragraph_is_trimmed_around_the_matching_sentence() -> None:
     short = trim(text, {"mayor", "resign"}, limit=300)
     assert "The mayor resigned on Friday" in short and len(short) <= 310
     assert short.startswith("\u2026") and short.endswith("\u2026")
+
+
+def test_weak_passages_say_first_which_words_no_article_uses() -> None:
+    reason = "No article uses the word \u201cchelsae\u201d. Did you mean \u201cChelsea\u201d?"
+    passage = Passage(stored(), 0, "Gerrard is wanted by Chelsea & others.", 1.0, frozenset({"gerrard"}))
+    text = render_answer(Answer("gerrard to chelsae", (passage,), reason=reason, confident=False), HTML)
+    check_telegram_html(text)
+    assert text.startswith(f"{reason}\nThese passages may help:\n\n<b>1. ")
+    assert render_answer(Answer("q", (passage,), confident=False), PLAIN).startswith("These passages may help:\n\n")
 
 
 def test_nothing_found_lists_closest_headlines() -> None:
@@ -182,7 +192,9 @@ def test_marked_html_is_valid(text: str) -> None:
 
 # ---- no message of any kind exceeds Telegram's limit or breaks its HTML (defect 10 of issue 7) -------------
 
-REASONS = ["Nothing in the articles answers that.", "No article mentions any of those words.", ""]
+# The longest a reason gets: four words of a question at its longest that no article uses, one of them respelt.
+LONGEST_UNUSED = unused_words([letter * (MAX_QUESTION_CHARS // 4 - 1) for letter in "abcd"], {"a" * 249: "Arsenal"})
+REASONS = ["Nothing in the articles answers that.", "Nothing in the articles answers that." + LONGEST_UNUSED, ""]
 
 
 def check_messages(messages: Sequence[str]) -> None:
@@ -224,6 +236,8 @@ answers = st.one_of(
         closest=st.lists(articles(), max_size=3).map(tuple),
         more=st.integers(0, 20),
         offset=st.integers(0, 17),
+        confident=st.booleans(),
+        reason=st.sampled_from(["", LONGEST_UNUSED.strip()]),
     ),
     st.builds(
         Answer,

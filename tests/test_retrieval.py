@@ -119,6 +119,46 @@ def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> No
     )
 
 
+def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out_word(news: Library) -> None:
+    """A question none of whose words any paragraph holds names them too ("arsenel" shows its misspelling); one
+    whose words only the category or dates kept out does not say that no article mentions them."""
+    misspelt = news.ask(news.request("harbuor"))
+    assert not misspelt.found
+    assert misspelt.reason.startswith(
+        "Nothing in the articles answers that. No article uses the word \u201charbuor\u201d."
+    )
+    filtered = news.ask(news.request("offshore wind farm", category="local"))
+    assert not filtered.found
+    assert filtered.reason == "Nothing in the articles answers that. (The search was limited by category or date.)"
+
+
+def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news: Library) -> None:
+    """Suggested, never searched for: the word one edit away that the articles write, as they write it; not for a
+    name the reader typed (capitalised), an English word the articles lack, or a short word."""
+    answer = news.ask(news.request("libary"))
+    assert not answer.found and answer.passages == ()
+    assert answer.reason.endswith("No article uses the word \u201clibary\u201d. Did you mean \u201clibrary\u201d?")
+    assert news.ask(news.request("HARBUOR")).reason.endswith("Did you mean \u201charbour\u201d?")
+    news.add([Article(title="Tennis", paragraphs=("Wimbledon starts in June. Tickets for Wimbledon sell out.",))])
+    assert news.ask(news.request("wimbeldon")).reason.endswith("Did you mean \u201cWimbledon\u201d?")
+    for question in ("What did Harbuor say?", "choir", "whay"):  # "chair" is one edit from "choir"
+        declined = news.ask(news.request(question))
+        assert not declined.found and "No article uses" in declined.reason
+        assert "Did you mean" not in declined.reason
+
+
+def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
+    respelt = {"arsenel": "Arsenal", "chelsae": "chelsea", "zzzzzz": "unshown"}
+    assert unused_words(["Arsenel", "CHELSAE", "drew"], respelt) == (
+        " No article uses the words \u201cArsenel\u201d, \u201cCHELSAE\u201d or \u201cdrew\u201d."
+        " Did you mean \u201cArsenal\u201d and \u201cchelsea\u201d?"
+    )
+    assert unused_words(["a", "bb", "ccc", "dddd", "zzzzzz"], respelt).endswith(
+        "\u201czzzzzz\u201d. Did you mean \u201cunshown\u201d?"
+    )
+    assert unused_words(["a", "bb", "ccc", "dddd", "zzzzz", "eeeee"], {"a": "b"}).count("Did you mean") == 0
+
+
 def test_weak_match_lists_closest_headlines(news: Library) -> None:
     answer = news.ask(news.request("Which city library sold tickets for the eclipse concert in Tokyo?"))
     assert not answer.found
@@ -246,6 +286,28 @@ def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
     assert texts.count(shared) == 1
 
 
+def test_a_paragraph_already_shown_within_a_longer_one_is_left_out(library: Library) -> None:
+    """A story filed again with two paragraphs run into one ("Kilroy launches 'Veritas' party" in the BBC corpus):
+    the reader who has read the longer has read the shorter, a word changed or not; the longer, after the shorter,
+    still says something new."""
+    longer = (
+        "The orchestra will tour twelve cities next spring, its conductor said on Monday. Tickets go on sale in "
+        "March at the box office of the city hall."
+    )
+    shorter = "The orchestra will tour twelve cities next spring, the conductor said on Monday."
+    library.add(
+        [
+            Article(title="Orchestra plans tour", paragraphs=(longer, "The tour starts in Oslo.")),
+            Article(title="Orchestra tour announced", paragraphs=(shorter, "Rehearsals begin in January.")),
+        ]
+    )
+    answer = library.ask(library.request("orchestra tour twelve cities tickets sale march city hall", k=5))
+    texts = [p.text for p in answer.passages]
+    assert texts[0] == longer and shorter not in texts, texts
+    first = library.ask(library.request("orchestra tour twelve cities conductor monday", k=5))
+    assert [p.text for p in first.passages][:2] == [shorter, longer], first.passages
+
+
 def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_listed_once(library: Library) -> None:
     """Newsrooms file a story again with "UK" added or a typo mended: the reader sees its paragraph once, and its
     headline once among the closest."""
@@ -266,6 +328,29 @@ def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_
     weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=5))
     titles = [" ".join(a.title.casefold().split()) for a in weak.closest]
     assert titles and len(titles) == len(set(titles)), weak
+
+
+def test_weak_passages_list_the_headlines_of_other_stories_and_the_words_no_article_uses(library: Library) -> None:
+    """Beside "These passages may help:", the closest headlines are stories not shown above (those of the passages
+    were listed again under them, the same story twice over), and the words no article uses say why the evidence
+    is weak."""
+    library.add(
+        [
+            Article(
+                title="Handheld console sale date set", paragraphs=("The handheld console goes on sale in March.",)
+            ),
+            Article(title="Handheld console sale date set", paragraphs=("The handheld console is sold from March.",)),
+            Article(title="Console makers cut prices", paragraphs=("Games consoles cost less this spring.",)),
+            Article(title="Chess club reopens", paragraphs=("The chess club reopens on Monday after repairs.",)),
+        ]
+    )
+    weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=1))
+    assert weak.found and not weak.confident, weak
+    assert weak.reason == "No article uses the words \u201cNintendo\u201d or \u201csay\u201d."
+    shown = {p.article.title for p in weak.passages}
+    assert weak.closest and shown.isdisjoint(a.title for a in weak.closest), weak
+    following = library.ask(library.request("What did Nintendo say about the handheld console?", k=1, offset=1))
+    assert shown.isdisjoint(a.title for a in following.closest)
 
 
 @pytest.mark.parametrize(("k", "offset"), [(0, 0), (21, 0), (3, -1), (3, MAX_PASSAGES - 2), (3, 8_000_000)])

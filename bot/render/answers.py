@@ -92,9 +92,9 @@ def render_answer(
     passage_chars: int = MAX_PASSAGE_CHARS,
     zone: tzinfo = UTC,
 ) -> str:
-    """The whole reply: numbered passages (introduced as only maybe helpful when the evidence is weak, with the
-    closest headlines after them), or why nothing answers and the closest headlines; times in `zone` (the
-    reader's)."""
+    """The whole reply: numbered passages (introduced as only maybe helpful when the evidence is weak, after the
+    words no article uses if any, with the closest headlines after them), or why nothing answers and the closest
+    headlines; times in `zone` (the reader's)."""
     closest = [
         "Closest headlines:",
         *(render_headline(a, style, bot_username, local_path, zone) for a in answer.closest),
@@ -109,7 +109,8 @@ def render_answer(
         for i, p in enumerate(answer.passages)
     ]
     if not answer.confident:
-        blocks = [WEAK_ANSWER, *blocks, *(["\n".join(closest)] if answer.closest else [])]
+        intro = "\n".join([*([style.escape(answer.reason)] if answer.reason else []), WEAK_ANSWER])
+        blocks = [intro, *blocks, *(["\n".join(closest)] if answer.closest else [])]
     return "\n\n".join(blocks)
 
 

@@ -474,6 +474,18 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert none.startswith("You followed no category in particular.\nCategories: all")
 
 
+async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)):
+        reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
+        assert reply.startswith("Your time zone is UTC-05:00.\nDaily digest: every day at 08:00 (UTC-05:00);"), reply
+        assert visible_text(await say(server, ALICE, "timezone", "GMT")).startswith("Your time zone is UTC.\n")
+        # A named zone's offset now is news to the reader.
+        reply = visible_text(await say(server, ALICE, "timezone", "Tokyo"))
+        assert reply.startswith("Your time zone is Asia/Tokyo (UTC+09:00 now).\n"), reply
+
+
 async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -148,7 +148,10 @@ def time_set(view: ChatView, clock: Clock) -> str:
 
 
 def zone_set(view: ChatView, clock: Clock) -> str:
-    return f"Your time zone is {HTML.escape(view.settings.zone)} ({clock.offset} now).\n{schedule(view, clock)}"
+    zone = view.settings.zone
+    # An offset ("UTC+03:00", "UTC") is its own offset now: saying it twice reads as a mistake.
+    now = "" if clock.offset == zone else f" ({clock.offset} now)"
+    return f"Your time zone is {HTML.escape(zone)}{now}.\n{schedule(view, clock)}"
 
 
 def digest_set(view: ChatView, clock: Clock) -> str:

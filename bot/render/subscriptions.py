@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 BUTTON_LABEL_CHARS = 30
 TICK = "✅"
 UNTICKED = "▫️"
+# What a reader typed is echoed this far in a refusal.
+SHOWN_CHOICE_CHARS = 30
 
 SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names, or all), or /subscribe alone for buttons."
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names, or all), or /subscribe alone for buttons."
@@ -48,6 +50,12 @@ class Clock:
 
     offset: str
     next_local: datetime | None
+
+
+def not_a_choice(typed: str, choices: Sequence[str]) -> str:
+    """ "“maybe” is not on or off." (escaped): what was typed after a command that takes one of a few words."""
+    either = f"{', '.join(choices[:-1])} or {choices[-1]}"
+    return f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {either}."
 
 
 def label(name: str) -> str:
@@ -158,6 +166,11 @@ def digest_set(view: ChatView, clock: Clock) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
     return f"Daily digest on.\n{schedule(view, clock)}\n{following(view)}"
+
+
+def time_is_no_switch(choice: str) -> str:
+    """After "/time off" (or on): the command that does that."""
+    return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."
 
 
 def empty_set(view: ChatView) -> str:

@@ -439,6 +439,9 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
+    # Its headlines are dated, not named "Sport" again on every line.
+    chess = lines[1].removesuffix(" · Sport)") + ")"
+    assert chess != lines[1] and [line for line in visible_text(sport).splitlines() if line][1] == chess
     # So are "sport news" and "what's new in sport?" when the words name a category; other news words are asked.
     for typed in ("sport news", "What's new in Sport?", "latest sport headlines please"):
         assert await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)) == sport, typed
@@ -453,7 +456,7 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     # The category named as /subscribe names it (any case, a prefix, "all"), the count wherever it stands.
     for args in ("3 sport", "spor", "Sport, 2", "SPORT 5", "sp 1", "#sport."):
         sport = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
-        assert [line for line in sport.splitlines() if line] == ["Latest in Sport", lines[1]], args
+        assert [line for line in sport.splitlines() if line] == ["Latest in Sport", chess], args
     for args, shown in (("2 loc", 2), ("local,1", 1), ("all 3", 3)):
         reply = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
         assert len([line for line in reply.splitlines() if line.startswith("• ")]) == shown, (args, reply)

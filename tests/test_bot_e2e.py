@@ -347,6 +347,11 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     # A question that merely begins like small talk is still searched.
     asked = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "hi, who is the chess champion?"))
     assert "Chess Prodigy" in asked
+    # Without the greeting or thanks that opens it: "Hi! What's new?" asks what "What's new?" asks.
+    latest = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest"))
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi! What's new?")) == latest
+    sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:

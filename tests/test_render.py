@@ -20,7 +20,7 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
-from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command
+from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command, without_opening
 from bot.store import StoreStats
 from bot.tg.welcome import COMMANDS
 from tests.html_check import check_telegram_html, visible_length, visible_text
@@ -368,3 +368,21 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("hi, what's the latest on Yukos?", "what's the latest on Yukos?"),
+        ("Hello there! Who won?", "Who won?"),
+        ("Thanks, and what about Google?", "and what about Google?"),
+        ("hey bot: who won", "who won"),
+        # Not set off by punctuation: maybe a name, so searched as typed.
+        ("Hello Kitty sales", "Hello Kitty sales"),
+        ("Nice attack", "Nice attack"),
+        ("hi-tech exports", "hi-tech exports"),
+        ("who said hi, then left?", "who said hi, then left?"),
+    ],
+)
+def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, question: str) -> None:
+    assert without_opening(text) == question

@@ -87,6 +87,22 @@ def small_talk(text: str) -> str | None:
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 
+# A greeting or thanks before a question, set off by punctuation ("Hi, who won?", "Thanks! And Google?"): its words
+# would be searched too, and "hi" finds every "hi-tech" story. Without the punctuation it may be a name ("Hello
+# Kitty sales", "Nice attack").
+_OPENING = re.compile(
+    rf"\W*(?:{'|'.join(re.escape(phrase) for phrase, _ in _SMALL_TALK)})(?: (?:bot|there|all|everyone))?"
+    r"\s*[,!.;:…]+\s*",
+    re.IGNORECASE,
+)
+
+
+def without_opening(text: str) -> str:
+    """The question after a greeting or thanks that opens it ("Hi! What's new?" asks "What's new?"); else `text`."""
+    found = _OPENING.match(text)
+    return text[found.end() :] if found else text
+
+
 # "sport news", "what's new in sport?", "latest tech headlines" (after `_without_filler`).
 _LATEST_OF = re.compile(
     r"(?:(?:what's|whats|what is|anything) new|latest|news|headlines|top stories)(?: (?:in|on|about|from|for))?"

@@ -34,7 +34,7 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, byline, title_of
-from bot.render.welcome import ACKNOWLEDGED, latest_of, small_talk
+from bot.render.welcome import ACKNOWLEDGED, latest_of, small_talk, without_opening
 from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery
@@ -123,6 +123,9 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     library = context.bot_data.library
     talk = small_talk(question)
+    if talk is None:
+        question = without_opening(question)
+        talk = small_talk(question)
     if talk == "greeting":
         await greet(message, library)
         return

@@ -264,7 +264,8 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))
-    assert all(f"/{name} " in text for name, _, _ in COMMANDS)
+    assert text == await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    assert "/subscribe " in text
 
 
 async def test_a_full_article_tap_is_confirmed_before_the_article_is_sent_even_if_the_send_fails(
@@ -357,8 +358,12 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
     server.send_command(ALICE, "help")
     [text] = await replies(server, ALICE)
-    for name, _, _ in COMMANDS:
-        assert f"/{name} " in text
+    for name, _, admin in COMMANDS:
+        assert (f"/{name} " in text) != admin, name  # the admins' commands would only refuse her
+    # An admin's /help lists them too.
+    text_for_admin = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "help"))
+    assert all(f"/{name} " in text_for_admin for name, _, _ in COMMANDS)
+    assert "/reindex — rebuild the search index (admins only)" in text_for_admin
     assert f"Inline: type @{server.username} and a question in any chat" in visible_text(text)
     assert "expire" not in text  # a /reindex leaves every button working
     menu = [c["command"] for c in server.commands()]

@@ -667,7 +667,7 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
 def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n3\n/stats\n"
+    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n9\n3\n/stats\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input=typed,
@@ -686,6 +686,7 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "Her coach said Aronsen trains four hours a day" in out  # the full article, pressed as 1
     assert "/reindex — rebuild the search index" in out
     assert "[3] More" in out and "*4. " in out  # the More button pressed as 3 shows passage 4
+    assert "There is no button 9; type 1 to 3 to press one." in out and "mentions" not in out
     assert "articles:   5" in out
     assert "\033[" not in out and "<b>" not in out
 

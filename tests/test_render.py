@@ -348,6 +348,8 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
         ("ok thanks", "acknowledgement"),
         ("thank you for the news", "acknowledgement"),
         ("great, thanks again", "acknowledgement"),
+        ("hello? anyone there?", "greeting"),
+        ("hi, are you there?", "greeting"),
         # Questions and searches that only begin or end like small talk.
         ("hi, who is the chess champion?", None),
         ("hi-tech exports", None),
@@ -375,6 +377,7 @@ def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     [
         ("hi, what's the latest on Yukos?", "what's the latest on Yukos?"),
         ("Hello there! Who won?", "Who won?"),
+        ("Hello? Who won the cup?", "Who won the cup?"),
         ("Thanks, and what about Google?", "and what about Google?"),
         ("hey bot: who won", "who won"),
         # Not set off by punctuation: maybe a name, so searched as typed.

@@ -38,10 +38,11 @@ ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you l
 _NOT_WORDS = re.compile(r"[^\w\s']+")
 
 
-# Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news".
+# Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone
+# there?".
 SMALL_TALK_FILLER = frozenset(
     {"so", "very", "much", "a", "lot", "again", "bot", "there", "all", "and", "everyone", "for", "the", "that",
-     "this", "news", "help", "info", "answer", "answers"}
+     "this", "news", "help", "info", "answer", "answers", "anyone", "anybody", "are", "you"}
 )  # fmt: skip
 # Whole messages that ask for what a command does ("help", "news", "what's new today?"): searching the articles
 # for them finds some story that happens to use the word.
@@ -92,7 +93,7 @@ def small_talk(text: str) -> str | None:
 # Kitty sales", "Nice attack").
 _OPENING = re.compile(
     rf"\W*(?:{'|'.join(re.escape(phrase) for phrase, _ in _SMALL_TALK)})(?: (?:bot|there|all|everyone))?"
-    r"\s*[,!.;:…]+\s*",
+    r"\s*[,!?.;:…]+\s*",
     re.IGNORECASE,
 )
 

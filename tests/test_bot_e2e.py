@@ -255,6 +255,9 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
     assert article.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
     unknown = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "https://news.example.com/other-story"))
     assert unknown == NOT_HERE
+    # Its address typed without "https://" is the same link, not a question without words.
+    typed = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "news.example.com/sport/chess-prodigy-title"))
+    assert typed == article
     captioned = await reply_to(
         server, ALICE, lambda: server.send_photo(ALICE, "Who became the youngest chess champion?")
     )

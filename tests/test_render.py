@@ -290,6 +290,11 @@ def test_every_stats_greeting_and_help_message_is_valid(
     check_messages([help_text(COMMANDS), unknown_command("/" + command)])
 
 
+def test_an_example_question_quotes_its_headline() -> None:
+    question = example_question(stored("India's rupee hits five-year high!"))
+    assert question == "What do we know about “India's rupee hits five-year high”?"
+
+
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
     assert "Inline: type @newsbot and a question" in help_text(COMMANDS, "newsbot")
     assert "Inline: type my @username and a question" in help_text(COMMANDS)

@@ -121,8 +121,9 @@ def latest_of(text: str) -> str | None:
 
 
 def example_question(article: StoredArticle) -> str:
-    """A question a newcomer can try, made from a headline (so it surely finds something)."""
-    return f"What do we know about {title_of(article).rstrip('.!?…')}?"
+    """A question a newcomer can try, made from a headline (so it surely finds something); quoted, as a headline is
+    often a sentence ("about India's rupee hits five-year high?" would read as a slip)."""
+    return f"What do we know about “{title_of(article).rstrip('.!?…')}”?"
 
 
 def _dates(stats: StoreStats) -> str:

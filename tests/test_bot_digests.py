@@ -475,6 +475,15 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert none.startswith("You followed no category in particular.\nCategories: all")
 
 
+async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Gallery opens", "arts"))
+        reply = visible_text(await say(server, ALICE, "subscribe", "sport arts business"))
+        assert "\nCategories: arts, Business and Sport.\n" in reply, reply
+
+
 async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

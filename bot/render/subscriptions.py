@@ -76,7 +76,8 @@ def toggle_label(name: str, followed: bool) -> str:
 def following(view: ChatView) -> str:
     if view.all_categories:
         return "Categories: all (you follow none in particular, so your digest has every category)."
-    return f"Categories: {names(view.categories)}."
+    # In the order a reader looks for them: the store's own order puts "Sport" before "arts".
+    return f"Categories: {names(sorted(view.categories, key=str.casefold))}."
 
 
 def schedule(view: ChatView, clock: Clock) -> str:

@@ -2,8 +2,8 @@
 
 `TerminalBotAPI` replaces the bot's HTTP client: it answers the Bot API methods itself, hands what the person
 types to the bot as updates of a private chat (through `getUpdates`, as Telegram would), and prints the bot's
-messages readably. Buttons are numbered; typing a number presses one. `/quit` or end of input ends the chat
-once every reply has been printed.
+messages readably. Buttons are numbered; typing a number presses one (a number no button has is refused, not
+asked). `/quit` or end of input ends the chat once every reply has been printed.
 """
 
 from __future__ import annotations
@@ -163,6 +163,11 @@ class TerminalBotAPI(BaseRequest):
     async def feed(self, line: str) -> None:
         """Hand a typed line to the bot (a message, a pressed button or an inline query); return once fetched."""
         assert self._pending is not None and self._fetched is not None
+        text, count = line.strip(), len(self._buttons)
+        if text.isdigit() and count and not 1 <= int(text) <= count:
+            # A number beside buttons means a button: searched, it could only find stories that happen to use it.
+            self._print(f"There is no button {text}; type {'1' if count == 1 else f'1 to {count}'} to press one.\n")
+            return
         update_id = next(self._update_ids)
         self._fetched.clear()
         self._last_fed = update_id

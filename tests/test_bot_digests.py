@@ -432,16 +432,17 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             ("unsubscribe", "weather", "There is no category “weather”"),
             ("subscribe", "nonsense", "Categories: Local, Business, Science, Sport."),
             ("subscribe", "s", "“s” could be Science or Sport."),
-            ("digest", "maybe", "Usage: /digest shows your digest so far"),
+            ("digest", "maybe", "“maybe” is not on, off, notice or quiet.\nUsage: /digest shows your digest so far"),
             ("digest", "07:30", "/time 07:30 sets its time"),  # the time has its own command: say which
             ("time", "", "Usage: /time 07:30"),
             ("time", "25:00", "hours go from 0 to 23"),
             ("time", "soon", "Usage: /time 07:30"),
+            ("time", "Off", "/digest off turns the daily digest off; /time sets when it comes"),
             ("timezone", "", "Usage: /timezone Europe/Berlin"),
             ("timezone", "Mars/Olympus", "Unknown time zone"),
             ("timezone", "EST", "Usage: /timezone Europe/Berlin"),
             ("alerts", "", "Usage: /alerts on or /alerts off"),
-            ("alerts", "sometimes", "Alerts for new stories: off"),
+            ("alerts", "sometimes", "“sometimes” is not on or off.\nAlerts for new stories: off"),
             # What was typed is echoed as typed, every word not understood.
             ("subscribe", "<b>x</b> &amp;", "There is no category “<b>x</b>”.\nThere is no category “&amp;”."),
             ("latest", "sport 0", f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “0”.\n{LATEST_USAGE}"),
@@ -472,6 +473,27 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert "Categories: all" in stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
         assert none.startswith("You followed no category in particular.\nCategories: all")
+
+
+async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Gallery opens", "arts"))
+        reply = visible_text(await say(server, ALICE, "subscribe", "sport arts business"))
+        assert "\nCategories: arts, Business and Sport.\n" in reply, reply
+
+
+async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)):
+        reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
+        assert reply.startswith("Your time zone is UTC-05:00.\nDaily digest: every day at 08:00 (UTC-05:00);"), reply
+        assert visible_text(await say(server, ALICE, "timezone", "GMT")).startswith("Your time zone is UTC.\n")
+        # A named zone's offset now is news to the reader.
+        reply = visible_text(await say(server, ALICE, "timezone", "Tokyo"))
+        assert reply.startswith("Your time zone is Asia/Tokyo (UTC+09:00 now).\n"), reply
 
 
 async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(

@@ -255,6 +255,9 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
     assert article.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
     unknown = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "https://news.example.com/other-story"))
     assert unknown == NOT_HERE
+    # Its address typed without "https://" is the same link, not a question without words.
+    typed = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "news.example.com/sport/chess-prodigy-title"))
+    assert typed == article
     captioned = await reply_to(
         server, ALICE, lambda: server.send_photo(ALICE, "Who became the youngest chess champion?")
     )
@@ -264,7 +267,8 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))
-    assert all(f"/{name} " in text for name, _, _ in COMMANDS)
+    assert text == await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    assert "/subscribe " in text
 
 
 async def test_a_full_article_tap_is_confirmed_before_the_article_is_sent_even_if_the_send_fails(
@@ -347,13 +351,22 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     # A question that merely begins like small talk is still searched.
     asked = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "hi, who is the chess champion?"))
     assert "Chess Prodigy" in asked
+    # Without the greeting or thanks that opens it: "Hi! What's new?" asks what "What's new?" asks.
+    latest = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest"))
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi! What's new?")) == latest
+    sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
     server.send_command(ALICE, "help")
     [text] = await replies(server, ALICE)
-    for name, _, _ in COMMANDS:
-        assert f"/{name} " in text
+    for name, _, admin in COMMANDS:
+        assert (f"/{name} " in text) != admin, name  # the admins' commands would only refuse her
+    # An admin's /help lists them too.
+    text_for_admin = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "help"))
+    assert all(f"/{name} " in text_for_admin for name, _, _ in COMMANDS)
+    assert "/reindex — rebuild the search index (admins only)" in text_for_admin
     assert f"Inline: type @{server.username} and a question in any chat" in visible_text(text)
     assert "expire" not in text  # a /reindex leaves every button working
     menu = [c["command"] for c in server.commands()]
@@ -439,6 +452,9 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
+    # Its headlines are dated, not named "Sport" again on every line.
+    chess = lines[1].removesuffix(" · Sport)") + ")"
+    assert chess != lines[1] and [line for line in visible_text(sport).splitlines() if line][1] == chess
     # So are "sport news" and "what's new in sport?" when the words name a category; other news words are asked.
     for typed in ("sport news", "What's new in Sport?", "latest sport headlines please"):
         assert await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)) == sport, typed
@@ -453,7 +469,7 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     # The category named as /subscribe names it (any case, a prefix, "all"), the count wherever it stands.
     for args in ("3 sport", "spor", "Sport, 2", "SPORT 5", "sp 1", "#sport."):
         sport = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
-        assert [line for line in sport.splitlines() if line] == ["Latest in Sport", lines[1]], args
+        assert [line for line in sport.splitlines() if line] == ["Latest in Sport", chess], args
     for args, shown in (("2 loc", 2), ("local,1", 1), ("all 3", 3)):
         reply = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
         assert len([line for line in reply.splitlines() if line.startswith("• ")]) == shown, (args, reply)
@@ -654,7 +670,7 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
 def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n3\n/stats\n"
+    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n9\n3\n/stats\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input=typed,
@@ -673,6 +689,7 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "Her coach said Aronsen trains four hours a day" in out  # the full article, pressed as 1
     assert "/reindex — rebuild the search index" in out
     assert "[3] More" in out and "*4. " in out  # the More button pressed as 3 shows passage 4
+    assert "There is no button 9; type 1 to 3 to press one." in out and "mentions" not in out
     assert "articles:   5" in out
     assert "\033[" not in out and "<b>" not in out
 

@@ -20,7 +20,7 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
-from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command
+from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command, without_opening
 from bot.retrieval import unused_words
 from bot.store import StoreStats
 from bot.tg.welcome import COMMANDS
@@ -304,6 +304,11 @@ def test_every_stats_greeting_and_help_message_is_valid(
     check_messages([help_text(COMMANDS), unknown_command("/" + command)])
 
 
+def test_an_example_question_quotes_its_headline() -> None:
+    question = example_question(stored("India's rupee hits five-year high!"))
+    assert question == "What do we know about “India's rupee hits five-year high”?"
+
+
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
     assert "Inline: type @newsbot and a question" in help_text(COMMANDS, "newsbot")
     assert "Inline: type my @username and a question" in help_text(COMMANDS)
@@ -362,6 +367,8 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
         ("ok thanks", "acknowledgement"),
         ("thank you for the news", "acknowledgement"),
         ("great, thanks again", "acknowledgement"),
+        ("hello? anyone there?", "greeting"),
+        ("hi, are you there?", "greeting"),
         # Questions and searches that only begin or end like small talk.
         ("hi, who is the chess champion?", None),
         ("hi-tech exports", None),
@@ -382,3 +389,22 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("hi, what's the latest on Yukos?", "what's the latest on Yukos?"),
+        ("Hello there! Who won?", "Who won?"),
+        ("Hello? Who won the cup?", "Who won the cup?"),
+        ("Thanks, and what about Google?", "and what about Google?"),
+        ("hey bot: who won", "who won"),
+        # Not set off by punctuation: maybe a name, so searched as typed.
+        ("Hello Kitty sales", "Hello Kitty sales"),
+        ("Nice attack", "Nice attack"),
+        ("hi-tech exports", "hi-tech exports"),
+        ("who said hi, then left?", "who said hi, then left?"),
+    ],
+)
+def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, question: str) -> None:
+    assert without_opening(text) == question

@@ -6,17 +6,24 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
 from bot.models import StoredArticle
-from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, source_link, title_of
+from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, format_date, source_link, title_of
 
 
 def render_headline(
-    article: StoredArticle, style: Style, bot_username: str = "", local_path: bool = False, zone: tzinfo = UTC
+    article: StoredArticle,
+    style: Style,
+    bot_username: str = "",
+    local_path: bool = False,
+    zone: tzinfo = UTC,
+    category: bool = True,
 ) -> str:
-    """ "• Headline (2 Oct 2026, 14:05 · Sport)", linked, its time in `zone` (the reader's)."""
+    """ "• Headline (2 Oct 2026, 14:05 · Sport)", linked, its time in `zone` (the reader's); `category=False`
+    leaves the category out (for a list under the category's own heading)."""
     link = source_link(article, bot_username, local_path)
     title = style.escape(title_of(article))
     shown = style.link(link, title) if link and style is HTML else title + (f" ({link})" if link else "")
-    return f"• {shown} ({style.escape(byline(article, zone))})"
+    when = byline(article, zone) if category else format_date(article.published, zone)
+    return f"• {shown} ({style.escape(when)})"
 
 
 def latest_blocks(
@@ -30,7 +37,9 @@ def latest_blocks(
     than the most /latest shows (as many as there are here), which the heading then says."""
     named = f" in {HTML.escape(cap(articles[0].category, MAX_LABEL_CHARS))}" if category and articles else ""
     heading = f"<b>Latest{named}</b>" + (f" (the newest {len(articles)}, the most I show at once)" if capped else "")
-    return [heading, *(render_headline(a, HTML, bot_username, zone=zone) for a in articles)]
+    # Under "Latest in Sport" every line would end in "· Sport" again.
+    lines = (render_headline(a, HTML, bot_username, zone=zone, category=not category) for a in articles)
+    return [heading, *lines]
 
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:

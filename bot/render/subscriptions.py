@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 BUTTON_LABEL_CHARS = 30
 TICK = "✅"
 UNTICKED = "▫️"
+# What a reader typed is echoed this far in a refusal.
+SHOWN_CHOICE_CHARS = 30
 
 SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names, or all), or /subscribe alone for buttons."
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names, or all), or /subscribe alone for buttons."
@@ -50,6 +52,12 @@ class Clock:
     next_local: datetime | None
 
 
+def not_a_choice(typed: str, choices: Sequence[str]) -> str:
+    """ "“maybe” is not on or off." (escaped): what was typed after a command that takes one of a few words."""
+    either = f"{', '.join(choices[:-1])} or {choices[-1]}"
+    return f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {either}."
+
+
 def label(name: str) -> str:
     return HTML.escape(cap(name, MAX_LABEL_CHARS))
 
@@ -68,7 +76,8 @@ def toggle_label(name: str, followed: bool) -> str:
 def following(view: ChatView) -> str:
     if view.all_categories:
         return "Categories: all (you follow none in particular, so your digest has every category)."
-    return f"Categories: {names(view.categories)}."
+    # In the order a reader looks for them: the store's own order puts "Sport" before "arts".
+    return f"Categories: {names(sorted(view.categories, key=str.casefold))}."
 
 
 def schedule(view: ChatView, clock: Clock) -> str:
@@ -148,13 +157,21 @@ def time_set(view: ChatView, clock: Clock) -> str:
 
 
 def zone_set(view: ChatView, clock: Clock) -> str:
-    return f"Your time zone is {HTML.escape(view.settings.zone)} ({clock.offset} now).\n{schedule(view, clock)}"
+    zone = view.settings.zone
+    # An offset ("UTC+03:00", "UTC") is its own offset now: saying it twice reads as a mistake.
+    now = "" if clock.offset == zone else f" ({clock.offset} now)"
+    return f"Your time zone is {HTML.escape(zone)}{now}.\n{schedule(view, clock)}"
 
 
 def digest_set(view: ChatView, clock: Clock) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
     return f"Daily digest on.\n{schedule(view, clock)}\n{following(view)}"
+
+
+def time_is_no_switch(choice: str) -> str:
+    """After "/time off" (or on): the command that does that."""
+    return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."
 
 
 def empty_set(view: ChatView) -> str:

@@ -38,10 +38,11 @@ ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you l
 _NOT_WORDS = re.compile(r"[^\w\s']+")
 
 
-# Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news".
+# Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone
+# there?".
 SMALL_TALK_FILLER = frozenset(
     {"so", "very", "much", "a", "lot", "again", "bot", "there", "all", "and", "everyone", "for", "the", "that",
-     "this", "news", "help", "info", "answer", "answers"}
+     "this", "news", "help", "info", "answer", "answers", "anyone", "anybody", "are", "you"}
 )  # fmt: skip
 # Whole messages that ask for what a command does ("help", "news", "what's new today?"): searching the articles
 # for them finds some story that happens to use the word.
@@ -87,6 +88,22 @@ def small_talk(text: str) -> str | None:
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 
+# A greeting or thanks before a question, set off by punctuation ("Hi, who won?", "Thanks! And Google?"): its words
+# would be searched too, and "hi" finds every "hi-tech" story. Without the punctuation it may be a name ("Hello
+# Kitty sales", "Nice attack").
+_OPENING = re.compile(
+    rf"\W*(?:{'|'.join(re.escape(phrase) for phrase, _ in _SMALL_TALK)})(?: (?:bot|there|all|everyone))?"
+    r"\s*[,!?.;:…]+\s*",
+    re.IGNORECASE,
+)
+
+
+def without_opening(text: str) -> str:
+    """The question after a greeting or thanks that opens it ("Hi! What's new?" asks "What's new?"); else `text`."""
+    found = _OPENING.match(text)
+    return text[found.end() :] if found else text
+
+
 # "sport news", "what's new in sport?", "latest tech headlines" (after `_without_filler`).
 _LATEST_OF = re.compile(
     r"(?:(?:what's|whats|what is|anything) new|latest|news|headlines|top stories)(?: (?:in|on|about|from|for))?"
@@ -104,8 +121,9 @@ def latest_of(text: str) -> str | None:
 
 
 def example_question(article: StoredArticle) -> str:
-    """A question a newcomer can try, made from a headline (so it surely finds something)."""
-    return f"What do we know about {title_of(article).rstrip('.!?…')}?"
+    """A question a newcomer can try, made from a headline (so it surely finds something); quoted, as a headline is
+    often a sentence ("about India's rupee hits five-year high?" would read as a slip)."""
+    return f"What do we know about “{title_of(article).rstrip('.!?…')}”?"
 
 
 def _dates(stats: StoreStats) -> str:

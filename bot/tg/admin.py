@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Update
+from telegram import Update, User
 
 from bot.render.stats import stats_messages
 from bot.tg.context import Context
 from bot.tg.sending import reply_messages, show_typing
 
 
-def is_admin(update: Update, context: Context) -> bool:
-    user = update.effective_user
+def is_admin(user: User | None, context: Context) -> bool:
     return user is not None and user.id in context.bot_data.settings.admin_ids
 
 
 async def admins_only(update: Update, context: Context, command: str) -> bool:
     """True for an admin; anyone else is told politely that /`command` is for the bot's admins."""
-    if is_admin(update, context):
+    if is_admin(update.effective_user, context):
         return True
     assert update.message is not None
     await update.message.reply_text(f"Sorry, only the bot's admins can use /{command}.")

@@ -34,7 +34,7 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, byline, title_of
-from bot.render.welcome import ACKNOWLEDGED, latest_of, small_talk
+from bot.render.welcome import ACKNOWLEDGED, latest_of, small_talk, without_opening
 from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery
@@ -57,8 +57,9 @@ NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # Questions remembered for their edits; past this many the oldest are forgotten (an edit of one is answered).
 ASKED_MESSAGES = 10_000
-# A message that is only a link: a reader pasting a story to read it here.
-LINK = re.compile(r"\s*https?://\S+\s*$", re.IGNORECASE)
+# A message that is only a link: a reader pasting a story to read it here, or typing its address without
+# "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
+LINK = re.compile(r"\s*(?:(?P<scheme>https?://)\S+|(?:[\w-]+\.)+[a-z]{2,}/\S*)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     library = context.bot_data.library
     talk = small_talk(question)
+    if talk is None:
+        question = without_opening(question)
+        talk = small_talk(question)
     if talk == "greeting":
         await greet(message, library)
         return
@@ -138,8 +142,8 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
         await send_latest(message, context, words.split())
         return
-    if LINK.match(question):
-        await send_linked_article(message, context, question.strip())
+    if link := LINK.match(question):
+        await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
         return
     try:
         request = library.request(question)

@@ -207,7 +207,8 @@ async def digest(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
-    choice = " ".join(context.args or ()).lower()
+    typed = " ".join(context.args or ())
+    choice = typed.lower()
     if not choice:
         digests = context.bot_data.digesting.digests
         preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
@@ -233,11 +234,16 @@ async def digest(update: Update, context: Context) -> None:
             text.DIGEST_USAGE,
         )
     else:
-        await message.reply_text(html.escape(text.DIGEST_USAGE))
+        wrong = text.not_a_choice(typed, [*ON_OFF, *EMPTY_DIGEST])
+        await message.reply_text(f"{wrong}\n{html.escape(text.DIGEST_USAGE)}")
 
 
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
+    assert update.message is not None
+    if (choice := " ".join(context.args or ()).lower()) in ON_OFF:  # "/time off" means the digest itself
+        await update.message.reply_text(text.time_is_no_switch(choice))
+        return
     subscriptions = context.bot_data.digesting.subscriptions
     await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
 
@@ -269,10 +275,12 @@ async def alerts(update: Update, context: Context) -> None:
     """Turn alerts for new stories in the chat's categories on or off."""
     message = update.message
     assert message is not None
-    choice = " ".join(context.args or ()).lower()
+    typed = " ".join(context.args or ())
+    choice = typed.lower()
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
-        await message.reply_text(f"{text.alerts_line(view)}\n{html.escape(text.ALERTS_USAGE)}")
+        wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""
+        await message.reply_text(f"{wrong}{text.alerts_line(view)}\n{html.escape(text.ALERTS_USAGE)}")
         return
     on = ON_OFF[choice]
     subscriptions = context.bot_data.digesting.subscriptions

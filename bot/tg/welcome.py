@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 
 from bot.library import Library
 from bot.render.welcome import Command, example_question, greeting, help_text, unknown_command
+from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, send_article
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
@@ -84,8 +85,11 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def send_help(message: Message, context: Context) -> None:
-    """Reply with every command (/help, or "help" typed as a message)."""
-    await message.reply_text(help_text(COMMANDS, context.bot_data.username))
+    """Reply with every command the sender may use (/help, or "help" typed as a message)."""
+    admin = is_admin(message.from_user, context)
+    # The admins' commands would only refuse anyone else: they are listed to admins alone, as in the menu.
+    commands = [command for command in COMMANDS if admin or not command[2]]
+    await message.reply_text(help_text(commands, context.bot_data.username))
 
 
 async def unknown(update: Update, context: Context) -> None:

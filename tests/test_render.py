@@ -94,8 +94,19 @@ def test_weak_passages_say_first_which_words_no_article_uses() -> None:
     passage = Passage(stored(), 0, "Gerrard is wanted by Chelsea & others.", 1.0, frozenset({"gerrard"}))
     text = render_answer(Answer("gerrard to chelsae", (passage,), reason=reason, confident=False), HTML)
     check_telegram_html(text)
-    assert text.startswith(f"{reason}\nThese passages may help:\n\n<b>1. ")
+    assert text.startswith(f"{reason}\nThese passages may help:\n\n<b>Tom &amp; Jerry")
     assert render_answer(Answer("q", (passage,), confident=False), PLAIN).startswith("These passages may help:\n\n")
+
+
+def test_passages_are_numbered_only_as_a_list() -> None:
+    one = Passage(stored(), 0, "The first.", 1.0)
+    two = Passage(stored(), 1, "The second.", 0.5)
+    # One passage alone (an inline result sent as its own message) is no list.
+    assert not render_answer(Answer("q", (one,)), PLAIN).startswith("*1.")
+    assert render_answer(Answer("q", (one, two)), PLAIN).startswith("*1. ")
+    # A first page of one with more behind the button, and a later page, continue a numbered list.
+    assert render_answer(Answer("q", (one,), more=1), PLAIN).startswith("*1. ")
+    assert render_answer(Answer("q", (two,), offset=1), PLAIN).startswith("*2. ")
 
 
 def test_nothing_found_lists_closest_headlines() -> None:
@@ -321,8 +332,8 @@ def test_titles_are_capped_at_a_word_with_an_ellipsis() -> None:
     title = "Budget " * 100
     text = render_answer(Answer("q", (Passage(stored(title=title), 0, "t", 1.0),)), PLAIN)
     first = text.splitlines()[0]
-    assert first.startswith("*1. Budget Budget") and first.endswith("Budget…*")
-    assert len(first) <= MAX_TITLE_CHARS + len("*1. *")
+    assert first.startswith("*Budget Budget") and first.endswith("Budget…*")
+    assert len(first) <= MAX_TITLE_CHARS + len("**")
     assert cap("Chess Prodigy Wins National Title at Twelve", 40) == "Chess Prodigy Wins National Title at…"
     assert cap("short\n title", 40) == "short title"
 

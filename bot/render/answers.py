@@ -61,7 +61,7 @@ def mark(text: str, matched: Iterable[str], style: Style) -> str:
 
 
 def render_passage(
-    number: int,
+    number: int | None,
     passage: Passage,
     style: Style,
     bot_username: str = "",
@@ -71,7 +71,7 @@ def render_passage(
 ) -> str:
     article = passage.article
     lines = [
-        style.bold(f"{number}. {style.escape(title_of(article))}"),
+        style.bold(f"{'' if number is None else f'{number}. '}{style.escape(title_of(article))}"),
         style.escape(byline(article, zone)),
         mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style),
     ]
@@ -92,9 +92,9 @@ def render_answer(
     passage_chars: int = MAX_PASSAGE_CHARS,
     zone: tzinfo = UTC,
 ) -> str:
-    """The whole reply: numbered passages (introduced as only maybe helpful when the evidence is weak, after the
-    words no article uses if any, with the closest headlines after them), or why nothing answers and the closest
-    headlines; times in `zone` (the reader's)."""
+    """The whole reply: passages, numbered when there are several (introduced as only maybe helpful when the
+    evidence is weak, after the words no article uses if any, with the closest headlines after them), or why
+    nothing answers and the closest headlines; times in `zone` (the reader's)."""
     closest = [
         "Closest headlines:",
         *(render_headline(a, style, bot_username, local_path, zone) for a in answer.closest),
@@ -104,8 +104,13 @@ def render_answer(
         if answer.closest:
             lines += ["", *closest]
         return "\n".join(lines)
+    # A lone passage is not numbered: "1." promises a list (an inline result, sent as a message of its own, showed
+    # "1." every time).
+    listed = len(answer.passages) > 1 or answer.offset > 0 or answer.more > 0
     blocks = [
-        render_passage(answer.offset + i + 1, p, style, bot_username, local_path, passage_chars, zone)
+        render_passage(
+            answer.offset + i + 1 if listed else None, p, style, bot_username, local_path, passage_chars, zone
+        )
         for i, p in enumerate(answer.passages)
     ]
     if not answer.confident:

@@ -446,6 +446,72 @@ def test_one_process_makes_the_vectors_and_the_others_read_them(settings: Settin
         first.close()
 
 
+def test_a_process_taking_over_the_vectors_from_another_keeps_them_and_makes_the_rest(settings: Settings) -> None:
+    """A bot that opened while `newsbot vectors` (or another bot) made them, and takes over when that one ends,
+    failed every step after: its new keys were counted from the map as it was when it opened, and usearch refused
+    them as duplicates."""
+    first = Library.open(settings)  # makes the vectors (it took the right to on opening)
+    second = Library.open(settings)  # as another process on the same data directory, reading them
+    ingest = Library.open(replace(settings, semantic="off"))
+    try:
+        ingest.ingest([DATA / "articles"])
+        first.follow()
+        assert first.embed() > 0
+        first.close()  # the writer leaves
+        ingest.ingest([DATA / "bot_corpus"])
+        second.follow()
+        assert second.embed() > 0
+        assert second.stats().vectors_waiting == 0
+        assert second.stats().vectors == second.store.stats().paragraphs
+    finally:
+        ingest.close()
+        second.close()
+    reopened = Library.open(settings)
+    try:
+        assert reopened.stats().vectors == reopened.store.stats().paragraphs
+    finally:
+        reopened.close()
+
+
+def test_a_reader_seeing_the_map_ahead_of_the_index_file_leaves_them_to_the_writer(tmp_path: Path) -> None:
+    """A process reading the vectors may load the index file just before the writer replaces it and read the map
+    just after the writer commits: the map then holds keys its file lacks. As the writer finding its file lost, it
+    reset the map both share, throwing away every vector made; a reader now reads what it can."""
+    rng = np.random.default_rng(7)
+
+    def embed(texts: object) -> np.ndarray:
+        made = rng.standard_normal((len(texts), DIMENSIONS)).astype(np.float32)  # type: ignore[arg-type]
+        return made / np.linalg.norm(made, axis=1, keepdims=True)
+
+    directory = tmp_path / "vectors"
+    writer = VectorStore.open(directory, embed, "test")
+    writer.apply([], [(stored("a", 2), ["one", "two"])])
+    writer.commit(1)
+    older = (directory / "paragraphs.usearch").read_bytes()
+    writer.apply([], [(stored("b", 3), ["three", "four", "five"])])
+    writer.commit(2)
+    (directory / "paragraphs.usearch").write_bytes(older)  # the file as the reader read it, the map as it read it
+    reader = VectorStore.open(directory, embed, "test")
+    try:
+        assert reader.count() == 2 and reader.vector("a", 1) is not None and reader.vector("b", 0) is None
+        assert reader.cursor == 2 and reader.article_ids() == {"a", "b"}  # the map is as the writer left it
+        writer.apply([], [(stored("c", 1), ["six"])])
+        writer.commit(3)  # the writer's file holds everything again
+        reader.refresh()
+        assert reader.count() == 6 and reader.vector("b", 2) is not None
+    finally:
+        reader.close()
+        writer.close()
+    # The writer (the right to write taken) repairs what is really lost: a file gone makes them again.
+    (directory / "paragraphs.usearch").unlink()
+    repaired = VectorStore.open(directory, embed, "test")
+    try:
+        repaired.refresh(writer=True)
+        assert repaired.cursor == NO_CURSOR and repaired.count() == 0 and repaired.article_ids() == set()
+    finally:
+        repaired.close()
+
+
 @pytest.mark.parametrize("limit", ["category", "date"])
 def test_filters_hold_for_what_only_the_vectors_find(settings: Settings, limit: str) -> None:
     """A question in other words than the article's is found by the vectors alone; a filter must keep it out."""

@@ -72,23 +72,14 @@ class VectorStore:
         self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
-        self._index = self._new_index()
-        path = directory / INDEX_FILE
-        if path.is_file():
-            try:
-                self._index.load(str(path))
-            except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
-                log.warning("vector index %s is unreadable (%s); starting it again", path, exc)
-                self._reset()
-        self._reconcile()
         recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
         if recipe is not None and recipe[0] != self.recipe:
             log.warning("vectors in %s were made by %r; they will be made again", directory, recipe[0])
             self._reset()
             (directory / INDEX_FILE).unlink(missing_ok=True)
         self._in_transaction = False
-        self._next_key = int(self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()[0])
         self._loaded = self.cursor
+        self._load(writer=False)
         # Paragraphs this process has embedded so far (callers count their work by it).
         self.embedded = 0
 
@@ -104,28 +95,44 @@ class VectorStore:
         self._index = self._new_index()
         self._db.executescript("DELETE FROM paragraphs; DELETE FROM articles; DELETE FROM meta;")
 
-    def _reconcile(self) -> None:
-        """Drop keys the map does not know (written before a crash); start again if the map has keys the index lost."""
+    def _load(self, writer: bool) -> None:
+        """Read the committed index file, dropping keys the map does not know (written before a crash).
+
+        Only the `writer` starts again from nothing when the file is unreadable or lost vectors the map knows: a
+        reader may load the file just before the writer replaces it and read the map just after its commit, which
+        looks the same, and resetting the map they share threw away every vector the writer had made.
+        """
+        self._index = self._new_index()
+        path = self.directory / INDEX_FILE
+        try:
+            if path.is_file():
+                self._index.load(str(path))
+        except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
+            log.warning("vector index %s is unreadable (%s)%s", path, exc, "; starting it again" if writer else "")
+            self._index = self._new_index()
+            if writer:
+                self._reset()
         known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
         stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
         orphans = np.setdiff1d(stored, known)
         if len(orphans):
             self._index.remove(orphans)
-        if len(np.setdiff1d(known, stored)):
+        if writer and len(np.setdiff1d(known, stored)):
             log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
             self._reset()
+        # New keys follow the map as it is now: another process may have written since this one opened.
+        self._next_key = int(self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()[0])
 
-    def refresh(self) -> None:
-        """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
+    def refresh(self, writer: bool = False) -> None:
+        """Take in what the process writing these vectors committed since they were loaded (a reader's view); as
+        the new `writer` (the right to write just taken), read it whatever the cursor says, and repair it."""
         with self._lock:
-            if self._in_transaction or self.cursor == self._loaded:
+            # The cursor before the file: the file is replaced before the map commits, so it holds at least this.
+            cursor = self.cursor
+            if self._in_transaction or (cursor == self._loaded and not writer):
                 return
-            path = self.directory / INDEX_FILE
-            self._index = self._new_index()
-            if path.is_file():
-                self._index.load(str(path))
-            self._reconcile()
-            self._loaded = self.cursor
+            self._load(writer)
+            self._loaded = self.cursor if writer else cursor
 
     @property
     def cursor(self) -> int:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_pieces, load_static, model_key
+from bot.semantic.vectors import Embed
 from tests.paths import DATA
 from tests.processes import newsbot
 
@@ -473,16 +475,41 @@ def test_a_process_taking_over_the_vectors_from_another_keeps_them_and_makes_the
         reopened.close()
 
 
+def random_vectors() -> Embed:
+    """Unit vectors at random: the vector store's own logic needs no encoder."""
+    rng = np.random.default_rng(7)
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        made = rng.standard_normal((len(texts), DIMENSIONS)).astype(np.float32)
+        return made / np.linalg.norm(made, axis=1, keepdims=True)
+
+    return embed
+
+
+def test_a_process_taking_over_a_first_build_goes_on_from_what_was_made(tmp_path: Path) -> None:
+    """A first build commits its steps under no cursor: a reader that took over writing kept the file it read at
+    opening, found the map's new keys missing from it and threw every vector away."""
+    embed = random_vectors()
+    first = VectorStore.open(tmp_path, embed, "test")
+    second = VectorStore.open(tmp_path, embed, "test")  # another process, opened before the build
+    try:
+        for step, name in enumerate("abc"):
+            first.apply([], [(stored(name, step + 1), [f"paragraph {i}" for i in range(step + 1)])])
+            first.commit(NO_CURSOR)
+        first.close()  # stopped half way: the second takes over
+        second.refresh()
+        second.repair()
+        assert second.count() == 6 and second.article_ids() == {"a", "b", "c"}
+        assert second.vector("c", 2) is not None
+    finally:
+        second.close()
+
+
 def test_a_reader_seeing_the_map_ahead_of_the_index_file_leaves_them_to_the_writer(tmp_path: Path) -> None:
     """A process reading the vectors may load the index file just before the writer replaces it and read the map
     just after the writer commits: the map then holds keys its file lacks. As the writer finding its file lost, it
     reset the map both share, throwing away every vector made; a reader now reads what it can."""
-    rng = np.random.default_rng(7)
-
-    def embed(texts: object) -> np.ndarray:
-        made = rng.standard_normal((len(texts), DIMENSIONS)).astype(np.float32)  # type: ignore[arg-type]
-        return made / np.linalg.norm(made, axis=1, keepdims=True)
-
+    embed = random_vectors()
     directory = tmp_path / "vectors"
     writer = VectorStore.open(directory, embed, "test")
     writer.apply([], [(stored("a", 2), ["one", "two"])])
@@ -506,7 +533,7 @@ def test_a_reader_seeing_the_map_ahead_of_the_index_file_leaves_them_to_the_writ
     (directory / "paragraphs.usearch").unlink()
     repaired = VectorStore.open(directory, embed, "test")
     try:
-        repaired.refresh(writer=True)
+        repaired.repair()
         assert repaired.cursor == NO_CURSOR and repaired.count() == 0 and repaired.article_ids() == set()
     finally:
         repaired.close()

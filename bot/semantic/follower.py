@@ -53,7 +53,8 @@ class VectorFollower:
                 os.close(fd)
                 return False
             self._writer = fd
-            self.vectors.refresh(writer=True)  # what the previous writer committed, whatever its cursor
+            self.vectors.refresh()  # what the previous writer committed
+            self.vectors.repair()
             self._check_store()
         return True
 

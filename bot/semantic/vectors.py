@@ -78,8 +78,9 @@ class VectorStore:
             self._reset()
             (directory / INDEX_FILE).unlink(missing_ok=True)
         self._in_transaction = False
+        self._next_key = 0
         self._loaded = self.cursor
-        self._load(writer=False)
+        self._load()
         # Paragraphs this process has embedded so far (callers count their work by it).
         self.embedded = 0
 
@@ -95,44 +96,52 @@ class VectorStore:
         self._index = self._new_index()
         self._db.executescript("DELETE FROM paragraphs; DELETE FROM articles; DELETE FROM meta;")
 
-    def _load(self, writer: bool) -> None:
-        """Read the committed index file, dropping keys the map does not know (written before a crash).
-
-        Only the `writer` starts again from nothing when the file is unreadable or lost vectors the map knows: a
-        reader may load the file just before the writer replaces it and read the map just after its commit, which
-        looks the same, and resetting the map they share threw away every vector the writer had made.
-        """
-        self._index = self._new_index()
-        path = self.directory / INDEX_FILE
+    def _file(self) -> tuple[int, int, int] | None:
+        """Which index file is in place: each commit renames a new one into place."""
         try:
-            if path.is_file():
+            found = (self.directory / INDEX_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return found.st_ino, found.st_mtime_ns, found.st_size
+
+    def _load(self) -> None:
+        """Read the committed index file, dropping keys the map does not know (written before a crash)."""
+        path = self.directory / INDEX_FILE
+        self._read = self._file()
+        self._index = self._new_index()
+        try:
+            if self._read is not None:
                 self._index.load(str(path))
         except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
-            log.warning("vector index %s is unreadable (%s)%s", path, exc, "; starting it again" if writer else "")
+            log.warning("vector index %s is unreadable (%s)", path, exc)
             self._index = self._new_index()
-            if writer:
-                self._reset()
         known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
         stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
         orphans = np.setdiff1d(stored, known)
         if len(orphans):
             self._index.remove(orphans)
-        if writer and len(np.setdiff1d(known, stored)):
-            log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
-            self._reset()
-        # New keys follow the map as it is now: another process may have written since this one opened.
-        self._next_key = int(self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()[0])
 
-    def refresh(self, writer: bool = False) -> None:
-        """Take in what the process writing these vectors committed since they were loaded (a reader's view); as
-        the new `writer` (the right to write just taken), read it whatever the cursor says, and repair it."""
+    def refresh(self) -> None:
+        """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
         with self._lock:
             # The cursor before the file: the file is replaced before the map commits, so it holds at least this.
             cursor = self.cursor
-            if self._in_transaction or (cursor == self._loaded and not writer):
+            if self._in_transaction or (cursor == self._loaded and self._file() == self._read):
                 return
-            self._load(writer)
-            self._loaded = self.cursor if writer else cursor
+            self._load()
+            self._loaded = cursor
+
+    def repair(self) -> None:
+        """Start again if the index file lost vectors its map knows (gone, unreadable): for the process that has
+        just taken the right to write them, after `refresh`. A reader may load the file just before the writer
+        replaces it and read the map just after its commit, which looks the same: resetting the map they share
+        there threw away every vector the writer had made."""
+        with self._lock:
+            known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
+            if len(np.setdiff1d(known, np.asarray(self._index.keys, dtype=np.uint64))):
+                log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
+                self._reset()
+                self._loaded = self.cursor
 
     @property
     def cursor(self) -> int:
@@ -173,6 +182,9 @@ class VectorStore:
         if not self._in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
+            # New keys go on from the map as it is: another process may have written since this one opened.
+            (top,) = self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()
+            self._next_key = max(self._next_key, int(top))
 
     def _remove(self, article_ids: Iterable[str]) -> None:
         for article_id in article_ids:
@@ -239,6 +251,7 @@ class VectorStore:
                 # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
                 # (every article of the store removed).
                 path.unlink(missing_ok=True)
+            self._read = self._file()
             self._begin()
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -406,3 +406,16 @@ def test_a_postgresql_server_that_never_answers_fails_the_opening_in_seconds() -
         for connection in accepted:
             connection.close()
         opening.join(10)
+
+
+def test_a_store_a_newer_newsbot_migrated_is_refused(database_url: str, tmp_path: Path) -> None:
+    """After a rollback, an older newsbot read and wrote tables whose shape it did not know: it now says so."""
+    url = url_of(database_url, tmp_path)
+    opened = Store.open(url)
+    try:
+        with writing(opened.engine) as connection:
+            connection.execute(migrations.insert().values(name="9999_from_a_later_version", applied_at=NOW))
+    finally:
+        opened.close()
+    with pytest.raises(StoreError, match=r"migrated by a newer newsbot \(9999_from_a_later_version\)"):
+        Store.open(url)

@@ -475,6 +475,28 @@ def test_a_process_taking_over_the_vectors_from_another_keeps_them_and_makes_the
         reopened.close()
 
 
+def test_a_process_of_the_other_encoder_leaves_the_vectors_in_use_alone(settings: Settings, static_dir: Path) -> None:
+    """A one-off `NEWSBOT_SEMANTIC=static newsbot ask` beside a bot making the encoder's vectors threw them all
+    away (and the bot made them again); it now answers without them, and makes its own only once it writes them."""
+    first = Library.open(settings)  # the encoder's vectors, made and written by this process
+    second = Library.open(static_settings(settings, static_dir))
+    try:
+        assert first.semantic is not None and second.semantic is not None
+        made = first.semantic.vectors.count()
+        assert made == first.store.stats().paragraphs and second.semantic.vectors.count() == 0
+        assert second.ask(second.request("Why did Russia invite Dempsey to Moscow?")).found  # by its words
+        assert first.semantic.vectors.cursor != NO_CURSOR and len(first.semantic.vectors.article_ids()) == 1
+        first.close()
+        reopened = VectorStore.open(settings.vectors_dir, first.semantic.encoder.embed, first.semantic.encoder.recipe)
+        try:
+            assert reopened.count() == made  # the encoder's vectors, still whole
+        finally:
+            reopened.close()
+        assert second.embed() == made and second.semantic.vectors.count() == made  # now its own
+    finally:
+        second.close()
+
+
 def random_vectors() -> Embed:
     """Unit vectors at random: the vector store's own logic needs no encoder."""
     rng = np.random.default_rng(7)

@@ -73,10 +73,9 @@ class VectorStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
         recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
-        if recipe is not None and recipe[0] != self.recipe:
-            log.warning("vectors in %s were made by %r; they will be made again", directory, recipe[0])
-            self._reset()
-            (directory / INDEX_FILE).unlink(missing_ok=True)
+        # Vectors made by another recipe (the other encoder) mean nothing to this one: it reads none of them, and
+        # only as their writer (`repair`) makes them again, as another process may be answering with them.
+        self._made_by = recipe[0] if recipe is not None and recipe[0] != self.recipe else None
         self._in_transaction = False
         self._next_key = 0
         self._loaded = self.cursor
@@ -110,7 +109,7 @@ class VectorStore:
         self._read = self._file()
         self._index = self._new_index()
         try:
-            if self._read is not None:
+            if self._read is not None and self._made_by is None:
                 self._index.load(str(path))
         except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
             log.warning("vector index %s is unreadable (%s)", path, exc)
@@ -132,11 +131,18 @@ class VectorStore:
             self._loaded = cursor
 
     def repair(self) -> None:
-        """Start again if the index file lost vectors its map knows (gone, unreadable): for the process that has
-        just taken the right to write them, after `refresh`. A reader may load the file just before the writer
-        replaces it and read the map just after its commit, which looks the same: resetting the map they share
-        there threw away every vector the writer had made."""
+        """Start again if the vectors were made by another recipe, or the index file lost vectors its map knows
+        (gone, unreadable): for the process that has just taken the right to write them, after `refresh`. A
+        reader may load the file just before the writer replaces it and read the map just after its commit, which
+        looks the same: resetting the map they share there threw away every vector the writer had made."""
         with self._lock:
+            if self._made_by is not None:
+                log.warning("vectors in %s were made by %r; they will be made again", self.directory, self._made_by)
+                self._made_by = None
+                self._reset()
+                (self.directory / INDEX_FILE).unlink(missing_ok=True)
+                self._loaded = self.cursor
+                return
             known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
             if len(np.setdiff1d(known, np.asarray(self._index.keys, dtype=np.uint64))):
                 log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)

@@ -27,7 +27,7 @@ from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_pieces, load_static, model_key
 from bot.semantic.vectors import Embed
-from tests.paths import DATA
+from tests.paths import DATA, ROOT
 from tests.processes import newsbot
 
 
@@ -506,6 +506,55 @@ def random_vectors() -> Embed:
         return made / np.linalg.norm(made, axis=1, keepdims=True)
 
     return embed
+
+
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+import numpy as np
+from bot.errors import IndexCorruptError
+from bot.models import StoredArticle
+from bot.semantic.encoder import DIMENSIONS
+from bot.semantic.vectors import VectorStore
+
+def embed(texts):
+    made = np.random.default_rng(7).standard_normal((len(texts), DIMENSIONS)).astype(np.float32)
+    return made / np.linalg.norm(made, axis=1, keepdims=True)
+
+def article(name, paragraphs):
+    return StoredArticle(name, name, "news", None, None, None, None, paragraphs), ["text"] * paragraphs
+
+vectors = VectorStore.open(Path(sys.argv[1]), embed, "test")
+vectors.apply([], [article("a", 2)])
+vectors.commit(1)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails as on a full disk
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, hard))
+try:
+    vectors.apply([], [article("b", 300)])
+    vectors.commit(2)
+except IndexCorruptError as error:
+    print(error)
+print(vectors.cursor, vectors.count(), (Path(sys.argv[1]) / "paragraphs.tmp").exists())
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # space again: the next try succeeds
+vectors.apply([], [article("b", 300)])
+vectors.commit(2)
+print(vectors.cursor, vectors.count())
+"""
+
+
+def test_a_full_disk_while_writing_the_vectors_is_one_line_and_keeps_what_was_committed(tmp_path: Path) -> None:
+    """usearch's failure to save escaped as a bare RuntimeError (a traceback from `newsbot vectors`, the bot's
+    vectors job ended), left its part of a file behind on the full disk, and the map in an open transaction."""
+    directory = tmp_path / "vectors"
+    run = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(directory)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    failed, kept, healed = run.stdout.splitlines()
+    assert failed.startswith(f"cannot write the paragraph vectors in {directory}: ")
+    assert kept == "1 2 False"  # as last committed, and no part of a file left taking the space
+    assert healed == "2 302"
 
 
 def test_a_process_taking_over_a_first_build_goes_on_from_what_was_made(tmp_path: Path) -> None:

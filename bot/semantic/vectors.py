@@ -14,14 +14,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from usearch.index import Index
 
+from bot.errors import IndexCorruptError
 from bot.index.engine import NO_CURSOR
 from bot.models import Article, StoredArticle
 from bot.semantic.encoder import DIMENSIONS, Vectors
@@ -221,7 +224,7 @@ class VectorStore:
         ]
         texts = [passage(article.title, text) for article, paragraphs, _ in changed for text in paragraphs]
         vectors = self._embed(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        with self._lock:
+        with self._lock, self._undone_on_failure():
             self._begin()
             self._remove((set(removed) - set(ids)) | {article.id for article, _, _ in changed})
             row = 0
@@ -245,13 +248,17 @@ class VectorStore:
 
     def commit(self, cursor: int) -> None:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
-        with self._lock:
+        with self._lock, self._undone_on_failure():
             path = self.directory / INDEX_FILE
             if len(self._index):
                 aside = path.with_suffix(".tmp")
-                self._index.save(str(aside))
-                with open(aside, "rb") as written:
-                    os.fsync(written.fileno())
+                try:
+                    self._index.save(str(aside))
+                    with open(aside, "rb") as written:
+                        os.fsync(written.fileno())
+                except BaseException:
+                    aside.unlink(missing_ok=True)  # a part of a file, taking what space the disk had left
+                    raise
                 os.replace(aside, path)
             else:
                 # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
@@ -267,12 +274,30 @@ class VectorStore:
             self._in_transaction = False
             self._loaded = cursor
 
+    @contextmanager
+    def _undone_on_failure(self) -> Iterator[None]:
+        """A write that fails (a full disk) leaves the vectors as last committed, and is an index error: the bot
+        logs it in one line and tries again later, the CLI says it in one line."""
+        try:
+            yield
+        except (OSError, RuntimeError, sqlite3.Error) as exc:  # usearch raises bare RuntimeErrors
+            needed = self._index.serialized_length
+            self._rollback()
+            self._load()
+            reason = str(exc)
+            if shutil.disk_usage(self.directory).free < needed:
+                reason = f"no space left on the disk ({reason})"
+            raise IndexCorruptError(f"cannot write the paragraph vectors in {self.directory}: {reason}") from exc
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:  # SQLite may have rolled a failed write back itself
+            self._db.execute("ROLLBACK")
+        self._in_transaction = False
+
     def clear(self) -> None:
         """Forget every vector (a rebuild follows the change log from the start)."""
         with self._lock:
-            if self._in_transaction:
-                self._db.execute("ROLLBACK")
-                self._in_transaction = False
+            self._rollback()
             self._reset()
             (self.directory / INDEX_FILE).unlink(missing_ok=True)
 
@@ -330,7 +355,5 @@ class VectorStore:
 
     def close(self) -> None:
         with self._lock:
-            if self._in_transaction:
-                self._db.execute("ROLLBACK")
-                self._in_transaction = False
+            self._rollback()
             self._db.close()

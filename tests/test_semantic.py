@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +26,8 @@ from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_pieces, load_static, model_key
-from tests.paths import DATA
+from bot.semantic.vectors import Embed
+from tests.paths import DATA, ROOT
 from tests.processes import newsbot
 
 
@@ -444,6 +446,168 @@ def test_one_process_makes_the_vectors_and_the_others_read_them(settings: Settin
         writer.close()
         second.close()
         first.close()
+
+
+def test_a_process_taking_over_the_vectors_from_another_keeps_them_and_makes_the_rest(settings: Settings) -> None:
+    """A bot that opened while `newsbot vectors` (or another bot) made them, and takes over when that one ends,
+    failed every step after: its new keys were counted from the map as it was when it opened, and usearch refused
+    them as duplicates."""
+    first = Library.open(settings)  # makes the vectors (it took the right to on opening)
+    second = Library.open(settings)  # as another process on the same data directory, reading them
+    ingest = Library.open(replace(settings, semantic="off"))
+    try:
+        ingest.ingest([DATA / "articles"])
+        first.follow()
+        assert first.embed() > 0
+        first.close()  # the writer leaves
+        ingest.ingest([DATA / "bot_corpus"])
+        second.follow()
+        assert second.embed() > 0
+        assert second.stats().vectors_waiting == 0
+        assert second.stats().vectors == second.store.stats().paragraphs
+    finally:
+        ingest.close()
+        second.close()
+    reopened = Library.open(settings)
+    try:
+        assert reopened.stats().vectors == reopened.store.stats().paragraphs
+    finally:
+        reopened.close()
+
+
+def test_a_process_of_the_other_encoder_leaves_the_vectors_in_use_alone(settings: Settings, static_dir: Path) -> None:
+    """A one-off `NEWSBOT_SEMANTIC=static newsbot ask` beside a bot making the encoder's vectors threw them all
+    away (and the bot made them again); it now answers without them, and makes its own only once it writes them."""
+    first = Library.open(settings)  # the encoder's vectors, made and written by this process
+    second = Library.open(static_settings(settings, static_dir))
+    try:
+        assert first.semantic is not None and second.semantic is not None
+        made = first.semantic.vectors.count()
+        assert made == first.store.stats().paragraphs and second.semantic.vectors.count() == 0
+        assert second.ask(second.request("Why did Russia invite Dempsey to Moscow?")).found  # by its words
+        assert first.semantic.vectors.cursor != NO_CURSOR and len(first.semantic.vectors.article_ids()) == 1
+        first.close()
+        reopened = VectorStore.open(settings.vectors_dir, first.semantic.encoder.embed, first.semantic.encoder.recipe)
+        try:
+            assert reopened.count() == made  # the encoder's vectors, still whole
+        finally:
+            reopened.close()
+        assert second.embed() == made and second.semantic.vectors.count() == made  # now its own
+    finally:
+        second.close()
+
+
+def random_vectors() -> Embed:
+    """Unit vectors at random: the vector store's own logic needs no encoder."""
+    rng = np.random.default_rng(7)
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        made = rng.standard_normal((len(texts), DIMENSIONS)).astype(np.float32)
+        return made / np.linalg.norm(made, axis=1, keepdims=True)
+
+    return embed
+
+
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+import numpy as np
+from bot.errors import IndexCorruptError
+from bot.models import StoredArticle
+from bot.semantic.encoder import DIMENSIONS
+from bot.semantic.vectors import VectorStore
+
+def embed(texts):
+    made = np.random.default_rng(7).standard_normal((len(texts), DIMENSIONS)).astype(np.float32)
+    return made / np.linalg.norm(made, axis=1, keepdims=True)
+
+def article(name, paragraphs):
+    return StoredArticle(name, name, "news", None, None, None, None, paragraphs), ["text"] * paragraphs
+
+vectors = VectorStore.open(Path(sys.argv[1]), embed, "test")
+vectors.apply([], [article("a", 2)])
+vectors.commit(1)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails as on a full disk
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, hard))
+try:
+    vectors.apply([], [article("b", 300)])
+    vectors.commit(2)
+except IndexCorruptError as error:
+    print(error)
+print(vectors.cursor, vectors.count(), (Path(sys.argv[1]) / "paragraphs.tmp").exists())
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # space again: the next try succeeds
+vectors.apply([], [article("b", 300)])
+vectors.commit(2)
+print(vectors.cursor, vectors.count())
+"""
+
+
+def test_a_full_disk_while_writing_the_vectors_is_one_line_and_keeps_what_was_committed(tmp_path: Path) -> None:
+    """usearch's failure to save escaped as a bare RuntimeError (a traceback from `newsbot vectors`, the bot's
+    vectors job ended), left its part of a file behind on the full disk, and the map in an open transaction."""
+    directory = tmp_path / "vectors"
+    run = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(directory)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    failed, kept, healed = run.stdout.splitlines()
+    assert failed.startswith(f"cannot write the paragraph vectors in {directory}: ")
+    assert kept == "1 2 False"  # as last committed, and no part of a file left taking the space
+    assert healed == "2 302"
+
+
+def test_a_process_taking_over_a_first_build_goes_on_from_what_was_made(tmp_path: Path) -> None:
+    """A first build commits its steps under no cursor: a reader that took over writing kept the file it read at
+    opening, found the map's new keys missing from it and threw every vector away."""
+    embed = random_vectors()
+    first = VectorStore.open(tmp_path, embed, "test")
+    second = VectorStore.open(tmp_path, embed, "test")  # another process, opened before the build
+    try:
+        for step, name in enumerate("abc"):
+            first.apply([], [(stored(name, step + 1), [f"paragraph {i}" for i in range(step + 1)])])
+            first.commit(NO_CURSOR)
+        first.close()  # stopped half way: the second takes over
+        second.refresh()
+        second.repair()
+        assert second.count() == 6 and second.article_ids() == {"a", "b", "c"}
+        assert second.vector("c", 2) is not None
+    finally:
+        second.close()
+
+
+def test_a_reader_seeing_the_map_ahead_of_the_index_file_leaves_them_to_the_writer(tmp_path: Path) -> None:
+    """A process reading the vectors may load the index file just before the writer replaces it and read the map
+    just after the writer commits: the map then holds keys its file lacks. As the writer finding its file lost, it
+    reset the map both share, throwing away every vector made; a reader now reads what it can."""
+    embed = random_vectors()
+    directory = tmp_path / "vectors"
+    writer = VectorStore.open(directory, embed, "test")
+    writer.apply([], [(stored("a", 2), ["one", "two"])])
+    writer.commit(1)
+    older = (directory / "paragraphs.usearch").read_bytes()
+    writer.apply([], [(stored("b", 3), ["three", "four", "five"])])
+    writer.commit(2)
+    (directory / "paragraphs.usearch").write_bytes(older)  # the file as the reader read it, the map as it read it
+    reader = VectorStore.open(directory, embed, "test")
+    try:
+        assert reader.count() == 2 and reader.vector("a", 1) is not None and reader.vector("b", 0) is None
+        assert reader.cursor == 2 and reader.article_ids() == {"a", "b"}  # the map is as the writer left it
+        writer.apply([], [(stored("c", 1), ["six"])])
+        writer.commit(3)  # the writer's file holds everything again
+        reader.refresh()
+        assert reader.count() == 6 and reader.vector("b", 2) is not None
+    finally:
+        reader.close()
+        writer.close()
+    # The writer (the right to write taken) repairs what is really lost: a file gone makes them again.
+    (directory / "paragraphs.usearch").unlink()
+    repaired = VectorStore.open(directory, embed, "test")
+    try:
+        repaired.repair()
+        assert repaired.cursor == NO_CURSOR and repaired.count() == 0 and repaired.article_ids() == set()
+    finally:
+        repaired.close()
 
 
 @pytest.mark.parametrize("limit", ["category", "date"])

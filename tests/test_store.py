@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +20,7 @@ from sqlalchemy import delete, event, update
 from bot.errors import StoreError
 from bot.models import Article
 from bot.store import SavedQuery, Store
-from bot.store.engine import writing
+from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import articles, category_names, migrations, paragraphs, subscriptions
 from tests.paths import DATA, ROOT
@@ -374,3 +376,46 @@ def test_a_store_holding_two_spellings_of_a_category_keeps_the_first(store: Stor
 def test_every_migration_has_a_unique_name() -> None:
     names = [m.name for m in MIGRATIONS]
     assert len(names) == len(set(names)) and names == sorted(names)
+
+
+def test_a_postgresql_server_that_never_answers_fails_the_opening_in_seconds() -> None:
+    """A server that accepts connections and then says nothing (or a host dropping packets) hung every command
+    and the bot's workers: libpq waits forever unless told otherwise."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    port = listener.getsockname()[1]
+    outcome: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            Store.open(f"postgresql+psycopg://newsbot:secret@127.0.0.1:{port}/newsbot").close()
+        except StoreError as error:
+            outcome.append(error)
+
+    opening = threading.Thread(target=open_store, daemon=True)
+    started = time.monotonic()
+    opening.start()
+    try:
+        opening.join(CONNECT_TIMEOUT_SECONDS * 3)
+        assert not opening.is_alive(), "still connecting"
+        assert time.monotonic() - started >= CONNECT_TIMEOUT_SECONDS * 0.9
+        assert len(outcome) == 1 and "timeout" in str(outcome[0])
+    finally:
+        listener.close()  # a connection still waiting ends now
+        for connection in accepted:
+            connection.close()
+        opening.join(10)
+
+
+def test_a_store_a_newer_newsbot_migrated_is_refused(database_url: str, tmp_path: Path) -> None:
+    """After a rollback, an older newsbot read and wrote tables whose shape it did not know: it now says so."""
+    url = url_of(database_url, tmp_path)
+    opened = Store.open(url)
+    try:
+        with writing(opened.engine) as connection:
+            connection.execute(migrations.insert().values(name="9999_from_a_later_version", applied_at=NOW))
+    finally:
+        opened.close()
+    with pytest.raises(StoreError, match=r"migrated by a newer newsbot \(9999_from_a_later_version\)"):
+        Store.open(url)

@@ -54,6 +54,7 @@ class VectorFollower:
                 return False
             self._writer = fd
             self.vectors.refresh()  # what the previous writer committed
+            self.vectors.repair()
             self._check_store()
         return True
 

@@ -14,14 +14,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from usearch.index import Index
 
+from bot.errors import IndexCorruptError
 from bot.index.engine import NO_CURSOR
 from bot.models import Article, StoredArticle
 from bot.semantic.encoder import DIMENSIONS, Vectors
@@ -72,23 +75,14 @@ class VectorStore:
         self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
-        self._index = self._new_index()
-        path = directory / INDEX_FILE
-        if path.is_file():
-            try:
-                self._index.load(str(path))
-            except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
-                log.warning("vector index %s is unreadable (%s); starting it again", path, exc)
-                self._reset()
-        self._reconcile()
         recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
-        if recipe is not None and recipe[0] != self.recipe:
-            log.warning("vectors in %s were made by %r; they will be made again", directory, recipe[0])
-            self._reset()
-            (directory / INDEX_FILE).unlink(missing_ok=True)
+        # Vectors made by another recipe (the other encoder) mean nothing to this one: it reads none of them, and
+        # only as their writer (`repair`) makes them again, as another process may be answering with them.
+        self._made_by = recipe[0] if recipe is not None and recipe[0] != self.recipe else None
         self._in_transaction = False
-        self._next_key = int(self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()[0])
+        self._next_key = 0
         self._loaded = self.cursor
+        self._load()
         # Paragraphs this process has embedded so far (callers count their work by it).
         self.embedded = 0
 
@@ -104,28 +98,59 @@ class VectorStore:
         self._index = self._new_index()
         self._db.executescript("DELETE FROM paragraphs; DELETE FROM articles; DELETE FROM meta;")
 
-    def _reconcile(self) -> None:
-        """Drop keys the map does not know (written before a crash); start again if the map has keys the index lost."""
+    def _file(self) -> tuple[int, int, int] | None:
+        """Which index file is in place: each commit renames a new one into place."""
+        try:
+            found = (self.directory / INDEX_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return found.st_ino, found.st_mtime_ns, found.st_size
+
+    def _load(self) -> None:
+        """Read the committed index file, dropping keys the map does not know (written before a crash)."""
+        path = self.directory / INDEX_FILE
+        self._read = self._file()
+        self._index = self._new_index()
+        try:
+            if self._read is not None and self._made_by is None:
+                self._index.load(str(path))
+        except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
+            log.warning("vector index %s is unreadable (%s)", path, exc)
+            self._index = self._new_index()
         known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
         stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
         orphans = np.setdiff1d(stored, known)
         if len(orphans):
             self._index.remove(orphans)
-        if len(np.setdiff1d(known, stored)):
-            log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
-            self._reset()
 
     def refresh(self) -> None:
         """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
         with self._lock:
-            if self._in_transaction or self.cursor == self._loaded:
+            # The cursor before the file: the file is replaced before the map commits, so it holds at least this.
+            cursor = self.cursor
+            if self._in_transaction or (cursor == self._loaded and self._file() == self._read):
                 return
-            path = self.directory / INDEX_FILE
-            self._index = self._new_index()
-            if path.is_file():
-                self._index.load(str(path))
-            self._reconcile()
-            self._loaded = self.cursor
+            self._load()
+            self._loaded = cursor
+
+    def repair(self) -> None:
+        """Start again if the vectors were made by another recipe, or the index file lost vectors its map knows
+        (gone, unreadable): for the process that has just taken the right to write them, after `refresh`. A
+        reader may load the file just before the writer replaces it and read the map just after its commit, which
+        looks the same: resetting the map they share there threw away every vector the writer had made."""
+        with self._lock:
+            if self._made_by is not None:
+                log.warning("vectors in %s were made by %r; they will be made again", self.directory, self._made_by)
+                self._made_by = None
+                self._reset()
+                (self.directory / INDEX_FILE).unlink(missing_ok=True)
+                self._loaded = self.cursor
+                return
+            known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
+            if len(np.setdiff1d(known, np.asarray(self._index.keys, dtype=np.uint64))):
+                log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
+                self._reset()
+                self._loaded = self.cursor
 
     @property
     def cursor(self) -> int:
@@ -166,6 +191,9 @@ class VectorStore:
         if not self._in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
+            # New keys go on from the map as it is: another process may have written since this one opened.
+            (top,) = self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()
+            self._next_key = max(self._next_key, int(top))
 
     def _remove(self, article_ids: Iterable[str]) -> None:
         for article_id in article_ids:
@@ -196,7 +224,7 @@ class VectorStore:
         ]
         texts = [passage(article.title, text) for article, paragraphs, _ in changed for text in paragraphs]
         vectors = self._embed(texts) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        with self._lock:
+        with self._lock, self._undone_on_failure():
             self._begin()
             self._remove((set(removed) - set(ids)) | {article.id for article, _, _ in changed})
             row = 0
@@ -220,18 +248,23 @@ class VectorStore:
 
     def commit(self, cursor: int) -> None:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
-        with self._lock:
+        with self._lock, self._undone_on_failure():
             path = self.directory / INDEX_FILE
             if len(self._index):
                 aside = path.with_suffix(".tmp")
-                self._index.save(str(aside))
-                with open(aside, "rb") as written:
-                    os.fsync(written.fileno())
+                try:
+                    self._index.save(str(aside))
+                    with open(aside, "rb") as written:
+                        os.fsync(written.fileno())
+                except BaseException:
+                    aside.unlink(missing_ok=True)  # a part of a file, taking what space the disk had left
+                    raise
                 os.replace(aside, path)
             else:
                 # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
                 # (every article of the store removed).
                 path.unlink(missing_ok=True)
+            self._read = self._file()
             self._begin()
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -241,12 +274,30 @@ class VectorStore:
             self._in_transaction = False
             self._loaded = cursor
 
+    @contextmanager
+    def _undone_on_failure(self) -> Iterator[None]:
+        """A write that fails (a full disk) leaves the vectors as last committed, and is an index error: the bot
+        logs it in one line and tries again later, the CLI says it in one line."""
+        try:
+            yield
+        except (OSError, RuntimeError, sqlite3.Error) as exc:  # usearch raises bare RuntimeErrors
+            needed = self._index.serialized_length
+            self._rollback()
+            self._load()
+            reason = str(exc)
+            if shutil.disk_usage(self.directory).free < needed:
+                reason = f"no space left on the disk ({reason})"
+            raise IndexCorruptError(f"cannot write the paragraph vectors in {self.directory}: {reason}") from exc
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:  # SQLite may have rolled a failed write back itself
+            self._db.execute("ROLLBACK")
+        self._in_transaction = False
+
     def clear(self) -> None:
         """Forget every vector (a rebuild follows the change log from the start)."""
         with self._lock:
-            if self._in_transaction:
-                self._db.execute("ROLLBACK")
-                self._in_transaction = False
+            self._rollback()
             self._reset()
             (self.directory / INDEX_FILE).unlink(missing_ok=True)
 
@@ -304,7 +355,5 @@ class VectorStore:
 
     def close(self) -> None:
         with self._lock:
-            if self._in_transaction:
-                self._db.execute("ROLLBACK")
-                self._in_transaction = False
+            self._rollback()
             self._db.close()

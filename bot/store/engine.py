@@ -27,6 +27,10 @@ from bot.errors import StoreError
 BUSY_TIMEOUT_SECONDS = 60.0
 POOL_SIZE = 8
 POOL_OVERFLOW = 16
+# PostgreSQL: give up connecting after this long (libpq waits forever by default, so a server that accepts and
+# never answers, or a host dropping packets, hung every command and the bot's workers). A URL's own
+# `connect_timeout` wins.
+CONNECT_TIMEOUT_SECONDS = 10
 # Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
@@ -51,7 +55,10 @@ def connect(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        return create_engine(
+            parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
+        )
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text, update
 from sqlalchemy.schema import CreateColumn
 
+from bot.errors import StoreError
 from bot.models import Article
 from bot.store import articles as article_rows
 from bot.store import categories, schema
@@ -159,11 +160,20 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 def pending(engine: Engine) -> list[str]:
-    """Names of the migrations this store still lacks (read without a lock)."""
+    """Names of the migrations this store still lacks (read without a lock).
+
+    A store a newer newsbot migrated is refused: this version would read and write tables whose shape it does
+    not know (a rollback after an upgrade, or an older process started beside newer ones).
+    """
     with reading(engine) as connection:
         if not inspect(connection).has_table(migrations.name):
             return [m.name for m in MIGRATIONS]
         done = set(connection.scalars(select(migrations.c.name)))
+    if unknown := sorted(done - {m.name for m in MIGRATIONS}):
+        raise StoreError(
+            f"the store was migrated by a newer newsbot ({', '.join(unknown)}): run that version, or restore a"
+            " backup of the store made before it"
+        )
     return [m.name for m in MIGRATIONS if m.name not in done]
 
 

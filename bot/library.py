@@ -170,6 +170,12 @@ class Library:
         library.embed_if_few()
         return library
 
+    def stop(self) -> None:
+        """Make vectors no longer (the process is stopping): a step running ends within seconds, raising Stopped,
+        and keeps what it committed before; `close` follows."""
+        if self.semantic is not None:
+            self.semantic.stop()
+
     def close(self) -> None:
         if self.vectors is not None:
             self.vectors.close()

@@ -48,6 +48,9 @@ EXIT_CODES = f"""exit codes:
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
+# Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
+# wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
+EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
@@ -303,14 +306,15 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
 
 def _note_vectors(library: Library) -> None:
     """Say when paragraphs are left without vectors (too many to make during the command)."""
-    waiting = library.vectors.backlog() if library.vectors is not None else 0
-    if waiting:
-        print(
-            f"note: {waiting:,} paragraphs wait for their vectors (about {waiting // 3000 + 1} min of encoding); until"
-            " then they are found by their words. A running bot makes them in the background, or run"
-            " `newsbot vectors`.",
-            file=sys.stderr,
-        )
+    if library.vectors is None or library.semantic is None or not (waiting := library.vectors.backlog()):
+        return
+    minutes = waiting // EMBEDDED_PER_MINUTE[library.semantic.mode] + 1
+    print(
+        f"note: {waiting:,} paragraphs wait for their vectors (about {minutes} min of encoding); until"
+        " then they are found by their words. A running bot makes them in the background, or run"
+        " `newsbot vectors`.",
+        file=sys.stderr,
+    )
 
 
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:

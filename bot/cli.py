@@ -251,7 +251,13 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
-        print(f"newsbot is ready in {library.settings.store_name}; shipped articles: {report.summary()}")
+        # A new store got the shipped articles as it was created: "0 added, 1 unchanged" read as if nothing was.
+        shipped = (
+            f"the shipped articles are in it ({report.read})"
+            if report.unchanged == report.read and not report.problems
+            else f"shipped articles: {report.summary()}"
+        )
+        print(f"newsbot is ready in {library.settings.store_name}; {shipped}")
         return 0
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))

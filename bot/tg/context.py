@@ -38,7 +38,8 @@ class Digesting:
 
 @dataclass
 class Outages:
-    """What the bot retries every few seconds while it is out of reach, each said once a minute in the log."""
+    """What the bot retries every few seconds while the store (or Telegram) is out of reach, each said once a
+    minute in the log."""
 
     telegram: Outage = field(
         default_factory=lambda: Outage("cannot fetch updates from Telegram", "; polling tries again by itself")
@@ -50,6 +51,11 @@ class Outages:
     )
     answers: Outage = field(
         default_factory=lambda: Outage("cannot read the store to answer", "; readers are asked to try again")
+    )
+    beat: Outage = field(
+        default_factory=lambda: Outage(
+            "cannot tell the other processes this one is alive", "; they may take over its digests"
+        )
     )
     vectors: Outage = field(
         default_factory=lambda: Outage("could not make paragraph vectors", again="making paragraph vectors again")

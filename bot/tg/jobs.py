@@ -199,8 +199,9 @@ async def beat(context: Context) -> None:
     try:
         await asyncio.to_thread(data.digesting.presence.beat, data.clock())
     except NewsbotError as exc:
-        log.warning("could not beat: %s", exc)
+        data.outages.beat.failed(exc)
         return
+    data.outages.beat.worked()
     share_budget(context.application)
 
 

@@ -57,6 +57,8 @@ class NewsbotApplication(App):
         # working on a library that post_shutdown is closing. Paused first, the scheduler starts none.
         if self.job_queue is not None and self.job_queue.scheduler.running:
             self.job_queue.scheduler.pause()
+        # A step of the vectors job embeds for half a minute and more; the stop waited for all of it.
+        self.bot_data.stopping()
         await super().stop()
 
 

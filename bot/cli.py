@@ -48,6 +48,9 @@ EXIT_CODES = f"""exit codes:
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
+# Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
+# wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
+EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
@@ -248,7 +251,13 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
-        print(f"newsbot is ready in {library.settings.store_name}; shipped articles: {report.summary()}")
+        # A new store got the shipped articles as it was created: "0 added, 1 unchanged" read as if nothing was.
+        shipped = (
+            f"the shipped articles are in it ({report.read})"
+            if report.unchanged == report.read and not report.problems
+            else f"shipped articles: {report.summary()}"
+        )
+        print(f"newsbot is ready in {library.settings.store_name}; {shipped}")
         return 0
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))
@@ -303,14 +312,15 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
 
 def _note_vectors(library: Library) -> None:
     """Say when paragraphs are left without vectors (too many to make during the command)."""
-    waiting = library.vectors.backlog() if library.vectors is not None else 0
-    if waiting:
-        print(
-            f"note: {waiting:,} paragraphs wait for their vectors (about {waiting // 3000 + 1} min of encoding); until"
-            " then they are found by their words. A running bot makes them in the background, or run"
-            " `newsbot vectors`.",
-            file=sys.stderr,
-        )
+    if library.vectors is None or library.semantic is None or not (waiting := library.vectors.backlog()):
+        return
+    minutes = waiting // EMBEDDED_PER_MINUTE[library.semantic.mode] + 1
+    print(
+        f"note: {waiting:,} paragraphs wait for their vectors (about {minutes} min of encoding); until"
+        " then they are found by their words. A running bot makes them in the background, or run"
+        " `newsbot vectors`.",
+        file=sys.stderr,
+    )
 
 
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:

@@ -25,5 +25,10 @@ class StoreError(NewsbotError):
     """The database failed or refused (locked too long, unreachable, full disk): the message says how."""
 
 
+class Stopped(Exception):
+    """Work given up between two batches because the process is stopping; what was made before is kept or not,
+    as the caller says (not an error: nothing failed)."""
+
+
 class UsageError(NewsbotError, ValueError):
     """An argument a reader typed cannot be understood; the message (plain text) says what is accepted."""

@@ -122,7 +122,10 @@ async def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise _Refused(f"cannot find the address of {host}: {exc}", retry=True) from exc
+        # gaierror's text begins with its errno ("[Errno -2] Name or service not known"), which says nothing more.
+        raise _Refused(
+            f"cannot find the address of {host}: {getattr(exc, 'strerror', None) or exc}", retry=True
+        ) from exc
     # A scoped IPv6 address ("fe80::1%eth0") is checked without its scope.
     return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
 

@@ -74,7 +74,7 @@ class IngestReport:
         if self.notes:
             text += f", {len(self.notes)} {'note' if len(self.notes) == 1 else 'notes'}"
         if self.duplicates:
-            text += f", {self.duplicates} duplicates"
+            text += f", {self.duplicates} {'duplicate' if self.duplicates == 1 else 'duplicates'}"
         if self.removed:
             # An edit whose id changed (a file without a link, edited) counts as added; its old version goes.
             text += f", {self.removed} older {'version' if self.removed == 1 else 'versions'} removed"
@@ -169,6 +169,12 @@ class Library:
         )
         library.embed_if_few()
         return library
+
+    def stop(self) -> None:
+        """Make vectors no longer (the process is stopping): a step running ends within seconds, raising Stopped,
+        and keeps what it committed before; `close` follows."""
+        if self.semantic is not None:
+            self.semantic.stop()
 
     def close(self) -> None:
         if self.vectors is not None:

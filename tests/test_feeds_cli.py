@@ -60,7 +60,9 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert main(["feeds", "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert listed[0] == f"1. Harbour Town Daily <{harbour}> (category: Harbour)"
-    assert re.fullmatch(r"   3 stories; last poll 0 min ago: not modified; next poll in 1[45] min", listed[1])
+    assert re.fullmatch(
+        r"   3 stories; last poll less than a minute ago: not modified; next poll in 1[45] min", listed[1]
+    )
     assert listed[2] == f"2. Quay Notes <{teasers}> (category: from its entries)"
 
     assert main(["ask", "--json", "Who kept the Pointe lighthouse lamp burning?"]) == 0

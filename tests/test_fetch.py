@@ -170,6 +170,7 @@ async def test_nonsense_urls_fail_softly(fetch_settings: Settings, url: str) -> 
 async def test_a_name_that_does_not_resolve_may_be_retried(fetch_settings: Settings) -> None:
     result = await get(fetch_settings, "http://no-such-host.invalid/feed.xml")
     assert isinstance(result, Failed) and result.retry and "no-such-host.invalid" in result.reason
+    assert "Errno" not in result.reason, result.reason
 
 
 async def test_fetch_page_reads_the_story(web: WebServer, fetch_settings: Settings) -> None:

@@ -77,6 +77,10 @@ def test_a_story_repeated_in_one_ingest_is_a_duplicate(library: Library, tmp_pat
     path.write_text(line * 3)
     report = library.ingest([path])
     assert (report.added, report.duplicates, report.unchanged) == (1, 2, 0)
+    assert report.summary().endswith(", 2 duplicates")
+    other = tmp_path / "two.jsonl"
+    other.write_text(line.replace("strike ends", "strike is over") * 2)
+    assert library.ingest([other]).summary().endswith(", 1 duplicate")
 
 
 def test_edited_article_replaces_its_old_paragraphs(any_db_library: Library, tmp_path: Path) -> None:

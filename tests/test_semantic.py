@@ -6,6 +6,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
+from bot.errors import Stopped
 from bot.index.engine import NO_CURSOR
 from bot.library import Library
 from bot.models import Answer, Article, StoredArticle
@@ -26,7 +28,7 @@ from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_pieces, load_static, model_key
-from bot.semantic.vectors import Embed
+from bot.semantic.vectors import EMBED_CHUNK, Embed
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot
 
@@ -127,6 +129,32 @@ def test_vector_store_applies_commits_searches_and_reopens(tmp_path: Path, encod
     reopened = VectorStore.open(tmp_path / "vectors", encoder.embed, encoder.recipe)
     assert reopened.cursor == 7 and reopened.count() == 3
     assert reopened.search(query, 1)[0][:2] == ("a", 0)
+    reopened.close()
+
+
+def test_a_process_that_begins_to_stop_gives_up_embedding_within_a_chunk_and_keeps_what_it_committed(
+    tmp_path: Path,
+) -> None:
+    stop = threading.Event()
+    calls: list[int] = []
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        calls.append(len(texts))
+        if len(calls) == 2:
+            stop.set()  # the bot begins to stop while this chunk is embedded
+        return np.tile(np.eye(DIMENSIONS, dtype=np.float32)[0], (len(texts), 1))
+
+    vectors = VectorStore.open(tmp_path / "v", embed, "test", stop)
+    vectors.apply([], [(stored("a", 1), ["Snow closed the mountain pass."])])
+    vectors.commit(1)
+    long = [f"Paragraph {i} of a long story." for i in range(3 * EMBED_CHUNK)]
+    with pytest.raises(Stopped):
+        vectors.apply([], [(stored("b", len(long)), long)])
+    assert calls == [1, EMBED_CHUNK]  # the chunk running ended; the two after it were never begun
+    assert vectors.count() == 1 and vectors.vector("b", 0) is None
+    vectors.close()
+    reopened = VectorStore.open(tmp_path / "v", embed, "test")
+    assert reopened.cursor == 1 and reopened.count() == 1 and reopened.vector("a", 0) is not None
     reopened.close()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from telegram import InlineKeyboardMarkup
 
 from bot.config import MAX_PASSAGES
@@ -12,6 +14,7 @@ from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.store import SavedQuery
 from bot.tg.buttons import MORE_DATA, keyboard
+from bot.tg.outage import Outage
 
 ARTICLE = StoredArticle(
     "0123456789abcdef", "Chess Prodigy Wins National Title at Twelve", "Sport", None, None, None, None, 3
@@ -54,3 +57,30 @@ def test_more_buttons_carry_the_key_the_store_files_the_question_under(library: 
     assert library.store.save_query(saved) == saved.key and library.store.load_query(saved.key) == saved
     library.reindex()  # a local rebuild: the questions behind buttons stay valid
     assert library.store.load_query(saved.key) == saved
+
+
+def test_an_outage_is_said_as_it_begins_then_once_a_minute_and_its_end_once(caplog: pytest.LogCaptureFixture) -> None:
+    store = Outage("cannot follow the store", "; answers go on", "following the store again")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    for second in range(130):  # the follow job fails every second
+        store.failed("database error: connection refused", now=1000.0 + second)
+    store.worked(now=1130.0)
+    store.worked(now=1131.0)  # nothing more to say
+    store.failed("database error: connection refused", now=2000.0)  # a new outage is said at once
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno > logging.DEBUG]
+    assert said == [
+        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on"),
+        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on, for 60 s now"),
+        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on, for 120 s now"),
+        (logging.INFO, "following the store again after 130 s"),
+        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on"),
+    ]
+    assert sum(r.levelno == logging.DEBUG for r in caplog.records) == 127  # the other failures
+
+
+def test_what_fails_now_and_then_is_a_new_outage_after_a_quiet_minute(caplog: pytest.LogCaptureFixture) -> None:
+    answers = Outage("cannot read the store to answer")  # nothing tells it the store works again
+    for second, error in [(0.0, "down"), (30.0, "still down"), (200.0, "down again")]:
+        answers.failed(error, now=second)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert said == ["cannot read the store to answer (down)", "cannot read the store to answer (down again)"]

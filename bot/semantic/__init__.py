@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
+from bot.errors import Stopped
 from bot.semantic.encoder import (
     Encoder,
     ModelUnavailableError,
@@ -20,7 +21,7 @@ from bot.semantic.encoder import (
     default_model_path,
     load_encoder,
 )
-from bot.semantic.static import Stopped, WordPieces, is_distilled, load_pieces, load_static
+from bot.semantic.static import WordPieces, is_distilled, load_pieces, load_static
 from bot.semantic.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,14 @@ class Semantic:
         self._distilling = threading.Thread(target=work, name="distil-word-pieces", daemon=True)
         self._distilling.start()
 
+    def stop(self) -> None:
+        """Stop distilling and embedding at the next batch (the process is stopping): a distillation keeps
+        nothing, and vectors being made for a step are not kept (those committed before are)."""
+        self._stop.set()
+
     def close(self) -> None:
         # A distillation stops after the batch it is running (a fraction of a second), and keeps nothing.
-        self._stop.set()
+        self.stop()
         if self._distilling is not None:
             self._distilling.join()
         self.vectors.close()
@@ -95,8 +101,9 @@ def open_semantic(settings: Settings, distil_aside: bool = False) -> Semantic | 
     except ModelUnavailableError as exc:
         log.warning("semantic search is off: %s; answering with BM25 only", exc)
         return None
-    vectors = VectorStore.open(settings.vectors_dir, encoder.embed, encoder.recipe)
-    semantic = Semantic(encoder, vectors, settings.semantic, pieces)
+    stop = threading.Event()
+    vectors = VectorStore.open(settings.vectors_dir, encoder.embed, encoder.recipe, stop)
+    semantic = Semantic(encoder, vectors, settings.semantic, pieces, _stop=stop)
     if aside is not None:
         semantic.distil_aside(model, settings.static_dir, aside)
     return semantic

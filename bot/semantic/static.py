@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.analysis import STOPWORDS
+from bot.errors import Stopped
 from bot.semantic.encoder import (
     DIMENSIONS,
     MODEL_NAME,
@@ -57,10 +58,6 @@ NAME = f"{MODEL_NAME}, static word pieces"
 
 _lock = threading.Lock()
 _loaded: dict[tuple[Path, Path], tuple[WordPieces, str]] = {}
-
-
-class Stopped(Exception):
-    """A distillation was stopped before its end (`load_pieces` with `stop` set)."""
 
 
 class WordPieces:

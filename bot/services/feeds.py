@@ -94,6 +94,8 @@ def fingerprint(article: Article) -> str:
 
 def _duration(delta: timedelta) -> str:
     minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes == 0:
+        return "less than a minute"  # not "0 min ago"
     if minutes < 120:
         return f"{minutes} min"
     return f"{minutes / 60:.0f} h" if minutes < 48 * 60 else f"{minutes / 1440:.0f} days"

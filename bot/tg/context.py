@@ -17,6 +17,7 @@ from bot.services.fanout import FanOut
 from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
+from bot.tg.outage import Outage
 
 
 def utc_now() -> datetime:
@@ -33,6 +34,32 @@ class Digesting:
     fanout: FanOut
     # One fan-out at a time in this process (the minute job, the start-up run, a test's tick).
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass
+class Outages:
+    """What the bot retries every few seconds while the store (or Telegram) is out of reach, each said once a
+    minute in the log."""
+
+    telegram: Outage = field(
+        default_factory=lambda: Outage("cannot fetch updates from Telegram", "; polling tries again by itself")
+    )
+    store: Outage = field(
+        default_factory=lambda: Outage(
+            "cannot follow the store", "; answers go on from the index as it is", "following the store again"
+        )
+    )
+    answers: Outage = field(
+        default_factory=lambda: Outage("cannot read the store to answer", "; readers are asked to try again")
+    )
+    beat: Outage = field(
+        default_factory=lambda: Outage(
+            "cannot tell the other processes this one is alive", "; they may take over its digests"
+        )
+    )
+    vectors: Outage = field(
+        default_factory=lambda: Outage("could not make paragraph vectors", again="making paragraph vectors again")
+    )
 
 
 @dataclass
@@ -55,8 +82,7 @@ class BotData:
     # The question each message lately answered asked, by (chat id, message id): an edit that leaves it so is not
     # answered again.
     asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
-    # When polling last warned that Telegram is out of reach (monotonic time), so an outage logs a line a minute.
-    unreachable_warned: float = field(default=float("-inf"), repr=False)
+    outages: Outages = field(default_factory=lambda: Outages(), repr=False)
 
     @property
     def library(self) -> Library:
@@ -68,6 +94,11 @@ class BotData:
     @library.setter
     def library(self, library: Library) -> None:
         self._library = library
+
+    def stopping(self) -> None:
+        """The bot begins to stop: the library makes vectors no longer (it is closed in `post_shutdown`)."""
+        if self._library is not None:
+            self._library.stop()
 
     @property
     def digesting(self) -> Digesting:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 
+from bot.errors import StoreError
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
 from bot.tg.sending import topic_of
@@ -15,25 +15,12 @@ from bot.tg.sending import topic_of
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
-# While Telegram is out of reach polling fails again and again (from every second to every 30 s): a traceback each
-# time would bury everything else, and the one thing to know is that it is still out of reach.
-UNREACHABLE_WARNING_SECONDS = 60.0
 
 
 def unreachable(error: BaseException | None) -> bool:
     """Whether an error says Telegram could not be reached or answered in time (a BadRequest is a NetworkError
     too, but a real one)."""
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
-
-
-def polling_failed(context: Context) -> None:
-    """Warn that fetching updates cannot reach Telegram, at most once every UNREACHABLE_WARNING_SECONDS."""
-    now = time.monotonic()
-    if now - context.bot_data.unreachable_warned < UNREACHABLE_WARNING_SECONDS:
-        log.debug("still cannot fetch updates: %s", context.error)
-        return
-    context.bot_data.unreachable_warned = now
-    log.warning("cannot fetch updates from Telegram (%s); polling tries again by itself", context.error)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -55,13 +42,19 @@ async def on_error(update: object, context: Context) -> None:
         )
         return
     if update is None and context.job is None and unreachable(context.error):
-        polling_failed(context)
+        # Polling fails again and again (every second to every 30 s) while Telegram is out of reach.
+        context.bot_data.outages.telegram.failed(context.error)
         return
     if isinstance(context.error, Forbidden) and chat is not None:
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
         await mark_inactive(context, chat.id)
         return
-    log.error("error while handling %s", ids, exc_info=context.error)
+    if isinstance(context.error, StoreError):
+        # The database down or refusing: every question fails alike until it is back, and a traceback each time
+        # buried the one line that matters.
+        context.bot_data.outages.answers.failed(f"{ids}: {context.error}")
+    else:
+        log.error("error while handling %s", ids, exc_info=context.error)
     if chat is not None:
         try:
             await context.bot.send_message(chat.id, APOLOGY, message_thread_id=topic_of(message))

@@ -21,7 +21,7 @@ from typing import Any
 from telegram.ext import Application, ExtBot
 
 from bot.config import Settings
-from bot.errors import NewsbotError
+from bot.errors import NewsbotError, Stopped
 from bot.render.digests import render_alert, render_digest
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
@@ -45,7 +45,7 @@ Job = Callable[[Context], Coroutine[Any, Any, bool | None]]
 FOLLOW_JOB = "follow the store"
 VECTORS_JOB = "make paragraph vectors"
 # The vectors job looks for paragraphs without vectors this often; while there are some, it makes them one step
-# (about half a minute of encoding at most) after another.
+# after another (a step ends within seconds of the bot beginning to stop).
 VECTORS_EVERY_SECONDS = 5.0
 FEEDS_JOB = "poll the feeds"
 # While a poll round runs, how often the job looks whether the bot is stopping (seconds).
@@ -63,11 +63,13 @@ LATE_OK: dict[str, Any] = {"max_instances": 1, "misfire_grace_time": None}
 
 async def follow_store(context: Context) -> None:
     """Bring this process's index up to the store's change log: articles any process added become answerable."""
+    outage = context.bot_data.outages.store
     try:
         applied = await asyncio.to_thread(context.bot_data.library.follow)
-    except NewsbotError as exc:  # a database or index hiccup: answers go on from the index as it is
-        log.warning("could not follow the store: %s", exc)
+    except NewsbotError as exc:  # a database or index hiccup
+        outage.failed(exc)
         return
+    outage.worked()
     if applied:
         log.info("followed %d changes from the store", applied)
 
@@ -77,9 +79,13 @@ async def make_vectors(context: Context) -> bool:
     (or read what another process made, if that one is making them); True if it made some (more may wait)."""
     try:
         embedded = await asyncio.to_thread(context.bot_data.library.embed, 1)
-    except NewsbotError as exc:
-        log.warning("could not make paragraph vectors: %s", exc)
+    except Stopped:
+        log.info("stopped making paragraph vectors (the bot is stopping); the next start goes on")
         return False
+    except NewsbotError as exc:
+        context.bot_data.outages.vectors.failed(exc)
+        return False
+    context.bot_data.outages.vectors.worked()
     if embedded:
         log.info("made %d paragraph vectors", embedded)
     return embedded > 0
@@ -193,8 +199,9 @@ async def beat(context: Context) -> None:
     try:
         await asyncio.to_thread(data.digesting.presence.beat, data.clock())
     except NewsbotError as exc:
-        log.warning("could not beat: %s", exc)
+        data.outages.beat.failed(exc)
         return
+    data.outages.beat.worked()
     share_budget(context.application)
 
 

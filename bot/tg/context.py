@@ -82,7 +82,7 @@ class BotData:
     # The question each message lately answered asked, by (chat id, message id): an edit that leaves it so is not
     # answered again.
     asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
-    outages: Outages = field(default_factory=lambda: Outages(), repr=False)
+    outages: Outages = field(default_factory=Outages, repr=False)
 
     @property
     def library(self) -> Library:

@@ -327,6 +327,22 @@ def test_field_names_match_whatever_their_case_and_word_separators(tmp_path: Pat
     )
 
 
+def test_newsapi_records_withdrawn_by_their_publisher_are_skipped_with_the_reason(library: Library) -> None:
+    """NewsAPI keeps a withdrawn article as a record of "[Removed]" fields: it went in as a story headed
+    "[Removed]". A real story that only mentions the mark goes in."""
+    path = RECORDS / "newsapi_removed.json"
+    report = library.ingest([path])
+    withdrawn = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
+    assert [str(p) for p in report.problems] == [
+        f"skipped {path}:articles[1]: {withdrawn}",
+        f"skipped {path}:articles[3]: {withdrawn}",
+    ]
+    assert report.summary() == "2 added, 0 updated, 0 unchanged, 2 skipped"
+    titles = {a.title for a in library.store.latest(10)}
+    assert "[Removed]" not in titles and "Quay Works Delayed" not in titles
+    assert {"Lifeboat Crew Honoured", "Editors Explain Why Stories Are [Removed]"} <= titles
+
+
 def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
     object is one record, reported by the file's name (not as element [1] of a list it is not)."""

@@ -51,6 +51,10 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
+# NewsAPI keeps an article its publisher withdrew as a record whose every field reads "[Removed]" (its link
+# https://removed.com): no story, though it has a title and a body.
+_REMOVED = "[Removed]"
+_REMOVED_REASON = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
 # A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
 # host starting "www." is a web address, and the web is https.
 _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
@@ -120,6 +124,8 @@ def article_from_record(
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
+    if title == _REMOVED or paragraphs == (_REMOVED,):
+        raise ArticleError(_REMOVED_REASON)
     if paragraphs and (cut := _CHARS_LEFT.search(paragraphs[-1])):
         paragraphs = (*paragraphs[:-1], paragraphs[-1][: cut.start()]) if cut.start() else paragraphs[:-1]
     if not paragraphs:

@@ -127,6 +127,13 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
         return
     if feed.warning:
         yield Skipped(str(path), feed.warning, note=True)
+    if feed.repeated:
+        yield Skipped(
+            str(path),
+            f"{feed.repeated} {'entry repeats' if feed.repeated == 1 else 'entries repeat'} a story listed before (the"
+            " same guid, else link): only each story's current version went in (updated last, else listed first)",
+            note=True,
+        )
     yield from feed.problems
     teasers = 0
     for entry in feed.entries:

@@ -42,6 +42,37 @@ _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
 _PAYWALL_NOTE = (
     "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
 )
+# A cookie or privacy consent page (Google's "Before you continue", a GDPR consent platform's "We value your
+# privacy") served where the story should be. It is known by the phrases of a consent dialogue, several of them: a
+# story about cookie banners quotes one or two, and a story is dated while a consent page never is.
+_CONSENT_PHRASES = tuple(
+    re.compile(rf"\b{phrase}\b", re.IGNORECASE)
+    for phrase in (
+        r"accept all",
+        r"(?:reject|refuse|decline) all",
+        r"before you continue",
+        r"we (?:value|care about|respect) your privacy",
+        r"we and our (?:\d+ |trusted )?partners",
+        r"(?:store and/or access|access and/or store) information on (?:a|your) device",
+        r"withdraw your consent",
+        r"legitimate interests?",
+        r"(?:manage|change|customi[sz]e|update) (?:your )?(?:privacy |cookie )?"
+        r"(?:settings|preferences|choices|options)",
+        r"(?:privacy|cookie) (?:settings|preferences|policy|dashboard)",
+        r"transparency (?:&|and) consent framework",
+        r"more options",
+    )
+)
+MIN_CONSENT_PHRASES = 4
+# ... and by its text: the paragraphs that speak of cookies, consent or privacy hold at least this share of it (a
+# banner caught in a story's text holds little of it).
+CONSENT_SHARE = 0.6
+_CONSENT_WORDS = re.compile(
+    r"\b(?:cookies?|consent\w*|partners?|personal data|privacy|preferences|accept\w*|reject\w*|settings)\b", re.I
+)
+_CONSENT_WALL = (
+    "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
+)
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -119,13 +150,20 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
+    published = _stated_time(body) or _date(document.date)
+    if published is None and _consent_wall(title, paragraphs):
+        raise ArticleError(_CONSENT_WALL)
+    # A consent banner caught in the story's text is no part of it (a story quoting a banner quotes a phrase or two).
+    paragraphs = tuple(p for p in paragraphs if _consent_phrases(p) < MIN_CONSENT_PHRASES)
+    if not paragraphs:
+        raise ArticleError(_CONSENT_WALL)
     link = _link(document.url, url) if url is not None else _own_link(document.url)
     sections = [c for c in (document.categories or []) if c.strip()]
     return Article(
         title=title,
         paragraphs=paragraphs,
         category=category or (sections[0].strip() if sections else DEFAULT_CATEGORY),
-        published=_stated_time(body) or _date(document.date),
+        published=published,
         url=link,
         author=author,
         origin=origin or link,
@@ -151,6 +189,19 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)
+
+
+def _consent_phrases(text: str) -> int:
+    """How many of a consent dialogue's phrases (`_CONSENT_PHRASES`) a text holds."""
+    return sum(bool(phrase.search(text)) for phrase in _CONSENT_PHRASES)
+
+
+def _consent_wall(title: str, paragraphs: tuple[str, ...]) -> bool:
+    """Whether an undated page's text is a consent dialogue's (see `_CONSENT_PHRASES`), not a story."""
+    if _consent_phrases("\n".join((title, *paragraphs))) < MIN_CONSENT_PHRASES:
+        return False
+    consenting = sum(len(p) for p in paragraphs if _CONSENT_WORDS.search(p))
+    return consenting >= CONSENT_SHARE * sum(map(len, paragraphs))
 
 
 def _link(canonical: str | None, url: str) -> str:

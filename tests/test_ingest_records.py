@@ -343,6 +343,19 @@ def test_newsapi_records_withdrawn_by_their_publisher_are_skipped_with_the_reaso
     assert {"Lifeboat Crew Honoured", "Editors Explain Why Stories Are [Removed]"} <= titles
 
 
+def test_json_lines_saved_as_json_are_read_as_json_lines() -> None:
+    """JSON Lines under a .json name (as BigQuery and many APIs export them) gave only the first record, and "text
+    after the first JSON value is not read" for all the others."""
+    path = RECORDS / "lines_saved_as.json"
+    items = list(read_file(path))
+    assert [(i.title, i.origin) if isinstance(i, Article) else str(i) for i in items] == [
+        ("Pier Lights Restored", f"{path}#1"),
+        ("Beach Huts Repainted", f"{path}#2"),
+        f"skipped {path}:3: invalid JSON: Expecting value (column 1)",
+        ("Ferry Timetable Changes", f"{path}#5"),
+    ]
+
+
 def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
     object is one record, reported by the file's name (not as element [1] of a list it is not)."""

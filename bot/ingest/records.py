@@ -292,12 +292,20 @@ class _JsonStream:
 
     def restart(self) -> None:
         """Read again from the start of the file."""
-        self._text.detach()  # (a TextIOWrapper closes its stream when collected)
-        self._stream.seek(0)
+        self.release()
         self._text = io.TextIOWrapper(self._stream, encoding=self._encoding, errors=self._errors)
         self.buffer = ""
         self.pos = 0
         self.eof = False
+
+    def release(self) -> None:
+        """Give the file back, at its start, for another reader."""
+        self._text.detach()  # (a TextIOWrapper closes its stream when collected)
+        self._stream.seek(0)
+
+    def last_value_text(self, size: int) -> str:
+        """The text of the value just read, of `size` characters (see `value`)."""
+        return self.buffer[self.pos - size : self.pos]
 
     def _more(self) -> bool:
         if self.eof:
@@ -443,6 +451,12 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
                 _skip(source)
         source.restart()
         value, size = source.value()
+        one_line = "\n" not in source.last_value_text(size)
+        if one_line and source.peek() == "{":
+            # One object a line, more following: JSON Lines saved as .json (as BigQuery and many APIs export it).
+            source.release()
+            yield from jsonl_records(stream, name, encoding)
+            return
         yield *source.at, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
         if source.peek():
             yield name, 0, "text after the first JSON value is not read"

@@ -260,7 +260,9 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
             continue
         seen = True
         try:
-            yield location, number, _object(json.loads(line.decode(encoding, decode_errors(encoding))))
+            # Without its line end: a line cut short was said to fail at "column 1" (of the next line, after it).
+            text = line.rstrip(b"\r\n").decode(encoding, decode_errors(encoding))
+            yield location, number, _object(json.loads(text))
         except UnicodeDecodeError as exc:
             yield location, number, f"not UTF-8 text (byte {exc.start + 1} of the line)"
         except json.JSONDecodeError as exc:

@@ -356,6 +356,19 @@ def test_json_lines_saved_as_json_are_read_as_json_lines() -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["powershell_utf16.json", "excel_unicode.csv"])
+def test_utf16_bulk_files_are_read(name: str) -> None:
+    """Windows' "Unicode" (UTF-16 with a byte order mark: PowerShell's Out-File, Excel's Unicode Text) was refused
+    as a "binary file, not text", as text files in it are read."""
+    items = list(read_file(RECORDS / name))
+    assert [(a.title, a.paragraphs[0][:26]) for a in items if isinstance(a, Article)] == [
+        ("Café Terrace Approved", "The council approved the c"),
+        ("Über-Fähre Delayed", "The new ferry arrives a we" if name.endswith(".csv") else "The new ferry from Bremerh"),
+    ]
+    assert len(items) == 2
+    assert "caf\u00e9\u2019s terrace" in next(i for i in items if isinstance(i, Article)).paragraphs[0]
+
+
 def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
     object is one record, reported by the file's name (not as element [1] of a list it is not)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.errors import ArticleError
 from bot.ingest.feeds import is_json_feed, parse_feed
@@ -19,6 +23,7 @@ from bot.ingest.text import (
     LEGACY_ENCODING,
     LEGACY_NOTE,
     decode,
+    marked_encoding,
     parse_text_article,
     split_text_articles,
     text_encoding,
@@ -151,9 +156,26 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
         )
 
 
+def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) -> BinaryIO:
+    """A UTF-16 or UTF-32 file's text (Windows' "Unicode": PowerShell's Out-File, Excel's Unicode Text) written to
+    `copy` as UTF-8, since the bulk readers read bytes a line at a time (a temporary file keeps memory bounded). A
+    broken character (a lone surrogate) becomes U+FFFD, as a broken spot in UTF-8 loses one record, not the file."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    stream.seek(mark)
+    for chunk in iter(lambda: stream.read(CHUNK_BYTES), b""):
+        copy.write(decoder.decode(chunk).encode("utf-8"))
+    copy.write(decoder.decode(b"", final=True).encode("utf-8"))
+    copy.seek(0)
+    return copy
+
+
 def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skipped]:
-    with path.open("rb") as stream:
-        if b"\x00" in stream.read(SNIFF_BYTES):
+    with ExitStack() as closing:
+        stream: BinaryIO = closing.enter_context(path.open("rb"))
+        head = stream.read(SNIFF_BYTES)
+        if marked := marked_encoding(head):
+            stream = _copy_as_utf8(stream, *marked, closing.enter_context(tempfile.TemporaryFile()))
+        elif b"\x00" in head:
             yield Skipped(str(path), "binary file, not text")
             return
         stream.seek(0)

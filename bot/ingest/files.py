@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -16,8 +17,8 @@ from bot.errors import ArticleError
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
-from bot.ingest.pages import parse_saved_page
-from bot.ingest.records import CHUNK_BYTES, READERS, article_from_record
+from bot.ingest.pages import looks_like_page, parse_saved_page
+from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record
 from bot.ingest.reports import Skipped
 from bot.ingest.text import (
     LEGACY_ENCODING,
@@ -46,17 +47,32 @@ HIDDEN_SHOWN = 5
 SNIFF_BYTES = 8192
 
 
+# What a file's first bytes show it is, whatever its name says: a feed (RSS, Atom, RDF), or records in JSON.
+_FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
+_JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
+_KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
+
+
 def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[Article | Skipped]:
-    """Articles in one file, in the format its suffix names (the seed's text format for anything else)."""
+    """Articles in one file, in the format its suffix names (the seed's text format for anything else); or in the
+    format its first bytes show, with a note, when the name says another (a feed saved as `.html`, a page or JSON
+    saved as `.txt`)."""
     try:
         suffix = path.suffix.lower()
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
-        elif suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+            return
+        named = _named_kind(suffix, path)
+        shown = _shown_kind(path)
+        if shown is not None and shown != named:
+            named_as = f"its name says {suffix}" if suffix else "its name has no suffix"
+            yield Skipped(str(path), f"read as {_KINDS[shown]}, as its content shows ({named_as})", note=True)
+            named = shown
+        if named == "feed":
             yield from _read_feed(path)
-        elif suffix in BULK_SUFFIXES:
-            yield from _read_bulk(path, fields or {})
-        elif suffix in PAGE_SUFFIXES:
+        elif named == "records":
+            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]))
+        elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
             yield from _read_text(path, parse_markdown)
@@ -65,6 +81,26 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
             yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"), split_text_articles)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
+
+
+def _named_kind(suffix: str, path: Path) -> str:
+    """What a file's name says it is: "feed", "records", "page" or "text"."""
+    if suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+        return "feed"
+    if suffix in BULK_SUFFIXES:
+        return "records"
+    return "page" if suffix in PAGE_SUFFIXES else "text"
+
+
+def _shown_kind(path: Path) -> str | None:
+    """What a file's first bytes show it is ("feed", "page" or "records"), when they show it plainly."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+    if _FEED_START.match(head) or is_json_feed(head):
+        return "feed"
+    if looks_like_page(head):
+        return "page"
+    return "records" if _JSON_START.match(head) else None
 
 
 def _is_json_feed(path: Path) -> bool:
@@ -169,7 +205,7 @@ def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) ->
     return copy
 
 
-def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skipped]:
+def _read_bulk(path: Path, fields: Mapping[str, str], reader: RecordReader) -> Iterator[Article | Skipped]:
     with ExitStack() as closing:
         stream: BinaryIO = closing.enter_context(path.open("rb"))
         head = stream.read(SNIFF_BYTES)
@@ -183,7 +219,7 @@ def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skip
         stream.seek(0)
         if encoding == LEGACY_ENCODING:
             yield Skipped(str(path), LEGACY_NOTE, note=True)
-        for location, number, record in READERS[path.suffix.lower()](stream, str(path), encoding):
+        for location, number, record in reader(stream, str(path), encoding):
             if isinstance(record, str):
                 yield Skipped(location, record)
                 continue

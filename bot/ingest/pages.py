@@ -87,6 +87,11 @@ def media_type(content_type: str | None) -> tuple[str, str | None]:
     return message.get_content_type().lower(), charset
 
 
+def looks_like_page(body: bytes) -> bool:
+    """Whether bytes that do not say what they are start as an HTML document does."""
+    return bool(_HTML_START.match(body[:4096]))
+
+
 def parse_page(
     body: bytes, url: str, content_type: str | None = None, category: str = ""
 ) -> Iterator[Article | Skipped]:
@@ -126,7 +131,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         raise ArticleError(f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`")
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
-    if not kind and not _HTML_START.match(body[:4096]):
+    if not kind and not looks_like_page(body):
         raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
     try:
         document = trafilatura.bare_extraction(

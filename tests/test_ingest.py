@@ -550,3 +550,12 @@ def test_a_file_whose_name_says_another_format_is_read_as_its_content_shows(name
         "skipped": [i.reason for i in items if isinstance(i, Skipped) and not i.note],
         "titles": [i.title for i in items if isinstance(i, Article)],
     } == WRONG_SUFFIX[name]
+
+
+def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
+    """An empty saved page was "not an HTML page (the response does not say what it is ...)", an empty feed "an empty
+    response", an empty Markdown file had "no headline"."""
+    folder = DATA / "empty_files"
+    assert [str(i) for i in read_articles([folder])] == [
+        f"skipped {path}: empty file" for path in sorted(p.resolve() for p in folder.iterdir())
+    ]

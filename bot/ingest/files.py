@@ -110,11 +110,15 @@ def _is_json_feed(path: Path) -> bool:
 
 
 def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:
-    """The bytes of a file read whole, or an ArticleError if it is too large to be `kind`."""
+    """The bytes of a file read whole, or an ArticleError if it is too large to be `kind`, or empty (an empty page
+    or feed was "an empty response" or "not an HTML page", as if fetched)."""
     size = path.stat().st_size
     if size > limit:
         raise ArticleError(f"too large for {kind} ({size:,} bytes; the limit is {limit:,})")
-    return path.read_bytes()
+    data = path.read_bytes()
+    if not data.strip():
+        raise ArticleError("empty file")
+    return data
 
 
 def _read_text(

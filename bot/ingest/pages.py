@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import Message
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -73,6 +74,10 @@ _CONSENT_WORDS = re.compile(
 _CONSENT_WALL = (
     "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
 )
+# A section or front page saved or fetched as a story: the text extracted from it comes from several of its
+# `<article>` elements (story teasers), none of which holds half of it. A story page's text comes from its own
+# `<article>`, with at most a related story's teaser beside it.
+_SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -155,6 +160,8 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
+    if (stories := _stories_in(_html(body, charset), paragraphs)) > 1:
+        raise ArticleError(_SEVERAL_STORIES.format(stories))
     published = _stated_time(body) or _date(document.date)
     if published is None and _consent_wall(title, paragraphs):
         raise ArticleError(_CONSENT_WALL)
@@ -194,6 +201,56 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)
+
+
+class _ArticleTexts(HTMLParser):
+    """The paragraphs (`<p>`) of each outermost `<article>` element of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: list[list[str]] = []
+        self._depth = 0
+        self._paragraph: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._depth += 1
+            if self._depth == 1:
+                self.articles.append([])
+        elif tag == "p" and self._depth:
+            self._paragraph = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self._depth:
+            self._depth -= 1
+        elif tag == "p" and self._paragraph is not None:
+            self.articles[-1].append(" ".join("".join(self._paragraph).split()))
+            self._paragraph = None
+
+    def handle_data(self, data: str) -> None:
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+
+
+def _stories_in(html: str, paragraphs: tuple[str, ...]) -> int:
+    """How many of a page's `<article>` elements its extracted text comes from, when it is a page of several
+    stories (see `_SEVERAL_STORIES`); 1 when it is one story's page (or says nothing of its articles)."""
+    parser = _ArticleTexts()
+    try:
+        parser.feed(html)
+    except Exception:  # broken markup: taken for one story, as trafilatura read it
+        return 1
+    extracted = set(paragraphs)
+    shares = [sum(len(p) for p in texts if p in extracted) for texts in parser.articles]
+    held = [share for share in shares if share]
+    if len(held) < 2 or max(held) * 2 >= sum(map(len, paragraphs)):
+        return 1
+    return len(held)
+
+
+def _html(body: bytes, charset: str | None) -> str:
+    text = _text(body, charset)
+    return text if isinstance(text, str) else text.decode("utf-8", errors="replace")
 
 
 def _consent_phrases(text: str) -> int:

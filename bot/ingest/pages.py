@@ -75,8 +75,10 @@ _CONSENT_WALL = (
     "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
 )
 # A section or front page saved or fetched as a story: the text extracted from it comes from several of its
-# `<article>` elements (story teasers), none of which holds half of it. A story page's text comes from its own
-# `<article>`, with at most a related story's teaser beside it.
+# `<article>` elements that are story teasers (their heading links to the story), none of which holds half of it.
+# A story page's text comes from its own `<article>`, with at most a related story's teaser beside it; a live
+# blog's text from many `<article>` updates, which are no teasers.
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -204,12 +206,16 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
 
 
 class _ArticleTexts(HTMLParser):
-    """The paragraphs (`<p>`) of each outermost `<article>` element of a page."""
+    """The paragraphs (`<p>`) of each outermost `<article>` element of a page, and which of those elements are
+    teasers: their heading links to another page ("<h2><a href=/news/bridge>"), as a section page's stories do
+    and a live blog's updates (headed by their time) do not."""
 
     def __init__(self) -> None:
         super().__init__()
         self.articles: list[list[str]] = []
+        self.teasers: set[int] = set()
         self._depth = 0
+        self._headings = 0
         self._paragraph: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -217,12 +223,20 @@ class _ArticleTexts(HTMLParser):
             self._depth += 1
             if self._depth == 1:
                 self.articles.append([])
-        elif tag == "p" and self._depth:
+        elif not self._depth:
+            return
+        elif tag == "p":
             self._paragraph = []
+        elif tag in _HEADINGS:
+            self._headings += 1
+        elif tag == "a" and self._headings and not (dict(attrs).get("href") or "#").startswith("#"):
+            self.teasers.add(len(self.articles) - 1)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "article" and self._depth:
             self._depth -= 1
+        elif tag in _HEADINGS and self._headings:
+            self._headings -= 1
         elif tag == "p" and self._paragraph is not None:
             self.articles[-1].append(" ".join("".join(self._paragraph).split()))
             self._paragraph = None
@@ -233,7 +247,7 @@ class _ArticleTexts(HTMLParser):
 
 
 def _stories_in(html: str, paragraphs: tuple[str, ...]) -> int:
-    """How many of a page's `<article>` elements its extracted text comes from, when it is a page of several
+    """How many of a page's teasers (`_ArticleTexts`) its extracted text comes from, when it is a page of several
     stories (see `_SEVERAL_STORIES`); 1 when it is one story's page (or says nothing of its articles)."""
     parser = _ArticleTexts()
     try:
@@ -241,7 +255,7 @@ def _stories_in(html: str, paragraphs: tuple[str, ...]) -> int:
     except Exception:  # broken markup: taken for one story, as trafilatura read it
         return 1
     extracted = set(paragraphs)
-    shares = [sum(len(p) for p in texts if p in extracted) for texts in parser.articles]
+    shares = [sum(len(p) for p in parser.articles[i] if p in extracted) for i in parser.teasers]
     held = [share for share in shares if share]
     if len(held) < 2 or max(held) * 2 >= sum(map(len, paragraphs)):
         return 1

@@ -334,6 +334,13 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     _note_vectors(library)
     if report.interrupted:
         return EXIT_INTERRUPTED
+    if report.index_failure:
+        print(
+            f"newsbot: {report.index_failure}; the articles are stored, and are found once there is room for the"
+            " index (the next newsbot command adds them to it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     return 0 if report.read and not missing else EXIT_FAILED

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -49,6 +50,8 @@ class IngestReport:
     # Every problem the readers reported, in order: skipped input, and articles cut at a size limit.
     problems: list[Skipped] = field(default_factory=list)
     interrupted: bool = False
+    # Why the index could not take the articles in (a full disk): they are stored, and found once it can.
+    index_failure: str = ""
 
     @property
     def skipped(self) -> list[Skipped]:
@@ -249,13 +252,31 @@ class Library:
                         origins[article.origin] = article.id
                 written = writer.submit(self.store.write_articles, list(fresh.values()))
                 if pending is not None:
-                    last_seq = max(last_seq, self._index(pending, report))
+                    last_seq = max(last_seq, self._settled(pending, written, report))
                 pending = written
             if pending is not None:
-                last_seq = max(last_seq, self._index(pending, report))
+                last_seq = max(last_seq, self._settled(pending, None, report))
         self.follower.wait_until(last_seq, on_wait)
+        report.index_failure = self.follower.write_failure
         self.embed_if_few()
         return report
+
+    def _settled(
+        self, written: Future[WriteResult], following: Future[WriteResult] | None, report: IngestReport
+    ) -> int:
+        """`_index` a written batch; if it failed (a full disk), say what this ingest stored before it: the batch
+        written after it (already on its way) too, when that one went in."""
+        try:
+            return self._index(written, report)
+        except StoreError as exc:
+            if following is not None:
+                with suppress(StoreError):  # the same failure again
+                    self._index(following, report)
+            stored = report.added + report.updated
+            raise StoreError(
+                f"{exc}; this ingest stored {stored:,} {'article' if stored == 1 else 'articles'} before it,"
+                " each whole, and not the rest"
+            ) from exc
 
     def _index(self, written: Future[WriteResult], report: IngestReport) -> int:
         """Count a written batch and index it (from memory, as stored); returns its last change-log entry."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -16,9 +17,11 @@ import pytest
 from bot import __version__
 from bot.cli import main
 from bot.errors import StoreError
+from bot.index import TantivyEngine
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
+from tests.test_library import FullDisk
 from tests.web_server import serving
 
 # The id of the article shipped in corpus/ (its text's hash: it has no link).
@@ -109,6 +112,77 @@ def test_an_ingest_naming_a_path_that_is_not_there_fails_after_reading_the_other
     assert main(["ingest", str(isolated / "typo"), str(DATA / "articles")]) == 1
     captured = capsys.readouterr()
     assert "3 added" in captured.out and "typo: no such file or directory" in captured.err
+
+
+def write_notices(path: Path, count: int) -> Path:
+    """`count` short articles in JSON Lines, two paragraphs each."""
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            body = f"Boat owners on pontoon {n} must check their moorings.\n\nThe tide peaks at {n % 12} o'clock."
+            record = {"title": f"Harbour notice {n}", "body": body, "url": f"https://gazette.example.org/notice/{n}"}
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
+def test_an_ingest_whose_store_runs_out_of_space_fails_in_one_line_and_keeps_whole_batches(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """A store write failing for lack of space (a file size limit, as a full disk refuses the write) ended the ingest
+    with the database's error alone: what it had stored went unsaid. Two batches (BATCH_SIZE 2,000): the first fits."""
+    source = write_notices(isolated / "notices.jsonl", 3000)
+    store_url = f"sqlite:///{isolated / 'data' / 'newsbot.sqlite3'}"
+    assert main(["init"]) == 0
+    store = Store.open(store_url)
+    before = store.stats()
+    store.close()
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_800_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", str(source)],
+        env={**os.environ, "NEWSBOT_SEMANTIC": "off"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limited,
+    )
+    assert run.returncode == 3
+    assert run.stderr.splitlines() == [
+        f"newsbot: database error: disk I/O error ({isolated / 'data' / 'newsbot.sqlite3'}); this ingest stored 2,000"
+        " articles before it, each whole, and not the rest"
+    ]
+    assert run.stdout == ""
+    # Nothing half-written: the first batch whole (and indexed), nothing of the second.
+    store = Store.open(store_url)
+    after = store.stats()
+    store.close()
+    assert (after.articles, after.paragraphs) == (before.articles + 2000, before.paragraphs + 2000 * 2)
+    capsys.readouterr()
+    assert main(["stats"]) == 0
+    assert f"{after.paragraphs:,} paragraphs indexed" in capsys.readouterr().out
+
+
+def test_an_ingest_that_cannot_write_the_index_for_lack_of_space_fails_with_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, isolated: Path
+) -> None:
+    """The index out of space: the ingest warned and exited 0, as if its articles could be found."""
+    assert main(["stats"]) == 0
+    real_write = TantivyEngine._write
+    with monkeypatch.context() as full:
+        full.setattr(TantivyEngine, "_write", lambda engine: FullDisk(real_write(engine)))
+        assert main(["ingest", str(DATA / "articles")]) == 3
+    captured = capsys.readouterr()
+    assert "3 added, 0 updated, 0 unchanged, 0 skipped" in captured.out
+    last = captured.err.splitlines()[-1]
+    assert last.startswith(f"newsbot: cannot write the index in {isolated / 'data' / 'index'}"), last
+    assert last.endswith(
+        ": No space left on device; the articles are stored, and are found once there is room for the index (the next"
+        " newsbot command adds them to it)"
+    ), last
+    # With room again, the next command indexes them.
+    assert main(["ask", "glacier drone survey"]) == 0
+    assert "Glacier Retreat Measured by Drone Survey" in capsys.readouterr().out
 
 
 def test_ingest_csv_with_field_names(capsys: pytest.CaptureFixture[str]) -> None:

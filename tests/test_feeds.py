@@ -274,6 +274,18 @@ async def test_a_story_repeated_within_one_feed_is_stored_once(web: WebServer, s
     assert service.library.store.article(id_of(web.url("/stories/keeper-retires"))) is None
 
 
+async def test_a_story_listed_twice_in_one_feed_is_stored_as_its_version_updated_last(
+    web: WebServer, service: FeedService
+) -> None:
+    """Polled, a story listed twice kept the first version listed, though Atom's <updated> said the second was the
+    correction."""
+    web.live["corrected.xml"] = (FEEDS / "repeated_atom_ids.xml").read_bytes()
+    poll = await service.add(web.url("/live/corrected.xml"), now=NOW)
+    assert (poll.backlog, poll.duplicates) == (2, 2)
+    fares = service.library.store.article(id_of("https://wire.example.com/ferry-fares"))
+    assert fares is not None and fares.title == "Ferry Fares Rise by Four Per Cent"
+
+
 async def test_a_feed_that_fails_at_first_gets_its_back_catalogue_on_its_first_success(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

@@ -25,6 +25,7 @@ WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encodin
 # Markdown files (front matter, or only a heading): the article each holds, or why it is skipped.
 MARKDOWN = json.loads((DATA / "markdown.expected.json").read_text(encoding="utf-8"))
 UNREADABLE_DATES = json.loads((DATA / "unreadable_dates.expected.json").read_text(encoding="utf-8"))
+WRONG_SUFFIX = json.loads((DATA / "wrong_suffix.expected.json").read_text(encoding="utf-8"))
 
 
 def only_article(path: Path) -> Article:
@@ -537,3 +538,24 @@ def test_ingest_has_no_network_and_no_database() -> None:
         names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         bad = {n for n in names if n.startswith(forbidden) or n.startswith(ours)}
         assert not bad, f"{path.name} imports {bad}"
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_SUFFIX))
+def test_a_file_whose_name_says_another_format_is_read_as_its_content_shows(name: str) -> None:
+    """A feed saved as `.html`, a page or JSON export saved as `.txt`, Atom saved as `.json` were refused ("not an
+    HTML page", "no 'Published ...' line", "invalid JSON")."""
+    items = list(read_file(DATA / "wrong_suffix" / name))
+    assert {
+        "notes": [i.reason for i in items if isinstance(i, Skipped) and i.note],
+        "skipped": [i.reason for i in items if isinstance(i, Skipped) and not i.note],
+        "titles": [i.title for i in items if isinstance(i, Article)],
+    } == WRONG_SUFFIX[name]
+
+
+def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
+    """An empty saved page was "not an HTML page (the response does not say what it is ...)", an empty feed "an empty
+    response", an empty Markdown file had "no headline"."""
+    folder = DATA / "empty_files"
+    assert [str(i) for i in read_articles([folder])] == [
+        f"skipped {path}: empty file" for path in sorted(p.resolve() for p in folder.iterdir())
+    ]

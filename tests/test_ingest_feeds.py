@@ -50,6 +50,7 @@ def test_feed_cases(path: Path) -> None:
     assert (feed.title, feed.link) == (want["title"], want["link"])
     assert [entry_view(e) for e in feed.entries] == want["entries"]
     assert [[p.location.rsplit(" ", 1)[-1], p.reason] for p in feed.problems] == want["problems"]
+    assert feed.repeated == want.get("repeated", 0)
     if want["warning"] is None:
         assert feed.warning is None
     else:
@@ -168,3 +169,25 @@ def test_a_wordpress_export_gives_only_its_published_posts_and_says_what_it_left
     [note] = [i for i in items if isinstance(i, Skipped)]
     assert not note.cut and note.reason.startswith("4 drafts, pages or attachments skipped")
     assert "draft: 1" in note.reason and "page: 1" in note.reason and "attachment: 1" in note.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "current"),
+    [
+        # RSS says nothing of updates: the first listed is the current version (feeds list the newest first).
+        ("repeated_guids.xml", ["Swing Bridge Reopens Two Days Late", "Seal Pup Returned to the Sea"]),
+        # Atom's <updated> decides, wherever the entry is listed; an undated copy does not replace a dated one.
+        ("repeated_atom_ids.xml", ["Ferry Fares Rise by Four Per Cent", "Lighthouse Open for Tours"]),
+    ],
+)
+def test_a_saved_feed_listing_a_story_twice_gives_its_current_version_once(name: str, current: list[str]) -> None:
+    """A story listed twice under one guid went in as the later entry, an older version further down the feed
+    (or twice, under two links)."""
+    path = FEEDS / name
+    items = list(read_articles([path]))
+    assert [i.title for i in items if isinstance(i, Article)] == current
+    notes = [str(i) for i in items if isinstance(i, Skipped) and "listed before" in i.reason]
+    assert notes == [
+        f"note {path}: 2 entries repeat a story listed before (the same guid, else link): only each story's current"
+        " version went in (updated last, else listed first)"
+    ]

@@ -17,6 +17,9 @@ from tests.paths import DATA
 PAGES = DATA / "pages"
 CASES = sorted(p for p in PAGES.iterdir() if not p.name.endswith(".expected.json"))
 BASE = "https://gazette.example.org/news/"
+CONSENT_WALL = (
+    "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
+)
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
@@ -49,6 +52,20 @@ def test_a_paywalled_page_saved_as_a_file_says_so_too(tmp_path: Path) -> None:
     assert isinstance(note, Skipped) and (note.location, note.kind) == (str(saved), "note")
     assert note.reason.startswith("behind a paywall")
     assert isinstance(article, Article) and article.title == "Budget Deal Reached After Midnight"
+
+
+def test_a_consent_page_saved_as_a_file_is_refused_and_a_dated_banner_alone_is_no_story(tmp_path: Path) -> None:
+    """Consent walls ("Before you continue to Google News", "We value your privacy") were stored as stories."""
+    saved = tmp_path / "before-you-continue.html"
+    saved.write_bytes((PAGES / "consent_google.html").read_bytes())
+    assert [str(i) for i in read_file(saved)] == [f"skipped {saved}: {CONSENT_WALL}"]
+    # A dated page whose only text is a banner (see article_with_banner.html) is no story either.
+    banner = (PAGES / "article_with_banner.html").read_text(encoding="utf-8").split('<div class="notice">')[1]
+    dated = (
+        '<html><head><meta property="article:published_time" content="2026-11-30T16:00:00Z"><title>Harbour Gazette'
+        f"</title></head><body><article><h1>Harbour Gazette</h1>{banner.split('<button>')[0]}</article></body></html>"
+    ).encode()
+    assert list(parse_page(dated, BASE + "dated", "text/html")) == [Skipped(BASE + "dated", CONSENT_WALL)]
 
 
 def test_a_response_that_does_not_say_what_it_is_is_sniffed() -> None:

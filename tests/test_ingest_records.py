@@ -327,6 +327,48 @@ def test_field_names_match_whatever_their_case_and_word_separators(tmp_path: Pat
     )
 
 
+def test_newsapi_records_withdrawn_by_their_publisher_are_skipped_with_the_reason(library: Library) -> None:
+    """NewsAPI keeps a withdrawn article as a record of "[Removed]" fields: it went in as a story headed
+    "[Removed]". A real story that only mentions the mark goes in."""
+    path = RECORDS / "newsapi_removed.json"
+    report = library.ingest([path])
+    withdrawn = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
+    assert [str(p) for p in report.problems] == [
+        f"skipped {path}:articles[1]: {withdrawn}",
+        f"skipped {path}:articles[3]: {withdrawn}",
+    ]
+    assert report.summary() == "2 added, 0 updated, 0 unchanged, 2 skipped"
+    titles = {a.title for a in library.store.latest(10)}
+    assert "[Removed]" not in titles and "Quay Works Delayed" not in titles
+    assert {"Lifeboat Crew Honoured", "Editors Explain Why Stories Are [Removed]"} <= titles
+
+
+def test_json_lines_saved_as_json_are_read_as_json_lines() -> None:
+    """JSON Lines under a .json name (as BigQuery and many APIs export them) gave only the first record, and "text
+    after the first JSON value is not read" for all the others."""
+    path = RECORDS / "lines_saved_as.json"
+    items = list(read_file(path))
+    assert [(i.title, i.origin) if isinstance(i, Article) else str(i) for i in items] == [
+        ("Pier Lights Restored", f"{path}#1"),
+        ("Beach Huts Repainted", f"{path}#2"),
+        f"skipped {path}:3: invalid JSON: Expecting value (column 41)",  # where the line stops short
+        ("Ferry Timetable Changes", f"{path}#5"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["powershell_utf16.json", "excel_unicode.csv"])
+def test_utf16_bulk_files_are_read(name: str) -> None:
+    """Windows' "Unicode" (UTF-16 with a byte order mark: PowerShell's Out-File, Excel's Unicode Text) was refused
+    as a "binary file, not text", as text files in it are read."""
+    items = list(read_file(RECORDS / name))
+    assert [(a.title, a.paragraphs[0][:26]) for a in items if isinstance(a, Article)] == [
+        ("Café Terrace Approved", "The council approved the c"),
+        ("Über-Fähre Delayed", "The new ferry arrives a we" if name.endswith(".csv") else "The new ferry from Bremerh"),
+    ]
+    assert len(items) == 2
+    assert "caf\u00e9\u2019s terrace" in next(i for i in items if isinstance(i, Article)).paragraphs[0]
+
+
 def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     """IPTC's ninjs (JSON news): `body_html`, `firstcreated`, `subject` objects by name, `uri`; a file of one
     object is one record, reported by the file's name (not as element [1] of a list it is not)."""

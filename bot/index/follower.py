@@ -73,7 +73,7 @@ class Follower:
         self._holding = 0
         self._generation = ""
         self._identity = store.identity()
-        # Why the index could not be written when last tried (a full disk), said once until it changes.
+        # Why the index could not be written when last tried (a full disk), said once until it is written again.
         self._write_failure = ""
         self.engine = self._open_current() or self.rebuild()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
@@ -225,13 +225,20 @@ class Follower:
             except IndexCorruptError as exc:
                 # A full or read-only disk: questions are still answered from the index as it is, and the next
                 # catch-up tries again (replaying is idempotent). Only the text is kept: the exception's frames
-                # hold the failed writer, whose lock on the index goes with the last reference to it.
-                if str(exc) != self._write_failure:
+                # hold the failed writer, whose lock on the index goes with the last reference to it. The first
+                # failure names the cause; the next ones until a write succeeds are its echoes (tantivy's "index
+                # writer was killed" after a full disk).
+                if not self._write_failure:
                     log.warning("%s; answering from the index as it is until it can be written", str(exc))
-                self._write_failure = str(exc)
+                    self._write_failure = str(exc)
                 return 0
             self._write_failure = ""
             return applied
+
+    @property
+    def write_failure(self) -> str:
+        """Why the index could not be written when last tried ("" when the last write succeeded)."""
+        return self._write_failure
 
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)

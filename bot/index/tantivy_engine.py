@@ -225,11 +225,18 @@ class TantivyEngine:
             self._writer = None
 
 
+_WRITER_KILLED = "index writer was killed"
+
+
 def _reason(error: Exception) -> str:
     """What went wrong, from tantivy's long Rust debug text when it holds the system's message."""
-    found = re.search(r'message: "([^"]+)"', str(error))
+    # `message: "No space left on device"` in its debug text, or `'No space left on device (os error 28)'`.
+    found = re.search(r'message: "([^"]+)"|\'([^\']+) \(os error \d+\)\'', str(error))
     if found:
-        return found[1]
+        return found[1] or found[2]
+    if _WRITER_KILLED in str(error):
+        # What tantivy says when its writing thread failed, without why (it guesses "io::Error most likely").
+        return "its writer failed on an input/output error (a full disk, most likely)"
     return error.strerror if isinstance(error, OSError) and error.strerror else str(error).splitlines()[0]
 
 

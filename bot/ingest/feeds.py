@@ -80,6 +80,9 @@ class FeedEntry:
     # The feed has only a teaser: read `article.url` for the full text and `with_page` it. Then the article's
     # paragraphs hold the teaser (possibly none), to fall back on when the page cannot be read.
     summary_only: bool
+    # When the feed says this version was last changed (Atom's `updated`), else published: of two entries that
+    # are one story, the later is its current version.
+    revised: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class Feed:
     problems: tuple[Skipped, ...] = ()
     # The feed was read leniently (not well-formed XML, a wrong encoding declaration): what was wrong.
     warning: str | None = None
+    # Entries left out as older versions of another one (the feed listed one story twice, see `_current`).
+    repeated: int = 0
 
 
 def parse_feed(data: bytes, url: str, category: str | None = None, content_type: str | None = None) -> Feed | Skipped:
@@ -121,8 +126,8 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
-    entries: list[FeedEntry] = []
-    problems: list[Skipped] = []
+    # Every entry in the feed's order, with what was wrong with it (None: an entry that could not be read at all).
+    read: list[tuple[FeedEntry | None, list[Skipped]]] = []
     unpublished: Counter[str] = Counter()
     for number, raw in enumerate(raw_entries, start=1):
         if kind := _unpublished(raw):
@@ -132,14 +137,18 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         try:
             entry, unread = _entry(raw, base, category)
         except ArticleError as exc:
-            problems.append(Skipped(location, str(exc)))
+            read.append((None, [Skipped(location, str(exc))]))
             continue
-        if unread:
-            problems.append(Skipped(entry.article.url or location, unread, note=True))
+        said = [Skipped(entry.article.url or location, unread, note=True)] if unread else []
         article, cut = fit(entry.article)
         if cut:
-            problems.append(Skipped(article.url or location, cut, cut=True))
-        entries.append(replace(entry, article=article))
+            said.append(Skipped(article.url or location, cut, cut=True))
+        read.append((replace(entry, article=article), said))
+    readable = [entry for entry, _ in read if entry is not None]
+    # By identity: a feed may list one entry twice exactly, and equal entries are one story still.
+    current = {id(entry) for entry in _current(readable)}
+    entries = [entry for entry in readable if id(entry) in current]
+    problems = [p for entry, said in read if entry is None or id(entry) in current for p in said]
     if unpublished:
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(unpublished.items()))
         problems.append(
@@ -157,7 +166,24 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
         entries=tuple(entries),
         problems=tuple(problems),
         warning=f"read leniently: {problem}" if problem else None,
+        repeated=len(readable) - len(entries),
     )
+
+
+def entry_identity(article: Article) -> str:
+    """Which entry of its feed a story is: its guid (Atom id), else its link."""
+    return f"guid:{article.guid}" if article.guid else f"link:{article.url or ''}"
+
+
+def _current(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Each story's current version, where a feed lists one (one guid, else one link) twice: the one revised
+    last when both say when (Atom's `updated`), else the first listed, as feeds list the newest first."""
+    kept: dict[str, FeedEntry] = {}
+    for entry in entries:
+        earlier = kept.setdefault(key := entry_identity(entry.article), entry)
+        if earlier.revised is not None and entry.revised is not None and entry.revised > earlier.revised:
+            kept[key] = entry
+    return list(kept.values())
 
 
 def _served_type(content_type: str | None, data: bytes) -> str:
@@ -308,6 +334,8 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
         title = paragraphs[0]
     guid = raw.get("id")
     published, unread = _published(raw)
+    updated = dict.get(raw, "updated")
+    revised = read_date(updated)[0] if isinstance(updated, str) and updated.strip() else None
     article = Article(
         title=title,
         paragraphs=paragraphs,
@@ -318,7 +346,7 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
-    return FeedEntry(article, summary_only=not full), unread
+    return FeedEntry(article, summary_only=not full, revised=revised or published), unread
 
 
 def _base(channel: Mapping[str, Any], url: str) -> str:

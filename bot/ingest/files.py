@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import codecs
+import re
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.errors import ArticleError
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
-from bot.ingest.pages import parse_saved_page
-from bot.ingest.records import CHUNK_BYTES, READERS, article_from_record
+from bot.ingest.pages import looks_like_page, parse_saved_page
+from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record
 from bot.ingest.reports import Skipped
 from bot.ingest.text import (
     LEGACY_ENCODING,
     LEGACY_NOTE,
     decode,
+    marked_encoding,
     parse_text_article,
     split_text_articles,
     text_encoding,
@@ -41,17 +47,32 @@ HIDDEN_SHOWN = 5
 SNIFF_BYTES = 8192
 
 
+# What a file's first bytes show it is, whatever its name says: a feed (RSS, Atom, RDF), or records in JSON.
+_FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
+_JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
+_KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
+
+
 def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[Article | Skipped]:
-    """Articles in one file, in the format its suffix names (the seed's text format for anything else)."""
+    """Articles in one file, in the format its suffix names (the seed's text format for anything else); or in the
+    format its first bytes show, with a note, when the name says another (a feed saved as `.html`, a page or JSON
+    saved as `.txt`)."""
     try:
         suffix = path.suffix.lower()
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
-        elif suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+            return
+        named = _named_kind(suffix, path)
+        shown = _shown_kind(path)
+        if shown is not None and shown != named:
+            named_as = f"its name says {suffix}" if suffix else "its name has no suffix"
+            yield Skipped(str(path), f"read as {_KINDS[shown]}, as its content shows ({named_as})", note=True)
+            named = shown
+        if named == "feed":
             yield from _read_feed(path)
-        elif suffix in BULK_SUFFIXES:
-            yield from _read_bulk(path, fields or {})
-        elif suffix in PAGE_SUFFIXES:
+        elif named == "records":
+            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]))
+        elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
             yield from _read_text(path, parse_markdown)
@@ -62,6 +83,26 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
         yield Skipped(str(path), exc.strerror or str(exc))
 
 
+def _named_kind(suffix: str, path: Path) -> str:
+    """What a file's name says it is: "feed", "records", "page" or "text"."""
+    if suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+        return "feed"
+    if suffix in BULK_SUFFIXES:
+        return "records"
+    return "page" if suffix in PAGE_SUFFIXES else "text"
+
+
+def _shown_kind(path: Path) -> str | None:
+    """What a file's first bytes show it is ("feed", "page" or "records"), when they show it plainly."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+    if _FEED_START.match(head) or is_json_feed(head):
+        return "feed"
+    if looks_like_page(head):
+        return "page"
+    return "records" if _JSON_START.match(head) else None
+
+
 def _is_json_feed(path: Path) -> bool:
     """Whether a `.json` file is a JSON Feed (jsonfeed.org) rather than an export of records."""
     with path.open("rb") as stream:
@@ -69,11 +110,15 @@ def _is_json_feed(path: Path) -> bool:
 
 
 def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:
-    """The bytes of a file read whole, or an ArticleError if it is too large to be `kind`."""
+    """The bytes of a file read whole, or an ArticleError if it is too large to be `kind`, or empty (an empty page
+    or feed was "an empty response" or "not an HTML page", as if fetched)."""
     size = path.stat().st_size
     if size > limit:
         raise ArticleError(f"too large for {kind} ({size:,} bytes; the limit is {limit:,})")
-    return path.read_bytes()
+    data = path.read_bytes()
+    if not data.strip():
+        raise ArticleError("empty file")
+    return data
 
 
 def _read_text(
@@ -127,6 +172,13 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
         return
     if feed.warning:
         yield Skipped(str(path), feed.warning, note=True)
+    if feed.repeated:
+        yield Skipped(
+            str(path),
+            f"{feed.repeated} {'entry repeats' if feed.repeated == 1 else 'entries repeat'} a story listed before (the"
+            " same guid, else link): only each story's current version went in (updated last, else listed first)",
+            note=True,
+        )
     yield from feed.problems
     teasers = 0
     for entry in feed.entries:
@@ -144,9 +196,26 @@ def _read_feed(path: Path) -> Iterator[Article | Skipped]:
         )
 
 
-def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skipped]:
-    with path.open("rb") as stream:
-        if b"\x00" in stream.read(SNIFF_BYTES):
+def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) -> BinaryIO:
+    """A UTF-16 or UTF-32 file's text (Windows' "Unicode": PowerShell's Out-File, Excel's Unicode Text) written to
+    `copy` as UTF-8, since the bulk readers read bytes a line at a time (a temporary file keeps memory bounded). A
+    broken character (a lone surrogate) becomes U+FFFD, as a broken spot in UTF-8 loses one record, not the file."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    stream.seek(mark)
+    for chunk in iter(lambda: stream.read(CHUNK_BYTES), b""):
+        copy.write(decoder.decode(chunk).encode("utf-8"))
+    copy.write(decoder.decode(b"", final=True).encode("utf-8"))
+    copy.seek(0)
+    return copy
+
+
+def _read_bulk(path: Path, fields: Mapping[str, str], reader: RecordReader) -> Iterator[Article | Skipped]:
+    with ExitStack() as closing:
+        stream: BinaryIO = closing.enter_context(path.open("rb"))
+        head = stream.read(SNIFF_BYTES)
+        if marked := marked_encoding(head):
+            stream = _copy_as_utf8(stream, *marked, closing.enter_context(tempfile.TemporaryFile()))
+        elif b"\x00" in head:
             yield Skipped(str(path), "binary file, not text")
             return
         stream.seek(0)
@@ -154,7 +223,7 @@ def _read_bulk(path: Path, fields: Mapping[str, str]) -> Iterator[Article | Skip
         stream.seek(0)
         if encoding == LEGACY_ENCODING:
             yield Skipped(str(path), LEGACY_NOTE, note=True)
-        for location, number, record in READERS[path.suffix.lower()](stream, str(path), encoding):
+        for location, number, record in reader(stream, str(path), encoding):
             if isinstance(record, str):
                 yield Skipped(location, record)
                 continue

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import Message
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -42,6 +43,43 @@ _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
 _PAYWALL_NOTE = (
     "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
 )
+# A cookie or privacy consent page (Google's "Before you continue", a GDPR consent platform's "We value your
+# privacy") served where the story should be. It is known by the phrases of a consent dialogue, several of them: a
+# story about cookie banners quotes one or two, and a story is dated while a consent page never is.
+_CONSENT_PHRASES = tuple(
+    re.compile(rf"\b{phrase}\b", re.IGNORECASE)
+    for phrase in (
+        r"accept all",
+        r"(?:reject|refuse|decline) all",
+        r"before you continue",
+        r"we (?:value|care about|respect) your privacy",
+        r"we and our (?:\d+ |trusted )?partners",
+        r"(?:store and/or access|access and/or store) information on (?:a|your) device",
+        r"withdraw your consent",
+        r"legitimate interests?",
+        r"(?:manage|change|customi[sz]e|update) (?:your )?(?:privacy |cookie )?"
+        r"(?:settings|preferences|choices|options)",
+        r"(?:privacy|cookie) (?:settings|preferences|policy|dashboard)",
+        r"transparency (?:&|and) consent framework",
+        r"more options",
+    )
+)
+MIN_CONSENT_PHRASES = 4
+# ... and by its text: the paragraphs that speak of cookies, consent or privacy hold at least this share of it (a
+# banner caught in a story's text holds little of it).
+CONSENT_SHARE = 0.6
+_CONSENT_WORDS = re.compile(
+    r"\b(?:cookies?|consent\w*|partners?|personal data|privacy|preferences|accept\w*|reject\w*|settings)\b", re.I
+)
+_CONSENT_WALL = (
+    "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
+)
+# A section or front page saved or fetched as a story: the text extracted from it comes from several of its
+# `<article>` elements that are story teasers (their heading links to the story), none of which holds half of it.
+# A story page's text comes from its own `<article>`, with at most a related story's teaser beside it; a live
+# blog's text from many `<article>` updates, which are no teasers.
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -54,6 +92,11 @@ def media_type(content_type: str | None) -> tuple[str, str | None]:
     message["content-type"] = content_type
     charset = message.get_content_charset()
     return message.get_content_type().lower(), charset
+
+
+def looks_like_page(body: bytes) -> bool:
+    """Whether bytes that do not say what they are start as an HTML document does."""
+    return bool(_HTML_START.match(body[:4096]))
 
 
 def parse_page(
@@ -95,7 +138,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         raise ArticleError(f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`")
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
-    if not kind and not _HTML_START.match(body[:4096]):
+    if not kind and not looks_like_page(body):
         raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
     try:
         document = trafilatura.bare_extraction(
@@ -119,13 +162,22 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
+    if (stories := _stories_in(_html(body, charset), paragraphs)) > 1:
+        raise ArticleError(_SEVERAL_STORIES.format(stories))
+    published = _stated_time(body) or _date(document.date)
+    if published is None and _consent_wall(title, paragraphs):
+        raise ArticleError(_CONSENT_WALL)
+    # A consent banner caught in the story's text is no part of it (a story quoting a banner quotes a phrase or two).
+    paragraphs = tuple(p for p in paragraphs if _consent_phrases(p) < MIN_CONSENT_PHRASES)
+    if not paragraphs:
+        raise ArticleError(_CONSENT_WALL)
     link = _link(document.url, url) if url is not None else _own_link(document.url)
     sections = [c for c in (document.categories or []) if c.strip()]
     return Article(
         title=title,
         paragraphs=paragraphs,
         category=category or (sections[0].strip() if sections else DEFAULT_CATEGORY),
-        published=_stated_time(body) or _date(document.date),
+        published=published,
         url=link,
         author=author,
         origin=origin or link,
@@ -151,6 +203,81 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)
+
+
+class _ArticleTexts(HTMLParser):
+    """The paragraphs (`<p>`) of each outermost `<article>` element of a page, and which of those elements are
+    teasers: their heading links to another page ("<h2><a href=/news/bridge>"), as a section page's stories do
+    and a live blog's updates (headed by their time) do not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: list[list[str]] = []
+        self.teasers: set[int] = set()
+        self._depth = 0
+        self._headings = 0
+        self._paragraph: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._depth += 1
+            if self._depth == 1:
+                self.articles.append([])
+        elif not self._depth:
+            return
+        elif tag == "p":
+            self._paragraph = []
+        elif tag in _HEADINGS:
+            self._headings += 1
+        elif tag == "a" and self._headings and not (dict(attrs).get("href") or "#").startswith("#"):
+            self.teasers.add(len(self.articles) - 1)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self._depth:
+            self._depth -= 1
+        elif tag in _HEADINGS and self._headings:
+            self._headings -= 1
+        elif tag == "p" and self._paragraph is not None:
+            self.articles[-1].append(" ".join("".join(self._paragraph).split()))
+            self._paragraph = None
+
+    def handle_data(self, data: str) -> None:
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+
+
+def _stories_in(html: str, paragraphs: tuple[str, ...]) -> int:
+    """How many of a page's teasers (`_ArticleTexts`) its extracted text comes from, when it is a page of several
+    stories (see `_SEVERAL_STORIES`); 1 when it is one story's page (or says nothing of its articles)."""
+    parser = _ArticleTexts()
+    try:
+        parser.feed(html)
+    except Exception:  # broken markup: taken for one story, as trafilatura read it
+        return 1
+    extracted = set(paragraphs)
+    shares = [sum(len(p) for p in parser.articles[i] if p in extracted) for i in parser.teasers]
+    held = [share for share in shares if share]
+    if len(held) < 2 or max(held) * 2 >= sum(map(len, paragraphs)):
+        return 1
+    return len(held)
+
+
+def _html(body: bytes, charset: str | None) -> str:
+    text = _text(body, charset)
+    return text if isinstance(text, str) else text.decode("utf-8", errors="replace")
+
+
+def _consent_phrases(text: str) -> int:
+    """How many of a consent dialogue's phrases (`_CONSENT_PHRASES`) a text holds."""
+    return sum(bool(phrase.search(text)) for phrase in _CONSENT_PHRASES)
+
+
+def _consent_wall(title: str, paragraphs: tuple[str, ...]) -> bool:
+    """Whether an undated page's text is a consent dialogue's (see `_CONSENT_PHRASES`), not a story."""
+    if _consent_phrases("\n".join((title, *paragraphs))) < MIN_CONSENT_PHRASES:
+        return False
+    consenting = sum(len(p) for p in paragraphs if _CONSENT_WORDS.search(p))
+    return consenting >= CONSENT_SHARE * sum(map(len, paragraphs))
 
 
 def _link(canonical: str | None, url: str) -> str:

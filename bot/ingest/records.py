@@ -51,6 +51,10 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
+# NewsAPI keeps an article its publisher withdrew as a record whose every field reads "[Removed]" (its link
+# https://removed.com): no story, though it has a title and a body.
+_REMOVED = "[Removed]"
+_REMOVED_REASON = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
 # A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
 # host starting "www." is a web address, and the web is https.
 _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
@@ -120,6 +124,8 @@ def article_from_record(
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
+    if title == _REMOVED or paragraphs == (_REMOVED,):
+        raise ArticleError(_REMOVED_REASON)
     if paragraphs and (cut := _CHARS_LEFT.search(paragraphs[-1])):
         paragraphs = (*paragraphs[:-1], paragraphs[-1][: cut.start()]) if cut.start() else paragraphs[:-1]
     if not paragraphs:
@@ -254,7 +260,9 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
             continue
         seen = True
         try:
-            yield location, number, _object(json.loads(line.decode(encoding, decode_errors(encoding))))
+            # Without its line end: a line cut short was said to fail at "column 1" (of the next line, after it).
+            text = line.rstrip(b"\r\n").decode(encoding, decode_errors(encoding))
+            yield location, number, _object(json.loads(text))
         except UnicodeDecodeError as exc:
             yield location, number, f"not UTF-8 text (byte {exc.start + 1} of the line)"
         except json.JSONDecodeError as exc:
@@ -286,12 +294,20 @@ class _JsonStream:
 
     def restart(self) -> None:
         """Read again from the start of the file."""
-        self._text.detach()  # (a TextIOWrapper closes its stream when collected)
-        self._stream.seek(0)
+        self.release()
         self._text = io.TextIOWrapper(self._stream, encoding=self._encoding, errors=self._errors)
         self.buffer = ""
         self.pos = 0
         self.eof = False
+
+    def release(self) -> None:
+        """Give the file back, at its start, for another reader."""
+        self._text.detach()  # (a TextIOWrapper closes its stream when collected)
+        self._stream.seek(0)
+
+    def last_value_text(self, size: int) -> str:
+        """The text of the value just read, of `size` characters (see `value`)."""
+        return self.buffer[self.pos - size : self.pos]
 
     def _more(self) -> bool:
         if self.eof:
@@ -437,6 +453,12 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
                 _skip(source)
         source.restart()
         value, size = source.value()
+        one_line = "\n" not in source.last_value_text(size)
+        if one_line and source.peek() == "{":
+            # One object a line, more following: JSON Lines saved as .json (as BigQuery and many APIs export it).
+            source.release()
+            yield from jsonl_records(stream, name, encoding)
+            return
         yield *source.at, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
         if source.peek():
             yield name, 0, "text after the first JSON value is not read"

@@ -68,12 +68,12 @@ def decode(data: bytes) -> tuple[str, str]:
     """Text of a file's bytes and the encoding it was read in: UTF-8, or UTF-16 or UTF-32 marked by their byte
     order mark (as Windows editors save "Unicode" text), else `LEGACY_ENCODING` (see `text_encoding`); an
     ArticleError for binary files."""
-    for mark, encoding in _MARKED:
-        if data.startswith(mark):
-            try:
-                return data[len(mark) :].decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + len(mark)})") from exc
+    if marked := marked_encoding(data):
+        encoding, mark = marked
+        try:
+            return data[mark:].decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + mark})") from exc
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file, not text")
     encoding = text_encoding([data])
@@ -81,6 +81,12 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors=decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
         raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
+
+
+def marked_encoding(data: bytes) -> tuple[str, int] | None:
+    """The UTF-16 or UTF-32 encoding text starting with `data` names by its byte order mark (Windows' "Unicode"), and
+    the mark's length; None when it starts with none."""
+    return next(((encoding, len(mark)) for mark, encoding in _MARKED if data.startswith(mark)), None)
 
 
 def text_encoding(chunks: Iterable[bytes]) -> str:

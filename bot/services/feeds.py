@@ -43,7 +43,7 @@ from bot.config import Settings
 from bot.errors import UsageError
 from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Skipped
-from bot.ingest.feeds import Feed, FeedEntry, parse_feed, with_page
+from bot.ingest.feeds import Feed, FeedEntry, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.library import Library
@@ -72,8 +72,8 @@ _WORDS = re.compile(r"\w+")
 
 
 def entry_key(article: Article) -> str:
-    """Which entry of its feed a story is: its guid (Atom id), else its link."""
-    return short_hash("guid:" + article.guid) if article.guid else short_hash("link:" + (article.url or ""))
+    """Which entry of its feed a story is (see `entry_identity`), as the store keeps it."""
+    return short_hash(entry_identity(article))
 
 
 def entry_hash(entry: FeedEntry) -> str:
@@ -461,9 +461,9 @@ class FeedService:
         if isinstance(parsed, Skipped):
             return _Read(FAILED, parsed.reason)
         read = _Read(OK, parsed.warning or "", fetched, parsed, problems=list(parsed.problems))
-        entries: dict[str, FeedEntry] = {}
-        for entry in parsed.entries:
-            read.duplicates += entries.setdefault(entry_key(entry.article), entry) is not entry
+        # The feed's parser kept one version of a story listed twice, its current one.
+        read.duplicates += parsed.repeated
+        entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         fresh: list[tuple[str, FeedEntry]] = []
         for key, entry in entries.items():

@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 
@@ -513,6 +513,21 @@ def rank(candidates: Sequence[Candidate], ranker: Ranker) -> list[Candidate]:
 
 
 @dataclass(frozen=True)
+class Speller:
+    """What `respellings` reads for one question, kept so that only a decline or a weak answer pays for it: each
+    word no paragraph uses costs a look-up of the hundreds of strings one edit away from it, and a search."""
+
+    question: str
+    unseen: frozenset[str]
+    engine: Engine
+    store: Store
+    never: float
+
+    def respellings(self) -> dict[str, str]:
+        return respellings(self.question, self.unseen, self.engine, self.store, self.never)
+
+
+@dataclass(frozen=True)
 class Ranking:
     """Everything one question's second stage found: candidates best first, their articles and texts."""
 
@@ -522,8 +537,14 @@ class Ranking:
     answerability: Answerability
     # The question's terms that no paragraph uses (a misspelling, or a topic the articles never name).
     unseen_terms: frozenset[str] = frozenset()
-    # Words of those, as typed and case-folded, with the word the articles use that they may be a misspelling of.
-    respelt: Mapping[str, str] = field(default_factory=dict)
+    # How to find what those may be misspellings of, asked only when a decline or a weak answer names them.
+    speller: Speller | None = None
+
+    @cached_property
+    def respelt(self) -> Mapping[str, str]:
+        """Words of `unseen_terms`, as typed and case-folded, with the word the articles use that they may be a
+        misspelling of (`respellings`)."""
+        return {} if self.speller is None else self.speller.respellings()
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -570,7 +591,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     named = name_terms(request.question)
     by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
-    respelt = respellings(request.question, never_used - named, engine, store, never)
+    speller = Speller(request.question, never_used - named, engine, store, never)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -594,13 +615,13 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     asked = asks(request.question, texts.values())
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
-        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, never_used, respelt)
+        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, never_used, speller)
     if semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
         matches = semantic.pieces.soft_match(request.question, shown)
         candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    return Ranking(rank(candidates, ranker), articles, texts, answerability, never_used, respelt)
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, never_used, speller)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:

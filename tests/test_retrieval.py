@@ -27,9 +27,11 @@ from bot.retrieval import (
     Request,
     answerability_features,
     asks,
+    compose,
     evidence,
     feature_table,
     name_terms,
+    search,
     unused_words,
     written_as_names,
 )
@@ -145,6 +147,17 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
         declined = news.ask(news.request(question))
         assert not declined.found and "No article uses" in declined.reason
         assert "Did you mean" not in declined.reason
+
+
+def test_misspellings_are_looked_for_only_when_the_answer_names_the_unused_words(news: Library) -> None:
+    """A confident answer says nothing of "libary", so nothing is spent on what it may be a misspelling of."""
+    for question, confident in (("harbour cafe terrace libary", True), ("libary", False)):
+        request = news.request(question)
+        ranking = search(request, news.engine, news.store, news.semantic)
+        answer = compose(request, ranking, news.settings.min_answerability)
+        assert answer.found == confident
+        assert ("respelt" in vars(ranking)) is not confident  # the cached look-up, made or not
+        assert ("Did you mean \u201clibrary\u201d?" in answer.reason) is not confident
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:

@@ -107,6 +107,16 @@ def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Li
     assert answer.reason
 
 
+@pytest.mark.parametrize("question", ["xyzzy", "plugh xyzzy?", "harbuor"])
+def test_a_question_no_word_of_which_any_article_uses_lists_no_closest_headlines(news: Library, question: str) -> None:
+    """The vectors always find something near; with no word of the question in it, it is no closer than the rest."""
+    answer = news.ask(news.request(question))
+    assert not answer.found and answer.closest == (), answer
+    assert "No article uses" in answer.reason
+    near = news.ask(news.request("harbour xyzzy plugh frobozz"))  # one word used: its stories are the closest
+    assert not near.found and near.closest
+
+
 def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> None:
     """A misspelling, or a topic the articles never name, shows in the decline; the longest such words, in the
     question's order, once each whatever their case."""

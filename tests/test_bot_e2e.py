@@ -432,15 +432,22 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML" and ">Source</a>" in content["message_text"]
         check_telegram_html(content["message_text"])
-    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in ("", "😀😀")}
+    asked = ("", "😀😀", "hi", "Thanks!", "what's new?", "Hi, harbor")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
     answered = {
-        queries.get(c.params["inline_query_id"]): c for c in await server.wait_for_async("answerInlineQuery", count=3)
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=1 + len(asked))
     }
-    assert answered[""].ok and answered["😀😀"].ok
+    assert all(answered[text].ok for text in asked)
     assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
     assert answered["😀😀"].params["results"] == []
     assert answered["😀😀"].params["button"] == {"text": NO_INLINE_RESULTS, "start_parameter": "inline"}
     assert "button" not in answered[""].params
+    # Small talk gets what an empty query gets, as a chat greets rather than searching; a greeting before a
+    # question is not searched for ("hi" finds every "hi-tech" story).
+    for talk in ("hi", "Thanks!", "what's new?"):
+        assert answered[talk].params["results"] == answered[""].params["results"], talk
+    assert [r["id"] for r in answered["Hi, harbor"].params["results"]] == [r["id"] for r in results]
 
 
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:

@@ -248,9 +248,11 @@ async def more(update: Update, context: Context) -> None:
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
-    """Matching passages, one result each, or for an empty query the latest headlines, dated in `zone` (in a worker
-    thread)."""
-    if not text.strip():
+    """Matching passages, one result each, or for an empty query or small talk ("hi", "thanks", "what's new?") the
+    latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched
+    for, as in a chat."""
+    question = without_opening(text)
+    if not question.strip() or small_talk(text) or small_talk(question):
         return [
             InlineQueryResultArticle(
                 article.id,
@@ -261,7 +263,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
             for article in library.store.latest(INLINE_RESULTS)
         ]
     try:
-        answer = library.ask(library.request(text, k=INLINE_RESULTS))
+        answer = library.ask(library.request(question, k=INLINE_RESULTS))
     except QuestionError:
         return []
     return [

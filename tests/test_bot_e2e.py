@@ -31,7 +31,7 @@ from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
-from bot.render.welcome import ACKNOWLEDGED
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
 from bot.retrieval import Request
 from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
@@ -346,6 +346,9 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert hello.startswith("Hello! I answer questions about 5 news articles") and "Nothing" not in hello
     thanks = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "thanks 👍")))
     assert thanks == ACKNOWLEDGED
+    # "Tell me more" would find stories of people telling things: the answer's button is the way on.
+    more = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Tell me more!")))
+    assert more == MORE_HINT
     mentioned = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} hello"))
     assert visible_text(mentioned).startswith("Hello! I answer questions")
     # A question that merely begins like small talk is still searched.

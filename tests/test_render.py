@@ -396,6 +396,11 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
         ("news about the ferry", None),
         ("help with heating bills", None),
         ("what is new in tech", None),
+        ("Tell me more", "more"),
+        ("more please!", "more"),
+        ("What else?", "more"),
+        ("tell me more about the ferry", None),
+        ("more strikes planned?", None),
     ],
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:

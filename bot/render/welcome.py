@@ -47,7 +47,10 @@ SMALL_TALK_FILLER = frozenset(
 # Whole messages that ask for what a command does ("help", "news", "what's new today?"): searching the articles
 # for them finds some story that happens to use the word.
 COMMAND_WORDS = {
-    "help": ("help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this"),
+    "help": (
+        "help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this",
+        "who are you", "what are you", "who r u", "what is this", "what's this", "how does it work",
+    ),
     "latest": (
         "news", "latest", "latest news", "headlines", "latest headlines", "top stories", "what's new", "whats new",
         "what is new", "anything new", "what's the news", "what's happening", "news today", "today's news",

@@ -35,6 +35,8 @@ def _word_list(name: str) -> frozenset[str]:
 
 STOPWORDS = _word_list("stopwords_en.txt")
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
+# Small words of questions asked in other languages (folded), which English questions do not use.
+OTHER_QUESTION_WORDS = _word_list("question_words_other.txt")
 
 
 def fold(text: str) -> str:

@@ -6,14 +6,14 @@ import logging
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import STOPWORDS, analyze, fold, sentences, words
+from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentences, words
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -513,6 +513,21 @@ def rank(candidates: Sequence[Candidate], ranker: Ranker) -> list[Candidate]:
 
 
 @dataclass(frozen=True)
+class Speller:
+    """What `respellings` reads for one question, kept so that only a decline or a weak answer pays for it: each
+    word no paragraph uses costs a look-up of the hundreds of strings one edit away from it, and a search."""
+
+    question: str
+    unseen: frozenset[str]
+    engine: Engine
+    store: Store
+    never: float
+
+    def respellings(self) -> dict[str, str]:
+        return respellings(self.question, self.unseen, self.engine, self.store, self.never)
+
+
+@dataclass(frozen=True)
 class Ranking:
     """Everything one question's second stage found: candidates best first, their articles and texts."""
 
@@ -522,8 +537,16 @@ class Ranking:
     answerability: Answerability
     # The question's terms that no paragraph uses (a misspelling, or a topic the articles never name).
     unseen_terms: frozenset[str] = frozenset()
-    # Words of those, as typed and case-folded, with the word the articles use that they may be a misspelling of.
-    respelt: Mapping[str, str] = field(default_factory=dict)
+    # How to find what those may be misspellings of, asked only when a decline or a weak answer names them.
+    speller: Speller | None = None
+    # The question was asked in another language (`in_another_language`), searched for the names in it.
+    foreign: bool = False
+
+    @cached_property
+    def respelt(self) -> Mapping[str, str]:
+        """Words of `unseen_terms`, as typed and case-folded, with the word the articles use that they may be a
+        misspelling of (`respellings`)."""
+        return {} if self.speller is None else self.speller.respellings()
 
     @cached_property
     def _best_cosines(self) -> dict[str, float]:
@@ -546,19 +569,23 @@ class Ranking:
         return self.answerability(candidate, self.article_cosines.get(candidate.hit.article_id, 0.0))
 
     @property
+    def matched_any(self) -> bool:
+        """Whether a candidate holds a word of the question, in its paragraph or its headline."""
+        return any(candidate.matched for candidate in self.candidates)
+
+    @property
     def best(self) -> float:
         """The answer's answerability: that of its best passage, with the best cosine of all (0 with none)."""
         return self.answerability(self.candidates[0], self.best_cosine) if self.candidates else 0.0
 
 
 def search(request: Request, engine: Engine, store: Store, semantic: Semantic | None = None) -> Ranking:
-    """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second."""
-    terms = question_terms(request.question)
-    query = Query(terms, request.category, request.since, request.until)
-    depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
-    hits = engine.search(query, depth)
-    carried = evidence_terms(request.question)
-    idf = {t: v for t, v in engine.idf(terms).items() if t in carried}
+    """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second.
+
+    A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
+    Yukos passiert?"; with none, for nothing."""
+    question = request.question
+    terms = question_terms(question)
     # The idf of a word no paragraph has (both engines give it at least this). That a word is missing from a
     # handful of paragraphs says little ("say" where they all wrote "said"), so it counts in full only from
     # UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on Gerasimov) says the story is
@@ -566,11 +593,22 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # putin say about ukraine" typed in lower case), which only the vectors could answer, by a guess.
     paragraphs = engine.count()
     never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
+    foreign = in_another_language(question)
+    if foreign:
+        question = in_english(question, {t for t, v in engine.idf(terms).items() if v < never})
+        if not question:
+            return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, foreign=True)
+        terms = question_terms(question)
+    query = Query(terms, request.category, request.since, request.until)
+    depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
+    hits = engine.search(query, depth)
+    carried = evidence_terms(question)
+    idf = {t: v for t, v in engine.idf(terms).items() if t in carried}
     never_used = frozenset(t for t, v in idf.items() if v >= never)
-    named = name_terms(request.question)
+    named = name_terms(question)
     by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
-    respelt = respellings(request.question, never_used - named, engine, store, never)
+    speller = Speller(question, never_used - named, engine, store, never)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -579,7 +617,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
         # scale, until they have.
         semantic = None
     if semantic is not None:
-        vector = semantic.embed_question(request.question)
+        vector = semantic.embed_question(question)
         filtered = bool(request.category or request.since or request.until)
         # Filters apply after the vector search: fetch more when they may throw many away.
         dense = semantic.vectors.search(vector, depth * 4 if filtered else depth)
@@ -591,16 +629,18 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
-    asked = asks(request.question, texts.values())
+    asked = asks(question, texts.values())
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
-        return Ranking(rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, never_used, respelt)
+        return Ranking(
+            rank(candidates, LEXICAL_RANKER), articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign
+        )
     if semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
-        matches = semantic.pieces.soft_match(request.question, shown)
+        matches = semantic.pieces.soft_match(question, shown)
         candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    return Ranking(rank(candidates, ranker), articles, texts, answerability, never_used, respelt)
+    return Ranking(rank(candidates, ranker), articles, texts, answerability, never_used, speller, foreign)
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
@@ -619,16 +659,20 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     for candidate in ranking.candidates:
         if (article := ranking.articles.get(candidate.hit.article_id)) is not None:
             titled.setdefault(_title_key(article), article)
-    closest = tuple(titled.values())[:CLOSEST_HEADLINES]
+    # Stories found by meaning alone, for a question no word of which any of them uses ("xyzzy"), are no closer
+    # than any others: listing them would pretend they were.
+    closest = tuple(titled.values())[:CLOSEST_HEADLINES] if ranking.matched_any else ()
     best = ranking.best
-    if not ranking.candidates or best < min_answerability:
+    # Of a question in another language only some names were searched for: passages only a little like them would
+    # be a guess at what was asked.
+    if not ranking.candidates or best < (CONFIDENT_ANSWERABILITY if ranking.foreign else min_answerability):
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
-        reason = "Nothing in the articles answers that." + no_article_uses(request.question, ranking)
+        # Words of another language are no misspellings: naming them as words no article uses would say nothing.
+        unused = ENGLISH_ONLY if ranking.foreign else no_article_uses(request.question, ranking)
+        reason = "Nothing in the articles answers that." + unused
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
-        if in_another_script(request.question):
-            reason += " If you asked in another language, try English."
         return Answer(request.question, (), closest, reason=reason)
     chosen: list[Passage] = []
     per_article: dict[str, int] = {}
@@ -672,13 +716,51 @@ def _title_key(article: StoredArticle) -> str:
 
 # Latin letters, accented ones included, end with Latin Extended-B.
 _LAST_LATIN = "\u024f"
+_LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
+# Spanish opens a question or an exclamation with these; no other language does.
+_SPANISH_MARKS = frozenset("¿¡")
+# Said when a question asked in another language is declined.
+ENGLISH_ONLY = " The articles are in English: please ask in English."
+
+
+def in_another_language(question: str) -> bool:
+    """Asked in another language than English, as far as a few words tell: at least half its words written in
+    other letters than Latin ones (Cyrillic, Arabic, Chinese...), or at least two of the small words that other
+    languages' questions hold (`OTHER_QUESTION_WORDS`: "ist", "qué", "pourquoi"), more than of English
+    stopwords ("Was ist mit Yukos passiert?"), or Spanish's "¿" or "¡"."""
+    if in_another_script(question) or _SPANISH_MARKS.intersection(question):
+        return True
+    folded = {fold(w) for w in _LETTERED_WORD.findall(question)}
+    other = len(folded & OTHER_QUESTION_WORDS)
+    return other >= 2 and other > len(folded & STOPWORDS)
 
 
 def in_another_script(question: str) -> bool:
-    """Mostly written in letters other than Latin ones (Cyrillic, Arabic, Chinese...): English stems and stopwords
-    cannot read it."""
-    letters = [c for c in question if c.isalpha()]
-    return sum(c > _LAST_LATIN for c in letters) > len(letters) / 2
+    """At least half the words written in other letters than Latin ones (Cyrillic, Arabic, Chinese...)."""
+    typed = _LETTERED_WORD.findall(question)
+    return bool(typed) and 2 * sum(not _latin(w) for w in typed) >= len(typed)
+
+
+def _latin(word: str) -> bool:
+    return all(c <= _LAST_LATIN for c in word if c.isalpha())
+
+
+def in_english(question: str, used: Collection[str]) -> str:
+    """The names in a question asked in another language, as typed, once each: its capitalised words (`name_terms`),
+    and in a question in another script its words in Latin letters whose terms the articles use (`used`: "Time
+    Warner" of "Какая прибыль Time Warner?"); "" for none. A name no article uses is kept, to decline the question
+    ("Deutschen" of "Wie geht es der Deutschen Bank?" is not asked of every bank); other words of Latin-script
+    languages that English articles use are false friends ("prix" of "le prix du pétrole", "la", "de"), left out."""
+    other_script = in_another_script(question)
+    names = name_terms(question)
+    kept: dict[str, str] = {}
+    for start, end, term in words(question):
+        word = question[start:end]
+        if fold(word) in OTHER_QUESTION_WORDS:
+            continue
+        if term in names or (other_script and _latin(word) and term in used):
+            kept.setdefault(word.casefold(), word)
+    return " ".join(kept.values())
 
 
 def as_typed(question: str, terms: Collection[str]) -> tuple[str, ...]:

@@ -459,6 +459,14 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             assert expected in reply, (command, args, reply)
             assert command != "latest" or reply.endswith(LATEST_USAGE), reply
         assert "Subscribed to Sport" in visible_text(await say(server, ALICE, "subscribe", "spo"))
+        # The categories named are followed, the other words named after them.
+        partly = visible_text(await say(server, ALICE, "subscribe", "science <cooking>"))
+        assert partly.startswith(
+            "Subscribed to Science.\nThere is no category “<cooking>”.\n"
+            "The categories are Local, Business, Science and Sport.\nCategories: Science and Sport."
+        ), partly
+        assert visible_text(await say(server, ALICE, "unsubscribe", "sience")).startswith("There is no category")
+        assert "Unsubscribed from Science" in visible_text(await say(server, ALICE, "unsubscribe", "science"))
         assert "no message" in visible_text(await say(server, ALICE, "digest", "quiet"))
         assert "A day without news: no message" in visible_text(await say(server, ALICE, "mysubs"))
         assert "one line saying so" in visible_text(await say(server, ALICE, "digest", "notice"))

@@ -31,7 +31,7 @@ from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
-from bot.render.welcome import ACKNOWLEDGED
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
 from bot.retrieval import Request
 from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
@@ -346,6 +346,9 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert hello.startswith("Hello! I answer questions about 5 news articles") and "Nothing" not in hello
     thanks = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "thanks 👍")))
     assert thanks == ACKNOWLEDGED
+    # "Tell me more" would find stories of people telling things: the answer's button is the way on.
+    more = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Tell me more!")))
+    assert more == MORE_HINT
     mentioned = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} hello"))
     assert visible_text(mentioned).startswith("Hello! I answer questions")
     # A question that merely begins like small talk is still searched.
@@ -432,15 +435,22 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML" and ">Source</a>" in content["message_text"]
         check_telegram_html(content["message_text"])
-    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in ("", "😀😀")}
+    asked = ("", "😀😀", "hi", "Thanks!", "what's new?", "Hi, harbor")
+    queries = {server.get_update(server.inline_query(ALICE, text))["inline_query"]["id"]: text for text in asked}
     answered = {
-        queries.get(c.params["inline_query_id"]): c for c in await server.wait_for_async("answerInlineQuery", count=3)
+        queries.get(c.params["inline_query_id"]): c
+        for c in await server.wait_for_async("answerInlineQuery", count=1 + len(asked))
     }
-    assert answered[""].ok and answered["😀😀"].ok
+    assert all(answered[text].ok for text in asked)
     assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
     assert answered["😀😀"].params["results"] == []
     assert answered["😀😀"].params["button"] == {"text": NO_INLINE_RESULTS, "start_parameter": "inline"}
     assert "button" not in answered[""].params
+    # Small talk gets what an empty query gets, as a chat greets rather than searching; a greeting before a
+    # question is not searched for ("hi" finds every "hi-tech" story).
+    for talk in ("hi", "Thanks!", "what's new?"):
+        assert answered[talk].params["results"] == answered[""].params["results"], talk
+    assert [r["id"] for r in answered["Hi, harbor"].params["results"]] == [r["id"] for r in results]
 
 
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:

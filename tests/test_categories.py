@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -76,6 +78,24 @@ def test_near_misses_get_did_you_mean(word: str, suggestions: tuple[str, ...]) -
     assert result.unknown == (Unmatched(word, suggestions),)
     problem = result.problem()
     assert problem is not None and f"did you mean {suggestions[0]}?" in problem
+
+
+def test_the_names_understood_go_ahead_of_the_words_not() -> None:
+    result = match_categories(["sport", "tehc", "t", "gardening"], WITH_TRAVEL)
+    assert result.some_names() == ("sport",)
+    with pytest.raises(UsageError):
+        result.names()
+    assert result.aside() == (
+        "“t” could be tech or travel.\n"
+        "There is no category “tehc”: did you mean tech?\n"
+        "There is no category “gardening”.\n"
+        "The categories are business, entertainment, politics, sport, tech and travel."
+    )
+    assert match_categories(["all", "weather"], BBC).some_names(["sport"]) == ("sport",)
+    assert match_categories(["sport", "sprot"], BBC).aside() == "There is no category “sprot”: did you mean sport?"
+    assert match_categories(["sport"], BBC).aside() == ""
+    with pytest.raises(UsageError, match=re.escape("There is no category “weather”.\nCategories: business,")):
+        match_categories(["weather"], BBC).some_names()
 
 
 def test_unknown_names_are_listed_with_the_categories() -> None:

@@ -27,9 +27,12 @@ from bot.retrieval import (
     Request,
     answerability_features,
     asks,
+    compose,
     evidence,
     feature_table,
+    in_another_language,
     name_terms,
+    search,
     unused_words,
     written_as_names,
 )
@@ -105,6 +108,16 @@ def test_nothing_answers_gives_closest_headlines_not_a_random_paragraph(news: Li
     assert answer.reason
 
 
+@pytest.mark.parametrize("question", ["xyzzy", "plugh xyzzy?", "harbuor"])
+def test_a_question_no_word_of_which_any_article_uses_lists_no_closest_headlines(news: Library, question: str) -> None:
+    """The vectors always find something near; with no word of the question in it, it is no closer than the rest."""
+    answer = news.ask(news.request(question))
+    assert not answer.found and answer.closest == (), answer
+    assert "No article uses" in answer.reason
+    near = news.ask(news.request("harbour xyzzy plugh frobozz"))  # one word used: its stories are the closest
+    assert not near.found and near.closest
+
+
 def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> None:
     """A misspelling, or a topic the articles never name, shows in the decline; the longest such words, in the
     question's order, once each whatever their case."""
@@ -145,6 +158,17 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
         declined = news.ask(news.request(question))
         assert not declined.found and "No article uses" in declined.reason
         assert "Did you mean" not in declined.reason
+
+
+def test_misspellings_are_looked_for_only_when_the_answer_names_the_unused_words(news: Library) -> None:
+    """A confident answer says nothing of "libary", so nothing is spent on what it may be a misspelling of."""
+    for question, confident in (("harbour cafe terrace libary", True), ("libary", False)):
+        request = news.request(question)
+        ranking = search(request, news.engine, news.store, news.semantic)
+        answer = compose(request, ranking, news.settings.min_answerability)
+        assert answer.found == confident
+        assert ("respelt" in vars(ranking)) is not confident  # the cached look-up, made or not
+        assert ("Did you mean \u201clibrary\u201d?" in answer.reason) is not confident
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:
@@ -478,12 +502,61 @@ def test_a_web_address_in_a_question_is_not_searched_for(library: Library) -> No
 
 
 @pytest.mark.parametrize(
-    ("question", "hinted"),
-    [("Какая прибыль Time Warner?", True), ("ما هي أرباح الشركة؟", True), ("Wie hoch ist der Gewinn?", False)],
+    ("question", "foreign"),
+    [
+        ("Что с Yukos?", True),  # noqa: RUF001 (Cyrillic)
+        ("ما هي أرباح الشركة؟", True),
+        ("谁赢得了选举？", True),  # noqa: RUF001 (a full-width question mark)
+        ("Was ist mit Yukos passiert?", True),
+        ("Wer hat die Wahl gewonnen?", True),
+        ("¿Qué dijo Tony Blair?", True),
+        ("Pourquoi le prix du pétrole a augmenté ?", True),
+        ("Chi ha vinto le elezioni?", True),
+        ("Wie heeft de verkiezingen gewonnen?", True),
+        # English, with other languages' words in names: not one of SQuAD's 10,570 questions is taken for another
+        # language, nor one of the natural BBC questions.
+        ("What did Mies van der Rohe design?", False),
+        ("Who won the election in La Paz?", False),
+        ("Did Del Piero score for Juventus?", False),
+        ("What did the UN say about Iran?", False),
+        ("What did 习近平 say about trade?", False),
+        ("Why did the harbour council let the café double its terrace?", False),
+    ],
 )
-def test_a_question_in_another_script_declined_is_told_to_try_english(
-    library: Library, question: str, hinted: bool
+def test_a_question_in_another_language_is_told_by_a_few_words(question: str, foreign: bool) -> None:
+    assert in_another_language(question) is foreign
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Что сказала Mary O\u2019Neill?", "Rail Strike Called Off After Late Pay Deal"),
+        ("Was ist mit Dempsey passiert?", "Russia Invites US Military Chief to Missile Defense Talks"),
+        ("¿Qué decidió el Harbour Council?", "Harbour Council Approves Café Expansion"),
+    ],
+)
+def test_a_question_in_another_language_is_answered_on_the_names_in_it(
+    news: Library, question: str, title: str
 ) -> None:
-    answer = library.ask(library.request(question))
-    assert not answer.found
-    assert ("try English" in answer.reason) is hinted, answer.reason
+    answer = news.ask(news.request(question))
+    assert answer.found and answer.confident and answer.passages[0].article.title == title, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "closest"),
+    [
+        ("¿Qué pasó con la economía?", False),
+        ("Pourquoi le prix du pétrole a augmenté ?", False),  # "prix" is in an article, of a Grand Prix: no name
+        ("Какая прибыль?", False),
+        ("ما هي أرباح الشركة؟", False),
+        ("Wie geht es Putin?", False),  # a name no article uses
+        ("Wie geht es der Deutschen Bank?", True),  # not answered with any bank's story, but listed
+    ],
+)
+def test_a_question_in_another_language_without_a_name_the_articles_use_is_told_to_ask_in_english(
+    news: Library, question: str, closest: bool
+) -> None:
+    news.add([Article(title="Grand Prix", paragraphs=("The Monaco Grand Prix had the highest prix money. Bank.",))])
+    answer = news.ask(news.request(question))
+    assert not answer.found and bool(answer.closest) is closest
+    assert answer.reason == "Nothing in the articles answers that. The articles are in English: please ask in English."

@@ -64,7 +64,7 @@ def test_subscribe_by_names_and_prefixes_in_any_case(subscriptions: Subscription
         (["sprot"], "There is no category “sprot”: did you mean sport?"),
         (["weather"], "There is no category “weather”."),
         (["p"], None),  # a unique prefix: politics
-        (["sport", "cooking"], "There is no category “cooking”."),
+        (["cooking", "sprot"], "There is no category “sprot”: did you mean sport?"),
         ([], "Name one or more categories, like /subscribe sport tech."),
         (["  "], "Name one or more categories, like /subscribe sport tech."),
     ],
@@ -79,6 +79,20 @@ def test_bad_names_are_refused_with_what_was_meant(
         subscriptions.subscribe(CHAT, words, NOW)
     assert message in str(caught.value)
     assert store.subscriptions(CHAT) == [] and store.chat_settings(CHAT) is None  # nothing half-done
+
+
+def test_the_categories_named_are_followed_and_the_other_words_named(
+    subscriptions: Subscriptions, store: Store
+) -> None:
+    view = subscriptions.subscribe(CHAT, ["sport", "cooking", "tech"], NOW)
+    assert view.categories == ("sport", "tech") and view.added == ("sport", "tech")
+    assert view.aside == "There is no category “cooking”.\nThe categories are business, politics, sport and tech."
+    view = subscriptions.subscribe(CHAT, ["busness", "politics"], NOW)  # a near miss: no list
+    assert view.added == ("politics",) and view.aside == "There is no category “busness”: did you mean business?"
+    assert subscriptions.subscribe(CHAT, ["business"], NOW).aside == ""
+    view = subscriptions.unsubscribe(CHAT, ["spor", "gardening"], NOW)
+    assert view.removed == ("sport",) and view.aside.startswith("There is no category “gardening”.")
+    assert [name for name, _ in store.subscriptions(CHAT)] == ["business", "politics", "tech"]
 
 
 def test_unsubscribe_by_name_even_from_a_category_with_no_articles_left(

@@ -125,6 +125,11 @@ def keyboard_text(view: ChatView) -> str:
     return f"{intro}\n{following(view)}"
 
 
+def aside(view: ChatView) -> list[str]:
+    """The words of the command that named no category, as lines (escaped; none when every word named one)."""
+    return [HTML.escape(view.aside)] if view.aside else []
+
+
 def subscribed(view: ChatView, clock: Clock) -> str:
     """After /subscribe with names."""
     added = [name for name in view.named if name in view.added]
@@ -134,7 +139,7 @@ def subscribed(view: ChatView, clock: Clock) -> str:
         lines.append(f"Subscribed to {names(added)}.")
     if kept:
         lines.append(f"You already follow {names(kept)}.")
-    return "\n".join([*lines, following(view), schedule(view, clock)])
+    return "\n".join([*lines, *aside(view), following(view), schedule(view, clock)])
 
 
 def unsubscribed(view: ChatView) -> str:
@@ -146,7 +151,7 @@ def unsubscribed(view: ChatView) -> str:
         lines.append(f"Unsubscribed from {names(removed)}.")
     if missing:
         lines.append(f"You did not follow {names(missing)}.")
-    lines.append(following(view))
+    lines += [*aside(view), following(view)]
     if view.all_categories and view.settings.digest:
         lines.append("/digest off stops the daily digest.")
     return "\n".join(lines)

@@ -47,12 +47,22 @@ SMALL_TALK_FILLER = frozenset(
 # Whole messages that ask for what a command does ("help", "news", "what's new today?"): searching the articles
 # for them finds some story that happens to use the word.
 COMMAND_WORDS = {
-    "help": ("help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this"),
+    "help": (
+        "help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this",
+        "who are you", "what are you", "who r u", "what is this", "what's this", "how does it work",
+    ),
     "latest": (
         "news", "latest", "latest news", "headlines", "latest headlines", "top stories", "what's new", "whats new",
         "what is new", "anything new", "what's the news", "what's happening", "news today", "today's news",
     ),
+    # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
+    "more": (
+        "more", "tell me more", "more please", "show more", "go on", "continue", "next", "what else",
+        "anything else", "and", "and then", "keep going",
+    ),
 }  # fmt: skip
+# The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
+MORE_HINT = "Tap “More” under an answer for more of it, or ask me another question."
 # Words those come with: "show me the latest news please".
 COMMAND_FILLER = frozenset({"please", "show", "me", "the", "today", "now", "bot", "any", "send", "give", "some", "pls"})
 _SMALL_TALK = sorted(
@@ -74,7 +84,8 @@ _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.it
 
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
-    command's words, "help" (help) or "latest" (what's new?); else None. A message with a greeting in it greets."""
+    command's or a button's words, "help" (help), "latest" (what's new?) or "more" (tell me more); else None. A
+    message with a greeting in it greets."""
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:

@@ -55,19 +55,20 @@ class CategoryMatch(NamedTuple):
 
     def problem(self) -> str | None:
         """A plain-text message for the reader saying what was not understood, or None when everything was."""
-        if self.complete:
-            return None
+        return None if self.complete else self._refusal()
+
+    def _refusal(self) -> str:
         if not self.known:
             return "There are no categories yet."
-        lines = [f"{_shown(item.word)} could be {_either(item.candidates)}." for item in self.ambiguous]
-        for item in self.unknown:
-            hint = f": did you mean {_either(item.candidates)}?" if item.candidates else "."
-            lines.append(f"There is no category {_shown(item.word)}{hint}")
-        if not lines:
-            lines.append("Name one or more categories.")
-        if len(lines) > _MAX_PROBLEMS_SHOWN:
-            lines[_MAX_PROBLEMS_SHOWN:] = [f"…and {len(lines) - _MAX_PROBLEMS_SHOWN} more words not understood."]
-        lines.append(f"Categories: {', '.join(self.known)}.")
+        lines = self._not_understood() or ["Name one or more categories."]
+        return "\n".join([*lines, f"Categories: {', '.join(self.known)}."])
+
+    def aside(self) -> str:
+        """The words not understood beside some that were (empty when every word was): a plain-text note said after
+        the change they made, listing the categories only when a word has no near miss to suggest."""
+        lines = self._not_understood()
+        if any(not item.candidates for item in self.unknown):
+            lines.append(f"The categories are {_either(self.known, 'and')}.")
         return "\n".join(lines)
 
     def names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
@@ -76,7 +77,26 @@ class CategoryMatch(NamedTuple):
         problem = self.problem()
         if problem is not None:
             raise UsageError(problem)
+        return self._named(every)
+
+    def some_names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
+        """The categories named (`every` for "all") even when other words were not understood (`aside` says which),
+        or UsageError with `problem()` when no word named one."""
+        if not self.matched and not self.everything:
+            raise UsageError(self._refusal())
+        return self._named(every)
+
+    def _named(self, every: Iterable[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(every)) if self.everything else self.matched
+
+    def _not_understood(self) -> list[str]:
+        lines = [f"{_shown(item.word)} could be {_either(item.candidates)}." for item in self.ambiguous]
+        for item in self.unknown:
+            hint = f": did you mean {_either(item.candidates)}?" if item.candidates else "."
+            lines.append(f"There is no category {_shown(item.word)}{hint}")
+        if len(lines) > _MAX_PROBLEMS_SHOWN:
+            lines[_MAX_PROBLEMS_SHOWN:] = [f"…and {len(lines) - _MAX_PROBLEMS_SHOWN} more words not understood."]
+        return lines
 
 
 def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatch:
@@ -127,8 +147,8 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _either(names: tuple[str, ...]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+def _either(names: tuple[str, ...], last: str = "or") -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
 
 
 def _shown(text: str) -> str:

@@ -53,6 +53,8 @@ class ChatView:
     named: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    # The words of that command that named no category, beside some that did (plain text, empty when none).
+    aside: str = ""
 
     @property
     def all_categories(self) -> bool:
@@ -79,19 +81,22 @@ class Subscriptions:
         return zone(settings.zone if settings else self.defaults.zone)
 
     def subscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
-        """Follow the categories named by `words` (names or unique prefixes, any case; "all" for every category);
-        UsageError says what was not understood, with "did you mean" for near misses."""
+        """Follow the categories named by `words` (names or unique prefixes, any case; "all" for every category),
+        even when other words name none (`ChatView.aside` says which, with "did you mean" for near misses);
+        UsageError when no word names one."""
         known = self._known()
-        names = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech").names(known)
+        match = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech")
+        names = match.some_names(known)
         edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=names)
-        return self._edited(chat_id, edit, names)
+        return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
     def unsubscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
         """Stop following the categories named by `words` ("all": every one the chat follows)."""
         followed = self._followed(chat_id)
-        names = self._match(words, [*self._known(), *followed], "/unsubscribe sport").names(followed)
+        match = self._match(words, [*self._known(), *followed], "/unsubscribe sport")
+        names = match.some_names(followed)
         edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=names)
-        return self._edited(chat_id, edit, names)
+        return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
     def toggle(self, chat_id: int, category: str, now: datetime) -> ChatView:
         """Follow or stop following one category by its exact name (a keyboard button)."""

@@ -34,7 +34,7 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, byline, title_of
-from bot.render.welcome import ACKNOWLEDGED, latest_of, small_talk, without_opening
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, latest_of, small_talk, without_opening
 from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery
@@ -138,6 +138,9 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     if talk == "latest":
         await send_latest(message, context, ())
+        return
+    if talk == "more":
+        await message.reply_text(html.escape(MORE_HINT))
         return
     if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
         await send_latest(message, context, words.split())
@@ -248,9 +251,11 @@ async def more(update: Update, context: Context) -> None:
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
-    """Matching passages, one result each, or for an empty query the latest headlines, dated in `zone` (in a worker
-    thread)."""
-    if not text.strip():
+    """Matching passages, one result each, or for an empty query or small talk ("hi", "thanks", "what's new?") the
+    latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched
+    for, as in a chat."""
+    question = without_opening(text)
+    if not question.strip() or small_talk(text) or small_talk(question):
         return [
             InlineQueryResultArticle(
                 article.id,
@@ -261,7 +266,7 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
             for article in library.store.latest(INLINE_RESULTS)
         ]
     try:
-        answer = library.ask(library.request(text, k=INLINE_RESULTS))
+        answer = library.ask(library.request(question, k=INLINE_RESULTS))
     except QuestionError:
         return []
     return [

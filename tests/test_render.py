@@ -338,8 +338,8 @@ def test_titles_are_capped_at_a_word_with_an_ellipsis() -> None:
     assert cap("short\n title", 40) == "short title"
 
 
-def dated(count: int, undated: int) -> StoreStats:
-    first, last = datetime(2023, 5, 12, tzinfo=UTC), datetime(2023, 11, 15, tzinfo=UTC)
+def dated(count: int, undated: int, last: datetime = datetime(2023, 11, 15, tzinfo=UTC)) -> StoreStats:
+    first = datetime(2023, 5, 12, tzinfo=UTC)
     return StoreStats(
         count,
         count * 3,
@@ -366,6 +366,13 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
     [greeting_text] = greeting(stats, [])
     assert visible_text(greeting_text).splitlines()[0].endswith(greeted)
     assert f"dates:      {listed}\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
+
+
+def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
+    stats = dated(3, 0, last=datetime(2023, 5, 12, 18, tzinfo=UTC))
+    [greeting_text] = greeting(stats, [])
+    assert visible_text(greeting_text).splitlines()[0].endswith(", published 12 May 2023.")
+    assert "dates:      12 May 2023\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
 
 
 @pytest.mark.parametrize(

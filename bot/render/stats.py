@@ -17,7 +17,8 @@ def date_span(stats: StoreStats) -> str:
     undated = f"{stats.undated:,} of {stats.articles:,} undated"
     if not (stats.first_published and stats.last_published):
         return f"none ({undated})" if stats.articles else "no articles"
-    span = f"{stats.first_published:%d %b %Y} to {stats.last_published:%d %b %Y}"
+    first, last = f"{stats.first_published:%d %b %Y}", f"{stats.last_published:%d %b %Y}"
+    span = first if first == last else f"{first} to {last}"
     return f"{span} ({undated})" if stats.undated else span
 
 

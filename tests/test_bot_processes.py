@@ -6,6 +6,8 @@ another process's articles within seconds, without a restart, by following the s
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +33,8 @@ ALICE = 42
 CORPUS_QUESTION = "Who became the youngest chess champion?"
 CORPUS_ANSWER = "Chess Prodigy"
 BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
+# Words to vary the paragraphs of a made-up backlog (each one embedded, none the same).
+WORDS = ("parking", "schools", "the library", "bus routes", "flood defences", "street lights", "recycling", "a park")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -45,7 +49,7 @@ def running_bot(
     settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
 ) -> Iterator[subprocess.Popen[str]]:
     """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
-    exit cleanly; `log` gets what it wrote to stderr)."""
+    exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
     variables = process_env(
         settings,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -54,20 +58,22 @@ def running_bot(
         NEWSBOT_FOLLOW_SECONDS=str(settings.follow_seconds),
         **env,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=cwd,
-        env=variables,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    with (cwd / "bot.log").open("w") as written:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=cwd,
+            env=variables,
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=written,
+        )
     try:
         server.wait_for("setMyCommands", timeout=60)
         yield process
     finally:
         process.terminate()
-        _, err = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        err = (cwd / "bot.log").read_text()
         if log is not None:
             log.append(err)
         assert process.returncode == 0 and "Traceback" not in err, err
@@ -214,3 +220,42 @@ def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside(
     [err] = log
     started, distilled = err.find("Application started"), err.find("soft word matches are on")
     assert 0 <= started < distilled, err
+
+
+def cpu_seconds(process: subprocess.Popen[str]) -> float:
+    """The CPU time `process` has used (Linux), by which a test sees it busy without a line in its log."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_bot_stopped_while_it_makes_a_backlog_of_vectors_exits_within_a_chunk(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM while the vectors job encodes a step of 100 articles (3,000 paragraphs: a minute or more of the
+    encoder) ends the step within one EMBED_CHUNK, not at its end: the bot exits cleanly within seconds and says
+    why it stopped making them."""
+    backlog = tmp_path / "backlog.jsonl"
+    with backlog.open("w") as out:
+        for a in range(100):
+            paragraphs = [
+                f"Report {a}-{p}: the council of town {a} met on day {p} about {WORDS[(a + p) % len(WORDS)]}, "
+                f"and voted on {WORDS[(a * p) % len(WORDS)]} after a long debate among residents."
+                for p in range(30)
+            ]
+            out.write(json.dumps({"title": f"Council meeting {a}", "body": "\n\n".join(paragraphs)}) + "\n")
+    ingest = newsbot(bot_settings, "ingest", str(backlog), env={"NEWSBOT_SEMANTIC": "off"})
+    _, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == 0, err
+    log: list[str] = []
+    with running_bot(bot_settings, server, tmp_path, log, NEWSBOT_SEMANTIC="on") as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        # Busy: the vectors job has begun its step (an idle bot uses a fraction of a second a minute).
+        busy, deadline = cpu_seconds(process) + 5, time.monotonic() + 120
+        while cpu_seconds(process) < busy:
+            assert time.monotonic() < deadline, "the bot never began making the vectors"
+            time.sleep(0.2)
+        stopping = time.monotonic()
+    # A chunk of 128 paragraphs takes 2-5 s of two idle cores; the rest of the step would take a minute more.
+    assert time.monotonic() - stopping < 30
+    [err] = log
+    assert "stopped making paragraph vectors (the bot is stopping)" in err, err

@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.models import Article
@@ -259,3 +261,52 @@ def test_a_bot_stopped_while_it_makes_a_backlog_of_vectors_exits_within_a_chunk(
     assert time.monotonic() - stopping < 30
     [err] = log
     assert "stopped making paragraph vectors (the bot is stopping)" in err, err
+
+
+def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_again(
+    postgres_url: str, postgres_admin_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """PostgreSQL refusing the bot's connections for a while (its database closed to connections, those open ended,
+    as a restart or failover does) is one warning per job, not one each second; the question asked meanwhile gets an
+    apology, the end of the outage is said, and the next question is answered."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
+    )
+    name = make_url(postgres_url).database
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    log: list[str] = []
+    try:
+        with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_LOG_LEVEL="DEBUG"):
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+                )
+            assert "Sorry, something went wrong" in ask(server, CORPUS_QUESTION)
+            # The follow job (every 0.5 s) has failed again and again, said in debug lines only after the first.
+            deadline = time.monotonic() + 60
+            while (tmp_path / "bot.log").read_text().count("DEBUG bot.tg.outage: cannot follow the store") < 5:
+                assert time.monotonic() < deadline, "the bot never tried the store again"
+                time.sleep(0.2)
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            while "following the store again after" not in (tmp_path / "bot.log").read_text():
+                assert time.monotonic() < deadline, "the end of the outage was never said"
+                time.sleep(0.2)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert sum("cannot follow the store" in line for line in warnings) == 1, warnings
+    assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings
+    assert all(
+        "not currently accepting connections" in line
+        or "terminating connection" in line
+        or "server closed the connection" in line
+        for line in warnings
+        if "store" in line
+    ), warnings

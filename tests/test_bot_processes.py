@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -206,22 +207,33 @@ def test_the_bot_makes_the_vectors_of_articles_another_process_added(
 
 
 def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    settings: Settings, server: FakeBotAPI, tmp_path: Path, static_dir: Path
 ) -> None:
-    """With no word pieces in the cache, the bot starts answering before they are distilled (15 s or more on
-    small machines, once per user) rather than after, and keeps them for the next start."""
+    """With no whole word pieces in the cache (a table cut short by a full disk or an interrupted copy), the bot
+    starts answering before they are distilled again (15 s or more on small machines, once per user) rather than
+    after, keeps them for the next start, the same as before, and removes what a process killed while writing
+    the table left."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", cache_dir=tmp_path / "new-cache")
+    [whole] = static_dir.glob("static-*.npy")
+    settings.static_dir.mkdir(parents=True)
+    (settings.static_dir / whole.name).write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = settings.static_dir / f".{whole.name}.{dead.stdout.strip()}.tmp"
+    left.write_bytes(b"\x93NUMPY half a table")
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log) as process:
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         deadline = time.time() + 300
-        while not list(settings.static_dir.glob("static-*.npy")):
+        while (settings.static_dir / whole.name).stat().st_size != whole.stat().st_size:
             assert time.time() < deadline and process.poll() is None, "the word pieces were never distilled"
             time.sleep(0.5)
     # Stopping the bot waits for the distillation's thread, which has the table by now: it loads it and says so.
     [err] = log
     started, distilled = err.find("Application started"), err.find("soft word matches are on")
     assert 0 <= started < distilled, err
+    assert "distilling them again" in err, err
+    assert [path.name for path in settings.static_dir.iterdir()] == [whole.name]
+    assert np.array_equal(np.load(settings.static_dir / whole.name), np.load(whole))
 
 
 def cpu_seconds(process: subprocess.Popen[str]) -> float:

@@ -42,7 +42,7 @@ EXIT_BROKEN_PIPE = 141
 EXIT_CODES = f"""exit codes:
   0    done
   {EXIT_FAILED}    nothing to show or do: no answer, nothing readable to ingest, an article or feed not found
-  {EXIT_USAGE}    bad arguments or settings
+  {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk): worth retrying
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""

@@ -25,6 +25,11 @@ class StoreError(NewsbotError):
     """The database failed or refused (locked too long, unreachable, full disk): the message says how."""
 
 
+class StoreLoginError(StoreError, ConfigError):
+    """The database server refused the login (a wrong password or user, a database that does not exist): a
+    setting to correct, which no retry mends; while the bot runs, an outage like any other."""
+
+
 class Stopped(Exception):
     """Work given up between two batches because the process is stopping; what was made before is kept or not,
     as the caller says (not an error: nothing failed)."""

@@ -6,6 +6,8 @@ another process's articles within seconds, without a restart, by following the s
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,7 +18,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.models import Article
@@ -31,6 +36,8 @@ ALICE = 42
 CORPUS_QUESTION = "Who became the youngest chess champion?"
 CORPUS_ANSWER = "Chess Prodigy"
 BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
+# Words to vary the paragraphs of a made-up backlog (each one embedded, none the same).
+WORDS = ("parking", "schools", "the library", "bus routes", "flood defences", "street lights", "recycling", "a park")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -45,7 +52,7 @@ def running_bot(
     settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
 ) -> Iterator[subprocess.Popen[str]]:
     """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
-    exit cleanly; `log` gets what it wrote to stderr)."""
+    exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
     variables = process_env(
         settings,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -54,20 +61,22 @@ def running_bot(
         NEWSBOT_FOLLOW_SECONDS=str(settings.follow_seconds),
         **env,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=cwd,
-        env=variables,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    with (cwd / "bot.log").open("w") as written:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=cwd,
+            env=variables,
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=written,
+        )
     try:
         server.wait_for("setMyCommands", timeout=60)
         yield process
     finally:
         process.terminate()
-        _, err = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        err = (cwd / "bot.log").read_text()
         if log is not None:
             log.append(err)
         assert process.returncode == 0 and "Traceback" not in err, err
@@ -198,19 +207,111 @@ def test_the_bot_makes_the_vectors_of_articles_another_process_added(
 
 
 def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    settings: Settings, server: FakeBotAPI, tmp_path: Path, static_dir: Path
 ) -> None:
-    """With no word pieces in the cache, the bot starts answering before they are distilled (15 s or more on
-    small machines, once per user) rather than after, and keeps them for the next start."""
+    """With no whole word pieces in the cache (a table cut short by a full disk or an interrupted copy), the bot
+    starts answering before they are distilled again (15 s or more on small machines, once per user) rather than
+    after, keeps them for the next start, the same as before, and removes what a process killed while writing
+    the table left."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", cache_dir=tmp_path / "new-cache")
+    [whole] = static_dir.glob("static-*.npy")
+    settings.static_dir.mkdir(parents=True)
+    (settings.static_dir / whole.name).write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = settings.static_dir / f".{whole.name}.{dead.stdout.strip()}.tmp"
+    left.write_bytes(b"\x93NUMPY half a table")
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log) as process:
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         deadline = time.time() + 300
-        while not list(settings.static_dir.glob("static-*.npy")):
+        while (settings.static_dir / whole.name).stat().st_size != whole.stat().st_size:
             assert time.time() < deadline and process.poll() is None, "the word pieces were never distilled"
             time.sleep(0.5)
     # Stopping the bot waits for the distillation's thread, which has the table by now: it loads it and says so.
     [err] = log
     started, distilled = err.find("Application started"), err.find("soft word matches are on")
     assert 0 <= started < distilled, err
+    assert "distilling them again" in err, err
+    assert [path.name for path in settings.static_dir.iterdir()] == [whole.name]
+    assert np.array_equal(np.load(settings.static_dir / whole.name), np.load(whole))
+
+
+def cpu_seconds(process: subprocess.Popen[str]) -> float:
+    """The CPU time `process` has used (Linux), by which a test sees it busy without a line in its log."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_bot_stopped_while_it_makes_a_backlog_of_vectors_exits_within_a_chunk(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM while the vectors job encodes a step of 100 articles (3,000 paragraphs: a minute or more of the
+    encoder) ends the step within one EMBED_CHUNK, not at its end: the bot exits cleanly within seconds and says
+    why it stopped making them."""
+    backlog = tmp_path / "backlog.jsonl"
+    with backlog.open("w") as out:
+        for a in range(100):
+            paragraphs = [
+                f"Report {a}-{p}: the council of town {a} met on day {p} about {WORDS[(a + p) % len(WORDS)]}, "
+                f"and voted on {WORDS[(a * p) % len(WORDS)]} after a long debate among residents."
+                for p in range(30)
+            ]
+            out.write(json.dumps({"title": f"Council meeting {a}", "body": "\n\n".join(paragraphs)}) + "\n")
+    ingest = newsbot(bot_settings, "ingest", str(backlog), env={"NEWSBOT_SEMANTIC": "off"})
+    _, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == 0, err
+    log: list[str] = []
+    with running_bot(bot_settings, server, tmp_path, log, NEWSBOT_SEMANTIC="on") as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        # Busy: the vectors job has begun its step (an idle bot uses a fraction of a second a minute).
+        busy, deadline = cpu_seconds(process) + 5, time.monotonic() + 120
+        while cpu_seconds(process) < busy:
+            assert time.monotonic() < deadline, "the bot never began making the vectors"
+            time.sleep(0.2)
+        stopping = time.monotonic()
+    # A chunk of 128 paragraphs takes 2-5 s of two idle cores; the rest of the step would take a minute more.
+    assert time.monotonic() - stopping < 30
+    [err] = log
+    assert "stopped making paragraph vectors (the bot is stopping)" in err, err
+
+
+def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_again(
+    postgres_url: str, postgres_admin_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """PostgreSQL refusing the bot's connections for a while (its database closed to connections, those open ended,
+    as a restart or failover does) is one warning per job, not one each second; the question asked meanwhile gets an
+    apology, the end of the outage is said, and the next question is answered."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
+    )
+    name = make_url(postgres_url).database
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    log: list[str] = []
+    try:
+        with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_LOG_LEVEL="DEBUG"):
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+                )
+            assert "Sorry, something went wrong" in ask(server, CORPUS_QUESTION)
+            # The follow job (every 0.5 s) has failed again and again, said in debug lines only after the first.
+            deadline = time.monotonic() + 60
+            while (tmp_path / "bot.log").read_text().count("DEBUG bot.tg.outage: cannot follow the store") < 5:
+                assert time.monotonic() < deadline, "the bot never tried the store again"
+                time.sleep(0.2)
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            while "following the store again after" not in (tmp_path / "bot.log").read_text():
+                assert time.monotonic() < deadline, "the end of the outage was never said"
+                time.sleep(0.2)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert sum("cannot follow the store" in line for line in warnings) == 1, warnings
+    assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.cli import main
@@ -325,6 +326,29 @@ def test_an_unreachable_database_is_one_line(
     assert main(["stats"]) == 3  # a failure, not "nothing found" (1)
     err = capsys.readouterr().err.strip()
     assert err.startswith("newsbot: database error:") and "\n" not in err
+
+
+@pytest.mark.parametrize("refused", ["role", "database"])
+@pytest.mark.parametrize(
+    "command", [["stats"], ["ask", "Dempsey"], ["ingest", str(ROOT / "corpus")], ["feeds", "list"], ["migrate"]]
+)
+def test_a_login_the_database_refuses_is_a_setting_to_correct(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    postgres_admin_url: str,
+    refused: str,
+    command: list[str],
+) -> None:
+    """A wrong user, password or database in DATABASE_URL: one line with the server's reason and exit 2 (bad
+    settings), not 3, which says a retry may help."""
+    url = make_url(postgres_admin_url)
+    wrong = url.set(username="no_such_user") if refused == "role" else url.set(database="no_such_database")
+    monkeypatch.setenv("DATABASE_URL", wrong.render_as_string(hide_password=False))
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("newsbot: the database refused newsbot: ") and "\n" not in err, err
+    assert f'"no_such_{refused if refused == "database" else "user"}" does not exist' in err
+    assert err.endswith("check DATABASE_URL")
 
 
 def test_ingest_of_nothing_readable_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -27,7 +25,7 @@ from bot.render.stats import render_stats
 from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
-from bot.semantic.static import StaticEncoder, load_pieces, load_static, model_key
+from bot.semantic.static import StaticEncoder, load_pieces, load_static
 from bot.semantic.vectors import EMBED_CHUNK, Embed
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot
@@ -63,7 +61,7 @@ def test_vectors_are_unit_length_and_near_for_the_same_meaning(encoder: Encoder)
 
 
 def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
-    static_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    static_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     [table] = static_dir.glob("static-*.npy")
     made = table.stat().st_mtime_ns
@@ -76,16 +74,8 @@ def test_static_vectors_are_distilled_once_kept_and_near_for_the_same_meaning(
     assert np.allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-5) and not vectors[3].any()
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
     assert np.allclose(static.embed_one(texts[1]), vectors[1])
-    # A table cut short (a disk full, a copy interrupted) is distilled again, to the same vectors.
-    damaged = tmp_path / "damaged"
-    shutil.copytree(static_dir, damaged)
-    (damaged / table.name).write_bytes(table.read_bytes()[: table.stat().st_size // 2])
-    with caplog.at_level(logging.WARNING):
-        again = load_static(default_model_path(), damaged)
-    assert any("distilling them again" in r.getMessage() for r in caplog.records)
-    assert np.allclose(again.embed(texts), vectors, atol=1e-6)
-    assert isinstance(load_static(default_model_path(), damaged), StaticEncoder)
-    assert static.recipe != load_encoder().recipe
+    # A table cut short is distilled again: tests/test_bot_processes.py, at a bot's first start.
+    assert isinstance(static, StaticEncoder) and static.recipe != load_encoder().recipe
 
 
 def test_soft_matches_meet_a_questions_words_by_meaning(static_dir: Path) -> None:
@@ -262,32 +252,6 @@ def test_question_in_other_words_finds_the_shipped_article(library: Library) -> 
         library.semantic,
     )
     assert ranking.candidates and all(0.0 < c.soft < 1.0 for c in ranking.candidates)
-
-
-def test_a_bot_start_answers_at_once_and_distils_the_word_pieces_aside(settings: Settings) -> None:
-    """A first start (no table in the cache) answers with the encoder at once, without soft word matches, while
-    the word pieces are distilled in a thread of their own; they join the answers when distilled, and are kept."""
-    settings = replace(settings, cache_dir=settings.data_dir.parent / "new-cache")
-    # What a process killed while writing the table left: removed once a table is written.
-    settings.static_dir.mkdir(parents=True)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    left = settings.static_dir / f".static-{model_key(default_model_path())}.npy.{dead.stdout.strip()}.tmp"
-    left.write_bytes(b"\x93NUMPY half a table")
-    library = Library.open(settings, distil_aside=True)
-    try:
-        assert library.semantic is not None and library.semantic.pieces is None
-        answer = library.ask(library.request("What did Gerasimov say about NATO?"))
-        assert answer.found and any("Gerasimov" in p.text for p in answer.passages)
-        deadline = time.monotonic() + 300
-        while library.semantic.pieces is None:
-            assert time.monotonic() < deadline, "the word pieces were never distilled"
-            time.sleep(0.2)
-        ranking = search(library.request("the Russian general's view"), library.engine, library.store, library.semantic)
-        assert ranking.candidates and all(0.0 < c.soft < 1.0 for c in ranking.candidates)
-    finally:
-        library.close()
-    [table] = settings.static_dir.iterdir()
-    assert table.name.startswith("static-") and table.suffix == ".npy"
 
 
 def test_closing_stops_a_distillation_aside_and_keeps_nothing(

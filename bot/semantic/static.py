@@ -207,9 +207,19 @@ def is_distilled(model_path: Path, directory: Path) -> bool:
     if (model_path, directory) in _loaded:
         return True
     try:
-        return table_path(directory, model_key(model_path)).is_file()
-    except OSError:
-        return False  # `load_pieces` says why
+        return _whole(table_path(directory, model_key(model_path)))
+    except (OSError, ValueError):
+        return False  # `load_pieces` says why (a table cut short is distilled again)
+
+
+def _whole(path: Path) -> bool:
+    """Whether the table at `path` holds all the vectors its header promises: one cut short (a full disk, a copy
+    interrupted) is distilled aside like a missing one, instead of while the bot waits to start."""
+    with path.open("rb") as f:
+        version = np.lib.format.read_magic(f)
+        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = header(f)
+        return os.fstat(f.fileno()).st_size == f.tell() + int(np.prod(shape)) * dtype.itemsize
 
 
 def table_path(directory: Path, key: str) -> Path:

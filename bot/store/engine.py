@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import StoreError
+from bot.errors import StoreError, StoreLoginError
 
 # A writer waits this long for another process's write transaction before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -35,6 +35,9 @@ CONNECT_TIMEOUT_SECONDS = 10
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
 _WRITE = "newsbot_write"
+# What PostgreSQL says, at connecting, of a login or database that DATABASE_URL names wrongly (its other refusals,
+# "too many clients" or "starting up", pass). The driver gives no SQLSTATE for them: only the server's message.
+_LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
 
 
 def connect(url: str) -> Engine:
@@ -125,9 +128,18 @@ def _wrapped(engine: Engine) -> Iterator[None]:
     try:
         yield
     except exc.DBAPIError as error:
+        if refused := _login_refused(error.orig):
+            raise StoreLoginError(f"the database refused newsbot: {refused}; check DATABASE_URL") from error
         raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
     except exc.SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}{where}") from error
+
+
+def _login_refused(error: Any) -> str:
+    """The server's reason if `error` is its refusal of the login or database at connecting, else ""."""
+    _, fatal, reason = str(error).partition("FATAL:")
+    reason = reason.strip().splitlines()[0] if reason.strip() else ""
+    return reason if fatal and any(part in reason for part in _LOGIN_REFUSED) else ""
 
 
 def _first_line(error: Any) -> str:

@@ -10,11 +10,12 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -159,6 +160,50 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
         time.sleep(0.3)
     assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
+
+
+def test_a_store_replaced_under_the_running_bot_is_followed_anew(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """An operator removes the data directory under a running bot (SQLite) and ingests again, then puts back a copy
+    of the old store: each time the bot notices the file at the store's path is another, says so in one line, and
+    answers from the new store, not the deleted file it had open."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    backup = tmp_path / "backup.sqlite3"
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+    zebra = "Who repainted the zebra crossing?"
+
+    def remove_data_dir() -> None:
+        # Moved away at once (the bot may be writing in it), then deleted.
+        gone = tmp_path / "data-removed"
+        settings.data_dir.rename(gone)
+        shutil.rmtree(gone)
+
+    def until(answered: Callable[[], bool], what: str) -> None:
+        deadline = time.time() + 30
+        while not answered():
+            assert time.time() < deadline, what
+            time.sleep(0.3)
+
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        remove_data_dir()
+        ingest = newsbot(settings, "ingest", str(story))
+        _, err = ingest.communicate(timeout=120)
+        assert ingest.returncode == 0, err
+        until(lambda: "Zebra crossing repainted" in ask(server, zebra), "the bot never followed the new store")
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        remove_data_dir()
+        settings.data_dir.mkdir()
+        shutil.copy(backup, settings.database_path)
+        until(lambda: "Zebra crossing repainted" not in ask(server, zebra), "the bot never followed the old store")
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    [err] = log
+    assert err.count("was replaced (a backup restored, or a new data directory)") == 2, err
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(

@@ -200,7 +200,19 @@ class Library:
             self.vectors.catch_up()
 
     def follow(self) -> int:
-        """Apply what other processes added or removed since the last look; returns the changes applied."""
+        """Apply what other processes added or removed since the last look; returns the changes applied. A SQLite
+        file replaced under this process (a backup restored, the data directory removed and ingested again) is
+        followed anew, as a start would."""
+        if self.store.replaced():
+            log.warning(
+                "the store %s was replaced (a backup restored, or a new data directory); opening the new one and"
+                " taking the index from it",
+                self.store.engine.url.database,
+            )
+            self.store.reopen()
+            self.follower.reopen()
+            if self.vectors is not None:
+                self.vectors.reopen()
         return self.follower.catch_up()
 
     def reindex(self) -> int:

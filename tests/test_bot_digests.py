@@ -9,6 +9,7 @@ runs on its own at start and at every real minute, at the test's clock, which ch
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
@@ -604,3 +607,53 @@ async def test_category_buttons_survive_double_presses_and_refuse_stale_or_tampe
             answer = await press(server, ALICE, message_id, data)
             assert answer.params.get("text") == STALE_BUTTON and answer.params.get("show_alert") is True
         assert len(app.bot_data.library.store.subscriptions(ALICE)) == 2
+
+
+async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_said(
+    settings: Settings,
+    server: FakeBotAPI,
+    postgres_url: str,
+    postgres_admin_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL closed to connections (a restart, a failover): the fan-out fails each minute, warned of once, not
+    each time; when it is back, the next run sends and the log says so."""
+    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    pg = replace(
+        settings,
+        database_url=postgres_url,
+        corpus_dir=DATA / "bot_corpus",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=server.base_url,
+    )
+    name = make_url(postgres_url).database
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+
+    def allow(connections: bool) -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(connections).lower()}'))
+            if not connections:
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                    {"name": name},
+                )
+
+    try:
+        async with bot(pg, Clock(START)) as app:
+            async with app.bot_data.digesting.lock:  # the start-up fan-out has run
+                pass
+            await asyncio.to_thread(allow, False)
+            assert await deliver(app) is None
+            assert await deliver(app) is None
+            await asyncio.to_thread(allow, True)
+            assert await deliver(app) is not None
+    finally:
+        allow(True)
+        admin.dispose()
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.tg.outage"]
+    fanout = [(level, message) for level, message in said if "digests and alerts" in message]
+    # The minute job may have failed too, at a real minute turning: said in another debug line.
+    levels = [level for level, _ in fanout]
+    assert levels[0] == logging.WARNING and levels[-1] == logging.INFO, fanout
+    assert len(levels) >= 3 and set(levels[1:-1]) == {logging.DEBUG}, fanout
+    assert fanout[-1][1].startswith("sending digests and alerts again after"), fanout

@@ -347,8 +347,10 @@ async def test_a_slow_poll_blocks_no_answer_is_not_started_twice_and_is_stopped_
 async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
     settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The database refuses to lease feeds for a while (SQLite; a trigger stands in for a full disk): each run of
-    the job logs it in one line and the bot goes on; once the database works again the next run polls."""
+    """The database refuses to lease feeds for a while (SQLite; a trigger stands in for a full disk): the job warns
+    of it once (its runs after that in debug lines) and the bot goes on; once the database works again the next run
+    polls, and says so."""
+    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
     bot = replace(
         settings,
         corpus_dir=DATA / "bot_corpus",
@@ -370,7 +372,7 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
 
             async def refused_twice() -> bool:
                 return (
-                    sum("could not poll the feeds: database error: disk full" in r.getMessage() for r in caplog.records)
+                    sum("cannot poll the feeds (database error: disk full" in r.getMessage() for r in caplog.records)
                     >= 2
                 )
 
@@ -381,6 +383,9 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
         assert (await feed_row(app, url)).last_polled_at == clock.now
     assert web.count("/live/harbour.xml") == 2
     assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING and "cannot poll the feeds" in r.getMessage()]
+    assert len(warned) == 1, warned
+    assert sum("polling the feeds again after" in r.getMessage() for r in caplog.records) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 

@@ -10,11 +10,12 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -161,6 +162,50 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
     assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
 
 
+def test_a_store_replaced_under_the_running_bot_is_followed_anew(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """An operator removes the data directory under a running bot (SQLite) and ingests again, then puts back a copy
+    of the old store: each time the bot notices the file at the store's path is another, says so in one line, and
+    answers from the new store, not the deleted file it had open."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    backup = tmp_path / "backup.sqlite3"
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+    zebra = "Who repainted the zebra crossing?"
+
+    def remove_data_dir() -> None:
+        # Moved away at once (the bot may be writing in it), then deleted.
+        gone = tmp_path / "data-removed"
+        settings.data_dir.rename(gone)
+        shutil.rmtree(gone)
+
+    def until(answered: Callable[[], bool], what: str) -> None:
+        deadline = time.time() + 30
+        while not answered():
+            assert time.time() < deadline, what
+            time.sleep(0.3)
+
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        remove_data_dir()
+        ingest = newsbot(settings, "ingest", str(story))
+        _, err = ingest.communicate(timeout=120)
+        assert ingest.returncode == 0, err
+        until(lambda: "Zebra crossing repainted" in ask(server, zebra), "the bot never followed the new store")
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        remove_data_dir()
+        settings.data_dir.mkdir()
+        shutil.copy(backup, settings.database_path)
+        until(lambda: "Zebra crossing repainted" not in ask(server, zebra), "the bot never followed the old store")
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    [err] = log
+    assert err.count("was replaced (a backup restored, or a new data directory)") == 2, err
+
+
 def test_reindex_while_questions_are_asked_keeps_every_answer(
     bot: subprocess.Popen[str], server: FakeBotAPI, bot_settings: Settings
 ) -> None:
@@ -279,8 +324,9 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     postgres_url: str, postgres_admin_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """PostgreSQL refusing the bot's connections for a while (its database closed to connections, those open ended,
-    as a restart or failover does) is one warning per job, not one each second; the question asked meanwhile gets an
-    apology, the end of the outage is said, and the next question is answered."""
+    as a restart or failover does) is one warning per job, not one each second (following the store, polling the
+    feeds); the question asked meanwhile gets an apology, each job's end of the outage is said, and the next question
+    is answered."""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
     )
@@ -288,7 +334,15 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
     log: list[str] = []
     try:
-        with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_LOG_LEVEL="DEBUG"):
+        with running_bot(
+            settings,
+            server,
+            tmp_path,
+            log,
+            NEWSBOT_SEMANTIC="off",
+            NEWSBOT_LOG_LEVEL="DEBUG",
+            NEWSBOT_FEED_CHECK_SECONDS="0.5",
+        ):
             assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
             with admin.connect() as connection:
                 connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
@@ -298,15 +352,17 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
             assert "Sorry, something went wrong" in ask(server, CORPUS_QUESTION)
             # The follow job (every 0.5 s) has failed again and again, said in debug lines only after the first.
             deadline = time.monotonic() + 60
-            while (tmp_path / "bot.log").read_text().count("DEBUG bot.tg.outage: cannot follow the store") < 5:
-                assert time.monotonic() < deadline, "the bot never tried the store again"
-                time.sleep(0.2)
+            for job in ("cannot follow the store", "cannot poll the feeds"):
+                while (tmp_path / "bot.log").read_text().count(f"DEBUG bot.tg.outage: {job}") < 5:
+                    assert time.monotonic() < deadline, f"the bot never tried again: {job}"
+                    time.sleep(0.2)
             with admin.connect() as connection:
                 connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
             assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
-            while "following the store again after" not in (tmp_path / "bot.log").read_text():
-                assert time.monotonic() < deadline, "the end of the outage was never said"
-                time.sleep(0.2)
+            for again in ("following the store again after", "polling the feeds again after"):
+                while again not in (tmp_path / "bot.log").read_text():
+                    assert time.monotonic() < deadline, f"the end of the outage was never said: {again}"
+                    time.sleep(0.2)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
@@ -314,4 +370,6 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert sum("cannot follow the store" in line for line in warnings) == 1, warnings
+    assert sum("cannot poll the feeds" in line for line in warnings) == 1, warnings
+    assert err.count("polling the feeds again after") == 1, err
     assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings

@@ -166,6 +166,18 @@ class Follower:
             except OSError as exc:
                 log.debug("could not remove %s: %s", path, exc)
 
+    def reopen(self) -> None:
+        """Follow the store anew after it was replaced, as a start does: the index CURRENT names if it was made from
+        this store (another process sharing the data directory built it), else one built from the store."""
+        with self._lock:
+            self._identity = self.store.identity()
+            engine = self._open_current()
+            if engine is None:
+                self.rebuild()
+            else:
+                self.engine.release()
+                self.engine = engine
+
     def refresh(self) -> None:
         """See what other processes did: a rebuild swapped in, and commits to the index in use."""
         with self._lock:

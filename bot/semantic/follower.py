@@ -59,6 +59,12 @@ class VectorFollower:
             self._check_store()
         return True
 
+    def reopen(self) -> None:
+        """The store was replaced: vectors made from another store are made again (by the process writing them)."""
+        with self._lock:
+            if self._writer is not None:
+                self._check_store()
+
     def _check_store(self) -> None:
         """Vectors made from another store, or ahead of this store's log, are made again from this store."""
         identity, owner, cursor = self.store.identity(), self.vectors.store, self.vectors.cursor

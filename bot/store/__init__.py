@@ -31,7 +31,7 @@ from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
-from bot.store.engine import CHANGELOG_LOCK, connect, reading, writing
+from bot.store.engine import CHANGELOG_LOCK, connect, file_identity, reading, writing
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
 from bot.store.schema import meta
@@ -114,6 +114,9 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The SQLite file opened: one replaced under a running process (a backup restored, the data directory
+        # made anew) kept being read through the pooled connections, deleted, while nothing new ever came in.
+        self._file = file_identity(engine)
 
     @classmethod
     def open(cls, url: str, seed: Seed | None = None) -> Store:
@@ -130,6 +133,24 @@ class Store:
         """This store's id, made once when it was created: what a local index records to know its store."""
         with reading(self.engine) as connection:
             return str(connection.scalar(select(meta.c.value).where(meta.c.key == STORE_ID)) or "")
+
+    def replaced(self) -> bool:
+        """Whether another SQLite file is now at the store's path than the one opened (False while none is there,
+        as between a removal and a new ingest, and for PostgreSQL)."""
+        now = file_identity(self.engine)
+        return now is not None and now != self._file
+
+    def reopen(self) -> None:
+        """Open the SQLite file now at the store's path, migrated as at a start; the old file's connections close
+        as they are given back."""
+        engine = connect(self.engine.url.render_as_string(hide_password=False))
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        old, self.engine, self._file = self.engine, engine, file_identity(engine)
+        old.dispose()
 
     def pending_migrations(self) -> list[str]:
         return pending(self.engine)

@@ -11,6 +11,7 @@ across processes take a transaction-scoped advisory lock.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +64,18 @@ def connect(url: str) -> Engine:
             parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
         )
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def file_identity(engine: Engine) -> tuple[int, int] | None:
+    """The (device, inode) of a SQLite store's file now; None for PostgreSQL, memory, or no file at its path."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    try:
+        status = os.stat(database)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:

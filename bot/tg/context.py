@@ -60,6 +60,18 @@ class Outages:
     vectors: Outage = field(
         default_factory=lambda: Outage("could not make paragraph vectors", again="making paragraph vectors again")
     )
+    feeds: Outage = field(
+        default_factory=lambda: Outage(
+            "cannot poll the feeds", "; they are polled when the store is back", "polling the feeds again"
+        )
+    )
+    fanout: Outage = field(
+        default_factory=lambda: Outage(
+            "cannot send digests and alerts",
+            "; what falls due meanwhile goes out when the store is back",
+            "sending digests and alerts again",
+        )
+    )
 
 
 @dataclass

@@ -125,7 +125,9 @@ async def poll_feeds(context: Context) -> None:
         if await data.feeds.due(now):  # a read; claiming is a write, not worth it every minute for nothing
             await unless_stopping(context.application, data.feeds.poll(now, on_poll=heard))
     except NewsbotError as exc:  # the store is unreachable: the feeds are polled when it is back
-        log.warning("could not poll the feeds: %s", exc)
+        data.outages.feeds.failed(exc)
+    else:
+        data.outages.feeds.worked()
     finally:
         # Also after a failed or stopped round: the store has recorded these notices as told.
         await tell_admins(context, notices)
@@ -171,8 +173,9 @@ async def deliver(application: Running) -> Report | None:
         try:
             report = await digesting.fanout.run(data.clock, send, stopping=lambda: not application.running)
         except NewsbotError as exc:  # the database is unreachable: the next minute tries again
-            log.warning("could not send digests and alerts: %s", exc)
+            data.outages.fanout.failed(exc)
             return None
+        data.outages.fanout.worked()
         share_budget(application)
     if report.claimed or report.taken_over or report.outcomes:
         log.info(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.util import find_spec
@@ -17,13 +16,13 @@ from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
 from bot import tg
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.errors import ConfigError, NewsbotError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.sending import rate_limiter
@@ -178,10 +177,11 @@ def run(settings: Settings) -> int:
     except InvalidToken as exc:
         raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
     except TelegramError as exc:
-        # Start-up failures (API unreachable, webhook refused) are for the operator: one line, no traceback.
+        # Start-up failures (API unreachable, webhook refused) are for the operator: one line, no traceback. An API
+        # that did not answer is worth retrying (a supervisor's restart mends it); a refusal is not.
         log.debug("start-up failed", exc_info=exc)
-        print(f"newsbot: could not start the bot: {exc}", file=sys.stderr)
-        return 1
+        error = UnreachableError if isinstance(exc, NetworkError) else NewsbotError
+        raise error(f"could not start the bot: {exc}") from exc
     return 0
 
 

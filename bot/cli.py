@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
-from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionError, StoreError
+from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionError, StoreError, UnreachableError
 from bot.ingest import FIELDS, parse_date
 from bot.ingest.urls import is_web_url
 from bot.library import Library, shipped_articles
@@ -43,7 +43,8 @@ EXIT_CODES = f"""exit codes:
   0    done
   {EXIT_FAILED}    nothing to show or do: no answer, nothing readable to ingest, an article or feed not found
   {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses)
-  {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk): worth retrying
+  {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
+       not answer at start: worth retrying
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
@@ -185,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot: {exc}", file=sys.stderr)
         if isinstance(exc, ConfigError):
             return EXIT_USAGE
-        return EXIT_ERROR if isinstance(exc, (StoreError, IndexCorruptError)) else EXIT_FAILED
+        return EXIT_ERROR if isinstance(exc, (StoreError, IndexCorruptError, UnreachableError)) else EXIT_FAILED
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -25,6 +25,11 @@ class StoreError(NewsbotError):
     """The database failed or refused (locked too long, unreachable, full disk): the message says how."""
 
 
+class UnreachableError(NewsbotError):
+    """A server newsbot needs (Telegram's Bot API at start) did not answer: worth retrying, as a store out of
+    reach is."""
+
+
 class StoreLoginError(StoreError, ConfigError):
     """The database server refused the login (a wrong password or user, a database that does not exist): a
     setting to correct, which no retry mends; while the bot runs, an outage like any other."""

@@ -62,8 +62,10 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
             return
-        named = _named_kind(suffix, path)
-        shown = _shown_kind(path)
+        with path.open("rb") as stream:
+            head = stream.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+        named = _named_kind(suffix, head)
+        shown = _shown_kind(head)
         if shown is not None and shown != named:
             named_as = f"its name says {suffix}" if suffix else "its name has no suffix"
             yield Skipped(str(path), f"read as {_KINDS[shown]}, as its content shows ({named_as})", note=True)
@@ -83,30 +85,23 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
         yield Skipped(str(path), exc.strerror or str(exc))
 
 
-def _named_kind(suffix: str, path: Path) -> str:
-    """What a file's name says it is: "feed", "records", "page" or "text"."""
-    if suffix in FEED_SUFFIXES or (suffix == ".json" and _is_json_feed(path)):
+def _named_kind(suffix: str, head: bytes) -> str:
+    """What a file's name says it is: "feed", "records", "page" or "text" (a `.json` file is a JSON Feed or records,
+    as its first bytes, `head`, say)."""
+    if suffix in FEED_SUFFIXES or (suffix == ".json" and is_json_feed(head)):
         return "feed"
     if suffix in BULK_SUFFIXES:
         return "records"
     return "page" if suffix in PAGE_SUFFIXES else "text"
 
 
-def _shown_kind(path: Path) -> str | None:
-    """What a file's first bytes show it is ("feed", "page" or "records"), when they show it plainly."""
-    with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+def _shown_kind(head: bytes) -> str | None:
+    """What a file's first bytes (`head`) show it is ("feed", "page" or "records"), when they show it plainly."""
     if _FEED_START.match(head) or is_json_feed(head):
         return "feed"
     if looks_like_page(head):
         return "page"
     return "records" if _JSON_START.match(head) else None
-
-
-def _is_json_feed(path: Path) -> bool:
-    """Whether a `.json` file is a JSON Feed (jsonfeed.org) rather than an export of records."""
-    with path.open("rb") as stream:
-        return is_json_feed(stream.read(SNIFF_BYTES))
 
 
 def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from usearch.index import Index
 
 from bot.errors import IndexCorruptError, Stopped
@@ -123,11 +124,14 @@ class VectorStore:
         except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
             log.warning("vector index %s is unreadable (%s)", path, exc)
             self._index = self._new_index()
-        known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
         stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
-        orphans = np.setdiff1d(stored, known)
+        orphans = np.setdiff1d(stored, self._mapped())
         if len(orphans):
             self._index.remove(orphans)
+
+    def _mapped(self) -> npt.NDArray[np.uint64]:
+        """The keys the map gives paragraphs."""
+        return np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
 
     def refresh(self) -> None:
         """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
@@ -148,15 +152,13 @@ class VectorStore:
             if self._made_by is not None:
                 log.warning("vectors in %s were made by %r; they will be made again", self.directory, self._made_by)
                 self._made_by = None
-                self._reset()
                 (self.directory / INDEX_FILE).unlink(missing_ok=True)
-                self._loaded = self.cursor
-                return
-            known = np.array([r[0] for r in self._db.execute("SELECT key FROM paragraphs")], dtype=np.uint64)
-            if len(np.setdiff1d(known, np.asarray(self._index.keys, dtype=np.uint64))):
+            elif len(np.setdiff1d(self._mapped(), np.asarray(self._index.keys, dtype=np.uint64))):
                 log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
-                self._reset()
-                self._loaded = self.cursor
+            else:
+                return
+            self._reset()
+            self._loaded = self.cursor
 
     @property
     def cursor(self) -> int:

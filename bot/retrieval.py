@@ -22,6 +22,7 @@ from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.store import Store
+from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -797,8 +798,7 @@ def unused_words(typed: Sequence[str], respelt: Mapping[str, str] | None = None)
 
 
 def _listed(items: Sequence[str], last: str) -> str:
-    quoted = [f"\u201c{item}\u201d" for item in items]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+    return spoken_list([f"\u201c{item}\u201d" for item in items], last)
 
 
 # Letters a misspelling is mended with (only words of unaccented letters are: accents are folded in the index).

@@ -80,6 +80,8 @@ ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "errors": set(),
     "models": set(),
+    # English for messages ("sport, tech or arts"), which retrieval, services and render all word.
+    "wording": set(),
     "config": {"errors"},
     "data": set(),
     "analysis": {"config", "data", "errors", "models"},
@@ -91,12 +93,24 @@ ALLOWED: dict[str, set[str]] = {
     "index": {"analysis", "config", "errors", "models", "store"},
     # Meaning beside words: the encoder, and paragraph vectors that follow the store like an index.
     "semantic": {"analysis", "config", "errors", "index", "models", "store"},
-    "retrieval": {"analysis", "config", "errors", "index", "models", "semantic", "store"},
+    "retrieval": {"analysis", "config", "errors", "index", "models", "semantic", "store", "wording"},
     "library": {"analysis", "config", "errors", "fetch", "index", "ingest", "models", "retrieval", "semantic", "store"},
     # Digests, alerts, deliveries, feeds: beside the pipeline, on the store; never Telegram.
-    "services": {"analysis", "config", "errors", "fetch", "index", "ingest", "library", "models", "render", "store"},
+    "services": {
+        "analysis",
+        "config",
+        "errors",
+        "fetch",
+        "index",
+        "ingest",
+        "library",
+        "models",
+        "render",
+        "store",
+        "wording",
+    },
     # Strings only: render reads records and never calls the store or the library.
-    "render": {"analysis", "config", "errors", "models"},
+    "render": {"analysis", "config", "errors", "models", "wording"},
     "tg": {"config", "errors", "library", "models", "render", "retrieval", "services", "store"},
     "app": {"config", "errors", "terminal_chat", "tg"},
     "terminal_chat": {"app", "tg"},

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
+from bot.wording import spoken_list
 
 if TYPE_CHECKING:
     from bot.services.subscriptions import ChatView
@@ -54,8 +55,7 @@ class Clock:
 
 def not_a_choice(typed: str, choices: Sequence[str]) -> str:
     """ "“maybe” is not on or off." (escaped): what was typed after a command that takes one of a few words."""
-    either = f"{', '.join(choices[:-1])} or {choices[-1]}"
-    return f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {either}."
+    return f"“{HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))}” is not {spoken_list(choices, 'or')}."
 
 
 def label(name: str) -> str:
@@ -64,8 +64,7 @@ def label(name: str) -> str:
 
 def names(categories: Sequence[str]) -> str:
     """ "sport", "sport and tech", "business, sport and tech" (escaped)."""
-    shown = [label(name) for name in categories]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return spoken_list([label(name) for name in categories])
 
 
 def toggle_label(name: str, followed: bool) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from bot.errors import UsageError
+from bot.wording import spoken_list
 
 # Words are split on whitespace, commas and semicolons, and matched without the punctuation around them ("#sport",
 # "tech."). A semicolon splits only between words, so a word ending in one ("&amp;") is echoed as typed.
@@ -68,7 +69,7 @@ class CategoryMatch(NamedTuple):
         the change they made, listing the categories only when a word has no near miss to suggest."""
         lines = self._not_understood()
         if any(not item.candidates for item in self.unknown):
-            lines.append(f"The categories are {_either(self.known, 'and')}.")
+            lines.append(f"The categories are {spoken_list(self.known)}.")
         return "\n".join(lines)
 
     def names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
@@ -90,9 +91,9 @@ class CategoryMatch(NamedTuple):
         return tuple(dict.fromkeys(every)) if self.everything else self.matched
 
     def _not_understood(self) -> list[str]:
-        lines = [f"{_shown(item.word)} could be {_either(item.candidates)}." for item in self.ambiguous]
+        lines = [f"{_shown(item.word)} could be {spoken_list(item.candidates, 'or')}." for item in self.ambiguous]
         for item in self.unknown:
-            hint = f": did you mean {_either(item.candidates)}?" if item.candidates else "."
+            hint = f": did you mean {spoken_list(item.candidates, 'or')}?" if item.candidates else "."
             lines.append(f"There is no category {_shown(item.word)}{hint}")
         if len(lines) > _MAX_PROBLEMS_SHOWN:
             lines[_MAX_PROBLEMS_SHOWN:] = [f"…and {len(lines) - _MAX_PROBLEMS_SHOWN} more words not understood."]
@@ -145,10 +146,6 @@ def _split(words: Iterable[str]) -> list[str]:
 
 def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
-
-
-def _either(names: tuple[str, ...], last: str = "or") -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
 
 
 def _shown(text: str) -> str:

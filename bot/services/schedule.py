@@ -43,6 +43,7 @@ from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from bot.errors import UsageError
 from bot.ingest.dates import NAMED_ZONES
+from bot.wording import spoken_list
 
 UTC_KEY = "UTC"
 # The forms `parse_time` and `parse_timezone` accept, for usage lines and error messages.
@@ -167,7 +168,7 @@ def parse_timezone(text: str) -> str:
     folded = _fold_name(cleaned)
     if folded in _TRAPS:
         raise UsageError(
-            f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {_either(_TRAPS[folded])}?"
+            f"{_shown(text)} is ambiguous or not one clock all year. Did you mean {spoken_list(_TRAPS[folded], 'or')}?"
         )
     if folded in _ABBREVIATIONS:
         return _ABBREVIATIONS[folded]
@@ -179,7 +180,7 @@ def parse_timezone(text: str) -> str:
     if place is not None:
         return _city_in_country(text, place["city"], place["country"] or place["bracketed"])
     suggestions = _suggest(folded)
-    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
+    hint = f" Did you mean {spoken_list(suggestions, 'or')}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
 
 
@@ -373,7 +374,7 @@ def _city_in_country(text: str, city: str, country: str) -> str:
         by_city = {_fold_name(zone.rpartition("/")[2]): zone for zone in sorted(zones)}
         close = difflib.get_close_matches(folded, by_city, n=3, cutoff=0.75)
         suggestions = tuple(by_city[match] for match in close) or (tuple(sorted(zones)) if len(zones) <= 3 else ())
-    hint = f" Did you mean {_either(suggestions)}?" if suggestions else ""
+    hint = f" Did you mean {spoken_list(suggestions, 'or')}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
 
 
@@ -421,10 +422,6 @@ def _suggest(folded: str) -> tuple[str, ...]:
     choices = _names() if "/" in folded else {**_names(), **_cities()}
     close = difflib.get_close_matches(folded, choices, n=3, cutoff=0.75)
     return tuple(dict.fromkeys(choices[match] for match in close))
-
-
-def _either(names: tuple[str, ...]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _fold_name(text: str) -> str:

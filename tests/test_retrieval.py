@@ -160,6 +160,16 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
         assert "Did you mean" not in declined.reason
 
 
+def test_a_suggestion_is_found_where_the_first_paragraphs_write_the_words_other_forms(news: Library) -> None:
+    """The stem's best paragraphs (short, saying it often) write "created"; "rreate" meant "create", which only
+    a long paragraph further down writes."""
+    news.add(
+        [Article(title=f"Jobs {n}", paragraphs=(f"Jobs created, jobs created in town {n}.",)) for n in range(8)]
+        + [Article(title="Plan", paragraphs=("The council wants to create a " + "long " * 60 + "plan.",))]
+    )
+    assert news.ask(news.request("rreate")).reason.endswith("Did you mean \u201ccreate\u201d?")
+
+
 def test_misspellings_are_looked_for_only_when_the_answer_names_the_unused_words(news: Library) -> None:
     """A confident answer says nothing of "libary", so nothing is spent on what it may be a misspelling of."""
     for question, confident in (("harbour cafe terrace libary", True), ("libary", False)):

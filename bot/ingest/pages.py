@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import Message
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 import trafilatura
 
 from bot.errors import ArticleError
@@ -74,11 +75,23 @@ _CONSENT_WORDS = re.compile(
 _CONSENT_WALL = (
     "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
 )
-# A section or front page saved or fetched as a story: the text extracted from it comes from several of its
-# `<article>` elements that are story teasers (their heading links to the story), none of which holds half of it.
-# A story page's text comes from its own `<article>`, with at most a related story's teaser beside it; a live
-# blog's text from many `<article>` updates, which are no teasers.
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A section or front page saved or fetched as a story: most of the text extracted from it comes from several story
+# teasers, none of which holds most of it. A teaser is a headline linking to another page of the site with what
+# surrounds it (a summary line, a time) in its own element: an `<article>`, a `<div>` card, a list item. A story's
+# text is its own, with a few related stories' teasers beside it at most; a live blog's updates and a listicle's
+# items (numbered, or of several paragraphs) are not teasers, even under a linked heading.
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_TEASER_CLASS = re.compile(r"(?:^|[\s_-])(?:teaser|card|story|promo)s?(?:$|[\s_-])", re.I)
+_NUMBERED = re.compile(r"\s*(?:no\.\s*)?\d+\s*[.):]\s", re.I)
+_LIVE_BLOG = re.compile(r'"@type"\s*:\s*"LiveBlogPosting"')
+_LIST_MARK = re.compile(r"^[-*\u2022]\s+")
+HEADLINE_WORDS = 3
+# A paragraph longer than this is a summary, or a story's own text; a teaser has one.
+SUMMARY_CHARS = 80
+TEASERS_SHARE = 0.6
+# A "teaser" holding more than this share of the text is the page's own story (its headline linking to itself under
+# another address).
+OWN_STORY_SHARE = 2 / 3
 _SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -162,7 +175,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
-    if (stories := _stories_in(_html(body, charset), paragraphs)) > 1:
+    if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
     published = _stated_time(body) or _date(document.date)
     if published is None and _consent_wall(title, paragraphs):
@@ -205,61 +218,80 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     return tuple(kept)
 
 
-class _ArticleTexts(HTMLParser):
-    """The paragraphs (`<p>`) of each outermost `<article>` element of a page, and which of those elements are
-    teasers: their heading links to another page ("<h2><a href=/news/bridge>"), as a section page's stories do
-    and a live blog's updates (headed by their time) do not."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.articles: list[list[str]] = []
-        self.teasers: set[int] = set()
-        self._depth = 0
-        self._headings = 0
-        self._paragraph: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "article":
-            self._depth += 1
-            if self._depth == 1:
-                self.articles.append([])
-        elif not self._depth:
-            return
-        elif tag == "p":
-            self._paragraph = []
-        elif tag in _HEADINGS:
-            self._headings += 1
-        elif tag == "a" and self._headings and not (dict(attrs).get("href") or "#").startswith("#"):
-            self.teasers.add(len(self.articles) - 1)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article" and self._depth:
-            self._depth -= 1
-        elif tag in _HEADINGS and self._headings:
-            self._headings -= 1
-        elif tag == "p" and self._paragraph is not None:
-            self.articles[-1].append(" ".join("".join(self._paragraph).split()))
-            self._paragraph = None
-
-    def handle_data(self, data: str) -> None:
-        if self._paragraph is not None:
-            self._paragraph.append(data)
-
-
-def _stories_in(html: str, paragraphs: tuple[str, ...]) -> int:
-    """How many of a page's teasers (`_ArticleTexts`) its extracted text comes from, when it is a page of several
-    stories (see `_SEVERAL_STORIES`); 1 when it is one story's page (or says nothing of its articles)."""
-    parser = _ArticleTexts()
-    try:
-        parser.feed(html)
-    except Exception:  # broken markup: taken for one story, as trafilatura read it
+def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, ...]) -> int:
+    """How many teasers (`_teasers`) a page's extracted text comes from, when it is a page of several stories (see
+    `_SEVERAL_STORIES`); 1 when it is one story's page. `own` holds the page's addresses (fetched, canonical)."""
+    if _LIVE_BLOG.search(html):
         return 1
-    extracted = set(paragraphs)
-    shares = [sum(len(p) for p in parser.articles[i] if p in extracted) for i in parser.teasers]
-    held = [share for share in shares if share]
-    if len(held) < 2 or max(held) * 2 >= sum(map(len, paragraphs)):
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (
+        Exception
+    ):  # lxml raises several kinds on empty or broken markup: taken for one story, as trafilatura read it
+        return 1
+    texts = ["".join(teaser.text_content().split()) for teaser in _teasers(root, own)]
+    found: list[list[int]] = [[] for _ in texts]
+    for paragraph in paragraphs:
+        squeezed = "".join(_LIST_MARK.sub("", paragraph).split())
+        teaser = next((i for i, text in enumerate(texts) if squeezed in text), None)
+        if teaser is not None:
+            found[teaser].append(len(paragraph))
+    # A teaser is a headline and one summary (with a time or a label at most); a listicle's item is longer.
+    held = [sum(lengths) for lengths in found if lengths and sum(n > SUMMARY_CHARS for n in lengths) <= 1]
+    total = sum(map(len, paragraphs))
+    if len(held) < 2 or max(held) > OWN_STORY_SHARE * total or sum(held) < TEASERS_SHARE * total:
         return 1
     return len(held)
+
+
+def _teasers(root: Any, own: tuple[str | None, ...]) -> list[Any]:
+    """A page's teasers: each headline link (`_is_headline`) with what surrounds it up to the largest element that
+    holds no other story's headline link (its card, list item or `<article>`)."""
+    links = [a for a in root.iter("a") if _is_headline(a, own)]
+    targets = {a: _target(a, own) for a in links}
+    teasers = []
+    for link in links:
+        card = link
+        for parent in link.iterancestors():
+            if any(targets[a] != targets[link] for a in parent.iter("a") if a in targets):
+                break
+            card = parent
+        if card not in teasers:
+            teasers.append(card)
+    return teasers
+
+
+def _is_headline(link: Any, own: tuple[str | None, ...]) -> bool:
+    """Whether a link is a story's headline: it leads to another page of the same site, in a heading (or around
+    one), first in a list item, or in an element whose class names a teaser (and not in running text); a numbered
+    heading is a listicle's item, not another story's."""
+    title = " ".join(link.text_content().split())
+    if len(title.split()) < HEADLINE_WORDS or _NUMBERED.match(title) or not _target(link, own):
+        return False
+    ancestors = list(link.iterancestors())
+    headings = [a for a in ancestors if a.tag in _HEADINGS] + list(link.iter(*_HEADINGS))
+    if headings:
+        return not any(_NUMBERED.match(heading.text_content()) for heading in headings)
+    if any(a.tag == "p" for a in ancestors):
+        return False
+    item = next((a for a in ancestors if a.tag == "li"), None)
+    if item is not None and " ".join(item.text_content().split()).startswith(title):
+        return True
+    return any(_TEASER_CLASS.search(a.get("class") or "") for a in (link, *ancestors))
+
+
+def _target(link: Any, own: tuple[str | None, ...]) -> str | None:
+    """The page of its site a link leads to (host and path), None when it leads elsewhere or to this page."""
+    base = next((address for address in own if address), None)
+    # A saved page that names no address of its own: its relative links are its site's.
+    href = urljoin(base or "https://saved.invalid/", (link.get("href") or "").strip())
+    parts = urlsplit(href)
+    if parts.scheme not in {"http", "https"} or (base and _site(href) != _site(base)):
+        return None
+    page = (_site(href), parts.path.rstrip("/"))
+    if page in {(_site(a), urlsplit(a).path.rstrip("/")) for a in own if a}:
+        return None
+    return f"{page[0]}{page[1]}"
 
 
 def _html(body: bytes, charset: str | None) -> str:

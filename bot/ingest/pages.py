@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import html as entities
 import logging
 import re
 from collections.abc import Iterator
@@ -93,6 +94,15 @@ TEASERS_SHARE = 0.6
 # another address).
 OWN_STORY_SHARE = 2 / 3
 _SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
+# A stub that sends its reader on at once (`<meta http-equiv="refresh" content="0; url=/news/story">`, as a moved
+# story's old address or a link shortener's page does) holds no story: the page it names does. A longer wait is a
+# page's own reload ("300" seconds, a front page refreshing itself), and a refresh in `<noscript>` is only for
+# browsers without JavaScript, which a reader seldom has.
+REFRESH_SECONDS = 5
+_NOSCRIPT = re.compile(rb"<noscript\b.*?</noscript\s*>", re.I | re.S)
+_REFRESH = re.compile(r"""\s*(\d+)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\2\s*""", re.I | re.S)
+# Where a page states its refresh: in its `<head>`, within its first bytes.
+_HEAD_BYTES = 65536
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -110,6 +120,22 @@ def media_type(content_type: str | None) -> tuple[str, str | None]:
 def looks_like_page(body: bytes) -> bool:
     """Whether bytes that do not say what they are start as an HTML document does."""
     return bool(_HTML_START.match(body[:4096]))
+
+
+def refresh_target(body: bytes, url: str, content_type: str | None = None) -> str | None:
+    """The address an HTML page fetched from `url` sends its reader on to at once (see `REFRESH_SECONDS`), or None."""
+    kind, _ = media_type(content_type)
+    if kind not in HTML_TYPES and (kind or not looks_like_page(body)):
+        return None
+    for tag in _META.finditer(_NOSCRIPT.sub(b"", body[:_HEAD_BYTES])):
+        attributes = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
+        if attributes.get(b"http-equiv", b"").lower() != b"refresh":
+            continue
+        content = entities.unescape(attributes.get(b"content", b"").decode("utf-8", errors="replace"))
+        if (found := _REFRESH.fullmatch(content)) and int(found[1]) <= REFRESH_SECONDS and found[3].strip():
+            target = urljoin(url, found[3].strip())
+            return target if canonical_url(target) != canonical_url(url) else None
+    return None
 
 
 def parse_page(
@@ -153,6 +179,9 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         raise ArticleError(f"not an HTML page ({kind})")
     if not kind and not looks_like_page(body):
         raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
+    # A fetch follows a stub (bot.fetch); a stub saved as a file, or one of a chain too long, names its story.
+    if target := refresh_target(body, url or "", content_type):
+        raise ArticleError(f"a page that only sends its reader on to {target}: ingest that page")
     try:
         document = trafilatura.bare_extraction(
             _text(body, charset),

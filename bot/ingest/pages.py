@@ -45,6 +45,19 @@ _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
 _PAYWALL_NOTE = (
     "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
 )
+# A paragraph that only asks a reader to subscribe or log in, where a paywall cuts the story ("Subscribe to continue
+# reading. Already a subscriber? Log in."): no part of the story, whether or not the page's metadata names the paywall.
+_ASK = (
+    r"(?:please )?(?:subscribe|sign up|register|(?:log|sign) in|become a (?:subscriber|member))(?: now| today| here)?"
+    r"(?: (?:to|and) (?:continue|keep) reading| to read (?:on|more|the (?:full|whole|rest of the) (?:story|article)))?",
+    r"(?:to )?(?:continue|keep) reading(?: this (?:story|article))?,? (?:please )?"
+    r"(?:subscribe|(?:log|sign) in|register)(?: now| today)?",
+    r"already (?:a subscriber|a member|subscribed|have an account)\??(?:,? (?:please )?(?:log|sign) in(?: here)?)?",
+    r"this (?:article|story|content) is (?:only )?(?:available )?(?:for|to) (?:subscribers|members)(?: only)?",
+    r"(?:subscribers|members) only",
+)
+_ASKING = rf"(?:{'|'.join(_ASK)})[.!?]?"
+PAYWALL_PROMPT = re.compile(rf"{_ASKING}(?:\s+{_ASKING})*", re.I)
 # A cookie or privacy consent page (Google's "Before you continue", a GDPR consent platform's "We value your
 # privacy") served where the story should be. It is known by the phrases of a consent dialogue, several of them: a
 # story about cookie banners quotes one or two, and a story is dated while a consent page never is.
@@ -241,7 +254,7 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     lines = [" ".join(line.split()) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
-    kept = [line for line in lines if line and not AD_LABEL.fullmatch(line)]
+    kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)

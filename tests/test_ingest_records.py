@@ -477,3 +477,49 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:
     record = {"title": "Wind Farm Wins Approval", "body": "Construction starts next spring.", "url": url}
     assert article_from_record(record, {}, "bulk.jsonl#1")[0].url == kept
+
+
+def test_a_ghost_export_gives_its_published_posts_with_their_tags_and_authors() -> None:
+    """Ghost's export (Settings > Labs > Export) was read as one record "db[1]" with no title field."""
+    path = RECORDS / "ghost.json"
+    items = list(read_file(path))
+    cannery, budget = (i for i in items if isinstance(i, Article))
+    assert [i for i in items if isinstance(i, Skipped)] == [
+        Skipped(
+            str(path),
+            "3 drafts, pages or other posts not published skipped (a Ghost export: only its published posts are"
+            " read; draft: 1, page: 1, scheduled: 1)",
+        )
+    ]
+    assert cannery.title == "Cannery to Create 80 Jobs"
+    assert cannery.paragraphs == (
+        "The fish cannery on the east quay will hire eighty people when its new line opens in the spring.",
+        "The company said most jobs would go to people already living on the island.",
+    )
+    # Its tags and authors in their order: the internal "#feature" tag is no category.
+    assert (cannery.category, cannery.author) == ("Business", "Ann Cole, Tom Hale")
+    assert cannery.published == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    assert cannery.url == "https://gazette.example.org/cannery-jobs/"
+    assert cannery.origin == f"{path}#5f1c-cannery"
+    # A newsletter sent by e-mail only went out too; the export names no address for it.
+    assert (budget.title, budget.category, budget.author, budget.url) == (
+        "The Harbour Budget Explained",
+        "Council",
+        None,
+        None,
+    )
+
+
+def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
+    """Without "db", as Ghost before 1.0 wrote it; over the record limit, read a post at a time."""
+    posts = [
+        {"id": str(n), "title": f"Story {n}", "html": f"<p>{SENTENCE * 200}</p>", "status": "published"}
+        for n in range(400)
+    ]
+    data = {"posts": posts, "tags": [{"id": "t", "name": "Harbour"}], "posts_tags": [{"post_id": "7", "tag_id": "t"}]}
+    path = tmp_path / "ghost-export.json"
+    path.write_text(json.dumps({"meta": {"exported_on": 1764576000000, "version": "0.11.14"}, "data": data}))
+    assert path.stat().st_size > MAX_RECORD_BYTES
+    articles = [i for i in read_file(path) if isinstance(i, Article)]
+    assert [a.title for a in articles] == [f"Story {n}" for n in range(400)]
+    assert {a.title for a in articles if a.category == "Harbour"} == {"Story 7"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import Skipped, article_from_record, read_file
+from bot.ingest import Skipped, article_from_record, read_articles, read_file
 from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_PARAGRAPH_CHARS, MAX_RECORD_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS
 from bot.library import Library
 from bot.models import Article
@@ -523,3 +523,32 @@ def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
     articles = [i for i in read_file(path) if isinstance(i, Article)]
     assert [a.title for a in articles] == [f"Story {n}" for n in range(400)]
     assert {a.title for a in articles if a.category == "Harbour"} == {"Story 7"}
+
+
+def test_a_substack_export_gives_its_published_posts_with_their_bodies(tmp_path: Path) -> None:
+    """Substack's export went in as nothing: posts.csv has no body ("no body text" for each row), the bodies in
+    posts/ have no headline ("not an HTML page"), and its list of subscribers was read as records."""
+    export = DATA / "substack_export"
+    items = list(read_articles([export]))
+    lighthouse, dues = (i for i in items if isinstance(i, Article))
+    posts = export / "posts.csv"
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"skipped {posts}:5: its body, posts/151234570.lost-body.html, is not in the export",
+        f"skipped {posts}: 1 post not published skipped (a Substack export: only its published posts are read;"
+        " newsletter: 1)",
+        f"note {export}: a Substack export: its posts are read from posts.csv, each with its body from posts/; its 5"
+        " other files (the subscribers, e-mail statistics, the bodies themselves) are not read",
+    ]
+    assert lighthouse.title == "Lighthouse Opens to Visitors"
+    # Substack's buttons and its call to subscribe are no part of the post; a sentence starting "Share" is.
+    assert lighthouse.paragraphs == (
+        "The old lighthouse will open to visitors on summer weekends for the first time in forty years, the harbour"
+        " trust said on Sunday.",
+        "Visitors will be able to climb the 112 steps to the lantern room.",
+        "Share prices in the ferry company rose on the news.",
+    )
+    assert lighthouse.published == datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
+    assert lighthouse.origin == f"{posts}#151234567.lighthouse-opens" and lighthouse.url is None
+    assert dues.title == "Harbour Dues Frozen, for Now"
+    # posts.csv given by its own path reads the same posts.
+    assert [a for a in read_file(posts) if isinstance(a, Article)] == [lighthouse, dues]

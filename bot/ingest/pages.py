@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import html as entities
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -265,19 +267,21 @@ def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, .
     `_SEVERAL_STORIES`); 1 when it is one story's page. `own` holds the page's addresses (fetched, canonical)."""
     if _LIVE_BLOG.search(html):
         return 1
+    # lxml raises several kinds on empty or broken markup: such a page is one story, as trafilatura read it.
     try:
         root = lxml.html.document_fromstring(html)
-    except (
-        Exception
-    ):  # lxml raises several kinds on empty or broken markup: taken for one story, as trafilatura read it
+    except Exception:
         return 1
+    # The teasers' texts, without white space (extraction spaces them apart otherwise), one after the other: a
+    # paragraph found in it is the teaser's whose text it falls in.
     texts = ["".join(teaser.text_content().split()) for teaser in _teasers(root, own)]
+    joined = "\0".join(texts)
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
     found: list[list[int]] = [[] for _ in texts]
     for paragraph in paragraphs:
         squeezed = "".join(_LIST_MARK.sub("", paragraph).split())
-        teaser = next((i for i, text in enumerate(texts) if squeezed in text), None)
-        if teaser is not None:
-            found[teaser].append(len(paragraph))
+        if squeezed and (at := joined.find(squeezed)) >= 0:
+            found[bisect.bisect_right(starts, at) - 1].append(len(paragraph))
     # A teaser is a headline and one summary (with a time or a label at most); a listicle's item is longer.
     held = [sum(lengths) for lengths in found if lengths and sum(n > SUMMARY_CHARS for n in lengths) <= 1]
     total = sum(map(len, paragraphs))
@@ -289,10 +293,11 @@ def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, .
 def _teasers(root: Any, own: tuple[str | None, ...]) -> list[Any]:
     """A page's teasers: each headline link (`_is_headline`) with what surrounds it up to the largest element that
     holds no other story's headline link (its card, list item or `<article>`)."""
-    links = [a for a in root.iter("a") if _is_headline(a, own)]
-    targets = {a: _target(a, own) for a in links}
+    base = next((address for address in own if address), None)
+    pages = {_page(address) for address in own if address}
+    targets = {a: target for a in root.iter("a") if (target := _target(a, base, pages)) and _is_headline(a)}
     teasers = []
-    for link in links:
+    for link in targets:
         card = link
         for parent in link.iterancestors():
             if any(targets[a] != targets[link] for a in parent.iter("a") if a in targets):
@@ -303,12 +308,12 @@ def _teasers(root: Any, own: tuple[str | None, ...]) -> list[Any]:
     return teasers
 
 
-def _is_headline(link: Any, own: tuple[str | None, ...]) -> bool:
-    """Whether a link is a story's headline: it leads to another page of the same site, in a heading (or around
-    one), first in a list item, or in an element whose class names a teaser (and not in running text); a numbered
-    heading is a listicle's item, not another story's."""
+def _is_headline(link: Any) -> bool:
+    """Whether a link (to another page of the site) is a story's headline: in a heading (or around one), first in
+    a list item, or in an element whose class names a teaser (and not in running text); a numbered heading is a
+    listicle's item, not another story's."""
     title = " ".join(link.text_content().split())
-    if len(title.split()) < HEADLINE_WORDS or _NUMBERED.match(title) or not _target(link, own):
+    if len(title.split()) < HEADLINE_WORDS or _NUMBERED.match(title):
         return False
     ancestors = list(link.iterancestors())
     headings = [a for a in ancestors if a.tag in _HEADINGS] + list(link.iter(*_HEADINGS))
@@ -322,18 +327,20 @@ def _is_headline(link: Any, own: tuple[str | None, ...]) -> bool:
     return any(_TEASER_CLASS.search(a.get("class") or "") for a in (link, *ancestors))
 
 
-def _target(link: Any, own: tuple[str | None, ...]) -> str | None:
-    """The page of its site a link leads to (host and path), None when it leads elsewhere or to this page."""
-    base = next((address for address in own if address), None)
+def _target(link: Any, base: str | None, pages: set[str]) -> str | None:
+    """The page of its site a link leads to (`_page`), None when it leads to another site or to one of `pages`,
+    this page's own; `base` is the page's address (None for a saved page naming none)."""
     # A saved page that names no address of its own: its relative links are its site's.
     href = urljoin(base or "https://saved.invalid/", (link.get("href") or "").strip())
-    parts = urlsplit(href)
-    if parts.scheme not in {"http", "https"} or (base and _site(href) != _site(base)):
+    if urlsplit(href).scheme not in {"http", "https"} or (base and _site(href) != _site(base)):
         return None
-    page = (_site(href), parts.path.rstrip("/"))
-    if page in {(_site(a), urlsplit(a).path.rstrip("/")) for a in own if a}:
-        return None
-    return f"{page[0]}{page[1]}"
+    page = _page(href)
+    return None if page in pages else page
+
+
+def _page(url: str) -> str:
+    """A page's site and path: the one page whatever its query and fragment."""
+    return _site(url) + urlsplit(url).path.rstrip("/")
 
 
 def _html(body: bytes, charset: str | None) -> str:

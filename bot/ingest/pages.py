@@ -104,7 +104,9 @@ _LIST_MARK = re.compile(r"^[-*\u2022]\s+")
 HEADLINE_WORDS = 3
 # A paragraph longer than this is a summary, or a story's own text; a teaser has one.
 SUMMARY_CHARS = 80
-TEASERS_SHARE = 0.6
+# Teasers hold at least this share of a section page's text: a short story beside a box of related stories' teasers
+# (extracted with it) holds more of its own.
+TEASERS_SHARE = 0.75
 # A "teaser" holding more than this share of the text is the page's own story (its headline linking to itself under
 # another address).
 OWN_STORY_SHARE = 2 / 3

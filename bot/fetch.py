@@ -25,7 +25,7 @@ import certifi
 import httpx
 
 from bot.config import IPNetwork, Settings
-from bot.ingest.pages import parse_page
+from bot.ingest.pages import parse_page, refresh_target
 from bot.ingest.reports import Skipped
 from bot.models import Article
 
@@ -200,9 +200,15 @@ class Fetcher:
                 if response.status_code in _REDIRECTS and location:
                     current = urljoin(current, location.strip())
                     continue
-                return await self._result(url, current, response)
+                result = await self._result(url, current, response)
             finally:
                 await response.aclose()
+            # A page that sends its reader on at once (`<meta http-equiv="refresh">`) is followed as a redirect.
+            if not isinstance(result, Fetched) or not (
+                target := refresh_target(result.body, current, result.content_type)
+            ):
+                return result
+            current = target
         return Failed(url, f"more than {MAX_REDIRECTS} redirects", retry=False)
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:

@@ -343,6 +343,34 @@ async def test_summary_only_entries_are_read_from_their_pages(
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
 
 
+async def test_a_news_sitemap_is_followed_and_each_story_read_from_its_page(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A Google News sitemap, which many newsrooms publish for search engines, was refused as not a feed."""
+    stories = [
+        ("story_tide.html", "Spring Tide Floods the Quay"),
+        ("story_bridge.html", "Old Swing Bridge to Be Restored"),
+    ]
+    urls = "".join(
+        f"<url><loc>{web.url('/polls/' + name)}</loc><news:news><news:publication><news:name>Harbour Gazette"
+        f"</news:name><news:language>en</news:language></news:publication><news:publication_date>2026-03-28T20:00:00Z"
+        f"</news:publication_date><news:title>{title}</news:title></news:news></url>"
+        for name, title in stories
+    )
+    web.live["news-sitemap.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        f' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    ).encode()
+    poll = await service.add(web.url("/live/news-sitemap.xml"), now=NOW)
+    assert (poll.status, poll.backlog, poll.deferred, poll.problems) == (OK, 2, 0, ())
+    [feed] = await service.feeds()
+    assert feed.title == "Harbour Gazette"
+    tide = feed_library.store.article(id_of(web.url("/polls/story_tide.html")))
+    assert tide is not None and tide.published == datetime(2026, 3, 28, 20, 0, tzinfo=UTC)
+    assert feed_library.store.paragraphs(tide.id)[0].startswith("Water rose over the quay on Saturday night as")
+    assert feed_library.store.article(id_of(web.url("/polls/story_bridge.html"))) is not None
+
+
 async def test_a_page_that_does_not_carry_the_story_leaves_the_feeds_summary(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

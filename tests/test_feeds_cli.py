@@ -86,6 +86,24 @@ def test_entries_a_poll_cannot_read_are_named(web: WebServer, capsys: pytest.Cap
     assert any(web.url("/polls/gone.html") in line and "404" in line for line in named)
 
 
+def test_a_note_is_counted_apart_from_the_problems(web: WebServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """A paywalled page read in whole was counted among "2 problems" with an entry that could not be read."""
+    item = "<item><title>{}</title><link>{}</link><description>{}</description></item>"
+    items = item.format(
+        "Budget Deal Reached After Midnight",
+        web.url("/pages/paywalled.html"),
+        "Negotiators on the harbour council agreed next year's budget just after midnight on Tuesday.",
+    ) + item.format("Gone", web.url("/status/410"), "")
+    web.live["paywalled.xml"] = f'<rss version="2.0"><channel><title>G</title>{items}</channel></rss>'.encode()
+    assert main(["feeds", "add", web.url("/live/paywalled.xml")]) == 0
+    captured = capsys.readouterr()
+    assert "1 back catalogue (not alerted), 0 edited, 0 unchanged, 1 left for the next poll, 1 problem, 1 note;" in (
+        captured.out
+    )
+    named = [line.split(" ", 3)[2] for line in captured.err.splitlines() if line.startswith("  ")]
+    assert sorted(named) == ["note", "skipped"]
+
+
 def test_a_poll_while_another_process_holds_every_feed_says_so(
     web: WebServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -310,3 +310,58 @@ def test_bad_fetch_settings_are_refused_in_one_line(variable: str, value: str) -
     with pytest.raises(ConfigError, match=variable) as caught:
         Settings.from_env({variable: value}, env_file=None)
     assert "\n" not in str(caught.value)
+
+
+def stub(refresh: str, before: str = "", after: str = "") -> bytes:
+    """A page whose `<meta http-equiv="refresh">` says `refresh`."""
+    meta = f'<meta http-equiv="refresh" content="{refresh}">'
+    return (
+        f"<html><head><title>Moved</title>{before}{meta}{after}</head><body><p>Click here.</p></body></html>".encode()
+    )
+
+
+async def test_a_page_that_sends_its_reader_on_at_once_is_followed_as_a_redirect(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """A story's old address served as `<meta http-equiv="refresh" content="0; url=...">` went in as a story
+    "Redirecting..." reading "If you are not redirected, click here", under the address of the story it named."""
+    web.live["moved.html"] = stub("0; URL='/live/moved-again.html'")
+    web.live["moved-again.html"] = stub("2;url=/pages/article.html")
+    result = await get(fetch_settings, web.url("/live/moved.html"))
+    assert isinstance(result, Fetched) and result.final_url == web.url("/pages/article.html")
+    assert result.body == (DATA / "pages" / "article.html").read_bytes()
+    async with Fetcher(fetch_settings) as fetcher:
+        [article] = await fetch_page(fetcher, web.url("/live/moved.html"))
+    assert isinstance(article, Article) and article.title == "Harbour Council Approves Café Expansion"
+    assert article.url == web.url("/pages/article.html")
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("reloads.html", stub("300")),  # a front page reloading itself every five minutes
+        ("waits.html", stub("600; url=/pages/article.html")),
+        ("itself.html", stub("0; url=/live/itself.html#top")),
+        ("noscript.html", stub("0; url=/pages/article.html", "<noscript>", "</noscript>")),
+        ("no-url.html", stub("0; url=")),
+        ("not-html.txt", stub("0; url=/pages/article.html")),
+    ],
+)
+async def test_a_page_that_reloads_or_waits_is_read_as_it_is(
+    web: WebServer, fetch_settings: Settings, name: str, page: bytes
+) -> None:
+    web.live[name] = page
+    result = await get(fetch_settings, web.url(f"/live/{name}"))
+    assert isinstance(result, Fetched) and result.final_url == web.url(f"/live/{name}") and result.body == page
+
+
+async def test_refreshes_count_as_redirects_and_pass_the_address_guard(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    web.live["loop-a.html"] = stub("0; url=/live/loop-b.html")
+    web.live["loop-b.html"] = stub("0; url=/live/loop-a.html")
+    web.live["metadata.html"] = stub("0; url=http://169.254.169.254/latest/meta-data/")
+    looping = await get(fetch_settings, web.url("/live/loop-a.html"))
+    assert isinstance(looping, Failed) and f"more than {MAX_REDIRECTS} redirects" in looping.reason
+    refused = await get(fetch_settings, web.url("/live/metadata.html"))
+    assert isinstance(refused, Failed) and "169.254.169.254 is a link-local address" in refused.reason

@@ -309,7 +309,10 @@ def test_a_saved_feed_of_teasers_keeps_them_with_a_note_and_other_xml_is_refused
     sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url></urlset>\n')
     [refused] = read_file(sitemap)
     assert isinstance(refused, Skipped) and not refused.cut
-    assert refused.reason.startswith("not an RSS, Atom or JSON feed")
+    # A sitemap of pages (no headlines) is no feed; it says what it is (a news sitemap is one, tests/data/feeds).
+    assert refused.reason == (
+        "a sitemap of pages without headlines, not a feed: follow the site's news sitemap or its RSS or Atom feed"
+    )
 
 
 def test_a_saved_feeds_relative_links_are_read_against_the_address_it_names_as_its_own(tmp_path: Path) -> None:

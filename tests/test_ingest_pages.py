@@ -68,6 +68,15 @@ def test_a_consent_page_saved_as_a_file_is_refused_and_a_dated_banner_alone_is_n
     assert list(parse_page(dated, BASE + "dated", "text/html")) == [Skipped(BASE + "dated", CONSENT_WALL)]
 
 
+def test_a_section_page_saved_as_a_file_is_refused(tmp_path: Path) -> None:
+    """A front page of `<div>` teasers went in as one story mixing four; saved, it names no address of its own."""
+    saved = tmp_path / "business.html"
+    saved.write_bytes((PAGES / "section_divs.html").read_bytes())
+    assert [str(i) for i in read_file(saved)] == [
+        f"skipped {saved}: a page of 4 stories, not one story: ingest each story's own page, or follow the site's feed"
+    ]
+
+
 def test_a_response_that_does_not_say_what_it_is_is_sniffed() -> None:
     html = (PAGES / "minimal.html").read_bytes()
     assert isinstance(next(parse_page(html, BASE + "m", None)), Article)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import Skipped, article_from_record, read_file
+from bot.ingest import Skipped, article_from_record, read_articles, read_file
 from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_PARAGRAPH_CHARS, MAX_RECORD_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS
 from bot.library import Library
 from bot.models import Article
@@ -477,3 +477,78 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:
     record = {"title": "Wind Farm Wins Approval", "body": "Construction starts next spring.", "url": url}
     assert article_from_record(record, {}, "bulk.jsonl#1")[0].url == kept
+
+
+def test_a_ghost_export_gives_its_published_posts_with_their_tags_and_authors() -> None:
+    """Ghost's export (Settings > Labs > Export) was read as one record "db[1]" with no title field."""
+    path = RECORDS / "ghost.json"
+    items = list(read_file(path))
+    cannery, budget = (i for i in items if isinstance(i, Article))
+    assert [i for i in items if isinstance(i, Skipped)] == [
+        Skipped(
+            str(path),
+            "3 drafts, pages or other posts not published skipped (a Ghost export: only its published posts are"
+            " read; draft: 1, page: 1, scheduled: 1)",
+        )
+    ]
+    assert cannery.title == "Cannery to Create 80 Jobs"
+    assert cannery.paragraphs == (
+        "The fish cannery on the east quay will hire eighty people when its new line opens in the spring.",
+        "The company said most jobs would go to people already living on the island.",
+    )
+    # Its tags and authors in their order: the internal "#feature" tag is no category.
+    assert (cannery.category, cannery.author) == ("Business", "Ann Cole, Tom Hale")
+    assert cannery.published == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    assert cannery.url == "https://gazette.example.org/cannery-jobs/"
+    assert cannery.origin == f"{path}#5f1c-cannery"
+    # A newsletter sent by e-mail only went out too; the export names no address for it.
+    assert (budget.title, budget.category, budget.author, budget.url) == (
+        "The Harbour Budget Explained",
+        "Council",
+        None,
+        None,
+    )
+
+
+def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
+    """Without "db", as Ghost before 1.0 wrote it; over the record limit, read a post at a time."""
+    posts = [
+        {"id": str(n), "title": f"Story {n}", "html": f"<p>{SENTENCE * 200}</p>", "status": "published"}
+        for n in range(400)
+    ]
+    data = {"posts": posts, "tags": [{"id": "t", "name": "Harbour"}], "posts_tags": [{"post_id": "7", "tag_id": "t"}]}
+    path = tmp_path / "ghost-export.json"
+    path.write_text(json.dumps({"meta": {"exported_on": 1764576000000, "version": "0.11.14"}, "data": data}))
+    assert path.stat().st_size > MAX_RECORD_BYTES
+    articles = [i for i in read_file(path) if isinstance(i, Article)]
+    assert [a.title for a in articles] == [f"Story {n}" for n in range(400)]
+    assert {a.title for a in articles if a.category == "Harbour"} == {"Story 7"}
+
+
+def test_a_substack_export_gives_its_published_posts_with_their_bodies(tmp_path: Path) -> None:
+    """Substack's export went in as nothing: posts.csv has no body ("no body text" for each row), the bodies in
+    posts/ have no headline ("not an HTML page"), and its list of subscribers was read as records."""
+    export = DATA / "substack_export"
+    items = list(read_articles([export]))
+    lighthouse, dues = (i for i in items if isinstance(i, Article))
+    posts = export / "posts.csv"
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"skipped {posts}:5: its body, posts/151234570.lost-body.html, is not in the export",
+        f"skipped {posts}: 1 post not published skipped (a Substack export: only its published posts are read;"
+        " newsletter: 1)",
+        f"note {export}: a Substack export: its posts are read from posts.csv, each with its body from posts/; its 5"
+        " other files (the subscribers, e-mail statistics, the bodies themselves) are not read",
+    ]
+    assert lighthouse.title == "Lighthouse Opens to Visitors"
+    # Substack's buttons and its call to subscribe are no part of the post; a sentence starting "Share" is.
+    assert lighthouse.paragraphs == (
+        "The old lighthouse will open to visitors on summer weekends for the first time in forty years, the harbour"
+        " trust said on Sunday.",
+        "Visitors will be able to climb the 112 steps to the lantern room.",
+        "Share prices in the ferry company rose on the news.",
+    )
+    assert lighthouse.published == datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
+    assert lighthouse.origin == f"{posts}#151234567.lighthouse-opens" and lighthouse.url is None
+    assert dues.title == "Harbour Dues Frozen, for Now"
+    # posts.csv given by its own path reads the same posts.
+    assert [a for a in read_file(posts) if isinstance(a, Article)] == [lighthouse, dues]

@@ -119,22 +119,25 @@ def test_times_are_aware_utc_whatever_zone_they_were_given_in(store: Store) -> N
         store.write_articles([story("Naive", published=datetime(2026, 3, 29, 8, 0))], NOW)
 
 
-def test_latest_orders_undated_stories_by_their_arrival_among_the_dated(store: Store) -> None:
-    """A newsroom's own undated stories are as new as their arrival, not older than a story from 2013."""
+def test_latest_lists_dated_stories_first_and_undated_ones_after_them_by_arrival(store: Store) -> None:
+    """An undated bulk import (an archive, a dataset) arriving today was listed above the day's dated news: its
+    arrival does not make it news. Undated stories follow the dated ones, newest arrival first."""
     store.write_articles([story("From 2013", published=datetime(2013, 3, 7, tzinfo=UTC))], NOW - timedelta(days=9))
     store.write_articles([story("Undated, last week")], NOW - timedelta(days=7))
     store.write_articles([story("Dated yesterday", published=NOW - timedelta(days=1), category="Sport")], NOW)
     store.write_articles([story("Undated, today", category="Sport")], NOW)
     store.write_articles([story("Undated too, today", category="Sport")], NOW)
     assert [a.title for a in store.latest(10)] == [
+        "Dated yesterday",
+        "From 2013",
         "Undated too, today",  # two arriving at one instant: in id order (9ff3... before ab72...) on both databases
         "Undated, today",
-        "Dated yesterday",
         "Undated, last week",
-        "From 2013",
     ]
-    assert [a.title for a in store.latest(2)] == [a.title for a in store.latest(10)[:2]]
-    assert [a.title for a in store.latest(10, "sport")][2:] == ["Dated yesterday"]
+    for limit in (1, 2, 3, 4):
+        assert [a.title for a in store.latest(limit)] == [a.title for a in store.latest(10)[:limit]]
+    assert [a.title for a in store.latest(10, "sport")] == ["Dated yesterday", "Undated too, today", "Undated, today"]
+    assert [a.title for a in store.latest(10, "Business")] == []
 
 
 def test_stats_count_undated_articles(store: Store) -> None:

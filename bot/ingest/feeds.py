@@ -32,6 +32,7 @@ from bot.ingest.dates import read_date
 from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
+from bot.ingest.sitemaps import news_sitemap
 from bot.ingest.text import served_encoding, split_paragraphs
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Article
@@ -112,6 +113,10 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     problem: str | None = None
     if (json_feed := _json_feed(data)) is not None:
         channel, raw_entries = json_feed
+    elif isinstance(sitemap := news_sitemap(data), str):
+        return Skipped(url, sitemap)
+    elif sitemap is not None:
+        channel, raw_entries = sitemap
     else:
         # A stream, never bytes or a string: feedparser would open those as a file name or fetch them as a URL.
         try:

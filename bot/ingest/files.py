@@ -20,6 +20,7 @@ from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import looks_like_page, parse_saved_page
 from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record
 from bot.ingest.reports import Skipped
+from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODING,
     LEGACY_NOTE,
@@ -72,6 +73,8 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
             named = shown
         if named == "feed":
             yield from _read_feed(path)
+        elif named == "records" and path.name == POSTS and is_export(path.parent):
+            yield from read_export(path)
         elif named == "records":
             yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]))
         elif named == "page":
@@ -242,6 +245,8 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         if path.is_dir():
             others: Counter[str] = Counter()
             hidden: set[str] = set()
+            # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
+            exports = {posts.parent: 0 for posts in sorted(path.rglob(POSTS)) if is_export(posts.parent)}
             for child in sorted(path.rglob("*")):
                 parts = child.relative_to(path).parts
                 # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
@@ -251,6 +256,10 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                     hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
                     continue
                 if not child.is_file():
+                    continue
+                export = next((root for root in exports if child.is_relative_to(root)), None)
+                if export is not None and child != export / POSTS:
+                    exports[export] += 1
                     continue
                 suffix = child.suffix.lower()
                 if suffix in ARTICLE_SUFFIXES:
@@ -264,6 +273,13 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
                     " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .html and .htm files, and feeds from"
                     " .rss, .rdf, .atom and .xml",
+                )
+            for export, count in exports.items():
+                yield Skipped(
+                    str(export),
+                    f"a Substack export: its posts are read from {POSTS}, each with its body from posts/; its"
+                    f" {count} other files (the subscribers, e-mail statistics, the bodies themselves) are not read",
+                    note=True,
                 )
             if hidden:
                 names = sorted(hidden)

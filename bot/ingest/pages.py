@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import html as entities
+import itertools
 import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import Message
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 import trafilatura
 
 from bot.errors import ArticleError
@@ -43,6 +47,19 @@ _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
 _PAYWALL_NOTE = (
     "behind a paywall (the page's metadata says so): only what it shows a reader without a subscription went in"
 )
+# A paragraph that only asks a reader to subscribe or log in, where a paywall cuts the story ("Subscribe to continue
+# reading. Already a subscriber? Log in."): no part of the story, whether or not the page's metadata names the paywall.
+_ASK = (
+    r"(?:please )?(?:subscribe|sign up|register|(?:log|sign) in|become a (?:subscriber|member))(?: now| today| here)?"
+    r"(?: (?:to|and) (?:continue|keep) reading| to read (?:on|more|the (?:full|whole|rest of the) (?:story|article)))?",
+    r"(?:to )?(?:continue|keep) reading(?: this (?:story|article))?,? (?:please )?"
+    r"(?:subscribe|(?:log|sign) in|register)(?: now| today)?",
+    r"already (?:a subscriber|a member|subscribed|have an account)\??(?:,? (?:please )?(?:log|sign) in(?: here)?)?",
+    r"this (?:article|story|content) is (?:only )?(?:available )?(?:for|to) (?:subscribers|members)(?: only)?",
+    r"(?:subscribers|members) only",
+)
+_ASKING = rf"(?:{'|'.join(_ASK)})[.!?]?"
+PAYWALL_PROMPT = re.compile(rf"{_ASKING}(?:\s+{_ASKING})*", re.I)
 # A cookie or privacy consent page (Google's "Before you continue", a GDPR consent platform's "We value your
 # privacy") served where the story should be. It is known by the phrases of a consent dialogue, several of them: a
 # story about cookie banners quotes one or two, and a story is dated while a consent page never is.
@@ -74,12 +91,35 @@ _CONSENT_WORDS = re.compile(
 _CONSENT_WALL = (
     "a cookie consent page, not the story (the site asks visitors to accept cookies before it shows its articles)"
 )
-# A section or front page saved or fetched as a story: the text extracted from it comes from several of its
-# `<article>` elements that are story teasers (their heading links to the story), none of which holds half of it.
-# A story page's text comes from its own `<article>`, with at most a related story's teaser beside it; a live
-# blog's text from many `<article>` updates, which are no teasers.
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A section or front page saved or fetched as a story: most of the text extracted from it comes from several story
+# teasers, none of which holds most of it. A teaser is a headline linking to another page of the site with what
+# surrounds it (a summary line, a time) in its own element: an `<article>`, a `<div>` card, a list item. A story's
+# text is its own, with a few related stories' teasers beside it at most; a live blog's updates and a listicle's
+# items (numbered, or of several paragraphs) are not teasers, even under a linked heading.
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_TEASER_CLASS = re.compile(r"(?:^|[\s_-])(?:teaser|card|story|promo)s?(?:$|[\s_-])", re.I)
+_NUMBERED = re.compile(r"\s*(?:no\.\s*)?\d+\s*[.):]\s", re.I)
+_LIVE_BLOG = re.compile(r'"@type"\s*:\s*"LiveBlogPosting"')
+_LIST_MARK = re.compile(r"^[-*\u2022]\s+")
+HEADLINE_WORDS = 3
+# A paragraph longer than this is a summary, or a story's own text; a teaser has one.
+SUMMARY_CHARS = 80
+# Teasers hold at least this share of a section page's text: a short story beside a box of related stories' teasers
+# (extracted with it) holds more of its own.
+TEASERS_SHARE = 0.75
+# A "teaser" holding more than this share of the text is the page's own story (its headline linking to itself under
+# another address).
+OWN_STORY_SHARE = 2 / 3
 _SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
+# A stub that sends its reader on at once (`<meta http-equiv="refresh" content="0; url=/news/story">`, as a moved
+# story's old address or a link shortener's page does) holds no story: the page it names does. A longer wait is a
+# page's own reload ("300" seconds, a front page refreshing itself), and a refresh in `<noscript>` is only for
+# browsers without JavaScript, which a reader seldom has.
+REFRESH_SECONDS = 5
+_NOSCRIPT = re.compile(rb"<noscript\b.*?</noscript\s*>", re.I | re.S)
+_REFRESH = re.compile(r"""\s*(\d+)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\2\s*""", re.I | re.S)
+# Where a page states its refresh: in its `<head>`, within its first bytes.
+_HEAD_BYTES = 65536
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -97,6 +137,22 @@ def media_type(content_type: str | None) -> tuple[str, str | None]:
 def looks_like_page(body: bytes) -> bool:
     """Whether bytes that do not say what they are start as an HTML document does."""
     return bool(_HTML_START.match(body[:4096]))
+
+
+def refresh_target(body: bytes, url: str, content_type: str | None = None) -> str | None:
+    """The address an HTML page fetched from `url` sends its reader on to at once (see `REFRESH_SECONDS`), or None."""
+    kind, _ = media_type(content_type)
+    if kind not in HTML_TYPES and (kind or not looks_like_page(body)):
+        return None
+    for tag in _META.finditer(_NOSCRIPT.sub(b"", body[:_HEAD_BYTES])):
+        attributes = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
+        if attributes.get(b"http-equiv", b"").lower() != b"refresh":
+            continue
+        content = entities.unescape(attributes.get(b"content", b"").decode("utf-8", errors="replace"))
+        if (found := _REFRESH.fullmatch(content)) and int(found[1]) <= REFRESH_SECONDS and found[3].strip():
+            target = urljoin(url, found[3].strip())
+            return target if canonical_url(target) != canonical_url(url) else None
+    return None
 
 
 def parse_page(
@@ -140,6 +196,9 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         raise ArticleError(f"not an HTML page ({kind})")
     if not kind and not looks_like_page(body):
         raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
+    # A fetch follows a stub (bot.fetch); a stub saved as a file, or one of a chain too long, names its story.
+    if target := refresh_target(body, url or "", content_type):
+        raise ArticleError(f"a page that only sends its reader on to {target}: ingest that page")
     try:
         document = trafilatura.bare_extraction(
             _text(body, charset),
@@ -162,7 +221,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
-    if (stories := _stories_in(_html(body, charset), paragraphs)) > 1:
+    if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
     published = _stated_time(body) or _date(document.date)
     if published is None and _consent_wall(title, paragraphs):
@@ -199,67 +258,91 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     lines = [" ".join(line.split()) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
-    kept = [line for line in lines if line and not AD_LABEL.fullmatch(line)]
+    kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return tuple(kept)
 
 
-class _ArticleTexts(HTMLParser):
-    """The paragraphs (`<p>`) of each outermost `<article>` element of a page, and which of those elements are
-    teasers: their heading links to another page ("<h2><a href=/news/bridge>"), as a section page's stories do
-    and a live blog's updates (headed by their time) do not."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.articles: list[list[str]] = []
-        self.teasers: set[int] = set()
-        self._depth = 0
-        self._headings = 0
-        self._paragraph: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "article":
-            self._depth += 1
-            if self._depth == 1:
-                self.articles.append([])
-        elif not self._depth:
-            return
-        elif tag == "p":
-            self._paragraph = []
-        elif tag in _HEADINGS:
-            self._headings += 1
-        elif tag == "a" and self._headings and not (dict(attrs).get("href") or "#").startswith("#"):
-            self.teasers.add(len(self.articles) - 1)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article" and self._depth:
-            self._depth -= 1
-        elif tag in _HEADINGS and self._headings:
-            self._headings -= 1
-        elif tag == "p" and self._paragraph is not None:
-            self.articles[-1].append(" ".join("".join(self._paragraph).split()))
-            self._paragraph = None
-
-    def handle_data(self, data: str) -> None:
-        if self._paragraph is not None:
-            self._paragraph.append(data)
-
-
-def _stories_in(html: str, paragraphs: tuple[str, ...]) -> int:
-    """How many of a page's teasers (`_ArticleTexts`) its extracted text comes from, when it is a page of several
-    stories (see `_SEVERAL_STORIES`); 1 when it is one story's page (or says nothing of its articles)."""
-    parser = _ArticleTexts()
-    try:
-        parser.feed(html)
-    except Exception:  # broken markup: taken for one story, as trafilatura read it
+def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, ...]) -> int:
+    """How many teasers (`_teasers`) a page's extracted text comes from, when it is a page of several stories (see
+    `_SEVERAL_STORIES`); 1 when it is one story's page. `own` holds the page's addresses (fetched, canonical)."""
+    if _LIVE_BLOG.search(html):
         return 1
-    extracted = set(paragraphs)
-    shares = [sum(len(p) for p in parser.articles[i] if p in extracted) for i in parser.teasers]
-    held = [share for share in shares if share]
-    if len(held) < 2 or max(held) * 2 >= sum(map(len, paragraphs)):
+    # lxml raises several kinds on empty or broken markup: such a page is one story, as trafilatura read it.
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:
+        return 1
+    # The teasers' texts, without white space (extraction spaces them apart otherwise), one after the other: a
+    # paragraph found in it is the teaser's whose text it falls in.
+    texts = ["".join(teaser.text_content().split()) for teaser in _teasers(root, own)]
+    joined = "\0".join(texts)
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    found: list[list[int]] = [[] for _ in texts]
+    for paragraph in paragraphs:
+        squeezed = "".join(_LIST_MARK.sub("", paragraph).split())
+        if squeezed and (at := joined.find(squeezed)) >= 0:
+            found[bisect.bisect_right(starts, at) - 1].append(len(paragraph))
+    # A teaser is a headline and one summary (with a time or a label at most); a listicle's item is longer.
+    held = [sum(lengths) for lengths in found if lengths and sum(n > SUMMARY_CHARS for n in lengths) <= 1]
+    total = sum(map(len, paragraphs))
+    if len(held) < 2 or max(held) > OWN_STORY_SHARE * total or sum(held) < TEASERS_SHARE * total:
         return 1
     return len(held)
+
+
+def _teasers(root: Any, own: tuple[str | None, ...]) -> list[Any]:
+    """A page's teasers: each headline link (`_is_headline`) with what surrounds it up to the largest element that
+    holds no other story's headline link (its card, list item or `<article>`)."""
+    base = next((address for address in own if address), None)
+    pages = {_page(address) for address in own if address}
+    targets = {a: target for a in root.iter("a") if (target := _target(a, base, pages)) and _is_headline(a)}
+    teasers = []
+    for link in targets:
+        card = link
+        for parent in link.iterancestors():
+            if any(targets[a] != targets[link] for a in parent.iter("a") if a in targets):
+                break
+            card = parent
+        if card not in teasers:
+            teasers.append(card)
+    return teasers
+
+
+def _is_headline(link: Any) -> bool:
+    """Whether a link (to another page of the site) is a story's headline: in a heading (or around one), first in
+    a list item, or in an element whose class names a teaser (and not in running text); a numbered heading is a
+    listicle's item, not another story's."""
+    title = " ".join(link.text_content().split())
+    if len(title.split()) < HEADLINE_WORDS or _NUMBERED.match(title):
+        return False
+    ancestors = list(link.iterancestors())
+    headings = [a for a in ancestors if a.tag in _HEADINGS] + list(link.iter(*_HEADINGS))
+    if headings:
+        return not any(_NUMBERED.match(heading.text_content()) for heading in headings)
+    if any(a.tag == "p" for a in ancestors):
+        return False
+    item = next((a for a in ancestors if a.tag == "li"), None)
+    if item is not None and " ".join(item.text_content().split()).startswith(title):
+        return True
+    return any(_TEASER_CLASS.search(a.get("class") or "") for a in (link, *ancestors))
+
+
+def _target(link: Any, base: str | None, pages: set[str]) -> str | None:
+    """The page of its site a link leads to (`_page`), None when it leads to another site or to one of `pages`,
+    this page's own; `base` is the page's address (None for a saved page naming none)."""
+    # A saved page that names no address of its own: its relative links are its site's.
+    href = urljoin(base or "https://saved.invalid/", (link.get("href") or "").strip())
+    if urlsplit(href).scheme not in {"http", "https"} or (base and _site(href) != _site(base)):
+        return None
+    page = _page(href)
+    return None if page in pages else page
+
+
+def _page(url: str) -> str:
+    """A page's site and path: the one page whatever its query and fragment."""
+    return _site(url) + urlsplit(url).path.rstrip("/")
 
 
 def _html(body: bytes, charset: str | None) -> str:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
@@ -428,6 +428,95 @@ def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
         yield name, 0, "no records: the JSON array is empty"
 
 
+# Ghost's export (Settings > Labs > Export): `{"db": [{"meta": {"exported_on": ...}, "data": {"posts": [...], ...}}]}`
+# (older versions leave out "db"). Posts hold their whole HTML; their tags and authors are rows of other lists of
+# `data`, joined by id. A post is a story when it went out: "published", or "sent" (a newsletter sent by e-mail only).
+_GHOST = re.compile(r'\{\s*(?:"db"\s*:\s*\[\s*\{\s*)?"meta"\s*:\s*\{[^{}]*"exported_on"')
+_GHOST_OUT = frozenset({"published", "sent"})
+# The lists naming tags and authors (our field each gives), and those joining them to posts (by which id column).
+_GHOST_NAMES = {"tags": "category", "users": "author"}
+_GHOST_JOINS = {"posts_tags": ("category", "tag_id"), "posts_authors": ("author", "author_id")}
+
+
+def _ghost_data(source: _JsonStream) -> Iterator[str]:
+    """The keys of a Ghost export's `data` object that starts next (under "db" or not); the caller reads each
+    one's value before the next key."""
+    for key in _members(source):
+        if key == "db":
+            for _ in _items(source, "[", "]"):
+                yield from _ghost_data(source)
+        elif key == "data":
+            yield from _members(source)
+        else:
+            _skip(source)
+
+
+def _ghost_joins(source: _JsonStream) -> dict[str, dict[str, list[str]]]:
+    """For each post id, its tags' and authors' names in their order ("category", "author"), from the export's
+    small lists, read past its posts."""
+    names: dict[str, dict[str, str]] = {field: {} for field in _GHOST_NAMES.values()}
+    rows: dict[str, list[tuple[int, str, str]]] = {field: [] for field, _ in _GHOST_JOINS.values()}
+    for key in _ghost_data(source):
+        if key not in _GHOST_NAMES and key not in _GHOST_JOINS:
+            _skip(source)
+            continue
+        for row, _size in _elements(source):
+            if not isinstance(row, dict):
+                continue
+            if key in _GHOST_NAMES:
+                names[_GHOST_NAMES[key]][str(row.get("id"))] = _line(row.get("name"))
+                continue
+            field, column = _GHOST_JOINS[key]
+            order = row.get("sort_order")
+            rows[field].append((order if isinstance(order, int) else 0, str(row.get("post_id")), str(row.get(column))))
+    joined: dict[str, dict[str, list[str]]] = {}
+    for field, found in rows.items():
+        for _order, post, target in sorted(found):
+            name = names[field].get(target, "")
+            # A tag starting "#" is Ghost's internal tag, for themes, not a section a reader knows.
+            if name and not name.startswith("#"):
+                joined.setdefault(post, {}).setdefault(field, []).append(name)
+    return joined
+
+
+def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
+    """A Ghost export's posts that went out, as records (`name:posts[3]`), with their tags and authors; one
+    reason counts the drafts, pages and other posts that did not."""
+    joined = _ghost_joins(source)
+    source.restart()
+    skipped: Counter[str] = Counter()
+    number = 0
+    for key in _ghost_data(source):
+        if key != "posts":
+            _skip(source)
+            continue
+        for post, _size in _elements(source):
+            number += 1
+            source.at = (f"{name}:posts[{number}]", number)
+            if not isinstance(post, dict):
+                yield *source.at, _object(post)
+            elif (kind := str(post.get("type") or "post")) != "post" or post.get("status") not in _GHOST_OUT:
+                skipped[kind if kind != "post" else str(post.get("status") or "unpublished")] += 1
+            else:
+                found = joined.get(str(post.get("id")), {})
+                record = {
+                    "title": post.get("title"),
+                    "body": post.get("html") or post.get("plaintext"),
+                    "published": post.get("published_at"),
+                    "category": found.get("category", []),
+                    "author": found.get("author", []),
+                    "url": post.get("canonical_url"),
+                    "id": post.get("uuid") or post.get("id"),
+                }
+                yield *source.at, record
+    if skipped:
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(skipped.items()))
+        reason = f"{skipped.total()} drafts, pages or other posts not published skipped (a Ghost export: only its"
+        yield name, 0, f"{reason} published posts are read; {kinds})"
+    elif number == 0:
+        yield name, 0, "no records: the Ghost export holds no posts"
+
+
 def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """The objects of a JSON array, decoded one at a time; or one JSON object, or the list of objects in an object
     that wraps them (see `_records_key`), read from the file a second time."""
@@ -441,6 +530,9 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
             yield from _array_records(source, name)
             if source.peek():
                 yield name, 0, "text after the JSON array is not read"
+            return
+        if first == "{" and _GHOST.match(source.buffer, source.pos):
+            yield from _ghost_records(source, name)
             return
         # One object is the file's one record: its location is the file's.
         source.at = (name, 1)

@@ -165,8 +165,12 @@ class FeedPoll:
             parts.append(f"{self.deferred} left for the next poll")
         if self.retrying:
             parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
-        if self.problems:
-            parts.append(f"{len(self.problems)} problems")
+        # A note (a paywalled page, an unreadable date) went in: it is told apart from what could not be read.
+        notes = sum(problem.note for problem in self.problems)
+        if problems := len(self.problems) - notes:
+            parts.append(f"{problems} {'problem' if problems == 1 else 'problems'}")
+        if notes:
+            parts.append(f"{notes} {'note' if notes == 1 else 'notes'}")
         return ", ".join(parts) + f"; {wait}"
 
 

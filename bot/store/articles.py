@@ -268,33 +268,25 @@ def candidates(
 
 
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:
-    """Newest first by publication time, or by arrival time when undated (as digests order them), so a newsroom's
-    own undated stories are not listed below every dated one. Read as two queries that each follow an index
-    (dated ones by `published`, undated ones by `articles_latest`) and merged here: one ORDER BY
-    COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against 0.5 ms)."""
+    """Dated stories newest first by publication time, then undated ones newest first by arrival: an undated story
+    may be a bulk import of an old archive, which its arrival does not make news, so it never comes before a
+    dated one. Each part is one query following an index (`published`, `articles_latest`)."""
     # Every article is written in its category's one spelling: that name, found by key, matches exactly.
     name = spelling(connection, category) if category else None
     if category and name is None:
         return []
 
-    def newest(condition: Any, when: Any) -> list[StoredArticle]:
+    def newest(condition: Any, when: Any, count: int) -> list[StoredArticle]:
         query = select(articles).where(condition)
         if name is not None:
             query = query.where(articles.c.category == name)
-        rows = connection.execute(query.order_by(when.desc(), articles.c.id).limit(limit))
+        rows = connection.execute(query.order_by(when.desc(), articles.c.id).limit(count))
         return [stored(row) for row in rows]
 
-    found = newest(articles.c.published.is_not(None), articles.c.published)
-    found += newest(articles.c.published.is_(None), articles.c.added_at)
-    found.sort(key=lambda article: article.id)
-    found.sort(key=_shown_at, reverse=True)
-    return found[:limit]
-
-
-def _shown_at(article: StoredArticle) -> datetime:
-    when = article.published or article.added_at
-    assert when is not None, "a stored article always has its arrival time"
-    return when
+    found = newest(articles.c.published.is_not(None), articles.c.published, limit)
+    if len(found) < limit:
+        found += newest(articles.c.published.is_(None), articles.c.added_at, limit - len(found))
+    return found
 
 
 def categories(connection: Connection) -> list[tuple[str, int]]:

@@ -1,0 +1,96 @@
+"""Substack's export (Settings > Exports): `posts.csv`, a row per post, beside `posts/`, each post's HTML body.
+
+The rows name the posts (id, date, whether published, title) and the bodies are files named by the post's id
+(`posts/151234567.my-post.html`); neither is a story alone. Its other files (`email_list...csv`, the subscribers;
+`posts/<id>.opens.csv` and `.delivers.csv`, e-mail statistics) are no stories and are not read.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.errors import ArticleError
+from bot.ingest.dates import read_date
+from bot.ingest.limits import MAX_RECORD_BYTES, within_limits
+from bot.ingest.markup import html_paragraphs
+from bot.ingest.reports import Skipped
+from bot.ingest.text import decode
+from bot.models import Article
+
+POSTS = "posts.csv"
+BODIES = "posts"
+# The header Substack writes to posts.csv, which no other export shares.
+_HEADER = re.compile(rb"^(?:\xef\xbb\xbf)?post_id,post_date,is_published,")
+# Substack's calls to action inside a post's body: no part of the story.
+_CALLS = re.compile(
+    r"(?:thanks for reading .{1,120}?[!.] )?subscribe for free to receive new posts and support my work\.?"
+    r"|subscribe(?: now)?|share|leave a comment|give a gift subscription|upgrade to paid",
+    re.IGNORECASE,
+)
+
+
+def is_export(directory: Path) -> bool:
+    """Whether a directory holds a Substack export: its `posts.csv`, with Substack's header, and `posts/`."""
+    try:
+        with (directory / POSTS).open("rb") as posts:
+            head = posts.read(256)
+    except OSError:
+        return False
+    return bool(_HEADER.match(head)) and (directory / BODIES).is_dir()
+
+
+def read_export(path: Path) -> Iterator[Article | Skipped]:
+    """The published posts of the Substack export whose `posts.csv` is `path`, each with its body from `posts/`;
+    one reason counts the drafts and other posts not published."""
+    unpublished: Counter[str] = Counter()
+    number = 1
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as rows:
+            for number, row in enumerate(csv.DictReader(rows), start=2):
+                location = f"{path}:{number}"
+                post_id = (row.get("post_id") or "").strip()
+                if (row.get("is_published") or "").strip().lower() != "true":
+                    unpublished[(row.get("type") or "post").strip() or "post"] += 1
+                    continue
+                try:
+                    article, unread = _article(path.parent / BODIES, post_id, row, f"{path}#{post_id}")
+                except ArticleError as exc:
+                    yield Skipped(location, str(exc))
+                    continue
+                if unread:
+                    yield Skipped(location, unread, note=True)
+                yield from within_limits(article, location)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        # Substack writes UTF-8 and well-formed CSV: a file that is neither was changed since; what came first went in.
+        yield Skipped(f"{path}:{number}", f"unreadable ({exc}); the rest of the file is not read")
+    if unpublished:
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(unpublished.items()))
+        posts = "post" if unpublished.total() == 1 else "posts"
+        yield Skipped(
+            str(path),
+            f"{unpublished.total()} {posts} not published skipped (a Substack export: only its published posts are"
+            f" read; {kinds})",
+        )
+
+
+def _article(bodies: Path, post_id: str, row: dict[str, str], origin: str) -> tuple[Article, str | None]:
+    title = " ".join((row.get("title") or "").split())
+    if not title:
+        raise ArticleError("no title")
+    body = bodies / f"{post_id}.html"
+    if "/" in post_id or not body.is_file():
+        raise ArticleError(f"its body, {BODIES}/{post_id}.html, is not in the export")
+    if body.stat().st_size > MAX_RECORD_BYTES:
+        raise ArticleError(f"its body is too large ({body.stat().st_size:,} bytes; the limit is {MAX_RECORD_BYTES:,})")
+    text, _encoding = decode(body.read_bytes())
+    paragraphs = tuple(p for p in html_paragraphs(text) if not _CALLS.fullmatch(p))
+    if not paragraphs:
+        raise ArticleError("no body text")
+    published, unread = read_date(row["post_date"]) if row.get("post_date") else (None, None)
+    return Article(
+        title=title, paragraphs=paragraphs, category="", published=published, origin=origin, source_id=post_id
+    ), unread

@@ -119,24 +119,38 @@ def test_times_are_aware_utc_whatever_zone_they_were_given_in(store: Store) -> N
         store.write_articles([story("Naive", published=datetime(2026, 3, 29, 8, 0))], NOW)
 
 
-def test_latest_lists_dated_stories_first_and_undated_ones_after_them_by_arrival(store: Store) -> None:
+def test_latest_lists_undated_stories_from_the_web_by_arrival_and_those_from_files_after_the_dated_ones(
+    store: Store,
+) -> None:
     """An undated bulk import (an archive, a dataset) arriving today was listed above the day's dated news: its
-    arrival does not make it news. Undated stories follow the dated ones, newest arrival first."""
+    arrival does not make it news, so undated stories from files (or added with no origin) follow the dated ones,
+    newest arrival first. An undated story from the web (a followed feed's entry, a fetched page) arrives as it is
+    published: it is listed by its arrival among the dated ones, as digests order it."""
+    web = "https://paper.example/"
     store.write_articles([story("From 2013", published=datetime(2013, 3, 7, tzinfo=UTC))], NOW - timedelta(days=9))
-    store.write_articles([story("Undated, last week")], NOW - timedelta(days=7))
+    store.write_articles([story("Undated, last week", origin="archive.jsonl#1")], NOW - timedelta(days=7))
+    store.write_articles([story("Feed, undated, 2 days ago", origin=f"{web}a")], NOW - timedelta(days=2))
     store.write_articles([story("Dated yesterday", published=NOW - timedelta(days=1), category="Sport")], NOW)
-    store.write_articles([story("Undated, today", category="Sport")], NOW)
+    store.write_articles([story("Undated, today", category="Sport", origin="archive.jsonl#2")], NOW)
     store.write_articles([story("Undated too, today", category="Sport")], NOW)
+    store.write_articles([story("Page, undated, today", category="Sport", origin=f"{web}b")], NOW)
     assert [a.title for a in store.latest(10)] == [
+        "Page, undated, today",
         "Dated yesterday",
+        "Feed, undated, 2 days ago",
         "From 2013",
         "Undated too, today",  # two arriving at one instant: in id order (9ff3... before ab72...) on both databases
         "Undated, today",
         "Undated, last week",
     ]
-    for limit in (1, 2, 3, 4):
+    for limit in range(1, 8):
         assert [a.title for a in store.latest(limit)] == [a.title for a in store.latest(10)[:limit]]
-    assert [a.title for a in store.latest(10, "sport")] == ["Dated yesterday", "Undated too, today", "Undated, today"]
+    assert [a.title for a in store.latest(10, "sport")] == [
+        "Page, undated, today",
+        "Dated yesterday",
+        "Undated too, today",
+        "Undated, today",
+    ]
     assert [a.title for a in store.latest(10, "Business")] == []
 
 

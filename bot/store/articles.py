@@ -268,9 +268,12 @@ def candidates(
 
 
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:
-    """Dated stories newest first by publication time, then undated ones newest first by arrival: an undated story
-    may be a bulk import of an old archive, which its arrival does not make news, so it never comes before a
-    dated one. Each part is one query following an index (`published`, `articles_latest`)."""
+    """Newest first: dated stories by publication time, and undated ones that came from the web (a followed
+    feed's entry, a fetched page) by arrival among them, as digests order them, since such a story arrives as it
+    is published; then undated stories from files, newest arrival first: an archive or a dataset imported today
+    is not the day's news. Each part is one query following an index (`published`, `articles_latest`), merged
+    here: one ORDER BY COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against
+    0.5 ms)."""
     # Every article is written in its category's one spelling: that name, found by key, matches exactly.
     name = spelling(connection, category) if category else None
     if category and name is None:
@@ -283,10 +286,22 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
         rows = connection.execute(query.order_by(when.desc(), articles.c.id).limit(count))
         return [stored(row) for row in rows]
 
+    undated = articles.c.published.is_(None)
+    web = articles.c.origin.like("http://%") | articles.c.origin.like("https://%")
     found = newest(articles.c.published.is_not(None), articles.c.published, limit)
+    found += newest(undated & web, articles.c.added_at, limit)
+    found.sort(key=lambda article: article.id)
+    found.sort(key=_shown_at, reverse=True)
+    found = found[:limit]
     if len(found) < limit:
-        found += newest(articles.c.published.is_(None), articles.c.added_at, limit - len(found))
+        found += newest(undated & (articles.c.origin.is_(None) | ~web), articles.c.added_at, limit - len(found))
     return found
+
+
+def _shown_at(article: StoredArticle) -> datetime:
+    when = article.published or article.added_at
+    assert when is not None, "a stored article always has its arrival time"
+    return when
 
 
 def categories(connection: Connection) -> list[tuple[str, int]]:

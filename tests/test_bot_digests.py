@@ -657,3 +657,24 @@ async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_sai
     assert levels[0] == logging.WARNING and levels[-1] == logging.INFO, fanout
     assert len(levels) >= 3 and set(levels[1:-1]) == {logging.DEBUG}, fanout
     assert fanout[-1][1].startswith("sending digests and alerts again after"), fanout
+
+
+async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        for typed, shown in (
+            ("at 8", "08:00"),
+            ("19h", "19:00"),
+            ("7 in the evening", "19:00"),
+            ("10 at night", "22:00"),
+        ):
+            assert f"Your digest time is {shown}." in visible_text(await say(server, ALICE, "time", typed)), typed
+        reply = visible_text(await say(server, ALICE, "time", "stop"))
+        assert reply.startswith("/digest off turns the daily digest off; /time sets when it comes"), reply
+        assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "stop"))
+        assert "Daily digest on." in visible_text(await say(server, ALICE, "digest", "Start"))
+        await say(server, ALICE, "alerts", "on")
+        assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and not settings.alerts

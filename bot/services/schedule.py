@@ -99,7 +99,13 @@ _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 _NAME_NOISE = re.compile(r"[\s_.'\u2019-]+")
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
-_TIME = re.compile(r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m\.?)?")
+# "at 8", "8am", "8 in the morning", "19h" (as the French and others write it), "20h30".
+_TIME = re.compile(
+    r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
+    r"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>in\s+the\s+(?:morning|afternoon|evening)|at\s+night)|h)?"
+)
+# The half of the day a part of it names; at night, 6 to 11 are in the evening and 12 to 5 after midnight.
+_PARTS = {"morning": "a", "afternoon": "p", "evening": "p"}
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
@@ -140,14 +146,26 @@ def parse_time(text: str) -> time:
     minute = int(found["minute"] or found["compact"] or 0)
     if minute > 59:
         raise UsageError(f"{_shown(text)}: minutes go from 00 to 59. Write the time like {TIME_FORMS}.")
-    half = found["half"]
+    half = found["half"] or _half_of(found["part"], hour)
     if half is None:
         if hour > 23:
             raise UsageError(f"{_shown(text)}: hours go from 0 to 23. Write the time like {TIME_FORMS}.")
         return time(hour, minute)
     if not 1 <= hour <= 12:
-        raise UsageError(f"{_shown(text)}: with am or pm the hour goes from 1 to 12. Write the time like {TIME_FORMS}.")
+        with_what = "am or pm" if found["half"] else "a part of the day"
+        raise UsageError(
+            f"{_shown(text)}: with {with_what} the hour goes from 1 to 12. Write the time like {TIME_FORMS}."
+        )
     return time(hour % 12 + (12 if half == "p" else 0), minute)
+
+
+def _half_of(part: str | None, hour: int) -> str | None:
+    """ "a" or "p" for the part of the day a reader named after the hour ("in the evening"), None for none."""
+    if part is None:
+        return None
+    if part.endswith("night"):
+        return "p" if 6 <= hour <= 11 else "a"
+    return _PARTS[part.rsplit(" ", 1)[1]]
 
 
 def parse_timezone(text: str) -> str:

@@ -50,6 +50,8 @@ MAX_ALERT_CHARS = 200
 ADMINS_FOR_SECONDS = 60.0
 ADMIN_LISTS = 1000
 ON_OFF = {"on": True, "off": False}
+# Other words readers turn things on or off with ("/digest stop", "/time none"): read as the one they mean.
+SWITCHES = {"stop": "off", "none": "off", "never": "off", "no": "off", "start": "on", "yes": "on"}
 EMPTY_DIGEST = {"notice": True, "quiet": False}
 
 
@@ -188,6 +190,12 @@ async def unsubscribe(update: Update, context: Context) -> None:
     )
 
 
+def switch(typed: str) -> str:
+    """What a command's words choose, in lower case, with "stop" and the like as the "off" or "on" they mean."""
+    choice = typed.strip().lower()
+    return SWITCHES.get(choice, choice)
+
+
 def in_group(message: Message) -> bool:
     """Whether replies speak to a group ("This group's ...") rather than to one reader ("Your ...")."""
     return message.chat.type != ChatType.PRIVATE
@@ -208,7 +216,7 @@ async def digest(update: Update, context: Context) -> None:
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     typed = " ".join(context.args or ())
-    choice = typed.lower()
+    choice = switch(typed)
     if not choice:
         digests = context.bot_data.digesting.digests
         preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
@@ -241,7 +249,7 @@ async def digest(update: Update, context: Context) -> None:
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
     assert update.message is not None
-    if (choice := " ".join(context.args or ()).lower()) in ON_OFF:  # "/time off" means the digest itself
+    if (choice := switch(" ".join(context.args or ()))) in ON_OFF:  # "/time off" means the digest itself
         await update.message.reply_text(text.time_is_no_switch(choice))
         return
     subscriptions = context.bot_data.digesting.subscriptions
@@ -276,7 +284,7 @@ async def alerts(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     typed = " ".join(context.args or ())
-    choice = typed.lower()
+    choice = switch(typed)
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""

@@ -678,3 +678,47 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
         assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.digest and not settings.alerts
+
+
+async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Subscribed in the forum's "News" topic, the digest and alerts came to General, where nobody looked for them;
+    they go to the topic the settings were last changed in, and to General once that topic is deleted."""
+    news, chatter = 5, 9
+    clock = Clock(START)
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(bot_settings, clock) as app:
+        reply = visible_text(await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER, topic=news))
+        assert reply.endswith("Digests and alerts will come to this topic."), reply
+        reply = visible_text(await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER, topic=news))
+        assert "will come to this topic" not in reply  # already there
+        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER, topic=news)
+        mine = visible_text(await say(server, SUPERGROUP, "mysubs", user_id=MEMBER, topic=chatter))
+        assert "Digests and alerts come to the topic these settings were last changed in." in mine
+        await write(app, START + timedelta(minutes=1), story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        sent = [
+            c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if c.params["text"].startswith((DIGEST, ALERT))
+        ]
+        assert {c.params["text"].split("\n")[0] for c in sent} == {ALERT, f"{DIGEST}: 1 new story"}
+        assert [c.params.get("message_thread_id") for c in sent] == [news, news]
+
+        # The topic is deleted: the next digest goes to General rather than nowhere.
+        await write(app, datetime(2026, 3, 28, 9, 0, tzinfo=UTC), story("Derby ends level", "Sport"))
+        await tick(app)  # its alert
+        server.fail_next("sendMessage", 400, "Bad Request: message thread not found", chat_id=SUPERGROUP)
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        refused, last = server.calls("sendMessage", chat_id=SUPERGROUP)[-2:]
+        assert refused.error_code == 400 and refused.params["message_thread_id"] == news
+        assert last.ok and last.params["text"].startswith(DIGEST) and "message_thread_id" not in last.params
+        store = app.bot_data.library.store
+        assert [status for kind, _, status in store.deliveries_of(SUPERGROUP) if kind == "digest"] == ["sent", "sent"]
+
+        # Changed again in General: they come there.
+        reply = visible_text(await say(server, SUPERGROUP, "digest", "quiet", user_id=OWNER))
+        assert reply.endswith("Digests and alerts will come to this topic."), reply
+        settings = store.chat_settings(SUPERGROUP)
+        assert settings is not None and settings.topic is None

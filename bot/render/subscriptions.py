@@ -40,6 +40,7 @@ ADMINS_ONLY = "Only this group's admins can change its subscriptions and setting
 ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was changed. Please try again."
 NO_CATEGORIES = "There are no categories yet: once articles arrive, /subscribe lists them."
 STALE_BUTTON = "This button is out of date. Send /subscribe for the current list."
+TOPIC_MOVED = "Digests and alerts will come to this topic."
 CHANGE_HINT = (
     "Change them with /subscribe, /unsubscribe, /time, /timezone, /digest on|off|quiet|notice, /alerts on|off."
 )
@@ -112,7 +113,10 @@ def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     lines = [heading, following(view), schedule(view, clock)]
     if view.settings.digest:
         lines.append(empty_line(view))
-    lines += [alerts_line(view), "", CHANGE_HINT]
+    lines.append(alerts_line(view))
+    if view.settings.topic is not None:
+        lines.append("Digests and alerts come to the topic these settings were last changed in.")
+    lines += ["", CHANGE_HINT]
     if group:
         lines.append("Only the group's admins can change them.")
     return "\n".join(lines)

@@ -11,6 +11,8 @@ Rules:
   leave the due instant alone: recomputing it then could push a digest that is due but not yet claimed (this very
   minute) to tomorrow.
 - Turning alerts on starts them now: what arrived before is not alerted.
+- In a forum, digests and alerts go to the topic the chat's settings were last changed in (`set_topic`, after each
+  change), so the group reads them where it chose them.
 """
 
 from __future__ import annotations
@@ -147,6 +149,12 @@ class Subscriptions:
     def set_empty_notice(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Whether an empty digest says "nothing new" (on) or is not sent (off)."""
         return self._change(chat_id, now, lambda s: replace(s, empty_notice=on))
+
+    def set_topic(self, chat_id: int, topic: int | None, now: datetime) -> ChatView:
+        """Post the chat's digests and alerts in this forum topic (None: General); a chat without settings has
+        nothing to post, and keeps none."""
+        edit = self.store.edit_chat(chat_id, lambda s: s and replace(s, topic=topic), now)
+        return self._edited(chat_id, edit, ())
 
     # ---- helpers ------------------------------------------------------------------------------------------------
 

@@ -140,7 +140,18 @@ async def change(
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{usage}"))
         return
-    await message.reply_text(confirm(view, clock_of(view, now)))
+    view, moved = await post_here(context, view, topic_of(message), now)
+    reply = confirm(view, clock_of(view, now))
+    await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
+
+
+async def post_here(context: Context, view: ChatView, topic: int | None, now: datetime) -> tuple[ChatView, bool]:
+    """Send the chat's digests and alerts to the forum topic its settings were just changed in; the view after,
+    and whether they moved."""
+    if not view.stored or view.settings.topic == topic:
+        return view, False
+    subscriptions = context.bot_data.digesting.subscriptions
+    return await asyncio.to_thread(subscriptions.set_topic, view.chat_id, topic, now), True
 
 
 async def usage_with_settings(message: Message, context: Context, usage: str) -> None:
@@ -319,12 +330,15 @@ async def toggle(update: Update, context: Context) -> None:
     if name is None:
         await query.answer(text.STALE_BUTTON, show_alert=True)
         return
+    now = context.bot_data.clock()
     try:
-        view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, context.bot_data.clock())
+        view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, now)
     except UsageError as exc:
         await query.answer(str(exc)[:MAX_ALERT_CHARS], show_alert=True)
         return
-    await query.answer((f"Following {name}" if follow else f"Stopped following {name}")[:MAX_ALERT_CHARS])
+    view, moved = await post_here(context, view, topic_of(query.message), now)
+    done = f"Following {name}" if follow else f"Stopped following {name}"
+    await query.answer(f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])
     try:
         await query.edit_message_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
     except BadRequest as exc:

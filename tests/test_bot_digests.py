@@ -722,3 +722,10 @@ async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in
         assert reply.endswith("Digests and alerts will come to this topic."), reply
         settings = store.chat_settings(SUPERGROUP)
         assert settings is not None and settings.topic is None
+
+
+async def test_a_newcomers_start_tells_of_the_daily_digest(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/start spoke only of questions: a newcomer learned of digests only by reading /help's list."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        greeting = visible_text(await say(server, ALICE, "start"))
+        assert "/subscribe brings a daily digest of the categories you choose; /help lists every command." in greeting

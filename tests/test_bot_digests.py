@@ -729,3 +729,22 @@ async def test_a_newcomers_start_tells_of_the_daily_digest(sqlite_bot_settings: 
     async with bot(sqlite_bot_settings, Clock(START)):
         greeting = visible_text(await say(server, ALICE, "start"))
         assert "/subscribe brings a daily digest of the categories you choose; /help lists every command." in greeting
+
+
+async def test_mysubs_says_when_a_category_followed_has_no_stories_any_more(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A feed that starts filing "Arts" as "Culture", or an admin removing a category's stories, left a follower
+    reading "Categories: Arts." and getting nothing, with no word why."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(app, START, story("Gallery reopens", "Arts"))
+        await say(server, ALICE, "subscribe", "arts sport")
+        assert "No stories are filed under" not in visible_text(await say(server, ALICE, "mysubs"))
+        gone = [a.id for a in await asyncio.to_thread(store.latest, 10, "Arts")]
+        await asyncio.to_thread(store.remove_articles, gone, START)
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert (
+            "Categories: Arts and Sport.\nNo stories are filed under Arts now: /categories lists those there are."
+            in mine
+        )

@@ -110,7 +110,11 @@ def alerts_line(view: ChatView) -> str:
 def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     """Everything a chat chose (/mysubs)."""
     heading = HTML.bold("This group's subscriptions" if group else "Your subscriptions")
-    lines = [heading, following(view), schedule(view, clock)]
+    lines = [heading, following(view)]
+    # A category whose stories all went, or whose feed files them under another name now, brings nothing.
+    if gone := [name for name in view.categories if name not in view.known]:
+        lines.append(f"No stories are filed under {names(gone)} now: /categories lists those there are.")
+    lines.append(schedule(view, clock))
     if view.settings.digest:
         lines.append(empty_line(view))
     lines.append(alerts_line(view))

@@ -122,12 +122,15 @@ def test_all_subscribes_to_every_category_and_unsubscribes_from_every_one_follow
     assert subscriptions.unsubscribe(CHAT, ["all"], NOW).named == ()  # following none: nothing to stop
 
 
-def test_toggles_follow_and_unfollow(subscriptions: Subscriptions) -> None:
-    assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("sport",)
-    assert subscriptions.toggle(CHAT, "tech", NOW).categories == ("sport", "tech")
-    assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("tech",)
+def test_buttons_follow_and_unfollow_as_they_say_whatever_the_chat_does_now(subscriptions: Subscriptions) -> None:
+    assert subscriptions.choose(CHAT, "sport", True, NOW).categories == ("sport",)
+    assert subscriptions.choose(CHAT, "tech", True, NOW).categories == ("sport", "tech")
+    assert subscriptions.choose(CHAT, "sport", False, NOW).categories == ("tech",)
+    # Pressed twice, or from an outdated keyboard: a "stop" button stops, a "follow" button follows.
+    assert subscriptions.choose(CHAT, "sport", False, NOW).categories == ("tech",)
+    assert subscriptions.choose(CHAT, "tech", True, NOW).categories == ("tech",)
     with pytest.raises(UsageError, match="no category “cooking” any more"):
-        subscriptions.toggle(CHAT, "cooking", NOW)  # a stale or tampered button
+        subscriptions.choose(CHAT, "cooking", True, NOW)  # a stale or tampered button
 
 
 def test_time_and_zone_reschedule_the_next_digest(subscriptions: Subscriptions) -> None:

@@ -100,17 +100,6 @@ class Subscriptions:
         edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=names)
         return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
-    def toggle(self, chat_id: int, category: str, now: datetime) -> ChatView:
-        """Follow or stop following one category by its exact name (a keyboard button)."""
-        following = set(self._followed(chat_id))
-        if category not in following and category not in self._known():
-            raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
-        if category in following:
-            edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=[category])
-        else:
-            edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
-        return self._edited(chat_id, edit, (category,))
-
     def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:
         """Follow (or stop following) one category by its exact name, whatever the chat does now: a keyboard button
         says which it means, so a second press of the same button, or a press of an outdated one, changes nothing."""

@@ -670,6 +670,9 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
             ("10 at night", "22:00"),
         ):
             assert f"Your digest time is {shown}." in visible_text(await say(server, ALICE, "time", typed)), typed
+        reply = visible_text(await say(server, ALICE, "time", "8am London"))
+        assert reply.startswith("Your digest time is 08:00.\nDaily digest: every day at 08:00 (Europe/London"), reply
+        assert "“EST” is ambiguous" in visible_text(await say(server, ALICE, "time", "9am EST"))
         reply = visible_text(await say(server, ALICE, "time", "stop"))
         assert reply.startswith("/digest off turns the daily digest off; /time sets when it comes"), reply
         assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "stop"))

@@ -33,7 +33,10 @@ DIGEST_USAGE = (
     "/digest quiet sends nothing on a day without news, /digest notice says so in one line; "
     "/time 07:30 sets its time."
 )
-TIME_USAGE = "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon)."
+TIME_USAGE = (
+    "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon); "
+    "/time 8am London sets your time zone too."
+)
 ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets your time zone."
 ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in your categories."
 ADMINS_ONLY = "Only this group's admins can change its subscriptions and settings. /mysubs shows them."

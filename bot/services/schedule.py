@@ -109,6 +109,8 @@ _PARTS = {"morning": "a", "afternoon": "p", "evening": "p"}
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
+# A zone after a time starts with a letter (London, UTC+1) or a sign (+03:00).
+_ZONE_START = re.compile(r"[^\W\d_]|[+-]")
 
 
 class Window(NamedTuple):
@@ -157,6 +159,25 @@ def parse_time(text: str) -> time:
             f"{_shown(text)}: with {with_what} the hour goes from 1 to 12. Write the time like {TIME_FORMS}."
         )
     return time(hour % 12 + (12 if half == "p" else 0), minute)
+
+
+def parse_time_and_zone(text: str) -> tuple[time, str | None]:
+    """A daily time, and the zone key when one follows it ("8am London", "07:30 Europe/Berlin", "19h UTC+1"); a zone
+    that cannot be read is refused with the zone's reason ("8am EST": EST is not one clock all year)."""
+    try:
+        return parse_time(text), None
+    except UsageError as refused:
+        words = _clean(text).split()
+        # The longest time first: "8 in the morning London" is 8 in the morning, in London.
+        for split in range(len(words) - 1, 0, -1):
+            if not _ZONE_START.match(words[split]):  # "7 30" is a mistyped time, not 7 o'clock in zone "30"
+                continue
+            try:
+                daily = parse_time(" ".join(words[:split]))
+            except UsageError:
+                continue
+            return daily, parse_timezone(" ".join(words[split:]))
+        raise refused
 
 
 def _half_of(part: str | None, hour: int) -> str | None:

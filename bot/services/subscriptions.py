@@ -24,7 +24,7 @@ from datetime import datetime, time, tzinfo
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.services.categories import CategoryMatch, match_categories
-from bot.services.schedule import next_digest, parse_time, parse_timezone, zone
+from bot.services.schedule import next_digest, parse_time_and_zone, parse_timezone, zone
 from bot.store import ChatEdit, ChatSettings, Store
 
 
@@ -112,9 +112,9 @@ class Subscriptions:
         return self._edited(chat_id, edit, (category,))
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
-        """Set the daily digest time ("07:30", "7am", ...)."""
-        daily = parse_time(text)
-        return self._change(chat_id, now, lambda s: replace(s, daily=daily))
+        """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
+        daily, key = parse_time_and_zone(text)
+        return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone))
 
     def set_zone(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the time zone (a zone name, a city, or an offset from UTC)."""

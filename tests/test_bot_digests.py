@@ -681,6 +681,9 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
         assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.digest and not settings.alerts
+        # A newcomer's first choice starts the daily digest too: the reply to /alerts on said nothing of it.
+        reply = visible_text(await say(server, BOB, "alerts", "on"))
+        assert "\nDaily digest: every day at 08:00 (UTC); the next on Sat 28 Mar at 08:00." in reply, reply
 
 
 async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in(

@@ -189,9 +189,10 @@ def time_is_no_switch(choice: str) -> str:
     return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."
 
 
-def empty_set(view: ChatView) -> str:
-    return empty_line(view)
+def empty_set(view: ChatView, clock: Clock) -> str:
+    return f"{empty_line(view)}\n{schedule(view, clock)}"
 
 
-def alerts_set(view: ChatView) -> str:
-    return alerts_line(view)
+def alerts_set(view: ChatView, clock: Clock) -> str:
+    """After /alerts on or off, with the digest: a chat's first choice starts its daily digest too."""
+    return f"{alerts_line(view)}\n{schedule(view, clock)}"

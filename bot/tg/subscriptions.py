@@ -249,7 +249,7 @@ async def digest(update: Update, context: Context) -> None:
             update,
             context,
             lambda chat_id, now: subscriptions.set_empty_notice(chat_id, notice, now),
-            lambda view, _: text.empty_set(view),
+            text.empty_set,
             text.DIGEST_USAGE,
         )
     else:
@@ -307,7 +307,7 @@ async def alerts(update: Update, context: Context) -> None:
         update,
         context,
         lambda chat_id, now: subscriptions.set_alerts(chat_id, on, now),
-        lambda view, _: text.alerts_set(view),
+        text.alerts_set,
         text.ALERTS_USAGE,
     )
 

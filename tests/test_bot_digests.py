@@ -475,6 +475,8 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert "one line saying so" in visible_text(await say(server, ALICE, "digest", "notice"))
         assert "Daily digest off" in visible_text(await say(server, ALICE, "digest", "off"))
         assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
+        # Following none with the digest off is no digest of every category.
+        assert "Categories: none chosen.\nDaily digest: off" in visible_text(await say(server, BOB, "mysubs"))
         assert "Daily digest on" in visible_text(await say(server, ALICE, "digest", "ON"))
         # "all": every category there is, and every one followed.
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))

@@ -77,6 +77,8 @@ def toggle_label(name: str, followed: bool) -> str:
 
 
 def following(view: ChatView) -> str:
+    if view.all_categories and not view.settings.digest:  # "all" would promise a digest that does not come
+        return "Categories: none chosen."
     if view.all_categories:
         return "Categories: all (you follow none in particular, so your digest has every category)."
     # In the order a reader looks for them: the store's own order puts "Sport" before "arts".

@@ -18,6 +18,8 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
   Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places). An
   abbreviation of one clock all year is its zone (MSK: Europe/Moscow, JST: Asia/Tokyo); the abbreviations are the
   ones article dates read (`bot.ingest.dates.NAMED_ZONES`), with IST.
+- Times: 24-hour and am/pm forms, "at 8", "19h", "8 in the morning"; a zone may follow one ("8am London":
+  `parse_time_and_zone`), read as `parse_timezone` reads it.
 - A daily time in a spring-forward gap (02:30 on the day Berlin jumps from 02:00 to 03:00) is due at the first
   instant after the gap (03:00 local). A day that a change skips past entirely (Samoa went from 29 to 31 December
   2011) has no digest: the next day has its own.

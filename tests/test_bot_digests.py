@@ -730,6 +730,15 @@ async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in
         assert reply.endswith("Digests and alerts will come to this topic."), reply
         settings = store.chat_settings(SUPERGROUP)
         assert settings is not None and settings.topic is None
+        # A button pressed under the keyboard in the news topic brings them back there.
+        call = await reply_call(server, SUPERGROUP, "subscribe", user_id=OWNER, topic=news)
+        message_id = call.result["message_id"]
+        answer = await press(
+            server, SUPERGROUP, message_id, keyboard(server, SUPERGROUP, message_id)["▫️ Science"], OWNER
+        )
+        assert answer.params.get("text") == "Following Science. Digests and alerts will come to this topic."
+        settings = store.chat_settings(SUPERGROUP)
+        assert settings is not None and settings.topic == news
 
 
 async def test_a_newcomers_start_tells_of_the_daily_digest(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

@@ -475,6 +475,8 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert "one line saying so" in visible_text(await say(server, ALICE, "digest", "notice"))
         assert "Daily digest off" in visible_text(await say(server, ALICE, "digest", "off"))
         assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
+        # Following none with the digest off is no digest of every category.
+        assert "Categories: none chosen.\nDaily digest: off" in visible_text(await say(server, BOB, "mysubs"))
         assert "Daily digest on" in visible_text(await say(server, ALICE, "digest", "ON"))
         # "all": every category there is, and every one followed.
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))
@@ -657,3 +659,109 @@ async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_sai
     assert levels[0] == logging.WARNING and levels[-1] == logging.INFO, fanout
     assert len(levels) >= 3 and set(levels[1:-1]) == {logging.DEBUG}, fanout
     assert fanout[-1][1].startswith("sending digests and alerts again after"), fanout
+
+
+async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        for typed, shown in (
+            ("at 8", "08:00"),
+            ("19h", "19:00"),
+            ("7 in the evening", "19:00"),
+            ("10 at night", "22:00"),
+        ):
+            assert f"Your digest time is {shown}." in visible_text(await say(server, ALICE, "time", typed)), typed
+        reply = visible_text(await say(server, ALICE, "time", "8am London"))
+        assert reply.startswith("Your digest time is 08:00.\nDaily digest: every day at 08:00 (Europe/London"), reply
+        assert "“EST” is ambiguous" in visible_text(await say(server, ALICE, "time", "9am EST"))
+        reply = visible_text(await say(server, ALICE, "time", "stop"))
+        assert reply.startswith("/digest off turns the daily digest off; /time sets when it comes"), reply
+        assert "Daily digest off." in visible_text(await say(server, ALICE, "digest", "stop"))
+        assert "Daily digest on." in visible_text(await say(server, ALICE, "digest", "Start"))
+        await say(server, ALICE, "alerts", "on")
+        assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and not settings.alerts
+        # A newcomer's first choice starts the daily digest too: the reply to /alerts on said nothing of it.
+        reply = visible_text(await say(server, BOB, "alerts", "on"))
+        assert "\nDaily digest: every day at 08:00 (UTC); the next on Sat 28 Mar at 08:00." in reply, reply
+
+
+async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Subscribed in the forum's "News" topic, the digest and alerts came to General, where nobody looked for them;
+    they go to the topic the settings were last changed in, and to General once that topic is deleted."""
+    news, chatter = 5, 9
+    clock = Clock(START)
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(bot_settings, clock) as app:
+        reply = visible_text(await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER, topic=news))
+        assert reply.endswith("Digests and alerts will come to this topic."), reply
+        reply = visible_text(await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER, topic=news))
+        assert "will come to this topic" not in reply  # already there
+        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER, topic=news)
+        mine = visible_text(await say(server, SUPERGROUP, "mysubs", user_id=MEMBER, topic=chatter))
+        assert "Digests and alerts come to the topic these settings were last changed in." in mine
+        await write(app, START + timedelta(minutes=1), story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        sent = [
+            c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if c.params["text"].startswith((DIGEST, ALERT))
+        ]
+        assert {c.params["text"].split("\n")[0] for c in sent} == {ALERT, f"{DIGEST}: 1 new story"}
+        assert [c.params.get("message_thread_id") for c in sent] == [news, news]
+
+        # The topic is deleted: the next digest goes to General rather than nowhere.
+        await write(app, datetime(2026, 3, 28, 9, 0, tzinfo=UTC), story("Derby ends level", "Sport"))
+        await tick(app)  # its alert
+        server.fail_next("sendMessage", 400, "Bad Request: message thread not found", chat_id=SUPERGROUP)
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        refused, last = server.calls("sendMessage", chat_id=SUPERGROUP)[-2:]
+        assert refused.error_code == 400 and refused.params["message_thread_id"] == news
+        assert last.ok and last.params["text"].startswith(DIGEST) and "message_thread_id" not in last.params
+        store = app.bot_data.library.store
+        assert [status for kind, _, status in store.deliveries_of(SUPERGROUP) if kind == "digest"] == ["sent", "sent"]
+
+        # Changed again in General: they come there.
+        reply = visible_text(await say(server, SUPERGROUP, "digest", "quiet", user_id=OWNER))
+        assert reply.endswith("Digests and alerts will come to this topic."), reply
+        settings = store.chat_settings(SUPERGROUP)
+        assert settings is not None and settings.topic is None
+        # A button pressed under the keyboard in the news topic brings them back there.
+        call = await reply_call(server, SUPERGROUP, "subscribe", user_id=OWNER, topic=news)
+        message_id = call.result["message_id"]
+        answer = await press(
+            server, SUPERGROUP, message_id, keyboard(server, SUPERGROUP, message_id)["▫️ Science"], OWNER
+        )
+        assert answer.params.get("text") == "Following Science. Digests and alerts will come to this topic."
+        settings = store.chat_settings(SUPERGROUP)
+        assert settings is not None and settings.topic == news
+
+
+async def test_a_newcomers_start_tells_of_the_daily_digest(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/start spoke only of questions: a newcomer learned of digests only by reading /help's list."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        greeting = visible_text(await say(server, ALICE, "start"))
+        assert "/subscribe brings a daily digest of the categories you choose; /help lists every command." in greeting
+
+
+async def test_mysubs_says_when_a_category_followed_has_no_stories_any_more(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A feed that starts filing "Arts" as "Culture", or an admin removing a category's stories, left a follower
+    reading "Categories: Arts." and getting nothing, with no word why."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(app, START, story("Gallery reopens", "Arts"))
+        await say(server, ALICE, "subscribe", "arts sport")
+        assert "No stories are filed under" not in visible_text(await say(server, ALICE, "mysubs"))
+        gone = [a.id for a in await asyncio.to_thread(store.latest, 10, "Arts")]
+        await asyncio.to_thread(store.remove_articles, gone, START)
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert (
+            "Categories: Arts and Sport.\nNo stories are filed under Arts now: /categories lists those there are."
+            in mine
+        )

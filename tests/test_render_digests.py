@@ -12,6 +12,7 @@ from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline, StoredArticle
 from bot.render.digests import (
     NOTHING_NEW,
+    PREVIEW_HEADING,
     TELEGRAM_LIMIT,
     more_line,
     render_alert,
@@ -101,7 +102,9 @@ def test_and_n_more_names_the_latest_that_shows_them() -> None:
 
 
 def test_an_empty_digest_says_nothing_new_or_nothing_at_all() -> None:
-    assert render_digest(digest()) == [f"<b>Daily digest</b>\n{NOTHING_NEW}"]
+    # The scheduled one says how to get none; a preview asked for is no such bother.
+    assert render_digest(digest()) == [f"<b>Daily digest</b>\n{NOTHING_NEW}\n/digest quiet: no message on such days."]
+    assert render_digest(digest(), heading=PREVIEW_HEADING) == [f"<b>Your digest so far</b>\n{NOTHING_NEW}"]
     assert render_digest(digest(), quiet=True) is None
     assert render_alert(digest()) is None
 

@@ -25,6 +25,7 @@ from bot.services.schedule import (
     next_due,
     offset_label,
     parse_time,
+    parse_time_and_zone,
     parse_timezone,
     plan,
     within_grace,
@@ -94,6 +95,37 @@ def test_every_minute_of_the_day_reads_back_in_every_form(hour: int, minute: int
     ]
     spellings.append(f"{twelve}:{minute:02d} {half.upper()}")
     assert {parse_time(text) for text in spellings} == {expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("07:30", ("07:30", None)),
+        ("8am London", ("08:00", "Europe/London")),
+        ("07:30 Europe/Berlin", ("07:30", "Europe/Berlin")),
+        ("19h UTC+1", ("19:00", "UTC+01:00")),
+        ("8:00 +03:00", ("08:00", "UTC+03:00")),
+        ("8 in the morning New York", ("08:00", "America/New_York")),
+        ("at 8 São Paulo", ("08:00", "America/Sao_Paulo")),
+    ],
+)
+def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -> None:
+    daily, key = parse_time_and_zone(text)
+    assert (daily.isoformat("minutes"), key) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("8am EST", "“EST” is ambiguous or not one clock all year. Did you mean America/New_York"),
+        ("8am Mars", "Unknown time zone “Mars”"),
+        ("7 30", "“7 30” is not a time of day"),
+        ("soon London", "“soon London” is not a time of day"),
+    ],
+)
+def test_a_time_with_a_zone_that_cannot_be_read_says_which_part_is_wrong(text: str, reason: str) -> None:
+    with pytest.raises(UsageError, match=reason):
+        parse_time_and_zone(text)
 
 
 def test_usage_error_is_a_value_error_in_the_newsbot_tree() -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, text
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
@@ -16,6 +17,7 @@ from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
+from bot.store.schema import migrations
 from tests.newsroom import story, url_of
 from tests.paths import ROOT
 
@@ -120,12 +122,15 @@ def test_all_subscribes_to_every_category_and_unsubscribes_from_every_one_follow
     assert subscriptions.unsubscribe(CHAT, ["all"], NOW).named == ()  # following none: nothing to stop
 
 
-def test_toggles_follow_and_unfollow(subscriptions: Subscriptions) -> None:
-    assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("sport",)
-    assert subscriptions.toggle(CHAT, "tech", NOW).categories == ("sport", "tech")
-    assert subscriptions.toggle(CHAT, "sport", NOW).categories == ("tech",)
+def test_buttons_follow_and_unfollow_as_they_say_whatever_the_chat_does_now(subscriptions: Subscriptions) -> None:
+    assert subscriptions.choose(CHAT, "sport", True, NOW).categories == ("sport",)
+    assert subscriptions.choose(CHAT, "tech", True, NOW).categories == ("sport", "tech")
+    assert subscriptions.choose(CHAT, "sport", False, NOW).categories == ("tech",)
+    # Pressed twice, or from an outdated keyboard: a "stop" button stops, a "follow" button follows.
+    assert subscriptions.choose(CHAT, "sport", False, NOW).categories == ("tech",)
+    assert subscriptions.choose(CHAT, "tech", True, NOW).categories == ("tech",)
     with pytest.raises(UsageError, match="no category “cooking” any more"):
-        subscriptions.toggle(CHAT, "cooking", NOW)  # a stale or tampered button
+        subscriptions.choose(CHAT, "cooking", True, NOW)  # a stale or tampered button
 
 
 def test_time_and_zone_reschedule_the_next_digest(subscriptions: Subscriptions) -> None:
@@ -208,6 +213,32 @@ def test_a_migrated_group_keeps_subscriptions_and_settings(subscriptions: Subscr
     assert moved.categories == ("sport", "tech") and moved.settings.daily == time(18, 0)
     assert not subscriptions.view(-5).stored and subscriptions.view(-5).categories == ()
     assert store.chat_active(-5) is False and store.chat_active(-1005) is True
+
+
+def test_digests_go_to_the_forum_topic_chosen_and_a_store_from_before_topics_gets_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Migration 0008 on a store made before it (its column dropped behind the store's back): the settings stay,
+    in General, and a topic can be chosen."""
+    url = url_of(database_url, tmp_path)
+    first = Store.open(url)
+    first.write_articles([story("A", "sport", NOW)], NOW)
+    Subscriptions(first).subscribe(CHAT, ["sport"], NOW)
+    assert Subscriptions(first).set_topic(CHAT, 5, NOW).settings.topic == 5
+    assert not Subscriptions(first).set_topic(CHAT + 1, 5, NOW).stored  # no settings: nothing to post
+    with first.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE chat_settings DROP COLUMN topic"))
+        connection.execute(delete(migrations).where(migrations.c.name == "0008_digest_topic"))
+    first.close()
+    second = Store.open(url)
+    try:
+        assert second.pending_migrations() == []
+        view = Subscriptions(second).view(CHAT)
+        assert view.categories == ("sport",) and view.settings.digest and view.settings.topic is None
+        assert Subscriptions(second).set_topic(CHAT, 7, NOW).settings.topic == 7
+        assert Subscriptions(second).view(CHAT).settings.topic == 7
+    finally:
+        second.close()
 
 
 def test_a_bad_default_zone_is_refused_at_start(store: Store) -> None:

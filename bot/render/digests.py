@@ -31,6 +31,8 @@ ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there.
 NOTHING_NEW = "Nothing new in the categories followed here today; /latest shows the newest headlines there are."
+# Under a scheduled "nothing new": a reader who gets one each quiet day learns how to get none.
+QUIET_HINT = "/digest quiet: no message on such days."
 
 
 def date_of(headline: Headline, zone: tzinfo = UTC) -> str:
@@ -102,7 +104,8 @@ def render_digest(
     """A digest as messages, dated in `zone` (the reader's); an empty one is one "nothing new" line, or None
     (nothing to send) when `quiet`."""
     if digest.empty:
-        return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{NOTHING_NEW}"]
+        hint = f"\n{QUIET_HINT}" if heading == DIGEST_HEADING else ""
+        return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{NOTHING_NEW}{hint}"]
     heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
     return split(heading, digest, bot_username, zone=zone)
 

@@ -33,13 +33,17 @@ DIGEST_USAGE = (
     "/digest quiet sends nothing on a day without news, /digest notice says so in one line; "
     "/time 07:30 sets its time."
 )
-TIME_USAGE = "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon)."
+TIME_USAGE = (
+    "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon); "
+    "/time 8am London sets your time zone too."
+)
 ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets your time zone."
 ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in your categories."
 ADMINS_ONLY = "Only this group's admins can change its subscriptions and settings. /mysubs shows them."
 ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was changed. Please try again."
 NO_CATEGORIES = "There are no categories yet: once articles arrive, /subscribe lists them."
 STALE_BUTTON = "This button is out of date. Send /subscribe for the current list."
+TOPIC_MOVED = "Digests and alerts will come to this topic."
 CHANGE_HINT = (
     "Change them with /subscribe, /unsubscribe, /time, /timezone, /digest on|off|quiet|notice, /alerts on|off."
 )
@@ -73,6 +77,8 @@ def toggle_label(name: str, followed: bool) -> str:
 
 
 def following(view: ChatView) -> str:
+    if view.all_categories and not view.settings.digest:  # "all" would promise a digest that does not come
+        return "Categories: none chosen."
     if view.all_categories:
         return "Categories: all (you follow none in particular, so your digest has every category)."
     # In the order a reader looks for them: the store's own order puts "Sport" before "arts".
@@ -109,10 +115,17 @@ def alerts_line(view: ChatView) -> str:
 def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     """Everything a chat chose (/mysubs)."""
     heading = HTML.bold("This group's subscriptions" if group else "Your subscriptions")
-    lines = [heading, following(view), schedule(view, clock)]
+    lines = [heading, following(view)]
+    # A category whose stories all went, or whose feed files them under another name now, brings nothing.
+    if gone := [name for name in view.categories if name not in view.known]:
+        lines.append(f"No stories are filed under {names(gone)} now: /categories lists those there are.")
+    lines.append(schedule(view, clock))
     if view.settings.digest:
         lines.append(empty_line(view))
-    lines += [alerts_line(view), "", CHANGE_HINT]
+    lines.append(alerts_line(view))
+    if view.settings.topic is not None:
+        lines.append("Digests and alerts come to the topic these settings were last changed in.")
+    lines += ["", CHANGE_HINT]
     if group:
         lines.append("Only the group's admins can change them.")
     return "\n".join(lines)
@@ -178,9 +191,10 @@ def time_is_no_switch(choice: str) -> str:
     return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."
 
 
-def empty_set(view: ChatView) -> str:
-    return empty_line(view)
+def empty_set(view: ChatView, clock: Clock) -> str:
+    return f"{empty_line(view)}\n{schedule(view, clock)}"
 
 
-def alerts_set(view: ChatView) -> str:
-    return alerts_line(view)
+def alerts_set(view: ChatView, clock: Clock) -> str:
+    """After /alerts on or off, with the digest: a chat's first choice starts its daily digest too."""
+    return f"{alerts_line(view)}\n{schedule(view, clock)}"

@@ -160,7 +160,7 @@ def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
         known += f" in {count(len(names), 'category', 'categories')} ({HTML.escape(shown)})"
     lines = [known + _dates(stats) + ".", "", "Ask me anything in your own words, for example:"]
     lines += [f"• {HTML.escape(q)}" for q in examples]
-    lines += ["", "/help lists every command."]
+    lines += ["", "/subscribe brings a daily digest of the categories you choose; /help lists every command."]
     return split_message(["\n".join(lines)])
 
 

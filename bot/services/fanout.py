@@ -1,6 +1,6 @@
 """Fan-out: send what the bot owes (digests due, alerts, claims of processes that died) within this process's
 share of the flood budget, recording every outcome. The Telegram layer's job calls `FanOut.run` every minute
-with one `send` coroutine (chat id and messages in, an `Outcome` out); nothing here imports Telegram.
+with one `send` coroutine (chat id, messages and forum topic in, an `Outcome` out); nothing here imports Telegram.
 
 One run: beat (and learn how many processes share the budget), forget deliveries finished a month ago, settle
 orphaned claims (bot.services.deliveries) and send those taken over, then claim due digests `batch` at a time and
@@ -37,7 +37,8 @@ from bot.store import Delivery, Store
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[int, Sequence[str]], Awaitable[Outcome]]
+# Chat id, messages and the forum topic to post them in (None: General, or a chat without topics).
+Send = Callable[[int, Sequence[str], int | None], Awaitable[Outcome]]
 
 
 class Render(Protocol):
@@ -196,16 +197,16 @@ class FanOut:
 
     async def _send(self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report) -> None:
         await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
-        outcome = await self._attempt(delivery.chat_id, messages, send)
+        outcome = await self._attempt(delivery.chat_id, messages, delivery.topic, send)
         if outcome.migrated_to is not None:
             # Nothing was delivered to the old id: the chat's settings and this claim move, and it goes there.
             await asyncio.to_thread(self.store.migrate_chat, delivery.chat_id, outcome.migrated_to, clock())
-            outcome = await self._attempt(outcome.migrated_to, messages, send)
+            outcome = await self._attempt(outcome.migrated_to, messages, delivery.topic, send)
         await self._record(delivery, outcome, clock, report)
 
-    async def _attempt(self, chat_id: int, messages: list[str], send: Send) -> Outcome:
+    async def _attempt(self, chat_id: int, messages: list[str], topic: int | None, send: Send) -> Outcome:
         try:
-            return await send(chat_id, messages)
+            return await send(chat_id, messages, topic)
         except Exception as error:  # the sender should classify everything; whatever escapes it may have gone out
             log.exception("sending to chat %d failed unexpectedly", chat_id)
             return Outcome(AMBIGUOUS, f"{type(error).__name__}: {error}"[:500])

@@ -18,6 +18,8 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
   Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places). An
   abbreviation of one clock all year is its zone (MSK: Europe/Moscow, JST: Asia/Tokyo); the abbreviations are the
   ones article dates read (`bot.ingest.dates.NAMED_ZONES`), with IST.
+- Times: 24-hour and am/pm forms, "at 8", "19h", "8 in the morning"; a zone may follow one ("8am London":
+  `parse_time_and_zone`), read as `parse_timezone` reads it.
 - A daily time in a spring-forward gap (02:30 on the day Berlin jumps from 02:00 to 03:00) is due at the first
   instant after the gap (03:00 local). A day that a change skips past entirely (Samoa went from 29 to 31 December
   2011) has no digest: the next day has its own.
@@ -99,10 +101,18 @@ _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 _NAME_NOISE = re.compile(r"[\s_.'\u2019-]+")
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
-_TIME = re.compile(r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m\.?)?")
+# "at 8", "8am", "8 in the morning", "19h" (as the French and others write it), "20h30".
+_TIME = re.compile(
+    r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
+    r"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>in\s+the\s+(?:morning|afternoon|evening)|at\s+night)|h)?"
+)
+# The half of the day a part of it names; at night, 6 to 11 are in the evening and 12 to 5 after midnight.
+_PARTS = {"morning": "a", "afternoon": "p", "evening": "p"}
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
+# A zone after a time starts with a letter (London, UTC+1) or a sign (+03:00).
+_ZONE_START = re.compile(r"[^\W\d_]|[+-]")
 
 
 class Window(NamedTuple):
@@ -140,14 +150,45 @@ def parse_time(text: str) -> time:
     minute = int(found["minute"] or found["compact"] or 0)
     if minute > 59:
         raise UsageError(f"{_shown(text)}: minutes go from 00 to 59. Write the time like {TIME_FORMS}.")
-    half = found["half"]
+    half = found["half"] or _half_of(found["part"], hour)
     if half is None:
         if hour > 23:
             raise UsageError(f"{_shown(text)}: hours go from 0 to 23. Write the time like {TIME_FORMS}.")
         return time(hour, minute)
     if not 1 <= hour <= 12:
-        raise UsageError(f"{_shown(text)}: with am or pm the hour goes from 1 to 12. Write the time like {TIME_FORMS}.")
+        with_what = "am or pm" if found["half"] else "a part of the day"
+        raise UsageError(
+            f"{_shown(text)}: with {with_what} the hour goes from 1 to 12. Write the time like {TIME_FORMS}."
+        )
     return time(hour % 12 + (12 if half == "p" else 0), minute)
+
+
+def parse_time_and_zone(text: str) -> tuple[time, str | None]:
+    """A daily time, and the zone key when one follows it ("8am London", "07:30 Europe/Berlin", "19h UTC+1"); a zone
+    that cannot be read is refused with the zone's reason ("8am EST": EST is not one clock all year)."""
+    try:
+        return parse_time(text), None
+    except UsageError as refused:
+        words = _clean(text).split()
+        # The longest time first: "8 in the morning London" is 8 in the morning, in London.
+        for split in range(len(words) - 1, 0, -1):
+            if not _ZONE_START.match(words[split]):  # "7 30" is a mistyped time, not 7 o'clock in zone "30"
+                continue
+            try:
+                daily = parse_time(" ".join(words[:split]))
+            except UsageError:
+                continue
+            return daily, parse_timezone(" ".join(words[split:]))
+        raise refused
+
+
+def _half_of(part: str | None, hour: int) -> str | None:
+    """ "a" or "p" for the part of the day a reader named after the hour ("in the evening"), None for none."""
+    if part is None:
+        return None
+    if part.endswith("night"):
+        return "p" if 6 <= hour <= 11 else "a"
+    return _PARTS[part.rsplit(" ", 1)[1]]
 
 
 def parse_timezone(text: str) -> str:

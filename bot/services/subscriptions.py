@@ -11,6 +11,8 @@ Rules:
   leave the due instant alone: recomputing it then could push a digest that is due but not yet claimed (this very
   minute) to tomorrow.
 - Turning alerts on starts them now: what arrived before is not alerted.
+- In a forum, digests and alerts go to the topic the chat's settings were last changed in (`set_topic`, after each
+  change), so the group reads them where it chose them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime, time, tzinfo
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.services.categories import CategoryMatch, match_categories
-from bot.services.schedule import next_digest, parse_time, parse_timezone, zone
+from bot.services.schedule import next_digest, parse_time_and_zone, parse_timezone, zone
 from bot.store import ChatEdit, ChatSettings, Store
 
 
@@ -98,17 +100,6 @@ class Subscriptions:
         edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=names)
         return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
-    def toggle(self, chat_id: int, category: str, now: datetime) -> ChatView:
-        """Follow or stop following one category by its exact name (a keyboard button)."""
-        following = set(self._followed(chat_id))
-        if category not in following and category not in self._known():
-            raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
-        if category in following:
-            edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=[category])
-        else:
-            edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
-        return self._edited(chat_id, edit, (category,))
-
     def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:
         """Follow (or stop following) one category by its exact name, whatever the chat does now: a keyboard button
         says which it means, so a second press of the same button, or a press of an outdated one, changes nothing."""
@@ -121,9 +112,9 @@ class Subscriptions:
         return self._edited(chat_id, edit, (category,))
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
-        """Set the daily digest time ("07:30", "7am", ...)."""
-        daily = parse_time(text)
-        return self._change(chat_id, now, lambda s: replace(s, daily=daily))
+        """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
+        daily, key = parse_time_and_zone(text)
+        return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone))
 
     def set_zone(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the time zone (a zone name, a city, or an offset from UTC)."""
@@ -147,6 +138,12 @@ class Subscriptions:
     def set_empty_notice(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Whether an empty digest says "nothing new" (on) or is not sent (off)."""
         return self._change(chat_id, now, lambda s: replace(s, empty_notice=on))
+
+    def set_topic(self, chat_id: int, topic: int | None, now: datetime) -> ChatView:
+        """Post the chat's digests and alerts in this forum topic (None: General); a chat without settings has
+        nothing to post, and keeps none."""
+        edit = self.store.edit_chat(chat_id, lambda s: s and replace(s, topic=topic), now)
+        return self._edited(chat_id, edit, ())
 
     # ---- helpers ------------------------------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ class ChatSettings:
     # The due instant of the previous scheduled digest: the next digest holds what arrived since.
     previous_due: datetime | None = None
     alerts_since: datetime | None = None
+    # The forum topic digests and alerts go to (None: General, or a chat without topics).
+    topic: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def _settings(row: Row[Any]) -> ChatSettings:
         next_due=row.next_due,
         previous_due=row.previous_due,
         alerts_since=row.alerts_since,
+        topic=row.topic,
     )
 
 
@@ -70,6 +73,7 @@ def _row(settings: ChatSettings, now: datetime) -> dict[str, Any]:
         "next_due": settings.next_due,
         "previous_due": settings.previous_due,
         "alerts_since": settings.alerts_since,
+        "topic": settings.topic,
         "updated_at": now,
     }
 

@@ -60,6 +60,8 @@ class Delivery:
     empty_notice: bool
     # The chat's zone key ("" for a chat that never chose one: the default).
     zone: str = ""
+    # The forum topic the chat's digests and alerts go to (None: General, or a chat without topics).
+    topic: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,12 +108,12 @@ def _row(claim: Claim, worker: str, now: datetime) -> dict[str, Any]:
 
 
 def load(connection: Connection, ids: Iterable[int]) -> list[Delivery]:
-    """Deliveries by id, in id order, with their chats' current categories, empty-digest choice and zone."""
+    """Deliveries by id, in id order, with their chats' current categories, empty-digest choice, zone and topic."""
     wanted = sorted(set(ids))
     rows: list[Any] = []
     for start in range(0, len(wanted), CHUNK):
         rows += connection.execute(
-            select(deliveries, chat_settings.c.empty_notice, chat_settings.c.zone)
+            select(deliveries, chat_settings.c.empty_notice, chat_settings.c.zone, chat_settings.c.topic)
             .select_from(deliveries.outerjoin(chat_settings, chat_settings.c.chat_id == deliveries.c.chat_id))
             .where(deliveries.c.id.in_(wanted[start : start + CHUNK]))
             .order_by(deliveries.c.id)
@@ -129,6 +131,7 @@ def load(connection: Connection, ids: Iterable[int]) -> list[Delivery]:
             categories=categories[row.chat_id],
             empty_notice=True if row.empty_notice is None else bool(row.empty_notice),
             zone=row.zone or "",
+            topic=row.topic,
         )
         for row in rows
     ]

@@ -161,6 +161,9 @@ chat_settings = Table(
     # When alerts were last turned on: articles that arrived before are not alerted.
     Column("alerts_since", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The forum topic digests and alerts go to: the one the settings were last changed in (NULL: General, or a chat
+    # without topics). Added by 0008_digest_topic.
+    Column("topic", BigInteger),
     Index("chat_settings_next_due", "next_due"),
 )
 

@@ -64,6 +64,8 @@ GROUP_BUCKETS = 512
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Refusals that mean the chat is gone for the bot, like a block: it gets nothing until it writes again.
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough rights to send")
+# Refusals of a forum topic deleted or closed since a group chose it: the group still reads its General topic.
+TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed")
 
 
 def never_sent(error: BaseException) -> bool:
@@ -220,12 +222,21 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
 
 
 def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda chat_id: None) -> Send:
-    """The `send` of bot.services.fanout: a delivery's messages in order, each error mapped to an `Outcome`."""
+    """The `send` of bot.services.fanout: a delivery's messages in order, in its forum topic while that is there
+    (General once it is not), each error mapped to an `Outcome`."""
 
-    async def send(chat_id: int, messages: Sequence[str]) -> Outcome:
+    async def send(chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
         for number, text in enumerate(messages, 1):
             try:
-                await bot.send_message(chat_id, text, rate_limit_args=FANOUT)
+                try:
+                    await bot.send_message(chat_id, text, message_thread_id=topic, rate_limit_args=FANOUT)
+                except BadRequest as error:
+                    if topic is None or not any(reason in str(error).lower() for reason in TOPIC_GONE):
+                        raise
+                    # Refused, so nothing went out: General reaches the same group.
+                    log.info("chat %d: topic %d refused (%s); sending to General", chat_id, topic, error)
+                    topic = None
+                    await bot.send_message(chat_id, text, rate_limit_args=FANOUT)
             except TelegramError as error:
                 outcome = fanout_outcome(error, number, len(messages))
                 if outcome.blocked:

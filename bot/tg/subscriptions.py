@@ -50,6 +50,8 @@ MAX_ALERT_CHARS = 200
 ADMINS_FOR_SECONDS = 60.0
 ADMIN_LISTS = 1000
 ON_OFF = {"on": True, "off": False}
+# Other words readers turn things on or off with ("/digest stop", "/time none"): read as the one they mean.
+SWITCHES = {"stop": "off", "none": "off", "never": "off", "no": "off", "start": "on", "yes": "on"}
 EMPTY_DIGEST = {"notice": True, "quiet": False}
 
 
@@ -138,7 +140,18 @@ async def change(
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{usage}"))
         return
-    await message.reply_text(confirm(view, clock_of(view, now)))
+    view, moved = await post_here(context, view, topic_of(message), now)
+    reply = confirm(view, clock_of(view, now))
+    await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
+
+
+async def post_here(context: Context, view: ChatView, topic: int | None, now: datetime) -> tuple[ChatView, bool]:
+    """Send the chat's digests and alerts to the forum topic its settings were just changed in; the view after,
+    and whether they moved."""
+    if not view.stored or view.settings.topic == topic:
+        return view, False
+    subscriptions = context.bot_data.digesting.subscriptions
+    return await asyncio.to_thread(subscriptions.set_topic, view.chat_id, topic, now), True
 
 
 async def usage_with_settings(message: Message, context: Context, usage: str) -> None:
@@ -188,6 +201,12 @@ async def unsubscribe(update: Update, context: Context) -> None:
     )
 
 
+def switch(typed: str) -> str:
+    """What a command's words choose, in lower case, with "stop" and the like as the "off" or "on" they mean."""
+    choice = typed.strip().lower()
+    return SWITCHES.get(choice, choice)
+
+
 def in_group(message: Message) -> bool:
     """Whether replies speak to a group ("This group's ...") rather than to one reader ("Your ...")."""
     return message.chat.type != ChatType.PRIVATE
@@ -208,7 +227,7 @@ async def digest(update: Update, context: Context) -> None:
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     typed = " ".join(context.args or ())
-    choice = typed.lower()
+    choice = switch(typed)
     if not choice:
         digests = context.bot_data.digesting.digests
         preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
@@ -230,7 +249,7 @@ async def digest(update: Update, context: Context) -> None:
             update,
             context,
             lambda chat_id, now: subscriptions.set_empty_notice(chat_id, notice, now),
-            lambda view, _: text.empty_set(view),
+            text.empty_set,
             text.DIGEST_USAGE,
         )
     else:
@@ -241,7 +260,7 @@ async def digest(update: Update, context: Context) -> None:
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
     assert update.message is not None
-    if (choice := " ".join(context.args or ()).lower()) in ON_OFF:  # "/time off" means the digest itself
+    if (choice := switch(" ".join(context.args or ()))) in ON_OFF:  # "/time off" means the digest itself
         await update.message.reply_text(text.time_is_no_switch(choice))
         return
     subscriptions = context.bot_data.digesting.subscriptions
@@ -276,7 +295,7 @@ async def alerts(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     typed = " ".join(context.args or ())
-    choice = typed.lower()
+    choice = switch(typed)
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""
@@ -288,7 +307,7 @@ async def alerts(update: Update, context: Context) -> None:
         update,
         context,
         lambda chat_id, now: subscriptions.set_alerts(chat_id, on, now),
-        lambda view, _: text.alerts_set(view),
+        text.alerts_set,
         text.ALERTS_USAGE,
     )
 
@@ -311,12 +330,15 @@ async def toggle(update: Update, context: Context) -> None:
     if name is None:
         await query.answer(text.STALE_BUTTON, show_alert=True)
         return
+    now = context.bot_data.clock()
     try:
-        view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, context.bot_data.clock())
+        view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, now)
     except UsageError as exc:
         await query.answer(str(exc)[:MAX_ALERT_CHARS], show_alert=True)
         return
-    await query.answer((f"Following {name}" if follow else f"Stopped following {name}")[:MAX_ALERT_CHARS])
+    view, moved = await post_here(context, view, topic_of(query.message), now)
+    done = f"Following {name}" if follow else f"Stopped following {name}"
+    await query.answer(f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])
     try:
         await query.edit_message_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
     except BadRequest as exc:

@@ -35,7 +35,7 @@ COMMANDS: tuple[Command, ...] = (
     ("unsubscribe", "stop following categories: /unsubscribe sport", False),
     ("mysubs", "your categories, digest time, time zone and alerts", False),
     ("digest", "your digest so far; /digest on|off, /digest quiet|notice for days without news", False),
-    ("time", "the time of your daily digest: /time 07:30 (also 7:30, 7am)", False),
+    ("time", "the time of your daily digest: /time 07:30 (also 7am, or /time 8am London with your zone)", False),
     ("timezone", "your time zone: /timezone Europe/Berlin, a city, or +03:00", False),
     ("alerts", "new stories in your categories as they arrive: /alerts on|off", False),
     ("stats", "what the library holds", True),

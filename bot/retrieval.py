@@ -877,6 +877,53 @@ def _vocabulary() -> frozenset[str]:
     return frozenset(piece for piece in load_tokenizer().get_vocab() if not piece.startswith("##"))
 
 
+# A follow-up is read with the stories of the message it replies to: an answer shows at most this many.
+FOLLOWED_STORIES = 3
+
+
+def follow_up(
+    question: str,
+    followed: Sequence[tuple[StoredArticle, Sequence[str]]],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None = None,
+) -> str:
+    """The text to search for a follow-up ("who bought it?", "when was that?") asked in reply to an answer or an
+    article about the `followed` stories (each with its paragraphs): the question with their headlines, so that
+    both first stages find those stories and the second picks the passages of them that answer it.
+
+    A follow-up that names a new subject is searched alone: a name (`name_terms`) none of those stories uses
+    ("What about Gull Island?"), or words none of them uses that the articles answer confidently in another story
+    ("what about the apple harvest?"). Searched alone, a short follow-up found whatever story used its one word.
+    """
+    if not followed:
+        return question
+    told = frozenset().union(*(_term_set(a.title).union(*map(_term_set, texts)) for a, texts in followed))
+    if name_terms(question) - told:
+        return question
+    own = evidence_terms(question)
+    if own and not own & told and _answered_elsewhere(question, {a.id for a, _ in followed}, engine, store, semantic):
+        return question
+    headlines = "; ".join(a.title for a, _ in followed)
+    searched = f"{question} ({headlines})"
+    return searched if len(searched) <= MAX_QUESTION_CHARS else question
+
+
+def _answered_elsewhere(
+    question: str, followed: Collection[str], engine: Engine, store: Store, semantic: Semantic | None
+) -> bool:
+    """Whether the question alone is answered confidently, first by another story than the `followed` ones."""
+    try:
+        ranking = search(Request(question), engine, store, semantic)
+    except QuestionError:
+        return False
+    return (
+        bool(ranking.candidates)
+        and ranking.best >= CONFIDENT_ANSWERABILITY
+        and (ranking.candidates[0].hit.article_id not in followed)
+    )
+
+
 def answer(
     request: Request, engine: Engine, store: Store, min_answerability: float, semantic: Semantic | None = None
 ) -> Answer:

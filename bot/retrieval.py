@@ -720,6 +720,11 @@ _LAST_LATIN = "\u024f"
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
 # Spanish opens a question or an exclamation with these; no other language does.
 _SPANISH_MARKS = frozenset("¿¡")
+# Other languages' small words that names hold ("de la soul", "van der sar"): with none of the others, a name.
+_NAME_PARTICLES = frozenset(
+    {"al", "da", "de", "del", "della", "dem", "den", "der", "des", "di", "dos", "du", "el", "la", "las", "le", "les"}
+    | {"los", "van", "von"}
+)
 # Said when a question asked in another language is declined.
 ENGLISH_ONLY = " The articles are in English: please ask in English."
 
@@ -728,12 +733,15 @@ def in_another_language(question: str) -> bool:
     """Asked in another language than English, as far as a few words tell: at least half its words written in
     other letters than Latin ones (Cyrillic, Arabic, Chinese...), or at least two of the small words that other
     languages' questions hold (`OTHER_QUESTION_WORDS`: "ist", "qué", "pourquoi"), more than of English
-    stopwords ("Was ist mit Yukos passiert?"), or Spanish's "¿" or "¡"."""
+    stopwords of two letters or more ("Was ist mit Yukos passiert?", "O que aconteceu com a Yukos?") and not only
+    the particles of names ("de la soul"), or Spanish's "¿" or "¡"."""
     if in_another_script(question) or _SPANISH_MARKS.intersection(question):
         return True
     folded = {fold(w) for w in _LETTERED_WORD.findall(question)}
-    other = len(folded & OTHER_QUESTION_WORDS)
-    return other >= 2 and other > len(folded & STOPWORDS)
+    other = folded & OTHER_QUESTION_WORDS
+    # A word of one letter ("a" and "o" of "O que aconteceu com a Yukos?") is Portuguese or Italian as much as English.
+    english = {w for w in folded & STOPWORDS if len(w) > 1}
+    return len(other) >= 2 and len(other) > len(english) and not other <= _NAME_PARTICLES
 
 
 def in_another_script(question: str) -> bool:

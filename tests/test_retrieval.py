@@ -528,6 +528,7 @@ def test_a_follow_up_is_searched_with_the_headlines_of_the_stories_it_follows(ne
         ("Pourquoi le prix du pétrole a augmenté ?", True),
         ("Chi ha vinto le elezioni?", True),
         ("Wie heeft de verkiezingen gewonnen?", True),
+        ("O que aconteceu com a Yukos?", True),  # "a" and "o" are Portuguese words too
         # English, with other languages' words in names: not one of SQuAD's 10,570 questions is taken for another
         # language, nor one of the natural BBC questions.
         ("What did Mies van der Rohe design?", False),
@@ -535,6 +536,8 @@ def test_a_follow_up_is_searched_with_the_headlines_of_the_stories_it_follows(ne
         ("Did Del Piero score for Juventus?", False),
         ("What did the UN say about Iran?", False),
         ("What did 习近平 say about trade?", False),
+        ("de la soul", False),  # other languages' words, of a name
+        ("van der sar", False),
         ("Why did the harbour council let the café double its terrace?", False),
     ],
 )

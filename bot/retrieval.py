@@ -887,6 +887,7 @@ def _vocabulary() -> frozenset[str]:
 
 # A follow-up is read with the stories of the message it replies to: an answer shows at most this many.
 FOLLOWED_STORIES = 3
+_DIGIT = re.compile(r"\d")
 
 
 def follow_up(
@@ -901,8 +902,12 @@ def follow_up(
     both first stages find those stories and the second picks the passages of them that answer it.
 
     A follow-up that names a new subject is searched alone: a name (`name_terms`) none of those stories uses
-    ("What about Gull Island?"), or words none of them uses that the articles answer confidently in another story
-    ("what about the apple harvest?"). Searched alone, a short follow-up found whatever story used its one word.
+    ("What about Gull Island?"), or words none of them uses that a story of another category answers confidently
+    ("what about the apple harvest?" of a rail strike; "what was the score?" of a tennis final is answered by a
+    rugby match's, and "how much was he fined?" of a football manager by another's fine, which are no new subject).
+    Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
+    the reader did not ask after them, and a passage without them would count as missing a number asked about
+    (`number_missing`).
     """
     if not followed:
         return question
@@ -910,26 +915,25 @@ def follow_up(
     if name_terms(question) - told:
         return question
     own = evidence_terms(question)
-    if own and not own & told and _answered_elsewhere(question, {a.id for a, _ in followed}, engine, store, semantic):
+    categories = {a.category.casefold() for a, _ in followed}
+    if own and not own & told and _answered_in_another_category(question, categories, engine, store, semantic):
         return question
-    headlines = "; ".join(a.title for a, _ in followed)
+    headlines = "; ".join(" ".join(w for w in a.title.split() if not _DIGIT.search(w)) for a, _ in followed)
     searched = f"{question} ({headlines})"
     return searched if len(searched) <= MAX_QUESTION_CHARS else question
 
 
-def _answered_elsewhere(
-    question: str, followed: Collection[str], engine: Engine, store: Store, semantic: Semantic | None
+def _answered_in_another_category(
+    question: str, categories: Collection[str], engine: Engine, store: Store, semantic: Semantic | None
 ) -> bool:
-    """Whether the question alone is answered confidently, first by another story than the `followed` ones."""
+    """Whether the question alone is answered confidently, first by a story of none of the (folded) `categories`."""
     try:
         ranking = search(Request(question), engine, store, semantic)
     except QuestionError:
         return False
-    return (
-        bool(ranking.candidates)
-        and ranking.best >= CONFIDENT_ANSWERABILITY
-        and (ranking.candidates[0].hit.article_id not in followed)
-    )
+    if not ranking.candidates or ranking.best < CONFIDENT_ANSWERABILITY:
+        return False
+    return ranking.articles[ranking.candidates[0].hit.article_id].category.casefold() not in categories
 
 
 def answer(

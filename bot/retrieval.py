@@ -901,10 +901,11 @@ def follow_up(
     article about the `followed` stories (each with its paragraphs): the question with their headlines, so that
     both first stages find those stories and the second picks the passages of them that answer it.
 
-    A follow-up that names a new subject is searched alone: a name (`name_terms`) none of those stories uses
-    ("What about Gull Island?"), or words none of them uses that a story of another category answers confidently
-    ("what about the apple harvest?" of a rail strike; "what was the score?" of a tennis final is answered by a
-    rugby match's, and "how much was he fined?" of a football manager by another's fine, which are no new subject).
+    A follow-up that names a new subject is searched alone: a name none of those stories uses, capitalised in the
+    question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
+    `written_as_names`), or words none of them uses that a story of another category answers confidently ("what
+    about the apple harvest?" of a rail strike; "what was the score?" of a tennis final is answered by a rugby
+    match's, and "how much was he fined?" of a football manager by another's fine, which are no new subject).
     Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
     the reader did not ask after them, and a passage without them would count as missing a number asked about
     (`number_missing`).
@@ -916,24 +917,35 @@ def follow_up(
         return question
     own = evidence_terms(question)
     categories = {a.category.casefold() for a, _ in followed}
-    if own and not own & told and _answered_in_another_category(question, categories, engine, store, semantic):
+    if (unknown := own - told) and _new_subject(question, unknown, unknown == own, categories, engine, store, semantic):
         return question
     headlines = "; ".join(" ".join(w for w in a.title.split() if not _DIGIT.search(w)) for a, _ in followed)
     searched = f"{question} ({headlines})"
     return searched if len(searched) <= MAX_QUESTION_CHARS else question
 
 
-def _answered_in_another_category(
-    question: str, categories: Collection[str], engine: Engine, store: Store, semantic: Semantic | None
+def _new_subject(
+    question: str,
+    unknown: frozenset[str],
+    only_unknown: bool,
+    categories: Collection[str],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None,
 ) -> bool:
-    """Whether the question alone is answered confidently, first by a story of none of the (folded) `categories`."""
+    """Whether the terms of a follow-up that the stories it follows never use (`unknown`) name a new subject: the
+    passages found for the question alone write one of them as a name, or (`only_unknown`: it has no other terms)
+    the question alone is answered confidently, first by a story of none of the (folded) `categories`."""
     try:
         ranking = search(Request(question), engine, store, semantic)
     except QuestionError:
         return False
-    if not ranking.candidates or ranking.best < CONFIDENT_ANSWERABILITY:
+    if not ranking.candidates:
         return False
-    return ranking.articles[ranking.candidates[0].hit.article_id].category.casefold() not in categories
+    if written_as_names(unknown, ranking.texts.values()):
+        return True
+    top = ranking.articles[ranking.candidates[0].hit.article_id]
+    return only_unknown and ranking.best >= CONFIDENT_ANSWERABILITY and top.category.casefold() not in categories
 
 
 def answer(

@@ -432,9 +432,10 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
     assert "<b>1. Chess Prodigy Wins National Title at Twelve</b>\n15 Nov 2023" in when
     beaten = await reply_to(server, ALICE, asking("who did she beat?", answer))
     assert "grandmaster" in beaten.split("<b>2. ")[0]
-    # A new subject, by its name or by words the story does not use.
-    ferry = await reply_to(server, ALICE, asking("What about the Gull Island ferry?", answer))
-    assert "Ferry Line" in ferry and "Chess" not in ferry
+    # A new subject: a name (capitalised as typed, or as the articles write it), or words another story is about.
+    for subject in ("What about the Gull Island ferry?", "and gull island?"):
+        ferry = await reply_to(server, ALICE, asking(subject, answer))
+        assert "Ferry Line" in ferry and "Chess" not in ferry, subject
     apples = await reply_to(server, ALICE, asking("what about the apple harvest?", answer))
     assert "Apple Harvest" in apples and "Chess" not in apples
 

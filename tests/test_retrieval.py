@@ -511,6 +511,7 @@ def test_a_follow_up_is_searched_with_the_headlines_of_the_stories_it_follows(ne
     assert news.follow_up("when was that?", ["https://news.example.org/gone", "0123456789abcdef"]) == "when was that?"
     # A name the story does not use is a new subject, a name it uses is not.
     assert news.follow_up("What did Dempsey say?", [cafe.id]) == "What did Dempsey say?"
+    assert news.follow_up("and dempsey?", [cafe.id]) == "and dempsey?"  # as the articles write it
     assert news.follow_up("What did the Harbour Council say?", [cafe.id]).endswith(f"({cafe.title})")
     long = "why " * 245 + "?"
     assert news.follow_up(long, [cafe.id]) == long

@@ -1,4 +1,5 @@
-"""Asking: questions in private chats, /ask and mentions in groups, "More" to page, and inline search.
+"""Asking: questions in private chats, /ask and mentions in groups, replies that follow up on an answer's stories,
+"More" to page, and inline search.
 
 Searching runs in worker threads so one slow question never stalls other chats. An edited question is answered
 as a new one (a reader who fixed a typo waits for the answer), in groups when it is addressed to the bot as a new
@@ -150,10 +151,10 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
         return
     try:
+        await show_typing(message)
         if followed := followed_stories(message, context.bot.id):
             question = await asyncio.to_thread(library.follow_up, question, followed)
         request = library.request(question)
-        await show_typing(message)
         subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
         page = await asyncio.to_thread(
             lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id))

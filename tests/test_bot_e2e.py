@@ -732,7 +732,7 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
 def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n9\n3\n/stats\n"
+    typed = "Who became the youngest chess champion?\n1\n> when was that?\n/help\nharbor\n9\n3\n/stats\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input=typed,
@@ -749,6 +749,8 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert f"Source ({CHESS_URL})" in out
     assert "[1] Full article: Chess Prodigy Wins National Title at…" in out
     assert "Her coach said Aronsen trains four hours a day" in out  # the full article, pressed as 1
+    # "> " replies to the answer: a follow-up on its story, where "when was that?" alone has no word to search for.
+    assert out.count("*1. Chess Prodigy Wins National Title at Twelve*") == 2 and "common words" not in out
     assert "/reindex — rebuild the search index" in out
     assert "[3] More" in out and "*4. " in out  # the More button pressed as 3 shows passage 4
     assert "There is no button 9; type 1 to 3 to press one." in out and "mentions" not in out

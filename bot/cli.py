@@ -128,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--until", type=_until, metavar="DATE", help="only articles published on or before this date (a day: all of it)"
     )
+    ask.add_argument(
+        "--following",
+        action="append",
+        metavar="ID_OR_URL",
+        help="a follow-up (who bought it?) to this article's story, by its id or URL (repeatable), as a reply in chat",
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     remove = _command(commands, "remove", "remove articles from the store and index, by id or URL")
@@ -423,6 +429,8 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
                 file=sys.stderr,
             )
     try:
+        if args.following:
+            question = library.follow_up(question, args.following)
         request = library.request(question, k=args.k, category=args.category, since=args.since, until=args.until)
         answer = library.ask(request)
     except QuestionError as exc:

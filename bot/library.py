@@ -24,7 +24,7 @@ from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, StoredArticle, url_id
-from bot.retrieval import Request, answer
+from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up
 from bot.semantic import Semantic, open_semantic
 from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import Store, StoreStats, WriteResult
@@ -303,17 +303,23 @@ class Library:
     def remove(self, references: Iterable[str]) -> dict[str, str | None]:
         """Delete articles from the store and index, each named by its id or its link (as `article_at` reads
         it); returns for each reference the id removed, or None if it names no article here."""
-        wanted: dict[str, str | None] = {}
-        for reference in dict.fromkeys(r.strip() for r in references):
-            if is_web_url(reference):
-                found = self.article_at(reference)
-                wanted[reference] = None if found is None else found.id
-            else:
-                wanted[reference] = reference
+        wanted = self._ids_of(references)
         removed = set(self.store.remove_articles(i for i in wanted.values() if i is not None))
         self.follower.wait_until(self.store.head())
         self.embed_if_few()
         return {reference: i if i in removed else None for reference, i in wanted.items()}
+
+    def _ids_of(self, references: Iterable[str]) -> dict[str, str | None]:
+        """Each reference (an article's id, or its link as `article_at` reads it) with the id it names: a link
+        no article here has names None."""
+        ids: dict[str, str | None] = {}
+        for reference in dict.fromkeys(r.strip() for r in references):
+            if is_web_url(reference):
+                found = self.article_at(reference)
+                ids[reference] = None if found is None else found.id
+            else:
+                ids[reference] = reference
+        return ids
 
     def ingest(
         self,
@@ -347,6 +353,14 @@ class Library:
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
         return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+
+    def follow_up(self, question: str, references: Iterable[str]) -> str:
+        """The text to search for a question asked in reply to an answer or article showing the articles
+        `references` names (ids or links, as `remove` reads them): see `retrieval.follow_up`. Articles no longer
+        here are left out; with none left, the question alone."""
+        ids = [i for i in self._ids_of(references).values() if i is not None]
+        followed = self.store.with_paragraphs(list(dict.fromkeys(ids))[:FOLLOWED_STORIES])
+        return follow_up(question, followed, self.engine, self.store, self.semantic)
 
     def article_at(self, url: str) -> StoredArticle | None:
         """The article at a link a reader pasted, as typed or without its tracking parameters; None if not here."""

@@ -720,6 +720,11 @@ _LAST_LATIN = "\u024f"
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
 # Spanish opens a question or an exclamation with these; no other language does.
 _SPANISH_MARKS = frozenset("¿¡")
+# Other languages' small words that names hold ("de la soul", "van der sar"): with none of the others, a name.
+_NAME_PARTICLES = frozenset(
+    {"al", "da", "de", "del", "della", "dem", "den", "der", "des", "di", "dos", "du", "el", "la", "las", "le", "les"}
+    | {"los", "van", "von"}
+)
 # Said when a question asked in another language is declined.
 ENGLISH_ONLY = " The articles are in English: please ask in English."
 
@@ -728,12 +733,15 @@ def in_another_language(question: str) -> bool:
     """Asked in another language than English, as far as a few words tell: at least half its words written in
     other letters than Latin ones (Cyrillic, Arabic, Chinese...), or at least two of the small words that other
     languages' questions hold (`OTHER_QUESTION_WORDS`: "ist", "qué", "pourquoi"), more than of English
-    stopwords ("Was ist mit Yukos passiert?"), or Spanish's "¿" or "¡"."""
+    stopwords of two letters or more ("Was ist mit Yukos passiert?", "O que aconteceu com a Yukos?") and not only
+    the particles of names ("de la soul"), or Spanish's "¿" or "¡"."""
     if in_another_script(question) or _SPANISH_MARKS.intersection(question):
         return True
     folded = {fold(w) for w in _LETTERED_WORD.findall(question)}
-    other = len(folded & OTHER_QUESTION_WORDS)
-    return other >= 2 and other > len(folded & STOPWORDS)
+    other = folded & OTHER_QUESTION_WORDS
+    # A word of one letter ("a" and "o" of "O que aconteceu com a Yukos?") is Portuguese or Italian as much as English.
+    english = {w for w in folded & STOPWORDS if len(w) > 1}
+    return len(other) >= 2 and len(other) > len(english) and not other <= _NAME_PARTICLES
 
 
 def in_another_script(question: str) -> bool:
@@ -880,6 +888,69 @@ def one_edit(word: str) -> set[str]:
 def _vocabulary() -> frozenset[str]:
     """The whole words of the encoder's WordPiece vocabulary (lower case; continuation pieces left out)."""
     return frozenset(piece for piece in load_tokenizer().get_vocab() if not piece.startswith("##"))
+
+
+# A follow-up is read with the stories of the message it replies to: an answer shows at most this many.
+FOLLOWED_STORIES = 3
+_DIGIT = re.compile(r"\d")
+
+
+def follow_up(
+    question: str,
+    followed: Sequence[tuple[StoredArticle, Sequence[str]]],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None = None,
+) -> str:
+    """The text to search for a follow-up ("who bought it?", "when was that?") asked in reply to an answer or an
+    article about the `followed` stories (each with its paragraphs): the question with their headlines, so that
+    both first stages find those stories and the second picks the passages of them that answer it.
+
+    A follow-up that names a new subject is searched alone: a name none of those stories uses, capitalised in the
+    question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
+    `written_as_names`), or words none of them uses that a story of another category answers confidently ("what
+    about the apple harvest?" of a rail strike; "what was the score?" of a tennis final is answered by a rugby
+    match's, and "how much was he fined?" of a football manager by another's fine, which are no new subject).
+    Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
+    the reader did not ask after them, and a passage without them would count as missing a number asked about
+    (`number_missing`).
+    """
+    if not followed:
+        return question
+    told = frozenset().union(*(_term_set(a.title).union(*map(_term_set, texts)) for a, texts in followed))
+    if name_terms(question) - told:
+        return question
+    own = evidence_terms(question)
+    categories = {a.category.casefold() for a, _ in followed}
+    if (unknown := own - told) and _new_subject(question, unknown, unknown == own, categories, engine, store, semantic):
+        return question
+    headlines = "; ".join(" ".join(w for w in a.title.split() if not _DIGIT.search(w)) for a, _ in followed)
+    searched = f"{question} ({headlines})"
+    return searched if len(searched) <= MAX_QUESTION_CHARS else question
+
+
+def _new_subject(
+    question: str,
+    unknown: frozenset[str],
+    only_unknown: bool,
+    categories: Collection[str],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None,
+) -> bool:
+    """Whether the terms of a follow-up that the stories it follows never use (`unknown`) name a new subject: the
+    passages found for the question alone write one of them as a name, or (`only_unknown`: it has no other terms)
+    the question alone is answered confidently, first by a story of none of the (folded) `categories`."""
+    try:
+        ranking = search(Request(question), engine, store, semantic)
+    except QuestionError:
+        return False
+    if not ranking.candidates:
+        return False
+    if written_as_names(unknown, ranking.texts.values()):
+        return True
+    top = ranking.articles[ranking.candidates[0].hit.article_id]
+    return only_unknown and ranking.best >= CONFIDENT_ANSWERABILITY and top.category.casefold() not in categories
 
 
 def answer(

@@ -3,7 +3,8 @@
 `TerminalBotAPI` replaces the bot's HTTP client: it answers the Bot API methods itself, hands what the person
 types to the bot as updates of a private chat (through `getUpdates`, as Telegram would), and prints the bot's
 messages readably. Buttons are numbered; typing a number presses one (a number no button has is refused, not
-asked). `/quit` or end of input ends the chat once every reply has been printed.
+asked). A line starting with ">" replies to the last message that had buttons, an answer most often: a follow-up
+("> who bought it?"), as a Telegram reply. `/quit` or end of input ends the chat once every reply has been printed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ BOT_ID = 1_000_000
 POLL_SECONDS = 1
 USERNAME = "newsbot"
 DEEP_LINK = f"https://t.me/{USERNAME}?start="
-INTRO = "Chatting with newsbot. Type a question, /help for commands, a button's number to press it, /quit to leave."
+INTRO = (
+    "Chatting with newsbot. Type a question, /help for commands, a button's number to press it, > and a question to"
+    " follow up on the last answer, /quit to leave."
+)
+# A typed line starting with this replies to the last message that had buttons (`TerminalBotAPI._update_for`).
+REPLY_MARK = ">"
 
 
 class _TerminalText(HTMLParser):
@@ -198,7 +204,12 @@ class TerminalBotAPI(BaseRequest):
                     "chat_type": "private",
                 }
             }
+        replied = self._buttons[0][0] if text.startswith(REPLY_MARK) and self._buttons else None
+        if replied is not None:
+            text = text[len(REPLY_MARK) :].strip()
         message = self._new_message(self.user, text)
+        if replied is not None:
+            message["reply_to_message"] = {k: v for k, v in self._messages[replied].items() if k != "reply_to_message"}
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"message": message}

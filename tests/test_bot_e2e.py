@@ -405,6 +405,58 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     assert "chess final" not in str(sent) and "Ferry Line" not in str([c.params["text"] for c in sent])
 
 
+async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
+    """A short follow-up in reply to an answer, or to a full article, continues its story, in groups too; one that
+    names a new subject finds that subject, and a reply to another message (the help, the latest headlines) is
+    asked alone, as any message."""
+
+    async def next_call(chat: int, inject: Callable[[], object]) -> Call:
+        before = sum(c.ok for c in server.calls("sendMessage", chat_id=chat))
+        inject()
+        return await last_call(server, chat, before + 1)
+
+    def asking(text: str, replied: Call | None = None, chat: int = ALICE) -> Callable[[], object]:
+        to = None if replied is None else replied.result["message_id"]
+        return lambda: server.send_text(chat, text, reply_to_bot_message_id=to)
+
+    answer = await next_call(ALICE, asking("Who is the chess champion?"))
+    assert "Chess Prodigy" in check_sent(answer)
+    # Alone, no story answers "how does she train?", and "when was that?" has no word to search for.
+    alone = await reply_to(server, ALICE, asking("how does she train?"))
+    assert alone.startswith("Nothing in the articles answers that.")
+    no_words = await reply_to(server, ALICE, asking("when was that?"))
+    assert "only has common words" in no_words
+    trains = await reply_to(server, ALICE, asking("how does she train?", answer))
+    assert "Aronsen <b>trains</b> four hours a day" in trains
+    when = await reply_to(server, ALICE, asking("when was that?", answer))
+    assert "<b>1. Chess Prodigy Wins National Title at Twelve</b>\n15 Nov 2023" in when
+    beaten = await reply_to(server, ALICE, asking("who did she beat?", answer))
+    assert "grandmaster" in beaten.split("<b>2. ")[0]
+    # A new subject: a name (capitalised as typed, or as the articles write it), or words another story is about.
+    for subject in ("What about the Gull Island ferry?", "and gull island?"):
+        ferry = await reply_to(server, ALICE, asking(subject, answer))
+        assert "Ferry Line" in ferry and "Chess" not in ferry, subject
+    apples = await reply_to(server, ALICE, asking("what about the apple harvest?", answer))
+    assert "Apple Harvest" in apples and "Chess" not in apples
+
+    # The full article from the answer's button is followed up the same way.
+    press = partial(server.press_button, ALICE, answer.result["message_id"], buttons(answer)[0]["callback_data"])
+    article = await next_call(ALICE, press)
+    assert check_sent(article).startswith("<b>Chess Prodigy")
+    assert "Aronsen <b>trains</b>" in await reply_to(server, ALICE, asking("how does she train?", article))
+
+    # Replies to the help and to the latest headlines (which link stories too) are asked alone.
+    help_message = await next_call(ALICE, lambda: server.send_command(ALICE, "help"))
+    assert await reply_to(server, ALICE, asking("when was that?", help_message)) == no_words
+    latest = await next_call(ALICE, lambda: server.send_command(ALICE, "latest"))
+    assert "Chess Prodigy" in check_sent(latest)
+    assert await reply_to(server, ALICE, asking("how does she train?", latest)) == alone
+
+    # In a group, where a reply to the bot is already how one asks.
+    asked = await next_call(GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
+    assert "Aronsen <b>trains</b>" in await reply_to(server, GROUP, asking("how does she train?", asked, GROUP))
+
+
 async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: Bot, server: FakeBotAPI) -> None:
     bot = f"@{server.username}"
     for text in (
@@ -680,7 +732,7 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
 def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    typed = "Who became the youngest chess champion?\n1\n/help\nharbor\n9\n3\n/stats\n"
+    typed = "Who became the youngest chess champion?\n1\n> when was that?\n/help\nharbor\n9\n3\n/stats\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input=typed,
@@ -697,6 +749,8 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert f"Source ({CHESS_URL})" in out
     assert "[1] Full article: Chess Prodigy Wins National Title at…" in out
     assert "Her coach said Aronsen trains four hours a day" in out  # the full article, pressed as 1
+    # "> " replies to the answer: a follow-up on its story, where "when was that?" alone has no word to search for.
+    assert out.count("*1. Chess Prodigy Wins National Title at Twelve*") == 2 and "common words" not in out
     assert "/reindex — rebuild the search index" in out
     assert "[3] More" in out and "*4. " in out  # the More button pressed as 3 shows passage 4
     assert "There is no button 9; type 1 to 3 to press one." in out and "mentions" not in out

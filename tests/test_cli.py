@@ -57,6 +57,14 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
 
 
+def test_ask_a_follow_up_to_a_story(capsys: pytest.CaptureFixture[str]) -> None:
+    """As a reply to an answer in chat: "when was that?" alone has no word to search for."""
+    assert main(["ask", "when was that?"]) == 1
+    assert "only has common words" in capsys.readouterr().out
+    assert main(["ask", "when was that?", "--following", SHIPPED_ID]) == 0
+    assert capsys.readouterr().out.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
+
+
 def test_deep_link_when_the_bot_username_is_known(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -511,6 +511,22 @@ def test_a_web_address_in_a_question_is_not_searched_for(library: Library) -> No
         library.ask(library.request("https://example.com/only-a-link"))
 
 
+def test_a_follow_up_is_searched_with_the_headlines_of_the_stories_it_follows(news: Library) -> None:
+    cafe = news.ask(news.request("Why did the harbour council let the cafe double its terrace?")).passages[0].article
+    assert cafe.url is not None
+    following = f"when was that? ({cafe.title})"
+    assert news.follow_up("when was that?", [cafe.id]) == following
+    assert news.follow_up("when was that?", [f"{cafe.url}?utm_source=share", cafe.id]) == following
+    # A story no longer here, or a link of none, is no story to follow.
+    assert news.follow_up("when was that?", ["https://news.example.org/gone", "0123456789abcdef"]) == "when was that?"
+    # A name the story does not use is a new subject, a name it uses is not.
+    assert news.follow_up("What did Dempsey say?", [cafe.id]) == "What did Dempsey say?"
+    assert news.follow_up("and dempsey?", [cafe.id]) == "and dempsey?"  # as the articles write it
+    assert news.follow_up("What did the Harbour Council say?", [cafe.id]).endswith(f"({cafe.title})")
+    long = "why " * 245 + "?"
+    assert news.follow_up(long, [cafe.id]) == long
+
+
 @pytest.mark.parametrize(
     ("question", "foreign"),
     [
@@ -523,6 +539,7 @@ def test_a_web_address_in_a_question_is_not_searched_for(library: Library) -> No
         ("Pourquoi le prix du pétrole a augmenté ?", True),
         ("Chi ha vinto le elezioni?", True),
         ("Wie heeft de verkiezingen gewonnen?", True),
+        ("O que aconteceu com a Yukos?", True),  # "a" and "o" are Portuguese words too
         # English, with other languages' words in names: not one of SQuAD's 10,570 questions is taken for another
         # language, nor one of the natural BBC questions.
         ("What did Mies van der Rohe design?", False),
@@ -530,6 +547,8 @@ def test_a_web_address_in_a_question_is_not_searched_for(library: Library) -> No
         ("Did Del Piero score for Juventus?", False),
         ("What did the UN say about Iran?", False),
         ("What did 习近平 say about trade?", False),
+        ("de la soul", False),  # other languages' words, of a name
+        ("van der sar", False),
         ("Why did the harbour council let the café double its terrace?", False),
     ],
 )

@@ -1,4 +1,5 @@
-"""The Telegram layer's own logic, without a Bot API: buttons and the key a "More" button carries."""
+"""The Telegram layer's own logic, without a Bot API: buttons, the key a "More" button carries, and the stories a
+reply follows up on."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from telegram import InlineKeyboardMarkup
+from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, User
 
 from bot.config import MAX_PASSAGES
 from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.store import SavedQuery
+from bot.tg.ask import followed_stories
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 
@@ -84,3 +86,26 @@ def test_what_fails_now_and_then_is_a_new_outage_after_a_quiet_minute(caplog: py
         answers.failed(error, now=second)
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert said == ["cannot read the store to answer (down)", "cannot read the store to answer (down again)"]
+
+
+def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() -> None:
+    bot, reader, chat = User(7, "newsbot", is_bot=True), User(42, "Alice", is_bot=False), Chat(42, Chat.PRIVATE)
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+    url = "https://news.example.com/sport/chess-prodigy-title"
+
+    def sent(text: str, by: User = bot, link: str = "", markup: InlineKeyboardMarkup | None = None) -> Message:
+        linked = [MessageEntity(MessageEntity.TEXT_LINK, text.index(link), len(link), url=url)] if link else []
+        return Message(1, when, chat, from_user=by, text=text, entities=linked, reply_markup=markup)
+
+    def reply(to: Message | None) -> Message:
+        return Message(2, when, chat, from_user=reader, text="when was that?", reply_to_message=to)
+
+    text = "Chess Prodigy Wins National Title at Twelve\nLiv Aronsen became champion.\nSource"
+    answer = Answer("q", (Passage(ARTICLE, 0, "Liv Aronsen became champion.", 1.0),))
+    assert followed_stories(reply(sent(text, link="Source", markup=keyboard(answer, "", 3))), 7) == (ARTICLE.id,)
+    shown = sent(text, link="Source")
+    assert followed_stories(reply(shown), 7) == (url,)  # a full article: its "Source"
+    digest = sent("• Chess Prodigy Wins National Title at Twelve (15 Nov 2023)", link="Chess Prodigy Wins")
+    assert followed_stories(reply(digest), 7) == ()
+    assert followed_stories(reply(sent(text, by=reader, link="Source")), 7) == ()  # not the bot's
+    assert followed_stories(reply(None), 7) == ()

@@ -14,7 +14,7 @@ from typing import Any
 from bot.analysis import sentences, words
 from bot.models import Answer, Passage, StoredArticle
 from bot.render.headlines import render_headline
-from bot.render.markup import HTML, Style, byline, source_link, title_of
+from bot.render.markup import HTML, SOURCE_LABEL, Style, byline, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, message_length
 
 # Three passages of this length fit one message with room to spare in everyday text.
@@ -76,7 +76,7 @@ def render_passage(
         mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style),
     ]
     if link := source_link(article, bot_username, local_path):
-        lines.append(style.link(link, "Source"))
+        lines.append(style.link(link, SOURCE_LABEL))
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
 from bot.models import StoredArticle
-from bot.render.markup import HTML, MAX_LABEL_CHARS, byline, cap, source_link, title_of
+from bot.render.markup import HTML, MAX_LABEL_CHARS, SOURCE_LABEL, byline, cap, source_link, title_of
 from bot.render.split import split_message
 
 
@@ -19,5 +19,5 @@ def article_messages(article: StoredArticle, paragraphs: Sequence[str], zone: tz
     blocks = [head, *(HTML.escape(p) for p in paragraphs)]
     # Only the article's own URL: the bot's deep link would lead back to this very message.
     if link := source_link(article):
-        blocks.append(HTML.link(link, "Source"))
+        blocks.append(HTML.link(link, SOURCE_LABEL))
     return split_message(blocks)

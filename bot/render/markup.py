@@ -83,6 +83,11 @@ def deep_link(article_id: str, bot_username: str) -> str | None:
     return f"https://t.me/{bot_username}?start={article_id}" if bot_username else None
 
 
+# The label of the link under a passage and a full article to the story's page: a reply to a message with it
+# follows up on that story (`bot/tg/ask.py`).
+SOURCE_LABEL = "Source"
+
+
 def source_link(article: StoredArticle, bot_username: str = "", local_path: bool = False) -> str | None:
     """Where a reader can see the whole article: its URL, else the bot's deep link, else (CLI) its file."""
     if article.url and len(html.escape(article.url, quote=True)) <= MAX_HREF_CHARS:

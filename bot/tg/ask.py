@@ -1,4 +1,5 @@
-"""Asking: questions in private chats, /ask and mentions in groups, "More" to page, and inline search.
+"""Asking: questions in private chats, /ask and mentions in groups, replies that follow up on an answer's stories,
+"More" to page, and inline search.
 
 Searching runs in worker threads so one slow question never stalls other chats. An edited question is answered
 as a new one (a reader who fixed a typo waits for the answer), in groups when it is addressed to the bot as a new
@@ -22,6 +23,7 @@ from telegram import (
     InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
+    MessageEntity,
     Update,
 )
 from telegram.constants import ChatType
@@ -33,13 +35,13 @@ from bot.library import Library
 from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
-from bot.render.markup import HTML, byline, title_of
+from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, latest_of, small_talk, without_opening
 from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery
 from bot.tg.articles import messages_of, send_latest
-from bot.tg.buttons import EXPIRED, keyboard, pages_on
+from bot.tg.buttons import ARTICLE_DATA, EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
@@ -149,8 +151,10 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
         return
     try:
-        request = library.request(question)
         await show_typing(message)
+        if followed := followed_stories(message, context.bot.id):
+            question = await asyncio.to_thread(library.follow_up, question, followed)
+        request = library.request(question)
         subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
         page = await asyncio.to_thread(
             lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id))
@@ -160,6 +164,26 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(library, page)
+
+
+def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
+    """The articles a message follows up on when it replies to one of the bot's answers (the ids of its "Full
+    article" buttons) or to a full article (the link it shows as its "Source"); () for a reply to anything else
+    (a digest, /help), or for no reply."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return ()
+    rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
+    ids = [
+        found[1]
+        for row in rows
+        for button in row
+        if isinstance(button.callback_data, str) and (found := ARTICLE_DATA.match(button.callback_data))
+    ]
+    if ids:
+        return tuple(ids)
+    links = replied.parse_entities([MessageEntity.TEXT_LINK])
+    return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
 
 
 async def names_one_category(library: Library, words: Sequence[str]) -> bool:

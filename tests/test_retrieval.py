@@ -170,6 +170,33 @@ def test_a_suggestion_is_found_where_the_first_paragraphs_write_the_words_other_
     assert news.ask(news.request("rreate")).reason.endswith("Did you mean \u201ccreate\u201d?")
 
 
+def test_one_typed_word_shows_the_passages_holding_it_first(library: Library) -> None:
+    """The ranker, fitted on questions of several words, puts a Baghdad paragraph under a lede naming Iraq (its
+    context and cosine) above an oil story's paragraph that names it; whoever types one word wants to see it."""
+    library.add(
+        [
+            Article(
+                title="Baghdad film on big screen",
+                paragraphs=(
+                    "A film made in Iraq is shown in London.",
+                    "The director shot it in Baghdad on old film taken from the ruins of the culture ministry, with"
+                    " actors who had never worked in cinema.",
+                ),
+            ),
+            Article(
+                title="Oil markets calm",
+                paragraphs=(
+                    "Oil prices fell on Monday as traders weighed supplies from Saudi Arabia, Iraq and Nigeria"
+                    " against demand in China, and analysts expected more swings in the weeks ahead as stocks rose.",
+                ),
+            ),
+        ]
+    )
+    library.embed()
+    held = [bool(p.matched) for p in library.ask(library.request("iraq")).passages]
+    assert held == sorted(held, reverse=True) and held.count(True) == 2, held
+
+
 def test_misspellings_are_looked_for_only_when_the_answer_names_the_unused_words(news: Library) -> None:
     """A confident answer says nothing of "libary", so nothing is spent on what it may be a misspelling of."""
     for question, confident in (("harbour cafe terrace libary", True), ("libary", False)):

@@ -501,6 +501,10 @@ async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     async with bot(sqlite_bot_settings, Clock(START)):
+        # A time zone alone asks for no digest (the stories' times are shown in it): the reply says it is off.
+        reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
+        assert reply == "Your time zone is UTC-05:00.\nDaily digest: off (/digest on to get one).", reply
+        await say(server, ALICE, "time", "08:00")
         reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
         assert reply.startswith("Your time zone is UTC-05:00.\nDaily digest: every day at 08:00 (UTC-05:00);"), reply
         assert visible_text(await say(server, ALICE, "timezone", "GMT")).startswith("Your time zone is UTC.\n")
@@ -683,8 +687,10 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
         assert "Alerts for new stories: off" in visible_text(await say(server, ALICE, "alerts", "stop"))
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.digest and not settings.alerts
-        # A newcomer's first choice starts the daily digest too: the reply to /alerts on said nothing of it.
+        # A newcomer's /alerts on starts no daily digest (it started one unasked), and the reply says how to get one.
         reply = visible_text(await say(server, BOB, "alerts", "on"))
+        assert reply.endswith("\nDaily digest: off (/digest on to get one)."), reply
+        reply = visible_text(await say(server, BOB, "subscribe", "sport"))
         assert "\nDaily digest: every day at 08:00 (UTC); the next on Sat 28 Mar at 08:00." in reply, reply
 
 

@@ -241,6 +241,46 @@ def test_digests_go_to_the_forum_topic_chosen_and_a_store_from_before_topics_get
         second.close()
 
 
+def test_a_time_zone_or_alerts_alone_start_no_digest_until_the_chat_asks_for_one(subscriptions: Subscriptions) -> None:
+    """A reader who only set a time zone (for the stories' times) or turned alerts on got a daily digest unasked.
+    Subscribing, a time or an empty-day choice asks for it, once: a digest turned off stays off."""
+    zoned = subscriptions.set_zone(CHAT, "Berlin", NOW)
+    assert zoned.stored and not zoned.settings.digest and zoned.settings.next_due is None
+    alerted = subscriptions.set_alerts(CHAT, True, NOW)
+    assert alerted.settings.alerts and not alerted.settings.digest
+    subscribed = subscriptions.subscribe(CHAT, ["sport"], NOW)
+    assert subscribed.settings.digest and subscribed.settings.zone == "Europe/Berlin"
+    assert subscribed.settings.next_due == datetime(2026, 3, 27, 6, 30, tzinfo=UTC)  # the default 07:30, in Berlin
+    assert not subscriptions.set_digest(CHAT, False, NOW).settings.digest
+    assert not subscriptions.subscribe(CHAT, ["tech"], NOW).settings.digest  # turned off: a choice kept
+    assert not subscriptions.set_time(CHAT, "9am", NOW).settings.digest
+    for chat, first in (
+        (CHAT + 1, lambda c: subscriptions.set_time(c, "9am", NOW)),
+        (CHAT + 2, lambda c: subscriptions.set_empty_notice(c, False, NOW)),
+        (CHAT + 3, lambda c: subscriptions.choose(c, "sport", True, NOW)),
+    ):
+        assert first(chat).settings.digest, chat
+
+
+def test_chats_of_a_store_from_before_digest_choices_keep_their_digest(database_url: str, tmp_path: Path) -> None:
+    """Migration 0009 on a store made before it: its chats' first choice, whatever it was, started their digest,
+    so each keeps it as chosen, and a time zone set after does not turn it off."""
+    url = url_of(database_url, tmp_path)
+    first = Store.open(url)
+    Subscriptions(first).set_time(CHAT, "7am", NOW)
+    with first.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE chat_settings DROP COLUMN digest_chosen"))
+        connection.execute(delete(migrations).where(migrations.c.name == "0009_digest_chosen"))
+    first.close()
+    second = Store.open(url)
+    try:
+        assert second.pending_migrations() == []
+        assert Subscriptions(second).view(CHAT).settings.digest_chosen
+        assert Subscriptions(second).set_zone(CHAT, "Tokyo", NOW).settings.digest
+    finally:
+        second.close()
+
+
 def test_a_bad_default_zone_is_refused_at_start(store: Store) -> None:
     with pytest.raises(UsageError):
         Subscriptions(store, Defaults(time(8, 0), "Mars/Olympus"))

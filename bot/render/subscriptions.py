@@ -196,5 +196,5 @@ def empty_set(view: ChatView, clock: Clock) -> str:
 
 
 def alerts_set(view: ChatView, clock: Clock) -> str:
-    """After /alerts on or off, with the digest: a chat's first choice starts its daily digest too."""
+    """After /alerts on or off, with the digest (off until the chat asks for it: alerts alone start none)."""
     return f"{alerts_line(view)}\n{schedule(view, clock)}"

@@ -3,8 +3,10 @@
 
 Rules:
 - A chat has no settings until it first changes something (subscribes, sets a time or a zone, turns the digest or
-  alerts on). Its settings then start from the defaults (daily time and zone from bot.config) with the digest on
-  and alerts off.
+  alerts on). Its settings then start from the defaults (daily time and zone from bot.config), alerts off, and the
+  digest off until the chat asks for it: subscribing, setting its time or its empty-day choice turn it on, once
+  (`ChatSettings.digest_chosen`); /digest on|off decide it. A reader who only set a time zone, or turned alerts
+  on, got a daily message unasked.
 - A chat without categories gets every category in its digest.
 - A change of daily time or zone, or turning the digest on, stores the next due instant again with
   `schedule.next_digest`, after the chat's previous scheduled digest, so no local day gets two. Other changes
@@ -89,7 +91,7 @@ class Subscriptions:
         known = self._known()
         match = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech")
         names = match.some_names(known)
-        edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=names)
+        edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, asks=True), now, subscribe=names)
         return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
     def unsubscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
@@ -108,13 +110,13 @@ class Subscriptions:
             return self._edited(chat_id, edit, (category,))
         if category not in self._known() and category not in self._followed(chat_id):
             raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
-        edit = self.store.edit_chat(chat_id, lambda s: s or self._new(chat_id, now), now, subscribe=[category])
+        edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, asks=True), now, subscribe=[category])
         return self._edited(chat_id, edit, (category,))
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
         daily, key = parse_time_and_zone(text)
-        return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone))
+        return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone), asks=True)
 
     def set_zone(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the time zone (a zone name, a city, or an offset from UTC)."""
@@ -123,7 +125,7 @@ class Subscriptions:
 
     def set_digest(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Turn the daily digest on or off."""
-        return self._change(chat_id, now, lambda s: replace(s, digest=on))
+        return self._change(chat_id, now, lambda s: replace(s, digest=on, digest_chosen=True))
 
     def set_alerts(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Turn alerts for new articles in the chat's categories on or off."""
@@ -137,7 +139,7 @@ class Subscriptions:
 
     def set_empty_notice(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Whether an empty digest says "nothing new" (on) or is not sent (off)."""
-        return self._change(chat_id, now, lambda s: replace(s, empty_notice=on))
+        return self._change(chat_id, now, lambda s: replace(s, empty_notice=on), asks=True)
 
     def set_topic(self, chat_id: int, topic: int | None, now: datetime) -> ChatView:
         """Post the chat's digests and alerts in this forum topic (None: General); a chat without settings has
@@ -147,19 +149,33 @@ class Subscriptions:
 
     # ---- helpers ------------------------------------------------------------------------------------------------
 
-    def _new(self, chat_id: int, now: datetime) -> ChatSettings:
-        fresh = ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=True)
-        return _rescheduled(fresh, now)
+    def _change(
+        self, chat_id: int, now: datetime, change: Callable[[ChatSettings], ChatSettings], asks: bool = False
+    ) -> ChatView:
+        return self._edited(chat_id, self.store.edit_chat(chat_id, self._editor(chat_id, now, change, asks), now), ())
 
-    def _change(self, chat_id: int, now: datetime, change: Callable[[ChatSettings], ChatSettings]) -> ChatView:
+    def _editor(
+        self,
+        chat_id: int,
+        now: datetime,
+        change: Callable[[ChatSettings], ChatSettings] = lambda s: s,
+        asks: bool = False,
+    ) -> Callable[[ChatSettings | None], ChatSettings]:
+        """The edit of a chat's stored settings (None: it has none yet, so the defaults) that `change` makes, with
+        the digest turned on first when the change `asks` for it and the chat never chose it."""
+
         def edit(stored: ChatSettings | None) -> ChatSettings:
-            before = stored or self._new(chat_id, now)
+            before = stored or ChatSettings(
+                chat_id, self.defaults.daily, self.defaults.zone, digest=False, digest_chosen=False
+            )
+            if asks and not before.digest_chosen:
+                before = replace(before, digest=True, digest_chosen=True)
             after = change(before)
-            if _schedule(after) == _schedule(before):
+            if stored is not None and _schedule(after) == _schedule(stored):
                 return after
             return _rescheduled(after, now)
 
-        return self._edited(chat_id, self.store.edit_chat(chat_id, edit, now), ())
+        return edit
 
     def _known(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.store.categories() if name)

@@ -37,6 +37,8 @@ class ChatSettings:
     alerts_since: datetime | None = None
     # The forum topic digests and alerts go to (None: General, or a chat without topics).
     topic: int | None = None
+    # Whether `digest` is the chat's choice, or the default of one that chose only a zone or alerts.
+    digest_chosen: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def _settings(row: Row[Any]) -> ChatSettings:
         previous_due=row.previous_due,
         alerts_since=row.alerts_since,
         topic=row.topic,
+        digest_chosen=bool(row.digest_chosen),
     )
 
 
@@ -74,6 +77,7 @@ def _row(settings: ChatSettings, now: datetime) -> dict[str, Any]:
         "previous_due": settings.previous_due,
         "alerts_since": settings.alerts_since,
         "topic": settings.topic,
+        "digest_chosen": settings.digest_chosen,
         "updated_at": now,
     }
 

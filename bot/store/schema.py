@@ -164,6 +164,10 @@ chat_settings = Table(
     # The forum topic digests and alerts go to: the one the settings were last changed in (NULL: General, or a chat
     # without topics). Added by 0008_digest_topic.
     Column("topic", BigInteger),
+    # Whether the chat asked for its daily digest or turned it off (subscribed, set its time, /digest on|off...): one
+    # that chose only a time zone or alerts has no digest until it does. Added by 0009_digest_chosen (true for the
+    # chats of older stores, whose first choice of anything started their digest).
+    Column("digest_chosen", Boolean, nullable=False, server_default=true()),
     Index("chat_settings_next_due", "next_due"),
 )
 

@@ -215,6 +215,16 @@ def test_a_migrated_group_keeps_subscriptions_and_settings(subscriptions: Subscr
     assert store.chat_active(-5) is False and store.chat_active(-1005) is True
 
 
+def reopened_from_before(store: Store, url: str, column: str, migration: str) -> Store:
+    """The store opened again after its `column` of chat_settings and the record of the `migration` that added it
+    were dropped behind its back, as a store made before that migration would be."""
+    with store.engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE chat_settings DROP COLUMN {column}"))
+        connection.execute(delete(migrations).where(migrations.c.name == migration))
+    store.close()
+    return Store.open(url)
+
+
 def test_digests_go_to_the_forum_topic_chosen_and_a_store_from_before_topics_gets_them(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -226,11 +236,7 @@ def test_digests_go_to_the_forum_topic_chosen_and_a_store_from_before_topics_get
     Subscriptions(first).subscribe(CHAT, ["sport"], NOW)
     assert Subscriptions(first).set_topic(CHAT, 5, NOW).settings.topic == 5
     assert not Subscriptions(first).set_topic(CHAT + 1, 5, NOW).stored  # no settings: nothing to post
-    with first.engine.begin() as connection:
-        connection.execute(text("ALTER TABLE chat_settings DROP COLUMN topic"))
-        connection.execute(delete(migrations).where(migrations.c.name == "0008_digest_topic"))
-    first.close()
-    second = Store.open(url)
+    second = reopened_from_before(first, url, "topic", "0008_digest_topic")
     try:
         assert second.pending_migrations() == []
         view = Subscriptions(second).view(CHAT)
@@ -268,11 +274,7 @@ def test_chats_of_a_store_from_before_digest_choices_keep_their_digest(database_
     url = url_of(database_url, tmp_path)
     first = Store.open(url)
     Subscriptions(first).set_time(CHAT, "7am", NOW)
-    with first.engine.begin() as connection:
-        connection.execute(text("ALTER TABLE chat_settings DROP COLUMN digest_chosen"))
-        connection.execute(delete(migrations).where(migrations.c.name == "0009_digest_chosen"))
-    first.close()
-    second = Store.open(url)
+    second = reopened_from_before(first, url, "digest_chosen", "0009_digest_chosen")
     try:
         assert second.pending_migrations() == []
         assert Subscriptions(second).view(CHAT).settings.digest_chosen

@@ -48,12 +48,9 @@ def bot_settings(any_db_settings: Settings) -> Settings:
     return replace(any_db_settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
 
 
-@contextmanager
-def running_bot(
-    settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
-) -> Iterator[subprocess.Popen[str]]:
-    """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
-    exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
+def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
+    `cwd / "bot.log"`."""
     variables = process_env(
         settings,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -62,6 +59,7 @@ def running_bot(
         NEWSBOT_FOLLOW_SECONDS=str(settings.follow_seconds),
         **env,
     )
+    starts = len(server.calls("setMyCommands"))
     with (cwd / "bot.log").open("w") as written:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"],
@@ -71,8 +69,18 @@ def running_bot(
             stdout=subprocess.DEVNULL,
             stderr=written,
         )
+    server.wait_for("setMyCommands", count=starts + 1, timeout=60)
+    return process
+
+
+@contextmanager
+def running_bot(
+    settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
+) -> Iterator[subprocess.Popen[str]]:
+    """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
+    exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
+    process = start_bot(settings, server, cwd, **env)
     try:
-        server.wait_for("setMyCommands", timeout=60)
         yield process
     finally:
         process.terminate()
@@ -204,6 +212,37 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     [err] = log
     assert err.count("was replaced (a backup restored, or a new data directory)") == 2, err
+
+
+def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """kill -9 while the bot answers (here waiting on Telegram for its "typing..."): python-telegram-bot had told
+    Telegram it had the update (the next poll's offset) before handling it, so the question was lost. The next
+    start answers it, once, and goes on answering."""
+    killed = start_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        server.slow("sendChatAction", 20)
+        update_id = server.send_text(ALICE, CORPUS_QUESTION)
+        deadline = time.monotonic() + 60
+        # Telegram forgets the update once a poll's offset passes it: then it is only in the bot's hands.
+        while server.served_at(update_id) is None or server.pending_updates():
+            assert time.monotonic() < deadline, "the bot never took the question"
+            time.sleep(0.05)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    server.slow("sendChatAction", 0)
+    assert server.calls("sendMessage", chat_id=ALICE) == []
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+    # Taken over once: a third start has nothing left to answer.
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(

@@ -156,6 +156,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0005_category_names", _category_names),
     Migration("0006_store_id", _identity),
     Migration("0007_latest", lambda connection: schema.articles_latest.create(connection, checkfirst=True)),
+    Migration("0008_received_updates", _create(schema.received_updates)),
 )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.models import Article
 from bot.store import Store
+from bot.tg.received import RECORD_WAIT_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
@@ -412,3 +413,50 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     assert sum("cannot poll the feeds" in line for line in warnings) == 1, warnings
     assert err.count("polling the feeds again after") == 1, err
     assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings
+
+
+def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answers_meanwhile(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Another process holding SQLite's write lock for long (a backup tool, a stuck writer: `BEGIN EXCLUSIVE`):
+    reads go on in WAL mode, so the bot answers meanwhile; the writes that wait (recording updates) are said once,
+    and all goes on when the lock is let go."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        locker = (
+            "import sqlite3, sys\n"
+            f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n"
+        )
+        holder = subprocess.Popen(
+            [sys.executable, "-c", locker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+            # Held past a few rounds of the jobs and of recording's pause after a failure (10 s).
+            waits = []
+            while len(waits) < 8:
+                started = time.monotonic()
+                assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
+                waits.append(time.monotonic() - started)
+                time.sleep(3)
+            # Only the first waits, for recording's 2 s: no other record is tried while that one waits.
+            assert max(waits) < RECORD_WAIT_SECONDS + 2 and sorted(waits)[-2] < 1, waits
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        # Recording goes on when the lock is let go: an update received now is marked handled.
+        with closing(sqlite3.connect(settings.database_path)) as db:
+            deadline = time.monotonic() + 30
+            while not db.execute("SELECT count(*) FROM received_updates WHERE handled_at IS NOT NULL").fetchone()[0]:
+                assert time.monotonic() < deadline, "nothing was recorded after the lock"
+                time.sleep(0.2)
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings

@@ -247,5 +247,6 @@ def register_jobs(application: App) -> None:
     application.job_queue.run_repeating(
         fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=LATE_OK
     )
+    # Spaced: a beat waiting on a store another process has locked must not make the scheduler skip the next.
     every = BEAT_EVERY.total_seconds()
-    application.job_queue.run_repeating(beat, interval=every, first=every, name=BEAT_JOB, job_kwargs=LATE_OK)
+    run_spaced(application, beat, every=every, first=every, name=BEAT_JOB)

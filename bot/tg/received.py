@@ -33,7 +33,8 @@ from bot.tg.outage import Outage
 log = logging.getLogger(__name__)
 
 # Recording an update waits at most this long: a store out of reach or locked by another process delays no
-# answer (the update is handled unrecorded), and after such a failure updates go unrecorded this long.
+# answer (the update is handled unrecorded); after such a failure updates go unrecorded this long, and while the
+# record that waited still waits.
 RECORD_WAIT_SECONDS = 2.0
 UNRECORDED_AFTER_FAILURE_SECONDS = 10.0
 # Telegram keeps an update a day; so are records, so one delivered again within it is known.
@@ -55,21 +56,25 @@ class Journal:
         self._unmarked: list[Received] = []
         self._settling = threading.Lock()
         self._unrecorded_until = float("-inf")
+        self._late: asyncio.Future[bool] | None = None
 
     def _row(self, update: Update) -> Received:
         return Received(update.update_id, json.dumps(update.to_dict()), self.presence.worker_id)
 
     async def received(self, update: Update) -> bool:
         """Record `update` as received; False if it was already (it is not handled again)."""
-        if time.monotonic() < self._unrecorded_until:
+        if time.monotonic() < self._unrecorded_until or (self._late is not None and not self._late.done()):
             return True
         self._recorded.add(update.update_id)
-        record = asyncio.ensure_future(
-            asyncio.to_thread(self.store.receive_update, self.bot_id, self._row(update), self.clock())
+        # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
+        record = asyncio.get_running_loop().run_in_executor(
+            None, self.store.receive_update, self.bot_id, self._row(update), self.clock()
         )
         done, _ = await asyncio.wait({record}, timeout=RECORD_WAIT_SECONDS)
         if not done:
-            record.add_done_callback(lambda task: task.cancelled() or task.exception())
+            # Still waiting for the store: no other record is tried until it ends (no thread more to wait).
+            record.add_done_callback(lambda late: late.cancelled() or late.exception())
+            self._late = record
             self._failed(f"no answer within {RECORD_WAIT_SECONDS:g} s")
             return True
         try:

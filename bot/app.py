@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
+from bot.tg.received import ReceivedQueue
 from bot.tg.sending import rate_limiter
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,12 @@ class NewsbotApplication(App):
         self.bot_data.stopping()
         await super().stop()
 
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        # Only once handled: an update a kill -9 interrupts stays to be handled by the next start (bot.tg.received).
+        if isinstance(update, Update) and self.bot_data.journal is not None:
+            await self.bot_data.journal.handled(update)
+
 
 def build_application(settings: Settings, request: BaseRequest | None = None) -> App:
     """The bot with every handler; `request` replaces the HTTP client (the terminal chat's stand-in)."""
@@ -70,6 +77,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(ChatOrder())
+        .update_queue(ReceivedQueue())
         .rate_limiter(rate_limiter(settings))
         .post_init(tg.post_init)
         .post_shutdown(tg.post_shutdown)

@@ -23,7 +23,7 @@ from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
 from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionError, StoreError, UnreachableError
 from bot.ingest import FIELDS, parse_date
 from bot.ingest.urls import is_web_url
-from bot.library import Library, shipped_articles
+from bot.library import IngestReport, Library, shipped_articles
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL
 from bot.render.stats import render_stats
@@ -183,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)
-            library = Library.open(settings)
+            # An ingest ends with one line saying an index it could not write (a full disk), not a warning first.
+            library = Library.open(settings, say_index_failures=args.command not in ("ingest", "init"))
             try:
                 return _dispatch(args, library)
             finally:
@@ -265,7 +266,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
             else f"shipped articles: {report.summary()}"
         )
         print(f"newsbot is ready in {library.settings.store_name}; {shipped}")
-        return 0
+        return _said_index_failure(report)
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
@@ -330,6 +331,19 @@ def _note_vectors(library: Library) -> None:
     )
 
 
+def _said_index_failure(report: IngestReport) -> int:
+    """Say in one line that the articles stored could not be indexed (a full disk); returns the exit code, 0 if
+    they were."""
+    if not report.index_failure:
+        return 0
+    print(
+        f"newsbot: {report.index_failure}; the articles are stored, and are found once there is room for the"
+        " index (the next newsbot command adds them to it)",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
+
+
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
     from tqdm import tqdm
 
@@ -338,16 +352,11 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     for problem in report.problems:
         print(problem, file=sys.stderr)
     print(report.summary())
+    if not report.interrupted and (failed := _said_index_failure(report)):
+        return failed  # the vectors wait for the disk too: their note would only bury this line
     _note_vectors(library)
     if report.interrupted:
         return EXIT_INTERRUPTED
-    if report.index_failure:
-        print(
-            f"newsbot: {report.index_failure}; the articles are stored, and are found once there is room for the"
-            " index (the next newsbot command adds them to it)",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     return 0 if report.read and not missing else EXIT_FAILED

@@ -147,9 +147,12 @@ class Library:
         return self.follower.engine
 
     @classmethod
-    def open(cls, settings: Settings, seed_corpus: bool = True, distil_aside: bool = False) -> Library:
+    def open(
+        cls, settings: Settings, seed_corpus: bool = True, distil_aside: bool = False, say_index_failures: bool = True
+    ) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
-        (`distil_aside`: see `open_semantic`)."""
+        (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not
+        write itself, from `IngestReport.index_failure`, instead of the log)."""
         _make_data_dir(settings.data_dir)
         try:
             store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
@@ -157,7 +160,7 @@ class Library:
             raise _why_not(settings, exc) from exc
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
-            follower = Follower(store, root, engine_factory(settings))
+            follower = Follower(store, root, engine_factory(settings), say_index_failures)
             follower.catch_up()
         except BaseException:
             store.close()

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.models import Article
 from bot.store import Store
+from bot.tg.received import RECORD_WAIT_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
@@ -48,12 +49,9 @@ def bot_settings(any_db_settings: Settings) -> Settings:
     return replace(any_db_settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
 
 
-@contextmanager
-def running_bot(
-    settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
-) -> Iterator[subprocess.Popen[str]]:
-    """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
-    exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
+def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
+    `cwd / "bot.log"`."""
     variables = process_env(
         settings,
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -62,6 +60,7 @@ def running_bot(
         NEWSBOT_FOLLOW_SECONDS=str(settings.follow_seconds),
         **env,
     )
+    starts = len(server.calls("setMyCommands"))
     with (cwd / "bot.log").open("w") as written:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"],
@@ -71,8 +70,18 @@ def running_bot(
             stdout=subprocess.DEVNULL,
             stderr=written,
         )
+    server.wait_for("setMyCommands", count=starts + 1, timeout=60)
+    return process
+
+
+@contextmanager
+def running_bot(
+    settings: Settings, server: FakeBotAPI, cwd: Path, log: list[str] | None = None, **env: str
+) -> Iterator[subprocess.Popen[str]]:
+    """`newsbot run` polling the fake server (`env`: more variables), stopped with SIGTERM at the end (it must
+    exit cleanly; `log` gets what it wrote to stderr, which `cwd / "bot.log"` holds as it goes)."""
+    process = start_bot(settings, server, cwd, **env)
     try:
-        server.wait_for("setMyCommands", timeout=60)
         yield process
     finally:
         process.terminate()
@@ -204,6 +213,37 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     [err] = log
     assert err.count("was replaced (a backup restored, or a new data directory)") == 2, err
+
+
+def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """kill -9 while the bot answers (here waiting on Telegram for its "typing..."): python-telegram-bot had told
+    Telegram it had the update (the next poll's offset) before handling it, so the question was lost. The next
+    start answers it, once, and goes on answering."""
+    killed = start_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        server.slow("sendChatAction", 20)
+        update_id = server.send_text(ALICE, CORPUS_QUESTION)
+        deadline = time.monotonic() + 60
+        # Telegram forgets the update once a poll's offset passes it: then it is only in the bot's hands.
+        while server.served_at(update_id) is None or server.pending_updates():
+            assert time.monotonic() < deadline, "the bot never took the question"
+            time.sleep(0.05)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    server.slow("sendChatAction", 0)
+    assert server.calls("sendMessage", chat_id=ALICE) == []
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+    # Taken over once: a third start has nothing left to answer.
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(
@@ -373,3 +413,50 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     assert sum("cannot poll the feeds" in line for line in warnings) == 1, warnings
     assert err.count("polling the feeds again after") == 1, err
     assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings
+
+
+def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answers_meanwhile(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Another process holding SQLite's write lock for long (a backup tool, a stuck writer: `BEGIN EXCLUSIVE`):
+    reads go on in WAL mode, so the bot answers meanwhile; the writes that wait (recording updates) are said once,
+    and all goes on when the lock is let go."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        locker = (
+            "import sqlite3, sys\n"
+            f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n"
+        )
+        holder = subprocess.Popen(
+            [sys.executable, "-c", locker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+            # Held past a few rounds of the jobs and of recording's pause after a failure (10 s).
+            waits = []
+            while len(waits) < 8:
+                started = time.monotonic()
+                assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
+                waits.append(time.monotonic() - started)
+                time.sleep(3)
+            # Only the first waits, for recording's 2 s: no other record is tried while that one waits.
+            assert max(waits) < RECORD_WAIT_SECONDS + 2 and sorted(waits)[-2] < 1, waits
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        # Recording goes on when the lock is let go: an update received now is marked handled.
+        with closing(sqlite3.connect(settings.database_path)) as db:
+            deadline = time.monotonic() + 30
+            while not db.execute("SELECT count(*) FROM received_updates WHERE handled_at IS NOT NULL").fetchone()[0]:
+                assert time.monotonic() < deadline, "nothing was recorded after the lock"
+                time.sleep(0.2)
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings

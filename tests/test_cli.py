@@ -194,6 +194,44 @@ def test_an_ingest_that_cannot_write_the_index_for_lack_of_space_fails_with_one_
     assert "Glacier Retreat Measured by Drone Survey" in capsys.readouterr().out
 
 
+def test_an_ingest_on_a_full_index_disk_says_so_in_one_line_and_the_retry_too(
+    isolated: Path, postgres_url: str
+) -> None:
+    """The index's files out of space (a file size limit, as a full disk refuses the write; the store on a
+    PostgreSQL server, whose files the limit does not reach): the log's warning and a note on the vectors came
+    before the ingest's own line. Again after a retry with the disk still full, where opening catches the index up
+    first."""
+    env = {**os.environ, "DATABASE_URL": postgres_url}
+    init = subprocess.run([sys.executable, "-m", "bot", "init"], env=env, capture_output=True, timeout=300)
+    assert init.returncode == 0
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+    source = write_notices(isolated / "notices.jsonl", 3000)
+    for summary in ("3000 added, 0 updated, 0 unchanged", "0 added, 0 updated, 3000 unchanged"):
+        run = subprocess.run(
+            [sys.executable, "-m", "bot", "ingest", str(source)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=limited,
+        )
+        assert run.returncode == 3, run.stderr
+        assert run.stdout.startswith(summary), run.stdout
+        [line] = run.stderr.splitlines()
+        assert line.startswith(f"newsbot: cannot write the index in {isolated / 'data' / 'index'}"), line
+        assert line.endswith(
+            ": File too large; the articles are stored, and are found once there is room for the index (the next"
+            " newsbot command adds them to it)"
+        ), line
+    # With room again, the next command indexes them.
+    ask = [sys.executable, "-m", "bot", "ask", "pontoon 2999 moorings"]
+    found = subprocess.run(ask, env=env, capture_output=True, text=True, timeout=300)
+    assert found.returncode == 0 and "Harbour notice 2999" in found.stdout, found.stdout + found.stderr
+
+
 def test_ingest_csv_with_field_names(capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "ingest",

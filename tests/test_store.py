@@ -19,7 +19,7 @@ from sqlalchemy import delete, event, update
 
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import SavedQuery, Store
+from bot.store import Received, SavedQuery, Store, Worker
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import articles, category_names, migrations, paragraphs, subscriptions
@@ -222,6 +222,34 @@ def test_old_saved_questions_are_pruned(store: Store) -> None:
 
         keys = {row.key for row in connection.execute(queries.select())}
     assert old not in keys and len(keys) == 1
+
+
+def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are_taken_over(store: Store) -> None:
+    """A process killed mid-answer leaves its updates unhandled: another takes them over, once, fenced by the
+    process that held them; those of a live process and handled ones stay; an update delivered again is known."""
+    gone = Worker("elsewhere:1:gone", "elsewhere", 1, NOW, NOW)
+    live = Worker("elsewhere:2:live", "elsewhere", 2, NOW, NOW)
+    assert store.receive_update(7, Received(100, '{"update_id": 100}', gone.worker_id), NOW)
+    assert not store.receive_update(7, Received(100, '{"update_id": 100}', live.worker_id), NOW)  # again
+    assert store.receive_update(7, Received(101, '{"update_id": 101}', gone.worker_id), NOW)
+    store.handled_update(7, Received(101, '{"update_id": 101}', gone.worker_id), NOW)
+    assert store.receive_update(7, Received(102, '{"update_id": 102}', live.worker_id), NOW)
+    assert store.receive_update(8, Received(100, '{"update_id": 100}', gone.worker_id), NOW)  # another bot's
+    # A handled mark that lands before its record (the record was slow): the record changes nothing.
+    store.handled_update(7, Received(103, '{"update_id": 103}', gone.worker_id), NOW)
+    assert not store.receive_update(7, Received(103, '{"update_id": 103}', gone.worker_id), NOW)
+    for worker in (gone, live):
+        store.beat(worker, NOW, NOW, NOW - timedelta(days=1))
+
+    def is_gone(worker: Worker | None) -> bool:
+        return worker is not None and worker.worker_id == gone.worker_id
+
+    taken = store.take_unhandled_updates(7, "here:3:new", NOW - timedelta(days=1), is_gone)
+    assert taken == [Received(100, '{"update_id": 100}', "here:3:new")]
+    assert store.take_unhandled_updates(7, "here:4:other", NOW - timedelta(days=1), is_gone) == []
+    # The one taken is the taker's now: when it is gone too, the next start takes it.
+    assert [r.update_id for r in store.take_unhandled_updates(7, "here:4:other", NOW, lambda w: True)] == [100, 102]
+    assert store.prune_received_updates(NOW + timedelta(seconds=1)) == 5
 
 
 def test_chats_remember_whether_the_bot_may_write(store: Store) -> None:

@@ -65,7 +65,9 @@ class Fresh:
 class Follower:
     """The local index of one process or data directory, and the means to keep it up to date."""
 
-    def __init__(self, store: Store, root: Path | None, make: EngineFactory) -> None:
+    def __init__(self, store: Store, root: Path | None, make: EngineFactory, say_write_failures: bool = True) -> None:
+        """`say_write_failures=False`: the caller says a failed write itself, from `write_failure` (an ingest, in
+        its last line), so the log does not say it first."""
         self.store = store
         self.root = root
         self._make = make
@@ -75,6 +77,7 @@ class Follower:
         self._identity = store.identity()
         # Why the index could not be written when last tried (a full disk), said once until it is written again.
         self._write_failure = ""
+        self._say_write_failures = say_write_failures
         self.engine = self._open_current() or self.rebuild()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
         self._remove_stale()
@@ -241,7 +244,8 @@ class Follower:
                 # failure names the cause; the next ones until a write succeeds are its echoes (tantivy's "index
                 # writer was killed" after a full disk).
                 if not self._write_failure:
-                    log.warning("%s; answering from the index as it is until it can be written", str(exc))
+                    if self._say_write_failures:
+                        log.warning("%s; answering from the index as it is until it can be written", str(exc))
                     self._write_failure = str(exc)
                 return 0
             self._write_failure = ""

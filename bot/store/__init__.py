@@ -23,6 +23,7 @@ from bot.store import (
     cursors,
     deliveries,
     queries,
+    received,
     subscriptions,
     workers,
 )
@@ -34,6 +35,7 @@ from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import CHANGELOG_LOCK, connect, file_identity, reading, writing
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
+from bot.store.received import Received
 from bot.store.schema import meta
 from bot.store.subscriptions import Subscriber
 from bot.store.workers import Worker
@@ -48,6 +50,7 @@ __all__ = [
     "Delivery",
     "DueChat",
     "Orphan",
+    "Received",
     "Recovery",
     "SavedQuery",
     "Store",
@@ -444,3 +447,25 @@ class Store:
     def leave(self, worker_id: str) -> None:
         with writing(self.engine) as connection:
             workers.leave(connection, worker_id)
+
+    # ---- updates received from Telegram ---------------------------------------------------------------------------
+
+    def receive_update(self, bot_id: int, update: Received, now: datetime) -> bool:
+        """Record an update before Telegram is told it arrived; False if it was already (delivered again)."""
+        with writing(self.engine) as connection:
+            return received.record(connection, bot_id, update, now)
+
+    def handled_update(self, bot_id: int, update: Received, now: datetime) -> None:
+        with writing(self.engine) as connection:
+            received.handled(connection, bot_id, update, now)
+
+    def take_unhandled_updates(
+        self, bot_id: int, worker: str, since: datetime, gone: Callable[[Worker | None], bool]
+    ) -> list[Received]:
+        """Take over, oldest first, the unhandled updates of processes that are `gone` (received since `since`)."""
+        with writing(self.engine) as connection:
+            return received.take_unhandled(connection, bot_id, worker, since, gone)
+
+    def prune_received_updates(self, before: datetime) -> int:
+        with writing(self.engine) as connection:
+            return received.prune(connection, before)

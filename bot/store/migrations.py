@@ -158,6 +158,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0007_latest", lambda connection: schema.articles_latest.create(connection, checkfirst=True)),
     Migration("0008_digest_topic", _add_columns(schema.chat_settings, "topic")),
     Migration("0009_digest_chosen", _add_columns(schema.chat_settings, "digest_chosen")),
+    Migration("0010_received_updates", _create(schema.received_updates)),
 )
 
 

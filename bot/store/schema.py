@@ -321,3 +321,23 @@ category_names = Table(
 # order (published IS NULL, then added_at) instead of being sorted all (a store of undated files holds nothing
 # else), and the newest dated ones still in order of publication.
 articles_latest = Index("articles_latest", articles.c.published, articles.c.added_at)
+
+
+# ---- 0010_received_updates -------------------------------------------------------------------------------------
+
+# The updates a bot received from Telegram, each recorded before Telegram is told it arrived (the next poll's
+# offset, a webhook's answer) and marked when handled: those a process killed mid-answer (kill -9, out of memory,
+# power lost) left unanswered are handled by a process that finds it gone. One row per update of each bot (its
+# id, the token's number); `worker` handles it. Kept a day, as Telegram keeps updates, so one delivered twice (a
+# process killed between recording and confirming it) is known and handled once.
+received_updates = Table(
+    "received_updates",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("payload", Text, nullable=False),
+    Column("worker", String(64), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("handled_at", UTCDateTime),
+    Index("received_updates_received_at", "received_at"),
+)

@@ -11,8 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 def upsert(
     connection: Connection, table: Table, row: dict[str, Any], keys: Sequence[str], update: Sequence[str]
-) -> None:
-    """Insert `row`, or on a clash of `keys` set the `update` columns from it (nothing if `update` is empty)."""
+) -> bool:
+    """Insert `row`, or on a clash of `keys` set the `update` columns from it (nothing if `update` is empty);
+    False if the clash left the row alone."""
     insert = (sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert)(table).values(**row)
     if update:
         statement = insert.on_conflict_do_update(
@@ -20,4 +21,5 @@ def upsert(
         )
     else:
         statement = insert.on_conflict_do_nothing(index_elements=list(keys))
-    connection.execute(statement)
+    # RETURNING, as the drivers' row counts differ (psycopg's is not 1 for a row inserted this way).
+    return connection.execute(statement.returning(table.c[keys[0]])).first() is not None

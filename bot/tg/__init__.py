@@ -28,6 +28,7 @@ from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, w
 from bot.tg.context import App
 from bot.tg.errors import on_error
 from bot.tg.jobs import register_jobs, share_budget, start_digests
+from bot.tg.received import Journal, take_unhandled
 
 
 async def post_init(application: App) -> None:
@@ -40,6 +41,9 @@ async def post_init(application: App) -> None:
     store = data.library.store
     data.digesting = await asyncio.to_thread(start_digests, store, data.settings, data.clock(), data.username)
     share_budget(application)
+    # Updates are recorded from now on; those a process killed mid-answer left are handled first.
+    data.journal = Journal(store, application.bot.id, data.digesting.presence, data.clock)
+    await take_unhandled(application, data.journal)
     await welcome.set_menu(application)
 
 
@@ -47,6 +51,8 @@ async def post_shutdown(application: App) -> None:
     """Leave the running processes (the others' shares of the flood budget grow at once) and close the library."""
     digesting = application.bot_data.close_digesting()
     try:
+        if application.bot_data.journal is not None:
+            await asyncio.to_thread(application.bot_data.journal.settle)
         if digesting is not None:
             await asyncio.to_thread(digesting.presence.leave)
     finally:

@@ -18,6 +18,7 @@ from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
 from bot.tg.outage import Outage
+from bot.tg.received import Journal
 
 
 def utc_now() -> datetime:
@@ -95,6 +96,8 @@ class BotData:
     # answered again.
     asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
     outages: Outages = field(default_factory=Outages, repr=False)
+    # The updates this process received and has not handled yet (from `post_init`).
+    journal: Journal | None = field(default=None, repr=False)
 
     @property
     def library(self) -> Library:

@@ -33,6 +33,7 @@ from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
 from bot.tg.context import App, BotData, Context, Digesting
 from bot.tg.feeds import tell_admins
+from bot.tg.received import take_unhandled
 from bot.tg.sending import FloodLimiter, fanout_sender
 
 log = logging.getLogger(__name__)
@@ -197,10 +198,13 @@ async def fan_out(context: Context) -> None:
 
 
 async def beat(context: Context) -> None:
-    """Tell the other processes this one is alive, and take this process's share of the flood budget."""
+    """Tell the other processes this one is alive, take this process's share of the flood budget, and handle the
+    updates a process that died since left unhandled."""
     data = context.bot_data
     try:
         await asyncio.to_thread(data.digesting.presence.beat, data.clock())
+        if data.journal is not None:
+            await take_unhandled(context.application, data.journal)
     except NewsbotError as exc:
         data.outages.beat.failed(exc)
         return
@@ -243,5 +247,6 @@ def register_jobs(application: App) -> None:
     application.job_queue.run_repeating(
         fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=LATE_OK
     )
+    # Spaced: a beat waiting on a store another process has locked must not make the scheduler skip the next.
     every = BEAT_EVERY.total_seconds()
-    application.job_queue.run_repeating(beat, interval=every, first=every, name=BEAT_JOB, job_kwargs=LATE_OK)
+    run_spaced(application, beat, every=every, first=every, name=BEAT_JOB)

@@ -1,0 +1,86 @@
+"""Updates received from Telegram and not yet handled (see `schema.received_updates`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select, update
+
+from bot.store.schema import received_updates
+from bot.store.upsert import upsert
+from bot.store.workers import Worker, all_workers
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update as Telegram sent it (its JSON), received by `worker`."""
+
+    update_id: int
+    payload: str
+    worker: str
+
+
+def record(connection: Connection, bot_id: int, received: Received, now: datetime) -> bool:
+    """Record an update as received; False if it was already (Telegram delivered it again)."""
+    row = {
+        "bot_id": bot_id,
+        "update_id": received.update_id,
+        "payload": received.payload,
+        "worker": received.worker,
+        "received_at": now,
+    }
+    return upsert(connection, received_updates, row, ["bot_id", "update_id"], [])
+
+
+def handled(connection: Connection, bot_id: int, received: Received, now: datetime) -> None:
+    """Mark an update handled, recording it too if its record has not landed yet (it then lands as handled)."""
+    row = {
+        "bot_id": bot_id,
+        "update_id": received.update_id,
+        "payload": received.payload,
+        "worker": received.worker,
+        "received_at": now,
+        "handled_at": now,
+    }
+    upsert(connection, received_updates, row, ["bot_id", "update_id"], ["handled_at"])
+
+
+def take_unhandled(
+    connection: Connection, bot_id: int, worker: str, since: datetime, gone: Callable[[Worker | None], bool]
+) -> list[Received]:
+    """Take over the unhandled updates (received since `since`) of workers that are `gone`, fenced by their
+    worker so two processes never take one."""
+    rows = connection.execute(
+        select(received_updates.c.update_id, received_updates.c.payload, received_updates.c.worker)
+        .where(
+            (received_updates.c.bot_id == bot_id)
+            & received_updates.c.handled_at.is_(None)
+            & (received_updates.c.received_at >= since)
+            & (received_updates.c.worker != worker)
+        )
+        .order_by(received_updates.c.update_id)
+    ).all()
+    known = all_workers(connection)
+    taken: list[Received] = []
+    for update_id, payload, holder in rows:
+        if not gone(known.get(holder)):
+            continue
+        moved = connection.execute(
+            update(received_updates)
+            .where(
+                (received_updates.c.bot_id == bot_id)
+                & (received_updates.c.update_id == update_id)
+                & (received_updates.c.worker == holder)
+                & received_updates.c.handled_at.is_(None)
+            )
+            .values(worker=worker)
+        )
+        if moved.rowcount == 1:
+            taken.append(Received(update_id, payload, worker))
+    return taken
+
+
+def prune(connection: Connection, before: datetime) -> int:
+    return connection.execute(delete(received_updates).where(received_updates.c.received_at < before)).rowcount

@@ -1,0 +1,156 @@
+"""Questions a bot killed mid-answer had received are answered when a bot starts again.
+
+python-telegram-bot 22's Updater puts the updates a getUpdates call returned on the update queue and at once asks
+for the next ones with an offset past them, which tells Telegram to forget them, before they are handled; a
+webhook answers Telegram as soon as the update is queued. A process killed while handling them (kill -9, out of
+memory, power lost) lost them. Here each update is recorded in the store while it is put on the queue (the
+Updater waits for that before it moves the offset on; the webhook, before it answers) and marked handled after;
+a start takes over the unhandled updates of processes that are gone (bot.services.presence) and handles them
+first. An update Telegram delivers again (a process killed between recording and confirming it) is known by its
+id and handled once. What cannot be known: a reply Telegram accepted just before the kill is sent again (the
+Bot API takes no key to make a send happen once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import Application
+
+from bot.errors import NewsbotError
+from bot.services.presence import Presence
+from bot.store import Received, Store
+from bot.tg.outage import Outage
+
+log = logging.getLogger(__name__)
+
+# Recording an update waits at most this long: a store out of reach or locked by another process delays no
+# answer (the update is handled unrecorded); after such a failure updates go unrecorded this long, and while the
+# record that waited still waits.
+RECORD_WAIT_SECONDS = 2.0
+UNRECORDED_AFTER_FAILURE_SECONDS = 10.0
+# Telegram keeps an update a day; so are records, so one delivered again within it is known.
+KEEP_RECEIVED = timedelta(days=1)
+
+
+class Journal:
+    """This process's record of the updates it receives and handles."""
+
+    def __init__(self, store: Store, bot_id: int, presence: Presence, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.bot_id = bot_id
+        self.presence = presence
+        self.clock = clock
+        self.outage = Outage(
+            "cannot record the updates received", "; a bot killed meanwhile loses the ones it is handling"
+        )
+        self._recorded: set[int] = set()
+        self._unmarked: list[Received] = []
+        self._settling = threading.Lock()
+        self._unrecorded_until = float("-inf")
+        self._late: asyncio.Future[bool] | None = None
+
+    def _row(self, update: Update) -> Received:
+        return Received(update.update_id, json.dumps(update.to_dict()), self.presence.worker_id)
+
+    async def received(self, update: Update) -> bool:
+        """Record `update` as received; False if it was already (it is not handled again)."""
+        if time.monotonic() < self._unrecorded_until or (self._late is not None and not self._late.done()):
+            return True
+        self._recorded.add(update.update_id)
+        # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
+        record = asyncio.get_running_loop().run_in_executor(
+            None, self.store.receive_update, self.bot_id, self._row(update), self.clock()
+        )
+        done, _ = await asyncio.wait({record}, timeout=RECORD_WAIT_SECONDS)
+        if not done:
+            # Still waiting for the store: no other record is tried until it ends (no thread more to wait).
+            record.add_done_callback(lambda late: late.cancelled() or late.exception())
+            self._late = record
+            self._failed(f"no answer within {RECORD_WAIT_SECONDS:g} s")
+            return True
+        try:
+            fresh = record.result()
+        except NewsbotError as exc:
+            self._failed(exc)
+            return True
+        self.outage.worked()
+        if not fresh:
+            self._recorded.discard(update.update_id)
+            log.info("update %d was delivered again; it is handled once", update.update_id)
+        return fresh
+
+    def _failed(self, error: object) -> None:
+        self.outage.failed(error)
+        self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
+
+    async def handled(self, update: Update) -> None:
+        """Mark `update` handled (if its record was tried: a record still on its way then lands as handled). In an
+        outage the mark waits for `settle`, so no chat's next update waits for the store."""
+        if update.update_id not in self._recorded:
+            return
+        self._recorded.discard(update.update_id)
+        self._unmarked.append(self._row(update))
+        if time.monotonic() >= self._unrecorded_until:
+            await asyncio.to_thread(self.settle)
+
+    def settle(self) -> None:
+        """Mark handled what could not be marked before (in a worker thread): an update left unmarked would be
+        handled again by the next start."""
+        now = self.clock()
+        with self._settling:  # handled updates' threads and the beat's settle at once
+            while self._unmarked:
+                try:
+                    self.store.handled_update(self.bot_id, self._unmarked[0], now)
+                except NewsbotError as exc:
+                    self._failed(exc)
+                    return
+                self._unmarked.pop(0)
+
+    def take_unhandled(self, bot: Bot) -> list[Update]:
+        """Settle this process's marks, then take the updates that processes now gone received and did not handle,
+        oldest first (in a worker thread)."""
+        self.settle()
+        now = self.clock()
+        self.store.prune_received_updates(now - KEEP_RECEIVED)
+        taken = self.store.take_unhandled_updates(
+            self.bot_id, self.presence.worker_id, now - KEEP_RECEIVED, lambda w: not self.presence.alive(w, now)
+        )
+        self._recorded.update(t.update_id for t in taken)
+        return [update for t in taken if (update := Update.de_json(json.loads(t.payload), bot)) is not None]
+
+
+async def take_unhandled(application: Application[Any, Any, Any, Any, Any, Any], journal: Journal) -> None:
+    """Queue, before anything newer, the updates processes now gone left unhandled (at start, and on each beat:
+    another process may have died since)."""
+    taken = await asyncio.to_thread(journal.take_unhandled, application.bot)
+    if taken:
+        log.info("handling %d updates that a stopped process had received and not handled", len(taken))
+    queue = application.update_queue
+    assert isinstance(queue, ReceivedQueue)
+    queue.journal = journal
+    queue.put_taken(taken)
+
+
+class ReceivedQueue(asyncio.Queue[object]):
+    """The application's update queue, recording each update as it is put there (once `journal` is set)."""
+
+    journal: Journal | None = None
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and self.journal is not None and not await self.journal.received(item):
+            return
+        await super().put(item)
+
+    def put_taken(self, updates: list[Update]) -> None:
+        """Queue updates taken over from a process that is gone (recorded already)."""
+        for update in updates:
+            super().put_nowait(update)

@@ -1,0 +1,72 @@
+"""What recording each Telegram update costs the bot: `python bench/journal.py`.
+
+A running bot records every update in the store before Telegram is told it arrived, and marks it handled after
+(bot/tg/received.py), so that a bot killed mid-answer leaves the question to the next start. This times those two
+writes, as the bot makes them (`Store.receive_update`, `Store.handled_update`, one transaction each, one after the
+other), for `--updates` private-chat questions, on SQLite and on PostgreSQL; compare with the bot's own CPU per
+question in `bench/bot_load.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from common import markdown_table, percentile, postgres_server
+
+from bot.store import Received, Store
+
+
+def update_json(update_id: int) -> str:
+    """A private chat's question as Telegram sends it."""
+    person = {"id": 42, "first_name": "Alice", "language_code": "en"}
+    message = {
+        "message_id": update_id,
+        "date": 1764600000,
+        "chat": {**person, "type": "private"},
+        "from": {**person, "is_bot": False},
+        "text": "How much did Time Warner's profits rise in the last quarter?",
+    }
+    return json.dumps({"update_id": update_id, "message": message})
+
+
+def timed(url: str, updates: int) -> list[float]:
+    """Seconds each update's record and mark took."""
+    store = Store.open(url)
+    now = datetime.now(UTC)
+    took = []
+    try:
+        for update_id in range(updates):
+            received = Received(update_id, update_json(update_id), "bench")
+            start = time.perf_counter()
+            store.receive_update(1, received, now)
+            store.handled_update(1, received, now)
+            took.append(time.perf_counter() - start)
+    finally:
+        store.close()
+    return took
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--updates", type=int, default=2000)
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="newsbot-journal-") as tmp, postgres_server() as new_database:
+        for database, url in (("sqlite", f"sqlite:///{Path(tmp) / 'store.sqlite3'}"), ("postgresql", new_database())):
+            took = timed(url, args.updates)
+            shown = [percentile(took, p) for p in (50, 95, 99)] + [sum(took) / len(took)]
+            rows.append([database, f"{args.updates:,}", *(f"{seconds * 1000:.2f}" for seconds in shown)])
+    print(markdown_table(["database", "updates", "p50 ms", "p95 ms", "p99 ms", "mean ms"], rows))
+    print("\nms: recording one update and marking it handled (two transactions), one process, nothing else writing.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

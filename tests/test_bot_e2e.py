@@ -756,6 +756,18 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "There is no button 9; type 1 to 3 to press one." in out and "mentions" not in out
     assert "articles:   5" in out
     assert "\033[" not in out and "<b>" not in out
+    # A second chat over the same store numbers its lines from 1 again: they are new questions, all answered.
+    again = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="Who became the youngest chess champion?\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0 and "*1. Chess Prodigy Wins National Title at Twelve*" in again.stdout, again.stderr
 
 
 def slow_on_ferries(app: Bot, monkeypatch: pytest.MonkeyPatch) -> threading.Event:

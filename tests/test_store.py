@@ -252,6 +252,21 @@ def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are
     assert store.prune_received_updates(NOW + timedelta(seconds=1)) == 5
 
 
+def test_an_update_id_seen_before_with_other_content_is_a_new_update(store: Store) -> None:
+    """A Bot API server started again (a local one, an emulator, `newsbot chat`'s stand-in) numbers its updates from
+    1 again: the new update 1 was taken for the old one delivered again, and never answered. Only the same content
+    is the same update."""
+    first = Received(1, '{"update_id": 1, "message": {"text": "hi"}}', "elsewhere:1:old")
+    assert store.receive_update(7, first, NOW)
+    store.handled_update(7, first, NOW)
+    again = Received(1, '{"update_id": 1, "message": {"text": "who won?"}}', "here:2:new")
+    assert store.receive_update(7, again, NOW)
+    assert not store.receive_update(7, again, NOW)  # this one, delivered again
+    # Unhandled again: a process killed before handling it leaves it to the next start.
+    taken = store.take_unhandled_updates(7, "here:3:next", NOW - timedelta(days=1), lambda worker: True)
+    assert [t.payload for t in taken] == [again.payload]
+
+
 def test_chats_remember_whether_the_bot_may_write(store: Store) -> None:
     assert store.chat_active(42) is None
     store.touch_chat(42, "private", "Alice")

@@ -23,7 +23,15 @@ class Received:
 
 
 def record(connection: Connection, bot_id: int, received: Received, now: datetime) -> bool:
-    """Record an update as received; False if it was already (Telegram delivered it again)."""
+    """Record an update as received; False if it was already: Telegram delivered the same update again.
+
+    An id recorded before with other content is another update, and replaces that record: a Bot API server started
+    again numbers its updates from 1 again (a local one, a test emulator, `newsbot chat`'s stand-in), and its
+    first questions were taken for ones delivered again and never answered."""
+    key = (received_updates.c.bot_id == bot_id) & (received_updates.c.update_id == received.update_id)
+    before = connection.execute(select(received_updates.c.payload).where(key)).scalar_one_or_none()
+    if before == received.payload:
+        return False
     row = {
         "bot_id": bot_id,
         "update_id": received.update_id,
@@ -31,7 +39,11 @@ def record(connection: Connection, bot_id: int, received: Received, now: datetim
         "worker": received.worker,
         "received_at": now,
     }
-    return upsert(connection, received_updates, row, ["bot_id", "update_id"], [])
+    if before is None:
+        # Only another process recording this very update at the same instant clashes: that one handles it.
+        return upsert(connection, received_updates, row, ["bot_id", "update_id"], [])
+    connection.execute(update(received_updates).where(key).values(**row, handled_at=None))
+    return True
 
 
 def handled(connection: Connection, bot_id: int, received: Received, now: datetime) -> None:
@@ -44,7 +56,8 @@ def handled(connection: Connection, bot_id: int, received: Received, now: dateti
         "received_at": now,
         "handled_at": now,
     }
-    upsert(connection, received_updates, row, ["bot_id", "update_id"], ["handled_at"])
+    # With its content: a record still on its way then finds this update's, not an older one of the same id.
+    upsert(connection, received_updates, row, ["bot_id", "update_id"], ["payload", "worker", "handled_at"])
 
 
 def take_unhandled(

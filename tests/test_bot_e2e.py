@@ -732,17 +732,20 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
 def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    typed = "Who became the youngest chess champion?\n1\n> when was that?\n/help\nharbor\n9\n3\n/stats\n"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input=typed,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+
+    def chat(typed: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "chat"],
+            input=typed,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+
+    result = chat("Who became the youngest chess champion?\n1\n> when was that?\n/help\nharbor\n9\n3\n/stats\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "*1. Chess Prodigy Wins National Title at Twelve*" in out
@@ -757,16 +760,7 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "articles:   5" in out
     assert "\033[" not in out and "<b>" not in out
     # A second chat over the same store numbers its lines from 1 again: they are new questions, all answered.
-    again = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input="Who became the youngest chess champion?\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    again = chat("Who became the youngest chess champion?\n")
     assert again.returncode == 0 and "*1. Chess Prodigy Wins National Title at Twelve*" in again.stdout, again.stderr
 
 

@@ -22,6 +22,16 @@ class Received:
     worker: str
 
 
+def _row(bot_id: int, received: Received, now: datetime) -> dict[str, object]:
+    return {
+        "bot_id": bot_id,
+        "update_id": received.update_id,
+        "payload": received.payload,
+        "worker": received.worker,
+        "received_at": now,
+    }
+
+
 def record(connection: Connection, bot_id: int, received: Received, now: datetime) -> bool:
     """Record an update as received; False if it was already: Telegram delivered the same update again.
 
@@ -32,13 +42,7 @@ def record(connection: Connection, bot_id: int, received: Received, now: datetim
     before = connection.execute(select(received_updates.c.payload).where(key)).scalar_one_or_none()
     if before == received.payload:
         return False
-    row = {
-        "bot_id": bot_id,
-        "update_id": received.update_id,
-        "payload": received.payload,
-        "worker": received.worker,
-        "received_at": now,
-    }
+    row = _row(bot_id, received, now)
     if before is None:
         # Only another process recording this very update at the same instant clashes: that one handles it.
         return upsert(connection, received_updates, row, ["bot_id", "update_id"], [])
@@ -48,14 +52,7 @@ def record(connection: Connection, bot_id: int, received: Received, now: datetim
 
 def handled(connection: Connection, bot_id: int, received: Received, now: datetime) -> None:
     """Mark an update handled, recording it too if its record has not landed yet (it then lands as handled)."""
-    row = {
-        "bot_id": bot_id,
-        "update_id": received.update_id,
-        "payload": received.payload,
-        "worker": received.worker,
-        "received_at": now,
-        "handled_at": now,
-    }
+    row = {**_row(bot_id, received, now), "handled_at": now}
     # With its content: a record still on its way then finds this update's, not an older one of the same id.
     upsert(connection, received_updates, row, ["bot_id", "update_id"], ["payload", "worker", "handled_at"])
 

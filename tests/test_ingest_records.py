@@ -21,6 +21,10 @@ from tests.paths import DATA
 
 RECORDS = DATA / "records"
 SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable and the new terrace. "
+BODY_NAMES = (
+    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, description, summary; name"
+    " yours with --field body=NAME"
+)
 
 
 def record(title: str, body: str, **extra: object) -> dict[str, object]:
@@ -393,7 +397,7 @@ def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     assert isinstance(text, Article) and text.paragraphs == ("The quay is shut.",) and text.url is None
     empty = tmp_path / "empty.ninjs.json"
     empty.write_text(json.dumps({"uri": "urn:x:2", "headline": "Nothing Yet"}))
-    assert list(read_file(empty)) == [Skipped(str(empty), "no body text")]
+    assert list(read_file(empty)) == [Skipped(str(empty), f"no body text (no field named {BODY_NAMES})")]
 
 
 def test_wrapped_records_are_streamed_and_numbered_by_their_key(tmp_path: Path) -> None:
@@ -550,6 +554,37 @@ def test_record_links_given_as_paths_are_read_on_the_site_given(tmp_path: Path) 
     assert [str(i) for i in items if isinstance(i, Skipped)] == [
         f"note {path}: 1 story went in without a link: the export gives only paths on its site"
         " (/news/quay-road?ref=home), not the site's address; give it with --site, e.g. --site https://example.org"
+    ]
+
+
+def test_a_cms_export_with_notes_in_its_column_names_and_drafts(tmp_path: Path) -> None:
+    """A CMS's CSV ("Body (HTML)", "Status") went in as "no body text" for every row, drafts too, and a record with
+    no body field at all did not say which option names it."""
+    path = write_csv(
+        tmp_path / "cms.csv",
+        ["Title", "Body (HTML)", "Published at (UTC)", "Status"],
+        [
+            "Harbour Wall Repairs Begin",
+            "<p>Repairs began on Monday.</p><p>They take six weeks.</p>",
+            "2026-11-30 14:05",
+            "Published",
+        ],
+        ["Budget Plans", "<p>Not ready.</p>", "", "Draft"],
+        ["Pier Closes", "<p>The pier closes on Friday.</p>", "2026-12-04 09:00", "scheduled"],
+    )
+    items = list(read_file(path))
+    [wall] = [i for i in items if isinstance(i, Article)]
+    assert (wall.paragraphs, wall.published) == (
+        ("Repairs began on Monday.", "They take six weeks."),
+        datetime(2026, 11, 30, 14, 5, tzinfo=UTC),
+    )
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"skipped {path}:3: not published (its status is 'Draft'), not read",
+        f"skipped {path}:4: not published (its status is 'scheduled'), not read",
+    ]
+    headless = write_csv(tmp_path / "other.csv", ["headline", "story_text"], ["Pier Closes", "It closes on Friday."])
+    assert [str(i) for i in read_file(headless)] == [
+        f"skipped {headless}:2: no body text (no field named {BODY_NAMES})"
     ]
 
 

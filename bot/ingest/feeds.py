@@ -71,6 +71,12 @@ _APPEARED_FIRST = re.compile(r"^The post .+ appeared first on .+\.$")
 _HARMLESS = ("NonXMLContentType",)
 # WordPress keeps a post's text as typed, paragraphs apart by a blank line, and adds the <p> only on display.
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# ... and its own shortcodes, which it replaces on display: a photo's caption (no part of the story, as a figure is
+# not), a gallery, an embedded player or post are markup in an export's text, not words.
+_SHORTCODE_NAMES = r"(?:wp_)?caption|gallery|embed|video|audio|playlist"
+_SHORTCODES = re.compile(
+    rf"\[((?:wp_)?caption|embed|video|audio)\b[^\]]*\].*?\[/\1\]|\[/?(?:{_SHORTCODE_NAMES})\b[^\]]*\]", re.S | re.I
+)
 
 
 @dataclass(frozen=True)
@@ -402,7 +408,7 @@ def _text(raw: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
         content = max(contents, key=lambda c: ("html" in c.get("type", ""), len(c["value"])))
         if _exported(raw):
             # An export's content is the post itself, however it ends (its excerpt is the teaser).
-            paragraphs = _paragraphs(_BLANK_LINE.sub("<p>", content["value"]), "text/html")
+            paragraphs = _paragraphs(_BLANK_LINE.sub("<p>", _SHORTCODES.sub("", content["value"])), "text/html")
             return paragraphs, bool(paragraphs)
         paragraphs = _paragraphs(content["value"], content.get("type", "text/html"))
         return _untrailed(paragraphs), bool(paragraphs) and not _teaser(paragraphs)
@@ -437,7 +443,10 @@ def _untrailed(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _tag(raw: dict[str, Any]) -> str:
-    for tag in raw.get("tags", []):
+    """The entry's first tag; a category first where tags say which are (a WordPress export's `domain="category"`
+    before its `post_tag`s)."""
+    tags = sorted(raw.get("tags", []), key=lambda tag: tag.get("scheme") != "category")
+    for tag in tags:
         term = tag.get("label") or tag.get("term")
         if isinstance(term, str) and (text := html_text(term)):
             return text
@@ -448,8 +457,10 @@ def _published(raw: dict[str, Any]) -> tuple[datetime | None, str | None]:
     """The entry's date as written, read by newsbot's rules (see `read_date`), and why it is undated when it cannot
     be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST, IST) for UTC."""
     unread = None
-    # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning.
-    for key in ("published", "updated", "created"):
+    # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning. A
+    # WordPress export's post that has no time in UTC has the impossible `-0001` for its pubDate: its local time
+    # (`wp:post_date`, read as a date without a zone is) is all the export knows.
+    for key in ("published", "updated", "created", *(("wp_post_date",) if _exported(raw) else ())):
         if isinstance(text := dict.get(raw, key), str) and text.strip():
             published, problem = read_date(text)
             if published:

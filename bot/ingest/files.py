@@ -82,7 +82,7 @@ def read_file(
         elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
-            yield from _read_text(path, parse_markdown)
+            yield from _read_text(path, partial(parse_markdown, site=site))
         else:
             # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
             yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"), split_text_articles)

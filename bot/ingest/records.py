@@ -48,6 +48,11 @@ _DELIMITERS = (b",", b";", b"\t")
 _QUOTED = re.compile(rb'"[^"]*"')
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = re.compile(r"[\s_-]+")
+# A note after a column's name, as CMS exports write them ("Body (HTML)", "Date (UTC)"): the name is before it.
+_NAME_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+# What a record's `status` says of a story that is not out (WordPress's and most CMSs' words): a draft, a story
+# held back or scheduled, must never reach readers.
+_NOT_OUT = frozenset({"draft", "drafts", "pending", "private", "future", "scheduled", "unpublished", "trash"})
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
@@ -61,8 +66,9 @@ _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IG
 
 
 def _folded(name: str) -> str:
-    """A field's name as aliases match it: "publishedAt", "Published At" and "published_at" are one."""
-    return _SEPARATORS.sub("", name).casefold()
+    """A field's name as aliases match it: "publishedAt", "Published At", "published_at" and "Published at (UTC)"
+    are one."""
+    return _SEPARATORS.sub("", _NAME_NOTE.sub("", name)).casefold()
 
 
 # Names other exports give our fields (news APIs, CMS exports, scraped datasets), tried in order when a record has
@@ -146,11 +152,17 @@ def article_from_record(
             raise ArticleError(f"empty title (field {present[0]!r})")
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
+    status = _line(record[found.keys["status"]]) if "status" in found.keys else ""
+    if status.casefold() in _NOT_OUT:
+        raise ArticleError(f"not published (its status is {status!r}), not read")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
     if title == _REMOVED or paragraphs == (_REMOVED,):
         raise ArticleError(_REMOVED_REASON)
     if paragraphs and (cut := _CHARS_LEFT.search(paragraphs[-1])):
         paragraphs = (*paragraphs[:-1], paragraphs[-1][: cut.start()]) if cut.start() else paragraphs[:-1]
+    if not paragraphs and not named("paragraphs") and not named("body"):
+        looked_for = repr(fields["body"]) if "body" in fields else ", ".join(("body", *ALIASES["body"]))
+        raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = first("published", _line)

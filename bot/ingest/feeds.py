@@ -73,6 +73,12 @@ _HARMLESS = ("NonXMLContentType",)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # ... and its own shortcodes, which it replaces on display: a photo's caption (no part of the story, as a figure is
 # not), a gallery, an embedded player or post are markup in an export's text, not words.
+# ... and its authors by their logins (`<dc:creator>ann</dc:creator>`), naming them in the `<wp:author>` list before the
+# posts, which feedparser does not keep apart.
+_WXR_AUTHOR = re.compile(rb"<wp:author>(.*?)</wp:author>", re.S)
+_WXR_FIELD = r"<wp:author_{}>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</wp:author_{}>"
+_WXR_LOGIN = re.compile(_WXR_FIELD.format("login", "login").encode(), re.S)
+_WXR_NAME = re.compile(_WXR_FIELD.format("display_name", "display_name").encode(), re.S)
 _SHORTCODE_NAMES = r"(?:wp_)?caption|gallery|embed|video|audio|playlist"
 _SHORTCODES = re.compile(
     rf"\[((?:wp_)?caption|embed|video|audio)\b[^\]]*\].*?\[/\1\]|\[/?(?:{_SHORTCODE_NAMES})\b[^\]]*\]", re.S | re.I
@@ -137,6 +143,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
+    authors = _wxr_authors(data)
     # Every entry in the feed's order, with what was wrong with it (None: an entry that could not be read at all).
     read: list[tuple[FeedEntry | None, list[Skipped]]] = []
     unpublished: Counter[str] = Counter()
@@ -146,7 +153,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             continue
         location = f"{url} entry {number}"
         try:
-            entry, unread = _entry(raw, base, category)
+            entry, unread = _entry(raw, base, category, authors)
         except ArticleError as exc:
             read.append((None, [Skipped(location, str(exc))]))
             continue
@@ -332,8 +339,22 @@ def _unpublished(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[FeedEntry, str | None]:
-    """The entry's story, and why it is undated when its date cannot be read (see `_published`)."""
+def _wxr_authors(data: bytes) -> dict[str, str]:
+    """A WordPress export's authors' names by their logins (see `_WXR_AUTHOR`); none for any other feed."""
+    head = data[: data.find(b"<item")]
+    names = {}
+    for block in _WXR_AUTHOR.findall(head):
+        login, name = _WXR_LOGIN.search(block), _WXR_NAME.search(block)
+        if login and name and (display := html_text(name[1].decode("utf-8", errors="replace"))):
+            names[login[1].decode("utf-8", errors="replace").strip()] = display
+    return names
+
+
+def _entry(
+    raw: dict[str, Any], feed_url: str, category: str | None, authors: Mapping[str, str]
+) -> tuple[FeedEntry, str | None]:
+    """The entry's story, and why it is undated when its date cannot be read (see `_published`); `authors` names
+    the authors a WordPress export gives by their logins."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
@@ -344,6 +365,7 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
             raise ArticleError("no headline and no text")
         title = paragraphs[0]
     guid = raw.get("id")
+    author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
     published, unread = _published(raw)
     updated = dict.get(raw, "updated")
     revised = read_date(updated)[0] if isinstance(updated, str) and updated.strip() else None
@@ -353,7 +375,7 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
         category=(category or _tag(raw) or DEFAULT_CATEGORY),
         published=published,
         url=link,
-        author=_plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author") or None,
+        author=authors.get(author, author) or None,
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )

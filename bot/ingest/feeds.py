@@ -71,14 +71,14 @@ _APPEARED_FIRST = re.compile(r"^The post .+ appeared first on .+\.$")
 _HARMLESS = ("NonXMLContentType",)
 # WordPress keeps a post's text as typed, paragraphs apart by a blank line, and adds the <p> only on display.
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# ... and its own shortcodes, which it replaces on display: a photo's caption (no part of the story, as a figure is
-# not), a gallery, an embedded player or post are markup in an export's text, not words.
 # ... and its authors by their logins (`<dc:creator>ann</dc:creator>`), naming them in the `<wp:author>` list before the
 # posts, which feedparser does not keep apart.
 _WXR_AUTHOR = re.compile(rb"<wp:author>(.*?)</wp:author>", re.S)
-_WXR_FIELD = r"<wp:author_{}>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</wp:author_{}>"
-_WXR_LOGIN = re.compile(_WXR_FIELD.format("login", "login").encode(), re.S)
-_WXR_NAME = re.compile(_WXR_FIELD.format("display_name", "display_name").encode(), re.S)
+_WXR_FIELD = r"<wp:author_{0}>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</wp:author_{0}>"
+_WXR_LOGIN = re.compile(_WXR_FIELD.format("login").encode(), re.S)
+_WXR_NAME = re.compile(_WXR_FIELD.format("display_name").encode(), re.S)
+# ... and its own shortcodes, which it replaces on display: a photo's caption (no part of the story, as a figure is
+# not), a gallery, an embedded player or post are markup in an export's text, not words.
 _SHORTCODE_NAMES = r"(?:wp_)?caption|gallery|embed|video|audio|playlist"
 _SHORTCODES = re.compile(
     rf"\[((?:wp_)?caption|embed|video|audio)\b[^\]]*\].*?\[/\1\]|\[/?(?:{_SHORTCODE_NAMES})\b[^\]]*\]", re.S | re.I

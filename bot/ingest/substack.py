@@ -69,8 +69,8 @@ def read_export(path: Path, site: str | None = None) -> Iterator[Article | Skipp
                 except ArticleError as exc:
                     yield Skipped(location, str(exc))
                     continue
-                if article.url is None:
-                    unlinked, example = unlinked + 1, example or _path(post_id)
+                if article.url is None and (page := _path(post_id)):
+                    unlinked, example = unlinked + 1, example or page
                 if unread:
                     yield Skipped(location, unread, note=True)
                 yield from within_limits(article, location)

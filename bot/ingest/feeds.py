@@ -77,6 +77,8 @@ _WXR_AUTHOR = re.compile(rb"<wp:author>(.*?)</wp:author>", re.S)
 _WXR_FIELD = r"<wp:author_{0}>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</wp:author_{0}>"
 _WXR_LOGIN = re.compile(_WXR_FIELD.format("login").encode(), re.S)
 _WXR_NAME = re.compile(_WXR_FIELD.format("display_name").encode(), re.S)
+# ... and files a post under no category as "Uncategorized" (or its translation for a site in British English).
+_UNFILED = frozenset({"uncategorized", "uncategorised"})
 # ... and its own shortcodes, which it replaces on display: a photo's caption (no part of the story, as a figure is
 # not), a gallery, an embedded player or post are markup in an export's text, not words.
 _SHORTCODE_NAMES = r"(?:wp_)?caption|gallery|embed|video|audio|playlist"
@@ -466,11 +468,11 @@ def _untrailed(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
 
 def _tag(raw: dict[str, Any]) -> str:
     """The entry's first tag; a category first where tags say which are (a WordPress export's `domain="category"`
-    before its `post_tag`s)."""
+    before its `post_tag`s). WordPress's default category, for a post filed under none, is no section."""
     tags = sorted(raw.get("tags", []), key=lambda tag: tag.get("scheme") != "category")
     for tag in tags:
         term = tag.get("label") or tag.get("term")
-        if isinstance(term, str) and (text := html_text(term)):
+        if isinstance(term, str) and (text := html_text(term)) and text.casefold() not in _UNFILED:
             return text
     return ""
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
@@ -74,6 +75,14 @@ def _field(raw: str) -> tuple[str, str]:
     return ours, theirs
 
 
+def _site(raw: str) -> str:
+    # A site typed without its scheme (paper.example.org), as browsers show it, is https.
+    site = raw if "://" in raw else f"https://{raw}"
+    if not is_web_url(site) or (parts := urlsplit(site)).username is not None or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"expected a site's address, e.g. https://paper.example.org, got {raw!r}")
+    return site
+
+
 def _passages(raw: str) -> int:
     try:
         value = int(raw)
@@ -118,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="OURS=THEIRS",
         help="name of a field in JSON/CSV records, e.g. --field body=text (repeatable)",
+    )
+    ingest.add_argument(
+        "--site",
+        type=_site,
+        metavar="URL",
+        help="the site's address, for exports that do not name it (Ghost, Substack, links given as /paths):"
+        " each story's link is made on it, e.g. --site https://harbournotes.substack.com",
     )
 
     ask = _command(commands, "ask", "answer a question from the articles")
@@ -348,7 +364,9 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     from tqdm import tqdm
 
     with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
-        report = library.ingest(args.sources, dict(args.field), progress=bar.update, stop=stop, on_wait=_waiting)
+        report = library.ingest(
+            args.sources, dict(args.field), progress=bar.update, stop=stop, on_wait=_waiting, site=args.site
+        )
     for problem in report.problems:
         print(problem, file=sys.stderr)
     print(report.summary())

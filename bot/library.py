@@ -331,8 +331,11 @@ class Library:
         progress: Callable[[int], object] | None = None,
         stop: Callable[[], bool] | None = None,
         on_wait: Callable[[], object] | None = None,
+        *,
+        site: str | None = None,
     ) -> IngestReport:
-        """Read articles from files, directories and web pages (http/https URLs); problems go in `report.problems`."""
+        """Read articles from files, directories and web pages (http/https URLs); problems go in `report.problems`.
+        `site` is the address of the site whose exports name it nowhere (`bot.ingest.read_file`)."""
         report = IngestReport()
 
         def items() -> Iterator[Article | Skipped]:
@@ -340,7 +343,7 @@ class Library:
                 if isinstance(source, str) and is_web_url(source):
                     yield from read_page(source, self.settings)
                 else:
-                    yield from read_articles([Path(source)], fields)
+                    yield from read_articles([Path(source)], fields, site)
 
         def readable() -> Iterator[Article]:
             for item in items():

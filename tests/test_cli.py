@@ -253,6 +253,19 @@ def test_ingest_csv_with_field_names(capsys: pytest.CaptureFixture[str]) -> None
     assert "https://news.example.org/ferry" in capsys.readouterr().out
 
 
+def test_ingest_an_export_naming_no_site_with_its_address(capsys: pytest.CaptureFixture[str]) -> None:
+    """Ghost's export names no address for its site: `--site` gives it (a bare host is https), and a reader gets
+    links; an address that is no site's is a usage error."""
+    assert main(["ingest", str(DATA / "records" / "ghost_paths.json"), "--site", "notes.harbour.example"]) == 0
+    assert "without a link" not in capsys.readouterr().err
+    assert main(["ask", "--json", "lighthouse summer weekends"]) == 0
+    assert "https://notes.harbour.example/lighthouse-opens/" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", "x.json", "--site", "mailto:desk@harbour.example"])
+    assert exc.value.code == 2
+    assert "expected a site's address" in capsys.readouterr().err
+
+
 def test_newsbot_alone_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     err = capsys.readouterr().err

@@ -126,6 +126,16 @@ def test_markdown_is_read_from_its_front_matter_and_text(name: str) -> None:
     assert list(article.paragraphs) == expected["paragraphs"]
 
 
+def test_a_markdown_url_that_is_a_path_is_read_on_the_site_given(tmp_path: Path) -> None:
+    """Hugo's and Jekyll's `url:` is a path on the site, which the site's own address makes a link."""
+    path = tmp_path / "ferry.md"
+    path.write_text('---\ntitle: "Ferry Fares Rise"\nurl: /news/ferry-fares/\n---\n\nFares rise in January.\n')
+    [alone] = read_file(path)
+    [on_site] = read_file(path, site="https://md.example.org")
+    assert isinstance(alone, Article) and isinstance(on_site, Article)
+    assert (alone.url, on_site.url) == (None, "https://md.example.org/news/ferry-fares/")
+
+
 def test_articles_pasted_into_one_file_are_each_read() -> None:
     """Seed articles concatenated into one file (`cat *.txt > all.txt`) were read as the first, the others'
     headlines, header lines and text merged into its paragraphs."""
@@ -484,6 +494,7 @@ def test_parse_date(raw: str, expected: datetime) -> None:
         "7 March 2013 13:05 pm",
         "7-03-2013, 07:37 IST",  # India's, Ireland's or Israel's: not guessed
         "Thu, 04 Apr 2024 19:37:00 IST",  # nor in an e-mail date (email.utils took it for UTC)
+        "Mon, 30 Nov -0001 00:00:00 +0000",  # WordPress's pubDate for a post with no time in UTC: read as 2000
     ],
 )
 def test_parse_date_rejects(raw: str) -> None:

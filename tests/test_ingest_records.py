@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shutil
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,10 @@ from tests.paths import DATA
 
 RECORDS = DATA / "records"
 SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable and the new terrace. "
+BODY_NAMES = (
+    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, description, summary; name"
+    " yours with --field body=NAME"
+)
 
 
 def record(title: str, body: str, **extra: object) -> dict[str, object]:
@@ -391,7 +397,7 @@ def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
     assert isinstance(text, Article) and text.paragraphs == ("The quay is shut.",) and text.url is None
     empty = tmp_path / "empty.ninjs.json"
     empty.write_text(json.dumps({"uri": "urn:x:2", "headline": "Nothing Yet"}))
-    assert list(read_file(empty)) == [Skipped(str(empty), "no body text")]
+    assert list(read_file(empty)) == [Skipped(str(empty), f"no body text (no field named {BODY_NAMES})")]
 
 
 def test_wrapped_records_are_streamed_and_numbered_by_their_key(tmp_path: Path) -> None:
@@ -510,6 +516,98 @@ def test_a_ghost_export_gives_its_published_posts_with_their_tags_and_authors() 
     )
 
 
+def test_a_ghost_export_links_its_posts_on_the_site_given(library: Library) -> None:
+    """Ghost's export writes its site's address nowhere (`__GHOST_URL__` in links, relative navigation in its
+    settings), so its posts had no link unless one named an address of its own elsewhere."""
+    path = RECORDS / "ghost_paths.json"
+    alone = list(read_file(path))
+    assert [a.url for a in alone if isinstance(a, Article)] == [None, None, None]
+    assert [str(i) for i in alone if isinstance(i, Skipped)] == [
+        f"note {path}: 2 stories went in without a link: the export gives only paths on its site"
+        " (/lighthouse-opens/), not the site's address; give it with --site, e.g. --site https://example.org"
+    ]
+    report = library.ingest([path], site="https://notes.harbour.example")
+    assert (report.added, report.problems) == (3, [])
+    links = {a.title: a.url for a in library.store.latest(10) if a.origin and a.origin.startswith(f"{path}#")}
+    # A post's page is its slug on the site (Ghost's default permalink), or the canonical address on the site it
+    # names; a newsletter sent by e-mail only has no page.
+    assert links == {
+        "Lighthouse Opens to Visitors": "https://notes.harbour.example/lighthouse-opens/",
+        "Harbour Dues Frozen for a Year": "https://notes.harbour.example/business/dues-frozen/",
+        "A Letter to Our Members": None,
+    }
+
+
+def test_record_links_given_as_paths_are_read_on_the_site_given(tmp_path: Path) -> None:
+    """A CMS's CSV gives its stories' addresses as paths on its site; a path on the newsroom's own server (a file
+    path) is no more a link than before."""
+    path = write_csv(
+        tmp_path / "cms.csv",
+        ["headline", "body", "path"],
+        ["Quay Road Reopens", "Quay Road reopened on Monday.", "/news/quay-road?ref=home"],
+        ["Ferry Fares Rise", "Fares rise in January.", "//cdn.example.org/ferry"],
+    )
+    fields = {"url": "path"}
+    read = [i for i in read_file(path, fields, "https://paper.example.org/") if isinstance(i, Article)]
+    assert [a.url for a in read] == ["https://paper.example.org/news/quay-road?ref=home", None]
+    items = list(read_file(path, fields))
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"note {path}: 1 story went in without a link: the export gives only paths on its site"
+        " (/news/quay-road?ref=home), not the site's address; give it with --site, e.g. --site https://example.org"
+    ]
+
+
+def test_a_cms_export_with_notes_in_its_column_names_and_drafts(tmp_path: Path) -> None:
+    """A CMS's CSV ("Body (HTML)", "Status") went in as "no body text" for every row, drafts too, and a record with
+    no body field at all did not say which option names it."""
+    path = write_csv(
+        tmp_path / "cms.csv",
+        ["Title", "Body (HTML)", "Published at (UTC)", "Status"],
+        [
+            "Harbour Wall Repairs Begin",
+            "<p>Repairs began on Monday.</p><p>They take six weeks.</p>",
+            "2026-11-30 14:05",
+            "Published",
+        ],
+        ["Budget Plans", "<p>Not ready.</p>", "", "Draft"],
+        ["Pier Closes", "<p>The pier closes on Friday.</p>", "2026-12-04 09:00", "scheduled"],
+    )
+    items = list(read_file(path))
+    [wall] = [i for i in items if isinstance(i, Article)]
+    assert (wall.paragraphs, wall.published) == (
+        ("Repairs began on Monday.", "They take six weeks."),
+        datetime(2026, 11, 30, 14, 5, tzinfo=UTC),
+    )
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"skipped {path}:3: not published (its status is 'Draft'), not read",
+        f"skipped {path}:4: not published (its status is 'scheduled'), not read",
+    ]
+    headless = write_csv(tmp_path / "other.csv", ["headline", "story_text"], ["Pier Closes", "It closes on Friday."])
+    assert [str(i) for i in read_file(headless)] == [
+        f"skipped {headless}:2: no body text (no field named {BODY_NAMES})"
+    ]
+
+
+def test_a_substack_export_without_share_buttons_links_its_posts_on_the_site_given(tmp_path: Path) -> None:
+    """Substack's posts.csv names the posts by id and slug, never the publication's address."""
+    export = tmp_path / "substack"
+    shutil.copytree(DATA / "substack_export", export)
+    body = export / "posts" / "151234567.lighthouse-opens.html"
+    body.write_text(re.sub(r'<p class="button-wrapper">.*?</p>', "", body.read_text(encoding="utf-8")))
+    items = list(read_articles([export]))
+    assert [a.url for a in items if isinstance(a, Article)] == [None, None]
+    assert (
+        f"note {export / 'posts.csv'}: 2 stories went in without a link: the export gives only paths on its site"
+        " (/p/lighthouse-opens), not the site's address; give it with --site, e.g. --site https://example.org"
+    ) in [str(i) for i in items]
+    items = list(read_articles([export], site="https://www.harbournotes.example"))
+    assert [a.url for a in items if isinstance(a, Article)] == [
+        "https://www.harbournotes.example/p/lighthouse-opens",
+        "https://www.harbournotes.example/p/dues-frozen",
+    ]
+    assert not any("without a link" in str(i) for i in items)
+
+
 def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
     """Without "db", as Ghost before 1.0 wrote it; over the record limit, read a post at a time."""
     posts = [
@@ -548,7 +646,9 @@ def test_a_substack_export_gives_its_published_posts_with_their_bodies(tmp_path:
         "Share prices in the ferry company rose on the news.",
     )
     assert lighthouse.published == datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
-    assert lighthouse.origin == f"{posts}#151234567.lighthouse-opens" and lighthouse.url is None
-    assert dues.title == "Harbour Dues Frozen, for Now"
+    assert lighthouse.origin == f"{posts}#151234567.lighthouse-opens"
+    # No file names the publication's address; the share button in one post's body does, for every post.
+    assert lighthouse.url == "https://harbournotes.substack.com/p/lighthouse-opens"
+    assert (dues.title, dues.url) == ("Harbour Dues Frozen, for Now", "https://harbournotes.substack.com/p/dues-frozen")
     # posts.csv given by its own path reads the same posts.
     assert [a for a in read_file(posts) if isinstance(a, Article)] == [lighthouse, dues]

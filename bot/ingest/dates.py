@@ -104,6 +104,9 @@ _ZONE_NAME_AT_END = re.compile(r"(?<=\d)\s+([a-z]+)$", re.IGNORECASE)
 _OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$")
 # Epoch seconds, or milliseconds (12-13 digits) as JavaScript and many JSON exports write them.
 _EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
+# A year written with a minus sign before the time (WordPress's `Mon, 30 Nov -0001 00:00:00 +0000` for a post it has
+# no date for), which the e-mail parser read as the year 2000.
+_NEGATIVE_YEAR = re.compile(r"\s(-\d+)\s+\d{1,2}:\d{2}")
 
 
 def parse_date(raw: str) -> datetime:
@@ -133,6 +136,8 @@ def _email_date(text: str) -> datetime:
     ours = named is not None and (zone in NAMED_ZONES or zone in _CLOCKS)
     if named and zone not in _EMAIL_ZONES and not ours:
         raise ArticleError(f"unreadable date {text!r}: the zone {named[1]!r} is ambiguous or unknown")
+    if negative := _NEGATIVE_YEAR.search(text):
+        raise ArticleError(f"impossible date {text!r}: year {negative[1]} is out of range")
     try:
         parsed = parsedate_to_datetime(text[: named.start()] if named and ours else text)
     except (TypeError, ValueError, IndexError) as exc:

@@ -71,6 +71,20 @@ _APPEARED_FIRST = re.compile(r"^The post .+ appeared first on .+\.$")
 _HARMLESS = ("NonXMLContentType",)
 # WordPress keeps a post's text as typed, paragraphs apart by a blank line, and adds the <p> only on display.
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# ... and its authors by their logins (`<dc:creator>ann</dc:creator>`), naming them in the `<wp:author>` list before the
+# posts, which feedparser does not keep apart.
+_WXR_AUTHOR = re.compile(rb"<wp:author>(.*?)</wp:author>", re.S)
+_WXR_FIELD = r"<wp:author_{0}>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</wp:author_{0}>"
+_WXR_LOGIN = re.compile(_WXR_FIELD.format("login").encode(), re.S)
+_WXR_NAME = re.compile(_WXR_FIELD.format("display_name").encode(), re.S)
+# ... and files a post under no category as "Uncategorized" (or its translation for a site in British English).
+_UNFILED = frozenset({"uncategorized", "uncategorised"})
+# ... and its own shortcodes, which it replaces on display: a photo's caption (no part of the story, as a figure is
+# not), a gallery, an embedded player or post are markup in an export's text, not words.
+_SHORTCODE_NAMES = r"(?:wp_)?caption|gallery|embed|video|audio|playlist"
+_SHORTCODES = re.compile(
+    rf"\[((?:wp_)?caption|embed|video|audio)\b[^\]]*\].*?\[/\1\]|\[/?(?:{_SHORTCODE_NAMES})\b[^\]]*\]", re.S | re.I
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
+    authors = _wxr_authors(data)
     # Every entry in the feed's order, with what was wrong with it (None: an entry that could not be read at all).
     read: list[tuple[FeedEntry | None, list[Skipped]]] = []
     unpublished: Counter[str] = Counter()
@@ -140,7 +155,7 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
             continue
         location = f"{url} entry {number}"
         try:
-            entry, unread = _entry(raw, base, category)
+            entry, unread = _entry(raw, base, category, authors)
         except ArticleError as exc:
             read.append((None, [Skipped(location, str(exc))]))
             continue
@@ -326,8 +341,22 @@ def _unpublished(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[FeedEntry, str | None]:
-    """The entry's story, and why it is undated when its date cannot be read (see `_published`)."""
+def _wxr_authors(data: bytes) -> dict[str, str]:
+    """A WordPress export's authors' names by their logins (see `_WXR_AUTHOR`); none for any other feed."""
+    head = data[: data.find(b"<item")]
+    names = {}
+    for block in _WXR_AUTHOR.findall(head):
+        login, name = _WXR_LOGIN.search(block), _WXR_NAME.search(block)
+        if login and name and (display := html_text(name[1].decode("utf-8", errors="replace"))):
+            names[login[1].decode("utf-8", errors="replace").strip()] = display
+    return names
+
+
+def _entry(
+    raw: dict[str, Any], feed_url: str, category: str | None, authors: Mapping[str, str]
+) -> tuple[FeedEntry, str | None]:
+    """The entry's story, and why it is undated when its date cannot be read (see `_published`); `authors` names
+    the authors a WordPress export gives by their logins."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
@@ -338,6 +367,7 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
             raise ArticleError("no headline and no text")
         title = paragraphs[0]
     guid = raw.get("id")
+    author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
     published, unread = _published(raw)
     updated = dict.get(raw, "updated")
     revised = read_date(updated)[0] if isinstance(updated, str) and updated.strip() else None
@@ -347,7 +377,7 @@ def _entry(raw: dict[str, Any], feed_url: str, category: str | None) -> tuple[Fe
         category=(category or _tag(raw) or DEFAULT_CATEGORY),
         published=published,
         url=link,
-        author=_plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author") or None,
+        author=authors.get(author, author) or None,
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
@@ -402,7 +432,7 @@ def _text(raw: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
         content = max(contents, key=lambda c: ("html" in c.get("type", ""), len(c["value"])))
         if _exported(raw):
             # An export's content is the post itself, however it ends (its excerpt is the teaser).
-            paragraphs = _paragraphs(_BLANK_LINE.sub("<p>", content["value"]), "text/html")
+            paragraphs = _paragraphs(_BLANK_LINE.sub("<p>", _SHORTCODES.sub("", content["value"])), "text/html")
             return paragraphs, bool(paragraphs)
         paragraphs = _paragraphs(content["value"], content.get("type", "text/html"))
         return _untrailed(paragraphs), bool(paragraphs) and not _teaser(paragraphs)
@@ -437,9 +467,12 @@ def _untrailed(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _tag(raw: dict[str, Any]) -> str:
-    for tag in raw.get("tags", []):
+    """The entry's first tag; a category first where tags say which are (a WordPress export's `domain="category"`
+    before its `post_tag`s). WordPress's default category, for a post filed under none, is no section."""
+    tags = sorted(raw.get("tags", []), key=lambda tag: tag.get("scheme") != "category")
+    for tag in tags:
         term = tag.get("label") or tag.get("term")
-        if isinstance(term, str) and (text := html_text(term)):
+        if isinstance(term, str) and (text := html_text(term)) and text.casefold() not in _UNFILED:
             return text
     return ""
 
@@ -448,8 +481,10 @@ def _published(raw: dict[str, Any]) -> tuple[datetime | None, str | None]:
     """The entry's date as written, read by newsbot's rules (see `read_date`), and why it is undated when it cannot
     be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST, IST) for UTC."""
     unread = None
-    # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning.
-    for key in ("published", "updated", "created"):
+    # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning. A
+    # WordPress export's post that has no time in UTC has the impossible `-0001` for its pubDate: its local time
+    # (`wp:post_date`, read as a date without a zone is) is all the export knows.
+    for key in ("published", "updated", "created", *(("wp_post_date",) if _exported(raw) else ())):
         if isinstance(text := dict.get(raw, key), str) and text.strip():
             published, problem = read_date(text)
             if published:

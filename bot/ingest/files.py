@@ -18,8 +18,8 @@ from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import looks_like_page, parse_saved_page
-from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record
-from bot.ingest.reports import Skipped
+from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path
+from bot.ingest.reports import Skipped, without_site
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODING,
@@ -54,10 +54,12 @@ _JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
 _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 
 
-def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[Article | Skipped]:
+def read_file(
+    path: Path, fields: Mapping[str, str] | None = None, site: str | None = None
+) -> Iterator[Article | Skipped]:
     """Articles in one file, in the format its suffix names (the seed's text format for anything else); or in the
     format its first bytes show, with a note, when the name says another (a feed saved as `.html`, a page or JSON
-    saved as `.txt`)."""
+    saved as `.txt`). `site` is the address of the site an export's links are paths on (`--site`)."""
     try:
         suffix = path.suffix.lower()
         if suffix in ARCHIVE_SUFFIXES:
@@ -74,13 +76,13 @@ def read_file(path: Path, fields: Mapping[str, str] | None = None) -> Iterator[A
         if named == "feed":
             yield from _read_feed(path)
         elif named == "records" and path.name == POSTS and is_export(path.parent):
-            yield from read_export(path)
+            yield from read_export(path, site)
         elif named == "records":
-            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]))
+            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]), site)
         elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
-            yield from _read_text(path, parse_markdown)
+            yield from _read_text(path, partial(parse_markdown, site=site))
         else:
             # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
             yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"), split_text_articles)
@@ -207,7 +209,11 @@ def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) ->
     return copy
 
 
-def _read_bulk(path: Path, fields: Mapping[str, str], reader: RecordReader) -> Iterator[Article | Skipped]:
+def _read_bulk(
+    path: Path, fields: Mapping[str, str], reader: RecordReader, site: str | None
+) -> Iterator[Article | Skipped]:
+    # Records whose links are paths on a site not named (`site_path`): how many, and the first.
+    unlinked, example = 0, ""
     with ExitStack() as closing:
         stream: BinaryIO = closing.enter_context(path.open("rb"))
         head = stream.read(SNIFF_BYTES)
@@ -226,16 +232,20 @@ def _read_bulk(path: Path, fields: Mapping[str, str], reader: RecordReader) -> I
                 yield Skipped(location, record)
                 continue
             try:
-                article, unread = article_from_record(record, fields, origin=f"{path}#{number}")
+                article, unread = article_from_record(record, fields, f"{path}#{number}", site)
             except ArticleError as exc:
                 yield Skipped(location, str(exc))
                 continue
             if unread:
                 yield Skipped(location, unread, note=True)
+            if article.url is None and (link := site_path(record, fields)):
+                unlinked, example = unlinked + 1, example or link
             # A record's own id is a steadier place than its number: records move when a file grows.
             if article.source_id:
                 article = replace(article, origin=f"{path}#{article.source_id}")
             yield from within_limits(article, location)
+    if unlinked:
+        yield without_site(str(path), unlinked, example)
 
 
 def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
@@ -295,10 +305,13 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
             yield Skipped(str(path), "no such file or directory")
 
 
-def read_articles(paths: Iterable[Path], fields: Mapping[str, str] | None = None) -> Iterator[Article | Skipped]:
-    """Every article under `paths`, and a `Skipped` for each problem (see `Skipped` for the two kinds)."""
+def read_articles(
+    paths: Iterable[Path], fields: Mapping[str, str] | None = None, site: str | None = None
+) -> Iterator[Article | Skipped]:
+    """Every article under `paths`, and a `Skipped` for each problem (see `Skipped` for the two kinds); `site` as
+    `read_file` takes it."""
     for item in article_files(paths):
         if isinstance(item, Skipped):
             yield item
         else:
-            yield from read_file(item, fields)
+            yield from read_file(item, fields, site)

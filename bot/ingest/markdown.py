@@ -38,8 +38,9 @@ _INLINE = (
 )
 
 
-def parse_markdown(text: str, origin: str) -> tuple[Article, str | None]:
-    """The story in a Markdown file, and why it is undated when its date cannot be read (see `read_date`)."""
+def parse_markdown(text: str, origin: str, site: str | None = None) -> tuple[Article, str | None]:
+    """The story in a Markdown file, and why it is undated when its date cannot be read (see `read_date`); a `url`
+    that is a path on its site (Hugo's and Jekyll's `url: /news/story/`) is read on `site`, when given."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
     front: dict[str, object] = {}
     if lines and lines[0].strip() == "---":
@@ -67,7 +68,7 @@ def parse_markdown(text: str, origin: str) -> tuple[Article, str | None]:
         lines.remove(next(line for line in lines if _HEADLINE.match(line)))
     body = [_plain(line) for line in lines if not _NOT_TEXT.match(line)]
     record = {**front, "title": title, "paragraphs": list(split_paragraphs("\n".join(body)))}
-    return article_from_record(record, {}, origin)
+    return article_from_record(record, {}, origin, site)
 
 
 def _front_matter(lines: list[str]) -> dict[str, object]:

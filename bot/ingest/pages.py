@@ -102,8 +102,9 @@ _NUMBERED = re.compile(r"\s*(?:no\.\s*)?\d+\s*[.):]\s", re.I)
 _LIVE_BLOG = re.compile(r'"@type"\s*:\s*"LiveBlogPosting"')
 _LIST_MARK = re.compile(r"^[-*\u2022]\s+")
 HEADLINE_WORDS = 3
-# A paragraph longer than this is a summary, or a story's own text; a teaser has one.
+# A paragraph longer than this, or ending as a sentence does, is a summary or a story's own text; a teaser has one.
 SUMMARY_CHARS = 80
+_SENTENCE_END = re.compile(r"[.!][\"'\u201d\u2019)]*$")
 # Teasers hold at least this share of a section page's text: a short story beside a box of related stories' teasers
 # (extracted with it) holds more of its own.
 TEASERS_SHARE = 0.75
@@ -274,40 +275,66 @@ def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, .
         root = lxml.html.document_fromstring(html)
     except Exception:
         return 1
-    # The teasers' texts, without white space (extraction spaces them apart otherwise), one after the other: a
-    # paragraph found in it is the teaser's whose text it falls in.
-    texts = ["".join(teaser.text_content().split()) for teaser in _teasers(root, own)]
+    # The teasers' texts one after the other: a paragraph found in it is the teaser's whose text it falls in.
+    texts = _teasers(root, own)
     joined = "\0".join(texts)
     starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
-    found: list[list[int]] = [[] for _ in texts]
+    found: list[list[str]] = [[] for _ in texts]
     for paragraph in paragraphs:
-        squeezed = "".join(_LIST_MARK.sub("", paragraph).split())
+        squeezed = _squeezed(_LIST_MARK.sub("", paragraph))
         if squeezed and (at := joined.find(squeezed)) >= 0:
-            found[bisect.bisect_right(starts, at) - 1].append(len(paragraph))
-    # A teaser is a headline and one summary (with a time or a label at most); a listicle's item is longer.
-    held = [sum(lengths) for lengths in found if lengths and sum(n > SUMMARY_CHARS for n in lengths) <= 1]
+            found[bisect.bisect_right(starts, at) - 1].append(paragraph)
+    # A teaser is a headline and one summary (with a time, a byline or a label at most); a listicle's or an
+    # explainer's item says more.
+    held = [sum(map(len, items)) for items in found if items and sum(map(_is_summary, items)) <= 1]
     total = sum(map(len, paragraphs))
     if len(held) < 2 or max(held) > OWN_STORY_SHARE * total or sum(held) < TEASERS_SHARE * total:
         return 1
     return len(held)
 
 
-def _teasers(root: Any, own: tuple[str | None, ...]) -> list[Any]:
-    """A page's teasers: each headline link (`_is_headline`) with what surrounds it up to the largest element that
-    holds no other story's headline link (its card, list item or `<article>`)."""
+def _is_summary(paragraph: str) -> bool:
+    """Whether a paragraph says something (a summary's sentence), where a time, a byline or a label does not."""
+    return len(paragraph) > SUMMARY_CHARS or bool(_SENTENCE_END.search(paragraph))
+
+
+def _teasers(root: Any, own: tuple[str | None, ...]) -> list[str]:
+    """The texts of a page's teasers, without white space: each headline link (`_is_headline`) with what surrounds
+    it up to the largest element that holds no other story's headline link (its card, list item or `<article>`).
+    A headline alone in that element, as where `<h2><a>...</a></h2><p>summary</p>` is repeated with nothing around
+    each, goes on in the text and elements after it, up to the next heading or link to another story."""
     base = next((address for address in own if address), None)
     pages = {_page(address) for address in own if address}
-    targets = {a: target for a in root.iter("a") if (target := _target(a, base, pages)) and _is_headline(a)}
-    teasers = []
-    for link in targets:
+    links = {a: target for a in root.iter("a") if (target := _target(a, base, pages))}
+    targets = {a: target for a, target in links.items() if _is_headline(a)}
+    stories = set(targets.values())
+    cards = set()
+    texts = []
+    for link, target in targets.items():
         card = link
         for parent in link.iterancestors():
-            if any(targets[a] != targets[link] for a in parent.iter("a") if a in targets):
+            if any(targets[a] != target for a in parent.iter("a") if a in targets):
                 break
             card = parent
-        if card not in teasers:
-            teasers.append(card)
-    return teasers
+        if card in cards:
+            continue
+        cards.add(card)
+        text = str(card.text_content())
+        if _squeezed(text) == _squeezed(link.text_content()):
+            text += f" {card.tail or ''}"
+            for sibling in card.itersiblings():
+                if next(sibling.iter(*_HEADINGS), None) is not None or any(
+                    links.get(a, target) != target and links[a] in stories for a in sibling.iter("a")
+                ):
+                    break
+                text += f" {sibling.text_content()} {sibling.tail or ''}"
+        texts.append(_squeezed(text))
+    return texts
+
+
+def _squeezed(text: str) -> str:
+    """Text without white space, as extraction spaces it apart otherwise."""
+    return "".join(text.split())
 
 
 def _is_headline(link: Any) -> bool:

@@ -48,6 +48,11 @@ _DELIMITERS = (b",", b";", b"\t")
 _QUOTED = re.compile(rb'"[^"]*"')
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = re.compile(r"[\s_-]+")
+# A note after a column's name, as CMS exports write them ("Body (HTML)", "Date (UTC)"): the name is before it.
+_NAME_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+# What a record's `status` says of a story that is not out (WordPress's and most CMSs' words): a draft, a story
+# held back or scheduled, must never reach readers.
+_NOT_OUT = frozenset({"draft", "drafts", "pending", "private", "future", "scheduled", "unpublished", "trash"})
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
@@ -61,8 +66,9 @@ _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IG
 
 
 def _folded(name: str) -> str:
-    """A field's name as aliases match it: "publishedAt", "Published At" and "published_at" are one."""
-    return _SEPARATORS.sub("", name).casefold()
+    """A field's name as aliases match it: "publishedAt", "Published At", "published_at" and "Published at (UTC)"
+    are one."""
+    return _SEPARATORS.sub("", _NAME_NOTE.sub("", name)).casefold()
 
 
 # Names other exports give our fields (news APIs, CMS exports, scraped datasets), tried in order when a record has
@@ -95,27 +101,50 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 _TITLE_NAMES = frozenset(_folded(name) for name in ("title", *ALIASES["title"]))
 
 
+class _Fields:
+    """A record's fields as our names find them: mapped by `fields` (`--field`), else by `ALIASES`."""
+
+    def __init__(self, record: Mapping[str, object], fields: Mapping[str, str]) -> None:
+        self.record = record
+        self.fields = fields
+        self.keys = {_folded(str(key)): key for key in record}
+
+    def named(self, name: str) -> list[str]:
+        """The record's fields (or paths) that may hold our field `name`, in the order they are tried."""
+        if name in self.fields:
+            return [self.fields[name]]
+        return [
+            self.keys[folded] for candidate in (name, *ALIASES[name]) if (folded := _folded(candidate)) in self.keys
+        ]
+
+    def first(self, name: str, read: Callable[[object], _Read]) -> _Read:
+        """The first of `name`'s fields that reads as something: an empty or unusable one does not hide the next."""
+        return next(filter(None, (read(_at(self.record, key)) for key in self.named(name))), read(None))
+
+
+def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | None:
+    """The record's link when it is a path on its site (`/news/story`, as CMS exports and Ghost's posts give it),
+    which only the site's address, given apart (`--site`), makes a link."""
+    link = _Fields(record, fields).first("url", _line)
+    return link if _is_path(link) else None
+
+
+def _is_path(link: str) -> bool:
+    return link.startswith("/") and not link.startswith("//")
+
+
 def article_from_record(
-    record: Mapping[str, object], fields: Mapping[str, str], origin: str
+    record: Mapping[str, object], fields: Mapping[str, str], origin: str, site: str | None = None
 ) -> tuple[Article, str | None]:
     """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`; and
     say why it is undated when its date cannot be read (it is kept, see `read_date`).
 
     HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
-    its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`).
+    its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`). A link that
+    is a path (`site_path`) is read under `site`, the site's address, and is no link without it.
     """
-    keys = {_folded(str(key)): key for key in record}
-
-    def named(name: str) -> list[str]:
-        """The record's fields (or paths) that may hold our field `name`, in the order they are tried."""
-        if name in fields:
-            return [fields[name]]
-        return [keys[folded] for candidate in (name, *ALIASES[name]) if (folded := _folded(candidate)) in keys]
-
-    def first(name: str, read: Callable[[object], _Read]) -> _Read:
-        """The first of `name`'s fields that reads as something: an empty or unusable one does not hide the next."""
-        return next(filter(None, (read(_at(record, key)) for key in named(name))), read(None))
-
+    found = _Fields(record, fields)
+    named, first = found.named, found.first
     title = first("title", _line)
     if not title:
         present = [key for key in named("title") if _at(record, key) is not None]
@@ -123,11 +152,17 @@ def article_from_record(
             raise ArticleError(f"empty title (field {present[0]!r})")
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
+    status = _line(record[found.keys["status"]]) if "status" in found.keys else ""
+    if status.casefold() in _NOT_OUT:
+        raise ArticleError(f"not published (its status is {status!r}), not read")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
     if title == _REMOVED or paragraphs == (_REMOVED,):
         raise ArticleError(_REMOVED_REASON)
     if paragraphs and (cut := _CHARS_LEFT.search(paragraphs[-1])):
         paragraphs = (*paragraphs[:-1], paragraphs[-1][: cut.start()]) if cut.start() else paragraphs[:-1]
+    if not paragraphs and not named("paragraphs") and not named("body"):
+        looked_for = repr(fields["body"]) if "body" in fields else ", ".join(("body", *ALIASES["body"]))
+        raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
     if not paragraphs:
         raise ArticleError("no body text")
     published_raw = first("published", _line)
@@ -135,6 +170,8 @@ def article_from_record(
     url = first("url", _line)
     if _SCHEMELESS.fullmatch(url):
         url = f"https://{url}"
+    elif site and _is_path(url):
+        url = site.rstrip("/") + url
     article = Article(
         title=title,
         paragraphs=paragraphs,
@@ -433,6 +470,8 @@ def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
 # `data`, joined by id. A post is a story when it went out: "published", or "sent" (a newsletter sent by e-mail only).
 _GHOST = re.compile(r'\{\s*(?:"db"\s*:\s*\[\s*\{\s*)?"meta"\s*:\s*\{[^{}]*"exported_on"')
 _GHOST_OUT = frozenset({"published", "sent"})
+# What Ghost writes for its own site's address in links and in a canonical address on the site.
+_GHOST_SITE = "__GHOST_URL__"
 # The lists naming tags and authors (our field each gives), and those joining them to posts (by which id column).
 _GHOST_NAMES = {"tags": "category", "users": "author"}
 _GHOST_JOINS = {"posts_tags": ("category", "tag_id"), "posts_authors": ("author", "author_id")}
@@ -505,7 +544,7 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
                     "published": post.get("published_at"),
                     "category": found.get("category", []),
                     "author": found.get("author", []),
-                    "url": post.get("canonical_url"),
+                    "url": _ghost_link(post),
                     "id": post.get("uuid") or post.get("id"),
                 }
                 yield *source.at, record
@@ -515,6 +554,17 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
         yield name, 0, f"{reason} published posts are read; {kinds})"
     elif number == 0:
         yield name, 0, "no records: the Ghost export holds no posts"
+
+
+def _ghost_link(post: Mapping[str, object]) -> object:
+    """A Ghost post's link: the canonical address it names, else its page on the site, `/slug/` (Ghost's default
+    permalink; the export writes its site's address nowhere, as `__GHOST_URL__` in links); none for a newsletter
+    sent by e-mail only, which has no page."""
+    canonical = post.get("canonical_url")
+    if isinstance(canonical, str) and canonical.strip():
+        return canonical.strip().removeprefix(_GHOST_SITE)
+    slug = post.get("slug")
+    return f"/{slug}/" if post.get("status") == "published" and isinstance(slug, str) and slug.strip() else None
 
 
 def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:

@@ -31,3 +31,14 @@ class Skipped:
 
     def __str__(self) -> str:
         return f"{self.kind} {self.location}: {self.reason}"
+
+
+def without_site(location: str, count: int, example: str) -> Skipped:
+    """The note on an export whose links are paths on a site it does not name (`example` is one of them)."""
+    stories = "1 story" if count == 1 else f"{count} stories"
+    return Skipped(
+        location,
+        f"{stories} went in without a link: the export gives only paths on its site ({example}), not the site's"
+        " address; give it with --site, e.g. --site https://example.org",
+        note=True,
+    )

@@ -1,8 +1,10 @@
 """Substack's export (Settings > Exports): `posts.csv`, a row per post, beside `posts/`, each post's HTML body.
 
-The rows name the posts (id, date, whether published, title) and the bodies are files named by the post's id
+The rows name the posts (id and slug, date, whether published, title) and the bodies are files named by them
 (`posts/151234567.my-post.html`); neither is a story alone. Its other files (`email_list...csv`, the subscribers;
-`posts/<id>.opens.csv` and `.delivers.csv`, e-mail statistics) are no stories and are not read.
+`posts/<id>.opens.csv` and `.delivers.csv`, e-mail statistics) are no stories and are not read. No file names the
+publication's address, which a post's link (`https://SITE/p/my-post`) needs: its share button does, where a body
+has one, else the newsroom gives it (`--site`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from bot.errors import ArticleError
 from bot.ingest.dates import read_date
 from bot.ingest.limits import MAX_RECORD_BYTES, within_limits
 from bot.ingest.markup import html_paragraphs
-from bot.ingest.reports import Skipped
+from bot.ingest.reports import Skipped, without_site
 from bot.ingest.text import decode
+from bot.ingest.urls import canonical_url
 from bot.models import Article
 
 POSTS = "posts.csv"
@@ -31,6 +34,8 @@ _CALLS = re.compile(
     r"|subscribe(?: now)?|share|leave a comment|give a gift subscription|upgrade to paid",
     re.IGNORECASE,
 )
+# The bodies searched for a link to their own post (a share button's) before the posts are read.
+SITE_SCAN_BODIES = 20
 
 
 def is_export(directory: Path) -> bool:
@@ -43,10 +48,13 @@ def is_export(directory: Path) -> bool:
     return bool(_HEADER.match(head)) and (directory / BODIES).is_dir()
 
 
-def read_export(path: Path) -> Iterator[Article | Skipped]:
-    """The published posts of the Substack export whose `posts.csv` is `path`, each with its body from `posts/`;
-    one reason counts the drafts and other posts not published."""
+def read_export(path: Path, site: str | None = None) -> Iterator[Article | Skipped]:
+    """The published posts of the Substack export whose `posts.csv` is `path`, each with its body from `posts/` and
+    its link on `site` (the publication's address), else on the one its posts' share buttons name; one reason
+    counts the drafts and other posts not published, one note the posts left without a link."""
+    site = site or _own_site(path.parent / BODIES)
     unpublished: Counter[str] = Counter()
+    unlinked, example = 0, ""
     number = 1
     try:
         with path.open(encoding="utf-8-sig", newline="") as rows:
@@ -57,16 +65,20 @@ def read_export(path: Path) -> Iterator[Article | Skipped]:
                     unpublished[(row.get("type") or "post").strip() or "post"] += 1
                     continue
                 try:
-                    article, unread = _article(path.parent / BODIES, post_id, row, f"{path}#{post_id}")
+                    article, unread = _article(path.parent / BODIES, post_id, row, f"{path}#{post_id}", site)
                 except ArticleError as exc:
                     yield Skipped(location, str(exc))
                     continue
+                if article.url is None and (page := _path(post_id)):
+                    unlinked, example = unlinked + 1, example or page
                 if unread:
                     yield Skipped(location, unread, note=True)
                 yield from within_limits(article, location)
     except (UnicodeDecodeError, csv.Error) as exc:
         # Substack writes UTF-8 and well-formed CSV: a file that is neither was changed since; what came first went in.
         yield Skipped(f"{path}:{number}", f"unreadable ({exc}); the rest of the file is not read")
+    if unlinked:
+        yield without_site(str(path), unlinked, example)
     if unpublished:
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(unpublished.items()))
         posts = "post" if unpublished.total() == 1 else "posts"
@@ -77,7 +89,28 @@ def read_export(path: Path) -> Iterator[Article | Skipped]:
         )
 
 
-def _article(bodies: Path, post_id: str, row: dict[str, str], origin: str) -> tuple[Article, str | None]:
+def _own_site(bodies: Path) -> str | None:
+    """The publication's address, from the first of its bodies (`SITE_SCAN_BODIES` at most) that links to its own
+    post: Substack's share button, `https://harbournotes.substack.com/p/my-post?...&action=share`."""
+    for body in sorted(bodies.glob("*.html"))[:SITE_SCAN_BODIES]:
+        slug = body.name.removesuffix(".html").partition(".")[2]
+        if not slug or body.stat().st_size > MAX_RECORD_BYTES:
+            continue
+        text, _encoding = decode(body.read_bytes())
+        if found := re.search(rf"""href=["'](https?://[^/"'?#\s]+)/p/{re.escape(slug)}(?:[?#"'])""", text):
+            return found[1]
+    return None
+
+
+def _path(post_id: str) -> str:
+    """A post's page on its publication's site (`/p/my-post`), from its id (`151234567.my-post`)."""
+    slug = post_id.partition(".")[2]
+    return f"/p/{slug}" if slug else ""
+
+
+def _article(
+    bodies: Path, post_id: str, row: dict[str, str], origin: str, site: str | None
+) -> tuple[Article, str | None]:
     title = " ".join((row.get("title") or "").split())
     if not title:
         raise ArticleError("no title")
@@ -91,6 +124,14 @@ def _article(bodies: Path, post_id: str, row: dict[str, str], origin: str) -> tu
     if not paragraphs:
         raise ArticleError("no body text")
     published, unread = read_date(row["post_date"]) if row.get("post_date") else (None, None)
+    path = _path(post_id)
+    url = canonical_url(site.rstrip("/") + path) if site and path else None
     return Article(
-        title=title, paragraphs=paragraphs, category="", published=published, origin=origin, source_id=post_id
+        title=title,
+        paragraphs=paragraphs,
+        category="",
+        published=published,
+        url=url,
+        origin=origin,
+        source_id=post_id,
     ), unread

@@ -9,6 +9,7 @@ runs on its own at start and at every real minute, at the test's clock, which ch
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -351,15 +352,20 @@ async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
 async def test_an_article_ingested_by_another_process_alerts_its_subscribers_once(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
+    """A dated story `newsbot ingest` adds is news; the undated stories of an archive it imports with it are not
+    (alerts, digests and /latest agree), so they alert no one and the digest does not count them."""
     # `newsbot ingest` stamps the real time on what it adds, so this bot runs on the real clock too.
     async with bot(bot_settings, lambda: datetime.now(UTC)) as app:
         for chat_id, category in ((ALICE, "sport"), (BOB, "business")):
             await say(server, chat_id, "subscribe", category)
             assert "Alerts for new stories: on" in visible_text(await say(server, chat_id, "alerts", "on"))
         story_file = tmp_path / "story.jsonl"
-        story_file.write_text(
-            '{"title": "Rowing crew breaks record", "body": "The crew broke the record.", "category": "Sport"}\n'
-        )
+        records = [
+            {"title": "Rowing crew breaks record", "body": "The crew broke the record.", "category": "Sport"},
+            *({"title": f"Archived match {n}", "body": f"Match {n} ended.", "category": "Sport"} for n in range(40)),
+        ]
+        records[0]["published"] = datetime.now(UTC).isoformat()
+        story_file.write_text("".join(json.dumps(record) + "\n" for record in records))
         ingest = newsbot(bot_settings, "ingest", str(story_file))
         _, err = await asyncio.to_thread(ingest.communicate, timeout=120)
         assert ingest.returncode == 0, err
@@ -368,6 +374,12 @@ async def test_an_article_ingested_by_another_process_alerts_its_subscribers_onc
         [alert] = texts(server, ALICE, ALERT)
         assert headlines(alert) == ["Rowing crew breaks record"]
         assert texts(server, BOB, ALERT) == []
+        preview = await say(server, ALICE, "digest")
+        assert headlines(preview) == ["Rowing crew breaks record"] and "more" not in visible_text(preview)
+        latest = visible_text(await say(server, ALICE, "latest", "sport 30"))
+        lines = [line for line in latest.splitlines() if line.startswith("• ")]
+        undated = [line.endswith("(undated)") for line in lines]
+        assert lines[0].startswith("• Rowing crew breaks record (") and undated == sorted(undated) and undated[-1]
 
 
 async def test_fan_out_sends_map_telegram_errors_to_outcomes_and_never_repeat_an_ambiguous_one(

@@ -72,6 +72,27 @@ def test_a_digest_at_the_chosen_local_time_with_the_right_headlines_once(store: 
     assert 'href="https://news.example/sport/cup-final-tonight"' in digest.messages[0]
 
 
+def test_an_undated_archive_imported_today_is_not_news_but_an_undated_story_from_the_web_is(store: Store) -> None:
+    """`newsbot ingest` of an archive of 2,000 undated stories counted as news: the next digest read "and 1,995
+    more". Undated stories from files are not news (/latest lists them after every dated story); an undated story
+    from a followed feed or a fetched page arrives as it is published, so it is."""
+    archive = [story(f"Archived match {n}", "sport", origin=f"archive.jsonl#{n}") for n in range(2000)]
+    store.write_articles(archive, NOON - 2 * HOUR)
+    store.write_articles([story("Undated feed entry", "sport"), story("Dated report", "sport", NOON - HOUR)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    preview = Digests(store).preview(CHAT, NOON + HOUR)
+    assert [h.article.title for s in preview.sections for h in s.headlines] == ["Undated feed entry", "Dated report"]
+    assert preview.stories == 2
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(CHAT)
+    assert headlines(digest.text) == ["Undated feed entry", "Dated report"]
+    assert "more" not in digest.text and "Archived" not in digest.text
+    # /latest's order agrees: the feed's entry by its arrival among the dated, the archive after them.
+    newest = [a.title for a in store.latest(3)]
+    assert newest[:2] == ["Undated feed entry", "Dated report"] and newest[2].startswith("Archived match")
+
+
 def test_the_next_day_holds_only_what_arrived_since(store: Store) -> None:
     store.write_articles([story("First day story", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")

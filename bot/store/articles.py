@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
-from bot.models import Article, StoredArticle
+from bot.models import WEB_ORIGINS, Article, StoredArticle
 from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
@@ -287,20 +287,21 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
         return [stored(row) for row in rows]
 
     undated = articles.c.published.is_(None)
-    web = articles.c.origin.like("http://%") | articles.c.origin.like("https://%")
+    # StoredArticle.from_web, in SQL.
+    web = or_(*(articles.c.origin.like(f"{prefix}%") for prefix in WEB_ORIGINS))
     found = newest(articles.c.published.is_not(None), articles.c.published, limit)
     found += newest(undated & web, articles.c.added_at, limit)
     found.sort(key=lambda article: article.id)
-    found.sort(key=_shown_at, reverse=True)
+    found.sort(key=_news_time, reverse=True)
     found = found[:limit]
     if len(found) < limit:
         found += newest(undated & (articles.c.origin.is_(None) | ~web), articles.c.added_at, limit - len(found))
     return found
 
 
-def _shown_at(article: StoredArticle) -> datetime:
-    when = article.published or article.added_at
-    assert when is not None, "a stored article always has its arrival time"
+def _news_time(article: StoredArticle) -> datetime:
+    when = article.news_time
+    assert when is not None, "only dated stories and undated ones from the web"
     return when
 
 

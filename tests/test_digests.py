@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -107,6 +108,27 @@ def test_the_next_day_holds_only_what_arrived_since(store: Store) -> None:
     first, second = reader.to(CHAT)
     assert headlines(first.text) == ["First day story"]
     assert headlines(second.text) == ["Second day story"]
+
+
+def test_a_story_whose_link_changed_is_not_new_again_the_next_day(store: Store) -> None:
+    """A feed entry edited with a new link replaces the story (its origin, the entry's first link, is kept): it
+    was written as arriving at the edit, so the next day's digest held it again. It keeps its first arrival."""
+    first = story("Ferry strike", "sport", NOON - HOUR)
+    store.write_articles([first], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+
+    def news(now: datetime) -> None:
+        if now == NOON + 22 * HOUR:  # 10:00 the next day, after the first digest
+            moved = replace(first, url="https://news.example/sport/ferry-strike-ends", title="Ferry strike ends")
+            assert store.write_articles([moved], now).replaced
+            store.write_articles([story("Second day story", "sport", now - HOUR)], now)
+
+    bot.run(NOON, NOON + 2 * DAY, timedelta(minutes=30), news)
+    first_digest, second_digest = reader.to(CHAT)
+    assert headlines(first_digest.text) == ["Ferry strike"]
+    assert headlines(second_digest.text) == ["Second day story"]
 
 
 def test_a_story_filed_under_another_spelling_of_a_followed_category_is_in_the_digest(store: Store) -> None:

@@ -69,7 +69,8 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
     """Add or replace a batch of articles, logging each change.
 
     An article with the same id and content changes nothing; one whose origin (file, record, feed entry) held
-    another article replaces it, so an edited file without a URL does not leave its old version behind. The
+    another article replaces it, so an edited file without a URL does not leave its old version behind (the new
+    version keeps the old one's arrival: it is not news again). The
     same story twice in one batch is kept once (the first). Categories are written as the store spells them
     (`bot.store.categories`), so "Sport" arriving after "sport" joins it. With `news` False, new articles are
     logged as BACKLOG instead of ADDED (a new feed's back catalogue: stored and answerable, never alerted).
@@ -94,9 +95,17 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         known.update((row.id, row.content_hash) for row in rows)
     origins = list({a.origin for a in unique.values() if a.origin})
     stale: dict[str, str] = {}
+    # When each replaced origin's story first arrived: its new version keeps that arrival, so a story whose link
+    # changed (a feed entry edited) is not new again to digests, which hold what arrived in their window.
+    arrived: dict[str, datetime] = {}
     for chunk in _chunks(origins):
-        rows = connection.execute(select(articles.c.id, articles.c.origin).where(articles.c.origin.in_(chunk)))
-        stale.update((row.id, row.origin) for row in rows if row.id not in unique)
+        rows = connection.execute(
+            select(articles.c.id, articles.c.origin, articles.c.added_at).where(articles.c.origin.in_(chunk))
+        )
+        for row in rows:
+            if row.id not in unique:
+                stale[row.id] = row.origin
+                arrived[row.origin] = min(row.added_at, arrived.get(row.origin, row.added_at))
     result.replaced = list(stale)
     edited_origins = set(stale.values())
     for article_id, article in unique.items():
@@ -117,7 +126,10 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             connection.execute(delete(paragraphs).where(paragraphs.c.article_id.in_(chunk)))
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
-        connection.execute(articles.insert(), [{**_row(unique[i], now), "added_at": now} for i in result.added])
+        connection.execute(
+            articles.insert(),
+            [{**_row(unique[i], now), "added_at": arrived.get(unique[i].origin or "", now)} for i in result.added],
+        )
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [
             {

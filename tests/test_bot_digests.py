@@ -493,11 +493,20 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         # "all": every category there is, and every one followed.
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))
         assert everything.startswith("Subscribed to Local, Business and Science.\nYou already follow Sport.")
+        assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "on"))
         stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
-        assert "Categories: all" in stopped
+        # Not "Categories: all" right after unsubscribing from all: what following none means, and the way out.
+        following_none = (
+            "While you follow none, the daily digest has every category: /digest off stops it.\n"
+            "Alerts stop while you follow none: /subscribe to choose."
+        )
+        assert stopped.endswith(f".\n{following_none}") and "Categories: all" not in stopped, stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert none.startswith("You followed no category in particular.\nCategories: all")
+        assert none == f"You followed no category in particular.\n{following_none}", none
+        await say(server, ALICE, "digest", "off")
+        reply = visible_text(await say(server, ALICE, "unsubscribe", "all"))
+        assert reply.endswith("Categories: none chosen.\nAlerts stop while you follow none: /subscribe to choose.")
 
 
 async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(

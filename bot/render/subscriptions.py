@@ -163,9 +163,15 @@ def unsubscribed(view: ChatView) -> str:
         lines.append(f"Unsubscribed from {names(removed)}.")
     if missing:
         lines.append(f"You did not follow {names(missing)}.")
-    lines += [*aside(view), following(view)]
+    lines += aside(view)
+    # "Unsubscribed from Business and Sport. Categories: all" read as a contradiction: what following none means
+    # for the digest and the alerts, and how to stop what is not wanted.
     if view.all_categories and view.settings.digest:
-        lines.append("/digest off stops the daily digest.")
+        lines.append("While you follow none, the daily digest has every category: /digest off stops it.")
+    else:
+        lines.append(following(view))
+    if view.all_categories and view.settings.alerts:
+        lines.append("Alerts stop while you follow none: /subscribe to choose.")
     return "\n".join(lines)
 
 

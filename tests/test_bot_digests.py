@@ -509,6 +509,21 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert reply.endswith("Categories: none chosen.\nAlerts stop while you follow none: /subscribe to choose.")
 
 
+async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/digest showed "Your digest so far: 2 new stories" to a chat that has no daily digest (it never asked for
+    one, or turned it off), as if one were coming."""
+    off = "Daily digest: off (/digest on to get one)."
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport", START - timedelta(hours=2)))
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert preview.startswith("Your digest so far: 1 new story") and preview.endswith(f"\n\n{off}"), preview
+        await say(server, ALICE, "subscribe", "sport")
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert headlines(preview) == ["Cup final tonight"] and off not in preview and "digest on" not in preview
+        await say(server, ALICE, "digest", "off")
+        assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
+
+
 async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -20,6 +20,7 @@ from bot.render.digests import (
     render_digest,
     render_story,
     split,
+    with_note,
 )
 from bot.render.headlines import latest_blocks
 from bot.render.markup import MAX_TITLE_CHARS, byline
@@ -197,3 +198,12 @@ def test_messages_are_valid_html_under_the_limit_and_split_between_stories(story
             message = message.replace(blocks[position], "", 1)
             position += 1
     assert position == len(blocks)
+
+
+def test_a_note_goes_after_the_last_message_or_in_its_own_when_it_would_not_fit() -> None:
+    assert with_note(["<b>Your digest so far</b>: 1 new story"], "Daily digest: off.") == [
+        "<b>Your digest so far</b>: 1 new story\n\nDaily digest: off."
+    ]
+    full = "x" * (TELEGRAM_LIMIT - 10)
+    assert with_note(["first", full], "Daily digest: off.") == ["first", full, "Daily digest: off."]
+    assert with_note([], "Daily digest: off.") == ["Daily digest: off."]

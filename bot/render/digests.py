@@ -105,6 +105,14 @@ def render_digest(
     return split(heading, digest, bot_username, zone=zone)
 
 
+def with_note(messages: list[str], note: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """`messages` with `note` (HTML, one line) after the last, or in a message of its own when it would not fit."""
+    if not messages:
+        return [note]
+    joined = f"{messages[-1]}\n\n{note}"
+    return [*messages[:-1], joined] if message_length(joined) <= limit else [*messages, note]
+
+
 def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:
     """New stories as one alert, dated in `zone` (split only if it is very long); None when there is none left to
     tell."""

@@ -524,6 +524,19 @@ async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: 
         assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
 
 
+async def test_a_time_the_clocks_skip_is_explained(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """02:30 in Berlin does not exist on the night the clocks go forward: the digest comes at 03:00 that day, and
+    "every day at 02:30; the next at 03:00" said so without saying why."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        reply = visible_text(await say(server, ALICE, "time", "2:30 Berlin"))
+        assert reply.endswith(
+            "every day at 02:30 (Europe/Berlin, UTC+01:00 now); the next on Sun 29 Mar at 03:00, as the clocks skip "
+            "02:30 that day."
+        ), reply
+        reply = visible_text(await say(server, ALICE, "time", "7:30"))
+        assert reply.endswith("every day at 07:30 (Europe/Berlin, UTC+01:00 now); the next on Sat 28 Mar at 07:30.")
+
+
 async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

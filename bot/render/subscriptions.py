@@ -95,6 +95,8 @@ def schedule(view: ChatView, clock: Clock) -> str:
     line = f"Daily digest: every day at {settings.daily:%H:%M} ({where})"
     if clock.next_local is not None:
         line += f"; the next on {clock.next_local:%a %-d %b} at {clock.next_local:%H:%M}"
+        if clock.next_local.time() != settings.daily:  # "every day at 02:30; the next at 03:00" needs its reason
+            line += f", as the clocks skip {settings.daily:%H:%M} that day"
     return line + "."
 
 

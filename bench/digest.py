@@ -141,6 +141,8 @@ def articles(bbc: Sequence[BbcArticle], days: int, rng: random.Random) -> list[t
                     category=source.category,
                     published=published,
                     url=f"https://bbc.invalid/{source.id}",
+                    # As a feed brings it: an undated one is news by its arrival (a file's would not be).
+                    origin=f"https://bbc.invalid/{source.id}",
                 ),
             )
         )

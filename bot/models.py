@@ -57,6 +57,10 @@ class Article:
         return short_hash("\x1f".join(parts))
 
 
+# The origins of stories from the web (`StoredArticle.from_web`); the store's /latest query matches the same.
+WEB_ORIGINS = ("http://", "https://")
+
+
 @dataclass(frozen=True)
 class StoredArticle:
     """An article as the store keeps it (no paragraph text)."""
@@ -71,6 +75,20 @@ class StoredArticle:
     paragraph_count: int
     # When the store first received it (UTC), whatever its publication date says.
     added_at: datetime | None = None
+
+    @property
+    def from_web(self) -> bool:
+        """Whether it came from the web (a followed feed's entry, a fetched page): its origin is its address."""
+        return self.origin is not None and self.origin.startswith(WEB_ORIGINS)
+
+    @property
+    def news_time(self) -> datetime | None:
+        """When the story counts as published, for /latest's order, digests and alerts: its publication time, or
+        for an undated story from the web its arrival, as such a story arrives when it is published; None for an
+        undated story from a file (an archive or dataset imported today is not today's news)."""
+        if self.published is not None:
+            return self.published
+        return self.added_at if self.from_web else None
 
 
 @dataclass(frozen=True)

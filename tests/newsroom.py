@@ -27,13 +27,19 @@ def url_of(database_url: str, tmp_path: Path) -> str:
     return database_url or f"sqlite:///{tmp_path / 'store.sqlite3'}"
 
 
-def story(title: str, category: str, published: datetime | None = None, lede: str = "") -> Article:
+def story(
+    title: str, category: str, published: datetime | None = None, lede: str = "", origin: str | None = None
+) -> Article:
+    """A story from a news site's feed or page (its origin is its address: undated, it is news by arrival), or
+    from the file `origin`."""
+    url = f"https://news.example/{category}/{title.lower().replace(' ', '-')}"
     return Article(
         title=title,
         paragraphs=(lede or f"{title}: what happened.", "More of it."),
         category=category,
         published=published,
-        url=f"https://news.example/{category}/{title.lower().replace(' ', '-')}",
+        url=url,
+        origin=origin or url,
     )
 
 

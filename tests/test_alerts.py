@@ -109,6 +109,18 @@ def test_edits_reingests_and_old_stories_alert_no_one(store: Store) -> None:
     assert len(reader.sent) == 1
 
 
+def test_an_undated_archive_imported_alerts_no_one_but_an_undated_feed_entry_does(store: Store) -> None:
+    """An import of undated stories from files (an archive, a dataset) is not news, as digests and /latest
+    have it; an undated story from the web arrives as it is published."""
+    at = NOON + 10 * MINUTE
+    archive = [story(f"Archived match {n}", "sport", origin=f"archive.jsonl#{n}") for n in range(50)]
+    store.write_articles([*archive, story("Undated feed entry", "sport")], at)
+    reader = Reader()
+    Bot(store, at, reader).tick(at + MINUTE)
+    [alert] = reader.sent
+    assert alert.chat_id == FAN and titles(alert.text) == ["Undated feed entry"]
+
+
 def test_a_new_subscriber_is_not_flooded(store: Store) -> None:
     at = NOON + 10 * MINUTE
     store.write_articles([story(f"Earlier {n}", "politics", at) for n in range(30)], at)

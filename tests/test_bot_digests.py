@@ -9,6 +9,7 @@ runs on its own at start and at every real minute, at the test's clock, which ch
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -351,15 +352,20 @@ async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
 async def test_an_article_ingested_by_another_process_alerts_its_subscribers_once(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
+    """A dated story `newsbot ingest` adds is news; the undated stories of an archive it imports with it are not
+    (alerts, digests and /latest agree), so they alert no one and the digest does not count them."""
     # `newsbot ingest` stamps the real time on what it adds, so this bot runs on the real clock too.
     async with bot(bot_settings, lambda: datetime.now(UTC)) as app:
         for chat_id, category in ((ALICE, "sport"), (BOB, "business")):
             await say(server, chat_id, "subscribe", category)
             assert "Alerts for new stories: on" in visible_text(await say(server, chat_id, "alerts", "on"))
         story_file = tmp_path / "story.jsonl"
-        story_file.write_text(
-            '{"title": "Rowing crew breaks record", "body": "The crew broke the record.", "category": "Sport"}\n'
-        )
+        records = [
+            {"title": "Rowing crew breaks record", "body": "The crew broke the record.", "category": "Sport"},
+            *({"title": f"Archived match {n}", "body": f"Match {n} ended.", "category": "Sport"} for n in range(40)),
+        ]
+        records[0]["published"] = datetime.now(UTC).isoformat()
+        story_file.write_text("".join(json.dumps(record) + "\n" for record in records))
         ingest = newsbot(bot_settings, "ingest", str(story_file))
         _, err = await asyncio.to_thread(ingest.communicate, timeout=120)
         assert ingest.returncode == 0, err
@@ -368,6 +374,12 @@ async def test_an_article_ingested_by_another_process_alerts_its_subscribers_onc
         [alert] = texts(server, ALICE, ALERT)
         assert headlines(alert) == ["Rowing crew breaks record"]
         assert texts(server, BOB, ALERT) == []
+        preview = await say(server, ALICE, "digest")
+        assert headlines(preview) == ["Rowing crew breaks record"] and "more" not in visible_text(preview)
+        latest = visible_text(await say(server, ALICE, "latest", "sport 30"))
+        lines = [line for line in latest.splitlines() if line.startswith("• ")]
+        undated = [line.endswith("(undated)") for line in lines]
+        assert lines[0].startswith("• Rowing crew breaks record (") and undated == sorted(undated) and undated[-1]
 
 
 async def test_fan_out_sends_map_telegram_errors_to_outcomes_and_never_repeat_an_ambiguous_one(
@@ -481,11 +493,48 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         # "all": every category there is, and every one followed.
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))
         assert everything.startswith("Subscribed to Local, Business and Science.\nYou already follow Sport.")
+        assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "on"))
         stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
-        assert "Categories: all" in stopped
+        # Not "Categories: all" right after unsubscribing from all: what following none means, and the way out.
+        following_none = (
+            "While you follow none, the daily digest has every category: /digest off stops it.\n"
+            "Alerts stop while you follow none: /subscribe to choose."
+        )
+        assert stopped.endswith(f".\n{following_none}") and "Categories: all" not in stopped, stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert none.startswith("You followed no category in particular.\nCategories: all")
+        assert none == f"You followed no category in particular.\n{following_none}", none
+        await say(server, ALICE, "digest", "off")
+        reply = visible_text(await say(server, ALICE, "unsubscribe", "all"))
+        assert reply.endswith("Categories: none chosen.\nAlerts stop while you follow none: /subscribe to choose.")
+
+
+async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/digest showed "Your digest so far: 2 new stories" to a chat that has no daily digest (it never asked for
+    one, or turned it off), as if one were coming."""
+    off = "Daily digest: off (/digest on to get one)."
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport", START - timedelta(hours=2)))
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert preview.startswith("Your digest so far: 1 new story") and preview.endswith(f"\n\n{off}"), preview
+        await say(server, ALICE, "subscribe", "sport")
+        preview = visible_text(await say(server, ALICE, "digest"))
+        assert headlines(preview) == ["Cup final tonight"] and off not in preview and "digest on" not in preview
+        await say(server, ALICE, "digest", "off")
+        assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
+
+
+async def test_a_time_the_clocks_skip_is_explained(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """02:30 in Berlin does not exist on the night the clocks go forward: the digest comes at 03:00 that day, and
+    "every day at 02:30; the next at 03:00" said so without saying why."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        reply = visible_text(await say(server, ALICE, "time", "2:30 Berlin"))
+        assert reply.endswith(
+            "every day at 02:30 (Europe/Berlin, UTC+01:00 now); the next on Sun 29 Mar at 03:00, as the clocks skip "
+            "02:30 that day."
+        ), reply
+        reply = visible_text(await say(server, ALICE, "time", "7:30"))
+        assert reply.endswith("every day at 07:30 (Europe/Berlin, UTC+01:00 now); the next on Sat 28 Mar at 07:30.")
 
 
 async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(

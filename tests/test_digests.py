@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -72,6 +73,27 @@ def test_a_digest_at_the_chosen_local_time_with_the_right_headlines_once(store: 
     assert 'href="https://news.example/sport/cup-final-tonight"' in digest.messages[0]
 
 
+def test_an_undated_archive_imported_today_is_not_news_but_an_undated_story_from_the_web_is(store: Store) -> None:
+    """`newsbot ingest` of an archive of 2,000 undated stories counted as news: the next digest read "and 1,995
+    more". Undated stories from files are not news (/latest lists them after every dated story); an undated story
+    from a followed feed or a fetched page arrives as it is published, so it is."""
+    archive = [story(f"Archived match {n}", "sport", origin=f"archive.jsonl#{n}") for n in range(2000)]
+    store.write_articles(archive, NOON - 2 * HOUR)
+    store.write_articles([story("Undated feed entry", "sport"), story("Dated report", "sport", NOON - HOUR)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    preview = Digests(store).preview(CHAT, NOON + HOUR)
+    assert [h.article.title for s in preview.sections for h in s.headlines] == ["Undated feed entry", "Dated report"]
+    assert preview.stories == 2
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(CHAT)
+    assert headlines(digest.text) == ["Undated feed entry", "Dated report"]
+    assert "more" not in digest.text and "Archived" not in digest.text
+    # /latest's order agrees: the feed's entry by its arrival among the dated, the archive after them.
+    newest = [a.title for a in store.latest(3)]
+    assert newest[:2] == ["Undated feed entry", "Dated report"] and newest[2].startswith("Archived match")
+
+
 def test_the_next_day_holds_only_what_arrived_since(store: Store) -> None:
     store.write_articles([story("First day story", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
@@ -86,6 +108,27 @@ def test_the_next_day_holds_only_what_arrived_since(store: Store) -> None:
     first, second = reader.to(CHAT)
     assert headlines(first.text) == ["First day story"]
     assert headlines(second.text) == ["Second day story"]
+
+
+def test_a_story_whose_link_changed_is_not_new_again_the_next_day(store: Store) -> None:
+    """A feed entry edited with a new link replaces the story (its origin, the entry's first link, is kept): it
+    was written as arriving at the edit, so the next day's digest held it again. It keeps its first arrival."""
+    first = story("Ferry strike", "sport", NOON - HOUR)
+    store.write_articles([first], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+
+    def news(now: datetime) -> None:
+        if now == NOON + 22 * HOUR:  # 10:00 the next day, after the first digest
+            moved = replace(first, url="https://news.example/sport/ferry-strike-ends", title="Ferry strike ends")
+            assert store.write_articles([moved], now).replaced
+            store.write_articles([story("Second day story", "sport", now - HOUR)], now)
+
+    bot.run(NOON, NOON + 2 * DAY, timedelta(minutes=30), news)
+    first_digest, second_digest = reader.to(CHAT)
+    assert headlines(first_digest.text) == ["Ferry strike"]
+    assert headlines(second_digest.text) == ["Second day story"]
 
 
 def test_a_story_filed_under_another_spelling_of_a_followed_category_is_in_the_digest(store: Store) -> None:

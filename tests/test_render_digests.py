@@ -4,6 +4,7 @@ stories under 4096 characters whatever the stories hold (a hypothesis property).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +20,10 @@ from bot.render.digests import (
     render_digest,
     render_story,
     split,
+    with_note,
 )
-from bot.render.markup import MAX_TITLE_CHARS
+from bot.render.headlines import latest_blocks
+from bot.render.markup import MAX_TITLE_CHARS, byline
 from tests.html_check import check_telegram_html, visible_length, visible_text
 from tests.html_check import utf16_len as telegram_utf16_len
 
@@ -28,7 +31,12 @@ WHEN = datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
 
 
 def headline(
-    title: str, category: str = "sport", url: str | None = None, lede: str = "", published: datetime | None = WHEN
+    title: str,
+    category: str = "sport",
+    url: str | None = None,
+    lede: str = "",
+    published: datetime | None = WHEN,
+    origin: str | None = None,
 ) -> Headline:
     article = StoredArticle(
         id=f"{abs(hash((title, category))) % 16**16:016x}",
@@ -37,7 +45,7 @@ def headline(
         published=published,
         url=url,
         author=None,
-        origin=None,
+        origin=origin,
         paragraph_count=1,
         added_at=WHEN,
     )
@@ -67,12 +75,36 @@ def test_without_a_url_the_story_opens_in_the_bot() -> None:
     assert "t.me/newsbot?start=" in render_story(huge, "newsbot")
 
 
-def test_an_undated_story_shows_its_arrival_date_and_long_text_is_cut_between_words() -> None:
-    story = headline("word " * 100, published=None, lede="lede " * 100)
+def test_an_undated_story_from_the_web_shows_when_it_was_received_and_long_text_is_cut_between_words() -> None:
+    story = headline("word " * 100, published=None, lede="lede " * 100, origin="https://n.example/feed-entry")
     first, lede = render_story(story).split("\n")
-    assert first.endswith("· 27 Mar 2026") and "…" in first
-    assert len(visible_text(first).removesuffix(" · 27 Mar 2026")) <= 2 + MAX_TITLE_CHARS
+    assert first.endswith("· received 27 Mar 2026") and "…" in first
+    assert len(visible_text(first).removesuffix(" · received 27 Mar 2026")) <= 2 + MAX_TITLE_CHARS
     assert lede.endswith("…") and len(lede) <= 160
+
+
+def test_a_story_is_dated_alike_in_digests_latest_and_answers() -> None:
+    """A digest showed an undated story's arrival as if it were its publication date where /latest said
+    "undated". Every listing now shows the same: the publication date; for an undated story from the web its
+    arrival, said as such; "undated" for one from a file (which digests and alerts leave out, as not news)."""
+    late = datetime(2026, 3, 27, 23, 30, tzinfo=UTC)  # 28 Mar in Tokyo
+    cases = [
+        (headline("Dated", published=late), "28 Mar 2026", "28 Mar 2026, 08:30"),
+        # Received at WHEN, 06:30 UTC: 15:30 in Tokyo.
+        (
+            headline("Web", published=None, origin="https://n.example/a"),
+            "received 27 Mar 2026",
+            "received 27 Mar 2026, 15:30",
+        ),
+        (headline("File", published=None, origin="archive.jsonl#3"), "undated", "undated"),
+    ]
+    zone = ZoneInfo("Asia/Tokyo")
+    for story, in_digest, in_listing in cases:
+        title = story.article.title
+        assert visible_text(render_story(story, zone=zone)).splitlines()[0] == f"• {title} · {in_digest}"
+        [_, line] = latest_blocks([story.article], "sport", zone=zone)  # /latest sport
+        assert visible_text(line) == f"• {title} ({in_listing})"
+        assert byline(story.article, zone) == f"{in_listing} · sport"  # answers, full articles, /latest
 
 
 def test_a_digest_groups_by_category_and_counts_the_rest() -> None:
@@ -166,3 +198,12 @@ def test_messages_are_valid_html_under_the_limit_and_split_between_stories(story
             message = message.replace(blocks[position], "", 1)
             position += 1
     assert position == len(blocks)
+
+
+def test_a_note_goes_after_the_last_message_or_in_its_own_when_it_would_not_fit() -> None:
+    assert with_note(["<b>Your digest so far</b>: 1 new story"], "Daily digest: off.") == [
+        "<b>Your digest so far</b>: 1 new story\n\nDaily digest: off."
+    ]
+    full = "x" * (TELEGRAM_LIMIT - 10)
+    assert with_note(["first", full], "Daily digest: off.") == ["first", full, "Daily digest: off."]
+    assert with_note([], "Daily digest: off.") == ["Daily digest: off."]

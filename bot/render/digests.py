@@ -1,9 +1,10 @@
 """Digests and alerts as Telegram HTML messages.
 
-Each story: its headline linked (the article's URL, else the bot's deep link that opens it), its date, and a
-one-line lede; stories grouped by category under the category's name, after the shown ones "and N more" with the
-/latest that shows them ("/latest sport 8": the shown ones and the rest, or the most /latest shows when they are
-more). A digest with nothing new says so in one line, or is not sent (None) when the chat chose silence.
+Each story: its headline linked (the article's URL, else the bot's deep link that opens it), its date as /latest
+shows it ("received 1 Dec 2026" for an undated story from the web), and a one-line lede; stories grouped by
+category under the category's name, after the shown ones "and N more" with the /latest that shows them ("/latest
+sport 8": the shown ones and the rest, or the most /latest shows when they are more). A digest with nothing new
+says so in one line, or is not sent (None) when the chat chose silence.
 
 Messages stay under Telegram's 4096 characters: text is capped before it is escaped (never cut inside an entity),
 messages are measured after escaping in UTF-16 code units (as Telegram counts), and a long digest is split on
@@ -17,7 +18,7 @@ from datetime import UTC, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, in_zone, source_link, title_of
+from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, shown_date, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
 
 # Raw characters kept of a lede (one line), before escaping.
@@ -35,18 +36,12 @@ NOTHING_NEW = "Nothing new in the categories followed here today; /latest shows 
 QUIET_HINT = "/digest quiet: no message on such days."
 
 
-def date_of(headline: Headline, zone: tzinfo = UTC) -> str:
-    """The story's publication date (its arrival date when undated) in `zone` (the reader's), as "29 Mar 2026"."""
-    when = headline.article.published or headline.article.added_at
-    return f"{in_zone(when, zone):%-d %b %Y}" if when else ""
-
-
 def render_story(headline: Headline, bot_username: str = "", zone: tzinfo = UTC) -> str:
     """One story: linked headline and date, then its lede on one line."""
     title = HTML.escape(title_of(headline.article)) or "(untitled)"
     link = source_link(headline.article, bot_username)
-    date = date_of(headline, zone)
-    lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)}" + (f" · {date}" if date else "")]
+    date = HTML.escape(shown_date(headline.article, zone, clock=False))
+    lines = [f"• {HTML.link(link, title) if link else HTML.bold(title)} · {date}"]
     if lede := cap(headline.lede, LEDE_CHARS):
         lines.append(HTML.escape(lede))
     return "\n".join(lines)
@@ -108,6 +103,14 @@ def render_digest(
         return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{NOTHING_NEW}{hint}"]
     heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
     return split(heading, digest, bot_username, zone=zone)
+
+
+def with_note(messages: list[str], note: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """`messages` with `note` (HTML, one line) after the last, or in a message of its own when it would not fit."""
+    if not messages:
+        return [note]
+    joined = f"{messages[-1]}\n\n{note}"
+    return [*messages[:-1], joined] if message_length(joined) <= limit else [*messages, note]
 
 
 def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:

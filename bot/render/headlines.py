@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
 from bot.models import StoredArticle
-from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, format_date, source_link, title_of
+from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, shown_date, source_link, title_of
 
 
 def render_headline(
@@ -22,7 +22,7 @@ def render_headline(
     link = source_link(article, bot_username, local_path)
     title = style.escape(title_of(article))
     shown = style.link(link, title) if link and style is HTML else title + (f" ({link})" if link else "")
-    when = byline(article, zone) if category else format_date(article.published, zone)
+    when = byline(article, zone) if category else shown_date(article, zone)
     return f"• {shown} ({style.escape(when)})"
 
 

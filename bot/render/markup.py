@@ -73,9 +73,20 @@ def format_date(value: datetime | None, zone: tzinfo = UTC) -> str:
     return in_zone(value, zone).strftime("%-d %b %Y" if is_date_only(value) else "%-d %b %Y, %H:%M")
 
 
+def shown_date(article: StoredArticle, zone: tzinfo = UTC, clock: bool = True) -> str:
+    """The story's date as every listing shows it, in `zone` (the reader's): its publication time ("2 Oct 2026,
+    14:05"; the day alone without `clock`); for an undated story from the web, the arrival that stands for it
+    (`StoredArticle.news_time`), said as such ("received 1 Dec 2026, 09:12"); else "undated"."""
+    when = article.news_time
+    if when is None:
+        return format_date(None)
+    shown = format_date(when, zone) if clock else f"{in_zone(when, zone):%-d %b %Y}"
+    return shown if article.published is not None else f"received {shown}"
+
+
 def byline(article: StoredArticle, zone: tzinfo = UTC) -> str:
-    """ "2 Oct 2026, 14:05 · Sport": the publication time in `zone` (the reader's) and the category."""
-    shown = (format_date(article.published, zone), cap(article.category, MAX_LABEL_CHARS))
+    """ "2 Oct 2026, 14:05 · Sport": the story's date (`shown_date`) in `zone` (the reader's) and the category."""
+    shown = (shown_date(article, zone), cap(article.category, MAX_LABEL_CHARS))
     return " · ".join(part for part in shown if part)
 
 

@@ -95,6 +95,8 @@ def schedule(view: ChatView, clock: Clock) -> str:
     line = f"Daily digest: every day at {settings.daily:%H:%M} ({where})"
     if clock.next_local is not None:
         line += f"; the next on {clock.next_local:%a %-d %b} at {clock.next_local:%H:%M}"
+        if clock.next_local.time() != settings.daily:  # "every day at 02:30; the next at 03:00" needs its reason
+            line += f", as the clocks skip {settings.daily:%H:%M} that day"
     return line + "."
 
 
@@ -163,9 +165,15 @@ def unsubscribed(view: ChatView) -> str:
         lines.append(f"Unsubscribed from {names(removed)}.")
     if missing:
         lines.append(f"You did not follow {names(missing)}.")
-    lines += [*aside(view), following(view)]
+    lines += aside(view)
+    # "Unsubscribed from Business and Sport. Categories: all" read as a contradiction: what following none means
+    # for the digest and the alerts, and how to stop what is not wanted.
     if view.all_categories and view.settings.digest:
-        lines.append("/digest off stops the daily digest.")
+        lines.append("While you follow none, the daily digest has every category: /digest off stops it.")
+    else:
+        lines.append(following(view))
+    if view.all_categories and view.settings.alerts:
+        lines.append("Alerts stop while you follow none: /subscribe to choose.")
     return "\n".join(lines)
 
 

@@ -10,7 +10,8 @@ Who gets what, from "added" changes only (a replaced or re-ingested story is not
 - chats with alerts on, active, following the story's category;
 - only stories that arrived after the chat subscribed to the category and after it turned alerts on (a new
   subscriber is not flooded with the back catalogue);
-- never a story published more than two days before it arrived (digests' rule, `digests.is_news`);
+- never a story published more than two days before it arrived, nor an undated one from a file (an archive
+  imported today): digests' rule, `digests.is_news`;
 - never a story that arrived more than `grace` before the claim (after an outage the digest has it; alerts are
   for what is new now);
 - one message per chat per stretch, whatever the number of stories (capped per category with "and N more").

@@ -1,7 +1,8 @@
 """Digests: the headlines that arrived in a chat's window, in its categories, grouped by category, newest first.
 
 What counts as news: a story that arrived in the window and was published at most `FRESH_AT_ARRIVAL` (two days)
-before it arrived; an undated story counts from its arrival. An archive ingested today is not news.
+before it arrived; an undated story from the web (a followed feed's entry, a fetched page) counts from its arrival,
+one from a file never (`StoredArticle.news_time`, /latest's rule). An archive ingested today is not news.
 
 Built once per distinct (categories, window), never once per chat: `Digests.build` reads the store once for the
 span its windows cover and cuts every digest out of that one list in memory, so the chats due at one instant
@@ -20,7 +21,7 @@ from bot.models import Digest, DigestSection, Headline, StoredArticle
 from bot.services.schedule import FIRST_WINDOW, Window, digest_window
 from bot.store import Store
 
-# Stories published longer than this before they arrived are not news (undated ones count from arrival).
+# Stories published longer than this before they arrived are not news.
 FRESH_AT_ARRIVAL = timedelta(days=2)
 # Stories shown per category; the rest are counted ("and 12 more: /latest sport").
 PER_CATEGORY = 5
@@ -40,15 +41,19 @@ def key_of(categories: Iterable[str], window: Window) -> DigestKey:
 
 
 def is_news(article: StoredArticle) -> bool:
-    """Published at most two days before it arrived (undated: always)."""
-    if article.published is None or article.added_at is None:
-        return True
-    return article.added_at - article.published <= FRESH_AT_ARRIVAL
+    """Published at most two days before it arrived; undated, only when it came from the web (`news_time`): an
+    undated archive or dataset imported today is not news, as /latest lists it after every dated story."""
+    published = article.news_time
+    if published is None or article.added_at is None:
+        return False
+    return article.added_at - published <= FRESH_AT_ARRIVAL
 
 
 def newest_first(headline: Headline) -> tuple[datetime, str]:
+    """/latest's order (`news_time`); by arrival for an undated story from a file, which only an alert claimed
+    before this rule holds."""
     article = headline.article
-    when = article.published or article.added_at
+    when = article.news_time or article.added_at
     assert when is not None, "a stored article always has its arrival time"
     return when, article.id
 

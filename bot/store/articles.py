@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
-from bot.models import Article, StoredArticle
+from bot.models import WEB_ORIGINS, Article, StoredArticle
 from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
@@ -69,7 +69,8 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
     """Add or replace a batch of articles, logging each change.
 
     An article with the same id and content changes nothing; one whose origin (file, record, feed entry) held
-    another article replaces it, so an edited file without a URL does not leave its old version behind. The
+    another article replaces it, so an edited file without a URL does not leave its old version behind (the new
+    version keeps the old one's arrival: it is not news again). The
     same story twice in one batch is kept once (the first). Categories are written as the store spells them
     (`bot.store.categories`), so "Sport" arriving after "sport" joins it. With `news` False, new articles are
     logged as BACKLOG instead of ADDED (a new feed's back catalogue: stored and answerable, never alerted).
@@ -94,9 +95,17 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         known.update((row.id, row.content_hash) for row in rows)
     origins = list({a.origin for a in unique.values() if a.origin})
     stale: dict[str, str] = {}
+    # When each replaced origin's story first arrived: its new version keeps that arrival, so a story whose link
+    # changed (a feed entry edited) is not new again to digests, which hold what arrived in their window.
+    arrived: dict[str, datetime] = {}
     for chunk in _chunks(origins):
-        rows = connection.execute(select(articles.c.id, articles.c.origin).where(articles.c.origin.in_(chunk)))
-        stale.update((row.id, row.origin) for row in rows if row.id not in unique)
+        rows = connection.execute(
+            select(articles.c.id, articles.c.origin, articles.c.added_at).where(articles.c.origin.in_(chunk))
+        )
+        for row in rows:
+            if row.id not in unique:
+                stale[row.id] = row.origin
+                arrived[row.origin] = min(row.added_at, arrived.get(row.origin, row.added_at))
     result.replaced = list(stale)
     edited_origins = set(stale.values())
     for article_id, article in unique.items():
@@ -117,7 +126,10 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             connection.execute(delete(paragraphs).where(paragraphs.c.article_id.in_(chunk)))
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
-        connection.execute(articles.insert(), [{**_row(unique[i], now), "added_at": now} for i in result.added])
+        connection.execute(
+            articles.insert(),
+            [{**_row(unique[i], now), "added_at": arrived.get(unique[i].origin or "", now)} for i in result.added],
+        )
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [
             {
@@ -287,20 +299,21 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
         return [stored(row) for row in rows]
 
     undated = articles.c.published.is_(None)
-    web = articles.c.origin.like("http://%") | articles.c.origin.like("https://%")
+    # StoredArticle.from_web, in SQL.
+    web = or_(*(articles.c.origin.like(f"{prefix}%") for prefix in WEB_ORIGINS))
     found = newest(articles.c.published.is_not(None), articles.c.published, limit)
     found += newest(undated & web, articles.c.added_at, limit)
     found.sort(key=lambda article: article.id)
-    found.sort(key=_shown_at, reverse=True)
+    found.sort(key=_news_time, reverse=True)
     found = found[:limit]
     if len(found) < limit:
         found += newest(undated & (articles.c.origin.is_(None) | ~web), articles.c.added_at, limit - len(found))
     return found
 
 
-def _shown_at(article: StoredArticle) -> datetime:
-    when = article.published or article.added_at
-    assert when is not None, "a stored article always has its arrival time"
+def _news_time(article: StoredArticle) -> datetime:
+    when = article.news_time
+    assert when is not None, "only dated stories and undated ones from the web"
     return when
 
 

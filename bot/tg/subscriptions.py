@@ -29,7 +29,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import UsageError
 from bot.render import subscriptions as text
-from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest
+from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest, with_note
 from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, zone
 from bot.services.subscriptions import ChatView
@@ -229,11 +229,15 @@ async def digest(update: Update, context: Context) -> None:
     typed = " ".join(context.args or ())
     choice = switch(typed)
     if not choice:
-        digests = context.bot_data.digesting.digests
-        preview = await asyncio.to_thread(digests.preview, message.chat.id, context.bot_data.clock())
+        digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
+        preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
         zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
         heading = GROUP_PREVIEW_HEADING if in_group(message) else PREVIEW_HEADING
-        await reply_messages(message, render_digest(preview, context.bot_data.username, heading, zone=zone) or [])
+        messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
+        view = await asyncio.to_thread(subscriptions.view, message.chat.id)
+        if not view.settings.digest:  # "your digest so far" promised a digest that does not come
+            messages = with_note(messages, text.schedule(view, clock_of(view, now)))
+        await reply_messages(message, messages)
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(

@@ -653,7 +653,7 @@ def test_a_follow_ups_own_words_and_stories_are_read_from_its_text() -> None:
     ("question", "reason"),
     [
         ("Герасимов", "The articles are in English: please ask in English. Did you mean “Gerasimov”?"),
-        ("What did Герасимов say?", "No article uses the word “Герасимов”. Did you mean “Gerasimov”?"),
+        ("What has Герасимов said?", "No article uses the word “Герасимов”. Did you mean “Gerasimov”?"),
         ("Что сказал Путин?", "The articles are in English: please ask in English."),  # no article names Putin
         ("北京", "The articles are in English: please ask in English."),
     ],

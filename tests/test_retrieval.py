@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.analysis import analyze
+from bot.analysis import analyze, sentences
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
@@ -573,16 +574,19 @@ def test_a_reply_to_a_message_showing_an_articles_paragraphs_follows_up_on_it(ne
         assert news.follow_up("when was that?", [], shown) == "when was that?", shown
 
 
+ELECTION_CALL = ("Blair prepares to name poll date", "Blair ready to call election", "Blunkett hints at election call")
+
+
 @pytest.fixture(scope="module")
 def followed_news(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    """The BBC's Yukos stories, and some of its rugby and tennis reports, with their vectors (made once: a minute
-    on a busy machine)."""
+    """The BBC's Yukos stories, three on the election's call, and some of its rugby and tennis reports, with their
+    vectors (made once: a minute on a busy machine)."""
     if not BBC.is_file():
         pytest.skip(f"BBC corpus not found at {BBC}")
     library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("followed") / "data", corpus_dir=ROOT / "corpus"))
     records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line.strip()]
     sport = [r for r in records if r["category"] == "sport"]
-    chosen = [r for r in records if "Yukos" in r["title"]]
+    chosen = [r for r in records if "Yukos" in r["title"] or r["title"] in ELECTION_CALL]
     chosen += [r for r in sport if "Six Nations" in " ".join(r["paragraphs"])][:6]
     chosen += [r for r in sport if "tennis" in " ".join(r["paragraphs"]).lower()][:6]
     library.add(Article(r["title"], tuple(r["paragraphs"]), r["category"]) for r in chosen)
@@ -607,6 +611,15 @@ def test_the_readers_own_words_order_the_passages_of_the_stories_followed(follow
     assert ours and "bought" in ours[0].matched, answer
     # The buyer: in its second paragraph, where the headlines' order showed a spokesman's quote.
     assert any(p.text.startswith("Baikal Finance Group outbid") for p in ours), answer
+
+
+def test_a_follow_up_of_common_words_alone_is_ordered_by_their_meaning(followed_news: Library) -> None:
+    """ "when was that?" has no word to search for: the vectors order the stories' passages, a date first, where the
+    headlines' order put first a quote about getting ready."""
+    ids = [titled(followed_news, title).id for title in ELECTION_CALL]
+    answer = followed_news.ask(followed_news.request(followed_news.follow_up("when was that?", ids)))
+    first = sentences(answer.passages[0].text)[0]
+    assert re.search(r"\b\d+ (?:April|May)\b|\bon Monday\b", first), answer
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Skipped, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, StoredArticle, url_id
-from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up
+from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, shown_articles
 from bot.semantic import Semantic, open_semantic
 from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import Store, StoreStats, WriteResult
@@ -360,11 +360,14 @@ class Library:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
         return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
 
-    def follow_up(self, question: str, references: Iterable[str]) -> str:
+    def follow_up(self, question: str, references: Iterable[str], shown: Sequence[str] = ()) -> str:
         """The text to search for a question asked in reply to an answer or article showing the articles
-        `references` names (ids or links, as `remove` reads them): see `retrieval.follow_up`. Articles no longer
-        here are left out; with none left, the question alone."""
+        `references` names (ids or links, as `remove` reads them), else those whose paragraphs `shown` (the replied
+        message's) are (`retrieval.shown_articles`): see `retrieval.follow_up`. Articles no longer here are left
+        out; with none left, the question alone."""
         ids = [i for i in self._ids_of(references).values() if i is not None]
+        if not ids and shown:
+            ids = shown_articles(shown, self.engine, self.store)
         followed = self.store.with_paragraphs(list(dict.fromkeys(ids))[:FOLLOWED_STORIES])
         return follow_up(question, followed, self.engine, self.store, self.semantic)
 

@@ -304,15 +304,17 @@ def asks(question: str, texts: Iterable[str] = ()) -> bool:
     return "?" in question or _QUESTION_WORD.match(question) is not None
 
 
-def written_as_names(terms: Collection[str], texts: Iterable[str]) -> frozenset[str]:
-    """The `terms` that `texts` always capitalise where a sentence does not begin ("Gerasimov", not "capital")."""
-    capitalised: set[str] = set()
-    lower: set[str] = set()
+def written_as_names(terms: Collection[str], texts: Iterable[str], share: float = 1.0) -> frozenset[str]:
+    """The `terms` that `texts` capitalise where a sentence does not begin ("Gerasimov", not "capital"): always,
+    or at least at this `share` of those places."""
+    capitalised: dict[str, int] = {}
+    lower: dict[str, int] = {}
     for text in texts:
         for start, _, term in words(text):
             if term in terms and not _begins_sentence(text, start):
-                (capitalised if text[start].isupper() else lower).add(term)
-    return frozenset(capitalised - lower)
+                seen = capitalised if text[start].isupper() else lower
+                seen[term] = seen.get(term, 0) + 1
+    return frozenset(t for t, n in capitalised.items() if n >= share * (n + lower.get(t, 0)))
 
 
 def _begins_sentence(text: str, start: int) -> bool:
@@ -519,13 +521,19 @@ class Speller:
     word no paragraph uses costs a look-up of the hundreds of strings one edit away from it, and a search."""
 
     question: str
+    # The question's terms no paragraph uses, names too.
     unseen: frozenset[str]
     engine: Engine
     store: Store
     never: float
 
     def respellings(self) -> dict[str, str]:
-        return respellings(self.question, self.unseen, self.engine, self.store, self.never)
+        """One edit's misspellings of words that are not names (`respellings`), and words typed in Cyrillic letters
+        as the articles write them in Latin ones (`in_latin_letters`)."""
+        unnamed = self.unseen - name_terms(self.question)
+        return respellings(self.question, unnamed, self.engine, self.store, self.never) | transliterations(
+            self.question, self.unseen, self.engine, self.store, self.never
+        )
 
 
 @dataclass(frozen=True)
@@ -596,9 +604,17 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
     foreign = in_another_language(question)
     if foreign:
-        question = in_english(question, {t for t, v in engine.idf(terms).items() if v < never})
+        typed = engine.idf(terms)
+        question = in_english(question, {t for t, v in typed.items() if v < never})
         if not question:
-            return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, foreign=True)
+            # Only the words in Cyrillic letters are looked at for how the articles write them ("Путин"): others
+            # of another language are no misspellings of English ones.
+            cyrillic = {
+                term for start, end, term in words(request.question) if _CYRILLIC.search(request.question[start:end])
+            }
+            lettered = frozenset(t for t, v in typed.items() if v >= never and t in cyrillic)
+            speller = Speller(request.question, lettered, engine, store, never)
+            return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
         terms = question_terms(question)
     query = Query(terms, request.category, request.since, request.until)
     depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
@@ -609,7 +625,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     named = name_terms(question)
     by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
-    speller = Speller(question, never_used - named, engine, store, never)
+    speller = Speller(question, never_used, engine, store, never)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -634,14 +650,69 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
+        ranked = reader_first(question, ranked, articles, texts, engine, None)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
-    if semantic.pieces is not None:
-        shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
-        matches = semantic.pieces.soft_match(question, shown)
-        candidates = [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
+    candidates = soft_matched(question, candidates, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = typed_word_first(rank(candidates, ranker), idf, asked)
+    ranked = reader_first(question, ranked, articles, texts, engine, semantic)
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
+
+
+def soft_matched(
+    question: str,
+    candidates: Sequence[Candidate],
+    headlines: Mapping[str, str],
+    texts: Mapping[tuple[str, int], str],
+    semantic: Semantic,
+) -> list[Candidate]:
+    """The candidates with their soft word matches of the question (`WordPieces.soft_match`), when the word pieces
+    are there."""
+    if semantic.pieces is None:
+        return list(candidates)
+    shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
+    matches = semantic.pieces.soft_match(question, shown)
+    return [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
+
+
+def reader_first(
+    question: str,
+    ranked: list[Candidate],
+    articles: Mapping[str, StoredArticle],
+    texts: Mapping[tuple[str, int], str],
+    engine: Engine,
+    semantic: Semantic | None,
+) -> list[Candidate]:
+    """The ranked candidates of a follow-up (`follow_up`: the reader's words, then the headlines of the stories
+    followed) with the passages of the followed stories in the order of the reader's words alone, in the places
+    the whole text gave them. The headlines keep the answer on those stories; ranked with them, a passage that
+    repeats the headline's words came before the one that answers ("who bought it?" of a sale showed the auction
+    before the buyer). Words all common ("when was that?") order them by meaning alone, with the vectors: dates
+    first ("on 4 or 5 April", "on Monday"), where the headlines' order put a quote about getting ready."""
+    own, followed = split_follow_up(question, articles)
+    carried = evidence_terms(own)
+    places = [i for i, c in enumerate(ranked) if c.hit.article_id in followed]
+    if len(places) < 2:
+        return ranked
+    keys = [(ranked[i].hit.article_id, ranked[i].hit.position) for i in places]
+    idf = {t: v for t, v in engine.idf(sorted(carried)).items() if t in carried}
+    headlines = {i: articles[i].title for i in followed}
+    stored = {} if semantic is None else semantic.vectors.vectors(keys)
+    if semantic is None or len(stored) < len(keys):
+        candidates = evidence([ranked[i].hit for i in places], idf, texts, headlines, asked=asks(own))
+        ranker = LEXICAL_RANKER
+    else:
+        vector = semantic.embed_question(own)
+        near = sorted(((a, p, float(v @ vector)) for (a, p), v in stored.items()), key=lambda d: -d[2])
+        candidates = evidence((), idf, texts, headlines, near, asked=asks(own))
+        candidates = soft_matched(own, candidates, headlines, texts, semantic)
+        ranker = SECOND_STAGES[semantic.mode][0]
+    by_key = {(c.hit.article_id, c.hit.position): c for c in (ranked[i] for i in places)}
+    order = [by_key[c.hit.article_id, c.hit.position] for c in rank(candidates, ranker)]
+    out = list(ranked)
+    for place, candidate in zip(places, order, strict=True):
+        out[place] = candidate
+    return out
 
 
 def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], asked: bool) -> list[Candidate]:
@@ -680,7 +751,11 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
-        unused = ENGLISH_ONLY if ranking.foreign else no_article_uses(request.question, ranking)
+        unused = (
+            ENGLISH_ONLY + meant(ranking.respelt.values())
+            if ranking.foreign
+            else no_article_uses(request.question, ranking)
+        )
         reason = "Nothing in the articles answers that." + unused
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
@@ -811,8 +886,13 @@ def unused_words(typed: Sequence[str], respelt: Mapping[str, str] | None = None)
     longest = set(sorted(typed, key=len, reverse=True)[:UNUSED_WORDS_SHOWN])
     shown = [w for w in typed if w in longest]
     said = f" No article uses {'the word' if len(shown) == 1 else 'the words'} {_listed(shown, 'or')}."
-    meant = [found for w in shown if (found := (respelt or {}).get(w.casefold()))]
-    return said + (f" Did you mean {_listed(meant, 'and')}?" if meant else "")
+    return said + meant(found for w in shown if (found := (respelt or {}).get(w.casefold())))
+
+
+def meant(words: Iterable[str]) -> str:
+    """' Did you mean “Arsenal”?' for the words the articles use that a reader may have meant; empty for none."""
+    listed = list(words)
+    return f" Did you mean {_listed(listed, 'and')}?" if listed else ""
 
 
 def _listed(items: Sequence[str], last: str) -> str:
@@ -883,6 +963,44 @@ def spelling(term: str, forms: Collection[str], engine: Engine, store: Store) ->
     return first
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Russian and Ukrainian letters as English news writes names (BGN/PCGN, simplified): "Путин" is "Putin".
+_LATIN_LETTERS = str.maketrans(
+    dict(zip("абвгдезийклмнопрстуфыэіґ", "abvgdeziyklmnoprstufyeig", strict=True))
+    | {"ё": "yo", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": ""}  # noqa: RUF001
+    | {"ю": "yu", "я": "ya", "є": "ye", "ї": "yi"}
+)
+# Endings and beginnings written otherwise: "Ходорковский" is "Khodorkovsky", "Ельцин" "Yeltsin".
+_LATIN_ENDINGS = re.compile(r"(?:ий|ый)$")
+_LATIN_START = re.compile(r"^е")  # noqa: RUF001 (Cyrillic)
+
+
+def in_latin_letters(word: str) -> str:
+    """A word typed in Cyrillic letters as English news writes it in Latin ones, lower case ("Путин": "putin")."""
+    word = _LATIN_START.sub("ye", _LATIN_ENDINGS.sub("y", word.casefold()))
+    return word.translate(_LATIN_LETTERS)
+
+
+def transliterations(
+    question: str, unseen: Collection[str], engine: Engine, store: Store, never: float
+) -> dict[str, str]:
+    """The words of the question typed in Cyrillic letters that no paragraph uses (`unseen`), case-folded, with
+    the word the articles write in Latin letters for them, as a paragraph writes it ("Путин": "Putin"), when one
+    does. Only suggested, as misspellings are (`respellings`): the articles are in English, and a reader who
+    types a name in their own letters finds it as the articles write it."""
+    out: dict[str, str] = {}
+    for start, end, term in words(question):
+        word = question[start:end]
+        if term not in unseen or not _CYRILLIC.search(word):
+            continue
+        latin = in_latin_letters(word)
+        terms = analyze(latin)
+        used = len(terms) == 1 and engine.idf(terms)[terms[0]] < never
+        if used and (spelt := spelling(terms[0], {latin}, engine, store)):
+            out[word.casefold()] = spelt
+    return out
+
+
 def one_edit(word: str) -> set[str]:
     """The strings one deletion, swap of neighbours, replacement or insertion of a letter away from `word`."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -932,11 +1050,76 @@ def follow_up(
         return question
     own = evidence_terms(question)
     categories = {a.category.casefold() for a, _ in followed}
-    if (unknown := own - told) and _new_subject(question, unknown, unknown == own, categories, engine, store, semantic):
+    if (unknown := own - told) and (
+        names_a_subject(question)
+        or _new_subject(question, unknown, unknown == own, categories, engine, store, semantic)
+    ):
         return question
-    headlines = "; ".join(" ".join(w for w in a.title.split() if not _DIGIT.search(w)) for a, _ in followed)
-    searched = f"{question} ({headlines})"
+    searched = f"{question} ({'; '.join(_headline(a.title) for a, _ in followed)})"
     return searched if len(searched) <= MAX_QUESTION_CHARS else question
+
+
+# Words of a reply that point back to the story it follows ("and her age", "his transfer fee").
+_BACK = frozenset(
+    {"he", "her", "here", "him", "his", "it", "its", "she", "that", "their", "them", "then", "there", "these"}
+    | {"they", "this", "those"}
+)
+
+
+def names_a_subject(reply: str) -> bool:
+    """Whether a reply only names something ("six nations", "cricket results"): typed as keywords, not asked, and
+    with no word that points back to the story it follows ("her coach")."""
+    return not asks(reply) and not {fold(w) for w in _LETTERED_WORD.findall(reply)} & _BACK
+
+
+def _headline(title: str) -> str:
+    return " ".join(w for w in title.split() if not _DIGIT.search(w))
+
+
+def split_follow_up(text: str, articles: Mapping[str, StoredArticle]) -> tuple[str, frozenset[str]]:
+    """The reader's own words of a follow-up's text (`follow_up`) and the ids of those of `articles` whose headlines
+    it names after them, in brackets; the text and none for a question that names none so. Read from the text, so
+    that "More" pages a follow-up's answer in the same order (the text is what is kept for it); a reader who types
+    a headline in brackets after a question asks it of that story all the same."""
+    if not text.endswith(")"):
+        return text, frozenset()
+    by_headline: dict[str, set[str]] = {}
+    for article_id, article in articles.items():
+        by_headline.setdefault(_headline(article.title), set()).add(article_id)
+    start = text.find(" (")
+    while start > 0:
+        named = text[start + 2 : -1].split("; ")
+        if all(headline in by_headline for headline in named):
+            return text[:start], frozenset().union(*(by_headline[headline] for headline in named))
+        start = text.find(" (", start + 1)
+    return text, frozenset()
+
+
+# A block of a message found whole in a paragraph marks it as that article's, from this many words: shorter ones
+# ("The case continues.") are written in many stories.
+SHOWN_MIN_WORDS = 6
+# Paragraphs looked at for a block: its own, and the same story filed again.
+SHOWN_CANDIDATES = 5
+
+
+def shown_articles(blocks: Sequence[str], engine: Engine, store: Store) -> list[str]:
+    """The articles a message of the bot's shows paragraphs of (`blocks`: its text's paragraphs): a full article
+    sent in several messages, where only the last names its link and an article without one names none. Its
+    longest block is looked up by its words, and taken for a paragraph, or part of one cut between two messages,
+    that holds it as written; [] for a message that shows none (a digest, /help)."""
+    longest = max(blocks, key=len, default="")
+    if len(longest.split()) < SHOWN_MIN_WORDS:
+        return []
+    shown = " ".join(longest.split())
+    terms = list(dict.fromkeys(analyze(shown)))[:MAX_QUERY_TERMS]
+    hits = engine.search(Query(terms), SHOWN_CANDIDATES)
+    texts = store.paragraph_texts((h.article_id, h.position) for h in hits)
+    return list(dict.fromkeys(a for (a, _), text in texts.items() if shown in " ".join(text.split())))
+
+
+# A word of a follow-up the articles capitalise this often is a name ("Six Nations", though "nations" is written
+# small elsewhere): its stories are another subject.
+MOSTLY = 0.5
 
 
 def _new_subject(
@@ -950,17 +1133,25 @@ def _new_subject(
 ) -> bool:
     """Whether the terms of a follow-up that the stories it follows never use (`unknown`) name a new subject: the
     passages found for the question alone write one of them as a name, or (`only_unknown`: it has no other terms)
-    the question alone is answered confidently, first by a story of none of the (folded) `categories`."""
+    the question alone is answered confidently, first by a story of none of the (folded) `categories`.
+
+    The names are read in the passages its words find (those the vectors add do not hold them): a search by words
+    alone costs a fifteenth of one with the vectors (bench/follow_ups.py), which only a question of unknown words
+    alone pays, for the confidence of its answer."""
     try:
-        ranking = search(Request(question), engine, store, semantic)
+        ranking = search(Request(question), engine, store)
+        if written_as_names(unknown, ranking.texts.values(), MOSTLY):
+            return True
+        if not only_unknown:
+            return False
+        if semantic is not None:
+            ranking = search(Request(question), engine, store, semantic)
     except QuestionError:
         return False
     if not ranking.candidates:
         return False
-    if written_as_names(unknown, ranking.texts.values()):
-        return True
     top = ranking.articles[ranking.candidates[0].hit.article_id]
-    return only_unknown and ranking.best >= CONFIDENT_ANSWERABILITY and top.category.casefold() not in categories
+    return ranking.best >= CONFIDENT_ANSWERABILITY and top.category.casefold() not in categories
 
 
 def answer(

@@ -457,6 +457,52 @@ async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: B
     assert "Aronsen <b>trains</b>" in await reply_to(server, GROUP, asking("how does she train?", asked, GROUP))
 
 
+async def test_a_reply_to_any_part_of_a_long_article_or_to_one_without_a_link_follows_up(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Only the last message of a long article names its link, and an article without one names none: the stories
+    are told by the paragraphs the replied message shows."""
+
+    async def next_call(inject: Callable[[], object]) -> Call:
+        before = sum(c.ok for c in server.calls("sendMessage", chat_id=ALICE))
+        inject()
+        return await last_call(server, ALICE, before + 1)
+
+    def asking(text: str, replied: Call | None = None) -> Callable[[], object]:
+        to = None if replied is None else replied.result["message_id"]
+        return lambda: server.send_text(ALICE, text, reply_to_bot_message_id=to)
+
+    history = tuple(
+        f"In year {i} of the works the crews of the fjord tunnel drilled and blasted another stretch of rock, "
+        + "working in shifts under the fjord from both shores " * 20
+        for i in range(1, 9)
+    )
+    length = "The finished tunnel is 14 kilometres long and runs 290 metres below the surface of the sea."
+    tunnel = Article("Fjord Tunnel Report Published", (*history, length), "Local", datetime(2023, 12, 1, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [tunnel])
+    assert "14 kilometres" not in await reply_to(server, ALICE, asking("how long is it?"))
+    first = await next_call(lambda: server.send_command(ALICE, "start", tunnel.id))
+    await asyncio.sleep(0.3)  # let the other parts arrive
+    parts = [c for c in server.calls("sendMessage", chat_id=ALICE) if c.ok][-3:]
+    assert parts[0] is first and check_sent(first).startswith("<b>Fjord Tunnel")
+    assert all(">Source</a>" not in check_sent(part) for part in parts)  # no link in any
+    for part in parts:
+        assert "The finished <b>tunnel</b> is 14 kilometres <b>long</b>" in await reply_to(
+            server, ALICE, asking("how long is it?", part)
+        )
+
+    # An answer, and the full article, of the shipped story without a link: "when was that?" alone has no word
+    # to search for.
+    answer = await next_call(asking("Why did the rail strike end?"))
+    assert "Rail Strike" in check_sent(answer)
+    press = partial(server.press_button, ALICE, answer.result["message_id"], buttons(answer)[0]["callback_data"])
+    article = await next_call(press)
+    assert ">Source</a>" not in check_sent(article)
+    for replied in (answer, article):
+        when = await reply_to(server, ALICE, asking("when was that?", replied))
+        assert "Regional Rail Strike Ends After Wage Deal</b>\n2 Oct 2023" in when
+
+
 async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: Bot, server: FakeBotAPI) -> None:
     bot = f"@{server.username}"
     for text in (

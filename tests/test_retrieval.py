@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.analysis import analyze
+from bot.analysis import analyze, sentences
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
@@ -31,12 +34,15 @@ from bot.retrieval import (
     evidence,
     feature_table,
     in_another_language,
+    in_latin_letters,
     name_terms,
+    names_a_subject,
     search,
+    split_follow_up,
     unused_words,
     written_as_names,
 )
-from tests.paths import BBC, DATA, needs_bbc
+from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 
 @pytest.fixture
@@ -552,6 +558,132 @@ def test_a_follow_up_is_searched_with_the_headlines_of_the_stories_it_follows(ne
     assert news.follow_up("What did the Harbour Council say?", [cafe.id]).endswith(f"({cafe.title})")
     long = "why " * 245 + "?"
     assert news.follow_up(long, [cafe.id]) == long
+
+
+def test_a_reply_to_a_message_showing_an_articles_paragraphs_follows_up_on_it(news: Library) -> None:
+    """A part of a full article sent in several messages names no link, nor does a whole article without one: the
+    paragraphs it shows tell the story, whole or cut between two messages, and nothing else does."""
+    cafe = news.ask(news.request("Why did the harbour council let the cafe double its terrace?")).passages[0].article
+    paragraphs = news.store.paragraphs(cafe.id)
+    half = paragraphs[1].split()
+    cut = " ".join(half[len(half) // 2 :])
+    for shown in ([f"{cafe.title}\n15 Jun 2021", paragraphs[0]], [paragraphs[-1], "Source"], [cut]):
+        assert news.follow_up("when was that?", [], shown) == f"when was that? ({cafe.title})", shown
+    lede = f"• {cafe.title} · 15 Jun 2021\n{paragraphs[0]}"  # a digest's story
+    for shown in ([lede], [paragraphs[0].replace(" ", "  ").upper()], [" ".join(half[:5])], []):
+        assert news.follow_up("when was that?", [], shown) == "when was that?", shown
+
+
+ELECTION_CALL = ("Blair prepares to name poll date", "Blair ready to call election", "Blunkett hints at election call")
+
+
+@pytest.fixture(scope="module")
+def followed_news(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The BBC's Yukos stories, three on the election's call, and some of its rugby and tennis reports, with their
+    vectors (made once: a minute on a busy machine)."""
+    if not BBC.is_file():
+        pytest.skip(f"BBC corpus not found at {BBC}")
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("followed") / "data", corpus_dir=ROOT / "corpus"))
+    records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sport = [r for r in records if r["category"] == "sport"]
+    chosen = [r for r in records if "Yukos" in r["title"] or r["title"] in ELECTION_CALL]
+    chosen += [r for r in sport if "Six Nations" in " ".join(r["paragraphs"])][:6]
+    chosen += [r for r in sport if "tennis" in " ".join(r["paragraphs"]).lower()][:6]
+    library.add(Article(r["title"], tuple(r["paragraphs"]), r["category"]) for r in chosen)
+    library.embed()
+    yield library
+    library.close()
+
+
+def titled(library: Library, title: str) -> StoredArticle:
+    [article] = [p.article for p in library.ask(library.request(title, k=10)).passages if p.article.title == title][:1]
+    return article
+
+
+def test_the_readers_own_words_order_the_passages_of_the_stories_followed(followed_news: Library) -> None:
+    """The headlines keep a follow-up on its story; ranked with them, the passage that repeated their words (the
+    auction, a court order) came before the one answering "who bought it?"."""
+    auction = titled(followed_news, "Yukos unit fetches $9bn at auction")
+    searched = followed_news.follow_up("who bought it?", [auction.id])
+    assert searched == "who bought it? (Yukos unit fetches at auction)"
+    answer = followed_news.ask(followed_news.request(searched))
+    ours = [p for p in answer.passages if p.article.id == auction.id]
+    assert ours and "bought" in ours[0].matched, answer
+    # The buyer: in its second paragraph, where the headlines' order showed a spokesman's quote.
+    assert any(p.text.startswith("Baikal Finance Group outbid") for p in ours), answer
+
+
+def test_a_follow_up_of_common_words_alone_is_ordered_by_their_meaning(followed_news: Library) -> None:
+    """ "when was that?" has no word to search for: the vectors order the stories' passages, a date first, where the
+    headlines' order put first a quote about getting ready."""
+    ids = [titled(followed_news, title).id for title in ELECTION_CALL]
+    answer = followed_news.ask(followed_news.request(followed_news.follow_up("when was that?", ids)))
+    first = sentences(answer.passages[0].text)[0]
+    assert re.search(r"\b\d+ (?:April|May)\b|\bon Monday\b", first), answer
+
+
+@pytest.mark.parametrize(
+    ("reply", "alone"),
+    [
+        ("six nations", True),  # typed as a subject, of words the tennis report never uses
+        ("what about the six nations?", True),  # "Nations" is mostly written as a name
+        ("what was the score?", False),
+    ],
+)
+def test_a_follow_up_naming_a_subject_the_story_never_mentions_is_searched_alone(
+    followed_news: Library, reply: str, alone: bool
+) -> None:
+    tennis = titled(followed_news, "Henman overcomes rival Rusedski")
+    assert (followed_news.follow_up(reply, [tennis.id]) == reply) is alone
+
+
+@pytest.mark.parametrize(
+    ("reply", "naming"),
+    [
+        ("six nations", True),
+        ("cricket results", True),
+        ("and her coach", False),
+        ("who bought it?", False),
+        ("what about the six nations?", False),  # asked: told by the words the articles use (`follow_up`)
+    ],
+)
+def test_a_reply_names_a_subject_when_typed_as_keywords_that_point_nowhere_back(reply: str, naming: bool) -> None:
+    assert names_a_subject(reply) is naming
+
+
+def test_a_follow_ups_own_words_and_stories_are_read_from_its_text() -> None:
+    cafe = StoredArticle("a" * 16, "Harbour Council Approves 2 Cafés", "Local", None, None, None, None, 3)
+    rail = StoredArticle("b" * 16, "Rail strike (update)", "Local", None, None, None, None, 3)
+    articles = {cafe.id: cafe, rail.id: rail}
+    assert split_follow_up("when? (Harbour Council Approves Cafés)", articles) == ("when?", {cafe.id})
+    both = "who (or what) paid? (Harbour Council Approves Cafés; Rail strike (update))"
+    assert split_follow_up(both, articles) == ("who (or what) paid?", {cafe.id, rail.id})
+    for alone in ("who paid (the council)?", "who paid? (the council)", "who paid?"):
+        assert split_follow_up(alone, articles) == (alone, frozenset())
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("Герасимов", "The articles are in English: please ask in English. Did you mean “Gerasimov”?"),
+        ("What has Герасимов said?", "No article uses the word “Герасимов”. Did you mean “Gerasimov”?"),
+        ("Что сказал Путин?", "The articles are in English: please ask in English."),  # no article names Putin
+        ("北京", "The articles are in English: please ask in English."),
+    ],
+)
+def test_a_name_typed_in_cyrillic_letters_is_suggested_as_the_articles_write_it(
+    news: Library, question: str, reason: str
+) -> None:
+    answer = news.ask(news.request(question))
+    assert not answer.found and answer.reason == f"Nothing in the articles answers that. {reason}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "latin"),
+    [("Путин", "putin"), ("Ходорковский", "khodorkovsky"), ("Ельцин", "yeltsin"), ("Щербаков", "shcherbakov")],
+)
+def test_cyrillic_letters_are_written_as_english_news_writes_them(typed: str, latin: str) -> None:
+    assert in_latin_letters(typed) == latin
 
 
 @pytest.mark.parametrize(

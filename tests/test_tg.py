@@ -14,7 +14,7 @@ from bot.config import MAX_PASSAGES
 from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.store import SavedQuery
-from bot.tg.ask import followed_stories
+from bot.tg.ask import followed_stories, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 
@@ -109,3 +109,11 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
     assert followed_stories(reply(digest), 7) == ()
     assert followed_stories(reply(sent(text, by=reader, link="Source")), 7) == ()  # not the bot's
     assert followed_stories(reply(None), 7) == ()
+    # A part of a full article without its "Source": its paragraphs, for the library to tell the story by.
+    part = sent("Liv Aronsen became champion.\n\nHer coach said Aronsen trains four hours a day.")
+    assert followed_stories(reply(part), 7) == ()
+    assert shown_paragraphs(reply(part), 7) == (
+        "Liv Aronsen became champion.",
+        "Her coach said Aronsen trains four hours a day.",
+    )
+    assert shown_paragraphs(reply(sent(text, by=reader)), 7) == shown_paragraphs(reply(None), 7) == ()

@@ -152,8 +152,9 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         return
     try:
         await show_typing(message)
-        if followed := followed_stories(message, context.bot.id):
-            question = await asyncio.to_thread(library.follow_up, question, followed)
+        followed, shown = followed_stories(message, context.bot.id), shown_paragraphs(message, context.bot.id)
+        if followed or shown:
+            question = await asyncio.to_thread(library.follow_up, question, followed, shown)
         request = library.request(question)
         subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
         page = await asyncio.to_thread(
@@ -166,12 +167,17 @@ async def answer_question(message: Message, context: Context, question: str) -> 
     await keep_question(library, page)
 
 
+def bots_message(message: Message, bot_id: int) -> Message | None:
+    """The message of the bot's that `message` replies to, if it replies to one."""
+    replied = message.reply_to_message
+    return replied if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id else None
+
+
 def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
     """The articles a message follows up on when it replies to one of the bot's answers (the ids of its "Full
     article" buttons) or to a full article (the link it shows as its "Source"); () for a reply to anything else
-    (a digest, /help), or for no reply."""
-    replied = message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+    (a digest, /help, a part of a full article before its last), or for no reply."""
+    if (replied := bots_message(message, bot_id)) is None:
         return ()
     rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
     ids = [
@@ -184,6 +190,14 @@ def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
         return tuple(ids)
     links = replied.parse_entities([MessageEntity.TEXT_LINK])
     return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
+
+
+def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
+    """The paragraphs of the bot's message that `message` replies to (its text's blocks between blank lines), for
+    the library to tell which article they are of (a part of a full article sent in several, one without a
+    link); () for no reply to the bot."""
+    replied = bots_message(message, bot_id)
+    return () if replied is None or not replied.text else tuple(replied.text.split("\n\n"))
 
 
 async def names_one_category(library: Library, words: Sequence[str]) -> bool:
@@ -214,8 +228,7 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
     """The question in a message meant for the bot, without its @username: any message in a private chat; in a
     group one that mentions or replies to the bot. None for a group message meant for others."""
     question, mentioned = without_mention(message.text or message.caption or "", username)
-    replied = message.reply_to_message
-    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    to_bot = bots_message(message, bot_id) is not None
     return question if mentioned or to_bot or message.chat.type == ChatType.PRIVATE else None
 
 

@@ -27,6 +27,8 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.models import Article
 from bot.store import Store
+from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
+from bot.tg.errors import APOLOGY
 from bot.tg.received import RECORD_WAIT_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
@@ -415,6 +417,27 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings
 
 
+def locking_sqlite(settings: Settings) -> subprocess.Popen[str]:
+    """Another process holding SQLite's write lock (`BEGIN EXCLUSIVE`, as a backup tool or a stuck writer would)
+    until `unlock`."""
+    locker = (
+        "import sqlite3, sys\n"
+        f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
+        "db.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", locker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def unlock(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+
+
 def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answers_meanwhile(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -425,18 +448,8 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
-        locker = (
-            "import sqlite3, sys\n"
-            f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
-            "db.execute('BEGIN EXCLUSIVE')\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.read()\n"
-        )
-        holder = subprocess.Popen(
-            [sys.executable, "-c", locker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
+        holder = locking_sqlite(settings)
         try:
-            assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
             # Held past a few rounds of the jobs and of recording's pause after a failure (10 s).
             waits = []
             while len(waits) < 8:
@@ -447,9 +460,7 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
             # Only the first waits, for recording's 2 s: no other record is tried while that one waits.
             assert max(waits) < RECORD_WAIT_SECONDS + 2 and sorted(waits)[-2] < 1, waits
         finally:
-            assert holder.stdin is not None
-            holder.stdin.close()
-            holder.wait(timeout=30)
+            unlock(holder)
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         # Recording goes on when the lock is let go: an update received now is marked handled.
         with closing(sqlite3.connect(settings.database_path)) as db:
@@ -460,3 +471,45 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings
+
+
+def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """While another process holds SQLite's write lock, /time (a write) is answered with the apology within
+    seconds, not after the minute of the busy timeout; questions are answered meanwhile; an ingest started then
+    waits past that for the lock and is written when it is let go, and /time works again."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+
+    def set_time() -> str:
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        server.send_command(ALICE, "time", "8")
+        calls = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=BUSY_TIMEOUT_SECONDS * 2)
+        return visible_text(calls[before].params["text"])
+
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        holder = locking_sqlite(settings)
+        try:
+            ingest = newsbot(settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off"})
+            started = time.monotonic()
+            assert APOLOGY in set_time()
+            # Recording the update waits first (RECORD_WAIT_SECONDS), then the write itself.
+            assert time.monotonic() - started < RECORD_WAIT_SECONDS + ANSWER_WAIT_SECONDS + 5 < BUSY_TIMEOUT_SECONDS
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            # The ingest, at its write within a few seconds of starting, waits longer than a command would.
+            while time.monotonic() - started < 2 * ANSWER_WAIT_SECONDS:
+                assert ingest.poll() is None, ingest.communicate()
+                time.sleep(0.2)
+        finally:
+            unlock(holder)
+        _, err = ingest.communicate(timeout=120)
+        assert ingest.returncode == 0, err
+        assert "8:00" in set_time()
+        assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert sum("database is locked" in line and "to answer" in line for line in warnings) == 1, warnings

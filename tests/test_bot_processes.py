@@ -33,7 +33,7 @@ from bot.tg.received import RECORD_WAIT_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
-from tests.processes import newsbot, process_env
+from tests.processes import free_port, newsbot, process_env
 
 ADMIN = 999
 ALICE = 42
@@ -246,6 +246,47 @@ def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
     with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
+
+
+def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_starts_again(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A webhook answers Telegram 200 once the update is recorded, before it is handled, so Telegram does not
+    deliver it again: a bot killed with SIGKILL then answers it when it starts again, once, even if Telegram does
+    deliver it again (a 200 lost on its way), and goes on answering."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    port, secret = free_port(), "s3cret-token"
+    hook = f"http://127.0.0.1:{port}/telegram-hook"
+    webhook = {
+        "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": secret,
+        "NEWSBOT_SEMANTIC": "off",
+    }
+
+    def asked(question: str) -> int:
+        update_id = server.send_text(ALICE, question)
+        assert server.deliver(hook, update_id, secret) == 200
+        return update_id
+
+    killed = start_bot(settings, server, tmp_path, **webhook)
+    try:
+        server.slow("sendChatAction", 20)
+        update_id = asked(CORPUS_QUESTION)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    server.slow("sendChatAction", 0)
+    assert server.calls("sendMessage", chat_id=ALICE) == []
+    with running_bot(settings, server, tmp_path, **webhook):
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+        assert server.deliver(hook, update_id, secret) == 200
+        asked("When did the rail strike end?")
+        answers = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+        assert "Rail Strike" in visible_text(answers[1].params["text"])
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(

@@ -173,6 +173,31 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
     assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
 
 
+def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A segment file of the index truncated in place by an outside tool (`: > file`, a copy-and-truncate log
+    rotator gone astray) under a bot that has it mapped: reading it would kill the bot with SIGBUS (tantivy's own
+    reloading thread did, within a second, asked or not). The bot sees the file shorter than it was, says so,
+    builds a new index from the store and answers from it."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off") as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+        for cut in generation.glob("*.term"):
+            os.truncate(cut, 0)
+        deadline = time.monotonic() + 30
+        while "built index" not in (tmp_path / "bot.log").read_text().partition("cut short")[2]:
+            assert process.poll() is None, (tmp_path / "bot.log").read_text()
+            assert time.monotonic() < deadline, "the bot never built its index again"
+            time.sleep(0.2)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        assert (settings.index_dir / "CURRENT").read_text().strip() != generation.name
+    [err] = log
+    assert "was cut short under this process" in err, err
+
+
 def test_a_store_replaced_under_the_running_bot_is_followed_anew(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

@@ -198,12 +198,14 @@ def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
     assert "was cut short under this process" in err, err
 
 
+@pytest.mark.parametrize("semantic", ["off", "static"])
 def test_a_store_replaced_under_the_running_bot_is_followed_anew(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    settings: Settings, server: FakeBotAPI, tmp_path: Path, semantic: str
 ) -> None:
     """An operator removes the data directory under a running bot (SQLite) and ingests again, then puts back a copy
     of the old store: each time the bot notices the file at the store's path is another, says so in one line, and
-    answers from the new store, not the deleted file it had open."""
+    answers from the new store, not the deleted file it had open. With vectors, it makes them again in the new
+    data directory (it wrote on in the deleted one, its vectors job failing with a traceback)."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
     backup = tmp_path / "backup.sqlite3"
     story = tmp_path / "story.jsonl"
@@ -223,7 +225,7 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
             time.sleep(0.3)
 
     log: list[str] = []
-    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC=semantic):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
             db.backup(copy)
@@ -238,6 +240,10 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
         shutil.copy(backup, settings.database_path)
         until(lambda: "Zebra crossing repainted" not in ask(server, zebra), "the bot never followed the old store")
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        if semantic != "off":
+            made = "paragraph vectors made for the whole store"
+            until(lambda: made in (tmp_path / "bot.log").read_text().rpartition("was replaced")[2], "no vectors")
+            assert (settings.data_dir / "vectors").is_dir()
     [err] = log
     assert err.count("was replaced (a backup restored, or a new data directory)") == 2, err
 

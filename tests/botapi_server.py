@@ -43,6 +43,8 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
@@ -697,6 +699,27 @@ class FakeBotAPI:
         """The payload of an injected update (e.g. to read a callback/inline query id)."""
         with self._lock:
             return copy.deepcopy(self._injected[update_id])
+
+    def deliver(self, url: str, update_id: int, secret: str) -> int:
+        """POST an injected update to a bot's webhook as Telegram does, waiting up to 20 s for its web server to
+        listen; returns the HTTP status (Telegram delivers again what got no 200)."""
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(self.get_update(update_id)).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as exc:
+                return exc.code
+            except urllib.error.URLError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def served_at(self, update_id: int) -> float | None:
         """When ``getUpdates`` first returned the update (:func:`time.monotonic`), or None if not yet."""

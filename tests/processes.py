@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -36,3 +37,10 @@ def newsbot(
         stderr=subprocess.PIPE,
         **popen,
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now (for a webhook's web server)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -27,11 +27,13 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.models import Article
 from bot.store import Store
+from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
+from bot.tg.errors import APOLOGY
 from bot.tg.received import RECORD_WAIT_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
-from tests.processes import newsbot, process_env
+from tests.processes import free_port, newsbot, process_env
 
 ADMIN = 999
 ALICE = 42
@@ -171,12 +173,39 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
     assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
 
 
-def test_a_store_replaced_under_the_running_bot_is_followed_anew(
+def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A segment file of the index truncated in place by an outside tool (`: > file`, a copy-and-truncate log
+    rotator gone astray) under a bot that has it mapped: reading it would kill the bot with SIGBUS (tantivy's own
+    reloading thread did, within a second, asked or not). The bot sees the file shorter than it was, says so,
+    builds a new index from the store and answers from it."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off") as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+        for cut in generation.glob("*.term"):
+            os.truncate(cut, 0)
+        deadline = time.monotonic() + 30
+        while "built index" not in (tmp_path / "bot.log").read_text().partition("cut short")[2]:
+            assert process.poll() is None, (tmp_path / "bot.log").read_text()
+            assert time.monotonic() < deadline, "the bot never built its index again"
+            time.sleep(0.2)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        assert (settings.index_dir / "CURRENT").read_text().strip() != generation.name
+    [err] = log
+    assert "was cut short under this process" in err, err
+
+
+@pytest.mark.parametrize("semantic", ["off", "static"])
+def test_a_store_replaced_under_the_running_bot_is_followed_anew(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path, semantic: str
 ) -> None:
     """An operator removes the data directory under a running bot (SQLite) and ingests again, then puts back a copy
     of the old store: each time the bot notices the file at the store's path is another, says so in one line, and
-    answers from the new store, not the deleted file it had open."""
+    answers from the new store, not the deleted file it had open. With vectors, it makes them again in the new
+    data directory (it wrote on in the deleted one, its vectors job failing with a traceback)."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
     backup = tmp_path / "backup.sqlite3"
     story = tmp_path / "story.jsonl"
@@ -196,7 +225,7 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
             time.sleep(0.3)
 
     log: list[str] = []
-    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC=semantic):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
             db.backup(copy)
@@ -207,10 +236,15 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
         until(lambda: "Zebra crossing repainted" in ask(server, zebra), "the bot never followed the new store")
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         remove_data_dir()
-        settings.data_dir.mkdir()
+        # The bot may have made it again already, building an index from the deleted store it still reads.
+        settings.data_dir.mkdir(exist_ok=True)
         shutil.copy(backup, settings.database_path)
         until(lambda: "Zebra crossing repainted" not in ask(server, zebra), "the bot never followed the old store")
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        if semantic != "off":
+            made = "paragraph vectors made for the whole store"
+            until(lambda: made in (tmp_path / "bot.log").read_text().rpartition("was replaced")[2], "no vectors")
+            assert (settings.data_dir / "vectors").is_dir()
     [err] = log
     assert err.count("was replaced (a backup restored, or a new data directory)") == 2, err
 
@@ -244,6 +278,47 @@ def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
     with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
+
+
+def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_starts_again(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A webhook answers Telegram 200 once the update is recorded, before it is handled, so Telegram does not
+    deliver it again: a bot killed with SIGKILL then answers it when it starts again, once, even if Telegram does
+    deliver it again (a 200 lost on its way), and goes on answering."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    port, secret = free_port(), "s3cret-token"
+    hook = f"http://127.0.0.1:{port}/telegram-hook"
+    webhook = {
+        "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": secret,
+        "NEWSBOT_SEMANTIC": "off",
+    }
+
+    def asked(question: str) -> int:
+        update_id = server.send_text(ALICE, question)
+        assert server.deliver(hook, update_id, secret) == 200
+        return update_id
+
+    killed = start_bot(settings, server, tmp_path, **webhook)
+    try:
+        server.slow("sendChatAction", 20)
+        update_id = asked(CORPUS_QUESTION)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    server.slow("sendChatAction", 0)
+    assert server.calls("sendMessage", chat_id=ALICE) == []
+    with running_bot(settings, server, tmp_path, **webhook):
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+        assert server.deliver(hook, update_id, secret) == 200
+        asked("When did the rail strike end?")
+        answers = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+        assert "Rail Strike" in visible_text(answers[1].params["text"])
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(
@@ -415,6 +490,27 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings
 
 
+def locking_sqlite(settings: Settings) -> subprocess.Popen[str]:
+    """Another process holding SQLite's write lock (`BEGIN EXCLUSIVE`, as a backup tool or a stuck writer would)
+    until `unlock`."""
+    locker = (
+        "import sqlite3, sys\n"
+        f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
+        "db.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", locker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def unlock(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+
+
 def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answers_meanwhile(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -425,18 +521,8 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
-        locker = (
-            "import sqlite3, sys\n"
-            f"db = sqlite3.connect({str(settings.database_path)!r}, isolation_level=None)\n"
-            "db.execute('BEGIN EXCLUSIVE')\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.read()\n"
-        )
-        holder = subprocess.Popen(
-            [sys.executable, "-c", locker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
+        holder = locking_sqlite(settings)
         try:
-            assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
             # Held past a few rounds of the jobs and of recording's pause after a failure (10 s).
             waits = []
             while len(waits) < 8:
@@ -447,9 +533,7 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
             # Only the first waits, for recording's 2 s: no other record is tried while that one waits.
             assert max(waits) < RECORD_WAIT_SECONDS + 2 and sorted(waits)[-2] < 1, waits
         finally:
-            assert holder.stdin is not None
-            holder.stdin.close()
-            holder.wait(timeout=30)
+            unlock(holder)
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
         # Recording goes on when the lock is let go: an update received now is marked handled.
         with closing(sqlite3.connect(settings.database_path)) as db:
@@ -460,3 +544,45 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings
+
+
+def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """While another process holds SQLite's write lock, /time (a write) is answered with the apology within
+    seconds, not after the minute of the busy timeout; questions are answered meanwhile; an ingest started then
+    waits past that for the lock and is written when it is let go, and /time works again."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+
+    def set_time() -> str:
+        before = len(server.calls("sendMessage", chat_id=ALICE))
+        server.send_command(ALICE, "time", "8")
+        calls = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=BUSY_TIMEOUT_SECONDS * 2)
+        return visible_text(calls[before].params["text"])
+
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        holder = locking_sqlite(settings)
+        try:
+            ingest = newsbot(settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off"})
+            started = time.monotonic()
+            assert APOLOGY in set_time()
+            # Recording the update waits first (RECORD_WAIT_SECONDS), then the write itself.
+            assert time.monotonic() - started < RECORD_WAIT_SECONDS + ANSWER_WAIT_SECONDS + 5 < BUSY_TIMEOUT_SECONDS
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            # The ingest, at its write within a few seconds of starting, waits longer than a command would.
+            while time.monotonic() - started < 2 * ANSWER_WAIT_SECONDS:
+                assert ingest.poll() is None, ingest.communicate()
+                time.sleep(0.2)
+        finally:
+            unlock(holder)
+        _, err = ingest.communicate(timeout=120)
+        assert ingest.returncode == 0, err
+        assert "8:00" in set_time()
+        assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert sum("database is locked" in line and "to answer" in line for line in warnings) == 1, warnings

@@ -6,6 +6,10 @@ that everyone ends up with the same articles and that questions kept being answe
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +23,7 @@ from bot.config import Settings
 from bot.errors import NewsbotError
 from bot.library import Library
 from bot.store import Store
-from tests.paths import BBC, DATA, needs_bbc
+from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import newsbot
 
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
@@ -175,3 +179,49 @@ def test_every_process_converges_after_an_ingest_is_killed(any_db_settings: Sett
         assert_in_step(library)
     finally:
         library.close()
+
+
+READ_WHAT_IS_CUT = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from bot.errors import IndexCorruptError
+    from bot.index.engine import Query
+    from bot.index.tantivy_engine import TantivyEngine
+    engine = TantivyEngine(Path(sys.argv[1]), 1.0)
+    print(len(engine.search(Query(("dempsey",)), 5)), flush=True)
+    sys.stdin.readline()
+    for step in (lambda: engine.search(Query(("dempsey",)), 5), engine.refresh, lambda: engine.idf(["dempsey"])):
+        try:
+            step()
+        except IndexCorruptError as exc:
+            print("refused:", exc, flush=True)
+    time.sleep(1)  # a reloading thread of tantivy's own would read the files now
+    print("alive", flush=True)
+    """
+)
+
+
+def test_a_reader_refuses_to_read_index_files_another_process_cut_short(settings: Settings) -> None:
+    """Index files truncated in place under a process that has them mapped: reading them would kill it with
+    SIGBUS. Its next search, reload or idf refuses with IndexCorruptError (for the follower to build a new index)
+    and the process lives on."""
+    Library.open(settings).close()
+    generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READ_WHAT_IS_CUT, str(generation)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout is not None and int(reader.stdout.readline()) > 0
+    cut = [path for path in generation.iterdir() if path.suffix in (".term", ".idx", ".store")]
+    for path in cut:
+        os.truncate(path, 0)
+    out, err = reader.communicate("\n", timeout=60)
+    assert reader.returncode == 0, (reader.returncode, err)
+    refused = [line for line in out.splitlines() if line.startswith("refused:")]
+    assert len(refused) == 3 and all("was cut short under this process" in line for line in refused), out
+    assert out.endswith("alive\n")

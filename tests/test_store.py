@@ -19,7 +19,7 @@ from sqlalchemy import delete, event, update
 
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import Received, SavedQuery, Store, Worker
+from bot.store import Received, SavedQuery, Store, Worker, answering, engine
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import articles, category_names, migrations, paragraphs, subscriptions
@@ -398,6 +398,31 @@ def test_two_processes_filing_one_category_in_two_spellings_at_once_agree_on_the
         if writer.poll() is None:
             writer.communicate("\n", timeout=60)
     assert store.categories() == [("Sport", 2)]
+
+
+def test_a_write_answering_a_reader_gives_up_on_a_held_lock_soon_while_others_wait_on(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the lock a write needs (a backup tool, a stuck writer): inside `answering` the write
+    fails after ANSWER_WAIT_SECONDS (a bot command says sorry in seconds), while the same write outside it, in a
+    background job's thread, waits on and is written once the lock is let go."""
+    monkeypatch.setattr(engine, "ANSWER_WAIT_SECONDS", 0.3)
+    writer = holding_the_write_lock(database_url, tmp_path)
+    try:
+        started = time.monotonic()
+        with answering(), pytest.raises(StoreError, match="lock"):
+            store.write_articles([story("Hurried")], NOW)
+        assert time.monotonic() - started < 10
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(store.write_articles, [story("Patient")], NOW)
+            time.sleep(1)
+            assert not waiting.done()  # it waits past the answer's wait
+            writer.communicate("\n", timeout=60)
+            assert waiting.result(timeout=60).added
+    finally:
+        if writer.poll() is None:
+            writer.communicate("\n", timeout=60)
+    assert sorted(headline.title for headline in store.latest(5)) == ["Held", "Patient"]
 
 
 def test_a_store_holding_two_spellings_of_a_category_keeps_the_first(store: Store) -> None:

@@ -60,8 +60,13 @@ class VectorFollower:
         return True
 
     def reopen(self) -> None:
-        """The store was replaced: vectors made from another store are made again (by the process writing them)."""
+        """The store was replaced: vectors made from another store are made again (by the process writing them).
+        A data directory made anew has new vectors too: the old ones, and the writer's lock, went with the old."""
         with self._lock:
+            if self.vectors.moved():
+                self._release()
+                self.vectors.reopen()
+                self._built_to = ""
             if self._writer is not None:
                 self._check_store()
 
@@ -124,6 +129,9 @@ class VectorFollower:
 
     def close(self) -> None:
         with self._lock:
-            if self._writer is not None:
-                os.close(self._writer)  # releases the lock
-                self._writer = None
+            self._release()
+
+    def _release(self) -> None:
+        if self._writer is not None:
+            os.close(self._writer)  # releases the lock
+            self._writer = None

@@ -18,7 +18,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
@@ -72,12 +72,19 @@ class VectorStore:
     """Paragraph vectors keyed by (article id, position); safe to search from several threads."""
 
     def __init__(self, directory: Path, embed: Embed, recipe: str, stop: threading.Event | None = None) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self._embed = embed
         self._stop = stop or threading.Event()
         self.recipe = f"{recipe}; {PASSAGE_RECIPE}"
         self._lock = threading.RLock()
+        # Paragraphs this process has embedded so far (callers count their work by it).
+        self.embedded = 0
+        self._open()
+
+    def _open(self) -> None:
+        directory = self.directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._place = _identity(directory)
         self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
@@ -89,8 +96,6 @@ class VectorStore:
         self._next_key = 0
         self._loaded = self.cursor
         self._load()
-        # Paragraphs this process has embedded so far (callers count their work by it).
-        self.embedded = 0
 
     @classmethod
     def open(cls, directory: Path, embed: Embed, recipe: str, stop: threading.Event | None = None) -> VectorStore:
@@ -302,8 +307,9 @@ class VectorStore:
             self._rollback()
             self._load()
             reason = str(exc)
-            if shutil.disk_usage(self.directory).free < needed:
-                reason = f"no space left on the disk ({reason})"
+            with suppress(OSError):  # the directory removed under this process
+                if shutil.disk_usage(self.directory).free < needed:
+                    reason = f"no space left on the disk ({reason})"
             raise IndexCorruptError(f"cannot write the paragraph vectors in {self.directory}: {reason}") from exc
 
     def _rollback(self) -> None:
@@ -370,7 +376,28 @@ class VectorStore:
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.directory.iterdir() if f.is_file())
 
+    def moved(self) -> bool:
+        """Whether the directory at this path is not the one opened: the data directory was removed and made anew
+        (its files, written on, were deleted)."""
+        return _identity(self.directory) != self._place
+
+    def reopen(self) -> None:
+        """Open the directory now at this path, as a start would (what was not committed is dropped)."""
+        with self._lock:
+            self._rollback()
+            self._db.close()
+            self._open()
+
     def close(self) -> None:
         with self._lock:
             self._rollback()
             self._db.close()
+
+
+def _identity(directory: Path) -> tuple[int, int] | None:
+    """The (device, inode) of a directory now; None if there is none at its path."""
+    try:
+        status = directory.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino

@@ -487,7 +487,7 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
     assert sum("cannot follow the store" in line for line in warnings) == 1, warnings
     assert sum("cannot poll the feeds" in line for line in warnings) == 1, warnings
     assert err.count("polling the feeds again after") == 1, err
-    assert sum("cannot read the store to answer" in line for line in warnings) == 1, warnings
+    assert sum("cannot answer from the store or the index" in line for line in warnings) == 1, warnings
 
 
 def locking_sqlite(settings: Settings) -> subprocess.Popen[str]:

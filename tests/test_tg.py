@@ -81,11 +81,11 @@ def test_an_outage_is_said_as_it_begins_then_once_a_minute_and_its_end_once(capl
 
 
 def test_what_fails_now_and_then_is_a_new_outage_after_a_quiet_minute(caplog: pytest.LogCaptureFixture) -> None:
-    answers = Outage("cannot read the store to answer")  # nothing tells it the store works again
+    answers = Outage("cannot answer from the store or the index")  # nothing tells it the store works again
     for second, error in [(0.0, "down"), (30.0, "still down"), (200.0, "down again")]:
         answers.failed(error, now=second)
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert said == ["cannot read the store to answer (down)", "cannot read the store to answer (down again)"]
+    assert said == ["cannot answer from the store or the index (down)", "cannot answer from the store or the index (down again)"]
 
 
 def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() -> None:

@@ -51,7 +51,7 @@ class Outages:
         )
     )
     answers: Outage = field(
-        default_factory=lambda: Outage("cannot read the store to answer", "; readers are asked to try again")
+        default_factory=lambda: Outage("cannot answer from the store or the index", "; readers are asked to try again")
     )
     beat: Outage = field(
         default_factory=lambda: Outage(

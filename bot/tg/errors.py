@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 
-from bot.errors import StoreError
+from bot.errors import IndexCorruptError, StoreError
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
 from bot.tg.sending import topic_of
@@ -49,9 +49,9 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
         await mark_inactive(context, chat.id)
         return
-    if isinstance(context.error, StoreError):
-        # The database down or refusing: every question fails alike until it is back, and a traceback each time
-        # buried the one line that matters.
+    if isinstance(context.error, StoreError | IndexCorruptError):
+        # The database down, refusing or locked, or the index damaged until the follower has built it again: every
+        # question fails alike until then, and a traceback each time buried the one line that matters.
         context.bot_data.outages.answers.failed(f"{ids}: {context.error}")
     else:
         log.error("error while handling %s", ids, exc_info=context.error)

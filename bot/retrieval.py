@@ -522,10 +522,9 @@ class Speller:
     unseen: frozenset[str]
     engine: Engine
     store: Store
-    never: float
 
     def respellings(self) -> dict[str, str]:
-        return respellings(self.question, self.unseen, self.engine, self.store, self.never)
+        return respellings(self.question, self.unseen, self.engine, self.store)
 
 
 @dataclass(frozen=True)
@@ -587,16 +586,9 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     Yukos passiert?"; with none, for nothing."""
     question = request.question
     terms = question_terms(question)
-    # The idf of a word no paragraph has (both engines give it at least this). That a word is missing from a
-    # handful of paragraphs says little ("say" where they all wrote "said"), so it counts in full only from
-    # UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on Gerasimov) says the story is
-    # not there, however few they are, and so does a question none of whose words any paragraph has ("what did
-    # putin say about ukraine" typed in lower case), which only the vectors could answer, by a guess.
-    paragraphs = engine.count()
-    never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
     foreign = in_another_language(question)
     if foreign:
-        question = in_english(question, {t for t, v in engine.idf(terms).items() if v < never})
+        question = in_english(question, engine.idf(terms).used().keys())
         if not question:
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, foreign=True)
         terms = question_terms(question)
@@ -604,12 +596,18 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
     hits = engine.search(query, depth)
     carried = evidence_terms(question)
-    idf = {t: v for t, v in engine.idf(terms).items() if t in carried}
-    never_used = frozenset(t for t, v in idf.items() if v >= never)
+    weights = engine.idf(terms)
+    idf = {t: v for t, v in weights.weights.items() if t in carried}
+    # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
+    # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
+    # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
+    # paragraph has ("what did putin say about ukraine" typed in lower case), which only the vectors could answer,
+    # by a guess.
+    never_used = frozenset(idf.keys() - weights.used().keys())
     named = name_terms(question)
-    by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
+    by_chance = 1.0 if never_used == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
-    speller = Speller(question, never_used - named, engine, store, never)
+    speller = Speller(question, never_used - named, engine, store)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -830,10 +828,10 @@ SPELLING_PARAGRAPHS = 20
 MIN_RESPELT_CHARS = 5
 
 
-def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store, never: float) -> dict[str, str]:
+def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
     of: for each such word of at least MIN_RESPELT_CHARS unaccented letters that is not a word of the encoder's
-    vocabulary, the word one edit away (`one_edit`) whose term most paragraphs hold (idf below `never`), as a
+    vocabulary, the word one edit away (`one_edit`) whose term most paragraphs hold (`Idf.used`), as a
     paragraph holding it spells it ("yukos", not "yukoes", of the same stem). Names (`name_terms`) are to be
     left out of `unseen` by the caller.
 
@@ -854,10 +852,9 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
             continue
         edits = {edit: terms[0] for edit in one_edit(word) if len(terms := analyze(edit)) == 1}
         listed = sorted(set(edits.values()))
-        idf: dict[str, float] = {}
+        used: list[tuple[float, str]] = []
         for at in range(0, len(listed), MAX_QUERY_TERMS):
-            idf |= engine.idf(listed[at : at + MAX_QUERY_TERMS])
-        used = [(v, t) for t, v in idf.items() if v < never]
+            used += [(v, t) for t, v in engine.idf(listed[at : at + MAX_QUERY_TERMS]).used().items()]
         if used:
             term = min(used)[1]
             if spelt := spelling(term, {edit for edit, t in edits.items() if t == term}, engine, store):

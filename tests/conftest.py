@@ -32,7 +32,8 @@ from tests.web_server import WebServer, serving
 # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
 # warnings into errors, so opt in as production code will have to.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-SESSION_CACHE = "NEWSBOT_TEST_SESSION_CACHE"
+# Not NEWSBOT_...: newsbot warns of every such variable it does not know.
+SESSION_CACHE = "PYTEST_NEWSBOT_SESSION_CACHE"
 # What is made from the model (its word pieces' vectors, ~15 s) is made once per session, in a cache of the
 # session's own (`Settings.cache_dir` and every newsbot process the tests start read it from here). pytest-xdist's
 # workers inherit the cache of the process that started them, which removes it at its end.

@@ -11,7 +11,6 @@ suggestion reads the word index, not the vectors.
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import tempfile
@@ -53,8 +52,6 @@ def misspellings(library: Library, count: int, seed: int) -> list[tuple[str, str
                 if len(word) >= MIN_RESPELT_CHARS and word.isascii() and word.isalpha() and word.islower():
                     used[word] += 1
     rng = random.Random(seed)
-    paragraphs = library.engine.count()
-    never = math.log((paragraphs + 0.5) / 0.5) - 1e-9  # the idf of a term no paragraph has, as `search` reads it
     population, weights = zip(*used.items(), strict=True)
     vocabulary = _vocabulary()
     pairs: dict[str, str] = {}
@@ -64,7 +61,7 @@ def misspellings(library: Library, count: int, seed: int) -> list[tuple[str, str
         terms = analyze(wrong)
         if wrong in vocabulary or wrong in pairs or len(wrong) < MIN_RESPELT_CHARS or len(terms) != 1:
             continue
-        if library.engine.idf(terms)[terms[0]] < never:
+        if terms[0] in library.engine.idf(terms).used():
             continue  # a paragraph uses it: a word of its own ("trial" for "trail"), not a typo to catch
         pairs[wrong] = meant
     return list(pairs.items())

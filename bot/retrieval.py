@@ -525,14 +525,13 @@ class Speller:
     unseen: frozenset[str]
     engine: Engine
     store: Store
-    never: float
 
     def respellings(self) -> dict[str, str]:
         """One edit's misspellings of words that are not names (`respellings`), and words typed in Cyrillic letters
         as the articles write them in Latin ones (`in_latin_letters`)."""
         unnamed = self.unseen - name_terms(self.question)
-        return respellings(self.question, unnamed, self.engine, self.store, self.never) | transliterations(
-            self.question, self.unseen, self.engine, self.store, self.never
+        return respellings(self.question, unnamed, self.engine, self.store) | transliterations(
+            self.question, self.unseen, self.engine, self.store
         )
 
 
@@ -595,37 +594,37 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     Yukos passiert?"; with none, for nothing."""
     question = request.question
     terms = question_terms(question)
-    # The idf of a word no paragraph has (both engines give it at least this). That a word is missing from a
-    # handful of paragraphs says little ("say" where they all wrote "said"), so it counts in full only from
-    # UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on Gerasimov) says the story is
-    # not there, however few they are, and so does a question none of whose words any paragraph has ("what did
-    # putin say about ukraine" typed in lower case), which only the vectors could answer, by a guess.
-    paragraphs = engine.count()
-    never = math.log((paragraphs + 0.5) / 0.5) - 1e-9
     foreign = in_another_language(question)
     if foreign:
         typed = engine.idf(terms)
-        question = in_english(question, {t for t, v in typed.items() if v < never})
+        used = typed.used()
+        question = in_english(question, used.keys())
         if not question:
             # Only the words in Cyrillic letters are looked at for how the articles write them ("Путин"): others
             # of another language are no misspellings of English ones.
             cyrillic = {
                 term for start, end, term in words(request.question) if _CYRILLIC.search(request.question[start:end])
             }
-            lettered = frozenset(t for t, v in typed.items() if v >= never and t in cyrillic)
-            speller = Speller(request.question, lettered, engine, store, never)
+            lettered = frozenset(t for t in typed.weights if t not in used and t in cyrillic)
+            speller = Speller(request.question, lettered, engine, store)
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
         terms = question_terms(question)
     query = Query(terms, request.category, request.since, request.until)
     depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
     hits = engine.search(query, depth)
     carried = evidence_terms(question)
-    idf = {t: v for t, v in engine.idf(terms).items() if t in carried}
-    never_used = frozenset(t for t, v in idf.items() if v >= never)
+    weights = engine.idf(terms)
+    idf = {t: v for t, v in weights.weights.items() if t in carried}
+    # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
+    # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
+    # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
+    # paragraph has ("what did putin say about ukraine" typed in lower case), which only the vectors could answer,
+    # by a guess.
+    never_used = frozenset(idf.keys() - weights.used().keys())
     named = name_terms(question)
-    by_chance = 1.0 if never_used == idf.keys() else min(1.0, paragraphs / UNSEEN_FULL_AT)
+    by_chance = 1.0 if never_used == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
-    speller = Speller(question, never_used, engine, store, never)
+    speller = Speller(question, never_used, engine, store)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -695,7 +694,7 @@ def reader_first(
     if len(places) < 2:
         return ranked
     keys = [(ranked[i].hit.article_id, ranked[i].hit.position) for i in places]
-    idf = {t: v for t, v in engine.idf(sorted(carried)).items() if t in carried}
+    idf = {t: v for t, v in engine.idf(sorted(carried)).weights.items() if t in carried}
     headlines = {i: articles[i].title for i in followed}
     stored = {} if semantic is None else semantic.vectors.vectors(keys)
     if semantic is None or len(stored) < len(keys):
@@ -910,10 +909,10 @@ SPELLING_PARAGRAPHS = 20
 MIN_RESPELT_CHARS = 5
 
 
-def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store, never: float) -> dict[str, str]:
+def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
     of: for each such word of at least MIN_RESPELT_CHARS unaccented letters that is not a word of the encoder's
-    vocabulary, the word one edit away (`one_edit`) whose term most paragraphs hold (idf below `never`), as a
+    vocabulary, the word one edit away (`one_edit`) whose term most paragraphs hold (`Idf.used`), as a
     paragraph holding it spells it ("yukos", not "yukoes", of the same stem). Names (`name_terms`) are to be
     left out of `unseen` by the caller.
 
@@ -934,10 +933,9 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
             continue
         edits = {edit: terms[0] for edit in one_edit(word) if len(terms := analyze(edit)) == 1}
         listed = sorted(set(edits.values()))
-        idf: dict[str, float] = {}
+        used: list[tuple[float, str]] = []
         for at in range(0, len(listed), MAX_QUERY_TERMS):
-            idf |= engine.idf(listed[at : at + MAX_QUERY_TERMS])
-        used = [(v, t) for t, v in idf.items() if v < never]
+            used += [(v, t) for t, v in engine.idf(listed[at : at + MAX_QUERY_TERMS]).used().items()]
         if used:
             term = min(used)[1]
             if spelt := spelling(term, {edit for edit, t in edits.items() if t == term}, engine, store):
@@ -981,9 +979,7 @@ def in_latin_letters(word: str) -> str:
     return word.translate(_LATIN_LETTERS)
 
 
-def transliterations(
-    question: str, unseen: Collection[str], engine: Engine, store: Store, never: float
-) -> dict[str, str]:
+def transliterations(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
     """The words of the question typed in Cyrillic letters that no paragraph uses (`unseen`), case-folded, with
     the word the articles write in Latin letters for them, as a paragraph writes it ("Путин": "Putin"), when one
     does. Only suggested, as misspellings are (`respellings`): the articles are in English, and a reader who
@@ -995,7 +991,7 @@ def transliterations(
             continue
         latin = in_latin_letters(word)
         terms = analyze(latin)
-        used = len(terms) == 1 and engine.idf(terms)[terms[0]] < never
+        used = len(terms) == 1 and terms[0] in engine.idf(terms).used()
         if used and (spelt := spelling(terms[0], {latin}, engine, store)):
             out[word.casefold()] = spelt
     return out

@@ -9,6 +9,7 @@ for it gets a database of its own. If neither works, the tests that need Postgre
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import tempfile
@@ -31,10 +32,15 @@ from tests.web_server import WebServer, serving
 # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
 # warnings into errors, so opt in as production code will have to.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# Not NEWSBOT_...: newsbot warns of every such variable it does not know.
+SESSION_CACHE = "PYTEST_NEWSBOT_SESSION_CACHE"
 # What is made from the model (its word pieces' vectors, ~15 s) is made once per session, in a cache of the
-# session's own (`Settings.cache_dir` and every newsbot process the tests start read it from here).
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
-atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+# session's own (`Settings.cache_dir` and every newsbot process the tests start read it from here). pytest-xdist's
+# workers inherit the cache of the process that started them, which removes it at its end.
+if not os.environ.get(SESSION_CACHE):
+    os.environ[SESSION_CACHE] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
+    atexit.register(shutil.rmtree, os.environ[SESSION_CACHE], ignore_errors=True)
+os.environ["XDG_CACHE_HOME"] = os.environ[SESSION_CACHE]
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -130,7 +136,10 @@ def static_dir() -> Path:
     """The session's directory of the word-piece vectors distilled from the shipped model (about 15 s, once).
 
     Distilled before any test: a bot's first start distils them aside and answers without them meanwhile, so
-    its answers would otherwise depend on which test ran first."""
+    its answers would otherwise depend on which test ran first. With pytest-xdist one worker distils them while
+    the others wait, then read them."""
     directory = Settings().static_dir
-    load_static(default_model_path(), directory)
+    with (Path(os.environ[SESSION_CACHE]) / "distilling.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        load_static(default_model_path(), directory)
     return directory

@@ -6,6 +6,7 @@ that everyone ends up with the same articles and that questions kept being answe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -132,6 +133,39 @@ def test_reindex_while_questions_are_asked(any_db_settings: Settings, engine: st
         assert_in_step(library)
     finally:
         library.close()
+
+
+def test_a_question_is_answered_while_the_index_grows_and_shrinks_many_times_over(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The flake of the ingest test above: a question read the index's paragraph count and then its words' idf,
+    and another process's commit in between (an ingest's first batch) weighed the words over thousands of
+    paragraphs against a word no paragraph held among the few before, so every word looked unused and the
+    question was declined ("No article uses the words ..."). Here this process's own commits make the index ten
+    times larger and smaller again, many times over, while the question is asked (by words alone: the race is
+    BM25's, and making vectors would only slow the rounds)."""
+    stories = tmp_path / "stories.jsonl"
+    stories.write_text(
+        "".join(
+            json.dumps(
+                {"title": f"Harbour report {i}", "paragraphs": [f"Ferry timetable {i}, part {j}." for j in range(5)]}
+            )
+            + "\n"
+            for i in range(60)
+        ),
+        encoding="utf-8",
+    )
+    for engine in ("tantivy", "rank-bm25"):
+        library = Library.open(replace(settings, engine=engine, semantic="off", data_dir=tmp_path / engine))
+        try:
+            seed = set(library.store.article_ids_after("", None))
+            with asking(library, SEED_QUESTION) as outcomes:
+                for _ in range(12):
+                    library.ingest([stories])
+                    library.remove(set(library.store.article_ids_after("", None)) - seed)
+            assert outcomes and all(o is True for o in outcomes), [o for o in outcomes if o is not True][:3]
+        finally:
+            library.close()
 
 
 @needs_bbc

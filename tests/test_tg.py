@@ -85,7 +85,10 @@ def test_what_fails_now_and_then_is_a_new_outage_after_a_quiet_minute(caplog: py
     for second, error in [(0.0, "down"), (30.0, "still down"), (200.0, "down again")]:
         answers.failed(error, now=second)
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert said == ["cannot answer from the store or the index (down)", "cannot answer from the store or the index (down again)"]
+    assert said == [
+        "cannot answer from the store or the index (down)",
+        "cannot answer from the store or the index (down again)",
+    ]
 
 
 def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() -> None:

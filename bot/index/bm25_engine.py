@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.index.engine import NO_CURSOR, IndexedParagraph, Query, unique_terms
+from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
 from bot.models import Hit
 
 Key = tuple[str, int]
@@ -102,13 +102,14 @@ class RankBM25Engine:
         top = np.argsort(-scores, kind="stable")[:limit]
         return [Hit(live.keys[i][0], live.keys[i][1], float(scores[i])) for i in top if scores[i] > 0]
 
-    def idf(self, terms: Sequence[str]) -> dict[str, float]:
-        model = self._live.model
+    def idf(self, terms: Sequence[str]) -> Idf:
+        live = self._live  # one snapshot: a catch-up may swap in another meanwhile
+        model = live.model
         if model is None:
-            return dict.fromkeys(unique_terms(terms), 1.0)
+            return Idf(0, dict.fromkeys(unique_terms(terms), 1.0))
         # rank-bm25 floors common terms' idf at a small positive value; unseen terms get the idf of df=0.
         unseen = math.log(model.corpus_size + 0.5) - math.log(0.5)
-        return {t: model.idf.get(t, unseen) for t in unique_terms(terms)}
+        return Idf(len(live.docs), {t: model.idf.get(t, unseen) for t in unique_terms(terms)})
 
     def size_bytes(self) -> int:
         return 0

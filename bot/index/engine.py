@@ -6,6 +6,7 @@ number it holds (its cursor) with each commit, so it can be brought up to date b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,28 @@ class Query:
         return not (self.until and (published is None or published > self.until))
 
 
+@dataclass(frozen=True)
+class Idf:
+    """Terms' BM25 idf and the number of paragraphs it was taken over, both read from one view of the index.
+
+    Read apart, another process's commit in between (an ingest's first batch) weighed a question's every word
+    over thousands of new paragraphs against the idf of a word no paragraph holds among the few before: every
+    word looked unused, and a question answered a moment before was declined ("No article uses the words ...").
+    """
+
+    paragraphs: int
+    weights: dict[str, float]
+
+    @property
+    def never(self) -> float:
+        """The idf of a term no paragraph holds (both engines give it at least this)."""
+        return math.log((self.paragraphs + 0.5) / 0.5) - 1e-9
+
+    def used(self) -> dict[str, float]:
+        """The terms some paragraph holds, with their idf."""
+        return {t: v for t, v in self.weights.items() if v < self.never}
+
+
 def indexed_paragraphs(article: StoredArticle | Article, paragraphs: Sequence[str]) -> list[IndexedParagraph]:
     """Analyse an article's paragraphs for the index (the headline analysed once, shared by all)."""
     headline = analyze(article.title)
@@ -96,6 +119,10 @@ class Engine(Protocol):
 
     def count(self) -> int: ...
     def search(self, query: Query, limit: int) -> list[Hit]: ...
-    def idf(self, terms: Sequence[str]) -> dict[str, float]: ...
+    def idf(self, terms: Sequence[str]) -> Idf:
+        """The terms' idf in paragraph bodies (a term no paragraph holds gets the largest), with the paragraph
+        count of the same view."""
+        ...
+
     def size_bytes(self) -> int: ...
     def close(self) -> None: ...

@@ -29,7 +29,7 @@ from pathlib import Path
 import tantivy
 
 from bot.errors import IndexCorruptError
-from bot.index.engine import NO_CURSOR, IndexedParagraph, Query, unique_terms
+from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
 from bot.models import Hit
 
 log = logging.getLogger(__name__)
@@ -270,11 +270,11 @@ class TantivyEngine:
                 queries.append(tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "pairs", pair), weight))
         return queries
 
-    def idf(self, terms: Sequence[str]) -> dict[str, float]:
-        """BM25 idf of each term in paragraph bodies (unseen terms get the largest idf)."""
+    def idf(self, terms: Sequence[str]) -> Idf:
+        # One searcher, so the count and the frequencies are of one view.
         searcher = self._searcher()
         total = max(searcher.num_docs, 1)
-        return {t: _idf(total, searcher.doc_freq("body", t)) for t in unique_terms(terms)}
+        return Idf(searcher.num_docs, {t: _idf(total, searcher.doc_freq("body", t)) for t in unique_terms(terms)})
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())

@@ -23,10 +23,9 @@ from telegram.request import BaseRequest
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, UnreachableError
-from bot.store import answering
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
-from bot.tg.received import ReceivedQueue
+from bot.tg.received import ReceivedQueue, handling
 from bot.tg.sending import rate_limiter
 
 log = logging.getLogger(__name__)
@@ -63,14 +62,8 @@ class NewsbotApplication(App):
         await super().stop()
 
     async def process_update(self, update: object) -> None:
-        # Someone waits for the answer (and the chat's next update for this one): a write that another process's
-        # lock holds up fails within seconds, and the reader is asked to try again, not kept waiting a minute.
-        with answering():
+        async with handling(self.bot_data.journal, update):
             await super().process_update(update)
-            # Only once handled: an update a kill -9 interrupts stays to be handled by the next start
-            # (bot.tg.received).
-            if isinstance(update, Update) and self.bot_data.journal is not None:
-                await self.bot_data.journal.handled(update)
 
 
 def build_application(settings: Settings, request: BaseRequest | None = None) -> App:

@@ -585,4 +585,6 @@ def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_
         assert "Zebra crossing repainted" in ask(server, "Who repainted the zebra crossing?")
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
-    assert sum("database is locked" in line and "to answer" in line for line in warnings) == 1, warnings
+    assert sum("database is locked" in line and "cannot answer from the store" in line for line in warnings) == 1, (
+        warnings
+    )

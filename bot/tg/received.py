@@ -18,7 +18,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from telegram.ext import Application
 
 from bot.errors import NewsbotError
 from bot.services.presence import Presence
-from bot.store import Received, Store
+from bot.store import Received, Store, answering
 from bot.tg.outage import Outage
 
 log = logging.getLogger(__name__)
@@ -154,3 +155,15 @@ class ReceivedQueue(asyncio.Queue[object]):
         """Queue updates taken over from a process that is gone (recorded already)."""
         for update in updates:
             super().put_nowait(update)
+
+
+@asynccontextmanager
+async def handling(journal: Journal | None, update: object) -> AsyncIterator[None]:
+    """Handle `update` inside: as someone waits for the answer (and the chat's next update for this one), a write
+    another process's lock holds up fails within seconds (`answering`) and the reader is asked to try again, not
+    kept waiting a minute; once handled, and only then, it is marked so in the journal (an update a kill -9
+    interrupts stays to be handled by the next start)."""
+    with answering():
+        yield
+        if isinstance(update, Update) and journal is not None:
+            await journal.handled(update)

@@ -893,9 +893,9 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
         WEBHOOK_SECRET="s3cret-token",
     )
     try:
-        [registered] = server.wait_for("setWebhook", timeout=30)
+        [registered] = server.wait_for("setWebhook", timeout=60)
         assert registered.params["url"] == public and registered.params["secret_token"] == "s3cret-token"
-        server.wait_for("setMyCommands", timeout=30)
+        server.wait_for("setMyCommands", timeout=60)
         update_id = server.send_text(ALICE, "Who became the youngest chess champion?")
         update = server.get_update(update_id)
         assert _post_update(hook, update, "wrong") == 403

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
 from datetime import UTC, datetime
@@ -42,6 +37,7 @@ from bot.tg.welcome import COMMANDS
 from tests.botapi_server import TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
+from tests.processes import free_port
 
 CORPUS = DATA / "bot_corpus"
 ADMIN = 999
@@ -852,35 +848,8 @@ async def test_one_chats_updates_are_answered_in_order_while_other_chats_go_on(
     assert "Ferry" in answer and "/subscribe " in help_text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _post_update(url: str, update: dict[str, Any], secret: str) -> int:
-    """POST an update as Telegram would, waiting for the web server to start; returns the HTTP status."""
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(update).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as exc:
-            return exc.code
-        except urllib.error.URLError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     public = "https://bot.example.org/telegram-hook"  # TLS ends at the load balancer in front of us
     hook = f"http://127.0.0.1:{port}/telegram-hook"
     process = start_newsbot_run(
@@ -897,9 +866,8 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
         assert registered.params["url"] == public and registered.params["secret_token"] == "s3cret-token"
         server.wait_for("setMyCommands", timeout=60)
         update_id = server.send_text(ALICE, "Who became the youngest chess champion?")
-        update = server.get_update(update_id)
-        assert _post_update(hook, update, "wrong") == 403
-        assert _post_update(hook, update, "s3cret-token") == 200
+        assert server.deliver(hook, update_id, "wrong") == 403
+        assert server.deliver(hook, update_id, "s3cret-token") == 200
         [call] = server.wait_for("sendMessage", chat_id=ALICE)
         assert "Chess Prodigy" in check_sent(call)
     finally:
@@ -931,7 +899,7 @@ def test_a_token_telegram_refuses_is_one_line_and_exit_code_2(server: FakeBotAPI
 def test_an_unreachable_api_is_one_line_and_exit_code_3(tmp_path: Path) -> None:
     """Worth retrying, as a database out of reach is: a supervisor restarting the bot mends it."""
     result = _run_briefly(
-        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot"
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot"
     )
     assert result.returncode == 3
     assert "Traceback" not in result.stderr
@@ -1018,7 +986,7 @@ def test_webhook_mode_without_a_usable_secret_is_refused_in_one_line(
     """Defect 8: a webhook without WEBHOOK_SECRET would take forged updates (a /reindex "from" an admin)."""
     monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{_free_port()}/bot")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{free_port()}/bot")
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram-hook")
     monkeypatch.setenv("WEBHOOK_SECRET", secret)
     assert main(["--data-dir", str(tmp_path / "data"), "run"]) == 2

@@ -10,7 +10,6 @@ import asyncio
 import ipaddress
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,16 +21,15 @@ from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.store.feeds import FeedRow
 from tests.botapi_server import TOKEN, FakeBotAPI
-from tests.html_check import visible_text
 from tests.paths import DATA
 from tests.processes import newsbot, process_env
+from tests.test_bot_processes import ask_until
 from tests.test_feed_processes import STORIES, page, rss, story_words
 from tests.test_feeds import id_of, kinds_since
 from tests.test_processes import assert_in_step, finish, until
 from tests.web_server import WebServer
 
 ADMIN = 999
-ALICE = 42
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 # Every process's settings: 127.0.0.1 may be fetched, a feed is due every 6 s, a crashed poller's lease ends in 5 s.
 SHARED = {
@@ -74,20 +72,6 @@ def stop_bot(bot: subprocess.Popen[str], tmp_path: Path) -> None:
     bot.wait(timeout=60)
     log = (tmp_path / "bot.log").read_text()
     assert bot.returncode == 0 and "Traceback" not in log, log[-3000:]
-
-
-def ask_until(server: FakeBotAPI, question: str, wanted: str, timeout: float = 60) -> str:
-    """Ask Alice's question until the bot's answer holds `wanted`; returns that answer's HTML."""
-    deadline = time.time() + timeout
-    while True:
-        before = len(server.calls("sendMessage", chat_id=ALICE))
-        server.send_text(ALICE, question)
-        call = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=60)[before]
-        assert call.ok, call.summary()
-        if wanted in call.params["text"]:
-            return str(call.params["text"])
-        assert time.time() < deadline, f"never answered with {wanted}: {visible_text(call.params['text'])[:300]}"
-        time.sleep(0.3)
 
 
 def test_a_feed_another_process_added_is_polled_by_the_running_bot_and_answered_everywhere(

@@ -2,7 +2,8 @@
 
 What counts as news: a story that arrived in the window and was published at most `FRESH_AT_ARRIVAL` (two days)
 before it arrived; an undated story from the web (a followed feed's entry, a fetched page) counts from its arrival,
-one from a file never (`StoredArticle.news_time`, /latest's rule). An archive ingested today is not news.
+one from a file or a new feed's back catalogue never (`StoredArticle.news_time`, /latest's rule). An archive ingested
+today is not news, nor the undated entries a feed showed when it was followed.
 
 Built once per distinct (categories, window), never once per chat: `Digests.build` reads the store once for the
 span its windows cover and cuts every digest out of that one list in memory, so the chats due at one instant

@@ -72,12 +72,13 @@ def preview_window(now: datetime, previous: datetime | None) -> Window:
 
 
 def sections(headlines: Sequence[Headline], per_category: int = PER_CATEGORY) -> tuple[DigestSection, ...]:
-    """Headlines grouped by category (in name order), newest first, at most `per_category` shown in each."""
+    """Headlines grouped by category (in name order, case aside, as /mysubs lists them: "arts" before "Sport"),
+    newest first, at most `per_category` shown in each."""
     grouped: dict[str, list[Headline]] = defaultdict(list)
     for headline in headlines:
         grouped[headline.article.category].append(headline)
     found = []
-    for category in sorted(grouped):
+    for category in sorted(grouped, key=lambda name: (name.casefold(), name)):
         ordered = sorted(grouped[category], key=newest_first, reverse=True)
         found.append(DigestSection(category, tuple(ordered[:per_category]), max(0, len(ordered) - per_category)))
     return tuple(found)

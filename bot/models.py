@@ -75,6 +75,8 @@ class StoredArticle:
     paragraph_count: int
     # When the store first received it (UTC), whatever its publication date says.
     added_at: datetime | None = None
+    # Read as a new feed's back catalogue (its first poll): published before the feed was followed, not news.
+    backlog: bool = False
 
     @property
     def from_web(self) -> bool:
@@ -85,10 +87,11 @@ class StoredArticle:
     def news_time(self) -> datetime | None:
         """When the story counts as published, for /latest's order, digests and alerts: its publication time, or
         for an undated story from the web its arrival, as such a story arrives when it is published; None for an
-        undated story from a file (an archive or dataset imported today is not today's news)."""
+        undated story from a file (an archive or dataset imported today is not today's news) or from a new feed's
+        back catalogue (its entries were published before the feed was followed, when is not known)."""
         if self.published is not None:
             return self.published
-        return self.added_at if self.from_web else None
+        return self.added_at if self.from_web and not self.backlog else None
 
 
 @dataclass(frozen=True)

@@ -331,7 +331,10 @@ async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
         assert "Subscribed to Sport" in visible_text(await say(server, GROUP, "subscribe", "sport", user_id=OWNER))
         # An anonymous admin writes as the group itself.
         reply = await say(server, GROUP, "time", "9:00", as_group=True, user_id=HIDDEN_ADMIN)
-        assert "09:00" in visible_text(reply)
+        # The group's settings, not the admin's own ("Your time zone is ..." read as theirs).
+        assert visible_text(reply).startswith("This group's digest time is 09:00.\n"), reply
+        reply = await say(server, GROUP, "timezone", "Tokyo", user_id=OWNER)
+        assert visible_text(reply).startswith("This group's time zone is Asia/Tokyo (UTC+09:00 now).\n"), reply
         # Reading is for everyone.
         mine = visible_text(await say(server, GROUP, "mysubs", user_id=MEMBER))
         assert "Categories: Sport." in mine and "09:00" in mine and "admins" in mine

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from bot.models import Article
+from bot.models import Article, Headline, StoredArticle
 from bot.render.digests import NOTHING_NEW, render_digest
 from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome
-from bot.services.digests import Digests, digest_of, key_of
+from bot.services.digests import Digests, digest_of, key_of, sections
 from bot.services.fanout import Report
 from bot.services.schedule import Window, local_day, next_digest
 from bot.services.subscriptions import Defaults, Subscriptions
@@ -371,7 +371,6 @@ def test_stories_too_old_at_arrival_are_left_out() -> None:
     arrived = NOON
     fresh = story("Two days old", "sport", arrived - 2 * DAY)
     stale = story("Three days old", "sport", arrived - 3 * DAY)
-    from bot.models import Headline, StoredArticle
 
     def stored(article: Article) -> Headline:
         return Headline(
@@ -383,3 +382,12 @@ def test_stories_too_old_at_arrival_are_left_out() -> None:
 
     digest = digest_of([stored(fresh), stored(stale)], key_of([], Window(arrived - HOUR, arrived + HOUR)))
     assert [h.article.title for s in digest.sections for h in s.headlines] == ["Two days old"]
+
+
+def test_categories_are_in_name_order_whatever_their_case() -> None:
+    """A digest put "arts" after "Sport" (an uppercase letter sorts first), where /mysubs lists "arts" first."""
+    named = [
+        Headline(StoredArticle(c, c, c, NOON, f"https://news.example/{c}", None, None, 1, NOON), "")
+        for c in ("Sport", "arts", "Business", "science")
+    ]
+    assert [s.category for s in sections(named)] == ["arts", "Business", "science", "Sport"]

@@ -25,15 +25,20 @@ from sqlalchemy import delete, text
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
 from bot.library import Library
-from bot.models import Article
+from bot.models import Article, Digest
+from bot.render.markup import shown_date
+from bot.services.digests import Digests
 from bot.services.feeds import PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
+from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from bot.store.schema import migrations
+from tests.newsroom import Bot, Reader, story
 from tests.paths import DATA, ROOT
 from tests.web_server import WebServer
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+CHAT = 501
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
 POLLS = DATA / "polls"
 FEEDS = DATA / "feeds"
@@ -298,6 +303,76 @@ async def test_a_feed_that_fails_at_first_gets_its_back_catalogue_on_its_first_s
     (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
     assert (poll.status, poll.backlog, poll.added) == (OK, 3, 0)
     assert {k for kinds in kinds_since(feed_library.store, head).values() for k in kinds} == {"backlog"}
+
+
+def titles(digest: Digest) -> list[str]:
+    return [h.article.title for section in digest.sections for h in section.headlines]
+
+
+def undated(web: WebServer, name: str, file: str) -> str:
+    """`live`, with every entry's date taken out."""
+    web.live[name] = re.sub(rb"\s*<pubDate>[^<]*</pubDate>", b"", (POLLS / file).read_bytes())
+    return web.url(f"/live/{name}")
+
+
+async def test_an_undated_back_catalogue_is_no_news_to_digests_alerts_or_latest_but_later_entries_are(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed followed today whose entries carry no dates: its first poll stored them as arriving now, and an
+    undated story from the web is news at its arrival, so the next digest held the whole back catalogue (alerts
+    alone left it out). Read on the first poll, an undated entry has no time to count from: no news to digests,
+    alerts or /latest's order; an entry that comes later is news at its arrival in all three."""
+    store = feed_library.store
+    store.write_articles([story("Yesterday's report", "Business", NOW - timedelta(days=1))], NOW)
+    url = undated(web, "undated.xml", "harbour.xml")
+    assert (await service.add(url, now=NOW)).backlog == 3
+    reader = Reader()
+    bot = Bot(store, NOW, reader)
+    subscriptions = Subscriptions(store)
+    subscriptions.subscribe(CHAT, ["all"], NOW + timedelta(minutes=1))
+    subscriptions.set_alerts(CHAT, True, NOW + timedelta(minutes=1))
+    digests = Digests(store)
+    assert titles(digests.preview(CHAT, NOW + timedelta(minutes=5))) == ["Yesterday's report"]
+    # After every dated story (the library's seed among them), as undated files are.
+    latest = store.latest(10)
+    assert latest[0].title == "Yesterday's report"
+    assert [shown_date(a) for a in latest].index("undated") == len(latest) - 3
+
+    # The next poll: one new entry (news), one edited in place and one under a new link (edits: still not news).
+    undated(web, "undated.xml", "harbour_v2.xml")
+    (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (poll.added, poll.backlog, poll.edited) == (1, 0, 2)
+    await bot.fanout.run(lambda: NOW + timedelta(minutes=16), reader.send)
+    [alert] = reader.to(CHAT)
+    assert "Ferry Crews Walk Out" in alert.text and "Turbine" not in alert.text
+    preview = digests.preview(CHAT, NOW + timedelta(minutes=20))
+    assert titles(preview) == ["Ferry Crews Walk Out Over Night Shifts", "Yesterday's report"]
+    latest = store.latest(10)
+    assert [a.title for a in latest[:2]] == ["Ferry Crews Walk Out Over Night Shifts", "Yesterday's report"]
+    assert shown_date(latest[0]).startswith("received ")
+    assert [shown_date(a) for a in latest].index("undated") == len(latest) - 3
+
+
+async def test_a_store_made_before_back_catalogues_were_marked_marks_them_from_its_change_log(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0011 on a store whose articles predate it (made here by dropping the column)."""
+    library = Library.open(feed_settings)
+    try:
+        await FeedService(library).add(undated(web, "old.xml", "harbour.xml"), now=NOW)
+        library.store.write_articles([story("Undated news", "Local")], NOW)
+        with library.store.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE articles DROP COLUMN backlog"))
+            connection.execute(delete(migrations).where(migrations.c.name == "0011_back_catalogue"))
+    finally:
+        library.close()
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        assert [a.title for a in upgraded.store.latest(1)] == ["Undated news"]
+        assert sum(a.backlog for a in upgraded.store.latest(10)) == 3
+    finally:
+        upgraded.close()
 
 
 # ---- fetching: conditional GET, pages, failures ---------------------------------------------------------------

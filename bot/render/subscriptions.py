@@ -116,7 +116,7 @@ def alerts_line(view: ChatView) -> str:
 
 def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     """Everything a chat chose (/mysubs)."""
-    heading = HTML.bold("This group's subscriptions" if group else "Your subscriptions")
+    heading = HTML.bold(f"{whose(group)} subscriptions")
     lines = [heading, following(view)]
     # A category whose stories all went, or whose feed files them under another name now, brings nothing.
     if gone := [name for name in view.categories if name not in view.known]:
@@ -177,15 +177,20 @@ def unsubscribed(view: ChatView) -> str:
     return "\n".join(lines)
 
 
-def time_set(view: ChatView, clock: Clock) -> str:
-    return f"Your digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
+def whose(group: bool) -> str:
+    """Whose settings a reply speaks of: in a group, an admin's "Your time zone" read as their own, not the group's."""
+    return "This group's" if group else "Your"
 
 
-def zone_set(view: ChatView, clock: Clock) -> str:
+def time_set(view: ChatView, clock: Clock, group: bool = False) -> str:
+    return f"{whose(group)} digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
+
+
+def zone_set(view: ChatView, clock: Clock, group: bool = False) -> str:
     zone = view.settings.zone
     # An offset ("UTC+03:00", "UTC") is its own offset now: saying it twice reads as a mistake.
     now = "" if clock.offset == zone else f" ({clock.offset} now)"
-    return f"Your time zone is {HTML.escape(zone)}{now}.\n{schedule(view, clock)}"
+    return f"{whose(group)} time zone is {HTML.escape(zone)}{now}.\n{schedule(view, clock)}"
 
 
 def digest_set(view: ChatView, clock: Clock) -> str:

@@ -2,7 +2,8 @@
 
 What counts as news: a story that arrived in the window and was published at most `FRESH_AT_ARRIVAL` (two days)
 before it arrived; an undated story from the web (a followed feed's entry, a fetched page) counts from its arrival,
-one from a file never (`StoredArticle.news_time`, /latest's rule). An archive ingested today is not news.
+one from a file or a new feed's back catalogue never (`StoredArticle.news_time`, /latest's rule). An archive ingested
+today is not news, nor the undated entries a feed showed when it was followed.
 
 Built once per distinct (categories, window), never once per chat: `Digests.build` reads the store once for the
 span its windows cover and cuts every digest out of that one list in memory, so the chats due at one instant
@@ -71,12 +72,13 @@ def preview_window(now: datetime, previous: datetime | None) -> Window:
 
 
 def sections(headlines: Sequence[Headline], per_category: int = PER_CATEGORY) -> tuple[DigestSection, ...]:
-    """Headlines grouped by category (in name order), newest first, at most `per_category` shown in each."""
+    """Headlines grouped by category (in name order, case aside, as /mysubs lists them: "arts" before "Sport"),
+    newest first, at most `per_category` shown in each."""
     grouped: dict[str, list[Headline]] = defaultdict(list)
     for headline in headlines:
         grouped[headline.article.category].append(headline)
     found = []
-    for category in sorted(grouped):
+    for category in sorted(grouped, key=lambda name: (name.casefold(), name)):
         ordered = sorted(grouped[category], key=newest_first, reverse=True)
         found.append(DigestSection(category, tuple(ordered[:per_category]), max(0, len(ordered) - per_category)))
     return tuple(found)

@@ -21,8 +21,9 @@ from the poll interval, `PAGE_READS` reads in all); the poll that reads it edits
 404 or 410, a page too large or not an article is final: the teaser stays.
 
 News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
-change-log kind "backlog" (stored and answerable; alerts follow "added" only). Later polls write new stories as
-"added", edits as "replaced" (an edit is not news).
+change-log kind "backlog" and marked as such (stored and answerable; alerts follow "added" only, and an undated one
+is no news to digests or /latest either: `StoredArticle.news_time`). Later polls write new stories as "added", edits
+as "replaced" (an edit is not news).
 """
 
 from __future__ import annotations

@@ -73,7 +73,8 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
     version keeps the old one's arrival: it is not news again). The
     same story twice in one batch is kept once (the first). Categories are written as the store spells them
     (`bot.store.categories`), so "Sport" arriving after "sport" joins it. With `news` False, new articles are
-    logged as BACKLOG instead of ADDED (a new feed's back catalogue: stored and answerable, never alerted).
+    a new feed's back catalogue: logged as BACKLOG instead of ADDED (stored and answerable, never alerted) and
+    marked `backlog` (undated, no news to digests and /latest either: `StoredArticle.news_time`).
     """
     result = WriteResult()
     unique: dict[str, Article] = {}
@@ -95,17 +96,21 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         known.update((row.id, row.content_hash) for row in rows)
     origins = list({a.origin for a in unique.values() if a.origin})
     stale: dict[str, str] = {}
-    # When each replaced origin's story first arrived: its new version keeps that arrival, so a story whose link
-    # changed (a feed entry edited) is not new again to digests, which hold what arrived in their window.
-    arrived: dict[str, datetime] = {}
+    # When each replaced origin's story first arrived, and whether as a back catalogue: its new version keeps both,
+    # so a story whose link changed (a feed entry edited) is not new again to digests, which hold what arrived in
+    # their window.
+    arrived: dict[str, tuple[datetime, bool]] = {}
     for chunk in _chunks(origins):
         rows = connection.execute(
-            select(articles.c.id, articles.c.origin, articles.c.added_at).where(articles.c.origin.in_(chunk))
+            select(articles.c.id, articles.c.origin, articles.c.added_at, articles.c.backlog).where(
+                articles.c.origin.in_(chunk)
+            )
         )
         for row in rows:
             if row.id not in unique:
                 stale[row.id] = row.origin
-                arrived[row.origin] = min(row.added_at, arrived.get(row.origin, row.added_at))
+                first = (row.added_at, row.backlog)
+                arrived[row.origin] = min(first, arrived.get(row.origin, first))
     result.replaced = list(stale)
     edited_origins = set(stale.values())
     for article_id, article in unique.items():
@@ -126,10 +131,11 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             connection.execute(delete(paragraphs).where(paragraphs.c.article_id.in_(chunk)))
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
-        connection.execute(
-            articles.insert(),
-            [{**_row(unique[i], now), "added_at": arrived.get(unique[i].origin or "", now)} for i in result.added],
-        )
+        inserted = []
+        for i in result.added:
+            added_at, backlog = arrived.get(unique[i].origin or "", (now, not news))
+            inserted.append({**_row(unique[i], now), "added_at": added_at, "backlog": backlog})
+        connection.execute(articles.insert(), inserted)
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [
             {
@@ -180,6 +186,7 @@ def stored(row: Row[Any]) -> StoredArticle:
         origin=row.origin,
         paragraph_count=row.paragraph_count,
         added_at=row.added_at,
+        backlog=row.backlog,
     )
 
 
@@ -282,10 +289,10 @@ def candidates(
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:
     """Newest first: dated stories by publication time, and undated ones that came from the web (a followed
     feed's entry, a fetched page) by arrival among them, as digests order them, since such a story arrives as it
-    is published; then undated stories from files, newest arrival first: an archive or a dataset imported today
-    is not the day's news. Each part is one query following an index (`published`, `articles_latest`), merged
-    here: one ORDER BY COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against
-    0.5 ms)."""
+    is published; then undated stories from files and new feeds' back catalogues, newest arrival first: an archive
+    or a dataset imported today, or a feed's old entries read when it was followed, are not the day's news. Each
+    part is one query following an index (`published`, `articles_latest`), merged here: one ORDER BY
+    COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against 0.5 ms)."""
     # Every article is written in its category's one spelling: that name, found by key, matches exactly.
     name = spelling(connection, category) if category else None
     if category and name is None:
@@ -301,13 +308,16 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
     undated = articles.c.published.is_(None)
     # StoredArticle.from_web, in SQL.
     web = or_(*(articles.c.origin.like(f"{prefix}%") for prefix in WEB_ORIGINS))
+    backlog = articles.c.backlog
     found = newest(articles.c.published.is_not(None), articles.c.published, limit)
-    found += newest(undated & web, articles.c.added_at, limit)
+    # Undated with a news time, their arrival (StoredArticle.news_time).
+    found += newest(undated & web & ~backlog, articles.c.added_at, limit)
     found.sort(key=lambda article: article.id)
     found.sort(key=_news_time, reverse=True)
     found = found[:limit]
     if len(found) < limit:
-        found += newest(undated & (articles.c.origin.is_(None) | ~web), articles.c.added_at, limit - len(found))
+        rest = undated & (articles.c.origin.is_(None) | ~web | backlog)
+        found += newest(rest, articles.c.added_at, limit - len(found))
     return found
 
 

@@ -2,8 +2,8 @@
 
 Kinds: "added" is a story new to the store (news: alerts and digests follow these); "replaced" is a new version
 of a story it had (the same id, or a new id from the same origin, such as an edited file); "removed" is gone;
-"backlog" is a story new to the store that is not news (a new feed's back catalogue, read on its first poll):
-indexes take it in like "added", alerts must not.
+"backlog" is a story new to the store that is not news (a new feed's back catalogue, read on its first poll; the
+article is marked too, `articles.backlog`): indexes take it in like "added", alerts must not.
 
 Sequence numbers only grow and commit in order (writers hold the change-log lock), so a follower that has
 applied everything up to `seq` only ever needs what comes after it.

@@ -142,6 +142,13 @@ def _category_names(connection: Connection) -> None:
         log.info("store: category spellings merged into the first one: %s", merged)
 
 
+def _back_catalogue(connection: Connection) -> None:
+    """`articles.backlog`, set for the stories the change log recorded as a new feed's back catalogue."""
+    _add_columns(articles, "backlog")(connection)
+    read_as_backlog = select(changes.c.article_id).where(changes.c.kind == article_rows.BACKLOG)
+    connection.execute(update(articles).where(articles.c.id.in_(read_as_backlog)).values(backlog=True))
+
+
 def _identity(connection: Connection) -> None:
     """A random id written once: a local index or vectors made from another store (a data directory used with
     another DATABASE_URL) are known by it and rebuilt (bot.index.follower)."""
@@ -159,6 +166,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0008_digest_topic", _add_columns(schema.chat_settings, "topic")),
     Migration("0009_digest_chosen", _add_columns(schema.chat_settings, "digest_chosen")),
     Migration("0010_received_updates", _create(schema.received_updates)),
+    Migration("0011_back_catalogue", _back_catalogue),
 )
 
 

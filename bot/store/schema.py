@@ -75,6 +75,9 @@ articles = Table(
     # When it first arrived (kept when it is edited), and when it last changed.
     Column("added_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Read as a new feed's back catalogue, its first poll (`StoredArticle.backlog`): undated, it is not news, as
+    # its arrival is not its publication. Added by 0011_back_catalogue.
+    Column("backlog", Boolean, nullable=False, server_default=false()),
     Index("articles_origin", "origin"),
     Index("articles_published", "published"),
     Index("articles_added_at", "added_at"),

@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -268,13 +269,16 @@ async def time_command(update: Update, context: Context) -> None:
         await update.message.reply_text(text.time_is_no_switch(choice))
         return
     subscriptions = context.bot_data.digesting.subscriptions
-    await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
+    confirm = partial(text.time_set, group=in_group(update.message))
+    await schedule_change(update, context, subscriptions.set_time, confirm, text.TIME_USAGE)
 
 
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
+    assert update.message is not None
     subscriptions = context.bot_data.digesting.subscriptions
-    await schedule_change(update, context, subscriptions.set_zone, text.zone_set, text.ZONE_USAGE)
+    confirm = partial(text.zone_set, group=in_group(update.message))
+    await schedule_change(update, context, subscriptions.set_zone, confirm, text.ZONE_USAGE)
 
 
 async def schedule_change(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
 from bot.errors import ArticleError
-from bot.ingest.dates import read_date
+from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
 from bot.ingest.text import decode_errors
@@ -129,15 +129,25 @@ def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | 
     return link if _is_path(link) else None
 
 
+def written_date(record: Mapping[str, object], fields: Mapping[str, str]) -> str:
+    """The record's date as written ("" when it has none)."""
+    return _Fields(record, fields).first("published", _line)
+
+
 def _is_path(link: str) -> bool:
     return link.startswith("/") and not link.startswith("//")
 
 
 def article_from_record(
-    record: Mapping[str, object], fields: Mapping[str, str], origin: str, site: str | None = None
+    record: Mapping[str, object],
+    fields: Mapping[str, str],
+    origin: str,
+    site: str | None = None,
+    dates: FileDates | None = None,
 ) -> tuple[Article, str | None]:
     """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`; and
-    say why it is undated when its date cannot be read (it is kept, see `read_date`).
+    say why it is undated when its date cannot be read (it is kept, see `read_date`; read as its file's `dates`
+    are).
 
     HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
     its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`). A link that
@@ -165,8 +175,8 @@ def article_from_record(
         raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
     if not paragraphs:
         raise ArticleError("no body text")
-    published_raw = first("published", _line)
-    published, unread = read_date(published_raw) if published_raw else (None, None)
+    published_raw = written_date(record, fields)
+    published, unread = read_date(published_raw, dates) if published_raw else (None, None)
     url = first("url", _line)
     if _SCHEMELESS.fullmatch(url):
         url = f"https://{url}"

@@ -608,6 +608,43 @@ def test_a_substack_export_without_share_buttons_links_its_posts_on_the_site_giv
     assert not any("without a link" in str(i) for i in items)
 
 
+@pytest.mark.parametrize(
+    ("permalink", "link"),
+    [
+        # Its date in the site's clock: 03:00 UTC on 1 December is still 30 November in New York.
+        ("/{year}/{month}/{slug}/", "https://gazette.example/2026/11/late-ferry/"),
+        ("/:year/:month/:day/:slug/", "https://gazette.example/2026/11/30/late-ferry/"),  # Ghost 0.x's spelling
+        ("/{primary_tag}/{slug}/", "https://gazette.example/transport/late-ferry/"),  # the first public tag
+        ("/{author}/{id}/", "https://gazette.example/ann/5a01/"),
+        ("/{slug}/", "https://gazette.example/late-ferry/"),
+        ("/{edition}/{slug}/", None),  # a part the export does not hold: no link rather than a wrong one
+    ],
+)
+def test_a_ghost_export_links_its_posts_by_its_permalink_setting(
+    tmp_path: Path, permalink: str, link: str | None
+) -> None:
+    """A Ghost site whose permalinks were not Ghost's default `/slug/` had every post linked to a page that is not
+    there: the export's settings hold its permalink (before Ghost 2.0) and its clock. A page, which older exports
+    mark `"page": true`, went in as a story."""
+    export = json.loads((RECORDS / "ghost_permalinks.json").read_text(encoding="utf-8"))
+    settings = export["db"][0]["data"]["settings"]
+    next(s for s in settings if s["key"] == "permalinks")["value"] = permalink
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    items = list(read_file(path, site="https://gazette.example"))
+    [ferry] = [i for i in items if isinstance(i, Article)]
+    assert (ferry.title, ferry.url, ferry.category, ferry.author) == (
+        "Late Ferry Added for Winter",
+        link,
+        "Transport",
+        "Ann Cole",
+    )
+    assert [i.reason for i in items if isinstance(i, Skipped)] == [
+        "1 drafts, pages or other posts not published skipped (a Ghost export: only its published posts are read;"
+        " page: 1)"
+    ]
+
+
 def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
     """Without "db", as Ghost before 1.0 wrote it; over the record limit, read a post at a time."""
     posts = [

@@ -13,7 +13,9 @@ import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
+from datetime import UTC, tzinfo
+from typing import BinaryIO, NamedTuple, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date
@@ -485,6 +487,11 @@ _GHOST_SITE = "__GHOST_URL__"
 # The lists naming tags and authors (our field each gives), and those joining them to posts (by which id column).
 _GHOST_NAMES = {"tags": "category", "users": "author"}
 _GHOST_JOINS = {"posts_tags": ("category", "tag_id"), "posts_authors": ("author", "author_id")}
+# The settings that make a post's address: the permalink (Ghost before 2.0; routes.yaml since, which an export does
+# not hold) and the clock its dates are in.
+_GHOST_SETTINGS = frozenset({"permalinks", "active_timezone"})
+# A part of a permalink: `{year}` (routes.yaml's spelling) or `:year` (Ghost 0.x's and 1.x's).
+_PERMALINK_TOKEN = re.compile(r"\{(\w+)\}|:(\w+)")
 
 
 def _ghost_data(source: _JsonStream) -> Iterator[str]:
@@ -500,38 +507,58 @@ def _ghost_data(source: _JsonStream) -> Iterator[str]:
             _skip(source)
 
 
-def _ghost_joins(source: _JsonStream) -> dict[str, dict[str, list[str]]]:
-    """For each post id, its tags' and authors' names in their order ("category", "author"), from the export's
-    small lists, read past its posts."""
-    names: dict[str, dict[str, str]] = {field: {} for field in _GHOST_NAMES.values()}
+class _GhostSite(NamedTuple):
+    """What a Ghost export says of its site, beside its posts: each post's tags and authors as (name, slug) in
+    their order ("category", "author"), its permalink setting (`/{year}/{month}/{slug}/`, or `/:year/:slug/` as
+    Ghost before 2.0 wrote it; None: Ghost's default, `/{slug}/`) and its clock (`active_timezone`), in which a
+    permalink's date is written."""
+
+    joined: dict[str, dict[str, list[tuple[str, str]]]]
+    permalink: str | None
+    zone: tzinfo
+
+
+def _ghost_site(source: _JsonStream) -> _GhostSite:
+    """What a Ghost export says of its site (`_GhostSite`), from its small lists, read past its posts."""
+    names: dict[str, dict[str, tuple[str, str]]] = {field: {} for field in _GHOST_NAMES.values()}
     rows: dict[str, list[tuple[int, str, str]]] = {field: [] for field, _ in _GHOST_JOINS.values()}
+    settings: dict[str, str] = {}
     for key in _ghost_data(source):
-        if key not in _GHOST_NAMES and key not in _GHOST_JOINS:
+        if key not in _GHOST_NAMES and key not in _GHOST_JOINS and key != "settings":
             _skip(source)
             continue
         for row, _size in _elements(source):
             if not isinstance(row, dict):
                 continue
-            if key in _GHOST_NAMES:
-                names[_GHOST_NAMES[key]][str(row.get("id"))] = _line(row.get("name"))
-                continue
-            field, column = _GHOST_JOINS[key]
-            order = row.get("sort_order")
-            rows[field].append((order if isinstance(order, int) else 0, str(row.get("post_id")), str(row.get(column))))
-    joined: dict[str, dict[str, list[str]]] = {}
+            if key == "settings":
+                if row.get("key") in _GHOST_SETTINGS and isinstance(value := row.get("value"), str):
+                    settings[row["key"]] = value.strip()
+            elif key in _GHOST_NAMES:
+                names[_GHOST_NAMES[key]][str(row.get("id"))] = (_line(row.get("name")), _line(row.get("slug")))
+            else:
+                field, column = _GHOST_JOINS[key]
+                order = row.get("sort_order")
+                at = order if isinstance(order, int) else 0
+                rows[field].append((at, str(row.get("post_id")), str(row.get(column))))
+    joined: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for field, found in rows.items():
         for _order, post, target in sorted(found):
-            name = names[field].get(target, "")
+            name, slug = names[field].get(target, ("", ""))
             # A tag starting "#" is Ghost's internal tag, for themes, not a section a reader knows.
             if name and not name.startswith("#"):
-                joined.setdefault(post, {}).setdefault(field, []).append(name)
-    return joined
+                joined.setdefault(post, {}).setdefault(field, []).append((name, slug))
+    try:
+        zone: tzinfo = ZoneInfo(settings.get("active_timezone") or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = UTC
+    permalink = settings.get("permalinks")
+    return _GhostSite(joined, permalink if permalink and permalink.startswith("/") else None, zone)
 
 
 def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
     """A Ghost export's posts that went out, as records (`name:posts[3]`), with their tags and authors; one
     reason counts the drafts, pages and other posts that did not."""
-    joined = _ghost_joins(source)
+    site = _ghost_site(source)
     source.restart()
     skipped: Counter[str] = Counter()
     number = 0
@@ -544,17 +571,17 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
             source.at = (f"{name}:posts[{number}]", number)
             if not isinstance(post, dict):
                 yield *source.at, _object(post)
-            elif (kind := str(post.get("type") or "post")) != "post" or post.get("status") not in _GHOST_OUT:
+            elif (kind := _ghost_kind(post)) != "post" or post.get("status") not in _GHOST_OUT:
                 skipped[kind if kind != "post" else str(post.get("status") or "unpublished")] += 1
             else:
-                found = joined.get(str(post.get("id")), {})
+                found = site.joined.get(str(post.get("id")), {})
                 record = {
                     "title": post.get("title"),
                     "body": post.get("html") or post.get("plaintext"),
                     "published": post.get("published_at"),
-                    "category": found.get("category", []),
-                    "author": found.get("author", []),
-                    "url": _ghost_link(post),
+                    "category": [tag for tag, _slug in found.get("category", [])],
+                    "author": [author for author, _slug in found.get("author", [])],
+                    "url": _ghost_link(post, found, site),
                     "id": post.get("uuid") or post.get("id"),
                 }
                 yield *source.at, record
@@ -566,15 +593,45 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
         yield name, 0, "no records: the Ghost export holds no posts"
 
 
-def _ghost_link(post: Mapping[str, object]) -> object:
-    """A Ghost post's link: the canonical address it names, else its page on the site, `/slug/` (Ghost's default
-    permalink; the export writes its site's address nowhere, as `__GHOST_URL__` in links); none for a newsletter
-    sent by e-mail only, which has no page."""
+def _ghost_kind(post: Mapping[str, object]) -> str:
+    """A post's kind: "post", "page", ... (`type`; older exports mark a page `"page": true` instead)."""
+    return "page" if post.get("page") is True else str(post.get("type") or "post")
+
+
+def _ghost_link(post: Mapping[str, object], found: Mapping[str, list[tuple[str, str]]], site: _GhostSite) -> object:
+    """A Ghost post's link: the canonical address it names, else its page on the site, as the site's permalink
+    setting makes it (`_ghost_path`; the export writes its site's address nowhere, as `__GHOST_URL__` in links);
+    none for a newsletter sent by e-mail only, which has no page."""
     canonical = post.get("canonical_url")
     if isinstance(canonical, str) and canonical.strip():
         return canonical.strip().removeprefix(_GHOST_SITE)
     slug = post.get("slug")
-    return f"/{slug}/" if post.get("status") == "published" and isinstance(slug, str) and slug.strip() else None
+    if post.get("status") != "published" or not isinstance(slug, str) or not slug.strip():
+        return None
+    return _ghost_path(post, slug.strip(), found, site)
+
+
+def _ghost_path(
+    post: Mapping[str, object], slug: str, found: Mapping[str, list[tuple[str, str]]], site: _GhostSite
+) -> str | None:
+    """A post's path on its site by the permalink setting (`/{year}/{month}/{slug}/`; `/{slug}/` by default), its
+    date in the site's clock, `{primary_tag}` its first public tag's slug and `{author}` its first author's; None
+    when the setting names a part the export does not hold."""
+    if site.permalink is None:
+        return f"/{slug}/"
+    values = {"slug": slug, "id": str(post.get("id") or "")}
+    if tags := found.get("category"):
+        values["primary_tag"] = tags[0][1]
+    if authors := found.get("author"):
+        values["author"] = authors[0][1]
+    published, _unread = read_date(str(post.get("published_at") or ""))
+    if published is not None:
+        local = published.astimezone(site.zone)
+        values |= {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}"}
+    parts = [values.get(token[1] or token[2]) for token in _PERMALINK_TOKEN.finditer(site.permalink)]
+    if not all(parts):
+        return None
+    return _PERMALINK_TOKEN.sub(lambda token: values[token[1] or token[2]], site.permalink)
 
 
 def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:

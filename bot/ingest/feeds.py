@@ -266,6 +266,11 @@ def _json_item(item: dict[str, Any]) -> dict[str, Any]:
         value = item.get(name)
         return value if isinstance(value, str) else None
 
+    def moment(name: str) -> str | None:
+        # Epoch seconds, as some generators write them, are a date too (the spec's is RFC 3339 text).
+        value = item.get(name)
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else text(name)
+
     # Version 1 has one "author", 1.1 a list of "authors".
     authors: list[Any] = item["authors"] if isinstance(item.get("authors"), list) else [item.get("author")]
     named = (a.get("name") for a in authors if isinstance(a, dict))
@@ -283,8 +288,8 @@ def _json_item(item: dict[str, Any]) -> dict[str, Any]:
         "summary": text("summary"),
         "summary_detail": {"type": "text/plain"},
         "tags": [{"term": tag} for tag in item.get("tags") or () if isinstance(tag, str)],
-        "published": text("date_published"),
-        "updated": text("date_modified"),
+        "published": moment("date_published"),
+        "updated": moment("date_modified"),
         "author": next((name for name in named if isinstance(name, str)), None),
     }
 

@@ -99,13 +99,21 @@ def test_ingesting_again_with_the_order_the_note_names_corrects_the_dates(librar
         ("1 de diciembre de 2026", datetime(2026, 12, 1, tzinfo=UTC)),
         ("martes, 1 de diciembre de 2026, 10:15", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
         ("12/13/2026", datetime(2026, 12, 13, tzinfo=UTC)),  # only month first: it was an impossible date
+        # A zone as the tz database names it, as databases export it: that clock, summer time and all ("am" is not
+        # the start of "America").
+        ("2026-12-01 10:15:00 Europe/Berlin", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
+        ("2026-06-01 10:15 America/New_York", datetime(2026, 6, 1, 14, 15, tzinfo=UTC)),
+        ("1 December 2026 10:15 America/Argentina/Buenos_Aires", datetime(2026, 12, 1, 13, 15, tzinfo=UTC)),
     ],
 )
 def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) -> None:
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["1. Dezembar 2026", "32.12.2026", "13/13/2026", "1 de diciembre 2026 a las"])
+@pytest.mark.parametrize(
+    "raw",
+    ["1. Dezembar 2026", "32.12.2026", "13/13/2026", "1 de diciembre 2026 a las", "2026-12-01 10:15 Mars/Olympus"],
+)
 def test_what_no_calendar_or_language_has_is_still_unreadable(raw: str) -> None:
     with pytest.raises(ArticleError):
         parse_date(raw)

@@ -645,6 +645,35 @@ def test_a_ghost_export_links_its_posts_by_its_permalink_setting(
     ]
 
 
+def test_mongoexport_values_and_tab_separated_files_are_read(tmp_path: Path) -> None:
+    """MongoDB's Extended JSON wraps a date and an id in an object (`{"$date": ...}`): they went in as no value,
+    undated without a word; a `.tsv` export was counted among the files not read."""
+    path = write_jsonl(
+        tmp_path / "stories.json",
+        {
+            "_id": {"$oid": "65a1"},
+            "title": "Dues Frozen",
+            "body": "Dues are frozen.",
+            "date": {"$date": "2026-12-01T10:00:00Z"},
+        },
+        {
+            "_id": {"$oid": "65a2"},
+            "title": "Ferry Added",
+            "body": "A ferry.",
+            "date": {"$date": {"$numberLong": "1795946400000"}},
+        },
+    )
+    read = [i for i in read_file(path) if isinstance(i, Article)]
+    assert [(a.source_id, a.published) for a in read] == [
+        ("65a1", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("65a2", datetime(2026, 11, 29, 10, tzinfo=UTC)),
+    ]
+    sheet = tmp_path / "export.tsv"
+    sheet.write_text("Title\tBody\tDate\nPier Reopens\tThe pier reopened.\t01.12.2026\n", encoding="utf-8")
+    [pier] = [i for i in read_articles([tmp_path]) if isinstance(i, Article) and i.title == "Pier Reopens"]
+    assert (pier.paragraphs, pier.published) == (("The pier reopened.",), datetime(2026, 12, 1, tzinfo=UTC))
+
+
 def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
     """Without "db", as Ghost before 1.0 wrote it; over the record limit, read a post at a time."""
     posts = [

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Literal, NamedTuple
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
 
@@ -66,7 +66,7 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º|°)?"
 # 10:15 h", after the date.
 _TIME = (
     r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"(?:\s*(?P<half>[ap])\.?m\.?)?(?:\s*(?:Uhr|h)\b)?)?"
+    r"(?:\s*(?P<half>[ap])\.?m\.?(?![a-z]))?(?:\s*(?:Uhr|h)\b)?)?"
 )
 
 
@@ -109,7 +109,7 @@ NAMED_ZONES = {
 _CLOCKS = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
 # A zone after the time: GMT or UTC (with an offset or not), Z, an offset, or one of NAMED_ZONES or _CLOCKS.
 _ZONE = (
-    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|"
+    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|[A-Za-z]+(?:/[A-Za-z_+-]+)+|"
     + "|".join((*NAMED_ZONES, *_CLOCKS))
     + r"))?"
 )
@@ -233,6 +233,7 @@ class FileDates:
         return parse_date(raw, self.order or "day")
 
     def _decide(self, written: Iterable[str]) -> None:
+        """Set `order` (or `_both`) and `note` from every date the file writes, as the class says."""
         only: dict[Order, str] = {}
         # The earliest and latest date under each reading of the ambiguous ones, the file's other dates with them.
         spans: dict[Order, list[datetime]] = {"day": [], "month": []}
@@ -335,13 +336,18 @@ def _from_parts(match: re.Match[str], text: str, order: Order) -> datetime:
     try:
         zone = _zone(parts["zone"])
         written = datetime(int(parts["year"]), month, day, hour, int(parts["minute"] or 0), int(parts["second"] or 0))
+    except ZoneInfoNotFoundError as exc:
+        raise ArticleError(f"unreadable date {text!r}: no zone is called {parts['zone']!r}") from exc
     except ValueError as exc:
         raise ArticleError(f"impossible date {text!r}: {exc}") from exc
     return _in_utc(written.replace(tzinfo=zone), text)
 
 
 def _zone(written: str | None) -> tzinfo:
-    """The zone a date names after its time (UTC when none)."""
+    """The zone a date names after its time (UTC when none); one named as the tz database names it
+    (`Europe/Berlin`, as databases and CMSs export it) is that clock (ZoneInfoNotFoundError if it has none)."""
+    if written and "/" in written:
+        return ZoneInfo(written)
     if written and (clock := _CLOCKS.get(written.upper())) is not None:
         return ZoneInfo(clock)
     if written and (named := NAMED_ZONES.get(written.upper())) is not None:

@@ -332,7 +332,7 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .html and .htm files, and feeds from"
+                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
                     " .rss, .rdf, .atom and .xml",
                 )
             for export, count in exports.items():

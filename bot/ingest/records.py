@@ -64,6 +64,8 @@ _REMOVED = "[Removed]"
 _REMOVED_REASON = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
 # A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
 # host starting "www." is a web address, and the web is https.
+# MongoDB's Extended JSON wraps a typed value in an object of one key.
+_EXTENDED_JSON = frozenset({"$date", "$oid", "$numberLong", "$numberInt", "$numberDouble"})
 _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
@@ -212,9 +214,13 @@ def _at(record: Mapping[str, object], path: str) -> object:
 
 
 def _rendered(value: object) -> object:
-    """A WordPress REST API field (`{"rendered": "<p>...", "protected": false}`) as its HTML; else `value`."""
+    """A WordPress REST API field (`{"rendered": "<p>...", "protected": false}`) as its HTML; a value in MongoDB's
+    Extended JSON (`mongoexport`: `{"$date": "2026-12-01T10:00:00Z"}`, `{"$date": {"$numberLong": "..."}}`,
+    `{"$oid": "..."}`), which went in as no value at all, as the value; else `value`."""
     if isinstance(value, Mapping) and isinstance(value.get("rendered"), str):
         return value["rendered"]
+    if isinstance(value, Mapping) and len(value) == 1 and (key := next(iter(value))) in _EXTENDED_JSON:
+        return _rendered(value[key])
     return value
 
 
@@ -776,4 +782,6 @@ READERS: dict[str, RecordReader] = {
     ".ndjson": jsonl_records,
     ".json": json_records,
     ".csv": csv_records,
+    # Tab-separated values, as spreadsheets and databases export them under this name too.
+    ".tsv": csv_records,
 }

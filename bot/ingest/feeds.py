@@ -22,7 +22,6 @@ from datetime import datetime
 from email.message import Message
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
@@ -34,7 +33,7 @@ from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
 from bot.ingest.text import served_encoding, split_paragraphs
-from bot.ingest.urls import canonical_url, is_web_url
+from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
 log = logging.getLogger(__name__)
@@ -422,7 +421,7 @@ def _link(raw: dict[str, Any], feed_url: str) -> str:
         candidates.append(raw.get("id"))
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            absolute = urljoin(feed_url, candidate.strip())
+            absolute = joined(feed_url, candidate.strip())
             if is_web_url(absolute):
                 return canonical_url(absolute)
     if relative := next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None):
@@ -541,5 +540,5 @@ def discover_feeds(data: bytes, url: str) -> tuple[str, ...]:
         parser.feed(data[:200_000].decode("utf-8", "replace"))
     except Exception:  # broken markup: no suggestion rather than a failure
         return ()
-    found = (canonical_url(urljoin(url, href)) for href in parser.hrefs)
+    found = (canonical_url(joined(url, href)) for href in parser.hrefs)
     return tuple(dict.fromkeys(link for link in found if is_web_url(link)))

@@ -22,8 +22,8 @@ from tests.paths import DATA
 RECORDS = DATA / "records"
 SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable and the new terrace. "
 BODY_NAMES = (
-    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, description, summary; name"
-    " yours with --field body=NAME"
+    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, post_content, description,"
+    " summary; name yours with --field body=NAME"
 )
 
 
@@ -554,6 +554,25 @@ def test_record_links_given_as_paths_are_read_on_the_site_given(tmp_path: Path) 
     assert [str(i) for i in items if isinstance(i, Skipped)] == [
         f"note {path}: 1 story went in without a link: the export gives only paths on its site"
         " (/news/quay-road?ref=home), not the site's address; give it with --site, e.g. --site https://example.org"
+    ]
+
+
+def test_wordpress_table_exports_give_only_their_published_posts() -> None:
+    """WordPress's `wp_posts` table, as phpMyAdmin exports it, was "no title field" for every row; named with
+    --field, its drafts, revisions and pages went in as stories (`post_status` and `post_type` were not read)."""
+    path = RECORDS / "wp_posts_table.csv"
+    items = list(read_file(path))
+    [bridge] = [i for i in items if isinstance(i, Article)]
+    assert (bridge.title, bridge.paragraphs, bridge.published, bridge.source_id) == (
+        "Harbour Bridge Reopens",
+        ("The harbour bridge reopened.",),
+        datetime(2026, 12, 1, 10, 15, tzinfo=UTC),  # post_date_gmt, not the local post_date
+        "11",
+    )
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"skipped {path}:3: not published (its status is 'inherit'), not read",
+        f"skipped {path}:4: not a story (its post_type is 'page'), not read",
+        f"skipped {path}:5: not published (its status is 'draft'), not read",
     ]
 
 

@@ -54,7 +54,12 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 _NAME_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 # What a record's `status` says of a story that is not out (WordPress's and most CMSs' words): a draft, a story
 # held back or scheduled, must never reach readers.
-_NOT_OUT = frozenset({"draft", "drafts", "pending", "private", "future", "scheduled", "unpublished", "trash"})
+_NOT_OUT = frozenset(
+    {"draft", "drafts", "pending", "private", "future", "scheduled", "unpublished", "trash", "auto-draft", "inherit"}
+)
+# What a WordPress table export's `post_type` says of a row that is no story (its own kinds, `wp_block` and the other
+# `wp_` ones among them): a post's revisions, pages, attachments and menus sit beside the posts in `wp_posts`.
+_NO_STORY = frozenset({"page", "revision", "attachment", "nav_menu_item", "custom_css", "customize_changeset"})
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
@@ -81,19 +86,21 @@ def _folded(name: str) -> str:
 ALIASES: Mapping[str, tuple[str, ...]] = {
     # web_title, web_publication_date and section_name are the Guardian's API's (webTitle, ...), date_published
     # schema.org's.
-    "title": ("headline", "heading", "web_title"),
+    # post_title, post_content and post_date(_gmt) are WordPress's table's (`wp_posts`, as phpMyAdmin exports it).
+    "title": ("headline", "heading", "web_title", "post_title"),
     # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
     # news format); its subjects are objects named by "name".
     "body": (
-        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "description",
-        "summary",
+        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "post_content",
+        "description", "summary",
     ),
     "paragraphs": (),
     "category": ("section", "section_name", "topic", "categories", "tags", "tag", "subject"),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
-        "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "date_published",
-        "web_publication_date", "datetime", "timestamp", "firstcreated", "versioncreated",
+        "date_gmt", "date", "post_date_gmt", "post_date", "pubdate", "published_at", "publish_date",
+        "publication_date", "date_published", "web_publication_date", "datetime", "timestamp", "firstcreated",
+        "versioncreated",
     ),
     "url": ("link", "href", "permalink", "source_url", "web_url", "uri"),
     "author": ("byline", "authors", "creator", "writer"),
@@ -166,9 +173,12 @@ def article_from_record(
             raise ArticleError(f"empty title (field {present[0]!r})")
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
-    status = _line(record[found.keys["status"]]) if "status" in found.keys else ""
+    status = next((_line(record[found.keys[key]]) for key in ("status", "poststatus") if key in found.keys), "")
     if status.casefold() in _NOT_OUT:
         raise ArticleError(f"not published (its status is {status!r}), not read")
+    kind = _line(record[found.keys["posttype"]]) if "posttype" in found.keys else ""
+    if kind.casefold() in _NO_STORY or kind.casefold().startswith("wp_"):
+        raise ArticleError(f"not a story (its post_type is {kind!r}), not read")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
     if title == _REMOVED or paragraphs == (_REMOVED,):
         raise ArticleError(_REMOVED_REASON)

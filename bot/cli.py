@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
 from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionError, StoreError, UnreachableError
-from bot.ingest import FIELDS, parse_date
+from bot.ingest import FIELDS, Order, parse_date
 from bot.ingest.urls import is_web_url
 from bot.library import IngestReport, Library, shipped_articles
 from bot.render.answers import answer_json, render_answer
@@ -134,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="the site's address, for exports that do not name it (Ghost, Substack, links given as /paths):"
         " each story's link is made on it, e.g. --site https://harbournotes.substack.com",
+    )
+    ingest.add_argument(
+        "--date-order",
+        choices=get_args(Order),
+        help="read dates in numbers (03/04/2026) day or month first, whatever a file's other dates show (by"
+        " default they decide, and day first when none can)",
     )
 
     ask = _command(commands, "ask", "answer a question from the articles")
@@ -365,7 +372,13 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
 
     with tqdm(unit=" articles", disable=None, file=sys.stderr) as bar:
         report = library.ingest(
-            args.sources, dict(args.field), progress=bar.update, stop=stop, on_wait=_waiting, site=args.site
+            args.sources,
+            dict(args.field),
+            progress=bar.update,
+            stop=stop,
+            on_wait=_waiting,
+            site=args.site,
+            date_order=args.date_order,
         )
     for problem in report.problems:
         print(problem, file=sys.stderr)

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.errors import ConfigError, StoreError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
-from bot.ingest import Skipped, read_articles
+from bot.ingest import Order, Skipped, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, StoredArticle, url_id
 from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, shown_articles
@@ -333,9 +333,11 @@ class Library:
         on_wait: Callable[[], object] | None = None,
         *,
         site: str | None = None,
+        date_order: Order | None = None,
     ) -> IngestReport:
         """Read articles from files, directories and web pages (http/https URLs); problems go in `report.problems`.
-        `site` is the address of the site whose exports name it nowhere (`bot.ingest.read_file`)."""
+        `site` is the address of the site whose exports name it nowhere, `date_order` how files' dates in numbers
+        are read (`bot.ingest.read_file`)."""
         report = IngestReport()
 
         def items() -> Iterator[Article | Skipped]:
@@ -343,7 +345,7 @@ class Library:
                 if isinstance(source, str) and is_web_url(source):
                     yield from read_page(source, self.settings)
                 else:
-                    yield from read_articles([Path(source)], fields, site)
+                    yield from read_articles([Path(source)], fields, site, date_order)
 
         def readable() -> Iterator[Article]:
             for item in items():

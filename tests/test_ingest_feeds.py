@@ -108,6 +108,21 @@ def test_the_feeds_category_setting_wins_over_tags() -> None:
     assert isinstance(untagged, Feed) and {e.article.category for e in untagged.entries} == {DEFAULT_CATEGORY}
 
 
+def test_a_link_with_a_broken_host_is_no_link_and_the_feed_is_read() -> None:
+    """An unclosed bracket in a link's host (`https://host[/story`, a broken sitemap's <loc>) raised ValueError out
+    of the reader (found by test_broken_real_feeds_never_raise): that entry has no link, the others go in."""
+    data = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Broken</title><link>https://gazette.example.org[/broken</link><description>One.</description>"
+        b"</item><item><title>Fine</title><link>https://gazette.example.org/fine</link><description>Two.</description>"
+        b"</item></channel></rss>"
+    )
+    feed = parse_feed(data, BASE + "broken.xml")
+    assert isinstance(feed, Feed)
+    assert [e.article.url for e in feed.entries] == ["https://gazette.example.org/fine"]
+    assert [p.reason for p in feed.problems] == ["no http(s) link to the story"]
+
+
 def test_an_oversized_entry_is_cut_with_a_note() -> None:
     paragraph = "<p>" + "The tide rose over the harbour wall again on Sunday. " * 40 + "</p>"
     data = (

@@ -84,6 +84,22 @@ def test_a_response_that_does_not_say_what_it_is_is_sniffed() -> None:
     assert isinstance(refused, Skipped) and "not an HTML page" in refused.reason
 
 
+def test_links_with_a_broken_host_do_not_stop_a_page(tmp_path: Path) -> None:
+    """An unclosed bracket in a link's host (`https://host[/x`) raised ValueError out of reading the page."""
+    broken = b'<p><a href="https://x.example[/other">More on the glacier</a></p></body>'
+    html = (PAGES / "minimal.html").read_bytes().replace(b"</body>", broken)
+    assert broken in html
+    [article] = parse_page(html, BASE + "m", "text/html")
+    assert isinstance(article, Article)
+    path = tmp_path / "saved.html"
+    path.write_bytes(
+        html.replace(
+            b"<head>", b'<head><link rel="alternate" type="application/rss+xml" href="https://x.example[/feed">'
+        )
+    )
+    assert [type(i) for i in read_file(path)] == [Article]
+
+
 def test_category_given_wins() -> None:
     [article] = parse_page((PAGES / "article.html").read_bytes(), BASE + "a", "text/html", category="Harbour")
     assert isinstance(article, Article) and article.category == "Harbour"

@@ -22,8 +22,8 @@ from tests.paths import DATA
 RECORDS = DATA / "records"
 SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable and the new terrace. "
 BODY_NAMES = (
-    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, description, summary; name"
-    " yours with --field body=NAME"
+    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, post_content, description,"
+    " summary; name yours with --field body=NAME"
 )
 
 
@@ -557,6 +557,25 @@ def test_record_links_given_as_paths_are_read_on_the_site_given(tmp_path: Path) 
     ]
 
 
+def test_wordpress_table_exports_give_only_their_published_posts() -> None:
+    """WordPress's `wp_posts` table, as phpMyAdmin exports it, was "no title field" for every row; named with
+    --field, its drafts, revisions and pages went in as stories (`post_status` and `post_type` were not read)."""
+    path = RECORDS / "wp_posts_table.csv"
+    items = list(read_file(path))
+    [bridge] = [i for i in items if isinstance(i, Article)]
+    assert (bridge.title, bridge.paragraphs, bridge.published, bridge.source_id) == (
+        "Harbour Bridge Reopens",
+        ("The harbour bridge reopened.",),
+        datetime(2026, 12, 1, 10, 15, tzinfo=UTC),  # post_date_gmt, not the local post_date
+        "11",
+    )
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"skipped {path}:3: not published (its status is 'inherit'), not read",
+        f"skipped {path}:4: not a story (its post_type is 'page'), not read",
+        f"skipped {path}:5: not published (its status is 'draft'), not read",
+    ]
+
+
 def test_a_cms_export_with_notes_in_its_column_names_and_drafts(tmp_path: Path) -> None:
     """A CMS's CSV ("Body (HTML)", "Status") went in as "no body text" for every row, drafts too, and a record with
     no body field at all did not say which option names it."""
@@ -606,6 +625,72 @@ def test_a_substack_export_without_share_buttons_links_its_posts_on_the_site_giv
         "https://www.harbournotes.example/p/dues-frozen",
     ]
     assert not any("without a link" in str(i) for i in items)
+
+
+@pytest.mark.parametrize(
+    ("permalink", "link"),
+    [
+        # Its date in the site's clock: 03:00 UTC on 1 December is still 30 November in New York.
+        ("/{year}/{month}/{slug}/", "https://gazette.example/2026/11/late-ferry/"),
+        ("/:year/:month/:day/:slug/", "https://gazette.example/2026/11/30/late-ferry/"),  # Ghost 0.x's spelling
+        ("/{primary_tag}/{slug}/", "https://gazette.example/transport/late-ferry/"),  # the first public tag
+        ("/{author}/{id}/", "https://gazette.example/ann/5a01/"),
+        ("/{slug}/", "https://gazette.example/late-ferry/"),
+        ("/{edition}/{slug}/", None),  # a part the export does not hold: no link rather than a wrong one
+    ],
+)
+def test_a_ghost_export_links_its_posts_by_its_permalink_setting(
+    tmp_path: Path, permalink: str, link: str | None
+) -> None:
+    """A Ghost site whose permalinks were not Ghost's default `/slug/` had every post linked to a page that is not
+    there: the export's settings hold its permalink (before Ghost 2.0) and its clock. A page, which older exports
+    mark `"page": true`, went in as a story."""
+    export = json.loads((RECORDS / "ghost_permalinks.json").read_text(encoding="utf-8"))
+    settings = export["db"][0]["data"]["settings"]
+    next(s for s in settings if s["key"] == "permalinks")["value"] = permalink
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    items = list(read_file(path, site="https://gazette.example"))
+    [ferry] = [i for i in items if isinstance(i, Article)]
+    assert (ferry.title, ferry.url, ferry.category, ferry.author) == (
+        "Late Ferry Added for Winter",
+        link,
+        "Transport",
+        "Ann Cole",
+    )
+    assert [i.reason for i in items if isinstance(i, Skipped)] == [
+        "1 drafts, pages or other posts not published skipped (a Ghost export: only its published posts are read;"
+        " page: 1)"
+    ]
+
+
+def test_mongoexport_values_and_tab_separated_files_are_read(tmp_path: Path) -> None:
+    """MongoDB's Extended JSON wraps a date and an id in an object (`{"$date": ...}`): they went in as no value,
+    undated without a word; a `.tsv` export was counted among the files not read."""
+    path = write_jsonl(
+        tmp_path / "stories.json",
+        {
+            "_id": {"$oid": "65a1"},
+            "title": "Dues Frozen",
+            "body": "Dues are frozen.",
+            "date": {"$date": "2026-12-01T10:00:00Z"},
+        },
+        {
+            "_id": {"$oid": "65a2"},
+            "title": "Ferry Added",
+            "body": "A ferry.",
+            "date": {"$date": {"$numberLong": "1795946400000"}},
+        },
+    )
+    read = [i for i in read_file(path) if isinstance(i, Article)]
+    assert [(a.source_id, a.published) for a in read] == [
+        ("65a1", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("65a2", datetime(2026, 11, 29, 10, tzinfo=UTC)),
+    ]
+    sheet = tmp_path / "export.tsv"
+    sheet.write_text("Title\tBody\tDate\nPier Reopens\tThe pier reopened.\t01.12.2026\n", encoding="utf-8")
+    [pier] = [i for i in read_articles([tmp_path]) if isinstance(i, Article) and i.title == "Pier Reopens"]
+    assert (pier.paragraphs, pier.published) == (("The pier reopened.",), datetime(2026, 12, 1, tzinfo=UTC))
 
 
 def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:

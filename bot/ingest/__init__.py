@@ -6,7 +6,7 @@ One module per format or step: `text` (the seed's format), `records` (JSON Lines
 records: one bad article never stops the batch, and each problem is reported exactly once.
 """
 
-from bot.ingest.dates import parse_date
+from bot.ingest.dates import Order, parse_date
 from bot.ingest.files import article_files, read_articles, read_file
 from bot.ingest.limits import fit, within_limits
 from bot.ingest.records import FIELDS, article_from_record
@@ -15,6 +15,7 @@ from bot.ingest.text import decode, parse_text_article, split_paragraphs
 
 __all__ = [
     "FIELDS",
+    "Order",
     "Skipped",
     "article_files",
     "article_from_record",

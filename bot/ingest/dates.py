@@ -3,39 +3,70 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from calendar import monthrange
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
-from typing import NamedTuple
-from zoneinfo import ZoneInfo
+from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
 
+# Which comes first in a date written in numbers: the day (`03/04/2026` is 3 April, as most of the world and the
+# seed's format write it) or the month (4 March, as American newsrooms and CMSs write it).
+Order = Literal["day", "month"]
+_ORDERS: tuple[Order, Order] = ("day", "month")
+# How much closer together (a month) one reading of a file's ambiguous dates must keep them than the other to win.
+_CLOSER = timedelta(days=30)
+# Month names in English, German, French and Spanish, with the abbreviations newsrooms and CMSs print ("Sept.",
+# "Dez.", "janv.", "dic."): each name means one month in every language that has it ("mar" is March in English and
+# Spanish). Accents are optional, as plain-ASCII exports drop them ("fevrier", "Maerz").
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
+            ("january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene"),
+            ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "fév", "febrero"),
+            ("march", "mar", "märz", "maerz", "mär", "mrz", "mars", "marzo"),
+            ("april", "apr", "avril", "avr", "abril", "abr"),
+            ("may", "mai", "mayo"),
+            ("june", "jun", "juni", "juin", "junio"),
+            ("july", "jul", "juli", "juillet", "juil", "julio"),
+            ("august", "aug", "août", "aout", "agosto", "ago"),
+            ("september", "sep", "sept", "septembre", "septiembre", "setiembre"),
+            ("october", "oct", "oktober", "okt", "octobre", "octubre"),
+            ("november", "nov", "novembre", "noviembre"),
+            ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic"),
         ),
         start=1,
     )
     for name in names
 }
-_MONTH = r"(?P<month_name>[a-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-# "07:37", "7.37 pm", "at 19:05:10", after the date.
+# Weekday names (Monday is 0, as `datetime.weekday` counts) in the same languages, whole and as abbreviated: a
+# date that names its weekday says which of its two readings it is (`Tue, 12/01/2026` is 1 December, a Tuesday).
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("monday", "mon", "montag", "mo", "lundi", "lun", "lunes"),
+            ("tuesday", "tue", "tues", "dienstag", "di", "mardi", "mar", "martes"),
+            ("wednesday", "wed", "mittwoch", "mi", "mercredi", "mer", "miércoles", "miercoles", "mié"),
+            ("thursday", "thu", "thur", "thurs", "donnerstag", "do", "jeudi", "jeu", "jueves", "jue"),
+            ("friday", "fri", "freitag", "fr", "vendredi", "ven", "viernes", "vie"),
+            ("saturday", "sat", "samstag", "sonnabend", "sa", "samedi", "sam", "sábado", "sabado", "sáb"),
+            ("sunday", "sun", "sonntag", "so", "dimanche", "dim", "domingo", "dom"),
+        )
+    )
+    for name in names
+}
+_MONTH = r"(?P<month_name>[^\W\d_]{3,10})\.?"
+# "7th", German "7.", French "1er", Spanish "1º".
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º|°)?"
+# "07:37", "7.37 pm", "at 19:05:10", Drupal's "- 10:15", German "um 10:15 Uhr", French "à 10h15", Spanish "a las
+# 10:15 h", after the date.
 _TIME = (
-    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<half>[ap])\.?m\.?)?)?"
+    r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<half>[ap])\.?m\.?(?![a-z]))?(?:\s*(?:Uhr|h)\b)?)?"
 )
 
 
@@ -78,20 +109,22 @@ NAMED_ZONES = {
 _CLOCKS = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
 # A zone after the time: GMT or UTC (with an offset or not), Z, an offset, or one of NAMED_ZONES or _CLOCKS.
 _ZONE = (
-    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|"
+    r"(?:\s*(?P<zone>(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2}|[A-Za-z]+(?:/[A-Za-z_+-]+)+|"
     + "|".join((*NAMED_ZONES, *_CLOCKS))
     + r"))?"
 )
-_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_WEEKDAY = rf"(?:(?P<weekday>{'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\.?,?\s+)?"
 _FORMS = tuple(
     re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
     for date in (
-        # The seed's own: day first, `7-03-2013, 07:37`.
-        r"(?P<day>\d{1,2})[-./](?P<month>\d{1,2})[-./](?P<year>\d{4})",
+        # Numbers: the seed's own `7-03-2013, 07:37`, German `01.12.2026`, American `12/01/2026`; day or month first
+        # (see `Order`).
+        r"(?P<number1>\d{1,2})(?P<separator>[-./])(?P<number2>\d{1,2})[-./](?P<year>\d{4})",
         # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
         # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
         r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
-        rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})",
+        # `7 March 2013`, `7th of March`, `1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`.
+        rf"{_DAY}\s+(?:of\s+|de\s+)?{_MONTH},?\s+(?:de\s+)?(?P<year>\d{{4}})",
         rf"{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})",
     )
 )
@@ -109,17 +142,19 @@ _EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
 _NEGATIVE_YEAR = re.compile(r"\s(-\d+)\s+\d{1,2}:\d{2}")
 
 
-def parse_date(raw: str) -> datetime:
-    """Parse the dates newsrooms write: `7-03-2013, 07:37` (day first), `7 March 2013`, `March 7, 2013, 7:37 pm
-    GMT`, ISO 8601, RFC 2822, epoch seconds or milliseconds.
+def parse_date(raw: str, order: Order = "day") -> datetime:
+    """Parse the dates newsrooms write: `7-03-2013, 07:37`, `7 March 2013`, `March 7, 2013, 7:37 pm GMT`, the same
+    in German, French and Spanish (`1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`), ISO 8601,
+    RFC 2822, epoch seconds or milliseconds.
 
-    The result is always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is
-    taken as UTC.
+    A date in numbers is read in `order` (day or month first) when it could be either; one that can only be read
+    one way (`13/03/2026`, `03/13/2026`, or a weekday that only one reading falls on) is read that way. The result is
+    always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is taken as UTC.
     """
     text = " ".join(raw.split())
     for form in _FORMS:
         if match := form.fullmatch(text):
-            return _from_parts(match, text)
+            return _from_parts(match, text, order)
     if epoch := _EPOCH.fullmatch(text):
         return datetime.fromtimestamp(float(text) / (1000 if len(epoch[1]) > 11 else 1), tz=UTC)
     try:
@@ -145,21 +180,154 @@ def _email_date(text: str) -> datetime:
     return parsed.replace(tzinfo=_zone(zone)) if ours else parsed
 
 
-def read_date(raw: str) -> tuple[datetime | None, str | None]:
-    """The date `raw` names, else None and a note naming it: an article whose date cannot be read is kept
-    undated, never given a wrong date, and never lost for it."""
+def read_date(raw: str, dates: FileDates | None = None) -> tuple[datetime | None, str | None]:
+    """The date `raw` names, read as its file's `dates` are (see `FileDates`; else `parse_date`'s default), else
+    None and a note naming it: an article whose date cannot be read is kept undated, never given a wrong date, and
+    never lost for it."""
     try:
-        return parse_date(raw), None
+        return (dates.parse if dates else parse_date)(raw), None
     except ArticleError as exc:
         return None, f"{exc}; the article is kept undated"
 
 
-def _from_parts(match: re.Match[str], text: str) -> datetime:
+class FileDates:
+    """How one file's dates in numbers are read: all day first or all month first, as a newsroom writes them.
+
+    The order is the one `given` (`--date-order`), else the one the file's own dates show: any that can only be
+    read month first (`03/13/2026`, or a weekday only that reading falls on) makes them all month first, any that
+    can only be read day first, day first; in a file with both, a date that could be either is unreadable. When
+    every one could be either, the reading that keeps the file's dates (its other dates with them) a month or more
+    closer together wins, else day first, and `note` says so, once for the file; day first is no guess worth it
+    for dates between dots (`01.12.2026`: only day-first writers use them) or in a format that says so (`stated`:
+    the seed's `Published D-MM-YYYY`). `written` gives all the file's dates as written, read when its first
+    ambiguous date is met; without it the date being read decides alone (a file of one article). `advise`: the note
+    says how to read them the other way (a feed followed has no `--date-order`).
+    """
+
+    def __init__(
+        self,
+        written: Callable[[], Iterable[str]] | None = None,
+        given: Order | None = None,
+        stated: bool = False,
+        advise: bool = True,
+    ) -> None:
+        self._written = written
+        self._stated = stated
+        self._advise = advise
+        self.order = given
+        # A date of each order that can only be read so, in a file that has both.
+        self._both: tuple[str, str] | None = None
+        self.note: str | None = None
+
+    def parse(self, raw: str) -> datetime:
+        """The date `raw` names, read in the file's order (see `parse_date`)."""
+        if _ambiguous(raw):
+            if self.order is None and self._both is None:
+                self._decide(self._written() if self._written else [raw])
+            if self._both:
+                day_first, month_first = self._both
+                raise ArticleError(
+                    f"unreadable date {' '.join(raw.split())!r}: it could be day or month first, and its file has"
+                    f" dates of both ({day_first}, {month_first})"
+                )
+        return parse_date(raw, self.order or "day")
+
+    def _decide(self, written: Iterable[str]) -> None:
+        """Set `order` (or `_both`) and `note` from every date the file writes, as the class says."""
+        only: dict[Order, str] = {}
+        # The earliest and latest date under each reading of the ambiguous ones, the file's other dates with them.
+        spans: dict[Order, list[datetime]] = {"day": [], "month": []}
+        example = ""
+        guessed = False
+        for raw in written:
+            text = " ".join(raw.split())
+            match = _FORMS[0].fullmatch(text)
+            readings = _readings(match) if match else []
+            if match and len(readings) == 2:
+                example = example or text
+                # Nobody writes the month first between dots (German `01.12.2026`): those are no guess.
+                guessed = guessed or match["separator"] != "."
+                for order, (day, month) in zip(_ORDERS, readings, strict=True):
+                    _widen(spans[order], datetime(int(match["year"]), month, day, tzinfo=UTC))
+                continue
+            if match and len(readings) == 1 and match["number1"] != match["number2"]:
+                only.setdefault(
+                    "day" if readings[0] == (int(match["number1"]), int(match["number2"])) else "month", text
+                )
+            try:
+                certain = parse_date(text)
+            except ArticleError:
+                continue
+            for span in spans.values():
+                _widen(span, certain)
+        if len(only) == 2:
+            self._both = (only["day"], only["month"])
+            return
+        if only:
+            self.order = next(iter(only))
+            return
+        width = {order: span[-1] - span[0] if span else timedelta(0) for order, span in spans.items()}
+        self.order = "month" if width["day"] - width["month"] > _CLOSER else "day"
+        closer = abs(width["day"] - width["month"]) > _CLOSER
+        if not example or (self.order == "day" and (self._stated or not guessed)):
+            return
+        other: Order = "day" if self.order == "month" else "month"
+        read_as = parse_date(example, self.order)
+        why = (
+            f", which keeps them within {width[self.order].days} days of each other rather than {width[other].days}"
+            if closer
+            else ""
+        )
+        self.note = (
+            f"its dates in numbers ({example}) could each be day or month first: read {self.order} first{why}"
+            f" ({example} is {read_as.day} {read_as:%B %Y})"
+        ) + (f"; if they are {other} first, ingest it again with --date-order {other}" if self._advise else "")
+
+
+def _widen(span: list[datetime], moment: datetime) -> None:
+    """Make `span` (empty, or its earliest and latest) reach `moment`."""
+    span[:] = [min(span[0], moment), max(span[-1], moment)] if span else [moment, moment]
+
+
+def _ambiguous(raw: str) -> bool:
+    """Whether `raw` is a date in numbers that could be day or month first."""
+    match = _FORMS[0].fullmatch(" ".join(raw.split()))
+    return match is not None and len(_readings(match)) == 2
+
+
+def _readings(match: re.Match[str]) -> list[tuple[int, int]]:
+    """The (day, month) a date in numbers can be, day first before month first: two when it could be either, one
+    when its numbers or its weekday allow only one, none when no calendar has it."""
+    first, second, year = int(match["number1"]), int(match["number2"]), int(match["year"])
+    readings = [
+        (day, month) for day, month in dict.fromkeys(((first, second), (second, first))) if _exists(year, month, day)
+    ]
+    if weekday := match["weekday"]:
+        named = _WEEKDAYS[weekday.casefold()]
+        readings = [(d, m) for d, m in readings if date(year, m, d).weekday() == named] or readings
+    return readings
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= monthrange(year, month)[1] if 1 <= year <= 9999 else False
+
+
+def _from_parts(match: re.Match[str], text: str, order: Order) -> datetime:
     """The datetime one of `_FORMS` matched, or an ArticleError for a date no calendar has."""
     parts = match.groupdict()
     if (name := parts.get("month_name")) is not None and name.casefold() not in _MONTHS:
         raise ArticleError(f"unreadable date {text!r}: no month is called {name!r}")
-    month = _MONTHS[name.casefold()] if name is not None else int(parts["month"])
+    if parts.get("number1") is not None:
+        readings = _readings(match)
+        if not readings:
+            raise ArticleError(
+                f"impossible date {text!r}: neither day {parts['number1']} of month {parts['number2']} nor day"
+                f" {parts['number2']} of month {parts['number1']} exists"
+            )
+        day, month = readings[-1] if order == "month" else readings[0]
+    else:
+        day = int(parts["day"])
+        month = _MONTHS[name.casefold()] if name is not None else int(parts["month"])
     hour = int(parts["hour"] or 0)
     if parts["half"]:
         if not 1 <= hour <= 12:
@@ -167,16 +335,19 @@ def _from_parts(match: re.Match[str], text: str) -> datetime:
         hour = hour % 12 + (12 if parts["half"].casefold() == "p" else 0)
     try:
         zone = _zone(parts["zone"])
-        written = datetime(
-            int(parts["year"]), month, int(parts["day"]), hour, int(parts["minute"] or 0), int(parts["second"] or 0)
-        )
+        written = datetime(int(parts["year"]), month, day, hour, int(parts["minute"] or 0), int(parts["second"] or 0))
+    except ZoneInfoNotFoundError as exc:
+        raise ArticleError(f"unreadable date {text!r}: no zone is called {parts['zone']!r}") from exc
     except ValueError as exc:
         raise ArticleError(f"impossible date {text!r}: {exc}") from exc
     return _in_utc(written.replace(tzinfo=zone), text)
 
 
 def _zone(written: str | None) -> tzinfo:
-    """The zone a date names after its time (UTC when none)."""
+    """The zone a date names after its time (UTC when none); one named as the tz database names it
+    (`Europe/Berlin`, as databases and CMSs export it) is that clock (ZoneInfoNotFoundError if it has none)."""
+    if written and "/" in written:
+        return ZoneInfo(written)
     if written and (clock := _CLOCKS.get(written.upper())) is not None:
         return ZoneInfo(clock)
     if written and (named := NAMED_ZONES.get(written.upper())) is not None:

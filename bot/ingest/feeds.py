@@ -16,25 +16,24 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import Message
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
 from bot.analysis import analyze
 from bot.errors import ArticleError
-from bot.ingest.dates import read_date
+from bot.ingest.dates import FileDates, Order, read_date
 from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
 from bot.ingest.text import served_encoding, split_paragraphs
-from bot.ingest.urls import canonical_url, is_web_url
+from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
 log = logging.getLogger(__name__)
@@ -116,8 +115,15 @@ class Feed:
     repeated: int = 0
 
 
-def parse_feed(data: bytes, url: str, category: str | None = None, content_type: str | None = None) -> Feed | Skipped:
-    """Read a feed's bytes (fetched from `url`); `category`, when given, is every entry's category."""
+def parse_feed(
+    data: bytes,
+    url: str,
+    category: str | None = None,
+    content_type: str | None = None,
+    date_order: Order | None = None,
+) -> Feed | Skipped:
+    """Read a feed's bytes (fetched from `url`, or a file's); `category`, when given, is every entry's category;
+    its dates in numbers are read in `date_order`, else as its dates show (`FileDates`)."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
     headers = {"content-type": _served_type(content_type, data)}
@@ -149,13 +155,15 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     # Every entry in the feed's order, with what was wrong with it (None: an entry that could not be read at all).
     read: list[tuple[FeedEntry | None, list[Skipped]]] = []
     unpublished: Counter[str] = Counter()
+    # Only a feed saved as a file is read again, with --date-order.
+    dates = FileDates(lambda: _feed_dates(raw_entries), date_order, advise=not is_web_url(url))
     for number, raw in enumerate(raw_entries, start=1):
         if kind := _unpublished(raw):
             unpublished[kind] += 1
             continue
         location = f"{url} entry {number}"
         try:
-            entry, unread = _entry(raw, base, category, authors)
+            entry, unread = _entry(raw, base, category, authors, dates)
         except ArticleError as exc:
             read.append((None, [Skipped(location, str(exc))]))
             continue
@@ -169,6 +177,8 @@ def parse_feed(data: bytes, url: str, category: str | None = None, content_type:
     current = {id(entry) for entry in _current(readable)}
     entries = [entry for entry in readable if id(entry) in current]
     problems = [p for entry, said in read if entry is None or id(entry) in current for p in said]
+    if dates.note:
+        problems.append(Skipped(url, dates.note, note=True))
     if unpublished:
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(unpublished.items()))
         problems.append(
@@ -255,6 +265,11 @@ def _json_item(item: dict[str, Any]) -> dict[str, Any]:
         value = item.get(name)
         return value if isinstance(value, str) else None
 
+    def moment(name: str) -> str | None:
+        # Epoch seconds, as some generators write them, are a date too (the spec's is RFC 3339 text).
+        value = item.get(name)
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else text(name)
+
     # Version 1 has one "author", 1.1 a list of "authors".
     authors: list[Any] = item["authors"] if isinstance(item.get("authors"), list) else [item.get("author")]
     named = (a.get("name") for a in authors if isinstance(a, dict))
@@ -272,8 +287,8 @@ def _json_item(item: dict[str, Any]) -> dict[str, Any]:
         "summary": text("summary"),
         "summary_detail": {"type": "text/plain"},
         "tags": [{"term": tag} for tag in item.get("tags") or () if isinstance(tag, str)],
-        "published": text("date_published"),
-        "updated": text("date_modified"),
+        "published": moment("date_published"),
+        "updated": moment("date_modified"),
         "author": next((name for name in named if isinstance(name, str)), None),
     }
 
@@ -353,10 +368,10 @@ def _wxr_authors(data: bytes) -> dict[str, str]:
 
 
 def _entry(
-    raw: dict[str, Any], feed_url: str, category: str | None, authors: Mapping[str, str]
+    raw: dict[str, Any], feed_url: str, category: str | None, authors: Mapping[str, str], dates: FileDates
 ) -> tuple[FeedEntry, str | None]:
-    """The entry's story, and why it is undated when its date cannot be read (see `_published`); `authors` names
-    the authors a WordPress export gives by their logins."""
+    """The entry's story, and why it is undated when its date cannot be read (see `_published`; read as its feed's
+    `dates` are); `authors` names the authors a WordPress export gives by their logins."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
@@ -368,9 +383,9 @@ def _entry(
         title = paragraphs[0]
     guid = raw.get("id")
     author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
-    published, unread = _published(raw)
+    published, unread = _published(raw, dates)
     updated = dict.get(raw, "updated")
-    revised = read_date(updated)[0] if isinstance(updated, str) and updated.strip() else None
+    revised = read_date(updated, dates)[0] if isinstance(updated, str) and updated.strip() else None
     article = Article(
         title=title,
         paragraphs=paragraphs,
@@ -406,7 +421,7 @@ def _link(raw: dict[str, Any], feed_url: str) -> str:
         candidates.append(raw.get("id"))
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            absolute = urljoin(feed_url, candidate.strip())
+            absolute = joined(feed_url, candidate.strip())
             if is_web_url(absolute):
                 return canonical_url(absolute)
     if relative := next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None):
@@ -477,20 +492,33 @@ def _tag(raw: dict[str, Any]) -> str:
     return ""
 
 
-def _published(raw: dict[str, Any]) -> tuple[datetime | None, str | None]:
-    """The entry's date as written, read by newsbot's rules (see `read_date`), and why it is undated when it cannot
-    be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST, IST) for UTC."""
+def _published(raw: dict[str, Any], dates: FileDates) -> tuple[datetime | None, str | None]:
+    """The entry's date as written, read by newsbot's rules (see `read_date`, as its feed's `dates` are), and why it
+    is undated when it cannot be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST,
+    IST) for UTC."""
     unread = None
+    for text in _entry_dates(raw):
+        published, problem = read_date(text, dates)
+        if published:
+            return published, None
+        unread = unread or problem
+    return None, unread
+
+
+def _entry_dates(raw: dict[str, Any]) -> Iterator[str]:
+    """An entry's dates as written, the one it is published at first."""
     # dict.get: feedparser's own lookup maps a missing "updated" to "published" with a DeprecationWarning. A
     # WordPress export's post that has no time in UTC has the impossible `-0001` for its pubDate: its local time
     # (`wp:post_date`, read as a date without a zone is) is all the export knows.
     for key in ("published", "updated", "created", *(("wp_post_date",) if _exported(raw) else ())):
         if isinstance(text := dict.get(raw, key), str) and text.strip():
-            published, problem = read_date(text)
-            if published:
-                return published, None
-            unread = unread or problem
-    return None, unread
+            yield text
+
+
+def _feed_dates(raw_entries: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """Every date a feed's entries write (see `FileDates`)."""
+    for raw in raw_entries:
+        yield from _entry_dates(raw)
 
 
 class _FeedLinks(HTMLParser):
@@ -512,5 +540,5 @@ def discover_feeds(data: bytes, url: str) -> tuple[str, ...]:
         parser.feed(data[:200_000].decode("utf-8", "replace"))
     except Exception:  # broken markup: no suggestion rather than a failure
         return ()
-    found = (canonical_url(urljoin(url, href)) for href in parser.hrefs)
+    found = (canonical_url(joined(url, href)) for href in parser.hrefs)
     return tuple(dict.fromkeys(link for link in found if is_web_url(link)))

@@ -7,18 +7,20 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from bot.errors import ArticleError
+from bot.ingest.dates import FileDates, Order
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import looks_like_page, parse_saved_page
-from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path
+from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path, written_date
 from bot.ingest.reports import Skipped, without_site
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
@@ -55,11 +57,12 @@ _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 
 
 def read_file(
-    path: Path, fields: Mapping[str, str] | None = None, site: str | None = None
+    path: Path, fields: Mapping[str, str] | None = None, site: str | None = None, date_order: Order | None = None
 ) -> Iterator[Article | Skipped]:
     """Articles in one file, in the format its suffix names (the seed's text format for anything else); or in the
     format its first bytes show, with a note, when the name says another (a feed saved as `.html`, a page or JSON
-    saved as `.txt`). `site` is the address of the site an export's links are paths on (`--site`)."""
+    saved as `.txt`). `site` is the address of the site an export's links are paths on (`--site`); `date_order`
+    how dates in numbers are read (`--date-order`), else as each file's dates show (`FileDates`)."""
     try:
         suffix = path.suffix.lower()
         if suffix in ARCHIVE_SUFFIXES:
@@ -74,18 +77,20 @@ def read_file(
             yield Skipped(str(path), f"read as {_KINDS[shown]}, as its content shows ({named_as})", note=True)
             named = shown
         if named == "feed":
-            yield from _read_feed(path)
+            yield from _read_feed(path, date_order)
         elif named == "records" and path.name == POSTS and is_export(path.parent):
             yield from read_export(path, site)
         elif named == "records":
-            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]), site)
+            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]), site, date_order)
         elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
-            yield from _read_text(path, partial(parse_markdown, site=site))
+            yield from _read_text(path, partial(parse_markdown, site=site), date_order)
         else:
-            # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix.
-            yield from _read_text(path, partial(parse_text_article, plain=suffix == ".txt"), split_text_articles)
+            # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix. The
+            # seed's format writes its dates day first.
+            parse = partial(parse_text_article, plain=suffix == ".txt")
+            yield from _read_text(path, parse, date_order, split_text_articles, stated=True)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -121,23 +126,48 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     return data
 
 
+class _Recorder(FileDates):
+    """Dates read in the default order, each kept as written: a first reading of a file, for its `FileDates`."""
+
+    def __init__(self) -> None:
+        super().__init__(given="day")
+        self.written: list[str] = []
+
+    def parse(self, raw: str) -> datetime:
+        self.written.append(raw)
+        return super().parse(raw)
+
+
 def _read_text(
     path: Path,
-    parse: Callable[[str, str], tuple[Article, str | None]],
+    parse: Callable[[str, str, FileDates], tuple[Article, str | None]],
+    date_order: Order | None,
     split: Callable[[str], list[str]] = lambda text: [text],
+    stated: bool = False,
 ) -> Iterator[Article | Skipped]:
-    """The articles in a text file, read by `parse` (text, origin): one, or each that `split` finds there (the
-    first is the file's, the others `file#2`, `file#3`, ...)."""
+    """The articles in a text file, read by `parse` (text, origin, the file's dates): one, or each that `split`
+    finds there (the first is the file's, the others `file#2`, `file#3`, ...). `stated`: the format says its dates
+    are day first (see `FileDates`)."""
     try:
         text, encoding = decode(_whole(path))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
     legacy = encoding == LEGACY_ENCODING
-    for number, part in enumerate(split(text), start=1):
+    parts = split(text)
+
+    def written() -> list[str]:
+        recorder = _Recorder()
+        for part in parts:
+            with suppress(ArticleError):
+                parse(part, "", recorder)
+        return recorder.written
+
+    dates = FileDates(written if len(parts) > 1 else None, date_order, stated)
+    for number, part in enumerate(parts, start=1):
         origin = str(path) if number == 1 else f"{path}#{number}"
         try:
-            article, unread = parse(part, origin)
+            article, unread = parse(part, origin, dates)
         except ArticleError as exc:
             yield Skipped(origin, str(exc))
             continue
@@ -147,6 +177,8 @@ def _read_text(
         if unread:
             yield Skipped(origin, unread, note=True)
         yield from within_limits(article, origin)
+    if dates.note:
+        yield Skipped(str(path), dates.note, note=True)
 
 
 def _read_page(path: Path) -> Iterator[Article | Skipped]:
@@ -158,12 +190,12 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
     yield from parse_saved_page(body, str(path))
 
 
-def _read_feed(path: Path) -> Iterator[Article | Skipped]:
+def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
     """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page. Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
     try:
-        feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path))
+        feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path), date_order=date_order)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -210,29 +242,26 @@ def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) ->
 
 
 def _read_bulk(
-    path: Path, fields: Mapping[str, str], reader: RecordReader, site: str | None
+    path: Path, fields: Mapping[str, str], reader: RecordReader, site: str | None, date_order: Order | None
 ) -> Iterator[Article | Skipped]:
     # Records whose links are paths on a site not named (`site_path`): how many, and the first.
     unlinked, example = 0, ""
     with ExitStack() as closing:
-        stream: BinaryIO = closing.enter_context(path.open("rb"))
-        head = stream.read(SNIFF_BYTES)
-        if marked := marked_encoding(head):
-            stream = _copy_as_utf8(stream, *marked, closing.enter_context(tempfile.TemporaryFile()))
-        elif b"\x00" in head:
+        stream, binary = _utf8_stream(path, closing)
+        if binary:
             yield Skipped(str(path), "binary file, not text")
             return
-        stream.seek(0)
         encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
         stream.seek(0)
         if encoding == LEGACY_ENCODING:
             yield Skipped(str(path), LEGACY_NOTE, note=True)
+        dates = FileDates(partial(_written_dates, path, reader, encoding, fields), date_order)
         for location, number, record in reader(stream, str(path), encoding):
             if isinstance(record, str):
                 yield Skipped(location, record)
                 continue
             try:
-                article, unread = article_from_record(record, fields, f"{path}#{number}", site)
+                article, unread = article_from_record(record, fields, f"{path}#{number}", site, dates)
             except ArticleError as exc:
                 yield Skipped(location, str(exc))
                 continue
@@ -246,6 +275,28 @@ def _read_bulk(
             yield from within_limits(article, location)
     if unlinked:
         yield without_site(str(path), unlinked, example)
+    if dates.note:
+        yield Skipped(str(path), dates.note, note=True)
+
+
+def _utf8_stream(path: Path, closing: ExitStack) -> tuple[BinaryIO, bool]:
+    """A bulk file's bytes, at their start, as UTF-8 when the file is UTF-16 or UTF-32 (see `_copy_as_utf8`), else
+    as they are; and whether they are binary, not text. `closing` closes what this opens."""
+    stream: BinaryIO = closing.enter_context(path.open("rb"))
+    head = stream.read(SNIFF_BYTES)
+    if marked := marked_encoding(head):
+        return _copy_as_utf8(stream, *marked, closing.enter_context(tempfile.TemporaryFile())), False
+    stream.seek(0)
+    return stream, b"\x00" in head
+
+
+def _written_dates(path: Path, reader: RecordReader, encoding: str, fields: Mapping[str, str]) -> Iterator[str]:
+    """Every record's date as written, the file read a second time (see `FileDates`)."""
+    with ExitStack() as closing:
+        stream, _binary = _utf8_stream(path, closing)
+        for _location, _number, record in reader(stream, str(path), encoding):
+            if not isinstance(record, str) and (written := written_date(record, fields)):
+                yield written
 
 
 def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
@@ -281,7 +332,7 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                 yield Skipped(
                     str(path),
                     f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .html and .htm files, and feeds from"
+                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
                     " .rss, .rdf, .atom and .xml",
                 )
             for export, count in exports.items():
@@ -306,12 +357,15 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
 
 
 def read_articles(
-    paths: Iterable[Path], fields: Mapping[str, str] | None = None, site: str | None = None
+    paths: Iterable[Path],
+    fields: Mapping[str, str] | None = None,
+    site: str | None = None,
+    date_order: Order | None = None,
 ) -> Iterator[Article | Skipped]:
-    """Every article under `paths`, and a `Skipped` for each problem (see `Skipped` for the two kinds); `site` as
-    `read_file` takes it."""
+    """Every article under `paths`, and a `Skipped` for each problem (see `Skipped` for the two kinds); `site` and
+    `date_order` as `read_file` takes them."""
     for item in article_files(paths):
         if isinstance(item, Skipped):
             yield item
         else:
-            yield from read_file(item, fields, site)
+            yield from read_file(item, fields, site, date_order)

@@ -14,6 +14,7 @@ import tomllib
 from datetime import date
 
 from bot.errors import ArticleError
+from bot.ingest.dates import FileDates
 from bot.ingest.records import article_from_record
 from bot.ingest.text import split_paragraphs
 from bot.models import Article
@@ -38,9 +39,12 @@ _INLINE = (
 )
 
 
-def parse_markdown(text: str, origin: str, site: str | None = None) -> tuple[Article, str | None]:
-    """The story in a Markdown file, and why it is undated when its date cannot be read (see `read_date`); a `url`
-    that is a path on its site (Hugo's and Jekyll's `url: /news/story/`) is read on `site`, when given."""
+def parse_markdown(
+    text: str, origin: str, dates: FileDates | None = None, site: str | None = None
+) -> tuple[Article, str | None]:
+    """The story in a Markdown file, and why it is undated when its date cannot be read (see `read_date`; read as
+    its file's `dates` are); a `url` that is a path on its site (Hugo's and Jekyll's `url: /news/story/`) is read on
+    `site`, when given."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
     front: dict[str, object] = {}
     if lines and lines[0].strip() == "---":
@@ -68,7 +72,7 @@ def parse_markdown(text: str, origin: str, site: str | None = None) -> tuple[Art
         lines.remove(next(line for line in lines if _HEADLINE.match(line)))
     body = [_plain(line) for line in lines if not _NOT_TEXT.match(line)]
     record = {**front, "title": title, "paragraphs": list(split_paragraphs("\n".join(body)))}
-    return article_from_record(record, {}, origin, site)
+    return article_from_record(record, {}, origin, site, dates)
 
 
 def _front_matter(lines: list[str]) -> dict[str, object]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from email.message import Message
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -24,7 +24,7 @@ from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL
 from bot.ingest.reports import Skipped
 from bot.ingest.text import served_encoding
-from bot.ingest.urls import canonical_url, is_web_url
+from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
 log = logging.getLogger(__name__)
@@ -151,8 +151,8 @@ def refresh_target(body: bytes, url: str, content_type: str | None = None) -> st
             continue
         content = entities.unescape(attributes.get(b"content", b"").decode("utf-8", errors="replace"))
         if (found := _REFRESH.fullmatch(content)) and int(found[1]) <= REFRESH_SECONDS and found[3].strip():
-            target = urljoin(url, found[3].strip())
-            return target if canonical_url(target) != canonical_url(url) else None
+            target = joined(url, found[3].strip())
+            return target if target and canonical_url(target) != canonical_url(url) else None
     return None
 
 
@@ -360,7 +360,7 @@ def _target(link: Any, base: str | None, pages: set[str]) -> str | None:
     """The page of its site a link leads to (`_page`), None when it leads to another site or to one of `pages`,
     this page's own; `base` is the page's address (None for a saved page naming none)."""
     # A saved page that names no address of its own: its relative links are its site's.
-    href = urljoin(base or "https://saved.invalid/", (link.get("href") or "").strip())
+    href = joined(base or "https://saved.invalid/", (link.get("href") or "").strip())
     if urlsplit(href).scheme not in {"http", "https"} or (base and _site(href) != _site(base)):
         return None
     page = _page(href)

@@ -13,10 +13,12 @@ import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
+from datetime import UTC, tzinfo
+from typing import BinaryIO, NamedTuple, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
-from bot.ingest.dates import read_date
+from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
 from bot.ingest.text import decode_errors
@@ -52,7 +54,12 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 _NAME_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 # What a record's `status` says of a story that is not out (WordPress's and most CMSs' words): a draft, a story
 # held back or scheduled, must never reach readers.
-_NOT_OUT = frozenset({"draft", "drafts", "pending", "private", "future", "scheduled", "unpublished", "trash"})
+_NOT_OUT = frozenset(
+    {"draft", "drafts", "pending", "private", "future", "scheduled", "unpublished", "trash", "auto-draft", "inherit"}
+)
+# What a WordPress table export's `post_type` says of a row that is no story (its own kinds, `wp_block` and the other
+# `wp_` ones among them): a post's revisions, pages, attachments and menus sit beside the posts in `wp_posts`.
+_NO_STORY = frozenset({"page", "revision", "attachment", "nav_menu_item", "custom_css", "customize_changeset"})
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
@@ -62,6 +69,8 @@ _REMOVED = "[Removed]"
 _REMOVED_REASON = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
 # A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
 # host starting "www." is a web address, and the web is https.
+# MongoDB's Extended JSON wraps a typed value in an object of one key.
+_EXTENDED_JSON = frozenset({"$date", "$oid", "$numberLong", "$numberInt", "$numberDouble"})
 _SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
@@ -77,19 +86,21 @@ def _folded(name: str) -> str:
 ALIASES: Mapping[str, tuple[str, ...]] = {
     # web_title, web_publication_date and section_name are the Guardian's API's (webTitle, ...), date_published
     # schema.org's.
-    "title": ("headline", "heading", "web_title"),
+    # post_title, post_content and post_date(_gmt) are WordPress's table's (`wp_posts`, as phpMyAdmin exports it).
+    "title": ("headline", "heading", "web_title", "post_title"),
     # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
     # news format); its subjects are objects named by "name".
     "body": (
-        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "description",
-        "summary",
+        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "post_content",
+        "description", "summary",
     ),
     "paragraphs": (),
     "category": ("section", "section_name", "topic", "categories", "tags", "tag", "subject"),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
-        "date_gmt", "date", "pubdate", "published_at", "publish_date", "publication_date", "date_published",
-        "web_publication_date", "datetime", "timestamp", "firstcreated", "versioncreated",
+        "date_gmt", "date", "post_date_gmt", "post_date", "pubdate", "published_at", "publish_date",
+        "publication_date", "date_published", "web_publication_date", "datetime", "timestamp", "firstcreated",
+        "versioncreated",
     ),
     "url": ("link", "href", "permalink", "source_url", "web_url", "uri"),
     "author": ("byline", "authors", "creator", "writer"),
@@ -129,15 +140,25 @@ def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | 
     return link if _is_path(link) else None
 
 
+def written_date(record: Mapping[str, object], fields: Mapping[str, str]) -> str:
+    """The record's date as written ("" when it has none)."""
+    return _Fields(record, fields).first("published", _line)
+
+
 def _is_path(link: str) -> bool:
     return link.startswith("/") and not link.startswith("//")
 
 
 def article_from_record(
-    record: Mapping[str, object], fields: Mapping[str, str], origin: str, site: str | None = None
+    record: Mapping[str, object],
+    fields: Mapping[str, str],
+    origin: str,
+    site: str | None = None,
+    dates: FileDates | None = None,
 ) -> tuple[Article, str | None]:
     """Build an article from one JSON/CSV record, its field names mapped by `fields`, else found by `ALIASES`; and
-    say why it is undated when its date cannot be read (it is kept, see `read_date`).
+    say why it is undated when its date cannot be read (it is kept, see `read_date`; read as its file's `dates`
+    are).
 
     HTML in any field is read as text, as in feeds; a WordPress REST API field (`{"rendered": "<p>..."}`) is read as
     its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`). A link that
@@ -152,9 +173,12 @@ def article_from_record(
             raise ArticleError(f"empty title (field {present[0]!r})")
         looked_for = repr(fields["title"]) if "title" in fields else ", ".join(("title", *ALIASES["title"]))
         raise ArticleError(f"no title field (looked for {looked_for}; name yours with --field title=NAME)")
-    status = _line(record[found.keys["status"]]) if "status" in found.keys else ""
+    status = next((_line(record[found.keys[key]]) for key in ("status", "poststatus") if key in found.keys), "")
     if status.casefold() in _NOT_OUT:
         raise ArticleError(f"not published (its status is {status!r}), not read")
+    kind = _line(record[found.keys["posttype"]]) if "posttype" in found.keys else ""
+    if kind.casefold() in _NO_STORY or kind.casefold().startswith("wp_"):
+        raise ArticleError(f"not a story (its post_type is {kind!r}), not read")
     paragraphs = first("paragraphs", _paragraphs) or first("body", _paragraphs)
     if title == _REMOVED or paragraphs == (_REMOVED,):
         raise ArticleError(_REMOVED_REASON)
@@ -165,8 +189,8 @@ def article_from_record(
         raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
     if not paragraphs:
         raise ArticleError("no body text")
-    published_raw = first("published", _line)
-    published, unread = read_date(published_raw) if published_raw else (None, None)
+    published_raw = written_date(record, fields)
+    published, unread = read_date(published_raw, dates) if published_raw else (None, None)
     url = first("url", _line)
     if _SCHEMELESS.fullmatch(url):
         url = f"https://{url}"
@@ -200,9 +224,13 @@ def _at(record: Mapping[str, object], path: str) -> object:
 
 
 def _rendered(value: object) -> object:
-    """A WordPress REST API field (`{"rendered": "<p>...", "protected": false}`) as its HTML; else `value`."""
+    """A WordPress REST API field (`{"rendered": "<p>...", "protected": false}`) as its HTML; a value in MongoDB's
+    Extended JSON (`mongoexport`: `{"$date": "2026-12-01T10:00:00Z"}`, `{"$date": {"$numberLong": "..."}}`,
+    `{"$oid": "..."}`), which went in as no value at all, as the value; else `value`."""
     if isinstance(value, Mapping) and isinstance(value.get("rendered"), str):
         return value["rendered"]
+    if isinstance(value, Mapping) and len(value) == 1 and (key := next(iter(value))) in _EXTENDED_JSON:
+        return _rendered(value[key])
     return value
 
 
@@ -475,6 +503,11 @@ _GHOST_SITE = "__GHOST_URL__"
 # The lists naming tags and authors (our field each gives), and those joining them to posts (by which id column).
 _GHOST_NAMES = {"tags": "category", "users": "author"}
 _GHOST_JOINS = {"posts_tags": ("category", "tag_id"), "posts_authors": ("author", "author_id")}
+# The settings that make a post's address: the permalink (Ghost before 2.0; routes.yaml since, which an export does
+# not hold) and the clock its dates are in.
+_GHOST_SETTINGS = frozenset({"permalinks", "active_timezone"})
+# A part of a permalink: `{year}` (routes.yaml's spelling) or `:year` (Ghost 0.x's and 1.x's).
+_PERMALINK_TOKEN = re.compile(r"\{(\w+)\}|:(\w+)")
 
 
 def _ghost_data(source: _JsonStream) -> Iterator[str]:
@@ -490,38 +523,58 @@ def _ghost_data(source: _JsonStream) -> Iterator[str]:
             _skip(source)
 
 
-def _ghost_joins(source: _JsonStream) -> dict[str, dict[str, list[str]]]:
-    """For each post id, its tags' and authors' names in their order ("category", "author"), from the export's
-    small lists, read past its posts."""
-    names: dict[str, dict[str, str]] = {field: {} for field in _GHOST_NAMES.values()}
+class _GhostSite(NamedTuple):
+    """What a Ghost export says of its site, beside its posts: each post's tags and authors as (name, slug) in
+    their order ("category", "author"), its permalink setting (`/{year}/{month}/{slug}/`, or `/:year/:slug/` as
+    Ghost before 2.0 wrote it; None: Ghost's default, `/{slug}/`) and its clock (`active_timezone`), in which a
+    permalink's date is written."""
+
+    joined: dict[str, dict[str, list[tuple[str, str]]]]
+    permalink: str | None
+    zone: tzinfo
+
+
+def _ghost_site(source: _JsonStream) -> _GhostSite:
+    """What a Ghost export says of its site (`_GhostSite`), from its small lists, read past its posts."""
+    names: dict[str, dict[str, tuple[str, str]]] = {field: {} for field in _GHOST_NAMES.values()}
     rows: dict[str, list[tuple[int, str, str]]] = {field: [] for field, _ in _GHOST_JOINS.values()}
+    settings: dict[str, str] = {}
     for key in _ghost_data(source):
-        if key not in _GHOST_NAMES and key not in _GHOST_JOINS:
+        if key not in _GHOST_NAMES and key not in _GHOST_JOINS and key != "settings":
             _skip(source)
             continue
         for row, _size in _elements(source):
             if not isinstance(row, dict):
                 continue
-            if key in _GHOST_NAMES:
-                names[_GHOST_NAMES[key]][str(row.get("id"))] = _line(row.get("name"))
-                continue
-            field, column = _GHOST_JOINS[key]
-            order = row.get("sort_order")
-            rows[field].append((order if isinstance(order, int) else 0, str(row.get("post_id")), str(row.get(column))))
-    joined: dict[str, dict[str, list[str]]] = {}
+            if key == "settings":
+                if row.get("key") in _GHOST_SETTINGS and isinstance(value := row.get("value"), str):
+                    settings[row["key"]] = value.strip()
+            elif key in _GHOST_NAMES:
+                names[_GHOST_NAMES[key]][str(row.get("id"))] = (_line(row.get("name")), _line(row.get("slug")))
+            else:
+                field, column = _GHOST_JOINS[key]
+                order = row.get("sort_order")
+                at = order if isinstance(order, int) else 0
+                rows[field].append((at, str(row.get("post_id")), str(row.get(column))))
+    joined: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for field, found in rows.items():
         for _order, post, target in sorted(found):
-            name = names[field].get(target, "")
+            name, slug = names[field].get(target, ("", ""))
             # A tag starting "#" is Ghost's internal tag, for themes, not a section a reader knows.
             if name and not name.startswith("#"):
-                joined.setdefault(post, {}).setdefault(field, []).append(name)
-    return joined
+                joined.setdefault(post, {}).setdefault(field, []).append((name, slug))
+    try:
+        zone: tzinfo = ZoneInfo(settings.get("active_timezone") or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = UTC
+    permalink = settings.get("permalinks")
+    return _GhostSite(joined, permalink if permalink and permalink.startswith("/") else None, zone)
 
 
 def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
     """A Ghost export's posts that went out, as records (`name:posts[3]`), with their tags and authors; one
     reason counts the drafts, pages and other posts that did not."""
-    joined = _ghost_joins(source)
+    site = _ghost_site(source)
     source.restart()
     skipped: Counter[str] = Counter()
     number = 0
@@ -534,17 +587,17 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
             source.at = (f"{name}:posts[{number}]", number)
             if not isinstance(post, dict):
                 yield *source.at, _object(post)
-            elif (kind := str(post.get("type") or "post")) != "post" or post.get("status") not in _GHOST_OUT:
+            elif (kind := _ghost_kind(post)) != "post" or post.get("status") not in _GHOST_OUT:
                 skipped[kind if kind != "post" else str(post.get("status") or "unpublished")] += 1
             else:
-                found = joined.get(str(post.get("id")), {})
+                found = site.joined.get(str(post.get("id")), {})
                 record = {
                     "title": post.get("title"),
                     "body": post.get("html") or post.get("plaintext"),
                     "published": post.get("published_at"),
-                    "category": found.get("category", []),
-                    "author": found.get("author", []),
-                    "url": _ghost_link(post),
+                    "category": [tag for tag, _slug in found.get("category", [])],
+                    "author": [author for author, _slug in found.get("author", [])],
+                    "url": _ghost_link(post, found, site),
                     "id": post.get("uuid") or post.get("id"),
                 }
                 yield *source.at, record
@@ -556,15 +609,45 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
         yield name, 0, "no records: the Ghost export holds no posts"
 
 
-def _ghost_link(post: Mapping[str, object]) -> object:
-    """A Ghost post's link: the canonical address it names, else its page on the site, `/slug/` (Ghost's default
-    permalink; the export writes its site's address nowhere, as `__GHOST_URL__` in links); none for a newsletter
-    sent by e-mail only, which has no page."""
+def _ghost_kind(post: Mapping[str, object]) -> str:
+    """A post's kind: "post", "page", ... (`type`; older exports mark a page `"page": true` instead)."""
+    return "page" if post.get("page") is True else str(post.get("type") or "post")
+
+
+def _ghost_link(post: Mapping[str, object], found: Mapping[str, list[tuple[str, str]]], site: _GhostSite) -> object:
+    """A Ghost post's link: the canonical address it names, else its page on the site, as the site's permalink
+    setting makes it (`_ghost_path`; the export writes its site's address nowhere, as `__GHOST_URL__` in links);
+    none for a newsletter sent by e-mail only, which has no page."""
     canonical = post.get("canonical_url")
     if isinstance(canonical, str) and canonical.strip():
         return canonical.strip().removeprefix(_GHOST_SITE)
     slug = post.get("slug")
-    return f"/{slug}/" if post.get("status") == "published" and isinstance(slug, str) and slug.strip() else None
+    if post.get("status") != "published" or not isinstance(slug, str) or not slug.strip():
+        return None
+    return _ghost_path(post, slug.strip(), found, site)
+
+
+def _ghost_path(
+    post: Mapping[str, object], slug: str, found: Mapping[str, list[tuple[str, str]]], site: _GhostSite
+) -> str | None:
+    """A post's path on its site by the permalink setting (`/{year}/{month}/{slug}/`; `/{slug}/` by default), its
+    date in the site's clock, `{primary_tag}` its first public tag's slug and `{author}` its first author's; None
+    when the setting names a part the export does not hold."""
+    if site.permalink is None:
+        return f"/{slug}/"
+    values = {"slug": slug, "id": str(post.get("id") or "")}
+    if tags := found.get("category"):
+        values["primary_tag"] = tags[0][1]
+    if authors := found.get("author"):
+        values["author"] = authors[0][1]
+    published, _unread = read_date(str(post.get("published_at") or ""))
+    if published is not None:
+        local = published.astimezone(site.zone)
+        values |= {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}"}
+    parts = [values.get(token[1] or token[2]) for token in _PERMALINK_TOKEN.finditer(site.permalink)]
+    if not all(parts):
+        return None
+    return _PERMALINK_TOKEN.sub(lambda token: values[token[1] or token[2]], site.permalink)
 
 
 def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
@@ -709,4 +792,6 @@ READERS: dict[str, RecordReader] = {
     ".ndjson": jsonl_records,
     ".json": json_records,
     ".csv": csv_records,
+    # Tab-separated values, as spreadsheets and databases export them under this name too.
+    ".tsv": csv_records,
 }

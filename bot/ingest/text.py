@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import chain
 
 from bot.errors import ArticleError
-from bot.ingest.dates import parse_date, read_date
+from bot.ingest.dates import FileDates, parse_date, read_date
 from bot.ingest.urls import is_web_url
 from bot.models import Article
 
@@ -130,9 +130,12 @@ def split_text_articles(text: str) -> list[str]:
     return _NEXT_ARTICLE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def parse_text_article(text: str, origin: str | None = None, plain: bool = False) -> tuple[Article, str | None]:
+def parse_text_article(
+    text: str, origin: str | None = None, dates: FileDates | None = None, plain: bool = False
+) -> tuple[Article, str | None]:
     """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and say
-    why the article is undated when its `Published` line's date cannot be read (it is kept, see `read_date`).
+    why the article is undated when its `Published` line's date cannot be read (it is kept, see `read_date`); its
+    dates are read as its file's `dates` are.
 
     With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
     and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
@@ -161,8 +164,8 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
         elif match := _PUBLISHED.match(line):
-            published, unread = read_date(match.group(1))
-        elif (written := _date_line(line)) is not None:
+            published, unread = read_date(match.group(1), dates)
+        elif (written := _date_line(line, dates)) is not None:
             published = written
         elif line and line != title and not _OTHER_HEADER.match(line):
             break
@@ -194,11 +197,11 @@ def parse_text_article(text: str, origin: str | None = None, plain: bool = False
     return article, unread
 
 
-def _date_line(line: str) -> datetime | None:
-    """The date of a line that is only a date ("7 March 2013, 07:37"), else None."""
+def _date_line(line: str, dates: FileDates | None) -> datetime | None:
+    """The date of a line that is only a date ("7 March 2013, 07:37"), read as its file's `dates` are, else None."""
     if len(line) > _DATE_LINE_CHARS or not any(c.isdigit() for c in line):
         return None
     try:
-        return parse_date(line)
+        return (dates.parse if dates else parse_date)(line)
     except ArticleError:
         return None

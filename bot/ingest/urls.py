@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that say how a reader arrived, not what they read (campaign and ad-click identifiers).
 TRACKING_PREFIXES = ("utm_", "mtm_")
@@ -24,6 +24,15 @@ def is_web_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+
+
+def joined(base: str, href: str) -> str:
+    """`href` read against `base`, as a browser follows a link; "" when it is no address at all (an unclosed IPv6
+    bracket, `https://host[/story`, made urljoin raise out of the reader)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def canonical_url(url: str) -> str:

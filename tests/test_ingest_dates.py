@@ -1,0 +1,139 @@
+"""Dates as newsrooms write them: a file's dates in numbers read day or month first alike, as the file shows (an
+American CMS's `12/01/2026` is 1 December), and dates in German, French and Spanish, and Drupal's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ArticleError
+from bot.ingest import Order, Skipped, parse_date, read_file
+from bot.ingest.feeds import Feed, parse_feed
+from bot.library import Library
+from bot.models import Article
+from tests.paths import DATA
+
+FOLDER = DATA / "date_orders"
+# Each file's articles' dates in order (ISO 8601, null when undated) and its notes by location after its path.
+EXPECTED = json.loads((DATA / "date_orders.expected.json").read_text(encoding="utf-8"))
+
+
+def dates_and_notes(items: list[Article | Skipped], path: Path) -> tuple[list[str | None], dict[str, str]]:
+    published = [i.published.isoformat() if i.published else None for i in items if isinstance(i, Article)]
+    notes = {i.location[len(str(path)) :]: i.reason for i in items if isinstance(i, Skipped)}
+    assert all(i.note for i in items if isinstance(i, Skipped))
+    return published, notes
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_files_dates_in_numbers_are_read_in_the_order_its_dates_show(name: str) -> None:
+    """Dates in numbers were all read day first, silently: an American export's `12/01/2026` went in as 12
+    January. A date that can only be read one way (`11/30/2026`, or a weekday only one reading falls on) now says
+    how the whole file is written; when none can, the reading that keeps the dates together wins, else day first,
+    and one note names the file and the choice; a file with both orders leaves its ambiguous dates undated."""
+    path = FOLDER / name
+    assert dates_and_notes(list(read_file(path)), path) == (EXPECTED[name]["published"], EXPECTED[name]["notes"])
+
+
+def test_every_file_found_has_its_expectation() -> None:
+    assert sorted(p.name for p in FOLDER.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("name", "order", "published"),
+    [
+        ("all_ambiguous.csv", "month", ["2026-03-04T00:00:00+00:00", "2026-04-03T00:00:00+00:00"]),
+        (
+            "first_week.jsonl",
+            "day",
+            ["2026-01-12T00:00:00+00:00", "2026-03-12T00:00:00+00:00", "2026-05-12T00:00:00+00:00"],
+        ),
+        (
+            "both_orders.csv",
+            "day",
+            ["2026-03-13T00:00:00+00:00", "2026-03-14T00:00:00+00:00", "2026-04-03T00:00:00+00:00"],
+        ),
+    ],
+)
+def test_a_date_order_given_reads_every_ambiguous_date_so_without_a_note(
+    name: str, order: Order, published: list[str]
+) -> None:
+    """`--date-order` overrides what the file's dates show; a date that can only be read one way still is."""
+    path = FOLDER / name
+    assert dates_and_notes(list(read_file(path, date_order=order)), path) == (published, {})
+
+
+def test_ingesting_again_with_the_order_the_note_names_corrects_the_dates(library: Library, tmp_path: Path) -> None:
+    """The note's advice works: the same file ingested again with `--date-order` replaces each story's date."""
+    path = Path(shutil.copy(FOLDER / "all_ambiguous.csv", tmp_path / "cms.csv"))
+    first = library.ingest([path])
+    assert first.added == 2 and [p.kind for p in first.problems] == ["note"]
+    again = library.ingest([path], date_order="month")
+    assert (again.added, again.updated, again.problems) == (0, 2, [])
+    stored = {a.title: a.published for a in library.store.latest(10) if a.origin and a.origin.startswith(str(path))}
+    assert stored == {
+        "Lighthouse Gets New Lamp": datetime(2026, 3, 4, tzinfo=UTC),
+        "Quay Road Resurfaced": datetime(2026, 4, 3, tzinfo=UTC),
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1. Dezember 2026", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("Dienstag, 1. Dezember 2026 um 10:15 Uhr", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("01.12.2026 10:15", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("01.12.2026, 10:15 Uhr", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("3. März 2026 18:00 CET", datetime(2026, 3, 3, 17, 0, tzinfo=UTC)),
+        ("Tuesday, December 1, 2026 - 10:15", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),  # Drupal's long form
+        ("Tue, 12/01/2026 - 10:15", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),  # its medium: 1 December, a Tuesday
+        ("Mon, 12/01/2026 - 10:15", datetime(2026, 1, 12, 10, 15, tzinfo=UTC)),  # 12 January is a Monday
+        ("1 décembre 2026", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("mardi 1er décembre 2026 à 10h15", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("1 déc. 2026", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("15 fevrier 2026", datetime(2026, 2, 15, tzinfo=UTC)),
+        ("1 de diciembre de 2026", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("martes, 1 de diciembre de 2026, 10:15", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("12/13/2026", datetime(2026, 12, 13, tzinfo=UTC)),  # only month first: it was an impossible date
+        # A zone as the tz database names it, as databases export it: that clock, summer time and all ("am" is not
+        # the start of "America").
+        ("2026-12-01 10:15:00 Europe/Berlin", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
+        ("2026-06-01 10:15 America/New_York", datetime(2026, 6, 1, 14, 15, tzinfo=UTC)),
+        ("1 December 2026 10:15 America/Argentina/Buenos_Aires", datetime(2026, 12, 1, 13, 15, tzinfo=UTC)),
+    ],
+)
+def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) -> None:
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1. Dezembar 2026", "32.12.2026", "13/13/2026", "1 de diciembre 2026 a las", "2026-12-01 10:15 Mars/Olympus"],
+)
+def test_what_no_calendar_or_language_has_is_still_unreadable(raw: str) -> None:
+    with pytest.raises(ArticleError):
+        parse_date(raw)
+
+
+def test_a_followed_feeds_note_on_its_dates_names_no_option_it_cannot_take() -> None:
+    """A feed's dates in numbers are read alike too; followed, it is not ingested again, so no `--date-order`."""
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://x.example/{n}</link><description>Text {n}.</description>"
+        f"<pubDate>{day:02d}/04/2026</pubDate></item>"
+        for n, day in enumerate((3, 5), start=1)
+    )
+    data = f'<rss version="2.0"><channel><title>T</title><link>https://x.example/</link>{items}</channel></rss>'
+    feed = parse_feed(data.encode(), "https://x.example/feed")
+    assert isinstance(feed, Feed)
+    assert [e.article.published for e in feed.entries] == [
+        datetime(2026, 4, 3, tzinfo=UTC),
+        datetime(2026, 4, 5, tzinfo=UTC),
+    ]
+    assert [p.reason for p in feed.problems] == [
+        "its dates in numbers (03/04/2026) could each be day or month first: read day first, which keeps them"
+        " within 2 days of each other rather than 61 (03/04/2026 is 3 April 2026)"
+    ]

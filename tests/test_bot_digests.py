@@ -510,6 +510,11 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         await say(server, ALICE, "digest", "off")
         reply = visible_text(await say(server, ALICE, "unsubscribe", "all"))
         assert reply.endswith("Categories: none chosen.\nAlerts stop while you follow none: /subscribe to choose.")
+        # Not "you follow no category yet" to someone who just left them all.
+        alerts = visible_text(await say(server, ALICE, "alerts", "on"))
+        assert alerts.startswith(
+            "Alerts for new stories: on, but they stop while you follow none: /subscribe to choose.\n"
+        )
 
 
 async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

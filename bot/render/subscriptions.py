@@ -110,7 +110,7 @@ def alerts_line(view: ChatView) -> str:
     if not view.settings.alerts:
         return "Alerts for new stories: off (/alerts on)."
     if view.all_categories:
-        return "Alerts for new stories: on, but you follow no category yet: /subscribe to choose."
+        return "Alerts for new stories: on, but they stop while you follow none: /subscribe to choose."
     return "Alerts for new stories: on, in your categories as they arrive."
 
 

@@ -227,7 +227,12 @@ READ_WHAT_IS_CUT = textwrap.dedent(
     engine = TantivyEngine(Path(sys.argv[1]), 1.0)
     print(len(engine.search(Query(("dempsey",)), 5)), flush=True)
     sys.stdin.readline()
-    for step in (lambda: engine.search(Query(("dempsey",)), 5), engine.refresh, lambda: engine.idf(["dempsey"])):
+    for step in (
+        lambda: engine.search(Query(("dempsey",)), 5),
+        engine.refresh,
+        lambda: engine.idf(["dempsey"]),
+        lambda: engine.search_weighing(Query(("dempsey",)), 5, ["dempsey"]),
+    ):
         try:
             step()
         except IndexCorruptError as exc:
@@ -240,8 +245,8 @@ READ_WHAT_IS_CUT = textwrap.dedent(
 
 def test_a_reader_refuses_to_read_index_files_another_process_cut_short(settings: Settings) -> None:
     """Index files truncated in place under a process that has them mapped: reading them would kill it with
-    SIGBUS. Its next search, reload or idf refuses with IndexCorruptError (for the follower to build a new index)
-    and the process lives on."""
+    SIGBUS. Its next search, reload, idf or both in one look refuses with IndexCorruptError (for the follower to
+    build a new index) and the process lives on."""
     Library.open(settings).close()
     generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     reader = subprocess.Popen(
@@ -259,7 +264,7 @@ def test_a_reader_refuses_to_read_index_files_another_process_cut_short(settings
     out, err = reader.communicate("\n", timeout=60)
     assert reader.returncode == 0, (reader.returncode, err)
     refused = [line for line in out.splitlines() if line.startswith("refused:")]
-    assert len(refused) == 3 and all("was cut short under this process" in line for line in refused), out
+    assert len(refused) == 4 and all("was cut short under this process" in line for line in refused), out
     assert out.endswith("alive\n")
 
 

@@ -611,9 +611,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
         terms = question_terms(question)
     query = Query(terms, request.category, request.since, request.until)
     depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
-    hits = engine.search(query, depth)
+    hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
-    weights = engine.idf(terms)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
     # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
     # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -598,3 +599,47 @@ def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_
     assert sum("database is locked" in line and "cannot answer from the store" in line for line in warnings) == 1, (
         warnings
     )
+
+
+def button(sent: dict[str, Any], text: str) -> str:
+    """The callback data of the button reading `text` under a message the bot sent or edited."""
+    [data] = [b["callback_data"] for row in sent["reply_markup"]["inline_keyboard"] for b in row if b["text"] == text]
+    return str(data)
+
+
+def test_a_more_button_pressed_while_sqlite_is_locked_shows_the_next_passages(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Another process holds SQLite's write lock longer than a write answering someone waits (5 s) while a question
+    is answered: a press of the answer's "More" button meanwhile shows the next passages (it said the result had
+    expired, the question's save having given up), and the question is saved once the lock is let go."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+        holder = locking_sqlite(settings)
+        try:
+            before = len(server.calls("sendMessage", chat_id=ALICE))
+            server.send_text(ALICE, "harbor")
+            answer = server.wait_for("sendMessage", count=before + 1, chat_id=ALICE, timeout=60)[before]
+            more = button(answer.params, "More")
+            message_id = answer.result["message_id"]
+            server.press_button(ALICE, message_id, more)
+            [edit] = server.wait_for("editMessageText", count=1, timeout=60)
+            assert visible_text(edit.params["text"]).startswith("4. "), edit.params["text"]
+            # Pressed again past the wait of a write answering someone, the lock still held: Back still pages.
+            time.sleep(ANSWER_WAIT_SECONDS + 1)
+            back = button(edit.params, "Back")
+            server.press_button(ALICE, message_id, back)
+            edits = server.wait_for("editMessageText", count=2, timeout=60)
+            assert visible_text(edits[1].params["text"]).startswith("1. "), edits[1].params["text"]
+            assert not [c for c in server.calls("answerCallbackQuery") if c.params.get("text")]
+        finally:
+            unlock(holder)
+        key = more.split(":")[1]
+        with closing(sqlite3.connect(settings.database_path)) as db:
+            deadline = time.monotonic() + 30
+            while not db.execute("SELECT count(*) FROM queries WHERE key = ?", (key,)).fetchone()[0]:
+                assert time.monotonic() < deadline, "the question was never saved"
+                time.sleep(0.2)
+    [err] = log
+    assert "could not keep the question" not in err, err

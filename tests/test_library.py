@@ -480,3 +480,18 @@ def test_an_index_that_cannot_be_written_answers_as_it_is_with_one_warning(
         assert library.ask(library.request("solar farm Tilby")).found
     finally:
         library.close()
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "rank-bm25"])
+def test_a_search_and_its_weights_in_one_look_are_those_asked_apart(settings: Settings, engine: str) -> None:
+    """A question's hits and its words' idf, read from one view of the index (one check of its files), are what
+    `search` and `idf` give asked apart while nobody writes: a word no paragraph holds weighs the most."""
+    library = Library.open(replace(settings, engine=engine, semantic="off"))
+    try:
+        terms = analyze("Why did Russia invite Dempsey to Moscow, zyzzyva?")
+        hits, weights = library.engine.search_weighing(Query(terms), 10, terms)
+        assert hits and hits == library.engine.search(Query(terms), 10)
+        assert weights == library.engine.idf(terms) and weights.paragraphs == library.engine.count()
+        assert "zyzzyva" in weights.weights and "zyzzyva" not in weights.used() and "dempsey" in weights.used()
+    finally:
+        library.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -23,9 +24,10 @@ import pytest
 from bot.config import Settings
 from bot.errors import NewsbotError
 from bot.library import Library
+from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
-from tests.processes import newsbot
+from tests.processes import newsbot, process_env
 
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
 SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
@@ -225,7 +227,12 @@ READ_WHAT_IS_CUT = textwrap.dedent(
     engine = TantivyEngine(Path(sys.argv[1]), 1.0)
     print(len(engine.search(Query(("dempsey",)), 5)), flush=True)
     sys.stdin.readline()
-    for step in (lambda: engine.search(Query(("dempsey",)), 5), engine.refresh, lambda: engine.idf(["dempsey"])):
+    for step in (
+        lambda: engine.search(Query(("dempsey",)), 5),
+        engine.refresh,
+        lambda: engine.idf(["dempsey"]),
+        lambda: engine.search_weighing(Query(("dempsey",)), 5, ["dempsey"]),
+    ):
         try:
             step()
         except IndexCorruptError as exc:
@@ -238,8 +245,8 @@ READ_WHAT_IS_CUT = textwrap.dedent(
 
 def test_a_reader_refuses_to_read_index_files_another_process_cut_short(settings: Settings) -> None:
     """Index files truncated in place under a process that has them mapped: reading them would kill it with
-    SIGBUS. Its next search, reload or idf refuses with IndexCorruptError (for the follower to build a new index)
-    and the process lives on."""
+    SIGBUS. Its next search, reload, idf or both in one look refuses with IndexCorruptError (for the follower to
+    build a new index) and the process lives on."""
     Library.open(settings).close()
     generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     reader = subprocess.Popen(
@@ -257,5 +264,84 @@ def test_a_reader_refuses_to_read_index_files_another_process_cut_short(settings
     out, err = reader.communicate("\n", timeout=60)
     assert reader.returncode == 0, (reader.returncode, err)
     refused = [line for line in out.splitlines() if line.startswith("refused:")]
-    assert len(refused) == 3 and all("was cut short under this process" in line for line in refused), out
+    assert len(refused) == 4 and all("was cut short under this process" in line for line in refused), out
     assert out.endswith("alive\n")
+
+
+FOLLOW_WHEN_TOLD = textwrap.dedent(
+    """
+    import json, logging, sys
+    from bot.config import Settings
+    from bot.library import Library
+    logging.basicConfig(level=logging.INFO)
+    library = Library.open(Settings.from_env())
+    print("ready", flush=True)
+    sys.stdin.readline()
+    library.follow()
+    engine = library.engine
+    print(json.dumps([engine.directory.name, engine.cursor, engine.count()]), flush=True)
+    """
+)
+
+
+def test_processes_on_a_replaced_store_build_one_index_and_a_killed_builder_is_taken_over(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Three processes on one data directory find the store replaced (the directory removed, a store made elsewhere
+    copied in): one builds the new index, the others wait for it. Killed mid-build, one of the waiters builds it
+    instead and the last takes that one: one build, not one per process, and no process waits forever."""
+    settings = replace(settings, semantic="off")
+    Library.open(settings).close()
+    elsewhere = replace(settings, data_dir=tmp_path / "elsewhere")
+    other = Library.open(elsewhere, seed_corpus=False)
+    other.add(
+        Article(f"Council meeting {i}", tuple(f"Town {i} voted on item {j} about its {i * j} parks." for j in range(6)))
+        for i in range(3000)
+    )
+    head, paragraphs = other.store.head(), other.store.stats().paragraphs
+    other.close()
+    logs = [tmp_path / f"follower-{i}.log" for i in range(3)]
+    followers = []
+    for log in logs:
+        with log.open("w") as err:
+            followers.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", FOLLOW_WHEN_TOLD],
+                    cwd=ROOT,
+                    env=process_env(settings, NEWSBOT_SEMANTIC="off"),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=err,
+                    text=True,
+                )
+            )
+    try:
+        for follower in followers:
+            assert follower.stdout is not None and follower.stdout.readline() == "ready\n"
+        gone = tmp_path / "data-removed"
+        settings.data_dir.rename(gone)
+        shutil.rmtree(gone)
+        settings.data_dir.mkdir()
+        shutil.copy(elsewhere.database_path, settings.database_path)
+        for follower in followers:
+            assert follower.stdin is not None
+            follower.stdin.write("go\n")
+            follower.stdin.flush()
+        waiting = "waiting for another process to build the index"
+        until(lambda: sum(waiting in log.read_text() for log in logs) == 2, timeout=120)
+        [builder] = [f for f, log in zip(followers, logs, strict=True) if waiting not in log.read_text()]
+        builder.kill()
+        builder.communicate()
+        survivors = [(f, log) for f, log in zip(followers, logs, strict=True) if f is not builder]
+        took = [json.loads(f.communicate(timeout=120)[0]) for f, _ in survivors]
+        errs = [log.read_text() for _, log in survivors]
+        assert [f.returncode for f, _ in survivors] == [0, 0] and "Traceback" not in "".join(errs), errs
+        current = (settings.index_dir / "CURRENT").read_text().strip()
+        assert took == [[current, head, paragraphs]] * 2
+        assert sum(err.count("built index") for err in errs) == 1, errs
+        assert sum(err.count(f"took index {current}, which another process built") for err in errs) == 1, errs
+    finally:
+        for follower in followers:
+            if follower.poll() is None:
+                follower.kill()
+                follower.communicate()

@@ -90,26 +90,14 @@ class RankBM25Engine:
         return len(self._live.docs)
 
     def search(self, query: Query, limit: int) -> list[Hit]:
-        live = self._live
-        terms = unique_terms(query.terms)
-        if live.model is None or not terms:
-            return []
-        scores = live.model.get_scores(terms)
-        if query.category or query.since or query.until:
-            docs = (live.docs[k] for k in live.keys)
-            mask = np.array([query.matches(p.category, p.published) for p in docs], dtype=bool)
-            scores = np.where(mask, scores, 0.0)
-        top = np.argsort(-scores, kind="stable")[:limit]
-        return [Hit(live.keys[i][0], live.keys[i][1], float(scores[i])) for i in top if scores[i] > 0]
+        return _search(self._live, query, limit)
+
+    def search_weighing(self, query: Query, limit: int, terms: Sequence[str]) -> tuple[list[Hit], Idf]:
+        live = self._live  # one snapshot for both
+        return _search(live, query, limit), _idf(live, terms)
 
     def idf(self, terms: Sequence[str]) -> Idf:
-        live = self._live  # one snapshot: a catch-up may swap in another meanwhile
-        model = live.model
-        if model is None:
-            return Idf(0, dict.fromkeys(unique_terms(terms), 1.0))
-        # rank-bm25 floors common terms' idf at a small positive value; unseen terms get the idf of df=0.
-        unseen = math.log(model.corpus_size + 0.5) - math.log(0.5)
-        return Idf(len(live.docs), {t: model.idf.get(t, unseen) for t in unique_terms(terms)})
+        return _idf(self._live, terms)  # one snapshot: a catch-up may swap in another meanwhile
 
     def size_bytes(self) -> int:
         return 0
@@ -117,3 +105,25 @@ class RankBM25Engine:
     def close(self) -> None:
         with self._lock:
             self._live, self._draft = _Snapshot([], {}, None, NO_CURSOR), None
+
+
+def _search(live: _Snapshot, query: Query, limit: int) -> list[Hit]:
+    terms = unique_terms(query.terms)
+    if live.model is None or not terms:
+        return []
+    scores = live.model.get_scores(terms)
+    if query.category or query.since or query.until:
+        docs = (live.docs[k] for k in live.keys)
+        mask = np.array([query.matches(p.category, p.published) for p in docs], dtype=bool)
+        scores = np.where(mask, scores, 0.0)
+    top = np.argsort(-scores, kind="stable")[:limit]
+    return [Hit(live.keys[i][0], live.keys[i][1], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _idf(live: _Snapshot, terms: Sequence[str]) -> Idf:
+    model = live.model
+    if model is None:
+        return Idf(0, dict.fromkeys(unique_terms(terms), 1.0))
+    # rank-bm25 floors common terms' idf at a small positive value; unseen terms get the idf of df=0.
+    unseen = math.log(model.corpus_size + 0.5) - math.log(0.5)
+    return Idf(len(live.docs), {t: model.idf.get(t, unseen) for t in unique_terms(terms)})

@@ -4,11 +4,14 @@ The store is the one truth; an index is a local copy that any process can bring 
 change log after its cursor. Replaying is idempotent (each changed article is deleted from the index and added
 again as the store holds it now), so a crash between an index commit and its cursor only replays a little.
 
-On disk (tantivy) a data directory's index lives in generations: `index/CURRENT` names the one in use
-(`gen-...`). Processes sharing the data directory share it: whoever gets its writer catches it up, the others
-just reload. A rebuild is made aside in a new generation while questions are answered from the old one, caught
-up with what changed meanwhile, and swapped in by rewriting CURRENT atomically; every process switches on its
-next refresh. Old generations are deleted once nothing can still be using them.
+On disk (tantivy) a data directory's index lives in generations: `index/CURRENT` names the one in use (`gen-...`).
+Processes sharing the data directory share it: whoever gets its writer catches it up, the others just reload. When
+none serves (a new data directory, a store replaced, an index removed or damaged), one process builds it, holding a
+claim (a lock file every process honours, released by the system if its holder dies), and the others wait for it and
+take what it swapped in: with N processes on a replaced store, one build instead of N. A rebuild is made aside in a
+new generation while questions are answered from the old one, caught up with what changed meanwhile, and swapped in
+by rewriting CURRENT atomically; every process switches on its next refresh. Old generations are deleted once
+nothing can still be using them.
 
 An index belongs to one store: each generation records the store's identity (`store`, beside the cursor). A
 generation made from another store (the data directory opened with another DATABASE_URL), or whose cursor is
@@ -17,6 +20,7 @@ ahead of the store's log (a store replaced by an older copy), is rebuilt from th
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -41,6 +45,8 @@ BATCH_CHANGES = 2000
 # Articles read from the store at a time when building an index.
 BUILD_ARTICLES = 1000
 CURRENT = "CURRENT"
+# Held by the process building the index no generation could serve.
+BUILD_CLAIM = "build.lock"
 # Beside a generation's cursor: the identity of the store it was made from.
 STORE_FILE = "store"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
@@ -78,7 +84,7 @@ class Follower:
         # Why the index could not be written when last tried (a full disk), said once until it is written again.
         self._write_failure = ""
         self._say_write_failures = say_write_failures
-        self.engine = self._open_current() or self.rebuild()
+        self.engine = self._usable()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
         self._remove_stale()
 
@@ -92,9 +98,8 @@ class Follower:
         except OSError:
             return ""
 
-    def _open_current(self) -> Engine | None:
-        """The engine CURRENT names, if it opens and knows its cursor."""
-        name = self._named()
+    def _open(self, name: str) -> Engine | None:
+        """The engine of generation `name`, if it opens, knows its cursor and was made from this store."""
         if self.root is None or not name:
             return None
         try:
@@ -111,6 +116,40 @@ class Follower:
             return None
         self._generation = name
         return engine
+
+    def _usable(self, unusable: str = "") -> Engine:
+        """The index CURRENT names if it serves this store (and is not `unusable`, one found damaged), else a new
+        one: built here, or, while another process holds the build claim, the one it swaps in (built here after
+        all if it ends without one)."""
+        name = self._named()
+        if name != unusable and (engine := self._open(name)) is not None:
+            return engine
+        if self.root is None:
+            return self.rebuild()
+        with self._build_claim():
+            now = self._named()
+            if now not in (name, unusable) and (engine := self._open(now)) is not None:
+                log.info("took index %s, which another process built (%d paragraphs)", now, engine.count())
+                return engine
+            return self.rebuild()
+
+    @contextmanager
+    def _build_claim(self) -> Iterator[None]:
+        assert self.root is not None
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / BUILD_CLAIM, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
+            raise IndexCorruptError(f"cannot build an index in {self.root}: {exc.strerror or exc}") from exc
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("waiting for another process to build the index in %s...", self.root)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # which gives the claim back
 
     def _belongs(self, directory: Path, cursor: int) -> bool:
         """Whether the generation in `directory` was made from this store (saying why not when it was not)."""
@@ -155,7 +194,7 @@ class Follower:
     def _remove_stale(self) -> None:
         if self.root is None:
             return
-        keep = {CURRENT, self._generation}
+        keep = {CURRENT, BUILD_CLAIM, self._generation}
         now = time.time()
         legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
         for path in self.root.iterdir():
@@ -174,22 +213,21 @@ class Follower:
         this store (another process sharing the data directory built it), else one built from the store."""
         with self._lock:
             self._identity = self.store.identity()
-            engine = self._open_current()
-            if engine is None:
-                self.rebuild()
-            else:
-                self.engine.release()
-                self.engine = engine
+            self._take(self._usable())
 
     def refresh(self) -> None:
         """See what other processes did: a rebuild swapped in, and commits to the index in use."""
         with self._lock:
-            if self._named() not in ("", self._generation):
-                engine = self._open_current()
-                if engine is not None:
-                    self.engine.release()
-                    self.engine = engine
+            if (name := self._named()) not in ("", self._generation) and (engine := self._open(name)) is not None:
+                self._take(engine)
             self.engine.refresh()
+
+    def _take(self, engine: Engine) -> None:
+        """Answer from `engine` from now on (one `rebuild` swapped in already)."""
+        if engine is not self.engine:
+            # Released, not closed: a question in another thread may still be reading it.
+            self.engine.release()
+            self.engine = engine
 
     # ---- following the log --------------------------------------------------------------------------------------
 
@@ -215,7 +253,7 @@ class Follower:
                 self.refresh()
             except IndexCorruptError as exc:
                 log.warning("%s; building a new index from the store", exc)
-                self.rebuild()  # which says what it built; it holds every change
+                self._take(self._usable(unusable=self._generation))  # which holds every change
                 return 0
             engine = self.engine
             head = self.store.head() if until is None else until
@@ -227,7 +265,7 @@ class Follower:
                     engine.cursor,
                     head,
                 )
-                self.rebuild()
+                self._take(self._usable(unusable=self._generation))
                 return 0
             if engine.cursor >= head or not engine.try_write():
                 return 0

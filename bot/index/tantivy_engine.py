@@ -237,6 +237,14 @@ class TantivyEngine:
         return filters
 
     def search(self, query: Query, limit: int) -> list[Hit]:
+        return self._search(self._searcher(), query, limit)
+
+    def search_weighing(self, query: Query, limit: int, terms: Sequence[str]) -> tuple[list[Hit], Idf]:
+        # One searcher: one check of the files' sizes, and weights of the view the hits came from.
+        searcher = self._searcher()
+        return self._search(searcher, query, limit), _idf_of(searcher, terms)
+
+    def _search(self, searcher: tantivy.Searcher, query: Query, limit: int) -> list[Hit]:
         terms = unique_terms(query.terms)
         if not terms:
             return []
@@ -246,7 +254,6 @@ class TantivyEngine:
                 tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "headline", t), self.headline_boost)
                 for t in terms
             ]
-        searcher = self._searcher()
         if self.pair_boost > 0:
             should += self._pair_queries(searcher, query.terms)
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
@@ -271,10 +278,7 @@ class TantivyEngine:
         return queries
 
     def idf(self, terms: Sequence[str]) -> Idf:
-        # One searcher, so the count and the frequencies are of one view.
-        searcher = self._searcher()
-        total = max(searcher.num_docs, 1)
-        return Idf(searcher.num_docs, {t: _idf(total, searcher.doc_freq("body", t)) for t in unique_terms(terms)})
+        return _idf_of(self._searcher(), terms)
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
@@ -298,6 +302,12 @@ def _reason(error: Exception) -> str:
         # What tantivy says when its writing thread failed, without why (it guesses "io::Error most likely").
         return "its writer failed on an input/output error (a full disk, most likely)"
     return error.strerror if isinstance(error, OSError) and error.strerror else str(error).splitlines()[0]
+
+
+def _idf_of(searcher: tantivy.Searcher, terms: Sequence[str]) -> Idf:
+    """The terms' idf in paragraph bodies with the paragraph count, both of the one view `searcher` holds."""
+    total = max(searcher.num_docs, 1)
+    return Idf(searcher.num_docs, {t: _idf(total, searcher.doc_freq("body", t)) for t in unique_terms(terms)})
 
 
 def _idf(total: int, frequency: int) -> float:

@@ -13,7 +13,7 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -39,7 +39,7 @@ from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, latest_of, small_talk, without_opening
 from bot.retrieval import Request
 from bot.services.categories import match_categories
-from bot.store import SavedQuery
+from bot.store import SavedQuery, after_answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, keyboard, pages_on
 from bot.tg.context import Context
@@ -83,10 +83,12 @@ def first_page(library: Library, request: Request, username: str, zone: tzinfo) 
     return Page(text, keyboard(answer, saved.key, request.k), saved, saved.key)
 
 
-def next_page(library: Library, key: str, offset: int, username: str, zone: tzinfo) -> Page | None:
-    """Search and render a later page of a kept question, dated in `zone` (in a worker thread); None if it
-    expired."""
-    saved = library.store.load_query(key)
+def next_page(
+    library: Library, key: str, offset: int, username: str, zone: tzinfo, saving: Mapping[str, SavedQuery]
+) -> Page | None:
+    """Search and render a later page of a kept question (in the store, or in `saving` while it is being saved),
+    dated in `zone` (in a worker thread); None if it expired."""
+    saved = library.store.load_query(key) or saving.get(key)
     if saved is None:
         return None
     k = min(library.settings.answer_size, MAX_PASSAGES - offset)
@@ -97,15 +99,29 @@ def next_page(library: Library, key: str, offset: int, username: str, zone: tzin
     return Page(text, keyboard(answer, key, library.settings.answer_size))
 
 
-async def keep_question(library: Library, page: Page) -> None:
+async def keep_question(context: Context, page: Page) -> None:
     """Save the question behind a sent answer's "More" button: after the reply, so a busy database never delays
-    an answer. A failed save is logged; it only makes that one button expire."""
+    an answer, and aside, so the chat's next update (a press of that button) does not wait for it. Another
+    process's lock is waited for as background work waits (a minute, where the 5 s of a write answering someone
+    turned a lock held for seconds into an expired button); a press meanwhile is served from memory."""
     if page.saved is None:
         return
+    context.bot_data.saving[page.key] = page.saved
+    saving = _save_question(context.bot_data.library, context.bot_data.saving, page.saved)
+    if context.application.running:
+        context.application.create_task(saving)
+    else:  # the bot is stopping: only tasks made while it ran are awaited before the library closes
+        await saving
+
+
+async def _save_question(library: Library, saving: dict[str, SavedQuery], saved: SavedQuery) -> None:
     try:
-        await asyncio.to_thread(library.store.save_query, page.saved)
+        with after_answering():
+            await asyncio.to_thread(library.store.save_query, saved)
     except StoreError:  # the answer is out; the button says "expired" if pressed
-        log.warning("could not keep the question behind a More button (%s)", page.key, exc_info=True)
+        log.warning("could not keep the question behind a More button (%s)", saved.key, exc_info=True)
+    finally:
+        saving.pop(saved.key, None)
 
 
 def asked_anew(context: Context, message: Message, question: str) -> bool:
@@ -164,7 +180,7 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         await message.reply_text(html.escape(str(exc)))
         return
     await message.reply_text(page.text, reply_markup=page.markup)
-    await keep_question(library, page)
+    await keep_question(context, page)
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:
@@ -265,10 +281,10 @@ async def more(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and context.match is not None
     key, offset = context.match.group(1), int(context.match.group(2))
-    library, username = context.bot_data.library, context.bot_data.username
+    library, username, saving = context.bot_data.library, context.bot_data.username, context.bot_data.saving
     subscriptions = context.bot_data.digesting.subscriptions
     page = await asyncio.to_thread(
-        lambda: next_page(library, key, offset, username, subscriptions.zone_of(chat_of(query)))
+        lambda: next_page(library, key, offset, username, subscriptions.zone_of(chat_of(query)), saving)
     )
     if page is None:
         await query.answer(EXPIRED, show_alert=True)

@@ -17,6 +17,7 @@ from bot.services.fanout import FanOut
 from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
+from bot.store import SavedQuery
 from bot.tg.outage import Outage
 from bot.tg.received import Journal
 
@@ -96,6 +97,8 @@ class BotData:
     # answered again.
     asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
     outages: Outages = field(default_factory=Outages, repr=False)
+    # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
+    saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
     # The updates this process received and has not handled yet (from `post_init`).
     journal: Journal | None = field(default=None, repr=False)
 

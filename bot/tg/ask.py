@@ -42,7 +42,7 @@ from bot.services.categories import match_categories
 from bot.store import SavedQuery, after_answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, keyboard, pages_on
-from bot.tg.context import Context
+from bot.tg.context import BotData, Context
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
@@ -107,21 +107,22 @@ async def keep_question(context: Context, page: Page) -> None:
     if page.saved is None:
         return
     context.bot_data.saving[page.key] = page.saved
-    saving = _save_question(context.bot_data.library, context.bot_data.saving, page.saved)
+    saving = _save_question(context.bot_data, page.saved)
     if context.application.running:
         context.application.create_task(saving)
     else:  # the bot is stopping: only tasks made while it ran are awaited before the library closes
         await saving
 
 
-async def _save_question(library: Library, saving: dict[str, SavedQuery], saved: SavedQuery) -> None:
+async def _save_question(data: BotData, saved: SavedQuery) -> None:
     try:
-        with after_answering():
-            await asyncio.to_thread(library.store.save_query, saved)
+        async with data.save_turn:
+            with after_answering():
+                await asyncio.to_thread(data.library.store.save_query, saved)
     except StoreError:  # the answer is out; the button says "expired" if pressed
         log.warning("could not keep the question behind a More button (%s)", saved.key, exc_info=True)
     finally:
-        saving.pop(saved.key, None)
+        data.saving.pop(saved.key, None)
 
 
 def asked_anew(context: Context, message: Message, question: str) -> bool:

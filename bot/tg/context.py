@@ -99,6 +99,9 @@ class BotData:
     outages: Outages = field(default_factory=Outages, repr=False)
     # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
+    # Held by the one save that runs: under another process's long lock each waits up to a minute, and saves running
+    # side by side would take every worker thread, which questions need.
+    save_turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # The updates this process received and has not handled yet (from `post_init`).
     journal: Journal | None = field(default=None, repr=False)
 

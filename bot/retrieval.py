@@ -1032,9 +1032,11 @@ def follow_up(
 
     A follow-up that names a new subject is searched alone: a name none of those stories uses, capitalised in the
     question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
-    `written_as_names`), or words none of them uses that a story of another category answers confidently ("what
-    about the apple harvest?" of a rail strike; "what was the score?" of a tennis final is answered by a rugby
-    match's, and "how much was he fined?" of a football manager by another's fine, which are no new subject).
+    `written_as_names`), words none of them uses typed as keywords or turned to, pointing nowhere back ("six
+    nations", "and cricket?" of a tennis match; not "and the score?": `names_a_subject`), or words none of them
+    uses that a story of another category answers confidently ("what about the apple harvest?" of a rail strike;
+    "what was the score?" of a tennis final is answered by a rugby match's, and "how much was he fined?" of a
+    football manager by another's fine, which are no new subject).
     Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
     the reader did not ask after them, and a passage without them would count as missing a number asked about
     (`number_missing`).
@@ -1062,10 +1064,20 @@ _BACK = frozenset(
 )
 
 
+# A reply that turns to something else: "and cricket?", "what about golf?", "how about in France?".
+_TURN = re.compile(r"\s*(?:(?:and\s+)?(?:what|how)\s+about|and)\s+", re.IGNORECASE)
+# After a turn these point back too: "and the score?" asks that match's, "and today?" the same story's news.
+_TURNED_BACK = _BACK | {"the", "today", "yesterday", "tomorrow", "earlier", "later", "else", "other", "others"}
+
+
 def names_a_subject(reply: str) -> bool:
-    """Whether a reply only names something ("six nations", "cricket results"): typed as keywords, not asked, and
-    with no word that points back to the story it follows ("her coach")."""
-    return not asks(reply) and not {fold(w) for w in _LETTERED_WORD.findall(reply)} & _BACK
+    """Whether a reply only names something: typed as keywords ("six nations", "cricket results") or turned to
+    ("and cricket?", "what about golf?", "and in France?"), not asked, and with no word that points back to the
+    story it follows ("her coach", "and the score?")."""
+    turned = _TURN.match(reply)
+    named = reply[turned.end() :].rstrip(" ?!.") if turned else reply
+    back = _TURNED_BACK if turned else _BACK
+    return bool(named) and not asks(named) and not {fold(w) for w in _LETTERED_WORD.findall(named)} & back
 
 
 def _headline(title: str) -> str:

@@ -627,7 +627,14 @@ def test_a_follow_up_of_common_words_alone_is_ordered_by_their_meaning(followed_
     [
         ("six nations", True),  # typed as a subject, of words the tennis report never uses
         ("what about the six nations?", True),  # "Nations" is mostly written as a name
+        ("and cricket?", True),  # turned to, asked in lower case, a sport as the tennis report's
+        ("what about golf?", True),
+        ("and in France?", True),
+        ("and in france?", True),
         ("what was the score?", False),
+        ("and the score?", False),  # "the" points back: that match's
+        ("and today?", False),
+        ("why?", False),
     ],
 )
 def test_a_follow_up_naming_a_subject_the_story_never_mentions_is_searched_alone(
@@ -642,9 +649,16 @@ def test_a_follow_up_naming_a_subject_the_story_never_mentions_is_searched_alone
     [
         ("six nations", True),
         ("cricket results", True),
+        ("and cricket?", True),
+        ("What about golf?", True),
+        ("how about in France?", True),
         ("and her coach", False),
         ("who bought it?", False),
-        ("what about the six nations?", False),  # asked: told by the words the articles use (`follow_up`)
+        ("and who bought it?", False),
+        ("and the score?", False),
+        ("and yesterday?", False),
+        ("and?", False),
+        ("what about the six nations?", False),  # "the" points back: told by the words the articles use (`follow_up`)
     ],
 )
 def test_a_reply_names_a_subject_when_typed_as_keywords_that_point_nowhere_back(reply: str, naming: bool) -> None:

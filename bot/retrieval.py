@@ -174,10 +174,11 @@ class Answerability:
     `complete` that it holds every word of it (each also apart for keywords and for a question asked as one,
     see `asks`); `best_cosine` is the highest cosine of any candidate (a question the articles cannot answer has
     nothing near it); `unseen` is the share of the question's information in words no paragraph has ever used
-    (Brexit, bitcoin), and `number` says a number the question asks about (a year, mostly) is missing from the
-    passage and its context. Fitted on the tuning half of the project's BBC questions, answerable and not
-    (bench/quality.py --tune); one score per answer, that of its best passage, so a question asked in other
-    words is not declined for that alone.
+    (Brexit, bitcoin), or in a name of several words no passage found holds together (`names_apart`), and
+    `number` says a number the question asks about (a year, mostly) is missing from the passage and its context.
+    Fitted on the tuning half of the project's BBC questions, answerable and not (bench/quality.py --tune); one
+    score per answer, that of its best passage, so a question asked in other words is not declined for that
+    alone.
     """
 
     bias: float
@@ -329,6 +330,50 @@ def name_terms(question: str) -> frozenset[str]:
         return frozenset()
     first = len(question) - len(question.lstrip())
     return frozenset(term for start, _, term in words(question) if start > first and question[start].isupper())
+
+
+# A name's words written this many terms apart or closer are still that name ("Chancellor Gordon Brown" of
+# "Chancellor Brown").
+NAME_SPAN = 3
+
+
+def names_apart(question: str, texts: Sequence[str]) -> frozenset[str]:
+    """The terms of the question's names of several words (`name_terms` side by side: "Lord Kennedy") that no
+    text holds in their order, each within NAME_SPAN terms of the one before. A word counts as part of a name
+    only when the texts write it as one mostly (`written_as_names`): a question typed in title case ("What Did
+    The Minister Say?") names no "Minister Say"."""
+    names: list[list[str]] = []
+    named, end = name_terms(question), -1
+    if len(named) > 1:
+        named = written_as_names(named, texts, MOSTLY)
+    for start, stop, term in words(question):
+        if term not in named:
+            end = -1
+            continue
+        if end >= 0 and question[end:start].isspace():
+            names[-1].append(term)
+        else:
+            names.append([term])
+        end = stop
+    wanted = [name for name in names if len(set(name)) > 1]
+    for text in texts if wanted else ():
+        terms = _term_list(text)
+        wanted = [name for name in wanted if not _holds(terms, name)]
+        if not wanted:
+            break
+    return frozenset(term for name in wanted for term in name)
+
+
+def _holds(terms: Sequence[str], name: Sequence[str]) -> bool:
+    at = [i for i, term in enumerate(terms) if term == name[0]]
+    for word in name[1:]:
+        at = [j for i in at for j in range(i + 1, min(i + 1 + NAME_SPAN, len(terms))) if terms[j] == word]
+    return bool(at)
+
+
+@lru_cache(maxsize=50_000)
+def _term_list(text: str) -> tuple[str, ...]:
+    return tuple(analyze(text))
 
 
 @lru_cache(maxsize=50_000)
@@ -644,6 +689,10 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
+    # A name of several words that no passage found holds together is no more there than a name no paragraph
+    # uses: "Why did Lord Kennedy sue?" found Helena Kennedy, a Labour peer, and Lord Holme beside Charles Kennedy.
+    apart = names_apart(question, [*texts.values(), *headlines.values()]) - never_used
+    unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / (sum(idf.values()) or 1.0))
     asked = asks(question, texts.values())
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
     if semantic is None:
@@ -1031,9 +1080,11 @@ def follow_up(
 
     A follow-up that names a new subject is searched alone: a name none of those stories uses, capitalised in the
     question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
-    `written_as_names`), or words none of them uses that a story of another category answers confidently ("what
-    about the apple harvest?" of a rail strike; "what was the score?" of a tennis final is answered by a rugby
-    match's, and "how much was he fined?" of a football manager by another's fine, which are no new subject).
+    `written_as_names`), words none of them uses typed as keywords or turned to, pointing nowhere back ("six
+    nations", "and cricket?" of a tennis match; not "and the score?": `names_a_subject`), or words none of them
+    uses that a story of another category answers confidently ("what about the apple harvest?" of a rail strike;
+    "what was the score?" of a tennis final is answered by a rugby match's, and "how much was he fined?" of a
+    football manager by another's fine, which are no new subject).
     Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
     the reader did not ask after them, and a passage without them would count as missing a number asked about
     (`number_missing`).
@@ -1061,10 +1112,20 @@ _BACK = frozenset(
 )
 
 
+# A reply that turns to something else: "and cricket?", "what about golf?", "how about in France?".
+_TURN = re.compile(r"\s*(?:(?:and\s+)?(?:what|how)\s+about|and)\s+", re.IGNORECASE)
+# After a turn these point back too: "and the score?" asks that match's, "and today?" the same story's news.
+_TURNED_BACK = _BACK | {"the", "today", "yesterday", "tomorrow", "earlier", "later", "else", "other", "others"}
+
+
 def names_a_subject(reply: str) -> bool:
-    """Whether a reply only names something ("six nations", "cricket results"): typed as keywords, not asked, and
-    with no word that points back to the story it follows ("her coach")."""
-    return not asks(reply) and not {fold(w) for w in _LETTERED_WORD.findall(reply)} & _BACK
+    """Whether a reply only names something: typed as keywords ("six nations", "cricket results") or turned to
+    ("and cricket?", "what about golf?", "and in France?"), not asked, and with no word that points back to the
+    story it follows ("her coach", "and the score?")."""
+    turned = _TURN.match(reply)
+    named = reply[turned.end() :].rstrip(" ?!.") if turned else reply
+    back = _TURNED_BACK if turned else _BACK
+    return bool(named) and not asks(named) and not {fold(w) for w in _LETTERED_WORD.findall(named)} & back
 
 
 def _headline(title: str) -> str:

@@ -4,7 +4,8 @@
 types to the bot as updates of a private chat (through `getUpdates`, as Telegram would), and prints the bot's
 messages readably. Buttons are numbered; typing a number presses one (a number no button has is refused, not
 asked). A line starting with ">" replies to the last message that had buttons, an answer most often: a follow-up
-("> who bought it?"), as a Telegram reply. `/quit` or end of input ends the chat once every reply has been printed.
+("> who bought it?"), as a Telegram reply; ">2" replies to the one before it, ">3" to the one before that
+(">2 who bought it?"). `/quit` or end of input ends the chat once every reply has been printed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import itertools
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -37,10 +39,11 @@ USERNAME = "newsbot"
 DEEP_LINK = f"https://t.me/{USERNAME}?start="
 INTRO = (
     "Chatting with newsbot. Type a question, /help for commands, a button's number to press it, > and a question to"
-    " follow up on the last answer, /quit to leave."
+    " follow up on the last answer (>2 on the one before it), /quit to leave."
 )
-# A typed line starting with this replies to the last message that had buttons (`TerminalBotAPI._update_for`).
-REPLY_MARK = ">"
+# A typed line starting with ">" replies to the last message that had buttons, ">2" to the one before it
+# (`TerminalBotAPI._update_for`); a number typed after a space is the question's ("> 2004 results").
+_REPLY = re.compile(r">(\d*)\s*")
 
 
 class _TerminalText(HTMLParser):
@@ -109,6 +112,8 @@ class TerminalBotAPI(BaseRequest):
         self._query_ids = itertools.count(1)
         # The buttons a typed number presses: those of the last message that had any.
         self._buttons: list[tuple[int, str]] = []
+        # The messages that had buttons, the last shown (or paged) last: the ones a ">" line can reply to.
+        self._replyable: list[int] = []
         self._pending: asyncio.Queue[JSON] | None = None
         self._fetched: asyncio.Event | None = None
         self._last_fed = 0
@@ -174,6 +179,10 @@ class TerminalBotAPI(BaseRequest):
             # A number beside buttons means a button: searched, it could only find stories that happen to use it.
             self._print(f"There is no button {text}; type {'1' if count == 1 else f'1 to {count}'} to press one.\n")
             return
+        if (reply := _REPLY.match(text)) and reply[1] and not 1 <= int(reply[1]) <= len(self._replyable):
+            # Asked without the answer it was meant for, a follow-up could only be misread.
+            self._print(f"{_replyable_said(len(self._replyable))}\n")
+            return
         update_id = next(self._update_ids)
         self._fetched.clear()
         self._last_fed = update_id
@@ -204,9 +213,10 @@ class TerminalBotAPI(BaseRequest):
                     "chat_type": "private",
                 }
             }
-        replied = self._buttons[0][0] if text.startswith(REPLY_MARK) and self._buttons else None
-        if replied is not None:
-            text = text[len(REPLY_MARK) :].strip()
+        replied = None
+        if (reply := _REPLY.match(text)) and self._replyable:
+            replied = self._replyable[-int(reply[1] or 1)]
+            text = text[reply.end() :]
         message = self._new_message(self.user, text)
         if replied is not None:
             message["reply_to_message"] = {k: v for k, v in self._messages[replied].items() if k != "reply_to_message"}
@@ -249,6 +259,7 @@ class TerminalBotAPI(BaseRequest):
         ]
         if buttons:
             self._buttons = [(message["message_id"], data) for _, data, _ in buttons if data]
+            self._replyable = [m for m in self._replyable if m != message["message_id"]] + [message["message_id"]]
             labels, number = [], 0
             for text, data, url in buttons:
                 if data:
@@ -276,6 +287,17 @@ class TerminalBotAPI(BaseRequest):
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+
+def _replyable_said(count: int) -> str:
+    """Why a ">N" line was not sent, with the numbers that reply to something."""
+    if not count:
+        return "There is no answer to reply to yet: ask a question first."
+    if count == 1:
+        return "There is one answer to reply to: type > and your follow-up."
+    return (
+        f"There are {count} answers to reply to: > (or >1) replies to the last, >2 to the one before, up to >{count}."
+    )
 
 
 def _typed_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str | None]:

@@ -771,23 +771,25 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
     assert not server.pending_updates()  # the answered update was confirmed, so a restart will not repeat it
 
 
-def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
+def chat_in_terminal(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
+    """`newsbot chat` over the test corpus, without a token, given the `typed` lines."""
     env = newsbot_env(tmp_path)
     env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
-    def chat(typed: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "chat"],
-            input=typed,
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=60,
-            check=False,
-        )
 
-    result = chat("Who became the youngest chess champion?\n1\n> when was that?\n/help\nharbor\n9\n3\n/stats\n")
+def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
+    typed = "Who became the youngest chess champion?\n1\n> when was that?\n/help\nharbor\n9\n3\n/stats\n"
+    result = chat_in_terminal(tmp_path, typed)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "*1. Chess Prodigy Wins National Title at Twelve*" in out
@@ -802,8 +804,22 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert "articles:   5" in out
     assert "\033[" not in out and "<b>" not in out
     # A second chat over the same store numbers its lines from 1 again: they are new questions, all answered.
-    again = chat("Who became the youngest chess champion?\n")
+    again = chat_in_terminal(tmp_path, "Who became the youngest chess champion?\n")
     assert again.returncode == 0 and "*1. Chess Prodigy Wins National Title at Twelve*" in again.stdout, again.stderr
+
+
+def test_terminal_chat_replies_to_an_earlier_answer_by_counting_back(tmp_path: Path) -> None:
+    """ ">2" replies to the answer before the last, as a reader scrolls up to it; a count beyond the answers shown
+    is refused, not asked."""
+    chess, ferry = "Who became the youngest chess champion?", "When does the ferry to Gull Island start?"
+    result = chat_in_terminal(tmp_path, f"{chess}\n{ferry}\n>2 when was that?\n>4 why?\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "*1. Harbor Council Approves New Ferry Line to Gull Island*" in out
+    # "when was that?" went to the chess answer, not to the ferry's after it, nor was it asked alone (common words).
+    assert out.count("*1. Chess Prodigy Wins National Title at Twelve*") == 2 and "common words" not in out, out
+    said = "There are 3 answers to reply to: > (or >1) replies to the last, >2 to the one before, up to >3."
+    assert out.strip().endswith(said), out
 
 
 def slow_on_ferries(app: Bot, monkeypatch: pytest.MonkeyPatch) -> threading.Event:

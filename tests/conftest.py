@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import onnxruntime
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -143,3 +149,55 @@ def static_dir() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         load_static(default_model_path(), directory)
     return directory
+
+
+# Kept model outputs per worker: entries of at most KEPT_ENTRY_BYTES, KEPT_BYTES in all (the oldest go first).
+KEPT_ENTRY_BYTES = 8 << 20
+KEPT_BYTES = 256 << 20
+ModelRun = Callable[..., list[Any]]
+
+
+def _kept_outputs(run: ModelRun) -> ModelRun:
+    """`InferenceSession.run` giving the outputs it gave before for the very same model and inputs, as copies."""
+    kept: OrderedDict[str, list[Any]] = OrderedDict()
+    lock = threading.Lock()
+    size = 0
+
+    def kept_run(session: Any, output_names: Any, input_feed: dict[str, Any], run_options: Any = None) -> list[Any]:
+        nonlocal size
+        model = getattr(session, "_model_path", None)
+        if run_options is not None or not model:
+            return run(session, output_names, input_feed, run_options)
+        digest = hashlib.blake2b(f"{model}|{output_names}".encode())
+        for name in sorted(input_feed):
+            value = np.ascontiguousarray(input_feed[name])
+            digest.update(f"|{name}|{value.dtype}|{value.shape}|".encode())
+            digest.update(value.data)
+        key = digest.hexdigest()
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return [np.copy(output) for output in kept[key]]
+        outputs = run(session, output_names, input_feed, run_options)
+        nbytes = sum(np.asarray(output).nbytes for output in outputs)
+        if nbytes <= KEPT_ENTRY_BYTES:
+            with lock:
+                if key not in kept:
+                    kept[key] = [np.copy(output) for output in outputs]
+                    size += nbytes
+                while size > KEPT_BYTES:
+                    size -= sum(np.asarray(output).nbytes for output in kept.popitem(last=False)[1])
+        return outputs
+
+    return kept_run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_outputs_kept() -> Iterator[None]:
+    """The sentence encoder (onnxruntime, a library) gives the same outputs for the same inputs: each worker runs
+    it once per input and keeps what it gave. Most tests open a new store, whose shipped articles were embedded
+    again and again (half of the encoder's time in tests/test_library.py and test_retrieval.py); processes
+    the tests start still run it in full."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(onnxruntime.InferenceSession, "run", _kept_outputs(onnxruntime.InferenceSession.run))
+        yield

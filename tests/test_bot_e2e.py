@@ -762,9 +762,10 @@ def stop_cleanly(process: subprocess.Popen[str]) -> None:
 def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotAPI, tmp_path: Path) -> None:
     process = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
     try:
-        server.wait_for("setMyCommands", timeout=30)
+        # A start took over 30 s on a loaded machine (as in the webhook test below).
+        server.wait_for("setMyCommands", timeout=60)
         server.send_text(ALICE, "Who became the youngest chess champion?")
-        [call] = server.wait_for("sendMessage", chat_id=ALICE)
+        [call] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
         assert "Chess Prodigy" in check_sent(call)
     finally:
         stop_cleanly(process)
@@ -884,7 +885,7 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
         update_id = server.send_text(ALICE, "Who became the youngest chess champion?")
         assert server.deliver(hook, update_id, "wrong") == 403
         assert server.deliver(hook, update_id, "s3cret-token") == 200
-        [call] = server.wait_for("sendMessage", chat_id=ALICE)
+        [call] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
         assert "Chess Prodigy" in check_sent(call)
     finally:
         stop_cleanly(process)

@@ -64,6 +64,8 @@ def start_bot(settings: Settings, server: FakeBotAPI, log: IO[str]) -> subproces
         # Not Telegram: the server's slowness, not pacing, sets the speed.
         TELEGRAM_MAX_MESSAGES_PER_SECOND="1000",
         TELEGRAM_FANOUT_MESSAGES_PER_SECOND="1000",
+        # Digests use no paragraph vectors: loading the encoder and embedding the articles would only slow the start.
+        NEWSBOT_SEMANTIC="off",
     )
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], env=env, text=True, stdout=log, stderr=subprocess.STDOUT

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,6 +45,8 @@ CONNECT_TIMEOUT_SECONDS = 10
 # Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
+# How often a new SQLite file's switch to WAL is tried again while other processes open it too.
+WAL_RETRY_SECONDS = 0.01
 _WRITE = "newsbot_write"
 # The busy timeout a pooled SQLite connection has now (milliseconds), in its pool entry's info.
 _BUSY = "newsbot_busy_ms"
@@ -96,10 +99,24 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPool
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {_milliseconds(BUSY_TIMEOUT_SECONDS)}")
     record.info[_BUSY] = _milliseconds(BUSY_TIMEOUT_SECONDS)
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    # Switching a new file to WAL takes an exclusive lock without SQLite's busy handler: of processes creating one
+    # store at once, all but one got "database is locked" at once. So it is tried again as long as a writer waits.
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_RETRY_SECONDS)
 
 
 def _sqlite_begin(connection: Connection) -> None:

@@ -32,7 +32,7 @@ from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
-from bot.store.engine import CHANGELOG_LOCK, after_answering, answering, connect, file_identity, reading, writing
+from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reading, writing
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
 from bot.store.received import Received
@@ -58,7 +58,6 @@ __all__ = [
     "Subscriber",
     "Worker",
     "WriteResult",
-    "after_answering",
     "answering",
 ]
 

@@ -7,7 +7,7 @@ BEGIN IMMEDIATE, which takes the write lock at once and so never fails half-way 
 
 A write made while `answering` someone (a bot command such as /subscribe) waits for another process's lock only
 ANSWER_WAIT_SECONDS, on either database: the reader is told to try again instead of waiting a minute. One made
-`after_answering` (nobody waits for it) waits as long as background work does.
+`answering(someone_waits=False)` (after the answer is out) waits as long as background work does.
 
 PostgreSQL (`postgresql+psycopg://...`): psycopg 3 with a connection pool; writers that must be serialized
 across processes take a transaction-scoped advisory lock.
@@ -133,21 +133,12 @@ def _milliseconds(seconds: float) -> int:
 
 
 @contextmanager
-def answering() -> Iterator[None]:
+def answering(someone_waits: bool = True) -> Iterator[None]:
     """Writes begun inside, in this task and the threads it starts (`asyncio.to_thread` carries it), wait for
-    another process's lock at most ANSWER_WAIT_SECONDS, then fail with `StoreError`."""
-    token = _answering.set(True)
-    try:
-        yield
-    finally:
-        _answering.reset(token)
-
-
-@contextmanager
-def after_answering() -> Iterator[None]:
-    """Writes begun inside wait for another process's lock as background work does (BUSY_TIMEOUT_SECONDS), even in
-    a task `answering`: the reader has the answer already, and the write that gave up sooner was lost."""
-    token = _answering.set(False)
+    another process's lock at most ANSWER_WAIT_SECONDS, then fail with `StoreError`. With `someone_waits` False
+    they wait as background work does (BUSY_TIMEOUT_SECONDS), even in a task answering someone: a write made once
+    the reader has the answer, which giving up sooner would only lose."""
+    token = _answering.set(someone_waits)
     try:
         yield
     finally:

@@ -39,7 +39,7 @@ from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, latest_of, small_talk, without_opening
 from bot.retrieval import Request
 from bot.services.categories import match_categories
-from bot.store import SavedQuery, after_answering
+from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, keyboard, pages_on
 from bot.tg.context import BotData, Context
@@ -117,7 +117,7 @@ async def keep_question(context: Context, page: Page) -> None:
 async def _save_question(data: BotData, saved: SavedQuery) -> None:
     try:
         async with data.save_turn:
-            with after_answering():
+            with answering(someone_waits=False):
                 await asyncio.to_thread(data.library.store.save_query, saved)
     except StoreError:  # the answer is out; the button says "expired" if pressed
         log.warning("could not keep the question behind a More button (%s)", saved.key, exc_info=True)

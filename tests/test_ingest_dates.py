@@ -111,6 +111,31 @@ def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) ->
 
 
 @pytest.mark.parametrize(
+    ("raw", "now", "expected"),
+    [
+        ("12/01/26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC)),
+        ("01.12.26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        ("1-Dec-26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        ("Tue, 01 Dec 26 10:15:00 GMT", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("Dec 1, 26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        # An embargoed story next year is this century's; one years ahead is the last century's archive.
+        ("1/1/27", datetime(2026, 12, 2, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
+        ("1/1/28", datetime(2026, 12, 2, tzinfo=UTC), datetime(1928, 1, 1, tzinfo=UTC)),
+        ("12/13/98", datetime(2026, 12, 2, tzinfo=UTC), datetime(1998, 12, 13, tzinfo=UTC)),
+        ("12-JUN-98 09.30.00.000000 AM", datetime(2026, 12, 2, tzinfo=UTC), datetime(1998, 6, 12, 9, 30, tzinfo=UTC)),
+        # E-mail's old rule (69 and on are the 1900s) would make this 1970, a century before it was written.
+        ("Tue, 01 Dec 70 10:15:00 +0000", datetime(2069, 12, 2, tzinfo=UTC), datetime(2070, 12, 1, 10, 15, tzinfo=UTC)),
+        ("31.12.00", datetime(2099, 12, 31, tzinfo=UTC), datetime(2100, 12, 31, tzinfo=UTC)),
+    ],
+)
+def test_a_year_in_two_digits_is_this_centurys_unless_that_is_years_ahead(
+    raw: str, now: datetime, expected: datetime
+) -> None:
+    """Two-digit years (`12/01/26`, `01.12.26`, `1-Dec-26`) were unreadable, so those stories went in undated."""
+    assert parse_date(raw, now=now) == expected
+
+
+@pytest.mark.parametrize(
     "raw",
     ["1. Dezembar 2026", "32.12.2026", "13/13/2026", "1 de diciembre 2026 a las", "2026-12-01 10:15 Mars/Olympus"],
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ArticleError
-from bot.ingest import Order, Skipped, parse_date, read_file
+from bot.ingest import Order, Skipped, parse_date, read_articles, read_file
 from bot.ingest.feeds import Feed, parse_feed
 from bot.library import Library
 from bot.models import Article
@@ -20,6 +20,9 @@ from tests.paths import DATA
 FOLDER = DATA / "date_orders"
 # Each file's articles' dates in order (ISO 8601, null when undated) and its notes by location after its path.
 EXPECTED = json.loads((DATA / "date_orders.expected.json").read_text(encoding="utf-8"))
+# Folders of one story a file, read as one ingest: the same, by folder, the notes by location after the folder's.
+FOLDERS = DATA / "date_folders"
+EXPECTED_FOLDERS = json.loads((DATA / "date_folders.expected.json").read_text(encoding="utf-8"))
 
 
 def dates_and_notes(items: list[Article | Skipped], path: Path) -> tuple[list[str | None], dict[str, str]]:
@@ -41,6 +44,45 @@ def test_a_files_dates_in_numbers_are_read_in_the_order_its_dates_show(name: str
 
 def test_every_file_found_has_its_expectation() -> None:
     assert sorted(p.name for p in FOLDER.iterdir()) == sorted(EXPECTED)
+    assert sorted(p.name for p in FOLDERS.iterdir()) == sorted(EXPECTED_FOLDERS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FOLDERS))
+def test_a_folder_of_one_story_files_reads_its_dates_in_numbers_alike(name: str) -> None:
+    """Each file of a folder decided its own order: a US newsroom's `12/01/2026` went in as 12 January while its
+    `11/30/2026` beside it was read month first, and every file that could not tell had its own note. Now a file
+    whose dates cannot tell takes the order the folder's dates show, with one note for the folder; a folder with
+    dates of both orders (two newsrooms) leaves each file to decide alone, as before."""
+    path = FOLDERS / name
+    expected = EXPECTED_FOLDERS[name]
+    assert dates_and_notes(list(read_articles([path])), path) == (expected["published"], expected["notes"])
+
+
+def test_files_given_one_by_one_are_one_batch_and_an_order_given_is_theirs(tmp_path: Path) -> None:
+    """`newsbot ingest *.txt` gives the files, not their folder: they are read alike too, the note at their
+    folder; `--date-order` reads them as it says, with no note."""
+    files = sorted((FOLDERS / "us_newsroom").iterdir())
+    items = list(read_articles(files))
+    assert [i.published.day for i in items if isinstance(i, Article) and i.published] == [1, 2, 30]
+    assert [(i.location, i.reason[:17]) for i in items if isinstance(i, Skipped)] == [
+        (str(FOLDERS / "us_newsroom"), "2 files' dates in")
+    ]
+    given = list(read_articles(files, date_order="day"))
+    assert [i.published.month for i in given if isinstance(i, Article) and i.published] == [1, 2, 11]
+    assert not [i for i in given if isinstance(i, Skipped)]
+
+
+def test_an_ingest_reads_the_files_given_one_after_another_as_one_batch(library: Library) -> None:
+    """The library read each path given on its own: `newsbot ingest a.txt b.md c.txt` decided file by file."""
+    files = sorted((FOLDERS / "us_newsroom").iterdir())
+    report = library.ingest([str(f) for f in files])
+    assert report.added == 3 and [p.reason[:17] for p in report.problems] == ["2 files' dates in"]
+    stored = {a.title: a.published for a in library.store.latest(10) if a.origin in {str(f) for f in files}}
+    assert stored == {
+        "Harbor Bridge Reopens": datetime(2026, 12, 1, 10, 15, tzinfo=UTC),
+        "Ferry Schedule Changes": datetime(2026, 12, 2, tzinfo=UTC),
+        "Council Votes on Budget": datetime(2026, 11, 30, 16, tzinfo=UTC),
+    }
 
 
 @pytest.mark.parametrize(

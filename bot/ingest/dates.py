@@ -69,7 +69,7 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º|°)?"
 # 10:15 h", Oracle's "10.15.00.000000 AM", after the date.
 _TIME = (
     r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})"
-    r"(?:[:.](?P<second>\d{2})(?:[.,]\d+)?)?"
+    r"(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
     r"(?:\s*(?P<half>[ap])\.?m\.?(?![a-z]))?(?:\s*(?:Uhr|h)\b)?)?"
 )
 
@@ -212,6 +212,10 @@ class FileDates:
     the seed's `Published D-MM-YYYY`). `written` gives all the file's dates as written, read when its first
     ambiguous date is met; without it the date being read decides alone (a file of one article). `advise`: the note
     says how to read them the other way (a feed followed has no `--date-order`).
+
+    A file read with others in one ingest (a folder of one story a file) whose own dates show no order takes the
+    order of its `batch`'s dates (a `FileDates` over all of them, read as one file's) unless they show both: one
+    US newsroom's folder is read alike, and `batch_note` says so once for all.
     """
 
     def __init__(
@@ -221,14 +225,21 @@ class FileDates:
         stated: bool = False,
         advise: bool = True,
         now: datetime | None = None,
+        batch: FileDates | None = None,
     ) -> None:
         self._written = written
         self._stated = stated
         self._advise = advise
         self._now = now
+        self._batch = batch
         self.order = given
         # A date of each order that can only be read so, in a file that has both.
         self._both: tuple[str, str] | None = None
+        # The date that can only be read in `order`, when one decided it; how many files took that order, and one
+        # of their dates.
+        self._shown: str | None = None
+        self._followers = 0
+        self._followed = ""
         self.note: str | None = None
 
     def parse(self, raw: str) -> datetime:
@@ -276,7 +287,10 @@ class FileDates:
             self._both = (only["day"], only["month"])
             return
         if only:
-            self.order = next(iter(only))
+            self.order, self._shown = next(iter(only.items()))
+            return
+        if self._batch is not None and (shared := self._batch._shared(example)) is not None:
+            self.order = shared
             return
         width = {order: span[-1] - span[0] if span else timedelta(0) for order, span in spans.items()}
         self.order = "month" if width["day"] - width["month"] > _CLOSER else "day"
@@ -294,6 +308,31 @@ class FileDates:
             f"its dates in numbers ({example}) could each be day or month first: read {self.order} first{why}"
             f" ({example} is {read_as.day} {read_as:%B %Y})"
         ) + (f"; if they are {other} first, ingest it again with --date-order {other}" if self._advise else "")
+
+    def _shared(self, example: str) -> Order | None:
+        """The order a batch's dates show, for one more of its files (`example` one of its dates), or None when
+        they show both."""
+        if self.order is None and self._both is None:
+            self._decide(self._written() if self._written else [])
+        if self._both or self.order is None:
+            return None
+        self._followers += 1
+        self._followed = self._followed or example
+        return self.order
+
+    def batch_note(self) -> str | None:
+        """A batch's one note, when files took its order: its own (`note`) when no date decided it, else which one
+        did when it is month first, which the files alone would not have read (a folder may hold more than one
+        newsroom's files)."""
+        if not self._followers or self._shown is None:
+            return self.note if self._followers else None
+        if self.order != "month":
+            return None
+        files = "1 file's dates" if self._followers == 1 else f"{self._followers} files' dates"
+        return (
+            f"{files} in numbers ({self._followed}) could each be day or month first: read {self.order} first, as"
+            f" another file's {self._shown} can only be"
+        ) + ("; if they are day first, ingest them again with --date-order day" if self._advise else "")
 
 
 def _widen(span: list[datetime], moment: datetime) -> None:
@@ -357,7 +396,15 @@ def _from_parts(match: re.Match[str], text: str, order: Order, now: datetime | N
         hour = hour % 12 + (12 if parts["half"].casefold() == "p" else 0)
     try:
         zone = _zone(parts["zone"])
-        written = datetime(_year(match, now), month, day, hour, int(parts["minute"] or 0), int(parts["second"] or 0))
+        written = datetime(
+            _year(match, now),
+            month,
+            day,
+            hour,
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
+            int(f"{parts['fraction'] or ''}000000"[:6]),
+        )
     except ZoneInfoNotFoundError as exc:
         raise ArticleError(f"unreadable date {text!r}: no zone is called {parts['zone']!r}") from exc
     except ValueError as exc:

@@ -28,10 +28,12 @@ _BYLINE = re.compile(
     rf"^(?:By|BY)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
 )
 # Where another article in the seed's format starts, in a file of several pasted or concatenated together: after a
-# blank line, a headline, then its header lines and its date line.
+# blank line, a headline, then its header lines and its date line. The headline is a line with something on it,
+# matched in one pass (`[^\S\n]*\S`): `[^\n]*\S` backtracked through each paragraph's line, 2.6 ms a shipped
+# article against 0.03.
 _KNOWN_HEADER = r"[ \t]*(?:Author|Comments|Category|URL|Link|Source)[ \t]*:"
 _NEXT_ARTICLE = re.compile(
-    rf"\n[ \t]*\n(?=(?!{_KNOWN_HEADER})[^\n]*\S[^\n]*\n(?:[ \t]*\n)*(?:{_KNOWN_HEADER}[^\n]*\n)+"
+    rf"\n[ \t]*\n(?=(?!{_KNOWN_HEADER})[^\S\n]*\S[^\n]*\n(?:[ \t]*\n)*(?:{_KNOWN_HEADER}[^\n]*\n)+"
     r"(?:[^\n]*\n)?[ \t]*(?:Published|Posted|Date)\b)",
     re.IGNORECASE,
 )

@@ -204,3 +204,26 @@ def test_a_followed_feeds_note_on_its_dates_names_no_option_it_cannot_take() -> 
         "its dates in numbers (03/04/2026) could each be day or month first: read day first, which keeps them"
         " within 2 days of each other rather than 61 (03/04/2026 is 3 April 2026)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("now", "published"),
+    [
+        (None, datetime(2026, 1, 12, tzinfo=UTC)),  # a saved feed's date alone: day first
+        (datetime(2026, 12, 2, 8, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        (datetime(2026, 1, 13, 8, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC)),
+    ],
+)
+def test_a_followed_feeds_dates_in_numbers_are_read_as_near_the_time_it_was_fetched(
+    now: datetime | None, published: datetime
+) -> None:
+    """A followed feed's one day of `12/01/2026` stories was read 12 January whenever it was fetched."""
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://x.example/{n}</link><description>Text {n}.</description>"
+        "<pubDate>12/01/2026</pubDate></item>"
+        for n in (1, 2)
+    )
+    data = f'<rss version="2.0"><channel><title>T</title><link>https://x.example/</link>{items}</channel></rss>'
+    feed = parse_feed(data.encode(), "https://x.example/feed", now=now)
+    assert isinstance(feed, Feed)
+    assert [e.article.published for e in feed.entries] == [published, published]

@@ -146,6 +146,11 @@ def test_ingesting_again_with_the_order_the_note_names_corrects_the_dates(librar
         ("2026-12-01 10:15:00 Europe/Berlin", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
         ("2026-06-01 10:15 America/New_York", datetime(2026, 6, 1, 14, 15, tzinfo=UTC)),
         ("1 December 2026 10:15 America/Argentina/Buenos_Aires", datetime(2026, 12, 1, 13, 15, tzinfo=UTC)),
+        # The zone in brackets after ISO 8601, as Java's ZonedDateTime and RFC 9557 write it: the offset is the
+        # instant; without one, the time is on that clock.
+        ("2026-12-01T10:15:00+01:00[Europe/Paris]", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
+        ("2026-06-01T10:15:00.5[America/New_York]", datetime(2026, 6, 1, 14, 15, 0, 500000, tzinfo=UTC)),
+        ("2026-12-01T10:15:00Z[UTC]", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
     ],
 )
 def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) -> None:
@@ -179,7 +184,15 @@ def test_a_year_in_two_digits_is_this_centurys_unless_that_is_years_ahead(
 
 @pytest.mark.parametrize(
     "raw",
-    ["1. Dezembar 2026", "32.12.2026", "13/13/2026", "1 de diciembre 2026 a las", "2026-12-01 10:15 Mars/Olympus"],
+    [
+        "1. Dezembar 2026",
+        "32.12.2026",
+        "13/13/2026",
+        "1 de diciembre 2026 a las",
+        "2026-12-01 10:15 Mars/Olympus",
+        "2026-12-01T10:15:00[Mars/Olympus]",
+        "2026-13-01T10:15:00[Europe/Paris]",
+    ],
 )
 def test_what_no_calendar_or_language_has_is_still_unreadable(raw: str) -> None:
     with pytest.raises(ArticleError):

@@ -142,6 +142,9 @@ _EMAIL_ZONES = frozenset(
 )
 _ZONE_NAME_AT_END = re.compile(r"(?<=\d)\s+([a-z]+)$", re.IGNORECASE)
 _OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$")
+# ISO 8601 with the zone after it in brackets, as RFC 9557 and Java's `ZonedDateTime` write it (Java CMSs export it):
+# `2026-12-01T10:15:00+01:00[Europe/Paris]`; the offset, when given, is the instant.
+_BRACKETED = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}T[^\[\s]+)\[(?P<zone>UTC|[A-Za-z]+(?:/[A-Za-z0-9_+-]+)+)\]")
 # Epoch seconds, or milliseconds (12-13 digits) as JavaScript and many JSON exports write them.
 _EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
 # A year written with a minus sign before the time (WordPress's `Mon, 30 Nov -0001 00:00:00 +0000` for a post it has
@@ -165,6 +168,8 @@ def parse_date(raw: str, order: Order = "day", now: datetime | None = None) -> d
     for form in _FORMS:
         if match := form.fullmatch(text):
             return _from_parts(match, text, order, now)
+    if bracketed := _BRACKETED.fullmatch(text):
+        return _with_bracketed_zone(bracketed, text)
     if epoch := _EPOCH.fullmatch(text):
         return datetime.fromtimestamp(float(text) / (1000 if len(epoch[1]) > 11 else 1), tz=UTC)
     try:
@@ -172,6 +177,18 @@ def parse_date(raw: str, order: Order = "day", now: datetime | None = None) -> d
     except ValueError:
         parsed = _email_date(text)
     return _in_utc(parsed, text)
+
+
+def _with_bracketed_zone(match: re.Match[str], text: str) -> datetime:
+    """An ISO 8601 date and its zone in brackets (`_BRACKETED`): its offset's instant, else its time on that clock."""
+    try:
+        parsed = datetime.fromisoformat(match["iso"].replace("Z", "+00:00"))
+        zone = _zone(match["zone"])
+    except ZoneInfoNotFoundError as exc:
+        raise ArticleError(f"unreadable date {text!r}: no zone is called {match['zone']!r}") from exc
+    except ValueError as exc:
+        raise ArticleError(f"unreadable date {text!r} (expected ISO 8601 before the zone)") from exc
+    return _in_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), text)
 
 
 def _email_date(text: str) -> datetime:
@@ -289,13 +306,14 @@ class FileDates:
         if only:
             self.order, self._shown = next(iter(only.items()))
             return
-        if self._batch is not None and (shared := self._batch._shared(example)) is not None:
+        quiet = self._stated or not guessed
+        if self._batch is not None and (shared := self._batch._shared(example, quiet)) is not None:
             self.order = shared
             return
         width = {order: span[-1] - span[0] if span else timedelta(0) for order, span in spans.items()}
         self.order = "month" if width["day"] - width["month"] > _CLOSER else "day"
         closer = abs(width["day"] - width["month"]) > _CLOSER
-        if not example or (self.order == "day" and (self._stated or not guessed)):
+        if not example or (self.order == "day" and quiet):
             return
         other: Order = "day" if self.order == "month" else "month"
         read_as = parse_date(example, self.order, self._now)
@@ -309,15 +327,17 @@ class FileDates:
             f" ({example} is {read_as.day} {read_as:%B %Y})"
         ) + (f"; if they are {other} first, ingest it again with --date-order {other}" if self._advise else "")
 
-    def _shared(self, example: str) -> Order | None:
-        """The order a batch's dates show, for one more of its files (`example` one of its dates), or None when
-        they show both."""
+    def _shared(self, example: str, quiet: bool) -> Order | None:
+        """The order a batch's dates show, for one more of its files (`example` one of its dates; `quiet`: alone,
+        it would have read them day first without a note, so that reading needs none), or None when they show
+        both."""
         if self.order is None and self._both is None:
             self._decide(self._written() if self._written else [])
         if self._both or self.order is None:
             return None
-        self._followers += 1
-        self._followed = self._followed or example
+        if not (quiet and self.order == "day"):
+            self._followers += 1
+            self._followed = self._followed or example
         return self.order
 
     def batch_note(self) -> str | None:

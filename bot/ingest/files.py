@@ -18,7 +18,7 @@ from typing import BinaryIO
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, Order
 from bot.ingest.feeds import is_json_feed, parse_feed
-from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
+from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import looks_like_page, parse_saved_page
 from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path, written_date
@@ -91,7 +91,8 @@ def read_file(
             yield from _read_text(path, partial(parse_markdown, site=site), date_order, batch)
         else:
             # The seed's format writes its dates day first.
-            yield from _read_text(path, _seed_parser(suffix), date_order, batch, split_text_articles, stated=True)
+            parse = _seed_parser(suffix)
+            yield from _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -172,12 +173,13 @@ def _read_text(
     batch: FileDates | None,
     split: Callable[[str], list[str]] = _whole_text,
     stated: bool = False,
+    limit: int = MAX_RECORD_BYTES,
 ) -> Iterator[Article | Skipped]:
     """The articles in a text file, read by `parse` (text, origin, the file's dates): one, or each that `split`
     finds there (the first is the file's, the others `file#2`, `file#3`, ...). `stated`: the format says its dates
-    are day first (see `FileDates`)."""
+    are day first (see `FileDates`). `limit`: the file's size at most, each article's `MAX_RECORD_BYTES`."""
     try:
-        text, encoding = decode(_whole(path))
+        text, encoding = decode(_whole(path, limit, "a file of articles" if limit > MAX_RECORD_BYTES else "an article"))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -187,6 +189,9 @@ def _read_text(
     dates = FileDates(written, date_order, stated, batch=batch)
     for number, part in enumerate(parts, start=1):
         origin = str(path) if number == 1 else f"{path}#{number}"
+        if limit > MAX_RECORD_BYTES and (size := len(part.encode())) > MAX_RECORD_BYTES:
+            yield Skipped(origin, f"too large for an article ({size:,} bytes; the limit is {MAX_RECORD_BYTES:,})")
+            continue
         try:
             article, unread = parse(part, origin, dates)
         except ArticleError as exc:
@@ -430,5 +435,5 @@ def _batch_dates(files: list[Path], fields: Mapping[str, str]) -> Iterator[str]:
             elif kind == "text" and suffix in MARKDOWN_SUFFIXES:
                 yield from _text_dates([decode(_whole(path))[0]], partial(parse_markdown, site=None))
             elif kind == "text":
-                text = decode(_whole(path))[0]
+                text = decode(_whole(path, MAX_PASTED_FILE_BYTES))[0]
                 yield from _text_dates(split_text_articles(text), _seed_parser(suffix))

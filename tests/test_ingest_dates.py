@@ -151,6 +151,15 @@ def test_ingesting_again_with_the_order_the_note_names_corrects_the_dates(librar
         ("2026-12-01T10:15:00+01:00[Europe/Paris]", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
         ("2026-06-01T10:15:00.5[America/New_York]", datetime(2026, 6, 1, 14, 15, 0, 500000, tzinfo=UTC)),
         ("2026-12-01T10:15:00Z[UTC]", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        # Unix's `date`, Java's `Date.toString()` and JavaScript's: their zones were passed over, the time read as UTC.
+        ("Tue Dec 01 10:15:00 CET 2026", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
+        ("Tue Jun 02 10:15:00 EDT 2026", datetime(2026, 6, 2, 14, 15, tzinfo=UTC)),
+        ("Tue Dec  1 10:15:00 UTC 2026", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        (
+            "Tue Dec 01 2026 10:15:00 GMT+0100 (Central European Standard Time)",
+            datetime(2026, 12, 1, 9, 15, tzinfo=UTC),
+        ),
+        ("Tue, 1 Dec 2026 10:15:00 +0100 (CET)", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
     ],
 )
 def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) -> None:
@@ -192,6 +201,7 @@ def test_a_year_in_two_digits_is_this_centurys_unless_that_is_years_ahead(
         "2026-12-01 10:15 Mars/Olympus",
         "2026-12-01T10:15:00[Mars/Olympus]",
         "2026-13-01T10:15:00[Europe/Paris]",
+        "Tue Dec 01 10:15:00 IST 2026",  # India's, Ireland's or Israel's: it was read as UTC
     ],
 )
 def test_what_no_calendar_or_language_has_is_still_unreadable(raw: str) -> None:

@@ -120,21 +120,33 @@ _ZONE = (
 _WEEKDAY = rf"(?:(?P<weekday>{'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\.?,?\s+)?"
 # Four digits, or two as spreadsheets, Oracle and old e-mail write them (see `_YEARS_AHEAD`).
 _YEAR = r"(?P<year>\d{4}|\d{2})"
-_FORMS = tuple(
-    re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
-    for date in (
-        # Numbers: the seed's own `7-03-2013, 07:37`, German `01.12.2026`, American `12/01/2026` or `12/01/26`; day or
-        # month first (see `Order`).
-        rf"(?P<number1>\d{{1,2}})(?P<separator>[-./])(?P<number2>\d{{1,2}})[-./]{_YEAR}",
-        # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
-        # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
-        r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
-        # `7 March 2013`, `7th of March`, `1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`, and
-        # Oracle's and spreadsheets' `01-DEC-26`.
-        rf"{_DAY}(?:-|\s+(?:of\s+|de\s+)?){_MONTH}(?:-|,?\s+(?:de\s+)?){_YEAR}",
-        rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",
-    )
+_FORMS = (
+    *(
+        re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
+        for date in (
+            # Numbers: the seed's own `7-03-2013, 07:37`, German `01.12.2026`, American `12/01/2026` or `12/01/26`;
+            # day or month first (see `Order`).
+            rf"(?P<number1>\d{{1,2}})(?P<separator>[-./])(?P<number2>\d{{1,2}})[-./]{_YEAR}",
+            # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
+            # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
+            r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
+            # `7 March 2013`, `7th of March`, `1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`, and
+            # Oracle's and spreadsheets' `01-DEC-26`.
+            rf"{_DAY}(?:-|\s+(?:of\s+|de\s+)?){_MONTH}(?:-|,?\s+(?:de\s+)?){_YEAR}",
+            rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",
+        )
+    ),
+    # Unix's `date` and Java's `Date.toString()`: the year after the time and its zone, `Tue Dec 01 10:15:00 CET
+    # 2026`. The e-mail parser took it without its zone, as UTC.
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}{_TIME}{_ZONE}\s+{_YEAR}$", re.IGNORECASE),
 )
+# The same with any word for its zone: one not in `_ZONE` is unknown or ambiguous, so the date is unreadable.
+_UNIX_ANY_ZONE = re.compile(
+    rf"^{_WEEKDAY}{_MONTH}\s+\d{{1,2}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s+(?P<name>[A-Za-z]+)\s+\d{{4}}$", re.IGNORECASE
+)
+# A comment in brackets after a date, as e-mail (`+0100 (CET)`) and JavaScript's `Date.toString()` (`GMT+0100
+# (Central European Standard Time)`) write it: the offset before it says the zone.
+_COMMENT = re.compile(r"(?<=\d)\s*\([^()]*\)$")
 # The zone names email.utils knows; it reads any other name after an e-mail date's time as UTC, a wrong date for
 # "IST" or "BST".
 _EMAIL_ZONES = frozenset(
@@ -164,10 +176,12 @@ def parse_date(raw: str, order: Order = "day", now: datetime | None = None) -> d
     The result is always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is taken
     as UTC.
     """
-    text = " ".join(raw.split())
+    text = _COMMENT.sub("", " ".join(raw.split()))
     for form in _FORMS:
         if match := form.fullmatch(text):
             return _from_parts(match, text, order, now)
+    if unix := _UNIX_ANY_ZONE.fullmatch(text):
+        raise ArticleError(f"unreadable date {text!r}: the zone {unix['name']!r} is ambiguous or unknown")
     if bracketed := _BRACKETED.fullmatch(text):
         return _with_bracketed_zone(bracketed, text)
     if epoch := _EPOCH.fullmatch(text):

@@ -364,7 +364,7 @@ class FileDates:
             return None
         files = "1 file's dates" if self._followers == 1 else f"{self._followers} files' dates"
         return (
-            f"{files} in numbers ({self._followed}) could each be day or month first: read {self.order} first, as"
+            f"{files} in numbers ({self._followed}) could each be day or month first: read month first, as"
             f" another file's {self._shown} can only be"
         ) + ("; if they are day first, ingest them again with --date-order day" if self._advise else "")
 

@@ -70,6 +70,9 @@ def test_files_given_one_by_one_are_one_batch_and_an_order_given_is_theirs(tmp_p
     given = list(read_articles(files, date_order="day"))
     assert [i.published.month for i in given if isinstance(i, Article) and i.published] == [1, 2, 11]
     assert not [i for i in given if isinstance(i, Skipped)]
+    # Files from folders that share none but the root: the note names them.
+    spread = [*files[:2], Path(shutil.copy(files[2], tmp_path))]
+    assert [i.location for i in read_articles(spread) if isinstance(i, Skipped)] == [", ".join(map(str, spread))]
 
 
 def test_an_ingest_reads_the_files_given_one_after_another_as_one_batch(library: Library) -> None:

@@ -415,7 +415,16 @@ def read_articles(
         else:
             yield from read_file(item, fields, site, date_order, batch)
     if batch and (note := batch.batch_note()):
-        yield Skipped(str(given[0]) if len(given) == 1 else os.path.commonpath(files), note, note=True)
+        yield Skipped(_batch_location(given, files), note, note=True)
+
+
+def _batch_location(given: list[Path], files: list[Path]) -> str:
+    """Where a batch's note is: the one path given, else the folder its files are in, else (files from all over)
+    their list."""
+    if len(given) == 1:
+        return str(given[0])
+    folder = Path(os.path.commonpath(files))
+    return str(folder) if folder != folder.parent else ", ".join(map(str, given))
 
 
 def _batch_dates(files: list[Path], fields: Mapping[str, str]) -> Iterator[str]:

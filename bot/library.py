@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
 from pathlib import Path
 
 from bot.config import Settings
@@ -337,15 +337,16 @@ class Library:
     ) -> IngestReport:
         """Read articles from files, directories and web pages (http/https URLs); problems go in `report.problems`.
         `site` is the address of the site whose exports name it nowhere, `date_order` how files' dates in numbers
-        are read (`bot.ingest.read_file`)."""
+        are read (`bot.ingest.read_file`); the files given one after another are one batch (`read_articles`)."""
         report = IngestReport()
 
         def items() -> Iterator[Article | Skipped]:
-            for source in sources:
-                if isinstance(source, str) and is_web_url(source):
-                    yield from read_page(source, self.settings)
+            for web, group in groupby(sources, lambda source: isinstance(source, str) and is_web_url(source)):
+                if web:
+                    for url in group:
+                        yield from read_page(str(url), self.settings)
                 else:
-                    yield from read_articles([Path(source)], fields, site, date_order)
+                    yield from read_articles([Path(path) for path in group], fields, site, date_order)
 
         def readable() -> Iterator[Article]:
             for item in items():

@@ -196,6 +196,27 @@ async def test_a_category_given_matches_a_known_one_ignoring_case(web: WebServer
     assert [a.category if a else None for a in stored] == [known, known]
 
 
+async def test_a_followed_feeds_dates_in_numbers_are_read_as_near_the_time_it_was_fetched(
+    web: WebServer, service: FeedService
+) -> None:
+    """A CMS's `<pubDate>12/01/2026 10:15</pubDate>` on one day's stories could be 12 January or 1 December, and
+    was read as 12 January: a feed followed has no `--date-order`, but its stories are as new as the feed."""
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://x.example/{n}</link><description>Text {n}.</description>"
+        f"<pubDate>12/01/2026 {hour}:15</pubDate></item>"
+        for n, hour in enumerate((10, 9), start=1)
+    )
+    url = web.url("/live/cms.xml")
+    feed = f'<rss version="2.0"><channel><title>T</title><link>{url}</link>{items}</channel></rss>'
+    web.live["cms.xml"] = feed.encode()
+    await service.add(url, now=datetime(2026, 12, 2, 8, tzinfo=UTC))
+    stored = [service.library.store.article(id_of(f"https://x.example/{n}")) for n in (1, 2)]
+    assert [a.published if a else None for a in stored] == [
+        datetime(2026, 12, 1, 10, 15, tzinfo=UTC),
+        datetime(2026, 12, 1, 9, 15, tzinfo=UTC),
+    ]
+
+
 # ---- news, edits and duplicates -------------------------------------------------------------------------------
 
 

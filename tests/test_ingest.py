@@ -11,6 +11,7 @@ import pytest
 
 from bot.errors import ArticleError
 from bot.ingest import Skipped, parse_date, read_articles, read_file, split_paragraphs
+from bot.ingest.limits import MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES
 from bot.models import Article
 from tests.paths import DATA, ROOT
 
@@ -134,6 +135,41 @@ def test_a_markdown_url_that_is_a_path_is_read_on_the_site_given(tmp_path: Path)
     [on_site] = read_file(path, site="https://md.example.org")
     assert isinstance(alone, Article) and isinstance(on_site, Article)
     assert (alone.url, on_site.url) == (None, "https://md.example.org/news/ferry-fares/")
+
+
+def test_articles_pasted_from_files_without_a_newline_at_their_end_are_each_read(tmp_path: Path) -> None:
+    """`cat` of files that end without a newline (the shipped article's does) runs one's last line into the next
+    one's headline: the second story went into the first's text, headers and all, with no word."""
+    pasted = DATA / "pasted" / "three_articles.txt"
+    text = pasted.read_text(encoding="utf-8")
+    glued = text.replace("Weather\n\nLifeboat", "WeatherLifeboat").replace("evening.\n\nMarket", "evening.Market")
+    assert glued.count("\n\n") == text.count("\n\n") - 2
+    path = tmp_path / "all.txt"
+    path.write_text(glued, encoding="utf-8")
+
+    def read(path: Path) -> list[tuple[str, datetime | None, tuple[str, ...]]]:
+        return [(a.title, a.published, a.paragraphs) for a in read_file(path) if isinstance(a, Article)]
+
+    assert read(path) == read(pasted) and len(read(path)) == 3
+
+
+def test_a_file_of_articles_pasted_together_may_be_larger_than_one_article(tmp_path: Path) -> None:
+    """The 2,225 BBC articles pasted into one file are 5.8 MB: the file was refused whole, as too large for one
+    article. Now each article in it is held to that limit, and the file to a feed file's."""
+    story = (DATA / "pasted" / "three_articles.txt").read_text(encoding="utf-8")
+    huge = "Ferry Report Published\nAuthor: desk\nPublished 2-12-2026, 09:00\n\n" + "The report. " * 420_000
+    path = tmp_path / "all.txt"
+    path.write_text(f"{story}\n\n{huge}\n\n{story}", encoding="utf-8")
+    assert path.stat().st_size > MAX_RECORD_BYTES
+    items = list(read_file(path))
+    assert len([i for i in items if isinstance(i, Article)]) == 6
+    [skipped] = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.location == f"{path}#4" and skipped.reason.startswith("too large for an article (5,040,0")
+    with path.open("a", encoding="utf-8") as grown:
+        grown.write(story * (MAX_PASTED_FILE_BYTES // len(story)))
+    assert [str(i) for i in read_file(path)] == [
+        f"skipped {path}: too large for a file of articles ({path.stat().st_size:,} bytes; the limit is 10,000,000)"
+    ]
 
 
 def test_articles_pasted_into_one_file_are_each_read() -> None:

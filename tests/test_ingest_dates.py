@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ArticleError
-from bot.ingest import Order, Skipped, parse_date, read_file
+from bot.ingest import Order, Skipped, parse_date, read_articles, read_file
 from bot.ingest.feeds import Feed, parse_feed
 from bot.library import Library
 from bot.models import Article
@@ -20,6 +20,9 @@ from tests.paths import DATA
 FOLDER = DATA / "date_orders"
 # Each file's articles' dates in order (ISO 8601, null when undated) and its notes by location after its path.
 EXPECTED = json.loads((DATA / "date_orders.expected.json").read_text(encoding="utf-8"))
+# Folders of one story a file, read as one ingest: the same, by folder, the notes by location after the folder's.
+FOLDERS = DATA / "date_folders"
+EXPECTED_FOLDERS = json.loads((DATA / "date_folders.expected.json").read_text(encoding="utf-8"))
 
 
 def dates_and_notes(items: list[Article | Skipped], path: Path) -> tuple[list[str | None], dict[str, str]]:
@@ -41,6 +44,48 @@ def test_a_files_dates_in_numbers_are_read_in_the_order_its_dates_show(name: str
 
 def test_every_file_found_has_its_expectation() -> None:
     assert sorted(p.name for p in FOLDER.iterdir()) == sorted(EXPECTED)
+    assert sorted(p.name for p in FOLDERS.iterdir()) == sorted(EXPECTED_FOLDERS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FOLDERS))
+def test_a_folder_of_one_story_files_reads_its_dates_in_numbers_alike(name: str) -> None:
+    """Each file of a folder decided its own order: a US newsroom's `12/01/2026` went in as 12 January while its
+    `11/30/2026` beside it was read month first, and every file that could not tell had its own note. Now a file
+    whose dates cannot tell takes the order the folder's dates show, with one note for the folder; a folder with
+    dates of both orders (two newsrooms) leaves each file to decide alone, as before."""
+    path = FOLDERS / name
+    expected = EXPECTED_FOLDERS[name]
+    assert dates_and_notes(list(read_articles([path])), path) == (expected["published"], expected["notes"])
+
+
+def test_files_given_one_by_one_are_one_batch_and_an_order_given_is_theirs(tmp_path: Path) -> None:
+    """`newsbot ingest *.txt` gives the files, not their folder: they are read alike too, the note at their
+    folder; `--date-order` reads them as it says, with no note."""
+    files = sorted((FOLDERS / "us_newsroom").iterdir())
+    items = list(read_articles(files))
+    assert [i.published.day for i in items if isinstance(i, Article) and i.published] == [1, 2, 30]
+    assert [(i.location, i.reason[:17]) for i in items if isinstance(i, Skipped)] == [
+        (str(FOLDERS / "us_newsroom"), "2 files' dates in")
+    ]
+    given = list(read_articles(files, date_order="day"))
+    assert [i.published.month for i in given if isinstance(i, Article) and i.published] == [1, 2, 11]
+    assert not [i for i in given if isinstance(i, Skipped)]
+    # Files from folders that share none but the root: the note names them.
+    spread = [*files[:2], Path(shutil.copy(files[2], tmp_path))]
+    assert [i.location for i in read_articles(spread) if isinstance(i, Skipped)] == [", ".join(map(str, spread))]
+
+
+def test_an_ingest_reads_the_files_given_one_after_another_as_one_batch(library: Library) -> None:
+    """The library read each path given on its own: `newsbot ingest a.txt b.md c.txt` decided file by file."""
+    files = sorted((FOLDERS / "us_newsroom").iterdir())
+    report = library.ingest([str(f) for f in files])
+    assert report.added == 3 and [p.reason[:17] for p in report.problems] == ["2 files' dates in"]
+    stored = {a.title: a.published for a in library.store.latest(10) if a.origin in {str(f) for f in files}}
+    assert stored == {
+        "Harbor Bridge Reopens": datetime(2026, 12, 1, 10, 15, tzinfo=UTC),
+        "Ferry Schedule Changes": datetime(2026, 12, 2, tzinfo=UTC),
+        "Council Votes on Budget": datetime(2026, 11, 30, 16, tzinfo=UTC),
+    }
 
 
 @pytest.mark.parametrize(
@@ -104,6 +149,20 @@ def test_ingesting_again_with_the_order_the_note_names_corrects_the_dates(librar
         ("2026-12-01 10:15:00 Europe/Berlin", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
         ("2026-06-01 10:15 America/New_York", datetime(2026, 6, 1, 14, 15, tzinfo=UTC)),
         ("1 December 2026 10:15 America/Argentina/Buenos_Aires", datetime(2026, 12, 1, 13, 15, tzinfo=UTC)),
+        # The zone in brackets after ISO 8601, as Java's ZonedDateTime and RFC 9557 write it: the offset is the
+        # instant; without one, the time is on that clock.
+        ("2026-12-01T10:15:00+01:00[Europe/Paris]", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
+        ("2026-06-01T10:15:00.5[America/New_York]", datetime(2026, 6, 1, 14, 15, 0, 500000, tzinfo=UTC)),
+        ("2026-12-01T10:15:00Z[UTC]", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        # Unix's `date`, Java's `Date.toString()` and JavaScript's: their zones were passed over, the time read as UTC.
+        ("Tue Dec 01 10:15:00 CET 2026", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
+        ("Tue Jun 02 10:15:00 EDT 2026", datetime(2026, 6, 2, 14, 15, tzinfo=UTC)),
+        ("Tue Dec  1 10:15:00 UTC 2026", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        (
+            "Tue Dec 01 2026 10:15:00 GMT+0100 (Central European Standard Time)",
+            datetime(2026, 12, 1, 9, 15, tzinfo=UTC),
+        ),
+        ("Tue, 1 Dec 2026 10:15:00 +0100 (CET)", datetime(2026, 12, 1, 9, 15, tzinfo=UTC)),
     ],
 )
 def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) -> None:
@@ -111,8 +170,42 @@ def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) ->
 
 
 @pytest.mark.parametrize(
+    ("raw", "now", "expected"),
+    [
+        ("12/01/26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC)),
+        ("01.12.26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        ("1-Dec-26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        ("Tue, 01 Dec 26 10:15:00 GMT", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+        ("Dec 1, 26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        # An embargoed story next year is this century's; one years ahead is the last century's archive.
+        ("1/1/27", datetime(2026, 12, 2, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
+        ("1/1/28", datetime(2026, 12, 2, tzinfo=UTC), datetime(1928, 1, 1, tzinfo=UTC)),
+        ("12/13/98", datetime(2026, 12, 2, tzinfo=UTC), datetime(1998, 12, 13, tzinfo=UTC)),
+        ("12-JUN-98 09.30.00.000000 AM", datetime(2026, 12, 2, tzinfo=UTC), datetime(1998, 6, 12, 9, 30, tzinfo=UTC)),
+        # E-mail's old rule (69 and on are the 1900s) would make this 1970, a century before it was written.
+        ("Tue, 01 Dec 70 10:15:00 +0000", datetime(2069, 12, 2, tzinfo=UTC), datetime(2070, 12, 1, 10, 15, tzinfo=UTC)),
+        ("31.12.00", datetime(2099, 12, 31, tzinfo=UTC), datetime(2100, 12, 31, tzinfo=UTC)),
+    ],
+)
+def test_a_year_in_two_digits_is_this_centurys_unless_that_is_years_ahead(
+    raw: str, now: datetime, expected: datetime
+) -> None:
+    """Two-digit years (`12/01/26`, `01.12.26`, `1-Dec-26`) were unreadable, so those stories went in undated."""
+    assert parse_date(raw, now=now) == expected
+
+
+@pytest.mark.parametrize(
     "raw",
-    ["1. Dezembar 2026", "32.12.2026", "13/13/2026", "1 de diciembre 2026 a las", "2026-12-01 10:15 Mars/Olympus"],
+    [
+        "1. Dezembar 2026",
+        "32.12.2026",
+        "13/13/2026",
+        "1 de diciembre 2026 a las",
+        "2026-12-01 10:15 Mars/Olympus",
+        "2026-12-01T10:15:00[Mars/Olympus]",
+        "2026-13-01T10:15:00[Europe/Paris]",
+        "Tue Dec 01 10:15:00 IST 2026",  # India's, Ireland's or Israel's: it was read as UTC
+    ],
 )
 def test_what_no_calendar_or_language_has_is_still_unreadable(raw: str) -> None:
     with pytest.raises(ArticleError):
@@ -137,3 +230,26 @@ def test_a_followed_feeds_note_on_its_dates_names_no_option_it_cannot_take() -> 
         "its dates in numbers (03/04/2026) could each be day or month first: read day first, which keeps them"
         " within 2 days of each other rather than 61 (03/04/2026 is 3 April 2026)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("now", "published"),
+    [
+        (None, datetime(2026, 1, 12, tzinfo=UTC)),  # a saved feed's date alone: day first
+        (datetime(2026, 12, 2, 8, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)),
+        (datetime(2026, 1, 13, 8, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC)),
+    ],
+)
+def test_a_followed_feeds_dates_in_numbers_are_read_as_near_the_time_it_was_fetched(
+    now: datetime | None, published: datetime
+) -> None:
+    """A followed feed's one day of `12/01/2026` stories was read 12 January whenever it was fetched."""
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://x.example/{n}</link><description>Text {n}.</description>"
+        "<pubDate>12/01/2026</pubDate></item>"
+        for n in (1, 2)
+    )
+    data = f'<rss version="2.0"><channel><title>T</title><link>https://x.example/</link>{items}</channel></rss>'
+    feed = parse_feed(data.encode(), "https://x.example/feed", now=now)
+    assert isinstance(feed, Feed)
+    assert [e.article.published for e in feed.entries] == [published, published]

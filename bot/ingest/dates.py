@@ -18,6 +18,9 @@ Order = Literal["day", "month"]
 _ORDERS: tuple[Order, Order] = ("day", "month")
 # How much closer together (a month) one reading of a file's ambiguous dates must keep them than the other to win.
 _CLOSER = timedelta(days=30)
+# A year written in two digits (`12/01/26`, `1-Dec-26`) is the latest that ends so and is at most this many years
+# after the year it is read in: this century's, unless that dates a story years ahead (`12/01/98` is 1998).
+_YEARS_AHEAD = 1
 # Month names in English, German, French and Spanish, with the abbreviations newsrooms and CMSs print ("Sept.",
 # "Dez.", "janv.", "dic."): each name means one month in every language that has it ("mar" is March in English and
 # Spanish). Accents are optional, as plain-ASCII exports drop them ("fevrier", "Maerz").
@@ -63,9 +66,10 @@ _MONTH = r"(?P<month_name>[^\W\d_]{3,10})\.?"
 # "7th", German "7.", French "1er", Spanish "1º".
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º|°)?"
 # "07:37", "7.37 pm", "at 19:05:10", Drupal's "- 10:15", German "um 10:15 Uhr", French "à 10h15", Spanish "a las
-# 10:15 h", after the date.
+# 10:15 h", Oracle's "10.15.00.000000 AM", after the date.
 _TIME = (
-    r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})"
+    r"(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
     r"(?:\s*(?P<half>[ap])\.?m\.?(?![a-z]))?(?:\s*(?:Uhr|h)\b)?)?"
 )
 
@@ -114,20 +118,35 @@ _ZONE = (
     + r"))?"
 )
 _WEEKDAY = rf"(?:(?P<weekday>{'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\.?,?\s+)?"
-_FORMS = tuple(
-    re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
-    for date in (
-        # Numbers: the seed's own `7-03-2013, 07:37`, German `01.12.2026`, American `12/01/2026`; day or month first
-        # (see `Order`).
-        r"(?P<number1>\d{1,2})(?P<separator>[-./])(?P<number2>\d{1,2})[-./](?P<year>\d{4})",
-        # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
-        # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
-        r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
-        # `7 March 2013`, `7th of March`, `1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`.
-        rf"{_DAY}\s+(?:of\s+|de\s+)?{_MONTH},?\s+(?:de\s+)?(?P<year>\d{{4}})",
-        rf"{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})",
-    )
+# Four digits, or two as spreadsheets, Oracle and old e-mail write them (see `_YEARS_AHEAD`).
+_YEAR = r"(?P<year>\d{4}|\d{2})"
+_FORMS = (
+    *(
+        re.compile(rf"^{_WEEKDAY}{date}{_TIME}{_ZONE}$", re.IGNORECASE)
+        for date in (
+            # Numbers: the seed's own `7-03-2013, 07:37`, German `01.12.2026`, American `12/01/2026` or `12/01/26`;
+            # day or month first (see `Order`).
+            rf"(?P<number1>\d{{1,2}})(?P<separator>[-./])(?P<number2>\d{{1,2}})[-./]{_YEAR}",
+            # Year first, as ISO 8601 orders it but with a space (or slashes) and maybe a zone's name, as databases and
+            # exports write it: `2026-12-01 11:30:00 UTC`, `2026/12/01 11:30`.
+            r"(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})",
+            # `7 March 2013`, `7th of March`, `1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`, and
+            # Oracle's and spreadsheets' `01-DEC-26`.
+            rf"{_DAY}(?:-|\s+(?:of\s+|de\s+)?){_MONTH}(?:-|,?\s+(?:de\s+)?){_YEAR}",
+            rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",
+        )
+    ),
+    # Unix's `date` and Java's `Date.toString()`: the year after the time and its zone, `Tue Dec 01 10:15:00 CET
+    # 2026`. The e-mail parser took it without its zone, as UTC.
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY}{_TIME}{_ZONE}\s+{_YEAR}$", re.IGNORECASE),
 )
+# The same with any word for its zone: one not in `_ZONE` is unknown or ambiguous, so the date is unreadable.
+_UNIX_ANY_ZONE = re.compile(
+    rf"^{_WEEKDAY}{_MONTH}\s+\d{{1,2}}\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s+(?P<name>[A-Za-z]+)\s+\d{{4}}$", re.IGNORECASE
+)
+# A comment in brackets after a date, as e-mail (`+0100 (CET)`) and JavaScript's `Date.toString()` (`GMT+0100
+# (Central European Standard Time)`) write it: the offset before it says the zone.
+_COMMENT = re.compile(r"(?<=\d)\s*\([^()]*\)$")
 # The zone names email.utils knows; it reads any other name after an e-mail date's time as UTC, a wrong date for
 # "IST" or "BST".
 _EMAIL_ZONES = frozenset(
@@ -135,6 +154,9 @@ _EMAIL_ZONES = frozenset(
 )
 _ZONE_NAME_AT_END = re.compile(r"(?<=\d)\s+([a-z]+)$", re.IGNORECASE)
 _OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?$")
+# ISO 8601 with the zone after it in brackets, as RFC 9557 and Java's `ZonedDateTime` write it (Java CMSs export it):
+# `2026-12-01T10:15:00+01:00[Europe/Paris]`; the offset, when given, is the instant.
+_BRACKETED = re.compile(r"(?P<iso>\d{4}-\d{2}-\d{2}T[^\[\s]+)\[(?P<zone>UTC|[A-Za-z]+(?:/[A-Za-z0-9_+-]+)+)\]")
 # Epoch seconds, or milliseconds (12-13 digits) as JavaScript and many JSON exports write them.
 _EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
 # A year written with a minus sign before the time (WordPress's `Mon, 30 Nov -0001 00:00:00 +0000` for a post it has
@@ -142,19 +164,26 @@ _EPOCH = re.compile(r"(\d{9,13})(\.\d+)?")
 _NEGATIVE_YEAR = re.compile(r"\s(-\d+)\s+\d{1,2}:\d{2}")
 
 
-def parse_date(raw: str, order: Order = "day") -> datetime:
+def parse_date(raw: str, order: Order = "day", now: datetime | None = None) -> datetime:
     """Parse the dates newsrooms write: `7-03-2013, 07:37`, `7 March 2013`, `March 7, 2013, 7:37 pm GMT`, the same
     in German, French and Spanish (`1. Dezember 2026`, `1er décembre 2026`, `1 de diciembre de 2026`), ISO 8601,
     RFC 2822, epoch seconds or milliseconds.
 
     A date in numbers is read in `order` (day or month first) when it could be either; one that can only be read
-    one way (`13/03/2026`, `03/13/2026`, or a weekday that only one reading falls on) is read that way. The result is
-    always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is taken as UTC.
+    one way (`13/03/2026`, `03/13/2026`, or a weekday that only one reading falls on) is read that way. A year in two
+    digits is this century's unless that is more than a year after `now`'s (default: the clock's), then the last's
+    (see `_YEARS_AHEAD`).
+    The result is always timezone-aware UTC (newsbot's one rule for times); a date written without a zone is taken
+    as UTC.
     """
-    text = " ".join(raw.split())
+    text = _COMMENT.sub("", " ".join(raw.split()))
     for form in _FORMS:
         if match := form.fullmatch(text):
-            return _from_parts(match, text, order)
+            return _from_parts(match, text, order, now)
+    if unix := _UNIX_ANY_ZONE.fullmatch(text):
+        raise ArticleError(f"unreadable date {text!r}: the zone {unix['name']!r} is ambiguous or unknown")
+    if bracketed := _BRACKETED.fullmatch(text):
+        return _with_bracketed_zone(bracketed, text)
     if epoch := _EPOCH.fullmatch(text):
         return datetime.fromtimestamp(float(text) / (1000 if len(epoch[1]) > 11 else 1), tz=UTC)
     try:
@@ -162,6 +191,18 @@ def parse_date(raw: str, order: Order = "day") -> datetime:
     except ValueError:
         parsed = _email_date(text)
     return _in_utc(parsed, text)
+
+
+def _with_bracketed_zone(match: re.Match[str], text: str) -> datetime:
+    """An ISO 8601 date and its zone in brackets (`_BRACKETED`): its offset's instant, else its time on that clock."""
+    try:
+        parsed = datetime.fromisoformat(match["iso"].replace("Z", "+00:00"))
+        zone = _zone(match["zone"])
+    except ZoneInfoNotFoundError as exc:
+        raise ArticleError(f"unreadable date {text!r}: no zone is called {match['zone']!r}") from exc
+    except ValueError as exc:
+        raise ArticleError(f"unreadable date {text!r} (expected ISO 8601 before the zone)") from exc
+    return _in_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone), text)
 
 
 def _email_date(text: str) -> datetime:
@@ -202,6 +243,10 @@ class FileDates:
     the seed's `Published D-MM-YYYY`). `written` gives all the file's dates as written, read when its first
     ambiguous date is met; without it the date being read decides alone (a file of one article). `advise`: the note
     says how to read them the other way (a feed followed has no `--date-order`).
+
+    A file read with others in one ingest (a folder of one story a file) whose own dates show no order takes the
+    order of its `batch`'s dates (a `FileDates` over all of them, read as one file's) unless they show both: one
+    US newsroom's folder is read alike, and `batch_note` says so once for all.
     """
 
     def __init__(
@@ -210,18 +255,27 @@ class FileDates:
         given: Order | None = None,
         stated: bool = False,
         advise: bool = True,
+        now: datetime | None = None,
+        batch: FileDates | None = None,
     ) -> None:
         self._written = written
         self._stated = stated
         self._advise = advise
+        self._now = now
+        self._batch = batch
         self.order = given
         # A date of each order that can only be read so, in a file that has both.
         self._both: tuple[str, str] | None = None
+        # The date that can only be read in `order`, when one decided it; how many files took that order, and one
+        # of their dates.
+        self._shown: str | None = None
+        self._followers = 0
+        self._followed = ""
         self.note: str | None = None
 
     def parse(self, raw: str) -> datetime:
         """The date `raw` names, read in the file's order (see `parse_date`)."""
-        if _ambiguous(raw):
+        if _ambiguous(raw, self._now):
             if self.order is None and self._both is None:
                 self._decide(self._written() if self._written else [raw])
             if self._both:
@@ -230,7 +284,7 @@ class FileDates:
                     f"unreadable date {' '.join(raw.split())!r}: it could be day or month first, and its file has"
                     f" dates of both ({day_first}, {month_first})"
                 )
-        return parse_date(raw, self.order or "day")
+        return parse_date(raw, self.order or "day", self._now)
 
     def _decide(self, written: Iterable[str]) -> None:
         """Set `order` (or `_both`) and `note` from every date the file writes, as the class says."""
@@ -242,20 +296,20 @@ class FileDates:
         for raw in written:
             text = " ".join(raw.split())
             match = _FORMS[0].fullmatch(text)
-            readings = _readings(match) if match else []
+            readings = _readings(match, self._now) if match else []
             if match and len(readings) == 2:
                 example = example or text
                 # Nobody writes the month first between dots (German `01.12.2026`): those are no guess.
                 guessed = guessed or match["separator"] != "."
                 for order, (day, month) in zip(_ORDERS, readings, strict=True):
-                    _widen(spans[order], datetime(int(match["year"]), month, day, tzinfo=UTC))
+                    _widen(spans[order], datetime(_year(match, self._now), month, day, tzinfo=UTC))
                 continue
             if match and len(readings) == 1 and match["number1"] != match["number2"]:
                 only.setdefault(
                     "day" if readings[0] == (int(match["number1"]), int(match["number2"])) else "month", text
                 )
             try:
-                certain = parse_date(text)
+                certain = parse_date(text, now=self._now)
             except ArticleError:
                 continue
             for span in spans.values():
@@ -264,15 +318,19 @@ class FileDates:
             self._both = (only["day"], only["month"])
             return
         if only:
-            self.order = next(iter(only))
+            self.order, self._shown = next(iter(only.items()))
+            return
+        quiet = self._stated or not guessed
+        if self._batch is not None and (shared := self._batch._shared(example, quiet)) is not None:
+            self.order = shared
             return
         width = {order: span[-1] - span[0] if span else timedelta(0) for order, span in spans.items()}
         self.order = "month" if width["day"] - width["month"] > _CLOSER else "day"
         closer = abs(width["day"] - width["month"]) > _CLOSER
-        if not example or (self.order == "day" and (self._stated or not guessed)):
+        if not example or (self.order == "day" and quiet):
             return
         other: Order = "day" if self.order == "month" else "month"
-        read_as = parse_date(example, self.order)
+        read_as = parse_date(example, self.order, self._now)
         why = (
             f", which keeps them within {width[self.order].days} days of each other rather than {width[other].days}"
             if closer
@@ -283,22 +341,58 @@ class FileDates:
             f" ({example} is {read_as.day} {read_as:%B %Y})"
         ) + (f"; if they are {other} first, ingest it again with --date-order {other}" if self._advise else "")
 
+    def _shared(self, example: str, quiet: bool) -> Order | None:
+        """The order a batch's dates show, for one more of its files (`example` one of its dates; `quiet`: alone,
+        it would have read them day first without a note, so that reading needs none), or None when they show
+        both."""
+        if self.order is None and self._both is None:
+            self._decide(self._written() if self._written else [])
+        if self._both or self.order is None:
+            return None
+        if not (quiet and self.order == "day"):
+            self._followers += 1
+            self._followed = self._followed or example
+        return self.order
+
+    def batch_note(self) -> str | None:
+        """A batch's one note, when files took its order: its own (`note`) when no date decided it, else which one
+        did when it is month first, which the files alone would not have read (a folder may hold more than one
+        newsroom's files)."""
+        if not self._followers or self._shown is None:
+            return self.note if self._followers else None
+        if self.order != "month":
+            return None
+        files = "1 file's dates" if self._followers == 1 else f"{self._followers} files' dates"
+        return (
+            f"{files} in numbers ({self._followed}) could each be day or month first: read month first, as"
+            f" another file's {self._shown} can only be"
+        ) + ("; if they are day first, ingest them again with --date-order day" if self._advise else "")
+
 
 def _widen(span: list[datetime], moment: datetime) -> None:
     """Make `span` (empty, or its earliest and latest) reach `moment`."""
     span[:] = [min(span[0], moment), max(span[-1], moment)] if span else [moment, moment]
 
 
-def _ambiguous(raw: str) -> bool:
+def _ambiguous(raw: str, now: datetime | None) -> bool:
     """Whether `raw` is a date in numbers that could be day or month first."""
     match = _FORMS[0].fullmatch(" ".join(raw.split()))
-    return match is not None and len(_readings(match)) == 2
+    return match is not None and len(_readings(match, now)) == 2
 
 
-def _readings(match: re.Match[str]) -> list[tuple[int, int]]:
+def _year(match: re.Match[str], now: datetime | None) -> int:
+    """The year a date names; one in two digits as `_YEARS_AHEAD` says, by `now`'s year (default: the clock's)."""
+    year = int(match["year"])
+    if len(match["year"]) > 2:
+        return year
+    latest = (now or datetime.now(UTC)).year + _YEARS_AHEAD
+    return latest - (latest - year) % 100
+
+
+def _readings(match: re.Match[str], now: datetime | None) -> list[tuple[int, int]]:
     """The (day, month) a date in numbers can be, day first before month first: two when it could be either, one
     when its numbers or its weekday allow only one, none when no calendar has it."""
-    first, second, year = int(match["number1"]), int(match["number2"]), int(match["year"])
+    first, second, year = int(match["number1"]), int(match["number2"]), _year(match, now)
     readings = [
         (day, month) for day, month in dict.fromkeys(((first, second), (second, first))) if _exists(year, month, day)
     ]
@@ -312,13 +406,14 @@ def _exists(year: int, month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= monthrange(year, month)[1] if 1 <= year <= 9999 else False
 
 
-def _from_parts(match: re.Match[str], text: str, order: Order) -> datetime:
-    """The datetime one of `_FORMS` matched, or an ArticleError for a date no calendar has."""
+def _from_parts(match: re.Match[str], text: str, order: Order, now: datetime | None) -> datetime:
+    """The datetime one of `_FORMS` matched (a year in two digits read by `now`, see `_year`), or an ArticleError
+    for a date no calendar has."""
     parts = match.groupdict()
     if (name := parts.get("month_name")) is not None and name.casefold() not in _MONTHS:
         raise ArticleError(f"unreadable date {text!r}: no month is called {name!r}")
     if parts.get("number1") is not None:
-        readings = _readings(match)
+        readings = _readings(match, now)
         if not readings:
             raise ArticleError(
                 f"impossible date {text!r}: neither day {parts['number1']} of month {parts['number2']} nor day"
@@ -335,7 +430,15 @@ def _from_parts(match: re.Match[str], text: str, order: Order) -> datetime:
         hour = hour % 12 + (12 if parts["half"].casefold() == "p" else 0)
     try:
         zone = _zone(parts["zone"])
-        written = datetime(int(parts["year"]), month, day, hour, int(parts["minute"] or 0), int(parts["second"] or 0))
+        written = datetime(
+            _year(match, now),
+            month,
+            day,
+            hour,
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
+            int(f"{parts['fraction'] or ''}000000"[:6]),
+        )
     except ZoneInfoNotFoundError as exc:
         raise ArticleError(f"unreadable date {text!r}: no zone is called {parts['zone']!r}") from exc
     except ValueError as exc:

@@ -121,9 +121,11 @@ def parse_feed(
     category: str | None = None,
     content_type: str | None = None,
     date_order: Order | None = None,
+    now: datetime | None = None,
 ) -> Feed | Skipped:
     """Read a feed's bytes (fetched from `url`, or a file's); `category`, when given, is every entry's category;
-    its dates in numbers are read in `date_order`, else as its dates show (`FileDates`)."""
+    its dates in numbers are read in `date_order`, else as its dates show (`FileDates`), with `now`, the time a
+    followed feed was fetched, among them."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
     headers = {"content-type": _served_type(content_type, data)}
@@ -155,8 +157,11 @@ def parse_feed(
     # Every entry in the feed's order, with what was wrong with it (None: an entry that could not be read at all).
     read: list[tuple[FeedEntry | None, list[Skipped]]] = []
     unpublished: Counter[str] = Counter()
-    # Only a feed saved as a file is read again, with --date-order.
-    dates = FileDates(lambda: _feed_dates(raw_entries), date_order, advise=not is_web_url(url))
+    # Only a feed saved as a file is read again, with --date-order. A feed followed has no such option (its stories
+    # are read once): its stories are as new as the feed, so the time it was fetched is one of its dates, and one
+    # day's `12/01/2026` alone, 12 January or 1 December, is read as near it.
+    fetched = [now.isoformat()] if now else []
+    dates = FileDates(lambda: [*_feed_dates(raw_entries), *fetched], date_order, advise=not is_web_url(url), now=now)
     for number, raw in enumerate(raw_entries, start=1):
         if kind := _unpublished(raw):
             unpublished[kind] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import tempfile
 from collections import Counter
@@ -17,7 +18,7 @@ from typing import BinaryIO
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, Order
 from bot.ingest.feeds import is_json_feed, parse_feed
-from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
+from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import looks_like_page, parse_saved_page
 from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path, written_date
@@ -57,21 +58,23 @@ _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 
 
 def read_file(
-    path: Path, fields: Mapping[str, str] | None = None, site: str | None = None, date_order: Order | None = None
+    path: Path,
+    fields: Mapping[str, str] | None = None,
+    site: str | None = None,
+    date_order: Order | None = None,
+    batch: FileDates | None = None,
 ) -> Iterator[Article | Skipped]:
     """Articles in one file, in the format its suffix names (the seed's text format for anything else); or in the
     format its first bytes show, with a note, when the name says another (a feed saved as `.html`, a page or JSON
     saved as `.txt`). `site` is the address of the site an export's links are paths on (`--site`); `date_order`
-    how dates in numbers are read (`--date-order`), else as each file's dates show (`FileDates`)."""
+    how dates in numbers are read (`--date-order`), else as each file's dates show, or its `batch`'s when its own
+    cannot (`FileDates`)."""
     try:
         suffix = path.suffix.lower()
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
             return
-        with path.open("rb") as stream:
-            head = stream.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
-        named = _named_kind(suffix, head)
-        shown = _shown_kind(head)
+        named, shown = _kinds(path)
         if shown is not None and shown != named:
             named_as = f"its name says {suffix}" if suffix else "its name has no suffix"
             yield Skipped(str(path), f"read as {_KINDS[shown]}, as its content shows ({named_as})", note=True)
@@ -81,18 +84,30 @@ def read_file(
         elif named == "records" and path.name == POSTS and is_export(path.parent):
             yield from read_export(path, site)
         elif named == "records":
-            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]), site, date_order)
+            yield from _read_bulk(path, fields or {}, READERS.get(suffix, READERS[".json"]), site, date_order, batch)
         elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
-            yield from _read_text(path, partial(parse_markdown, site=site), date_order)
+            yield from _read_text(path, partial(parse_markdown, site=site), date_order, batch)
         else:
-            # Only a `.txt` may be a plain headline-and-body article: README and LICENCE files have no suffix. The
-            # seed's format writes its dates day first.
-            parse = partial(parse_text_article, plain=suffix == ".txt")
-            yield from _read_text(path, parse, date_order, split_text_articles, stated=True)
+            # The seed's format writes its dates day first.
+            parse = _seed_parser(suffix)
+            yield from _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
+
+
+def _seed_parser(suffix: str) -> Callable[[str, str, FileDates], tuple[Article, str | None]]:
+    """The seed's format's reader for a file with `suffix`: only a `.txt` may be a plain headline-and-body article
+    (README and LICENCE files have no suffix)."""
+    return partial(parse_text_article, plain=suffix == ".txt")
+
+
+def _kinds(path: Path) -> tuple[str, str | None]:
+    """What a file's name says it is, and what its first bytes show it is (see `_named_kind`, `_shown_kind`)."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+    return _named_kind(path.suffix.lower(), head), _shown_kind(head)
 
 
 def _named_kind(suffix: str, head: bytes) -> str:
@@ -138,34 +153,45 @@ class _Recorder(FileDates):
         return super().parse(raw)
 
 
+def _whole_text(text: str) -> list[str]:
+    return [text]
+
+
+def _text_dates(parts: list[str], parse: Callable[[str, str, FileDates], tuple[Article, str | None]]) -> list[str]:
+    """The dates the articles in `parts` of a text file write, as `parse` finds them."""
+    recorder = _Recorder()
+    for part in parts:
+        with suppress(ArticleError):
+            parse(part, "", recorder)
+    return recorder.written
+
+
 def _read_text(
     path: Path,
     parse: Callable[[str, str, FileDates], tuple[Article, str | None]],
     date_order: Order | None,
-    split: Callable[[str], list[str]] = lambda text: [text],
+    batch: FileDates | None,
+    split: Callable[[str], list[str]] = _whole_text,
     stated: bool = False,
+    limit: int = MAX_RECORD_BYTES,
 ) -> Iterator[Article | Skipped]:
     """The articles in a text file, read by `parse` (text, origin, the file's dates): one, or each that `split`
     finds there (the first is the file's, the others `file#2`, `file#3`, ...). `stated`: the format says its dates
-    are day first (see `FileDates`)."""
+    are day first (see `FileDates`). `limit`: the file's size at most, each article's `MAX_RECORD_BYTES`."""
     try:
-        text, encoding = decode(_whole(path))
+        text, encoding = decode(_whole(path, limit, "a file of articles" if limit > MAX_RECORD_BYTES else "an article"))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
     legacy = encoding == LEGACY_ENCODING
     parts = split(text)
-
-    def written() -> list[str]:
-        recorder = _Recorder()
-        for part in parts:
-            with suppress(ArticleError):
-                parse(part, "", recorder)
-        return recorder.written
-
-    dates = FileDates(written if len(parts) > 1 else None, date_order, stated)
+    written = partial(_text_dates, parts, parse) if len(parts) > 1 else None
+    dates = FileDates(written, date_order, stated, batch=batch)
     for number, part in enumerate(parts, start=1):
         origin = str(path) if number == 1 else f"{path}#{number}"
+        if limit > MAX_RECORD_BYTES and (size := len(part.encode())) > MAX_RECORD_BYTES:
+            yield Skipped(origin, f"too large for an article ({size:,} bytes; the limit is {MAX_RECORD_BYTES:,})")
+            continue
         try:
             article, unread = parse(part, origin, dates)
         except ArticleError as exc:
@@ -242,7 +268,12 @@ def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) ->
 
 
 def _read_bulk(
-    path: Path, fields: Mapping[str, str], reader: RecordReader, site: str | None, date_order: Order | None
+    path: Path,
+    fields: Mapping[str, str],
+    reader: RecordReader,
+    site: str | None,
+    date_order: Order | None,
+    batch: FileDates | None,
 ) -> Iterator[Article | Skipped]:
     # Records whose links are paths on a site not named (`site_path`): how many, and the first.
     unlinked, example = 0, ""
@@ -251,11 +282,10 @@ def _read_bulk(
         if binary:
             yield Skipped(str(path), "binary file, not text")
             return
-        encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
-        stream.seek(0)
+        encoding = _bulk_encoding(stream)
         if encoding == LEGACY_ENCODING:
             yield Skipped(str(path), LEGACY_NOTE, note=True)
-        dates = FileDates(partial(_written_dates, path, reader, encoding, fields), date_order)
+        dates = FileDates(partial(_written_dates, path, reader, encoding, fields), date_order, batch=batch)
         for location, number, record in reader(stream, str(path), encoding):
             if isinstance(record, str):
                 yield Skipped(location, record)
@@ -288,6 +318,13 @@ def _utf8_stream(path: Path, closing: ExitStack) -> tuple[BinaryIO, bool]:
         return _copy_as_utf8(stream, *marked, closing.enter_context(tempfile.TemporaryFile())), False
     stream.seek(0)
     return stream, b"\x00" in head
+
+
+def _bulk_encoding(stream: BinaryIO) -> str:
+    """The encoding of a bulk file's text (see `text_encoding`), the stream left at its start."""
+    encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
+    stream.seek(0)
+    return encoding
 
 
 def _written_dates(path: Path, reader: RecordReader, encoding: str, fields: Mapping[str, str]) -> Iterator[str]:
@@ -363,9 +400,49 @@ def read_articles(
     date_order: Order | None = None,
 ) -> Iterator[Article | Skipped]:
     """Every article under `paths`, and a `Skipped` for each problem (see `Skipped` for the two kinds); `site` and
-    `date_order` as `read_file` takes them."""
-    for item in article_files(paths):
+    `date_order` as `read_file` takes them. The files are one batch: one whose own dates in numbers cannot say
+    whether they are day or month first reads them as all the files' dates do (see `FileDates`), with one note."""
+    given = list(paths)
+    items = list(article_files(given))
+    files = [item for item in items if isinstance(item, Path)]
+    batch = None
+    if date_order is None and len(files) > 1:
+        stated = all(file.suffix.lower() in TEXT_SUFFIXES for file in files)
+        batch = FileDates(partial(_batch_dates, files, fields or {}), stated=stated)
+    for item in items:
         if isinstance(item, Skipped):
             yield item
         else:
-            yield from read_file(item, fields, site, date_order)
+            yield from read_file(item, fields, site, date_order, batch)
+    if batch and (note := batch.batch_note()):
+        yield Skipped(_batch_location(given, files), note, note=True)
+
+
+def _batch_location(given: list[Path], files: list[Path]) -> str:
+    """Where a batch's note is: the one path given, else the folder its files are in, else (files from all over)
+    their list."""
+    if len(given) == 1:
+        return str(given[0])
+    folder = Path(os.path.commonpath(files))
+    return str(folder) if folder != folder.parent else ", ".join(map(str, given))
+
+
+def _batch_dates(files: list[Path], fields: Mapping[str, str]) -> Iterator[str]:
+    """The dates in the text files (the seed's format, Markdown) and bulk files of a batch, as `read_file` reads
+    them; feeds' and pages' dates are their own."""
+    for path in files:
+        suffix = path.suffix.lower()
+        with suppress(OSError, ArticleError):
+            named, shown = _kinds(path)
+            kind = shown or named
+            if kind == "records" and not (path.name == POSTS and is_export(path.parent)):
+                with ExitStack() as closing:
+                    stream, binary = _utf8_stream(path, closing)
+                    encoding = _bulk_encoding(stream)
+                if not binary:
+                    yield from _written_dates(path, READERS.get(suffix, READERS[".json"]), encoding, fields)
+            elif kind == "text" and suffix in MARKDOWN_SUFFIXES:
+                yield from _text_dates([decode(_whole(path))[0]], partial(parse_markdown, site=None))
+            elif kind == "text":
+                text = decode(_whole(path, MAX_PASTED_FILE_BYTES))[0]
+                yield from _text_dates(split_text_articles(text), _seed_parser(suffix))

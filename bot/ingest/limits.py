@@ -19,6 +19,9 @@ from bot.models import Article
 MAX_RECORD_BYTES = 5_000_000
 # A feed saved as a file holds many stories: it may be as large as a fetched feed (NEWSBOT_FETCH_MAX_BYTES).
 MAX_FEED_FILE_BYTES = 10_000_000
+# So may a text file of articles pasted together (`cat *.txt > all.txt`: the 2,225 BBC articles are 5.8 MB), each
+# of them at most MAX_RECORD_BYTES. It is read whole: 5.8 MB of them (2,000 articles) peaked at 33 MB more.
+MAX_PASTED_FILE_BYTES = 10_000_000
 # An article's text; longer text is cut at a paragraph or sentence boundary. Long-form journalism stays well
 # under this (the longest of the 2,225 BBC articles has about 25,000 characters).
 MAX_ARTICLE_CHARS = 200_000

@@ -461,7 +461,7 @@ class FeedService:
         if fetched.not_modified:
             return _Read(NOT_MODIFIED, fetched=fetched)
         parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type
+            parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now
         )
         if isinstance(parsed, Skipped):
             return _Read(FAILED, parsed.reason)

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -52,8 +53,8 @@ def bot_settings(any_db_settings: Settings) -> Settings:
     return replace(any_db_settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
 
 
-def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
-    """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
+def spawn_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """`newsbot run` on the fake server (`env`: more variables), just started; its stderr goes to
     `cwd / "bot.log"`."""
     variables = process_env(
         settings,
@@ -63,9 +64,8 @@ def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> 
         NEWSBOT_FOLLOW_SECONDS=str(settings.follow_seconds),
         **env,
     )
-    starts = len(server.calls("setMyCommands"))
     with (cwd / "bot.log").open("w") as written:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "bot", "run"],
             cwd=cwd,
             env=variables,
@@ -73,6 +73,13 @@ def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> 
             stdout=subprocess.DEVNULL,
             stderr=written,
         )
+
+
+def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
+    `cwd / "bot.log"`."""
+    starts = len(server.calls("setMyCommands"))
+    process = spawn_bot(settings, server, cwd, **env)
     server.wait_for("setMyCommands", count=starts + 1, timeout=60)
     return process
 
@@ -405,6 +412,36 @@ def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside(
     assert "distilling them again" in err, err
     assert [path.name for path in settings.static_dir.iterdir()] == [whole.name]
     assert np.array_equal(np.load(settings.static_dir / whole.name), np.load(whole))
+
+
+def test_a_first_start_stopped_as_it_sets_its_menu_exits_cleanly_and_answers_at_the_next(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM (a service manager's stop) at the very moment a first start sets its command menu, while it still
+    distils its word pieces in a thread: python-telegram-bot's own stop left its start half done, and the bot
+    exited 1 ("Event loop stopped before Future completed") or aborted in the distillation's thread. It stops
+    cleanly instead, saying so, and a question asked meanwhile is answered by the next start."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", cache_dir=tmp_path / "new-cache")
+    server.send_text(ALICE, CORPUS_QUESTION)
+    process: list[subprocess.Popen[str]] = []
+
+    def stop_at_once(params: dict[str, Any]) -> bool:
+        if process:
+            process.pop().send_signal(signal.SIGTERM)
+            # The answer comes once the signal has been handled (it went out with the request's answer before).
+            time.sleep(0.5)
+        return True
+
+    server.register("setMyCommands", stop_at_once)
+    process.append(bot := spawn_bot(settings, server, tmp_path))
+    bot.wait(timeout=120)
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    assert "stopped" in err.splitlines()[-1] and "trying again" not in err, err
+    assert not server.calls("sendMessage")
+    with running_bot(settings, server, tmp_path):
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+    assert CORPUS_ANSWER in visible_text(answer.params["text"])
 
 
 def cpu_seconds(process: subprocess.Popen[str]) -> float:

@@ -36,6 +36,7 @@ from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
 from tests.processes import free_port, newsbot, process_env
+from tests.test_library import garble
 
 ADMIN = 999
 ALICE = 42
@@ -213,6 +214,28 @@ def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
         assert (settings.index_dir / "CURRENT").read_text().strip() != generation.name
     [err] = log
     assert "was cut short under this process" in err, err
+
+
+def test_an_index_file_garbled_under_the_running_bot_gets_an_apology_then_is_built_again(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A segment file garbled in place (its size whole): tantivy panicked decoding it in a search, with a
+    BaseException that stopped the event loop, and the bot was gone. The reader is asked to try again in a
+    moment, the log says why in one line, and the bot builds a new index from the store and answers from it."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off") as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+        for path in generation.glob("*.term"):
+            garble(path)
+        assert ask(server, CORPUS_QUESTION) == APOLOGY
+        ask_until(server, CORPUS_QUESTION, CORPUS_ANSWER, timeout=20)
+        assert process.poll() is None
+        assert (settings.index_dir / "CURRENT").read_text().strip() != generation.name
+    [err] = log
+    assert err.count("is damaged") == 2, err  # the question's failure, and the rebuild's reason
+    assert "PanicException" not in err, err
 
 
 @pytest.mark.parametrize("semantic", ["off", "static"])

@@ -15,6 +15,7 @@ import pytest
 
 from bot.analysis import analyze
 from bot.config import Settings
+from bot.errors import IndexCorruptError
 from bot.index import Query, TantivyEngine, indexed_paragraphs
 from bot.library import Library
 from bot.models import Article
@@ -236,6 +237,37 @@ def test_an_index_damaged_under_a_running_process_is_built_again(settings: Setti
         assert report.added == 3 and library.engine.count() > count
         assert library.ask(library.request("glacier drone survey")).found
         assert (settings.index_dir / current_generation(settings)).is_dir()
+    finally:
+        library.close()
+
+
+def garble(path: Path) -> None:
+    """Overwrite a file's bytes in place but for its last 40 (tantivy's footer), its size and inode unchanged."""
+    with path.open("r+b") as file:
+        file.write(bytes(i * 37 % 256 for i in range(max(path.stat().st_size - 40, 0))))
+
+
+@pytest.mark.parametrize("kind", ["term", "idx", "store"])
+def test_an_index_file_garbled_under_a_running_process_fails_a_question_softly_then_is_built_again(
+    settings: Settings, kind: str
+) -> None:
+    """A segment file garbled in place (a copy or a disk that garbled it, its size whole) made tantivy panic in
+    a search, with a BaseException that stopped the bot's event loop, and so the bot. The question fails with
+    IndexCorruptError (the bot's "try again in a moment"), so do the next ones without reading the file again,
+    and the next look at the store builds a new index, which answers."""
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus", semantic="off"))
+    try:
+        request = library.request("Who became the youngest chess champion?")
+        assert library.ask(request).found
+        generation = current_generation(settings)
+        for path in (settings.index_dir / generation).glob(f"*.{kind}"):
+            garble(path)
+        for _ in range(2):
+            with pytest.raises(IndexCorruptError, match="is damaged"):
+                library.ask(request)
+        assert library.follow() == 0
+        assert current_generation(settings) != generation
+        assert library.ask(request).found
     finally:
         library.close()
 

@@ -8,7 +8,8 @@ On disk (tantivy) a data directory's index lives in generations: `index/CURRENT`
 Processes sharing the data directory share it: whoever gets its writer catches it up, the others just reload. When
 none serves (a new data directory, a store replaced, an index removed or damaged), one process builds it, holding a
 claim (a lock file every process honours, released by the system if its holder dies), and the others wait for it and
-take what it swapped in: with N processes on a replaced store, one build instead of N. A rebuild is made aside in a
+take what it swapped in: with N processes on a replaced store, one build instead of N. A builder that hangs is waited
+for `build_wait` seconds at most, then built past. A rebuild is made aside in a
 new generation while questions are answered from the old one, caught up with what changed meanwhile, and swapped in
 by rewriting CURRENT atomically; every process switches on its next refresh. Old generations are deleted once
 nothing can still be using them.

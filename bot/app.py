@@ -1,15 +1,16 @@
 """The composition root: build the Telegram `Application` from settings, and run it (polling, webhook or terminal).
 
-`running(application)` is the one start/stop sequence for a bot driven from our own event loop (the terminal
-chat, the tests, the benchmarks); `run` leaves it to python-telegram-bot's `run_polling`/`run_webhook`, which
-also handle signals.
+`running(application)` is the one start/stop sequence of the bot, driven from our own event loop: `run` (with
+its own signal handling), the terminal chat, the tests and the benchmarks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.util import find_spec
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, Defaults
+from telegram.ext import Application, Defaults, Updater
 from telegram.request import BaseRequest
 
 from bot import tg
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # getUpdates waits this long for an update before asking again (seconds).
 POLL_TIMEOUT_SECONDS = 10
+# Signals that stop `run` (Ctrl-C, a service manager's stop).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -91,8 +94,13 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
 
 @asynccontextmanager
-async def running(application: App, poll_timeout: int = POLL_TIMEOUT_SECONDS) -> AsyncIterator[App]:
-    """The bot long-polling inside the block, started and stopped in `run_polling`'s order.
+async def running(
+    application: App,
+    poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    webhook: Callable[[Updater], Awaitable[object]] | None = None,
+) -> AsyncIterator[App]:
+    """The bot long-polling inside the block (or taking updates as `webhook` starts them), started and stopped
+    in `run_polling`'s order.
 
     In: initialize, post_init, updater, start. Out: updater, stop, shutdown, post_shutdown; whatever of it
     applies also when start-up failed half way, so the library opened in post_init is always closed.
@@ -108,12 +116,15 @@ async def running(application: App, poll_timeout: int = POLL_TIMEOUT_SECONDS) ->
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
-        await updater.start_polling(
-            poll_interval=0,
-            timeout=poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=fetching_failed,
-        )
+        if webhook is None:
+            await updater.start_polling(
+                poll_interval=0,
+                timeout=poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                error_callback=fetching_failed,
+            )
+        else:
+            await webhook(updater)
         await application.start()
         yield application
     finally:
@@ -168,18 +179,7 @@ def run(settings: Settings) -> int:
         check_webhook(settings)
     configure_logging(settings)
     try:
-        if settings.webhook_url:
-            # Behind a load balancer that ends TLS: Telegram calls WEBHOOK_URL, we listen on plain HTTP.
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(_serve(application, _listening(settings) if settings.webhook_url else None))
     except InvalidToken as exc:
         raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
     except TelegramError as exc:
@@ -189,6 +189,46 @@ def run(settings: Settings) -> int:
         error = UnreachableError if isinstance(exc, NetworkError) else NewsbotError
         raise error(f"could not start the bot: {exc}") from exc
     return 0
+
+
+async def _serve(application: App, webhook: Callable[[Updater], Awaitable[object]] | None) -> None:
+    """The bot running until a stop signal. Ours, not python-telegram-bot's: its handler raised SystemExit
+    wherever the start-up was, which left a request or the updater's start half done, and the stop then failed
+    ("Event loop stopped before Future completed") or the process aborted in a thread the library had not yet
+    been given to close. A signal during the start-up lets it finish, then stops the bot at once."""
+    stop = asyncio.Event()
+
+    def stopping(number: signal.Signals) -> None:
+        log.info("%s received: stopping", number.name)
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for number in STOP_SIGNALS:
+        loop.add_signal_handler(number, stopping, number)
+    try:
+        async with running(application, webhook=webhook):
+            await stop.wait()
+    finally:
+        for number in STOP_SIGNALS:
+            loop.remove_signal_handler(number)
+    log.info("stopped")
+
+
+def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:
+    """The updater's start as a webhook: behind a load balancer that ends TLS, Telegram calls WEBHOOK_URL and we
+    listen on plain HTTP."""
+
+    async def start(updater: Updater) -> None:
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+
+    return start
 
 
 def chat(settings: Settings) -> int:

@@ -57,6 +57,9 @@ DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
 # How often a running bot looks for articles another process added (seconds); the README's freshness figure.
 DEFAULT_FOLLOW_SECONDS = 1.0
+# How long a process waits for another's build of the index before it builds one itself (minutes): the build of a
+# million paragraphs takes minutes, so a claim held much longer is a builder that hangs.
+DEFAULT_INDEX_BUILD_WAIT_MINUTES = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Fetching feeds and pages (bot/fetch.py): the most one fetch may take, redirects and all (seconds), and the most
 # it may read (bytes, after decompression; a news page is well under 2 MB, a feed with full texts under 5 MB).
@@ -124,6 +127,7 @@ class Settings:
     min_answerability: float = DEFAULT_MIN_ANSWERABILITY
     headline_boost: float = DEFAULT_HEADLINE_BOOST
     follow_seconds: float = DEFAULT_FOLLOW_SECONDS
+    index_build_wait_minutes: float = DEFAULT_INDEX_BUILD_WAIT_MINUTES
     telegram_bot_token: str = ""
     telegram_api_base_url: str = ""
     bot_username: str = ""
@@ -361,6 +365,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_MIN_ANSWERABILITY", "min_answerability", _number(0.0, 1.0)),
     ("NEWSBOT_HEADLINE_BOOST", "headline_boost", _number(0.0, MAX_HEADLINE_BOOST)),
     ("NEWSBOT_FOLLOW_SECONDS", "follow_seconds", _number(0.1, 3600.0)),
+    ("NEWSBOT_INDEX_BUILD_WAIT_MINUTES", "index_build_wait_minutes", _number(0.01, 1440.0)),
     ("TELEGRAM_BOT_TOKEN", "telegram_bot_token", _text),
     ("TELEGRAM_API_BASE_URL", "telegram_api_base_url", _text),
     ("TELEGRAM_BOT_USERNAME", "bot_username", _username),

@@ -160,7 +160,9 @@ class Library:
             raise _why_not(settings, exc) from exc
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
-            follower = Follower(store, root, engine_factory(settings), say_index_failures)
+            follower = Follower(
+                store, root, engine_factory(settings), say_index_failures, settings.index_build_wait_minutes * 60
+            )
             follower.catch_up()
         except BaseException:
             store.close()

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
 from tests.processes import free_port, newsbot, process_env
+from tests.test_library import garble
 
 ADMIN = 999
 ALICE = 42
@@ -52,8 +54,8 @@ def bot_settings(any_db_settings: Settings) -> Settings:
     return replace(any_db_settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
 
 
-def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
-    """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
+def spawn_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """`newsbot run` on the fake server (`env`: more variables), just started; its stderr goes to
     `cwd / "bot.log"`."""
     variables = process_env(
         settings,
@@ -63,9 +65,8 @@ def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> 
         NEWSBOT_FOLLOW_SECONDS=str(settings.follow_seconds),
         **env,
     )
-    starts = len(server.calls("setMyCommands"))
     with (cwd / "bot.log").open("w") as written:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "bot", "run"],
             cwd=cwd,
             env=variables,
@@ -73,6 +74,13 @@ def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> 
             stdout=subprocess.DEVNULL,
             stderr=written,
         )
+
+
+def start_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """`newsbot run` polling the fake server (`env`: more variables), once it has started; its stderr goes to
+    `cwd / "bot.log"`."""
+    starts = len(server.calls("setMyCommands"))
+    process = spawn_bot(settings, server, cwd, **env)
     server.wait_for("setMyCommands", count=starts + 1, timeout=60)
     return process
 
@@ -206,6 +214,28 @@ def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
         assert (settings.index_dir / "CURRENT").read_text().strip() != generation.name
     [err] = log
     assert "was cut short under this process" in err, err
+
+
+def test_an_index_file_garbled_under_the_running_bot_gets_an_apology_then_is_built_again(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A segment file garbled in place (its size whole): tantivy panicked decoding it in a search, with a
+    BaseException that stopped the event loop, and the bot was gone. The reader is asked to try again in a
+    moment, the log says why in one line, and the bot builds a new index from the store and answers from it."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off") as process:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+        for path in generation.glob("*.term"):
+            garble(path)
+        assert ask(server, CORPUS_QUESTION) == APOLOGY
+        ask_until(server, CORPUS_QUESTION, CORPUS_ANSWER, timeout=20)
+        assert process.poll() is None
+        assert (settings.index_dir / "CURRENT").read_text().strip() != generation.name
+    [err] = log
+    assert err.count("is damaged") == 2, err  # the question's failure, and the rebuild's reason
+    assert "PanicException" not in err, err
 
 
 @pytest.mark.parametrize("semantic", ["off", "static"])
@@ -405,6 +435,36 @@ def test_a_first_start_answers_within_seconds_and_distils_the_word_pieces_aside(
     assert "distilling them again" in err, err
     assert [path.name for path in settings.static_dir.iterdir()] == [whole.name]
     assert np.array_equal(np.load(settings.static_dir / whole.name), np.load(whole))
+
+
+def test_a_first_start_stopped_as_it_sets_its_menu_exits_cleanly_and_answers_at_the_next(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM (a service manager's stop) at the very moment a first start sets its command menu, while it still
+    distils its word pieces in a thread: python-telegram-bot's own stop left its start half done, and the bot
+    exited 1 ("Event loop stopped before Future completed") or aborted in the distillation's thread. It stops
+    cleanly instead, saying so, and a question asked meanwhile is answered by the next start."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", cache_dir=tmp_path / "new-cache")
+    server.send_text(ALICE, CORPUS_QUESTION)
+    process: list[subprocess.Popen[str]] = []
+
+    def stop_at_once(params: dict[str, Any]) -> bool:
+        if process:
+            process.pop().send_signal(signal.SIGTERM)
+            # The answer comes once the signal has been handled (it went out with the request's answer before).
+            time.sleep(0.5)
+        return True
+
+    server.register("setMyCommands", stop_at_once)
+    process.append(bot := spawn_bot(settings, server, tmp_path))
+    bot.wait(timeout=120)
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    assert "stopped" in err.splitlines()[-1] and "trying again" not in err, err
+    assert not server.calls("sendMessage")
+    with running_bot(settings, server, tmp_path):
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+    assert CORPUS_ANSWER in visible_text(answer.params["text"])
 
 
 def cpu_seconds(process: subprocess.Popen[str]) -> float:

@@ -3,6 +3,7 @@ on a real store (SQLite and PostgreSQL) and a real tantivy index."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -15,7 +16,9 @@ import pytest
 
 from bot.analysis import analyze
 from bot.config import Settings
+from bot.errors import IndexCorruptError
 from bot.index import Query, TantivyEngine, indexed_paragraphs
+from bot.index.follower import BUILD_CLAIM
 from bot.library import Library
 from bot.models import Article
 from bot.store import Store
@@ -236,6 +239,66 @@ def test_an_index_damaged_under_a_running_process_is_built_again(settings: Setti
         assert report.added == 3 and library.engine.count() > count
         assert library.ask(library.request("glacier drone survey")).found
         assert (settings.index_dir / current_generation(settings)).is_dir()
+    finally:
+        library.close()
+
+
+def garble(path: Path) -> None:
+    """Overwrite the first half of a file's bytes in place, its size and inode unchanged: tantivy's footer, at its
+    end, stays whole, so opening or reloading the index reads nothing wrong, and only a search does."""
+    with path.open("r+b") as file:
+        file.write(bytes(i * 37 % 256 for i in range(path.stat().st_size // 2)))
+
+
+@pytest.mark.parametrize("kind", ["term", "idx", "store"])
+def test_an_index_file_garbled_under_a_running_process_fails_a_question_softly_then_is_built_again(
+    settings: Settings, kind: str
+) -> None:
+    """A segment file garbled in place (a copy or a disk that garbled it, its size whole) made tantivy panic in
+    a search, with a BaseException that stopped the bot's event loop, and so the bot. The question fails with
+    IndexCorruptError (the bot's "try again in a moment"), so do the next ones without reading the file again,
+    and the next look at the store builds a new index, which answers."""
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus", semantic="off"))
+    try:
+        request = library.request("Who became the youngest chess champion?")
+        assert library.ask(request).found
+        generation = current_generation(settings)
+        for path in (settings.index_dir / generation).glob(f"*.{kind}"):
+            garble(path)
+        for _ in range(2):
+            with pytest.raises(IndexCorruptError, match="is damaged"):
+                library.ask(request)
+        assert library.follow() == 0
+        assert current_generation(settings) != generation
+        assert library.ask(request).found
+    finally:
+        library.close()
+
+
+def test_a_build_claim_held_longer_than_the_wait_is_built_past(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A builder that hangs holding the build claim (alive, so the system never lets it go) kept every other
+    process waiting for good; after NEWSBOT_INDEX_BUILD_WAIT_MINUTES a waiter builds the index itself, saying so."""
+    settings = replace(settings, semantic="off", index_build_wait_minutes=0.02)
+    Library.open(settings).close()
+    (settings.index_dir / current_generation(settings) / "meta.json").write_text("{ not json")
+    caplog.set_level(logging.INFO, logger="bot.index.follower")
+    with (settings.index_dir / BUILD_CLAIM).open("w") as hung:
+        fcntl.flock(hung, fcntl.LOCK_EX)
+        started = time.monotonic()
+        library = Library.open(settings)
+        waited = time.monotonic() - started
+    try:
+        assert library.ask(library.request("Dempsey Moscow")).found
+        assert waited >= 1.2
+        said = [record.getMessage() for record in caplog.records]
+        assert [m for m in said if "another process" in m or "building" in m] == [
+            f"waiting for another process's build of the index in {settings.index_dir}...",
+            f"another process has held the build of the index in {settings.index_dir} for 0.02 minutes;"
+            " building it here",
+            f"building a new index in {settings.index_dir} from the store",
+        ], said
     finally:
         library.close()
 

@@ -327,9 +327,14 @@ def test_processes_on_a_replaced_store_build_one_index_and_a_killed_builder_is_t
             assert follower.stdin is not None
             follower.stdin.write("go\n")
             follower.stdin.flush()
-        waiting = "waiting for another process to build the index"
+        waiting, building = "waiting for another process's build of the index", "building a new index"
         until(lambda: sum(waiting in log.read_text() for log in logs) == 2, timeout=120)
-        [builder] = [f for f, log in zip(followers, logs, strict=True) if waiting not in log.read_text()]
+        [(builder, built)] = [
+            (f, log) for f, log in zip(followers, logs, strict=True) if waiting not in log.read_text()
+        ]
+        # Only the builder says it builds (each said it before it knew whether another process did).
+        until(lambda: building in built.read_text(), timeout=60)
+        assert not any(building in log.read_text() for log in logs if log is not built)
         builder.kill()
         builder.communicate()
         survivors = [(f, log) for f, log in zip(followers, logs, strict=True) if f is not builder]
@@ -339,6 +344,7 @@ def test_processes_on_a_replaced_store_build_one_index_and_a_killed_builder_is_t
         current = (settings.index_dir / "CURRENT").read_text().strip()
         assert took == [[current, head, paragraphs]] * 2
         assert sum(err.count("built index") for err in errs) == 1, errs
+        assert sum(err.count(building) for err in errs) == 1, errs
         assert sum(err.count(f"took index {current}, which another process built") for err in errs) == 1, errs
     finally:
         for follower in followers:

@@ -8,7 +8,8 @@ On disk (tantivy) a data directory's index lives in generations: `index/CURRENT`
 Processes sharing the data directory share it: whoever gets its writer catches it up, the others just reload. When
 none serves (a new data directory, a store replaced, an index removed or damaged), one process builds it, holding a
 claim (a lock file every process honours, released by the system if its holder dies), and the others wait for it and
-take what it swapped in: with N processes on a replaced store, one build instead of N. A rebuild is made aside in a
+take what it swapped in: with N processes on a replaced store, one build instead of N. A builder that hangs is waited
+for `build_wait` seconds at most, then built past. A rebuild is made aside in a
 new generation while questions are answered from the old one, caught up with what changed meanwhile, and swapped in
 by rewriting CURRENT atomically; every process switches on its next refresh. Old generations are deleted once
 nothing can still be using them.
@@ -52,6 +53,8 @@ STORE_FILE = "store"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
 STALE_GENERATION_SECONDS = 3600.0
 WAIT_POLL_SECONDS = 0.2
+# How long a process waits for another's build before it builds the index itself (a builder that hangs).
+BUILD_WAIT_SECONDS = 1800.0
 
 # Makes an engine in a directory (None for an engine that lives in memory).
 EngineFactory = Callable[[Path | None], Engine]
@@ -71,12 +74,21 @@ class Fresh:
 class Follower:
     """The local index of one process or data directory, and the means to keep it up to date."""
 
-    def __init__(self, store: Store, root: Path | None, make: EngineFactory, say_write_failures: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        root: Path | None,
+        make: EngineFactory,
+        say_write_failures: bool = True,
+        build_wait: float = BUILD_WAIT_SECONDS,
+    ) -> None:
         """`say_write_failures=False`: the caller says a failed write itself, from `write_failure` (an ingest, in
-        its last line), so the log does not say it first."""
+        its last line), so the log does not say it first. `build_wait`: the seconds to wait for another process's
+        build before building here."""
         self.store = store
         self.root = root
         self._make = make
+        self._build_wait = build_wait
         self._lock = threading.RLock()
         self._holding = 0
         self._generation = ""
@@ -105,11 +117,11 @@ class Follower:
         try:
             engine = self._make(self.root / name)
         except IndexCorruptError as exc:
-            log.warning("the index %s is unreadable (%s); building a new one from the store", name, exc)
+            log.warning("the index %s is unreadable (%s)", name, exc)
             return None
         if engine.cursor == NO_CURSOR:
             engine.close()
-            log.warning("the index %s has no cursor; building a new one from the store", name)
+            log.warning("the index %s has no cursor", name)
             return None
         if not self._belongs(self.root / name, engine.cursor):
             engine.close()
@@ -120,7 +132,7 @@ class Follower:
     def _usable(self, unusable: str = "") -> Engine:
         """The index CURRENT names if it serves this store (and is not `unusable`, one found damaged), else a new
         one: built here, or, while another process holds the build claim, the one it swaps in (built here after
-        all if it ends without one)."""
+        all if it ends without one, or holds the claim longer than `build_wait`)."""
         name = self._named()
         if name != unusable and (engine := self._open(name)) is not None:
             return engine
@@ -131,10 +143,14 @@ class Follower:
             if now not in (name, unusable) and (engine := self._open(now)) is not None:
                 log.info("took index %s, which another process built (%d paragraphs)", now, engine.count())
                 return engine
+            log.info("building a new index in %s from the store", self.root)
             return self.rebuild()
 
     @contextmanager
     def _build_claim(self) -> Iterator[None]:
+        """Hold the build claim, waiting for another process's build meanwhile, at most `build_wait` seconds: then
+        the block runs without it (a second build beside a hung one costs time, never the index, since each
+        builds a generation of its own)."""
         assert self.root is not None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -142,11 +158,18 @@ class Follower:
         except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
             raise IndexCorruptError(f"cannot build an index in {self.root}: {exc.strerror or exc}") from exc
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                log.info("waiting for another process to build the index in %s...", self.root)
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            if not _claimed(fd):
+                log.info("waiting for another process's build of the index in %s...", self.root)
+                deadline = time.monotonic() + self._build_wait
+                while not _claimed(fd):
+                    if time.monotonic() >= deadline:
+                        log.warning(
+                            "another process has held the build of the index in %s for %g minutes; building it here",
+                            self.root,
+                            self._build_wait / 60,
+                        )
+                        break
+                    time.sleep(WAIT_POLL_SECONDS)
             yield
         finally:
             os.close(fd)  # which gives the claim back
@@ -158,13 +181,13 @@ class Follower:
         except OSError:
             owner = ""  # made before stores had an identity
         if owner and owner != self._identity:
-            log.warning("the index in %s was made from another store; building a new one from this store", directory)
+            log.warning("the index in %s was made from another store", directory)
             return False
         head = self.store.head()
         if cursor > head:
             log.warning(
                 "the index in %s holds changes up to %d, but this store's log ends at %d: it was made from another"
-                " store or an older copy of this one; building a new one from this store",
+                " store or an older copy of this one",
                 directory,
                 cursor,
                 head,
@@ -252,19 +275,14 @@ class Follower:
             try:
                 self.refresh()
             except IndexCorruptError as exc:
-                log.warning("%s; building a new index from the store", exc)
+                log.warning("%s", exc)
                 self._take(self._usable(unusable=self._generation))  # which holds every change
                 return 0
             engine = self.engine
             head = self.store.head() if until is None else until
             if until is None and engine.cursor > head:
                 # The store was replaced under this process (by an older copy, or another store at its URL).
-                log.warning(
-                    "the index holds changes up to %d, but the store's log ends at %d; building a new one from the"
-                    " store",
-                    engine.cursor,
-                    head,
-                )
+                log.warning("the index holds changes up to %d, but the store's log ends at %d", engine.cursor, head)
                 self._take(self._usable(unusable=self._generation))
                 return 0
             if engine.cursor >= head or not engine.try_write():
@@ -432,6 +450,15 @@ def _from_memory(batch: list[Change], fresh: Fresh | None) -> dict[str, Article]
         for i, article in fresh.articles.items()
         if (change := newest.get(i)) is not None and change.seq <= fresh.last_seq and change.kind != "removed"
     }
+
+
+def _claimed(fd: int) -> bool:
+    """Take the lock on `fd` if no other process holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _last_write(directory: Path) -> float:

@@ -12,7 +12,8 @@ segment file once and never shortens it, so a file shorter than when this proces
 someone else: the engine reloads only when told (not in tantivy's own thread), checks the sizes before each
 reload and search and, finding one cut, is damaged for good (IndexCorruptError: the follower builds a new index
 from the store) instead of reading it. A file cut while a search, a reload or a merge of this process's writer
-reads it still kills the process: only not mapping the files would avoid that.
+reads it still kills the process: only not mapping the files would avoid that. A file whose bytes are garbled
+(its size whole) makes tantivy panic when a search decodes them: the engine is damaged for good alike.
 """
 
 from __future__ import annotations
@@ -216,8 +217,23 @@ class TantivyEngine:
         self._check_sizes()
         return self._index.searcher()
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Raise IndexCorruptError, now and from then on, for a file found damaged while reading: tantivy checks
+        a segment file's footer when it opens it, not its content, and on bytes it cannot decode (a copy or a
+        disk that garbled them) raises ValueError ("Failed to lookup Doc") or panics, with pyo3's PanicException,
+        a BaseException that stopped the bot's event loop, so the whole process."""
+        try:
+            yield
+        except BaseException as exc:
+            if not isinstance(exc, ValueError) and type(exc).__name__ != "PanicException":
+                raise
+            self._damaged = f"the index in {self.directory} is damaged ({str(exc).splitlines()[0]})"
+            raise IndexCorruptError(self._damaged) from None
+
     def count(self) -> int:
-        return self._index.searcher().num_docs
+        with self._reading():
+            return self._index.searcher().num_docs
 
     def _filters(self, query: Query) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         filters = []
@@ -237,12 +253,14 @@ class TantivyEngine:
         return filters
 
     def search(self, query: Query, limit: int) -> list[Hit]:
-        return self._search(self._searcher(), query, limit)
+        with self._reading():
+            return self._search(self._searcher(), query, limit)
 
     def search_weighing(self, query: Query, limit: int, terms: Sequence[str]) -> tuple[list[Hit], Idf]:
         # One searcher: one check of the files' sizes, and weights of the view the hits came from.
-        searcher = self._searcher()
-        return self._search(searcher, query, limit), _idf_of(searcher, terms)
+        with self._reading():
+            searcher = self._searcher()
+            return self._search(searcher, query, limit), _idf_of(searcher, terms)
 
     def _search(self, searcher: tantivy.Searcher, query: Query, limit: int) -> list[Hit]:
         terms = unique_terms(query.terms)
@@ -278,7 +296,8 @@ class TantivyEngine:
         return queries
 
     def idf(self, terms: Sequence[str]) -> Idf:
-        return _idf_of(self._searcher(), terms)
+        with self._reading():
+            return _idf_of(self._searcher(), terms)
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())

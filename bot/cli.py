@@ -26,6 +26,7 @@ from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionErr
 from bot.ingest import FIELDS, Order, parse_date
 from bot.ingest.urls import is_web_url
 from bot.library import IngestReport, Library, shipped_articles
+from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL
 from bot.render.stats import render_stats
@@ -468,11 +469,21 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
                 f"note: undated articles ({stats.undated:,} of {stats.articles:,}) are left out when searching by date",
                 file=sys.stderr,
             )
+
+    def asked() -> tuple[str, Answer]:
+        searched = library.follow_up(question, args.following) if args.following else question
+        request = library.request(searched, k=args.k, category=args.category, since=args.since, until=args.until)
+        return searched, library.ask(request)
+
     try:
-        if args.following:
-            question = library.follow_up(question, args.following)
-        request = library.request(question, k=args.k, category=args.category, since=args.since, until=args.until)
-        answer = library.ask(request)
+        try:
+            question, answer = asked()
+        except IndexCorruptError:
+            # Found damaged as it was read (a file garbled under it): a running bot's next look at the store builds
+            # it again; a one-off question takes that look now (which logs why), and is asked again.
+            print("newsbot: the index is damaged; building it again from the store", file=sys.stderr)
+            library.follow()
+            question, answer = asked()
     except QuestionError as exc:
         if args.json:
             print(json.dumps({"question": question, "found": False, "reason": str(exc), "passages": []}))

@@ -22,7 +22,7 @@ from bot.index import TantivyEngine
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
-from tests.test_library import FullDisk
+from tests.test_library import FullDisk, garble
 from tests.web_server import serving
 
 # The id of the article shipped in corpus/ (its text's hash: it has no link).
@@ -646,3 +646,22 @@ def test_vectors_stopped_say_how_many_were_kept(capsys: pytest.CaptureFixture[st
     kept = int(err.split(" paragraphs embedded and kept before the interruption")[0].split()[-1].replace(",", ""))
     assert kept > 0 and err.rstrip().endswith("newsbot: interrupted")
     assert main(["stats"]) == 0
+
+
+def test_ask_on_an_index_garbled_since_builds_it_again_and_answers(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A segment file garbled in place (its size whole) is found only by a search: a bot's next look at the store
+    builds the index again, and a one-off `ask`, which has no next look, builds it at once and answers, exit 0."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    assert main(["ask", "Dempsey Moscow"]) == 0
+    index = isolated / "data" / "index"
+    generation = (index / "CURRENT").read_text().strip()
+    for path in (index / generation).glob("*.term"):
+        garble(path)
+    capsys.readouterr()
+    assert main(["ask", "Dempsey Moscow"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
+    assert "the index is damaged; building it again from the store" in captured.err
+    assert (index / "CURRENT").read_text().strip() != generation

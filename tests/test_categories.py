@@ -45,6 +45,18 @@ def test_the_known_spelling_is_kept() -> None:
     assert result.known == ("Business", "Sport")
 
 
+def test_the_categories_are_listed_alphabetically_whatever_their_case_not_in_the_order_given() -> None:
+    """The store gives its categories by count ("Sport" before "arts"); a reader looks them up alphabetically, as
+    the digests and /mysubs list them."""
+    by_count = ["Sport", "Local", "arts", "Science"]
+    problem = match_categories(["weather"], by_count).problem()
+    assert problem == "There is no category “weather”.\nCategories: arts, Local, Science, Sport."
+    aside = match_categories(["sport", "weather"], by_count).aside()
+    assert aside.endswith("The categories are arts, Local, Science and Sport.")
+    assert match_categories(["s"], by_count).ambiguous == (Unmatched("s", ("Science", "Sport")),)
+    assert match_categories(["all"], by_count).some_names(by_count) == ("arts", "Local", "Science", "Sport")
+
+
 def test_an_exact_name_wins_over_a_longer_one_it_starts() -> None:
     assert match_categories(["tech"], ["technology", "tech"]).matched == ("tech",)
     assert match_categories(["techn"], ["technology", "tech"]).matched == ("technology",)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
-from bot.wording import spoken_list
+from bot.wording import alphabetical, spoken_list
 
 if TYPE_CHECKING:
     from bot.services.subscriptions import ChatView
@@ -81,8 +81,7 @@ def following(view: ChatView) -> str:
         return "Categories: none chosen."
     if view.all_categories:
         return "Categories: all (you follow none in particular, so your digest has every category)."
-    # In the order a reader looks for them: the store's own order puts "Sport" before "arts".
-    return f"Categories: {names(sorted(view.categories, key=str.casefold))}."
+    return f"Categories: {names(alphabetical(view.categories))}."
 
 
 def schedule(view: ChatView, clock: Clock) -> str:

@@ -448,7 +448,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         cases = [
             ("unsubscribe", "", "Usage: /unsubscribe sport"),
             ("unsubscribe", "weather", "There is no category “weather”"),
-            ("subscribe", "nonsense", "Categories: Business, Local, Science, Sport."),
+            ("subscribe", "nonsense", "The categories are Business, Local, Science and Sport."),
             ("subscribe", "s", "“s” could be Science or Sport."),
             ("digest", "maybe", "“maybe” is not on, off, notice or quiet.\nUsage: /digest shows your digest so far"),
             ("digest", "07:30", "/time 07:30 sets its time"),  # the time has its own command: say which
@@ -465,7 +465,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             ("subscribe", "<b>x</b> &amp;", "There is no category “<b>x</b>”.\nThere is no category “&amp;”."),
             ("latest", "sport 0", f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “0”.\n{LATEST_USAGE}"),
             ("latest", "sport -5", "not “-5”."),
-            ("latest", "sport abc", "There is no category “abc”.\nCategories: Business, Local, Science, Sport."),
+            ("latest", "sport abc", "There is no category “abc”.\nThe categories are Business, Local, Science and"),
             ("latest", "sprot", "There is no category “sprot”: did you mean Sport?"),
             ("latest", "s 3", "“s” could be Science or Sport."),
             ("latest", "3 sport 4", "Give one number of headlines: you gave 2."),

@@ -578,7 +578,7 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
         reply = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
         assert len([line for line in reply.splitlines() if line.startswith("• ")]) == shown, (args, reply)
     unknown = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "<Weather>"))
-    assert "“&lt;Weather&gt;”" in unknown and "Categories: Business, Local, Science, Sport." in unknown
+    assert "“&lt;Weather&gt;”" in unknown and "The categories are Business, Local, Science and Sport." in unknown
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
 

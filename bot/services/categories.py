@@ -63,15 +63,21 @@ class CategoryMatch(NamedTuple):
         if not self.known:
             return "There are no categories yet."
         lines = self._not_understood() or ["Name one or more categories."]
-        return "\n".join([*lines, f"Categories: {', '.join(self.known)}."])
+        return "\n".join([*lines, self._listing()])
 
     def aside(self) -> str:
         """The words not understood beside some that were (empty when every word was): a plain-text note said after
         the change they made, listing the categories only when a word has no near miss to suggest."""
         lines = self._not_understood()
         if any(not item.candidates for item in self.unknown):
-            lines.append(f"The categories are {spoken_list(self.known)}.")
+            lines.append(self._listing())
         return "\n".join(lines)
+
+    def _listing(self) -> str:
+        # Not "Categories: News.", which is how /mysubs says what a chat follows: these are all there are.
+        if len(self.known) == 1:
+            return f"The one category is {self.known[0]}."
+        return f"The categories are {spoken_list(self.known)}."
 
     def names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
         """The categories named (`every` for "all"), or UsageError with `problem()` when any word was not

@@ -604,6 +604,9 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == NOT_TEXT
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
+    group = GROUP - 1  # GROUP stays silent below
+    addressed = await reply_to(server, group, lambda: server.send_command(group, "frobnicate", mention_bot=True))
+    assert addressed == "Unknown command /frobnicate, see /help."  # not "/frobnicate@newsbot_test_bot"
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
     assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
     question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1

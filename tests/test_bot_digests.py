@@ -561,6 +561,9 @@ async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
         # A time zone alone asks for no digest (the stories' times are shown in it): the reply says it is off.
         reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
         assert reply == "Your time zone is UTC-05:00.\nDaily digest: off (/digest on to get one).", reply
+        # Asked alone, /timezone says the zone (the digest's line, which names it, is off).
+        reply = visible_text(await say(server, ALICE, "timezone"))
+        assert reply.startswith("Daily digest: off (/digest on to get one).\nTime zone: UTC-05:00.\nUsage:"), reply
         await say(server, ALICE, "time", "08:00")
         reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
         assert reply.startswith("Your time zone is UTC-05:00.\nDaily digest: every day at 08:00 (UTC-05:00);"), reply

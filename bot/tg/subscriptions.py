@@ -162,7 +162,7 @@ async def usage_with_settings(message: Message, context: Context, usage: str) ->
     """The command's usage, after what the chat has now."""
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
     clock = clock_of(view, context.bot_data.clock())
-    await message.reply_text(f"{text.schedule(view, clock)}\n{html.escape(usage)}")
+    await message.reply_text(f"{text.clock_lines(view, clock)}\n{html.escape(usage)}")
 
 
 async def subscribe(update: Update, context: Context) -> None:

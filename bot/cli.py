@@ -34,6 +34,7 @@ from bot.services.feeds import FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
 from bot.store import Store
 from bot.store.feeds import FAILED
+from bot.wording import alphabetical
 
 log = logging.getLogger(__name__)
 
@@ -456,7 +457,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 def _ask(args: argparse.Namespace, library: Library) -> int:
     question = " ".join(args.question)
     if args.category and not _known_category(library, args.category):
-        names = ", ".join(name or "(no category)" for name, _ in library.store.categories()) or "none yet"
+        # As a reader looks for them, and only those --category can name (not the articles without one).
+        names = ", ".join(alphabetical(name for name, _ in library.store.categories() if name)) or "none yet"
         print(f"newsbot: no category called {args.category!r}; the categories are: {names}", file=sys.stderr)
         return EXIT_USAGE
     if args.since and args.until and args.since > args.until:

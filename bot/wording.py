@@ -3,9 +3,15 @@ replies)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def spoken_list(items: Sequence[str], last: str = "and") -> str:
     """ "sport", "sport and tech", "business, sport and tech" (or with `last` "or"): items as a sentence lists them."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def alphabetical(names: Iterable[str]) -> tuple[str, ...]:
+    """`names` in the order a reader looks for them: ignoring case, so "arts" comes before "Sport", not after it as
+    byte order (or the store's order by count) has it."""
+    return tuple(sorted(names, key=lambda name: (name.casefold(), name)))

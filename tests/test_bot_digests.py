@@ -448,7 +448,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         cases = [
             ("unsubscribe", "", "Usage: /unsubscribe sport"),
             ("unsubscribe", "weather", "There is no category “weather”"),
-            ("subscribe", "nonsense", "Categories: Local, Business, Science, Sport."),
+            ("subscribe", "nonsense", "The categories are Business, Local, Science and Sport."),
             ("subscribe", "s", "“s” could be Science or Sport."),
             ("digest", "maybe", "“maybe” is not on, off, notice or quiet.\nUsage: /digest shows your digest so far"),
             ("digest", "07:30", "/time 07:30 sets its time"),  # the time has its own command: say which
@@ -465,7 +465,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
             ("subscribe", "<b>x</b> &amp;", "There is no category “<b>x</b>”.\nThere is no category “&amp;”."),
             ("latest", "sport 0", f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “0”.\n{LATEST_USAGE}"),
             ("latest", "sport -5", "not “-5”."),
-            ("latest", "sport abc", "There is no category “abc”.\nCategories: Local, Business, Science, Sport."),
+            ("latest", "sport abc", "There is no category “abc”.\nThe categories are Business, Local, Science and"),
             ("latest", "sprot", "There is no category “sprot”: did you mean Sport?"),
             ("latest", "s 3", "“s” could be Science or Sport."),
             ("latest", "3 sport 4", "Give one number of headlines: you gave 2."),
@@ -481,7 +481,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         partly = visible_text(await say(server, ALICE, "subscribe", "science <cooking>"))
         assert partly.startswith(
             "Subscribed to Science.\nThere is no category “<cooking>”.\n"
-            "The categories are Local, Business, Science and Sport.\nCategories: Science and Sport."
+            "The categories are Business, Local, Science and Sport.\nCategories: Science and Sport."
         ), partly
         assert visible_text(await say(server, ALICE, "unsubscribe", "sience")).startswith("There is no category")
         assert "Unsubscribed from Science" in visible_text(await say(server, ALICE, "unsubscribe", "science"))
@@ -495,7 +495,7 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert "Daily digest on" in visible_text(await say(server, ALICE, "digest", "ON"))
         # "all": every category there is, and every one followed.
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))
-        assert everything.startswith("Subscribed to Local, Business and Science.\nYou already follow Sport.")
+        assert everything.startswith("Subscribed to Business, Local and Science.\nYou already follow Sport.")
         assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "on"))
         stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
@@ -561,6 +561,9 @@ async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
         # A time zone alone asks for no digest (the stories' times are shown in it): the reply says it is off.
         reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
         assert reply == "Your time zone is UTC-05:00.\nDaily digest: off (/digest on to get one).", reply
+        # Asked alone, /timezone says the zone (the digest's line, which names it, is off).
+        reply = visible_text(await say(server, ALICE, "timezone"))
+        assert reply.startswith("Daily digest: off (/digest on to get one).\nTime zone: UTC-05:00.\nUsage:"), reply
         await say(server, ALICE, "time", "08:00")
         reply = visible_text(await say(server, ALICE, "timezone", "UTC-5"))
         assert reply.startswith("Your time zone is UTC-05:00.\nDaily digest: every day at 08:00 (UTC-05:00);"), reply

@@ -578,7 +578,7 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
         reply = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
         assert len([line for line in reply.splitlines() if line.startswith("• ")]) == shown, (args, reply)
     unknown = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "<Weather>"))
-    assert "“&lt;Weather&gt;”" in unknown and "Categories: Local, Business, Science, Sport." in unknown
+    assert "“&lt;Weather&gt;”" in unknown and "The categories are Business, Local, Science and Sport." in unknown
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
 
@@ -604,6 +604,9 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == NOT_TEXT
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
+    group = GROUP - 1  # GROUP stays silent below
+    addressed = await reply_to(server, group, lambda: server.send_command(group, "frobnicate", mention_bot=True))
+    assert addressed == "Unknown command /frobnicate, see /help."  # not "/frobnicate@newsbot_test_bot"
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
     assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
     question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1

@@ -45,6 +45,28 @@ def test_the_known_spelling_is_kept() -> None:
     assert result.known == ("Business", "Sport")
 
 
+def test_the_categories_are_listed_alphabetically_whatever_their_case_not_in_the_order_given() -> None:
+    """The store gives its categories by count ("Sport" before "arts"); a reader looks them up alphabetically, as
+    the digests and /mysubs list them."""
+    by_count = ["Sport", "Local", "arts", "Science"]
+    problem = match_categories(["weather"], by_count).problem()
+    assert problem == "There is no category “weather”.\nThe categories are arts, Local, Science and Sport."
+    aside = match_categories(["sport", "weather"], by_count).aside()
+    assert aside.endswith("The categories are arts, Local, Science and Sport.")
+    assert match_categories(["s"], by_count).ambiguous == (Unmatched("s", ("Science", "Sport")),)
+    assert match_categories(["all"], by_count).some_names(by_count) == ("arts", "Local", "Science", "Sport")
+
+
+def test_the_list_of_categories_is_not_worded_as_the_ones_a_chat_follows() -> None:
+    """ "Categories: News." is how /mysubs says what a chat follows; after "/subscribe weather" it read as if the
+    chat followed News."""
+    assert (
+        match_categories(["weather"], ["News"]).problem()
+        == "There is no category “weather”.\nThe one category is News."
+    )
+    assert match_categories(["news", "weather"], ["News"]).aside().endswith("\nThe one category is News.")
+
+
 def test_an_exact_name_wins_over_a_longer_one_it_starts() -> None:
     assert match_categories(["tech"], ["technology", "tech"]).matched == ("tech",)
     assert match_categories(["techn"], ["technology", "tech"]).matched == ("technology",)
@@ -58,7 +80,7 @@ def test_a_prefix_of_several_is_ambiguous() -> None:
     problem = result.problem()
     assert problem is not None
     assert "“t” could be tech or travel." in problem
-    assert problem.endswith("Categories: business, entertainment, politics, sport, tech, travel.")
+    assert problem.endswith("The categories are business, entertainment, politics, sport, tech and travel.")
 
 
 @pytest.mark.parametrize(
@@ -94,7 +116,7 @@ def test_the_names_understood_go_ahead_of_the_words_not() -> None:
     assert match_categories(["all", "weather"], BBC).some_names(["sport"]) == ("sport",)
     assert match_categories(["sport", "sprot"], BBC).aside() == "There is no category “sprot”: did you mean sport?"
     assert match_categories(["sport"], BBC).aside() == ""
-    with pytest.raises(UsageError, match=re.escape("There is no category “weather”.\nCategories: business,")):
+    with pytest.raises(UsageError, match=re.escape("There is no category “weather”.\nThe categories are business,")):
         match_categories(["weather"], BBC).some_names()
 
 
@@ -106,7 +128,7 @@ def test_unknown_names_are_listed_with_the_categories() -> None:
     assert result.problem() == (
         "There is no category “weather”.\n"
         "There is no category “gardening”.\n"
-        "Categories: business, entertainment, politics, sport, tech."
+        "The categories are business, entertainment, politics, sport and tech."
     )
     with pytest.raises(UsageError, match="no category “weather”"):
         result.names()
@@ -122,7 +144,8 @@ def test_no_words_asks_for_a_category(words: list[str]) -> None:
     result = match_categories(words, BBC)
     assert result.matched == () and not result.complete
     assert (
-        result.problem() == "Name one or more categories.\nCategories: business, entertainment, politics, sport, tech."
+        result.problem()
+        == "Name one or more categories.\nThe categories are business, entertainment, politics, sport and tech."
     )
 
 

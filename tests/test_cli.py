@@ -424,6 +424,19 @@ def test_unknown_category_lists_the_real_ones(capsys: pytest.CaptureFixture[str]
     assert main(["ask", "--category", "news", "Dempsey"]) == 0
 
 
+def test_unknown_category_lists_the_ones_a_category_can_name_alphabetically(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Not in the store's order by count ("sport, News, Arts"), nor "(no category)", which --category cannot name."""
+    records = [("sport", "Derby"), ("sport", "Regatta"), ("Arts", "Gallery"), ("", "Notice")]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps({"title": t, "body": f"{t} news.", "category": c}) + "\n" for c, t in records))
+    assert main(["ingest", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "--category", "Sprot", "Derby"]) == 2
+    assert capsys.readouterr().err == "newsbot: no category called 'Sprot'; the categories are: Arts, News, sport\n"
+
+
 def test_searching_by_date_says_undated_articles_are_left_out(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

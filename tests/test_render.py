@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,9 +20,11 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
+from bot.render.subscriptions import Clock, settings_text
 from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command, without_opening
 from bot.retrieval import unused_words
-from bot.store import StoreStats
+from bot.services.subscriptions import ChatView
+from bot.store import ChatSettings, StoreStats
 from bot.tg.welcome import COMMANDS
 from tests.html_check import check_telegram_html, visible_length, visible_text
 
@@ -436,3 +438,14 @@ def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
 )
 def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, question: str) -> None:
     assert without_opening(text) == question
+
+
+def test_mysubs_names_the_time_zone_while_the_digest_is_off() -> None:
+    """Stories' times are shown in the chat's zone: with the digest off, whose line names it, /mysubs never said it."""
+    off = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo", digest=False), True, (), ())
+    shown = settings_text(off, Clock("UTC+09:00", None), group=False)
+    assert "Daily digest: off (/digest on to get one).\nTime zone: Asia/Tokyo (UTC+09:00 now).\n" in shown
+    offset = ChatView(1, ChatSettings(1, time(8), "UTC-05:00", digest=False), True, (), ())
+    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group=False)
+    on = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo"), True, (), ())
+    assert "Time zone:" not in settings_text(on, Clock("UTC+09:00", None), group=False)  # the schedule names it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, User
@@ -13,10 +13,12 @@ from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, User
 from bot.config import MAX_PASSAGES
 from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
-from bot.store import SavedQuery
+from bot.services.subscriptions import ChatView
+from bot.store import ChatSettings, SavedQuery
 from bot.tg.ask import followed_stories, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
+from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 
 ARTICLE = StoredArticle(
     "0123456789abcdef", "Chess Prodigy Wins National Title at Twelve", "Sport", None, None, None, None, 3
@@ -25,6 +27,17 @@ ARTICLE = StoredArticle(
 
 def labels(markup: InlineKeyboardMarkup | None) -> list[str]:
     return [button.text for row in (markup.inline_keyboard if markup else ()) for button in row]
+
+
+def test_the_category_buttons_are_listed_alphabetically_whatever_their_case() -> None:
+    """As the line above them lists the categories followed, not in the store's order by count."""
+    by_count = ("Sport", "Local", "arts", "Business")
+    view = ChatView(1, ChatSettings(1, time(8), "UTC"), True, ("Sport",), by_count)
+    assert labels(category_keyboard(view)) == ["▫️ arts", "▫️ Business", "▫️ Local", "✅ Sport"]
+    # Past the most Telegram shows, the categories with most stories are those shown.
+    many = tuple(f"c{n:03}" for n in range(MAX_BUTTONS + 20, 0, -1))
+    shown = labels(category_keyboard(ChatView(1, ChatSettings(1, time(8), "UTC"), True, (), many)))
+    assert shown == [f"▫️ c{n:03}" for n in range(21, MAX_BUTTONS + 21)]
 
 
 def test_more_pages_through_at_most_max_answer_size_passages() -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
-from bot.wording import spoken_list
+from bot.wording import alphabetical, spoken_list
 
 if TYPE_CHECKING:
     from bot.services.subscriptions import ChatView
@@ -81,8 +81,7 @@ def following(view: ChatView) -> str:
         return "Categories: none chosen."
     if view.all_categories:
         return "Categories: all (you follow none in particular, so your digest has every category)."
-    # In the order a reader looks for them: the store's own order puts "Sport" before "arts".
-    return f"Categories: {names(sorted(view.categories, key=str.casefold))}."
+    return f"Categories: {names(alphabetical(view.categories))}."
 
 
 def schedule(view: ChatView, clock: Clock) -> str:
@@ -98,6 +97,20 @@ def schedule(view: ChatView, clock: Clock) -> str:
         if clock.next_local.time() != settings.daily:  # "every day at 02:30; the next at 03:00" needs its reason
             line += f", as the clocks skip {settings.daily:%H:%M} that day"
     return line + "."
+
+
+def offset_now(zone: str, clock: Clock) -> str:
+    """ " (UTC+09:00 now)" after a zone's name; nothing after an offset ("UTC+03:00", "UTC"), which is its own."""
+    return "" if clock.offset == zone else f" ({clock.offset} now)"
+
+
+def clock_lines(view: ChatView, clock: Clock) -> str:
+    """When the daily digest comes and, while it is off, the time zone stories' times are shown in (the schedule's
+    line names it otherwise): with the digest off, /mysubs and /timezone alone never said the zone."""
+    line = schedule(view, clock)
+    if view.settings.digest:
+        return line
+    return f"{line}\nTime zone: {HTML.escape(view.settings.zone)}{offset_now(view.settings.zone, clock)}."
 
 
 def empty_line(view: ChatView) -> str:
@@ -121,7 +134,7 @@ def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     # A category whose stories all went, or whose feed files them under another name now, brings nothing.
     if gone := [name for name in view.categories if name not in view.known]:
         lines.append(f"No stories are filed under {names(gone)} now: /categories lists those there are.")
-    lines.append(schedule(view, clock))
+    lines.append(clock_lines(view, clock))
     if view.settings.digest:
         lines.append(empty_line(view))
     lines.append(alerts_line(view))
@@ -188,9 +201,7 @@ def time_set(view: ChatView, clock: Clock, group: bool = False) -> str:
 
 def zone_set(view: ChatView, clock: Clock, group: bool = False) -> str:
     zone = view.settings.zone
-    # An offset ("UTC+03:00", "UTC") is its own offset now: saying it twice reads as a mistake.
-    now = "" if clock.offset == zone else f" ({clock.offset} now)"
-    return f"{whose(group)} time zone is {HTML.escape(zone)}{now}.\n{schedule(view, clock)}"
+    return f"{whose(group)} time zone is {HTML.escape(zone)}{offset_now(zone, clock)}.\n{schedule(view, clock)}"
 
 
 def digest_set(view: ChatView, clock: Clock) -> str:

@@ -4,7 +4,8 @@ All the words together naming a category exactly ("World News") name that one. O
 category when it equals its name ignoring case, or is the start of exactly one category's name ("ent" is
 entertainment). A word that starts several names is ambiguous; any other word is unknown, with "did you mean ...?"
 for near misses (difflib). "all" means every category, unless one is called that. A word not understood is
-echoed as typed. Pure: the known categories are passed in.
+echoed as typed. Categories are listed alphabetically whatever their case, as digests list them, not in the order
+they are passed in. Pure: the known categories are passed in.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from bot.errors import UsageError
-from bot.wording import spoken_list
+from bot.wording import alphabetical, spoken_list
 
 # Words are split on whitespace, commas and semicolons, and matched without the punctuation around them ("#sport",
 # "tech."). A semicolon splits only between words, so a word ending in one ("&amp;") is echoed as typed.
@@ -62,15 +63,21 @@ class CategoryMatch(NamedTuple):
         if not self.known:
             return "There are no categories yet."
         lines = self._not_understood() or ["Name one or more categories."]
-        return "\n".join([*lines, f"Categories: {', '.join(self.known)}."])
+        return "\n".join([*lines, self._listing()])
 
     def aside(self) -> str:
         """The words not understood beside some that were (empty when every word was): a plain-text note said after
         the change they made, listing the categories only when a word has no near miss to suggest."""
         lines = self._not_understood()
         if any(not item.candidates for item in self.unknown):
-            lines.append(f"The categories are {spoken_list(self.known)}.")
+            lines.append(self._listing())
         return "\n".join(lines)
+
+    def _listing(self) -> str:
+        # Not "Categories: News.", which is how /mysubs says what a chat follows: these are all there are.
+        if len(self.known) == 1:
+            return f"The one category is {self.known[0]}."
+        return f"The categories are {spoken_list(self.known)}."
 
     def names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
         """The categories named (`every` for "all"), or UsageError with `problem()` when any word was not
@@ -88,7 +95,7 @@ class CategoryMatch(NamedTuple):
         return self._named(every)
 
     def _named(self, every: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(every)) if self.everything else self.matched
+        return alphabetical(dict.fromkeys(every)) if self.everything else self.matched
 
     def _not_understood(self) -> list[str]:
         lines = [f"{_shown(item.word)} could be {spoken_list(item.candidates, 'or')}." for item in self.ambiguous]
@@ -106,7 +113,7 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
     by_key: dict[str, str] = {}
     for name in known:
         by_key.setdefault(_key(name), name)
-    names, keys = tuple(by_key.values()), list(by_key)
+    names, keys = alphabetical(by_key.values()), list(by_key)
     if (whole := named_whole(words, names)) is not None:
         return CategoryMatch((whole,), (), (), names)
     matched: dict[str, None] = {}
@@ -125,7 +132,7 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
         if len(starts) == 1:
             matched[starts[0]] = None
         elif starts:
-            ambiguous.setdefault(key, Unmatched(word, tuple(sorted(starts, key=names.index))))
+            ambiguous.setdefault(key, Unmatched(word, alphabetical(starts)))
         else:
             close = difflib.get_close_matches(key, keys, n=_MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF)
             unknown.setdefault(key, Unmatched(word, tuple(by_key[candidate] for candidate in close)))

@@ -36,6 +36,7 @@ from bot.services.schedule import offset_label, zone
 from bot.services.subscriptions import ChatView
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
+from bot.wording import alphabetical
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,11 @@ def button_key(category: str) -> str:
 
 
 def category_keyboard(view: ChatView) -> InlineKeyboardMarkup:
-    """Every category as a button, ticked when the chat follows it; pressing one does what its label says."""
+    """Every category as a button, ticked when the chat follows it; pressing one does what its label says. Past
+    MAX_BUTTONS the categories with most stories are shown, alphabetically, as the line above them lists those
+    followed (the store's order by count put "Local" before "Business")."""
     followed = set(view.categories)
-    shown = list(dict.fromkeys([*view.known, *view.categories]))[:MAX_BUTTONS]
+    shown = alphabetical(list(dict.fromkeys([*view.known, *view.categories]))[:MAX_BUTTONS])
     buttons = [
         InlineKeyboardButton(
             text.toggle_label(name, name in followed),
@@ -159,7 +162,7 @@ async def usage_with_settings(message: Message, context: Context, usage: str) ->
     """The command's usage, after what the chat has now."""
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
     clock = clock_of(view, context.bot_data.clock())
-    await message.reply_text(f"{text.schedule(view, clock)}\n{html.escape(usage)}")
+    await message.reply_text(f"{text.clock_lines(view, clock)}\n{html.escape(usage)}")
 
 
 async def subscribe(update: Update, context: Context) -> None:

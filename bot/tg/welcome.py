@@ -96,8 +96,8 @@ async def unknown(update: Update, context: Context) -> None:
     """Point an unknown command meant for this bot to /help."""
     message = update.message
     assert message is not None
-    command = (message.text or "").split(maxsplit=1)[0]
-    target = command.partition("@")[2].lower()
-    # In groups a bare /command may be meant for another bot: answer only what is addressed to this one.
-    if message.chat.type == ChatType.PRIVATE or target == context.bot_data.username.lower():
+    command, _, target = (message.text or "").split(maxsplit=1)[0].partition("@")
+    # In groups a bare /command may be meant for another bot: answer only what is addressed to this one, naming
+    # the command as typed before the bot's @username, which the reply would only repeat.
+    if message.chat.type == ChatType.PRIVATE or target.lower() == context.bot_data.username.lower():
         await message.reply_text(unknown_command(command))

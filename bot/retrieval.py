@@ -955,14 +955,20 @@ _APOSTROPHE = re.compile(r"['\u2019]")
 SPELLING_PARAGRAPHS = 20
 # Shorter words have too many real words one edit away ("iPad" and "iPod") to guess which was meant.
 MIN_RESPELT_CHARS = 5
+# A word's edits grow with its length, and stemming each with the square of it: a 1,000-letter "word" took minutes.
+# English words of news are shorter ("counterintelligence" has 19 letters); so are the words a reader misspells.
+MAX_RESPELT_CHARS = 24
+# Words looked for per question: a decline names a few; a question of many unknown words ("xqzvw ...", another
+# language) would otherwise cost a search per word.
+MAX_RESPELT_WORDS = 5
 
 
 def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
-    of: for each such word of at least MIN_RESPELT_CHARS unaccented letters that is not a word of the encoder's
-    vocabulary, the word one edit away (`one_edit`) whose term most paragraphs hold (`Idf.used`), as a
-    paragraph holding it spells it ("yukos", not "yukoes", of the same stem). Names (`name_terms`) are to be
-    left out of `unseen` by the caller.
+    of: for each such word of MIN_RESPELT_CHARS to MAX_RESPELT_CHARS unaccented letters that is not a word of the
+    encoder's vocabulary (the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) whose term most
+    paragraphs hold (`Idf.used`), as a paragraph holding it spells it ("yukos", not "yukoes", of the same stem).
+    Names (`name_terms`) are to be left out of `unseen` by the caller.
 
     Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
     lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
@@ -973,12 +979,16 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
     """
     vocabulary = _vocabulary()
     out: dict[str, str] = {}
+    tried: set[str] = set()
     for start, end, term in words(question):
         word = question[start:end].casefold()
-        if term not in unseen or word in out or word in vocabulary or len(word) < MIN_RESPELT_CHARS:
+        if term not in unseen or word in tried or word in vocabulary:
             continue
-        if not (word.isascii() and word.isalpha()):
+        if not (MIN_RESPELT_CHARS <= len(word) <= MAX_RESPELT_CHARS and word.isascii() and word.isalpha()):
             continue
+        if len(tried) == MAX_RESPELT_WORDS:
+            break
+        tried.add(word)
         edits = {edit: terms[0] for edit in one_edit(word) if len(terms := analyze(edit)) == 1}
         listed = sorted(set(edits.values()))
         used: list[tuple[float, str]] = []

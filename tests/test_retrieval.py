@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.analysis import analyze, sentences
+from bot.analysis import analyze, sentences, words
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
@@ -38,6 +38,7 @@ from bot.retrieval import (
     name_terms,
     names_a_subject,
     names_apart,
+    respellings,
     search,
     split_follow_up,
     unused_words,
@@ -213,6 +214,27 @@ def test_misspellings_are_looked_for_only_when_the_answer_names_the_unused_words
         assert answer.found == confident
         assert ("respelt" in vars(ranking)) is not confident  # the cached look-up, made or not
         assert ("Did you mean \u201clibrary\u201d?" in answer.reason) is not confident
+
+
+def test_only_the_first_few_unknown_words_of_a_likely_length_are_looked_for(news: Library) -> None:
+    """Each looked-for word's one-edit forms are stemmed, so its cost grows with the square of its length: one
+    1,000-letter "word" took minutes of a bot's CPU. Longer words than readers misspell, and unknown words past the
+    first five (more than a decline names), are not looked for."""
+    long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+    news.add([Article(title="Dust", paragraphs=(f"Miners risk {long_word}, a lung disease of fine dust.",))])
+    assert news.ask(news.request(long_word.lower())).found
+    misspelt = news.ask(news.request(long_word.lower().replace("conio", "konio")))
+    assert not misspelt.found and "Did you mean" not in misspelt.reason
+    question = "harbuor councel terace glacer residnts waterfrnt"
+    unseen = frozenset(t for _, _, t in words(question))
+    found = respellings(question, unseen, news.engine, news.store)
+    assert found == {
+        "harbuor": "harbour",
+        "councel": "council",
+        "terace": "terrace",
+        "glacer": "glacier",
+        "residnts": "residents",
+    }
 
 
 def test_unused_words_ask_after_the_respelt_ones_shown() -> None:

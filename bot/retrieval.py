@@ -1078,13 +1078,17 @@ def follow_up(
     article about the `followed` stories (each with its paragraphs): the question with their headlines, so that
     both first stages find those stories and the second picks the passages of them that answer it.
 
-    A follow-up that names a new subject is searched alone: a name none of those stories uses, capitalised in the
-    question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
+    A follow-up that names a new subject is not asked of those stories: a name none of them uses, capitalised in
+    the question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
     `written_as_names`), words none of them uses typed as keywords or turned to, pointing nowhere back ("six
     nations", "and cricket?" of a tennis match; not "and the score?": `names_a_subject`), or words none of them
     uses that a story of another category answers confidently ("what about the apple harvest?" of a rail strike;
     "what was the score?" of a tennis final is answered by a rugby match's, and "how much was he fined?" of a
-    football manager by another's fine, which are no new subject).
+    football manager by another's fine, which are no new subject). It is asked of the story about that subject
+    that the followed stories point to, when one does (`turned_to`: "and in France?" of a strike in Britain is the
+    strike in France, not France's wine harvest), else alone, and then a reply that turns to it ("and in France?",
+    "what about the six nations?") as what it names (`named_part`): asked as a question, a place or a name alone
+    was met by no passage closely enough to be answered.
     Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
     the reader did not ask after them, and a passage without them would count as missing a number asked about
     (`number_missing`).
@@ -1092,17 +1096,47 @@ def follow_up(
     if not followed:
         return question
     told = frozenset().union(*(_term_set(a.title).union(*map(_term_set, texts)) for a, texts in followed))
-    if name_terms(question) - told:
-        return question
-    own = evidence_terms(question)
-    categories = {a.category.casefold() for a, _ in followed}
-    if (unknown := own - told) and (
-        names_a_subject(question)
-        or _new_subject(question, unknown, unknown == own, categories, engine, store, semantic)
-    ):
-        return question
     searched = f"{question} ({'; '.join(_headline(a.title) for a, _ in followed)})"
-    return searched if len(searched) <= MAX_QUESTION_CHARS else question
+    if len(searched) > MAX_QUESTION_CHARS:
+        return question
+    alone = named_part(question) or question
+    unknown = evidence_terms(question) - told
+    if named := name_terms(question) - told:
+        return turned_to(question, searched, named, engine, store, semantic) or alone
+    categories = {a.category.casefold() for a, _ in followed}
+    if unknown and (
+        names_a_subject(question)
+        or _new_subject(question, unknown, unknown == evidence_terms(question), categories, engine, store, semantic)
+    ):
+        return turned_to(question, searched, unknown, engine, store, semantic) or alone
+    return searched
+
+
+def turned_to(
+    question: str,
+    searched: str,
+    subject: frozenset[str],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None,
+) -> str:
+    """The text to search for a follow-up that names a new `subject` (its terms, which the stories it follows never
+    use): the question with the headline of the story on that subject that the followed ones point to, else "".
+
+    The follow-up is searched with the followed stories' headlines (`searched`), and the first passage found that
+    holds the whole subject names that story when it answers confidently on its own story's evidence
+    (`Ranking.alone`): "and in France?" of a rail strike in Britain finds the strike in France before France's wine
+    harvest (alone, neither answered "and in France?" at all), and of a tennis match a British player's final in
+    France. A passage that holds the subject only by chance is not confident so ("what about Germany?" of the
+    strike, met by carmakers' job cuts): the reply names something else, and is searched alone."""
+    try:
+        ranking = search(Request(searched), engine, store, semantic)
+    except QuestionError:
+        return ""
+    holding = next((c for c in ranking.candidates if subject <= c.matched), None)
+    if holding is None or ranking.alone(holding) < CONFIDENT_ANSWERABILITY:
+        return ""
+    return f"{question} ({_headline(ranking.articles[holding.hit.article_id].title)})"
 
 
 # Words of a reply that point back to the story it follows ("and her age", "his transfer fee").
@@ -1122,10 +1156,16 @@ def names_a_subject(reply: str) -> bool:
     """Whether a reply only names something: typed as keywords ("six nations", "cricket results") or turned to
     ("and cricket?", "what about golf?", "and in France?"), not asked, and with no word that points back to the
     story it follows ("her coach", "and the score?")."""
-    turned = _TURN.match(reply)
-    named = reply[turned.end() :].rstrip(" ?!.") if turned else reply
-    back = _TURNED_BACK if turned else _BACK
+    named = named_part(reply)
+    back = _TURNED_BACK if _TURN.match(reply) else _BACK
     return bool(named) and not asks(named) and not {fold(w) for w in _LETTERED_WORD.findall(named)} & back
+
+
+def named_part(reply: str) -> str:
+    """What a reply that turns to something names ("in France" of "and in France?", "the six nations" of "what
+    about the six nations?"; "" of "and ?"); any other reply as it is."""
+    turned = _TURN.match(reply)
+    return reply[turned.end() :].rstrip(" ?!.") if turned else reply
 
 
 def _headline(title: str) -> str:

@@ -325,11 +325,22 @@ def _begins_sentence(text: str, start: int) -> bool:
 
 def name_terms(question: str) -> frozenset[str]:
     """The terms of the words written as names: capitalised, and not first in the question (nor in one typed in
-    capitals). Numbers are not names: a year the articles lack has its own evidence (`Candidate.number_missing`)."""
+    capitals), or written anywhere in letters that have no case (`caseless`: "习近平" of "Who is 习近平?", which
+    English articles write only beside a name). Numbers are not names: a year the articles lack has its own
+    evidence (`Candidate.number_missing`)."""
     if question.isupper():
         return frozenset()
     first = len(question) - len(question.lstrip())
-    return frozenset(term for start, _, term in words(question) if start > first and question[start].isupper())
+    return frozenset(
+        term
+        for start, end, term in words(question)
+        if (start > first and question[start].isupper()) or caseless(question[start:end])
+    )
+
+
+def caseless(word: str) -> bool:
+    """Whether a word is written in letters that have no case (Arabic, Hebrew, Chinese, Devanagari...)."""
+    return word.lower() == word.upper() and any(ch.isalpha() for ch in word)
 
 
 # A name's words written this many terms apart or closer are still that name ("Chancellor Gordon Brown" of
@@ -887,11 +898,13 @@ def _latin(word: str) -> bool:
 
 
 def in_english(question: str, used: Collection[str]) -> str:
-    """The names in a question asked in another language, as typed, once each: its capitalised words (`name_terms`),
-    and in a question in another script its words in Latin letters whose terms the articles use (`used`: "Time
-    Warner" of "Какая прибыль Time Warner?"); "" for none. A name no article uses is kept, to decline the question
-    ("Deutschen" of "Wie geht es der Deutschen Bank?" is not asked of every bank); other words of Latin-script
-    languages that English articles use are false friends ("prix" of "le prix du pétrole", "la", "de"), left out."""
+    """The names in a question asked in another language, as typed, once each: its capitalised words (`name_terms`;
+    of a question in another script, not its words in letters without case), and in a question in another script
+    its words whose terms the articles use (`used`: "Time Warner" of "Какая прибыль Time Warner?", and "Αθήνα" or
+    "习近平", which English articles write beside a name they give in their own letters); "" for none. A name no
+    article uses is kept, to decline the question ("Deutschen" of "Wie geht es der Deutschen Bank?" is not asked of
+    every bank); other words of Latin-script languages that English articles use are false friends ("prix" of "le
+    prix du pétrole", "la", "de"), left out."""
     other_script = in_another_script(question)
     names = name_terms(question)
     kept: dict[str, str] = {}
@@ -899,7 +912,7 @@ def in_english(question: str, used: Collection[str]) -> str:
         word = question[start:end]
         if fold(word) in OTHER_QUESTION_WORDS:
             continue
-        if term in names or (other_script and _latin(word) and term in used):
+        if (term in names and not (other_script and caseless(word))) or (other_script and term in used):
             kept.setdefault(word.casefold(), word)
     return " ".join(kept.values())
 

@@ -774,6 +774,61 @@ def test_a_name_typed_in_cyrillic_letters_is_suggested_as_the_articles_write_it(
     assert not answer.found and answer.reason == f"Nothing in the articles answers that. {reason}"
 
 
+@pytest.fixture(scope="module")
+def named_in_their_letters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """English stories that give a name in its own letters too: Greek, Arabic, Hebrew, Chinese, Hindi (with their
+    vectors)."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("scripts") / "data", corpus_dir=ROOT / "corpus"))
+    library.ingest([DATA / "scripts" / "names.jsonl"])
+    library.embed()
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Αθήνα", "Athens opens its new metro line"),
+        ("αθηνα", "Athens opens its new metro line"),  # without its accent
+        ("What opened in Αθήνα?", "Athens opens its new metro line"),
+        ("الأهرام", "Cairo paper marks its 150th year"),
+        ("ماذا قالت الأهرام؟", "Cairo paper marks its 150th year"),  # asked in Arabic: its one word the articles use
+        ("הארץ", "Israeli daily changes its owner"),
+        ("习近平", "Xi opens trade fair in Shanghai"),
+        ("Who is 习近平?", "Xi opens trade fair in Shanghai"),  # a name, though not capitalised
+        ("नरेंद्र मोदी", "Modi launches solar farm in Gujarat"),
+        ("मोदी", "Modi launches solar farm in Gujarat"),
+        ("What did नरेंद्र मोदी open?", "Modi launches solar farm in Gujarat"),
+    ],
+)
+def test_a_word_in_other_letters_that_an_article_writes_finds_it(
+    named_in_their_letters: Library, question: str, title: str
+) -> None:
+    """Alone, a word in another script was a question in another language ("please ask in English"), "Who is
+    习近平?" was asked after more than a name, and "मोदी" was searched as "म" and "द"."""
+    answer = named_in_their_letters.ask(named_in_their_letters.request(question))
+    assert answer.found and answer.passages[0].article.title == title, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("What opened in Θεσσαλονίκη?", "No article uses the word “Θεσσαλονίκη”."),
+        ("What opened in 北京?", "No article uses the word “北京”."),
+        (
+            "Where is कोलकाता?",
+            "The articles are in English: please ask in English.",
+        ),  # its pieces between marks count as words
+        ("Θεσσαλονίκη", "The articles are in English: please ask in English."),
+    ],
+)
+def test_a_word_in_other_letters_that_no_article_writes_is_declined(
+    named_in_their_letters: Library, question: str, reason: str
+) -> None:
+    answer = named_in_their_letters.ask(named_in_their_letters.request(question))
+    assert not answer.found and answer.reason == f"Nothing in the articles answers that. {reason}", answer
+
+
 @pytest.mark.parametrize(
     ("typed", "latin"),
     [("Путин", "putin"), ("Ходорковский", "khodorkovsky"), ("Ельцин", "yeltsin"), ("Щербаков", "shcherbakov")],

@@ -19,7 +19,8 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 # dotted acronyms (U.S), in one possessive pattern. Compounds are split again below so "missile-defence" also
 # finds "missile". This is nltk's RegexpTokenizer pattern run by the standard `re`: nltk 3.10 runs it through
 # the `regex` module, which measured 4.7x slower on the BBC paragraphs with identical tokens (README).
-_TOKEN = re.compile(r"\w+(?:[-'./,&]\w+)*+")
+_TOKEN_PATTERN = r"{w}+(?:[-'./,&]{w}+)*+"
+_TOKEN = re.compile(_TOKEN_PATTERN.format(w=r"\w"))
 _STEMMER = SnowballStemmer("english")
 _POSSESSIVE = re.compile(r"'s?$")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
@@ -55,6 +56,20 @@ def stem(word: str) -> str:
         return word
     stemmed: str = _STEMMER.stem(word)
     return stemmed
+
+
+@lru_cache(maxsize=1)
+def _marked_token() -> re.Pattern[str]:
+    """The token pattern for text that is not ASCII: a word goes on through the combining marks in it, which `\\w`
+    leaves out. Hindi writes most vowels so ("मोदी" was two tokens, "म" and "द"), as does text typed with
+    its accents apart ("cafe\\u0301"). Made on first need: listing the marks takes a moment."""
+    marks = "".join(ch for ch in map(chr, range(0x300, 0x10000)) if unicodedata.category(ch).startswith("M"))
+    return re.compile(_TOKEN_PATTERN.format(w=f"[\\w{re.escape(marks)}]"))
+
+
+def _tokens(text: str) -> re.Pattern[str]:
+    # Both patterns find the same tokens in ASCII text, where the plain one need not be made.
+    return _TOKEN if text.isascii() else _marked_token()
 
 
 def _is_acronym(raw: str) -> bool:
@@ -106,7 +121,8 @@ def _terms(raw: str, shouting: bool) -> tuple[str, ...]:
 
 def analyze(text: str) -> list[str]:
     """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
-    tokens = _TOKEN.findall(text.translate(_APOSTROPHES))
+    translated = text.translate(_APOSTROPHES)
+    tokens = _tokens(translated).findall(translated)
     if text.isupper():
         return [term for raw in tokens for term in _token_terms(raw, True)]
     return list(chain.from_iterable(map(_TERMS.__getitem__, tokens)))
@@ -118,7 +134,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
     translated = text.translate(_APOSTROPHES)  # same length: spans still index `text`
     return [
         (match.start(), match.end(), term)
-        for match in _TOKEN.finditer(translated)
+        for match in _tokens(translated).finditer(translated)
         for term in _terms(match.group(), shouting)
     ]
 

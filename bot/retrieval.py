@@ -325,11 +325,22 @@ def _begins_sentence(text: str, start: int) -> bool:
 
 def name_terms(question: str) -> frozenset[str]:
     """The terms of the words written as names: capitalised, and not first in the question (nor in one typed in
-    capitals). Numbers are not names: a year the articles lack has its own evidence (`Candidate.number_missing`)."""
+    capitals), or written anywhere in letters that have no case (`caseless`: "习近平" of "Who is 习近平?", which
+    English articles write only beside a name). Numbers are not names: a year the articles lack has its own
+    evidence (`Candidate.number_missing`)."""
     if question.isupper():
         return frozenset()
     first = len(question) - len(question.lstrip())
-    return frozenset(term for start, _, term in words(question) if start > first and question[start].isupper())
+    return frozenset(
+        term
+        for start, end, term in words(question)
+        if (start > first and question[start].isupper()) or caseless(question[start:end])
+    )
+
+
+def caseless(word: str) -> bool:
+    """Whether a word is written in letters that have no case (Arabic, Hebrew, Chinese, Devanagari...)."""
+    return word.lower() == word.upper() and any(ch.isalpha() for ch in word)
 
 
 # A name's words written this many terms apart or closer are still that name ("Chancellor Gordon Brown" of
@@ -887,11 +898,13 @@ def _latin(word: str) -> bool:
 
 
 def in_english(question: str, used: Collection[str]) -> str:
-    """The names in a question asked in another language, as typed, once each: its capitalised words (`name_terms`),
-    and in a question in another script its words in Latin letters whose terms the articles use (`used`: "Time
-    Warner" of "Какая прибыль Time Warner?"); "" for none. A name no article uses is kept, to decline the question
-    ("Deutschen" of "Wie geht es der Deutschen Bank?" is not asked of every bank); other words of Latin-script
-    languages that English articles use are false friends ("prix" of "le prix du pétrole", "la", "de"), left out."""
+    """The names in a question asked in another language, as typed, once each: its capitalised words (`name_terms`;
+    of a question in another script, not its words in letters without case), and in a question in another script
+    its words whose terms the articles use (`used`: "Time Warner" of "Какая прибыль Time Warner?", and "Αθήνα" or
+    "习近平", which English articles write beside a name they give in their own letters); "" for none. A name no
+    article uses is kept, to decline the question ("Deutschen" of "Wie geht es der Deutschen Bank?" is not asked of
+    every bank); other words of Latin-script languages that English articles use are false friends ("prix" of "le
+    prix du pétrole", "la", "de"), left out."""
     other_script = in_another_script(question)
     names = name_terms(question)
     kept: dict[str, str] = {}
@@ -899,7 +912,7 @@ def in_english(question: str, used: Collection[str]) -> str:
         word = question[start:end]
         if fold(word) in OTHER_QUESTION_WORDS:
             continue
-        if term in names or (other_script and _latin(word) and term in used):
+        if (term in names and not (other_script and caseless(word))) or (other_script and term in used):
             kept.setdefault(word.casefold(), word)
     return " ".join(kept.values())
 
@@ -1088,13 +1101,17 @@ def follow_up(
     article about the `followed` stories (each with its paragraphs): the question with their headlines, so that
     both first stages find those stories and the second picks the passages of them that answer it.
 
-    A follow-up that names a new subject is searched alone: a name none of those stories uses, capitalised in the
-    question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
+    A follow-up that names a new subject is not asked of those stories: a name none of them uses, capitalised in
+    the question ("What about Gull Island?", `name_terms`) or in the articles ("what about arsenal?",
     `written_as_names`), words none of them uses typed as keywords or turned to, pointing nowhere back ("six
     nations", "and cricket?" of a tennis match; not "and the score?": `names_a_subject`), or words none of them
     uses that a story of another category answers confidently ("what about the apple harvest?" of a rail strike;
     "what was the score?" of a tennis final is answered by a rugby match's, and "how much was he fined?" of a
-    football manager by another's fine, which are no new subject).
+    football manager by another's fine, which are no new subject). It is asked of the story about that subject
+    that the followed stories point to, when one does (`turned_to`: "and in France?" of a strike in Britain is the
+    strike in France, not France's wine harvest), else alone, and then a reply that turns to it ("and in France?",
+    "what about the six nations?") as what it names (`named_part`): asked as a question, a place or a name alone
+    was met by no passage closely enough to be answered.
     Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
     the reader did not ask after them, and a passage without them would count as missing a number asked about
     (`number_missing`).
@@ -1102,17 +1119,47 @@ def follow_up(
     if not followed:
         return question
     told = frozenset().union(*(_term_set(a.title).union(*map(_term_set, texts)) for a, texts in followed))
-    if name_terms(question) - told:
-        return question
-    own = evidence_terms(question)
-    categories = {a.category.casefold() for a, _ in followed}
-    if (unknown := own - told) and (
-        names_a_subject(question)
-        or _new_subject(question, unknown, unknown == own, categories, engine, store, semantic)
-    ):
-        return question
     searched = f"{question} ({'; '.join(_headline(a.title) for a, _ in followed)})"
-    return searched if len(searched) <= MAX_QUESTION_CHARS else question
+    if len(searched) > MAX_QUESTION_CHARS:
+        return question
+    alone = named_part(question) or question
+    unknown = evidence_terms(question) - told
+    if named := name_terms(question) - told:
+        return turned_to(question, searched, named, engine, store, semantic) or alone
+    categories = {a.category.casefold() for a, _ in followed}
+    if unknown and (
+        names_a_subject(question)
+        or _new_subject(question, unknown, unknown == evidence_terms(question), categories, engine, store, semantic)
+    ):
+        return turned_to(question, searched, unknown, engine, store, semantic) or alone
+    return searched
+
+
+def turned_to(
+    question: str,
+    searched: str,
+    subject: frozenset[str],
+    engine: Engine,
+    store: Store,
+    semantic: Semantic | None,
+) -> str:
+    """The text to search for a follow-up that names a new `subject` (its terms, which the stories it follows never
+    use): the question with the headline of the story on that subject that the followed ones point to, else "".
+
+    The follow-up is searched with the followed stories' headlines (`searched`), and the first passage found that
+    holds the whole subject names that story when it answers confidently on its own story's evidence
+    (`Ranking.alone`): "and in France?" of a rail strike in Britain finds the strike in France before France's wine
+    harvest (alone, neither answered "and in France?" at all), and of a tennis match a British player's final in
+    France. A passage that holds the subject only by chance is not confident so ("what about Germany?" of the
+    strike, met by carmakers' job cuts): the reply names something else, and is searched alone."""
+    try:
+        ranking = search(Request(searched), engine, store, semantic)
+    except QuestionError:
+        return ""
+    holding = next((c for c in ranking.candidates if subject <= c.matched), None)
+    if holding is None or ranking.alone(holding) < CONFIDENT_ANSWERABILITY:
+        return ""
+    return f"{question} ({_headline(ranking.articles[holding.hit.article_id].title)})"
 
 
 # Words of a reply that point back to the story it follows ("and her age", "his transfer fee").
@@ -1132,10 +1179,16 @@ def names_a_subject(reply: str) -> bool:
     """Whether a reply only names something: typed as keywords ("six nations", "cricket results") or turned to
     ("and cricket?", "what about golf?", "and in France?"), not asked, and with no word that points back to the
     story it follows ("her coach", "and the score?")."""
-    turned = _TURN.match(reply)
-    named = reply[turned.end() :].rstrip(" ?!.") if turned else reply
-    back = _TURNED_BACK if turned else _BACK
+    named = named_part(reply)
+    back = _TURNED_BACK if _TURN.match(reply) else _BACK
     return bool(named) and not asks(named) and not {fold(w) for w in _LETTERED_WORD.findall(named)} & back
+
+
+def named_part(reply: str) -> str:
+    """What a reply that turns to something names ("in France" of "and in France?", "the six nations" of "what
+    about the six nations?"; "" of "and ?"); any other reply as it is."""
+    turned = _TURN.match(reply)
+    return reply[turned.end() :].rstrip(" ?!.") if turned else reply
 
 
 def _headline(title: str) -> str:

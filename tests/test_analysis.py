@@ -31,6 +31,28 @@ def test_documents_and_questions_share_terms() -> None:
     assert set(analyze("What results did NATO and Russia achieve?")) <= doc
 
 
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (
+            "\u0928\u0930\u0947\u0902\u0926\u094d\u0930 \u092e\u094b\u0926\u0940",
+            ["नरेंद्र", "मोदी"],
+        ),  # Hindi vowels are marks
+        ("\u0645\u064f\u062d\u064e\u0645\u064e\u0651\u062f", ["مُحَمَّد"]),  # Arabic, with its vowels written
+        ("re\u0301sume\u0301 cafe\u0301", ["résumé", "café"]),  # accents typed apart
+        (
+            "\u03a4\u03c3\u03af\u03c0\u03c1\u03b1\u03c2 \u5317\u4eac \u05d4\u05d0\u05e8\u05e5",
+            ["Τσίπρας", "北京", "הארץ"],
+        ),
+    ],
+)
+def test_a_word_with_marks_in_it_is_one_word(text: str, written: list[str]) -> None:
+    """Combining marks inside a word keep it whole, in every script: "मोदी" was two terms, "म" and "द"."""
+    assert [text[s:e] for s, e, _ in words(text)] == [w for w in text.split()]
+    assert len(analyze(text)) == len(written)
+    assert analyze(text) == analyze(" ".join(written))
+
+
 def test_stopwords_are_shipped_and_not_downloaded() -> None:
     assert {"the", "what", "which", "is"} <= STOPWORDS
     assert analyze("what is the") == []

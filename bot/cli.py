@@ -30,7 +30,7 @@ from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL
 from bot.render.stats import render_stats
-from bot.services.feeds import FeedPoll, FeedService, describe_feed
+from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
 from bot.store import Store
 from bot.store.feeds import FAILED
@@ -199,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose and args.command not in ("run", "chat"):
+        _say_each_problem_once()
     try:
         settings = Settings.from_env().with_overrides(data_dir=args.data_dir, engine=args.engine)
         if args.command in ("run", "chat"):
@@ -226,6 +228,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and Python must not complain at exit either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+def _not_reported(record: logging.LogRecord) -> bool:
+    return not getattr(record, REPORTED, False)
+
+
+def _say_each_problem_once() -> None:
+    """A one-off command says each problem once, in its own words: not again as a log line repeating what it prints
+    (a failed poll's summary), nor as trafilatura's remark on a page with no story ("discarding data: None"), which
+    the command names as skipped with its reason."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_not_reported)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 @contextmanager

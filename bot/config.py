@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import time
+from datetime import time, timedelta
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -51,6 +51,9 @@ MAX_HEADLINE_BOOST = 10.0
 DEFAULT_LATEST_COUNT = 10
 # Headlines one /latest may ask for (`/latest sport 20`).
 MAX_LATEST_COUNT = 30
+# A "Full article" button pressed again this soon after it sent its article (a double tap, a second look) sends
+# nothing more: the article is just above. Later, scrolled away, it is sent again.
+FULL_ARTICLE_AGAIN_AFTER = timedelta(minutes=10)
 # Telegram's documented limit for one bot: about 30 messages a second overall (a local Bot API server may allow more).
 DEFAULT_MAX_MESSAGES_PER_SECOND = 30
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"

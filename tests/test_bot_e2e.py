@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,13 @@ from telegram.error import TelegramError
 
 from bot.app import build_application, running
 from bot.cli import main
-from bot.config import MAX_PASSAGES, Settings
+from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
 from bot.retrieval import Request
+from bot.tg.articles import ALREADY_SENT
 from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
@@ -242,6 +243,30 @@ async def test_full_article_button_sends_the_escaped_article(app: Bot, server: F
     assert "padded coats &amp; gloves" in article and "&lt;the freezer&gt;" in article
     assert "40,000 years ago" in article  # the whole article, not just the passage
     await server.wait_for_async("answerCallbackQuery", count=1)
+
+
+async def test_full_article_pressed_again_soon_sends_nothing_more_and_an_hour_later_sends_it_again(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A double tap (both presses arriving before either is handled), or a press a minute later, sends the article
+    once; a press long after, the article scrolled away, sends it again."""
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    app.bot_data.clock = lambda: now
+    server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+    call = await last_call(server, ALICE, 1)
+    [article_button] = buttons(call)
+    for _ in range(2):
+        server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    answered = await server.wait_for_async("answerCallbackQuery", count=2)
+    assert sorted(c.params.get("text") or "" for c in answered) == ["", ALREADY_SENT]
+    article = (await replies(server, ALICE, 2))[1]
+    now += timedelta(minutes=1)
+    server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    assert (await server.wait_for_async("answerCallbackQuery", count=3))[2].params.get("text") == ALREADY_SENT
+    now += FULL_ARTICLE_AGAIN_AFTER
+    server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    assert (await replies(server, ALICE, 3))[2] == article
+    assert len([c for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]) == 3
 
 
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:

@@ -22,6 +22,7 @@ from bot.index import TantivyEngine
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
+from tests.processes import free_port
 from tests.test_library import FullDisk, garble
 from tests.web_server import serving
 
@@ -483,6 +484,29 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
         f"{sys.executable} -m bot stats | head -1", shell=True, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.stdout.startswith("articles:") and "Traceback" not in result.stderr and result.stderr == ""
+
+
+def test_a_one_off_command_says_each_problem_once_in_its_own_words(isolated: Path) -> None:
+    """An unreachable feed was said twice (the command's line and a WARNING log line repeating it), and a saved page
+    with no story added trafilatura's "discarding data: None" to the command's own "no story text found"."""
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(isolated / "data"),
+        "NEWSBOT_SEMANTIC": "off",
+        "NEWSBOT_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
+    }
+    nowhere = f"http://127.0.0.1:{free_port()}/feed.xml"
+    add = subprocess.run(
+        [sys.executable, "-m", "bot", "feeds", "add", nowhere], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert add.stdout.startswith(f"following {nowhere}; first poll: failed: ") and add.stderr == "", add.stderr
+    pages = isolated / "pages"
+    pages.mkdir()
+    (pages / "empty.html").write_text("<html><head><title>Empty</title></head><body></body></html>", encoding="utf-8")
+    ingest = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", str(pages)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert ingest.stderr.splitlines() == [f"skipped {pages / 'empty.html'}: no story text found on the page"]
 
 
 @needs_bbc

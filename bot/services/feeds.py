@@ -53,6 +53,9 @@ from bot.services.presence import pid_running
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Seen, Story
 
 log = logging.getLogger(__name__)
+# Marks a log line that repeats what the caller is given too (a poll's summary): a bot's log keeps it, while a
+# one-off command, which prints the summary itself, leaves it out.
+REPORTED = "reported"
 
 # Not recorded in the store: another process holds the feed now (this poll's lease expired and was taken over).
 TAKEN = "taken"
@@ -640,7 +643,7 @@ class FeedService:
         for problem in read.problems:
             log.info("feeds: %s: %s", feed.url, problem)
         level = logging.WARNING if read.status == FAILED else logging.INFO
-        log.log(level, "feeds: %s: %s", feed.url, poll.summary())
+        log.log(level, "feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})
         return poll
 
 

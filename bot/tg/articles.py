@@ -24,6 +24,7 @@ from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
+ALREADY_SENT = "The article is above."
 LATEST_USAGE = (
     f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
     f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT})."
@@ -110,13 +111,25 @@ async def full_article(update: Update, context: Context) -> None:
     """Send the whole article behind a passage."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    messages = await article_of(context, context.match.group(1), chat_of(query))
-    if messages is None:
-        await query.answer(EXPIRED, show_alert=True)
+    article_id, chat_id = context.match.group(1), chat_of(query)
+    # A button under an inline result has no message of ours: its inline message names it.
+    button = query.message.message_id if query.message else query.inline_message_id
+    key, opened = (chat_id, button, article_id), context.bot_data.opened
+    if not opened.claim(key, context.bot_data.clock()):
+        await query.answer(ALREADY_SENT)
         return
-    # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
-    await query.answer()
-    await send_messages(context.bot, chat_of(query), messages, topic_of(query.message))
+    try:
+        messages = await article_of(context, article_id, chat_id)
+        if messages is None:
+            opened.release(key)
+            await query.answer(EXPIRED, show_alert=True)
+            return
+        # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
+        await query.answer()
+        await send_messages(context.bot, chat_id, messages, topic_of(query.message))
+    except BaseException:
+        opened.release(key)
+        raise
 
 
 async def latest(update: Update, context: Context) -> None:

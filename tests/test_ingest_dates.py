@@ -15,7 +15,7 @@ from bot.ingest import Order, Skipped, parse_date, read_articles, read_file
 from bot.ingest.feeds import Feed, parse_feed
 from bot.library import Library
 from bot.models import Article
-from tests.paths import DATA
+from tests.paths import DATA, ROOT
 
 FOLDER = DATA / "date_orders"
 # Each file's articles' dates in order (ISO 8601, null when undated) and its notes by location after its path.
@@ -73,6 +73,20 @@ def test_files_given_one_by_one_are_one_batch_and_an_order_given_is_theirs(tmp_p
     # Files from folders that share none but the root: the note names them.
     spread = [*files[:2], Path(shutil.copy(files[2], tmp_path))]
     assert [i.location for i in read_articles(spread) if isinstance(i, Skipped)] == [", ".join(map(str, spread))]
+
+
+def test_a_file_writing_its_dates_with_another_separator_keeps_its_own_order(tmp_path: Path) -> None:
+    """The shipped article (`7-03-2013`, the seed's day-first format) ingested in one command with a US folder whose
+    `11/30/2026` can only be month first was read as 3 July 2013: a date written with other separators comes from
+    another desk, and is read as its own file says."""
+    shipped = next((ROOT / "corpus").glob("*.txt"))
+    files = [*sorted((FOLDERS / "us_newsroom").iterdir()), shipped]
+    items = list(read_articles(files))
+    published = {i.title: i.published for i in items if isinstance(i, Article)}
+    assert published["Russia Invites US Military Chief to Missile Defense Talks"] == datetime(
+        2013, 3, 7, 7, 37, tzinfo=UTC
+    )
+    assert published["Harbor Bridge Reopens"] == datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
 
 
 def test_an_ingest_reads_the_files_given_one_after_another_as_one_batch(library: Library) -> None:

@@ -344,10 +344,14 @@ class FileDates:
     def _shared(self, example: str, quiet: bool) -> Order | None:
         """The order a batch's dates show, for one more of its files (`example` one of its dates; `quiet`: alone,
         it would have read them day first without a note, so that reading needs none), or None when they show
-        both."""
+        both, or when the date that decided them separates its numbers otherwise than `example`."""
         if self.order is None and self._both is None:
             self._decide(self._written() if self._written else [])
         if self._both or self.order is None:
+            return None
+        # Written with another separator (the shipped `7-03-2013` beside a US folder's `11/30/2026`), the file's
+        # dates come from another desk or system than the date that decided the batch's order.
+        if self._shown is not None and _separator(example) != _separator(self._shown):
             return None
         if not (quiet and self.order == "day"):
             self._followers += 1
@@ -367,6 +371,12 @@ class FileDates:
             f"{files} in numbers ({self._followed}) could each be day or month first: read month first, as"
             f" another file's {self._shown} can only be"
         ) + ("; if they are day first, ingest them again with --date-order day" if self._advise else "")
+
+
+def _separator(text: str) -> str | None:
+    """What separates the numbers of a date written in numbers (`/` of `11/30/2026`), else None."""
+    match = _FORMS[0].fullmatch(text)
+    return match["separator"] if match else None
 
 
 def _widen(span: list[datetime], moment: datetime) -> None:

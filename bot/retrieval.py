@@ -1123,13 +1123,13 @@ def follow_up(
     if len(searched) > MAX_QUESTION_CHARS:
         return question
     alone = named_part(question) or question
-    unknown = evidence_terms(question) - told
     if named := name_terms(question) - told:
         return turned_to(question, searched, named, engine, store, semantic) or alone
+    own = evidence_terms(question)
     categories = {a.category.casefold() for a, _ in followed}
-    if unknown and (
+    if (unknown := own - told) and (
         names_a_subject(question)
-        or _new_subject(question, unknown, unknown == evidence_terms(question), categories, engine, store, semantic)
+        or _new_subject(question, unknown, unknown == own, categories, engine, store, semantic)
     ):
         return turned_to(question, searched, unknown, engine, store, semantic) or alone
     return searched

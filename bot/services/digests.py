@@ -21,6 +21,7 @@ from typing import NamedTuple
 from bot.models import Digest, DigestSection, Headline, StoredArticle
 from bot.services.schedule import FIRST_WINDOW, Window, digest_window
 from bot.store import Store
+from bot.wording import alphabetical
 
 # Stories published longer than this before they arrived are not news.
 FRESH_AT_ARRIVAL = timedelta(days=2)
@@ -78,7 +79,7 @@ def sections(headlines: Sequence[Headline], per_category: int = PER_CATEGORY) ->
     for headline in headlines:
         grouped[headline.article.category].append(headline)
     found = []
-    for category in sorted(grouped, key=lambda name: (name.casefold(), name)):
+    for category in alphabetical(grouped):
         ordered = sorted(grouped[category], key=newest_first, reverse=True)
         found.append(DigestSection(category, tuple(ordered[:per_category]), max(0, len(ordered) - per_category)))
     return tuple(found)

@@ -88,7 +88,9 @@ def next_page(
 ) -> Page | None:
     """Search and render a later page of a kept question (in the store, or in `saving` while it is being saved),
     dated in `zone` (in a worker thread); None if it expired."""
-    saved = library.store.load_query(key) or saving.get(key)
+    # Memory first: the save pops its entry only once the row is in the store, so one of the two holds it. The store
+    # first could miss both, the save landing between the two reads, and a press just after an answer expired.
+    saved = saving.get(key) or library.store.load_query(key)
     if saved is None:
         return None
     k = min(library.settings.answer_size, MAX_PASSAGES - offset)

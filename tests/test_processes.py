@@ -44,6 +44,18 @@ def halves(tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
+def retold(tmp_path: Path) -> Path:
+    """Every BBC record again under another id and headline (a test-time copy under tmp_path): new articles."""
+    retold = tmp_path / "bbc-retold.jsonl"
+    with BBC.open(encoding="utf-8") as source, retold.open("w", encoding="utf-8") as out:
+        for line in source:
+            record = json.loads(line)
+            record["id"] = "retold/" + record["id"]
+            record["title"] = "Retold: " + record["title"]
+            out.write(json.dumps(record) + "\n")
+    return retold
+
+
 @contextmanager
 def asking(library: Library, question: str) -> Iterator[list[object]]:
     """Ask `question` over and over in a thread; yields the outcomes (True found, False not, or the error)."""
@@ -193,25 +205,28 @@ def test_reindex_in_another_process_during_an_ingest(any_db_settings: Settings) 
 def test_every_process_converges_after_an_ingest_is_killed(any_db_settings: Settings, tmp_path: Path) -> None:
     """A kill -9 mid-ingest: the store keeps whole batches, and every index (this one, another data directory's
     on the same PostgreSQL) converges on the same articles once it follows the log."""
+    # Three batches: the third is written only once the first is indexed, so the kill, sent when the first is
+    # stored, lands before the last (with the BBC file alone its second, short batch could go in first).
+    paths = (str(BBC), str(retold(tmp_path)))
     library = Library.open(any_db_settings)
     try:
-        ingest = newsbot(any_db_settings, "ingest", str(BBC))
+        ingest = newsbot(any_db_settings, "ingest", *paths)
         until(lambda: library.store.stats().articles > 200, timeout=120)
         ingest.kill()
         ingest.communicate()
         library.follow()
         assert_in_step(library)
         kept = library.store.stats().articles
-        assert 1 < kept < BBC_ARTICLES + 1
+        assert 1 < kept < 2 * BBC_ARTICLES + 1
         if any_db_settings.database_url:  # a second machine: its own data directory, the same database
             elsewhere = Library.open(replace(any_db_settings, data_dir=tmp_path / "elsewhere"))
             try:
                 assert elsewhere.stats().indexed_paragraphs == library.stats().indexed_paragraphs
             finally:
                 elsewhere.close()
-        finish(newsbot(any_db_settings, "ingest", str(BBC)))
+        finish(newsbot(any_db_settings, "ingest", *paths))
         library.follow()
-        assert library.store.stats().articles == BBC_ARTICLES + 1
+        assert library.store.stats().articles == 2 * BBC_ARTICLES + 1
         assert_in_step(library)
     finally:
         library.close()

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentences, words
+from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentences, token_spans, words
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -297,7 +297,12 @@ def asks(question: str, texts: Iterable[str] = ()) -> bool:
     A question after names alone ("Who is Valery Gerasimov?", "where is kaliningrad") is answered as the names
     typed as keywords would be: by a passage that holds them, though the encoder finds a sentence about the man
     far from the bare question. A word typed in lower case is a name when `texts` (the candidates) write it as one.
+    A question naming something in letters without case (`caseless`: Hindi, Arabic, Chinese) is answered as its
+    words typed as keywords too: the encoder cannot read those letters ("What did नरेंद्र मोदी open?" met the
+    paragraph saying so with a cosine of 0.31, in Latin letters 0.52), so only the words tell an answer.
     """
+    if any(caseless(question[start:end]) for start, end, _ in words(question)):
+        return False
     if _LOOKUP.match(question):
         terms = {term for _, _, term in words(question)}
         if terms and terms <= name_terms(question) | written_as_names(terms, texts):
@@ -888,9 +893,25 @@ def in_another_language(question: str) -> bool:
 
 
 def in_another_script(question: str) -> bool:
-    """At least half the words written in other letters than Latin ones (Cyrillic, Arabic, Chinese...)."""
-    typed = _LETTERED_WORD.findall(question)
-    return bool(typed) and 2 * sum(not _latin(w) for w in typed) >= len(typed)
+    """At least half the words written in other letters than Latin ones (Cyrillic, Arabic, Chinese...), a word
+    whole through its combining marks, and a name of several such words one word: written side by side in
+    letters without case or capitalised ("What did नरेंद्र मोदी say about trade?" and "Why did Владимир
+    Владимирович Путин resign?" are English questions; "मोदी" counted as "म" and "द", and the name as five words,
+    asked the first in another language). A question wholly in other letters is one still ("Что сказал Путин?")."""
+    count = other = 0
+    name_end = -1
+    for start, end in token_spans(question):
+        word = question[start:end]
+        if not any(ch.isalpha() for ch in word):
+            continue
+        named = not _latin(word) and (caseless(word) or word[0].isupper())
+        if named and name_end >= 0 and question[name_end:start].isspace():
+            name_end = end
+            continue
+        count += 1
+        other += not _latin(word)
+        name_end = end if named else -1
+    return count > 0 and 2 * other >= count
 
 
 def _latin(word: str) -> bool:

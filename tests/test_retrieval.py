@@ -18,6 +18,7 @@ from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, in
 from bot.ingest import Skipped, read_articles
 from bot.library import Library
 from bot.models import Article, Hit, StoredArticle
+from bot.render.answers import fit_answer
 from bot.retrieval import (
     ANSWERABILITY_FEATURES,
     FEATURES,
@@ -41,9 +42,11 @@ from bot.retrieval import (
     respellings,
     search,
     split_follow_up,
+    split_seen,
     unused_words,
     written_as_names,
 )
+from tests.html_check import visible_text
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 
@@ -664,6 +667,26 @@ def test_the_readers_own_words_order_the_passages_of_the_stories_followed(follow
     assert ours and "bought" in ours[0].matched, answer
     # The buyer: in its second paragraph, where the headlines' order showed a spokesman's quote.
     assert any(p.text.startswith("Baikal Finance Group outbid") for p in ours), answer
+
+
+def test_a_follow_up_to_an_answer_shows_what_the_answer_did_not(followed_news: Library) -> None:
+    """Replying to an answer, a reader asks for something new: "who bought it?" showed the auction's lede, which the
+    answer above it had shown, before the paragraph naming the buyer. The answer's text, as Telegram keeps it and a
+    reply carries it (its passages cut to fit too), tells which paragraphs it showed; "More" leaves them out too."""
+    answer, html = fit_answer(followed_news.ask(followed_news.request("Which Yukos unit was auctioned?")))
+    shown = {(p.article.id, p.position) for p in answer.passages}
+    assert any(p.text.startswith("A little-known Russian company has bought") for p in answer.passages), answer
+    text = visible_text(html)
+    ids = [p.article.id for p in answer.passages]
+    searched = followed_news.follow_up("who bought it?", ids, text.split("\n\n"), text.splitlines())
+    assert any(line.endswith(" …") for line in text.splitlines()) and split_seen(searched)[1] == shown  # one cut to fit
+    first = followed_news.ask(followed_news.request(searched))
+    assert first.confident and first.passages[0].text.startswith("Baikal Finance Group outbid"), first
+    more = followed_news.ask(followed_news.request(searched, offset=len(first.passages)))
+    keys = [(p.article.id, p.position) for p in (*first.passages, *more.passages)]
+    assert more.passages and shown.isdisjoint(keys) and len(set(keys)) == len(keys), (first, more)
+    # Of a reply to anything else (a full article, asked for its own paragraphs) nothing is left out.
+    assert followed_news.follow_up("who bought it?", ids, text.split("\n\n")) == searched.split(" [seen ")[0]
 
 
 def test_a_follow_up_of_common_words_alone_is_ordered_by_their_meaning(followed_news: Library) -> None:

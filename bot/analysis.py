@@ -128,6 +128,13 @@ def analyze(text: str) -> list[str]:
     return list(chain.from_iterable(map(_TERMS.__getitem__, tokens)))
 
 
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the tokens analysis cuts `text` into, stopwords and numbers too: a word goes on through its
+    combining marks ("मोदी" is one)."""
+    translated = text.translate(_APOSTROPHES)  # same length: spans still index `text`
+    return [match.span() for match in _tokens(translated).finditer(translated)]
+
+
 def words(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, term) of the words in `text` that analysis keeps, for marking matches."""
     shouting = text.isupper()

@@ -24,7 +24,7 @@ from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, StoredArticle, url_id
-from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, shown_articles
+from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
 from bot.semantic import Semantic, open_semantic
 from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import Store, StoreStats, WriteResult
@@ -365,16 +365,20 @@ class Library:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
         return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
 
-    def follow_up(self, question: str, references: Iterable[str], shown: Sequence[str] = ()) -> str:
+    def follow_up(
+        self, question: str, references: Iterable[str], shown: Sequence[str] = (), answered: Sequence[str] = ()
+    ) -> str:
         """The text to search for a question asked in reply to an answer or article showing the articles
         `references` names (ids or links, as `remove` reads them), else those whose paragraphs `shown` (the replied
         message's) are (`retrieval.shown_articles`): see `retrieval.follow_up`. Articles no longer here are left
-        out; with none left, the question alone."""
+        out; with none left, the question alone. `answered` holds the lines of the answer replied to, whose
+        passages are shown again only when nothing else answers (`retrieval.seen_paragraphs`)."""
         ids = [i for i in self._ids_of(references).values() if i is not None]
         if not ids and shown:
             ids = shown_articles(shown, self.engine, self.store)
         followed = self.store.with_paragraphs(list(dict.fromkeys(ids))[:FOLLOWED_STORIES])
-        return follow_up(question, followed, self.engine, self.store, self.semantic)
+        seen = seen_paragraphs(answered, followed)
+        return follow_up(question, followed, self.engine, self.store, self.semantic, seen)
 
     def article_at(self, url: str) -> StoredArticle | None:
         """The article at a link a reader pasted, as typed or without its tracking parameters; None if not here."""

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentences, words
+from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentences, token_spans, words
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -297,7 +297,12 @@ def asks(question: str, texts: Iterable[str] = ()) -> bool:
     A question after names alone ("Who is Valery Gerasimov?", "where is kaliningrad") is answered as the names
     typed as keywords would be: by a passage that holds them, though the encoder finds a sentence about the man
     far from the bare question. A word typed in lower case is a name when `texts` (the candidates) write it as one.
+    A question naming something in letters without case (`caseless`: Hindi, Arabic, Chinese) is answered as its
+    words typed as keywords too: the encoder cannot read those letters ("What did नरेंद्र मोदी open?" met the
+    paragraph saying so with a cosine of 0.31, in Latin letters 0.52), so only the words tell an answer.
     """
+    if any(caseless(question[start:end]) for start, end, _ in words(question)):
+        return False
     if _LOOKUP.match(question):
         terms = {term for _, _, term in words(question)}
         if terms and terms <= name_terms(question) | written_as_names(terms, texts):
@@ -648,7 +653,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
 
     A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
     Yukos passiert?"; with none, for nothing."""
-    question = request.question
+    question = split_seen(request.question)[0]
     terms = question_terms(question)
     foreign = in_another_language(question)
     if foreign:
@@ -793,6 +798,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines of other
     stories than theirs. Every page of one question ranks the same way, so "More" continues the same list.
     """
+    asked, seen = split_seen(request.question)
+    ranking = fresh(ranking, asked, seen, min_answerability)
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
@@ -809,11 +816,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
-        unused = (
-            ENGLISH_ONLY + meant(ranking.respelt.values())
-            if ranking.foreign
-            else no_article_uses(request.question, ranking)
-        )
+        unused = ENGLISH_ONLY + meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
         reason = "Nothing in the articles answers that." + unused
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
@@ -847,7 +850,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         closest=() if confident else others,
         # Weak evidence says why when a word of the question is in no article ("gerrard transfer to chelsae":
         # the passages are about Gerrard and Chelsea, but nothing told the reader "chelsae" was never matched).
-        reason="" if confident else no_article_uses(request.question, ranking).strip(),
+        reason="" if confident else no_article_uses(asked, ranking).strip(),
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
@@ -888,9 +891,25 @@ def in_another_language(question: str) -> bool:
 
 
 def in_another_script(question: str) -> bool:
-    """At least half the words written in other letters than Latin ones (Cyrillic, Arabic, Chinese...)."""
-    typed = _LETTERED_WORD.findall(question)
-    return bool(typed) and 2 * sum(not _latin(w) for w in typed) >= len(typed)
+    """At least half the words written in other letters than Latin ones (Cyrillic, Arabic, Chinese...), a word
+    whole through its combining marks, and a name of several such words one word: written side by side in
+    letters without case or capitalised ("What did नरेंद्र मोदी say about trade?" and "Why did Владимир
+    Владимирович Путин resign?" are English questions; "मोदी" counted as "म" and "द", and the name as five words,
+    asked the first in another language). A question wholly in other letters is one still ("Что сказал Путин?")."""
+    count = other = 0
+    name_end = -1
+    for start, end in token_spans(question):
+        word = question[start:end]
+        if not any(ch.isalpha() for ch in word):
+            continue
+        named = not _latin(word) and (caseless(word) or word[0].isupper())
+        if named and name_end >= 0 and question[name_end:start].isspace():
+            name_end = end
+            continue
+        count += 1
+        other += not _latin(word)
+        name_end = end if named else -1
+    return count > 0 and 2 * other >= count
 
 
 def _latin(word: str) -> bool:
@@ -1096,6 +1115,7 @@ def follow_up(
     engine: Engine,
     store: Store,
     semantic: Semantic | None = None,
+    seen: Collection[tuple[str, int]] = (),
 ) -> str:
     """The text to search for a follow-up ("who bought it?", "when was that?") asked in reply to an answer or an
     article about the `followed` stories (each with its paragraphs): the question with their headlines, so that
@@ -1114,7 +1134,8 @@ def follow_up(
     was met by no passage closely enough to be answered.
     Searched alone, a short follow-up found whatever story used its one word. The headlines' numbers are left out:
     the reader did not ask after them, and a passage without them would count as missing a number asked about
-    (`number_missing`).
+    (`number_missing`). The paragraphs of those stories that the answer replied to showed (`seen`: article id and
+    position) are named after the headlines (`with_seen`), to be shown only when nothing else answers (`fresh`).
     """
     if not followed:
         return question
@@ -1132,7 +1153,7 @@ def follow_up(
         or _new_subject(question, unknown, unknown == own, categories, engine, store, semantic)
     ):
         return turned_to(question, searched, unknown, engine, store, semantic) or alone
-    return searched
+    return with_seen(searched, seen)
 
 
 def turned_to(
@@ -1212,6 +1233,70 @@ def split_follow_up(text: str, articles: Mapping[str, StoredArticle]) -> tuple[s
             return text[:start], frozenset().union(*(by_headline[headline] for headline in named))
         start = text.find(" (", start + 1)
     return text, frozenset()
+
+
+# The paragraphs an answer replied to showed, after a follow-up's headlines: " [seen <article id>:<position> ...]".
+_SEEN = re.compile(r" \[seen((?: [0-9a-f]+:\d+)+)\]$")
+
+
+def with_seen(searched: str, seen: Collection[tuple[str, int]]) -> str:
+    """A follow-up's text (`follow_up`) naming the paragraphs the answer it replies to showed, so that its answer
+    and every "More" page of it (the text is what is kept for them) leave them out alike (`fresh`); the text
+    alone when it would grow too long to be asked."""
+    if not seen:
+        return searched
+    marked = f"{searched} [seen {' '.join(f'{a}:{p}' for a, p in sorted(seen))}]"
+    return marked if len(marked) <= MAX_QUESTION_CHARS else searched
+
+
+def split_seen(text: str) -> tuple[str, frozenset[tuple[str, int]]]:
+    """The text of a follow-up without the paragraphs it names as seen (`with_seen`), and those."""
+    marked = _SEEN.search(text)
+    if marked is None:
+        return text, frozenset()
+    keys = (key.rsplit(":", 1) for key in marked[1].split())
+    return text[: marked.start()], frozenset((article_id, int(position)) for article_id, position in keys)
+
+
+def seen_paragraphs(
+    lines: Sequence[str], followed: Sequence[tuple[StoredArticle, Sequence[str]]]
+) -> frozenset[tuple[str, int]]:
+    """The paragraphs of the `followed` stories that an answer's text (its `lines`, as a reader sees them) shows:
+    a line that is a whole paragraph, or part of one cut to fit (`render.answers.trim` marks the cut with "…")
+    of at least SHOWN_MIN_WORDS words."""
+    shown = {" ".join(line.strip().removeprefix("…").removesuffix("…").split()) for line in lines}
+    shown = {line for line in shown if line}
+    found: set[tuple[str, int]] = set()
+    for article, paragraphs in followed:
+        for position, paragraph in enumerate(paragraphs):
+            text = " ".join(paragraph.split())
+            if text in shown or any(len(s.split()) >= SHOWN_MIN_WORDS and s in text for s in shown):
+                found.add((article.id, position))
+    return frozenset(found)
+
+
+def fresh(ranking: Ranking, question: str, seen: Collection[tuple[str, int]], min_answerability: float) -> Ranking:
+    """The ranking of a follow-up (`question`, without its `seen` paragraphs: those the answer it replies to
+    showed) without them, when the passage it then shows first answers as well: as confidently (if the answer
+    was confident, else at all), and holding as many of the reader's own words as any of them. A reader
+    replying to an answer asks for something new ("who bought it?" of a takeover showed the lede above again
+    before the paragraph naming the buyer); when only those answer ("how many passengers?" of the paragraph
+    that said), they are shown again."""
+    if not seen:
+        return ranking
+    own = evidence_terms(split_follow_up(question, ranking.articles)[0])
+
+    def held(candidate: Candidate) -> int:
+        return len(own & _term_set(ranking.texts[candidate.hit.article_id, candidate.hit.position]))
+
+    shown = [c for c in ranking.candidates if (c.hit.article_id, c.hit.position) in seen]
+    others = replace(
+        ranking, candidates=[c for c in ranking.candidates if (c.hit.article_id, c.hit.position) not in seen]
+    )
+    bar = CONFIDENT_ANSWERABILITY if ranking.best >= CONFIDENT_ANSWERABILITY else min_answerability
+    if not others.candidates or others.best < bar:
+        return ranking
+    return others if held(others.candidates[0]) >= max(map(held, shown), default=0) else ranking
 
 
 # A block of a message found whole in a paragraph marks it as that article's, from this many words: shorter ones

@@ -76,6 +76,25 @@ class _TerminalText(HTMLParser):
         self.parts.append(data)
 
 
+class _PlainText(HTMLParser):
+    """Telegram HTML as the text Telegram keeps of a message: its tags left out, its entities read."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html_text: str) -> str:
+    """The text a reader sees of Telegram HTML."""
+    parser = _PlainText()
+    parser.feed(html_text)
+    parser.close()
+    return "".join(parser.parts)
+
+
 def terminal_text(html_text: str, ansi: bool) -> str:
     parser = _TerminalText(ansi)
     parser.feed(html_text)
@@ -238,20 +257,21 @@ class TerminalBotAPI(BaseRequest):
 
     # ---- what the bot sends -------------------------------------------------------------------------------
 
+    # A message is kept as Telegram keeps it, without its markup: a reply to it carries the text the reader saw.
     def _send_message(self, params: JSON) -> JSON:
-        message = self._new_message(self.bot_user, str(params.get("text", "")))
+        message = self._new_message(self.bot_user, plain_text(str(params.get("text", ""))))
         return self._show(message, params)
 
     def _edit_message_text(self, params: JSON) -> JSON:
         message = self._messages[int(params["message_id"])]
-        message["text"] = str(params.get("text", ""))
+        message["text"] = plain_text(str(params.get("text", "")))
         message.pop("reply_markup", None)
         return self._show(message, params)
 
     def _show(self, message: JSON, params: JSON) -> JSON:
         if markup := params.get("reply_markup"):
             message["reply_markup"] = markup
-        self._print(terminal_text(message["text"], self.ansi))
+        self._print(terminal_text(str(params.get("text", "")), self.ansi))
         buttons = [
             (b["text"], b.get("callback_data"), b.get("url"))
             for row in (markup or {}).get("inline_keyboard", [])

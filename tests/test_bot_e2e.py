@@ -851,6 +851,21 @@ def test_terminal_chat_replies_to_an_earlier_answer_by_counting_back(tmp_path: P
     assert out.strip().endswith(said), out
 
 
+def test_terminal_chat_follows_up_on_an_answer_with_what_it_did_not_show(tmp_path: Path) -> None:
+    """A reply to an answer shows first what the answer did not: "how much will it cost?" showed the rail strike's
+    commuters again, which the answer above had shown. The chat keeps the bot's messages as Telegram does, without
+    their markup, so a reply carries the text the reader saw. Passages only the answer showed that answer ("how
+    many passengers?") are shown again."""
+    typed = "When does the ferry to Gull Island start?\n> how much will it cost?\n>2 how many passengers?\n"
+    result = chat_in_terminal(tmp_path, typed)
+    assert result.returncode == 0, result.stderr
+    answered, cost, passengers = result.stdout.split("*1. ")[1:]  # each answer, from its first passage
+    commuters = "Commuters had faced nine days"
+    assert "180 passengers" in answered and commuters in answered, result.stdout
+    assert "14 million crowns" in cost.split("*2. ")[0] and commuters not in cost, result.stdout
+    assert "180 *passengers*" in passengers.split("*2. ")[0], result.stdout
+
+
 def slow_on_ferries(app: Bot, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Make questions about the ferry wait (at most 20 s) until the returned event is set."""
     library = library_of(app)

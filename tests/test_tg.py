@@ -15,7 +15,7 @@ from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
 from bot.store import ChatSettings, SavedQuery
-from bot.tg.ask import followed_stories, next_page, shown_paragraphs
+from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
@@ -154,3 +154,8 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
         "Her coach said Aronsen trains four hours a day.",
     )
     assert shown_paragraphs(reply(sent(text, by=reader)), 7) == shown_paragraphs(reply(None), 7) == ()
+    # The lines of an answer, whose passages a follow-up shows again only when nothing else answers; a full
+    # article's paragraphs are what a follow-up to it asks about.
+    answered = sent(text, link="Source", markup=keyboard(answer, "", 3))
+    assert answer_lines(reply(answered), 7) == tuple(text.splitlines())
+    assert answer_lines(reply(shown), 7) == answer_lines(reply(part), 7) == answer_lines(reply(None), 7) == ()

@@ -173,7 +173,8 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         await show_typing(message)
         followed, shown = followed_stories(message, context.bot.id), shown_paragraphs(message, context.bot.id)
         if followed or shown:
-            question = await asyncio.to_thread(library.follow_up, question, followed, shown)
+            answered = answer_lines(message, context.bot.id)
+            question = await asyncio.to_thread(library.follow_up, question, followed, shown, answered)
         request = library.request(question)
         subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
         page = await asyncio.to_thread(
@@ -198,17 +199,31 @@ def followed_stories(message: Message, bot_id: int) -> tuple[str, ...]:
     (a digest, /help, a part of a full article before its last), or for no reply."""
     if (replied := bots_message(message, bot_id)) is None:
         return ()
+    if ids := _answered_articles(replied):
+        return ids
+    links = replied.parse_entities([MessageEntity.TEXT_LINK])
+    return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
+
+
+def _answered_articles(replied: Message) -> tuple[str, ...]:
+    """The ids of an answer's "Full article" buttons; () for a message that is no answer."""
     rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
-    ids = [
+    return tuple(
         found[1]
         for row in rows
         for button in row
         if isinstance(button.callback_data, str) and (found := ARTICLE_DATA.match(button.callback_data))
-    ]
-    if ids:
-        return tuple(ids)
-    links = replied.parse_entities([MessageEntity.TEXT_LINK])
-    return tuple(entity.url for entity, text in links.items() if entity.url and text == SOURCE_LABEL)
+    )
+
+
+def answer_lines(message: Message, bot_id: int) -> tuple[str, ...]:
+    """The lines of the bot's answer that `message` replies to (one with "Full article" buttons), whose passages
+    its follow-up shows again only when nothing else answers it; () for a reply to anything else (a full article,
+    asked about for its own paragraphs), or for no reply."""
+    replied = bots_message(message, bot_id)
+    if replied is None or not replied.text or not _answered_articles(replied):
+        return ()
+    return tuple(replied.text.splitlines())
 
 
 def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:

@@ -269,6 +269,26 @@ async def test_full_article_pressed_again_soon_sends_nothing_more_and_an_hour_la
     assert len([c for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]) == 3
 
 
+async def test_full_article_pressed_again_soon_after_a_restart_sends_nothing_more(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """The send is recorded in the store, not in the process: a press handled after a restart (or by another
+    process behind the same webhook) knows the article is above."""
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    async with polling(bot_settings) as first:
+        first.bot_data.clock = lambda: now
+        server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+        call = await last_call(server, ALICE, 1)
+        [article_button] = buttons(call)
+        server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+        await replies(server, ALICE, 2)
+    async with polling(bot_settings) as second:
+        second.bot_data.clock = lambda: now + timedelta(minutes=1)
+        server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+        assert (await server.wait_for_async("answerCallbackQuery", count=2))[1].params.get("text") == ALREADY_SENT
+    assert len([c for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]) == 2
+
+
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
     """A reader who pastes a story's link gets the story (its tracking parameters do not matter)."""
     link = "https://news.example.com/sport/chess-prodigy-title?utm_source=share"

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from telegram import Message, Update
 
-from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
+from bot.config import DEFAULT_LATEST_COUNT, FULL_ARTICLE_AGAIN_AFTER, MAX_LATEST_COUNT
 from bot.errors import UsageError
 from bot.models import StoredArticle
 from bot.render.articles import article_messages
@@ -108,27 +108,30 @@ async def send_article(context: Context, message: Message, article_id: str) -> b
 
 
 async def full_article(update: Update, context: Context) -> None:
-    """Send the whole article behind a passage."""
+    """Send the whole article behind a passage, unless it went out from this button lately."""
     query = update.callback_query
     assert query is not None and context.match is not None
     article_id, chat_id = context.match.group(1), chat_of(query)
     # A button under an inline result has no message of ours: its inline message names it.
-    button = query.message.message_id if query.message else query.inline_message_id
-    key, opened = (chat_id, button, article_id), context.bot_data.opened
-    if not opened.claim(key, context.bot_data.clock()):
+    button = str(query.message.message_id) if query.message else query.inline_message_id or ""
+    store, now = context.bot_data.library.store, context.bot_data.clock()
+    # Claimed in the store: a press handled by another process, or after a restart, knows of this one.
+    sent = (chat_id, button, article_id)
+    if not await asyncio.to_thread(store.claim_article_send, *sent, now, FULL_ARTICLE_AGAIN_AFTER):
         await query.answer(ALREADY_SENT)
         return
     try:
         messages = await article_of(context, article_id, chat_id)
         if messages is None:
-            opened.release(key)
+            await asyncio.to_thread(store.release_article_send, *sent, now)
             await query.answer(EXPIRED, show_alert=True)
             return
         # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
         await query.answer()
         await send_messages(context.bot, chat_id, messages, topic_of(query.message))
     except BaseException:
-        opened.release(key)
+        # Not sent (a blocked chat, the network): a press again sends it.
+        await asyncio.to_thread(store.release_article_send, *sent, now)
         raise
 
 

@@ -269,6 +269,44 @@ async def test_full_article_pressed_again_soon_sends_nothing_more_and_an_hour_la
     assert len([c for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]) == 3
 
 
+async def test_full_article_pressed_again_soon_after_a_restart_sends_nothing_more(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """The send is recorded in the store, not in the process: a press handled after a restart (or by another
+    process behind the same webhook) knows the article is above."""
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    async with polling(bot_settings) as first:
+        first.bot_data.clock = lambda: now
+        server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+        call = await last_call(server, ALICE, 1)
+        [article_button] = buttons(call)
+        server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+        await replies(server, ALICE, 2)
+    async with polling(bot_settings) as second:
+        second.bot_data.clock = lambda: now + timedelta(minutes=1)
+        server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+        assert (await server.wait_for_async("answerCallbackQuery", count=2))[1].params.get("text") == ALREADY_SENT
+    assert len([c for c in server.calls("sendMessage", chat_id=ALICE) if c.ok]) == 2
+
+
+async def test_full_article_pressed_while_another_process_holds_the_database_is_still_sent(
+    app: Bot, server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    """The press's claim cannot be written while another process holds SQLite's write lock longer than an answer
+    waits: the article goes out unguarded (a second copy beats none), where the reader got an apology."""
+    server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+    call = await last_call(server, ALICE, 1)
+    [article_button] = buttons(call)
+    with closing(sqlite3.connect(bot_settings.database_path, isolation_level=None)) as other_process:
+        other_process.execute("BEGIN IMMEDIATE")
+        server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+        # Each write waits its while: the question's mark as handled, the press's record, then its claim.
+        sent = await server.wait_for_async("sendMessage", lambda c: c.ok, count=2, timeout=60, chat_id=ALICE)
+        other_process.execute("COMMIT")
+    assert "40,000 years ago" in visible_text(check_sent(sent[1]))
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2  # no apology
+
+
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
     """A reader who pastes a story's link gets the story (its tracking parameters do not matter)."""
     link = "https://news.example.com/sport/chess-prodigy-title?utm_source=share"

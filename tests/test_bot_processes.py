@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.models import Article
 from bot.store import Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
+from bot.tg.articles import ALREADY_SENT
 from bot.tg.errors import APOLOGY
 from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
@@ -358,6 +359,44 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
         asked("When did the rail strike end?")
         answers = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         assert "Rail Strike" in visible_text(answers[1].params["text"])
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
+def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_send_the_article_once(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook address: a double tap of "Full article" whose presses Telegram gives to
+    two of them sends the article once, and the other press says it is above (each process sent it, each knowing
+    only its own sends)."""
+    secret, hooks = "s3cret-token", []
+    with ExitStack() as processes:
+        for name in ("first", "second"):
+            port = free_port()
+            hooks.append(f"http://127.0.0.1:{port}/telegram-hook")
+            (tmp_path / name).mkdir()
+            processes.enter_context(
+                running_bot(
+                    bot_settings,
+                    server,
+                    tmp_path / name,
+                    WEBHOOK_URL="https://bot.example.org/telegram-hook",
+                    WEBHOOK_LISTEN="127.0.0.1",
+                    WEBHOOK_PORT=str(port),
+                    WEBHOOK_SECRET=secret,
+                    NEWSBOT_SEMANTIC="off",
+                )
+            )
+        asked = server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+        assert server.deliver(hooks[0], asked, secret) == 200
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
+        presses = [server.press_button(ALICE, answer.result["message_id"], data) for _ in hooks]
+        for hook, press in zip(hooks, presses, strict=True):
+            assert server.deliver(hook, press, secret) == 200
+        answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+        assert sorted(c.params.get("text") or "" for c in answered) == ["", ALREADY_SENT]
+        [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+        assert "40,000 years ago" in visible_text(article.params["text"])
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 

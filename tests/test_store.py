@@ -17,15 +17,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, event, update
 
+from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
 from bot.models import Article
 from bot.store import Received, SavedQuery, Store, Worker, answering, engine
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
-from bot.store.schema import articles, category_names, migrations, paragraphs, subscriptions
+from bot.store.schema import article_sends, articles, category_names, migrations, paragraphs, subscriptions
 from tests.paths import DATA, ROOT
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+ALICE = 42
 
 
 def url_of(database_url: str, tmp_path: Path) -> str:
@@ -222,6 +224,51 @@ def test_old_saved_questions_are_pruned(store: Store) -> None:
 
         keys = {row.key for row in connection.execute(queries.select())}
     assert old not in keys and len(keys) == 1
+
+
+def test_one_of_two_processes_handling_presses_of_one_full_article_button_at_once_sends_it(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """Two processes on one store (several webhook processes behind one address) each handle a press of one
+    button at the same instant: the store lets one of them send."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        for button in range(20):
+            together = threading.Barrier(2)
+
+            def press(on: Store, button: int = button, together: threading.Barrier = together) -> bool:
+                together.wait()
+                return on.claim_article_send(ALICE, str(button), "a1", NOW, FULL_ARTICLE_AGAIN_AFTER)
+
+            with ThreadPoolExecutor(2) as pool:
+                assert sorted(pool.map(press, (store, other))) == [False, True]
+    finally:
+        other.close()
+
+
+def test_a_full_article_is_sent_again_from_its_button_only_once_the_window_has_passed(store: Store) -> None:
+    window = FULL_ARTICLE_AGAIN_AFTER
+    assert store.claim_article_send(ALICE, "7", "a1", NOW, window)
+    assert not store.claim_article_send(ALICE, "7", "a1", NOW + window - timedelta(seconds=1), window)
+    # Another button, chat or article is another send.
+    assert store.claim_article_send(ALICE, "8", "a1", NOW, window)
+    assert store.claim_article_send(ALICE + 1, "7", "a1", NOW, window)
+    assert store.claim_article_send(ALICE, "7", "a2", NOW, window)
+    assert store.claim_article_send(ALICE, "7", "a1", NOW + window, window)
+    assert not store.claim_article_send(ALICE, "7", "a1", NOW + window + timedelta(minutes=9), window)
+    # The sends older than the window are gone: the table holds the last window's.
+    with store.engine.connect() as connection:
+        assert connection.execute(article_sends.select()).all() == [(ALICE, "7", "a1", NOW + window)]
+
+
+def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store) -> None:
+    """The claim is released; a release that comes late leaves a later press's claim alone."""
+    window = FULL_ARTICLE_AGAIN_AFTER
+    assert store.claim_article_send(ALICE, "7", "a1", NOW, window)
+    store.release_article_send(ALICE, "7", "a1", NOW)
+    assert store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=1), window)
+    store.release_article_send(ALICE, "7", "a1", NOW)
+    assert not store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=2), window)
 
 
 def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are_taken_over(store: Store) -> None:

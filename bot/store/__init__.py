@@ -24,6 +24,7 @@ from bot.store import (
     deliveries,
     queries,
     received,
+    sends,
     subscriptions,
     workers,
 )
@@ -277,6 +278,17 @@ class Store:
         """The question behind a button, or None if it expired or never existed."""
         with reading(self.engine) as connection:
             return queries.load(connection, key, now or _now(), QUERY_LIFETIME)
+
+    def claim_article_send(self, chat_id: int, button: str, article_id: str, now: datetime, window: timedelta) -> bool:
+        """Claim the send of the article behind a "Full article" button in a chat (`button`: the message it is
+        under); False if it went out less than `window` before, by this process or another."""
+        with writing(self.engine) as connection:
+            return sends.claim(connection, chat_id, button, article_id, now, window)
+
+    def release_article_send(self, chat_id: int, button: str, article_id: str, claimed_at: datetime) -> None:
+        """Forget the claim made at `claimed_at`: its send failed, and a press again sends."""
+        with writing(self.engine) as connection:
+            sends.release(connection, chat_id, button, article_id, claimed_at)
 
     # ---- chats' digest settings and subscriptions ----------------------------------------------------------------
 

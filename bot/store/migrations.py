@@ -167,6 +167,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0009_digest_chosen", _add_columns(schema.chat_settings, "digest_chosen")),
     Migration("0010_received_updates", _create(schema.received_updates)),
     Migration("0011_back_catalogue", _back_catalogue),
+    Migration("0012_article_sends", _create(schema.article_sends)),
 )
 
 

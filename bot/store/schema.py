@@ -344,3 +344,21 @@ received_updates = Table(
     Column("handled_at", UTCDateTime),
     Index("received_updates_received_at", "received_at"),
 )
+
+
+# ---- 0012_article_sends ----------------------------------------------------------------------------------------
+
+# The full articles sent lately behind "Full article" buttons: one row per chat, button and article, with when it
+# went out. A press sends only if it writes the row (bot.store.sends), so two presses in a row, handled by two
+# processes or either side of a restart, send the article once. Rows older than the window are pruned as presses
+# come.
+article_sends = Table(
+    "article_sends",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    # The message the button is under (its id), or the inline message's id for a button under an inline result.
+    Column("button", Text, primary_key=True),
+    Column("article_id", String(32), primary_key=True),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Index("article_sends_sent_at", "sent_at"),
+)

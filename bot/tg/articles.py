@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple
 
 from telegram import Message, Update
 
-from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
-from bot.errors import UsageError
+from bot.config import DEFAULT_LATEST_COUNT, FULL_ARTICLE_AGAIN_AFTER, MAX_LATEST_COUNT
+from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import cap
 from bot.render.split import split_message
 from bot.services.categories import match_categories, named_whole
+from bot.store import Store
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
+
+log = logging.getLogger(__name__)
 
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
@@ -108,28 +114,69 @@ async def send_article(context: Context, message: Message, article_id: str) -> b
 
 
 async def full_article(update: Update, context: Context) -> None:
-    """Send the whole article behind a passage."""
+    """Send the whole article behind a passage, unless it went out from this button lately."""
     query = update.callback_query
     assert query is not None and context.match is not None
     article_id, chat_id = context.match.group(1), chat_of(query)
     # A button under an inline result has no message of ours: its inline message names it.
-    button = query.message.message_id if query.message else query.inline_message_id
-    key, opened = (chat_id, button, article_id), context.bot_data.opened
-    if not opened.claim(key, context.bot_data.clock()):
+    button = str(query.message.message_id) if query.message else query.inline_message_id or ""
+    sent = SentArticle(context.bot_data.library.store, chat_id, button, article_id, context.bot_data.clock())
+    if not await sent.claim():
         await query.answer(ALREADY_SENT)
         return
     try:
         messages = await article_of(context, article_id, chat_id)
         if messages is None:
-            opened.release(key)
+            await sent.release()
             await query.answer(EXPIRED, show_alert=True)
             return
         # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
         await query.answer()
         await send_messages(context.bot, chat_id, messages, topic_of(query.message))
     except BaseException:
-        opened.release(key)
+        await sent.release()  # not sent (a blocked chat, the network): a press again sends it
         raise
+
+
+@dataclass
+class SentArticle:
+    """The send of an article from a "Full article" button, claimed in the store: a press handled by another
+    process, or after a restart, knows of it."""
+
+    store: Store
+    chat_id: int
+    button: str
+    article_id: str
+    at: datetime
+    claimed: bool = False
+
+    async def claim(self) -> bool:
+        """Claim the send; False if it went out lately. A store that cannot take the claim (another process holds
+        its write lock longer than an answer waits) lets the article go out unguarded: a second copy beats none."""
+        try:
+            self.claimed = await asyncio.to_thread(
+                self.store.claim_article_send,
+                self.chat_id,
+                self.button,
+                self.article_id,
+                self.at,
+                FULL_ARTICLE_AGAIN_AFTER,
+            )
+        except StoreError as exc:
+            log.warning("chat %s: sending article %s unguarded: %s", self.chat_id, self.article_id, exc)
+            return True
+        return self.claimed
+
+    async def release(self) -> None:
+        """Forget the claim (the article did not go out); one that cannot be forgotten lapses with the window."""
+        if not self.claimed:
+            return
+        try:
+            await asyncio.to_thread(
+                self.store.release_article_send, self.chat_id, self.button, self.article_id, self.at
+            )
+        except StoreError as exc:
+            log.warning("chat %s: the unsent article %s stays claimed: %s", self.chat_id, self.article_id, exc)
 
 
 async def latest(update: Update, context: Context) -> None:

@@ -10,13 +10,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
-from bot.config import FULL_ARTICLE_AGAIN_AFTER, Settings
+from bot.config import Settings
 from bot.library import Library
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut
 from bot.services.feeds import FeedService
 from bot.services.presence import Presence
-from bot.services.recently import Recently
 from bot.services.subscriptions import Subscriptions
 from bot.store import SavedQuery
 from bot.tg.outage import Outage
@@ -97,8 +96,6 @@ class BotData:
     # The question each message lately answered asked, by (chat id, message id): an edit that leaves it so is not
     # answered again.
     asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
-    # The full articles sent lately, by (chat, message of the button, article): a second press soon sends nothing.
-    opened: Recently = field(default_factory=lambda: Recently(FULL_ARTICLE_AGAIN_AFTER), repr=False)
     outages: Outages = field(default_factory=Outages, repr=False)
     # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)

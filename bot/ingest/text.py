@@ -92,10 +92,15 @@ _KANA_SHARE = 0.1
 # letters: KOI8-R, which has the capitals where Windows-1251 has the small letters, read so is mostly capitals.
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _CYRILLIC_CAPITAL = re.compile("[\u0400-\u042f]")
+# Cyrillic's commonest letters, "o" and "a" (a fifth of a Russian, Ukrainian or Bulgarian text's letters): Greek in
+# Windows-1253, whose small letters are where Windows-1251 has them too, read so has almost none.
+_CYRILLIC_O_A = re.compile("[\u043e\u0430]")
 # How much of a text's non-ASCII characters must be in words of Cyrillic letters alone, and how many of those may be
-# capitals, for Windows-1251; at most how much of western text's letters are not ASCII ones.
+# capitals and how many at least are "o" or "a", for Windows-1251; at most how much of western text's letters are
+# not ASCII ones.
 _CYRILLIC_SHARE = 0.75
 _CAPITAL_SHARE = 0.4
+_O_A_SHARE = 0.1
 _ACCENTED_SHARE = 0.3
 # What UTF-16 text without a byte order mark shows: one of each two bytes is NUL in at least this share of its
 # characters (text mostly in ASCII: English words, a CSV's commas and digits), the other almost never (a few
@@ -224,10 +229,13 @@ def _mostly_gb2312(data: bytes) -> bool:
 
 def _cyrillic(text: str) -> bool:
     """Whether text decoded as Windows-1251 is written in Cyrillic letters: most of its non-ASCII characters in
-    words of them alone, few of them capitals (see `_CYRILLIC_CAPITAL`)."""
+    words of them alone, few of them capitals (see `_CYRILLIC_CAPITAL`), many of them "o" and "a"."""
     letters = "".join(word for word in _WORD.findall(text) if _non_ascii(word) == len(word))
-    capitals = len(_CYRILLIC_CAPITAL.findall(letters))
-    return len(letters) >= _CYRILLIC_SHARE * _non_ascii(text) and capitals <= _CAPITAL_SHARE * len(letters)
+    return (
+        len(letters) >= _CYRILLIC_SHARE * _non_ascii(text)
+        and len(_CYRILLIC_CAPITAL.findall(letters)) <= _CAPITAL_SHARE * len(letters)
+        and len(_CYRILLIC_O_A.findall(letters.lower())) >= _O_A_SHARE * len(letters)
+    )
 
 
 def text_encoding(chunks: Iterable[bytes]) -> str:

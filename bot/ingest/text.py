@@ -96,12 +96,12 @@ _CYRILLIC_CAPITAL = re.compile("[\u0400-\u042f]")
 # Windows-1253, whose small letters are where Windows-1251 has them too, read so has almost none.
 _CYRILLIC_O_A = re.compile("[\u043e\u0430]")
 # How much of a text's non-ASCII characters must be in words of Cyrillic letters alone, and how many of those may be
-# capitals and how many at least are "o" or "a", for Windows-1251; at most how much of western text's letters are
-# not ASCII ones.
+# capitals and how many at least are "o" or "a", for Windows-1251. At most how much of western text's letters are
+# not ASCII ones (Icelandic's accents and thorns are about a fifth; any other script's letters nearly all).
 _CYRILLIC_SHARE = 0.75
 _CAPITAL_SHARE = 0.4
 _O_A_SHARE = 0.1
-_ACCENTED_SHARE = 0.3
+_ACCENTED_SHARE = 0.5
 # What UTF-16 text without a byte order mark shows: one of each two bytes is NUL in at least this share of its
 # characters (text mostly in ASCII: English words, a CSV's commas and digits), the other almost never (a few
 # ideographs, U+4E00); and no control characters, which a binary file's bytes read so have.

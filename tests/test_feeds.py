@@ -217,6 +217,42 @@ async def test_a_followed_feeds_dates_in_numbers_are_read_as_near_the_time_it_wa
     ]
 
 
+async def test_a_followed_feeds_note_on_its_dates_is_said_once_until_their_order_changes(
+    web: WebServer, service: FeedService, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The note that a feed's `12/01/2026` is read month first was logged (and counted in the poll's summary) on
+    every poll that read the feed: it is said once, and again only when the feed's dates are read otherwise."""
+    url = web.url("/live/cms.xml")
+
+    def serve(stories: int, date: str) -> None:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>https://x.example/{n}</link><description>Text {n}.</description>"
+            f"<pubDate>{date} 10:{n:02d}</pubDate></item>"
+            for n in range(1, stories + 1)
+        )
+        feed = f'<rss version="2.0"><channel><title>T</title><link>{url}</link>{items}</channel></rss>'
+        web.live["cms.xml"] = feed.encode()
+
+    def dates_notes(poll: FeedPoll) -> list[str]:
+        return [p.reason.split(":")[0] for p in poll.problems if "could each be day or month first" in p.reason]
+
+    caplog.set_level("INFO", logger="bot.services.feeds")
+    now = datetime(2026, 12, 2, 8, tzinfo=UTC)
+    serve(2, "12/01/2026")
+    polls = [await service.add(url, now=now)]
+    for stories in (3, 4):  # a new story each time: the feed is read again, its dates as before
+        serve(stories, "12/01/2026")
+        now += timedelta(minutes=15)
+        polls += (await service.poll(now)).polls
+    assert [dates_notes(p) for p in polls] == [["its dates in numbers (12/01/2026 10"], [], []]
+    assert [p.added for p in polls] == [0, 1, 1]
+    serve(4, "01/12/2026")  # now day first: said again
+    polls += (await service.poll(now + timedelta(minutes=15))).polls
+    assert dates_notes(polls[-1]) == ["its dates in numbers (01/12/2026 10"]
+    logged = [r.getMessage() for r in caplog.records if "could each be day or month first" in r.getMessage()]
+    assert [re.findall(r"read (\w+) first", m) for m in logged] == [["month"], ["day"]]
+
+
 # ---- news, edits and duplicates -------------------------------------------------------------------------------
 
 

@@ -22,6 +22,9 @@ FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="ut
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
 # Files saved in Windows-1252 (Notepad, Excel) or Latin-1: each file's articles as (headline, paragraphs).
 WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
+# Files in Windows-1251, Shift_JIS, EUC-JP, GB18030, UTF-16 without a byte order mark, and in encodings not read:
+# each file's note and articles as (headline, paragraphs), or why it is refused.
+ENCODINGS = json.loads((DATA / "encodings.expected.json").read_text(encoding="utf-8"))
 # Articles whose date cannot be read (impossible, unknown, an ambiguous zone): headlines, and notes by location.
 # Markdown files (front matter, or only a heading): the article each holds, or why it is skipped.
 MARKDOWN = json.loads((DATA / "markdown.expected.json").read_text(encoding="utf-8"))
@@ -87,6 +90,23 @@ def test_text_that_is_not_utf8_is_read_whole_as_windows_1252_with_one_note(name:
     ]
     assert isinstance(items[0], Skipped)
     assert [[a.title, list(a.paragraphs)] for a in items if isinstance(a, Article)] == WINDOWS_1252[name]
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+def test_text_in_other_encodings_is_read_in_its_own_or_refused(name: str) -> None:
+    """Russian (Windows-1251), Japanese (Shift_JIS, EUC-JP) and Chinese (GB18030) files were read as Windows-1252,
+    garbage stored with a note, and UTF-16 without a byte order mark was refused as binary: each is read in its
+    encoding, with a note naming a legacy one; text none of them reads right is refused, saying so."""
+    path = DATA / "encodings" / name
+    expected = ENCODINGS[name]
+    items = list(read_file(path))
+    if "skipped" in expected:
+        assert items == [Skipped(str(path), expected["skipped"])]
+        return
+    assert [(i.kind, i.reason) for i in items if isinstance(i, Skipped)] == (
+        [("note", expected["note"])] if expected["note"] else []
+    )
+    assert [[a.title, list(a.paragraphs)] for a in items if isinstance(a, Article)] == expected["articles"]
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE_DATES))

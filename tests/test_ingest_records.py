@@ -627,6 +627,18 @@ def test_a_substack_export_without_share_buttons_links_its_posts_on_the_site_giv
     assert not any("without a link" in str(i) for i in items)
 
 
+def test_a_substack_body_that_cannot_be_read_skips_its_post_not_the_ingest(tmp_path: Path) -> None:
+    """A body that is not text (or in no encoding newsbot can tell) raised out of the export's reader while it
+    looked for the publication's address among the bodies, and the whole ingest stopped."""
+    export = tmp_path / "substack"
+    shutil.copytree(DATA / "substack_export", export)
+    body = export / "posts" / "151234567.lighthouse-opens.html"
+    body.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    items = list(read_articles([export]))
+    assert [a.title for a in items if isinstance(a, Article)] == ["Harbour Dues Frozen, for Now"]
+    assert f"skipped {export / 'posts.csv'}:2: binary file, not text" in [str(i) for i in items]
+
+
 @pytest.mark.parametrize(
     ("permalink", "link"),
     [

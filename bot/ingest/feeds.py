@@ -113,6 +113,9 @@ class Feed:
     warning: str | None = None
     # Entries left out as older versions of another one (the feed listed one story twice, see `_current`).
     repeated: int = 0
+    # How its dates in numbers were read when each could be day or month first, with a note in `problems` unless
+    # one was `told` already (see `parse_feed`); else None.
+    dates_read: Order | None = None
 
 
 def parse_feed(
@@ -122,10 +125,12 @@ def parse_feed(
     content_type: str | None = None,
     date_order: Order | None = None,
     now: datetime | None = None,
+    told: Order | None = None,
 ) -> Feed | Skipped:
     """Read a feed's bytes (fetched from `url`, or a file's); `category`, when given, is every entry's category;
     its dates in numbers are read in `date_order`, else as its dates show (`FileDates`), with `now`, the time a
-    followed feed was fetched, among them."""
+    followed feed was fetched, among them. `told`: how a note said its dates in numbers were read (an earlier poll
+    of a followed feed): no note says it again while they are read so."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
     headers = {"content-type": _served_type(content_type, data)}
@@ -182,7 +187,7 @@ def parse_feed(
     current = {id(entry) for entry in _current(readable)}
     entries = [entry for entry in readable if id(entry) in current]
     problems = [p for entry, said in read if entry is None or id(entry) in current for p in said]
-    if dates.note:
+    if dates.note and dates.order != told:
         problems.append(Skipped(url, dates.note, note=True))
     if unpublished:
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(unpublished.items()))
@@ -202,6 +207,7 @@ def parse_feed(
         problems=tuple(problems),
         warning=f"read leniently: {problem}" if problem else None,
         repeated=len(readable) - len(entries),
+        dates_read=dates.order if dates.note else None,
     )
 
 

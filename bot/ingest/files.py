@@ -25,13 +25,15 @@ from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_
 from bot.ingest.reports import Skipped, without_site
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
-    LEGACY_ENCODING,
-    LEGACY_NOTE,
+    LEGACY_ENCODINGS,
+    LEGACY_SAMPLE_BYTES,
     decode,
-    marked_encoding,
+    legacy_encoding,
+    legacy_note,
     parse_text_article,
     split_text_articles,
     text_encoding,
+    unicode_encoding,
 )
 from bot.models import Article
 
@@ -47,8 +49,12 @@ ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders named in a directory's note; the rest are counted.
 HIDDEN_SHOWN = 5
-# A NUL in the first bytes means a binary file (an image, an archive, UTF-16) whatever its name says.
+# A NUL in the first bytes means a binary file (an image, an archive) whatever its name says, unless they are
+# UTF-16 or UTF-32 text (`unicode_encoding`).
 SNIFF_BYTES = 8192
+# Encodings the bulk readers decode themselves a line at a time, a byte below 0x80 being ASCII in them; a file in
+# another (UTF-16, Shift_JIS, whose second bytes may be `\` or `{`) is copied as UTF-8 first (`_copy_as_utf8`).
+_READ_AS_IS = frozenset({"utf-8", "cp1252", "cp1251"})
 
 
 # What a file's first bytes show it is, whatever its name says: a feed (RSS, Atom, RDF), or records in JSON.
@@ -183,7 +189,7 @@ def _read_text(
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
-    legacy = encoding == LEGACY_ENCODING
+    legacy = encoding in LEGACY_ENCODINGS
     parts = split(text)
     written = partial(_text_dates, parts, parse) if len(parts) > 1 else None
     dates = FileDates(written, date_order, stated, batch=batch)
@@ -198,7 +204,7 @@ def _read_text(
             yield Skipped(origin, str(exc))
             continue
         if legacy:
-            yield Skipped(str(path), LEGACY_NOTE, note=True)
+            yield Skipped(str(path), legacy_note(encoding), note=True)
             legacy = False
         if unread:
             yield Skipped(origin, unread, note=True)
@@ -255,9 +261,10 @@ def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipp
 
 
 def _copy_as_utf8(stream: BinaryIO, encoding: str, mark: int, copy: BinaryIO) -> BinaryIO:
-    """A UTF-16 or UTF-32 file's text (Windows' "Unicode": PowerShell's Out-File, Excel's Unicode Text) written to
-    `copy` as UTF-8, since the bulk readers read bytes a line at a time (a temporary file keeps memory bounded). A
-    broken character (a lone surrogate) becomes U+FFFD, as a broken spot in UTF-8 loses one record, not the file."""
+    """A file's text in `encoding` after its byte order mark (`mark` bytes): UTF-16 or UTF-32 (Windows' "Unicode":
+    PowerShell's Out-File, Excel's Unicode Text) or a Japanese or Chinese one, written to `copy` as UTF-8, since the
+    bulk readers read bytes a line at a time (a temporary file keeps memory bounded). A broken character (a lone
+    surrogate) becomes U+FFFD, as a broken spot in UTF-8 loses one record, not the file."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     stream.seek(mark)
     for chunk in iter(lambda: stream.read(CHUNK_BYTES), b""):
@@ -278,15 +285,15 @@ def _read_bulk(
     # Records whose links are paths on a site not named (`site_path`): how many, and the first.
     unlinked, example = 0, ""
     with ExitStack() as closing:
-        stream, binary = _utf8_stream(path, closing)
-        if binary:
-            yield Skipped(str(path), "binary file, not text")
+        try:
+            stream, read_as, encoding = _bulk_text(path, closing)
+        except ArticleError as exc:
+            yield Skipped(str(path), str(exc))
             return
-        encoding = _bulk_encoding(stream)
-        if encoding == LEGACY_ENCODING:
-            yield Skipped(str(path), LEGACY_NOTE, note=True)
-        dates = FileDates(partial(_written_dates, path, reader, encoding, fields), date_order, batch=batch)
-        for location, number, record in reader(stream, str(path), encoding):
+        if encoding in LEGACY_ENCODINGS:
+            yield Skipped(str(path), legacy_note(encoding), note=True)
+        dates = FileDates(partial(_written_dates, path, reader, fields, encoding), date_order, batch=batch)
+        for location, number, record in reader(stream, str(path), read_as):
             if isinstance(record, str):
                 yield Skipped(location, record)
                 continue
@@ -309,29 +316,35 @@ def _read_bulk(
         yield Skipped(str(path), dates.note, note=True)
 
 
-def _utf8_stream(path: Path, closing: ExitStack) -> tuple[BinaryIO, bool]:
-    """A bulk file's bytes, at their start, as UTF-8 when the file is UTF-16 or UTF-32 (see `_copy_as_utf8`), else
-    as they are; and whether they are binary, not text. `closing` closes what this opens."""
+def _bulk_text(path: Path, closing: ExitStack, encoding: str | None = None) -> tuple[BinaryIO, str, str]:
+    """A bulk file's bytes, at their start, as the readers read them; the encoding they read them in; and the file's
+    own encoding: `encoding`, else as its bytes show it (`unicode_encoding`, `text_encoding`, `legacy_encoding`).
+    An ArticleError for a binary file, or text in no encoding newsbot can tell. `closing` closes what this opens."""
     stream: BinaryIO = closing.enter_context(path.open("rb"))
     head = stream.read(SNIFF_BYTES)
-    if marked := marked_encoding(head):
-        return _copy_as_utf8(stream, *marked, closing.enter_context(tempfile.TemporaryFile())), False
-    stream.seek(0)
-    return stream, b"\x00" in head
+    mark = 0
+    if unicode := unicode_encoding(head):
+        encoding, mark = unicode
+    elif b"\x00" in head:
+        raise ArticleError("binary file, not text")
+    elif encoding is None:
+        stream.seek(0)
+        encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
+        if encoding != "utf-8":
+            stream.seek(0)
+            encoding = legacy_encoding(stream.read(LEGACY_SAMPLE_BYTES))
+    if encoding in _READ_AS_IS:
+        stream.seek(0)
+        return stream, encoding, encoding
+    return _copy_as_utf8(stream, encoding, mark, closing.enter_context(tempfile.TemporaryFile())), "utf-8", encoding
 
 
-def _bulk_encoding(stream: BinaryIO) -> str:
-    """The encoding of a bulk file's text (see `text_encoding`), the stream left at its start."""
-    encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
-    stream.seek(0)
-    return encoding
-
-
-def _written_dates(path: Path, reader: RecordReader, encoding: str, fields: Mapping[str, str]) -> Iterator[str]:
-    """Every record's date as written, the file read a second time (see `FileDates`)."""
+def _written_dates(path: Path, reader: RecordReader, fields: Mapping[str, str], encoding: str | None) -> Iterator[str]:
+    """Every record's date as written, the file read a second time (see `FileDates`), in `encoding` when it is
+    known."""
     with ExitStack() as closing:
-        stream, _binary = _utf8_stream(path, closing)
-        for _location, _number, record in reader(stream, str(path), encoding):
+        stream, read_as, _encoding = _bulk_text(path, closing, encoding)
+        for _location, _number, record in reader(stream, str(path), read_as):
             if not isinstance(record, str) and (written := written_date(record, fields)):
                 yield written
 
@@ -436,11 +449,7 @@ def _batch_dates(files: list[Path], fields: Mapping[str, str]) -> Iterator[str]:
             named, shown = _kinds(path)
             kind = shown or named
             if kind == "records" and not (path.name == POSTS and is_export(path.parent)):
-                with ExitStack() as closing:
-                    stream, binary = _utf8_stream(path, closing)
-                    encoding = _bulk_encoding(stream)
-                if not binary:
-                    yield from _written_dates(path, READERS.get(suffix, READERS[".json"]), encoding, fields)
+                yield from _written_dates(path, READERS.get(suffix, READERS[".json"]), fields, None)
             elif kind == "text" and suffix in MARKDOWN_SUFFIXES:
                 yield from _text_dates([decode(_whole(path))[0]], partial(parse_markdown, site=None))
             elif kind == "text":

@@ -90,13 +90,16 @@ def read_export(path: Path, site: str | None = None) -> Iterator[Article | Skipp
 
 
 def _own_site(bodies: Path) -> str | None:
-    """The publication's address, from the first of its bodies (`SITE_SCAN_BODIES` at most) that links to its own
-    post: Substack's share button, `https://harbournotes.substack.com/p/my-post?...&action=share`."""
+    """The publication's address, from the first of its readable bodies (`SITE_SCAN_BODIES` at most) that links to
+    its own post: Substack's share button, `https://harbournotes.substack.com/p/my-post?...&action=share`."""
     for body in sorted(bodies.glob("*.html"))[:SITE_SCAN_BODIES]:
         slug = body.name.removesuffix(".html").partition(".")[2]
         if not slug or body.stat().st_size > MAX_RECORD_BYTES:
             continue
-        text, _encoding = decode(body.read_bytes())
+        try:
+            text, _encoding = decode(body.read_bytes())
+        except ArticleError:
+            continue  # its post is skipped, saying why, when it is read
         if found := re.search(rf"""href=["'](https?://[^/"'?#\s]+)/p/{re.escape(slug)}(?:[?#"'])""", text):
             return found[1]
     return None

@@ -53,10 +53,63 @@ _MARKED = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
-# Text that is not UTF-8 is Windows-1252, as Windows editors and Excel save it (it covers Latin-1's printable
-# range; its five unassigned bytes become U+FFFD). The whole file is read so, and one note says it.
+# Text that is not UTF-8 is read in the legacy encoding its bytes show (`legacy_encoding`), the whole file so, with one
+# note naming it: Windows-1252 as Windows editors and Excel save western text (it covers Latin-1's printable range;
+# its five unassigned bytes become U+FFFD), or Russian, Japanese or Chinese text in the encoding its newsroom uses.
 LEGACY_ENCODING = "cp1252"
-LEGACY_NOTE = "not UTF-8: read as Windows-1252 (Latin-1)"
+LEGACY_ENCODINGS = {
+    LEGACY_ENCODING: "Windows-1252 (Latin-1)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    # Windows' Shift_JIS, as Japanese Windows saves it (with its circled numbers and other extra characters).
+    "cp932": "Shift_JIS (Japanese)",
+    "euc_jp": "EUC-JP (Japanese)",
+    "gb18030": "GB18030 (Chinese)",
+}
+# Whether each is Japanese: Shift_JIS and EUC-JP text decodes cleanly as GB18030 too, as Chinese characters no one
+# wrote (EUC-JP's kana among them: GB2312 has kana where JIS has them).
+_EAST_ASIAN = (("cp932", True), ("euc_jp", True), ("gb18030", False))
+# Chinese text in GB18030 is nearly all GB2312's characters, two bytes from 0xA1 up; Shift_JIS's first bytes and
+# Big5's second ones are often below (GB18030 reads them as characters of its extensions).
+_GB2312_PAIR = re.compile(rb"[\xa1-\xfe]{2}")
+_GB2312_SHARE = 0.9
+# East Asian wide and fullwidth characters (Unicode's East_Asian_Width W and F): ideographs, kana, Hangul, their
+# punctuation. Text in another encoding read as one of these has half-width katakana, private-use or Latin
+# characters among them.
+_WIDE = (
+    "[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+_WIDE_CHARACTER = re.compile(_WIDE)
+# Japanese and Chinese leave no space between words; Korean does (EUC-KR's Hangul decodes cleanly as GB18030).
+_SPACED_WIDE = re.compile(_WIDE + " ")
+_KANA = re.compile("[\u3041-\u30ff]")
+# How much of a text's non-ASCII characters must be wide to be Japanese or Chinese; of those, how many may be
+# followed by a space; and how many kana Japanese has at least (its particles and endings: about a third), and
+# Chinese fewer.
+_WIDE_SHARE = 0.8
+_SPACED_SHARE = 0.1
+_KANA_SHARE = 0.1
+# Words of two letters or more (French "à" alone, byte 0xE0, would be a Cyrillic word), and capital Cyrillic
+# letters: KOI8-R, which has the capitals where Windows-1251 has the small letters, read so is mostly capitals.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_CYRILLIC_CAPITAL = re.compile("[\u0400-\u042f]")
+# Cyrillic's commonest letters, "o" and "a" (a fifth of a Russian, Ukrainian or Bulgarian text's letters): Greek in
+# Windows-1253, whose small letters are where Windows-1251 has them too, read so has almost none.
+_CYRILLIC_O_A = re.compile("[\u043e\u0430]")
+# How much of a text's non-ASCII characters must be in words of Cyrillic letters alone, and how many of those may be
+# capitals and how many at least are "o" or "a", for Windows-1251. At most how much of western text's letters are
+# not ASCII ones (Icelandic's accents and thorns are about a fifth; any other script's letters nearly all).
+_CYRILLIC_SHARE = 0.75
+_CAPITAL_SHARE = 0.4
+_O_A_SHARE = 0.1
+_ACCENTED_SHARE = 0.5
+# What UTF-16 text without a byte order mark shows: one of each two bytes is NUL in at least this share of its
+# characters (text mostly in ASCII: English words, a CSV's commas and digits), the other almost never (a few
+# ideographs, U+4E00); and no control characters, which a binary file's bytes read so have.
+_UTF16_NULS = 0.5
+_UTF16_OTHER_NULS = 0.01
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# A legacy encoding is told from a file's first megabyte: plenty of text, read quickly.
+LEGACY_SAMPLE_BYTES = 1 << 20
 # Charsets (as `codecs` names them) that servers declare by default whatever a document is in (Apache's
 # AddDefaultCharset ISO-8859-1, a CMS's UTF-8 over old Windows-1252 pages): between these, the bytes decide.
 _WESTERN = frozenset({"utf-8", "iso8859-1", "cp1252", "ascii"})
@@ -74,11 +127,11 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text of a file's bytes and the encoding it was read in: UTF-8, or UTF-16 or UTF-32 marked by their byte
-    order mark (as Windows editors save "Unicode" text), else `LEGACY_ENCODING` (see `text_encoding`); an
-    ArticleError for binary files."""
-    if marked := marked_encoding(data):
-        encoding, mark = marked
+    """Text of a file's bytes and the encoding it was read in: UTF-8, or UTF-16 or UTF-32 (see `unicode_encoding`),
+    else the legacy encoding its bytes show (see `text_encoding`, `legacy_encoding`); an ArticleError for binary
+    files and text in no encoding newsbot can tell."""
+    if unicode := unicode_encoding(data):
+        encoding, mark = unicode
         try:
             return data[mark:].decode(encoding), encoding
         except UnicodeDecodeError as exc:
@@ -86,16 +139,103 @@ def decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file, not text")
     encoding = text_encoding([data])
+    if encoding != "utf-8":
+        encoding = legacy_encoding(data)
     try:
         return data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors=decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
         raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
 
 
-def marked_encoding(data: bytes) -> tuple[str, int] | None:
-    """The UTF-16 or UTF-32 encoding text starting with `data` names by its byte order mark (Windows' "Unicode"), and
-    the mark's length; None when it starts with none."""
-    return next(((encoding, len(mark)) for mark, encoding in _MARKED if data.startswith(mark)), None)
+def unicode_encoding(data: bytes) -> tuple[str, int] | None:
+    """The UTF-16 or UTF-32 encoding of text starting with `data`, as its byte order mark names it (Windows'
+    "Unicode"), or UTF-16 without one as its NUL bytes show (`_unmarked_utf16`); and the mark's length (0 for
+    none). None for other text, and for a binary file."""
+    if marked := next(((encoding, len(mark)) for mark, encoding in _MARKED if data.startswith(mark)), None):
+        return marked
+    encoding = _unmarked_utf16(data[:8192])
+    return (encoding, 0) if encoding else None
+
+
+def _unmarked_utf16(head: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for text starting with `head`, without a byte order mark, when one of each two of
+    its bytes is NUL as in text mostly in ASCII (see `_UTF16_NULS`), and it reads so cleanly and without control
+    characters; else None."""
+    pairs = len(head) // 2
+    even, odd = head[: 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    for encoding, nuls, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if pairs and nuls >= _UTF16_NULS * pairs and others <= _UTF16_OTHER_NULS * pairs:
+            text = _cleanly(head, encoding)
+            return encoding if text is not None and not _CONTROL.search(text) else None
+    return None
+
+
+def _cleanly(data: bytes, encoding: str) -> str | None:
+    """`data` decoded strictly in `encoding`, but for a character cut at its end (it may be a file's start); None
+    when it does not decode."""
+    try:
+        text: str = codecs.getincrementaldecoder(encoding)().decode(data)
+    except UnicodeDecodeError:
+        return None
+    return text
+
+
+def legacy_encoding(sample: bytes) -> str:
+    """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
+    first `LEGACY_SAMPLE_BYTES` are read): Japanese or Chinese in one of theirs (`_east_asian`), Cyrillic in
+    Windows-1251 (`_cyrillic`), else `LEGACY_ENCODING` when few of its letters are accented ones, as in western
+    text. An ArticleError for other text (Korean, Greek, two encodings in one file): read in any of these it would
+    be garbage."""
+    sample = sample[:LEGACY_SAMPLE_BYTES]
+    for encoding, japanese in _EAST_ASIAN:
+        text = _cleanly(sample, encoding)
+        if text is not None and _east_asian(text, japanese) and (japanese or _mostly_gb2312(sample)):
+            return encoding
+    if _cyrillic(sample.decode("cp1251", errors="replace")):
+        return "cp1251"
+    letters = [c for c in sample.decode(LEGACY_ENCODING, errors="replace") if c.isalpha()]
+    if sum(not c.isascii() for c in letters) <= _ACCENTED_SHARE * len(letters):
+        return LEGACY_ENCODING
+    names = [name.split(" (")[0] for name in LEGACY_ENCODINGS.values()]
+    raise ArticleError(
+        f"not UTF-8, and not {', '.join(names[:-1])} or {names[-1]} text either: save it as UTF-8 and ingest it again"
+    )
+
+
+def legacy_note(encoding: str) -> str:
+    """The note on a file read in `encoding`, one of `LEGACY_ENCODINGS`."""
+    return f"not UTF-8: read as {LEGACY_ENCODINGS[encoding]}"
+
+
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", errors="ignore"))
+
+
+def _east_asian(text: str, japanese: bool) -> bool:
+    """Whether text decoded in a Japanese (`japanese`) or Chinese encoding is written so: most of its non-ASCII
+    characters wide, without spaces between them, with kana if and only if it is Japanese."""
+    wide = len(_WIDE_CHARACTER.findall(text))
+    return (
+        wide >= _WIDE_SHARE * _non_ascii(text)
+        and len(_SPACED_WIDE.findall(text)) <= _SPACED_SHARE * wide
+        and (len(_KANA.findall(text)) >= _KANA_SHARE * wide) == japanese
+    )
+
+
+def _mostly_gb2312(data: bytes) -> bool:
+    """Whether `data`'s bytes from 0x80 up are mostly in pairs of GB2312's (see `_GB2312_PAIR`)."""
+    return 2 * len(_GB2312_PAIR.findall(data)) >= _GB2312_SHARE * len(data.translate(None, _ASCII))
+
+
+def _cyrillic(text: str) -> bool:
+    """Whether text decoded as Windows-1251 is written in Cyrillic letters: most of its non-ASCII characters in
+    words of them alone, few of them capitals (see `_CYRILLIC_CAPITAL`), many of them "o" and "a"."""
+    letters = "".join(word for word in _WORD.findall(text) if _non_ascii(word) == len(word))
+    return (
+        len(letters) >= _CYRILLIC_SHARE * _non_ascii(text)
+        and len(_CYRILLIC_CAPITAL.findall(letters)) <= _CAPITAL_SHARE * len(letters)
+        and len(_CYRILLIC_O_A.findall(letters.lower())) >= _O_A_SHARE * len(letters)
+    )
 
 
 def text_encoding(chunks: Iterable[bytes]) -> str:
@@ -127,9 +267,9 @@ def served_encoding(charset: str | None, data: bytes) -> str | None:
 
 
 def decode_errors(encoding: str) -> str:
-    """How to decode text in `encoding`: UTF-8 strictly (a broken spot is reported); Windows-1252's unassigned
-    bytes as U+FFFD (the file is legacy text whatever they are)."""
-    return "replace" if encoding == LEGACY_ENCODING else "strict"
+    """How to decode text in `encoding`: UTF-8 strictly (a broken spot is reported); a legacy encoding's unassigned
+    bytes (five in Windows-1252) as U+FFFD: the file is in that encoding whatever they are."""
+    return "strict" if encoding == "utf-8" else "replace"
 
 
 def split_text_articles(text: str) -> list[str]:

@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
-from bot.ingest import Skipped
+from bot.ingest import Order, Skipped
 from bot.ingest.feeds import Feed, FeedEntry, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url
@@ -258,6 +258,9 @@ class FeedService:
         self.library = library
         self.settings: Settings = library.settings
         self.store = FeedStore(library.store.engine)
+        # How a note said each feed's dates in numbers are read (by feed id): a poll says it again only when
+        # their order changes, not on every poll (in this process; another process says it once too).
+        self._dates_told: dict[int, Order] = {}
 
     @property
     def interval(self) -> timedelta:
@@ -463,11 +466,14 @@ class FeedService:
             return _Read(FAILED, fetched.reason)
         if fetched.not_modified:
             return _Read(NOT_MODIFIED, fetched=fetched)
+        told = self._dates_told.get(feed.id)
         parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now
+            parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
         )
         if isinstance(parsed, Skipped):
             return _Read(FAILED, parsed.reason)
+        if parsed.dates_read:
+            self._dates_told[feed.id] = parsed.dates_read
         read = _Read(OK, parsed.warning or "", fetched, parsed, problems=list(parsed.problems))
         # The feed's parser kept one version of a story listed twice, its current one.
         read.duplicates += parsed.repeated

@@ -643,6 +643,8 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
         (["remove"], ["Remove articles from the store", "ID_OR_URL   an article's id"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
+        # A newcomer reads it before the chat can tell how to press its buttons or reply to an answer.
+        (["chat"], ["Talk to the bot in this terminal", "a button's number presses it", "`> question` follows up"]),
     ]:
         with pytest.raises(SystemExit):
             main([*command, "--help"])

@@ -28,7 +28,7 @@ from bot.ingest.urls import is_web_url
 from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.markup import PLAIN, TERMINAL
+from bot.render.markup import PLAIN, TERMINAL, count
 from bot.render.stats import render_stats
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
@@ -471,7 +471,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
         return 0
     failed = sum(p.status == FAILED for p in polls)
     news, backlog = sum(p.added for p in polls), sum(p.backlog for p in polls)
-    print(f"{len(polls)} feeds polled: {news} new stories, {backlog} back catalogue, {failed} failed")
+    stories = count(news, "new story", "new stories")
+    print(f"{count(len(polls), 'feed')} polled: {stories}, {backlog} back catalogue, {failed} failed")
     return EXIT_FAILED if polls and failed == len(polls) else 0
 
 

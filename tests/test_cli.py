@@ -652,6 +652,26 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
         assert all(" ".join(part.split()) in out for part in says), (command, out)
 
 
+def test_a_poll_of_one_feed_counts_it_as_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "1 feeds polled: 1 new stories" was the last line a newcomer's first `feeds poll` printed."""
+    monkeypatch.setenv("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1")
+    item = "<item><title>{0}</title><link>{1}/{2}</link><description>{0} today.</description></item>"
+    with serving() as web:
+
+        def feed(*stories: str) -> bytes:
+            items = "".join(item.format(title, web.base_url, title.split()[0]) for title in stories)
+            return f'<rss version="2.0"><channel><title>Echo</title>{items}</channel></rss>'.encode()
+
+        web.live["feed.xml"] = feed("Pier reopens")
+        assert main(["feeds", "add", web.url("/live/feed.xml")]) == 0
+        web.live["feed.xml"] = feed("Ferry returns", "Pier reopens")
+        capsys.readouterr()
+        assert main(["feeds", "poll"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 feed polled: 1 new story, 0 back catalogue, 0 failed"
+
+
 def test_a_failing_database_and_no_answer_have_different_exit_codes(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -522,6 +522,9 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
             answer, style, library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
         )
         print(shown)
+    if not answer.found and not library.store.stats().articles:
+        # "No article uses the word ..." is true of every word then, and says nothing of what to do.
+        print("note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
 
 

@@ -672,6 +672,22 @@ def test_a_poll_of_one_feed_counts_it_as_one(
     assert capsys.readouterr().out.splitlines()[-1] == "1 feed polled: 1 new story, 0 back catalogue, 0 failed"
 
 
+def test_a_question_to_an_empty_library_says_how_to_fill_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A store begun with no shipped article (or with it removed) only said "No article uses the word ..."."""
+    (tmp_path / "none").mkdir()
+    monkeypatch.setenv("NEWSBOT_CORPUS_DIR", str(tmp_path / "none"))
+    assert main(["ask", "Who won the election?"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Nothing in the articles answers that.")
+    assert captured.err == "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL\n"
+    assert main(["ingest", str(ROOT / "corpus")]) == 0
+    capsys.readouterr()
+    assert main(["ask", "Who won the election?"]) == 1
+    assert capsys.readouterr().err == ""
+
+
 def test_a_failing_database_and_no_answer_have_different_exit_codes(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -688,6 +688,39 @@ def test_a_question_to_an_empty_library_says_how_to_fill_it(
     assert capsys.readouterr().err == ""
 
 
+# A newcomer's first hour: ten stories written for the project in five of the formats the README lists (the seed's
+# text, plain text, Markdown with YAML and TOML front matter, CSV, a saved page, an RSS file), each asked about.
+NEWCOMER = DATA / "newcomer"
+NEWCOMER_ANSWERS = [
+    ("How did the council vote on Eastgate library?", "24 Nov 2026, 18:30 · Politics", "news/eastgate-library-vote"),
+    ("How much did Harbour City pay for Varga?", "28 Nov 2026, 09:05 · Sport", "sport/varga-signs"),
+    ("How many homes lost power?", "undated", str(NEWCOMER / "storm-elin.txt")),
+    ("How long does the Aurora 3 battery last?", "30 Nov 2026, 09:00 · Technology", "2026/11/nordlight-aurora-3"),
+    ("Are QuickCrate riders employees?", "26 Nov 2026, 14:20 · Business", "business/riders-ruling/"),
+    ("How much was the water company fined?", "27 Nov 2026, 16:45 · Environment", "news/water-fine"),
+    ("Who won the marathon?", "29 Nov 2026, 11:00 · Sport", "sport/marathon-april"),
+    ("What did the museum give back to Benin?", "25 Nov 2026, 12:00 · Arts", "arts/benin-bronzes-returned"),
+    ("Regulated rail fares", "1 Dec 2026, 07:00 · Business", "business/rail-fares-march"),
+    ("What is the new frog called?", "30 Nov 2026, 15:30 · Science", "science/glass-frog"),
+]
+
+
+def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_links(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Times are UTC (the Markdown's 10:00+01:00 is 09:00); the TOML's path is a link on --site; the plain text file
+    has neither date nor category, and is listed last among the categories, not first among their equals."""
+    assert main(["ingest", str(NEWCOMER), "--site", "https://www.millbrook-echo.example"]) == 0
+    assert capsys.readouterr().out == "10 added, 0 updated, 0 unchanged, 0 skipped, 1 note\n"  # the feed's teasers
+    for question, when, link in NEWCOMER_ANSWERS:
+        assert main(["ask", "--k", "1", question]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[1] == when and lines[-1].startswith("Source: ") and lines[-1].endswith(link), (question, lines)
+    assert main(["stats"]) == 0
+    listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
+    assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
+
+
 def test_a_failing_database_and_no_answer_have_different_exit_codes(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

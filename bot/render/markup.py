@@ -51,9 +51,8 @@ def category_counts(known: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     """Each category's label and article count as the store lists them (most articles first), the articles filed
     under none last, as "(no category)": sorted by its empty name it stood first among its equals, as one more
     category."""
-    named = [(cap(name, MAX_LABEL_CHARS), number) for name, number in known if name]
-    unfiled = [(NO_CATEGORY, number) for name, number in known if not name]
-    return named + unfiled
+    labelled = [(cap(name, MAX_LABEL_CHARS), number) for name, number in known]
+    return [item for item in labelled if item[0]] + [(NO_CATEGORY, number) for label, number in labelled if not label]
 
 
 def title_of(article: StoredArticle) -> str:

@@ -28,7 +28,7 @@ from bot.ingest.urls import is_web_url
 from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.markup import PLAIN, TERMINAL
+from bot.render.markup import PLAIN, TERMINAL, count
 from bot.render.stats import render_stats
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
@@ -51,6 +51,11 @@ EXIT_CODES = f"""exit codes:
        not answer at start: worth retrying
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
+# What `newsbot chat --help` adds, before the chat itself can say it: how to press a button and reply to an answer.
+CHAT_KEYS = (
+    "Type a question, or a command such as /help; a button's number presses it, `> question` follows up on the last"
+    " answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or Ctrl-D leaves."
+)
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 # Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
@@ -97,10 +102,11 @@ def _passages(raw: str) -> int:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str, details: str = ""
 ) -> argparse.ArgumentParser:
-    """A subcommand whose own --help starts with the line the main help shows for it."""
-    return commands.add_parser(name, help=summary, description=f"{summary[:1].upper()}{summary[1:]}.")
+    """A subcommand whose own --help starts with the line the main help shows for it, then `details`."""
+    description = f"{summary[:1].upper()}{summary[1:]}." + (f" {details}" if details else "")
+    return commands.add_parser(name, help=summary, description=description)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "migrate", "bring the store's tables up to this version (opening does it too)")
     _command(commands, "init", "create the store and index, and read the shipped articles")
     _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    _command(commands, "chat", "talk to the bot in this terminal, no token needed")
+    _command(commands, "chat", "talk to the bot in this terminal, no token needed", CHAT_KEYS)
     return parser
 
 
@@ -465,7 +471,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
         return 0
     failed = sum(p.status == FAILED for p in polls)
     news, backlog = sum(p.added for p in polls), sum(p.backlog for p in polls)
-    print(f"{len(polls)} feeds polled: {news} new stories, {backlog} back catalogue, {failed} failed")
+    stories = count(news, "new story", "new stories")
+    print(f"{count(len(polls), 'feed')} polled: {stories}, {backlog} back catalogue, {failed} failed")
     return EXIT_FAILED if polls and failed == len(polls) else 0
 
 
@@ -515,6 +522,9 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
             answer, style, library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
         )
         print(shown)
+    if not answer.found and not library.store.stats().articles:
+        # "No article uses the word ..." is true of every word then, and says nothing of what to do.
+        print("note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
 
 

@@ -643,11 +643,82 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
         (["remove"], ["Remove articles from the store", "ID_OR_URL   an article's id"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
+        # A newcomer reads it before the chat can tell how to press its buttons or reply to an answer.
+        (["chat"], ["Talk to the bot in this terminal", "a button's number presses it", "`> question` follows up"]),
     ]:
         with pytest.raises(SystemExit):
             main([*command, "--help"])
         out = " ".join(capsys.readouterr().out.split())
         assert all(" ".join(part.split()) in out for part in says), (command, out)
+
+
+def test_a_poll_of_one_feed_counts_it_as_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "1 feeds polled: 1 new stories" was the last line a newcomer's first `feeds poll` printed."""
+    monkeypatch.setenv("NEWSBOT_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1")
+    item = "<item><title>{0}</title><link>{1}/{2}</link><description>{0} today.</description></item>"
+    with serving() as web:
+
+        def feed(*stories: str) -> bytes:
+            items = "".join(item.format(title, web.base_url, title.split()[0]) for title in stories)
+            return f'<rss version="2.0"><channel><title>Echo</title>{items}</channel></rss>'.encode()
+
+        web.live["feed.xml"] = feed("Pier reopens")
+        assert main(["feeds", "add", web.url("/live/feed.xml")]) == 0
+        web.live["feed.xml"] = feed("Ferry returns", "Pier reopens")
+        capsys.readouterr()
+        assert main(["feeds", "poll"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 feed polled: 1 new story, 0 back catalogue, 0 failed"
+
+
+def test_a_question_to_an_empty_library_says_how_to_fill_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A store begun with no shipped article (or with it removed) only said "No article uses the word ..."."""
+    (tmp_path / "none").mkdir()
+    monkeypatch.setenv("NEWSBOT_CORPUS_DIR", str(tmp_path / "none"))
+    assert main(["ask", "Who won the election?"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Nothing in the articles answers that.")
+    assert captured.err == "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL\n"
+    assert main(["ingest", str(ROOT / "corpus")]) == 0
+    capsys.readouterr()
+    assert main(["ask", "Who won the election?"]) == 1
+    assert capsys.readouterr().err == ""
+
+
+# A newcomer's first hour: ten stories written for the project in five of the formats the README lists (the seed's
+# text, plain text, Markdown with YAML and TOML front matter, CSV, a saved page, an RSS file), each asked about.
+NEWCOMER = DATA / "newcomer"
+NEWCOMER_ANSWERS = [
+    ("How did the council vote on Eastgate library?", "24 Nov 2026, 18:30 · Politics", "news/eastgate-library-vote"),
+    ("How much did Harbour City pay for Varga?", "28 Nov 2026, 09:05 · Sport", "sport/varga-signs"),
+    ("How many homes lost power?", "undated", str(NEWCOMER / "storm-elin.txt")),
+    ("How long does the Aurora 3 battery last?", "30 Nov 2026, 09:00 · Technology", "2026/11/nordlight-aurora-3"),
+    ("Are QuickCrate riders employees?", "26 Nov 2026, 14:20 · Business", "business/riders-ruling/"),
+    ("How much was the water company fined?", "27 Nov 2026, 16:45 · Environment", "news/water-fine"),
+    ("Who won the marathon?", "29 Nov 2026, 11:00 · Sport", "sport/marathon-april"),
+    ("What did the museum give back to Benin?", "25 Nov 2026, 12:00 · Arts", "arts/benin-bronzes-returned"),
+    ("Regulated rail fares", "1 Dec 2026, 07:00 · Business", "business/rail-fares-march"),
+    ("What is the new frog called?", "30 Nov 2026, 15:30 · Science", "science/glass-frog"),
+]
+
+
+def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_links(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Times are UTC (the Markdown's 10:00+01:00 is 09:00); the TOML's path is a link on --site; the plain text file
+    has neither date nor category, and is listed last among the categories, not first among their equals."""
+    assert main(["ingest", str(NEWCOMER), "--site", "https://www.millbrook-echo.example"]) == 0
+    assert capsys.readouterr().out == "10 added, 0 updated, 0 unchanged, 0 skipped, 1 note\n"  # the feed's teasers
+    for question, when, link in NEWCOMER_ANSWERS:
+        assert main(["ask", "--k", "1", question]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[1] == when and lines[-1].startswith("Source: ") and lines[-1].endswith(link), (question, lines)
+    assert main(["stats"]) == 0
+    listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
+    assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
 
 
 def test_a_failing_database_and_no_answer_have_different_exit_codes(

@@ -294,6 +294,21 @@ def test_every_headline_list_is_valid_messages(
     check_messages(split_message(categories_blocks(known)))
 
 
+def test_articles_of_no_category_are_listed_last_in_one_wording() -> None:
+    """A plain text file gives its article no category: sorted by its empty name it stood first among its equals, as
+    one more category ("Sport: 2, (no category): 1, Arts: 1"), and `newsbot stats` called it "(none)"."""
+    known = (("Sport", 2), ("", 1), ("Arts", 1))
+    listed = [visible_text(block) for block in categories_blocks(known)]
+    assert listed == ["Categories", "• Sport: 2 articles", "• Arts: 1 article", "• (no category): 1 article"]
+    table = render_stats(LibraryStats(StoreStats(4, 12, known, None, None, 4), "tantivy", 12, 0))
+    assert table.endswith("\ncategories:\n  Sport: 2\n  Arts: 1\n  (no category): 1")
+
+
+def test_stats_of_an_empty_library_say_it_has_no_categories() -> None:
+    table = render_stats(LibraryStats(StoreStats(0, 0, (), None, None), "tantivy", 0, 0))
+    assert table.endswith("\ncategories: none")
+
+
 store_stats = st.builds(
     StoreStats,
     articles=st.integers(0, 10**7),

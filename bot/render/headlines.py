@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
 from bot.models import StoredArticle
-from bot.render.markup import HTML, MAX_LABEL_CHARS, Style, byline, cap, count, shown_date, source_link, title_of
+from bot.render.markup import (
+    HTML,
+    MAX_LABEL_CHARS,
+    Style,
+    byline,
+    cap,
+    category_counts,
+    count,
+    shown_date,
+    source_link,
+    title_of,
+)
 
 
 def render_headline(
@@ -44,7 +55,5 @@ def latest_blocks(
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:
     """Each category with its article count, as blocks for `split_message`."""
-    lines = [
-        f"• {HTML.escape(cap(name, MAX_LABEL_CHARS) or '(no category)')}: {count(n, 'article')}" for name, n in known
-    ]
+    lines = [f"• {HTML.escape(label)}: {count(n, 'article')}" for label, n in category_counts(known)]
     return ["<b>Categories</b>", *lines]

@@ -4,7 +4,7 @@ labels, dates, bylines and source links."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 
@@ -17,6 +17,8 @@ MAX_LABEL_CHARS = 80
 # A source URL longer than this once escaped is not linked (the bot's deep link stands in); real ones are shorter.
 MAX_HREF_CHARS = 1024
 ELLIPSIS = "…"
+# The articles filed under no category, in lists of categories.
+NO_CATEGORY = "(no category)"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,14 @@ def cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,:;-") + ELLIPSIS
+
+
+def category_counts(known: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Each category's label and article count as the store lists them (most articles first), the articles filed
+    under none last, as "(no category)": sorted by its empty name it stood first among its equals, as one more
+    category."""
+    labelled = [(cap(name, MAX_LABEL_CHARS), number) for name, number in known]
+    return [item for item in labelled if item[0]] + [(NO_CATEGORY, number) for label, number in labelled if not label]
 
 
 def title_of(article: StoredArticle) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
+from bot.render.markup import HTML, category_counts
 from bot.render.split import split_message
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ def render_stats(stats: LibraryStats) -> str:
         f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
         f" {stats.index_bytes / 1e6:.1f} MB on disk)",
         f"meaning:    {vectors_line(stats)}",
-        "categories:",
+        "categories:" if store.categories else "categories: none",
     ]
-    lines += [f"  {cap(name, MAX_LABEL_CHARS) or '(none)'}: {number:,}" for name, number in store.categories]
+    lines += [f"  {label}: {number:,}" for label, number in category_counts(store.categories)]
     return "\n".join(lines)
 
 

@@ -248,7 +248,8 @@ class Fetcher:
         for address in addresses:
             if reason := refusal(address, self.settings.allow_private_addresses):
                 named = "" if str(address) == host else f"{host} resolves to "
-                raise _Refused(f"refused: {named}{reason}")
+                # An operator following a feed on their own network is told how to allow it.
+                raise _Refused(f"refused: {named}{reason} (NEWSBOT_ALLOW_PRIVATE_ADDRESSES can allow it)")
         return parsed, addresses
 
     async def _result(self, url: str, final_url: str, response: httpx.Response) -> Fetched | Failed:

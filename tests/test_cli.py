@@ -223,10 +223,11 @@ def test_an_ingest_on_a_full_index_disk_says_so_in_one_line_and_the_retry_too(
         assert run.stdout.startswith(summary), run.stdout
         [line] = run.stderr.splitlines()
         assert line.startswith(f"newsbot: cannot write the index in {isolated / 'data' / 'index'}"), line
-        assert line.endswith(
-            ": File too large; the articles are stored, and are found once there is room for the index (the next"
-            " newsbot command adds them to it)"
-        ), line
+        # The system's own words when the committing thread meets the limit; when one of tantivy's writing threads
+        # meets it first (timing: it happened on a loaded machine), tantivy says only that the writer was killed.
+        reasons = ("File too large", "its writer failed on an input/output error (a full disk, most likely)")
+        told = "; the articles are stored, and are found once there is room for the index (the next newsbot command"
+        assert any(line.endswith(f": {reason}{told} adds them to it)") for reason in reasons), line
     # With room again, the next command indexes them.
     ask = [sys.executable, "-m", "bot", "ask", "pontoon 2999 moorings"]
     found = subprocess.run(ask, env=env, capture_output=True, text=True, timeout=300)

@@ -111,7 +111,9 @@ async def test_loopback_is_refused_unless_allowed_and_never_contacted(web: WebSe
     before = len(web.requests)
     by_address = await get(strict, web.url("/feeds/atom.xml"))
     by_name = await get(strict, web.url("/feeds/atom.xml").replace("127.0.0.1", "localhost"))
-    assert isinstance(by_address, Failed) and by_address.reason == "refused: 127.0.0.1 is on this machine"
+    assert isinstance(by_address, Failed) and by_address.reason == (
+        "refused: 127.0.0.1 is on this machine (NEWSBOT_ALLOW_PRIVATE_ADDRESSES can allow it)"
+    )
     assert isinstance(by_name, Failed) and by_name.reason.startswith("refused: localhost resolves to ")
     assert not by_address.retry and not by_name.retry
     assert len(web.requests) == before

@@ -302,6 +302,10 @@ def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over
     [skipped] = [i for i in items if isinstance(i, Skipped)]
     assert skipped.location == str(tmp_path)
     assert skipped.reason.startswith("3 other files not read (2 .docx, 1 .jpg)")
+    for extra in (tmp_path / "sub" / "photo.JPG", tmp_path / "sub" / "more.docx"):
+        extra.unlink()
+    [one] = [i for i in read_articles([tmp_path]) if isinstance(i, Skipped)]
+    assert one.reason.startswith("1 other file not read (1 .docx)")
 
 
 def test_an_rss_1_feed_saved_as_rdf_is_read_as_a_feed(tmp_path: Path) -> None:

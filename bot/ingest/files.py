@@ -379,9 +379,10 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
                     others[suffix] += 1
             if others:
                 kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(others.items()))
+                files = "file" if others.total() == 1 else "files"
                 yield Skipped(
                     str(path),
-                    f"{others.total()} other files not read ({kinds}); articles are read from .txt (the seed's"
+                    f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
                     " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
                     " .rss, .rdf, .atom and .xml",
                 )

@@ -148,12 +148,14 @@ def test_markdown_is_read_from_its_front_matter_and_text(name: str) -> None:
 
 
 def test_a_markdown_url_that_is_a_path_is_read_on_the_site_given(tmp_path: Path) -> None:
-    """Hugo's and Jekyll's `url:` is a path on the site, which the site's own address makes a link."""
+    """Hugo's and Jekyll's `url:` is a path on the site, which the site's own address makes a link; without it, a
+    note says how to give it (as for an export's records)."""
     path = tmp_path / "ferry.md"
     path.write_text('---\ntitle: "Ferry Fares Rise"\nurl: /news/ferry-fares/\n---\n\nFares rise in January.\n')
-    [alone] = read_file(path)
+    note, alone = read_file(path)
     [on_site] = read_file(path, site="https://md.example.org")
     assert isinstance(alone, Article) and isinstance(on_site, Article)
+    assert isinstance(note, Skipped) and note.note and "give it with --site" in note.reason, note
     assert (alone.url, on_site.url) == (None, "https://md.example.org/news/ferry-fares/")
 
 

@@ -15,7 +15,8 @@ from datetime import date
 
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates
-from bot.ingest.records import article_from_record
+from bot.ingest.records import article_from_record, site_path
+from bot.ingest.reports import without_site
 from bot.ingest.text import split_paragraphs
 from bot.models import Article
 
@@ -42,9 +43,9 @@ _INLINE = (
 def parse_markdown(
     text: str, origin: str, dates: FileDates | None = None, site: str | None = None
 ) -> tuple[Article, str | None]:
-    """The story in a Markdown file, and why it is undated when its date cannot be read (see `read_date`; read as
-    its file's `dates` are); a `url` that is a path on its site (Hugo's and Jekyll's `url: /news/story/`) is read on
-    `site`, when given."""
+    """The story in a Markdown file, and a note on it: why it is undated when its date cannot be read (see
+    `read_date`; read as its file's `dates` are), or that it has no link; a `url` that is a path on its site (Hugo's
+    and Jekyll's `url: /news/story/`) is read on `site`, when given, else the note says to give it."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
     front: dict[str, object] = {}
     if lines and lines[0].strip() == "---":
@@ -67,12 +68,20 @@ def parse_markdown(
     title = front.get("title") or headline
     if not title:
         raise ArticleError("no headline: no front matter title and no '# ' heading")
-    if headline is not None and _plain(headline) == _plain(str(title)):
-        # The headline as the body's first heading is not part of the story.
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is not None and _HEADLINE.match(lines[first]):
+        # The body's opening `# ` heading is the page's headline, not part of the story, even when it is worded
+        # shorter than the front matter's title (which a site shows in its page title and feed).
+        del lines[first]
+    elif headline is not None and _plain(headline) == _plain(str(title)):
         lines.remove(next(line for line in lines if _HEADLINE.match(line)))
     body = [_plain(line) for line in lines if not _NOT_TEXT.match(line)]
     record = {**front, "title": title, "paragraphs": list(split_paragraphs("\n".join(body)))}
-    return article_from_record(record, {}, origin, site, dates)
+    article, unread = article_from_record(record, {}, origin, site, dates)
+    if article.url is None and (path := site_path(record, {})):
+        unlinked = without_site(origin, 1, path, "its front matter").reason
+        return article, f"{unread}; {unlinked}" if unread else unlinked
+    return article, unread
 
 
 def _front_matter(lines: list[str]) -> dict[str, object]:

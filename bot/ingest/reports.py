@@ -33,12 +33,13 @@ class Skipped:
         return f"{self.kind} {self.location}: {self.reason}"
 
 
-def without_site(location: str, count: int, example: str) -> Skipped:
-    """The note on an export whose links are paths on a site it does not name (`example` is one of them)."""
+def without_site(location: str, count: int, example: str, source: str = "the export") -> Skipped:
+    """The note on an export (or other `source`) whose links are paths on a site it does not name (`example` is
+    one of them)."""
     stories = "1 story" if count == 1 else f"{count} stories"
     return Skipped(
         location,
-        f"{stories} went in without a link: the export gives only paths on its site ({example}), not the site's"
+        f"{stories} went in without a link: {source} gives only paths on its site ({example}), not the site's"
         " address; give it with --site, e.g. --site https://example.org",
         note=True,
     )

@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "chat"):
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
-            return run(settings) if args.command == "run" else chat(settings)
+            return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)

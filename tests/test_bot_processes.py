@@ -6,6 +6,7 @@ another process's articles within seconds, without a restart, by following the s
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from bot.index.follower import BUILD_CLAIM, CURRENT
 from bot.models import Article
 from bot.store import Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
@@ -465,6 +467,39 @@ def test_a_first_start_stopped_as_it_sets_its_menu_exits_cleanly_and_answers_at_
     with running_bot(settings, server, tmp_path):
         [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
     assert CORPUS_ANSWER in visible_text(answer.params["text"])
+
+
+def wait_for_log(process: subprocess.Popen[str], log: Path, line: str) -> None:
+    """Wait until the running `process` has written `line` to `log`."""
+    deadline = time.monotonic() + 60
+    while line not in log.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_start_builds_the_index(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A first start waits for another process's build of the index (its claim held here): the first SIGTERM lets
+    the start finish, a second one ended nothing before, so the bot stopped only once the build was done. Now
+    it exits at once, 130, saying so in one line; the next start builds the index and answers."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
+    settings.index_dir.mkdir(parents=True)
+    log = tmp_path / "bot.log"
+    with (settings.index_dir / BUILD_CLAIM).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        wait_for_log(bot, log, "waiting for another process's build of the index")
+        bot.send_signal(signal.SIGTERM)
+        wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=10)
+        err = log.read_text()
+        assert bot.returncode == 130 and "Traceback" not in err, err
+        assert err.splitlines()[-1].endswith("SIGTERM received again: stopped before the start finished"), err
+    assert not (settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
+    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 
 def cpu_seconds(process: subprocess.Popen[str]) -> float:

@@ -502,6 +502,46 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 
+def conflicts(server: FakeBotAPI) -> int:
+    """How many getUpdates calls Telegram ended with 409 Conflict."""
+    return sum(call.error_code == 409 for call in server.calls("getUpdates"))
+
+
+def test_two_bots_polling_one_token_say_so_once_and_answer_each_question_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Two `newsbot run` on one data directory and one token: Telegram ends each one's waiting getUpdates with 409
+    Conflict whenever the other polls. Each says so in one warning line (not at every conflict, every 1 to 30 s),
+    both go on answering, and a question one received and the other was given again is answered once (the
+    store records each update's id)."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    chats = [ALICE + n for n in range(8)]
+    with FakeBotAPI(token=TOKEN, polls_conflict=True) as server:
+        began = time.monotonic()
+        with (
+            running_bot(settings, server, first, NEWSBOT_SEMANTIC="off"),
+            running_bot(settings, server, second, NEWSBOT_SEMANTIC="off") as later,
+        ):
+            for cwd in (first, second):
+                wait_for_log(later, cwd / "bot.log", "Telegram gives this token's updates to another process")
+            while conflicts(server) < 6:  # three or so each: they take turns
+                assert time.monotonic() - began < 120, conflicts(server)
+                time.sleep(0.2)
+            for chat in chats:
+                server.send_text(chat, CORPUS_QUESTION)
+            for chat in chats:
+                server.wait_for("sendMessage", chat_id=chat, timeout=60)
+        lasted = time.monotonic() - began
+        assert server.sent_counts() == dict.fromkeys(chats, 1)
+    for cwd in (first, second):
+        said = [line for line in (cwd / "bot.log").read_text().splitlines() if "another process" in line]
+        assert 1 <= len(said) <= 1 + lasted // 60, said
+        assert "WARNING" in said[0] and "stop the other `newsbot run` with this token" in said[0]
+
+
 def cpu_seconds(process: subprocess.Popen[str]) -> float:
     """The CPU time `process` has used (Linux), by which a test sees it busy without a line in its log."""
     fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()

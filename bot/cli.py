@@ -49,7 +49,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing; `run` stops
+       cleanly with 0, and a second one stops it at once with 130)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"

@@ -240,14 +240,20 @@ def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:
     listen on plain HTTP."""
 
     async def start(updater: Updater) -> None:
-        await updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        try:
+            await updater.start_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        except OSError as exc:  # the port taken (a second bot given the same one), or an address not this machine's
+            raise ConfigError(
+                f"cannot listen for the webhook on {settings.webhook_listen}:{settings.webhook_port}"
+                f" ({exc.strerror or exc}): set WEBHOOK_LISTEN and WEBHOOK_PORT to an address and port free here"
+            ) from exc
 
     return start
 

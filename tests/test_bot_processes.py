@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -361,6 +362,34 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
         answers = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         assert "Rail Strike" in visible_text(answers[1].params["text"])
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
+def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = spawn_bot(
+            settings,
+            server,
+            tmp_path,
+            WEBHOOK_URL="https://bot.example.org/telegram-hook",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+            WEBHOOK_SECRET="s3cret-token",
+            NEWSBOT_SEMANTIC="off",
+        )
+        bot.wait(timeout=120)
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 2 and "Traceback" not in err, err
+    assert err.splitlines()[-1] == (
+        f"newsbot: cannot listen for the webhook on 127.0.0.1:{port} (Address already in use): set WEBHOOK_LISTEN"
+        " and WEBHOOK_PORT to an address and port free here"
+    ), err
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(

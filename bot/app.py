@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.util import find_spec
@@ -168,8 +170,9 @@ def check_webhook(settings: Settings) -> None:
         raise ConfigError("WEBHOOK_SECRET must be 1 to 256 letters, digits, _ or - (Telegram accepts no others)")
 
 
-def run(settings: Settings) -> int:
-    """Run the bot until Ctrl-C or SIGTERM: long polling, or a webhook when WEBHOOK_URL is set.
+def run(settings: Settings, interrupted_exit: int) -> int:
+    """Run the bot until Ctrl-C or SIGTERM: long polling, or a webhook when WEBHOOK_URL is set. A second signal
+    before the bot has stopped ends the process at once with `interrupted_exit`.
 
     Raises ConfigError for a missing or malformed token, or a webhook without a usable secret (the CLI prints
     it as one line, exit code 2).
@@ -179,7 +182,7 @@ def run(settings: Settings) -> int:
         check_webhook(settings)
     configure_logging(settings)
     try:
-        asyncio.run(_serve(application, _listening(settings) if settings.webhook_url else None))
+        asyncio.run(_serve(application, _listening(settings) if settings.webhook_url else None, interrupted_exit))
     except InvalidToken as exc:
         raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
     except TelegramError as exc:
@@ -191,15 +194,32 @@ def run(settings: Settings) -> int:
     return 0
 
 
-async def _serve(application: App, webhook: Callable[[Updater], Awaitable[object]] | None) -> None:
+async def _serve(
+    application: App, webhook: Callable[[Updater], Awaitable[object]] | None, interrupted_exit: int
+) -> None:
     """The bot running until a stop signal. Ours, not python-telegram-bot's: its handler raised SystemExit
     wherever the start-up was, which left a request or the updater's start half done, and the stop then failed
     ("Event loop stopped before Future completed") or the process aborted in a thread the library had not yet
-    been given to close. A signal during the start-up lets it finish, then stops the bot at once."""
+    been given to close. A signal during the start-up lets it finish, then stops the bot at once.
+
+    A second signal ends the process there and then: the start may be waiting minutes in a thread (a first index
+    build of a large store, another process's build claim), which nothing can interrupt and the interpreter
+    waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
+    is swapped in only once complete, the build claim goes with the process, and updates not yet handled are
+    taken over at the next start.
+    """
     stop = asyncio.Event()
+    phase = "start"
 
     def stopping(number: signal.Signals) -> None:
-        log.info("%s received: stopping", number.name)
+        if stop.is_set():
+            log.warning("%s received again: stopped before the %s finished", number.name, phase)
+            sys.stderr.flush()
+            os._exit(interrupted_exit)
+        if phase == "start":
+            log.info("%s received: stopping once the start has finished (a second one stops it at once)", number.name)
+        else:
+            log.info("%s received: stopping", number.name)
         stop.set()
 
     loop = asyncio.get_running_loop()
@@ -207,6 +227,7 @@ async def _serve(application: App, webhook: Callable[[Updater], Awaitable[object
         loop.add_signal_handler(number, stopping, number)
     try:
         async with running(application, webhook=webhook):
+            phase = "stop"
             await stop.wait()
     finally:
         for number in STOP_SIGNALS:
@@ -219,14 +240,20 @@ def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:
     listen on plain HTTP."""
 
     async def start(updater: Updater) -> None:
-        await updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        try:
+            await updater.start_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        except OSError as exc:  # the port taken (a second bot given the same one), or an address not this machine's
+            raise ConfigError(
+                f"cannot listen for the webhook on {settings.webhook_listen}:{settings.webhook_port}"
+                f" ({exc.strerror or exc}): set WEBHOOK_LISTEN and WEBHOOK_PORT to an address and port free here"
+            ) from exc
 
     return start
 

@@ -49,7 +49,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing; `run` stops
+       cleanly with 0, and a second one stops it at once with 130)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 # What `newsbot chat --help` adds, before the chat itself can say it: how to press a button and reply to an answer.
 CHAT_KEYS = (
@@ -212,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "chat"):
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
-            return run(settings) if args.command == "run" else chat(settings)
+            return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)

@@ -363,8 +363,12 @@ class FakeBotAPI:
         can_read_all_group_messages: bool = False,
         supports_inline_queries: bool = True,
         known_chats_only: bool = False,
+        polls_conflict: bool = False,
         host: str = "127.0.0.1",
     ) -> None:
+        """``polls_conflict``: a ``getUpdates`` ends the one still waiting with 409 Conflict ("terminated by other
+        getUpdates request"), as Telegram does when two processes poll one token. Off by default: a client
+        stopped mid-poll leaves its request waiting here, which would be answered so."""
         self.token = token
         self.bot_id = bot_id
         self.username = username
@@ -373,6 +377,7 @@ class FakeBotAPI:
         self.can_read_all_group_messages = can_read_all_group_messages
         self.supports_inline_queries = supports_inline_queries
         self.known_chats_only = known_chats_only
+        self.polls_conflict = polls_conflict
         self.host = host
         # Chats for which sendMessage & co. answer 403 (mutate freely; guarded by the lock).
         self.blocked_chats: set[int] = set()
@@ -391,6 +396,7 @@ class FakeBotAPI:
         self._handlers: dict[str, MethodHandler] = {}
 
         self._next_update_id = 1000
+        self._polls = 0  # getUpdates calls so far: with ``polls_conflict``, only the newest one waits
         self._next_query_id = 5_000_000
         self._next_file_no = 1
         self._next_channel_id = -1_001_000_000_000
@@ -730,6 +736,11 @@ class FakeBotAPI:
         """``update_id -> served_at`` for every update ``getUpdates`` has returned so far."""
         with self._lock:
             return dict(self._served)
+
+    def polls_received(self) -> int:
+        """How many ``getUpdates`` calls have arrived, answered or still waiting."""
+        with self._lock:
+            return self._polls
 
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed via ``getUpdates(offset=...)``."""
@@ -1344,7 +1355,13 @@ class FakeBotAPI:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             elif offset < 0:
                 self._updates = self._updates[offset:]
+            self._polls += 1
+            poll = self._polls
+            if self.polls_conflict:
+                self._cond.notify_all()  # the poll waiting until now ends
             while True:
+                if self.polls_conflict and poll != self._polls:
+                    raise ApiError(409, _DEFAULT_DESCRIPTIONS[409])
                 batch = [u for u in self._updates if self._is_allowed(u)][:limit]
                 if batch or self._stopping:
                     served = time.monotonic()

@@ -6,11 +6,13 @@ another process's articles within seconds, without a restart, by following the s
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from bot.index.follower import BUILD_CLAIM, CURRENT
 from bot.models import Article
 from bot.store import Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
@@ -400,6 +403,34 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = spawn_bot(
+            settings,
+            server,
+            tmp_path,
+            WEBHOOK_URL="https://bot.example.org/telegram-hook",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+            WEBHOOK_SECRET="s3cret-token",
+            NEWSBOT_SEMANTIC="off",
+        )
+        bot.wait(timeout=120)
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 2 and "Traceback" not in err, err
+    assert err.splitlines()[-1] == (
+        f"newsbot: cannot listen for the webhook on 127.0.0.1:{port} (Address already in use): set WEBHOOK_LISTEN"
+        " and WEBHOOK_PORT to an address and port free here"
+    ), err
+
+
 def test_reindex_while_questions_are_asked_keeps_every_answer(
     bot: subprocess.Popen[str], server: FakeBotAPI, bot_settings: Settings
 ) -> None:
@@ -504,6 +535,79 @@ def test_a_first_start_stopped_as_it_sets_its_menu_exits_cleanly_and_answers_at_
     with running_bot(settings, server, tmp_path):
         [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
     assert CORPUS_ANSWER in visible_text(answer.params["text"])
+
+
+def wait_for_log(process: subprocess.Popen[str], log: Path, line: str) -> None:
+    """Wait until the running `process` has written `line` to `log`."""
+    deadline = time.monotonic() + 60
+    while line not in log.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_start_builds_the_index(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A first start waits for another process's build of the index (its claim held here): the first SIGTERM lets
+    the start finish, a second one ended nothing before, so the bot stopped only once the build was done. Now
+    it exits at once, 130, saying so in one line; the next start builds the index and answers."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
+    settings.index_dir.mkdir(parents=True)
+    log = tmp_path / "bot.log"
+    with (settings.index_dir / BUILD_CLAIM).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        wait_for_log(bot, log, "waiting for another process's build of the index")
+        bot.send_signal(signal.SIGTERM)
+        wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=10)
+        err = log.read_text()
+        assert bot.returncode == 130 and "Traceback" not in err, err
+        assert err.splitlines()[-1].endswith("SIGTERM received again: stopped before the start finished"), err
+    assert not (settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
+    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+
+
+def conflicts(server: FakeBotAPI) -> int:
+    """How many getUpdates calls Telegram ended with 409 Conflict."""
+    return sum(call.error_code == 409 for call in server.calls("getUpdates"))
+
+
+def test_two_bots_polling_one_token_say_so_once_and_answer_each_question_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Two `newsbot run` on one data directory and one token: Telegram ends each one's waiting getUpdates with 409
+    Conflict whenever the other polls. Each says so in one warning line (not at every conflict, every 1 to 30 s),
+    both go on answering, and a question one received and the other was given again is answered once (the
+    store records each update's id)."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    chats = [ALICE + n for n in range(8)]
+    with FakeBotAPI(token=TOKEN, polls_conflict=True) as server:
+        began = time.monotonic()
+        with (
+            running_bot(settings, server, first, NEWSBOT_SEMANTIC="off"),
+            running_bot(settings, server, second, NEWSBOT_SEMANTIC="off") as later,
+        ):
+            for cwd in (first, second):
+                wait_for_log(later, cwd / "bot.log", "Telegram gives this token's updates to another process")
+            while conflicts(server) < 6:  # three or so each: they take turns
+                assert time.monotonic() - began < 120, conflicts(server)
+                time.sleep(0.2)
+            for chat in chats:
+                server.send_text(chat, CORPUS_QUESTION)
+            for chat in chats:
+                server.wait_for("sendMessage", chat_id=chat, timeout=60)
+        lasted = time.monotonic() - began
+        assert server.sent_counts() == dict.fromkeys(chats, 1)
+    for cwd in (first, second):
+        said = [line for line in (cwd / "bot.log").read_text().splitlines() if "another process" in line]
+        assert 1 <= len(said) <= 1 + lasted // 60, said
+        assert "WARNING" in said[0] and "stop the other `newsbot run` with this token" in said[0]
 
 
 def cpu_seconds(process: subprocess.Popen[str]) -> float:

@@ -451,6 +451,21 @@ async def test_get_updates_offset_limit_and_long_polling(bot: Bot, server: FakeB
     assert await bot.get_updates(timeout=0) == ()
 
 
+async def test_a_second_poller_ends_the_waiting_one_with_409_conflict_as_telegram_does() -> None:
+    """Two processes polling one token: each getUpdates ends the one still waiting (Telegram's 409 Conflict),
+    and the newest gets the updates."""
+    with FakeBotAPI(polls_conflict=True) as server:
+        async with Bot(TOKEN, base_url=server.base_url) as first, Bot(TOKEN, base_url=server.base_url) as second:
+            waiting = asyncio.create_task(first.get_updates(timeout=5))
+            while not server.polls_received():
+                await asyncio.sleep(0.01)
+            newest = asyncio.create_task(second.get_updates(timeout=5))
+            with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+                await waiting
+            update_id = server.send_text(42, "hello")
+            assert [u.update_id for u in await newest] == [update_id]
+
+
 async def test_injected_updates_parse_as_ptb_objects(bot: Bot, server: FakeBotAPI) -> None:
     sent = await bot.send_message(-100555, "bot says hi")
     server.send_text(

@@ -10,6 +10,7 @@ import shutil
 import signal
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -271,6 +272,24 @@ def test_an_index_file_garbled_under_a_running_process_fails_a_question_softly_t
         assert library.follow() == 0
         assert current_generation(settings) != generation
         assert library.ask(request).found
+    finally:
+        library.close()
+
+
+def test_a_query_tantivy_refuses_is_a_bug_raised_as_it_is_not_damage_that_rebuilds_the_index(
+    settings: Settings,
+) -> None:
+    """Any ValueError tantivy raised while searching counted as a damaged index: a query built wrong (a date
+    where tantivy takes a datetime) failed every question from then on and rebuilt the index. It is raised as
+    the bug it is, and the next question is answered from the same index."""
+    library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus", semantic="off"))
+    try:
+        generation = current_generation(settings)
+        with pytest.raises(ValueError, match="Expected DateTime"):
+            library.ask(library.request("Who became the youngest chess champion?", since=date(2020, 1, 1)))
+        assert library.ask(library.request("Who became the youngest chess champion?")).found
+        assert library.follow() == 0
+        assert current_generation(settings) == generation
     finally:
         library.close()
 

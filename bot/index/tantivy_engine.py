@@ -222,11 +222,12 @@ class TantivyEngine:
         """Raise IndexCorruptError, now and from then on, for a file found damaged while reading: tantivy checks
         a segment file's footer when it opens it, not its content, and on bytes it cannot decode (a copy or a
         disk that garbled them) raises ValueError ("Failed to lookup Doc") or panics, with pyo3's PanicException,
-        a BaseException that stopped the bot's event loop, so the whole process."""
+        a BaseException that stopped the bot's event loop, so the whole process. Any other ValueError (a query
+        tantivy refuses) is a bug of ours, raised as it is: taken for damage, it rebuilt the index for nothing."""
         try:
             yield
         except BaseException as exc:
-            if not isinstance(exc, ValueError) and type(exc).__name__ != "PanicException":
+            if not _damage(exc):
                 raise
             self._damaged = f"the index in {self.directory} is damaged ({str(exc).splitlines()[0]})"
             raise IndexCorruptError(self._damaged) from None
@@ -309,6 +310,24 @@ class TantivyEngine:
 
 
 _WRITER_KILLED = "index writer was killed"
+# How tantivy's errors for a damaged file begin (its TantivyError's IoError, DataCorruption, OpenReadError and
+# DeserializeError; InvalidArgument only for a document its own search found that its store cannot give back).
+_DAMAGE = (
+    "An IO error occurred:",
+    "Data corrupted:",
+    "Failed to open file for read:",
+    "Deserialize error:",
+    "An invalid argument was passed: 'Failed to lookup Doc",
+)
+
+
+def _damage(error: BaseException) -> bool:
+    """Whether tantivy's `error` says a file it read is damaged: a panic, or one of its errors for what it found
+    on disk (tantivy's `TantivyError`, as tantivy-py words it: "An IO error occurred: 'Unsupported dictionary
+    type, found 0'" for a garbled term dictionary, "...: 'Failed to lookup Doc #0.'" for a garbled doc store)."""
+    if type(error).__name__ == "PanicException":
+        return True
+    return isinstance(error, ValueError) and str(error).startswith(_DAMAGE)
 
 
 def _reason(error: Exception) -> str:

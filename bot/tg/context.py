@@ -46,6 +46,12 @@ class Outages:
     telegram: Outage = field(
         default_factory=lambda: Outage("cannot fetch updates from Telegram", "; polling tries again by itself")
     )
+    conflict: Outage = field(
+        default_factory=lambda: Outage(
+            "Telegram gives this token's updates to another process",
+            "; stop the other `newsbot run` with this token, or run several behind one webhook",
+        )
+    )
     store: Outage = field(
         default_factory=lambda: Outage(
             "cannot follow the store", "; answers go on from the index as it is", "following the store again"

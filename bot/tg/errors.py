@@ -34,12 +34,9 @@ async def on_error(update: object, context: Context) -> None:
         else "no update"
     )
     if isinstance(context.error, Conflict):
-        # Polling goes on and tries again; a traceback a poll would only bury the one thing to do.
-        log.error(
-            "Telegram gives this token's updates to another process (%s): stop the other `newsbot run` with this"
-            " token, or run several behind one webhook",
-            context.error,
-        )
+        # Polling goes on and tries again, every 1 to 30 s while the other process polls: a line each time (or a
+        # traceback) would only bury the one thing to do.
+        context.bot_data.outages.conflict.failed(context.error)
         return
     if update is None and context.job is None and unreachable(context.error):
         # Polling fails again and again (every second to every 30 s) while Telegram is out of reach.

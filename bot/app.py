@@ -41,6 +41,10 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+# Where python-telegram-bot sends its requests unless TELEGRAM_API_BASE_URL says otherwise.
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
 def api_base_url(raw: str) -> str:
     """The base python-telegram-bot appends the token to: a bare server address gets Telegram's `/bot` path."""
     url = raw.strip().rstrip("/")
@@ -189,8 +193,15 @@ def run(settings: Settings, interrupted_exit: int) -> int:
         # Start-up failures (API unreachable, webhook refused) are for the operator: one line, no traceback. An API
         # that did not answer is worth retrying (a supervisor's restart mends it); a refusal is not.
         log.debug("start-up failed", exc_info=exc)
-        error = UnreachableError if isinstance(exc, NetworkError) else NewsbotError
-        raise error(f"could not start the bot: {exc}") from exc
+        if isinstance(exc, NetworkError):
+            # Named, as an emulator's or local server's address mistyped is the likely cause.
+            where = urlsplit(api_base_url(settings.telegram_api_base_url or TELEGRAM_API))
+            host = where.netloc.rpartition("@")[2]  # without a password the address may carry
+            raise UnreachableError(
+                f"could not start the bot: cannot reach the Bot API at {where.scheme}://{host}{where.path}"
+                f" ({exc})"
+            ) from exc
+        raise NewsbotError(f"could not start the bot: {exc}") from exc
     return 0
 
 

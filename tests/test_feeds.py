@@ -534,7 +534,8 @@ async def test_a_story_page_that_failed_for_a_while_is_read_again_on_a_later_pol
             "HTTP 410 Gone (the feed's summary is kept)",
             "HTTP 503 Service Unavailable (the feed's summary is kept; its page is read again on a later poll)",
         ]
-        assert "1 page to read again later" in first.summary()
+        assert "1 page to read again later" in first.summary() and "2 notes" in first.summary()
+        assert all(p.kind == "note" for p in first.problems)  # the stories went in, as their teasers
         assert adding.store.paragraphs(lifeboat) == ["Lifeboat teaser."]
     finally:
         adding.close()

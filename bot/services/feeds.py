@@ -531,7 +531,8 @@ class FeedService:
                         note += "; its page is read again on a later poll"
                     elif page.retry:
                         note += f"; its page failed {failures} reads in a row, and is not read again"
-                read.problems += [Skipped(p.location, f"{p.reason} ({note})") for p in page.problems]
+                # The story went in, as the feed's teaser: a note, not a story skipped.
+                read.problems += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
             else:
                 why = [f"{p.reason} (tried again next poll)" for p in page.problems] or ["no text in the feed"]
                 read.problems += [Skipped(article.url or key, reason) for reason in why]

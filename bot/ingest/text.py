@@ -255,15 +255,41 @@ def text_encoding(chunks: Iterable[bytes]) -> str:
     return LEGACY_ENCODING if strays > characters else "utf-8"
 
 
-def served_encoding(charset: str | None, data: bytes) -> str | None:
-    """The encoding of a document served as in `charset`: a UTF-8 or Western one (`_WESTERN`) is UTF-8 or
-    `LEGACY_ENCODING` as the bytes are (see `text_encoding`), another is as named; None when none is named or the
-    name is unknown."""
+def served_encoding(charset: str | None, data: bytes, declared: str | None = None) -> str | None:
+    """The encoding of a document served as in `charset` that names its own as `declared` (a page's
+    `<meta charset>`, a feed's XML declaration; None for none). A charset other than a UTF-8 or Western one
+    (`_WESTERN`) is as named. Under a Western one, which servers send by default, the document's own declaration
+    wins when it names another; else the bytes decide: UTF-8 (see `text_encoding`), `LEGACY_ENCODING` when the
+    document says it is Western, else the legacy encoding they show (`legacy_encoding`), as for files. With no
+    charset served, the same, but a document that declares its own is left to the parser, as are UTF-16 and text in
+    no encoding newsbot can tell. None when the parser decides, or the charset served is unknown."""
+    name, own = _codec(charset), _codec(declared)
+    if charset and name is None:
+        return None
+    if name is not None and name not in _WESTERN:
+        return name
+    # A page's `<meta charset="utf-16">` over ASCII bytes is a slip (the HTML standard reads it as UTF-8).
+    if own is not None and own not in _WESTERN and not own.startswith("utf"):
+        return own
+    if (name is None and declared is not None) or unicode_encoding(data):
+        return None
+    if text_encoding([data]) == "utf-8":
+        return "utf-8"
+    if own is not None:
+        return LEGACY_ENCODING
     try:
-        name = codecs.lookup(charset).name if charset else None
+        return legacy_encoding(data)
+    except ArticleError:
+        # Greek or Korean served as Western, say: read as Windows-1252 as it always was.
+        return LEGACY_ENCODING if name else None
+
+
+def _codec(name: str | None) -> str | None:
+    """The `codecs` name of an encoding's name, None for none or an unknown one."""
+    try:
+        return codecs.lookup(name).name if name else None
     except LookupError:
         return None
-    return text_encoding([data]) if name in _WESTERN else name
 
 
 def decode_errors(encoding: str) -> str:

@@ -102,6 +102,9 @@ _CYRILLIC_SHARE = 0.75
 _CAPITAL_SHARE = 0.4
 _O_A_SHARE = 0.1
 _ACCENTED_SHARE = 0.5
+# Fewer letters than this (a headline, a line: Icelandic's "Þú átt það" is over half accented) are too few to tell
+# western text by: read as Windows-1252. Greek or Korean of a sentence has more.
+_FEW_LETTERS = 40
 # What UTF-16 text without a byte order mark shows: one of each two bytes is NUL in at least this share of its
 # characters (text mostly in ASCII: English words, a CSV's commas and digits), the other almost never (a few
 # ideographs, U+4E00); and no control characters, which a binary file's bytes read so have.
@@ -184,8 +187,8 @@ def legacy_encoding(sample: bytes) -> str:
     """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
     first `LEGACY_SAMPLE_BYTES` are read): Japanese or Chinese in one of theirs (`_east_asian`), Cyrillic in
     Windows-1251 (`_cyrillic`), else `LEGACY_ENCODING` when few of its letters are accented ones, as in western
-    text. An ArticleError for other text (Korean, Greek, two encodings in one file): read in any of these it would
-    be garbage."""
+    text, or when it has too few letters to tell (`_FEW_LETTERS`). An ArticleError for other text (Korean, Greek,
+    two encodings in one file): read in any of these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
     for encoding, japanese in _EAST_ASIAN:
         text = _cleanly(sample, encoding)
@@ -194,7 +197,7 @@ def legacy_encoding(sample: bytes) -> str:
     if _cyrillic(sample.decode("cp1251", errors="replace")):
         return "cp1251"
     letters = [c for c in sample.decode(LEGACY_ENCODING, errors="replace") if c.isalpha()]
-    if sum(not c.isascii() for c in letters) <= _ACCENTED_SHARE * len(letters):
+    if len(letters) < _FEW_LETTERS or sum(not c.isascii() for c in letters) <= _ACCENTED_SHARE * len(letters):
         return LEGACY_ENCODING
     names = [name.split(" (")[0] for name in LEGACY_ENCODINGS.values()]
     raise ArticleError(

@@ -94,3 +94,23 @@ async def test_a_feed_that_declares_no_encoding_is_read_in_the_one_its_bytes_sho
     assert isinstance(read, Feed) and read.warning is None
     assert read.title == "Вестник залива"
     assert [(e.article.title, e.article.paragraphs) for e in read.entries] == [(title, (" ".join(paragraphs),))]
+
+
+async def test_a_feeds_own_declaration_wins_over_a_servers_western_default(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """KOI8-R named in the XML declaration: feedparser lets a charset served outrank it, and ISO-8859-1's was
+    checked against the bytes alone, which read it as Windows-1252."""
+    title, *paragraphs = RUSSIAN
+    feed = (
+        '<?xml version="1.0" encoding="KOI8-R"?><rss version="2.0"><channel><title>Вестник залива</title>'
+        f"<link>https://bay.example/</link><item><title>{title}</title><link>https://bay.example/ferry</link>"
+        f"<description>{paragraphs[0]}</description></item></channel></rss>"
+    )
+    web.live["koi8.xml"] = feed.encode("koi8-r")
+    async with Fetcher(fetch_settings) as fetcher:
+        fetched = await fetcher.get(web.url(f"/live/koi8.xml?type={quote('application/rss+xml; charset=ISO-8859-1')}"))
+    assert isinstance(fetched, Fetched)
+    read = parse_feed(fetched.body, fetched.final_url, content_type=fetched.content_type)
+    assert isinstance(read, Feed) and read.warning is None
+    assert [(e.article.title, e.article.paragraphs) for e in read.entries] == [(title, (paragraphs[0],))]

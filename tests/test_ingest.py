@@ -109,6 +109,28 @@ def test_text_in_other_encodings_is_read_in_its_own_or_refused(name: str) -> Non
     assert [[a.title, list(a.paragraphs)] for a in items if isinstance(a, Article)] == expected["articles"]
 
 
+def test_a_file_too_short_to_tell_by_its_accents_is_read_as_windows_1252(tmp_path: Path) -> None:
+    """A short Icelandic file is over half accented letters, as Greek read as Windows-1252 is, and was refused as in
+    no encoding newsbot can tell: with fewer than 40 letters it is read as Windows-1252, with the note. A Greek
+    sentence has more, and is still refused."""
+    note = "not UTF-8: read as Windows-1252 (Latin-1)"
+    short = tmp_path / "short.txt"
+    short.write_bytes("Þú átt það\n\nJá, ég á það.\n".encode("cp1252"))
+    items = list(read_file(short))
+    assert [(i.kind, i.reason) for i in items if isinstance(i, Skipped)] == [("note", note)]
+    assert [(a.title, a.paragraphs) for a in items if isinstance(a, Article)] == [("Þú átt það", ("Já, ég á það.",))]
+    line = tmp_path / "line.txt"
+    line.write_bytes("Þú átt það".encode("cp1252"))
+    # One line is read too: it is no article, for want of a story, not for its encoding.
+    assert [str(i) for i in read_file(line)] == [
+        f"skipped {line}: no 'Published D-MM-YYYY, HH:MM' line after the headline"
+    ]
+    greek = tmp_path / "greek.txt"
+    greek.write_bytes("\u0397 γέφυρα κλείνει\n\n\u039f δήμος ενέκρινε την επισκευή της γέφυρας.\n".encode("cp1253"))
+    [refused] = read_file(greek)
+    assert isinstance(refused, Skipped) and refused.reason.startswith("not UTF-8, and not Windows-1252")
+
+
 @pytest.mark.parametrize("name", sorted(UNREADABLE_DATES))
 def test_an_article_whose_date_cannot_be_read_is_kept_undated_with_a_note(name: str) -> None:
     """An unreadable date used to drop the article although undated articles are welcome: it goes in undated

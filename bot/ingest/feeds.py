@@ -57,6 +57,8 @@ FEED_TYPES = (
     "application/x-rss+xml", "application/x-atom+xml", "text/rss+xml",
 )  # fmt: skip
 
+# The encoding a feed's XML declaration names (any name: a misspelt one is the feed's own word too).
+_XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -231,17 +233,17 @@ def _served_type(content_type: str | None, data: bytes) -> str:
     """The Content-Type for feedparser, which follows RFC 3023: a charset in it outranks the feed's own XML
     declaration, any `text/` type without one (`text/xml`, and the `text/html` misconfigured servers send) is ASCII,
     and no Content-Type at all is ISO-8859-1. A server's default charset (ISO-8859-1 over a UTF-8 feed, see
-    `served_encoding`) gives way to what the bytes are; with no charset, the feed's own declaration decides, as RFC
-    7303 (which replaced 3023) says: a UTF-8 feed served as `text/xml` was read "leniently", with a warning."""
+    `served_encoding`) gives way to the feed's own declaration, else to what the bytes are; with no charset, the
+    feed's own declaration decides, as RFC 7303 (which replaced 3023) says: a UTF-8 feed served as `text/xml` was
+    read "leniently", with a warning. A feed that declares nothing is read as its bytes are, as a file is."""
     message = Message()
     message["content-type"] = content_type or "application/xml"
     charset = message.get_content_charset()
-    if charset is None:
-        if message.get_content_maintype() == "text":
-            message.set_type("application/" + message.get_content_subtype())
-        return message["content-type"]
-    served = served_encoding(charset, data)
-    if served is not None and served != codecs.lookup(charset).name:
+    if charset is None and message.get_content_maintype() == "text":
+        message.set_type("application/" + message.get_content_subtype())
+    declared = _XML_ENCODING.match(data)
+    served = served_encoding(charset, data, declared[1].decode("ascii", errors="replace") if declared else None)
+    if served is not None and served != (codecs.lookup(charset).name if charset else None):
         message.set_param("charset", served)
     return message["content-type"]
 

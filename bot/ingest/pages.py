@@ -121,6 +121,8 @@ _NOSCRIPT = re.compile(rb"<noscript\b.*?</noscript\s*>", re.I | re.S)
 _REFRESH = re.compile(r"""\s*(\d+)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\2\s*""", re.I | re.S)
 # Where a page states its refresh: in its `<head>`, within its first bytes.
 _HEAD_BYTES = 65536
+# A page's own charset, quoted or not, in either of its `<meta>` forms.
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
 # The byte order marks a page may start with (the HTML standard's), which outrank any charset a header names.
 _MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
@@ -246,13 +248,19 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
 
 def _text(body: bytes, charset: str | None) -> str | bytes:
     """A page's text, decoded as browsers would but where servers' defaults are wrong: a byte order mark says the
-    encoding, whatever the header says; a charset is read as `served_encoding` says. No charset, or an unknown
-    one, leaves the bytes to trafilatura, which reads the page's own `<meta charset>` or guesses."""
+    encoding, whatever the header says; else `served_encoding` decides, from the charset served and the page's own
+    `<meta charset>`. Where it leaves it to the parser, trafilatura reads the page's `<meta charset>` or guesses."""
     for mark, encoding in _MARKS:
         if body.startswith(mark):
             return body[len(mark) :].decode(encoding, errors="replace")
-    served = served_encoding(charset, body)
+    served = served_encoding(charset, body, _declared_charset(body))
     return body.decode(served, errors="replace") if served else body
+
+
+def _declared_charset(body: bytes) -> str | None:
+    """The charset a page names for itself: `<meta charset>`, or the one in `<meta http-equiv="Content-Type">`."""
+    found = _META_CHARSET.search(_NOSCRIPT.sub(b"", body[:_HEAD_BYTES]))
+    return found[1].decode("ascii") if found else None
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:

@@ -102,6 +102,9 @@ _CYRILLIC_SHARE = 0.75
 _CAPITAL_SHARE = 0.4
 _O_A_SHARE = 0.1
 _ACCENTED_SHARE = 0.5
+# Fewer letters than this (a headline, a line: Icelandic's "Þú átt það" is over half accented) are too few to tell
+# western text by: read as Windows-1252. Greek or Korean of a sentence has more.
+_FEW_LETTERS = 40
 # What UTF-16 text without a byte order mark shows: one of each two bytes is NUL in at least this share of its
 # characters (text mostly in ASCII: English words, a CSV's commas and digits), the other almost never (a few
 # ideographs, U+4E00); and no control characters, which a binary file's bytes read so have.
@@ -184,8 +187,8 @@ def legacy_encoding(sample: bytes) -> str:
     """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
     first `LEGACY_SAMPLE_BYTES` are read): Japanese or Chinese in one of theirs (`_east_asian`), Cyrillic in
     Windows-1251 (`_cyrillic`), else `LEGACY_ENCODING` when few of its letters are accented ones, as in western
-    text. An ArticleError for other text (Korean, Greek, two encodings in one file): read in any of these it would
-    be garbage."""
+    text, or when it has too few letters to tell (`_FEW_LETTERS`). An ArticleError for other text (Korean, Greek,
+    two encodings in one file): read in any of these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
     for encoding, japanese in _EAST_ASIAN:
         text = _cleanly(sample, encoding)
@@ -194,7 +197,7 @@ def legacy_encoding(sample: bytes) -> str:
     if _cyrillic(sample.decode("cp1251", errors="replace")):
         return "cp1251"
     letters = [c for c in sample.decode(LEGACY_ENCODING, errors="replace") if c.isalpha()]
-    if sum(not c.isascii() for c in letters) <= _ACCENTED_SHARE * len(letters):
+    if len(letters) < _FEW_LETTERS or sum(not c.isascii() for c in letters) <= _ACCENTED_SHARE * len(letters):
         return LEGACY_ENCODING
     names = [name.split(" (")[0] for name in LEGACY_ENCODINGS.values()]
     raise ArticleError(
@@ -255,15 +258,41 @@ def text_encoding(chunks: Iterable[bytes]) -> str:
     return LEGACY_ENCODING if strays > characters else "utf-8"
 
 
-def served_encoding(charset: str | None, data: bytes) -> str | None:
-    """The encoding of a document served as in `charset`: a UTF-8 or Western one (`_WESTERN`) is UTF-8 or
-    `LEGACY_ENCODING` as the bytes are (see `text_encoding`), another is as named; None when none is named or the
-    name is unknown."""
+def served_encoding(charset: str | None, data: bytes, declared: str | None = None) -> str | None:
+    """The encoding of a document served as in `charset` that names its own as `declared` (a page's
+    `<meta charset>`, a feed's XML declaration; None for none). A charset other than a UTF-8 or Western one
+    (`_WESTERN`) is as named. Under a Western one, which servers send by default, the document's own declaration
+    wins when it names another; else the bytes decide: UTF-8 (see `text_encoding`), `LEGACY_ENCODING` when the
+    document says it is Western, else the legacy encoding they show (`legacy_encoding`), as for files. With no
+    charset served, the same, but a document that declares its own is left to the parser, as are UTF-16 and text in
+    no encoding newsbot can tell. None when the parser decides, or the charset served is unknown."""
+    name, own = _codec(charset), _codec(declared)
+    if charset and name is None:
+        return None
+    if name is not None and name not in _WESTERN:
+        return name
+    # A page's `<meta charset="utf-16">` over ASCII bytes is a slip (the HTML standard reads it as UTF-8).
+    if own is not None and own not in _WESTERN and not own.startswith("utf"):
+        return own
+    if (name is None and declared is not None) or unicode_encoding(data):
+        return None
+    if text_encoding([data]) == "utf-8":
+        return "utf-8"
+    if own is not None:
+        return LEGACY_ENCODING
     try:
-        name = codecs.lookup(charset).name if charset else None
+        return legacy_encoding(data)
+    except ArticleError:
+        # Greek or Korean served as Western, say: read as Windows-1252 as it always was.
+        return LEGACY_ENCODING if name else None
+
+
+def _codec(name: str | None) -> str | None:
+    """The `codecs` name of an encoding's name, None for none or an unknown one."""
+    try:
+        return codecs.lookup(name).name if name else None
     except LookupError:
         return None
-    return text_encoding([data]) if name in _WESTERN else name
 
 
 def decode_errors(encoding: str) -> str:

@@ -633,6 +633,12 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert len([line for line in local.splitlines() if line]) == 2 and local.startswith("Latest in Local")
     everything = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "99999")))
     assert [line for line in everything.splitlines() if line] == lines  # all there are: the maximum cut nothing
+    # More digits than Python reads (4,300) are still a count: of all there are, or of none.
+    for args in ("9" * 5000, "0" * 4999 + "2"):
+        more = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
+        assert more == (everything if args.startswith("9") else two), args
+    refused = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "-" + "9" * 5000))
+    assert refused.startswith(f"I can show 1 to 30 headlines, not “-{'9' * 18}…”.")
     # The category named as /subscribe names it (any case, a prefix, "all"), the count wherever it stands.
     for args in ("3 sport", "spor", "Sport, 2", "SPORT 5", "sp 1", "#sport."):
         sport = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))

@@ -360,6 +360,18 @@ async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBot
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology: nothing went wrong
 
 
+async def test_a_press_that_carries_no_data_expires_clearly(app: Bot, server: FakeBotAPI) -> None:
+    """python-telegram-bot gives a press without data to every button's handler whatever its pattern; "More", the
+    first, crashed on it (an apology in the chat and a traceback in the log)."""
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    call = await last_call(server, ALICE, 1)
+    server.press_button(ALICE, call.result["message_id"], None, force=True)
+    [answered] = await server.wait_for_async("answerCallbackQuery", count=1)
+    assert answered.ok and answered.params.get("text") == EXPIRED
+    await asyncio.sleep(0.3)  # time for an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1
+
+
 async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot, server: FakeBotAPI) -> None:
     paragraphs = tuple(
         f"Paragraph {i} of the tunnel report <{i}> & more: " + "the tunnel under the fjord " * 40 for i in range(12)

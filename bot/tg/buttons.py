@@ -1,10 +1,12 @@
-"""The buttons under an answer ("Full article", "More") and what a button too old or tampered with gets."""
+"""The buttons under an answer ("Full article", "More"), the handler for a button, and what a button too old or
+tampered with gets."""
 
 from __future__ import annotations
 
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.config import MAX_PASSAGES
 from bot.models import Answer
@@ -44,6 +46,17 @@ def keyboard(answer: Answer, key: str, page_size: int) -> InlineKeyboardMarkup |
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+class ButtonHandler(CallbackQueryHandler[Context, None]):
+    """The handler of the buttons whose data matches its pattern. python-telegram-bot's gives a press carrying no
+    data (a tampered client's) to every patterned handler, whose callback then has no match to read; here it
+    is none of theirs, and expires."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        if isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data:
+            return False
+        return super().check_update(update)
 
 
 async def expired_button(update: Update, context: Context) -> None:

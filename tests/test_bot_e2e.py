@@ -35,7 +35,7 @@ from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
-from tests.botapi_server import TOKEN, Call, FakeBotAPI
+from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
 from tests.processes import free_port
@@ -1059,6 +1059,24 @@ async def test_a_tampered_more_button_expires_without_a_search(app: Bot, server:
     answered = await server.wait_for_async("answerCallbackQuery", count=len(tampered))
     assert [c.params.get("text") for c in answered] == [EXPIRED] * len(tampered)
     assert not server.calls("editMessageText")
+
+
+async def test_a_press_too_late_to_be_answered_still_shows_the_page_or_the_expiry(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram takes a press's answer for some seconds only: one handled later (behind a slow question, or after
+    a restart) got an apology and a traceback, and "More" no page."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    server.fail_next("answerCallbackQuery", 400, QUERY_INVALID, times=2)
+    server.press_button(ALICE, first.result["message_id"], more)
+    [edit] = await server.wait_for_async("editMessageText", lambda c: c.ok, count=1)
+    assert "harbor" in visible_text(edit.params["text"]).lower()
+    server.press_button(ALICE, first.result["message_id"], "junk from an old version", force=True)
+    await server.wait_for_async("answerCallbackQuery", count=2)
+    await asyncio.sleep(0.3)  # time for an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 async def test_a_busy_database_does_not_delay_the_answer(app: Bot, server: FakeBotAPI, bot_settings: Settings) -> None:

@@ -895,12 +895,13 @@ class FakeBotAPI:
         self,
         chat_id: int,
         message_id: int,
-        data: str,
+        data: str | None,
         user_id: int | None = None,
         *,
         force: bool = False,
     ) -> int:
-        """A user presses the inline button with ``callback_data == data`` under a bot message.
+        """A user presses the inline button with ``callback_data == data`` under a bot message (``None``, with
+        ``force``: a press that carries no data, as a tampered client can send).
 
         Raises ValueError if the message has no such button (unless ``force``). The callback
         query id is ``get_update(update_id)["callback_query"]["id"]``.
@@ -926,8 +927,9 @@ class FakeBotAPI:
                 "from": self._user(uid),
                 "message": copy.deepcopy(msg),
                 "chat_instance": str(abs(chat_id) * 7 + 13),
-                "data": data,
             }
+            if data is not None:
+                query["data"] = data
             return self.add_update({"callback_query": query})
 
     def inline_query(self, user_id: int, query: str, offset: str = "", *, chat_type: str = "sender") -> int:

@@ -35,7 +35,7 @@ from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
-from tests.botapi_server import TOKEN, Call, FakeBotAPI
+from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
 from tests.processes import free_port
@@ -360,6 +360,18 @@ async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBot
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology: nothing went wrong
 
 
+async def test_a_press_that_carries_no_data_expires_clearly(app: Bot, server: FakeBotAPI) -> None:
+    """python-telegram-bot gives a press without data to every button's handler whatever its pattern; "More", the
+    first, crashed on it (an apology in the chat and a traceback in the log)."""
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    call = await last_call(server, ALICE, 1)
+    server.press_button(ALICE, call.result["message_id"], None, force=True)
+    [answered] = await server.wait_for_async("answerCallbackQuery", count=1)
+    assert answered.ok and answered.params.get("text") == EXPIRED
+    await asyncio.sleep(0.3)  # time for an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1
+
+
 async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot, server: FakeBotAPI) -> None:
     paragraphs = tuple(
         f"Paragraph {i} of the tunnel report <{i}> & more: " + "the tunnel under the fjord " * 40 for i in range(12)
@@ -633,6 +645,12 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert len([line for line in local.splitlines() if line]) == 2 and local.startswith("Latest in Local")
     everything = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "99999")))
     assert [line for line in everything.splitlines() if line] == lines  # all there are: the maximum cut nothing
+    # More digits than Python reads (4,300) are still a count: of all there are, or of none.
+    for args in ("9" * 5000, "0" * 4999 + "2"):
+        more = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
+        assert more == (everything if args.startswith("9") else two), args
+    refused = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "-" + "9" * 5000))
+    assert refused.startswith(f"I can show 1 to 30 headlines, not “-{'9' * 18}…”.")
     # The category named as /subscribe names it (any case, a prefix, "all"), the count wherever it stands.
     for args in ("3 sport", "spor", "Sport, 2", "SPORT 5", "sp 1", "#sport."):
         sport = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
@@ -1044,6 +1062,24 @@ async def test_a_tampered_more_button_expires_without_a_search(app: Bot, server:
     answered = await server.wait_for_async("answerCallbackQuery", count=len(tampered))
     assert [c.params.get("text") for c in answered] == [EXPIRED] * len(tampered)
     assert not server.calls("editMessageText")
+
+
+async def test_a_press_too_late_to_be_answered_still_shows_the_page_or_the_expiry(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram takes a press's answer for some seconds only: one handled later (behind a slow question, or after
+    a restart) got an apology and a traceback, and "More" no page."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    server.fail_next("answerCallbackQuery", 400, QUERY_INVALID, times=2)
+    server.press_button(ALICE, first.result["message_id"], more)
+    [edit] = await server.wait_for_async("editMessageText", lambda c: c.ok, count=1)
+    assert "harbor" in visible_text(edit.params["text"]).lower()
+    server.press_button(ALICE, first.result["message_id"], "junk from an old version", force=True)
+    await server.wait_for_async("answerCallbackQuery", count=2)
+    await asyncio.sleep(0.3)  # time for an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 async def test_a_busy_database_does_not_delay_the_answer(app: Bot, server: FakeBotAPI, bot_settings: Settings) -> None:

@@ -40,6 +40,8 @@ COUNT = re.compile(r"^[+-]?\d+$")
 COUNT_AROUND = ",;."
 # A count echoed in a refusal is cut to this (a reader may paste thousands of digits).
 SHOWN_COUNT_CHARS = 20
+# Past this many digits a count is read as more than is ever shown: Python refuses to read over 4,300.
+COUNT_DIGITS = 9
 # Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
 AFTER_COMMA = re.compile(r"(?<=,)")
 
@@ -70,10 +72,17 @@ def read_latest(args: Sequence[str], known: Sequence[str] = ()) -> LatestAsk:
     if len(counts) > 1:
         raise UsageError(f"Give one number of headlines: you gave {len(counts)}.")
     typed = counts[0].strip(COUNT_AROUND)
-    asked = int(typed)
+    asked = count_of(typed)
     if asked < 1:
         raise UsageError(f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “{cap(typed, SHOWN_COUNT_CHARS)}”.")
     return LatestAsk(words, min(asked, MAX_LATEST_COUNT), asked)
+
+
+def count_of(typed: str) -> int:
+    """The number a count's digits write, or one past MAX_LATEST_COUNT (signed) when they are too many to read."""
+    digits = typed.lstrip("+-").lstrip("0")
+    size = int(digits or "0") if len(digits) <= COUNT_DIGITS else MAX_LATEST_COUNT + 1
+    return -size if typed.startswith("-") else size
 
 
 def latest_category(words: Sequence[str], known: Sequence[str]) -> str | None:

@@ -41,7 +41,7 @@ from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
-from bot.tg.buttons import ARTICLE_DATA, EXPIRED, keyboard, pages_on
+from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.context import BotData, Context
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
@@ -305,9 +305,9 @@ async def more(update: Update, context: Context) -> None:
         lambda: next_page(library, key, offset, username, subscriptions.zone_of(chat_of(query)), saving)
     )
     if page is None:
-        await query.answer(EXPIRED, show_alert=True)
+        await answer_press(query, EXPIRED, alert=True)
         return
-    await query.answer()
+    await answer_press(query)
     try:
         await query.edit_message_text(page.text, reply_markup=page.markup)
     except BadRequest as exc:

@@ -1,15 +1,21 @@
-"""The buttons under an answer ("Full article", "More") and what a button too old or tampered with gets."""
+"""The buttons under an answer ("Full article", "More"), the handler for a button, and what a button too old or
+tampered with gets."""
 
 from __future__ import annotations
 
+import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler
 
 from bot.config import MAX_PASSAGES
 from bot.models import Answer
 from bot.render.markup import cap
 from bot.tg.context import Context
+
+log = logging.getLogger(__name__)
 
 BUTTON_TITLE_CHARS = 40
 # Callback data: "m:<saved question key>:<offset>" and "a:<article id>", both far below Telegram's 64 bytes.
@@ -46,7 +52,29 @@ def keyboard(answer: Answer, key: str, page_size: int) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+class ButtonHandler(CallbackQueryHandler[Context, None]):
+    """The handler of the buttons whose data matches its pattern. python-telegram-bot's gives a press carrying no
+    data (a tampered client's) to every patterned handler, whose callback then has no match to read; here it
+    is none of theirs, and expires."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        if isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data:
+            return False
+        return super().check_update(update)
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a press (its spinner stops, `text` shown). Telegram takes no answer after some seconds: a press
+    handled later (queued behind a slow question, or taken over after a restart) goes on without one."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in str(exc).lower():
+            raise
+        log.info("a button press came too late to be answered (%s)", exc)
+
+
 async def expired_button(update: Update, context: Context) -> None:
     """Tell the user a button from an older version of the bot, or tampered with, has expired."""
     assert update.callback_query is not None
-    await update.callback_query.answer(EXPIRED, show_alert=True)
+    await answer_press(update.callback_query, EXPIRED, alert=True)

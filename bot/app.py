@@ -198,8 +198,7 @@ def run(settings: Settings, interrupted_exit: int) -> int:
             where = urlsplit(api_base_url(settings.telegram_api_base_url or TELEGRAM_API))
             host = where.netloc.rpartition("@")[2]  # without a password the address may carry
             raise UnreachableError(
-                f"could not start the bot: cannot reach the Bot API at {where.scheme}://{host}{where.path}"
-                f" ({exc})"
+                f"could not start the bot: cannot reach the Bot API at {where.scheme}://{host}{where.path} ({exc})"
             ) from exc
         raise NewsbotError(f"could not start the bot: {exc}") from exc
     return 0

@@ -245,6 +245,20 @@ async def test_full_article_button_sends_the_escaped_article(app: Bot, server: F
     await server.wait_for_async("answerCallbackQuery", count=1)
 
 
+async def test_full_article_pressed_too_late_to_be_answered_is_still_sent(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A press handled after Telegram stopped taking its answer (behind a slow question, after a restart) got an
+    apology and a traceback, and no article."""
+    server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+    call = await last_call(server, ALICE, 1)
+    [article_button] = buttons(call)
+    server.fail_next("answerCallbackQuery", 400, QUERY_INVALID)
+    server.press_button(ALICE, call.result["message_id"], article_button["callback_data"])
+    assert "40,000 years ago" in (await replies(server, ALICE, 2))[1]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 async def test_full_article_pressed_again_soon_sends_nothing_more_and_an_hour_later_sends_it_again(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -22,7 +22,7 @@ from bot.render.markup import cap
 from bot.render.split import split_message
 from bot.services.categories import match_categories, named_whole
 from bot.store import Store
-from bot.tg.buttons import EXPIRED
+from bot.tg.buttons import EXPIRED, answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
@@ -131,16 +131,16 @@ async def full_article(update: Update, context: Context) -> None:
     button = str(query.message.message_id) if query.message else query.inline_message_id or ""
     sent = SentArticle(context.bot_data.library.store, chat_id, button, article_id, context.bot_data.clock())
     if not await sent.claim():
-        await query.answer(ALREADY_SENT)
+        await answer_press(query, ALREADY_SENT)
         return
     try:
         messages = await article_of(context, article_id, chat_id)
         if messages is None:
             await sent.release()
-            await query.answer(EXPIRED, show_alert=True)
+            await answer_press(query, EXPIRED, alert=True)
             return
         # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
-        await query.answer()
+        await answer_press(query)
         await send_messages(context.bot, chat_id, messages, topic_of(query.message))
     except BaseException:
         await sent.release()  # not sent (a blocked chat, the network): a press again sends it

@@ -34,6 +34,7 @@ from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_di
 from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, zone
 from bot.services.subscriptions import ChatView
+from bot.tg.buttons import answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
 from bot.wording import alphabetical
@@ -329,27 +330,27 @@ async def toggle(update: Update, context: Context) -> None:
     assert query is not None
     found = TOGGLE_DATA.match(query.data or "")
     if found is None:
-        await query.answer(text.STALE_BUTTON, show_alert=True)
+        await answer_press(query, text.STALE_BUTTON, alert=True)
         return
     if (refused := await refusal(update, context)) is not None:
-        await query.answer(refused[:MAX_ALERT_CHARS], show_alert=True)
+        await answer_press(query, refused[:MAX_ALERT_CHARS], alert=True)
         return
     chat_id, follow = chat_of(query), found.group(1) == "1"
     subscriptions = context.bot_data.digesting.subscriptions
     view = await asyncio.to_thread(subscriptions.view, chat_id)
     name = next((n for n in (*view.known, *view.categories) if button_key(n) == found.group(2)), None)
     if name is None:
-        await query.answer(text.STALE_BUTTON, show_alert=True)
+        await answer_press(query, text.STALE_BUTTON, alert=True)
         return
     now = context.bot_data.clock()
     try:
         view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, now)
     except UsageError as exc:
-        await query.answer(str(exc)[:MAX_ALERT_CHARS], show_alert=True)
+        await answer_press(query, str(exc)[:MAX_ALERT_CHARS], alert=True)
         return
     view, moved = await post_here(context, view, topic_of(query.message), now)
     done = f"Following {name}" if follow else f"Stopped following {name}"
-    await query.answer(f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])
+    await answer_press(query, f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])
     try:
         await query.edit_message_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
     except BadRequest as exc:

@@ -76,6 +76,17 @@ async def test_a_pages_own_charset_wins_over_a_servers_western_default(
     assert (article.title, article.paragraphs) == (RUSSIAN[0], RUSSIAN[1:])
 
 
+async def read_feed(web: WebServer, settings: Settings, name: str, body: bytes, kind: str) -> Feed:
+    """The feed `body` served as `name` with the Content-Type `kind`, fetched and read; read without a warning."""
+    web.live[name] = body
+    async with Fetcher(settings) as fetcher:
+        fetched = await fetcher.get(web.url(f"/live/{name}?type={quote(kind)}"))
+    assert isinstance(fetched, Fetched)
+    read = parse_feed(fetched.body, fetched.final_url, content_type=fetched.content_type)
+    assert isinstance(read, Feed) and read.warning is None
+    return read
+
+
 @pytest.mark.parametrize("kind", ["application/rss+xml; charset=ISO-8859-1", "application/rss+xml", "text/xml"])
 async def test_a_feed_that_declares_no_encoding_is_read_in_the_one_its_bytes_show(
     web: WebServer, fetch_settings: Settings, kind: str
@@ -86,12 +97,7 @@ async def test_a_feed_that_declares_no_encoding_is_read_in_the_one_its_bytes_sho
         f"<item><title>{title}</title><link>https://bay.example/ferry</link>"
         f"<description>{' '.join(paragraphs)}</description></item></channel></rss>"
     )
-    web.live["bay.xml"] = feed.encode("cp1251")
-    async with Fetcher(fetch_settings) as fetcher:
-        fetched = await fetcher.get(web.url(f"/live/bay.xml?type={quote(kind)}"))
-    assert isinstance(fetched, Fetched)
-    read = parse_feed(fetched.body, fetched.final_url, content_type=fetched.content_type)
-    assert isinstance(read, Feed) and read.warning is None
+    read = await read_feed(web, fetch_settings, "bay.xml", feed.encode("cp1251"), kind)
     assert read.title == "Вестник залива"
     assert [(e.article.title, e.article.paragraphs) for e in read.entries] == [(title, (" ".join(paragraphs),))]
 
@@ -107,10 +113,7 @@ async def test_a_feeds_own_declaration_wins_over_a_servers_western_default(
         f"<link>https://bay.example/</link><item><title>{title}</title><link>https://bay.example/ferry</link>"
         f"<description>{paragraphs[0]}</description></item></channel></rss>"
     )
-    web.live["koi8.xml"] = feed.encode("koi8-r")
-    async with Fetcher(fetch_settings) as fetcher:
-        fetched = await fetcher.get(web.url(f"/live/koi8.xml?type={quote('application/rss+xml; charset=ISO-8859-1')}"))
-    assert isinstance(fetched, Fetched)
-    read = parse_feed(fetched.body, fetched.final_url, content_type=fetched.content_type)
-    assert isinstance(read, Feed) and read.warning is None
+    read = await read_feed(
+        web, fetch_settings, "koi8.xml", feed.encode("koi8-r"), "application/rss+xml; charset=ISO-8859-1"
+    )
     assert [(e.article.title, e.article.paragraphs) for e in read.entries] == [(title, (paragraphs[0],))]

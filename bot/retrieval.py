@@ -1265,12 +1265,13 @@ def seen_paragraphs(
     a line that is a whole paragraph, or part of one cut to fit (`render.answers.trim` marks the cut with "…")
     of at least SHOWN_MIN_WORDS words."""
     shown = {" ".join(line.strip().removeprefix("…").removesuffix("…").split()) for line in lines}
-    shown = {line for line in shown if line}
+    # Counted once: a shorter line is taken only for a whole paragraph.
+    parts = [line for line in shown if len(line.split()) >= SHOWN_MIN_WORDS]
     found: set[tuple[str, int]] = set()
     for article, paragraphs in followed:
         for position, paragraph in enumerate(paragraphs):
             text = " ".join(paragraph.split())
-            if text in shown or any(len(s.split()) >= SHOWN_MIN_WORDS and s in text for s in shown):
+            if text in shown or any(part in text for part in parts):
                 found.add((article.id, position))
     return frozenset(found)
 

@@ -66,6 +66,21 @@ def test_ask_a_follow_up_to_a_story(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
 
 
+@pytest.mark.parametrize("reference", ["0123456789abcdef", "https://example.org/gone", "corpus/000_story.txt"])
+def test_a_follow_up_to_a_story_not_here_is_refused_not_asked_alone(
+    reference: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story's file path (`ask --json`'s link for it) or an id no article has was passed over in silence: the
+    question was searched alone, and "who paid for it?" answered from whatever story used those words."""
+    assert main(["ask", "when was that?", "--following", SHIPPED_ID, "--following", reference]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"newsbot: no article {reference} in the store",
+        'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL',
+    ]
+
+
 def test_deep_link_when_the_bot_username_is_known(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

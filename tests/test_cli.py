@@ -300,8 +300,8 @@ def test_stats(capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
-    assert "articles:   4" in out and "Local: 1" in out and "07 Mar 2013 to 15 Jun 2021" in out
-    assert "MB on disk" in out
+    assert "articles:   4" in out and "Local: 1" in out and "dates:      7 Mar 2013 to 15 Jun 2021\n" in out
+    assert " kB on disk)" in out
 
 
 def test_bad_setting_is_one_line_and_exit_2(

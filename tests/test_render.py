@@ -309,6 +309,16 @@ def test_stats_of_an_empty_library_say_it_has_no_categories() -> None:
     assert table.endswith("\ncategories: none")
 
 
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(0, "nothing on disk"), (512, "512 bytes on disk"), (39_400, "39 kB on disk"), (1_234_567, "1.2 MB on disk")],
+)
+def test_stats_give_a_small_index_its_size_not_nought_mb(size: int, shown: str) -> None:
+    """A new library's 39 kB index was "0.0 MB on disk", as if it were empty; rank-bm25's, in memory, was too."""
+    table = render_stats(LibraryStats(StoreStats(1, 3, (("Sport", 1),), None, None, 1), "tantivy", 3, size))
+    assert f"engine:     tantivy (3 paragraphs indexed, {shown})\n" in table
+
+
 store_stats = st.builds(
     StoreStats,
     articles=st.integers(0, 10**7),
@@ -383,6 +393,14 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
     [greeting_text] = greeting(stats, [])
     assert visible_text(greeting_text).splitlines()[0].endswith(greeted)
     assert f"dates:      {listed}\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
+
+
+def test_stats_write_a_date_as_the_greeting_does() -> None:
+    """`newsbot stats` said "07 Mar 2013 to 03 Dec 2026" where the greeting and every answer say "7 Mar 2013"."""
+    stats = StoreStats(2, 6, (("Sport", 2),), datetime(2013, 3, 7, tzinfo=UTC), datetime(2026, 12, 3, tzinfo=UTC))
+    [greeting_text] = greeting(stats, [])
+    assert visible_text(greeting_text).splitlines()[0].endswith(", from 7 Mar 2013 to 3 Dec 2026.")
+    assert "dates:      7 Mar 2013 to 3 Dec 2026\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
 
 
 def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:

@@ -440,6 +440,13 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("the news", "latest"),
         ("What's new today?", "latest"),
         ("show me the latest headlines please", "latest"),
+        # Searched, these said that no article uses "happened" or "yesterday" ("latest" or "news").
+        ("What happened yesterday?", "latest"),
+        ("what is the latest news", "latest"),
+        ("whats the latest?", "latest"),
+        ("news from today", "latest"),
+        ("what happened to the ferry?", None),
+        ("what is the latest on the ferry", None),
         ("news about the ferry", None),
         ("help with heating bills", None),
         ("what is new in tech", None),

@@ -117,6 +117,19 @@ def test_nothing_found_lists_closest_headlines() -> None:
     assert text.startswith("Nothing answers.") and "Closest headlines" in text and "https://n.example/a" in text
 
 
+def test_closest_headlines_as_text_give_the_date_after_the_headline_and_the_link_below() -> None:
+    """`newsbot ask` showed "• Headline (https://...) (1 May 2020, 09:30 · Sport)": two asides, the date after the
+    link."""
+    closest = (stored(url="https://n.example/a"), stored(published=None))
+    text = render_answer(Answer("q", (), closest, reason="Nothing answers."), PLAIN, local_path=True)
+    assert text.splitlines()[3:] == [
+        "• Tom & Jerry <live> at \"O'Neill's\" (1 May 2020, 09:30 · Culture & Arts)",
+        "  https://n.example/a",
+        "• Tom & Jerry <live> at \"O'Neill's\" (undated · Culture & Arts)",
+        "  /tmp/a.txt",
+    ]
+
+
 def test_undated_article_says_so() -> None:
     text = render_answer(Answer("q", (Passage(stored(published=None), 0, "t", 1.0),)), PLAIN)
     assert "undated \u00b7 Culture & Arts" in text

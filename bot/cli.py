@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import get_args
 from urllib.parse import urlsplit
@@ -60,7 +60,9 @@ CHAT_KEYS = (
 # Said after an unknown --following: a file's article is named by its id (its path, which `ask --json` shows as its
 # link, names no article).
 FOLLOWING_TAKES = 'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL'
-DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
+DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
+# The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
+RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 # Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
 # wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
@@ -68,6 +70,9 @@ EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
+    if (days := RELATIVE_DAYS.get(raw.strip().casefold())) is not None:
+        # "What happened yesterday?": no date parser reads the word, and a reader should not have to look it up.
+        return datetime.combine(datetime.now(UTC).date() - timedelta(days=days), time(), UTC)
     try:
         return parse_date(raw)
     except NewsbotError as exc:

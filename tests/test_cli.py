@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -339,6 +340,30 @@ def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str])
     assert "Dempsey" in capsys.readouterr().out
     assert main(["ask", "--until", "2013-03-06", "Dempsey"]) == 1
     assert main(["ask", "--since", "8-03-2013", "Dempsey"]) == 1
+
+
+def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    """`--since yesterday`, as a reader asks "what happened yesterday?", was an unreadable date (exit 2)."""
+    today = datetime.now(UTC).date()
+    records = isolated / "days.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"title": f"Ferry news {days}", "body": f"The ferry story of day {days}.", "date": str(day)})
+            + "\n"
+            for days, day in ((0, today), (1, today - timedelta(days=1)), (2, today - timedelta(days=2)))
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+
+    def found(*dates: str) -> list[str]:
+        main(["ask", "ferry story", "--json", "--k", "5", *dates])
+        return sorted({p["title"] for p in json.loads(capsys.readouterr().out)["passages"]})
+
+    assert found("--since", "Yesterday") == ["Ferry news 0", "Ferry news 1"]
+    assert found("--since", "today") == ["Ferry news 0"]
+    assert found("--until", "yesterday") == ["Ferry news 1", "Ferry news 2"]
 
 
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import get_args
 from urllib.parse import urlsplit
@@ -57,7 +57,12 @@ CHAT_KEYS = (
     "Type a question, or a command such as /help; a button's number presses it, `> question` follows up on the last"
     " answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or Ctrl-D leaves."
 )
-DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013' or an ISO 8601 time"
+# Said after an unknown --following: a file's article is named by its id (its path, which `ask --json` shows as its
+# link, names no article).
+FOLLOWING_TAKES = 'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL'
+DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
+# The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
+RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 # Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
 # wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
@@ -65,6 +70,9 @@ EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
+    if (days := RELATIVE_DAYS.get(raw.strip().casefold())) is not None:
+        # "What happened yesterday?": no date parser reads the word, and a reader should not have to look it up.
+        return datetime.combine(datetime.now(UTC).date() - timedelta(days=days), time(), UTC)
     try:
         return parse_date(raw)
     except NewsbotError as exc:
@@ -487,6 +495,12 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if args.since and args.until and args.since > args.until:
         print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
         return EXIT_USAGE
+    if args.following and (unknown := _unknown_articles(library, args.following)):
+        # Asked without the story it follows, "when was that?" could only be misread.
+        for reference in unknown:
+            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+        print(FOLLOWING_TAKES, file=sys.stderr)
+        return EXIT_FAILED
     if args.since or args.until:
         stats = library.store.stats()
         if stats.undated:
@@ -527,6 +541,16 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print("note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
+
+
+def _unknown_articles(library: Library, references: Sequence[str]) -> list[str]:
+    """The references (ids or links, as `remove` reads them) that name no article here."""
+    stored = library.store.articles(r.strip() for r in references if not is_web_url(r.strip()))
+
+    def found(reference: str) -> object:
+        return library.article_at(reference) if is_web_url(reference) else stored.get(reference)
+
+    return [r for r in references if found(r.strip()) is None]
 
 
 def _known_category(library: Library, name: str) -> bool:

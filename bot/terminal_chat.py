@@ -194,9 +194,10 @@ class TerminalBotAPI(BaseRequest):
         """Hand a typed line to the bot (a message, a pressed button or an inline query); return once fetched."""
         assert self._pending is not None and self._fetched is not None
         text, count = line.strip(), len(self._buttons)
-        if text.isdigit() and count and not 1 <= int(text) <= count:
-            # A number beside buttons means a button: searched, it could only find stories that happen to use it.
-            self._print(f"There is no button {text}; type {'1' if count == 1 else f'1 to {count}'} to press one.\n")
+        if text.isdigit() and not 1 <= int(text) <= count:
+            # A number typed here means a button (one under /latest's headlines too): searched, it could only find
+            # stories that happen to use it ("1" after /latest showed a passage with "2-1" in it).
+            self._print(f"{_buttons_said(text, count)}\n")
             return
         if (reply := _REPLY.match(text)) and reply[1] and not 1 <= int(reply[1]) <= len(self._replyable):
             # Asked without the answer it was meant for, a follow-up could only be misread.
@@ -307,6 +308,13 @@ class TerminalBotAPI(BaseRequest):
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+
+def _buttons_said(number: str, count: int) -> str:
+    """Why a typed number pressed nothing, with the numbers that press something."""
+    if not count:
+        return "There is no button to press yet: ask a question, and its answer's buttons are numbered."
+    return f"There is no button {number}; type {'1' if count == 1 else f'1 to {count}'} to press one."
 
 
 def _replyable_said(count: int) -> str:

@@ -907,6 +907,15 @@ def test_terminal_chat_through_a_pipe(tmp_path: Path) -> None:
     assert again.returncode == 0 and "*1. Chess Prodigy Wins National Title at Twelve*" in again.stdout, again.stderr
 
 
+def test_terminal_chat_says_a_number_typed_before_any_button_presses_nothing(tmp_path: Path) -> None:
+    """ "1" typed under /latest's headlines, as a reader opens the first, was asked as a question: "These passages
+    may help:" and a story that happened to use the number."""
+    result = chat_in_terminal(tmp_path, "/latest\n1\n")
+    assert result.returncode == 0, result.stderr
+    said = "There is no button to press yet: ask a question, and its answer's buttons are numbered."
+    assert result.stdout.strip().endswith(said) and "may help" not in result.stdout, result.stdout
+
+
 def test_terminal_chat_replies_to_an_earlier_answer_by_counting_back(tmp_path: Path) -> None:
     """ ">2" replies to the answer before the last, as a reader scrolls up to it; a count beyond the answers shown
     is refused, not asked."""

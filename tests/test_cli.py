@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,21 @@ def test_ask_a_follow_up_to_a_story(capsys: pytest.CaptureFixture[str]) -> None:
     assert "only has common words" in capsys.readouterr().out
     assert main(["ask", "when was that?", "--following", SHIPPED_ID]) == 0
     assert capsys.readouterr().out.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
+
+
+@pytest.mark.parametrize("reference", ["0123456789abcdef", "https://example.org/gone", "corpus/000_story.txt"])
+def test_a_follow_up_to_a_story_not_here_is_refused_not_asked_alone(
+    reference: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story's file path (`ask --json`'s link for it) or an id no article has was passed over in silence: the
+    question was searched alone, and "who paid for it?" answered from whatever story used those words."""
+    assert main(["ask", "when was that?", "--following", SHIPPED_ID, "--following", reference]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"newsbot: no article {reference} in the store",
+        'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL',
+    ]
 
 
 def test_deep_link_when_the_bot_username_is_known(
@@ -285,8 +301,8 @@ def test_stats(capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
-    assert "articles:   4" in out and "Local: 1" in out and "07 Mar 2013 to 15 Jun 2021" in out
-    assert "MB on disk" in out
+    assert "articles:   4" in out and "Local: 1" in out and "dates:      7 Mar 2013 to 15 Jun 2021\n" in out
+    assert " kB on disk)" in out
 
 
 def test_bad_setting_is_one_line_and_exit_2(
@@ -324,6 +340,30 @@ def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str])
     assert "Dempsey" in capsys.readouterr().out
     assert main(["ask", "--until", "2013-03-06", "Dempsey"]) == 1
     assert main(["ask", "--since", "8-03-2013", "Dempsey"]) == 1
+
+
+def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    """`--since yesterday`, as a reader asks "what happened yesterday?", was an unreadable date (exit 2)."""
+    today = datetime.now(UTC).date()
+    records = isolated / "days.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"title": f"Ferry news {days}", "body": f"The ferry story of day {days}.", "date": str(day)})
+            + "\n"
+            for days, day in ((0, today), (1, today - timedelta(days=1)), (2, today - timedelta(days=2)))
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+
+    def found(*dates: str) -> list[str]:
+        main(["ask", "ferry story", "--json", "--k", "5", *dates])
+        return sorted({p["title"] for p in json.loads(capsys.readouterr().out)["passages"]})
+
+    assert found("--since", "Yesterday") == ["Ferry news 0", "Ferry news 1"]
+    assert found("--since", "today") == ["Ferry news 0"]
+    assert found("--until", "yesterday") == ["Ferry news 1", "Ferry news 2"]
 
 
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

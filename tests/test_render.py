@@ -117,6 +117,19 @@ def test_nothing_found_lists_closest_headlines() -> None:
     assert text.startswith("Nothing answers.") and "Closest headlines" in text and "https://n.example/a" in text
 
 
+def test_closest_headlines_as_text_give_the_date_after_the_headline_and_the_link_below() -> None:
+    """`newsbot ask` showed "• Headline (https://...) (1 May 2020, 09:30 · Sport)": two asides, the date after the
+    link."""
+    closest = (stored(url="https://n.example/a"), stored(published=None))
+    text = render_answer(Answer("q", (), closest, reason="Nothing answers."), PLAIN, local_path=True)
+    assert text.splitlines()[3:] == [
+        "• Tom & Jerry <live> at \"O'Neill's\" (1 May 2020, 09:30 · Culture & Arts)",
+        "  https://n.example/a",
+        "• Tom & Jerry <live> at \"O'Neill's\" (undated · Culture & Arts)",
+        "  /tmp/a.txt",
+    ]
+
+
 def test_undated_article_says_so() -> None:
     text = render_answer(Answer("q", (Passage(stored(published=None), 0, "t", 1.0),)), PLAIN)
     assert "undated \u00b7 Culture & Arts" in text
@@ -309,6 +322,16 @@ def test_stats_of_an_empty_library_say_it_has_no_categories() -> None:
     assert table.endswith("\ncategories: none")
 
 
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(0, "nothing on disk"), (512, "512 bytes on disk"), (39_400, "39 kB on disk"), (1_234_567, "1.2 MB on disk")],
+)
+def test_stats_give_a_small_index_its_size_not_nought_mb(size: int, shown: str) -> None:
+    """A new library's 39 kB index was "0.0 MB on disk", as if it were empty; rank-bm25's, in memory, was too."""
+    table = render_stats(LibraryStats(StoreStats(1, 3, (("Sport", 1),), None, None, 1), "tantivy", 3, size))
+    assert f"engine:     tantivy (3 paragraphs indexed, {shown})\n" in table
+
+
 store_stats = st.builds(
     StoreStats,
     articles=st.integers(0, 10**7),
@@ -385,6 +408,14 @@ def test_undated_articles_are_counted_not_hidden_behind_a_date_range(
     assert f"dates:      {listed}\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
 
 
+def test_stats_write_a_date_as_the_greeting_does() -> None:
+    """`newsbot stats` said "07 Mar 2013 to 03 Dec 2026" where the greeting and every answer say "7 Mar 2013"."""
+    stats = StoreStats(2, 6, (("Sport", 2),), datetime(2013, 3, 7, tzinfo=UTC), datetime(2026, 12, 3, tzinfo=UTC))
+    [greeting_text] = greeting(stats, [])
+    assert visible_text(greeting_text).splitlines()[0].endswith(", from 7 Mar 2013 to 3 Dec 2026.")
+    assert "dates:      7 Mar 2013 to 3 Dec 2026\n" in render_stats(LibraryStats(stats, "tantivy", 0, 0))
+
+
 def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
     stats = dated(3, 0, last=datetime(2023, 5, 12, 18, tzinfo=UTC))
     [greeting_text] = greeting(stats, [])
@@ -422,6 +453,13 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("the news", "latest"),
         ("What's new today?", "latest"),
         ("show me the latest headlines please", "latest"),
+        # Searched, these said that no article uses "happened" or "yesterday" ("latest" or "news").
+        ("What happened yesterday?", "latest"),
+        ("what is the latest news", "latest"),
+        ("whats the latest?", "latest"),
+        ("news from today", "latest"),
+        ("what happened to the ferry?", None),
+        ("what is the latest on the ferry", None),
         ("news about the ferry", None),
         ("help with heating bills", None),
         ("what is new in tech", None),

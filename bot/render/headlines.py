@@ -28,13 +28,15 @@ def render_headline(
     zone: tzinfo = UTC,
     category: bool = True,
 ) -> str:
-    """ "• Headline (2 Oct 2026, 14:05 · Sport)", linked, its time in `zone` (the reader's); `category=False`
-    leaves the category out (for a list under the category's own heading)."""
+    """ "• Headline (2 Oct 2026, 14:05 · Sport)", linked (as text, the link on a line of its own below), its time in
+    `zone` (the reader's); `category=False` leaves the category out (for a list under the category's own heading)."""
     link = source_link(article, bot_username, local_path)
     title = style.escape(title_of(article))
-    shown = style.link(link, title) if link and style is HTML else title + (f" ({link})" if link else "")
-    when = byline(article, zone) if category else shown_date(article, zone)
-    return f"• {shown} ({style.escape(when)})"
+    when = style.escape(byline(article, zone) if category else shown_date(article, zone))
+    if style is HTML:
+        return f"• {style.link(link, title) if link else title} ({when})"
+    # After the headline, "(https://...) (2 Oct 2026 · Sport)" read as two asides, the date's lost behind the link.
+    return f"• {title} ({when})" + (f"\n  {link}" if link else "")
 
 
 def latest_blocks(

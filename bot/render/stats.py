@@ -17,9 +17,20 @@ def date_span(stats: StoreStats) -> str:
     undated = f"{stats.undated:,} of {stats.articles:,} undated"
     if not (stats.first_published and stats.last_published):
         return f"none ({undated})" if stats.articles else "no articles"
-    first, last = f"{stats.first_published:%d %b %Y}", f"{stats.last_published:%d %b %Y}"
+    # As the greeting and every answer write a date: "7 Mar 2013", not "07 Mar 2013".
+    first, last = f"{stats.first_published:%-d %b %Y}", f"{stats.last_published:%-d %b %Y}"
     span = first if first == last else f"{first} to {last}"
     return f"{span} ({undated})" if stats.undated else span
+
+
+def disk_size(size: int) -> str:
+    """ "1.4 MB on disk", in kB or bytes for a small index (a new library's "0.0 MB" read as an empty one), or
+    "nothing on disk" (rank-bm25 keeps its index in memory)."""
+    if not size:
+        return "nothing on disk"
+    if size >= 1_000_000:
+        return f"{size / 1e6:,.1f} MB on disk"
+    return f"{size / 1e3:.0f} kB on disk" if size >= 1_000 else f"{size} bytes on disk"
 
 
 def vectors_line(stats: LibraryStats) -> str:
@@ -38,8 +49,7 @@ def render_stats(stats: LibraryStats) -> str:
         f"articles:   {store.articles:,}",
         f"paragraphs: {store.paragraphs:,}",
         f"dates:      {date_span(store)}",
-        f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed,"
-        f" {stats.index_bytes / 1e6:.1f} MB on disk)",
+        f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed, {disk_size(stats.index_bytes)})",
         f"meaning:    {vectors_line(stats)}",
         "categories:" if store.categories else "categories: none",
     ]

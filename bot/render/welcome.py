@@ -54,6 +54,8 @@ COMMAND_WORDS = {
     "latest": (
         "news", "latest", "latest news", "headlines", "latest headlines", "top stories", "what's new", "whats new",
         "what is new", "anything new", "what's the news", "what's happening", "news today", "today's news",
+        "what's the latest", "whats the latest", "what is the latest", "what's the latest news",
+        "what is the latest news", "news from today", "what happened", "what's going on", "latest stories",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
@@ -63,8 +65,11 @@ COMMAND_WORDS = {
 }  # fmt: skip
 # The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
 MORE_HINT = "Tap “More” under an answer for more of it, or ask me another question."
-# Words those come with: "show me the latest news please".
-COMMAND_FILLER = frozenset({"please", "show", "me", "the", "today", "now", "bot", "any", "send", "give", "some", "pls"})
+# Words those come with: "show me the latest news please", "what happened yesterday?" (searched, that found no
+# article using "happened" or "yesterday").
+COMMAND_FILLER = frozenset(
+    {"please", "show", "me", "the", "today", "yesterday", "now", "bot", "any", "send", "give", "some", "pls"}
+)
 _SMALL_TALK = sorted(
     [(phrase, "greeting") for phrase in GREETINGS] + [(phrase, "acknowledgement") for phrase in ACKNOWLEDGEMENTS],
     key=lambda item: -len(item[0]),

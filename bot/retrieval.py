@@ -661,12 +661,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
         used = typed.used()
         question = in_english(question, used.keys())
         if not question:
-            # Only the words in Cyrillic letters are looked at for how the articles write them ("Путин"): others
-            # of another language are no misspellings of English ones.
-            cyrillic = {
-                term for start, end, term in words(request.question) if _CYRILLIC.search(request.question[start:end])
-            }
-            lettered = frozenset(t for t in typed.weights if t not in used and t in cyrillic)
+            lettered = frozenset(typed.weights.keys() - used.keys()) & cyrillic_terms(request.question)
             speller = Speller(request.question, lettered, engine, store)
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
         terms = question_terms(question)
@@ -684,7 +679,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     named = name_terms(question)
     by_chance = 1.0 if never_used == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
-    speller = Speller(question, never_used, engine, store)
+    speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
     stored = {} if semantic is None else semantic.vectors.vectors((h.article_id, h.position) for h in hits)
@@ -888,6 +883,13 @@ def in_another_language(question: str) -> bool:
     # A word of one letter ("a" and "o" of "O que aconteceu com a Yukos?") is Portuguese or Italian as much as English.
     english = {w for w in folded & STOPWORDS if len(w) > 1}
     return len(other) >= 2 and len(other) > len(english) and not other <= _NAME_PARTICLES
+
+
+def cyrillic_terms(question: str) -> frozenset[str]:
+    """The terms of a question's words in Cyrillic letters: of a question in another language, only these are
+    looked at for how the articles write them ("Путин"); its other words are no misspellings of English ones
+    ("Wetter" of "Und das Wetter?" is not "better")."""
+    return frozenset(term for start, end, term in words(question) if _CYRILLIC.search(question[start:end]))
 
 
 def in_another_script(question: str) -> bool:

@@ -819,6 +819,15 @@ def test_a_name_typed_in_cyrillic_letters_is_suggested_as_the_articles_write_it(
     assert not answer.found and answer.reason == f"Nothing in the articles answers that. {reason}"
 
 
+def test_a_question_in_another_language_gets_no_english_word_for_its_own(news: Library) -> None:
+    """ "Wetter", capitalised as German writes nouns, was searched as a name and got "Did you mean “better”?" after
+    "please ask in English"."""
+    news.add([Article(title="Forecast", paragraphs=("The weather will be better on Sunday, forecasters said.",))])
+    answer = news.ask(news.request("Und das Wetter?"))
+    assert not answer.found
+    assert answer.reason == "Nothing in the articles answers that. The articles are in English: please ask in English."
+
+
 @pytest.fixture(scope="module")
 def named_in_their_letters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """English stories that give a name in its own letters too: Greek, Arabic, Hebrew, Chinese, Hindi (with their
@@ -890,6 +899,7 @@ def test_cyrillic_letters_are_written_as_english_news_writes_them(typed: str, la
         ("谁赢得了选举？", True),  # noqa: RUF001 (a full-width question mark)
         ("Was ist mit Yukos passiert?", True),
         ("Wer hat die Wahl gewonnen?", True),
+        ("Wie viele Menschen kamen zum Laternenfest?", True),
         ("¿Qué dijo Tony Blair?", True),
         ("Pourquoi le prix du pétrole a augmenté ?", True),
         ("Chi ha vinto le elezioni?", True),

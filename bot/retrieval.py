@@ -795,6 +795,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     """
     asked, seen = split_seen(request.question)
     ranking = fresh(ranking, asked, seen, min_answerability)
+    # A follow-up's passages mark the reader's own words, not those of the headlines it was searched with: "how
+    # many homes lost power?" of a storm marked "west", "coast" and "gusts" too.
+    own, followed = split_follow_up(asked, ranking.articles)
+    marked = _term_set(own) if followed else None
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
@@ -833,7 +837,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         shown.append(passage_words)
         per_article[hit.article_id] = used + 1
         article = ranking.articles[hit.article_id]
-        chosen.append(Passage(article, hit.position, text, candidate.score, candidate.matched))
+        matched = candidate.matched if marked is None else candidate.matched & marked
+        chosen.append(Passage(article, hit.position, text, candidate.score, matched))
     confident = best >= CONFIDENT_ANSWERABILITY
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.

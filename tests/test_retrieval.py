@@ -665,6 +665,8 @@ def test_the_readers_own_words_order_the_passages_of_the_stories_followed(follow
     answer = followed_news.ask(followed_news.request(searched))
     ours = [p for p in answer.passages if p.article.id == auction.id]
     assert ours and "bought" in ours[0].matched, answer
+    # Marked: the reader's words, not the headlines' it was searched with ("Yukos", "auction").
+    assert all(p.matched <= {"bought"} for p in answer.passages), answer
     # The buyer: in its second paragraph, where the headlines' order showed a spokesman's quote.
     assert any(p.text.startswith("Baikal Finance Group outbid") for p in ours), answer
 

@@ -406,7 +406,8 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
-    """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind."""
+    """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind,
+    and, before that, had set the webhook to its own URL: Telegram sent the running bot's updates to it."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -429,6 +430,7 @@ def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
         f"newsbot: cannot listen for the webhook on 127.0.0.1:{port} (Address already in use): set WEBHOOK_LISTEN"
         " and WEBHOOK_PORT to an address and port free here"
     ), err
+    assert not server.calls("setWebhook")
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(

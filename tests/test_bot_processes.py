@@ -578,13 +578,12 @@ def conflicts(server: FakeBotAPI) -> int:
 
 
 def test_two_bots_polling_one_token_say_so_once_and_answer_each_question_once(
-    settings: Settings, tmp_path: Path
+    bot_settings: Settings, tmp_path: Path
 ) -> None:
     """Two `newsbot run` on one data directory and one token: Telegram ends each one's waiting getUpdates with 409
     Conflict whenever the other polls. Each says so in one warning line (not at every conflict, every 1 to 30 s),
     both go on answering, and a question one received and the other was given again is answered once (the
-    store records each update's id)."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    store records each update's id, on SQLite and PostgreSQL alike)."""
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
@@ -592,8 +591,8 @@ def test_two_bots_polling_one_token_say_so_once_and_answer_each_question_once(
     with FakeBotAPI(token=TOKEN, polls_conflict=True) as server:
         began = time.monotonic()
         with (
-            running_bot(settings, server, first, NEWSBOT_SEMANTIC="off"),
-            running_bot(settings, server, second, NEWSBOT_SEMANTIC="off") as later,
+            running_bot(bot_settings, server, first, NEWSBOT_SEMANTIC="off"),
+            running_bot(bot_settings, server, second, NEWSBOT_SEMANTIC="off") as later,
         ):
             for cwd in (first, second):
                 wait_for_log(later, cwd / "bot.log", "Telegram gives this token's updates to another process")

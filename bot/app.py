@@ -216,8 +216,8 @@ async def _serve(
     A second signal ends the process there and then: the start may be waiting minutes in a thread (a first index
     build of a large store, another process's build claim), which nothing can interrupt and the interpreter
     waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
-    is swapped in only once complete, the build claim goes with the process, and updates not yet handled are
-    taken over at the next start.
+    is swapped in only once complete (one half built is removed at the next start), the build claim goes with the
+    process, and updates not yet handled are taken over at the next start.
     """
     stop = asyncio.Event()
     phase = "start"

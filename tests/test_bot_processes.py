@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.index.follower import BUILD_CLAIM, CURRENT
+from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
@@ -39,7 +40,7 @@ from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECOND
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
-from tests.processes import free_port, newsbot, process_env
+from tests.processes import free_port, newsbot, process_env, table_locked
 from tests.test_library import garble
 
 ADMIN = 999
@@ -570,6 +571,34 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
     assert not (settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
     with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+
+
+def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_next_start(
+    postgres_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A first start building the index (held here by the store's paragraphs, locked) and stopped at once by a
+    second SIGTERM has no time to tidy up: its half-built generation stayed on disk an hour, as if another process
+    might still be building it. The next start removes it at once, its builder being gone, and answers."""
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url)
+    Library.open(replace(settings, semantic="off")).close()
+    shutil.rmtree(settings.index_dir)
+    log = tmp_path / "bot.log"
+    with table_locked(postgres_url, "paragraphs"):
+        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        wait_for_log(bot, log, "building a new index")
+        while not (begun := list(settings.index_dir.glob("gen-*/"))):
+            assert bot.poll() is None, log.read_text()
+            time.sleep(0.05)
+        bot.send_signal(signal.SIGTERM)
+        wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=10)
+        assert bot.returncode == 130, log.read_text()
+    said: list[str] = []
+    with running_bot(settings, server, tmp_path, said, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        assert not any(generation.exists() for generation in begun)
+    assert f"removing {begun[0]}, an index build cut short" in said[0]
 
 
 def conflicts(server: FakeBotAPI) -> int:

@@ -223,18 +223,26 @@ class Follower:
         keep = {CURRENT, BUILD_CLAIM, self._generation}
         now = time.time()
         legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
+        self._remove_cut_short()
         for path in self.root.iterdir():
-            if path.name in keep or path.name.startswith(f"{CURRENT}."):
+            if path.name in keep or path.name.startswith(f"{CURRENT}.") or path.name.endswith(BUILDING):
                 continue
             try:
-                if path.name.endswith(BUILDING):
-                    _remove_if_abandoned(path)
-                elif path.is_dir() and now - _last_write(path) > STALE_GENERATION_SECONDS:
+                if path.is_dir() and now - _last_write(path) > STALE_GENERATION_SECONDS:
                     shutil.rmtree(path, ignore_errors=True)
                 elif path.is_file() and legacy:
                     path.unlink(missing_ok=True)
             except OSError as exc:
                 log.debug("could not remove %s: %s", path, exc)
+
+    def _remove_cut_short(self) -> None:
+        """Remove the generations whose build was cut short: no process holds their claim (`gen-....building`)."""
+        assert self.root is not None
+        for marker in self.root.glob(f"*{BUILDING}"):
+            try:
+                _remove_if_abandoned(marker)
+            except OSError as exc:  # removed meanwhile, or a read-only data directory
+                log.debug("could not remove the build claimed by %s: %s", marker, exc)
 
     def reopen(self) -> None:
         """Follow the store anew after it was replaced, as a start does: the index CURRENT names if it was made from
@@ -367,10 +375,11 @@ class Follower:
         """Claim generation `name` as being built here until the block calls what it is given (the generation is
         complete), just before swapping it in. A build cut short here (an error, Ctrl-C) removes what it wrote;
         one whose process died (killed, or stopped at once by a second signal) leaves its claim free, and the
-        next process to look (any start) removes it then, where age alone kept it an hour."""
+        next process to build or swap one in removes it then, where age alone kept it an hour."""
         if self.root is None:
             yield lambda: None
             return
+        self._remove_cut_short()  # first, so the disk need not hold them beside this one
         marker = self.root / f"{name}{BUILDING}"
         try:
             self.root.mkdir(parents=True, exist_ok=True)

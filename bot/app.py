@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
@@ -215,8 +216,8 @@ async def _serve(
     A second signal ends the process there and then: the start may be waiting minutes in a thread (a first index
     build of a large store, another process's build claim), which nothing can interrupt and the interpreter
     waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
-    is swapped in only once complete, the build claim goes with the process, and updates not yet handled are
-    taken over at the next start.
+    is swapped in only once complete (one half built is removed at the next start), the build claim goes with the
+    process, and updates not yet handled are taken over at the next start.
     """
     stop = asyncio.Event()
     phase = "start"
@@ -247,18 +248,33 @@ async def _serve(
 
 def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:
     """The updater's start as a webhook: behind a load balancer that ends TLS, Telegram calls WEBHOOK_URL and we
-    listen on plain HTTP."""
+    listen on plain HTTP.
+
+    The port is bound before the webhook is set: python-telegram-bot's start_webhook sets it first and binds after,
+    so a bot given a port already taken had moved the webhook away from the bot listening there before it failed.
+    """
 
     async def start(updater: Updater) -> None:
+        from tornado.netutil import bind_sockets  # installed with python-telegram-bot[webhooks] (check_webhook)
+
+        start_webhook = partial(
+            updater.start_webhook,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
         try:
-            await updater.start_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            # As tornado binds them when python-telegram-bot listens (its `listen`, `port`).
+            sockets = bind_sockets(settings.webhook_port, settings.webhook_listen)
+            if len(sockets) == 1:
+                await start_webhook(unix=sockets[0])  # any listening socket, despite the name
+            else:
+                # A name of several addresses (localhost: IPv4 and IPv6), which start_webhook takes only as `listen`:
+                # bound by it again, free a moment ago.
+                for bound in sockets:
+                    bound.close()
+                await start_webhook(listen=settings.webhook_listen, port=settings.webhook_port)
         except OSError as exc:  # the port taken (a second bot given the same one), or an address not this machine's
             raise ConfigError(
                 f"cannot listen for the webhook on {settings.webhook_listen}:{settings.webhook_port}"

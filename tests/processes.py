@@ -6,7 +6,10 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine
 
 from bot.config import Settings
 
@@ -44,3 +47,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def table_locked(database_url: str, table: str) -> Iterator[None]:
+    """PostgreSQL's `table` locked inside the block against every other use, reads too: a process reading it waits
+    there (newsbot sets no lock timeout on reads), as a store slow to answer keeps a long index build going."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            yield
+    finally:
+        engine.dispose()

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.index.follower import BUILD_CLAIM, CURRENT
+from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
@@ -39,7 +40,7 @@ from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECOND
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
-from tests.processes import free_port, newsbot, process_env
+from tests.processes import free_port, newsbot, process_env, table_locked
 from tests.test_library import garble
 
 ADMIN = 999
@@ -406,7 +407,8 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
-    """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind."""
+    """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind,
+    and, before that, had set the webhook to its own URL: Telegram sent the running bot's updates to it."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -429,6 +431,7 @@ def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
         f"newsbot: cannot listen for the webhook on 127.0.0.1:{port} (Address already in use): set WEBHOOK_LISTEN"
         " and WEBHOOK_PORT to an address and port free here"
     ), err
+    assert not server.calls("setWebhook")
 
 
 def test_reindex_while_questions_are_asked_keeps_every_answer(
@@ -570,19 +573,46 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 
+def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_next_start(
+    postgres_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A first start building the index (held here by the store's paragraphs, locked) and stopped at once by a
+    second SIGTERM has no time to tidy up: its half-built generation stayed on disk an hour, as if another process
+    might still be building it. The next start removes it at once, its builder being gone, and answers."""
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url)
+    Library.open(replace(settings, semantic="off")).close()
+    shutil.rmtree(settings.index_dir)
+    log = tmp_path / "bot.log"
+    with table_locked(postgres_url, "paragraphs"):
+        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        wait_for_log(bot, log, "building a new index")
+        while not (begun := list(settings.index_dir.glob("gen-*/"))):
+            assert bot.poll() is None, log.read_text()
+            time.sleep(0.05)
+        bot.send_signal(signal.SIGTERM)
+        wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=10)
+        assert bot.returncode == 130, log.read_text()
+    said: list[str] = []
+    with running_bot(settings, server, tmp_path, said, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        assert not any(generation.exists() for generation in begun)
+    assert f"removing {begun[0]}, an index build cut short" in said[0]
+
+
 def conflicts(server: FakeBotAPI) -> int:
     """How many getUpdates calls Telegram ended with 409 Conflict."""
     return sum(call.error_code == 409 for call in server.calls("getUpdates"))
 
 
 def test_two_bots_polling_one_token_say_so_once_and_answer_each_question_once(
-    settings: Settings, tmp_path: Path
+    bot_settings: Settings, tmp_path: Path
 ) -> None:
     """Two `newsbot run` on one data directory and one token: Telegram ends each one's waiting getUpdates with 409
     Conflict whenever the other polls. Each says so in one warning line (not at every conflict, every 1 to 30 s),
     both go on answering, and a question one received and the other was given again is answered once (the
-    store records each update's id)."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    store records each update's id, on SQLite and PostgreSQL alike)."""
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
@@ -590,8 +620,8 @@ def test_two_bots_polling_one_token_say_so_once_and_answer_each_question_once(
     with FakeBotAPI(token=TOKEN, polls_conflict=True) as server:
         began = time.monotonic()
         with (
-            running_bot(settings, server, first, NEWSBOT_SEMANTIC="off"),
-            running_bot(settings, server, second, NEWSBOT_SEMANTIC="off") as later,
+            running_bot(bot_settings, server, first, NEWSBOT_SEMANTIC="off"),
+            running_bot(bot_settings, server, second, NEWSBOT_SEMANTIC="off") as later,
         ):
             for cwd in (first, second):
                 wait_for_log(later, cwd / "bot.log", "Telegram gives this token's updates to another process")

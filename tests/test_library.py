@@ -19,7 +19,7 @@ from bot.analysis import analyze
 from bot.config import Settings
 from bot.errors import IndexCorruptError
 from bot.index import Query, TantivyEngine, indexed_paragraphs
-from bot.index.follower import BUILD_CLAIM
+from bot.index.follower import BUILD_CLAIM, BUILDING
 from bot.library import Library
 from bot.models import Article
 from bot.store import Store
@@ -413,6 +413,23 @@ def test_generations_left_behind_are_removed_when_the_index_is_next_opened(setti
         assert (settings.index_dir / current_generation(settings)).is_dir()
     finally:
         library.close()
+
+
+def test_a_build_whose_process_died_is_removed_at_the_next_open_and_one_in_progress_stays(settings: Settings) -> None:
+    """A process stopped at once mid-build (a second Ctrl-C) left its half-built generation for an hour, as if it
+    might still be in use. Its claim is gone with it: the next open removes it at once, and keeps one whose
+    builder (another process, here this test) still holds the claim."""
+    Library.open(settings).close()
+    died, building = settings.index_dir / "gen-builder-died", settings.index_dir / "gen-builder-running"
+    for folder in (died, building):
+        folder.mkdir()
+        (folder / "meta.json").write_text("{}")
+        (settings.index_dir / f"{folder.name}{BUILDING}").touch()
+    with (settings.index_dir / f"{building.name}{BUILDING}").open("w") as claim:
+        fcntl.flock(claim, fcntl.LOCK_EX)
+        Library.open(settings).close()
+        assert not died.exists() and not (settings.index_dir / f"{died.name}{BUILDING}").exists()
+        assert building.exists() and (settings.index_dir / f"{building.name}{BUILDING}").exists()
 
 
 def test_other_processes_switch_to_a_swapped_in_generation(settings: Settings) -> None:

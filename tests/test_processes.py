@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -27,7 +28,7 @@ from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
-from tests.processes import newsbot, process_env
+from tests.processes import newsbot, process_env, table_locked
 
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
 SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
@@ -297,6 +298,23 @@ FOLLOW_WHEN_TOLD = textwrap.dedent(
     print(json.dumps([engine.directory.name, engine.cursor, engine.count()]), flush=True)
     """
 )
+
+
+def test_a_reindex_stopped_while_it_builds_removes_what_it_had_built(postgres_url: str, tmp_path: Path) -> None:
+    """`newsbot reindex` stopped by Ctrl-C while it built (here waiting for the store's paragraphs) left its
+    half-built generation on disk for an hour; it now removes it on its way out."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=postgres_url, semantic="off"
+    )
+    Library.open(settings).close()
+    before = sorted(path.name for path in settings.index_dir.iterdir())
+    with table_locked(postgres_url, "paragraphs"):
+        reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
+        until(lambda: len(list(settings.index_dir.glob("gen-*/"))) == 2)
+        reindex.send_signal(signal.SIGINT)
+        _, err = reindex.communicate(timeout=60)
+    assert reindex.returncode == 130 and "Traceback" not in err, err
+    assert sorted(path.name for path in settings.index_dir.iterdir()) == before
 
 
 def test_processes_on_a_replaced_store_build_one_index_and_a_killed_builder_is_taken_over(

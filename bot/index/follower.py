@@ -12,7 +12,8 @@ take what it swapped in: with N processes on a replaced store, one build instead
 for `build_wait` seconds at most, then built past. A rebuild is made aside in a
 new generation while questions are answered from the old one, caught up with what changed meanwhile, and swapped in
 by rewriting CURRENT atomically; every process switches on its next refresh. Old generations are deleted once
-nothing can still be using them.
+nothing can still be using them, and a build cut short as soon as its builder is gone (its lock on
+`gen-....building` released with its process).
 
 An index belongs to one store: each generation records the store's identity (`store`, beside the cursor). A
 generation made from another store (the data directory opened with another DATABASE_URL), or whose cursor is
@@ -50,6 +51,8 @@ CURRENT = "CURRENT"
 BUILD_CLAIM = "build.lock"
 # Beside a generation's cursor: the identity of the store it was made from.
 STORE_FILE = "store"
+# Beside a generation being built (`gen-....building`), locked by its builder until the generation is complete.
+BUILDING = ".building"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
 STALE_GENERATION_SECONDS = 3600.0
 WAIT_POLL_SECONDS = 0.2
@@ -156,7 +159,7 @@ class Follower:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / BUILD_CLAIM, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
-            raise IndexCorruptError(f"cannot build an index in {self.root}: {exc.strerror or exc}") from exc
+            raise _cannot_build(self.root, exc) from exc
         try:
             if not _claimed(fd):
                 log.info("waiting for another process's build of the index in %s...", self.root)
@@ -220,8 +223,9 @@ class Follower:
         keep = {CURRENT, BUILD_CLAIM, self._generation}
         now = time.time()
         legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
+        self._remove_cut_short()
         for path in self.root.iterdir():
-            if path.name in keep or path.name.startswith(f"{CURRENT}."):
+            if path.name in keep or path.name.startswith(f"{CURRENT}.") or path.name.endswith(BUILDING):
                 continue
             try:
                 if path.is_dir() and now - _last_write(path) > STALE_GENERATION_SECONDS:
@@ -230,6 +234,15 @@ class Follower:
                     path.unlink(missing_ok=True)
             except OSError as exc:
                 log.debug("could not remove %s: %s", path, exc)
+
+    def _remove_cut_short(self) -> None:
+        """Remove the generations whose build was cut short: no process holds their claim (`gen-....building`)."""
+        assert self.root is not None
+        for marker in self.root.glob(f"*{BUILDING}"):
+            try:
+                _remove_if_abandoned(marker)
+            except OSError as exc:  # removed meanwhile, or a read-only data directory
+                log.debug("could not remove the build claimed by %s: %s", marker, exc)
 
     def reopen(self) -> None:
         """Follow the store anew after it was replaced, as a start does: the index CURRENT names if it was made from
@@ -333,29 +346,65 @@ class Follower:
     def rebuild(self) -> Engine:
         """Build a complete index from the store aside, catch it up, and swap it in; returns the new engine."""
         name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        try:
-            if self.root is not None:
-                self.root.mkdir(parents=True, exist_ok=True)
-            engine = self._make(None if self.root is None else self.root / name)
-        except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
-            raise IndexCorruptError(f"cannot build an index in {self.root}: {exc.strerror or exc}") from exc
-        engine.try_write()
-        try:
-            head = self.store.head()
-            for chunk in articles_in_store(self.store):
-                _Indexing(engine).apply([], chunk)
-            engine.commit(head)
-            if self.root is not None:
-                self._record_owner(self.root / name)
-            with self._lock:
-                self._apply(engine, None)  # what changed while it was being built
-                engine.release()
-                self._swap_in(engine, name)
-        except BaseException:
-            engine.close()
-            raise
+        with self._building(name) as complete:
+            try:
+                engine = self._make(None if self.root is None else self.root / name)
+            except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
+                raise _cannot_build(self.root, exc) from exc
+            engine.try_write()
+            try:
+                head = self.store.head()
+                for chunk in articles_in_store(self.store):
+                    _Indexing(engine).apply([], chunk)
+                engine.commit(head)
+                if self.root is not None:
+                    self._record_owner(self.root / name)
+                with self._lock:
+                    self._apply(engine, None)  # what changed while it was being built
+                    engine.release()
+                    complete()
+                    self._swap_in(engine, name)
+            except BaseException:
+                engine.close()
+                raise
         log.info("built index %s from the store (%d paragraphs)", name or "in memory", engine.count())
         return engine
+
+    @contextmanager
+    def _building(self, name: str) -> Iterator[Callable[[], None]]:
+        """Claim generation `name` as being built here until the block calls what it is given (the generation is
+        complete), just before swapping it in. A build cut short here (an error, Ctrl-C) removes what it wrote;
+        one whose process died (killed, or stopped at once by a second signal) leaves its claim free, and the
+        next process to build or swap one in removes it then, where age alone kept it an hour."""
+        if self.root is None:
+            yield lambda: None
+            return
+        self._remove_cut_short()  # first, so the disk need not hold them beside this one
+        marker = self.root / f"{name}{BUILDING}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(marker, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only or full disk: said in one line, the next try may succeed
+            raise _cannot_build(self.root, exc) from exc
+        # Waits only while another process that found the claim free removes its (empty) generation: this build then
+        # goes on unclaimed, a generation as any other, removed only once unused for an hour.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        completed = False
+
+        def complete() -> None:
+            nonlocal completed
+            completed = True
+            marker.unlink(missing_ok=True)
+
+        try:
+            yield complete
+        except BaseException:
+            if not completed:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+        finally:
+            marker.unlink(missing_ok=True)
+            os.close(fd)
 
     def close(self) -> None:
         with self._lock:
@@ -459,6 +508,23 @@ def _claimed(fd: int) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+def _remove_if_abandoned(marker: Path) -> None:
+    """Remove the generation whose build `marker` claims, and the marker, if no process holds the claim."""
+    fd = os.open(marker, os.O_RDWR)
+    try:
+        if _claimed(fd):
+            generation = marker.with_name(marker.name.removesuffix(BUILDING))
+            log.info("removing %s, an index build cut short", generation)
+            shutil.rmtree(generation, ignore_errors=True)
+            marker.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def _cannot_build(root: Path | None, error: OSError) -> IndexCorruptError:
+    return IndexCorruptError(f"cannot build an index in {root}: {error.strerror or error}")
 
 
 def _last_write(directory: Path) -> float:

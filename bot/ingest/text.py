@@ -141,14 +141,17 @@ _CYRILLIC_LANGUAGES = (
     "[абвгдђежзијклљмнњопрстћуфхцчџш]",  # Serbian
 )
 _GREEK_LANGUAGES = ("[αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰς]",)
-_SINGLE_BYTE = (
-    (LEGACY_ENCODING, _WESTERN_LANGUAGES),
-    ("cp1250", _CENTRAL_LANGUAGES),
-    ("iso8859-2", _CENTRAL_LANGUAGES),
-    ("cp1251", _CYRILLIC_LANGUAGES),
-    ("koi8-r", _CYRILLIC_LANGUAGES),
-    ("cp1253", _GREEK_LANGUAGES),
-    ("iso8859-7", _GREEK_LANGUAGES),
+_SINGLE_BYTE = tuple(
+    (encoding, tuple(map(re.compile, languages)))
+    for encoding, languages in (
+        (LEGACY_ENCODING, _WESTERN_LANGUAGES),
+        ("cp1250", _CENTRAL_LANGUAGES),
+        ("iso8859-2", _CENTRAL_LANGUAGES),
+        ("cp1251", _CYRILLIC_LANGUAGES),
+        ("koi8-r", _CYRILLIC_LANGUAGES),
+        ("cp1253", _GREEK_LANGUAGES),
+        ("iso8859-7", _GREEK_LANGUAGES),
+    )
 )
 _LATIN = frozenset({LEGACY_ENCODING, "cp1250", "iso8859-2"})
 # Letters run together (a word, or part of one between apostrophes), and characters beside ASCII.
@@ -261,7 +264,8 @@ def legacy_encoding(sample: bytes) -> str:
     """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
     first `LEGACY_SAMPLE_BYTES` are read): Japanese, Chinese or Korean in one of theirs (`_east_asian`), else the
     single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European, Cyrillic
-    or Greek), `LEGACY_ENCODING` on a tie or when the text has too few letters to tell (`_FEW_LETTERS`). An
+    or Greek), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text has too few letters to
+    tell (`_FEW_LETTERS`). An
     ArticleError for other text (Hebrew, Thai, two encodings in one file): read in any of these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
     for encoding, script in _EAST_ASIAN:
@@ -269,17 +273,20 @@ def legacy_encoding(sample: bytes) -> str:
         if text is not None and _east_asian(text, script) and (encoding != "gb18030" or _mostly_gb2312(sample)):
             return encoding
     head = sample[:_SCORED_BYTES]
+    readings = {
+        encoding: _reading(head.decode(encoding, errors="replace"), languages, encoding in _LATIN)
+        for encoding, languages in _SINGLE_BYTE
+    }
     # The first of the best: a tie goes to the encoding listed first.
-    encoding, (good, faults) = max(
-        (
-            (encoding, _reading(head.decode(encoding, errors="replace"), languages, encoding in _LATIN))
-            for encoding, languages in _SINGLE_BYTE
-        ),
-        key=lambda reading: reading[1][0] - reading[1][1],
-    )
+    encoding = max(readings, key=lambda encoding: readings[encoding][0] - readings[encoding][1])
+    good, faults = readings[encoding]
     plausible = good >= _PLAUSIBLE_SHARE * (good + faults)
-    if sum(c.isalpha() for c in head.decode(LEGACY_ENCODING, errors="replace")) < _FEW_LETTERS:
+    if sum(map(len, _LETTER_RUN.findall(head.decode(LEGACY_ENCODING, errors="replace")))) < _FEW_LETTERS:
         return encoding if plausible and encoding not in _LATIN else LEGACY_ENCODING
+    # Western text that reads without a fault stays western: Italian's "più" and "però" and its guillemets read
+    # as Czech's "piů" and "perň" (ISO-8859-2 has "Ť" and "ť" where the guillemets are) make as many letters.
+    if encoding in _LATIN and not readings[LEGACY_ENCODING][1]:
+        return LEGACY_ENCODING
     if plausible:
         return encoding
     raise ArticleError("not UTF-8, and in no other encoding newsbot can tell: save it as UTF-8 and ingest it again")
@@ -313,7 +320,7 @@ def _mostly_gb2312(data: bytes) -> bool:
     return 2 * len(_GB2312_PAIR.findall(data)) >= _GB2312_SHARE * len(data.translate(None, _ASCII))
 
 
-def _reading(text: str, languages: tuple[str, ...], latin: bool) -> tuple[float, float]:
+def _reading(text: str, languages: tuple[re.Pattern[str], ...], latin: bool) -> tuple[float, float]:
     """How well text decoded in a single-byte encoding for `languages` (patterns of their letters besides ASCII's,
     see `_SINGLE_BYTE`) reads: its letters besides ASCII's that the best of those languages writes (a capital counts
     `_CAPITAL_WEIGHT`), and its faults: letters it does not; letters in a word cased as none is ("гОРОДСКОЙ"), or, in
@@ -324,20 +331,21 @@ def _reading(text: str, languages: tuple[str, ...], latin: bool) -> tuple[float,
     found: Counter[tuple[str, str]] = Counter()
     faults = float(_stray_marks(text))
     letters = accented = 0
-    for word in _LETTER_RUN.findall(text):
+    for word, n in Counter(_LETTER_RUN.findall(text)).items():
         others = list(_NON_ASCII.finditer(word))
-        letters, accented = letters + len(word), accented + len(others)
+        letters, accented = letters + n * len(word), accented + n * len(others)
         if not others or len(word) == 1:
             continue
         if _cased(word) and (latin or len(others) == len(word)):
-            found.update((match[0], word[match.end() : match.end() + 1].lower()) for match in others)
+            for match in others:
+                found[match[0], word[match.end() : match.end() + 1].lower()] += n
         else:
-            faults += len(others)
+            faults += n * len(others)
     if latin and accented > _ACCENTED_SHARE * letters:
         return 0.0, faults + accented
     scores = []
     for own in languages:
-        written = {pair: re.match(own, pair[0].lower() + pair[1]) is not None for pair in found}
+        written = {pair: own.match(pair[0].lower() + pair[1]) is not None for pair in found}
         good = sum(n * (_CAPITAL_WEIGHT if pair[0].isupper() else 1.0) for pair, n in found.items() if written[pair])
         scores.append((good, faults + sum(n for pair, n in found.items() if not written[pair])))
     return max(scores, key=lambda scored: scored[0] - scored[1])

@@ -25,7 +25,8 @@ MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="ut
 # (headline, paragraphs).
 WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
 # Files in Central European, Cyrillic, Greek, Japanese, Chinese and Korean encodings, UTF-16 without a byte order
-# mark, and in two encodings at once: each file's note and articles as (headline, paragraphs), or why it is refused.
+# mark, and in encodings not read (Hebrew, two at once): each file's note and articles as (headline, paragraphs), or
+# why it is refused.
 ENCODINGS = json.loads((DATA / "encodings.expected.json").read_text(encoding="utf-8"))
 # Articles whose date cannot be read (impossible, unknown, an ambiguous zone): headlines, and notes by location.
 # Markdown files (front matter, or only a heading): the article each holds, or why it is skipped.

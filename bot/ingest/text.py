@@ -140,7 +140,8 @@ _CYRILLIC_LANGUAGES = (
     "[абвгдеёжзійклмнопрстуўфхцчшыьэюя]",  # Belarusian
     "[абвгдђежзијклљмнњопрстћуфхцчџш]",  # Serbian
 )
-_GREEK_LANGUAGES = ("[αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰς]",)
+# Greek's final sigma ends a word: Hebrew's common ayin is where it is in Windows-1253 and ISO-8859-7.
+_GREEK_LANGUAGES = ("[αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰ]|ς$",)
 _SINGLE_BYTE = tuple(
     (encoding, tuple(map(re.compile, languages)))
     for encoding, languages in (
@@ -172,6 +173,19 @@ _CAPITAL_WEIGHT = 0.5
 # accents and thorns are about a fifth; any other script's letters nearly all).
 _PLAUSIBLE_SHARE = 0.5
 _ACCENTED_SHARE = 0.5
+# Letters Cyrillic and Greek text has at least a share of among its letters: vowels (about two fifths of Russian's
+# or Ukrainian's; Hebrew read as Windows-1251, its letters where the Cyrillic ones are, has a fifth), and accented
+# vowels (Greek marks the stress of every word of two syllables or more: Hebrew read as Windows-1253 has none). And
+# how many of them may be capitals at most (Hebrew read as KOI8-R is all capitals).
+_CYRILLIC_VOWELS = (frozenset("аеёиоуыэюяіїє"), 0.3)
+_GREEK_ACCENTS = (frozenset("άέήίόύώ"), 0.03)
+_TELLTALES = {
+    "cp1251": _CYRILLIC_VOWELS,
+    "koi8-r": _CYRILLIC_VOWELS,
+    "cp1253": _GREEK_ACCENTS,
+    "iso8859-7": _GREEK_ACCENTS,
+}
+_CAPITAL_SHARE = 0.5
 # Fewer letters than this (a headline, a line: Icelandic's "Þú átt það" is over half accented) are too few to tell
 # western text from Central European by: read as Windows-1252 unless they read as Cyrillic or Greek without a fault.
 _FEW_LETTERS = 40
@@ -274,7 +288,7 @@ def legacy_encoding(sample: bytes) -> str:
             return encoding
     head = sample[:_SCORED_BYTES]
     readings = {
-        encoding: _reading(head.decode(encoding, errors="replace"), languages, encoding in _LATIN)
+        encoding: _reading(head.decode(encoding, errors="replace"), languages, _TELLTALES.get(encoding))
         for encoding, languages in _SINGLE_BYTE
     }
     # The first of the best: a tie goes to the encoding listed first.
@@ -320,20 +334,28 @@ def _mostly_gb2312(data: bytes) -> bool:
     return 2 * len(_GB2312_PAIR.findall(data)) >= _GB2312_SHARE * len(data.translate(None, _ASCII))
 
 
-def _reading(text: str, languages: tuple[re.Pattern[str], ...], latin: bool) -> tuple[float, float]:
+def _reading(
+    text: str, languages: tuple[re.Pattern[str], ...], telltale: tuple[frozenset[str], float] | None
+) -> tuple[float, float]:
     """How well text decoded in a single-byte encoding for `languages` (patterns of their letters besides ASCII's,
     see `_SINGLE_BYTE`) reads: its letters besides ASCII's that the best of those languages writes (a capital counts
     `_CAPITAL_WEIGHT`), and its faults: letters it does not; letters in a word cased as none is ("гОРОДСКОЙ"), or, in
     a script other than Latin, in a word with Latin letters; characters no text has and symbols inside words
     (`_stray_marks`). A letter alone (£ read as "Ł" in "Ł2m") counts for nothing. All its letters are faults in a
-    Latin reading (`latin`) with more than `_ACCENTED_SHARE` of its letters not ASCII's: it is another script's."""
+    Latin reading (no `telltale`) with more than `_ACCENTED_SHARE` of its letters not ASCII's: it is another
+    script's; and in a Cyrillic or Greek reading with fewer of its `telltale` letters than their share, or more than
+    `_CAPITAL_SHARE` of capitals."""
     # Each letter with the one after it, as the languages' patterns match them.
     found: Counter[tuple[str, str]] = Counter()
     faults = float(_stray_marks(text))
-    letters = accented = 0
+    letters = accented = telling = capitals = 0
+    latin = telltale is None
     for word, n in Counter(_LETTER_RUN.findall(text)).items():
         others = list(_NON_ASCII.finditer(word))
         letters, accented = letters + n * len(word), accented + n * len(others)
+        if telltale:
+            telling += n * sum(c in telltale[0] for c in word.lower())
+            capitals += n * sum(match[0].isupper() for match in others)
         if not others or len(word) == 1:
             continue
         if _cased(word) and (latin or len(others) == len(word)):
@@ -341,7 +363,11 @@ def _reading(text: str, languages: tuple[re.Pattern[str], ...], latin: bool) -> 
                 found[match[0], word[match.end() : match.end() + 1].lower()] += n
         else:
             faults += n * len(others)
-    if latin and accented > _ACCENTED_SHARE * letters:
+    if telltale is None:
+        foreign = accented > _ACCENTED_SHARE * letters
+    else:
+        foreign = telling < telltale[1] * accented or capitals > _CAPITAL_SHARE * accented
+    if foreign:
         return 0.0, faults + accented
     scores = []
     for own in languages:

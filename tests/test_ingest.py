@@ -21,8 +21,8 @@ EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-
 FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="utf-8"))
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
 # Files saved in Windows-1252 (Notepad, Excel) or Latin-1, and western text that other encodings' readings must not
-# take (English with curly quotes and a pound sign, French, Italian, Portuguese's "õe"): each file's articles as
-# (headline, paragraphs).
+# take (English with curly quotes and a pound sign, or only a "m²", French, Italian, Portuguese's "õe"): each file's
+# articles as (headline, paragraphs).
 WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
 # Files in Central European, Cyrillic, Greek, Japanese, Chinese and Korean encodings, UTF-16 without a byte order
 # mark, and in encodings not read (Hebrew, two at once): each file's note and articles as (headline, paragraphs), or

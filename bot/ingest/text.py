@@ -279,8 +279,8 @@ def legacy_encoding(sample: bytes) -> str:
     first `LEGACY_SAMPLE_BYTES` are read): Japanese, Chinese or Korean in one of theirs (`_east_asian`), else the
     single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European, Cyrillic
     or Greek), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text has too few letters to
-    tell (`_FEW_LETTERS`). An
-    ArticleError for other text (Hebrew, Thai, two encodings in one file): read in any of these it would be garbage."""
+    tell (`_FEW_LETTERS`). An ArticleError for other text (Hebrew, Thai, two encodings in one file): read in any of
+    these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
     for encoding, script in _EAST_ASIAN:
         text = _cleanly(sample, encoding)
@@ -288,20 +288,27 @@ def legacy_encoding(sample: bytes) -> str:
             return encoding
     head = sample[:_SCORED_BYTES]
     readings = {
-        encoding: _reading(head.decode(encoding, errors="replace"), languages, _TELLTALES.get(encoding))
+        encoding: reading
         for encoding, languages in _SINGLE_BYTE
+        if (reading := _reading(head.decode(encoding, errors="replace"), languages, _TELLTALES.get(encoding)))
     }
+    few = sum(map(len, _LETTER_RUN.findall(head.decode(LEGACY_ENCODING, errors="replace")))) < _FEW_LETTERS
+    if not readings:
+        if few:
+            return LEGACY_ENCODING
+        raise ArticleError("not UTF-8, and in no other encoding newsbot can tell: save it as UTF-8 and ingest it again")
     # The first of the best: a tie goes to the encoding listed first.
     encoding = max(readings, key=lambda encoding: readings[encoding][0] - readings[encoding][1])
     good, faults = readings[encoding]
     plausible = good >= _PLAUSIBLE_SHARE * (good + faults)
-    if sum(map(len, _LETTER_RUN.findall(head.decode(LEGACY_ENCODING, errors="replace")))) < _FEW_LETTERS:
+    if few:
         return encoding if plausible and encoding not in _LATIN else LEGACY_ENCODING
     # Western text that reads without a fault stays western: Italian's "più" and "però" and its guillemets read
     # as Czech's "piů" and "perň" (ISO-8859-2 has "Ť" and "ť" where the guillemets are) make as many letters.
-    if encoding in _LATIN and not readings[LEGACY_ENCODING][1]:
+    if encoding in _LATIN and LEGACY_ENCODING in readings and not readings[LEGACY_ENCODING][1]:
         return LEGACY_ENCODING
-    if plausible:
+    # Western text is read as such however few its letters besides ASCII's ("50m²" alone), as it always was.
+    if plausible or encoding == LEGACY_ENCODING:
         return encoding
     raise ArticleError("not UTF-8, and in no other encoding newsbot can tell: save it as UTF-8 and ingest it again")
 
@@ -336,15 +343,14 @@ def _mostly_gb2312(data: bytes) -> bool:
 
 def _reading(
     text: str, languages: tuple[re.Pattern[str], ...], telltale: tuple[frozenset[str], float] | None
-) -> tuple[float, float]:
+) -> tuple[float, float] | None:
     """How well text decoded in a single-byte encoding for `languages` (patterns of their letters besides ASCII's,
     see `_SINGLE_BYTE`) reads: its letters besides ASCII's that the best of those languages writes (a capital counts
     `_CAPITAL_WEIGHT`), and its faults: letters it does not; letters in a word cased as none is ("гОРОДСКОЙ"), or, in
     a script other than Latin, in a word with Latin letters; characters no text has and symbols inside words
-    (`_stray_marks`). A letter alone (£ read as "Ł" in "Ł2m") counts for nothing. All its letters are faults in a
-    Latin reading (no `telltale`) with more than `_ACCENTED_SHARE` of its letters not ASCII's: it is another
-    script's; and in a Cyrillic or Greek reading with fewer of its `telltale` letters than their share, or more than
-    `_CAPITAL_SHARE` of capitals."""
+    (`_stray_marks`). A letter alone (£ read as "Ł" in "Ł2m") counts for nothing. None for another script's text: a
+    Latin reading (no `telltale`) with more than `_ACCENTED_SHARE` of its letters not ASCII's, a Cyrillic or Greek
+    one with fewer of its `telltale` letters than their share, or more than `_CAPITAL_SHARE` of capitals."""
     # Each letter with the one after it, as the languages' patterns match them.
     found: Counter[tuple[str, str]] = Counter()
     faults = float(_stray_marks(text))
@@ -368,7 +374,7 @@ def _reading(
     else:
         foreign = telling < telltale[1] * accented or capitals > _CAPITAL_SHARE * accented
     if foreign:
-        return 0.0, faults + accented
+        return None
     scores = []
     for own in languages:
         written = {pair: own.match(pair[0].lower() + pair[1]) is not None for pair in found}

@@ -132,6 +132,27 @@ async def test_a_feed_that_declares_no_encoding_is_read_in_the_one_its_bytes_sho
     assert [(e.article.title, e.article.paragraphs) for e in read.entries] == [(title, (" ".join(paragraphs),))]
 
 
+@pytest.mark.parametrize("kind", ["application/rss+xml; charset=ISO-8859-1", "application/rss+xml", "text/xml"])
+@pytest.mark.parametrize(
+    ("story", "encoding"),
+    [(RUSSIAN, "koi8_r"), (POLISH, "iso8859_2"), (GREEK, "cp1253"), (KOREAN, "euc_kr")],
+    ids=["koi8_r", "iso8859_2", "cp1253", "euc_kr"],
+)
+async def test_a_feed_in_another_legacy_encoding_is_read_in_it_too(
+    web: WebServer, fetch_settings: Settings, kind: str, story: tuple[str, ...], encoding: str
+) -> None:
+    """KOI8-R, Central European, Greek and Korean feeds that declare nothing were read as Windows-1252 under a
+    server's Western default, or as feedparser guessed."""
+    title, *paragraphs = story
+    feed = (
+        f'<rss version="2.0"><channel><title>{title}</title><link>https://bay.example/</link>'
+        f"<item><title>{title}</title><link>https://bay.example/ferry</link>"
+        f"<description>{' '.join(paragraphs)}</description></item></channel></rss>"
+    )
+    read = await read_feed(web, fetch_settings, f"{encoding}.xml", feed.encode(encoding), kind)
+    assert [(e.article.title, e.article.paragraphs) for e in read.entries] == [(title, (" ".join(paragraphs),))]
+
+
 async def test_a_feeds_own_declaration_wins_over_a_servers_western_default(
     web: WebServer, fetch_settings: Settings
 ) -> None:

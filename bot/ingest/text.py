@@ -187,7 +187,7 @@ _TELLTALES = {
 }
 _CAPITAL_SHARE = 0.5
 # Fewer letters than this (a headline, a line: Icelandic's "Þú átt það" is over half accented) are too few to tell
-# western text from Central European by: read as Windows-1252 unless they read as Cyrillic or Greek without a fault.
+# western text from Central European by: read as Windows-1252 unless they read plausibly as Cyrillic or Greek.
 _FEW_LETTERS = 40
 # The single-byte readings are scored on the sample's start: plenty to tell, scored quickly.
 _SCORED_BYTES = 1 << 16

@@ -20,10 +20,13 @@ EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-
 # which other tests ingest whole).
 FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="utf-8"))
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
-# Files saved in Windows-1252 (Notepad, Excel) or Latin-1: each file's articles as (headline, paragraphs).
+# Files saved in Windows-1252 (Notepad, Excel) or Latin-1, and western text that other encodings' readings must not
+# take (English with curly quotes and a pound sign, or only a "m²", French, Italian, Portuguese's "õe"): each file's
+# articles as (headline, paragraphs).
 WINDOWS_1252 = json.loads((DATA / "windows1252.expected.json").read_text(encoding="utf-8"))
-# Files in Windows-1251, Shift_JIS, EUC-JP, GB18030, UTF-16 without a byte order mark, and in encodings not read:
-# each file's note and articles as (headline, paragraphs), or why it is refused.
+# Files in Central European, Cyrillic, Greek, Japanese, Chinese and Korean encodings, UTF-16 without a byte order
+# mark, and in encodings not read (Hebrew, two at once): each file's note and articles as (headline, paragraphs), or
+# why it is refused.
 ENCODINGS = json.loads((DATA / "encodings.expected.json").read_text(encoding="utf-8"))
 # Articles whose date cannot be read (impossible, unknown, an ambiguous zone): headlines, and notes by location.
 # Markdown files (front matter, or only a heading): the article each holds, or why it is skipped.
@@ -95,8 +98,10 @@ def test_text_that_is_not_utf8_is_read_whole_as_windows_1252_with_one_note(name:
 @pytest.mark.parametrize("name", sorted(ENCODINGS))
 def test_text_in_other_encodings_is_read_in_its_own_or_refused(name: str) -> None:
     """Russian (Windows-1251), Japanese (Shift_JIS, EUC-JP) and Chinese (GB18030) files were read as Windows-1252,
-    garbage stored with a note, and UTF-16 without a byte order mark was refused as binary: each is read in its
-    encoding, with a note naming a legacy one; text none of them reads right is refused, saying so."""
+    garbage stored with a note, and UTF-16 without a byte order mark was refused as binary; Polish, Czech and
+    Hungarian (Windows-1250, ISO-8859-2) were still read as Windows-1252, and Greek (Windows-1253, ISO-8859-7),
+    KOI8-R, Big5 and EUC-KR refused: each is read in its encoding, with a note naming a legacy one; text none of them
+    reads right is refused, saying so."""
     path = DATA / "encodings" / name
     expected = ENCODINGS[name]
     items = list(read_file(path))
@@ -112,7 +117,7 @@ def test_text_in_other_encodings_is_read_in_its_own_or_refused(name: str) -> Non
 def test_a_file_too_short_to_tell_by_its_accents_is_read_as_windows_1252(tmp_path: Path) -> None:
     """A short Icelandic file is over half accented letters, as Greek read as Windows-1252 is, and was refused as in
     no encoding newsbot can tell: with fewer than 40 letters it is read as Windows-1252, with the note. A Greek
-    sentence has more, and is still refused."""
+    sentence has more, and is read as Greek."""
     note = "not UTF-8: read as Windows-1252 (Latin-1)"
     short = tmp_path / "short.txt"
     short.write_bytes("Þú átt það\n\nJá, ég á það.\n".encode("cp1252"))
@@ -127,8 +132,9 @@ def test_a_file_too_short_to_tell_by_its_accents_is_read_as_windows_1252(tmp_pat
     ]
     greek = tmp_path / "greek.txt"
     greek.write_bytes("\u0397 γέφυρα κλείνει\n\n\u039f δήμος ενέκρινε την επισκευή της γέφυρας.\n".encode("cp1253"))
-    [refused] = read_file(greek)
-    assert isinstance(refused, Skipped) and refused.reason.startswith("not UTF-8, and not Windows-1252")
+    assert [str(i) for i in read_file(greek) if isinstance(i, Skipped)] == [
+        f"note {greek}: not UTF-8: read as Windows-1253 (Greek)"
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE_DATES))

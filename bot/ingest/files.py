@@ -28,7 +28,6 @@ from bot.ingest.text import (
     LEGACY_ENCODINGS,
     LEGACY_SAMPLE_BYTES,
     decode,
-    legacy_encoding,
     legacy_note,
     parse_text_article,
     split_text_articles,
@@ -49,12 +48,11 @@ ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders named in a directory's note; the rest are counted.
 HIDDEN_SHOWN = 5
-# A NUL in the first bytes means a binary file (an image, an archive) whatever its name says, unless they are
-# UTF-16 or UTF-32 text (`unicode_encoding`).
+# How much of a file's start shows what kind of file it is (`_shown_kind`).
 SNIFF_BYTES = 8192
 # Encodings the bulk readers decode themselves a line at a time, a byte below 0x80 being ASCII in them; a file in
 # another (UTF-16, Shift_JIS, whose second bytes may be `\` or `{`) is copied as UTF-8 first (`_copy_as_utf8`).
-_READ_AS_IS = frozenset({"utf-8", "cp1252", "cp1251"})
+_READ_AS_IS = frozenset({"utf-8", "cp1252", "cp1250", "iso8859-2", "cp1251", "koi8-r", "cp1253", "iso8859-7"})
 
 
 # What a file's first bytes show it is, whatever its name says: a feed (RSS, Atom, RDF), or records in JSON.
@@ -318,21 +316,14 @@ def _read_bulk(
 
 def _bulk_text(path: Path, closing: ExitStack, encoding: str | None = None) -> tuple[BinaryIO, str, str]:
     """A bulk file's bytes, at their start, as the readers read them; the encoding they read them in; and the file's
-    own encoding: `encoding`, else as its bytes show it (`unicode_encoding`, `text_encoding`, `legacy_encoding`).
-    An ArticleError for a binary file, or text in no encoding newsbot can tell. `closing` closes what this opens."""
+    own encoding: `encoding`, else as its bytes show it (`text_encoding`). An ArticleError for a binary file, or text
+    in no encoding newsbot can tell. `closing` closes what this opens."""
     stream: BinaryIO = closing.enter_context(path.open("rb"))
-    head = stream.read(SNIFF_BYTES)
-    mark = 0
-    if unicode := unicode_encoding(head):
-        encoding, mark = unicode
-    elif b"\x00" in head:
-        raise ArticleError("binary file, not text")
-    elif encoding is None:
-        stream.seek(0)
-        encoding = text_encoding(iter(lambda: stream.read(CHUNK_BYTES), b""))
-        if encoding != "utf-8":
-            stream.seek(0)
-            encoding = legacy_encoding(stream.read(LEGACY_SAMPLE_BYTES))
+    head = stream.read(LEGACY_SAMPLE_BYTES)
+    if encoding is None:
+        encoding, mark = text_encoding(head, iter(lambda: stream.read(CHUNK_BYTES), b""))
+    else:
+        mark = unicode[1] if (unicode := unicode_encoding(head)) else 0
     if encoding in _READ_AS_IS:
         stream.seek(0)
         return stream, encoding, encoding

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain, pairwise
@@ -55,19 +57,28 @@ _MARKED = (
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0\u2007\u202f]*\n\s*")
 # Text that is not UTF-8 is read in the legacy encoding its bytes show (`legacy_encoding`), the whole file so, with one
 # note naming it: Windows-1252 as Windows editors and Excel save western text (it covers Latin-1's printable range;
-# its five unassigned bytes become U+FFFD), or Russian, Japanese or Chinese text in the encoding its newsroom uses.
+# its five unassigned bytes become U+FFFD), or other languages' text in the encoding its newsroom uses.
 LEGACY_ENCODING = "cp1252"
 LEGACY_ENCODINGS = {
     LEGACY_ENCODING: "Windows-1252 (Latin-1)",
+    "cp1250": "Windows-1250 (Central European)",
+    "iso8859-2": "ISO-8859-2 (Central European)",
     "cp1251": "Windows-1251 (Cyrillic)",
+    "koi8-r": "KOI8-R (Cyrillic)",
+    "cp1253": "Windows-1253 (Greek)",
+    "iso8859-7": "ISO-8859-7 (Greek)",
     # Windows' Shift_JIS, as Japanese Windows saves it (with its circled numbers and other extra characters).
     "cp932": "Shift_JIS (Japanese)",
     "euc_jp": "EUC-JP (Japanese)",
     "gb18030": "GB18030 (Chinese)",
+    # Windows' Big5 and EUC-KR, with the characters they added (the euro; all of Hangul's syllables).
+    "cp950": "Big5 (Chinese)",
+    "cp949": "EUC-KR (Korean)",
 }
-# Whether each is Japanese: Shift_JIS and EUC-JP text decodes cleanly as GB18030 too, as Chinese characters no one
-# wrote (EUC-JP's kana among them: GB2312 has kana where JIS has them).
-_EAST_ASIAN = (("cp932", True), ("euc_jp", True), ("gb18030", False))
+# The multibyte encodings, tried first, and the script each is for: Shift_JIS and EUC-JP text decodes cleanly as
+# GB18030 too, as Chinese characters no one wrote (EUC-JP's kana among them: GB2312 has kana where JIS has them),
+# and Korean as GB18030 and Big5.
+_EAST_ASIAN = (("cp932", "ja"), ("euc_jp", "ja"), ("gb18030", "zh"), ("cp950", "zh"), ("cp949", "ko"))
 # Chinese text in GB18030 is nearly all GB2312's characters, two bytes from 0xA1 up; Shift_JIS's first bytes and
 # Big5's second ones are often below (GB18030 reads them as characters of its extensions).
 _GB2312_PAIR = re.compile(rb"[\xa1-\xfe]{2}")
@@ -79,32 +90,107 @@ _WIDE = (
     "[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
 )
 _WIDE_CHARACTER = re.compile(_WIDE)
-# Japanese and Chinese leave no space between words; Korean does (EUC-KR's Hangul decodes cleanly as GB18030).
+# Japanese and Chinese leave no space between words; Korean does.
 _SPACED_WIDE = re.compile(_WIDE + " ")
 _KANA = re.compile("[\u3041-\u30ff]")
-# How much of a text's non-ASCII characters must be wide to be Japanese or Chinese; of those, how many may be
-# followed by a space; and how many kana Japanese has at least (its particles and endings: about a third), and
-# Chinese fewer.
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+# How much of a text's non-ASCII characters must be wide to be Japanese, Chinese or Korean; of those, how many may
+# be followed by a space in Japanese or Chinese; how many kana Japanese has at least (its particles and endings:
+# about a third), and Chinese fewer; and how many Korean's are Hangul's syllables at least (the rest Chinese
+# characters).
 _WIDE_SHARE = 0.8
 _SPACED_SHARE = 0.1
 _KANA_SHARE = 0.1
-# Words of two letters or more (French "à" alone, byte 0xE0, would be a Cyrillic word), and capital Cyrillic
-# letters: KOI8-R, which has the capitals where Windows-1251 has the small letters, read so is mostly capitals.
-_WORD = re.compile(r"[^\W\d_]{2,}")
-_CYRILLIC_CAPITAL = re.compile("[\u0400-\u042f]")
-# Cyrillic's commonest letters, "o" and "a" (a fifth of a Russian, Ukrainian or Bulgarian text's letters): Greek in
-# Windows-1253, whose small letters are where Windows-1251 has them too, read so has almost none.
-_CYRILLIC_O_A = re.compile("[\u043e\u0430]")
-# How much of a text's non-ASCII characters must be in words of Cyrillic letters alone, and how many of those may be
-# capitals and how many at least are "o" or "a", for Windows-1251. At most how much of western text's letters are
-# not ASCII ones (Icelandic's accents and thorns are about a fifth; any other script's letters nearly all).
-_CYRILLIC_SHARE = 0.75
-_CAPITAL_SHARE = 0.4
-_O_A_SHARE = 0.1
+_HANGUL_SHARE = 0.5
+# At most how many ASCII letters a Japanese, Chinese or Korean text has for each wide character: English with a few
+# curly quotes read as EUC-KR (Windows' UHC) has two or three Hangul syllables in a paragraph.
+_LATIN_PER_WIDE = 4
+_ASCII_LETTER = re.compile("[A-Za-z]")
+# The single-byte encodings, in the order a tie between them goes (Windows-1252 first: a text whose readings are
+# alike, English with curly quotes, is western), and the letters besides ASCII's of the languages each is for, in
+# small letters, each matched with the letter after it: Portuguese's "õ" is before an "e" ("eleições"), Hungarian's
+# "ő" read as Windows-1252 is "õ" anywhere ("első"). Text read in the wrong one has letters no one language has
+# together (Czech's "č", "ě", "ř" read as Windows-1252 are "è", "ì", "ø"), symbols inside words (Polish's "ą" as
+# "¹"), control characters, or Cyrillic words with their capitals inside (KOI8-R and Windows-1251 have each other's
+# capitals where the small letters are).
+_WESTERN_LANGUAGES = (
+    "[àâæçéèêëîïôœùûüÿ]",  # French
+    "[äöüß]",  # German
+    "[áéíñóúü]",  # Spanish
+    "[àáâãçéêíóôú]|õe",  # Portuguese
+    "[àèéìíîòóù]",  # Italian
+    "[àçèéíïòóú]",  # Catalan
+    "[áéíóúàèëïöü]",  # Dutch
+    "[æøåéó]",  # Danish, Norwegian
+    "[åäöé]",  # Swedish, Finnish
+    "[áðéíóúýþæö]",  # Icelandic
+    "[äöõüšž]",  # Estonian
+)
+_CENTRAL_LANGUAGES = (
+    "[ąćęłńóśźż]",  # Polish
+    "[áčďéěíňóřšťúůýž]",  # Czech
+    "[áäčďéíĺľňóôŕšťúýž]",  # Slovak
+    "[áéíóöőúüű]",  # Hungarian
+    "[ăâîşţ]",  # Romanian
+    "[čćđšž]",  # Croatian, Slovenian, Bosnian
+)
+_CYRILLIC_LANGUAGES = (
+    "[абвгдеёжзийклмнопрстуфхцчшщъыьэюя]",  # Russian
+    "[абвгґдеєжзиіїйклмнопрстуфхцчшщьюя]",  # Ukrainian
+    "[абвгдеёжзійклмнопрстуўфхцчшыьэюя]",  # Belarusian
+    "[абвгдђежзијклљмнњопрстћуфхцчџш]",  # Serbian
+)
+# Greek's final sigma ends a word: Hebrew's common ayin is where it is in Windows-1253 and ISO-8859-7.
+_GREEK_LANGUAGES = ("[αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰ]|ς$",)
+_SINGLE_BYTE = tuple(
+    (encoding, tuple(map(re.compile, languages)))
+    for encoding, languages in (
+        (LEGACY_ENCODING, _WESTERN_LANGUAGES),
+        ("cp1250", _CENTRAL_LANGUAGES),
+        ("iso8859-2", _CENTRAL_LANGUAGES),
+        ("cp1251", _CYRILLIC_LANGUAGES),
+        ("koi8-r", _CYRILLIC_LANGUAGES),
+        ("cp1253", _GREEK_LANGUAGES),
+        ("iso8859-7", _GREEK_LANGUAGES),
+    )
+)
+_LATIN = frozenset({LEGACY_ENCODING, "cp1250", "iso8859-2"})
+# Letters run together (a word, or part of one between apostrophes), and characters beside ASCII.
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_MARK = re.compile(r"(?![^\W\d_])[^\x00-\x7f]")
+# Characters no text has (C1 controls, unassigned bytes read as U+FFFD, private use); and punctuation and symbols
+# that may touch a letter (quotes, dashes, brackets, a soft hyphen, "¿Qué", "20°C"): others beside a letter are a
+# letter read in the wrong encoding ("wiosn¹", "¶wiat").
+_NEVER = frozenset({"Cc", "Co", "Cn", "Cs"})
+_BESIDE_LETTERS = frozenset({"Pi", "Pf", "Pd", "Ps", "Pe", "Zs", "Cf", "Sc"})
+_BESIDE_LETTERS_TOO = frozenset("…·°©®™¿¡§")
+# A capital counts half a small letter: text is mostly small letters, and Russian in KOI8-R read as Windows-1251
+# (or the other way round) is mostly capitals.
+_CAPITAL_WEIGHT = 0.5
+# How much of a text's characters beside ASCII the best reading must make good letters at least (what it scores
+# of what it could); at most how much of western or Central European text's letters are not ASCII ones (Icelandic's
+# accents and thorns are about a fifth; any other script's letters nearly all).
+_PLAUSIBLE_SHARE = 0.5
 _ACCENTED_SHARE = 0.5
+# Letters Cyrillic and Greek text has at least a share of among its letters: vowels (about two fifths of Russian's
+# or Ukrainian's; Hebrew read as Windows-1251, its letters where the Cyrillic ones are, has a fifth), and accented
+# vowels (Greek marks the stress of every word of two syllables or more: Hebrew read as Windows-1253 has none). And
+# how many of them may be capitals at most (Hebrew read as KOI8-R is all capitals).
+_CYRILLIC_VOWELS = (frozenset("аеёиоуыэюяіїє"), 0.3)
+_GREEK_ACCENTS = (frozenset("άέήίόύώ"), 0.03)
+_TELLTALES = {
+    "cp1251": _CYRILLIC_VOWELS,
+    "koi8-r": _CYRILLIC_VOWELS,
+    "cp1253": _GREEK_ACCENTS,
+    "iso8859-7": _GREEK_ACCENTS,
+}
+_CAPITAL_SHARE = 0.5
 # Fewer letters than this (a headline, a line: Icelandic's "Þú átt það" is over half accented) are too few to tell
-# western text by: read as Windows-1252. Greek or Korean of a sentence has more.
+# western text from Central European by: read as Windows-1252 unless they read plausibly as Cyrillic or Greek.
 _FEW_LETTERS = 40
+# The single-byte readings are scored on the sample's start: plenty to tell, scored quickly.
+_SCORED_BYTES = 1 << 16
 # What UTF-16 text without a byte order mark shows: one of each two bytes is NUL in at least this share of its
 # characters (text mostly in ASCII: English words, a CSV's commas and digits), the other almost never (a few
 # ideographs, U+4E00); and no control characters, which a binary file's bytes read so have.
@@ -130,24 +216,29 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text of a file's bytes and the encoding it was read in: UTF-8, or UTF-16 or UTF-32 (see `unicode_encoding`),
-    else the legacy encoding its bytes show (see `text_encoding`, `legacy_encoding`); an ArticleError for binary
-    files and text in no encoding newsbot can tell."""
-    if unicode := unicode_encoding(data):
-        encoding, mark = unicode
-        try:
-            return data[mark:].decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + mark})") from exc
-    if b"\x00" in data[:8192]:
-        raise ArticleError("binary file, not text")
-    encoding = text_encoding([data])
-    if encoding != "utf-8":
-        encoding = legacy_encoding(data)
+    """Text of a file's bytes and the encoding it was read in (see `text_encoding`); an ArticleError for binary
+    files, text in no encoding newsbot can tell, and broken UTF-8, UTF-16 or UTF-32 text."""
+    encoding, mark = text_encoding(data)
     try:
-        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors=decode_errors(encoding)), encoding
+        return data[mark:].decode("utf-8-sig" if encoding == "utf-8" else encoding, decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
+        if encoding == "utf-8":
+            raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
+        raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + mark})") from exc
+
+
+def text_encoding(head: bytes, rest: Iterable[bytes] = ()) -> tuple[str, int]:
+    """The encoding of text starting with `head` (a whole file, or its first `LEGACY_SAMPLE_BYTES`) and going on with
+    `rest`, and the length of its byte order mark: UTF-16 or UTF-32 as `unicode_encoding` tells them, else UTF-8
+    (see `_mostly_utf8`), else the legacy encoding `head` shows (`legacy_encoding`). An ArticleError for a binary
+    file and for text in no encoding newsbot can tell."""
+    if unicode := unicode_encoding(head):
+        return unicode
+    if b"\x00" in head[:8192]:
+        raise ArticleError("binary file, not text")
+    if _mostly_utf8(chain([head], rest)):
+        return "utf-8", 0
+    return legacy_encoding(head), 0
 
 
 def unicode_encoding(data: bytes) -> tuple[str, int] | None:
@@ -185,24 +276,41 @@ def _cleanly(data: bytes, encoding: str) -> str | None:
 
 def legacy_encoding(sample: bytes) -> str:
     """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
-    first `LEGACY_SAMPLE_BYTES` are read): Japanese or Chinese in one of theirs (`_east_asian`), Cyrillic in
-    Windows-1251 (`_cyrillic`), else `LEGACY_ENCODING` when few of its letters are accented ones, as in western
-    text, or when it has too few letters to tell (`_FEW_LETTERS`). An ArticleError for other text (Korean, Greek,
-    two encodings in one file): read in any of these it would be garbage."""
+    first `LEGACY_SAMPLE_BYTES` are read): Japanese, Chinese or Korean in one of theirs (`_east_asian`), else the
+    single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European, Cyrillic
+    or Greek), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text has too few letters to
+    tell (`_FEW_LETTERS`). An ArticleError for other text (Hebrew, Thai, two encodings in one file): read in any of
+    these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
-    for encoding, japanese in _EAST_ASIAN:
+    for encoding, script in _EAST_ASIAN:
         text = _cleanly(sample, encoding)
-        if text is not None and _east_asian(text, japanese) and (japanese or _mostly_gb2312(sample)):
+        if text is not None and _east_asian(text, script) and (encoding != "gb18030" or _mostly_gb2312(sample)):
             return encoding
-    if _cyrillic(sample.decode("cp1251", errors="replace")):
-        return "cp1251"
-    letters = [c for c in sample.decode(LEGACY_ENCODING, errors="replace") if c.isalpha()]
-    if len(letters) < _FEW_LETTERS or sum(not c.isascii() for c in letters) <= _ACCENTED_SHARE * len(letters):
+    head = sample[:_SCORED_BYTES]
+    readings = {
+        encoding: reading
+        for encoding, languages in _SINGLE_BYTE
+        if (reading := _reading(head.decode(encoding, errors="replace"), languages, _TELLTALES.get(encoding)))
+    }
+    few = sum(map(len, _LETTER_RUN.findall(head.decode(LEGACY_ENCODING, errors="replace")))) < _FEW_LETTERS
+    if not readings:
+        if few:
+            return LEGACY_ENCODING
+        raise ArticleError("not UTF-8, and in no other encoding newsbot can tell: save it as UTF-8 and ingest it again")
+    # The first of the best: a tie goes to the encoding listed first.
+    encoding = max(readings, key=lambda encoding: readings[encoding][0] - readings[encoding][1])
+    good, faults = readings[encoding]
+    plausible = good >= _PLAUSIBLE_SHARE * (good + faults)
+    if few:
+        return encoding if plausible and encoding not in _LATIN else LEGACY_ENCODING
+    # Western text that reads without a fault stays western: Italian's "più" and "però" and its guillemets read
+    # as Czech's "piů" and "perň" (ISO-8859-2 has "Ť" and "ť" where the guillemets are) make as many letters.
+    if encoding in _LATIN and LEGACY_ENCODING in readings and not readings[LEGACY_ENCODING][1]:
         return LEGACY_ENCODING
-    names = [name.split(" (")[0] for name in LEGACY_ENCODINGS.values()]
-    raise ArticleError(
-        f"not UTF-8, and not {', '.join(names[:-1])} or {names[-1]} text either: save it as UTF-8 and ingest it again"
-    )
+    # Western text is read as such however few its letters besides ASCII's ("50m²" alone), as it always was.
+    if plausible or encoding == LEGACY_ENCODING:
+        return encoding
+    raise ArticleError("not UTF-8, and in no other encoding newsbot can tell: save it as UTF-8 and ingest it again")
 
 
 def legacy_note(encoding: str) -> str:
@@ -214,15 +322,18 @@ def _non_ascii(text: str) -> int:
     return len(text) - len(text.encode("ascii", errors="ignore"))
 
 
-def _east_asian(text: str, japanese: bool) -> bool:
-    """Whether text decoded in a Japanese (`japanese`) or Chinese encoding is written so: most of its non-ASCII
-    characters wide, without spaces between them, with kana if and only if it is Japanese."""
+def _east_asian(text: str, script: str) -> bool:
+    """Whether text decoded in an encoding for `script` ("ja", "zh" or "ko") is written so: most of its non-ASCII
+    characters wide, and not far outnumbered by its ASCII letters (see `_LATIN_PER_WIDE`); Japanese and Chinese
+    without spaces between them, with kana if and only if it is Japanese; Korean mostly in Hangul."""
     wide = len(_WIDE_CHARACTER.findall(text))
-    return (
-        wide >= _WIDE_SHARE * _non_ascii(text)
-        and len(_SPACED_WIDE.findall(text)) <= _SPACED_SHARE * wide
-        and (len(_KANA.findall(text)) >= _KANA_SHARE * wide) == japanese
-    )
+    if wide < _WIDE_SHARE * _non_ascii(text) or len(_ASCII_LETTER.findall(text)) > _LATIN_PER_WIDE * wide:
+        return False
+    if script == "ko":
+        return len(_HANGUL.findall(text)) >= _HANGUL_SHARE * wide
+    return len(_SPACED_WIDE.findall(text)) <= _SPACED_SHARE * wide and (
+        len(_KANA.findall(text)) >= _KANA_SHARE * wide
+    ) == (script == "ja")
 
 
 def _mostly_gb2312(data: bytes) -> bool:
@@ -230,21 +341,71 @@ def _mostly_gb2312(data: bytes) -> bool:
     return 2 * len(_GB2312_PAIR.findall(data)) >= _GB2312_SHARE * len(data.translate(None, _ASCII))
 
 
-def _cyrillic(text: str) -> bool:
-    """Whether text decoded as Windows-1251 is written in Cyrillic letters: most of its non-ASCII characters in
-    words of them alone, few of them capitals (see `_CYRILLIC_CAPITAL`), many of them "o" and "a"."""
-    letters = "".join(word for word in _WORD.findall(text) if _non_ascii(word) == len(word))
-    return (
-        len(letters) >= _CYRILLIC_SHARE * _non_ascii(text)
-        and len(_CYRILLIC_CAPITAL.findall(letters)) <= _CAPITAL_SHARE * len(letters)
-        and len(_CYRILLIC_O_A.findall(letters.lower())) >= _O_A_SHARE * len(letters)
-    )
+def _reading(
+    text: str, languages: tuple[re.Pattern[str], ...], telltale: tuple[frozenset[str], float] | None
+) -> tuple[float, float] | None:
+    """How well text decoded in a single-byte encoding for `languages` (patterns of their letters besides ASCII's,
+    see `_SINGLE_BYTE`) reads: its letters besides ASCII's that the best of those languages writes (a capital counts
+    `_CAPITAL_WEIGHT`), and its faults: letters it does not; letters in a word cased as none is ("гОРОДСКОЙ"), or, in
+    a script other than Latin, in a word with Latin letters; characters no text has and symbols inside words
+    (`_stray_marks`). A letter alone (£ read as "Ł" in "Ł2m") counts for nothing. None for another script's text: a
+    Latin reading (no `telltale`) with more than `_ACCENTED_SHARE` of its letters not ASCII's, a Cyrillic or Greek
+    one with fewer of its `telltale` letters than their share, or more than `_CAPITAL_SHARE` of capitals."""
+    # Each letter with the one after it, as the languages' patterns match them.
+    found: Counter[tuple[str, str]] = Counter()
+    faults = float(_stray_marks(text))
+    letters = accented = telling = capitals = 0
+    latin = telltale is None
+    for word, n in Counter(_LETTER_RUN.findall(text)).items():
+        others = list(_NON_ASCII.finditer(word))
+        letters, accented = letters + n * len(word), accented + n * len(others)
+        if telltale:
+            telling += n * sum(c in telltale[0] for c in word.lower())
+            capitals += n * sum(match[0].isupper() for match in others)
+        if not others or len(word) == 1:
+            continue
+        if _cased(word) and (latin or len(others) == len(word)):
+            for match in others:
+                found[match[0], word[match.end() : match.end() + 1].lower()] += n
+        else:
+            faults += n * len(others)
+    if telltale is None:
+        foreign = accented > _ACCENTED_SHARE * letters
+    else:
+        foreign = telling < telltale[1] * accented or capitals > _CAPITAL_SHARE * accented
+    if foreign:
+        return None
+    scores = []
+    for own in languages:
+        written = {pair: own.match(pair[0].lower() + pair[1]) is not None for pair in found}
+        good = sum(n * (_CAPITAL_WEIGHT if pair[0].isupper() else 1.0) for pair, n in found.items() if written[pair])
+        scores.append((good, faults + sum(n for pair, n in found.items() if not written[pair])))
+    return max(scores, key=lambda scored: scored[0] - scored[1])
 
 
-def text_encoding(chunks: Iterable[bytes]) -> str:
-    """ "utf-8", or `LEGACY_ENCODING` for text (given in chunks) whose bytes that are not UTF-8 outnumber its UTF-8
-    characters. A UTF-8 file with a broken spot stays UTF-8: the spot is reported where it is, and the rest of
-    the file keeps its accents."""
+def _cased(word: str) -> bool:
+    """Whether a word is cased as words are: in small letters, in capitals, or capitalised."""
+    return word in (word.lower(), word.upper(), word[0].upper() + word[1:].lower())
+
+
+def _stray_marks(text: str) -> int:
+    """How many of text's characters besides ASCII's and letters no text has (`_NEVER`, U+FFFD), or are symbols
+    touching a letter that no punctuation of a language is (see `_BESIDE_LETTERS`)."""
+    strays = 0
+    for mark in _NON_ASCII_MARK.finditer(text):
+        character, at = mark[0], mark.start()
+        kind = unicodedata.category(character)
+        if kind in _NEVER or character == "\ufffd":
+            strays += 1
+        elif kind not in _BESIDE_LETTERS and character not in _BESIDE_LETTERS_TOO:
+            strays += any(c.isalpha() for c in text[max(at - 1, 0) : at] + text[at + 1 : at + 2])
+    return strays
+
+
+def _mostly_utf8(chunks: Iterable[bytes]) -> bool:
+    """Whether text given in chunks is UTF-8: its UTF-8 characters at least as many as its bytes from 0x80 up that
+    are none. A UTF-8 file with a broken spot stays UTF-8: the spot is reported where it is, and the rest of the
+    file keeps its accents."""
     characters = strays = 0
     carry = b""
     for chunk in chain(chunks, [b""]):
@@ -255,17 +416,17 @@ def text_encoding(chunks: Iterable[bytes]) -> str:
         found = [match.end() - match.start() for match in _UTF8_CHARACTER.finditer(data)]
         characters += len(found)
         strays += len(data.translate(None, _ASCII)) - sum(found)
-    return LEGACY_ENCODING if strays > characters else "utf-8"
+    return strays <= characters
 
 
 def served_encoding(charset: str | None, data: bytes, declared: str | None = None) -> str | None:
     """The encoding of a document served as in `charset` that names its own as `declared` (a page's
     `<meta charset>`, a feed's XML declaration; None for none). A charset other than a UTF-8 or Western one
     (`_WESTERN`) is as named. Under a Western one, which servers send by default, the document's own declaration
-    wins when it names another; else the bytes decide: UTF-8 (see `text_encoding`), `LEGACY_ENCODING` when the
-    document says it is Western, else the legacy encoding they show (`legacy_encoding`), as for files. With no
-    charset served, the same, but a document that declares its own is left to the parser, as are UTF-16 and text in
-    no encoding newsbot can tell. None when the parser decides, or the charset served is unknown."""
+    wins when it names another; else the bytes decide, as for files (`text_encoding`): UTF-8, `LEGACY_ENCODING` when
+    the document says it is Western, else the legacy encoding they show. With no charset served, the same, but a
+    document that declares its own is left to the parser, as are UTF-16 and text in no encoding newsbot can tell.
+    None when the parser decides, or the charset served is unknown."""
     name, own = _codec(charset), _codec(declared)
     if charset and name is None:
         return None
@@ -274,17 +435,16 @@ def served_encoding(charset: str | None, data: bytes, declared: str | None = Non
     # A page's `<meta charset="utf-16">` over ASCII bytes is a slip (the HTML standard reads it as UTF-8).
     if own is not None and own not in _WESTERN and not own.startswith("utf"):
         return own
-    if (name is None and declared is not None) or unicode_encoding(data):
+    if name is None and declared is not None:
         return None
-    if text_encoding([data]) == "utf-8":
-        return "utf-8"
-    if own is not None:
-        return LEGACY_ENCODING
     try:
-        return legacy_encoding(data)
+        encoding, _mark = text_encoding(data)
     except ArticleError:
-        # Greek or Korean served as Western, say: read as Windows-1252 as it always was.
+        # Text in no encoding newsbot can tell served as Western: read as Windows-1252 as it always was.
         return LEGACY_ENCODING if name else None
+    if encoding != "utf-8" and encoding not in LEGACY_ENCODINGS:
+        return None
+    return LEGACY_ENCODING if own is not None and encoding != "utf-8" else encoding
 
 
 def _codec(name: str | None) -> str | None:
@@ -296,9 +456,9 @@ def _codec(name: str | None) -> str | None:
 
 
 def decode_errors(encoding: str) -> str:
-    """How to decode text in `encoding`: UTF-8 strictly (a broken spot is reported); a legacy encoding's unassigned
-    bytes (five in Windows-1252) as U+FFFD: the file is in that encoding whatever they are."""
-    return "strict" if encoding == "utf-8" else "replace"
+    """How to decode text in `encoding`: UTF-8, UTF-16 and UTF-32 strictly (a broken spot is reported); a legacy
+    encoding's unassigned bytes (five in Windows-1252) as U+FFFD: the file is in that encoding whatever they are."""
+    return "replace" if encoding in LEGACY_ENCODINGS else "strict"
 
 
 def split_text_articles(text: str) -> list[str]:

@@ -26,6 +26,7 @@ _ITEM = re.compile(r"^\s+-\s+(.*)$")
 _HEADLINE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 # Line marks: headings and quotes; rules and code fences are no text at all.
 _LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 # A list item's bullet, or its number as written ("2." or "2)"), at any depth.
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,9})[.)])\s+(?=\S)")
 _BULLET = "•"
@@ -127,8 +128,9 @@ def _scalar(value: str) -> str:
 
 
 def _body(lines: list[str]) -> str:
-    """The body's Markdown as plain text, each list item a paragraph of its own, led by a bullet or its number:
-    joined to each other, a derby report's "Attendance: 31,200", "Yellow cards: 5" read as one run-on sentence."""
+    """The body's Markdown as plain text, each heading and list item a paragraph of its own, an item led by a bullet
+    or its number: joined to each other, a derby report's "Attendance: 31,200", "Yellow cards: 5" read as one run-on
+    sentence."""
     body: list[str] = []
     # Where a numbered line starts an item (CommonMark's rule): in a list, after a blank line, or at number 1;
     # elsewhere it is a wrapped line of a paragraph ("... in\n2026. The").
@@ -143,6 +145,11 @@ def _body(lines: list[str]) -> str:
             listed = True
             mark = _BULLET if item["number"] is None else text[: item.end()].strip()
             body.extend(("", f"{mark} {_plain(text[item.end() :])}"))
+            continue
+        if _HEADING.match(line):
+            # A heading is a paragraph of its own too, with no blank line around it ("## Results\nUnited won.").
+            listed = False
+            body.extend(("", _plain(text), ""))
             continue
         if text.strip() and after_blank:
             listed = False

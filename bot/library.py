@@ -411,7 +411,10 @@ def _make_data_dir(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         what = "is a file, not a directory" if path.exists() else f"cannot be created ({exc.strerror})"
-        raise ConfigError(f"the data directory {path} {what}: set NEWSBOT_DATA_DIR to another") from exc
+        # Named by --data-dir, NEWSBOT_DATA_DIR or neither (the per-user default): both ways to give another.
+        raise ConfigError(
+            f"the data directory {path} {what}: give another with --data-dir or NEWSBOT_DATA_DIR"
+        ) from exc
 
 
 def _why_not(settings: Settings, error: StoreError) -> StoreError:

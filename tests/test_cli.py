@@ -386,6 +386,16 @@ def test_a_data_directory_that_is_a_file_is_one_line(capsys: pytest.CaptureFixtu
     assert "the data directory" in err and "is a file, not a directory" in err and "Traceback" not in err
 
 
+def test_a_data_directory_given_as_a_file_names_the_option(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
+    """`--data-dir /tmp/afile` was told to "set NEWSBOT_DATA_DIR to another", an option it did not use."""
+    given = isolated / "afile"
+    given.write_text("not a directory")
+    assert main(["--data-dir", str(given), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert f"the data directory {given} is a file, not a directory" in err
+    assert "give another with --data-dir or NEWSBOT_DATA_DIR" in err
+
+
 # ---- issue 7: what a new user and an operator run into ------------------------------------------------------
 
 

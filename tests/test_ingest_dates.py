@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ArticleError
-from bot.ingest import Order, Skipped, parse_date, read_articles, read_file
+from bot.ingest import Order, Skipped, parse_date, parse_text_article, read_articles, read_file
+from bot.ingest.dates import FileDates
 from bot.ingest.feeds import Feed, parse_feed
 from bot.library import Library
 from bot.models import Article
@@ -109,7 +110,7 @@ def test_an_ingest_reads_the_files_given_one_after_another_as_one_batch(library:
         (
             "first_week.jsonl",
             "day",
-            ["2026-01-12T00:00:00+00:00", "2026-03-12T00:00:00+00:00", "2026-05-12T00:00:00+00:00"],
+            ["2026-03-11T00:00:00+00:00", "2026-05-11T00:00:00+00:00", "2026-07-11T00:00:00+00:00"],
         ),
         (
             "both_orders.csv",
@@ -267,3 +268,46 @@ def test_a_followed_feeds_dates_in_numbers_are_read_as_near_the_time_it_was_fetc
     feed = parse_feed(data.encode(), "https://x.example/feed", now=now)
     assert isinstance(feed, Feed)
     assert [e.article.published for e in feed.entries] == [published, published]
+
+
+# When the newcomer ingested a story whose date has a typo's year.
+INGESTED_AT = datetime(2026, 12, 2, 6, 35, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "published", "note"),
+    [
+        ("Date: 3rd Dec. 2027", datetime(2027, 12, 3, tzinfo=UTC), "dated 3 Dec 2027, in the future"),
+        ("Published 4-12-2026, 09:00", datetime(2026, 12, 4, 9, tzinfo=UTC), "dated 4 Dec 2026, in the future"),
+        # Within a day: a date without its time, or written in a zone ahead of UTC, is ahead of the clock.
+        ("Date: 3 Dec 2026", datetime(2026, 12, 3, tzinfo=UTC), None),
+        ("Date: 2026-12-03T08:00:00+13:00", datetime(2026, 12, 2, 19, tzinfo=UTC), None),
+        ("Date: 1 Dec 2026", datetime(2026, 12, 1, tzinfo=UTC), None),
+    ],
+)
+def test_a_story_dated_more_than_a_day_ahead_is_kept_so_with_a_note(
+    line: str, published: datetime, note: str | None
+) -> None:
+    """A story dated `3rd Dec. 2027` (a typo) ingested on 2 December 2026 went in without a word and sat at the top
+    of /latest and digests: its date stays as written (which one was meant cannot be told), and a note says to
+    check it."""
+    text = f"Ferry Returns to Service\n{line}\n\nThe ferry is back in service after repairs, the harbour said.\n"
+    article, said = parse_text_article(text, "ferry.txt", FileDates(now=INGESTED_AT))
+    assert article.published == published
+    if note is None:
+        assert said is None
+    else:
+        assert said == f"{note}: check its date (it is kept as written)"
+
+
+def test_an_ingest_stores_a_story_dated_in_the_future_and_notes_it(library: Library, tmp_path: Path) -> None:
+    """The note reaches the ingest's report, naming the file, and the story is stored with its date as written."""
+    story = tmp_path / "derby.md"
+    story.write_text("---\ntitle: Derby Tickets on Sale\ndate: 3rd Dec. 2099\n---\n\nTickets go on sale today.\n")
+    report = library.ingest([story])
+    assert report.added == 1
+    assert [(n.location, n.reason.split(":")[0]) for n in report.notes] == [
+        (str(story), "dated 3 Dec 2099, in the future")
+    ]
+    stored = [a for a in library.store.latest(50) if a.origin == str(story)]
+    assert [a.published for a in stored] == [datetime(2099, 12, 3, tzinfo=UTC)]

@@ -21,6 +21,9 @@ _CLOSER = timedelta(days=30)
 # A year written in two digits (`12/01/26`, `1-Dec-26`) is the latest that ends so and is at most this many years
 # after the year it is read in: this century's, unless that dates a story years ahead (`12/01/98` is 1998).
 _YEARS_AHEAD = 1
+# How far after the clock a story's date may be before it is noted as in the future: a day, as a date written in
+# a zone ahead of UTC (Auckland's, 13 hours) or without its time is ahead of the clock that reads it.
+_AHEAD = timedelta(days=1)
 # Month names in English, German, French and Spanish, with the abbreviations newsrooms and CMSs print ("Sept.",
 # "Dez.", "janv.", "dic."): each name means one month in every language that has it ("mar" is March in English and
 # Spanish). Accents are optional, as plain-ASCII exports drop them ("fevrier", "Maerz").
@@ -224,11 +227,22 @@ def _email_date(text: str) -> datetime:
 def read_date(raw: str, dates: FileDates | None = None) -> tuple[datetime | None, str | None]:
     """The date `raw` names, read as its file's `dates` are (see `FileDates`; else `parse_date`'s default), else
     None and a note naming it: an article whose date cannot be read is kept undated, never given a wrong date, and
-    never lost for it."""
+    never lost for it. A date more than a day after the `dates`' `now` (else the clock's) is kept as written, with a
+    note (see `_future_note`)."""
     try:
-        return (dates.parse if dates else parse_date)(raw), None
+        published = (dates.parse if dates else parse_date)(raw)
     except ArticleError as exc:
         return None, f"{exc}; the article is kept undated"
+    return published, _future_note(published, dates._now if dates else None)
+
+
+def _future_note(published: datetime, now: datetime | None = None) -> str | None:
+    """A note on a date more than `_AHEAD` after `now` (default: the clock's), a typo's year (`3rd Dec. 2027`)
+    more likely than news from the future, which would sit at the top of /latest and digests; else None. The date
+    stays as written: newsbot cannot tell the one meant, and the note names the article to check."""
+    if published - (now or datetime.now(UTC)) <= _AHEAD:
+        return None
+    return f"dated {published.day} {published:%b %Y}, in the future: check its date (it is kept as written)"
 
 
 class FileDates:

@@ -3,7 +3,7 @@
 The front matter (`---` lines around YAML's simple `key: value` lines and lists, or `+++` lines around Hugo's TOML)
 is read as a record is, with the same field names (`title`, `date`, `category` or `tags`, `url`, `author`, ...); the
 headline is its `title`, else the first `# ` heading. The body's Markdown becomes plain text: a link is its text,
-emphasis and code marks go.
+emphasis and code marks go, and each list item is a paragraph of its own, led by a bullet (•) or its number.
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 _ITEM = re.compile(r"^\s+-\s+(.*)$")
 _HEADLINE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
-# Line marks: headings, quotes, list bullets and numbers; rules and code fences are no text at all.
-_LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)")
+# Line marks: headings and quotes; rules and code fences are no text at all.
+_LINE_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+# A list item's bullet, or its number as written ("2." or "2)"), at any depth.
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|(?P<number>\d{1,9})[.)])\s+(?=\S)")
+_BULLET = "•"
 # Rules, code fences, link definitions, and a line that is only a template tag (Jekyll's `{% include ... %}`,
 # Hugo's `{{< figure ... >}}` shortcodes) are no text at all.
 _NOT_TEXT = re.compile(r"^\s{0,3}(?:(?:[-*_]\s*){3,}|=+\s*|```.*|~~~.*|\[[^\]]+\]:\s+\S.*|\{[{%].*[%}]\}\s*)$")
@@ -75,8 +79,7 @@ def parse_markdown(
         del lines[first]
     elif headline is not None and _plain(headline) == _plain(str(title)):
         lines.remove(next(line for line in lines if _HEADLINE.match(line)))
-    body = [_plain(line) for line in lines if not _NOT_TEXT.match(line)]
-    record = {**front, "title": title, "paragraphs": list(split_paragraphs("\n".join(body)))}
+    record = {**front, "title": title, "paragraphs": list(split_paragraphs(_body(lines)))}
     article, unread = article_from_record(record, {}, origin, site, dates)
     if article.url is None and (path := site_path(record, {})):
         unlinked = without_site(origin, 1, path, "its front matter").reason
@@ -122,6 +125,36 @@ def _scalar(value: str) -> str:
     if len(value) > 1 and value[0] == value[-1] == "'":
         return value[1:-1].replace("''", "'")  # YAML's one escape in single quotes
     return value.split(" #", 1)[0].strip()  # a comment after a plain value
+
+
+def _body(lines: list[str]) -> str:
+    """The body's Markdown as plain text, each heading and list item a paragraph of its own, an item led by a bullet
+    or its number: joined to each other, a derby report's "Attendance: 31,200", "Yellow cards: 5" read as one run-on
+    sentence."""
+    body: list[str] = []
+    # Where a numbered line starts an item (CommonMark's rule): in a list, after a blank line, or at number 1;
+    # elsewhere it is a wrapped line of a paragraph ("... in\n2026. The").
+    listed = False
+    for line in lines:
+        if _NOT_TEXT.match(line):
+            continue
+        text = _LINE_MARK.sub("", line)
+        after_blank = not body or not body[-1].strip()
+        item = _LIST_ITEM.match(text)
+        if item and (item["number"] in (None, "1") or listed or after_blank):
+            listed = True
+            mark = _BULLET if item["number"] is None else text[: item.end()].strip()
+            body.extend(("", f"{mark} {_plain(text[item.end() :])}"))
+            continue
+        if _HEADING.match(line):
+            # A heading is a paragraph of its own too, with no blank line around it ("## Results\nUnited won.").
+            listed = False
+            body.extend(("", _plain(text), ""))
+            continue
+        if text.strip() and after_blank:
+            listed = False
+        body.append(_plain(text))
+    return "\n".join(body)
 
 
 def _plain(line: str) -> str:

@@ -634,7 +634,7 @@ def test_a_feed_file_of_teasers_is_counted_as_a_note_not_as_cut(
     captured = capsys.readouterr()
     assert "2 added" in captured.out and "1 skipped" in captured.out and "1 note" in captured.out
     assert "cut to size" not in captured.out
-    assert f"note {path}: 2 of its stories are only the feed's teaser" in captured.err
+    assert f"note {path}: 2 of its stories went in as the feed gives them, a short text" in captured.err
 
 
 @needs_bbc

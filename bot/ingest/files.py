@@ -252,8 +252,9 @@ def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipp
     if teasers:
         yield Skipped(
             str(path),
-            f"{teasers} of its stories {'is' if teasers == 1 else 'are'} only the feed's teaser; `newsbot feeds add`"
-            " follows a feed and reads each story from its page",
+            f"{teasers} of its stories went in as the feed gives {'it' if teasers == 1 else 'them'}, a short text or"
+            " one ending as a teaser does (\u201cRead more\u201d, \u2026), which may not be the whole story;"
+            " `newsbot feeds add` follows a feed and reads each story from its page",
             note=True,
         )
 

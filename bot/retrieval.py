@@ -249,12 +249,14 @@ STATIC_ANSWERABILITY = Answerability(
 SECOND_STAGES = {"on": (SEMANTIC_RANKER, SEMANTIC_ANSWERABILITY), "static": (STATIC_RANKER, STATIC_ANSWERABILITY)}
 COMPLETE = 0.999
 UNSEEN_FULL_AT = 10_000
-# A paragraph holding every word of a question asked as one answers it as if they were typed as keywords when
-# fewer than this many paragraphs of the library would hold them all by chance (`chance_meetings`): they meet there
-# because it is about them. Of the BBC questions that one passage holds whole, the answerable ones' words would
-# meet by chance in at most 0.002 paragraphs, the unanswerable ones' in 0.80 to 1.25 ("How do vaccines work?",
-# "What is the capital of Australia?", "What is the speed of light?"); in a library of ten stories "Will QuickCrate
-# appeal?" meets its answer where 0.24 would, and the encoder, which never saw the name, finds it far (0.30).
+# A sentence holding every word of a question asked as one answers it, with its paragraph, as if they were typed as
+# keywords when fewer than this many paragraphs of the library would hold them all by chance (`chance_meetings`):
+# they meet there because it is about them. Of the BBC questions that one passage holds whole, the answerable ones'
+# words would meet by chance in at most 0.002 paragraphs, the unanswerable ones' in 0.80 to 1.25 ("How do vaccines
+# work?", "What is the capital of Australia?", "What is the speed of light?"); in a library of ten stories "Will
+# QuickCrate appeal?" meets its answer where 0.24 would, and the encoder, which never saw the name, finds it far
+# (0.30). In one sentence, not anywhere in the paragraph: a long one holds common words more often than their share
+# of paragraphs says ("What is another name for being born again?", a SQuAD question, met a singer's life story).
 RARE_TOGETHER = 0.5
 # Answers below this answerability (and above the decline threshold) are shown as weaker: "These passages may
 # help", with the closest headlines.
@@ -535,9 +537,9 @@ def evidence(
     `idf` holds the question's evidence terms (`evidence_terms`). `texts` holds the paragraphs of
     `context_keys`; candidates without text or headline (deleted meanwhile) are dropped. `cosines` holds the
     similarity of lexical candidates the vector search did not return. A question `asked` as one counts as its
-    words typed as keywords for a paragraph that holds them all when they are `rare_together` (RARE_TOGETHER): in
-    the paragraph itself, where their rarity was counted, not with its headline's words ("When will the Supreme
-    Court rule?" met a paragraph on an appeal to the Supreme Court under "Court rules delivery riders are ...").
+    words typed as keywords for a paragraph one sentence of which holds them all when they are `rare_together`
+    (RARE_TOGETHER), not with its headline's words ("When will the Supreme Court rule?" met a paragraph on an appeal
+    to the Supreme Court under "Court rules delivery riders are employees").
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -581,7 +583,7 @@ def evidence(
                 lexical_rank=lexical_ranks.get(key),
                 dense_rank=dense_ranks.get(key),
                 unseen=unseen,
-                asks=asked and not (rare_together and question <= _term_set(text)),
+                asks=asked and not (rare_together and best / total >= COMPLETE),
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
             )
         )

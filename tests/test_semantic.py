@@ -341,12 +341,12 @@ def test_questions_after_names_in_the_shipped_article(library: Library, question
 @pytest.mark.parametrize(
     ("question", "passage"),
     [
-        # Its words meet in one paragraph, which the encoder finds far from the question (cosines of 0.30 and 0.37).
+        # Its words meet in one sentence, which the encoder finds far from the question (cosines of 0.30 and 0.36).
         ("What threats come from Afghanistan?", "threats coming from Afghanistan"),
         ("Where was the Lisbon summit?", "Lisbon summit in November 2010"),
     ],
 )
-def test_the_shipped_article_answers_questions_whose_words_one_paragraph_holds(
+def test_the_shipped_article_answers_questions_whose_words_one_sentence_holds(
     library: Library, question: str, passage: str
 ) -> None:
     answer = library.ask(library.request(question))
@@ -383,14 +383,14 @@ FARES = "Rail fares to rise by 3.1% in March"
         ("Will QuickCrate appeal?", RIDERS, "would consider an appeal", "Who won the World Cup?"),
     ],
 )
-def test_a_small_library_answers_words_that_meet_in_one_paragraph_and_declines_what_it_cannot_answer(
+def test_a_small_library_answers_words_that_meet_in_one_sentence_and_declines_what_it_cannot_answer(
     newcomer: Library, question: str, title: str, passage: str, declined: str
 ) -> None:
     """In ten stories the answerability fitted on 2,225 saw values it never saw: the encoder finds "Will QuickCrate
     appeal?" far from its answer (it never saw the name: a cosine of 0.30), and nothing else is near enough to lift
     it as the BBC's many paragraphs would (the same passage among them scored 0.46 instead of 0.33). Its words
-    meeting in that one paragraph, where no paragraph would hold both by chance, answer it; a question on the same
-    story that its paragraphs do not answer, or an everyday one, is still declined."""
+    meeting in one sentence of that paragraph, where no paragraph would hold both by chance, answer it; a question
+    on the same story that its paragraphs do not answer, or an everyday one, is still declined."""
     answer = newcomer.ask(newcomer.request(question))
     assert answer.found and answer.passages[0].article.title == title, answer
     assert any(passage in p.text for p in answer.passages), answer

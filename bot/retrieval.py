@@ -249,6 +249,15 @@ STATIC_ANSWERABILITY = Answerability(
 SECOND_STAGES = {"on": (SEMANTIC_RANKER, SEMANTIC_ANSWERABILITY), "static": (STATIC_RANKER, STATIC_ANSWERABILITY)}
 COMPLETE = 0.999
 UNSEEN_FULL_AT = 10_000
+# A sentence holding every word of a question asked as one answers it, with its paragraph, as if they were typed as
+# keywords when fewer than this many paragraphs of the library would hold them all by chance (`chance_meetings`):
+# they meet there because it is about them. Of the BBC questions that one passage holds whole, the answerable ones'
+# words would meet by chance in at most 0.002 paragraphs, the unanswerable ones' in 0.80 to 1.25 ("How do vaccines
+# work?", "What is the capital of Australia?", "What is the speed of light?"); in a library of ten stories "Will
+# QuickCrate appeal?" meets its answer where 0.24 would, and the encoder, which never saw the name, finds it far
+# (0.30). In one sentence, not anywhere in the paragraph: a long one holds common words more often than their share
+# of paragraphs says ("What is another name for being born again?", a SQuAD question, met a singer's life story).
+RARE_TOGETHER = 0.5
 # Answers below this answerability (and above the decline threshold) are shown as weaker: "These passages may
 # help", with the closest headlines.
 CONFIDENT_ANSWERABILITY = 0.8
@@ -260,6 +269,13 @@ TAIL_SHARE = 0.5
 # two paragraphs run into one: a passage this share of whose words are in one shown already tells the reader
 # nothing new, and is left out.
 SAME_PASSAGE = 0.9
+
+
+def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
+    """How many of the library's `paragraphs` would hold every term of `idf` (a question's evidence terms and their
+    idf) were each written where it is by chance, apart from the others: a term's idf is about minus the log of the
+    share of paragraphs that hold it, so this stays one scale whatever the library's size."""
+    return paragraphs * math.exp(-sum(idf.values()))
 
 
 def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
@@ -440,7 +456,8 @@ class Candidate:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     # Share of the question's idf in words the corpus never uses; whether a number it asks about is missing;
-    # whether it was asked as a question rather than typed as keywords (`asks`).
+    # whether it was asked as a question rather than typed as keywords (`asks`) and does not count as keywords for
+    # this passage (`evidence`).
     unseen: float = 0.0
     number_missing: bool = False
     asks: bool = False
@@ -513,12 +530,16 @@ def evidence(
     cosines: Mapping[tuple[str, int], float] | None = None,
     unseen: float = 0.0,
     asked: bool = False,
+    rare_together: bool = False,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
     `idf` holds the question's evidence terms (`evidence_terms`). `texts` holds the paragraphs of
     `context_keys`; candidates without text or headline (deleted meanwhile) are dropped. `cosines` holds the
-    similarity of lexical candidates the vector search did not return.
+    similarity of lexical candidates the vector search did not return. A question `asked` as one counts as its
+    words typed as keywords for a paragraph one sentence of which holds them all when they are `rare_together`
+    (RARE_TOGETHER), not with its headline's words ("When will the Supreme Court rule?" met a paragraph on an appeal
+    to the Supreme Court under "Court rules delivery riders are employees").
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -562,7 +583,7 @@ def evidence(
                 lexical_rank=lexical_ranks.get(key),
                 dense_rank=dense_ranks.get(key),
                 unseen=unseen,
-                asks=asked,
+                asks=asked and not (rare_together and best / total >= COMPLETE),
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
             )
         )
@@ -705,7 +726,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     apart = names_apart(question, [*texts.values(), *headlines.values()]) - never_used
     unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / (sum(idf.values()) or 1.0))
     asked = asks(question, texts.values())
-    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked)
+    rare_together = chance_meetings(idf, weights.paragraphs) < RARE_TOGETHER
+    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together)
     if semantic is None:
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
         ranked = reader_first(question, ranked, articles, texts, engine, None)

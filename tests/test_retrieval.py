@@ -31,6 +31,7 @@ from bot.retrieval import (
     Request,
     answerability_features,
     asks,
+    chance_meetings,
     compose,
     evidence,
     feature_table,
@@ -534,6 +535,33 @@ def test_every_word_typed_answers_keywords_but_not_a_question_far_from_the_passa
     assert SEMANTIC_ANSWERABILITY(keywords, best_cosine=0.1) >= 0.5 > SEMANTIC_ANSWERABILITY(question, 0.1)
     near = replace(question, cosine=0.6)
     assert SEMANTIC_ANSWERABILITY(near, best_cosine=0.6) >= 0.8
+
+
+def test_a_question_whose_rare_words_one_sentence_holds_together_is_answered_as_keywords_by_it() -> None:
+    """ "Will QuickCrate appeal?" in a library of ten stories: its two words stand together in one sentence, which
+    no paragraph would do by chance, so that paragraph answers it as "quickcrate appeal" typed would be answered,
+    though the encoder, which never saw the name, finds it far. A paragraph holding them in two sentences, or only
+    with its headline's help, or words that many paragraphs hold ("What is the capital of Australia?" of the BBC's),
+    count as before."""
+    # BM25's idf is about minus the log of the share of paragraphs holding a word: 3 and 2 of 34, 109 and 90 of 10,139.
+    assert chance_meetings({"quickcrat": 2.30, "appeal": 2.64}, 34) == pytest.approx(0.243, abs=0.001)
+    assert chance_meetings({"australia": 4.53, "capit": 4.71}, 10_139) == pytest.approx(0.98, abs=0.01)
+    idf = {"quickcrat": 2.30, "appeal": 2.64}
+    texts = {
+        ("a", 0): "QuickCrate said it would consider an appeal to the Supreme Court.",
+        ("b", 0): "QuickCrate riders won their case.",
+        ("c", 0): "QuickCrate was disappointed.",
+        ("d", 0): "QuickCrate was disappointed. Its riders will not appeal.",
+    }
+    headlines = {"a": "Riders ruling", "b": "Riders ruling", "c": "QuickCrate to appeal", "d": "Riders ruling"}
+    hits = [Hit(key[0], 0, 1.0) for key in texts]
+    candidates = {c.hit.article_id: c for c in evidence(hits, idf, texts, headlines, asked=True, rare_together=True)}
+    assert [c.asks for _, c in sorted(candidates.items())] == [False, True, True, True]
+    far = replace(candidates["a"], cosine=0.3)
+    assert SEMANTIC_ANSWERABILITY(far, best_cosine=0.34) >= 0.8
+    assert SEMANTIC_ANSWERABILITY(replace(far, asks=True), best_cosine=0.34) < 0.5
+    common = evidence(hits, idf, texts, headlines, asked=True, rare_together=False)
+    assert all(c.asks for c in common)
 
 
 @pytest.mark.parametrize(

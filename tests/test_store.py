@@ -20,10 +20,18 @@ from sqlalchemy import delete, event, update
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import Received, SavedQuery, Store, Worker, answering, engine
+from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
-from bot.store.schema import article_sends, articles, category_names, migrations, paragraphs, subscriptions
+from bot.store.schema import (
+    article_sends,
+    articles,
+    asked_questions,
+    category_names,
+    migrations,
+    paragraphs,
+    subscriptions,
+)
 from tests.paths import DATA, ROOT
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -269,6 +277,65 @@ def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store
     assert store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=1), window)
     store.release_article_send(ALICE, "7", "a1", NOW)
     assert not store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=2), window)
+
+
+BOT = 7001
+
+
+def test_an_edit_is_answered_only_when_it_changes_the_question_whichever_store_answered_the_message(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """The question is claimed in the store: an edit given to another process (its own `Store`) knows it."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        assert store.claim_question(BOT, ALICE, 10, 1, "who won", False, NOW)
+        assert not other.claim_question(BOT, ALICE, 10, 2, "who won", True, NOW)  # an edit that changed nothing
+        assert other.claim_question(BOT, ALICE, 10, 3, "who won the final", True, NOW)
+        assert not store.claim_question(BOT, ALICE, 10, 4, "who won the final", True, NOW)
+        assert store.claim_question(BOT, ALICE, 10, 5, "who won", True, NOW)  # edited back: asked anew
+        # That very edit handled again (taken over from a process killed while answering it) answers.
+        assert other.claim_question(BOT, ALICE, 10, 5, "who won", True, NOW)
+        # Another message, chat or bot is another question; a new message always answers.
+        assert store.claim_question(BOT, ALICE, 11, 6, "who won", True, NOW)
+        assert store.claim_question(BOT, ALICE + 1, 10, 7, "who won", True, NOW)
+        assert store.claim_question(BOT + 1, ALICE, 10, 8, "who won", True, NOW)
+        assert store.claim_question(BOT, ALICE, 10, 9, "who won", False, NOW)
+    finally:
+        other.close()
+
+
+def test_an_edit_after_the_question_was_forgotten_is_answered_and_old_questions_are_pruned(store: Store) -> None:
+    assert store.claim_question(BOT, ALICE, 10, 1, "who won", False, NOW)
+    assert store.claim_question(BOT, ALICE, 11, 2, "who lost", False, NOW + timedelta(days=1))
+    later = NOW + ASKED_LIFETIME + timedelta(seconds=1)
+    assert store.claim_question(BOT, ALICE, 10, 3, "who won", True, later)
+    assert not store.claim_question(BOT, ALICE, 11, 4, "who lost", True, later)
+    with store.engine.connect() as connection:
+        assert len(connection.execute(asked_questions.select()).all()) == 2
+    store.claim_question(BOT, ALICE, 12, 5, "who drew", False, later + timedelta(days=1))
+    with store.engine.connect() as connection:
+        assert {row.message_id for row in connection.execute(asked_questions.select())} == {10, 12}
+
+
+def test_one_of_two_processes_claiming_one_changed_question_at_once_answers_it(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """Two processes claim the same new question of one message at the same instant: one statement decides, so
+    one of them answers."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        for message in range(20):
+            assert store.claim_question(BOT, ALICE, message, 1, "who won", False, NOW)
+            together = threading.Barrier(2)
+
+            def edit(on: Store, message: int = message, together: threading.Barrier = together) -> bool:
+                together.wait()
+                return on.claim_question(BOT, ALICE, message, 2 if on is store else 3, "who lost", True, NOW)
+
+            with ThreadPoolExecutor(2) as pool:
+                assert sorted(pool.map(edit, (store, other))) == [False, True]
+    finally:
+        other.close()
 
 
 def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are_taken_over(store: Store) -> None:

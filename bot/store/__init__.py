@@ -17,6 +17,7 @@ from bot.models import Article, Headline, StoredArticle
 from bot.store import (
     arrivals,
     articles,
+    asked,
     changes,
     chat_settings,
     chats,
@@ -66,6 +67,8 @@ __all__ = [
 QUERY_LIFETIME = timedelta(days=7)
 # Asking a saved question again rewrites it only when it is older than this, so buttons live 7 days less this.
 QUERY_REFRESH = timedelta(hours=1)
+# A message's question is known this long for its edits: one edited later is answered even if it asks the same.
+ASKED_LIFETIME = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,16 @@ class Store:
         """Forget the claim made at `claimed_at`: its send failed, and a press again sends."""
         with writing(self.engine) as connection:
             sends.release(connection, chat_id, button, article_id, claimed_at)
+
+    def claim_question(
+        self, bot_id: int, chat_id: int, message_id: int, update_id: int, question: str, edited: bool, now: datetime
+    ) -> bool:
+        """Claim the answer to the question a message asks (`edited`: in an edit of it, update `update_id`); False
+        for an edit that leaves the question it was answered for, by this process or another."""
+        with writing(self.engine) as connection:
+            return asked.claim(
+                connection, bot_id, chat_id, message_id, update_id, question, edited, now, ASKED_LIFETIME
+            )
 
     # ---- chats' digest settings and subscriptions ----------------------------------------------------------------
 

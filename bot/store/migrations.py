@@ -168,6 +168,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0010_received_updates", _create(schema.received_updates)),
     Migration("0011_back_catalogue", _back_catalogue),
     Migration("0012_article_sends", _create(schema.article_sends)),
+    Migration("0013_asked_questions", _create(schema.asked_questions)),
 )
 
 

@@ -362,3 +362,22 @@ article_sends = Table(
     Column("sent_at", UTCDateTime, nullable=False),
     Index("article_sends_sent_at", "sent_at"),
 )
+
+
+# ---- 0013_asked_questions --------------------------------------------------------------------------------------
+
+# The question each message lately answered asked (a hash of its words), by bot, chat and message: an edit of the
+# message is answered only if it changes the question (bot.store.asked), whichever process answered it before and
+# whichever gets the edit. `update_id` is the update that last answered it: that very update handled again (taken
+# over from a process killed mid-answer) answers. Rows older than a week are pruned as questions come.
+asked_questions = Table(
+    "asked_questions",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("message_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("question_hash", String(16), nullable=False),
+    Column("update_id", BigInteger, nullable=False),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Index("asked_questions_asked_at", "asked_at"),
+)

@@ -4,7 +4,8 @@
 Searching runs in worker threads so one slow question never stalls other chats. An edited question is answered
 as a new one (a reader who fixed a typo waits for the answer), in groups when it is addressed to the bot as a new
 message would be; an edit that leaves the question as it was gets nothing: its answer is already in the chat, and
-answering again would only add noise.
+answering again would only add noise. The store keeps each message's question for that (bot.store.asked), so the
+edit is known whichever process answered the message and whichever gets the edit.
 """
 
 from __future__ import annotations
@@ -57,8 +58,6 @@ ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
-# Questions remembered for their edits; past this many the oldest are forgotten (an edit of one is answered).
-ASKED_MESSAGES = 10_000
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
 LINK = re.compile(r"\s*(?:(?P<scheme>https?://)\S+|(?:[\w-]+\.)+[a-z]{2,}/\S*)\s*$", re.IGNORECASE)
@@ -127,21 +126,36 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
         data.saving.pop(saved.key, None)
 
 
-def asked_anew(context: Context, message: Message, question: str) -> bool:
-    """Whether `question` is not what `message` asked already (before an edit), remembering it for later edits."""
-    asked, key = context.bot_data.asked, (message.chat_id, message.message_id)
-    question = " ".join(question.split())
-    if asked.get(key) == question:
-        return False
-    if len(asked) >= ASKED_MESSAGES:
-        asked.clear()
-    asked[key] = question
-    return True
+async def asked_anew(update: Update, context: Context, question: str) -> bool:
+    """Whether `question` is not what the update's message asked already (before an edit), claimed in the store so
+    no process answers an edit that leaves it so. A store that cannot take the claim (out of reach, or another
+    process holding its write lock longer than an answer waits) lets the question be answered unguarded: an
+    answer twice beats none."""
+    message = update.effective_message
+    assert message is not None
+    data, edited = context.bot_data, update.edited_message is not None
+    try:
+        return await asyncio.to_thread(
+            data.library.store.claim_question,
+            context.bot.id,
+            message.chat_id,
+            message.message_id,
+            update.update_id,
+            " ".join(question.split()),
+            edited,
+            data.clock(),
+        )
+    except StoreError as exc:
+        log.warning("chat %s: answering message %s unguarded: %s", message.chat_id, message.message_id, exc)
+        return True
 
 
-async def answer_question(message: Message, context: Context, question: str) -> None:
-    """Answer a question asked in a message, with "More" and "Full article" buttons; "hi" gets the greeting."""
-    if not asked_anew(context, message, question):
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Answer a question asked in the update's message, with "More" and "Full article" buttons; "hi" gets the
+    greeting."""
+    message = update.effective_message
+    assert message is not None
+    if not await asked_anew(update, context, question):
         return
     library = context.bot_data.library
     talk = small_talk(question)
@@ -273,7 +287,7 @@ async def text_message(update: Update, context: Context) -> None:
     assert message is not None
     question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is not None:
-        await answer_question(message, context, question)
+        await answer_question(update, context, question)
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -285,7 +299,7 @@ async def ask(update: Update, context: Context) -> None:
     if not question:
         await message.reply_text(html.escape(ASK_USAGE))
         return
-    await answer_question(message, context, question)
+    await answer_question(update, context, question)
 
 
 async def not_text(update: Update, context: Context) -> None:

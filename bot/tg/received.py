@@ -62,9 +62,15 @@ class Journal:
     def _row(self, update: Update) -> Received:
         return Received(update.update_id, json.dumps(update.to_dict()), self.presence.worker_id)
 
+    @property
+    def unwritable(self) -> bool:
+        """Whether the store was found lately to take no writes in time (out of reach, or another process holding its
+        write lock): updates go unrecorded for now, and writes an answer can go without are better not tried."""
+        return time.monotonic() < self._unrecorded_until or (self._late is not None and not self._late.done())
+
     async def received(self, update: Update) -> bool:
         """Record `update` as received; False if it was already (it is not handled again)."""
-        if time.monotonic() < self._unrecorded_until or (self._late is not None and not self._late.done()):
+        if self.unwritable:
             return True
         self._recorded.add(update.update_id)
         # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.

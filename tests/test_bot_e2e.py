@@ -743,6 +743,17 @@ async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app:
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
 
 
+async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(
+    app: Bot, server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    """The store refusing the question's claim (here its table is gone) leaves the question answered unguarded,
+    where the reader got an apology."""
+    with closing(sqlite3.connect(bot_settings.database_path, isolation_level=None)) as db:
+        db.execute("DROP TABLE asked_questions")
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who is the chess champion?"))
+    assert "Chess Prodigy" in answer
+
+
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:
     store = library_of(app).store
     server.send_command(ALICE, "start")

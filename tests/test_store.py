@@ -214,19 +214,20 @@ def test_a_write_after_a_one_statement_read_is_still_one_transaction(store: Stor
 
 
 def test_a_saved_question_needs_no_write_when_asked_again(store: Store) -> None:
-    query = SavedQuery("harbour ferry", "Local", None, None)
+    query = SavedQuery("harbour ferry", "Local", None, None, ALICE)
     key = store.save_query(query, NOW)
-    assert store.load_query(key, NOW + timedelta(days=6)) == query
+    assert store.load_query(key, ALICE, NOW + timedelta(days=6)) == query
+    assert store.load_query(key, ALICE + 1, NOW) is None  # another chat's button
     store.save_query(query, NOW + timedelta(minutes=30))  # recently saved: a read, no write
-    assert store.load_query(key, NOW + timedelta(days=7, minutes=1)) is None  # the first save's age counts
+    assert store.load_query(key, ALICE, NOW + timedelta(days=7, minutes=1)) is None  # the first save's age counts
     store.save_query(query, NOW + timedelta(days=2))  # older than an hour: saved again, so it lives on
-    assert store.load_query(key, NOW + timedelta(days=8)) == query
-    assert store.load_query("0123456789ab", NOW) is None
+    assert store.load_query(key, ALICE, NOW + timedelta(days=8)) == query
+    assert store.load_query("0123456789ab", ALICE, NOW) is None
 
 
 def test_old_saved_questions_are_pruned(store: Store) -> None:
-    old = store.save_query(SavedQuery("old", None, None, None), NOW)
-    store.save_query(SavedQuery("new", None, None, None), NOW + timedelta(days=8))
+    old = store.save_query(SavedQuery("old", None, None, None, ALICE), NOW)
+    store.save_query(SavedQuery("new", None, None, None, ALICE), NOW + timedelta(days=8))
     with store.engine.connect() as connection:
         from bot.store.schema import queries
 

@@ -277,10 +277,11 @@ class Store:
                 queries.save(connection, query, now, QUERY_LIFETIME)
         return query.key
 
-    def load_query(self, key: str, now: datetime | None = None) -> SavedQuery | None:
-        """The question behind a button, or None if it expired or never existed."""
+    def load_query(self, key: str, chat_id: int, now: datetime | None = None) -> SavedQuery | None:
+        """The question behind a button pressed in chat `chat_id`, or None if it expired, never existed or was asked
+        in another chat."""
         with reading(self.engine) as connection:
-            return queries.load(connection, key, now or _now(), QUERY_LIFETIME)
+            return queries.load(connection, key, chat_id, now or _now(), QUERY_LIFETIME)
 
     def claim_article_send(self, chat_id: int, button: str, article_id: str, now: datetime, window: timedelta) -> bool:
         """Claim the send of the article behind a "Full article" button in a chat (`button`: the message it is

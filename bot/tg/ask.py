@@ -73,24 +73,30 @@ class Page:
     key: str = ""
 
 
-def first_page(library: Library, request: Request, username: str, zone: tzinfo) -> Page:
-    """Search and render the first page of an answer, dated in `zone` (in a worker thread)."""
+def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int) -> Page:
+    """Search and render the first page of an answer in chat `chat_id`, dated in `zone` (in a worker thread)."""
     answer, text = fit_answer(library.ask(request), username, zone=zone)
     if not pages_on(answer):
         return Page(text, keyboard(answer, "", request.k))
-    saved = SavedQuery(request.question, request.category, request.since, request.until)
+    saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
     return Page(text, keyboard(answer, saved.key, request.k), saved, saved.key)
 
 
 def next_page(
-    library: Library, key: str, offset: int, username: str, zone: tzinfo, saving: Mapping[str, SavedQuery]
+    library: Library,
+    key: str,
+    chat_id: int,
+    offset: int,
+    username: str,
+    zone: tzinfo,
+    saving: Mapping[str, SavedQuery],
 ) -> Page | None:
-    """Search and render a later page of a kept question (in the store, or in `saving` while it is being saved),
-    dated in `zone` (in a worker thread); None if it expired."""
+    """Search and render a later page of a question kept for chat `chat_id` (in the store, or in `saving` while it
+    is being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's."""
     # Memory first: the save pops its entry only once the row is in the store, so one of the two holds it. The store
     # first could miss both, the save landing between the two reads, and a press just after an answer expired.
-    saved = saving.get(key) or library.store.load_query(key)
-    if saved is None:
+    saved = saving.get(key) or library.store.load_query(key, chat_id)
+    if saved is None or saved.chat_id != chat_id:  # another chat's key, sent by a client forging a press's data
         return None
     k = min(library.settings.answer_size, MAX_PASSAGES - offset)
     request = library.request(
@@ -194,7 +200,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         request = library.request(question)
         subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
         page = await asyncio.to_thread(
-            lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id))
+            lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id)
         )
     except QuestionError as exc:
         await message.reply_text(html.escape(str(exc)))
@@ -314,11 +320,11 @@ async def more(update: Update, context: Context) -> None:
     """Show the next passages of an answer in place of the current ones."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    key, offset = context.match.group(1), int(context.match.group(2))
+    key, offset, chat_id = context.match.group(1), int(context.match.group(2)), chat_of(query)
     library, username, saving = context.bot_data.library, context.bot_data.username, context.bot_data.saving
     subscriptions = context.bot_data.digesting.subscriptions
     page = await asyncio.to_thread(
-        lambda: next_page(library, key, offset, username, subscriptions.zone_of(chat_of(query)), saving)
+        lambda: next_page(library, key, chat_id, offset, username, subscriptions.zone_of(chat_id), saving)
     )
     if page is None:
         await answer_press(query, EXPIRED, alert=True)

@@ -136,7 +136,7 @@ async def asked_anew(update: Update, context: Context, question: str) -> bool:
     """Whether `question` is not what the update's message asked already (before an edit), claimed in the store so
     no process answers an edit that leaves it so. A store that cannot take the claim (out of reach, or another
     process holding its write lock longer than an answer waits) lets the question be answered unguarded: an
-    answer twice beats none. So does one the journal found so lately, without waiting for it again."""
+    answer twice beats none. So does a store the journal has just found taking no writes, without waiting again."""
     message = update.effective_message
     assert message is not None
     data, edited = context.bot_data, update.edited_message is not None

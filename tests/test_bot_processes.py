@@ -434,6 +434,25 @@ def test_an_edit_given_to_another_webhook_process_is_answered_only_when_it_chang
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_one_chat_s_messages_given_to_two_webhook_processes_are_answered_in_the_order_they_came(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook: Telegram sends a chat's next update once the last is answered, which
+    the webhook does once it is recorded, before it is handled. A question, then /help, given to two processes are
+    answered in that order: /help waits for the question another process is answering, as in one process (each
+    process knew only its own updates, and /help came first while the question was slow)."""
+    with webhook_bots(bot_settings, server, tmp_path) as (first, second):
+        server.slow("sendChatAction", 3)
+        asked = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(first, asked, WEBHOOK_SECRET) == 200
+        helped = server.send_command(ALICE, "help")
+        assert server.deliver(second, helped, WEBHOOK_SECRET) == 200
+        answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+        server.slow("sendChatAction", 0)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+        assert CORPUS_ANSWER not in visible_text(helping.params["text"])
+
+
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

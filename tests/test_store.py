@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, event, inspect, text, update
 
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
@@ -365,6 +365,49 @@ def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are
     # The one taken is the taker's now: when it is gone too, the next start takes it.
     assert [r.update_id for r in store.take_unhandled_updates(7, "here:4:other", NOW, lambda w: True)] == [100, 102]
     assert store.prune_received_updates(NOW + timedelta(seconds=1)) == 5
+
+
+def test_a_chat_s_update_knows_who_holds_its_earlier_unhandled_ones(store: Store) -> None:
+    """Several processes behind one webhook: the processes holding a chat's earlier updates, not handled yet, other
+    than the update's own; later updates, other chats', other bots', handled and forgotten ones do not count."""
+    first = Worker("elsewhere:1:first", "elsewhere", 1, NOW, NOW)
+    store.beat(first, NOW, NOW, NOW - timedelta(days=1))
+
+    def received(update_id: int, worker: str, chat_id: int | None = ALICE, bot: int = 7) -> Received:
+        update = Received(update_id, f'{{"update_id": {update_id}}}', worker, chat_id)
+        assert store.receive_update(bot, update, NOW)
+        return update
+
+    earlier = received(100, first.worker_id)
+    received(101, "elsewhere:2:gone")  # a worker no longer in the table
+    received(102, "here:3:me")  # the update's own worker
+    received(99, first.worker_id, ALICE + 1)  # another chat
+    received(98, first.worker_id, None)  # an inline query
+    received(97, first.worker_id, bot=8)  # another bot
+    mine = received(103, "here:3:me")
+    received(104, first.worker_id)  # later
+    since = NOW - timedelta(days=1)
+    assert sorted(store.update_holders_before(7, mine, since), key=str) == [None, first]
+    store.handled_update(7, earlier, NOW)
+    assert store.update_holders_before(7, mine, since) == [None]
+    assert store.update_holders_before(7, mine, NOW + timedelta(seconds=1)) == []
+
+
+def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:
+    with writing(store.engine) as connection:
+        connection.execute(text("DROP INDEX received_updates_chat"))
+        connection.execute(text("ALTER TABLE received_updates DROP COLUMN chat_id"))
+        connection.execute(delete(migrations).where(migrations.c.name == "0014_received_chat"))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        update = Received(5, '{"update_id": 5}', "here:1:me", ALICE)
+        assert upgraded.receive_update(7, update, NOW)
+        assert upgraded.update_holders_before(7, Received(6, "{}", "elsewhere:2:it", ALICE), NOW) == [None]
+        indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("received_updates")}
+        assert "received_updates_chat" in indexes
+    finally:
+        upgraded.close()
 
 
 def test_an_update_id_seen_before_with_other_content_is_a_new_update(store: Store) -> None:

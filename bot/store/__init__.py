@@ -493,6 +493,12 @@ class Store:
         with writing(self.engine) as connection:
             return received.take_unhandled(connection, bot_id, worker, since, gone)
 
+    def update_holders_before(self, bot_id: int, update: Received, since: datetime) -> list[Worker | None]:
+        """The other workers holding, unhandled, updates of the chat of `update` that came before it (received since
+        `since`); None for one no longer in the workers' table."""
+        with reading(self.engine) as connection:
+            return received.holders_before(connection, bot_id, update, since)
+
     def prune_received_updates(self, before: datetime) -> int:
         with writing(self.engine) as connection:
             return received.prune(connection, before)

@@ -342,7 +342,21 @@ received_updates = Table(
     Column("worker", String(64), nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     Column("handled_at", UTCDateTime),
+    # The chat of the update (none for an inline query), migration 0014_received_chat.
+    Column("chat_id", BigInteger),
     Index("received_updates_received_at", "received_at"),
+)
+# Several processes behind one webhook: a chat's update waits for the chat's earlier ones that another process
+# received and has not handled yet (bot.store.received.holders_before), as one process's chat order has it wait.
+# Only the updates not handled yet are in it: a busy chat's day of handled ones is not read at each update.
+_unhandled = received_updates.c.handled_at.is_(None)
+received_updates_chat = Index(
+    "received_updates_chat",
+    received_updates.c.bot_id,
+    received_updates.c.chat_id,
+    received_updates.c.update_id,
+    sqlite_where=_unhandled,
+    postgresql_where=_unhandled,
 )
 
 

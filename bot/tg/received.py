@@ -8,7 +8,8 @@ Updater waits for that before it moves the offset on; the webhook, before it ans
 a start takes over the unhandled updates of processes that are gone (bot.services.presence) and handles them
 first. An update Telegram delivers again (a process killed between recording and confirming it) is known by its
 id and handled once. What cannot be known: a reply Telegram accepted just before the kill is sent again (the
-Bot API takes no key to make a send happen once).
+Bot API takes no key to make a send happen once). The record keeps the update's chat, so that processes sharing a
+webhook handle a chat's updates in order (`Journal.turn`), as one process does (bot.tg.order).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """What recording each Telegram update costs the bot: `python bench/journal.py`.
 
 A running bot records every update in the store before Telegram is told it arrived, and marks it handled after
-(bot/tg/received.py), so that a bot killed mid-answer leaves the question to the next start. This times those two
-writes, as the bot makes them (`Store.receive_update`, `Store.handled_update`, one transaction each, one after the
-other), for `--updates` private-chat questions, on SQLite and on PostgreSQL; compare with the bot's own CPU per
-question in `bench/bot_load.py`.
+(bot/tg/received.py), so that a bot killed mid-answer leaves the question to the next start; between the two it
+reads whether another process holds earlier updates of the chat not handled yet, which it waits for. This times
+those two writes and the read, as the bot makes them (`Store.receive_update`, `Store.update_holders_before`,
+`Store.handled_update`, one transaction each, one after the other), for `--updates` private-chat questions, on
+SQLite and on PostgreSQL; compare with the bot's own CPU per question in `bench/bot_load.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import markdown_table, percentile, postgres_server
@@ -37,15 +38,16 @@ def update_json(update_id: int) -> str:
 
 
 def timed(url: str, updates: int) -> list[float]:
-    """Seconds each update's record and mark took."""
+    """Seconds each update's record, look at its chat's earlier updates and mark took."""
     store = Store.open(url)
     now = datetime.now(UTC)
     took = []
     try:
         for update_id in range(updates):
-            received = Received(update_id, update_json(update_id), "bench")
+            received = Received(update_id, update_json(update_id), "bench", 42)
             start = time.perf_counter()
             store.receive_update(1, received, now)
+            store.update_holders_before(1, received, now - timedelta(days=1))
             store.handled_update(1, received, now)
             took.append(time.perf_counter() - start)
     finally:
@@ -64,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = [percentile(took, p) for p in (50, 95, 99)] + [sum(took) / len(took)]
             rows.append([database, f"{args.updates:,}", *(f"{seconds * 1000:.2f}" for seconds in shown)])
     print(markdown_table(["database", "updates", "p50 ms", "p95 ms", "p99 ms", "mean ms"], rows))
-    print("\nms: recording one update and marking it handled (two transactions), one process, nothing else writing.")
+    print(
+        "\nms: recording one update, reading its chat's earlier unhandled ones and marking it handled (three"
+        " transactions), one process, nothing else writing."
+    )
     return 0
 
 

@@ -43,6 +43,7 @@ from tests.processes import free_port
 CORPUS = DATA / "bot_corpus"
 ADMIN = 999
 ALICE = 42  # a private chat: chat id == user id
+BOB = 43
 GROUP = -500
 FORUM = -1001500  # a supergroup with forum topics
 TOPIC = 7
@@ -127,7 +128,7 @@ async def more_button(app: Bot, server: FakeBotAPI, chat_id: int, count: int) ->
     [data] = [b["callback_data"] for b in buttons(call) if b["text"] == "More"]
     store = library_of(app).store
     for _ in range(200):
-        if await asyncio.to_thread(store.load_query, data.split(":")[1]):
+        if await asyncio.to_thread(store.load_query, data.split(":")[1], chat_id):
             break
         await asyncio.sleep(0.05)
     return call, data
@@ -187,6 +188,27 @@ async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, 
     server.press_button(ALICE, first.result["message_id"], more)
     second = await last_call(server, ALICE, 2)
     assert "<b>4. " in check_sent(second) and APOLOGY not in second.params["text"]
+
+
+async def test_a_more_button_forged_into_another_chat_s_press_has_expired(app: Bot, server: FakeBotAPI) -> None:
+    """A client may send any data with a press (Telegram passes it on as it comes): "More" data copied from another
+    chat's answer, pressed under an answer of one's own, expires instead of showing that chat's question's pages
+    there. The same question asked in both chats pages in each."""
+    server.send_text(ALICE, "harbor")
+    alices, more = await more_button(app, server, ALICE, 1)
+    await reply_to(server, BOB, lambda: server.send_text(BOB, "Who is the chess champion?"))
+    bobs = server.calls("sendMessage", chat_id=BOB)[-1].result["message_id"]
+    server.press_button(BOB, bobs, more, force=True)
+    [press] = await server.wait_for_async("answerCallbackQuery")
+    assert press.params.get("text") == EXPIRED and press.params.get("show_alert")
+    server.send_text(BOB, "harbor")
+    answer, own = await more_button(app, server, BOB, 2)
+    assert own != more
+    for chat, message, data in ((BOB, answer.result["message_id"], own), (ALICE, alices.result["message_id"], more)):
+        server.press_button(chat, message, data)
+        edit = await last_call(server, chat, 1, "editMessageText")
+        assert edit.params["message_id"] == message and "<b>4. " in check_sent(edit)
+    assert len(server.calls("editMessageText")) == 2
 
 
 async def test_every_reply_in_a_forum_topic_stays_in_that_topic(app: Bot, server: FakeBotAPI) -> None:
@@ -741,6 +763,17 @@ async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app:
     await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
+
+
+async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(
+    app: Bot, server: FakeBotAPI, bot_settings: Settings
+) -> None:
+    """The store refusing the question's claim (here its table is gone) leaves the question answered unguarded,
+    where the reader got an apology."""
+    with closing(sqlite3.connect(bot_settings.database_path, isolation_level=None)) as db:
+        db.execute("DROP TABLE asked_questions")
+    answer = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Who is the chess champion?"))
+    assert "Chess Prodigy" in answer
 
 
 async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI) -> None:

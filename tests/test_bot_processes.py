@@ -366,13 +366,14 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
-def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_send_the_article_once(
-    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
-) -> None:
-    """Several processes behind one webhook address: a double tap of "Full article" whose presses Telegram gives to
-    two of them sends the article once, and the other press says it is above (each process sent it, each knowing
-    only its own sends)."""
-    secret, hooks = "s3cret-token", []
+WEBHOOK_SECRET = "s3cret-token"
+
+
+@contextmanager
+def webhook_bots(settings: Settings, server: FakeBotAPI, tmp_path: Path) -> Iterator[list[str]]:
+    """Two `newsbot run` processes on one store, as several behind one webhook address are (each on its own port,
+    as the load balancer before them reaches them); yields the address of each one's hook."""
+    hooks = []
     with ExitStack() as processes:
         for name in ("first", "second"):
             port = free_port()
@@ -380,28 +381,77 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
             (tmp_path / name).mkdir()
             processes.enter_context(
                 running_bot(
-                    bot_settings,
+                    settings,
                     server,
                     tmp_path / name,
                     WEBHOOK_URL="https://bot.example.org/telegram-hook",
                     WEBHOOK_LISTEN="127.0.0.1",
                     WEBHOOK_PORT=str(port),
-                    WEBHOOK_SECRET=secret,
+                    WEBHOOK_SECRET=WEBHOOK_SECRET,
                     NEWSBOT_SEMANTIC="off",
                 )
             )
+        yield hooks
+
+
+def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_send_the_article_once(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook address: a double tap of "Full article" whose presses Telegram gives to
+    two of them sends the article once, and the other press says it is above (each process sent it, each knowing
+    only its own sends)."""
+    with webhook_bots(bot_settings, server, tmp_path) as hooks:
         asked = server.send_text(ALICE, "What do visitors wear in the ice core archive?")
-        assert server.deliver(hooks[0], asked, secret) == 200
+        assert server.deliver(hooks[0], asked, WEBHOOK_SECRET) == 200
         [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
         [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
         presses = [server.press_button(ALICE, answer.result["message_id"], data) for _ in hooks]
         for hook, press in zip(hooks, presses, strict=True):
-            assert server.deliver(hook, press, secret) == 200
+            assert server.deliver(hook, press, WEBHOOK_SECRET) == 200
         answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
         assert sorted(c.params.get("text") or "" for c in answered) == ["", ALREADY_SENT]
         [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         assert "40,000 years ago" in visible_text(article.params["text"])
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
+def test_an_edit_given_to_another_webhook_process_is_answered_only_when_it_changes_the_question(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook address: the edits of a question one process answered reach another
+    (each process knew only the questions it answered). One that leaves the question as it was gets nothing, its
+    answer being above; one that changes it is answered."""
+    with webhook_bots(bot_settings, server, tmp_path) as (first, second):
+        asked = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(first, asked, WEBHOOK_SECRET) == 200
+        server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        message_id = server.get_update(asked)["message"]["message_id"]
+        unchanged = server.edit_text(ALICE, message_id, f"{CORPUS_QUESTION.replace(' ', '  ')} ")
+        assert server.deliver(second, unchanged, WEBHOOK_SECRET) == 200
+        changed = server.edit_text(ALICE, message_id, "When did the rail strike end?")
+        assert server.deliver(second, changed, WEBHOOK_SECRET) == 200
+        [_, answer] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+        assert "Rail Strike" in visible_text(answer.params["text"])
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
+def test_one_chat_s_messages_given_to_two_webhook_processes_are_answered_in_the_order_they_came(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook: Telegram sends a chat's next update once the last is answered, which
+    the webhook does once it is recorded, before it is handled. A question, then /help, given to two processes are
+    answered in that order: /help waits for the question another process is answering, as in one process (each
+    process knew only its own updates, and /help came first while the question was slow)."""
+    with webhook_bots(bot_settings, server, tmp_path) as (first, second):
+        server.slow("sendChatAction", 3)
+        asked = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(first, asked, WEBHOOK_SECRET) == 200
+        helped = server.send_command(ALICE, "help")
+        assert server.deliver(second, helped, WEBHOOK_SECRET) == 200
+        answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+        server.slow("sendChatAction", 0)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+        assert CORPUS_ANSWER not in visible_text(helping.params["text"])
 
 
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(

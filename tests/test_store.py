@@ -15,15 +15,23 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, event, inspect, text, update
 
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import Received, SavedQuery, Store, Worker, answering, engine
+from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
-from bot.store.schema import article_sends, articles, category_names, migrations, paragraphs, subscriptions
+from bot.store.schema import (
+    article_sends,
+    articles,
+    asked_questions,
+    category_names,
+    migrations,
+    paragraphs,
+    subscriptions,
+)
 from tests.paths import DATA, ROOT
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -206,19 +214,20 @@ def test_a_write_after_a_one_statement_read_is_still_one_transaction(store: Stor
 
 
 def test_a_saved_question_needs_no_write_when_asked_again(store: Store) -> None:
-    query = SavedQuery("harbour ferry", "Local", None, None)
+    query = SavedQuery("harbour ferry", "Local", None, None, ALICE)
     key = store.save_query(query, NOW)
-    assert store.load_query(key, NOW + timedelta(days=6)) == query
+    assert store.load_query(key, ALICE, NOW + timedelta(days=6)) == query
+    assert store.load_query(key, ALICE + 1, NOW) is None  # another chat's button
     store.save_query(query, NOW + timedelta(minutes=30))  # recently saved: a read, no write
-    assert store.load_query(key, NOW + timedelta(days=7, minutes=1)) is None  # the first save's age counts
+    assert store.load_query(key, ALICE, NOW + timedelta(days=7, minutes=1)) is None  # the first save's age counts
     store.save_query(query, NOW + timedelta(days=2))  # older than an hour: saved again, so it lives on
-    assert store.load_query(key, NOW + timedelta(days=8)) == query
-    assert store.load_query("0123456789ab", NOW) is None
+    assert store.load_query(key, ALICE, NOW + timedelta(days=8)) == query
+    assert store.load_query("0123456789ab", ALICE, NOW) is None
 
 
 def test_old_saved_questions_are_pruned(store: Store) -> None:
-    old = store.save_query(SavedQuery("old", None, None, None), NOW)
-    store.save_query(SavedQuery("new", None, None, None), NOW + timedelta(days=8))
+    old = store.save_query(SavedQuery("old", None, None, None, ALICE), NOW)
+    store.save_query(SavedQuery("new", None, None, None, ALICE), NOW + timedelta(days=8))
     with store.engine.connect() as connection:
         from bot.store.schema import queries
 
@@ -271,6 +280,65 @@ def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store
     assert not store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=2), window)
 
 
+BOT = 7001
+
+
+def test_an_edit_is_answered_only_when_it_changes_the_question_whichever_store_answered_the_message(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """The question is claimed in the store: an edit given to another process (its own `Store`) knows it."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        assert store.claim_question(BOT, ALICE, 10, 1, "who won", False, NOW)
+        assert not other.claim_question(BOT, ALICE, 10, 2, "who won", True, NOW)  # an edit that changed nothing
+        assert other.claim_question(BOT, ALICE, 10, 3, "who won the final", True, NOW)
+        assert not store.claim_question(BOT, ALICE, 10, 4, "who won the final", True, NOW)
+        assert store.claim_question(BOT, ALICE, 10, 5, "who won", True, NOW)  # edited back: asked anew
+        # That very edit handled again (taken over from a process killed while answering it) answers.
+        assert other.claim_question(BOT, ALICE, 10, 5, "who won", True, NOW)
+        # Another message, chat or bot is another question; a new message always answers.
+        assert store.claim_question(BOT, ALICE, 11, 6, "who won", True, NOW)
+        assert store.claim_question(BOT, ALICE + 1, 10, 7, "who won", True, NOW)
+        assert store.claim_question(BOT + 1, ALICE, 10, 8, "who won", True, NOW)
+        assert store.claim_question(BOT, ALICE, 10, 9, "who won", False, NOW)
+    finally:
+        other.close()
+
+
+def test_an_edit_after_the_question_was_forgotten_is_answered_and_old_questions_are_pruned(store: Store) -> None:
+    assert store.claim_question(BOT, ALICE, 10, 1, "who won", False, NOW)
+    assert store.claim_question(BOT, ALICE, 11, 2, "who lost", False, NOW + timedelta(days=1))
+    later = NOW + ASKED_LIFETIME + timedelta(seconds=1)
+    assert store.claim_question(BOT, ALICE, 10, 3, "who won", True, later)
+    assert not store.claim_question(BOT, ALICE, 11, 4, "who lost", True, later)
+    with store.engine.connect() as connection:
+        assert len(connection.execute(asked_questions.select()).all()) == 2
+    store.claim_question(BOT, ALICE, 12, 5, "who drew", False, later + timedelta(days=1))
+    with store.engine.connect() as connection:
+        assert {row.message_id for row in connection.execute(asked_questions.select())} == {10, 12}
+
+
+def test_one_of_two_processes_claiming_one_changed_question_at_once_answers_it(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """Two processes claim the same new question of one message at the same instant: one statement decides, so
+    one of them answers."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        for message in range(20):
+            assert store.claim_question(BOT, ALICE, message, 1, "who won", False, NOW)
+            together = threading.Barrier(2)
+
+            def edit(on: Store, message: int = message, together: threading.Barrier = together) -> bool:
+                together.wait()
+                return on.claim_question(BOT, ALICE, message, 2 if on is store else 3, "who lost", True, NOW)
+
+            with ThreadPoolExecutor(2) as pool:
+                assert sorted(pool.map(edit, (store, other))) == [False, True]
+    finally:
+        other.close()
+
+
 def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are_taken_over(store: Store) -> None:
     """A process killed mid-answer leaves its updates unhandled: another takes them over, once, fenced by the
     process that held them; those of a live process and handled ones stay; an update delivered again is known."""
@@ -297,6 +365,49 @@ def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are
     # The one taken is the taker's now: when it is gone too, the next start takes it.
     assert [r.update_id for r in store.take_unhandled_updates(7, "here:4:other", NOW, lambda w: True)] == [100, 102]
     assert store.prune_received_updates(NOW + timedelta(seconds=1)) == 5
+
+
+def test_a_chat_s_update_knows_who_holds_its_earlier_unhandled_ones(store: Store) -> None:
+    """Several processes behind one webhook: the processes holding a chat's earlier updates, not handled yet, other
+    than the update's own; later updates, other chats', other bots', handled and forgotten ones do not count."""
+    first = Worker("elsewhere:1:first", "elsewhere", 1, NOW, NOW)
+    store.beat(first, NOW, NOW, NOW - timedelta(days=1))
+
+    def received(update_id: int, worker: str, chat_id: int | None = ALICE, bot: int = 7) -> Received:
+        update = Received(update_id, f'{{"update_id": {update_id}}}', worker, chat_id)
+        assert store.receive_update(bot, update, NOW)
+        return update
+
+    earlier = received(100, first.worker_id)
+    received(101, "elsewhere:2:gone")  # a worker no longer in the table
+    received(102, "here:3:me")  # the update's own worker
+    received(99, first.worker_id, ALICE + 1)  # another chat
+    received(98, first.worker_id, None)  # an inline query
+    received(97, first.worker_id, bot=8)  # another bot
+    mine = received(103, "here:3:me")
+    received(104, first.worker_id)  # later
+    since = NOW - timedelta(days=1)
+    assert sorted(store.update_holders_before(7, mine, since), key=str) == [None, first]
+    store.handled_update(7, earlier, NOW)
+    assert store.update_holders_before(7, mine, since) == [None]
+    assert store.update_holders_before(7, mine, NOW + timedelta(seconds=1)) == []
+
+
+def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:
+    with writing(store.engine) as connection:
+        connection.execute(text("DROP INDEX received_updates_chat"))
+        connection.execute(text("ALTER TABLE received_updates DROP COLUMN chat_id"))
+        connection.execute(delete(migrations).where(migrations.c.name == "0014_received_chat"))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        update = Received(5, '{"update_id": 5}', "here:1:me", ALICE)
+        assert upgraded.receive_update(7, update, NOW)
+        assert upgraded.update_holders_before(7, Received(6, "{}", "elsewhere:2:it", ALICE), NOW) == [None]
+        indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("received_updates")}
+        assert "received_updates_chat" in indexes
+    finally:
+        upgraded.close()
 
 
 def test_an_update_id_seen_before_with_other_content_is_a_new_update(store: Store) -> None:

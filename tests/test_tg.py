@@ -68,10 +68,24 @@ def test_the_more_pattern_admits_only_pages_a_reader_can_reach() -> None:
 
 
 def test_more_buttons_carry_the_key_the_store_files_the_question_under(library: Library) -> None:
-    saved = SavedQuery("harbor", "Local", datetime(2023, 1, 1, tzinfo=UTC), None)
-    assert library.store.save_query(saved) == saved.key and library.store.load_query(saved.key) == saved
+    saved = SavedQuery("harbor", "Local", datetime(2023, 1, 1, tzinfo=UTC), None, 42)
+    assert library.store.save_query(saved) == saved.key and library.store.load_query(saved.key, 42) == saved
     library.reindex()  # a local rebuild: the questions behind buttons stay valid
-    assert library.store.load_query(saved.key) == saved
+    assert library.store.load_query(saved.key, 42) == saved
+
+
+def test_a_more_button_s_key_pages_only_in_the_chat_it_was_made_for(library: Library) -> None:
+    """A press may carry any data (a client can forge it): a key copied from another chat's button finds nothing,
+    whether its question is in the store or still being saved; the same question asked there has its own key."""
+    saved = SavedQuery("Dempsey Moscow", None, None, None, 42)
+    elsewhere = SavedQuery("Dempsey Moscow", None, None, None, 43)
+    assert saved.key != elsewhere.key
+    assert next_page(library, saved.key, 43, 1, "", UTC, {saved.key: saved}) is None
+    library.store.save_query(saved)
+    assert library.store.load_query(saved.key, 43) is None
+    assert next_page(library, saved.key, 43, 1, "", UTC, {}) is None
+    page = next_page(library, saved.key, 42, 1, "", UTC, {})
+    assert page is not None and "<b>2. Russia Invites US Military Chief" in page.text
 
 
 def test_a_more_press_as_its_question_is_saved_finds_it_in_memory_or_in_the_store(
@@ -80,18 +94,18 @@ def test_a_more_press_as_its_question_is_saved_finds_it_in_memory_or_in_the_stor
     """The save of a "More" button's question pops it from memory once its row is in the store. A press that read
     the store first, then memory, missed both when the save landed between the two reads, and the button expired
     just after its answer (seen once in CI, through `newsbot chat`)."""
-    saved = SavedQuery("Dempsey Moscow", None, None, None)
+    saved = SavedQuery("Dempsey Moscow", None, None, None, 42)
     saving = {saved.key: saved}
     load = library.store.load_query
 
-    def landing_meanwhile(key: str) -> SavedQuery | None:
-        found = load(key)
+    def landing_meanwhile(key: str, chat_id: int) -> SavedQuery | None:
+        found = load(key, chat_id)
         library.store.save_query(saved)
         saving.pop(saved.key)
         return found
 
     monkeypatch.setattr(library.store, "load_query", landing_meanwhile)
-    page = next_page(library, saved.key, 1, "", UTC, saving)
+    page = next_page(library, saved.key, 42, 1, "", UTC, saving)
     assert page is not None and "<b>2. Russia Invites US Military Chief" in page.text
 
 

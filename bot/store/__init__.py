@@ -17,6 +17,7 @@ from bot.models import Article, Headline, StoredArticle
 from bot.store import (
     arrivals,
     articles,
+    asked,
     changes,
     chat_settings,
     chats,
@@ -66,6 +67,8 @@ __all__ = [
 QUERY_LIFETIME = timedelta(days=7)
 # Asking a saved question again rewrites it only when it is older than this, so buttons live 7 days less this.
 QUERY_REFRESH = timedelta(hours=1)
+# A message's question is known this long for its edits: one edited later is answered even if it asks the same.
+ASKED_LIFETIME = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -274,10 +277,11 @@ class Store:
                 queries.save(connection, query, now, QUERY_LIFETIME)
         return query.key
 
-    def load_query(self, key: str, now: datetime | None = None) -> SavedQuery | None:
-        """The question behind a button, or None if it expired or never existed."""
+    def load_query(self, key: str, chat_id: int, now: datetime | None = None) -> SavedQuery | None:
+        """The question behind a button pressed in chat `chat_id`, or None if it expired, never existed or was asked
+        in another chat."""
         with reading(self.engine) as connection:
-            return queries.load(connection, key, now or _now(), QUERY_LIFETIME)
+            return queries.load(connection, key, chat_id, now or _now(), QUERY_LIFETIME)
 
     def claim_article_send(self, chat_id: int, button: str, article_id: str, now: datetime, window: timedelta) -> bool:
         """Claim the send of the article behind a "Full article" button in a chat (`button`: the message it is
@@ -289,6 +293,16 @@ class Store:
         """Forget the claim made at `claimed_at`: its send failed, and a press again sends."""
         with writing(self.engine) as connection:
             sends.release(connection, chat_id, button, article_id, claimed_at)
+
+    def claim_question(
+        self, bot_id: int, chat_id: int, message_id: int, update_id: int, question: str, edited: bool, now: datetime
+    ) -> bool:
+        """Claim the answer to the question a message asks (`edited`: in an edit of it, update `update_id`); False
+        for an edit that leaves the question it was answered for, by this process or another."""
+        with writing(self.engine) as connection:
+            return asked.claim(
+                connection, bot_id, chat_id, message_id, update_id, question, edited, now, ASKED_LIFETIME
+            )
 
     # ---- chats' digest settings and subscriptions ----------------------------------------------------------------
 
@@ -478,6 +492,12 @@ class Store:
         """Take over, oldest first, the unhandled updates of processes that are `gone` (received since `since`)."""
         with writing(self.engine) as connection:
             return received.take_unhandled(connection, bot_id, worker, since, gone)
+
+    def update_holders_before(self, bot_id: int, update: Received, since: datetime) -> list[Worker | None]:
+        """The other workers holding, unhandled, updates of the chat of `update` that came before it (received since
+        `since`); None for one no longer in the workers' table."""
+        with reading(self.engine) as connection:
+            return received.holders_before(connection, bot_id, update, since)
 
     def prune_received_updates(self, before: datetime) -> int:
         with writing(self.engine) as connection:

@@ -155,6 +155,12 @@ def _identity(connection: Connection) -> None:
     connection.execute(meta.insert().values(key=STORE_ID, value=uuid.uuid4().hex))
 
 
+def _received_chat(connection: Connection) -> None:
+    """The chat of each update received, and an index to find a chat's earlier ones not handled yet."""
+    _add_columns(schema.received_updates, "chat_id")(connection)
+    schema.received_updates_chat.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
@@ -168,6 +174,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0010_received_updates", _create(schema.received_updates)),
     Migration("0011_back_catalogue", _back_catalogue),
     Migration("0012_article_sends", _create(schema.article_sends)),
+    Migration("0013_asked_questions", _create(schema.asked_questions)),
+    Migration("0014_received_chat", _received_chat),
 )
 
 

@@ -1,8 +1,10 @@
 """Questions kept for the "More" buttons under answers.
 
-The key in a button is a hash of the question and its filters, so asking the same question again needs no
-write at all: only a question not saved recently is written (after the answer is sent, by the Telegram layer).
-Saved questions older than a button's life are pruned whenever one is written.
+The key in a button is a hash of the question, its filters and the chat it was asked in, so asking the same
+question again there needs no write at all: only a question not saved recently is written (after the answer is
+sent, by the Telegram layer). A key is found only for its chat: a client may send any data with a press, and data
+copied from another chat's button must not page through that chat's question. Saved questions older than a
+button's life are pruned whenever one is written.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from bot.store.upsert import upsert
 
 @dataclass(frozen=True)
 class SavedQuery:
-    """A question kept so a "More" button can page through its answer later."""
+    """A question kept so a "More" button in chat `chat_id` can page through its answer later."""
 
     question: str
     category: str | None
     since: datetime | None
     until: datetime | None
+    chat_id: int
 
     @property
     def key(self) -> str:
         """Short enough for Telegram's 64-byte callback data."""
-        return short_hash(f"{self.question}|{self.category}|{self.since}|{self.until}")[:12]
+        return short_hash(f"{self.question}|{self.category}|{self.since}|{self.until}|{self.chat_id}")[:12]
 
 
 def saved_at(connection: Connection, key: str) -> datetime | None:
@@ -49,8 +52,10 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
     connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
 
 
-def load(connection: Connection, key: str, now: datetime, lifetime: timedelta) -> SavedQuery | None:
+def load(connection: Connection, key: str, chat_id: int, now: datetime, lifetime: timedelta) -> SavedQuery | None:
+    """The question kept under `key` for chat `chat_id`; None if it expired, or is another chat's."""
     row = connection.execute(select(queries).where(queries.c.key == key)).first()
     if row is None or row.created_at < now - lifetime:
         return None
-    return SavedQuery(row.question, row.category, row.since, row.until)
+    query = SavedQuery(row.question, row.category, row.since, row.until, chat_id)
+    return query if query.key == key else None

@@ -15,11 +15,12 @@ from bot.store.workers import Worker, all_workers
 
 @dataclass(frozen=True)
 class Received:
-    """One update as Telegram sent it (its JSON), received by `worker`."""
+    """One update as Telegram sent it (its JSON), received by `worker`; `chat_id` is its chat's, if it has one."""
 
     update_id: int
     payload: str
     worker: str
+    chat_id: int | None = None
 
 
 def _row(bot_id: int, received: Received, now: datetime) -> dict[str, object]:
@@ -29,6 +30,7 @@ def _row(bot_id: int, received: Received, now: datetime) -> dict[str, object]:
         "payload": received.payload,
         "worker": received.worker,
         "received_at": now,
+        "chat_id": received.chat_id,
     }
 
 
@@ -90,6 +92,25 @@ def take_unhandled(
         if moved.rowcount == 1:
             taken.append(Received(update_id, payload, worker))
     return taken
+
+
+def holders_before(connection: Connection, bot_id: int, received: Received, since: datetime) -> list[Worker | None]:
+    """The workers (None: one no longer in the table) holding updates of the chat of `received` that came before it
+    (received since `since`) and are not handled yet, other than its own worker."""
+    holders = connection.scalars(
+        select(received_updates.c.worker)
+        .where(
+            (received_updates.c.bot_id == bot_id)
+            & (received_updates.c.chat_id == received.chat_id)
+            & (received_updates.c.update_id < received.update_id)
+            & received_updates.c.handled_at.is_(None)
+            & (received_updates.c.received_at >= since)
+            & (received_updates.c.worker != received.worker)
+        )
+        .distinct()
+    ).all()
+    known = all_workers(connection) if holders else {}
+    return [known.get(holder) for holder in holders]
 
 
 def prune(connection: Connection, before: datetime) -> int:

@@ -342,7 +342,21 @@ received_updates = Table(
     Column("worker", String(64), nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     Column("handled_at", UTCDateTime),
+    # The chat of the update (none for an inline query), migration 0014_received_chat.
+    Column("chat_id", BigInteger),
     Index("received_updates_received_at", "received_at"),
+)
+# Several processes behind one webhook: a chat's update waits for the chat's earlier ones that another process
+# received and has not handled yet (bot.store.received.holders_before), as one process's chat order has it wait.
+# Only the updates not handled yet are in it: a busy chat's day of handled ones is not read at each update.
+_unhandled = received_updates.c.handled_at.is_(None)
+received_updates_chat = Index(
+    "received_updates_chat",
+    received_updates.c.bot_id,
+    received_updates.c.chat_id,
+    received_updates.c.update_id,
+    sqlite_where=_unhandled,
+    postgresql_where=_unhandled,
 )
 
 
@@ -361,4 +375,23 @@ article_sends = Table(
     Column("article_id", String(32), primary_key=True),
     Column("sent_at", UTCDateTime, nullable=False),
     Index("article_sends_sent_at", "sent_at"),
+)
+
+
+# ---- 0013_asked_questions --------------------------------------------------------------------------------------
+
+# The question each message lately answered asked (a hash of its words), by bot, chat and message: an edit of the
+# message is answered only if it changes the question (bot.store.asked), whichever process answered it before and
+# whichever gets the edit. `update_id` is the update that last answered it: that very update handled again (taken
+# over from a process killed mid-answer) answers. Rows older than a week are pruned as questions come.
+asked_questions = Table(
+    "asked_questions",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("message_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("question_hash", String(16), nullable=False),
+    Column("update_id", BigInteger, nullable=False),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Index("asked_questions_asked_at", "asked_at"),
 )

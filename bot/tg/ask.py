@@ -4,7 +4,8 @@
 Searching runs in worker threads so one slow question never stalls other chats. An edited question is answered
 as a new one (a reader who fixed a typo waits for the answer), in groups when it is addressed to the bot as a new
 message would be; an edit that leaves the question as it was gets nothing: its answer is already in the chat, and
-answering again would only add noise.
+answering again would only add noise. The store keeps each message's question for that (bot.store.asked), so the
+edit is known whichever process answered the message and whichever gets the edit.
 """
 
 from __future__ import annotations
@@ -57,8 +58,6 @@ ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
-# Questions remembered for their edits; past this many the oldest are forgotten (an edit of one is answered).
-ASKED_MESSAGES = 10_000
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
 LINK = re.compile(r"\s*(?:(?P<scheme>https?://)\S+|(?:[\w-]+\.)+[a-z]{2,}/\S*)\s*$", re.IGNORECASE)
@@ -74,24 +73,30 @@ class Page:
     key: str = ""
 
 
-def first_page(library: Library, request: Request, username: str, zone: tzinfo) -> Page:
-    """Search and render the first page of an answer, dated in `zone` (in a worker thread)."""
+def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int) -> Page:
+    """Search and render the first page of an answer in chat `chat_id`, dated in `zone` (in a worker thread)."""
     answer, text = fit_answer(library.ask(request), username, zone=zone)
     if not pages_on(answer):
         return Page(text, keyboard(answer, "", request.k))
-    saved = SavedQuery(request.question, request.category, request.since, request.until)
+    saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
     return Page(text, keyboard(answer, saved.key, request.k), saved, saved.key)
 
 
 def next_page(
-    library: Library, key: str, offset: int, username: str, zone: tzinfo, saving: Mapping[str, SavedQuery]
+    library: Library,
+    key: str,
+    chat_id: int,
+    offset: int,
+    username: str,
+    zone: tzinfo,
+    saving: Mapping[str, SavedQuery],
 ) -> Page | None:
-    """Search and render a later page of a kept question (in the store, or in `saving` while it is being saved),
-    dated in `zone` (in a worker thread); None if it expired."""
+    """Search and render a later page of a question kept for chat `chat_id` (in the store, or in `saving` while it
+    is being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's."""
     # Memory first: the save pops its entry only once the row is in the store, so one of the two holds it. The store
     # first could miss both, the save landing between the two reads, and a press just after an answer expired.
-    saved = saving.get(key) or library.store.load_query(key)
-    if saved is None:
+    saved = saving.get(key) or library.store.load_query(key, chat_id)
+    if saved is None or saved.chat_id != chat_id:  # another chat's key, sent by a client forging a press's data
         return None
     k = min(library.settings.answer_size, MAX_PASSAGES - offset)
     request = library.request(
@@ -127,21 +132,38 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
         data.saving.pop(saved.key, None)
 
 
-def asked_anew(context: Context, message: Message, question: str) -> bool:
-    """Whether `question` is not what `message` asked already (before an edit), remembering it for later edits."""
-    asked, key = context.bot_data.asked, (message.chat_id, message.message_id)
-    question = " ".join(question.split())
-    if asked.get(key) == question:
-        return False
-    if len(asked) >= ASKED_MESSAGES:
-        asked.clear()
-    asked[key] = question
-    return True
+async def asked_anew(update: Update, context: Context, question: str) -> bool:
+    """Whether `question` is not what the update's message asked already (before an edit), claimed in the store so
+    no process answers an edit that leaves it so. A store that cannot take the claim (out of reach, or another
+    process holding its write lock longer than an answer waits) lets the question be answered unguarded: an
+    answer twice beats none. So does a store the journal has just found taking no writes, without waiting again."""
+    message = update.effective_message
+    assert message is not None
+    data, edited = context.bot_data, update.edited_message is not None
+    if data.journal is not None and data.journal.unwritable:
+        return True
+    try:
+        return await asyncio.to_thread(
+            data.library.store.claim_question,
+            context.bot.id,
+            message.chat_id,
+            message.message_id,
+            update.update_id,
+            " ".join(question.split()),
+            edited,
+            data.clock(),
+        )
+    except StoreError as exc:
+        log.warning("chat %s: answering message %s unguarded: %s", message.chat_id, message.message_id, exc)
+        return True
 
 
-async def answer_question(message: Message, context: Context, question: str) -> None:
-    """Answer a question asked in a message, with "More" and "Full article" buttons; "hi" gets the greeting."""
-    if not asked_anew(context, message, question):
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Answer a question asked in the update's message, with "More" and "Full article" buttons; "hi" gets the
+    greeting."""
+    message = update.effective_message
+    assert message is not None
+    if not await asked_anew(update, context, question):
         return
     library = context.bot_data.library
     talk = small_talk(question)
@@ -178,7 +200,7 @@ async def answer_question(message: Message, context: Context, question: str) -> 
         request = library.request(question)
         subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
         page = await asyncio.to_thread(
-            lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id))
+            lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id)
         )
     except QuestionError as exc:
         await message.reply_text(html.escape(str(exc)))
@@ -273,7 +295,7 @@ async def text_message(update: Update, context: Context) -> None:
     assert message is not None
     question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is not None:
-        await answer_question(message, context, question)
+        await answer_question(update, context, question)
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -285,7 +307,7 @@ async def ask(update: Update, context: Context) -> None:
     if not question:
         await message.reply_text(html.escape(ASK_USAGE))
         return
-    await answer_question(message, context, question)
+    await answer_question(update, context, question)
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -298,11 +320,11 @@ async def more(update: Update, context: Context) -> None:
     """Show the next passages of an answer in place of the current ones."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    key, offset = context.match.group(1), int(context.match.group(2))
+    key, offset, chat_id = context.match.group(1), int(context.match.group(2)), chat_of(query)
     library, username, saving = context.bot_data.library, context.bot_data.username, context.bot_data.saving
     subscriptions = context.bot_data.digesting.subscriptions
     page = await asyncio.to_thread(
-        lambda: next_page(library, key, offset, username, subscriptions.zone_of(chat_of(query)), saving)
+        lambda: next_page(library, key, chat_id, offset, username, subscriptions.zone_of(chat_id), saving)
     )
     if page is None:
         await answer_press(query, EXPIRED, alert=True)

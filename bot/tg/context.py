@@ -99,9 +99,6 @@ class BotData:
     # Chats seen active lately (monotonic time of the check), so a message from one needs no store read.
     seen: dict[int, float] = field(default_factory=dict, repr=False)
     _digesting: Digesting | None = field(default=None, repr=False)
-    # The question each message lately answered asked, by (chat id, message id): an edit that leaves it so is not
-    # answered again.
-    asked: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
     outages: Outages = field(default_factory=Outages, repr=False)
     # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)

@@ -8,7 +8,8 @@ Updater waits for that before it moves the offset on; the webhook, before it ans
 a start takes over the unhandled updates of processes that are gone (bot.services.presence) and handles them
 first. An update Telegram delivers again (a process killed between recording and confirming it) is known by its
 id and handled once. What cannot be known: a reply Telegram accepted just before the kill is sent again (the
-Bot API takes no key to make a send happen once).
+Bot API takes no key to make a send happen once). The record keeps the update's chat, so that processes sharing a
+webhook handle a chat's updates in order (`Journal.turn`), as one process does (bot.tg.order).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ RECORD_WAIT_SECONDS = 2.0
 UNRECORDED_AFTER_FAILURE_SECONDS = 10.0
 # Telegram keeps an update a day; so are records, so one delivered again within it is known.
 KEEP_RECEIVED = timedelta(days=1)
+# A chat's update waits at most this long for the chat's earlier ones that another process is handling (one stuck,
+# or whose mark as handled waits for the store), looking this often whether they are done.
+TURN_WAIT_SECONDS = 60.0
+TURN_LOOK_SECONDS = 0.1
 
 
 class Journal:
@@ -60,11 +65,20 @@ class Journal:
         self._late: asyncio.Future[bool] | None = None
 
     def _row(self, update: Update) -> Received:
-        return Received(update.update_id, json.dumps(update.to_dict()), self.presence.worker_id)
+        chat = update.effective_chat
+        return Received(
+            update.update_id, json.dumps(update.to_dict()), self.presence.worker_id, chat.id if chat else None
+        )
+
+    @property
+    def unwritable(self) -> bool:
+        """Whether the store was found lately to take no writes in time (out of reach, or another process holding its
+        write lock): updates go unrecorded for now, and writes an answer can go without are better not tried."""
+        return time.monotonic() < self._unrecorded_until or (self._late is not None and not self._late.done())
 
     async def received(self, update: Update) -> bool:
         """Record `update` as received; False if it was already (it is not handled again)."""
-        if time.monotonic() < self._unrecorded_until or (self._late is not None and not self._late.done()):
+        if self.unwritable:
             return True
         self._recorded.add(update.update_id)
         # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
@@ -92,6 +106,33 @@ class Journal:
     def _failed(self, error: object) -> None:
         self.outage.failed(error)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
+
+    async def turn(self, update: Update) -> None:
+        """Wait while another running process handles an earlier update of this update's chat, as a chat's updates
+        wait in one process (bot.tg.order). Several processes behind one webhook: Telegram sends a chat's next
+        update once the last is answered, which the webhook does once it is recorded, not handled."""
+        if update.update_id not in self._recorded or update.effective_chat is None:
+            return
+        row, deadline = self._row(update), time.monotonic() + TURN_WAIT_SECONDS
+        while not self.unwritable:
+            now = self.clock()
+            try:
+                holders = await asyncio.to_thread(
+                    self.store.update_holders_before, self.bot_id, row, now - KEEP_RECEIVED
+                )
+            except NewsbotError as exc:
+                log.info("update %d is handled without waiting for its chat's earlier ones: %s", row.update_id, exc)
+                return
+            if not any(self.presence.alive(holder, now) for holder in holders):
+                return
+            if time.monotonic() >= deadline:
+                log.warning(
+                    "update %d is handled before its chat's earlier ones: another process has not handled them in %g s",
+                    row.update_id,
+                    TURN_WAIT_SECONDS,
+                )
+                return
+            await asyncio.sleep(TURN_LOOK_SECONDS)
 
     async def handled(self, update: Update) -> None:
         """Mark `update` handled (if its record was tried: a record still on its way then lands as handled). In an
@@ -159,11 +200,14 @@ class ReceivedQueue(asyncio.Queue[object]):
 
 @asynccontextmanager
 async def handling(journal: Journal | None, update: object) -> AsyncIterator[None]:
-    """Handle `update` inside: as someone waits for the answer (and the chat's next update for this one), a write
-    another process's lock holds up fails within seconds (`answering`) and the reader is asked to try again, not
-    kept waiting a minute; once handled, and only then, it is marked so in the journal (an update a kill -9
-    interrupts stays to be handled by the next start)."""
+    """Handle `update` inside, once its chat's earlier updates that other processes received are handled
+    (`Journal.turn`): as someone waits for the answer (and the chat's next update for this one), a write another
+    process's lock holds up fails within seconds (`answering`) and the reader is asked to try again, not kept
+    waiting a minute; once handled, and only then, it is marked so in the journal (an update a kill -9 interrupts
+    stays to be handled by the next start)."""
     with answering():
+        if isinstance(update, Update) and journal is not None:
+            await journal.turn(update)
         yield
         if isinstance(update, Update) and journal is not None:
             await journal.handled(update)

@@ -821,6 +821,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     # many homes lost power?" of a storm marked "west", "coast" and "gusts" too.
     own, followed = split_follow_up(asked, ranking.articles)
     marked = _term_set(own) if followed else None
+    # A follow-up none of whose own words any article uses ("who was the referee?" of a match report that names
+    # none) is answered by the headlines it was searched with alone: the story's passages, shown as what may help.
+    own_terms = evidence_terms(own) if followed else frozenset()
+    unanswered = bool(own_terms) and own_terms <= ranking.unseen_terms
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
@@ -861,7 +865,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         article = ranking.articles[hit.article_id]
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched))
-    confident = best >= CONFIDENT_ANSWERABILITY
+    confident = best >= CONFIDENT_ANSWERABILITY and not unanswered
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
     shown_titles = {_title_key(p.article) for p in chosen[:wanted]}

@@ -644,6 +644,18 @@ def test_a_follow_up_is_searched_with_the_headlines_of_the_stories_it_follows(ne
     assert news.follow_up(long, [cafe.id]) == long
 
 
+def test_a_follow_up_whose_own_words_no_article_uses_is_answered_as_what_may_help(news: Library) -> None:
+    """ "who was the architect?" of a story that names none was answered confidently, by the headline's words it was
+    searched with alone; the story's passages are what there is, shown as weaker, naming the word no article uses."""
+    cafe = news.ask(news.request("Why did the harbour council let the cafe double its terrace?")).passages[0].article
+    unknown = news.ask(news.request(news.follow_up("who was the architect?", [cafe.id])))
+    assert unknown.found and not unknown.confident, unknown
+    assert unknown.passages[0].article.id == cafe.id and unknown.reason == "No article uses the word “architect”."
+    for question in ("who voted against it?", "when was that?"):  # its own words in the story, or none of its own
+        answer = news.ask(news.request(news.follow_up(question, [cafe.id])))
+        assert answer.confident and answer.passages[0].article.id == cafe.id, (question, answer)
+
+
 def test_a_reply_to_a_message_showing_an_articles_paragraphs_follows_up_on_it(news: Library) -> None:
     """A part of a full article sent in several messages names no link, nor does a whole article without one: the
     paragraphs it shows tell the story, whole or cut between two messages, and nothing else does."""

@@ -768,6 +768,17 @@ async def test_a_time_given_to_digest_is_pointed_to_time_as_typed(
         assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
 
 
+async def test_unsubscribe_alone_says_what_is_followed(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/unsubscribe alone gave only its usage: the reader had to ask /mysubs what there was to stop following."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        await say(server, ALICE, "subscribe", "sport science")
+        reply = visible_text(await say(server, ALICE, "unsubscribe"))
+        assert reply == "Categories: Science and Sport.\nUsage: /unsubscribe sport (category names, or all), or " + (
+            "/subscribe alone for buttons."
+        ), reply
+        assert visible_text(await say(server, BOB, "unsubscribe")).startswith("Categories: none chosen.\nUsage: ")
+
+
 async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -192,11 +192,12 @@ async def unsubscribe(update: Update, context: Context) -> None:
     """Stop following the categories named."""
     message = update.message
     assert message is not None
-    if not context.args:
-        await message.reply_text(html.escape(text.UNSUBSCRIBE_USAGE))
+    subscriptions = context.bot_data.digesting.subscriptions
+    if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
+        view = await asyncio.to_thread(subscriptions.view, message.chat.id)
+        await message.reply_text(f"{text.following(view)}\n{html.escape(text.UNSUBSCRIBE_USAGE)}")
         return
     words = list(context.args)
-    subscriptions = context.bot_data.digesting.subscriptions
     await change(
         update,
         context,

@@ -754,6 +754,31 @@ async def test_a_reader_sets_the_time_in_everyday_words_and_stops_with_stop(
         assert "\nDaily digest: every day at 08:00 (UTC); the next on Sat 28 Mar at 08:00." in reply, reply
 
 
+async def test_a_time_given_to_digest_is_pointed_to_time_as_typed(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/digest 8am" was told that “8am” is not on, off, notice or quiet, as if a switch were mistyped."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        for typed in ("8am", "at 7:30", "7pm London", "19h"):
+            reply = visible_text(await say(server, ALICE, "digest", typed))
+            expected = f"“{typed}” is a time: send /time {typed} to have the digest then.\nUsage: /digest shows"
+            assert reply.startswith(expected), reply
+        assert "“soon” is not on, off, notice or quiet." in visible_text(await say(server, ALICE, "digest", "soon"))
+        # Nothing changed: the reader is told, not guessed for.
+        assert "Daily digest: off" in visible_text(await say(server, ALICE, "mysubs"))
+
+
+async def test_unsubscribe_alone_says_what_is_followed(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/unsubscribe alone gave only its usage: the reader had to ask /mysubs what there was to stop following."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        await say(server, ALICE, "subscribe", "sport science")
+        reply = visible_text(await say(server, ALICE, "unsubscribe"))
+        assert reply == "Categories: Science and Sport.\nUsage: /unsubscribe sport (category names, or all), or " + (
+            "/subscribe alone for buttons."
+        ), reply
+        assert visible_text(await say(server, BOB, "unsubscribe")).startswith("Categories: none chosen.\nUsage: ")
+
+
 async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -28,7 +28,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
 from bot.retrieval import Request
-from bot.tg.articles import ALREADY_SENT
+from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
 from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
@@ -267,6 +267,21 @@ async def test_full_article_button_sends_the_escaped_article(app: Bot, server: F
     await server.wait_for_async("answerCallbackQuery", count=1)
 
 
+async def test_full_article_of_an_article_removed_since_says_it_is_gone(app: Bot, server: FakeBotAPI) -> None:
+    """A "Full article" pressed after `newsbot remove` took its article said "This result expired, please ask
+    again.": asking again cannot bring it back."""
+    server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+    call = await last_call(server, ALICE, 1)
+    [article_button] = buttons(call)
+    data = article_button["callback_data"]
+    assert await asyncio.to_thread(library_of(app).remove, [data.removeprefix("a:")]) == {data[2:]: data[2:]}
+    server.press_button(ALICE, call.result["message_id"], data)
+    [answered] = await server.wait_for_async("answerCallbackQuery", count=1)
+    assert answered.ok and answered.params.get("text") == ARTICLE_GONE and answered.params.get("show_alert")
+    await asyncio.sleep(0.3)  # time for an article or an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1
+
+
 async def test_full_article_pressed_too_late_to_be_answered_is_still_sent(
     app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -391,7 +406,8 @@ async def test_stale_or_unknown_buttons_expire_clearly(app: Bot, server: FakeBot
     for data in ("a:0123456789abcdef", "m:0123456789ab:3", "junk from an old version"):
         server.press_button(ALICE, message_id, data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=3)
-    assert [c.params.get("text") for c in answered] == [EXPIRED] * 3
+    # An article id names no article: it is gone (asking again cannot bring it back); the rest expired.
+    assert [c.params.get("text") for c in answered] == [ARTICLE_GONE, EXPIRED, EXPIRED]
     assert all(c.ok for c in answered)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology: nothing went wrong
 

@@ -215,6 +215,12 @@ def time_is_no_switch(choice: str) -> str:
     return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."
 
 
+def digest_is_no_time(typed: str) -> str:
+    """After "/digest 8am": the command that sets the time, with the reader's own time (escaped)."""
+    shown = HTML.escape(cap(typed, SHOWN_CHOICE_CHARS))
+    return f"“{shown}” is a time: send /time {shown} to have the digest then."
+
+
 def empty_set(view: ChatView, clock: Clock) -> str:
     return f"{empty_line(view)}\n{schedule(view, clock)}"
 

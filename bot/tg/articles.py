@@ -22,7 +22,7 @@ from bot.render.markup import cap
 from bot.render.split import split_message
 from bot.services.categories import match_categories, named_whole
 from bot.store import Store
-from bot.tg.buttons import EXPIRED, answer_press
+from bot.tg.buttons import answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
@@ -135,9 +135,9 @@ async def full_article(update: Update, context: Context) -> None:
         return
     try:
         messages = await article_of(context, article_id, chat_id)
-        if messages is None:
+        if messages is None:  # removed since the answer was sent: asking again would not bring it back
             await sent.release()
-            await answer_press(query, EXPIRED, alert=True)
+            await answer_press(query, ARTICLE_GONE, alert=True)
             return
         # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
         await answer_press(query)

@@ -32,7 +32,7 @@ from bot.errors import UsageError
 from bot.render import subscriptions as text
 from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest, with_note
 from bot.render.subscriptions import Clock
-from bot.services.schedule import offset_label, zone
+from bot.services.schedule import offset_label, parse_time_and_zone, zone
 from bot.services.subscriptions import ChatView
 from bot.tg.buttons import answer_press
 from bot.tg.context import Context
@@ -192,11 +192,12 @@ async def unsubscribe(update: Update, context: Context) -> None:
     """Stop following the categories named."""
     message = update.message
     assert message is not None
-    if not context.args:
-        await message.reply_text(html.escape(text.UNSUBSCRIBE_USAGE))
+    subscriptions = context.bot_data.digesting.subscriptions
+    if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
+        view = await asyncio.to_thread(subscriptions.view, message.chat.id)
+        await message.reply_text(f"{text.following(view)}\n{html.escape(text.UNSUBSCRIBE_USAGE)}")
         return
     words = list(context.args)
-    subscriptions = context.bot_data.digesting.subscriptions
     await change(
         update,
         context,
@@ -261,9 +262,20 @@ async def digest(update: Update, context: Context) -> None:
             text.empty_set,
             text.DIGEST_USAGE,
         )
+    elif reads_as_time(typed):  # "/digest 8am": the reader's time, for the command that sets it
+        await message.reply_text(f"{text.digest_is_no_time(typed)}\n{html.escape(text.DIGEST_USAGE)}")
     else:
         wrong = text.not_a_choice(typed, [*ON_OFF, *EMPTY_DIGEST])
         await message.reply_text(f"{wrong}\n{html.escape(text.DIGEST_USAGE)}")
+
+
+def reads_as_time(typed: str) -> bool:
+    """Whether /time would take these words ("8am", "at 7:30", "7pm London")."""
+    try:
+        parse_time_and_zone(typed)
+    except UsageError:
+        return False
+    return True
 
 
 async def time_command(update: Update, context: Context) -> None:

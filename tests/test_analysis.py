@@ -20,6 +20,8 @@ from bot.analysis import STOPWORDS, analyze, fold, sentences, words
         ("It cost $1,000 or 3.5bn in 2013", ["cost", "1000", "3.5bn", "2013"]),
         ("Caf\u00e9 CAFE cafe", ["cafe", "cafe", "cafe"]),
         ("running runs ran", ["run", "run", "ran"]),
+        # Typed without apostrophes, as on a phone: "whats" was "what", a term no article has (a stopword there).
+        ("whats the deal, whos in? dont know", ["deal", "know"]),
     ],
 )
 def test_analyze(text: str, expected: list[str]) -> None:

@@ -861,6 +861,18 @@ def test_a_name_typed_in_cyrillic_letters_is_suggested_as_the_articles_write_it(
     assert not answer.found and answer.reason == f"Nothing in the articles answers that. {reason}"
 
 
+def test_a_question_typed_without_apostrophes_is_read_as_with_them(news: Library) -> None:
+    """ "whats" and "whos" were words no article uses: in a large library they declined the question ("whats the deal
+    with blair and the iraq war"), and a decline named them."""
+    declined = news.ask(news.request("whos the mayor"))
+    assert declined.reason == "Nothing in the articles answers that. No article uses the word “mayor”."
+    typed = news.ask(news.request("whats the harbour council doing about the cafe terrace"))
+    written = news.ask(news.request("what's the harbour council doing about the cafe terrace"))
+    assert [(p.article.id, p.position) for p in typed.passages] == [
+        (p.article.id, p.position) for p in written.passages
+    ]
+
+
 def test_a_question_in_another_language_gets_no_english_word_for_its_own(news: Library) -> None:
     """ "Wetter", capitalised as German writes nouns, was searched as a name and got "Did you mean “better”?" after
     "please ask in English"."""

@@ -13,6 +13,7 @@ from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline, StoredArticle
 from bot.render.digests import (
     NOTHING_NEW,
+    NOTHING_NEW_AT_ALL,
     PREVIEW_HEADING,
     TELEGRAM_LIMIT,
     more_line,
@@ -135,8 +136,11 @@ def test_and_n_more_names_the_latest_that_shows_them() -> None:
 
 def test_an_empty_digest_says_nothing_new_or_nothing_at_all() -> None:
     # The scheduled one says how to get none; a preview asked for is no such bother.
-    assert render_digest(digest()) == [f"<b>Daily digest</b>\n{NOTHING_NEW}\n/digest quiet: no message on such days."]
-    assert render_digest(digest(), heading=PREVIEW_HEADING) == [f"<b>Your digest so far</b>\n{NOTHING_NEW}"]
+    followed = Digest(WHEN - timedelta(days=1), WHEN, ("sport",), ())
+    assert render_digest(followed) == [f"<b>Daily digest</b>\n{NOTHING_NEW}\n/digest quiet: no message on such days."]
+    assert render_digest(followed, heading=PREVIEW_HEADING) == [f"<b>Your digest so far</b>\n{NOTHING_NEW}"]
+    # A chat that follows no category gets every one: it was told of "the categories followed here".
+    assert render_digest(digest(), heading=PREVIEW_HEADING) == [f"<b>Your digest so far</b>\n{NOTHING_NEW_AT_ALL}"]
     assert render_digest(digest(), quiet=True) is None
     assert render_alert(digest()) is None
 

@@ -32,6 +32,8 @@ ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there.
 NOTHING_NEW = "Nothing new in the categories followed here today; /latest shows the newest headlines there are."
+# The same for a chat that follows no category, whose digest covers them all.
+NOTHING_NEW_AT_ALL = "No new stories today; /latest shows the newest headlines there are."
 # Under a scheduled "nothing new": a reader who gets one each quiet day learns how to get none.
 QUIET_HINT = "/digest quiet: no message on such days."
 
@@ -100,7 +102,8 @@ def render_digest(
     (nothing to send) when `quiet`."""
     if digest.empty:
         hint = f"\n{QUIET_HINT}" if heading == DIGEST_HEADING else ""
-        return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{NOTHING_NEW}{hint}"]
+        nothing = NOTHING_NEW if digest.categories else NOTHING_NEW_AT_ALL
+        return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{nothing}{hint}"]
     heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
     return split(heading, digest, bot_username, zone=zone)
 

@@ -816,15 +816,15 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     stories than theirs. Every page of one question ranks the same way, so "More" continues the same list.
     """
     asked, seen = split_seen(request.question)
-    ranking = fresh(ranking, asked, seen, min_answerability)
+    own, followed = split_follow_up(asked, ranking.articles)
+    own_terms = evidence_terms(own)
+    ranking = fresh(ranking, own_terms, seen, min_answerability)
     # A follow-up's passages mark the reader's own words, not those of the headlines it was searched with: "how
     # many homes lost power?" of a storm marked "west", "coast" and "gusts" too.
-    own, followed = split_follow_up(asked, ranking.articles)
     marked = _term_set(own) if followed else None
     # A follow-up none of whose own words any article uses ("who was the referee?" of a match report that names
     # none) is answered by the headlines it was searched with alone: the story's passages, shown as what may help.
-    own_terms = evidence_terms(own) if followed else frozenset()
-    unanswered = bool(own_terms) and own_terms <= ranking.unseen_terms
+    unanswered = bool(followed) and bool(own_terms) and own_terms <= ranking.unseen_terms
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
@@ -1309,16 +1309,18 @@ def seen_paragraphs(
     return frozenset(found)
 
 
-def fresh(ranking: Ranking, question: str, seen: Collection[tuple[str, int]], min_answerability: float) -> Ranking:
-    """The ranking of a follow-up (`question`, without its `seen` paragraphs: those the answer it replies to
-    showed) without them, when the passage it then shows first answers as well: as confidently (if the answer
-    was confident, else at all), and holding as many of the reader's own words as any of them. A reader
+def fresh(
+    ranking: Ranking, own: frozenset[str], seen: Collection[tuple[str, int]], min_answerability: float
+) -> Ranking:
+    """The ranking of a follow-up (`own`: the evidence terms of the reader's own words, `split_follow_up`) without
+    its `seen` paragraphs (those the answer it replies to showed), when the passage it then shows first answers as
+    well: as confidently (if the answer was confident, else at all), and holding as many of the reader's own words
+    as any of them. A reader
     replying to an answer asks for something new ("who bought it?" of a takeover showed the lede above again
     before the paragraph naming the buyer); when only those answer ("how many passengers?" of the paragraph
     that said), they are shown again."""
     if not seen:
         return ranking
-    own = evidence_terms(split_follow_up(question, ranking.articles)[0])
 
     def held(candidate: Candidate) -> int:
         return len(own & _term_set(ranking.texts[candidate.hit.article_id, candidate.hit.position]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -29,7 +30,7 @@ from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
 from bot.retrieval import Request
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
-from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
+from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
@@ -666,13 +667,44 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
     assert all(answered[text].ok for text in asked)
     assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
     assert answered["😀😀"].params["results"] == []
-    assert answered["😀😀"].params["button"] == {"text": NO_INLINE_RESULTS, "start_parameter": "inline"}
+    assert answered["😀😀"].params["button"]["text"] == NO_INLINE_RESULTS
     assert "button" not in answered[""].params
     # Small talk gets what an empty query gets, as a chat greets rather than searching; a greeting before a
     # question is not searched for ("hi" finds every "hi-tech" story).
     for talk in ("hi", "Thanks!", "what's new?"):
         assert answered[talk].params["results"] == answered[""].params["results"], talk
     assert [r["id"] for r in answered["Hi, harbor"].params["results"]] == [r["id"] for r in results]
+
+
+async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_private_chat(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """The button opens a private chat with the bot, which Telegram starts with `/start <parameter>` and shows as
+    "/start" alone: the parameter carries the question, so the chat says what was asked and answers it (why
+    nothing does, and the closest headlines) instead of greeting as if nothing had been asked. It is the asker's
+    alone: another user sending it is told the question is gone, not shown someone else's question."""
+    question = "Who won the ferry race in Peru?"
+    server.inline_query(ALICE, f"  {question} ")
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert inline.ok and inline.params["results"] == []
+    button = inline.params["button"]
+    assert button["text"] == NO_INLINE_RESULTS
+    parameter = button["start_parameter"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", parameter), parameter
+    typed = await reply_to(server, BOB, lambda: server.send_text(BOB, question))
+    assert "Closest headlines:" in typed
+    server.send_command(ALICE, "start", parameter)
+    asked, answer = await replies(server, ALICE, 2)
+    assert visible_text(asked) == f"You asked inline: “{question}”"
+    assert answer == typed
+    gone = await reply_to(server, BOB, lambda: server.send_command(BOB, "start", parameter))
+    assert visible_text(gone) == INLINE_QUESTION_GONE
+    # A question the words alone refuse is carried too, and refused with its reason in the chat.
+    server.inline_query(ALICE, "the and of")
+    refused = (await server.wait_for_async("answerInlineQuery", count=2))[1].params["button"]["start_parameter"]
+    server.send_command(ALICE, "start", refused)
+    asked, reason = (await replies(server, ALICE, 4))[2:]
+    assert visible_text(asked) == "You asked inline: “the and of”" and "only has common words" in reason
 
 
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -29,6 +30,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
 from bot.retrieval import Request
+from bot.tg.admin import REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
 from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
@@ -39,7 +41,7 @@ from bot.tg.welcome import COMMANDS
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
-from tests.processes import free_port
+from tests.processes import free_port, table_locked
 
 CORPUS = DATA / "bot_corpus"
 ADMIN = 999
@@ -174,8 +176,8 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.send_text(ALICE, "harbor")
     second, more = await more_button(app, server, ALICE, 2)
     server.send_command(ADMIN, "reindex")
-    [reindexed] = await replies(server, ADMIN, 1)
-    assert reindexed.endswith("Buttons on earlier answers still work.")
+    started, reindexed = await replies(server, ADMIN, 2)
+    assert started == REINDEX_STARTED and reindexed.endswith("Buttons on earlier answers still work.")
     # A reindex rebuilds this process's copy of the store aside: the questions behind buttons stay valid.
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
@@ -756,8 +758,34 @@ async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAP
     assert refusal == "Sorry, only the bot's admins can use /reindex."
     stats = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "stats"))
     assert "articles:   5" in visible_text(stats)
-    reindexed = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
-    assert reindexed.startswith("Re-indexed 15 paragraphs")
+    server.send_command(ADMIN, "reindex")
+    started, reindexed = (await replies(server, ADMIN, 3))[1:]
+    assert started == REINDEX_STARTED
+    assert re.fullmatch(r"Re-indexed 15 paragraphs in \d\.\d s\. Buttons on earlier answers still work\.", reindexed)
+
+
+async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answered_meanwhile(
+    server: FakeBotAPI, bot_settings: Settings, postgres_url: str
+) -> None:
+    """A rebuild of a large library takes minutes, where "typing…" lasts 5 s: the admin is told at once that it
+    runs and, when it is done, what it indexed. Meanwhile the admin's own chat, whose updates are handled one after
+    another, is answered too, and a second /reindex is told the first still runs instead of building it again."""
+    settings = replace(bot_settings, database_url=postgres_url)
+    async with polling(settings):
+        with table_locked(postgres_url, "paragraphs"):  # the rebuild waits to read the store's paragraphs
+            started = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+            assert started == REINDEX_STARTED
+            help_text = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "help"))
+            assert "/reindex — rebuild the search index" in help_text
+            again = await reply_to(server, BOB, lambda: server.send_command(BOB, "reindex"))
+            assert again == "Sorry, only the bot's admins can use /reindex."
+            again = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+            assert again == REINDEX_RUNNING
+        done = (await replies(server, ADMIN, 4))[3]
+        assert re.fullmatch(r"Re-indexed 15 paragraphs in \d+(\.\d)? s\. Buttons on earlier answers still work\.", done)
+        # Done, a /reindex rebuilds again.
+        assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+        await replies(server, ADMIN, 6)
 
 
 async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:

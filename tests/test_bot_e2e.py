@@ -466,6 +466,22 @@ async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_w
     assert ">Source</a>" in answer
 
 
+async def test_the_greeting_in_a_group_shows_example_questions_as_the_group_can_ask_them(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """In a group the bot reads only commands, mentions and replies to it: an example question typed there as the
+    private chat's greeting shows it got no answer at all."""
+    for greet in (
+        partial(server.send_command, GROUP, "start"),
+        partial(server.send_text, GROUP, f"@{server.username} hi"),
+    ):
+        greeting = visible_text(await reply_to(server, GROUP, greet))
+        assert "Ask me here with /ask, a mention of me or a reply to me, for example:" in greeting
+        examples = [line[2:] for line in greeting.splitlines() if line.startswith("• ")]
+        assert len(examples) == 3 and all(q.startswith("/ask What do we know about") for q in examples), examples
+        assert ">Source</a>" in await reply_to(server, GROUP, partial(server.send_text, GROUP, examples[0]))
+
+
 async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_search(app: Bot, server: FakeBotAPI) -> None:
     """ "Hi!" and "thanks 👍" are not questions: searching them could only say that nothing answers."""
     hello = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi there!")))

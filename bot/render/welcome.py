@@ -154,8 +154,9 @@ def _dates(stats: StoreStats) -> str:
     return span + (f" ({stats.undated:,} undated)" if stats.undated else "")
 
 
-def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
-    """What the bot knows, with example questions, as Telegram HTML messages."""
+def greeting(stats: StoreStats, examples: Sequence[str], in_group: bool = False) -> list[str]:
+    """What the bot knows, with example questions, as Telegram HTML messages; `in_group`, as a group asks them (the
+    bot reads no other message there: an example typed as shown got no answer)."""
     if not stats.articles:
         return ["Hello! I answer questions about news articles, but I have none yet."]
     names = [cap(name, MAX_LABEL_CHARS) for name, _ in stats.categories if name]
@@ -163,8 +164,12 @@ def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
     if names:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
         known += f" in {count(len(names), 'category', 'categories')} ({HTML.escape(shown)})"
-    lines = [known + _dates(stats) + ".", "", "Ask me anything in your own words, for example:"]
-    lines += [f"• {HTML.escape(q)}" for q in examples]
+    if in_group:
+        how, ask = "Ask me here with /ask, a mention of me or a reply to me, for example:", "/ask "
+    else:
+        how, ask = "Ask me anything in your own words, for example:", ""
+    lines = [known + _dates(stats) + ".", "", how]
+    lines += [f"• {ask}{HTML.escape(q)}" for q in examples]
     lines += ["", "/subscribe brings a daily digest of the categories you choose; /help lists every command."]
     return split_message(["\n".join(lines)])
 

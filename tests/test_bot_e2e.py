@@ -28,7 +28,7 @@ from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
@@ -501,6 +501,25 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi! What's new?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
+
+
+async def test_stop_or_how_to_subscribe_typed_as_a_message_gets_the_commands_that_do_it(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A newcomer types "stop" to stop the digest, or asks how to subscribe: searched, "stop" showed stories of
+    people stopping things and "how do I subscribe?" that nothing answers it. "Are you there?" was refused as only
+    common words and "good bot" got the closest headlines."""
+    for typed in ("stop", "Unsubscribe", "How do I subscribe?", "stop sending me messages please", "settings"):
+        reply = await reply_to(server, ALICE, partial(server.send_text, ALICE, typed))
+        assert visible_text(reply) == SUBSCRIPTIONS_HINT, typed
+    for typed in ("Are you there?", "anyone there?"):
+        reply = await reply_to(server, ALICE, partial(server.send_text, ALICE, typed))
+        assert visible_text(reply).startswith("Hello! I answer questions about 5 news articles"), typed
+    assert visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "good bot"))) == ACKNOWLEDGED
+    # In a question the words are searched, as ever.
+    assert "Rail Strike" in await reply_to(
+        server, ALICE, partial(server.send_text, ALICE, "when did the rail strike stop?")
+    )
 
 
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:

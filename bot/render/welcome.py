@@ -26,12 +26,14 @@ GREETINGS = frozenset(
     {
         "hi", "hello", "hey", "hiya", "howdy", "yo", "hi there", "hello there", "hey there", "greetings",
         "good morning", "good afternoon", "good evening", "good day", "hallo", "hola", "bonjour", "ciao",
+        "are you there", "you there", "anyone there", "anybody there", "is anyone there", "is anybody there",
     }
 )  # fmt: skip
 ACKNOWLEDGEMENTS = frozenset(
     {
         "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
         "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
+        "good bot", "good job", "well done", "awesome",
     }
 )  # fmt: skip
 ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you like, or see /help."
@@ -57,12 +59,26 @@ COMMAND_WORDS = {
         "what's the latest", "whats the latest", "what is the latest", "what's the latest news",
         "what is the latest news", "news from today", "what happened", "what's going on", "latest stories",
     ),
+    # Getting or stopping the digest and alerts: searched, "stop" found stories of people stopping things.
+    "subscriptions": (
+        "subscribe", "unsubscribe", "stop", "stop it", "stop sending", "stop messages", "stop sending messages",
+        "stop the news", "stop sending news", "settings", "my settings", "subscriptions", "my subscriptions",
+        "digest", "daily digest", "alerts", "notifications", "mute", "how do i subscribe", "how to subscribe",
+        "how can i subscribe", "how do i unsubscribe", "how to unsubscribe", "how can i unsubscribe",
+        "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest", "how do i get alerts",
+    ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
         "more", "tell me more", "more please", "show more", "go on", "continue", "next", "what else",
         "anything else", "and", "and then", "keep going",
     ),
 }  # fmt: skip
+# The reply to "stop", "how do I subscribe?" and the like: the commands that do it.
+SUBSCRIPTIONS_HINT = (
+    "Your daily digest and alerts: /mysubs shows them; /subscribe sport tech follows categories (/subscribe alone"
+    " for buttons), /unsubscribe sport or /unsubscribe all stops following them, /digest off and /alerts off stop"
+    " their messages."
+)
 # The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
 MORE_HINT = "Tap “More” under an answer for more of it, or ask me another question."
 # Words those come with: "show me the latest news please", "what happened yesterday?" (searched, that found no
@@ -89,8 +105,8 @@ _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.it
 
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
-    command's or a button's words, "help" (help), "latest" (what's new?) or "more" (tell me more); else None. A
-    message with a greeting in it greets."""
+    command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
+    subscribe?) or "more" (tell me more); else None. A message with a greeting in it greets."""
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:

@@ -37,7 +37,14 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, latest_of, small_talk, without_opening
+from bot.render.welcome import (
+    ACKNOWLEDGED,
+    MORE_HINT,
+    SUBSCRIPTIONS_HINT,
+    latest_of,
+    small_talk,
+    without_opening,
+)
 from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery, answering
@@ -198,6 +205,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     if talk == "more":
         await message.reply_text(html.escape(MORE_HINT))
+        return
+    if talk == "subscriptions":
+        await message.reply_text(html.escape(SUBSCRIPTIONS_HINT))
         return
     if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
         await send_latest(message, context, words.split())

@@ -75,9 +75,9 @@ COMMAND_WORDS = {
 }  # fmt: skip
 # The reply to "stop", "how do I subscribe?" and the like: the commands that do it.
 SUBSCRIPTIONS_HINT = (
-    "Your daily digest and alerts: /mysubs shows them; /subscribe sport tech follows categories (/subscribe alone"
-    " for buttons), /unsubscribe sport or /unsubscribe all stops following them, /digest off and /alerts off stop"
-    " their messages."
+    "The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows categories"
+    " (/subscribe alone for buttons), /unsubscribe sport or /unsubscribe all stops following them, /digest off and"
+    " /alerts off stop their messages."
 )
 # The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
 MORE_HINT = "Tap “More” under an answer for more of it, or ask me another question."

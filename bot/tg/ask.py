@@ -69,7 +69,7 @@ NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
 # opens answers the question instead of greeting as if nothing had been asked.
 INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
-INLINE_QUESTION_GONE = "I no longer have the question you typed inline: type it here and I will answer it."
+INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).

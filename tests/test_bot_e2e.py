@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -26,10 +28,11 @@ from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT
 from bot.retrieval import Request
+from bot.tg.admin import REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
-from bot.tg.ask import ASK_USAGE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
+from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
@@ -38,7 +41,7 @@ from bot.tg.welcome import COMMANDS
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
-from tests.processes import free_port
+from tests.processes import free_port, table_locked
 
 CORPUS = DATA / "bot_corpus"
 ADMIN = 999
@@ -173,8 +176,8 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.send_text(ALICE, "harbor")
     second, more = await more_button(app, server, ALICE, 2)
     server.send_command(ADMIN, "reindex")
-    [reindexed] = await replies(server, ADMIN, 1)
-    assert reindexed.endswith("Buttons on earlier answers still work.")
+    started, reindexed = await replies(server, ADMIN, 2)
+    assert started == REINDEX_STARTED and reindexed.endswith("Buttons on earlier answers still work.")
     # A reindex rebuilds this process's copy of the store aside: the questions behind buttons stay valid.
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
@@ -463,6 +466,22 @@ async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_w
     assert ">Source</a>" in answer
 
 
+async def test_the_greeting_in_a_group_shows_example_questions_as_the_group_can_ask_them(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """In a group the bot reads only commands, mentions and replies to it: an example question typed there as the
+    private chat's greeting shows it got no answer at all."""
+    for greet in (
+        partial(server.send_command, GROUP, "start"),
+        partial(server.send_text, GROUP, f"@{server.username} hi"),
+    ):
+        greeting = visible_text(await reply_to(server, GROUP, greet))
+        assert "Ask me here with /ask, a mention of me or a reply to me, for example:" in greeting
+        examples = [line[2:] for line in greeting.splitlines() if line.startswith("• ")]
+        assert len(examples) == 3 and all(q.startswith("/ask What do we know about") for q in examples), examples
+        assert ">Source</a>" in await reply_to(server, GROUP, partial(server.send_text, GROUP, examples[0]))
+
+
 async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_search(app: Bot, server: FakeBotAPI) -> None:
     """ "Hi!" and "thanks 👍" are not questions: searching them could only say that nothing answers."""
     hello = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi there!")))
@@ -482,6 +501,25 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi! What's new?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
+
+
+async def test_stop_or_how_to_subscribe_typed_as_a_message_gets_the_commands_that_do_it(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A newcomer types "stop" to stop the digest, or asks how to subscribe: searched, "stop" showed stories of
+    people stopping things and "how do I subscribe?" that nothing answers it. "Are you there?" was refused as only
+    common words and "good bot" got the closest headlines."""
+    for typed in ("stop", "Unsubscribe", "How do I subscribe?", "stop sending me messages please", "settings"):
+        reply = await reply_to(server, ALICE, partial(server.send_text, ALICE, typed))
+        assert visible_text(reply) == SUBSCRIPTIONS_HINT, typed
+    for typed in ("Are you there?", "anyone there?"):
+        reply = await reply_to(server, ALICE, partial(server.send_text, ALICE, typed))
+        assert visible_text(reply).startswith("Hello! I answer questions about 5 news articles"), typed
+    assert visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "good bot"))) == ACKNOWLEDGED
+    # In a question the words are searched, as ever.
+    assert "Rail Strike" in await reply_to(
+        server, ALICE, partial(server.send_text, ALICE, "when did the rail strike stop?")
+    )
 
 
 async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: FakeBotAPI) -> None:
@@ -666,13 +704,44 @@ async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server
     assert all(answered[text].ok for text in asked)
     assert answered[""].params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
     assert answered["😀😀"].params["results"] == []
-    assert answered["😀😀"].params["button"] == {"text": NO_INLINE_RESULTS, "start_parameter": "inline"}
+    assert answered["😀😀"].params["button"]["text"] == NO_INLINE_RESULTS
     assert "button" not in answered[""].params
     # Small talk gets what an empty query gets, as a chat greets rather than searching; a greeting before a
     # question is not searched for ("hi" finds every "hi-tech" story).
     for talk in ("hi", "Thanks!", "what's new?"):
         assert answered[talk].params["results"] == answered[""].params["results"], talk
     assert [r["id"] for r in answered["Hi, harbor"].params["results"]] == [r["id"] for r in results]
+
+
+async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_private_chat(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """The button opens a private chat with the bot, which Telegram starts with `/start <parameter>` and shows as
+    "/start" alone: the parameter carries the question, so the chat says what was asked and answers it (why
+    nothing does, and the closest headlines) instead of greeting as if nothing had been asked. It is the asker's
+    alone: another user sending it is told the question is gone, not shown someone else's question."""
+    question = "Who won the ferry race in Peru?"
+    server.inline_query(ALICE, f"  {question} ")
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert inline.ok and inline.params["results"] == []
+    button = inline.params["button"]
+    assert button["text"] == NO_INLINE_RESULTS
+    parameter = button["start_parameter"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", parameter), parameter
+    typed = await reply_to(server, BOB, lambda: server.send_text(BOB, question))
+    assert "Closest headlines:" in typed
+    server.send_command(ALICE, "start", parameter)
+    asked, answer = await replies(server, ALICE, 2)
+    assert visible_text(asked) == f"You asked inline: “{question}”"
+    assert answer == typed
+    gone = await reply_to(server, BOB, lambda: server.send_command(BOB, "start", parameter))
+    assert visible_text(gone) == INLINE_QUESTION_GONE
+    # A question the words alone refuse is carried too, and refused with its reason in the chat.
+    server.inline_query(ALICE, "the and of")
+    refused = (await server.wait_for_async("answerInlineQuery", count=2))[1].params["button"]["start_parameter"]
+    server.send_command(ALICE, "start", refused)
+    asked, reason = (await replies(server, ALICE, 4))[2:]
+    assert visible_text(asked) == "You asked inline: “the and of”" and "only has common words" in reason
 
 
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
@@ -724,8 +793,34 @@ async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAP
     assert refusal == "Sorry, only the bot's admins can use /reindex."
     stats = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "stats"))
     assert "articles:   5" in visible_text(stats)
-    reindexed = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
-    assert reindexed.startswith("Re-indexed 15 paragraphs")
+    server.send_command(ADMIN, "reindex")
+    started, reindexed = (await replies(server, ADMIN, 3))[1:]
+    assert started == REINDEX_STARTED
+    assert re.fullmatch(r"Re-indexed 15 paragraphs in \d\.\d s\. Buttons on earlier answers still work\.", reindexed)
+
+
+async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answered_meanwhile(
+    server: FakeBotAPI, bot_settings: Settings, postgres_url: str
+) -> None:
+    """A rebuild of a large library takes minutes, where "typing…" lasts 5 s: the admin is told at once that it
+    runs and, when it is done, what it indexed. Meanwhile the admin's own chat, whose updates are handled one after
+    another, is answered too, and a second /reindex is told the first still runs instead of building it again."""
+    settings = replace(bot_settings, database_url=postgres_url)
+    async with polling(settings):
+        with table_locked(postgres_url, "paragraphs"):  # the rebuild waits to read the store's paragraphs
+            started = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+            assert started == REINDEX_STARTED
+            help_text = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "help"))
+            assert "/reindex — rebuild the search index" in help_text
+            again = await reply_to(server, BOB, lambda: server.send_command(BOB, "reindex"))
+            assert again == "Sorry, only the bot's admins can use /reindex."
+            again = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+            assert again == REINDEX_RUNNING
+        done = (await replies(server, ADMIN, 4))[3]
+        assert re.fullmatch(r"Re-indexed 15 paragraphs in \d+(\.\d)? s\. Buttons on earlier answers still work\.", done)
+        # Done, a /reindex rebuilds again.
+        assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+        await replies(server, ADMIN, 6)
 
 
 async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:

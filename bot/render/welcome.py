@@ -26,12 +26,14 @@ GREETINGS = frozenset(
     {
         "hi", "hello", "hey", "hiya", "howdy", "yo", "hi there", "hello there", "hey there", "greetings",
         "good morning", "good afternoon", "good evening", "good day", "hallo", "hola", "bonjour", "ciao",
+        "are you there", "you there", "anyone there", "anybody there", "is anyone there", "is anybody there",
     }
 )  # fmt: skip
 ACKNOWLEDGEMENTS = frozenset(
     {
         "thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty", "cheers", "ok",
         "okay", "cool", "great", "nice", "perfect", "got it", "bye", "goodbye", "good night", "see you",
+        "good bot", "good job", "well done", "awesome",
     }
 )  # fmt: skip
 ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you like, or see /help."
@@ -57,12 +59,26 @@ COMMAND_WORDS = {
         "what's the latest", "whats the latest", "what is the latest", "what's the latest news",
         "what is the latest news", "news from today", "what happened", "what's going on", "latest stories",
     ),
+    # Getting or stopping the digest and alerts: searched, "stop" found stories of people stopping things.
+    "subscriptions": (
+        "subscribe", "unsubscribe", "stop", "stop it", "stop sending", "stop messages", "stop sending messages",
+        "stop the news", "stop sending news", "settings", "my settings", "subscriptions", "my subscriptions",
+        "digest", "daily digest", "alerts", "notifications", "mute", "how do i subscribe", "how to subscribe",
+        "how can i subscribe", "how do i unsubscribe", "how to unsubscribe", "how can i unsubscribe",
+        "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest", "how do i get alerts",
+    ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
         "more", "tell me more", "more please", "show more", "go on", "continue", "next", "what else",
         "anything else", "and", "and then", "keep going",
     ),
 }  # fmt: skip
+# The reply to "stop", "how do I subscribe?" and the like: the commands that do it.
+SUBSCRIPTIONS_HINT = (
+    "The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows categories"
+    " (/subscribe alone for buttons), /unsubscribe sport or /unsubscribe all stops following them, /digest off and"
+    " /alerts off stop their messages."
+)
 # The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
 MORE_HINT = "Tap “More” under an answer for more of it, or ask me another question."
 # Words those come with: "show me the latest news please", "what happened yesterday?" (searched, that found no
@@ -89,8 +105,8 @@ _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.it
 
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
-    command's or a button's words, "help" (help), "latest" (what's new?) or "more" (tell me more); else None. A
-    message with a greeting in it greets."""
+    command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
+    subscribe?) or "more" (tell me more); else None. A message with a greeting in it greets."""
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:
@@ -154,8 +170,9 @@ def _dates(stats: StoreStats) -> str:
     return span + (f" ({stats.undated:,} undated)" if stats.undated else "")
 
 
-def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
-    """What the bot knows, with example questions, as Telegram HTML messages."""
+def greeting(stats: StoreStats, examples: Sequence[str], in_group: bool = False) -> list[str]:
+    """What the bot knows, with example questions, as Telegram HTML messages; `in_group`, as a group asks them (the
+    bot reads no other message there: an example typed as shown got no answer)."""
     if not stats.articles:
         return ["Hello! I answer questions about news articles, but I have none yet."]
     names = [cap(name, MAX_LABEL_CHARS) for name, _ in stats.categories if name]
@@ -163,8 +180,12 @@ def greeting(stats: StoreStats, examples: Sequence[str]) -> list[str]:
     if names:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
         known += f" in {count(len(names), 'category', 'categories')} ({HTML.escape(shown)})"
-    lines = [known + _dates(stats) + ".", "", "Ask me anything in your own words, for example:"]
-    lines += [f"• {HTML.escape(q)}" for q in examples]
+    if in_group:
+        how, ask = "Ask me here with /ask, a mention of me or a reply to me, for example:", "/ask "
+    else:
+        how, ask = "Ask me anything in your own words, for example:", ""
+    lines = [known + _dates(stats) + ".", "", how]
+    lines += [f"• {ask}{HTML.escape(q)}" for q in examples]
     lines += ["", "/subscribe brings a daily digest of the categories you choose; /help lists every command."]
     return split_message(["\n".join(lines)])
 

@@ -67,6 +67,7 @@ def register(application: App, settings: Settings) -> None:
     new, new_or_edited = filters.UpdateType.MESSAGE, filters.UpdateType.MESSAGES
     application.add_handlers(
         [
+            CommandHandler("start", ask.start_question, filters=new & filters.Regex(ask.INLINE_QUESTION)),
             CommandHandler("start", welcome.start, filters=new),
             CommandHandler("help", welcome.help_command, filters=new),
             # A question is answered again when edited (bot.tg.ask); other commands are not carried out again.

@@ -37,12 +37,20 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, latest_of, small_talk, without_opening
+from bot.render.welcome import (
+    ACKNOWLEDGED,
+    MORE_HINT,
+    SUBSCRIPTIONS_HINT,
+    latest_of,
+    small_talk,
+    without_opening,
+)
 from bot.retrieval import Request
 from bot.services.categories import match_categories
 from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
+from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
@@ -57,6 +65,11 @@ INLINE_DESCRIPTION_CHARS = 200
 ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
+# The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
+# question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
+# opens answers the question instead of greeting as if nothing had been asked.
+INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
+INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
@@ -70,7 +83,6 @@ class Page:
     text: str
     markup: InlineKeyboardMarkup | None
     saved: SavedQuery | None = None
-    key: str = ""
 
 
 def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int) -> Page:
@@ -79,7 +91,7 @@ def first_page(library: Library, request: Request, username: str, zone: tzinfo, 
     if not pages_on(answer):
         return Page(text, keyboard(answer, "", request.k))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
-    return Page(text, keyboard(answer, saved.key, request.k), saved, saved.key)
+    return Page(text, keyboard(answer, saved.key, request.k), saved)
 
 
 def next_page(
@@ -93,10 +105,8 @@ def next_page(
 ) -> Page | None:
     """Search and render a later page of a question kept for chat `chat_id` (in the store, or in `saving` while it
     is being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's."""
-    # Memory first: the save pops its entry only once the row is in the store, so one of the two holds it. The store
-    # first could miss both, the save landing between the two reads, and a press just after an answer expired.
-    saved = saving.get(key) or library.store.load_query(key, chat_id)
-    if saved is None or saved.chat_id != chat_id:  # another chat's key, sent by a client forging a press's data
+    saved = kept_question(library, key, chat_id, saving)
+    if saved is None:
         return None
     k = min(library.settings.answer_size, MAX_PASSAGES - offset)
     request = library.request(
@@ -106,15 +116,26 @@ def next_page(
     return Page(text, keyboard(answer, key, library.settings.answer_size))
 
 
-async def keep_question(context: Context, page: Page) -> None:
-    """Save the question behind a sent answer's "More" button: after the reply, so a busy database never delays
-    an answer, and aside, so the chat's next update (a press of that button) does not wait for it. Another
-    process's lock is waited for as background work waits (a minute, where the 5 s of a write answering someone
-    turned a lock held for seconds into an expired button); a press meanwhile is served from memory."""
-    if page.saved is None:
+def kept_question(library: Library, key: str, chat_id: int, saving: Mapping[str, SavedQuery]) -> SavedQuery | None:
+    """The question kept under `key` for chat `chat_id` (in the store, or in `saving` while it is being saved); None
+    if it expired or is another chat's (in a worker thread)."""
+    # Memory first: the save pops its entry only once the row is in the store, so one of the two holds it. The store
+    # first could miss both, the save landing between the two reads, and a press just after an answer expired.
+    saved = saving.get(key) or library.store.load_query(key, chat_id)
+    # Another chat's key: sent by a client forging a press's data, or a deep link copied from another user's.
+    return saved if saved is not None and saved.chat_id == chat_id else None
+
+
+async def keep_question(context: Context, saved: SavedQuery | None) -> None:
+    """Save the question behind a sent answer's "More" button (or an inline query's button into a private chat):
+    after the reply, so a busy database never delays an answer, and aside, so the chat's next update (a press of
+    that button) does not wait for it. Another process's lock is waited for as background work waits (a minute,
+    where the 5 s of a write answering someone turned a lock held for seconds into an expired button); a press
+    meanwhile is served from memory."""
+    if saved is None:
         return
-    context.bot_data.saving[page.key] = page.saved
-    saving = _save_question(context.bot_data, page.saved)
+    context.bot_data.saving[saved.key] = saved
+    saving = _save_question(context.bot_data, saved)
     if context.application.running:
         context.application.create_task(saving)
     else:  # the bot is stopping: only tasks made while it ran are awaited before the library closes
@@ -127,7 +148,7 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
             with answering(someone_waits=False):
                 await asyncio.to_thread(data.library.store.save_query, saved)
     except StoreError:  # the answer is out; the button says "expired" if pressed
-        log.warning("could not keep the question behind a More button (%s)", saved.key, exc_info=True)
+        log.warning("could not keep the question behind a button (%s)", saved.key, exc_info=True)
     finally:
         data.saving.pop(saved.key, None)
 
@@ -185,6 +206,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if talk == "more":
         await message.reply_text(html.escape(MORE_HINT))
         return
+    if talk == "subscriptions":
+        await message.reply_text(html.escape(SUBSCRIPTIONS_HINT))
+        return
     if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
         await send_latest(message, context, words.split())
         return
@@ -206,7 +230,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await message.reply_text(html.escape(str(exc)))
         return
     await message.reply_text(page.text, reply_markup=page.markup)
-    await keep_question(context, page)
+    await keep_question(context, page.saved)
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:
@@ -383,7 +407,31 @@ async def inline_query(update: Update, context: Context) -> None:
     results = await asyncio.to_thread(
         lambda: inline_results(library, query.query, username, subscriptions.zone_of(query.from_user.id))
     )
-    # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot.
-    button = None if results else InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter="inline")
+    # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot that asks
+    # the question there (which says why nothing answers, and the closest headlines).
+    question = " ".join(query.query.split())
+    saved = SavedQuery(question, None, None, None, query.from_user.id) if question and not results else None
+    button = None
+    if not results:
+        parameter = f"q_{saved.key}" if saved is not None else "inline"
+        button = InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
+    await keep_question(context, saved)
+
+
+async def start_question(update: Update, context: Context) -> None:
+    """Answer the question of an inline query nothing answered, whose button opened this private chat with
+    `/start q_<key>`; the chat sees only "/start", so the reply names the question first."""
+    message = update.message
+    assert message is not None
+    match = INLINE_QUESTION.match(message.text or "")
+    assert match is not None
+    data = context.bot_data
+    await touch_chat(context, message.chat)
+    saved = await asyncio.to_thread(kept_question, data.library, match[1], message.chat_id, data.saving)
+    if saved is None:
+        await message.reply_text(html.escape(INLINE_QUESTION_GONE))
+        return
+    await message.reply_text(html.escape(f"You asked inline: “{saved.question}”"))
+    await answer_question(update, context, saved.question)

@@ -107,6 +107,8 @@ class BotData:
     save_turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # The updates this process received and has not handled yet (from `post_init`).
     journal: Journal | None = field(default=None, repr=False)
+    # Whether a /reindex runs in this process: another meanwhile would only build the same index again.
+    reindexing: bool = False
 
     @property
     def library(self) -> Library:

@@ -55,15 +55,17 @@ async def set_menu(application: App) -> None:
         log.warning("could not set the command menu: %s", exc)
 
 
-def greeting_messages(library: Library) -> list[str]:
-    """The greeting, with questions made from the headlines of random articles (in a worker thread)."""
+def greeting_messages(library: Library, in_group: bool) -> list[str]:
+    """The greeting, with questions made from the headlines of random articles, as a group asks them when
+    `in_group` (in a worker thread)."""
     articles = library.store.random_articles(EXAMPLE_QUESTIONS)
-    return greeting(library.store.stats(), [example_question(a) for a in articles[:EXAMPLE_QUESTIONS]])
+    return greeting(library.store.stats(), [example_question(a) for a in articles[:EXAMPLE_QUESTIONS]], in_group)
 
 
 async def greet(message: Message, library: Library) -> None:
     """Reply with the greeting: what the bot knows, with example questions (/start, or a "hi")."""
-    await reply_messages(message, await asyncio.to_thread(greeting_messages, library))
+    in_group = message.chat.type != ChatType.PRIVATE
+    await reply_messages(message, await asyncio.to_thread(greeting_messages, library, in_group))
 
 
 async def start(update: Update, context: Context) -> None:

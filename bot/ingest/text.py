@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import chain, pairwise
 
 from bot.errors import ArticleError
-from bot.ingest.dates import FileDates, parse_date, read_date
+from bot.ingest.dates import FileDates, read_date, readable_date
 from bot.ingest.urls import is_web_url
 from bot.models import Article
 
@@ -481,9 +481,9 @@ def split_text_articles(text: str) -> list[str]:
 def parse_text_article(
     text: str, origin: str | None = None, dates: FileDates | None = None, plain: bool = False
 ) -> tuple[Article, str | None]:
-    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and say
-    why the article is undated when its `Published` line's date cannot be read (it is kept, see `read_date`); its
-    dates are read as its file's `dates` are.
+    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and the
+    note on its date line (see `read_date`): why the article is undated when its date cannot be read (it is kept),
+    or that it is dated in the future; its dates are read as its file's `dates` are.
 
     With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
     and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
@@ -500,7 +500,7 @@ def parse_text_article(
     byline: re.Match[str] | None = None
     byline_at = title_at
     published: datetime | None = None
-    unread: str | None = None
+    note: str | None = None
     index += 1
     while index < len(lines):
         line = lines[index].strip()
@@ -508,18 +508,18 @@ def parse_text_article(
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
         elif not byline and (byline := _BYLINE.match(line)):
             byline_at = index
-        elif (published or unread) and line != title:
+        elif (published or note) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
         elif match := _PUBLISHED.match(line):
-            published, unread = read_date(match.group(1), dates)
-        elif (written := _date_line(line, dates)) is not None:
-            published = written
+            published, note = read_date(match.group(1), dates)
+        elif (dated := _date_line(line, dates)) is not None:
+            published, note = dated
         elif line and line != title and not _OTHER_HEADER.match(line):
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
-    if not (published or unread):
+    if not (published or note):
         if not (plain and not headers and headline_alone):
             raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
         # A plain file's body starts after its headline, or after its byline: never in it.
@@ -530,7 +530,7 @@ def parse_text_article(
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line" if published or unread else "no body text")
+        raise ArticleError("no body text after the Published line" if published or note else "no body text")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
     url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
     article = Article(
@@ -542,14 +542,12 @@ def parse_text_article(
         author=headers.get("author") or (byline[1] if byline else None),
         origin=origin,
     )
-    return article, unread
+    return article, note
 
 
-def _date_line(line: str, dates: FileDates | None) -> datetime | None:
-    """The date of a line that is only a date ("7 March 2013, 07:37"), read as its file's `dates` are, else None."""
+def _date_line(line: str, dates: FileDates | None) -> tuple[datetime, str | None] | None:
+    """The date of a line that is only a date ("7 March 2013, 07:37"), read as its file's `dates` are, and its note
+    (see `read_date`: one dated in the future), else None: a line that is no date is the story's."""
     if len(line) > _DATE_LINE_CHARS or not any(c.isdigit() for c in line):
         return None
-    try:
-        return (dates.parse if dates else parse_date)(line)
-    except ArticleError:
-        return None
+    return readable_date(line, dates)

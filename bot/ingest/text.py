@@ -67,6 +67,11 @@ LEGACY_ENCODINGS = {
     "koi8-r": "KOI8-R (Cyrillic)",
     "cp1253": "Windows-1253 (Greek)",
     "iso8859-7": "ISO-8859-7 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "iso8859-9": "ISO-8859-9 (Turkish)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "iso8859-13": "ISO-8859-13 (Baltic)",
+    "koi8-u": "KOI8-U (Ukrainian)",
     # Windows' Shift_JIS, as Japanese Windows saves it (with its circled numbers and other extra characters).
     "cp932": "Shift_JIS (Japanese)",
     "euc_jp": "EUC-JP (Japanese)",
@@ -112,22 +117,24 @@ _ASCII_LETTER = re.compile("[A-Za-z]")
 # "ő" read as Windows-1252 is "õ" anywhere ("első"). Text read in the wrong one has letters no one language has
 # together (Czech's "č", "ě", "ř" read as Windows-1252 are "è", "ì", "ø"), symbols inside words (Polish's "ą" as
 # "¹"), control characters, or Cyrillic words with their capitals inside (KOI8-R and Windows-1251 have each other's
-# capitals where the small letters are).
+# capitals where the small letters are). No word has "æ" before an "e", Croatian's "će" and "vijeće" read as
+# Windows-1252 do ("vijeæe"); nor Polish's "ą" or "ę" before a vowel, Croatian's "š" in ISO-8859-2 read as
+# Windows-1250 does ("proglaąen").
 _WESTERN_LANGUAGES = (
-    "[àâæçéèêëîïôœùûüÿ]",  # French
+    "[àâçéèêëîïôœùûüÿ]|æ(?!e)",  # French
     "[äöüß]",  # German
     "[áéíñóúü]",  # Spanish
     "[àáâãçéêíóôú]|õe",  # Portuguese
     "[àèéìíîòóù]",  # Italian
     "[àçèéíïòóú]",  # Catalan
     "[áéíóúàèëïöü]",  # Dutch
-    "[æøåéó]",  # Danish, Norwegian
+    "[øåéó]|æ(?!e)",  # Danish, Norwegian
     "[åäöé]",  # Swedish, Finnish
-    "[áðéíóúýþæö]",  # Icelandic
+    "[áðéíóúýþö]|æ(?!e)",  # Icelandic
     "[äöõüšž]",  # Estonian
 )
 _CENTRAL_LANGUAGES = (
-    "[ąćęłńóśźż]",  # Polish
+    "[ćłńóśźż]|[ąę](?![aeiouyąęó])",  # Polish
     "[áčďéěíňóřšťúůýž]",  # Czech
     "[áäčďéíĺľňóôŕšťúýž]",  # Slovak
     "[áéíóöőúüű]",  # Hungarian
@@ -142,6 +149,14 @@ _CYRILLIC_LANGUAGES = (
 )
 # Greek's final sigma ends a word: Hebrew's common ayin is where it is in Windows-1253 and ISO-8859-7.
 _GREEK_LANGUAGES = ("[αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰ]|ς$",)
+# Turkish's capital "İ" is "i" and a dot above in small letters. Its circumflexes ("hâlâ") are left out: rare in
+# Turkish, they are where Latvian's commonest long vowels are ("ā", "ī", "ū" read as Windows-1254 are "â", "î", "û").
+_TURKISH_LANGUAGES = ("[çğıöşü]|i\u0307",)
+_BALTIC_LANGUAGES = (
+    "[ąčęėįšųūž]",  # Lithuanian
+    "[āčēģīķļņšūž]",  # Latvian
+    "[äöõüšž]",  # Estonian
+)
 _SINGLE_BYTE = tuple(
     (encoding, tuple(map(re.compile, languages)))
     for encoding, languages in (
@@ -152,9 +167,16 @@ _SINGLE_BYTE = tuple(
         ("koi8-r", _CYRILLIC_LANGUAGES),
         ("cp1253", _GREEK_LANGUAGES),
         ("iso8859-7", _GREEK_LANGUAGES),
+        # After those read before them, so that a tie keeps what they read: Russian reads alike in KOI8-U, and
+        # western text without Icelandic's "ð", "ý", "þ" alike in Windows-1254.
+        ("cp1254", _TURKISH_LANGUAGES),
+        ("iso8859-9", _TURKISH_LANGUAGES),
+        ("cp1257", _BALTIC_LANGUAGES),
+        ("iso8859-13", _BALTIC_LANGUAGES),
+        ("koi8-u", _CYRILLIC_LANGUAGES),
     )
 )
-_LATIN = frozenset({LEGACY_ENCODING, "cp1250", "iso8859-2"})
+_LATIN = frozenset({LEGACY_ENCODING, "cp1250", "iso8859-2", "cp1254", "iso8859-9", "cp1257", "iso8859-13"})
 # Letters run together (a word, or part of one between apostrophes), and characters beside ASCII.
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -182,6 +204,7 @@ _GREEK_ACCENTS = (frozenset("άέήίόύώ"), 0.03)
 _TELLTALES = {
     "cp1251": _CYRILLIC_VOWELS,
     "koi8-r": _CYRILLIC_VOWELS,
+    "koi8-u": _CYRILLIC_VOWELS,
     "cp1253": _GREEK_ACCENTS,
     "iso8859-7": _GREEK_ACCENTS,
 }
@@ -277,10 +300,10 @@ def _cleanly(data: bytes, encoding: str) -> str | None:
 def legacy_encoding(sample: bytes) -> str:
     """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
     first `LEGACY_SAMPLE_BYTES` are read): Japanese, Chinese or Korean in one of theirs (`_east_asian`), else the
-    single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European, Cyrillic
-    or Greek), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text has too few letters to
-    tell (`_FEW_LETTERS`). An ArticleError for other text (Hebrew, Thai, two encodings in one file): read in any of
-    these it would be garbage."""
+    single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European,
+    Cyrillic, Greek, Turkish or Baltic), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text
+    has too few letters to tell (`_FEW_LETTERS`). An ArticleError for other text (Hebrew, Thai, two encodings in one
+    file): read in any of these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
     for encoding, script in _EAST_ASIAN:
         text = _cleanly(sample, encoding)

@@ -478,6 +478,24 @@ async def test_summary_only_entries_are_read_from_their_pages(
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
 
 
+async def test_a_story_dated_by_its_page_in_the_future_is_noted_and_one_the_feed_dates_is_not(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A page's stated time dated its feed's undated entry 2099 without a word: the story keeps the date, with the
+    note a file's story gets. The entry the feed dates keeps the feed's date, and its page's 2099 is no note."""
+    poll = await service.add(web.url("/polls/typo_teasers.xml"), now=NOW)
+    assert (poll.status, poll.backlog) == (OK, 2)
+    ferry, timetable = (web.url(f"/polls/{name}.html") for name in ("story_ferry_typo", "story_timetable_typo"))
+    assert [(p.location, p.reason, p.note) for p in poll.problems] == [
+        (ferry, "dated 28 Mar 2099, in the future: check its date (it is kept as written)", True)
+    ]
+    stored = {url: feed_library.store.article(id_of(url)) for url in (ferry, timetable)}
+    assert {url: a.published if a else None for url, a in stored.items()} == {
+        ferry: datetime(2099, 3, 28, 9, 0, tzinfo=UTC),
+        timetable: datetime(2026, 3, 28, 9, 0, tzinfo=UTC),
+    }
+
+
 async def test_a_news_sitemap_is_followed_and_each_story_read_from_its_page(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

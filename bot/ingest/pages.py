@@ -159,12 +159,13 @@ def refresh_target(body: bytes, url: str, content_type: str | None = None) -> st
 
 
 def parse_page(
-    body: bytes, url: str, content_type: str | None = None, category: str = ""
+    body: bytes, url: str, content_type: str | None = None, category: str = "", date_known: bool = False
 ) -> Iterator[Article | Skipped]:
     """The story on an HTML page fetched from `url` (after a note if it was cut), or one `Skipped` saying why not.
 
     The link is the page's canonical URL when it names one on the same site, else `url`; `category` when given,
-    else the page's section, else "News".
+    else the page's section, else "News". With `date_known` (a feed's entry dates the story, see `with_page`), the
+    page's date is not the story's, and no note says it is in the future.
     """
     try:
         article, dated = _article(body, url, content_type, category)
@@ -173,7 +174,7 @@ def parse_page(
         return
     if _PAYWALLED.search(body):
         yield Skipped(article.url or url, _PAYWALL_NOTE, note=True)
-    if dated:
+    if dated and not date_known:
         yield Skipped(article.url or url, dated, note=True)
     yield from within_limits(article, article.url or url)
 

@@ -1,7 +1,7 @@
 """How much legacy-encoded text newsbot reads back exactly, before and after it read Central European, KOI8-R, Greek,
-Big5 and Korean text.
+Big5 and Korean text (and, since, Turkish, Baltic and KOI8-U text).
 
-Texts: our own sample texts in twenty languages (`bench/data/encodings/*.txt`, UTF-8, a few paragraphs each) and
+Texts: our own sample texts in 23 languages (`bench/data/encodings/*.txt`, UTF-8, a few paragraphs each) and
 the BBC articles with a character beyond ASCII (the pound sign), read from `../shared/data` at run time. Each is
 encoded in the legacy encodings its newsrooms use (typographic quotes and dashes as ASCII ones in the encodings that
 lack them, as their writers type them), starting at each of its paragraphs (the paragraphs repeated to fill the
@@ -50,7 +50,11 @@ ENCODINGS = {
     "slovak": ("cp1250", "iso8859_2"),
     "romanian": ("cp1250", "iso8859_2"),
     "croatian": ("cp1250", "iso8859_2"),
-    "ukrainian": ("cp1251",),
+    "ukrainian": ("cp1251", "koi8_u"),
+    # Added with Turkish, Baltic and KOI8-U reading.
+    "turkish": ("cp1254", "iso8859_9"),
+    "lithuanian": ("cp1257", "iso8859_13"),
+    "latvian": ("cp1257", "iso8859_13"),
 }
 LENGTHS = (200, 1024, 8192)
 OLD = "84fe35a"

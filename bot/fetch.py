@@ -278,15 +278,20 @@ class Fetcher:
         )
 
 
-async def fetch_page(fetcher: Fetcher, url: str, category: str = "") -> list[Article | Skipped]:
-    """The story on the web page at `url`, after a cut note if it was cut; or one `Skipped` saying why not.
+async def fetch_page(
+    fetcher: Fetcher, url: str, category: str = "", date_known: bool = False
+) -> list[Article | Skipped]:
+    """The story on the web page at `url`, after a cut note if it was cut; or one `Skipped` saying why not
+    (`date_known`: see `parse_page`).
 
     Parsing runs in a worker thread: trafilatura on a large page takes long enough to stall the event loop.
     """
     result = await fetcher.get(url, accept=PAGE_ACCEPT)
     if isinstance(result, Failed):
         return [Skipped(url, result.reason, retry=result.retry)]
-    return await asyncio.to_thread(list, parse_page(result.body, result.final_url, result.content_type, category))
+    return await asyncio.to_thread(
+        list, parse_page(result.body, result.final_url, result.content_type, category, date_known)
+    )
 
 
 def read_page(url: str, settings: Settings, category: str = "") -> list[Article | Skipped]:

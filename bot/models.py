@@ -85,13 +85,23 @@ class StoredArticle:
 
     @property
     def news_time(self) -> datetime | None:
-        """When the story counts as published, for /latest's order, digests and alerts: its publication time, or
-        for an undated story from the web its arrival, as such a story arrives when it is published; None for an
-        undated story from a file (an archive or dataset imported today is not today's news) or from a new feed's
-        back catalogue (its entries were published before the feed was followed, when is not known)."""
+        """When the story counts as published, for /latest's order, digests and alerts: its publication time, but
+        never after its arrival (a date written in the future, a typo's year, would sit at the top of /latest for
+        years; listings show it as written), or for an undated story from the web its arrival, as such a story
+        arrives when it is published; None for an undated story from a file (an archive or dataset imported today
+        is not today's news) or from a new feed's back catalogue (its entries were published before the feed was
+        followed, when is not known)."""
         if self.published is not None:
-            return self.published
+            return min(self.published, self.added_at) if self.added_at is not None else self.published
         return self.added_at if self.from_web and not self.backlog else None
+
+    @property
+    def news_order(self) -> tuple[datetime, datetime] | None:
+        """/latest's and digests' order, newest last: `news_time`, then the time as written, so that stories that
+        arrived together dated after it (a feed's clock minutes ahead of ours) keep their order; None as
+        `news_time`."""
+        when = self.news_time
+        return None if when is None else (when, self.published or when)
 
 
 @dataclass(frozen=True)

@@ -391,3 +391,23 @@ def test_categories_are_in_name_order_whatever_their_case() -> None:
         for c in ("Sport", "arts", "Business", "science")
     ]
     assert [s.category for s in sections(named)] == ["arts", "Business", "science", "Sport"]
+
+
+def test_a_story_dated_after_it_arrived_is_ordered_by_its_arrival_and_shows_its_date_as_written() -> None:
+    """A story dated 3 Dec 2031 (a typo's year) headed its category in the digest, above stories that arrived
+    after it: it is news as it arrived, ordered by its arrival, and its date is shown as written."""
+    typo = datetime(2031, 12, 3, tzinfo=UTC)
+    arrived = {
+        "Typo's year": (typo, NOON - 2 * HOUR),
+        "Just in": (NOON - HOUR, NOON),
+        "Morning": (NOON - 3 * HOUR, NOON),
+    }
+    found = [
+        Headline(StoredArticle(t, t, "sport", published, f"https://news.example/{t}", None, None, 1, at), "")
+        for t, (published, at) in arrived.items()
+    ]
+    digest = digest_of(found, key_of([], Window(NOON - DAY, NOON + HOUR)))
+    [section] = digest.sections
+    assert [h.article.title for h in section.headlines] == ["Just in", "Typo's year", "Morning"]
+    messages = render_digest(digest, "bot")
+    assert messages is not None and "Typo's year</a> · 3 Dec 2031\n" in messages[0]

@@ -102,6 +102,9 @@ async def test_each_kind_of_feed_is_read_into_the_store_and_bad_ones_are_refused
     Story pages are not read here (see the summaries test): summaries are kept as they are."""
     library = Library.open(replace(feed_settings, feed_pages_per_poll=0))
     service = FeedService(library)
+    # Polled after the cases' own dates (up to 1 December 2026): before them, each story is noted as dated in the
+    # future.
+    polled = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
     try:
         for path in FEED_CASES:
             want = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
@@ -109,10 +112,10 @@ async def test_each_kind_of_feed_is_read_into_the_store_and_bad_ones_are_refused
             if "skipped" in want:
                 reason = want["skipped"].replace(CASE_BASE, web.url("/"))
                 with pytest.raises(UsageError, match=re.escape(reason)):
-                    await service.add(url, now=NOW)
+                    await service.add(url, now=polled)
                 assert await service.find(url) is None
                 continue
-            poll = await service.add(url, now=NOW)
+            poll = await service.add(url, now=polled)
             assert poll.status == OK, (path.name, poll.reason)
             expected = [e for e in want["entries"] if e["paragraphs"]]
             assert (poll.backlog, poll.added, poll.deferred) == (len(expected), 0, len(want["entries"]) - len(expected))
@@ -473,6 +476,24 @@ async def test_summary_only_entries_are_read_from_their_pages(
     # tried again, the pages already read are not.
     assert (again.status, again.unchanged, again.deferred) == (OK, 3, 1)
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
+
+
+async def test_a_story_dated_by_its_page_in_the_future_is_noted_and_one_the_feed_dates_is_not(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A page's stated time dated its feed's undated entry 2099 without a word: the story keeps the date, with the
+    note a file's story gets. The entry the feed dates keeps the feed's date, and its page's 2099 is no note."""
+    poll = await service.add(web.url("/polls/typo_teasers.xml"), now=NOW)
+    assert (poll.status, poll.backlog) == (OK, 2)
+    ferry, timetable = (web.url(f"/polls/{name}.html") for name in ("story_ferry_typo", "story_timetable_typo"))
+    assert [(p.location, p.reason, p.note) for p in poll.problems] == [
+        (ferry, "dated 28 Mar 2099, in the future: check its date (it is kept as written)", True)
+    ]
+    stored = {url: feed_library.store.article(id_of(url)) for url in (ferry, timetable)}
+    assert {url: a.published if a else None for url, a in stored.items()} == {
+        ferry: datetime(2099, 3, 28, 9, 0, tzinfo=UTC),
+        timetable: datetime(2026, 3, 28, 9, 0, tzinfo=UTC),
+    }
 
 
 async def test_a_news_sitemap_is_followed_and_each_story_read_from_its_page(

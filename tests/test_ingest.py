@@ -100,8 +100,9 @@ def test_text_in_other_encodings_is_read_in_its_own_or_refused(name: str) -> Non
     """Russian (Windows-1251), Japanese (Shift_JIS, EUC-JP) and Chinese (GB18030) files were read as Windows-1252,
     garbage stored with a note, and UTF-16 without a byte order mark was refused as binary; Polish, Czech and
     Hungarian (Windows-1250, ISO-8859-2) were still read as Windows-1252, and Greek (Windows-1253, ISO-8859-7),
-    KOI8-R, Big5 and EUC-KR refused: each is read in its encoding, with a note naming a legacy one; text none of them
-    reads right is refused, saying so."""
+    KOI8-R, Big5 and EUC-KR refused; Turkish (Windows-1254, ISO-8859-9), Lithuanian and Latvian (Windows-1257,
+    ISO-8859-13) and a short Croatian file were read as Windows-1252, and Ukrainian in KOI8-U as KOI8-R: each is read
+    in its encoding, with a note naming a legacy one; text none of them reads right is refused, saying so."""
     path = DATA / "encodings" / name
     expected = ENCODINGS[name]
     items = list(read_file(path))

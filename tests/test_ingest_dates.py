@@ -22,6 +22,8 @@ FOLDER = DATA / "date_orders"
 # Each file's articles' dates in order (ISO 8601, null when undated) and its notes by location after its path.
 EXPECTED = json.loads((DATA / "date_orders.expected.json").read_text(encoding="utf-8"))
 # Folders of one story a file, read as one ingest: the same, by folder, the notes by location after the folder's.
+FUTURE = DATA / "future_dates"
+EXPECTED_FUTURE = json.loads((DATA / "future_dates.expected.json").read_text(encoding="utf-8"))
 FOLDERS = DATA / "date_folders"
 EXPECTED_FOLDERS = json.loads((DATA / "date_folders.expected.json").read_text(encoding="utf-8"))
 
@@ -283,6 +285,13 @@ INGESTED_AT = datetime(2026, 12, 2, 6, 35, tzinfo=UTC)
         ("Date: 3 Dec 2026", datetime(2026, 12, 3, tzinfo=UTC), None),
         ("Date: 2026-12-03T08:00:00+13:00", datetime(2026, 12, 2, 19, tzinfo=UTC), None),
         ("Date: 1 Dec 2026", datetime(2026, 12, 1, tzinfo=UTC), None),
+        # A line that is only a date, as a CMS's plain text export writes it, alike.
+        (
+            "Thursday, 3 December 2026 at 9.00 am",
+            datetime(2026, 12, 3, 9, tzinfo=UTC),
+            "dated 3 Dec 2026, in the future",
+        ),
+        ("3 December 2026", datetime(2026, 12, 3, tzinfo=UTC), None),
     ],
 )
 def test_a_story_dated_more_than_a_day_ahead_is_kept_so_with_a_note(
@@ -311,3 +320,20 @@ def test_an_ingest_stores_a_story_dated_in_the_future_and_notes_it(library: Libr
     ]
     stored = [a for a in library.store.latest(50) if a.origin == str(story)]
     assert [a.published for a in stored] == [datetime(2099, 12, 3, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FUTURE))
+def test_a_feed_page_or_plain_text_story_dated_in_the_future_is_noted_as_a_files_is(name: str) -> None:
+    """Only a file's `Published` line or a record's date field was noted when dated in the future: a feed's entry, a
+    saved or fetched page's stated time and a plain text's bare date line went in without a word, to sit at the top
+    of /latest. Each is kept as written, with the same note."""
+    want = EXPECTED_FUTURE[name]
+    items = list(read_file(FUTURE / name))
+    notes = [[i.location.removeprefix(f"{FUTURE}/"), i.reason] for i in items if isinstance(i, Skipped)]
+    assert notes == want["notes"] and all(i.note for i in items if isinstance(i, Skipped))
+    published = [i.published.isoformat() for i in items if isinstance(i, Article) and i.published]
+    assert published == want["published"]
+
+
+def test_every_future_dates_case_has_its_expectation() -> None:
+    assert sorted(p.name for p in FUTURE.iterdir()) == sorted(EXPECTED_FUTURE)

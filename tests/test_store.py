@@ -164,6 +164,26 @@ def test_latest_lists_undated_stories_from_the_web_by_arrival_and_those_from_fil
     assert [a.title for a in store.latest(10, "Business")] == []
 
 
+def test_latest_lists_a_story_dated_after_it_arrived_by_its_arrival(store: Store) -> None:
+    """A story dated 3 Dec 2031 (a typo's year, noted at ingest) arriving 9 days ago sat at the top of /latest
+    until 2031, above every day's news: it is listed by its arrival, which no story is published after, and keeps
+    its date as written."""
+    typo = datetime(2031, 12, 3, tzinfo=UTC)
+    store.write_articles([story("From 2013", published=datetime(2013, 3, 7, tzinfo=UTC))], NOW - timedelta(days=30))
+    store.write_articles([story("Typo's year", published=typo, category="Sport")], NOW - timedelta(days=9))
+    store.write_articles([story("Week ago", published=NOW - timedelta(days=7), category="Sport")], NOW)
+    store.write_articles([story("Undated page", origin="https://paper.example/a")], NOW - timedelta(days=8))
+    store.write_articles([story("Ten days ago", published=NOW - timedelta(days=10))], NOW)
+    # Stamped a minute ahead of the clock that received it: no later than its arrival either.
+    store.write_articles([story("Just in", published=NOW + timedelta(minutes=1))], NOW)
+    newest = ["Just in", "Week ago", "Undated page", "Typo's year", "Ten days ago", "From 2013"]
+    assert [a.title for a in store.latest(10)] == newest
+    for limit in range(1, 7):
+        assert [a.title for a in store.latest(limit)] == newest[:limit]
+    assert [a.title for a in store.latest(10, "sport")] == ["Week ago", "Typo's year"]
+    assert [a.published for a in store.latest(10) if a.title == "Typo's year"] == [typo]
+
+
 def test_stats_count_undated_articles(store: Store) -> None:
     store.write_articles(
         [story("Dated", published=datetime(2020, 1, 2, tzinfo=UTC)), story("Undated one"), story("Undated two")], NOW

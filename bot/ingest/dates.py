@@ -236,6 +236,13 @@ def read_date(raw: str, dates: FileDates | None = None) -> tuple[datetime | None
     return published, _future_note(published, dates._now if dates else None)
 
 
+def readable_date(raw: str, dates: FileDates | None = None) -> tuple[datetime, str | None] | None:
+    """The date `raw` names and its note, as `read_date` reads them, for text that may be no date at all (a line
+    that may be the story's first, a page's metadata): None when it is none, with no note."""
+    published, note = read_date(raw, dates)
+    return None if published is None else (published, note)
+
+
 def _future_note(published: datetime, now: datetime | None = None) -> str | None:
     """A note on a date more than `_AHEAD` after `now` (default: the clock's), a typo's year (`3rd Dec. 2027`)
     more likely than news from the future, which would sit at the top of /latest and digests; else None. The date

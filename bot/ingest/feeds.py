@@ -175,11 +175,11 @@ def parse_feed(
             continue
         location = f"{url} entry {number}"
         try:
-            entry, unread = _entry(raw, base, category, authors, dates)
+            entry, note = _entry(raw, base, category, authors, dates)
         except ArticleError as exc:
             read.append((None, [Skipped(location, str(exc))]))
             continue
-        said = [Skipped(entry.article.url or location, unread, note=True)] if unread else []
+        said = [Skipped(entry.article.url or location, note, note=True)] if note else []
         article, cut = fit(entry.article)
         if cut:
             said.append(Skipped(article.url or location, cut, cut=True))
@@ -383,8 +383,8 @@ def _wxr_authors(data: bytes) -> dict[str, str]:
 def _entry(
     raw: dict[str, Any], feed_url: str, category: str | None, authors: Mapping[str, str], dates: FileDates
 ) -> tuple[FeedEntry, str | None]:
-    """The entry's story, and why it is undated when its date cannot be read (see `_published`; read as its feed's
-    `dates` are); `authors` names the authors a WordPress export gives by their logins."""
+    """The entry's story, and the note on its date (see `_published`; read as its feed's `dates` are); `authors`
+    names the authors a WordPress export gives by their logins."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
     link = _link(raw, feed_url)
@@ -396,7 +396,7 @@ def _entry(
         title = paragraphs[0]
     guid = raw.get("id")
     author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
-    published, unread = _published(raw, dates)
+    published, note = _published(raw, dates)
     updated = dict.get(raw, "updated")
     revised = read_date(updated, dates)[0] if isinstance(updated, str) and updated.strip() else None
     article = Article(
@@ -409,7 +409,7 @@ def _entry(
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
-    return FeedEntry(article, summary_only=not full, revised=revised or published), unread
+    return FeedEntry(article, summary_only=not full, revised=revised or published), note
 
 
 def _base(channel: Mapping[str, Any], url: str) -> str:
@@ -506,15 +506,15 @@ def _tag(raw: dict[str, Any]) -> str:
 
 
 def _published(raw: dict[str, Any], dates: FileDates) -> tuple[datetime | None, str | None]:
-    """The entry's date as written, read by newsbot's rules (see `read_date`, as its feed's `dates` are), and why it
-    is undated when it cannot be read. Never feedparser's reading: it takes any zone it does not know (BST, CEST,
-    IST) for UTC."""
+    """The entry's date as written, read by newsbot's rules (see `read_date`, as its feed's `dates` are), and its
+    note: why it is undated when it cannot be read, or that it is dated in the future. Never feedparser's reading: it
+    takes any zone it does not know (BST, CEST, IST) for UTC."""
     unread = None
     for text in _entry_dates(raw):
-        published, problem = read_date(text, dates)
+        published, note = read_date(text, dates)
         if published:
-            return published, None
-        unread = unread or problem
+            return published, note
+        unread = unread or note
     return None, unread
 
 

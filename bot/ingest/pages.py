@@ -18,7 +18,7 @@ import lxml.html
 import trafilatura
 
 from bot.errors import ArticleError
-from bot.ingest.dates import parse_date
+from bot.ingest.dates import readable_date
 from bot.ingest.feeds import FEED_TYPES
 from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL
@@ -159,20 +159,23 @@ def refresh_target(body: bytes, url: str, content_type: str | None = None) -> st
 
 
 def parse_page(
-    body: bytes, url: str, content_type: str | None = None, category: str = ""
+    body: bytes, url: str, content_type: str | None = None, category: str = "", date_known: bool = False
 ) -> Iterator[Article | Skipped]:
     """The story on an HTML page fetched from `url` (after a note if it was cut), or one `Skipped` saying why not.
 
     The link is the page's canonical URL when it names one on the same site, else `url`; `category` when given,
-    else the page's section, else "News".
+    else the page's section, else "News". With `date_known` (a feed's entry dates the story, see `with_page`), the
+    page's date is not the story's, and no note says it is in the future.
     """
     try:
-        article = _article(body, url, content_type, category)
+        article, dated = _article(body, url, content_type, category)
     except ArticleError as exc:
         yield Skipped(url, str(exc))
         return
     if _PAYWALLED.search(body):
         yield Skipped(article.url or url, _PAYWALL_NOTE, note=True)
+    if dated and not date_known:
+        yield Skipped(article.url or url, dated, note=True)
     yield from within_limits(article, article.url or url)
 
 
@@ -181,17 +184,22 @@ def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
     not. Its link is the page's own canonical address when it names one (a file has no site of its own to check
     it against), else none; a re-read of the same file replaces it."""
     try:
-        article = _article(body, None, None, "", origin=path)
+        article, dated = _article(body, None, None, "", origin=path)
     except ArticleError as exc:
         yield Skipped(path, str(exc))
         return
     if _PAYWALLED.search(body):
         yield Skipped(path, _PAYWALL_NOTE, note=True)
+    if dated:
+        yield Skipped(path, dated, note=True)
     yield from within_limits(article, path)
 
 
-def _article(body: bytes, url: str | None, content_type: str | None, category: str, origin: str = "") -> Article:
-    """The story on a page fetched from `url`, or saved in the file `origin` (`url` None)."""
+def _article(
+    body: bytes, url: str | None, content_type: str | None, category: str, origin: str = ""
+) -> tuple[Article, str | None]:
+    """The story on a page fetched from `url`, or saved in the file `origin` (`url` None), and the note on its date
+    (see `read_date`: one dated in the future)."""
     kind, charset = media_type(content_type)
     if kind in FEED_TYPES:
         raise ArticleError(f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`")
@@ -226,7 +234,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         raise ArticleError("no story text found on the page")
     if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
-    published = _stated_time(body) or _date(document.date)
+    published, dated = _stated_time(body) or _date(document.date) or (None, None)
     if published is None and _consent_wall(title, paragraphs):
         raise ArticleError(_CONSENT_WALL)
     # A consent banner caught in the story's text is no part of it (a story quoting a banner quotes a phrase or two).
@@ -243,7 +251,7 @@ def _article(body: bytes, url: str | None, content_type: str | None, category: s
         url=link,
         author=author,
         origin=origin or link,
-    )
+    ), dated
 
 
 def _text(body: bytes, charset: str | None) -> str | bytes:
@@ -413,8 +421,9 @@ def _site(url: str) -> str:
     return _HOST_PREFIX.sub("", urlsplit(url).hostname or "")
 
 
-def _stated_time(body: bytes) -> datetime | None:
-    """The publication time a page's metadata states (`article:published_time`, schema.org's `datePublished`)."""
+def _stated_time(body: bytes) -> tuple[datetime, str | None] | None:
+    """The publication time a page's metadata states (`article:published_time`, schema.org's `datePublished`), and
+    its note (see `_date`)."""
     stated = [m[1] for m in _JSON_LD_PUBLISHED.finditer(body)]
     for tag in _META.finditer(body):
         attributes = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
@@ -426,10 +435,7 @@ def _stated_time(body: bytes) -> datetime | None:
     return None
 
 
-def _date(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return parse_date(raw)
-    except ArticleError:
-        return None
+def _date(raw: str | None) -> tuple[datetime, str | None] | None:
+    """A date a page states and its note (see `read_date`: one dated in the future), else None: a page's metadata
+    that is no readable date leaves the story undated, as a page need not state one."""
+    return readable_date(raw) if raw else None

@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import chain, pairwise
 
 from bot.errors import ArticleError
-from bot.ingest.dates import FileDates, parse_date, read_date
+from bot.ingest.dates import FileDates, read_date, readable_date
 from bot.ingest.urls import is_web_url
 from bot.models import Article
 
@@ -67,6 +67,11 @@ LEGACY_ENCODINGS = {
     "koi8-r": "KOI8-R (Cyrillic)",
     "cp1253": "Windows-1253 (Greek)",
     "iso8859-7": "ISO-8859-7 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)",
+    "iso8859-9": "ISO-8859-9 (Turkish)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "iso8859-13": "ISO-8859-13 (Baltic)",
+    "koi8-u": "KOI8-U (Ukrainian)",
     # Windows' Shift_JIS, as Japanese Windows saves it (with its circled numbers and other extra characters).
     "cp932": "Shift_JIS (Japanese)",
     "euc_jp": "EUC-JP (Japanese)",
@@ -112,22 +117,24 @@ _ASCII_LETTER = re.compile("[A-Za-z]")
 # "ő" read as Windows-1252 is "õ" anywhere ("első"). Text read in the wrong one has letters no one language has
 # together (Czech's "č", "ě", "ř" read as Windows-1252 are "è", "ì", "ø"), symbols inside words (Polish's "ą" as
 # "¹"), control characters, or Cyrillic words with their capitals inside (KOI8-R and Windows-1251 have each other's
-# capitals where the small letters are).
+# capitals where the small letters are). No word has "æ" before an "e", Croatian's "će" and "vijeće" read as
+# Windows-1252 do ("vijeæe"); nor Polish's "ą" or "ę" before a vowel, Croatian's "š" in ISO-8859-2 read as
+# Windows-1250 does ("proglaąen").
 _WESTERN_LANGUAGES = (
-    "[àâæçéèêëîïôœùûüÿ]",  # French
+    "[àâçéèêëîïôœùûüÿ]|æ(?!e)",  # French
     "[äöüß]",  # German
     "[áéíñóúü]",  # Spanish
     "[àáâãçéêíóôú]|õe",  # Portuguese
     "[àèéìíîòóù]",  # Italian
     "[àçèéíïòóú]",  # Catalan
     "[áéíóúàèëïöü]",  # Dutch
-    "[æøåéó]",  # Danish, Norwegian
+    "[øåéó]|æ(?!e)",  # Danish, Norwegian
     "[åäöé]",  # Swedish, Finnish
-    "[áðéíóúýþæö]",  # Icelandic
+    "[áðéíóúýþö]|æ(?!e)",  # Icelandic
     "[äöõüšž]",  # Estonian
 )
 _CENTRAL_LANGUAGES = (
-    "[ąćęłńóśźż]",  # Polish
+    "[ćłńóśźż]|[ąę](?![aeiouyąęó])",  # Polish
     "[áčďéěíňóřšťúůýž]",  # Czech
     "[áäčďéíĺľňóôŕšťúýž]",  # Slovak
     "[áéíóöőúüű]",  # Hungarian
@@ -142,6 +149,14 @@ _CYRILLIC_LANGUAGES = (
 )
 # Greek's final sigma ends a word: Hebrew's common ayin is where it is in Windows-1253 and ISO-8859-7.
 _GREEK_LANGUAGES = ("[αβγδεζηθικλμνξοπρστυφχψωάέήίόύώϊϋΐΰ]|ς$",)
+# Turkish's capital "İ" is "i" and a dot above in small letters. Its circumflexes ("hâlâ") are left out: rare in
+# Turkish, they are where Latvian's commonest long vowels are ("ā", "ī", "ū" read as Windows-1254 are "â", "î", "û").
+_TURKISH_LANGUAGES = ("[çğıöşü]|i\u0307",)
+_BALTIC_LANGUAGES = (
+    "[ąčęėįšųūž]",  # Lithuanian
+    "[āčēģīķļņšūž]",  # Latvian
+    "[äöõüšž]",  # Estonian
+)
 _SINGLE_BYTE = tuple(
     (encoding, tuple(map(re.compile, languages)))
     for encoding, languages in (
@@ -152,9 +167,16 @@ _SINGLE_BYTE = tuple(
         ("koi8-r", _CYRILLIC_LANGUAGES),
         ("cp1253", _GREEK_LANGUAGES),
         ("iso8859-7", _GREEK_LANGUAGES),
+        # After those read before them, so that a tie keeps what they read: Russian reads alike in KOI8-U, and
+        # western text without Icelandic's "ð", "ý", "þ" alike in Windows-1254.
+        ("cp1254", _TURKISH_LANGUAGES),
+        ("iso8859-9", _TURKISH_LANGUAGES),
+        ("cp1257", _BALTIC_LANGUAGES),
+        ("iso8859-13", _BALTIC_LANGUAGES),
+        ("koi8-u", _CYRILLIC_LANGUAGES),
     )
 )
-_LATIN = frozenset({LEGACY_ENCODING, "cp1250", "iso8859-2"})
+_LATIN = frozenset({LEGACY_ENCODING, "cp1250", "iso8859-2", "cp1254", "iso8859-9", "cp1257", "iso8859-13"})
 # Letters run together (a word, or part of one between apostrophes), and characters beside ASCII.
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -182,6 +204,7 @@ _GREEK_ACCENTS = (frozenset("άέήίόύώ"), 0.03)
 _TELLTALES = {
     "cp1251": _CYRILLIC_VOWELS,
     "koi8-r": _CYRILLIC_VOWELS,
+    "koi8-u": _CYRILLIC_VOWELS,
     "cp1253": _GREEK_ACCENTS,
     "iso8859-7": _GREEK_ACCENTS,
 }
@@ -277,10 +300,10 @@ def _cleanly(data: bytes, encoding: str) -> str | None:
 def legacy_encoding(sample: bytes) -> str:
     """The encoding of text that is not UTF-8 (see `text_encoding`), as its start shows it (`sample`, of which the
     first `LEGACY_SAMPLE_BYTES` are read): Japanese, Chinese or Korean in one of theirs (`_east_asian`), else the
-    single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European, Cyrillic
-    or Greek), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text has too few letters to
-    tell (`_FEW_LETTERS`). An ArticleError for other text (Hebrew, Thai, two encodings in one file): read in any of
-    these it would be garbage."""
+    single-byte encoding whose reading makes the most of its letters (`_reading`; western, Central European,
+    Cyrillic, Greek, Turkish or Baltic), `LEGACY_ENCODING` on a tie, when its reading has no fault, or when the text
+    has too few letters to tell (`_FEW_LETTERS`). An ArticleError for other text (Hebrew, Thai, two encodings in one
+    file): read in any of these it would be garbage."""
     sample = sample[:LEGACY_SAMPLE_BYTES]
     for encoding, script in _EAST_ASIAN:
         text = _cleanly(sample, encoding)
@@ -481,9 +504,9 @@ def split_text_articles(text: str) -> list[str]:
 def parse_text_article(
     text: str, origin: str | None = None, dates: FileDates | None = None, plain: bool = False
 ) -> tuple[Article, str | None]:
-    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and say
-    why the article is undated when its `Published` line's date cannot be read (it is kept, see `read_date`); its
-    dates are read as its file's `dates` are.
+    """Parse the seed's text format: headline, header lines, `Published D-MM-YYYY, HH:MM`, body, footer; and the
+    note on its date line (see `read_date`): why the article is undated when its date cannot be read (it is kept),
+    or that it is dated in the future; its dates are read as its file's `dates` are.
 
     With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
     and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
@@ -500,7 +523,7 @@ def parse_text_article(
     byline: re.Match[str] | None = None
     byline_at = title_at
     published: datetime | None = None
-    unread: str | None = None
+    note: str | None = None
     index += 1
     while index < len(lines):
         line = lines[index].strip()
@@ -508,18 +531,18 @@ def parse_text_article(
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
         elif not byline and (byline := _BYLINE.match(line)):
             byline_at = index
-        elif (published or unread) and line != title:
+        elif (published or note) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
         elif match := _PUBLISHED.match(line):
-            published, unread = read_date(match.group(1), dates)
-        elif (written := _date_line(line, dates)) is not None:
-            published = written
+            published, note = read_date(match.group(1), dates)
+        elif (dated := _date_line(line, dates)) is not None:
+            published, note = dated
         elif line and line != title and not _OTHER_HEADER.match(line):
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
-    if not (published or unread):
+    if not (published or note):
         if not (plain and not headers and headline_alone):
             raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
         # A plain file's body starts after its headline, or after its byline: never in it.
@@ -530,7 +553,7 @@ def parse_text_article(
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line" if published or unread else "no body text")
+        raise ArticleError("no body text after the Published line" if published or note else "no body text")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
     url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
     article = Article(
@@ -542,14 +565,12 @@ def parse_text_article(
         author=headers.get("author") or (byline[1] if byline else None),
         origin=origin,
     )
-    return article, unread
+    return article, note
 
 
-def _date_line(line: str, dates: FileDates | None) -> datetime | None:
-    """The date of a line that is only a date ("7 March 2013, 07:37"), read as its file's `dates` are, else None."""
+def _date_line(line: str, dates: FileDates | None) -> tuple[datetime, str | None] | None:
+    """The date of a line that is only a date ("7 March 2013, 07:37"), read as its file's `dates` are, and its note
+    (see `read_date`: one dated in the future), else None: a line that is no date is the story's."""
     if len(line) > _DATE_LINE_CHARS or not any(c.isdigit() for c in line):
         return None
-    try:
-        return (dates.parse if dates else parse_date)(line)
-    except ArticleError:
-        return None
+    return readable_date(line, dates)

@@ -84,10 +84,11 @@ def format_date(value: datetime | None, zone: tzinfo = UTC) -> str:
 
 
 def shown_date(article: StoredArticle, zone: tzinfo = UTC, clock: bool = True) -> str:
-    """The story's date as every listing shows it, in `zone` (the reader's): its publication time ("2 Oct 2026,
-    14:05"; the day alone without `clock`); for an undated story from the web, the arrival that stands for it
-    (`StoredArticle.news_time`), said as such ("received 1 Dec 2026, 09:12"); else "undated"."""
-    when = article.news_time
+    """The story's date as every listing shows it, in `zone` (the reader's): its publication time as written ("2 Oct
+    2026, 14:05"; the day alone without `clock`), even one after its arrival, which orders it; for an undated
+    story from the web, the arrival that stands for it (`StoredArticle.news_time`), said as such ("received 1 Dec
+    2026, 09:12"); else "undated"."""
+    when = article.published or article.news_time
     if when is None:
         return format_date(None)
     shown = format_date(when, zone) if clock else f"{in_zone(when, zone):%-d %b %Y}"

@@ -51,13 +51,13 @@ def is_news(article: StoredArticle) -> bool:
     return article.added_at - published <= FRESH_AT_ARRIVAL
 
 
-def newest_first(headline: Headline) -> tuple[datetime, str]:
-    """/latest's order (`news_time`); by arrival for an undated story from a file, which only an alert claimed
+def newest_first(headline: Headline) -> tuple[datetime, datetime, str]:
+    """/latest's order (`news_order`); by arrival for an undated story from a file, which only an alert claimed
     before this rule holds."""
     article = headline.article
-    when = article.news_time or article.added_at
-    assert when is not None, "a stored article always has its arrival time"
-    return when, article.id
+    arrived = article.added_at
+    assert arrived is not None, "a stored article always has its arrival time"
+    return *(article.news_order or (arrived, arrived)), article.id
 
 
 def scheduled_window(due: datetime, previous: datetime | None) -> Window:

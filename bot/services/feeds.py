@@ -562,7 +562,8 @@ class FeedService:
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
             async with limit:
-                items = await fetch_page(fetcher, entry.article.url or "", entry.article.category)
+                article = entry.article
+                items = await fetch_page(fetcher, article.url or "", article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
             return entry.article.id, _Page(story, problems, any(p.retry for p in problems))

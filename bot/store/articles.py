@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -287,33 +287,42 @@ def candidates(
 
 
 def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:
-    """Newest first: dated stories by publication time, and undated ones that came from the web (a followed
-    feed's entry, a fetched page) by arrival among them, as digests order them, since such a story arrives as it
-    is published; then undated stories from files and new feeds' back catalogues, newest arrival first: an archive
-    or a dataset imported today, or a feed's old entries read when it was followed, are not the day's news. Each
-    part is one query following an index (`published`, `articles_latest`), merged here: one ORDER BY
-    COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against 0.5 ms)."""
+    """Newest first: dated stories by publication time, or arrival for one dated after it arrived (a typo's year
+    would keep it at the top for years), and undated ones that came from the web (a followed feed's entry, a
+    fetched page) by arrival among them, as digests order them, since such a story arrives as it is published
+    (`StoredArticle.news_time`); then undated stories from files and new feeds' back catalogues, newest arrival
+    first: an archive or a dataset imported today, or a feed's old entries read when it was followed, are not the
+    day's news. Each part is one query following an index (`published`, `articles_latest`), merged here: one ORDER
+    BY COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against 0.5 ms)."""
     # Every article is written in its category's one spelling: that name, found by key, matches exactly.
     name = spelling(connection, category) if category else None
     if category and name is None:
         return []
 
-    def newest(condition: Any, when: Any, count: int) -> list[StoredArticle]:
+    def newest(condition: Any, when: Any = None, count: int = 0) -> list[StoredArticle]:
+        """The `count` newest by `when` that meet `condition`; all of them, unordered, without `when`."""
         query = select(articles).where(condition)
         if name is not None:
             query = query.where(articles.c.category == name)
-        rows = connection.execute(query.order_by(when.desc(), articles.c.id).limit(count))
-        return [stored(row) for row in rows]
+        if when is not None:
+            query = query.order_by(when.desc(), articles.c.id).limit(count)
+        return [stored(row) for row in connection.execute(query)]
 
     undated = articles.c.published.is_(None)
     # StoredArticle.from_web, in SQL.
     web = or_(*(articles.c.origin.like(f"{prefix}%") for prefix in WEB_ORIGINS))
     backlog = articles.c.backlog
-    found = newest(articles.c.published.is_not(None), articles.c.published, limit)
+    ahead = articles.c.published > articles.c.added_at
+    found = newest(articles.c.published.is_not(None) & ~ahead, articles.c.published, limit)
+    # Dated after their arrival, by arrival: one arrived before the oldest found is not among the newest, and one
+    # arrived after it is dated later still, where the `published` index finds the few there are (ordered by
+    # arrival in SQL, or by IS NOT NULL, SQLite would walk every article instead).
+    oldest = found[-1].published if found and len(found) == limit else None
+    found += newest(ahead & (articles.c.published > (oldest or datetime.min.replace(tzinfo=UTC))))
     # Undated with a news time, their arrival (StoredArticle.news_time).
     found += newest(undated & web & ~backlog, articles.c.added_at, limit)
     found.sort(key=lambda article: article.id)
-    found.sort(key=_news_time, reverse=True)
+    found.sort(key=_news_order, reverse=True)
     found = found[:limit]
     if len(found) < limit:
         rest = undated & (articles.c.origin.is_(None) | ~web | backlog)
@@ -321,10 +330,10 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
     return found
 
 
-def _news_time(article: StoredArticle) -> datetime:
-    when = article.news_time
-    assert when is not None, "only dated stories and undated ones from the web"
-    return when
+def _news_order(article: StoredArticle) -> tuple[datetime, datetime]:
+    order = article.news_order
+    assert order is not None, "only dated stories and undated ones from the web"
+    return order
 
 
 def categories(connection: Connection) -> list[tuple[str, int]]:

@@ -57,9 +57,9 @@ CHAT_KEYS = (
     "Type a question, or a command such as /help; a button's number presses it, `> question` follows up on the last"
     " answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or Ctrl-D leaves."
 )
-# Said after an unknown --following: a file's article is named by its id (its path, which `ask --json` shows as its
-# link, names no article).
-FOLLOWING_TAKES = 'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL'
+# Said after an unknown --following, and named by `remove --help`: the ways a story is named.
+ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
+FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
 # The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
@@ -172,13 +172,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--following",
         action="append",
         metavar="ID_OR_URL",
-        help="a follow-up (who bought it?) to this article's story, by its id or URL (repeatable), as a reply in chat",
+        help="a follow-up (who bought it?) to this article's story, by its id, URL or file (repeatable), as a reply"
+        " in chat",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
-    remove = _command(commands, "remove", "remove articles from the store and index, by id or URL")
+    remove = _command(commands, "remove", "remove articles from the store and index, by id, URL or file")
     remove.add_argument(
-        "articles", nargs="+", metavar="ID_OR_URL", help='an article\'s id (the "id" of `ask --json`) or its URL'
+        "articles",
+        nargs="+",
+        metavar="ID_URL_OR_FILE",
+        help=f"{ARTICLE_NAMES} (the source an answer shows): a file's every record",
     )
 
     feeds = _command(commands, "feeds", "the RSS/Atom feeds newsbot follows: add, list, remove, poll")
@@ -366,10 +370,12 @@ def _vectors(library: Library) -> int:
 def _remove(args: argparse.Namespace, library: Library) -> int:
     outcome = library.remove(args.articles)
     for reference, removed in outcome.items():
-        if removed is None:
+        if not removed:
             print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+        elif removed == [reference]:
+            print(f"removed {reference}")
         else:
-            print(f"removed {reference}" if removed == reference else f"removed {reference} (article {removed})")
+            print(f"removed {reference} ({'article' if len(removed) == 1 else 'articles'} {', '.join(removed)})")
     return 0 if all(outcome.values()) else EXIT_FAILED
 
 
@@ -495,7 +501,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if args.since and args.until and args.since > args.until:
         print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
         return EXIT_USAGE
-    if args.following and (unknown := _unknown_articles(library, args.following)):
+    if args.following and (unknown := [r for r, ids in library.ids_of(args.following).items() if not ids]):
         # Asked without the story it follows, "when was that?" could only be misread.
         for reference in unknown:
             print(f"newsbot: no article {reference} in the store", file=sys.stderr)
@@ -541,16 +547,6 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print("note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
-
-
-def _unknown_articles(library: Library, references: Sequence[str]) -> list[str]:
-    """The references (ids or links, as `remove` reads them) that name no article here."""
-    stored = library.store.articles(r.strip() for r in references if not is_web_url(r.strip()))
-
-    def found(reference: str) -> object:
-        return library.article_at(reference) if is_web_url(reference) else stored.get(reference)
-
-    return [r for r in references if found(r.strip()) is None]
 
 
 def _known_category(library: Library, name: str) -> bool:

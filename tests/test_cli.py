@@ -78,7 +78,7 @@ def test_a_follow_up_to_a_story_not_here_is_refused_not_asked_alone(
     assert out == ""
     assert err.splitlines() == [
         f"newsbot: no article {reference} in the store",
-        'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL',
+        'newsbot: --following takes an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from',
     ]
 
 
@@ -770,6 +770,33 @@ def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_l
     assert main(["stats"]) == 0
     listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
     assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
+
+
+def test_a_story_is_removed_and_followed_by_the_file_its_answer_names_as_its_source(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """A story read from a file without a link shows that file as its source, and a newcomer who wants it gone
+    types what they see: `remove` said "no article ... in the store" of it, and named only ids and URLs. A file of
+    records names each of them, given relative to where it is typed too; a file named in other letters names none."""
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "--k", "1", "How many homes lost power?"]) == 0
+    source = capsys.readouterr().out.splitlines()[-1].removeprefix("Source: ")
+    assert source == str(NEWCOMER / "storm-elin.txt")
+    assert main(["ask", "--k", "1", "how long will it take?", "--following", source]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"Source: {source}"
+    assert main(["remove", source]) == 0
+    removed = capsys.readouterr().out
+    assert removed.startswith(f"removed {source} (article ") and removed.count("\n") == 1
+    assert main(["ask", "How many homes lost power?"]) == 1
+    capsys.readouterr()
+    records = os.path.relpath(NEWCOMER / "stories.csv", isolated)
+    assert main(["remove", str(NEWCOMER / "Stories.csv")]) == 1
+    assert capsys.readouterr().err == f"newsbot: no article {NEWCOMER / 'Stories.csv'} in the store\n"
+    assert main(["remove", records]) == 0
+    assert capsys.readouterr().out.startswith(f"removed {records} (articles ")
+    assert main(["ask", "--k", "1", "How much was the water company fined?"]) == 1
+    assert main(["ask", "--k", "1", "How did the council vote on Eastgate library?"]) == 0
 
 
 def test_a_failing_database_and_no_answer_have_different_exit_codes(

@@ -54,8 +54,9 @@ EXIT_CODES = f"""exit codes:
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 # What `newsbot chat --help` adds, before the chat itself can say it: how to press a button and reply to an answer.
 CHAT_KEYS = (
-    "Type a question, or a command such as /help; a button's number presses it, `> question` follows up on the last"
-    " answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or Ctrl-D leaves."
+    "Type a question, or a command such as /help; a button's number (or its label: more) presses it, `> question`"
+    " follows up on the last answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or"
+    " Ctrl-D leaves."
 )
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'

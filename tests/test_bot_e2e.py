@@ -966,6 +966,23 @@ def test_terminal_chat_says_a_number_typed_before_any_button_presses_nothing(tmp
     assert result.stdout.strip().endswith(said) and "may help" not in result.stdout, result.stdout
 
 
+def test_terminal_chat_presses_a_button_by_its_label_and_asks_for_the_follow_up_a_bare_reply_lacks(
+    tmp_path: Path,
+) -> None:
+    """ "more" typed under an answer was searched, and the bot said to tap "More", which a terminal cannot; a ">"
+    with nothing after it went as an empty message, answered "I can only read text"; inline results were numbered
+    as buttons are, so a number typed next pressed a button of the answer above instead."""
+    typed = "harbor\nmore\nBACK\n>\n@newsbot chess\n"
+    result = chat_in_terminal(tmp_path, typed)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # The first page, the second ("More"), and the first again ("Back", typed in capitals).
+    assert out.count("*1. ") == 2 and "*4. " in out, out
+    assert "Tap" not in out and "only read text" not in out, out
+    assert "Type your follow-up after the >, for example: > who bought it?" in out
+    assert "\n\u2022 Chess Prodigy Wins National Title at Twelve: " in out and "\n1. Chess" not in out, out
+
+
 def test_terminal_chat_replies_to_an_earlier_answer_by_counting_back(tmp_path: Path) -> None:
     """ ">2" replies to the answer before the last, as a reader scrolls up to it; a count beyond the answers shown
     is refused, not asked."""

@@ -691,11 +691,18 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
     for command, says in [
         (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
         (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
-        (["remove"], ["Remove articles from the store", "ID_OR_URL   an article's id"]),
+        (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
         # A newcomer reads it before the chat can tell how to press its buttons or reply to an answer.
-        (["chat"], ["Talk to the bot in this terminal", "a button's number presses it", "`> question` follows up"]),
+        (
+            ["chat"],
+            [
+                "Talk to the bot in this terminal",
+                "a button's number (or its label: more) presses it",
+                "`> question` follows up",
+            ],
+        ),
     ]:
         with pytest.raises(SystemExit):
             main([*command, "--help"])

@@ -30,11 +30,12 @@ from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL, count
 from bot.render.stats import render_stats
+from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
 from bot.store import Store
 from bot.store.feeds import FAILED
-from bot.wording import alphabetical
+from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = _command(commands, "ask", "answer a question from the articles")
     ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
-    ask.add_argument("--category", help="only articles of this category")
+    ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")
     ask.add_argument("--since", type=_date, metavar="DATE", help=f"only articles published on or after {DATE_FORMS}")
     ask.add_argument(
         "--until", type=_until, metavar="DATE", help="only articles published on or before this date (a day: all of it)"
@@ -381,14 +382,24 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
 
 
 def _note_vectors(library: Library) -> None:
-    """Say when paragraphs are left without vectors (too many to make during the command)."""
+    """Say when paragraphs are left without vectors: too many to make during the command, or any while another
+    process (a running bot, `newsbot chat`) holds the right to make them, which it does in the background."""
     if library.vectors is None or library.semantic is None or not (waiting := library.vectors.backlog()):
+        return
+    one = waiting == 1
+    left = f"{count(waiting, 'paragraph')} {'waits for its' if one else 'wait for their'} vectors"
+    if not library.vectors.try_write():
+        # "Run `newsbot vectors`" would only be refused: that process is making them.
+        print(
+            f"note: {left}, which another process (a running bot or `newsbot chat`) is making; until then"
+            f" {'it is' if one else 'they are'} found by words.",
+            file=sys.stderr,
+        )
         return
     minutes = waiting // EMBEDDED_PER_MINUTE[library.semantic.mode] + 1
     print(
-        f"note: {waiting:,} paragraphs wait for their vectors (about {minutes} min of encoding); until"
-        " then they are found by their words. A running bot makes them in the background, or run"
-        " `newsbot vectors`.",
+        f"note: {left} (about {minutes} min of encoding); until then they are found by their words. A running bot"
+        " makes them in the background, or run `newsbot vectors`.",
         file=sys.stderr,
     )
 
@@ -494,10 +505,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
 def _ask(args: argparse.Namespace, library: Library) -> int:
     question = " ".join(args.question)
-    if args.category and not _known_category(library, args.category):
-        # As a reader looks for them, and only those --category can name (not the articles without one).
-        names = ", ".join(alphabetical(name for name, _ in library.store.categories() if name)) or "none yet"
-        print(f"newsbot: no category called {args.category!r}; the categories are: {names}", file=sys.stderr)
+    category = _category(library, args.category) if args.category else None
+    if args.category and category is None:
         return EXIT_USAGE
     if args.since and args.until and args.since > args.until:
         print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
@@ -518,7 +527,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
 
     def asked() -> tuple[str, Answer]:
         searched = library.follow_up(question, args.following) if args.following else question
-        request = library.request(searched, k=args.k, category=args.category, since=args.since, until=args.until)
+        request = library.request(searched, k=args.k, category=category, since=args.since, until=args.until)
         return searched, library.ask(request)
 
     try:
@@ -550,5 +559,15 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     return 0 if answer.found else EXIT_FAILED
 
 
-def _known_category(library: Library, name: str) -> bool:
-    return any(known.casefold() == name.casefold() for known, _ in library.store.categories())
+def _category(library: Library, typed: str) -> str | None:
+    """The category `--category` names, read as /latest reads one (any case, a unique start of its name: `spo`), or
+    None after saying why not, with the near misses ("Wether": did you mean Weather?) and every category."""
+    # Only those --category can name (not the articles without one), listed as a reader looks for them.
+    match = match_categories([typed], [name for name, _ in library.store.categories() if name])
+    if match.complete and len(match.matched) == 1:
+        return match.matched[0]
+    near = [name for item in (*match.ambiguous, *match.unknown) for name in item.candidates]
+    hint = f" (did you mean {spoken_list(near, 'or')}?)" if near else ""
+    names = ", ".join(match.known) or "none yet"
+    print(f"newsbot: no category called {typed!r}{hint}; the categories are: {names}", file=sys.stderr)
+    return None

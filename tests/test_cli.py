@@ -18,8 +18,10 @@ from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.cli import main
+from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
+from bot.library import Library
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
@@ -479,14 +481,19 @@ def test_unknown_category_lists_the_real_ones(capsys: pytest.CaptureFixture[str]
 def test_unknown_category_lists_the_ones_a_category_can_name_alphabetically(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Not in the store's order by count ("sport, News, Arts"), nor "(no category)", which --category cannot name."""
+    """Not in the store's order by count ("sport, News, Arts"), nor "(no category)", which --category cannot name; a
+    near miss is suggested, and the start of one name is that one, as /latest reads them (a newcomer typing "Wether"
+    for "Weather" was shown the list alone, and "spo" was refused)."""
     records = [("sport", "Derby"), ("sport", "Regatta"), ("Arts", "Gallery"), ("", "Notice")]
     path = tmp_path / "mixed.jsonl"
     path.write_text("".join(json.dumps({"title": t, "body": f"{t} news.", "category": c}) + "\n" for c, t in records))
     assert main(["ingest", str(path)]) == 0
     capsys.readouterr()
     assert main(["ask", "--category", "Sprot", "Derby"]) == 2
-    assert capsys.readouterr().err == "newsbot: no category called 'Sprot'; the categories are: Arts, News, sport\n"
+    said = "newsbot: no category called 'Sprot' (did you mean sport?); the categories are: Arts, News, sport\n"
+    assert capsys.readouterr().err == said
+    assert main(["ask", "--category", "spo", "Derby"]) == 0
+    assert "Derby" in capsys.readouterr().out
 
 
 def test_searching_by_date_says_undated_articles_are_left_out(
@@ -653,6 +660,29 @@ def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "paragraph vectors" in out and "waiting" not in out
+
+
+def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """One story ingested while `newsbot chat` ran said "1 paragraphs wait for their vectors (about 1 min of
+    encoding) ... or run `newsbot vectors`", which that process's lock would refuse; it makes them itself. The
+    library opened here holds the lock as that process does (a lock on its own open file)."""
+    assert main(["stats"]) == 0
+    capsys.readouterr()
+    chatting = Library.open(Settings.from_env())
+    try:
+        story = tmp_path / "zoo.md"
+        story.write_text("---\ntitle: Zoo welcomes baby giraffe\ndate: 2026-12-01\n---\nA giraffe was born.\n")
+        assert main(["ingest", str(story)]) == 0
+        err = capsys.readouterr().err
+        assert err == (
+            "note: 1 paragraph waits for its vectors, which another process (a running bot or `newsbot chat`) is"
+            " making; until then it is found by words.\n"
+        )
+        assert chatting.embed() == 1
+    finally:
+        chatting.close()
 
 
 @pytest.mark.parametrize("read_only", ["directory", "file"])

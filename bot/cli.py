@@ -33,7 +33,7 @@ from bot.render.stats import render_stats
 from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
-from bot.store import Store
+from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
 from bot.wording import spoken_list
 
@@ -524,6 +524,8 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
                 f"note: undated articles ({stats.undated:,} of {stats.articles:,}) are left out when searching by date",
                 file=sys.stderr,
             )
+        if outside := _dated_outside(stats, args.since, args.until):
+            print(f"note: {outside}", file=sys.stderr)
 
     def asked() -> tuple[str, Answer]:
         searched = library.follow_up(question, args.following) if args.following else question
@@ -557,6 +559,20 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print("note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
+
+
+def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | None) -> str:
+    """Why no dated article can answer within the dates asked (a year mistyped: --since 2027-01-01), naming the
+    newest or oldest date there is; empty when some article may."""
+    if since and stats.last_published and since > stats.last_published:
+        return (
+            f"no article is dated on or after {since:%-d %b %Y}; the newest is dated {stats.last_published:%-d %b %Y}"
+        )
+    if until and stats.first_published and until < stats.first_published:
+        return (
+            f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {stats.first_published:%-d %b %Y}"
+        )
+    return ""
 
 
 def _category(library: Library, typed: str) -> str | None:

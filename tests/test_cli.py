@@ -508,6 +508,19 @@ def test_searching_by_date_says_undated_articles_are_left_out(
     assert main(["ask", "ferry"]) == 0
 
 
+def test_dates_past_every_article_s_say_the_newest_or_oldest_there_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """A year mistyped (--since 2027 for 2026) said only "Nothing in the articles answers that. (The search was
+    limited by category or date.)", as if the question were at fault."""
+    assert main(["ask", "--since", "2027-01-01", "Dempsey"]) == 1
+    said = "note: no article is dated on or after 1 Jan 2027; the newest is dated 7 Mar 2013\n"
+    assert capsys.readouterr().err == said
+    assert main(["ask", "--until", "2012-12-31", "Dempsey"]) == 1
+    said = "note: no article is dated on or before 31 Dec 2012; the oldest is dated 7 Mar 2013\n"
+    assert capsys.readouterr().err == said
+    assert main(["ask", "--since", "2013-03-07", "--until", "2013-03-07", "Dempsey"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_migrate_and_init(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
     assert main(["migrate"]) == 0
     assert "up to date" in capsys.readouterr().out

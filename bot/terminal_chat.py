@@ -45,6 +45,8 @@ INTRO = (
 # A typed line starting with ">" replies to the last message that had buttons, ">2" to the one before it
 # (`TerminalBotAPI._update_for`); a number typed after a space is the question's ("> 2004 results").
 _REPLY = re.compile(r">(\d*)\s*")
+# The replied message's first line, as a note says it: within a terminal's 80 columns.
+REPLIED_CHARS = 64
 FOLLOW_UP_EMPTY = "Type your follow-up after the >, for example: > who bought it?"
 
 
@@ -135,6 +137,8 @@ class TerminalBotAPI(BaseRequest):
         self._buttons: list[tuple[int, str, str]] = []
         # The messages that had buttons, the last shown (or paged) last: the ones a ">" line can reply to.
         self._replyable: list[int] = []
+        # The bot's message shown last: a ">" line replying to another one says which it replies to.
+        self._last_shown = 0
         self._pending: asyncio.Queue[JSON] | None = None
         self._fetched: asyncio.Event | None = None
         self._last_fed = 0
@@ -247,6 +251,10 @@ class TerminalBotAPI(BaseRequest):
         message = self._new_message(self.user, text)
         if replied is not None:
             message["reply_to_message"] = {k: v for k, v in self._messages[replied].items() if k != "reply_to_message"}
+            if replied != self._last_shown:
+                # Telegram shows the message a reply quotes; here the last answer may be far above what the bot
+                # said since (a decline, /latest), and a follow-up on it would seem to answer something else.
+                self._print(f"\u21b3 replying to: {_first_line(self._messages[replied]['text'])}\n")
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"message": message}
@@ -284,6 +292,7 @@ class TerminalBotAPI(BaseRequest):
         return self._show(message, params)
 
     def _show(self, message: JSON, params: JSON) -> JSON:
+        self._last_shown = message["message_id"]
         if markup := params.get("reply_markup"):
             message["reply_markup"] = markup
         self._print(terminal_text(str(params.get("text", "")), self.ansi))
@@ -323,6 +332,12 @@ class TerminalBotAPI(BaseRequest):
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+
+def _first_line(text: str) -> str:
+    """The first line of a message, cut to fit one terminal line."""
+    line = text.strip().split("\n", 1)[0]
+    return line if len(line) <= REPLIED_CHARS else line[: REPLIED_CHARS - 1] + "\u2026"
 
 
 def _buttons_said(number: str, count: int) -> str:

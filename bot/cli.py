@@ -30,11 +30,12 @@ from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.markup import PLAIN, TERMINAL, count
 from bot.render.stats import render_stats
+from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
-from bot.store import Store
+from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
-from bot.wording import alphabetical
+from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,13 @@ EXIT_CODES = f"""exit codes:
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 # What `newsbot chat --help` adds, before the chat itself can say it: how to press a button and reply to an answer.
 CHAT_KEYS = (
-    "Type a question, or a command such as /help; a button's number presses it, `> question` follows up on the last"
-    " answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or Ctrl-D leaves."
+    "Type a question, or a command such as /help; a button's number (or its label: more) presses it, `> question`"
+    " follows up on the last answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or"
+    " Ctrl-D leaves."
 )
-# Said after an unknown --following: a file's article is named by its id (its path, which `ask --json` shows as its
-# link, names no article).
-FOLLOWING_TAKES = 'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL'
+# Said after an unknown --following, and named by `remove --help`: the ways a story is named.
+ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
+FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
 # The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
@@ -163,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = _command(commands, "ask", "answer a question from the articles")
     ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
-    ask.add_argument("--category", help="only articles of this category")
+    ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")
     ask.add_argument("--since", type=_date, metavar="DATE", help=f"only articles published on or after {DATE_FORMS}")
     ask.add_argument(
         "--until", type=_until, metavar="DATE", help="only articles published on or before this date (a day: all of it)"
@@ -172,13 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--following",
         action="append",
         metavar="ID_OR_URL",
-        help="a follow-up (who bought it?) to this article's story, by its id or URL (repeatable), as a reply in chat",
+        help="a follow-up (who bought it?) to this article's story, by its id, URL or file (repeatable), as a reply"
+        " in chat",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
-    remove = _command(commands, "remove", "remove articles from the store and index, by id or URL")
+    remove = _command(commands, "remove", "remove articles from the store and index, by id, URL or file")
     remove.add_argument(
-        "articles", nargs="+", metavar="ID_OR_URL", help='an article\'s id (the "id" of `ask --json`) or its URL'
+        "articles",
+        nargs="+",
+        metavar="ID_URL_OR_FILE",
+        help=f"{ARTICLE_NAMES} (the source an answer shows): a file's every record",
     )
 
     feeds = _command(commands, "feeds", "the RSS/Atom feeds newsbot follows: add, list, remove, poll")
@@ -366,22 +372,34 @@ def _vectors(library: Library) -> int:
 def _remove(args: argparse.Namespace, library: Library) -> int:
     outcome = library.remove(args.articles)
     for reference, removed in outcome.items():
-        if removed is None:
+        if not removed:
             print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+        elif removed == [reference]:
+            print(f"removed {reference}")
         else:
-            print(f"removed {reference}" if removed == reference else f"removed {reference} (article {removed})")
+            print(f"removed {reference} ({'article' if len(removed) == 1 else 'articles'} {', '.join(removed)})")
     return 0 if all(outcome.values()) else EXIT_FAILED
 
 
 def _note_vectors(library: Library) -> None:
-    """Say when paragraphs are left without vectors (too many to make during the command)."""
+    """Say when paragraphs are left without vectors: too many to make during the command, or any while another
+    process (a running bot, `newsbot chat`) holds the right to make them, which it does in the background."""
     if library.vectors is None or library.semantic is None or not (waiting := library.vectors.backlog()):
+        return
+    one = waiting == 1
+    left = f"{count(waiting, 'paragraph')} {'waits for its' if one else 'wait for their'} vectors"
+    if not library.vectors.try_write():
+        # "Run `newsbot vectors`" would only be refused: that process is making them.
+        print(
+            f"note: {left}, which another process (a running bot or `newsbot chat`) is making; until then"
+            f" {'it is' if one else 'they are'} found by words.",
+            file=sys.stderr,
+        )
         return
     minutes = waiting // EMBEDDED_PER_MINUTE[library.semantic.mode] + 1
     print(
-        f"note: {waiting:,} paragraphs wait for their vectors (about {minutes} min of encoding); until"
-        " then they are found by their words. A running bot makes them in the background, or run"
-        " `newsbot vectors`.",
+        f"note: {left} (about {minutes} min of encoding); until then they are found by their words. A running bot"
+        " makes them in the background, or run `newsbot vectors`.",
         file=sys.stderr,
     )
 
@@ -487,15 +505,13 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
 def _ask(args: argparse.Namespace, library: Library) -> int:
     question = " ".join(args.question)
-    if args.category and not _known_category(library, args.category):
-        # As a reader looks for them, and only those --category can name (not the articles without one).
-        names = ", ".join(alphabetical(name for name, _ in library.store.categories() if name)) or "none yet"
-        print(f"newsbot: no category called {args.category!r}; the categories are: {names}", file=sys.stderr)
+    category = _category(library, args.category) if args.category else None
+    if args.category and category is None:
         return EXIT_USAGE
     if args.since and args.until and args.since > args.until:
         print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
         return EXIT_USAGE
-    if args.following and (unknown := _unknown_articles(library, args.following)):
+    if args.following and (unknown := [r for r, ids in library.ids_of(args.following).items() if not ids]):
         # Asked without the story it follows, "when was that?" could only be misread.
         for reference in unknown:
             print(f"newsbot: no article {reference} in the store", file=sys.stderr)
@@ -508,10 +524,12 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
                 f"note: undated articles ({stats.undated:,} of {stats.articles:,}) are left out when searching by date",
                 file=sys.stderr,
             )
+        if outside := _dated_outside(stats, args.since, args.until):
+            print(f"note: {outside}", file=sys.stderr)
 
     def asked() -> tuple[str, Answer]:
         searched = library.follow_up(question, args.following) if args.following else question
-        request = library.request(searched, k=args.k, category=args.category, since=args.since, until=args.until)
+        request = library.request(searched, k=args.k, category=category, since=args.since, until=args.until)
         return searched, library.ask(request)
 
     try:
@@ -543,15 +561,29 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     return 0 if answer.found else EXIT_FAILED
 
 
-def _unknown_articles(library: Library, references: Sequence[str]) -> list[str]:
-    """The references (ids or links, as `remove` reads them) that name no article here."""
-    stored = library.store.articles(r.strip() for r in references if not is_web_url(r.strip()))
+def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | None) -> str:
+    """Why no dated article can answer within the dates asked (a year mistyped: --since 2027-01-01), naming the
+    newest or oldest date there is; empty when some article may."""
+    if since and stats.last_published and since > stats.last_published:
+        return (
+            f"no article is dated on or after {since:%-d %b %Y}; the newest is dated {stats.last_published:%-d %b %Y}"
+        )
+    if until and stats.first_published and until < stats.first_published:
+        return (
+            f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {stats.first_published:%-d %b %Y}"
+        )
+    return ""
 
-    def found(reference: str) -> object:
-        return library.article_at(reference) if is_web_url(reference) else stored.get(reference)
 
-    return [r for r in references if found(r.strip()) is None]
-
-
-def _known_category(library: Library, name: str) -> bool:
-    return any(known.casefold() == name.casefold() for known, _ in library.store.categories())
+def _category(library: Library, typed: str) -> str | None:
+    """The category `--category` names, read as /latest reads one (any case, a unique start of its name: `spo`), or
+    None after saying why not, with the near misses ("Wether": did you mean Weather?) and every category."""
+    # Only those --category can name (not the articles without one), listed as a reader looks for them.
+    match = match_categories([typed], [name for name, _ in library.store.categories() if name])
+    if match.complete and len(match.matched) == 1:
+        return match.matched[0]
+    near = [name for item in (*match.ambiguous, *match.unknown) for name in item.candidates]
+    hint = f" (did you mean {spoken_list(near, 'or')}?)" if near else ""
+    names = ", ".join(match.known) or "none yet"
+    print(f"newsbot: no category called {typed!r}{hint}; the categories are: {names}", file=sys.stderr)
+    return None

@@ -305,25 +305,30 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, references: Iterable[str]) -> dict[str, str | None]:
-        """Delete articles from the store and index, each named by its id or its link (as `article_at` reads
-        it); returns for each reference the id removed, or None if it names no article here."""
-        wanted = self._ids_of(references)
-        removed = set(self.store.remove_articles(i for i in wanted.values() if i is not None))
+    def remove(self, references: Iterable[str]) -> dict[str, list[str]]:
+        """Delete articles from the store and index, each reference naming them as `ids_of` reads it; returns for
+        each reference the ids removed (none when it names no article here)."""
+        wanted = self.ids_of(references)
+        removed = set(self.store.remove_articles(i for ids in wanted.values() for i in ids))
         self.follower.wait_until(self.store.head())
         self.embed_if_few()
-        return {reference: i if i in removed else None for reference, i in wanted.items()}
+        return {reference: [i for i in ids if i in removed] for reference, ids in wanted.items()}
 
-    def _ids_of(self, references: Iterable[str]) -> dict[str, str | None]:
-        """Each reference (an article's id, or its link as `article_at` reads it) with the id it names: a link
-        no article here has names None."""
-        ids: dict[str, str | None] = {}
+    def ids_of(self, references: Iterable[str]) -> dict[str, list[str]]:
+        """Each reference with the ids of the articles it names here (none: it names no article): an article's
+        id; its link, as `article_at` reads it; or the file it was read from, which answers show as a story's
+        source when it has no link (`source_link`): its article, or each of its records."""
+        ids: dict[str, list[str]] = {}
         for reference in dict.fromkeys(r.strip() for r in references):
             if is_web_url(reference):
                 found = self.article_at(reference)
-                ids[reference] = None if found is None else found.id
+                ids[reference] = [] if found is None else [found.id]
+            elif self.store.article(reference) is not None:
+                ids[reference] = [reference]
             else:
-                ids[reference] = reference
+                ids[reference] = (
+                    self.store.article_ids_from(str(Path(reference).expanduser().resolve())) if reference else []
+                )
         return ids
 
     def ingest(
@@ -369,11 +374,11 @@ class Library:
         self, question: str, references: Iterable[str], shown: Sequence[str] = (), answered: Sequence[str] = ()
     ) -> str:
         """The text to search for a question asked in reply to an answer or article showing the articles
-        `references` names (ids or links, as `remove` reads them), else those whose paragraphs `shown` (the replied
+        `references` names (as `ids_of` reads them), else those whose paragraphs `shown` (the replied
         message's) are (`retrieval.shown_articles`): see `retrieval.follow_up`. Articles no longer here are left
         out; with none left, the question alone. `answered` holds the lines of the answer replied to, whose
         passages are shown again only when nothing else answers (`retrieval.seen_paragraphs`)."""
-        ids = [i for i in self._ids_of(references).values() if i is not None]
+        ids = [i for found in self.ids_of(references).values() for i in found]
         if not ids and shown:
             ids = shown_articles(shown, self.engine, self.store)
         followed = self.store.with_paragraphs(list(dict.fromkeys(ids))[:FOLLOWED_STORIES])

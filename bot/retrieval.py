@@ -691,15 +691,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
-    # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
-    # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
-    # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
-    # paragraph has ("what did putin say about ukraine" typed in lower case), which only the vectors could answer,
-    # by a guess.
     never_used = frozenset(idf.keys() - weights.used().keys())
     named = name_terms(question)
-    by_chance = 1.0 if never_used == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
-    unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []
     cosines: dict[tuple[str, int], float] = {}
@@ -721,9 +714,19 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     keys = list(dict.fromkeys([*((h.article_id, h.position) for h in hits), *((a, p) for a, p, _ in dense)]))
     articles, texts = store.candidates(context_keys(keys))
     headlines = {i: a.title for i, a in articles.items()}
+    # A word only a headline uses ("£4.2m", where the story's text says "£4.2 million") is no word the articles
+    # lack: BM25 found its story by it (it is not named in a decline either, `no_article_uses`).
+    unused = never_used.difference(*(_term_set(headline) for headline in headlines.values()))
+    # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
+    # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
+    # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
+    # paragraph has ("what did putin say about ukraine" typed in lower case), which only the vectors could answer,
+    # by a guess.
+    by_chance = 1.0 if unused == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
+    unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / (sum(idf.values()) or 1.0)
     # A name of several words that no passage found holds together is no more there than a name no paragraph
     # uses: "Why did Lord Kennedy sue?" found Helena Kennedy, a Labour peer, and Lord Holme beside Charles Kennedy.
-    apart = names_apart(question, [*texts.values(), *headlines.values()]) - never_used
+    apart = names_apart(question, [*texts.values(), *headlines.values()]) - unused
     unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / (sum(idf.values()) or 1.0))
     asked = asks(question, texts.values())
     rare_together = chance_meetings(idf, weights.paragraphs) < RARE_TOGETHER

@@ -3,9 +3,10 @@
 `TerminalBotAPI` replaces the bot's HTTP client: it answers the Bot API methods itself, hands what the person
 types to the bot as updates of a private chat (through `getUpdates`, as Telegram would), and prints the bot's
 messages readably. Buttons are numbered; typing a number presses one (a number no button has is refused, not
-asked). A line starting with ">" replies to the last message that had buttons, an answer most often: a follow-up
-("> who bought it?"), as a Telegram reply; ">2" replies to the one before it, ">3" to the one before that
-(">2 who bought it?"). `/quit` or end of input ends the chat once every reply has been printed.
+asked), and so does typing a button's own label ("more", "back"). A line starting with ">" replies to the last
+message that had buttons, an answer most often: a follow-up ("> who bought it?"), as a Telegram reply; ">2" replies
+to the one before it, ">3" to the one before that (">2 who bought it?"). `/quit` or end of input ends the chat once
+every reply has been printed.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ POLL_SECONDS = 1
 USERNAME = "newsbot"
 DEEP_LINK = f"https://t.me/{USERNAME}?start="
 INTRO = (
-    "Chatting with newsbot. Type a question, /help for commands, a button's number to press it, > and a question to"
-    " follow up on the last answer (>2 on the one before it), /quit to leave."
+    "Chatting with newsbot. Type a question, /help for commands, a button's number (or its label: more) to press it,"
+    " > and a question to follow up on the last answer (>2 on the one before it), /quit to leave."
 )
 # A typed line starting with ">" replies to the last message that had buttons, ">2" to the one before it
 # (`TerminalBotAPI._update_for`); a number typed after a space is the question's ("> 2004 results").
 _REPLY = re.compile(r">(\d*)\s*")
+# The replied message's first line, as a note says it: within a terminal's 80 columns.
+REPLIED_CHARS = 64
+FOLLOW_UP_EMPTY = "Type your follow-up after the >, for example: > who bought it?"
 
 
 class _TerminalText(HTMLParser):
@@ -129,10 +133,12 @@ class TerminalBotAPI(BaseRequest):
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
-        # The buttons a typed number presses: those of the last message that had any.
-        self._buttons: list[tuple[int, str]] = []
+        # The buttons a typed number or label presses: those of the last message that had any, with their labels.
+        self._buttons: list[tuple[int, str, str]] = []
         # The messages that had buttons, the last shown (or paged) last: the ones a ">" line can reply to.
         self._replyable: list[int] = []
+        # The bot's message shown last: a ">" line replying to another one says which it replies to.
+        self._last_shown = 0
         self._pending: asyncio.Queue[JSON] | None = None
         self._fetched: asyncio.Event | None = None
         self._last_fed = 0
@@ -203,6 +209,11 @@ class TerminalBotAPI(BaseRequest):
             # Asked without the answer it was meant for, a follow-up could only be misread.
             self._print(f"{_replyable_said(len(self._replyable))}\n")
             return
+        if _REPLY.fullmatch(text):
+            # A ">" with no question after it was sent as an empty message, which the bot took for a photo or a
+            # sticker: "I can only read text".
+            self._print(f"{FOLLOW_UP_EMPTY if self._replyable else _replyable_said(0)}\n")
+            return
         update_id = next(self._update_ids)
         self._fetched.clear()
         self._last_fed = update_id
@@ -211,8 +222,8 @@ class TerminalBotAPI(BaseRequest):
 
     def _update_for(self, line: str) -> JSON:
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
-            message_id, data = self._buttons[int(text) - 1]
+        if (pressed := self._pressed(text)) is not None:
+            message_id, data, _ = pressed
             return {
                 "callback_query": {
                     "id": str(next(self._query_ids)),
@@ -240,9 +251,20 @@ class TerminalBotAPI(BaseRequest):
         message = self._new_message(self.user, text)
         if replied is not None:
             message["reply_to_message"] = {k: v for k, v in self._messages[replied].items() if k != "reply_to_message"}
+            if replied != self._last_shown:
+                # Telegram shows the message a reply quotes; here the last answer may be far above what the bot
+                # said since (a decline, /latest), and a follow-up on it would seem to answer something else.
+                self._print(f"\u21b3 replying to: {_first_line(self._messages[replied]['text'])}\n")
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"message": message}
+
+    def _pressed(self, text: str) -> tuple[int, str, str] | None:
+        """The button a typed line presses: by its number, or by its label typed alone ("more", as a reader reaches
+        for the "More" under an answer; searched, it could only say to tap it)."""
+        if text.isdigit():
+            return self._buttons[int(text) - 1] if 1 <= int(text) <= len(self._buttons) else None
+        return next((button for button in self._buttons if button[2].casefold() == text.casefold()), None)
 
     def _new_message(self, sender: JSON, text: str) -> JSON:
         message_id = next(self._message_ids)
@@ -270,6 +292,7 @@ class TerminalBotAPI(BaseRequest):
         return self._show(message, params)
 
     def _show(self, message: JSON, params: JSON) -> JSON:
+        self._last_shown = message["message_id"]
         if markup := params.get("reply_markup"):
             message["reply_markup"] = markup
         self._print(terminal_text(str(params.get("text", "")), self.ansi))
@@ -279,7 +302,7 @@ class TerminalBotAPI(BaseRequest):
             for b in row
         ]
         if buttons:
-            self._buttons = [(message["message_id"], data) for _, data, _ in buttons if data]
+            self._buttons = [(message["message_id"], data, label) for label, data, _ in buttons if data]
             self._replyable = [m for m in self._replyable if m != message["message_id"]] + [message["message_id"]]
             labels, number = [], 0
             for text, data, url in buttons:
@@ -301,13 +324,20 @@ class TerminalBotAPI(BaseRequest):
         results = params.get("results") or []
         if not results:
             self._print("(no inline results)\n")
-        for number, result in enumerate(results, 1):
-            self._print(f"{number}. {result.get('title', '')}: {result.get('description', '')}")
+        # Bullets, not numbers: a number typed next presses a button of the last answer, not one of these.
+        for result in results:
+            self._print(f"\u2022 {result.get('title', '')}: {result.get('description', '')}")
         self._print("")
         return True
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+
+def _first_line(text: str) -> str:
+    """The first line of a message, cut to fit one terminal line."""
+    line = text.strip().split("\n", 1)[0]
+    return line if len(line) <= REPLIED_CHARS else line[: REPLIED_CHARS - 1] + "\u2026"
 
 
 def _buttons_said(number: str, count: int) -> str:

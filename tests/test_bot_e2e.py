@@ -1061,6 +1061,36 @@ def test_terminal_chat_says_a_number_typed_before_any_button_presses_nothing(tmp
     assert result.stdout.strip().endswith(said) and "may help" not in result.stdout, result.stdout
 
 
+def test_terminal_chat_presses_a_button_by_its_label_and_asks_for_the_follow_up_a_bare_reply_lacks(
+    tmp_path: Path,
+) -> None:
+    """ "more" typed under an answer was searched, and the bot said to tap "More", which a terminal cannot; a ">"
+    with nothing after it went as an empty message, answered "I can only read text"; inline results were numbered
+    as buttons are, so a number typed next pressed a button of the answer above instead."""
+    typed = "harbor\nmore\nBACK\n>\n@newsbot chess\n"
+    result = chat_in_terminal(tmp_path, typed)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # The first page, the second ("More"), and the first again ("Back", typed in capitals).
+    assert out.count("*1. ") == 2 and "*4. " in out, out
+    assert "Tap" not in out and "only read text" not in out, out
+    assert "Type your follow-up after the >, for example: > who bought it?" in out
+    assert "\n\u2022 Chess Prodigy Wins National Title at Twelve: " in out and "\n1. Chess" not in out, out
+
+
+def test_terminal_chat_names_the_answer_a_follow_up_replies_to_when_others_came_since(tmp_path: Path) -> None:
+    """ "> when is the vote?" typed under a decline went, unsaid, to the answer before it ("the last answer", the
+    last message with buttons), and its passages seemed to answer another question; Telegram shows the quoted
+    message, the terminal now names it. Under the answer itself no note is needed."""
+    typed = "Who became the youngest chess champion?\n/categories\n> when was that?\n> and her coach?\n"
+    result = chat_in_terminal(tmp_path, typed)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("\u21b3 replying to: ") == 1, out
+    assert "\u21b3 replying to: 1. Chess Prodigy Wins National Title at Twelve\n" in out, out
+    assert out.index("replying to") > out.index("Categories") and out.count("Chess Prodigy Wins National Title") >= 3
+
+
 def test_terminal_chat_replies_to_an_earlier_answer_by_counting_back(tmp_path: Path) -> None:
     """ ">2" replies to the answer before the last, as a reader scrolls up to it; a count beyond the answers shown
     is refused, not asked."""

@@ -18,8 +18,10 @@ from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.cli import main
+from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
+from bot.library import Library
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
@@ -78,7 +80,7 @@ def test_a_follow_up_to_a_story_not_here_is_refused_not_asked_alone(
     assert out == ""
     assert err.splitlines() == [
         f"newsbot: no article {reference} in the store",
-        'newsbot: --following takes an article\'s id (the "id" of `ask --json`) or its URL',
+        'newsbot: --following takes an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from',
     ]
 
 
@@ -479,14 +481,19 @@ def test_unknown_category_lists_the_real_ones(capsys: pytest.CaptureFixture[str]
 def test_unknown_category_lists_the_ones_a_category_can_name_alphabetically(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Not in the store's order by count ("sport, News, Arts"), nor "(no category)", which --category cannot name."""
+    """Not in the store's order by count ("sport, News, Arts"), nor "(no category)", which --category cannot name; a
+    near miss is suggested, and the start of one name is that one, as /latest reads them (a newcomer typing "Wether"
+    for "Weather" was shown the list alone, and "spo" was refused)."""
     records = [("sport", "Derby"), ("sport", "Regatta"), ("Arts", "Gallery"), ("", "Notice")]
     path = tmp_path / "mixed.jsonl"
     path.write_text("".join(json.dumps({"title": t, "body": f"{t} news.", "category": c}) + "\n" for c, t in records))
     assert main(["ingest", str(path)]) == 0
     capsys.readouterr()
     assert main(["ask", "--category", "Sprot", "Derby"]) == 2
-    assert capsys.readouterr().err == "newsbot: no category called 'Sprot'; the categories are: Arts, News, sport\n"
+    said = "newsbot: no category called 'Sprot' (did you mean sport?); the categories are: Arts, News, sport\n"
+    assert capsys.readouterr().err == said
+    assert main(["ask", "--category", "spo", "Derby"]) == 0
+    assert "Derby" in capsys.readouterr().out
 
 
 def test_searching_by_date_says_undated_articles_are_left_out(
@@ -499,6 +506,19 @@ def test_searching_by_date_says_undated_articles_are_left_out(
     assert main(["ask", "--since", "2000-01-01", "ferry"]) == 1
     assert "note: undated articles (1 of 2) are left out when searching by date" in capsys.readouterr().err
     assert main(["ask", "ferry"]) == 0
+
+
+def test_dates_past_every_article_s_say_the_newest_or_oldest_there_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """A year mistyped (--since 2027 for 2026) said only "Nothing in the articles answers that. (The search was
+    limited by category or date.)", as if the question were at fault."""
+    assert main(["ask", "--since", "2027-01-01", "Dempsey"]) == 1
+    said = "note: no article is dated on or after 1 Jan 2027; the newest is dated 7 Mar 2013\n"
+    assert capsys.readouterr().err == said
+    assert main(["ask", "--until", "2012-12-31", "Dempsey"]) == 1
+    said = "note: no article is dated on or before 31 Dec 2012; the oldest is dated 7 Mar 2013\n"
+    assert capsys.readouterr().err == said
+    assert main(["ask", "--since", "2013-03-07", "--until", "2013-03-07", "Dempsey"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_migrate_and_init(capsys: pytest.CaptureFixture[str], isolated: Path) -> None:
@@ -655,6 +675,29 @@ def test_vectors_left_for_later_are_announced_and_made_by_newsbot_vectors(
     assert "paragraph vectors" in out and "waiting" not in out
 
 
+def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """One story ingested while `newsbot chat` ran said "1 paragraphs wait for their vectors (about 1 min of
+    encoding) ... or run `newsbot vectors`", which that process's lock would refuse; it makes them itself. The
+    library opened here holds the lock as that process does (a lock on its own open file)."""
+    assert main(["stats"]) == 0
+    capsys.readouterr()
+    chatting = Library.open(Settings.from_env())
+    try:
+        story = tmp_path / "zoo.md"
+        story.write_text("---\ntitle: Zoo welcomes baby giraffe\ndate: 2026-12-01\n---\nA giraffe was born.\n")
+        assert main(["ingest", str(story)]) == 0
+        err = capsys.readouterr().err
+        assert err == (
+            "note: 1 paragraph waits for its vectors, which another process (a running bot or `newsbot chat`) is"
+            " making; until then it is found by words.\n"
+        )
+        assert chatting.embed() == 1
+    finally:
+        chatting.close()
+
+
 @pytest.mark.parametrize("read_only", ["directory", "file"])
 def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
     capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch, read_only: str
@@ -691,11 +734,18 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
     for command, says in [
         (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
         (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
-        (["remove"], ["Remove articles from the store", "ID_OR_URL   an article's id"]),
+        (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
         # A newcomer reads it before the chat can tell how to press its buttons or reply to an answer.
-        (["chat"], ["Talk to the bot in this terminal", "a button's number presses it", "`> question` follows up"]),
+        (
+            ["chat"],
+            [
+                "Talk to the bot in this terminal",
+                "a button's number (or its label: more) presses it",
+                "`> question` follows up",
+            ],
+        ),
     ]:
         with pytest.raises(SystemExit):
             main([*command, "--help"])
@@ -770,6 +820,33 @@ def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_l
     assert main(["stats"]) == 0
     listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
     assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
+
+
+def test_a_story_is_removed_and_followed_by_the_file_its_answer_names_as_its_source(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """A story read from a file without a link shows that file as its source, and a newcomer who wants it gone
+    types what they see: `remove` said "no article ... in the store" of it, and named only ids and URLs. A file of
+    records names each of them, given relative to where it is typed too; a file named in other letters names none."""
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "--k", "1", "How many homes lost power?"]) == 0
+    source = capsys.readouterr().out.splitlines()[-1].removeprefix("Source: ")
+    assert source == str(NEWCOMER / "storm-elin.txt")
+    assert main(["ask", "--k", "1", "how long will it take?", "--following", source]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"Source: {source}"
+    assert main(["remove", source]) == 0
+    removed = capsys.readouterr().out
+    assert removed.startswith(f"removed {source} (article ") and removed.count("\n") == 1
+    assert main(["ask", "How many homes lost power?"]) == 1
+    capsys.readouterr()
+    records = os.path.relpath(NEWCOMER / "stories.csv", isolated)
+    assert main(["remove", str(NEWCOMER / "Stories.csv")]) == 1
+    assert capsys.readouterr().err == f"newsbot: no article {NEWCOMER / 'Stories.csv'} in the store\n"
+    assert main(["remove", records]) == 0
+    assert capsys.readouterr().out.startswith(f"removed {records} (articles ")
+    assert main(["ask", "--k", "1", "How much was the water company fined?"]) == 1
+    assert main(["ask", "--k", "1", "How did the council vote on Eastgate library?"]) == 0
 
 
 def test_a_failing_database_and_no_answer_have_different_exit_codes(

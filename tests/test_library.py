@@ -151,12 +151,12 @@ def test_remove_names_articles_by_id_or_link_and_says_which_are_not_there(any_db
     library.add([linked, plain])
     outcome = library.remove(["https://news.example/volcano?utm_source=rss", plain.id, "0123456789abcdef"])
     assert outcome == {
-        "https://news.example/volcano?utm_source=rss": linked.id,
-        plain.id: plain.id,
-        "0123456789abcdef": None,
+        "https://news.example/volcano?utm_source=rss": [linked.id],
+        plain.id: [plain.id],
+        "0123456789abcdef": [],
     }
     assert library.store.articles([linked.id, plain.id]) == {}
-    assert library.remove(["https://news.example/volcano"]) == {"https://news.example/volcano": None}
+    assert library.remove(["https://news.example/volcano"]) == {"https://news.example/volcano": []}
     assert_consistent(library)
 
 

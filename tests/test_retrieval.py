@@ -367,6 +367,33 @@ def test_undated_articles_and_headline_only_matches(library: Library) -> None:
     assert answer.found and answer.passages[0].article.published is None
 
 
+def test_a_word_only_a_headline_uses_is_no_word_the_articles_lack(library: Library) -> None:
+    """ "£4.2m" of "Council approves £4.2m budget", whose text says "£4.2 million", was declined ("Nothing in the
+    articles answers that", listing that very headline as the closest): no paragraph used the word, so it counted
+    as a topic the articles never name, though BM25 had found the story by it. A word no headline uses either is
+    still declined."""
+    library.add(
+        [
+            Article(
+                title="Council approves £4.2m budget with library cuts",
+                paragraphs=(
+                    "The district council voted 23 to 17 to approve a £4.2 million budget for next year.",
+                    "Council tax will rise by 4.99 per cent from April.",
+                ),
+            ),
+            Article(title="Bins to go fortnightly", paragraphs=("Bins will be collected every two weeks.",)),
+        ]
+    )
+    library.embed()
+    for question, title in [
+        ("£4.2m", "Council approves £4.2m budget with library cuts"),
+        ("fortnightly", "Bins to go fortnightly"),
+    ]:
+        answer = library.ask(library.request(question))
+        assert answer.found and answer.passages[0].article.title == title, (question, answer)
+    assert not library.ask(library.request("£9.7m")).found
+
+
 def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
     shared = "The orchestra will tour twelve cities next spring, its conductor announced."
     library.add(

@@ -208,6 +208,11 @@ class Store:
             texts = articles.texts_of(connection, list(found))
         return [(found[i], texts[i]) for i in article_ids if i in found]
 
+    def article_ids_from(self, path: str) -> list[str]:
+        """The articles read from the file at `path` (resolved): its own, or each of its records."""
+        with reading(self.engine) as connection:
+            return articles.ids_from(connection, path)
+
     def article_ids_after(self, after: str, limit: int | None) -> list[str]:
         with reading(self.engine) as connection:
             return articles.ids_after(connection, after, limit)

@@ -370,6 +370,16 @@ def random_articles(connection: Connection, count: int) -> list[StoredArticle]:
     return [stored(row) for row in connection.execute(select(articles).order_by(func.random()).limit(count))]
 
 
+def ids_from(connection: Connection, path: str) -> list[str]:
+    """The ids of the articles read from the file at `path` (resolved, as ingest keeps it for their origin): the
+    file's own article, or each of its records and pasted articles (`path#3`, `path#record-id`)."""
+    query = select(articles.c.id, articles.c.origin).where(
+        or_(articles.c.origin == path, articles.c.origin.startswith(f"{path}#", autoescape=True))
+    )
+    # SQLite's LIKE ignores case: "Story.txt" must not name "story.txt#2".
+    return [row.id for row in connection.execute(query) if row.origin == path or row.origin.startswith(f"{path}#")]
+
+
 def ids_after(connection: Connection, after: str, limit: int | None) -> list[str]:
     """Article ids in order, after `after` (paging through every article without holding one long read)."""
     query = select(articles.c.id).where(articles.c.id > after).order_by(articles.c.id)

@@ -325,6 +325,24 @@ def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
 
 
+WEBHOOK_SECRET = "s3cret-token"
+
+
+def webhook_env(port: int) -> dict[str, str]:
+    """The variables of a webhook bot behind https://bot.example.org, listening on `port` here."""
+    return {
+        "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "NEWSBOT_SEMANTIC": "off",
+    }
+
+
+def hook(port: int) -> str:
+    return f"http://127.0.0.1:{port}/telegram-hook"
+
+
 def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_starts_again(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -332,19 +350,12 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     deliver it again: a bot killed with SIGKILL then answers it when it starts again, once, even if Telegram does
     deliver it again (a 200 lost on its way), and goes on answering."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
-    port, secret = free_port(), "s3cret-token"
-    hook = f"http://127.0.0.1:{port}/telegram-hook"
-    webhook = {
-        "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-        "WEBHOOK_SECRET": secret,
-        "NEWSBOT_SEMANTIC": "off",
-    }
+    port = free_port()
+    webhook = webhook_env(port)
 
     def asked(question: str) -> int:
         update_id = server.send_text(ALICE, question)
-        assert server.deliver(hook, update_id, secret) == 200
+        assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
         return update_id
 
     killed = start_bot(settings, server, tmp_path, **webhook)
@@ -359,14 +370,11 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     with running_bot(settings, server, tmp_path, **webhook):
         [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
         assert CORPUS_ANSWER in visible_text(answer.params["text"])
-        assert server.deliver(hook, update_id, secret) == 200
+        assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
         asked("When did the rail strike end?")
         answers = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         assert "Rail Strike" in visible_text(answers[1].params["text"])
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
-
-
-WEBHOOK_SECRET = "s3cret-token"
 
 
 @contextmanager
@@ -377,20 +385,9 @@ def webhook_bots(settings: Settings, server: FakeBotAPI, tmp_path: Path) -> Iter
     with ExitStack() as processes:
         for name in ("first", "second"):
             port = free_port()
-            hooks.append(f"http://127.0.0.1:{port}/telegram-hook")
+            hooks.append(hook(port))
             (tmp_path / name).mkdir()
-            processes.enter_context(
-                running_bot(
-                    settings,
-                    server,
-                    tmp_path / name,
-                    WEBHOOK_URL="https://bot.example.org/telegram-hook",
-                    WEBHOOK_LISTEN="127.0.0.1",
-                    WEBHOOK_PORT=str(port),
-                    WEBHOOK_SECRET=WEBHOOK_SECRET,
-                    NEWSBOT_SEMANTIC="off",
-                )
-            )
+            processes.enter_context(running_bot(settings, server, tmp_path / name, **webhook_env(port)))
         yield hooks
 
 
@@ -452,6 +449,41 @@ def test_one_chat_s_messages_given_to_two_webhook_processes_are_answered_in_the_
         server.slow("sendChatAction", 0)
         assert CORPUS_ANSWER in visible_text(answer.params["text"])
         assert CORPUS_ANSWER not in visible_text(helping.params["text"])
+
+
+def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_answered_at_once_after_its_question(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook: /help waits for the question before it that another process is
+    answering. That process killed with SIGKILL, /help was answered at once and the question, left unanswered,
+    only at a beat of the living process, after /help. Now the process that waits takes the question over itself
+    and answers it first, within seconds."""
+    first_port, second_port = free_port(), free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    killed = start_bot(bot_settings, server, tmp_path / "first", **webhook_env(first_port))
+    try:
+        with running_bot(bot_settings, server, tmp_path / "second", **webhook_env(second_port)):
+            server.slow("sendChatAction", 60)
+            asked = server.send_text(ALICE, CORPUS_QUESTION)
+            assert server.deliver(hook(first_port), asked, WEBHOOK_SECRET) == 200
+            helped = server.send_command(ALICE, "help")
+            assert server.deliver(hook(second_port), helped, WEBHOOK_SECRET) == 200
+            time.sleep(1)  # /help waiting for the question
+            assert server.calls("sendMessage", chat_id=ALICE) == []
+            killed.kill()
+            killed.wait(timeout=60)
+            server.slow("sendChatAction", 0)
+            killed_at = time.monotonic()
+            answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+            # Well within a beat (bot.services.presence.BEAT_EVERY), at which the question was taken before.
+            assert time.monotonic() - killed_at < 5
+            assert CORPUS_ANSWER in visible_text(answer.params["text"])
+            assert CORPUS_ANSWER not in visible_text(helping.params["text"])
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(

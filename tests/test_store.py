@@ -393,6 +393,38 @@ def test_a_chat_s_update_knows_who_holds_its_earlier_unhandled_ones(store: Store
     assert store.update_holders_before(7, mine, NOW + timedelta(seconds=1)) == []
 
 
+def test_a_chat_s_update_takes_over_only_its_chat_s_earlier_updates_a_gone_process_left(store: Store) -> None:
+    """An update waiting for its chat's earlier ones, whose process was killed, takes those over to handle them
+    first: not other chats', later or handled ones, nor a live process's (the beat's take-over gets the rest)."""
+    gone = Worker("elsewhere:1:gone", "elsewhere", 1, NOW, NOW)
+    live = Worker("elsewhere:2:live", "elsewhere", 2, NOW, NOW)
+    for worker in (gone, live):
+        store.beat(worker, NOW, NOW, NOW - timedelta(days=1))
+
+    def received(update_id: int, worker: Worker, chat_id: int | None = ALICE) -> Received:
+        update = Received(update_id, f'{{"update_id": {update_id}}}', worker.worker_id, chat_id)
+        assert store.receive_update(7, update, NOW)
+        return update
+
+    received(100, gone)
+    received(101, live)
+    store.handled_update(7, received(102, gone), NOW)
+    received(103, gone, ALICE + 1)  # another chat
+    received(104, gone, None)  # an inline query
+    received(105, gone)
+    waiting = Received(106, "{}", "here:3:me", ALICE)
+    received(107, gone)  # later
+
+    def is_gone(worker: Worker | None) -> bool:
+        return worker is not None and worker.worker_id == gone.worker_id
+
+    since = NOW - timedelta(days=1)
+    taken = store.take_unhandled_updates(7, waiting.worker, since, is_gone, waiting)
+    assert taken == [Received(n, f'{{"update_id": {n}}}', waiting.worker, ALICE) for n in (100, 105)]
+    assert store.take_unhandled_updates(7, "here:4:other", since, is_gone, waiting) == []
+    assert [t.update_id for t in store.take_unhandled_updates(7, "here:4:other", since, is_gone)] == [103, 104, 107]
+
+
 def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:
     with writing(store.engine) as connection:
         connection.execute(text("DROP INDEX received_updates_chat"))

@@ -487,11 +487,17 @@ class Store:
             received.handled(connection, bot_id, update, now)
 
     def take_unhandled_updates(
-        self, bot_id: int, worker: str, since: datetime, gone: Callable[[Worker | None], bool]
+        self,
+        bot_id: int,
+        worker: str,
+        since: datetime,
+        gone: Callable[[Worker | None], bool],
+        before: Received | None = None,
     ) -> list[Received]:
-        """Take over, oldest first, the unhandled updates of processes that are `gone` (received since `since`)."""
+        """Take over, oldest first, the unhandled updates of processes that are `gone` (received since `since`; only
+        the earlier ones of the chat of `before`, if given)."""
         with writing(self.engine) as connection:
-            return received.take_unhandled(connection, bot_id, worker, since, gone)
+            return received.take_unhandled(connection, bot_id, worker, since, gone, before)
 
     def update_holders_before(self, bot_id: int, update: Received, since: datetime) -> list[Worker | None]:
         """The other workers holding, unhandled, updates of the chat of `update` that came before it (received since

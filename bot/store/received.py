@@ -60,23 +60,36 @@ def handled(connection: Connection, bot_id: int, received: Received, now: dateti
 
 
 def take_unhandled(
-    connection: Connection, bot_id: int, worker: str, since: datetime, gone: Callable[[Worker | None], bool]
+    connection: Connection,
+    bot_id: int,
+    worker: str,
+    since: datetime,
+    gone: Callable[[Worker | None], bool],
+    before: Received | None = None,
 ) -> list[Received]:
-    """Take over the unhandled updates (received since `since`) of workers that are `gone`, fenced by their
-    worker so two processes never take one."""
+    """Take over the unhandled updates (received since `since`; only those of the chat of `before` that came before
+    it, if given) of workers that are `gone`, fenced by their worker so two processes never take one."""
+    chosen = (
+        (received_updates.c.bot_id == bot_id)
+        & received_updates.c.handled_at.is_(None)
+        & (received_updates.c.received_at >= since)
+        & (received_updates.c.worker != worker)
+    )
+    if before is not None:
+        chosen &= (received_updates.c.chat_id == before.chat_id) & (received_updates.c.update_id < before.update_id)
     rows = connection.execute(
-        select(received_updates.c.update_id, received_updates.c.payload, received_updates.c.worker)
-        .where(
-            (received_updates.c.bot_id == bot_id)
-            & received_updates.c.handled_at.is_(None)
-            & (received_updates.c.received_at >= since)
-            & (received_updates.c.worker != worker)
+        select(
+            received_updates.c.update_id,
+            received_updates.c.payload,
+            received_updates.c.worker,
+            received_updates.c.chat_id,
         )
+        .where(chosen)
         .order_by(received_updates.c.update_id)
     ).all()
     known = all_workers(connection)
     taken: list[Received] = []
-    for update_id, payload, holder in rows:
+    for update_id, payload, holder, chat_id in rows:
         if not gone(known.get(holder)):
             continue
         moved = connection.execute(
@@ -90,7 +103,7 @@ def take_unhandled(
             .values(worker=worker)
         )
         if moved.rowcount == 1:
-            taken.append(Received(update_id, payload, worker))
+            taken.append(Received(update_id, payload, worker, chat_id))
     return taken
 
 

@@ -19,7 +19,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,10 +107,13 @@ class Journal:
         self.outage.failed(error)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
 
-    async def turn(self, update: Update) -> None:
+    async def turn(self, update: Update, handle: Callable[[Update], Awaitable[object]]) -> None:
         """Wait while another running process handles an earlier update of this update's chat, as a chat's updates
         wait in one process (bot.tg.order). Several processes behind one webhook: Telegram sends a chat's next
-        update once the last is answered, which the webhook does once it is recorded, not handled."""
+        update once the last is answered, which the webhook does once it is recorded, not handled.
+
+        Earlier ones a process now gone left unhandled are taken over and handled first, with `handle`: left to the
+        next beat's take-over, they were answered after this one, seconds later."""
         if update.update_id not in self._recorded or update.effective_chat is None:
             return
         row, deadline = self._row(update), time.monotonic() + TURN_WAIT_SECONDS
@@ -120,11 +123,19 @@ class Journal:
                 holders = await asyncio.to_thread(
                     self.store.update_holders_before, self.bot_id, row, now - KEEP_RECEIVED
                 )
+                # Only once no live process holds any: one that does may be waiting for them itself.
+                gone = bool(holders) and not any(self.presence.alive(holder, now) for holder in holders)
+                taken = await asyncio.to_thread(self.take_unhandled, update.get_bot(), update) if gone else []
             except NewsbotError as exc:
                 log.info("update %d is handled without waiting for its chat's earlier ones: %s", row.update_id, exc)
                 return
-            if not any(self.presence.alive(holder, now) for holder in holders):
+            if not holders:
                 return
+            for earlier in taken:
+                log.info("update %d, which a stopped process had received, is handled first", earlier.update_id)
+                await handle(earlier)
+            if taken:
+                continue  # another process may have taken some of them meanwhile
             if time.monotonic() >= deadline:
                 log.warning(
                     "update %d is handled before its chat's earlier ones: another process has not handled them in %g s",
@@ -157,14 +168,18 @@ class Journal:
                     return
                 self._unmarked.pop(0)
 
-    def take_unhandled(self, bot: Bot) -> list[Update]:
+    def take_unhandled(self, bot: Bot, before: Update | None = None) -> list[Update]:
         """Settle this process's marks, then take the updates that processes now gone received and did not handle,
-        oldest first (in a worker thread)."""
+        oldest first; only the earlier ones of the chat of `before`, if given (in a worker thread)."""
         self.settle()
         now = self.clock()
         self.store.prune_received_updates(now - KEEP_RECEIVED)
         taken = self.store.take_unhandled_updates(
-            self.bot_id, self.presence.worker_id, now - KEEP_RECEIVED, lambda w: not self.presence.alive(w, now)
+            self.bot_id,
+            self.presence.worker_id,
+            now - KEEP_RECEIVED,
+            lambda w: not self.presence.alive(w, now),
+            None if before is None else self._row(before),
         )
         self._recorded.update(t.update_id for t in taken)
         return [update for t in taken if (update := Update.de_json(json.loads(t.payload), bot)) is not None]
@@ -199,15 +214,17 @@ class ReceivedQueue(asyncio.Queue[object]):
 
 
 @asynccontextmanager
-async def handling(journal: Journal | None, update: object) -> AsyncIterator[None]:
+async def handling(
+    journal: Journal | None, update: object, handle: Callable[[Update], Awaitable[object]]
+) -> AsyncIterator[None]:
     """Handle `update` inside, once its chat's earlier updates that other processes received are handled
-    (`Journal.turn`): as someone waits for the answer (and the chat's next update for this one), a write another
-    process's lock holds up fails within seconds (`answering`) and the reader is asked to try again, not kept
-    waiting a minute; once handled, and only then, it is marked so in the journal (an update a kill -9 interrupts
-    stays to be handled by the next start)."""
+    (`Journal.turn`; those of a process now gone, here with `handle`, as this one is): as someone waits for the
+    answer (and the chat's next update for this one), a write another process's lock holds up fails within seconds
+    (`answering`) and the reader is asked to try again, not kept waiting a minute; once handled, and only then, it
+    is marked so in the journal (an update a kill -9 interrupts stays to be handled by the next start)."""
     with answering():
         if isinstance(update, Update) and journal is not None:
-            await journal.turn(update)
+            await journal.turn(update, handle)
         yield
         if isinstance(update, Update) and journal is not None:
             await journal.handled(update)

@@ -487,25 +487,15 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
 
 
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind,
     and, before that, had set the webhook to its own URL: Telegram sent the running bot's updates to it."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        bot = spawn_bot(
-            settings,
-            server,
-            tmp_path,
-            WEBHOOK_URL="https://bot.example.org/telegram-hook",
-            WEBHOOK_LISTEN="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-            WEBHOOK_SECRET="s3cret-token",
-            NEWSBOT_SEMANTIC="off",
-        )
+        bot = spawn_bot(bot_settings, server, tmp_path, **webhook_env(port))
         bot.wait(timeout=120)
     err = (tmp_path / "bot.log").read_text()
     assert bot.returncode == 2 and "Traceback" not in err, err
@@ -631,17 +621,16 @@ def wait_for_log(process: subprocess.Popen[str], log: Path, line: str) -> None:
 
 
 def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_start_builds_the_index(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A first start waits for another process's build of the index (its claim held here): the first SIGTERM lets
     the start finish, a second one ended nothing before, so the bot stopped only once the build was done. Now
     it exits at once, 130, saying so in one line; the next start builds the index and answers."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
-    settings.index_dir.mkdir(parents=True)
+    bot_settings.index_dir.mkdir(parents=True)
     log = tmp_path / "bot.log"
-    with (settings.index_dir / BUILD_CLAIM).open("w") as held:
+    with (bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        bot = spawn_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
         wait_for_log(bot, log, "waiting for another process's build of the index")
         bot.send_signal(signal.SIGTERM)
         wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
@@ -650,8 +639,8 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         err = log.read_text()
         assert bot.returncode == 130 and "Traceback" not in err, err
         assert err.splitlines()[-1].endswith("SIGTERM received again: stopped before the start finished"), err
-    assert not (settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
-    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+    assert not (bot_settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 

@@ -325,6 +325,41 @@ def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
 
 
+def test_a_full_article_a_kill_cut_short_is_sent_by_the_next_start_not_said_to_be_above(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """kill -9 while a press of "Full article" sends the article (its send claimed in the store first, so that a
+    second press sends nothing more): the next start handled the press again and found the claim, said "The article
+    is above." and sent nothing, for the button's 10 minutes. The press handled again takes its own claim again
+    and the article goes out."""
+    killed = start_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
+        # The article's send held up, killed meanwhile, then never served (as one that did not reach Telegram).
+        server.slow("sendMessage", 5)
+        server.fail_next("sendMessage", error_code=0, chat_id=ALICE)
+        server.press_button(ALICE, answer.result["message_id"], data)
+        server.wait_for("answerCallbackQuery", timeout=60)  # confirmed just before the article's send
+        time.sleep(1.5)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    server.slow("sendMessage", 0)
+    server.wait_for("sendMessage", lambda call: not call.ok, chat_id=ALICE, timeout=60)
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        [_, article] = server.wait_for("sendMessage", lambda call: call.ok, count=2, chat_id=ALICE, timeout=60)
+        assert "40,000 years ago" in visible_text(article.params["text"])
+        [_, again] = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+        assert again.params.get("text") != ALREADY_SENT
+        # A press now, within the button's window, is the one that says so.
+        server.press_button(ALICE, answer.result["message_id"], data)
+        [*_, above] = server.wait_for("answerCallbackQuery", count=3, timeout=60)
+        assert above.params.get("text") == ALREADY_SENT
+    assert server.sent_counts()[ALICE] == 2
+
+
 WEBHOOK_SECRET = "s3cret-token"
 
 

@@ -37,7 +37,7 @@ from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reading, writing
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
-from bot.store.received import Received
+from bot.store.received import Received, handled_again
 from bot.store.schema import meta
 from bot.store.subscriptions import Subscriber
 from bot.store.workers import Worker
@@ -61,6 +61,7 @@ __all__ = [
     "Worker",
     "WriteResult",
     "answering",
+    "handled_again",
 ]
 
 # A button's question is kept this long (Telegram keeps buttons forever; the news they page through goes stale).
@@ -285,9 +286,10 @@ class Store:
 
     def claim_article_send(self, chat_id: int, button: str, article_id: str, now: datetime, window: timedelta) -> bool:
         """Claim the send of the article behind a "Full article" button in a chat (`button`: the message it is
-        under); False if it went out less than `window` before, by this process or another."""
+        under); False if it went out less than `window` before, by this process or another (not by this very press,
+        handled again after a kill: `handled_again`)."""
         with writing(self.engine) as connection:
-            return sends.claim(connection, chat_id, button, article_id, now, window)
+            return sends.claim(connection, chat_id, button, article_id, now, window, received.again_since())
 
     def release_article_send(self, chat_id: int, button: str, article_id: str, claimed_at: datetime) -> None:
         """Forget the claim made at `claimed_at`: its send failed, and a press again sends."""

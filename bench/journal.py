@@ -5,18 +5,22 @@ A running bot records every update in the store before Telegram is told it arriv
 reads whether another process holds earlier updates of the chat not handled yet, which it waits for. This times
 those two writes and the read, as the bot makes them (`Store.receive_update`, `Store.update_holders_before`,
 `Store.handled_update`, one transaction each, one after the other), for `--updates` private-chat questions, on
-SQLite and on PostgreSQL; compare with the bot's own CPU per question in `bench/bot_load.py`.
+SQLite and on PostgreSQL, each step apart and the three together; compare with the bot's own CPU per question in
+`bench/bot_load.py`. The machine's load average before and after is printed: a shared machine's other work
+lengthens every step, the read the most (it is the one that waits for a core between two writes).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from common import markdown_table, percentile, postgres_server
@@ -37,22 +41,33 @@ def update_json(update_id: int) -> str:
     return json.dumps({"update_id": update_id, "message": message})
 
 
-def timed(url: str, updates: int) -> list[float]:
-    """Seconds each update's record, look at its chat's earlier updates and mark took."""
+STEPS = ("record", "read", "mark")
+
+
+def timed(url: str, updates: int) -> dict[str, list[float]]:
+    """Seconds each update's record, look at its chat's earlier updates and mark took, by step."""
     store = Store.open(url)
     now = datetime.now(UTC)
-    took = []
+    took: dict[str, list[float]] = {step: [] for step in STEPS}
     try:
         for update_id in range(updates):
             received = Received(update_id, update_json(update_id), "bench", 42)
-            start = time.perf_counter()
-            store.receive_update(1, received, now)
-            store.update_holders_before(1, received, now - timedelta(days=1))
-            store.handled_update(1, received, now)
-            took.append(time.perf_counter() - start)
+            steps = (
+                partial(store.receive_update, 1, received, now),
+                partial(store.update_holders_before, 1, received, now - timedelta(days=1)),
+                partial(store.handled_update, 1, received, now),
+            )
+            for step, call in zip(STEPS, steps, strict=True):
+                start = time.perf_counter()
+                call()
+                took[step].append(time.perf_counter() - start)
     finally:
         store.close()
     return took
+
+
+def load() -> str:
+    return " / ".join(f"{average:.1f}" for average in os.getloadavg())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,15 +75,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--updates", type=int, default=2000)
     args = parser.parse_args(argv)
     rows = []
+    before = load()
     with tempfile.TemporaryDirectory(prefix="newsbot-journal-") as tmp, postgres_server() as new_database:
         for database, url in (("sqlite", f"sqlite:///{Path(tmp) / 'store.sqlite3'}"), ("postgresql", new_database())):
             took = timed(url, args.updates)
-            shown = [percentile(took, p) for p in (50, 95, 99)] + [sum(took) / len(took)]
-            rows.append([database, f"{args.updates:,}", *(f"{seconds * 1000:.2f}" for seconds in shown)])
-    print(markdown_table(["database", "updates", "p50 ms", "p95 ms", "p99 ms", "mean ms"], rows))
+            whole = [sum(seconds) for seconds in zip(*took.values(), strict=True)]
+            for step, seconds in (*took.items(), ("all three", whole)):
+                shown = [percentile(seconds, p) for p in (50, 95, 99)] + [sum(seconds) / len(seconds)]
+                rows.append([database, step, f"{args.updates:,}", *(f"{s * 1000:.2f}" for s in shown)])
+    print(markdown_table(["database", "step", "updates", "p50 ms", "p95 ms", "p99 ms", "mean ms"], rows))
     print(
-        "\nms: recording one update, reading its chat's earlier unhandled ones and marking it handled (three"
-        " transactions), one process, nothing else writing."
+        "\nms: recording one update, reading its chat's earlier unhandled ones, marking it handled (a transaction"
+        f" each), one process, nothing else writing. Load average (1 / 5 / 15 min) before: {before}; after: {load()}"
+        f" ({os.cpu_count()} cores)."
     )
     return 0
 

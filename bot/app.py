@@ -72,7 +72,7 @@ class NewsbotApplication(App):
         await super().stop()
 
     async def process_update(self, update: object) -> None:
-        async with handling(self.bot_data.journal, update):
+        async with handling(self.bot_data.journal, update, self.process_update):
             await super().process_update(update)
 
 

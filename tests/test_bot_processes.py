@@ -325,6 +325,59 @@ def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3
 
 
+def test_a_full_article_a_kill_cut_short_is_sent_by_the_next_start_not_said_to_be_above(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """kill -9 while a press of "Full article" sends the article (its send claimed in the store first, so that a
+    second press sends nothing more): the next start handled the press again and found the claim, said "The article
+    is above." and sent nothing, for the button's 10 minutes. The press handled again takes its own claim again
+    and the article goes out."""
+    killed = start_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
+        # The article's send held up, killed meanwhile, then never served (as one that did not reach Telegram).
+        server.slow("sendMessage", 5)
+        server.fail_next("sendMessage", error_code=0, chat_id=ALICE)
+        server.press_button(ALICE, answer.result["message_id"], data)
+        server.wait_for("answerCallbackQuery", timeout=60)  # confirmed just before the article's send
+        time.sleep(1.5)
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    server.slow("sendMessage", 0)
+    server.wait_for("sendMessage", lambda call: not call.ok, chat_id=ALICE, timeout=60)
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        [_, article] = server.wait_for("sendMessage", lambda call: call.ok, count=2, chat_id=ALICE, timeout=60)
+        assert "40,000 years ago" in visible_text(article.params["text"])
+        [_, again] = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+        assert again.params.get("text") != ALREADY_SENT
+        # A press now, within the button's window, is the one that says so.
+        server.press_button(ALICE, answer.result["message_id"], data)
+        [*_, above] = server.wait_for("answerCallbackQuery", count=3, timeout=60)
+        assert above.params.get("text") == ALREADY_SENT
+    assert server.sent_counts()[ALICE] == 2
+
+
+WEBHOOK_SECRET = "s3cret-token"
+
+
+def webhook_env(port: int) -> dict[str, str]:
+    """The variables of a webhook bot behind https://bot.example.org, listening on `port` here."""
+    return {
+        "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "NEWSBOT_SEMANTIC": "off",
+    }
+
+
+def hook(port: int) -> str:
+    return f"http://127.0.0.1:{port}/telegram-hook"
+
+
 def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_starts_again(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -332,19 +385,12 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     deliver it again: a bot killed with SIGKILL then answers it when it starts again, once, even if Telegram does
     deliver it again (a 200 lost on its way), and goes on answering."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
-    port, secret = free_port(), "s3cret-token"
-    hook = f"http://127.0.0.1:{port}/telegram-hook"
-    webhook = {
-        "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-        "WEBHOOK_SECRET": secret,
-        "NEWSBOT_SEMANTIC": "off",
-    }
+    port = free_port()
+    webhook = webhook_env(port)
 
     def asked(question: str) -> int:
         update_id = server.send_text(ALICE, question)
-        assert server.deliver(hook, update_id, secret) == 200
+        assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
         return update_id
 
     killed = start_bot(settings, server, tmp_path, **webhook)
@@ -359,14 +405,11 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     with running_bot(settings, server, tmp_path, **webhook):
         [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
         assert CORPUS_ANSWER in visible_text(answer.params["text"])
-        assert server.deliver(hook, update_id, secret) == 200
+        assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
         asked("When did the rail strike end?")
         answers = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
         assert "Rail Strike" in visible_text(answers[1].params["text"])
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
-
-
-WEBHOOK_SECRET = "s3cret-token"
 
 
 @contextmanager
@@ -377,20 +420,9 @@ def webhook_bots(settings: Settings, server: FakeBotAPI, tmp_path: Path) -> Iter
     with ExitStack() as processes:
         for name in ("first", "second"):
             port = free_port()
-            hooks.append(f"http://127.0.0.1:{port}/telegram-hook")
+            hooks.append(hook(port))
             (tmp_path / name).mkdir()
-            processes.enter_context(
-                running_bot(
-                    settings,
-                    server,
-                    tmp_path / name,
-                    WEBHOOK_URL="https://bot.example.org/telegram-hook",
-                    WEBHOOK_LISTEN="127.0.0.1",
-                    WEBHOOK_PORT=str(port),
-                    WEBHOOK_SECRET=WEBHOOK_SECRET,
-                    NEWSBOT_SEMANTIC="off",
-                )
-            )
+            processes.enter_context(running_bot(settings, server, tmp_path / name, **webhook_env(port)))
         yield hooks
 
 
@@ -454,26 +486,51 @@ def test_one_chat_s_messages_given_to_two_webhook_processes_are_answered_in_the_
         assert CORPUS_ANSWER not in visible_text(helping.params["text"])
 
 
+def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_answered_at_once_after_its_question(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook: /help waits for the question before it that another process is
+    answering. That process killed with SIGKILL, /help was answered at once and the question, left unanswered,
+    only at a beat of the living process, after /help. Now the process that waits takes the question over itself
+    and answers it first, within seconds."""
+    first_port, second_port = free_port(), free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    killed = start_bot(bot_settings, server, tmp_path / "first", **webhook_env(first_port))
+    try:
+        with running_bot(bot_settings, server, tmp_path / "second", **webhook_env(second_port)):
+            server.slow("sendChatAction", 60)
+            asked = server.send_text(ALICE, CORPUS_QUESTION)
+            assert server.deliver(hook(first_port), asked, WEBHOOK_SECRET) == 200
+            helped = server.send_command(ALICE, "help")
+            assert server.deliver(hook(second_port), helped, WEBHOOK_SECRET) == 200
+            time.sleep(1)  # /help waiting for the question
+            assert server.calls("sendMessage", chat_id=ALICE) == []
+            killed.kill()
+            killed.wait(timeout=60)
+            server.slow("sendChatAction", 0)
+            killed_at = time.monotonic()
+            answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+            # Well within a beat (bot.services.presence.BEAT_EVERY), at which the question was taken before.
+            assert time.monotonic() - killed_at < 5
+            assert CORPUS_ANSWER in visible_text(answer.params["text"])
+            assert CORPUS_ANSWER not in visible_text(helping.params["text"])
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A second webhook bot given the port the first listens on exited 1 with the traceback of tornado's bind,
     and, before that, had set the webhook to its own URL: Telegram sent the running bot's updates to it."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        bot = spawn_bot(
-            settings,
-            server,
-            tmp_path,
-            WEBHOOK_URL="https://bot.example.org/telegram-hook",
-            WEBHOOK_LISTEN="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-            WEBHOOK_SECRET="s3cret-token",
-            NEWSBOT_SEMANTIC="off",
-        )
+        bot = spawn_bot(bot_settings, server, tmp_path, **webhook_env(port))
         bot.wait(timeout=120)
     err = (tmp_path / "bot.log").read_text()
     assert bot.returncode == 2 and "Traceback" not in err, err
@@ -599,17 +656,16 @@ def wait_for_log(process: subprocess.Popen[str], log: Path, line: str) -> None:
 
 
 def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_start_builds_the_index(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A first start waits for another process's build of the index (its claim held here): the first SIGTERM lets
     the start finish, a second one ended nothing before, so the bot stopped only once the build was done. Now
     it exits at once, 130, saying so in one line; the next start builds the index and answers."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus")
-    settings.index_dir.mkdir(parents=True)
+    bot_settings.index_dir.mkdir(parents=True)
     log = tmp_path / "bot.log"
-    with (settings.index_dir / BUILD_CLAIM).open("w") as held:
+    with (bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        bot = spawn_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
         wait_for_log(bot, log, "waiting for another process's build of the index")
         bot.send_signal(signal.SIGTERM)
         wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
@@ -618,8 +674,8 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         err = log.read_text()
         assert bot.returncode == 130 and "Traceback" not in err, err
         assert err.splitlines()[-1].endswith("SIGTERM received again: stopped before the start finished"), err
-    assert not (settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
-    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+    assert not (bot_settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
+    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 

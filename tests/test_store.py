@@ -20,7 +20,7 @@ from sqlalchemy import delete, event, inspect, text, update
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine
+from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine, handled_again
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import (
@@ -300,6 +300,24 @@ def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store
     assert not store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=2), window)
 
 
+def test_a_press_handled_again_after_a_kill_takes_its_own_claim_again_not_an_earlier_press_s(store: Store) -> None:
+    """A press whose process was killed between its claim and the article going out is handled again by the next
+    start: it was told the article is above, which never came. Handled again, a claim made since it was received
+    is its own and taken again; one made before it came (an earlier press's send) still says the article is
+    above."""
+    window = FULL_ARTICLE_AGAIN_AFTER
+    received = NOW + timedelta(seconds=5)
+    assert store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=1), window)  # then the kill
+    assert not store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=30), window)
+    with handled_again(received):
+        assert store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=30), window)
+    # The claim taken again is the new one: its release (the send failed again) frees the button.
+    store.release_article_send(ALICE, "7", "a1", received + timedelta(seconds=30))
+    assert store.claim_article_send(ALICE, "7", "a1", NOW, window)  # an earlier press's
+    with handled_again(received):
+        assert not store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=30), window)
+
+
 BOT = 7001
 
 
@@ -380,7 +398,7 @@ def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are
         return worker is not None and worker.worker_id == gone.worker_id
 
     taken = store.take_unhandled_updates(7, "here:3:new", NOW - timedelta(days=1), is_gone)
-    assert taken == [Received(100, '{"update_id": 100}', "here:3:new")]
+    assert taken == [Received(100, '{"update_id": 100}', "here:3:new", None, NOW)]
     assert store.take_unhandled_updates(7, "here:4:other", NOW - timedelta(days=1), is_gone) == []
     # The one taken is the taker's now: when it is gone too, the next start takes it.
     assert [r.update_id for r in store.take_unhandled_updates(7, "here:4:other", NOW, lambda w: True)] == [100, 102]
@@ -411,6 +429,38 @@ def test_a_chat_s_update_knows_who_holds_its_earlier_unhandled_ones(store: Store
     store.handled_update(7, earlier, NOW)
     assert store.update_holders_before(7, mine, since) == [None]
     assert store.update_holders_before(7, mine, NOW + timedelta(seconds=1)) == []
+
+
+def test_a_chat_s_update_takes_over_only_its_chat_s_earlier_updates_a_gone_process_left(store: Store) -> None:
+    """An update waiting for its chat's earlier ones, whose process was killed, takes those over to handle them
+    first: not other chats', later or handled ones, nor a live process's (the beat's take-over gets the rest)."""
+    gone = Worker("elsewhere:1:gone", "elsewhere", 1, NOW, NOW)
+    live = Worker("elsewhere:2:live", "elsewhere", 2, NOW, NOW)
+    for worker in (gone, live):
+        store.beat(worker, NOW, NOW, NOW - timedelta(days=1))
+
+    def received(update_id: int, worker: Worker, chat_id: int | None = ALICE) -> Received:
+        update = Received(update_id, f'{{"update_id": {update_id}}}', worker.worker_id, chat_id)
+        assert store.receive_update(7, update, NOW)
+        return update
+
+    received(100, gone)
+    received(101, live)
+    store.handled_update(7, received(102, gone), NOW)
+    received(103, gone, ALICE + 1)  # another chat
+    received(104, gone, None)  # an inline query
+    received(105, gone)
+    waiting = Received(106, "{}", "here:3:me", ALICE)
+    received(107, gone)  # later
+
+    def is_gone(worker: Worker | None) -> bool:
+        return worker is not None and worker.worker_id == gone.worker_id
+
+    since = NOW - timedelta(days=1)
+    taken = store.take_unhandled_updates(7, waiting.worker, since, is_gone, waiting)
+    assert taken == [Received(n, f'{{"update_id": {n}}}', waiting.worker, ALICE, NOW) for n in (100, 105)]
+    assert store.take_unhandled_updates(7, "here:4:other", since, is_gone, waiting) == []
+    assert [t.update_id for t in store.take_unhandled_updates(7, "here:4:other", since, is_gone)] == [103, 104, 107]
 
 
 def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:

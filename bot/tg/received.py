@@ -8,8 +8,10 @@ Updater waits for that before it moves the offset on; the webhook, before it ans
 a start takes over the unhandled updates of processes that are gone (bot.services.presence) and handles them
 first. An update Telegram delivers again (a process killed between recording and confirming it) is known by its
 id and handled once. What cannot be known: a reply Telegram accepted just before the kill is sent again (the
-Bot API takes no key to make a send happen once). The record keeps the update's chat, so that processes sharing a
-webhook handle a chat's updates in order (`Journal.turn`), as one process does (bot.tg.order).
+Bot API takes no key to make a send happen once). An update handled again is handled inside `handled_again`, so
+that what its first handling claimed in the store (a full article's send) is taken again, not taken as done. The
+record keeps the update's chat, so that processes sharing a webhook handle a chat's updates in order
+(`Journal.turn`), as one process does (bot.tg.order).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +31,7 @@ from telegram.ext import Application
 
 from bot.errors import NewsbotError
 from bot.services.presence import Presence
-from bot.store import Received, Store, answering
+from bot.store import Received, Store, answering, handled_again
 from bot.tg.outage import Outage
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,8 @@ class Journal:
             "cannot record the updates received", "; a bot killed meanwhile loses the ones it is handling"
         )
         self._recorded: set[int] = set()
+        # Updates taken over from processes now gone, not handled yet: when each was received.
+        self._taken: dict[int, datetime] = {}
         self._unmarked: list[Received] = []
         self._settling = threading.Lock()
         self._unrecorded_until = float("-inf")
@@ -107,10 +111,13 @@ class Journal:
         self.outage.failed(error)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
 
-    async def turn(self, update: Update) -> None:
+    async def turn(self, update: Update, handle: Callable[[Update], Awaitable[object]]) -> None:
         """Wait while another running process handles an earlier update of this update's chat, as a chat's updates
         wait in one process (bot.tg.order). Several processes behind one webhook: Telegram sends a chat's next
-        update once the last is answered, which the webhook does once it is recorded, not handled."""
+        update once the last is answered, which the webhook does once it is recorded, not handled.
+
+        Earlier ones a process now gone left unhandled are taken over and handled first, with `handle`: left to the
+        next beat's take-over, they were answered after this one, seconds later."""
         if update.update_id not in self._recorded or update.effective_chat is None:
             return
         row, deadline = self._row(update), time.monotonic() + TURN_WAIT_SECONDS
@@ -120,11 +127,19 @@ class Journal:
                 holders = await asyncio.to_thread(
                     self.store.update_holders_before, self.bot_id, row, now - KEEP_RECEIVED
                 )
+                # Only once no live process holds any: one that does may be waiting for them itself.
+                gone = bool(holders) and not any(self.presence.alive(holder, now) for holder in holders)
+                taken = await asyncio.to_thread(self.take_unhandled, update.get_bot(), update) if gone else []
             except NewsbotError as exc:
                 log.info("update %d is handled without waiting for its chat's earlier ones: %s", row.update_id, exc)
                 return
-            if not any(self.presence.alive(holder, now) for holder in holders):
+            if not holders:
                 return
+            for earlier in taken:
+                log.info("update %d, which a stopped process had received, is handled first", earlier.update_id)
+                await handle(earlier)
+            if taken:
+                continue  # another process may have taken some of them meanwhile
             if time.monotonic() >= deadline:
                 log.warning(
                     "update %d is handled before its chat's earlier ones: another process has not handled them in %g s",
@@ -134,9 +149,16 @@ class Journal:
                 return
             await asyncio.sleep(TURN_LOOK_SECONDS)
 
+    def again(self, update: Update) -> AbstractContextManager[None]:
+        """Inside, `update` is handled as one taken over from a process killed while handling it, if it is: what that
+        process claimed for it in the store is its own (bot.store.handled_again)."""
+        received_at = self._taken.get(update.update_id)
+        return nullcontext() if received_at is None else handled_again(received_at)
+
     async def handled(self, update: Update) -> None:
         """Mark `update` handled (if its record was tried: a record still on its way then lands as handled). In an
         outage the mark waits for `settle`, so no chat's next update waits for the store."""
+        self._taken.pop(update.update_id, None)
         if update.update_id not in self._recorded:
             return
         self._recorded.discard(update.update_id)
@@ -157,16 +179,21 @@ class Journal:
                     return
                 self._unmarked.pop(0)
 
-    def take_unhandled(self, bot: Bot) -> list[Update]:
+    def take_unhandled(self, bot: Bot, before: Update | None = None) -> list[Update]:
         """Settle this process's marks, then take the updates that processes now gone received and did not handle,
-        oldest first (in a worker thread)."""
+        oldest first; only the earlier ones of the chat of `before`, if given (in a worker thread)."""
         self.settle()
         now = self.clock()
         self.store.prune_received_updates(now - KEEP_RECEIVED)
         taken = self.store.take_unhandled_updates(
-            self.bot_id, self.presence.worker_id, now - KEEP_RECEIVED, lambda w: not self.presence.alive(w, now)
+            self.bot_id,
+            self.presence.worker_id,
+            now - KEEP_RECEIVED,
+            lambda w: not self.presence.alive(w, now),
+            None if before is None else self._row(before),
         )
         self._recorded.update(t.update_id for t in taken)
+        self._taken.update((t.update_id, t.received_at or now) for t in taken)
         return [update for t in taken if (update := Update.de_json(json.loads(t.payload), bot)) is not None]
 
 
@@ -199,15 +226,19 @@ class ReceivedQueue(asyncio.Queue[object]):
 
 
 @asynccontextmanager
-async def handling(journal: Journal | None, update: object) -> AsyncIterator[None]:
+async def handling(
+    journal: Journal | None, update: object, handle: Callable[[Update], Awaitable[object]]
+) -> AsyncIterator[None]:
     """Handle `update` inside, once its chat's earlier updates that other processes received are handled
-    (`Journal.turn`): as someone waits for the answer (and the chat's next update for this one), a write another
-    process's lock holds up fails within seconds (`answering`) and the reader is asked to try again, not kept
-    waiting a minute; once handled, and only then, it is marked so in the journal (an update a kill -9 interrupts
-    stays to be handled by the next start)."""
-    with answering():
-        if isinstance(update, Update) and journal is not None:
-            await journal.turn(update)
+    (`Journal.turn`; those of a process now gone, here with `handle`, as this one is): as someone waits for the
+    answer (and the chat's next update for this one), a write another process's lock holds up fails within seconds
+    (`answering`) and the reader is asked to try again, not kept waiting a minute; once handled, and only then, it
+    is marked so in the journal (an update a kill -9 interrupts stays to be handled by the next start)."""
+    if not isinstance(update, Update) or journal is None:
+        with answering():
+            yield
+        return
+    with answering(), journal.again(update):
+        await journal.turn(update, handle)
         yield
-        if isinstance(update, Update) and journal is not None:
-            await journal.handled(update)
+        await journal.handled(update)

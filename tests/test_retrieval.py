@@ -438,12 +438,12 @@ def test_weak_passages_list_the_headlines_of_other_stories_and_the_words_no_arti
             Article(title="Chess club reopens", paragraphs=("The chess club reopens on Monday after repairs.",)),
         ]
     )
-    weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=1))
+    weak = library.ask(library.request("What does Nintendo plan for the handheld console?", k=1))
     assert weak.found and not weak.confident, weak
-    assert weak.reason == "No article uses the words \u201cNintendo\u201d or \u201csay\u201d."
+    assert weak.reason == "No article uses the word \u201cNintendo\u201d."
     shown = {p.article.title for p in weak.passages}
     assert weak.closest and shown.isdisjoint(a.title for a in weak.closest), weak
-    following = library.ask(library.request("What did Nintendo say about the handheld console?", k=1, offset=1))
+    following = library.ask(library.request("What does Nintendo plan for the handheld console?", k=1, offset=1))
     assert shown.isdisjoint(a.title for a in following.closest)
 
 
@@ -704,9 +704,10 @@ def test_the_readers_own_words_order_the_passages_of_the_stories_followed(follow
     assert searched == "who bought it? (Yukos unit fetches at auction)"
     answer = followed_news.ask(followed_news.request(searched))
     ours = [p for p in answer.passages if p.article.id == auction.id]
-    assert ours and "bought" in ours[0].matched, answer
+    bought = set(analyze("bought"))
+    assert ours and bought <= ours[0].matched, answer
     # Marked: the reader's words, not the headlines' it was searched with ("Yukos", "auction").
-    assert all(p.matched <= {"bought"} for p in answer.passages), answer
+    assert all(p.matched <= bought for p in answer.passages), answer
     # The buyer: in its second paragraph, where the headlines' order showed a spokesman's quote.
     assert any(p.text.startswith("Baikal Finance Group outbid") for p in ours), answer
 

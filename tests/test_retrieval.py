@@ -172,6 +172,28 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
         assert "Did you mean" not in declined.reason
 
 
+def test_a_suggestion_is_the_word_the_articles_write_beside_the_questions_other_words(news: Library) -> None:
+    """ "tiem warnr profts" was asked after "warn", the word one edit from "warnr" that most paragraphs use, and
+    after nothing for "tiem", a word too short to guess from alone ("time" or "item"); the articles write "Time
+    Warner" side by side, which tells both. Alone, each is read as before."""
+    news.add(
+        [
+            Article(title="Media results", paragraphs=("Time Warner said profits rose by a tenth.",)),
+            Article(title="Shares", paragraphs=("Shares in Time Warner fell on Monday.",)),
+            Article(title="Flu", paragraphs=("Doctors warn of flu this winter.",)),
+            Article(title="Roads", paragraphs=("Police warned drivers of ice.",)),
+            Article(title="Storms", paragraphs=("Forecasters warn of storms and warned of floods.",)),
+            Article(title="Shop", paragraphs=("The shop sold every item it had.",)),
+        ]
+    )
+    declined = news.ask(news.request("tiem warnr profts"))
+    assert not declined.found
+    # As the articles write them within a sentence.
+    assert declined.reason.endswith("Did you mean \u201cTime\u201d, \u201cWarner\u201d and \u201cprofits\u201d?")
+    assert news.ask(news.request("warnr")).reason.endswith("Did you mean \u201cwarn\u201d?")
+    assert "Did you mean" not in news.ask(news.request("tiem")).reason
+
+
 def test_a_suggestion_is_found_where_the_first_paragraphs_write_the_words_other_forms(news: Library) -> None:
     """The stem's best paragraphs (short, saying it often) write "created"; "rreate" meant "create", which only
     a long paragraph further down writes."""

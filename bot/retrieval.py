@@ -250,6 +250,9 @@ STATIC_ANSWERABILITY = Answerability(
 SECOND_STAGES = {"on": (SEMANTIC_RANKER, SEMANTIC_ANSWERABILITY), "static": (STATIC_RANKER, STATIC_ANSWERABILITY)}
 COMPLETE = 0.999
 UNSEEN_FULL_AT = 10_000
+# A word a quarter of the paragraphs hold or more (BM25's idf of that share) tells nothing of whether the story is
+# there: "say", which every story's "said" meets.
+COMMON_IDF = math.log(4)
 # A sentence holding every word of a question asked as one answers it, with its paragraph, as if they were typed as
 # keywords when fewer than this many paragraphs of the library would hold them all by chance (`chance_meetings`):
 # they meet there because it is about them. Of the BBC questions that one passage holds whole, the answerable ones'
@@ -692,14 +695,15 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
-    # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
-    # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
+    # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
+    # it counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
-    # paragraph has ("what did putin say about ukraine" typed in lower case), which only the vectors could answer,
-    # by a guess.
+    # paragraph has but words most of them hold ("what did putin say about ukraine" typed in lower case, "say" met
+    # by the story's every "said"), which only the vectors could answer, by a guess.
     never_used = frozenset(idf.keys() - weights.used().keys())
     named = name_terms(question)
-    by_chance = 1.0 if never_used == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
+    telling = {t for t, v in idf.items() if v >= COMMON_IDF}
+    by_chance = 1.0 if telling <= never_used else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in never_used) / (sum(idf.values()) or 1.0)
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []

@@ -14,7 +14,7 @@ mode: the encoder (`on`, the default), static word-piece vectors (`static`, thei
 words alone (`off`). With `--data-dir` the libraries are kept there and reused (`bbc`, `squad` and their
 `-static` siblings, as bench/quality.py keeps them).
 
-    python bench/no_answer.py [--squad-questions 500] [--data-dir DIR]
+    python bench/no_answer.py [--squad-questions 500] [--data-dir DIR] [--modes on,static,off]
 """
 
 from __future__ import annotations
@@ -64,19 +64,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--squad-questions", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, default=None, help="where the libraries are (or go)")
+    parser.add_argument(
+        "--modes", default=",".join(SEMANTIC_MODES), help="the semantic modes measured, comma-separated (all)"
+    )
     args = parser.parse_args(argv)
+    modes = [mode for mode in SEMANTIC_MODES if mode in args.modes.split(",")]
     squad_articles, squad = load_squad()
     squad_questions = [q.question for q in random.Random(args.seed).sample(squad, args.squad_questions)]
     natural = load_questions()
     with tempfile.TemporaryDirectory(prefix="newsbot-no-answer-") as tmp:
         base = args.data_dir or Path(tmp)
         # "off" asks the default's libraries without their vectors.
-        bbc = {mode: bbc_library(beside(base / "bbc", mode), mode) for mode in VECTOR_MODES}
+        vector_modes = [mode for mode in VECTOR_MODES if mode in modes or mode == "on"]
+        bbc = {mode: bbc_library(beside(base / "bbc", mode), mode) for mode in vector_modes}
         squad_libraries = {
-            mode: squad_library(beside(base / "squad", mode), squad_articles, mode)[0] for mode in VECTOR_MODES
+            mode: squad_library(beside(base / "squad", mode), squad_articles, mode)[0] for mode in vector_modes
         }
         rows = []
-        for mode in SEMANTIC_MODES:
+        for mode in modes:
             semantic = mode != "off"
             news, own = bbc.get(mode, bbc["on"]), squad_libraries.get(mode, squad_libraries["on"])
             groups = {

@@ -6,6 +6,7 @@ Also sentence splitting for trimming long paragraphs, with nltk's Punkt and ship
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -29,12 +30,33 @@ _THOUSANDS = re.compile(r",(?=\d{3}\b)")
 _COMPOUND = re.compile(r"[-/&]")
 
 
+def _data(name: str) -> str:
+    return files("bot.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def _word_list(name: str) -> frozenset[str]:
-    text = files("bot.data").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(_lines(_data(name)))
 
 
-STOPWORDS = _word_list("stopwords_en.txt")
+def _base_forms(text: str) -> dict[str, str]:
+    """Each irregular form's base, from lines of a base and its forms ("say said")."""
+    return {form: base for base, *forms in map(str.split, _lines(text)) for form in forms}
+
+
+_STOPWORDS_TEXT = _data("stopwords_en.txt")
+_IRREGULAR_TEXT = _data("irregular_verbs_en.txt")
+STOPWORDS = frozenset(_lines(_STOPWORDS_TEXT))
+IRREGULAR_VERBS = _base_forms(_IRREGULAR_TEXT)
+# The analysis an index's terms were made by (bot/index/follower.py builds an index made by another again): a
+# change to the rules in this module is a new number here; a change to the word lists changes the digest alone.
+ANALYSIS_RULES = 2
+ANALYSIS = "{}-{}".format(
+    ANALYSIS_RULES, hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}".encode()).hexdigest()[:16]
+)
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
 # Small words of questions asked in other languages (folded), which English questions do not use.
 OTHER_QUESTION_WORDS = _word_list("question_words_other.txt")
@@ -51,10 +73,10 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball stem of one folded word."""
+    """Snowball stem of one folded word, an irregular verb's form read as its base first ("said" as "say")."""
     if not _HAS_LETTER.search(word):
         return word
-    stemmed: str = _STEMMER.stem(word)
+    stemmed: str = _STEMMER.stem(IRREGULAR_VERBS.get(word, word))
     return stemmed
 
 

@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentenc
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
-from bot.index.engine import MAX_QUERY_TERMS
+from bot.index.engine import MAX_QUERY_TERMS, unique_terms
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
@@ -249,6 +250,9 @@ STATIC_ANSWERABILITY = Answerability(
 SECOND_STAGES = {"on": (SEMANTIC_RANKER, SEMANTIC_ANSWERABILITY), "static": (STATIC_RANKER, STATIC_ANSWERABILITY)}
 COMPLETE = 0.999
 UNSEEN_FULL_AT = 10_000
+# A word a quarter of the paragraphs hold or more (BM25's idf of that share) tells nothing of whether the story is
+# there: "say", which every story's "said" meets.
+COMMON_IDF = math.log(4)
 # A sentence holding every word of a question asked as one answers it, with its paragraph, as if they were typed as
 # keywords when fewer than this many paragraphs of the library would hold them all by chance (`chance_meetings`):
 # they meet there because it is about them. Of the BBC questions that one passage holds whole, the answerable ones'
@@ -717,12 +721,13 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # A word only a headline uses ("£4.2m", where the story's text says "£4.2 million") is no word the articles
     # lack: BM25 found its story by it (it is not named in a decline either, `no_article_uses`).
     unused = never_used.difference(*(_term_set(headline) for headline in headlines.values()))
-    # That a word is missing from a handful of paragraphs says little ("say" where they all wrote "said"), so it
-    # counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
+    # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
+    # it counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
-    # paragraph has ("what did putin say about ukraine" typed in lower case), which only the vectors could answer,
-    # by a guess.
-    by_chance = 1.0 if unused == idf.keys() else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
+    # paragraph has but words most of them hold ("what did putin say about ukraine" typed in lower case, "say" met
+    # by the story's every "said"), which only the vectors could answer, by a guess.
+    telling = {t for t, v in idf.items() if v >= COMMON_IDF}
+    by_chance = 1.0 if telling <= unused else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / (sum(idf.values()) or 1.0)
     # A name of several words that no passage found holds together is no more there than a name no paragraph
     # uses: "Why did Lord Kennedy sue?" found Helena Kennedy, a Labour peer, and Lord Holme beside Charles Kennedy.
@@ -1021,22 +1026,31 @@ _APOSTROPHE = re.compile(r"['\u2019]")
 # its other words ("created" of "create"): 5 left 14% of typos of BBC words without a suggestion, 20 leave 7%
 # and suggest no more correct words (bench/spelling.py).
 SPELLING_PARAGRAPHS = 20
-# Shorter words have too many real words one edit away ("iPad" and "iPod") to guess which was meant.
+# Shorter words have too many real words one edit away ("iPad" and "iPod") to guess which was meant from the word
+# alone; a word of four letters is respelt only as one the articles write beside the question's next or previous word
+# ("tiem warnr" as "time warner"), which says which was meant.
 MIN_RESPELT_CHARS = 5
+MIN_RESPELT_CHARS_BESIDE = 4
 # A word's edits grow with its length, and stemming each with the square of it: a 1,000-letter "word" took minutes.
 # English words of news are shorter ("counterintelligence" has 19 letters); so are the words a reader misspells.
 MAX_RESPELT_CHARS = 24
 # Words looked for per question: a decline names a few; a question of many unknown words ("xqzvw ...", another
 # language) would otherwise cost a search per word.
 MAX_RESPELT_WORDS = 5
+# A word's edits that the articles use, most used first, read for whether they stand beside the question's
+# neighbouring words: each costs a search.
+MAX_BESIDE_TRIED = 6
 
 
 def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
-    of: for each such word of MIN_RESPELT_CHARS to MAX_RESPELT_CHARS unaccented letters that is not a word of the
-    encoder's vocabulary (the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) whose term most
-    paragraphs hold (`Idf.used`), as a paragraph holding it spells it ("yukos", not "yukoes", of the same stem).
-    Names (`name_terms`) are to be left out of `unseen` by the caller.
+    of: for each such word of MIN_RESPELT_CHARS_BESIDE to MAX_RESPELT_CHARS unaccented letters that is not a word of
+    the encoder's vocabulary (the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) that a
+    paragraph writes beside the question's word before or after it (that word, or one its own misspelling may be
+    of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a word of
+    MIN_RESPELT_CHARS or more, the one whose term most paragraphs hold (`Idf.used`); as a paragraph holding it
+    spells it ("yukos", not "yukoes", of the same stem). Names (`name_terms`) are to be left out of `unseen` by the
+    caller.
 
     Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
     lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
@@ -1046,27 +1060,78 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
     ("boson" as "Boston", of an unanswerable question).
     """
     vocabulary = _vocabulary()
-    out: dict[str, str] = {}
-    tried: set[str] = set()
+    # The question's kept words in order, each with its term and, for a word looked for, its edits' terms that the
+    # articles use (most used first) and the edits of each.
+    order: list[tuple[str, str]] = []
+    edits_of: dict[str, dict[str, set[str]]] = {}
     for start, end, term in words(question):
         word = question[start:end].casefold()
-        if term not in unseen or word in tried or word in vocabulary:
+        order.append((word, term))
+        if term not in unseen or word in edits_of or word in vocabulary:
             continue
-        if not (MIN_RESPELT_CHARS <= len(word) <= MAX_RESPELT_CHARS and word.isascii() and word.isalpha()):
+        if not (MIN_RESPELT_CHARS_BESIDE <= len(word) <= MAX_RESPELT_CHARS and word.isascii() and word.isalpha()):
             continue
-        if len(tried) == MAX_RESPELT_WORDS:
-            break
-        tried.add(word)
-        edits = {edit: terms[0] for edit in one_edit(word) if len(terms := analyze(edit)) == 1}
-        listed = sorted(set(edits.values()))
-        used: list[tuple[float, str]] = []
-        for at in range(0, len(listed), MAX_QUERY_TERMS):
-            used += [(v, t) for t, v in engine.idf(listed[at : at + MAX_QUERY_TERMS]).used().items()]
-        if used:
-            term = min(used)[1]
-            if spelt := spelling(term, {edit for edit, t in edits.items() if t == term}, engine, store):
-                out[word] = spelt
+        if len(edits_of) == MAX_RESPELT_WORDS:
+            continue
+        edits_of[word] = _used_edits(word, engine)
+    out: dict[str, str] = {}
+    for word, edits in edits_of.items():
+        if not edits:
+            continue
+        chosen = _beside(word, order, edits_of, unseen, engine, store)
+        if chosen is None and len(word) >= MIN_RESPELT_CHARS:
+            chosen = next(iter(edits))  # the most used
+        if chosen is not None and (spelt := spelling(chosen, edits[chosen], engine, store)):
+            out[word] = spelt
     return out
+
+
+def _used_edits(word: str, engine: Engine) -> dict[str, set[str]]:
+    """The terms of `word`'s edits that some paragraph holds, most used first, each with its edits."""
+    edits: dict[str, set[str]] = {}
+    for edit in one_edit(word):
+        if len(terms := analyze(edit)) == 1:
+            edits.setdefault(terms[0], set()).add(edit)
+    listed = sorted(edits)
+    used: list[tuple[float, str]] = []
+    for at in range(0, len(listed), MAX_QUERY_TERMS):
+        used += [(v, t) for t, v in engine.idf(listed[at : at + MAX_QUERY_TERMS]).used().items()]
+    return {t: edits[t] for _, t in sorted(used)}
+
+
+def _beside(
+    word: str,
+    order: Sequence[tuple[str, str]],
+    edits_of: Mapping[str, Mapping[str, set[str]]],
+    unseen: Collection[str],
+    engine: Engine,
+    store: Store,
+) -> str | None:
+    """The term of `word`'s edits (of the MAX_BESIDE_TRIED most used) that the most paragraphs (of the
+    SPELLING_PARAGRAPHS each's search gives) write right after the question's word before it or right before its
+    word after it (a word's own term, or for a word no paragraph uses, the terms of its edits); None when none
+    does. Counted, not only found: "at the same time warned" puts "warn" beside "time" too."""
+    at = next(i for i, (w, _) in enumerate(order) if w == word)
+
+    def neighbour(i: int) -> frozenset[str]:
+        if not 0 <= i < len(order):
+            return frozenset()
+        other, term = order[i]
+        return frozenset(edits_of.get(other, {})) if term in unseen else frozenset({term})
+
+    before, after = neighbour(at - 1), neighbour(at + 1)
+    if not before and not after:
+        return None
+    counts: dict[str, int] = {}
+    for term in list(edits_of[word])[:MAX_BESIDE_TRIED]:
+        hits = engine.search(Query(unique_terms([*before, term, *after])), SPELLING_PARAGRAPHS)
+        texts = store.paragraph_texts((h.article_id, h.position) for h in hits).values()
+        counts[term] = sum(
+            any((a in before and b == term) or (a == term and b in after) for a, b in pairwise(analyze(text)))
+            for text in texts
+        )
+    best = max(counts, key=counts.__getitem__)  # the most used of those counted alike
+    return best if counts[best] else None
 
 
 def spelling(term: str, forms: Collection[str], engine: Engine, store: Store) -> str | None:

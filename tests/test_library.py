@@ -360,6 +360,39 @@ def test_an_index_of_an_earlier_version_is_rebuilt(settings: Settings, caplog: p
     assert "made by another version of newsbot" in caplog.text
 
 
+@pytest.mark.parametrize("recorded", ["", "1-0123456789abcdef"], ids=["made-before-analyses-were-recorded", "another"])
+def test_an_index_made_by_another_text_analysis_is_rebuilt_before_it_answers(
+    settings: Settings, caplog: pytest.LogCaptureFixture, recorded: str
+) -> None:
+    """An upgrade that changes the analysis ("said" is now the term "say") would have answered from the old index,
+    whose terms the questions' no longer meet: "What did the judge say?" found nothing of "the judge said"."""
+    library = Library.open(settings)
+    try:
+        library.add([article("Fire fine", "The judge said the owner had ignored two warnings about blocked exits.")])
+    finally:
+        library.close()
+    old = settings.index_dir / current_generation(settings)
+    if recorded:
+        (old / "analysis").write_text(recorded)
+    else:
+        (old / "analysis").unlink(missing_ok=True)
+    with caplog.at_level(logging.WARNING):
+        library = Library.open(settings)
+    try:
+        assert current_generation(settings) != old.name
+        assert "another version of newsbot's text analysis" in caplog.text
+        assert_consistent(library)
+        answer = library.ask(library.request("what did the judge say", per_article=5))
+        assert answer.found and "judge said" in answer.passages[0].text
+    finally:
+        library.close()
+    rebuilt = current_generation(settings)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        Library.open(settings).close()  # the rebuilt one serves from now on
+    assert current_generation(settings) == rebuilt and "text analysis" not in caplog.text
+
+
 def test_open_while_another_process_holds_the_writer_answers_and_never_rebuilds(settings: Settings) -> None:
     """Issue 7, defects 1 and 6: opening for a question needs no writer and never rebuilds on a count mismatch."""
     Library.open(settings).close()

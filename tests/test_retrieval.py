@@ -172,6 +172,28 @@ def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news:
         assert "Did you mean" not in declined.reason
 
 
+def test_a_suggestion_is_the_word_the_articles_write_beside_the_questions_other_words(news: Library) -> None:
+    """ "tiem warnr profts" was asked after "warn", the word one edit from "warnr" that most paragraphs use, and
+    after nothing for "tiem", a word too short to guess from alone ("time" or "item"); the articles write "Time
+    Warner" side by side, which tells both. Alone, each is read as before."""
+    news.add(
+        [
+            Article(title="Media results", paragraphs=("Time Warner said profits rose by a tenth.",)),
+            Article(title="Shares", paragraphs=("Shares in Time Warner fell on Monday.",)),
+            Article(title="Flu", paragraphs=("Doctors warn of flu this winter.",)),
+            Article(title="Roads", paragraphs=("Police warned drivers of ice.",)),
+            Article(title="Storms", paragraphs=("Forecasters warn of storms and warned of floods.",)),
+            Article(title="Shop", paragraphs=("The shop sold every item it had.",)),
+        ]
+    )
+    declined = news.ask(news.request("tiem warnr profts"))
+    assert not declined.found
+    # As the articles write them within a sentence.
+    assert declined.reason.endswith("Did you mean \u201cTime\u201d, \u201cWarner\u201d and \u201cprofits\u201d?")
+    assert news.ask(news.request("warnr")).reason.endswith("Did you mean \u201cwarn\u201d?")
+    assert "Did you mean" not in news.ask(news.request("tiem")).reason
+
+
 def test_a_suggestion_is_found_where_the_first_paragraphs_write_the_words_other_forms(news: Library) -> None:
     """The stem's best paragraphs (short, saying it often) write "created"; "rreate" meant "create", which only
     a long paragraph further down writes."""
@@ -465,12 +487,12 @@ def test_weak_passages_list_the_headlines_of_other_stories_and_the_words_no_arti
             Article(title="Chess club reopens", paragraphs=("The chess club reopens on Monday after repairs.",)),
         ]
     )
-    weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=1))
+    weak = library.ask(library.request("What does Nintendo plan for the handheld console?", k=1))
     assert weak.found and not weak.confident, weak
-    assert weak.reason == "No article uses the words \u201cNintendo\u201d or \u201csay\u201d."
+    assert weak.reason == "No article uses the word \u201cNintendo\u201d."
     shown = {p.article.title for p in weak.passages}
     assert weak.closest and shown.isdisjoint(a.title for a in weak.closest), weak
-    following = library.ask(library.request("What did Nintendo say about the handheld console?", k=1, offset=1))
+    following = library.ask(library.request("What does Nintendo plan for the handheld console?", k=1, offset=1))
     assert shown.isdisjoint(a.title for a in following.closest)
 
 
@@ -731,9 +753,10 @@ def test_the_readers_own_words_order_the_passages_of_the_stories_followed(follow
     assert searched == "who bought it? (Yukos unit fetches at auction)"
     answer = followed_news.ask(followed_news.request(searched))
     ours = [p for p in answer.passages if p.article.id == auction.id]
-    assert ours and "bought" in ours[0].matched, answer
+    bought = set(analyze("bought"))
+    assert ours and bought <= ours[0].matched, answer
     # Marked: the reader's words, not the headlines' it was searched with ("Yukos", "auction").
-    assert all(p.matched <= {"bought"} for p in answer.passages), answer
+    assert all(p.matched <= bought for p in answer.passages), answer
     # The buyer: in its second paragraph, where the headlines' order showed a spokesman's quote.
     assert any(p.text.startswith("Baikal Finance Group outbid") for p in ours), answer
 

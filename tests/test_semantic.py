@@ -375,7 +375,8 @@ FARES = "Rail fares to rise by 3.1% in March"
         ("Will QuickCrate appeal?", RIDERS, "would consider an appeal", "Will QuickCrate close?"),
         ("Will QuickCrate appeal the ruling?", RIDERS, "would consider an appeal", "When will the Supreme Court rule?"),
         ("How late are the trains?", FARES, "one train in five ran late", "Will the train drivers strike?"),
-        ("How late are the trains?", FARES, "one train in five ran late", "Who runs the trains?"),
+        # Not "Who runs the trains?": "ran late" is a form of "run" too, which no analysis tells apart.
+        ("How late are the trains?", FARES, "one train in five ran late", "Who owns the trains?"),
         # Everyday questions, whatever their words meet.
         ("Will QuickCrate appeal?", RIDERS, "would consider an appeal", "What is the capital of Australia?"),
         ("How late are the trains?", FARES, "one train in five ran late", "How do I cook rice?"),
@@ -395,6 +396,34 @@ def test_a_small_library_answers_words_that_meet_in_one_sentence_and_declines_wh
     assert answer.found and answer.passages[0].article.title == title, answer
     assert any(passage in p.text for p in answer.passages), answer
     assert not newcomer.ask(newcomer.request(declined)).found, declined
+
+
+@pytest.fixture(scope="module")
+def courts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Thirteen stories of tests/data/courts_and_towns, each with its vectors."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("courts") / "data", corpus_dir=DATA / "courts_and_towns")
+    library = Library.open(settings)
+    library.embed()
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("What did the judge say?", "The judge said the owner had ignored two warnings"),
+        ("what did the judge say", "The judge said the owner had ignored two warnings"),
+        ("Who won the cup?", "Harwick Rovers won the county cup final"),
+        ("Where did the minister go?", "The environment minister went to Dunmore"),
+    ],
+)
+def test_a_small_library_answers_a_verb_asked_in_another_form_than_its_story_writes(
+    courts: Library, question: str, passage: str
+) -> None:
+    """Thirteen stories: "What did the judge say?" was declined, though one quotes a judge who "said", since "say"
+    was a word no paragraph used; "won" and "went" were answered only as weaker evidence."""
+    answer = courts.ask(courts.request(question))
+    assert answer.found and answer.confident and answer.passages[0].text.startswith(passage), answer
 
 
 def test_weak_answers_are_shown_as_weaker_with_closest_headlines() -> None:

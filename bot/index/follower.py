@@ -17,7 +17,10 @@ nothing can still be using them, and a build cut short as soon as its builder is
 
 An index belongs to one store: each generation records the store's identity (`store`, beside the cursor). A
 generation made from another store (the data directory opened with another DATABASE_URL), or whose cursor is
-ahead of the store's log (a store replaced by an older copy), is rebuilt from this store, with a warning.
+ahead of the store's log (a store replaced by an older copy), is rebuilt from this store, with a warning. Its terms
+belong to one text analysis: each generation records it too (`analysis`), and one made by another (a newsbot before
+an analysis change, which recorded none) is rebuilt before it answers, since the questions' terms would no longer
+meet its own ("said" is indexed as "say" since irregular verbs are read as their base).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from bot.analysis import ANALYSIS
 from bot.errors import IndexCorruptError
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
 from bot.models import Article, StoredArticle
@@ -51,6 +55,8 @@ CURRENT = "CURRENT"
 BUILD_CLAIM = "build.lock"
 # Beside a generation's cursor: the identity of the store it was made from.
 STORE_FILE = "store"
+# Beside a generation's cursor: the text analysis its terms were made by (`bot.analysis.ANALYSIS`).
+ANALYSIS_FILE = "analysis"
 # Beside a generation being built (`gen-....building`), locked by its builder until the generation is complete.
 BUILDING = ".building"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
@@ -126,7 +132,7 @@ class Follower:
             engine.close()
             log.warning("the index %s has no cursor", name)
             return None
-        if not self._belongs(self.root / name, engine.cursor):
+        if not self._belongs(self.root / name, engine.cursor) or not _same_analysis(self.root / name):
             engine.close()
             return None
         self._generation = name
@@ -359,6 +365,10 @@ class Follower:
                 engine.commit(head)
                 if self.root is not None:
                     self._record_owner(self.root / name)
+                    try:
+                        _record_analysis(self.root / name)
+                    except OSError as exc:  # a full disk: a generation that names no analysis would never serve
+                        raise _cannot_build(self.root, exc) from exc
                 with self._lock:
                     self._apply(engine, None)  # what changed while it was being built
                     engine.release()
@@ -409,6 +419,24 @@ class Follower:
     def close(self) -> None:
         with self._lock:
             self.engine.close()
+
+
+def _same_analysis(directory: Path) -> bool:
+    """Whether the generation in `directory` was made by this text analysis (saying why not when it was not)."""
+    try:
+        made_by = (directory / ANALYSIS_FILE).read_text().strip()
+    except OSError:
+        made_by = ""  # made before indexes recorded their analysis
+    if made_by != ANALYSIS:
+        log.warning("the index in %s was made by another version of newsbot's text analysis", directory)
+        return False
+    return True
+
+
+def _record_analysis(directory: Path) -> None:
+    temporary = directory / f"{ANALYSIS_FILE}.{uuid.uuid4().hex}"
+    temporary.write_text(ANALYSIS)
+    os.replace(temporary, directory / ANALYSIS_FILE)
 
 
 class Copy(Protocol):

@@ -277,7 +277,7 @@ async def test_full_article_of_an_article_removed_since_says_it_is_gone(app: Bot
     call = await last_call(server, ALICE, 1)
     [article_button] = buttons(call)
     data = article_button["callback_data"]
-    assert await asyncio.to_thread(library_of(app).remove, [data.removeprefix("a:")]) == {data[2:]: data[2:]}
+    assert await asyncio.to_thread(library_of(app).remove, [data.removeprefix("a:")]) == {data[2:]: [data[2:]]}
     server.press_button(ALICE, call.result["message_id"], data)
     [answered] = await server.wait_for_async("answerCallbackQuery", count=1)
     assert answered.ok and answered.params.get("text") == ARTICLE_GONE and answered.params.get("show_alert")

@@ -270,6 +270,24 @@ async def test_full_article_button_sends_the_escaped_article(app: Bot, server: F
     await server.wait_for_async("answerCallbackQuery", count=1)
 
 
+async def test_a_full_article_replies_to_the_answer_whose_button_was_pressed(app: Bot, server: FakeBotAPI) -> None:
+    """In a busy group the article came as a message of its own, read as nobody's: it replies to the answer whose
+    button was pressed, in private chats too."""
+    question = "What do visitors wear in the ice core archive?"
+    asks = (
+        (GROUP, lambda: server.send_command(GROUP, "ask", question)),
+        (ALICE, lambda: server.send_text(ALICE, question)),
+    )
+    for chat_id, ask in asks:
+        ask()
+        answer = await last_call(server, chat_id, 1)
+        [article_button] = buttons(answer)
+        server.press_button(chat_id, answer.result["message_id"], article_button["callback_data"])
+        article = await last_call(server, chat_id, 2)
+        assert "padded coats" in visible_text(check_sent(article))
+        assert article.result.get("reply_to_message", {}).get("message_id") == answer.result["message_id"]
+
+
 async def test_full_article_of_an_article_removed_since_says_it_is_gone(app: Bot, server: FakeBotAPI) -> None:
     """A "Full article" pressed after `newsbot remove` took its article said "This result expired, please ask
     again.": asking again cannot bring it back."""
@@ -564,6 +582,13 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     assert len(sent) == 5
     # The rail strike article itself mentions a harbor ferry: the ferry article's headline marks an answer to it.
     assert "chess final" not in str(sent) and "Ferry Line" not in str([c.params["text"] for c in sent])
+
+
+async def test_a_mention_alone_in_a_group_says_how_a_group_asks(app: Bot, server: FakeBotAPI) -> None:
+    """ "@bot" alone in a group got "Please type a question…", which said nothing of how to ask in a group."""
+    hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username}")))
+    assert f"@{server.username} What did" in hint and "/ask What did" in hint, hint
+    assert "reply to one of my messages" in hint
 
 
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:

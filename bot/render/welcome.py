@@ -213,6 +213,16 @@ def group_intro(username: str) -> str:
     )
 
 
+def bare_mention(username: str) -> str:
+    """What a mention of the bot with no question gets in a group: the ways a group asks (Telegram HTML)."""
+    me = f"@{HTML.escape(username)}" if username else "a mention of me"
+    example = "What did the central bank decide?"
+    return (
+        f"Please type your question with the mention, for example: {me} {example}\n"
+        f"Here /ask {example} works too, and so does a reply to one of my messages."
+    )
+
+
 def unknown_command(command: str) -> str:
     """Point an unknown command to /help."""
     return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."

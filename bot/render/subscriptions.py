@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
+from bot.render.markup import HTML, cap, category_label
 from bot.wording import alphabetical, spoken_list
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def not_a_choice(typed: str, choices: Sequence[str]) -> str:
 
 
 def label(name: str) -> str:
-    return HTML.escape(cap(name, MAX_LABEL_CHARS))
+    return HTML.escape(category_label(name))
 
 
 def names(categories: Sequence[str]) -> str:
@@ -73,7 +73,7 @@ def names(categories: Sequence[str]) -> str:
 
 def toggle_label(name: str, followed: bool) -> str:
     """A category's button: ticked when the chat follows it (plain text, Telegram does not parse buttons)."""
-    return f"{TICK if followed else UNTICKED} {cap(name, BUTTON_LABEL_CHARS)}"
+    return f"{TICK if followed else UNTICKED} {cap(category_label(name), BUTTON_LABEL_CHARS)}"
 
 
 def follows(group: bool, adverb: str = "") -> str:
@@ -205,7 +205,7 @@ def unsubscribed(view: ChatView, clock: Clock, group: bool) -> str:
 
 def unchanged(name: str, follow: bool) -> str:
     """What a press of an outdated button that changes nothing gets (plain text, a press's answer)."""
-    shown = cap(name, BUTTON_LABEL_CHARS)
+    shown = cap(category_label(name), BUTTON_LABEL_CHARS)
     return f"Already following {shown}." if follow else f"{shown} was not followed: nothing to stop."
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, title_of
+from bot.render.markup import HTML, cap, category_label, count, title_of
 from bot.render.split import split_message
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def greeting(stats: StoreStats, examples: Sequence[str], in_group: bool = False)
     bot reads no other message there: an example typed as shown got no answer)."""
     if not stats.articles:
         return ["Hello! I answer questions about news articles, but I have none yet."]
-    names = [cap(name, MAX_LABEL_CHARS) for name, _ in stats.categories if name]
+    names = [category_label(name) for name, _ in stats.categories if name]
     known = f"Hello! I answer questions about <b>{count(stats.articles, 'news article')}</b>"
     if names:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")

@@ -30,6 +30,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.errors import UsageError
 from bot.render import subscriptions as text
 from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest, with_note
+from bot.render.markup import category_label
 from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, parse_time_and_zone, zone
 from bot.services.subscriptions import ChatView
@@ -367,7 +368,8 @@ async def toggle(update: Update, context: Context) -> None:
         await answer_press(query, str(exc)[:MAX_ALERT_CHARS], alert=True)
         return
     view, moved = await post_here(context, view, topic_of(query.message), now)
-    done = f"Following {name}" if follow else f"Stopped following {name}"
+    shown = category_label(name)
+    done = f"Following {shown}" if follow else f"Stopped following {shown}"
     await answer_press(query, f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])
     await show_keyboard(query, context, view, group)
 

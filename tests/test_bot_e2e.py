@@ -30,7 +30,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT
 from bot.retrieval import Request
-from bot.tg.admin import REINDEX_RUNNING, REINDEX_STARTED
+from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
 from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
@@ -846,6 +846,37 @@ async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answ
         # Done, a /reindex rebuilds again.
         assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
         await replies(server, ADMIN, 6)
+
+
+async def test_reindex_while_another_process_rebuilds_says_so_instead_of_building_again(
+    server: FakeBotAPI, bot_settings: Settings, postgres_url: str, tmp_path: Path
+) -> None:
+    """The bot knew only of its own rebuild: a /reindex while `newsbot reindex` (or a second bot on the same data
+    directory) rebuilt started another build beside it."""
+    settings = replace(bot_settings, database_url=postgres_url)
+    async with polling(settings):
+        with table_locked(postgres_url, "paragraphs"):  # the other process's rebuild waits to read the paragraphs
+            other = subprocess.Popen(
+                [sys.executable, "-m", "bot", "reindex"],
+                env=newsbot_env(tmp_path, DATABASE_URL=postgres_url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(600):  # until it holds the claim on the generation it builds
+                if list(settings.index_dir.glob("*.building")):
+                    break
+                await asyncio.sleep(0.1)
+            said = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+        try:
+            output, _ = other.communicate(timeout=120)
+        finally:
+            other.kill()  # a no-op once it is done
+        assert said == REINDEX_ELSEWHERE
+        assert other.returncode == 0, output
+        # Once it is done, a /reindex here rebuilds.
+        assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+        await replies(server, ADMIN, 3)
 
 
 async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:

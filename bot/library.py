@@ -224,6 +224,10 @@ class Library:
         """Rebuild the index from the store aside and swap it in; returns the paragraphs indexed."""
         return self.follower.rebuild().count()
 
+    def rebuilding(self) -> bool:
+        """Whether a process sharing this data directory is rebuilding the index now."""
+        return self.follower.rebuilding()
+
     def add(
         self,
         articles: Iterable[Article],

@@ -352,6 +352,53 @@ async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
         assert len(server.calls("getChatAdministrators")) == 1
 
 
+async def test_a_groups_settings_replies_speak_of_the_group_not_of_the_admin(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """An admin's "/alerts on" in a group was answered "in your categories as they arrive", and "You already
+    follow ...", "While you follow none ...": read as the admin's own settings, not the group's."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)):
+        await say(server, GROUP, "subscribe", "sport", user_id=OWNER)
+        again = visible_text(await say(server, GROUP, "subscribe", "sport", user_id=OWNER))
+        assert again.startswith("The group already follows Sport.\n"), again
+        alerts = visible_text(await say(server, GROUP, "alerts", "on", user_id=OWNER))
+        assert alerts.startswith("Alerts for new stories: on, in this group's categories as they arrive.\n"), alerts
+        await say(server, GROUP, "digest", "on", user_id=OWNER)
+        left = visible_text(await say(server, GROUP, "unsubscribe", "sport business", user_id=OWNER))
+        assert "The group did not follow Business.\n" in left, left
+        assert left.endswith(
+            "While the group follows none, the daily digest has every category: /digest off stops it.\n"
+            "Alerts stop while the group follows none: /subscribe to choose."
+        ), left
+        keyboard_text = visible_text(await say(server, GROUP, "subscribe", user_id=OWNER))
+        assert "(the group follows none in particular, so its digest has every category)" in keyboard_text
+        shown = visible_text(await say(server, GROUP, "mysubs", user_id=MEMBER))
+        assert "while the group follows none" in shown, shown
+
+
+async def test_an_outdated_button_whose_choice_already_holds_says_so_and_edits_nothing(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Pressing "Sport" again on an old keyboard (the chat follows it already) answered "Following Sport" and
+    asked Telegram to edit the keyboard to what it showed, which Telegram refuses ("message is not modified")."""
+    async with bot(bot_settings, Clock(START)):
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        data = keyboard(server, ALICE, message_id)["▫️ Sport"]
+        assert (await press(server, ALICE, message_id, data)).params.get("text") == "Following Sport"
+        await server.wait_for_async("editMessageText", count=1)
+        assert (await press(server, ALICE, message_id, data)).params.get("text") == "Already following Sport."
+        stop = keyboard(server, ALICE, message_id)["✅ Sport"]
+        assert (await press(server, ALICE, message_id, stop)).params.get("text") == "Stopped following Sport"
+        await server.wait_for_async("editMessageText", count=2)
+        answer = await press(server, ALICE, message_id, stop)
+        assert answer.params.get("text") == "Sport was not followed: nothing to stop."
+        await asyncio.sleep(0.3)
+        edits = server.calls("editMessageText")
+        assert len(edits) == 2 and all(edit.ok for edit in edits), [edit.summary() for edit in edits]
+
+
 async def test_an_article_ingested_by_another_process_alerts_its_subscribers_once(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -551,7 +598,7 @@ async def test_the_categories_followed_are_listed_alphabetically_whatever_their_
     async with bot(sqlite_bot_settings, Clock(START)) as app:
         await write(app, START, story("Gallery opens", "arts"))
         reply = visible_text(await say(server, ALICE, "subscribe", "sport arts business"))
-        assert "\nCategories: arts, Business and Sport.\n" in reply, reply
+        assert "\nCategories: Arts, Business and Sport.\n" in reply, reply
 
 
 async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
@@ -660,10 +707,11 @@ async def test_category_buttons_survive_double_presses_and_refuse_stale_or_tampe
         assert len(buttons) == 5 and all(len(data.encode()) < 64 for data in buttons.values())
         [arts] = [data for label, data in buttons.items() if "Arts" in label]
         sport = buttons["▫️ Sport"]
-        # Pressed twice from the same (outdated) keyboard: the button says "follow", so it stays followed.
-        for _ in range(2):
+        # Pressed twice from the same (outdated) keyboard: the button says "follow", so it stays followed, and the
+        # second press says it was already.
+        for said in ("Following Sport", "Already following Sport."):
             answer = await press(server, ALICE, message_id, sport)
-            assert answer.params.get("text") == "Following Sport"
+            assert answer.params.get("text") == said
         await press(server, ALICE, message_id, arts)
         await settle(lambda: len(app.bot_data.library.store.subscriptions(ALICE)) == 2, "two subscriptions")
         assert {name for name, _ in app.bot_data.library.store.subscriptions(ALICE)} == {"Sport", long_name}

@@ -30,7 +30,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT
 from bot.retrieval import Request
-from bot.tg.admin import REINDEX_RUNNING, REINDEX_STARTED
+from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
 from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
@@ -268,6 +268,24 @@ async def test_full_article_button_sends_the_escaped_article(app: Bot, server: F
     assert "padded coats &amp; gloves" in article and "&lt;the freezer&gt;" in article
     assert "40,000 years ago" in article  # the whole article, not just the passage
     await server.wait_for_async("answerCallbackQuery", count=1)
+
+
+async def test_a_full_article_replies_to_the_answer_whose_button_was_pressed(app: Bot, server: FakeBotAPI) -> None:
+    """In a busy group the article came as a message of its own, read as nobody's: it replies to the answer whose
+    button was pressed, in private chats too."""
+    question = "What do visitors wear in the ice core archive?"
+    asks = (
+        (GROUP, lambda: server.send_command(GROUP, "ask", question)),
+        (ALICE, lambda: server.send_text(ALICE, question)),
+    )
+    for chat_id, ask in asks:
+        ask()
+        answer = await last_call(server, chat_id, 1)
+        [article_button] = buttons(answer)
+        server.press_button(chat_id, answer.result["message_id"], article_button["callback_data"])
+        article = await last_call(server, chat_id, 2)
+        assert "padded coats" in visible_text(check_sent(article))
+        assert article.result.get("reply_to_message", {}).get("message_id") == answer.result["message_id"]
 
 
 async def test_full_article_of_an_article_removed_since_says_it_is_gone(app: Bot, server: FakeBotAPI) -> None:
@@ -566,6 +584,13 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
     assert "chess final" not in str(sent) and "Ferry Line" not in str([c.params["text"] for c in sent])
 
 
+async def test_a_mention_alone_in_a_group_says_how_a_group_asks(app: Bot, server: FakeBotAPI) -> None:
+    """ "@bot" alone in a group got "Please type a question…", which said nothing of how to ask in a group."""
+    hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username}")))
+    assert f"@{server.username} What did" in hint and "/ask What did" in hint, hint
+    assert "reply to one of my messages" in hint
+
+
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
     """A short follow-up in reply to an answer, or to a full article, continues its story, in groups too; one that
     names a new subject finds that subject, and a reply to another message (the help, the latest headlines) is
@@ -821,6 +846,37 @@ async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answ
         # Done, a /reindex rebuilds again.
         assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
         await replies(server, ADMIN, 6)
+
+
+async def test_reindex_while_another_process_rebuilds_says_so_instead_of_building_again(
+    server: FakeBotAPI, bot_settings: Settings, postgres_url: str, tmp_path: Path
+) -> None:
+    """The bot knew only of its own rebuild: a /reindex while `newsbot reindex` (or a second bot on the same data
+    directory) rebuilt started another build beside it."""
+    settings = replace(bot_settings, database_url=postgres_url)
+    async with polling(settings):
+        with table_locked(postgres_url, "paragraphs"):  # the other process's rebuild waits to read the paragraphs
+            other = subprocess.Popen(
+                [sys.executable, "-m", "bot", "reindex"],
+                env=newsbot_env(tmp_path, DATABASE_URL=postgres_url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(600):  # until it holds the claim on the generation it builds
+                if list(settings.index_dir.glob("*.building")):
+                    break
+                await asyncio.sleep(0.1)
+            said = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
+        try:
+            output, _ = other.communicate(timeout=120)
+        finally:
+            other.kill()  # a no-op once it is done
+        assert said == REINDEX_ELSEWHERE
+        assert other.returncode == 0, output
+        # Once it is done, a /reindex here rebuilds.
+        assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+        await replies(server, ADMIN, 3)
 
 
 async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:

@@ -20,7 +20,7 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
-from bot.render.subscriptions import Clock, settings_text
+from bot.render.subscriptions import Clock, settings_text, toggle_label
 from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command, without_opening
 from bot.retrieval import unused_words
 from bot.services.subscriptions import ChatView
@@ -315,6 +315,17 @@ def test_articles_of_no_category_are_listed_last_in_one_wording() -> None:
     assert listed == ["Categories", "• Sport: 2 articles", "• Arts: 1 article", "• (no category): 1 article"]
     table = render_stats(LibraryStats(StoreStats(4, 12, known, None, None, 4), "tantivy", 12, 0))
     assert table.endswith("\ncategories:\n  Sport: 2\n  Arts: 1\n  (no category): 1")
+
+
+def test_categories_filed_in_either_case_are_shown_alike_in_every_list() -> None:
+    """The BBC files its stories under "sport" and "business", the shipped one under "News": /start, /categories
+    and the /subscribe buttons showed "News" capitalised among lower-case names."""
+    known = (("sport", 3), ("business", 2), ("News", 1))
+    [greeted] = greeting(StoreStats(6, 18, known, None, None, 6), ["Who won?"])
+    assert "3 categories (Sport, Business, News)" in visible_text(greeted)
+    listed = [visible_text(block) for block in categories_blocks(known)]
+    assert listed == ["Categories", "• Sport: 3 articles", "• Business: 2 articles", "• News: 1 article"]
+    assert [toggle_label(name, False) for name, _ in known] == ["▫️ Sport", "▫️ Business", "▫️ News"]
 
 
 def test_stats_of_an_empty_library_say_it_has_no_categories() -> None:

@@ -105,7 +105,7 @@ def test_a_story_is_dated_alike_in_digests_latest_and_answers() -> None:
         assert visible_text(render_story(story, zone=zone)).splitlines()[0] == f"• {title} · {in_digest}"
         [_, line] = latest_blocks([story.article], "sport", zone=zone)  # /latest sport
         assert visible_text(line) == f"• {title} ({in_listing})"
-        assert byline(story.article, zone) == f"{in_listing} · sport"  # answers, full articles, /latest
+        assert byline(story.article, zone) == f"{in_listing} · Sport"  # answers, full articles, /latest
 
 
 def test_a_digest_groups_by_category_and_counts_the_rest() -> None:

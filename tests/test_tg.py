@@ -33,11 +33,11 @@ def test_the_category_buttons_are_listed_alphabetically_whatever_their_case() ->
     """As the line above them lists the categories followed, not in the store's order by count."""
     by_count = ("Sport", "Local", "arts", "Business")
     view = ChatView(1, ChatSettings(1, time(8), "UTC"), True, ("Sport",), by_count)
-    assert labels(category_keyboard(view)) == ["▫️ arts", "▫️ Business", "▫️ Local", "✅ Sport"]
+    assert labels(category_keyboard(view)) == ["▫️ Arts", "▫️ Business", "▫️ Local", "✅ Sport"]
     # Past the most Telegram shows, the categories with most stories are those shown.
     many = tuple(f"c{n:03}" for n in range(MAX_BUTTONS + 20, 0, -1))
     shown = labels(category_keyboard(ChatView(1, ChatSettings(1, time(8), "UTC"), True, (), many)))
-    assert shown == [f"▫️ c{n:03}" for n in range(21, MAX_BUTTONS + 21)]
+    assert shown == [f"▫️ C{n:03}" for n in range(21, MAX_BUTTONS + 21)]
 
 
 def test_more_pages_through_at_most_max_answer_size_passages() -> None:

@@ -416,6 +416,10 @@ class Follower:
             marker.unlink(missing_ok=True)
             os.close(fd)
 
+    def rebuilding(self) -> bool:
+        """Whether a process (this one too) is building a generation now: it holds a `gen-....building` claim."""
+        return self.root is not None and any(_held(marker) for marker in self.root.glob(f"*{BUILDING}"))
+
     def close(self) -> None:
         with self._lock:
             self.engine.close()
@@ -536,6 +540,19 @@ def _claimed(fd: int) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+def _held(marker: Path) -> bool:
+    """Whether a process holds the claim `marker` stands for (one removed meanwhile is held by none). Taken for a
+    moment when free, so a builder's own `flock` may wait that moment."""
+    try:
+        fd = os.open(marker, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return not _claimed(fd)
+    finally:
+        os.close(fd)
 
 
 def _remove_if_abandoned(marker: Path) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, shown_date, source_link, title_of
+from bot.render.markup import HTML, cap, category_label, count, shown_date, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
 
 # Raw characters kept of a lede (one line), before escaping.
@@ -50,8 +50,7 @@ def render_story(headline: Headline, bot_username: str = "", zone: tzinfo = UTC)
 
 
 def section_title(category: str, continued: bool = False) -> str:
-    name = cap(category, MAX_LABEL_CHARS)
-    return HTML.bold(HTML.escape(name[:1].upper() + name[1:] or "Other")) + (" (continued)" if continued else "")
+    return HTML.bold(HTML.escape(category_label(category) or "Other")) + (" (continued)" if continued else "")
 
 
 def more_line(section: DigestSection) -> str:

@@ -8,11 +8,10 @@ from datetime import UTC, tzinfo
 from bot.models import StoredArticle
 from bot.render.markup import (
     HTML,
-    MAX_LABEL_CHARS,
     Style,
     byline,
-    cap,
     category_counts,
+    category_label,
     count,
     shown_date,
     source_link,
@@ -48,7 +47,7 @@ def latest_blocks(
 ) -> list[str]:
     """The newest headlines under a heading, as blocks for `split_message`; `capped` when the reader asked for more
     than the most /latest shows (as many as there are here), which the heading then says."""
-    named = f" in {HTML.escape(cap(articles[0].category, MAX_LABEL_CHARS))}" if category and articles else ""
+    named = f" in {HTML.escape(category_label(articles[0].category))}" if category and articles else ""
     heading = f"<b>Latest{named}</b>" + (f" (the newest {len(articles)}, the most I show at once)" if capped else "")
     # Under "Latest in Sport" every line would end in "· Sport" again.
     lines = (render_headline(a, HTML, bot_username, zone=zone, category=not category) for a in articles)

@@ -47,11 +47,19 @@ def cap(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,:;-") + ELLIPSIS
 
 
+def category_label(name: str) -> str:
+    """A category's name as every list and line shows it: capped, its first letter a capital. Feeds file under
+    "sport" and "News" alike, and /start, /categories and the buttons showed "business, News, politics"; names are
+    matched ignoring case, so "/subscribe news" still finds it."""
+    shown = cap(name, MAX_LABEL_CHARS)
+    return shown[:1].upper() + shown[1:]
+
+
 def category_counts(known: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     """Each category's label and article count as the store lists them (most articles first), the articles filed
     under none last, as "(no category)": sorted by its empty name it stood first among its equals, as one more
     category."""
-    labelled = [(cap(name, MAX_LABEL_CHARS), number) for name, number in known]
+    labelled = [(category_label(name), number) for name, number in known]
     return [item for item in labelled if item[0]] + [(NO_CATEGORY, number) for label, number in labelled if not label]
 
 
@@ -97,7 +105,7 @@ def shown_date(article: StoredArticle, zone: tzinfo = UTC, clock: bool = True) -
 
 def byline(article: StoredArticle, zone: tzinfo = UTC) -> str:
     """ "2 Oct 2026, 14:05 · Sport": the story's date (`shown_date`) in `zone` (the reader's) and the category."""
-    shown = (shown_date(article, zone), cap(article.category, MAX_LABEL_CHARS))
+    shown = (shown_date(article, zone), category_label(article.category))
     return " · ".join(part for part in shown if part)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap
+from bot.render.markup import HTML, cap, category_label
 from bot.wording import alphabetical, spoken_list
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def not_a_choice(typed: str, choices: Sequence[str]) -> str:
 
 
 def label(name: str) -> str:
-    return HTML.escape(cap(name, MAX_LABEL_CHARS))
+    return HTML.escape(category_label(name))
 
 
 def names(categories: Sequence[str]) -> str:
@@ -73,14 +73,26 @@ def names(categories: Sequence[str]) -> str:
 
 def toggle_label(name: str, followed: bool) -> str:
     """A category's button: ticked when the chat follows it (plain text, Telegram does not parse buttons)."""
-    return f"{TICK if followed else UNTICKED} {cap(name, BUTTON_LABEL_CHARS)}"
+    return f"{TICK if followed else UNTICKED} {cap(category_label(name), BUTTON_LABEL_CHARS)}"
 
 
-def following(view: ChatView) -> str:
+def follows(group: bool, adverb: str = "") -> str:
+    """ "you follow" or, in a group, "the group follows" (with "already" between if asked): an admin's "/alerts on"
+    in a group was answered "in your categories", which read as the admin's own."""
+    who, verb = ("the group", "follows") if group else ("you", "follow")
+    return " ".join(word for word in (who, adverb, verb) if word)
+
+
+def capital(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
+
+
+def following(view: ChatView, group: bool) -> str:
     if view.all_categories and not view.settings.digest:  # "all" would promise a digest that does not come
         return "Categories: none chosen."
     if view.all_categories:
-        return "Categories: all (you follow none in particular, so your digest has every category)."
+        its = "its" if group else "your"
+        return f"Categories: all ({follows(group)} none in particular, so {its} digest has every category)."
     return f"Categories: {names(alphabetical(view.categories))}."
 
 
@@ -119,25 +131,25 @@ def empty_line(view: ChatView) -> str:
     return "A day without news: no message (/digest notice for one line saying so)."
 
 
-def alerts_line(view: ChatView) -> str:
+def alerts_line(view: ChatView, group: bool) -> str:
     if not view.settings.alerts:
         return "Alerts for new stories: off (/alerts on)."
     if view.all_categories:
-        return "Alerts for new stories: on, but they stop while you follow none: /subscribe to choose."
-    return "Alerts for new stories: on, in your categories as they arrive."
+        return f"Alerts for new stories: on, but they stop while {follows(group)} none: /subscribe to choose."
+    return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
 def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     """Everything a chat chose (/mysubs)."""
     heading = HTML.bold(f"{whose(group)} subscriptions")
-    lines = [heading, following(view)]
+    lines = [heading, following(view, group)]
     # A category whose stories all went, or whose feed files them under another name now, brings nothing.
     if gone := [name for name in view.categories if name not in view.known]:
         lines.append(f"No stories are filed under {names(gone)} now: /categories lists those there are.")
     lines.append(clock_lines(view, clock))
     if view.settings.digest:
         lines.append(empty_line(view))
-    lines.append(alerts_line(view))
+    lines.append(alerts_line(view, group))
     if view.settings.topic is not None:
         lines.append("Digests and alerts come to the topic these settings were last changed in.")
     lines += ["", CHANGE_HINT]
@@ -146,10 +158,10 @@ def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
     return "\n".join(lines)
 
 
-def keyboard_text(view: ChatView) -> str:
+def keyboard_text(view: ChatView, group: bool) -> str:
     """The message above the category buttons."""
     intro = "Tap a category to follow it, tap it again to stop."
-    return f"{intro}\n{following(view)}"
+    return f"{intro}\n{following(view, group)}"
 
 
 def aside(view: ChatView) -> list[str]:
@@ -157,7 +169,7 @@ def aside(view: ChatView) -> list[str]:
     return [HTML.escape(view.aside)] if view.aside else []
 
 
-def subscribed(view: ChatView, clock: Clock) -> str:
+def subscribed(view: ChatView, clock: Clock, group: bool) -> str:
     """After /subscribe with names."""
     added = [name for name in view.named if name in view.added]
     kept = [name for name in view.named if name not in view.added]
@@ -165,29 +177,36 @@ def subscribed(view: ChatView, clock: Clock) -> str:
     if added:
         lines.append(f"Subscribed to {names(added)}.")
     if kept:
-        lines.append(f"You already follow {names(kept)}.")
-    return "\n".join([*lines, *aside(view), following(view), schedule(view, clock)])
+        lines.append(f"{capital(follows(group, 'already'))} {names(kept)}.")
+    return "\n".join([*lines, *aside(view), following(view, group), schedule(view, clock)])
 
 
-def unsubscribed(view: ChatView) -> str:
+def unsubscribed(view: ChatView, clock: Clock, group: bool) -> str:
     """After /unsubscribe with names."""
     removed = [name for name in view.named if name in view.removed]
     missing = [name for name in view.named if name not in view.removed]
-    lines = [] if view.named else ["You followed no category in particular."]  # "/unsubscribe all" of none
+    who = "The group" if group else "You"
+    lines = [] if view.named else [f"{who} followed no category in particular."]  # "/unsubscribe all" of none
     if removed:
         lines.append(f"Unsubscribed from {names(removed)}.")
     if missing:
-        lines.append(f"You did not follow {names(missing)}.")
+        lines.append(f"{who} did not follow {names(missing)}.")
     lines += aside(view)
     # "Unsubscribed from Business and Sport. Categories: all" read as a contradiction: what following none means
     # for the digest and the alerts, and how to stop what is not wanted.
     if view.all_categories and view.settings.digest:
-        lines.append("While you follow none, the daily digest has every category: /digest off stops it.")
+        lines.append(f"While {follows(group)} none, the daily digest has every category: /digest off stops it.")
     else:
-        lines.append(following(view))
+        lines.append(following(view, group))
     if view.all_categories and view.settings.alerts:
-        lines.append("Alerts stop while you follow none: /subscribe to choose.")
+        lines.append(f"Alerts stop while {follows(group)} none: /subscribe to choose.")
     return "\n".join(lines)
+
+
+def unchanged(name: str, follow: bool) -> str:
+    """What a press of an outdated button that changes nothing gets (plain text, a press's answer)."""
+    shown = cap(category_label(name), BUTTON_LABEL_CHARS)
+    return f"Already following {shown}." if follow else f"{shown} was not followed: nothing to stop."
 
 
 def whose(group: bool) -> str:
@@ -195,19 +214,19 @@ def whose(group: bool) -> str:
     return "This group's" if group else "Your"
 
 
-def time_set(view: ChatView, clock: Clock, group: bool = False) -> str:
+def time_set(view: ChatView, clock: Clock, group: bool) -> str:
     return f"{whose(group)} digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
 
 
-def zone_set(view: ChatView, clock: Clock, group: bool = False) -> str:
+def zone_set(view: ChatView, clock: Clock, group: bool) -> str:
     zone = view.settings.zone
     return f"{whose(group)} time zone is {HTML.escape(zone)}{offset_now(zone, clock)}.\n{schedule(view, clock)}"
 
 
-def digest_set(view: ChatView, clock: Clock) -> str:
+def digest_set(view: ChatView, clock: Clock, group: bool) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
-    return f"Daily digest on.\n{schedule(view, clock)}\n{following(view)}"
+    return f"Daily digest on.\n{schedule(view, clock)}\n{following(view, group)}"
 
 
 def time_is_no_switch(choice: str) -> str:
@@ -221,10 +240,10 @@ def digest_is_no_time(typed: str) -> str:
     return f"“{shown}” is a time: send /time {shown} to have the digest then."
 
 
-def empty_set(view: ChatView, clock: Clock) -> str:
+def empty_set(view: ChatView, clock: Clock, group: bool) -> str:
     return f"{empty_line(view)}\n{schedule(view, clock)}"
 
 
-def alerts_set(view: ChatView, clock: Clock) -> str:
+def alerts_set(view: ChatView, clock: Clock, group: bool) -> str:
     """After /alerts on or off, with the digest (off until the chat asks for it: alerts alone start none)."""
-    return f"{alerts_line(view)}\n{schedule(view, clock)}"
+    return f"{alerts_line(view, group)}\n{schedule(view, clock)}"

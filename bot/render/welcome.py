@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, MAX_LABEL_CHARS, cap, count, title_of
+from bot.render.markup import HTML, cap, category_label, count, title_of
 from bot.render.split import split_message
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def greeting(stats: StoreStats, examples: Sequence[str], in_group: bool = False)
     bot reads no other message there: an example typed as shown got no answer)."""
     if not stats.articles:
         return ["Hello! I answer questions about news articles, but I have none yet."]
-    names = [cap(name, MAX_LABEL_CHARS) for name, _ in stats.categories if name]
+    names = [category_label(name) for name, _ in stats.categories if name]
     known = f"Hello! I answer questions about <b>{count(stats.articles, 'news article')}</b>"
     if names:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
@@ -210,6 +210,16 @@ def group_intro(username: str) -> str:
     return (
         "Hello! I answer questions about the news. To ask me here, use /ask, mention "
         f"{me} with your question, or reply to one of my messages. /help lists every command."
+    )
+
+
+def bare_mention(username: str) -> str:
+    """What a mention of the bot with no question gets in a group: the ways a group asks (Telegram HTML)."""
+    me = f"@{HTML.escape(username)}" if username else "a mention of me"
+    example = "What did the central bank decide?"
+    return (
+        f"Please type your question with the mention, for example: {me} {example}\n"
+        f"Here /ask {example} works too, and so does a reply to one of my messages."
     )
 
 

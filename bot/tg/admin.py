@@ -24,6 +24,10 @@ REINDEX_STARTED = (
     " when it is done."
 )
 REINDEX_RUNNING = "The search index is being rebuilt already: I will say when it is done, in the chat that asked."
+REINDEX_ELSEWHERE = (
+    "Another process of this bot is rebuilding the search index already. Questions are answered from the current"
+    " one meanwhile, and every process takes the new one when it is done."
+)
 
 
 def is_admin(user: User | None, context: Context) -> bool:
@@ -65,6 +69,11 @@ async def reindex(update: Update, context: Context) -> None:
 async def rebuild_index(message: Message, context: Context) -> None:
     """Say that the rebuild started, rebuild, and say what it indexed or why it could not."""
     try:
+        # The flag above is this process's; a rebuild by another (a second bot, `newsbot reindex`) holds its claim
+        # on the generation it builds, which every process sees.
+        if await asyncio.to_thread(context.bot_data.library.rebuilding):
+            await message.reply_text(REINDEX_ELSEWHERE)
+            return
         await message.reply_text(REINDEX_STARTED)
         started = time.monotonic()
         try:

@@ -141,7 +141,9 @@ async def full_article(update: Update, context: Context) -> None:
             return
         # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
         await answer_press(query)
-        await send_messages(context.bot, chat_id, messages, topic_of(query.message))
+        # A reply to the answer pressed: in a busy group an article sent on its own was read as nobody's.
+        reply_to = query.message.message_id if query.message else None
+        await send_messages(context.bot, chat_id, messages, topic_of(query.message), reply_to)
     except BaseException:
         await sent.release()  # not sent (a blocked chat, the network): a press again sends it
         raise

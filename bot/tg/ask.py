@@ -41,6 +41,7 @@ from bot.render.welcome import (
     ACKNOWLEDGED,
     MORE_HINT,
     SUBSCRIPTIONS_HINT,
+    bare_mention,
     latest_of,
     small_talk,
     without_opening,
@@ -318,8 +319,12 @@ async def text_message(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     question = addressed_question(message, context.bot_data.username, context.bot.id)
-    if question is not None:
-        await answer_question(update, context, question)
+    if question is None:
+        return
+    if not question and message.chat.type != ChatType.PRIVATE:  # "@bot" alone: how to ask here, not "type one"
+        await message.reply_text(bare_mention(context.bot_data.username))
+        return
+    await answer_question(update, context, question)
 
 
 async def ask(update: Update, context: Context) -> None:

@@ -22,15 +22,15 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import UsageError
 from bot.render import subscriptions as text
 from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest, with_note
+from bot.render.markup import category_label
 from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, parse_time_and_zone, zone
 from bot.services.subscriptions import ChatView
@@ -56,6 +56,8 @@ ON_OFF = {"on": True, "off": False}
 # Other words readers turn things on or off with ("/digest stop", "/time none"): read as the one they mean.
 SWITCHES = {"stop": "off", "none": "off", "never": "off", "no": "off", "start": "on", "yes": "on"}
 EMPTY_DIGEST = {"notice": True, "quiet": False}
+# How a change is confirmed: from the chat's settings after it, its clock, and whether the chat is a group.
+Confirm = Callable[[ChatView, Clock, bool], str]
 
 
 def button_key(category: str) -> str:
@@ -130,7 +132,7 @@ async def change(
     update: Update,
     context: Context,
     edit: Callable[[int, datetime], ChatView],
-    confirm: Callable[[ChatView, Clock], str],
+    confirm: Confirm,
     usage: str,
 ) -> None:
     """Apply one change to the chat's settings if the sender may, and confirm it (or say what was wrong)."""
@@ -146,7 +148,7 @@ async def change(
         await message.reply_text(html.escape(f"{exc}\n{usage}"))
         return
     view, moved = await post_here(context, view, topic_of(message), now)
-    reply = confirm(view, clock_of(view, now))
+    reply = confirm(view, clock_of(view, now), in_group(message.chat))
     await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
 
 
@@ -176,7 +178,7 @@ async def subscribe(update: Update, context: Context) -> None:
         if not view.known and not view.categories:
             await message.reply_text(text.NO_CATEGORIES)
             return
-        await message.reply_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
+        await message.reply_text(text.keyboard_text(view, in_group(message.chat)), reply_markup=category_keyboard(view))
         return
     words = list(context.args)
     await change(
@@ -195,14 +197,15 @@ async def unsubscribe(update: Update, context: Context) -> None:
     subscriptions = context.bot_data.digesting.subscriptions
     if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
-        await message.reply_text(f"{text.following(view)}\n{html.escape(text.UNSUBSCRIBE_USAGE)}")
+        following = text.following(view, in_group(message.chat))
+        await message.reply_text(f"{following}\n{html.escape(text.UNSUBSCRIBE_USAGE)}")
         return
     words = list(context.args)
     await change(
         update,
         context,
         lambda chat_id, now: subscriptions.unsubscribe(chat_id, words, now),
-        lambda view, _: text.unsubscribed(view),
+        text.unsubscribed,
         text.UNSUBSCRIBE_USAGE,
     )
 
@@ -213,9 +216,9 @@ def switch(typed: str) -> str:
     return SWITCHES.get(choice, choice)
 
 
-def in_group(message: Message) -> bool:
+def in_group(chat: Chat) -> bool:
     """Whether replies speak to a group ("This group's ...") rather than to one reader ("Your ...")."""
-    return message.chat.type != ChatType.PRIVATE
+    return chat.type != ChatType.PRIVATE
 
 
 async def mysubs(update: Update, context: Context) -> None:
@@ -224,7 +227,7 @@ async def mysubs(update: Update, context: Context) -> None:
     assert message is not None
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
     clock = clock_of(view, context.bot_data.clock())
-    await message.reply_text(text.settings_text(view, clock, in_group(message)))
+    await message.reply_text(text.settings_text(view, clock, in_group(message.chat)))
 
 
 async def digest(update: Update, context: Context) -> None:
@@ -238,7 +241,7 @@ async def digest(update: Update, context: Context) -> None:
         digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
         preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
         zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
-        heading = GROUP_PREVIEW_HEADING if in_group(message) else PREVIEW_HEADING
+        heading = GROUP_PREVIEW_HEADING if in_group(message.chat) else PREVIEW_HEADING
         messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
         if not view.settings.digest:  # "your digest so far" promised a digest that does not come
@@ -285,23 +288,21 @@ async def time_command(update: Update, context: Context) -> None:
         await update.message.reply_text(text.time_is_no_switch(choice))
         return
     subscriptions = context.bot_data.digesting.subscriptions
-    confirm = partial(text.time_set, group=in_group(update.message))
-    await schedule_change(update, context, subscriptions.set_time, confirm, text.TIME_USAGE)
+    await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
 
 
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
     assert update.message is not None
     subscriptions = context.bot_data.digesting.subscriptions
-    confirm = partial(text.zone_set, group=in_group(update.message))
-    await schedule_change(update, context, subscriptions.set_zone, confirm, text.ZONE_USAGE)
+    await schedule_change(update, context, subscriptions.set_zone, text.zone_set, text.ZONE_USAGE)
 
 
 async def schedule_change(
     update: Update,
     context: Context,
     edit: Callable[[int, str, datetime], ChatView],
-    confirm: Callable[[ChatView, Clock], str],
+    confirm: Confirm,
     usage: str,
 ) -> None:
     """Change the digest's schedule to what the command's arguments say; with none, show it and the usage."""
@@ -323,7 +324,8 @@ async def alerts(update: Update, context: Context) -> None:
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""
-        await message.reply_text(f"{wrong}{text.alerts_line(view)}\n{html.escape(text.ALERTS_USAGE)}")
+        now_set = text.alerts_line(view, in_group(message.chat))
+        await message.reply_text(f"{wrong}{now_set}\n{html.escape(text.ALERTS_USAGE)}")
         return
     on = ON_OFF[choice]
     subscriptions = context.bot_data.digesting.subscriptions
@@ -354,6 +356,11 @@ async def toggle(update: Update, context: Context) -> None:
     if name is None:
         await answer_press(query, text.STALE_BUTTON, alert=True)
         return
+    group = query.message is not None and in_group(query.message.chat)
+    if (name in view.categories) == follow:  # an outdated keyboard's press: nothing to change
+        await answer_press(query, text.unchanged(name, follow)[:MAX_ALERT_CHARS])
+        await show_keyboard(query, context, view, group)
+        return
     now = context.bot_data.clock()
     try:
         view = await asyncio.to_thread(subscriptions.choose, chat_id, name, follow, now)
@@ -361,18 +368,28 @@ async def toggle(update: Update, context: Context) -> None:
         await answer_press(query, str(exc)[:MAX_ALERT_CHARS], alert=True)
         return
     view, moved = await post_here(context, view, topic_of(query.message), now)
-    done = f"Following {name}" if follow else f"Stopped following {name}"
+    shown = category_label(name)
+    done = f"Following {shown}" if follow else f"Stopped following {shown}"
     await answer_press(query, f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])
+    await show_keyboard(query, context, view, group)
+
+
+async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, group: bool) -> None:
+    """Make the pressed keyboard show the chat's categories as they are now; left alone when it does already
+    (Telegram refuses an edit that changes nothing)."""
+    keyboard = category_keyboard(view)
+    if isinstance(query.message, Message) and query.message.reply_markup == keyboard:
+        return
     try:
-        await query.edit_message_text(text.keyboard_text(view), reply_markup=category_keyboard(view))
+        await query.edit_message_text(text.keyboard_text(view, group), reply_markup=keyboard)
     except BadRequest as exc:
-        if "not modified" in str(exc).lower():  # an outdated button that changed nothing
+        if "not modified" in str(exc).lower():  # the text too was as it is now
             return
         # Telegram refuses edits of old or inaccessible messages: the keyboard comes as a new message.
         log.info("could not edit the category keyboard (%s); sending a new one", exc)
         await context.bot.send_message(
-            chat_id,
-            text.keyboard_text(view),
-            reply_markup=category_keyboard(view),
+            chat_of(query),
+            text.keyboard_text(view, group),
+            reply_markup=keyboard,
             message_thread_id=topic_of(query.message),
         )

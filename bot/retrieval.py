@@ -348,6 +348,19 @@ def _begins_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?:"
 
 
+# Words that after "how" ask for a measure ("how many people came?", "how fast were the winds?"): a story answers
+# with the number ("3,400 fans", "90mph winds"), seldom with the word, so one it never writes is not missing.
+MEASURE_WORDS = frozenset(
+    {"many", "much", "long", "old", "big", "tall", "high", "far", "fast", "often", "large", "deep", "heavy", "strong"}
+)
+_HOW_WORD = re.compile(r"\bhow\s+(\w+)")
+
+
+def measure_terms(question: str) -> frozenset[str]:
+    """The terms of the words that ask, after "how", for a measure (`MEASURE_WORDS`)."""
+    return frozenset(t for m in _HOW_WORD.finditer(fold(question)) if m[1] in MEASURE_WORDS for t in analyze(m[1]))
+
+
 def name_terms(question: str) -> frozenset[str]:
     """The terms of the words written as names: capitalised, and not first in the question (nor in one typed in
     capitals), or written anywhere in letters that have no case (`caseless`: "习近平" of "Who is 习近平?", which
@@ -695,7 +708,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
-    never_used = frozenset(idf.keys() - weights.used().keys())
+    never_used = frozenset(idf.keys() - weights.used().keys() - measure_terms(question))
     named = name_terms(question)
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []

@@ -426,6 +426,16 @@ def test_a_small_library_answers_a_verb_asked_in_another_form_than_its_story_wri
     assert answer.found and answer.confident and answer.passages[0].text.startswith(passage), answer
 
 
+def test_a_measure_asked_after_how_is_not_named_as_a_word_the_articles_lack(courts: Library) -> None:
+    """ "how many goals did Adebayo score" was told "No article uses the words “many” or “goals”" above the passage
+    saying he scored twice: a story gives the number, not the word "many" (nor "fast" of "how fast"). The question's
+    other words, and "many" asked otherwise, are still named when no article uses them."""
+    answer = courts.ask(courts.request("how many goals did Adebayo score"))
+    assert answer.passages[0].text.startswith("Striker Femi Adebayo scored twice"), answer
+    assert answer.reason.endswith("No article uses the word \u201cgoals\u201d."), answer.reason
+    assert "\u201cmany\u201d" in courts.ask(courts.request("many unicorns")).reason
+
+
 def test_weak_answers_are_shown_as_weaker_with_closest_headlines() -> None:
     article = StoredArticle("x", "Harbour cafe expands", "Local", None, None, None, None, 1)
     from bot.models import Passage

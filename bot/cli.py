@@ -35,7 +35,7 @@ from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.schedule import zone
 from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
-from bot.wording import spoken_list
+from bot.wording import capital, spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str, details: str = ""
 ) -> argparse.ArgumentParser:
     """A subcommand whose own --help starts with the line the main help shows for it, then `details`."""
-    description = f"{summary[:1].upper()}{summary[1:]}." + (f" {details}" if details else "")
+    description = f"{capital(summary)}." + (f" {details}" if details else "")
     return commands.add_parser(name, help=summary, description=description)
 
 

@@ -11,6 +11,11 @@ def spoken_list(items: Sequence[str], last: str = "and") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
+def capital(phrase: str) -> str:
+    """`phrase` with a capital first letter, the rest as written ("the group follows" as "The group follows")."""
+    return phrase[:1].upper() + phrase[1:]
+
+
 def alphabetical(names: Iterable[str]) -> tuple[str, ...]:
     """`names` in the order a reader looks for them: ignoring case, so "arts" comes before "Sport", not after it as
     byte order (or the store's order by count) has it."""

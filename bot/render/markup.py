@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 
 from bot.models import StoredArticle
+from bot.wording import capital
 
 # Titles, categories and authors come from whatever was ingested: a reader never needs more than this of one,
 # and the caps keep every block of a message far below Telegram's limit even when escaping makes it 5x longer.
@@ -51,8 +52,7 @@ def category_label(name: str) -> str:
     """A category's name as every list and line shows it: capped, its first letter a capital. Feeds file under
     "sport" and "News" alike, and /start, /categories and the buttons showed "business, News, politics"; names are
     matched ignoring case, so "/subscribe news" still finds it."""
-    shown = cap(name, MAX_LABEL_CHARS)
-    return shown[:1].upper() + shown[1:]
+    return capital(cap(name, MAX_LABEL_CHARS))
 
 
 def category_counts(known: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, cap, category_label
-from bot.wording import alphabetical, spoken_list
+from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
     from bot.services.subscriptions import ChatView
@@ -81,10 +81,6 @@ def follows(group: bool, adverb: str = "") -> str:
     in a group was answered "in your categories", which read as the admin's own."""
     who, verb = ("the group", "follows") if group else ("you", "follow")
     return " ".join(word for word in (who, adverb, verb) if word)
-
-
-def capital(phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:]
 
 
 def following(view: ChatView, group: bool) -> str:

@@ -557,6 +557,28 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
     assert {"stats", "reindex"}.isdisjoint(menu)
 
 
+async def test_usage_and_help_lines_name_the_group_s_settings_in_a_group(app: Bot, server: FakeBotAPI) -> None:
+    """ "/time 8am London sets your time zone too" in a group read as the admin's own settings, not the group's: the
+    usage lines, /help and the group's command menu say "the group's" there, and "your" in a private chat."""
+    for chat, its in ((GROUP, "the group's"), (ALICE, "your")):
+        time_usage = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "time")))
+        assert f"sets the time of {its} daily digest" in time_usage and f"sets {its} time zone too" in time_usage
+        zone_usage = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "timezone")))
+        assert zone_usage.endswith(f"sets {its} time zone."), zone_usage
+        alerts = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "alerts", "maybe")))
+        assert alerts.endswith(f"arrives in {its} categories."), alerts
+        digest = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "digest", "maybe")))
+        assert f"/digest shows {its} digest so far" in digest, digest
+        shown = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "help")))
+        assert f"/timezone — {its} time zone: " in shown and f"/mysubs — {its} categories" in shown, shown
+    group_menu = {c["command"]: c["description"] for c in server.commands({"type": "all_group_chats"})}
+    private_menu = {c["command"]: c["description"] for c in server.commands()}
+    assert group_menu["time"].startswith("the time of the group's daily digest"), group_menu
+    assert private_menu["time"].startswith("the time of your daily digest"), private_menu
+    assert not [line for line in group_menu.values() if "your" in line or "{" in line], group_menu
+    assert not [line for line in private_menu.values() if "{" in line], private_menu
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))

@@ -791,6 +791,30 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     assert visible_text(asked) == "You asked inline: “the and of”" and "only has common words" in reason
 
 
+async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_button_asks_the_last(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Telegram sends an inline query for every letter typed: each that nothing answered kept a question of its own,
+    dozens of rows for one question. The asker's one key is rewritten instead, by the newest query alone."""
+    question = "Qwzx vbnm plok"  # words no article uses
+    typed = [question[:end] for end in range(4, len(question) + 1)]
+    for text in typed:
+        server.inline_query(ALICE, text)
+    inline = await server.wait_for_async("answerInlineQuery", count=len(typed))
+    assert all(call.ok and call.params["results"] == [] for call in inline)
+    [parameter] = {call.params["button"]["start_parameter"] for call in inline}
+    store = library_of(app).store
+    for _ in range(200):  # the question is kept just after the answer
+        if (kept := await asyncio.to_thread(store.load_query, parameter[2:], ALICE)) and kept.question == question:
+            break
+        await asyncio.sleep(0.05)
+    with closing(sqlite3.connect(app.bot_data.settings.database_path)) as db:
+        assert db.execute("SELECT question FROM queries").fetchall() == [(question,)]
+    server.send_command(ALICE, "start", parameter)
+    asked, _ = await replies(server, ALICE, 2)
+    assert visible_text(asked) == f"You asked inline: “{question}”"
+
+
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     latest = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest"))
     lines = [line for line in visible_text(latest).splitlines() if line]

@@ -579,6 +579,35 @@ async def test_usage_and_help_lines_name_the_group_s_settings_in_a_group(app: Bo
     assert not [line for line in private_menu.values() if "{" in line], private_menu
 
 
+async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_to_date(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A press of an outdated button that changes nothing left the message alone when its buttons were as they are
+    now, though the line above them was not: "your digest has every category" stayed after /digest off."""
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "digest", "on"))
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
+    keyboard = await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe"))
+    assert visible_text(keyboard).endswith("Categories: Sport.")
+    call = await last_call(server, ALICE, 3)
+    message_id = call.result["message_id"]
+    [stop] = [b["callback_data"] for b in buttons(call) if b["text"] == "✅ Sport"]
+    server.press_button(ALICE, message_id, stop)
+    [edit] = await server.wait_for_async("editMessageText", count=1)
+    assert "so your digest has every category" in visible_text(edit.params["text"])
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "digest", "off"))
+    # Pressed again on a client that had not shown the edit yet: Sport is not followed, and the buttons are right.
+    server.press_button(ALICE, message_id, stop, force=True)
+    [_, press] = await server.wait_for_async("answerCallbackQuery", count=2)
+    assert press.params.get("text") == "Sport was not followed: nothing to stop."
+    [_, edit] = await server.wait_for_async("editMessageText", count=2)
+    assert edit.ok and visible_text(server.get_message(ALICE, message_id)["text"]).endswith("Categories: none chosen.")
+    # Pressed once more, with nothing out of date: no edit, which Telegram would refuse.
+    server.press_button(ALICE, message_id, stop, force=True)
+    await server.wait_for_async("answerCallbackQuery", count=3)
+    await asyncio.sleep(0.3)
+    assert len(server.calls("editMessageText")) == 2
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))

@@ -380,21 +380,25 @@ async def toggle(update: Update, context: Context) -> None:
 
 
 async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, group: bool) -> None:
-    """Make the pressed keyboard show the chat's categories as they are now; left alone when it does already
-    (Telegram refuses an edit that changes nothing)."""
-    keyboard = category_keyboard(view)
-    if isinstance(query.message, Message) and query.message.reply_markup == keyboard:
+    """Make the pressed keyboard and the line above it show the chat's categories as they are now; left alone when
+    both do already (Telegram refuses an edit that changes nothing). A press of an outdated button changes nothing,
+    yet the line may be out of date though the buttons are not ("Categories: all (... your digest has every
+    category)" after /digest off): the buttons alone were compared, and the line stayed."""
+    keyboard, shown = category_keyboard(view), text.keyboard_text(view, group)
+    message = query.message
+    # The line has no tags, only escaped names: unescaped, it is the text Telegram shows.
+    if isinstance(message, Message) and message.reply_markup == keyboard and message.text == html.unescape(shown):
         return
     try:
-        await query.edit_message_text(text.keyboard_text(view, group), reply_markup=keyboard)
+        await query.edit_message_text(shown, reply_markup=keyboard)
     except BadRequest as exc:
-        if "not modified" in str(exc).lower():  # the text too was as it is now
+        if "not modified" in str(exc).lower():  # the message was edited to this since the press was sent
             return
         # Telegram refuses edits of old or inaccessible messages: the keyboard comes as a new message.
         log.info("could not edit the category keyboard (%s); sending a new one", exc)
         await context.bot.send_message(
             chat_of(query),
-            text.keyboard_text(view, group),
+            shown,
             reply_markup=keyboard,
             message_thread_id=topic_of(query.message),
         )

@@ -608,6 +608,18 @@ async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_
     assert len(server.calls("editMessageText")) == 2
 
 
+async def test_a_command_addressed_to_another_bot_is_not_called_unknown(app: Bot, server: FakeBotAPI) -> None:
+    """ "/start@otherbot" in a private chat was answered "Unknown command /start", a command this bot knows."""
+    other = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/start@other_bot now")))
+    assert other == "That command is addressed to @other_bot, not to me: /help lists mine."
+    unknown = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/frobnicate")))
+    assert unknown == "Unknown command /frobnicate, see /help."
+    server.send_text(GROUP, "/start@other_bot")  # another bot's, in a group: not a word
+    mine = visible_text(await reply_to(server, GROUP, partial(server.send_command, GROUP, "frobnicate")))
+    assert mine == "Unknown command /frobnicate, see /help."
+    assert len(server.calls("sendMessage", chat_id=GROUP)) == 1
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))

@@ -4,6 +4,7 @@ to commands this bot does not know."""
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.library import Library
+from bot.render.markup import cap
 from bot.render.subscriptions import for_chat
 from bot.render.welcome import Command, example_question, greeting, help_text, unknown_command
 from bot.tg.admin import is_admin
@@ -25,6 +27,9 @@ from bot.tg.subscriptions import in_group
 log = logging.getLogger(__name__)
 
 EXAMPLE_QUESTIONS = 3
+ANOTHER_BOTS = "That command is addressed to @{bot}, not to me: /help lists mine."
+# Telegram's usernames have at most 32 characters; what was typed after the "@" is shown this far.
+MAX_USERNAME_CHARS = 32
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 
 # The command menu and /help are both made from this, its "{its}" worded for the chat (`for_chat`): "your" in a
@@ -110,7 +115,14 @@ async def unknown(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     command, _, target = (message.text or "").split(maxsplit=1)[0].partition("@")
+    mine = target.lower() == context.bot_data.username.lower()
+    if target and not mine:
+        # "/start@otherbot" in a private chat got "Unknown command /start": this bot knows /start. In a group it is
+        # another bot's, and none of this one's business.
+        if message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(html.escape(ANOTHER_BOTS.format(bot=cap(target, MAX_USERNAME_CHARS))))
+        return
     # In groups a bare /command may be meant for another bot: answer only what is addressed to this one, naming
     # the command as typed before the bot's @username, which the reply would only repeat.
-    if message.chat.type == ChatType.PRIVATE or target.lower() == context.bot_data.username.lower():
+    if message.chat.type == ChatType.PRIVATE or mine:
         await message.reply_text(unknown_command(command))

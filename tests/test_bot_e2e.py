@@ -571,6 +571,10 @@ async def test_usage_and_help_lines_name_the_group_s_settings_in_a_group(app: Bo
         assert f"/digest shows {its} digest so far" in digest, digest
         shown = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "help")))
         assert f"/timezone — {its} time zone: " in shown and f"/mysubs — {its} categories" in shown, shown
+        # Who may tap the category buttons: a member's tap in a group met a refusal only once tapped.
+        keyboard = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "subscribe")))
+        tap = "The group's admins can tap" if chat == GROUP else "Tap"
+        assert keyboard.startswith(f"{tap} a category to follow it, and tap it again to stop."), keyboard
     group_menu = {c["command"]: c["description"] for c in server.commands({"type": "all_group_chats"})}
     private_menu = {c["command"]: c["description"] for c in server.commands()}
     assert group_menu["time"].startswith("the time of the group's daily digest"), group_menu

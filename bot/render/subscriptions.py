@@ -157,8 +157,9 @@ def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
 
 
 def keyboard_text(view: ChatView, group: bool) -> str:
-    """The message above the category buttons."""
-    intro = "Tap a category to follow it, tap it again to stop."
+    """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal)."""
+    who = "The group's admins can tap" if group else "Tap"
+    intro = f"{who} a category to follow it, and tap it again to stop."
     return f"{intro}\n{following(view, group)}"
 
 

@@ -208,17 +208,20 @@ def unchanged(name: str, follow: bool) -> str:
     return f"Already following {shown}." if follow else f"{shown} was not followed: nothing to stop."
 
 
-def whose(group: bool, opening: bool = True) -> str:
+def whose(group: bool | None, opening: bool = True) -> str:
     """Whose settings a reply speaks of, "Your" or "This group's" opening a sentence, "your" or "the group's" within
-    one: in a group, an admin's "Your time zone" read as their own, not the group's."""
+    one: in a group, an admin's "Your time zone" read as their own, not the group's. `group` None: a line every
+    kind of chat reads alike ("this chat's")."""
+    if group is None:
+        return "This chat's" if opening else "this chat's"
     if opening:
         return "This group's" if group else "Your"
     return "the group's" if group else "your"
 
 
-def for_chat(line: str, group: bool) -> str:
-    """A usage or help line as the chat reads it: its "{its} time zone" as "your time zone", or in a group "the
-    group's time zone" (plain text)."""
+def for_chat(line: str, group: bool | None) -> str:
+    """A usage or help line as the chat reads it: its "{its} time zone" as "your time zone", in a group "the group's
+    time zone", or "this chat's time zone" for any chat (`group` None; plain text)."""
     return line.format(its=whose(group, opening=False))
 
 

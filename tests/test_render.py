@@ -25,7 +25,7 @@ from bot.render.welcome import example_question, greeting, help_text, small_talk
 from bot.retrieval import unused_words
 from bot.services.subscriptions import ChatView
 from bot.store import ChatSettings, StoreStats
-from bot.tg.welcome import COMMANDS
+from bot.tg.welcome import COMMANDS, worded
 from tests.html_check import check_telegram_html, visible_length, visible_text
 
 
@@ -363,7 +363,7 @@ def test_every_stats_greeting_and_help_message_is_valid(
     questions = [example_question(a) for a in examples]
     assert all(len(q) <= MAX_QUESTION_CHARS for q in questions)
     check_messages(greeting(stats, questions))
-    check_messages([help_text(COMMANDS), unknown_command("/" + command)])
+    check_messages([help_text(worded(COMMANDS, False)), unknown_command("/" + command)])
 
 
 def test_an_example_question_quotes_its_headline() -> None:
@@ -372,8 +372,8 @@ def test_an_example_question_quotes_its_headline() -> None:
 
 
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
-    assert "Inline: type @newsbot and a question" in help_text(COMMANDS, "newsbot")
-    assert "Inline: type my @username and a question" in help_text(COMMANDS)
+    assert "Inline: type @newsbot and a question" in help_text(worded(COMMANDS, False), "newsbot")
+    assert "Inline: type my @username and a question" in help_text(worded(COMMANDS, False))
 
 
 # ---- titles, dates ---------------------------------------------------------------------------------------

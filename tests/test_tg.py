@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from pathlib import Path
 
 import pytest
 from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, User
@@ -14,11 +15,12 @@ from bot.config import MAX_PASSAGES
 from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
-from bot.store import ChatSettings, SavedQuery
+from bot.store import ChatSettings, SavedQuery, Store
 from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
+from tests.newsroom import url_of
 
 ARTICLE = StoredArticle(
     "0123456789abcdef", "Chess Prodigy Wins National Title at Twelve", "Sport", None, None, None, None, 3
@@ -72,6 +74,26 @@ def test_more_buttons_carry_the_key_the_store_files_the_question_under(library: 
     assert library.store.save_query(saved) == saved.key and library.store.load_query(saved.key, 42) == saved
     library.reindex()  # a local rebuild: the questions behind buttons stay valid
     assert library.store.load_query(saved.key, 42) == saved
+
+
+def test_an_inline_question_is_kept_under_its_asker_s_one_key_on_either_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Each letter typed inline that nothing answered kept a row of its own. The asker's one key holds the last
+    question saved, for their private chat alone; a "More" button's question keeps a key of its own text."""
+    store = Store.open(url_of(database_url, tmp_path))
+    try:
+        typed = [SavedQuery(text, None, None, None, 42, inline=True) for text in ("Qwzx", "Qwzx vb", "Qwzx vbnm")]
+        assert {store.save_query(query) for query in typed} == {typed[0].key}
+        assert store.load_query(typed[0].key, 42) == typed[-1]
+        assert store.load_query(typed[0].key, 43) is None  # a deep link copied into another chat
+        assert store.save_query(typed[0]) == typed[0].key  # typed again: written again, though saved a moment ago
+        assert store.load_query(typed[0].key, 42) == typed[0]
+        paged = SavedQuery("Qwzx", None, None, None, 42)
+        assert paged.key != typed[0].key and store.save_query(paged) == paged.key
+        assert store.load_query(paged.key, 42) == paged and store.load_query(typed[0].key, 42) == typed[0]
+    finally:
+        store.close()
 
 
 def test_a_more_button_s_key_pages_only_in_the_chat_it_was_made_for(library: Library) -> None:

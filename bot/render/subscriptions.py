@@ -26,19 +26,21 @@ UNTICKED = "▫️"
 # What a reader typed is echoed this far in a refusal.
 SHOWN_CHOICE_CHARS = 30
 
+# Usage lines name the chat's settings as "{its}", worded by `for_chat`: in a group they are the group's, and an
+# admin read "/time 8am London sets your time zone too" as their own.
 SUBSCRIBE_USAGE = "Usage: /subscribe sport tech (category names, or all), or /subscribe alone for buttons."
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe sport (category names, or all), or /subscribe alone for buttons."
 DIGEST_USAGE = (
-    "Usage: /digest shows your digest so far; /digest on or /digest off turns the daily digest on or off; "
+    "Usage: /digest shows {its} digest so far; /digest on or /digest off turns the daily digest on or off; "
     "/digest quiet sends nothing on a day without news, /digest notice says so in one line; "
     "/time 07:30 sets its time."
 )
 TIME_USAGE = (
-    "Usage: /time 07:30 sets the time of your daily digest (also 7:30, 7am, 19:05, noon); "
-    "/time 8am London sets your time zone too."
+    "Usage: /time 07:30 sets the time of {its} daily digest (also 7:30, 7am, 19:05, noon); "
+    "/time 8am London sets {its} time zone too."
 )
-ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets your time zone."
-ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in your categories."
+ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets {its} time zone."
+ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in {its} categories."
 ADMINS_ONLY = "Only this group's admins can change its subscriptions and settings. /mysubs shows them."
 ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was changed. Please try again."
 NO_CATEGORIES = "There are no categories yet: once articles arrive, /subscribe lists them."
@@ -155,8 +157,9 @@ def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
 
 
 def keyboard_text(view: ChatView, group: bool) -> str:
-    """The message above the category buttons."""
-    intro = "Tap a category to follow it, tap it again to stop."
+    """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal)."""
+    who = "The group's admins can tap" if group else "Tap"
+    intro = f"{who} a category to follow it, and tap it again to stop."
     return f"{intro}\n{following(view, group)}"
 
 
@@ -205,9 +208,21 @@ def unchanged(name: str, follow: bool) -> str:
     return f"Already following {shown}." if follow else f"{shown} was not followed: nothing to stop."
 
 
-def whose(group: bool) -> str:
-    """Whose settings a reply speaks of: in a group, an admin's "Your time zone" read as their own, not the group's."""
-    return "This group's" if group else "Your"
+def whose(group: bool | None, opening: bool = True) -> str:
+    """Whose settings a reply speaks of, "Your" or "This group's" opening a sentence, "your" or "the group's" within
+    one: in a group, an admin's "Your time zone" read as their own, not the group's. `group` None: a line every
+    kind of chat reads alike ("this chat's")."""
+    if group is None:
+        return "This chat's" if opening else "this chat's"
+    if opening:
+        return "This group's" if group else "Your"
+    return "the group's" if group else "your"
+
+
+def for_chat(line: str, group: bool | None) -> str:
+    """A usage or help line as the chat reads it: its "{its} time zone" as "your time zone", in a group "the group's
+    time zone", or "this chat's time zone" for any chat (`group` None; plain text)."""
+    return line.format(its=whose(group, opening=False))
 
 
 def time_set(view: ChatView, clock: Clock, group: bool) -> str:

@@ -277,7 +277,7 @@ class Store:
         """Keep a question for its buttons and return its key; a question saved lately needs no write."""
         now = now or _now()
         with reading(self.engine) as connection:
-            saved = queries.saved_at(connection, query.key)
+            saved = queries.saved_at(connection, query)
         if saved is None or saved < now - QUERY_REFRESH:
             with writing(self.engine) as connection:
                 queries.save(connection, query, now, QUERY_LIFETIME)

@@ -3,13 +3,15 @@
 The key in a button is a hash of the question, its filters and the chat it was asked in, so asking the same
 question again there needs no write at all: only a question not saved recently is written (after the answer is
 sent, by the Telegram layer). A key is found only for its chat: a client may send any data with a press, and data
-copied from another chat's button must not page through that chat's question. Saved questions older than a
-button's life are pruned whenever one is written.
+copied from another chat's button must not page through that chat's question. A question typed inline that
+nothing answers is kept under one key of its asker's (its button opens their private chat): Telegram sends a query
+for every letter typed, and a key per question wrote a row for each letter, where now each rewrites that one row.
+Saved questions older than a button's life are pruned whenever one is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, select
@@ -21,22 +23,29 @@ from bot.store.upsert import upsert
 
 @dataclass(frozen=True)
 class SavedQuery:
-    """A question kept so a "More" button in chat `chat_id` can page through its answer later."""
+    """A question kept so a "More" button in chat `chat_id` can page through its answer later; `inline`, one typed
+    in inline mode, kept for the asker's private chat (`chat_id`) under the one key of theirs."""
 
     question: str
     category: str | None
     since: datetime | None
     until: datetime | None
     chat_id: int
+    inline: bool = False
 
     @property
     def key(self) -> str:
-        """Short enough for Telegram's 64-byte callback data."""
+        """Short enough for Telegram's 64-byte callback data and a deep link's 64 characters."""
+        if self.inline:
+            return short_hash(f"inline|{self.chat_id}")[:12]
         return short_hash(f"{self.question}|{self.category}|{self.since}|{self.until}|{self.chat_id}")[:12]
 
 
-def saved_at(connection: Connection, key: str) -> datetime | None:
-    return connection.scalar(select(queries.c.created_at).where(queries.c.key == key))
+def saved_at(connection: Connection, query: SavedQuery) -> datetime | None:
+    """When `query` was saved under its key, or None if the key holds none or another question (an inline one
+    typed since)."""
+    found = (queries.c.key == query.key) & (queries.c.question == query.question)
+    return connection.scalar(select(queries.c.created_at).where(found))
 
 
 def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: timedelta) -> None:
@@ -48,7 +57,7 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
         "until": query.until,
         "created_at": now,
     }
-    upsert(connection, queries, row, ["key"], ["created_at"])
+    upsert(connection, queries, row, ["key"], ["question", "category", "since", "until", "created_at"])
     connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
 
 
@@ -58,4 +67,4 @@ def load(connection: Connection, key: str, chat_id: int, now: datetime, lifetime
     if row is None or row.created_at < now - lifetime:
         return None
     query = SavedQuery(row.question, row.category, row.since, row.until, chat_id)
-    return query if query.key == key else None
+    return next((kept for kept in (query, replace(query, inline=True)) if kept.key == key), None)

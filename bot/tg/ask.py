@@ -68,7 +68,8 @@ NOT_TEXT = "I can only read text. Send me a question about the news, for example
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
 # question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
-# opens answers the question instead of greeting as if nothing had been asked.
+# opens answers the question instead of greeting as if nothing had been asked. The key is the asker's, not the
+# question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row.
 INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
@@ -151,7 +152,9 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
     except StoreError:  # the answer is out; the button says "expired" if pressed
         log.warning("could not keep the question behind a button (%s)", saved.key, exc_info=True)
     finally:
-        data.saving.pop(saved.key, None)
+        # An inline question typed on since is being saved under the same key: its entry stays until it lands.
+        if data.saving.get(saved.key) is saved:
+            del data.saving[saved.key]
 
 
 async def asked_anew(update: Update, context: Context, question: str) -> bool:
@@ -402,27 +405,47 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     ]
 
 
+def typing_starts(typing: dict[int, tuple[int, int]], user_id: int, update_id: int) -> None:
+    """Count an inline query of `user_id`'s in hand (see `BotData.typing`)."""
+    newest, queries = typing.get(user_id, (update_id, 0))
+    typing[user_id] = (max(newest, update_id), queries + 1)
+
+
+def typing_ends(typing: dict[int, tuple[int, int]], user_id: int, update_id: int) -> bool:
+    """Count the inline query `update_id` of `user_id`'s done; whether it is their newest yet (none came after it
+    while it was searched)."""
+    newest, queries = typing.pop(user_id)
+    if queries > 1:
+        typing[user_id] = (newest, queries - 1)
+    return update_id >= newest
+
+
 async def inline_query(update: Update, context: Context) -> None:
     """List matching passages (or, for an empty query, the latest headlines) for inline mode."""
     query = update.inline_query
     assert query is not None
-    library, username = context.bot_data.library, context.bot_data.username
-    subscriptions = context.bot_data.digesting.subscriptions
-    # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-    results = await asyncio.to_thread(
-        lambda: inline_results(library, query.query, username, subscriptions.zone_of(query.from_user.id))
-    )
+    data, asker = context.bot_data, query.from_user.id
+    library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
+    typing_starts(data.typing, asker, update.update_id)
+    try:
+        # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
+        results = await asyncio.to_thread(
+            lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
+        )
+    finally:
+        newest = typing_ends(data.typing, asker, update.update_id)
     # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot that asks
     # the question there (which says why nothing answers, and the closest headlines).
     question = " ".join(query.query.split())
-    saved = SavedQuery(question, None, None, None, query.from_user.id) if question and not results else None
+    saved = SavedQuery(question, None, None, None, asker, inline=True) if question and not results else None
     button = None
     if not results:
         parameter = f"q_{saved.key}" if saved is not None else "inline"
         button = InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
-    await keep_question(context, saved)
+    # One searched while a later query of the asker's came must not put its question over that one's.
+    await keep_question(context, saved if newest else None)
 
 
 async def start_question(update: Update, context: Context) -> None:

@@ -145,7 +145,7 @@ async def change(
     try:
         view = await asyncio.to_thread(edit, message.chat.id, now)
     except UsageError as exc:
-        await message.reply_text(html.escape(f"{exc}\n{usage}"))
+        await message.reply_text(f"{html.escape(str(exc))}\n{usage_line(usage, message.chat)}")
         return
     view, moved = await post_here(context, view, topic_of(message), now)
     reply = confirm(view, clock_of(view, now), in_group(message.chat))
@@ -165,7 +165,7 @@ async def usage_with_settings(message: Message, context: Context, usage: str) ->
     """The command's usage, after what the chat has now."""
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
     clock = clock_of(view, context.bot_data.clock())
-    await message.reply_text(f"{text.clock_lines(view, clock)}\n{html.escape(usage)}")
+    await message.reply_text(f"{text.clock_lines(view, clock)}\n{usage_line(usage, message.chat)}")
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -198,7 +198,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
         following = text.following(view, in_group(message.chat))
-        await message.reply_text(f"{following}\n{html.escape(text.UNSUBSCRIBE_USAGE)}")
+        await message.reply_text(f"{following}\n{usage_line(text.UNSUBSCRIBE_USAGE, message.chat)}")
         return
     words = list(context.args)
     await change(
@@ -219,6 +219,11 @@ def switch(typed: str) -> str:
 def in_group(chat: Chat) -> bool:
     """Whether replies speak to a group ("This group's ...") rather than to one reader ("Your ...")."""
     return chat.type != ChatType.PRIVATE
+
+
+def usage_line(usage: str, chat: Chat) -> str:
+    """A command's usage as `chat` reads it, naming the group's settings in a group (escaped)."""
+    return html.escape(text.for_chat(usage, in_group(chat)))
 
 
 async def mysubs(update: Update, context: Context) -> None:
@@ -266,10 +271,10 @@ async def digest(update: Update, context: Context) -> None:
             text.DIGEST_USAGE,
         )
     elif reads_as_time(typed):  # "/digest 8am": the reader's time, for the command that sets it
-        await message.reply_text(f"{text.digest_is_no_time(typed)}\n{html.escape(text.DIGEST_USAGE)}")
+        await message.reply_text(f"{text.digest_is_no_time(typed)}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
     else:
         wrong = text.not_a_choice(typed, [*ON_OFF, *EMPTY_DIGEST])
-        await message.reply_text(f"{wrong}\n{html.escape(text.DIGEST_USAGE)}")
+        await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
 
 
 def reads_as_time(typed: str) -> bool:
@@ -325,7 +330,7 @@ async def alerts(update: Update, context: Context) -> None:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""
         now_set = text.alerts_line(view, in_group(message.chat))
-        await message.reply_text(f"{wrong}{now_set}\n{html.escape(text.ALERTS_USAGE)}")
+        await message.reply_text(f"{wrong}{now_set}\n{usage_line(text.ALERTS_USAGE, message.chat)}")
         return
     on = ON_OFF[choice]
     subscriptions = context.bot_data.digesting.subscriptions
@@ -375,21 +380,25 @@ async def toggle(update: Update, context: Context) -> None:
 
 
 async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, group: bool) -> None:
-    """Make the pressed keyboard show the chat's categories as they are now; left alone when it does already
-    (Telegram refuses an edit that changes nothing)."""
-    keyboard = category_keyboard(view)
-    if isinstance(query.message, Message) and query.message.reply_markup == keyboard:
+    """Make the pressed keyboard and the line above it show the chat's categories as they are now; left alone when
+    both do already (Telegram refuses an edit that changes nothing). A press of an outdated button changes nothing,
+    yet the line may be out of date though the buttons are not ("Categories: all (... your digest has every
+    category)" after /digest off): the buttons alone were compared, and the line stayed."""
+    keyboard, shown = category_keyboard(view), text.keyboard_text(view, group)
+    message = query.message
+    # The line has no tags, only escaped names: unescaped, it is the text Telegram shows.
+    if isinstance(message, Message) and message.reply_markup == keyboard and message.text == html.unescape(shown):
         return
     try:
-        await query.edit_message_text(text.keyboard_text(view, group), reply_markup=keyboard)
+        await query.edit_message_text(shown, reply_markup=keyboard)
     except BadRequest as exc:
-        if "not modified" in str(exc).lower():  # the text too was as it is now
+        if "not modified" in str(exc).lower():  # the message was edited to this since the press was sent
             return
         # Telegram refuses edits of old or inaccessible messages: the keyboard comes as a new message.
         log.info("could not edit the category keyboard (%s); sending a new one", exc)
         await context.bot.send_message(
             chat_of(query),
-            text.keyboard_text(view, group),
+            shown,
             reply_markup=keyboard,
             message_thread_id=topic_of(query.message),
         )

@@ -4,40 +4,49 @@ to commands this bot does not know."""
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
+from collections.abc import Sequence
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.library import Library
+from bot.render.markup import cap
+from bot.render.subscriptions import for_chat
 from bot.render.welcome import Command, example_question, greeting, help_text, unknown_command
 from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, send_article
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
+from bot.tg.subscriptions import in_group
 
 log = logging.getLogger(__name__)
 
 EXAMPLE_QUESTIONS = 3
+ANOTHER_BOTS = "That command is addressed to @{bot}, not to me: /help lists mine."
+# Telegram's usernames have at most 32 characters; what was typed after the "@" is shown this far.
+MAX_USERNAME_CHARS = 32
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 
-# The command menu and /help are both made from this.
+# The command menu and /help are both made from this, its "{its}" worded for the chat (`for_chat`): "your" in a
+# private chat, "the group's" in a group, whose settings they are.
 COMMANDS: tuple[Command, ...] = (
     ("start", "what I know, with example questions", False),
     ("help", "this list of commands", False),
     ("ask", "ask a question (in groups; in private just type it)", False),
     ("latest", "the newest headlines, optionally of one category and how many: /latest sport 20", False),
     ("categories", "the categories with their article counts", False),
-    ("subscribe", "choose categories for your digest and alerts (buttons, or /subscribe sport tech)", False),
+    ("subscribe", "choose categories for {its} digest and alerts (buttons, or /subscribe sport tech)", False),
     ("unsubscribe", "stop following categories: /unsubscribe sport", False),
-    ("mysubs", "your categories, digest time, time zone and alerts", False),
-    ("digest", "your digest so far; /digest on|off, /digest quiet|notice for days without news", False),
-    ("time", "the time of your daily digest: /time 07:30 (also 7am, or /time 8am London with your zone)", False),
-    ("timezone", "your time zone: /timezone Europe/Berlin, a city, or +03:00", False),
-    ("alerts", "new stories in your categories as they arrive: /alerts on|off", False),
+    ("mysubs", "{its} categories, digest time, time zone and alerts", False),
+    ("digest", "{its} digest so far; /digest on|off, /digest quiet|notice for days without news", False),
+    ("time", "the time of {its} daily digest: /time 07:30 (also 7am, or /time 8am London with {its} zone)", False),
+    ("timezone", "{its} time zone: /timezone Europe/Berlin, a city, or +03:00", False),
+    ("alerts", "new stories in {its} categories as they arrive: /alerts on|off", False),
     ("stats", "what the library holds", True),
     ("reindex", "rebuild the search index", True),
     ("feeds", "the feeds followed: stories, last poll, status", True),
@@ -46,10 +55,18 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+def worded(commands: Sequence[Command], group: bool | None) -> list[Command]:
+    """`commands` as a chat reads them: a group's naming the group's settings, not the reader's (None: as any chat
+    reads them)."""
+    return [(name, for_chat(text, group), admin) for name, text, admin in commands]
+
+
 async def set_menu(application: App) -> None:
-    """Set the command menu (the commands everyone may use)."""
+    """Set the command menu (the commands everyone may use), one for every chat: "this chat's time zone". A menu of
+    groups' own would be a second call, and the one call marks a started bot to the process tests."""
     try:
-        await application.bot.set_my_commands([BotCommand(name, text) for name, text, admin in COMMANDS if not admin])
+        menu = [BotCommand(name, text) for name, text, admin in worded(COMMANDS, None) if not admin]
+        await application.bot.set_my_commands(menu)
     except TelegramError as exc:
         # The menu is a convenience: a Bot API server without it must not keep the bot from answering.
         log.warning("could not set the command menu: %s", exc)
@@ -64,8 +81,8 @@ def greeting_messages(library: Library, in_group: bool) -> list[str]:
 
 async def greet(message: Message, library: Library) -> None:
     """Reply with the greeting: what the bot knows, with example questions (/start, or a "hi")."""
-    in_group = message.chat.type != ChatType.PRIVATE
-    await reply_messages(message, await asyncio.to_thread(greeting_messages, library, in_group))
+    group = in_group(message.chat)
+    await reply_messages(message, await asyncio.to_thread(greeting_messages, library, group))
 
 
 async def start(update: Update, context: Context) -> None:
@@ -90,7 +107,7 @@ async def send_help(message: Message, context: Context) -> None:
     """Reply with every command the sender may use (/help, or "help" typed as a message)."""
     admin = is_admin(message.from_user, context)
     # The admins' commands would only refuse anyone else: they are listed to admins alone, as in the menu.
-    commands = [command for command in COMMANDS if admin or not command[2]]
+    commands = worded([command for command in COMMANDS if admin or not command[2]], in_group(message.chat))
     await message.reply_text(help_text(commands, context.bot_data.username))
 
 
@@ -99,7 +116,14 @@ async def unknown(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     command, _, target = (message.text or "").split(maxsplit=1)[0].partition("@")
+    mine = target.lower() == context.bot_data.username.lower()
+    if target and not mine:
+        # "/start@otherbot" in a private chat got "Unknown command /start": this bot knows /start. In a group it is
+        # another bot's, and none of this one's business.
+        if message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(html.escape(ANOTHER_BOTS.format(bot=cap(target, MAX_USERNAME_CHARS))))
+        return
     # In groups a bare /command may be meant for another bot: answer only what is addressed to this one, naming
     # the command as typed before the bot's @username, which the reply would only repeat.
-    if message.chat.type == ChatType.PRIVATE or target.lower() == context.bot_data.username.lower():
+    if message.chat.type == ChatType.PRIVATE or mine:
         await message.reply_text(unknown_command(command))

@@ -50,9 +50,9 @@ def test_the_categories_are_listed_alphabetically_whatever_their_case_not_in_the
     the digests and /mysubs list them."""
     by_count = ["Sport", "Local", "arts", "Science"]
     problem = match_categories(["weather"], by_count).problem()
-    assert problem == "There is no category “weather”.\nThe categories are arts, Local, Science and Sport."
+    assert problem == "There is no category “weather”.\nThe categories are Arts, Local, Science and Sport."
     aside = match_categories(["sport", "weather"], by_count).aside()
-    assert aside.endswith("The categories are arts, Local, Science and Sport.")
+    assert aside.endswith("The categories are Arts, Local, Science and Sport.")
     assert match_categories(["s"], by_count).ambiguous == (Unmatched("s", ("Science", "Sport")),)
     assert match_categories(["all"], by_count).some_names(by_count) == ("arts", "Local", "Science", "Sport")
 
@@ -79,8 +79,8 @@ def test_a_prefix_of_several_is_ambiguous() -> None:
     assert not result.complete
     problem = result.problem()
     assert problem is not None
-    assert "“t” could be tech or travel." in problem
-    assert problem.endswith("The categories are business, entertainment, politics, sport, tech and travel.")
+    assert "“t” could be Tech or Travel." in problem
+    assert problem.endswith("The categories are Business, Entertainment, Politics, Sport, Tech and Travel.")
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_near_misses_get_did_you_mean(word: str, suggestions: tuple[str, ...]) -
     result = match_categories([word], BBC)
     assert result.unknown == (Unmatched(word, suggestions),)
     problem = result.problem()
-    assert problem is not None and f"did you mean {suggestions[0]}?" in problem
+    assert problem is not None and f"did you mean {suggestions[0].capitalize()}?" in problem
 
 
 def test_the_names_understood_go_ahead_of_the_words_not() -> None:
@@ -108,15 +108,15 @@ def test_the_names_understood_go_ahead_of_the_words_not() -> None:
     with pytest.raises(UsageError):
         result.names()
     assert result.aside() == (
-        "“t” could be tech or travel.\n"
-        "There is no category “tehc”: did you mean tech?\n"
+        "“t” could be Tech or Travel.\n"
+        "There is no category “tehc”: did you mean Tech?\n"
         "There is no category “gardening”.\n"
-        "The categories are business, entertainment, politics, sport, tech and travel."
+        "The categories are Business, Entertainment, Politics, Sport, Tech and Travel."
     )
     assert match_categories(["all", "weather"], BBC).some_names(["sport"]) == ("sport",)
-    assert match_categories(["sport", "sprot"], BBC).aside() == "There is no category “sprot”: did you mean sport?"
+    assert match_categories(["sport", "sprot"], BBC).aside() == "There is no category “sprot”: did you mean Sport?"
     assert match_categories(["sport"], BBC).aside() == ""
-    with pytest.raises(UsageError, match=re.escape("There is no category “weather”.\nThe categories are business,")):
+    with pytest.raises(UsageError, match=re.escape("There is no category “weather”.\nThe categories are Business,")):
         match_categories(["weather"], BBC).some_names()
 
 
@@ -128,7 +128,7 @@ def test_unknown_names_are_listed_with_the_categories() -> None:
     assert result.problem() == (
         "There is no category “weather”.\n"
         "There is no category “gardening”.\n"
-        "The categories are business, entertainment, politics, sport and tech."
+        "The categories are Business, Entertainment, Politics, Sport and Tech."
     )
     with pytest.raises(UsageError, match="no category “weather”"):
         result.names()
@@ -145,7 +145,7 @@ def test_no_words_asks_for_a_category(words: list[str]) -> None:
     assert result.matched == () and not result.complete
     assert (
         result.problem()
-        == "Name one or more categories.\nThe categories are business, entertainment, politics, sport and tech."
+        == "Name one or more categories.\nThe categories are Business, Entertainment, Politics, Sport and Tech."
     )
 
 

@@ -63,10 +63,10 @@ def test_subscribe_by_names_and_prefixes_in_any_case(subscriptions: Subscription
 @pytest.mark.parametrize(
     ("words", "message"),
     [
-        (["sprot"], "There is no category “sprot”: did you mean sport?"),
+        (["sprot"], "There is no category “sprot”: did you mean Sport?"),
         (["weather"], "There is no category “weather”."),
         (["p"], None),  # a unique prefix: politics
-        (["cooking", "sprot"], "There is no category “sprot”: did you mean sport?"),
+        (["cooking", "sprot"], "There is no category “sprot”: did you mean Sport?"),
         ([], "Name one or more categories, like /subscribe sport tech."),
         (["  "], "Name one or more categories, like /subscribe sport tech."),
     ],
@@ -88,9 +88,9 @@ def test_the_categories_named_are_followed_and_the_other_words_named(
 ) -> None:
     view = subscriptions.subscribe(CHAT, ["sport", "cooking", "tech"], NOW)
     assert view.categories == ("sport", "tech") and view.added == ("sport", "tech")
-    assert view.aside == "There is no category “cooking”.\nThe categories are business, politics, sport and tech."
+    assert view.aside == "There is no category “cooking”.\nThe categories are Business, Politics, Sport and Tech."
     view = subscriptions.subscribe(CHAT, ["busness", "politics"], NOW)  # a near miss: no list
-    assert view.added == ("politics",) and view.aside == "There is no category “busness”: did you mean business?"
+    assert view.added == ("politics",) and view.aside == "There is no category “busness”: did you mean Business?"
     assert subscriptions.subscribe(CHAT, ["business"], NOW).aside == ""
     view = subscriptions.unsubscribe(CHAT, ["spor", "gardening"], NOW)
     assert view.removed == ("sport",) and view.aside.startswith("There is no category “gardening”.")
@@ -105,7 +105,7 @@ def test_unsubscribe_by_name_even_from_a_category_with_no_articles_left(
     view = subscriptions.unsubscribe(CHAT, ["Tech"], NOW)
     assert view.removed == ("tech",) and view.categories == ("sport",)
     assert subscriptions.unsubscribe(CHAT, ["business"], NOW).removed == ()  # named, but not followed
-    with pytest.raises(UsageError, match="did you mean sport"):
+    with pytest.raises(UsageError, match="did you mean Sport"):
         subscriptions.unsubscribe(CHAT, ["sportt"], NOW)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from bot.errors import UsageError
+from bot.render.markup import category_label
 from bot.wording import alphabetical, spoken_list
 
 # Words are split on whitespace, commas and semicolons, and matched without the punctuation around them ("#sport",
@@ -76,8 +77,8 @@ class CategoryMatch(NamedTuple):
     def _listing(self) -> str:
         # Not "Categories: News.", which is how /mysubs says what a chat follows: these are all there are.
         if len(self.known) == 1:
-            return f"The one category is {self.known[0]}."
-        return f"The categories are {spoken_list(self.known)}."
+            return f"The one category is {category_label(self.known[0])}."
+        return f"The categories are {_labels(self.known)}."
 
     def names(self, every: Iterable[str] = ()) -> tuple[str, ...]:
         """The categories named (`every` for "all"), or UsageError with `problem()` when any word was not
@@ -98,9 +99,9 @@ class CategoryMatch(NamedTuple):
         return alphabetical(dict.fromkeys(every)) if self.everything else self.matched
 
     def _not_understood(self) -> list[str]:
-        lines = [f"{_shown(item.word)} could be {spoken_list(item.candidates, 'or')}." for item in self.ambiguous]
+        lines = [f"{_shown(item.word)} could be {_labels(item.candidates, 'or')}." for item in self.ambiguous]
         for item in self.unknown:
-            hint = f": did you mean {spoken_list(item.candidates, 'or')}?" if item.candidates else "."
+            hint = f": did you mean {_labels(item.candidates, 'or')}?" if item.candidates else "."
             lines.append(f"There is no category {_shown(item.word)}{hint}")
         if len(lines) > _MAX_PROBLEMS_SHOWN:
             lines[_MAX_PROBLEMS_SHOWN:] = [f"…and {len(lines) - _MAX_PROBLEMS_SHOWN} more words not understood."]
@@ -153,6 +154,11 @@ def _split(words: Iterable[str]) -> list[str]:
 
 def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _labels(names: Iterable[str], last: str = "and") -> str:
+    # As every list and button shows a category ("News", "Sport"), not as a feed happened to file it.
+    return spoken_list([category_label(name) for name in names], last)
 
 
 def _shown(text: str) -> str:

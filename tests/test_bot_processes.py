@@ -447,6 +447,52 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_a_press_a_kill_left_before_its_claim_sends_nothing_more_once_a_later_press_sent_the_article(
+    postgres_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A press of "Full article" under an inline result (it names no chat, so nothing orders it after another),
+    whose process was killed before it claimed the send (held here by the sends' table, locked), and a second
+    press another process handled meanwhile, sending the article. The first press, taken over at the living
+    process's next beat, took the second's claim, made after it came, for its own and sent the article again;
+    the claim now names its press, so the first one says the article is above. PostgreSQL only: only its table
+    lock holds a claim without holding the record of the update before it (SQLite's lock holds every write)."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
+    )
+    first_port, second_port = free_port(), free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    killed = start_bot(settings, server, tmp_path / "first", **webhook_env(first_port))
+    try:
+        with running_bot(settings, server, tmp_path / "second", **webhook_env(second_port)):
+            asked = server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+            assert server.deliver(hook(second_port), asked, WEBHOOK_SECRET) == 200
+            [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+            [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
+            with table_locked(postgres_url, "article_sends"):
+                first = server.press_inline_button(ALICE, "inline-1", data)
+                assert server.deliver(hook(first_port), first, WEBHOOK_SECRET) == 200  # recorded
+                time.sleep(1)  # its claim waiting for the table
+                killed.kill()
+                killed.wait(timeout=60)
+            second = server.press_inline_button(ALICE, "inline-1", data)
+            assert server.deliver(hook(second_port), second, WEBHOOK_SECRET) == 200
+            [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+            assert "40,000 years ago" in visible_text(article.params["text"])
+            # Within a beat (bot.services.presence.BEAT_EVERY) the first press is taken over and answered.
+            answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+            by_press = {call.params["callback_query_id"]: call.params.get("text") for call in answered}
+            assert by_press == {
+                server.get_update(first)["callback_query"]["id"]: ALREADY_SENT,
+                server.get_update(second)["callback_query"]["id"]: None,
+            }
+            time.sleep(1)  # an article sent again would follow its press's answer
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
 def test_an_edit_given_to_another_webhook_process_is_answered_only_when_it_changes_the_question(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

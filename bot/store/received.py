@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,34 +15,12 @@ from bot.store.workers import Worker, all_workers
 
 @dataclass(frozen=True)
 class Received:
-    """One update as Telegram sent it (its JSON), received by `worker`; `chat_id` is its chat's, if it has one;
-    `received_at`, when it was recorded (known of one taken over)."""
+    """One update as Telegram sent it (its JSON), received by `worker`; `chat_id` is its chat's, if it has one."""
 
     update_id: int
     payload: str
     worker: str
     chat_id: int | None = None
-    received_at: datetime | None = None
-
-
-# When the update being handled was received, if it is handled again: taken over from a process that was killed
-# while handling it. What that handling claimed since (bot.store.sends) was its own, cut short.
-_again_since: ContextVar[datetime | None] = ContextVar("newsbot_handled_again_since", default=None)
-
-
-@contextmanager
-def handled_again(received_at: datetime) -> Iterator[None]:
-    """Claims made inside (in this task and the threads it starts) are of an update received at `received_at` and
-    handled again: one it claimed before is taken again (`again_since`)."""
-    token = _again_since.set(received_at)
-    try:
-        yield
-    finally:
-        _again_since.reset(token)
-
-
-def again_since() -> datetime | None:
-    return _again_since.get()
 
 
 def _row(bot_id: int, received: Received, now: datetime) -> dict[str, object]:
@@ -107,14 +83,13 @@ def take_unhandled(
             received_updates.c.payload,
             received_updates.c.worker,
             received_updates.c.chat_id,
-            received_updates.c.received_at,
         )
         .where(chosen)
         .order_by(received_updates.c.update_id)
     ).all()
     known = all_workers(connection)
     taken: list[Received] = []
-    for update_id, payload, holder, chat_id, received_at in rows:
+    for update_id, payload, holder, chat_id in rows:
         if not gone(known.get(holder)):
             continue
         moved = connection.execute(
@@ -128,7 +103,7 @@ def take_unhandled(
             .values(worker=worker)
         )
         if moved.rowcount == 1:
-            taken.append(Received(update_id, payload, worker, chat_id, received_at))
+            taken.append(Received(update_id, payload, worker, chat_id))
     return taken
 
 

@@ -464,6 +464,43 @@ def test_a_chat_s_update_takes_over_only_its_chat_s_earlier_updates_a_gone_proce
     assert [t.update_id for t in store.take_unhandled_updates(7, "here:4:other", since, is_gone)] == [103, 104, 107]
 
 
+def test_a_take_over_leaves_a_gone_process_s_update_to_its_chat_s_later_one_a_running_process_holds(
+    store: Store,
+) -> None:
+    """A beat's take-over racing a chat's later update waiting for it: taken by the beat, the earlier update was
+    queued behind the later one (in the same process) and answered after it. The beat leaves it to the later
+    update's holder, running (this process too), which takes it over itself and handles it first."""
+    gone = Worker("elsewhere:1:gone", "elsewhere", 1, NOW, NOW)
+    live = Worker("elsewhere:2:live", "elsewhere", 2, NOW, NOW)
+    for worker in (gone, live):
+        store.beat(worker, NOW, NOW, NOW - timedelta(days=1))
+    me = "here:3:me"
+
+    def received(update_id: int, holder: str, chat_id: int | None) -> Received:
+        update = Received(update_id, f'{{"update_id": {update_id}}}', holder, chat_id)
+        assert store.receive_update(7, update, NOW)
+        return update
+
+    received(100, gone.worker_id, ALICE)
+    mine = received(101, me, ALICE)  # waiting for 100
+    received(102, gone.worker_id, ALICE + 1)
+    received(103, live.worker_id, ALICE + 1)  # waiting for 102 in another running process
+    received(104, gone.worker_id, ALICE + 2)
+    received(105, gone.worker_id, ALICE + 2)  # both gone: the beat takes both, in order
+    received(106, gone.worker_id, None)  # an inline query: no chat to wait in
+    received(107, gone.worker_id, ALICE)  # after the one waiting: the beat's
+
+    def is_gone(worker: Worker | None) -> bool:
+        return worker is not None and worker.worker_id == gone.worker_id
+
+    since = NOW - timedelta(days=1)
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [104, 105, 106, 107]
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone, mine)] == [100]
+    handled = Received(103, '{"update_id": 103}', live.worker_id, ALICE + 1)
+    store.handled_update(7, handled, NOW)  # handled without it (its turn gave up waiting): the beat's now
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [102]
+
+
 def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:
     with writing(store.engine) as connection:
         connection.execute(text("DROP INDEX received_updates_chat"))

@@ -499,6 +499,12 @@ def test_a_take_over_leaves_a_gone_process_s_update_to_its_chat_s_later_one_a_ru
     handled = Received(103, '{"update_id": 103}', live.worker_id, ALICE + 1)
     store.handled_update(7, handled, NOW)  # handled without it (its turn gave up waiting): the beat's now
     assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [102]
+    # A later update unhandled for longer than it would wait (stuck) leaves the earlier one to the beat.
+    received(108, gone.worker_id, ALICE + 3)
+    received(109, me, ALICE + 3)
+    assert store.take_unhandled_updates(7, me, since, is_gone, waited_since=NOW) == []
+    stuck = NOW + timedelta(seconds=1)
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone, waited_since=stuck)] == [108]
 
 
 def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:

@@ -501,11 +501,13 @@ class Store:
         since: datetime,
         gone: Callable[[Worker | None], bool],
         before: Received | None = None,
+        waited_since: datetime | None = None,
     ) -> list[Received]:
         """Take over, oldest first, the unhandled updates of processes that are `gone` (received since `since`; only
-        the earlier ones of the chat of `before`, if given)."""
+        the earlier ones of the chat of `before`, if given; without it, not those a chat's later update, received
+        since `waited_since`, waits for in a running process)."""
         with writing(self.engine) as connection:
-            return received.take_unhandled(connection, bot_id, worker, since, gone, before)
+            return received.take_unhandled(connection, bot_id, worker, since, gone, before, waited_since)
 
     def update_holders_before(self, bot_id: int, update: Received, since: datetime) -> list[Worker | None]:
         """The other workers holding, unhandled, updates of the chat of `update` that came before it (received since

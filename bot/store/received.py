@@ -66,13 +66,15 @@ def take_unhandled(
     since: datetime,
     gone: Callable[[Worker | None], bool],
     before: Received | None = None,
+    waited_since: datetime | None = None,
 ) -> list[Received]:
     """Take over the unhandled updates (received since `since`; only those of the chat of `before` that came before
     it, if given) of workers that are `gone`, fenced by their worker so two processes never take one.
 
     Without `before` (a start's or a beat's take-over), an update whose chat has a later one a running process
-    holds (this one too) is left to that later one, which takes it over and handles it first when its turn comes
-    (bot.tg.received.Journal.turn): taken here, it was queued behind that one and answered after it."""
+    holds (this one too; received since `waited_since`, if given) is left to that later one, which takes it over
+    and handles it first when its turn comes (bot.tg.received.Journal.turn): taken here, it was queued behind that
+    one and answered after it."""
     chosen = (
         (received_updates.c.bot_id == bot_id)
         & received_updates.c.handled_at.is_(None)
@@ -86,19 +88,22 @@ def take_unhandled(
             received_updates.c.payload,
             received_updates.c.worker,
             received_updates.c.chat_id,
+            received_updates.c.received_at,
         )
         .where(chosen)
         .order_by(received_updates.c.update_id)
     ).all()
     known = all_workers(connection)
-    # Each chat's latest update that a running process holds.
+    # Each chat's latest update that a running process holds (and has had for less than a turn's wait).
     held_last = {
         chat_id: update_id
-        for update_id, _, holder, chat_id in rows
-        if chat_id is not None and (holder == worker or not gone(known.get(holder)))
+        for update_id, _, holder, chat_id, received_at in rows
+        if chat_id is not None
+        and (waited_since is None or received_at >= waited_since)
+        and (holder == worker or not gone(known.get(holder)))
     }
     taken: list[Received] = []
-    for update_id, payload, holder, chat_id in rows:
+    for update_id, payload, holder, chat_id, _ in rows:
         if holder == worker or not gone(known.get(holder)):
             continue
         if before is None and held_last.get(chat_id, update_id) > update_id:

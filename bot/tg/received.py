@@ -182,6 +182,8 @@ class Journal:
             now - KEEP_RECEIVED,
             lambda w: not self.presence.alive(w, now),
             None if before is None else self._row(before),
+            # Left to a chat's later update for a turn's wait at most after it came: one stuck leaves them to a beat.
+            now - timedelta(seconds=TURN_WAIT_SECONDS),
         )
         self._recorded.update(t.update_id for t in taken)
         return [update for t in taken if (update := Update.de_json(json.loads(t.payload), bot)) is not None]

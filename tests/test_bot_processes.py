@@ -567,6 +567,48 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_a_chat_s_question_a_killed_webhook_process_held_is_answered_before_the_chat_s_next_message_not_after(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook, a chat's four messages given to two of them in turn: a question to the
+    first (answering it slowly), a question to the second (waiting for it), a question to the first (queued behind
+    its own), /help to the second (queued behind its own). The first killed with SIGKILL, the second takes over the
+    first question and answers it, then its own. Its beat, meanwhile, took over the third and queued it behind /help,
+    which was answered before it; the third is now left to /help's turn, which takes it over and answers it first."""
+    first_port, second_port = free_port(), free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    killed = start_bot(bot_settings, server, tmp_path / "first", **webhook_env(first_port))
+    try:
+        with running_bot(bot_settings, server, tmp_path / "second", **webhook_env(second_port)):
+            # Each answer takes 9 s (within python-telegram-bot's 5 s a request): the second process's beat
+            # (bot.services.presence.BEAT_EVERY) comes while it answers the first two.
+            server.slow("sendChatAction", 4.5)
+            server.slow("sendMessage", 4.5)
+            given = [
+                (first_port, server.send_text(ALICE, CORPUS_QUESTION)),
+                (second_port, server.send_text(ALICE, "When did the rail strike end?")),
+                (first_port, server.send_text(ALICE, "What do visitors wear in the ice core archive?")),
+                (second_port, server.send_command(ALICE, "help")),
+            ]
+            for port, update_id in given:
+                assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
+            time.sleep(1)
+            killed.kill()
+            killed.wait(timeout=60)
+            answers = server.wait_for("sendMessage", count=4, chat_id=ALICE, timeout=120)
+            server.slow("sendChatAction", 0)
+            server.slow("sendMessage", 0)
+            texts = [visible_text(answer.params["text"]) for answer in answers]
+            assert CORPUS_ANSWER in texts[0] and "Rail Strike" in texts[1], texts
+            assert "Ice Core Archive" in texts[2], texts
+            assert not any(story in texts[3] for story in (CORPUS_ANSWER, "Rail Strike", "Ice Core")), texts
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 4
+
+
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

@@ -115,7 +115,8 @@ class Journal:
         update once the last is answered, which the webhook does once it is recorded, not handled.
 
         Earlier ones a process now gone left unhandled are taken over and handled first, with `handle`: left to the
-        next beat's take-over, they were answered after this one, seconds later."""
+        next beat's take-over, they were answered after this one, seconds later. A beat leaves them to this turn
+        (bot.store.received.take_unhandled), as it queued them behind this update."""
         if update.update_id not in self._recorded or update.effective_chat is None:
             return
         row, deadline = self._row(update), time.monotonic() + TURN_WAIT_SECONDS

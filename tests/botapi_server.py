@@ -932,6 +932,21 @@ class FakeBotAPI:
                 query["data"] = data
             return self.add_update({"callback_query": query})
 
+    def press_inline_button(self, user_id: int, inline_message_id: str, data: str) -> int:
+        """A user presses the button with ``callback_data == data`` under an inline result the bot's answer was
+        sent as (``inline_message_id``): the press names no chat and no message."""
+        with self._lock:
+            query_id = self._new_query_id()
+            self._callback_queries[query_id] = False
+            query = {
+                "id": query_id,
+                "from": self._user(user_id),
+                "inline_message_id": inline_message_id,
+                "chat_instance": str(user_id * 7 + 13),
+                "data": data,
+            }
+            return self.add_update({"callback_query": query})
+
     def inline_query(self, user_id: int, query: str, offset: str = "", *, chat_type: str = "sender") -> int:
         """Inline query; its id is ``get_update(update_id)["inline_query"]["id"]``."""
         with self._lock:

@@ -447,6 +447,52 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_a_press_a_kill_left_before_its_claim_sends_nothing_more_once_a_later_press_sent_the_article(
+    postgres_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A press of "Full article" under an inline result (it names no chat, so nothing orders it after another),
+    whose process was killed before it claimed the send (held here by the sends' table, locked), and a second
+    press another process handled meanwhile, sending the article. The first press, taken over at the living
+    process's next beat, took the second's claim, made after it came, for its own and sent the article again;
+    the claim now names its press, so the first one says the article is above. PostgreSQL only: only its table
+    lock holds a claim without holding the record of the update before it (SQLite's lock holds every write)."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
+    )
+    first_port, second_port = free_port(), free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    killed = start_bot(settings, server, tmp_path / "first", **webhook_env(first_port))
+    try:
+        with running_bot(settings, server, tmp_path / "second", **webhook_env(second_port)):
+            asked = server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+            assert server.deliver(hook(second_port), asked, WEBHOOK_SECRET) == 200
+            [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+            [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
+            with table_locked(postgres_url, "article_sends"):
+                first = server.press_inline_button(ALICE, "inline-1", data)
+                assert server.deliver(hook(first_port), first, WEBHOOK_SECRET) == 200  # recorded
+                time.sleep(1)  # its claim waiting for the table
+                killed.kill()
+                killed.wait(timeout=60)
+            second = server.press_inline_button(ALICE, "inline-1", data)
+            assert server.deliver(hook(second_port), second, WEBHOOK_SECRET) == 200
+            [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+            assert "40,000 years ago" in visible_text(article.params["text"])
+            # Within a beat (bot.services.presence.BEAT_EVERY) the first press is taken over and answered.
+            answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+            by_press = {call.params["callback_query_id"]: call.params.get("text") for call in answered}
+            assert by_press == {
+                server.get_update(first)["callback_query"]["id"]: ALREADY_SENT,
+                server.get_update(second)["callback_query"]["id"]: None,
+            }
+            time.sleep(1)  # an article sent again would follow its press's answer
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
 def test_an_edit_given_to_another_webhook_process_is_answered_only_when_it_changes_the_question(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -519,6 +565,48 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
         killed.kill()
         killed.wait(timeout=60)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
+
+
+def test_a_chat_s_question_a_killed_webhook_process_held_is_answered_before_the_chat_s_next_message_not_after(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook, a chat's four messages given to two of them in turn: a question to the
+    first (answering it slowly), a question to the second (waiting for it), a question to the first (queued behind
+    its own), /help to the second (queued behind its own). The first killed with SIGKILL, the second takes over the
+    first question and answers it, then its own. Its beat, meanwhile, took over the third and queued it behind /help,
+    which was answered before it; the third is now left to /help's turn, which takes it over and answers it first."""
+    first_port, second_port = free_port(), free_port()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    killed = start_bot(bot_settings, server, tmp_path / "first", **webhook_env(first_port))
+    try:
+        with running_bot(bot_settings, server, tmp_path / "second", **webhook_env(second_port)):
+            # Each answer takes 9 s (within python-telegram-bot's 5 s a request): the second process's beat
+            # (bot.services.presence.BEAT_EVERY) comes while it answers the first two.
+            server.slow("sendChatAction", 4.5)
+            server.slow("sendMessage", 4.5)
+            given = [
+                (first_port, server.send_text(ALICE, CORPUS_QUESTION)),
+                (second_port, server.send_text(ALICE, "When did the rail strike end?")),
+                (first_port, server.send_text(ALICE, "What do visitors wear in the ice core archive?")),
+                (second_port, server.send_command(ALICE, "help")),
+            ]
+            for port, update_id in given:
+                assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
+            time.sleep(1)
+            killed.kill()
+            killed.wait(timeout=60)
+            answers = server.wait_for("sendMessage", count=4, chat_id=ALICE, timeout=120)
+            server.slow("sendChatAction", 0)
+            server.slow("sendMessage", 0)
+            texts = [visible_text(answer.params["text"]) for answer in answers]
+            assert CORPUS_ANSWER in texts[0] and "Rail Strike" in texts[1], texts
+            assert "Ice Core Archive" in texts[2], texts
+            assert not any(story in texts[3] for story in (CORPUS_ANSWER, "Rail Strike", "Ice Core")), texts
+    finally:
+        killed.kill()
+        killed.wait(timeout=60)
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 4
 
 
 def test_a_bot_whose_webhook_port_is_taken_says_so_in_one_line(

@@ -20,7 +20,7 @@ from sqlalchemy import delete, event, inspect, text, update
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine, handled_again
+from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import (
@@ -265,57 +265,58 @@ def test_one_of_two_processes_handling_presses_of_one_full_article_button_at_onc
         for button in range(20):
             together = threading.Barrier(2)
 
-            def press(on: Store, button: int = button, together: threading.Barrier = together) -> bool:
+            def press(on: Store, update_id: int, button: int = button, together: threading.Barrier = together) -> bool:
                 together.wait()
-                return on.claim_article_send(ALICE, str(button), "a1", NOW, FULL_ARTICLE_AGAIN_AFTER)
+                return on.claim_article_send(ALICE, str(button), "a1", update_id, NOW, FULL_ARTICLE_AGAIN_AFTER)
 
             with ThreadPoolExecutor(2) as pool:
-                assert sorted(pool.map(press, (store, other))) == [False, True]
+                assert sorted(pool.map(press, (store, other), (1, 2))) == [False, True]
     finally:
         other.close()
 
 
 def test_a_full_article_is_sent_again_from_its_button_only_once_the_window_has_passed(store: Store) -> None:
     window = FULL_ARTICLE_AGAIN_AFTER
-    assert store.claim_article_send(ALICE, "7", "a1", NOW, window)
-    assert not store.claim_article_send(ALICE, "7", "a1", NOW + window - timedelta(seconds=1), window)
+    assert store.claim_article_send(ALICE, "7", "a1", 1, NOW, window)
+    assert not store.claim_article_send(ALICE, "7", "a1", 2, NOW + window - timedelta(seconds=1), window)
     # Another button, chat or article is another send.
-    assert store.claim_article_send(ALICE, "8", "a1", NOW, window)
-    assert store.claim_article_send(ALICE + 1, "7", "a1", NOW, window)
-    assert store.claim_article_send(ALICE, "7", "a2", NOW, window)
-    assert store.claim_article_send(ALICE, "7", "a1", NOW + window, window)
-    assert not store.claim_article_send(ALICE, "7", "a1", NOW + window + timedelta(minutes=9), window)
+    assert store.claim_article_send(ALICE, "8", "a1", 3, NOW, window)
+    assert store.claim_article_send(ALICE + 1, "7", "a1", 4, NOW, window)
+    assert store.claim_article_send(ALICE, "7", "a2", 5, NOW, window)
+    assert store.claim_article_send(ALICE, "7", "a1", 6, NOW + window, window)
+    assert not store.claim_article_send(ALICE, "7", "a1", 7, NOW + window + timedelta(minutes=9), window)
     # The sends older than the window are gone: the table holds the last window's.
     with store.engine.connect() as connection:
-        assert connection.execute(article_sends.select()).all() == [(ALICE, "7", "a1", NOW + window)]
+        assert connection.execute(article_sends.select()).all() == [(ALICE, "7", "a1", NOW + window, 6)]
 
 
 def test_a_full_article_whose_send_failed_is_sent_at_the_next_press(store: Store) -> None:
     """The claim is released; a release that comes late leaves a later press's claim alone."""
     window = FULL_ARTICLE_AGAIN_AFTER
-    assert store.claim_article_send(ALICE, "7", "a1", NOW, window)
+    assert store.claim_article_send(ALICE, "7", "a1", 1, NOW, window)
     store.release_article_send(ALICE, "7", "a1", NOW)
-    assert store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=1), window)
+    assert store.claim_article_send(ALICE, "7", "a1", 2, NOW + timedelta(seconds=1), window)
     store.release_article_send(ALICE, "7", "a1", NOW)
-    assert not store.claim_article_send(ALICE, "7", "a1", NOW + timedelta(seconds=2), window)
+    assert not store.claim_article_send(ALICE, "7", "a1", 3, NOW + timedelta(seconds=2), window)
 
 
-def test_a_press_handled_again_after_a_kill_takes_its_own_claim_again_not_an_earlier_press_s(store: Store) -> None:
+def test_a_press_handled_again_after_a_kill_takes_its_own_claim_again_not_another_press_s(store: Store) -> None:
     """A press whose process was killed between its claim and the article going out is handled again by the next
-    start: it was told the article is above, which never came. Handled again, a claim made since it was received
-    is its own and taken again; one made before it came (an earlier press's send) still says the article is
-    above."""
+    start: it was told the article is above, which never came. Handled again, the claim its update made is taken
+    again; another press's, made before it or after it came, still says the article is above."""
     window = FULL_ARTICLE_AGAIN_AFTER
-    received = NOW + timedelta(seconds=5)
-    assert store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=1), window)  # then the kill
-    assert not store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=30), window)
-    with handled_again(received):
-        assert store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=30), window)
+    pressed = NOW + timedelta(seconds=5)
+    assert store.claim_article_send(ALICE, "7", "a1", 100, pressed, window)  # then the kill
+    assert not store.claim_article_send(ALICE, "7", "a1", 101, pressed + timedelta(seconds=30), window)
+    assert store.claim_article_send(ALICE, "7", "a1", 100, pressed + timedelta(seconds=30), window)
     # The claim taken again is the new one: its release (the send failed again) frees the button.
-    store.release_article_send(ALICE, "7", "a1", received + timedelta(seconds=30))
-    assert store.claim_article_send(ALICE, "7", "a1", NOW, window)  # an earlier press's
-    with handled_again(received):
-        assert not store.claim_article_send(ALICE, "7", "a1", received + timedelta(seconds=30), window)
+    store.release_article_send(ALICE, "7", "a1", pressed + timedelta(seconds=30))
+    assert store.claim_article_send(ALICE, "7", "a1", 99, NOW, window)  # an earlier press's
+    assert not store.claim_article_send(ALICE, "7", "a1", 100, pressed + timedelta(seconds=30), window)
+    # A later press's claim, made while this one waited to be handled again (its process killed before it
+    # claimed), is not this one's either, however soon after this one came it was made.
+    assert store.claim_article_send(ALICE, "8", "a1", 103, pressed + timedelta(seconds=1), window)
+    assert not store.claim_article_send(ALICE, "8", "a1", 102, pressed + timedelta(seconds=30), window)
 
 
 BOT = 7001
@@ -398,7 +399,7 @@ def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are
         return worker is not None and worker.worker_id == gone.worker_id
 
     taken = store.take_unhandled_updates(7, "here:3:new", NOW - timedelta(days=1), is_gone)
-    assert taken == [Received(100, '{"update_id": 100}', "here:3:new", None, NOW)]
+    assert taken == [Received(100, '{"update_id": 100}', "here:3:new", None)]
     assert store.take_unhandled_updates(7, "here:4:other", NOW - timedelta(days=1), is_gone) == []
     # The one taken is the taker's now: when it is gone too, the next start takes it.
     assert [r.update_id for r in store.take_unhandled_updates(7, "here:4:other", NOW, lambda w: True)] == [100, 102]
@@ -458,9 +459,52 @@ def test_a_chat_s_update_takes_over_only_its_chat_s_earlier_updates_a_gone_proce
 
     since = NOW - timedelta(days=1)
     taken = store.take_unhandled_updates(7, waiting.worker, since, is_gone, waiting)
-    assert taken == [Received(n, f'{{"update_id": {n}}}', waiting.worker, ALICE, NOW) for n in (100, 105)]
+    assert taken == [Received(n, f'{{"update_id": {n}}}', waiting.worker, ALICE) for n in (100, 105)]
     assert store.take_unhandled_updates(7, "here:4:other", since, is_gone, waiting) == []
     assert [t.update_id for t in store.take_unhandled_updates(7, "here:4:other", since, is_gone)] == [103, 104, 107]
+
+
+def test_a_take_over_leaves_a_gone_process_s_update_to_its_chat_s_later_one_a_running_process_holds(
+    store: Store,
+) -> None:
+    """A beat's take-over racing a chat's later update waiting for it: taken by the beat, the earlier update was
+    queued behind the later one (in the same process) and answered after it. The beat leaves it to the later
+    update's holder, running (this process too), which takes it over itself and handles it first."""
+    gone = Worker("elsewhere:1:gone", "elsewhere", 1, NOW, NOW)
+    live = Worker("elsewhere:2:live", "elsewhere", 2, NOW, NOW)
+    for worker in (gone, live):
+        store.beat(worker, NOW, NOW, NOW - timedelta(days=1))
+    me = "here:3:me"
+
+    def received(update_id: int, holder: str, chat_id: int | None) -> Received:
+        update = Received(update_id, f'{{"update_id": {update_id}}}', holder, chat_id)
+        assert store.receive_update(7, update, NOW)
+        return update
+
+    received(100, gone.worker_id, ALICE)
+    mine = received(101, me, ALICE)  # waiting for 100
+    received(102, gone.worker_id, ALICE + 1)
+    received(103, live.worker_id, ALICE + 1)  # waiting for 102 in another running process
+    received(104, gone.worker_id, ALICE + 2)
+    received(105, gone.worker_id, ALICE + 2)  # both gone: the beat takes both, in order
+    received(106, gone.worker_id, None)  # an inline query: no chat to wait in
+    received(107, gone.worker_id, ALICE)  # after the one waiting: the beat's
+
+    def is_gone(worker: Worker | None) -> bool:
+        return worker is not None and worker.worker_id == gone.worker_id
+
+    since = NOW - timedelta(days=1)
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [104, 105, 106, 107]
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone, mine)] == [100]
+    handled = Received(103, '{"update_id": 103}', live.worker_id, ALICE + 1)
+    store.handled_update(7, handled, NOW)  # handled without it (its turn gave up waiting): the beat's now
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [102]
+    # A later update unhandled for longer than it would wait (stuck) leaves the earlier one to the beat.
+    received(108, gone.worker_id, ALICE + 3)
+    received(109, me, ALICE + 3)
+    assert store.take_unhandled_updates(7, me, since, is_gone, waited_since=NOW) == []
+    stuck = NOW + timedelta(seconds=1)
+    assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone, waited_since=stuck)] == [108]
 
 
 def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_index(store: Store) -> None:
@@ -476,6 +520,23 @@ def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_inde
         assert upgraded.update_holders_before(7, Received(6, "{}", "elsewhere:2:it", ALICE), NOW) == [None]
         indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("received_updates")}
         assert "received_updates_chat" in indexes
+    finally:
+        upgraded.close()
+
+
+def test_a_store_made_before_sends_named_their_press_gets_the_column_and_keeps_its_sends(store: Store) -> None:
+    """A send claimed before 0016 names no press: it still says the article is above, to any press."""
+    with writing(store.engine) as connection:
+        connection.execute(text("ALTER TABLE article_sends DROP COLUMN update_id"))
+        connection.execute(article_sends.insert().values(chat_id=ALICE, button="7", article_id="a1", sent_at=NOW))
+        connection.execute(delete(migrations).where(migrations.c.name == "0016_article_send_update"))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        later = NOW + timedelta(seconds=5)
+        assert not upgraded.claim_article_send(ALICE, "7", "a1", 1, later, FULL_ARTICLE_AGAIN_AFTER)
+        assert upgraded.claim_article_send(ALICE, "8", "a1", 2, later, FULL_ARTICLE_AGAIN_AFTER)
+        assert upgraded.claim_article_send(ALICE, "8", "a1", 2, later, FULL_ARTICLE_AGAIN_AFTER)  # its own again
     finally:
         upgraded.close()
 

@@ -37,7 +37,7 @@ from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reading, writing
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
-from bot.store.received import Received, handled_again
+from bot.store.received import Received
 from bot.store.schema import meta
 from bot.store.subscriptions import Subscriber
 from bot.store.workers import Worker
@@ -61,7 +61,6 @@ __all__ = [
     "Worker",
     "WriteResult",
     "answering",
-    "handled_again",
 ]
 
 # A button's question is kept this long (Telegram keeps buttons forever; the news they page through goes stale).
@@ -289,12 +288,14 @@ class Store:
         with reading(self.engine) as connection:
             return queries.load(connection, key, chat_id, now or _now(), QUERY_LIFETIME)
 
-    def claim_article_send(self, chat_id: int, button: str, article_id: str, now: datetime, window: timedelta) -> bool:
+    def claim_article_send(
+        self, chat_id: int, button: str, article_id: str, update_id: int, now: datetime, window: timedelta
+    ) -> bool:
         """Claim the send of the article behind a "Full article" button in a chat (`button`: the message it is
-        under); False if it went out less than `window` before, by this process or another (not by this very press,
-        handled again after a kill: `handled_again`)."""
+        under) for the press that is update `update_id`; False if another press's went out less than `window`
+        before, in this process or another (this very press's, handled again after a kill, is taken again)."""
         with writing(self.engine) as connection:
-            return sends.claim(connection, chat_id, button, article_id, now, window, received.again_since())
+            return sends.claim(connection, chat_id, button, article_id, update_id, now, window)
 
     def release_article_send(self, chat_id: int, button: str, article_id: str, claimed_at: datetime) -> None:
         """Forget the claim made at `claimed_at`: its send failed, and a press again sends."""
@@ -500,11 +501,13 @@ class Store:
         since: datetime,
         gone: Callable[[Worker | None], bool],
         before: Received | None = None,
+        waited_since: datetime | None = None,
     ) -> list[Received]:
         """Take over, oldest first, the unhandled updates of processes that are `gone` (received since `since`; only
-        the earlier ones of the chat of `before`, if given)."""
+        the earlier ones of the chat of `before`, if given; without it, not those a chat's later update, received
+        since `waited_since`, waits for in a running process)."""
         with writing(self.engine) as connection:
-            return received.take_unhandled(connection, bot_id, worker, since, gone, before)
+            return received.take_unhandled(connection, bot_id, worker, since, gone, before, waited_since)
 
     def update_holders_before(self, bot_id: int, update: Received, since: datetime) -> list[Worker | None]:
         """The other workers holding, unhandled, updates of the chat of `update` that came before it (received since

@@ -176,6 +176,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0012_article_sends", _create(schema.article_sends)),
     Migration("0013_asked_questions", _create(schema.asked_questions)),
     Migration("0014_received_chat", _received_chat),
+    Migration("0016_article_send_update", _add_columns(schema.article_sends, "update_id")),
 )
 
 

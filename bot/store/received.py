@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,34 +15,12 @@ from bot.store.workers import Worker, all_workers
 
 @dataclass(frozen=True)
 class Received:
-    """One update as Telegram sent it (its JSON), received by `worker`; `chat_id` is its chat's, if it has one;
-    `received_at`, when it was recorded (known of one taken over)."""
+    """One update as Telegram sent it (its JSON), received by `worker`; `chat_id` is its chat's, if it has one."""
 
     update_id: int
     payload: str
     worker: str
     chat_id: int | None = None
-    received_at: datetime | None = None
-
-
-# When the update being handled was received, if it is handled again: taken over from a process that was killed
-# while handling it. What that handling claimed since (bot.store.sends) was its own, cut short.
-_again_since: ContextVar[datetime | None] = ContextVar("newsbot_handled_again_since", default=None)
-
-
-@contextmanager
-def handled_again(received_at: datetime) -> Iterator[None]:
-    """Claims made inside (in this task and the threads it starts) are of an update received at `received_at` and
-    handled again: one it claimed before is taken again (`again_since`)."""
-    token = _again_since.set(received_at)
-    try:
-        yield
-    finally:
-        _again_since.reset(token)
-
-
-def again_since() -> datetime | None:
-    return _again_since.get()
 
 
 def _row(bot_id: int, received: Received, now: datetime) -> dict[str, object]:
@@ -90,14 +66,19 @@ def take_unhandled(
     since: datetime,
     gone: Callable[[Worker | None], bool],
     before: Received | None = None,
+    waited_since: datetime | None = None,
 ) -> list[Received]:
     """Take over the unhandled updates (received since `since`; only those of the chat of `before` that came before
-    it, if given) of workers that are `gone`, fenced by their worker so two processes never take one."""
+    it, if given) of workers that are `gone`, fenced by their worker so two processes never take one.
+
+    Without `before` (a start's or a beat's take-over), an update whose chat has a later one a running process
+    holds (this one too; received since `waited_since`, if given) is left to that later one, which takes it over
+    and handles it first when its turn comes (bot.tg.received.Journal.turn): taken here, it was queued behind that
+    one and answered after it."""
     chosen = (
         (received_updates.c.bot_id == bot_id)
         & received_updates.c.handled_at.is_(None)
         & (received_updates.c.received_at >= since)
-        & (received_updates.c.worker != worker)
     )
     if before is not None:
         chosen &= (received_updates.c.chat_id == before.chat_id) & (received_updates.c.update_id < before.update_id)
@@ -113,9 +94,19 @@ def take_unhandled(
         .order_by(received_updates.c.update_id)
     ).all()
     known = all_workers(connection)
+    # Each chat's latest update that a running process holds (and has had for less than a turn's wait).
+    held_last = {
+        chat_id: update_id
+        for update_id, _, holder, chat_id, received_at in rows
+        if chat_id is not None
+        and (waited_since is None or received_at >= waited_since)
+        and (holder == worker or not gone(known.get(holder)))
+    }
     taken: list[Received] = []
-    for update_id, payload, holder, chat_id, received_at in rows:
-        if not gone(known.get(holder)):
+    for update_id, payload, holder, chat_id, _ in rows:
+        if holder == worker or not gone(known.get(holder)):
+            continue
+        if before is None and held_last.get(chat_id, update_id) > update_id:
             continue
         moved = connection.execute(
             update(received_updates)
@@ -128,7 +119,7 @@ def take_unhandled(
             .values(worker=worker)
         )
         if moved.rowcount == 1:
-            taken.append(Received(update_id, payload, worker, chat_id, received_at))
+            taken.append(Received(update_id, payload, worker, chat_id))
     return taken
 
 

@@ -374,6 +374,10 @@ article_sends = Table(
     Column("button", Text, primary_key=True),
     Column("article_id", String(32), primary_key=True),
     Column("sent_at", UTCDateTime, nullable=False),
+    # 0016_article_send_update: the update (the press) that claimed the send. That very update handled again (taken
+    # over from a process killed mid-send) takes the claim again and sends; another press does not. None in a row
+    # claimed before 0016, which no press handled again owns.
+    Column("update_id", BigInteger),
     Index("article_sends_sent_at", "sent_at"),
 )
 

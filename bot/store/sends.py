@@ -22,20 +22,19 @@ def claim(
     chat_id: int,
     button: str,
     article_id: str,
+    update_id: int,
     now: datetime,
     window: timedelta,
-    own_since: datetime | None = None,
 ) -> bool:
-    """Claim the send of an article at `now`; False if it was sent (or is being sent) less than `window` before.
+    """Claim the send of an article at `now` for the press that is update `update_id`; False if another press's
+    send went out (or is going out) less than `window` before.
 
-    `own_since`: the press is handled again, its process killed while handling it, and was received then. A claim
-    made since is its own, whose send the kill may have cut short: taken again, the article goes out (twice if the
-    kill came after it did, which beats never: that press was told the article is above, and it was not)."""
+    The claim of this very update is taken again: its process was killed while handling it and the next one handles
+    it again, whose send the kill may have cut short. The article then goes out (twice if the kill came after it
+    did, which beats never: that press was told the article is above, and it was not)."""
     connection.execute(delete(article_sends).where(article_sends.c.sent_at <= now - window))
-    row = {"chat_id": chat_id, "button": button, "article_id": article_id, "sent_at": now}
-    if own_since is None:
-        return upsert(connection, article_sends, row, KEY, [])
-    return upsert(connection, article_sends, row, KEY, ["sent_at"], article_sends.c.sent_at >= own_since)
+    row = {"chat_id": chat_id, "button": button, "article_id": article_id, "update_id": update_id, "sent_at": now}
+    return upsert(connection, article_sends, row, KEY, ["sent_at"], article_sends.c.update_id == update_id)
 
 
 def release(connection: Connection, chat_id: int, button: str, article_id: str, claimed_at: datetime) -> None:

@@ -129,7 +129,8 @@ async def full_article(update: Update, context: Context) -> None:
     article_id, chat_id = context.match.group(1), chat_of(query)
     # A button under an inline result has no message of ours: its inline message names it.
     button = str(query.message.message_id) if query.message else query.inline_message_id or ""
-    sent = SentArticle(context.bot_data.library.store, chat_id, button, article_id, context.bot_data.clock())
+    store, now = context.bot_data.library.store, context.bot_data.clock()
+    sent = SentArticle(store, chat_id, button, article_id, update.update_id, now)
     if not await sent.claim():
         await answer_press(query, ALREADY_SENT)
         return
@@ -158,6 +159,8 @@ class SentArticle:
     chat_id: int
     button: str
     article_id: str
+    # The press (its update): handled again after a kill, it takes its own claim again (bot.store.sends).
+    update_id: int
     at: datetime
     claimed: bool = False
 
@@ -170,6 +173,7 @@ class SentArticle:
                 self.chat_id,
                 self.button,
                 self.article_id,
+                self.update_id,
                 self.at,
                 FULL_ARTICLE_AGAIN_AFTER,
             )

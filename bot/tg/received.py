@@ -8,9 +8,9 @@ Updater waits for that before it moves the offset on; the webhook, before it ans
 a start takes over the unhandled updates of processes that are gone (bot.services.presence) and handles them
 first. An update Telegram delivers again (a process killed between recording and confirming it) is known by its
 id and handled once. What cannot be known: a reply Telegram accepted just before the kill is sent again (the
-Bot API takes no key to make a send happen once). An update handled again is handled inside `handled_again`, so
-that what its first handling claimed in the store (a full article's send) is taken again, not taken as done. The
-record keeps the update's chat, so that processes sharing a webhook handle a chat's updates in order
+Bot API takes no key to make a send happen once). What an update's handling claims in the store names the update
+(a full article's send, bot.store.sends), so that the same update handled again takes its claim again, not as done
+by another. The record keeps the update's chat, so that processes sharing a webhook handle a chat's updates in order
 (`Journal.turn`), as one process does (bot.tg.order).
 """
 
@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +31,7 @@ from telegram.ext import Application
 
 from bot.errors import NewsbotError
 from bot.services.presence import Presence
-from bot.store import Received, Store, answering, handled_again
+from bot.store import Received, Store, answering
 from bot.tg.outage import Outage
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,6 @@ class Journal:
             "cannot record the updates received", "; a bot killed meanwhile loses the ones it is handling"
         )
         self._recorded: set[int] = set()
-        # Updates taken over from processes now gone, not handled yet: when each was received.
-        self._taken: dict[int, datetime] = {}
         self._unmarked: list[Received] = []
         self._settling = threading.Lock()
         self._unrecorded_until = float("-inf")
@@ -117,7 +115,8 @@ class Journal:
         update once the last is answered, which the webhook does once it is recorded, not handled.
 
         Earlier ones a process now gone left unhandled are taken over and handled first, with `handle`: left to the
-        next beat's take-over, they were answered after this one, seconds later."""
+        next beat's take-over, they were answered after this one, seconds later. A beat leaves them to this turn
+        (bot.store.received.take_unhandled), as it queued them behind this update."""
         if update.update_id not in self._recorded or update.effective_chat is None:
             return
         row, deadline = self._row(update), time.monotonic() + TURN_WAIT_SECONDS
@@ -149,16 +148,9 @@ class Journal:
                 return
             await asyncio.sleep(TURN_LOOK_SECONDS)
 
-    def again(self, update: Update) -> AbstractContextManager[None]:
-        """Inside, `update` is handled as one taken over from a process killed while handling it, if it is: what that
-        process claimed for it in the store is its own (bot.store.handled_again)."""
-        received_at = self._taken.get(update.update_id)
-        return nullcontext() if received_at is None else handled_again(received_at)
-
     async def handled(self, update: Update) -> None:
         """Mark `update` handled (if its record was tried: a record still on its way then lands as handled). In an
         outage the mark waits for `settle`, so no chat's next update waits for the store."""
-        self._taken.pop(update.update_id, None)
         if update.update_id not in self._recorded:
             return
         self._recorded.discard(update.update_id)
@@ -191,9 +183,10 @@ class Journal:
             now - KEEP_RECEIVED,
             lambda w: not self.presence.alive(w, now),
             None if before is None else self._row(before),
+            # Left to a chat's later update for a turn's wait at most after it came: one stuck leaves them to a beat.
+            now - timedelta(seconds=TURN_WAIT_SECONDS),
         )
         self._recorded.update(t.update_id for t in taken)
-        self._taken.update((t.update_id, t.received_at or now) for t in taken)
         return [update for t in taken if (update := Update.de_json(json.loads(t.payload), bot)) is not None]
 
 
@@ -238,7 +231,7 @@ async def handling(
         with answering():
             yield
         return
-    with answering(), journal.again(update):
+    with answering():
         await journal.turn(update, handle)
         yield
         await journal.handled(update)

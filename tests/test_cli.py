@@ -22,10 +22,12 @@ from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
 from bot.library import Library
+from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import free_port
+from tests.test_bot_e2e import chat_in_terminal
 from tests.test_library import FullDisk, garble
 from tests.web_server import serving
 
@@ -734,6 +736,7 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
     for command, says in [
         (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
         (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
+        (["latest"], ["The newest headlines", "newsbot latest sport 20", "at most 30"]),
         (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
@@ -820,6 +823,115 @@ def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_l
     assert main(["stats"]) == 0
     listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
     assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
+
+
+def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_reads_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line had no way to list the newest headlines /latest gives in Telegram."""
+    assert main(["ingest", str(NEWCOMER), "--site", "https://www.millbrook-echo.example"]) == 0
+    capsys.readouterr()
+    assert main(["latest", "30"]) == 0
+    everything = capsys.readouterr().out.splitlines()
+    assert len(everything) == 2 + 2 * 11  # the shipped story and the newcomer's ten, each with its link
+    assert everything[:3] == ["*Latest*", "", "• Rail fares to rise by 3.1% in March (1 Dec 2026, 07:00 · Business)"]
+    assert everything[3] == "  https://www.millbrook-echo.example/business/rail-fares-march"
+    # Newest first, the undated story last, naming the file it came from (it has no link).
+    assert everything[-2].startswith("• Storm Elin") and everything[-1].endswith("newcomer/storm-elin.txt")
+    for words in (["sport", "1"], ["1", "SPO"], ["--category", "Sport", "-n", "1"], ["spo", "--count", "1"]):
+        assert main(["latest", *words]) == 0, words
+        assert capsys.readouterr().out.splitlines() == [
+            "*Latest in Sport*",
+            "",
+            "• Millbrook marathon moves to April (29 Nov 2026, 11:00)",
+            "  https://www.millbrook-echo.example/sport/marathon-april",
+        ], words
+    for words, says in [
+        (["sport", "business"], "latest shows one category at a time, and you named 2: Sport, Business."),
+        (["sprot"], "There is no category “sprot”: did you mean Sport?"),
+        (["-n", "0"], "I can show 1 to 30 headlines, not “0”."),
+        (["2", "3"], "Give one number of headlines: you gave 2."),
+    ]:
+        assert main(["latest", *words]) == 2, words
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(f"newsbot: {says}"), (words, err)
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("what is the latest news?", []),
+        ("latest news", []),
+        ("What's new?", []),
+        ("headlines", []),
+        ("Hi! What's new?", []),
+        ("sport news", ["sport"]),
+        ("what's new in business?", ["business"]),
+    ],
+)
+def test_asking_what_is_new_lists_the_latest_headlines(
+    question: str, words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ask "what is the latest news?"` said that no article uses "latest" or "news"."""
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["latest", *words]) == 0
+    latest = capsys.readouterr().out
+    assert main(["ask", question]) == 0
+    assert capsys.readouterr().out == latest
+
+
+def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "what's new?", "--category", "spo"]) == 0
+    assert capsys.readouterr().out.startswith("*Latest in Sport*\n")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("test", "test"),
+        ("is this working?", "test"),
+        ("who made you?", "about"),
+        ("What are you?", "about"),
+        ("thanks", "acknowledgement"),
+        ("what can you do?", "help"),
+        ("help", "help"),
+    ],
+)
+def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
+    question: str, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "test" said no article uses the word, and "help" was answered from a story that used it."""
+    assert main(["ask", question]) == 0
+    assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
+
+
+def test_a_greeting_to_ask_says_what_the_library_holds_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "hello"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Hello! I answer questions about *1 news article* in 1 category (News), published 7 Mar")
+    assert "• What do we know about “Russia Invites US Military Chief to Missile Defense Talks”?" in out
+    assert "newsbot latest lists the newest headlines" in out and "/subscribe" not in out
+
+
+@pytest.mark.parametrize("question", ["who made the iPhone?", "test results of the new drug", "news about Yukos"])
+def test_questions_that_begin_like_small_talk_are_still_searched(
+    question: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", question]) == 1
+    assert capsys.readouterr().out.startswith("Nothing in the articles answers that.")
+
+
+def test_small_talk_in_chat_gets_the_short_replies_telegram_gives(tmp_path: Path) -> None:
+    """ "test" and "who made you?" typed to `newsbot chat` (the Telegram bot itself) were searched: no article uses
+    "test", and "made" found nothing either."""
+    result = chat_in_terminal(tmp_path, "test\nwho made you?\nwho made the iPhone?\n")
+    assert result.returncode == 0, result.stderr
+    said = [part for part in result.stdout.split("\n\n") if part.strip()]
+    assert said[:2] == [talk_reply("test", TELEGRAM), talk_reply("about", TELEGRAM)]
+    assert said[2].startswith("Nothing in the articles answers that."), said
 
 
 def test_a_story_is_removed_and_followed_by_the_file_its_answer_names_as_its_source(

@@ -44,13 +44,18 @@ def latest_blocks(
     bot_username: str = "",
     capped: bool = False,
     zone: tzinfo = UTC,
+    style: Style = HTML,
 ) -> list[str]:
-    """The newest headlines under a heading, as blocks for `split_message`; `capped` when the reader asked for more
-    than the most /latest shows (as many as there are here), which the heading then says."""
-    named = f" in {HTML.escape(category_label(articles[0].category))}" if category and articles else ""
-    heading = f"<b>Latest{named}</b>" + (f" (the newest {len(articles)}, the most I show at once)" if capped else "")
+    """The newest headlines under a heading, as blocks for `split_message` (in `style`: `newsbot latest` prints
+    them, a story without a link naming its file); `capped` when the reader asked for more than the most /latest
+    shows (as many as there are here), which the heading then says."""
+    named = f" in {style.escape(category_label(articles[0].category))}" if category and articles else ""
+    heading = style.bold(f"Latest{named}") + (
+        f" (the newest {len(articles)}, the most I show at once)" if capped else ""
+    )
     # Under "Latest in Sport" every line would end in "· Sport" again.
-    lines = (render_headline(a, HTML, bot_username, zone=zone, category=not category) for a in articles)
+    local = style is not HTML
+    lines = (render_headline(a, style, bot_username, local, zone, category=not category) for a in articles)
     return [heading, *lines]
 
 

@@ -37,17 +37,9 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
-from bot.render.welcome import (
-    ACKNOWLEDGED,
-    MORE_HINT,
-    SUBSCRIPTIONS_HINT,
-    bare_mention,
-    latest_of,
-    small_talk,
-    without_opening,
-)
+from bot.render.welcome import TELEGRAM, bare_mention, latest_of, small_talk, talk_of, talk_reply, without_opening
 from bot.retrieval import Request
-from bot.services.categories import match_categories
+from bot.services.latest import one_category
 from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
@@ -188,15 +180,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if not await asked_anew(update, context, question):
         return
     library = context.bot_data.library
-    talk = small_talk(question)
-    if talk is None:
-        question = without_opening(question)
-        talk = small_talk(question)
+    talk, question = talk_of(question)
     if talk == "greeting":
         await greet(message, library)
-        return
-    if talk == "acknowledgement":
-        await message.reply_text(ACKNOWLEDGED)
         return
     if talk == "help":
         await send_help(message, context)
@@ -204,11 +190,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if talk == "latest":
         await send_latest(message, context, ())
         return
-    if talk == "more":
-        await message.reply_text(html.escape(MORE_HINT))
-        return
-    if talk == "subscriptions":
-        await message.reply_text(html.escape(SUBSCRIPTIONS_HINT))
+    if (reply := talk_reply(talk, TELEGRAM)) is not None:
+        await message.reply_text(html.escape(reply))
         return
     if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
         await send_latest(message, context, words.split())
@@ -284,8 +267,7 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
 async def names_one_category(library: Library, words: Sequence[str]) -> bool:
     """Whether `words` name one category, as /latest would read them."""
     known = [name for name, _ in await asyncio.to_thread(library.store.categories) if name]
-    match = match_categories(words, known)
-    return match.complete and len(match.matched) == 1
+    return one_category(words, known) is not None
 
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:

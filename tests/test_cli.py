@@ -934,6 +934,18 @@ def test_small_talk_in_chat_gets_the_short_replies_telegram_gives(tmp_path: Path
     assert said[2].startswith("Nothing in the articles answers that."), said
 
 
+def test_chat_s_latest_puts_each_headline_s_link_below_it(tmp_path: Path) -> None:
+    """ "• Title (https://...) (1 Dec 2026 · News)" read as two asides, the date lost behind the link: a terminal
+    shows it as `newsbot latest` does. A link that ends its line stays after it ("Source (https://...)")."""
+    result = chat_in_terminal(tmp_path, "/latest 1\nchess champion\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    headline = next(i for i, line in enumerate(lines) if line.startswith("• "))
+    assert lines[headline].endswith(")") and "http" not in lines[headline], lines
+    assert lines[headline + 1].startswith("  https://"), lines
+    assert any(line.startswith("Source (https://") for line in lines), lines
+
+
 def test_a_story_is_removed_and_followed_by_the_file_its_answer_names_as_its_source(
     capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:

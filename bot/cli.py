@@ -44,13 +44,12 @@ from bot.render.welcome import (
     COMMAND_LINE_HELP,
     example_question,
     greeting,
-    latest_of,
     talk_of,
     talk_reply,
 )
 from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
-from bot.services.latest import newest, one_category
+from bot.services.latest import asked_category, newest
 from bot.services.schedule import zone
 from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
@@ -424,13 +423,8 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     if talk == "latest":
         return _latest(library, [category] if category else [])
     if talk is None:
-        words = latest_of(question)
-        if words is None:
-            return None
-        known = [name for name, _ in library.store.categories() if name]
-        if (named := one_category(words.split(), known)) is None:
-            return None  # "news about Yukos" is a question
-        return _latest(library, [named])
+        named = asked_category(library.store, question)  # "news about Yukos" is a question
+        return None if named is None else _latest(library, [named])
     if talk == "greeting":
         examples = [example_question(a) for a in library.store.random_articles(EXAMPLE_QUESTIONS)]
         print("\n\n".join(greeting(library.store.stats(), examples, front=COMMAND_LINE, style=_style())))

@@ -867,6 +867,10 @@ def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_re
         ("Hi! What's new?", []),
         ("sport news", ["sport"]),
         ("what's new in business?", ["business"]),
+        # A category's name alone, or asked about: searched, "no article uses the word", which stories only have as
+        # their category.
+        ("Sport?", ["sport"]),
+        ("tell me about business", ["business"]),
     ],
 )
 def test_asking_what_is_new_lists_the_latest_headlines(
@@ -886,6 +890,9 @@ def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: p
     capsys.readouterr()
     assert main(["ask", "what's new?", "--category", "spo"]) == 0
     assert capsys.readouterr().out.startswith("*Latest in Sport*\n")
+    # Only a whole name alone: "spo" starts Sport's, as /latest takes it, but typed alone it may be a word to search.
+    main(["ask", "spo"])
+    assert "Latest" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -224,20 +224,21 @@ def talk_of(text: str) -> tuple[str | None, str]:
     return small_talk(question), question
 
 
-# "sport news", "what's new in sport?", "latest tech headlines" (after `_without_filler`).
+# "sport news", "what's new in sport?", "latest tech headlines", "tell me about sport" (after `_without_filler`).
 _LATEST_OF = re.compile(
     r"(?:(?:what's|whats|what is|anything) new|latest|news|headlines|top stories)(?: (?:in|on|about|from|for))?"
     r" (?P<after>.+?)(?: (?:news|headlines|stories))?"
+    r"|(?:tell|what|how|anything|stories|articles) (?:about|on) (?P<topic>.+?)(?: (?:news|headlines|stories))?"
     r"|(?P<before>.+?) (?:news|headlines|stories)"
 )
 
 
 def latest_of(text: str) -> str | None:
-    """The words a message asks the newest headlines of, as "sport" in "sport news", "what's new in sport?" or
-    "latest tech headlines"; None for other messages. Whether they name a category is the caller's to check
-    ("news about Yukos" is a question)."""
+    """The words a message asks the newest headlines of, as "sport" in "sport news", "what's new in sport?",
+    "latest tech headlines" or "tell me about sport"; None for other messages. Whether they name a category is the
+    caller's to check ("news about Yukos" and "tell me about the ferry" are questions)."""
     match = _LATEST_OF.fullmatch(_without_filler(text))
-    return (match["after"] or match["before"]) if match else None
+    return (match["after"] or match["topic"] or match["before"]) if match else None
 
 
 def example_question(article: StoredArticle) -> str:

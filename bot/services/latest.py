@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
 from bot.render.markup import cap
+from bot.render.welcome import latest_of
 from bot.services.categories import match_categories, named_whole
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ COUNT_AROUND = ",;."
 SHOWN_COUNT_CHARS = 20
 # Past this many digits a count is read as more than is ever shown: Python refuses to read over 4,300.
 COUNT_DIGITS = 9
+# The most words a category's name has that a message naming only it is read as asking for its headlines.
+NAME_WORDS = 3
+# Around a category's name typed alone ("Weather?").
+_AROUND_NAME = " ?!.,;:\"'“”"
 # Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
 AFTER_COMMA = re.compile(r"(?<=,)")
 
@@ -96,6 +101,18 @@ def one_category(words: Sequence[str], known: Sequence[str]) -> str | None:
     categories ("sport news" asks for Sport's headlines; "Yukos news" is a question)."""
     match = match_categories(words, known)
     return match.matched[0] if match.complete and len(match.matched) == 1 else None
+
+
+def asked_category(store: Store, text: str) -> str | None:
+    """The category whose newest headlines a message asks for: "sport news", "what's new in spo?" (the words read
+    as /latest reads them), or a category's whole name alone ("Weather": searched, it found no article using the
+    word, which stories only have as their category; "bus" alone is no "Business"); None for other messages."""
+    words = latest_of(text)
+    name = text.strip(_AROUND_NAME)
+    if words is None and (not name or len(name.split()) > NAME_WORDS):
+        return None  # no need to read the categories
+    known = [category for category, _ in store.categories() if category]
+    return one_category(words.split(), known) if words is not None else named_whole([name], known)
 
 
 def newest(store: Store, args: Sequence[str], command: str = "/latest") -> Latest:

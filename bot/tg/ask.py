@@ -14,7 +14,7 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -37,9 +37,9 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
-from bot.render.welcome import TELEGRAM, bare_mention, latest_of, small_talk, talk_of, talk_reply, without_opening
+from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
 from bot.retrieval import Request
-from bot.services.latest import one_category
+from bot.services.latest import asked_category
 from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
@@ -193,8 +193,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await message.reply_text(html.escape(reply))
         return
-    if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
-        await send_latest(message, context, words.split())
+    if (category := await asyncio.to_thread(asked_category, library.store, question)) is not None:
+        await send_latest(message, context, [category])
         return
     if link := LINK.match(question):
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
@@ -262,12 +262,6 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
     link); () for no reply to the bot."""
     replied = bots_message(message, bot_id)
     return () if replied is None or not replied.text else tuple(replied.text.split("\n\n"))
-
-
-async def names_one_category(library: Library, words: Sequence[str]) -> bool:
-    """Whether `words` name one category, as /latest would read them."""
-    known = [name for name, _ in await asyncio.to_thread(library.store.categories) if name]
-    return one_category(words, known) is not None
 
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:

@@ -101,7 +101,8 @@ def _date(raw: str) -> datetime:
     try:
         return parse_date(raw)
     except NewsbotError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+        # The help names them, the date parser's message does not: "--since tomorrow" was told only of formats.
+        raise argparse.ArgumentTypeError(f"{exc}; {spoken_list(list(RELATIVE_DAYS), 'and')} work too") from exc
 
 
 def _until(raw: str) -> datetime:
@@ -427,7 +428,10 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
         return None if named is None else _latest(library, [named])
     if talk == "greeting":
         examples = [example_question(a) for a in library.store.random_articles(EXAMPLE_QUESTIONS)]
-        print("\n\n".join(greeting(library.store.stats(), examples, front=COMMAND_LINE, style=_style())))
+        stats = library.store.stats()
+        print("\n\n".join(greeting(stats, examples, front=COMMAND_LINE, style=_style())))
+        if not stats.articles:
+            print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
         print(COMMAND_LINE_HELP)
     else:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot import __version__
-from bot.cli import main
+from bot.cli import EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
@@ -368,6 +368,14 @@ def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[
     assert found("--since", "Yesterday") == ["Ferry news 0", "Ferry news 1"]
     assert found("--since", "today") == ["Ferry news 0"]
     assert found("--until", "yesterday") == ["Ferry news 1", "Ferry news 2"]
+    # A word it does not read names those it does: the message said only "expected D-MM-YYYY, ... or ISO 8601".
+    with pytest.raises(SystemExit):
+        main(["ask", "ferry story", "--since", "tomorrow"])
+    assert (
+        capsys.readouterr()
+        .err.rstrip()
+        .endswith("'tomorrow' (expected D-MM-YYYY, HH:MM, 7 March 2013 or ISO 8601); today and yesterday work too")
+    )
 
 
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -786,6 +794,14 @@ def test_a_question_to_an_empty_library_says_how_to_fill_it(
     captured = capsys.readouterr()
     assert captured.out.startswith("Nothing in the articles answers that.")
     assert captured.err == "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL\n"
+    # "hi", "what's new?" and `latest` too: "I have none yet" said nothing of how to add some.
+    assert main(["ask", "hi"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "Hello! I answer questions about news articles, but I have none yet.\n"
+    assert captured.err == EMPTY_LIBRARY + "\n"
+    for asked in (["ask", "what's new?"], ["latest"]):
+        assert main(asked) == 1
+        assert capsys.readouterr() == ("", EMPTY_LIBRARY + "\n"), asked
     assert main(["ingest", str(ROOT / "corpus")]) == 0
     capsys.readouterr()
     assert main(["ask", "Who won the election?"]) == 1

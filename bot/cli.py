@@ -190,7 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
         " default they decide, and day first when none can)",
     )
 
-    ask = _command(commands, "ask", "answer a question from the articles")
+    ask = _command(
+        commands,
+        "ask",
+        "answer a question from the articles",
+        'What is no question is answered as a chat answers it: "what\'s new?" or "sport news" lists the newest'
+        ' headlines (as `newsbot latest`), "hi" says what the library holds; with --json, --following or a date'
+        " everything is searched.",
+    )
     ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
     ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")

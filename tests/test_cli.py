@@ -742,7 +742,15 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
     out = capsys.readouterr().out
     assert "exit codes:" in out and "1    nothing to show or do" in out and "3    the database or the index" in out
     for command, says in [
-        (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
+        (
+            ["ask"],
+            [
+                "Answer a question from the articles.",
+                '"what\'s new?" or "sport news" lists the newest headlines (as `newsbot latest`)',
+                "the question, in plain words",
+                "7 March 2013",
+            ],
+        ),
         (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
         (["latest"], ["The newest headlines", "newsbot latest sport 20", "at most 30"]),
         (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),

@@ -454,6 +454,14 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),
         ("hi, are you there?", "greeting"),
+        # "what's up" was refused as only common words.
+        ("What's up?", "greeting"),
+        ("how are you?", "greeting"),
+        # A greeting before a command's words, without a comma: searched, "no article uses the word yo".
+        ("yo what's new", "latest"),
+        ("hi what can you do", "help"),
+        ("hello who made you", "about"),
+        ("hi sport news about the cup", None),
         # Questions and searches that only begin or end like small talk.
         ("hi, who is the chess champion?", None),
         ("hi-tech exports", None),

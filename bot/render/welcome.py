@@ -27,6 +27,7 @@ GREETINGS = frozenset(
         "hi", "hello", "hey", "hiya", "howdy", "yo", "hi there", "hello there", "hey there", "greetings",
         "good morning", "good afternoon", "good evening", "good day", "hallo", "hola", "bonjour", "ciao",
         "are you there", "you there", "anyone there", "anybody there", "is anyone there", "is anybody there",
+        "what's up", "whats up", "sup", "wassup", "how are you", "how are you doing", "how's it going",
     }
 )  # fmt: skip
 ACKNOWLEDGEMENTS = frozenset(
@@ -195,7 +196,9 @@ def small_talk(text: str) -> str | None:
     if not kinds:
         return _COMMANDS.get(_without_filler(text))
     if set(rest.split()) - SMALL_TALK_FILLER:
-        return None
+        # "yo what's new", "hi what can you do": a greeting before a command's words, without the comma that
+        # `without_opening` needs (searched, "no article uses the word yo").
+        return _COMMANDS.get(_without_filler(rest))
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 

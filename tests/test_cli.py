@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -937,6 +938,17 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
     """ "test" said no article uses the word, and "help" was answered from a story that used it."""
     assert main(["ask", question]) == 0
     assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
+
+
+def test_tell_me_more_to_ask_names_the_most_passages_k_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    """The reply named "up to 10" while --k takes up to 20."""
+    assert main(["ask", "tell me more"]) == 0
+    most = re.search(r"up to (\d+)\)", capsys.readouterr().out)
+    assert most is not None
+    assert main(["ask", "--k", most[1], "Dempsey"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["ask", "--k", str(int(most[1]) + 1), "Dempsey"])
 
 
 def test_a_greeting_to_ask_says_what_the_library_holds_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:

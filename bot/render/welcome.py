@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
 from bot.render.markup import HTML, Style, cap, category_label, count, title_of
 from bot.render.split import split_message
 
@@ -124,7 +125,7 @@ COMMAND_LINE = FrontEnd(
     help="newsbot --help",
     latest="newsbot latest",
     sources="The articles are those added here with newsbot ingest or newsbot feeds add (newsbot stats counts them).",
-    more="Ask again with --k 6 (up to 10) for more passages",
+    more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
     subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
     " here): /subscribe sport tech there follows categories, /mysubs shows what a chat gets.",
     asking="Ask me anything in your own words with newsbot ask, for example:",

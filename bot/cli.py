@@ -36,7 +36,7 @@ from bot.ingest.urls import is_web_url
 from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.headlines import latest_blocks
+from bot.render.headlines import article_json, latest_blocks
 from bot.render.markup import PLAIN, TERMINAL, Style, count
 from bot.render.stats import render_stats
 from bot.render.welcome import (
@@ -234,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_whole,
         help=f"how many headlines (default {DEFAULT_LATEST_COUNT}, at most {MAX_LATEST_COUNT})",
     )
+    latest.add_argument("--json", action="store_true", help="print the headlines as JSON, as `ask --json` its stories")
 
     remove = _command(commands, "remove", "remove articles from the store and index, by id, URL or file")
     remove.add_argument(
@@ -398,7 +399,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return _remove(args, library)
     if args.command == "latest":
         count_words = [] if args.count is None else [str(args.count)]
-        return _latest(library, [*args.words, *([args.category] if args.category else []), *count_words])
+        return _latest(library, [*args.words, *([args.category] if args.category else []), *count_words], args.json)
     return _ask(args, library)
 
 
@@ -406,17 +407,22 @@ def _style() -> Style:
     return TERMINAL if sys.stdout.isatty() else PLAIN
 
 
-def _latest(library: Library, words: Sequence[str]) -> int:
-    """Print the newest headlines `words` ask for, read as Telegram's /latest reads them."""
+def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> int:
+    """Print the newest headlines `words` ask for, read as Telegram's /latest reads them (`as_json`: as data)."""
     try:
         latest = newest(library.store, words, LATEST)
     except UsageError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    settings = library.settings
+    if as_json:
+        # An empty list is an answer too: a script needs no note to tell it there is nothing.
+        headlines = [article_json(article, settings.bot_username) for article in latest.articles]
+        print(json.dumps({"category": latest.category, "headlines": headlines}, ensure_ascii=False, indent=2))
+        return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:
         print(EMPTY_LIBRARY, file=sys.stderr)
         return EXIT_FAILED
-    settings = library.settings
     zoned = zone(settings.default_timezone)
     heading, *lines = latest_blocks(
         latest.articles, latest.category, settings.bot_username, latest.capped, zoned, _style()

@@ -753,7 +753,7 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
             ],
         ),
         (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
-        (["latest"], ["The newest headlines", "newsbot latest sport 20", "at most 30"]),
+        (["latest"], ["The newest headlines", "newsbot latest sport 20", "at most 30", "print the headlines as JSON"]),
         (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
@@ -871,6 +871,22 @@ def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_re
             "• Millbrook marathon moves to April (29 Nov 2026, 11:00)",
             "  https://www.millbrook-echo.example/sport/marathon-april",
         ], words
+    # As data, as `ask --json` gives its stories.
+    assert main(["latest", "--json", "spo", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["category"] == "Sport"
+    assert [(h["title"], h["published"], h["link"]) for h in data["headlines"]] == [
+        (
+            "Millbrook marathon moves to April",
+            "2026-11-29T11:00:00+00:00",
+            "https://www.millbrook-echo.example/sport/marathon-april",
+        ),
+        (
+            "Harbour City sign striker Tomas Varga in club record deal",
+            "2026-11-28T09:05:00+00:00",
+            "https://www.millbrook-echo.example/sport/varga-signs",
+        ),
+    ]
     for words, says in [
         (["sport", "business"], "latest shows one category at a time, and you named 2: Sport, Business."),
         (["sprot"], "There is no category “sprot”: did you mean Sport?"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
+from typing import Any
 
 from bot.models import StoredArticle
 from bot.render.markup import (
@@ -57,6 +58,19 @@ def latest_blocks(
     local = style is not HTML
     lines = (render_headline(a, style, bot_username, local, zone, category=not category) for a in articles)
     return [heading, *lines]
+
+
+def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, Any]:
+    """An article as data for scripts (`newsbot ask --json`, `newsbot latest --json`)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "category": article.category,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url,
+        "link": source_link(article, bot_username, local_path=True),
+        "author": article.author,
+    }
 
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:

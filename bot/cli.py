@@ -49,7 +49,7 @@ from bot.render.welcome import (
 )
 from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
-from bot.services.latest import asked_category, newest
+from bot.services.latest import asked_latest, newest
 from bot.services.schedule import zone
 from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
@@ -437,8 +437,8 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     if talk == "latest":
         return _latest(library, [category] if category else [])
     if talk is None:
-        named = asked_category(library.store, question)  # "news about Yukos" is a question
-        return None if named is None else _latest(library, [named])
+        words = asked_latest(library.store, question)  # "news about Yukos" is a question
+        return None if words is None else _latest(library, words)
     if talk == "greeting":
         examples = [example_question(a) for a in library.store.random_articles(EXAMPLE_QUESTIONS)]
         stats = library.store.stats()

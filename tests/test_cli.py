@@ -912,6 +912,11 @@ def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_re
         # their category.
         ("Sport?", ["sport"]),
         ("tell me about business", ["business"]),
+        # /latest's words typed without the slash: searched, no article uses "latest" or "2".
+        ("latest 2", ["2"]),
+        ("news 3", ["3"]),
+        ("sport news 1", ["sport", "1"]),
+        ("Sport 1", ["sport", "1"]),
     ],
 )
 def test_asking_what_is_new_lists_the_latest_headlines(
@@ -975,7 +980,9 @@ def test_a_greeting_to_ask_says_what_the_library_holds_with_an_example(capsys: p
     assert "newsbot latest lists the newest headlines" in out and "/subscribe" not in out
 
 
-@pytest.mark.parametrize("question", ["who made the iPhone?", "test results of the new drug", "news about Yukos"])
+@pytest.mark.parametrize(
+    "question", ["who made the iPhone?", "test results of the new drug", "news about Yukos", "news 2004"]
+)
 def test_questions_that_begin_like_small_talk_are_still_searched(
     question: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -986,11 +993,13 @@ def test_questions_that_begin_like_small_talk_are_still_searched(
 def test_small_talk_in_chat_gets_the_short_replies_telegram_gives(tmp_path: Path) -> None:
     """ "test" and "who made you?" typed to `newsbot chat` (the Telegram bot itself) were searched: no article uses
     "test", and "made" found nothing either."""
-    result = chat_in_terminal(tmp_path, "test\nwho made you?\nwho made the iPhone?\n")
+    result = chat_in_terminal(tmp_path, "test\nwho made you?\nwho made the iPhone?\nlatest 1\n")
     assert result.returncode == 0, result.stderr
     said = [part for part in result.stdout.split("\n\n") if part.strip()]
     assert said[:2] == [talk_reply("test", TELEGRAM), talk_reply("about", TELEGRAM)]
     assert said[2].startswith("Nothing in the articles answers that."), said
+    # /latest typed without its slash: searched, no article uses "latest" or "1".
+    assert said[3] == "*Latest*" and said[4].startswith("• ") and len(said) == 5, said
 
 
 def test_chat_s_latest_puts_each_headline_s_link_below_it(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
 from bot.errors import UsageError
 from bot.render.markup import cap
-from bot.render.welcome import latest_of
+from bot.render.welcome import latest_of, small_talk
 from bot.services.categories import match_categories, named_whole
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ COUNT_DIGITS = 9
 NAME_WORDS = 3
 # Around a category's name typed alone ("Weather?").
 _AROUND_NAME = " ?!.,;:\"'“”"
+# A count in a message asking for headlines ("latest 5"): more digits are a year's ("news 2004" is a question).
+MESSAGE_COUNT = re.compile(r"^\d{1,2}$")
 # Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
 AFTER_COMMA = re.compile(r"(?<=,)")
 
@@ -103,10 +105,27 @@ def one_category(words: Sequence[str], known: Sequence[str]) -> str | None:
     return match.matched[0] if match.complete and len(match.matched) == 1 else None
 
 
-def asked_category(store: Store, text: str) -> str | None:
-    """The category whose newest headlines a message asks for: "sport news", "what's new in spo?" (the words read
-    as /latest reads them), or a category's whole name alone ("Weather": searched, it found no article using the
-    word, which stories only have as their category; "bus" alone is no "Business"); None for other messages."""
+def asked_latest(store: Store, text: str) -> list[str] | None:
+    """The words of the /latest a message asks for, when it asks for headlines though small talk's own reading did
+    not tell (`small_talk`): "sport news", "what's new in spo?", "tell me about sport" (as /latest reads a
+    category), a category's whole name alone ("Weather": searched, it found no article using the word, which
+    stories only have as their category; "bus" alone is no "Business"), any of those or "latest" with a count
+    ("latest 5", "news 3", "sport 5": the command typed without its slash, searched for "latest" and "5"); None for
+    other messages ("news about Yukos", "news 2004")."""
+    if (category := _asked_category(store, text)) is not None:
+        return [category]  # whole, as "Formula 1" is
+    tokens = text.split()
+    counts = [token for token in tokens if MESSAGE_COUNT.match(token.strip(COUNT_AROUND))]
+    if len(counts) != 1:
+        return None
+    rest = " ".join(token for token in tokens if token != counts[0])
+    if small_talk(rest) == "latest":
+        return counts
+    return None if (category := _asked_category(store, rest)) is None else [category, *counts]
+
+
+def _asked_category(store: Store, text: str) -> str | None:
+    """The category whose newest headlines a message asks for (see `asked_latest`); None for other messages."""
     words = latest_of(text)
     name = text.strip(_AROUND_NAME)
     if words is None and (not name or len(name.split()) > NAME_WORDS):

@@ -39,7 +39,7 @@ from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
 from bot.retrieval import Request
-from bot.services.latest import asked_category
+from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
@@ -193,8 +193,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await message.reply_text(html.escape(reply))
         return
-    if (category := await asyncio.to_thread(asked_category, library.store, question)) is not None:
-        await send_latest(message, context, [category])
+    if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
+        await send_latest(message, context, words)
         return
     if link := LINK.match(question):
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())

@@ -21,17 +21,35 @@ from typing import get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
-from bot.config import ENGINES, MAX_ANSWER_SIZE, Settings
-from bot.errors import ConfigError, IndexCorruptError, NewsbotError, QuestionError, StoreError, UnreachableError
+from bot.config import DEFAULT_LATEST_COUNT, ENGINES, MAX_ANSWER_SIZE, MAX_LATEST_COUNT, Settings
+from bot.errors import (
+    ConfigError,
+    IndexCorruptError,
+    NewsbotError,
+    QuestionError,
+    StoreError,
+    UnreachableError,
+    UsageError,
+)
 from bot.ingest import FIELDS, Order, parse_date
 from bot.ingest.urls import is_web_url
 from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.markup import PLAIN, TERMINAL, count
+from bot.render.headlines import article_json, latest_blocks
+from bot.render.markup import PLAIN, TERMINAL, Style, count
 from bot.render.stats import render_stats
+from bot.render.welcome import (
+    COMMAND_LINE,
+    COMMAND_LINE_HELP,
+    example_question,
+    greeting,
+    talk_of,
+    talk_reply,
+)
 from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
+from bot.services.latest import asked_latest, newest
 from bot.services.schedule import zone
 from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
@@ -66,6 +84,11 @@ DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 
 # The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
+EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
+# How a refusal names the command (after "newsbot: "): "latest shows one category at a time".
+LATEST = "latest"
+# Example questions the greeting ("hi") shows, made from the headlines of random articles.
+EXAMPLE_QUESTIONS = 3
 # Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
 # wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
 EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
@@ -78,7 +101,8 @@ def _date(raw: str) -> datetime:
     try:
         return parse_date(raw)
     except NewsbotError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+        # The help names them, the date parser's message does not: "--since tomorrow" was told only of formats.
+        raise argparse.ArgumentTypeError(f"{exc}; {spoken_list(list(RELATIVE_DAYS), 'and')} work too") from exc
 
 
 def _until(raw: str) -> datetime:
@@ -102,11 +126,15 @@ def _site(raw: str) -> str:
     return site
 
 
-def _passages(raw: str) -> int:
+def _whole(raw: str) -> int:
     try:
-        value = int(raw)
+        return int(raw)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {raw!r}") from exc
+
+
+def _passages(raw: str) -> int:
+    value = _whole(raw)
     if not 1 <= value <= MAX_ANSWER_SIZE:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_ANSWER_SIZE}, got {value}")
     return value
@@ -162,7 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
         " default they decide, and day first when none can)",
     )
 
-    ask = _command(commands, "ask", "answer a question from the articles")
+    ask = _command(
+        commands,
+        "ask",
+        "answer a question from the articles",
+        'What is no question is answered as a chat answers it: "what\'s new?" or "sport news" lists the newest'
+        ' headlines (as `newsbot latest`), "hi" says what the library holds; with --json, --following or a date'
+        " everything is searched.",
+    )
     ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
     ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")
@@ -178,6 +213,28 @@ def build_parser() -> argparse.ArgumentParser:
         " in chat",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    latest = _command(
+        commands,
+        "latest",
+        "the newest headlines, of one category and as many as asked",
+        "The words are read as Telegram's /latest reads them: `newsbot latest`, `newsbot latest sport 20`,"
+        " `newsbot latest 5 spo`.",
+    )
+    latest.add_argument(
+        "words",
+        nargs="*",
+        metavar="CATEGORY_OR_COUNT",
+        help="a category (any case, or the start of its name) and how many headlines, in any order",
+    )
+    latest.add_argument("--category", help="only this category's headlines (as a word above)")
+    latest.add_argument(
+        "-n",
+        "--count",
+        type=_whole,
+        help=f"how many headlines (default {DEFAULT_LATEST_COUNT}, at most {MAX_LATEST_COUNT})",
+    )
+    latest.add_argument("--json", action="store_true", help="print the headlines as JSON, as `ask --json` its stories")
 
     remove = _command(commands, "remove", "remove articles from the store and index, by id, URL or file")
     remove.add_argument(
@@ -340,7 +397,59 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return _vectors(library)
     if args.command == "remove":
         return _remove(args, library)
+    if args.command == "latest":
+        count_words = [] if args.count is None else [str(args.count)]
+        return _latest(library, [*args.words, *([args.category] if args.category else []), *count_words], args.json)
     return _ask(args, library)
+
+
+def _style() -> Style:
+    return TERMINAL if sys.stdout.isatty() else PLAIN
+
+
+def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> int:
+    """Print the newest headlines `words` ask for, read as Telegram's /latest reads them (`as_json`: as data)."""
+    try:
+        latest = newest(library.store, words, LATEST)
+    except UsageError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = library.settings
+    if as_json:
+        # An empty list is an answer too: a script needs no note to tell it there is nothing.
+        headlines = [article_json(article, settings.bot_username) for article in latest.articles]
+        print(json.dumps({"category": latest.category, "headlines": headlines}, ensure_ascii=False, indent=2))
+        return 0 if latest.articles else EXIT_FAILED
+    if not latest.articles:
+        print(EMPTY_LIBRARY, file=sys.stderr)
+        return EXIT_FAILED
+    zoned = zone(settings.default_timezone)
+    heading, *lines = latest_blocks(
+        latest.articles, latest.category, settings.bot_username, latest.capped, zoned, _style()
+    )
+    print(heading, "", *lines, sep="\n")
+    return 0
+
+
+def _small_talk(library: Library, talk: str | None, question: str, category: str | None) -> int | None:
+    """Answer what a question typed to `ask` is when it is no question (`talk`: see `small_talk`), or "sport news"
+    naming a category, as a chat answers it; returns the exit code, or None for a question to search."""
+    if talk == "latest":
+        return _latest(library, [category] if category else [])
+    if talk is None:
+        words = asked_latest(library.store, question)  # "news about Yukos" is a question
+        return None if words is None else _latest(library, words)
+    if talk == "greeting":
+        examples = [example_question(a) for a in library.store.random_articles(EXAMPLE_QUESTIONS)]
+        stats = library.store.stats()
+        print("\n\n".join(greeting(stats, examples, front=COMMAND_LINE, style=_style())))
+        if not stats.articles:
+            print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
+    elif talk == "help":
+        print(COMMAND_LINE_HELP)
+    else:
+        print(talk_reply(talk, COMMAND_LINE))
+    return 0
 
 
 def _vectors(library: Library) -> int:
@@ -508,6 +617,11 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     category = _category(library, args.category) if args.category else None
     if args.category and category is None:
         return EXIT_USAGE
+    if not (args.json or args.following or args.since or args.until):
+        # "What's new?", "thanks" or "who made you?" asks for no passage: searched, it found some story using "new".
+        talk, question = talk_of(question)
+        if (said := _small_talk(library, talk, question, category)) is not None:
+            return said
     if args.since and args.until and args.since > args.until:
         print(f"newsbot: --since {args.since:%Y-%m-%d} is after --until {args.until:%Y-%m-%d}", file=sys.stderr)
         return EXIT_USAGE
@@ -550,14 +664,13 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if args.json:
         print(json.dumps(answer_json(answer, library.settings.bot_username), ensure_ascii=False, indent=2))
     else:
-        style = TERMINAL if sys.stdout.isatty() else PLAIN
         shown = render_answer(
-            answer, style, library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
+            answer, _style(), library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
         )
         print(shown)
     if not answer.found and not library.store.stats().articles:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
-        print("note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL", file=sys.stderr)
+        print(EMPTY_LIBRARY, file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
 
 

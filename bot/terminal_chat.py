@@ -48,6 +48,10 @@ _REPLY = re.compile(r">(\d*)\s*")
 # The replied message's first line, as a note says it: within a terminal's 80 columns.
 REPLIED_CHARS = 64
 FOLLOW_UP_EMPTY = "Type your follow-up after the >, for example: > who bought it?"
+# Where a link's address goes is decided once its line is whole (`_placed_links`): marked meanwhile with characters
+# no message holds.
+_LINK_START, _LINK_END = "\x02", "\x03"
+_LINK = re.compile(f"{_LINK_START}([^{_LINK_END}]*){_LINK_END}")
 
 
 class _TerminalText(HTMLParser):
@@ -72,12 +76,12 @@ class _TerminalText(HTMLParser):
             url, start = self.links.pop()
             if url.startswith(DEEP_LINK):
                 # A t.me link cannot be followed from a terminal; the command it stands for can be typed.
-                self.parts.append(f" (/start {url[len(DEEP_LINK) :]})")
+                self.parts.append(_link_mark(f"/start {url[len(DEEP_LINK) :]}"))
             elif url and "".join(self.parts[start:]) != url:
-                self.parts.append(f" ({url})")
+                self.parts.append(_link_mark(url))
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        self.parts.append(data.replace(_LINK_START, "").replace(_LINK_END, ""))
 
 
 class _PlainText(HTMLParser):
@@ -99,11 +103,31 @@ def plain_text(html_text: str) -> str:
     return "".join(parser.parts)
 
 
+def _link_mark(target: str) -> str:
+    return f"{_LINK_START}{target}{_LINK_END}"
+
+
+def _placed_links(line: str) -> str:
+    """A line's links where a reader finds them: after it as "(url)" when the link ends it ("Source (url)"), else on
+    a line of their own below it: "• Storm closes port (https://...) (2 Oct 2026 · News)" read as two asides, the
+    date lost behind the link."""
+    below: list[str] = []
+
+    def place(found: re.Match[str]) -> str:
+        if not line[found.end() :].strip():
+            return f" ({found[1]})"
+        below.append(found[1])
+        return ""
+
+    placed = _LINK.sub(place, line)
+    return "\n".join([placed, *(f"  {target}" for target in below)])
+
+
 def terminal_text(html_text: str, ansi: bool) -> str:
     parser = _TerminalText(ansi)
     parser.feed(html_text)
     parser.close()
-    return "".join(parser.parts)
+    return "\n".join(_placed_links(line) for line in "".join(parser.parts).split("\n"))
 
 
 def _succeed(_: JSON) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -17,15 +18,17 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot import __version__
-from bot.cli import main
+from bot.cli import EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
 from bot.library import Library
+from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import free_port
+from tests.test_bot_e2e import chat_in_terminal
 from tests.test_library import FullDisk, garble
 from tests.web_server import serving
 
@@ -366,6 +369,14 @@ def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[
     assert found("--since", "Yesterday") == ["Ferry news 0", "Ferry news 1"]
     assert found("--since", "today") == ["Ferry news 0"]
     assert found("--until", "yesterday") == ["Ferry news 1", "Ferry news 2"]
+    # A word it does not read names those it does: the message said only "expected D-MM-YYYY, ... or ISO 8601".
+    with pytest.raises(SystemExit):
+        main(["ask", "ferry story", "--since", "tomorrow"])
+    assert (
+        capsys.readouterr()
+        .err.rstrip()
+        .endswith("'tomorrow' (expected D-MM-YYYY, HH:MM, 7 March 2013 or ISO 8601); today and yesterday work too")
+    )
 
 
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -732,8 +743,17 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
     out = capsys.readouterr().out
     assert "exit codes:" in out and "1    nothing to show or do" in out and "3    the database or the index" in out
     for command, says in [
-        (["ask"], ["Answer a question from the articles.", "the question, in plain words", "7 March 2013"]),
+        (
+            ["ask"],
+            [
+                "Answer a question from the articles.",
+                '"what\'s new?" or "sport news" lists the newest headlines (as `newsbot latest`)',
+                "the question, in plain words",
+                "7 March 2013",
+            ],
+        ),
         (["ingest"], ["Read articles from files", "PATH_OR_URL  a file (.txt"]),
+        (["latest"], ["The newest headlines", "newsbot latest sport 20", "at most 30", "print the headlines as JSON"]),
         (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
@@ -783,6 +803,14 @@ def test_a_question_to_an_empty_library_says_how_to_fill_it(
     captured = capsys.readouterr()
     assert captured.out.startswith("Nothing in the articles answers that.")
     assert captured.err == "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL\n"
+    # "hi", "what's new?" and `latest` too: "I have none yet" said nothing of how to add some.
+    assert main(["ask", "hi"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "Hello! I answer questions about news articles, but I have none yet.\n"
+    assert captured.err == EMPTY_LIBRARY + "\n"
+    for asked in (["ask", "what's new?"], ["latest"]):
+        assert main(asked) == 1
+        assert capsys.readouterr() == ("", EMPTY_LIBRARY + "\n"), asked
     assert main(["ingest", str(ROOT / "corpus")]) == 0
     capsys.readouterr()
     assert main(["ask", "Who won the election?"]) == 1
@@ -820,6 +848,170 @@ def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_l
     assert main(["stats"]) == 0
     listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
     assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
+
+
+def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_reads_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line had no way to list the newest headlines /latest gives in Telegram."""
+    assert main(["ingest", str(NEWCOMER), "--site", "https://www.millbrook-echo.example"]) == 0
+    capsys.readouterr()
+    assert main(["latest", "30"]) == 0
+    everything = capsys.readouterr().out.splitlines()
+    assert len(everything) == 2 + 2 * 11  # the shipped story and the newcomer's ten, each with its link
+    assert everything[:3] == ["*Latest*", "", "• Rail fares to rise by 3.1% in March (1 Dec 2026, 07:00 · Business)"]
+    assert everything[3] == "  https://www.millbrook-echo.example/business/rail-fares-march"
+    # Newest first, the undated story last, naming the file it came from (it has no link).
+    assert everything[-2].startswith("• Storm Elin") and everything[-1].endswith("newcomer/storm-elin.txt")
+    for words in (["sport", "1"], ["1", "SPO"], ["--category", "Sport", "-n", "1"], ["spo", "--count", "1"]):
+        assert main(["latest", *words]) == 0, words
+        assert capsys.readouterr().out.splitlines() == [
+            "*Latest in Sport*",
+            "",
+            "• Millbrook marathon moves to April (29 Nov 2026, 11:00)",
+            "  https://www.millbrook-echo.example/sport/marathon-april",
+        ], words
+    # As data, as `ask --json` gives its stories.
+    assert main(["latest", "--json", "spo", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["category"] == "Sport"
+    assert [(h["title"], h["published"], h["link"]) for h in data["headlines"]] == [
+        (
+            "Millbrook marathon moves to April",
+            "2026-11-29T11:00:00+00:00",
+            "https://www.millbrook-echo.example/sport/marathon-april",
+        ),
+        (
+            "Harbour City sign striker Tomas Varga in club record deal",
+            "2026-11-28T09:05:00+00:00",
+            "https://www.millbrook-echo.example/sport/varga-signs",
+        ),
+    ]
+    for words, says in [
+        (["sport", "business"], "latest shows one category at a time, and you named 2: Sport, Business."),
+        (["sprot"], "There is no category “sprot”: did you mean Sport?"),
+        (["-n", "0"], "I can show 1 to 30 headlines, not “0”."),
+        (["2", "3"], "Give one number of headlines: you gave 2."),
+    ]:
+        assert main(["latest", *words]) == 2, words
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(f"newsbot: {says}"), (words, err)
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("what is the latest news?", []),
+        ("latest news", []),
+        ("What's new?", []),
+        ("headlines", []),
+        ("Hi! What's new?", []),
+        ("sport news", ["sport"]),
+        ("what's new in business?", ["business"]),
+        # A category's name alone, or asked about: searched, "no article uses the word", which stories only have as
+        # their category.
+        ("Sport?", ["sport"]),
+        ("tell me about business", ["business"]),
+        # /latest's words typed without the slash: searched, no article uses "latest" or "2".
+        ("latest 2", ["2"]),
+        ("news 3", ["3"]),
+        ("sport news 1", ["sport", "1"]),
+        ("Sport 1", ["sport", "1"]),
+    ],
+)
+def test_asking_what_is_new_lists_the_latest_headlines(
+    question: str, words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ask "what is the latest news?"` said that no article uses "latest" or "news"."""
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["latest", *words]) == 0
+    latest = capsys.readouterr().out
+    assert main(["ask", question]) == 0
+    assert capsys.readouterr().out == latest
+
+
+def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "what's new?", "--category", "spo"]) == 0
+    assert capsys.readouterr().out.startswith("*Latest in Sport*\n")
+    # Only a whole name alone: "spo" starts Sport's, as /latest takes it, but typed alone it may be a word to search.
+    main(["ask", "spo"])
+    assert "Latest" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("test", "test"),
+        ("is this working?", "test"),
+        ("who made you?", "about"),
+        ("What are you?", "about"),
+        ("thanks", "acknowledgement"),
+        ("what can you do?", "help"),
+        ("help", "help"),
+    ],
+)
+def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
+    question: str, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "test" said no article uses the word, and "help" was answered from a story that used it."""
+    assert main(["ask", question]) == 0
+    assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
+
+
+def test_tell_me_more_to_ask_names_the_most_passages_k_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    """The reply named "up to 10" while --k takes up to 20."""
+    assert main(["ask", "tell me more"]) == 0
+    most = re.search(r"up to (\d+)\)", capsys.readouterr().out)
+    assert most is not None
+    assert main(["ask", "--k", most[1], "Dempsey"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["ask", "--k", str(int(most[1]) + 1), "Dempsey"])
+
+
+def test_a_greeting_to_ask_says_what_the_library_holds_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "hello"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Hello! I answer questions about *1 news article* in 1 category (News), published 7 Mar")
+    assert "• What do we know about “Russia Invites US Military Chief to Missile Defense Talks”?" in out
+    assert "newsbot latest lists the newest headlines" in out and "/subscribe" not in out
+
+
+@pytest.mark.parametrize(
+    "question", ["who made the iPhone?", "test results of the new drug", "news about Yukos", "news 2004"]
+)
+def test_questions_that_begin_like_small_talk_are_still_searched(
+    question: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", question]) == 1
+    assert capsys.readouterr().out.startswith("Nothing in the articles answers that.")
+
+
+def test_small_talk_in_chat_gets_the_short_replies_telegram_gives(tmp_path: Path) -> None:
+    """ "test" and "who made you?" typed to `newsbot chat` (the Telegram bot itself) were searched: no article uses
+    "test", and "made" found nothing either."""
+    result = chat_in_terminal(tmp_path, "test\nwho made you?\nwho made the iPhone?\nlatest 1\n")
+    assert result.returncode == 0, result.stderr
+    said = [part for part in result.stdout.split("\n\n") if part.strip()]
+    assert said[:2] == [talk_reply("test", TELEGRAM), talk_reply("about", TELEGRAM)]
+    assert said[2].startswith("Nothing in the articles answers that."), said
+    # /latest typed without its slash: searched, no article uses "latest" or "1".
+    assert said[3] == "*Latest*" and said[4].startswith("• ") and len(said) == 5, said
+
+
+def test_chat_s_latest_puts_each_headline_s_link_below_it(tmp_path: Path) -> None:
+    """ "• Title (https://...) (1 Dec 2026 · News)" read as two asides, the date lost behind the link: a terminal
+    shows it as `newsbot latest` does. A link that ends its line stays after it ("Source (https://...)")."""
+    result = chat_in_terminal(tmp_path, "/latest 1\nchess champion\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    headline = next(i for i, line in enumerate(lines) if line.startswith("• "))
+    assert lines[headline].endswith(")") and "http" not in lines[headline], lines
+    assert lines[headline + 1].startswith("  https://"), lines
+    assert any(line.startswith("Source (https://") for line in lines), lines
 
 
 def test_a_story_is_removed_and_followed_by_the_file_its_answer_names_as_its_source(

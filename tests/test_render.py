@@ -21,7 +21,15 @@ from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_
 from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label
-from bot.render.welcome import example_question, greeting, help_text, small_talk, unknown_command, without_opening
+from bot.render.welcome import (
+    example_question,
+    greeting,
+    help_text,
+    latest_of,
+    small_talk,
+    unknown_command,
+    without_opening,
+)
 from bot.retrieval import unused_words
 from bot.services.subscriptions import ChatView
 from bot.store import ChatSettings, StoreStats
@@ -446,6 +454,14 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),
         ("hi, are you there?", "greeting"),
+        # "what's up" was refused as only common words.
+        ("What's up?", "greeting"),
+        ("how are you?", "greeting"),
+        # A greeting before a command's words, without a comma: searched, "no article uses the word yo".
+        ("yo what's new", "latest"),
+        ("hi what can you do", "help"),
+        ("hello who made you", "about"),
+        ("hi sport news about the cup", None),
         # Questions and searches that only begin or end like small talk.
         ("hi, who is the chess champion?", None),
         ("hi-tech exports", None),
@@ -456,8 +472,19 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("help", "help"),
         ("Help!", "help"),
         ("what can you do?", "help"),
-        ("Who are you?", "help"),
-        ("who r u", "help"),
+        # Questions about the bot itself got the list of commands, "who made you?" a search for "made".
+        ("Who are you?", "about"),
+        ("who r u", "about"),
+        ("who made you?", "about"),
+        ("Are you a bot?", "about"),
+        ("who made the iPhone?", None),
+        ("who are the candidates", None),
+        # A first message to see whether it works: searched, "test" said no article uses the word.
+        ("test", "test"),
+        ("Testing 1 2 3", "test"),
+        ("is this working?", "test"),
+        ("test results of the new drug", None),
+        ("is this working for the council", None),
         ("what is this bot?", "help"),
         ("who are you voting for", None),
         ("what is this year's budget?", None),
@@ -483,6 +510,25 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("sport news", "sport"),
+        ("What's new in sport?", "sport"),
+        ("latest tech headlines please", "tech"),
+        ("news about Yukos", "yukos"),
+        # "tell me about health" said no article uses "health" though a Health category held a hospital's story.
+        ("Tell me about health", "health"),
+        ("what about the weather?", "weather"),
+        ("anything on formula 1?", "formula 1"),
+        ("who won the cup", None),
+        ("what happened to the ferry?", None),
+    ],
+)
+def test_the_words_a_message_asks_the_latest_headlines_of(text: str, words: str | None) -> None:
+    assert latest_of(text) == words
 
 
 @pytest.mark.parametrize(

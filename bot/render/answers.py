@@ -12,8 +12,8 @@ from datetime import UTC, tzinfo
 from typing import Any
 
 from bot.analysis import sentences, words
-from bot.models import Answer, Passage, StoredArticle
-from bot.render.headlines import render_headline
+from bot.models import Answer, Passage
+from bot.render.headlines import article_json, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, Style, byline, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, message_length
 
@@ -146,17 +146,6 @@ def fit_answer(
 def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
     """The answer as data for scripts (`newsbot ask --json`)."""
 
-    def article_data(a: StoredArticle) -> dict[str, Any]:
-        return {
-            "id": a.id,
-            "title": a.title,
-            "category": a.category,
-            "published": a.published.isoformat() if a.published else None,
-            "url": a.url,
-            "link": source_link(a, bot_username, local_path=True),
-            "author": a.author,
-        }
-
     return {
         "question": answer.question,
         "found": answer.found,
@@ -164,7 +153,7 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
         "reason": answer.reason or None,
         "passages": [
             {
-                **article_data(p.article),
+                **article_json(p.article, bot_username),
                 "position": p.position,
                 "score": round(p.score, 4),
                 "text": p.text,
@@ -172,6 +161,6 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
             }
             for p in answer.passages
         ],
-        "closest": [article_data(a) for a in answer.closest],
+        "closest": [article_json(a, bot_username) for a in answer.closest],
         "more": answer.more,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
+from typing import Any
 
 from bot.models import StoredArticle
 from bot.render.markup import (
@@ -44,14 +45,32 @@ def latest_blocks(
     bot_username: str = "",
     capped: bool = False,
     zone: tzinfo = UTC,
+    style: Style = HTML,
 ) -> list[str]:
-    """The newest headlines under a heading, as blocks for `split_message`; `capped` when the reader asked for more
-    than the most /latest shows (as many as there are here), which the heading then says."""
-    named = f" in {HTML.escape(category_label(articles[0].category))}" if category and articles else ""
-    heading = f"<b>Latest{named}</b>" + (f" (the newest {len(articles)}, the most I show at once)" if capped else "")
+    """The newest headlines under a heading, as blocks for `split_message` (in `style`: `newsbot latest` prints
+    them, a story without a link naming its file); `capped` when the reader asked for more than the most /latest
+    shows (as many as there are here), which the heading then says."""
+    named = f" in {style.escape(category_label(articles[0].category))}" if category and articles else ""
+    heading = style.bold(f"Latest{named}") + (
+        f" (the newest {len(articles)}, the most I show at once)" if capped else ""
+    )
     # Under "Latest in Sport" every line would end in "· Sport" again.
-    lines = (render_headline(a, HTML, bot_username, zone=zone, category=not category) for a in articles)
+    local = style is not HTML
+    lines = (render_headline(a, style, bot_username, local, zone, category=not category) for a in articles)
     return [heading, *lines]
+
+
+def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, Any]:
+    """An article as data for scripts (`newsbot ask --json`, `newsbot latest --json`)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "category": article.category,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url,
+        "link": source_link(article, bot_username, local_path=True),
+        "author": article.author,
+    }
 
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:

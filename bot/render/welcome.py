@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from bot.render.markup import HTML, cap, category_label, count, title_of
+from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
+from bot.render.markup import HTML, Style, cap, category_label, count, title_of
 from bot.render.split import split_message
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ GREETINGS = frozenset(
         "hi", "hello", "hey", "hiya", "howdy", "yo", "hi there", "hello there", "hey there", "greetings",
         "good morning", "good afternoon", "good evening", "good day", "hallo", "hola", "bonjour", "ciao",
         "are you there", "you there", "anyone there", "anybody there", "is anyone there", "is anybody there",
+        "what's up", "whats up", "sup", "wassup", "how are you", "how are you doing", "how's it going",
     }
 )  # fmt: skip
 ACKNOWLEDGEMENTS = frozenset(
@@ -36,7 +38,6 @@ ACKNOWLEDGEMENTS = frozenset(
         "good bot", "good job", "well done", "awesome",
     }
 )  # fmt: skip
-ACKNOWLEDGED = "Glad to help. Ask me anything else about the news whenever you like, or see /help."
 _NOT_WORDS = re.compile(r"[^\w\s']+")
 
 
@@ -51,7 +52,24 @@ SMALL_TALK_FILLER = frozenset(
 COMMAND_WORDS = {
     "help": (
         "help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this",
-        "who are you", "what are you", "who r u", "what is this", "what's this", "how does it work",
+        "what is this", "what's this", "how does it work", "what can i ask", "what can i ask you",
+        "what do you do", "how do i ask", "how to use", "usage",
+    ),
+    # A first message to see whether anything answers: searched, "test" said no article uses the word.
+    "test": (
+        "test", "testing", "test test", "testing testing", "test 123", "testing 123", "test 1 2 3", "testing 1 2 3",
+        "ping", "is this working", "is it working", "does this work", "does it work", "are you working",
+        "are you alive", "are you awake", "hello world",
+    ),
+    # Questions about the bot itself: searched, "who made you?" answered from whatever story used "made".
+    "about": (
+        "who are you", "what are you", "who r u", "who made you", "who created you", "who built you",
+        "who wrote you", "who programmed you", "who developed you", "who owns you", "who runs you",
+        "who is your creator", "who's your creator", "who is behind you", "are you a bot", "are you a robot",
+        "are you human", "are you a human", "are you a person", "are you real", "are you ai", "are you an ai",
+        "are you chatgpt", "what is your name", "what's your name", "whats your name", "your name",
+        "where do you get your news", "where does your news come from", "what are your sources",
+        "where do your articles come from", "how do you work", "how do you know",
     ),
     "latest": (
         "news", "latest", "latest news", "headlines", "latest headlines", "top stories", "what's new", "whats new",
@@ -73,14 +91,77 @@ COMMAND_WORDS = {
         "anything else", "and", "and then", "keep going",
     ),
 }  # fmt: skip
-# The reply to "stop", "how do I subscribe?" and the like: the commands that do it.
-SUBSCRIPTIONS_HINT = (
-    "The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows categories"
-    " (/subscribe alone for buttons), /unsubscribe sport or /unsubscribe all stops following them, /digest off and"
-    " /alerts off stop their messages."
+
+
+class FrontEnd(NamedTuple):
+    """How a front end names what its replies point to: Telegram (and `newsbot chat`, which is the Telegram bot in a
+    terminal) by its commands, `newsbot ask` by the command line's."""
+
+    help: str
+    latest: str
+    # Where the articles come from, as the reader of this front end can see or change it.
+    sources: str
+    # How to see more of an answer.
+    more: str
+    # The daily digest and alerts: how to get or stop them.
+    subscriptions: str
+    # The greeting's line before its example questions, and its last line.
+    asking: str
+    closing: str
+
+
+TELEGRAM = FrontEnd(
+    help="/help",
+    latest="/latest",
+    sources="Whoever runs me chooses the articles.",
+    more="Tap “More” under an answer for more of it",
+    subscriptions="The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows"
+    " categories (/subscribe alone for buttons), /unsubscribe sport or /unsubscribe all stops following them,"
+    " /digest off and /alerts off stop their messages.",
+    asking="Ask me anything in your own words, for example:",
+    closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )
+COMMAND_LINE = FrontEnd(
+    help="newsbot --help",
+    latest="newsbot latest",
+    sources="The articles are those added here with newsbot ingest or newsbot feeds add (newsbot stats counts them).",
+    more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
+    subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
+    " here): /subscribe sport tech there follows categories, /mysubs shows what a chat gets.",
+    asking="Ask me anything in your own words with newsbot ask, for example:",
+    closing="newsbot latest lists the newest headlines; newsbot --help lists every command.",
+)
+# The replies to small talk that are a few words of text, not a command's reply (the greeting, /help, /latest): one
+# table for every front end, worded for each by its `FrontEnd`.
+TALK_REPLIES = {
+    "acknowledgement": "Glad to help. Ask me anything else about the news whenever you like, or see {help}.",
+    "test": "I'm here and working. Ask me a question about the news in your own words, or see {latest} for the"
+    " newest headlines.",
+    "about": "I'm newsbot, a program that answers questions about news articles with the passages that answer them"
+    " and their sources; I make nothing up, and say so when nothing answers. {sources} {help} lists what I can do.",
+    "more": "{more}, or ask me another question.",
+    "subscriptions": "{subscriptions}",
+}
+
+
+def talk_reply(kind: str | None, front: FrontEnd) -> str | None:
+    """The reply to small talk of this `kind` (`small_talk`) in plain text, worded for `front`; None for the kinds
+    a command answers (greeting, help, latest) and for questions."""
+    reply = TALK_REPLIES.get(kind or "")
+    return None if reply is None else reply.format(**front._asdict())
+
+
+# What "help" typed to `newsbot ask` gets: the command line's own ways to ask (its --help lists every command).
+COMMAND_LINE_HELP = (
+    'Ask me about the news in your own words: newsbot ask "who won the election?". newsbot latest lists the newest'
+    " headlines (newsbot latest sport 20), newsbot chat talks with you as the Telegram bot does, and newsbot --help"
+    " lists every command."
+)
+ACKNOWLEDGED = TALK_REPLIES["acknowledgement"].format(**TELEGRAM._asdict())
+# The reply to "stop", "how do I subscribe?" and the like: the commands that do it.
+SUBSCRIPTIONS_HINT = TELEGRAM.subscriptions
 # The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
-MORE_HINT = "Tap “More” under an answer for more of it, or ask me another question."
+MORE_HINT = TALK_REPLIES["more"].format(**TELEGRAM._asdict())
 # Words those come with: "show me the latest news please", "what happened yesterday?" (searched, that found no
 # article using "happened" or "yesterday").
 COMMAND_FILLER = frozenset(
@@ -116,7 +197,9 @@ def small_talk(text: str) -> str | None:
     if not kinds:
         return _COMMANDS.get(_without_filler(text))
     if set(rest.split()) - SMALL_TALK_FILLER:
-        return None
+        # "yo what's new", "hi what can you do": a greeting before a command's words, without the comma that
+        # `without_opening` needs (searched, "no article uses the word yo").
+        return _COMMANDS.get(_without_filler(rest))
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 
@@ -136,20 +219,30 @@ def without_opening(text: str) -> str:
     return text[found.end() :] if found else text
 
 
-# "sport news", "what's new in sport?", "latest tech headlines" (after `_without_filler`).
+def talk_of(text: str) -> tuple[str | None, str]:
+    """The kind of small talk a message is (`small_talk`), and the question to search when it is none: after a
+    greeting or thanks opening it ("Hi! What's new?" is asked "What's new?", which `small_talk` reads again)."""
+    if (talk := small_talk(text)) is not None:
+        return talk, text
+    question = without_opening(text)
+    return small_talk(question), question
+
+
+# "sport news", "what's new in sport?", "latest tech headlines", "tell me about sport" (after `_without_filler`).
 _LATEST_OF = re.compile(
     r"(?:(?:what's|whats|what is|anything) new|latest|news|headlines|top stories)(?: (?:in|on|about|from|for))?"
     r" (?P<after>.+?)(?: (?:news|headlines|stories))?"
+    r"|(?:tell|what|how|anything|stories|articles) (?:about|on) (?P<topic>.+?)(?: (?:news|headlines|stories))?"
     r"|(?P<before>.+?) (?:news|headlines|stories)"
 )
 
 
 def latest_of(text: str) -> str | None:
-    """The words a message asks the newest headlines of, as "sport" in "sport news", "what's new in sport?" or
-    "latest tech headlines"; None for other messages. Whether they name a category is the caller's to check
-    ("news about Yukos" is a question)."""
+    """The words a message asks the newest headlines of, as "sport" in "sport news", "what's new in sport?",
+    "latest tech headlines" or "tell me about sport"; None for other messages. Whether they name a category is the
+    caller's to check ("news about Yukos" and "tell me about the ferry" are questions)."""
     match = _LATEST_OF.fullmatch(_without_filler(text))
-    return (match["after"] or match["before"]) if match else None
+    return (match["after"] or match["topic"] or match["before"]) if match else None
 
 
 def example_question(article: StoredArticle) -> str:
@@ -170,23 +263,25 @@ def _dates(stats: StoreStats) -> str:
     return span + (f" ({stats.undated:,} undated)" if stats.undated else "")
 
 
-def greeting(stats: StoreStats, examples: Sequence[str], in_group: bool = False) -> list[str]:
-    """What the bot knows, with example questions, as Telegram HTML messages; `in_group`, as a group asks them (the
-    bot reads no other message there: an example typed as shown got no answer)."""
+def greeting(
+    stats: StoreStats, examples: Sequence[str], in_group: bool = False, front: FrontEnd = TELEGRAM, style: Style = HTML
+) -> list[str]:
+    """What the bot knows, with example questions, as messages in `style` worded for `front`; `in_group`, as a
+    group asks them (the bot reads no other message there: an example typed as shown got no answer)."""
     if not stats.articles:
         return ["Hello! I answer questions about news articles, but I have none yet."]
     names = [category_label(name) for name, _ in stats.categories if name]
-    known = f"Hello! I answer questions about <b>{count(stats.articles, 'news article')}</b>"
+    known = f"Hello! I answer questions about {style.bold(count(stats.articles, 'news article'))}"
     if names:
         shown = ", ".join(names[:GREETING_CATEGORIES]) + (", …" if len(names) > GREETING_CATEGORIES else "")
-        known += f" in {count(len(names), 'category', 'categories')} ({HTML.escape(shown)})"
+        known += f" in {count(len(names), 'category', 'categories')} ({style.escape(shown)})"
     if in_group:
         how, ask = "Ask me here with /ask, a mention of me or a reply to me, for example:", "/ask "
     else:
-        how, ask = "Ask me anything in your own words, for example:", ""
+        how, ask = front.asking, ""
     lines = [known + _dates(stats) + ".", "", how]
-    lines += [f"• {ask}{HTML.escape(q)}" for q in examples]
-    lines += ["", "/subscribe brings a daily digest of the categories you choose; /help lists every command."]
+    lines += [f"• {ask}{style.escape(q)}" for q in examples]
+    lines += ["", front.closing]
     return split_message(["\n".join(lines)])
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 from telegram import Message, Update
 
@@ -18,9 +16,8 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
-from bot.render.markup import cap
 from bot.render.split import split_message
-from bot.services.categories import match_categories, named_whole
+from bot.services.latest import newest
 from bot.store import Store
 from bot.tg.buttons import answer_press
 from bot.tg.context import Context
@@ -35,66 +32,6 @@ LATEST_USAGE = (
     f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
     f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT})."
 )
-# A count is a word of digits, signed or not, wherever it stands ("/latest 5 sport", "/latest Sport,5").
-COUNT = re.compile(r"^[+-]?\d+$")
-COUNT_AROUND = ",;."
-# A count echoed in a refusal is cut to this (a reader may paste thousands of digits).
-SHOWN_COUNT_CHARS = 20
-# Past this many digits a count is read as more than is ever shown: Python refuses to read over 4,300.
-COUNT_DIGITS = 9
-# Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
-AFTER_COMMA = re.compile(r"(?<=,)")
-
-
-class LatestAsk(NamedTuple):
-    """What a /latest asks for: the words naming its category, how many headlines to show and how many it asked."""
-
-    words: tuple[str, ...]
-    shown: int
-    asked: int
-
-
-def read_latest(args: Sequence[str], known: Sequence[str] = ()) -> LatestAsk:
-    """The count among /latest's words (at most MAX_LATEST_COUNT shown), and the other words; UsageError for a count
-    that is no number of headlines, or for two counts. A `known` category whose name holds a number ("Formula 1")
-    is read whole, so "/latest formula 1 8" (as a digest writes it) is 8 of Formula 1."""
-    tokens = [part for arg in args for part in AFTER_COMMA.split(arg) if part]
-    at = [i for i, token in enumerate(tokens) if COUNT.match(token.strip(COUNT_AROUND))]
-    words = tuple(token for i, token in enumerate(tokens) if i not in at)
-    for skipped in (None, *at) if at else ():
-        rest = (token.rstrip(COUNT_AROUND) for i, token in enumerate(tokens) if i != skipped)
-        if (name := named_whole(rest, known)) is not None:
-            words, at = (name,), [] if skipped is None else [skipped]
-            break
-    counts = [tokens[i] for i in at]
-    if not counts:
-        return LatestAsk(words, DEFAULT_LATEST_COUNT, DEFAULT_LATEST_COUNT)
-    if len(counts) > 1:
-        raise UsageError(f"Give one number of headlines: you gave {len(counts)}.")
-    typed = counts[0].strip(COUNT_AROUND)
-    asked = count_of(typed)
-    if asked < 1:
-        raise UsageError(f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “{cap(typed, SHOWN_COUNT_CHARS)}”.")
-    return LatestAsk(words, min(asked, MAX_LATEST_COUNT), asked)
-
-
-def count_of(typed: str) -> int:
-    """The number a count's digits write, or one past MAX_LATEST_COUNT (signed) when they are too many to read."""
-    digits = typed.lstrip("+-").lstrip("0")
-    size = int(digits or "0") if len(digits) <= COUNT_DIGITS else MAX_LATEST_COUNT + 1
-    return -size if typed.startswith("-") else size
-
-
-def latest_category(words: Sequence[str], known: Sequence[str]) -> str | None:
-    """The one category `words` name as /subscribe matches them (None for all); UsageError when they name none,
-    several, or are not understood."""
-    match = match_categories(words, known)
-    names = match.names()
-    if match.everything:
-        return None
-    if len(names) > 1:
-        raise UsageError(f"/latest shows one category at a time, and you named {len(names)}: {', '.join(names)}.")
-    return names[0]
 
 
 async def article_of(context: Context, article_id: str, chat_id: int) -> list[str] | None:
@@ -202,21 +139,16 @@ async def latest(update: Update, context: Context) -> None:
 
 async def send_latest(message: Message, context: Context, args: Sequence[str]) -> None:
     """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage)."""
-    store = context.bot_data.library.store
     try:
-        known = [name for name, _ in await asyncio.to_thread(store.categories) if name] if args else []
-        ask = read_latest(args, known)
-        category = latest_category(ask.words, known) if ask.words else None
+        latest = await asyncio.to_thread(newest, context.bot_data.library.store, args)
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{LATEST_USAGE}"))
         return
-    articles = await asyncio.to_thread(store.latest, ask.shown, category)
-    if not articles:
+    if not latest.articles:
         await message.reply_text(NO_ARTICLES)
         return
-    capped = ask.asked > ask.shown and len(articles) == ask.shown
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
-    blocks = latest_blocks(articles, category, context.bot_data.username, capped, zone)
+    blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
     await reply_messages(message, split_message(blocks))
 
 

@@ -14,7 +14,7 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -37,17 +37,9 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
-from bot.render.welcome import (
-    ACKNOWLEDGED,
-    MORE_HINT,
-    SUBSCRIPTIONS_HINT,
-    bare_mention,
-    latest_of,
-    small_talk,
-    without_opening,
-)
+from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
 from bot.retrieval import Request
-from bot.services.categories import match_categories
+from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
 from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
@@ -191,15 +183,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if not await asked_anew(update, context, question):
         return
     library = context.bot_data.library
-    talk = small_talk(question)
-    if talk is None:
-        question = without_opening(question)
-        talk = small_talk(question)
+    talk, question = talk_of(question)
     if talk == "greeting":
         await greet(message, library)
-        return
-    if talk == "acknowledgement":
-        await message.reply_text(ACKNOWLEDGED)
         return
     if talk == "help":
         await send_help(message, context)
@@ -207,14 +193,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if talk == "latest":
         await send_latest(message, context, ())
         return
-    if talk == "more":
-        await message.reply_text(html.escape(MORE_HINT))
+    if (reply := talk_reply(talk, TELEGRAM)) is not None:
+        await message.reply_text(html.escape(reply))
         return
-    if talk == "subscriptions":
-        await message.reply_text(html.escape(SUBSCRIPTIONS_HINT))
-        return
-    if (words := latest_of(question)) is not None and await names_one_category(library, words.split()):
-        await send_latest(message, context, words.split())
+    if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
+        await send_latest(message, context, words)
         return
     if link := LINK.match(question):
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
@@ -282,13 +265,6 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
     link); () for no reply to the bot."""
     replied = bots_message(message, bot_id)
     return () if replied is None or not replied.text else tuple(replied.text.split("\n\n"))
-
-
-async def names_one_category(library: Library, words: Sequence[str]) -> bool:
-    """Whether `words` name one category, as /latest would read them."""
-    known = [name for name, _ in await asyncio.to_thread(library.store.categories) if name]
-    match = match_categories(words, known)
-    return match.complete and len(match.matched) == 1
 
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:

@@ -1,0 +1,144 @@
+"""The newest headlines a reader asks for: Telegram's /latest, "what's new?" and "sport news" typed in a chat, and
+`newsbot latest` (one reading of the words for all of them).
+
+The words are a category, as /subscribe matches it (`sport`, `spo`, `World News`), and a number of headlines,
+anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest`, which reads the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
+from bot.errors import UsageError
+from bot.render.markup import cap
+from bot.render.welcome import latest_of, small_talk
+from bot.services.categories import match_categories, named_whole
+
+if TYPE_CHECKING:
+    from bot.models import StoredArticle
+    from bot.store import Store
+
+# A count is a word of digits, signed or not, wherever it stands ("/latest 5 sport", "/latest Sport,5").
+COUNT = re.compile(r"^[+-]?\d+$")
+COUNT_AROUND = ",;."
+# A count echoed in a refusal is cut to this (a reader may paste thousands of digits).
+SHOWN_COUNT_CHARS = 20
+# Past this many digits a count is read as more than is ever shown: Python refuses to read over 4,300.
+COUNT_DIGITS = 9
+# The most words a category's name has that a message naming only it is read as asking for its headlines.
+NAME_WORDS = 3
+# Around a category's name typed alone ("Weather?").
+_AROUND_NAME = " ?!.,;:\"'“”"
+# A count in a message asking for headlines ("latest 5"): more digits are a year's ("news 2004" is a question).
+MESSAGE_COUNT = re.compile(r"^\d{1,2}$")
+# Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
+AFTER_COMMA = re.compile(r"(?<=,)")
+
+
+class LatestAsk(NamedTuple):
+    """What a /latest asks for: the words naming its category, how many headlines to show and how many it asked."""
+
+    words: tuple[str, ...]
+    shown: int
+    asked: int
+
+
+class Latest(NamedTuple):
+    """The newest headlines found for an ask: newest first, of `category` (None: of all), and whether more were
+    asked than the most shown at once (and there were that many to show)."""
+
+    articles: list[StoredArticle]
+    category: str | None
+    capped: bool
+
+
+def read_latest(args: Sequence[str], known: Sequence[str] = ()) -> LatestAsk:
+    """The count among /latest's words (at most MAX_LATEST_COUNT shown), and the other words; UsageError for a count
+    that is no number of headlines, or for two counts. A `known` category whose name holds a number ("Formula 1")
+    is read whole, so "/latest formula 1 8" (as a digest writes it) is 8 of Formula 1."""
+    tokens = [part for arg in args for part in AFTER_COMMA.split(arg) if part]
+    at = [i for i, token in enumerate(tokens) if COUNT.match(token.strip(COUNT_AROUND))]
+    words = tuple(token for i, token in enumerate(tokens) if i not in at)
+    for skipped in (None, *at) if at else ():
+        rest = (token.rstrip(COUNT_AROUND) for i, token in enumerate(tokens) if i != skipped)
+        if (name := named_whole(rest, known)) is not None:
+            words, at = (name,), [] if skipped is None else [skipped]
+            break
+    counts = [tokens[i] for i in at]
+    if not counts:
+        return LatestAsk(words, DEFAULT_LATEST_COUNT, DEFAULT_LATEST_COUNT)
+    if len(counts) > 1:
+        raise UsageError(f"Give one number of headlines: you gave {len(counts)}.")
+    typed = counts[0].strip(COUNT_AROUND)
+    asked = count_of(typed)
+    if asked < 1:
+        raise UsageError(f"I can show 1 to {MAX_LATEST_COUNT} headlines, not “{cap(typed, SHOWN_COUNT_CHARS)}”.")
+    return LatestAsk(words, min(asked, MAX_LATEST_COUNT), asked)
+
+
+def count_of(typed: str) -> int:
+    """The number a count's digits write, or one past MAX_LATEST_COUNT (signed) when they are too many to read."""
+    digits = typed.lstrip("+-").lstrip("0")
+    size = int(digits or "0") if len(digits) <= COUNT_DIGITS else MAX_LATEST_COUNT + 1
+    return -size if typed.startswith("-") else size
+
+
+def latest_category(words: Sequence[str], known: Sequence[str], command: str = "/latest") -> str | None:
+    """The one category `words` name as /subscribe matches them (None for all); UsageError when they name none,
+    several, or are not understood, naming the `command` that shows one at a time."""
+    match = match_categories(words, known)
+    names = match.names()
+    if match.everything:
+        return None
+    if len(names) > 1:
+        raise UsageError(f"{command} shows one category at a time, and you named {len(names)}: {', '.join(names)}.")
+    return names[0]
+
+
+def one_category(words: Sequence[str], known: Sequence[str]) -> str | None:
+    """The one category `words` name as /latest reads them, or None when they name none, several or not only
+    categories ("sport news" asks for Sport's headlines; "Yukos news" is a question)."""
+    match = match_categories(words, known)
+    return match.matched[0] if match.complete and len(match.matched) == 1 else None
+
+
+def asked_latest(store: Store, text: str) -> list[str] | None:
+    """The words of the /latest a message asks for, when it asks for headlines though small talk's own reading did
+    not tell (`small_talk`): "sport news", "what's new in spo?", "tell me about sport" (as /latest reads a
+    category), a category's whole name alone ("Weather": searched, it found no article using the word, which
+    stories only have as their category; "bus" alone is no "Business"), any of those or "latest" with a count
+    ("latest 5", "news 3", "sport 5": the command typed without its slash, searched for "latest" and "5"); None for
+    other messages ("news about Yukos", "news 2004")."""
+    if (category := _asked_category(store, text)) is not None:
+        return [category]  # whole, as "Formula 1" is
+    tokens = text.split()
+    counts = [token for token in tokens if MESSAGE_COUNT.match(token.strip(COUNT_AROUND))]
+    if len(counts) != 1:
+        return None
+    rest = " ".join(token for token in tokens if token != counts[0])
+    if small_talk(rest) == "latest":
+        return counts
+    return None if (category := _asked_category(store, rest)) is None else [category, *counts]
+
+
+def _asked_category(store: Store, text: str) -> str | None:
+    """The category whose newest headlines a message asks for (see `asked_latest`); None for other messages."""
+    words = latest_of(text)
+    name = text.strip(_AROUND_NAME)
+    if words is None and (not name or len(name.split()) > NAME_WORDS):
+        return None  # no need to read the categories
+    known = [category for category, _ in store.categories() if category]
+    return one_category(words.split(), known) if words is not None else named_whole([name], known)
+
+
+def newest(store: Store, args: Sequence[str], command: str = "/latest") -> Latest:
+    """The newest headlines the words of a /latest (or `newsbot latest`) ask for; UsageError, saying why, for words
+    that name no one category or no number of headlines."""
+    known = [name for name, _ in store.categories() if name] if args else []
+    ask = read_latest(args, known)
+    category = latest_category(ask.words, known, command) if ask.words else None
+    articles = store.latest(ask.shown, category)
+    return Latest(articles, category, ask.asked > ask.shown and len(articles) == ask.shown)

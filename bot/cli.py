@@ -37,7 +37,7 @@ from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, count
+from bot.render.markup import PLAIN, TERMINAL, Style, category_label, count
 from bot.render.stats import render_stats
 from bot.render.welcome import (
     COMMAND_LINE,
@@ -695,8 +695,8 @@ def _category(library: Library, typed: str) -> str | None:
     match = match_categories([typed], [name for name, _ in library.store.categories() if name])
     if match.complete and len(match.matched) == 1:
         return match.matched[0]
-    near = [name for item in (*match.ambiguous, *match.unknown) for name in item.candidates]
+    near = [category_label(name) for item in (*match.ambiguous, *match.unknown) for name in item.candidates]
     hint = f" (did you mean {spoken_list(near, 'or')}?)" if near else ""
-    names = ", ".join(match.known) or "none yet"
+    names = ", ".join(category_label(name) for name in match.known) or "none yet"
     print(f"newsbot: no category called {typed!r}{hint}; the categories are: {names}", file=sys.stderr)
     return None

@@ -501,7 +501,7 @@ def test_unknown_category_lists_the_ones_a_category_can_name_alphabetically(
     assert main(["ingest", str(path)]) == 0
     capsys.readouterr()
     assert main(["ask", "--category", "Sprot", "Derby"]) == 2
-    said = "newsbot: no category called 'Sprot' (did you mean sport?); the categories are: Arts, News, sport\n"
+    said = "newsbot: no category called 'Sprot' (did you mean Sport?); the categories are: Arts, News, Sport\n"
     assert capsys.readouterr().err == said
     assert main(["ask", "--category", "spo", "Derby"]) == 0
     assert "Derby" in capsys.readouterr().out

@@ -169,6 +169,10 @@ def test_is_web_url(url: str, web: bool) -> None:
             ("Bus lanes approved.", "Work starts in January."),
         ),
         ("before<figure>caption</figure>after", ("before", "after")),
+        # What no HTML element is named was typed by a writer: text, kept; custom and namespaced elements are markup.
+        ("Robot <lawnmower> &amp; drone", ("Robot <lawnmower> & drone",)),
+        ("<p>Signed <Name withheld/> and <x y='1'>z</x></p>", ("Signed <Name withheld/> and <x y='1'>z</x>",)),
+        ("<amp-img src='a.jpg'></amp-img><p><o:p>Word</o:p> text</p>", ("Word text",)),
     ],
 )
 def test_html_paragraphs(html: str, paragraphs: tuple[str, ...]) -> None:

@@ -24,6 +24,25 @@ _BLOCKS = frozenset(
 _HIDDEN = frozenset(
     {"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select", "figure"}
 )
+# Every element of HTML (and those of old pages: font, center, tt...). Anything else written as a tag ("Robot
+# <lawnmower> on trial", "<Name withheld>" in a plain-text field) is text a writer typed, kept as such; a custom
+# element ("<amp-img>") or a namespaced one ("<o:p>", Word's) is markup all the same.
+_ELEMENTS = frozenset(
+    {
+        "a", "abbr", "acronym", "address", "applet", "area", "article", "aside", "audio", "b", "base", "basefont",
+        "bdi", "bdo", "big", "blink", "blockquote", "body", "br", "button", "canvas", "caption", "center", "cite",
+        "code", "col", "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl",
+        "dt", "em", "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame", "frameset", "h1",
+        "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "image", "img", "input",
+        "ins", "isindex", "kbd", "keygen", "label", "legend", "li", "link", "listing", "main", "map", "mark", "marquee",
+        "math", "menu", "menuitem", "meta", "meter", "nav", "nobr", "noembed", "noframes", "noscript", "object", "ol",
+        "optgroup", "option", "output", "p", "param", "picture", "plaintext", "portal", "pre", "progress", "q", "rb",
+        "rp", "rt", "rtc", "ruby", "s", "samp", "script", "search", "section", "select", "slot", "small", "source",
+        "spacer", "span", "strike", "strong", "style", "sub", "summary", "sup", "svg", "table", "tbody", "td",
+        "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track", "tt", "u", "ul", "var", "video",
+        "wbr", "xmp",
+    }
+)  # fmt: skip
 # A paragraph that only labels an advertisement's place, as newsrooms' feeds and pages carry them.
 AD_LABEL = re.compile(
     r"(?:advertisement|advert|sponsored(?: content)?|skip advertisement|continue reading the main story"
@@ -44,6 +63,9 @@ class _TextParser(HTMLParser):
         self.hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not _is_element(tag):
+            self.handle_data(self.get_starttag_text() or "")
+            return
         if tag in _HIDDEN:
             self.hidden += 1
         # A hidden block (a figure) still parts the text around it.
@@ -53,12 +75,17 @@ class _TextParser(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
+        if not _is_element(tag):
+            self.handle_data(self.get_starttag_text() or "")
+        elif tag == "br":
             self.parts.append("\n")
         elif tag in _BLOCKS:
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if not _is_element(tag):
+            self.handle_data(f"</{tag}>")
+            return
         if tag in _HIDDEN:
             self.hidden = max(0, self.hidden - 1)
         if tag in _BLOCKS:
@@ -69,6 +96,10 @@ class _TextParser(HTMLParser):
             # A blank line is a paragraph break all the same: what CMSs store and export (WordPress's post_content)
             # has inline tags and entities but no <p>.
             self.parts.append("\n\n".join(_SPACE.sub(" ", block) for block in _BLANK_LINE.split(data)))
+
+
+def _is_element(tag: str) -> bool:
+    return tag in _ELEMENTS or "-" in tag or ":" in tag
 
 
 def looks_like_html(text: str) -> bool:

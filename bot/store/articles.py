@@ -202,6 +202,14 @@ def _same_stories(connection: Connection, new: Sequence[Article], leaving: set[s
                 stored_under.setdefault(row.headline_key, []).append(stored(row))
     wanted = [s.id for found in stored_under.values() for s in found[-SAME_HEADLINE_LIMIT:]]
     text_of = {i: words(text) for i, text in texts_of(connection, wanted).items()}
+    paragraphs_of = {a.id: a.paragraphs for a in new}
+
+    def text(article_id: str) -> list[str]:
+        # Only a story with another under its headline is read for its words: most have none.
+        if article_id not in text_of:
+            text_of[article_id] = words(paragraphs_of[article_id])
+        return text_of[article_id]
+
     # This batch's stories written so far, compared after those stored: the first copy stays.
     earlier: dict[str, list[StoredArticle]] = {}
     same: list[SameStory] = []
@@ -209,10 +217,13 @@ def _same_stories(connection: Connection, new: Sequence[Article], leaving: set[s
         key = keys.get(article.id)
         if key is None:
             continue
-        text = text_of.setdefault(article.id, words(article.paragraphs))
         under = stored_under.get(key, [])[-SAME_HEADLINE_LIMIT:] + earlier.get(key, [])
         kept = next(
-            (s for s in under if near_in_time(s.published, article.published) and same_text(text_of[s.id], text)),
+            (
+                s
+                for s in under
+                if near_in_time(s.published, article.published) and same_text(text(s.id), text(article.id))
+            ),
             None,
         )
         if kept is None:

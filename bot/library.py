@@ -27,7 +27,7 @@ from bot.models import Answer, Article, StoredArticle, url_id
 from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
 from bot.semantic import Semantic, open_semantic
 from bot.semantic.follower import BATCHES, VectorFollower
-from bot.store import Store, StoreStats, WriteResult
+from bot.store import SameStory, Store, StoreStats, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +306,8 @@ class Library:
         report.updated += len(result.updated)
         report.unchanged += len(result.unchanged)
         report.removed += len(result.replaced)
+        report.duplicates += len(result.same)
+        report.problems += [_same_story(same) for same in result.same]
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
@@ -412,6 +414,16 @@ class Library:
             self.vectors.backlog(),
             self.settings.semantic,
         )
+
+
+def _same_story(same: SameStory) -> Skipped:
+    copy, kept = same.copy, same.kept
+    return Skipped(
+        copy.url or copy.origin or copy.title,
+        f"same story as \u201c{kept.title}\u201d, already stored from {kept.url or kept.origin or kept.id}; not"
+        " stored again",
+        duplicate=True,
+    )
 
 
 def _make_data_dir(path: Path) -> None:

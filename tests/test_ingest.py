@@ -20,6 +20,7 @@ EXPECTED = json.loads((DATA / "articles.expected.json").read_text(encoding="utf-
 # which other tests ingest whole).
 FORMS = json.loads((DATA / "article_forms.expected.json").read_text(encoding="utf-8"))
 MALFORMED = json.loads((DATA / "malformed.expected.json").read_text(encoding="utf-8"))
+NO_DATE_LINE = json.loads((DATA / "no_date_line.expected.json").read_text(encoding="utf-8"))
 # Files saved in Windows-1252 (Notepad, Excel) or Latin-1, and western text that other encodings' readings must not
 # take (English with curly quotes and a pound sign, or only a "m²", French, Italian, Portuguese's "õe"): each file's
 # articles as (headline, paragraphs).
@@ -269,14 +270,36 @@ def test_articles_pasted_into_one_file_are_each_read() -> None:
 
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
     """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
-    same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not."""
+    same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not, nor is a
+    file with no suffix that has header lines but lost its date line."""
     plain = (DATA / "article_forms" / "plain.txt").read_bytes()
     (tmp_path / "README").write_bytes(plain)
     (tmp_path / "glued.txt").write_bytes(plain.replace(b"\n\n", b"\n", 1))
-    (tmp_path / "lost_date.txt").write_bytes((DATA / "malformed" / "no_date.txt").read_bytes())
-    for name in ("README", "glued.txt", "lost_date.txt"):
+    (tmp_path / "NOTES").write_bytes((DATA / "no_date_line" / "category_only.txt").read_bytes())
+    for name in ("README", "glued.txt", "NOTES"):
         [item] = list(read_file(tmp_path / name))
         assert isinstance(item, Skipped) and "no 'Published" in item.reason, name
+
+
+@pytest.mark.parametrize("name", sorted(NO_DATE_LINE))
+def test_a_text_article_with_header_lines_and_no_date_line_is_kept_undated(name: str) -> None:
+    """Such a `.txt` (a headline, "Category:", "Source:" lines, the body) was refused as malformed, though an undated
+    record, page or feed entry is kept: it is kept undated too, with a note saying why it has no date."""
+    path = DATA / "no_date_line" / name
+    expected = NO_DATE_LINE[name]
+    items = list(read_file(path))
+    [article] = [i for i in items if isinstance(i, Article)]
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"note {path}: no 'Published D-MM-YYYY, HH:MM' line after the headline; the article is kept undated"
+    ]
+    assert (article.title, article.category, article.author, article.url, article.published) == (
+        expected["title"],
+        expected["category"],
+        expected["author"],
+        expected["url"],
+        None,
+    )
+    assert list(article.paragraphs) == expected["paragraphs"]
 
 
 def test_a_plain_article_keeps_a_first_line_that_looks_like_a_header(tmp_path: Path) -> None:
@@ -293,7 +316,7 @@ def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_p
     nested.mkdir(parents=True)
     for source in (DATA / "articles").glob("*.txt"):
         (nested / source.name).write_bytes(source.read_bytes())
-    (tmp_path / "a" / "broken.txt").write_bytes((DATA / "malformed" / "no_date.txt").read_bytes())
+    (tmp_path / "a" / "broken.txt").write_bytes((DATA / "malformed" / "no_body.txt").read_bytes())
     (tmp_path / ".hidden.txt").write_text("not read")
     items = list(read_articles([tmp_path]))
     articles = [i for i in items if isinstance(i, Article)]

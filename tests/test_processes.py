@@ -33,7 +33,7 @@ from tests.processes import newsbot, process_env, table_locked
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
 SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
 BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
-BBC_ARTICLES = 2127  # 2,225 less the 98 exact repeats
+BBC_ARTICLES = 2104  # 2,225 less the 98 exact repeats and 23 stories filed twice, edited (bot.store.stories)
 
 
 def halves(tmp_path: Path) -> tuple[Path, Path]:

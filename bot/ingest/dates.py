@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Literal, NamedTuple
@@ -252,6 +253,57 @@ def _future_note(published: datetime, now: datetime | None = None) -> str | None
     return f"dated {published.day} {published:%b %Y}, in the future: check its date (it is kept as written)"
 
 
+@dataclass
+class DateEvidence:
+    """What a file's dates show about the order of its dates in numbers (see `FileDates`), gathered in one reading:
+    a date of each order that can only be read so, the earliest and latest date under each reading (its certain
+    dates in both), an ambiguous date, and whether any ambiguous one is a guess (not between dots). Files'
+    evidence adds up (`add`) as their dates read together would, so a batch reads each file's dates once."""
+
+    only: dict[Order, str] = field(default_factory=dict)
+    spans: dict[Order, list[datetime]] = field(default_factory=lambda: {"day": [], "month": []})
+    example: str = ""
+    guessed: bool = False
+
+    @classmethod
+    def read(cls, written: Iterable[str], now: datetime | None = None) -> DateEvidence:
+        """The evidence of dates as written (`now`: see `parse_date`)."""
+        evidence = cls()
+        for raw in written:
+            text = " ".join(raw.split())
+            match = _FORMS[0].fullmatch(text)
+            readings = _readings(match, now) if match else []
+            if match and len(readings) == 2:
+                evidence.example = evidence.example or text
+                # Nobody writes the month first between dots (German `01.12.2026`): those are no guess.
+                evidence.guessed = evidence.guessed or match["separator"] != "."
+                for order, (day, month) in zip(_ORDERS, readings, strict=True):
+                    _widen(evidence.spans[order], datetime(_year(match, now), month, day, tzinfo=UTC))
+                continue
+            if match and len(readings) == 1 and match["number1"] != match["number2"]:
+                evidence.only.setdefault(
+                    "day" if readings[0] == (int(match["number1"]), int(match["number2"])) else "month", text
+                )
+            try:
+                certain = parse_date(text, now=now)
+            except ArticleError:
+                continue
+            for span in evidence.spans.values():
+                _widen(span, certain)
+        return evidence
+
+    def add(self, other: DateEvidence) -> DateEvidence:
+        """This evidence and `other`'s, as if the dates behind `other` had been read after these."""
+        for order, text in other.only.items():
+            self.only.setdefault(order, text)
+        for order, span in other.spans.items():
+            for moment in span:
+                _widen(self.spans[order], moment)
+        self.example = self.example or other.example
+        self.guessed = self.guessed or other.guessed
+        return self
+
+
 class FileDates:
     """How one file's dates in numbers are read: all day first or all month first, as a newsroom writes them.
 
@@ -261,9 +313,9 @@ class FileDates:
     every one could be either, the reading that keeps the file's dates (its other dates with them) a month or more
     closer together wins, else day first, and `note` says so, once for the file; day first is no guess worth it
     for dates between dots (`01.12.2026`: only day-first writers use them) or in a format that says so (`stated`:
-    the seed's `Published D-MM-YYYY`). `written` gives all the file's dates as written, read when its first
-    ambiguous date is met; without it the date being read decides alone (a file of one article). `advise`: the note
-    says how to read them the other way (a feed followed has no `--date-order`).
+    the seed's `Published D-MM-YYYY`). `written` gives what all the file's dates show (`DateEvidence`), read when
+    its first ambiguous date is met; without it the date being read decides alone (a file of one article).
+    `advise`: the note says how to read them the other way (a feed followed has no `--date-order`).
 
     A file read with others in one ingest (a folder of one story a file) whose own dates show no order takes the
     order of its `batch`'s dates (a `FileDates` over all of them, read as one file's) unless they show both: one
@@ -272,14 +324,18 @@ class FileDates:
 
     def __init__(
         self,
-        written: Callable[[], Iterable[str]] | None = None,
+        written: Callable[[], DateEvidence] | None = None,
         given: Order | None = None,
         stated: bool = False,
         advise: bool = True,
         now: datetime | None = None,
         batch: FileDates | None = None,
+        files: dict[str, DateEvidence] | None = None,
     ) -> None:
         self._written = written
+        # A batch's: each bulk file's evidence once read (by path), which the batch's order and the file's own both
+        # need, so that the file is read for its dates once.
+        self.files: dict[str, DateEvidence] = {} if files is None else files
         self._stated = stated
         self._advise = advise
         self._now = now
@@ -298,7 +354,7 @@ class FileDates:
         """The date `raw` names, read in the file's order (see `parse_date`)."""
         if _ambiguous(raw, self._now):
             if self.order is None and self._both is None:
-                self._decide(self._written() if self._written else [raw])
+                self._decide(self._written() if self._written else DateEvidence.read([raw], self._now))
             if self._both:
                 day_first, month_first = self._both
                 raise ArticleError(
@@ -307,34 +363,9 @@ class FileDates:
                 )
         return parse_date(raw, self.order or "day", self._now)
 
-    def _decide(self, written: Iterable[str]) -> None:
-        """Set `order` (or `_both`) and `note` from every date the file writes, as the class says."""
-        only: dict[Order, str] = {}
-        # The earliest and latest date under each reading of the ambiguous ones, the file's other dates with them.
-        spans: dict[Order, list[datetime]] = {"day": [], "month": []}
-        example = ""
-        guessed = False
-        for raw in written:
-            text = " ".join(raw.split())
-            match = _FORMS[0].fullmatch(text)
-            readings = _readings(match, self._now) if match else []
-            if match and len(readings) == 2:
-                example = example or text
-                # Nobody writes the month first between dots (German `01.12.2026`): those are no guess.
-                guessed = guessed or match["separator"] != "."
-                for order, (day, month) in zip(_ORDERS, readings, strict=True):
-                    _widen(spans[order], datetime(_year(match, self._now), month, day, tzinfo=UTC))
-                continue
-            if match and len(readings) == 1 and match["number1"] != match["number2"]:
-                only.setdefault(
-                    "day" if readings[0] == (int(match["number1"]), int(match["number2"])) else "month", text
-                )
-            try:
-                certain = parse_date(text, now=self._now)
-            except ArticleError:
-                continue
-            for span in spans.values():
-                _widen(span, certain)
+    def _decide(self, evidence: DateEvidence) -> None:
+        """Set `order` (or `_both`) and `note` from what every date the file writes shows, as the class says."""
+        only, spans, example, guessed = evidence.only, evidence.spans, evidence.example, evidence.guessed
         if len(only) == 2:
             self._both = (only["day"], only["month"])
             return
@@ -367,7 +398,7 @@ class FileDates:
         it would have read them day first without a note, so that reading needs none), or None when they show
         both, or when the date that decided them separates its numbers otherwise than `example`."""
         if self.order is None and self._both is None:
-            self._decide(self._written() if self._written else [])
+            self._decide(self._written() if self._written else DateEvidence())
         if self._both or self.order is None:
             return None
         # Written with another separator (the shipped `7-03-2013` beside a US folder's `11/30/2026`), the file's

@@ -27,7 +27,7 @@ import feedparser
 
 from bot.analysis import analyze
 from bot.errors import ArticleError
-from bot.ingest.dates import FileDates, Order, read_date
+from bot.ingest.dates import DateEvidence, FileDates, Order, read_date
 from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
@@ -168,7 +168,12 @@ def parse_feed(
     # are read once): its stories are as new as the feed, so the time it was fetched is one of its dates, and one
     # day's `12/01/2026` alone, 12 January or 1 December, is read as near it.
     fetched = [now.isoformat()] if now else []
-    dates = FileDates(lambda: [*_feed_dates(raw_entries), *fetched], date_order, advise=not is_web_url(url), now=now)
+    dates = FileDates(
+        lambda: DateEvidence.read([*_feed_dates(raw_entries), *fetched], now),
+        date_order,
+        advise=not is_web_url(url),
+        now=now,
+    )
     for number, raw in enumerate(raw_entries, start=1):
         if kind := _unpublished(raw):
             unpublished[kind] += 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.errors import ArticleError
-from bot.ingest.dates import FileDates, Order
+from bot.ingest.dates import DateEvidence, FileDates, Order
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
@@ -161,13 +161,15 @@ def _whole_text(text: str) -> list[str]:
     return [text]
 
 
-def _text_dates(parts: list[str], parse: Callable[[str, str, FileDates], tuple[Article, str | None]]) -> list[str]:
-    """The dates the articles in `parts` of a text file write, as `parse` finds them."""
+def _text_evidence(
+    parts: list[str], parse: Callable[[str, str, FileDates], tuple[Article, str | None]]
+) -> DateEvidence:
+    """What the dates the articles in `parts` of a text file write show, as `parse` finds them."""
     recorder = _Recorder()
     for part in parts:
         with suppress(ArticleError):
             parse(part, "", recorder)
-    return recorder.written
+    return DateEvidence.read(recorder.written)
 
 
 def _read_text(
@@ -189,7 +191,7 @@ def _read_text(
         return
     legacy = encoding in LEGACY_ENCODINGS
     parts = split(text)
-    written = partial(_text_dates, parts, parse) if len(parts) > 1 else None
+    written = partial(_text_evidence, parts, parse) if len(parts) > 1 else None
     dates = FileDates(written, date_order, stated, batch=batch)
     for number, part in enumerate(parts, start=1):
         origin = str(path) if number == 1 else f"{path}#{number}"
@@ -291,7 +293,8 @@ def _read_bulk(
             return
         if encoding in LEGACY_ENCODINGS:
             yield Skipped(str(path), legacy_note(encoding), note=True)
-        dates = FileDates(partial(_written_dates, path, reader, fields, encoding), date_order, batch=batch)
+        known = batch.files if batch is not None else {}
+        dates = FileDates(partial(_bulk_evidence, path, reader, fields, encoding, known), date_order, batch=batch)
         for location, number, record in reader(stream, str(path), read_as):
             if isinstance(record, str):
                 yield Skipped(location, record)
@@ -331,14 +334,27 @@ def _bulk_text(path: Path, closing: ExitStack, encoding: str | None = None) -> t
     return _copy_as_utf8(stream, encoding, mark, closing.enter_context(tempfile.TemporaryFile())), "utf-8", encoding
 
 
-def _written_dates(path: Path, reader: RecordReader, fields: Mapping[str, str], encoding: str | None) -> Iterator[str]:
-    """Every record's date as written, the file read a second time (see `FileDates`), in `encoding` when it is
-    known."""
+def _bulk_evidence(
+    path: Path,
+    reader: RecordReader,
+    fields: Mapping[str, str],
+    encoding: str | None,
+    known: dict[str, DateEvidence],
+) -> DateEvidence:
+    """What every record's date as written shows, the file read a second time (see `FileDates`), in `encoding` when
+    it is known; once only, kept in `known` (a batch's `FileDates.files`: the batch's order and the file's own
+    both need it)."""
+    if (found := known.get(str(path))) is not None:
+        return found
     with ExitStack() as closing:
         stream, read_as, _encoding = _bulk_text(path, closing, encoding)
-        for _location, _number, record in reader(stream, str(path), read_as):
-            if not isinstance(record, str) and (written := written_date(record, fields)):
-                yield written
+        written = (
+            date
+            for _location, _number, record in reader(stream, str(path), read_as)
+            if not isinstance(record, str) and (date := written_date(record, fields))
+        )
+        known[str(path)] = found = DateEvidence.read(written)
+    return found
 
 
 def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
@@ -414,7 +430,8 @@ def read_articles(
     batch = None
     if date_order is None and len(files) > 1:
         stated = all(file.suffix.lower() in TEXT_SUFFIXES for file in files)
-        batch = FileDates(partial(_batch_dates, files, fields or {}), stated=stated)
+        known: dict[str, DateEvidence] = {}
+        batch = FileDates(partial(_batch_evidence, files, fields or {}, known), stated=stated, files=known)
     for item in items:
         if isinstance(item, Skipped):
             yield item
@@ -433,18 +450,20 @@ def _batch_location(given: list[Path], files: list[Path]) -> str:
     return str(folder) if folder != folder.parent else ", ".join(map(str, given))
 
 
-def _batch_dates(files: list[Path], fields: Mapping[str, str]) -> Iterator[str]:
-    """The dates in the text files (the seed's format, Markdown) and bulk files of a batch, as `read_file` reads
-    them; feeds' and pages' dates are their own."""
+def _batch_evidence(files: list[Path], fields: Mapping[str, str], known: dict[str, DateEvidence]) -> DateEvidence:
+    """What the dates in the text files (the seed's format, Markdown) and bulk files of a batch show, as `read_file`
+    reads them (each bulk file's kept in `known` for its own reading); feeds' and pages' dates are their own."""
+    evidence = DateEvidence()
     for path in files:
         suffix = path.suffix.lower()
         with suppress(OSError, ArticleError):
             named, shown = _kinds(path)
             kind = shown or named
             if kind == "records" and not (path.name == POSTS and is_export(path.parent)):
-                yield from _written_dates(path, READERS.get(suffix, READERS[".json"]), fields, None)
+                evidence.add(_bulk_evidence(path, READERS.get(suffix, READERS[".json"]), fields, None, known))
             elif kind == "text" and suffix in MARKDOWN_SUFFIXES:
-                yield from _text_dates([decode(_whole(path))[0]], partial(parse_markdown, site=None))
+                evidence.add(_text_evidence([decode(_whole(path))[0]], partial(parse_markdown, site=None)))
             elif kind == "text":
                 text = decode(_whole(path, MAX_PASTED_FILE_BYTES))[0]
-                yield from _text_dates(split_text_articles(text), _seed_parser(suffix))
+                evidence.add(_text_evidence(split_text_articles(text), _seed_parser(suffix)))
+    return evidence

@@ -16,6 +16,8 @@ class Skipped:
     could not be read, text in another encoding than UTF-8); the reason says how, so that nothing is silently
     wrong.
     `retry` True: fetching it failed in a way a later read may mend (5xx, 429, a timeout, no connection).
+    `duplicate` True: it was read whole, but the store holds its story already, under another link; the reason
+    says which.
     """
 
     location: str
@@ -23,11 +25,12 @@ class Skipped:
     cut: bool = False
     retry: bool = False
     note: bool = False
+    duplicate: bool = False
 
     @property
     def kind(self) -> str:
-        """What became of the input: "skipped", "cut" or "note"."""
-        return "note" if self.note else "cut" if self.cut else "skipped"
+        """What became of the input: "skipped", "cut", "note" or "duplicate"."""
+        return "duplicate" if self.duplicate else "note" if self.note else "cut" if self.cut else "skipped"
 
     def __str__(self) -> str:
         return f"{self.kind} {self.location}: {self.reason}"

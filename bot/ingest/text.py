@@ -46,6 +46,7 @@ _GLUED_HEADERS = re.compile(
     rf"\n[ \t]*\n(?=(?:{_KNOWN_HEADER}[^\n]*\n)+[^\S\n]*([^\n]*\S)[^\S\n]*\n[ \t]*(?:Published|Posted|Date)\b)",
     re.IGNORECASE,
 )
+_NO_DATE_LINE = "no 'Published D-MM-YYYY, HH:MM' line after the headline"
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
 # Longest first: UTF-32's little-endian mark begins with UTF-16's.
 _MARKED = (
@@ -508,9 +509,10 @@ def parse_text_article(
     note on its date line (see `read_date`): why the article is undated when its date cannot be read (it is kept),
     or that it is dated in the future; its dates are read as its file's `dates` are.
 
-    With `plain`, a file with no header lines at all, only a headline, a blank line and the body (as newsrooms'
-    and datasets' plain text exports are), is read as an undated article; one with header lines still needs its
-    date line, which it has lost."""
+    With `plain` (a `.txt` file), an article without a date line is read undated: one with header lines ("Category:",
+    "Source: ...") with a note saying so, and one with no header lines at all, only a headline, a blank line and the
+    body (as newsrooms' and datasets' plain text exports are), without one. Otherwise (a file named without a
+    suffix, a README) the date line is what shows the text is an article."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     index = 0
     while index < len(lines) and not lines[index].strip():
@@ -542,18 +544,23 @@ def parse_text_article(
             break
         index += 1
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
-    if not (published or note):
-        if not (plain and not headers and headline_alone):
-            raise ArticleError("no 'Published D-MM-YYYY, HH:MM' line after the headline")
-        # A plain file's body starts after its headline, or after its byline: never in it.
-        index = byline_at + 1
+    date_line = bool(published or note)
+    if not date_line:
+        if not plain or not (headers or headline_alone):
+            raise ArticleError(_NO_DATE_LINE)
+        if headers:
+            # Its body starts after its header lines, as a dated one's does; undated, as a record without a date is.
+            note = f"{_NO_DATE_LINE}; the article is kept undated"
+        else:
+            # A plain file's body starts after its headline, or after its byline: never in it.
+            index = byline_at + 1
     body_lines = lines[index:]
     # The footer (Comments:/Category:) repeats the header; it is not part of the story.
     while body_lines and (not body_lines[-1].strip() or _FOOTER.match(body_lines[-1].strip())):
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line" if published or note else "no body text")
+        raise ArticleError("no body text after the Published line" if date_line else "no body text")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
     url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
     article = Article(

@@ -29,7 +29,7 @@ from bot.store import (
     subscriptions,
     workers,
 )
-from bot.store.articles import ADDED, WriteResult
+from bot.store.articles import ADDED, SameStory, WriteResult
 from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.cursors import ALERTS_CURSOR
@@ -54,6 +54,7 @@ __all__ = [
     "Orphan",
     "Received",
     "Recovery",
+    "SameStory",
     "SavedQuery",
     "Store",
     "StoreStats",

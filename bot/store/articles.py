@@ -22,13 +22,26 @@ from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
 from bot.store.schema import articles, changes, paragraphs
+from bot.store.stories import headline_key, near_in_time, same_text, words
 
 ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
 # New to the store but not news: a new feed's back catalogue (alerts follow "added" only).
 BACKLOG = "backlog"
 # Ids per IN (...) list: far below SQLite's limit on bound parameters.
 CHUNK = 500
+# Stored stories under one headline a new link's story is compared with, the newest ones: a headline thousands of
+# stories share ("Letters") costs a bounded read, and a copy arrives soon after the story it repeats.
+SAME_HEADLINE_LIMIT = 50
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SameStory:
+    """A story not written because the store holds it under another link (`bot.store.stories`): the copy, and
+    the story kept."""
+
+    copy: Article
+    kept: StoredArticle
 
 
 @dataclass
@@ -40,6 +53,8 @@ class WriteResult:
     unchanged: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    # New links whose story is stored already (or came earlier in the batch): not written.
+    same: list[SameStory] = field(default_factory=list)
     # The added and updated articles as stored (each category in the store's spelling), for indexing from memory.
     written: dict[str, Article] = field(default_factory=dict)
     # The newest change-log entry this batch wrote (0 if it changed nothing).
@@ -62,6 +77,7 @@ def _row(article: Article, now: datetime) -> dict[str, Any]:
         "content_hash": article.content_hash,
         "paragraph_count": len(article.paragraphs),
         "updated_at": now,
+        "headline_key": headline_key(article.title),
     }
 
 
@@ -75,6 +91,10 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
     (`bot.store.categories`), so "Sport" arriving after "sport" joins it. With `news` False, new articles are
     a new feed's back catalogue: logged as BACKLOG instead of ADDED (stored and answerable, never alerted) and
     marked `backlog` (undated, no news to digests and /latest either: `StoredArticle.news_time`).
+
+    A new link whose story is stored already, or came earlier in the batch, under another link (a republished
+    wire story, an AMP copy: `bot.store.stories`) is not written: `result.same` says which story it repeats. Every
+    article write holds the change-log lock, so two processes writing two copies at once store the first.
     """
     result = WriteResult()
     unique: dict[str, Article] = {}
@@ -120,6 +140,12 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             result.unchanged.append(article_id)
         else:
             result.updated.append(article_id)
+    # A new version of a replaced origin's story is that story edited, never a copy of another.
+    result.same = _same_stories(
+        connection, [unique[i] for i in result.added if unique[i].origin not in edited_origins], set(stale), now
+    )
+    copies = {same.copy.id for same in result.same}
+    result.added = [i for i in result.added if i not in copies]
     remove(connection, result.replaced, now)
     log: list[dict[str, Any]] = []
     if result.updated:
@@ -160,6 +186,65 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
     if log or result.replaced:
         result.last_seq = head(connection)
     return result
+
+
+def _same_stories(connection: Connection, new: Sequence[Article], leaving: set[str], now: datetime) -> list[SameStory]:
+    """The new articles that repeat a story stored (bar those `leaving`) or one earlier in `new`, each with the
+    first such story."""
+    keys = {a.id: key for a in new if (key := headline_key(a.title)) is not None}
+    stored_under: dict[str, list[StoredArticle]] = {}
+    for chunk in _chunks(list(set(keys.values()))):
+        rows = connection.execute(
+            select(articles).where(articles.c.headline_key.in_(chunk)).order_by(articles.c.added_at, articles.c.id)
+        )
+        for row in rows:
+            if row.id not in leaving:
+                stored_under.setdefault(row.headline_key, []).append(stored(row))
+    wanted = [s.id for found in stored_under.values() for s in found[-SAME_HEADLINE_LIMIT:]]
+    text_of = {i: words(text) for i, text in texts_of(connection, wanted).items()}
+    paragraphs_of = {a.id: a.paragraphs for a in new}
+
+    def text(article_id: str) -> list[str]:
+        # Only a story with another under its headline is read for its words: most have none.
+        if article_id not in text_of:
+            text_of[article_id] = words(paragraphs_of[article_id])
+        return text_of[article_id]
+
+    # This batch's stories written so far, compared after those stored: the first copy stays.
+    earlier: dict[str, list[StoredArticle]] = {}
+    same: list[SameStory] = []
+    for article in new:
+        key = keys.get(article.id)
+        if key is None:
+            continue
+        under = stored_under.get(key, [])[-SAME_HEADLINE_LIMIT:] + earlier.get(key, [])
+        kept = next(
+            (
+                s
+                for s in under
+                if near_in_time(s.published, article.published) and same_text(text(s.id), text(article.id))
+            ),
+            None,
+        )
+        if kept is None:
+            earlier.setdefault(key, []).append(_as_stored(article, now))
+        else:
+            same.append(SameStory(article, kept))
+    return same
+
+
+def _as_stored(article: Article, now: datetime) -> StoredArticle:
+    return StoredArticle(
+        article.id,
+        article.title,
+        article.category,
+        article.published,
+        article.url,
+        article.author,
+        article.origin,
+        len(article.paragraphs),
+        now,
+    )
 
 
 def remove(connection: Connection, article_ids: Sequence[str], now: datetime) -> list[str]:

@@ -398,6 +398,16 @@ def record(
     to_write, entries, recorded.duplicates = _resolve(connection, feed.id, stories) if stories else ([], [], 0)
     if to_write:
         recorded.result = article_rows.write(connection, to_write, now, news=news)
+        # A story the store holds under another link (a page ingested on its own, another site's copy): this
+        # entry duplicates it, as one another feed owns would.
+        kept = {same.copy.id: same.kept.id for same in recorded.result.same}
+        recorded.duplicates += len(kept)
+        entries = [
+            {**e, "article_id": kept[e["article_id"]], "owner": False, "page_failures": 0, "page_retry_at": None}
+            if e["owner"] and e["article_id"] in kept
+            else e
+            for e in entries
+        ]
     values: dict[str, Any] = {
         "etag": outcome.etag,
         "last_modified": outcome.last_modified,

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, inspect, select, text, update
 from sqlalchemy.schema import CreateColumn
 
 from bot.errors import StoreError
@@ -45,6 +45,7 @@ from bot.store.schema import (
     subscriptions,
     workers,
 )
+from bot.store.stories import headline_key
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ SEED_BATCH = 500
 STORE_ID = "store_id"
 
 Seed = Callable[[], Iterable[Article]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,18 @@ def _received_chat(connection: Connection) -> None:
     schema.received_updates_chat.create(connection, checkfirst=True)
 
 
+def _headline_keys(connection: Connection) -> None:
+    """`articles.headline_key`, indexed, for every story stored: a new link's story is looked for among them. Two
+    copies of one story stored before stay as they are (which to keep is a reader's choice: `newsbot remove`)."""
+    _add_columns(articles, "headline_key")(connection)
+    schema.articles_headline_key.create(connection, checkfirst=True)
+    titles = connection.execute(select(articles.c.id, articles.c.title))
+    keys = [{"b_id": i, "key": headline_key(title)} for i, title in titles]
+    by_id = update(articles).where(articles.c.id == bindparam("b_id")).values(headline_key=bindparam("key"))
+    for batch in _batches(keys, COPY_BATCH):
+        connection.execute(by_id, batch)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
@@ -176,6 +190,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0012_article_sends", _create(schema.article_sends)),
     Migration("0013_asked_questions", _create(schema.asked_questions)),
     Migration("0014_received_chat", _received_chat),
+    Migration("0015_headline_keys", _headline_keys),
     Migration("0016_article_send_update", _add_columns(schema.article_sends, "update_id")),
 )
 
@@ -220,7 +235,7 @@ def migrate(engine: Engine, seed: Seed | None = None, now: datetime | None = Non
     return created
 
 
-def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch

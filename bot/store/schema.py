@@ -78,6 +78,9 @@ articles = Table(
     # Read as a new feed's back catalogue, its first poll (`StoredArticle.backlog`): undated, it is not news, as
     # its arrival is not its publication. Added by 0011_back_catalogue.
     Column("backlog", Boolean, nullable=False, server_default=false()),
+    # The key of the headline's words (`bot.store.stories.headline_key`; None for a headline without any): where a
+    # new link's story is looked for among those stored. Added by 0015_headline_keys.
+    Column("headline_key", String(16)),
     Index("articles_origin", "origin"),
     Index("articles_published", "published"),
     Index("articles_added_at", "added_at"),
@@ -399,3 +402,10 @@ asked_questions = Table(
     Column("asked_at", UTCDateTime, nullable=False),
     Index("asked_questions_asked_at", "asked_at"),
 )
+
+
+# ---- 0015_headline_keys ----------------------------------------------------------------------------------------
+
+# The stories stored under a headline, found by key when a new link's story may be one of them
+# (`bot.store.articles.write`).
+articles_headline_key = Index("articles_headline_key", articles.c.headline_key)

@@ -32,6 +32,7 @@ all-MiniLM-L6-v2 was trained on SQuAD 2.0's training questions (other articles t
 questions), so its SQuAD gains are not evidence of anything; the natural questions are.
 
     python bench/quality.py [--part natural|squad|both] [--data-dir DIR] [--tune] [--limit N]
+        [--row "new default" ...] [--halves held-out,tuning,both]
 """
 
 from __future__ import annotations

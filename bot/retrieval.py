@@ -275,14 +275,15 @@ SOFT_MET = 0.6
 # Words a small library lacks are left out of a passage's coverage only while they are less than this share of the
 # question's information (measure words not counted).
 LACKING_AT_MOST = 0.5
-# A passage the ranker scores this far below the answer's first is not shown beside it: the fitted rankers' scores
-# are log-odds over a question's candidates, so it is e^5, about 150 times, less likely to be the one that answers.
-# "Why did Russia invite Dempsey?" showed a rugby team sheet naming a Dempsey (7.1 below) and a story on Ukraine
-# (6.9 below), both off the topic, beside the shipped story's two paragraphs. Of the BBC questions' passages shown
-# second or third, the gold ones were at most 3.3 below the first, half the others from another story more than
-# 3.0 and a quarter more than 6.5. The lexical ranker's scores span less than this: it applies with vectors only.
-# A passage holding every word of the question is still shown: one word typed alone ("iraq") lists the passages
-# holding it first (`typed_word_first`), whatever the ranker's scores.
+# A passage of another story that the ranker scores this far below the answer's first is not shown beside it: the
+# fitted rankers' scores are log-odds over a question's candidates, so it is e^5, about 150 times, less likely to be
+# the one that answers. "Why did Russia invite Dempsey?" showed a rugby team sheet naming a Dempsey (7.1 below) and
+# a story on Ukraine (6.9 below), both off the topic, beside the shipped story's two paragraphs. Of the BBC
+# questions' passages shown second or third, the gold ones were at most 3.3 below the first, half the others from
+# another story more than 3.0 and a quarter more than 6.5. The lexical ranker's scores span less than this: it
+# applies with vectors only. A passage holding every word of the question is still shown: one word typed alone
+# ("iraq") lists the passages holding it first (`typed_word_first`), whatever the ranker's scores; so are the first
+# story's other paragraphs, which "More" pages through.
 FAR_WEAKER = 5.0
 # An answer whose first passage does not answer is led by the first of this many that does (`answerable_first`).
 LEAD_CANDIDATES = 3
@@ -497,10 +498,8 @@ class Candidate:
     unseen: float = 0.0
     number_missing: bool = False
     asks: bool = False
-    # One sentence of it holds the question's words (but those a small library lacks), rare together (`evidence`).
-    together: bool = False
     # Its story meets a word of the question that no paragraph uses neither as written nor by meaning, in a small
-    # library, and it does not hold the other words `together` (`unmet_marked`).
+    # library, and the words it holds are no rare meeting (`unmet_marked`).
     unmet: bool = False
     # Share of the question's idf in words no paragraph uses that a small library lacks by chance (`search`): the
     # answerability weighs the coverage of the other words.
@@ -633,7 +632,6 @@ def evidence(
                 unseen=unseen,
                 lacking=lacking,
                 asks=asked and not together,
-                together=together,
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
             )
         )
@@ -798,12 +796,12 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together, lacking)
     if semantic is None:
-        candidates = unmet_marked(question, candidates, lacked, headlines, texts, None)
+        candidates = unmet_marked(question, candidates, lacked, idf, weights.paragraphs, headlines, texts, None)
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, lacked, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, lacked, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = typed_word_first(rank(candidates, ranker), idf, asked)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -830,18 +828,23 @@ def unmet_marked(
     question: str,
     candidates: Sequence[Candidate],
     lacked: Collection[str],
+    idf: Mapping[str, float],
+    paragraphs: int,
     headlines: Mapping[str, str],
     texts: Mapping[tuple[str, int], str],
     semantic: Semantic | None,
 ) -> list[Candidate]:
     """The candidates, marked `unmet` where their story meets one of the `lacked` words (words of the question no
     paragraph of a small library uses, `search`) in none of its candidates' headline and paragraph, not even by
-    meaning (a soft word match of SOFT_MET), unless they hold the question's other words `together`.
+    meaning (a soft word match of SOFT_MET), and the words of the question they hold would meet by chance in
+    RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's `paragraphs` and the question's `idf`).
 
     Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",
-    which the soft matches meet at 0.89); but a story that never comes near it is no confident answer: "who is the
-    mayor of Harrowby" of a town's stories answered with a railway station's paragraph (0.95, "mayor" met at 0.26),
-    where Harrowby is in every story."""
+    which the soft matches meet at 0.89); but a story that never comes near it is no confident answer when all it
+    holds is words many stories hold: "who is the mayor of Harrowby" of a town's stories answered with a railway
+    station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs. "How much did
+    Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City" and "Varga",
+    rare together, though no story writes "pay" (met at 0.46 by "fee")."""
     typed = as_typed(question, lacked)
     if not typed:
         return list(candidates)
@@ -852,7 +855,11 @@ def unmet_marked(
             near = semantic.pieces.soft_match(word, shown)
             met[word] = {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
     return [
-        replace(c, unmet=not c.together and any(c.hit.article_id not in met[word] for word in typed))
+        replace(
+            c,
+            unmet=any(c.hit.article_id not in met[word] for word in typed)
+            and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER,
+        )
         for c in candidates
     ]
 
@@ -913,8 +920,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     One calibrated answerability score decides: an answer whose best passage scores below `min_answerability`
     says that nothing in the articles answers the question; other passages are shown when they score at least
     TAIL_SHARE of that on their own evidence (`Ranking.alone`), so a tail with nothing to say does not pad a
-    good answer, while one that answers in other words than the question's is not hidden, and when the ranker
-    scores them less than FAR_WEAKER below the first. Below
+    good answer, while one that answers in other words than the question's is not hidden, and, from another story,
+    when the ranker scores them less than FAR_WEAKER below the first. Below
     CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines of other
     stories than theirs. Every page of one question ranks the same way, so "More" continues the same list.
     """
@@ -961,7 +968,11 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
             continue
         if chosen and (
             ranking.alone(candidate) < TAIL_SHARE * min_answerability
-            or (chosen[0].score - candidate.score > FAR_WEAKER and candidate.coverage < COMPLETE)
+            or (
+                chosen[0].score - candidate.score > FAR_WEAKER
+                and candidate.coverage < COMPLETE
+                and hit.article_id != chosen[0].article.id
+            )
         ):
             continue
         text = ranking.texts[(hit.article_id, hit.position)]

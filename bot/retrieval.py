@@ -498,8 +498,8 @@ class Candidate:
     unseen: float = 0.0
     number_missing: bool = False
     asks: bool = False
-    # Its story meets a word of the question that no paragraph uses neither as written nor by meaning, in a small
-    # library, and the words it holds are no rare meeting (`unmet_marked`).
+    # Its story does not meet, as written or by meaning, a word of the question that no paragraph of a small library
+    # uses, and the words of the question it holds are no rare meeting (`unmet_marked`).
     unmet: bool = False
     # Share of the question's idf in words no paragraph uses that a small library lacks by chance (`search`): the
     # answerability weighs the coverage of the other words.
@@ -779,7 +779,7 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # Nor, then, does such a word sink a passage that holds the question's other words ("watched" of "How many fans
     # watched the cup final?", the story saying "in front of 6,000 fans"): it weighs there as `unseen` alone, not
     # also as coverage missing, nor as a word a sentence must hold to count as keywords. A measure word ("many")
-    # no paragraph uses is one of them: a story gives the number. Not when such words are most of the question
+    # no paragraph uses is one of them: a story gives the number. Not when such words are half the question or more
     # ("harbour xyzzy plugh frobozz"), nor of a question in another language, whose words the library lacks since
     # they are not English ("Deutschen" of "Wie geht es der Deutschen Bank?").
     lacked = idf.keys() - weights.used().keys() - named - headline_terms if by_chance < 1.0 else set()
@@ -834,9 +834,9 @@ def unmet_marked(
     texts: Mapping[tuple[str, int], str],
     semantic: Semantic | None,
 ) -> list[Candidate]:
-    """The candidates, marked `unmet` where their story meets one of the `lacked` words (words of the question no
-    paragraph of a small library uses, `search`) in none of its candidates' headline and paragraph, not even by
-    meaning (a soft word match of SOFT_MET), and the words of the question they hold would meet by chance in
+    """The candidates, marked `unmet` where one of the `lacked` words (words of the question no paragraph of a small
+    library uses, `search`) is met in none of their story's candidates' headline and paragraph, not even by meaning
+    (a soft word match of SOFT_MET), and the words of the question they hold would meet by chance in
     RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's `paragraphs` and the question's `idf`).
 
     Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",

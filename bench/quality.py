@@ -32,6 +32,7 @@ all-MiniLM-L6-v2 was trained on SQuAD 2.0's training questions (other articles t
 questions), so its SQuAD gains are not evidence of anything; the natural questions are.
 
     python bench/quality.py [--part natural|squad|both] [--data-dir DIR] [--tune] [--limit N]
+        [--row "new default" ...] [--halves held-out,tuning,both]
 """
 
 from __future__ import annotations
@@ -187,8 +188,14 @@ def run_policy(
     return outcomes
 
 
-def natural(data_dir: Path, squad_dir: Path | None) -> None:
-    """The natural questions' tables; with `squad_dir`, first fit the second stage and answerability (--tune)."""
+HALVES = ("tuning", "held-out", "both")
+
+
+def natural(
+    data_dir: Path, squad_dir: Path | None, rows_named: Sequence[str] = (), halves: Sequence[str] = HALVES
+) -> None:
+    """The natural questions' tables for `halves`, of the rows named (all if none); with `squad_dir`, first fit
+    the second stage and answerability (--tune)."""
     libraries = {mode: bbc_library(beside(data_dir, mode), mode) for mode in SEMANTIC_MODES}
     if any(library.semantic is None for library in libraries.values()):
         sys.exit("error: the semantic stage could not be loaded (see the log above)")
@@ -222,10 +229,16 @@ def natural(data_dir: Path, squad_dir: Path | None) -> None:
         "declined (unanswerable)",
         "ms/question",
     ]
-    for half in ("tuning", "held-out", "both"):
+    unknown = set(rows_named) - {c[0] for c in configurations}
+    if unknown:
+        sys.exit(
+            f"error: no row named {', '.join(sorted(unknown))}; the rows: {', '.join(c[0] for c in configurations)}"
+        )
+    chosen = [c for c in configurations if not rows_named or c[0] in rows_named]
+    for half in halves:
         group = split(questions, half)
         rows = []
-        for name, each, semantic, policy in configurations:
+        for name, each, semantic, policy in chosen:
             rows += natural_rows(name, run_policy(each, group, semantic, policy))
         print(f"\n### Natural BBC questions, {half} {'halves' if half == 'both' else 'half'}\n")
         print(markdown_table(header, rows))
@@ -575,11 +588,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=0, help="SQuAD: evaluate N random questions (0: all)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--row",
+        dest="rows",
+        action="append",
+        default=[],
+        help="natural: only this row, as the tables name it; may be repeated (all)",
+    )
+    parser.add_argument(
+        "--halves",
+        type=lambda text: text.split(","),
+        default=list(HALVES),
+        help="natural: the halves reported, comma-separated (tuning,held-out,both)",
+    )
     args = parser.parse_args(argv)
+    unknown = [half for half in args.halves if half not in HALVES]
+    if unknown:
+        parser.error(f"unknown half: {', '.join(unknown)} (tuning, held-out, both)")
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         base = args.data_dir or Path(tmp)
         if args.part in ("natural", "both"):
-            natural(base / "bbc", base / "squad" if args.tune else None)
+            natural(base / "bbc", base / "squad" if args.tune else None, args.rows, args.halves)
         if args.part in ("squad", "both"):
             squad(base / "squad", args.limit, args.seed)
     return 0

@@ -53,7 +53,7 @@ STOPWORDS = frozenset(_lines(_STOPWORDS_TEXT))
 IRREGULAR_VERBS = _base_forms(_IRREGULAR_TEXT)
 # The analysis an index's terms were made by (bot/index/follower.py builds an index made by another again): a
 # change to the rules in this module is a new number here; a change to the word lists changes the digest alone.
-ANALYSIS_RULES = 2
+ANALYSIS_RULES = 3
 ANALYSIS = "{}-{}".format(
     ANALYSIS_RULES, hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}".encode()).hexdigest()[:16]
 )
@@ -72,11 +72,12 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Snowball stem of one folded word, an irregular verb's form read as its base first ("said" as "say")."""
+def stem(word: str, verb: bool = True) -> str:
+    """Snowball stem of one folded word, an irregular verb's form read as its base first ("said" as "say") unless
+    it is no `verb`."""
     if not _HAS_LETTER.search(word):
         return word
-    stemmed: str = _STEMMER.stem(IRREGULAR_VERBS.get(word, word))
+    stemmed: str = _STEMMER.stem(IRREGULAR_VERBS.get(word, word) if verb else word)
     return stemmed
 
 
@@ -113,10 +114,12 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
         word = word.replace(".", "")  # U.S. -> us, like US
     if word in STOPWORDS and (shouting or not _is_acronym(raw)):
         return ()
+    # A word in capitals amid lower case is an acronym, not a verb's past: "LED" lights are not "lead" ones.
+    verb = shouting or not _is_acronym(raw)
     parts = [p for p in _COMPOUND.split(word) if p]
     if len(parts) > 1:
-        return ("".join(stem(p) for p in parts), *(stem(p) for p in parts if p not in STOPWORDS))
-    return (stem(word),)
+        return ("".join(stem(p, verb) for p in parts), *(stem(p, verb) for p in parts if p not in STOPWORDS))
+    return (stem(word, verb),)
 
 
 class _TermCache(dict[str, tuple[str, ...]]):

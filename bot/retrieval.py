@@ -269,6 +269,24 @@ CONFIDENT_ANSWERABILITY = 0.8
 # BBC questions the full bar hid one paraphrase's gold paragraph, which every share from 0.2 to 0.8 shows (with
 # the same answers otherwise); half still keeps out passages with nothing in common with the question.
 TAIL_SHARE = 0.5
+# A word no paragraph uses is met by meaning in a passage whose soft word match of it is at least this: "purchased"
+# meets "bought" at 0.89, "mayor" a railway station's paragraph at 0.26 and a council's budget at 0.36.
+SOFT_MET = 0.6
+# Words a small library lacks are left out of a passage's coverage only while they are less than this share of the
+# question's information (measure words not counted).
+LACKING_AT_MOST = 0.5
+# A passage of another story that the ranker scores this far below the answer's first is not shown beside it: the
+# fitted rankers' scores are log-odds over a question's candidates, so it is e^5, about 150 times, less likely to be
+# the one that answers. "Why did Russia invite Dempsey?" showed a rugby team sheet naming a Dempsey (7.1 below) and
+# a story on Ukraine (6.9 below), both off the topic, beside the shipped story's two paragraphs. Of the BBC
+# questions' passages shown second or third, the gold ones were at most 3.3 below the first, half the others from
+# another story more than 3.0 and a quarter more than 6.5. The lexical ranker's scores span less than this: it
+# applies with vectors only. A passage holding every word of the question is still shown: one word typed alone
+# ("iraq") lists the passages holding it first (`typed_word_first`), whatever the ranker's scores; so are the first
+# story's other paragraphs, which "More" pages through.
+FAR_WEAKER = 5.0
+# An answer whose first passage does not answer is led by the first of this many that does (`answerable_first`).
+LEAD_CANDIDATES = 3
 # Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended) or with
 # two paragraphs run into one: a passage this share of whose words are in one shown already tells the reader
 # nothing new, and is left out.
@@ -284,14 +302,16 @@ def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
 
 def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
     """What an `Answerability` weighs for one passage (`best_cosine`: the highest cosine among the candidates)."""
-    complete = float(candidate.coverage >= COMPLETE)
+    held = 1.0 - candidate.lacking
+    covered = min(1.0, candidate.coverage / held) if held > 0 else 0.0
+    complete = float(covered >= COMPLETE)
     asked = float(candidate.asks)
     return {
-        "coverage": candidate.coverage,
+        "coverage": covered,
         "complete": complete,
-        "keyword_coverage": candidate.coverage * (1 - asked),
+        "keyword_coverage": covered * (1 - asked),
         "keyword_complete": complete * (1 - asked),
-        "question_coverage": candidate.coverage * asked,
+        "question_coverage": covered * asked,
         "question_complete": complete * asked,
         "cosine": candidate.cosine or 0.0,
         "best_cosine": best_cosine,
@@ -478,6 +498,12 @@ class Candidate:
     unseen: float = 0.0
     number_missing: bool = False
     asks: bool = False
+    # Its story does not meet, as written or by meaning, a word of the question that no paragraph of a small library
+    # uses, and the words of the question it holds are no rare meeting (`unmet_marked`).
+    unmet: bool = False
+    # Share of the question's idf in words no paragraph uses that a small library lacks by chance (`search`): the
+    # answerability weighs the coverage of the other words.
+    lacking: float = 0.0
     score: float = 0.0
 
 
@@ -548,6 +574,7 @@ def evidence(
     unseen: float = 0.0,
     asked: bool = False,
     rare_together: bool = False,
+    lacking: float = 0.0,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -556,7 +583,9 @@ def evidence(
     similarity of lexical candidates the vector search did not return. A question `asked` as one counts as its
     words typed as keywords for a paragraph one sentence of which holds them all when they are `rare_together`
     (RARE_TOGETHER), not with its headline's words ("When will the Supreme Court rule?" met a paragraph on an appeal
-    to the Supreme Court under "Court rules delivery riders are employees").
+    to the Supreme Court under "Court rules delivery riders are employees"). `lacking` is the share of the
+    question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all a sentence
+    can hold.
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -587,6 +616,7 @@ def evidence(
                 around |= terms
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
+        together = rare_together and best / total >= COMPLETE * (1.0 - lacking)
         out.append(
             Candidate(
                 hit,
@@ -600,7 +630,8 @@ def evidence(
                 lexical_rank=lexical_ranks.get(key),
                 dense_rank=dense_ranks.get(key),
                 unseen=unseen,
-                asks=asked and not (rare_together and best / total >= COMPLETE),
+                lacking=lacking,
+                asks=asked and not together,
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
             )
         )
@@ -708,7 +739,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
-    never_used = frozenset(idf.keys() - weights.used().keys() - measure_terms(question))
+    measures = measure_terms(question)
+    never_used = frozenset(idf.keys() - weights.used().keys() - measures)
     named = name_terms(question)
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []
@@ -733,7 +765,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     headlines = {i: a.title for i, a in articles.items()}
     # A word only a headline uses ("£4.2m", where the story's text says "£4.2 million") is no word the articles
     # lack: BM25 found its story by it (it is not named in a decline either, `no_article_uses`).
-    unused = never_used.difference(*(_term_set(headline) for headline in headlines.values()))
+    headline_terms = frozenset().union(*(_term_set(headline) for headline in headlines.values()))
+    unused = never_used - headline_terms
     # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
     # it counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
@@ -741,19 +774,34 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     # by the story's every "said"), which only the vectors could answer, by a guess.
     telling = {t for t, v in idf.items() if v >= COMMON_IDF}
     by_chance = 1.0 if telling <= unused else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
-    unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / (sum(idf.values()) or 1.0)
+    total = sum(idf.values()) or 1.0
+    unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total
+    # Nor, then, does such a word sink a passage that holds the question's other words ("watched" of "How many fans
+    # watched the cup final?", the story saying "in front of 6,000 fans"): it weighs there as `unseen` alone, not
+    # also as coverage missing, nor as a word a sentence must hold to count as keywords. A measure word ("many")
+    # no paragraph uses is one of them: a story gives the number. Not when such words are half the question or more
+    # ("harbour xyzzy plugh frobozz"), nor of a question in another language, whose words the library lacks since
+    # they are not English ("Deutschen" of "Wie geht es der Deutschen Bank?").
+    lacked = idf.keys() - weights.used().keys() - named - headline_terms if by_chance < 1.0 else set()
+    mostly = sum(idf[t] for t in lacked - measures) >= LACKING_AT_MOST * total
+    absent = set() if foreign or mostly else lacked
+    lacking = sum(idf[t] for t in absent) / total
+    held = {t: v for t, v in idf.items() if t not in absent}
     # A name of several words that no passage found holds together is no more there than a name no paragraph
     # uses: "Why did Lord Kennedy sue?" found Helena Kennedy, a Labour peer, and Lord Holme beside Charles Kennedy.
     apart = names_apart(question, [*texts.values(), *headlines.values()]) - unused
-    unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / (sum(idf.values()) or 1.0))
+    unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / total)
     asked = asks(question, texts.values())
-    rare_together = chance_meetings(idf, weights.paragraphs) < RARE_TOGETHER
-    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together)
+    # A sentence holding each word of a name that no passage holds together does not hold the name.
+    rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
+    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together, lacking)
     if semantic is None:
+        candidates = unmet_marked(question, candidates, lacked, idf, weights.paragraphs, headlines, texts, None)
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, lacked, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = typed_word_first(rank(candidates, ranker), idf, asked)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -774,6 +822,46 @@ def soft_matched(
     shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
     matches = semantic.pieces.soft_match(question, shown)
     return [replace(c, soft=float(m)) for c, m in zip(candidates, matches, strict=True)]
+
+
+def unmet_marked(
+    question: str,
+    candidates: Sequence[Candidate],
+    lacked: Collection[str],
+    idf: Mapping[str, float],
+    paragraphs: int,
+    headlines: Mapping[str, str],
+    texts: Mapping[tuple[str, int], str],
+    semantic: Semantic | None,
+) -> list[Candidate]:
+    """The candidates, marked `unmet` where one of the `lacked` words (words of the question no paragraph of a small
+    library uses, `search`) is met in none of their story's candidates' headline and paragraph, not even by meaning
+    (a soft word match of SOFT_MET), and the words of the question they hold would meet by chance in
+    RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's `paragraphs` and the question's `idf`).
+
+    Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",
+    which the soft matches meet at 0.89); but a story that never comes near it is no confident answer when all it
+    holds is words many stories hold: "who is the mayor of Harrowby" of a town's stories answered with a railway
+    station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs. "How much did
+    Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City" and "Varga",
+    rare together, though no story writes "pay" (met at 0.46 by "fee")."""
+    typed = as_typed(question, lacked)
+    if not typed:
+        return list(candidates)
+    met: dict[str, set[str]] = {word: set() for word in typed}
+    if semantic is not None and semantic.pieces is not None:
+        shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
+        for word in typed:
+            near = semantic.pieces.soft_match(word, shown)
+            met[word] = {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
+    return [
+        replace(
+            c,
+            unmet=any(c.hit.article_id not in met[word] for word in typed)
+            and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER,
+        )
+        for c in candidates
+    ]
 
 
 def reader_first(
@@ -832,7 +920,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     One calibrated answerability score decides: an answer whose best passage scores below `min_answerability`
     says that nothing in the articles answers the question; other passages are shown when they score at least
     TAIL_SHARE of that on their own evidence (`Ranking.alone`), so a tail with nothing to say does not pad a
-    good answer, while one that answers in other words than the question's is not hidden. Below
+    good answer, while one that answers in other words than the question's is not hidden, and, from another story,
+    when the ranker scores them less than FAR_WEAKER below the first. Below
     CONFIDENT_ANSWERABILITY the passages are shown as weaker evidence, with the closest headlines of other
     stories than theirs. Every page of one question ranks the same way, so "More" continues the same list.
     """
@@ -840,6 +929,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     own, followed = split_follow_up(asked, ranking.articles)
     own_terms = evidence_terms(own)
     ranking = fresh(ranking, own_terms, seen, min_answerability)
+    # Of a question in another language only some names were searched for: passages only a little like them would
+    # be a guess at what was asked.
+    bar = CONFIDENT_ANSWERABILITY if ranking.foreign else min_answerability
+    ranking = answerable_first(ranking, bar)
     # A follow-up's passages mark the reader's own words, not those of the headlines it was searched with: "how
     # many homes lost power?" of a storm marked "west", "coast" and "gusts" too.
     marked = _term_set(own) if followed else None
@@ -856,9 +949,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     # than any others: listing them would pretend they were.
     closest = tuple(titled.values())[:CLOSEST_HEADLINES] if ranking.matched_any else ()
     best = ranking.best
-    # Of a question in another language only some names were searched for: passages only a little like them would
-    # be a guess at what was asked.
-    if not ranking.candidates or best < (CONFIDENT_ANSWERABILITY if ranking.foreign else min_answerability):
+    if not ranking.candidates or best < bar:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
@@ -875,7 +966,14 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         used = per_article.get(hit.article_id, 0)
         if request.per_article is not None and used >= request.per_article:
             continue
-        if chosen and ranking.alone(candidate) < TAIL_SHARE * min_answerability:
+        if chosen and (
+            ranking.alone(candidate) < TAIL_SHARE * min_answerability
+            or (
+                chosen[0].score - candidate.score > FAR_WEAKER
+                and candidate.coverage < COMPLETE
+                and hit.article_id != chosen[0].article.id
+            )
+        ):
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
         passage_words = frozenset(text.casefold().split())
@@ -886,7 +984,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         article = ranking.articles[hit.article_id]
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched))
-    confident = best >= CONFIDENT_ANSWERABILITY and not unanswered
+    confident = best >= CONFIDENT_ANSWERABILITY and not unanswered and not ranking.candidates[0].unmet
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
     shown_titles = {_title_key(p.article) for p in chosen[:wanted]}
@@ -902,6 +1000,26 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         offset=request.offset,
         confident=confident,
     )
+
+
+def answerable_first(ranking: Ranking, bar: float) -> Ranking:
+    """The ranking, led by the first of its next LEAD_CANDIDATES passages that answers (`bar`) when the first does
+    not, holding the same words of the question as it.
+
+    The ranker and the answerability weigh a passage apart, and near the top they can disagree: "what about the
+    council?" of a town's stories ranked first a paragraph on bin collections that names the council (0.28), above
+    one of the council budget story's (0.54), whose headline holds the question's one word: the ranker, whose
+    coverage counts a headline's words for every paragraph under it, takes some of that back through the headline's
+    share. The answer is judged by its first passage, and was declined. Where the words differ they choose, as
+    the ranker did: passages holding fewer or other words of the question than the first answered five of the BBC
+    questions that no article answers ("What is the capital of Australia?" with a story on Australia's rates)."""
+    if ranking.best >= bar or not ranking.candidates:
+        return ranking
+    first = ranking.candidates[0]
+    for i, candidate in enumerate(ranking.candidates[1:LEAD_CANDIDATES], 1):
+        if candidate.matched == first.matched and ranking.answerability(candidate, ranking.best_cosine) >= bar:
+            return replace(ranking, candidates=[candidate, *ranking.candidates[:i], *ranking.candidates[i + 1 :]])
+    return ranking
 
 
 def _title_key(article: StoredArticle) -> str:

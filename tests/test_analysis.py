@@ -63,6 +63,20 @@ def test_irregular_forms_that_are_other_words_too_are_left_alone() -> None:
 
 
 @pytest.mark.parametrize(
+    ("acronym", "verb", "base"),
+    [
+        ("New LED street lights", "Police led the march", "Police lead the march"),
+        ("The SAID agency", "She said no", "She says no"),
+    ],
+)
+def test_a_word_in_capitals_amid_lower_case_is_an_acronym_not_a_verbs_form(acronym: str, verb: str, base: str) -> None:
+    """ "LED" was read as "lead", so "LED lights" met "led the march" and "lead" of every story. Written so in a
+    headline all in capitals, it is still a verb ("POLICE LED THE MARCH")."""
+    assert not set(analyze(acronym)) & set(analyze(verb))
+    assert set(analyze(verb.upper())) == set(analyze(verb)) == set(analyze(base))
+
+
+@pytest.mark.parametrize(
     ("text", "written"),
     [
         (

@@ -549,7 +549,24 @@ def test_common_field_names_are_found_without_being_named() -> None:
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     [item] = list(read_articles([tmp_path / "nope"]))
-    assert isinstance(item, Skipped) and "no such file" in item.reason
+    assert isinstance(item, Skipped) and item.reason == "no such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("ferry.tx", "no such file or directory (did you mean ferry.txt?)"),
+        ("storys", "no such file or directory (did you mean stories?)"),
+        ("Ferry.TXT", "no such file or directory (did you mean ferry.txt?)"),
+        ("council.txt", "no such file or directory"),
+    ],
+)
+def test_a_mistyped_path_is_offered_the_names_beside_it(tmp_path: Path, typed: str, said: str) -> None:
+    (tmp_path / "ferry.txt").write_text("Ferry\n\nPublished 1 May 2024\n\nThe ferry sails again.\n")
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "fairy.md").write_text("# Fairy\n\nA tale.\n")
+    [item] = list(read_articles([tmp_path / typed]))
+    assert isinstance(item, Skipped) and item.reason == said
 
 
 def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:

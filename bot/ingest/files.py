@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import difflib
 import os
 import re
 import tempfile
@@ -48,6 +49,11 @@ ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders named in a directory's note; the rest are counted.
 HIDDEN_SHOWN = 5
+# A path that is not there is likely a typo of a name beside it ("ferry.tx", "storys/"): the names this much alike
+# (difflib's ratio, case aside; "ferry.tx" to "ferry.txt" is 0.94, "storys" to "stories" 0.77, "ferry.tx" to
+# "fairy.md" 0.5) are offered, the closest few.
+NEAR_NAME_RATIO = 0.75
+NEAR_NAMES_SHOWN = 3
 # How much of a file's start shows what kind of file it is (`_shown_kind`).
 SNIFF_BYTES = 8192
 # Encodings the bulk readers decode themselves a line at a time, a byte below 0x80 being ASCII in them; a file in
@@ -412,7 +418,17 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         elif path.is_file():
             yield path.resolve()
         else:
-            yield Skipped(str(path), "no such file or directory")
+            yield Skipped(str(path), f"no such file or directory{_near_names(path)}")
+
+
+def _near_names(path: Path) -> str:
+    """' (did you mean ferry.txt?)' for a mistyped `path` whose folder holds names one or two letters away."""
+    try:
+        names = {entry.name.casefold(): entry.name for entry in os.scandir(path.parent)}
+    except OSError:  # no such folder either, or one not ours to list
+        return ""
+    near = difflib.get_close_matches(path.name.casefold(), names, n=NEAR_NAMES_SHOWN, cutoff=NEAR_NAME_RATIO)
+    return f" (did you mean {' or '.join(names[name] for name in near)}?)" if near else ""
 
 
 def read_articles(

@@ -60,6 +60,11 @@ ANALYSIS = "{}-{}".format(
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
 # Small words of questions asked in other languages (folded), which English questions do not use.
 OTHER_QUESTION_WORDS = _word_list("question_words_other.txt")
+# Phrases that only frame a question ("how many", "what happened"), each as its words, and whether it opens a
+# question asking for the story on what follows ("^" in the file).
+QUESTION_FRAMES = tuple(
+    (line.startswith("^"), tuple(line.removeprefix("^").split())) for line in _lines(_data("question_frames_en.txt"))
+)
 
 
 def fold(text: str) -> str:

@@ -14,7 +14,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import OTHER_QUESTION_WORDS, STOPWORDS, analyze, fold, sentences, token_spans, words
+from bot.analysis import OTHER_QUESTION_WORDS, QUESTION_FRAMES, STOPWORDS, analyze, fold, sentences, token_spans, words
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -273,7 +273,7 @@ TAIL_SHARE = 0.5
 # meets "bought" at 0.89, "mayor" a railway station's paragraph at 0.26 and a council's budget at 0.36.
 SOFT_MET = 0.6
 # Words a small library lacks are left out of a passage's coverage only while they are less than this share of the
-# question's information (measure words not counted).
+# question's information (words that only frame it, `frame_terms`, not counted).
 LACKING_AT_MOST = 0.5
 # A passage of another story that the ranker scores this far below the answer's first is not shown beside it: the
 # fitted rankers' scores are log-odds over a question's candidates, so it is e^5, about 150 times, less likely to be
@@ -339,9 +339,11 @@ def asks(question: str, texts: Iterable[str] = ()) -> bool:
     far from the bare question. A word typed in lower case is a name when `texts` (the candidates) write it as one.
     A question naming something in letters without case (`caseless`: Hindi, Arabic, Chinese) is answered as its
     words typed as keywords too: the encoder cannot read those letters ("What did नरेंद्र मोदी open?" met the
-    paragraph saying so with a cosine of 0.31, in Latin letters 0.52), so only the words tell an answer.
+    paragraph saying so with a cosine of 0.31, in Latin letters 0.52), so only the words tell an answer. So is one
+    that asks for the story on something (`asks_for_a_story`): "what happened at the hospital" as "tell me about
+    the hospital" always was, where the encoder found "what happened" far from the story's every paragraph (0.36).
     """
-    if any(caseless(question[start:end]) for start, end, _ in words(question)):
+    if any(caseless(question[start:end]) for start, end, _ in words(question)) or asks_for_a_story(question):
         return False
     if _LOOKUP.match(question):
         terms = {term for _, _, term in words(question)}
@@ -368,17 +370,29 @@ def _begins_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?:"
 
 
-# Words that after "how" ask for a measure ("how many people came?", "how fast were the winds?"): a story answers
-# with the number ("3,400 fans", "90mph winds"), seldom with the word, so one it never writes is not missing.
-MEASURE_WORDS = frozenset(
-    {"many", "much", "long", "old", "big", "tall", "high", "far", "fast", "often", "large", "deep", "heavy", "strong"}
-)
-_HOW_WORD = re.compile(r"\bhow\s+(\w+)")
+def frame_terms(question: str) -> frozenset[str]:
+    """The terms of the words that only frame the question (`QUESTION_FRAMES`: "many" of "how many people came?",
+    "happen" of "what happened at the hospital?"). A story tells what they ask for in its own words ("3,400 fans",
+    "has opened a cancer unit"), seldom in theirs: one it never writes is not missing."""
+    return frozenset(term for _, terms in _framed(question) for term in terms)
 
 
-def measure_terms(question: str) -> frozenset[str]:
-    """The terms of the words that ask, after "how", for a measure (`MEASURE_WORDS`)."""
-    return frozenset(t for m in _HOW_WORD.finditer(fold(question)) if m[1] in MEASURE_WORDS for t in analyze(m[1]))
+def asks_for_a_story(question: str) -> bool:
+    """Whether the question opens with a frame asking for the story on what follows ("what happened at the
+    hospital", "tell me about the hospital")."""
+    return any(opens for opens, _ in _framed(question))
+
+
+def _framed(question: str) -> list[tuple[bool, tuple[str, ...]]]:
+    """The frames the question holds, each as whether it opens it asking for a story, and the terms it frames with
+    (not its stopwords)."""
+    read = [tuple(analyze(word)) or (word,) for word in map(fold, _LETTERED_WORD.findall(question))]
+    return [
+        (opens, tuple(term for terms in frame for term in terms if term not in STOPWORDS))
+        for opens, frame in _FRAMES
+        for start in range(1 if opens else len(read) - len(frame) + 1)
+        if read[start : start + len(frame)] == frame
+    ]
 
 
 def name_terms(question: str) -> frozenset[str]:
@@ -739,8 +753,8 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
-    measures = measure_terms(question)
-    never_used = frozenset(idf.keys() - weights.used().keys() - measures)
+    frames = frame_terms(question)
+    never_used = frozenset(idf.keys() - weights.used().keys() - frames)
     named = name_terms(question)
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []
@@ -778,12 +792,14 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total
     # Nor, then, does such a word sink a passage that holds the question's other words ("watched" of "How many fans
     # watched the cup final?", the story saying "in front of 6,000 fans"): it weighs there as `unseen` alone, not
-    # also as coverage missing, nor as a word a sentence must hold to count as keywords. A measure word ("many")
-    # no paragraph uses is one of them: a story gives the number. Not when such words are half the question or more
+    # also as coverage missing, nor as a word a sentence must hold to count as keywords. A word that only frames the
+    # question ("many", "happened") no paragraph uses is one of them, and no story misses it (`unmet_marked`): a
+    # story tells what it asks in its own words. Not when such words are half the question or more
     # ("harbour xyzzy plugh frobozz"), nor of a question in another language, whose words the library lacks since
     # they are not English ("Deutschen" of "Wie geht es der Deutschen Bank?").
     lacked = idf.keys() - weights.used().keys() - named - headline_terms if by_chance < 1.0 else set()
-    mostly = sum(idf[t] for t in lacked - measures) >= LACKING_AT_MOST * total
+    unframed = lacked - frames
+    mostly = sum(idf[t] for t in unframed) >= LACKING_AT_MOST * total
     absent = set() if foreign or mostly else lacked
     lacking = sum(idf[t] for t in absent) / total
     held = {t: v for t, v in idf.items() if t not in absent}
@@ -796,12 +812,12 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together, lacking)
     if semantic is None:
-        candidates = unmet_marked(question, candidates, lacked, idf, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, lacked, idf, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = typed_word_first(rank(candidates, ranker), idf, asked)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -879,7 +895,7 @@ def reader_first(
     before the buyer). Words all common ("when was that?") order them by meaning alone, with the vectors: dates
     first ("on 4 or 5 April", "on Monday"), where the headlines' order put a quote about getting ready."""
     own, followed = split_follow_up(question, articles)
-    carried = evidence_terms(own)
+    carried = own_terms(own)
     places = [i for i, c in enumerate(ranked) if c.hit.article_id in followed]
     if len(places) < 2:
         return ranked
@@ -898,10 +914,53 @@ def reader_first(
         ranker = SECOND_STAGES[semantic.mode][0]
     by_key = {(c.hit.article_id, c.hit.position): c for c in (ranked[i] for i in places)}
     order = [by_key[c.hit.article_id, c.hit.position] for c in rank(candidates, ranker)]
+    order = read_first(own, carried, order, followed[0], texts)
     out = list(ranked)
     for place, candidate in zip(places, order, strict=True):
         out[place] = candidate
     return out
+
+
+# What a reply of question words alone asks for, as a passage writes it: "when?" a day, a date or a time of day
+# (not "last year's champion"), "how much?" and "how many?" a number.
+_WHEN = re.compile(
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september"
+    r"|october|november|december|yesterday|today|tonight|tomorrow|ago|(?:1[89]|20)\d\d|\d{1,2}(?:[ap]m|:\d\d)"
+    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening))\b(?!['\u2019])",
+    re.IGNORECASE,
+)
+_ASKED_FOR = {"when": _WHEN, "much": _NUMBER, "many": _NUMBER}
+
+
+def read_first(
+    reply: str,
+    carried: frozenset[str],
+    order: list[Candidate],
+    lead: str,
+    texts: Mapping[tuple[str, int], str],
+) -> list[Candidate]:
+    """The followed stories' passages (`order`, as the `reply`'s own words, `carried`, ordered them) with those of
+    the `lead` story, the answer's first, first when it holds as many of those words as any (all, of a reply with
+    none: "when?"), and of a reply of question words alone its passages that write what it asks for (`_ASKED_FOR`)
+    first. A reader asks a short reply of the story they read first: "when?" of a chess tournament, shown above
+    a football match, put first by meaning the match's paragraphs, whose "when?" is no answer, and "who won?" the
+    match's winner; and of one story, the paragraph on the goals, not the one saying "on Saturday", which meaning
+    alone, of one word, could not tell apart."""
+
+    def held(candidate: Candidate) -> int:
+        return len(carried & _term_set(texts[candidate.hit.article_id, candidate.hit.position]))
+
+    most = max(map(held, order))
+    if not any(c.hit.article_id == lead and held(c) == most for c in order):
+        return order
+    words = () if carried else map(fold, _LETTERED_WORD.findall(reply))
+    cue = next((_ASKED_FOR[w] for w in words if w in _ASKED_FOR), None)
+
+    def key(candidate: Candidate) -> tuple[bool, bool]:
+        text = texts[candidate.hit.article_id, candidate.hit.position]
+        return candidate.hit.article_id != lead, cue is not None and cue.search(text) is None
+
+    return sorted(order, key=key)
 
 
 def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], asked: bool) -> list[Candidate]:
@@ -927,8 +986,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     """
     asked, seen = split_seen(request.question)
     own, followed = split_follow_up(asked, ranking.articles)
-    own_terms = evidence_terms(own)
-    ranking = fresh(ranking, own_terms, seen, min_answerability)
+    reader_terms = own_terms(own)
+    ranking = fresh(ranking, reader_terms, seen, min_answerability)
     # Of a question in another language only some names were searched for: passages only a little like them would
     # be a guess at what was asked.
     bar = CONFIDENT_ANSWERABILITY if ranking.foreign else min_answerability
@@ -938,7 +997,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
     marked = _term_set(own) if followed else None
     # A follow-up none of whose own words any article uses ("who was the referee?" of a match report that names
     # none) is answered by the headlines it was searched with alone: the story's passages, shown as what may help.
-    unanswered = bool(followed) and bool(own_terms) and own_terms <= ranking.unseen_terms
+    unanswered = bool(followed) and bool(reader_terms) and reader_terms <= ranking.unseen_terms
     wanted = request.offset + request.k
     # A headline filed twice is listed once.
     titled: dict[str, StoredArticle] = {}
@@ -1029,6 +1088,8 @@ def _title_key(article: StoredArticle) -> str:
 # Latin letters, accented ones included, end with Latin Extended-B.
 _LAST_LATIN = "\u024f"
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
+# Each frame's words as `frame_terms` reads a question's: their terms, or a stopword as itself.
+_FRAMES = tuple((opens, [tuple(analyze(word)) or (word,) for word in frame]) for opens, frame in QUESTION_FRAMES)
 # Spanish opens a question or an exclamation with these; no other language does.
 _SPANISH_MARKS = frozenset("¿¡")
 # Other languages' small words that names hold ("de la soul", "van der sar"): with none of the others, a name.
@@ -1378,7 +1439,7 @@ def follow_up(
     alone = named_part(question) or question
     if named := name_terms(question) - told:
         return turned_to(question, searched, named, engine, store, semantic) or alone
-    own = evidence_terms(question)
+    own = own_terms(question)
     categories = {a.category.casefold() for a, _ in followed}
     if (unknown := own - told) and (
         names_a_subject(question)
@@ -1448,23 +1509,30 @@ def _headline(title: str) -> str:
     return " ".join(w for w in title.split() if not _DIGIT.search(w))
 
 
-def split_follow_up(text: str, articles: Mapping[str, StoredArticle]) -> tuple[str, frozenset[str]]:
+def split_follow_up(text: str, articles: Mapping[str, StoredArticle]) -> tuple[str, tuple[str, ...]]:
     """The reader's own words of a follow-up's text (`follow_up`) and the ids of those of `articles` whose headlines
-    it names after them, in brackets; the text and none for a question that names none so. Read from the text, so
-    that "More" pages a follow-up's answer in the same order (the text is what is kept for it); a reader who types
-    a headline in brackets after a question asks it of that story all the same."""
+    it names after them, in brackets, in the order named (the answer's first story first); the text and none for a
+    question that names none so. Read from the text, so that "More" pages a follow-up's answer in the same order
+    (the text is what is kept for it); a reader who types a headline in brackets after a question asks it of that
+    story all the same."""
     if not text.endswith(")"):
-        return text, frozenset()
-    by_headline: dict[str, set[str]] = {}
-    for article_id, article in articles.items():
-        by_headline.setdefault(_headline(article.title), set()).add(article_id)
+        return text, ()
+    by_headline: dict[str, list[str]] = {}
+    for article_id, article in sorted(articles.items()):
+        by_headline.setdefault(_headline(article.title), []).append(article_id)
     start = text.find(" (")
     while start > 0:
         named = text[start + 2 : -1].split("; ")
         if all(headline in by_headline for headline in named):
-            return text[:start], frozenset().union(*(by_headline[headline] for headline in named))
+            return text[:start], tuple(dict.fromkeys(i for headline in named for i in by_headline[headline]))
         start = text.find(" (", start + 1)
-    return text, frozenset()
+    return text, ()
+
+
+def own_terms(reply: str) -> frozenset[str]:
+    """The evidence terms of a follow-up's own words that ask something of it: not those that only frame it
+    (`frame_terms`: "how much?" asks for an amount, which the story gives as "£20m")."""
+    return evidence_terms(reply) - frame_terms(reply)
 
 
 # The paragraphs an answer replied to showed, after a follow-up's headlines: " [seen <article id>:<position> ...]".
@@ -1511,14 +1579,15 @@ def seen_paragraphs(
 def fresh(
     ranking: Ranking, own: frozenset[str], seen: Collection[tuple[str, int]], min_answerability: float
 ) -> Ranking:
-    """The ranking of a follow-up (`own`: the evidence terms of the reader's own words, `split_follow_up`) without
-    its `seen` paragraphs (those the answer it replies to showed), when the passage it then shows first answers as
-    well: as confidently (if the answer was confident, else at all), and holding as many of the reader's own words
-    as any of them. A reader
-    replying to an answer asks for something new ("who bought it?" of a takeover showed the lede above again
-    before the paragraph naming the buyer); when only those answer ("how many passengers?" of the paragraph
-    that said), they are shown again."""
-    if not seen:
+    """The ranking of a follow-up (`own`: the terms of the reader's own words, `own_terms`) without its `seen`
+    paragraphs (those the answer it replies to showed), when the passage it then shows first answers as well: as
+    confidently (if the answer was confident, else at all), and holding as many of the reader's own words as any of
+    them. A reader replying to an answer asks for something new ("who bought it?" of a takeover showed the lede
+    above again before the paragraph naming the buyer); when only those answer ("how many passengers?" of the
+    paragraph that said), they are shown again. A reply with no words of its own ("when?", "where?") has only
+    their meaning to tell what answers it, which put the seen paragraph first: "when?" of a cup final showed the
+    goals, not the paragraph saying "on Saturday" again."""
+    if not seen or not own:
         return ranking
 
     def held(candidate: Candidate) -> int:

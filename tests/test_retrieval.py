@@ -790,6 +790,35 @@ def test_a_follow_up_of_common_words_alone_is_ordered_by_their_meaning(followed_
     assert re.search(r"\b\d+ (?:April|May)\b|\bon Monday\b", first), answer
 
 
+@pytest.fixture(scope="module")
+def towns_and_chess(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The thirteen stories of tests/data/courts_and_towns and a chess tournament's two paragraphs, with vectors: a
+    newcomer's small library of local news."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("towns") / "data"))
+    library.ingest([DATA / "courts_and_towns", DATA / "chess_tournament"])
+    library.embed()
+    yield library
+    library.close()
+
+
+SHORT_REPLIES = json.loads((DATA / "follow_ups" / "short_replies.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", SHORT_REPLIES, ids=[f"{c['question']} > {c['reply']}" for c in SHORT_REPLIES])
+def test_a_short_reply_is_answered_from_the_story_read_first(towns_and_chess: Library, case: dict[str, str]) -> None:
+    """Each case of tests/data/follow_ups/short_replies.json: a reply ("when?", "who won?") to the answer to its
+    question, as Telegram carries it (the answer's text), is answered first by the paragraph it expects, of the
+    answer's first story (its "why" says what the old code showed)."""
+    library = towns_and_chess
+    answer, html = fit_answer(library.ask(library.request(case["question"])))
+    text = visible_text(html)
+    ids = [p.article.id for p in answer.passages]
+    searched = library.follow_up(case["reply"], ids, text.split("\n\n"), text.splitlines())
+    reply = library.ask(library.request(searched))
+    assert reply.found and reply.passages[0].article.id == ids[0], reply
+    assert reply.passages[0].text.startswith(case["first"]), reply
+
+
 HENMAN = "Henman overcomes rival Rusedski"
 
 
@@ -888,11 +917,16 @@ def test_a_follow_ups_own_words_and_stories_are_read_from_its_text() -> None:
     cafe = StoredArticle("a" * 16, "Harbour Council Approves 2 Cafés", "Local", None, None, None, None, 3)
     rail = StoredArticle("b" * 16, "Rail strike (update)", "Local", None, None, None, None, 3)
     articles = {cafe.id: cafe, rail.id: rail}
-    assert split_follow_up("when? (Harbour Council Approves Cafés)", articles) == ("when?", {cafe.id})
+    assert split_follow_up("when? (Harbour Council Approves Cafés)", articles) == ("when?", (cafe.id,))
     both = "who (or what) paid? (Harbour Council Approves Cafés; Rail strike (update))"
-    assert split_follow_up(both, articles) == ("who (or what) paid?", {cafe.id, rail.id})
+    assert split_follow_up(both, articles) == ("who (or what) paid?", (cafe.id, rail.id))
+    # In the order named: the answer's first story first, which a short reply is asked of (`read_first`).
+    assert split_follow_up("who paid? (Rail strike (update); Harbour Council Approves Cafés)", articles)[1] == (
+        rail.id,
+        cafe.id,
+    )
     for alone in ("who paid (the council)?", "who paid? (the council)", "who paid?"):
-        assert split_follow_up(alone, articles) == (alone, frozenset())
+        assert split_follow_up(alone, articles) == (alone, ())
 
 
 @pytest.mark.parametrize(

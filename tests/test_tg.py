@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, User
 
 from bot.config import MAX_PASSAGES
 from bot.library import Library
@@ -19,6 +19,7 @@ from bot.store import ChatSettings, SavedQuery, Store
 from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
+from bot.tg.pages import Pages
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -195,3 +196,35 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
     answered = sent(text, link="Source", markup=keyboard(answer, "", 3))
     assert answer_lines(reply(answered), 7) == tuple(text.splitlines())
     assert answer_lines(reply(shown), 7) == answer_lines(reply(part), 7) == answer_lines(reply(None), 7) == ()
+
+
+def test_a_page_is_shown_already_only_to_a_press_on_a_view_its_own_press_found_or_left() -> None:
+    """A double tap's second press, on the answer as the first found it or as its edit left it, asks for nothing
+    more; a press on a view since (another process's "Back" showed the first page again) pages, and so does a
+    press on an answer paged so long ago that it was forgotten."""
+    bot, reader, chat = User(7, "newsbot", is_bot=True), User(42, "Alice", is_bot=False), Chat(42, Chat.PRIVATE)
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def answer(message_id: int, text: str, *datas: str, edited: datetime | None = None) -> Message:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(d, callback_data=d) for d in datas]])
+        return Message(message_id, when, chat, from_user=bot, text=text, reply_markup=markup, edit_date=edited)
+
+    def press(message: Message, data: str) -> CallbackQuery:
+        return CallbackQuery("1", reader, "42", message=message, data=data)
+
+    first = answer(1, "1. Harbour", "m:abc:3")
+    second = answer(1, "4. Harbour", "m:abc:0", "m:abc:6", edited=when + timedelta(seconds=5))
+    pages = Pages(size=2)
+    assert not pages.shown(press(first, "m:abc:3"))
+    pages.showed(press(first, "m:abc:3"), second)
+    assert pages.shown(press(first, "m:abc:3")) and pages.shown(press(second, "m:abc:3"))
+    assert not pages.shown(press(second, "m:abc:6")) and not pages.shown(press(second, "m:abc:0"))
+    # The first page shown again since by a press this process did not handle: as it was, but edited.
+    back = answer(1, "1. Harbour", "m:abc:3", edited=when + timedelta(seconds=9))
+    assert not pages.shown(press(back, "m:abc:3"))
+    pages.showed(press(first, "m:abc:3"))  # the edit changed nothing, or the page went out as a message of its own
+    assert pages.shown(press(first, "m:abc:3")) and not pages.shown(press(second, "m:abc:3"))
+    for message_id in (2, 3):
+        pages.showed(press(answer(message_id, "1. Ferry", "m:def:3"), "m:def:3"))
+    assert not pages.shown(press(first, "m:abc:3"))  # forgotten: the two answers paged since are remembered
+    assert pages.shown(press(answer(3, "1. Ferry", "m:def:3"), "m:def:3"))

@@ -45,6 +45,7 @@ from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
+from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
@@ -330,7 +331,11 @@ async def more(update: Update, context: Context) -> None:
     assert query is not None and context.match is not None
     key, offset, chat_id = context.match.group(1), int(context.match.group(2)), chat_of(query)
     library, username, saving = context.bot_data.library, context.bot_data.username, context.bot_data.saving
-    subscriptions = context.bot_data.digesting.subscriptions
+    pages, subscriptions = context.bot_data.pages, context.bot_data.digesting.subscriptions
+    # A double tap: the second press waited for the first (a chat's updates are handled in turn), which showed it.
+    if pages.shown(query):
+        await answer_press(query, ALREADY_SHOWN)
+        return
     page = await asyncio.to_thread(
         lambda: next_page(library, key, chat_id, offset, username, subscriptions.zone_of(chat_id), saving)
     )
@@ -339,16 +344,18 @@ async def more(update: Update, context: Context) -> None:
         return
     await answer_press(query)
     try:
-        await query.edit_message_text(page.text, reply_markup=page.markup)
+        pages.showed(query, await query.edit_message_text(page.text, reply_markup=page.markup))
     except BadRequest as exc:
-        # A double tap: the first press already showed this page.
+        # The page is shown already: another process showed it for a press of this one's.
         if "not modified" in str(exc).lower():
+            pages.showed(query)
             return
         # Telegram refuses edits of old or inaccessible messages: the next page comes as a new message.
         log.info("could not edit the answer (%s); sending the page as a new message", exc)
         await context.bot.send_message(
             chat_of(query), page.text, reply_markup=page.markup, message_thread_id=topic_of(query.message)
         )
+        pages.showed(query)
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:

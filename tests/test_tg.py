@@ -97,6 +97,39 @@ def test_an_inline_question_is_kept_under_its_asker_s_one_key_on_either_database
         store.close()
 
 
+def test_of_an_asker_s_inline_queries_ending_in_any_order_the_latest_keeps_its_question_on_either_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Telegram sends an inline query for every letter typed; they are searched side by side, by one process or
+    several, and end in any order. The row names its query (the update's id): one searched before it does not write
+    over it, whichever process ends last; the same query handled again (after a kill) writes again."""
+    store = Store.open(url_of(database_url, tmp_path))
+    typed = {10: "Qwzx", 11: "Qwzx vb", 12: "Qwzx"}  # the last: letters deleted again
+
+    def inline(update_id: int) -> SavedQuery:
+        return SavedQuery(typed.get(update_id, "Qwzx vbnm"), None, None, None, 42, inline=True, update_id=update_id)
+
+    def question(now: datetime | None = None) -> str | None:
+        kept = store.load_query(inline(10).key, 42, now)
+        return None if kept is None else kept.question
+
+    try:
+        store.save_query(inline(11))
+        store.save_query(inline(10))  # searched before 11, done after it
+        assert question() == "Qwzx vb"
+        store.save_query(inline(12))
+        store.save_query(inline(11))  # 11 ending last, in this process or another
+        assert question() == "Qwzx"
+        store.save_query(inline(12))  # the same query handled again after a kill
+        assert question() == "Qwzx"
+        # After a week without updates Telegram may number the next ones lower: the row is gone by then.
+        week_on = datetime.now(UTC) + timedelta(days=8)
+        store.save_query(inline(3), week_on)
+        assert question(week_on) == "Qwzx vbnm"
+    finally:
+        store.close()
+
+
 def test_a_more_button_s_key_pages_only_in_the_chat_it_was_made_for(library: Library) -> None:
     """A press may carry any data (a client can forge it): a key copied from another chat's button finds nothing,
     whether its question is in the store or still being saved; the same question asked there has its own key."""

@@ -274,13 +274,17 @@ class Store:
             return chats.is_active(connection, chat_id)
 
     def save_query(self, query: SavedQuery, now: datetime | None = None) -> str:
-        """Keep a question for its buttons and return its key; a question saved lately needs no write."""
+        """Keep a question for its buttons and return its key; a question saved lately needs no write. One typed
+        inline (`query.update_id`) is written unless a later query of its asker's was (whose question may be the
+        same as one before it: the asker deleted letters)."""
         now = now or _now()
-        with reading(self.engine) as connection:
-            saved = queries.saved_at(connection, query)
-        if saved is None or saved < now - QUERY_REFRESH:
-            with writing(self.engine) as connection:
-                queries.save(connection, query, now, QUERY_LIFETIME)
+        if query.update_id is None:
+            with reading(self.engine) as connection:
+                saved = queries.saved_at(connection, query)
+            if saved is not None and saved >= now - QUERY_REFRESH:
+                return query.key
+        with writing(self.engine) as connection:
+            queries.save(connection, query, now, QUERY_LIFETIME)
         return query.key
 
     def load_query(self, key: str, chat_id: int, now: datetime | None = None) -> SavedQuery | None:

@@ -6,12 +6,15 @@ sent, by the Telegram layer). A key is found only for its chat: a client may sen
 copied from another chat's button must not page through that chat's question. A question typed inline that
 nothing answers is kept under one key of its asker's (its button opens their private chat): Telegram sends a query
 for every letter typed, and a key per question wrote a row for each letter, where now each rewrites that one row.
-Saved questions older than a button's life are pruned whenever one is written.
+The queries are searched side by side, by one process or several behind a webhook, and finish in any order: the row
+names the query (its update id) and only a later one rewrites it, the database deciding. Saved questions older than
+a button's life are pruned whenever one is written (first: after a week without updates Telegram may number the
+next ones lower).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, select
@@ -32,6 +35,8 @@ class SavedQuery:
     until: datetime | None
     chat_id: int
     inline: bool = False
+    # The inline query that typed it (its update id): of an asker's queries the latest is kept. Not the question's.
+    update_id: int | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -49,6 +54,8 @@ def saved_at(connection: Connection, query: SavedQuery) -> datetime | None:
 
 
 def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: timedelta) -> None:
+    """Keep `query` under its key, unless the key holds a later inline query's question, which stays."""
+    connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
     row = {
         "key": query.key,
         "question": query.question,
@@ -56,9 +63,13 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
         "since": query.since,
         "until": query.until,
         "created_at": now,
+        "update_id": query.update_id,
     }
-    upsert(connection, queries, row, ["key"], ["question", "category", "since", "until", "created_at"])
-    connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
+    later = None
+    if query.update_id is not None:
+        # The same query handled again (taken over from a process killed meanwhile) writes again.
+        later = queries.c.update_id.is_(None) | (queries.c.update_id <= query.update_id)
+    upsert(connection, queries, row, ["key"], [column for column in row if column != "key"], later)
 
 
 def load(connection: Connection, key: str, chat_id: int, now: datetime, lifetime: timedelta) -> SavedQuery | None:

@@ -129,7 +129,10 @@ async def keep_question(context: Context, saved: SavedQuery | None) -> None:
     meanwhile is served from memory."""
     if saved is None:
         return
-    context.bot_data.saving[saved.key] = saved
+    # An inline question typed since (a later query, searched sooner) is not put back to an earlier one.
+    kept = context.bot_data.saving.get(saved.key)
+    if kept is None or saved.update_id is None or kept.update_id is None or saved.update_id >= kept.update_id:
+        context.bot_data.saving[saved.key] = saved
     saving = _save_question(context.bot_data, saved)
     if context.application.running:
         context.application.create_task(saving)
@@ -388,47 +391,30 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     ]
 
 
-def typing_starts(typing: dict[int, tuple[int, int]], user_id: int, update_id: int) -> None:
-    """Count an inline query of `user_id`'s in hand (see `BotData.typing`)."""
-    newest, queries = typing.get(user_id, (update_id, 0))
-    typing[user_id] = (max(newest, update_id), queries + 1)
-
-
-def typing_ends(typing: dict[int, tuple[int, int]], user_id: int, update_id: int) -> bool:
-    """Count the inline query `update_id` of `user_id`'s done; whether it is their newest yet (none came after it
-    while it was searched)."""
-    newest, queries = typing.pop(user_id)
-    if queries > 1:
-        typing[user_id] = (newest, queries - 1)
-    return update_id >= newest
-
-
 async def inline_query(update: Update, context: Context) -> None:
     """List matching passages (or, for an empty query, the latest headlines) for inline mode."""
     query = update.inline_query
     assert query is not None
     data, asker = context.bot_data, query.from_user.id
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
-    typing_starts(data.typing, asker, update.update_id)
-    try:
-        # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-        results = await asyncio.to_thread(
-            lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
-        )
-    finally:
-        newest = typing_ends(data.typing, asker, update.update_id)
+    # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
+    results = await asyncio.to_thread(
+        lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
+    )
     # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot that asks
-    # the question there (which says why nothing answers, and the closest headlines).
+    # the question there (which says why nothing answers, and the closest headlines). Telegram sends a query for
+    # every letter typed, searched side by side here and in other processes: the store keeps the latest one's.
     question = " ".join(query.query.split())
-    saved = SavedQuery(question, None, None, None, asker, inline=True) if question and not results else None
+    saved = None
+    if question and not results:
+        saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
     button = None
     if not results:
         parameter = f"q_{saved.key}" if saved is not None else "inline"
         button = InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
-    # One searched while a later query of the asker's came must not put its question over that one's.
-    await keep_question(context, saved if newest else None)
+    await keep_question(context, saved)
 
 
 async def start_question(update: Update, context: Context) -> None:

@@ -108,9 +108,6 @@ class BotData:
     # Held by the one save that runs: under another process's long lock each waits up to a minute, and saves running
     # side by side would take every worker thread, which questions need.
     save_turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-    # Each inline asker's newest query in hand (its update id) and how many of theirs are: Telegram sends a query for
-    # every letter typed, searched side by side, and only the newest may become the question its button asks.
-    typing: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
     # The updates this process received and has not handled yet (from `post_init`).
     journal: Journal | None = field(default=None, repr=False)
     # Whether a /reindex runs in this process: another meanwhile would only build the same index again.

@@ -113,6 +113,8 @@ def test_of_an_asker_s_inline_queries_ending_in_any_order_the_latest_keeps_its_q
         kept = store.load_query(inline(10).key, 42, now)
         return None if kept is None else kept.question
 
+    # A process keeps a question in memory while it is saved: it asks the same.
+    assert not inline(10).replaces(inline(11)) and inline(11).replaces(inline(11)) and inline(12).replaces(inline(11))
     try:
         store.save_query(inline(11))
         store.save_query(inline(10))  # searched before 11, done after it

@@ -38,6 +38,11 @@ class SavedQuery:
     # The inline query that typed it (its update id): of an asker's queries the latest is kept. Not the question's.
     update_id: int | None = field(default=None, compare=False)
 
+    def replaces(self, kept: SavedQuery) -> bool:
+        """Whether this question goes over `kept`, under the same key: not if both were typed inline and `kept` by a
+        later query (the same query handled again, after a kill, writes again). `save` asks the same of the row."""
+        return self.update_id is None or kept.update_id is None or self.update_id >= kept.update_id
+
     @property
     def key(self) -> str:
         """Short enough for Telegram's 64-byte callback data and a deep link's 64 characters."""
@@ -66,8 +71,7 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
         "update_id": query.update_id,
     }
     later = None
-    if query.update_id is not None:
-        # The same query handled again (taken over from a process killed meanwhile) writes again.
+    if query.update_id is not None:  # as `SavedQuery.replaces` asks, in the statement that writes
         later = queries.c.update_id.is_(None) | (queries.c.update_id <= query.update_id)
     upsert(connection, queries, row, ["key"], [column for column in row if column != "key"], later)
 

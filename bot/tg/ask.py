@@ -130,8 +130,7 @@ async def keep_question(context: Context, saved: SavedQuery | None) -> None:
     if saved is None:
         return
     # An inline question typed since (a later query, searched sooner) is not put back to an earlier one.
-    kept = context.bot_data.saving.get(saved.key)
-    if kept is None or saved.update_id is None or kept.update_id is None or saved.update_id >= kept.update_id:
+    if (kept := context.bot_data.saving.get(saved.key)) is None or saved.replaces(kept):
         context.bot_data.saving[saved.key] = saved
     saving = _save_question(context.bot_data, saved)
     if context.application.running:
@@ -349,7 +348,7 @@ async def more(update: Update, context: Context) -> None:
     try:
         pages.showed(query, await query.edit_message_text(page.text, reply_markup=page.markup))
     except BadRequest as exc:
-        # The page is shown already: another process showed it for a press of this one's.
+        # The page is shown already: another process showed it, or this one for a press it no longer remembers.
         if "not modified" in str(exc).lower():
             pages.showed(query)
             return

@@ -68,6 +68,10 @@ __all__ = [
 QUERY_LIFETIME = timedelta(days=7)
 # Asking a saved question again rewrites it only when it is older than this, so buttons live 7 days less this.
 QUERY_REFRESH = timedelta(hours=1)
+# An inline question kept this long ago gives way to any query of its asker's, whatever its update id: the queries of
+# one bout of typing are all kept within a minute or two (a search, then the save's wait for a lock), and a Bot API
+# server started again (a local one, `newsbot chat`'s stand-in) numbers its updates from 1 again.
+TYPING_BOUT = timedelta(minutes=10)
 # A message's question is known this long for its edits: one edited later is answered even if it asks the same.
 ASKED_LIFETIME = timedelta(days=7)
 
@@ -284,7 +288,7 @@ class Store:
             if saved is not None and saved >= now - QUERY_REFRESH:
                 return query.key
         with writing(self.engine) as connection:
-            queries.save(connection, query, now, QUERY_LIFETIME)
+            queries.save(connection, query, now, QUERY_LIFETIME, TYPING_BOUT)
         return query.key
 
     def load_query(self, key: str, chat_id: int, now: datetime | None = None) -> SavedQuery | None:

@@ -7,9 +7,9 @@ copied from another chat's button must not page through that chat's question. A 
 nothing answers is kept under one key of its asker's (its button opens their private chat): Telegram sends a query
 for every letter typed, and a key per question wrote a row for each letter, where now each rewrites that one row.
 The queries are searched side by side, by one process or several behind a webhook, and finish in any order: the row
-names the query (its update id) and only a later one rewrites it, the database deciding. Saved questions older than
-a button's life are pruned whenever one is written (first: after a week without updates Telegram may number the
-next ones lower).
+names the query (its update id) and only a later one rewrites it, the database deciding, unless the row was kept
+before the asker's current bout of typing (update ids may start again). Saved questions older than a button's life
+are pruned whenever one is written.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class SavedQuery:
 
     def replaces(self, kept: SavedQuery) -> bool:
         """Whether this question goes over `kept`, under the same key: not if both were typed inline and `kept` by a
-        later query (the same query handled again, after a kill, writes again). `save` asks the same of the row."""
+        later query (the same query handled again, after a kill, writes again). `save` asks the same of the row, and
+        lets a row kept before the asker's bout of typing go (a question in memory is one being saved now)."""
         return self.update_id is None or kept.update_id is None or self.update_id >= kept.update_id
 
     @property
@@ -58,9 +59,9 @@ def saved_at(connection: Connection, query: SavedQuery) -> datetime | None:
     return connection.scalar(select(queries.c.created_at).where(found))
 
 
-def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: timedelta) -> None:
-    """Keep `query` under its key, unless the key holds a later inline query's question, which stays."""
-    connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
+def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: timedelta, bout: timedelta) -> None:
+    """Keep `query` under its key, unless the key holds the question of a later inline query of the same `bout` of
+    typing (kept less than that before), which stays."""
     row = {
         "key": query.key,
         "question": query.question,
@@ -70,10 +71,15 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
         "created_at": now,
         "update_id": query.update_id,
     }
-    later = None
+    replaced = None
     if query.update_id is not None:  # as `SavedQuery.replaces` asks, in the statement that writes
-        later = queries.c.update_id.is_(None) | (queries.c.update_id <= query.update_id)
-    upsert(connection, queries, row, ["key"], [column for column in row if column != "key"], later)
+        replaced = (
+            queries.c.update_id.is_(None)
+            | (queries.c.update_id <= query.update_id)
+            | (queries.c.created_at < now - bout)
+        )
+    upsert(connection, queries, row, ["key"], [column for column in row if column != "key"], replaced)
+    connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
 
 
 def load(connection: Connection, key: str, chat_id: int, now: datetime, lifetime: timedelta) -> SavedQuery | None:

@@ -37,20 +37,19 @@ from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, category_label, count
+from bot.render.markup import PLAIN, TERMINAL, Style, count
 from bot.render.stats import render_stats
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
-    example_question,
     greeting,
     talk_of,
     talk_reply,
 )
-from bot.services.categories import match_categories
 from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
-from bot.services.latest import asked_latest, newest
+from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
+from bot.services.welcome import example_questions
 from bot.store import Store, StoreStats
 from bot.store.feeds import FAILED
 from bot.wording import capital, spoken_list
@@ -87,8 +86,7 @@ POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
 # How a refusal names the command (after "newsbot: "): "latest shows one category at a time".
 LATEST = "latest"
-# Example questions the greeting ("hi") shows, made from the headlines of random articles.
-EXAMPLE_QUESTIONS = 3
+ASK_CATEGORY = "ask --category"
 # Paragraphs given vectors per minute on two cores, by NEWSBOT_SEMANTIC mode (bench/semantic_speed.py), for the
 # wait an ingest announces: the static vectors are made about 35x faster than the encoder's.
 EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
@@ -440,9 +438,8 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
         words = asked_latest(library.store, question)  # "news about Yukos" is a question
         return None if words is None else _latest(library, words)
     if talk == "greeting":
-        examples = [example_question(a) for a in library.store.random_articles(EXAMPLE_QUESTIONS)]
         stats = library.store.stats()
-        print("\n\n".join(greeting(stats, examples, front=COMMAND_LINE, style=_style())))
+        print("\n\n".join(greeting(stats, example_questions(library.store), front=COMMAND_LINE, style=_style())))
         if not stats.articles:
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
@@ -614,8 +611,10 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
 def _ask(args: argparse.Namespace, library: Library) -> int:
     question = " ".join(args.question)
-    category = _category(library, args.category) if args.category else None
-    if args.category and category is None:
+    try:
+        category = category_named(library.store, args.category, ASK_CATEGORY) if args.category else None
+    except UsageError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not (args.json or args.following or args.since or args.until):
         # "What's new?", "thanks" or "who made you?" asks for no passage: searched, it found some story using "new".
@@ -686,17 +685,3 @@ def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | 
             f"no article is dated on or before {until:%-d %b %Y}; the oldest is dated {stats.first_published:%-d %b %Y}"
         )
     return ""
-
-
-def _category(library: Library, typed: str) -> str | None:
-    """The category `--category` names, read as /latest reads one (any case, a unique start of its name: `spo`), or
-    None after saying why not, with the near misses ("Wether": did you mean Weather?) and every category."""
-    # Only those --category can name (not the articles without one), listed as a reader looks for them.
-    match = match_categories([typed], [name for name, _ in library.store.categories() if name])
-    if match.complete and len(match.matched) == 1:
-        return match.matched[0]
-    near = [category_label(name) for item in (*match.ambiguous, *match.unknown) for name in item.candidates]
-    hint = f" (did you mean {spoken_list(near, 'or')}?)" if near else ""
-    names = ", ".join(category_label(name) for name in match.known) or "none yet"
-    print(f"newsbot: no category called {typed!r}{hint}; the categories are: {names}", file=sys.stderr)
-    return None

@@ -36,6 +36,7 @@ from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_H
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY
+from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
@@ -163,14 +164,15 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     edit = await last_call(server, ALICE, 1, "editMessageText")
     assert edit.params["message_id"] == first.result["message_id"]
     assert "<b>4. " in check_sent(edit) and "<b>1. " not in edit.params["text"]
-    server.press_button(ALICE, first.result["message_id"], more, force=True)  # a double tap
-    await server.wait_for_async("answerCallbackQuery", count=2)
-    await server.wait_for_async("editMessageText", count=2)
-    await asyncio.sleep(0.2)  # time for an apology, if the error handler were to send one
-    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # no apology for the unchanged page
+    # A double tap whose second press Telegram sent once the page was shown, from a keyboard not yet redrawn: the
+    # page was searched for again, for an edit Telegram refused.
+    server.press_button(ALICE, first.result["message_id"], more, force=True)
+    assert (await server.wait_for_async("answerCallbackQuery", count=2))[1].params.get("text") == ALREADY_SHOWN
+    await asyncio.sleep(0.2)  # time for an edit or an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1 and len(server.calls("editMessageText")) == 1
     [back] = [b["callback_data"] for b in buttons(edit) if b["text"] == "Back"]
     server.press_button(ALICE, first.result["message_id"], back)
-    edit = (await server.wait_for_async("editMessageText", count=3))[-1]
+    edit = (await server.wait_for_async("editMessageText", count=2))[-1]
     assert "<b>1. " in check_sent(edit) and not any(b["text"] == "Back" for b in buttons(edit))
 
     server.send_text(ALICE, "harbor")
@@ -182,6 +184,31 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
     assert edit.params["message_id"] == second.result["message_id"] and "<b>4. " in check_sent(edit)
+
+
+async def test_a_double_tap_of_more_shows_the_page_once_and_says_the_second_is_shown_already(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both presses of a double tap reach the bot before it shows the page (the second waits for the first, as a
+    chat's updates do): the second searched again, for an edit Telegram refused as changing nothing. It is told at
+    once that the page is shown; once "Back" showed another, "More" shows its page again."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    message_id = first.result["message_id"]
+    for _ in range(2):
+        server.press_button(ALICE, message_id, more)
+    answered = await server.wait_for_async("answerCallbackQuery", count=2)
+    assert [c.params.get("text") for c in answered] == [None, ALREADY_SHOWN]
+    await asyncio.sleep(0.3)  # time for a second edit or an apology, if one were sent
+    [edit] = server.calls("editMessageText")
+    assert edit.ok and "<b>4. " in check_sent(edit)
+    [back] = [b["callback_data"] for b in buttons(edit) if b["text"] == "Back"]
+    server.press_button(ALICE, message_id, back)
+    assert "<b>1. " in check_sent((await server.wait_for_async("editMessageText", count=2))[1])
+    server.press_button(ALICE, message_id, more)
+    assert "<b>4. " in check_sent((await server.wait_for_async("editMessageText", count=3))[2])
+    assert all(c.ok for c in server.calls("editMessageText")) and len(server.calls("sendMessage", chat_id=ALICE)) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 async def test_more_on_a_message_telegram_cannot_edit_sends_a_new_one(app: Bot, server: FakeBotAPI) -> None:

@@ -1080,3 +1080,40 @@ def test_a_more_button_pressed_while_sqlite_is_locked_shows_the_next_passages(
                     time.sleep(0.2)
     [err] = log
     assert "could not keep the question" not in err, err
+
+
+def test_an_asker_s_inline_queries_handled_by_two_webhook_processes_keep_the_later_question_whichever_ends_last(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Several processes behind one webhook: Telegram sends an inline query for every letter typed, and each process
+    knew only the queries it had in hand, so an earlier query ending last in one process put its question over the
+    later one another process kept: the button into a private chat then asked what the asker typed before. The
+    store keeps the later question."""
+    earlier, later = (server.inline_query(ALICE, text) for text in ("Qwzx vb", "Qwzx vbnm"))  # no article answers
+    deadline = time.time() + 60
+
+    def kept(store: Store, key: str) -> str:
+        while (query := store.load_query(key, ALICE)) is None:  # kept just after the answer
+            assert time.time() < deadline, f"nothing was kept under {key}"
+            time.sleep(0.05)
+        return query.question
+
+    with (
+        webhook_bots(bot_settings, server, tmp_path) as (first, second),
+        closing(Store.open(bot_settings.store_url)) as store,
+    ):
+        assert server.deliver(first, later, WEBHOOK_SECRET) == 200
+        [answer] = server.wait_for("answerInlineQuery", timeout=60)
+        key = answer.params["button"]["start_parameter"].removeprefix("q_")
+        assert kept(store, key) == "Qwzx vbnm"
+        assert server.deliver(second, earlier, WEBHOOK_SECRET) == 200
+        server.wait_for("answerInlineQuery", count=2, timeout=60)
+        # A process keeps one question at a time, in turn: once a "More" button's question the second process was
+        # given after the earlier query is kept, that query's was written, or refused.
+        asked = server.send_text(ALICE, "harbor")
+        assert server.deliver(second, asked, WEBHOOK_SECRET) == 200
+        [reply] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        rows = reply.params["reply_markup"]["inline_keyboard"]
+        [more] = [button["callback_data"] for row in rows for button in row if button["text"] == "More"]
+        kept(store, more.split(":")[1])
+        assert kept(store, key) == "Qwzx vbnm"

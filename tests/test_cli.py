@@ -484,8 +484,13 @@ def test_ingest_of_nothing_readable_fails(capsys: pytest.CaptureFixture[str], tm
 
 
 def test_unknown_category_lists_the_real_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    """`ask --category` and `latest --category` refuse a category alike, as Telegram's /latest words it (ask said
+    "no category called 'Sprot'; the categories are: News", latest "There is no category “Sprot”.")."""
     assert main(["ask", "--category", "Sprot", "Dempsey"]) == 2
-    assert "no category called 'Sprot'; the categories are: News" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert said == "newsbot: There is no category “Sprot”.\nThe one category is News.\n"
+    assert main(["latest", "--category", "Sprot"]) == 2
+    assert capsys.readouterr().err == said
     assert main(["ask", "--category", "news", "Dempsey"]) == 0
 
 
@@ -501,7 +506,7 @@ def test_unknown_category_lists_the_ones_a_category_can_name_alphabetically(
     assert main(["ingest", str(path)]) == 0
     capsys.readouterr()
     assert main(["ask", "--category", "Sprot", "Derby"]) == 2
-    said = "newsbot: no category called 'Sprot' (did you mean Sport?); the categories are: Arts, News, Sport\n"
+    said = "newsbot: There is no category “Sprot”: did you mean Sport?\nThe categories are Arts, News and Sport.\n"
     assert capsys.readouterr().err == said
     assert main(["ask", "--category", "spo", "Derby"]) == 0
     assert "Derby" in capsys.readouterr().out

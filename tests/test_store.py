@@ -30,6 +30,7 @@ from bot.store.schema import (
     category_names,
     migrations,
     paragraphs,
+    queries,
     subscriptions,
 )
 from tests.paths import DATA, ROOT
@@ -249,8 +250,6 @@ def test_old_saved_questions_are_pruned(store: Store) -> None:
     old = store.save_query(SavedQuery("old", None, None, None, ALICE), NOW)
     store.save_query(SavedQuery("new", None, None, None, ALICE), NOW + timedelta(days=8))
     with store.engine.connect() as connection:
-        from bot.store.schema import queries
-
         keys = {row.key for row in connection.execute(queries.select())}
     assert old not in keys and len(keys) == 1
 
@@ -537,6 +536,27 @@ def test_a_store_made_before_sends_named_their_press_gets_the_column_and_keeps_i
         assert not upgraded.claim_article_send(ALICE, "7", "a1", 1, later, FULL_ARTICLE_AGAIN_AFTER)
         assert upgraded.claim_article_send(ALICE, "8", "a1", 2, later, FULL_ARTICLE_AGAIN_AFTER)
         assert upgraded.claim_article_send(ALICE, "8", "a1", 2, later, FULL_ARTICLE_AGAIN_AFTER)  # its own again
+    finally:
+        upgraded.close()
+
+
+def test_a_store_made_before_inline_questions_named_their_query_gets_the_column_and_keeps_them(store: Store) -> None:
+    """An inline question kept before 0017 names no query: the asker's next query writes over it, and from then on
+    only a later one does."""
+    typed = SavedQuery("Qwzx", None, None, None, ALICE, inline=True)
+    with writing(store.engine) as connection:
+        connection.execute(text("ALTER TABLE queries DROP COLUMN update_id"))
+        connection.execute(queries.insert().values(key=typed.key, question="Qwzx", created_at=NOW))
+        connection.execute(delete(migrations).where(migrations.c.name == "0017_query_update"))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        assert upgraded.load_query(typed.key, ALICE, NOW) == typed
+        later = NOW + timedelta(seconds=5)
+        upgraded.save_query(SavedQuery("Qwzx vb", None, None, None, ALICE, inline=True, update_id=8), later)
+        upgraded.save_query(SavedQuery("Qwz", None, None, None, ALICE, inline=True, update_id=7), later)
+        kept = upgraded.load_query(typed.key, ALICE, later)
+        assert kept is not None and kept.question == "Qwzx vb"
     finally:
         upgraded.close()
 

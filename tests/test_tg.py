@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, User
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, User
 
 from bot.config import MAX_PASSAGES
 from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
-from bot.store import ChatSettings, SavedQuery, Store
+from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
+from bot.tg.pages import Pages
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -92,6 +93,44 @@ def test_an_inline_question_is_kept_under_its_asker_s_one_key_on_either_database
         paged = SavedQuery("Qwzx", None, None, None, 42)
         assert paged.key != typed[0].key and store.save_query(paged) == paged.key
         assert store.load_query(paged.key, 42) == paged and store.load_query(typed[0].key, 42) == typed[0]
+    finally:
+        store.close()
+
+
+def test_of_an_asker_s_inline_queries_ending_in_any_order_the_latest_keeps_its_question_on_either_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Telegram sends an inline query for every letter typed; they are searched side by side, by one process or
+    several, and end in any order. The row names its query (the update's id): one searched before it does not write
+    over it, whichever process ends last; the same query handled again (after a kill) writes again."""
+    store = Store.open(url_of(database_url, tmp_path))
+    typed = {10: "Qwzx", 11: "Qwzx vb", 12: "Qwzx"}  # the last: letters deleted again
+
+    def inline(update_id: int) -> SavedQuery:
+        return SavedQuery(typed.get(update_id, "Qwzx vbnm"), None, None, None, 42, inline=True, update_id=update_id)
+
+    def question(now: datetime | None = None) -> str | None:
+        kept = store.load_query(inline(10).key, 42, now)
+        return None if kept is None else kept.question
+
+    # A process keeps a question in memory while it is saved: it asks the same.
+    assert not inline(10).replaces(inline(11)) and inline(11).replaces(inline(11)) and inline(12).replaces(inline(11))
+    try:
+        store.save_query(inline(11))
+        store.save_query(inline(10))  # searched before 11, done after it
+        assert question() == "Qwzx vb"
+        store.save_query(inline(12))
+        store.save_query(inline(11))  # 11 ending last, in this process or another
+        assert question() == "Qwzx"
+        store.save_query(inline(12))  # the same query handled again after a kill
+        assert question() == "Qwzx"
+        # A Bot API server started again numbers its updates from 1 again (so may Telegram after a quiet week): a
+        # question kept before the asker's bout of typing gives way, one kept within it does not.
+        now = datetime.now(UTC)
+        store.save_query(inline(3), now + TYPING_BOUT / 2)
+        assert question(now + TYPING_BOUT / 2) == "Qwzx"
+        store.save_query(inline(3), now + TYPING_BOUT * 2)
+        assert question(now + TYPING_BOUT * 2) == "Qwzx vbnm"
     finally:
         store.close()
 
@@ -195,3 +234,35 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
     answered = sent(text, link="Source", markup=keyboard(answer, "", 3))
     assert answer_lines(reply(answered), 7) == tuple(text.splitlines())
     assert answer_lines(reply(shown), 7) == answer_lines(reply(part), 7) == answer_lines(reply(None), 7) == ()
+
+
+def test_a_page_is_shown_already_only_to_a_press_on_a_view_its_own_press_found_or_left() -> None:
+    """A double tap's second press, on the answer as the first found it or as its edit left it, asks for nothing
+    more; a press on a view since (another process's "Back" showed the first page again) pages, and so does a
+    press on an answer paged so long ago that it was forgotten."""
+    bot, reader, chat = User(7, "newsbot", is_bot=True), User(42, "Alice", is_bot=False), Chat(42, Chat.PRIVATE)
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def answer(message_id: int, text: str, *datas: str, edited: datetime | None = None) -> Message:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(d, callback_data=d) for d in datas]])
+        return Message(message_id, when, chat, from_user=bot, text=text, reply_markup=markup, edit_date=edited)
+
+    def press(message: Message, data: str) -> CallbackQuery:
+        return CallbackQuery("1", reader, "42", message=message, data=data)
+
+    first = answer(1, "1. Harbour", "m:abc:3")
+    second = answer(1, "4. Harbour", "m:abc:0", "m:abc:6", edited=when + timedelta(seconds=5))
+    pages = Pages(size=2)
+    assert not pages.shown(press(first, "m:abc:3"))
+    pages.showed(press(first, "m:abc:3"), second)
+    assert pages.shown(press(first, "m:abc:3")) and pages.shown(press(second, "m:abc:3"))
+    assert not pages.shown(press(second, "m:abc:6")) and not pages.shown(press(second, "m:abc:0"))
+    # The first page shown again since by a press this process did not handle: as it was, but edited.
+    back = answer(1, "1. Harbour", "m:abc:3", edited=when + timedelta(seconds=9))
+    assert not pages.shown(press(back, "m:abc:3"))
+    pages.showed(press(first, "m:abc:3"))  # the edit changed nothing, or the page went out as a message of its own
+    assert pages.shown(press(first, "m:abc:3")) and not pages.shown(press(second, "m:abc:3"))
+    for message_id in (2, 3):
+        pages.showed(press(answer(message_id, "1. Ferry", "m:def:3"), "m:def:3"))
+    assert not pages.shown(press(first, "m:abc:3"))  # forgotten: the two answers paged since are remembered
+    assert pages.shown(press(answer(3, "1. Ferry", "m:def:3"), "m:def:3"))

@@ -1,8 +1,9 @@
 """The newest headlines a reader asks for: Telegram's /latest, "what's new?" and "sport news" typed in a chat, and
-`newsbot latest` (one reading of the words for all of them).
+`newsbot latest` (one reading of the words for all of them, and of `newsbot ask --category`).
 
 The words are a category, as /subscribe matches it (`sport`, `spo`, `World News`), and a number of headlines,
-anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest`, which reads the store.
+anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest` and `category_named`, which read the
+store.
 """
 
 from __future__ import annotations
@@ -96,6 +97,12 @@ def latest_category(words: Sequence[str], known: Sequence[str], command: str = "
     if len(names) > 1:
         raise UsageError(f"{command} shows one category at a time, and you named {len(names)}: {', '.join(names)}.")
     return names[0]
+
+
+def category_named(store: Store, typed: str, command: str) -> str | None:
+    """The category a reader names on its own (`newsbot ask --category`), read and refused as /latest reads one:
+    None for "all"; UsageError saying why not, worded as /latest's, naming `command` when `typed` names several."""
+    return latest_category([typed], [name for name, _ in store.categories() if name], command)
 
 
 def one_category(words: Sequence[str], known: Sequence[str]) -> str | None:

@@ -68,6 +68,10 @@ __all__ = [
 QUERY_LIFETIME = timedelta(days=7)
 # Asking a saved question again rewrites it only when it is older than this, so buttons live 7 days less this.
 QUERY_REFRESH = timedelta(hours=1)
+# An inline question kept this long ago gives way to any query of its asker's, whatever its update id: the queries of
+# one bout of typing are all kept within a minute or two (a search, then the save's wait for a lock), and a Bot API
+# server started again (a local one, `newsbot chat`'s stand-in) numbers its updates from 1 again.
+TYPING_BOUT = timedelta(minutes=10)
 # A message's question is known this long for its edits: one edited later is answered even if it asks the same.
 ASKED_LIFETIME = timedelta(days=7)
 
@@ -274,13 +278,17 @@ class Store:
             return chats.is_active(connection, chat_id)
 
     def save_query(self, query: SavedQuery, now: datetime | None = None) -> str:
-        """Keep a question for its buttons and return its key; a question saved lately needs no write."""
+        """Keep a question for its buttons and return its key; a question saved lately needs no write. One typed
+        inline (`query.update_id`) is written unless a later query of its asker's was (whose question may be the
+        same as one before it: the asker deleted letters)."""
         now = now or _now()
-        with reading(self.engine) as connection:
-            saved = queries.saved_at(connection, query)
-        if saved is None or saved < now - QUERY_REFRESH:
-            with writing(self.engine) as connection:
-                queries.save(connection, query, now, QUERY_LIFETIME)
+        if query.update_id is None:
+            with reading(self.engine) as connection:
+                saved = queries.saved_at(connection, query)
+            if saved is not None and saved >= now - QUERY_REFRESH:
+                return query.key
+        with writing(self.engine) as connection:
+            queries.save(connection, query, now, QUERY_LIFETIME, TYPING_BOUT)
         return query.key
 
     def load_query(self, key: str, chat_id: int, now: datetime | None = None) -> SavedQuery | None:

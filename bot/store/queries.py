@@ -6,12 +6,15 @@ sent, by the Telegram layer). A key is found only for its chat: a client may sen
 copied from another chat's button must not page through that chat's question. A question typed inline that
 nothing answers is kept under one key of its asker's (its button opens their private chat): Telegram sends a query
 for every letter typed, and a key per question wrote a row for each letter, where now each rewrites that one row.
-Saved questions older than a button's life are pruned whenever one is written.
+The queries are searched side by side, by one process or several behind a webhook, and finish in any order: the row
+names the query (its update id) and only a later one rewrites it, the database deciding, unless the row was kept
+before the asker's current bout of typing (update ids may start again). Saved questions older than a button's life
+are pruned whenever one is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, select
@@ -32,6 +35,14 @@ class SavedQuery:
     until: datetime | None
     chat_id: int
     inline: bool = False
+    # The inline query that typed it (its update id): of an asker's queries the latest is kept. Not the question's.
+    update_id: int | None = field(default=None, compare=False)
+
+    def replaces(self, kept: SavedQuery) -> bool:
+        """Whether this question goes over `kept`, under the same key: not if both were typed inline and `kept` by a
+        later query (the same query handled again, after a kill, writes again). `save` asks the same of the row, and
+        lets a row kept before the asker's bout of typing go (a question in memory is one being saved now)."""
+        return self.update_id is None or kept.update_id is None or self.update_id >= kept.update_id
 
     @property
     def key(self) -> str:
@@ -48,7 +59,9 @@ def saved_at(connection: Connection, query: SavedQuery) -> datetime | None:
     return connection.scalar(select(queries.c.created_at).where(found))
 
 
-def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: timedelta) -> None:
+def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: timedelta, bout: timedelta) -> None:
+    """Keep `query` under its key, unless the key holds the question of a later inline query of the same `bout` of
+    typing (kept less than that before), which stays."""
     row = {
         "key": query.key,
         "question": query.question,
@@ -56,8 +69,16 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
         "since": query.since,
         "until": query.until,
         "created_at": now,
+        "update_id": query.update_id,
     }
-    upsert(connection, queries, row, ["key"], ["question", "category", "since", "until", "created_at"])
+    replaced = None
+    if query.update_id is not None:  # as `SavedQuery.replaces` asks, in the statement that writes
+        replaced = (
+            queries.c.update_id.is_(None)
+            | (queries.c.update_id <= query.update_id)
+            | (queries.c.created_at < now - bout)
+        )
+    upsert(connection, queries, row, ["key"], [column for column in row if column != "key"], replaced)
     connection.execute(delete(queries).where(queries.c.created_at < now - lifetime))
 
 

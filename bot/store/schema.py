@@ -136,6 +136,10 @@ queries = Table(
     Column("since", UTCDateTime),
     Column("until", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    # 0017_query_update: the inline query (its update) whose question an asker's one key holds; a query searched
+    # before it, handled late by this process or another, does not write over it (bot.store.queries). None in a
+    # "More" button's row, whose key is its question's.
+    Column("update_id", BigInteger),
     Index("queries_created_at", "created_at"),
 )
 

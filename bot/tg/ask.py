@@ -45,6 +45,7 @@ from bot.tg.articles import messages_of, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
+from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
@@ -128,7 +129,9 @@ async def keep_question(context: Context, saved: SavedQuery | None) -> None:
     meanwhile is served from memory."""
     if saved is None:
         return
-    context.bot_data.saving[saved.key] = saved
+    # An inline question typed since (a later query, searched sooner) is not put back to an earlier one.
+    if (kept := context.bot_data.saving.get(saved.key)) is None or saved.replaces(kept):
+        context.bot_data.saving[saved.key] = saved
     saving = _save_question(context.bot_data, saved)
     if context.application.running:
         context.application.create_task(saving)
@@ -330,7 +333,11 @@ async def more(update: Update, context: Context) -> None:
     assert query is not None and context.match is not None
     key, offset, chat_id = context.match.group(1), int(context.match.group(2)), chat_of(query)
     library, username, saving = context.bot_data.library, context.bot_data.username, context.bot_data.saving
-    subscriptions = context.bot_data.digesting.subscriptions
+    pages, subscriptions = context.bot_data.pages, context.bot_data.digesting.subscriptions
+    # A double tap: the second press waited for the first (a chat's updates are handled in turn), which showed it.
+    if pages.shown(query):
+        await answer_press(query, ALREADY_SHOWN)
+        return
     page = await asyncio.to_thread(
         lambda: next_page(library, key, chat_id, offset, username, subscriptions.zone_of(chat_id), saving)
     )
@@ -339,16 +346,18 @@ async def more(update: Update, context: Context) -> None:
         return
     await answer_press(query)
     try:
-        await query.edit_message_text(page.text, reply_markup=page.markup)
+        pages.showed(query, await query.edit_message_text(page.text, reply_markup=page.markup))
     except BadRequest as exc:
-        # A double tap: the first press already showed this page.
+        # The page is shown already: another process showed it, or this one for a press it no longer remembers.
         if "not modified" in str(exc).lower():
+            pages.showed(query)
             return
         # Telegram refuses edits of old or inaccessible messages: the next page comes as a new message.
         log.info("could not edit the answer (%s); sending the page as a new message", exc)
         await context.bot.send_message(
             chat_of(query), page.text, reply_markup=page.markup, message_thread_id=topic_of(query.message)
         )
+        pages.showed(query)
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
@@ -381,47 +390,30 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     ]
 
 
-def typing_starts(typing: dict[int, tuple[int, int]], user_id: int, update_id: int) -> None:
-    """Count an inline query of `user_id`'s in hand (see `BotData.typing`)."""
-    newest, queries = typing.get(user_id, (update_id, 0))
-    typing[user_id] = (max(newest, update_id), queries + 1)
-
-
-def typing_ends(typing: dict[int, tuple[int, int]], user_id: int, update_id: int) -> bool:
-    """Count the inline query `update_id` of `user_id`'s done; whether it is their newest yet (none came after it
-    while it was searched)."""
-    newest, queries = typing.pop(user_id)
-    if queries > 1:
-        typing[user_id] = (newest, queries - 1)
-    return update_id >= newest
-
-
 async def inline_query(update: Update, context: Context) -> None:
     """List matching passages (or, for an empty query, the latest headlines) for inline mode."""
     query = update.inline_query
     assert query is not None
     data, asker = context.bot_data, query.from_user.id
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
-    typing_starts(data.typing, asker, update.update_id)
-    try:
-        # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-        results = await asyncio.to_thread(
-            lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
-        )
-    finally:
-        newest = typing_ends(data.typing, asker, update.update_id)
+    # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
+    results = await asyncio.to_thread(
+        lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
+    )
     # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot that asks
-    # the question there (which says why nothing answers, and the closest headlines).
+    # the question there (which says why nothing answers, and the closest headlines). Telegram sends a query for
+    # every letter typed, searched side by side here and in other processes: the store keeps the latest one's.
     question = " ".join(query.query.split())
-    saved = SavedQuery(question, None, None, None, asker, inline=True) if question and not results else None
+    saved = None
+    if question and not results:
+        saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
     button = None
     if not results:
         parameter = f"q_{saved.key}" if saved is not None else "inline"
         button = InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
-    # One searched while a later query of the asker's came must not put its question over that one's.
-    await keep_question(context, saved if newest else None)
+    await keep_question(context, saved)
 
 
 async def start_question(update: Update, context: Context) -> None:

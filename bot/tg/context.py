@@ -19,6 +19,7 @@ from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
 from bot.store import SavedQuery
 from bot.tg.outage import Outage
+from bot.tg.pages import Pages
 from bot.tg.received import Journal
 
 
@@ -102,12 +103,11 @@ class BotData:
     outages: Outages = field(default_factory=Outages, repr=False)
     # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
+    # The page each answer paged lately shows, so a double tap of "More" searches once.
+    pages: Pages = field(default_factory=Pages, repr=False)
     # Held by the one save that runs: under another process's long lock each waits up to a minute, and saves running
     # side by side would take every worker thread, which questions need.
     save_turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-    # Each inline asker's newest query in hand (its update id) and how many of theirs are: Telegram sends a query for
-    # every letter typed, searched side by side, and only the newest may become the question its button asks.
-    typing: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
     # The updates this process received and has not handled yet (from `post_init`).
     journal: Journal | None = field(default=None, repr=False)
     # Whether a /reindex runs in this process: another meanwhile would only build the same index again.

@@ -16,7 +16,8 @@ from telegram.error import TelegramError
 from bot.library import Library
 from bot.render.markup import cap
 from bot.render.subscriptions import for_chat
-from bot.render.welcome import Command, example_question, greeting, help_text, unknown_command
+from bot.render.welcome import Command, greeting, help_text, unknown_command
+from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, send_article
 from bot.tg.chats import touch_chat
@@ -26,7 +27,6 @@ from bot.tg.subscriptions import in_group
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_QUESTIONS = 3
 ANOTHER_BOTS = "That command is addressed to @{bot}, not to me: /help lists mine."
 # Telegram's usernames have at most 32 characters; what was typed after the "@" is shown this far.
 MAX_USERNAME_CHARS = 32
@@ -75,8 +75,7 @@ async def set_menu(application: App) -> None:
 def greeting_messages(library: Library, in_group: bool) -> list[str]:
     """The greeting, with questions made from the headlines of random articles, as a group asks them when
     `in_group` (in a worker thread)."""
-    articles = library.store.random_articles(EXAMPLE_QUESTIONS)
-    return greeting(library.store.stats(), [example_question(a) for a in articles[:EXAMPLE_QUESTIONS]], in_group)
+    return greeting(library.store.stats(), example_questions(library.store), in_group)
 
 
 async def greet(message: Message, library: Library) -> None:

@@ -6,7 +6,12 @@ then answers lexically for the newest articles); `cursor` says where to resume a
 
 Write order makes a crash harmless: the index file is written aside and renamed into place, then the key map
 and the cursor are committed in one SQLite transaction. An index holding keys the map does not know (a crash
-between the two) loses them on open; the changes after the cursor are applied again.
+between the two) has them as dead vectors; the changes after the cursor are applied again.
+
+Vectors of removed or replaced paragraphs are never removed from the usearch index, only from the map: usearch
+(2.26) saves an index it removed vectors from into a file that corrupts memory when loaded (a segfault or an abort
+in the next command). They stay as dead vectors, found by searches and passed over, until they pass DEAD_SHARE of
+the live ones: the commit then saves a new index made of the live vectors alone (a compaction).
 """
 
 from __future__ import annotations
@@ -45,6 +50,11 @@ PASSAGE_RECIPE = "headline. paragraph"
 # cores, where a whole step (100 articles) took 20-50 s that a stopping bot waited for. Chunks of 64 embedded
 # about 15% slower than whole steps (more padding per batch); 128 as fast.
 EMBED_CHUNK = 128
+# Dead vectors kept beside the live ones at most (a share of them): past it a commit compacts the index, adding
+# every live vector into a new one (about as long as storing them the first time: 3,300-4,000 a second). So the
+# compactions cost at most about 1/DEAD_SHARE times what the removals would have, while a search passes over at
+# most this share of dead vectors.
+DEAD_SHARE = 0.25
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS paragraphs (
@@ -94,6 +104,8 @@ class VectorStore:
         self._made_by = recipe[0] if recipe is not None and recipe[0] != self.recipe else None
         self._in_transaction = False
         self._next_key = 0
+        # Vectors in the index whose keys the map no longer knows (see the module's doc).
+        self._dead = 0
         self._loaded = self.cursor
         self._load()
 
@@ -108,6 +120,7 @@ class VectorStore:
 
     def _reset(self) -> None:
         self._index = self._new_index()
+        self._dead = 0
         self._db.executescript("DELETE FROM paragraphs; DELETE FROM articles; DELETE FROM meta;")
 
     def _file(self) -> tuple[int, int, int] | None:
@@ -119,7 +132,8 @@ class VectorStore:
         return found.st_ino, found.st_mtime_ns, found.st_size
 
     def _load(self) -> None:
-        """Read the committed index file, dropping keys the map does not know (written before a crash)."""
+        """Read the committed index file; the keys the map does not know are dead (removed since it was read, or
+        written before a crash)."""
         path = self.directory / INDEX_FILE
         self._read = self._file()
         self._index = self._new_index()
@@ -129,10 +143,11 @@ class VectorStore:
         except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
             log.warning("vector index %s is unreadable (%s)", path, exc)
             self._index = self._new_index()
-        stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
-        orphans = np.setdiff1d(stored, self._mapped())
-        if len(orphans):
-            self._index.remove(orphans)
+        self._dead = len(np.setdiff1d(self._stored(), self._mapped()))
+
+    def _stored(self) -> npt.NDArray[np.uint64]:
+        """The keys the index holds, dead or alive."""
+        return np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
 
     def _mapped(self) -> npt.NDArray[np.uint64]:
         """The keys the map gives paragraphs."""
@@ -158,7 +173,7 @@ class VectorStore:
                 log.warning("vectors in %s were made by %r; they will be made again", self.directory, self._made_by)
                 self._made_by = None
                 (self.directory / INDEX_FILE).unlink(missing_ok=True)
-            elif len(np.setdiff1d(self._mapped(), np.asarray(self._index.keys, dtype=np.uint64))):
+            elif len(np.setdiff1d(self._mapped(), self._stored())):
                 log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
             else:
                 return
@@ -192,8 +207,9 @@ class VectorStore:
             self._in_transaction = False
 
     def count(self) -> int:
+        """Paragraphs that have a vector (the dead vectors not counted)."""
         with self._lock:
-            return len(self._index)
+            return len(self._index) - self._dead
 
     def article_ids(self) -> set[str]:
         """The articles that have vectors (applied, committed or not)."""
@@ -204,15 +220,17 @@ class VectorStore:
         if not self._in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
-            # New keys go on from the map as it is: another process may have written since this one opened.
+            # New keys go on from the map as it is (another process may have written since this one opened) and
+            # past the dead vectors' (usearch refuses a key it holds).
             (top,) = self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()
-            self._next_key = max(self._next_key, int(top))
+            stored = self._stored()
+            self._next_key = max(self._next_key, int(top), int(stored.max()) + 1 if len(stored) else 0)
 
     def _remove(self, article_ids: Iterable[str]) -> None:
         for article_id in article_ids:
             keys = [r[0] for r in self._db.execute("SELECT key FROM paragraphs WHERE article_id = ?", (article_id,))]
             if keys:
-                self._index.remove(np.array(keys, dtype=np.uint64))
+                self._dead += int(np.count_nonzero(self._index.contains(np.array(keys, dtype=np.uint64))))
             self._db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
 
@@ -272,6 +290,8 @@ class VectorStore:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
         with self._lock, self._undone_on_failure():
             path = self.directory / INDEX_FILE
+            if self._dead > DEAD_SHARE * self.count():
+                self._compact()
             if len(self._index):
                 aside = path.with_suffix(".tmp")
                 try:
@@ -283,9 +303,7 @@ class VectorStore:
                     raise
                 os.replace(aside, path)
             else:
-                # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
-                # (every article of the store removed).
-                path.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)  # no file is an empty index
             self._read = self._file()
             self._begin()
             self._db.executemany(
@@ -295,6 +313,15 @@ class VectorStore:
             self._db.execute("COMMIT")
             self._in_transaction = False
             self._loaded = cursor
+
+    def _compact(self) -> None:
+        """Make the index anew from its live vectors alone (see the module's doc)."""
+        keys = self._mapped()
+        keys = keys[np.asarray(self._index.contains(keys), dtype=bool)] if len(keys) else keys
+        index = self._new_index()
+        if len(keys):
+            index.add(keys, np.asarray(self._index.get(keys)))
+        self._index, self._dead = index, 0
 
     @contextmanager
     def _undone_on_failure(self) -> Iterator[None]:
@@ -337,16 +364,23 @@ class VectorStore:
         """The `k` paragraphs nearest to a unit `vector`: (article id, position, cosine), best first."""
         with self._lock:
             size = len(self._index)
-            if size == 0 or k <= 0:
+            wanted = min(k, size - self._dead)
+            if wanted <= 0:
                 return []
-            matches = self._index.search(vector, min(k, size), exact=size < EXACT_BELOW)
-            keys = [int(key) for key in matches.keys]
-            found = self._keys(keys)
+            # Dead vectors among the nearest are passed over: ask for more until `wanted` live ones are found.
+            asked = min(size, wanted + min(self._dead, wanted))
+            while True:
+                matches = self._index.search(vector, asked, exact=size < EXACT_BELOW)
+                keys = [int(key) for key in matches.keys]
+                found = self._keys(keys)
+                if len(found) >= wanted or asked == size:
+                    break
+                asked = min(size, asked * 4)
         return [
             (*found[key], 1.0 - float(distance))
             for key, distance in zip(keys, matches.distances, strict=True)
             if key in found
-        ]
+        ][:k]
 
     def vectors(self, paragraphs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Vectors]:
         """Stored vectors of some paragraphs (those not embedded yet are absent)."""

@@ -3,6 +3,8 @@ next command answers."""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,52 @@ def test_commands_after_removing_articles_answer(settings: Settings, tmp_path: P
         assert code == 0 and expected in out.split("\n\n")[0], (code, out, err)
     code, out, err = run(settings, "stats")
     assert code == 0 and f"{kept * 3 + 11} paragraph vectors" in out, (code, out, err)
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def garble(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 256] = bytes(range(256))
+    path.write_bytes(bytes(data))
+
+
+def garble_header(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[:4096] = b"\x5a" * 4096
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("damage", "name", "said"),
+    [
+        (truncate, "paragraphs.usearch", "does not match its checksum (damaged)"),
+        (garble, "paragraphs.usearch", "does not match its checksum (damaged)"),
+        (garble_header, "paragraphs.sqlite3", "is unreadable"),
+    ],
+)
+def test_damaged_vectors_are_said_answered_around_and_made_again_by_the_writer(
+    settings: Settings, tmp_path: Path, damage: Callable[[Path], None], name: str, said: str
+) -> None:
+    """usearch may crash on a damaged file rather than raise (so may the next command); a garbled key map made
+    every command fail. The damage is said in one line, the answers go by words, and the writer remakes them."""
+    write_stories(tmp_path / "stories")
+    code, _, err = run(settings, "ingest", str(tmp_path / "stories"))
+    assert code == 0, err
+    vectors = settings.vectors_dir
+    damage(vectors / name)
+    question = f"Which town opened a library with {STORIES} thousand books?"
+    with open(vectors / "writer.lock", "w") as lock:  # another process writes the vectors: this one reads them
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        code, out, err = run(settings, "-v", "ask", question)
+        assert code == 0 and f"Place{STORIES}" in out.split("\n\n")[0], (code, out, err)
+        assert f"{vectors / name} {said}" in err and "answering without" in err, err
+        assert "made for the whole store" not in err
+    code, out, err = run(settings, "-v", "ask", question)  # now the writer: it makes them again
+    assert code == 0 and f"Place{STORIES}" in out.split("\n\n")[0], (code, out, err)
+    assert "paragraph vectors made for the whole store" in err, err
+    code, out, err = run(settings, "-v", "stats")
+    assert code == 0 and f"{STORIES * 3 + 11} paragraph vectors" in out and "WARNING" not in err, (code, out, err)

@@ -12,6 +12,11 @@ Vectors of removed or replaced paragraphs are never removed from the usearch ind
 (2.26) saves an index it removed vectors from into a file that corrupts memory when loaded (a segfault or an abort
 in the next command). They stay as dead vectors, found by searches and passed over, until they pass DEAD_SHARE of
 the live ones: the commit then saves a new index made of the live vectors alone (a compaction).
+
+usearch may also crash on a damaged file rather than raise, so no file is loaded unless its CRC-32 is among the
+last few the writer committed (CHECKSUMS_FILE, replaced before the index file is, so that a reader of the one
+before or of the new one finds its own). A damaged file, or key map, is said in one log line; the process answers
+with words alone until the process writing the vectors has made them again from the store.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -39,6 +45,10 @@ log = logging.getLogger(__name__)
 
 INDEX_FILE = "paragraphs.usearch"
 MAP_FILE = "paragraphs.sqlite3"
+CHECKSUMS_FILE = "paragraphs.crc32"
+# Checksums of the latest index files kept: a reader may checksum a file, then read the checksums after the writer
+# replaced that file (more than once, for a slow reader: it then reads the new file).
+KEPT_CHECKSUMS = 4
 # Below this many vectors an exact scan is both faster than the graph and free of its misses.
 EXACT_BELOW = 50_000
 # Graph search breadth: usearch's default (64) missed gold paragraphs at 1M that 128 finds (bench/semantic_speed.py).
@@ -95,17 +105,39 @@ class VectorStore:
         directory = self.directory
         directory.mkdir(parents=True, exist_ok=True)
         self._place = _identity(directory)
-        self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
-        # Vectors made by another recipe (the other encoder) mean nothing to this one: it reads none of them, and
-        # only as their writer (`repair`) makes them again, as another process may be answering with them.
-        self._made_by = recipe[0] if recipe is not None and recipe[0] != self.recipe else None
         self._in_transaction = False
         self._next_key = 0
         # Vectors in the index whose keys the map no longer knows (see the module's doc).
         self._dead = 0
+        # The key map's file as found damaged (None: it is not): this process then keeps an empty map in memory,
+        # answering with words alone, until the writer (`repair`) has made the map anew.
+        self._damaged_map: tuple[int, int, int] | None = None
+        try:
+            self._start(directory / MAP_FILE)
+        except sqlite3.DatabaseError as exc:
+            self._damaged_map = _file_identity(directory / MAP_FILE)
+            log.warning(
+                "vector key map %s is unreadable (%s); answering without the vectors until they are made again",
+                directory / MAP_FILE,
+                exc,
+            )
+            self._start(Path(":memory:"))
+
+    def _start(self, map_file: Path) -> None:
+        self._db = sqlite3.connect(map_file, check_same_thread=False, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+            self._read_map()
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
+
+    def _read_map(self) -> None:
+        recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
+        # Vectors made by another recipe (the other encoder) mean nothing to this one: it reads none of them, and
+        # only as their writer (`repair`) makes them again, as another process may be answering with them.
+        self._made_by = recipe[0] if recipe is not None and recipe[0] != self.recipe else None
         self._loaded = self.cursor
         self._load()
 
@@ -125,23 +157,29 @@ class VectorStore:
 
     def _file(self) -> tuple[int, int, int] | None:
         """Which index file is in place: each commit renames a new one into place."""
-        try:
-            found = (self.directory / INDEX_FILE).stat()
-        except FileNotFoundError:
-            return None
-        return found.st_ino, found.st_mtime_ns, found.st_size
+        return _file_identity(self.directory / INDEX_FILE)
 
     def _load(self) -> None:
         """Read the committed index file; the keys the map does not know are dead (removed since it was read, or
         written before a crash)."""
         path = self.directory / INDEX_FILE
-        self._read = self._file()
         self._index = self._new_index()
-        try:
-            if self._read is not None and self._made_by is None:
-                self._index.load(str(path))
-        except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
-            log.warning("vector index %s is unreadable (%s)", path, exc)
+        for _ in range(KEPT_CHECKSUMS):
+            self._read = self._file()
+            if self._read is None or self._made_by is not None:
+                break
+            problem = _unsafe(path)
+            if problem is None:
+                try:
+                    self._index.load(str(path))
+                except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
+                    problem = f"is unreadable ({exc})"
+            if self._file() == self._read:  # else the writer replaced it meanwhile: read the new one
+                if problem is not None:
+                    log.warning(
+                        "vector index %s %s; answering without it until the vectors are made again", path, problem
+                    )
+                break
             self._index = self._new_index()
         self._dead = len(np.setdiff1d(self._stored(), self._mapped()))
 
@@ -156,6 +194,10 @@ class VectorStore:
     def refresh(self) -> None:
         """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
         with self._lock:
+            if self._damaged_map is not None:
+                if _file_identity(self.directory / MAP_FILE) != self._damaged_map:  # made anew by the writer
+                    self.reopen()
+                return
             # The cursor before the file: the file is replaced before the map commits, so it holds at least this.
             cursor = self.cursor
             if self._in_transaction or (cursor == self._loaded and self._file() == self._read):
@@ -169,6 +211,13 @@ class VectorStore:
         reader may load the file just before the writer replaces it and read the map just after its commit, which
         looks the same: resetting the map they share there threw away every vector the writer had made."""
         with self._lock:
+            if self._damaged_map is not None:
+                self._db.close()
+                for name in (MAP_FILE, f"{MAP_FILE}-wal", f"{MAP_FILE}-shm", INDEX_FILE):
+                    (self.directory / name).unlink(missing_ok=True)
+                self._open()
+                log.warning("vector key map in %s made anew; the vectors will be made again", self.directory)
+                return
             if self._made_by is not None:
                 log.warning("vectors in %s were made by %r; they will be made again", self.directory, self._made_by)
                 self._made_by = None
@@ -298,6 +347,7 @@ class VectorStore:
                     self._index.save(str(aside))
                     with open(aside, "rb") as written:
                         os.fsync(written.fileno())
+                    _add_checksum(self.directory, _crc32(aside))
                 except BaseException:
                     aside.unlink(missing_ok=True)  # a part of a file, taking what space the disk had left
                     raise
@@ -426,6 +476,63 @@ class VectorStore:
         with self._lock:
             self._rollback()
             self._db.close()
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file is at `path` now (None: none): its inode, modification time and size."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _crc32(path: Path) -> str:
+    crc = 0
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return f"{crc:08x}"
+
+
+def _checksums(directory: Path) -> list[str] | None:
+    """The checksums of the latest index files committed, oldest first (None: no file of them)."""
+    try:
+        return (directory / CHECKSUMS_FILE).read_text(encoding="ascii", errors="replace").split()
+    except FileNotFoundError:
+        return None
+
+
+def _add_checksum(directory: Path, crc: str) -> None:
+    """Add the checksum of the index file about to be put in place (written aside and renamed: whole or not)."""
+    kept = [*(_checksums(directory) or [])[-(KEPT_CHECKSUMS - 1) :], crc]
+    aside = directory / f"{CHECKSUMS_FILE}.{os.getpid()}.tmp"  # readers add one for a file they tried
+    with open(aside, "w", encoding="ascii") as file:
+        file.write("\n".join(kept) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(aside, directory / CHECKSUMS_FILE)
+
+
+# The key usearch gives a removed vector's slot, as saved (see the module's doc).
+REMOVED_KEY = b"\xff" * 8
+
+
+def _unsafe(path: Path) -> str | None:
+    """Why the index file at `path` must not be loaded, or None. A file with no checksums beside it was written by
+    an older newsbot, perhaps after removals (see the module's doc): it is loaded only if it holds no removed
+    slot's key (an unlucky run of bytes in a whole file makes its vectors again: no harm but time)."""
+    known = _checksums(path.parent)
+    if known is not None:
+        return None if _crc32(path) in known else "does not match its checksum (damaged)"
+    crc, tail = 0, b""
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            if REMOVED_KEY in tail + chunk:
+                return "was saved by an older newsbot after removals, which usearch cannot load"
+            crc, tail = zlib.crc32(chunk, crc), chunk[-(len(REMOVED_KEY) - 1) :]
+    _add_checksum(path.parent, f"{crc:08x}")  # checked once for all
+    return None
 
 
 def _identity(directory: Path) -> tuple[int, int] | None:

@@ -337,10 +337,12 @@ class VectorStore:
 
     def commit(self, cursor: int) -> None:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
+        with self._undone_on_failure():
+            compacted = self._compacted()
         with self._lock, self._undone_on_failure():
+            if compacted is not None and compacted[0] is self._index and compacted[1] == len(self._index):
+                self._index, self._dead = compacted[2], 0
             path = self.directory / INDEX_FILE
-            if self._dead > DEAD_SHARE * self.count():
-                self._compact()
             if len(self._index):
                 aside = path.with_suffix(".tmp")
                 try:
@@ -364,14 +366,21 @@ class VectorStore:
             self._in_transaction = False
             self._loaded = cursor
 
-    def _compact(self) -> None:
-        """Make the index anew from its live vectors alone (see the module's doc)."""
-        keys = self._mapped()
-        keys = keys[np.asarray(self._index.contains(keys), dtype=bool)] if len(keys) else keys
+    def _compacted(self) -> tuple[Index, int, Index] | None:
+        """The index made anew from its live vectors alone once the dead ones pass DEAD_SHARE (see the module's
+        doc), with the index and size it was made from. Made outside the lock: it takes about as long as storing
+        them did, while questions are answered from the index as it is."""
+        with self._lock:
+            if self._dead <= DEAD_SHARE * self.count():
+                return None
+            source, size = self._index, len(self._index)
+            keys = self._mapped()
+            keys = keys[np.asarray(source.contains(keys), dtype=bool)] if len(keys) else keys
+            vectors = np.asarray(source.get(keys)) if len(keys) else None
         index = self._new_index()
-        if len(keys):
-            index.add(keys, np.asarray(self._index.get(keys)))
-        self._index, self._dead = index, 0
+        if vectors is not None:
+            index.add(keys, vectors)
+        return source, size, index
 
     @contextmanager
     def _undone_on_failure(self) -> Iterator[None]:
@@ -380,9 +389,10 @@ class VectorStore:
         try:
             yield
         except (OSError, RuntimeError, sqlite3.Error) as exc:  # usearch raises bare RuntimeErrors
-            needed = self._index.serialized_length
-            self._rollback()
-            self._load()
+            with self._lock:
+                needed = self._index.serialized_length
+                self._rollback()
+                self._load()
             reason = str(exc)
             with suppress(OSError):  # the directory removed under this process
                 if shutil.disk_usage(self.directory).free < needed:

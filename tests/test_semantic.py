@@ -772,3 +772,40 @@ def test_a_store_whose_articles_were_all_removed_opens_again(settings: Settings)
         process = newsbot(settings, "ask", "Why did Russia invite Dempsey to Moscow?")
         out, err = process.communicate(timeout=120)
         assert process.returncode == 1 and "Nothing in the articles answers that" in out, err
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vectors_after_any_adds_and_removals_reopen_and_find_every_live_paragraph(tmp_path: Path, seed: int) -> None:
+    """Whatever was added, replaced and removed between commits, the file reopens (usearch corrupted memory
+    loading one saved after removals) and each live paragraph's own vector finds it first, and nothing else."""
+    rng = np.random.default_rng(seed)
+    directory = tmp_path / "vectors"
+    vectors = VectorStore.open(directory, random_vectors(), "test")
+    live: dict[str, int] = {}
+    for step in range(40):
+        names = [f"a{n}" for n in rng.choice(30, size=int(rng.integers(1, 6)), replace=False)]
+        if rng.random() < 0.5:
+            removed = [name for name in names if name in live]
+            vectors.apply(removed, [])
+            for name in removed:
+                del live[name]
+        else:  # new articles, and new versions of some (their old vectors dead)
+            added = {name: int(rng.integers(1, 5)) for name in names}
+            vectors.apply([], [(stored(name, n), [f"{name} {step}"] * n) for name, n in added.items()])
+            live.update(added)
+        if rng.random() < 0.4:
+            vectors.commit(step)
+    vectors.commit(40)
+    vectors.close()
+    reopened = VectorStore.open(directory, random_vectors(), "test")
+    try:
+        assert reopened.count() == sum(live.values()) and reopened.article_ids() == set(live)
+        for name, paragraphs in live.items():
+            for position in range(paragraphs):
+                own = reopened.vector(name, position)
+                assert own is not None
+                found = reopened.search(own, 3)
+                assert found[0][:2] == (name, position) and len(found) == min(3, sum(live.values()))
+                assert all(found_name in live for found_name, _, _ in found)
+    finally:
+        reopened.close()

@@ -6,7 +6,17 @@ then answers lexically for the newest articles); `cursor` says where to resume a
 
 Write order makes a crash harmless: the index file is written aside and renamed into place, then the key map
 and the cursor are committed in one SQLite transaction. An index holding keys the map does not know (a crash
-between the two) loses them on open; the changes after the cursor are applied again.
+between the two) has them as dead vectors; the changes after the cursor are applied again.
+
+Vectors of removed or replaced paragraphs are never removed from the usearch index, only from the map: usearch
+(2.26) saves an index it removed vectors from into a file that corrupts memory when loaded (a segfault or an abort
+in the next command). They stay as dead vectors, found by searches and passed over, until they pass DEAD_SHARE of
+the live ones: the commit then saves a new index made of the live vectors alone (a compaction).
+
+usearch may also crash on a damaged file rather than raise, so no file is loaded unless its CRC-32 is among the
+last few the writer committed (CHECKSUMS_FILE, replaced before the index file is, so that a reader of the one
+before or of the new one finds its own). A damaged file, or key map, is said in one log line; the process answers
+with words alone until the process writing the vectors has made them again from the store.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -34,6 +45,10 @@ log = logging.getLogger(__name__)
 
 INDEX_FILE = "paragraphs.usearch"
 MAP_FILE = "paragraphs.sqlite3"
+CHECKSUMS_FILE = "paragraphs.crc32"
+# Checksums of the latest index files kept: a reader may checksum a file, then read the checksums after the writer
+# replaced that file (more than once, for a slow reader: it then reads the new file).
+KEPT_CHECKSUMS = 4
 # Below this many vectors an exact scan is both faster than the graph and free of its misses.
 EXACT_BELOW = 50_000
 # Graph search breadth: usearch's default (64) missed gold paragraphs at 1M that 128 finds (bench/semantic_speed.py).
@@ -45,6 +60,11 @@ PASSAGE_RECIPE = "headline. paragraph"
 # cores, where a whole step (100 articles) took 20-50 s that a stopping bot waited for. Chunks of 64 embedded
 # about 15% slower than whole steps (more padding per batch); 128 as fast.
 EMBED_CHUNK = 128
+# Dead vectors kept beside the live ones at most (a share of them): past it a commit compacts the index, adding
+# every live vector into a new one (about as long as storing them the first time: 3,300-4,000 a second). So the
+# compactions cost at most about 1/DEAD_SHARE times what the removals would have, while a search passes over at
+# most this share of dead vectors.
+DEAD_SHARE = 0.25
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS paragraphs (
@@ -85,15 +105,39 @@ class VectorStore:
         directory = self.directory
         directory.mkdir(parents=True, exist_ok=True)
         self._place = _identity(directory)
-        self._db = sqlite3.connect(directory / MAP_FILE, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self._in_transaction = False
+        self._next_key = 0
+        # Vectors in the index whose keys the map no longer knows (see the module's doc).
+        self._dead = 0
+        # The key map's file as found damaged (None: it is not): this process then keeps an empty map in memory,
+        # answering with words alone, until the writer (`repair`) has made the map anew.
+        self._damaged_map: tuple[int, int, int] | None = None
+        try:
+            self._start(directory / MAP_FILE)
+        except sqlite3.DatabaseError as exc:
+            self._damaged_map = _file_identity(directory / MAP_FILE)
+            log.warning(
+                "vector key map %s is unreadable (%s); answering without the vectors until they are made again",
+                directory / MAP_FILE,
+                exc,
+            )
+            self._start(Path(":memory:"))
+
+    def _start(self, map_file: Path) -> None:
+        self._db = sqlite3.connect(map_file, check_same_thread=False, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+            self._read_map()
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
+
+    def _read_map(self) -> None:
         recipe = self._db.execute("SELECT value FROM meta WHERE key = 'recipe'").fetchone()
         # Vectors made by another recipe (the other encoder) mean nothing to this one: it reads none of them, and
         # only as their writer (`repair`) makes them again, as another process may be answering with them.
         self._made_by = recipe[0] if recipe is not None and recipe[0] != self.recipe else None
-        self._in_transaction = False
-        self._next_key = 0
         self._loaded = self.cursor
         self._load()
 
@@ -108,31 +152,40 @@ class VectorStore:
 
     def _reset(self) -> None:
         self._index = self._new_index()
+        self._dead = 0
         self._db.executescript("DELETE FROM paragraphs; DELETE FROM articles; DELETE FROM meta;")
 
     def _file(self) -> tuple[int, int, int] | None:
         """Which index file is in place: each commit renames a new one into place."""
-        try:
-            found = (self.directory / INDEX_FILE).stat()
-        except FileNotFoundError:
-            return None
-        return found.st_ino, found.st_mtime_ns, found.st_size
+        return _file_identity(self.directory / INDEX_FILE)
 
     def _load(self) -> None:
-        """Read the committed index file, dropping keys the map does not know (written before a crash)."""
+        """Read the committed index file; the keys the map does not know are dead (removed since it was read, or
+        written before a crash)."""
         path = self.directory / INDEX_FILE
-        self._read = self._file()
         self._index = self._new_index()
-        try:
-            if self._read is not None and self._made_by is None:
-                self._index.load(str(path))
-        except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
-            log.warning("vector index %s is unreadable (%s)", path, exc)
+        for _ in range(KEPT_CHECKSUMS):
+            self._read = self._file()
+            if self._read is None or self._made_by is not None:
+                break
+            problem = _unsafe(path)
+            if problem is None:
+                try:
+                    self._index.load(str(path))
+                except Exception as exc:  # usearch raises bare RuntimeErrors for unreadable files
+                    problem = f"is unreadable ({exc})"
+            if self._file() == self._read:  # else the writer replaced it meanwhile: read the new one
+                if problem is not None:
+                    log.warning(
+                        "vector index %s %s; answering without it until the vectors are made again", path, problem
+                    )
+                break
             self._index = self._new_index()
-        stored = np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
-        orphans = np.setdiff1d(stored, self._mapped())
-        if len(orphans):
-            self._index.remove(orphans)
+        self._dead = len(np.setdiff1d(self._stored(), self._mapped()))
+
+    def _stored(self) -> npt.NDArray[np.uint64]:
+        """The keys the index holds, dead or alive."""
+        return np.asarray(self._index.keys, dtype=np.uint64) if len(self._index) else np.zeros(0, np.uint64)
 
     def _mapped(self) -> npt.NDArray[np.uint64]:
         """The keys the map gives paragraphs."""
@@ -141,6 +194,10 @@ class VectorStore:
     def refresh(self) -> None:
         """Take in what the process writing these vectors committed since they were loaded (a reader's view)."""
         with self._lock:
+            if self._damaged_map is not None:
+                if _file_identity(self.directory / MAP_FILE) != self._damaged_map:  # made anew by the writer
+                    self.reopen()
+                return
             # The cursor before the file: the file is replaced before the map commits, so it holds at least this.
             cursor = self.cursor
             if self._in_transaction or (cursor == self._loaded and self._file() == self._read):
@@ -154,11 +211,18 @@ class VectorStore:
         reader may load the file just before the writer replaces it and read the map just after its commit, which
         looks the same: resetting the map they share there threw away every vector the writer had made."""
         with self._lock:
+            if self._damaged_map is not None:
+                self._db.close()
+                for name in (MAP_FILE, f"{MAP_FILE}-wal", f"{MAP_FILE}-shm", INDEX_FILE):
+                    (self.directory / name).unlink(missing_ok=True)
+                self._open()
+                log.warning("vector key map in %s made anew; the vectors will be made again", self.directory)
+                return
             if self._made_by is not None:
                 log.warning("vectors in %s were made by %r; they will be made again", self.directory, self._made_by)
                 self._made_by = None
                 (self.directory / INDEX_FILE).unlink(missing_ok=True)
-            elif len(np.setdiff1d(self._mapped(), np.asarray(self._index.keys, dtype=np.uint64))):
+            elif len(np.setdiff1d(self._mapped(), self._stored())):
                 log.warning("vector index in %s lost vectors its map knows; it will be rebuilt", self.directory)
             else:
                 return
@@ -192,8 +256,9 @@ class VectorStore:
             self._in_transaction = False
 
     def count(self) -> int:
+        """Paragraphs that have a vector (the dead vectors not counted)."""
         with self._lock:
-            return len(self._index)
+            return len(self._index) - self._dead
 
     def article_ids(self) -> set[str]:
         """The articles that have vectors (applied, committed or not)."""
@@ -204,15 +269,17 @@ class VectorStore:
         if not self._in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
-            # New keys go on from the map as it is: another process may have written since this one opened.
+            # New keys go on from the map as it is (another process may have written since this one opened) and
+            # past the dead vectors' (usearch refuses a key it holds).
             (top,) = self._db.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM paragraphs").fetchone()
-            self._next_key = max(self._next_key, int(top))
+            stored = self._stored()
+            self._next_key = max(self._next_key, int(top), int(stored.max()) + 1 if len(stored) else 0)
 
     def _remove(self, article_ids: Iterable[str]) -> None:
         for article_id in article_ids:
             keys = [r[0] for r in self._db.execute("SELECT key FROM paragraphs WHERE article_id = ?", (article_id,))]
             if keys:
-                self._index.remove(np.array(keys, dtype=np.uint64))
+                self._dead += int(np.count_nonzero(self._index.contains(np.array(keys, dtype=np.uint64))))
             self._db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
 
@@ -270,7 +337,11 @@ class VectorStore:
 
     def commit(self, cursor: int) -> None:
         """Make everything applied durable, then record `cursor` (the index file first, the map after it)."""
+        with self._undone_on_failure():
+            compacted = self._compacted()
         with self._lock, self._undone_on_failure():
+            if compacted is not None and compacted[0] is self._index and compacted[1] == len(self._index):
+                self._index, self._dead = compacted[2], 0
             path = self.directory / INDEX_FILE
             if len(self._index):
                 aside = path.with_suffix(".tmp")
@@ -278,14 +349,13 @@ class VectorStore:
                     self._index.save(str(aside))
                     with open(aside, "rb") as written:
                         os.fsync(written.fileno())
+                    _add_checksum(self.directory, _crc32(aside))
                 except BaseException:
                     aside.unlink(missing_ok=True)  # a part of a file, taking what space the disk had left
                     raise
                 os.replace(aside, path)
             else:
-                # No file is an empty index: usearch corrupts memory loading one whose vectors were all removed
-                # (every article of the store removed).
-                path.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)  # no file is an empty index
             self._read = self._file()
             self._begin()
             self._db.executemany(
@@ -296,6 +366,22 @@ class VectorStore:
             self._in_transaction = False
             self._loaded = cursor
 
+    def _compacted(self) -> tuple[Index, int, Index] | None:
+        """The index made anew from its live vectors alone once the dead ones pass DEAD_SHARE (see the module's
+        doc), with the index and size it was made from. Made outside the lock: it takes about as long as storing
+        them did, while questions are answered from the index as it is."""
+        with self._lock:
+            if self._dead <= DEAD_SHARE * self.count():
+                return None
+            source, size = self._index, len(self._index)
+            keys = self._mapped()
+            keys = keys[np.asarray(source.contains(keys), dtype=bool)] if len(keys) else keys
+            vectors = np.asarray(source.get(keys)) if len(keys) else None
+        index = self._new_index()
+        if vectors is not None:
+            index.add(keys, vectors)
+        return source, size, index
+
     @contextmanager
     def _undone_on_failure(self) -> Iterator[None]:
         """A write that fails (a full disk) leaves the vectors as last committed, and is an index error: the bot
@@ -303,9 +389,10 @@ class VectorStore:
         try:
             yield
         except (OSError, RuntimeError, sqlite3.Error) as exc:  # usearch raises bare RuntimeErrors
-            needed = self._index.serialized_length
-            self._rollback()
-            self._load()
+            with self._lock:
+                needed = self._index.serialized_length
+                self._rollback()
+                self._load()
             reason = str(exc)
             with suppress(OSError):  # the directory removed under this process
                 if shutil.disk_usage(self.directory).free < needed:
@@ -337,16 +424,23 @@ class VectorStore:
         """The `k` paragraphs nearest to a unit `vector`: (article id, position, cosine), best first."""
         with self._lock:
             size = len(self._index)
-            if size == 0 or k <= 0:
+            wanted = min(k, size - self._dead)
+            if wanted <= 0:
                 return []
-            matches = self._index.search(vector, min(k, size), exact=size < EXACT_BELOW)
-            keys = [int(key) for key in matches.keys]
-            found = self._keys(keys)
+            # Dead vectors among the nearest are passed over: ask for more until `wanted` live ones are found.
+            asked = min(size, wanted + min(self._dead, wanted))
+            while True:
+                matches = self._index.search(vector, asked, exact=size < EXACT_BELOW)
+                keys = [int(key) for key in matches.keys]
+                found = self._keys(keys)
+                if len(found) >= wanted or asked == size:
+                    break
+                asked = min(size, asked * 4)
         return [
             (*found[key], 1.0 - float(distance))
             for key, distance in zip(keys, matches.distances, strict=True)
             if key in found
-        ]
+        ][:k]
 
     def vectors(self, paragraphs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Vectors]:
         """Stored vectors of some paragraphs (those not embedded yet are absent)."""
@@ -392,6 +486,63 @@ class VectorStore:
         with self._lock:
             self._rollback()
             self._db.close()
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file is at `path` now (None: none): its inode, modification time and size."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+def _crc32(path: Path) -> str:
+    crc = 0
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return f"{crc:08x}"
+
+
+def _checksums(directory: Path) -> list[str] | None:
+    """The checksums of the latest index files committed, oldest first (None: no file of them)."""
+    try:
+        return (directory / CHECKSUMS_FILE).read_text(encoding="ascii", errors="replace").split()
+    except FileNotFoundError:
+        return None
+
+
+def _add_checksum(directory: Path, crc: str) -> None:
+    """Add the checksum of the index file about to be put in place (written aside and renamed: whole or not)."""
+    kept = [*(_checksums(directory) or [])[-(KEPT_CHECKSUMS - 1) :], crc]
+    aside = directory / f"{CHECKSUMS_FILE}.{os.getpid()}.tmp"  # readers add one for a file they tried
+    with open(aside, "w", encoding="ascii") as file:
+        file.write("\n".join(kept) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(aside, directory / CHECKSUMS_FILE)
+
+
+# The key usearch gives a removed vector's slot, as saved (see the module's doc).
+REMOVED_KEY = b"\xff" * 8
+
+
+def _unsafe(path: Path) -> str | None:
+    """Why the index file at `path` must not be loaded, or None. A file with no checksums beside it was written by
+    an older newsbot, perhaps after removals (see the module's doc): it is loaded only if it holds no removed
+    slot's key (an unlucky run of bytes in a whole file makes its vectors again: no harm but time)."""
+    known = _checksums(path.parent)
+    if known is not None:
+        return None if _crc32(path) in known else "does not match its checksum (damaged)"
+    crc, tail = 0, b""
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            if REMOVED_KEY in tail + chunk:
+                return "was saved by an older newsbot after removals, which usearch cannot load"
+            crc, tail = zlib.crc32(chunk, crc), chunk[-(len(REMOVED_KEY) - 1) :]
+    _add_checksum(path.parent, f"{crc:08x}")  # checked once for all
+    return None
 
 
 def _identity(directory: Path) -> tuple[int, int] | None:

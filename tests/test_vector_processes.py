@@ -1,0 +1,110 @@
+"""The paragraph vectors on disk between real newsbot processes: whatever was removed before, or damaged, the
+next command answers."""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.processes import newsbot
+
+STORIES = 17
+SHIPPED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
+
+
+def run(settings: Settings, *args: str) -> tuple[int, str, str]:
+    process = newsbot(settings, *args)
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out, err
+
+
+def write_stories(folder: Path) -> list[Path]:
+    """Small articles, each about a town of its own (three paragraphs: seventeen make about fifty vectors)."""
+    folder.mkdir()
+    files = []
+    for n in range(1, STORIES + 1):
+        path = folder / f"story{n}.txt"
+        path.write_text(
+            f"Town of Place{n} opens a library\n\nCategory: Local\nPublished 1-02-2020, 09:00\n"
+            f"The town of Place{n} opened a new library with {n} thousand books on Monday, the mayor said.\n\n"
+            f"Residents of Place{n} queued for hours to borrow novels and atlases from the shelves.\n\n"
+            f"The building cost {n} million crowns and was paid for by a regional grant.\n",
+            encoding="utf-8",
+        )
+        files.append(path)
+    return files
+
+
+@pytest.mark.parametrize("removed", [1, STORIES // 2, STORIES - 1, STORIES])
+def test_commands_after_removing_articles_answer(settings: Settings, tmp_path: Path, removed: int) -> None:
+    """usearch saved the vectors of an index it had removed vectors from into a file that corrupted memory when
+    loaded: after removing half of 17 small articles, every later command died (exit 134 or 139)."""
+    files = write_stories(tmp_path / "stories")
+    code, _, err = run(settings, "ingest", str(tmp_path / "stories"))
+    assert code == 0, err
+    code, _, err = run(settings, "remove", *map(str, files[:removed]))
+    assert code == 0, err
+    kept = STORIES - removed
+    question, expected = (
+        (f"Which town opened a library with {STORIES} thousand books?", f"Place{STORIES}")
+        if kept
+        else (SHIPPED_QUESTION, "Dempsey")
+    )
+    for _ in range(2):  # the first loads the file the removal saved, the second the one it saved in turn
+        code, out, err = run(settings, "ask", question)
+        assert code == 0 and expected in out.split("\n\n")[0], (code, out, err)
+    code, out, err = run(settings, "stats")
+    assert code == 0 and f"{kept * 3 + 11} paragraph vectors" in out, (code, out, err)
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def garble(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 256] = bytes(range(256))
+    path.write_bytes(bytes(data))
+
+
+def garble_header(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[:4096] = b"\x5a" * 4096
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("damage", "name", "said"),
+    [
+        (truncate, "paragraphs.usearch", "does not match its checksum (damaged)"),
+        (garble, "paragraphs.usearch", "does not match its checksum (damaged)"),
+        (garble_header, "paragraphs.sqlite3", "is unreadable"),
+    ],
+)
+def test_damaged_vectors_are_said_answered_around_and_made_again_by_the_writer(
+    settings: Settings, tmp_path: Path, damage: Callable[[Path], None], name: str, said: str
+) -> None:
+    """usearch may crash on a damaged file rather than raise (so may the next command); a garbled key map made
+    every command fail. The damage is said in one line, the answers go by words, and the writer remakes them."""
+    write_stories(tmp_path / "stories")
+    code, _, err = run(settings, "ingest", str(tmp_path / "stories"))
+    assert code == 0, err
+    vectors = settings.vectors_dir
+    damage(vectors / name)
+    question = f"Which town opened a library with {STORIES} thousand books?"
+    with open(vectors / "writer.lock", "w") as lock:  # another process writes the vectors: this one reads them
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        code, out, err = run(settings, "-v", "ask", question)
+        assert code == 0 and f"Place{STORIES}" in out.split("\n\n")[0], (code, out, err)
+        assert f"{vectors / name} {said}" in err and "answering without" in err, err
+        assert "made for the whole store" not in err
+    code, out, err = run(settings, "-v", "ask", question)  # now the writer: it makes them again
+    assert code == 0 and f"Place{STORIES}" in out.split("\n\n")[0], (code, out, err)
+    assert "paragraph vectors made for the whole store" in err, err
+    code, out, err = run(settings, "-v", "stats")
+    assert code == 0 and f"{STORIES * 3 + 11} paragraph vectors" in out and "WARNING" not in err, (code, out, err)

@@ -8,12 +8,14 @@ as a running bot does.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.index.follower import BUILD_CLAIM
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
 from tests.test_library import garble
@@ -111,6 +114,7 @@ READER = textwrap.dedent(
     """
     import json, sys
     from bot.config import Settings
+from bot.index.follower import BUILD_CLAIM
     from bot.errors import IndexCorruptError
     from bot.library import Library
     from bot.render.answers import answer_json
@@ -207,3 +211,60 @@ def test_a_long_lived_process_finds_its_index_damaged_itself_and_builds_it_again
     finally:
         err = reader.finish()
     assert_said_once(err, generation, why)
+
+
+HOLD_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from bot.index.tantivy_engine import TantivyEngine
+    engine = TantivyEngine(Path(sys.argv[1]), 1.0)
+    assert engine.try_write()
+    print("holding", flush=True)
+    sys.stdin.readline()
+    engine.close()
+    """
+)
+
+
+def test_an_index_damaged_while_another_process_holds_its_writer_is_built_aside(small: Settings) -> None:
+    """An ingest holding the damaged index's writer is not fought for it: the new index is built aside, in a
+    generation of its own, and answers."""
+    before, _ = asked(small)
+    generation = _generation(small)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITER, str(generation)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        _garble("idx")(generation)
+        after, err = asked(small)
+        assert after == before
+        assert_said_once(err, generation, r"its file \w+\.idx fails its checksum")
+    finally:
+        _, err = holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0, err
+
+
+def test_an_index_damaged_while_another_process_builds_one_is_said_before_waiting_for_it(small: Settings) -> None:
+    """Another process holding the build claim: the ask says the damage at once, in one line, then waits for that
+    build instead of starting one beside it (here the claim is let go without a build, so it builds it itself)."""
+    before, _ = asked(small)
+    generation = _generation(small)
+    _meta_removed(generation)
+    with (small.index_dir / BUILD_CLAIM).open("w") as claim:
+        fcntl.flock(claim, fcntl.LOCK_EX)
+        process = newsbot(small, "ask", "--json", QUESTION, env=ENV)
+        assert process.stderr is not None
+        said = process.stderr.readline()
+        time.sleep(1)
+        assert process.poll() is None, "the ask did not wait for the build under way"
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert _passages(json.loads(out)) == before
+    assert_said_once(said + err, generation, r"its meta\.json is missing")

@@ -95,16 +95,36 @@ def assert_said_once(err: str, generation: Path, why: str) -> None:
     assert "panicked" not in err and "Traceback" not in err and "PanicException" not in err, err
 
 
+def damaged_then_asked(settings: Settings, damage: str, before: list[tuple[str, int, str]]) -> Path:
+    """Damage the index in use; the next `ask` answers `before`'s passages, saying the damage once. Returns the
+    generation damaged."""
+    generation = _generation(settings)
+    spoil, why = DAMAGES[damage]
+    spoil(generation)
+    after, err = asked(settings)
+    assert after == before
+    assert_said_once(err, generation, why)
+    return generation
+
+
+def python(script: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`script` run by another Python process, talking through its standard streams."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_an_index_damaged_between_two_asks_is_said_and_built_again(small: Settings, damage: str) -> None:
     before, _ = asked(small)
     assert before
-    generation = _generation(small)
-    spoil, why = DAMAGES[damage]
-    spoil(generation)
-    after, err = asked(small)
-    assert after == before
-    assert_said_once(err, generation, why)
+    generation = damaged_then_asked(small, damage, before)
     assert _generation(small) != generation
     again, err = asked(small)
     assert again == before and err == ""
@@ -114,7 +134,6 @@ READER = textwrap.dedent(
     """
     import json, sys
     from bot.config import Settings
-from bot.index.follower import BUILD_CLAIM
     from bot.errors import IndexCorruptError
     from bot.library import Library
     from bot.render.answers import answer_json
@@ -141,15 +160,7 @@ class Reader:
     store first."""
 
     def __init__(self, settings: Settings) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", READER, QUESTION],
-            cwd=ROOT,
-            env=process_env(settings, **ENV),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.process = python(READER, QUESTION, env=process_env(settings, **ENV))
         self.first = self._answer()
 
     def _answer(self) -> dict[str, list[dict[str, object]]]:
@@ -180,12 +191,7 @@ def test_an_index_damaged_under_a_long_lived_process_is_built_again_by_the_next_
     reader = Reader(small)
     try:
         assert _passages(reader.first) == before
-        generation = _generation(small)
-        spoil, why = DAMAGES[damage]
-        spoil(generation)
-        after, err = asked(small)
-        assert after == before
-        assert_said_once(err, generation, why)
+        damaged_then_asked(small, damage, before)
         assert _passages(reader.ask(follow=True)) == before
     finally:
         err = reader.finish()
@@ -231,21 +237,10 @@ def test_an_index_damaged_while_another_process_holds_its_writer_is_built_aside(
     """An ingest holding the damaged index's writer is not fought for it: the new index is built aside, in a
     generation of its own, and answers."""
     before, _ = asked(small)
-    generation = _generation(small)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_WRITER, str(generation)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    holder = python(HOLD_WRITER, str(_generation(small)))
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
-        _garble("idx")(generation)
-        after, err = asked(small)
-        assert after == before
-        assert_said_once(err, generation, r"its file \w+\.idx fails its checksum")
+        damaged_then_asked(small, "postings garbled", before)
     finally:
         _, err = holder.communicate("\n", timeout=60)
     assert holder.returncode == 0, err

@@ -651,7 +651,6 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         except IndexCorruptError:
             # Found damaged as it was read (a file garbled under it): a running bot's next look at the store builds
             # it again; a one-off question takes that look now (which logs why), and is asked again.
-            print("newsbot: the index is damaged; building it again from the store", file=sys.stderr)
             library.follow()
             question, answer = asked()
     except QuestionError as exc:

@@ -1082,10 +1082,13 @@ def test_vectors_stopped_say_how_many_were_kept(capsys: pytest.CaptureFixture[st
 
 
 def test_ask_on_an_index_garbled_since_builds_it_again_and_answers(
-    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A segment file garbled in place (its size whole) is found only by a search: a bot's next look at the store
-    builds the index again, and a one-off `ask`, which has no next look, builds it at once and answers, exit 0."""
+    """A segment file garbled in place (its size whole) fails its checksum as the next `ask` opens the index: it
+    says so in one line, builds the index again from the store and answers, exit 0."""
     monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
     assert main(["ask", "Dempsey Moscow"]) == 0
     index = isolated / "data" / "index"
@@ -1096,5 +1099,10 @@ def test_ask_on_an_index_garbled_since_builds_it_again_and_answers(
     assert main(["ask", "Dempsey Moscow"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
-    assert "the index is damaged; building it again from the store" in captured.err
+    [said] = [r.getMessage() for r in caplog.records if "damaged" in r.getMessage()]
+    assert re.fullmatch(
+        rf"the index in {re.escape(str(index / generation))} is damaged \(its file \w+\.term fails its checksum\);"
+        " building it again from the store",
+        said,
+    ), said
     assert (index / "CURRENT").read_text().strip() != generation

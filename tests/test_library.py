@@ -301,7 +301,8 @@ def test_a_build_claim_held_longer_than_the_wait_is_built_past(
     process waiting for good; after NEWSBOT_INDEX_BUILD_WAIT_MINUTES a waiter builds the index itself, saying so."""
     settings = replace(settings, semantic="off", index_build_wait_minutes=0.02)
     Library.open(settings).close()
-    (settings.index_dir / current_generation(settings) / "meta.json").write_text("{ not json")
+    generation = current_generation(settings)
+    (settings.index_dir / generation / "meta.json").write_text("{ not json")
     caplog.set_level(logging.INFO, logger="bot.index.follower")
     with (settings.index_dir / BUILD_CLAIM).open("w") as hung:
         fcntl.flock(hung, fcntl.LOCK_EX)
@@ -313,10 +314,11 @@ def test_a_build_claim_held_longer_than_the_wait_is_built_past(
         assert waited >= 1.2
         said = [record.getMessage() for record in caplog.records]
         assert [m for m in said if "another process" in m or "building" in m] == [
+            f"the index in {settings.index_dir / generation} is damaged (its meta.json is garbled); building it again"
+            " from the store",
             f"waiting for another process's build of the index in {settings.index_dir}...",
             f"another process has held the build of the index in {settings.index_dir} for 0.02 minutes;"
             " building it here",
-            f"building a new index in {settings.index_dir} from the store",
         ], said
     finally:
         library.close()

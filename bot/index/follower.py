@@ -120,14 +120,11 @@ class Follower:
             return ""
 
     def _open(self, name: str) -> Engine | None:
-        """The engine of generation `name`, if it opens, knows its cursor and was made from this store."""
+        """The engine of generation `name`, if it knows its cursor and was made from this store; raises
+        IndexCorruptError if it does not open (damaged)."""
         if self.root is None or not name:
             return None
-        try:
-            engine = self._make(self.root / name)
-        except IndexCorruptError as exc:
-            log.warning("the index %s is unreadable (%s)", name, exc)
-            return None
+        engine = self._make(self.root / name)
         if engine.cursor == NO_CURSOR:
             engine.close()
             log.warning("the index %s has no cursor", name)
@@ -138,22 +135,38 @@ class Follower:
         self._generation = name
         return engine
 
-    def _usable(self, unusable: str = "") -> Engine:
-        """The index CURRENT names if it serves this store (and is not `unusable`, one found damaged), else a new
-        one: built here, or, while another process holds the build claim, the one it swaps in (built here after
-        all if it ends without one, or holds the claim longer than `build_wait`)."""
+    def _usable(self, unusable: str = "", damaged: str = "") -> Engine:
+        """The index CURRENT names if it serves this store (and is not `unusable`, the one in use, found `damaged`
+        or made from another store), else a new one: built here, or, while another process holds the build claim,
+        the one it swaps in (built here after all if it ends without one, or holds the claim longer than
+        `build_wait`). A damaged index is said in one line, before any wait for another process's build."""
         name = self._named()
-        if name != unusable and (engine := self._open(name)) is not None:
-            return engine
+        if name != unusable:
+            try:
+                if (engine := self._open(name)) is not None:
+                    return engine
+            except IndexCorruptError as exc:
+                damaged = str(exc)
+        if damaged:
+            log.warning("%s; building it again from the store", damaged)
         if self.root is None:
             return self.rebuild()
         with self._build_claim():
             now = self._named()
-            if now not in (name, unusable) and (engine := self._open(now)) is not None:
+            if now not in (name, unusable) and (engine := self._opened(now)) is not None:
                 log.info("took index %s, which another process built (%d paragraphs)", now, engine.count())
                 return engine
-            log.info("building a new index in %s from the store", self.root)
+            if not damaged:
+                log.info("building a new index in %s from the store", self.root)
             return self.rebuild()
+
+    def _opened(self, name: str) -> Engine | None:
+        """`_open`, with a generation that does not open said and passed over (another process's, swapped in)."""
+        try:
+            return self._open(name)
+        except IndexCorruptError as exc:
+            log.warning("%s", exc)
+            return None
 
     @contextmanager
     def _build_claim(self) -> Iterator[None]:
@@ -258,7 +271,8 @@ class Follower:
             self._take(self._usable())
 
     def refresh(self) -> None:
-        """See what other processes did: a rebuild swapped in, and commits to the index in use."""
+        """See what other processes did: a rebuild swapped in, and commits to the index in use (IndexCorruptError
+        if either is damaged)."""
         with self._lock:
             if (name := self._named()) not in ("", self._generation) and (engine := self._open(name)) is not None:
                 self._take(engine)
@@ -294,8 +308,7 @@ class Follower:
             try:
                 self.refresh()
             except IndexCorruptError as exc:
-                log.warning("%s", exc)
-                self._take(self._usable(unusable=self._generation))  # which holds every change
+                self._take(self._usable(self._generation, str(exc)))  # which holds every change
                 return 0
             engine = self.engine
             head = self.store.head() if until is None else until

@@ -14,18 +14,29 @@ reload and search and, finding one cut, is damaged for good (IndexCorruptError: 
 from the store) instead of reading it. A file cut while a search, a reload or a merge of this process's writer
 reads it still kills the process: only not mapping the files would avoid that. A file whose bytes are garbled
 (its size whole) makes tantivy panic when a search decodes them: the engine is damaged for good alike.
+
+tantivy checks a file's footer when it opens it, not the checksum the footer holds, and on bytes it cannot decode
+panics (printing a Rust backtrace to stderr, and at open raising out of our reach). So before tantivy opens or
+reloads an index the engine checks what the last commit names (meta.json): each file there, whole by its checksum.
+meta.json missing beside segment files or a cursor is damage too: tantivy would start an empty index over them. A
+file is checked once per (inode, size, modification time), by whichever process sees it first: the stamps of the
+files found whole are kept beside the index (`checked`), so a command opening a current index reads no file whole.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
 import re
+import struct
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, NoReturn
 
 import tantivy
 
@@ -46,6 +57,15 @@ WRITER_HEAP_BYTES = 256_000_000
 PAIR_BOOST = 0.35
 PAIR_SEPARATOR = "|"  # never part of a term (bot/analysis.py)
 CURSOR_FILE = "cursor"
+META_FILE = "meta.json"
+# Beside the cursor: each committed file found whole, with its (inode, size, modification time) then.
+CHECKED_FILE = "checked"
+# The files of one committed segment (tantivy's SegmentComponent), and its deletes, `<id>.<opstamp>.del`.
+SEGMENT_COMPONENTS = ("idx", "pos", "term", "store", "fast", "fieldnorm")
+# tantivy's file footer: a JSON text holding the body's CRC-32, its length (u32) and this magic number (u32).
+FOOTER_MAGIC = 1337
+FOOTER_MAX_BYTES = 50_000
+CHECK_CHUNK_BYTES = 1 << 20
 # tantivy's segment files (named by segment id), which it maps; its other files are replaced whole, never mapped.
 SEGMENT_FILE = re.compile(r"^[0-9a-f]{32}\.")
 
@@ -69,12 +89,18 @@ class TantivyEngine:
         builder.add_text_field("category", tokenizer_name="raw", index_option="basic")
         builder.add_date_field("published", fast=True)
         self.schema = builder.build()
+        self._checked = self._read_checked()
+        self._check_files()
         try:
             self._index = tantivy.Index(self.schema, path=str(directory), reuse=True)
         except ValueError as exc:
             if "schema does not match" in str(exc):
                 raise IndexCorruptError(f"the index in {directory} was made by another version of newsbot") from exc
             raise IndexCorruptError(f"cannot open the index in {directory}: {exc}") from exc
+        except BaseException as exc:  # a panic on a file checked whole (garbled since)
+            if not _damage(exc):
+                raise
+            raise IndexCorruptError(self._damage_of(exc)) from None
         # tantivy's own reader reloads in a thread of its own each time meta.json changes (another process
         # commits), reading every segment file's end, past which a file cut short crashes the process. This one
         # reloads in `refresh` and after its commits, once it has checked the files' sizes.
@@ -172,16 +198,95 @@ class TantivyEngine:
         self._cursor = self._read_cursor()
 
     def _reload(self) -> None:
-        """See the last commit, unless a segment file was cut short since the last reload (reading it would crash)."""
+        """See the last commit, unless a segment file was cut short since the last reload (reading it would crash)
+        or a file the commit names is missing or not whole."""
         self._check_sizes()
+        self._check_files()
         try:
             self._index.reload()
         except ValueError as exc:  # its files were removed or damaged under this process
             raise IndexCorruptError(f"cannot read the index in {self.directory}: {exc}") from exc
+        except BaseException as exc:
+            if not _damage(exc):
+                raise
+            self._damaged = self._damage_of(exc)
+            raise IndexCorruptError(self._damaged) from None
         self._sizes = self._segment_sizes()
 
-    def _segment_sizes(self) -> list[tuple[str, int, int]]:
-        """The (path, inode, size) of each segment file in the directory now (some may still be being written)."""
+    def _check_files(self) -> None:
+        """Raise IndexCorruptError, now and from then on, if a file the last commit names is missing or fails its
+        checksum, or meta.json is missing beside what a commit leaves (tantivy would start an empty index there).
+        A commit of another process's between reading meta.json and a file (its merge removing the file) is read
+        again."""
+        meta = missing = ""
+        while True:
+            try:
+                now = (self.directory / META_FILE).read_text()
+            except FileNotFoundError:
+                if self._committed_before():
+                    self._fail(f"its {META_FILE} is missing")
+                return
+            except (OSError, UnicodeDecodeError) as exc:
+                self._fail(f"its {META_FILE} cannot be read: {_reason(exc)}")
+            if now == meta:
+                self._fail(f"its file {missing} is missing")
+            meta = now
+            try:
+                names = _committed_files(json.loads(meta))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                self._fail(f"its {META_FILE} is garbled")
+            if not (missing := self._check_whole(names)):
+                return
+
+    def _check_whole(self, names: Iterable[str]) -> str:
+        """Check the files `names` whole (each not checked before as it is now); returns the name of one missing."""
+        stamps: dict[str, tuple[int, int, int]] = {}
+        for name in names:
+            try:
+                status = os.stat(self.directory / name)
+            except FileNotFoundError:
+                return name
+            stamps[name] = (status.st_ino, status.st_size, status.st_mtime_ns)
+            if self._checked.get(name) != stamps[name] and not _whole(self.directory / name):
+                self._fail(f"its file {name} fails its checksum")
+        if stamps != self._checked:
+            self._checked = stamps
+            self._write_checked()
+        return ""
+
+    def _committed_before(self) -> bool:
+        """Whether a commit left anything here: segment files, or a cursor (or the directory is gone)."""
+        try:
+            return (self.directory / CURSOR_FILE).exists() or any(map(SEGMENT_FILE.match, os.listdir(self.directory)))
+        except FileNotFoundError:  # removed under this process
+            return True
+
+    def _fail(self, why: str) -> NoReturn:
+        self._damaged = f"the index in {self.directory} is damaged ({why})"
+        raise IndexCorruptError(self._damaged)
+
+    def _damage_of(self, error: BaseException) -> str:
+        return f"the index in {self.directory} is damaged ({str(error).splitlines()[0]})"
+
+    def _read_checked(self) -> dict[str, tuple[int, int, int]]:
+        try:
+            return {
+                name: (a, b, c) for name, (a, b, c) in json.loads((self.directory / CHECKED_FILE).read_text()).items()
+            }
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
+
+    def _write_checked(self) -> None:
+        try:
+            temporary = self.directory / f"{CHECKED_FILE}.{os.getpid()}"
+            temporary.write_text(json.dumps(self._checked))
+            os.replace(temporary, self.directory / CHECKED_FILE)
+        except OSError as exc:  # a read-only or full disk: the next process checks the files again
+            log.debug("could not record the files checked in %s: %s", self.directory, exc)
+
+    def _segment_sizes(self) -> list[tuple[str, int, int, int]]:
+        """The (path, inode, size, modification time) of each segment file in the directory now (some may still be
+        being written)."""
         sizes = []
         with os.scandir(self.directory) as entries:
             for entry in entries:
@@ -190,26 +295,33 @@ class TantivyEngine:
                         status = entry.stat()
                     except FileNotFoundError:  # merged away meanwhile
                         continue
-                    sizes.append((entry.path, status.st_ino, status.st_size))
+                    sizes.append((entry.path, status.st_ino, status.st_size, status.st_mtime_ns))
         return sizes
 
     def _check_sizes(self) -> None:
-        """Raise IndexCorruptError, now and from then on, if a segment file was cut short since the last reload.
+        """Raise IndexCorruptError, now and from then on, if a segment file was cut short since the last reload, or a
+        committed one written over in place (tantivy never does) and no longer whole.
 
         A stat a file: for the BBC corpus's 36, 0.1 to 0.3 ms a search on a busy two-core machine (a search took
         0.6 to 0.8 ms there), 1 to 2% of the CPU a question costs the bot. Checking less often left a window in
         which a search crashed."""
         if not self._damaged:
-            for path, inode, size in self._sizes:
+            for i, (path, inode, size, written) in enumerate(self._sizes):
                 try:
                     status = os.stat(path)
                 except FileNotFoundError:  # merged away: its mapping stays whole
                     continue
-                if status.st_ino == inode and status.st_size < size:
+                if status.st_ino != inode:
+                    continue
+                if status.st_size < size:
                     self._damaged = (
                         f"the index file {path} was cut short under this process ({status.st_size:,} of {size:,} bytes)"
                     )
                     break
+                if status.st_mtime_ns != written and (name := os.path.basename(path)) in self._checked:
+                    if not _whole(Path(path)):
+                        self._fail(f"its file {name} fails its checksum")
+                    self._sizes[i] = (path, inode, status.st_size, status.st_mtime_ns)  # only touched
         if self._damaged:
             raise IndexCorruptError(self._damaged)
 
@@ -229,7 +341,7 @@ class TantivyEngine:
         except BaseException as exc:
             if not _damage(exc):
                 raise
-            self._damaged = f"the index in {self.directory} is damaged ({str(exc).splitlines()[0]})"
+            self._damaged = self._damage_of(exc)
             raise IndexCorruptError(self._damaged) from None
 
     def count(self) -> int:
@@ -340,6 +452,47 @@ def _reason(error: Exception) -> str:
         # What tantivy says when its writing thread failed, without why (it guesses "io::Error most likely").
         return "its writer failed on an input/output error (a full disk, most likely)"
     return error.strerror if isinstance(error, OSError) and error.strerror else str(error).splitlines()[0]
+
+
+def _committed_files(meta: dict[str, Any]) -> list[str]:
+    """The files of the segments tantivy's meta.json names."""
+    names = []
+    for segment in meta["segments"]:
+        stem = segment["segment_id"].replace("-", "")
+        names += [f"{stem}.{component}" for component in SEGMENT_COMPONENTS]
+        if segment.get("deletes"):
+            names.append(f"{stem}.{segment['deletes']['opstamp']}.del")
+    return names
+
+
+def _whole(path: Path) -> bool:
+    """Whether tantivy's file at `path` holds its footer and the CRC-32 there matches its body (a file gone
+    meanwhile counts as whole: the commit that named it is gone too, and the next reload reads the one after)."""
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            if size < 8:
+                return False
+            file.seek(size - 8)
+            length, magic = struct.unpack("<II", file.read(8))
+            if magic != FOOTER_MAGIC or length > min(FOOTER_MAX_BYTES, size - 8):
+                return False
+            body = size - 8 - length
+            file.seek(body)
+            expected = json.loads(file.read(length))["crc"]
+            file.seek(0)
+            crc = 0
+            while body > 0:
+                chunk = file.read(min(CHECK_CHUNK_BYTES, body))
+                if not chunk:
+                    return False
+                crc = zlib.crc32(chunk, crc)
+                body -= len(chunk)
+    except FileNotFoundError:
+        return True
+    except (ValueError, KeyError, TypeError):
+        return False
+    return bool(crc == expected)
 
 
 def _idf_of(searcher: tantivy.Searcher, terms: Sequence[str]) -> Idf:

@@ -1,0 +1,265 @@
+"""A damaged tantivy index, with real processes: found as it is opened or reloaded, said in one line, and built
+again from the store, which is the one truth; never a Rust panic, a traceback or an answer from half an index.
+
+Each damage is done the way it happens (a file garbled in place by a copy or a disk, cut short by a full disk or
+a tool, removed by hand) between two `newsbot ask` runs, and under a long-lived process holding the index open
+as a running bot does.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.index.follower import BUILD_CLAIM
+from tests.paths import DATA, ROOT
+from tests.processes import newsbot, process_env
+from tests.test_library import garble
+
+QUESTION = "Who became the youngest chess champion?"
+ENV = {"NEWSBOT_SEMANTIC": "off"}
+
+
+def _generation(settings: Settings) -> Path:
+    return settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+
+
+def _garble(suffix: str) -> Callable[[Path], None]:
+    def damage(generation: Path) -> None:
+        for path in generation.glob(f"*.{suffix}"):
+            garble(path)
+
+    return damage
+
+
+def _cut(generation: Path) -> None:
+    """Each document store cut to half its size, as a full disk or a tool leaves a file."""
+    for path in generation.glob("*.store"):
+        os.truncate(path, path.stat().st_size // 2)
+
+
+def _meta_removed(generation: Path) -> None:
+    (generation / "meta.json").unlink()
+
+
+def _terms_removed(generation: Path) -> None:
+    for path in generation.glob("*.term"):
+        path.unlink()
+
+
+# tantivy panicked opening an index whose fast fields were garbled (every command a traceback) and searching one
+# whose postings were; with meta.json gone it began an empty index over the segments, and answered nothing.
+DAMAGES = {
+    "postings garbled": (_garble("idx"), r"its file \w+\.idx fails its checksum"),
+    "fast fields garbled": (_garble("fast"), r"its file \w+\.fast fails its checksum"),
+    "document store cut short": (_cut, r"its file \w+\.store fails its checksum"),
+    "meta.json removed": (_meta_removed, r"its meta\.json is missing"),
+    "term dictionary removed": (_terms_removed, r"its file \w+\.term is missing"),
+}
+
+
+@pytest.fixture
+def small(settings: Settings) -> Settings:
+    return replace(settings, corpus_dir=DATA / "bot_corpus", semantic="off")
+
+
+def asked(settings: Settings) -> tuple[list[tuple[str, int, str]], str]:
+    """`newsbot ask --json QUESTION`'s passages (article, position, text) and its stderr; it must exit 0."""
+    process = newsbot(settings, "ask", "--json", QUESTION, env=ENV)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    return _passages(json.loads(out)), err
+
+
+def _passages(answer: dict[str, list[dict[str, object]]]) -> list[tuple[str, int, str]]:
+    return [(str(p["id"]), int(str(p["position"])), str(p["text"])) for p in answer["passages"]]
+
+
+def assert_said_once(err: str, generation: Path, why: str) -> None:
+    """`err` says the damage in one line naming the generation, and no panic or traceback reaches the reader."""
+    said = [line for line in err.splitlines() if "damaged" in line]
+    pattern = rf"the index in {re.escape(str(generation))} is damaged \({why}\); building it again from the store"
+    assert len(said) == 1 and re.search(pattern, said[0]), err
+    assert "panicked" not in err and "Traceback" not in err and "PanicException" not in err, err
+
+
+def damaged_then_asked(settings: Settings, damage: str, before: list[tuple[str, int, str]]) -> Path:
+    """Damage the index in use; the next `ask` answers `before`'s passages, saying the damage once. Returns the
+    generation damaged."""
+    generation = _generation(settings)
+    spoil, why = DAMAGES[damage]
+    spoil(generation)
+    after, err = asked(settings)
+    assert after == before
+    assert_said_once(err, generation, why)
+    return generation
+
+
+def python(script: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`script` run by another Python process, talking through its standard streams."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_an_index_damaged_between_two_asks_is_said_and_built_again(small: Settings, damage: str) -> None:
+    before, _ = asked(small)
+    assert before
+    generation = damaged_then_asked(small, damage, before)
+    assert _generation(small) != generation
+    again, err = asked(small)
+    assert again == before and err == ""
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys
+    from bot.config import Settings
+    from bot.errors import IndexCorruptError
+    from bot.library import Library
+    from bot.render.answers import answer_json
+    library = Library.open(Settings.from_env())
+
+    def ask():
+        try:
+            return answer_json(library.ask(library.request(sys.argv[1])))
+        except IndexCorruptError as exc:
+            return {"refused": str(exc)}
+
+    print(json.dumps(ask()), flush=True)
+    for command in sys.stdin:
+        if command.strip() == "follow":
+            library.follow()
+        print(json.dumps(ask()), flush=True)
+    library.close()
+    """
+)
+
+
+class Reader:
+    """A long-lived process holding the library open, as a running bot does: it asks when told, or follows the
+    store first."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.process = python(READER, QUESTION, env=process_env(settings, **ENV))
+        self.first = self._answer()
+
+    def _answer(self) -> dict[str, list[dict[str, object]]]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line, self.finish()
+        return dict(json.loads(line))
+
+    def ask(self, follow: bool = False) -> dict[str, list[dict[str, object]]]:
+        assert self.process.stdin is not None
+        self.process.stdin.write("follow\n" if follow else "ask\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def finish(self) -> str:
+        _, err = self.process.communicate(timeout=120)
+        assert self.process.returncode == 0, err
+        return err
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_an_index_damaged_under_a_long_lived_process_is_built_again_by_the_next_ask(
+    small: Settings, damage: str
+) -> None:
+    """Damaged while a bot holds it open: the next `ask` says it and builds the index again; the bot, on its next
+    look at the store, takes the index built, and answers the same passages as before."""
+    before, _ = asked(small)
+    reader = Reader(small)
+    try:
+        assert _passages(reader.first) == before
+        damaged_then_asked(small, damage, before)
+        assert _passages(reader.ask(follow=True)) == before
+    finally:
+        err = reader.finish()
+    assert "panicked" not in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("damage", ["postings garbled", "fast fields garbled", "meta.json removed"])
+def test_a_long_lived_process_finds_its_index_damaged_itself_and_builds_it_again(small: Settings, damage: str) -> None:
+    """Damaged under a bot with no other process about: a question before its next look at the store is refused
+    (the bot's "try again in a moment") where tantivy panicked decoding a garbled file, and the look builds the
+    index again, saying why in one line; its answers are the same as before."""
+    reader = Reader(small)
+    try:
+        before = _passages(reader.first)
+        assert before
+        generation = _generation(small)
+        spoil, why = DAMAGES[damage]
+        spoil(generation)
+        answer = reader.ask()
+        assert "refused" in answer or _passages(answer) == before, answer
+        assert _passages(reader.ask(follow=True)) == before
+        assert _generation(small) != generation
+    finally:
+        err = reader.finish()
+    assert_said_once(err, generation, why)
+
+
+HOLD_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from bot.index.tantivy_engine import TantivyEngine
+    engine = TantivyEngine(Path(sys.argv[1]), 1.0)
+    assert engine.try_write()
+    print("holding", flush=True)
+    sys.stdin.readline()
+    engine.close()
+    """
+)
+
+
+def test_an_index_damaged_while_another_process_holds_its_writer_is_built_aside(small: Settings) -> None:
+    """An ingest holding the damaged index's writer is not fought for it: the new index is built aside, in a
+    generation of its own, and answers."""
+    before, _ = asked(small)
+    holder = python(HOLD_WRITER, str(_generation(small)))
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        damaged_then_asked(small, "postings garbled", before)
+    finally:
+        _, err = holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0, err
+
+
+def test_an_index_damaged_while_another_process_builds_one_is_said_before_waiting_for_it(small: Settings) -> None:
+    """Another process holding the build claim: the ask says the damage at once, in one line, then waits for that
+    build instead of starting one beside it (here the claim is let go without a build, so it builds it itself)."""
+    before, _ = asked(small)
+    generation = _generation(small)
+    _meta_removed(generation)
+    with (small.index_dir / BUILD_CLAIM).open("w") as claim:
+        fcntl.flock(claim, fcntl.LOCK_EX)
+        process = newsbot(small, "ask", "--json", QUESTION, env=ENV)
+        assert process.stderr is not None
+        said = process.stderr.readline()
+        time.sleep(1)
+        assert process.poll() is None, "the ask did not wait for the build under way"
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert _passages(json.loads(out)) == before
+    assert_said_once(said + err, generation, r"its meta\.json is missing")

@@ -311,6 +311,18 @@ def test_a_plain_article_keeps_a_first_line_that_looks_like_a_header(tmp_path: P
     assert article.paragraphs == ("Update: the morning ferry now leaves at seven.", "More to follow.")
 
 
+@pytest.mark.parametrize("header", ["URL", "Link", "Source"])
+def test_a_text_articles_link_is_read_as_a_records_is(tmp_path: Path, header: str) -> None:
+    """Without its scheme, as typed, and without its tracking parameters, as the story's link is stored."""
+    path = tmp_path / "wind.txt"
+    path.write_text(
+        f"Wind Farm Approved\n\n{header}: bbc.co.uk/news/wind?utm_source=share\nPublished 1-12-2026, 10:15\n"
+        "Construction starts next spring.\n",
+        encoding="utf-8",
+    )
+    assert only_article(path).url == "https://bbc.co.uk/news/wind"
+
+
 def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)

@@ -12,7 +12,7 @@ from itertools import chain, pairwise
 
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date, readable_date
-from bot.ingest.urls import is_web_url
+from bot.ingest.urls import web_link
 from bot.models import Article
 
 _HEADER = re.compile(r"^(Author|Comments|Category|URL|Link|Source)\s*:\s*(.*)$", re.IGNORECASE)
@@ -562,7 +562,7 @@ def parse_text_article(
     if not paragraphs:
         raise ArticleError("no body text after the Published line" if date_line else "no body text")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
-    url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
+    url = next(filter(None, (web_link(headers.get(k, "")) for k in ("url", "link", "source"))), None)
     article = Article(
         title=title,
         paragraphs=paragraphs,

@@ -301,6 +301,28 @@ def test_a_plain_article_whose_text_follows_its_headline_without_a_blank_line_is
     assert [i for i in items if isinstance(i, Skipped)] == []
 
 
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("Title: Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("HEADLINE:Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("# Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("## Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("#MeToo Marchers Reach the Harbour", "#MeToo Marchers Reach the Harbour"),
+    ],
+)
+def test_a_headline_written_as_a_header_or_a_heading_is_the_headline_alone(
+    tmp_path: Path, first: str, title: str
+) -> None:
+    """As people write one in a text file: "Title: " or Markdown's "# " was kept in the headline."""
+    path = tmp_path / "lights.txt"
+    path.write_text(f"{first}\n\nThe lights were switched on a week early.\n")
+    assert only_article(path).title == title
+    dated = tmp_path / "dated.txt"
+    dated.write_text(f"{first}\nCategory: News\nPublished 1-12-2026, 10:15\nThe lights were switched on early.\n")
+    assert only_article(dated).title == title
+
+
 def test_a_plain_article_whose_first_line_is_a_sentence_says_its_headline_is_missing(tmp_path: Path) -> None:
     path = tmp_path / "lights.txt"
     path.write_text("The harbour's lights were switched on early, after a vote.\nThe display runs until January.\n")

@@ -52,6 +52,9 @@ _NO_DATE_LINE = "no 'Published D-MM-YYYY, HH:MM' line after the headline"
 _HEADLINE_CHARS = 150
 _SENTENCE_END = re.compile(r"[.,;:][\"'\u2019\u201d)\]]*$")
 _SHOWN_CHARS = 60
+# A headline written as a header ("Title: ...", "Headline: ...") or as a Markdown heading ("# ...", pasted into a
+# text file) is the headline itself; "#MeToo ..." is a headline as it is.
+_HEADLINE_MARK = re.compile(r"^(?:(?:Title|Headline)\s*:|#{1,6}(?=\s))\s*(?=\S)", re.IGNORECASE)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
 # Longest first: UTF-32's little-endian mark begins with UTF-16's.
 _MARKED = (
@@ -526,7 +529,7 @@ def parse_text_article(
     if index == len(lines):
         raise ArticleError("empty file")
     title_at = index
-    title = lines[index].strip()
+    title = _HEADLINE_MARK.sub("", lines[index].strip(), count=1)
     headers: dict[str, str] = {}
     byline: re.Match[str] | None = None
     byline_at = title_at

@@ -27,7 +27,7 @@ from bot.models import Answer, Article, StoredArticle, url_id
 from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
 from bot.semantic import Semantic, open_semantic
 from bot.semantic.follower import BATCHES, VectorFollower
-from bot.store import SameStory, Store, StoreStats, WriteResult
+from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,8 @@ class Library:
         these articles in.
         """
         report = report or IngestReport()
-        seen: set[str] = set()
+        # Where each article of this ingest came from, and its headline, by id.
+        seen: dict[str, tuple[str | None, str]] = {}
         # The article each origin (file, record id, link) gave in this ingest.
         origins: dict[str, str] = {}
         last_seq = 0
@@ -262,12 +263,17 @@ class Library:
                         # replaces what it gave, as reading the file again would. Unwritten if in this batch;
                         # written in an earlier one, the store replaces it by its origin.
                         report.duplicates += 1
-                        seen.discard(earlier)
+                        seen.pop(earlier, None)
                         fresh.pop(earlier, None)
                     elif article.id in seen:
-                        report.duplicates += 1  # the same story again in this ingest: the first one stays
+                        # Its link again in this ingest: the first one stays, and another story there is told.
+                        origin, title = seen[article.id]
+                        if origin is not None and another_story(article, origin, title):
+                            report.problems.append(_taken_link(TakenLink(article, origin, title)))
+                        else:
+                            report.duplicates += 1
                         continue
-                    seen.add(article.id)
+                    seen[article.id] = (article.origin, article.title)
                     fresh[article.id] = article
                     if article.origin:
                         origins[article.origin] = article.id
@@ -308,6 +314,7 @@ class Library:
         report.removed += len(result.replaced)
         report.duplicates += len(result.same)
         report.problems += [_same_story(same) for same in result.same]
+        report.problems += [_taken_link(taken) for taken in result.taken]
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
@@ -423,6 +430,16 @@ def _same_story(same: SameStory) -> Skipped:
         f"same story as \u201c{kept.title}\u201d, already stored from {kept.url or kept.origin or kept.id}; not"
         " stored again",
         duplicate=True,
+    )
+
+
+def _taken_link(taken: TakenLink) -> Skipped:
+    article = taken.article
+    return Skipped(
+        article.origin or article.title,
+        f"its link {article.url} is already that of \u201c{taken.title}\u201d, from {taken.origin}: not stored, as a"
+        " link is one story's (give this one its own link, or none; to store it in that one's place, first newsbot"
+        f" remove {article.url})",
     )
 
 

@@ -130,7 +130,7 @@ def test_a_file_too_short_to_tell_by_its_accents_is_read_as_windows_1252(tmp_pat
     line.write_bytes("Þú átt það".encode("cp1252"))
     # One line is read too: it is no article, for want of a story, not for its encoding.
     assert [str(i) for i in read_file(line)] == [
-        f"skipped {line}: no 'Published D-MM-YYYY, HH:MM' line after the headline"
+        f"skipped {line}: no body text after its headline, \u201c\u00de\u00fa \u00e1tt \u00fea\u00f0\u201d"
     ]
     greek = tmp_path / "greek.txt"
     greek.write_bytes("\u0397 γέφυρα κλείνει\n\n\u039f δήμος ενέκρινε την επισκευή της γέφυρας.\n".encode("cp1253"))
@@ -270,15 +270,68 @@ def test_articles_pasted_into_one_file_are_each_read() -> None:
 
 def test_only_a_headline_and_body_text_file_is_read_undated(tmp_path: Path) -> None:
     """A `.txt` of a headline, a blank line and the body (no header lines) is a plain article with no date; the
-    same text in a file with no suffix (README, LICENCE) or with its headline run into the body is not, nor is a
-    file with no suffix that has header lines but lost its date line."""
+    same text in a file with no suffix (README, LICENCE) is not, nor is a file with no suffix that has header lines
+    but lost its date line."""
     plain = (DATA / "article_forms" / "plain.txt").read_bytes()
     (tmp_path / "README").write_bytes(plain)
-    (tmp_path / "glued.txt").write_bytes(plain.replace(b"\n\n", b"\n", 1))
     (tmp_path / "NOTES").write_bytes((DATA / "no_date_line" / "category_only.txt").read_bytes())
-    for name in ("README", "glued.txt", "NOTES"):
+    for name in ("README", "NOTES"):
         [item] = list(read_file(tmp_path / name))
         assert isinstance(item, Skipped) and "no 'Published" in item.reason, name
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "author"),
+    [
+        ("Harbour Lights Switched On Early\n", "Harbour Lights Switched On Early", None),
+        ("Who pays for the harbour lights?\n", "Who pays for the harbour lights?", None),
+        ("Harbour Lights Switched On Early\nBy Sam Lee\n", "Harbour Lights Switched On Early", "Sam Lee"),
+    ],
+)
+def test_a_plain_article_whose_text_follows_its_headline_without_a_blank_line_is_read(
+    tmp_path: Path, text: str, title: str, author: str | None
+) -> None:
+    """As people type one: it was skipped for a missing date line that a plain article need not have."""
+    path = tmp_path / "lights.txt"
+    path.write_text(f"{text}The lights were switched on a week early.\n\nThe display runs until January.\n")
+    items = list(read_file(path))
+    assert [(a.title, a.author, a.paragraphs, a.published) for a in items if isinstance(a, Article)] == [
+        (title, author, ("The lights were switched on a week early.", "The display runs until January."), None)
+    ]
+    assert [i for i in items if isinstance(i, Skipped)] == []
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("Title: Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("HEADLINE:Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("# Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("## Harbour Lights Switched On", "Harbour Lights Switched On"),
+        ("#MeToo Marchers Reach the Harbour", "#MeToo Marchers Reach the Harbour"),
+    ],
+)
+def test_a_headline_written_as_a_header_or_a_heading_is_the_headline_alone(
+    tmp_path: Path, first: str, title: str
+) -> None:
+    """As people write one in a text file: "Title: " or Markdown's "# " was kept in the headline."""
+    path = tmp_path / "lights.txt"
+    path.write_text(f"{first}\n\nThe lights were switched on a week early.\n")
+    assert only_article(path).title == title
+    dated = tmp_path / "dated.txt"
+    dated.write_text(f"{first}\nCategory: News\nPublished 1-12-2026, 10:15\nThe lights were switched on early.\n")
+    assert only_article(dated).title == title
+
+
+def test_a_plain_article_whose_first_line_is_a_sentence_says_its_headline_is_missing(tmp_path: Path) -> None:
+    path = tmp_path / "lights.txt"
+    path.write_text("The harbour's lights were switched on early, after a vote.\nThe display runs until January.\n")
+    [item] = list(read_file(path))
+    assert item == Skipped(
+        str(path),
+        "no headline: its first line reads as the story's text (\u201cThe harbour's lights were switched on early,"
+        " after a vote.\u201d); put the headline on the first line, the text after it",
+    )
 
 
 @pytest.mark.parametrize("name", sorted(NO_DATE_LINE))
@@ -309,6 +362,18 @@ def test_a_plain_article_keeps_a_first_line_that_looks_like_a_header(tmp_path: P
     article = only_article(path)
     assert article.published is None
     assert article.paragraphs == ("Update: the morning ferry now leaves at seven.", "More to follow.")
+
+
+@pytest.mark.parametrize("header", ["URL", "Link", "Source"])
+def test_a_text_articles_link_is_read_as_a_records_is(tmp_path: Path, header: str) -> None:
+    """Without its scheme, as typed, and without its tracking parameters, as the story's link is stored."""
+    path = tmp_path / "wind.txt"
+    path.write_text(
+        f"Wind Farm Approved\n\n{header}: bbc.co.uk/news/wind?utm_source=share\nPublished 1-12-2026, 10:15\n"
+        "Construction starts next spring.\n",
+        encoding="utf-8",
+    )
+    assert only_article(path).url == "https://bbc.co.uk/news/wind"
 
 
 def test_directory_is_read_recursively_and_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:

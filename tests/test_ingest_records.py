@@ -478,11 +478,33 @@ def test_a_record_corrected_later_in_the_same_file_replaces_the_first(library: L
         ("Environment Agency", None),
         ("www.News.example.org/wind?utm_source=x", "https://www.news.example.org/wind"),
         ("www.example", None),
+        # Written without its scheme, as spreadsheets show links: the host, then a path.
+        ("bbc.co.uk/news/uk-12345", "https://bbc.co.uk/news/uk-12345"),
+        ("news.example.org/wind?id=4", "https://news.example.org/wind?id=4"),
+        ("bbc.co.uk", None),
+        ("wind.md", None),
+        ("wind.php?id=4", None),
+        ("Reuters/AP", None),
+        ("see bbc.co.uk/news", None),
     ],
 )
 def test_only_a_web_address_is_a_records_link(url: str, kept: str | None) -> None:
     record = {"title": "Wind Farm Wins Approval", "body": "Construction starts next spring.", "url": url}
     assert article_from_record(record, {}, "bulk.jsonl#1")[0].url == kept
+
+
+def test_a_csv_rows_link_without_its_scheme_is_read_as_https(tmp_path: Path) -> None:
+    """A spreadsheet's links as it shows them: each is a link a reader can click."""
+    sheet = tmp_path / "links.csv"
+    sheet.write_text(
+        "title,body,link\nFerry Strike Ends,The strike ended.,www.bbc.co.uk/news/ferry\n"
+        "Council Budget Passed,The budget passed.,bbc.co.uk/news/council\n",
+        encoding="utf-8",
+    )
+    assert [a.url for a in read_file(sheet) if isinstance(a, Article)] == [
+        "https://www.bbc.co.uk/news/ferry",
+        "https://bbc.co.uk/news/council",
+    ]
 
 
 def test_a_ghost_export_gives_its_published_posts_with_their_tags_and_authors() -> None:

@@ -22,7 +22,7 @@ from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
 from bot.ingest.text import decode_errors
-from bot.ingest.urls import canonical_url, is_web_url
+from bot.ingest.urls import web_link
 from bot.models import Article
 
 FIELDS = ("title", "body", "paragraphs", "category", "published", "url", "author", "id")
@@ -67,11 +67,8 @@ _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
 # https://removed.com): no story, though it has a title and a body.
 _REMOVED = "[Removed]"
 _REMOVED_REASON = 'withdrawn by its publisher (NewsAPI marks it "[Removed]")'
-# A spreadsheet's link often lacks its scheme ("www.paper.example/story", as typed or shortened for display): a
-# host starting "www." is a web address, and the web is https.
 # MongoDB's Extended JSON wraps a typed value in an object of one key.
 _EXTENDED_JSON = frozenset({"$date", "$oid", "$numberLong", "$numberInt", "$numberDouble"})
-_SCHEMELESS = re.compile(r"www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
 def _folded(name: str) -> str:
@@ -192,9 +189,7 @@ def article_from_record(
     published_raw = written_date(record, fields)
     published, unread = read_date(published_raw, dates) if published_raw else (None, None)
     url = first("url", _line)
-    if _SCHEMELESS.fullmatch(url):
-        url = f"https://{url}"
-    elif site and _is_path(url):
+    if site and _is_path(url):
         url = site.rstrip("/") + url
     article = Article(
         title=title,
@@ -203,7 +198,7 @@ def article_from_record(
         category=first("category", lambda value: next(iter(_names(value)), "")),
         published=published,
         # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
-        url=canonical_url(url) if is_web_url(url) else None,
+        url=web_link(url),
         author=first("author", lambda value: ", ".join(_names(value))) or None,
         origin=origin,
         source_id=first("id", _line) or None,

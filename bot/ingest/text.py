@@ -12,7 +12,7 @@ from itertools import chain, pairwise
 
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date, readable_date
-from bot.ingest.urls import is_web_url
+from bot.ingest.urls import web_link
 from bot.models import Article
 
 _HEADER = re.compile(r"^(Author|Comments|Category|URL|Link|Source)\s*:\s*(.*)$", re.IGNORECASE)
@@ -47,6 +47,14 @@ _GLUED_HEADERS = re.compile(
     re.IGNORECASE,
 )
 _NO_DATE_LINE = "no 'Published D-MM-YYYY, HH:MM' line after the headline"
+# A plain article's first line is its headline with its text on the next line, no blank line between, when it reads
+# as one: short, and not ending as a sentence or a clause does (closing quotes aside), as a story's first line would.
+_HEADLINE_CHARS = 150
+_SENTENCE_END = re.compile(r"[.,;:][\"'\u2019\u201d)\]]*$")
+_SHOWN_CHARS = 60
+# A headline written as a header ("Title: ...", "Headline: ...") or as a Markdown heading ("# ...", pasted into a
+# text file) is the headline itself; "#MeToo ..." is a headline as it is.
+_HEADLINE_MARK = re.compile(r"^(?:(?:Title|Headline)\s*:|#{1,6}(?=\s))\s*(?=\S)", re.IGNORECASE)
 _FOOTER = re.compile(r"^(Comments|Category)\s*:", re.IGNORECASE)
 # Longest first: UTF-32's little-endian mark begins with UTF-16's.
 _MARKED = (
@@ -511,7 +519,8 @@ def parse_text_article(
 
     With `plain` (a `.txt` file), an article without a date line is read undated: one with header lines ("Category:",
     "Source: ...") with a note saying so, and one with no header lines at all, only a headline, a blank line and the
-    body (as newsrooms' and datasets' plain text exports are), without one. Otherwise (a file named without a
+    body (as newsrooms' and datasets' plain text exports are), or the body on the next line when the headline
+    reads as one (`_reads_as_headline`), without one. Otherwise (a file named without a
     suffix, a README) the date line is what shows the text is an article."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     index = 0
@@ -520,7 +529,7 @@ def parse_text_article(
     if index == len(lines):
         raise ArticleError("empty file")
     title_at = index
-    title = lines[index].strip()
+    title = _HEADLINE_MARK.sub("", lines[index].strip(), count=1)
     headers: dict[str, str] = {}
     byline: re.Match[str] | None = None
     byline_at = title_at
@@ -546,8 +555,13 @@ def parse_text_article(
     headline_alone = title_at + 1 < len(lines) and not lines[title_at + 1].strip()
     date_line = bool(published or note)
     if not date_line:
-        if not plain or not (headers or headline_alone):
+        if not plain:
             raise ArticleError(_NO_DATE_LINE)
+        if not (headers or headline_alone or _reads_as_headline(title)):
+            raise ArticleError(
+                f"no headline: its first line reads as the story's text ({_shown(title)}); put the headline on the"
+                " first line, the text after it"
+            )
         if headers:
             # Its body starts after its header lines, as a dated one's does; undated, as a record without a date is.
             note = f"{_NO_DATE_LINE}; the article is kept undated"
@@ -560,9 +574,10 @@ def parse_text_article(
         body_lines.pop()
     paragraphs = split_paragraphs("\n".join(body_lines))
     if not paragraphs:
-        raise ArticleError("no body text after the Published line" if date_line else "no body text")
+        after = "the Published line" if date_line else f"its headline, {_shown(title)}"
+        raise ArticleError(f"no body text after {after}")
     # "Source: Environment Agency" credits a source; only an address is the story's link.
-    url = next((v for v in (headers.get(k) for k in ("url", "link", "source")) if v and is_web_url(v)), None)
+    url = next(filter(None, (web_link(headers.get(k, "")) for k in ("url", "link", "source"))), None)
     article = Article(
         title=title,
         paragraphs=paragraphs,
@@ -573,6 +588,17 @@ def parse_text_article(
         origin=origin,
     )
     return article, note
+
+
+def _shown(line: str) -> str:
+    """A line quoted in a message, its start if long."""
+    start = line if len(line) <= _SHOWN_CHARS else line[:_SHOWN_CHARS].rstrip() + "\u2026"
+    return f"\u201c{start}\u201d"
+
+
+def _reads_as_headline(line: str) -> bool:
+    """Whether a plain article's first line, with its text on the next line, is its headline (`_SENTENCE_END`)."""
+    return len(line) <= _HEADLINE_CHARS and not _SENTENCE_END.search(line)
 
 
 def _date_line(line: str, dates: FileDates | None) -> tuple[datetime, str | None] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that say how a reader arrived, not what they read (campaign and ad-click identifiers).
@@ -15,6 +16,13 @@ TRACKING_PARAMETERS = frozenset(
     }
 )  # fmt: skip
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A link written without its scheme, as people type them and spreadsheets show them ("www.paper.example/story",
+# "bbc.co.uk/news/x"): a host of two labels or more, the last of letters (a top-level domain), then a path, or a
+# host starting "www." alone. A bare "story.md", "Reuters/AP", a page's file on its site ("story.php?id=4", its last
+# label a file's suffix) or a network share's "//server/news" is none.
+_FILE_SUFFIX = r"(?:html?|php|aspx?|jsp|cgi|txt|md|pdf|json|xml)\b"
+_HOST = rf"(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?!{_FILE_SUFFIX})[^\W\d_]{{2,63}}(?::\d{{1,5}})?"
+_SCHEMELESS = re.compile(rf"(?:www\.{_HOST}(?:[/?#]\S*)?|{_HOST}[/?#]\S*)", re.IGNORECASE)
 
 
 def is_web_url(url: str) -> bool:
@@ -24,6 +32,16 @@ def is_web_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+
+
+def web_link(text: str) -> str | None:
+    """The link a reader can follow that `text` writes, canonical (`canonical_url`): an http or https address, or
+    one written without its scheme (`_SCHEMELESS`), read as https, as browsers' address bars do; None for anything
+    else ("n/a", a path on a site, a file's name)."""
+    text = text.strip()
+    if _SCHEMELESS.fullmatch(text):
+        text = f"https://{text}"
+    return canonical_url(text) if is_web_url(text) else None
 
 
 def joined(base: str, href: str) -> str:

@@ -29,7 +29,7 @@ from bot.store import (
     subscriptions,
     workers,
 )
-from bot.store.articles import ADDED, SameStory, WriteResult
+from bot.store.articles import ADDED, SameStory, TakenLink, WriteResult, another_story
 from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.cursors import ALERTS_CURSOR
@@ -59,8 +59,10 @@ __all__ = [
     "Store",
     "StoreStats",
     "Subscriber",
+    "TakenLink",
     "Worker",
     "WriteResult",
+    "another_story",
     "answering",
 ]
 

@@ -44,6 +44,32 @@ class SameStory:
     kept: StoredArticle
 
 
+@dataclass(frozen=True)
+class TakenLink:
+    """An article not written because its link is another story's, stored from another file (`another_story`):
+    the article, and where and under which headline the story holding the link came from."""
+
+    article: Article
+    origin: str
+    title: str
+
+
+def another_story(article: Article, origin: str | None, title: str) -> bool:
+    """Whether `article` is another story than the one from `origin` under `title` at the same link, as a newsroom
+    means a link: one story's. So it is when both came from files (or records), two of them, under headlines of
+    other words: a URL line copied with the rest of another story's file. The same file again is an edit, as is
+    the same headline from another file (a copy moved, a correction); a page or feed entry is its link's own
+    version of the story, whatever its headline."""
+    return (
+        article.origin is not None
+        and origin is not None
+        and article.origin != origin
+        and not article.origin.startswith(WEB_ORIGINS)
+        and not origin.startswith(WEB_ORIGINS)
+        and headline_key(article.title) != headline_key(title)
+    )
+
+
 @dataclass
 class WriteResult:
     """What one batch did to the store, by article id."""
@@ -55,6 +81,8 @@ class WriteResult:
     replaced: list[str] = field(default_factory=list)
     # New links whose story is stored already (or came earlier in the batch): not written.
     same: list[SameStory] = field(default_factory=list)
+    # Articles at a link another file's story holds: not written.
+    taken: list[TakenLink] = field(default_factory=list)
     # The added and updated articles as stored (each category in the store's spelling), for indexing from memory.
     written: dict[str, Article] = field(default_factory=dict)
     # The newest change-log entry this batch wrote (0 if it changed nothing).
@@ -94,7 +122,9 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
 
     A new link whose story is stored already, or came earlier in the batch, under another link (a republished
     wire story, an AMP copy: `bot.store.stories`) is not written: `result.same` says which story it repeats. Every
-    article write holds the change-log lock, so two processes writing two copies at once store the first.
+    article write holds the change-log lock, so two processes writing two copies at once store the first. An
+    article from one file at a link another file's story holds (`another_story`) is not written either:
+    `result.taken` says whose link it is.
     """
     result = WriteResult()
     unique: dict[str, Article] = {}
@@ -109,30 +139,47 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         i: a if spelled[a.category] == a.category else replace(a, category=spelled[a.category])
         for i, a in unique.items()
     }
-    ids = list(unique)
     known: dict[str, str] = {}
-    for chunk in _chunks(ids):
-        rows = connection.execute(select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(chunk)))
-        known.update((row.id, row.content_hash) for row in rows)
-    origins = list({a.origin for a in unique.values() if a.origin})
+    holders: dict[str, tuple[str | None, str]] = {}
+    for chunk in _chunks(list(unique)):
+        rows = connection.execute(
+            select(articles.c.id, articles.c.content_hash, articles.c.origin, articles.c.title).where(
+                articles.c.id.in_(chunk)
+            )
+        )
+        for row in rows:
+            known[row.id], holders[row.id] = row.content_hash, (row.origin, row.title)
+    # Another story at a stored link is not written, nor is its file's earlier story taken away; unless the file
+    # the link's story came from gives another one in this batch (its link changed): the link is free then.
+    giving = {a.origin: i for i, a in unique.items() if a.origin}
+    for i, (origin, title) in holders.items():
+        if origin is not None and giving.get(origin, i) == i and another_story(unique[i], origin, title):
+            taken = unique.pop(i)
+            giving.pop(taken.origin or "", None)
+            result.taken.append(TakenLink(taken, origin, title))
     stale: dict[str, str] = {}
+    # An origin's earlier story whose link another file's story takes in this batch: updated, not removed.
+    moved: set[str] = set()
     # When each replaced origin's story first arrived, and whether as a back catalogue: its new version keeps both,
     # so a story whose link changed (a feed entry edited) is not new again to digests, which hold what arrived in
     # their window.
     arrived: dict[str, tuple[datetime, bool]] = {}
-    for chunk in _chunks(origins):
+    for chunk in _chunks(list(giving)):
         rows = connection.execute(
             select(articles.c.id, articles.c.origin, articles.c.added_at, articles.c.backlog).where(
                 articles.c.origin.in_(chunk)
             )
         )
         for row in rows:
-            if row.id not in unique:
-                stale[row.id] = row.origin
+            if giving[row.origin] != row.id:
+                if row.id in unique:
+                    moved.add(row.id)
+                else:
+                    stale[row.id] = row.origin
                 first = (row.added_at, row.backlog)
                 arrived[row.origin] = min(first, arrived.get(row.origin, first))
     result.replaced = list(stale)
-    edited_origins = set(stale.values())
+    edited_origins = set(arrived)
     for article_id, article in unique.items():
         if article_id not in known:
             result.added.append(article_id)
@@ -142,7 +189,10 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
             result.updated.append(article_id)
     # A new version of a replaced origin's story is that story edited, never a copy of another.
     result.same = _same_stories(
-        connection, [unique[i] for i in result.added if unique[i].origin not in edited_origins], set(stale), now
+        connection,
+        [unique[i] for i in result.added if unique[i].origin not in edited_origins],
+        set(stale) | moved,
+        now,
     )
     copies = {same.copy.id for same in result.same}
     result.added = [i for i in result.added if i not in copies]

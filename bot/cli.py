@@ -37,7 +37,7 @@ from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, count
+from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_label, count, title_of
 from bot.render.stats import render_stats
 from bot.render.welcome import (
     COMMAND_LINE,
@@ -630,6 +630,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
             print(f"newsbot: no article {reference} in the store", file=sys.stderr)
         print(FOLLOWING_TAKES, file=sys.stderr)
         return EXIT_FAILED
+    outside = ""
     if args.since or args.until:
         stats = library.store.stats()
         if stats.undated:
@@ -670,7 +671,37 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if not answer.found and not library.store.stats().articles:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print(EMPTY_LIBRARY, file=sys.stderr)
+    elif (
+        not answer.found
+        and (category or (not outside and (args.since or args.until)))
+        and (elsewhere := _answered_without(library, question, category, args.since, args.until))
+    ):
+        # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
+        # dates past every article's are said why already.
+        print(f"note: {elsewhere}", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
+
+
+def _answered_without(
+    library: Library, question: str, category: str | None, since: datetime | None, until: datetime | None
+) -> str:
+    """The story that answers `question` once the category and dates asked are dropped ("nothing in Business answers
+    that; without the category: Bekele sets sights on world mark (undated · Sport)"); empty when none does."""
+    answer = library.ask(library.request(question, k=1))
+    if not (answer.found and answer.confident):
+        return ""
+    within = [f"in {category_label(category)}"] if category else []
+    if since and until:
+        within.append(f"dated {since:%-d %b %Y} to {until:%-d %b %Y}")
+    elif since or until:
+        within.append(f"dated on or {'after' if since else 'before'} {(since or until):%-d %b %Y}")
+    dropped = [name for name, asked in (("the category", category), ("the dates", since or until)) if asked]
+    article = answer.passages[0].article
+    zoned = zone(library.settings.default_timezone)
+    return (
+        f"nothing {' '.join(within)} answers that; without {spoken_list(dropped, 'and')}:"
+        f" {title_of(article)} ({byline(article, zoned)})"
+    )
 
 
 def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | None) -> str:

@@ -1098,3 +1098,27 @@ def test_ask_on_an_index_garbled_since_builds_it_again_and_answers(
     assert captured.out.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
     assert "the index is damaged; building it again from the store" in captured.err
     assert (index / "CURRENT").read_text().strip() != generation
+
+
+def test_a_question_declined_within_a_category_or_dates_names_the_story_that_answers_without_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ "Nothing in the articles answers that. (The search was limited by category or date.)" left a reader to guess
+    whether the story was there under another category; the decline and its exit code stay, a note names it."""
+    assert main(["ingest", str(NEWCOMER), "--site", "https://www.millbrook-echo.example"]) == 0
+    capsys.readouterr()
+    for as_json in ([], ["--json"]):
+        assert main(["ask", *as_json, "--category", "sport", "How many homes lost power?"]) == 1
+        out, err = capsys.readouterr()
+        assert "Storm Elin" not in out
+        said = "note: nothing in Sport answers that; without the category: Storm Elin cancels ferries to the western"
+        assert err == f"{said} isles (undated)\n", as_json
+    argv = ["ask", "--category", "politics", "--since", "2026-11-28", "How much did Harbour City pay for Varga?"]
+    assert main(argv) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "note: nothing in Politics dated on or after 28 Nov 2026 answers that; without the category and the dates:"
+        " Harbour City sign striker Tomas Varga in club record deal (28 Nov 2026, 09:05 \u00b7 Sport)"
+    )
+    # Nothing answers without them either: no note.
+    assert main(["ask", "--category", "sport", "Who painted the Mona Lisa?"]) == 1
+    assert capsys.readouterr().err == ""

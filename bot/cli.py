@@ -79,6 +79,8 @@ CHAT_KEYS = (
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
+# Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
+REMOVED_IDS_SHOWN = 10
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
 # The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
@@ -479,12 +481,22 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
     outcome = library.remove(args.articles)
     for reference, removed in outcome.items():
         if not removed:
-            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
-        elif removed == [reference]:
-            print(f"removed {reference}")
+            print(f"newsbot: {_not_found(reference)}", file=sys.stderr)
+        elif removed == [reference.lower()]:
+            print(f"removed {removed[0]}")
+        elif len(removed) > REMOVED_IDS_SHOWN:
+            print(f"removed {reference} ({len(removed):,} articles)")
         else:
             print(f"removed {reference} ({'article' if len(removed) == 1 else 'articles'} {', '.join(removed)})")
     return 0 if all(outcome.values()) else EXIT_FAILED
+
+
+def _not_found(reference: str) -> str:
+    """Why `reference` names no article here: a folder or file that is there was not read into this store ("no
+    article folder/ in the store" read as if a folder could be one)."""
+    if is_web_url(reference) or not Path(reference).expanduser().exists():
+        return f"no article {reference} in the store"
+    return f"nothing in the store was read from {reference}"
 
 
 def _note_vectors(library: Library) -> None:
@@ -627,7 +639,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if args.following and (unknown := [r for r, ids in library.ids_of(args.following).items() if not ids]):
         # Asked without the story it follows, "when was that?" could only be misread.
         for reference in unknown:
-            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+            print(f"newsbot: {_not_found(reference)}", file=sys.stderr)
         print(FOLLOWING_TAKES, file=sys.stderr)
         return EXIT_FAILED
     outside = ""

@@ -1122,3 +1122,28 @@ def test_a_question_declined_within_a_category_or_dates_names_the_story_that_ans
     # Nothing answers without them either: no note.
     assert main(["ask", "--category", "sport", "Who painted the Mona Lisa?"]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`remove FOLDER/` said "no article FOLDER/ in the store" of a folder whose every file was read, and an id typed
+    in capitals was not found; a folder or file that is there but was never read is said so, not called an article."""
+    mine, beside = isolated / "mine", isolated / "mine-too"
+    shutil.copytree(NEWCOMER, mine / "newcomer")
+    beside.mkdir()
+    (beside / "ferry.txt").write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    assert main(["ingest", "mine", "mine-too"]) == 0
+    capsys.readouterr()
+    assert main(["remove", "mine/"]) == 0
+    assert capsys.readouterr().out.startswith("removed mine/ (articles ")
+    assert main(["ask", "How many homes lost power?"]) == 1
+    assert main(["ask", "--k", "1", "When does the Gull Island ferry leave?"]) == 0  # the folder beside it stays
+    assert main(["remove", SHIPPED_ID.upper(), "mine"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.endswith(f"removed {SHIPPED_ID}\n")
+    assert captured.err == "newsbot: nothing in the store was read from mine\n"
+    assert main(["remove", "mine-too/ferry.txt", "mine-too/ferry.text"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("removed mine-too/ferry.txt (article ")
+    assert captured.err == "newsbot: no article mine-too/ferry.text in the store\n"

@@ -64,7 +64,8 @@ EXIT_BROKEN_PIPE = 141
 EXIT_CODES = f"""exit codes:
   0    done
   {EXIT_FAILED}    nothing to show or do: no answer, nothing readable to ingest, an article or feed not found
-  {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses)
+  {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses, a --data-dir
+       holding no library for ask, latest, stats or remove)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing; `run` stops
@@ -86,6 +87,8 @@ DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
+# The commands that only find articles already stored: given a --data-dir holding no library, they make none.
+FINDING = ("ask", "latest", "stats", "remove")
 # How a refusal names the command (after "newsbot: "): "latest shows one category at a time".
 LATEST = "latest"
 ASK_CATEGORY = "ask --category"
@@ -285,6 +288,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
             return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
+        if args.data_dir is not None and args.command in FINDING and not _holds_library(settings):
+            # A mistyped --data-dir made a new library there, seeded with the shipped example, and answered from it.
+            print(
+                f"newsbot: no articles in {args.data_dir}: it holds no library; make one there with:"
+                f" newsbot --data-dir {args.data_dir} ingest FILE_OR_URL",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)
@@ -306,6 +317,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and Python must not complain at exit either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+def _holds_library(settings: Settings) -> bool:
+    """Whether the store is there to open: a database server's or a file named, else the data directory's file (a
+    data directory that is a file is refused as such when opened)."""
+    return bool(settings.database_url) or settings.database_path.exists() or settings.data_dir.is_file()
 
 
 def _not_reported(record: logging.LogRecord) -> bool:

@@ -1147,3 +1147,22 @@ def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(
     captured = capsys.readouterr()
     assert captured.out.startswith("removed mine-too/ferry.txt (article ")
     assert captured.err == "newsbot: no article mine-too/ferry.text in the store\n"
+
+
+@pytest.mark.parametrize("command", [["ask", "Dempsey"], ["latest"], ["stats"], ["remove", SHIPPED_ID]])
+def test_a_data_directory_holding_no_library_is_said_so_and_none_is_made_there(
+    command: list[str], capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """A mistyped --data-dir made a new library there, seeded with the shipped example, and answered from it as if
+    it were the reader's; an empty folder did the same. An ingest still makes one, as the default directory does."""
+    (isolated / "empty").mkdir()
+    for given in ("librar", "empty"):
+        assert main(["--data-dir", given, *command]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err == (
+            f"newsbot: no articles in {given}: it holds no library; make one there with:"
+            f" newsbot --data-dir {given} ingest FILE_OR_URL\n"
+        )
+    assert not (isolated / "librar").exists() and not any((isolated / "empty").iterdir())
+    assert main(["--data-dir", "empty", "ingest", str(NEWCOMER / "storm-elin.txt")]) == 0
+    assert main(["--data-dir", "empty", *command]) == 0

@@ -1166,3 +1166,20 @@ def test_a_data_directory_holding_no_library_is_said_so_and_none_is_made_there(
     assert not (isolated / "librar").exists() and not any((isolated / "empty").iterdir())
     assert main(["--data-dir", "empty", "ingest", str(NEWCOMER / "storm-elin.txt")]) == 0
     assert main(["--data-dir", "empty", *command]) == 0
+
+
+def test_chat_says_which_answer_a_number_presses_and_that_more_has_no_more(tmp_path: Path) -> None:
+    """ "more" typed under an answer's last page was sent, and the bot said to tap "More" (there is none); a number
+    typed after /categories pressed a button of the answer far above it, unsaid; a follow-up typed after the full
+    article opened from the answer above it was noted as if other messages had come between."""
+    typed = "harbor\nmore\nmore\n/categories\n2\nWho became the youngest chess champion?\n1\n> when was that?\n"
+    result = chat_in_terminal(tmp_path, typed)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "There are no more passages for that question.\n" in out and "Tap" not in out, out
+    assert out.count("\u21b3") == 1, out
+    pressed = "\u21b3 pressing Back under: 4. Harbor Council Approves New Ferry Line to Gull Island\n"
+    assert pressed in out and out.index(pressed) > out.index("*Categories*"), out
+    assert out.count("*1. Orchard Farmers Report Record Apple Harvest*") == 2, out  # "Back" showed the first page
+    # The follow-up under the full article is the answer's: no note, and no question of common words alone.
+    assert out.count("*1. Chess Prodigy Wins National Title at Twelve*") == 2 and "common words" not in out, out

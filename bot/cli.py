@@ -104,8 +104,9 @@ def _date(raw: str) -> datetime:
     try:
         return parse_date(raw)
     except NewsbotError as exc:
-        # The help names them, the date parser's message does not: "--since tomorrow" was told only of formats.
-        raise argparse.ArgumentTypeError(f"{exc}; {spoken_list(list(RELATIVE_DAYS), 'and')} work too") from exc
+        # The forms the help names, once: "--since 31-31-2026" was told "neither day 31 of month 31 nor day 31 of
+        # month 31 exists", and "--since tomorrow" of some forms, then of the others.
+        raise argparse.ArgumentTypeError(f"{raw!r} is no date; give {DATE_FORMS}") from exc
 
 
 def _until(raw: str) -> datetime:

@@ -1193,3 +1193,17 @@ def test_a_date_that_cannot_be_is_refused_once_naming_the_forms_read(
     err = capsys.readouterr().err
     assert err.endswith(f"newsbot ask: error: argument --since: {typed!r} is no date; give {DATE_FORMS}\n"), err
     assert err.count("2013-03-07") == 1 and "today or yesterday" in DATE_FORMS
+
+
+def test_json_gives_a_story_without_a_category_null_in_ask_and_latest_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    """`ask --json` and `latest --json` gave "" for a story filed under no category, as if it were a name."""
+    assert main(["ingest", str(NEWCOMER / "storm-elin.txt"), str(NEWCOMER / "varga-transfer.txt")]) == 0
+    capsys.readouterr()
+    assert main(["ask", "--json", "--k", "1", "How many homes lost power?"]) == 0
+    asked = json.loads(capsys.readouterr().out)["passages"][0]
+    assert main(["latest", "--json"]) == 0
+    listed = {h["title"]: h for h in json.loads(capsys.readouterr().out)["headlines"]}
+    storm = listed["Storm Elin cancels ferries to the western isles"]
+    assert asked["category"] is None and storm["category"] is None
+    assert {k: v for k, v in asked.items() if k in storm} == storm
+    assert listed["Harbour City sign striker Tomas Varga in club record deal"]["category"] == "Sport"

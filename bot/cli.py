@@ -37,7 +37,7 @@ from bot.library import IngestReport, Library, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, count
+from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_label, count, title_of
 from bot.render.stats import render_stats
 from bot.render.welcome import (
     COMMAND_LINE,
@@ -64,7 +64,8 @@ EXIT_BROKEN_PIPE = 141
 EXIT_CODES = f"""exit codes:
   0    done
   {EXIT_FAILED}    nothing to show or do: no answer, nothing readable to ingest, an article or feed not found
-  {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses)
+  {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses, a --data-dir
+       holding no library for ask, latest, stats or remove)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing; `run` stops
@@ -79,11 +80,15 @@ CHAT_KEYS = (
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
+# Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
+REMOVED_IDS_SHOWN = 10
 DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
 # The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
+# The commands that only find articles already stored: given a --data-dir holding no library, they make none.
+FINDING = ("ask", "latest", "stats", "remove")
 # How a refusal names the command (after "newsbot: "): "latest shows one category at a time".
 LATEST = "latest"
 ASK_CATEGORY = "ask --category"
@@ -99,8 +104,9 @@ def _date(raw: str) -> datetime:
     try:
         return parse_date(raw)
     except NewsbotError as exc:
-        # The help names them, the date parser's message does not: "--since tomorrow" was told only of formats.
-        raise argparse.ArgumentTypeError(f"{exc}; {spoken_list(list(RELATIVE_DAYS), 'and')} work too") from exc
+        # The forms the help names, once: "--since 31-31-2026" was told "neither day 31 of month 31 nor day 31 of
+        # month 31 exists", and "--since tomorrow" of some forms, then of the others.
+        raise argparse.ArgumentTypeError(f"{raw!r} is no date; give {DATE_FORMS}") from exc
 
 
 def _until(raw: str) -> datetime:
@@ -283,6 +289,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
 
             return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
+        if args.data_dir is not None and args.command in FINDING and not _holds_library(settings):
+            # A mistyped --data-dir made a new library there, seeded with the shipped example, and answered from it.
+            print(
+                f"newsbot: no articles in {args.data_dir}: it holds no library; make one there with:"
+                f" newsbot --data-dir {args.data_dir} ingest FILE_OR_URL",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)
@@ -304,6 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and Python must not complain at exit either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+def _holds_library(settings: Settings) -> bool:
+    """Whether the store is there to open: a database server's or a file named, else the data directory's file (a
+    data directory that is a file is refused as such when opened)."""
+    return bool(settings.database_url) or settings.database_path.exists() or settings.data_dir.is_file()
 
 
 def _not_reported(record: logging.LogRecord) -> bool:
@@ -479,12 +499,22 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
     outcome = library.remove(args.articles)
     for reference, removed in outcome.items():
         if not removed:
-            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
-        elif removed == [reference]:
-            print(f"removed {reference}")
+            print(f"newsbot: {_not_found(reference)}", file=sys.stderr)
+        elif removed == [reference.lower()]:
+            print(f"removed {removed[0]}")
+        elif len(removed) > REMOVED_IDS_SHOWN:
+            print(f"removed {reference} ({len(removed):,} articles)")
         else:
             print(f"removed {reference} ({'article' if len(removed) == 1 else 'articles'} {', '.join(removed)})")
     return 0 if all(outcome.values()) else EXIT_FAILED
+
+
+def _not_found(reference: str) -> str:
+    """Why `reference` names no article here: a folder or file that is there was not read into this store ("no
+    article folder/ in the store" read as if a folder could be one)."""
+    if is_web_url(reference) or not Path(reference).expanduser().exists():
+        return f"no article {reference} in the store"
+    return f"nothing in the store was read from {reference}"
 
 
 def _note_vectors(library: Library) -> None:
@@ -627,9 +657,10 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if args.following and (unknown := [r for r, ids in library.ids_of(args.following).items() if not ids]):
         # Asked without the story it follows, "when was that?" could only be misread.
         for reference in unknown:
-            print(f"newsbot: no article {reference} in the store", file=sys.stderr)
+            print(f"newsbot: {_not_found(reference)}", file=sys.stderr)
         print(FOLLOWING_TAKES, file=sys.stderr)
         return EXIT_FAILED
+    outside = ""
     if args.since or args.until:
         stats = library.store.stats()
         if stats.undated:
@@ -669,7 +700,37 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if not answer.found and not library.store.stats().articles:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print(EMPTY_LIBRARY, file=sys.stderr)
+    elif (
+        not answer.found
+        and (category or (not outside and (args.since or args.until)))
+        and (elsewhere := _answered_without(library, question, category, args.since, args.until))
+    ):
+        # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
+        # dates past every article's are said why already.
+        print(f"note: {elsewhere}", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
+
+
+def _answered_without(
+    library: Library, question: str, category: str | None, since: datetime | None, until: datetime | None
+) -> str:
+    """The story that answers `question` once the category and dates asked are dropped ("nothing in Business answers
+    that; without the category: Bekele sets sights on world mark (undated · Sport)"); empty when none does."""
+    answer = library.ask(library.request(question, k=1))
+    if not (answer.found and answer.confident):
+        return ""
+    within = [f"in {category_label(category)}"] if category else []
+    if since and until:
+        within.append(f"dated {since:%-d %b %Y} to {until:%-d %b %Y}")
+    elif since or until:
+        within.append(f"dated on or {'after' if since else 'before'} {(since or until):%-d %b %Y}")
+    dropped = [name for name, asked in (("the category", category), ("the dates", since or until)) if asked]
+    article = answer.passages[0].article
+    zoned = zone(library.settings.default_timezone)
+    return (
+        f"nothing {' '.join(within)} answers that; without {spoken_list(dropped, 'and')}:"
+        f" {title_of(article)} ({byline(article, zoned)})"
+    )
 
 
 def _dated_outside(stats: StoreStats, since: datetime | None, until: datetime | None) -> str:

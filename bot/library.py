@@ -329,15 +329,17 @@ class Library:
 
     def ids_of(self, references: Iterable[str]) -> dict[str, list[str]]:
         """Each reference with the ids of the articles it names here (none: it names no article): an article's
-        id; its link, as `article_at` reads it; or the file it was read from, which answers show as a story's
-        source when it has no link (`source_link`): its article, or each of its records."""
+        id, in any case; its link, as `article_at` reads it; or the file it was read from, which answers show as a
+        story's source when it has no link (`source_link`): its article, or each of its records; or a folder, every
+        file's under it."""
         ids: dict[str, list[str]] = {}
         for reference in dict.fromkeys(r.strip() for r in references):
             if is_web_url(reference):
                 found = self.article_at(reference)
                 ids[reference] = [] if found is None else [found.id]
-            elif self.store.article(reference) is not None:
-                ids[reference] = [reference]
+            elif self.store.article(reference.lower()) is not None:
+                # Ids are hexadecimal, which a reader copying one from a terminal need not type in lower case.
+                ids[reference] = [reference.lower()]
             else:
                 ids[reference] = (
                     self.store.article_ids_from(str(Path(reference).expanduser().resolve())) if reference else []

@@ -2,8 +2,9 @@
 
 `TerminalBotAPI` replaces the bot's HTTP client: it answers the Bot API methods itself, hands what the person
 types to the bot as updates of a private chat (through `getUpdates`, as Telegram would), and prints the bot's
-messages readably. Buttons are numbered; typing a number presses one (a number no button has is refused, not
-asked), and so does typing a button's own label ("more", "back"). A line starting with ">" replies to the last
+messages readably. Buttons are numbered; typing a number presses one of the last answer's (a number no button has
+is refused, not asked; an answer that other messages came after is named), and so does typing a button's own label
+("more", "back"; "more" under an answer with no more passages says so). A line starting with ">" replies to the last
 message that had buttons, an answer most often: a follow-up ("> who bought it?"), as a Telegram reply; ">2" replies
 to the one before it, ">3" to the one before that (">2 who bought it?"). `/quit` or end of input ends the chat once
 every reply has been printed.
@@ -48,6 +49,9 @@ _REPLY = re.compile(r">(\d*)\s*")
 # The replied message's first line, as a note says it: within a terminal's 80 columns.
 REPLIED_CHARS = 64
 FOLLOW_UP_EMPTY = "Type your follow-up after the >, for example: > who bought it?"
+# The label of the button showing an answer's further passages, as typed; and what is said when it has none.
+MORE = "more"
+NO_MORE = "There are no more passages for that question."
 # Where a link's address goes is decided once its line is whole (`_placed_links`): marked meanwhile with characters
 # no message holds.
 _LINK_START, _LINK_END = "\x02", "\x03"
@@ -161,8 +165,11 @@ class TerminalBotAPI(BaseRequest):
         self._buttons: list[tuple[int, str, str]] = []
         # The messages that had buttons, the last shown (or paged) last: the ones a ">" line can reply to.
         self._replyable: list[int] = []
-        # The bot's message shown last: a ">" line replying to another one says which it replies to.
+        # The bot's message shown last, what a press of its buttons showed (a full article) counting as it: a ">" line
+        # replying to another one, or a number pressing another one's button, says which.
         self._last_shown = 0
+        # The message whose button the line being handled pressed (0: none was pressed).
+        self._pressed_under = 0
         self._pending: asyncio.Queue[JSON] | None = None
         self._fetched: asyncio.Event | None = None
         self._last_fed = 0
@@ -238,6 +245,10 @@ class TerminalBotAPI(BaseRequest):
             # sticker: "I can only read text".
             self._print(f"{FOLLOW_UP_EMPTY if self._replyable else _replyable_said(0)}\n")
             return
+        if text.casefold() == MORE and self._pressed(text) is None:
+            # Sent, the bot said to tap "More" under an answer, which has none here to tap.
+            self._print(f"{NO_MORE if self._buttons else _buttons_said(text, 0)}\n")
+            return
         update_id = next(self._update_ids)
         self._fetched.clear()
         self._last_fed = update_id
@@ -246,8 +257,13 @@ class TerminalBotAPI(BaseRequest):
 
     def _update_for(self, line: str) -> JSON:
         text = line.strip()
-        if (pressed := self._pressed(text)) is not None:
-            message_id, data, _ = pressed
+        pressed = self._pressed(text)
+        self._pressed_under = 0 if pressed is None else pressed[0]
+        if pressed is not None:
+            message_id, data, label = pressed
+            if message_id != self._last_shown:
+                # The buttons a number presses are the last answer's, which may be far above what was said since.
+                self._print(f"\u21b3 pressing {label} under: {_first_line(self._messages[message_id]['text'])}\n")
             return {
                 "callback_query": {
                     "id": str(next(self._query_ids)),
@@ -316,8 +332,10 @@ class TerminalBotAPI(BaseRequest):
         return self._show(message, params)
 
     def _show(self, message: JSON, params: JSON) -> JSON:
-        self._last_shown = message["message_id"]
-        if markup := params.get("reply_markup"):
+        markup = params.get("reply_markup")
+        # A full article opened from an answer's button is read as part of it: no note says which answer is meant.
+        self._last_shown = message["message_id"] if markup or not self._pressed_under else self._pressed_under
+        if markup:
             message["reply_markup"] = markup
         self._print(terminal_text(str(params.get("text", "")), self.ansi))
         buttons = [

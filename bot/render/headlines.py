@@ -65,7 +65,8 @@ def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, An
     return {
         "id": article.id,
         "title": article.title,
-        "category": article.category,
+        # null, as for the other fields a story lacks: "" for none read as a category with an empty name.
+        "category": article.category or None,
         "published": article.published.isoformat() if article.published else None,
         "url": article.url,
         "link": source_link(article, bot_username, local_path=True),

@@ -216,7 +216,8 @@ class Store:
         return [(found[i], texts[i]) for i in article_ids if i in found]
 
     def article_ids_from(self, path: str) -> list[str]:
-        """The articles read from the file at `path` (resolved): its own, or each of its records."""
+        """The articles read from the file at `path` (resolved): its own, or each of its records; for a folder,
+        those of every file under it."""
         with reading(self.engine) as connection:
             return articles.ids_from(connection, path)
 

@@ -7,6 +7,7 @@ order and a follower never skips one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
@@ -507,12 +508,14 @@ def random_articles(connection: Connection, count: int) -> list[StoredArticle]:
 
 def ids_from(connection: Connection, path: str) -> list[str]:
     """The ids of the articles read from the file at `path` (resolved, as ingest keeps it for their origin): the
-    file's own article, or each of its records and pasted articles (`path#3`, `path#record-id`)."""
+    file's own article, or each of its records and pasted articles (`path#3`, `path#record-id`); for a folder, those
+    of every file read under it."""
+    within = (f"{path}#", f"{path}{os.sep}")
     query = select(articles.c.id, articles.c.origin).where(
-        or_(articles.c.origin == path, articles.c.origin.startswith(f"{path}#", autoescape=True))
+        or_(articles.c.origin == path, *(articles.c.origin.startswith(start, autoescape=True) for start in within))
     )
     # SQLite's LIKE ignores case: "Story.txt" must not name "story.txt#2".
-    return [row.id for row in connection.execute(query) if row.origin == path or row.origin.startswith(f"{path}#")]
+    return [row.id for row in connection.execute(query) if row.origin == path or row.origin.startswith(within)]
 
 
 def ids_after(connection: Connection, after: str, limit: int | None) -> list[str]:

@@ -388,11 +388,17 @@ def _framed(question: str) -> list[tuple[bool, tuple[str, ...]]]:
     (not its stopwords)."""
     read = [tuple(analyze(word)) or (word,) for word in map(fold, _LETTERED_WORD.findall(question))]
     return [
-        (opens, tuple(term for terms in frame for term in terms if term not in STOPWORDS))
-        for opens, frame in _FRAMES
-        for start in range(1 if opens else len(read) - len(frame) + 1)
-        if read[start : start + len(frame)] == frame
+        (frame.opens, tuple(term for terms in read_frame for term in terms if term not in STOPWORDS))
+        for frame, read_frame in _FRAMES
+        for start in range(1 if frame.opens else len(read) - len(read_frame) + 1)
+        if read[start : start + len(read_frame)] == read_frame
+        and not (frame.ends and _kept(read[start + len(read_frame) : start + len(read_frame) + 1]))
     ]
+
+
+def _kept(read: Sequence[tuple[str, ...]]) -> bool:
+    # Whether the word read (if any) is one analysis keeps: a stopword is read as itself.
+    return any(word not in STOPWORDS for terms in read for word in terms)
 
 
 def name_terms(question: str) -> frozenset[str]:
@@ -1088,8 +1094,8 @@ def _title_key(article: StoredArticle) -> str:
 # Latin letters, accented ones included, end with Latin Extended-B.
 _LAST_LATIN = "\u024f"
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
-# Each frame's words as `frame_terms` reads a question's: their terms, or a stopword as itself.
-_FRAMES = tuple((opens, [tuple(analyze(word)) or (word,) for word in frame]) for opens, frame in QUESTION_FRAMES)
+# Each frame with its words as `frame_terms` reads a question's: their terms, or a stopword as itself.
+_FRAMES = tuple((frame, [tuple(analyze(word)) or (word,) for word in frame.words]) for frame in QUESTION_FRAMES)
 # Spanish opens a question or an exclamation with these; no other language does.
 _SPANISH_MARKS = frozenset("¿¡")
 # Other languages' small words that names hold ("de la soul", "van der sar"): with none of the others, a name.

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -31,10 +32,12 @@ from bot.retrieval import (
     Request,
     answerability_features,
     asks,
+    asks_for_a_story,
     chance_meetings,
     compose,
     evidence,
     feature_table,
+    frame_terms,
     in_another_language,
     in_latin_letters,
     name_terms,
@@ -1098,3 +1101,42 @@ def test_a_question_in_another_language_without_a_name_the_articles_use_is_told_
     answer = news.ask(news.request(question))
     assert not answer.found and bool(answer.closest) is closest
     assert answer.reason == "Nothing in the articles answers that. The articles are in English: please ask in English."
+
+
+FRAME_CASES = json.loads((DATA / "question_frames.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", FRAME_CASES, ids=[case["question"] for case in FRAME_CASES])
+def test_words_that_only_frame_a_question_are_told_from_its_topic(case: dict[str, Any]) -> None:
+    """Each case of tests/data/question_frames.json: the terms of the words that only frame it, and whether it
+    opens asking for the story on what follows. "going on" frames "what is going on at the factory?", not "when
+    will it go on sale?"."""
+    assert frame_terms(case["question"]) == set(case["frames"])
+    assert asks_for_a_story(case["question"]) is case["story"]
+
+
+@pytest.fixture(scope="module")
+def towns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's thirteen stories (tests/data/courts_and_towns), none of which writes "anyone", "get", "news" or
+    "recently"."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("towns") / "data", corpus_dir=DATA / "courts_and_towns")
+    library = Library.open(settings)
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "has anyone heard any news recently about the hospital?",
+        "did anybody get news of the brewery sale",
+        "what is going on with the cancer unit",
+    ],
+)
+def test_words_that_only_frame_a_question_are_never_named_as_words_no_article_uses(
+    towns: Library, question: str
+) -> None:
+    """They were: 'No article uses the words “anyone”, “news” or “recently”.', of a question the hospital's
+    story answers."""
+    answer = towns.ask(towns.request(question))
+    assert answer.found and "No article uses" not in answer.reason, answer

@@ -349,7 +349,11 @@ def asks(question: str, texts: Iterable[str] = ()) -> bool:
         terms = {term for _, _, term in words(question)}
         if terms and terms <= name_terms(question) | written_as_names(terms, texts):
             return False
-    return "?" in question or _QUESTION_WORD.match(question) is not None
+    if _QUESTION_WORD.match(question):
+        return True
+    # Keywords with a question mark ("flood?", "transfer fee?") ask for the passages that hold them as they would
+    # typed without it: asked as a question, "flood?" was a weak answer where "flood" was a confident one.
+    return "?" in question and not all(analyze(word) for word in _LETTERED_WORD.findall(question))
 
 
 def written_as_names(terms: Collection[str], texts: Iterable[str], share: float = 1.0) -> frozenset[str]:

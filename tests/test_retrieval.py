@@ -544,6 +544,9 @@ def test_answerability_weighs_only_features_it_computes() -> None:
         ("Who is the SM-3's maker?", True),
         ("who is gerasimov?", True),
         ("Who won the 2010 World Cup?", True),
+        # Keywords with a question mark are keywords: "flood?" was a weak answer where "flood" was a confident one.
+        ("flood?", False),
+        ("transfer fee?", False),
     ],
 )
 def test_a_question_asked_as_one_is_told_from_keywords(text: str, asked: bool) -> None:

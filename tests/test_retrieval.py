@@ -31,6 +31,7 @@ from bot.retrieval import (
     Ranker,
     Request,
     answerability_features,
+    asked_for_first,
     asks,
     asks_for_a_story,
     chance_meetings,
@@ -1143,3 +1144,54 @@ def test_words_that_only_frame_a_question_are_never_named_as_words_no_article_us
     story answers."""
     answer = towns.ask(towns.request(question))
     assert answer.found and "No article uses" not in answer.reason, answer
+
+
+NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def harbour_days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Four harbour stories that each say "yesterday": dated 30 November and 1 December 2026, 2 March 2019, and
+    3 December 2027 (a typo's year)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("days") / "data", corpus_dir=DATA / "dated_harbour")
+    library = Library.open(settings)
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("question", ["what happened at the harbour yesterday?", "harbour news today"])
+def test_a_question_asking_for_the_days_news_is_led_by_the_newest_story_never_a_future_dated_one(
+    harbour_days: Library, question: str
+) -> None:
+    """A story dated 2027 by a typo led "what happened yesterday?"; the newest story not dated ahead of the clock
+    leads, and one dated ahead of it comes last."""
+    request = harbour_days.request(question)
+    ranking = search(request, harbour_days.engine, harbour_days.store, harbour_days.semantic, now=NOW)
+    titles = [ranking.articles[c.hit.article_id].title for c in ranking.candidates]
+    assert titles[0] == "Ferry timetable changes at the harbour", titles
+    assert titles[-1] == "Harbour festival dates announced", titles
+    answer = compose(request, ranking, harbour_days.settings.min_answerability)
+    assert answer.found and answer.passages[0].article.title == "Ferry timetable changes at the harbour"
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "first"),
+    [
+        # Close scores: the passage naming a place, a person, leads.
+        ("where was the factory closed?", ["The factory closed after 40 years.", "The factory in Harwick shut."], 1),
+        ("who runs the factory now?", ["The factory has a new owner.", "Its new owner, Mary Pellow, said so."], 1),
+        ("Who bought the factory?", ["The Lib Dems bought the factory.", "The Lib Dems' bid won."], 0),
+        # No cue in the question, or none in the passages: the ranker's order.
+        ("factory closure", ["The factory closed after 40 years.", "The factory in Harwick shut."], 0),
+        ("where was the factory closed?", ["The factory closed.", "The factory shut."], 0),
+    ],
+)
+def test_close_passages_are_ordered_by_what_who_and_where_ask_for(question: str, texts: list[str], first: int) -> None:
+    """ "where was the factory closed?" and "who is the new chief?" were led by a passage naming no place or
+    person, a little above one that did; a headline's own names ("Lib Dems") are the story's subject, no answer."""
+    stories = {f"s{i}": StoredArticle(f"s{i}", "Lib Dems factory", "Local", None, None, None, None, 1) for i in (0, 1)}
+    ranked = [Candidate(Hit(f"s{i}", 0, 1.0), frozenset({"factori"}), score=5.0 - 0.5 * i) for i in (0, 1)]
+    found = asked_for_first(question, ranked, stories, {(f"s{i}", 0): t for i, t in enumerate(texts)}, NOW)
+    assert found[0].hit.article_id == f"s{first}"
+    far = [replace(ranked[0], score=9.0), ranked[1]]  # far apart: the ranker's order whatever they name
+    assert asked_for_first(question, far, stories, {(f"s{i}", 0): t for i, t in enumerate(texts)}, NOW) == far

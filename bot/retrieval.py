@@ -1017,7 +1017,8 @@ def asked_for_first(
     the post that named nobody."""
     dated = _DATED.search(question) is not None
     cue = _PERSON if _WHO.match(question) else _PLACE if _WHERE.match(question) else None
-    if not ranked or not (dated or cue):
+    # A follow-up is asked of the story read first, in the order `reader_first` gave its passages.
+    if not ranked or not (dated or cue) or split_follow_up(question, articles)[1]:
         return ranked
 
     def published(candidate: Candidate) -> datetime | None:

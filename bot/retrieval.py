@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
-from itertools import pairwise, takewhile
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -745,7 +745,7 @@ def search(
     request: Request, engine: Engine, store: Store, semantic: Semantic | None = None, now: datetime | None = None
 ) -> Ranking:
     """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second, then
-    by what the question asks for among passages it scores alike (`asked_for_first`, at `now`: the clock's).
+    of a question asking for the day's news by date (`newest_first`, at `now`: the clock's).
 
     A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
     Yukos passiert?"; with none, for nothing."""
@@ -828,14 +828,14 @@ def search(
         candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
-        ranked = asked_for_first(question, ranked, articles, texts, now or datetime.now(UTC))
+        ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
     candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = typed_word_first(rank(candidates, ranker), idf, asked)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
-    ranked = asked_for_first(question, ranked, articles, texts, now or datetime.now(UTC))
+    ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
 
 
@@ -978,77 +978,44 @@ def read_first(
     return sorted(order, key=key)
 
 
-# Passages the ranker scores this close to the first are told apart by what the question asks for
-# (`asked_for_first`): its scores are log-odds, so within e^1, under three times as likely to answer.
-ALIKE = 1.0
-# Words asking for the day's news: stories dated near the library's newest answer them.
+# Words asking for the day's news: stories dated near the newest found answer them.
 _DATED = re.compile(
     r"\b(?:yesterday|today|tonight|last\s+night|this\s+(?:week|weekend|morning|afternoon|evening|month))\b",
     re.IGNORECASE,
 )
-_WHO = re.compile(r"\s*(?:who|whom|whose)\b", re.IGNORECASE)
-_WHERE = re.compile(r"\s*where\b", re.IGNORECASE)
-# A person named: a title before a name, or two capitalised words side by side ("Billy Macaefa").
-_PERSON = re.compile(r"\b(?=((?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|[A-Z][a-z]+)\.?\s+[A-Z][a-z]\w*))")
-# A place named: a capitalised word after "in", "at", "near" or "from" ("closed in Lesotho").
-_PLACE = re.compile(r"\b(?=((?:in|at|near|from)\s+(?:the\s+)?[A-Z][a-z]\w*))")
-_LETTERS_ONLY = re.compile(r"[^\W\d_]+")
 
 
-def _names_new(cue: re.Pattern[str], text: str, headline: str) -> bool:
-    """Whether `text` names what `cue` finds beyond its headline's words: a story's paragraphs all name its
-    subject ("The Lib Dems have appointed ..." names no one new under "Lib Dems' new election PR chief")."""
-    told = {fold(word) for word in _LETTERS_ONLY.findall(headline)} | STOPWORDS
-    return any(not {fold(w) for w in _LETTERS_ONLY.findall(found.group(1))} <= told for found in cue.finditer(text))
-
-
-def asked_for_first(
+def newest_first(
     question: str,
     ranked: list[Candidate],
     articles: Mapping[str, StoredArticle],
-    texts: Mapping[tuple[str, int], str],
     now: datetime,
 ) -> list[Candidate]:
-    """The ranked candidates, those the ranker scores within ALIKE of the first ordered by what the question asks
-    for: of "who ...?" those naming a person first, of "where ...?" those naming a place. Of a question asking for
-    the day's news ("what happened at the harbour yesterday?"), those holding the words the first holds and not
-    FAR_WEAKER than it, of the stories dated nearest the newest found, and none dated after `now` leads: a story
-    dated 2027 by a typo led "what happened at the harbour yesterday?", and "who is the new chief?" a paragraph on
-    the post that named nobody."""
-    dated = _DATED.search(question) is not None
-    cue = _PERSON if _WHO.match(question) else _PLACE if _WHERE.match(question) else None
-    # A follow-up is asked of the story read first, in the order `reader_first` gave its passages.
-    if not ranked or not (dated or cue) or split_follow_up(question, articles)[1]:
+    """The ranked candidates of a question asking for the day's news ("what happened at the harbour yesterday?"):
+    those holding the words the first holds and not FAR_WEAKER than it, of the stories dated nearest the newest
+    found, first, and none dated after `now` leading. A story dated 2027 by a typo led "what happened at the harbour
+    yesterday?", and a 2019 story's "yesterday" came 1.3 above the newest story's. Undated stories (an archive's)
+    tell no day apart, nor does a follow-up, asked of the story read first in the order `reader_first` gave it."""
+    if not ranked or _DATED.search(question) is None or split_follow_up(question, articles)[1]:
         return ranked
 
     def published(candidate: Candidate) -> datetime | None:
         article = articles.get(candidate.hit.article_id)
         return None if article is None else article.published
 
-    ahead = [c for c in ranked if (p := published(c)) is not None and p > now] if dated else []
+    ahead = [c for c in ranked if (p := published(c)) is not None and p > now]
     kept = [c for c in ranked if c not in ahead]
-    if not kept:
-        return ranked
-    first = kept[0]
     dates = [p for c in kept if (p := published(c)) is not None]
-    newest = max(dates, default=now)
-    # Undated stories (an archive's) tell no day apart.
-    if dated and dates:
-        # "what happened at the harbour yesterday?" met a 2019 story's "yesterday" 1.3 above the newest story's.
-        alike = [c for c in kept if first.score - c.score <= FAR_WEAKER and first.matched <= c.matched]
-    else:
-        alike = list(takewhile(lambda c: first.score - c.score <= ALIKE, kept))
-    rest = [c for c in kept if c not in alike]
+    if not dates:
+        return [*kept, *ahead]
+    newest, first = max(dates), kept[0]
+    alike = [c for c in kept if first.score - c.score <= FAR_WEAKER and first.matched <= c.matched]
 
-    def key(candidate: Candidate) -> tuple[bool, float]:
-        text = texts[candidate.hit.article_id, candidate.hit.position]
+    def apart(candidate: Candidate) -> float:
         when = published(candidate)
-        apart = (newest - when).total_seconds() if dated and when is not None else math.inf if dated else 0.0
-        article = articles.get(candidate.hit.article_id)
-        headline = "" if article is None else article.title
-        return cue is not None and not _names_new(cue, text, headline), apart
+        return math.inf if when is None else (newest - when).total_seconds()
 
-    return [*sorted(alike, key=key), *rest, *ahead]
+    return [*sorted(alike, key=apart), *(c for c in kept if c not in alike), *ahead]
 
 
 def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], asked: bool) -> list[Candidate]:

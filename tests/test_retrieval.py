@@ -31,7 +31,6 @@ from bot.retrieval import (
     Ranker,
     Request,
     answerability_features,
-    asked_for_first,
     asks,
     asks_for_a_story,
     chance_meetings,
@@ -44,6 +43,7 @@ from bot.retrieval import (
     name_terms,
     names_a_subject,
     names_apart,
+    newest_first,
     respellings,
     search,
     split_follow_up,
@@ -1174,24 +1174,8 @@ def test_a_question_asking_for_the_days_news_is_led_by_the_newest_story_never_a_
     assert answer.found and answer.passages[0].article.title == "Ferry timetable changes at the harbour"
 
 
-@pytest.mark.parametrize(
-    ("question", "texts", "first"),
-    [
-        # Close scores: the passage naming a place, a person, leads.
-        ("where was the factory closed?", ["The factory closed after 40 years.", "The factory in Harwick shut."], 1),
-        ("who runs the factory now?", ["The factory has a new owner.", "Its new owner, Mary Pellow, said so."], 1),
-        ("Who bought the factory?", ["The Lib Dems bought the factory.", "The Lib Dems' bid won."], 0),
-        # No cue in the question, or none in the passages: the ranker's order.
-        ("factory closure", ["The factory closed after 40 years.", "The factory in Harwick shut."], 0),
-        ("where was the factory closed?", ["The factory closed.", "The factory shut."], 0),
-    ],
-)
-def test_close_passages_are_ordered_by_what_who_and_where_ask_for(question: str, texts: list[str], first: int) -> None:
-    """ "where was the factory closed?" and "who is the new chief?" were led by a passage naming no place or
-    person, a little above one that did; a headline's own names ("Lib Dems") are the story's subject, no answer."""
-    stories = {f"s{i}": StoredArticle(f"s{i}", "Lib Dems factory", "Local", None, None, None, None, 1) for i in (0, 1)}
-    ranked = [Candidate(Hit(f"s{i}", 0, 1.0), frozenset({"factori"}), score=5.0 - 0.5 * i) for i in (0, 1)]
-    found = asked_for_first(question, ranked, stories, {(f"s{i}", 0): t for i, t in enumerate(texts)}, NOW)
-    assert found[0].hit.article_id == f"s{first}"
-    far = [replace(ranked[0], score=9.0), ranked[1]]  # far apart: the ranker's order whatever they name
-    assert asked_for_first(question, far, stories, {(f"s{i}", 0): t for i, t in enumerate(texts)}, NOW) == far
+def test_only_dated_stories_are_told_apart_by_day() -> None:
+    """An archive's undated stories keep the ranker's order for "what happened today?"."""
+    ranked = [Candidate(Hit(f"s{i}", 0, 1.0), frozenset({"harbour"}), score=5.0 - i) for i in range(3)]
+    undated = {f"s{i}": StoredArticle(f"s{i}", "Harbour", "Local", None, None, None, None, 1) for i in range(3)}
+    assert newest_first("what happened at the harbour today?", ranked, undated, NOW) == ranked

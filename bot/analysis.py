@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from itertools import chain
@@ -60,11 +61,25 @@ ANALYSIS = "{}-{}".format(
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
 # Small words of questions asked in other languages (folded), which English questions do not use.
 OTHER_QUESTION_WORDS = _word_list("question_words_other.txt")
-# Phrases that only frame a question ("how many", "what happened"), each as its words, and whether it opens a
-# question asking for the story on what follows ("^" in the file).
-QUESTION_FRAMES = tuple(
-    (line.startswith("^"), tuple(line.removeprefix("^").split())) for line in _lines(_data("question_frames_en.txt"))
-)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A phrase that only frames a question ("how many", "what happened"): its words, whether it opens a question
+    asking for the story on what follows ("^" in the file), and whether it ends its clause ("$": "going on" of
+    "what is going on at the factory?", not of "when will it go on sale?")."""
+
+    words: tuple[str, ...]
+    opens: bool = False
+    ends: bool = False
+
+
+def _frame(line: str) -> Frame:
+    words = line.removeprefix("^").removesuffix("$").split()
+    return Frame(tuple(words), line.startswith("^"), line.endswith("$"))
+
+
+QUESTION_FRAMES = tuple(map(_frame, _lines(_data("question_frames_en.txt"))))
 
 
 def fold(text: str) -> str:

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from itertools import pairwise
 
@@ -349,7 +349,11 @@ def asks(question: str, texts: Iterable[str] = ()) -> bool:
         terms = {term for _, _, term in words(question)}
         if terms and terms <= name_terms(question) | written_as_names(terms, texts):
             return False
-    return "?" in question or _QUESTION_WORD.match(question) is not None
+    if _QUESTION_WORD.match(question):
+        return True
+    # Keywords with a question mark ("flood?", "transfer fee?") ask for the passages that hold them as they would
+    # typed without it: asked as a question, "flood?" was a weak answer where "flood" was a confident one.
+    return "?" in question and not all(analyze(word) for word in _LETTERED_WORD.findall(question))
 
 
 def written_as_names(terms: Collection[str], texts: Iterable[str], share: float = 1.0) -> frozenset[str]:
@@ -388,11 +392,17 @@ def _framed(question: str) -> list[tuple[bool, tuple[str, ...]]]:
     (not its stopwords)."""
     read = [tuple(analyze(word)) or (word,) for word in map(fold, _LETTERED_WORD.findall(question))]
     return [
-        (opens, tuple(term for terms in frame for term in terms if term not in STOPWORDS))
-        for opens, frame in _FRAMES
-        for start in range(1 if opens else len(read) - len(frame) + 1)
-        if read[start : start + len(frame)] == frame
+        (frame.opens, tuple(term for terms in read_frame for term in terms if term not in STOPWORDS))
+        for frame, read_frame in _FRAMES
+        for start in range(1 if frame.opens else len(read) - len(read_frame) + 1)
+        if read[start : start + len(read_frame)] == read_frame
+        and not (frame.ends and _kept(read[start + len(read_frame) : start + len(read_frame) + 1]))
     ]
+
+
+def _kept(read: Sequence[tuple[str, ...]]) -> bool:
+    # Whether the word read (if any) is one analysis keeps: a stopword is read as itself.
+    return any(word not in STOPWORDS for terms in read for word in terms)
 
 
 def name_terms(question: str) -> frozenset[str]:
@@ -731,8 +741,11 @@ class Ranking:
         return self.answerability(self.candidates[0], self.best_cosine) if self.candidates else 0.0
 
 
-def search(request: Request, engine: Engine, store: Store, semantic: Semantic | None = None) -> Ranking:
-    """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second.
+def search(
+    request: Request, engine: Engine, store: Store, semantic: Semantic | None = None, now: datetime | None = None
+) -> Ranking:
+    """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second, then
+    of a question asking for the day's news by date (`newest_first`, at `now`: the clock's).
 
     A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
     Yukos passiert?"; with none, for nothing."""
@@ -815,12 +828,14 @@ def search(request: Request, engine: Engine, store: Store, semantic: Semantic | 
         candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
         ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
         ranked = reader_first(question, ranked, articles, texts, engine, None)
+        ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
     candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = typed_word_first(rank(candidates, ranker), idf, asked)
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
+    ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
 
 
@@ -963,6 +978,46 @@ def read_first(
     return sorted(order, key=key)
 
 
+# Words asking for the day's news: stories dated near the newest found answer them.
+_DATED = re.compile(
+    r"\b(?:yesterday|today|tonight|last\s+night|this\s+(?:week|weekend|morning|afternoon|evening|month))\b",
+    re.IGNORECASE,
+)
+
+
+def newest_first(
+    question: str,
+    ranked: list[Candidate],
+    articles: Mapping[str, StoredArticle],
+    now: datetime,
+) -> list[Candidate]:
+    """The ranked candidates of a question asking for the day's news ("what happened at the harbour yesterday?"):
+    those holding the words the first holds and not FAR_WEAKER than it, of the stories dated nearest the newest
+    found, first, and none dated after `now` leading. A story dated 2027 by a typo led "what happened at the harbour
+    yesterday?", and a 2019 story's "yesterday" came 1.3 above the newest story's. Undated stories (an archive's)
+    tell no day apart, nor does a follow-up, asked of the story read first in the order `reader_first` gave it."""
+    if not ranked or _DATED.search(question) is None or split_follow_up(question, articles)[1]:
+        return ranked
+
+    def published(candidate: Candidate) -> datetime | None:
+        article = articles.get(candidate.hit.article_id)
+        return None if article is None else article.published
+
+    ahead = [c for c in ranked if (p := published(c)) is not None and p > now]
+    kept = [c for c in ranked if c not in ahead]
+    dates = [p for c in kept if (p := published(c)) is not None]
+    if not dates:
+        return [*kept, *ahead]
+    newest, first = max(dates), kept[0]
+    alike = [c for c in kept if first.score - c.score <= FAR_WEAKER and first.matched <= c.matched]
+
+    def apart(candidate: Candidate) -> float:
+        when = published(candidate)
+        return math.inf if when is None else (newest - when).total_seconds()
+
+    return [*sorted(alike, key=apart), *(c for c in kept if c not in alike), *ahead]
+
+
 def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], asked: bool) -> list[Candidate]:
     """The ranked candidates, those holding the one word a reader typed ("iraq") in their paragraph or headline
     first, in the ranker's order. Fitted on questions of several words, the ranker put first a paragraph of a
@@ -1088,8 +1143,8 @@ def _title_key(article: StoredArticle) -> str:
 # Latin letters, accented ones included, end with Latin Extended-B.
 _LAST_LATIN = "\u024f"
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
-# Each frame's words as `frame_terms` reads a question's: their terms, or a stopword as itself.
-_FRAMES = tuple((opens, [tuple(analyze(word)) or (word,) for word in frame]) for opens, frame in QUESTION_FRAMES)
+# Each frame with its words as `frame_terms` reads a question's: their terms, or a stopword as itself.
+_FRAMES = tuple((frame, [tuple(analyze(word)) or (word,) for word in frame.words]) for frame in QUESTION_FRAMES)
 # Spanish opens a question or an exclamation with these; no other language does.
 _SPANISH_MARKS = frozenset("¿¡")
 # Other languages' small words that names hold ("de la soul", "van der sar"): with none of the others, a name.

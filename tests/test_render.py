@@ -494,6 +494,9 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         # Searched, these said that no article uses "happened" or "yesterday" ("latest" or "news").
         ("What happened yesterday?", "latest"),
         ("what is the latest news", "latest"),
+        ("Breaking news?", "latest"),
+        ("any breaking news", "latest"),
+        ("breaking news on the ferry", None),
         ("whats the latest?", "latest"),
         ("news from today", "latest"),
         ("what happened to the ferry?", None),

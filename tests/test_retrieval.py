@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -31,15 +32,18 @@ from bot.retrieval import (
     Request,
     answerability_features,
     asks,
+    asks_for_a_story,
     chance_meetings,
     compose,
     evidence,
     feature_table,
+    frame_terms,
     in_another_language,
     in_latin_letters,
     name_terms,
     names_a_subject,
     names_apart,
+    newest_first,
     respellings,
     search,
     split_follow_up,
@@ -541,6 +545,9 @@ def test_answerability_weighs_only_features_it_computes() -> None:
         ("Who is the SM-3's maker?", True),
         ("who is gerasimov?", True),
         ("Who won the 2010 World Cup?", True),
+        # Keywords with a question mark are keywords: "flood?" was a weak answer where "flood" was a confident one.
+        ("flood?", False),
+        ("transfer fee?", False),
     ],
 )
 def test_a_question_asked_as_one_is_told_from_keywords(text: str, asked: bool) -> None:
@@ -1098,3 +1105,77 @@ def test_a_question_in_another_language_without_a_name_the_articles_use_is_told_
     answer = news.ask(news.request(question))
     assert not answer.found and bool(answer.closest) is closest
     assert answer.reason == "Nothing in the articles answers that. The articles are in English: please ask in English."
+
+
+FRAME_CASES = json.loads((DATA / "question_frames.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", FRAME_CASES, ids=[case["question"] for case in FRAME_CASES])
+def test_words_that_only_frame_a_question_are_told_from_its_topic(case: dict[str, Any]) -> None:
+    """Each case of tests/data/question_frames.json: the terms of the words that only frame it, and whether it
+    opens asking for the story on what follows. "going on" frames "what is going on at the factory?", not "when
+    will it go on sale?"."""
+    assert frame_terms(case["question"]) == set(case["frames"])
+    assert asks_for_a_story(case["question"]) is case["story"]
+
+
+@pytest.fixture(scope="module")
+def towns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's thirteen stories (tests/data/courts_and_towns), none of which writes "anyone", "get", "news" or
+    "recently"."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("towns") / "data", corpus_dir=DATA / "courts_and_towns")
+    library = Library.open(settings)
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "has anyone heard any news recently about the hospital?",
+        "did anybody get news of the brewery sale",
+        "what is going on with the cancer unit",
+    ],
+)
+def test_words_that_only_frame_a_question_are_never_named_as_words_no_article_uses(
+    towns: Library, question: str
+) -> None:
+    """They were: 'No article uses the words “anyone”, “news” or “recently”.', of a question the hospital's
+    story answers."""
+    answer = towns.ask(towns.request(question))
+    assert answer.found and "No article uses" not in answer.reason, answer
+
+
+NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def harbour_days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Four harbour stories that each say "yesterday": dated 30 November and 1 December 2026, 2 March 2019, and
+    3 December 2027 (a typo's year)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("days") / "data", corpus_dir=DATA / "dated_harbour")
+    library = Library.open(settings)
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("question", ["what happened at the harbour yesterday?", "harbour news today"])
+def test_a_question_asking_for_the_days_news_is_led_by_the_newest_story_never_a_future_dated_one(
+    harbour_days: Library, question: str
+) -> None:
+    """A story dated 2027 by a typo led "what happened yesterday?"; the newest story not dated ahead of the clock
+    leads, and one dated ahead of it comes last."""
+    request = harbour_days.request(question)
+    ranking = search(request, harbour_days.engine, harbour_days.store, harbour_days.semantic, now=NOW)
+    titles = [ranking.articles[c.hit.article_id].title for c in ranking.candidates]
+    assert titles[0] == "Ferry timetable changes at the harbour", titles
+    assert titles[-1] == "Harbour festival dates announced", titles
+    answer = compose(request, ranking, harbour_days.settings.min_answerability)
+    assert answer.found and answer.passages[0].article.title == "Ferry timetable changes at the harbour"
+
+
+def test_only_dated_stories_are_told_apart_by_day() -> None:
+    """An archive's undated stories keep the ranker's order for "what happened today?"."""
+    ranked = [Candidate(Hit(f"s{i}", 0, 1.0), frozenset({"harbour"}), score=5.0 - i) for i in range(3)]
+    undated = {f"s{i}": StoredArticle(f"s{i}", "Harbour", "Local", None, None, None, None, 1) for i in range(3)}
+    assert newest_first("what happened at the harbour today?", ranked, undated, NOW) == ranked

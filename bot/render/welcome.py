@@ -76,6 +76,8 @@ COMMAND_WORDS = {
         "what is new", "anything new", "what's the news", "what's happening", "news today", "today's news",
         "what's the latest", "whats the latest", "what is the latest", "what's the latest news",
         "what is the latest news", "news from today", "what happened", "what's going on", "latest stories",
+        # Searched, "breaking news" answered with stories on news sites and the rules a party broke.
+        "breaking news", "latest breaking news", "top news",
     ),
     # Getting or stopping the digest and alerts: searched, "stop" found stories of people stopping things.
     "subscriptions": (

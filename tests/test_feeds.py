@@ -339,6 +339,24 @@ async def test_a_story_repeated_within_one_feed_is_stored_once(web: WebServer, s
     assert service.library.store.article(id_of(web.url("/stories/keeper-retires"))) is None
 
 
+async def test_a_feed_giving_every_entry_one_guid_has_each_story_stored_once_by_its_link(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A CMS that gave every item the same guid (its site's address) had all its stories but the first dropped as
+    repeats of one story."""
+    one_guid = re.compile(r"htd-100\d")
+    web.live["one-guid.xml"] = one_guid.sub("https://harbour.example/", (POLLS / "harbour.xml").read_text()).encode()
+    first = await service.add(web.url("/live/one-guid.xml"), now=NOW)
+    assert (first.backlog, first.duplicates) == (3, 0)
+    store = feed_library.store
+    head = store.head()
+    web.live["one-guid.xml"] = one_guid.sub("https://harbour.example/", (POLLS / "harbour_v2.xml").read_text()).encode()
+    (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    ferry = id_of(web.url("/stories/ferry-strike"))
+    assert second.added == 1 and kinds_since(store, head)[ferry] == ["added"]
+    assert [k for kinds in kinds_since(store, head).values() for k in kinds].count("added") == 1
+
+
 async def test_a_story_listed_twice_in_one_feed_is_stored_as_its_version_updated_last(
     web: WebServer, service: FeedService
 ) -> None:

@@ -158,6 +158,16 @@ async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: F
     assert [f.url for f in await service.feeds()] == [url]
 
 
+async def test_a_feed_address_typed_without_its_scheme_is_followed_and_removed_as_https(
+    service: FeedService,
+) -> None:
+    """`feeds add feeds.paper.example/rss.xml` was refused as "not a feed address", and `remove` of it not found."""
+    poll = await service.add("No-Such-Host.invalid/rss.xml", now=NOW)
+    assert poll.status == FAILED and "no-such-host.invalid" in poll.reason  # down now: followed and retried
+    assert [f.url for f in await service.feeds()] == ["https://no-such-host.invalid/rss.xml"]
+    assert (await service.remove("no-such-host.invalid/rss.xml")).url == "https://no-such-host.invalid/rss.xml"
+
+
 async def test_list_and_remove(web: WebServer, service: FeedService, feed_library: Library) -> None:
     harbour = await service.add(live(web, "harbour.xml", "harbour.xml"), "local news", now=NOW)
     await service.add(live(web, "mirror.xml", "mirror.atom.xml"), now=NOW)

@@ -46,7 +46,7 @@ from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Order, Skipped
 from bot.ingest.feeds import Feed, FeedEntry, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
-from bot.ingest.urls import canonical_url, is_web_url
+from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
 from bot.services.presence import pid_running
@@ -281,7 +281,7 @@ class FeedService:
         text = url_or_id.strip()
         if text.isdigit():
             return await asyncio.to_thread(self.store.get, int(text))
-        return await asyncio.to_thread(self.store.find, canonical_url(text))
+        return await asyncio.to_thread(self.store.find, web_link(text) or canonical_url(text))
 
     async def remove(self, url_or_id: str) -> FeedRow:
         """Stop following a feed (its stories stay); UsageError if it is not followed."""
@@ -300,7 +300,8 @@ class FeedService:
         not fetch, an answer that cannot pass with time (404, too large), not a feed (naming the feed a web page
         points to). A site that is down now is followed all the same, its first poll recorded as failed.
         """
-        url = canonical_url(url)
+        # An address typed without its scheme ("feeds.paper.example/rss.xml") is read as https, as a browser does.
+        url = web_link(url) or canonical_url(url)
         if not is_web_url(url):
             # A path or file URL: the feed was saved as a file, which ingest reads.
             saved = (

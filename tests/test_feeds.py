@@ -506,6 +506,27 @@ async def test_summary_only_entries_are_read_from_their_pages(
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
 
 
+async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redates_its_entries_still_gets_in(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A feed that stamps every entry with the time it is served (a generated feed) changed its stored stories on
+    each poll: their pages took the whole page budget again, and the stories past the budget never got in."""
+    feed = (POLLS / "teasers.xml").read_text(encoding="utf-8")
+    feed = feed[: feed.index("<item>", feed.index("story_bridge"))] + "</channel></rss>"
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=1))
+    try:
+        service = FeedService(library)
+        web.live["stamped.xml"] = feed.encode()
+        first = await service.add(web.url("/live/stamped.xml"), now=NOW)
+        assert (first.backlog, first.deferred) == (1, 1)
+        web.live["stamped.xml"] = feed.replace("Mar 2026", "Mar 2026 ").replace("07 Mar", "08 Mar").encode()
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (second.backlog, second.edited, second.deferred) == (1, 0, 1)
+        assert library.store.article(id_of(web.url("/polls/story_bridge.html"))) is not None
+    finally:
+        library.close()
+
+
 async def test_a_story_dated_by_its_page_in_the_future_is_noted_and_one_the_feed_dates_is_not(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

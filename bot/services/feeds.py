@@ -504,13 +504,18 @@ class FeedService:
         the feed has only summaries.
 
         Pages are read only for stories no other feed has stored already (a duplicate by link), at most
-        `feed_pages_per_poll` of them (the rest wait for the next poll; with 0, the summaries are kept). A story
+        `feed_pages_per_poll` of them, new stories first (the rest wait for the next poll; with 0, the summaries
+        are kept). A story
         with neither text nor a page waits for the next poll too. A page that failed in a way a later read may mend
         is read again on a later poll (see `_page_retry`).
         """
         teasers = [e.article.id for _, e in fresh if e.summary_only]
         elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
         wanted = [(k, e) for k, e in fresh if e.summary_only and e.article.id not in elsewhere]
+        # New stories first, edits and page retries after, each in the feed's order: a feed that changes its
+        # stored entries on every poll (a generated feed stamping each with the time it is served) would otherwise
+        # spend the budget on them again and again, and its stories past the budget would never get in.
+        wanted.sort(key=lambda pair: pair[0] in seen)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])

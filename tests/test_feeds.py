@@ -201,6 +201,20 @@ async def test_a_feed_that_changes_its_guids_lists_its_stories_once(web: WebServ
     assert listed.articles == 3
 
 
+async def test_a_feed_whose_stories_went_in_with_notes_is_listed_with_notes_not_as_unread(
+    web: WebServer, service: FeedService
+) -> None:
+    """`feeds list` said "ok (1 entry or page not read whole)" of a story stored whole but undated."""
+    data = (POLLS / "harbour.xml").read_text(encoding="utf-8")
+    web.live["undated.xml"] = re.sub(
+        r"<pubDate>[^<]*</pubDate>", "<pubDate>yesterday at noon</pubDate>", data, count=1
+    ).encode()
+    poll = await service.add(web.url("/live/undated.xml"), now=NOW)
+    assert poll.backlog == 3 and "1 note;" in poll.summary()
+    (feed,) = await service.feeds()
+    assert "last poll less than a minute ago: ok (1 note);" in describe_feed(feed, NOW)
+
+
 async def test_a_category_given_matches_a_known_one_ignoring_case(web: WebServer, service: FeedService) -> None:
     known = next(name for name, _ in service.library.store.categories())
     poll = await service.add(live(web, "cat.xml", "harbour.xml"), known.upper(), now=NOW)

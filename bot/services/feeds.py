@@ -169,13 +169,16 @@ class FeedPoll:
             parts.append(f"{self.deferred} left for the next poll")
         if self.retrying:
             parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
-        # A note (a paywalled page, an unreadable date) went in: it is told apart from what could not be read.
-        notes = sum(problem.note for problem in self.problems)
-        if problems := len(self.problems) - notes:
-            parts.append(f"{problems} {'problem' if problems == 1 else 'problems'}")
-        if notes:
-            parts.append(f"{notes} {'note' if notes == 1 else 'notes'}")
+        parts += _tally(self.problems)
         return ", ".join(parts) + f"; {wait}"
+
+
+def _tally(problems: Sequence[Skipped]) -> list[str]:
+    """How many problems and notes: a note (a paywalled page, an unreadable date) went in, and is told apart
+    from what could not be read."""
+    notes = sum(problem.note for problem in problems)
+    found = [f"{count} {'problem' if count == 1 else 'problems'}"] if (count := len(problems) - notes) else []
+    return found + ([f"{notes} {'note' if notes == 1 else 'notes'}"] if notes else [])
 
 
 @dataclass
@@ -609,10 +612,8 @@ class FeedService:
             fetched = read.fetched
             keep = complete and not read.retrying
             etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and keep else (None, None)
-        reasons = [read.reason] if read.reason else []
-        if read.problems:
-            count = len(read.problems)
-            reasons.append(f"{count} {'entry or page' if count == 1 else 'entries or pages'} not read whole")
+        # As the poll's summary counts them: an unreadable date is a note on a story stored whole, not a failure.
+        reasons = ([read.reason] if read.reason else []) + _tally(read.problems)
         outcome = Outcome(
             read.status,
             "; ".join(reasons),

@@ -213,6 +213,12 @@ async def test_a_feed_whose_stories_went_in_with_notes_is_listed_with_notes_not_
     assert poll.backlog == 3 and "1 note;" in poll.summary()
     (feed,) = await service.feeds()
     assert "last poll less than a minute ago: ok (1 note);" in describe_feed(feed, NOW)
+    # Said once: the next poll, the story unchanged, has nothing to say of it.
+    web.live["undated.xml"] += b"\n"
+    (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (again.unchanged, again.problems) == (3, ())
+    (feed,) = await service.feeds()
+    assert "last poll less than a minute ago: ok;" in describe_feed(feed, NOW + timedelta(minutes=15))
 
 
 async def test_a_category_given_matches_a_known_one_ignoring_case(web: WebServer, service: FeedService) -> None:

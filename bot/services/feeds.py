@@ -484,6 +484,7 @@ class FeedService:
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         fresh: list[tuple[str, FeedEntry]] = []
+        shown: set[str | None] = set()
         for key, entry in entries.items():
             known = seen.get(key)
             if known is None or (known.owner and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
@@ -491,6 +492,9 @@ class FeedService:
             else:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
                 read.retrying += known.page_retry_at is not None
+                shown.add(entry.article.url)
+        # A note on a story shown before (its unreadable date) was said when it went in: not on every poll.
+        read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
         return read
 

@@ -158,6 +158,16 @@ async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: F
     assert [f.url for f in await service.feeds()] == [url]
 
 
+async def test_a_feed_address_typed_without_its_scheme_is_followed_and_removed_as_https(
+    service: FeedService,
+) -> None:
+    """`feeds add feeds.paper.example/rss.xml` was refused as "not a feed address", and `remove` of it not found."""
+    poll = await service.add("No-Such-Host.invalid/rss.xml", now=NOW)
+    assert poll.status == FAILED and "no-such-host.invalid" in poll.reason  # down now: followed and retried
+    assert [f.url for f in await service.feeds()] == ["https://no-such-host.invalid/rss.xml"]
+    assert (await service.remove("no-such-host.invalid/rss.xml")).url == "https://no-such-host.invalid/rss.xml"
+
+
 async def test_list_and_remove(web: WebServer, service: FeedService, feed_library: Library) -> None:
     harbour = await service.add(live(web, "harbour.xml", "harbour.xml"), "local news", now=NOW)
     await service.add(live(web, "mirror.xml", "mirror.atom.xml"), now=NOW)
@@ -189,6 +199,26 @@ async def test_a_feed_that_changes_its_guids_lists_its_stories_once(web: WebServ
         await service.poll(when)
     (listed,) = await service.feeds()
     assert listed.articles == 3
+
+
+async def test_a_feed_whose_stories_went_in_with_notes_is_listed_with_notes_not_as_unread(
+    web: WebServer, service: FeedService
+) -> None:
+    """`feeds list` said "ok (1 entry or page not read whole)" of a story stored whole but undated."""
+    data = (POLLS / "harbour.xml").read_text(encoding="utf-8")
+    web.live["undated.xml"] = re.sub(
+        r"<pubDate>[^<]*</pubDate>", "<pubDate>yesterday at noon</pubDate>", data, count=1
+    ).encode()
+    poll = await service.add(web.url("/live/undated.xml"), now=NOW)
+    assert poll.backlog == 3 and "1 note;" in poll.summary()
+    (feed,) = await service.feeds()
+    assert "last poll less than a minute ago: ok (1 note);" in describe_feed(feed, NOW)
+    # Said once: the next poll, the story unchanged, has nothing to say of it.
+    web.live["undated.xml"] += b"\n"
+    (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (again.unchanged, again.problems) == (3, ())
+    (feed,) = await service.feeds()
+    assert "last poll less than a minute ago: ok;" in describe_feed(feed, NOW + timedelta(minutes=15))
 
 
 async def test_a_category_given_matches_a_known_one_ignoring_case(web: WebServer, service: FeedService) -> None:
@@ -339,6 +369,24 @@ async def test_a_story_repeated_within_one_feed_is_stored_once(web: WebServer, s
     assert service.library.store.article(id_of(web.url("/stories/keeper-retires"))) is None
 
 
+async def test_a_feed_giving_every_entry_one_guid_has_each_story_stored_once_by_its_link(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A CMS that gave every item the same guid (its site's address) had all its stories but the first dropped as
+    repeats of one story."""
+    one_guid = re.compile(r"htd-100\d")
+    web.live["one-guid.xml"] = one_guid.sub("https://harbour.example/", (POLLS / "harbour.xml").read_text()).encode()
+    first = await service.add(web.url("/live/one-guid.xml"), now=NOW)
+    assert (first.backlog, first.duplicates) == (3, 0)
+    store = feed_library.store
+    head = store.head()
+    web.live["one-guid.xml"] = one_guid.sub("https://harbour.example/", (POLLS / "harbour_v2.xml").read_text()).encode()
+    (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    ferry = id_of(web.url("/stories/ferry-strike"))
+    assert second.added == 1 and kinds_since(store, head)[ferry] == ["added"]
+    assert [k for kinds in kinds_since(store, head).values() for k in kinds].count("added") == 1
+
+
 async def test_a_story_listed_twice_in_one_feed_is_stored_as_its_version_updated_last(
     web: WebServer, service: FeedService
 ) -> None:
@@ -476,6 +524,27 @@ async def test_summary_only_entries_are_read_from_their_pages(
     # tried again, the pages already read are not.
     assert (again.status, again.unchanged, again.deferred) == (OK, 3, 1)
     assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
+
+
+async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redates_its_entries_still_gets_in(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A feed that stamps every entry with the time it is served (a generated feed) changed its stored stories on
+    each poll: their pages took the whole page budget again, and the stories past the budget never got in."""
+    feed = (POLLS / "teasers.xml").read_text(encoding="utf-8")
+    feed = feed[: feed.index("<item>", feed.index("story_bridge"))] + "</channel></rss>"
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=1))
+    try:
+        service = FeedService(library)
+        web.live["stamped.xml"] = feed.encode()
+        first = await service.add(web.url("/live/stamped.xml"), now=NOW)
+        assert (first.backlog, first.deferred) == (1, 1)
+        web.live["stamped.xml"] = feed.replace("Mar 2026", "Mar 2026 ").replace("07 Mar", "08 Mar").encode()
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (second.backlog, second.edited, second.deferred) == (1, 0, 1)
+        assert library.store.article(id_of(web.url("/polls/story_bridge.html"))) is not None
+    finally:
+        library.close()
 
 
 async def test_a_story_dated_by_its_page_in_the_future_is_noted_and_one_the_feed_dates_is_not(

@@ -44,6 +44,8 @@ DEFAULT_CATEGORY = "News"
 # teaser, a story costs one page fetch; wrongly taken for the whole story, it would be stored as a teaser.)
 MIN_FULL_TEXT_PARAGRAPHS = 3
 MIN_FULL_TEXT_CHARS = 600
+# A guid that entries under this many different links share identifies none of them (`_shared_guids_dropped`).
+SHARED_GUID_LINKS = 3
 # A story page replaces the feed's summary only when it carries the story: it holds this share of the summary's
 # content words, or this lower share when it is several times the summary's length (an editor's summary may be
 # worded apart from the story's lead). A paywall or consent page holds few of them; and a page shorter than the
@@ -189,7 +191,7 @@ def parse_feed(
         if cut:
             said.append(Skipped(article.url or location, cut, cut=True))
         read.append((replace(entry, article=article), said))
-    readable = [entry for entry, _ in read if entry is not None]
+    readable = _shared_guids_dropped([entry for entry, _ in read if entry is not None])
     # By identity: a feed may list one entry twice exactly, and equal entries are one story still.
     current = {id(entry) for entry in _current(readable)}
     entries = [entry for entry in readable if id(entry) in current]
@@ -221,6 +223,21 @@ def parse_feed(
 def entry_identity(article: Article) -> str:
     """Which entry of its feed a story is: its guid (Atom id), else its link."""
     return f"guid:{article.guid}" if article.guid else f"link:{article.url or ''}"
+
+
+def _shared_guids_dropped(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """The entries, without a guid that entries under `SHARED_GUID_LINKS` or more links share: a CMS that gives
+    every item one guid (its site's address, a constant) names no story by it, and each is known by its link. (A
+    story edited under a new link and listed again, old version too, shares its guid with one other link.)"""
+    links: dict[str, set[str | None]] = {}
+    for entry in entries:
+        if entry.article.guid:
+            links.setdefault(entry.article.guid, set()).add(entry.article.url)
+    shared = {guid for guid, urls in links.items() if len(urls) >= SHARED_GUID_LINKS}
+    return [
+        replace(entry, article=replace(entry.article, guid=None)) if entry.article.guid in shared else entry
+        for entry in entries
+    ]
 
 
 def _current(entries: list[FeedEntry]) -> list[FeedEntry]:

@@ -46,7 +46,7 @@ from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Order, Skipped
 from bot.ingest.feeds import Feed, FeedEntry, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
-from bot.ingest.urls import canonical_url, is_web_url
+from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
 from bot.services.presence import pid_running
@@ -169,13 +169,16 @@ class FeedPoll:
             parts.append(f"{self.deferred} left for the next poll")
         if self.retrying:
             parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
-        # A note (a paywalled page, an unreadable date) went in: it is told apart from what could not be read.
-        notes = sum(problem.note for problem in self.problems)
-        if problems := len(self.problems) - notes:
-            parts.append(f"{problems} {'problem' if problems == 1 else 'problems'}")
-        if notes:
-            parts.append(f"{notes} {'note' if notes == 1 else 'notes'}")
+        parts += _tally(self.problems)
         return ", ".join(parts) + f"; {wait}"
+
+
+def _tally(problems: Sequence[Skipped]) -> list[str]:
+    """How many problems and notes: a note (a paywalled page, an unreadable date) went in, and is told apart
+    from what could not be read."""
+    notes = sum(problem.note for problem in problems)
+    found = [f"{count} {'problem' if count == 1 else 'problems'}"] if (count := len(problems) - notes) else []
+    return found + ([f"{notes} {'note' if notes == 1 else 'notes'}"] if notes else [])
 
 
 @dataclass
@@ -281,7 +284,7 @@ class FeedService:
         text = url_or_id.strip()
         if text.isdigit():
             return await asyncio.to_thread(self.store.get, int(text))
-        return await asyncio.to_thread(self.store.find, canonical_url(text))
+        return await asyncio.to_thread(self.store.find, web_link(text) or canonical_url(text))
 
     async def remove(self, url_or_id: str) -> FeedRow:
         """Stop following a feed (its stories stay); UsageError if it is not followed."""
@@ -300,7 +303,8 @@ class FeedService:
         not fetch, an answer that cannot pass with time (404, too large), not a feed (naming the feed a web page
         points to). A site that is down now is followed all the same, its first poll recorded as failed.
         """
-        url = canonical_url(url)
+        # An address typed without its scheme ("feeds.paper.example/rss.xml") is read as https, as a browser does.
+        url = web_link(url) or canonical_url(url)
         if not is_web_url(url):
             # A path or file URL: the feed was saved as a file, which ingest reads.
             saved = (
@@ -480,6 +484,7 @@ class FeedService:
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         fresh: list[tuple[str, FeedEntry]] = []
+        shown: set[str | None] = set()
         for key, entry in entries.items():
             known = seen.get(key)
             if known is None or (known.owner and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
@@ -487,6 +492,9 @@ class FeedService:
             else:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
                 read.retrying += known.page_retry_at is not None
+                shown.add(entry.article.url)
+        # A note on a story shown before (its unreadable date) was said when it went in: not on every poll.
+        read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
         return read
 
@@ -503,13 +511,18 @@ class FeedService:
         the feed has only summaries.
 
         Pages are read only for stories no other feed has stored already (a duplicate by link), at most
-        `feed_pages_per_poll` of them (the rest wait for the next poll; with 0, the summaries are kept). A story
+        `feed_pages_per_poll` of them, new stories first (the rest wait for the next poll; with 0, the summaries
+        are kept). A story
         with neither text nor a page waits for the next poll too. A page that failed in a way a later read may mend
         is read again on a later poll (see `_page_retry`).
         """
         teasers = [e.article.id for _, e in fresh if e.summary_only]
         elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
         wanted = [(k, e) for k, e in fresh if e.summary_only and e.article.id not in elsewhere]
+        # New stories first, edits and page retries after, each in the feed's order: a feed that changes its
+        # stored entries on every poll (a generated feed stamping each with the time it is served) would otherwise
+        # spend the budget on them again and again, and its stories past the budget would never get in.
+        wanted.sort(key=lambda pair: pair[0] in seen)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
@@ -603,10 +616,8 @@ class FeedService:
             fetched = read.fetched
             keep = complete and not read.retrying
             etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and keep else (None, None)
-        reasons = [read.reason] if read.reason else []
-        if read.problems:
-            count = len(read.problems)
-            reasons.append(f"{count} {'entry or page' if count == 1 else 'entries or pages'} not read whole")
+        # As the poll's summary counts them: an unreadable date is a note on a story stored whole, not a failure.
+        reasons = ([read.reason] if read.reason else []) + _tally(read.problems)
         outcome = Outcome(
             read.status,
             "; ".join(reasons),

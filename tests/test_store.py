@@ -34,6 +34,7 @@ from bot.store.schema import (
     subscriptions,
 )
 from tests.paths import DATA, ROOT
+from tests.processes import free_port
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
 ALICE = 42
@@ -808,6 +809,18 @@ def test_a_store_holding_two_spellings_of_a_category_keeps_the_first(store: Stor
 def test_every_migration_has_a_unique_name() -> None:
     names = [m.name for m in MIGRATIONS]
     assert len(names) == len(set(names)) and names == sorted(names)
+
+
+def test_a_postgresql_server_out_of_reach_is_said_with_the_url_and_what_to_check() -> None:
+    """Nothing listening where DATABASE_URL points: the line names the URL tried (never its password) and what to
+    check, where the driver's "connection refused" alone named neither."""
+    port = free_port()
+    with pytest.raises(StoreError) as raised:
+        Store.open(f"postgresql+psycopg://newsbot:s3cret@127.0.0.1:{port}/newsbot?connect_timeout=2")
+    said = str(raised.value)
+    assert "\n" not in said and "s3cret" not in said, said
+    assert "Connection refused" in said and f"127.0.0.1:{port}/newsbot" in said, said
+    assert said.endswith("check DATABASE_URL, and that the server is running"), said
 
 
 def test_a_postgresql_server_that_never_answers_fails_the_opening_in_seconds() -> None:

@@ -34,7 +34,7 @@ from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
-from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reading, writing
+from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reach, reading, writing
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
 from bot.store.received import Received
@@ -138,6 +138,7 @@ class Store:
         """Connect and apply any missing migration; a store created now gets `seed`'s articles."""
         engine = connect(url)
         try:
+            reach(engine)
             migrate(engine, seed)
         except BaseException:
             engine.dispose()

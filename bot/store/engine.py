@@ -81,6 +81,21 @@ def connect(url: str) -> Engine:
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
 
 
+def reach(engine: Engine) -> None:
+    """Connect once, so a PostgreSQL server out of reach at opening is said with the URL tried (its password hidden)
+    and what to check: the driver's line alone ("connection refused") named neither DATABASE_URL nor the URL."""
+    if engine.url.get_backend_name() != "postgresql":
+        return
+    try:
+        with _wrapped(engine), engine.connect():
+            pass
+    except StoreLoginError:
+        raise
+    except StoreError as error:
+        url = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"{error}, at {url}; check DATABASE_URL, and that the server is running") from error
+
+
 def file_identity(engine: Engine) -> tuple[int, int] | None:
     """The (device, inode) of a SQLite store's file now; None for PostgreSQL, memory, or no file at its path."""
     database = engine.url.database

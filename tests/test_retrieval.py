@@ -1146,6 +1146,21 @@ def test_words_that_only_frame_a_question_are_never_named_as_words_no_article_us
     assert answer.found and "No article uses" not in answer.reason, answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["how about the market", "what about the brewery?", "any news about the school?", "anything on the bus routes"],
+)
+def test_a_question_opening_what_about_or_any_news_is_answered_as_its_other_words_typed_as_keywords(
+    towns: Library, question: str
+) -> None:
+    """ "how about the market" got "Nothing in the articles answers that" where "market" got the market's story, and
+    "any news about the school?" a weak answer: asked as questions, the encoder found them far from every paragraph."""
+    answer = towns.ask(towns.request(question))
+    keywords = towns.ask(towns.request(question.split(" ", 2)[2].rstrip("?")))
+    assert answer.found and answer.confident, answer
+    assert answer.passages[0].article.title == keywords.passages[0].article.title
+
+
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 
 

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -82,9 +83,19 @@ ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the fi
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
 # Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
 REMOVED_IDS_SHOWN = 10
-DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
-# The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
+DATE_FORMS = (
+    "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, '3 days ago', 'last week', today or"
+    " yesterday"
+)
+# The days a reader names by their distance from today (in UTC, as a date written without a zone is read), and
+# the spans "3 days ago", "a week ago", "last week" or "past 3 months" count back (a month as 30 days).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+SPAN_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
+_SPANS = "|".join(SPAN_DAYS)
+_AGO = re.compile(
+    rf"(?:(?P<count>\d{{1,3}}|an?|one)\s+(?P<span>{_SPANS})s?\s+ago"
+    rf"|(?:last|past)\s+(?:(?P<counted>\d{{1,3}})\s+)?(?P<last>{_SPANS})s?)"
+)
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
 # The commands that only find articles already stored: given a --data-dir holding no library, they make none.
@@ -98,7 +109,12 @@ EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
-    if (days := RELATIVE_DAYS.get(raw.strip().casefold())) is not None:
+    days = RELATIVE_DAYS.get(raw.strip().casefold())
+    if ago := _AGO.fullmatch(" ".join(raw.casefold().split())):
+        # "--since 'last week'", as a reader asks "what happened last week?", counts back from today.
+        count = next((int(n) for n in (ago["count"], ago["counted"]) if n and n.isdigit()), 1)
+        days = count * SPAN_DAYS[ago["span"] or ago["last"]]
+    if days is not None:
         # "What happened yesterday?": no date parser reads the word, and a reader should not have to look it up.
         return datetime.combine(datetime.now(UTC).date() - timedelta(days=days), time(), UTC)
     try:

@@ -375,6 +375,33 @@ def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err.rstrip().endswith(f"argument --since: 'tomorrow' is no date; give {DATE_FORMS}")
 
 
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [("last week", [0, 5]), ("2 days ago", [0]), ("a month ago", [0, 5, 20]), ("Past 3  Weeks", [0, 5, 20])],
+)
+def test_since_reads_spans_counted_back_from_today(
+    typed: str, days: list[int], capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`--since 'last week'`, as a reader asks "what happened last week?", was refused as no date (exit 2)."""
+    today = datetime.now(UTC).date()
+    records = isolated / "spans.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps(
+                {"title": f"Ferry news {n}", "body": f"The ferry story of day {n}.", "date": str(today - timedelta(n))}
+            )
+            + "\n"
+            for n in (0, 5, 20, 60)
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "ferry story", "--json", "--k", "5", "--since", typed]) == 0
+    found = sorted(int(p["title"].split()[-1]) for p in json.loads(capsys.readouterr().out)["passages"])
+    assert found == days
+
+
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--since", "2025-01-01", "--until", "2024-01-01", "Dempsey"]) == 2
     assert "--since 2025-01-01 is after --until 2024-01-01" in capsys.readouterr().err

@@ -1242,3 +1242,12 @@ def test_json_gives_a_story_without_a_category_null_in_ask_and_latest_alike(caps
     assert asked["category"] is None and storm["category"] is None
     assert {k: v for k, v in asked.items() if k in storm} == storm
     assert listed["Harbour City sign striker Tomas Varga in club record deal"]["category"] == "Sport"
+
+
+def test_chat_says_a_follow_up_typed_before_any_answer_has_nothing_to_follow(tmp_path: Path) -> None:
+    """ "> when was that?" typed before any answer was asked alone and declined for its common words, where a bare
+    ">" said there was no answer to reply to yet."""
+    result = chat_in_terminal(tmp_path, "/latest\n> when was that?\n")
+    assert result.returncode == 0, result.stderr
+    said = "There is no answer to reply to yet: ask a question first."
+    assert result.stdout.strip().endswith(said) and "common words" not in result.stdout, result.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import get_args
+from typing import NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
@@ -168,8 +169,31 @@ def _command(
     return commands.add_parser(name, help=summary, description=description)
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser, which names the command meant when the one typed is none: argparse listed all twelve
+    for `newsbot asks`, and for a question typed without `ask` (`newsbot "who won?"`)."""
+
+    def error(self, message: str) -> NoReturn:
+        if (typed := _NO_COMMAND.match(message)) and self._subparsers is not None:
+            [commands] = (a.choices for a in self._subparsers._group_actions if isinstance(a.choices, dict))
+            message = _no_command(typed[1], list(commands))
+        super().error(message)
+
+
+# How argparse (3.11 to 3.13) refuses a word that is no command.
+_NO_COMMAND = re.compile(r"argument COMMAND: invalid choice: '(.*)' \(choose from", re.S)
+
+
+def _no_command(typed: str, commands: list[str]) -> str:
+    if near := difflib.get_close_matches(typed.strip().casefold(), commands, 1):
+        return f"there is no command {typed!r}: did you mean {near[0]}?"
+    if len(typed.split()) > 1 or typed.rstrip().endswith("?"):
+        return f'{typed!r} is no command; to ask it: newsbot ask "{typed}"'
+    return f"there is no command {typed!r}; the commands are {', '.join(commands)}"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsbot",
         description="Answer questions about news articles.",
         epilog=EXIT_CODES,
@@ -179,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=argparse.ArgumentParser
+    )
 
     ingest = _command(commands, "ingest", "read articles from files, directories or web pages (URLs)")
     ingest.add_argument(

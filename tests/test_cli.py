@@ -1251,3 +1251,24 @@ def test_chat_says_a_follow_up_typed_before_any_answer_has_nothing_to_follow(tmp
     assert result.returncode == 0, result.stderr
     said = "There is no answer to reply to yet: ask a question first."
     assert result.stdout.strip().endswith(said) and "common words" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (["asks", "ferry"], "there is no command 'asks': did you mean ask?"),
+        (
+            ["Who won the election?"],
+            "'Who won the election?' is no command; to ask it: newsbot ask \"Who won the election?\"",
+        ),
+        (["frobnicate"], "there is no command 'frobnicate'; the commands are ingest, ask, latest,"),
+    ],
+)
+def test_a_word_that_is_no_command_is_named_with_the_command_meant(
+    typed: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`newsbot asks` and a question typed without `ask` were told "invalid choice" and all twelve commands."""
+    with pytest.raises(SystemExit) as exited:
+        main(typed)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and f"newsbot: error: {said}" in err and "invalid choice" not in err, err

@@ -567,9 +567,11 @@ def _note_vectors(library: Library) -> None:
     one = waiting == 1
     left = f"{count(waiting, 'paragraph')} {'waits for its' if one else 'wait for their'} vectors"
     if not library.vectors.try_write():
-        # "Run `newsbot vectors`" would only be refused: that process is making them.
+        # "Run `newsbot vectors`" would only be refused now; but when that process is another ingest (two run at
+        # once), it makes only a few before it ends, and "another process is making them" left thousands waiting.
         print(
-            f"note: {left}, which another process (a running bot or `newsbot chat`) is making; until then"
+            f"note: {left}, which another process holds the right to make: a running bot or `newsbot chat` makes"
+            f" {'it' if one else 'them'}, else run `newsbot vectors` once the other ingest is done; until then"
             f" {'it is' if one else 'they are'} found by words.",
             file=sys.stderr,
         )

@@ -719,7 +719,9 @@ def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vec
 ) -> None:
     """One story ingested while `newsbot chat` ran said "1 paragraphs wait for their vectors (about 1 min of
     encoding) ... or run `newsbot vectors`", which that process's lock would refuse; it makes them itself. The
-    library opened here holds the lock as that process does (a lock on its own open file)."""
+    library opened here holds the lock as that process does (a lock on its own open file). Another ingest holds it
+    too, and makes only a few: the note was "which another process (a running bot or `newsbot chat`) is making",
+    and thousands waited with no bot running."""
     assert main(["stats"]) == 0
     capsys.readouterr()
     chatting = Library.open(Settings.from_env())
@@ -729,8 +731,9 @@ def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vec
         assert main(["ingest", str(story)]) == 0
         err = capsys.readouterr().err
         assert err == (
-            "note: 1 paragraph waits for its vectors, which another process (a running bot or `newsbot chat`) is"
-            " making; until then it is found by words.\n"
+            "note: 1 paragraph waits for its vectors, which another process holds the right to make: a running bot"
+            " or `newsbot chat` makes it, else run `newsbot vectors` once the other ingest is done; until then it is"
+            " found by words.\n"
         )
         assert chatting.embed() == 1
     finally:

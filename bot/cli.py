@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import get_args
+from typing import NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
@@ -82,9 +84,19 @@ ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the fi
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
 # Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
 REMOVED_IDS_SHOWN = 10
-DATE_FORMS = "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, today or yesterday"
-# The days a reader names by their distance from today (in UTC, as a date written without a zone is read).
+DATE_FORMS = (
+    "a date such as 2013-03-07, 7-03-2013, '7 March 2013', an ISO 8601 time, '3 days ago', 'last week', today or"
+    " yesterday"
+)
+# The days a reader names by their distance from today (in UTC, as a date written without a zone is read), and
+# the spans "3 days ago", "a week ago", "last week" or "past 3 months" count back (a month as 30 days).
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+SPAN_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
+_SPANS = "|".join(SPAN_DAYS)
+_AGO = re.compile(
+    rf"(?:(?P<count>\d{{1,3}}|an?|one)\s+(?P<span>{_SPANS})s?\s+ago"
+    rf"|(?:last|past)\s+(?:(?P<counted>\d{{1,3}})\s+)?(?P<last>{_SPANS})s?)"
+)
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
 # The commands that only find articles already stored: given a --data-dir holding no library, they make none.
@@ -98,7 +110,12 @@ EMBEDDED_PER_MINUTE = {"on": 3_000, "static": 100_000}
 
 
 def _date(raw: str) -> datetime:
-    if (days := RELATIVE_DAYS.get(raw.strip().casefold())) is not None:
+    days = RELATIVE_DAYS.get(raw.strip().casefold())
+    if ago := _AGO.fullmatch(" ".join(raw.casefold().split())):
+        # "--since 'last week'", as a reader asks "what happened last week?", counts back from today.
+        count = next((int(n) for n in (ago["count"], ago["counted"]) if n and n.isdigit()), 1)
+        days = count * SPAN_DAYS[ago["span"] or ago["last"]]
+    if days is not None:
         # "What happened yesterday?": no date parser reads the word, and a reader should not have to look it up.
         return datetime.combine(datetime.now(UTC).date() - timedelta(days=days), time(), UTC)
     try:
@@ -152,8 +169,31 @@ def _command(
     return commands.add_parser(name, help=summary, description=description)
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser, which names the command meant when the one typed is none: argparse listed all twelve
+    for `newsbot asks`, and for a question typed without `ask` (`newsbot "who won?"`)."""
+
+    def error(self, message: str) -> NoReturn:
+        if (typed := _NO_COMMAND.match(message)) and self._subparsers is not None:
+            [commands] = (a.choices for a in self._subparsers._group_actions if isinstance(a.choices, dict))
+            message = _no_command(typed[1], list(commands))
+        super().error(message)
+
+
+# How argparse (3.11 to 3.13) refuses a word that is no command.
+_NO_COMMAND = re.compile(r"argument COMMAND: invalid choice: '(.*)' \(choose from", re.S)
+
+
+def _no_command(typed: str, commands: list[str]) -> str:
+    if near := difflib.get_close_matches(typed.strip().casefold(), commands, 1):
+        return f"there is no command {typed!r}: did you mean {near[0]}?"
+    if len(typed.split()) > 1 or typed.rstrip().endswith("?"):
+        return f'{typed!r} is no command; to ask it: newsbot ask "{typed}"'
+    return f"there is no command {typed!r}; the commands are {', '.join(commands)}"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsbot",
         description="Answer questions about news articles.",
         epilog=EXIT_CODES,
@@ -163,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=argparse.ArgumentParser
+    )
 
     ingest = _command(commands, "ingest", "read articles from files, directories or web pages (URLs)")
     ingest.add_argument(
@@ -525,9 +567,11 @@ def _note_vectors(library: Library) -> None:
     one = waiting == 1
     left = f"{count(waiting, 'paragraph')} {'waits for its' if one else 'wait for their'} vectors"
     if not library.vectors.try_write():
-        # "Run `newsbot vectors`" would only be refused: that process is making them.
+        # "Run `newsbot vectors`" would only be refused now; but when that process is another ingest (two run at
+        # once), it makes only a few before it ends, and "another process is making them" left thousands waiting.
         print(
-            f"note: {left}, which another process (a running bot or `newsbot chat`) is making; until then"
+            f"note: {left}, which another process holds the right to make: a running bot or `newsbot chat` makes"
+            f" {'it' if one else 'them'}, else run `newsbot vectors` once the other ingest is done; until then"
             f" {'it is' if one else 'they are'} found by words.",
             file=sys.stderr,
         )

@@ -236,8 +236,8 @@ class TerminalBotAPI(BaseRequest):
             # stories that happen to use it ("1" after /latest showed a passage with "2-1" in it).
             self._print(f"{_buttons_said(text, count)}\n")
             return
-        if (reply := _REPLY.match(text)) and reply[1] and not 1 <= int(reply[1]) <= len(self._replyable):
-            # Asked without the answer it was meant for, a follow-up could only be misread.
+        if (reply := _REPLY.match(text)) and not 1 <= int(reply[1] or 1) <= len(self._replyable):
+            # Asked without the answer it was meant for ("> when?" before any), a follow-up could only be misread.
             self._print(f"{_replyable_said(len(self._replyable))}\n")
             return
         if _REPLY.fullmatch(text):

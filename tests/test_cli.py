@@ -375,6 +375,33 @@ def test_since_and_until_read_today_and_yesterday(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err.rstrip().endswith(f"argument --since: 'tomorrow' is no date; give {DATE_FORMS}")
 
 
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [("last week", [0, 5]), ("2 days ago", [0]), ("a month ago", [0, 5, 20]), ("Past 3  Weeks", [0, 5, 20])],
+)
+def test_since_reads_spans_counted_back_from_today(
+    typed: str, days: list[int], capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`--since 'last week'`, as a reader asks "what happened last week?", was refused as no date (exit 2)."""
+    today = datetime.now(UTC).date()
+    records = isolated / "spans.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps(
+                {"title": f"Ferry news {n}", "body": f"The ferry story of day {n}.", "date": str(today - timedelta(n))}
+            )
+            + "\n"
+            for n in (0, 5, 20, 60)
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "ferry story", "--json", "--k", "5", "--since", typed]) == 0
+    found = sorted(int(p["title"].split()[-1]) for p in json.loads(capsys.readouterr().out)["passages"])
+    assert found == days
+
+
 def test_a_date_range_that_ends_before_it_begins_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--since", "2025-01-01", "--until", "2024-01-01", "Dempsey"]) == 2
     assert "--since 2025-01-01 is after --until 2024-01-01" in capsys.readouterr().err
@@ -692,7 +719,9 @@ def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vec
 ) -> None:
     """One story ingested while `newsbot chat` ran said "1 paragraphs wait for their vectors (about 1 min of
     encoding) ... or run `newsbot vectors`", which that process's lock would refuse; it makes them itself. The
-    library opened here holds the lock as that process does (a lock on its own open file)."""
+    library opened here holds the lock as that process does (a lock on its own open file). Another ingest holds it
+    too, and makes only a few: the note was "which another process (a running bot or `newsbot chat`) is making",
+    and thousands waited with no bot running."""
     assert main(["stats"]) == 0
     capsys.readouterr()
     chatting = Library.open(Settings.from_env())
@@ -702,8 +731,9 @@ def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vec
         assert main(["ingest", str(story)]) == 0
         err = capsys.readouterr().err
         assert err == (
-            "note: 1 paragraph waits for its vectors, which another process (a running bot or `newsbot chat`) is"
-            " making; until then it is found by words.\n"
+            "note: 1 paragraph waits for its vectors, which another process holds the right to make: a running bot"
+            " or `newsbot chat` makes it, else run `newsbot vectors` once the other ingest is done; until then it is"
+            " found by words.\n"
         )
         assert chatting.embed() == 1
     finally:
@@ -1215,3 +1245,33 @@ def test_json_gives_a_story_without_a_category_null_in_ask_and_latest_alike(caps
     assert asked["category"] is None and storm["category"] is None
     assert {k: v for k, v in asked.items() if k in storm} == storm
     assert listed["Harbour City sign striker Tomas Varga in club record deal"]["category"] == "Sport"
+
+
+def test_chat_says_a_follow_up_typed_before_any_answer_has_nothing_to_follow(tmp_path: Path) -> None:
+    """ "> when was that?" typed before any answer was asked alone and declined for its common words, where a bare
+    ">" said there was no answer to reply to yet."""
+    result = chat_in_terminal(tmp_path, "/latest\n> when was that?\n")
+    assert result.returncode == 0, result.stderr
+    said = "There is no answer to reply to yet: ask a question first."
+    assert result.stdout.strip().endswith(said) and "common words" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (["asks", "ferry"], "there is no command 'asks': did you mean ask?"),
+        (
+            ["Who won the election?"],
+            "'Who won the election?' is no command; to ask it: newsbot ask \"Who won the election?\"",
+        ),
+        (["frobnicate"], "there is no command 'frobnicate'; the commands are ingest, ask, latest,"),
+    ],
+)
+def test_a_word_that_is_no_command_is_named_with_the_command_meant(
+    typed: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`newsbot asks` and a question typed without `ask` were told "invalid choice" and all twelve commands."""
+    with pytest.raises(SystemExit) as exited:
+        main(typed)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and f"newsbot: error: {said}" in err and "invalid choice" not in err, err

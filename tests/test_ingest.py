@@ -207,7 +207,8 @@ def test_articles_pasted_from_files_without_a_newline_at_their_end_are_each_read
 
 def test_a_file_of_articles_pasted_together_may_be_larger_than_one_article(tmp_path: Path) -> None:
     """The 2,225 BBC articles pasted into one file are 5.8 MB: the file was refused whole, as too large for one
-    article. Now each article in it is held to that limit, and the file to a feed file's."""
+    article. Now each article in it is held to that limit, and the file to a feed file's; past it, the file is refused
+    saying what to do, as a user cannot tell why 10 MB of text is too large."""
     story = (DATA / "pasted" / "three_articles.txt").read_text(encoding="utf-8")
     huge = "Ferry Report Published\nAuthor: desk\nPublished 2-12-2026, 09:00\n\n" + "The report. " * 420_000
     path = tmp_path / "all.txt"
@@ -220,7 +221,8 @@ def test_a_file_of_articles_pasted_together_may_be_larger_than_one_article(tmp_p
     with path.open("a", encoding="utf-8") as grown:
         grown.write(story * (MAX_PASTED_FILE_BYTES // len(story)))
     assert [str(i) for i in read_file(path)] == [
-        f"skipped {path}: too large for a file of articles ({path.stat().st_size:,} bytes; the limit is 10,000,000)"
+        f"skipped {path}: too large for a file of articles ({path.stat().st_size:,} bytes; the limit is 10,000,000);"
+        " split it into smaller files, or save its articles as JSON Lines (.jsonl), read at any size"
     ]
 
 

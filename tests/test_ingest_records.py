@@ -209,6 +209,15 @@ def test_json_array_is_streamed_and_a_broken_element_stops_with_a_reason(tmp_pat
     assert "invalid JSON" in problem.reason and "JSON Lines" in problem.reason
 
 
+def test_a_json_file_cut_short_in_a_string_says_so_without_a_dangling_place(tmp_path: Path) -> None:
+    """A file cut inside a string was "invalid JSON: Unterminated string starting at; the rest ...": the place
+    Python names after "at" was dropped, leaving the sentence hanging."""
+    path = tmp_path / "cut.json"
+    path.write_text('[{"title": "One", "body": "First."}, {"title": "Tw')
+    *_, problem = read_file(path)
+    assert isinstance(problem, Skipped) and problem.reason.startswith("invalid JSON: Unterminated string; "), problem
+
+
 def test_json_element_over_the_limit(tmp_path: Path) -> None:
     """Skipped when it could still be read past; else the file stops there, with a reason pointing to JSON Lines."""
     path = tmp_path / "huge.json"

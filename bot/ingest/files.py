@@ -65,6 +65,8 @@ _READ_AS_IS = frozenset({"utf-8", "cp1252", "cp1250", "iso8859-2", "cp1251", "ko
 _FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
 _JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
 _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
+_PASTED = "a file of articles"
+_LARGER = "split it into smaller files, or save its articles as JSON Lines (.jsonl), read at any size"
 
 
 def read_file(
@@ -144,7 +146,9 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     or feed was "an empty response" or "not an HTML page", as if fetched)."""
     size = path.stat().st_size
     if size > limit:
-        raise ArticleError(f"too large for {kind} ({size:,} bytes; the limit is {limit:,})")
+        too_large = f"too large for {kind} ({size:,} bytes; the limit is {limit:,})"
+        # Articles pasted into one text file have a format without that limit to go to.
+        raise ArticleError(f"{too_large}; {_LARGER}" if kind == _PASTED else too_large)
     data = path.read_bytes()
     if not data.strip():
         raise ArticleError("empty file")
@@ -191,7 +195,7 @@ def _read_text(
     finds there (the first is the file's, the others `file#2`, `file#3`, ...). `stated`: the format says its dates
     are day first (see `FileDates`). `limit`: the file's size at most, each article's `MAX_RECORD_BYTES`."""
     try:
-        text, encoding = decode(_whole(path, limit, "a file of articles" if limit > MAX_RECORD_BYTES else "an article"))
+        text, encoding = decode(_whole(path, limit, _PASTED if limit > MAX_RECORD_BYTES else "an article"))
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return

@@ -17,7 +17,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import FileDates
 from bot.ingest.records import article_from_record, site_path
 from bot.ingest.reports import without_site
-from bot.ingest.text import split_paragraphs
+from bot.ingest.text import date_line_text, split_paragraphs
 from bot.models import Article
 
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
@@ -79,6 +79,13 @@ def parse_markdown(
         del lines[first]
     elif headline is not None and _plain(headline) == _plain(str(title)):
         lines.remove(next(line for line in lines if _HEADLINE.match(line)))
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    written = None if first is None else date_line_text(_plain(lines[first]).strip(" *_"), dates)
+    if first is not None and written is not None:
+        # A date line under the heading (`Published 30 Nov 2026`, `*1 December 2026*`), as notes without front
+        # matter date a story, is its date, not its first paragraph; the front matter's date wins.
+        del lines[first]
+        front = {"date": written, **front}
     record = {**front, "title": title, "paragraphs": list(split_paragraphs(_body(lines)))}
     article, unread = article_from_record(record, {}, origin, site, dates)
     if article.url is None and (path := site_path(record, {})):

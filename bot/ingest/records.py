@@ -407,7 +407,8 @@ class _JsonStream:
                 value, end = self._decoder.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as exc:
                 if self.eof:
-                    raise ArticleError(f"invalid JSON: {exc.msg}") from exc
+                    # Python's "Unterminated string starting at" awaits a place in the buffer, not the file's.
+                    raise ArticleError(f"invalid JSON: {exc.msg.removesuffix(' starting at')}") from exc
                 if len(self.buffer) - self.pos > MAX_RECORD_BYTES:
                     raise ArticleError(f"invalid JSON, or a record over {MAX_RECORD_BYTES:,} bytes") from exc
             except RecursionError as exc:

@@ -601,6 +601,14 @@ def _reads_as_headline(line: str) -> bool:
     return len(line) <= _HEADLINE_CHARS and not _SENTENCE_END.search(line)
 
 
+def date_line_text(line: str, dates: FileDates | None = None) -> str | None:
+    """The date a line gives as written when it is a date line (`Published 30 Nov 2026`, `Date: ...`, or only a
+    date, as `_date_line` reads one), else None: a line that is no date is the story's."""
+    if match := _PUBLISHED.match(line.strip()):
+        return match.group(1)
+    return line.strip() if _date_line(line.strip(), dates) is not None else None
+
+
 def _date_line(line: str, dates: FileDates | None) -> tuple[datetime, str | None] | None:
     """The date of a line that is only a date ("7 March 2013, 07:37"), read as its file's `dates` are, and its note
     (see `read_date`: one dated in the future), else None: a line that is no date is the story's."""

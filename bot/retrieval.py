@@ -762,7 +762,9 @@ def search(
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
         terms = question_terms(question)
     query = Query(terms, request.category, request.since, request.until)
-    depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
+    # A later page ranks as deep as the last page can reach, so every "More" page continues one list: a depth grown
+    # with the offset reordered it, repeating a passage shown a page before and skipping another.
+    depth = max(MIN_CANDIDATES, (MAX_PASSAGES if request.offset else request.k) * CANDIDATES_PER_PASSAGE)
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}

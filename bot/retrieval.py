@@ -762,7 +762,9 @@ def search(
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
         terms = question_terms(question)
     query = Query(terms, request.category, request.since, request.until)
-    depth = max(MIN_CANDIDATES, (request.offset + request.k) * CANDIDATES_PER_PASSAGE)
+    # A later page ranks as deep as the last page can reach, so every "More" page continues one list: a depth grown
+    # with the offset reordered it, repeating a passage shown a page before and skipping another.
+    depth = max(MIN_CANDIDATES, (MAX_PASSAGES if request.offset else request.k) * CANDIDATES_PER_PASSAGE)
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(question)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
@@ -1028,7 +1030,7 @@ def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], aske
     return sorted(candidates, key=lambda c: not c.matched)
 
 
-def compose(request: Request, ranking: Ranking, min_answerability: float) -> Answer:
+def compose(request: Request, ranking: Ranking, min_answerability: float, lead: Sequence[Passage] = ()) -> Answer:
     """The answer a ranking gives: its passages, or "nothing answers that" with the closest headlines.
 
     One calibrated answerability score decides: an answer whose best passage scores below `min_answerability`
@@ -1072,9 +1074,11 @@ def compose(request: Request, ranking: Ranking, min_answerability: float) -> Ans
         if request.category or request.since or request.until:
             reason += " (The search was limited by category or date.)"
         return Answer(request.question, (), closest, reason=reason)
-    chosen: list[Passage] = []
+    chosen = list(lead)
     per_article: dict[str, int] = {}
-    shown: list[frozenset[str]] = []
+    for passage in lead:
+        per_article[passage.article.id] = per_article.get(passage.article.id, 0) + 1
+    shown = [frozenset(p.text.casefold().split()) for p in lead]
     for candidate in ranking.candidates:
         hit = candidate.hit
         used = per_article.get(hit.article_id, 0)
@@ -1721,4 +1725,10 @@ def answer(
     request: Request, engine: Engine, store: Store, min_answerability: float, semantic: Semantic | None = None
 ) -> Answer:
     """Find the passages for a request (see `search` and `compose`)."""
-    return compose(request, search(request, engine, store, semantic), min_answerability)
+    if not request.offset:
+        return compose(request, search(request, engine, store, semantic), min_answerability)
+    # The first page searched no deeper than it shows, and a later page deeper: the first page's passages lead the
+    # list the later pages continue, which shows each once (one of them came again further down).
+    first = replace(request, offset=0)
+    lead = compose(first, search(first, engine, store, semantic), min_answerability).passages
+    return compose(request, search(request, engine, store, semantic), min_answerability, lead)

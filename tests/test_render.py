@@ -499,6 +499,13 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("breaking news on the ferry", None),
         ("whats the latest?", "latest"),
         ("news from today", "latest"),
+        # Searched, "what happened last week?" was declined: no passage answered "last" and "week".
+        ("What happened last week?", "latest"),
+        ("this week's news", "latest"),
+        ("news from the past few days", "latest"),
+        ("what happened last night", "latest"),
+        ("what happened at the ferry last week?", None),
+        ("last week", None),
         ("what happened to the ferry?", None),
         ("what is the latest on the ferry", None),
         ("news about the ferry", None),

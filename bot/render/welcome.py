@@ -165,9 +165,25 @@ SUBSCRIPTIONS_HINT = TELEGRAM.subscriptions
 # The reply to "tell me more" and the like: the bot keeps no conversation, the answer's button does it.
 MORE_HINT = TALK_REPLIES["more"].format(**TELEGRAM._asdict())
 # Words those come with: "show me the latest news please", "what happened yesterday?" (searched, that found no
-# article using "happened" or "yesterday").
+# article using "happened" or "yesterday"), "what happened last week?" (searched, "last" and "week" met no passage
+# that answered, and it was declined).
 COMMAND_FILLER = frozenset(
     {"please", "show", "me", "the", "today", "yesterday", "now", "bot", "any", "send", "give", "some", "pls"}
+    | {
+        "this",
+        "last",
+        "past",
+        "few",
+        "week",
+        "weekend",
+        "days",
+        "night",
+        "tonight",
+        "lately",
+        "recently",
+        "week's",
+        "weekend's",
+    }
 )
 _SMALL_TALK = sorted(
     [(phrase, "greeting") for phrase in GREETINGS] + [(phrase, "acknowledgement") for phrase in ACKNOWLEDGEMENTS],

@@ -67,6 +67,9 @@ _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
 # that name one clock are that clock's zone (MSK: Europe/Moscow). Dates read the same abbreviations (NAMED_ZONES).
 _TRAPS = {
     "samoa": ("Pacific/Apia", "Pacific/Pago_Pago"),
+    # A country and a US state (Georgia) or a capital and a state (Washington), on different clocks.
+    "georgia": ("Asia/Tbilisi", "America/New_York"),
+    "washington": ("America/New_York", "America/Los_Angeles"),
     "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
     **{name.casefold(): named.may_mean for name, named in NAMED_ZONES.items() if named.zone is None},
 }
@@ -93,6 +96,8 @@ _COUNTRY_ALIASES = {
     "turkey": "TR",
     "uae": "AE",
 }
+# A country of more zones than this is asked for a city without listing them (Russia has 26).
+_COUNTRY_ZONES_NAMED = 4
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"})
 # Longer input is not a time or a zone; refusing it early keeps difflib's cost and the echoed text small.
 _MAX_INPUT_CHARS = 64
@@ -220,6 +225,8 @@ def parse_timezone(text: str) -> str:
     place = _CITY_COUNTRY.fullmatch(cleaned)
     if place is not None:
         return _city_in_country(text, place["city"], place["country"] or place["bracketed"])
+    if (country := _countries().get(_fold_country(cleaned))) is not None:
+        return _country_zone(text, country)
     suggestions = _suggest(folded)
     hint = f" Did you mean {spoken_list(suggestions, 'or')}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
@@ -393,12 +400,30 @@ def _names() -> dict[str, str]:
 
 @cache
 def _cities() -> dict[str, str]:
-    """Zone names under the geographic areas by their folded last part, the longest name first among equals."""
+    """Zone names under the geographic areas by their folded last part, the longest name first among equals, and
+    the large cities no zone is named after (bot/data/city_zones.txt)."""
     cities: dict[str, str] = {}
     for name in sorted(_zone_names(), key=lambda name: (-len(name), name)):
         if name.partition("/")[0] in GEOGRAPHIC_AREAS:
             cities.setdefault(_fold_name(name.rpartition("/")[2]), name)
+    for line in resources.files("bot.data").joinpath("city_zones.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            city, _, name = line.partition("=")
+            if name.strip() in _zone_names():
+                cities.setdefault(_fold_name(city.strip()), name.strip())
     return cities
+
+
+def _country_zone(text: str, zones: frozenset[str]) -> str:
+    """The zone of a country named alone ("India"), when all its zones keep one clock ("Germany": Berlin's and
+    Büsingen's); else UsageError naming them, or asking for a city when they are many."""
+    ordered = sorted(zones)
+    year = datetime.now(UTC).year
+    instants = [datetime(year, month, 15, 12, tzinfo=UTC) for month in (1, 4, 7, 10)]
+    if len({tuple(ZoneInfo(name).utcoffset(at) for at in instants) for name in ordered}) == 1:
+        return ordered[0]
+    named = f" Did you mean {spoken_list(ordered, 'or')}?" if len(ordered) <= _COUNTRY_ZONES_NAMED else ""
+    raise UsageError(f"{_shown(text)} has several time zones: name your city.{named} Use {ZONE_FORMS}.")
 
 
 def _city_in_country(text: str, city: str, country: str) -> str:

@@ -731,11 +731,6 @@ class Ranking:
         return self.answerability(candidate, self.article_cosines.get(candidate.hit.article_id, 0.0))
 
     @property
-    def matched_any(self) -> bool:
-        """Whether a candidate holds a word of the question, in its paragraph or its headline."""
-        return any(candidate.matched for candidate in self.candidates)
-
-    @property
     def best(self) -> float:
         """The answer's answerability: that of its best passage, with the best cosine of all (0 with none)."""
         return self.answerability(self.candidates[0], self.best_cosine) if self.candidates else 0.0
@@ -1061,9 +1056,14 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     for candidate in ranking.candidates:
         if (article := ranking.articles.get(candidate.hit.article_id)) is not None:
             titled.setdefault(_title_key(article), article)
-    # Stories found by meaning alone, for a question no word of which any of them uses ("xyzzy"), are no closer
-    # than any others: listing them would pretend they were.
-    closest = tuple(titled.values())[:CLOSEST_HEADLINES] if ranking.matched_any else ()
+    # Stories found by meaning alone are no closer than any others: listing them would pretend they were. Beside a
+    # decline, "Who won the election?" listed a ferry line's and an apple harvest's headlines after the one story
+    # that holds a word of it (a chess prodigy's win).
+    near: dict[str, StoredArticle] = {}
+    for candidate in ranking.candidates:
+        if candidate.matched and (article := ranking.articles.get(candidate.hit.article_id)) is not None:
+            near.setdefault(_title_key(article), article)
+    closest = tuple(near.values())[:CLOSEST_HEADLINES]
     best = ranking.best
     if not ranking.candidates or best < bar:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the

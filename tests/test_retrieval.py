@@ -134,6 +134,20 @@ def test_a_question_no_word_of_which_any_article_uses_lists_no_closest_headlines
     assert not near.found and near.closest
 
 
+@pytest.mark.parametrize("question", ["harbour xyzzy plugh frobozz", "Who won the election in the valley?"])
+def test_the_closest_headlines_of_a_decline_are_of_stories_holding_a_word_of_the_question(
+    news: Library, question: str
+) -> None:
+    """ "Who won the election?" listed a ferry line's and an apple harvest's headlines, found by meaning alone, after
+    the one story holding a word of it."""
+    answer = news.ask(news.request(question))
+    assert not answer.found and answer.closest, answer
+    asked = {term for _, _, term in words(question)}
+    for article in answer.closest:
+        text = " ".join([article.title, *news.store.paragraphs(article.id)])
+        assert asked & {term for _, _, term in words(text)}, article.title
+
+
 def test_a_decline_names_the_words_no_article_uses_as_typed(news: Library) -> None:
     """A misspelling, or a topic the articles never name, shows in the decline; the longest such words, in the
     question's order, once each whatever their case."""

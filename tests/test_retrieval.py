@@ -1161,14 +1161,13 @@ def test_words_that_only_frame_a_question_are_never_named_as_words_no_article_us
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["how about the market", "what about the brewery?", "any news about the school?", "anything on the bus routes"],
+    "question", ["any news about the school?", "anything on the bus routes", "anything about the festival?"]
 )
-def test_a_question_opening_what_about_or_any_news_is_answered_as_its_other_words_typed_as_keywords(
+def test_a_question_opening_any_news_or_anything_about_is_answered_as_its_other_words_typed_as_keywords(
     towns: Library, question: str
 ) -> None:
-    """ "how about the market" got "Nothing in the articles answers that" where "market" got the market's story, and
-    "any news about the school?" a weak answer: asked as questions, the encoder found them far from every paragraph."""
+    """ "any news about the school?" got a weak answer where "the school" got the school's story: asked as a
+    question, the encoder found it far from every paragraph."""
     answer = towns.ask(towns.request(question))
     keywords = towns.ask(towns.request(question.split(" ", 2)[2].rstrip("?")))
     assert answer.found and answer.confident, answer

@@ -18,7 +18,7 @@ from itertools import groupby, islice
 from pathlib import Path
 
 from bot.config import Settings
-from bot.errors import ConfigError, StoreError
+from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, read_articles
@@ -383,7 +383,18 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-        return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+
+        def asked() -> Answer:
+            return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+
+        try:
+            return asked()
+        except IndexCorruptError:
+            # Found damaged as the question read it (a file cut short or removed under this process), or while the
+            # follower builds it again: the catch-up builds it from the store, or waits for the build under way,
+            # and the question is asked of the new index. A bot replied "Sorry, something went wrong" meanwhile.
+            self.follower.catch_up()
+            return asked()
 
     def follow_up(
         self, question: str, references: Iterable[str], shown: Sequence[str] = (), answered: Sequence[str] = ()

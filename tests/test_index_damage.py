@@ -24,6 +24,7 @@ import pytest
 
 from bot.config import Settings
 from bot.index.follower import BUILD_CLAIM
+from bot.library import Library
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
 from tests.test_library import garble
@@ -263,3 +264,20 @@ def test_an_index_damaged_while_another_process_builds_one_is_said_before_waitin
     assert process.returncode == 0, err
     assert _passages(json.loads(out)) == before
     assert_said_once(said + err, generation, r"its meta\.json is missing")
+
+
+def test_a_question_finding_the_index_cut_short_is_answered_from_it_built_again(small: Settings) -> None:
+    """A segment file cut short under an open library (another tool, a full disk) was found by the next question,
+    which raised: a bot replied "Sorry, something went wrong" until its follower's next look had built the index
+    again. The question now builds it (or waits for the build under way) and is answered."""
+    library = Library.open(small)
+    try:
+        before = library.ask(library.request(QUESTION))
+        for term in _generation(small).glob("*.term"):
+            os.truncate(term, 0)
+        after = library.ask(library.request(QUESTION))
+    finally:
+        library.close()
+    assert after.found and [(p.article.id, p.position) for p in after.passages] == [
+        (p.article.id, p.position) for p in before.passages
+    ]

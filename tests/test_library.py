@@ -17,7 +17,6 @@ import pytest
 
 from bot.analysis import analyze
 from bot.config import Settings
-from bot.errors import IndexCorruptError
 from bot.index import Query, TantivyEngine, indexed_paragraphs
 from bot.index.follower import BUILD_CLAIM, BUILDING
 from bot.library import Library
@@ -256,22 +255,21 @@ def test_an_index_file_garbled_under_a_running_process_fails_a_question_softly_t
     settings: Settings, kind: str
 ) -> None:
     """A segment file garbled in place (a copy or a disk that garbled it, its size whole) made tantivy panic in
-    a search, with a BaseException that stopped the bot's event loop, and so the bot. The question fails with
-    IndexCorruptError (the bot's "try again in a moment"), so do the next ones without reading the file again,
-    and the next look at the store builds a new index, which answers."""
+    a search, with a BaseException that stopped the bot's event loop, and so the bot. Then the question failed
+    with IndexCorruptError (the bot's "try again in a moment") until the next look at the store built a new index;
+    now the question that finds the damage builds it, and is answered from it."""
     library = Library.open(replace(settings, corpus_dir=DATA / "bot_corpus", semantic="off"))
     try:
         request = library.request("Who became the youngest chess champion?")
-        assert library.ask(request).found
+        before = library.ask(request)
+        assert before.found
         generation = current_generation(settings)
         for path in (settings.index_dir / generation).glob(f"*.{kind}"):
             garble(path)
-        for _ in range(2):
-            with pytest.raises(IndexCorruptError, match="is damaged"):
-                library.ask(request)
-        assert library.follow() == 0
+        assert library.ask(request).passages == before.passages
         assert current_generation(settings) != generation
-        assert library.ask(request).found
+        assert library.follow() == 0
+        assert library.ask(request).passages == before.passages
     finally:
         library.close()
 

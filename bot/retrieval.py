@@ -1051,19 +1051,12 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # none) is answered by the headlines it was searched with alone: the story's passages, shown as what may help.
     unanswered = bool(followed) and bool(reader_terms) and reader_terms <= ranking.unseen_terms
     wanted = request.offset + request.k
-    # A headline filed twice is listed once.
-    titled: dict[str, StoredArticle] = {}
-    for candidate in ranking.candidates:
-        if (article := ranking.articles.get(candidate.hit.article_id)) is not None:
-            titled.setdefault(_title_key(article), article)
+    titled = _by_title(ranking.candidates, ranking.articles)
     # Stories found by meaning alone are no closer than any others: listing them would pretend they were. Beside a
     # decline, "Who won the election?" listed a ferry line's and an apple harvest's headlines after the one story
     # that holds a word of it (a chess prodigy's win).
-    near: dict[str, StoredArticle] = {}
-    for candidate in ranking.candidates:
-        if candidate.matched and (article := ranking.articles.get(candidate.hit.article_id)) is not None:
-            near.setdefault(_title_key(article), article)
-    closest = tuple(near.values())[:CLOSEST_HEADLINES]
+    closest = tuple(_by_title([c for c in ranking.candidates if c.matched], ranking.articles).values())
+    closest = closest[:CLOSEST_HEADLINES]
     best = ranking.best
     if not ranking.candidates or best < bar:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
@@ -1118,6 +1111,15 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         offset=request.offset,
         confident=confident,
     )
+
+
+def _by_title(candidates: Sequence[Candidate], articles: Mapping[str, StoredArticle]) -> dict[str, StoredArticle]:
+    """The candidates' stories in their order, a headline filed twice listed once."""
+    titled: dict[str, StoredArticle] = {}
+    for candidate in candidates:
+        if (article := articles.get(candidate.hit.article_id)) is not None:
+            titled.setdefault(_title_key(article), article)
+    return titled
 
 
 def answerable_first(ranking: Ranking, bar: float) -> Ranking:

@@ -721,13 +721,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         return searched, library.ask(request)
 
     try:
-        try:
-            question, answer = asked()
-        except IndexCorruptError:
-            # Found damaged as it was read (a file garbled under it): a running bot's next look at the store builds
-            # it again; a one-off question takes that look now (which logs why), and is asked again.
-            library.follow()
-            question, answer = asked()
+        question, answer = asked()
     except QuestionError as exc:
         if args.json:
             print(json.dumps({"question": question, "found": False, "reason": str(exc), "passages": []}))

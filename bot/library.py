@@ -16,6 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
+from typing import TypeVar
 
 from bot.config import Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
@@ -30,6 +31,7 @@ from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Articles per store transaction and index commit: a crash or Ctrl-C loses at most one batch's work.
 BATCH_SIZE = 2000
@@ -383,18 +385,9 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-
-        def asked() -> Answer:
-            return answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
-
-        try:
-            return asked()
-        except IndexCorruptError:
-            # Found damaged as the question read it (a file cut short or removed under this process), or while the
-            # follower builds it again: the catch-up builds it from the store, or waits for the build under way,
-            # and the question is asked of the new index. A bot replied "Sorry, something went wrong" meanwhile.
-            self.follower.catch_up()
-            return asked()
+        return self._searched(
+            lambda: answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+        )
 
     def follow_up(
         self, question: str, references: Iterable[str], shown: Sequence[str] = (), answered: Sequence[str] = ()
@@ -404,12 +397,27 @@ class Library:
         message's) are (`retrieval.shown_articles`): see `retrieval.follow_up`. Articles no longer here are left
         out; with none left, the question alone. `answered` holds the lines of the answer replied to, whose
         passages are shown again only when nothing else answers (`retrieval.seen_paragraphs`)."""
-        ids = [i for found in self.ids_of(references).values() for i in found]
-        if not ids and shown:
-            ids = shown_articles(shown, self.engine, self.store)
-        followed = self.store.with_paragraphs(list(dict.fromkeys(ids))[:FOLLOWED_STORIES])
-        seen = seen_paragraphs(answered, followed)
-        return follow_up(question, followed, self.engine, self.store, self.semantic, seen)
+
+        def searched() -> str:
+            ids = [i for found in self.ids_of(references).values() for i in found]
+            if not ids and shown:
+                ids = shown_articles(shown, self.engine, self.store)
+            followed = self.store.with_paragraphs(list(dict.fromkeys(ids))[:FOLLOWED_STORIES])
+            seen = seen_paragraphs(answered, followed)
+            return follow_up(question, followed, self.engine, self.store, self.semantic, seen)
+
+        return self._searched(searched)
+
+    def _searched(self, search: Callable[[], _T]) -> _T:
+        """`search()`, a read of the index, made again of the index built anew when it finds the index damaged (a
+        file cut short or removed under this process), or while the follower builds it again: the catch-up builds
+        it from the store, or waits for the build under way. A bot replied "Sorry, something went wrong" meanwhile,
+        and a command asked again itself."""
+        try:
+            return search()
+        except IndexCorruptError:
+            self.follower.catch_up()
+            return search()
 
     def article_at(self, url: str) -> StoredArticle | None:
         """The article at a link a reader pasted, as typed or without its tracking parameters; None if not here."""

@@ -281,3 +281,18 @@ def test_a_question_finding_the_index_cut_short_is_answered_from_it_built_again(
     assert after.found and [(p.article.id, p.position) for p in after.passages] == [
         (p.article.id, p.position) for p in before.passages
     ]
+
+
+def test_a_follow_up_finding_the_index_cut_short_is_searched_in_it_built_again(small: Settings) -> None:
+    """The follow-up's search of the story's passages read the damaged index too: a bot apologised for a reply to
+    its answer, where `newsbot ask --following` asked again itself."""
+    library = Library.open(small)
+    try:
+        [passage, *_] = library.ask(library.request(QUESTION)).passages
+        before = library.follow_up("how old was she?", [], shown=[passage.text])
+        for term in _generation(small).glob("*.term"):
+            os.truncate(term, 0)
+        after = library.follow_up("how old was she?", [], shown=[passage.text])
+    finally:
+        library.close()
+    assert after == before and after != "how old was she?"

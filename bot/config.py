@@ -316,6 +316,18 @@ def _database_url(raw: str, variable: str) -> str:
     if scheme in POSTGRES_SCHEMES:
         return f"postgresql+psycopg://{rest}"
     if scheme.partition("+")[0] == "sqlite":
+        # A mistyped directory was made, and the bot ran on a new store there, seeded with the shipped example: the
+        # newsroom's articles and subscriptions were elsewhere. A new file in a directory that is there is a new
+        # store, as the data directory's first start makes one.
+        database = rest.partition("?")[0][1:]  # sqlite:///relative or sqlite:////absolute
+        if database in ("", ":memory:"):  # each process's own store, lost at its end (and a traceback at opening)
+            raise ConfigError(f"{expected}: {raw!r} names no file, and every newsbot process must open the one store")
+        if not (folder := Path(database).parent).is_dir():
+            what = "is not a directory" if folder.exists() else "does not exist"
+            raise ConfigError(
+                f"{variable} names the SQLite file {database}, but its directory {folder} {what}: correct the path,"
+                " or create the directory"
+            )
         return raw
     raise ConfigError(
         f"{expected} (postgres:// and postgresql:// are read as postgresql+psycopg://); the database {scheme!r} is"

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from bot.cli import EXIT_USAGE
+import pgserver
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
+from bot.store.engine import ANSWER_WAIT_SECONDS
+from bot.tg.errors import STORE_DOWN
+from tests.botapi_server import FakeBotAPI
+from tests.paths import DATA
 from tests.processes import newsbot
+from tests.test_bot_processes import CORPUS_ANSWER, CORPUS_QUESTION, ask, running_bot
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
 
 def test_a_sqlite_url_in_a_directory_that_is_not_there_is_refused_naming_it_not_made(tmp_path: Path) -> None:
@@ -39,3 +55,65 @@ def test_a_sqlite_url_naming_no_file_is_refused_in_one_line(tmp_path: Path) -> N
     out, err = process.communicate(timeout=60)
     assert (process.returncode, out) == (EXIT_USAGE, ""), err
     assert err.startswith("newsbot: DATABASE_URL must be a sqlite:///PATH") and "'sqlite://' names no file" in err, err
+
+
+class Postgres:
+    """A PostgreSQL server of one test's own (pgserver), which the test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+        admin = make_url(self.server.get_uri()).set(drivername="postgresql+psycopg")
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text('CREATE DATABASE "news"'))
+        engine.dispose()
+        self.url = admin.set(database="news").render_as_string(hide_password=False)
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+    def start(self) -> None:
+        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+
+    def close(self) -> None:
+        self.server.cleanup()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres() -> Iterator[Postgres]:
+    server = Postgres()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_once_it_runs_again(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """PostgreSQL stopped under a running bot (a restart, an upgrade): every question needs the store (the index
+    holds only the passages' words, not their text, headline or link), so a reader is told in one short line that
+    the database is not answering, at once, not "something went wrong, try again in a moment"; /latest too. `newsbot
+    ask` says so in one line. Started again, the bot answers the next question, by itself."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        postgres.stop()
+        for asked in (CORPUS_QUESTION, "/latest", CORPUS_QUESTION):
+            started = time.monotonic()
+            assert ask(server, asked) == STORE_DOWN
+            assert time.monotonic() - started < ANSWER_WAIT_SECONDS
+        process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+        assert "check DATABASE_URL, and that the server is running" in err, err
+        postgres.start()
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert sum("cannot answer from the store" in line for line in warnings) == 1, warnings

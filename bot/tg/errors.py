@@ -15,6 +15,10 @@ from bot.tg.sending import topic_of
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+# The database out of reach (a restart, a failover) or locked past a reader's wait: every question needs it, for the
+# passages' text, headlines and links (the index holds only their words), and so do the commands. "In a moment" read
+# as a bug to retry at once, for an outage that lasts minutes.
+STORE_DOWN = "Sorry, my news database is not answering just now. Please try again in a few minutes."
 
 
 def unreachable(error: BaseException | None) -> bool:
@@ -53,7 +57,8 @@ async def on_error(update: object, context: Context) -> None:
     else:
         log.error("error while handling %s", ids, exc_info=context.error)
     if chat is not None:
+        said = STORE_DOWN if isinstance(context.error, StoreError) else APOLOGY
         try:
-            await context.bot.send_message(chat.id, APOLOGY, message_thread_id=topic_of(message))
+            await context.bot.send_message(chat.id, said, message_thread_id=topic_of(message))
         except TelegramError as exc:
             log.warning("%s: could not send the apology: %s", ids, exc)

@@ -17,11 +17,11 @@ from sqlalchemy.engine import make_url
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
 from bot.store.engine import ANSWER_WAIT_SECONDS
-from bot.tg.errors import STORE_DOWN
+from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
-from tests.test_bot_processes import CORPUS_ANSWER, CORPUS_QUESTION, ask, running_bot
+from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -95,8 +95,9 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
 ) -> None:
     """PostgreSQL stopped under a running bot (a restart, an upgrade): every question needs the store (the index
     holds only the passages' words, not their text, headline or link), so a reader is told in one short line that
-    the database is not answering, at once, not "something went wrong, try again in a moment"; /latest too. `newsbot
-    ask` says so in one line. Started again, the bot answers the next question, by itself."""
+    the database is not answering, at once, not "something went wrong, try again in a moment"; /latest too, and an
+    inline query, which got no answer at all. `newsbot ask` says so in one line. Started again, the bot answers the
+    next question, by itself."""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
     )
@@ -108,6 +109,10 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
             started = time.monotonic()
             assert ask(server, asked) == STORE_DOWN
             assert time.monotonic() - started < ANSWER_WAIT_SECONDS
+        # Inline, where nothing was answered at all: no results, the note on the button above them.
+        server.inline_query(ALICE, "chess")
+        [inline] = server.wait_for("answerInlineQuery", count=1, timeout=30)
+        assert (inline.params["results"], inline.params["button"]["text"]) == ([], INLINE_STORE_DOWN)
         process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
         out, err = process.communicate(timeout=60)
         assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err

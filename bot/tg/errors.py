@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 
 from bot.errors import IndexCorruptError, StoreError
@@ -19,6 +19,10 @@ APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.
 # passages' text, headlines and links (the index holds only their words), and so do the commands. "In a moment" read
 # as a bug to retry at once, for an outage that lasts minutes.
 STORE_DOWN = "Sorry, my news database is not answering just now. Please try again in a few minutes."
+# An inline query has no chat to apologise in: its answer says it, on the button above no results (at most 64
+# characters), where a query left unanswered showed nothing at all. The button opens a private chat with the bot.
+INLINE_APOLOGY = "Something went wrong on my side: try again in a moment"
+INLINE_STORE_DOWN = "My news database is not answering: try again in a few minutes"
 
 
 def unreachable(error: BaseException | None) -> bool:
@@ -56,8 +60,17 @@ async def on_error(update: object, context: Context) -> None:
         context.bot_data.outages.answers.failed(f"{ids}: {context.error}")
     else:
         log.error("error while handling %s", ids, exc_info=context.error)
+    store_down = isinstance(context.error, StoreError)
+    if isinstance(update, Update) and update.inline_query is not None:
+        button = InlineQueryResultsButton(
+            text=INLINE_STORE_DOWN if store_down else INLINE_APOLOGY, start_parameter="inline"
+        )
+        try:
+            await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
+        except TelegramError as exc:
+            log.warning("%s: could not answer the inline query: %s", ids, exc)
     if chat is not None:
-        said = STORE_DOWN if isinstance(context.error, StoreError) else APOLOGY
+        said = STORE_DOWN if store_down else APOLOGY
         try:
             await context.bot.send_message(chat.id, said, message_thread_id=topic_of(message))
         except TelegramError as exc:

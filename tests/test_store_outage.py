@@ -122,3 +122,21 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert sum("cannot answer from the store" in line for line in warnings) == 1, warnings
+
+
+def test_a_bot_stopped_while_postgresql_is_down_stops_cleanly(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """An operator stopping the bot during a database outage (to restart it, the first thing tried): it stops with
+    exit code 0, saying in one line what it could not tell the store; it ended with 3 and "database error", as if
+    the stop had failed."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):  # exit code 0, no traceback
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        postgres.stop()
+    [err] = log
+    assert "newsbot:" not in err, err
+    assert sum("could not leave the running processes" in line for line in err.splitlines()) == 1, err

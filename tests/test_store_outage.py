@@ -57,6 +57,21 @@ def test_a_sqlite_url_naming_no_file_is_refused_in_one_line(tmp_path: Path) -> N
     assert err.startswith("newsbot: DATABASE_URL must be a sqlite:///PATH") and "'sqlite://' names no file" in err, err
 
 
+def test_a_sqlite_url_in_a_directory_not_writable_names_it_as_the_reason(tmp_path: Path) -> None:
+    """SQLite says only "unable to open database file"; for the data directory's file newsbot said why, for a file
+    DATABASE_URL names nothing more. /proc/1 stands in for a read-only mount: the tests run as root, whom
+    permissions do not stop, and no one may make a file there."""
+    settings = Settings(data_dir=tmp_path / "data", database_url="sqlite:////proc/1/newsbot.sqlite3")
+    process = newsbot(settings, "ask", "Who won?")
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (EXIT_ERROR, ""), err
+    assert err == (
+        "newsbot: database error: unable to open database file (/proc/1/newsbot.sqlite3): the directory /proc/1 is"
+        " not writable, and SQLite writes its -wal and -shm files there even to read; make it writable or set"
+        " DATABASE_URL to another\n"
+    )
+
+
 class Postgres:
     """A PostgreSQL server of one test's own (pgserver), which the test may stop and start again."""
 

@@ -41,10 +41,35 @@ def test_a_sqlite_url_in_a_directory_that_is_not_there_is_refused_naming_it_not_
         )
     assert not (tmp_path / "dta").exists()
     # A new file in a directory that is there is a new store, as the data directory's first start makes one.
-    out, err = newsbot(replace(settings, database_url=f"sqlite:///{tmp_path}/new.sqlite3"), "stats").communicate(
+    out, err = newsbot(replace(settings, database_url=f"sqlite:///{tmp_path}/new.sqlite3"), "migrate").communicate(
         timeout=60
     )
-    assert "articles:" in out and (tmp_path / "new.sqlite3").is_file(), err
+    assert "the store is up to date" in out and (tmp_path / "new.sqlite3").is_file(), err
+
+
+def test_a_sqlite_file_mistyped_in_database_url_is_said_so_by_commands_that_find_and_none_is_made(
+    tmp_path: Path,
+) -> None:
+    """`ask`, `latest`, `stats` and `remove` on a file name mistyped in DATABASE_URL made a new store there, seeded
+    with the shipped example, and answered from it as if it were the newsroom's. An ingest still makes one."""
+    typed = tmp_path / "newsbot.sqlite"
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{typed}")
+    for command in (("ask", "Who won?"), ("latest",), ("stats",), ("remove", "x")):
+        process = newsbot(settings, *command)
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out, err) == (
+            EXIT_USAGE,
+            "",
+            f"newsbot: no store at {typed}, the file DATABASE_URL names: correct it, or make the store there with:"
+            " newsbot ingest FILE_OR_URL\n",
+        )
+    assert not typed.exists()
+    story = tmp_path / "story.txt"
+    story.write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    assert newsbot(settings, "ingest", str(story)).wait(timeout=60) == 0
+    process = newsbot(settings, "ask", "When does the Gull Island ferry leave?")
+    out, err = process.communicate(timeout=60)
+    assert "noon" in out, err
 
 
 def test_a_sqlite_url_naming_no_file_is_refused_in_one_line(tmp_path: Path) -> None:

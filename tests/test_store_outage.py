@@ -21,7 +21,7 @@ from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
-from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, running_bot
+from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, button, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -136,23 +136,31 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
     """PostgreSQL stopped under a running bot (a restart, an upgrade): every question needs the store (the index
     holds only the passages' words, not their text, headline or link), so a reader is told in one short line that
     the database is not answering, at once, not "something went wrong, try again in a moment"; /latest too, and an
-    inline query, which got no answer at all. `newsbot ask` says so in one line. Started again, the bot answers the
-    next question, by itself."""
+    inline query, which got no answer at all, and a press of "More" on its button. `newsbot ask` says so in one
+    line. Started again, the bot answers the next question, by itself."""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
     )
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        ask(server, "harbor")
+        answer = server.calls("sendMessage", chat_id=ALICE)[-1]
         postgres.stop()
         for asked in (CORPUS_QUESTION, "/latest", CORPUS_QUESTION):
             started = time.monotonic()
             assert ask(server, asked) == STORE_DOWN
             assert time.monotonic() - started < ANSWER_WAIT_SECONDS
+        # A press of "More" is told on the button, whose spinner a message below the chat's last left turning.
+        sent = len(server.calls("sendMessage", chat_id=ALICE))
+        server.press_button(ALICE, answer.result["message_id"], button(answer.params, "More"))
+        [pressed] = server.wait_for("answerCallbackQuery", count=1, timeout=30)
+        assert (pressed.params["text"], pressed.params["show_alert"]) == (STORE_DOWN, True)
         # Inline, where nothing was answered at all: no results, the note on the button above them.
         server.inline_query(ALICE, "chess")
         [inline] = server.wait_for("answerInlineQuery", count=1, timeout=30)
         assert (inline.params["results"], inline.params["button"]["text"]) == ([], INLINE_STORE_DOWN)
+        assert len(server.calls("sendMessage", chat_id=ALICE)) == sent
         process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
         out, err = process.communicate(timeout=60)
         assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
@@ -69,8 +70,14 @@ async def on_error(update: object, context: Context) -> None:
             await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
         except TelegramError as exc:
             log.warning("%s: could not answer the inline query: %s", ids, exc)
+    said = STORE_DOWN if store_down else APOLOGY
+    if isinstance(update, Update) and update.callback_query is not None:
+        # A press is told on the button, as an expired one is: a message below the chat's last left the button's
+        # spinner turning. One answered already (the handler failed after) gets the message.
+        with suppress(TelegramError):
+            await update.callback_query.answer(said, show_alert=True)
+            return
     if chat is not None:
-        said = STORE_DOWN if store_down else APOLOGY
         try:
             await context.bot.send_message(chat.id, said, message_thread_id=topic_of(message))
         except TelegramError as exc:

@@ -87,7 +87,9 @@ def test_a_sqlite_url_in_a_directory_not_writable_names_it_as_the_reason(tmp_pat
     DATABASE_URL names nothing more. /proc/1 stands in for a read-only mount: the tests run as root, whom
     permissions do not stop, and no one may make a file there."""
     settings = Settings(data_dir=tmp_path / "data", database_url="sqlite:////proc/1/newsbot.sqlite3")
-    process = newsbot(settings, "ask", "Who won?")
+    story = tmp_path / "story.txt"
+    story.write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    process = newsbot(settings, "ingest", str(story))
     out, err = process.communicate(timeout=60)
     assert (process.returncode, out) == (EXIT_ERROR, ""), err
     assert err == (

@@ -339,6 +339,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
+        named = settings.sqlite_path if settings.database_url else None
+        if named is not None and args.command in FINDING and not named.exists():
+            # So did a file name mistyped in DATABASE_URL (the directory is checked as the setting is read).
+            print(
+                f"newsbot: no store at {named}, the file DATABASE_URL names: correct it, or make the store there with:"
+                " newsbot ingest FILE_OR_URL",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)

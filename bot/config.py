@@ -185,6 +185,13 @@ class Settings:
         return self.data_dir / "newsbot.sqlite3"
 
     @property
+    def sqlite_path(self) -> Path | None:
+        """The store's SQLite file: the data directory's, or the one DATABASE_URL names; None for PostgreSQL."""
+        if not self.database_url:
+            return self.database_path
+        return Path(_sqlite_file(self.database_url)) if self.database_url.startswith("sqlite") else None
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
@@ -316,11 +323,28 @@ def _database_url(raw: str, variable: str) -> str:
     if scheme in POSTGRES_SCHEMES:
         return f"postgresql+psycopg://{rest}"
     if scheme.partition("+")[0] == "sqlite":
+        # A mistyped directory was made, and the bot ran on a new store there, seeded with the shipped example: the
+        # newsroom's articles and subscriptions were elsewhere. A new file in a directory that is there is a new
+        # store, as the data directory's first start makes one.
+        database = _sqlite_file(raw)
+        if database in ("", ":memory:"):  # each process's own store, lost at its end (and a traceback at opening)
+            raise ConfigError(f"{expected}: {raw!r} names no file, and every newsbot process must open the one store")
+        if not (folder := Path(database).parent).is_dir():
+            what = "is not a directory" if folder.exists() else "does not exist"
+            raise ConfigError(
+                f"{variable} names the SQLite file {database}, but its directory {folder} {what}: correct the path,"
+                " or create the directory"
+            )
         return raw
     raise ConfigError(
         f"{expected} (postgres:// and postgresql:// are read as postgresql+psycopg://); the database {scheme!r} is"
         f" not supported, in {_hidden(raw)!r}"
     )
+
+
+def _sqlite_file(url: str) -> str:
+    """The file of a sqlite:///relative or sqlite:////absolute URL, as written ("" for none)."""
+    return url.partition("://")[2].partition("?")[0][1:]
 
 
 def _hidden(url: str) -> str:

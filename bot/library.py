@@ -479,13 +479,15 @@ def _make_data_dir(path: Path) -> None:
 def _why_not(settings: Settings, error: StoreError) -> StoreError:
     """A SQLite store that cannot be opened, with the reason SQLite does not give ("unable to open database
     file") when it can be seen: it writes beside its file (the -wal and -shm files) even to read."""
-    if settings.database_url:
+    if (path := settings.sqlite_path) is None:
         return error
-    directory, path = settings.data_dir, settings.database_path
-    if not os.access(directory, os.W_OK):
-        why = f"the data directory {directory} is not writable, and SQLite writes its -wal and -shm files there"
+    # A file DATABASE_URL names, or the data directory's (NEWSBOT_DATA_DIR moves it).
+    named = bool(settings.database_url)
+    where, other = ("the directory", "DATABASE_URL") if named else ("the data directory", "NEWSBOT_DATA_DIR")
+    if not os.access(path.parent, os.W_OK):
+        why = f"{where} {path.parent} is not writable, and SQLite writes its -wal and -shm files there"
     elif path.exists() and not os.access(path, os.W_OK):
         why = f"the file {path} is read-only"
     else:
         return error
-    return StoreError(f"{error}: {why} even to read; make it writable or set NEWSBOT_DATA_DIR to another")
+    return StoreError(f"{error}: {why} even to read; make it writable or set {other} to another")

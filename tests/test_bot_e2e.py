@@ -35,7 +35,7 @@ from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
 from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
-from bot.tg.errors import APOLOGY
+from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
@@ -1018,7 +1018,7 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=chat)) == 8
     assert not server.calls("sendMessage", chat_id=GROUP)
-    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
 async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
@@ -1537,7 +1537,7 @@ async def test_huge_titles_and_escape_heavy_articles_reach_the_reader_in_valid_m
     for result in inline.params["results"]:
         check_telegram_html(result["input_message_content"]["message_text"])
         assert len(result["input_message_content"]["message_text"]) <= 4096
-    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
 async def test_stopping_waits_for_running_jobs_and_starts_none_that_fall_due_meanwhile(bot_settings: Settings) -> None:

@@ -24,7 +24,7 @@ from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow
 from bot.tg.context import App
-from bot.tg.errors import APOLOGY
+from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE, feed_list
 from bot.tg.jobs import FEEDS_JOB, deliver
 from tests.botapi_server import TOKEN, FakeBotAPI
@@ -175,7 +175,7 @@ async def test_an_admin_adds_a_feed_a_reader_asks_about_its_stories_and_the_next
     await asyncio.sleep(0.5)  # time for two runs of the poll job
     assert web.count("/live/harbour.xml") == 2
     assert f'<a href="{ferry}">Source</a>' in await ask(server, FERRY_QUESTION)
-    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
 async def test_a_polled_story_is_alerted_to_its_subscribers_once_and_comes_in_their_next_digest(
@@ -242,7 +242,7 @@ async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, serv
     assert followed.startswith(f"Now following {down}.\nIt could not be read just now; it is tried again on its own")
     assert "\nFirst poll: failed: " in followed and "503" in followed and followed.endswith("next poll in 15 min")
     assert len(await app.bot_data.feeds.feeds()) == 2
-    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
 async def test_what_feeds_say_about_themselves_is_escaped(app: App, server: FakeBotAPI, web: WebServer) -> None:
@@ -270,7 +270,7 @@ async def test_what_feeds_say_about_themselves_is_escaped(app: App, server: Fake
     assert f'<a href="{web.url("/stories/quay?a=1&amp;b=2")}">Source</a>' in answer
     for call in server.calls("sendMessage"):
         check_sent(call)
-    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
 async def test_a_broken_feed_is_reported_to_the_admins_once_and_once_more_when_it_recovers(
@@ -384,7 +384,7 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
         await answered(app, FERRY_QUESTION, web.url("/stories/ferry-strike"))
         assert (await feed_row(app, url)).last_polled_at == clock.now
     assert web.count("/live/harbour.xml") == 2
-    assert not any(c.params.get("text") == APOLOGY for c in server.calls("sendMessage"))
+    assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
     warned = [r for r in caplog.records if r.levelno >= logging.WARNING and "cannot poll the feeds" in r.getMessage()]
     assert len(warned) == 1, warned
     assert sum("polling the feeds again after" in r.getMessage() for r in caplog.records) == 1

@@ -35,7 +35,7 @@ from bot.models import Article
 from bot.store import Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
 from bot.tg.articles import ALREADY_SENT
-from bot.tg.errors import APOLOGY
+from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
@@ -878,8 +878,8 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
 ) -> None:
     """PostgreSQL refusing the bot's connections for a while (its database closed to connections, those open ended,
     as a restart or failover does) is one warning per job, not one each second (following the store, polling the
-    feeds); the question asked meanwhile gets an apology, each job's end of the outage is said, and the next question
-    is answered."""
+    feeds); the question asked meanwhile is told the database is not answering, each job's end of the outage is said,
+    and the next question is answered."""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
     )
@@ -902,7 +902,7 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
                 connection.execute(
                     text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
                 )
-            assert "Sorry, something went wrong" in ask(server, CORPUS_QUESTION)
+            assert ask(server, CORPUS_QUESTION) == STORE_DOWN
             # The follow job (every 0.5 s) has failed again and again, said in debug lines only after the first.
             deadline = time.monotonic() + 60
             for job in ("cannot follow the store", "cannot poll the feeds"):
@@ -988,7 +988,7 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
-    """While another process holds SQLite's write lock, /time (a write) is answered with the apology within
+    """While another process holds SQLite's write lock, /time (a write) is told the database is not answering within
     seconds, not after the minute of the busy timeout; questions are answered meanwhile; an ingest started then
     waits past that for the lock and is written when it is let go, and /time works again."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
@@ -1008,7 +1008,7 @@ def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_
         try:
             ingest = newsbot(settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off"})
             started = time.monotonic()
-            assert APOLOGY in set_time()
+            assert STORE_DOWN in set_time()
             # Recording the update waits first (RECORD_WAIT_SECONDS), then the write itself.
             assert time.monotonic() - started < RECORD_WAIT_SECONDS + ANSWER_WAIT_SECONDS + 5 < BUSY_TIMEOUT_SECONDS
             assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)

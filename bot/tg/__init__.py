@@ -9,6 +9,7 @@ closes the library. Handlers stay thin: parse, call the library, render (`bot.re
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import Update
 from telegram.ext import (
@@ -22,13 +23,17 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.errors import StoreError
 from bot.library import Library
 from bot.services.feeds import FeedService
+from bot.services.presence import LIVE_FOR
 from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
 from bot.tg.context import App
 from bot.tg.errors import on_error
 from bot.tg.jobs import register_jobs, share_budget, start_digests
 from bot.tg.received import Journal, take_unhandled
+
+log = logging.getLogger(__name__)
 
 
 async def post_init(application: App) -> None:
@@ -54,7 +59,15 @@ async def post_shutdown(application: App) -> None:
         if application.bot_data.journal is not None:
             await asyncio.to_thread(application.bot_data.journal.settle)
         if digesting is not None:
-            await asyncio.to_thread(digesting.presence.leave)
+            try:
+                await asyncio.to_thread(digesting.presence.leave)
+            except StoreError as exc:
+                # The stop itself went well: said as its failure, it ended with exit code 3 and "database error".
+                log.warning(
+                    "could not leave the running processes (%s); the others count this one gone within %d s",
+                    exc,
+                    LIVE_FOR.total_seconds(),
+                )
     finally:
         library = application.bot_data.close_library()
         if library is not None:

@@ -144,8 +144,9 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
         async with data.save_turn:
             with answering(someone_waits=False):
                 await asyncio.to_thread(data.library.store.save_query, saved)
-    except StoreError:  # the answer is out; the button says "expired" if pressed
-        log.warning("could not keep the question behind a button (%s)", saved.key, exc_info=True)
+    except StoreError as exc:  # the answer is out; the button says "expired" if pressed
+        # The database's one line: a traceback for an outage buried it (the store stopped as an answer went out).
+        log.warning("could not keep the question behind a button (%s): %s", saved.key, exc)
     finally:
         # An inline question typed on since is being saved under the same key: its entry stays until it lands.
         if data.saving.get(saved.key) is saved:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
-from telegram import Update
+from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 
 from bot.errors import IndexCorruptError, StoreError
@@ -15,6 +16,14 @@ from bot.tg.sending import topic_of
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+# The database out of reach (a restart, a failover) or locked past a reader's wait: every question needs it, for the
+# passages' text, headlines and links (the index holds only their words), and so do the commands. "In a moment" read
+# as a bug to retry at once, for an outage that lasts minutes.
+STORE_DOWN = "Sorry, my news database is not answering just now. Please try again in a few minutes."
+# An inline query has no chat to apologise in: its answer says it, on the button above no results (at most 64
+# characters), where a query left unanswered showed nothing at all. The button opens a private chat with the bot.
+INLINE_APOLOGY = "Something went wrong on my side: try again in a moment"
+INLINE_STORE_DOWN = "My news database is not answering: try again in a few minutes"
 
 
 def unreachable(error: BaseException | None) -> bool:
@@ -52,8 +61,24 @@ async def on_error(update: object, context: Context) -> None:
         context.bot_data.outages.answers.failed(f"{ids}: {context.error}")
     else:
         log.error("error while handling %s", ids, exc_info=context.error)
+    store_down = isinstance(context.error, StoreError)
+    if isinstance(update, Update) and update.inline_query is not None:
+        button = InlineQueryResultsButton(
+            text=INLINE_STORE_DOWN if store_down else INLINE_APOLOGY, start_parameter="inline"
+        )
+        try:
+            await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
+        except TelegramError as exc:
+            log.warning("%s: could not answer the inline query: %s", ids, exc)
+    said = STORE_DOWN if store_down else APOLOGY
+    if isinstance(update, Update) and update.callback_query is not None:
+        # A press is told on the button, as an expired one is: a message below the chat's last left the button's
+        # spinner turning. One answered already (the handler failed after) gets the message.
+        with suppress(TelegramError):
+            await update.callback_query.answer(said, show_alert=True)
+            return
     if chat is not None:
         try:
-            await context.bot.send_message(chat.id, APOLOGY, message_thread_id=topic_of(message))
+            await context.bot.send_message(chat.id, said, message_thread_id=topic_of(message))
         except TelegramError as exc:
             log.warning("%s: could not send the apology: %s", ids, exc)

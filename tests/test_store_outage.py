@@ -1,0 +1,192 @@
+"""The store misconfigured or out of reach, as a reader and an operator meet it: real newsbot processes."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pgserver
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.cli import EXIT_ERROR, EXIT_USAGE
+from bot.config import Settings
+from bot.store.engine import ANSWER_WAIT_SECONDS
+from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
+from tests.botapi_server import FakeBotAPI
+from tests.paths import DATA
+from tests.processes import newsbot
+from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, button, running_bot
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
+
+
+def test_a_sqlite_url_in_a_directory_that_is_not_there_is_refused_naming_it_not_made(tmp_path: Path) -> None:
+    """An operator mistyping DATABASE_URL's directory is told which path is wrong, and nothing is made there: the
+    bot ran on a new store in the made-up directory, seeded with the shipped example, the newsroom's elsewhere."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path}/dta/newsbot.sqlite3")
+    for command in (("ask", "Who won?"), ("run",)):
+        process = newsbot(settings, *command)
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out, err.strip()) == (
+            EXIT_USAGE,
+            "",
+            f"newsbot: DATABASE_URL names the SQLite file {tmp_path}/dta/newsbot.sqlite3, but its directory"
+            f" {tmp_path}/dta does not exist: correct the path, or create the directory",
+        )
+    assert not (tmp_path / "dta").exists()
+    # A new file in a directory that is there is a new store, as the data directory's first start makes one.
+    out, err = newsbot(replace(settings, database_url=f"sqlite:///{tmp_path}/new.sqlite3"), "migrate").communicate(
+        timeout=60
+    )
+    assert "the store is up to date" in out and (tmp_path / "new.sqlite3").is_file(), err
+
+
+def test_a_sqlite_file_mistyped_in_database_url_is_said_so_by_commands_that_find_and_none_is_made(
+    tmp_path: Path,
+) -> None:
+    """`ask`, `latest`, `stats` and `remove` on a file name mistyped in DATABASE_URL made a new store there, seeded
+    with the shipped example, and answered from it as if it were the newsroom's. An ingest still makes one."""
+    typed = tmp_path / "newsbot.sqlite"
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{typed}")
+    for command in (("ask", "Who won?"), ("latest",), ("stats",), ("remove", "x")):
+        process = newsbot(settings, *command)
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out, err) == (
+            EXIT_USAGE,
+            "",
+            f"newsbot: no store at {typed}, the file DATABASE_URL names: correct it, or make the store there with:"
+            " newsbot ingest FILE_OR_URL\n",
+        )
+    assert not typed.exists()
+    story = tmp_path / "story.txt"
+    story.write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    assert newsbot(settings, "ingest", str(story)).wait(timeout=60) == 0
+    process = newsbot(settings, "ask", "When does the Gull Island ferry leave?")
+    out, err = process.communicate(timeout=60)
+    assert "noon" in out, err
+
+
+def test_a_sqlite_url_naming_no_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    """sqlite:// (a store in memory, each process's own and lost at its end) was a traceback from the pool's
+    settings."""
+    settings = Settings(data_dir=tmp_path / "data", database_url="sqlite://")
+    process = newsbot(settings, "stats")
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (EXIT_USAGE, ""), err
+    assert err.startswith("newsbot: DATABASE_URL must be a sqlite:///PATH") and "'sqlite://' names no file" in err, err
+
+
+def test_a_sqlite_url_in_a_directory_not_writable_names_it_as_the_reason(tmp_path: Path) -> None:
+    """SQLite says only "unable to open database file"; for the data directory's file newsbot said why, for a file
+    DATABASE_URL names nothing more. /proc/1 stands in for a read-only mount: the tests run as root, whom
+    permissions do not stop, and no one may make a file there."""
+    settings = Settings(data_dir=tmp_path / "data", database_url="sqlite:////proc/1/newsbot.sqlite3")
+    story = tmp_path / "story.txt"
+    story.write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    process = newsbot(settings, "ingest", str(story))
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (EXIT_ERROR, ""), err
+    assert err == (
+        "newsbot: database error: unable to open database file (/proc/1/newsbot.sqlite3): the directory /proc/1 is"
+        " not writable, and SQLite writes its -wal and -shm files there even to read; make it writable or set"
+        " DATABASE_URL to another\n"
+    )
+
+
+class Postgres:
+    """A PostgreSQL server of one test's own (pgserver), which the test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+        admin = make_url(self.server.get_uri()).set(drivername="postgresql+psycopg")
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text('CREATE DATABASE "news"'))
+        engine.dispose()
+        self.url = admin.set(database="news").render_as_string(hide_password=False)
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+    def start(self) -> None:
+        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+
+    def close(self) -> None:
+        self.server.cleanup()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres() -> Iterator[Postgres]:
+    server = Postgres()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_once_it_runs_again(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """PostgreSQL stopped under a running bot (a restart, an upgrade): every question needs the store (the index
+    holds only the passages' words, not their text, headline or link), so a reader is told in one short line that
+    the database is not answering, at once, not "something went wrong, try again in a moment"; /latest too, and an
+    inline query, which got no answer at all, and a press of "More" on its button. `newsbot ask` says so in one
+    line. Started again, the bot answers the next question, by itself."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        ask(server, "harbor")
+        answer = server.calls("sendMessage", chat_id=ALICE)[-1]
+        postgres.stop()
+        for asked in (CORPUS_QUESTION, "/latest", CORPUS_QUESTION):
+            started = time.monotonic()
+            assert ask(server, asked) == STORE_DOWN
+            assert time.monotonic() - started < ANSWER_WAIT_SECONDS
+        # A press of "More" is told on the button, whose spinner a message below the chat's last left turning.
+        sent = len(server.calls("sendMessage", chat_id=ALICE))
+        server.press_button(ALICE, answer.result["message_id"], button(answer.params, "More"))
+        [pressed] = server.wait_for("answerCallbackQuery", count=1, timeout=30)
+        assert (pressed.params["text"], pressed.params["show_alert"]) == (STORE_DOWN, True)
+        # Inline, where nothing was answered at all: no results, the note on the button above them.
+        server.inline_query(ALICE, "chess")
+        [inline] = server.wait_for("answerInlineQuery", count=1, timeout=30)
+        assert (inline.params["results"], inline.params["button"]["text"]) == ([], INLINE_STORE_DOWN)
+        assert len(server.calls("sendMessage", chat_id=ALICE)) == sent
+        process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+        assert "check DATABASE_URL, and that the server is running" in err, err
+        postgres.start()
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    [err] = log
+    warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert sum("cannot answer from the store" in line for line in warnings) == 1, warnings
+
+
+def test_a_bot_stopped_while_postgresql_is_down_stops_cleanly(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """An operator stopping the bot during a database outage (to restart it, the first thing tried): it stops with
+    exit code 0, saying in one line what it could not tell the store; it ended with 3 and "database error", as if
+    the stop had failed."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):  # exit code 0, no traceback
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        postgres.stop()
+    [err] = log
+    assert "newsbot:" not in err, err
+    assert sum("could not leave the running processes" in line for line in err.splitlines()) == 1, err

@@ -732,6 +732,62 @@ async def test_redirects_are_followed_and_a_redirect_to_a_refused_address_fails(
     assert refused.status == FAILED and "192.168.1.1 is a private address" in refused.reason
 
 
+async def test_a_feed_that_moved_for_good_is_followed_at_its_new_address(web: WebServer, service: FeedService) -> None:
+    """A 301 (or 308) moves the feed: polled at its new address from then on, noted once, and neither address can
+    be added again as a second feed whose stories would all be duplicates."""
+    old, new = web.url("/redirect/1?code=301&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    follow(service, old, NOW)  # followed before it moved
+    (moved,) = (await service.poll(NOW)).polls
+    assert (moved.status, moved.backlog, moved.moved_to) == (OK, 3, new)
+    assert moved.summary().startswith(f"moved for good to {new}, polled there from now on, 0 new")
+    (listed,) = await service.feeds()
+    assert (listed.url, listed.moved_from) == (new, old)
+    assert listed.last_reason == f"moved for good from {old}"
+    (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (again.status, again.moved_to) == (NOT_MODIFIED, None) and web.count(old.removeprefix(web.base_url)) == 1
+    (listed,) = await service.feeds()
+    assert listed.url == new and listed.last_reason == ""  # noted once
+    for address in (old, new):
+        with pytest.raises(UsageError, match=f"followed already as {re.escape(new)}|{re.escape(new)} is followed"):
+            await service.add(address, now=NOW)
+    # Added after it moved: followed at the new address straight away.
+    await service.remove(old)  # known by its old address too
+    added = await service.add(old, now=NOW)
+    assert (added.feed.url, added.feed.moved_from, added.status, added.moved_to) == (new, old, OK, new)
+    assert [f.url for f in await service.feeds()] == [new]
+
+
+async def test_a_temporary_redirect_keeps_the_address_and_its_target_is_no_second_feed(
+    web: WebServer, service: FeedService
+) -> None:
+    for_now, target = web.url("/redirect/1?to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    follow(service, for_now, NOW)
+    (poll,) = (await service.poll(NOW)).polls
+    assert (poll.status, poll.moved_to) == (OK, None)
+    (listed,) = await service.feeds()
+    assert (listed.url, listed.moved_from, listed.redirected_to) == (for_now, None, target)
+    with pytest.raises(UsageError, match=f"followed already as {re.escape(for_now)}"):
+        await service.add(target, now=NOW)
+    assert [f.url for f in await service.feeds()] == [for_now]
+
+
+async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(
+    web: WebServer, service: FeedService
+) -> None:
+    """Two feeds for one, from before moves were followed: the old one says so on every poll, and stays."""
+    old, new = web.url("/redirect/1?code=308&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    follow(service, new, NOW)
+    follow(service, old, NOW + timedelta(seconds=1))
+    report = await service.poll(NOW + timedelta(seconds=1))
+    by_url = {p.feed.url: p for p in report.polls}
+    stale = by_url[old]
+    assert stale.status == OK and stale.moved_to is None and stale.stored == 0 and stale.duplicates == 3
+    feed_ids = {f.url: f.id for f in await service.feeds()}
+    assert f"followed already as feed {feed_ids[new]}" in stale.reason
+    assert f"remove this one (feed {feed_ids[old]})" in stale.reason
+    assert sorted(feed_ids) == sorted([old, new])
+
+
 async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
     url = live(web, "flaky.xml", "harbour.xml")
     await service.add(url, now=NOW)
@@ -870,3 +926,28 @@ def test_bad_feed_settings_are_refused_in_one_line(variable: str, value: str) ->
     with pytest.raises(ConfigError, match=variable) as caught:
         Settings.from_env({variable: value}, env_file=None)
     assert "\n" not in str(caught.value)
+
+
+async def test_a_store_made_before_feeds_could_move_gets_the_columns_with_its_feeds_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0018 on a store whose feeds table predates it (made here by dropping the two columns)."""
+    old, new = web.url("/redirect/1?code=301&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    library = Library.open(feed_settings)
+    try:
+        follow(FeedService(library), old, NOW)
+        with library.store.engine.begin() as connection:
+            for column in ("moved_from", "redirected_to"):
+                connection.execute(text(f"ALTER TABLE feeds DROP COLUMN {column}"))
+            connection.execute(delete(migrations).where(migrations.c.name == "0018_feed_moves"))
+    finally:
+        library.close()
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        service = FeedService(upgraded)
+        (poll,) = (await service.poll(NOW)).polls
+        assert (poll.status, poll.moved_to) == (OK, new)
+        assert [(f.url, f.moved_from) for f in await service.feeds()] == [(new, old)]
+    finally:
+        upgraded.close()

@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
@@ -140,6 +140,7 @@ class FeedPoll:
     polled_at: datetime | None = None
     next_poll_at: datetime | None = None
     notice: FeedNotice | None = None
+    moved_to: str | None = None  # the feed's new address: its old one redirects there for good (301, 308)
 
     @property
     def stored(self) -> int:
@@ -157,9 +158,10 @@ class FeedPoll:
         )
         if self.status == FAILED:
             return f"failed: {self.reason}; {wait}"
+        moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
         if self.status == NOT_MODIFIED:
-            return f"not modified; {wait}"
-        parts = [f"{self.added} new"]
+            return ", ".join([*moved, "not modified"]) + f"; {wait}"
+        parts = [*moved, f"{self.added} new"]
         if self.backlog:
             parts.append(f"{self.backlog} back catalogue (not alerted)")
         parts += [f"{self.edited} edited", f"{self.unchanged} unchanged"]
@@ -227,6 +229,8 @@ class _Read:
     problems: list[Skipped] = field(default_factory=list)
     deferred: int = 0
     retrying: int = 0
+    moved_to: str | None = None  # see `Outcome`
+    redirected_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -315,32 +319,45 @@ class FeedService:
             raise UsageError(f"not a feed address: {url[:100]!r} (give an http:// or https:// URL{saved})")
         if len(url) > MAX_URL_CHARS:
             raise UsageError(f"a feed address may have at most {MAX_URL_CHARS:,} characters")
-        if await asyncio.to_thread(self.store.find, url) is not None:
-            raise UsageError(f"{url} is followed already")
+        await self._not_followed(url, [url])
         category = await self._category(category)
         now = now or datetime.now(UTC)
+        moved_to = None
         async with Fetcher(self.settings) as fetcher:
             fetched = await fetcher.get(url, accept=FEED_ACCEPT)
             if isinstance(fetched, Failed) and not fetched.retry:
                 raise UsageError(f"cannot follow {url}: {fetched.reason}")
             if isinstance(fetched, Fetched):
+                moved_to, redirected_to = _addresses(url, fetched)
+                await self._not_followed(url, [a for a in (moved_to, redirected_to) if a])
                 parsed = await asyncio.to_thread(
                     parse_feed, fetched.body, fetched.final_url, category, fetched.content_type
                 )
                 if isinstance(parsed, Skipped):
                     raise UsageError(f"cannot follow {url}: {parsed.reason}")
-            feed, added = await asyncio.to_thread(self.store.add, url, category, added_by, now)
+            # An address that has moved for good is followed where it moved (`feeds list` shows that one).
+            feed, added = await asyncio.to_thread(
+                self.store.add, moved_to or url, category, added_by, now, url if moved_to else None
+            )
             if not added:
-                raise UsageError(f"{url} is followed already")
+                raise UsageError(f"{feed.url} is followed already")
             log.info("feeds: added %s", url)
             holder = _holder()
             claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
             if claimed is None:  # a poll round of another process took it first
                 return FeedPoll(feed, TAKEN)
             poll = await self._poll_claimed(fetcher, claimed, holder, now, fetched)
+        if moved_to:  # its summary says the address typed is not the one followed
+            poll = replace(poll, moved_to=moved_to)
         if poll.stored:
             await self._catch_up()
         return poll
+
+    async def _not_followed(self, url: str, addresses: list[str]) -> None:
+        """UsageError if a feed followed is at one of these addresses (`url` or where it leads), moved from it, or
+        redirects there: following it again would store every story twice."""
+        if addresses and (known := await asyncio.to_thread(self.store.following, addresses)) is not None:
+            raise UsageError(f"{url} is followed already" + (f" as {known.url}" if known.url != url else ""))
 
     async def _category(self, category: str | None) -> str | None:
         """The category as typed, in the spelling of a known one that matches it ignoring case."""
@@ -468,8 +485,17 @@ class FeedService:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
             return _Read(FAILED, fetched.reason)
+        moved_to, redirected_to = _addresses(feed.url, fetched)
+        moved = ""
+        if moved_to and (other := await asyncio.to_thread(self.store.find, moved_to)) and other.id != feed.id:
+            # Two feeds for one: the admin added its new address while the old one still redirected there.
+            moved = (
+                f"it moved for good to {moved_to}, followed already as feed {other.id}: its stories come from"
+                f" there, so remove this one (feed {feed.id})"
+            )
+            moved_to = None
         if fetched.not_modified:
-            return _Read(NOT_MODIFIED, fetched=fetched)
+            return _Read(NOT_MODIFIED, moved, fetched=fetched, moved_to=moved_to, redirected_to=redirected_to)
         told = self._dates_told.get(feed.id)
         parsed = await asyncio.to_thread(
             parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
@@ -478,7 +504,9 @@ class FeedService:
             return _Read(FAILED, parsed.reason)
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read
-        read = _Read(OK, parsed.warning or "", fetched, parsed, problems=list(parsed.problems))
+        warnings = "; ".join(w for w in (moved, parsed.warning) if w)
+        read = _Read(OK, warnings, fetched, parsed, problems=list(parsed.problems))
+        read.moved_to, read.redirected_to = moved_to, redirected_to
         # The feed's parser kept one version of a story listed twice, its current one.
         read.duplicates += parsed.repeated
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
@@ -602,6 +630,7 @@ class FeedService:
                 now if due else feed.failure_reported_at,
                 feed.etag,
                 feed.last_modified,
+                redirected_to=feed.redirected_to,
             )
             notice = FeedNotice(feed.url, feed.title, since, read.reason) if due else None
             return outcome, notice
@@ -617,7 +646,8 @@ class FeedService:
             keep = complete and not read.retrying
             etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and keep else (None, None)
         # As the poll's summary counts them: an unreadable date is a note on a story stored whole, not a failure.
-        reasons = ([read.reason] if read.reason else []) + _tally(read.problems)
+        reasons = [f"moved for good from {feed.url}"] if read.moved_to else []
+        reasons += ([read.reason] if read.reason else []) + _tally(read.problems)
         outcome = Outcome(
             read.status,
             "; ".join(reasons),
@@ -629,6 +659,8 @@ class FeedService:
             last_modified,
             title=read.feed.title if read.feed else None,
             baseline=read.status == OK and complete,
+            moved_to=read.moved_to,
+            redirected_to=read.redirected_to,
         )
         return outcome, notice
 
@@ -658,12 +690,22 @@ class FeedService:
             polled_at=now,
             next_poll_at=outcome.next_poll_at,
             notice=notice,
+            moved_to=outcome.moved_to if recorded.moved else None,
         )
         for problem in read.problems:
             log.info("feeds: %s: %s", feed.url, problem)
         level = logging.WARNING if read.status == FAILED else logging.INFO
         log.log(level, "feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})
         return poll
+
+
+def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
+    """Where a fetch of `url` says it is: the address it moved to for good (None if it did not), and where
+    redirects that left the address as it is led (None if nowhere else)."""
+    moved_to = canonical_url(fetched.moved_to) if fetched.moved_to else None
+    moved_to = moved_to if moved_to != url else None
+    landed = canonical_url(fetched.final_url)
+    return moved_to, landed if landed not in (url, moved_to) else None
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

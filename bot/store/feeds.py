@@ -65,6 +65,9 @@ class FeedRow:
     baseline_at: datetime | None
     lease_holder: str | None
     lease_until: datetime | None
+    # The address it had before a permanent redirect moved it; where its last fetch ended after a temporary one.
+    moved_from: str | None = None
+    redirected_to: str | None = None
     # Stories of this feed in the store (its own and those it shared with another feed); filled by `listing`.
     articles: int = 0
 
@@ -110,6 +113,9 @@ class Outcome:
     title: str | None = None
     # Set the feed's baseline: what this poll stored completes the back catalogue.
     baseline: bool = False
+    # The address the feed moved to for good (unless another feed has it), and where a temporary redirect led.
+    moved_to: str | None = None
+    redirected_to: str | None = None
 
 
 @dataclass
@@ -118,6 +124,7 @@ class Recorded:
 
     result: WriteResult = field(default_factory=WriteResult)
     duplicates: int = 0
+    moved: bool = False  # the feed's address is now `Outcome.moved_to`
 
 
 class _LeaseLost(Exception):
@@ -141,11 +148,19 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 # ---- feeds ----------------------------------------------------------------------------------------------------
 
 
-def add(connection: Connection, url: str, category: str | None, added_by: str, now: datetime) -> tuple[FeedRow, bool]:
-    """The feed at `url`, added now (due at once) unless it was there; and whether it was added."""
+def add(
+    connection: Connection,
+    url: str,
+    category: str | None,
+    added_by: str,
+    now: datetime,
+    moved_from: str | None = None,
+) -> tuple[FeedRow, bool]:
+    """The feed at `url` (which `moved_from` redirects to for good), added now (due at once) unless it was there;
+    and whether it was added."""
     statement = (
         _insert(connection)(feeds)
-        .values(url=url, category=category, added_by=added_by, added_at=now, next_poll_at=now)
+        .values(url=url, category=category, added_by=added_by, added_at=now, next_poll_at=now, moved_from=moved_from)
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(feeds.c.id)
     )
@@ -156,7 +171,21 @@ def add(connection: Connection, url: str, category: str | None, added_by: str, n
 
 
 def find(connection: Connection, url: str) -> FeedRow | None:
-    row = connection.execute(select(feeds).where(feeds.c.url == url)).first()
+    """The feed at `url`, else the one that moved from it."""
+    row = connection.execute(
+        select(feeds).where(or_(feeds.c.url == url, feeds.c.moved_from == url)).order_by(feeds.c.url != url).limit(1)
+    ).first()
+    return _feed(row) if row else None
+
+
+def following(connection: Connection, urls: Sequence[str]) -> FeedRow | None:
+    """A feed any of these addresses reaches: its own, the one it moved from, or where it redirects for now."""
+    row = connection.execute(
+        select(feeds)
+        .where(or_(feeds.c.url.in_(urls), feeds.c.moved_from.in_(urls), feeds.c.redirected_to.in_(urls)))
+        .order_by(feeds.c.id)
+        .limit(1)
+    ).first()
     return _feed(row) if row else None
 
 
@@ -421,6 +450,7 @@ def record(
         "failure_reported_at": outcome.failure_reported_at,
         "lease_holder": None,
         "lease_until": None,
+        "redirected_to": outcome.redirected_to,
     }
     if outcome.status != FAILED:
         values["last_ok_at"] = now
@@ -431,6 +461,11 @@ def record(
     mine = update(feeds).where(feeds.c.id == feed.id, feeds.c.lease_holder == holder).values(**values)
     if not connection.execute(mine).rowcount:
         raise _LeaseLost
+    if outcome.moved_to:
+        other = feeds.alias("other")
+        taken = select(other.c.id).where(other.c.url == outcome.moved_to, other.c.id != feed.id).exists()
+        move = update(feeds).where(feeds.c.id == feed.id, ~taken).values(url=outcome.moved_to, moved_from=feed.url)
+        recorded.moved = bool(connection.execute(move).rowcount)
     if entries:
         insert = _insert(connection)(feed_entries)
         keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "page_failures", "page_retry_at")
@@ -450,13 +485,19 @@ class FeedStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, url: str, category: str | None, added_by: str, now: datetime) -> tuple[FeedRow, bool]:
+    def add(
+        self, url: str, category: str | None, added_by: str, now: datetime, moved_from: str | None = None
+    ) -> tuple[FeedRow, bool]:
         with writing(self.engine) as connection:
-            return add(connection, url, category, added_by, now)
+            return add(connection, url, category, added_by, now, moved_from)
 
     def find(self, url: str) -> FeedRow | None:
         with reading(self.engine) as connection:
             return find(connection, url)
+
+    def following(self, urls: Sequence[str]) -> FeedRow | None:
+        with reading(self.engine) as connection:
+            return following(connection, urls)
 
     def get(self, feed_id: int) -> FeedRow | None:
         with reading(self.engine) as connection:

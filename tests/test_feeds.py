@@ -530,7 +530,8 @@ async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redat
     web: WebServer, feed_settings: Settings
 ) -> None:
     """A feed that stamps every entry with the time it is served (a generated feed) changed its stored stories on
-    each poll: their pages took the whole page budget again, and the stories past the budget never got in."""
+    each poll: their pages took the whole page budget again, and the stories past the budget never got in (now:
+    never read from their pages)."""
     feed = (POLLS / "teasers.xml").read_text(encoding="utf-8")
     feed = feed[: feed.index("<item>", feed.index("story_bridge"))] + "</channel></rss>"
     library = Library.open(replace(feed_settings, feed_pages_per_poll=1))
@@ -538,11 +539,71 @@ async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redat
         service = FeedService(library)
         web.live["stamped.xml"] = feed.encode()
         first = await service.add(web.url("/live/stamped.xml"), now=NOW)
-        assert (first.backlog, first.deferred) == (1, 1)
+        assert (first.backlog, first.deferred, first.queued) == (2, 0, 1)
+        bridge = id_of(web.url("/polls/story_bridge.html"))
+        assert len(library.store.paragraphs(bridge)) == 1  # the feed's summary, its page not read yet
         web.live["stamped.xml"] = feed.replace("Mar 2026", "Mar 2026 ").replace("07 Mar", "08 Mar").encode()
         (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
-        assert (second.backlog, second.edited, second.deferred) == (1, 0, 1)
-        assert library.store.article(id_of(web.url("/polls/story_bridge.html"))) is not None
+        assert (second.backlog, second.edited, second.deferred, second.queued) == (0, 1, 1, 0)
+        assert len(library.store.paragraphs(bridge)) == 2 and web.count("/polls/story_bridge.html") == 1
+    finally:
+        library.close()
+
+
+def catalogue(web: WebServer, numbers: range) -> None:
+    """At /live/catalogue.xml, a feed of teasers numbered `numbers`, newest (highest) first, each with its page."""
+    items = []
+    for n in reversed(numbers):
+        lead = f"The zqcat{n} committee met on the quay to decide the future of the old boathouse."
+        more = f"Members of the zqcat{n} committee voted to repair the slipway before the winter storms."
+        web.live[f"cat-{n}.html"] = (
+            f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1><p>{lead}</p><p>{more}</p>"
+            "</article></body></html>"
+        ).encode()
+        items.append(
+            f"<item><title>Story {n}</title><link>/live/cat-{n}.html</link><guid>cat-{n}</guid>"
+            f"<pubDate>{NOW - timedelta(hours=100 - n):%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+            f"<description>{lead}</description></item>"
+        )
+    web.live["catalogue.xml"] = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Catalogue</title>{"".join(items)}</channel></rss>'
+    ).encode()
+
+
+async def test_a_back_catalogue_past_the_page_budget_is_answerable_at_once_its_pages_read_newest_first(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A feed listing more teasers than a poll reads pages for stored a page budget's worth per poll: 5,000
+    stories took 41 h to get in, and a new story meanwhile was no news. Now each goes in at once with the feed's
+    summary, and later polls read the pages, newest first, after any new story's."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=2))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(6))
+        first = await service.add(web.url("/live/catalogue.xml"), now=NOW)
+        assert (first.backlog, first.queued, first.deferred) == (6, 4, 0)
+        assert "4 with the feed's summary until later polls read their pages" in first.summary()
+        assert answer_urls(library, "What did the zqcat0 committee decide?")[0] == web.url("/live/cat-0.html")
+        (listed,) = await service.feeds()
+        assert "6 stories (4 with the feed's summary until their pages are read)" in describe_feed(listed, NOW)
+
+        def read_pages() -> list[int]:
+            return [n for n in range(7) if web.count(f"/live/cat-{n}.html")]
+
+        assert read_pages() == [4, 5]
+        now = NOW + timedelta(minutes=15)
+        (second,) = (await service.poll(now)).polls
+        assert (second.edited, second.queued, read_pages()) == (2, 2, [2, 3, 4, 5])
+        assert len(library.store.paragraphs(id_of(web.url("/live/cat-3.html")))) == 2
+        catalogue(web, range(7))  # a new story while the back catalogue is being read: news, its page first
+        (third,) = (await service.poll(now + timedelta(minutes=15))).polls
+        assert (third.added, third.edited, third.queued, read_pages()) == (1, 1, 1, [1, 2, 3, 4, 5, 6])
+        (fourth,) = (await service.poll(now + timedelta(minutes=30))).polls
+        assert (fourth.edited, fourth.queued, read_pages()) == (1, 0, list(range(7)))
+        (listed,) = await service.feeds()
+        assert listed.waiting == 0 and "with the feed's summary" not in describe_feed(listed, now)
+        (fifth,) = (await service.poll(now + timedelta(minutes=45))).polls
+        assert fifth.status == NOT_MODIFIED  # nothing waits: the validators were kept
     finally:
         library.close()
 

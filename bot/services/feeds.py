@@ -137,6 +137,7 @@ class FeedPoll:
     problems: tuple[Skipped, ...] = ()  # entries or story pages that could not be read
     deferred: int = 0  # entries left for the next poll (page budget, or a page with no teaser to fall back on)
     retrying: int = 0  # stories holding their teaser whose page a later poll reads again
+    queued: int = 0  # stories holding their teaser whose page waits for the page budget of a later poll
     polled_at: datetime | None = None
     next_poll_at: datetime | None = None
     notice: FeedNotice | None = None
@@ -169,6 +170,8 @@ class FeedPoll:
             parts.append(f"{self.duplicates} duplicates")
         if self.deferred:
             parts.append(f"{self.deferred} left for the next poll")
+        if self.queued:
+            parts.append(f"{self.queued} with the feed's summary until later polls read their pages")
         if self.retrying:
             parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
         parts += _tally(self.problems)
@@ -212,7 +215,9 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     else:
         when = f"next poll in {_duration(feed.next_poll_at - now)}"
     ago = _duration(now - feed.last_polled_at)
-    return f"{head}\n   {feed.articles:,} stories; last poll {ago} ago: {state}; {when}"
+    # Pages that failed and pages of a back catalogue beyond a poll's page budget, read on later polls.
+    waiting = f" ({feed.waiting:,} with the feed's summary until their pages are read)" if feed.waiting else ""
+    return f"{head}\n   {feed.articles:,} stories{waiting}; last poll {ago} ago: {state}; {when}"
 
 
 @dataclass
@@ -229,6 +234,7 @@ class _Read:
     problems: list[Skipped] = field(default_factory=list)
     deferred: int = 0
     retrying: int = 0
+    queued: int = 0
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
 
@@ -539,29 +545,43 @@ class FeedService:
         the feed has only summaries.
 
         Pages are read only for stories no other feed has stored already (a duplicate by link), at most
-        `feed_pages_per_poll` of them, new stories first (the rest wait for the next poll; with 0, the summaries
-        are kept). A story
-        with neither text nor a page waits for the next poll too. A page that failed in a way a later read may mend
-        is read again on a later poll (see `_page_retry`).
+        `feed_pages_per_poll` of them, new stories first (with 0, the summaries are kept). A new story past that
+        budget goes in at once with the feed's summary, its page queued for later polls, newest first: a back
+        catalogue of thousands is answerable from its first poll, not after days of polls, and the feed's next new
+        story is news at once. A story with neither text nor a page waits for the next poll. A page that failed in
+        a way a later read may mend is read again on a later poll (see `_page_retry`).
         """
         teasers = [e.article.id for _, e in fresh if e.summary_only]
         elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
         wanted = [(k, e) for k, e in fresh if e.summary_only and e.article.id not in elsewhere]
-        # New stories first, edits and page retries after, each in the feed's order: a feed that changes its
-        # stored entries on every poll (a generated feed stamping each with the time it is served) would otherwise
-        # spend the budget on them again and again, and its stories past the budget would never get in.
-        wanted.sort(key=lambda pair: pair[0] in seen)
+
+        # New stories first, then pages never read or to read again, then edits, each in the feed's order: a feed
+        # that changes its stored entries on every poll (a generated feed stamping each with the time it is served)
+        # would otherwise spend the budget on them again and again, and its stories past the budget would never be
+        # read from their pages.
+        def turn(pair: tuple[str, FeedEntry]) -> int:
+            known = seen.get(pair[0])
+            return 0 if known is None else 1 if known.page_retry_at is not None else 2
+
+        wanted.sort(key=turn)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
         for key, entry in fresh:
-            if key in later:
-                read.deferred += 1
-                continue
             article = entry.article
+            known = seen.get(key)
+            if key in later and (known is not None or not article.paragraphs):
+                # Stored already: an edit waits for the next poll; a summary whose page is queued, for its turn.
+                queued = known is not None and known.entry_hash == entry_hash(entry)
+                read.queued += queued
+                read.deferred += not queued
+                continue
             page = pages.get(article.id, _UNREAD)
             failures, retry_at = 0, None
-            if page.story is not None:
+            if key in later:
+                read.queued += 1
+                retry_at = now  # from the next poll on, in the page budget's turn
+            elif page.story is not None:
                 read.problems += page.problems
                 article = with_page(entry, page.story)
             elif article.paragraphs or article.id in elsewhere:
@@ -579,7 +599,7 @@ class FeedService:
                 read.problems += [Skipped(article.url or key, reason) for reason in why]
                 read.deferred += 1
                 continue
-            read.retrying += retry_at is not None
+            read.retrying += retry_at is not None and key not in later
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
 
     def _page_retry(self, known: Seen | None, retry: bool, now: datetime) -> tuple[int, datetime | None]:
@@ -643,7 +663,7 @@ class FeedService:
         etag, last_modified = feed.etag, feed.last_modified
         if read.status == OK:
             fetched = read.fetched
-            keep = complete and not read.retrying
+            keep = complete and not read.retrying and not read.queued
             etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and keep else (None, None)
         # As the poll's summary counts them: an unreadable date is a note on a story stored whole, not a failure.
         reasons = [f"moved for good from {feed.url}"] if read.moved_to else []
@@ -687,6 +707,7 @@ class FeedService:
             problems=tuple(read.problems),
             deferred=read.deferred,
             retrying=read.retrying,
+            queued=read.queued,
             polled_at=now,
             next_poll_at=outcome.next_poll_at,
             notice=notice,

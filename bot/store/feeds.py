@@ -68,8 +68,10 @@ class FeedRow:
     # The address it had before a permanent redirect moved it; where its last fetch ended after a temporary one.
     moved_from: str | None = None
     redirected_to: str | None = None
-    # Stories of this feed in the store (its own and those it shared with another feed); filled by `listing`.
+    # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
+    # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,11 @@ class _LeaseLost(Exception):
     """This holder's lease was taken by another process (or the feed removed): the poll is not recorded."""
 
 
-def _feed(row: Row[Any], articles_count: int = 0) -> FeedRow:
+def _feed(row: Row[Any], articles_count: int = 0, waiting: int = 0) -> FeedRow:
     values = row._asdict()
     values.pop("articles", None)
-    return FeedRow(**values, articles=articles_count)
+    values.pop("waiting", None)
+    return FeedRow(**values, articles=articles_count, waiting=waiting)
 
 
 def _insert(connection: Connection) -> Any:
@@ -202,15 +205,20 @@ def remove(connection: Connection, feed_id: int) -> bool:
 
 def listing(connection: Connection) -> list[FeedRow]:
     """Every feed, oldest first, with how many of its stories the store holds (a story under several of the
-    feed's entries, such as a guid that changed, counts once)."""
-    count = (
-        select(func.count(func.distinct(feed_entries.c.article_id)))
-        .select_from(feed_entries.join(articles, articles.c.id == feed_entries.c.article_id))
-        .where(feed_entries.c.feed_id == feeds.c.id)
-        .scalar_subquery()
-    )
-    rows = connection.execute(select(feeds, count.label("articles")).order_by(feeds.c.added_at, feeds.c.id))
-    return [_feed(row, int(row.articles)) for row in rows]
+    feed's entries, such as a guid that changed, counts once), and how many of them wait for their pages."""
+
+    def count(*where: Any) -> Any:
+        return (
+            select(func.count(func.distinct(feed_entries.c.article_id)))
+            .select_from(feed_entries.join(articles, articles.c.id == feed_entries.c.article_id))
+            .where(feed_entries.c.feed_id == feeds.c.id, *where)
+            .scalar_subquery()
+        )
+
+    waiting = count(feed_entries.c.owner, feed_entries.c.page_retry_at.is_not(None))
+    query = select(feeds, count().label("articles"), waiting.label("waiting"))
+    rows = connection.execute(query.order_by(feeds.c.added_at, feeds.c.id))
+    return [_feed(row, int(row.articles), int(row.waiting)) for row in rows]
 
 
 # ---- leases ---------------------------------------------------------------------------------------------------

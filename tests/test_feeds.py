@@ -550,8 +550,9 @@ async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redat
         library.close()
 
 
-def catalogue(web: WebServer, numbers: range) -> None:
-    """At /live/catalogue.xml, a feed of teasers numbered `numbers`, newest (highest) first, each with its page."""
+def catalogue(web: WebServer, numbers: range, guids: str = "cat") -> None:
+    """At /live/catalogue.xml, a feed of teasers numbered `numbers`, newest (highest) first, each with its page
+    (and a guid beginning with `guids`)."""
     items = []
     for n in reversed(numbers):
         lead = f"The zqcat{n} committee met on the quay to decide the future of the old boathouse."
@@ -561,7 +562,7 @@ def catalogue(web: WebServer, numbers: range) -> None:
             "</article></body></html>"
         ).encode()
         items.append(
-            f"<item><title>Story {n}</title><link>/live/cat-{n}.html</link><guid>cat-{n}</guid>"
+            f"<item><title>Story {n}</title><link>/live/cat-{n}.html</link><guid>{guids}-{n}</guid>"
             f"<pubDate>{NOW - timedelta(hours=100 - n):%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
             f"<description>{lead}</description></item>"
         )
@@ -604,6 +605,31 @@ async def test_a_back_catalogue_past_the_page_budget_is_answerable_at_once_its_p
         assert listed.waiting == 0 and "with the feed's summary" not in describe_feed(listed, now)
         (fifth,) = (await service.poll(now + timedelta(minutes=45))).polls
         assert fifth.status == NOT_MODIFIED  # nothing waits: the validators were kept
+    finally:
+        library.close()
+
+
+async def test_a_feed_that_changes_its_guids_on_every_poll_has_each_page_read_once(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """New guids for the same stories made every entry new: each poll read the page budget's worth of pages
+    again, and a story past it got the feed's summary written over the text read from its page."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=2))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(4), guids="v1")
+        first = await service.add(web.url("/live/catalogue.xml"), now=NOW)
+        assert (first.backlog, first.queued) == (4, 2)
+        catalogue(web, range(4), guids="v2")
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (second.edited, second.unchanged, second.queued) == (2, 2, 0)
+        catalogue(web, range(5), guids="v3")  # and a new story, whose page comes first
+        (third,) = (await service.poll(NOW + timedelta(minutes=30))).polls
+        assert (third.added, third.edited, third.unchanged, third.queued) == (1, 0, 4, 0)
+        assert all(web.count(f"/live/cat-{n}.html") == 1 for n in range(5))
+        assert all(len(library.store.paragraphs(id_of(web.url(f"/live/cat-{n}.html")))) == 2 for n in range(5))
+        (listed,) = await service.feeds()
+        assert (listed.articles, listed.waiting) == (5, 0)
     finally:
         library.close()
 

@@ -517,6 +517,12 @@ class FeedService:
         read.duplicates += parsed.repeated
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
+        # An entry under a new guid whose story (its link) this feed stored is that story, as shown then: a feed
+        # that changes its guids on every poll had every page read again, and past the page budget the feed's
+        # summary written over a story read whole.
+        if renamed := {e.article.id: key for key, e in entries.items() if key not in seen}:
+            stored = await asyncio.to_thread(self.store.seen_stories, feed.id, list(renamed))
+            seen.update((renamed[article_id], known) for article_id, known in stored.items())
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():

@@ -312,6 +312,24 @@ def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str,
     return found
 
 
+def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
+    """What this feed last showed of these stories it stored, under whichever key (a guid that changed): by
+    article id."""
+    found: dict[str, Seen] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        rows = connection.execute(
+            select(feed_entries)
+            .join(articles, articles.c.id == feed_entries.c.article_id)
+            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.article_id.in_(chunk))
+            .order_by(feed_entries.c.last_seen)
+        )
+        found.update(
+            (row.article_id, Seen(row.article_id, row.entry_hash, True, row.page_failures, row.page_retry_at))
+            for row in rows
+        )
+    return found
+
+
 def owned_elsewhere(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> set[str]:
     """The articles among these that are stored and belong to another feed (no need to read their pages)."""
     found: set[str] = set()
@@ -481,7 +499,23 @@ def record(
             index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
         )
         connection.execute(statement, [{**e, "first_seen": now, "last_seen": now} for e in entries])
+        _forget_old_keys(connection, feed.id, entries)
     return recorded
+
+
+def _forget_old_keys(connection: Connection, feed_id: int, entries: Sequence[dict[str, Any]]) -> None:
+    """Forget the feed's entries that showed a story it now shows under another key (its guid changed): what the
+    story's entry holds (its page still to read, or not) is the new key's, and the old one would say otherwise."""
+    keys = {e["key"] for e in entries}
+    stories = [e["article_id"] for e in entries if e["owner"]]
+    for chunk in _chunks(list(dict.fromkeys(stories))):
+        rows = connection.execute(
+            select(feed_entries.c.key).where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk))
+        )
+        if old := [key for key in rows.scalars() if key not in keys]:
+            connection.execute(
+                delete(feed_entries).where(feed_entries.c.feed_id == feed_id, feed_entries.c.key.in_(old))
+            )
 
 
 # ---- the door the service uses --------------------------------------------------------------------------------
@@ -546,6 +580,10 @@ class FeedStore:
     def seen(self, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:
             return seen(connection, feed_id, keys)
+
+    def seen_stories(self, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
+        with reading(self.engine) as connection:
+            return seen_stories(connection, feed_id, article_ids)
 
     def owned_elsewhere(self, feed_id: int, article_ids: Sequence[str]) -> set[str]:
         with reading(self.engine) as connection:

@@ -365,8 +365,16 @@ async def test_a_story_repeated_within_one_feed_is_stored_once(web: WebServer, s
     moved = item.replace("/stories/lighthouse-keeper", "/stories/keeper-retires").replace("htd-1001", "htd-2001")
     web.live["twice.xml"] = data.replace(item, item + moved + item).encode()
     poll = await service.add(web.url("/live/twice.xml"), now=NOW)
-    assert (poll.backlog, poll.duplicates) == (3, 2)
+    assert (poll.backlog, poll.duplicates) == (3, 2) and ", 2 duplicates;" in poll.summary()
     assert service.library.store.article(id_of(web.url("/stories/keeper-retires"))) is None
+
+
+async def test_one_duplicate_is_said_in_the_singular(web: WebServer, service: FeedService) -> None:
+    data = (POLLS / "harbour.xml").read_text(encoding="utf-8")
+    item = data[data.index("<item>") : data.index("</item>") + len("</item>")]
+    web.live["once.xml"] = data.replace(item, item + item).encode()
+    poll = await service.add(web.url("/live/once.xml"), now=NOW)
+    assert poll.duplicates == 1 and "unchanged, 1 duplicate;" in poll.summary()
 
 
 async def test_a_feed_giving_every_entry_one_guid_has_each_story_stored_once_by_its_link(

@@ -167,7 +167,7 @@ class FeedPoll:
             parts.append(f"{self.backlog} back catalogue (not alerted)")
         parts += [f"{self.edited} edited", f"{self.unchanged} unchanged"]
         if self.duplicates:
-            parts.append(f"{self.duplicates} duplicates")
+            parts.append(f"{self.duplicates} {'duplicate' if self.duplicates == 1 else 'duplicates'}")
         if self.deferred:
             parts.append(f"{self.deferred} left for the next poll")
         if self.queued:

@@ -879,6 +879,7 @@ async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_i
     assert stale.status == OK and stale.moved_to is None and stale.stored == 0 and stale.duplicates == 3
     feed_ids = {f.url: f.id for f in await service.feeds()}
     assert f"followed already as feed {feed_ids[new]}" in stale.reason
+    assert f"followed already as feed {feed_ids[new]}" in stale.summary()  # on the poll's line too
     assert f"remove this one (feed {feed_ids[old]})" in stale.reason
     assert sorted(feed_ids) == sorted([old, new])
 

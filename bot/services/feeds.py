@@ -142,6 +142,8 @@ class FeedPoll:
     next_poll_at: datetime | None = None
     notice: FeedNotice | None = None
     moved_to: str | None = None  # the feed's new address: its old one redirects there for good (301, 308)
+    # What reading the feed warned of: read leniently (broken XML), or it moved where another feed is followed.
+    warning: str = ""
 
     @property
     def stored(self) -> int:
@@ -160,8 +162,9 @@ class FeedPoll:
         if self.status == FAILED:
             return f"failed: {self.reason}; {wait}"
         moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
+        warning = [self.warning] if self.warning else []
         if self.status == NOT_MODIFIED:
-            return ", ".join([*moved, "not modified"]) + f"; {wait}"
+            return ", ".join([*moved, "not modified", *warning]) + f"; {wait}"
         parts = [*moved, f"{self.added} new"]
         if self.backlog:
             parts.append(f"{self.backlog} back catalogue (not alerted)")
@@ -174,7 +177,7 @@ class FeedPoll:
             parts.append(f"{self.queued} with the feed's summary until later polls read their pages")
         if self.retrying:
             parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
-        parts += _tally(self.problems)
+        parts += _tally(self.problems) + warning
         return ", ".join(parts) + f"; {wait}"
 
 
@@ -718,6 +721,7 @@ class FeedService:
             next_poll_at=outcome.next_poll_at,
             notice=notice,
             moved_to=outcome.moved_to if recorded.moved else None,
+            warning=read.reason if read.status != FAILED else "",
         )
         for problem in read.problems:
             log.info("feeds: %s: %s", feed.url, problem)

@@ -916,6 +916,25 @@ async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebSer
     assert (listed.failures, listed.failing_since, listed.failure_reported_at) == (0, None, None)
 
 
+async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_once(
+    web: WebServer, service: FeedService
+) -> None:
+    """A 410 Gone says the feed will not come back: the admins heard of it only after a day of polls."""
+    url = live(web, "closed.xml", "harbour.xml")
+    await service.add(url, now=NOW)
+    web.statuses["closed.xml"] = 410
+    now = NOW + timedelta(minutes=15)
+    (first,) = (await service.poll(now)).polls
+    assert first.status == FAILED and first.notice is not None and first.notice.gone
+    assert first.notice.text(now) == (
+        f"The feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): remove it, or follow"
+        " its new address if it has one."
+    )
+    assert first.next_poll_at is not None
+    (second,) = (await service.poll(first.next_poll_at)).polls
+    assert second.status == FAILED and second.notice is None
+
+
 # ---- leases -------------------------------------------------------------------------------------------------
 
 

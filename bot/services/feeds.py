@@ -107,18 +107,25 @@ def _duration(delta: timedelta) -> str:
 
 @dataclass(frozen=True)
 class FeedNotice:
-    """What the admins should be told about a feed, once: it has failed for a long time, or works again."""
+    """What the admins should be told about a feed, once: it has failed for a long time, its site says it is gone
+    for good (410), or it works again."""
 
     url: str
     title: str
     failing_since: datetime
     reason: str
     recovered: bool = False
+    gone: bool = False
 
     def text(self, now: datetime) -> str:
         name = f"{self.title} ({self.url})" if self.title and self.title != self.url else self.url
         if self.recovered:
             return f"The feed {name} works again (it had failed since {self.failing_since:%Y-%m-%d %H:%M} UTC)."
+        if self.gone:
+            return (
+                f"The feed {name} is gone for good, its site says ({self.reason}): remove it, or follow its new"
+                " address if it has one."
+            )
         return f"The feed {name} has failed for {_duration(now - self.failing_since)}: {self.reason}"
 
 
@@ -238,6 +245,7 @@ class _Read:
     deferred: int = 0
     retrying: int = 0
     queued: int = 0
+    gone: bool = False  # the feed's address answered 410 Gone
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
 
@@ -493,7 +501,7 @@ class FeedService:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            return _Read(FAILED, fetched.reason)
+            return _Read(FAILED, fetched.reason, gone=fetched.status == 410)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
         if moved_to and (other := await asyncio.to_thread(self.store.find, moved_to)) and other.id != feed.id:
@@ -647,8 +655,9 @@ class FeedService:
             failures = feed.failures + 1
             wait = self._backoff(failures)
             since = feed.failing_since or now
-            due = feed.failure_reported_at is None and now - since >= timedelta(
-                hours=self.settings.feed_report_after_hours
+            # A site answering 410 Gone says the feed will not come back: no day of polls needed to tell.
+            due = feed.failure_reported_at is None and (
+                read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
             outcome = Outcome(
                 FAILED,
@@ -661,7 +670,7 @@ class FeedService:
                 feed.last_modified,
                 redirected_to=feed.redirected_to,
             )
-            notice = FeedNotice(feed.url, feed.title, since, read.reason) if due else None
+            notice = FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone) if due else None
             return outcome, notice
         notice = None
         if feed.failure_reported_at is not None and feed.failing_since is not None:

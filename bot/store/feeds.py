@@ -8,7 +8,9 @@ the poll is recorded. A process killed mid-poll leaves its lease to expire; the 
 Recording a poll is one transaction holding the change-log lock: the feed's row (outcome, validators, next poll,
 lease released, written only while this holder still holds the lease), the new and edited articles (through
 `articles.write`, so the change log carries them to every index) and the feed's entries. Nothing of a poll is
-half-stored: a crash before the commit leaves the store as it was, and the next poll does the work again.
+half-stored: a crash before the commit leaves the store as it was, and the next poll does the work again. A feed
+that moved for good (301, 308) takes its new address in that transaction, unless another feed has it; the one it
+moved from and where a temporary redirect last took it are kept, so none of them is followed as a second feed.
 
 Duplicates, decided here inside that transaction (so two processes polling two feeds with one story agree):
 - an entry this feed has shown before (same guid, else same link) is its own story: an edit replaces the

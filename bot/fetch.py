@@ -17,7 +17,7 @@ import re
 import socket
 import ssl
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from urllib.parse import urljoin
 
@@ -38,6 +38,8 @@ FEED_ACCEPT = (
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Redirects that say the address itself has changed for good (a 302, 303 or 307 is for this request only).
+_PERMANENT = frozenset({301, 308})
 # Client errors that may pass: a request timeout, "too early", rate limiting.
 _RETRY_CLIENT_ERRORS = frozenset({408, 425, 429})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -59,6 +61,9 @@ class Fetched:
     content_type: str  # the Content-Type header as sent ("" when there is none)
     etag: str | None
     last_modified: str | None
+    # Where the permanent redirects (301, 308) that answered first led: the address `url` has moved to for good.
+    # None when the first answer was none (a 302 on the way, or after them, leaves that address as it is).
+    moved_to: str | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -193,22 +198,28 @@ class Fetcher:
 
     async def _follow(self, url: str, headers: dict[str, str]) -> Fetched | Failed:
         current = url
+        moved_to: str | None = None
+        permanent = True  # every answer so far was a permanent redirect
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._send(current, headers)
             try:
                 location = response.headers.get("Location")
                 if response.status_code in _REDIRECTS and location:
                     current = urljoin(current, location.strip())
+                    permanent = permanent and response.status_code in _PERMANENT
+                    moved_to = current if permanent else moved_to
                     continue
                 result = await self._result(url, current, response)
             finally:
                 await response.aclose()
+            if isinstance(result, Fetched) and moved_to is not None:
+                result = replace(result, moved_to=moved_to)
             # A page that sends its reader on at once (`<meta http-equiv="refresh">`) is followed as a redirect.
             if not isinstance(result, Fetched) or not (
                 target := refresh_target(result.body, current, result.content_type)
             ):
                 return result
-            current = target
+            current, permanent = target, False
         return Failed(url, f"more than {MAX_REDIRECTS} redirects", retry=False)
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:

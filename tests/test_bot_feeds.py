@@ -273,6 +273,21 @@ async def test_what_feeds_say_about_themselves_is_escaped(app: App, server: Fake
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_a_feed_its_site_says_is_gone_is_reported_to_the_admins_at_its_first_poll(
+    bot_settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    async with running(started(bot_settings, clock), poll_timeout=1) as app:
+        url = live(web, "harbour.xml", "harbour.xml")
+        await command(server, ADMIN, "addfeed", url)
+        web.statuses["harbour.xml"] = 410
+        feed = await next_poll(app, clock, url)
+        assert feed.last_status == FAILED and feed.failure_reported_at is not None
+        [_, gone] = await replies(server, ADMIN, 2)
+        assert visible_text(gone).startswith(
+            f"Feed gone\nThe feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): remove it"
+        )
+
+
 async def test_a_broken_feed_is_reported_to_the_admins_once_and_once_more_when_it_recovers(
     bot_settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock
 ) -> None:

@@ -365,8 +365,16 @@ async def test_a_story_repeated_within_one_feed_is_stored_once(web: WebServer, s
     moved = item.replace("/stories/lighthouse-keeper", "/stories/keeper-retires").replace("htd-1001", "htd-2001")
     web.live["twice.xml"] = data.replace(item, item + moved + item).encode()
     poll = await service.add(web.url("/live/twice.xml"), now=NOW)
-    assert (poll.backlog, poll.duplicates) == (3, 2)
+    assert (poll.backlog, poll.duplicates) == (3, 2) and ", 2 duplicates;" in poll.summary()
     assert service.library.store.article(id_of(web.url("/stories/keeper-retires"))) is None
+
+
+async def test_one_duplicate_is_said_in_the_singular(web: WebServer, service: FeedService) -> None:
+    data = (POLLS / "harbour.xml").read_text(encoding="utf-8")
+    item = data[data.index("<item>") : data.index("</item>") + len("</item>")]
+    web.live["once.xml"] = data.replace(item, item + item).encode()
+    poll = await service.add(web.url("/live/once.xml"), now=NOW)
+    assert poll.duplicates == 1 and "unchanged, 1 duplicate;" in poll.summary()
 
 
 async def test_a_feed_giving_every_entry_one_guid_has_each_story_stored_once_by_its_link(
@@ -530,7 +538,8 @@ async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redat
     web: WebServer, feed_settings: Settings
 ) -> None:
     """A feed that stamps every entry with the time it is served (a generated feed) changed its stored stories on
-    each poll: their pages took the whole page budget again, and the stories past the budget never got in."""
+    each poll: their pages took the whole page budget again, and the stories past the budget never got in (now:
+    never read from their pages)."""
     feed = (POLLS / "teasers.xml").read_text(encoding="utf-8")
     feed = feed[: feed.index("<item>", feed.index("story_bridge"))] + "</channel></rss>"
     library = Library.open(replace(feed_settings, feed_pages_per_poll=1))
@@ -538,11 +547,97 @@ async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redat
         service = FeedService(library)
         web.live["stamped.xml"] = feed.encode()
         first = await service.add(web.url("/live/stamped.xml"), now=NOW)
-        assert (first.backlog, first.deferred) == (1, 1)
+        assert (first.backlog, first.deferred, first.queued) == (2, 0, 1)
+        bridge = id_of(web.url("/polls/story_bridge.html"))
+        assert len(library.store.paragraphs(bridge)) == 1  # the feed's summary, its page not read yet
         web.live["stamped.xml"] = feed.replace("Mar 2026", "Mar 2026 ").replace("07 Mar", "08 Mar").encode()
         (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
-        assert (second.backlog, second.edited, second.deferred) == (1, 0, 1)
-        assert library.store.article(id_of(web.url("/polls/story_bridge.html"))) is not None
+        assert (second.backlog, second.edited, second.deferred, second.queued) == (0, 1, 1, 0)
+        assert len(library.store.paragraphs(bridge)) == 2 and web.count("/polls/story_bridge.html") == 1
+    finally:
+        library.close()
+
+
+def catalogue(web: WebServer, numbers: range, guids: str = "cat") -> None:
+    """At /live/catalogue.xml, a feed of teasers numbered `numbers`, newest (highest) first, each with its page
+    (and a guid beginning with `guids`)."""
+    items = []
+    for n in reversed(numbers):
+        lead = f"The zqcat{n} committee met on the quay to decide the future of the old boathouse."
+        more = f"Members of the zqcat{n} committee voted to repair the slipway before the winter storms."
+        web.live[f"cat-{n}.html"] = (
+            f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1><p>{lead}</p><p>{more}</p>"
+            "</article></body></html>"
+        ).encode()
+        items.append(
+            f"<item><title>Story {n}</title><link>/live/cat-{n}.html</link><guid>{guids}-{n}</guid>"
+            f"<pubDate>{NOW - timedelta(hours=100 - n):%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+            f"<description>{lead}</description></item>"
+        )
+    web.live["catalogue.xml"] = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Catalogue</title>{"".join(items)}</channel></rss>'
+    ).encode()
+
+
+async def test_a_back_catalogue_past_the_page_budget_is_answerable_at_once_its_pages_read_newest_first(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A feed listing more teasers than a poll reads pages for stored a page budget's worth per poll: 5,000
+    stories took 41 h to get in, and a new story meanwhile was no news. Now each goes in at once with the feed's
+    summary, and later polls read the pages, newest first, after any new story's."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=2))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(6))
+        first = await service.add(web.url("/live/catalogue.xml"), now=NOW)
+        assert (first.backlog, first.queued, first.deferred) == (6, 4, 0)
+        assert "4 with the feed's summary until later polls read their pages" in first.summary()
+        assert answer_urls(library, "What did the zqcat0 committee decide?")[0] == web.url("/live/cat-0.html")
+        (listed,) = await service.feeds()
+        assert "6 stories (4 with the feed's summary until their pages are read)" in describe_feed(listed, NOW)
+
+        def read_pages() -> list[int]:
+            return [n for n in range(7) if web.count(f"/live/cat-{n}.html")]
+
+        assert read_pages() == [4, 5]
+        now = NOW + timedelta(minutes=15)
+        (second,) = (await service.poll(now)).polls
+        assert (second.edited, second.queued, read_pages()) == (2, 2, [2, 3, 4, 5])
+        assert len(library.store.paragraphs(id_of(web.url("/live/cat-3.html")))) == 2
+        catalogue(web, range(7))  # a new story while the back catalogue is being read: news, its page first
+        (third,) = (await service.poll(now + timedelta(minutes=15))).polls
+        assert (third.added, third.edited, third.queued, read_pages()) == (1, 1, 1, [1, 2, 3, 4, 5, 6])
+        (fourth,) = (await service.poll(now + timedelta(minutes=30))).polls
+        assert (fourth.edited, fourth.queued, read_pages()) == (1, 0, list(range(7)))
+        (listed,) = await service.feeds()
+        assert listed.waiting == 0 and "with the feed's summary" not in describe_feed(listed, now)
+        (fifth,) = (await service.poll(now + timedelta(minutes=45))).polls
+        assert fifth.status == NOT_MODIFIED  # nothing waits: the validators were kept
+    finally:
+        library.close()
+
+
+async def test_a_feed_that_changes_its_guids_on_every_poll_has_each_page_read_once(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """New guids for the same stories made every entry new: each poll read the page budget's worth of pages
+    again, and a story past it got the feed's summary written over the text read from its page."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=2))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(4), guids="v1")
+        first = await service.add(web.url("/live/catalogue.xml"), now=NOW)
+        assert (first.backlog, first.queued) == (4, 2)
+        catalogue(web, range(4), guids="v2")
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (second.edited, second.unchanged, second.queued) == (2, 2, 0)
+        catalogue(web, range(5), guids="v3")  # and a new story, whose page comes first
+        (third,) = (await service.poll(NOW + timedelta(minutes=30))).polls
+        assert (third.added, third.edited, third.unchanged, third.queued) == (1, 0, 4, 0)
+        assert all(web.count(f"/live/cat-{n}.html") == 1 for n in range(5))
+        assert all(len(library.store.paragraphs(id_of(web.url(f"/live/cat-{n}.html")))) == 2 for n in range(5))
+        (listed,) = await service.feeds()
+        assert (listed.articles, listed.waiting) == (5, 0)
     finally:
         library.close()
 
@@ -732,6 +827,63 @@ async def test_redirects_are_followed_and_a_redirect_to_a_refused_address_fails(
     assert refused.status == FAILED and "192.168.1.1 is a private address" in refused.reason
 
 
+async def test_a_feed_that_moved_for_good_is_followed_at_its_new_address(web: WebServer, service: FeedService) -> None:
+    """A 301 (or 308) moves the feed: polled at its new address from then on, noted once, and neither address can
+    be added again as a second feed whose stories would all be duplicates."""
+    old, new = web.url("/redirect/1?code=301&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    follow(service, old, NOW)  # followed before it moved
+    (moved,) = (await service.poll(NOW)).polls
+    assert (moved.status, moved.backlog, moved.moved_to) == (OK, 3, new)
+    assert moved.summary().startswith(f"moved for good to {new}, polled there from now on, 0 new")
+    (listed,) = await service.feeds()
+    assert (listed.url, listed.moved_from) == (new, old)
+    assert listed.last_reason == f"moved for good from {old}"
+    (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (again.status, again.moved_to) == (NOT_MODIFIED, None) and web.count(old.removeprefix(web.base_url)) == 1
+    (listed,) = await service.feeds()
+    assert listed.url == new and listed.last_reason == ""  # noted once
+    for address in (old, new):
+        with pytest.raises(UsageError, match=f"followed already as {re.escape(new)}|{re.escape(new)} is followed"):
+            await service.add(address, now=NOW)
+    # Added after it moved: followed at the new address straight away.
+    await service.remove(old)  # known by its old address too
+    added = await service.add(old, now=NOW)
+    assert (added.feed.url, added.feed.moved_from, added.status, added.moved_to) == (new, old, OK, new)
+    assert [f.url for f in await service.feeds()] == [new]
+
+
+async def test_a_temporary_redirect_keeps_the_address_and_its_target_is_no_second_feed(
+    web: WebServer, service: FeedService
+) -> None:
+    for_now, target = web.url("/redirect/1?to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    follow(service, for_now, NOW)
+    (poll,) = (await service.poll(NOW)).polls
+    assert (poll.status, poll.moved_to) == (OK, None)
+    (listed,) = await service.feeds()
+    assert (listed.url, listed.moved_from, listed.redirected_to) == (for_now, None, target)
+    with pytest.raises(UsageError, match=f"followed already as {re.escape(for_now)}"):
+        await service.add(target, now=NOW)
+    assert [f.url for f in await service.feeds()] == [for_now]
+
+
+async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(
+    web: WebServer, service: FeedService
+) -> None:
+    """Two feeds for one, from before moves were followed: the old one says so on every poll, and stays."""
+    old, new = web.url("/redirect/1?code=308&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    follow(service, new, NOW)
+    follow(service, old, NOW + timedelta(seconds=1))
+    report = await service.poll(NOW + timedelta(seconds=1))
+    by_url = {p.feed.url: p for p in report.polls}
+    stale = by_url[old]
+    assert stale.status == OK and stale.moved_to is None and stale.stored == 0 and stale.duplicates == 3
+    feed_ids = {f.url: f.id for f in await service.feeds()}
+    assert f"followed already as feed {feed_ids[new]}" in stale.reason
+    assert f"followed already as feed {feed_ids[new]}" in stale.summary()  # on the poll's line too
+    assert f"remove this one (feed {feed_ids[old]})" in stale.reason
+    assert sorted(feed_ids) == sorted([old, new])
+
+
 async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
     url = live(web, "flaky.xml", "harbour.xml")
     await service.add(url, now=NOW)
@@ -762,6 +914,25 @@ async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebSer
     assert back.next_poll_at == now + timedelta(minutes=15)
     (listed,) = await service.feeds()
     assert (listed.failures, listed.failing_since, listed.failure_reported_at) == (0, None, None)
+
+
+async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_once(
+    web: WebServer, service: FeedService
+) -> None:
+    """A 410 Gone says the feed will not come back: the admins heard of it only after a day of polls."""
+    url = live(web, "closed.xml", "harbour.xml")
+    await service.add(url, now=NOW)
+    web.statuses["closed.xml"] = 410
+    now = NOW + timedelta(minutes=15)
+    (first,) = (await service.poll(now)).polls
+    assert first.status == FAILED and first.notice is not None and first.notice.gone
+    assert first.notice.text(now) == (
+        f"The feed Harbour Town Daily ({url}) is gone for good, its site says (HTTP 410 Gone): remove it, or follow"
+        " its new address if it has one."
+    )
+    assert first.next_poll_at is not None
+    (second,) = (await service.poll(first.next_poll_at)).polls
+    assert second.status == FAILED and second.notice is None
 
 
 # ---- leases -------------------------------------------------------------------------------------------------
@@ -870,3 +1041,28 @@ def test_bad_feed_settings_are_refused_in_one_line(variable: str, value: str) ->
     with pytest.raises(ConfigError, match=variable) as caught:
         Settings.from_env({variable: value}, env_file=None)
     assert "\n" not in str(caught.value)
+
+
+async def test_a_store_made_before_feeds_could_move_gets_the_columns_with_its_feeds_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0018 on a store whose feeds table predates it (made here by dropping the two columns)."""
+    old, new = web.url("/redirect/1?code=301&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
+    library = Library.open(feed_settings)
+    try:
+        follow(FeedService(library), old, NOW)
+        with library.store.engine.begin() as connection:
+            for column in ("moved_from", "redirected_to"):
+                connection.execute(text(f"ALTER TABLE feeds DROP COLUMN {column}"))
+            connection.execute(delete(migrations).where(migrations.c.name == "0018_feed_moves"))
+    finally:
+        library.close()
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        service = FeedService(upgraded)
+        (poll,) = (await service.poll(NOW)).polls
+        assert (poll.status, poll.moved_to) == (OK, new)
+        assert [(f.url, f.moved_from) for f in await service.feeds()] == [(new, old)]
+    finally:
+        upgraded.close()

@@ -78,6 +78,28 @@ async def test_redirects_are_followed_and_the_final_address_reported(web: WebSer
     result = await get(fetch_settings, url)
     assert isinstance(result, Fetched) and result.status == 200
     assert result.url == url and result.final_url == web.url("/feeds/rss091.xml")
+    assert result.moved_to is None  # 302s: the address stays as it was
+
+
+@pytest.mark.parametrize("code", [301, 308])
+async def test_the_address_permanent_redirects_lead_to_is_where_it_moved(
+    web: WebServer, fetch_settings: Settings, code: int
+) -> None:
+    """Only the permanent redirects that answer first say where the address has moved: a 302 after them is
+    where it is for now, and one before them makes the whole chain temporary."""
+    feed = web.url("/feeds/atom.xml")
+    moved = await get(fetch_settings, web.url(f"/redirect/2?code={code}&to=/feeds/atom.xml"))
+    assert isinstance(moved, Fetched) and moved.final_url == feed and moved.moved_to == feed
+    for_now = "/redirect/1?to=/feeds/atom.xml"
+    then_temporary = await get(fetch_settings, web.url(f"/redirect/1?code={code}&to={quote(for_now)}"))
+    assert isinstance(then_temporary, Fetched) and then_temporary.final_url == feed
+    assert then_temporary.moved_to == web.url(for_now)
+    moved_later = f"/redirect/1?code={code}&to=/feeds/atom.xml"
+    temporary_first = await get(fetch_settings, web.url(f"/redirect/1?to={quote(moved_later)}"))
+    assert isinstance(temporary_first, Fetched) and temporary_first.final_url == feed
+    assert temporary_first.moved_to is None
+    failed = await get(fetch_settings, web.url(f"/redirect/1?code={code}&to=/status/404"))
+    assert isinstance(failed, Failed) and failed.status == 404
 
 
 async def test_too_many_redirects(web: WebServer, fetch_settings: Settings) -> None:

@@ -5,7 +5,8 @@ Routes:
   If-None-Match or If-Modified-Since gets 304. `?type=...` overrides the Content-Type (`?type=` sends none).
 - `/live/<name>`: what the test put in `live[name]` (bytes; changed at will between polls), served like a file,
   after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set.
-- `/redirect/<n>?to=<url>`: n redirects in a row, then to `to`.
+- `/redirect/<n>?to=<url>&code=<status>`: n redirects in a row (302, or `code`: 301 says moved for good), then to
+  `to`.
 - `/status/<code>`: that status, with a short body.
 - `/slow?seconds=<s>`: waits, then a page; `/trickle?seconds=<s>`: a page one byte a tenth of a second for s.
 - `/huge?bytes=<n>&length=0|1`: n bytes of HTML, with or without a Content-Length.
@@ -147,8 +148,9 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
         def route_redirect(self, rest: list[str], query: dict[str, str]) -> None:
             remaining = int(rest[0]) if rest and rest[0].isdigit() else 1
             target = query.get("to", "/pages/minimal.html")
-            location = f"/redirect/{remaining - 1}?to={target}" if remaining > 1 else target
-            self.reply(302, b"", Location=location)
+            code = query.get("code", "302")
+            location = f"/redirect/{remaining - 1}?to={target}&code={code}" if remaining > 1 else target
+            self.reply(int(code), b"", Location=location)
 
         def route_status(self, rest: list[str], query: dict[str, str]) -> None:
             self.reply(int(rest[0]), f"status {rest[0]}".encode())

@@ -53,6 +53,13 @@ SHARED_GUID_LINKS = 3
 PAGE_HOLDS_SUMMARY = 0.5
 LONGER_PAGE_HOLDS_SUMMARY = 0.25
 LONGER_PAGE_TIMES = 3
+# What an entry's date must look like (its feed's site can be asked to fix one that is not), and the forms the note
+# on an unreadable date in a file names instead (`read_date`).
+FEED_DATE_FORMS = (
+    "a feed should date its entries in RFC 822 form (RSS: 'Tue, 03 Mar 2026 14:30:00 +0000') or RFC 3339 form"
+    " (Atom, JSON Feed: '2026-03-03T14:30:00Z'), the zone as an offset or GMT/UTC/Z"
+)
+_FILE_FORMS = re.compile(r" \(expected [^)]*\)$")
 # Feeds' media types, with the unregistered ones many servers still send (x-rss, x-atom, text/rss).
 FEED_TYPES = (
     "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
@@ -529,15 +536,19 @@ def _tag(raw: dict[str, Any]) -> str:
 
 def _published(raw: dict[str, Any], dates: FileDates) -> tuple[datetime | None, str | None]:
     """The entry's date as written, read by newsbot's rules (see `read_date`, as its feed's `dates` are), and its
-    note: why it is undated when it cannot be read, or that it is dated in the future. Never feedparser's reading: it
-    takes any zone it does not know (BST, CEST, IST) for UTC."""
+    note: why it is undated when it cannot be read (with the forms a feed should send), or that it is dated in the
+    future. Never feedparser's reading: it takes any zone it does not know (BST, CEST, IST) for UTC."""
     unread = None
     for text in _entry_dates(raw):
         published, note = read_date(text, dates)
         if published:
             return published, note
         unread = unread or note
-    return None, unread
+    if unread is None:
+        return None, None
+    # The forms `read_date` names are a file's (D-MM-YYYY, ISO 8601); whoever runs a feed can fix it to send a feed's.
+    why, undated = unread.rpartition("; ")[::2]
+    return None, f"{_FILE_FORMS.sub('', why)}; {FEED_DATE_FORMS}; {undated}"
 
 
 def _entry_dates(raw: dict[str, Any]) -> Iterator[str]:

@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
@@ -107,18 +107,25 @@ def _duration(delta: timedelta) -> str:
 
 @dataclass(frozen=True)
 class FeedNotice:
-    """What the admins should be told about a feed, once: it has failed for a long time, or works again."""
+    """What the admins should be told about a feed, once: it has failed for a long time, its site says it is gone
+    for good (410), or it works again."""
 
     url: str
     title: str
     failing_since: datetime
     reason: str
     recovered: bool = False
+    gone: bool = False
 
     def text(self, now: datetime) -> str:
         name = f"{self.title} ({self.url})" if self.title and self.title != self.url else self.url
         if self.recovered:
             return f"The feed {name} works again (it had failed since {self.failing_since:%Y-%m-%d %H:%M} UTC)."
+        if self.gone:
+            return (
+                f"The feed {name} is gone for good, its site says ({self.reason}): remove it, or follow its new"
+                " address if it has one."
+            )
         return f"The feed {name} has failed for {_duration(now - self.failing_since)}: {self.reason}"
 
 
@@ -137,9 +144,13 @@ class FeedPoll:
     problems: tuple[Skipped, ...] = ()  # entries or story pages that could not be read
     deferred: int = 0  # entries left for the next poll (page budget, or a page with no teaser to fall back on)
     retrying: int = 0  # stories holding their teaser whose page a later poll reads again
+    queued: int = 0  # stories holding their teaser whose page waits for the page budget of a later poll
     polled_at: datetime | None = None
     next_poll_at: datetime | None = None
     notice: FeedNotice | None = None
+    moved_to: str | None = None  # the feed's new address: its old one redirects there for good (301, 308)
+    # What reading the feed warned of: read leniently (broken XML), or it moved where another feed is followed.
+    warning: str = ""
 
     @property
     def stored(self) -> int:
@@ -157,19 +168,23 @@ class FeedPoll:
         )
         if self.status == FAILED:
             return f"failed: {self.reason}; {wait}"
+        moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
+        warning = [self.warning] if self.warning else []
         if self.status == NOT_MODIFIED:
-            return f"not modified; {wait}"
-        parts = [f"{self.added} new"]
+            return ", ".join([*moved, "not modified", *warning]) + f"; {wait}"
+        parts = [*moved, f"{self.added} new"]
         if self.backlog:
             parts.append(f"{self.backlog} back catalogue (not alerted)")
         parts += [f"{self.edited} edited", f"{self.unchanged} unchanged"]
         if self.duplicates:
-            parts.append(f"{self.duplicates} duplicates")
+            parts.append(f"{self.duplicates} {'duplicate' if self.duplicates == 1 else 'duplicates'}")
         if self.deferred:
             parts.append(f"{self.deferred} left for the next poll")
+        if self.queued:
+            parts.append(f"{self.queued} with the feed's summary until later polls read their pages")
         if self.retrying:
             parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
-        parts += _tally(self.problems)
+        parts += _tally(self.problems) + warning
         return ", ".join(parts) + f"; {wait}"
 
 
@@ -210,7 +225,9 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     else:
         when = f"next poll in {_duration(feed.next_poll_at - now)}"
     ago = _duration(now - feed.last_polled_at)
-    return f"{head}\n   {feed.articles:,} stories; last poll {ago} ago: {state}; {when}"
+    # Pages that failed and pages of a back catalogue beyond a poll's page budget, read on later polls.
+    waiting = f" ({feed.waiting:,} with the feed's summary until their pages are read)" if feed.waiting else ""
+    return f"{head}\n   {feed.articles:,} stories{waiting}; last poll {ago} ago: {state}; {when}"
 
 
 @dataclass
@@ -227,6 +244,10 @@ class _Read:
     problems: list[Skipped] = field(default_factory=list)
     deferred: int = 0
     retrying: int = 0
+    queued: int = 0
+    gone: bool = False  # the feed's address answered 410 Gone
+    moved_to: str | None = None  # see `Outcome`
+    redirected_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -315,32 +336,45 @@ class FeedService:
             raise UsageError(f"not a feed address: {url[:100]!r} (give an http:// or https:// URL{saved})")
         if len(url) > MAX_URL_CHARS:
             raise UsageError(f"a feed address may have at most {MAX_URL_CHARS:,} characters")
-        if await asyncio.to_thread(self.store.find, url) is not None:
-            raise UsageError(f"{url} is followed already")
+        await self._not_followed(url, [url])
         category = await self._category(category)
         now = now or datetime.now(UTC)
+        moved_to = None
         async with Fetcher(self.settings) as fetcher:
             fetched = await fetcher.get(url, accept=FEED_ACCEPT)
             if isinstance(fetched, Failed) and not fetched.retry:
                 raise UsageError(f"cannot follow {url}: {fetched.reason}")
             if isinstance(fetched, Fetched):
+                moved_to, redirected_to = _addresses(url, fetched)
+                await self._not_followed(url, [a for a in (moved_to, redirected_to) if a])
                 parsed = await asyncio.to_thread(
                     parse_feed, fetched.body, fetched.final_url, category, fetched.content_type
                 )
                 if isinstance(parsed, Skipped):
                     raise UsageError(f"cannot follow {url}: {parsed.reason}")
-            feed, added = await asyncio.to_thread(self.store.add, url, category, added_by, now)
+            # An address that has moved for good is followed where it moved (`feeds list` shows that one).
+            feed, added = await asyncio.to_thread(
+                self.store.add, moved_to or url, category, added_by, now, url if moved_to else None
+            )
             if not added:
-                raise UsageError(f"{url} is followed already")
+                raise UsageError(f"{feed.url} is followed already")
             log.info("feeds: added %s", url)
             holder = _holder()
             claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
             if claimed is None:  # a poll round of another process took it first
                 return FeedPoll(feed, TAKEN)
             poll = await self._poll_claimed(fetcher, claimed, holder, now, fetched)
+        if moved_to:  # its summary says the address typed is not the one followed
+            poll = replace(poll, moved_to=moved_to)
         if poll.stored:
             await self._catch_up()
         return poll
+
+    async def _not_followed(self, url: str, addresses: list[str]) -> None:
+        """UsageError if a feed followed is at one of these addresses (`url` or where it leads), moved from it, or
+        redirects there: following it again would store every story twice."""
+        if addresses and (known := await asyncio.to_thread(self.store.following, addresses)) is not None:
+            raise UsageError(f"{url} is followed already" + (f" as {known.url}" if known.url != url else ""))
 
     async def _category(self, category: str | None) -> str | None:
         """The category as typed, in the spelling of a known one that matches it ignoring case."""
@@ -467,9 +501,18 @@ class FeedService:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            return _Read(FAILED, fetched.reason)
+            return _Read(FAILED, fetched.reason, gone=fetched.status == 410)
+        moved_to, redirected_to = _addresses(feed.url, fetched)
+        moved = ""
+        if moved_to and (other := await asyncio.to_thread(self.store.find, moved_to)) and other.id != feed.id:
+            # Two feeds for one: the admin added its new address while the old one still redirected there.
+            moved = (
+                f"it moved for good to {moved_to}, followed already as feed {other.id}: its stories come from"
+                f" there, so remove this one (feed {feed.id})"
+            )
+            moved_to = None
         if fetched.not_modified:
-            return _Read(NOT_MODIFIED, fetched=fetched)
+            return _Read(NOT_MODIFIED, moved, fetched=fetched, moved_to=moved_to, redirected_to=redirected_to)
         told = self._dates_told.get(feed.id)
         parsed = await asyncio.to_thread(
             parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
@@ -478,11 +521,19 @@ class FeedService:
             return _Read(FAILED, parsed.reason)
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read
-        read = _Read(OK, parsed.warning or "", fetched, parsed, problems=list(parsed.problems))
+        warnings = "; ".join(w for w in (moved, parsed.warning) if w)
+        read = _Read(OK, warnings, fetched, parsed, problems=list(parsed.problems))
+        read.moved_to, read.redirected_to = moved_to, redirected_to
         # The feed's parser kept one version of a story listed twice, its current one.
         read.duplicates += parsed.repeated
         entries = {entry_key(entry.article): entry for entry in parsed.entries}
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
+        # An entry under a new guid whose story (its link) this feed stored is that story, as shown then: a feed
+        # that changes its guids on every poll had every page read again, and past the page budget the feed's
+        # summary written over a story read whole.
+        if renamed := {e.article.id: key for key, e in entries.items() if key not in seen}:
+            stored = await asyncio.to_thread(self.store.seen_stories, feed.id, list(renamed))
+            seen.update((renamed[article_id], known) for article_id, known in stored.items())
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():
@@ -511,29 +562,43 @@ class FeedService:
         the feed has only summaries.
 
         Pages are read only for stories no other feed has stored already (a duplicate by link), at most
-        `feed_pages_per_poll` of them, new stories first (the rest wait for the next poll; with 0, the summaries
-        are kept). A story
-        with neither text nor a page waits for the next poll too. A page that failed in a way a later read may mend
-        is read again on a later poll (see `_page_retry`).
+        `feed_pages_per_poll` of them, new stories first (with 0, the summaries are kept). A new story past that
+        budget goes in at once with the feed's summary, its page queued for later polls, newest first: a back
+        catalogue of thousands is answerable from its first poll, not after days of polls, and the feed's next new
+        story is news at once. A story with neither text nor a page waits for the next poll. A page that failed in
+        a way a later read may mend is read again on a later poll (see `_page_retry`).
         """
         teasers = [e.article.id for _, e in fresh if e.summary_only]
         elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, feed.id, teasers) if teasers else set()
         wanted = [(k, e) for k, e in fresh if e.summary_only and e.article.id not in elsewhere]
-        # New stories first, edits and page retries after, each in the feed's order: a feed that changes its
-        # stored entries on every poll (a generated feed stamping each with the time it is served) would otherwise
-        # spend the budget on them again and again, and its stories past the budget would never get in.
-        wanted.sort(key=lambda pair: pair[0] in seen)
+
+        # New stories first, then pages never read or to read again, then edits, each in the feed's order: a feed
+        # that changes its stored entries on every poll (a generated feed stamping each with the time it is served)
+        # would otherwise spend the budget on them again and again, and its stories past the budget would never be
+        # read from their pages.
+        def turn(pair: tuple[str, FeedEntry]) -> int:
+            known = seen.get(pair[0])
+            return 0 if known is None else 1 if known.page_retry_at is not None else 2
+
+        wanted.sort(key=turn)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
         for key, entry in fresh:
-            if key in later:
-                read.deferred += 1
-                continue
             article = entry.article
+            known = seen.get(key)
+            if key in later and (known is not None or not article.paragraphs):
+                # Stored already: an edit waits for the next poll; a summary whose page is queued, for its turn.
+                queued = known is not None and known.entry_hash == entry_hash(entry)
+                read.queued += queued
+                read.deferred += not queued
+                continue
             page = pages.get(article.id, _UNREAD)
             failures, retry_at = 0, None
-            if page.story is not None:
+            if key in later:
+                read.queued += 1
+                retry_at = now  # from the next poll on, in the page budget's turn
+            elif page.story is not None:
                 read.problems += page.problems
                 article = with_page(entry, page.story)
             elif article.paragraphs or article.id in elsewhere:
@@ -551,7 +616,7 @@ class FeedService:
                 read.problems += [Skipped(article.url or key, reason) for reason in why]
                 read.deferred += 1
                 continue
-            read.retrying += retry_at is not None
+            read.retrying += retry_at is not None and key not in later
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
 
     def _page_retry(self, known: Seen | None, retry: bool, now: datetime) -> tuple[int, datetime | None]:
@@ -590,8 +655,9 @@ class FeedService:
             failures = feed.failures + 1
             wait = self._backoff(failures)
             since = feed.failing_since or now
-            due = feed.failure_reported_at is None and now - since >= timedelta(
-                hours=self.settings.feed_report_after_hours
+            # A site answering 410 Gone says the feed will not come back: no day of polls needed to tell.
+            due = feed.failure_reported_at is None and (
+                read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
             outcome = Outcome(
                 FAILED,
@@ -602,8 +668,9 @@ class FeedService:
                 now if due else feed.failure_reported_at,
                 feed.etag,
                 feed.last_modified,
+                redirected_to=feed.redirected_to,
             )
-            notice = FeedNotice(feed.url, feed.title, since, read.reason) if due else None
+            notice = FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone) if due else None
             return outcome, notice
         notice = None
         if feed.failure_reported_at is not None and feed.failing_since is not None:
@@ -614,10 +681,11 @@ class FeedService:
         etag, last_modified = feed.etag, feed.last_modified
         if read.status == OK:
             fetched = read.fetched
-            keep = complete and not read.retrying
+            keep = complete and not read.retrying and not read.queued
             etag, last_modified = (fetched.etag, fetched.last_modified) if fetched and keep else (None, None)
         # As the poll's summary counts them: an unreadable date is a note on a story stored whole, not a failure.
-        reasons = ([read.reason] if read.reason else []) + _tally(read.problems)
+        reasons = [f"moved for good from {feed.url}"] if read.moved_to else []
+        reasons += ([read.reason] if read.reason else []) + _tally(read.problems)
         outcome = Outcome(
             read.status,
             "; ".join(reasons),
@@ -629,6 +697,8 @@ class FeedService:
             last_modified,
             title=read.feed.title if read.feed else None,
             baseline=read.status == OK and complete,
+            moved_to=read.moved_to,
+            redirected_to=read.redirected_to,
         )
         return outcome, notice
 
@@ -655,15 +725,27 @@ class FeedService:
             problems=tuple(read.problems),
             deferred=read.deferred,
             retrying=read.retrying,
+            queued=read.queued,
             polled_at=now,
             next_poll_at=outcome.next_poll_at,
             notice=notice,
+            moved_to=outcome.moved_to if recorded.moved else None,
+            warning=read.reason if read.status != FAILED else "",
         )
         for problem in read.problems:
             log.info("feeds: %s: %s", feed.url, problem)
         level = logging.WARNING if read.status == FAILED else logging.INFO
         log.log(level, "feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})
         return poll
+
+
+def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
+    """Where a fetch of `url` says it is: the address it moved to for good (None if it did not), and where
+    redirects that left the address as it is led (None if nowhere else)."""
+    moved_to = canonical_url(fetched.moved_to) if fetched.moved_to else None
+    moved_to = moved_to if moved_to != url else None
+    landed = canonical_url(fetched.final_url)
+    return moved_to, landed if landed not in (url, moved_to) else None
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

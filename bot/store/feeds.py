@@ -8,7 +8,9 @@ the poll is recorded. A process killed mid-poll leaves its lease to expire; the 
 Recording a poll is one transaction holding the change-log lock: the feed's row (outcome, validators, next poll,
 lease released, written only while this holder still holds the lease), the new and edited articles (through
 `articles.write`, so the change log carries them to every index) and the feed's entries. Nothing of a poll is
-half-stored: a crash before the commit leaves the store as it was, and the next poll does the work again.
+half-stored: a crash before the commit leaves the store as it was, and the next poll does the work again. A feed
+that moved for good (301, 308) takes its new address in that transaction, unless another feed has it; the one it
+moved from and where a temporary redirect last took it are kept, so none of them is followed as a second feed.
 
 Duplicates, decided here inside that transaction (so two processes polling two feeds with one story agree):
 - an entry this feed has shown before (same guid, else same link) is its own story: an edit replaces the
@@ -65,8 +67,13 @@ class FeedRow:
     baseline_at: datetime | None
     lease_holder: str | None
     lease_until: datetime | None
-    # Stories of this feed in the store (its own and those it shared with another feed); filled by `listing`.
+    # The address it had before a permanent redirect moved it; where its last fetch ended after a temporary one.
+    moved_from: str | None = None
+    redirected_to: str | None = None
+    # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
+    # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,9 @@ class Outcome:
     title: str | None = None
     # Set the feed's baseline: what this poll stored completes the back catalogue.
     baseline: bool = False
+    # The address the feed moved to for good (unless another feed has it), and where a temporary redirect led.
+    moved_to: str | None = None
+    redirected_to: str | None = None
 
 
 @dataclass
@@ -118,16 +128,18 @@ class Recorded:
 
     result: WriteResult = field(default_factory=WriteResult)
     duplicates: int = 0
+    moved: bool = False  # the feed's address is now `Outcome.moved_to`
 
 
 class _LeaseLost(Exception):
     """This holder's lease was taken by another process (or the feed removed): the poll is not recorded."""
 
 
-def _feed(row: Row[Any], articles_count: int = 0) -> FeedRow:
+def _feed(row: Row[Any], articles_count: int = 0, waiting: int = 0) -> FeedRow:
     values = row._asdict()
     values.pop("articles", None)
-    return FeedRow(**values, articles=articles_count)
+    values.pop("waiting", None)
+    return FeedRow(**values, articles=articles_count, waiting=waiting)
 
 
 def _insert(connection: Connection) -> Any:
@@ -141,11 +153,19 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 # ---- feeds ----------------------------------------------------------------------------------------------------
 
 
-def add(connection: Connection, url: str, category: str | None, added_by: str, now: datetime) -> tuple[FeedRow, bool]:
-    """The feed at `url`, added now (due at once) unless it was there; and whether it was added."""
+def add(
+    connection: Connection,
+    url: str,
+    category: str | None,
+    added_by: str,
+    now: datetime,
+    moved_from: str | None = None,
+) -> tuple[FeedRow, bool]:
+    """The feed at `url` (which `moved_from` redirects to for good), added now (due at once) unless it was there;
+    and whether it was added."""
     statement = (
         _insert(connection)(feeds)
-        .values(url=url, category=category, added_by=added_by, added_at=now, next_poll_at=now)
+        .values(url=url, category=category, added_by=added_by, added_at=now, next_poll_at=now, moved_from=moved_from)
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(feeds.c.id)
     )
@@ -156,7 +176,21 @@ def add(connection: Connection, url: str, category: str | None, added_by: str, n
 
 
 def find(connection: Connection, url: str) -> FeedRow | None:
-    row = connection.execute(select(feeds).where(feeds.c.url == url)).first()
+    """The feed at `url`, else the one that moved from it."""
+    row = connection.execute(
+        select(feeds).where(or_(feeds.c.url == url, feeds.c.moved_from == url)).order_by(feeds.c.url != url).limit(1)
+    ).first()
+    return _feed(row) if row else None
+
+
+def following(connection: Connection, urls: Sequence[str]) -> FeedRow | None:
+    """A feed any of these addresses reaches: its own, the one it moved from, or where it redirects for now."""
+    row = connection.execute(
+        select(feeds)
+        .where(or_(feeds.c.url.in_(urls), feeds.c.moved_from.in_(urls), feeds.c.redirected_to.in_(urls)))
+        .order_by(feeds.c.id)
+        .limit(1)
+    ).first()
     return _feed(row) if row else None
 
 
@@ -173,15 +207,20 @@ def remove(connection: Connection, feed_id: int) -> bool:
 
 def listing(connection: Connection) -> list[FeedRow]:
     """Every feed, oldest first, with how many of its stories the store holds (a story under several of the
-    feed's entries, such as a guid that changed, counts once)."""
-    count = (
-        select(func.count(func.distinct(feed_entries.c.article_id)))
-        .select_from(feed_entries.join(articles, articles.c.id == feed_entries.c.article_id))
-        .where(feed_entries.c.feed_id == feeds.c.id)
-        .scalar_subquery()
-    )
-    rows = connection.execute(select(feeds, count.label("articles")).order_by(feeds.c.added_at, feeds.c.id))
-    return [_feed(row, int(row.articles)) for row in rows]
+    feed's entries, such as a guid that changed, counts once), and how many of them wait for their pages."""
+
+    def count(*where: Any) -> Any:
+        return (
+            select(func.count(func.distinct(feed_entries.c.article_id)))
+            .select_from(feed_entries.join(articles, articles.c.id == feed_entries.c.article_id))
+            .where(feed_entries.c.feed_id == feeds.c.id, *where)
+            .scalar_subquery()
+        )
+
+    waiting = count(feed_entries.c.owner, feed_entries.c.page_retry_at.is_not(None))
+    query = select(feeds, count().label("articles"), waiting.label("waiting"))
+    rows = connection.execute(query.order_by(feeds.c.added_at, feeds.c.id))
+    return [_feed(row, int(row.articles), int(row.waiting)) for row in rows]
 
 
 # ---- leases ---------------------------------------------------------------------------------------------------
@@ -270,6 +309,24 @@ def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str,
         )
         found.update(
             (row.key, Seen(row.article_id, row.entry_hash, bool(row.owner), row.page_failures, row.page_retry_at))
+            for row in rows
+        )
+    return found
+
+
+def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
+    """What this feed last showed of these stories it stored, under whichever key (a guid that changed): by
+    article id."""
+    found: dict[str, Seen] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        rows = connection.execute(
+            select(feed_entries)
+            .join(articles, articles.c.id == feed_entries.c.article_id)
+            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.article_id.in_(chunk))
+            .order_by(feed_entries.c.last_seen)
+        )
+        found.update(
+            (row.article_id, Seen(row.article_id, row.entry_hash, True, row.page_failures, row.page_retry_at))
             for row in rows
         )
     return found
@@ -421,6 +478,7 @@ def record(
         "failure_reported_at": outcome.failure_reported_at,
         "lease_holder": None,
         "lease_until": None,
+        "redirected_to": outcome.redirected_to,
     }
     if outcome.status != FAILED:
         values["last_ok_at"] = now
@@ -431,6 +489,11 @@ def record(
     mine = update(feeds).where(feeds.c.id == feed.id, feeds.c.lease_holder == holder).values(**values)
     if not connection.execute(mine).rowcount:
         raise _LeaseLost
+    if outcome.moved_to:
+        other = feeds.alias("other")
+        taken = select(other.c.id).where(other.c.url == outcome.moved_to, other.c.id != feed.id).exists()
+        move = update(feeds).where(feeds.c.id == feed.id, ~taken).values(url=outcome.moved_to, moved_from=feed.url)
+        recorded.moved = bool(connection.execute(move).rowcount)
     if entries:
         insert = _insert(connection)(feed_entries)
         keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "page_failures", "page_retry_at")
@@ -438,7 +501,23 @@ def record(
             index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
         )
         connection.execute(statement, [{**e, "first_seen": now, "last_seen": now} for e in entries])
+        _forget_old_keys(connection, feed.id, entries)
     return recorded
+
+
+def _forget_old_keys(connection: Connection, feed_id: int, entries: Sequence[dict[str, Any]]) -> None:
+    """Forget the feed's entries that showed a story it now shows under another key (its guid changed): what the
+    story's entry holds (its page still to read, or not) is the new key's, and the old one would say otherwise."""
+    keys = {e["key"] for e in entries}
+    stories = [e["article_id"] for e in entries if e["owner"]]
+    for chunk in _chunks(list(dict.fromkeys(stories))):
+        rows = connection.execute(
+            select(feed_entries.c.key).where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk))
+        )
+        if old := [key for key in rows.scalars() if key not in keys]:
+            connection.execute(
+                delete(feed_entries).where(feed_entries.c.feed_id == feed_id, feed_entries.c.key.in_(old))
+            )
 
 
 # ---- the door the service uses --------------------------------------------------------------------------------
@@ -450,13 +529,19 @@ class FeedStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, url: str, category: str | None, added_by: str, now: datetime) -> tuple[FeedRow, bool]:
+    def add(
+        self, url: str, category: str | None, added_by: str, now: datetime, moved_from: str | None = None
+    ) -> tuple[FeedRow, bool]:
         with writing(self.engine) as connection:
-            return add(connection, url, category, added_by, now)
+            return add(connection, url, category, added_by, now, moved_from)
 
     def find(self, url: str) -> FeedRow | None:
         with reading(self.engine) as connection:
             return find(connection, url)
+
+    def following(self, urls: Sequence[str]) -> FeedRow | None:
+        with reading(self.engine) as connection:
+            return following(connection, urls)
 
     def get(self, feed_id: int) -> FeedRow | None:
         with reading(self.engine) as connection:
@@ -497,6 +582,10 @@ class FeedStore:
     def seen(self, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:
             return seen(connection, feed_id, keys)
+
+    def seen_stories(self, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
+        with reading(self.engine) as connection:
+            return seen_stories(connection, feed_id, article_ids)
 
     def owned_elsewhere(self, feed_id: int, article_ids: Sequence[str]) -> set[str]:
         with reading(self.engine) as connection:

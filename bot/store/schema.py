@@ -276,6 +276,11 @@ feeds = Table(
     Column("baseline_at", UTCDateTime),
     Column("lease_holder", String(64)),
     Column("lease_until", UTCDateTime),
+    # (0018) The address the feed had before it moved for good (a 301 or 308 answered it): still the same feed.
+    Column("moved_from", Text),
+    # (0018) Where the last fetch ended after redirects that left the address as it is (302, 307), if elsewhere:
+    # that address is this feed too, not a new one.
+    Column("redirected_to", Text),
     Index("feeds_next_poll_at", "next_poll_at"),
 )
 

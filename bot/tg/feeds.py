@@ -79,7 +79,7 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
 
 
 def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
-    head = "Feed working again" if notice.recovered else "Feed failing"
+    head = "Feed working again" if notice.recovered else "Feed gone" if notice.gone else "Feed failing"
     text = _escape(_sentence(notice.text(now)))
     return split_message([f"<b>{head}</b>\n{text}", "/feeds shows every feed; /removefeed stops one."])
 

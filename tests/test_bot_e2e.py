@@ -40,7 +40,7 @@ from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
-from tests.html_check import check_telegram_html, visible_text
+from tests.html_check import check_message_size, check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
 from tests.processes import free_port, table_locked
 
@@ -95,8 +95,7 @@ def check_sent(call: Call) -> str:
     assert call.ok, call.summary()
     text = call.params["text"]
     assert call.params.get("parse_mode") == "HTML"
-    check_telegram_html(text)
-    assert len(visible_text(text)) <= 4096 and len(text) <= 4096
+    check_message_size(text)
     for button in buttons(call):
         assert len(button["callback_data"].encode()) <= 64
     return text

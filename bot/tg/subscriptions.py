@@ -29,8 +29,9 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import UsageError
 from bot.render import subscriptions as text
-from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest, with_note
+from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest
 from bot.render.markup import category_label
+from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.services.schedule import offset_label, parse_time_and_zone, zone
 from bot.services.subscriptions import ChatView

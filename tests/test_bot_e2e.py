@@ -939,6 +939,33 @@ async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAP
     assert re.fullmatch(r"Re-indexed 15 paragraphs in \d\.\d s\. Buttons on earlier answers still work\.", reindexed)
 
 
+async def test_words_after_a_command_that_takes_none_are_said_to_be_unread_with_what_to_type(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """`/categories sport` and `/mysubs sport` answered as if nothing was typed (the reader never learnt how to get
+    Sport), `/stats now` too, and `/reindex sport` rebuilt all of the index: each now says it reads no words, with
+    what does what the words may have meant."""
+    listed = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
+    sport = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories", "spo")))
+    note = "/categories takes no words: /latest sport shows Sport's newest headlines, /subscribe sport follows it."
+    assert sport == f"{listed}\n\n{note}"
+    other = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories", "<foo>")))
+    assert other.startswith(listed) and re.search(r"\n\n/categories takes no words: /latest \w+ shows", other)
+    settings = visible_text(await reply_to(server, GROUP, lambda: server.send_command(GROUP, "mysubs")))
+    asked = visible_text(await reply_to(server, GROUP, lambda: server.send_command(GROUP, "mysubs", "Sport")))
+    note = "/mysubs takes no words: /subscribe sport follows Sport, /unsubscribe sport stops it."
+    assert asked == f"{settings}\n\n{note}"
+    stats = visible_text(await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "stats", "now")))
+    assert "articles:   5" in stats and stats.endswith("\n\n/stats takes no words.")
+    feeds = visible_text(await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "feeds", "https://x")))
+    assert feeds.endswith("/addfeed URL [category].\n\n/feeds takes no words."), feeds
+    refused = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex", "sport"))
+    assert refused == "/reindex takes no words: /reindex alone rebuilds the whole search index."
+    assert not app.bot_data.reindexing
+    assert visible_text(await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+    await replies(server, ADMIN, 5)
+
+
 async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answered_meanwhile(
     server: FakeBotAPI, bot_settings: Settings, postgres_url: str
 ) -> None:

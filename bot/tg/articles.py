@@ -16,8 +16,10 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
+from bot.render.markup import category_label
 from bot.render.split import split_message
-from bot.services.latest import newest
+from bot.render.welcome import takes_no_words
+from bot.services.latest import newest, one_category
 from bot.store import Store
 from bot.tg.buttons import answer_press
 from bot.tg.context import Context
@@ -152,12 +154,26 @@ async def send_latest(message: Message, context: Context, args: Sequence[str]) -
     await reply_messages(message, split_message(blocks))
 
 
+def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:
+    """What to type instead of words after a command that takes none: `wordings` of the category the words name,
+    else of the first known (`{typed}` its name to type, `{label}` as shown); none without categories."""
+    meant = one_category(words, known) or next(iter(known), None)
+    if meant is None:
+        return []
+    return [wording.format(typed=meant.lower(), label=category_label(meant)) for wording in wordings]
+
+
 async def categories(update: Update, context: Context) -> None:
-    """List the categories with their article counts."""
+    """List the categories with their article counts (and, after words it does not read, where they go)."""
     message = update.message
     assert message is not None
     known = await asyncio.to_thread(context.bot_data.library.store.categories)
     if not known:
         await message.reply_text(NO_ARTICLES)
         return
-    await reply_messages(message, split_message(categories_blocks(known)))
+    blocks = categories_blocks(known)
+    if context.args:  # "/categories sport" showed the list as if nothing was typed
+        names = [name for name, _ in known if name]
+        latest, follow = "/latest {typed} shows {label}'s newest headlines", "/subscribe {typed} follows it"
+        blocks.append(takes_no_words("categories", instead_of(context.args, names, latest, follow)))
+    await reply_messages(message, split_message(blocks))

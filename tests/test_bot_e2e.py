@@ -314,6 +314,23 @@ async def test_a_full_article_replies_to_the_answer_whose_button_was_pressed(app
         assert article.result.get("reply_to_message", {}).get("message_id") == answer.result["message_id"]
 
 
+async def test_a_command_deleted_before_its_answer_is_answered_all_the_same(app: Bot, server: FakeBotAPI) -> None:
+    """Many groups run a bot that deletes commands at once: every reply to a deleted "/ask ...", "/latest" or "/help"
+    was refused ("message to be replied not found"), the answer lost, and the group told "Sorry, something went
+    wrong"."""
+    commands = (("ask", "What do visitors wear in the ice core archive?"), ("latest", ""), ("help", ""))
+    for number, (command, args) in enumerate(commands, 1):
+        with server._lock:  # deleted before the bot can read it
+            update = server.get_update(server.send_command(GROUP, command, args))
+            server.delete_message(GROUP, update["message"]["message_id"])
+        reply = await last_call(server, GROUP, number)
+        assert reply.ok, reply.summary()
+        assert "reply_to_message" not in reply.result
+    assert "padded coats" in visible_text(server.calls("sendMessage", chat_id=GROUP)[0].params["text"])
+    await asyncio.sleep(0.3)  # time for an apology, if one were sent
+    assert [c.ok for c in server.calls("sendMessage", chat_id=GROUP)] == [True] * len(commands)
+
+
 async def test_full_article_of_an_article_removed_since_says_it_is_gone(app: Bot, server: FakeBotAPI) -> None:
     """A "Full article" pressed after `newsbot remove` took its article said "This result expired, please ask
     again.": asking again cannot bring it back."""

@@ -16,7 +16,6 @@ valid on its own.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,11 @@ MARKUP_FACTOR = 2
 # `&` in text that was never escaped) one character at a time, so the cut never fails.
 _ATOM = re.compile(r"<[^<>]*>|&#?\w+;|[^<&\s]+\s*|\s+|.", re.DOTALL)
 _TAG_NAME = re.compile(r"</?([\w-]+)")
+# A tag as Telegram reads one (its group 1 "/" when it ends an entity; a `<` starting none is text), and the
+# entities it decodes: others ("&nbsp;") it shows as written.
+_TAG = re.compile(r"<(/?)[\w-]+[^<>]*>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#[xX][0-9a-fA-F]+);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
 def message_length(text: str) -> int:
@@ -37,7 +41,7 @@ def message_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Size:
     """What Telegram bounds in a message: the text it shows, its entities, and the HTML itself."""
 
@@ -52,27 +56,25 @@ class Size:
         return self.shown <= limit and self.entities <= MAX_ENTITIES and self.markup <= MARKUP_FACTOR * limit
 
 
-def _atom_size(atom: str) -> Size:
-    if atom.startswith("<") and _TAG_NAME.match(atom):
-        return Size(0, 0 if atom.startswith("</") else 1, message_length(atom))
-    shown = html.unescape(atom) if atom.startswith("&") else atom
-    return Size(message_length(shown), 0, message_length(atom))
+def _decode(entity: re.Match[str]) -> str:
+    name = entity.group()[1:-1]
+    if not name.startswith("#"):
+        return _NAMED[name]
+    try:
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    except (ValueError, OverflowError):  # no character: kept as written
+        return entity.group()
 
 
-def _total(atoms: Iterable[str]) -> Size:
-    return sum((_atom_size(a) for a in atoms), Size())
-
-
-def _shows(atom: str) -> bool:
-    """Whether the atom shows something besides white space (a message of none is refused as empty)."""
-    if atom.startswith("<") and _TAG_NAME.match(atom):
-        return False
-    return not (html.unescape(atom) if atom.startswith("&") else atom).isspace()
+def shown_text(text: str) -> str:
+    """The text the HTML `text` shows: without its tags, its entities decoded."""
+    return _ENTITY.sub(_decode, _TAG.sub("", text))
 
 
 def size(text: str) -> Size:
     """The size of the HTML `text` as a message."""
-    return _total(_ATOM.findall(text))
+    starts = sum(1 for tag in _TAG.finditer(text) if not tag.group(1))
+    return Size(message_length(shown_text(text)), starts, message_length(text))
 
 
 def fits(text: str, limit: int = TELEGRAM_LIMIT) -> bool:
@@ -81,8 +83,8 @@ def fits(text: str, limit: int = TELEGRAM_LIMIT) -> bool:
 
 
 def shows_text(text: str) -> bool:
-    """Whether the HTML `text` shows anything but white space."""
-    return any(_shows(atom) for atom in _ATOM.findall(text))
+    """Whether the HTML `text` shows anything but white space (a message of none is refused as empty)."""
+    return bool(shown_text(text).strip())
 
 
 def _words(text: str) -> Iterator[list[str]]:
@@ -112,8 +114,9 @@ class _Cutter:
         self.size = Size()
         self.visible = False
 
-    def _closing(self, stack: list[tuple[str, str]]) -> Size:
-        return Size(markup=sum(len(name) + 3 for name, _ in stack))
+    def _closing(self, stack: list[tuple[str, str]]) -> int:
+        """The markup of the end tags that close `stack`."""
+        return sum(len(name) + 3 for name, _ in stack)
 
     def _after(self, atoms: Iterable[str]) -> list[tuple[str, str]]:
         """The open tags after `atoms`."""
@@ -127,36 +130,42 @@ class _Cutter:
                     stack.append((name.group(1), atom))
         return stack
 
-    def fits(self, atoms: list[str]) -> bool:
-        return (self.size + _total(atoms) + self._closing(self._after(atoms))).within(self.limit)
+    def fits(self, atoms: list[str], measured: Size | None = None) -> bool:
+        added = measured or size("".join(atoms))
+        closing = self._closing(self._after(atoms))
+        now = self.size
+        return Size(now.shown + added.shown, now.entities + added.entities, now.markup + added.markup + closing).within(
+            self.limit
+        )
 
-    def add(self, atoms: list[str]) -> None:
+    def add(self, atoms: list[str], measured: Size | None = None) -> None:
         self.open = self._after(atoms)
         self.parts += atoms
-        self.size += _total(atoms)
-        self.visible = self.visible or any(_shows(a) for a in atoms)
+        self.size += measured or size("".join(atoms))
+        self.visible = self.visible or shows_text("".join(atoms))
 
     def flush(self) -> None:
         """End the current piece (closing its open tags) and start the next with them opened again."""
         if self.visible:
             self.pieces.append("".join(self.parts) + "".join(f"</{name}>" for name, _ in reversed(self.open)))
         self.parts = [tag for _, tag in self.open]
-        self.size = _total(self.parts)
+        self.size = size("".join(self.parts))
         self.visible = False
 
     def room(self) -> int:
         """How much more text fits here (text shows as long as it is written)."""
-        markup = MARKUP_FACTOR * self.limit - self.size.markup - self._closing(self.open).markup
+        markup = MARKUP_FACTOR * self.limit - self.size.markup - self._closing(self.open)
         return min(self.limit - self.size.shown, markup)
 
     def put(self, atoms: list[str]) -> None:
         """Add a word: whole if it fits here or in a fresh piece, else atom by atom, a long text by characters."""
-        if self.fits(atoms):
-            self.add(atoms)
+        measured = size("".join(atoms))
+        if self.fits(atoms, measured):
+            self.add(atoms, measured)
             return
         self.flush()
-        if self.fits(atoms):
-            self.add(atoms)
+        if self.fits(atoms, measured):
+            self.add(atoms, measured)
             return
         for atom in atoms:
             if not self.fits([atom]):

@@ -217,7 +217,7 @@ def test_a_cut_falls_between_words_when_it_can() -> None:
 
 def test_a_message_is_as_long_as_telegram_counts_its_text_not_its_links() -> None:
     """Telegram counts 4096 of the text a message shows, after its tags are parsed: `/latest 30` of stories with
-    links as real sites write them (text 2,700, HTML 6,400) came in two messages, cut at the HTML's 4096."""
+    links as real sites write them (text 3,400, HTML 6,600) came in two messages, cut at the HTML's 4096."""
     stories = [
         replace(
             stored(url=f"https://www.example-news.co.uk/news/world/europe-{i}?utm_source=rss&utm_medium=feed"),

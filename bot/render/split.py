@@ -5,8 +5,8 @@ Telegram counts a message's length after parsing its entities: at most 4096 UTF-
 hold the markup: only the first 100 entities of a message keep their formatting (the rest are dropped without
 an error), and a message whose markup is far longer than its text is refused ("Entities_too_long", at about
 9,500 characters of markup: tdlib/telegram-bot-api#165), so the HTML of a message is kept to twice the limit.
-Counting the HTML itself against 4096, as before, split a `/latest 30` or a digest of linked headlines (text
-2,000, links 4,000) in two for no reason, and let a message of many short marks lose the formatting of all but
+Counting the HTML itself against 4096, as before, split a `/latest 30` or a digest of linked headlines (3,400
+shown, 6,600 of HTML) in two for no reason, and let a message of many short marks lose the formatting of all but
 its first 100.
 
 A block too long for one message is cut between words (inside a word only when one word alone is too long);

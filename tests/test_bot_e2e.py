@@ -422,6 +422,22 @@ async def test_full_article_pressed_while_another_process_holds_the_database_is_
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2  # no apology
 
 
+async def test_a_pasted_link_of_the_bot_s_own_opens_its_article(app: Bot, server: FakeBotAPI) -> None:
+    """A story without a link of its own is linked as the bot's deep link, https://t.me/<bot>?start=<id> (its
+    "Source", its headline in a digest): pasted as text, or forwarded with an answer, it was looked up among the
+    stories' links and got "I have no article at that link"."""
+    chess = await asyncio.to_thread(library_of(app).article_at, CHESS_URL)
+    assert chess is not None
+    article = await reply_to(server, ALICE, lambda: server.send_text(ALICE, CHESS_URL))
+    for link in (
+        f"https://t.me/{server.username}?start={chess.id}",
+        f"t.me/{server.username.upper()}?start={chess.id}",
+    ):
+        assert await reply_to(server, ALICE, partial(server.send_text, ALICE, link)) == article, link
+    other = await reply_to(server, ALICE, lambda: server.send_text(ALICE, f"https://t.me/otherbot?start={chess.id}"))
+    assert other == NOT_HERE
+
+
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
     """A reader who pastes a story's link gets the story (its tracking parameters do not matter)."""
     link = "https://news.example.com/sport/chess-prodigy-title?utm_source=share"

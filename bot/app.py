@@ -83,7 +83,15 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         .application_class(NewsbotApplication)
         .token(settings.require_token())
         .context_types(CONTEXT_TYPES)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        # A reply goes out even when the message it answers was deleted meanwhile: a group's command-cleaning bot
+        # deletes "/ask ..." at once, and every answer there failed ("message to be replied not found").
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
         .concurrent_updates(ChatOrder())
         .update_queue(ReceivedQueue())
         .rate_limiter(rate_limiter(settings))

@@ -795,6 +795,13 @@ class FakeBotAPI:
             self._store(msg)
             return self.add_update({"message": msg})
 
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """A message is deleted by its writer or a group's admin (or bot): replies to it are refused from now on,
+        unless they allow sending without the reply."""
+        with self._lock:
+            self._stored_message(chat_id, message_id)
+            self._deleted.add((chat_id, message_id))
+
     def send_command(
         self,
         chat_id: int,

@@ -30,6 +30,7 @@ __all__ = [
     "SUPPORTED_TAGS",
     "ParsedHTML",
     "TelegramHTMLError",
+    "check_message_size",
     "check_telegram_html",
     "parse_telegram_html",
     "utf16_len",
@@ -389,3 +390,16 @@ def visible_length(text: str) -> int:
     Raises :class:`TelegramHTMLError` if ``text`` is not valid Telegram HTML.
     """
     return utf16_len(visible_text(text))
+
+
+def check_message_size(text: str, limit: int = 4096) -> None:
+    """Raise ``AssertionError`` unless Telegram takes ``text`` (HTML) as one message, formatting and all: at most
+    ``limit`` UTF-16 units shown (after parsing, stripped: "1-4096 characters after entities parsing"), at most 100
+    entities (the formatting of the others is dropped) and markup at most twice the limit (far longer markup is
+    refused as "Entities_too_long", tdlib/telegram-bot-api#165)."""
+    parsed = parse_telegram_html(text)
+    shown = utf16_len(parsed.text.strip())
+    assert shown, "a message that shows nothing is refused as empty"
+    assert shown <= limit, f"{shown} UTF-16 units shown, over {limit}"
+    assert len(parsed.entities) <= 100, f"{len(parsed.entities)} entities"
+    assert utf16_len(text) <= 2 * limit, f"{utf16_len(text)} units of HTML"

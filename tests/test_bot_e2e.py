@@ -40,7 +40,7 @@ from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
-from tests.html_check import check_telegram_html, visible_text
+from tests.html_check import check_message_size, check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
 from tests.processes import free_port, table_locked
 
@@ -95,8 +95,7 @@ def check_sent(call: Call) -> str:
     assert call.ok, call.summary()
     text = call.params["text"]
     assert call.params.get("parse_mode") == "HTML"
-    check_telegram_html(text)
-    assert len(visible_text(text)) <= 4096 and len(text) <= 4096
+    check_message_size(text)
     for button in buttons(call):
         assert len(button["callback_data"].encode()) <= 64
     return text
@@ -315,6 +314,23 @@ async def test_a_full_article_replies_to_the_answer_whose_button_was_pressed(app
         assert article.result.get("reply_to_message", {}).get("message_id") == answer.result["message_id"]
 
 
+async def test_a_command_deleted_before_its_answer_is_answered_all_the_same(app: Bot, server: FakeBotAPI) -> None:
+    """Many groups run a bot that deletes commands at once: every reply to a deleted "/ask ...", "/latest" or "/help"
+    was refused ("message to be replied not found"), the answer lost, and the group told "Sorry, something went
+    wrong"."""
+    commands = (("ask", "What do visitors wear in the ice core archive?"), ("latest", ""), ("help", ""))
+    for number, (command, args) in enumerate(commands, 1):
+        with server._lock:  # deleted before the bot can read it
+            update = server.get_update(server.send_command(GROUP, command, args))
+            server.delete_message(GROUP, update["message"]["message_id"])
+        reply = await last_call(server, GROUP, number)
+        assert reply.ok, reply.summary()
+        assert "reply_to_message" not in reply.result
+    assert "padded coats" in visible_text(server.calls("sendMessage", chat_id=GROUP)[0].params["text"])
+    await asyncio.sleep(0.3)  # time for an apology, if one were sent
+    assert [c.ok for c in server.calls("sendMessage", chat_id=GROUP)] == [True] * len(commands)
+
+
 async def test_full_article_of_an_article_removed_since_says_it_is_gone(app: Bot, server: FakeBotAPI) -> None:
     """A "Full article" pressed after `newsbot remove` took its article said "This result expired, please ask
     again.": asking again cannot bring it back."""
@@ -404,6 +420,22 @@ async def test_full_article_pressed_while_another_process_holds_the_database_is_
         other_process.execute("COMMIT")
     assert "40,000 years ago" in visible_text(check_sent(sent[1]))
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2  # no apology
+
+
+async def test_a_pasted_link_of_the_bot_s_own_opens_its_article(app: Bot, server: FakeBotAPI) -> None:
+    """A story without a link of its own is linked as the bot's deep link, https://t.me/<bot>?start=<id> (its
+    "Source", its headline in a digest): pasted as text, or forwarded with an answer, it was looked up among the
+    stories' links and got "I have no article at that link"."""
+    chess = await asyncio.to_thread(library_of(app).article_at, CHESS_URL)
+    assert chess is not None
+    article = await reply_to(server, ALICE, lambda: server.send_text(ALICE, CHESS_URL))
+    for link in (
+        f"https://t.me/{server.username}?start={chess.id}",
+        f"t.me/{server.username.upper()}?start={chess.id}",
+    ):
+        assert await reply_to(server, ALICE, partial(server.send_text, ALICE, link)) == article, link
+    other = await reply_to(server, ALICE, lambda: server.send_text(ALICE, f"https://t.me/otherbot?start={chess.id}"))
+    assert other == NOT_HERE
 
 
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
@@ -938,6 +970,33 @@ async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAP
     started, reindexed = (await replies(server, ADMIN, 3))[1:]
     assert started == REINDEX_STARTED
     assert re.fullmatch(r"Re-indexed 15 paragraphs in \d\.\d s\. Buttons on earlier answers still work\.", reindexed)
+
+
+async def test_words_after_a_command_that_takes_none_are_said_to_be_unread_with_what_to_type(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """`/categories sport` and `/mysubs sport` answered as if nothing was typed (the reader never learnt how to get
+    Sport), `/stats now` too, and `/reindex sport` rebuilt all of the index: each now says it reads no words, with
+    what does what the words may have meant."""
+    listed = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
+    sport = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories", "spo")))
+    note = "/categories takes no words: /latest sport shows Sport's newest headlines, /subscribe sport follows it."
+    assert sport == f"{listed}\n\n{note}"
+    other = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories", "<foo>")))
+    assert other.startswith(listed) and re.search(r"\n\n/categories takes no words: /latest \w+ shows", other)
+    settings = visible_text(await reply_to(server, GROUP, lambda: server.send_command(GROUP, "mysubs")))
+    asked = visible_text(await reply_to(server, GROUP, lambda: server.send_command(GROUP, "mysubs", "Sport")))
+    note = "/mysubs takes no words: /subscribe sport follows Sport, /unsubscribe sport stops it."
+    assert asked == f"{settings}\n\n{note}"
+    stats = visible_text(await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "stats", "now")))
+    assert "articles:   5" in stats and stats.endswith("\n\n/stats takes no words.")
+    feeds = visible_text(await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "feeds", "https://x")))
+    assert feeds.endswith("/addfeed URL [category].\n\n/feeds takes no words."), feeds
+    refused = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex", "sport"))
+    assert refused == "/reindex takes no words: /reindex alone rebuilds the whole search index."
+    assert not app.bot_data.reindexing
+    assert visible_text(await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+    await replies(server, ADMIN, 5)
 
 
 async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answered_meanwhile(

@@ -21,12 +21,11 @@ from bot.render.digests import (
     render_digest,
     render_story,
     split,
-    with_note,
 )
 from bot.render.headlines import latest_blocks
 from bot.render.markup import MAX_TITLE_CHARS, byline
-from tests.html_check import check_telegram_html, visible_length, visible_text
-from tests.html_check import utf16_len as telegram_utf16_len
+from bot.render.split import with_note
+from tests.html_check import check_message_size, check_telegram_html, visible_text
 
 WHEN = datetime(2026, 3, 27, 6, 30, tzinfo=UTC)
 
@@ -149,7 +148,8 @@ def test_a_long_digest_is_split_between_stories_and_names_the_category_again() -
     stories = tuple(headline(f"Story {n} " + "long " * 25, lede="x " * 70) for n in range(60))
     messages = render_digest(digest(DigestSection("sport", stories)), "bot")
     assert messages is not None and len(messages) > 1
-    assert all(telegram_utf16_len(m) <= TELEGRAM_LIMIT for m in messages)
+    for message in messages:
+        check_message_size(message)
     assert all(m.startswith("<b>Sport</b> (continued)\n") for m in messages[1:])
     shown = [line for m in messages for line in visible_text(m).splitlines() if line.startswith("• Story")]
     assert [line.split()[2] for line in shown] == [str(n) for n in range(60)]
@@ -190,13 +190,12 @@ def digests(draw: st.DrawFn) -> Digest:
 @settings(max_examples=60, deadline=None)
 @given(digests())
 def test_messages_are_valid_html_under_the_limit_and_split_between_stories(story: Digest) -> None:
-    limit = TELEGRAM_LIMIT
     messages = split("<b>Digest</b>", story, "bot")
     blocks = [render_story(h, "bot") for s in story.sections for h in s.headlines]
     position = 0
     for message in messages:
         check_telegram_html(message)  # no tag or entity cut in two
-        assert telegram_utf16_len(message) <= limit and visible_length(message) <= limit
+        check_message_size(message)
         # Every story whole and in order: each message holds the next stories in full.
         while position < len(blocks) and blocks[position] in message:
             message = message.replace(blocks[position], "", 1)

@@ -15,7 +15,7 @@ from bot.analysis import sentences, words
 from bot.models import Answer, Passage
 from bot.render.headlines import article_json, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, Style, byline, source_link, title_of
-from bot.render.split import TELEGRAM_LIMIT, message_length
+from bot.render.split import TELEGRAM_LIMIT, fits
 
 # Three passages of this length fit one message with room to spare in everyday text.
 MAX_PASSAGE_CHARS = 900
@@ -131,7 +131,7 @@ def fit_answer(
     passage_chars = MAX_PASSAGE_CHARS
     while True:
         text = render_answer(answer, HTML, bot_username, passage_chars=passage_chars, zone=zone)
-        if message_length(text) <= limit:
+        if fits(text, limit):
             return answer, text
         if len(answer.passages) > 1:
             answer = replace(answer, passages=answer.passages[:-1], more=answer.more + 1)

@@ -7,8 +7,8 @@ sport 8": the shown ones and the rest, or the most /latest shows when they are m
 says so in one line, or is not sent (None) when the chat chose silence.
 
 Messages stay under Telegram's 4096 characters: text is capped before it is escaped (never cut inside an entity),
-messages are measured after escaping in UTF-16 code units (as Telegram counts), and a long digest is split on
-story boundaries only (never inside a tag); a category continued in the next message is named again there.
+messages are measured as Telegram counts them (`split.fits`), and a long digest is split on story boundaries only
+(never inside a tag); a category continued in the next message is named again there.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import UTC, tzinfo
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
 from bot.render.markup import HTML, cap, category_label, count, shown_date, source_link, title_of
-from bot.render.split import TELEGRAM_LIMIT, cut_html, message_length
+from bot.render.split import TELEGRAM_LIMIT, cut_html, fits
 
 # Raw characters kept of a lede (one line), before escaping.
 LEDE_CHARS = 160
@@ -73,8 +73,8 @@ def _blocks(section: DigestSection, bot_username: str, zone: tzinfo) -> Iterator
 def split(
     heading: str, digest: Digest, bot_username: str = "", limit: int = TELEGRAM_LIMIT, zone: tzinfo = UTC
 ) -> list[str]:
-    """The heading, then each section's title and stories (dated in `zone`), in messages of at most `limit` UTF-16
-    units, split between stories (a story too long for a message on its own, which the caps make all but
+    """The heading, then each section's title and stories (dated in `zone`), in messages Telegram takes
+    (`split.fits`), split between stories (a story too long for a message on its own, which the caps make all but
     impossible, is cut by `split.cut_html`, tags intact)."""
     messages: list[str] = []
     current = heading
@@ -82,7 +82,7 @@ def split(
         first = True
         for block in _blocks(section, bot_username, zone):
             addition = f"\n\n{section_title(section.category)}\n{block}" if first else f"\n{block}"
-            if message_length(current + addition) <= limit:
+            if fits(current + addition, limit):
                 current += addition
             else:
                 messages.append(current)
@@ -105,14 +105,6 @@ def render_digest(
         return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{nothing}{hint}"]
     heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
     return split(heading, digest, bot_username, zone=zone)
-
-
-def with_note(messages: list[str], note: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """`messages` with `note` (HTML, one line) after the last, or in a message of its own when it would not fit."""
-    if not messages:
-        return [note]
-    joined = f"{messages[-1]}\n\n{note}"
-    return [*messages[:-1], joined] if message_length(joined) <= limit else [*messages, note]
 
 
 def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:

@@ -1,27 +1,90 @@
-"""Telegram HTML into messages Telegram accepts: at most 4096 characters each, never cut inside a tag or entity.
+"""Telegram HTML into messages Telegram accepts, never cut inside a tag or entity.
 
-Sizes are counted in UTF-16 code units of the HTML itself, which bounds both what Telegram counts (the
-visible text, in UTF-16) and the markup around it. A block too long for one message is cut between words
-(inside a word only when one word alone is too long); tags open at a cut are closed there and opened again
-at the start of the next message, so every message is valid on its own.
+Telegram counts a message's length after parsing its entities: at most 4096 UTF-16 units of the text it shows
+(`&amp;` is one, a tag none; Bot API sendMessage, "1-4096 characters after entities parsing"). Two more bounds
+hold the markup: only the first 100 entities of a message keep their formatting (the rest are dropped without
+an error), and a message whose markup is far longer than its text is refused ("Entities_too_long", at about
+9,500 characters of markup: tdlib/telegram-bot-api#165), so the HTML of a message is kept to twice the limit.
+Counting the HTML itself against 4096, as before, split a `/latest 30` or a digest of linked headlines (3,400
+shown, 6,600 of HTML) in two for no reason, and let a message of many short marks lose the formatting of all but
+its first 100.
+
+A block too long for one message is cut between words (inside a word only when one word alone is too long);
+tags open at a cut are closed there and opened again at the start of the next message, so every message is
+valid on its own.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 TELEGRAM_LIMIT = 4096
+MAX_ENTITIES = 100
+# The HTML of a message at most this many times the limit on its text (see above).
+MARKUP_FACTOR = 2
 
 # A tag, an entity, or a run of text with the white space after it (a word); anything else (a stray `<` or
 # `&` in text that was never escaped) one character at a time, so the cut never fails.
 _ATOM = re.compile(r"<[^<>]*>|&#?\w+;|[^<&\s]+\s*|\s+|.", re.DOTALL)
 _TAG_NAME = re.compile(r"</?([\w-]+)")
+# A tag as Telegram reads one (its group 1 "/" when it ends an entity; a `<` starting none is text), and the
+# entities it decodes: others ("&nbsp;") it shows as written.
+_TAG = re.compile(r"<(/?)[\w-]+[^<>]*>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#[xX][0-9a-fA-F]+);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
 def message_length(text: str) -> int:
     """Length in UTF-16 code units, as Telegram counts it."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """What Telegram bounds in a message: the text it shows, its entities, and the HTML itself."""
+
+    shown: int = 0
+    entities: int = 0
+    markup: int = 0
+
+    def __add__(self, other: Size) -> Size:
+        return Size(self.shown + other.shown, self.entities + other.entities, self.markup + other.markup)
+
+    def within(self, limit: int) -> bool:
+        return self.shown <= limit and self.entities <= MAX_ENTITIES and self.markup <= MARKUP_FACTOR * limit
+
+
+def _decode(entity: re.Match[str]) -> str:
+    name = entity.group()[1:-1]
+    if not name.startswith("#"):
+        return _NAMED[name]
+    try:
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    except (ValueError, OverflowError):  # no character: kept as written
+        return entity.group()
+
+
+def shown_text(text: str) -> str:
+    """The text the HTML `text` shows: without its tags, its entities decoded."""
+    return _ENTITY.sub(_decode, _TAG.sub("", text))
+
+
+def size(text: str) -> Size:
+    """The size of the HTML `text` as a message."""
+    starts = sum(1 for tag in _TAG.finditer(text) if not tag.group(1))
+    return Size(message_length(shown_text(text)), starts, message_length(text))
+
+
+def fits(text: str, limit: int = TELEGRAM_LIMIT) -> bool:
+    """Whether the HTML `text` is one message Telegram takes whole (`limit`: on the text it shows)."""
+    return size(text).within(limit)
+
+
+def shows_text(text: str) -> bool:
+    """Whether the HTML `text` shows anything but white space (a message of none is refused as empty)."""
+    return bool(shown_text(text).strip())
 
 
 def _words(text: str) -> Iterator[list[str]]:
@@ -48,10 +111,11 @@ class _Cutter:
         self.pieces: list[str] = []
         self.open: list[tuple[str, str]] = []  # (name, start tag) of each tag open here, outermost first
         self.parts: list[str] = []
-        self.size = 0
+        self.size = Size()
         self.visible = False
 
     def _closing(self, stack: list[tuple[str, str]]) -> int:
+        """The markup of the end tags that close `stack`."""
         return sum(len(name) + 3 for name, _ in stack)
 
     def _after(self, atoms: Iterable[str]) -> list[tuple[str, str]]:
@@ -66,35 +130,42 @@ class _Cutter:
                     stack.append((name.group(1), atom))
         return stack
 
-    def fits(self, atoms: list[str]) -> bool:
-        size = sum(message_length(a) for a in atoms)
-        return self.size + size + self._closing(self._after(atoms)) <= self.limit
+    def fits(self, atoms: list[str], measured: Size | None = None) -> bool:
+        added = measured or size("".join(atoms))
+        closing = self._closing(self._after(atoms))
+        now = self.size
+        return Size(now.shown + added.shown, now.entities + added.entities, now.markup + added.markup + closing).within(
+            self.limit
+        )
 
-    def add(self, atoms: list[str]) -> None:
+    def add(self, atoms: list[str], measured: Size | None = None) -> None:
         self.open = self._after(atoms)
         self.parts += atoms
-        self.size += sum(message_length(a) for a in atoms)
-        self.visible = self.visible or any(not a.startswith("<") and not a.isspace() for a in atoms)
+        self.size += measured or size("".join(atoms))
+        self.visible = self.visible or shows_text("".join(atoms))
 
     def flush(self) -> None:
         """End the current piece (closing its open tags) and start the next with them opened again."""
         if self.visible:
             self.pieces.append("".join(self.parts) + "".join(f"</{name}>" for name, _ in reversed(self.open)))
         self.parts = [tag for _, tag in self.open]
-        self.size = sum(message_length(tag) for tag in self.parts)
+        self.size = size("".join(self.parts))
         self.visible = False
 
     def room(self) -> int:
-        return self.limit - self.size - self._closing(self.open)
+        """How much more text fits here (text shows as long as it is written)."""
+        markup = MARKUP_FACTOR * self.limit - self.size.markup - self._closing(self.open)
+        return min(self.limit - self.size.shown, markup)
 
     def put(self, atoms: list[str]) -> None:
         """Add a word: whole if it fits here or in a fresh piece, else atom by atom, a long text by characters."""
-        if self.fits(atoms):
-            self.add(atoms)
+        measured = size("".join(atoms))
+        if self.fits(atoms, measured):
+            self.add(atoms, measured)
             return
         self.flush()
-        if self.fits(atoms):
-            self.add(atoms)
+        if self.fits(atoms, measured):
+            self.add(atoms, measured)
             return
         for atom in atoms:
             if not self.fits([atom]):
@@ -122,9 +193,9 @@ def _prefix(text: str, room: int) -> str:
 
 
 def cut_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """One block of HTML as pieces of at most `limit`, each valid on its own; blank pieces are left out."""
-    if message_length(text) <= limit:
-        return [text] if text.strip() else []
+    """One block of HTML as pieces Telegram takes (see `fits`), each valid on its own; blank pieces are left out."""
+    if fits(text, limit):
+        return [text] if shows_text(text) else []
     cutter = _Cutter(limit)
     for word in _words(text):
         cutter.put(word)
@@ -133,25 +204,34 @@ def cut_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 
 def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Join blocks of HTML (paragraphs, headlines...) into as few messages under `limit` as keep them whole.
+    """Join blocks of HTML (paragraphs, headlines...) into as few messages Telegram takes as keep them whole.
 
-    Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`); blank blocks, which
-    Telegram would refuse as an empty message, are left out.
+    Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`); blocks that show
+    nothing (blank, or empty tags), which Telegram would refuse as an empty message, are left out.
     """
     messages: list[str] = []
-    current = ""
+    current, current_size = "", Size()
     for block in blocks:
-        if not block.strip():
+        if not shows_text(block):
             continue
-        candidate = f"{current}\n\n{block}" if current else block
-        if message_length(candidate) <= limit:
-            current = candidate
+        joined = current_size + size(f"\n\n{block}" if current else block)
+        if joined.within(limit):
+            current, current_size = f"{current}\n\n{block}" if current else block, joined
             continue
         if current:
             messages.append(current)
         pieces = cut_html(block, limit)
         messages += pieces[:-1]
         current = pieces[-1] if pieces else ""
+        current_size = size(current)
     if current:
         messages.append(current)
     return messages
+
+
+def with_note(messages: list[str], note: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """`messages` with `note` (HTML, one line) after the last, or in a message of its own when it would not fit."""
+    if not messages:
+        return [note]
+    joined = f"{messages[-1]}\n\n{note}"
+    return [*messages[:-1], joined] if fits(joined, limit) else [*messages, note]

@@ -339,3 +339,10 @@ def bare_mention(username: str) -> str:
 def unknown_command(command: str) -> str:
     """Point an unknown command to /help."""
     return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."
+
+
+def takes_no_words(command: str, instead: Sequence[str] = ()) -> str:
+    """What a command that takes no words says of words typed after it (`/categories sport` showed the list as
+    if nothing was typed, and the reader never learnt how to get Sport): that it reads none, and `instead` what
+    does what they may have meant (Telegram HTML)."""
+    return HTML.escape(f"/{command} takes no words" + (f": {', '.join(instead)}." if instead else "."))

@@ -11,7 +11,9 @@ import time
 from telegram import Message, Update, User
 
 from bot.errors import IndexCorruptError, StoreError
+from bot.render.split import with_note
 from bot.render.stats import stats_messages
+from bot.render.welcome import takes_no_words
 from bot.tg.context import Context
 from bot.tg.sending import reply_messages
 
@@ -49,7 +51,8 @@ async def stats(update: Update, context: Context) -> None:
     assert message is not None
     if not await admins_only(update, context, "stats"):
         return
-    await reply_messages(message, stats_messages(await asyncio.to_thread(context.bot_data.library.stats)))
+    messages = stats_messages(await asyncio.to_thread(context.bot_data.library.stats))
+    await reply_messages(message, with_note(messages, takes_no_words("stats")) if context.args else messages)
 
 
 async def reindex(update: Update, context: Context) -> None:
@@ -57,6 +60,9 @@ async def reindex(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     if not await admins_only(update, context, "reindex"):
+        return
+    if context.args:  # "/reindex sport" rebuilt all of it: words may mean a rebuild it does not make
+        await message.reply_text(takes_no_words("reindex", ["/reindex alone rebuilds the whole search index"]))
         return
     if context.bot_data.reindexing:
         await message.reply_text(REINDEX_RUNNING)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
 
@@ -16,8 +18,10 @@ from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
+from bot.render.markup import category_label
 from bot.render.split import split_message
-from bot.services.latest import newest
+from bot.render.welcome import takes_no_words
+from bot.services.latest import newest, one_category
 from bot.store import Store
 from bot.tg.buttons import answer_press
 from bot.tg.context import Context
@@ -28,6 +32,9 @@ log = logging.getLogger(__name__)
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
+# An article's id, as a deep link (`/start <id>`) carries it.
+ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
+TELEGRAM_HOSTS = ("t.me", "www.t.me", "telegram.me", "www.telegram.me")
 LATEST_USAGE = (
     f"Usage: /latest, /latest sport or /latest sport 20: the newest headlines, of one category when named, "
     f"{DEFAULT_LATEST_COUNT} or as many as you ask (1 to {MAX_LATEST_COUNT})."
@@ -48,6 +55,26 @@ async def messages_of(context: Context, article: StoredArticle, chat_id: int) ->
         return article_messages(article, store.paragraphs(article.id), subscriptions.zone_of(chat_id))
 
     return await asyncio.to_thread(whole)
+
+
+def deep_linked(link: str, username: str) -> str | None:
+    """The article id in a link of the bot's own (`https://t.me/<bot>?start=<id>`: a "Source" or a digest's headline
+    of a story without a link of its own), else None. Pasted as text, or forwarded with an answer, it was looked
+    up among the stories' links: "I have no article at that link"."""
+    url = urlsplit(link)
+    if not username or url.hostname not in TELEGRAM_HOSTS or url.path.strip("/").lower() != username.lower():
+        return None
+    start = parse_qs(url.query).get("start", [""])[0]
+    return start if ARTICLE_ID.match(start) else None
+
+
+async def linked_article(context: Context, link: str, chat_id: int) -> list[str] | None:
+    """The article at a pasted link (a story's own, or the bot's link to one) as messages for `chat_id`; None if it
+    is not here."""
+    if (article_id := deep_linked(link, context.bot_data.username)) is not None:
+        return await article_of(context, article_id, chat_id)
+    article = await asyncio.to_thread(context.bot_data.library.article_at, link)
+    return None if article is None else await messages_of(context, article, chat_id)
 
 
 async def send_article(context: Context, message: Message, article_id: str) -> bool:
@@ -152,12 +179,26 @@ async def send_latest(message: Message, context: Context, args: Sequence[str]) -
     await reply_messages(message, split_message(blocks))
 
 
+def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:
+    """What to type instead of words after a command that takes none: `wordings` of the category the words name,
+    else of the first known (`{typed}` its name to type, `{label}` as shown); none without categories."""
+    meant = one_category(words, known) or next(iter(known), None)
+    if meant is None:
+        return []
+    return [wording.format(typed=meant.lower(), label=category_label(meant)) for wording in wordings]
+
+
 async def categories(update: Update, context: Context) -> None:
-    """List the categories with their article counts."""
+    """List the categories with their article counts (and, after words it does not read, where they go)."""
     message = update.message
     assert message is not None
     known = await asyncio.to_thread(context.bot_data.library.store.categories)
     if not known:
         await message.reply_text(NO_ARTICLES)
         return
-    await reply_messages(message, split_message(categories_blocks(known)))
+    blocks = categories_blocks(known)
+    if context.args:  # "/categories sport" showed the list as if nothing was typed
+        names = [name for name, _ in known if name]
+        latest, follow = "/latest {typed} shows {label}'s newest headlines", "/subscribe {typed} follows it"
+        blocks.append(takes_no_words("categories", instead_of(context.args, names, latest, follow)))
+    await reply_messages(message, split_message(blocks))

@@ -41,7 +41,7 @@ from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk
 from bot.retrieval import Request
 from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
-from bot.tg.articles import messages_of, send_latest
+from bot.tg.articles import linked_article, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
@@ -273,11 +273,10 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:
     """Send the article at a pasted link, or say that it is not among the articles."""
-    article = await asyncio.to_thread(context.bot_data.library.article_at, link)
-    if article is None:
+    messages = await linked_article(context, link, message.chat_id)
+    if messages is None:
         await message.reply_text(NOT_HERE)
         return
-    messages = await messages_of(context, article, message.chat_id)
     await send_messages(context.bot, message.chat_id, messages, topic_of(message))
 
 

@@ -16,7 +16,8 @@ from telegram.error import TelegramError
 
 from bot.errors import UsageError
 from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
-from bot.render.split import split_message
+from bot.render.split import split_message, with_note
+from bot.render.welcome import takes_no_words
 from bot.services.feeds import TAKEN, FeedNotice, FeedPoll, describe_feed
 from bot.store.feeds import FAILED, FeedRow
 from bot.tg.admin import admins_only
@@ -104,7 +105,10 @@ async def feeds(update: Update, context: Context) -> None:
     assert message is not None
     if not await admins_only(update, context, "feeds"):
         return
-    await reply_messages(message, feed_list(await context.bot_data.feeds.feeds(), context.bot_data.clock()))
+    listed = feed_list(await context.bot_data.feeds.feeds(), context.bot_data.clock())
+    if context.args:  # "/feeds https://..." listed them as if nothing was typed (the list ends with /addfeed's use)
+        listed = with_note(listed, takes_no_words("feeds"))
+    await reply_messages(message, listed)
 
 
 async def add_feed(update: Update, context: Context) -> None:

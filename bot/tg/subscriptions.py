@@ -29,11 +29,14 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import UsageError
 from bot.render import subscriptions as text
-from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest, with_note
+from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest
 from bot.render.markup import category_label
+from bot.render.split import with_note
 from bot.render.subscriptions import Clock
+from bot.render.welcome import takes_no_words
 from bot.services.schedule import offset_label, parse_time_and_zone, zone
 from bot.services.subscriptions import ChatView
+from bot.tg.articles import instead_of
 from bot.tg.buttons import answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
@@ -227,12 +230,18 @@ def usage_line(usage: str, chat: Chat) -> str:
 
 
 async def mysubs(update: Update, context: Context) -> None:
-    """Show the chat's categories and digest and alert settings."""
+    """Show the chat's categories and digest and alert settings (and, after words it does not read, where they go)."""
     message = update.message
     assert message is not None
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
     clock = clock_of(view, context.bot_data.clock())
-    await message.reply_text(text.settings_text(view, clock, in_group(message.chat)))
+    shown = text.settings_text(view, clock, in_group(message.chat))
+    if context.args:  # "/mysubs sport" showed the settings as if nothing was typed
+        instead = instead_of(
+            context.args, view.known, "/subscribe {typed} follows {label}", "/unsubscribe {typed} stops it"
+        )
+        shown += "\n\n" + takes_no_words("mysubs", instead)
+    await message.reply_text(shown)
 
 
 async def digest(update: Update, context: Context) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 from collections.abc import Sequence
 
 from telegram import BotCommand, Message, Update
@@ -19,7 +18,7 @@ from bot.render.subscriptions import for_chat
 from bot.render.welcome import Command, greeting, help_text, unknown_command
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
-from bot.tg.articles import ARTICLE_GONE, send_article
+from bot.tg.articles import ARTICLE_GONE, ARTICLE_ID, send_article
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 ANOTHER_BOTS = "That command is addressed to @{bot}, not to me: /help lists mine."
 # Telegram's usernames have at most 32 characters; what was typed after the "@" is shown this far.
 MAX_USERNAME_CHARS = 32
-ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 
 # The command menu and /help are both made from this, its "{its}" worded for the chat (`for_chat`): "your" in a
 # private chat, "the group's" in a group, whose settings they are.

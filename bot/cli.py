@@ -70,8 +70,8 @@ EXIT_CODES = f"""exit codes:
        holding no library for ask, latest, stats or remove)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing; `run` stops
-       cleanly with 0, and a second one stops it at once with 130)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first stores the articles it has read, and the same
+       command again goes on; `run` stops cleanly with 0, and a second one stops it at once with 130)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 # What `newsbot chat --help` adds, before the chat itself can say it: how to press a button and reply to an answer.
 CHAT_KEYS = (
@@ -383,15 +383,15 @@ def _say_each_problem_once() -> None:
 
 @contextmanager
 def _interruptible() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running ingest to stop after the batch it is
-    writing, so it can say what it stored; a second one stops at once."""
+    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running ingest to stop reading and store what it has
+    read, so it can say what it stored; a second one stops at once."""
     requested: list[bool] = []
 
     def on_interrupt(signum: int, frame: object) -> None:
         if requested:
             raise KeyboardInterrupt
         requested.append(True)
-        print("\nnewsbot: stopping after the current batch (Ctrl-C again to stop now)", file=sys.stderr)
+        print("\nnewsbot: stopping once the articles read are stored (Ctrl-C again to stop now)", file=sys.stderr)
 
     with _handling(on_interrupt, signal.SIGINT, signal.SIGTERM) as handled:
         yield (lambda: bool(requested)) if handled else (lambda: False)
@@ -617,6 +617,12 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         return failed  # the vectors wait for the disk too: their note would only bury this line
     _note_vectors(library)
     if report.interrupted:
+        # "The rest was not read" left an operator to guess whether to start again from scratch.
+        print(
+            f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
+            " again goes on (what is stored now is found unchanged)",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]

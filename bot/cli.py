@@ -161,35 +161,48 @@ def _passages(raw: str) -> int:
     return value
 
 
-def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str, details: str = ""
-) -> argparse.ArgumentParser:
+def _command(commands: argparse._SubParsersAction[_Parser], name: str, summary: str, details: str = "") -> _Parser:
     """A subcommand whose own --help starts with the line the main help shows for it, then `details`."""
     description = f"{capital(summary)}." + (f" {details}" if details else "")
     return commands.add_parser(name, help=summary, description=description)
 
 
 class _Parser(argparse.ArgumentParser):
-    """The top-level parser, which names the command meant when the one typed is none: argparse listed all twelve
-    for `newsbot asks`, and for a question typed without `ask` (`newsbot "who won?"`)."""
+    """A parser that names the choice meant when the one typed is none, for commands, `feeds` actions and options
+    alike: argparse listed all twelve commands for `newsbot asks`, and for a question typed without `ask`
+    (`newsbot "who won?"`), and only "invalid choice" for `newsbot feeds ad`."""
 
     def error(self, message: str) -> NoReturn:
-        if (typed := _NO_COMMAND.match(message)) and self._subparsers is not None:
-            [commands] = (a.choices for a in self._subparsers._group_actions if isinstance(a.choices, dict))
-            message = _no_command(typed[1], list(commands))
+        if (typed := _NO_CHOICE.match(message)) and (action := self._named(typed[1])):
+            message = _no_choice(action, typed[2])
+        elif (missing := _NO_ACTION.fullmatch(message)) and (action := self._named(missing[1])):
+            # `newsbot feeds` alone was told only that "ACTION" is required.
+            message = f"say which {missing[1].lower()}: {spoken_list(list(action.choices or ()), 'or')}"
         super().error(message)
 
+    def _named(self, name: str) -> argparse.Action | None:
+        """The argument with choices that argparse's errors call `name`."""
+        return next((a for a in self._actions if a.choices and name in (a.metavar, "/".join(a.option_strings))), None)
 
-# How argparse (3.11 to 3.13) refuses a word that is no command.
-_NO_COMMAND = re.compile(r"argument COMMAND: invalid choice: '(.*)' \(choose from", re.S)
+
+# How argparse (3.11 to 3.13) refuses a word that is none of an argument's choices, and a missing command.
+_NO_CHOICE = re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from", re.S)
+_NO_ACTION = re.compile(r"the following arguments are required: (COMMAND|ACTION)")
 
 
-def _no_command(typed: str, commands: list[str]) -> str:
-    if near := difflib.get_close_matches(typed.strip().casefold(), commands, 1):
-        return f"there is no command {typed!r}: did you mean {near[0]}?"
-    if len(typed.split()) > 1 or typed.rstrip().endswith("?"):
+def _no_choice(action: argparse.Action, typed: str) -> str:
+    choices = list(action.choices or ())
+    near = difflib.get_close_matches(typed.strip().casefold(), choices, 1)
+    if action.option_strings:
+        return f"{action.option_strings[-1]} takes {spoken_list(choices, 'or')}, not {typed!r}" + (
+            f": did you mean {near[0]}?" if near else ""
+        )
+    noun = str(action.metavar).lower()
+    if near:
+        return f"there is no {noun} {typed!r}: did you mean {near[0]}?"
+    if action.metavar == "COMMAND" and (len(typed.split()) > 1 or typed.rstrip().endswith("?")):
         return f'{typed!r} is no command; to ask it: newsbot ask "{typed}"'
-    return f"there is no command {typed!r}; the commands are {', '.join(commands)}"
+    return f"there is no {noun} {typed!r}; the {noun}s are {', '.join(choices)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,9 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=argparse.ArgumentParser
-    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     ingest = _command(commands, "ingest", "read articles from files, directories or web pages (URLs)")
     ingest.add_argument(

@@ -1300,13 +1300,19 @@ def test_chat_says_a_follow_up_typed_before_any_answer_has_nothing_to_follow(tmp
             "'Who won the election?' is no command; to ask it: newsbot ask \"Who won the election?\"",
         ),
         (["frobnicate"], "there is no command 'frobnicate'; the commands are ingest, ask, latest,"),
+        (["feeds", "ad", "https://paper.example.org/feed"], "there is no action 'ad': did you mean add?"),
+        (["feeds", "purge"], "there is no action 'purge'; the actions are add, list, remove, poll"),
+        (["feeds"], "say which action: add, list, remove or poll"),
+        (["--engine", "tantivi", "stats"], "--engine takes tantivy or rank-bm25, not 'tantivi': did you mean tantivy?"),
+        (["ingest", "--date-order", "dya", "x.txt"], "--date-order takes day or month, not 'dya': did you mean day?"),
     ],
 )
 def test_a_word_that_is_no_command_is_named_with_the_command_meant(
     typed: list[str], said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`newsbot asks` and a question typed without `ask` were told "invalid choice" and all twelve commands."""
+    """`newsbot asks` and a question typed without `ask` were told "invalid choice" and all twelve commands; a
+    `feeds` action or an option's value mistyped (`newsbot feeds ad`) only "invalid choice"."""
     with pytest.raises(SystemExit) as exited:
         main(typed)
     err = capsys.readouterr().err
-    assert exited.value.code == 2 and f"newsbot: error: {said}" in err and "invalid choice" not in err, err
+    assert exited.value.code == 2 and f": error: {said}" in err and "invalid choice" not in err, err

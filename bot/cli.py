@@ -40,7 +40,7 @@ from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
 from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_label, count, title_of
-from bot.render.stats import render_stats
+from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
@@ -312,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     feed_poll = _command(feed_actions, "poll", "poll every feed now, one line per feed")
     feed_poll.add_argument("--due", action="store_true", help="only the feeds whose time has come, as the bot does")
 
-    _command(commands, "stats", "what the library holds")
+    stats = _command(commands, "stats", "what the library holds")
+    stats.add_argument("--json", action="store_true", help="print the numbers as JSON, unrounded")
     _command(commands, "reindex", "rebuild the search index from the store (answers continue meanwhile)")
     _command(commands, "vectors", "make the paragraph vectors still missing (a running bot makes them too)")
     _command(commands, "migrate", "bring the store's tables up to this version (opening does it too)")
@@ -459,7 +460,8 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
-        print(render_stats(library.stats()))
+        stats = library.stats()
+        print(json.dumps(stats_json(stats), ensure_ascii=False, indent=2) if args.json else render_stats(stats))
         return 0
     if args.command == "reindex":
         print(f"reindexed {library.reindex():,} paragraphs")

@@ -310,6 +310,33 @@ def test_stats(capsys: pytest.CaptureFixture[str]) -> None:
     assert " kB on disk)" in out
 
 
+def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ask` and `latest` had --json, `stats` none: a script read "1.4 MB on disk" and "7 Mar 2013" off the table."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    main(["ingest", str(DATA / "articles")])
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in stats.items() if k != "index_bytes"} == {
+        "articles": 4,
+        "paragraphs": stats["indexed_paragraphs"],
+        "undated": 0,
+        "first_published": "2013-03-07T07:37:00+00:00",
+        "last_published": "2021-06-15T18:05:00+00:00",
+        "engine": "tantivy",
+        "indexed_paragraphs": stats["paragraphs"],
+        "vectors": None,
+        "vectors_waiting": 0,
+        "semantic": None,
+        "categories": stats["categories"],
+    }
+    assert stats["index_bytes"] > 1_000 and stats["paragraphs"] > 4
+    assert {"category": "Local", "articles": 1} in stats["categories"]
+    assert sum(c["articles"] for c in stats["categories"]) == 4
+
+
 def test_bad_setting_is_one_line_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -623,6 +623,19 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
     assert result.stdout.startswith("articles:") and "Traceback" not in result.stderr and result.stderr == ""
 
 
+@pytest.mark.parametrize("command", [["stats"], ["remove", "0123456789abcdef"], ["latest", "3"]])
+def test_a_command_that_analyses_no_text_does_not_load_nltk(isolated: Path, command: list[str]) -> None:
+    """nltk took most of a second of every `newsbot stats` or `remove` to import (its package loads all of it),
+    for a stemmer these commands never use."""
+    assert main(["stats"]) == 0  # the library, made with its shipped article
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
+    script = "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\nprint('nltk' in sys.modules, code)"
+    result = subprocess.run(
+        [sys.executable, "-c", script, *command], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.splitlines()[-1] in ("False 0", "False 1"), result.stdout + result.stderr
+
+
 def test_a_one_off_command_says_each_problem_once_in_its_own_words(isolated: Path) -> None:
     """An unreachable feed was said twice (the command's line and a WARNING log line repeating it), and a saved page
     with no story added trafilatura's "discarding data: None" to the command's own "no story text found"."""

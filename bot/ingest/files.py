@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.errors import ArticleError
-from bot.ingest.dates import DateEvidence, FileDates, Order
+from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
@@ -203,6 +203,7 @@ def _read_text(
     parts = split(text)
     written = partial(_text_evidence, parts, parse) if len(parts) > 1 else None
     dates = FileDates(written, date_order, stated, batch=batch)
+    day = folder_date(path)
     for number, part in enumerate(parts, start=1):
         origin = str(path) if number == 1 else f"{path}#{number}"
         if limit > MAX_RECORD_BYTES and (size := len(part.encode())) > MAX_RECORD_BYTES:
@@ -213,6 +214,10 @@ def _read_text(
         except ArticleError as exc:
             yield Skipped(origin, str(exc))
             continue
+        if day is not None and article.published is None and not unread:
+            # A date it wrote but could not be read stays undated, as its note says; one it never wrote is the day
+            # its folders name, as newsrooms file stories (2026/12/02/story.txt).
+            article = replace(article, published=day)
         if legacy:
             yield Skipped(str(path), legacy_note(encoding), note=True)
             legacy = False
@@ -229,7 +234,12 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
-    yield from parse_saved_page(body, str(path))
+    day = folder_date(path)
+    for item in parse_saved_page(body, str(path)):
+        if day is not None and isinstance(item, Article) and item.published is None:
+            # A site's mirror files its pages under their links' dated folders (2026/12/02/story.html).
+            item = replace(item, published=day)
+        yield item
 
 
 def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:

@@ -491,7 +491,9 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
     if as_json:
         # An empty list is an answer too: a script needs no note to tell it there is nothing.
         headlines = [article_json(article, settings.bot_username) for article in latest.articles]
-        print(json.dumps({"category": latest.category, "headlines": headlines}, ensure_ascii=False, indent=2))
+        # "capped": more were asked than the most shown at once (`latest 100` gets 30), as the heading says it.
+        shown = {"category": latest.category, "capped": latest.capped, "headlines": headlines}
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:
         print(EMPTY_LIBRARY, file=sys.stderr)

@@ -1004,6 +1004,42 @@ def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_re
         assert out == "" and err.startswith(f"newsbot: {says}"), (words, err)
 
 
+def test_latest_asked_for_more_than_it_shows_gives_the_newest_30_and_says_so(
+    capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`latest 100` was tested up to 30 only; as data it gave 30 headlines with no word that 100 were asked."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    records = isolated / "many.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": f"Harbour story number {n}",
+                    "body": f"The harbour council met for the {n}th time about the ferry timetable and the pier.",
+                    "published": f"2026-11-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z",
+                    "url": f"https://paper.example.org/harbour/{n}",
+                }
+            )
+            + "\n"
+            for n in range(45)
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["latest", "100"]) == 0
+    heading, blank, *lines = capsys.readouterr().out.splitlines()
+    assert heading == "*Latest* (the newest 30, the most I show at once)" and blank == ""
+    bullets = [line for line in lines if line.startswith("• ")]
+    assert len(bullets) == 30 and bullets[0].startswith("• Harbour story number 27 (28 Nov 2026, 03:00")
+    assert main(["latest", "100", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["capped"] is True and len(data["headlines"]) == 30
+    assert [h["title"] for h in data["headlines"]][:1] == ["Harbour story number 27"]
+    assert main(["latest", "30", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["capped"] is False
+
+
 @pytest.mark.parametrize(
     ("question", "words"),
     [

@@ -384,15 +384,22 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         if path.is_dir():
             others: Counter[str] = Counter()
             hidden: set[str] = set()
+            tree = _tree(path)
             # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
-            exports = {posts.parent: 0 for posts in sorted(path.rglob(POSTS)) if is_export(posts.parent)}
-            for child in sorted(path.rglob("*")):
+            exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
+            for child in tree:
+                if isinstance(child, Skipped):
+                    yield child
+                    continue
                 parts = child.relative_to(path).parts
                 # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
                 # from a Mac): not read, but named once (a folder's insides are not).
                 if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
                     top = parts[: dot + 1]
                     hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                    continue
+                if child.is_symlink() and not child.exists():
+                    yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
                     continue
                 if not child.is_file():
                     continue
@@ -433,6 +440,30 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
             yield path.resolve()
         else:
             yield Skipped(str(path), f"no such file or directory{_near_names(path)}")
+
+
+def _tree(root: Path) -> list[Path | Skipped]:
+    """Everything under the folder `root`, in a stable order, going into the folders links name too (rglob passed
+    them over without a word: `archive -> /mnt/2026` was not read), each folder once (a link back up is no loop);
+    a folder that cannot be listed is a `Skipped`. Hidden folders are listed, not gone into."""
+    found: list[Path | Skipped] = []
+    walked = {root.resolve()}
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            found.append(Skipped(str(folder), f"a folder that cannot be read: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            child = Path(entry.path)
+            found.append(child)
+            with suppress(OSError):  # a link's target gone, or not ours to look at: read as a file, or named
+                if entry.is_dir() and not entry.name.startswith(".") and (real := child.resolve()) not in walked:
+                    walked.add(real)
+                    folders.append(child)
+    return sorted(found, key=lambda item: item if isinstance(item, Path) else Path(item.location))
 
 
 def _near_names(path: Path) -> str:

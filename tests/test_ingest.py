@@ -638,6 +638,16 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
     assert isinstance(item, Skipped) and item.reason == "no such file or directory"
 
 
+def test_a_dash_for_standard_input_says_to_save_the_articles_to_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`script | newsbot ingest -` was told "-: no such file or directory", as if a file were mistyped."""
+    monkeypatch.chdir(tmp_path)
+    [item] = list(read_articles([Path("-")]))
+    assert isinstance(item, Skipped) and item.location == "-"
+    assert item.reason == "standard input is not read: save the articles to a file (e.g. news.jsonl) and ingest that"
+
+
 @pytest.mark.parametrize(
     ("typed", "said"),
     [

@@ -67,6 +67,9 @@ _JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
 _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 _PASTED = "a file of articles"
 _LARGER = "split it into smaller files, or save its articles as JSON Lines (.jsonl), read at any size"
+# `cmd | newsbot ingest -`, as other tools read standard input: an article read so would have no file to name it
+# by, which its edits replace it by (and `remove` takes).
+_STDIN = "standard input is not read: save the articles to a file (e.g. news.jsonl) and ingest that"
 
 
 def read_file(
@@ -439,7 +442,7 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         elif path.is_file():
             yield path.resolve()
         else:
-            yield Skipped(str(path), f"no such file or directory{_near_names(path)}")
+            yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
 
 
 def _tree(root: Path) -> list[Path | Skipped]:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from itertools import chain
+from typing import TYPE_CHECKING
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # Words, numbers with their separators (1,000 / 3.5 / 9/11), hyphenated words, names with apostrophes and
 # dotted acronyms (U.S), in one possessive pattern. Compounds are split again below so "missile-defence" also
@@ -23,7 +25,6 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 # the `regex` module, which measured 4.7x slower on the BBC paragraphs with identical tokens (README).
 _TOKEN_PATTERN = r"{w}+(?:[-'./,&]{w}+)*+"
 _TOKEN = re.compile(_TOKEN_PATTERN.format(w=r"\w"))
-_STEMMER = SnowballStemmer("english")
 _POSSESSIVE = re.compile(r"'s?$")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -97,8 +98,17 @@ def stem(word: str, verb: bool = True) -> str:
     it is no `verb`."""
     if not _HAS_LETTER.search(word):
         return word
-    stemmed: str = _STEMMER.stem(IRREGULAR_VERBS.get(word, word) if verb else word)
+    stemmed: str = _stemmer().stem(IRREGULAR_VERBS.get(word, word) if verb else word)
     return stemmed
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> SnowballStemmer:
+    # nltk loads on first need: importing it takes most of a second, which `newsbot stats` or `remove` (no text
+    # to analyse) paid on every run.
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 @lru_cache(maxsize=1)
@@ -193,6 +203,8 @@ def words(text: str) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=1)
 def _sentence_splitter() -> PunktSentenceTokenizer:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)

@@ -40,7 +40,7 @@ from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
 from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_label, count, title_of
-from bot.render.stats import render_stats
+from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
@@ -70,8 +70,8 @@ EXIT_CODES = f"""exit codes:
        holding no library for ask, latest, stats or remove)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first finishes the batch it is writing; `run` stops
-       cleanly with 0, and a second one stops it at once with 130)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first stores the articles it has read, and the same
+       command again goes on; `run` stops cleanly with 0, and a second one stops it at once with 130)
   {EXIT_BROKEN_PIPE}  the output was closed (newsbot stats | head -1)"""
 # What `newsbot chat --help` adds, before the chat itself can say it: how to press a button and reply to an answer.
 CHAT_KEYS = (
@@ -161,35 +161,48 @@ def _passages(raw: str) -> int:
     return value
 
 
-def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str, details: str = ""
-) -> argparse.ArgumentParser:
+def _command(commands: argparse._SubParsersAction[_Parser], name: str, summary: str, details: str = "") -> _Parser:
     """A subcommand whose own --help starts with the line the main help shows for it, then `details`."""
     description = f"{capital(summary)}." + (f" {details}" if details else "")
     return commands.add_parser(name, help=summary, description=description)
 
 
 class _Parser(argparse.ArgumentParser):
-    """The top-level parser, which names the command meant when the one typed is none: argparse listed all twelve
-    for `newsbot asks`, and for a question typed without `ask` (`newsbot "who won?"`)."""
+    """A parser that names the choice meant when the one typed is none, for commands, `feeds` actions and options
+    alike: argparse listed all twelve commands for `newsbot asks`, and for a question typed without `ask`
+    (`newsbot "who won?"`), and only "invalid choice" for `newsbot feeds ad`."""
 
     def error(self, message: str) -> NoReturn:
-        if (typed := _NO_COMMAND.match(message)) and self._subparsers is not None:
-            [commands] = (a.choices for a in self._subparsers._group_actions if isinstance(a.choices, dict))
-            message = _no_command(typed[1], list(commands))
+        if (typed := _NO_CHOICE.match(message)) and (action := self._named(typed[1])):
+            message = _no_choice(action, typed[2])
+        elif (missing := _NO_ACTION.fullmatch(message)) and (action := self._named(missing[1])):
+            # `newsbot feeds` alone was told only that "ACTION" is required.
+            message = f"say which {missing[1].lower()}: {spoken_list(list(action.choices or ()), 'or')}"
         super().error(message)
 
+    def _named(self, name: str) -> argparse.Action | None:
+        """The argument with choices that argparse's errors call `name`."""
+        return next((a for a in self._actions if a.choices and name in (a.metavar, "/".join(a.option_strings))), None)
 
-# How argparse (3.11 to 3.13) refuses a word that is no command.
-_NO_COMMAND = re.compile(r"argument COMMAND: invalid choice: '(.*)' \(choose from", re.S)
+
+# How argparse (3.11 to 3.13) refuses a word that is none of an argument's choices, and a missing command.
+_NO_CHOICE = re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from", re.S)
+_NO_ACTION = re.compile(r"the following arguments are required: (COMMAND|ACTION)")
 
 
-def _no_command(typed: str, commands: list[str]) -> str:
-    if near := difflib.get_close_matches(typed.strip().casefold(), commands, 1):
-        return f"there is no command {typed!r}: did you mean {near[0]}?"
-    if len(typed.split()) > 1 or typed.rstrip().endswith("?"):
+def _no_choice(action: argparse.Action, typed: str) -> str:
+    choices = list(action.choices or ())
+    near = difflib.get_close_matches(typed.strip().casefold(), choices, 1)
+    if action.option_strings:
+        return f"{action.option_strings[-1]} takes {spoken_list(choices, 'or')}, not {typed!r}" + (
+            f": did you mean {near[0]}?" if near else ""
+        )
+    noun = str(action.metavar).lower()
+    if near:
+        return f"there is no {noun} {typed!r}: did you mean {near[0]}?"
+    if action.metavar == "COMMAND" and (len(typed.split()) > 1 or typed.rstrip().endswith("?")):
         return f'{typed!r} is no command; to ask it: newsbot ask "{typed}"'
-    return f"there is no command {typed!r}; the commands are {', '.join(commands)}"
+    return f"there is no {noun} {typed!r}; the {noun}s are {', '.join(choices)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,9 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=argparse.ArgumentParser
-    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     ingest = _command(commands, "ingest", "read articles from files, directories or web pages (URLs)")
     ingest.add_argument(
@@ -301,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     feed_poll = _command(feed_actions, "poll", "poll every feed now, one line per feed")
     feed_poll.add_argument("--due", action="store_true", help="only the feeds whose time has come, as the bot does")
 
-    _command(commands, "stats", "what the library holds")
+    stats = _command(commands, "stats", "what the library holds")
+    stats.add_argument("--json", action="store_true", help="print the numbers as JSON, unrounded")
     _command(commands, "reindex", "rebuild the search index from the store (answers continue meanwhile)")
     _command(commands, "vectors", "make the paragraph vectors still missing (a running bot makes them too)")
     _command(commands, "migrate", "bring the store's tables up to this version (opening does it too)")
@@ -392,15 +404,15 @@ def _say_each_problem_once() -> None:
 
 @contextmanager
 def _interruptible() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running ingest to stop after the batch it is
-    writing, so it can say what it stored; a second one stops at once."""
+    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running ingest to stop reading and store what it has
+    read, so it can say what it stored; a second one stops at once."""
     requested: list[bool] = []
 
     def on_interrupt(signum: int, frame: object) -> None:
         if requested:
             raise KeyboardInterrupt
         requested.append(True)
-        print("\nnewsbot: stopping after the current batch (Ctrl-C again to stop now)", file=sys.stderr)
+        print("\nnewsbot: stopping once the articles read are stored (Ctrl-C again to stop now)", file=sys.stderr)
 
     with _handling(on_interrupt, signal.SIGINT, signal.SIGTERM) as handled:
         yield (lambda: bool(requested)) if handled else (lambda: False)
@@ -457,7 +469,8 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "feeds":
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
-        print(render_stats(library.stats()))
+        stats = library.stats()
+        print(json.dumps(stats_json(stats), ensure_ascii=False, indent=2) if args.json else render_stats(stats))
         return 0
     if args.command == "reindex":
         print(f"reindexed {library.reindex():,} paragraphs")
@@ -487,7 +500,9 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
     if as_json:
         # An empty list is an answer too: a script needs no note to tell it there is nothing.
         headlines = [article_json(article, settings.bot_username) for article in latest.articles]
-        print(json.dumps({"category": latest.category, "headlines": headlines}, ensure_ascii=False, indent=2))
+        # "capped": more were asked than the most shown at once (`latest 100` gets 30), as the heading says it.
+        shown = {"category": latest.category, "capped": latest.capped, "headlines": headlines}
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:
         print(EMPTY_LIBRARY, file=sys.stderr)
@@ -626,6 +641,12 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         return failed  # the vectors wait for the disk too: their note would only bury this line
     _note_vectors(library)
     if report.interrupted:
+        # "The rest was not read" left an operator to guess whether to start again from scratch.
+        print(
+            f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
+            " again goes on (what is stored now is found unchanged)",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]

@@ -14,7 +14,17 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import OTHER_QUESTION_WORDS, QUESTION_FRAMES, STOPWORDS, analyze, fold, sentences, token_spans, words
+from bot.analysis import (
+    OTHER_QUESTION_WORDS,
+    QUESTION_FRAMES,
+    STOPWORDS,
+    Frame,
+    analyze,
+    fold,
+    sentences,
+    token_spans,
+    words,
+)
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -393,7 +403,7 @@ def _framed(question: str) -> list[tuple[bool, tuple[str, ...]]]:
     read = [tuple(analyze(word)) or (word,) for word in map(fold, _LETTERED_WORD.findall(question))]
     return [
         (frame.opens, tuple(term for terms in read_frame for term in terms if term not in STOPWORDS))
-        for frame, read_frame in _FRAMES
+        for frame, read_frame in _frames()
         for start in range(1 if frame.opens else len(read) - len(read_frame) + 1)
         if read[start : start + len(read_frame)] == read_frame
         and not (frame.ends and _kept(read[start + len(read_frame) : start + len(read_frame) + 1]))
@@ -1142,6 +1152,13 @@ def answerable_first(ranking: Ranking, bar: float) -> Ranking:
     return ranking
 
 
+@lru_cache(maxsize=1)
+def _frames() -> tuple[tuple[Frame, list[tuple[str, ...]]], ...]:
+    """Each frame with its words as `frame_terms` reads a question's: their terms, or a stopword as itself. Read on
+    first need, as the stemmer loads: made on import, it cost every command nltk's import (stats, remove)."""
+    return tuple((frame, [tuple(analyze(word)) or (word,) for word in frame.words]) for frame in QUESTION_FRAMES)
+
+
 def _title_key(article: StoredArticle) -> str:
     return " ".join(article.title.casefold().split())
 
@@ -1149,8 +1166,6 @@ def _title_key(article: StoredArticle) -> str:
 # Latin letters, accented ones included, end with Latin Extended-B.
 _LAST_LATIN = "\u024f"
 _LETTERED_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
-# Each frame with its words as `frame_terms` reads a question's: their terms, or a stopword as itself.
-_FRAMES = tuple((frame, [tuple(analyze(word)) or (word,) for word in frame.words]) for frame in QUESTION_FRAMES)
 # Spanish opens a question or an exclamation with these; no other language does.
 _SPANISH_MARKS = frozenset("¿¡")
 # Other languages' small words that names hold ("de la soul", "van der sar"): with none of the others, a name.

@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.analysis import sentences, stem
 from bot.config import Settings
 from bot.library import Library
 from bot.semantic.encoder import default_model_path
@@ -34,6 +35,10 @@ from bot.semantic.static import load_static
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import ROOT
 from tests.web_server import WebServer, serving
+
+# nltk loads on the first stem or sentence split (bot.analysis), which takes a second on a busy machine: loaded
+# here, no property test's first example pays it within its 200 ms deadline.
+stem(sentences("Warming up. The stemmer loads.")[0])
 
 # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
 # warnings into errors, so opt in as production code will have to.

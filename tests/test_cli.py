@@ -310,6 +310,33 @@ def test_stats(capsys: pytest.CaptureFixture[str]) -> None:
     assert " kB on disk)" in out
 
 
+def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ask` and `latest` had --json, `stats` none: a script read "1.4 MB on disk" and "7 Mar 2013" off the table."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    main(["ingest", str(DATA / "articles")])
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in stats.items() if k != "index_bytes"} == {
+        "articles": 4,
+        "paragraphs": stats["indexed_paragraphs"],
+        "undated": 0,
+        "first_published": "2013-03-07T07:37:00+00:00",
+        "last_published": "2021-06-15T18:05:00+00:00",
+        "engine": "tantivy",
+        "indexed_paragraphs": stats["paragraphs"],
+        "vectors": None,
+        "vectors_waiting": 0,
+        "semantic": None,
+        "categories": stats["categories"],
+    }
+    assert stats["index_bytes"] > 1_000 and stats["paragraphs"] > 4
+    assert {"category": "Local", "articles": 1} in stats["categories"]
+    assert sum(c["articles"] for c in stats["categories"]) == 4
+
+
 def test_bad_setting_is_one_line_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -596,6 +623,19 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
     assert result.stdout.startswith("articles:") and "Traceback" not in result.stderr and result.stderr == ""
 
 
+@pytest.mark.parametrize("command", [["stats"], ["remove", "0123456789abcdef"], ["latest", "3"]])
+def test_a_command_that_analyses_no_text_does_not_load_nltk(isolated: Path, command: list[str]) -> None:
+    """nltk took most of a second of every `newsbot stats` or `remove` to import (its package loads all of it),
+    for a stemmer these commands never use."""
+    assert main(["stats"]) == 0  # the library, made with its shipped article
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
+    script = "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\nprint('nltk' in sys.modules, code)"
+    result = subprocess.run(
+        [sys.executable, "-c", script, *command], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.splitlines()[-1] in ("False 0", "False 1"), result.stdout + result.stderr
+
+
 def test_a_one_off_command_says_each_problem_once_in_its_own_words(isolated: Path) -> None:
     """An unreachable feed was said twice (the command's line and a WARNING log line repeating it), and a saved page
     with no story added trafilatura's "discarding data: None" to the command's own "no story text found"."""
@@ -647,11 +687,46 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     process.send_signal(stop)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
-    assert "Traceback" not in err and "stopping after the current batch" in err
+    assert "Traceback" not in err and "stopping once the articles read are stored" in err
     assert "interrupted" in out
     added = int(out.split(" added")[0].split()[-1])
     assert 0 < added < 3 * 2127
     assert main(["stats"]) == 0  # what was committed is there and indexed
+
+
+def test_a_stop_while_the_first_batch_is_read_stores_what_was_read_and_the_same_command_goes_on(
+    isolated: Path,
+) -> None:
+    """SIGTERM while an ingest was still reading its first batch of 2,000 threw away every article read: "0 added
+    (interrupted: the rest was not read)", minutes of pages lost, and no word of what running it again would do."""
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(isolated / "data"),
+        "NEWSBOT_SEMANTIC": "off",
+        "NEWSBOT_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
+    }
+    before, after = isolated / "before.txt", isolated / "after.txt"
+    before.write_text("Harbour opens\n\nThe harbour opened its new pier to ferries on Monday.\n", encoding="utf-8")
+    after.write_text("Orchard fair\n\nThe orchard fair drew farmers from every valley this autumn.\n", encoding="utf-8")
+    with serving() as web:
+        web.live["story.html"] = (DATA / "pages" / "article.html").read_bytes()
+        web.delays["story.html"] = 3  # the page is being read when the stop comes
+        page = web.url("/live/story.html")
+        command = [sys.executable, "-m", "bot", "ingest", str(before), page, str(after)]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and "/live/story.html" not in web.requests:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 130, err
+        assert out.startswith("2 added, ") and "(interrupted: the rest was not read)" in out, out
+        assert err.splitlines()[-1] == (
+            "newsbot: stopped after reading 2 articles; the same command again goes on (what is stored now is found"
+            " unchanged)"
+        ), err
+        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and again.stdout.startswith("1 added, 0 updated, 2 unchanged"), again.stderr
 
 
 def test_ingest_a_web_page_by_its_url(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -927,6 +1002,42 @@ def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_re
         assert main(["latest", *words]) == 2, words
         out, err = capsys.readouterr()
         assert out == "" and err.startswith(f"newsbot: {says}"), (words, err)
+
+
+def test_latest_asked_for_more_than_it_shows_gives_the_newest_30_and_says_so(
+    capsys: pytest.CaptureFixture[str], isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`latest 100` was tested up to 30 only; as data it gave 30 headlines with no word that 100 were asked."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    records = isolated / "many.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": f"Harbour story number {n}",
+                    "body": f"The harbour council met for the {n}th time about the ferry timetable and the pier.",
+                    "published": f"2026-11-{n % 28 + 1:02d}T{n % 24:02d}:00:00Z",
+                    "url": f"https://paper.example.org/harbour/{n}",
+                }
+            )
+            + "\n"
+            for n in range(45)
+        ),
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["latest", "100"]) == 0
+    heading, blank, *lines = capsys.readouterr().out.splitlines()
+    assert heading == "*Latest* (the newest 30, the most I show at once)" and blank == ""
+    bullets = [line for line in lines if line.startswith("• ")]
+    assert len(bullets) == 30 and bullets[0].startswith("• Harbour story number 27 (28 Nov 2026, 03:00")
+    assert main(["latest", "100", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["capped"] is True and len(data["headlines"]) == 30
+    assert [h["title"] for h in data["headlines"]][:1] == ["Harbour story number 27"]
+    assert main(["latest", "30", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["capped"] is False
 
 
 @pytest.mark.parametrize(
@@ -1265,13 +1376,19 @@ def test_chat_says_a_follow_up_typed_before_any_answer_has_nothing_to_follow(tmp
             "'Who won the election?' is no command; to ask it: newsbot ask \"Who won the election?\"",
         ),
         (["frobnicate"], "there is no command 'frobnicate'; the commands are ingest, ask, latest,"),
+        (["feeds", "ad", "https://paper.example.org/feed"], "there is no action 'ad': did you mean add?"),
+        (["feeds", "purge"], "there is no action 'purge'; the actions are add, list, remove, poll"),
+        (["feeds"], "say which action: add, list, remove or poll"),
+        (["--engine", "tantivi", "stats"], "--engine takes tantivy or rank-bm25, not 'tantivi': did you mean tantivy?"),
+        (["ingest", "--date-order", "dya", "x.txt"], "--date-order takes day or month, not 'dya': did you mean day?"),
     ],
 )
 def test_a_word_that_is_no_command_is_named_with_the_command_meant(
     typed: list[str], said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`newsbot asks` and a question typed without `ask` were told "invalid choice" and all twelve commands."""
+    """`newsbot asks` and a question typed without `ask` were told "invalid choice" and all twelve commands; a
+    `feeds` action or an option's value mistyped (`newsbot feeds ad`) only "invalid choice"."""
     with pytest.raises(SystemExit) as exited:
         main(typed)
     err = capsys.readouterr().err
-    assert exited.value.code == 2 and f"newsbot: error: {said}" in err and "invalid choice" not in err, err
+    assert exited.value.code == 2 and f": error: {said}" in err and "invalid choice" not in err, err

@@ -411,6 +411,25 @@ def test_hidden_files_and_folders_are_named_once_not_passed_over_silently(tmp_pa
     assert only_article(tmp_path / "desk" / ".draft.txt").title == EXPECTED["minimal.txt"]["title"]
 
 
+def test_a_folder_a_link_names_is_read_and_a_broken_link_is_named(tmp_path: Path) -> None:
+    """A link to a folder (`archive -> /mnt/archive`) was passed over without a word, its stories never read, as
+    was a link to a file no longer there; a link back up the tree is read once, not round and round."""
+    story = (DATA / "articles" / "minimal.txt").read_bytes()
+    (tmp_path / "archive" / "2026").mkdir(parents=True)
+    (tmp_path / "archive" / "2026" / "pier.txt").write_bytes(story)
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "own.txt").write_text("Market returns\n\nThe market returns to the square this winter.\n", encoding="utf-8")
+    (desk / "archive").symlink_to(tmp_path / "archive")
+    (desk / "up").symlink_to(desk)
+    (desk / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    items = list(read_articles([desk]))
+    origins = sorted(i.origin or "" for i in items if isinstance(i, Article))
+    assert origins == [str(tmp_path / "archive" / "2026" / "pier.txt"), str(desk / "own.txt")]
+    skipped = [(i.location, i.reason) for i in items if isinstance(i, Skipped)]
+    assert skipped == [(str(desk / "gone.txt"), f"a link to {tmp_path / 'deleted.txt'}, which is not there")]
+
+
 def test_other_files_under_a_directory_are_reported_once_and_code_is_passed_over(tmp_path: Path) -> None:
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     (tmp_path / "sub").mkdir()
@@ -617,6 +636,16 @@ def test_common_field_names_are_found_without_being_named() -> None:
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     [item] = list(read_articles([tmp_path / "nope"]))
     assert isinstance(item, Skipped) and item.reason == "no such file or directory"
+
+
+def test_a_dash_for_standard_input_says_to_save_the_articles_to_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`script | newsbot ingest -` was told "-: no such file or directory", as if a file were mistyped."""
+    monkeypatch.chdir(tmp_path)
+    [item] = list(read_articles([Path("-")]))
+    assert isinstance(item, Skipped) and item.location == "-"
+    assert item.reason == "standard input is not read: save the articles to a file (e.g. news.jsonl) and ingest that"
 
 
 @pytest.mark.parametrize(

@@ -337,3 +337,43 @@ def test_a_feed_page_or_plain_text_story_dated_in_the_future_is_noted_as_a_files
 
 def test_every_future_dates_case_has_its_expectation() -> None:
     assert sorted(p.name for p in FUTURE.iterdir()) == sorted(EXPECTED_FUTURE)
+
+
+def test_a_story_that_writes_no_date_takes_the_day_its_folders_name(tmp_path: Path) -> None:
+    """Newsrooms, and mirrors of their sites, file a day's stories under 2026/12/02/: a story there that writes no
+    date of its own went in undated, out of every search by date and at the bottom of /latest."""
+    story = "{title}\n\nThe harbour council met on the ferry timetable, the terrace and the new pier.\n"
+    ahead = datetime.now(UTC).year + 2
+    files = {
+        "2026/12/02/ferry.txt": story.format(title="Ferry"),
+        "2026/12/02/sport/derby.md": "# Derby\n\nThe derby was played in the rain before a full stand.\n",
+        "2026-11-30/budget.txt": story.format(title="Budget"),
+        "2026/12/02/own.txt": "Own date\nPublished 1-12-2026, 10:00\n\nIt writes its own date, which stands.\n",
+        "2026/12/02/unread.txt": "Unread\nDate: the 45th of Smarch\n\nIts date is written but cannot be read.\n",
+        "2026/13/02/month.txt": story.format(title="No such month"),
+        f"{ahead}/01/01/ahead.txt": story.format(title="Ahead"),
+        "12/02/short.txt": story.format(title="No year"),
+        "2026/12/02/page.html": "<html><head><title>Pier</title></head><body><article><p>"
+        + "The new pier opened to the ferries this morning, after two years of building work. " * 3
+        + "</p></article></body></html>",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    items = list(read_articles([tmp_path], date_order="day"))
+    published = {
+        str(Path(i.origin or "").relative_to(tmp_path)): i.published.isoformat() if i.published else None
+        for i in items
+        if isinstance(i, Article)
+    }
+    assert published == {
+        "2026/12/02/ferry.txt": "2026-12-02T00:00:00+00:00",
+        "2026/12/02/sport/derby.md": "2026-12-02T00:00:00+00:00",
+        "2026-11-30/budget.txt": "2026-11-30T00:00:00+00:00",
+        "2026/12/02/own.txt": "2026-12-01T10:00:00+00:00",
+        "2026/12/02/unread.txt": None,
+        "2026/13/02/month.txt": None,
+        f"{ahead}/01/01/ahead.txt": None,
+        "12/02/short.txt": None,
+        "2026/12/02/page.html": "2026-12-02T00:00:00+00:00",
+    }

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from pathlib import PurePath
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -235,6 +236,31 @@ def read_date(raw: str, dates: FileDates | None = None) -> tuple[datetime | None
     except ArticleError as exc:
         return None, f"{exc}; the article is kept undated"
     return published, _future_note(published, dates._now if dates else None)
+
+
+# The folders newsrooms (and `wget` mirrors of their sites) file a day's stories under: 2026/12/02, or 2026-12-02.
+_YEAR_FOLDER = re.compile(r"\d{4}")
+_DAY_FOLDER = re.compile(r"\d{2}")
+_DATE_FOLDER = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def folder_date(path: PurePath, now: datetime | None = None) -> datetime | None:
+    """The day the folders holding `path` name (`corpus/2026/12/02/story.txt`, `2026-12-02/story.txt`; the one
+    nearest the file), for an article that writes no date of its own; None when they name none, or one more than a
+    day ahead of `now` (a folder is no typo to keep with a note, as a written date is: it is only a fallback)."""
+    folders = path.parent.parts
+    for end in range(len(folders), 0, -1):
+        year, month, day = folders[max(end - 3, 0) : end] if end >= 3 else ("", "", "")
+        if _YEAR_FOLDER.fullmatch(year) and _DAY_FOLDER.fullmatch(month) and _DAY_FOLDER.fullmatch(day):
+            parts = (int(year), int(month), int(day))
+        elif written := _DATE_FOLDER.fullmatch(folders[end - 1]):
+            parts = (int(written[1]), int(written[2]), int(written[3]))
+        else:
+            continue
+        if _exists(*parts) and parts[0] >= 1900:
+            found = datetime(*parts, tzinfo=UTC)
+            return None if _future_note(found, now) else found
+    return None
 
 
 def readable_date(raw: str, dates: FileDates | None = None) -> tuple[datetime, str | None] | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.errors import ArticleError
-from bot.ingest.dates import DateEvidence, FileDates, Order
+from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
 from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
@@ -67,6 +67,9 @@ _JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
 _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 _PASTED = "a file of articles"
 _LARGER = "split it into smaller files, or save its articles as JSON Lines (.jsonl), read at any size"
+# `cmd | newsbot ingest -`, as other tools read standard input: an article read so would have no file to name it
+# by, which its edits replace it by (and `remove` takes).
+_STDIN = "standard input is not read: save the articles to a file (e.g. news.jsonl) and ingest that"
 
 
 def read_file(
@@ -203,6 +206,7 @@ def _read_text(
     parts = split(text)
     written = partial(_text_evidence, parts, parse) if len(parts) > 1 else None
     dates = FileDates(written, date_order, stated, batch=batch)
+    day = folder_date(path)
     for number, part in enumerate(parts, start=1):
         origin = str(path) if number == 1 else f"{path}#{number}"
         if limit > MAX_RECORD_BYTES and (size := len(part.encode())) > MAX_RECORD_BYTES:
@@ -213,6 +217,10 @@ def _read_text(
         except ArticleError as exc:
             yield Skipped(origin, str(exc))
             continue
+        if day is not None and article.published is None and not unread:
+            # A date it wrote but could not be read stays undated, as its note says; one it never wrote is the day
+            # its folders name, as newsrooms file stories (2026/12/02/story.txt).
+            article = replace(article, published=day)
         if legacy:
             yield Skipped(str(path), legacy_note(encoding), note=True)
             legacy = False
@@ -229,7 +237,12 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
-    yield from parse_saved_page(body, str(path))
+    day = folder_date(path)
+    for item in parse_saved_page(body, str(path)):
+        if day is not None and isinstance(item, Article) and item.published is None:
+            # A site's mirror files its pages under their links' dated folders (2026/12/02/story.html).
+            item = replace(item, published=day)
+        yield item
 
 
 def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
@@ -374,15 +387,22 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         if path.is_dir():
             others: Counter[str] = Counter()
             hidden: set[str] = set()
+            tree = _tree(path)
             # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
-            exports = {posts.parent: 0 for posts in sorted(path.rglob(POSTS)) if is_export(posts.parent)}
-            for child in sorted(path.rglob("*")):
+            exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
+            for child in tree:
+                if isinstance(child, Skipped):
+                    yield child
+                    continue
                 parts = child.relative_to(path).parts
                 # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
                 # from a Mac): not read, but named once (a folder's insides are not).
                 if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
                     top = parts[: dot + 1]
                     hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                    continue
+                if child.is_symlink() and not child.exists():
+                    yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
                     continue
                 if not child.is_file():
                     continue
@@ -422,7 +442,31 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
         elif path.is_file():
             yield path.resolve()
         else:
-            yield Skipped(str(path), f"no such file or directory{_near_names(path)}")
+            yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
+
+
+def _tree(root: Path) -> list[Path | Skipped]:
+    """Everything under the folder `root`, in a stable order, going into the folders links name too (rglob passed
+    them over without a word: `archive -> /mnt/2026` was not read), each folder once (a link back up is no loop);
+    a folder that cannot be listed is a `Skipped`. Hidden folders are listed, not gone into."""
+    found: list[Path | Skipped] = []
+    walked = {root.resolve()}
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            found.append(Skipped(str(folder), f"a folder that cannot be read: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            child = Path(entry.path)
+            found.append(child)
+            with suppress(OSError):  # a link's target gone, or not ours to look at: read as a file, or named
+                if entry.is_dir() and not entry.name.startswith(".") and (real := child.resolve()) not in walked:
+                    walked.add(real)
+                    folders.append(child)
+    return sorted(found, key=lambda item: item if isinstance(item, Path) else Path(item.location))
 
 
 def _near_names(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.render.markup import HTML, category_counts
 from bot.render.split import split_message
@@ -55,6 +55,28 @@ def render_stats(stats: LibraryStats) -> str:
     ]
     lines += [f"  {label}: {number:,}" for label, number in category_counts(store.categories)]
     return "\n".join(lines)
+
+
+def stats_json(stats: LibraryStats) -> dict[str, Any]:
+    """What the library holds as data for scripts (`newsbot stats --json`): the table's numbers, unrounded, with
+    null for what there is none of, as `ask --json` writes a story's missing fields."""
+    store = stats.store
+    return {
+        "articles": store.articles,
+        "paragraphs": store.paragraphs,
+        "undated": store.undated,
+        "first_published": store.first_published.isoformat() if store.first_published else None,
+        "last_published": store.last_published.isoformat() if store.last_published else None,
+        "engine": stats.engine,
+        "indexed_paragraphs": stats.indexed_paragraphs,
+        "index_bytes": stats.index_bytes,
+        # null: the semantic stage is off (or its model missing), so no paragraph will get one.
+        "vectors": stats.vectors,
+        "vectors_waiting": stats.vectors_waiting,
+        "semantic": None if stats.vectors is None else stats.semantic,
+        # As `latest --json` names a story's: null for the articles filed under none.
+        "categories": [{"category": name or None, "articles": number} for name, number in store.categories],
+    }
 
 
 def stats_messages(stats: LibraryStats) -> list[str]:

@@ -14,7 +14,17 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import OTHER_QUESTION_WORDS, QUESTION_FRAMES, STOPWORDS, analyze, fold, sentences, token_spans, words
+from bot.analysis import (
+    OTHER_QUESTION_WORDS,
+    QUESTION_FRAMES,
+    STOPWORDS,
+    Frame,
+    analyze,
+    fold,
+    sentences,
+    token_spans,
+    words,
+)
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError
 from bot.index import Engine, Query
@@ -383,16 +393,28 @@ def frame_terms(question: str) -> frozenset[str]:
 
 def asks_for_a_story(question: str) -> bool:
     """Whether the question opens with a frame asking for the story on what follows ("what happened at the
-    hospital", "tell me about the hospital")."""
-    return any(opens for opens, _ in _framed(question))
+    hospital", "tell me about the hospital", "what about football")."""
+    return any(frame.opens for frame, _ in _framed(question))
 
 
-def _framed(question: str) -> list[tuple[bool, tuple[str, ...]]]:
-    """The frames the question holds, each as whether it opens it asking for a story, and the terms it frames with
-    (not its stopwords)."""
+def asked_about(question: str) -> str:
+    """What a question opening with a frame that asks for the story on what follows asks about ("football" of "what
+    about football", "on the ferry?" of "any news on the ferry?") when that names anything, else the question: its
+    words are the ones searched. "news" of "any news on football?" led the answer with a passage that writes "news"
+    and not "football"."""
+    framing = max((len(frame.words) for frame, _ in _framed(question) if frame.opens), default=0)
+    if not framing:
+        return question
+    rest = question[list(_LETTERED_WORD.finditer(question))[framing - 1].end() :].strip()
+    return rest if analyze(rest) else question
+
+
+def _framed(question: str) -> list[tuple[Frame, tuple[str, ...]]]:
+    """The frames the question holds, each with the terms it frames with (not its stopwords); a frame that opens a
+    question asking for a story (`Frame.opens`) only when first in it."""
     read = [tuple(analyze(word)) or (word,) for word in map(fold, _LETTERED_WORD.findall(question))]
     return [
-        (frame.opens, tuple(term for terms in read_frame for term in terms if term not in STOPWORDS))
+        (frame, tuple(term for terms in read_frame for term in terms if term not in STOPWORDS))
         for frame, read_frame in _FRAMES
         for start in range(1 if frame.opens else len(read) - len(read_frame) + 1)
         if read[start : start + len(read_frame)] == read_frame
@@ -756,12 +778,15 @@ def search(
             speller = Speller(request.question, lettered, engine, store)
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
         terms = question_terms(question)
+    about = asked_about(question)
+    if about is not question:
+        terms = question_terms(about)
     query = Query(terms, request.category, request.since, request.until)
     # A later page ranks as deep as the last page can reach, so every "More" page continues one list: a depth grown
     # with the offset reordered it, repeating a passage shown a page before and skipping another.
     depth = max(MIN_CANDIDATES, (MAX_PASSAGES if request.offset else request.k) * CANDIDATES_PER_PASSAGE)
     hits, weights = engine.search_weighing(query, depth, terms)
-    carried = evidence_terms(question)
+    carried = evidence_terms(about)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
     frames = frame_terms(question)
     never_used = frozenset(idf.keys() - weights.used().keys() - frames)
@@ -823,14 +848,14 @@ def search(
     candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together, lacking)
     if semantic is None:
         candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
-        ranked = typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked)
+        ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
     candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
-    ranked = typed_word_first(rank(candidates, ranker), idf, asked)
+    ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
     ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
@@ -1017,12 +1042,30 @@ def newest_first(
 
 def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], asked: bool) -> list[Candidate]:
     """The ranked candidates, those holding the one word a reader typed ("iraq") in their paragraph or headline
-    first, in the ranker's order. Fitted on questions of several words, the ranker put first a paragraph of a
-    Baghdad film's story that never names Iraq (its cosine, its article's other paragraphs), which made the
-    answer a weak one ("These passages may help"); whoever types one word wants to see it."""
+    first, and of those the stories whose headline holds it, in the ranker's order. Fitted on questions of several
+    words, the ranker put first a paragraph of a Baghdad film's story that never names Iraq (its cosine, its
+    article's other paragraphs), which made the answer a weak one ("These passages may help"); whoever types one
+    word wants to see it, and the story about it: "what about the council?" of a town's stories led with a
+    paragraph on bins that names the council, above the council budget story's."""
     if asked or len(idf) != 1:
         return candidates
-    return sorted(candidates, key=lambda c: not c.matched)
+    return sorted(candidates, key=lambda c: (not c.matched, c.headline < COMPLETE))
+
+
+def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidate]:
+    """The ranked candidates of a question asking for the story on something (`asks_for_a_story`) with each story's
+    passages that hold the most of its words in the story's own order, in the places the ranker gave that story's:
+    "what is going on at the hospital" led with the cancer unit story's third paragraph, on the patients' journey,
+    above its lede saying the unit opened."""
+    if not asks_for_a_story(question):
+        return ranked
+    most: dict[str, int] = {}
+    for candidate in ranked:
+        most[candidate.hit.article_id] = max(most.get(candidate.hit.article_id, 0), len(candidate.matched))
+    by_story: dict[str, list[Candidate]] = {}
+    for candidate in sorted(ranked, key=lambda c: (most[c.hit.article_id] - len(c.matched), c.hit.position)):
+        by_story.setdefault(candidate.hit.article_id, []).append(candidate)
+    return [by_story[c.hit.article_id].pop(0) for c in ranked]
 
 
 def compose(request: Request, ranking: Ranking, min_answerability: float, lead: Sequence[Passage] = ()) -> Answer:

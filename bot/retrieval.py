@@ -777,10 +777,10 @@ def search(
             lettered = frozenset(typed.weights.keys() - used.keys()) & cyrillic_terms(request.question)
             speller = Speller(request.question, lettered, engine, store)
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
-        terms = question_terms(question)
+    else:
+        question = spelt_as_written(question, engine)
     about = asked_about(question)
-    if about is not question:
-        terms = question_terms(about)
+    terms = question_terms(about)
     query = Query(terms, request.category, request.since, request.until)
     # A later page ranks as deep as the last page can reach, so every "More" page continues one list: a depth grown
     # with the offset reordered it, repeating a passage shown a page before and skipping another.
@@ -859,6 +859,59 @@ def search(
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
     ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
+
+
+# British and American spellings of one word, each way ("defence" and "defense", "colour" and "color",
+# "organisation" and "organization", "centre" and "center", "travelled" and "traveled", "programme" and "program").
+_SPELLINGS = tuple(
+    (re.compile(pattern), other)
+    for pattern, other in (
+        (r"(?<=[a-z])our(?=(?:s|ed|ing|ite|ites|able|ful|er|ers)?$)", "or"),
+        (r"(?<=[a-z][a-z])or(?=(?:s|ed|ing|ite|ites|able|ful|er|ers)?$)", "our"),
+        (r"ence(?=s?$)", "ense"),
+        (r"ense(?=s?$)", "ence"),
+        (r"(?<=[a-z][a-z])is(?=(?:e|es|ed|ing|ation|ations|er|ers)$)", "iz"),
+        (r"(?<=[a-z][a-z])iz(?=(?:e|es|ed|ing|ation|ations|er|ers)$)", "is"),
+        (r"ys(?=(?:e|es|ed|ing)$)", "yz"),
+        (r"yz(?=(?:e|es|ed|ing)$)", "ys"),
+        (r"(?<=[a-z][^aeiou])re(?=s?$)", "er"),
+        (r"(?<=[a-z][^aeiou])er(?=s?$)", "re"),
+        (r"(?<=[aeiou])ll(?=(?:ed|ing|er|ers)$)", "l"),
+        (r"(?<=[aeiou])l(?=(?:ed|ing|er|ers)$)", "ll"),
+        (r"ogue(?=s?$)", "og"),
+        (r"(?<=[a-z])og(?=s?$)", "ogue"),
+        (r"(?<=gram)me(?=s?$)", ""),
+        (r"(?<=gram)(?=s?$)", "me"),
+    )
+)
+
+
+def spelt_as_written(question: str, engine: Engine) -> str:
+    """The question with each word that no paragraph uses, and that the articles write in the other English
+    spelling, as they write it: "any news on missile defence" was declined of the shipped story on missile defense,
+    "No article uses the word “defence”"."""
+    spans: dict[tuple[int, int], list[str]] = {}
+    for start, end, term in words(question):
+        spans.setdefault((start, end), []).append(term)
+    used = engine.idf(sorted({t for terms in spans.values() for t in terms})).used()
+    others: dict[tuple[int, int], list[str]] = {}
+    for (start, end), terms in spans.items():
+        word = question[start:end]
+        if used.keys() & terms or not (word.isascii() and word.isalpha()):
+            continue
+        folded = word.casefold()
+        others[start, end] = [v for v in dict.fromkeys(p.sub(o, folded, count=1) for p, o in _SPELLINGS) if v != folded]
+    if not others:
+        return question
+    written = engine.idf(sorted({t for words in others.values() for w in words for t in analyze(w)})).used()
+    out, last = [], 0
+    for (start, end), variants in sorted(others.items()):
+        found = next((v for v in variants if analyze(v) and set(analyze(v)) <= written.keys()), None)
+        if found is not None:
+            typed = question[start:end]
+            out += [question[last:start], found.capitalize() if typed[0].isupper() else found]
+            last = end
+    return "".join([*out, question[last:]])
 
 
 def soft_matched(

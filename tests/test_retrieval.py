@@ -47,6 +47,7 @@ from bot.retrieval import (
     newest_first,
     respellings,
     search,
+    spelt_as_written,
     split_follow_up,
     split_seen,
     unused_words,
@@ -433,6 +434,20 @@ def test_a_word_only_a_headline_uses_is_no_word_the_articles_lack(library: Libra
         answer = library.ask(library.request(question))
         assert answer.found and answer.passages[0].article.title == title, (question, answer)
     assert not library.ask(library.request("£9.7m")).found
+
+
+def test_a_word_typed_in_the_other_english_spelling_is_searched_as_the_articles_write_it(library: Library) -> None:
+    """ "any news on missile defence" was declined of the shipped story on missile defense: "No article uses the
+    word “defence”". A word the articles use is searched as typed, and one they write in neither spelling is still
+    named."""
+    answer = library.ask(library.request("any news on missile defence"))
+    assert answer.found and answer.confident and answer.reason == "", answer
+    assert "defense" in answer.passages[0].text.casefold() or "defense" in answer.passages[1].text.casefold()
+    assert spelt_as_written("Missile Defence colour programme", library.engine) == "Missile Defense colour programme"
+    library.add([Article(title="A new harbour wall", paragraphs=("The council chose a blue colour for the harbour.",))])
+    assert spelt_as_written("harbour color", library.engine) == "harbour colour"
+    declined = library.ask(library.request("what about the flavour?"))
+    assert not declined.found and "\u201cflavour\u201d" in declined.reason, declined
 
 
 def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:

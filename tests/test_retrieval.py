@@ -1157,7 +1157,9 @@ def test_words_that_only_frame_a_question_are_told_from_its_topic(case: dict[str
         ("tell me about the Kestrel lander", "the Kestrel lander"),
         ("what's happening at the harbour?", "at the harbour?"),
         ("what happened?", "what happened?"),  # nothing after the frame: the question is searched as it is
-        ("news about the ferry", "news about the ferry"),  # no frame first
+        ("news about the ferry", "the ferry"),
+        ("the latest on Yukos", "Yukos"),
+        ("the ferry news", "the ferry news"),  # no frame first
         ("who won the cup?", "who won the cup?"),
     ],
 )

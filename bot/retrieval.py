@@ -1031,7 +1031,8 @@ def read_first(
 ) -> list[Candidate]:
     """The followed stories' passages (`order`, as the `reply`'s own words, `carried`, ordered them) with those of
     the `lead` story, the answer's first, first when it holds as many of those words as any (all, of a reply with
-    none: "when?"), and of a reply of question words alone its passages that write what it asks for (`_ASKED_FOR`)
+    none: "when?"), and of a reply of question words alone, or of words of its own no passage holds ("when did it
+    start?" of a tournament that never writes "start"), its passages that write what it asks for (`_ASKED_FOR`)
     first. A reader asks a short reply of the story they read first: "when?" of a chess tournament, shown above
     a football match, put first by meaning the match's paragraphs, whose "when?" is no answer, and "who won?" the
     match's winner; and of one story, the paragraph on the goals, not the one saying "on Saturday", which meaning
@@ -1043,7 +1044,7 @@ def read_first(
     most = max(map(held, order))
     if not any(c.hit.article_id == lead and held(c) == most for c in order):
         return order
-    words = () if carried else map(fold, _LETTERED_WORD.findall(reply))
+    words = () if carried and most else map(fold, _LETTERED_WORD.findall(reply))
     cue = next((_ASKED_FOR[w] for w in words if w in _ASKED_FOR), None)
 
     def key(candidate: Candidate) -> tuple[bool, bool]:
@@ -1753,13 +1754,17 @@ def fresh(
     above again before the paragraph naming the buyer); when only those answer ("how many passengers?" of the
     paragraph that said), they are shown again. A reply with no words of its own ("when?", "where?") has only
     their meaning to tell what answers it, which put the seen paragraph first: "when?" of a cup final showed the
-    goals, not the paragraph saying "on Saturday" again."""
+    goals, not the paragraph saying "on Saturday" again; so has a reply whose own words the followed stories never
+    write ("when did it start?" of a tournament played "on Sunday")."""
     if not seen or not own:
         return ranking
 
     def held(candidate: Candidate) -> int:
         return len(own & _term_set(ranking.texts[candidate.hit.article_id, candidate.hit.position]))
 
+    followed = {article_id for article_id, _ in seen}
+    if not any(held(c) for c in ranking.candidates if c.hit.article_id in followed):
+        return ranking
     shown = [c for c in ranking.candidates if (c.hit.article_id, c.hit.position) in seen]
     others = replace(
         ranking, candidates=[c for c in ranking.candidates if (c.hit.article_id, c.hit.position) not in seen]

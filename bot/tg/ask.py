@@ -361,11 +361,12 @@ async def more(update: Update, context: Context) -> None:
 
 
 def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
-    """Matching passages, one result each, or for an empty query or small talk ("hi", "thanks", "what's new?") the
-    latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before a question is not searched
-    for, as in a chat."""
+    """Matching passages, one result each, or for an empty query, one of no words ("😀") or small talk ("hi",
+    "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
+    a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
+    then said it had no words to search for."""
     question = without_opening(text)
-    if not question.strip() or small_talk(text) or small_talk(question):
+    if not re.search(r"\w", question) or small_talk(text) or small_talk(question):
         return [
             InlineQueryResultArticle(
                 article.id,

@@ -1106,9 +1106,6 @@ def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], aske
     return sorted(candidates, key=lambda c: (not c.matched, c.headline < COMPLETE))
 
 
-_HAPPENED = frozenset(analyze("happened"))
-
-
 def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidate]:
     """The ranked candidates of a question asking for the story on something (`asks_for_a_story`) with each story's
     passages that hold the most of its words in the story's own order, in the places the ranker gave that story's:
@@ -1116,7 +1113,7 @@ def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidat
     above its lede saying the unit opened. Not of one asking what happened, which asks for an event that need not
     open its story: of SQuAD's 52 such questions ("What happened in 1901?" of a long article on Tesla) the first
     passage answered 42 so, 48 in the ranker's order."""
-    if not asks_for_a_story(question) or _HAPPENED & frame_terms(question):
+    if not asks_for_a_story(question) or frame_terms(question) & set(analyze("happened")):
         return ranked
     most: dict[str, int] = {}
     for candidate in ranked:

@@ -893,20 +893,25 @@ def spelt_as_written(question: str, engine: Engine) -> str:
     spans: dict[tuple[int, int], list[str]] = {}
     for start, end, term in words(question):
         spans.setdefault((start, end), []).append(term)
-    used = engine.idf(sorted({t for terms in spans.values() for t in terms})).used()
+    # Each word's other spellings first: a question with none asks the index nothing here, one with some asks it
+    # once, for those words' terms and their other spellings' alike (it asked twice, of every question).
     others: dict[tuple[int, int], list[str]] = {}
-    for (start, end), terms in spans.items():
+    for start, end in spans:
         word = question[start:end]
-        if used.keys() & terms or not (word.isascii() and word.isalpha()):
-            continue
-        folded = word.casefold()
-        others[start, end] = [v for v in dict.fromkeys(p.sub(o, folded, count=1) for p, o in _SPELLINGS) if v != folded]
+        if word.isascii() and word.isalpha():
+            folded = word.casefold()
+            spellings = dict.fromkeys(p.sub(o, folded, count=1) for p, o in _SPELLINGS)
+            if spelt := [v for v in spellings if v != folded]:
+                others[start, end] = spelt
     if not others:
         return question
-    written = engine.idf(sorted({t for words in others.values() for w in words for t in analyze(w)})).used()
+    asked = {t for span in others for t in spans[span]}
+    used = engine.idf(sorted(asked | {t for words in others.values() for w in words for t in analyze(w)})).used()
     out, last = [], 0
     for (start, end), variants in sorted(others.items()):
-        found = next((v for v in variants if analyze(v) and set(analyze(v)) <= written.keys()), None)
+        if used.keys() & spans[start, end]:
+            continue
+        found = next((v for v in variants if analyze(v) and set(analyze(v)) <= used.keys()), None)
         if found is not None:
             typed = question[start:end]
             out += [question[last:start], found.capitalize() if typed[0].isupper() else found]

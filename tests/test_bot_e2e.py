@@ -28,7 +28,7 @@ from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
@@ -1103,9 +1103,16 @@ async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app:
         answer = await reply_to(server, GROUP, partial(server.edit_text, GROUP, edited, text))
         assert "Chess Prodigy" in answer
         assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == edited
+    # A message edited into a command is not carried out: the reader is asked to send it anew, where it went unsaid.
+    into_command = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "/subscribe sport"))
+    assert into_command == send_anew("/subscribe")
+    assert not library_of(app).store.subscriptions(ALICE)
+    server.edit_text(GROUP, chatter, "/latest")  # maybe another bot's
+    addressed = await reply_to(server, GROUP, lambda: server.edit_text(GROUP, chatter, f"/latest{bot}"))
+    assert addressed == send_anew("/latest")
     await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 4 and len(server.calls("sendMessage", chat_id=GROUP)) == 5
 
 
 async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(

@@ -341,6 +341,12 @@ def unknown_command(command: str) -> str:
     return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."
 
 
+def send_anew(command: str) -> str:
+    """Ask for a command edited into a message to be sent as a new one."""
+    command = HTML.escape(cap(command, MAX_COMMAND_CHARS))
+    return f"Commands are carried out when sent, not when edited: send {command} again."
+
+
 def takes_no_words(command: str, instead: Sequence[str] = ()) -> str:
     """What a command that takes no words says of words typed after it (`/categories sport` showed the list as
     if nothing was typed, and the reader never learnt how to get Sport): that it reads none, and `instead` what

@@ -83,7 +83,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("start", ask.start_question, filters=new & filters.Regex(ask.INLINE_QUESTION)),
             CommandHandler("start", welcome.start, filters=new),
             CommandHandler("help", welcome.help_command, filters=new),
-            # A question is answered again when edited (bot.tg.ask); other commands are not carried out again.
+            # A question is answered again when edited (bot.tg.ask); other commands edited are asked for anew.
             CommandHandler("ask", ask.ask, filters=new_or_edited),
             CommandHandler("latest", articles.latest, filters=new),
             CommandHandler("categories", articles.categories, filters=new),
@@ -101,6 +101,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("addfeed", feeds.add_feed, filters=new),
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from bot.library import Library
 from bot.render.markup import cap
 from bot.render.subscriptions import for_chat
-from bot.render.welcome import Command, greeting, help_text, unknown_command
+from bot.render.welcome import Command, greeting, help_text, send_anew, unknown_command
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, ARTICLE_ID, send_article
@@ -108,12 +108,17 @@ async def send_help(message: Message, context: Context) -> None:
     await message.reply_text(help_text(commands, context.bot_data.username))
 
 
+def _command(message: Message, context: Context) -> tuple[str, str, bool]:
+    """The command a message starts with, the @username typed after it, and whether that is this bot's."""
+    command, _, target = (message.text or "").split(maxsplit=1)[0].partition("@")
+    return command, target, target.lower() == context.bot_data.username.lower()
+
+
 async def unknown(update: Update, context: Context) -> None:
     """Point an unknown command meant for this bot to /help."""
     message = update.message
     assert message is not None
-    command, _, target = (message.text or "").split(maxsplit=1)[0].partition("@")
-    mine = target.lower() == context.bot_data.username.lower()
+    command, target, mine = _command(message, context)
     if target and not mine:
         # "/start@otherbot" in a private chat got "Unknown command /start": this bot knows /start. In a group it is
         # another bot's, and none of this one's business.
@@ -124,3 +129,14 @@ async def unknown(update: Update, context: Context) -> None:
     # the command as typed before the bot's @username, which the reply would only repeat.
     if message.chat.type == ChatType.PRIVATE or mine:
         await message.reply_text(unknown_command(command))
+
+
+async def edited_command(update: Update, context: Context) -> None:
+    """Ask for a command edited into a message to be sent anew: only questions are answered again when edited."""
+    message = update.edited_message
+    assert message is not None
+    command, target, mine = _command(message, context)
+    # Carried out again, an edit would subscribe twice or resend a digest; left unsaid, a reader takes the edit of
+    # "/subscribe sprot" into "/subscribe sport" for done.
+    if mine or (not target and message.chat.type == ChatType.PRIVATE):
+        await message.reply_text(send_anew(command))

@@ -270,6 +270,36 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         assert len(texts(server, ALICE, DIGEST)) == 1
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "Bad Request: have no rights to send a message",  # an admin restricted the bot
+        "Bad Request: CHAT_WRITE_FORBIDDEN",
+        "Bad Request: group chat was deactivated",
+    ],
+)
+async def test_a_group_the_bot_may_no_longer_write_to_is_not_tried_every_day_and_its_alerts_stop(
+    sqlite_bot_settings: Settings, server: FakeBotAPI, refusal: str
+) -> None:
+    clock = Clock(START)
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(sqlite_bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER)
+        await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER)
+        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER)
+        server.fail_next("sendMessage", 400, refusal, chat_id=SUPERGROUP)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(SUPERGROUP) is False
+        await write(app, clock.now, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert [status for _, _, status in store.deliveries_of(SUPERGROUP)] == ["failed"]  # no alert, no 2nd day
+        await say(server, SUPERGROUP, "mysubs", user_id=OWNER)  # its rights given back, the group writes again
+        assert store.chat_active(SUPERGROUP) is True
+
+
 async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -300,6 +300,32 @@ async def test_a_group_the_bot_may_no_longer_write_to_is_not_tried_every_day_and
         assert store.chat_active(SUPERGROUP) is True
 
 
+async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift_it(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    clock = Clock(START)
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(sqlite_bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER)
+        await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER)
+        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER)
+        server.my_chat_member(SUPERGROUP, "restricted", "member", user_id=OWNER)
+        await settle(lambda: store.chat_active(SUPERGROUP) is False, "the restricted group marked inactive")
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        await write(app, clock.now, story("Cup final tonight", "Sport"))
+        await tick(app)
+        assert [c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if not c.ok] == []  # nothing tried
+
+        server.my_chat_member(SUPERGROUP, "member", "restricted", user_id=OWNER)
+        await settle(lambda: store.chat_active(SUPERGROUP) is True, "the group active again")
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, SUPERGROUP, DIGEST)
+        assert headlines(digest) == ["Cup final tonight"]
+
+
 async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -270,6 +270,16 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         assert len(texts(server, ALICE, DIGEST)) == 1
 
 
+@asynccontextmanager
+async def group_following_sport(settings: Settings, server: FakeBotAPI, clock: Clock) -> AsyncIterator[App]:
+    """The bot, and a supergroup whose owner chose Sport, a digest at 06:00 and alerts."""
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(settings, clock) as app:
+        for command, args in (("subscribe", "sport"), ("time", "06:00"), ("alerts", "on")):
+            await say(server, SUPERGROUP, command, args, user_id=OWNER)
+        yield app
+
+
 @pytest.mark.parametrize(
     "refusal",
     [
@@ -282,12 +292,8 @@ async def test_a_group_the_bot_may_no_longer_write_to_is_not_tried_every_day_and
     sqlite_bot_settings: Settings, server: FakeBotAPI, refusal: str
 ) -> None:
     clock = Clock(START)
-    server.set_admins(SUPERGROUP, [OWNER])
-    async with bot(sqlite_bot_settings, clock) as app:
+    async with group_following_sport(sqlite_bot_settings, server, clock) as app:
         store = app.bot_data.library.store
-        await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER)
-        await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER)
-        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER)
         server.fail_next("sendMessage", 400, refusal, chat_id=SUPERGROUP)
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
         await tick(app)
@@ -304,12 +310,8 @@ async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     clock = Clock(START)
-    server.set_admins(SUPERGROUP, [OWNER])
-    async with bot(sqlite_bot_settings, clock) as app:
+    async with group_following_sport(sqlite_bot_settings, server, clock) as app:
         store = app.bot_data.library.store
-        await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER)
-        await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER)
-        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER)
         server.my_chat_member(SUPERGROUP, "restricted", "member", user_id=OWNER)
         await settle(lambda: store.chat_active(SUPERGROUP) is False, "the restricted group marked inactive")
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))

@@ -183,6 +183,20 @@ def _member_json(user: JSON, status: str, anonymous: bool = False) -> JSON:
     entry: JSON = {"user": user, "status": status}
     if status == "kicked":
         entry["until_date"] = 0
+    if status == "restricted":  # a member that may not send anything
+        permissions = ("messages", "audios", "documents", "photos", "videos", "video_notes", "voice_notes", "polls")
+        entry.update({f"can_send_{kind}": False for kind in (*permissions, "other_messages")})
+        entry.update(
+            is_member=True,
+            until_date=0,
+            can_add_web_page_previews=False,
+            can_change_info=False,
+            can_invite_users=False,
+            can_pin_messages=False,
+            can_manage_topics=False,
+            can_edit_tag=False,
+            can_react_to_messages=False,
+        )
     if status == "creator":
         entry["is_anonymous"] = anonymous
     if status == "administrator":
@@ -381,6 +395,8 @@ class FakeBotAPI:
         self.host = host
         # Chats for which sendMessage & co. answer 403 (mutate freely; guarded by the lock).
         self.blocked_chats: set[int] = set()
+        # Groups whose admins restricted the bot from sending: sendMessage & co. answer 400 "have no rights".
+        self.restricted_chats: set[int] = set()
         # Groups that became supergroups: old id -> new id (sendMessage & co. to the old id answer 400 with
         # ``parameters.migrate_to_chat_id``, as Telegram does; PTB raises ChatMigrated). See :meth:`migrate`.
         self.migrated_chats: dict[int, int] = {}
@@ -599,6 +615,7 @@ class FakeBotAPI:
         with self._cond:
             self._init_state()
             self.blocked_chats.clear()
+            self.restricted_chats.clear()
             self.migrated_chats.clear()
             self.delays.clear()
             self._cond.notify_all()
@@ -990,8 +1007,8 @@ class FakeBotAPI:
     ) -> int:
         """The bot's membership changes (``kicked`` in a private chat = user blocked the bot).
 
-        ``kicked``/``left`` add ``chat_id`` to :attr:`blocked_chats`, ``member``/
-        ``administrator`` remove it.
+        ``kicked``/``left`` add ``chat_id`` to :attr:`blocked_chats`, ``restricted`` (no right to send) to
+        :attr:`restricted_chats`, ``member``/``administrator`` remove it.
         """
         with self._lock:
             chat = self._ensure_chat(chat_id, chat_type, None, user_id)
@@ -999,8 +1016,11 @@ class FakeBotAPI:
 
             if new_status in ("kicked", "left"):
                 self.blocked_chats.add(chat_id)
+            elif new_status == "restricted":
+                self.restricted_chats.add(chat_id)
             elif new_status in ("member", "administrator"):
                 self.blocked_chats.discard(chat_id)
+                self.restricted_chats.discard(chat_id)
             payload = {
                 "chat": copy.deepcopy(chat),
                 "from": self._user(uid),
@@ -1261,6 +1281,8 @@ class FakeBotAPI:
                 "channel": "bot is not a member of the channel chat",
             }[chat["type"]]
             raise ApiError(403, f"Forbidden: {reason}")
+        if chat["id"] in self.restricted_chats:
+            raise _bad("have no rights to send a message")
 
     @staticmethod
     def _format_text(

@@ -270,6 +270,64 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         assert len(texts(server, ALICE, DIGEST)) == 1
 
 
+@asynccontextmanager
+async def group_following_sport(settings: Settings, server: FakeBotAPI, clock: Clock) -> AsyncIterator[App]:
+    """The bot, and a supergroup whose owner chose Sport, a digest at 06:00 and alerts."""
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(settings, clock) as app:
+        for command, args in (("subscribe", "sport"), ("time", "06:00"), ("alerts", "on")):
+            await say(server, SUPERGROUP, command, args, user_id=OWNER)
+        yield app
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "Bad Request: have no rights to send a message",  # an admin restricted the bot
+        "Bad Request: CHAT_WRITE_FORBIDDEN",
+        "Bad Request: group chat was deactivated",
+    ],
+)
+async def test_a_group_the_bot_may_no_longer_write_to_is_not_tried_every_day_and_its_alerts_stop(
+    sqlite_bot_settings: Settings, server: FakeBotAPI, refusal: str
+) -> None:
+    clock = Clock(START)
+    async with group_following_sport(sqlite_bot_settings, server, clock) as app:
+        store = app.bot_data.library.store
+        server.fail_next("sendMessage", 400, refusal, chat_id=SUPERGROUP)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(SUPERGROUP) is False
+        await write(app, clock.now, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert [status for _, _, status in store.deliveries_of(SUPERGROUP)] == ["failed"]  # no alert, no 2nd day
+        await say(server, SUPERGROUP, "mysubs", user_id=OWNER)  # its rights given back, the group writes again
+        assert store.chat_active(SUPERGROUP) is True
+
+
+async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift_it(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    clock = Clock(START)
+    async with group_following_sport(sqlite_bot_settings, server, clock) as app:
+        store = app.bot_data.library.store
+        server.my_chat_member(SUPERGROUP, "restricted", "member", user_id=OWNER)
+        await settle(lambda: store.chat_active(SUPERGROUP) is False, "the restricted group marked inactive")
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        await write(app, clock.now, story("Cup final tonight", "Sport"))
+        await tick(app)
+        assert [c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if not c.ok] == []  # nothing tried
+
+        server.my_chat_member(SUPERGROUP, "member", "restricted", user_id=OWNER)
+        await settle(lambda: store.chat_active(SUPERGROUP) is True, "the group active again")
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, SUPERGROUP, DIGEST)
+        assert headlines(digest) == ["Cup final tonight"]
+
+
 async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

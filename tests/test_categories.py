@@ -178,6 +178,16 @@ def test_words_that_together_are_a_name_name_it() -> None:
     assert match_categories(["news", "world"], known).names() == ("News", "World")  # not a name: word by word
 
 
+def test_a_name_typed_without_its_accents_names_it_unless_one_is_spelt_so() -> None:
+    known = ["Économie", "Política", "Santé publique", "España"]
+    assert match_categories(["economie", "POLITICA"], known).names() == ("Économie", "Política")
+    assert match_categories(["eco", "espana"], known).names() == ("Économie", "España")
+    assert match_categories(["sante", "publique"], known).names() == ("Santé publique",)
+    both = ["Économie", "Economie"]
+    assert match_categories(["economie"], both).names() == ("Economie",)
+    assert match_categories(["économie"], both).names() == ("Économie",)
+
+
 def test_no_categories_yet() -> None:
     result = match_categories(["sport"], [])
     assert result.unknown == (Unmatched("sport", ()),)

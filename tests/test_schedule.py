@@ -128,6 +128,28 @@ def test_a_time_with_a_zone_that_cannot_be_read_says_which_part_is_wrong(text: s
         parse_time_and_zone(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("London time", "Europe/London"),
+        ("moscow Time", "Europe/Moscow"),
+        ("UTC time", "UTC"),
+        ("Japan time", "Japan"),
+        ("New York City", "America/New_York"),
+        ("Ho Chi Minh City", "Asia/Ho_Chi_Minh"),
+        ("Mexico City", "America/Mexico_City"),
+    ],
+)
+def test_a_place_followed_by_time_or_city_is_its_zone(text: str, expected: str) -> None:
+    assert parse_timezone(text) == expected
+    assert parse_time_and_zone(f"8am {text}") == (time(8, 0), expected)
+
+
+def test_a_place_that_names_no_zone_without_time_is_refused_as_typed() -> None:
+    with pytest.raises(UsageError, match="Unknown time zone “Quebec City”"):
+        parse_timezone("Quebec City")
+
+
 def test_usage_error_is_a_value_error_in_the_newsbot_tree() -> None:
     with pytest.raises(UsageError) as refused:
         parse_time("half past seven")

@@ -1,11 +1,12 @@
 """Which categories a reader means by the words after /subscribe, /unsubscribe or /latest ("sport tech", "Ent, pol").
 
-All the words together naming a category exactly ("World News") name that one. Otherwise each word names a
-category when it equals its name ignoring case, or is the start of exactly one category's name ("ent" is
-entertainment). A word that starts several names is ambiguous; any other word is unknown, with "did you mean ...?"
-for near misses (difflib). "all" means every category, unless one is called that. A word not understood is
-echoed as typed. Categories are listed alphabetically whatever their case, as digests list them, not in the order
-they are passed in. Pure: the known categories are passed in.
+All the words together naming a category exactly ("World News") name that one. Otherwise each word names a category
+when it equals its name ignoring case, or is the start of exactly one category's name ("ent" is entertainment).
+Accents count only when a name with them matches: otherwise "economie" is Économie, as a reader without the key for
+É types it (and "Economie" itself, when there is such a category). A word that starts several names is ambiguous;
+any other word is unknown, with "did you mean ...?" for near misses (difflib). "all" means every category, unless
+one is called that. A word not understood is echoed as typed. Categories are listed alphabetically whatever their
+case, as digests list them, not in the order they are passed in. Pure: the known categories are passed in.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from bot.analysis import fold
 from bot.errors import UsageError
 from bot.render.markup import category_label
 from bot.wording import alphabetical, spoken_list
@@ -129,7 +131,7 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
         if key == EVERY and by_key:
             everything = True
             continue
-        starts = [by_key[candidate] for candidate in keys if candidate.startswith(key)]
+        starts = _starting(key, by_key)
         if len(starts) == 1:
             matched[starts[0]] = None
         elif starts:
@@ -141,9 +143,25 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
 
 
 def named_whole(words: Iterable[str], known: Iterable[str]) -> str | None:
-    """The category all of `words` together name exactly, ignoring case ("World News", "Formula 1"), or None."""
+    """The category all of `words` together name exactly, ignoring case ("World News", "Formula 1"), and accents
+    when no name matches with them and one does without ("economie"), or None."""
     phrase = _key(" ".join(words).strip())
-    return next((name for name in known if _key(name) == phrase), None) if phrase else None
+    if not phrase:
+        return None
+    known = list(known)
+    if (exact := next((name for name in known if _key(name) == phrase), None)) is not None:
+        return exact
+    plain = [name for name in known if fold(name) == fold(phrase)]
+    return plain[0] if len(plain) == 1 else None
+
+
+def _starting(key: str, by_key: dict[str, str]) -> list[str]:
+    """The categories whose names start with `key`; when none does, those that do with accents aside."""
+    starts = [name for candidate, name in by_key.items() if candidate.startswith(key)]
+    if starts:
+        return starts
+    plain = fold(key)
+    return [name for candidate, name in by_key.items() if fold(candidate).startswith(plain)]
 
 
 def _split(words: Iterable[str]) -> list[str]:

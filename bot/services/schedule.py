@@ -13,7 +13,8 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
   in the same city (America/Buenos_Aires and America/Argentina/Buenos_Aires) the longest name wins, then the
   alphabetically first; today these are links to one another, so the clock is the same whichever is kept.
   A city may be followed by its country ("Berlin, Germany", "Berlin (Germany)", the tz database's zone.tab and
-  iso3166.tab saying which zones are whose); a city of that name elsewhere is refused ("Paris, Texas").
+  iso3166.tab saying which zones are whose); a city of that name elsewhere is refused ("Paris, Texas"). A place may
+  be followed by "time" or "city" ("London time", "New York City", "8am Moscow time").
   Names that would give a wrong clock are refused with the zones they may mean: "Samoa" (Pacific/Samoa is American
   Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places). An
   abbreviation of one clock all year is its zone (MSK: Europe/Moscow, JST: Asia/Tokyo); the abbreviations are the
@@ -104,6 +105,8 @@ _MAX_INPUT_CHARS = 64
 _SHOWN_CHARS = 40
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 _NAME_NOISE = re.compile(r"[\s_.'\u2019-]+")
+# Words readers put after a place that name no other clock: "London time", "New York City".
+_PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
 # "at 8", "8am", "8 in the morning", "19h" (as the French and others write it), "20h30".
@@ -227,6 +230,11 @@ def parse_timezone(text: str) -> str:
         return _city_in_country(text, place["city"], place["country"] or place["bracketed"])
     if (country := _countries().get(_fold_country(cleaned))) is not None:
         return _country_zone(text, country)
+    if (bare := _PLACE_AFTER.sub("", cleaned)) != cleaned:
+        try:
+            return parse_timezone(bare)
+        except UsageError:
+            pass  # refused as typed, with what it may mean
     suggestions = _suggest(folded)
     hint = f" Did you mean {spoken_list(suggestions, 'or')}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")

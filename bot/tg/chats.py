@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 
-from telegram import Chat, Update
+from telegram import Chat, ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
@@ -23,6 +23,16 @@ GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 # A chat that wrote is checked in the store at most this often (seconds): one read per active chat, not per message.
 SEEN_FOR_SECONDS = 300.0
 SEEN_CHATS = 10_000
+
+
+def may_write(member: ChatMember) -> bool:
+    """Whether the bot, as this member of a chat, may send it messages: not when it is out, nor when an admin
+    restricted it from sending (every digest and alert would be refused until they lift it)."""
+    if member.status in OUT:
+        return False
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member and member.can_send_messages
+    return True
 
 
 def chat_title(chat: Chat) -> str:
@@ -41,11 +51,11 @@ async def mark_inactive(context: Context, chat_id: int) -> None:
 
 
 async def chat_member(update: Update, context: Context) -> None:
-    """Record whether the bot can still write to a chat (blocked, kicked, or added back); a group the bot was just
-    added to is told how to ask."""
+    """Record whether the bot can still write to a chat (blocked, kicked, restricted, or added back or freed); a
+    group the bot was just added to is told how to ask."""
     change = update.my_chat_member
     assert change is not None
-    active = change.new_chat_member.status not in OUT
+    active = may_write(change.new_chat_member)
     log.info("chat %s is now %s", change.chat.id, "active" if active else "inactive")
     forget_seen(context, change.chat.id)
     await touch_chat(context, change.chat, active)

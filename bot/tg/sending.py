@@ -62,8 +62,19 @@ FANOUT = "fanout"
 GROUP_BUCKETS = 512
 # httpx errors that mean the request never left this machine: sending it again cannot make a duplicate.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Refusals that mean the chat is gone for the bot, like a block: it gets nothing until it writes again.
-GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough rights to send")
+# Refusals that mean the chat is gone for the bot, like a block: it gets nothing until it writes again. A bot an
+# admin restricted hears "have no rights to send a message" (or CHAT_WRITE_FORBIDDEN) on every send until the
+# restriction is lifted: tried again only then, not every day and at every alert.
+GONE = (
+    "chat not found",
+    "user is deactivated",
+    "bot was kicked",
+    "not enough rights to send",
+    "have no rights to send",
+    "chat_write_forbidden",
+    "chat_restricted",
+    "group chat was deactivated",
+)
 # Refusals of a forum topic deleted or closed since a group chose it: the group still reads its General topic.
 TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed")
 

@@ -617,6 +617,37 @@ async def test_a_back_catalogue_past_the_page_budget_is_answerable_at_once_its_p
         library.close()
 
 
+async def test_a_back_catalogue_waiting_for_its_pages_is_read_while_the_feed_itself_fails(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """The feed answered 500 (or timed out) for days while its story pages were fine: the stories past the page
+    budget kept the feed's summary all that time, as only a working feed's poll read their pages."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=2))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(6))
+        first = await service.add(web.url("/live/catalogue.xml"), now=NOW)
+        assert (first.backlog, first.queued) == (6, 4)
+        web.statuses["catalogue.xml"] = 500
+        (failed,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (failed.status, failed.edited) == (FAILED, 2)
+        assert failed.summary().startswith("failed: HTTP 500 Internal Server Error; 2 stories read from their pages;")
+        assert len(library.store.paragraphs(id_of(web.url("/live/cat-3.html")))) == 2
+        assert failed.next_poll_at is not None
+        (again,) = (await service.poll(failed.next_poll_at)).polls
+        assert (again.status, again.edited) == (FAILED, 2)
+        (listed,) = await service.feeds()
+        assert listed.waiting == 0
+        del web.statuses["catalogue.xml"]
+        assert again.next_poll_at is not None
+        (back,) = (await service.poll(again.next_poll_at)).polls
+        # The stories read while the feed failed are as the feed shows them: not read again.
+        assert (back.status, back.edited, back.unchanged) == (OK, 0, 6)
+        assert all(web.count(f"/live/cat-{n}.html") == 1 for n in range(6))
+    finally:
+        library.close()
+
+
 async def test_a_feed_that_changes_its_guids_on_every_poll_has_each_page_read_once(
     web: WebServer, feed_settings: Settings
 ) -> None:

@@ -167,7 +167,10 @@ class FeedPoll:
             else ""
         )
         if self.status == FAILED:
-            return f"failed: {self.reason}; {wait}"
+            read = [f"{self.edited} {'story' if self.edited == 1 else 'stories'} read from their pages"]
+            pages = [f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later"]
+            parts = (read if self.edited else []) + (pages if self.retrying else []) + _tally(self.problems)
+            return "; ".join([f"failed: {self.reason}", *([", ".join(parts)] if parts else []), wait])
         moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
         warning = [self.warning] if self.warning else []
         if self.status == NOT_MODIFIED:
@@ -501,7 +504,8 @@ class FeedService:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            return _Read(FAILED, fetched.reason, gone=fetched.status == 410)
+            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410)
+            return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
         if moved_to and (other := await asyncio.to_thread(self.store.find, moved_to)) and other.id != feed.id:
@@ -518,7 +522,7 @@ class FeedService:
             parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
         )
         if isinstance(parsed, Skipped):
-            return _Read(FAILED, parsed.reason)
+            return await self._waiting_pages(fetcher, feed, _Read(FAILED, parsed.reason), now)
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read
         warnings = "; ".join(w for w in (moved, parsed.warning) if w)
@@ -547,6 +551,16 @@ class FeedService:
         # A note on a story shown before (its unreadable date) was said when it went in: not on every poll.
         read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
+        return read
+
+    async def _waiting_pages(self, fetcher: Fetcher, feed: FeedRow, read: _Read, now: datetime) -> _Read:
+        """A feed that failed still has its stories' pages read when they are due (its back catalogue's, those
+        that failed before), a page budget's worth, newest first: a site whose feed is broken for days often serves
+        its pages, and they waited for the feed to work again."""
+        budget = self.settings.feed_pages_per_poll
+        waiting = await asyncio.to_thread(self.store.waiting, feed.id, now, budget) if budget else []
+        fresh = [(key, FeedEntry(article, summary_only=True)) for key, _, article in waiting]
+        await self._stories(fetcher, feed, fresh, read, {key: known for key, known, _ in waiting}, now)
         return read
 
     async def _stories(

@@ -332,6 +332,35 @@ def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str
     return found
 
 
+def waiting(connection: Connection, feed_id: int, now: datetime, limit: int) -> list[tuple[str, Seen, Article]]:
+    """Up to `limit` of this feed's stories holding its teaser whose page is due to be read (newest first): each
+    entry's key, what the store knows of it, and the story as stored (the teaser the feed showed)."""
+    rows = connection.execute(
+        select(feed_entries, *(articles.c[c] for c in ("title", "category", "published", "url", "author", "origin")))
+        .join(articles, articles.c.id == feed_entries.c.article_id)
+        .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.page_retry_at <= now)
+        .order_by(articles.c.published.desc().nulls_last(), feed_entries.c.key)
+        .limit(limit)
+    ).all()
+    texts = article_rows.texts_of(connection, [row.article_id for row in rows])
+    return [
+        (
+            row.key,
+            Seen(row.article_id, row.entry_hash, True, row.page_failures, row.page_retry_at),
+            Article(
+                title=row.title,
+                paragraphs=tuple(texts[row.article_id]),
+                category=row.category,
+                published=row.published,
+                url=row.url,
+                author=row.author,
+                origin=row.origin,
+            ),
+        )
+        for row in rows
+    ]
+
+
 def owned_elsewhere(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> set[str]:
     """The articles among these that are stored and belong to another feed (no need to read their pages)."""
     found: set[str] = set()
@@ -586,6 +615,10 @@ class FeedStore:
     def seen_stories(self, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:
             return seen_stories(connection, feed_id, article_ids)
+
+    def waiting(self, feed_id: int, now: datetime, limit: int) -> list[tuple[str, Seen, Article]]:
+        with reading(self.engine) as connection:
+            return waiting(connection, feed_id, now, limit)
 
     def owned_elsewhere(self, feed_id: int, article_ids: Sequence[str]) -> set[str]:
         with reading(self.engine) as connection:

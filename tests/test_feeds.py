@@ -13,7 +13,9 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -31,6 +33,7 @@ from bot.services.digests import Digests
 from bot.services.feeds import PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
+from bot.store import feeds as store_feeds
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story
@@ -895,6 +898,32 @@ async def test_a_temporary_redirect_keeps_the_address_and_its_target_is_no_secon
     with pytest.raises(UsageError, match=f"followed already as {re.escape(for_now)}"):
         await service.add(target, now=NOW)
     assert [f.url for f in await service.feeds()] == [for_now]
+
+
+def test_two_feeds_moving_to_one_address_at_once_both_record_their_polls(tmp_path: Path, postgres_url: str) -> None:
+    """Two processes on PostgreSQL recording two feeds that moved for good to one address: the second's check
+    that no feed has it ran before the first committed, and its poll failed to record ("duplicate key")."""
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=postgres_url))
+    try:
+        service = FeedService(library)
+        target = "https://news.example/rss.xml"
+        for site in ("a", "b"):
+            follow(service, f"https://{site}.example/rss.xml", NOW)
+        first, second = (service.store.claim(name, NOW, service.lease, NOW) for name in ("first", "second"))
+        assert first is not None and second is not None
+        outcome = Outcome(OK, "", NOW + timedelta(minutes=15), 0, None, None, None, None, moved_to=target)
+        with library.store.engine.connect() as other, ThreadPoolExecutor(1) as pool:
+            with other.begin():  # the other process's transaction, not committed yet
+                assert store_feeds.record(other, first, "first", NOW, outcome).moved
+                recording = pool.submit(service.store.record, second, "second", NOW, outcome)
+                time.sleep(0.5)  # it waits on the row the other transaction wrote
+            recorded = recording.result()
+        assert recorded is not None and not recorded.moved
+        listed = {f.id: f for f in service.store.listing()}
+        assert (listed[first.id].url, listed[second.id].url) == (target, "https://b.example/rss.xml")
+        assert listed[second.id].last_status == OK and listed[second.id].lease_holder is None
+    finally:
+        library.close()
 
 
 async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 
 from bot.models import Article
 from bot.store import articles as article_rows
@@ -522,7 +523,13 @@ def record(
         other = feeds.alias("other")
         taken = select(other.c.id).where(other.c.url == outcome.moved_to, other.c.id != feed.id).exists()
         move = update(feeds).where(feeds.c.id == feed.id, ~taken).values(url=outcome.moved_to, moved_from=feed.url)
-        recorded.moved = bool(connection.execute(move).rowcount)
+        try:
+            with connection.begin_nested():
+                recorded.moved = bool(connection.execute(move).rowcount)
+        except IntegrityError:
+            # Another process moved a feed there in a transaction not yet committed when `taken` was checked
+            # (PostgreSQL): that feed has the address, and this one keeps its own, as if it had been seen.
+            recorded.moved = False
     if entries:
         insert = _insert(connection)(feed_entries)
         keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "page_failures", "page_retry_at")

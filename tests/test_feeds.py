@@ -898,6 +898,9 @@ async def test_a_temporary_redirect_keeps_the_address_and_its_target_is_no_secon
     with pytest.raises(UsageError, match=f"followed already as {re.escape(for_now)}"):
         await service.add(target, now=NOW)
     assert [f.url for f in await service.feeds()] == [for_now]
+    # Removed by the address it is said to be followed at: "no feed ... is followed" sent the admin in circles.
+    assert (await service.remove(target)).url == for_now
+    assert await service.feeds() == []
 
 
 def test_two_feeds_moving_to_one_address_at_once_both_record_their_polls(tmp_path: Path, postgres_url: str) -> None:

@@ -304,11 +304,13 @@ class FeedService:
         return await asyncio.to_thread(self.store.listing)
 
     async def find(self, url_or_id: str) -> FeedRow | None:
-        """The feed at this URL (as typed or canonical) or with this number."""
+        """The feed with this number, else at this URL (as typed or canonical), else the one that moved from it or
+        that last redirected there for now (`add` says it is followed already as that one)."""
         text = url_or_id.strip()
         if text.isdigit():
             return await asyncio.to_thread(self.store.get, int(text))
-        return await asyncio.to_thread(self.store.find, web_link(text) or canonical_url(text))
+        url = web_link(text) or canonical_url(text)
+        return await asyncio.to_thread(self.store.find, url) or await asyncio.to_thread(self.store.following, [url])
 
     async def remove(self, url_or_id: str) -> FeedRow:
         """Stop following a feed (its stories stay); UsageError if it is not followed."""

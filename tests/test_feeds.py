@@ -140,6 +140,23 @@ async def test_each_kind_of_feed_is_read_into_the_store_and_bad_ones_are_refused
         library.close()
 
 
+async def test_a_feed_read_leniently_says_what_is_wrong_in_an_admins_words(
+    web: WebServer, service: FeedService
+) -> None:
+    """The poll's line said "read leniently: SAXParseException: <unknown>:4:19: not well-formed (invalid token)"
+    and "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252"."""
+    broken = await service.add(web.url("/feeds/bad_xml.xml"), now=NOW)
+    assert broken.warning == (
+        "the feed is not well-formed XML (line 4: not well-formed (invalid token)); read as well as it could be, a"
+        " story may be missing or cut short"
+    )
+    assert broken.warning in broken.summary()
+    wrong = await service.add(web.url("/feeds/wrong_encoding.xml"), now=NOW)
+    assert wrong.warning == (
+        "the feed's text is declared as utf-8 but is not; read as windows-1252, some letters may be wrong"
+    )
+
+
 async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: FeedService) -> None:
     with pytest.raises(UsageError, match="http:// or https://"):
         await service.add("ftp://example.org/feed.xml", now=NOW)

@@ -946,6 +946,39 @@ def test_two_feeds_moving_to_one_address_at_once_both_record_their_polls(tmp_pat
         library.close()
 
 
+def home_page(web: WebServer, name: str, feed: str) -> str:
+    """At /live/`name`, a site's home page naming its feed at /live/`feed`; returns its URL."""
+    web.live[name] = (
+        '<!DOCTYPE html><html><head><title>Harbour Town Daily</title><link rel="alternate"'
+        f' type="application/rss+xml" href="/live/{feed}"></head><body><h1>Welcome</h1></body></html>'
+    ).encode()
+    return web.url(f"/live/{name}")
+
+
+async def test_a_web_page_naming_its_feed_has_that_feed_followed(web: WebServer, service: FeedService) -> None:
+    """An admin giving the site's home page was refused ("a web page, not a feed; it names a feed at ..."), and a
+    feed whose site moved it, serving its home page at the old address, failed on every poll."""
+    feed = live(web, "harbour.xml", "harbour.xml")
+    added = await service.add(home_page(web, "home.html", "harbour.xml"), now=NOW)
+    assert (added.feed.url, added.status, added.backlog) == (feed, OK, 3)
+    assert f"the web page {web.url('/live/home.html')} names this feed: followed instead" in added.summary()
+    await service.remove(feed)
+
+    old = live(web, "old.xml", "harbour.xml")
+    await service.add(old, now=NOW)
+    home_page(web, "old.xml", "new.xml")  # the site moved its feed; its home page answers at the old address
+    live(web, "new.xml", "harbour_v2.xml")
+    (moved,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (moved.status, moved.added) == (OK, 1)
+    (listed,) = await service.feeds()
+    assert (listed.url, listed.redirected_to) == (old, web.url("/live/new.xml"))
+    del web.live["new.xml"]
+    (gone,) = (await service.poll(NOW + timedelta(minutes=30))).polls
+    assert gone.status == FAILED and gone.reason.startswith(
+        f"a web page, not a feed; it names a feed at {web.url('/live/new.xml')}, which failed: HTTP 404"
+    )
+
+
 async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(
     web: WebServer, service: FeedService
 ) -> None:

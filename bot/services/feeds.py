@@ -44,7 +44,7 @@ from bot.config import Settings
 from bot.errors import UsageError
 from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Order, Skipped
-from bot.ingest.feeds import Feed, FeedEntry, entry_identity, parse_feed, with_page
+from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
@@ -325,10 +325,28 @@ class FeedService:
     ) -> FeedPoll:
         """Follow the feed at `url` and read it at once; returns that first poll.
 
-        Refused with a UsageError (nothing stored): not an http(s) URL, followed already, an address newsbot may
-        not fetch, an answer that cannot pass with time (404, too large), not a feed (naming the feed a web page
-        points to). A site that is down now is followed all the same, its first poll recorded as failed.
+        A web page that names its feed (`<link rel="alternate">`, as a site's home page does) has that feed
+        followed instead, and the poll's warning says so. Refused with a UsageError (nothing stored): not an
+        http(s) URL, followed already, an address newsbot may not fetch, an answer that cannot pass with time (404,
+        too large), not a feed. A site that is down now is followed all the same, its first poll recorded as failed.
         """
+        added = await self._add(url, category, added_by, now)
+        if isinstance(added, FeedPoll):
+            return added
+        page, named, reason = added
+        try:
+            poll = await self._add(named, category, added_by, now, page)
+        except UsageError as exc:
+            raise UsageError(f"cannot follow {page}: {reason}, and {exc}") from exc
+        assert isinstance(poll, FeedPoll)
+        told = f"the web page {page} names this feed: followed instead"
+        return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
+
+    async def _add(
+        self, url: str, category: str | None, added_by: str, now: datetime | None, page: str | None = None
+    ) -> FeedPoll | tuple[str, str, str]:
+        """`add`, or for a web page that names its feed (and is not itself named by one: `page`), the page's
+        address, the feed's, and why the page is not followed itself."""
         # An address typed without its scheme ("feeds.paper.example/rss.xml") is read as https, as a browser does.
         url = web_link(url) or canonical_url(url)
         if not is_web_url(url):
@@ -356,6 +374,9 @@ class FeedService:
                     parse_feed, fetched.body, fetched.final_url, category, fetched.content_type
                 )
                 if isinstance(parsed, Skipped):
+                    named = None if page else await asyncio.to_thread(discover_feeds, fetched.body, fetched.final_url)
+                    if named:
+                        return url, named[0], parsed.reason
                     raise UsageError(f"cannot follow {url}: {parsed.reason}")
             # An address that has moved for good is followed where it moved (`feeds list` shows that one).
             feed, added = await asyncio.to_thread(
@@ -502,7 +523,12 @@ class FeedService:
             what = feed.url if feed else f"the feeds of {holder}"
             log.warning("feeds: could not release %s; its lease will expire", what, exc_info=True)
 
-    async def _read(self, fetcher: Fetcher, feed: FeedRow, now: datetime, fetched: Fetched | Failed | None) -> _Read:
+    async def _read(
+        self, fetcher: Fetcher, feed: FeedRow, now: datetime, fetched: Fetched | Failed | None, named: bool = False
+    ) -> _Read:
+        """Fetch and read the feed (unless `fetched` already) and the pages of its new stories. A web page in its
+        place that names a feed (a site that moved its feed and serves its home page at the old address) has that
+        feed read, as if redirected there, unless the feed read is already one a page named (`named`)."""
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
@@ -524,6 +550,13 @@ class FeedService:
             parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
         )
         if isinstance(parsed, Skipped):
+            there = None if named else await asyncio.to_thread(discover_feeds, fetched.body, fetched.final_url)
+            if there and there[0] != feed.url:
+                read = await self._read(fetcher, replace(feed, url=there[0]), now, None, named=True)
+                read.redirected_to = read.redirected_to or there[0]
+                if read.status == FAILED:
+                    read.reason = f"{parsed.reason}, which failed: {read.reason}"
+                return read
             return await self._waiting_pages(fetcher, feed, _Read(FAILED, parsed.reason), now)
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read

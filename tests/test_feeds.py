@@ -1048,6 +1048,38 @@ async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_on
     assert second.status == FAILED and second.notice is None
 
 
+async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_it_again_resumes_it(
+    web: WebServer, service: FeedService
+) -> None:
+    """A feed answering 404 for good was polled every 6 h forever, its admins told once after a day."""
+    url = live(web, "closed.xml", "harbour.xml")
+    await service.add(url, now=NOW)
+    web.statuses["closed.xml"] = 404
+    now, notices = NOW + timedelta(minutes=15), []
+    while not (poll := (await service.poll(now)).polls[0]).paused:
+        assert poll.status == FAILED and poll.next_poll_at is not None
+        notices += [n for n in (poll.notice,) if n is not None]
+        now = poll.next_poll_at
+    assert timedelta(days=7, minutes=15) <= now - NOW < timedelta(days=7, hours=6, minutes=15)
+    assert poll.summary() == "failed: HTTP 404 Not Found; paused: no longer polled until it is added again"
+    assert poll.notice is not None and [n.paused for n in [*notices, poll.notice]] == [False, True]
+    assert poll.notice.text(now) == (
+        f"The feed Harbour Town Daily ({url}) has failed for 7 days (HTTP 404 Not Found): it is no longer polled."
+        " Remove it, or add it again to poll it again."
+    )
+    later = now + timedelta(days=30)
+    assert (await service.poll(later)).polls == [] and (await service.poll(later, every=True)).polls == []
+    (listed,) = await service.feeds()
+    assert f"paused since {now:%Y-%m-%d %H:%M} UTC: add it again to poll it again" in describe_feed(listed, later)
+
+    del web.statuses["closed.xml"]  # its site has it back
+    back = await service.add(url, now=later)
+    assert back.status == NOT_MODIFIED and not back.paused
+    assert f"resumed: it had been paused since {now:%Y-%m-%d %H:%M} UTC" in back.summary()
+    (listed,) = await service.feeds()
+    assert (listed.paused_at, listed.failures, listed.next_poll_at) == (None, 0, later + timedelta(minutes=15))
+
+
 # ---- leases -------------------------------------------------------------------------------------------------
 
 
@@ -1177,5 +1209,26 @@ async def test_a_store_made_before_feeds_could_move_gets_the_columns_with_its_fe
         (poll,) = (await service.poll(NOW)).polls
         assert (poll.status, poll.moved_to) == (OK, new)
         assert [(f.url, f.moved_from) for f in await service.feeds()] == [(new, old)]
+    finally:
+        upgraded.close()
+
+
+async def test_a_store_made_before_feeds_could_pause_gets_the_column_with_its_feeds_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0019 on a store whose feeds table predates it (made here by dropping the column)."""
+    library = Library.open(feed_settings)
+    try:
+        follow(FeedService(library), web.url("/polls/harbour.xml"), NOW)
+        with library.store.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE feeds DROP COLUMN paused_at"))
+            connection.execute(delete(migrations).where(migrations.c.name == "0019_feed_pauses"))
+    finally:
+        library.close()
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        (poll,) = (await FeedService(upgraded).poll(NOW)).polls
+        assert (poll.status, poll.backlog, poll.feed.paused_at) == (OK, 3, None)
     finally:
         upgraded.close()

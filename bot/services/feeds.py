@@ -69,6 +69,9 @@ DEADLINE_SHARE = 0.9
 # A story with fewer words than this is fingerprinted with its headline too: short texts ("Watch the video.")
 # are shared by unrelated stories.
 FINGERPRINT_MIN_WORDS = 30
+# A feed whose site has answered for this long that it is not there (404, 410, not a feed) is no longer polled
+# (every 6 h forever, with the defaults), and the admins are told; adding it again resumes it.
+PAUSE_AFTER = timedelta(days=7)
 _WORDS = re.compile(r"\w+")
 
 
@@ -116,9 +119,15 @@ class FeedNotice:
     reason: str
     recovered: bool = False
     gone: bool = False
+    paused: bool = False
 
     def text(self, now: datetime) -> str:
         name = f"{self.title} ({self.url})" if self.title and self.title != self.url else self.url
+        if self.paused:
+            return (
+                f"The feed {name} has failed for {_duration(now - self.failing_since)} ({self.reason}): it is no"
+                " longer polled. Remove it, or add it again to poll it again."
+            )
         if self.recovered:
             return f"The feed {name} works again (it had failed since {self.failing_since:%Y-%m-%d %H:%M} UTC)."
         if self.gone:
@@ -151,6 +160,7 @@ class FeedPoll:
     moved_to: str | None = None  # the feed's new address: its old one redirects there for good (301, 308)
     # What reading the feed warned of: read leniently (broken XML), or it moved where another feed is followed.
     warning: str = ""
+    paused: bool = False  # failing for long, the feed is no longer polled (see `PAUSE_AFTER`)
 
     @property
     def stored(self) -> int:
@@ -166,6 +176,8 @@ class FeedPoll:
             if self.next_poll_at and self.polled_at
             else ""
         )
+        if self.paused:
+            wait = "paused: no longer polled until it is added again"
         if self.status == FAILED:
             read = [f"{self.edited} {'story' if self.edited == 1 else 'stories'} read from their pages"]
             pages = [f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later"]
@@ -221,7 +233,9 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     if feed.failures > 1:
         since = f" since {feed.failing_since:%Y-%m-%d %H:%M} UTC" if feed.failing_since else ""
         state += f", {feed.failures} failures in a row{since}"
-    if feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
+    if feed.paused_at is not None:
+        when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC: add it again to poll it again"
+    elif feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
         when = "being polled now"
     elif feed.next_poll_at <= now:
         when = "due now"
@@ -249,6 +263,7 @@ class _Read:
     retrying: int = 0
     queued: int = 0
     gone: bool = False  # the feed's address answered 410 Gone
+    final: bool = False  # failed in a way that does not pass with time (404, 410, not a feed)
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
 
@@ -349,6 +364,8 @@ class FeedService:
         address, the feed's, and why the page is not followed itself."""
         # An address typed without its scheme ("feeds.paper.example/rss.xml") is read as https, as a browser does.
         url = web_link(url) or canonical_url(url)
+        if (paused := await asyncio.to_thread(self.store.find, url)) and paused.paused_at is not None:
+            return await self._resume(paused, now or datetime.now(UTC))
         if not is_web_url(url):
             # A path or file URL: the feed was saved as a file, which ingest reads.
             saved = (
@@ -395,6 +412,21 @@ class FeedService:
         if poll.stored:
             await self._catch_up()
         return poll
+
+    async def _resume(self, feed: FeedRow, now: datetime) -> FeedPoll:
+        """Poll a paused feed again, at once and then as any other."""
+        await asyncio.to_thread(self.store.resume, feed.id, now)
+        log.info("feeds: resumed %s", feed.url)
+        holder = _holder()
+        async with Fetcher(self.settings) as fetcher:
+            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
+            if claimed is None:  # a poll round of another process took it first
+                return FeedPoll(feed, TAKEN)
+            poll = await self._poll_claimed(fetcher, claimed, holder, now)
+        if poll.stored:
+            await self._catch_up()
+        told = f"resumed: it had been paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC"
+        return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
 
     async def _not_followed(self, url: str, addresses: list[str]) -> None:
         """UsageError if a feed followed is at one of these addresses (`url` or where it leads), moved from it, or
@@ -532,7 +564,7 @@ class FeedService:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410)
+            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=not fetched.retry)
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
@@ -557,7 +589,7 @@ class FeedService:
                 if read.status == FAILED:
                     read.reason = f"{parsed.reason}, which failed: {read.reason}"
                 return read
-            return await self._waiting_pages(fetcher, feed, _Read(FAILED, parsed.reason), now)
+            return await self._waiting_pages(fetcher, feed, _Read(FAILED, parsed.reason, final=True), now)
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read
         warnings = "; ".join(w for w in (moved, parsed.warning) if w)
@@ -708,18 +740,24 @@ class FeedService:
             due = feed.failure_reported_at is None and (
                 read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
+            paused = read.final and now - since >= PAUSE_AFTER
+            pausing = paused and feed.paused_at is None
             outcome = Outcome(
                 FAILED,
                 read.reason,
                 now + wait,
                 failures,
                 since,
-                now if due else feed.failure_reported_at,
+                now if due or pausing else feed.failure_reported_at,
                 feed.etag,
                 feed.last_modified,
                 redirected_to=feed.redirected_to,
+                paused=paused,
             )
-            notice = FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone) if due else None
+            told = due or pausing
+            notice = (
+                FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone, paused=pausing) if told else None
+            )
             return outcome, notice
         notice = None
         if feed.failure_reported_at is not None and feed.failing_since is not None:
@@ -780,6 +818,7 @@ class FeedService:
             notice=notice,
             moved_to=outcome.moved_to if recorded.moved else None,
             warning=read.reason if read.status != FAILED else "",
+            paused=outcome.paused,
         )
         for problem in read.problems:
             log.info("feeds: %s: %s", feed.url, problem)

@@ -71,6 +71,7 @@ class FeedRow:
     # The address it had before a permanent redirect moved it; where its last fetch ended after a temporary one.
     moved_from: str | None = None
     redirected_to: str | None = None
+    paused_at: datetime | None = None  # not polled since (see `Outcome.paused`), until it is resumed
     # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
     # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
@@ -121,6 +122,8 @@ class Outcome:
     # The address the feed moved to for good (unless another feed has it), and where a temporary redirect led.
     moved_to: str | None = None
     redirected_to: str | None = None
+    # Stop polling the feed (a failed poll): its site has said for long that it is not there.
+    paused: bool = False
 
 
 @dataclass
@@ -200,6 +203,11 @@ def get(connection: Connection, feed_id: int) -> FeedRow | None:
     return _feed(row) if row else None
 
 
+def resume(connection: Connection, feed_id: int, now: datetime) -> None:
+    """Poll a paused feed again, from now."""
+    connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now))
+
+
 def remove(connection: Connection, feed_id: int) -> bool:
     """Stop polling a feed and forget its entries; its stories stay in the store."""
     connection.execute(delete(feed_entries).where(feed_entries.c.feed_id == feed_id))
@@ -231,6 +239,7 @@ def _claimable(now: datetime, round_start: datetime, every: bool) -> list[Any]:
     """What a poll round started at `round_start` may take at `now`: a feed not leased (or whose lease ran out),
     not polled by this round yet, and due (unless the round polls every feed)."""
     conditions = [
+        feeds.c.paused_at.is_(None),
         or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now),
         or_(feeds.c.last_polled_at.is_(None), feeds.c.last_polled_at < round_start),
     ]
@@ -509,6 +518,7 @@ def record(
         "lease_holder": None,
         "lease_until": None,
         "redirected_to": outcome.redirected_to,
+        "paused_at": (feed.paused_at or now) if outcome.paused else None,
     }
     if outcome.status != FAILED:
         values["last_ok_at"] = now
@@ -582,6 +592,10 @@ class FeedStore:
     def get(self, feed_id: int) -> FeedRow | None:
         with reading(self.engine) as connection:
             return get(connection, feed_id)
+
+    def resume(self, feed_id: int, now: datetime) -> None:
+        with writing(self.engine) as connection:
+            resume(connection, feed_id, now)
 
     def remove(self, feed_id: int) -> bool:
         with writing(self.engine) as connection:

@@ -67,6 +67,8 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
     lines = [f"Now following {_name(feed)}{category}."]
     if poll.status == TAKEN:
         lines.append("Another poll is reading it right now: /feeds shows its stories in a moment.")
+    elif poll.status == FAILED and poll.paused:
+        lines.append("It still fails, so it stays paused: remove it, or add it again once its site has it back.")
     elif poll.status == FAILED:
         lines.append(
             "It could not be read just now; it is tried again on its own, and admins hear if it keeps failing."
@@ -80,7 +82,15 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
 
 
 def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
-    head = "Feed working again" if notice.recovered else "Feed gone" if notice.gone else "Feed failing"
+    head = (
+        "Feed working again"
+        if notice.recovered
+        else "Feed paused"
+        if notice.paused
+        else "Feed gone"
+        if notice.gone
+        else "Feed failing"
+    )
     text = _escape(_sentence(notice.text(now)))
     return split_message([f"<b>{head}</b>\n{text}", "/feeds shows every feed; /removefeed stops one."])
 

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -88,6 +89,21 @@ def kinds_since(store: Store, seq: int) -> dict[str, list[str]]:
     for change in store.changes_since(seq, 10_000):
         kinds.setdefault(change.article_id, []).append(change.kind)
     return kinds
+
+
+@contextmanager
+def unmigrated(settings: Settings, migration: str, *columns: str) -> Iterator[Library]:
+    """A library to fill, whose store is then made as before `migration` by dropping the columns it added
+    (`table.column`), and closed."""
+    library = Library.open(settings)
+    try:
+        yield library
+        with library.store.engine.begin() as connection:
+            for table, _, column in (c.partition(".") for c in columns):
+                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+            connection.execute(delete(migrations).where(migrations.c.name == migration))
+    finally:
+        library.close()
 
 
 def answer_urls(library: Library, question: str) -> list[str | None]:
@@ -493,15 +509,9 @@ async def test_a_store_made_before_back_catalogues_were_marked_marks_them_from_i
     web: WebServer, feed_settings: Settings
 ) -> None:
     """Migration 0011 on a store whose articles predate it (made here by dropping the column)."""
-    library = Library.open(feed_settings)
-    try:
+    with unmigrated(feed_settings, "0011_back_catalogue", "articles.backlog") as library:
         await FeedService(library).add(undated(web, "old.xml", "harbour.xml"), now=NOW)
         library.store.write_articles([story("Undated news", "Local")], NOW)
-        with library.store.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE articles DROP COLUMN backlog"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0011_back_catalogue"))
-    finally:
-        library.close()
     upgraded = Library.open(feed_settings)
     try:
         assert upgraded.store.pending_migrations() == []
@@ -997,10 +1007,16 @@ async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_i
     assert sorted(feed_ids) == sorted([old, new])
 
 
-async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
-    url = live(web, "flaky.xml", "harbour.xml")
+async def failing(web: WebServer, service: FeedService, name: str, status: int) -> str:
+    """A feed added at /live/`name` (Harbour Town Daily) that answers `status` from then on; returns its URL."""
+    url = live(web, name, "harbour.xml")
     await service.add(url, now=NOW)
-    web.statuses["flaky.xml"] = 500
+    web.statuses[name] = status
+    return url
+
+
+async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
+    await failing(web, service, "flaky.xml", 500)
     now = NOW + timedelta(minutes=15)
     waits, notices = [], []
     while now < NOW + timedelta(days=2):
@@ -1033,9 +1049,7 @@ async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_on
     web: WebServer, service: FeedService
 ) -> None:
     """A 410 Gone says the feed will not come back: the admins heard of it only after a day of polls."""
-    url = live(web, "closed.xml", "harbour.xml")
-    await service.add(url, now=NOW)
-    web.statuses["closed.xml"] = 410
+    url = await failing(web, service, "closed.xml", 410)
     now = NOW + timedelta(minutes=15)
     (first,) = (await service.poll(now)).polls
     assert first.status == FAILED and first.notice is not None and first.notice.gone
@@ -1052,9 +1066,7 @@ async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_
     web: WebServer, service: FeedService
 ) -> None:
     """A feed answering 404 for good was polled every 6 h forever, its admins told once after a day."""
-    url = live(web, "closed.xml", "harbour.xml")
-    await service.add(url, now=NOW)
-    web.statuses["closed.xml"] = 404
+    url = await failing(web, service, "closed.xml", 404)
     now, notices = NOW + timedelta(minutes=15), []
     while not (poll := (await service.poll(now)).polls[0]).paused:
         assert poll.status == FAILED and poll.next_poll_at is not None
@@ -1193,15 +1205,8 @@ async def test_a_store_made_before_feeds_could_move_gets_the_columns_with_its_fe
 ) -> None:
     """Migration 0018 on a store whose feeds table predates it (made here by dropping the two columns)."""
     old, new = web.url("/redirect/1?code=301&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
-    library = Library.open(feed_settings)
-    try:
+    with unmigrated(feed_settings, "0018_feed_moves", "feeds.moved_from", "feeds.redirected_to") as library:
         follow(FeedService(library), old, NOW)
-        with library.store.engine.begin() as connection:
-            for column in ("moved_from", "redirected_to"):
-                connection.execute(text(f"ALTER TABLE feeds DROP COLUMN {column}"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0018_feed_moves"))
-    finally:
-        library.close()
     upgraded = Library.open(feed_settings)
     try:
         assert upgraded.store.pending_migrations() == []
@@ -1217,14 +1222,8 @@ async def test_a_store_made_before_feeds_could_pause_gets_the_column_with_its_fe
     web: WebServer, feed_settings: Settings
 ) -> None:
     """Migration 0019 on a store whose feeds table predates it (made here by dropping the column)."""
-    library = Library.open(feed_settings)
-    try:
+    with unmigrated(feed_settings, "0019_feed_pauses", "feeds.paused_at") as library:
         follow(FeedService(library), web.url("/polls/harbour.xml"), NOW)
-        with library.store.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE feeds DROP COLUMN paused_at"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0019_feed_pauses"))
-    finally:
-        library.close()
     upgraded = Library.open(feed_settings)
     try:
         assert upgraded.store.pending_migrations() == []

@@ -971,8 +971,11 @@ async def test_a_web_page_naming_its_feed_has_that_feed_followed(web: WebServer,
     feed = live(web, "harbour.xml", "harbour.xml")
     added = await service.add(home_page(web, "home.html", "harbour.xml"), now=NOW)
     assert (added.feed.url, added.status, added.backlog) == (feed, OK, 3)
-    assert f"the web page {web.url('/live/home.html')} names this feed: followed instead" in added.summary()
-    await service.remove(feed)
+    home = web.url("/live/home.html")
+    assert f"the web page {home} names this feed: followed instead" in added.summary()
+    with pytest.raises(UsageError, match=f"{re.escape(home)} is followed already as {re.escape(feed)}"):
+        await service.add(home, now=NOW)
+    assert (await service.remove(home)).url == feed  # the address the admin gave
 
     old = live(web, "old.xml", "harbour.xml")
     await service.add(old, now=NOW)

@@ -395,9 +395,10 @@ class FeedService:
                     if named:
                         return url, named[0], parsed.reason
                     raise UsageError(f"cannot follow {url}: {parsed.reason}")
-            # An address that has moved for good is followed where it moved (`feeds list` shows that one).
+            # An address that has moved for good is followed where it moved (`feeds list` shows that one). The one
+            # it moved from, or the page that named it, finds it too (to remove it, or say it is followed).
             feed, added = await asyncio.to_thread(
-                self.store.add, moved_to or url, category, added_by, now, url if moved_to else None
+                self.store.add, moved_to or url, category, added_by, now, url if moved_to else page
             )
             if not added:
                 raise UsageError(f"{feed.url} is followed already")

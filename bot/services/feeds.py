@@ -161,6 +161,7 @@ class FeedPoll:
     # What reading the feed warned of: read leniently (broken XML), or it moved where another feed is followed.
     warning: str = ""
     paused: bool = False  # failing for long, the feed is no longer polled (see `PAUSE_AFTER`)
+    resumed: datetime | None = None  # added again while paused (since then), this poll resumed it
 
     @property
     def stored(self) -> int:
@@ -184,6 +185,8 @@ class FeedPoll:
             parts = (read if self.edited else []) + (pages if self.retrying else []) + _tally(self.problems)
             return "; ".join([f"failed: {self.reason}", *([", ".join(parts)] if parts else []), wait])
         moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
+        if self.resumed:
+            moved.insert(0, f"resumed: it had been paused since {self.resumed:%Y-%m-%d %H:%M} UTC")
         warning = [self.warning] if self.warning else []
         if self.status == NOT_MODIFIED:
             return ", ".join([*moved, "not modified", *warning]) + f"; {wait}"
@@ -426,8 +429,7 @@ class FeedService:
             poll = await self._poll_claimed(fetcher, claimed, holder, now)
         if poll.stored:
             await self._catch_up()
-        told = f"resumed: it had been paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC"
-        return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
+        return replace(poll, resumed=feed.paused_at)
 
     async def _not_followed(self, url: str, addresses: list[str]) -> None:
         """UsageError if a feed followed is at one of these addresses (`url` or where it leads), moved from it, or

@@ -64,7 +64,8 @@ def feed_list(feeds: Sequence[FeedRow], now: datetime) -> list[str]:
 def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
     """What following a feed and its first poll did."""
     category = f" (category: {_escape(cap(feed.category, MAX_TITLE_CHARS))})" if feed.category else ""
-    lines = [f"Now following {_name(feed)}{category}."]
+    # A paused feed added again is resumed (`FeedService.add`), not followed anew.
+    lines = [f"Polling {_name(feed)}{category} again." if poll.resumed else f"Now following {_name(feed)}{category}."]
     if poll.status == TAKEN:
         lines.append("Another poll is reading it right now: /feeds shows its stories in a moment.")
     elif poll.status == FAILED and poll.paused:

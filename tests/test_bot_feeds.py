@@ -219,7 +219,8 @@ async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, serv
     refused = {
         "ftp://example.org/feed.xml": "Sorry, not a feed address: ",
         web.url("/feeds/not_a_feed.html"): f"Sorry, cannot follow {web.url('/feeds/not_a_feed.html')}: a web page, "
-        f"not a feed; it names a feed at {web.url('/feed.xml')}.",
+        f"not a feed; it names a feed at {web.url('/feed.xml')}, and cannot follow {web.url('/feed.xml')}: HTTP 404"
+        " Not Found.",
         web.url("/status/404"): f"Sorry, cannot follow {web.url('/status/404')}: ",
         "http://10.1.2.3/feed.xml": "Sorry, cannot follow http://10.1.2.3/feed.xml: ",
     }

@@ -13,7 +13,10 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -31,6 +34,7 @@ from bot.services.digests import Digests
 from bot.services.feeds import PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
+from bot.store import feeds as store_feeds
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story
@@ -87,6 +91,21 @@ def kinds_since(store: Store, seq: int) -> dict[str, list[str]]:
     return kinds
 
 
+@contextmanager
+def unmigrated(settings: Settings, migration: str, *columns: str) -> Iterator[Library]:
+    """A library to fill, whose store is then made as before `migration` by dropping the columns it added
+    (`table.column`), and closed."""
+    library = Library.open(settings)
+    try:
+        yield library
+        with library.store.engine.begin() as connection:
+            for table, _, column in (c.partition(".") for c in columns):
+                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+            connection.execute(delete(migrations).where(migrations.c.name == migration))
+    finally:
+        library.close()
+
+
 def answer_urls(library: Library, question: str) -> list[str | None]:
     return [p.article.url for p in library.ask(library.request(question)).passages]
 
@@ -135,6 +154,23 @@ async def test_each_kind_of_feed_is_read_into_the_store_and_bad_ones_are_refused
         assert all(f.last_status == OK for f in await service.feeds())
     finally:
         library.close()
+
+
+async def test_a_feed_read_leniently_says_what_is_wrong_in_an_admins_words(
+    web: WebServer, service: FeedService
+) -> None:
+    """The poll's line said "read leniently: SAXParseException: <unknown>:4:19: not well-formed (invalid token)"
+    and "CharacterEncodingOverride: document declared as utf-8, but parsed as windows-1252"."""
+    broken = await service.add(web.url("/feeds/bad_xml.xml"), now=NOW)
+    assert broken.warning == (
+        "the feed is not well-formed XML (line 4: not well-formed (invalid token)); read as well as it could be, a"
+        " story may be missing or cut short"
+    )
+    assert broken.warning in broken.summary()
+    wrong = await service.add(web.url("/feeds/wrong_encoding.xml"), now=NOW)
+    assert wrong.warning == (
+        "the feed's text is declared as utf-8 but is not; read as windows-1252, some letters may be wrong"
+    )
 
 
 async def test_adding_refuses_what_cannot_be_followed(web: WebServer, service: FeedService) -> None:
@@ -473,15 +509,9 @@ async def test_a_store_made_before_back_catalogues_were_marked_marks_them_from_i
     web: WebServer, feed_settings: Settings
 ) -> None:
     """Migration 0011 on a store whose articles predate it (made here by dropping the column)."""
-    library = Library.open(feed_settings)
-    try:
+    with unmigrated(feed_settings, "0011_back_catalogue", "articles.backlog") as library:
         await FeedService(library).add(undated(web, "old.xml", "harbour.xml"), now=NOW)
         library.store.write_articles([story("Undated news", "Local")], NOW)
-        with library.store.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE articles DROP COLUMN backlog"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0011_back_catalogue"))
-    finally:
-        library.close()
     upgraded = Library.open(feed_settings)
     try:
         assert upgraded.store.pending_migrations() == []
@@ -613,6 +643,37 @@ async def test_a_back_catalogue_past_the_page_budget_is_answerable_at_once_its_p
         assert listed.waiting == 0 and "with the feed's summary" not in describe_feed(listed, now)
         (fifth,) = (await service.poll(now + timedelta(minutes=45))).polls
         assert fifth.status == NOT_MODIFIED  # nothing waits: the validators were kept
+    finally:
+        library.close()
+
+
+async def test_a_back_catalogue_waiting_for_its_pages_is_read_while_the_feed_itself_fails(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """The feed answered 500 (or timed out) for days while its story pages were fine: the stories past the page
+    budget kept the feed's summary all that time, as only a working feed's poll read their pages."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=2))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(6))
+        first = await service.add(web.url("/live/catalogue.xml"), now=NOW)
+        assert (first.backlog, first.queued) == (6, 4)
+        web.statuses["catalogue.xml"] = 500
+        (failed,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert (failed.status, failed.edited) == (FAILED, 2)
+        assert failed.summary().startswith("failed: HTTP 500 Internal Server Error; 2 stories read from their pages;")
+        assert len(library.store.paragraphs(id_of(web.url("/live/cat-3.html")))) == 2
+        assert failed.next_poll_at is not None
+        (again,) = (await service.poll(failed.next_poll_at)).polls
+        assert (again.status, again.edited) == (FAILED, 2)
+        (listed,) = await service.feeds()
+        assert listed.waiting == 0
+        del web.statuses["catalogue.xml"]
+        assert again.next_poll_at is not None
+        (back,) = (await service.poll(again.next_poll_at)).polls
+        # The stories read while the feed failed are as the feed shows them: not read again.
+        assert (back.status, back.edited, back.unchanged) == (OK, 0, 6)
+        assert all(web.count(f"/live/cat-{n}.html") == 1 for n in range(6))
     finally:
         library.close()
 
@@ -864,6 +925,71 @@ async def test_a_temporary_redirect_keeps_the_address_and_its_target_is_no_secon
     with pytest.raises(UsageError, match=f"followed already as {re.escape(for_now)}"):
         await service.add(target, now=NOW)
     assert [f.url for f in await service.feeds()] == [for_now]
+    # Removed by the address it is said to be followed at: "no feed ... is followed" sent the admin in circles.
+    assert (await service.remove(target)).url == for_now
+    assert await service.feeds() == []
+
+
+def test_two_feeds_moving_to_one_address_at_once_both_record_their_polls(tmp_path: Path, postgres_url: str) -> None:
+    """Two processes on PostgreSQL recording two feeds that moved for good to one address: the second's check
+    that no feed has it ran before the first committed, and its poll failed to record ("duplicate key")."""
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=postgres_url))
+    try:
+        service = FeedService(library)
+        target = "https://news.example/rss.xml"
+        for site in ("a", "b"):
+            follow(service, f"https://{site}.example/rss.xml", NOW)
+        first, second = (service.store.claim(name, NOW, service.lease, NOW) for name in ("first", "second"))
+        assert first is not None and second is not None
+        outcome = Outcome(OK, "", NOW + timedelta(minutes=15), 0, None, None, None, None, moved_to=target)
+        with library.store.engine.connect() as other, ThreadPoolExecutor(1) as pool:
+            with other.begin():  # the other process's transaction, not committed yet
+                assert store_feeds.record(other, first, "first", NOW, outcome).moved
+                recording = pool.submit(service.store.record, second, "second", NOW, outcome)
+                time.sleep(0.5)  # it waits on the row the other transaction wrote
+            recorded = recording.result()
+        assert recorded is not None and not recorded.moved
+        listed = {f.id: f for f in service.store.listing()}
+        assert (listed[first.id].url, listed[second.id].url) == (target, "https://b.example/rss.xml")
+        assert listed[second.id].last_status == OK and listed[second.id].lease_holder is None
+    finally:
+        library.close()
+
+
+def home_page(web: WebServer, name: str, feed: str) -> str:
+    """At /live/`name`, a site's home page naming its feed at /live/`feed`; returns its URL."""
+    web.live[name] = (
+        '<!DOCTYPE html><html><head><title>Harbour Town Daily</title><link rel="alternate"'
+        f' type="application/rss+xml" href="/live/{feed}"></head><body><h1>Welcome</h1></body></html>'
+    ).encode()
+    return web.url(f"/live/{name}")
+
+
+async def test_a_web_page_naming_its_feed_has_that_feed_followed(web: WebServer, service: FeedService) -> None:
+    """An admin giving the site's home page was refused ("a web page, not a feed; it names a feed at ..."), and a
+    feed whose site moved it, serving its home page at the old address, failed on every poll."""
+    feed = live(web, "harbour.xml", "harbour.xml")
+    added = await service.add(home_page(web, "home.html", "harbour.xml"), now=NOW)
+    assert (added.feed.url, added.status, added.backlog) == (feed, OK, 3)
+    home = web.url("/live/home.html")
+    assert f"the web page {home} names this feed: followed instead" in added.summary()
+    with pytest.raises(UsageError, match=f"{re.escape(home)} is followed already as {re.escape(feed)}"):
+        await service.add(home, now=NOW)
+    assert (await service.remove(home)).url == feed  # the address the admin gave
+
+    old = live(web, "old.xml", "harbour.xml")
+    await service.add(old, now=NOW)
+    home_page(web, "old.xml", "new.xml")  # the site moved its feed; its home page answers at the old address
+    live(web, "new.xml", "harbour_v2.xml")
+    (moved,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (moved.status, moved.added) == (OK, 1)
+    (listed,) = await service.feeds()
+    assert (listed.url, listed.redirected_to) == (old, web.url("/live/new.xml"))
+    del web.live["new.xml"]
+    (gone,) = (await service.poll(NOW + timedelta(minutes=30))).polls
+    assert gone.status == FAILED and gone.reason.startswith(
+        f"a web page, not a feed; it names a feed at {web.url('/live/new.xml')}, which failed: HTTP 404"
+    )
 
 
 async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(
@@ -872,10 +998,11 @@ async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_i
     """Two feeds for one, from before moves were followed: the old one says so on every poll, and stays."""
     old, new = web.url("/redirect/1?code=308&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
     follow(service, new, NOW)
+    # Polled first, in a round of its own: in one round the two are read at once, and whichever is recorded first
+    # stores the stories (the test failed now and then when it was the old one).
+    assert [p.status for p in (await service.poll(NOW)).polls] == [OK]
     follow(service, old, NOW + timedelta(seconds=1))
-    report = await service.poll(NOW + timedelta(seconds=1))
-    by_url = {p.feed.url: p for p in report.polls}
-    stale = by_url[old]
+    (stale,) = (await service.poll(NOW + timedelta(seconds=1))).polls
     assert stale.status == OK and stale.moved_to is None and stale.stored == 0 and stale.duplicates == 3
     feed_ids = {f.url: f.id for f in await service.feeds()}
     assert f"followed already as feed {feed_ids[new]}" in stale.reason
@@ -884,10 +1011,16 @@ async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_i
     assert sorted(feed_ids) == sorted([old, new])
 
 
-async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
-    url = live(web, "flaky.xml", "harbour.xml")
+async def failing(web: WebServer, service: FeedService, name: str, status: int) -> str:
+    """A feed added at /live/`name` (Harbour Town Daily) that answers `status` from then on; returns its URL."""
+    url = live(web, name, "harbour.xml")
     await service.add(url, now=NOW)
-    web.statuses["flaky.xml"] = 500
+    web.statuses[name] = status
+    return url
+
+
+async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebServer, service: FeedService) -> None:
+    await failing(web, service, "flaky.xml", 500)
     now = NOW + timedelta(minutes=15)
     waits, notices = [], []
     while now < NOW + timedelta(days=2):
@@ -920,9 +1053,7 @@ async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_on
     web: WebServer, service: FeedService
 ) -> None:
     """A 410 Gone says the feed will not come back: the admins heard of it only after a day of polls."""
-    url = live(web, "closed.xml", "harbour.xml")
-    await service.add(url, now=NOW)
-    web.statuses["closed.xml"] = 410
+    url = await failing(web, service, "closed.xml", 410)
     now = NOW + timedelta(minutes=15)
     (first,) = (await service.poll(now)).polls
     assert first.status == FAILED and first.notice is not None and first.notice.gone
@@ -933,6 +1064,36 @@ async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_on
     assert first.next_poll_at is not None
     (second,) = (await service.poll(first.next_poll_at)).polls
     assert second.status == FAILED and second.notice is None
+
+
+async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_it_again_resumes_it(
+    web: WebServer, service: FeedService
+) -> None:
+    """A feed answering 404 for good was polled every 6 h forever, its admins told once after a day."""
+    url = await failing(web, service, "closed.xml", 404)
+    now, notices = NOW + timedelta(minutes=15), []
+    while not (poll := (await service.poll(now)).polls[0]).paused:
+        assert poll.status == FAILED and poll.next_poll_at is not None
+        notices += [n for n in (poll.notice,) if n is not None]
+        now = poll.next_poll_at
+    assert timedelta(days=7, minutes=15) <= now - NOW < timedelta(days=7, hours=6, minutes=15)
+    assert poll.summary() == "failed: HTTP 404 Not Found; paused: no longer polled until it is added again"
+    assert poll.notice is not None and [n.paused for n in [*notices, poll.notice]] == [False, True]
+    assert poll.notice.text(now) == (
+        f"The feed Harbour Town Daily ({url}) has failed for 7 days (HTTP 404 Not Found): it is no longer polled."
+        " Remove it, or add it again to poll it again."
+    )
+    later = now + timedelta(days=30)
+    assert (await service.poll(later)).polls == [] and (await service.poll(later, every=True)).polls == []
+    (listed,) = await service.feeds()
+    assert f"paused since {now:%Y-%m-%d %H:%M} UTC: add it again to poll it again" in describe_feed(listed, later)
+
+    del web.statuses["closed.xml"]  # its site has it back
+    back = await service.add(url, now=later)
+    assert back.status == NOT_MODIFIED and not back.paused
+    assert f"resumed: it had been paused since {now:%Y-%m-%d %H:%M} UTC" in back.summary()
+    (listed,) = await service.feeds()
+    assert (listed.paused_at, listed.failures, listed.next_poll_at) == (None, 0, later + timedelta(minutes=15))
 
 
 # ---- leases -------------------------------------------------------------------------------------------------
@@ -1048,15 +1209,8 @@ async def test_a_store_made_before_feeds_could_move_gets_the_columns_with_its_fe
 ) -> None:
     """Migration 0018 on a store whose feeds table predates it (made here by dropping the two columns)."""
     old, new = web.url("/redirect/1?code=301&to=/polls/harbour.xml"), web.url("/polls/harbour.xml")
-    library = Library.open(feed_settings)
-    try:
+    with unmigrated(feed_settings, "0018_feed_moves", "feeds.moved_from", "feeds.redirected_to") as library:
         follow(FeedService(library), old, NOW)
-        with library.store.engine.begin() as connection:
-            for column in ("moved_from", "redirected_to"):
-                connection.execute(text(f"ALTER TABLE feeds DROP COLUMN {column}"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0018_feed_moves"))
-    finally:
-        library.close()
     upgraded = Library.open(feed_settings)
     try:
         assert upgraded.store.pending_migrations() == []
@@ -1064,5 +1218,20 @@ async def test_a_store_made_before_feeds_could_move_gets_the_columns_with_its_fe
         (poll,) = (await service.poll(NOW)).polls
         assert (poll.status, poll.moved_to) == (OK, new)
         assert [(f.url, f.moved_from) for f in await service.feeds()] == [(new, old)]
+    finally:
+        upgraded.close()
+
+
+async def test_a_store_made_before_feeds_could_pause_gets_the_column_with_its_feeds_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0019 on a store whose feeds table predates it (made here by dropping the column)."""
+    with unmigrated(feed_settings, "0019_feed_pauses", "feeds.paused_at") as library:
+        follow(FeedService(library), web.url("/polls/harbour.xml"), NOW)
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        (poll,) = (await FeedService(upgraded).poll(NOW)).polls
+        assert (poll.status, poll.backlog, poll.feed.paused_at) == (OK, 3, None)
     finally:
         upgraded.close()

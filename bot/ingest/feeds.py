@@ -22,6 +22,7 @@ from datetime import datetime
 from email.message import Message
 from html.parser import HTMLParser
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -79,6 +80,8 @@ _TEASER_END = re.compile(r"(?:\u2026|\.\.\.|\[(?:\u2026|\.\.\.)\])\s*$")
 _APPEARED_FIRST = re.compile(r"^The post .+ appeared first on .+\.$")
 # feedparser's complaints that change nothing for a reader.
 _HARMLESS = ("NonXMLContentType",)
+# feedparser's CharacterEncodingOverride: "document declared as us-ascii, but parsed as utf-8".
+_DECLARED = re.compile(r"declared as (\S+), but parsed as (\S+)")
 # WordPress keeps a post's text as typed, paragraphs apart by a blank line, and adds the <p> only on display.
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # ... and its authors by their logins (`<dc:creator>ann</dc:creator>`), naming them in the `<wp:author>` list before the
@@ -221,7 +224,7 @@ def parse_feed(
         link=canonical_url(link) if isinstance(link, str) and is_web_url(link) else None,
         entries=tuple(entries),
         problems=tuple(problems),
-        warning=f"read leniently: {problem}" if problem else None,
+        warning=problem,
         repeated=len(readable) - len(entries),
         dates_read=dates.order if dates.note else None,
     )
@@ -371,12 +374,26 @@ def _carries_story(summary: tuple[str, ...], page: tuple[str, ...]) -> bool:
 
 
 def _bozo(parsed: Mapping[str, Any]) -> str | None:
+    """What was wrong with a feed read leniently, in words an admin can pass on to its site ("SAXParseException:
+    <unknown>:4:19: not well-formed (invalid token)" told them nothing), and what it may have cost its stories."""
     if not parsed.get("bozo"):
         return None
     exc = parsed.get("bozo_exception")
-    if exc is None or type(exc).__name__ in _HARMLESS:
+    name = type(exc).__name__
+    if exc is None or name in _HARMLESS:
         return None
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, SAXParseException):
+        return (
+            f"the feed is not well-formed XML (line {exc.getLineNumber()}: {exc.getMessage()}); read as well as it"
+            " could be, a story may be missing or cut short"
+        )
+    if declared := _DECLARED.search(str(exc)):
+        return (
+            f"the feed's text is declared as {declared[1]} but is not; read as {declared[2]}, some letters may be wrong"
+        )
+    if name == "CharacterEncodingUnknown":
+        return "the feed's text encoding could not be told; some letters may be wrong"
+    return f"the feed has errors ({name}: {exc}); read as well as it could be, a story may be missing or cut short"
 
 
 def _exported(raw: Mapping[str, Any]) -> bool:

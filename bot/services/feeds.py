@@ -44,7 +44,7 @@ from bot.config import Settings
 from bot.errors import UsageError
 from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
 from bot.ingest import Order, Skipped
-from bot.ingest.feeds import Feed, FeedEntry, entry_identity, parse_feed, with_page
+from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
@@ -69,6 +69,9 @@ DEADLINE_SHARE = 0.9
 # A story with fewer words than this is fingerprinted with its headline too: short texts ("Watch the video.")
 # are shared by unrelated stories.
 FINGERPRINT_MIN_WORDS = 30
+# A feed whose site has answered for this long that it is not there (404, 410, not a feed) is no longer polled
+# (every 6 h forever, with the defaults), and the admins are told; adding it again resumes it.
+PAUSE_AFTER = timedelta(days=7)
 _WORDS = re.compile(r"\w+")
 
 
@@ -116,9 +119,15 @@ class FeedNotice:
     reason: str
     recovered: bool = False
     gone: bool = False
+    paused: bool = False
 
     def text(self, now: datetime) -> str:
         name = f"{self.title} ({self.url})" if self.title and self.title != self.url else self.url
+        if self.paused:
+            return (
+                f"The feed {name} has failed for {_duration(now - self.failing_since)} ({self.reason}): it is no"
+                " longer polled. Remove it, or add it again to poll it again."
+            )
         if self.recovered:
             return f"The feed {name} works again (it had failed since {self.failing_since:%Y-%m-%d %H:%M} UTC)."
         if self.gone:
@@ -151,6 +160,8 @@ class FeedPoll:
     moved_to: str | None = None  # the feed's new address: its old one redirects there for good (301, 308)
     # What reading the feed warned of: read leniently (broken XML), or it moved where another feed is followed.
     warning: str = ""
+    paused: bool = False  # failing for long, the feed is no longer polled (see `PAUSE_AFTER`)
+    resumed: datetime | None = None  # added again while paused (since then), this poll resumed it
 
     @property
     def stored(self) -> int:
@@ -166,9 +177,16 @@ class FeedPoll:
             if self.next_poll_at and self.polled_at
             else ""
         )
+        if self.paused:
+            wait = "paused: no longer polled until it is added again"
         if self.status == FAILED:
-            return f"failed: {self.reason}; {wait}"
+            read = [f"{self.edited} {'story' if self.edited == 1 else 'stories'} read from their pages"]
+            pages = [f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later"]
+            parts = (read if self.edited else []) + (pages if self.retrying else []) + _tally(self.problems)
+            return "; ".join([f"failed: {self.reason}", *([", ".join(parts)] if parts else []), wait])
         moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
+        if self.resumed:
+            moved.insert(0, f"resumed: it had been paused since {self.resumed:%Y-%m-%d %H:%M} UTC")
         warning = [self.warning] if self.warning else []
         if self.status == NOT_MODIFIED:
             return ", ".join([*moved, "not modified", *warning]) + f"; {wait}"
@@ -218,7 +236,9 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     if feed.failures > 1:
         since = f" since {feed.failing_since:%Y-%m-%d %H:%M} UTC" if feed.failing_since else ""
         state += f", {feed.failures} failures in a row{since}"
-    if feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
+    if feed.paused_at is not None:
+        when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC: add it again to poll it again"
+    elif feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
         when = "being polled now"
     elif feed.next_poll_at <= now:
         when = "due now"
@@ -246,6 +266,7 @@ class _Read:
     retrying: int = 0
     queued: int = 0
     gone: bool = False  # the feed's address answered 410 Gone
+    final: bool = False  # failed in a way that does not pass with time (404, 410, not a feed)
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
 
@@ -301,11 +322,13 @@ class FeedService:
         return await asyncio.to_thread(self.store.listing)
 
     async def find(self, url_or_id: str) -> FeedRow | None:
-        """The feed at this URL (as typed or canonical) or with this number."""
+        """The feed with this number, else at this URL (as typed or canonical), else the one that moved from it or
+        that last redirected there for now (`add` says it is followed already as that one)."""
         text = url_or_id.strip()
         if text.isdigit():
             return await asyncio.to_thread(self.store.get, int(text))
-        return await asyncio.to_thread(self.store.find, web_link(text) or canonical_url(text))
+        url = web_link(text) or canonical_url(text)
+        return await asyncio.to_thread(self.store.find, url) or await asyncio.to_thread(self.store.following, [url])
 
     async def remove(self, url_or_id: str) -> FeedRow:
         """Stop following a feed (its stories stay); UsageError if it is not followed."""
@@ -320,12 +343,32 @@ class FeedService:
     ) -> FeedPoll:
         """Follow the feed at `url` and read it at once; returns that first poll.
 
-        Refused with a UsageError (nothing stored): not an http(s) URL, followed already, an address newsbot may
-        not fetch, an answer that cannot pass with time (404, too large), not a feed (naming the feed a web page
-        points to). A site that is down now is followed all the same, its first poll recorded as failed.
+        A web page that names its feed (`<link rel="alternate">`, as a site's home page does) has that feed
+        followed instead, and the poll's warning says so. Refused with a UsageError (nothing stored): not an
+        http(s) URL, followed already, an address newsbot may not fetch, an answer that cannot pass with time (404,
+        too large), not a feed. A site that is down now is followed all the same, its first poll recorded as failed.
         """
+        added = await self._add(url, category, added_by, now)
+        if isinstance(added, FeedPoll):
+            return added
+        page, named, reason = added
+        try:
+            poll = await self._add(named, category, added_by, now, page)
+        except UsageError as exc:
+            raise UsageError(f"cannot follow {page}: {reason}, and {exc}") from exc
+        assert isinstance(poll, FeedPoll)
+        told = f"the web page {page} names this feed: followed instead"
+        return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
+
+    async def _add(
+        self, url: str, category: str | None, added_by: str, now: datetime | None, page: str | None = None
+    ) -> FeedPoll | tuple[str, str, str]:
+        """`add`, or for a web page that names its feed (and is not itself named by one: `page`), the page's
+        address, the feed's, and why the page is not followed itself."""
         # An address typed without its scheme ("feeds.paper.example/rss.xml") is read as https, as a browser does.
         url = web_link(url) or canonical_url(url)
+        if (paused := await asyncio.to_thread(self.store.find, url)) and paused.paused_at is not None:
+            return await self._resume(paused, now or datetime.now(UTC))
         if not is_web_url(url):
             # A path or file URL: the feed was saved as a file, which ingest reads.
             saved = (
@@ -351,10 +394,14 @@ class FeedService:
                     parse_feed, fetched.body, fetched.final_url, category, fetched.content_type
                 )
                 if isinstance(parsed, Skipped):
+                    named = None if page else await asyncio.to_thread(discover_feeds, fetched.body, fetched.final_url)
+                    if named:
+                        return url, named[0], parsed.reason
                     raise UsageError(f"cannot follow {url}: {parsed.reason}")
-            # An address that has moved for good is followed where it moved (`feeds list` shows that one).
+            # An address that has moved for good is followed where it moved (`feeds list` shows that one). The one
+            # it moved from, or the page that named it, finds it too (to remove it, or say it is followed).
             feed, added = await asyncio.to_thread(
-                self.store.add, moved_to or url, category, added_by, now, url if moved_to else None
+                self.store.add, moved_to or url, category, added_by, now, url if moved_to else page
             )
             if not added:
                 raise UsageError(f"{feed.url} is followed already")
@@ -369,6 +416,20 @@ class FeedService:
         if poll.stored:
             await self._catch_up()
         return poll
+
+    async def _resume(self, feed: FeedRow, now: datetime) -> FeedPoll:
+        """Poll a paused feed again, at once and then as any other."""
+        await asyncio.to_thread(self.store.resume, feed.id, now)
+        log.info("feeds: resumed %s", feed.url)
+        holder = _holder()
+        async with Fetcher(self.settings) as fetcher:
+            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
+            if claimed is None:  # a poll round of another process took it first
+                return FeedPoll(feed, TAKEN)
+            poll = await self._poll_claimed(fetcher, claimed, holder, now)
+        if poll.stored:
+            await self._catch_up()
+        return replace(poll, resumed=feed.paused_at)
 
     async def _not_followed(self, url: str, addresses: list[str]) -> None:
         """UsageError if a feed followed is at one of these addresses (`url` or where it leads), moved from it, or
@@ -497,11 +558,17 @@ class FeedService:
             what = feed.url if feed else f"the feeds of {holder}"
             log.warning("feeds: could not release %s; its lease will expire", what, exc_info=True)
 
-    async def _read(self, fetcher: Fetcher, feed: FeedRow, now: datetime, fetched: Fetched | Failed | None) -> _Read:
+    async def _read(
+        self, fetcher: Fetcher, feed: FeedRow, now: datetime, fetched: Fetched | Failed | None, named: bool = False
+    ) -> _Read:
+        """Fetch and read the feed (unless `fetched` already) and the pages of its new stories. A web page in its
+        place that names a feed (a site that moved its feed and serves its home page at the old address) has that
+        feed read, as if redirected there, unless the feed read is already one a page named (`named`)."""
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            return _Read(FAILED, fetched.reason, gone=fetched.status == 410)
+            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=not fetched.retry)
+            return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
         if moved_to and (other := await asyncio.to_thread(self.store.find, moved_to)) and other.id != feed.id:
@@ -518,7 +585,14 @@ class FeedService:
             parse_feed, fetched.body, fetched.final_url, feed.category, fetched.content_type, now=now, told=told
         )
         if isinstance(parsed, Skipped):
-            return _Read(FAILED, parsed.reason)
+            there = None if named else await asyncio.to_thread(discover_feeds, fetched.body, fetched.final_url)
+            if there and there[0] != feed.url:
+                read = await self._read(fetcher, replace(feed, url=there[0]), now, None, named=True)
+                read.redirected_to = read.redirected_to or there[0]
+                if read.status == FAILED:
+                    read.reason = f"{parsed.reason}, which failed: {read.reason}"
+                return read
+            return await self._waiting_pages(fetcher, feed, _Read(FAILED, parsed.reason, final=True), now)
         if parsed.dates_read:
             self._dates_told[feed.id] = parsed.dates_read
         warnings = "; ".join(w for w in (moved, parsed.warning) if w)
@@ -547,6 +621,16 @@ class FeedService:
         # A note on a story shown before (its unreadable date) was said when it went in: not on every poll.
         read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
+        return read
+
+    async def _waiting_pages(self, fetcher: Fetcher, feed: FeedRow, read: _Read, now: datetime) -> _Read:
+        """A feed that failed still has its stories' pages read when they are due (its back catalogue's, those
+        that failed before), a page budget's worth, newest first: a site whose feed is broken for days often serves
+        its pages, and they waited for the feed to work again."""
+        budget = self.settings.feed_pages_per_poll
+        waiting = await asyncio.to_thread(self.store.waiting, feed.id, now, budget) if budget else []
+        fresh = [(key, FeedEntry(article, summary_only=True)) for key, _, article in waiting]
+        await self._stories(fetcher, feed, fresh, read, {key: known for key, known, _ in waiting}, now)
         return read
 
     async def _stories(
@@ -659,18 +743,24 @@ class FeedService:
             due = feed.failure_reported_at is None and (
                 read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
+            paused = read.final and now - since >= PAUSE_AFTER
+            pausing = paused and feed.paused_at is None
             outcome = Outcome(
                 FAILED,
                 read.reason,
                 now + wait,
                 failures,
                 since,
-                now if due else feed.failure_reported_at,
+                now if due or pausing else feed.failure_reported_at,
                 feed.etag,
                 feed.last_modified,
                 redirected_to=feed.redirected_to,
+                paused=paused,
             )
-            notice = FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone) if due else None
+            told = due or pausing
+            notice = (
+                FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone, paused=pausing) if told else None
+            )
             return outcome, notice
         notice = None
         if feed.failure_reported_at is not None and feed.failing_since is not None:
@@ -731,6 +821,7 @@ class FeedService:
             notice=notice,
             moved_to=outcome.moved_to if recorded.moved else None,
             warning=read.reason if read.status != FAILED else "",
+            paused=outcome.paused,
         )
         for problem in read.problems:
             log.info("feeds: %s: %s", feed.url, problem)

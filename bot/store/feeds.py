@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 
 from bot.models import Article
 from bot.store import articles as article_rows
@@ -70,6 +71,7 @@ class FeedRow:
     # The address it had before a permanent redirect moved it; where its last fetch ended after a temporary one.
     moved_from: str | None = None
     redirected_to: str | None = None
+    paused_at: datetime | None = None  # not polled since (see `Outcome.paused`), until it is resumed
     # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
     # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
@@ -120,6 +122,8 @@ class Outcome:
     # The address the feed moved to for good (unless another feed has it), and where a temporary redirect led.
     moved_to: str | None = None
     redirected_to: str | None = None
+    # Stop polling the feed (a failed poll): its site has said for long that it is not there.
+    paused: bool = False
 
 
 @dataclass
@@ -199,6 +203,11 @@ def get(connection: Connection, feed_id: int) -> FeedRow | None:
     return _feed(row) if row else None
 
 
+def resume(connection: Connection, feed_id: int, now: datetime) -> None:
+    """Poll a paused feed again, from now."""
+    connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now))
+
+
 def remove(connection: Connection, feed_id: int) -> bool:
     """Stop polling a feed and forget its entries; its stories stay in the store."""
     connection.execute(delete(feed_entries).where(feed_entries.c.feed_id == feed_id))
@@ -230,6 +239,7 @@ def _claimable(now: datetime, round_start: datetime, every: bool) -> list[Any]:
     """What a poll round started at `round_start` may take at `now`: a feed not leased (or whose lease ran out),
     not polled by this round yet, and due (unless the round polls every feed)."""
     conditions = [
+        feeds.c.paused_at.is_(None),
         or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now),
         or_(feeds.c.last_polled_at.is_(None), feeds.c.last_polled_at < round_start),
     ]
@@ -330,6 +340,35 @@ def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str
             for row in rows
         )
     return found
+
+
+def waiting(connection: Connection, feed_id: int, now: datetime, limit: int) -> list[tuple[str, Seen, Article]]:
+    """Up to `limit` of this feed's stories holding its teaser whose page is due to be read (newest first): each
+    entry's key, what the store knows of it, and the story as stored (the teaser the feed showed)."""
+    rows = connection.execute(
+        select(feed_entries, *(articles.c[c] for c in ("title", "category", "published", "url", "author", "origin")))
+        .join(articles, articles.c.id == feed_entries.c.article_id)
+        .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.page_retry_at <= now)
+        .order_by(articles.c.published.desc().nulls_last(), feed_entries.c.key)
+        .limit(limit)
+    ).all()
+    texts = article_rows.texts_of(connection, [row.article_id for row in rows])
+    return [
+        (
+            row.key,
+            Seen(row.article_id, row.entry_hash, True, row.page_failures, row.page_retry_at),
+            Article(
+                title=row.title,
+                paragraphs=tuple(texts[row.article_id]),
+                category=row.category,
+                published=row.published,
+                url=row.url,
+                author=row.author,
+                origin=row.origin,
+            ),
+        )
+        for row in rows
+    ]
 
 
 def owned_elsewhere(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> set[str]:
@@ -479,6 +518,7 @@ def record(
         "lease_holder": None,
         "lease_until": None,
         "redirected_to": outcome.redirected_to,
+        "paused_at": (feed.paused_at or now) if outcome.paused else None,
     }
     if outcome.status != FAILED:
         values["last_ok_at"] = now
@@ -493,7 +533,13 @@ def record(
         other = feeds.alias("other")
         taken = select(other.c.id).where(other.c.url == outcome.moved_to, other.c.id != feed.id).exists()
         move = update(feeds).where(feeds.c.id == feed.id, ~taken).values(url=outcome.moved_to, moved_from=feed.url)
-        recorded.moved = bool(connection.execute(move).rowcount)
+        try:
+            with connection.begin_nested():
+                recorded.moved = bool(connection.execute(move).rowcount)
+        except IntegrityError:
+            # Another process moved a feed there in a transaction not yet committed when `taken` was checked
+            # (PostgreSQL): that feed has the address, and this one keeps its own, as if it had been seen.
+            recorded.moved = False
     if entries:
         insert = _insert(connection)(feed_entries)
         keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "page_failures", "page_retry_at")
@@ -547,6 +593,10 @@ class FeedStore:
         with reading(self.engine) as connection:
             return get(connection, feed_id)
 
+    def resume(self, feed_id: int, now: datetime) -> None:
+        with writing(self.engine) as connection:
+            resume(connection, feed_id, now)
+
     def remove(self, feed_id: int) -> bool:
         with writing(self.engine) as connection:
             return remove(connection, feed_id)
@@ -586,6 +636,10 @@ class FeedStore:
     def seen_stories(self, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:
             return seen_stories(connection, feed_id, article_ids)
+
+    def waiting(self, feed_id: int, now: datetime, limit: int) -> list[tuple[str, Seen, Article]]:
+        with reading(self.engine) as connection:
+            return waiting(connection, feed_id, now, limit)
 
     def owned_elsewhere(self, feed_id: int, article_ids: Sequence[str]) -> set[str]:
         with reading(self.engine) as connection:

@@ -194,6 +194,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0016_article_send_update", _add_columns(schema.article_sends, "update_id")),
     Migration("0017_query_update", _add_columns(schema.queries, "update_id")),
     Migration("0018_feed_moves", _add_columns(schema.feeds, "moved_from", "redirected_to")),
+    Migration("0019_feed_pauses", _add_columns(schema.feeds, "paused_at")),
 )
 
 

@@ -281,6 +281,9 @@ feeds = Table(
     # (0018) Where the last fetch ended after redirects that left the address as it is (302, 307), if elsewhere:
     # that address is this feed too, not a new one.
     Column("redirected_to", Text),
+    # (0019) When polling it stopped: its site had answered for a long time that it is not there (404, 410, not a
+    # feed). Polled again only when an admin adds it again.
+    Column("paused_at", UTCDateTime),
     Index("feeds_next_poll_at", "next_poll_at"),
 )
 

@@ -64,9 +64,12 @@ def feed_list(feeds: Sequence[FeedRow], now: datetime) -> list[str]:
 def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
     """What following a feed and its first poll did."""
     category = f" (category: {_escape(cap(feed.category, MAX_TITLE_CHARS))})" if feed.category else ""
-    lines = [f"Now following {_name(feed)}{category}."]
+    # A paused feed added again is resumed (`FeedService.add`), not followed anew.
+    lines = [f"Polling {_name(feed)}{category} again." if poll.resumed else f"Now following {_name(feed)}{category}."]
     if poll.status == TAKEN:
         lines.append("Another poll is reading it right now: /feeds shows its stories in a moment.")
+    elif poll.status == FAILED and poll.paused:
+        lines.append("It still fails, so it stays paused: remove it, or add it again once its site has it back.")
     elif poll.status == FAILED:
         lines.append(
             "It could not be read just now; it is tried again on its own, and admins hear if it keeps failing."
@@ -80,7 +83,15 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
 
 
 def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
-    head = "Feed working again" if notice.recovered else "Feed gone" if notice.gone else "Feed failing"
+    head = (
+        "Feed working again"
+        if notice.recovered
+        else "Feed paused"
+        if notice.paused
+        else "Feed gone"
+        if notice.gone
+        else "Feed failing"
+    )
     text = _escape(_sentence(notice.text(now)))
     return split_message([f"<b>{head}</b>\n{text}", "/feeds shows every feed; /removefeed stops one."])
 

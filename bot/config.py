@@ -78,6 +78,9 @@ DEFAULT_FEED_LEASE_SECONDS = 600.0
 DEFAULT_FEED_BACKOFF_MAX_MINUTES = 360.0
 DEFAULT_FEED_CONCURRENCY = 4
 DEFAULT_FEED_REPORT_AFTER_HOURS = 24.0
+# A feed whose site has answered this long that it is not there (404, 410, not a feed) is no longer polled (every
+# 6 h forever, with the defaults), and the admins are told; adding it again resumes it.
+DEFAULT_FEED_PAUSE_AFTER_DAYS = 7.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
 # How often the running bot looks for feeds whose poll is due (seconds); each feed's own schedule is above.
 DEFAULT_FEED_CHECK_SECONDS = 60.0
@@ -152,6 +155,7 @@ class Settings:
     feed_backoff_max_minutes: float = DEFAULT_FEED_BACKOFF_MAX_MINUTES
     feed_concurrency: int = DEFAULT_FEED_CONCURRENCY
     feed_report_after_hours: float = DEFAULT_FEED_REPORT_AFTER_HOURS
+    feed_pause_after_days: float = DEFAULT_FEED_PAUSE_AFTER_DAYS
     feed_pages_per_poll: int = DEFAULT_FEED_PAGES_PER_POLL
     digest_time: time = DEFAULT_DIGEST_TIME
     # A zone key as bot.services.schedule keeps them: a tz database name, "UTC" or "UTC+03:00".
@@ -412,6 +416,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_FEED_BACKOFF_MAX_MINUTES", "feed_backoff_max_minutes", _number(1.0, 10_080.0)),
     ("NEWSBOT_FEED_CONCURRENCY", "feed_concurrency", _whole(1, 64)),
     ("NEWSBOT_FEED_REPORT_AFTER_HOURS", "feed_report_after_hours", _number(0.0, 8_760.0)),
+    ("NEWSBOT_FEED_PAUSE_AFTER_DAYS", "feed_pause_after_days", _number(0.0, 3_650.0)),
     ("NEWSBOT_FEED_PAGES_PER_POLL", "feed_pages_per_poll", _whole(0, 1_000)),
     ("NEWSBOT_DIGEST_TIME", "digest_time", _clock_time),
     ("NEWSBOT_DEFAULT_TIMEZONE", "default_timezone", _zone_key),

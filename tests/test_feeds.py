@@ -1174,6 +1174,7 @@ def test_feed_settings_from_the_environment(tmp_path: Path) -> None:
         "NEWSBOT_FEED_BACKOFF_MAX_MINUTES": "90",
         "NEWSBOT_FEED_CONCURRENCY": "8",
         "NEWSBOT_FEED_REPORT_AFTER_HOURS": "12",
+        "NEWSBOT_FEED_PAUSE_AFTER_DAYS": "30",
         "NEWSBOT_FEED_PAGES_PER_POLL": "0",
     }
     settings = Settings.from_env(env, env_file=None)
@@ -1183,8 +1184,9 @@ def test_feed_settings_from_the_environment(tmp_path: Path) -> None:
         settings.feed_backoff_max_minutes,
         settings.feed_concurrency,
         settings.feed_report_after_hours,
+        settings.feed_pause_after_days,
         settings.feed_pages_per_poll,
-    ) == (5.0, 120.0, 90.0, 8, 12.0, 0)
+    ) == (5.0, 120.0, 90.0, 8, 12.0, 30.0, 0)
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert all(f"\n{name}=" in example for name in env)
 

@@ -69,9 +69,6 @@ DEADLINE_SHARE = 0.9
 # A story with fewer words than this is fingerprinted with its headline too: short texts ("Watch the video.")
 # are shared by unrelated stories.
 FINGERPRINT_MIN_WORDS = 30
-# A feed whose site has answered for this long that it is not there (404, 410, not a feed) is no longer polled
-# (every 6 h forever, with the defaults), and the admins are told; adding it again resumes it.
-PAUSE_AFTER = timedelta(days=7)
 _WORDS = re.compile(r"\w+")
 
 
@@ -160,7 +157,7 @@ class FeedPoll:
     moved_to: str | None = None  # the feed's new address: its old one redirects there for good (301, 308)
     # What reading the feed warned of: read leniently (broken XML), or it moved where another feed is followed.
     warning: str = ""
-    paused: bool = False  # failing for long, the feed is no longer polled (see `PAUSE_AFTER`)
+    paused: bool = False  # failing for long, the feed is no longer polled (see `Settings.feed_pause_after_days`)
     resumed: datetime | None = None  # added again while paused (since then), this poll resumed it
 
     @property
@@ -743,7 +740,7 @@ class FeedService:
             due = feed.failure_reported_at is None and (
                 read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
-            paused = read.final and now - since >= PAUSE_AFTER
+            paused = read.final and now - since >= timedelta(days=self.settings.feed_pause_after_days)
             pausing = paused and feed.paused_at is None
             outcome = Outcome(
                 FAILED,

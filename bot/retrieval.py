@@ -862,9 +862,17 @@ def search(
     apart = names_apart(question, [*texts.values(), *headlines.values()]) - unused
     unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / total)
     asked = asks(question, texts.values())
+    # A question word and one word beyond its frame ("what is the fine?", "how many nests?") is weighed as the word
+    # typed alone is (not "and today?", which points back at the story it follows): the encoder, made for sentences,
+    # finds the bare question far from the paragraph that answers it ("a £250 fine", 0.20), and in a small library
+    # nothing is nearer to tell the two apart, so the question was declined where "fine" typed alone was answered.
+    # Only its answerability: the order stays the ranker's, fitted on questions of this kind too.
+    one_word = bool(_QUESTION_WORD.match(question)) and len(idf.keys() - frames) == 1
     # A sentence holding each word of a name that no passage holds together does not hold the name.
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
-    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together, lacking)
+    candidates = evidence(
+        hits, idf, texts, headlines, dense, cosines, unseen, asked and not one_word, rare_together, lacking
+    )
     if semantic is None:
         candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))

@@ -33,3 +33,20 @@ def test_a_word_before_a_name_the_stories_give_another_is_not_lacking_by_chance(
     # The cup the stories name is still found when asked after as they write it.
     cup = four.ask(four.request("who won the cup"))
     assert cup.confident and "Fortnite Cup" in cup.passages[0].text, cup
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("what is the fine", "Tenants who break the rule face a \u00a3250 fine"),
+        ("how many nests", "Beekeepers in Kent have found 41 Asian hornet nests"),
+    ],
+)
+def test_a_question_of_one_word_is_answered_by_the_passages_holding_it(
+    four: Library, question: str, first: str
+) -> None:
+    """ "what is the fine" was declined and "how many nests" a weak answer, though a passage gives each: the
+    encoder found the bare question far from it (0.20 and 0.38), and with so few stories nothing was nearer. Asked
+    of one word, they are answered as the word typed alone is."""
+    answer = four.ask(four.request(question))
+    assert answer.confident and answer.passages[0].text.startswith(first), answer

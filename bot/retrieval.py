@@ -1215,6 +1215,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
                 and candidate.coverage < COMPLETE
                 and hit.article_id != chosen[0].article.id
             )
+            or by_meaning_beside_words(candidate, chosen[0], ranking)
         ):
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
@@ -1241,6 +1242,22 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
+    )
+
+
+def by_meaning_beside_words(candidate: Candidate, first: Passage, ranking: Ranking) -> bool:
+    """Whether a candidate of another story than the `first` passage shown, typed words holding none of the
+    question's words where the first holds some, would be shown by meaning alone without answering confidently on
+    its own story's evidence (`Ranking.alone`). Under the one paragraph that writes "arsenal" (Russia's "nuclear
+    missile arsenal"), "what about arsenal" showed a runner's two paragraphs as answering too: the encoder took the
+    word for the football club (0.39, answerability 0.59). A question asked as one is left as it was: its answer
+    may be in other words than its own."""
+    return (
+        not candidate.matched
+        and not candidate.asks
+        and bool(first.matched)
+        and candidate.hit.article_id != first.article.id
+        and ranking.alone(candidate) < CONFIDENT_ANSWERABILITY
     )
 
 

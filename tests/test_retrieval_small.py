@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
-from tests.paths import DATA
+from tests.paths import DATA, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +50,29 @@ def test_a_question_of_one_word_is_answered_by_the_passages_holding_it(
     of one word, they are answered as the word typed alone is."""
     answer = four.ask(four.request(question))
     assert answer.confident and answer.passages[0].text.startswith(first), answer
+
+
+@pytest.fixture(scope="module")
+def athletics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The shipped story (a missile defence talk, which ends on Russia's "nuclear missile arsenal") and two BBC
+    reports on a runner (tests/data/mcilroy.jsonl), with vectors."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("athletics") / "data", corpus_dir=ROOT / "corpus"))
+    library.ingest([DATA / "mcilroy.jsonl"])
+    library.embed()
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("question", ["what about arsenal", "arsenal"])
+def test_a_word_typed_is_not_answered_beside_by_another_story_that_never_writes_it(
+    athletics: Library, question: str
+) -> None:
+    """Under the one paragraph that writes "arsenal", a confident answer showed a runner's two paragraphs: the
+    encoder took the word for the football club (0.39), and they were shown as answering too, though they hold no
+    word of the question."""
+    answer = athletics.ask(athletics.request(question))
+    assert answer.confident and answer.passages, answer
+    assert {p.article.title for p in answer.passages} == {"Russia Invites US Military Chief to Missile Defense Talks"}
+    # Asked after in its own words, the runner's story is still there.
+    runner = athletics.ask(athletics.request("McIlroy indoor title"))
+    assert runner.confident and "McIlroy" in runner.passages[0].text, runner

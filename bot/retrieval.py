@@ -866,8 +866,14 @@ def search(
     # typed alone is (not "and today?", which points back at the story it follows): the encoder, made for sentences,
     # finds the bare question far from the paragraph that answers it ("a £250 fine", 0.20), and in a small library
     # nothing is nearer to tell the two apart, so the question was declined where "fine" typed alone was answered.
-    # Only its answerability: the order stays the ranker's, fitted on questions of this kind too.
-    one_word = bool(_QUESTION_WORD.match(question)) and len(idf.keys() - frames) == 1
+    # Only its answerability: the order stays the ranker's, fitted on questions of this kind too. Not a question
+    # pointing back at someone or something it does not name ("what did he say?", "how old is she?"): its one word
+    # is not all it asks about, and "what did he say?" was answered confidently by any story that writes "said".
+    one_word = (
+        bool(_QUESTION_WORD.match(question))
+        and len(idf.keys() - frames) == 1
+        and not {fold(w) for w in _LETTERED_WORD.findall(question)} & _BACK
+    )
     # A sentence holding each word of a name that no passage holds together does not hold the name.
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(

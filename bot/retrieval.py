@@ -479,6 +479,24 @@ def names_apart(question: str, texts: Sequence[str]) -> frozenset[str]:
     return frozenset(term for name in wanted for term in name)
 
 
+def naming_others(question: str, lacked: Collection[str], texts: Sequence[str]) -> frozenset[str]:
+    """The `lacked` terms (words no paragraph uses) written right before a word that `texts` write as a name: with
+    it they name something, and the stories name another. "who won the world cup" of a small library that never
+    writes "world" was answered confidently by the story of the "European Fortnite Cup", "world" being taken for a
+    word it lacked by chance ("watched" of "How many fans watched the cup final?", the story saying "in front of
+    6,000 fans"); a word that does not qualify a name ("people watched the match") still is."""
+    spans = words(question)
+    before = {
+        term: spans[i + 1][2]
+        for i, (_, end, term) in enumerate(spans[:-1])
+        if term in lacked and question[end : spans[i + 1][0]].isspace()
+    }
+    if not before:
+        return frozenset()
+    names = written_as_names(frozenset(before.values()), texts, share=0.0)
+    return frozenset(term for term, after in before.items() if after in names)
+
+
 def _holds(terms: Sequence[str], name: Sequence[str]) -> bool:
     at = [i for i, term in enumerate(terms) if term == name[0]]
     for word in name[1:]:
@@ -833,6 +851,7 @@ def search(
     # ("harbour xyzzy plugh frobozz"), nor of a question in another language, whose words the library lacks since
     # they are not English ("Deutschen" of "Wie geht es der Deutschen Bank?").
     lacked = idf.keys() - weights.used().keys() - named - headline_terms if by_chance < 1.0 else set()
+    lacked -= naming_others(question, lacked, [*texts.values(), *headlines.values()])
     unframed = lacked - frames
     mostly = sum(idf[t] for t in unframed) >= LACKING_AT_MOST * total
     absent = set() if foreign or mostly else lacked
@@ -843,9 +862,23 @@ def search(
     apart = names_apart(question, [*texts.values(), *headlines.values()]) - unused
     unseen = min(1.0, unseen + sum(idf.get(t, 0.0) for t in apart) / total)
     asked = asks(question, texts.values())
+    # A question word and one word beyond its frame ("what is the fine?", "how many nests?") is weighed as the word
+    # typed alone is (not "and today?", which points back at the story it follows): the encoder, made for sentences,
+    # finds the bare question far from the paragraph that answers it ("a £250 fine", 0.20), and in a small library
+    # nothing is nearer to tell the two apart, so the question was declined where "fine" typed alone was answered.
+    # Only its answerability: the order stays the ranker's, fitted on questions of this kind too. Not a question
+    # pointing back at someone or something it does not name ("what did he say?", "how old is she?"): its one word
+    # is not all it asks about, and "what did he say?" was answered confidently by any story that writes "said".
+    one_word = (
+        bool(_QUESTION_WORD.match(question))
+        and len(idf.keys() - frames) == 1
+        and not {fold(w) for w in _LETTERED_WORD.findall(question)} & _BACK
+    )
     # A sentence holding each word of a name that no passage holds together does not hold the name.
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
-    candidates = evidence(hits, idf, texts, headlines, dense, cosines, unseen, asked, rare_together, lacking)
+    candidates = evidence(
+        hits, idf, texts, headlines, dense, cosines, unseen, asked and not one_word, rare_together, lacking
+    )
     if semantic is None:
         candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
@@ -1188,6 +1221,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
                 and candidate.coverage < COMPLETE
                 and hit.article_id != chosen[0].article.id
             )
+            or by_meaning_beside_words(candidate, chosen[0], ranking)
         ):
             continue
         text = ranking.texts[(hit.article_id, hit.position)]
@@ -1214,6 +1248,22 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
+    )
+
+
+def by_meaning_beside_words(candidate: Candidate, first: Passage, ranking: Ranking) -> bool:
+    """Whether a candidate of another story than the `first` passage shown, typed words holding none of the
+    question's words where the first holds some, would be shown by meaning alone without answering confidently on
+    its own story's evidence (`Ranking.alone`). Under the one paragraph that writes "arsenal" (Russia's "nuclear
+    missile arsenal"), "what about arsenal" showed a runner's two paragraphs as answering too: the encoder took the
+    word for the football club (0.39, answerability 0.59). A question asked as one is left as it was: its answer
+    may be in other words than its own."""
+    return (
+        not candidate.matched
+        and not candidate.asks
+        and bool(first.matched)
+        and candidate.hit.article_id != first.article.id
+        and ranking.alone(candidate) < CONFIDENT_ANSWERABILITY
     )
 
 

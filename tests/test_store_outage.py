@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
+from bot.render.welcome import GREETING_STORE_DOWN
 from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
@@ -190,3 +191,23 @@ def test_a_bot_stopped_while_postgresql_is_down_stops_cleanly(
     [err] = log
     assert "newsbot:" not in err, err
     assert sum("could not leave the running processes" in line for line in err.splitlines()) == 1, err
+
+
+def test_a_reader_greeting_the_bot_while_postgresql_is_stopped_is_greeted_and_told_questions_must_wait(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """ "hi" and /start read the store for the greeting's counts and example questions, and /start recorded the chat
+    first: during an outage a newcomer's first message got only "my news database is not answering", as if the bot
+    were broken. It greets, says that questions must wait, and greets with examples again once the server runs."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        postgres.stop()
+        for greeting in ("hi", "/start", "hello there!"):
+            started = time.monotonic()
+            assert ask(server, greeting) == GREETING_STORE_DOWN
+            assert time.monotonic() - started < ANSWER_WAIT_SECONDS
+        postgres.start()
+        assert ask(server, "hi").startswith("Hello! I answer questions about 5 news articles")

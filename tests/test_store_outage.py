@@ -211,3 +211,35 @@ def test_a_reader_greeting_the_bot_while_postgresql_is_stopped_is_greeted_and_to
             assert time.monotonic() - started < ANSWER_WAIT_SECONDS
         postgres.start()
         assert ask(server, "hi").startswith("Hello! I answer questions about 5 news articles")
+
+
+def test_a_question_asked_while_another_session_locks_the_articles_table_is_told_so_within_seconds(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A table locked by another session (`LOCK TABLE articles IN ACCESS EXCLUSIVE MODE` from psql, a VACUUM FULL, a
+    schema change): PostgreSQL waits for a lock without end, so a question waited as long as the lock was held, each
+    one taking a worker thread, and `newsbot ask` hung. Each is now told the database is not answering after
+    ANSWER_WAIT_SECONDS, and answered once the lock is gone."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    locker = create_engine(postgres.url)
+    try:
+        with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            with locker.connect() as connection, connection.begin():
+                connection.execute(text("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"))
+                started = time.monotonic()
+                assert ask(server, CORPUS_QUESTION, timeout=30) == STORE_DOWN
+                assert time.monotonic() - started < ANSWER_WAIT_SECONDS + 3
+                process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
+                out, err = process.communicate(timeout=60)
+                assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+                assert err == (
+                    "newsbot: database error: canceling statement due to lock timeout: another session holds a lock"
+                    " on a table newsbot needs (LOCK TABLE, VACUUM FULL, a schema change); try again once it"
+                    " ends\n"
+                )
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    finally:
+        locker.dispose()

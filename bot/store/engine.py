@@ -53,6 +53,8 @@ _BUSY = "newsbot_busy_ms"
 _answering: ContextVar[bool] = ContextVar("newsbot_answering", default=False)
 # What PostgreSQL says, at connecting, of a login or database that DATABASE_URL names wrongly (its other refusals,
 # "too many clients" or "starting up", pass). The driver gives no SQLSTATE for them: only the server's message.
+# PostgreSQL's SQLSTATE for a lock waited for past `lock_timeout`.
+_LOCK_NOT_AVAILABLE = "55P03"
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
 
 
@@ -74,11 +76,23 @@ def connect(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        connect_args: dict[str, Any] = {"options": _session_options(parsed.query.get("options"))}
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
         return create_engine(
             parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
         )
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def _session_options(theirs: str | tuple[str, ...] | None) -> str:
+    """Every PostgreSQL session waits for a lock at most ANSWER_WAIT_SECONDS (a writer that must wait longer says
+    so: `writing`), after a URL's own `options`. PostgreSQL waits without end by default, so a table locked by
+    another session (LOCK TABLE, VACUUM FULL, a schema change) held every question, and its worker thread, as long
+    as the lock was held."""
+    ours = f"-c lock_timeout={_milliseconds(ANSWER_WAIT_SECONDS)}"
+    theirs = " ".join(theirs) if isinstance(theirs, tuple) else theirs
+    return f"{theirs} {ours}" if theirs else ours
 
 
 def reach(engine: Engine) -> None:
@@ -188,9 +202,10 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
     with _wrapped(engine), engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
-            if _answering.get() and not is_sqlite(connection):
-                # PostgreSQL waits for a row or advisory lock with no end at all by default.
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(ANSWER_WAIT_SECONDS)}")
+            if not _answering.get() and not is_sqlite(connection):
+                # Background work waits for a row or advisory lock as long as it takes (the session's wait is a
+                # reader's: `_session_options`).
+                connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
             if key is not None:
                 lock(connection, key)
             yield connection
@@ -213,6 +228,11 @@ def _wrapped(engine: Engine) -> Iterator[None]:
     except exc.DBAPIError as error:
         if refused := _login_refused(error.orig):
             raise StoreLoginError(f"the database refused newsbot: {refused}; check DATABASE_URL") from error
+        if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise StoreError(
+                f"database error: {_first_line(error.orig)}: another session holds a lock on a table newsbot needs"
+                " (LOCK TABLE, VACUUM FULL, a schema change); try again once it ends"
+            ) from error
         raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
     except exc.SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}{where}") from error

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -98,6 +101,41 @@ def test_a_sqlite_url_in_a_directory_not_writable_names_it_as_the_reason(tmp_pat
         " not writable, and SQLite writes its -wal and -shm files there even to read; make it writable or set"
         " DATABASE_URL to another\n"
     )
+
+
+@contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """`path` unwritable even to root, whom the tests run as and permissions do not stop (chattr +i)."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not allowed here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_migrate_on_a_store_file_that_is_not_writable_says_why(tmp_path: Path) -> None:
+    """`newsbot migrate` said only "attempt to write a readonly database" of a store it could not upgrade, where
+    every other command names the read-only file and what to do."""
+    settings = Settings(data_dir=tmp_path / "data")
+    assert newsbot(settings, "migrate").wait(timeout=60) == 0
+    store = tmp_path / "data" / "newsbot.sqlite3"
+    # The store as the newsbot before the last migration left it.
+    with sqlite3.connect(store) as connection:
+        connection.execute("DELETE FROM schema_migrations WHERE name = '0018_feed_moves'")
+        connection.execute("ALTER TABLE feeds DROP COLUMN moved_from")
+        connection.execute("ALTER TABLE feeds DROP COLUMN redirected_to")
+    connection.close()
+    with immutable(store):
+        process = newsbot(settings, "migrate")
+        out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (EXIT_ERROR, ""), err
+    assert err == (
+        f"newsbot: database error: attempt to write a readonly database ({store}): the file {store} is read-only"
+        " even to read; make it writable or set NEWSBOT_DATA_DIR to another\n"
+    )
+    out, err = newsbot(settings, "migrate").communicate(timeout=60)
+    assert "the store is up to date" in out, err
 
 
 class Postgres:

@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
 from bot.render.welcome import GREETING_STORE_DOWN
-from bot.store.engine import ANSWER_WAIT_SECONDS
+from bot.store import Store
+from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT_SECONDS
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
@@ -281,3 +282,24 @@ def test_a_question_asked_while_another_session_locks_the_articles_table_is_told
             assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     finally:
         locker.dispose()
+
+
+def test_pooled_postgresql_connections_give_up_on_a_server_gone_silent(postgres: Postgres) -> None:
+    """A server whose host died behind a network that drops packets answers nothing, refuses nothing: a question
+    sent on a pooled connection waited for the kernel's retransmissions (about 15 minutes), its worker thread held.
+    The kernel is told to give up on a statement not acknowledged within SILENT_SECONDS, and to probe idle
+    connections; a URL's own settings win. (The drop itself needs a firewall rule, which tests may not make: this
+    reads what libpq was given.)"""
+    own = make_url(postgres.url).update_query_dict({"keepalives_idle": "120"}).render_as_string(hide_password=False)
+    for url, idle in ((postgres.url, KEEPALIVE_IDLE_SECONDS), (own, 120)):
+        store = Store.open(url)
+        try:
+            with store.engine.connect() as connection:
+                given = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+        finally:
+            store.close()
+        assert (given["tcp_user_timeout"], given["keepalives"], given["keepalives_idle"]) == (
+            str(SILENT_SECONDS * 1000),
+            "1",
+            str(idle),
+        ), given

@@ -39,9 +39,24 @@ ANSWER_WAIT_SECONDS = 5.0
 POOL_SIZE = 8
 POOL_OVERFLOW = 16
 # PostgreSQL: give up connecting after this long (libpq waits forever by default, so a server that accepts and
-# never answers, or a host dropping packets, hung every command and the bot's workers). A URL's own
-# `connect_timeout` wins.
+# never answers, or a host dropping packets, hung every command and the bot's workers).
 CONNECT_TIMEOUT_SECONDS = 10
+# PostgreSQL: a server gone silent (its host down behind a network that drops packets, not refusing them) is given
+# up by the kernel: a statement sent to it that is not acknowledged within SILENT_SECONDS (TCP_USER_TIMEOUT), and a
+# pooled connection idle for KEEPALIVE_IDLE_SECONDS whose probes, every KEEPALIVE_SECONDS, go unanswered three times.
+# Without them a question waited on it for the kernel's retransmissions, about 15 minutes, its worker thread held.
+# A URL's own values win.
+SILENT_SECONDS = 10
+KEEPALIVE_IDLE_SECONDS = 30
+KEEPALIVE_SECONDS = 5
+_NETWORK = {
+    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    "tcp_user_timeout": SILENT_SECONDS * 1000,
+    "keepalives": 1,
+    "keepalives_idle": KEEPALIVE_IDLE_SECONDS,
+    "keepalives_interval": KEEPALIVE_SECONDS,
+    "keepalives_count": 3,
+}
 # Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
@@ -76,9 +91,8 @@ def connect(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args: dict[str, Any] = {"options": _session_options(parsed.query.get("options"))}
-        if "connect_timeout" not in parsed.query:
-            connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        connect_args: dict[str, Any] = {name: value for name, value in _NETWORK.items() if name not in parsed.query}
+        connect_args["options"] = _session_options(parsed.query.get("options"))
         return create_engine(
             parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
         )

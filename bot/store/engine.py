@@ -91,22 +91,13 @@ def connect(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args: dict[str, Any] = {name: value for name, value in _NETWORK.items() if name not in parsed.query}
-        connect_args["options"] = _session_options(parsed.query.get("options"))
-        return create_engine(
+        connect_args = {name: value for name, value in _NETWORK.items() if name not in parsed.query}
+        engine = create_engine(
             parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
         )
+        event.listen(engine, "connect", _postgresql_connect)
+        return engine
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
-
-
-def _session_options(theirs: str | tuple[str, ...] | None) -> str:
-    """Every PostgreSQL session waits for a lock at most ANSWER_WAIT_SECONDS (a writer that must wait longer says
-    so: `writing`), after a URL's own `options`. PostgreSQL waits without end by default, so a table locked by
-    another session (LOCK TABLE, VACUUM FULL, a schema change) held every question, and its worker thread, as long
-    as the lock was held."""
-    ours = f"-c lock_timeout={_milliseconds(ANSWER_WAIT_SECONDS)}"
-    theirs = " ".join(theirs) if isinstance(theirs, tuple) else theirs
-    return f"{theirs} {ours}" if theirs else ours
 
 
 def reach(engine: Engine) -> None:
@@ -146,6 +137,16 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPool
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _postgresql_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Every session waits for a lock at most ANSWER_WAIT_SECONDS (a writer that must wait longer says so: `writing`).
+    # PostgreSQL waits without end by default, so a table locked by another session (LOCK TABLE, VACUUM FULL, a
+    # schema change) held every question, and its worker thread, as long as the lock was held. Set here, not in
+    # the connection's `options`, which PgBouncer refuses.
+    autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
+    dbapi_connection.execute(f"SET lock_timeout = {_milliseconds(ANSWER_WAIT_SECONDS)}")
+    dbapi_connection.autocommit = autocommit
 
 
 def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
@@ -218,7 +219,7 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
         with connection.begin():
             if not _answering.get() and not is_sqlite(connection):
                 # Background work waits for a row or advisory lock as long as it takes (the session's wait is a
-                # reader's: `_session_options`).
+                # reader's: `_postgresql_connect`).
                 connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
             if key is not None:
                 lock(connection, key)

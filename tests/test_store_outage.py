@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pgserver
@@ -19,14 +20,17 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
+from bot.errors import StoreError
+from bot.models import Article
 from bot.render.welcome import GREETING_STORE_DOWN
-from bot.store import Store
-from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT_SECONDS
+from bot.store import Store, engine
+from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT_SECONDS, answering
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
 from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, button, running_bot
+from tests.test_store import holding_the_write_lock, url_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -137,6 +141,27 @@ def test_migrate_on_a_store_file_that_is_not_writable_says_why(tmp_path: Path) -
     )
     out, err = newsbot(settings, "migrate").communicate(timeout=60)
     assert "the store is up to date" in out, err
+
+
+def test_a_write_another_process_s_sqlite_lock_holds_up_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write given up on another process's lock (a backup tool, a stuck writer in BEGIN EXCLUSIVE) said only
+    "database is locked": `newsbot ingest` after a minute's silence, the bot's log for a command that waited its
+    seconds. It says whose lock and how long it waited."""
+    monkeypatch.setattr(engine, "ANSWER_WAIT_SECONDS", 0.3)
+    store = Store.open(url_of("", tmp_path))
+    writer = holding_the_write_lock("", tmp_path)
+    try:
+        with answering(), pytest.raises(StoreError) as raised:
+            store.write_articles([Article("Hurried", ("Written in a hurry.",))], datetime.now(UTC))
+    finally:
+        writer.communicate("\n", timeout=60)
+        store.close()
+    assert str(raised.value) == (
+        f"database error: database is locked ({tmp_path / 'store.sqlite3'}): another process held the store's write"
+        " lock throughout the 0.3 s a write waits for it (a backup tool, or a stuck writer); try again once it ends"
+    )
 
 
 class Postgres:

@@ -248,6 +248,13 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 f"database error: {_first_line(error.orig)}: another session holds a lock on a table newsbot needs"
                 " (LOCK TABLE, VACUUM FULL, a schema change); try again once it ends"
             ) from error
+        if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
+            waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS
+            raise StoreError(
+                f"database error: {_first_line(error.orig)}{where}: another process held the store's write lock"
+                f" throughout the {waited:g} s a write waits for it (a backup tool, or a stuck writer); try again"
+                " once it ends"
+            ) from error
         raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
     except exc.SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}{where}") from error

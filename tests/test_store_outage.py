@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -300,9 +301,9 @@ def test_a_question_asked_while_another_session_locks_the_articles_table_is_told
                 out, err = process.communicate(timeout=60)
                 assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
                 assert err == (
-                    "newsbot: database error: canceling statement due to lock timeout: another session holds a lock"
-                    " on a table newsbot needs (LOCK TABLE, VACUUM FULL, a schema change); try again once it"
-                    " ends\n"
+                    "newsbot: database error: canceling statement due to lock timeout: another session held a lock"
+                    " newsbot needs throughout its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck"
+                    " writer); try again once it ends\n"
                 )
             assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     finally:
@@ -328,3 +329,27 @@ def test_pooled_postgresql_connections_give_up_on_a_server_gone_silent(postgres:
             "1",
             str(idle),
         ), given
+
+
+def test_a_background_write_behind_another_session_s_table_lock_gives_up_as_on_sqlite(
+    postgres: Postgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A psql session that locked a table and was forgotten (`LOCK TABLE articles IN SHARE MODE`): an ingest, a feed
+    poll or a digest on PostgreSQL waited for it without end and without a word, where on SQLite it gives up after
+    BUSY_TIMEOUT_SECONDS (here 1 s) and says why. So it does on PostgreSQL; once the lock is gone it writes."""
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_SECONDS", 1.0)
+    store = Store.open(postgres.url)
+    locker = create_engine(postgres.url)
+    try:
+        with locker.connect() as connection, connection.begin(), ThreadPoolExecutor(1) as pool:
+            connection.execute(text("LOCK TABLE articles IN SHARE MODE"))
+            waiting = pool.submit(store.write_articles, [Article("Patient", ("Written at last.",))], datetime.now(UTC))
+            try:
+                error = waiting.exception(timeout=30)
+            finally:
+                connection.rollback()  # a write still waiting ends, and the pool with it
+        assert isinstance(error, StoreError) and "another session held a lock newsbot needs" in str(error), error
+        assert store.write_articles([Article("Patient", ("Written at last.",))], datetime.now(UTC)).added
+    finally:
+        locker.dispose()
+        store.close()

@@ -30,7 +30,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.errors import StoreError, StoreLoginError
 
-# A writer waits this long for another process's write transaction before giving up.
+# A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
 # A write answering a reader gives up sooner: newsbot's own processes hold the lock for well under a second (an
 # ingest's batch of 2,000 BBC articles, the longest, for 0.45 s), so one held longer is a backup tool or a stuck
@@ -218,9 +218,10 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             if not _answering.get() and not is_sqlite(connection):
-                # Background work waits for a row or advisory lock as long as it takes (the session's wait is a
-                # reader's: `_postgresql_connect`).
-                connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+                # Background work waits for a row or advisory lock as long as on SQLite (the session's wait is a
+                # reader's: `_postgresql_connect`); without end, an ingest behind a psql session's forgotten
+                # LOCK TABLE hung without a word.
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(BUSY_TIMEOUT_SECONDS)}")
             if key is not None:
                 lock(connection, key)
             yield connection
@@ -245,8 +246,8 @@ def _wrapped(engine: Engine) -> Iterator[None]:
             raise StoreLoginError(f"the database refused newsbot: {refused}; check DATABASE_URL") from error
         if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
             raise StoreError(
-                f"database error: {_first_line(error.orig)}: another session holds a lock on a table newsbot needs"
-                " (LOCK TABLE, VACUUM FULL, a schema change); try again once it ends"
+                f"database error: {_first_line(error.orig)}: another session held a lock newsbot needs throughout"
+                " its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck writer); try again once it ends"
             ) from error
         if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
             waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS

@@ -35,7 +35,7 @@ from bot.errors import (
 )
 from bot.ingest import FIELDS, Order, parse_date
 from bot.ingest.urls import is_web_url
-from bot.library import IngestReport, Library, shipped_articles
+from bot.library import IngestReport, Library, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
@@ -52,7 +52,7 @@ from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_questions
-from bot.store import Store, StoreStats
+from bot.store import StoreStats
 from bot.store.feeds import FAILED
 from bot.wording import capital, spoken_list
 
@@ -439,7 +439,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _migrate(settings: Settings) -> int:
-    store = Store.open(settings.store_url, seed=lambda: shipped_articles(settings))
+    store = open_store(settings)
     try:
         print(f"the store is up to date ({settings.store_name})")
     finally:

@@ -155,11 +155,7 @@ class Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not
         write itself, from `IngestReport.index_failure`, instead of the log)."""
-        _make_data_dir(settings.data_dir)
-        try:
-            store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
-        except StoreError as exc:
-            raise _why_not(settings, exc) from exc
+        store = open_store(settings, seed_corpus)
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
             follower = Follower(
@@ -468,6 +464,15 @@ def _taken_link(taken: TakenLink) -> Skipped:
         " link is one story's (give this one its own link, or none; to store it in that one's place, first newsbot"
         f" remove {article.url})",
     )
+
+
+def open_store(settings: Settings, seed_corpus: bool = True) -> Store:
+    """The store, migrated (created with the shipped corpus if new), or a `StoreError` saying why it cannot be."""
+    _make_data_dir(settings.data_dir)
+    try:
+        return Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
+    except StoreError as exc:
+        raise _why_not(settings, exc) from exc
 
 
 def _make_data_dir(path: Path) -> None:

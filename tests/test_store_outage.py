@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pgserver
@@ -16,12 +21,17 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
-from bot.store.engine import ANSWER_WAIT_SECONDS
+from bot.errors import StoreError
+from bot.models import Article
+from bot.render.welcome import GREETING_STORE_DOWN
+from bot.store import Store, engine
+from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT_SECONDS, answering
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
 from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, button, running_bot
+from tests.test_store import holding_the_write_lock, url_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -96,6 +106,62 @@ def test_a_sqlite_url_in_a_directory_not_writable_names_it_as_the_reason(tmp_pat
         "newsbot: database error: unable to open database file (/proc/1/newsbot.sqlite3): the directory /proc/1 is"
         " not writable, and SQLite writes its -wal and -shm files there even to read; make it writable or set"
         " DATABASE_URL to another\n"
+    )
+
+
+@contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """`path` unwritable even to root, whom the tests run as and permissions do not stop (chattr +i)."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not allowed here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_migrate_on_a_store_file_that_is_not_writable_says_why(tmp_path: Path) -> None:
+    """`newsbot migrate` said only "attempt to write a readonly database" of a store it could not upgrade, where
+    every other command names the read-only file and what to do."""
+    settings = Settings(data_dir=tmp_path / "data")
+    assert newsbot(settings, "migrate").wait(timeout=60) == 0
+    store = tmp_path / "data" / "newsbot.sqlite3"
+    # The store as the newsbot before the last migration left it.
+    with sqlite3.connect(store) as connection:
+        connection.execute("DELETE FROM schema_migrations WHERE name = '0018_feed_moves'")
+        connection.execute("ALTER TABLE feeds DROP COLUMN moved_from")
+        connection.execute("ALTER TABLE feeds DROP COLUMN redirected_to")
+    connection.close()
+    with immutable(store):
+        process = newsbot(settings, "migrate")
+        out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (EXIT_ERROR, ""), err
+    assert err == (
+        f"newsbot: database error: attempt to write a readonly database ({store}): the file {store} is read-only"
+        " even to read; make it writable or set NEWSBOT_DATA_DIR to another\n"
+    )
+    out, err = newsbot(settings, "migrate").communicate(timeout=60)
+    assert "the store is up to date" in out, err
+
+
+def test_a_write_another_process_s_sqlite_lock_holds_up_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write given up on another process's lock (a backup tool, a stuck writer in BEGIN EXCLUSIVE) said only
+    "database is locked": `newsbot ingest` after a minute's silence, the bot's log for a command that waited its
+    seconds. It says whose lock and how long it waited."""
+    monkeypatch.setattr(engine, "ANSWER_WAIT_SECONDS", 0.3)
+    store = Store.open(url_of("", tmp_path))
+    writer = holding_the_write_lock("", tmp_path)
+    try:
+        with answering(), pytest.raises(StoreError) as raised:
+            store.write_articles([Article("Hurried", ("Written in a hurry.",))], datetime.now(UTC))
+    finally:
+        writer.communicate("\n", timeout=60)
+        store.close()
+    assert str(raised.value) == (
+        f"database error: database is locked ({tmp_path / 'store.sqlite3'}): another process held the store's write"
+        " lock throughout the 0.3 s a write waits for it (a backup tool, or a stuck writer); try again once it ends"
     )
 
 
@@ -190,3 +256,100 @@ def test_a_bot_stopped_while_postgresql_is_down_stops_cleanly(
     [err] = log
     assert "newsbot:" not in err, err
     assert sum("could not leave the running processes" in line for line in err.splitlines()) == 1, err
+
+
+def test_a_reader_greeting_the_bot_while_postgresql_is_stopped_is_greeted_and_told_questions_must_wait(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """ "hi" and /start read the store for the greeting's counts and example questions, and /start recorded the chat
+    first: during an outage a newcomer's first message got only "my news database is not answering", as if the bot
+    were broken. It greets, says that questions must wait, and greets with examples again once the server runs."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        postgres.stop()
+        for greeting in ("hi", "/start", "hello there!"):
+            started = time.monotonic()
+            assert ask(server, greeting) == GREETING_STORE_DOWN
+            assert time.monotonic() - started < ANSWER_WAIT_SECONDS
+        postgres.start()
+        assert ask(server, "hi").startswith("Hello! I answer questions about 5 news articles")
+
+
+def test_a_question_asked_while_another_session_locks_the_articles_table_is_told_so_within_seconds(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A table locked by another session (`LOCK TABLE articles IN ACCESS EXCLUSIVE MODE` from psql, a VACUUM FULL, a
+    schema change): PostgreSQL waits for a lock without end, so a question waited as long as the lock was held, each
+    one taking a worker thread, and `newsbot ask` hung. Each is now told the database is not answering after
+    ANSWER_WAIT_SECONDS, and answered once the lock is gone."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    locker = create_engine(postgres.url)
+    try:
+        with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            with locker.connect() as connection, connection.begin():
+                connection.execute(text("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"))
+                started = time.monotonic()
+                assert ask(server, CORPUS_QUESTION, timeout=30) == STORE_DOWN
+                assert time.monotonic() - started < ANSWER_WAIT_SECONDS + 3
+                process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
+                out, err = process.communicate(timeout=60)
+                assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+                assert err == (
+                    "newsbot: database error: canceling statement due to lock timeout: another session held a lock"
+                    " newsbot needs throughout its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck"
+                    " writer); try again once it ends\n"
+                )
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    finally:
+        locker.dispose()
+
+
+def test_pooled_postgresql_connections_give_up_on_a_server_gone_silent(postgres: Postgres) -> None:
+    """A server whose host died behind a network that drops packets answers nothing, refuses nothing: a question
+    sent on a pooled connection waited for the kernel's retransmissions (about 15 minutes), its worker thread held.
+    The kernel is told to give up on a statement not acknowledged within SILENT_SECONDS, and to probe idle
+    connections; a URL's own settings win. (The drop itself needs a firewall rule, which tests may not make: this
+    reads what libpq was given.)"""
+    own = make_url(postgres.url).update_query_dict({"keepalives_idle": "120"}).render_as_string(hide_password=False)
+    for url, idle in ((postgres.url, KEEPALIVE_IDLE_SECONDS), (own, 120)):
+        store = Store.open(url)
+        try:
+            with store.engine.connect() as connection:
+                given = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+        finally:
+            store.close()
+        assert (given["tcp_user_timeout"], given["keepalives"], given["keepalives_idle"]) == (
+            str(SILENT_SECONDS * 1000),
+            "1",
+            str(idle),
+        ), given
+
+
+def test_a_background_write_behind_another_session_s_table_lock_gives_up_as_on_sqlite(
+    postgres: Postgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A psql session that locked a table and was forgotten (`LOCK TABLE articles IN SHARE MODE`): an ingest, a feed
+    poll or a digest on PostgreSQL waited for it without end and without a word, where on SQLite it gives up after
+    BUSY_TIMEOUT_SECONDS (here 1 s) and says why. So it does on PostgreSQL; once the lock is gone it writes."""
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_SECONDS", 1.0)
+    store = Store.open(postgres.url)
+    locker = create_engine(postgres.url)
+    try:
+        with locker.connect() as connection, connection.begin(), ThreadPoolExecutor(1) as pool:
+            connection.execute(text("LOCK TABLE articles IN SHARE MODE"))
+            waiting = pool.submit(store.write_articles, [Article("Patient", ("Written at last.",))], datetime.now(UTC))
+            try:
+                error = waiting.exception(timeout=30)
+            finally:
+                connection.rollback()  # a write still waiting ends, and the pool with it
+        assert isinstance(error, StoreError) and "another session held a lock newsbot needs" in str(error), error
+        assert store.write_articles([Article("Patient", ("Written at last.",))], datetime.now(UTC)).added
+    finally:
+        locker.dispose()
+        store.close()

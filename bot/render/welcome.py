@@ -303,6 +303,14 @@ def greeting(
     return split_message(["\n".join(lines)])
 
 
+# The greeting while the store is out of reach (its counts and example questions are in it): a newcomer's "hi" got
+# only "my news database is not answering", as if the bot were broken.
+GREETING_STORE_DOWN = (
+    "Hello! I answer questions about news articles, but my news database is not answering just now, so questions"
+    " must wait: please try again in a few minutes. /help lists every command."
+)
+
+
 def help_text(commands: Sequence[Command], username: str = "") -> str:
     """Every command with what it does, and inline mode under the bot's @`username` (unknown: "my @username"), as
     Telegram HTML."""

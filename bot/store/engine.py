@@ -30,7 +30,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.errors import StoreError, StoreLoginError
 
-# A writer waits this long for another process's write transaction before giving up.
+# A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
 # A write answering a reader gives up sooner: newsbot's own processes hold the lock for well under a second (an
 # ingest's batch of 2,000 BBC articles, the longest, for 0.45 s), so one held longer is a backup tool or a stuck
@@ -39,9 +39,24 @@ ANSWER_WAIT_SECONDS = 5.0
 POOL_SIZE = 8
 POOL_OVERFLOW = 16
 # PostgreSQL: give up connecting after this long (libpq waits forever by default, so a server that accepts and
-# never answers, or a host dropping packets, hung every command and the bot's workers). A URL's own
-# `connect_timeout` wins.
+# never answers, or a host dropping packets, hung every command and the bot's workers).
 CONNECT_TIMEOUT_SECONDS = 10
+# PostgreSQL: a server gone silent (its host down behind a network that drops packets, not refusing them) is given
+# up by the kernel: a statement sent to it that is not acknowledged within SILENT_SECONDS (TCP_USER_TIMEOUT), and a
+# pooled connection idle for KEEPALIVE_IDLE_SECONDS whose probes, every KEEPALIVE_SECONDS, go unanswered three times.
+# Without them a question waited on it for the kernel's retransmissions, about 15 minutes, its worker thread held.
+# A URL's own values win.
+SILENT_SECONDS = 10
+KEEPALIVE_IDLE_SECONDS = 30
+KEEPALIVE_SECONDS = 5
+_NETWORK = {
+    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    "tcp_user_timeout": SILENT_SECONDS * 1000,
+    "keepalives": 1,
+    "keepalives_idle": KEEPALIVE_IDLE_SECONDS,
+    "keepalives_interval": KEEPALIVE_SECONDS,
+    "keepalives_count": 3,
+}
 # Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
@@ -53,6 +68,8 @@ _BUSY = "newsbot_busy_ms"
 _answering: ContextVar[bool] = ContextVar("newsbot_answering", default=False)
 # What PostgreSQL says, at connecting, of a login or database that DATABASE_URL names wrongly (its other refusals,
 # "too many clients" or "starting up", pass). The driver gives no SQLSTATE for them: only the server's message.
+# PostgreSQL's SQLSTATE for a lock waited for past `lock_timeout`.
+_LOCK_NOT_AVAILABLE = "55P03"
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
 
 
@@ -74,10 +91,12 @@ def connect(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-        return create_engine(
+        connect_args = {name: value for name, value in _NETWORK.items() if name not in parsed.query}
+        engine = create_engine(
             parsed, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
         )
+        event.listen(engine, "connect", _postgresql_connect)
+        return engine
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://")
 
 
@@ -118,6 +137,16 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPool
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _postgresql_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Every session waits for a lock at most ANSWER_WAIT_SECONDS (a writer that must wait longer says so: `writing`).
+    # PostgreSQL waits without end by default, so a table locked by another session (LOCK TABLE, VACUUM FULL, a
+    # schema change) held every question, and its worker thread, as long as the lock was held. Set here, not in
+    # the connection's `options`, which PgBouncer refuses.
+    autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
+    dbapi_connection.execute(f"SET lock_timeout = {_milliseconds(ANSWER_WAIT_SECONDS)}")
+    dbapi_connection.autocommit = autocommit
 
 
 def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
@@ -188,9 +217,11 @@ def writing(engine: Engine, key: int | None = None) -> Iterator[Connection]:
     with _wrapped(engine), engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
-            if _answering.get() and not is_sqlite(connection):
-                # PostgreSQL waits for a row or advisory lock with no end at all by default.
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(ANSWER_WAIT_SECONDS)}")
+            if not _answering.get() and not is_sqlite(connection):
+                # Background work waits for a row or advisory lock as long as on SQLite (the session's wait is a
+                # reader's: `_postgresql_connect`); without end, an ingest behind a psql session's forgotten
+                # LOCK TABLE hung without a word.
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_milliseconds(BUSY_TIMEOUT_SECONDS)}")
             if key is not None:
                 lock(connection, key)
             yield connection
@@ -213,6 +244,18 @@ def _wrapped(engine: Engine) -> Iterator[None]:
     except exc.DBAPIError as error:
         if refused := _login_refused(error.orig):
             raise StoreLoginError(f"the database refused newsbot: {refused}; check DATABASE_URL") from error
+        if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise StoreError(
+                f"database error: {_first_line(error.orig)}: another session held a lock newsbot needs throughout"
+                " its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck writer); try again once it ends"
+            ) from error
+        if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
+            waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS
+            raise StoreError(
+                f"database error: {_first_line(error.orig)}{where}: another process held the store's write lock"
+                f" throughout the {waited:g} s a write waits for it (a backup tool, or a stuck writer); try again"
+                " once it ends"
+            ) from error
         raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
     except exc.SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}{where}") from error

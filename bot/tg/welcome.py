@@ -12,10 +12,11 @@ from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from bot.errors import StoreError
 from bot.library import Library
 from bot.render.markup import cap
 from bot.render.subscriptions import for_chat
-from bot.render.welcome import Command, greeting, help_text, send_anew, unknown_command
+from bot.render.welcome import GREETING_STORE_DOWN, Command, greeting, help_text, send_anew, unknown_command
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, ARTICLE_ID, send_article
@@ -72,8 +73,12 @@ async def set_menu(application: App) -> None:
 
 def greeting_messages(library: Library, in_group: bool) -> list[str]:
     """The greeting, with questions made from the headlines of random articles, as a group asks them when
-    `in_group` (in a worker thread)."""
-    return greeting(library.store.stats(), example_questions(library.store), in_group)
+    `in_group` (in a worker thread); with the store out of reach, a greeting that says questions must wait."""
+    try:
+        return greeting(library.store.stats(), example_questions(library.store), in_group)
+    except StoreError as exc:
+        log.warning("greeted without the store's counts and examples: %s", exc)
+        return [GREETING_STORE_DOWN]
 
 
 async def greet(message: Message, library: Library) -> None:
@@ -86,7 +91,10 @@ async def start(update: Update, context: Context) -> None:
     """Send the article of a deep link, or greet with what the bot knows and example questions."""
     message = update.message
     assert message is not None
-    await touch_chat(context, message.chat)
+    try:
+        await touch_chat(context, message.chat)
+    except StoreError as exc:  # the greeting matters more; the chat is recorded at its next /start
+        log.warning("could not record chat %s: %s", message.chat.id, exc)
     if context.args and ARTICLE_ID.match(context.args[0]):
         if not await send_article(context, message, context.args[0]):
             await message.reply_text(ARTICLE_GONE)

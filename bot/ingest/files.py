@@ -28,6 +28,7 @@ from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODINGS,
     LEGACY_SAMPLE_BYTES,
+    BrokenUtf8,
     decode,
     legacy_note,
     parse_text_article,
@@ -199,6 +200,11 @@ def _read_text(
     are day first (see `FileDates`). `limit`: the file's size at most, each article's `MAX_RECORD_BYTES`."""
     try:
         text, encoding = decode(_whole(path, limit, _PASTED if limit > MAX_RECORD_BYTES else "an article"))
+    except BrokenUtf8 as exc:
+        # One stray byte in a story otherwise UTF-8 (a pasted quote mark) skipped the whole story: it loses only
+        # that character.
+        text, encoding = exc.text, "utf-8"
+        yield Skipped(str(path), f"{exc}: read with \ufffd in its place", note=True)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return

@@ -1294,6 +1294,27 @@ def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(
     assert captured.err == "newsbot: no article mine-too/ferry.text in the store\n"
 
 
+def test_a_linked_file_is_read_once_and_removing_its_folder_removes_what_was_read_through_links(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """A story and a link to it in the same tree were read twice, the second "same story as" itself; and `remove
+    desk/` found nothing of the stories read through links in desk/ (a file's, a folder's), stored under the
+    paths linked."""
+    wire, desk = isolated / "news" / "wire", isolated / "news" / "desk"
+    wire.mkdir(parents=True)
+    desk.mkdir()
+    (wire / "ferry.txt").write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    (wire / "pier.txt").write_text("Pier reopens\n\nThe old pier at Gull Island reopens to walkers on Friday.\n")
+    (desk / "ferry.txt").symlink_to(wire / "ferry.txt")
+    (desk / "wire").symlink_to(wire)
+    assert main(["ingest", "news"]) == 0
+    assert capsys.readouterr().out == "2 added, 0 updated, 0 unchanged, 0 skipped\n"
+    assert main(["remove", "news/desk/"]) == 0
+    assert capsys.readouterr().out.startswith("removed news/desk/ (articles ")
+    assert main(["ask", "When does the Gull Island ferry leave?"]) == 1
+    assert main(["ask", "When does the pier reopen?"]) == 1
+
+
 @pytest.mark.parametrize("command", [["ask", "Dempsey"], ["latest"], ["stats"], ["remove", SHIPPED_ID]])
 def test_a_data_directory_holding_no_library_is_said_so_and_none_is_made_there(
     command: list[str], capsys: pytest.CaptureFixture[str], isolated: Path

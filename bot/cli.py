@@ -255,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
         ' headlines (as `newsbot latest`), "hi" says what the library holds; with --json, --following or a date'
         " everything is searched.",
     )
-    ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
+    ask.add_argument(
+        "question", nargs="+", help="the question, in plain words (quotes are optional); - reads it from standard input"
+    )
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
     ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")
     ask.add_argument("--since", type=_date, metavar="DATE", help=f"only articles published on or after {DATE_FORMS}")
@@ -714,7 +716,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
 
 def _ask(args: argparse.Namespace, library: Library) -> int:
-    question = " ".join(args.question)
+    # `echo "who won?" | newsbot ask -`, as other tools read "-": it was searched for the word "-".
+    question = " ".join(sys.stdin.read().split() if args.question == ["-"] else args.question)
     try:
         category = category_named(library.store, args.category, ASK_CATEGORY) if args.category else None
     except UsageError as exc:

@@ -367,6 +367,23 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Dempsey" in result.stdout
 
 
+def test_ask_dash_reads_the_question_from_standard_input() -> None:
+    """`echo "..." | newsbot ask -` searched for "-" ("That has no words to search for"): the question is read
+    from standard input, over as many lines as it takes."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "-"],
+        input="Why did Russia invite\nDempsey to Moscow?\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["question"] == "Why did Russia invite Dempsey to Moscow?"
+    assert answer["passages"][0]["title"] == "Russia Invites US Military Chief to Missile Defense Talks"
+
+
 def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--until", "2013-03-07", "Dempsey"]) == 0
     assert "Dempsey" in capsys.readouterr().out

@@ -460,6 +460,10 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
+        if report.interrupted:
+            # Ctrl-C said "newsbot is ready ...; the shipped articles are in it (24)" of a corpus of thousands, exit 0.
+            print(f"shipped articles: {report.summary()}")
+            return _stopped(report)
         # A new store got the shipped articles as it was created: "0 added, 1 unchanged" read as if nothing was.
         shipped = (
             f"the shipped articles are in it ({report.read})"
@@ -623,6 +627,17 @@ def _said_index_failure(report: IngestReport) -> int:
     return EXIT_ERROR
 
 
+def _stopped(report: IngestReport) -> int:
+    """Say that an ingest was stopped, and what to do; returns the exit code."""
+    # "The rest was not read" left an operator to guess whether to start again from scratch.
+    print(
+        f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
+        " again goes on (what is stored now is found unchanged)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERRUPTED
+
+
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
     from tqdm import tqdm
 
@@ -643,13 +658,7 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         return failed  # the vectors wait for the disk too: their note would only bury this line
     _note_vectors(library)
     if report.interrupted:
-        # "The rest was not read" left an operator to guess whether to start again from scratch.
-        print(
-            f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
-            " again goes on (what is stored now is found unchanged)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        return _stopped(report)
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     return 0 if report.read and not missing else EXIT_FAILED

@@ -711,6 +711,44 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     assert main(["stats"]) == 0  # what was committed is there and indexed
 
 
+@needs_bbc
+def test_ctrl_c_during_init_says_it_stopped_not_that_newsbot_is_ready(isolated: Path) -> None:
+    """Ctrl-C while `init` read a large corpus (NEWSBOT_CORPUS_DIR) ended with exit 0 and "newsbot is ready in ...;
+    the shipped articles are in it (24)": it says what it stored and that it stopped, and exits 130."""
+    corpus, none = isolated / "corpus", isolated / "none"
+    corpus.mkdir()
+    none.mkdir()
+    # Three copies of the BBC file, as the ingest's test above has it: batches enough to stop between.
+    records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with (corpus / "bbc-three-times.jsonl").open("w", encoding="utf-8") as out:
+        for copy in range(3):
+            for record in records:
+                out.write(json.dumps({**record, "id": f"{copy}-{record['id']}", "title": f"{record['title']} {copy}"}))
+                out.write("\n")
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
+    # The store made first without the corpus, so that `init` goes straight to reading it.
+    made = subprocess.run([sys.executable, "-m", "bot", "migrate"], env={**env, "NEWSBOT_CORPUS_DIR": str(none)})
+    assert made.returncode == 0
+    db = isolated / "data" / "newsbot.sqlite3"
+    size = db.stat().st_size
+    command = [sys.executable, "-m", "bot", "init"]
+    process = subprocess.Popen(
+        command,
+        env={**env, "NEWSBOT_CORPUS_DIR": str(corpus)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and db.stat().st_size <= size:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, (out, err)
+    assert out.startswith("shipped articles: ") and "(interrupted: the rest was not read)" in out, out
+    assert err.splitlines()[-1].startswith("newsbot: stopped after reading "), err
+
+
 def test_a_stop_while_the_first_batch_is_read_stores_what_was_read_and_the_same_command_goes_on(
     isolated: Path,
 ) -> None:

@@ -398,10 +398,12 @@ def _not_reported(record: logging.LogRecord) -> bool:
 def _say_each_problem_once() -> None:
     """A one-off command says each problem once, in its own words: not again as a log line repeating what it prints
     (a failed poll's summary), nor as trafilatura's remark on a page with no story ("discarding data: None"), which
-    the command names as skipped with its reason."""
+    the command names as skipped with its reason, nor as psycopg's on a write cut short by PostgreSQL stopping
+    ("error ignored terminating <psycopg.Pipeline [BAD]>: the connection is lost"), whose error the command says."""
     for handler in logging.getLogger().handlers:
         handler.addFilter(_not_reported)
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    for talkative in ("trafilatura", "psycopg"):
+        logging.getLogger(talkative).setLevel(logging.ERROR)
 
 
 @contextmanager

@@ -150,11 +150,18 @@ class Library:
 
     @classmethod
     def open(
-        cls, settings: Settings, seed_corpus: bool = True, distil_aside: bool = False, say_index_failures: bool = True
+        cls,
+        settings: Settings,
+        seed_corpus: bool = True,
+        distil_aside: bool = False,
+        say_index_failures: bool = True,
+        semantic: bool = True,
     ) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not
-        write itself, from `IngestReport.index_failure`, instead of the log)."""
+        write itself, from `IngestReport.index_failure`, instead of the log; `semantic=False`: without the
+        semantic stage, for a caller that neither asks nor counts vectors, as loading the encoder and its word
+        pieces is about 0.5 s of CPU)."""
         _make_data_dir(settings.data_dir)
         try:
             store = Store.open(settings.store_url, seed=(lambda: shipped_articles(settings)) if seed_corpus else None)
@@ -169,13 +176,13 @@ class Library:
         except BaseException:
             store.close()
             raise
-        semantic = open_semantic(settings, distil_aside)
+        stage = open_semantic(settings, distil_aside) if semantic else None
         library = cls(
             settings,
             store,
             follower,
-            semantic,
-            VectorFollower(store, semantic.vectors, BATCHES[semantic.mode]) if semantic else None,
+            stage,
+            VectorFollower(store, stage.vectors, BATCHES[stage.mode]) if stage else None,
         )
         library.embed_if_few()
         return library

@@ -384,6 +384,18 @@ def test_ask_dash_reads_the_question_from_standard_input() -> None:
     assert answer["passages"][0]["title"] == "Russia Invites US Military Chief to Missile Defense Talks"
 
 
+def test_latest_loads_no_encoder() -> None:
+    """`newsbot latest` loaded the ONNX encoder and its word pieces as the library opened, about a third of its
+    start, to show headlines that need neither; a question still loads it."""
+    code = (
+        "import sys; from bot.cli import main; code = main(sys.argv[1:]);"
+        " print(code, 'onnxruntime' in sys.modules, file=sys.stderr)"
+    )
+    for command, loaded in ((["latest"], "False"), (["ask", "Dempsey"], "True")):
+        run = subprocess.run([sys.executable, "-c", code, *command], capture_output=True, text=True, timeout=300)
+        assert run.stderr.splitlines()[-1] == f"0 {loaded}", run.stderr
+
+
 def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--until", "2013-03-07", "Dempsey"]) == 0
     assert "Dempsey" in capsys.readouterr().out

@@ -255,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
         ' headlines (as `newsbot latest`), "hi" says what the library holds; with --json, --following or a date'
         " everything is searched.",
     )
-    ask.add_argument("question", nargs="+", help="the question, in plain words (quotes are optional)")
+    ask.add_argument(
+        "question", nargs="+", help="the question, in plain words (quotes are optional); - reads it from standard input"
+    )
     ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
     ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")
     ask.add_argument("--since", type=_date, metavar="DATE", help=f"only articles published on or after {DATE_FORMS}")
@@ -364,7 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "migrate":
                 return _migrate(settings)
             # An ingest ends with one line saying an index it could not write (a full disk), not a warning first.
-            library = Library.open(settings, say_index_failures=args.command not in ("ingest", "init"))
+            library = Library.open(
+                settings,
+                say_index_failures=args.command not in ("ingest", "init"),
+                # Headlines need no encoder: loading it and its word pieces was a third of `latest`'s start.
+                semantic=args.command != "latest",
+            )
             try:
                 return _dispatch(args, library)
             finally:
@@ -396,10 +403,12 @@ def _not_reported(record: logging.LogRecord) -> bool:
 def _say_each_problem_once() -> None:
     """A one-off command says each problem once, in its own words: not again as a log line repeating what it prints
     (a failed poll's summary), nor as trafilatura's remark on a page with no story ("discarding data: None"), which
-    the command names as skipped with its reason."""
+    the command names as skipped with its reason, nor as psycopg's on a write cut short by PostgreSQL stopping
+    ("error ignored terminating <psycopg.Pipeline [BAD]>: the connection is lost"), whose error the command says."""
     for handler in logging.getLogger().handlers:
         handler.addFilter(_not_reported)
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    for talkative in ("trafilatura", "psycopg"):
+        logging.getLogger(talkative).setLevel(logging.ERROR)
 
 
 @contextmanager
@@ -458,6 +467,10 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
+        if report.interrupted:
+            # Ctrl-C said "newsbot is ready ...; the shipped articles are in it (24)" of a corpus of thousands, exit 0.
+            print(f"shipped articles: {report.summary()}")
+            return _stopped(report)
         # A new store got the shipped articles as it was created: "0 added, 1 unchanged" read as if nothing was.
         shipped = (
             f"the shipped articles are in it ({report.read})"
@@ -621,6 +634,17 @@ def _said_index_failure(report: IngestReport) -> int:
     return EXIT_ERROR
 
 
+def _stopped(report: IngestReport) -> int:
+    """Say that an ingest was stopped, and what to do; returns the exit code."""
+    # "The rest was not read" left an operator to guess whether to start again from scratch.
+    print(
+        f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
+        " again goes on (what is stored now is found unchanged)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERRUPTED
+
+
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
     from tqdm import tqdm
 
@@ -641,13 +665,7 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         return failed  # the vectors wait for the disk too: their note would only bury this line
     _note_vectors(library)
     if report.interrupted:
-        # "The rest was not read" left an operator to guess whether to start again from scratch.
-        print(
-            f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
-            " again goes on (what is stored now is found unchanged)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        return _stopped(report)
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     return 0 if report.read and not missing else EXIT_FAILED
@@ -714,7 +732,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
 
 
 def _ask(args: argparse.Namespace, library: Library) -> int:
-    question = " ".join(args.question)
+    # `echo "who won?" | newsbot ask -`, as other tools read "-": it was searched for the word "-".
+    question = " ".join(sys.stdin.read().split() if args.question == ["-"] else args.question)
     try:
         category = category_named(library.store, args.category, ASK_CATEGORY) if args.category else None
     except UsageError as exc:

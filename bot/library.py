@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
-from bot.ingest import Order, Skipped, read_articles
+from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, StoredArticle, url_id
 from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
@@ -150,11 +150,18 @@ class Library:
 
     @classmethod
     def open(
-        cls, settings: Settings, seed_corpus: bool = True, distil_aside: bool = False, say_index_failures: bool = True
+        cls,
+        settings: Settings,
+        seed_corpus: bool = True,
+        distil_aside: bool = False,
+        say_index_failures: bool = True,
+        semantic: bool = True,
     ) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not
-        write itself, from `IngestReport.index_failure`, instead of the log)."""
+        write itself, from `IngestReport.index_failure`, instead of the log; `semantic=False`: without the
+        semantic stage, for a caller that neither asks nor counts vectors, as loading the encoder and its word
+        pieces is about 0.5 s of CPU)."""
         store = open_store(settings, seed_corpus)
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
@@ -165,13 +172,13 @@ class Library:
         except BaseException:
             store.close()
             raise
-        semantic = open_semantic(settings, distil_aside)
+        stage = open_semantic(settings, distil_aside) if semantic else None
         library = cls(
             settings,
             store,
             follower,
-            semantic,
-            VectorFollower(store, semantic.vectors, BATCHES[semantic.mode]) if semantic else None,
+            stage,
+            VectorFollower(store, stage.vectors, BATCHES[stage.mode]) if stage else None,
         )
         library.embed_if_few()
         return library
@@ -345,10 +352,19 @@ class Library:
                 # Ids are hexadecimal, which a reader copying one from a terminal need not type in lower case.
                 ids[reference] = [reference.lower()]
             else:
-                ids[reference] = (
-                    self.store.article_ids_from(str(Path(reference).expanduser().resolve())) if reference else []
-                )
+                ids[reference] = self._ids_read_from(Path(reference).expanduser()) if reference else []
         return ids
+
+    def _ids_read_from(self, path: Path) -> list[str]:
+        """The ids of the articles read from the file `path`, or from every file under the folder `path`, those
+        read through a link in it too (`desk/wire -> /mnt/wire`): each was stored as read from the file linked."""
+        real = path.resolve()
+        ids = self.store.article_ids_from(str(real))
+        if path.is_dir():
+            for file in article_files([path]):
+                if isinstance(file, Path) and not file.is_relative_to(real):
+                    ids += self.store.article_ids_from(str(file))
+        return list(dict.fromkeys(ids))
 
     def ingest(
         self,

@@ -367,6 +367,35 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Dempsey" in result.stdout
 
 
+def test_ask_dash_reads_the_question_from_standard_input() -> None:
+    """`echo "..." | newsbot ask -` searched for "-" ("That has no words to search for"): the question is read
+    from standard input, over as many lines as it takes."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "-"],
+        input="Why did Russia invite\nDempsey to Moscow?\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["question"] == "Why did Russia invite Dempsey to Moscow?"
+    assert answer["passages"][0]["title"] == "Russia Invites US Military Chief to Missile Defense Talks"
+
+
+def test_latest_loads_no_encoder() -> None:
+    """`newsbot latest` loaded the ONNX encoder and its word pieces as the library opened, about a third of its
+    start, to show headlines that need neither; a question still loads it."""
+    code = (
+        "import sys; from bot.cli import main; code = main(sys.argv[1:]);"
+        " print(code, 'onnxruntime' in sys.modules, file=sys.stderr)"
+    )
+    for command, loaded in ((["latest"], "False"), (["ask", "Dempsey"], "True")):
+        run = subprocess.run([sys.executable, "-c", code, *command], capture_output=True, text=True, timeout=300)
+        assert run.stderr.splitlines()[-1] == f"0 {loaded}", run.stderr
+
+
 def test_until_a_day_includes_that_whole_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--until", "2013-03-07", "Dempsey"]) == 0
     assert "Dempsey" in capsys.readouterr().out
@@ -692,6 +721,44 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     added = int(out.split(" added")[0].split()[-1])
     assert 0 < added < 3 * 2127
     assert main(["stats"]) == 0  # what was committed is there and indexed
+
+
+@needs_bbc
+def test_ctrl_c_during_init_says_it_stopped_not_that_newsbot_is_ready(isolated: Path) -> None:
+    """Ctrl-C while `init` read a large corpus (NEWSBOT_CORPUS_DIR) ended with exit 0 and "newsbot is ready in ...;
+    the shipped articles are in it (24)": it says what it stored and that it stopped, and exits 130."""
+    corpus, none = isolated / "corpus", isolated / "none"
+    corpus.mkdir()
+    none.mkdir()
+    # Three copies of the BBC file, as the ingest's test above has it: batches enough to stop between.
+    records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with (corpus / "bbc-three-times.jsonl").open("w", encoding="utf-8") as out:
+        for copy in range(3):
+            for record in records:
+                out.write(json.dumps({**record, "id": f"{copy}-{record['id']}", "title": f"{record['title']} {copy}"}))
+                out.write("\n")
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
+    # The store made first without the corpus, so that `init` goes straight to reading it.
+    made = subprocess.run([sys.executable, "-m", "bot", "migrate"], env={**env, "NEWSBOT_CORPUS_DIR": str(none)})
+    assert made.returncode == 0
+    db = isolated / "data" / "newsbot.sqlite3"
+    size = db.stat().st_size
+    command = [sys.executable, "-m", "bot", "init"]
+    process = subprocess.Popen(
+        command,
+        env={**env, "NEWSBOT_CORPUS_DIR": str(corpus)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and db.stat().st_size <= size:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, (out, err)
+    assert out.startswith("shipped articles: ") and "(interrupted: the rest was not read)" in out, out
+    assert err.splitlines()[-1].startswith("newsbot: stopped after reading "), err
 
 
 def test_a_stop_while_the_first_batch_is_read_stores_what_was_read_and_the_same_command_goes_on(
@@ -1292,6 +1359,27 @@ def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(
     captured = capsys.readouterr()
     assert captured.out.startswith("removed mine-too/ferry.txt (article ")
     assert captured.err == "newsbot: no article mine-too/ferry.text in the store\n"
+
+
+def test_a_linked_file_is_read_once_and_removing_its_folder_removes_what_was_read_through_links(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """A story and a link to it in the same tree were read twice, the second "same story as" itself; and `remove
+    desk/` found nothing of the stories read through links in desk/ (a file's, a folder's), stored under the
+    paths linked."""
+    wire, desk = isolated / "news" / "wire", isolated / "news" / "desk"
+    wire.mkdir(parents=True)
+    desk.mkdir()
+    (wire / "ferry.txt").write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    (wire / "pier.txt").write_text("Pier reopens\n\nThe old pier at Gull Island reopens to walkers on Friday.\n")
+    (desk / "ferry.txt").symlink_to(wire / "ferry.txt")
+    (desk / "wire").symlink_to(wire)
+    assert main(["ingest", "news"]) == 0
+    assert capsys.readouterr().out == "2 added, 0 updated, 0 unchanged, 0 skipped\n"
+    assert main(["remove", "news/desk/"]) == 0
+    assert capsys.readouterr().out.startswith("removed news/desk/ (articles ")
+    assert main(["ask", "When does the Gull Island ferry leave?"]) == 1
+    assert main(["ask", "When does the pier reopen?"]) == 1
 
 
 @pytest.mark.parametrize("command", [["ask", "Dempsey"], ["latest"], ["stats"], ["remove", SHIPPED_ID]])

@@ -139,6 +139,28 @@ def test_a_file_too_short_to_tell_by_its_accents_is_read_as_windows_1252(tmp_pat
     ]
 
 
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_a_stray_byte_in_utf8_text_loses_that_character_not_the_story(tmp_path: Path, suffix: str) -> None:
+    """A story in UTF-8 with one byte that is none (a Windows quote mark pasted in) was skipped whole, "not UTF-8
+    text": it is read, the byte as U+FFFD, and a note says where it was and how many there are."""
+    heading = "# " if suffix == ".md" else ""
+    text = f"{heading}Storm Elin cancels ferries\n\nCafé owners said the \u201cwaves\u201d were the worst in years.\n"
+    path = tmp_path / f"storm{suffix}"
+    data = text.encode()
+    at = data.index(b"worst") + 2
+    path.write_bytes(data.replace(b"worst", b"wo\x9drst"))
+    items = list(read_file(path))
+    assert [str(i) for i in items if isinstance(i, Skipped)] == [
+        f"note {path}: not UTF-8 text (byte {at}: b'\\x9d'): read with \ufffd in its place"
+    ]
+    [article] = [a for a in items if isinstance(a, Article)]
+    assert article.paragraphs == ("Café owners said the \u201cwaves\u201d were the wo\ufffdrst in years.",)
+    path.write_bytes(data.replace(b"worst", b"wo\x9drst").replace(b"years", b"y\xffea\xferss"))
+    assert [i.reason for i in read_file(path) if isinstance(i, Skipped)] == [
+        f"not UTF-8 text (byte {at}: b'\\x9d'; 3 such spots): read with \ufffd in its place"
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(UNREADABLE_DATES))
 def test_an_article_whose_date_cannot_be_read_is_kept_undated_with_a_note(name: str) -> None:
     """An unreadable date used to drop the article although undated articles are welcome: it goes in undated

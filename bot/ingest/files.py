@@ -28,6 +28,7 @@ from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODINGS,
     LEGACY_SAMPLE_BYTES,
+    BrokenUtf8,
     decode,
     legacy_note,
     parse_text_article,
@@ -199,6 +200,11 @@ def _read_text(
     are day first (see `FileDates`). `limit`: the file's size at most, each article's `MAX_RECORD_BYTES`."""
     try:
         text, encoding = decode(_whole(path, limit, _PASTED if limit > MAX_RECORD_BYTES else "an article"))
+    except BrokenUtf8 as exc:
+        # One stray byte in a story otherwise UTF-8 (a pasted quote mark) skipped the whole story: it loses only
+        # that character.
+        text, encoding = exc.text, "utf-8"
+        yield Skipped(str(path), f"{exc}: read with \ufffd in its place", note=True)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -382,67 +388,80 @@ def _bulk_evidence(
 
 def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
     """Files to read: each path given, and every article-like file under a directory, in a stable order; the
-    other files under a directory are reported once for it, so that nothing is left out without a word."""
+    other files under a directory are reported once for it, so that nothing is left out without a word. A file
+    is read once however many ways it is reached (a link to it beside it, a linked folder): it was read again, and
+    reported as a duplicate of itself."""
+    seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            others: Counter[str] = Counter()
-            hidden: set[str] = set()
-            tree = _tree(path)
-            # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
-            exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
-            for child in tree:
-                if isinstance(child, Skipped):
-                    yield child
-                    continue
-                parts = child.relative_to(path).parts
-                # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
-                # from a Mac): not read, but named once (a folder's insides are not).
-                if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
-                    top = parts[: dot + 1]
-                    hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
-                    continue
-                if child.is_symlink() and not child.exists():
-                    yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
-                    continue
-                if not child.is_file():
-                    continue
-                export = next((root for root in exports if child.is_relative_to(root)), None)
-                if export is not None and child != export / POSTS:
-                    exports[export] += 1
-                    continue
-                suffix = child.suffix.lower()
-                if suffix in ARTICLE_SUFFIXES:
-                    yield child.resolve()
-                elif suffix not in CODE_SUFFIXES:
-                    others[suffix] += 1
-            if others:
-                kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(others.items()))
-                files = "file" if others.total() == 1 else "files"
-                yield Skipped(
-                    str(path),
-                    f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
-                    " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
-                    " .rss, .rdf, .atom and .xml",
-                )
-            for export, count in exports.items():
-                yield Skipped(
-                    str(export),
-                    f"a Substack export: its posts are read from {POSTS}, each with its body from posts/; its"
-                    f" {count} other files (the subscribers, e-mail statistics, the bodies themselves) are not read",
-                    note=True,
-                )
-            if hidden:
-                names = sorted(hidden)
-                shown = ", ".join(names[:HIDDEN_SHOWN]) + (", \u2026" if len(names) > HIDDEN_SHOWN else "")
-                yield Skipped(
-                    str(path),
-                    f"{len(names)} hidden {'file or folder' if len(names) == 1 else 'files and folders'} not read"
-                    f" ({shown}); give a hidden file's path to read it",
-                )
-        elif path.is_file():
-            yield path.resolve()
-        else:
-            yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
+        for item in _files_under(path):
+            if isinstance(item, Path) and item in seen:
+                continue
+            if isinstance(item, Path):
+                seen.add(item)
+            yield item
+
+
+def _files_under(path: Path) -> Iterator[Path | Skipped]:
+    """`article_files` of one path given, each file resolved, a file reached twice in it given twice."""
+    if path.is_dir():
+        others: Counter[str] = Counter()
+        hidden: set[str] = set()
+        tree = _tree(path)
+        # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
+        exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
+        for child in tree:
+            if isinstance(child, Skipped):
+                yield child
+                continue
+            parts = child.relative_to(path).parts
+            # A name starting with a dot is an editor's, the system's or version control's (.git, ._story.txt
+            # from a Mac): not read, but named once (a folder's insides are not).
+            if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
+                top = parts[: dot + 1]
+                hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                continue
+            if child.is_symlink() and not child.exists():
+                yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
+                continue
+            if not child.is_file():
+                continue
+            export = next((root for root in exports if child.is_relative_to(root)), None)
+            if export is not None and child != export / POSTS:
+                exports[export] += 1
+                continue
+            suffix = child.suffix.lower()
+            if suffix in ARTICLE_SUFFIXES:
+                yield child.resolve()
+            elif suffix not in CODE_SUFFIXES:
+                others[suffix] += 1
+        if others:
+            kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(others.items()))
+            files = "file" if others.total() == 1 else "files"
+            yield Skipped(
+                str(path),
+                f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
+                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
+                " .rss, .rdf, .atom and .xml",
+            )
+        for export, count in exports.items():
+            yield Skipped(
+                str(export),
+                f"a Substack export: its posts are read from {POSTS}, each with its body from posts/; its"
+                f" {count} other files (the subscribers, e-mail statistics, the bodies themselves) are not read",
+                note=True,
+            )
+        if hidden:
+            names = sorted(hidden)
+            shown = ", ".join(names[:HIDDEN_SHOWN]) + (", \u2026" if len(names) > HIDDEN_SHOWN else "")
+            yield Skipped(
+                str(path),
+                f"{len(names)} hidden {'file or folder' if len(names) == 1 else 'files and folders'} not read"
+                f" ({shown}); give a hidden file's path to read it",
+            )
+    elif path.is_file():
+        yield path.resolve()
+    else:
+        yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
 
 
 def _tree(root: Path) -> list[Path | Skipped]:

@@ -247,15 +247,28 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
     )
 
 
+class BrokenUtf8(ArticleError):
+    """UTF-8 text with bytes in it that are none (one byte of another encoding pasted in, a character cut short):
+    `text` reads each such spot as U+FFFD, and the message says where the first is and how many there are."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Text of a file's bytes and the encoding it was read in (see `text_encoding`); an ArticleError for binary
-    files, text in no encoding newsbot can tell, and broken UTF-8, UTF-16 or UTF-32 text."""
+    files, text in no encoding newsbot can tell, and broken UTF-16 or UTF-32 text; a `BrokenUtf8` for UTF-8 text
+    with bytes that are not UTF-8, which a reader of whole files may read as it reads them."""
     encoding, mark = text_encoding(data)
     try:
         return data[mark:].decode("utf-8-sig" if encoding == "utf-8" else encoding, decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
         if encoding == "utf-8":
-            raise ArticleError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from exc
+            text = data.decode("utf-8-sig", "replace")
+            spots = text.count("\ufffd") - data.count("\ufffd".encode())
+            first = f"byte {exc.start}: {data[exc.start : exc.start + 1]!r}"
+            raise BrokenUtf8(f"not UTF-8 text ({first}{f'; {spots} such spots' if spots > 1 else ''})", text) from exc
         raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + mark})") from exc
 
 

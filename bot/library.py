@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby, islice
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +32,12 @@ from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, anot
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+
+# Said with an answer that finds nothing, or nothing sure, while the index cannot take the newest articles.
+INDEX_BEHIND = (
+    "The newest articles cannot be searched yet: the search index could not take them (its disk may be full), so"
+    " an answer may be missing until it can."
+)
 
 # Articles per store transaction and index commit: a crash or Ctrl-C loses at most one batch's work.
 BATCH_SIZE = 2000
@@ -403,9 +409,14 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-        return self._searched(
+        answered = self._searched(
             lambda: answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
         )
+        if self.follower.write_failure and not (answered.found and answered.confident):
+            # The index is behind the store (a full disk): "No article uses the word ..." was said of stories the
+            # store holds and the index could not take.
+            return replace(answered, reason=f"{answered.reason} {INDEX_BEHIND}".lstrip())
+        return answered
 
     def follow_up(
         self, question: str, references: Iterable[str], shown: Sequence[str] = (), answered: Sequence[str] = ()

@@ -19,7 +19,7 @@ from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Query, TantivyEngine, indexed_paragraphs
 from bot.index.follower import BUILD_CLAIM, BUILDING
-from bot.library import Library
+from bot.library import INDEX_BEHIND, Library
 from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
@@ -605,6 +605,14 @@ def test_an_index_that_cannot_be_written_answers_as_it_is_with_one_warning(
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "No space left on device" in warnings[0], warnings
     assert "\n" not in warnings[0]
+    # Stored but not indexed, asked by the next command (by words alone: vectors find it by meaning): not "no
+    # article uses the word", as if no story did.
+    library = Library.open(replace(settings, semantic="off"))
+    try:
+        unindexed = library.ask(library.request("solar farm Tilby"))
+        assert not unindexed.found and unindexed.reason.endswith(INDEX_BEHIND), unindexed
+    finally:
+        library.close()
     monkeypatch.undo()
     library = Library.open(settings)
     try:

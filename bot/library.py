@@ -103,6 +103,8 @@ class LibraryStats:
     vectors_waiting: int = 0
     # Which vectors: "on" (the sentence encoder's) or "static" (word pieces distilled from it).
     semantic: str = "on"
+    # Why the index is behind the store, having failed to take its newest articles ("": it is not).
+    index_failure: str = ""
 
 
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -459,9 +461,11 @@ class Library:
         return Request(question, **{**base, **{k: v for k, v in filters.items() if v is not None}})  # type: ignore[arg-type]
 
     def stats(self) -> LibraryStats:
-        engine = self.engine
+        engine, failure = self.engine, self.follower.write_failure
         if self.vectors is None:
-            return LibraryStats(self.store.stats(), engine.name, engine.count(), engine.size_bytes())
+            return LibraryStats(
+                self.store.stats(), engine.name, engine.count(), engine.size_bytes(), index_failure=failure
+            )
         return LibraryStats(
             self.store.stats(),
             engine.name,
@@ -470,6 +474,7 @@ class Library:
             self.vectors.vectors.count(),
             self.vectors.backlog(),
             self.settings.semantic,
+            failure,
         )
 
 

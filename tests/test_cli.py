@@ -327,6 +327,7 @@ def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
         "last_published": "2021-06-15T18:05:00+00:00",
         "engine": "tantivy",
         "indexed_paragraphs": stats["paragraphs"],
+        "index_failure": None,
         "vectors": None,
         "vectors_waiting": 0,
         "semantic": None,

@@ -21,6 +21,7 @@ from bot.index import Query, TantivyEngine, indexed_paragraphs
 from bot.index.follower import BUILD_CLAIM, BUILDING
 from bot.library import INDEX_BEHIND, Library
 from bot.models import Article
+from bot.render.stats import render_stats
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import newsbot
@@ -611,6 +612,9 @@ def test_an_index_that_cannot_be_written_answers_as_it_is_with_one_warning(
     try:
         unindexed = library.ask(library.request("solar farm Tilby"))
         assert not unindexed.found and unindexed.reason.endswith(INDEX_BEHIND), unindexed
+        engine_line = next(line for line in render_stats(library.stats()).splitlines() if line.startswith("engine:"))
+        assert "; behind the store, the newest articles not searchable: " in engine_line, engine_line
+        assert "No space left on device" in engine_line
     finally:
         library.close()
     monkeypatch.undo()

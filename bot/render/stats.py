@@ -49,7 +49,13 @@ def render_stats(stats: LibraryStats) -> str:
         f"articles:   {store.articles:,}",
         f"paragraphs: {store.paragraphs:,}",
         f"dates:      {date_span(store)}",
-        f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed, {disk_size(stats.index_bytes)})",
+        f"engine:     {stats.engine} ({stats.indexed_paragraphs:,} paragraphs indexed, {disk_size(stats.index_bytes)})"
+        # Beside the store's count, the indexed one left an operator to work out that the newest are not searched.
+        + (
+            f"; behind the store, the newest articles not searchable: {stats.index_failure}"
+            if stats.index_failure
+            else ""
+        ),
         f"meaning:    {vectors_line(stats)}",
         "categories:" if store.categories else "categories: none",
     ]
@@ -70,6 +76,8 @@ def stats_json(stats: LibraryStats) -> dict[str, Any]:
         "engine": stats.engine,
         "indexed_paragraphs": stats.indexed_paragraphs,
         "index_bytes": stats.index_bytes,
+        # null: the index holds every article stored; else why it could not take the newest.
+        "index_failure": stats.index_failure or None,
         # null: the semantic stage is off (or its model missing), so no paragraph will get one.
         "vectors": stats.vectors,
         "vectors_waiting": stats.vectors_waiting,

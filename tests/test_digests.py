@@ -211,6 +211,29 @@ def test_a_digest_missed_while_down_is_sent_within_the_grace_period_only(
     assert settings is not None and settings.next_due == due + DAY
 
 
+@pytest.mark.parametrize("first_day", ["down past the grace", "chat inactive"])
+def test_a_skipped_first_digest_loses_no_story_since_subscribing(store: Store, first_day: str) -> None:
+    """Subscribed Thursday noon for 07:30; Friday's digest was skipped (the bot down 07:00-10:00, past the grace,
+    or the chat inactive that morning). Saturday's covered only the 24 hours since Friday 07:30: Thursday
+    afternoon's story was in no digest. A chat's first digest covers everything since it subscribed."""
+    store.write_articles([story("Thursday afternoon", "sport", NOON + 2 * HOUR)], NOON + 2 * HOUR)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    store.write_articles([story("Friday noon", "sport", NOON + DAY)], NOON + DAY)
+    reader = Reader()
+    friday = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
+    if first_day == "chat inactive":
+        store.set_chat_active(CHAT, False)
+        bot = Bot(store, NOON, reader)
+        bot.run(NOON, friday + 3 * HOUR, timedelta(minutes=30))
+        store.set_chat_active(CHAT, True)
+    else:
+        bot = Bot(store, NOON, reader)
+        bot.run(NOON, friday, timedelta(minutes=30))
+    bot.run(friday + 3 * HOUR, friday + DAY + HOUR, timedelta(minutes=30))
+    [saturday] = reader.to(CHAT)
+    assert headlines(saturday.text) == ["Friday noon", "Thursday afternoon"]
+
+
 def test_a_long_outage_gives_one_digest_not_a_burst(store: Store) -> None:
     store.write_articles([story("Old news", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")

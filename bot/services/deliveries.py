@@ -93,7 +93,7 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
         planned = plan(settings.daily, settings.zone, now, settings.previous_due, grace)
         if planned.send is None or not due.active:
             return Decision(planned.next)
-        window = scheduled_window(planned.send, settings.previous_due)
+        window = scheduled_window(planned.send, settings.previous_due, due.subscribed)
         key = local_day(planned.send, settings.zone).isoformat()
     except (NewsbotError, ValueError) as error:
         # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the

@@ -60,15 +60,19 @@ def newest_first(headline: Headline) -> tuple[datetime, datetime, str]:
     return *(article.news_order or (arrived, arrived)), article.id
 
 
-def scheduled_window(due: datetime, previous: datetime | None) -> Window:
-    """The window of a scheduled digest due at `due` (schedule.digest_window, at most `LONGEST_WINDOW` long)."""
+def scheduled_window(due: datetime, previous: datetime | None, subscribed: datetime | None = None) -> Window:
+    """The window of a scheduled digest due at `due` (schedule.digest_window, at most `LONGEST_WINDOW` long). A
+    chat's first reaches back to when it `subscribed` when that is longer ago than a day: a first digest skipped
+    (the bot down past the grace, the chat inactive that morning) left what arrived between in no digest."""
     window = digest_window(due, previous)
-    return Window(max(window.start, due - LONGEST_WINDOW), window.end)
+    start = min(window.start, subscribed) if previous is None and subscribed is not None else window.start
+    return Window(max(start, due - LONGEST_WINDOW), window.end)
 
 
-def preview_window(now: datetime, previous: datetime | None) -> Window:
-    """What the next scheduled digest holds so far: since the previous one (or the last 24 hours) until now."""
-    start = previous if previous is not None and previous < now else now - FIRST_WINDOW
+def preview_window(now: datetime, previous: datetime | None, subscribed: datetime | None = None) -> Window:
+    """What the next scheduled digest holds so far: since the previous one (or the last 24 hours, or since
+    subscribing when that is longer ago) until now."""
+    start = previous if previous is not None and previous < now else min(now - FIRST_WINDOW, subscribed or now)
     return Window(max(start, now - LONGEST_WINDOW), now)
 
 
@@ -121,6 +125,8 @@ class Digests:
     def preview(self, chat_id: int, now: datetime) -> Digest:
         """Today's digest so far, for `/digest`: changes nothing the scheduled digest will hold."""
         settings = self.store.chat_settings(chat_id)
-        categories = [name for name, _ in self.store.subscriptions(chat_id)]
-        window = preview_window(now, settings.previous_due if settings else None)
+        followed = self.store.subscriptions(chat_id)
+        categories = [name for name, _ in followed]
+        first = min((since for _, since in followed), default=None)
+        window = preview_window(now, settings.previous_due if settings else None, first)
         return self.build([key_of(categories, window)])[key_of(categories, window)]

@@ -259,6 +259,22 @@ def test_an_empty_digest_says_so_or_stays_silent(store: Store) -> None:
     assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "silent")]
 
 
+def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: Store) -> None:
+    """Friday's digest went out; Saturday's was skipped (the bot down past the grace). Sunday's, empty, covers two
+    days and said "Nothing new ... today"."""
+    store.write_articles([story("Thursday story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "Berlin")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))
+    saturday = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)
+    bot.run(saturday + 4 * HOUR, saturday + 2 * DAY, timedelta(minutes=30))
+    friday, sunday, monday = reader.to(CHAT)
+    assert headlines(friday.text) == ["Thursday story"]
+    assert "followed here since Fri 27 Mar;" in sunday.text and "today" not in sunday.text
+    assert NOTHING_NEW in monday.text
+
+
 def test_a_chat_without_categories_gets_all_of_them(store: Store) -> None:
     store.write_articles([story("A", "sport", NOON), story("B", "business", NOON), story("C", "tech", NOON)], NOON)
     subscriptions = Subscriptions(store, Defaults(time(7, 30), "UTC"))

@@ -275,6 +275,21 @@ def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: St
     assert NOTHING_NEW in monday.text
 
 
+def test_stories_of_one_instant_come_in_one_order_in_alerts_digests_and_latest(store: Store) -> None:
+    """Seven stories dated to the same minute came in one order in an alert, another in /latest: "the newest 5"
+    of the alert and the digest were not /latest's."""
+    store.write_articles([story("Earlier", "sport", NOON - 2 * HOUR)], NOON - HOUR)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    Subscriptions(store).set_alerts(CHAT, True, NOON)
+    store.write_articles([story(f"Same minute {n}", "sport", NOON) for n in range(7)], NOON + HOUR)
+    reader = Reader()
+    Bot(store, NOON + HOUR, reader).run(NOON + HOUR, NOON + DAY, timedelta(minutes=30))
+    alert, digest = reader.to(CHAT)
+    latest = [article.title for article in store.latest(5, "sport")]
+    assert headlines(alert.text) == latest
+    assert headlines(digest.text) == latest
+
+
 def test_a_chat_without_categories_gets_all_of_them(store: Store) -> None:
     store.write_articles([story("A", "sport", NOON), story("B", "business", NOON), story("C", "tech", NOON)], NOON)
     subscriptions = Subscriptions(store, Defaults(time(7, 30), "UTC"))

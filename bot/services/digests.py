@@ -51,13 +51,19 @@ def is_news(article: StoredArticle) -> bool:
     return article.added_at - published <= FRESH_AT_ARRIVAL
 
 
-def newest_first(headline: Headline) -> tuple[datetime, datetime, str]:
+def news_order(headline: Headline) -> tuple[datetime, datetime]:
     """/latest's order (`news_order`); by arrival for an undated story from a file, which only an alert claimed
     before this rule holds."""
     article = headline.article
     arrived = article.added_at
     assert arrived is not None, "a stored article always has its arrival time"
-    return *(article.news_order or (arrived, arrived)), article.id
+    return article.news_order or (arrived, arrived)
+
+
+def by_news_order(headlines: Iterable[Headline]) -> list[Headline]:
+    """Newest first, and stories of one instant by id as /latest lists them (`store.articles.latest`), so that "the
+    newest 5" of an alert or a digest are /latest's five: seven stories of one minute came in two orders."""
+    return sorted(sorted(headlines, key=lambda headline: headline.article.id), key=news_order, reverse=True)
 
 
 def scheduled_window(due: datetime, previous: datetime | None, subscribed: datetime | None = None) -> Window:
@@ -84,7 +90,7 @@ def sections(headlines: Sequence[Headline], per_category: int = PER_CATEGORY) ->
         grouped[headline.article.category].append(headline)
     found = []
     for category in alphabetical(grouped):
-        ordered = sorted(grouped[category], key=newest_first, reverse=True)
+        ordered = by_news_order(grouped[category])
         found.append(DigestSection(category, tuple(ordered[:per_category]), max(0, len(ordered) - per_category)))
     return tuple(found)
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
-from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON
+from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON, TOPIC_GONE
 from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
@@ -916,15 +916,16 @@ async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in
         server.fail_next("sendMessage", 400, "Bad Request: message thread not found", chat_id=SUPERGROUP)
         clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
         await tick(app)
-        refused, last = server.calls("sendMessage", chat_id=SUPERGROUP)[-2:]
+        refused, last, told = server.calls("sendMessage", chat_id=SUPERGROUP)[-3:]
         assert refused.error_code == 400 and refused.params["message_thread_id"] == news
         assert last.ok and last.params["text"].startswith(DIGEST) and "message_thread_id" not in last.params
+        assert told.params["text"] == TOPIC_GONE and "message_thread_id" not in told.params
         store = app.bot_data.library.store
         assert [status for kind, _, status in store.deliveries_of(SUPERGROUP) if kind == "digest"] == ["sent", "sent"]
 
-        # Changed again in General: they come there.
+        # The topic gone is forgotten: they already come to General, where a change says nothing of moving them.
         reply = visible_text(await say(server, SUPERGROUP, "digest", "quiet", user_id=OWNER))
-        assert reply.endswith("Digests and alerts will come to this topic."), reply
+        assert "will come to this topic" not in reply, reply
         settings = store.chat_settings(SUPERGROUP)
         assert settings is not None and settings.topic is None
         # A button pressed under the keyboard in the news topic brings them back there.
@@ -936,6 +937,32 @@ async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in
         assert answer.params.get("text") == "Following Science. Digests and alerts will come to this topic."
         settings = store.chat_settings(SUPERGROUP)
         assert settings is not None and settings.topic == news
+
+
+async def test_a_deleted_topic_is_forgotten_and_the_group_told_once(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """The topic chosen for digests was deleted: every digest and alert tried it again, then went to General, and
+    nobody was told why they turned up there. Telegram's first refusal clears it and the group is told, once."""
+    news = 5
+    clock = Clock(START)
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(sqlite_bot_settings, clock) as app:
+        await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER, topic=news)
+        await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER, topic=news)
+        await write(app, START + timedelta(minutes=1), story("Cup final tonight", "Sport"))
+        server.fail_next("sendMessage", 400, "Bad Request: message thread not found", chat_id=SUPERGROUP)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        await write(app, datetime(2026, 3, 28, 9, 0, tzinfo=UTC), story("Derby ends level", "Sport"))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        sent = [c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if c.ok]
+        digests = [c for c in sent if c.params["text"].startswith(DIGEST)]
+        assert len(digests) == 2 and all("message_thread_id" not in c.params for c in digests)
+        assert [c.params["text"] for c in sent].count(TOPIC_GONE) == 1
+        settings = app.bot_data.library.store.chat_settings(SUPERGROUP)
+        assert settings is not None and settings.topic is None
 
 
 async def test_a_newcomers_start_tells_of_the_daily_digest(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

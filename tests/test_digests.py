@@ -211,6 +211,29 @@ def test_a_digest_missed_while_down_is_sent_within_the_grace_period_only(
     assert settings is not None and settings.next_due == due + DAY
 
 
+@pytest.mark.parametrize("first_day", ["down past the grace", "chat inactive"])
+def test_a_skipped_first_digest_loses_no_story_since_subscribing(store: Store, first_day: str) -> None:
+    """Subscribed Thursday noon for 07:30; Friday's digest was skipped (the bot down 07:00-10:00, past the grace,
+    or the chat inactive that morning). Saturday's covered only the 24 hours since Friday 07:30: Thursday
+    afternoon's story was in no digest. A chat's first digest covers everything since it subscribed."""
+    store.write_articles([story("Thursday afternoon", "sport", NOON + 2 * HOUR)], NOON + 2 * HOUR)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    store.write_articles([story("Friday noon", "sport", NOON + DAY)], NOON + DAY)
+    reader = Reader()
+    friday = datetime(2026, 3, 27, 7, 0, tzinfo=UTC)
+    if first_day == "chat inactive":
+        store.set_chat_active(CHAT, False)
+        bot = Bot(store, NOON, reader)
+        bot.run(NOON, friday + 3 * HOUR, timedelta(minutes=30))
+        store.set_chat_active(CHAT, True)
+    else:
+        bot = Bot(store, NOON, reader)
+        bot.run(NOON, friday, timedelta(minutes=30))
+    bot.run(friday + 3 * HOUR, friday + DAY + HOUR, timedelta(minutes=30))
+    [saturday] = reader.to(CHAT)
+    assert headlines(saturday.text) == ["Friday noon", "Thursday afternoon"]
+
+
 def test_a_long_outage_gives_one_digest_not_a_burst(store: Store) -> None:
     store.write_articles([story("Old news", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
@@ -234,6 +257,37 @@ def test_an_empty_digest_says_so_or_stays_silent(store: Store) -> None:
     assert NOTHING_NEW in empty.text
     assert reader.to(OTHER) == []
     assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "silent")]
+
+
+def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: Store) -> None:
+    """Friday's digest went out; Saturday's was skipped (the bot down past the grace). Sunday's, empty, covers two
+    days and said "Nothing new ... today"."""
+    store.write_articles([story("Thursday story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "Berlin")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))
+    saturday = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)
+    bot.run(saturday + 4 * HOUR, saturday + 2 * DAY, timedelta(minutes=30))
+    friday, sunday, monday = reader.to(CHAT)
+    assert headlines(friday.text) == ["Thursday story"]
+    assert "followed here since Fri 27 Mar;" in sunday.text and "today" not in sunday.text
+    assert NOTHING_NEW in monday.text
+
+
+def test_stories_of_one_instant_come_in_one_order_in_alerts_digests_and_latest(store: Store) -> None:
+    """Seven stories dated to the same minute came in one order in an alert, another in /latest: "the newest 5"
+    of the alert and the digest were not /latest's."""
+    store.write_articles([story("Earlier", "sport", NOON - 2 * HOUR)], NOON - HOUR)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    Subscriptions(store).set_alerts(CHAT, True, NOON)
+    store.write_articles([story(f"Same minute {n}", "sport", NOON) for n in range(7)], NOON + HOUR)
+    reader = Reader()
+    Bot(store, NOON + HOUR, reader).run(NOON + HOUR, NOON + DAY, timedelta(minutes=30))
+    alert, digest = reader.to(CHAT)
+    latest = [article.title for article in store.latest(5, "sport")]
+    assert headlines(alert.text) == latest
+    assert headlines(digest.text) == latest
 
 
 def test_a_chat_without_categories_gets_all_of_them(store: Store) -> None:

@@ -14,11 +14,11 @@ messages are measured as Telegram counts them (`split.fits`), and a long digest 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, tzinfo
+from datetime import UTC, timedelta, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
-from bot.render.markup import HTML, cap, category_label, count, shown_date, source_link, title_of
+from bot.render.markup import HTML, cap, category_label, count, in_zone, shown_date, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, cut_html, fits
 
 # Raw characters kept of a lede (one line), before escaping.
@@ -30,10 +30,15 @@ PREVIEW_HEADING = "Your digest so far"
 GROUP_PREVIEW_HEADING = "This group's digest so far"
 ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
-# the reader is pointed at what is there.
-NOTHING_NEW = "Nothing new in the categories followed here today; /latest shows the newest headlines there are."
+# the reader is pointed at what is there. `span` is "today", or "since Thu 26 Mar" for a digest that covers more
+# than a day (after one skipped while the bot was down).
+NOTHING_NEW_IN = "Nothing new in the categories followed here {span}; /latest shows the newest headlines there are."
+NOTHING_NEW = NOTHING_NEW_IN.format(span="today")
 # The same for a chat that follows no category, whose digest covers them all.
-NOTHING_NEW_AT_ALL = "No new stories today; /latest shows the newest headlines there are."
+NOTHING_NEW_AT_ALL_IN = "No new stories {span}; /latest shows the newest headlines there are."
+NOTHING_NEW_AT_ALL = NOTHING_NEW_AT_ALL_IN.format(span="today")
+# A window up to this long is "today": a day, and the hour a change of clocks adds.
+ONE_DAY = timedelta(hours=25)
 # Under a scheduled "nothing new": a reader who gets one each quiet day learns how to get none.
 QUIET_HINT = "/digest quiet: no message on such days."
 
@@ -101,7 +106,8 @@ def render_digest(
     (nothing to send) when `quiet`."""
     if digest.empty:
         hint = f"\n{QUIET_HINT}" if heading == DIGEST_HEADING else ""
-        nothing = NOTHING_NEW if digest.categories else NOTHING_NEW_AT_ALL
+        span = "today" if digest.end - digest.start <= ONE_DAY else f"since {in_zone(digest.start, zone):%a %-d %b}"
+        nothing = (NOTHING_NEW_IN if digest.categories else NOTHING_NEW_AT_ALL_IN).format(span=span)
         return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{nothing}{hint}"]
     heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
     return split(heading, digest, bot_username, zone=zone)

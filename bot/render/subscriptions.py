@@ -46,6 +46,11 @@ ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was
 NO_CATEGORIES = "There are no categories yet: once articles arrive, /subscribe lists them."
 STALE_BUTTON = "This button is out of date. Send /subscribe for the current list."
 TOPIC_MOVED = "Digests and alerts will come to this topic."
+# Told once, in General, when the topic digests and alerts went to is deleted or closed (they come to General).
+TOPIC_GONE = (
+    "The topic digests and alerts came to is deleted or closed: they come here now. Change a setting in another "
+    "topic (/digest on there) to have them there."
+)
 CHANGE_HINT = (
     "Change them with /subscribe, /unsubscribe, /time, /timezone, /digest on|off|quiet|notice, /alerts on|off."
 )

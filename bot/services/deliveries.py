@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.config import Settings
@@ -68,6 +68,8 @@ class Outcome:
     blocked: bool = False
     # The group became a supergroup with this id (nothing was delivered: send again there).
     migrated_to: int | None = None
+    # The forum topic the chat chose was refused as deleted or closed (the messages went to General instead).
+    topic_gone: int | None = None
 
     @classmethod
     def sent(cls) -> Outcome:
@@ -93,7 +95,7 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
         planned = plan(settings.daily, settings.zone, now, settings.previous_due, grace)
         if planned.send is None or not due.active:
             return Decision(planned.next)
-        window = scheduled_window(planned.send, settings.previous_due)
+        window = scheduled_window(planned.send, settings.previous_due, due.subscribed)
         key = local_day(planned.send, settings.zone).isoformat()
     except (NewsbotError, ValueError) as error:
         # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the
@@ -126,6 +128,13 @@ class Deliveries:
         if not recorded:
             log.warning(
                 "delivery %d to chat %d was taken over before its outcome was recorded", delivery.id, delivery.chat_id
+            )
+        if outcome.topic_gone is not None:
+            # Forgotten once Telegram says it is gone (unless the group chose another meanwhile): tried every day,
+            # each digest and alert went there first.
+            gone = outcome.topic_gone
+            self.store.edit_chat(
+                delivery.chat_id, lambda s: replace(s, topic=None) if s is not None and s.topic == gone else None, now
             )
         return recorded
 

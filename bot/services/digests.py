@@ -51,24 +51,34 @@ def is_news(article: StoredArticle) -> bool:
     return article.added_at - published <= FRESH_AT_ARRIVAL
 
 
-def newest_first(headline: Headline) -> tuple[datetime, datetime, str]:
+def news_order(headline: Headline) -> tuple[datetime, datetime]:
     """/latest's order (`news_order`); by arrival for an undated story from a file, which only an alert claimed
     before this rule holds."""
     article = headline.article
     arrived = article.added_at
     assert arrived is not None, "a stored article always has its arrival time"
-    return *(article.news_order or (arrived, arrived)), article.id
+    return article.news_order or (arrived, arrived)
 
 
-def scheduled_window(due: datetime, previous: datetime | None) -> Window:
-    """The window of a scheduled digest due at `due` (schedule.digest_window, at most `LONGEST_WINDOW` long)."""
+def by_news_order(headlines: Iterable[Headline]) -> list[Headline]:
+    """Newest first, and stories of one instant by id as /latest lists them (`store.articles.latest`), so that "the
+    newest 5" of an alert or a digest are /latest's five: seven stories of one minute came in two orders."""
+    return sorted(sorted(headlines, key=lambda headline: headline.article.id), key=news_order, reverse=True)
+
+
+def scheduled_window(due: datetime, previous: datetime | None, subscribed: datetime | None = None) -> Window:
+    """The window of a scheduled digest due at `due` (schedule.digest_window, at most `LONGEST_WINDOW` long). A
+    chat's first reaches back to when it `subscribed` when that is longer ago than a day: a first digest skipped
+    (the bot down past the grace, the chat inactive that morning) left what arrived between in no digest."""
     window = digest_window(due, previous)
-    return Window(max(window.start, due - LONGEST_WINDOW), window.end)
+    start = min(window.start, subscribed) if previous is None and subscribed is not None else window.start
+    return Window(max(start, due - LONGEST_WINDOW), window.end)
 
 
-def preview_window(now: datetime, previous: datetime | None) -> Window:
-    """What the next scheduled digest holds so far: since the previous one (or the last 24 hours) until now."""
-    start = previous if previous is not None and previous < now else now - FIRST_WINDOW
+def preview_window(now: datetime, previous: datetime | None, subscribed: datetime | None = None) -> Window:
+    """What the next scheduled digest holds so far: since the previous one (or the last 24 hours, or since
+    subscribing when that is longer ago) until now."""
+    start = previous if previous is not None and previous < now else min(now - FIRST_WINDOW, subscribed or now)
     return Window(max(start, now - LONGEST_WINDOW), now)
 
 
@@ -80,7 +90,7 @@ def sections(headlines: Sequence[Headline], per_category: int = PER_CATEGORY) ->
         grouped[headline.article.category].append(headline)
     found = []
     for category in alphabetical(grouped):
-        ordered = sorted(grouped[category], key=newest_first, reverse=True)
+        ordered = by_news_order(grouped[category])
         found.append(DigestSection(category, tuple(ordered[:per_category]), max(0, len(ordered) - per_category)))
     return tuple(found)
 
@@ -121,6 +131,8 @@ class Digests:
     def preview(self, chat_id: int, now: datetime) -> Digest:
         """Today's digest so far, for `/digest`: changes nothing the scheduled digest will hold."""
         settings = self.store.chat_settings(chat_id)
-        categories = [name for name, _ in self.store.subscriptions(chat_id)]
-        window = preview_window(now, settings.previous_due if settings else None)
+        followed = self.store.subscriptions(chat_id)
+        categories = [name for name, _ in followed]
+        first = min((since for _, since in followed), default=None)
+        window = preview_window(now, settings.previous_due if settings else None, first)
         return self.build([key_of(categories, window)])[key_of(categories, window)]

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, true, update
 from sqlalchemy.engine import Row
 
 from bot.store.deliveries import Claim
-from bot.store.schema import chat_settings, chats
+from bot.store.schema import chat_settings, chats, subscriptions
 from bot.store.upsert import upsert
 
 
@@ -47,6 +47,8 @@ class DueChat:
 
     settings: ChatSettings
     active: bool
+    # When it first subscribed to a category it still follows (None: it follows none, so every category).
+    subscribed: datetime | None = None
 
 
 def _settings(row: Row[Any]) -> ChatSettings:
@@ -109,15 +111,21 @@ def due(connection: Connection, now: datetime, limit: int) -> list[DueChat]:
     waiting for one another; SQLite admits one writer at a time, which serializes them anyway.
     """
     active = func.coalesce(chats.c.active, true()).label("active")
+    first = (
+        select(func.min(subscriptions.c.subscribed_at))
+        .where(subscriptions.c.chat_id == chat_settings.c.chat_id)
+        .scalar_subquery()
+        .label("subscribed")
+    )
     rows = connection.execute(
-        select(chat_settings, active)
+        select(chat_settings, active, first)
         .select_from(chat_settings.outerjoin(chats, chats.c.chat_id == chat_settings.c.chat_id))
         .where(chat_settings.c.digest, chat_settings.c.next_due <= now)
         .order_by(chat_settings.c.next_due, chat_settings.c.chat_id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=chat_settings)
     )
-    return [DueChat(_settings(row), bool(row.active)) for row in rows]
+    return [DueChat(_settings(row), bool(row.active), row.subscribed) for row in rows]
 
 
 def set_due(

@@ -23,6 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -41,6 +42,7 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.config import Settings
+from bot.render.subscriptions import TOPIC_GONE as TOPIC_GONE_NOTICE
 from bot.services.budget import GROUP_PER_MINUTE, TokenBucket
 from bot.services.deliveries import Outcome
 from bot.services.fanout import Send
@@ -234,10 +236,14 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
 
 def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda chat_id: None) -> Send:
     """The `send` of bot.services.fanout: a delivery's messages in order, in its forum topic while that is there
-    (General once it is not), each error mapped to an `Outcome`."""
+    (General once it is not, then a word to the group that they come there now, and the outcome names the topic
+    gone so that it is forgotten), each error mapped to an `Outcome`."""
 
     async def send(chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
-        for number, text in enumerate(messages, 1):
+        gone = None
+        # The word of a topic gone is appended when it is found gone, and so sent after the last message.
+        told = [*messages]
+        for number, text in enumerate(told, 1):
             try:
                 try:
                     await bot.send_message(chat_id, text, message_thread_id=topic, rate_limit_args=FANOUT)
@@ -246,15 +252,16 @@ def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda
                         raise
                     # Refused, so nothing went out: General reaches the same group.
                     log.info("chat %d: topic %d refused (%s); sending to General", chat_id, topic, error)
-                    topic = None
+                    gone, topic = topic, None
+                    told.append(TOPIC_GONE_NOTICE)
                     await bot.send_message(chat_id, text, rate_limit_args=FANOUT)
             except TelegramError as error:
-                outcome = fanout_outcome(error, number, len(messages))
+                outcome = replace(fanout_outcome(error, number, len(told)), topic_gone=gone)
                 if outcome.blocked:
                     on_blocked(chat_id)
                 log.info("delivery to chat %d: %s (%s)", chat_id, outcome.status, outcome.detail)
                 return outcome
-        return Outcome.sent()
+        return replace(Outcome.sent(), topic_gone=gone)
 
     return send
 

@@ -235,7 +235,8 @@ def test_every_process_converges_after_an_ingest_is_killed(any_db_settings: Sett
 
 READ_WHAT_IS_CUT = textwrap.dedent(
     """
-    import sys, time
+    import faulthandler, sys, time
+    faulthandler.enable()  # a SIGBUS names where it read (it once killed the reader under a full suite's load)
     from pathlib import Path
     from bot.errors import IndexCorruptError
     from bot.index.engine import Query

@@ -73,6 +73,11 @@ class ChatView:
         """True when the chat subscribed to all categories, new ones too (/subscribe all)."""
         return self.settings.all_since is not None
 
+    def follows(self, category: str) -> bool:
+        """Whether the chat's digests and alerts hold `category` by its choice: one it subscribed to, or any after
+        /subscribe all (a category that appeared since has no subscription of its own)."""
+        return self.every_category or category in self.categories
+
 
 class Subscriptions:
     """Reads and changes chats' subscriptions and settings; one store transaction per call."""

@@ -13,7 +13,7 @@ from sqlalchemy import delete, text
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
-from bot.render.subscriptions import alerts_line, following
+from bot.render.subscriptions import Clock, alerts_line, following, unsubscribed
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
 from bot.services.subscriptions import Defaults, Subscriptions
@@ -24,6 +24,7 @@ from tests.paths import ROOT
 
 NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
 CHAT = 77
+CLOCK = Clock("UTC", None)
 
 
 @pytest.fixture
@@ -123,7 +124,9 @@ def test_all_subscribes_to_every_category_and_unsubscribes_from_every_one_follow
     assert subscriptions.unsubscribe(CHAT, ["all"], NOW).named == ()  # following none: nothing to stop
 
 
-def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(subscriptions: Subscriptions) -> None:
+def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(
+    subscriptions: Subscriptions, store: Store
+) -> None:
     """ "/subscribe all" followed the categories of that moment only: a story in a category that appeared later
     reached none of the chat's digests or alerts. Naming categories, or stopping one, is the reader picking."""
     assert not subscriptions.subscribe(CHAT, ["sport", "tech"], NOW).every_category
@@ -139,6 +142,10 @@ def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(subsc
     view = subscriptions.unsubscribe(CHAT, ["tech"], NOW)
     assert not view.every_category and view.categories == ("business", "politics", "sport")
     assert following(view, group=False) == "Categories: Business, Politics and Sport."
+    subscriptions.subscribe(CHAT, ["all"], NOW)
+    store.write_articles([story("Storm", "weather", NOW)], NOW)
+    view = subscriptions.unsubscribe(CHAT, ["weather"], NOW)  # followed, with no subscription of its own
+    assert view.removed == ("weather",) and "Unsubscribed from Weather." in unsubscribed(view, CLOCK, False)
     subscriptions.subscribe(CHAT, ["all"], NOW)
     assert not subscriptions.choose(CHAT, "sport", False, NOW).every_category  # a button is a pick too
     subscriptions.subscribe(CHAT, ["all"], NOW)

@@ -116,7 +116,15 @@ class Subscriptions:
         followed = self._followed(chat_id)
         match = self._match(words, [*self._known(), *followed], "/unsubscribe sport")
         names = match.some_names(followed)
-        edit = self.store.edit_chat(chat_id, _picking, now, unsubscribe=names)
+        every: list[bool] = []
+
+        def picking(settings: ChatSettings | None) -> ChatSettings | None:
+            every.append(settings is not None and settings.all_since is not None)
+            return _picking(settings)
+
+        edit = self.store.edit_chat(chat_id, picking, now, unsubscribe=names)
+        if every[0]:  # a category that appeared after /subscribe all was followed without a subscription of its own
+            edit = replace(edit, removed=tuple(dict.fromkeys([*edit.removed, *names])))
         return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
     def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:

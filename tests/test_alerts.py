@@ -81,6 +81,24 @@ def test_a_story_another_process_files_under_another_spelling_alerts_the_categor
     assert alert.chat_id == FAN and titles(alert.text) == ["Striker signs"]
 
 
+def test_a_chat_that_subscribed_to_all_is_alerted_to_a_category_that_appears_later(store: Store, url: str) -> None:
+    """ "/subscribe all" followed the categories of that moment only: the first story of a new category, written
+    by another process, alerted no one. After an /unsubscribe the reader picks: new categories are not followed."""
+    every, reader = 14, Reader()
+    subscriptions = Subscriptions(store)
+    subscriptions.subscribe(every, ["all"], NOON + MINUTE)
+    subscriptions.set_alerts(every, True, NOON + MINUTE)
+    bot = Bot(store, NOON + 2 * MINUTE, reader)
+    run("write", url, (NOON + 3 * MINUTE).isoformat(), "Telescope launched", "science")
+    bot.tick(NOON + 4 * MINUTE)
+    assert [(s.chat_id, titles(s.text)) for s in reader.sent] == [(every, ["Telescope launched"])]
+    subscriptions.unsubscribe(every, ["sport"], NOON + 5 * MINUTE)
+    run("write", url, (NOON + 6 * MINUTE).isoformat(), "Budget passed", "politics")
+    run("write", url, (NOON + 6 * MINUTE).isoformat(), "Chip shortage", "tech")
+    bot.tick(NOON + 7 * MINUTE)
+    assert [titles(s.text) for s in reader.to(every)] == [["Telescope launched"], ["Chip shortage"]]
+
+
 def test_several_stories_go_in_one_message_per_chat(store: Store) -> None:
     at = NOON + 10 * MINUTE
     store.write_articles([story("Goal", "sport", at), story("Chip", "tech", at), story("Merger", "business", at)], at)

@@ -457,6 +457,29 @@ async def test_an_outdated_button_whose_choice_already_holds_says_so_and_edits_n
         assert len(edits) == 2 and all(edit.ok for edit in edits), [edit.summary() for edit in edits]
 
 
+async def test_after_subscribe_all_a_new_category_is_ticked_and_tapping_it_stops_it(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """After /subscribe all a category that appears later is followed (its stories come), yet its button showed
+    it unticked, and tapping it off answered "Weather was not followed: nothing to stop"."""
+    async with bot(bot_settings, Clock(START)) as app:
+        assert "Subscribed to Business, Local, Science and Sport" in visible_text(
+            await say(server, ALICE, "subscribe", "all")
+        )
+        assert "every category, new ones too" in visible_text(await say(server, ALICE, "mysubs"))
+        await write(app, START, story("Storm warning", "Weather"))
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        buttons = keyboard(server, ALICE, message_id)
+        assert set(buttons) == {"✅ Local", "✅ Business", "✅ Science", "✅ Sport", "✅ Weather"}
+        answer = await press(server, ALICE, message_id, buttons["✅ Weather"])
+        assert answer.params.get("text") == "Stopped following Weather"
+        await server.wait_for_async("editMessageText", count=1, chat_id=ALICE)
+        assert "▫️ Weather" in keyboard(server, ALICE, message_id)
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert "Categories: Business, Local, Science and Sport." in mine
+
+
 async def test_an_article_ingested_by_another_process_alerts_its_subscribers_once(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

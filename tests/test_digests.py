@@ -305,6 +305,27 @@ def test_a_chat_without_categories_gets_all_of_them(store: Store) -> None:
     ]
 
 
+def test_a_chat_that_subscribed_to_all_gets_a_category_that_appears_later_until_it_picks(store: Store) -> None:
+    """ "/subscribe all" followed the categories of that moment only: a new category's stories were in no digest
+    of the chat. After an /unsubscribe the reader picks, and a category newer still is not in it."""
+    store.write_articles([story("Match", "sport", NOON - HOUR), story("Shares", "business", NOON - HOUR)], NOON - HOUR)
+    subscribed(store, CHAT, ["all"], NOON, "07:30", "UTC")
+    later = NOON + HOUR
+    store.write_articles([story("Telescope launched", "science", later)], later)
+    preview = Digests(store).preview(CHAT, later + HOUR)
+    assert [s.category for s in preview.sections] == ["business", "science", "sport"]
+    reader = Reader()
+    bot = Bot(store, later, reader)
+    bot.run(later, NOON + DAY, timedelta(minutes=30))
+    [digest] = reader.to(CHAT)
+    assert headlines(digest.text) == ["Shares", "Telescope launched", "Match"]
+    Subscriptions(store).unsubscribe(CHAT, ["sport"], NOON + DAY)
+    next_day = NOON + DAY + HOUR
+    store.write_articles([story("Profits up", "business", next_day), story("Comet", "science", next_day)], next_day)
+    bot.run(next_day, NOON + 2 * DAY, timedelta(minutes=30))
+    assert headlines(reader.to(CHAT)[-1].text) == ["Profits up"]
+
+
 def test_a_preview_shows_the_digest_so_far_and_changes_nothing(store: Store) -> None:
     store.write_articles([story("Early story", "sport", NOON)], NOON)
     subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")

@@ -13,6 +13,7 @@ from sqlalchemy import delete, text
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
+from bot.render.subscriptions import Clock, alerts_line, following, unsubscribed
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
 from bot.services.subscriptions import Defaults, Subscriptions
@@ -23,6 +24,7 @@ from tests.paths import ROOT
 
 NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
 CHAT = 77
+CLOCK = Clock("UTC", None)
 
 
 @pytest.fixture
@@ -120,6 +122,35 @@ def test_all_subscribes_to_every_category_and_unsubscribes_from_every_one_follow
     view = subscriptions.unsubscribe(CHAT, ["ALL"], NOW)
     assert view.categories == () and set(view.removed) == {"business", "politics", "sport", "tech"}
     assert subscriptions.unsubscribe(CHAT, ["all"], NOW).named == ()  # following none: nothing to stop
+
+
+def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(
+    subscriptions: Subscriptions, store: Store
+) -> None:
+    """ "/subscribe all" followed the categories of that moment only: a story in a category that appeared later
+    reached none of the chat's digests or alerts. Naming categories, or stopping one, is the reader picking."""
+    assert not subscriptions.subscribe(CHAT, ["sport", "tech"], NOW).every_category
+    view = subscriptions.subscribe(CHAT, ["all"], NOW)
+    assert view.every_category and view.settings.all_since == NOW
+    assert view.categories == ("business", "politics", "sport", "tech")
+    assert following(view, group=False) == (
+        "Categories: every category, new ones too (/unsubscribe one to pick them yourself)."
+    )
+    assert "in every category as they arrive" in alerts_line(subscriptions.set_alerts(CHAT, True, NOW), False)
+    assert subscriptions.subscribe(CHAT, ["all"], NOW + timedelta(hours=1)).settings.all_since == NOW  # kept
+    assert subscriptions.subscribe(CHAT, ["sport"], NOW).every_category  # naming one it follows changes nothing
+    view = subscriptions.unsubscribe(CHAT, ["tech"], NOW)
+    assert not view.every_category and view.categories == ("business", "politics", "sport")
+    assert following(view, group=False) == "Categories: Business, Politics and Sport."
+    subscriptions.subscribe(CHAT, ["all"], NOW)
+    store.write_articles([story("Storm", "weather", NOW)], NOW)
+    view = subscriptions.unsubscribe(CHAT, ["weather"], NOW)  # followed, with no subscription of its own
+    assert view.removed == ("weather",) and "Unsubscribed from Weather." in unsubscribed(view, CLOCK, False)
+    subscriptions.subscribe(CHAT, ["all"], NOW)
+    assert not subscriptions.choose(CHAT, "sport", False, NOW).every_category  # a button is a pick too
+    subscriptions.subscribe(CHAT, ["all"], NOW)
+    assert not subscriptions.unsubscribe(CHAT, ["all"], NOW).every_category
+    assert not subscriptions.view(CHAT).every_category
 
 
 def test_buttons_follow_and_unfollow_as_they_say_whatever_the_chat_does_now(subscriptions: Subscriptions) -> None:
@@ -279,6 +310,24 @@ def test_chats_of_a_store_from_before_digest_choices_keep_their_digest(database_
         assert second.pending_migrations() == []
         assert Subscriptions(second).view(CHAT).settings.digest_chosen
         assert Subscriptions(second).set_zone(CHAT, "Tokyo", NOW).settings.digest
+    finally:
+        second.close()
+
+
+def test_a_store_from_before_all_categories_keeps_its_chats_and_can_follow_all(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Migration 0020 on a store made before it: its chats follow what they chose, and "all" now means new ones."""
+    url = url_of(database_url, tmp_path)
+    first = Store.open(url)
+    first.write_articles([story("A", "sport", NOW)], NOW)
+    Subscriptions(first).subscribe(CHAT, ["sport"], NOW)
+    second = reopened_from_before(first, url, "all_since", "0020_all_categories")
+    try:
+        assert second.pending_migrations() == []
+        view = Subscriptions(second).view(CHAT)
+        assert view.categories == ("sport",) and not view.every_category
+        assert Subscriptions(second).subscribe(CHAT, ["all"], NOW).every_category
     finally:
         second.close()
 

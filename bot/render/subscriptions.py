@@ -91,6 +91,8 @@ def follows(group: bool, adverb: str = "") -> str:
 
 
 def following(view: ChatView, group: bool) -> str:
+    if view.every_category:
+        return "Categories: every category, new ones too (/unsubscribe one to pick them yourself)."
     if view.all_categories and not view.settings.digest:  # "all" would promise a digest that does not come
         return "Categories: none chosen."
     if view.all_categories:
@@ -137,6 +139,8 @@ def empty_line(view: ChatView) -> str:
 def alerts_line(view: ChatView, group: bool) -> str:
     if not view.settings.alerts:
         return "Alerts for new stories: off (/alerts on)."
+    if view.every_category:
+        return "Alerts for new stories: on, in every category as they arrive."
     if view.all_categories:
         return f"Alerts for new stories: on, but they stop while {follows(group)} none: /subscribe to choose."
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."

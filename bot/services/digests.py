@@ -7,8 +7,9 @@ today is not news, nor the undated entries a feed showed when it was followed.
 
 Built once per distinct (categories, window), never once per chat: `Digests.build` reads the store once for the
 span its windows cover and cuts every digest out of that one list in memory, so the chats due at one instant
-with the same categories share one digest (and the sender renders it once). A chat without categories gets
-every category. A preview (`/digest` now) is built the same way and writes nothing.
+with the same categories share one digest (and the sender renders it once). A chat without categories, or one
+that subscribed to all of them (new ones too), gets every category. A preview (`/digest` now) is built the same
+way and writes nothing.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ class Digests:
         """Today's digest so far, for `/digest`: changes nothing the scheduled digest will hold."""
         settings = self.store.chat_settings(chat_id)
         followed = self.store.subscriptions(chat_id)
-        categories = [name for name, _ in followed]
+        every = settings is not None and settings.all_since is not None
+        categories = [] if every else [name for name, _ in followed]
         first = min((since for _, since in followed), default=None)
         window = preview_window(now, settings.previous_due if settings else None, first)
         return self.build([key_of(categories, window)])[key_of(categories, window)]

@@ -7,7 +7,10 @@ Rules:
   digest off until the chat asks for it: subscribing, setting its time or its empty-day choice turn it on, once
   (`ChatSettings.digest_chosen`); /digest on|off decide it. A reader who only set a time zone, or turned alerts
   on, got a daily message unasked.
-- A chat without categories gets every category in its digest.
+- A chat without categories gets every category in its digest (no alerts: it chose none).
+- "/subscribe all" follows every category, the ones that appear later too (`ChatSettings.all_since`): their
+  stories are in its digests and alerts. It also subscribes to every category there is, so whatever lists a
+  chat's categories still does. Any /unsubscribe ends it: the reader picks from then on.
 - A change of daily time or zone, or turning the digest on, stores the next due instant again with
   `schedule.next_digest`, after the chat's previous scheduled digest, so no local day gets two. Other changes
   leave the due instant alone: recomputing it then could push a digest that is due but not yet claimed (this very
@@ -65,6 +68,16 @@ class ChatView:
         """True when the digest holds every category (the chat follows none in particular)."""
         return not self.categories
 
+    @property
+    def every_category(self) -> bool:
+        """True when the chat subscribed to all categories, new ones too (/subscribe all)."""
+        return self.settings.all_since is not None
+
+    def follows(self, category: str) -> bool:
+        """Whether the chat's digests and alerts hold `category` by its choice: one it subscribed to, or any after
+        /subscribe all (a category that appeared since has no subscription of its own)."""
+        return self.every_category or category in self.categories
+
 
 class Subscriptions:
     """Reads and changes chats' subscriptions and settings; one store transaction per call."""
@@ -91,7 +104,11 @@ class Subscriptions:
         known = self._known()
         match = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech")
         names = match.some_names(known)
-        edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, asks=True), now, subscribe=names)
+
+        def every(settings: ChatSettings) -> ChatSettings:
+            return replace(settings, all_since=settings.all_since or now) if match.everything else settings
+
+        edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, every, asks=True), now, subscribe=names)
         return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
     def unsubscribe(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
@@ -99,14 +116,22 @@ class Subscriptions:
         followed = self._followed(chat_id)
         match = self._match(words, [*self._known(), *followed], "/unsubscribe sport")
         names = match.some_names(followed)
-        edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=names)
+        every: list[bool] = []
+
+        def picking(settings: ChatSettings | None) -> ChatSettings | None:
+            every.append(settings is not None and settings.all_since is not None)
+            return _picking(settings)
+
+        edit = self.store.edit_chat(chat_id, picking, now, unsubscribe=names)
+        if every[0]:  # a category that appeared after /subscribe all was followed without a subscription of its own
+            edit = replace(edit, removed=tuple(dict.fromkeys([*edit.removed, *names])))
         return replace(self._edited(chat_id, edit, names), aside=match.aside())
 
     def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:
         """Follow (or stop following) one category by its exact name, whatever the chat does now: a keyboard button
         says which it means, so a second press of the same button, or a press of an outdated one, changes nothing."""
         if not follow:
-            edit = self.store.edit_chat(chat_id, lambda s: s, now, unsubscribe=[category])
+            edit = self.store.edit_chat(chat_id, _picking, now, unsubscribe=[category])
             return self._edited(chat_id, edit, (category,))
         if category not in self._known() and category not in self._followed(chat_id):
             raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
@@ -205,6 +230,11 @@ class Subscriptions:
     ) -> ChatView:
         shown = settings or ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=False)
         return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
+
+
+def _picking(settings: ChatSettings | None) -> ChatSettings | None:
+    """After an unsubscribe the reader picks the categories: new ones are no longer followed."""
+    return settings and replace(settings, all_since=None)
 
 
 def _schedule(settings: ChatSettings) -> tuple[time, str, bool]:

@@ -39,6 +39,8 @@ class ChatSettings:
     topic: int | None = None
     # Whether `digest` is the chat's choice, or the default of one that chose only a zone or alerts.
     digest_chosen: bool = True
+    # Since when the chat follows every category, new ones too (/subscribe all); None: the ones it chose.
+    all_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def _settings(row: Row[Any]) -> ChatSettings:
         alerts_since=row.alerts_since,
         topic=row.topic,
         digest_chosen=bool(row.digest_chosen),
+        all_since=row.all_since,
     )
 
 
@@ -80,6 +83,7 @@ def _row(settings: ChatSettings, now: datetime) -> dict[str, Any]:
         "alerts_since": settings.alerts_since,
         "topic": settings.topic,
         "digest_chosen": settings.digest_chosen,
+        "all_since": settings.all_since,
         "updated_at": now,
     }
 

@@ -195,6 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0017_query_update", _add_columns(schema.queries, "update_id")),
     Migration("0018_feed_moves", _add_columns(schema.feeds, "moved_from", "redirected_to")),
     Migration("0019_feed_pauses", _add_columns(schema.feeds, "paused_at")),
+    Migration("0020_all_categories", _add_columns(schema.chat_settings, "all_since")),
 )
 
 

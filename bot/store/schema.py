@@ -178,6 +178,10 @@ chat_settings = Table(
     # that chose only a time zone or alerts has no digest until it does. Added by 0009_digest_chosen (true for the
     # chats of older stores, whose first choice of anything started their digest).
     Column("digest_chosen", Boolean, nullable=False, server_default=true()),
+    # When the chat subscribed to every category, the ones that appear later too (/subscribe all); NULL: it follows
+    # the categories it has rows for in `subscriptions`. A time rather than a flag: a category that first appears
+    # later is alerted from then on, not from before the chat asked. Added by 0020_all_categories.
+    Column("all_since", UTCDateTime),
     Index("chat_settings_next_due", "next_due"),
 )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, true, update
+from sqlalchemy import ColumnElement, Connection, delete, func, select, true, update
 
 from bot.store.schema import chat_settings, chats, subscriptions
 from bot.store.upsert import upsert
@@ -34,13 +35,15 @@ def of_chat(connection: Connection, chat_id: int) -> list[tuple[str, datetime]]:
 
 
 def of_chats(connection: Connection, chat_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """The categories of several chats (a chat without any maps to an empty tuple)."""
+    """The categories of several chats' digests: empty for every category (a chat that follows none, or all of
+    them, new ones too: `chat_settings.all_since`)."""
     ids = list(dict.fromkeys(chat_ids))
     found: dict[int, list[str]] = {i: [] for i in ids}
     for start in range(0, len(ids), CHUNK):
         rows = connection.execute(
             select(subscriptions.c.chat_id, subscriptions.c.category)
-            .where(subscriptions.c.chat_id.in_(ids[start : start + CHUNK]))
+            .select_from(subscriptions.outerjoin(chat_settings, chat_settings.c.chat_id == subscriptions.c.chat_id))
+            .where(subscriptions.c.chat_id.in_(ids[start : start + CHUNK]), chat_settings.c.all_since.is_(None))
             .order_by(subscriptions.c.chat_id, subscriptions.c.category)
         )
         for chat_id, category in rows:
@@ -88,9 +91,32 @@ def remove(connection: Connection, chat_id: int, categories: Sequence[str]) -> l
 
 def alerted(connection: Connection, categories: Iterable[str]) -> list[Subscriber]:
     """The active chats with alerts on that follow any of `categories`, each with when alerts begin for it: the
-    later of its subscription and the moment it last turned alerts on."""
+    later of its subscription and the moment it last turned alerts on.
+
+    A chat that subscribed to every category (`chat_settings.all_since`) also follows each of `categories` it has
+    no subscription to (one that first appeared since), from the later of then and turning alerts on. Read here,
+    in the transaction that claims the alerts, rather than subscribing such chats when a category first appears:
+    articles are written by several paths and processes, and a /subscribe all racing the first story of a
+    category would miss it; the flag read at claim time cannot."""
     names = list(dict.fromkeys(categories))
     active = func.coalesce(chats.c.active, true())
+    found = _followers(connection, names, active)
+    followed = {(s.chat_id, s.category) for s in found}
+    every = connection.execute(
+        select(chat_settings.c.chat_id, chat_settings.c.all_since, chat_settings.c.alerts_since)
+        .select_from(chat_settings.outerjoin(chats, chats.c.chat_id == chat_settings.c.chat_id))
+        .where(chat_settings.c.all_since.is_not(None), chat_settings.c.alerts, active)
+    ).all()
+    for row in every:
+        since = max(row.all_since, row.alerts_since or row.all_since)
+        for name in names:
+            if (row.chat_id, name) not in followed:
+                found.append(Subscriber(row.chat_id, name, since))
+    return found
+
+
+def _followers(connection: Connection, names: Sequence[str], active: ColumnElement[Any]) -> list[Subscriber]:
+    """The active chats with alerts on and a subscription to any of `names`."""
     found: list[Subscriber] = []
     for start in range(0, len(names), CHUNK):
         rows = connection.execute(

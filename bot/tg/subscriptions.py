@@ -72,12 +72,11 @@ def category_keyboard(view: ChatView) -> InlineKeyboardMarkup:
     """Every category as a button, ticked when the chat follows it; pressing one does what its label says. Past
     MAX_BUTTONS the categories with most stories are shown, alphabetically, as the line above them lists those
     followed (the store's order by count put "Local" before "Business")."""
-    followed = set(view.categories)
     shown = alphabetical(list(dict.fromkeys([*view.known, *view.categories]))[:MAX_BUTTONS])
     buttons = [
         InlineKeyboardButton(
-            text.toggle_label(name, name in followed),
-            callback_data=f"sub:{0 if name in followed else 1}:{button_key(name)}",
+            text.toggle_label(name, view.follows(name)),
+            callback_data=f"sub:{0 if view.follows(name) else 1}:{button_key(name)}",
         )
         for name in shown
     ]
@@ -371,7 +370,7 @@ async def toggle(update: Update, context: Context) -> None:
         await answer_press(query, text.STALE_BUTTON, alert=True)
         return
     group = query.message is not None and in_group(query.message.chat)
-    if (name in view.categories) == follow:  # an outdated keyboard's press: nothing to change
+    if view.follows(name) == follow:  # an outdated keyboard's press: nothing to change
         await answer_press(query, text.unchanged(name, follow)[:MAX_ALERT_CHARS])
         await show_keyboard(query, context, view, group)
         return

@@ -143,11 +143,15 @@ def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(
     assert not view.every_category and view.categories == ("business", "politics", "sport")
     assert following(view, group=False) == "Categories: Business, Politics and Sport."
     subscriptions.subscribe(CHAT, ["all"], NOW)
-    store.write_articles([story("Storm", "weather", NOW)], NOW)
+    store.write_articles([story("Storm", "weather", NOW), story("Comet", "science", NOW)], NOW)
     view = subscriptions.unsubscribe(CHAT, ["weather"], NOW)  # followed, with no subscription of its own
     assert view.removed == ("weather",) and "Unsubscribed from Weather." in unsubscribed(view, CLOCK, False)
+    # The other category that appeared since "all" is still followed: stopping one stopped it too, unsaid.
+    assert view.categories == ("business", "politics", "science", "sport", "tech"), view.categories
+    assert view.added == ()
     subscriptions.subscribe(CHAT, ["all"], NOW)
-    assert not subscriptions.choose(CHAT, "sport", False, NOW).every_category  # a button is a pick too
+    view = subscriptions.choose(CHAT, "sport", False, NOW)
+    assert not view.every_category and "weather" in view.categories  # a button is a pick too, keeping the others
     subscriptions.subscribe(CHAT, ["all"], NOW)
     assert not subscriptions.unsubscribe(CHAT, ["all"], NOW).every_category
     assert not subscriptions.view(CHAT).every_category

@@ -116,27 +116,29 @@ class Subscriptions:
         followed = self._followed(chat_id)
         match = self._match(words, [*self._known(), *followed], "/unsubscribe sport")
         names = match.some_names(followed)
-        every: list[bool] = []
-
-        def picking(settings: ChatSettings | None) -> ChatSettings | None:
-            every.append(settings is not None and settings.all_since is not None)
-            return _picking(settings)
-
-        edit = self.store.edit_chat(chat_id, picking, now, unsubscribe=names)
-        if every[0]:  # a category that appeared after /subscribe all was followed without a subscription of its own
-            edit = replace(edit, removed=tuple(dict.fromkeys([*edit.removed, *names])))
-        return replace(self._edited(chat_id, edit, names), aside=match.aside())
+        return replace(self._stop(chat_id, names, now, keep_others=not match.everything), aside=match.aside())
 
     def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:
         """Follow (or stop following) one category by its exact name, whatever the chat does now: a keyboard button
         says which it means, so a second press of the same button, or a press of an outdated one, changes nothing."""
         if not follow:
-            edit = self.store.edit_chat(chat_id, _picking, now, unsubscribe=[category])
-            return self._edited(chat_id, edit, (category,))
+            return self._stop(chat_id, (category,), now)
         if category not in self._known() and category not in self._followed(chat_id):
             raise UsageError(f"There is no category “{category[:30]}” any more. Send /subscribe for the list.")
         edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, asks=True), now, subscribe=[category])
         return self._edited(chat_id, edit, (category,))
+
+    def _stop(self, chat_id: int, names: tuple[str, ...], now: datetime, keep_others: bool = True) -> ChatView:
+        """Stop following `names`. A chat that followed every category (/subscribe all) picks its own from now on,
+        and (`keep_others`) keeps every other category there is by a subscription each: those that appeared since
+        "all" had none, and "/unsubscribe weather" stopped them too, unsaid."""
+        settings = self.store.chat_settings(chat_id)
+        every = settings is not None and settings.all_since is not None
+        others = [name for name in self._known() if name not in names] if every and keep_others else []
+        edit = self.store.edit_chat(chat_id, _picking, now, subscribe=others, unsubscribe=names)
+        # A category that appeared after "all" was followed without a subscription of its own: stopped all the same.
+        removed = tuple(dict.fromkeys([*edit.removed, *names])) if every else edit.removed
+        return self._edited(chat_id, replace(edit, added=(), removed=removed), names)
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""

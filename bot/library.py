@@ -461,20 +461,16 @@ class Library:
         return Request(question, **{**base, **{k: v for k, v in filters.items() if v is not None}})  # type: ignore[arg-type]
 
     def stats(self) -> LibraryStats:
-        engine, failure = self.engine, self.follower.write_failure
-        if self.vectors is None:
-            return LibraryStats(
-                self.store.stats(), engine.name, engine.count(), engine.size_bytes(), index_failure=failure
-            )
+        engine, vectors = self.engine, self.vectors
         return LibraryStats(
             self.store.stats(),
             engine.name,
             engine.count(),
             engine.size_bytes(),
-            self.vectors.vectors.count(),
-            self.vectors.backlog(),
+            vectors.vectors.count() if vectors else None,
+            vectors.backlog() if vectors else 0,
             self.settings.semantic,
-            failure,
+            self.follower.write_failure,
         )
 
 

@@ -314,6 +314,36 @@ def _cut_under_a_reader(settings: Settings, *wrapper: str) -> None:
     assert out.endswith("alive\n")
 
 
+def test_a_chat_waiting_at_its_prompt_lives_when_the_index_another_process_built_is_cut_under_it(
+    settings: Settings,
+) -> None:
+    """`newsbot chat` waiting at its prompt while another process's `newsbot reindex` swaps a new generation in: the
+    chat takes it (tantivy's late reload at open waited out), an outside tool then cuts its files, and the chat lives,
+    says so in its log, builds the index again and answers the next question from it."""
+    settings = replace(settings, semantic="off")
+    Library.open(settings).close()
+    env = {"NEWSBOT_SEMANTIC": "off", "NEWSBOT_FOLLOW_SECONDS": "0.2"}
+    chat = newsbot(settings, "chat", env=env, stdin=subprocess.PIPE)
+    try:
+        first = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+        until(lambda: str(first) in Path(f"/proc/{chat.pid}/maps").read_text())
+        reindex = newsbot(settings, "reindex", env=env)
+        assert reindex.wait(timeout=120) == 0, reindex.communicate()
+        second = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+        assert second != first
+        until(lambda: str(second) in Path(f"/proc/{chat.pid}/maps").read_text())
+        for path in second.iterdir():
+            if path.suffix in (".term", ".idx", ".store"):
+                os.truncate(path, 0)
+        time.sleep(1.5)  # tantivy's watcher looks twice meanwhile, the chat's follower several times
+        out, err = chat.communicate("what about dempsey?\n/quit\n", timeout=120)
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+    assert chat.returncode == 0, (chat.returncode, err)
+    assert "was cut short under this process" in err and "Dempsey" in out, (out, err)
+
+
 FOLLOW_WHEN_TOLD = textwrap.dedent(
     """
     import json, logging, sys

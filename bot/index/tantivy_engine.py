@@ -9,11 +9,12 @@ few changes, which is harmless.
 tantivy maps its segment files into memory, and reading a page past the end of a file cut short under it (an
 outside tool truncating it in place) kills the process with SIGBUS: no exception, no log line. tantivy writes a
 segment file once and never shortens it, so a file shorter than when this process last reloaded was cut by
-someone else: the engine reloads only when told (not in tantivy's own thread), checks the sizes before each
-reload and search and, finding one cut, is damaged for good (IndexCorruptError: the follower builds a new index
-from the store) instead of reading it. A file cut while a search, a reload or a merge of this process's writer
-reads it still kills the process: only not mapping the files would avoid that. A file whose bytes are garbled
-(its size whole) makes tantivy panic when a search decodes them: the engine is damaged for good alike.
+someone else: the engine reloads only when told (not in tantivy's own thread, whose one late reload at open it
+waits out), checks the sizes before each reload and search and, finding one cut, is damaged for good
+(IndexCorruptError: the follower builds a new index from the store) instead of reading it. A file cut while a
+search, a reload or a merge of this process's writer reads it still kills the process: only not mapping the files
+would avoid that. A file whose bytes are garbled (its size whole) makes tantivy panic when a search decodes them:
+the engine is damaged for good alike.
 
 tantivy checks a file's footer when it opens it, not the checksum the footer holds, and on bytes it cannot decode
 panics (printing a Rust backtrace to stderr, and at open raising out of our reach). So before tantivy opens or
@@ -29,8 +30,10 @@ import json
 import logging
 import math
 import os
+import platform
 import re
 import struct
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -68,6 +71,15 @@ FOOTER_MAX_BYTES = 50_000
 CHECK_CHUNK_BYTES = 1 << 20
 # tantivy's segment files (named by segment id), which it maps; its other files are replaced whole, never mapped.
 SEGMENT_FILE = re.compile(r"^[0-9a-f]{32}\.")
+# tantivy's threads as the system names them (15 characters at most): the watcher of meta.json each Index starts
+# (thread-tantivy-meta-file-watcher), and the thread in which it runs the readers' reloads.
+TANTIVY_WATCHER = "thread-tantivy-"
+TANTIVY_RELOADER = "watch-callbacks"
+# The system calls a thread sleeping for a while waits in (nanosleep, clock_nanosleep), by machine, as
+# /proc/<pid>/task/<tid>/syscall numbers them.
+SLEEP_SYSCALLS = {"x86_64": ("35", "230"), "aarch64": ("101", "115")}
+TANTIVY_SETTLE_SECONDS = 10.0
+TANTIVY_SETTLE_POLL_SECONDS = 0.001
 
 
 class TantivyEngine:
@@ -105,6 +117,7 @@ class TantivyEngine:
         # commits), reading every segment file's end, past which a file cut short crashes the process. This one
         # reloads in `refresh` and after its commits, once it has checked the files' sizes.
         self._index.config_reader(reload_policy="Manual")
+        _settle_tantivy_threads()
         self._writer: tantivy.IndexWriter | None = None
         self._cursor = self._read_cursor()
         # Each segment file's (path, inode, size) as of the last reload, and why the engine is damaged ("" if not).
@@ -419,6 +432,59 @@ class TantivyEngine:
         if self._writer is not None:
             self._writer.rollback()
             self._writer = None
+
+
+def _settle_tantivy_threads() -> None:
+    """Return once no thread of tantivy's will read the index's files on its own.
+
+    tantivy-py's Index makes a reader that reloads on its own before `config_reader` replaces it, and tantivy's
+    watcher of meta.json, started with it, takes any meta.json as changed at its first look: if it looked before
+    the reader was replaced, it reloads the replaced reader once more, in a thread of its own, after the engine is
+    made. Starved under load, that reload ran while the process waited, after an outside tool had cut the files,
+    and killed it with SIGBUS. Once each watcher sleeps between two looks (and no thread of reloads is left),
+    no reload is pending: the next looks find no reader to reload. At most TANTIVY_SETTLE_SECONDS, then it goes on
+    (said in the log)."""
+    deadline = time.monotonic() + TANTIVY_SETTLE_SECONDS
+    while not _tantivy_threads_idle():
+        if time.monotonic() > deadline:
+            log.info("tantivy's threads were still busy after %s s; going on", TANTIVY_SETTLE_SECONDS)
+            return
+        time.sleep(TANTIVY_SETTLE_POLL_SECONDS)
+
+
+def _tantivy_threads_idle() -> bool:
+    """Whether each of tantivy's threads in this process is a watcher asleep between two looks at meta.json (as
+    Linux's /proc tells; where it cannot tell, taken as idle). A thread the watcher has just started bears its
+    name until it names itself."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return True
+    for task in tasks:
+        folder = f"/proc/self/task/{task}/"
+        try:
+            with open(folder + "comm") as comm:
+                name = comm.read().strip()
+            if name == TANTIVY_RELOADER or (name == TANTIVY_WATCHER and not _asleep(folder)):
+                return False
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return True
+
+
+def _asleep(task: str) -> bool:
+    """Whether the thread whose /proc folder is `task` sleeps (nanosleep), by the system call it waits in or else by
+    where the kernel says it waits; True if neither can be read."""
+    sleeps = SLEEP_SYSCALLS.get(platform.machine())
+    try:
+        if sleeps is not None:
+            with open(task + "syscall") as syscall:
+                return syscall.read().split(" ", 1)[0] in sleeps
+        with open(task + "wchan") as wchan:
+            where = wchan.read()
+    except PermissionError:
+        return True
+    return where in ("", "0") or "nanosleep" in where
 
 
 _WRITER_KILLED = "index writer was killed"

@@ -1096,6 +1096,64 @@ async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_
     assert (listed.paused_at, listed.failures, listed.next_poll_at) == (None, 0, later + timedelta(minutes=15))
 
 
+async def poll_until(service: FeedService, now: datetime, until: datetime) -> FeedPoll:
+    """Poll the one feed each time it is due from `now` on, up to `until`; returns the last poll."""
+    while True:
+        (poll,) = (await service.poll(now)).polls
+        assert poll.next_poll_at is not None
+        if poll.paused or poll.next_poll_at > until:
+            return poll
+        now = poll.next_poll_at
+
+
+async def test_a_feed_is_paused_a_week_after_its_first_not_there_answer_not_its_first_failure(
+    web: WebServer, service: FeedService
+) -> None:
+    """A site down a week (5xx) that then answered 404 once had the feed paused at once: the pause counted from
+    the first failure of any kind. A 5xx between the 404s does not restart the count; a good poll does."""
+    await failing(web, service, "moving.xml", 500)
+    down = await poll_until(service, NOW + timedelta(minutes=15), NOW + timedelta(days=8))
+    assert down.status == FAILED and not down.paused and down.next_poll_at is not None
+    web.statuses["moving.xml"] = 404
+    first = (await service.poll(down.next_poll_at)).polls[0]
+    assert first.status == FAILED and "HTTP 404" in first.reason and not first.paused
+    (listed,) = await service.feeds()
+    assert (listed.absent_since, listed.paused_at) == (first.polled_at, None)
+
+    assert first.next_poll_at is not None and first.polled_at is not None
+    web.statuses["moving.xml"] = 503  # a 5xx between two 404s: the site has said nothing of the feed meanwhile
+    middle = (await service.poll(first.next_poll_at)).polls[0]
+    assert middle.status == FAILED and not middle.paused and middle.next_poll_at is not None
+    web.statuses["moving.xml"] = 404
+    week = first.polled_at + timedelta(days=7)
+    paused = await poll_until(service, middle.next_poll_at, week + timedelta(hours=6))
+    assert paused.paused and paused.polled_at is not None and week <= paused.polled_at < week + timedelta(hours=6)
+
+    del web.statuses["moving.xml"]  # back: resumed, and the next spell counts from its own first 404
+    back = await service.add(web.url("/live/moving.xml"), now=paused.polled_at + timedelta(days=1))
+    assert back.status in (OK, NOT_MODIFIED) and not back.paused
+    (listed,) = await service.feeds()
+    assert (listed.absent_since, listed.failing_since) == (None, None)
+
+
+async def test_a_store_made_before_absences_were_kept_gets_the_column_and_its_failing_feed_counts_from_now(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0022 on a store whose feeds table predates it (made here by dropping the column)."""
+    with unmigrated(feed_settings, "0022_feed_absences", "feeds.absent_since") as library:
+        service = FeedService(library)
+        await failing(web, service, "closed.xml", 404)
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        (poll,) = (await FeedService(upgraded).poll(NOW + timedelta(days=30))).polls
+        assert poll.status == FAILED and not poll.paused and poll.feed.absent_since is None
+        (listed,) = await FeedService(upgraded).feeds()
+        assert listed.absent_since == NOW + timedelta(days=30)
+    finally:
+        upgraded.close()
+
+
 # ---- leases -------------------------------------------------------------------------------------------------
 
 

@@ -740,7 +740,9 @@ class FeedService:
             due = feed.failure_reported_at is None and (
                 read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
-            paused = read.final and now - since >= timedelta(days=self.settings.feed_pause_after_days)
+            # Counted from the site's first "not there" of this spell: days of 5xx before it say nothing of that.
+            absent = (feed.absent_since or now) if read.final else feed.absent_since
+            paused = read.final and now - (absent or now) >= timedelta(days=self.settings.feed_pause_after_days)
             pausing = paused and feed.paused_at is None
             outcome = Outcome(
                 FAILED,
@@ -753,6 +755,7 @@ class FeedService:
                 feed.last_modified,
                 redirected_to=feed.redirected_to,
                 paused=paused,
+                absent_since=absent,
             )
             told = due or pausing
             notice = (

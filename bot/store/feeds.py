@@ -72,6 +72,7 @@ class FeedRow:
     moved_from: str | None = None
     redirected_to: str | None = None
     paused_at: datetime | None = None  # not polled since (see `Outcome.paused`), until it is resumed
+    absent_since: datetime | None = None  # its site's first "not there" answer of this failing spell
     # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
     # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
@@ -122,8 +123,9 @@ class Outcome:
     # The address the feed moved to for good (unless another feed has it), and where a temporary redirect led.
     moved_to: str | None = None
     redirected_to: str | None = None
-    # Stop polling the feed (a failed poll): its site has said for long that it is not there.
+    # Stop polling the feed (a failed poll): its site has said for long that it is not there, since `absent_since`.
     paused: bool = False
+    absent_since: datetime | None = None
 
 
 @dataclass
@@ -514,6 +516,7 @@ def record(
         "last_stored": len(recorded.result.added) + len(recorded.result.updated),
         "failures": outcome.failures,
         "failing_since": outcome.failing_since,
+        "absent_since": outcome.absent_since,
         "failure_reported_at": outcome.failure_reported_at,
         "lease_holder": None,
         "lease_until": None,

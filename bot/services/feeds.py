@@ -247,6 +247,14 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     return f"{head}\n   {feed.articles:,} stories{waiting}; last poll {ago} ago: {state}; {when}"
 
 
+def describe_paused(feed: FeedRow, resume: str) -> str:
+    """One line for an operator polling by hand: a feed no poll reads, why, and how to poll it again (`resume`:
+    the command that does, in the words of the CLI or the bot)."""
+    assert feed.paused_at is not None
+    why = f" ({feed.last_reason})" if feed.last_reason else ""
+    return f"{feed.url}: paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC{why}, not polled; {resume} polls it again"
+
+
 @dataclass
 class _Read:
     """A feed fetched and read, before anything is stored."""
@@ -317,6 +325,10 @@ class FeedService:
     async def feeds(self) -> list[FeedRow]:
         """Every feed followed, oldest first, with its last poll and its number of stories in the store."""
         return await asyncio.to_thread(self.store.listing)
+
+    async def paused(self) -> list[FeedRow]:
+        """The feeds no longer polled, their site having said for long that they are not there."""
+        return await asyncio.to_thread(self.store.paused)
 
     async def find(self, url_or_id: str) -> FeedRow | None:
         """The feed with this number, else at this URL (as typed or canonical), else the one that moved from it or

@@ -210,6 +210,12 @@ def resume(connection: Connection, feed_id: int, now: datetime) -> None:
     connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now))
 
 
+def paused(connection: Connection) -> list[FeedRow]:
+    """The feeds no longer polled (see `Outcome.paused`), paused first first."""
+    query = select(feeds).where(feeds.c.paused_at.is_not(None)).order_by(feeds.c.paused_at, feeds.c.id)
+    return [_feed(row) for row in connection.execute(query)]
+
+
 def remove(connection: Connection, feed_id: int) -> bool:
     """Stop polling a feed and forget its entries; its stories stay in the store."""
     connection.execute(delete(feed_entries).where(feed_entries.c.feed_id == feed_id))
@@ -599,6 +605,10 @@ class FeedStore:
     def resume(self, feed_id: int, now: datetime) -> None:
         with writing(self.engine) as connection:
             resume(connection, feed_id, now)
+
+    def paused(self) -> list[FeedRow]:
+        with reading(self.engine) as connection:
+            return paused(connection)
 
     def remove(self, feed_id: int) -> bool:
         with writing(self.engine) as connection:

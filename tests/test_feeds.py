@@ -1136,6 +1136,26 @@ async def test_a_feed_is_paused_a_week_after_its_first_not_there_answer_not_its_
     assert (listed.absent_since, listed.failing_since) == (None, None)
 
 
+async def test_a_feed_its_site_trickles_too_slowly_to_read_is_said_so_and_paused_as_one_not_there(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A site that answers at once and then sends its feed a byte at a time failed on the timeout forever ("no
+    complete answer within 20 s", as a site down), never paused."""
+    service = FeedService(Library.open(replace(feed_settings, fetch_timeout=0.5, feed_pause_after_days=1)))
+    try:
+        url = live(web, "overloaded.xml", "harbour.xml")
+        await service.add(url, now=NOW)
+        web.trickling.add("overloaded.xml")
+        poll = await poll_until(service, NOW + timedelta(minutes=15), NOW + timedelta(days=2))
+        assert poll.paused and poll.notice is not None and poll.notice.paused
+        assert re.fullmatch(r"the site answered but sent only \d bytes in 0.5 s: too slowly to read", poll.reason)
+        said = poll.notice.text(poll.polled_at or NOW)
+        assert said.startswith(f"The feed Harbour Town Daily ({url}) has failed for 2"), said
+        assert " h (the site answered but sent only " in said, said
+    finally:
+        service.library.close()
+
+
 async def test_a_store_made_before_absences_were_kept_gets_the_column_and_its_failing_feed_counts_from_now(
     web: WebServer, feed_settings: Settings
 ) -> None:

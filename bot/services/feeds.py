@@ -271,7 +271,9 @@ class _Read:
     retrying: int = 0
     queued: int = 0
     gone: bool = False  # the feed's address answered 410 Gone
-    final: bool = False  # failed in a way that does not pass with time (404, 410, not a feed)
+    # Failed in a way that counts towards the pause: its site says the feed is not there (404, 410, not a feed),
+    # or answers but sends it too slowly to read.
+    final: bool = False
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
 
@@ -576,7 +578,9 @@ class FeedService:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=not fetched.retry)
+            # A feed trickled too slowly to read, day after day, is no more readable than one not there.
+            final = not fetched.retry or fetched.trickled
+            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=final)
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""

@@ -992,6 +992,37 @@ async def test_a_web_page_naming_its_feed_has_that_feed_followed(web: WebServer,
     )
 
 
+async def test_a_web_page_naming_a_followed_feed_under_another_address_says_it_is_followed_already(
+    web: WebServer, service: FeedService
+) -> None:
+    """The site's home page names its feed at another address than the one followed (a query, another path):
+    that address was followed as a second feed, the admin told only "3 duplicates". A feed added directly whose
+    stories are all another's stays followed (it may be a section of it), and is said to be a copy."""
+    followed = web.url("/polls/harbour.xml")
+    await service.add(followed, now=NOW)
+    live(web, "copy.xml", "harbour.xml")
+    home = home_page(web, "home.html", "copy.xml?edition=uk")
+    named = web.url("/live/copy.xml?edition=uk")
+    with pytest.raises(UsageError) as refused:
+        await service.add(home, now=NOW)
+    assert str(refused.value) == (
+        f"the web page {home} names the feed {named}, whose stories are all those of feed 1 ({followed}): the"
+        " site's feed is followed already"
+    )
+    assert [f.url for f in await service.feeds()] == [followed]
+
+    copy = await service.add(named, now=NOW)
+    assert (copy.stored, copy.duplicates) == (0, 3)
+    assert copy.summary().endswith(
+        f"3 duplicates, its stories are all feed 1's ({followed}), followed already: if it is that feed under"
+        f" another address, remove this one (feed {copy.feed.id}); next poll in 15 min"
+    )
+    assert [f.url for f in await service.feeds()] == [followed, named]
+    # A feed sharing only some of its stories with another is no copy of it.
+    shared = await service.add(web.url("/polls/harbour_v2.xml"), now=NOW)
+    assert shared.stored and "followed already" not in shared.summary()
+
+
 async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(
     web: WebServer, service: FeedService
 ) -> None:

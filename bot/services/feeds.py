@@ -361,15 +361,37 @@ class FeedService:
         """
         added = await self._add(url, category, added_by, now)
         if isinstance(added, FeedPoll):
-            return added
+            if (copied := await self._copy_of(added)) is None:
+                return added
+            # Kept (it may list older stories than the one followed, or go on where that one stops), but said.
+            told = (
+                f"its stories are all feed {copied.id}'s ({copied.url}), followed already: if it is that feed under"
+                f" another address, remove this one (feed {added.feed.id})"
+            )
+            return replace(added, warning=", ".join(w for w in (added.warning, told) if w))
         page, named, reason = added
         try:
             poll = await self._add(named, category, added_by, now, page)
         except UsageError as exc:
             raise UsageError(f"cannot follow {page}: {reason}, and {exc}") from exc
         assert isinstance(poll, FeedPoll)
+        if (copied := await self._copy_of(poll)) is not None:
+            # The site's feed under another address than the one followed: its stories came in as duplicates
+            # only, and the admin, who gave the site's page, learnt nothing of it being followed already.
+            await asyncio.to_thread(self.store.remove, poll.feed.id)
+            raise UsageError(
+                f"the web page {page} names the feed {poll.feed.url}, whose stories are all those of feed"
+                f" {copied.id} ({copied.url}): the site's feed is followed already"
+            )
         told = f"the web page {page} names this feed: followed instead"
         return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
+
+    async def _copy_of(self, poll: FeedPoll) -> FeedRow | None:
+        """After a first poll that stored nothing and found duplicates: the feed already followed that stored
+        every story of this one, if there is one."""
+        if poll.status != OK or poll.stored or not poll.duplicates:
+            return None
+        return await asyncio.to_thread(self.store.copy_of, poll.feed.id)
 
     async def _add(
         self, url: str, category: str | None, added_by: str, now: datetime | None, page: str | None = None

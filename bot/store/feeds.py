@@ -216,6 +216,24 @@ def paused(connection: Connection) -> list[FeedRow]:
     return [_feed(row) for row in connection.execute(query)]
 
 
+def copy_of(connection: Connection, feed_id: int) -> FeedRow | None:
+    """Another feed that stored every story this feed has shown (this one stored none): the same feed under
+    another address, or one that repeats it (None if there is none)."""
+    mine, theirs = feed_entries.alias("mine"), feed_entries.alias("theirs")
+    shown = select(func.count(func.distinct(mine.c.article_id))).where(mine.c.feed_id == feed_id).scalar_subquery()
+    query = (
+        select(theirs.c.feed_id)
+        .join(mine, mine.c.article_id == theirs.c.article_id)
+        .where(mine.c.feed_id == feed_id, theirs.c.owner, theirs.c.feed_id != feed_id)
+        .group_by(theirs.c.feed_id)
+        .having(func.count(func.distinct(theirs.c.article_id)) == shown)
+        .order_by(theirs.c.feed_id)
+        .limit(1)
+    )
+    other = connection.scalar(query)
+    return get(connection, other) if other is not None else None
+
+
 def remove(connection: Connection, feed_id: int) -> bool:
     """Stop polling a feed and forget its entries; its stories stay in the store."""
     connection.execute(delete(feed_entries).where(feed_entries.c.feed_id == feed_id))
@@ -609,6 +627,10 @@ class FeedStore:
     def paused(self) -> list[FeedRow]:
         with reading(self.engine) as connection:
             return paused(connection)
+
+    def copy_of(self, feed_id: int) -> FeedRow | None:
+        with reading(self.engine) as connection:
+            return copy_of(connection, feed_id)
 
     def remove(self, feed_id: int) -> bool:
         with writing(self.engine) as connection:

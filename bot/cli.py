@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -48,7 +49,7 @@ from bot.render.welcome import (
     talk_of,
     talk_reply,
 )
-from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
+from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed, describe_paused
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_questions
@@ -702,13 +703,19 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
     from tqdm import tqdm
 
     total = await service.due(now, every)
+    # Never polled until added again: said on every poll, where they went unmentioned (or "another process is
+    # polling them", when every feed was paused).
+    paused = await service.paused()
+    said = [describe_paused(feed, f"newsbot feeds add {shlex.quote(feed.url)}") for feed in paused]
     if not total:
         if not every:
             print("no feed is due")
-        elif await service.feeds():
+        elif len(await service.feeds()) > len(paused):
             print(POLLED_ELSEWHERE, file=sys.stderr)
-        else:
+        elif not paused:
             print("no feeds are followed; add one with: newsbot feeds add URL")
+        for line in said:
+            print(line)
         return 0
     with tqdm(total=total, unit=" feeds", disable=None, file=sys.stderr) as bar:
 
@@ -721,13 +728,16 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
     for notice in report.notices:
         print(f"note: {notice.text(datetime.now(UTC))}", file=sys.stderr)
     polls = report.polls
+    for line in said:
+        print(line)
     if not polls:
         print(POLLED_ELSEWHERE, file=sys.stderr)
         return 0
     failed = sum(p.status == FAILED for p in polls)
     news, backlog = sum(p.added for p in polls), sum(p.backlog for p in polls)
     stories = count(news, "new story", "new stories")
-    print(f"{count(len(polls), 'feed')} polled: {stories}, {backlog} back catalogue, {failed} failed")
+    tally = f"{count(len(polls), 'feed')} polled: {stories}, {backlog} back catalogue, {failed} failed"
+    print(tally + (f", {len(paused)} paused (not polled)" if paused else ""))
     return EXIT_FAILED if polls and failed == len(polls) else 0
 
 

@@ -78,6 +78,17 @@ class Failed:
     reason: str
     retry: bool
     status: int | None = None
+    # The site answered but sent its body too slowly to read within the timeout (one byte a second, say): it is
+    # there and answering, and may be so for days, unlike a site that is down.
+    trickled: bool = False
+
+
+@dataclass
+class _Progress:
+    """How far a fetch got, for a timeout to say: whether an answer to read came, and how much of its body."""
+
+    answered: bool = False
+    received: int = 0
 
 
 class _Refused(Exception):
@@ -179,11 +190,19 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         timeout = self.settings.fetch_timeout
+        progress = _Progress()
         try:
             async with asyncio.timeout(timeout):
-                return await self._follow(url, headers)
+                return await self._follow(url, headers, progress)
         except TimeoutError:
-            return Failed(url, f"no complete answer within {timeout:g} s", retry=True)
+            if not progress.answered:
+                return Failed(url, f"no answer within {timeout:g} s", retry=True)
+            return Failed(
+                url,
+                f"the site answered but sent only {progress.received:,} bytes in {timeout:g} s: too slowly to read",
+                retry=True,
+                trickled=True,
+            )
         except _Refused as exc:
             return Failed(url, exc.reason, retry=exc.retry)
         except httpx.TimeoutException:
@@ -196,11 +215,12 @@ class Fetcher:
             log.exception("fetching %s failed unexpectedly", url)
             return Failed(url, f"unexpected {type(exc).__name__}: {exc}", retry=True)
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> Fetched | Failed:
+    async def _follow(self, url: str, headers: dict[str, str], progress: _Progress) -> Fetched | Failed:
         current = url
         moved_to: str | None = None
         permanent = True  # every answer so far was a permanent redirect
         for _ in range(MAX_REDIRECTS + 1):
+            progress.answered, progress.received = False, 0  # a timeout speaks of the last request
             response = await self._send(current, headers)
             try:
                 location = response.headers.get("Location")
@@ -209,7 +229,7 @@ class Fetcher:
                     permanent = permanent and response.status_code in _PERMANENT
                     moved_to = current if permanent else moved_to
                     continue
-                result = await self._result(url, current, response)
+                result = await self._result(url, current, response, progress)
             finally:
                 await response.aclose()
             if isinstance(result, Fetched) and moved_to is not None:
@@ -263,7 +283,9 @@ class Fetcher:
                 raise _Refused(f"refused: {named}{reason} (NEWSBOT_ALLOW_PRIVATE_ADDRESSES can allow it)")
         return parsed, addresses
 
-    async def _result(self, url: str, final_url: str, response: httpx.Response) -> Fetched | Failed:
+    async def _result(
+        self, url: str, final_url: str, response: httpx.Response, progress: _Progress
+    ) -> Fetched | Failed:
         status = response.status_code
         if status != 304 and not 200 <= status < 300:
             retry = status >= 500 or status in _RETRY_CLIENT_ERRORS
@@ -273,9 +295,11 @@ class Fetcher:
         if declared.isdigit() and int(declared) > limit:
             return Failed(url, f"too large: {int(declared):,} bytes (the limit is {limit:,})", retry=False)
         body = bytearray()
+        progress.answered = True
         if status != 304:
             async for chunk in response.aiter_bytes():
                 body += chunk
+                progress.received = len(body)
                 if len(body) > limit:
                     return Failed(url, f"too large: more than {limit:,} bytes, stopped reading", retry=False)
         return Fetched(

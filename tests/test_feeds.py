@@ -992,6 +992,37 @@ async def test_a_web_page_naming_its_feed_has_that_feed_followed(web: WebServer,
     )
 
 
+async def test_a_web_page_naming_a_followed_feed_under_another_address_says_it_is_followed_already(
+    web: WebServer, service: FeedService
+) -> None:
+    """The site's home page names its feed at another address than the one followed (a query, another path):
+    that address was followed as a second feed, the admin told only "3 duplicates". A feed added directly whose
+    stories are all another's stays followed (it may be a section of it), and is said to be a copy."""
+    followed = web.url("/polls/harbour.xml")
+    await service.add(followed, now=NOW)
+    live(web, "copy.xml", "harbour.xml")
+    home = home_page(web, "home.html", "copy.xml?edition=uk")
+    named = web.url("/live/copy.xml?edition=uk")
+    with pytest.raises(UsageError) as refused:
+        await service.add(home, now=NOW)
+    assert str(refused.value) == (
+        f"the web page {home} names the feed {named}, whose stories are all those of feed 1 ({followed}): the"
+        " site's feed is followed already"
+    )
+    assert [f.url for f in await service.feeds()] == [followed]
+
+    copy = await service.add(named, now=NOW)
+    assert (copy.stored, copy.duplicates) == (0, 3)
+    assert copy.summary().endswith(
+        f"3 duplicates, its stories are all feed 1's ({followed}), followed already: if it is that feed under"
+        f" another address, remove this one (feed {copy.feed.id}); next poll in 15 min"
+    )
+    assert [f.url for f in await service.feeds()] == [followed, named]
+    # A feed sharing only some of its stories with another is no copy of it.
+    shared = await service.add(web.url("/polls/harbour_v2.xml"), now=NOW)
+    assert shared.stored and "followed already" not in shared.summary()
+
+
 async def test_a_feed_that_moved_where_another_feed_is_followed_says_to_remove_it(
     web: WebServer, service: FeedService
 ) -> None:
@@ -1094,6 +1125,84 @@ async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_
     assert f"resumed: it had been paused since {now:%Y-%m-%d %H:%M} UTC" in back.summary()
     (listed,) = await service.feeds()
     assert (listed.paused_at, listed.failures, listed.next_poll_at) == (None, 0, later + timedelta(minutes=15))
+
+
+async def poll_until(service: FeedService, now: datetime, until: datetime) -> FeedPoll:
+    """Poll the one feed each time it is due from `now` on, up to `until`; returns the last poll."""
+    while True:
+        (poll,) = (await service.poll(now)).polls
+        assert poll.next_poll_at is not None
+        if poll.paused or poll.next_poll_at > until:
+            return poll
+        now = poll.next_poll_at
+
+
+async def test_a_feed_is_paused_a_week_after_its_first_not_there_answer_not_its_first_failure(
+    web: WebServer, service: FeedService
+) -> None:
+    """A site down a week (5xx) that then answered 404 once had the feed paused at once: the pause counted from
+    the first failure of any kind. A 5xx between the 404s does not restart the count; a good poll does."""
+    await failing(web, service, "moving.xml", 500)
+    down = await poll_until(service, NOW + timedelta(minutes=15), NOW + timedelta(days=8))
+    assert down.status == FAILED and not down.paused and down.next_poll_at is not None
+    web.statuses["moving.xml"] = 404
+    first = (await service.poll(down.next_poll_at)).polls[0]
+    assert first.status == FAILED and "HTTP 404" in first.reason and not first.paused
+    (listed,) = await service.feeds()
+    assert (listed.absent_since, listed.paused_at) == (first.polled_at, None)
+
+    assert first.next_poll_at is not None and first.polled_at is not None
+    web.statuses["moving.xml"] = 503  # a 5xx between two 404s: the site has said nothing of the feed meanwhile
+    middle = (await service.poll(first.next_poll_at)).polls[0]
+    assert middle.status == FAILED and not middle.paused and middle.next_poll_at is not None
+    web.statuses["moving.xml"] = 404
+    week = first.polled_at + timedelta(days=7)
+    paused = await poll_until(service, middle.next_poll_at, week + timedelta(hours=6))
+    assert paused.paused and paused.polled_at is not None and week <= paused.polled_at < week + timedelta(hours=6)
+
+    del web.statuses["moving.xml"]  # back: resumed, and the next spell counts from its own first 404
+    back = await service.add(web.url("/live/moving.xml"), now=paused.polled_at + timedelta(days=1))
+    assert back.status in (OK, NOT_MODIFIED) and not back.paused
+    (listed,) = await service.feeds()
+    assert (listed.absent_since, listed.failing_since) == (None, None)
+
+
+async def test_a_feed_its_site_trickles_too_slowly_to_read_is_said_so_and_paused_as_one_not_there(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A site that answers at once and then sends its feed a byte at a time failed on the timeout forever ("no
+    complete answer within 20 s", as a site down), never paused."""
+    service = FeedService(Library.open(replace(feed_settings, fetch_timeout=0.5, feed_pause_after_days=1)))
+    try:
+        url = live(web, "overloaded.xml", "harbour.xml")
+        await service.add(url, now=NOW)
+        web.trickling.add("overloaded.xml")
+        poll = await poll_until(service, NOW + timedelta(minutes=15), NOW + timedelta(days=2))
+        assert poll.paused and poll.notice is not None and poll.notice.paused
+        assert re.fullmatch(r"the site answered but sent only \d bytes in 0.5 s: too slowly to read", poll.reason)
+        said = poll.notice.text(poll.polled_at or NOW)
+        assert said.startswith(f"The feed Harbour Town Daily ({url}) has failed for 2"), said
+        assert " h (the site answered but sent only " in said, said
+    finally:
+        service.library.close()
+
+
+async def test_a_store_made_before_absences_were_kept_gets_the_column_and_its_failing_feed_counts_from_now(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0022 on a store whose feeds table predates it (made here by dropping the column)."""
+    with unmigrated(feed_settings, "0022_feed_absences", "feeds.absent_since") as library:
+        service = FeedService(library)
+        await failing(web, service, "closed.xml", 404)
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        (poll,) = (await FeedService(upgraded).poll(NOW + timedelta(days=30))).polls
+        assert poll.status == FAILED and not poll.paused and poll.feed.absent_since is None
+        (listed,) = await FeedService(upgraded).feeds()
+        assert listed.absent_since == NOW + timedelta(days=30)
+    finally:
+        upgraded.close()
 
 
 # ---- leases -------------------------------------------------------------------------------------------------

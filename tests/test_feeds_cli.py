@@ -120,3 +120,38 @@ def test_a_poll_while_another_process_holds_every_feed_says_so(
     assert main(["feeds", "poll"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "no feed polled: another process is polling them now\n" and "followed" not in captured.out
+
+
+def test_a_poll_by_hand_names_the_paused_feeds_and_how_to_poll_them_again(
+    web: WebServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paused feed went unmentioned by `feeds poll`; with every feed paused, the poll said another process was
+    polling them."""
+    monkeypatch.setenv("NEWSBOT_FEED_PAUSE_AFTER_DAYS", "0")
+    web.live["gone.xml"] = (ROOT / "tests" / "data" / "polls" / "harbour.xml").read_bytes()
+    gone = web.url("/live/gone.xml?edition=uk&page=1")
+    assert main(["feeds", "add", gone]) == 0
+    web.statuses["gone.xml"] = 404
+    assert main(["feeds", "poll"]) == 1
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        f"{gone}: failed: HTTP 404 Not Found; paused: no longer polled until it is added again",
+        "1 feed polled: 0 new stories, 0 back catalogue, 1 failed",
+    ]
+    paused = (
+        rf"{re.escape(gone)}: paused since \d{{4}}-\d\d-\d\d \d\d:\d\d UTC \(HTTP 404 Not Found\), not polled;"
+        rf" newsbot feeds add '{re.escape(gone)}' polls it again"  # quoted for the shell: the address has a "&"
+    )
+
+    assert main(["feeds", "poll"]) == 0
+    captured = capsys.readouterr()
+    assert re.fullmatch(paused + "\n", captured.out) and captured.err == ""
+    assert main(["feeds", "poll", "--due"]) == 0
+    assert re.fullmatch("no feed is due\n" + paused + "\n", capsys.readouterr().out)
+
+    harbour = web.url("/polls/harbour.xml")
+    assert main(["feeds", "add", harbour]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "poll"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{harbour}: not modified; next poll in 15 min" and re.fullmatch(paused, out[1])
+    assert out[2] == "1 feed polled: 0 new stories, 0 back catalogue, 0 failed, 1 paused (not polled)"

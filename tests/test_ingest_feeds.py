@@ -206,3 +206,19 @@ def test_a_saved_feed_listing_a_story_twice_gives_its_current_version_once(name:
         f"note {path}: 2 entries repeat a story listed before (the same guid, else link): only each story's current"
         " version went in (updated last, else listed first)"
     ]
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", "text/xml", None])
+def test_a_stray_byte_in_a_utf8_feed_costs_its_character_not_every_accent_of_the_feed(content_type: str | None) -> None:
+    """One Windows quote mark pasted into a UTF-8 feed had the whole feed read as Windows-1252: every dash, accent
+    and quote mark of every story garbled ("CafÃ© MÃ¼llerâ€™s"). Read as UTF-8, the stray byte a U+FFFD, said."""
+    data = (DATA / "polls" / "harbour.xml").read_bytes()
+    data = data.replace(b"Lighthouse Keeper Retires", "Lighthouse Keeper \u2013 Café Müller\u2019s".encode(), 1)
+    data = data.replace(b"Agnes Marwick", b"Agnes Marwick\x92s friend", 1)
+    feed = parse_feed(data, "https://harbour.example/rss.xml", content_type=content_type)
+    assert isinstance(feed, Feed)
+    first = feed.entries[0].article
+    assert first.title == "Lighthouse Keeper \u2013 Café Müller\u2019s After Forty Years"
+    assert first.paragraphs[0].startswith("Agnes Marwick\ufffds friend, who kept the lamp")
+    at = data.index(b"\x92")
+    assert feed.warning == f"not UTF-8 text (byte {at}: b'\\x92'): read with \ufffd in its place"

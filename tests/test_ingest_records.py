@@ -670,6 +670,33 @@ def test_a_substack_body_that_cannot_be_read_skips_its_post_not_the_ingest(tmp_p
     assert f"skipped {export / 'posts.csv'}:2: binary file, not text" in [str(i) for i in items]
 
 
+def test_a_stray_byte_in_a_substack_export_costs_its_character_not_its_posts(tmp_path: Path) -> None:
+    """One Windows quote mark pasted into posts.csv stopped the reading of every row ("unreadable ('utf-8' codec
+    can't decode ...); the rest of the file is not read"), and one in a post's body skipped the post."""
+    export = tmp_path / "substack"
+    shutil.copytree(DATA / "substack_export", export)
+    posts = export / "posts.csv"
+    posts.write_bytes(posts.read_bytes().replace(b"forty years,", "forty years \u2013 a first".encode() + b"\x92,", 1))
+    body = export / "posts" / "151234568.dues-frozen.html"
+    body.write_bytes(
+        "<p>The board\u2019s chair, Ana Müller, froze the dues\x92 rise.</p>".encode().replace(b"\xc2\x92", b"\x92")
+    )
+    items = list(read_articles([export]))
+    assert [a.title for a in items if isinstance(a, Article)] == [
+        "Lighthouse Opens to Visitors",
+        "Harbour Dues Frozen, for Now",
+    ]
+    dues = next(a for a in items if isinstance(a, Article) and a.title.startswith("Harbour"))
+    assert dues.paragraphs == ("The board\u2019s chair, Ana Müller, froze the dues\ufffd rise.",)
+    said = [str(i) for i in items if isinstance(i, Skipped)]
+    at, there = posts.read_bytes().index(b"\x92"), body.read_bytes().index(b"\x92")
+    assert f"note {posts}: not UTF-8 text (byte {at}: b'\\x92'): read with \ufffd in its place" in said
+    assert (
+        f"note {posts}:3: its body, posts/151234568.dues-frozen.html: not UTF-8 text (byte {there}: b'\\x92'):"
+        " read with \ufffd in its place"
+    ) in said
+
+
 @pytest.mark.parametrize(
     ("permalink", "link"),
     [

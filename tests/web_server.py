@@ -4,7 +4,8 @@ Routes:
 - `/feeds/<name>`, `/pages/<name>`, `/polls/<name>`: the file, with an ETag and a Last-Modified; a matching
   If-None-Match or If-Modified-Since gets 304. `?type=...` overrides the Content-Type (`?type=` sends none).
 - `/live/<name>`: what the test put in `live[name]` (bytes; changed at will between polls), served like a file,
-  after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set.
+  after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set; or, with
+  `name` in `trickling`, its headers at once and its body one byte a tenth of a second (a site overloaded).
 - `/redirect/<n>?to=<url>&code=<status>`: n redirects in a row (302, or `code`: 301 says moved for good), then to
   `to`.
 - `/status/<code>`: that status, with a short body.
@@ -56,6 +57,7 @@ class WebServer:
     live: dict[str, bytes] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    trickling: set[str] = field(default_factory=set)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -142,6 +144,12 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 self.reply(status, f"status {status}".encode())
             elif body is None:
                 self.reply(404, b"not found")
+            elif name in server.trickling:
+                self.send_response(200)
+                self.send_header("Content-Type", CONTENT_TYPES[".xml"])
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.trickle(body)
             else:
                 self.serve_bytes(body, name, query)
 
@@ -163,10 +171,14 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
-            for _ in range(int(float(query.get("seconds", "5")) * 10)):
+            self.trickle(b"x" * int(float(query.get("seconds", "5")) * 10))
+
+        def trickle(self, body: bytes) -> None:
+            """Send `body` one byte a tenth of a second (until the server stops)."""
+            for byte in body:
                 if server.stopping.wait(0.1):
                     return
-                self.wfile.write(b"x")
+                self.wfile.write(bytes([byte]))
                 self.wfile.flush()
 
         def route_huge(self, rest: list[str], query: dict[str, str]) -> None:

@@ -33,7 +33,7 @@ from bot.ingest.limits import fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
-from bot.ingest.text import served_encoding, split_paragraphs
+from bot.ingest.text import BrokenUtf8, decode, served_encoding, split_paragraphs
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
@@ -147,6 +147,7 @@ def parse_feed(
     of a followed feed): no note says it again while they are read so."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
+    data, mended = _mended_utf8(data, content_type)
     headers = {"content-type": _served_type(content_type, data)}
     # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
     if is_web_url(url):
@@ -165,7 +166,7 @@ def parse_feed(
         except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
             log.debug("feedparser failed on %s", url, exc_info=True)
             return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
-        problem = _bozo(parsed)
+        problem = "; ".join(p for p in (mended, _bozo(parsed)) if p) or None
         if not parsed.get("version") and not parsed.entries:
             if found := discover_feeds(data, url):
                 return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
@@ -224,7 +225,7 @@ def parse_feed(
         link=canonical_url(link) if isinstance(link, str) and is_web_url(link) else None,
         entries=tuple(entries),
         problems=tuple(problems),
-        warning=problem,
+        warning=problem or mended,
         repeated=len(readable) - len(entries),
         dates_read=dates.order if dates.note else None,
     )
@@ -278,6 +279,39 @@ def _served_type(content_type: str | None, data: bytes) -> str:
     if served is not None and served != (codecs.lookup(charset).name if charset else None):
         message.set_param("charset", served)
     return message["content-type"]
+
+
+def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """A UTF-8 feed with a stray byte or two that are not UTF-8 (a Windows quote mark pasted into one story), with
+    U+FFFD in their places, and a note saying where; else the feed as it is, and None. Such a feed was read as
+    Windows-1252 whole (feedparser's fallback), every accent, dash and quote mark of every story garbled."""
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError:
+        pass
+    declared = _XML_ENCODING.match(data)
+    own = declared[1].decode("ascii", errors="replace") if declared else None
+    try:
+        served = served_encoding(_charset(content_type), data, own) or (codecs.lookup(own).name if own else None)
+    except LookupError:  # a declaration naming no encoding: feedparser says so
+        return data, None
+    if served != "utf-8":
+        return data, None
+    try:
+        decode(data)  # mostly UTF-8 (else it is not the stray bytes that are wrong, but the declaration)
+    except BrokenUtf8 as exc:
+        return exc.text.encode("utf-8"), f"{exc}: read with \ufffd in its place"
+    except ArticleError:
+        pass
+    return data, None
+
+
+def _charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type names (None for none)."""
+    message = Message()
+    message["content-type"] = content_type or "application/xml"
+    return message.get_content_charset()
 
 
 def is_json_feed(data: bytes) -> bool:

@@ -10,6 +10,7 @@ has one, else the newsroom gives it (`--site`).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from bot.ingest.dates import read_date
 from bot.ingest.limits import MAX_RECORD_BYTES, within_limits
 from bot.ingest.markup import html_paragraphs
 from bot.ingest.reports import Skipped, without_site
-from bot.ingest.text import decode
+from bot.ingest.text import BrokenUtf8, decode
 from bot.ingest.urls import canonical_url
 from bot.models import Article
 
@@ -57,25 +58,31 @@ def read_export(path: Path, site: str | None = None) -> Iterator[Article | Skipp
     unlinked, example = 0, ""
     number = 1
     try:
-        with path.open(encoding="utf-8-sig", newline="") as rows:
-            for number, row in enumerate(csv.DictReader(rows), start=2):
-                location = f"{path}:{number}"
-                post_id = (row.get("post_id") or "").strip()
-                if (row.get("is_published") or "").strip().lower() != "true":
-                    unpublished[(row.get("type") or "post").strip() or "post"] += 1
-                    continue
-                try:
-                    article, unread = _article(path.parent / BODIES, post_id, row, f"{path}#{post_id}", site)
-                except ArticleError as exc:
-                    yield Skipped(location, str(exc))
-                    continue
-                if article.url is None and (page := _path(post_id)):
-                    unlinked, example = unlinked + 1, example or page
-                if unread:
-                    yield Skipped(location, unread, note=True)
-                yield from within_limits(article, location)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        # Substack writes UTF-8 and well-formed CSV: a file that is neither was changed since; what came first went in.
+        # Read whole (a row per post: small), so that one stray byte costs its character, not every row after it.
+        text, mended = _text(path.read_bytes())
+    except ArticleError as exc:
+        yield Skipped(str(path), f"unreadable ({exc})")
+        return
+    if mended:
+        yield Skipped(str(path), mended, note=True)
+    try:
+        for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+            location = f"{path}:{number}"
+            post_id = (row.get("post_id") or "").strip()
+            if (row.get("is_published") or "").strip().lower() != "true":
+                unpublished[(row.get("type") or "post").strip() or "post"] += 1
+                continue
+            try:
+                article, notes = _article(path.parent / BODIES, post_id, row, f"{path}#{post_id}", site)
+            except ArticleError as exc:
+                yield Skipped(location, str(exc))
+                continue
+            if article.url is None and (page := _path(post_id)):
+                unlinked, example = unlinked + 1, example or page
+            yield from (Skipped(location, note, note=True) for note in notes)
+            yield from within_limits(article, location)
+    except csv.Error as exc:
+        # Substack writes well-formed CSV: a file that is not was changed since; what came first went in.
         yield Skipped(f"{path}:{number}", f"unreadable ({exc}); the rest of the file is not read")
     if unlinked:
         yield without_site(str(path), unlinked, example)
@@ -97,12 +104,21 @@ def _own_site(bodies: Path) -> str | None:
         if not slug or body.stat().st_size > MAX_RECORD_BYTES:
             continue
         try:
-            text, _encoding = decode(body.read_bytes())
+            text, _mended = _text(body.read_bytes())
         except ArticleError:
             continue  # its post is skipped, saying why, when it is read
         if found := re.search(rf"""href=["'](https?://[^/"'?#\s]+)/p/{re.escape(slug)}(?:[?#"'])""", text):
             return found[1]
     return None
+
+
+def _text(data: bytes) -> tuple[str, str | None]:
+    """The text of a file of the export, and a note when it is UTF-8 with bytes that are not (a Windows quote mark
+    pasted in): read with U+FFFD in their places, where the file was skipped whole."""
+    try:
+        return decode(data)[0], None
+    except BrokenUtf8 as exc:
+        return exc.text, f"{exc}: read with \ufffd in its place"
 
 
 def _path(post_id: str) -> str:
@@ -113,7 +129,8 @@ def _path(post_id: str) -> str:
 
 def _article(
     bodies: Path, post_id: str, row: dict[str, str], origin: str, site: str | None
-) -> tuple[Article, str | None]:
+) -> tuple[Article, list[str]]:
+    """A published post with its body, and the notes on it (a stray byte in its body, a date not read)."""
     title = " ".join((row.get("title") or "").split())
     if not title:
         raise ArticleError("no title")
@@ -122,7 +139,7 @@ def _article(
         raise ArticleError(f"its body, {BODIES}/{post_id}.html, is not in the export")
     if body.stat().st_size > MAX_RECORD_BYTES:
         raise ArticleError(f"its body is too large ({body.stat().st_size:,} bytes; the limit is {MAX_RECORD_BYTES:,})")
-    text, _encoding = decode(body.read_bytes())
+    text, mended = _text(body.read_bytes())
     paragraphs = tuple(p for p in html_paragraphs(text) if not _CALLS.fullmatch(p))
     if not paragraphs:
         raise ArticleError("no body text")
@@ -137,4 +154,4 @@ def _article(
         url=url,
         origin=origin,
         source_id=post_id,
-    ), unread
+    ), [note for note in (mended and f"its body, {BODIES}/{post_id}.html: {mended}", unread) if note]

@@ -247,6 +247,14 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     return f"{head}\n   {feed.articles:,} stories{waiting}; last poll {ago} ago: {state}; {when}"
 
 
+def describe_paused(feed: FeedRow, resume: str) -> str:
+    """One line for an operator polling by hand: a feed no poll reads, why, and how to poll it again (`resume`:
+    the command that does, in the words of the CLI or the bot)."""
+    assert feed.paused_at is not None
+    why = f" ({feed.last_reason})" if feed.last_reason else ""
+    return f"{feed.url}: paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC{why}, not polled; {resume} polls it again"
+
+
 @dataclass
 class _Read:
     """A feed fetched and read, before anything is stored."""
@@ -263,7 +271,9 @@ class _Read:
     retrying: int = 0
     queued: int = 0
     gone: bool = False  # the feed's address answered 410 Gone
-    final: bool = False  # failed in a way that does not pass with time (404, 410, not a feed)
+    # Failed in a way that counts towards the pause: its site says the feed is not there (404, 410, not a feed),
+    # or answers but sends it too slowly to read.
+    final: bool = False
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
 
@@ -318,6 +328,10 @@ class FeedService:
         """Every feed followed, oldest first, with its last poll and its number of stories in the store."""
         return await asyncio.to_thread(self.store.listing)
 
+    async def paused(self) -> list[FeedRow]:
+        """The feeds no longer polled, their site having said for long that they are not there."""
+        return await asyncio.to_thread(self.store.paused)
+
     async def find(self, url_or_id: str) -> FeedRow | None:
         """The feed with this number, else at this URL (as typed or canonical), else the one that moved from it or
         that last redirected there for now (`add` says it is followed already as that one)."""
@@ -347,15 +361,37 @@ class FeedService:
         """
         added = await self._add(url, category, added_by, now)
         if isinstance(added, FeedPoll):
-            return added
+            if (copied := await self._copy_of(added)) is None:
+                return added
+            # Kept (it may list older stories than the one followed, or go on where that one stops), but said.
+            told = (
+                f"its stories are all feed {copied.id}'s ({copied.url}), followed already: if it is that feed under"
+                f" another address, remove this one (feed {added.feed.id})"
+            )
+            return replace(added, warning=", ".join(w for w in (added.warning, told) if w))
         page, named, reason = added
         try:
             poll = await self._add(named, category, added_by, now, page)
         except UsageError as exc:
             raise UsageError(f"cannot follow {page}: {reason}, and {exc}") from exc
         assert isinstance(poll, FeedPoll)
+        if (copied := await self._copy_of(poll)) is not None:
+            # The site's feed under another address than the one followed: its stories came in as duplicates
+            # only, and the admin, who gave the site's page, learnt nothing of it being followed already.
+            await asyncio.to_thread(self.store.remove, poll.feed.id)
+            raise UsageError(
+                f"the web page {page} names the feed {poll.feed.url}, whose stories are all those of feed"
+                f" {copied.id} ({copied.url}): the site's feed is followed already"
+            )
         told = f"the web page {page} names this feed: followed instead"
         return replace(poll, warning=", ".join(w for w in (told, poll.warning) if w))
+
+    async def _copy_of(self, poll: FeedPoll) -> FeedRow | None:
+        """After a first poll that stored nothing and found duplicates: the feed already followed that stored
+        every story of this one, if there is one."""
+        if poll.status != OK or poll.stored or not poll.duplicates:
+            return None
+        return await asyncio.to_thread(self.store.copy_of, poll.feed.id)
 
     async def _add(
         self, url: str, category: str | None, added_by: str, now: datetime | None, page: str | None = None
@@ -564,7 +600,9 @@ class FeedService:
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
         if isinstance(fetched, Failed):
-            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=not fetched.retry)
+            # A feed trickled too slowly to read, day after day, is no more readable than one not there.
+            final = not fetched.retry or fetched.trickled
+            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=final)
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
@@ -740,7 +778,9 @@ class FeedService:
             due = feed.failure_reported_at is None and (
                 read.gone or now - since >= timedelta(hours=self.settings.feed_report_after_hours)
             )
-            paused = read.final and now - since >= timedelta(days=self.settings.feed_pause_after_days)
+            # Counted from the site's first "not there" of this spell: days of 5xx before it say nothing of that.
+            absent = (feed.absent_since or now) if read.final else feed.absent_since
+            paused = read.final and now - (absent or now) >= timedelta(days=self.settings.feed_pause_after_days)
             pausing = paused and feed.paused_at is None
             outcome = Outcome(
                 FAILED,
@@ -753,6 +793,7 @@ class FeedService:
                 feed.last_modified,
                 redirected_to=feed.redirected_to,
                 paused=paused,
+                absent_since=absent,
             )
             told = due or pausing
             notice = (

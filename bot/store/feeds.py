@@ -72,6 +72,7 @@ class FeedRow:
     moved_from: str | None = None
     redirected_to: str | None = None
     paused_at: datetime | None = None  # not polled since (see `Outcome.paused`), until it is resumed
+    absent_since: datetime | None = None  # its site's first "not there" answer of this failing spell
     # Stories of this feed in the store (its own and those it shared with another feed), and those of them holding
     # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
@@ -122,8 +123,9 @@ class Outcome:
     # The address the feed moved to for good (unless another feed has it), and where a temporary redirect led.
     moved_to: str | None = None
     redirected_to: str | None = None
-    # Stop polling the feed (a failed poll): its site has said for long that it is not there.
+    # Stop polling the feed (a failed poll): its site has said for long that it is not there, since `absent_since`.
     paused: bool = False
+    absent_since: datetime | None = None
 
 
 @dataclass
@@ -206,6 +208,30 @@ def get(connection: Connection, feed_id: int) -> FeedRow | None:
 def resume(connection: Connection, feed_id: int, now: datetime) -> None:
     """Poll a paused feed again, from now."""
     connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now))
+
+
+def paused(connection: Connection) -> list[FeedRow]:
+    """The feeds no longer polled (see `Outcome.paused`), paused first first."""
+    query = select(feeds).where(feeds.c.paused_at.is_not(None)).order_by(feeds.c.paused_at, feeds.c.id)
+    return [_feed(row) for row in connection.execute(query)]
+
+
+def copy_of(connection: Connection, feed_id: int) -> FeedRow | None:
+    """Another feed that stored every story this feed has shown (this one stored none): the same feed under
+    another address, or one that repeats it (None if there is none)."""
+    mine, theirs = feed_entries.alias("mine"), feed_entries.alias("theirs")
+    shown = select(func.count(func.distinct(mine.c.article_id))).where(mine.c.feed_id == feed_id).scalar_subquery()
+    query = (
+        select(theirs.c.feed_id)
+        .join(mine, mine.c.article_id == theirs.c.article_id)
+        .where(mine.c.feed_id == feed_id, theirs.c.owner, theirs.c.feed_id != feed_id)
+        .group_by(theirs.c.feed_id)
+        .having(func.count(func.distinct(theirs.c.article_id)) == shown)
+        .order_by(theirs.c.feed_id)
+        .limit(1)
+    )
+    other = connection.scalar(query)
+    return get(connection, other) if other is not None else None
 
 
 def remove(connection: Connection, feed_id: int) -> bool:
@@ -514,6 +540,7 @@ def record(
         "last_stored": len(recorded.result.added) + len(recorded.result.updated),
         "failures": outcome.failures,
         "failing_since": outcome.failing_since,
+        "absent_since": outcome.absent_since,
         "failure_reported_at": outcome.failure_reported_at,
         "lease_holder": None,
         "lease_until": None,
@@ -596,6 +623,14 @@ class FeedStore:
     def resume(self, feed_id: int, now: datetime) -> None:
         with writing(self.engine) as connection:
             resume(connection, feed_id, now)
+
+    def paused(self) -> list[FeedRow]:
+        with reading(self.engine) as connection:
+            return paused(connection)
+
+    def copy_of(self, feed_id: int) -> FeedRow | None:
+        with reading(self.engine) as connection:
+            return copy_of(connection, feed_id)
 
     def remove(self, feed_id: int) -> bool:
         with writing(self.engine) as connection:

@@ -288,6 +288,10 @@ feeds = Table(
     # (0019) When polling it stopped: its site had answered for a long time that it is not there (404, 410, not a
     # feed). Polled again only when an admin adds it again.
     Column("paused_at", UTCDateTime),
+    # (0022) Since when, in this failing spell, its site has said the feed is not there (the first such answer;
+    # a 5xx or a timeout meanwhile does not end it, a good poll does): the pause counts from this, not from
+    # `failing_since`, so a week of 5xx and then one 404 pauses nothing.
+    Column("absent_since", UTCDateTime),
     Index("feeds_next_poll_at", "next_poll_at"),
 )
 

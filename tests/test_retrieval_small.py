@@ -127,3 +127,29 @@ def test_a_word_the_stories_write_only_in_compounds_is_found_in_them(four: Libra
     and "honeybees": it is searched as the compound the stories write most."""
     answer = four.ask(four.request(question))
     assert answer.confident and answer.passages[0].text.startswith("Beekeepers in Kent have found 41"), answer
+
+
+@pytest.fixture(scope="module")
+def weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The BBC stories that write "weather" (read from ../shared), with vectors: none tells what it is today."""
+    if not BBC.is_file():
+        pytest.skip(f"BBC corpus not found at {BBC}")
+    root = tmp_path_factory.mktemp("weather")
+    stories = root / "weather.jsonl"
+    with BBC.open(encoding="utf-8") as bbc:
+        lines = [line for line in bbc if "weather" in " ".join(json.loads(line)["paragraphs"]).lower()]
+    stories.write_text("".join(lines), encoding="utf-8")
+    library = Library.open(Settings(data_dir=root / "data"))
+    library.ingest([stories])
+    library.embed()
+    yield library
+    library.close()
+
+
+def test_a_question_word_and_a_word_many_stories_write_is_no_keyword(weather: Library) -> None:
+    """ "what is the weather" was answered confidently, by a story on the weather and US consumption: weighed as
+    "weather" typed alone, as "what is the fine" is where one paragraph writes "fine". Many paragraphs write
+    "weather" and none says what it is: the question is declined, and the word typed alone still finds them."""
+    assert not weather.ask(weather.request("what is the weather")).found
+    typed = weather.ask(weather.request("weather"))
+    assert typed.confident and "weather" in typed.passages[0].text, typed

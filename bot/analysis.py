@@ -60,6 +60,9 @@ ANALYSIS = "{}-{}".format(
     ANALYSIS_RULES, hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}".encode()).hexdigest()[:16]
 )
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
+# Question words as typed short on phones ("wat"), each with the word meant: read so only where the library never
+# writes the short form (`bot.retrieval.spelt_as_written`), so they are no part of the analysis.
+SHORTHAND = _base_forms(_data("question_shorthand_en.txt"))
 # Small words of questions asked in other languages (folded), which English questions do not use.
 OTHER_QUESTION_WORDS = _word_list("question_words_other.txt")
 

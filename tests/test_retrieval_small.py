@@ -93,3 +93,63 @@ def test_a_word_typed_is_not_answered_beside_by_another_story_that_never_writes_
     # Asked after in its own words, the runner's story is still there.
     runner = athletics.ask(athletics.request("McIlroy indoor title"))
     assert runner.confident and "McIlroy" in runner.passages[0].text, runner
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The shipped story alone (a new user's first library), with vectors."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("shipped") / "data", corpus_dir=ROOT / "corpus"))
+    library.embed()
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("question", ["what missiles might russia deploy", "what missiles could russia deploy"])
+def test_a_modal_verb_asks_nothing_of_a_story(shipped: Library, question: str) -> None:
+    """ "what missiles might russia deploy" was declined of the shipped story on Russia's missile deployment, which
+    never writes "might": "No article uses the word “might”". Like "can" and "will", a modal verb only frames."""
+    answer = shipped.ask(shipped.request(question))
+    assert answer.confident and "tactical nuclear missile deployment" in answer.passages[0].text, answer
+
+
+def test_a_question_word_typed_short_is_read_as_meant(four: Library) -> None:
+    """ "wat about the hornets" is asked as "what about the hornets": "wat" was a word no article uses, and the
+    question not one asking for the story on the hornets."""
+    meant = four.ask(four.request("what about the hornets"))
+    short = four.ask(four.request("wat about the hornets"))
+    assert short.confident and short.passages == meant.passages, short
+    assert four.ask(four.request("hw many nests")).passages[0].text.startswith("Beekeepers in Kent have found 41")
+
+
+@pytest.mark.parametrize("question", ["bees", "what about bees", "bee"])
+def test_a_word_the_stories_write_only_in_compounds_is_found_in_them(four: Library, question: str) -> None:
+    """ "bees" was declined ("No article uses the word “bees”") where the story writes "Beekeepers", "beekeeping"
+    and "honeybees": it is searched as the compound the stories write most."""
+    answer = four.ask(four.request(question))
+    assert answer.confident and answer.passages[0].text.startswith("Beekeepers in Kent have found 41"), answer
+
+
+@pytest.fixture(scope="module")
+def weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The BBC stories that write "weather" (read from ../shared), with vectors: none tells what it is today."""
+    if not BBC.is_file():
+        pytest.skip(f"BBC corpus not found at {BBC}")
+    root = tmp_path_factory.mktemp("weather")
+    stories = root / "weather.jsonl"
+    with BBC.open(encoding="utf-8") as bbc:
+        lines = [line for line in bbc if "weather" in " ".join(json.loads(line)["paragraphs"]).lower()]
+    stories.write_text("".join(lines), encoding="utf-8")
+    library = Library.open(Settings(data_dir=root / "data"))
+    library.ingest([stories])
+    library.embed()
+    yield library
+    library.close()
+
+
+def test_a_question_word_and_a_word_many_stories_write_is_no_keyword(weather: Library) -> None:
+    """ "what is the weather" was answered confidently, by a story on the weather and US consumption: weighed as
+    "weather" typed alone, as "what is the fine" is where one paragraph writes "fine". Many paragraphs write
+    "weather" and none says what it is: the question is declined, and the word typed alone still finds them."""
+    assert not weather.ask(weather.request("what is the weather")).found
+    typed = weather.ask(weather.request("weather"))
+    assert typed.confident and "weather" in typed.passages[0].text, typed

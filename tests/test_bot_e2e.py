@@ -185,6 +185,47 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     assert edit.params["message_id"] == second.result["message_id"] and "<b>4. " in check_sent(edit)
 
 
+async def test_back_after_a_story_of_the_first_page_was_removed_shows_no_passage_of_the_second_again(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Pages were offsets into a search run again: once the harbour story, the first page's two first passages,
+    was removed, "Back" from the second page showed the rail strike's two passages again, that page's, as if they
+    had been on the first. The first page now shows what is left of it and says that two passages are gone; "More"
+    shows the rail strike next, as before."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    message_id = first.result["message_id"]
+    assert "Harbor Council" in check_sent(first) and "Regional Rail" not in first.params["text"]
+    server.press_button(ALICE, message_id, more)
+    second = check_sent(edit := await last_call(server, ALICE, 1, "editMessageText"))
+    assert "<b>4. Regional Rail" in second and "<b>5. Regional Rail" in second
+    harbour = [b["callback_data"][2:] for b in buttons(first) if "Harbor" in b["text"]]
+    removed = await asyncio.to_thread(library_of(app).remove, harbour)
+    assert list(removed.values()) != [[]]
+    [back] = [b["callback_data"] for b in buttons(edit) if b["text"] == "Back"]
+    server.press_button(ALICE, message_id, back)
+    back_page = check_sent(edit := await last_call(server, ALICE, 2, "editMessageText"))
+    assert back_page.startswith("2 passages shown here before are gone: their stories were removed")
+    assert "<b>1. Orchard" in back_page and "Regional Rail" not in back_page and "Harbor" not in back_page
+    [more] = [b["callback_data"] for b in buttons(edit) if b["text"] == "More"]
+    server.press_button(ALICE, message_id, more)
+    page = check_sent(await last_call(server, ALICE, 3, "editMessageText"))
+    assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
+
+
+async def test_more_after_a_story_of_the_page_shown_was_removed_skips_no_passage(app: Bot, server: FakeBotAPI) -> None:
+    """ "More" asked for the passages from the fourth on: with the harbour story's two passages removed from the
+    first page, the list had three, and "More" showed nothing at all. It shows the passages after the last one
+    shown, the rail strike's."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    harbour = [b["callback_data"][2:] for b in buttons(first) if "Harbor" in b["text"]]
+    await asyncio.to_thread(library_of(app).remove, harbour)
+    server.press_button(ALICE, first.result["message_id"], more)
+    page = check_sent(await last_call(server, ALICE, 1, "editMessageText"))
+    assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
+
+
 async def test_a_double_tap_of_more_shows_the_page_once_and_says_the_second_is_shown_already(
     app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:

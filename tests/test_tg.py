@@ -19,7 +19,7 @@ from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
-from bot.tg.pages import Pages
+from bot.tg.pages import Pages, anchor_of
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -45,28 +45,51 @@ def test_the_category_buttons_are_listed_alphabetically_whatever_their_case() ->
 
 def test_more_pages_through_at_most_max_answer_size_passages() -> None:
     answer = Answer("q", (Passage(ARTICLE, 0, "text", 1.0),), more=5)
-    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 2), "0123456789ab", 3))[-1] == "More"
-    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 1), "0123456789ab", 3)) == [
+    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 2), "0123456789ab"))[-1] == "More"
+    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 1), "0123456789ab")) == [
         "Full article: Chess Prodigy Wins National Title at…",
         "Back",
     ]
-    assert labels(keyboard(replace(answer, more=0), "0123456789ab", 3)) == labels(keyboard(answer, "", 3))
+    assert labels(keyboard(replace(answer, more=0), "0123456789ab")) == labels(keyboard(answer, ""))
 
 
-def test_later_pages_go_back_a_page_and_the_first_has_no_back() -> None:
-    answer = Answer("q", (Passage(ARTICLE, 0, "text", 1.0),), more=5)
-    assert "Back" not in labels(keyboard(answer, "0123456789ab", 3))
-    for offset, back in ((3, 0), (2, 0), (7, 4)):
-        markup = keyboard(replace(answer, offset=offset), "0123456789ab", 3)
+def test_later_pages_go_back_from_their_first_passage_and_on_from_their_last() -> None:
+    """Each button carries the passage it pages from and where it stood, so a page stays the page it was when a
+    story shown before it is removed; the first page has no "Back"."""
+    passages = (Passage(ARTICLE, 4, "text", 1.0), Passage(replace(ARTICLE, id="fedcba9876543210"), 12, "text", 1.0))
+    answer = Answer("q", passages, more=5)
+    assert "Back" not in labels(keyboard(answer, "0123456789ab"))
+    for offset in (3, 2, 7):
+        markup = keyboard(replace(answer, offset=offset), "0123456789ab")
         assert markup is not None
         [paging] = [row for row in markup.inline_keyboard if row[0].text == "Back"]
-        assert [b.callback_data for b in paging] == [f"m:0123456789ab:{back}", f"m:0123456789ab:{offset + 1}"]
+        assert [b.callback_data for b in paging] == [
+            f"m:0123456789ab:{offset}:-0123456789abcdef.4",
+            f"m:0123456789ab:{offset + 1}:+fedcba9876543210.12",
+        ]
+        for button in paging:
+            match = MORE_DATA.match(str(button.callback_data))
+            assert match is not None and len(str(button.callback_data).encode()) <= 64
+            anchor = anchor_of(match)
+            assert anchor is not None and anchor.data == str(button.callback_data).split(":", 2)[2]
 
 
 def test_the_more_pattern_admits_only_pages_a_reader_can_reach() -> None:
     admitted = [n for n in range(-5, 10_000) if MORE_DATA.match(f"m:0123456789ab:{n}")]
     assert admitted == list(range(MAX_PASSAGES))
-    for data in ("m:0123456789ab:007", "m:0123456789ab:1 ", "m::3", "m:0123456789AB:3", "m:0123456789ab:999999"):
+    anchored = [n for n in range(-5, 10_000) if MORE_DATA.match(f"m:0123456789ab:{n}:+0123456789abcdef.3")]
+    assert anchored == list(range(MAX_PASSAGES))
+    for data in (
+        "m:0123456789ab:007",
+        "m:0123456789ab:1 ",
+        "m::3",
+        "m:0123456789AB:3",
+        "m:0123456789ab:999999",
+        "m:0123456789ab:3:+0123456789abcdef",
+        "m:0123456789ab:3:*0123456789abcdef.3",
+        "m:0123456789ab:3:+0123456789abcdef.03",
+        "m:0123456789ab:3:+0123456789abcdef.1234567",
+    ):
         assert not MORE_DATA.match(data)
 
 
@@ -214,7 +237,7 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
 
     text = "Chess Prodigy Wins National Title at Twelve\nLiv Aronsen became champion.\nSource"
     answer = Answer("q", (Passage(ARTICLE, 0, "Liv Aronsen became champion.", 1.0),))
-    assert followed_stories(reply(sent(text, link="Source", markup=keyboard(answer, "", 3))), 7) == (ARTICLE.id,)
+    assert followed_stories(reply(sent(text, link="Source", markup=keyboard(answer, ""))), 7) == (ARTICLE.id,)
     shown = sent(text, link="Source")
     assert followed_stories(reply(shown), 7) == (url,)  # a full article: its "Source"
     digest = sent("• Chess Prodigy Wins National Title at Twelve (15 Nov 2023)", link="Chess Prodigy Wins")
@@ -231,7 +254,7 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
     assert shown_paragraphs(reply(sent(text, by=reader)), 7) == shown_paragraphs(reply(None), 7) == ()
     # The lines of an answer, whose passages a follow-up shows again only when nothing else answers; a full
     # article's paragraphs are what a follow-up to it asks about.
-    answered = sent(text, link="Source", markup=keyboard(answer, "", 3))
+    answered = sent(text, link="Source", markup=keyboard(answer, ""))
     assert answer_lines(reply(answered), 7) == tuple(text.splitlines())
     assert answer_lines(reply(shown), 7) == answer_lines(reply(part), 7) == answer_lines(reply(None), 7) == ()
 

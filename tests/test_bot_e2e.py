@@ -1534,7 +1534,10 @@ async def test_a_tampered_more_button_expires_without_a_search(app: Bot, server:
     server.send_text(ALICE, "harbor")
     first, more = await more_button(app, server, ALICE, 1)
     key = more.split(":")[1]
+    anchor = more.split(":", 3)[3][1:]
     tampered = [f"m:{key}:{n}" for n in (999_999, 8_000_016, MAX_PASSAGES, -3)]
+    # "More" after the last passage there can be: no page follows it (it was an apology, the search refused).
+    tampered += [f"m:{key}:{MAX_PASSAGES - 1}:+{anchor}", f"m:{key}:{MAX_PASSAGES}:-{anchor}"]
     for data in tampered:
         server.press_button(ALICE, first.result["message_id"], data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=len(tampered))

@@ -103,7 +103,8 @@ def next_page(
     an older button's offset) of a question kept for chat `chat_id` (in the store, or in `saving` while it is
     being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's."""
     saved = kept_question(library, key, chat_id, saving)
-    if saved is None:
+    # No page follows the last passage there can be: only a forged press asks for one.
+    if saved is None or (isinstance(turning, Anchor) and turning.after and turning.place + 1 >= MAX_PASSAGES):
         return None
     size = library.settings.answer_size
 

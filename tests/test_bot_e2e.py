@@ -32,7 +32,7 @@ from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
-from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
+from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT, NOTHING_FURTHER
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, STORE_DOWN
@@ -224,6 +224,23 @@ async def test_more_after_a_story_of_the_page_shown_was_removed_skips_no_passage
     server.press_button(ALICE, first.result["message_id"], more)
     page = check_sent(await last_call(server, ALICE, 1, "editMessageText"))
     assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
+
+
+async def test_more_once_the_stories_after_the_page_were_removed_says_so_and_keeps_the_page(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "More" whose passages' story, the rail strike, was removed since replaced the answer by "Nothing in the
+    articles answers that.", with no button back to the passages it had shown. The page stays, and the press is
+    told why there is nothing more."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    rail = [a.id for a in library_of(app).store.latest(10) if a.title.startswith("Regional Rail")]
+    await asyncio.to_thread(library_of(app).remove, rail)
+    server.press_button(ALICE, first.result["message_id"], more)
+    [press] = await server.wait_for_async("answerCallbackQuery")
+    assert press.params.get("text") == NOTHING_FURTHER and press.params.get("show_alert")
+    await asyncio.sleep(0.2)  # time for an edit, if one were sent
+    assert not server.calls("editMessageText")
 
 
 async def test_a_double_tap_of_more_shows_the_page_once_and_says_the_second_is_shown_already(

@@ -66,6 +66,8 @@ NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row.
 INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
+# A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
+NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
@@ -101,7 +103,8 @@ def next_page(
 ) -> Page | None:
     """Search and render the page a "More" or "Back" press asks for (after or before its anchor's passage, or at
     an older button's offset) of a question kept for chat `chat_id` (in the store, or in `saving` while it is
-    being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's."""
+    being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's, a page of no text
+    if no passage is left there."""
     saved = kept_question(library, key, chat_id, saving)
     # No page follows the last passage there can be: only a forged press asks for one.
     if saved is None or (isinstance(turning, Anchor) and turning.after and turning.place + 1 >= MAX_PASSAGES):
@@ -117,6 +120,8 @@ def next_page(
         turned = Turned(search(turning))
     else:
         turned = turn(search, size, turning, lambda: library.store.article(turning.article_id) is None)
+    if not turned.answer.passages:  # said on the press: the page shown stays, rather than "nothing answers that"
+        return Page("", None)
     note = html.escape(turned.note)
     answer, text = fit_answer(turned.answer, username, TELEGRAM_LIMIT - len(note) - 2 if note else TELEGRAM_LIMIT, zone)
     return Page(f"{note}\n\n{text}" if note else text, keyboard(answer, key))
@@ -355,6 +360,9 @@ async def more(update: Update, context: Context) -> None:
     )
     if page is None:
         await answer_press(query, EXPIRED, alert=True)
+        return
+    if not page.text:
+        await answer_press(query, NOTHING_FURTHER, alert=True)
         return
     await answer_press(query)
     try:

@@ -157,6 +157,20 @@ def test_full_article_is_split_on_paragraphs_under_the_limit() -> None:
     assert sum(m.count("Paragraph ") for m in messages) == 40
 
 
+def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
+    """An article of one long paragraph (a page read whole) sent its title and date alone, 53 characters, and then
+    the text: the paragraph, cut anyway, now starts in the title's message, which it fills."""
+    paragraph = " ".join(f"word{i}" for i in range(3000))
+    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."])
+    assert messages[0].startswith("<b>Tom &amp; Jerry") and "word0 word1" in messages[0]
+    assert message_length(visible_text(messages[0])) > TELEGRAM_LIMIT - 20
+    for message in messages:
+        check_telegram_html(message)
+        check_message_size(message)
+    shown = " ".join(visible_text(m) for m in messages)
+    assert " ".join(shown.split()).count("word2999") == 1 and messages[-1].endswith("Source</a>")
+
+
 # Text as articles may hold it: anything, and the worst case for escaping and counting (`&` grows 5x once
 # escaped, an emoji counts twice in Telegram's UTF-16 lengths).
 AWKWARD = st.sampled_from([*"&<>\"' \n\t", "a", "b", "\U0001f600", "é", "ß", "\u200b"])

@@ -230,8 +230,9 @@ def cut_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Join blocks of HTML (paragraphs, headlines...) into as few messages Telegram takes as keep them whole.
 
-    Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`); blocks that show
-    nothing (blank, or empty tags), which Telegram would refuse as an empty message, are left out.
+    Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`), starting in the message
+    before when there is room; blocks that show nothing (blank, or empty tags), which Telegram would refuse as an
+    empty message, are left out.
     """
     messages: list[str] = []
     current, current_size = "", Size()
@@ -242,9 +243,14 @@ def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
         if joined.within(limit):
             current, current_size = f"{current}\n\n{block}" if current else block, joined
             continue
-        if current:
-            messages.append(current)
-        pieces = cut_html(block, limit)
+        if current and not fits(block, limit):
+            # To be cut whatever comes before it: it starts in the message before (a long article of one paragraph
+            # sent its title alone, then the text).
+            pieces = cut_html(f"{current}\n\n{block}", limit)
+        else:
+            if current:
+                messages.append(current)
+            pieces = cut_html(block, limit)
         messages += pieces[:-1]
         current = pieces[-1] if pieces else ""
         current_size = size(current)

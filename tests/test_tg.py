@@ -4,6 +4,7 @@ reply follows up on."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
-from bot.tg.pages import Pages, anchor_of
+from bot.tg.pages import LAST_GONE, Anchor, Pages, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -289,3 +290,34 @@ def test_a_page_is_shown_already_only_to_a_press_on_a_view_its_own_press_found_o
         pages.showed(press(answer(message_id, "1. Ferry", "m:def:3"), "m:def:3"))
     assert not pages.shown(press(first, "m:abc:3"))  # forgotten: the two answers paged since are remembered
     assert pages.shown(press(answer(3, "1. Ferry", "m:def:3"), "m:def:3"))
+
+
+def searched(passages: list[Passage], size: int) -> Callable[[int], Answer]:
+    """A search run again over `passages`, the answer's list as it is now: the page from a place."""
+    return lambda start: Answer(
+        "q", tuple(passages[start : start + size]), offset=start, more=max(0, len(passages) - start - size)
+    )
+
+
+def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
+    """ "More" shows the passages after the last one shown and "Back" those before the first, whether stories added
+    or removed since moved them down or up the list; a first page that lost passages says how many."""
+    listed = [Passage(replace(ARTICLE, id=f"{n:016x}"), n, f"passage {n}", 1.0) for n in range(12)]
+    texts = lambda turned: [p.text for p in turned.answer.passages]  # noqa: E731
+    more = Anchor(True, listed[5].article.id, 5, 5)  # the last of the second page
+    back = Anchor(False, listed[3].article.id, 3, 3)  # its first
+    never = lambda: False  # noqa: E731
+    assert texts(turn(searched(listed, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    added = [*listed[:2], Passage(replace(ARTICLE, id="f" * 16), 0, "new", 1.0), *listed[2:]]
+    assert texts(turn(searched(added, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    # The passage was the last of a page now: the page after it is searched, not an empty one shown.
+    added = [*listed[:2], *(Passage(replace(ARTICLE, id=f"e{n:015x}"), n, "new", 1.0) for n in range(3)), *listed[2:]]
+    assert texts(turn(searched(added, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    cut = listed[2:]
+    assert texts(turn(searched(cut, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    turned = turn(searched(cut, 3), 3, back, never)
+    assert texts(turned) == ["passage 2"] and turned.note.startswith("2 passages shown here before are gone")
+    assert turned.answer.offset == 0 and turned.answer.more == len(cut) - 1
+    gone = [p for p in listed if p.position != 5]
+    turned = turn(searched(gone, 3), 3, more, lambda: True)
+    assert texts(turned) == ["passage 6", "passage 7", "passage 8"] and turned.note == LAST_GONE

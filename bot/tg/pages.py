@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message
 
+from bot.config import MAX_PASSAGES
 from bot.models import Answer
 
 ALREADY_SHOWN = "Already shown."
@@ -72,17 +73,14 @@ def turn(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool])
 
 def _after(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool]) -> Turned:
     page = search(anchor.place + 1)
-    if (place := place_of(page, anchor)) is not None:  # further down: passages came before it
-        return Turned(replace(page, passages=page.passages[place + 1 - page.offset :], offset=place + 1))
-    around = search(max(0, anchor.place + 1 - size))
-    place = place_of(around, anchor)
+    place = place_of(page, anchor)  # found here: further down, passages came before it
+    if place is None:
+        place = place_of(search(max(0, anchor.place + 1 - size)), anchor)
+        if place is None:  # gone: if with its story, what followed it moved up into its place
+            return Turned(search(anchor.place), LAST_GONE) if removed() else Turned(page)
     if place == anchor.place:
         return Turned(page)
-    if place is not None:  # further up: passages before it went
-        return Turned(search(place + 1))
-    if removed():  # what followed it moved up into its place
-        return Turned(search(anchor.place), LAST_GONE)
-    return Turned(page)
+    return Turned(search(place + 1) if place + 1 < MAX_PASSAGES else replace(page, passages=()))
 
 
 def _before(search: Search, size: int, anchor: Anchor) -> Turned:

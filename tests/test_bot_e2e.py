@@ -32,7 +32,7 @@ from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
-from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT
+from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT, NOTHING_FURTHER
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, STORE_DOWN
@@ -183,6 +183,64 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
     assert edit.params["message_id"] == second.result["message_id"] and "<b>4. " in check_sent(edit)
+
+
+async def test_back_after_a_story_of_the_first_page_was_removed_shows_no_passage_of_the_second_again(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Pages were offsets into a search run again: once the harbour story, the first page's two first passages,
+    was removed, "Back" from the second page showed the rail strike's two passages again, that page's, as if they
+    had been on the first. The first page now shows what is left of it and says that two passages are gone; "More"
+    shows the rail strike next, as before."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    message_id = first.result["message_id"]
+    assert "Harbor Council" in check_sent(first) and "Regional Rail" not in first.params["text"]
+    server.press_button(ALICE, message_id, more)
+    second = check_sent(edit := await last_call(server, ALICE, 1, "editMessageText"))
+    assert "<b>4. Regional Rail" in second and "<b>5. Regional Rail" in second
+    harbour = [b["callback_data"][2:] for b in buttons(first) if "Harbor" in b["text"]]
+    removed = await asyncio.to_thread(library_of(app).remove, harbour)
+    assert list(removed.values()) != [[]]
+    [back] = [b["callback_data"] for b in buttons(edit) if b["text"] == "Back"]
+    server.press_button(ALICE, message_id, back)
+    back_page = check_sent(edit := await last_call(server, ALICE, 2, "editMessageText"))
+    assert back_page.startswith("2 passages shown here before are gone: their stories were removed")
+    assert "<b>1. Orchard" in back_page and "Regional Rail" not in back_page and "Harbor" not in back_page
+    [more] = [b["callback_data"] for b in buttons(edit) if b["text"] == "More"]
+    server.press_button(ALICE, message_id, more)
+    page = check_sent(await last_call(server, ALICE, 3, "editMessageText"))
+    assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
+
+
+async def test_more_after_a_story_of_the_page_shown_was_removed_skips_no_passage(app: Bot, server: FakeBotAPI) -> None:
+    """ "More" asked for the passages from the fourth on: with the harbour story's two passages removed from the
+    first page, the list had three, and "More" showed nothing at all. It shows the passages after the last one
+    shown, the rail strike's."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    harbour = [b["callback_data"][2:] for b in buttons(first) if "Harbor" in b["text"]]
+    await asyncio.to_thread(library_of(app).remove, harbour)
+    server.press_button(ALICE, first.result["message_id"], more)
+    page = check_sent(await last_call(server, ALICE, 1, "editMessageText"))
+    assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
+
+
+async def test_more_once_the_stories_after_the_page_were_removed_says_so_and_keeps_the_page(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "More" whose passages' story, the rail strike, was removed since replaced the answer by "Nothing in the
+    articles answers that.", with no button back to the passages it had shown. The page stays, and the press is
+    told why there is nothing more."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    rail = [a.id for a in library_of(app).store.latest(10) if a.title.startswith("Regional Rail")]
+    await asyncio.to_thread(library_of(app).remove, rail)
+    server.press_button(ALICE, first.result["message_id"], more)
+    [press] = await server.wait_for_async("answerCallbackQuery")
+    assert press.params.get("text") == NOTHING_FURTHER and press.params.get("show_alert")
+    await asyncio.sleep(0.2)  # time for an edit, if one were sent
+    assert not server.calls("editMessageText")
 
 
 async def test_a_double_tap_of_more_shows_the_page_once_and_says_the_second_is_shown_already(
@@ -1493,7 +1551,10 @@ async def test_a_tampered_more_button_expires_without_a_search(app: Bot, server:
     server.send_text(ALICE, "harbor")
     first, more = await more_button(app, server, ALICE, 1)
     key = more.split(":")[1]
+    anchor = more.split(":", 3)[3][1:]
     tampered = [f"m:{key}:{n}" for n in (999_999, 8_000_016, MAX_PASSAGES, -3)]
+    # "More" after the last passage there can be: no page follows it (it was an apology, the search refused).
+    tampered += [f"m:{key}:{MAX_PASSAGES - 1}:+{anchor}", f"m:{key}:{MAX_PASSAGES}:-{anchor}"]
     for data in tampered:
         server.press_button(ALICE, first.result["message_id"], data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=len(tampered))

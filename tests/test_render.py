@@ -15,6 +15,7 @@ from bot.analysis import words
 from bot.config import MAX_QUESTION_CHARS
 from bot.library import LibraryStats
 from bot.models import Answer, Passage, StoredArticle
+from bot.render import split
 from bot.render.answers import fit_answer, mark, render_answer, trim
 from bot.render.articles import article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
@@ -156,6 +157,20 @@ def test_full_article_is_split_on_paragraphs_under_the_limit() -> None:
     assert sum(m.count("Paragraph ") for m in messages) == 40
 
 
+def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
+    """An article of one long paragraph (a page read whole) sent its title and date alone, 53 characters, and then
+    the text: the paragraph, cut anyway, now starts in the title's message, which it fills."""
+    paragraph = " ".join(f"word{i}" for i in range(3000))
+    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."])
+    assert messages[0].startswith("<b>Tom &amp; Jerry") and "word0 word1" in messages[0]
+    assert message_length(visible_text(messages[0])) > TELEGRAM_LIMIT - 20
+    for message in messages:
+        check_telegram_html(message)
+        check_message_size(message)
+    shown = " ".join(visible_text(m) for m in messages)
+    assert " ".join(shown.split()).count("word2999") == 1 and messages[-1].endswith("Source</a>")
+
+
 # Text as articles may hold it: anything, and the worst case for escaping and counting (`&` grows 5x once
 # escaped, an emoji counts twice in Telegram's UTF-16 lengths).
 AWKWARD = st.sampled_from([*"&<>\"' \n\t", "a", "b", "\U0001f600", "é", "ß", "\u200b"])
@@ -252,6 +267,27 @@ def test_a_block_that_shows_nothing_is_no_message() -> None:
 def test_telegram_counts_emoji_twice() -> None:
     pieces = split_message(["\U0001f600" * 3000])
     assert [message_length(p) for p in pieces] == [4096, 6000 - 4096]
+
+
+def test_a_long_run_of_emoji_is_cut_measuring_each_piece_a_few_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of text with no space to cut at was cut one character shorter at a time until it fitted: some 2,000
+    measures of 4,096 characters per message of emoji, 0.17 s of CPU for 40,000 of them (a long article of emoji,
+    or a pasted wall of them), where plain text took none: the characters measured grew with the square of the
+    limit. Each cut now measures a few times, and fills its message to the unit, an emoji never halved."""
+    measured: list[int] = []
+
+    def counted(text: str) -> int:
+        measured.append(len(text))
+        return message_length(text)
+
+    monkeypatch.setattr(split, "message_length", counted)
+    for text in ("\U0001f600" * 40_000, "a" + "\U0001f600" * 40_000, ("ab\U0001f600" * 20_000)):
+        measured.clear()
+        pieces = split_message([text])
+        assert "".join(pieces) == text and all(
+            message_length(p) in (TELEGRAM_LIMIT - 1, TELEGRAM_LIMIT) for p in pieces[:-1]
+        )
+        assert sum(measured) < 50 * len(text), sum(measured) / len(text)  # was some 2,000 times the text
 
 
 @pytest.mark.parametrize("text", ["a < b", "AT&T", "\"quoted\" 'single'", "emoji \U0001f600 & <3"])

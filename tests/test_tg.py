@@ -4,6 +4,7 @@ reply follows up on."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
-from bot.tg.pages import Pages
+from bot.tg.pages import LAST_GONE, Anchor, Pages, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -45,28 +46,51 @@ def test_the_category_buttons_are_listed_alphabetically_whatever_their_case() ->
 
 def test_more_pages_through_at_most_max_answer_size_passages() -> None:
     answer = Answer("q", (Passage(ARTICLE, 0, "text", 1.0),), more=5)
-    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 2), "0123456789ab", 3))[-1] == "More"
-    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 1), "0123456789ab", 3)) == [
+    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 2), "0123456789ab"))[-1] == "More"
+    assert labels(keyboard(replace(answer, offset=MAX_PASSAGES - 1), "0123456789ab")) == [
         "Full article: Chess Prodigy Wins National Title at…",
         "Back",
     ]
-    assert labels(keyboard(replace(answer, more=0), "0123456789ab", 3)) == labels(keyboard(answer, "", 3))
+    assert labels(keyboard(replace(answer, more=0), "0123456789ab")) == labels(keyboard(answer, ""))
 
 
-def test_later_pages_go_back_a_page_and_the_first_has_no_back() -> None:
-    answer = Answer("q", (Passage(ARTICLE, 0, "text", 1.0),), more=5)
-    assert "Back" not in labels(keyboard(answer, "0123456789ab", 3))
-    for offset, back in ((3, 0), (2, 0), (7, 4)):
-        markup = keyboard(replace(answer, offset=offset), "0123456789ab", 3)
+def test_later_pages_go_back_from_their_first_passage_and_on_from_their_last() -> None:
+    """Each button carries the passage it pages from and where it stood, so a page stays the page it was when a
+    story shown before it is removed; the first page has no "Back"."""
+    passages = (Passage(ARTICLE, 4, "text", 1.0), Passage(replace(ARTICLE, id="fedcba9876543210"), 12, "text", 1.0))
+    answer = Answer("q", passages, more=5)
+    assert "Back" not in labels(keyboard(answer, "0123456789ab"))
+    for offset in (3, 2, 7):
+        markup = keyboard(replace(answer, offset=offset), "0123456789ab")
         assert markup is not None
         [paging] = [row for row in markup.inline_keyboard if row[0].text == "Back"]
-        assert [b.callback_data for b in paging] == [f"m:0123456789ab:{back}", f"m:0123456789ab:{offset + 1}"]
+        assert [b.callback_data for b in paging] == [
+            f"m:0123456789ab:{offset}:-0123456789abcdef.4",
+            f"m:0123456789ab:{offset + 1}:+fedcba9876543210.12",
+        ]
+        for button in paging:
+            match = MORE_DATA.match(str(button.callback_data))
+            assert match is not None and len(str(button.callback_data).encode()) <= 64
+            anchor = anchor_of(match)
+            assert anchor is not None and anchor.data == str(button.callback_data).split(":", 2)[2]
 
 
 def test_the_more_pattern_admits_only_pages_a_reader_can_reach() -> None:
     admitted = [n for n in range(-5, 10_000) if MORE_DATA.match(f"m:0123456789ab:{n}")]
     assert admitted == list(range(MAX_PASSAGES))
-    for data in ("m:0123456789ab:007", "m:0123456789ab:1 ", "m::3", "m:0123456789AB:3", "m:0123456789ab:999999"):
+    anchored = [n for n in range(-5, 10_000) if MORE_DATA.match(f"m:0123456789ab:{n}:+0123456789abcdef.3")]
+    assert anchored == list(range(MAX_PASSAGES))
+    for data in (
+        "m:0123456789ab:007",
+        "m:0123456789ab:1 ",
+        "m::3",
+        "m:0123456789AB:3",
+        "m:0123456789ab:999999",
+        "m:0123456789ab:3:+0123456789abcdef",
+        "m:0123456789ab:3:*0123456789abcdef.3",
+        "m:0123456789ab:3:+0123456789abcdef.03",
+        "m:0123456789ab:3:+0123456789abcdef.1234567",
+    ):
         assert not MORE_DATA.match(data)
 
 
@@ -214,7 +238,7 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
 
     text = "Chess Prodigy Wins National Title at Twelve\nLiv Aronsen became champion.\nSource"
     answer = Answer("q", (Passage(ARTICLE, 0, "Liv Aronsen became champion.", 1.0),))
-    assert followed_stories(reply(sent(text, link="Source", markup=keyboard(answer, "", 3))), 7) == (ARTICLE.id,)
+    assert followed_stories(reply(sent(text, link="Source", markup=keyboard(answer, ""))), 7) == (ARTICLE.id,)
     shown = sent(text, link="Source")
     assert followed_stories(reply(shown), 7) == (url,)  # a full article: its "Source"
     digest = sent("• Chess Prodigy Wins National Title at Twelve (15 Nov 2023)", link="Chess Prodigy Wins")
@@ -231,7 +255,7 @@ def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() 
     assert shown_paragraphs(reply(sent(text, by=reader)), 7) == shown_paragraphs(reply(None), 7) == ()
     # The lines of an answer, whose passages a follow-up shows again only when nothing else answers; a full
     # article's paragraphs are what a follow-up to it asks about.
-    answered = sent(text, link="Source", markup=keyboard(answer, "", 3))
+    answered = sent(text, link="Source", markup=keyboard(answer, ""))
     assert answer_lines(reply(answered), 7) == tuple(text.splitlines())
     assert answer_lines(reply(shown), 7) == answer_lines(reply(part), 7) == answer_lines(reply(None), 7) == ()
 
@@ -266,3 +290,34 @@ def test_a_page_is_shown_already_only_to_a_press_on_a_view_its_own_press_found_o
         pages.showed(press(answer(message_id, "1. Ferry", "m:def:3"), "m:def:3"))
     assert not pages.shown(press(first, "m:abc:3"))  # forgotten: the two answers paged since are remembered
     assert pages.shown(press(answer(3, "1. Ferry", "m:def:3"), "m:def:3"))
+
+
+def searched(passages: list[Passage], size: int) -> Callable[[int], Answer]:
+    """A search run again over `passages`, the answer's list as it is now: the page from a place."""
+    return lambda start: Answer(
+        "q", tuple(passages[start : start + size]), offset=start, more=max(0, len(passages) - start - size)
+    )
+
+
+def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
+    """ "More" shows the passages after the last one shown and "Back" those before the first, whether stories added
+    or removed since moved them down or up the list; a first page that lost passages says how many."""
+    listed = [Passage(replace(ARTICLE, id=f"{n:016x}"), n, f"passage {n}", 1.0) for n in range(12)]
+    texts = lambda turned: [p.text for p in turned.answer.passages]  # noqa: E731
+    more = Anchor(True, listed[5].article.id, 5, 5)  # the last of the second page
+    back = Anchor(False, listed[3].article.id, 3, 3)  # its first
+    never = lambda: False  # noqa: E731
+    assert texts(turn(searched(listed, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    added = [*listed[:2], Passage(replace(ARTICLE, id="f" * 16), 0, "new", 1.0), *listed[2:]]
+    assert texts(turn(searched(added, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    # The passage was the last of a page now: the page after it is searched, not an empty one shown.
+    added = [*listed[:2], *(Passage(replace(ARTICLE, id=f"e{n:015x}"), n, "new", 1.0) for n in range(3)), *listed[2:]]
+    assert texts(turn(searched(added, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    cut = listed[2:]
+    assert texts(turn(searched(cut, 3), 3, more, never)) == ["passage 6", "passage 7", "passage 8"]
+    turned = turn(searched(cut, 3), 3, back, never)
+    assert texts(turned) == ["passage 2"] and turned.note.startswith("2 passages shown here before are gone")
+    assert turned.answer.offset == 0 and turned.answer.more == len(cut) - 1
+    gone = [p for p in listed if p.position != 5]
+    turned = turn(searched(gone, 3), 3, more, lambda: True)
+    assert texts(turned) == ["passage 6", "passage 7", "passage 8"] and turned.note == LAST_GONE

@@ -87,7 +87,28 @@ def shows_text(text: str) -> bool:
     return bool(shown_text(text).strip())
 
 
-def _words(text: str) -> Iterator[list[str]]:
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """Atoms that stay together where possible, measured once: their size, whether they hold a tag (which changes
+    the tags open after them) and whether they show anything."""
+
+    atoms: list[str]
+    size: Size
+    tags: bool
+    visible: bool
+
+
+def _word(atoms: list[str]) -> _Word:
+    """Measure `atoms`; plain text, most of any article, without a regular expression: sizes add up atom by atom, as
+    a tag or an entity never spans two, so a long block is measured in one pass instead of each word again."""
+    text = "".join(atoms)
+    if "<" in text or "&" in text:
+        return _Word(atoms, size(text), "<" in text, shows_text(text))
+    length = len(text) if text.isascii() else message_length(text)
+    return _Word(atoms, Size(length, 0, length), False, bool(text) and not text.isspace())
+
+
+def _words(text: str) -> Iterator[_Word]:
     """The atoms of `text`, grouped so that each group ends with white space (where a cut reads naturally) and
     the end tags right after it."""
     word: list[str] = []
@@ -95,16 +116,16 @@ def _words(text: str) -> Iterator[list[str]]:
     for match in _ATOM.finditer(text):
         atom = match.group()
         if ended and not atom.startswith("</"):
-            yield word
+            yield _word(word)
             word, ended = [], False
         word.append(atom)
         ended = ended or (atom[-1].isspace() and not atom.startswith("<"))
     if word:
-        yield word
+        yield _word(word)
 
 
 class _Cutter:
-    """Packs atoms into pieces under `limit`, keeping the stack of tags open at the current point."""
+    """Packs words into pieces under `limit`, keeping the stack of tags open at the current point."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -118,10 +139,12 @@ class _Cutter:
         """The markup of the end tags that close `stack`."""
         return sum(len(name) + 3 for name, _ in stack)
 
-    def _after(self, atoms: Iterable[str]) -> list[tuple[str, str]]:
-        """The open tags after `atoms`."""
+    def _after(self, word: _Word) -> list[tuple[str, str]]:
+        """The open tags after `word`."""
+        if not word.tags:
+            return self.open
         stack = list(self.open)
-        for atom in atoms:
+        for atom in word.atoms:
             if atom.startswith("<") and (name := _TAG_NAME.match(atom)):
                 if atom.startswith("</"):
                     if stack:
@@ -130,19 +153,16 @@ class _Cutter:
                     stack.append((name.group(1), atom))
         return stack
 
-    def fits(self, atoms: list[str], measured: Size | None = None) -> bool:
-        added = measured or size("".join(atoms))
-        closing = self._closing(self._after(atoms))
-        now = self.size
-        return Size(now.shown + added.shown, now.entities + added.entities, now.markup + added.markup + closing).within(
-            self.limit
-        )
+    def fits(self, word: _Word) -> bool:
+        total = self.size + word.size
+        closing = self._closing(self._after(word))
+        return Size(total.shown, total.entities, total.markup + closing).within(self.limit)
 
-    def add(self, atoms: list[str], measured: Size | None = None) -> None:
-        self.open = self._after(atoms)
-        self.parts += atoms
-        self.size += measured or size("".join(atoms))
-        self.visible = self.visible or shows_text("".join(atoms))
+    def add(self, word: _Word) -> None:
+        self.open = self._after(word)
+        self.parts += word.atoms
+        self.size += word.size
+        self.visible = self.visible or word.visible
 
     def flush(self) -> None:
         """End the current piece (closing its open tags) and start the next with them opened again."""
@@ -157,21 +177,21 @@ class _Cutter:
         markup = MARKUP_FACTOR * self.limit - self.size.markup - self._closing(self.open)
         return min(self.limit - self.size.shown, markup)
 
-    def put(self, atoms: list[str]) -> None:
+    def put(self, word: _Word) -> None:
         """Add a word: whole if it fits here or in a fresh piece, else atom by atom, a long text by characters."""
-        measured = size("".join(atoms))
-        if self.fits(atoms, measured):
-            self.add(atoms, measured)
+        if self.fits(word):
+            self.add(word)
             return
         self.flush()
-        if self.fits(atoms, measured):
-            self.add(atoms, measured)
+        if self.fits(word):
+            self.add(word)
             return
-        for atom in atoms:
-            if not self.fits([atom]):
+        for atom in word.atoms:
+            alone = _word([atom])
+            if not self.fits(alone):
                 self.flush()
-            if self.fits([atom]):
-                self.add([atom])
+            if self.fits(alone):
+                self.add(alone)
                 continue
             if atom.startswith(("<", "&")):
                 raise ValueError(f"markup too long for one message: {atom[:80]!r}")
@@ -180,15 +200,19 @@ class _Cutter:
                     self.flush()
                     if not (take := _prefix(atom, self.room())):
                         raise ValueError("open tags leave no room for text in one message")
-                self.add([take])
+                self.add(_word([take]))
                 atom = atom[len(take) :]
 
 
 def _prefix(text: str, room: int) -> str:
-    """The longest start of `text` of at most `room` UTF-16 code units."""
+    """The longest start of `text` of at most `room` UTF-16 code units. A character is one or two units, so
+    dropping half the excess in characters never drops more than one unit too many: a few measures, where one
+    character at a time measured a piece of emoji some 2,000 times."""
     end = min(len(text), room)
-    while end and message_length(text[:end]) > room:
-        end -= 1
+    while (over := message_length(text[:end]) - room) > 0:
+        end -= (over + 1) // 2
+    if end < len(text) and message_length(text[: end + 1]) <= room:
+        end += 1
     return text[:end]
 
 
@@ -206,8 +230,9 @@ def cut_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Join blocks of HTML (paragraphs, headlines...) into as few messages Telegram takes as keep them whole.
 
-    Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`); blocks that show
-    nothing (blank, or empty tags), which Telegram would refuse as an empty message, are left out.
+    Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`), starting in the message
+    before when there is room; blocks that show nothing (blank, or empty tags), which Telegram would refuse as an
+    empty message, are left out.
     """
     messages: list[str] = []
     current, current_size = "", Size()
@@ -218,9 +243,14 @@ def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
         if joined.within(limit):
             current, current_size = f"{current}\n\n{block}" if current else block, joined
             continue
-        if current:
-            messages.append(current)
-        pieces = cut_html(block, limit)
+        if current and not fits(block, limit):
+            # To be cut whatever comes before it: it starts in the message before (a long article of one paragraph
+            # sent its title alone, then the text).
+            pieces = cut_html(f"{current}\n\n{block}", limit)
+        else:
+            if current:
+                messages.append(current)
+            pieces = cut_html(block, limit)
         messages += pieces[:-1]
         current = pieces[-1] if pieces else ""
         current_size = size(current)

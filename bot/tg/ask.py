@@ -37,6 +37,7 @@ from bot.models import Answer
 from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
+from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
 from bot.retrieval import Request
 from bot.services.latest import asked_latest
@@ -45,7 +46,7 @@ from bot.tg.articles import linked_article, send_latest
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
-from bot.tg.pages import ALREADY_SHOWN
+from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
 from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
@@ -65,6 +66,8 @@ NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row.
 INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
+# A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
+NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
@@ -84,31 +87,44 @@ def first_page(library: Library, request: Request, username: str, zone: tzinfo, 
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone` (in a worker thread)."""
     answer, text = fit_answer(library.ask(request), username, zone=zone)
     if not pages_on(answer):
-        return Page(text, keyboard(answer, "", request.k))
+        return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
-    return Page(text, keyboard(answer, saved.key, request.k), saved)
+    return Page(text, keyboard(answer, saved.key), saved)
 
 
 def next_page(
     library: Library,
     key: str,
     chat_id: int,
-    offset: int,
+    turning: Anchor | int,
     username: str,
     zone: tzinfo,
     saving: Mapping[str, SavedQuery],
 ) -> Page | None:
-    """Search and render a later page of a question kept for chat `chat_id` (in the store, or in `saving` while it
-    is being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's."""
+    """Search and render the page a "More" or "Back" press asks for (after or before its anchor's passage, or at
+    an older button's offset) of a question kept for chat `chat_id` (in the store, or in `saving` while it is
+    being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's, a page of no text
+    if no passage is left there."""
     saved = kept_question(library, key, chat_id, saving)
-    if saved is None:
+    # No page follows the last passage there can be: only a forged press asks for one.
+    if saved is None or (isinstance(turning, Anchor) and turning.after and turning.place + 1 >= MAX_PASSAGES):
         return None
-    k = min(library.settings.answer_size, MAX_PASSAGES - offset)
-    request = library.request(
-        saved.question, k=k, offset=offset, category=saved.category, since=saved.since, until=saved.until
-    )
-    answer, text = fit_answer(library.ask(request), username, zone=zone)
-    return Page(text, keyboard(answer, key, library.settings.answer_size))
+    size = library.settings.answer_size
+
+    def search(offset: int) -> Answer:
+        k = min(size, MAX_PASSAGES - offset)
+        filters = {"category": saved.category, "since": saved.since, "until": saved.until}
+        return library.ask(library.request(saved.question, k=k, offset=offset, **filters))
+
+    if isinstance(turning, int):
+        turned = Turned(search(turning))
+    else:
+        turned = turn(search, size, turning, lambda: library.store.article(turning.article_id) is None)
+    if not turned.answer.passages:  # said on the press: the page shown stays, rather than "nothing answers that"
+        return Page("", None)
+    note = html.escape(turned.note)
+    answer, text = fit_answer(turned.answer, username, TELEGRAM_LIMIT - len(note) - 2 if note else TELEGRAM_LIMIT, zone)
+    return Page(f"{note}\n\n{text}" if note else text, keyboard(answer, key))
 
 
 def kept_question(library: Library, key: str, chat_id: int, saving: Mapping[str, SavedQuery]) -> SavedQuery | None:
@@ -331,7 +347,8 @@ async def more(update: Update, context: Context) -> None:
     """Show the next passages of an answer in place of the current ones."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    key, offset, chat_id = context.match.group(1), int(context.match.group(2)), chat_of(query)
+    key, chat_id = context.match.group(1), chat_of(query)
+    turning = anchor_of(context.match) or int(context.match.group(2))
     library, username, saving = context.bot_data.library, context.bot_data.username, context.bot_data.saving
     pages, subscriptions = context.bot_data.pages, context.bot_data.digesting.subscriptions
     # A double tap: the second press waited for the first (a chat's updates are handled in turn), which showed it.
@@ -339,10 +356,13 @@ async def more(update: Update, context: Context) -> None:
         await answer_press(query, ALREADY_SHOWN)
         return
     page = await asyncio.to_thread(
-        lambda: next_page(library, key, chat_id, offset, username, subscriptions.zone_of(chat_id), saving)
+        lambda: next_page(library, key, chat_id, turning, username, subscriptions.zone_of(chat_id), saving)
     )
     if page is None:
         await answer_press(query, EXPIRED, alert=True)
+        return
+    if not page.text:
+        await answer_press(query, NOTHING_FURTHER, alert=True)
         return
     await answer_press(query)
     try:

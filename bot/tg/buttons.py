@@ -14,15 +14,23 @@ from bot.config import MAX_PASSAGES
 from bot.models import Answer
 from bot.render.markup import cap
 from bot.tg.context import Context
+from bot.tg.pages import Anchor
 
 log = logging.getLogger(__name__)
 
 BUTTON_TITLE_CHARS = 40
-# Callback data: "m:<saved question key>:<offset>" and "a:<article id>", both far below Telegram's 64 bytes.
-# "More" and "Back" page through MAX_PASSAGES passages at most: the pattern admits no other offset, so a
-# tampered button cannot make the engine fetch millions of hits; it expires like any unknown button.
+# Callback data: "a:<article id>", and "m:<saved question key>:<place>:<+|-><article id>.<paragraph>" for "More"
+# ("+": the page after that passage, the last shown, at <place> in the answer's list) and "Back" ("-": the page
+# before it, the first shown): at most 2 + 16 + 1 + 2 + 2 + 16 + 1 + 6 = 46 of Telegram's 64 bytes. A page found
+# by its neighbour stays the page it was when a story shown before it is removed (a bare offset into the search run
+# again showed a passage twice, or skipped one). "m:<key>:<offset>", of answers sent before, still pages by offset.
+# "More" and "Back" page through MAX_PASSAGES passages at most: the pattern admits no other place, so a tampered
+# button cannot make the engine fetch millions of hits; it expires like any unknown button.
 PAGE_OFFSETS = range(MAX_PASSAGES)
-MORE_DATA = re.compile(rf"^m:([0-9a-f]{{1,16}}):({'|'.join(str(n) for n in reversed(PAGE_OFFSETS))})$")
+MORE_DATA = re.compile(
+    rf"^m:([0-9a-f]{{1,16}}):({'|'.join(str(n) for n in reversed(PAGE_OFFSETS))})"
+    r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5}))?$"
+)
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
 
 EXPIRED = "This result expired, please ask again."
@@ -33,7 +41,7 @@ def pages_on(answer: Answer) -> bool:
     return bool(answer.more) and answer.offset + len(answer.passages) in PAGE_OFFSETS
 
 
-def keyboard(answer: Answer, key: str, page_size: int) -> InlineKeyboardMarkup | None:
+def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
     """A "Full article" button per article shown; when `key` keeps the question, "Back" on a later page (More
     shows a page in place of the last, which would otherwise be gone) and "More" while there are further
     passages."""
@@ -43,10 +51,13 @@ def keyboard(answer: Answer, key: str, page_size: int) -> InlineKeyboardMarkup |
         for article_id, title in titles.items()
     ]
     paging: list[InlineKeyboardButton] = []
-    if key and answer.offset:
-        paging.append(InlineKeyboardButton("Back", callback_data=f"m:{key}:{max(0, answer.offset - page_size)}"))
-    if key and pages_on(answer):
-        paging.append(InlineKeyboardButton("More", callback_data=f"m:{key}:{answer.offset + len(answer.passages)}"))
+    first, last = answer.passages[0] if answer.passages else None, answer.passages[-1] if answer.passages else None
+    if key and answer.offset and first is not None:
+        back = Anchor(False, first.article.id, first.position, answer.offset)
+        paging.append(InlineKeyboardButton("Back", callback_data=f"m:{key}:{back.data}"))
+    if key and pages_on(answer) and last is not None:
+        more = Anchor(True, last.article.id, last.position, answer.offset + len(answer.passages) - 1)
+        paging.append(InlineKeyboardButton("More", callback_data=f"m:{key}:{more.data}"))
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows) if rows else None

@@ -1,14 +1,104 @@
-"""The page each answer paged lately shows, so a double tap of "More" or "Back" searches once."""
+"""The page a "More" or "Back" press shows, and the page each answer paged lately shows, so a double tap of "More"
+or "Back" searches once."""
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message
 
+from bot.config import MAX_PASSAGES
+from bot.models import Answer
+
 ALREADY_SHOWN = "Already shown."
+LAST_GONE = "The passage shown last is gone: its story was removed from the library."
+# The page of an answer's list that starts at a place in it (a search run again).
+Search = Callable[[int], Answer]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The passage a "More" (`after` it) or "Back" (before it) button pages from, and its `place` in the answer's
+    list when the button was shown."""
+
+    after: bool
+    article_id: str
+    position: int
+    place: int
+
+    @property
+    def data(self) -> str:
+        return f"{self.place}:{'+' if self.after else '-'}{self.article_id}.{self.position}"
+
+
+def anchor_of(match: re.Match[str]) -> Anchor | None:
+    """The anchor a "More" or "Back" press carries (None: an older button's bare offset)."""
+    if match[3] is None:
+        return None
+    return Anchor(match[3] == "+", match[4], int(match[5]), int(match[2]))
+
+
+class Turned(NamedTuple):
+    """The page a press shows, and what to tell the reader first ("" for nothing)."""
+
+    answer: Answer
+    note: str = ""
+
+
+def gone_before(count: int) -> str:
+    """What a page says when passages it showed before are no longer in the answer."""
+    if count == 1:
+        return "1 passage shown here before is gone: its story was removed from the library, or changed."
+    return f"{count} passages shown here before are gone: their stories were removed from the library, or changed."
+
+
+def place_of(answer: Answer, anchor: Anchor) -> int | None:
+    """Where the anchor's passage stands in the answer's list, if on this page."""
+    for i, passage in enumerate(answer.passages):
+        if (passage.article.id, passage.position) == (anchor.article_id, anchor.position):
+            return answer.offset + i
+    return None
+
+
+def turn(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool]) -> Turned:
+    """The page of `size` passages after (More) or before (Back) the anchor's passage, wherever it stands now: a
+    story removed or added since the button was shown moves it. `removed` tells whether its story is gone."""
+    return _after(search, size, anchor, removed) if anchor.after else _before(search, size, anchor)
+
+
+def _after(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool]) -> Turned:
+    page = search(anchor.place + 1)
+    place = place_of(page, anchor)  # found here: further down, passages came before it
+    if place is None:
+        place = place_of(search(max(0, anchor.place + 1 - size)), anchor)
+        if place is None:  # gone: if with its story, what followed it moved up into its place
+            return Turned(search(anchor.place), LAST_GONE) if removed() else Turned(page)
+    if place == anchor.place:
+        return Turned(page)
+    return Turned(search(place + 1) if place + 1 < MAX_PASSAGES else replace(page, passages=()))
+
+
+def _before(search: Search, size: int, anchor: Anchor) -> Turned:
+    start = max(0, anchor.place - size)
+    page = search(start)
+    place = place_of(page, anchor)
+    if place is None:  # where it was, after this page (or gone with the page it was on, left behind)
+        return Turned(page)
+    begin = max(0, place - size)
+    if begin != start:
+        page = search(begin)
+    # Nothing is left before it: the page is the first again, from it.
+    kept = place - begin or len(page.passages)
+    shown = replace(page, passages=page.passages[:kept], more=page.more + len(page.passages) - kept)
+    lost = (anchor.place - start) - (place - begin)
+    return Turned(shown, gone_before(lost) if lost > 0 else "")
+
+
 # Answers whose page shown is remembered, the most lately paged: a few hundred bytes each.
 PAGES_REMEMBERED = 1000
 

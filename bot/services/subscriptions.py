@@ -7,7 +7,9 @@ Rules:
   digest off until the chat asks for it: subscribing, setting its time or its empty-day choice turn it on, once
   (`ChatSettings.digest_chosen`); /digest on|off decide it. A reader who only set a time zone, or turned alerts
   on, got a daily message unasked.
-- A chat without categories gets every category in its digest (no alerts: it chose none).
+- A chat that follows no category gets every category, in its digest and in its alerts alike: the digest always
+  did (a reader who only set /time gets the news), and alerts, off until asked for, stayed silent forever in such
+  a chat where its digest had every story. The replies say so, with /digest off and /alerts off.
 - "/subscribe all" follows every category, the ones that appear later too (`ChatSettings.all_since`): their
   stories are in its digests and alerts. It also subscribes to every category there is, so whatever lists a
   chat's categories still does. Any /unsubscribe ends it: the reader picks from then on.
@@ -65,7 +67,7 @@ class ChatView:
 
     @property
     def all_categories(self) -> bool:
-        """True when the digest holds every category (the chat follows none in particular)."""
+        """True when the digest and alerts hold every category (the chat follows none in particular)."""
         return not self.categories
 
     @property

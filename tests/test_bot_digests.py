@@ -320,12 +320,24 @@ async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift
         await tick(app)
         assert [c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if not c.ok] == []  # nothing tried
 
+        # Its members still write (the reply is refused): a command woke it, and the next alert was refused too.
+        before = len(server.calls("sendMessage", chat_id=SUPERGROUP))
+        server.send_command(SUPERGROUP, "mysubs", user_id=OWNER)
+        # The reply and the error handler's apology, both refused.
+        refused = await server.wait_for_async("sendMessage", count=before + 2, chat_id=SUPERGROUP)
+        assert not any(call.ok for call in refused[before:])
+        assert store.chat_active(SUPERGROUP) is False
+        clock.set(datetime(2026, 3, 28, 7, 1, tzinfo=UTC))
+        await write(app, clock.now, story("Extra time", "Sport"))
+        await tick(app)
+        assert len(server.calls("sendMessage", chat_id=SUPERGROUP)) == before + 2  # no alert tried
+
         server.my_chat_member(SUPERGROUP, "member", "restricted", user_id=OWNER)
         await settle(lambda: store.chat_active(SUPERGROUP) is True, "the group active again")
         clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
         await tick(app)
         [digest] = texts(server, SUPERGROUP, DIGEST)
-        assert headlines(digest) == ["Cup final tonight"]
+        assert headlines(digest) == ["Extra time", "Cup final tonight"]
 
 
 async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(

@@ -1676,7 +1676,7 @@ class FakeBotAPI:
         except (TypeError, ValueError):
             raise _bad("invalid user_id specified") from None
         if user_id == self.bot_id:
-            return _member_json(self.bot_user, "member")
+            return _member_json(self.bot_user, "restricted" if chat["id"] in self.restricted_chats else "member")
         admins = list(self._admins.get(chat["id"], {}).items())
         for n, (admin_id, anonymous) in enumerate(admins):
             if admin_id == user_id:

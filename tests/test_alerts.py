@@ -99,6 +99,55 @@ def test_a_chat_that_subscribed_to_all_is_alerted_to_a_category_that_appears_lat
     assert [titles(s.text) for s in reader.to(every)] == [["Telescope launched"], ["Chip shortage"]]
 
 
+def test_all_before_any_story_exists_follows_the_first_categories(url: str) -> None:
+    """ "/subscribe all" in a bot with no stories yet was refused ("There are no categories yet"), though it means
+    the categories to come; now the chat follows them as they appear."""
+    empty = Store.open(url)
+    try:
+        subscriptions = Subscriptions(empty)
+        view = subscriptions.subscribe(FAN, ["all"], NOON)
+        assert view.every_category and view.categories == () and view.settings.digest
+        subscriptions.set_alerts(FAN, True, NOON)
+        reader = Reader()
+        bot = Bot(empty, NOON, reader)
+        empty.write_articles([story("First story", "science", NOON + MINUTE)], NOON + MINUTE)
+        bot.tick(NOON + 2 * MINUTE)
+        [alert] = reader.sent
+        assert alert.chat_id == FAN and titles(alert.text) == ["First story"]
+        # Naming one of them afterwards subscribes to it, and "all" still holds.
+        assert subscriptions.subscribe(FAN, ["sci"], NOON + 3 * MINUTE).every_category
+    finally:
+        empty.close()
+
+
+def test_a_chat_that_follows_no_category_is_alerted_to_every_one_as_its_digest_has_them(store: Store) -> None:
+    """A chat that set only its time and turned alerts on had every category in its digest but no alert ever
+    ("they stop while you follow none"); now both hold every category. One that stopped its last category too."""
+    fresh, left = 15, 16
+    subscriptions = Subscriptions(store)
+    subscriptions.set_time(fresh, "8am", NOON + MINUTE)
+    subscriptions.set_alerts(fresh, True, NOON + MINUTE)
+    subscriptions.subscribe(left, ["tech"], NOON + MINUTE)
+    subscriptions.set_alerts(left, True, NOON + MINUTE)
+    subscriptions.unsubscribe(left, ["tech"], NOON + MINUTE)
+    at = NOON + 10 * MINUTE
+    reader = Reader()
+    bot = Bot(store, at, reader)
+    store.write_articles([story("Goal", "sport", at), story("Comet seen", "science", at)], at)
+    bot.tick(at + MINUTE)
+    for chat in (fresh, left):
+        [alert] = reader.to(chat)
+        assert titles(alert.text) == ["Comet seen", "Goal"], alert.text
+    assert {s.chat_id for s in reader.sent} == {FAN, fresh, left}  # QUIET has alerts off, OTHER follows tech
+    # A chat that follows a category again is alerted to it alone.
+    subscriptions.subscribe(fresh, ["sport"], at + 2 * MINUTE)
+    store.write_articles(
+        [story("Match off", "sport", at + 3 * MINUTE), story("Eclipse", "science", at + 3 * MINUTE)], at + 3 * MINUTE
+    )
+    bot.tick(at + 4 * MINUTE)
+    assert titles(reader.to(fresh)[-1].text) == ["Match off"]
+
+
 def test_several_stories_go_in_one_message_per_chat(store: Store) -> None:
     at = NOON + 10 * MINUTE
     store.write_articles([story("Goal", "sport", at), story("Chip", "tech", at), story("Merger", "business", at)], at)

@@ -320,12 +320,24 @@ async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift
         await tick(app)
         assert [c for c in server.calls("sendMessage", chat_id=SUPERGROUP) if not c.ok] == []  # nothing tried
 
+        # Its members still write (the reply is refused): a command woke it, and the next alert was refused too.
+        before = len(server.calls("sendMessage", chat_id=SUPERGROUP))
+        server.send_command(SUPERGROUP, "mysubs", user_id=OWNER)
+        # The reply and the error handler's apology, both refused.
+        refused = await server.wait_for_async("sendMessage", count=before + 2, chat_id=SUPERGROUP)
+        assert not any(call.ok for call in refused[before:])
+        assert store.chat_active(SUPERGROUP) is False
+        clock.set(datetime(2026, 3, 28, 7, 1, tzinfo=UTC))
+        await write(app, clock.now, story("Extra time", "Sport"))
+        await tick(app)
+        assert len(server.calls("sendMessage", chat_id=SUPERGROUP)) == before + 2  # no alert tried
+
         server.my_chat_member(SUPERGROUP, "member", "restricted", user_id=OWNER)
         await settle(lambda: store.chat_active(SUPERGROUP) is True, "the group active again")
         clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
         await tick(app)
         [digest] = texts(server, SUPERGROUP, DIGEST)
-        assert headlines(digest) == ["Cup final tonight"]
+        assert headlines(digest) == ["Extra time", "Cup final tonight"]
 
 
 async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
@@ -426,11 +438,11 @@ async def test_a_groups_settings_replies_speak_of_the_group_not_of_the_admin(
         left = visible_text(await say(server, GROUP, "unsubscribe", "sport business", user_id=OWNER))
         assert "The group did not follow Business.\n" in left, left
         assert left.endswith(
-            "While the group follows none, the daily digest has every category: /digest off stops it.\n"
-            "Alerts stop while the group follows none: /subscribe to choose."
+            "While the group follows none, the daily digest and alerts have every category: /digest off and "
+            "/alerts off stop them."
         ), left
         keyboard_text = visible_text(await say(server, GROUP, "subscribe", user_id=OWNER))
-        assert "(the group follows none in particular, so its digest has every category)" in keyboard_text
+        assert "(the group follows none in particular, so its digest and alerts have every category)" in keyboard_text
         shown = visible_text(await say(server, GROUP, "mysubs", user_id=MEMBER))
         assert "while the group follows none" in shown, shown
 
@@ -629,19 +641,19 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
         # Not "Categories: all" right after unsubscribing from all: what following none means, and the way out.
         following_none = (
-            "While you follow none, the daily digest has every category: /digest off stops it.\n"
-            "Alerts stop while you follow none: /subscribe to choose."
+            "While you follow none, the daily digest and alerts have every category: /digest off and /alerts off "
+            "stop them."
         )
         assert stopped.endswith(f".\n{following_none}") and "Categories: all" not in stopped, stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
         assert none == f"You followed no category in particular.\n{following_none}", none
         await say(server, ALICE, "digest", "off")
         reply = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert reply.endswith("Categories: none chosen.\nAlerts stop while you follow none: /subscribe to choose.")
+        assert reply.endswith("While you follow none, alerts come for every category: /alerts off stops them.")
         # Not "you follow no category yet" to someone who just left them all.
         alerts = visible_text(await say(server, ALICE, "alerts", "on"))
         assert alerts.startswith(
-            "Alerts for new stories: on, but they stop while you follow none: /subscribe to choose.\n"
+            "Alerts for new stories: on, in every category while you follow none: /subscribe to choose.\n"
         )
 
 

@@ -145,6 +145,27 @@ def test_a_place_followed_by_time_or_city_is_its_zone(text: str, expected: str) 
     assert parse_time_and_zone(f"8am {text}") == (time(8, 0), expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Eastern Time", "America/New_York"),
+        ("eastern time", "America/New_York"),
+        ("ET", "America/New_York"),
+        ("Pacific Time", "America/Los_Angeles"),
+        ("NYC", "America/New_York"),
+        ("LA", "America/Los_Angeles"),
+        ("Odesa", "Europe/Kyiv"),
+        ("Ankara", "Europe/Istanbul"),
+        ("Washington, DC", "America/New_York"),
+        ("Washington, D.C.", "America/New_York"),
+    ],
+)
+def test_the_names_readers_give_their_clocks_are_their_zones(text: str, expected: str) -> None:
+    """Each was refused as an unknown time zone ("Washington, DC" read as Washington in a country "DC")."""
+    assert parse_timezone(text) == expected
+    assert parse_time_and_zone(f"8am {text}") == (time(8, 0), expected)
+
+
 def test_a_place_that_names_no_zone_without_time_is_refused_as_typed() -> None:
     with pytest.raises(UsageError, match="Unknown time zone “Quebec City”"):
         parse_timezone("Quebec City")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, text
@@ -17,7 +18,7 @@ from bot.render.subscriptions import Clock, alerts_line, following, unsubscribed
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
 from bot.services.subscriptions import Defaults, Subscriptions
-from bot.store import Store
+from bot.store import ChatEdit, Store
 from bot.store.schema import migrations
 from tests.newsroom import story, url_of
 from tests.paths import ROOT
@@ -155,6 +156,30 @@ def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(
     subscriptions.subscribe(CHAT, ["all"], NOW)
     assert not subscriptions.unsubscribe(CHAT, ["all"], NOW).every_category
     assert not subscriptions.view(CHAT).every_category
+
+
+def test_an_unsubscribe_keeps_what_a_subscribe_all_just_before_it_followed(
+    subscriptions: Subscriptions, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An /unsubscribe read whether the chat followed all before its edit's transaction: a /subscribe all, and a
+    new category's first story, committed in between were undone unsaid (weather, which "all" followed, was
+    dropped with it). The race is played just before the edit's transaction begins."""
+    subscriptions.subscribe(CHAT, ["sport"], NOW)
+    other_process = Subscriptions(store)
+    edit_chat = store.edit_chat
+    raced: list[bool] = []
+
+    def racing(*args: Any, **kwargs: Any) -> ChatEdit:
+        if not raced:
+            raced.append(True)
+            other_process.subscribe(CHAT, ["all"], NOW)
+            store.write_articles([story("E", "weather", NOW)], NOW)
+        return edit_chat(*args, **kwargs)
+
+    monkeypatch.setattr(store, "edit_chat", racing)
+    view = subscriptions.unsubscribe(CHAT, ["sport"], NOW + timedelta(minutes=1))
+    assert raced and view.categories == ("business", "politics", "tech", "weather"), view.categories
+    assert view.removed == ("sport",) and not view.every_category
 
 
 def test_buttons_follow_and_unfollow_as_they_say_whatever_the_chat_does_now(subscriptions: Subscriptions) -> None:

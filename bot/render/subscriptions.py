@@ -43,7 +43,10 @@ ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:
 ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in {its} categories."
 ADMINS_ONLY = "Only this group's admins can change its subscriptions and settings. /mysubs shows them."
 ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was changed. Please try again."
-NO_CATEGORIES = "There are no categories yet: once articles arrive, /subscribe lists them."
+NO_CATEGORIES = (
+    "There are no categories yet: once articles arrive, /subscribe lists them; /subscribe all follows them as they "
+    "appear."
+)
 STALE_BUTTON = "This button is out of date. Send /subscribe for the current list."
 TOPIC_MOVED = "Digests and alerts will come to this topic."
 # Told once, in General, when the topic digests and alerts went to is deleted or closed (they come to General).
@@ -93,12 +96,33 @@ def follows(group: bool, adverb: str = "") -> str:
 def following(view: ChatView, group: bool) -> str:
     if view.every_category:
         return "Categories: every category, new ones too (/unsubscribe one to pick them yourself)."
-    if view.all_categories and not view.settings.digest:  # "all" would promise a digest that does not come
+    if view.all_categories and not (view.settings.digest or view.settings.alerts):  # "all" of nothing that comes
         return "Categories: none chosen."
     if view.all_categories:
         its = "its" if group else "your"
-        return f"Categories: all ({follows(group)} none in particular, so {its} digest has every category)."
+        return f"Categories: all ({follows(group)} none in particular, so {its} {_every(view)} every category)."
     return f"Categories: {names(alphabetical(view.categories))}."
+
+
+def _every(view: ChatView) -> str:
+    """ "digest has", "alerts have" or "digest and alerts have": what brings every category to a chat following
+    none."""
+    if not view.settings.alerts:
+        return "digest has"
+    return "digest and alerts have" if view.settings.digest else "alerts have"
+
+
+def while_none(view: ChatView, group: bool) -> str:
+    """What following no category means for the digest and alerts that are on, and how to stop them: "Unsubscribed
+    from Business and Sport. Categories: all" read as a contradiction."""
+    digest, alerts = view.settings.digest, view.settings.alerts
+    if digest and alerts:
+        what = "the daily digest and alerts have every category: /digest off and /alerts off stop them"
+    elif digest:
+        what = "the daily digest has every category: /digest off stops it"
+    else:
+        what = "alerts come for every category: /alerts off stops them"
+    return f"While {follows(group)} none, {what}."
 
 
 def schedule(view: ChatView, clock: Clock) -> str:
@@ -142,7 +166,7 @@ def alerts_line(view: ChatView, group: bool) -> str:
     if view.every_category:
         return "Alerts for new stories: on, in every category as they arrive."
     if view.all_categories:
-        return f"Alerts for new stories: on, but they stop while {follows(group)} none: /subscribe to choose."
+        return f"Alerts for new stories: on, in every category while {follows(group)} none: /subscribe to choose."
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
@@ -200,14 +224,8 @@ def unsubscribed(view: ChatView, clock: Clock, group: bool) -> str:
     if missing:
         lines.append(f"{who} did not follow {names(missing)}.")
     lines += aside(view)
-    # "Unsubscribed from Business and Sport. Categories: all" read as a contradiction: what following none means
-    # for the digest and the alerts, and how to stop what is not wanted.
-    if view.all_categories and view.settings.digest:
-        lines.append(f"While {follows(group)} none, the daily digest has every category: /digest off stops it.")
-    else:
-        lines.append(following(view, group))
-    if view.all_categories and view.settings.alerts:
-        lines.append(f"Alerts stop while {follows(group)} none: /subscribe to choose.")
+    on = view.settings.digest or view.settings.alerts
+    lines.append(while_none(view, group) if view.all_categories and on else following(view, group))
     return "\n".join(lines)
 
 

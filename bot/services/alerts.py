@@ -7,7 +7,8 @@ is handled by one process once (a second process meanwhile gets nothing: SKIP LO
 one writer). The deliveries are then sent and recorded like digests (bot.services.deliveries, fanout).
 
 Who gets what, from "added" changes only (a replaced or re-ingested story is not news again):
-- chats with alerts on, active, following the story's category;
+- chats with alerts on, active, following the story's category (a chat that follows none follows every one, as
+  its digest does; one that subscribed to all follows those that appear later too);
 - only stories that arrived after the chat subscribed to the category and after it turned alerts on (a new
   subscriber is not flooded with the back catalogue);
 - never a story published more than two days before it arrived, nor an undated one from a file (an archive

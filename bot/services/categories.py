@@ -128,7 +128,7 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
         if key in by_key:
             matched[by_key[key]] = None
             continue
-        if key == EVERY and by_key:
+        if key == EVERY:
             everything = True
             continue
         starts = _starting(key, by_key)

@@ -104,7 +104,8 @@ _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwic
 _MAX_INPUT_CHARS = 64
 _SHOWN_CHARS = 40
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
-_NAME_NOISE = re.compile(r"[\s_.'\u2019-]+")
+# A comma too: "Washington, DC" is the city "Washington DC", not Washington in a country "DC".
+_NAME_NOISE = re.compile(r"[\s_.,'\u2019-]+")
 # Words readers put after a place that name no other clock: "London time", "New York City".
 _PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 

@@ -7,7 +7,9 @@ Rules:
   digest off until the chat asks for it: subscribing, setting its time or its empty-day choice turn it on, once
   (`ChatSettings.digest_chosen`); /digest on|off decide it. A reader who only set a time zone, or turned alerts
   on, got a daily message unasked.
-- A chat without categories gets every category in its digest (no alerts: it chose none).
+- A chat that follows no category gets every category, in its digest and in its alerts alike: the digest always
+  did (a reader who only set /time gets the news), and alerts, off until asked for, stayed silent forever in such
+  a chat where its digest had every story. The replies say so, with /digest off and /alerts off.
 - "/subscribe all" follows every category, the ones that appear later too (`ChatSettings.all_since`): their
   stories are in its digests and alerts. It also subscribes to every category there is, so whatever lists a
   chat's categories still does. Any /unsubscribe ends it: the reader picks from then on.
@@ -65,13 +67,13 @@ class ChatView:
 
     @property
     def all_categories(self) -> bool:
-        """True when the digest holds every category (the chat follows none in particular)."""
+        """True when the digest and alerts hold every category (the chat follows none in particular)."""
         return not self.categories
 
     @property
     def every_category(self) -> bool:
         """True when the chat subscribed to all categories, new ones too (/subscribe all)."""
-        return self.settings.all_since is not None
+        return _every(self.settings)
 
     def follows(self, category: str) -> bool:
         """Whether the chat's digests and alerts hold `category` by its choice: one it subscribed to, or any after
@@ -132,12 +134,15 @@ class Subscriptions:
         """Stop following `names`. A chat that followed every category (/subscribe all) picks its own from now on,
         and (`keep_others`) keeps every other category there is by a subscription each: those that appeared since
         "all" had none, and "/unsubscribe weather" stopped them too, unsaid."""
-        settings = self.store.chat_settings(chat_id)
-        every = settings is not None and settings.all_since is not None
-        others = [name for name in self._known() if name not in names] if every and keep_others else []
-        edit = self.store.edit_chat(chat_id, _picking, now, subscribe=others, unsubscribe=names)
+
+        def others(settings: ChatSettings | None, known: tuple[str, ...]) -> list[str]:
+            # Read in the edit's transaction: a /subscribe all committed just before it is seen, with every
+            # category that appeared by then.
+            return [name for name in known if name not in names] if _every(settings) and keep_others else []
+
+        edit = self.store.edit_chat(chat_id, _picking, now, unsubscribe=names, keep=others)
         # A category that appeared after "all" was followed without a subscription of its own: stopped all the same.
-        removed = tuple(dict.fromkeys([*edit.removed, *names])) if every else edit.removed
+        removed = tuple(dict.fromkeys([*edit.removed, *names])) if _every(edit.before) else edit.removed
         return self._edited(chat_id, replace(edit, added=(), removed=removed), names)
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
@@ -232,6 +237,11 @@ class Subscriptions:
     ) -> ChatView:
         shown = settings or ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=False)
         return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
+
+
+def _every(settings: ChatSettings | None) -> bool:
+    """Whether the chat follows every category, new ones too (/subscribe all)."""
+    return settings is not None and settings.all_since is not None
 
 
 def _picking(settings: ChatSettings | None) -> ChatSettings | None:

@@ -96,6 +96,8 @@ class ChatEdit:
     categories: tuple[str, ...]
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    # Its settings as the edit found them.
+    before: ChatSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -343,18 +345,24 @@ class Store:
         now: datetime,
         subscribe: Sequence[str] = (),
         unsubscribe: Sequence[str] = (),
+        keep: Callable[[ChatSettings | None, tuple[str, ...]], Sequence[str]] | None = None,
     ) -> ChatEdit:
         """Change a chat's subscriptions and settings in one transaction: `edit` gets its settings as they are
-        (None for a chat without any) and returns them as they should be (None: leave them)."""
+        (None for a chat without any) and returns them as they should be (None: leave them). `keep` names more
+        categories to subscribe to from the settings and the store's categories as they are in the transaction: a
+        choice that depends on them, read before it, could be undone by a change committed in between."""
         with writing(self.engine) as connection:
             before = chat_settings.get(connection, chat_id, for_update=True)
+            if keep is not None:
+                known = tuple(name for name, _ in articles.categories(connection) if name)
+                subscribe = [*subscribe, *keep(before, known)]
             added = subscriptions.add(connection, chat_id, subscribe, now)
             removed = subscriptions.remove(connection, chat_id, unsubscribe)
             after = edit(before)
             if after is not None and after != before:
                 chat_settings.put(connection, after, now)
             categories = tuple(c for c, _ in subscriptions.of_chat(connection, chat_id))
-        return ChatEdit(after or before, categories, tuple(added), tuple(removed))
+        return ChatEdit(after or before, categories, tuple(added), tuple(removed), before)
 
     def import_chats(self, chats_: Sequence[tuple[ChatSettings, Sequence[str]]], now: datetime) -> None:
         """Add many new chats with their settings and categories at once (a migration from elsewhere, benchmarks)."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, func, select, true, update
+from sqlalchemy import ColumnElement, Connection, delete, exists, func, or_, select, true, update
 
 from bot.store.schema import chat_settings, chats, subscriptions
 from bot.store.upsert import upsert
 
 CHUNK = 500
+# The start of alerts that have no stored start.
+SINCE_EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ def alerted(connection: Connection, categories: Iterable[str]) -> list[Subscribe
     later of its subscription and the moment it last turned alerts on.
 
     A chat that subscribed to every category (`chat_settings.all_since`) also follows each of `categories` it has
-    no subscription to (one that first appeared since), from the later of then and turning alerts on. Read here,
+    no subscription to (one that first appeared since), from the later of then and turning alerts on; so does a
+    chat that follows no category, from turning alerts on, as its digest has every category. Read here,
     in the transaction that claims the alerts, rather than subscribing such chats when a category first appears:
     articles are written by several paths and processes, and a /subscribe all racing the first story of a
     category would miss it; the flag read at claim time cannot."""
@@ -102,13 +105,15 @@ def alerted(connection: Connection, categories: Iterable[str]) -> list[Subscribe
     active = func.coalesce(chats.c.active, true())
     found = _followers(connection, names, active)
     followed = {(s.chat_id, s.category) for s in found}
+    chose_none = ~exists().where(subscriptions.c.chat_id == chat_settings.c.chat_id)
     every = connection.execute(
         select(chat_settings.c.chat_id, chat_settings.c.all_since, chat_settings.c.alerts_since)
         .select_from(chat_settings.outerjoin(chats, chats.c.chat_id == chat_settings.c.chat_id))
-        .where(chat_settings.c.all_since.is_not(None), chat_settings.c.alerts, active)
+        .where(or_(chat_settings.c.all_since.is_not(None), chose_none), chat_settings.c.alerts, active)
     ).all()
     for row in every:
-        since = max(row.all_since, row.alerts_since or row.all_since)
+        # Alerts on without a start (chats imported in bulk) begin where the cursor is.
+        since = max((at for at in (row.all_since, row.alerts_since) if at is not None), default=SINCE_EVER)
         for name in names:
             if (row.chat_id, name) not in followed:
                 found.append(Subscriber(row.chat_id, name, since))

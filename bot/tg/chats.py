@@ -93,14 +93,32 @@ async def seen(update: Update, context: Context) -> None:
         # Only a chat marked inactive is written to: a read never waits for another process's write, so the answer
         # to a chat never seen before is not held up by a busy database.
         if await asyncio.to_thread(context.bot_data.library.store.chat_active, chat.id) is False:
-            log.info("chat %s wrote: active", chat.id)
-            await touch_chat(context, chat)
+            if not await still_may_write(context, chat):
+                log.info("chat %s wrote, but the bot may still not send there: inactive", chat.id)
+            else:
+                log.info("chat %s wrote: active", chat.id)
+                await touch_chat(context, chat)
     except StoreError as exc:  # the answer matters more: the next message tries again
         log.warning("could not record that chat %s is active: %s", chat.id, exc)
         return
     if len(known) >= SEEN_CHATS:
         known.clear()
     known[chat.id] = now
+
+
+async def still_may_write(context: Context, chat: Chat) -> bool:
+    """Whether the bot may send to a chat that wrote after it was refused there. A member of a group that restricted
+    the bot may still write: waking the group on its every command cost a refused digest or alert each time, until
+    the admins lift it (Telegram then says so, `chat_member`). A private chat, or a group Telegram cannot be asked
+    about now, wakes as before."""
+    if chat.type not in GROUPS:
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat.id, context.bot.id)
+    except TelegramError as exc:
+        log.warning("could not ask whether the bot may write to chat %s: %s", chat.id, exc)
+        return True
+    return may_write(member)
 
 
 async def migrated(update: Update, context: Context) -> None:

@@ -6,12 +6,12 @@ import logging
 from contextlib import suppress
 
 from telegram import InlineQueryResultsButton, Update
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 
 from bot.errors import IndexCorruptError, StoreError
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
-from bot.tg.sending import topic_of
+from bot.tg.sending import gone_for_the_bot, topic_of
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ async def on_error(update: object, context: Context) -> None:
         # Polling fails again and again (every second to every 30 s) while Telegram is out of reach.
         context.bot_data.outages.telegram.failed(context.error)
         return
-    if isinstance(context.error, Forbidden) and chat is not None:
+    if gone_for_the_bot(context.error) and chat is not None:
+        # Blocked, or restricted in a group: an apology would be refused too (a second refused send per message).
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
         await mark_inactive(context, chat.id)
         return

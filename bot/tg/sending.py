@@ -81,6 +81,13 @@ GONE = (
 TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed")
 
 
+def gone_for_the_bot(error: BaseException) -> bool:
+    """Whether Telegram's refusal says the bot may not write to the chat at all (blocked, removed, restricted)."""
+    return isinstance(error, Forbidden) or (
+        isinstance(error, BadRequest) and any(reason in str(error).lower() for reason in GONE)
+    )
+
+
 def never_sent(error: BaseException) -> bool:
     """True when a network error proves the request never reached Telegram (no connection was made)."""
     return isinstance(error.__cause__, NOT_SENT)
@@ -222,10 +229,8 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
         if number == 1:  # nothing went out: the whole delivery goes to the new id
             return Outcome.migrated(error.new_chat_id)
         return Outcome.failed(detail)
-    if isinstance(error, Forbidden):
-        return Outcome.failed(detail, blocked=True)
-    if isinstance(error, BadRequest):
-        return Outcome.failed(detail, blocked=any(reason in str(error).lower() for reason in GONE))
+    if isinstance(error, Forbidden | BadRequest):
+        return Outcome.failed(detail, blocked=gone_for_the_bot(error))
     if isinstance(error, RetryAfter | InvalidToken):  # refused: nothing was delivered
         return Outcome.failed(detail)
     if isinstance(error, NetworkError) and never_sent(error):

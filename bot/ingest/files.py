@@ -22,7 +22,15 @@ from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.pages import looks_like_page, parse_saved_page
-from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path, written_date
+from bot.ingest.records import (
+    CHUNK_BYTES,
+    READERS,
+    Note,
+    RecordReader,
+    article_from_record,
+    site_path,
+    written_date,
+)
 from bot.ingest.reports import Skipped, without_site
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
@@ -204,7 +212,7 @@ def _read_text(
         # One stray byte in a story otherwise UTF-8 (a pasted quote mark) skipped the whole story: it loses only
         # that character.
         text, encoding = exc.text, "utf-8"
-        yield Skipped(str(path), f"{exc}: read with \ufffd in its place", note=True)
+        yield Skipped(str(path), str(exc), note=True)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -326,7 +334,7 @@ def _read_bulk(
         dates = FileDates(partial(_bulk_evidence, path, reader, fields, encoding, known), date_order, batch=batch)
         for location, number, record in reader(stream, str(path), read_as):
             if isinstance(record, str):
-                yield Skipped(location, record)
+                yield Skipped(location, record, note=isinstance(record, Note))
                 continue
             try:
                 article, unread = article_from_record(record, fields, f"{path}#{number}", site, dates)

@@ -35,7 +35,7 @@ from bot.errors import (
 )
 from bot.ingest import FIELDS, Order, parse_date
 from bot.ingest.urls import is_web_url
-from bot.library import IngestReport, Library, open_store, shipped_articles
+from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
@@ -369,8 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             library = Library.open(
                 settings,
                 say_index_failures=args.command not in ("ingest", "init"),
-                # Headlines need no encoder: loading it and its word pieces was a third of `latest`'s start.
-                semantic=args.command != "latest",
+                semantic=_semantics(args),
             )
             try:
                 return _dispatch(args, library)
@@ -388,6 +387,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): nothing more to say, and Python must not complain at exit either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+def _semantics(args: argparse.Namespace) -> Semantics:
+    """What of the semantic stage a command needs: headlines, removals and a feed's listing need no encoder, nor do
+    counts of vectors; loading it and its word pieces was a third of `latest`'s start and of `stats`'s."""
+    if args.command == "stats":
+        return "counted"
+    listing = args.command == "feeds" and args.feeds_action in ("list", "remove")
+    return "none" if listing or args.command in ("latest", "remove") else "whole"
 
 
 def _holds_library(settings: Settings) -> bool:

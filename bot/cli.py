@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import NoReturn, get_args
+from typing import TYPE_CHECKING, NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
@@ -48,13 +48,15 @@ from bot.render.welcome import (
     talk_of,
     talk_reply,
 )
-from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_questions
 from bot.store import StoreStats
 from bot.store.feeds import FAILED
 from bot.wording import capital, spoken_list
+
+if TYPE_CHECKING:
+    from bot.services.feeds import FeedPoll, FeedService
 
 log = logging.getLogger(__name__)
 
@@ -404,19 +406,19 @@ def _holds_library(settings: Settings) -> bool:
     return bool(settings.database_url) or settings.database_path.exists() or settings.data_dir.is_file()
 
 
-def _not_reported(record: logging.LogRecord) -> bool:
-    return not getattr(record, REPORTED, False)
-
-
 def _say_each_problem_once() -> None:
-    """A one-off command says each problem once, in its own words: not again as a log line repeating what it prints
-    (a failed poll's summary), nor as trafilatura's remark on a page with no story ("discarding data: None"), which
-    the command names as skipped with its reason, nor as psycopg's on a write cut short by PostgreSQL stopping
-    ("error ignored terminating <psycopg.Pipeline [BAD]>: the connection is lost"), whose error the command says."""
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_not_reported)
+    """A one-off command says each problem once, in its own words: not as trafilatura's remark on a page with no
+    story ("discarding data: None"), which the command names as skipped with its reason, nor as psycopg's on a
+    write cut short by PostgreSQL stopping ("error ignored terminating <psycopg.Pipeline [BAD]>: the connection is
+    lost"), whose error the command says (nor, `feeds`, as a log line repeating what it prints)."""
     for talkative in ("trafilatura", "psycopg"):
         logging.getLogger(talkative).setLevel(logging.ERROR)
+
+
+def _leave_out(said: Callable[[logging.LogRecord], bool]) -> None:
+    """Leave out of the log the lines `said` (False: the command says it itself)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(said)
 
 
 @contextmanager
@@ -488,6 +490,13 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         print(f"newsbot is ready in {library.settings.store_name}; {shipped}")
         return _said_index_failure(report)
     if args.command == "feeds":
+        # The feed service loads the network edge and the feed and page readers (httpx, feedparser, trafilatura,
+        # lxml: about 0.3 s of a start), which only this command needs.
+        from bot.services.feeds import REPORTED, FeedService
+
+        if not args.verbose:
+            # Its log repeats as a line what the command prints (a failed poll's summary).
+            _leave_out(lambda record: not getattr(record, REPORTED, False))
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
         stats = library.stats()
@@ -680,6 +689,8 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
 
 
 async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
+    from bot.services.feeds import describe_feed
+
     now = datetime.now(UTC)
     if args.feeds_action == "add":
         poll = await service.add(args.url, args.category, added_by="cli", now=now)

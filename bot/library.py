@@ -20,7 +20,6 @@ from typing import Literal, TypeVar
 
 from bot.config import Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
-from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
@@ -394,6 +393,9 @@ class Library:
         def items() -> Iterator[Article | Skipped]:
             for web, group in groupby(sources, lambda source: isinstance(source, str) and is_web_url(source)):
                 if web:
+                    # The network edge loads httpx and the page readers (trafilatura, lxml): only for links.
+                    from bot.fetch import read_page
+
                     for url in group:
                         yield from read_page(str(url), self.settings)
                 else:

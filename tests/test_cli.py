@@ -654,12 +654,19 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["stats"], ["remove", "0123456789abcdef"], ["latest", "3"]])
-def test_a_command_that_analyses_no_text_does_not_load_nltk(isolated: Path, command: list[str]) -> None:
+def test_a_command_that_analyses_no_text_does_not_load_nltk_nor_the_page_readers(
+    isolated: Path, command: list[str]
+) -> None:
     """nltk took most of a second of every `newsbot stats` or `remove` to import (its package loads all of it),
-    for a stemmer these commands never use."""
+    for a stemmer these commands never use; and the feed and page readers (feedparser, trafilatura, lxml) and the
+    network edge (httpx) about 0.3 s more, for an ingest or a feed."""
     assert main(["stats"]) == 0  # the library, made with its shipped article
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
-    script = "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\nprint('nltk' in sys.modules, code)"
+    readers = ("nltk", "feedparser", "trafilatura", "lxml", "httpx")
+    script = (
+        "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\n"
+        f"print(any(name in sys.modules for name in {readers!r}), code)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script, *command], env=env, capture_output=True, text=True, timeout=120
     )

@@ -18,10 +18,8 @@ from typing import BinaryIO
 
 from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
-from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
-from bot.ingest.pages import looks_like_page, parse_saved_page
 from bot.ingest.records import (
     CHUNK_BYTES,
     READERS,
@@ -137,6 +135,8 @@ def _kinds(path: Path) -> tuple[str, str | None]:
 def _named_kind(suffix: str, head: bytes) -> str:
     """What a file's name says it is: "feed", "records", "page" or "text" (a `.json` file is a JSON Feed or records,
     as its first bytes, `head`, say)."""
+    from bot.ingest.feeds import is_json_feed  # see `_shown_kind`
+
     if suffix in FEED_SUFFIXES or (suffix == ".json" and is_json_feed(head)):
         return "feed"
     if suffix in BULK_SUFFIXES:
@@ -146,6 +146,11 @@ def _named_kind(suffix: str, head: bytes) -> str:
 
 def _shown_kind(head: bytes) -> str | None:
     """What a file's first bytes (`head`) show it is ("feed", "page" or "records"), when they show it plainly."""
+    # The feed and page readers load feedparser, trafilatura and lxml (about 0.2 s): only an ingest reads files,
+    # and the commands that do not (stats, ask, latest, remove) import this module too.
+    from bot.ingest.feeds import is_json_feed
+    from bot.ingest.pages import looks_like_page
+
     if _FEED_START.match(head) or is_json_feed(head):
         return "feed"
     if looks_like_page(head):
@@ -246,6 +251,8 @@ def _read_text(
 
 
 def _read_page(path: Path) -> Iterator[Article | Skipped]:
+    from bot.ingest.pages import parse_saved_page  # see `_shown_kind`
+
     try:
         body = _whole(path)
     except ArticleError as exc:
@@ -263,6 +270,8 @@ def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipp
     """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page. Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
+    from bot.ingest.feeds import parse_feed  # see `_shown_kind`
+
     try:
         feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path), date_order=date_order)
     except ArticleError as exc:

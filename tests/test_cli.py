@@ -645,6 +645,28 @@ def test_the_default_data_directory_is_the_same_from_anywhere(tmp_path: Path) ->
     assert not (ROOT / "tests" / "newsbot-data").exists()
 
 
+@pytest.mark.parametrize("entry", ["console script", "python -m bot"])
+def test_ctrl_c_while_the_command_is_still_loading_exits_130_quietly(isolated: Path, entry: str) -> None:
+    """Ctrl-C in the second or so a command spends importing its modules printed a Python traceback; as later
+    (during `init`, say), it says "interrupted" in one line and exits 130. The signal is sent once the process has
+    imported SQLAlchemy (its import times, -X importtime, tell), long before the command's own module is loaded."""
+    exe = shutil.which("newsbot", path=str(Path(sys.executable).parent))
+    if entry == "console script" and exe is None:
+        pytest.skip("the newsbot console script is not installed beside this Python")
+    command = [sys.executable, "-X", "importtime", *([exe] if entry == "console script" else ["-m", "bot"]), "stats"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.rsplit("|", 1)[-1].strip() == "sqlalchemy":
+            break
+    else:
+        pytest.fail("sqlalchemy was never imported")
+    process.send_signal(signal.SIGINT)
+    said = [line for line in process.stderr if not line.startswith("import time:")]
+    assert process.wait(timeout=60) == 130
+    assert said == ["newsbot: interrupted\n"]
+
+
 def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data")}
     result = subprocess.run(

@@ -214,6 +214,16 @@ def test_a_stray_byte_in_a_record_loses_that_character_not_the_record(tmp_path: 
     assert [str(s) for s in items if isinstance(s, Skipped)] == [f"note {where}: read with \ufffd in its place"]
 
 
+def test_a_record_with_a_stray_byte_that_is_skipped_is_named_once(tmp_path: Path) -> None:
+    """A record with a stray byte that then went in for no other reason (no title) was named twice: noted as read
+    with U+FFFD, then skipped. It is named once, skipped, with the reason."""
+    path = tmp_path / "stories.jsonl"
+    path.write_bytes(
+        b'{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."}\n{"body": "The \x93waves\x94."}\n'
+    )
+    assert [(s.location, s.kind) for s in read_file(path) if isinstance(s, Skipped)] == [(f"{path}:2", "skipped")]
+
+
 def test_a_csv_header_with_a_stray_byte_is_read_with_a_note(tmp_path: Path) -> None:
     """A header row with a byte that is not UTF-8 refused the whole file: its rows go in, with a note."""
     path = tmp_path / "export.csv"

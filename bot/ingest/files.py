@@ -341,7 +341,13 @@ def _read_bulk(
             yield Skipped(str(path), legacy_note(encoding), note=True)
         known = batch.files if batch is not None else {}
         dates = FileDates(partial(_bulk_evidence, path, reader, fields, encoding, known), date_order, batch=batch)
+        # A note on the record that follows (a stray byte), said only if it goes in: one skipped says why alone.
+        noted: Skipped | None = None
         for location, number, record in reader(stream, str(path), read_as):
+            if isinstance(record, Note) and number:
+                noted = Skipped(location, record, note=True)
+                continue
+            note, noted = noted, None
             if isinstance(record, str):
                 yield Skipped(location, record, note=isinstance(record, Note))
                 continue
@@ -350,6 +356,8 @@ def _read_bulk(
             except ArticleError as exc:
                 yield Skipped(location, str(exc))
                 continue
+            if note is not None:
+                yield note
             if unread:
                 yield Skipped(location, unread, note=True)
             if article.url is None and (link := site_path(record, fields)):

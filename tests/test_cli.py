@@ -1397,6 +1397,16 @@ def test_a_question_declined_within_a_category_or_dates_names_the_story_that_ans
     assert capsys.readouterr().err == ""
 
 
+def test_remove_of_an_empty_name_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """`newsbot remove "$ID"` with the variable empty said "nothing in the store was read from " (the empty path is
+    the current folder): it says the name is empty, and how articles are named."""
+    assert main(["remove", ""]) == 1
+    assert capsys.readouterr().err == (
+        'newsbot: an empty name names no article: give an article\'s id (the "id" of `ask --json`), its URL, or the'
+        " file it was read from\n"
+    )
+
+
 def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(
     capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import NoReturn, get_args
+from typing import TYPE_CHECKING, NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
@@ -36,7 +36,7 @@ from bot.errors import (
 )
 from bot.ingest import FIELDS, Order, parse_date
 from bot.ingest.urls import is_web_url
-from bot.library import IngestReport, Library, open_store, shipped_articles
+from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
@@ -49,13 +49,15 @@ from bot.render.welcome import (
     talk_of,
     talk_reply,
 )
-from bot.services.feeds import REPORTED, FeedPoll, FeedService, describe_feed, describe_paused
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_questions
 from bot.store import StoreStats
 from bot.store.feeds import FAILED
 from bot.wording import capital, spoken_list
+
+if TYPE_CHECKING:
+    from bot.services.feeds import FeedPoll, FeedService
 
 log = logging.getLogger(__name__)
 
@@ -370,8 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             library = Library.open(
                 settings,
                 say_index_failures=args.command not in ("ingest", "init"),
-                # Headlines need no encoder: loading it and its word pieces was a third of `latest`'s start.
-                semantic=args.command != "latest",
+                semantic=_semantics(args),
             )
             try:
                 return _dispatch(args, library)
@@ -391,25 +392,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _semantics(args: argparse.Namespace) -> Semantics:
+    """What of the semantic stage a command needs: headlines, removals and a feed's listing need no encoder, nor do
+    counts of vectors; loading it and its word pieces was a third of `latest`'s start and of `stats`'s."""
+    if args.command == "stats":
+        return "counted"
+    listing = args.command == "feeds" and args.feeds_action in ("list", "remove")
+    return "none" if listing or args.command in ("latest", "remove") else "whole"
+
+
 def _holds_library(settings: Settings) -> bool:
     """Whether the store is there to open: a database server's or a file named, else the data directory's file (a
     data directory that is a file is refused as such when opened)."""
     return bool(settings.database_url) or settings.database_path.exists() or settings.data_dir.is_file()
 
 
-def _not_reported(record: logging.LogRecord) -> bool:
-    return not getattr(record, REPORTED, False)
-
-
 def _say_each_problem_once() -> None:
-    """A one-off command says each problem once, in its own words: not again as a log line repeating what it prints
-    (a failed poll's summary), nor as trafilatura's remark on a page with no story ("discarding data: None"), which
-    the command names as skipped with its reason, nor as psycopg's on a write cut short by PostgreSQL stopping
-    ("error ignored terminating <psycopg.Pipeline [BAD]>: the connection is lost"), whose error the command says."""
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_not_reported)
+    """A one-off command says each problem once, in its own words: not as trafilatura's remark on a page with no
+    story ("discarding data: None"), which the command names as skipped with its reason, nor as psycopg's on a
+    write cut short by PostgreSQL stopping ("error ignored terminating <psycopg.Pipeline [BAD]>: the connection is
+    lost"), whose error the command says (nor, `feeds`, as a log line repeating what it prints)."""
     for talkative in ("trafilatura", "psycopg"):
         logging.getLogger(talkative).setLevel(logging.ERROR)
+
+
+def _leave_out(said: Callable[[logging.LogRecord], bool]) -> None:
+    """Leave out of the log the lines `said` (False: the command says it itself)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(said)
 
 
 @contextmanager
@@ -481,6 +491,13 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         print(f"newsbot is ready in {library.settings.store_name}; {shipped}")
         return _said_index_failure(report)
     if args.command == "feeds":
+        # The feed service loads the network edge and the feed and page readers (httpx, feedparser, trafilatura,
+        # lxml: about 0.3 s of a start), which only this command needs.
+        from bot.services.feeds import REPORTED, FeedService
+
+        if not args.verbose:
+            # Its log repeats as a line what the command prints (a failed poll's summary).
+            _leave_out(lambda record: not getattr(record, REPORTED, False))
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
         stats = library.stats()
@@ -592,6 +609,9 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
 def _not_found(reference: str) -> str:
     """Why `reference` names no article here: a folder or file that is there was not read into this store ("no
     article folder/ in the store" read as if a folder could be one)."""
+    if not reference.strip():
+        # `remove ""` (a variable left empty) was "nothing in the store was read from ", the empty path being ".".
+        return f"an empty name names no article: give {ARTICLE_NAMES}"
     if is_web_url(reference) or not Path(reference).expanduser().exists():
         return f"no article {reference} in the store"
     return f"nothing in the store was read from {reference}"
@@ -673,6 +693,8 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
 
 
 async def _feeds(args: argparse.Namespace, service: FeedService) -> int:
+    from bot.services.feeds import describe_feed
+
     now = datetime.now(UTC)
     if args.feeds_action == "add":
         poll = await service.add(args.url, args.category, added_by="cli", now=now)
@@ -701,6 +723,8 @@ def _print_problems(poll: FeedPoll, write: Callable[..., object]) -> None:
 
 async def _poll(service: FeedService, now: datetime, every: bool) -> int:
     from tqdm import tqdm
+
+    from bot.services.feeds import describe_paused
 
     total = await service.due(now, every)
     # Never polled until added again: said on every poll, where they went unmentioned (or "another process is

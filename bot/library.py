@@ -16,17 +16,16 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from itertools import groupby, islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from bot.config import Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
-from bot.fetch import read_page
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, StoredArticle, url_id
 from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
-from bot.semantic import Semantic, open_semantic
+from bot.semantic import Semantic, open_semantic, open_vectors
 from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
 
@@ -107,6 +106,12 @@ class LibraryStats:
     index_failure: str = ""
 
 
+# What of the semantic stage a library opens: all of it, to ask and to make vectors; the vectors alone, to count
+# them (`stats`); or none, for a caller that neither asks nor counts them (`latest`, `remove`). The encoder and its
+# word pieces, loaded only for the first, are about 0.6 s of a command's start.
+Semantics = Literal["whole", "counted", "none"]
+
+
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
     """Consecutive lists of `size` items (itertools.batched arrives only in Python 3.12)."""
     iterator = iter(items)
@@ -163,13 +168,11 @@ class Library:
         seed_corpus: bool = True,
         distil_aside: bool = False,
         say_index_failures: bool = True,
-        semantic: bool = True,
+        semantic: Semantics = "whole",
     ) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not
-        write itself, from `IngestReport.index_failure`, instead of the log; `semantic=False`: without the
-        semantic stage, for a caller that neither asks nor counts vectors, as loading the encoder and its word
-        pieces is about 0.5 s of CPU)."""
+        write itself, from `IngestReport.index_failure`, instead of the log; `semantic`: see `Semantics`)."""
         store = open_store(settings, seed_corpus)
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
@@ -180,15 +183,12 @@ class Library:
         except BaseException:
             store.close()
             raise
-        stage = open_semantic(settings, distil_aside) if semantic else None
-        library = cls(
-            settings,
-            store,
-            follower,
-            stage,
-            VectorFollower(store, stage.vectors, BATCHES[stage.mode]) if stage else None,
-        )
-        library.embed_if_few()
+        stage = open_semantic(settings, distil_aside) if semantic == "whole" else None
+        vectors = stage.vectors if stage else open_vectors(settings) if semantic == "counted" else None
+        following = None if vectors is None else VectorFollower(store, vectors, BATCHES[settings.semantic])
+        library = cls(settings, store, follower, stage, following)
+        if stage is not None:
+            library.embed_if_few()
         return library
 
     def stop(self) -> None:
@@ -393,6 +393,9 @@ class Library:
         def items() -> Iterator[Article | Skipped]:
             for web, group in groupby(sources, lambda source: isinstance(source, str) and is_web_url(source)):
                 if web:
+                    # The network edge loads httpx and the page readers (trafilatura, lxml): only for links.
+                    from bot.fetch import read_page
+
                     for url in group:
                         yield from read_page(str(url), self.settings)
                 else:

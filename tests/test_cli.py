@@ -645,6 +645,28 @@ def test_the_default_data_directory_is_the_same_from_anywhere(tmp_path: Path) ->
     assert not (ROOT / "tests" / "newsbot-data").exists()
 
 
+@pytest.mark.parametrize("entry", ["console script", "python -m bot"])
+def test_ctrl_c_while_the_command_is_still_loading_exits_130_quietly(isolated: Path, entry: str) -> None:
+    """Ctrl-C in the second or so a command spends importing its modules printed a Python traceback; as later
+    (during `init`, say), it says "interrupted" in one line and exits 130. The signal is sent once the process has
+    imported SQLAlchemy (its import times, -X importtime, tell), long before the command's own module is loaded."""
+    exe = shutil.which("newsbot", path=str(Path(sys.executable).parent))
+    if entry == "console script" and exe is None:
+        pytest.skip("the newsbot console script is not installed beside this Python")
+    command = [sys.executable, "-X", "importtime", *([exe] if entry == "console script" else ["-m", "bot"]), "stats"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.rsplit("|", 1)[-1].strip() == "sqlalchemy":
+            break
+    else:
+        pytest.fail("sqlalchemy was never imported")
+    process.send_signal(signal.SIGINT)
+    said = [line for line in process.stderr if not line.startswith("import time:")]
+    assert process.wait(timeout=60) == 130
+    assert said == ["newsbot: interrupted\n"]
+
+
 def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data")}
     result = subprocess.run(
@@ -654,16 +676,54 @@ def test_stats_piped_into_head_is_quiet(isolated: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["stats"], ["remove", "0123456789abcdef"], ["latest", "3"]])
-def test_a_command_that_analyses_no_text_does_not_load_nltk(isolated: Path, command: list[str]) -> None:
+def test_a_command_that_analyses_no_text_does_not_load_nltk_nor_the_page_readers(
+    isolated: Path, command: list[str]
+) -> None:
     """nltk took most of a second of every `newsbot stats` or `remove` to import (its package loads all of it),
-    for a stemmer these commands never use."""
+    for a stemmer these commands never use; and the feed and page readers (feedparser, trafilatura, lxml) and the
+    network edge (httpx) about 0.3 s more, for an ingest or a feed."""
     assert main(["stats"]) == 0  # the library, made with its shipped article
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
-    script = "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\nprint('nltk' in sys.modules, code)"
+    readers = ("nltk", "feedparser", "trafilatura", "lxml", "httpx")
+    script = (
+        "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\n"
+        f"print(any(name in sys.modules for name in {readers!r}), code)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script, *command], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.stdout.splitlines()[-1] in ("False 0", "False 1"), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("mode", ["on", "static"])
+def test_stats_and_remove_count_and_remove_without_loading_the_encoder(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """`stats` and `remove` loaded the ONNX encoder and its word pieces (about 0.6 s of every start), which they never
+    use: they open the paragraph vectors without them, and `stats` counts the same vectors as a library that loads
+    them (those of the encoder's recipe, in either mode)."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", mode)
+    assert main(["ingest", str(DATA / "articles")]) == 0  # a few articles: their vectors are made at once
+    library = Library.open(Settings.from_env())
+    try:
+        counted = library.stats()
+    finally:
+        library.close()
+    assert counted.vectors and not counted.vectors_waiting
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data")}
+    script = (
+        "import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\n"
+        "print('onnxruntime' in sys.modules or 'tokenizers' in sys.modules, code)"
+    )
+    printed: dict[str, list[str]] = {}
+    for command in (["remove", "0123456789abcdef"], ["stats", "--json"]):
+        result = subprocess.run(
+            [sys.executable, "-c", script, *command], env=env, capture_output=True, text=True, timeout=120
+        )
+        *printed[command[0]], loaded = result.stdout.splitlines()
+        assert loaded in ("False 0", "False 1"), result.stdout + result.stderr
+    stats = json.loads("\n".join(printed["stats"]))
+    assert (stats["vectors"], stats["vectors_waiting"], stats["semantic"]) == (counted.vectors, 0, mode)
 
 
 def test_a_one_off_command_says_each_problem_once_in_its_own_words(isolated: Path) -> None:
@@ -1335,6 +1395,16 @@ def test_a_question_declined_within_a_category_or_dates_names_the_story_that_ans
     # Nothing answers without them either: no note.
     assert main(["ask", "--category", "sport", "Who painted the Mona Lisa?"]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_remove_of_an_empty_name_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """`newsbot remove "$ID"` with the variable empty said "nothing in the store was read from " (the empty path is
+    the current folder): it says the name is empty, and how articles are named."""
+    assert main(["remove", ""]) == 1
+    assert capsys.readouterr().err == (
+        'newsbot: an empty name names no article: give an article\'s id (the "id" of `ask --json`), its URL, or the'
+        " file it was read from\n"
+    )
 
 
 def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(

@@ -174,22 +174,63 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
         + b'["a list"]\n'
         + b'{"title": "Five", "body": "Last caf\xc3\xa9 in UTF-8."}\n'
     )
-    articles, skipped, _ = split(list(read_file(path)))
-    assert [a.title for a in articles] == ["One", "Five"]
+    items = list(read_file(path))
+    articles, skipped, _ = split(items)
+    # The record with a stray byte goes in, that byte as U+FFFD, with a note (it was skipped whole).
+    assert [a.title for a in articles] == ["One", "Caf\ufffd", "Five"]
     reasons = {s.location.rsplit(":", 1)[1]: s.reason for s in skipped}
-    assert set(reasons) == {"2", "3", "4"}
-    assert "not UTF-8" in reasons["2"]
+    assert set(reasons) == {"3", "4"}
     assert "invalid JSON" in reasons["3"]
     assert reasons["4"] == "not a JSON object"
+    assert [str(i) for i in items if isinstance(i, Skipped) and i.note] == [
+        f"note {path}:2: not UTF-8 text (byte 15 of the line: b'\\xe9'): read with \ufffd in its place"
+    ]
 
 
-def test_csv_row_not_in_utf8_is_skipped(tmp_path: Path) -> None:
-    """In a UTF-8 file (its accents are UTF-8), a row that is not is a broken spot, skipped by its number."""
-    path = tmp_path / "latin.csv"
-    path.write_bytes(b'title,body\nOne,First.\n"Caf\xe9","Latin-1\ntext."\nThree,Third caf\xc3\xa9.\n')
-    articles, skipped, _ = split(list(read_file(path)))
-    assert [a.title for a in articles] == ["One", "Three"]
-    assert [(s.location, "not UTF-8" in s.reason) for s in skipped] == [(f"{path}:3", True)]
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_stray_byte_in_a_record_loses_that_character_not_the_record(tmp_path: Path, suffix: str) -> None:
+    """In a UTF-8 file of records (its accents are UTF-8), one with a byte that is none (a Windows quote mark pasted
+    in) was skipped whole, "not UTF-8 text", where a text file with it loses only that character: so does the
+    record, with a note saying where the byte is and how many there are."""
+    path = tmp_path / f"stories{suffix}"
+    if suffix == ".jsonl":
+        path.write_bytes(
+            b'{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."}\n'
+            b'{"title": "Storm", "body": "The \x93waves\x94 were the worst."}\n'
+        )
+        where = f"{path}:2: not UTF-8 text (byte 33 of the line: b'\\x93'; 2 such spots)"
+    else:
+        path.write_bytes(
+            b"title,body\nOne,Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9.\n"
+            b'Storm,"The \x93waves\x94\nwere the worst."\n'
+        )
+        where = f"{path}:3: not UTF-8 text (line 3, byte 12: b'\\x93'; 2 such spots)"
+    items = list(read_file(path))
+    articles = [i for i in items if isinstance(i, Article)]
+    assert [(a.title, a.paragraphs[-1]) for a in articles] == [
+        ("One", "Caf\u00e9s of Mal\u00e9 and Nar\u00e9."),
+        ("Storm", "The \ufffdwaves\ufffd were the worst."),
+    ]
+    assert [str(s) for s in items if isinstance(s, Skipped)] == [f"note {where}: read with \ufffd in its place"]
+
+
+def test_a_record_with_a_stray_byte_that_is_skipped_is_named_once(tmp_path: Path) -> None:
+    """A record with a stray byte that then went in for no other reason (no title) was named twice: noted as read
+    with U+FFFD, then skipped. It is named once, skipped, with the reason."""
+    path = tmp_path / "stories.jsonl"
+    path.write_bytes(
+        b'{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."}\n{"body": "The \x93waves\x94."}\n'
+    )
+    assert [(s.location, s.kind) for s in read_file(path) if isinstance(s, Skipped)] == [(f"{path}:2", "skipped")]
+
+
+def test_a_csv_header_with_a_stray_byte_is_read_with_a_note(tmp_path: Path) -> None:
+    """A header row with a byte that is not UTF-8 refused the whole file: its rows go in, with a note."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"title,body,caf\x92\nOne,First caf\xc3\xa9.,x\n")
+    items = list(read_file(path))
+    assert [a.title for a in items if isinstance(a, Article)] == ["One"]
+    assert [(s.location, s.kind) for s in items if isinstance(s, Skipped)] == [(str(path), "note")]
 
 
 def test_binary_bulk_file_is_refused(tmp_path: Path) -> None:

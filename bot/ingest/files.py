@@ -18,11 +18,17 @@ from typing import BinaryIO
 
 from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
-from bot.ingest.feeds import is_json_feed, parse_feed
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
-from bot.ingest.pages import looks_like_page, parse_saved_page
-from bot.ingest.records import CHUNK_BYTES, READERS, RecordReader, article_from_record, site_path, written_date
+from bot.ingest.records import (
+    CHUNK_BYTES,
+    READERS,
+    Note,
+    RecordReader,
+    article_from_record,
+    site_path,
+    written_date,
+)
 from bot.ingest.reports import Skipped, without_site
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
@@ -129,6 +135,8 @@ def _kinds(path: Path) -> tuple[str, str | None]:
 def _named_kind(suffix: str, head: bytes) -> str:
     """What a file's name says it is: "feed", "records", "page" or "text" (a `.json` file is a JSON Feed or records,
     as its first bytes, `head`, say)."""
+    from bot.ingest.feeds import is_json_feed  # see `_shown_kind`
+
     if suffix in FEED_SUFFIXES or (suffix == ".json" and is_json_feed(head)):
         return "feed"
     if suffix in BULK_SUFFIXES:
@@ -138,6 +146,11 @@ def _named_kind(suffix: str, head: bytes) -> str:
 
 def _shown_kind(head: bytes) -> str | None:
     """What a file's first bytes (`head`) show it is ("feed", "page" or "records"), when they show it plainly."""
+    # The feed and page readers load feedparser, trafilatura and lxml (about 0.2 s): only an ingest reads files,
+    # and the commands that do not (stats, ask, latest, remove) import this module too.
+    from bot.ingest.feeds import is_json_feed
+    from bot.ingest.pages import looks_like_page
+
     if _FEED_START.match(head) or is_json_feed(head):
         return "feed"
     if looks_like_page(head):
@@ -204,7 +217,7 @@ def _read_text(
         # One stray byte in a story otherwise UTF-8 (a pasted quote mark) skipped the whole story: it loses only
         # that character.
         text, encoding = exc.text, "utf-8"
-        yield Skipped(str(path), f"{exc}: read with \ufffd in its place", note=True)
+        yield Skipped(str(path), str(exc), note=True)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -238,6 +251,8 @@ def _read_text(
 
 
 def _read_page(path: Path) -> Iterator[Article | Skipped]:
+    from bot.ingest.pages import parse_saved_page  # see `_shown_kind`
+
     try:
         body = _whole(path)
     except ArticleError as exc:
@@ -255,6 +270,8 @@ def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipp
     """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page. Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
+    from bot.ingest.feeds import parse_feed  # see `_shown_kind`
+
     try:
         feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path), date_order=date_order)
     except ArticleError as exc:
@@ -324,15 +341,23 @@ def _read_bulk(
             yield Skipped(str(path), legacy_note(encoding), note=True)
         known = batch.files if batch is not None else {}
         dates = FileDates(partial(_bulk_evidence, path, reader, fields, encoding, known), date_order, batch=batch)
+        # A note on the record that follows (a stray byte), said only if it goes in: one skipped says why alone.
+        noted: Skipped | None = None
         for location, number, record in reader(stream, str(path), read_as):
+            if isinstance(record, Note) and number:
+                noted = Skipped(location, record, note=True)
+                continue
+            note, noted = noted, None
             if isinstance(record, str):
-                yield Skipped(location, record)
+                yield Skipped(location, record, note=isinstance(record, Note))
                 continue
             try:
                 article, unread = article_from_record(record, fields, f"{path}#{number}", site, dates)
             except ArticleError as exc:
                 yield Skipped(location, str(exc))
                 continue
+            if note is not None:
+                yield note
             if unread:
                 yield Skipped(location, unread, note=True)
             if article.url is None and (link := site_path(record, fields)):

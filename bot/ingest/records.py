@@ -21,7 +21,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
-from bot.ingest.text import decode_errors
+from bot.ingest.text import decode_errors, read_past
 from bot.ingest.urls import web_link
 from bot.models import Article
 
@@ -34,7 +34,13 @@ CHUNK_BYTES = 1 << 20
 # it is only ever raised here.)
 csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 
-# (location for messages, record number for the origin, the record or why it is not one)
+
+class Note(str):
+    """What a reader says of the record it yields next, or of the file, which go in all the same (read with U+FFFD
+    for a byte that is not UTF-8): a note, where any other string in a record's place is why there is no record."""
+
+
+# (location for messages, record number for the origin, the record, a `Note` on the next, or why it is not one)
 Record = tuple[str, int, Mapping[str, object] | str]
 # A reader takes the file, its name for messages, and the encoding its text is in ("utf-8" or Windows-1252).
 RecordReader = Callable[[BinaryIO, str, str], Iterator[Record]]
@@ -319,12 +325,20 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
         if not line.strip():
             continue
         seen = True
+        # Without its line end: a line cut short was said to fail at "column 1" (of the next line, after it).
+        line = line.rstrip(b"\r\n")
         try:
-            # Without its line end: a line cut short was said to fail at "column 1" (of the next line, after it).
-            text = line.rstrip(b"\r\n").decode(encoding, decode_errors(encoding))
+            try:
+                text = line.decode(encoding, decode_errors(encoding))
+            except UnicodeDecodeError as exc:
+                # One stray byte (a Windows quote mark pasted in) skipped the whole record: it loses that character.
+                text, reason = read_past(exc, f"byte {exc.start + 1} of the line")
+                record = _object(json.loads(text))
+                if not isinstance(record, str):
+                    yield location, number, Note(reason)
+                yield location, number, record
+                continue
             yield location, number, _object(json.loads(text))
-        except UnicodeDecodeError as exc:
-            yield location, number, f"not UTF-8 text (byte {exc.start + 1} of the line)"
         except json.JSONDecodeError as exc:
             yield location, number, f"invalid JSON: {exc.msg} (column {exc.colno})"
         except RecursionError:
@@ -705,12 +719,12 @@ class _CsvLines:
         self._lines = _lines(stream, self._filler)
         self.line = 0
         self.size = 0
-        self.problem: str | None = None
+        self.note: Note | None = None
         self.oversized = False
 
     def start_row(self) -> None:
         self.size = 0
-        self.problem = None
+        self.note = None
         self.oversized = False
 
     def __iter__(self) -> _CsvLines:
@@ -729,11 +743,14 @@ class _CsvLines:
         try:
             return line.decode(self._encoding, decode_errors(self._encoding))
         except UnicodeDecodeError as exc:
-            self.problem = self.problem or f"not UTF-8 text (line {self.line}, byte {exc.start + 1})"
-            return line.decode("utf-8", "replace")
+            # One stray byte (a Windows quote mark pasted in) skipped the whole row: it loses that character.
+            text, reason = read_past(exc, f"line {self.line}, byte {exc.start + 1}")
+            self.note = self.note or Note(reason)
+            return text
 
     def row_problem(self) -> str | None:
-        return _too_big(self.size, "row") if self.oversized else self.problem
+        """Why the row is no record (None: it is one, `note` said of it if set)."""
+        return _too_big(self.size, "row") if self.oversized else None
 
 
 def _delimiter(stream: BinaryIO) -> bytes:
@@ -773,9 +790,12 @@ def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
                 yield name, 0, f"unreadable CSV header: {problem}"
                 return
             header = [column.strip() for column in row]
+            if lines.note is not None:
+                yield name, 0, lines.note
             continue
         number += 1
-        problem = lines.row_problem()
+        if (problem := lines.row_problem()) is None and lines.note is not None:
+            yield f"{name}:{number}", number, lines.note
         yield f"{name}:{number}", number, problem or dict(zip(header, row, strict=False))
     if header is None:
         yield name, 0, "no records: the file is empty"

@@ -265,11 +265,20 @@ def decode(data: bytes) -> tuple[str, str]:
         return data[mark:].decode("utf-8-sig" if encoding == "utf-8" else encoding, decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
         if encoding == "utf-8":
-            text = data.decode("utf-8-sig", "replace")
-            spots = text.count("\ufffd") - data.count("\ufffd".encode())
-            first = f"byte {exc.start}: {data[exc.start : exc.start + 1]!r}"
-            raise BrokenUtf8(f"not UTF-8 text ({first}{f'; {spots} such spots' if spots > 1 else ''})", text) from exc
+            text, reason = read_past(exc, f"byte {exc.start}")
+            raise BrokenUtf8(reason, text) from exc
         raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + mark})") from exc
+
+
+def read_past(error: UnicodeDecodeError, at: str) -> tuple[str, str]:
+    """The UTF-8 text `error` was met in, each byte that is none read as U+FFFD, and what to say of it: where the
+    first such byte is (`at`, as the caller counts it) and how many there are."""
+    data = error.object
+    text = data.decode(error.encoding, "replace")
+    spots = text.count("\ufffd") - data.count("\ufffd".encode())
+    first = f"{at}: {data[error.start : error.start + 1]!r}"
+    spotted = f"; {spots} such spots" if spots > 1 else ""
+    return text, f"not UTF-8 text ({first}{spotted}): read with \ufffd in its place"
 
 
 def text_encoding(head: bytes, rest: Iterable[bytes] = ()) -> tuple[str, int]:

@@ -136,7 +136,7 @@ class StaticEncoder:
     def __init__(self, pieces: WordPieces, model_key: str) -> None:
         self.pieces = pieces
         self._weighted = pieces.unit * (pieces.lengths * pieces.weights)[:, None]
-        self.recipe = f"{NAME} ({model_key}); log-rank weights"
+        self.recipe = static_recipe(model_key)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors for `texts`, one row each (a text with no word pieces gets zeros)."""
@@ -172,6 +172,11 @@ def distil(encoder: Encoder, tokenizer: Tokenizer, stop: threading.Event | None 
         batch = np.stack([np.full_like(ids, cls), ids, np.full_like(ids, sep)], axis=1)
         table[ids] = encoder.hidden_states(batch, np.ones_like(batch))[:, 1]
     return table
+
+
+def static_recipe(model_key: str) -> str:
+    """What makes the static vectors of the model whose key is `model_key` (see `TextEncoder.recipe`)."""
+    return f"{NAME} ({model_key}); log-rank weights"
 
 
 def model_key(model_path: Path) -> str:

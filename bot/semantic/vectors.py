@@ -91,7 +91,7 @@ def content_key(headline: str, paragraphs: Sequence[str]) -> str:
 class VectorStore:
     """Paragraph vectors keyed by (article id, position); safe to search from several threads."""
 
-    def __init__(self, directory: Path, embed: Embed, recipe: str, stop: threading.Event | None = None) -> None:
+    def __init__(self, directory: Path, embed: Embed | None, recipe: str, stop: threading.Event | None = None) -> None:
         self.directory = directory
         self._embed = embed
         self._stop = stop or threading.Event()
@@ -142,8 +142,11 @@ class VectorStore:
         self._load()
 
     @classmethod
-    def open(cls, directory: Path, embed: Embed, recipe: str, stop: threading.Event | None = None) -> VectorStore:
-        """The vectors in `directory`; `stop`, once set, makes `apply` give up between two EMBED_CHUNKs."""
+    def open(
+        cls, directory: Path, embed: Embed | None, recipe: str, stop: threading.Event | None = None
+    ) -> VectorStore:
+        """The vectors in `directory`; `stop`, once set, makes `apply` give up between two EMBED_CHUNKs. `embed`
+        None: to read them only (counted, searched with vectors made elsewhere), the encoder not loaded."""
         return cls(directory, embed, recipe, stop)
 
     @staticmethod
@@ -317,6 +320,7 @@ class VectorStore:
 
     def _embedded(self, texts: Sequence[str]) -> Vectors:
         """`texts`' vectors, EMBED_CHUNK at a time, raising Stopped between two chunks once the process stops."""
+        assert self._embed is not None, "vectors opened to be read are never made"
         chunks = [np.zeros((0, DIMENSIONS), dtype=np.float32)]
         for start in range(0, len(texts), EMBED_CHUNK):
             if self._stop.is_set():

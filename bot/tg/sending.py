@@ -81,7 +81,7 @@ GONE = (
 TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed")
 
 
-def gone_for_the_bot(error: BaseException) -> bool:
+def gone_for_the_bot(error: BaseException | None) -> bool:
     """Whether Telegram's refusal says the bot may not write to the chat at all (blocked, removed, restricted)."""
     return isinstance(error, Forbidden) or (
         isinstance(error, BadRequest) and any(reason in str(error).lower() for reason in GONE)

@@ -15,6 +15,10 @@ words alone (`off`). With `--data-dir` the libraries are kept there and reused (
 `-static` siblings, as bench/quality.py keeps them).
 
     python bench/no_answer.py [--squad-questions 500] [--data-dir DIR] [--modes on,static,off]
+
+With `--near HALF` (tuning or held-out) it lists instead, for the encoder, the questions of that half the threshold
+gets wrong or nearly so: unanswerable ones that still get passages, and answerable ones below the confident bar,
+each with its answerability, the features it weighs and the headline of its best passage (no SQuAD library needed).
 """
 
 from __future__ import annotations
@@ -27,12 +31,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from common import load_squad, markdown_table
-from natural import bbc_library, beside, load_questions, squad_library
+from natural import NaturalQuestion, bbc_library, beside, load_questions, squad_library
 
 from bot.config import SEMANTIC_MODES, Settings
 from bot.errors import QuestionError
 from bot.library import Library
-from bot.retrieval import CONFIDENT_ANSWERABILITY, Ranking, search
+from bot.retrieval import CONFIDENT_ANSWERABILITY, Ranking, answerability_features, search
 
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 # The modes with libraries of their own vectors.
@@ -59,6 +63,22 @@ def weak(found: Sequence[Ranking | None], threshold: float) -> float:
     return sum(r is not None and threshold <= r.best < CONFIDENT_ANSWERABILITY for r in found) / max(len(found), 1)
 
 
+def near(library: Library, questions: Sequence[NaturalQuestion], threshold: float) -> str:
+    """The `questions` the `threshold` gets wrong or nearly so (`--near`), lowest answerability first."""
+    rows = []
+    for q, found in zip(questions, rankings(library, [q.question for q in questions], True), strict=True):
+        if found is None or not found.candidates:
+            continue
+        wrong = not q.answerable and found.best >= threshold
+        if wrong or (q.answerable and found.best < CONFIDENT_ANSWERABILITY):
+            best = found.candidates[0]
+            features = answerability_features(best, found.best_cosine)
+            shown = " ".join(f"{name} {value:.2f}" for name, value in features.items() if value)
+            headline = found.articles[best.hit.article_id].title
+            rows.append([f"{found.best:.2f}", q.style, q.question, shown, headline])
+    return markdown_table(["answerability", "style", "question", "features", "best passage's headline"], sorted(rows))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad-questions", type=int, default=500)
@@ -67,7 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--modes", default=",".join(SEMANTIC_MODES), help="the semantic modes measured, comma-separated (all)"
     )
+    parser.add_argument("--near", choices=("tuning", "held-out"), help="list one half's near misses instead")
     args = parser.parse_args(argv)
+    if args.near:
+        with tempfile.TemporaryDirectory(prefix="newsbot-no-answer-") as tmp:
+            library = bbc_library((args.data_dir or Path(tmp)) / "bbc")
+            print(near(library, [q for q in load_questions() if q.half == args.near], Settings().min_answerability))
+            library.close()
+        return 0
     modes = [mode for mode in SEMANTIC_MODES if mode in args.modes.split(",")]
     squad_articles, squad = load_squad()
     squad_questions = [q.question for q in random.Random(args.seed).sample(squad, args.squad_questions)]

@@ -400,6 +400,8 @@ class FakeBotAPI:
         # Groups that became supergroups: old id -> new id (sendMessage & co. to the old id answer 400 with
         # ``parameters.migrate_to_chat_id``, as Telegram does; PTB raises ChatMigrated). See :meth:`migrate`.
         self.migrated_chats: dict[int, int] = {}
+        # Forum topics deleted: (chat id, topic id). Sends to them answer 400 "message thread not found", every time.
+        self.deleted_topics: set[tuple[int, int]] = set()
         # Seconds each method takes to answer (``slow``): the request waits before it is served, without the lock.
         self.delays: dict[str, float] = {}
 
@@ -560,6 +562,11 @@ class FakeBotAPI:
             self._ensure_chat(chat_id, None, None, None)
             self._admins[chat_id] = {user_id: user_id in anonymous for user_id in user_ids}
 
+    def delete_topic(self, chat_id: int, topic: int) -> None:
+        """An admin deleted the forum topic ``topic``: every send to it is refused as Telegram refuses it."""
+        with self._lock:
+            self.deleted_topics.add((chat_id, topic))
+
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """The group ``chat_id`` became the supergroup ``new_chat_id``: the bot's sends to the old id are refused
         with ``migrate_to_chat_id`` (no service messages are injected: see :meth:`migration_messages`)."""
@@ -617,6 +624,7 @@ class FakeBotAPI:
             self.blocked_chats.clear()
             self.restricted_chats.clear()
             self.migrated_chats.clear()
+            self.deleted_topics.clear()
             self.delays.clear()
             self._cond.notify_all()
 
@@ -1511,7 +1519,7 @@ class FakeBotAPI:
             msg["reply_to_message"] = reply
         topic = params.get("message_thread_id")
         if topic is not None:
-            if not chat.get("is_forum"):
+            if not chat.get("is_forum") or (chat["id"], topic) in self.deleted_topics:
                 raise _bad("message thread not found")
             msg.update(message_thread_id=topic, is_topic_message=True)
         self._store(msg)

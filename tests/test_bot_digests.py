@@ -27,6 +27,8 @@ from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
 from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON, TOPIC_GONE
+from bot.services.alerts import Alerts
+from bot.services.deliveries import Deliveries
 from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
@@ -997,6 +999,40 @@ async def test_a_deleted_topic_is_forgotten_and_the_group_told_once(
         assert len(digests) == 2 and all("message_thread_id" not in c.params for c in digests)
         assert [c.params["text"] for c in sent].count(TOPIC_GONE) == 1
         settings = app.bot_data.library.store.chat_settings(SUPERGROUP)
+        assert settings is not None and settings.topic is None
+
+
+async def test_a_digest_and_an_alert_finding_the_topic_gone_tell_the_group_once(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A digest and an alert sent together (taken over from a process that stalled, so sent in one group) both
+    found the forum topic deleted, and each told the group so: the word went out twice. Only the send whose record
+    forgot the topic tells it."""
+    news = 5
+    due = datetime(2026, 3, 28, 6, 1, tzinfo=UTC)
+    clock = Clock(START)
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(bot_settings, clock) as app:
+        await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER, topic=news)
+        await say(server, SUPERGROUP, "time", "06:00", user_id=OWNER, topic=news)
+        await say(server, SUPERGROUP, "alerts", "on", user_id=OWNER, topic=news)
+        await write(app, START + timedelta(minutes=1), story("Cup final tonight", "Sport"))
+        server.delete_topic(SUPERGROUP, news)
+        # Another process claimed both, then stalled (it last beat 5 minutes ago): this one takes both over.
+        store = app.bot_data.library.store
+        stalled = Worker("elsewhere:7:stalled", "elsewhere", 7, START, START)
+        store.beat(stalled, due - timedelta(minutes=5), due, due - timedelta(days=1))
+        assert len(Deliveries(store).claim_due(due, 10, stalled.worker_id)) == 1
+        assert len(Alerts(store).claim(due, stalled.worker_id)[0]) == 1
+        clock.set(due)
+        replies = len(server.calls("sendMessage", chat_id=SUPERGROUP))
+        assert (await tick(app)).taken_over == 2
+        sent = [c for c in server.calls("sendMessage", chat_id=SUPERGROUP)[replies:] if c.ok]
+        texts = [c.params["text"] for c in sent]
+        assert {t.split("\n")[0] for t in texts} == {ALERT, f"{DIGEST}: 1 new story", TOPIC_GONE}
+        assert texts.count(TOPIC_GONE) == 1 and texts[-1] == TOPIC_GONE
+        assert all("message_thread_id" not in c.params for c in sent)
+        settings = store.chat_settings(SUPERGROUP)
         assert settings is not None and settings.topic is None
 
 

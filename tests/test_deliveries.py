@@ -10,6 +10,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -155,6 +157,28 @@ def test_a_claimer_that_stalled_cannot_send_what_another_took_over(store: Store)
     assert store.start_deliveries([d.id for d in claims], stalled.worker_id, DUE) == []
     assert not Deliveries(store).record(claims[0], Outcome.sent(), stalled.worker_id, DUE)
     assert store.delivery_counts() == {"sent": 5}
+
+
+def test_sends_finding_a_topic_gone_at_once_forget_it_once(store: Store, url: str) -> None:
+    """Sends that found a forum topic deleted at the same time, in processes of their own, each told the group; now
+    only the one whose edit forgot the topic does."""
+    [chat] = chats(store, 1)
+    store.edit_chat(chat, lambda s: replace(s, topic=5) if s else None, NOON)
+    stores = [Store.open(url) for _ in range(6)]
+    try:
+        with ThreadPoolExecutor(len(stores)) as pool:
+            forgot = list(pool.map(lambda s: Deliveries(s).forget_topic(chat, 5, DUE), stores))
+    finally:
+        for opened in stores:
+            opened.close()
+    assert forgot.count(True) == 1
+    settings = store.chat_settings(chat)
+    assert settings is not None and settings.topic is None
+    # A topic chosen again meanwhile is not forgotten for an older refusal.
+    store.edit_chat(chat, lambda s: replace(s, topic=9) if s else None, DUE)
+    assert not Deliveries(store).forget_topic(chat, 5, DUE)
+    settings = store.chat_settings(chat)
+    assert settings is not None and settings.topic == 9
 
 
 def test_claims_of_a_live_process_elsewhere_are_left_alone(store: Store) -> None:

@@ -158,6 +158,25 @@ def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(
     assert not subscriptions.view(CHAT).every_category
 
 
+def test_unsubscribe_all_after_all_in_a_bot_with_no_stories_says_it_ended_all(
+    database_url: str, tmp_path: Path
+) -> None:
+    """ "/subscribe all" before any story, then "/unsubscribe all", was answered "You followed no category in
+    particular.", though the chat followed every category to come and no longer does."""
+    empty = Store.open(url_of(database_url, tmp_path))
+    try:
+        subscriptions = Subscriptions(empty)
+        assert subscriptions.subscribe(CHAT, ["all"], NOW).every_category
+        view = subscriptions.unsubscribe(CHAT, ["all"], NOW)
+        assert not view.every_category
+        reply = unsubscribed(view, CLOCK, group=False)
+        assert reply.startswith("You no longer follow every category to come (/subscribe all).\nWhile you follow none")
+        group = unsubscribed(subscriptions.unsubscribe(CHAT, ["all"], NOW), CLOCK, group=True)
+        assert group.startswith("The group followed no category in particular.\n"), group  # nothing left to end
+    finally:
+        empty.close()
+
+
 def test_an_unsubscribe_keeps_what_a_subscribe_all_just_before_it_followed(
     subscriptions: Subscriptions, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -218,7 +218,11 @@ def unsubscribed(view: ChatView, clock: Clock, group: bool) -> str:
     removed = [name for name in view.named if name in view.removed]
     missing = [name for name in view.named if name not in view.removed]
     who = "The group" if group else "You"
-    lines = [] if view.named else [f"{who} followed no category in particular."]  # "/unsubscribe all" of none
+    lines = []
+    if view.left_every and not view.removed:  # "/unsubscribe all" after "/subscribe all" in a bot with no stories
+        lines.append(f"{capital(follows(group, 'no longer'))} every category to come (/subscribe all).")
+    elif not view.named:  # "/unsubscribe all" of none
+        lines.append(f"{who} followed no category in particular.")
     if removed:
         lines.append(f"Unsubscribed from {names(removed)}.")
     if missing:

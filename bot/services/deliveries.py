@@ -40,7 +40,7 @@ from bot.errors import NewsbotError
 from bot.services.digests import scheduled_window
 from bot.services.presence import Presence
 from bot.services.schedule import local_day, plan
-from bot.store import KEEP, TAKE, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
+from bot.store import KEEP, TAKE, ChatSettings, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
 from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, SENT, SILENT
 
 log = logging.getLogger(__name__)
@@ -129,14 +129,19 @@ class Deliveries:
             log.warning(
                 "delivery %d to chat %d was taken over before its outcome was recorded", delivery.id, delivery.chat_id
             )
-        if outcome.topic_gone is not None:
-            # Forgotten once Telegram says it is gone (unless the group chose another meanwhile): tried every day,
-            # each digest and alert went there first.
-            gone = outcome.topic_gone
-            self.store.edit_chat(
-                delivery.chat_id, lambda s: replace(s, topic=None) if s is not None and s.topic == gone else None, now
-            )
         return recorded
+
+    def forget_topic(self, chat_id: int, topic: int, now: datetime) -> bool:
+        """Forget the forum topic a send found deleted or closed (tried first by every digest and alert until then),
+        unless the chat chose another meanwhile. True only for the one call that forgot it: sends that found it gone
+        at the same time, in this process or another, tell the group once between them."""
+
+        def forgotten(settings: ChatSettings | None) -> ChatSettings | None:
+            return replace(settings, topic=None) if settings is not None and settings.topic == topic else None
+
+        # edit_chat reads the settings locked in its transaction: only one edit can see the topic still there.
+        before = self.store.edit_chat(chat_id, forgotten, now).before
+        return before is not None and before.topic == topic
 
     def recover(
         self, now: datetime, presence: Presence, busy: Collection[int] = (), kinds: Sequence[str] = (DIGEST, ALERT)

@@ -27,9 +27,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from bot.models import Digest
+from bot.render.subscriptions import TOPIC_GONE
 from bot.services.alerts import Alerts
 from bot.services.budget import FloodBudget, TokenBucket
-from bot.services.deliveries import AMBIGUOUS, DEFAULT_GRACE, DIGEST, SILENT, Deliveries, Outcome
+from bot.services.deliveries import AMBIGUOUS, DEFAULT_GRACE, DIGEST, SENT, SILENT, Deliveries, Outcome
 from bot.services.digests import DigestKey, Digests, key_of
 from bot.services.presence import Presence
 from bot.services.schedule import Window, zone
@@ -197,12 +198,26 @@ class FanOut:
 
     async def _send(self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report) -> None:
         await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
-        outcome = await self._attempt(delivery.chat_id, messages, delivery.topic, send)
+        chat_id = delivery.chat_id
+        outcome = await self._attempt(chat_id, messages, delivery.topic, send)
         if outcome.migrated_to is not None:
             # Nothing was delivered to the old id: the chat's settings and this claim move, and it goes there.
-            await asyncio.to_thread(self.store.migrate_chat, delivery.chat_id, outcome.migrated_to, clock())
-            outcome = await self._attempt(outcome.migrated_to, messages, delivery.topic, send)
+            await asyncio.to_thread(self.store.migrate_chat, chat_id, outcome.migrated_to, clock())
+            chat_id = outcome.migrated_to
+            outcome = await self._attempt(chat_id, messages, delivery.topic, send)
         await self._record(delivery, outcome, clock, report)
+        if outcome.topic_gone is not None:
+            await self._tell_topic_gone(chat_id, outcome.topic_gone, clock, send)
+
+    async def _tell_topic_gone(self, chat_id: int, topic: int, clock: Clock, send: Send) -> None:
+        """Tell a group, in General, that its topic is gone, if this send is the one that forgot it: a digest and
+        an alert (or two processes) finding it gone together tell it once."""
+        if not await asyncio.to_thread(self.deliveries.forget_topic, chat_id, topic, clock()):
+            return
+        await self.sleep(self.bucket.reserve(self.monotonic(), 1))
+        told = await self._attempt(chat_id, [TOPIC_GONE], None, send)
+        if told.status != SENT:  # a word, not a delivery: never tried again
+            log.info("chat %d was not told its topic %d is gone: %s", chat_id, topic, told.detail)
 
     async def _attempt(self, chat_id: int, messages: list[str], topic: int | None, send: Send) -> Outcome:
         try:

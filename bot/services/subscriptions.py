@@ -64,6 +64,8 @@ class ChatView:
     removed: tuple[str, ...] = ()
     # The words of that command that named no category, beside some that did (plain text, empty when none).
     aside: str = ""
+    # That command (an unsubscribe) ended /subscribe all: the categories to come are no longer followed.
+    left_every: bool = False
 
     @property
     def all_categories(self) -> bool:
@@ -143,7 +145,8 @@ class Subscriptions:
         edit = self.store.edit_chat(chat_id, _picking, now, unsubscribe=names, keep=others)
         # A category that appeared after "all" was followed without a subscription of its own: stopped all the same.
         removed = tuple(dict.fromkeys([*edit.removed, *names])) if _every(edit.before) else edit.removed
-        return self._edited(chat_id, replace(edit, added=(), removed=removed), names)
+        view = self._edited(chat_id, replace(edit, added=(), removed=removed), names)
+        return replace(view, left_every=_every(edit.before))
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""

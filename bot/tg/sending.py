@@ -42,7 +42,6 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.config import Settings
-from bot.render.subscriptions import TOPIC_GONE as TOPIC_GONE_NOTICE
 from bot.services.budget import GROUP_PER_MINUTE, TokenBucket
 from bot.services.deliveries import Outcome
 from bot.services.fanout import Send
@@ -241,14 +240,12 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
 
 def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda chat_id: None) -> Send:
     """The `send` of bot.services.fanout: a delivery's messages in order, in its forum topic while that is there
-    (General once it is not, then a word to the group that they come there now, and the outcome names the topic
-    gone so that it is forgotten), each error mapped to an `Outcome`."""
+    (General once it is not, and the outcome names the topic gone: the fan-out forgets it and tells the group
+    once), each error mapped to an `Outcome`."""
 
     async def send(chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
         gone = None
-        # The word of a topic gone is appended when it is found gone, and so sent after the last message.
-        told = [*messages]
-        for number, text in enumerate(told, 1):
+        for number, text in enumerate(messages, 1):
             try:
                 try:
                     await bot.send_message(chat_id, text, message_thread_id=topic, rate_limit_args=FANOUT)
@@ -258,10 +255,9 @@ def fanout_sender(bot: ExtBot[Any], on_blocked: Callable[[int], object] = lambda
                     # Refused, so nothing went out: General reaches the same group.
                     log.info("chat %d: topic %d refused (%s); sending to General", chat_id, topic, error)
                     gone, topic = topic, None
-                    told.append(TOPIC_GONE_NOTICE)
                     await bot.send_message(chat_id, text, rate_limit_args=FANOUT)
             except TelegramError as error:
-                outcome = replace(fanout_outcome(error, number, len(told)), topic_gone=gone)
+                outcome = replace(fanout_outcome(error, number, len(messages)), topic_gone=gone)
                 if outcome.blocked:
                     on_blocked(chat_id)
                 log.info("delivery to chat %d: %s (%s)", chat_id, outcome.status, outcome.detail)

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
 from bot.errors import StoreError
+from bot.library import Library
 from bot.models import Article
 from bot.render.welcome import GREETING_STORE_DOWN
 from bot.store import Store, engine
@@ -355,10 +356,10 @@ def test_a_background_write_behind_another_session_s_table_lock_gives_up_as_on_s
         store.close()
 
 
-def until_logged(log: Path, line: str, timeout: float = 30) -> None:
+def until_true(condition: Callable[[], bool], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while line not in log.read_text():
-        assert time.monotonic() < deadline, f"never logged {line!r}: {log.read_text()}"
+    while not condition():
+        assert time.monotonic() < deadline, f"not so within {timeout} s"
         time.sleep(0.2)
 
 
@@ -396,7 +397,8 @@ def test_two_bots_through_a_postgresql_restart_follow_an_ingest_the_outage_refus
         ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted", timeout=30)
         # Either bot may answer a question (they share the token): each says it took the story in.
         for name in ("a", "b"):
-            until_logged(tmp_path / name / "bot.log", "followed 1 changes from the store")
+            log = tmp_path / name / "bot.log"
+            until_true(lambda log=log: "followed 1 changes from the store" in log.read_text())
     for log in logs:
         assert (log.count("cannot follow the store"), log.count("following the store again")) == (1, 1), log
         assert log.index("following the store again") < log.index("followed 1 changes from the store"), log
@@ -405,3 +407,39 @@ def test_two_bots_through_a_postgresql_restart_follow_an_ingest_the_outage_refus
         assert [a.title for a in store.latest(10)].count("Zebra crossing repainted") == 1
     finally:
         store.close()
+
+
+def test_a_reindex_building_when_postgresql_stops_says_so_in_one_line_and_leaves_no_half_built_index(
+    postgres: Postgres, tmp_path: Path
+) -> None:
+    """PostgreSQL stopped under `newsbot reindex` while it builds (here waiting for the store's paragraphs behind a
+    table lock, as a slow store keeps a long build going): the operator is told in one line, the half-built
+    generation is removed, the index in use is kept, and a reindex once the server is back builds it. It said only
+    the server's words, "terminating connection due to administrator command", not what happened or what to do."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, semantic="off"
+    )
+    Library.open(settings).close()
+    before = sorted(path.name for path in settings.index_dir.iterdir())
+    locker = create_engine(postgres.url)
+    try:
+        with locker.connect() as connection:
+            connection.begin()
+            connection.exec_driver_sql("LOCK TABLE paragraphs IN ACCESS EXCLUSIVE MODE")
+            reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
+            until_true(lambda: len(list(settings.index_dir.glob("gen-*/"))) == 2)
+            postgres.stop()  # a fast shutdown: the lock's session and the waiting reindex are cut off
+            out, err = reindex.communicate(timeout=60)
+            connection.invalidate()
+    finally:
+        locker.dispose()
+    assert (reindex.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+    assert err == (
+        "newsbot: database error: terminating connection due to administrator command: the database server stopped"
+        " or restarted while newsbot used it; try again once it runs\n"
+    )
+    assert sorted(path.name for path in settings.index_dir.iterdir()) == before
+    postgres.start()
+    reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
+    out, err = reindex.communicate(timeout=60)
+    assert reindex.returncode == 0 and out.startswith("reindexed "), (out, err)

@@ -7,9 +7,9 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.cli import EXIT_ERROR, EXIT_USAGE
 from bot.config import Settings
 from bot.errors import StoreError
+from bot.library import Library
 from bot.models import Article
 from bot.render.welcome import GREETING_STORE_DOWN
 from bot.store import Store, engine
@@ -30,7 +31,7 @@ from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
-from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, button, running_bot
+from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, ask_until, button, running_bot
 from tests.test_store import holding_the_write_lock, url_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -353,3 +354,92 @@ def test_a_background_write_behind_another_session_s_table_lock_gives_up_as_on_s
     finally:
         locker.dispose()
         store.close()
+
+
+def until_true(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not so within {timeout} s"
+        time.sleep(0.2)
+
+
+def test_two_bots_through_a_postgresql_restart_follow_an_ingest_the_outage_refused_once_run_again(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A newsroom's PostgreSQL restarted (20 s) under two bots while an operator ingests a story: the ingest is
+    refused in one line saying nothing was stored, the bots say once each that they cannot follow the store, and,
+    the server back, each says it follows again. The ingest run again stores the story once, and both bots (each with
+    an index of its own, as on two hosts), which kept their place in the change log through the outage, take it in."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+    logs: list[str] = []
+    with ExitStack() as stack:
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            own = replace(settings, data_dir=tmp_path / name / "data")
+            stack.enter_context(running_bot(own, server, tmp_path / name, logs, NEWSBOT_SEMANTIC="off"))
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        stopped = time.monotonic()
+        postgres.stop()
+        process = newsbot(settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off"})
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+        assert "check DATABASE_URL, and that the server is running" in err, err
+        assert ask(server, CORPUS_QUESTION) == STORE_DOWN
+        time.sleep(max(0.0, 20 - (time.monotonic() - stopped)))
+        postgres.start()
+        process = newsbot(settings, "ingest", str(story), env={"NEWSBOT_SEMANTIC": "off"})
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0 and out.startswith("1 added"), (out, err)
+        ask_until(server, "Who repainted the zebra crossing?", "Zebra crossing repainted", timeout=30)
+        # Either bot may answer a question (they share the token): each says it took the story in.
+        for name in ("a", "b"):
+            log = tmp_path / name / "bot.log"
+            until_true(lambda log=log: "followed 1 changes from the store" in log.read_text())
+    for log in logs:
+        assert (log.count("cannot follow the store"), log.count("following the store again")) == (1, 1), log
+        assert log.index("following the store again") < log.index("followed 1 changes from the store"), log
+    store = Store.open(postgres.url)
+    try:
+        assert [a.title for a in store.latest(10)].count("Zebra crossing repainted") == 1
+    finally:
+        store.close()
+
+
+def test_a_reindex_building_when_postgresql_stops_says_so_in_one_line_and_leaves_no_half_built_index(
+    postgres: Postgres, tmp_path: Path
+) -> None:
+    """PostgreSQL stopped under `newsbot reindex` while it builds (here waiting for the store's paragraphs behind a
+    table lock, as a slow store keeps a long build going): the operator is told in one line, the half-built
+    generation is removed, the index in use is kept, and a reindex once the server is back builds it. It said only
+    the server's words, "terminating connection due to administrator command", not what happened or what to do."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, semantic="off"
+    )
+    Library.open(settings).close()
+    before = sorted(path.name for path in settings.index_dir.iterdir())
+    locker = create_engine(postgres.url)
+    try:
+        with locker.connect() as connection:
+            connection.begin()
+            connection.exec_driver_sql("LOCK TABLE paragraphs IN ACCESS EXCLUSIVE MODE")
+            reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
+            until_true(lambda: len(list(settings.index_dir.glob("gen-*/"))) == 2)
+            postgres.stop()  # a fast shutdown: the lock's session and the waiting reindex are cut off
+            out, err = reindex.communicate(timeout=60)
+            connection.invalidate()
+    finally:
+        locker.dispose()
+    assert (reindex.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+    assert err == (
+        "newsbot: database error: terminating connection due to administrator command: the database server stopped"
+        " or restarted while newsbot used it; try again once it runs\n"
+    )
+    assert sorted(path.name for path in settings.index_dir.iterdir()) == before
+    postgres.start()
+    reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
+    out, err = reindex.communicate(timeout=60)
+    assert reindex.returncode == 0 and out.startswith("reindexed "), (out, err)

@@ -70,6 +70,10 @@ _answering: ContextVar[bool] = ContextVar("newsbot_answering", default=False)
 # "too many clients" or "starting up", pass). The driver gives no SQLSTATE for them: only the server's message.
 # PostgreSQL's SQLSTATE for a lock waited for past `lock_timeout`.
 _LOCK_NOT_AVAILABLE = "55P03"
+# PostgreSQL's SQLSTATEs (class 57P) for a server shutting down, crashed or not yet started, cutting a session off:
+# its own words ("terminating connection due to administrator command") told an operator neither what happened nor
+# that running the command again is the remedy.
+_SERVER_STOPPED = "57P"
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
 
 
@@ -248,6 +252,11 @@ def _wrapped(engine: Engine) -> Iterator[None]:
             raise StoreError(
                 f"database error: {_first_line(error.orig)}: another session held a lock newsbot needs throughout"
                 " its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck writer); try again once it ends"
+            ) from error
+        if str(getattr(error.orig, "sqlstate", None)).startswith(_SERVER_STOPPED):
+            raise StoreError(
+                f"database error: {_first_line(error.orig)}: the database server stopped or restarted while newsbot"
+                " used it; try again once it runs"
             ) from error
         if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
             waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS

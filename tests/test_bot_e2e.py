@@ -1163,6 +1163,19 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_html_pasted_with_a_question_is_read_as_the_reader_sees_it(app: Bot, server: FakeBotAPI) -> None:
+    """A question pasted with its tags, "<b>harbor</b> & <script>", was declined with "No article uses the words “b”
+    or “script”", a harbor story in the library: the tags are no words of it, its entities are read, and tags alone
+    ask nothing."""
+    harbor = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "<b>harbor</b> & <script>")))
+    assert harbor.startswith("1. Harbor Council Approves") and "script" not in harbor
+    pasted = "who is the <b>youngest</b> chess&nbsp;champion?</p>"
+    assert "Chess Prodigy" in await reply_to(server, ALICE, lambda: server.send_text(ALICE, pasted))
+    asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "<i>chess</i> <br/> champion"))
+    assert "Chess Prodigy" in asked
+    assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "<div><br></div>"))) == ASK_USAGE
+
+
 async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
     """A reader who fixes a typo gets the answer, in reply to the edited message; an edit that leaves the question
     as it was, or a group message edited that is not meant for the bot, gets nothing."""

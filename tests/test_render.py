@@ -184,7 +184,7 @@ def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
     """An article of one long paragraph (a page read whole) sent its title and date alone, 53 characters, and then
     the text: the paragraph, cut anyway, now starts in the title's message, which it fills."""
     paragraph = " ".join(f"word{i}" for i in range(3000))
-    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."])
+    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."], most=100)  # 7 messages
     assert messages[0].startswith("<b>Tom &amp; Jerry") and "word0 word1" in messages[0]
     assert message_length(visible_text(messages[0])) > TELEGRAM_LIMIT - 20
     for message in messages:

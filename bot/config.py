@@ -54,6 +54,10 @@ MAX_LATEST_COUNT = 30
 # A "Full article" button pressed again this soon after it sent its article (a double tap, a second look) sends
 # nothing more: the article is just above. Later, scrolled away, it is sent again.
 FULL_ARTICLE_AGAIN_AFTER = timedelta(minutes=10)
+# The most messages of text one full article takes in a chat (about 16,000 characters, 2,500 words: a long read);
+# a longer one ends with how much is left and its source link. Sent whole, an 80,000-character article was 20
+# messages or more, flooding the chat and Telegram's per-chat limit.
+MAX_ARTICLE_MESSAGES = 4
 # Telegram's documented limit for one bot: about 30 messages a second overall (a local Bot API server may allow more).
 DEFAULT_MAX_MESSAGES_PER_SECOND = 30
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"

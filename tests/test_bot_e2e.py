@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 
 from bot.app import build_application, running
 from bot.cli import main
-from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_PASSAGES, Settings
+from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
@@ -584,6 +584,31 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     assert gone.ok
 
 
+async def test_a_very_long_article_pressed_twice_comes_once_in_a_few_messages_ending_with_its_link(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "Full article" of an 80,000-character article sent 20 messages and more, one after the other: a flood in the
+    chat, and past Telegram's per-chat limit. It stops after MAX_ARTICLE_MESSAGES with how many words are left and
+    the source to read them; a second press while it goes out sends nothing more."""
+    paragraphs = tuple(f"Part {i}: " + "the lighthouse keepers logged every passing ship " * 20 for i in range(82))
+    url = "https://news.example.com/local/lighthouse-log"
+    long = Article("Lighthouse Log Published", paragraphs, "Local", datetime(2023, 12, 1, tzinfo=UTC), url)
+    assert sum(map(len, paragraphs)) > 80_000
+    await asyncio.to_thread(library_of(app).add, [long])
+    server.send_text(ALICE, "what did the lighthouse keepers log?")
+    answer = await last_call(server, ALICE, 1)
+    [data] = [b["callback_data"] for b in buttons(answer) if b["text"].startswith("Full article: Lighthouse")]
+    for _ in range(2):
+        server.press_button(ALICE, answer.result["message_id"], data)
+    await server.wait_for_async("answerCallbackQuery", count=2)
+    parts = [check_sent(c) for c in await last_calls(server, ALICE, 1 + MAX_ARTICLE_MESSAGES)][1:]
+    await asyncio.sleep(0.5)  # time for more, if more were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 1 + MAX_ARTICLE_MESSAGES
+    assert parts[0].startswith("<b>Lighthouse Log Published</b>") and "Part 81:" not in " ".join(parts)
+    assert re.search(r"goes on for [\d,]+ more words: read the rest at the source\.$", visible_text(parts[-1]))
+    assert f'<a href="{url}">source</a>' in parts[-1]
+
+
 async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_work(
     app: Bot, server: FakeBotAPI
 ) -> None:
@@ -1138,6 +1163,19 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_html_pasted_with_a_question_is_read_as_the_reader_sees_it(app: Bot, server: FakeBotAPI) -> None:
+    """A question pasted with its tags, "<b>harbor</b> & <script>", was declined with "No article uses the words “b”
+    or “script”", a harbor story in the library: the tags are no words of it, its entities are read, and tags alone
+    ask nothing."""
+    harbor = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "<b>harbor</b> & <script>")))
+    assert harbor.startswith("1. Harbor Council Approves") and "script" not in harbor
+    pasted = "who is the <b>youngest</b> chess&nbsp;champion?</p>"
+    assert "Chess Prodigy" in await reply_to(server, ALICE, lambda: server.send_text(ALICE, pasted))
+    asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "<i>chess</i> <br/> champion"))
+    assert "Chess Prodigy" in asked
+    assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "<div><br></div>"))) == ASK_USAGE
+
+
 async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
     """A reader who fixes a typo gets the answer, in reply to the edited message; an edit that leaves the question
     as it was, or a group message edited that is not meant for the bot, gets nothing."""
@@ -1651,7 +1689,8 @@ async def test_huge_titles_and_escape_heavy_articles_reach_the_reader_in_valid_m
     server.send_command(ALICE, "start", huge.id)
     article = [check_sent(c) for c in await last_calls(server, ALICE, 1 + parts)][1:]
     shown = "".join("".join(visible_text(t).split()) for t in article)
-    assert all("".join(p.split()) in shown for p in huge.paragraphs)
+    # 80,000 characters: the first paragraph whole, then how much is left and where (MAX_ARTICLE_MESSAGES).
+    assert "".join(huge.paragraphs[0].split()) in shown and "goes on for" in visible_text(article[-1])
     server.send_command(ALICE, "latest")
     server.inline_query(ALICE, "harbor tunnel")
     [inline] = await server.wait_for_async("answerInlineQuery", count=1)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.analysis import words
-from bot.config import MAX_QUESTION_CHARS
+from bot.config import MAX_ARTICLE_MESSAGES, MAX_QUESTION_CHARS
 from bot.library import LibraryStats
 from bot.models import Answer, Passage, StoredArticle
 from bot.render import split
@@ -147,7 +147,7 @@ def test_undated_article_says_so() -> None:
 
 def test_full_article_is_split_on_paragraphs_under_the_limit() -> None:
     paragraphs = [f"Paragraph {i} " + "word & <tag> " * 120 for i in range(40)] + ["x" * 9000]
-    messages = article_messages(stored(url="https://n.example/a"), paragraphs)
+    messages = article_messages(stored(url="https://n.example/a"), paragraphs, most=100)  # the split, not the cap
     assert len(messages) > 5
     for message in messages:
         check_telegram_html(message)
@@ -157,11 +157,34 @@ def test_full_article_is_split_on_paragraphs_under_the_limit() -> None:
     assert sum(m.count("Paragraph ") for m in messages) == 40
 
 
+def test_a_very_long_article_stops_after_a_few_messages_with_what_is_left_and_its_link() -> None:
+    """An article of 80,000 characters went out as 20 messages and more, one after another, flooding the chat (and
+    Telegram's limit of messages a chat takes a minute): it stops after MAX_ARTICLE_MESSAGES, saying how many words
+    are left and linking the source to read them; one without a link says to ask about the part wanted."""
+    paragraphs = [f"Paragraph {i}: " + "the harbour pilots watched the tide come in " * 20 for i in range(90)]
+    assert sum(map(len, paragraphs)) > 80_000
+    messages = article_messages(stored(url="https://n.example/a"), paragraphs)
+    check_messages(messages)
+    assert len(messages) == MAX_ARTICLE_MESSAGES
+    shown = " ".join(visible_text(m) for m in messages)
+    last = max(i for i in range(90) if f"Paragraph {i}:" in shown)
+    assert last < 89 and all(f"Paragraph {i}:" in shown for i in range(last + 1))
+    note = messages[-1].rsplit("\n\n", 1)[1]
+    words = sum(len(p.split()) for p in paragraphs[last + 1 :])
+    said = int(note.split(" more word")[0].rsplit(" ", 1)[1].replace(",", ""))
+    assert words <= said < words + len(paragraphs[last].split())  # the rest of the paragraph it stops in, if any
+    assert note.endswith('read the rest at the <a href="https://n.example/a">source</a>.</i>')
+    unlinked = article_messages(stored(url=None), paragraphs)
+    assert len(unlinked) == MAX_ARTICLE_MESSAGES and "ask me about the part you are looking for" in unlinked[-1]
+    short = article_messages(stored(url="https://n.example/a"), paragraphs[:3])
+    assert len(short) == 1 and short[0].endswith("Source</a>") and "goes on" not in short[0]
+
+
 def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
     """An article of one long paragraph (a page read whole) sent its title and date alone, 53 characters, and then
     the text: the paragraph, cut anyway, now starts in the title's message, which it fills."""
     paragraph = " ".join(f"word{i}" for i in range(3000))
-    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."])
+    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."], most=100)  # 7 messages
     assert messages[0].startswith("<b>Tom &amp; Jerry") and "word0 word1" in messages[0]
     assert message_length(visible_text(messages[0])) > TELEGRAM_LIMIT - 20
     for message in messages:
@@ -366,10 +389,20 @@ def test_every_answer_is_one_valid_message_that_keeps_the_rest_behind_more(answe
 @settings(max_examples=100, deadline=None)
 @given(articles(), st.lists(texts(20_000), max_size=6))
 def test_every_full_article_is_valid_messages_that_lose_no_word(article: StoredArticle, paragraphs: list[str]) -> None:
+    """Every word, up to MAX_ARTICLE_MESSAGES messages; a longer article stops there, saying how many words are left."""
+    whole = article_messages(article, paragraphs, most=100)
     messages = article_messages(article, paragraphs)
+    check_messages(whole)
     check_messages(messages)
-    shown = "".join("".join(visible_text(m).split()) for m in messages)
-    assert "".join("".join(p.split()) for p in paragraphs) in shown
+    if len(whole) <= MAX_ARTICLE_MESSAGES:
+        assert messages == whole
+        shown = "".join("".join(visible_text(m).split()) for m in messages)
+        assert "".join("".join(p.split()) for p in paragraphs) in shown
+        return
+    assert messages[: MAX_ARTICLE_MESSAGES - 1] == whole[: MAX_ARTICLE_MESSAGES - 1]
+    assert len(messages) <= MAX_ARTICLE_MESSAGES + 1
+    assert messages[MAX_ARTICLE_MESSAGES - 1].startswith(whole[MAX_ARTICLE_MESSAGES - 1])
+    assert "the article goes on for " in visible_text(messages[-1])  # the count: the test above
 
 
 categories = st.lists(st.tuples(texts(300), st.integers(0, 10**6)), max_size=300)

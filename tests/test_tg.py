@@ -17,7 +17,7 @@ from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
-from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs
+from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs, without_markup
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 from bot.tg.pages import LAST_GONE, Anchor, Pages, anchor_of, turn
@@ -321,3 +321,17 @@ def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
     gone = [p for p in listed if p.position != 5]
     turned = turn(searched(gone, 3), 3, more, lambda: True)
     assert texts(turned) == ["passage 6", "passage 7", "passage 8"] and turned.note == LAST_GONE
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("<b>harbor</b> & <script>", "harbor &"),
+        ('<a href="https://n.example/x">ferry</a> fares&amp;times', "ferry fares&times"),
+        ("is inflation < 5% & falling?", "is inflation < 5% & falling?"),  # no tag: as typed
+        ("x<y and y>z", "x<y and y>z"),
+        ("<br/><p></p>", ""),
+    ],
+)
+def test_pasted_html_is_read_as_the_reader_sees_it(typed: str, read: str) -> None:
+    assert without_markup(typed) == read

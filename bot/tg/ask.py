@@ -68,6 +68,10 @@ INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
+# An HTML tag pasted with a question (copied from a page's source or an editor): "<b>harbor</b> & <script>" was
+# declined, "No article uses the words “b” or “script”". Text that only looks like one ("x < 5", "x<y and y>z") is
+# left alone: a tag's name is followed by nothing but attributes (`name="value"`).
+PASTED_TAG = re.compile(r"""</?[A-Za-z][\w:-]*(?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))*\s*/?>""")
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
@@ -200,6 +204,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     greeting."""
     message = update.effective_message
     assert message is not None
+    if not (question := without_markup(question)):  # tags alone: nothing was asked
+        await message.reply_text(html.escape(ASK_USAGE))
+        return
     if not await asked_anew(update, context, question):
         return
     library = context.bot_data.library
@@ -301,6 +308,12 @@ def without_mention(text: str, username: str) -> tuple[str, bool]:
     mention = re.compile(rf"(?<!\w)@{re.escape(username)}(?!\w)", re.IGNORECASE)
     rest, found = mention.subn(" ", text)
     return (" ".join(rest.split()), True) if found else (text, False)
+
+
+def without_markup(question: str) -> str:
+    """`question` as a reader sees pasted HTML: its entities read (`&amp;` is "&") and its tags left out."""
+    text = PASTED_TAG.sub(" ", html.unescape(question))
+    return " ".join(text.split()) if text != question else question
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:

@@ -40,6 +40,9 @@ INDEX_BEHIND = (
 
 # Articles per store transaction and index commit: a crash or Ctrl-C loses at most one batch's work.
 BATCH_SIZE = 2000
+# The first batch's: another process (a chat beside a long ingest) found nothing until the first BATCH_SIZE
+# articles were read, written and indexed (24-60 s for the BBC's); batches double from this up to BATCH_SIZE.
+FIRST_BATCH = 100
 # Paragraph vectors missing after an ingest or on opening are made at once up to this many (a few seconds of
 # encoding); more are left to a running bot's background job or `newsbot vectors`.
 EMBED_AT_ONCE = 300
@@ -112,11 +115,13 @@ class LibraryStats:
 Semantics = Literal["whole", "counted", "none"]
 
 
-def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    """Consecutive lists of `size` items (itertools.batched arrives only in Python 3.12)."""
+def batched(items: Iterable[Article], first: int, most: int) -> Iterator[list[Article]]:
+    """Consecutive lists of items: the first of `first`, each after twice as long as the last, up to `most`."""
     iterator = iter(items)
+    size = first
     while batch := list(islice(iterator, size)):
         yield batch
+        size = min(2 * size, most)
 
 
 def engine_factory(settings: Settings) -> Callable[[Path | None], Engine]:
@@ -248,7 +253,7 @@ class Library:
         stop: Callable[[], bool] | None = None,
         on_wait: Callable[[], object] | None = None,
     ) -> IngestReport:
-        """Store and index articles in batches of BATCH_SIZE.
+        """Store and index articles in batches growing from FIRST_BATCH to BATCH_SIZE.
 
         `stop` is asked after each article is read (Ctrl-C): the articles read so far are written and indexed, and
         no more are read. `on_wait` is called once if the index is being written by another process and this one
@@ -273,7 +278,7 @@ class Library:
         # database driver's C code, which runs without the GIL).
         with self.follower.holding(), ThreadPoolExecutor(1, thread_name_prefix="store-writer") as writer:
             pending: Future[WriteResult] | None = None
-            for batch in batched(until_stopped(), BATCH_SIZE):
+            for batch in batched(until_stopped(), FIRST_BATCH, BATCH_SIZE):
                 fresh: dict[str, Article] = {}
                 for article in batch:
                     earlier = origins.get(article.origin) if article.origin else None

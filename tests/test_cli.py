@@ -159,7 +159,8 @@ def test_an_ingest_whose_store_runs_out_of_space_fails_in_one_line_and_keeps_who
     capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:
     """A store write failing for lack of space (a file size limit, as a full disk refuses the write) ended the ingest
-    with the database's error alone: what it had stored went unsaid. Two batches (BATCH_SIZE 2,000): the first fits."""
+    with the database's error alone: what it had stored went unsaid. Batches of 100, 200, 400 and 800 fit (1,500
+    articles); the fifth, of 1,600, does not."""
     source = write_notices(isolated / "notices.jsonl", 3000)
     store_url = f"sqlite:///{isolated / 'data' / 'newsbot.sqlite3'}"
     assert main(["init"]) == 0
@@ -180,15 +181,15 @@ def test_an_ingest_whose_store_runs_out_of_space_fails_in_one_line_and_keeps_who
     )
     assert run.returncode == 3
     assert run.stderr.splitlines() == [
-        f"newsbot: database error: disk I/O error ({isolated / 'data' / 'newsbot.sqlite3'}); this ingest stored 2,000"
+        f"newsbot: database error: disk I/O error ({isolated / 'data' / 'newsbot.sqlite3'}); this ingest stored 1,500"
         " articles before it, each whole, and not the rest"
     ]
     assert run.stdout == ""
-    # Nothing half-written: the first batch whole (and indexed), nothing of the second.
+    # Nothing half-written: the first batches whole (and indexed), nothing of the fifth.
     store = Store.open(store_url)
     after = store.stats()
     store.close()
-    assert (after.articles, after.paragraphs) == (before.articles + 2000, before.paragraphs + 2000 * 2)
+    assert (after.articles, after.paragraphs) == (before.articles + 1500, before.paragraphs + 1500 * 2)
     capsys.readouterr()
     assert main(["stats"]) == 0
     assert f"{after.paragraphs:,} paragraphs indexed" in capsys.readouterr().out

@@ -187,13 +187,20 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".json"])
 def test_a_stray_byte_in_a_record_loses_that_character_not_the_record(tmp_path: Path, suffix: str) -> None:
     """In a UTF-8 file of records (its accents are UTF-8), one with a byte that is none (a Windows quote mark pasted
     in) was skipped whole, "not UTF-8 text", where a text file with it loses only that character: so does the
-    record, with a note saying where the byte is and how many there are."""
+    record, with a note saying where the byte is and how many there are. A JSON array lost every record, the first
+    too ("0 added")."""
     path = tmp_path / f"stories{suffix}"
-    if suffix == ".jsonl":
+    if suffix == ".json":
+        path.write_bytes(
+            b'[{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."},\n'
+            b' {"title": "Storm", "body": "The \x93waves\x94 were the worst."}]\n'
+        )
+        where = f"{path}[2]: not UTF-8 text (line 2, byte 34: b'\\x93'; 2 such spots)"
+    elif suffix == ".jsonl":
         path.write_bytes(
             b'{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."}\n'
             b'{"title": "Storm", "body": "The \x93waves\x94 were the worst."}\n'
@@ -212,6 +219,32 @@ def test_a_stray_byte_in_a_record_loses_that_character_not_the_record(tmp_path: 
         ("Storm", "The \ufffdwaves\ufffd were the worst."),
     ]
     assert [str(s) for s in items if isinstance(s, Skipped)] == [f"note {where}: read with \ufffd in its place"]
+
+
+def test_stray_bytes_in_a_json_array_are_found_across_its_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON file is read a chunk at a time: a character cut at a chunk's end is read whole, and a stray byte is
+    said of the record it is in, at its line and byte, wherever the chunks end."""
+    path = tmp_path / "stories.json"
+    records = [
+        b'{"title": "Caf\xc3\xa9 \xe2\x80\x94 one", "body": "First \x92 here."}',
+        b'{"title": "Two", "body": "No stray byte, caf\xc3\xa9."}',
+        b'{"title": "Three", "body": "Last\xe2\x80"}',
+    ]
+    path.write_bytes(b"\xef\xbb\xbf[\n" + b",\n".join(records) + b"\n]\n")
+    for chunk in (1, 2, 3, 5, 7, 1 << 20):
+        monkeypatch.setattr("bot.ingest.records.CHUNK_BYTES", chunk)
+        items = list(read_file(path))
+        assert [(a.title, a.paragraphs) for a in items if isinstance(a, Article)] == [
+            ("Caf\u00e9 \u2014 one", ("First \ufffd here.",)),
+            ("Two", ("No stray byte, caf\u00e9.",)),
+            ("Three", ("Last\ufffd",)),
+        ], chunk
+        assert [(s.location, s.reason) for s in items if isinstance(s, Skipped)] == [
+            (f"{path}[1]", "not UTF-8 text (line 2, byte 43: b'\\x92'): read with \ufffd in its place"),
+            (f"{path}[3]", "not UTF-8 text (line 4, byte 33: b'\\xe2'): read with \ufffd in its place"),
+        ], chunk
 
 
 def test_a_record_with_a_stray_byte_that_is_skipped_is_named_once(tmp_path: Path) -> None:

@@ -444,3 +444,29 @@ def test_processes_on_a_replaced_store_build_one_index_and_a_killed_builder_is_t
             if follower.poll() is None:
                 follower.kill()
                 follower.communicate()
+
+
+def test_a_question_beside_a_long_ingest_finds_its_first_stories_while_it_runs(any_db_settings: Settings) -> None:
+    """`newsbot ask` beside a long ingest answered "No article uses the words ..." until the ingest had read,
+    written and indexed its first 2,000 articles (a minute for the BBC's): its first batch is small now, so its first
+    stories are found in another process while it reads on."""
+    words = ("tide", "ferry", "granary", "orchard", "quarry", "mill", "lantern", "bridge", "cannery", "market")
+    asked: list[tuple[int, str]] = []
+
+    def stories() -> Iterator[Article]:
+        yield Article("Qorvath lighthouse keeper retires", ("The keeper of the Qorvath lighthouse retired at 90.",))
+        for number in range(2, 1001):
+            if number == 400:  # after batches of 100 and 200: the first is written and indexed
+                question = newsbot(any_db_settings, "ask", "Who retired from the Qorvath lighthouse?")
+                out, _err = question.communicate(timeout=120)
+                asked.append((question.returncode, out))
+            picked = " and ".join(words[number // 10**place % 10] for place in range(3))
+            yield Article(f"Council notice {number}", (f"Notice {number} covers the {picked} of ward {number}.",))
+
+    library = Library.open(any_db_settings)
+    try:
+        library.add(stories())
+    finally:
+        library.close()
+    assert len(asked) == 1 and asked[0][0] == 0, asked
+    assert "Qorvath lighthouse keeper retires" in asked[0][1]

@@ -301,7 +301,7 @@ def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | No
     try:
         decode(data)  # mostly UTF-8 (else it is not the stray bytes that are wrong, but the declaration)
     except BrokenUtf8 as exc:
-        return exc.text.encode("utf-8"), f"{exc}: read with \ufffd in its place"
+        return exc.text.encode("utf-8"), str(exc)
     except ArticleError:
         pass
     return data, None

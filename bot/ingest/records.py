@@ -6,8 +6,8 @@ memory; a record that cannot be read is reported with its number and the rest of
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import re
 from collections import Counter, deque
@@ -21,7 +21,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
-from bot.ingest.text import decode_errors, read_past
+from bot.ingest.text import decode_errors, not_utf8_note, read_past
 from bot.ingest.urls import web_link
 from bot.models import Article
 
@@ -350,49 +350,105 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
 # ---- JSON --------------------------------------------------------------------------------------------------------
 
 
+class _Spot(NamedTuple):
+    """A byte that is not UTF-8 in a JSON text: where the U+FFFD read for it is in the text, and it in the file."""
+
+    at: int
+    line: int
+    byte: int
+    value: bytes
+
+
 class _JsonStream:
-    """A JSON text read a chunk at a time, its values decoded one by one (a whole array is never held)."""
+    """A JSON text read a chunk at a time, its values decoded one by one (a whole array is never held). A byte that
+    is not UTF-8 (a Windows quote mark pasted in) is read as U+FFFD, and `note` says so of the value it is in: it
+    stopped the reading of the whole file, where JSON Lines and CSV lose only that character."""
 
     def __init__(self, stream: BinaryIO, name: str, encoding: str) -> None:
         self._stream = stream
-        # utf-8-sig reads past a byte order mark, as Windows tools write one.
-        self._encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-        self._errors = decode_errors(encoding)
-        self._text = io.TextIOWrapper(stream, encoding=self._encoding, errors=self._errors)
+        self._encoding = encoding
         self._decoder = json.JSONDecoder()
-        self.buffer = ""
-        self.pos = 0
-        self.eof = False
         # Where the value being read is (location for messages, record number), for a message if it is broken.
         self.at: tuple[str, int] = (name, 0)
+        self.restart()
 
     def restart(self) -> None:
         """Read again from the start of the file."""
-        self.release()
-        self._text = io.TextIOWrapper(self._stream, encoding=self._encoding, errors=self._errors)
+        self._stream.seek(0)
+        # utf-8-sig reads past a byte order mark, as Windows tools write one.
+        self._text = codecs.getincrementaldecoder("utf-8-sig" if self._encoding == "utf-8" else self._encoding)(
+            decode_errors(self._encoding)
+        )
         self.buffer = ""
         self.pos = 0
         self.eof = False
+        # Characters dropped from the buffer's start, bytes read, and the line being read and where it starts.
+        self._dropped = 0
+        self._read = 0
+        self._line = 1
+        self._line_start = 0
+        self._spots: list[_Spot] = []
 
     def release(self) -> None:
         """Give the file back, at its start, for another reader."""
-        self._text.detach()  # (a TextIOWrapper closes its stream when collected)
         self._stream.seek(0)
+        self._spots.clear()
 
     def last_value_text(self, size: int) -> str:
         """The text of the value just read, of `size` characters (see `value`)."""
         return self.buffer[self.pos - size : self.pos]
 
+    def note(self) -> Note | None:
+        """What to say of the bytes that were not UTF-8 in the text read since the last note (None: there were none)."""
+        spots = [spot for spot in self._spots if spot.at < self._dropped + self.pos]
+        if not spots:
+            return None
+        del self._spots[: len(spots)]
+        first = spots[0]
+        return Note(not_utf8_note(f"line {first.line}, byte {first.byte}", first.value, len(spots)))
+
     def _more(self) -> bool:
         if self.eof:
             return False
-        chunk = self._text.read(CHUNK_BYTES)
+        data = self._stream.read(CHUNK_BYTES)
+        chunk = self._decoded(data)
+        self.eof = not data
         if not chunk:
-            self.eof = True
-            return False
+            return not self.eof
+        self._dropped += self.pos
         self.buffer = self.buffer[self.pos :] + chunk
         self.pos = 0
         return True
+
+    def _decoded(self, data: bytes) -> str:
+        """The text of the file's next bytes, `data` (none at its end), each byte that is not UTF-8 read as U+FFFD
+        and kept in `_spots`."""
+        pieces: list[str] = []
+        start = self._read  # where data starts in the file
+        self._read += len(data)
+        while True:
+            held = len(self._text.getstate()[0])  # the start of a character cut at the last chunk's end
+            try:
+                pieces.append(self._text.decode(data, final=not data))
+                self._count_lines(data, start)
+                return "".join(pieces)
+            except UnicodeDecodeError as exc:
+                at = start - held + exc.start
+                good = exc.object[: exc.start]
+                self._count_lines(good, at - len(good))
+                pieces.append(good.decode(self._encoding) + "\ufffd")
+                index = self._dropped + len(self.buffer) + sum(map(len, pieces)) - 1
+                self._spots.append(
+                    _Spot(index, self._line, at - self._line_start + 1, exc.object[exc.start : exc.start + 1])
+                )
+                data, start = exc.object[exc.end :], at + exc.end - exc.start
+                # (not utf-8-sig's reset, which would read past a byte order mark there again)
+                self._text = codecs.getincrementaldecoder(self._encoding)()
+
+    def _count_lines(self, data: bytes, start: int) -> None:
+        if lines := data.count(b"\n"):
+            self._line += lines
+            self._line_start = start + data.rfind(b"\n") + 1
 
     def peek(self) -> str:
         """The next character that is not white space ("" at the end), not consumed."""
@@ -434,6 +490,13 @@ class _JsonStream:
                     self.pos = end
                     return value, size
             self._more()
+
+
+def _noted(source: _JsonStream, record: Mapping[str, object] | str) -> Iterator[Record]:
+    """The record just read, after a note on it if bytes in it were not UTF-8 (see `_JsonStream.note`)."""
+    if (note := source.note()) is not None:
+        yield *source.at, note
+    yield *source.at, record
 
 
 def _items(source: _JsonStream, opening: str, closing: str) -> Iterator[None]:
@@ -497,7 +560,7 @@ def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
     source.at = (f"{name}[1]", 1)
     for value, size in _elements(source):
         number += 1
-        yield *source.at, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
+        yield from _noted(source, _too_big(size) if size > MAX_RECORD_BYTES else _object(value))
         source.at = (f"{name}[{number + 1}]", number + 1)
     if number == 0:
         yield name, 0, "no records: the JSON array is empty"
@@ -596,7 +659,7 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
             number += 1
             source.at = (f"{name}:posts[{number}]", number)
             if not isinstance(post, dict):
-                yield *source.at, _object(post)
+                yield from _noted(source, _object(post))
             elif (kind := _ghost_kind(post)) != "post" or post.get("status") not in _GHOST_OUT:
                 skipped[kind if kind != "post" else str(post.get("status") or "unpublished")] += 1
             else:
@@ -610,7 +673,7 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
                     "url": _ghost_link(post, found, site),
                     "id": post.get("uuid") or post.get("id"),
                 }
-                yield *source.at, record
+                yield from _noted(source, record)
     if skipped:
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(skipped.items()))
         reason = f"{skipped.total()} drafts, pages or other posts not published skipped (a Ghost export: only its"
@@ -694,13 +757,12 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
             source.release()
             yield from jsonl_records(stream, name, encoding)
             return
-        yield *source.at, _too_big(size) if size > MAX_RECORD_BYTES else _object(value)
+        yield from _noted(source, _too_big(size) if size > MAX_RECORD_BYTES else _object(value))
         if source.peek():
             yield name, 0, "text after the first JSON value is not read"
-    except (ArticleError, UnicodeDecodeError) as exc:
-        reason = f"not UTF-8 text ({exc.reason})" if isinstance(exc, UnicodeDecodeError) else str(exc)
+    except ArticleError as exc:
         # Nothing after a broken spot in a JSON array can be found again; in JSON Lines it would be one record.
-        yield *source.at, f"{reason}; the rest of the file is not read (JSON Lines loses only the bad line)"
+        yield *source.at, f"{exc}; the rest of the file is not read (JSON Lines loses only the bad line)"
 
 
 # ---- CSV ---------------------------------------------------------------------------------------------------------

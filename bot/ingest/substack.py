@@ -118,7 +118,7 @@ def _text(data: bytes) -> tuple[str, str | None]:
     try:
         return decode(data)[0], None
     except BrokenUtf8 as exc:
-        return exc.text, f"{exc}: read with \ufffd in its place"
+        return exc.text, str(exc)
 
 
 def _path(post_id: str) -> str:

@@ -276,9 +276,13 @@ def read_past(error: UnicodeDecodeError, at: str) -> tuple[str, str]:
     data = error.object
     text = data.decode(error.encoding, "replace")
     spots = text.count("\ufffd") - data.count("\ufffd".encode())
-    first = f"{at}: {data[error.start : error.start + 1]!r}"
+    return text, not_utf8_note(at, data[error.start : error.start + 1], spots)
+
+
+def not_utf8_note(at: str, first: bytes, spots: int) -> str:
+    """What to say of text read with U+FFFD for `spots` bytes that are not UTF-8, the first `first`, at `at`."""
     spotted = f"; {spots} such spots" if spots > 1 else ""
-    return text, f"not UTF-8 text ({first}{spotted}): read with \ufffd in its place"
+    return f"not UTF-8 text ({at}: {first!r}{spotted}): read with \ufffd in its place"
 
 
 def text_encoding(head: bytes, rest: Iterable[bytes] = ()) -> tuple[str, int]:

@@ -796,8 +796,11 @@ class FeedService:
                 absent_since=absent,
             )
             told = due or pausing
+            # A pause counts the outage that paused it, its site's "not there" answers: days of 5xx before them
+            # (it was there), or a pause before it was added again, are no part of it.
+            start = absent if pausing and absent else since
             notice = (
-                FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone, paused=pausing) if told else None
+                FeedNotice(feed.url, feed.title, start, read.reason, gone=read.gone, paused=pausing) if told else None
             )
             return outcome, notice
         notice = None

@@ -53,7 +53,6 @@ from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_questions
 from bot.store import StoreStats
-from bot.store.feeds import FAILED
 from bot.wording import capital, spoken_list
 
 if TYPE_CHECKING:
@@ -757,12 +756,8 @@ async def _poll(service: FeedService, now: datetime, every: bool) -> int:
     if not polls:
         print(POLLED_ELSEWHERE, file=sys.stderr)
         return 0
-    failed = sum(p.status == FAILED for p in polls)
-    news, backlog = sum(p.added for p in polls), sum(p.backlog for p in polls)
-    stories = count(news, "new story", "new stories")
-    tally = f"{count(len(polls), 'feed')} polled: {stories}, {backlog} back catalogue, {failed} failed"
-    print(tally + (f", {len(paused)} paused (not polled)" if paused else ""))
-    return EXIT_FAILED if polls and failed == len(polls) else 0
+    print(report.tally(len(paused)))
+    return EXIT_FAILED if report.failed else 0
 
 
 def _ask(args: argparse.Namespace, library: Library) -> int:

@@ -25,7 +25,7 @@ from bot.services.feeds import FeedService
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow
 from bot.tg.context import App
 from bot.tg.errors import APOLOGY, STORE_DOWN
-from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, REMOVEFEED_USAGE, feed_list
+from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, POLL_BUSY, REMOVEFEED_USAGE, feed_list
 from bot.tg.jobs import FEEDS_JOB, deliver
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
@@ -176,6 +176,41 @@ async def test_an_admin_adds_a_feed_a_reader_asks_about_its_stories_and_the_next
     assert web.count("/live/harbour.xml") == 2
     assert f'<a href="{ferry}">Source</a>' in await ask(server, FERRY_QUESTION)
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
+
+
+async def test_an_admin_polls_the_feeds_now_and_hears_what_came_in_once_across_processes(
+    app: App, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    """An admin who added a feed, or heard its site has news, had no way to poll it before its next poll but to
+    remove and add it again: /pollfeeds (or /feeds poll) polls every feed now and says what came in. A feed
+    polled in the last minute (pressed twice), or that another process is polling (leased in the store), is not
+    fetched again; with none left, the admin is told why."""
+    url = live(web, "harbour.xml", "harbour.xml")
+    await command(server, ADMIN, "addfeed", url)
+    assert await command(server, ALICE, "pollfeeds") == "Sorry, only the bot's admins can use /pollfeeds."
+    assert web.count("/live/harbour.xml") == 1
+
+    live(web, "harbour.xml", "harbour_v2.xml")
+    clock.now += timedelta(minutes=2)  # long before its next poll
+    polled = await command(server, ADMIN, "pollfeeds")
+    assert polled.startswith("1 feed polled: 1 new story, 0 back catalogue, 0 failed\n")
+    assert f"Harbour Town Daily ({url}): 1 new, 2 edited, 1 unchanged; next poll in 15 min" in polled
+    await answered(app, FERRY_QUESTION, web.url("/stories/ferry-strike"))
+    assert await command(server, ADMIN, "pollfeeds") == POLL_BUSY  # again at once: polled a moment ago
+    assert web.count("/live/harbour.xml") == 2
+    # Nothing new: the tally alone, not a line per quiet feed.
+    clock.now += timedelta(minutes=2)
+    assert await command(server, ADMIN, "feeds", "poll") == "1 feed polled: 0 new stories, 0 back catalogue, 0 failed"
+    assert web.count("/live/harbour.xml") == 3
+
+    feeds = app.bot_data.feeds
+    feed = await feed_row(app, url)
+    clock.now += timedelta(minutes=2)
+    assert await asyncio.to_thread(
+        feeds.store.claim, "elsewhere:1:round", clock.now, feeds.lease, clock.now, False, feed.id
+    )
+    assert await command(server, ADMIN, "pollfeeds") == POLL_BUSY
+    assert web.count("/live/harbour.xml") == 3
 
 
 async def test_a_polled_story_is_alerted_to_its_subscribers_once_and_comes_in_their_next_digest(

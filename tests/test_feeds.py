@@ -1127,6 +1127,28 @@ async def test_a_feed_not_there_for_a_week_is_paused_the_admins_told_and_adding_
     assert (listed.paused_at, listed.failures, listed.next_poll_at) == (None, 0, later + timedelta(minutes=15))
 
 
+async def test_a_paused_feed_added_again_that_still_fails_gets_a_new_week_and_a_notice_counting_it(
+    web: WebServer, service: FeedService
+) -> None:
+    """A paused feed added again while its site still answered 404 was paused again at once, its admins told it
+    "has failed for 37 days", the month it was not polled counted in: it is polled again, told after a day, paused
+    after a week of this new outage, the notice counting that week."""
+    url = await failing(web, service, "closed.xml", 404)
+    first = await poll_until(service, NOW + timedelta(minutes=15), NOW + timedelta(days=8))
+    assert first.paused and first.polled_at is not None
+    again = first.polled_at + timedelta(days=30)
+    back = await service.add(url, now=again)
+    assert back.status == FAILED and not back.paused and back.notice is None
+    (listed,) = await service.feeds()
+    assert (listed.paused_at, listed.failing_since, listed.absent_since) == (None, again, again)
+    assert back.next_poll_at is not None
+    paused = await poll_until(service, back.next_poll_at, again + timedelta(days=8))
+    assert paused.paused and paused.notice is not None and paused.polled_at is not None
+    assert paused.notice.text(paused.polled_at).startswith(
+        f"The feed Harbour Town Daily ({url}) has failed for 7 days (HTTP 404 Not Found): it is no longer polled."
+    )
+
+
 async def poll_until(service: FeedService, now: datetime, until: datetime) -> FeedPoll:
     """Poll the one feed each time it is due from `now` on, up to `until`; returns the last poll."""
     while True:
@@ -1159,6 +1181,8 @@ async def test_a_feed_is_paused_a_week_after_its_first_not_there_answer_not_its_
     week = first.polled_at + timedelta(days=7)
     paused = await poll_until(service, middle.next_poll_at, week + timedelta(hours=6))
     assert paused.paused and paused.polled_at is not None and week <= paused.polled_at < week + timedelta(hours=6)
+    # Its notice counts that week of "not there", not the 15 days since the first 500 (it said "15 days").
+    assert paused.notice is not None and "has failed for 7 days (HTTP 404" in paused.notice.text(paused.polled_at)
 
     del web.statuses["moving.xml"]  # back: resumed, and the next spell counts from its own first 404
     back = await service.add(web.url("/live/moving.xml"), now=paused.polled_at + timedelta(days=1))

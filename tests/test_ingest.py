@@ -147,17 +147,19 @@ def test_a_stray_byte_in_utf8_text_loses_that_character_not_the_story(tmp_path: 
     text = f"{heading}Storm Elin cancels ferries\n\nCafé owners said the \u201cwaves\u201d were the worst in years.\n"
     path = tmp_path / f"storm{suffix}"
     data = text.encode()
-    at = data.index(b"worst") + 2
     path.write_bytes(data.replace(b"worst", b"wo\x9drst"))
+    # As an editor shows it, line and column from 1 (it said the byte from the file's start, from 0); "Café" is
+    # four characters there, not five bytes.
+    at = "line 3, column 41"
     items = list(read_file(path))
     assert [str(i) for i in items if isinstance(i, Skipped)] == [
-        f"note {path}: not UTF-8 text (byte {at}: b'\\x9d'): read with \ufffd in its place"
+        f"note {path}: not UTF-8 text ({at}: b'\\x9d'): read with \ufffd in its place"
     ]
     [article] = [a for a in items if isinstance(a, Article)]
     assert article.paragraphs == ("Café owners said the \u201cwaves\u201d were the wo\ufffdrst in years.",)
     path.write_bytes(data.replace(b"worst", b"wo\x9drst").replace(b"years", b"y\xffea\xferss"))
     assert [i.reason for i in read_file(path) if isinstance(i, Skipped)] == [
-        f"not UTF-8 text (byte {at}: b'\\x9d'; 3 such spots): read with \ufffd in its place"
+        f"not UTF-8 text ({at}: b'\\x9d'; 3 such spots): read with \ufffd in its place"
     ]
 
 

@@ -13,6 +13,7 @@ from bot.ingest.feeds import DEFAULT_CATEGORY, Feed, FeedEntry, discover_feeds, 
 from bot.ingest.files import read_articles
 from bot.ingest.limits import MAX_ARTICLE_CHARS
 from bot.models import Article
+from tests.editor import where_shown
 from tests.paths import DATA
 
 FEEDS = DATA / "feeds"
@@ -220,5 +221,5 @@ def test_a_stray_byte_in_a_utf8_feed_costs_its_character_not_every_accent_of_the
     first = feed.entries[0].article
     assert first.title == "Lighthouse Keeper \u2013 Café Müller\u2019s After Forty Years"
     assert first.paragraphs[0].startswith("Agnes Marwick\ufffds friend, who kept the lamp")
-    at = data.index(b"\x92")
-    assert feed.warning == f"not UTF-8 text (byte {at}: b'\\x92'): read with \ufffd in its place"
+    at = where_shown(data, b"\x92")
+    assert feed.warning == f"not UTF-8 text ({at}: b'\\x92'): read with \ufffd in its place"

@@ -17,6 +17,7 @@ from bot.ingest import Skipped, article_from_record, read_articles, read_file
 from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_PARAGRAPH_CHARS, MAX_RECORD_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS
 from bot.library import Library
 from bot.models import Article
+from tests.editor import where_shown
 from tests.paths import DATA
 
 RECORDS = DATA / "records"
@@ -183,7 +184,7 @@ def test_bad_lines_are_skipped_with_their_numbers(tmp_path: Path) -> None:
     assert "invalid JSON" in reasons["3"]
     assert reasons["4"] == "not a JSON object"
     assert [str(i) for i in items if isinstance(i, Skipped) and i.note] == [
-        f"note {path}:2: not UTF-8 text (byte 15 of the line: b'\\xe9'): read with \ufffd in its place"
+        f"note {path}:2: not UTF-8 text (line 2, column 15: b'\\xe9'): read with \ufffd in its place"
     ]
 
 
@@ -199,19 +200,19 @@ def test_a_stray_byte_in_a_record_loses_that_character_not_the_record(tmp_path: 
             b'[{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."},\n'
             b' {"title": "Storm", "body": "The \x93waves\x94 were the worst."}]\n'
         )
-        where = f"{path}[2]: not UTF-8 text (line 2, byte 34: b'\\x93'; 2 such spots)"
+        where = f"{path}[2]: not UTF-8 text (line 2, column 34: b'\\x93'; 2 such spots)"
     elif suffix == ".jsonl":
         path.write_bytes(
             b'{"title": "One", "body": "Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9."}\n'
             b'{"title": "Storm", "body": "The \x93waves\x94 were the worst."}\n'
         )
-        where = f"{path}:2: not UTF-8 text (byte 33 of the line: b'\\x93'; 2 such spots)"
+        where = f"{path}:2: not UTF-8 text (line 2, column 33: b'\\x93'; 2 such spots)"
     else:
         path.write_bytes(
             b"title,body\nOne,Caf\xc3\xa9s of Mal\xc3\xa9 and Nar\xc3\xa9.\n"
             b'Storm,"The \x93waves\x94\nwere the worst."\n'
         )
-        where = f"{path}:3: not UTF-8 text (line 3, byte 12: b'\\x93'; 2 such spots)"
+        where = f"{path}:3: not UTF-8 text (line 3, column 12: b'\\x93'; 2 such spots)"
     items = list(read_file(path))
     articles = [i for i in items if isinstance(i, Article)]
     assert [(a.title, a.paragraphs[-1]) for a in articles] == [
@@ -242,9 +243,28 @@ def test_stray_bytes_in_a_json_array_are_found_across_its_chunks(
             ("Three", ("Last\ufffd",)),
         ], chunk
         assert [(s.location, s.reason) for s in items if isinstance(s, Skipped)] == [
-            (f"{path}[1]", "not UTF-8 text (line 2, byte 43: b'\\x92'): read with \ufffd in its place"),
-            (f"{path}[3]", "not UTF-8 text (line 4, byte 33: b'\\xe2'): read with \ufffd in its place"),
+            (f"{path}[1]", "not UTF-8 text (line 2, column 40: b'\\x92'): read with \ufffd in its place"),
+            (f"{path}[3]", "not UTF-8 text (line 4, column 33: b'\\xe2'): read with \ufffd in its place"),
         ], chunk
+
+
+@pytest.mark.parametrize("status_first", [True, False])
+def test_a_stray_byte_in_a_json_wrapper_is_the_files_not_the_next_records(tmp_path: Path, status_first: bool) -> None:
+    """A stray byte in a wrapper's other members (`{"status": ..., "data": [...]}`) was said of the record after it
+    ("data[1]: not UTF-8 text"), which has none, or of none when the records came first: it is said of the file."""
+    path = tmp_path / "api.json"
+    status = b'"status": "caf\xc3\xa9 \xe2\x80\x94 \x93ok"'
+    data = b'"data": [{"title": "One", "body": "Caf\xc3\xa9s \xe2\x80\x94 \x93first."}, {"title": "Two", "body": "2."}]'
+    path.write_bytes(b"{" + b", ".join([status, data] if status_first else [data, status]) + b"}")
+    items = list(read_file(path))
+    assert [a.title for a in items if isinstance(a, Article)] == ["One", "Two"]
+    record, wrapper = (f"{path}:data[1]", "line 1, column 69"), (str(path), "line 1, column 20")
+    if not status_first:
+        record, wrapper = (f"{path}:data[1]", "line 1, column 45"), (str(path), "line 1, column 107")
+    notes = [wrapper, record] if status_first else [record, wrapper]
+    assert [(s.location, s.reason) for s in items if isinstance(s, Skipped)] == [
+        (where, f"not UTF-8 text ({at}: b'\\x93'): read with \ufffd in its place") for where, at in notes
+    ]
 
 
 def test_a_record_with_a_stray_byte_that_is_skipped_is_named_once(tmp_path: Path) -> None:
@@ -763,10 +783,10 @@ def test_a_stray_byte_in_a_substack_export_costs_its_character_not_its_posts(tmp
     dues = next(a for a in items if isinstance(a, Article) and a.title.startswith("Harbour"))
     assert dues.paragraphs == ("The board\u2019s chair, Ana Müller, froze the dues\ufffd rise.",)
     said = [str(i) for i in items if isinstance(i, Skipped)]
-    at, there = posts.read_bytes().index(b"\x92"), body.read_bytes().index(b"\x92")
-    assert f"note {posts}: not UTF-8 text (byte {at}: b'\\x92'): read with \ufffd in its place" in said
+    at, there = where_shown(posts.read_bytes(), b"\x92"), where_shown(body.read_bytes(), b"\x92")
+    assert f"note {posts}: not UTF-8 text ({at}: b'\\x92'): read with \ufffd in its place" in said
     assert (
-        f"note {posts}:3: its body, posts/151234568.dues-frozen.html: not UTF-8 text (byte {there}: b'\\x92'):"
+        f"note {posts}:3: its body, posts/151234568.dues-frozen.html: not UTF-8 text ({there}: b'\\x92'):"
         " read with \ufffd in its place"
     ) in said
 

@@ -332,7 +332,7 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
                 text = line.decode(encoding, decode_errors(encoding))
             except UnicodeDecodeError as exc:
                 # One stray byte (a Windows quote mark pasted in) skipped the whole record: it loses that character.
-                text, reason = read_past(exc, f"byte {exc.start + 1} of the line")
+                text, reason = read_past(exc, number)
                 record = _object(json.loads(text))
                 if not isinstance(record, str):
                     yield location, number, Note(reason)
@@ -351,11 +351,12 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
 
 
 class _Spot(NamedTuple):
-    """A byte that is not UTF-8 in a JSON text: where the U+FFFD read for it is in the text, and it in the file."""
+    """A byte that is not UTF-8 in a JSON text: where the U+FFFD read for it is in the text, its line and column
+    (see `not_utf8_note`), and the byte."""
 
     at: int
     line: int
-    byte: int
+    column: int
     value: bytes
 
 
@@ -382,7 +383,7 @@ class _JsonStream:
         self.buffer = ""
         self.pos = 0
         self.eof = False
-        # Characters dropped from the buffer's start, bytes read, and the line being read and where it starts.
+        # Characters dropped from the buffer's start, characters read, and the line being read and where it starts.
         self._dropped = 0
         self._read = 0
         self._line = 1
@@ -405,7 +406,7 @@ class _JsonStream:
             return None
         del self._spots[: len(spots)]
         first = spots[0]
-        return Note(not_utf8_note(f"line {first.line}, byte {first.byte}", first.value, len(spots)))
+        return Note(not_utf8_note(first.line, first.column, first.value, len(spots)))
 
     def _more(self) -> bool:
         if self.eof:
@@ -424,31 +425,28 @@ class _JsonStream:
         """The text of the file's next bytes, `data` (none at its end), each byte that is not UTF-8 read as U+FFFD
         and kept in `_spots`."""
         pieces: list[str] = []
-        start = self._read  # where data starts in the file
-        self._read += len(data)
         while True:
-            held = len(self._text.getstate()[0])  # the start of a character cut at the last chunk's end
             try:
                 pieces.append(self._text.decode(data, final=not data))
-                self._count_lines(data, start)
+                self._count_lines(pieces[-1])
                 return "".join(pieces)
             except UnicodeDecodeError as exc:
-                at = start - held + exc.start
-                good = exc.object[: exc.start]
-                self._count_lines(good, at - len(good))
-                pieces.append(good.decode(self._encoding) + "\ufffd")
-                index = self._dropped + len(self.buffer) + sum(map(len, pieces)) - 1
-                self._spots.append(
-                    _Spot(index, self._line, at - self._line_start + 1, exc.object[exc.start : exc.start + 1])
-                )
-                data, start = exc.object[exc.end :], at + exc.end - exc.start
+                # (exc.object starts with the bytes of a character cut at the last chunk's end, if one was)
+                good = exc.object[: exc.start].decode(self._encoding)
+                self._count_lines(good)
+                pieces.append(good + "\ufffd")
+                column = self._read - self._line_start + 1
+                self._spots.append(_Spot(self._read, self._line, column, exc.object[exc.start : exc.start + 1]))
+                self._read += 1
+                data = exc.object[exc.end :]
                 # (not utf-8-sig's reset, which would read past a byte order mark there again)
                 self._text = codecs.getincrementaldecoder(self._encoding)()
 
-    def _count_lines(self, data: bytes, start: int) -> None:
-        if lines := data.count(b"\n"):
+    def _count_lines(self, text: str) -> None:
+        if lines := text.count("\n"):
             self._line += lines
-            self._line_start = start + data.rfind(b"\n") + 1
+            self._line_start = self._read + text.rfind("\n") + 1
+        self._read += len(text)
 
     def peek(self) -> str:
         """The next character that is not white space ("" at the end), not consumed."""
@@ -494,9 +492,15 @@ class _JsonStream:
 
 def _noted(source: _JsonStream, record: Mapping[str, object] | str) -> Iterator[Record]:
     """The record just read, after a note on it if bytes in it were not UTF-8 (see `_JsonStream.note`)."""
-    if (note := source.note()) is not None:
-        yield *source.at, note
+    yield from _note(source, *source.at)
     yield *source.at, record
+
+
+def _note(source: _JsonStream, location: str, number: int) -> Iterator[Record]:
+    """A note said of `location` (record `number`; 0: the file) on the bytes not UTF-8 read since the last one, if
+    there were any."""
+    if (note := source.note()) is not None:
+        yield location, number, note
 
 
 def _items(source: _JsonStream, opening: str, closing: str) -> Iterator[None]:
@@ -745,10 +749,15 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
         if first == "{" and (key := _records_key(source)) is not None:
             source.restart()
             for member in _members(source):
-                if member == key:
-                    yield from _array_records(source, f"{name}:{key}")
-                    return
-                _skip(source)
+                if member != key:
+                    _skip(source)
+                    continue
+                # A stray byte in the wrapper's other members is the file's, not the next record's.
+                yield from _note(source, name, 0)
+                yield from _array_records(source, f"{name}:{key}")
+                source.at = (name, 0)
+            yield from _note(source, name, 0)
+            return
         source.restart()
         value, size = source.value()
         one_line = "\n" not in source.last_value_text(size)
@@ -806,7 +815,7 @@ class _CsvLines:
             return line.decode(self._encoding, decode_errors(self._encoding))
         except UnicodeDecodeError as exc:
             # One stray byte (a Windows quote mark pasted in) skipped the whole row: it loses that character.
-            text, reason = read_past(exc, f"line {self.line}, byte {exc.start + 1}")
+            text, reason = read_past(exc, self.line)
             self.note = self.note or Note(reason)
             return text
 

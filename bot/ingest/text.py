@@ -265,24 +265,30 @@ def decode(data: bytes) -> tuple[str, str]:
         return data[mark:].decode("utf-8-sig" if encoding == "utf-8" else encoding, decode_errors(encoding)), encoding
     except UnicodeDecodeError as exc:
         if encoding == "utf-8":
-            text, reason = read_past(exc, f"byte {exc.start}")
+            text, reason = read_past(exc)
             raise BrokenUtf8(reason, text) from exc
         raise ArticleError(f"broken {encoding.upper()} text (byte {exc.start + mark})") from exc
 
 
-def read_past(error: UnicodeDecodeError, at: str) -> tuple[str, str]:
-    """The UTF-8 text `error` was met in, each byte that is none read as U+FFFD, and what to say of it: where the
-    first such byte is (`at`, as the caller counts it) and how many there are."""
+def read_past(error: UnicodeDecodeError, line: int = 1) -> tuple[str, str]:
+    """The UTF-8 text `error` was met in (lines from `line` on: a whole file's, or one line of it), each byte that
+    is none read as U+FFFD, and what to say of it: where the first such byte is and how many there are."""
     data = error.object
     text = data.decode(error.encoding, "replace")
     spots = text.count("\ufffd") - data.count("\ufffd".encode())
-    return text, not_utf8_note(at, data[error.start : error.start + 1], spots)
+    # Its line's start in `data`; what comes before the first stray byte is UTF-8, as decoded above.
+    start = data.rfind(b"\n", 0, error.start) + 1
+    line += data.count(b"\n", 0, start)
+    column = len(data[start : error.start].decode(error.encoding)) + 1
+    return text, not_utf8_note(line, column, data[error.start : error.start + 1], spots)
 
 
-def not_utf8_note(at: str, first: bytes, spots: int) -> str:
-    """What to say of text read with U+FFFD for `spots` bytes that are not UTF-8, the first `first`, at `at`."""
+def not_utf8_note(line: int, column: int, first: bytes, spots: int) -> str:
+    """What to say of text read with U+FFFD for `spots` bytes that are not UTF-8, the first `first`. Where it is is
+    said as an editor shows it: line and column, both from 1, a column counting characters (a stray byte is one,
+    shown as \ufffd), not bytes: "caf\u00e9 \x93" has its stray byte in column 6."""
     spotted = f"; {spots} such spots" if spots > 1 else ""
-    return f"not UTF-8 text ({at}: {first!r}{spotted}): read with \ufffd in its place"
+    return f"not UTF-8 text (line {line}, column {column}: {first!r}{spotted}): read with \ufffd in its place"
 
 
 def text_encoding(head: bytes, rest: Iterable[bytes] = ()) -> tuple[str, int]:

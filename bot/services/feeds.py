@@ -66,6 +66,9 @@ PAGE_CONCURRENCY = 4
 PAGE_READS = 8
 # A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
 DEADLINE_SHARE = 0.9
+# A poll an admin asks for (/pollfeeds) leaves the feeds polled this recently, by any process: one pressed twice,
+# or by two admins at once, fetches each feed once.
+POLLED_JUST_NOW = timedelta(minutes=1)
 # A story with fewer words than this is fingerprinted with its headline too: short texts ("Watch the video.")
 # are shared by unrelated stories.
 FINGERPRINT_MIN_WORDS = 30
@@ -220,6 +223,21 @@ class PollReport:
     @property
     def notices(self) -> list[FeedNotice]:
         return [p.notice for p in self.polls if p.notice is not None]
+
+    def tally(self, paused: int) -> str:
+        """One line for the round: the feeds polled, their new stories, back catalogue and failures, and the
+        `paused` feeds it did not poll."""
+        failed = sum(p.status == FAILED for p in self.polls)
+        news, backlog = sum(p.added for p in self.polls), sum(p.backlog for p in self.polls)
+        stories = f"{news:,} new {'story' if news == 1 else 'stories'}"
+        polled = f"{len(self.polls):,} {'feed' if len(self.polls) == 1 else 'feeds'}"
+        tally = f"{polled} polled: {stories}, {backlog:,} back catalogue, {failed:,} failed"
+        return tally + (f", {paused} paused (not polled)" if paused else "")
+
+    @property
+    def failed(self) -> bool:
+        """Every feed polled failed."""
+        return bool(self.polls) and all(p.status == FAILED for p in self.polls)
 
 
 def describe_feed(feed: FeedRow, now: datetime) -> str:
@@ -496,14 +514,20 @@ class FeedService:
                 await asyncio.to_thread(self.store.release, holder)
 
     async def poll(
-        self, now: datetime, every: bool = False, on_poll: Callable[[FeedPoll], object] | None = None
+        self,
+        now: datetime,
+        every: bool = False,
+        on_poll: Callable[[FeedPoll], object] | None = None,
+        polled_before: datetime | None = None,
     ) -> PollReport:
         """Poll the feeds that are due (with `every`: all of them), each at most once, `feed_concurrency` at a
-        time; `on_poll` hears of each feed as it finishes. What the admins should be told is in
-        `report.notices`. Leases run on the clock from `now` on; what is recorded is as of `now`."""
+        time, leaving those polled since `polled_before` (by default, since `now`: by this round); `on_poll` hears
+        of each feed as it finishes. What the admins should be told is in `report.notices`. Leases run on the
+        clock from `now` on; what is recorded is as of `now`."""
         clock = _clock(now)
         holder = _holder()
         report = PollReport()
+        since = min(polled_before or now, now)
         await self._free_leases_of_the_dead(now)
         indexed = time.monotonic()
         # A claim runs on in its thread when the round is cancelled, and may commit after the round gave its
@@ -513,7 +537,7 @@ class FeedService:
 
         def claim() -> FeedRow | None:
             with guard:
-                return None if stopped else self.store.claim(holder, clock(), self.lease, now, every)
+                return None if stopped else self.store.claim(holder, clock(), self.lease, since, every)
 
         async def worker(fetcher: Fetcher) -> None:
             nonlocal indexed
@@ -796,8 +820,11 @@ class FeedService:
                 absent_since=absent,
             )
             told = due or pausing
+            # A pause counts the outage that paused it, its site's "not there" answers: days of 5xx before them
+            # (it was there), or a pause before it was added again, are no part of it.
+            start = absent if pausing and absent else since
             notice = (
-                FeedNotice(feed.url, feed.title, since, read.reason, gone=read.gone, paused=pausing) if told else None
+                FeedNotice(feed.url, feed.title, start, read.reason, gone=read.gone, paused=pausing) if told else None
             )
             return outcome, notice
         notice = None

@@ -206,8 +206,10 @@ def get(connection: Connection, feed_id: int) -> FeedRow | None:
 
 
 def resume(connection: Connection, feed_id: int, now: datetime) -> None:
-    """Poll a paused feed again, from now."""
-    connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now))
+    """Poll a paused feed again, from now, as one that has not failed: what it answered while paused is unknown,
+    so a failure now starts a new outage (told after a day, paused after `feed_pause_after_days`)."""
+    spell = {"failures": 0, "failing_since": None, "absent_since": None, "failure_reported_at": None}
+    connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now, **spell))
 
 
 def paused(connection: Connection) -> list[FeedRow]:

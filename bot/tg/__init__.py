@@ -100,6 +100,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("feeds", feeds.feeds, filters=new),
             CommandHandler("addfeed", feeds.add_feed, filters=new),
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
+            CommandHandler("pollfeeds", feeds.poll_feeds, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),

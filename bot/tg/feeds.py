@@ -1,5 +1,6 @@
-"""Feeds for the admins: /feeds lists them, /addfeed follows one and reads it at once, /removefeed stops one; and
-telling the admins what the poll job found they must know (a feed failing for long, or working again).
+"""Feeds for the admins: /feeds lists them, /addfeed follows one and reads it at once, /removefeed stops one,
+/pollfeeds polls them all now; and telling the admins what the poll job found they must know (a feed failing for
+long, or working again).
 
 The words come from the feed service (`describe_feed`, `FeedPoll.summary`, `FeedNotice.text`: plain text holding
 what feeds call themselves and their addresses), escaped here for Telegram's HTML.
@@ -11,14 +12,22 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot.errors import UsageError
 from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
 from bot.render.split import split_message, with_note
 from bot.render.welcome import takes_no_words
-from bot.services.feeds import TAKEN, FeedNotice, FeedPoll, describe_feed
+from bot.services.feeds import (
+    POLLED_JUST_NOW,
+    TAKEN,
+    FeedNotice,
+    FeedPoll,
+    PollReport,
+    describe_feed,
+    describe_paused,
+)
 from bot.store.feeds import FAILED, FeedRow
 from bot.tg.admin import admins_only
 from bot.tg.context import Context
@@ -29,7 +38,14 @@ log = logging.getLogger(__name__)
 ADDFEED_USAGE = "Usage: /addfeed URL [category], for example: /addfeed https://example.org/rss.xml Business"
 REMOVEFEED_USAGE = "Usage: /removefeed URL-or-number (/feeds lists the feeds with their numbers)"
 NO_FEEDS = "No feeds are followed yet. Add one with /addfeed URL [category]."
-FEED_COMMANDS = "/addfeed URL [category] follows a feed; /removefeed URL-or-number stops one."
+FEED_COMMANDS = (
+    "/addfeed URL [category] follows a feed; /removefeed URL-or-number stops one; /pollfeeds polls them all now."
+)
+# The store says which feeds a poll may take: none leased by another process, none polled a minute ago.
+POLL_BUSY = (
+    "No feed polled: each was polled in the last minute, or another poll is reading it right now; /feeds shows"
+    " what they found."
+)
 
 
 def _escape(text: str) -> str:
@@ -82,6 +98,21 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
     return split_message(["\n".join(lines)])
 
 
+def poll_messages(report: PollReport, paused: Sequence[FeedRow], followed: int) -> list[str]:
+    """What polling every feed at once brought in: the round's tally, a line for each feed that stored stories,
+    failed or warned (the others had nothing new), and the paused feeds it did not poll, with how to resume them.
+    `followed`: how many feeds are followed, paused or not."""
+    if not followed:
+        return [NO_FEEDS]
+    lines = [f"<b>{_escape(report.tally(len(paused)))}</b>"] if report.polls or not paused else []
+    if not report.polls and followed > len(paused):
+        lines = [_escape(POLL_BUSY)]
+    told = [p for p in report.polls if p.stored or p.status in (FAILED, TAKEN) or p.warning or p.problems]
+    lines += [f"{_name(poll.feed)}: {_escape(poll.summary())}" for poll in told]
+    lines += [_escape(describe_paused(feed, f"/addfeed {feed.url}")) for feed in paused]
+    return split_message(lines)
+
+
 def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:
     head = (
         "Feed working again"
@@ -115,6 +146,9 @@ async def feeds(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None
     if not await admins_only(update, context, "feeds"):
+        return
+    if context.args == ["poll"]:  # as `newsbot feeds poll` says it
+        await reply_messages(message, await _poll_now(context, message))
         return
     listed = feed_list(await context.bot_data.feeds.feeds(), context.bot_data.clock())
     if context.args:  # "/feeds https://..." listed them as if nothing was typed (the list ends with /addfeed's use)
@@ -164,3 +198,24 @@ async def remove_feed(update: Update, context: Context) -> None:
         await message.reply_text(f"Sorry, {_escape(_sentence(str(exc)))}\n{_escape(REMOVEFEED_USAGE)}")
         return
     await message.reply_text(f"No longer following {_name(feed)}. Its stories stay in the library.")
+
+
+async def poll_feeds(update: Update, context: Context) -> None:
+    """Poll every feed now, not waiting for its next poll, and say what came in (admins only)."""
+    message = update.message
+    assert message is not None
+    if not await admins_only(update, context, "pollfeeds"):
+        return
+    messages = await _poll_now(context, message)
+    await reply_messages(message, with_note(messages, takes_no_words("pollfeeds")) if context.args else messages)
+
+
+async def _poll_now(context: Context, message: Message) -> list[str]:
+    """Poll every feed not polled in the last minute, tell the admins what they must know (a feed failing for
+    long), and return what came in, for the admin who asked."""
+    service = context.bot_data.feeds
+    await show_typing(message)
+    now = context.bot_data.clock()
+    report = await service.poll(now, every=True, polled_before=now - POLLED_JUST_NOW)
+    await tell_admins(context, report.notices)
+    return poll_messages(report, await service.paused(), len(await service.feeds()))

@@ -51,6 +51,7 @@ COMMANDS: tuple[Command, ...] = (
     ("feeds", "the feeds followed: stories, last poll, status", True),
     ("addfeed", "follow a feed and read it now: /addfeed URL [category]", True),
     ("removefeed", "stop following a feed: /removefeed URL-or-number", True),
+    ("pollfeeds", "poll every feed now and say what came in", True),
 )
 
 

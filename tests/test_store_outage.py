@@ -31,7 +31,16 @@ from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
-from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, ask_until, button, running_bot
+from tests.test_bot_processes import (
+    ALICE,
+    CORPUS_ANSWER,
+    CORPUS_QUESTION,
+    ask,
+    ask_until,
+    button,
+    running_bot,
+    spawn_bot,
+)
 from tests.test_store import holding_the_write_lock, url_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -443,3 +452,74 @@ def test_a_reindex_building_when_postgresql_stops_says_so_in_one_line_and_leaves
     reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
     out, err = reindex.communicate(timeout=60)
     assert reindex.returncode == 0 and out.startswith("reindexed "), (out, err)
+
+
+def test_a_bot_started_before_its_postgresql_waits_for_it_then_answers(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A reboot where the bot's service starts before PostgreSQL, or `docker compose up` starting both at once: the
+    bot exited with status 3 at once. It says the database is not reachable (where, and the driver's reason), asks
+    Telegram nothing meanwhile (no update is taken that it could not answer), tries again with a growing pause, and
+    starts once the server runs."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    postgres.stop()
+    process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        until_true(lambda: (tmp_path / "bot.log").read_text().count("the database is not reachable") >= 3, 60)
+        assert process.poll() is None and server.calls() == []
+        postgres.start()
+        server.wait_for("setMyCommands", timeout=90)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    err = (tmp_path / "bot.log").read_text()
+    assert process.returncode == 0 and "Traceback" not in err, err
+    waits = [line for line in err.splitlines() if "the database is not reachable" in line]
+    assert all(f"at {make_url(postgres.url).render_as_string(hide_password=True)};" in line for line in waits), waits
+    assert [line.partition("trying again in ")[2].split()[0] for line in waits[:3]] == ["1", "2", "4"], waits
+    assert "the database answers, after " in err, err
+
+
+def test_a_bot_waiting_for_its_database_stops_at_once_on_sigterm(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A service manager stopping a bot that waits for PostgreSQL: it exits 0 at once, saying nothing more than that
+    it stopped, however long its pause."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=postgres.url)
+    postgres.stop()
+    process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        until_true(lambda: "trying again in 4 s" in (tmp_path / "bot.log").read_text(), 60)
+    finally:
+        process.terminate()
+        stopped = time.monotonic()
+        process.wait(timeout=60)
+    err = (tmp_path / "bot.log").read_text()
+    assert process.returncode == 0 and time.monotonic() - stopped < 3, err
+    assert "Traceback" not in err and "newsbot:" not in err and err.rstrip().endswith("stopped"), err
+    assert server.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("wrong", "reason"),
+    [
+        ({"database": "no_such_database"}, 'the database refused newsbot: database "no_such_database" does not exist'),
+        ({"username": "no_such_user"}, 'the database refused newsbot: role "no_such_user" does not exist'),
+        ({"query": {"sslmode": "sometimes"}}, 'invalid sslmode value: "sometimes"'),
+    ],
+)
+def test_a_bot_given_a_wrong_database_url_fails_at_once_without_waiting(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path, wrong: dict[str, object], reason: str
+) -> None:
+    """A configuration mistake is not an outage: waiting would not mend it. One line naming it, a nonzero exit."""
+    url = make_url(postgres.url)
+    url = url.set(**wrong)  # type: ignore[arg-type]
+    settings = Settings(data_dir=tmp_path / "data", database_url=url.render_as_string(hide_password=False))
+    process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    process.wait(timeout=60)
+    err = (tmp_path / "bot.log").read_text()
+    assert process.returncode in (EXIT_USAGE, EXIT_ERROR) and reason in err, err
+    assert "not reachable" not in err and len(err.strip().splitlines()) == 1, err

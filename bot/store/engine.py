@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import StoreError, StoreLoginError
+from bot.errors import StoreError, StoreLoginError, StoreUnreachableError
 
 # A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -75,6 +75,23 @@ _LOCK_NOT_AVAILABLE = "55P03"
 # that running the command again is the remedy.
 _SERVER_STOPPED = "57P"
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
+# What the driver says, at connecting, of a server that is not answering yet or just now (not started, starting or
+# stopping, full, its host's name not resolvable yet or its network down): worth waiting for. Anything else it says
+# there ("invalid sslmode value") is a URL to correct.
+_NOT_ANSWERING = (
+    "Connection refused",
+    "No such file or directory",  # no server's socket at the path
+    "failed to resolve host",
+    "could not translate host name",
+    "timeout expired",
+    "timed out",
+    "Network is unreachable",
+    "No route to host",
+    "Connection reset",
+    "server closed the connection unexpectedly",
+    "the database system is",  # starting up, shutting down, in recovery mode, not yet accepting connections
+    "too many clients",
+)
 
 
 def connect(url: str) -> Engine:
@@ -106,7 +123,11 @@ def connect(url: str) -> Engine:
 
 def reach(engine: Engine) -> None:
     """Connect once, so a PostgreSQL server out of reach at opening is said with the URL tried (its password hidden)
-    and what to check: the driver's line alone ("connection refused") named neither DATABASE_URL nor the URL."""
+    and what to check: the driver's line alone ("connection refused") named neither DATABASE_URL nor the URL.
+
+    A server that is not answering (`_NOT_ANSWERING`: refused, no socket, starting up, a host not found or silent)
+    raises `StoreUnreachableError`; a login or database refused `StoreLoginError`; anything else (an option or value
+    the driver does not take) `StoreError`."""
     if engine.url.get_backend_name() != "postgresql":
         return
     try:
@@ -116,7 +137,11 @@ def reach(engine: Engine) -> None:
         raise
     except StoreError as error:
         url = engine.url.render_as_string(hide_password=True)
-        raise StoreError(f"{error}, at {url}; check DATABASE_URL, and that the server is running") from error
+        said = str(getattr(error.__cause__, "orig", ""))
+        unreachable = any(part in said for part in _NOT_ANSWERING)
+        raise (StoreUnreachableError if unreachable else StoreError)(
+            f"{error}, at {url}; check DATABASE_URL, and that the server is running"
+        ) from error
 
 
 def file_identity(engine: Engine) -> tuple[int, int] | None:

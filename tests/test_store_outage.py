@@ -9,7 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -524,3 +524,72 @@ def test_a_bot_given_a_wrong_database_url_fails_at_once_without_waiting(
     err = (tmp_path / "bot.log").read_text()
     assert process.returncode in (EXIT_USAGE, EXIT_ERROR) and reason in err, err
     assert "not reachable" not in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of 4 MB of its own (tmpfs), to fill: the tests run as root, whom only a real full disk stops."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def fill(path: Path, leave: int = 0) -> None:
+    """Write zeros to `path` until its disk has at most `leave` bytes free."""
+    with path.open("wb") as filler:
+        while shutil.disk_usage(path.parent).free > leave:
+            try:
+                filler.write(bytes(min(65536, max(4096, shutil.disk_usage(path.parent).free - leave))))
+                filler.flush()
+            except OSError:
+                return
+
+
+def test_a_store_on_a_full_disk_is_said_to_be_on_a_full_disk(small_disk: Path, tmp_path: Path) -> None:
+    """A full disk under the data directory: SQLite cannot make its -shm file beside the store, and `newsbot stats`,
+    `ask` and the bot's start said only "database error: disk I/O error (PATH)". They say the disk is full, how much
+    is free and what to do; an ingest filling the disk stops in one line, each article it stored whole; with room
+    again every command works on what was stored."""
+    settings = Settings(data_dir=small_disk / "data")
+    env = {"NEWSBOT_SEMANTIC": "off"}
+    assert newsbot(settings, "init", env=env).wait(timeout=120) == 0
+    notices = tmp_path / "notices.jsonl"
+    notices.write_text(
+        "".join(
+            f'{{"title": "Harbour notice {i}", "body": "{f"Pontoon {i} moorings are closed for repairs. " * 20}"}}\n'
+            for i in range(600)
+        )
+    )
+    fill(small_disk / "filler", leave=600_000)
+    ingest = newsbot(settings, "ingest", str(notices), env=env)
+    out, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == EXIT_ERROR and len(err.splitlines()) == 1 and "full" in err, (out, err)
+    (small_disk / "filler").unlink()
+    store = settings.data_dir / "newsbot.sqlite3"
+    with closing(sqlite3.connect(store)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = connection.execute("SELECT count(*) FROM articles WHERE title LIKE 'Harbour notice %'").fetchone()[0]
+    process = newsbot(settings, "stats", env=env)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and f"articles:   {stored + 1}\n" in out, (out, err)
+    # Every connection closed, SQLite removed its -shm file: on a full disk it cannot make it again.
+    assert not store.with_name("newsbot.sqlite3-shm").exists()
+    fill(small_disk / "filler")
+    for command in (("stats",), ("ask", "pontoon moorings")):
+        process = newsbot(settings, *command, env=env)
+        out, err = process.communicate(timeout=120)
+        assert (process.returncode, out) == (EXIT_ERROR, ""), err
+        assert err.startswith(f"newsbot: database error: disk I/O error ({store}): the disk holding it is full ("), err
+        assert err.endswith(
+            " kB free), and SQLite needs room beside the file (its -shm file) even to read; free some space, then try"
+            " again\n"
+        ), err
+    (small_disk / "filler").unlink()
+    process = newsbot(settings, "ask", "pontoon moorings", env=env)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and "Harbour notice" in out, (out, err)

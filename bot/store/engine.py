@@ -16,6 +16,7 @@ across processes take a transaction-scoped advisory lock.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -60,6 +61,9 @@ _NETWORK = {
 # Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
+# A SQLite file's I/O error on a disk with less room than this is said to be a full disk's (bytes): SQLite's -shm file
+# takes 32 kB, and a write transaction a page of 4 kB and more in the -wal file.
+FULL_DISK_BYTES = 1 << 20
 # How often a new SQLite file's switch to WAL is tried again while other processes open it too.
 WAL_RETRY_SECONDS = 0.01
 _WRITE = "newsbot_write"
@@ -290,9 +294,28 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 f" throughout the {waited:g} s a write waits for it (a backup tool, or a stuck writer); try again"
                 " once it ends"
             ) from error
-        raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
+        full = _disk_full(engine, error.orig)
+        raise StoreError(f"database error: {_first_line(error.orig)}{where}{full}") from error
     except exc.SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}{where}") from error
+
+
+def _disk_full(engine: Engine, error: Any) -> str:
+    """What to add to a SQLite file's I/O error or SQLITE_FULL on a disk with (almost) no room left (that the disk
+    is full, and what to do), else "". SQLite, unable to make its -shm file beside the store on a full disk, says only
+    "disk I/O error", and every command, the bot's start included, said only that."""
+    name = str(getattr(error, "sqlite_errorname", ""))
+    if not engine.url.database or not (name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR")):
+        return ""
+    try:
+        free = shutil.disk_usage(Path(engine.url.database).parent).free
+    except OSError:
+        return ""
+    if free >= FULL_DISK_BYTES:
+        return ""
+    # Reading needs room too: the -shm file SQLite makes beside the store at the first connection.
+    why = "" if name == "SQLITE_FULL" else ", and SQLite needs room beside the file (its -shm file) even to read"
+    return f": the disk holding it is full ({free // 1024} kB free){why}; free some space, then try again"
 
 
 def _login_refused(error: Any) -> str:

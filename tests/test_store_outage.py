@@ -524,6 +524,7 @@ def test_a_bot_given_a_wrong_database_url_fails_at_once_without_waiting(
     err = (tmp_path / "bot.log").read_text()
     assert process.returncode in (EXIT_USAGE, EXIT_ERROR) and reason in err, err
     assert "not reachable" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.endswith("; check DATABASE_URL\n"), err
 
 
 @pytest.fixture

@@ -143,9 +143,12 @@ def reach(engine: Engine) -> None:
         url = engine.url.render_as_string(hide_password=True)
         said = str(getattr(error.__cause__, "orig", ""))
         unreachable = any(part in said for part in _NOT_ANSWERING)
-        raise (StoreUnreachableError if unreachable else StoreError)(
-            f"{error}, at {url}; check DATABASE_URL, and that the server is running"
-        ) from error
+        if unreachable:
+            raise StoreUnreachableError(
+                f"{error}, at {url}; check DATABASE_URL, and that the server is running"
+            ) from error
+        # The server was never asked (a value the driver refuses, as sslmode=sometimes): it is not to be checked.
+        raise StoreError(f"{error}, at {url}; check DATABASE_URL") from error
 
 
 def file_identity(engine: Engine) -> tuple[int, int] | None:

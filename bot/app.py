@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
+from bot.tg.outage import store_reachable
 from bot.tg.received import ReceivedQueue, handling
 from bot.tg.sending import rate_limiter
 
@@ -219,7 +220,8 @@ async def _serve(
     """The bot running until a stop signal. Ours, not python-telegram-bot's: its handler raised SystemExit
     wherever the start-up was, which left a request or the updater's start half done, and the stop then failed
     ("Event loop stopped before Future completed") or the process aborted in a thread the library had not yet
-    been given to close. A signal during the start-up lets it finish, then stops the bot at once.
+    been given to close. A signal during the start-up lets it finish, then stops the bot at once; one while the bot
+    waits for its database to answer (`store_reachable`) stops it there.
 
     A second signal ends the process there and then: the start may be waiting minutes in a thread (a first index
     build of a large store, another process's build claim), which nothing can interrupt and the interpreter
@@ -228,7 +230,7 @@ async def _serve(
     process, and updates not yet handled are taken over at the next start.
     """
     stop = asyncio.Event()
-    phase = "start"
+    phase = "wait"
 
     def stopping(number: signal.Signals) -> None:
         if stop.is_set():
@@ -245,9 +247,12 @@ async def _serve(
     for number in STOP_SIGNALS:
         loop.add_signal_handler(number, stopping, number)
     try:
-        async with running(application, webhook=webhook):
-            phase = "stop"
-            await stop.wait()
+        # Before Telegram is asked anything: a bot waiting for its database takes no updates.
+        if await store_reachable(application.bot_data.settings, stop):
+            phase = "start"
+            async with running(application, webhook=webhook):
+                phase = "stop"
+                await stop.wait()
     finally:
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)

@@ -30,6 +30,11 @@ class UnreachableError(NewsbotError):
     reach is."""
 
 
+class StoreUnreachableError(StoreError, UnreachableError):
+    """The database server did not answer a connection (not running, not yet started, its host out of reach): the
+    bot waits for it at its start; a one-off command fails."""
+
+
 class StoreLoginError(StoreError, ConfigError):
     """The database server refused the login (a wrong password or user, a database that does not exist): a
     setting to correct, which no retry mends; while the bot runs, an outage like any other."""

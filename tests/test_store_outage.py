@@ -9,7 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +31,16 @@ from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
 from tests.processes import newsbot
-from tests.test_bot_processes import ALICE, CORPUS_ANSWER, CORPUS_QUESTION, ask, ask_until, button, running_bot
+from tests.test_bot_processes import (
+    ALICE,
+    CORPUS_ANSWER,
+    CORPUS_QUESTION,
+    ask,
+    ask_until,
+    button,
+    running_bot,
+    spawn_bot,
+)
 from tests.test_store import holding_the_write_lock, url_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -443,3 +452,145 @@ def test_a_reindex_building_when_postgresql_stops_says_so_in_one_line_and_leaves
     reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
     out, err = reindex.communicate(timeout=60)
     assert reindex.returncode == 0 and out.startswith("reindexed "), (out, err)
+
+
+def test_a_bot_started_before_its_postgresql_waits_for_it_then_answers(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A reboot where the bot's service starts before PostgreSQL, or `docker compose up` starting both at once: the
+    bot exited with status 3 at once. It says the database is not reachable (where, and the driver's reason), asks
+    Telegram nothing meanwhile (no update is taken that it could not answer), tries again with a growing pause, and
+    starts once the server runs."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    postgres.stop()
+    process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        until_true(lambda: (tmp_path / "bot.log").read_text().count("the database is not reachable") >= 3, 60)
+        assert process.poll() is None and server.calls() == []
+        postgres.start()
+        server.wait_for("setMyCommands", timeout=90)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    err = (tmp_path / "bot.log").read_text()
+    assert process.returncode == 0 and "Traceback" not in err, err
+    waits = [line for line in err.splitlines() if "the database is not reachable" in line]
+    assert all(f"at {make_url(postgres.url).render_as_string(hide_password=True)};" in line for line in waits), waits
+    assert [line.partition("trying again in ")[2].split()[0] for line in waits[:3]] == ["1", "2", "4"], waits
+    assert "the database answers, after " in err, err
+
+
+def test_a_bot_waiting_for_its_database_stops_at_once_on_sigterm(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A service manager stopping a bot that waits for PostgreSQL: it exits 0 at once, saying nothing more than that
+    it stopped, however long its pause."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=postgres.url)
+    postgres.stop()
+    process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        until_true(lambda: "trying again in 8 s" in (tmp_path / "bot.log").read_text(), 60)
+    finally:
+        process.terminate()
+        stopped = time.monotonic()
+        process.wait(timeout=60)
+    err = (tmp_path / "bot.log").read_text()
+    # Well within the pause under way, which it no longer waits out.
+    assert process.returncode == 0 and time.monotonic() - stopped < 5, err
+    assert "Traceback" not in err and "newsbot:" not in err and err.rstrip().endswith("stopped"), err
+    assert server.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("wrong", "reason"),
+    [
+        ({"database": "no_such_database"}, 'the database refused newsbot: database "no_such_database" does not exist'),
+        ({"username": "no_such_user"}, 'the database refused newsbot: role "no_such_user" does not exist'),
+        ({"query": {"sslmode": "sometimes"}}, 'invalid sslmode value: "sometimes"'),
+    ],
+)
+def test_a_bot_given_a_wrong_database_url_fails_at_once_without_waiting(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path, wrong: dict[str, object], reason: str
+) -> None:
+    """A configuration mistake is not an outage: waiting would not mend it. One line naming it, a nonzero exit."""
+    url = make_url(postgres.url)
+    url = url.set(**wrong)  # type: ignore[arg-type]
+    settings = Settings(data_dir=tmp_path / "data", database_url=url.render_as_string(hide_password=False))
+    process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    process.wait(timeout=60)
+    err = (tmp_path / "bot.log").read_text()
+    assert process.returncode in (EXIT_USAGE, EXIT_ERROR) and reason in err, err
+    assert "not reachable" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.endswith("; check DATABASE_URL\n"), err
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of 4 MB of its own (tmpfs), to fill: the tests run as root, whom only a real full disk stops."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def fill(path: Path, leave: int = 0) -> None:
+    """Write zeros to `path` until its disk has at most `leave` bytes free."""
+    with path.open("wb") as filler:
+        while shutil.disk_usage(path.parent).free > leave:
+            try:
+                filler.write(bytes(min(65536, max(4096, shutil.disk_usage(path.parent).free - leave))))
+                filler.flush()
+            except OSError:
+                return
+
+
+def test_a_store_on_a_full_disk_is_said_to_be_on_a_full_disk(small_disk: Path, tmp_path: Path) -> None:
+    """A full disk under the data directory: SQLite cannot make its -shm file beside the store, and `newsbot stats`,
+    `ask` and the bot's start said only "database error: disk I/O error (PATH)". They say the disk is full, how much
+    is free and what to do; an ingest filling the disk stops in one line, each article it stored whole; with room
+    again every command works on what was stored."""
+    settings = Settings(data_dir=small_disk / "data")
+    env = {"NEWSBOT_SEMANTIC": "off"}
+    assert newsbot(settings, "init", env=env).wait(timeout=120) == 0
+    notices = tmp_path / "notices.jsonl"
+    notices.write_text(
+        "".join(
+            f'{{"title": "Harbour notice {i}", "body": "{f"Pontoon {i} moorings are closed for repairs. " * 20}"}}\n'
+            for i in range(600)
+        )
+    )
+    fill(small_disk / "filler", leave=600_000)
+    ingest = newsbot(settings, "ingest", str(notices), env=env)
+    out, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == EXIT_ERROR and len(err.splitlines()) == 1 and "full" in err, (out, err)
+    (small_disk / "filler").unlink()
+    store = settings.data_dir / "newsbot.sqlite3"
+    with closing(sqlite3.connect(store)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = connection.execute("SELECT count(*) FROM articles WHERE title LIKE 'Harbour notice %'").fetchone()[0]
+    process = newsbot(settings, "stats", env=env)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and f"articles:   {stored + 1}\n" in out, (out, err)
+    # Every connection closed, SQLite removed its -shm file: on a full disk it cannot make it again.
+    assert not store.with_name("newsbot.sqlite3-shm").exists()
+    fill(small_disk / "filler")
+    for command in (("stats",), ("ask", "pontoon moorings")):
+        process = newsbot(settings, *command, env=env)
+        out, err = process.communicate(timeout=120)
+        assert (process.returncode, out) == (EXIT_ERROR, ""), err
+        assert err.startswith(f"newsbot: database error: disk I/O error ({store}): the disk holding it is full ("), err
+        assert err.endswith(
+            " kB free), and SQLite needs room beside the file (its -shm file) even to read; free some space, then try"
+            " again\n"
+        ), err
+    (small_disk / "filler").unlink()
+    process = newsbot(settings, "ask", "pontoon moorings", env=env)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and "Harbour notice" in out, (out, err)

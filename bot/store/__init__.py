@@ -147,6 +147,15 @@ class Store:
             raise
         return cls(engine)
 
+    @staticmethod
+    def probe(url: str) -> None:
+        """Connect to the store's server once and let go, raising as `reach` does: whether the bot can start."""
+        engine = connect(url)
+        try:
+            reach(engine)
+        finally:
+            engine.dispose()
+
     def identity(self) -> str:
         """This store's id, made once when it was created: what a local index records to know its store."""
         with reading(self.engine) as connection:

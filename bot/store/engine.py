@@ -16,6 +16,7 @@ across processes take a transaction-scoped advisory lock.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import StoreError, StoreLoginError
+from bot.errors import StoreError, StoreLoginError, StoreUnreachableError
 
 # A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -60,6 +61,9 @@ _NETWORK = {
 # Advisory lock keys (PostgreSQL): one for migrations, one for the article change log.
 MIGRATION_LOCK = 7_361_001
 CHANGELOG_LOCK = 7_361_002
+# A SQLite file's I/O error on a disk with less room than this is said to be a full disk's (bytes): SQLite's -shm file
+# takes 32 kB, and a write transaction a page of 4 kB and more in the -wal file.
+FULL_DISK_BYTES = 1 << 20
 # How often a new SQLite file's switch to WAL is tried again while other processes open it too.
 WAL_RETRY_SECONDS = 0.01
 _WRITE = "newsbot_write"
@@ -75,6 +79,23 @@ _LOCK_NOT_AVAILABLE = "55P03"
 # that running the command again is the remedy.
 _SERVER_STOPPED = "57P"
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
+# What the driver says, at connecting, of a server that is not answering yet or just now (not started, starting or
+# stopping, full, its host's name not resolvable yet or its network down): worth waiting for. Anything else it says
+# there ("invalid sslmode value") is a URL to correct.
+_NOT_ANSWERING = (
+    "Connection refused",
+    "No such file or directory",  # no server's socket at the path
+    "failed to resolve host",
+    "could not translate host name",
+    "timeout expired",
+    "timed out",
+    "Network is unreachable",
+    "No route to host",
+    "Connection reset",
+    "server closed the connection unexpectedly",
+    "the database system is",  # starting up, shutting down, in recovery mode, not yet accepting connections
+    "too many clients",
+)
 
 
 def connect(url: str) -> Engine:
@@ -106,7 +127,11 @@ def connect(url: str) -> Engine:
 
 def reach(engine: Engine) -> None:
     """Connect once, so a PostgreSQL server out of reach at opening is said with the URL tried (its password hidden)
-    and what to check: the driver's line alone ("connection refused") named neither DATABASE_URL nor the URL."""
+    and what to check: the driver's line alone ("connection refused") named neither DATABASE_URL nor the URL.
+
+    A server that is not answering (`_NOT_ANSWERING`: refused, no socket, starting up, a host not found or silent)
+    raises `StoreUnreachableError`; a login or database refused `StoreLoginError`; anything else (an option or value
+    the driver does not take) `StoreError`."""
     if engine.url.get_backend_name() != "postgresql":
         return
     try:
@@ -116,7 +141,14 @@ def reach(engine: Engine) -> None:
         raise
     except StoreError as error:
         url = engine.url.render_as_string(hide_password=True)
-        raise StoreError(f"{error}, at {url}; check DATABASE_URL, and that the server is running") from error
+        said = str(getattr(error.__cause__, "orig", ""))
+        unreachable = any(part in said for part in _NOT_ANSWERING)
+        if unreachable:
+            raise StoreUnreachableError(
+                f"{error}, at {url}; check DATABASE_URL, and that the server is running"
+            ) from error
+        # The server was never asked (a value the driver refuses, as sslmode=sometimes): it is not to be checked.
+        raise StoreError(f"{error}, at {url}; check DATABASE_URL") from error
 
 
 def file_identity(engine: Engine) -> tuple[int, int] | None:
@@ -265,9 +297,28 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 f" throughout the {waited:g} s a write waits for it (a backup tool, or a stuck writer); try again"
                 " once it ends"
             ) from error
-        raise StoreError(f"database error: {_first_line(error.orig)}{where}") from error
+        full = _disk_full(engine, error.orig)
+        raise StoreError(f"database error: {_first_line(error.orig)}{where}{full}") from error
     except exc.SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}{where}") from error
+
+
+def _disk_full(engine: Engine, error: Any) -> str:
+    """What to add to a SQLite file's I/O error or SQLITE_FULL on a disk with (almost) no room left (that the disk
+    is full, and what to do), else "". SQLite, unable to make its -shm file beside the store on a full disk, says only
+    "disk I/O error", and every command, the bot's start included, said only that."""
+    name = str(getattr(error, "sqlite_errorname", ""))
+    if not engine.url.database or not (name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR")):
+        return ""
+    try:
+        free = shutil.disk_usage(Path(engine.url.database).parent).free
+    except OSError:
+        return ""
+    if free >= FULL_DISK_BYTES:
+        return ""
+    # Reading needs room too: the -shm file SQLite makes beside the store at the first connection.
+    why = "" if name == "SQLITE_FULL" else ", and SQLite needs room beside the file (its -shm file) even to read"
+    return f": the disk holding it is full ({free // 1024} kB free){why}; free some space, then try again"
 
 
 def _login_refused(error: Any) -> str:

@@ -197,6 +197,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0019_feed_pauses", _add_columns(schema.feeds, "paused_at")),
     Migration("0020_all_categories", _add_columns(schema.chat_settings, "all_since")),
     Migration("0022_feed_absences", _add_columns(schema.feeds, "absent_since")),
+    Migration("0023_chat_restrictions", _add_columns(schema.chats, "restricted")),
 )
 
 

@@ -124,6 +124,9 @@ chats = Table(
     Column("title", Text, nullable=False, server_default=""),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("updated_at", UTCDateTime, nullable=False),
+    # (0023) Inactive because an admin restricted the bot from sending (not because it was removed or blocked):
+    # such a group is asked at its digest's due time whether the bot may write again (lifted without a word).
+    Column("restricted", Boolean, nullable=False, server_default=false()),
 )
 
 # Questions behind "More" buttons: the key in the button is a hash of the question and its filters.

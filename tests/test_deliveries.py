@@ -186,10 +186,13 @@ def test_sends_finding_a_topic_gone_at_once_forget_it_once(store: Store, url: st
     assert settings is not None and settings.topic == 9
 
 
-def test_a_process_killed_after_forgetting_a_topic_leaves_its_notice_to_the_next(store: Store, url: str) -> None:
+@pytest.mark.parametrize("down", [timedelta(minutes=1), timedelta(hours=5)])
+def test_a_process_killed_after_forgetting_a_topic_leaves_its_notice_to_the_next(
+    store: Store, url: str, down: timedelta
+) -> None:
     """A send found a group's forum topic gone; its process forgot the topic, then died before telling the group.
     The notice was lost (the topic was forgotten, so nothing would find it gone again); now it was claimed with the
-    change, and the next process sends it, once."""
+    change, and the next process sends it, once, however long after (a digest that late would be stale)."""
     [chat] = chats(store, 1)
     store.edit_chat(chat, lambda s: replace(s, topic=5) if s else None, NOON)
     forgetter = worker("forget", url, DUE.isoformat(), str(chat), "5", stdin=subprocess.PIPE)
@@ -198,8 +201,8 @@ def test_a_process_killed_after_forgetting_a_topic_leaves_its_notice_to_the_next
     kill(forgetter)
     reader = Reader()
     bot = Bot(store, DUE, reader)
-    report = bot.tick(DUE + timedelta(minutes=1))
-    bot.tick(DUE + timedelta(minutes=2))
+    report = bot.tick(DUE + down)
+    bot.tick(DUE + down + timedelta(minutes=1))
     assert report.taken_over == 1
     assert [s.messages for s in reader.to(chat)].count([TOPIC_GONE]) == 1
     assert ("notice", "topic-gone:5", "sent") in store.deliveries_of(chat)

@@ -173,7 +173,9 @@ class Deliveries:
                 return KEEP
             if orphan.attempted:
                 return AMBIGUOUS
-            return EXPIRED if now - orphan.due > self.grace else TAKE
+            # A notice is as true hours late ("your topic is gone"); a digest or an alert that late is stale.
+            stale = orphan.kind != NOTICE and now - orphan.due > self.grace
+            return EXPIRED if stale else TAKE
 
         recovery = self.store.recover_deliveries(now, presence.worker_id, kinds, verdict)
         if recovery.taken or recovery.closed:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete, inspect, text
 
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.deliveries import Deliveries, Outcome
@@ -244,6 +244,7 @@ def test_a_store_made_before_restrictions_were_kept_counts_its_inactive_chats_as
         [chat] = chats(old, 1)
         old.set_chat_active(chat, False)
         with old.engine.begin() as connection:
+            connection.execute(text("DROP INDEX chats_restricted"))
             connection.execute(text("ALTER TABLE chats DROP COLUMN restricted"))
             connection.execute(delete(migrations).where(migrations.c.name == "0023_chat_restrictions"))
     finally:
@@ -251,6 +252,7 @@ def test_a_store_made_before_restrictions_were_kept_counts_its_inactive_chats_as
     upgraded = Store.open(url)
     try:
         assert upgraded.pending_migrations() == []
+        assert "chats_restricted" in {index["name"] for index in inspect(upgraded.engine).get_indexes("chats")}
         assert upgraded.chat_active(chat) is False and upgraded.restricted_due(DUE) == []
         upgraded.set_chat_active(chat, False, restricted=True)
         assert upgraded.restricted_due(DUE) == [chat]

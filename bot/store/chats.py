@@ -46,7 +46,12 @@ def restricted_due(connection: Connection, now: datetime) -> list[int]:
     query = (
         select(chats.c.chat_id)
         .join(chat_settings, chat_settings.c.chat_id == chats.c.chat_id)
-        .where(chats.c.restricted, not_(chats.c.active), chat_settings.c.digest, chat_settings.c.next_due <= now)
+        .where(
+            chats.c.restricted.is_(True),  # the partial index's own term (schema.chats_restricted)
+            not_(chats.c.active),
+            chat_settings.c.digest,
+            chat_settings.c.next_due <= now,
+        )
         .order_by(chats.c.chat_id)
     )
     return list(connection.scalars(query))

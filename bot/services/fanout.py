@@ -3,7 +3,8 @@ share of the flood budget, recording every outcome. The Telegram layer's job cal
 with one `send` coroutine (chat id, messages and forum topic in, an `Outcome` out); nothing here imports Telegram.
 
 One run: beat (and learn how many processes share the budget), forget deliveries finished a month ago, settle
-orphaned claims (bot.services.deliveries) and send those taken over, then claim due digests `batch` at a time and
+orphaned claims (bot.services.deliveries) and send those taken over, wake the due groups that only restricted the
+bot if Telegram (`ask`) says it may write there again, then claim due digests `batch` at a time and
 send each batch before claiming the next (so other processes claiming at the same minute share the work), then
 alerts the same way. A send that finds a group's forum topic gone forgets the topic and claims a notice telling
 the group in one transaction, then sends the notice like any delivery (a process killed in between leaves it
@@ -198,11 +199,14 @@ class FanOut:
             try:
                 started = set(await asyncio.to_thread(self.deliveries.start, ids, self.worker, clock()))
                 report.lost += len(group) - len(started)
-                await asyncio.gather(
+                notices = await asyncio.gather(
                     *(self._send(d, texts[d.id] or [], clock, send, report) for d in group if d.id in started)
                 )
             finally:
                 self.busy.difference_update(ids)
+            # After the whole group: a digest and an alert that found the topic gone together are both in General
+            # before the group reads why they came there.
+            await self.deliver([notice for notice in notices if notice is not None], clock, send, report)
 
     def texts(self, claims: Sequence[Delivery], report: Report) -> dict[int, list[str] | None]:
         """Each claim's messages (None: nothing to send), built and rendered once per distinct content."""
@@ -231,7 +235,10 @@ class FanOut:
                 texts[delivery.id] = notice_text(delivery.key)
         return texts
 
-    async def _send(self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report) -> None:
+    async def _send(
+        self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report
+    ) -> Delivery | None:
+        """Send one delivery and record its outcome; returns the notice it owes the chat, if any (claimed already)."""
         await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
         chat_id = delivery.chat_id
         outcome = await self._attempt(chat_id, messages, delivery.topic, send)
@@ -241,16 +248,12 @@ class FanOut:
             chat_id = outcome.migrated_to
             outcome = await self._attempt(chat_id, messages, delivery.topic, send)
         await self._record(delivery, outcome, clock, report)
-        if outcome.topic_gone is not None:
-            await self._tell_topic_gone(chat_id, outcome.topic_gone, clock, send, report)
-
-    async def _tell_topic_gone(self, chat_id: int, topic: int, clock: Clock, send: Send, report: Report) -> None:
-        """Tell a group, in General, that its topic is gone, if this send is the one that forgot it: a digest and
-        an alert (or two processes) finding it gone together tell it once. The notice is claimed as the topic is
-        forgotten and sent as a delivery: a process that dies in between leaves it to be taken over, not lost."""
-        notice = await asyncio.to_thread(self.deliveries.forget_topic, chat_id, topic, self.worker, clock())
-        if notice is not None:
-            await self.deliver([notice], clock, send, report)
+        if outcome.topic_gone is None:
+            return None
+        # The group is told, in General, that its topic is gone by the one send that forgot it: a digest and an
+        # alert (or two processes) finding it gone together tell it once. The notice is claimed as the topic is
+        # forgotten and sent as a delivery: a process that dies in between leaves it to be taken over, not lost.
+        return await asyncio.to_thread(self.deliveries.forget_topic, chat_id, outcome.topic_gone, self.worker, clock())
 
     async def _attempt(self, chat_id: int, messages: list[str], topic: int | None, send: Send) -> Outcome:
         try:

@@ -1281,6 +1281,12 @@ class FakeBotAPI:
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 {"migrate_to_chat_id": self.migrated_chats[chat["id"]]},
             )
+        self._check_bot_in(chat)
+        if chat["id"] in self.restricted_chats:
+            raise _bad("have no rights to send a message")
+
+    def _check_bot_in(self, chat: JSON) -> None:
+        """Telegram's refusal of anything about a chat that blocked or removed the bot."""
         if chat["id"] in self.blocked_chats:
             reason = {
                 "private": "bot was blocked by the user",
@@ -1289,8 +1295,6 @@ class FakeBotAPI:
                 "channel": "bot is not a member of the channel chat",
             }[chat["type"]]
             raise ApiError(403, f"Forbidden: {reason}")
-        if chat["id"] in self.restricted_chats:
-            raise _bad("have no rights to send a message")
 
     @staticmethod
     def _format_text(
@@ -1684,6 +1688,7 @@ class FakeBotAPI:
         except (TypeError, ValueError):
             raise _bad("invalid user_id specified") from None
         if user_id == self.bot_id:
+            self._check_bot_in(chat)
             return _member_json(self.bot_user, "restricted" if chat["id"] in self.restricted_chats else "member")
         admins = list(self._admins.get(chat["id"], {}).items())
         for n, (admin_id, anonymous) in enumerate(admins):

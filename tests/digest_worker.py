@@ -5,6 +5,8 @@
     fanout URL NOW OUT CONCURRENCY  run the fan-out; the "send" appends each chat id to OUT, then waits 20 ms
     alerts URL NOW GO               wait for GO, claim alerts until the log is followed; print (chat, articles)
     write URL NOW TITLE CATEGORY    add one story (another process's ingest)
+    forget URL NOW CHAT TOPIC       forget the chat's forum topic as a send that found it gone does; print the
+                                    notice claimed, then hang (killed before sending it)
 
 NOW is an ISO instant: the tests' clock. Output is one JSON line.
 """
@@ -81,6 +83,10 @@ def main(argv: Sequence[str]) -> None:
         )
         report = asyncio.run(fanout.run(lambda: now, send))
         print(json.dumps({"taken_over": report.taken_over, "outcomes": report.outcomes}))
+    elif command == "forget":
+        notice = Deliveries(store, GRACE).forget_topic(int(argv[3]), int(argv[4]), presence.worker_id, now)
+        print(json.dumps(None if notice is None else {"kind": notice.kind, "key": notice.key}), flush=True)
+        sys.stdin.read()
     elif command == "alerts":
         wait_for(Path(argv[3]))
         found: list[tuple[int, list[str]]] = []

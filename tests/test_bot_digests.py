@@ -282,40 +282,109 @@ async def group_following_sport(settings: Settings, server: FakeBotAPI, clock: C
         yield app
 
 
+@asynccontextmanager
+async def group_that_restricted_the_bot(settings: Settings, server: FakeBotAPI, clock: Clock) -> AsyncIterator[App]:
+    """`group_following_sport`, whose admins then restricted the bot (Telegram told it)."""
+    async with group_following_sport(settings, server, clock) as app:
+        server.my_chat_member(SUPERGROUP, "restricted", "member", user_id=OWNER)
+        await settle(lambda: app.bot_data.library.store.chat_active(SUPERGROUP) is False, "the group inactive")
+        yield app
+
+
 @pytest.mark.parametrize(
-    "refusal",
+    ("refusal", "restricted"),
     [
-        "Bad Request: have no rights to send a message",  # an admin restricted the bot
-        "Bad Request: CHAT_WRITE_FORBIDDEN",
-        "Bad Request: group chat was deactivated",
+        ("Bad Request: have no rights to send a message", True),  # an admin restricted the bot
+        ("Bad Request: CHAT_WRITE_FORBIDDEN", True),
+        ("Bad Request: group chat was deactivated", False),
     ],
 )
 async def test_a_group_the_bot_may_no_longer_write_to_is_not_tried_every_day_and_its_alerts_stop(
-    sqlite_bot_settings: Settings, server: FakeBotAPI, refusal: str
+    sqlite_bot_settings: Settings, server: FakeBotAPI, refusal: str, restricted: bool
 ) -> None:
+    """A restricted group is asked once at its next digest time whether the bot may write again (so the fake
+    server, asked, says the bot is still restricted); a deactivated group is never asked."""
     clock = Clock(START)
     async with group_following_sport(sqlite_bot_settings, server, clock) as app:
         store = app.bot_data.library.store
         server.fail_next("sendMessage", 400, refusal, chat_id=SUPERGROUP)
+        if restricted:
+            server.restricted_chats.add(SUPERGROUP)
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
         await tick(app)
         assert store.chat_active(SUPERGROUP) is False
         await write(app, clock.now, story("Cup final tonight", "Sport"))
+        await tick(app)
         clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
         await tick(app)
+        await tick(app)
         assert [status for _, _, status in store.deliveries_of(SUPERGROUP)] == ["failed"]  # no alert, no 2nd day
+        asked = server.calls("getChatMember", chat_id=SUPERGROUP)
+        assert len(asked) == (1 if restricted else 0)  # once at the due time: not per story, not per tick
+        server.restricted_chats.discard(SUPERGROUP)
         await say(server, SUPERGROUP, "mysubs", user_id=OWNER)  # its rights given back, the group writes again
         assert store.chat_active(SUPERGROUP) is True
+
+
+async def test_a_group_that_lifts_the_bots_restriction_unannounced_gets_its_next_digest(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A group restricted the bot (its sends refused), then its admins lifted the restriction without Telegram
+    telling the bot: the group stayed inactive until someone wrote in it, and its digests stopped for good. Now the
+    bot asks Telegram at the group's next digest time, and the digest goes out, holding what it missed."""
+    clock = Clock(START)
+    async with group_following_sport(bot_settings, server, clock) as app:
+        store = app.bot_data.library.store
+        server.restricted_chats.add(SUPERGROUP)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(SUPERGROUP) is False
+        await write(app, clock.now, story("Cup final tonight", "Sport"))
+        await tick(app)
+        server.restricted_chats.discard(SUPERGROUP)  # lifted, and no my_chat_member update about it
+        await write(app, clock.now, story("Extra time", "Sport"))
+        await tick(app)
+        assert not any(ALERT in c.params["text"] for c in server.calls("sendMessage", chat_id=SUPERGROUP))
+        assert server.calls("getChatMember", chat_id=SUPERGROUP) == []  # not asked per story
+
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(SUPERGROUP) is True
+        [digest] = texts(server, SUPERGROUP, DIGEST)
+        assert headlines(digest) == ["Extra time", "Cup final tonight"]
+        assert len(server.calls("getChatMember", chat_id=SUPERGROUP)) == 1
+
+
+async def test_a_group_that_removed_the_bot_is_never_asked_whether_it_may_write(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Restricted, then removed: the removal wins, and Telegram is not asked about the group at its digest time."""
+    clock = Clock(START)
+    async with group_that_restricted_the_bot(bot_settings, server, clock) as app:
+        store = app.bot_data.library.store
+        server.my_chat_member(SUPERGROUP, "kicked", "restricted", user_id=OWNER)
+        await settle(lambda: store.restricted_due(START + DAY) == [], "the removal recorded")
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert server.calls("getChatMember", chat_id=SUPERGROUP) == []
+        assert texts(server, SUPERGROUP, DIGEST) == []
+        assert store.chat_active(SUPERGROUP) is False
+        # Recorded as restricted, but removed since without the bot hearing of it: asked at the next due time,
+        # Telegram answers that the bot was kicked, and the group is not woken.
+        await asyncio.to_thread(store.set_chat_active, SUPERGROUP, False, True)
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [asked] = server.calls("getChatMember", chat_id=SUPERGROUP)
+        assert asked.error_code == 403
+        assert texts(server, SUPERGROUP, DIGEST) == [] and store.chat_active(SUPERGROUP) is False
 
 
 async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift_it(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     clock = Clock(START)
-    async with group_following_sport(sqlite_bot_settings, server, clock) as app:
+    async with group_that_restricted_the_bot(sqlite_bot_settings, server, clock) as app:
         store = app.bot_data.library.store
-        server.my_chat_member(SUPERGROUP, "restricted", "member", user_id=OWNER)
-        await settle(lambda: store.chat_active(SUPERGROUP) is False, "the restricted group marked inactive")
         clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
         await tick(app)
         await write(app, clock.now, story("Cup final tonight", "Sport"))

@@ -3,6 +3,7 @@ record and in the middle of a fan-out, fencing of a process that stalled, outcom
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -16,11 +17,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, inspect, text
 
+from bot.render.subscriptions import TOPIC_GONE
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
+from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
 
@@ -167,18 +171,93 @@ def test_sends_finding_a_topic_gone_at_once_forget_it_once(store: Store, url: st
     stores = [Store.open(url) for _ in range(6)]
     try:
         with ThreadPoolExecutor(len(stores)) as pool:
-            forgot = list(pool.map(lambda s: Deliveries(s).forget_topic(chat, 5, DUE), stores))
+            forgot = list(pool.map(lambda s: Deliveries(s).forget_topic(chat, 5, "w", DUE), stores))
     finally:
         for opened in stores:
             opened.close()
-    assert forgot.count(True) == 1
+    assert [(n.kind, n.key) for n in forgot if n is not None] == [("notice", "topic-gone:5")]
+    assert store.delivery_counts() == {"claimed": 1}  # the one notice owed
     settings = store.chat_settings(chat)
     assert settings is not None and settings.topic is None
     # A topic chosen again meanwhile is not forgotten for an older refusal.
     store.edit_chat(chat, lambda s: replace(s, topic=9) if s else None, DUE)
-    assert not Deliveries(store).forget_topic(chat, 5, DUE)
+    assert Deliveries(store).forget_topic(chat, 5, "w", DUE) is None
     settings = store.chat_settings(chat)
     assert settings is not None and settings.topic == 9
+
+
+@pytest.mark.parametrize("down", [timedelta(minutes=1), timedelta(hours=5)])
+def test_a_process_killed_after_forgetting_a_topic_leaves_its_notice_to_the_next(
+    store: Store, url: str, down: timedelta
+) -> None:
+    """A send found a group's forum topic gone; its process forgot the topic, then died before telling the group.
+    The notice was lost (the topic was forgotten, so nothing would find it gone again); now it was claimed with the
+    change, and the next process sends it, once, however long after (a digest that late would be stale)."""
+    [chat] = chats(store, 1)
+    store.edit_chat(chat, lambda s: replace(s, topic=5) if s else None, NOON)
+    forgetter = worker("forget", url, DUE.isoformat(), str(chat), "5", stdin=subprocess.PIPE)
+    assert forgetter.stdout is not None
+    assert json.loads(forgetter.stdout.readline()) == {"kind": "notice", "key": "topic-gone:5"}
+    kill(forgetter)
+    reader = Reader()
+    bot = Bot(store, DUE, reader)
+    report = bot.tick(DUE + down)
+    bot.tick(DUE + down + timedelta(minutes=1))
+    assert report.taken_over == 1
+    assert [s.messages for s in reader.to(chat)].count([TOPIC_GONE]) == 1
+    assert ("notice", "topic-gone:5", "sent") in store.deliveries_of(chat)
+
+
+def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Store) -> None:
+    """Groups the bot may not write to: restricted (asked at the due time whether it may write again), restricted
+    and freed (asked, woken, sent its digest), removed (never asked), and one Telegram could not tell about."""
+    restricted, freed, removed, unknown = chats(store, 4)
+    for chat in (restricted, freed, unknown):
+        store.set_chat_active(chat, False, restricted=True)
+    store.set_chat_active(removed, False)
+    answers = {restricted: False, freed: True, unknown: None}
+    asked: list[int] = []
+
+    async def ask(chat_id: int) -> bool | None:
+        asked.append(chat_id)
+        return answers[chat_id]
+
+    reader = Reader()
+    bot = Bot(store, DUE, reader)
+    assert store.restricted_due(DUE - timedelta(minutes=1)) == []  # not due yet: not asked
+    for minute in range(1, 4):
+        now = DUE + timedelta(minutes=minute)
+        asyncio.run(bot.fanout.run(lambda now=now: now, reader.send, ask=ask))
+    assert sorted(asked) == sorted([restricted, freed, unknown])  # once each, though three ticks ran
+    assert [s.chat_id for s in reader.sent] == [freed]
+    assert [store.chat_active(c) for c in (restricted, freed, removed, unknown)] == [False, True, False, False]
+    # Removed since it was read as restricted: a late "may write" does not wake it.
+    store.set_chat_active(restricted, False)
+    assert store.lift_restrictions([restricted], DUE) == []
+
+
+def test_a_store_made_before_restrictions_were_kept_counts_its_inactive_chats_as_removed(url: str) -> None:
+    """Migration 0023 on a store whose chats table predates it (made here by dropping the column): a chat inactive
+    before it is never asked about (it may have blocked or removed the bot); it wakes as before, when it writes."""
+    old = Store.open(url)
+    try:
+        [chat] = chats(old, 1)
+        old.set_chat_active(chat, False)
+        with old.engine.begin() as connection:
+            connection.execute(text("DROP INDEX chats_restricted"))
+            connection.execute(text("ALTER TABLE chats DROP COLUMN restricted"))
+            connection.execute(delete(migrations).where(migrations.c.name == "0023_chat_restrictions"))
+    finally:
+        old.close()
+    upgraded = Store.open(url)
+    try:
+        assert upgraded.pending_migrations() == []
+        assert "chats_restricted" in {index["name"] for index in inspect(upgraded.engine).get_indexes("chats")}
+        assert upgraded.chat_active(chat) is False and upgraded.restricted_due(DUE) == []
+        upgraded.set_chat_active(chat, False, restricted=True)
+        assert upgraded.restricted_due(DUE) == [chat]
+    finally:
+        upgraded.close()
 
 
 def test_claims_of_a_live_process_elsewhere_are_left_alone(store: Store) -> None:

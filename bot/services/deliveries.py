@@ -25,14 +25,17 @@ which is at most the sender's concurrency (the size of the group it starts at on
 process killed, and duplicates none: every change of a claimed row names its claimer in the WHERE clause, so a
 process that stalled and lost its claims can neither start nor record them.
 
-Chats that blocked the bot are skipped at claim time (their due instant still moves on, nothing is owed).
+Chats that blocked the bot are skipped at claim time (their due instant still moves on, nothing is owed). A group
+that only restricted the bot may lift the restriction without Telegram telling the bot: at its digest's due time,
+just before the claim, the fan-out asks Telegram once whether the bot may write there again (bot.services.fanout),
+and the digest goes out if it may. A chat that blocked or removed the bot is never asked: it wakes when it writes.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Settings
@@ -40,12 +43,24 @@ from bot.errors import NewsbotError
 from bot.services.digests import scheduled_window
 from bot.services.presence import Presence
 from bot.services.schedule import local_day, plan
-from bot.store import KEEP, TAKE, ChatSettings, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
-from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, SENT, SILENT
+from bot.store import KEEP, TAKE, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
+from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, NOTICE, SENT, SILENT
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ALERT", "AMBIGUOUS", "DIGEST", "EXPIRED", "FAILED", "SENT", "SILENT", "Deliveries", "Outcome", "decide"]
+__all__ = [
+    "ALERT",
+    "AMBIGUOUS",
+    "DIGEST",
+    "EXPIRED",
+    "FAILED",
+    "NOTICE",
+    "SENT",
+    "SILENT",
+    "Deliveries",
+    "Outcome",
+    "decide",
+]
 
 # A digest missed while the bot was down is still sent this late (bot.config's digest grace).
 DEFAULT_GRACE = timedelta(hours=2)
@@ -64,8 +79,10 @@ class Outcome:
 
     status: str
     detail: str = ""
-    # Refused because the chat blocked or removed the bot: it is marked inactive.
+    # Refused because the chat blocked, removed or restricted the bot: it is marked inactive.
     blocked: bool = False
+    # Refused only because an admin restricted the bot (blocked too): asked again at the digest's due time.
+    restricted: bool = False
     # The group became a supergroup with this id (nothing was delivered: send again there).
     migrated_to: int | None = None
     # The forum topic the chat chose was refused as deleted or closed (the messages went to General instead).
@@ -76,8 +93,8 @@ class Outcome:
         return cls(SENT)
 
     @classmethod
-    def failed(cls, detail: str, blocked: bool = False) -> Outcome:
-        return cls(FAILED, detail, blocked)
+    def failed(cls, detail: str, blocked: bool = False, restricted: bool = False) -> Outcome:
+        return cls(FAILED, detail, blocked or restricted, restricted=restricted)
 
     @classmethod
     def ambiguous(cls, detail: str) -> Outcome:
@@ -123,7 +140,7 @@ class Deliveries:
     def record(self, delivery: Delivery, outcome: Outcome, worker: str, now: datetime) -> bool:
         """Store what became of a send (a blocked chat is marked inactive); False if `worker` lost the claim."""
         recorded = self.store.record_delivery(
-            delivery.id, worker, outcome.status, outcome.detail, now, deactivate=outcome.blocked
+            delivery.id, worker, outcome.status, outcome.detail, now, outcome.blocked, outcome.restricted
         )
         if not recorded:
             log.warning(
@@ -131,20 +148,21 @@ class Deliveries:
             )
         return recorded
 
-    def forget_topic(self, chat_id: int, topic: int, now: datetime) -> bool:
+    def forget_topic(self, chat_id: int, topic: int, worker: str, now: datetime) -> Delivery | None:
         """Forget the forum topic a send found deleted or closed (tried first by every digest and alert until then),
-        unless the chat chose another meanwhile. True only for the one call that forgot it: sends that found it gone
-        at the same time, in this process or another, tell the group once between them."""
-
-        def forgotten(settings: ChatSettings | None) -> ChatSettings | None:
-            return replace(settings, topic=None) if settings is not None and settings.topic == topic else None
-
-        # edit_chat reads the settings locked in its transaction: only one edit can see the topic still there.
-        before = self.store.edit_chat(chat_id, forgotten, now).before
-        return before is not None and before.topic == topic
+        unless the chat chose another meanwhile, and claim the notice telling the group, for `worker`. Only the one
+        call that forgot it gets the notice: sends that found it gone at the same time, in this process or another,
+        tell the group once between them. The notice is claimed with the change, like a digest, so a process that
+        dies before sending it leaves it to the next one (`recover`) instead of losing it."""
+        notice = Claim(NOTICE, chat_id, f"topic-gone:{topic}", now)
+        return self.store.forget_topic(chat_id, topic, notice, worker, now)
 
     def recover(
-        self, now: datetime, presence: Presence, busy: Collection[int] = (), kinds: Sequence[str] = (DIGEST, ALERT)
+        self,
+        now: datetime,
+        presence: Presence,
+        busy: Collection[int] = (),
+        kinds: Sequence[str] = (DIGEST, ALERT, NOTICE),
     ) -> Recovery:
         """Settle claims nobody will finish: those of processes that are gone, and this process's own that it is
         not working on (`busy`: the ids it is sending now). Returns the claims taken over, to be sent."""
@@ -155,7 +173,9 @@ class Deliveries:
                 return KEEP
             if orphan.attempted:
                 return AMBIGUOUS
-            return EXPIRED if now - orphan.due > self.grace else TAKE
+            # A notice is as true hours late ("your topic is gone"); a digest or an alert that late is stale.
+            stale = orphan.kind != NOTICE and now - orphan.due > self.grace
+            return EXPIRED if stale else TAKE
 
         recovery = self.store.recover_deliveries(now, presence.worker_id, kinds, verdict)
         if recovery.taken or recovery.closed:

@@ -3,9 +3,12 @@ share of the flood budget, recording every outcome. The Telegram layer's job cal
 with one `send` coroutine (chat id, messages and forum topic in, an `Outcome` out); nothing here imports Telegram.
 
 One run: beat (and learn how many processes share the budget), forget deliveries finished a month ago, settle
-orphaned claims (bot.services.deliveries) and send those taken over, then claim due digests `batch` at a time and
+orphaned claims (bot.services.deliveries) and send those taken over, wake the due groups that only restricted the
+bot if Telegram (`ask`) says it may write there again, then claim due digests `batch` at a time and
 send each batch before claiming the next (so other processes claiming at the same minute share the work), then
-alerts the same way.
+alerts the same way. A send that finds a group's forum topic gone forgets the topic and claims a notice telling
+the group in one transaction, then sends the notice like any delivery (a process killed in between leaves it
+claimed, never attempted: the next run takes it over).
 
 Contents are built once per distinct (categories, window) for digests and once per distinct set of stories for
 alerts, and rendered once each per time zone their chats read dates in: the chats of one batch that share a key
@@ -30,7 +33,7 @@ from bot.models import Digest
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.alerts import Alerts
 from bot.services.budget import FloodBudget, TokenBucket
-from bot.services.deliveries import AMBIGUOUS, DEFAULT_GRACE, DIGEST, SENT, SILENT, Deliveries, Outcome
+from bot.services.deliveries import ALERT, AMBIGUOUS, DEFAULT_GRACE, DIGEST, SILENT, Deliveries, Outcome
 from bot.services.digests import DigestKey, Digests, key_of
 from bot.services.presence import Presence
 from bot.services.schedule import Window, zone
@@ -41,6 +44,15 @@ log = logging.getLogger(__name__)
 # Chat id, messages and the forum topic to post them in (None: General, or a chat without topics).
 Send = Callable[[int, Sequence[str], int | None], Awaitable[Outcome]]
 
+# What each notice says, by the subject of its key ("topic-gone:5").
+NOTICES = {"topic-gone": TOPIC_GONE}
+
+
+def notice_text(key: str) -> list[str] | None:
+    """A notice's message (None for one this version does not know: recorded as nothing to say)."""
+    text = NOTICES.get(key.partition(":")[0])
+    return None if text is None else [text]
+
 
 class Render(Protocol):
     """A digest or alert as messages, dated in `zone` (None: nothing to send)."""
@@ -48,6 +60,8 @@ class Render(Protocol):
     def __call__(self, digest: Digest, *, zone: tzinfo) -> list[str] | None: ...
 
 
+# Whether the bot may write to a chat now, as Telegram says (None: it could not tell).
+Ask = Callable[[int], Awaitable[bool | None]]
 Clock = Callable[[], datetime]
 Stopping = Callable[[], bool]
 
@@ -115,12 +129,13 @@ class FanOut:
     def worker(self) -> str:
         return self.presence.worker_id
 
-    async def run(self, clock: Clock, send: Send, stopping: Stopping = lambda: False) -> Report:
+    async def run(self, clock: Clock, send: Send, stopping: Stopping = lambda: False, ask: Ask | None = None) -> Report:
         """One tick of the scheduler: everything owed now is sent (or recorded as not sendable).
 
         `stopping` is asked before each group of sends: once it says True (the process is shutting down) the run
         returns after the group in flight; what it claimed and did not start stays claimed, never attempted, and
-        is taken over and sent by the next process to run (bot.services.deliveries).
+        is taken over and sent by the next process to run (bot.services.deliveries). `ask` wakes the groups that
+        restricted the bot, when their digest is due, if it may write there again (`lift_restrictions`).
         """
         report = Report()
         self.rendered.clear()
@@ -132,6 +147,8 @@ class FanOut:
         for status, number in recovery.closed.items():
             report.count(status, number)
         await self.deliver(recovery.taken, clock, send, report, stopping)
+        if ask is not None:
+            await self.lift_restrictions(clock(), ask)
         while not stopping() and (
             claims := await asyncio.to_thread(self.deliveries.claim_due, clock(), self.batch, self.worker)
         ):
@@ -144,6 +161,23 @@ class FanOut:
             report.claimed += len(claims)
             await self.deliver(claims, clock, send, report, stopping)
         return report
+
+    async def lift_restrictions(self, now: datetime, ask: Ask) -> list[int]:
+        """Make active again the groups whose digest is due that are inactive only because an admin restricted the
+        bot, if Telegram says it may write there now: an admin may lift a restriction without Telegram telling the
+        bot, and the group would get nothing until someone wrote in it. Asked once per due time (the claim that
+        follows moves the due instant on, whatever it finds), never per story; a chat that blocked or removed the
+        bot is never asked. Returns the chats woken."""
+        restricted = await asyncio.to_thread(self.store.restricted_due, now)
+        free: list[int] = []
+        for begin in range(0, len(restricted), self.concurrency):
+            group = restricted[begin : begin + self.concurrency]
+            answers = await asyncio.gather(*(ask(chat_id) for chat_id in group))
+            free += [chat_id for chat_id, may in zip(group, answers, strict=True) if may]
+        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now)
+        if restricted:
+            log.info("%d restricted chats due: %d may be written to again", len(restricted), len(lifted))
+        return lifted
 
     async def deliver(
         self, claims: Sequence[Delivery], clock: Clock, send: Send, report: Report, stopping: Stopping = lambda: False
@@ -165,11 +199,14 @@ class FanOut:
             try:
                 started = set(await asyncio.to_thread(self.deliveries.start, ids, self.worker, clock()))
                 report.lost += len(group) - len(started)
-                await asyncio.gather(
+                notices = await asyncio.gather(
                     *(self._send(d, texts[d.id] or [], clock, send, report) for d in group if d.id in started)
                 )
             finally:
                 self.busy.difference_update(ids)
+            # After the whole group: a digest and an alert that found the topic gone together are both in General
+            # before the group reads why they came there.
+            await self.deliver([notice for notice in notices if notice is not None], clock, send, report)
 
     def texts(self, claims: Sequence[Delivery], report: Report) -> dict[int, list[str] | None]:
         """Each claim's messages (None: nothing to send), built and rendered once per distinct content."""
@@ -183,8 +220,8 @@ class FanOut:
         wanted = {(digest_keys[i], zones[i]) for i in digest_keys} - cache.keys()
         digests = self.digests.build(key for key, _ in wanted)
         cache.update({(k, z): (digests[k].empty, self.render_digest(digests[k], zone=zone(z))) for k, z in wanted})
-        alerts = self.alerts.build(d.articles for d in claims if d.kind != DIGEST)
-        told = {(d.articles, zones[d.id]) for d in claims if d.kind != DIGEST and d.articles in alerts}
+        alerts = self.alerts.build(d.articles for d in claims if d.kind == ALERT)
+        told = {(d.articles, zones[d.id]) for d in claims if d.kind == ALERT and d.articles in alerts}
         rendered_alerts = {(a, z): self.render_alert(alerts[a], zone=zone(z)) for a, z in told}
         report.rendered += len(wanted) + len(rendered_alerts)
         texts: dict[int, list[str] | None] = {}
@@ -192,11 +229,16 @@ class FanOut:
             if delivery.kind == DIGEST:
                 empty, rendered = cache[digest_keys[delivery.id], zones[delivery.id]]
                 texts[delivery.id] = None if empty and not delivery.empty_notice else rendered
-            else:
+            elif delivery.kind == ALERT:
                 texts[delivery.id] = rendered_alerts.get((delivery.articles, zones[delivery.id]))
+            else:
+                texts[delivery.id] = notice_text(delivery.key)
         return texts
 
-    async def _send(self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report) -> None:
+    async def _send(
+        self, delivery: Delivery, messages: list[str], clock: Clock, send: Send, report: Report
+    ) -> Delivery | None:
+        """Send one delivery and record its outcome; returns the notice it owes the chat, if any (claimed already)."""
         await self.sleep(self.bucket.reserve(self.monotonic(), len(messages)))
         chat_id = delivery.chat_id
         outcome = await self._attempt(chat_id, messages, delivery.topic, send)
@@ -206,18 +248,12 @@ class FanOut:
             chat_id = outcome.migrated_to
             outcome = await self._attempt(chat_id, messages, delivery.topic, send)
         await self._record(delivery, outcome, clock, report)
-        if outcome.topic_gone is not None:
-            await self._tell_topic_gone(chat_id, outcome.topic_gone, clock, send)
-
-    async def _tell_topic_gone(self, chat_id: int, topic: int, clock: Clock, send: Send) -> None:
-        """Tell a group, in General, that its topic is gone, if this send is the one that forgot it: a digest and
-        an alert (or two processes) finding it gone together tell it once."""
-        if not await asyncio.to_thread(self.deliveries.forget_topic, chat_id, topic, clock()):
-            return
-        await self.sleep(self.bucket.reserve(self.monotonic(), 1))
-        told = await self._attempt(chat_id, [TOPIC_GONE], None, send)
-        if told.status != SENT:  # a word, not a delivery: never tried again
-            log.info("chat %d was not told its topic %d is gone: %s", chat_id, topic, told.detail)
+        if outcome.topic_gone is None:
+            return None
+        # The group is told, in General, that its topic is gone by the one send that forgot it: a digest and an
+        # alert (or two processes) finding it gone together tell it once. The notice is claimed as the topic is
+        # forgotten and sent as a delivery: a process that dies in between leaves it to be taken over, not lost.
+        return await asyncio.to_thread(self.deliveries.forget_topic, chat_id, outcome.topic_gone, self.worker, clock())
 
     async def _attempt(self, chat_id: int, messages: list[str], topic: int | None, send: Send) -> Outcome:
         try:

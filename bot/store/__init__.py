@@ -8,7 +8,7 @@ one hold the SQL, one per group of tables; this class is the door the rest of ne
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
@@ -280,13 +280,27 @@ class Store:
 
     # ---- chats and saved questions ------------------------------------------------------------------------------
 
-    def touch_chat(self, chat_id: int, kind: str = "", title: str = "", active: bool = True) -> None:
+    def touch_chat(
+        self, chat_id: int, kind: str = "", title: str = "", active: bool = True, restricted: bool = False
+    ) -> None:
+        """Record a chat and whether the bot may write to it (`restricted`: it may not only because an admin
+        restricted it, so it is asked again at its digest's due time)."""
         with writing(self.engine) as connection:
-            chats.touch(connection, chat_id, kind, title, active, _now())
+            chats.touch(connection, chat_id, kind, title, active, _now(), restricted)
 
-    def set_chat_active(self, chat_id: int, active: bool) -> None:
+    def set_chat_active(self, chat_id: int, active: bool, restricted: bool = False) -> None:
         with writing(self.engine) as connection:
-            chats.set_active(connection, chat_id, active, _now())
+            chats.set_active(connection, chat_id, active, _now(), restricted)
+
+    def restricted_due(self, now: datetime) -> list[int]:
+        """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
+        with reading(self.engine) as connection:
+            return chats.restricted_due(connection, now)
+
+    def lift_restrictions(self, chat_ids: Sequence[int], now: datetime) -> list[int]:
+        """Make active again the chats of `chat_ids` that are still inactive only by a restriction."""
+        with writing(self.engine) as connection:
+            return chats.lift(connection, chat_ids, now)
 
     def chat_active(self, chat_id: int) -> bool | None:
         with reading(self.engine) as connection:
@@ -373,6 +387,18 @@ class Store:
             categories = tuple(c for c, _ in subscriptions.of_chat(connection, chat_id))
         return ChatEdit(after or before, categories, tuple(added), tuple(removed), before)
 
+    def forget_topic(self, chat_id: int, topic: int, notice: Claim, worker: str, now: datetime) -> Delivery | None:
+        """Forget the forum topic a send found gone, unless the chat chose another meanwhile, and claim `notice` (the
+        word telling the chat) for `worker` in the same transaction: None when this call did not forget it (the
+        settings are read locked, so of calls that found it gone together, one forgets it and owes the notice)."""
+        with writing(self.engine) as connection:
+            before = chat_settings.get(connection, chat_id, for_update=True)
+            if before is None or before.topic != topic:
+                return None
+            chat_settings.put(connection, replace(before, topic=None), now)
+            inserted = deliveries.insert(connection, [notice], worker, now)
+            return next(iter(deliveries.load(connection, inserted.values())), None)
+
     def import_chats(self, chats_: Sequence[tuple[ChatSettings, Sequence[str]]], now: datetime) -> None:
         """Add many new chats with their settings and categories at once (a migration from elsewhere, benchmarks)."""
         with writing(self.engine) as connection:
@@ -456,13 +482,21 @@ class Store:
             return deliveries.start(connection, ids, worker, now)
 
     def record_delivery(
-        self, delivery_id: int, worker: str, status: str, detail: str, now: datetime, deactivate: bool = False
+        self,
+        delivery_id: int,
+        worker: str,
+        status: str,
+        detail: str,
+        now: datetime,
+        deactivate: bool = False,
+        restricted: bool = False,
     ) -> bool:
-        """Record what became of a claim (`deactivate`: the chat blocked the bot); False if `worker` lost it."""
+        """Record what became of a claim (`deactivate`: the chat blocked, removed or, `restricted`, restricted the
+        bot); False if `worker` lost it."""
         with writing(self.engine) as connection:
             chat_id = deliveries.finish(connection, delivery_id, worker, status, detail, now)
             if chat_id is not None and deactivate:
-                chats.set_active(connection, chat_id, False, now)
+                chats.set_active(connection, chat_id, False, now, restricted)
         return chat_id is not None
 
     def recover_deliveries(

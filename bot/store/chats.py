@@ -2,29 +2,70 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, not_, select, true, update
 
-from bot.store.schema import chats
+from bot.store.schema import chat_settings, chats
 from bot.store.upsert import upsert
 
 
-def touch(connection: Connection, chat_id: int, kind: str, title: str, active: bool, now: datetime) -> None:
-    row = {"chat_id": chat_id, "kind": kind, "title": title, "active": active, "updated_at": now}
-    upsert(connection, chats, row, ["chat_id"], ["kind", "title", "active", "updated_at"])
+def touch(
+    connection: Connection, chat_id: int, kind: str, title: str, active: bool, now: datetime, restricted: bool = False
+) -> None:
+    row = {
+        "chat_id": chat_id,
+        "kind": kind,
+        "title": title,
+        "active": active,
+        "restricted": restricted and not active,
+        "updated_at": now,
+    }
+    upsert(connection, chats, row, ["chat_id"], ["kind", "title", "active", "restricted", "updated_at"])
 
 
-def set_active(connection: Connection, chat_id: int, active: bool, now: datetime) -> None:
+def set_active(connection: Connection, chat_id: int, active: bool, now: datetime, restricted: bool = False) -> None:
+    """Whether the bot may write to a chat (`restricted`: it may not only because an admin restricted it)."""
     upsert(
         connection,
         chats,
-        {"chat_id": chat_id, "active": active, "updated_at": now},
+        {"chat_id": chat_id, "active": active, "restricted": restricted and not active, "updated_at": now},
         ["chat_id"],
-        ["active", "updated_at"],
+        ["active", "restricted", "updated_at"],
     )
 
 
 def is_active(connection: Connection, chat_id: int) -> bool | None:
     value = connection.scalar(select(chats.c.active).where(chats.c.chat_id == chat_id))
     return None if value is None else bool(value)
+
+
+def restricted_due(connection: Connection, now: datetime) -> list[int]:
+    """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
+    query = (
+        select(chats.c.chat_id)
+        .join(chat_settings, chat_settings.c.chat_id == chats.c.chat_id)
+        .where(
+            chats.c.restricted.is_(True),  # the partial index's own term (schema.chats_restricted)
+            not_(chats.c.active),
+            chat_settings.c.digest,
+            chat_settings.c.next_due <= now,
+        )
+        .order_by(chats.c.chat_id)
+    )
+    return list(connection.scalars(query))
+
+
+def lift(connection: Connection, chat_ids: Sequence[int], now: datetime) -> list[int]:
+    """Make active again the chats of `chat_ids` still inactive only by a restriction (one blocked or removed
+    since, or woken by a message meanwhile, is left as it is); returns those changed."""
+    if not chat_ids:
+        return []
+    lifted = connection.scalars(
+        update(chats)
+        .where(chats.c.chat_id.in_(list(chat_ids)), chats.c.restricted, not_(chats.c.active))
+        .values(active=true(), restricted=False, updated_at=now)
+        .returning(chats.c.chat_id)
+    )
+    return sorted(lifted)

@@ -26,7 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.store import subscriptions as subscription_rows
 from bot.store.schema import chat_settings, deliveries
 
-DIGEST, ALERT = "digest", "alert"
+# A notice: a word the fan-out owes a chat once (its forum topic is gone), claimed where it became owed.
+DIGEST, ALERT, NOTICE = "digest", "alert", "notice"
 CLAIMED, SENT, SILENT, FAILED, AMBIGUOUS, EXPIRED = "claimed", "sent", "silent", "failed", "ambiguous", "expired"
 OUTCOMES = frozenset({SENT, SILENT, FAILED, AMBIGUOUS})
 CHUNK = 500
@@ -34,7 +35,8 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Claim:
-    """A delivery to insert: `key` is the chat's local day (digest) or the change-log batch (alert)."""
+    """A delivery to insert: `key` is the chat's local day (digest), the change-log batch (alert), or what the
+    notice is about ("topic-gone:5")."""
 
     kind: str
     chat_id: int

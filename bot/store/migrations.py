@@ -175,6 +175,12 @@ def _headline_keys(connection: Connection) -> None:
         connection.execute(by_id, batch)
 
 
+def _chat_restrictions(connection: Connection) -> None:
+    """Whether an inactive chat is so only by a restriction, and an index of the chats that are."""
+    _add_columns(schema.chats, "restricted")(connection)
+    schema.chats_restricted.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
@@ -197,6 +203,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0019_feed_pauses", _add_columns(schema.feeds, "paused_at")),
     Migration("0020_all_categories", _add_columns(schema.chat_settings, "all_since")),
     Migration("0022_feed_absences", _add_columns(schema.feeds, "absent_since")),
+    Migration("0023_chat_restrictions", _chat_restrictions),
 )
 
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from telegram import Chat, ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from bot.errors import StoreError
 from bot.render.welcome import group_intro
 from bot.tg.context import Context
+from bot.tg.sending import gone_for_the_bot
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +38,27 @@ def may_write(member: ChatMember) -> bool:
     return True
 
 
+def restricted(member: ChatMember) -> bool:
+    """Whether the bot is in a chat but an admin restricted it from sending (it may be freed without a word)."""
+    return isinstance(member, ChatMemberRestricted) and member.is_member and not member.can_send_messages
+
+
 def chat_title(chat: Chat) -> str:
     return chat.title or chat.full_name or ""
 
 
-async def touch_chat(context: Context, chat: Chat, active: bool = True) -> None:
-    """Record a chat the bot talks to, and whether it may still write there."""
-    await asyncio.to_thread(context.bot_data.library.store.touch_chat, chat.id, chat.type, chat_title(chat), active)
+async def touch_chat(context: Context, chat: Chat, active: bool = True, restricted: bool = False) -> None:
+    """Record a chat the bot talks to, and whether it may still write there (`restricted`: it may not only because
+    an admin restricted it)."""
+    store = context.bot_data.library.store
+    await asyncio.to_thread(store.touch_chat, chat.id, chat.type, chat_title(chat), active, restricted)
 
 
-async def mark_inactive(context: Context, chat_id: int) -> None:
-    """Record that the bot may no longer write to a chat (it was blocked), until the chat writes again."""
+async def mark_inactive(context: Context, chat_id: int, restricted: bool = False) -> None:
+    """Record that the bot may no longer write to a chat (it was blocked, removed or, `restricted`, restricted),
+    until the chat writes again (or, restricted, until Telegram says at its digest's due time that it may)."""
     forget_seen(context, chat_id)
-    await asyncio.to_thread(context.bot_data.library.store.set_chat_active, chat_id, False)
+    await asyncio.to_thread(context.bot_data.library.store.set_chat_active, chat_id, False, restricted)
 
 
 async def chat_member(update: Update, context: Context) -> None:
@@ -58,7 +69,7 @@ async def chat_member(update: Update, context: Context) -> None:
     active = may_write(change.new_chat_member)
     log.info("chat %s is now %s", change.chat.id, "active" if active else "inactive")
     forget_seen(context, change.chat.id)
-    await touch_chat(context, change.chat, active)
+    await touch_chat(context, change.chat, active, restricted(change.new_chat_member))
     # Only on joining: a promotion to admin, or the same status again, is no news to the group.
     if active and change.old_chat_member.status in OUT and change.chat.type in GROUPS:
         await introduce(context, change.chat.id)
@@ -113,11 +124,19 @@ async def still_may_write(context: Context, chat: Chat) -> bool:
     about now, wakes as before."""
     if chat.type not in GROUPS:
         return True
+    return await bot_may_write(context.bot, chat.id) is not False
+
+
+async def bot_may_write(bot: ExtBot[Any], chat_id: int) -> bool | None:
+    """Whether Telegram says the bot may send to a group now: False when it is out of the group or restricted there,
+    None when Telegram could not be asked (a network error, a refusal that says nothing of the bot)."""
     try:
-        member = await context.bot.get_chat_member(chat.id, context.bot.id)
+        member = await bot.get_chat_member(chat_id, bot.id)
     except TelegramError as exc:
-        log.warning("could not ask whether the bot may write to chat %s: %s", chat.id, exc)
-        return True
+        if gone_for_the_bot(exc):  # removed, or the group is gone
+            return False
+        log.warning("could not ask whether the bot may write to chat %s: %s", chat_id, exc)
+        return None
     return may_write(member)
 
 

@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from bot.errors import IndexCorruptError, StoreError
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
-from bot.tg.sending import gone_for_the_bot, topic_of
+from bot.tg.sending import gone_for_the_bot, restricted_for_the_bot, topic_of
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ async def on_error(update: object, context: Context) -> None:
     if gone_for_the_bot(context.error) and chat is not None:
         # Blocked, or restricted in a group: an apology would be refused too (a second refused send per message).
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
-        await mark_inactive(context, chat.id)
+        await mark_inactive(context, chat.id, restricted_for_the_bot(context.error))
         return
     if isinstance(context.error, StoreError | IndexCorruptError):
         # The database down, refusing or locked, or the index damaged until the follower has built it again: every

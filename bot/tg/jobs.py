@@ -31,6 +31,7 @@ from bot.services.feeds import FeedNotice, FeedPoll
 from bot.services.presence import BEAT_EVERY, Presence
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
+from bot.tg.chats import bot_may_write
 from bot.tg.context import App, BotData, Context, Digesting
 from bot.tg.feeds import tell_admins
 from bot.tg.received import take_unhandled
@@ -172,7 +173,12 @@ async def deliver(application: Running) -> Report | None:
     send = fanout_sender(application.bot, on_blocked=lambda chat_id: data.seen.pop(chat_id, None))
     async with digesting.lock:
         try:
-            report = await digesting.fanout.run(data.clock, send, stopping=lambda: not application.running)
+            report = await digesting.fanout.run(
+                data.clock,
+                send,
+                stopping=lambda: not application.running,
+                ask=lambda chat_id: bot_may_write(application.bot, chat_id),
+            )
         except NewsbotError as exc:  # the database is unreachable: the next minute tries again
             data.outages.fanout.failed(exc)
             return None

@@ -63,19 +63,12 @@ FANOUT = "fanout"
 GROUP_BUCKETS = 512
 # httpx errors that mean the request never left this machine: sending it again cannot make a duplicate.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Refusals that mean the chat is gone for the bot, like a block: it gets nothing until it writes again. A bot an
-# admin restricted hears "have no rights to send a message" (or CHAT_WRITE_FORBIDDEN) on every send until the
-# restriction is lifted: tried again only then, not every day and at every alert.
-GONE = (
-    "chat not found",
-    "user is deactivated",
-    "bot was kicked",
-    "not enough rights to send",
-    "have no rights to send",
-    "chat_write_forbidden",
-    "chat_restricted",
-    "group chat was deactivated",
-)
+# A bot an admin restricted hears "have no rights to send a message" (or CHAT_WRITE_FORBIDDEN) on every send until
+# the restriction is lifted: tried again only then (Telegram says so, or it says so when asked at the group's next
+# digest time), not every day and at every alert.
+RESTRICTED = ("not enough rights to send", "have no rights to send", "chat_write_forbidden", "chat_restricted")
+# Refusals that mean the chat is gone for the bot, like a block: it gets nothing until it writes again.
+GONE = ("chat not found", "user is deactivated", "bot was kicked", "group chat was deactivated", *RESTRICTED)
 # Refusals of a forum topic deleted or closed since a group chose it: the group still reads its General topic.
 TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed")
 
@@ -85,6 +78,11 @@ def gone_for_the_bot(error: BaseException | None) -> bool:
     return isinstance(error, Forbidden) or (
         isinstance(error, BadRequest) and any(reason in str(error).lower() for reason in GONE)
     )
+
+
+def restricted_for_the_bot(error: BaseException | None) -> bool:
+    """Whether Telegram's refusal says only that an admin restricted the bot from sending."""
+    return isinstance(error, TelegramError) and any(reason in str(error).lower() for reason in RESTRICTED)
 
 
 def never_sent(error: BaseException) -> bool:
@@ -229,7 +227,7 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
             return Outcome.migrated(error.new_chat_id)
         return Outcome.failed(detail)
     if isinstance(error, Forbidden | BadRequest):
-        return Outcome.failed(detail, blocked=gone_for_the_bot(error))
+        return Outcome.failed(detail, blocked=gone_for_the_bot(error), restricted=restricted_for_the_bot(error))
     if isinstance(error, RetryAfter | InvalidToken):  # refused: nothing was delivered
         return Outcome.failed(detail)
     if isinstance(error, NetworkError) and never_sent(error):

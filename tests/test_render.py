@@ -194,6 +194,20 @@ def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
     assert " ".join(shown.split()).count("word2999") == 1 and messages[-1].endswith("Source</a>")
 
 
+@pytest.mark.parametrize("after", [[" ".join(f"n{i:04d}" for i in range(675))], []], ids=["long next", "last"])
+def test_a_long_paragraph_leaves_no_few_words_alone_in_a_message(after: list[str]) -> None:
+    """A paragraph a few words longer than a message sent those words alone when the next paragraph was too long
+    to join them (or there was none): the paragraph now comes in two even halves, and the next whole."""
+    paragraph = " ".join(f"w{i:04d}" for i in range(695))  # 4,169 characters
+    messages = split_message([paragraph, *after])
+    shown = [message_length(visible_text(m)) for m in messages]
+    assert len(messages) == 2 + len(after) and min(shown) > TELEGRAM_LIMIT // 3, shown
+    assert abs(shown[0] - shown[1]) < 20 and messages[2:] == after
+    assert " ".join(" ".join(m.split()) for m in messages[:2]) == paragraph
+    for message in messages:
+        check_message_size(message)
+
+
 # Text as articles may hold it: anything, and the worst case for escaping and counting (`&` grows 5x once
 # escaped, an emoji counts twice in Telegram's UTF-16 lengths).
 AWKWARD = st.sampled_from([*"&<>\"' \n\t", "a", "b", "\U0001f600", "é", "ß", "\u200b"])

@@ -290,7 +290,8 @@ def _even_cut(text: str, count: int, limit: int) -> list[str]:
             return []
         return pieces if pieces and len(pieces) <= count else []
 
-    low, step, best = max(1, size(text).shown // count), 16, []
+    low, step = max(1, size(text).shown // count), 16
+    best: list[str] = []
     while not best:
         high = min(limit, low + step)
         # At `limit` it is the cut made already, however many pieces `within` counts.

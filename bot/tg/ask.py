@@ -42,12 +42,12 @@ from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk
 from bot.retrieval import Request
 from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
-from bot.tg.articles import linked_article, send_latest
+from bot.tg.articles import linked_article, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
-from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
+from bot.tg.sending import chat_of, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -296,11 +296,11 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:
     """Send the article at a pasted link, or say that it is not among the articles."""
-    messages = await linked_article(context, link, message.chat_id)
-    if messages is None:
+    found = await linked_article(context, link, message.chat_id)
+    if found is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_messages(context.bot, message.chat_id, messages, topic_of(message))
+    await send_part(context, message.chat_id, *found, topic_of(message))
 
 
 def without_mention(text: str, username: str) -> tuple[str, bool]:

@@ -32,7 +32,15 @@ from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE
-from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT, NOTHING_FURTHER
+from bot.tg.ask import (
+    ASK_USAGE,
+    INLINE_QUESTION_GONE,
+    NO_INLINE_RESULTS,
+    NOT_HERE,
+    NOT_HERE_SEARCHED,
+    NOT_TEXT,
+    NOTHING_FURTHER,
+)
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, STORE_DOWN
@@ -510,6 +518,34 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
         server, ALICE, lambda: server.send_photo(ALICE, "Who became the youngest chess champion?")
     )
     assert "Chess Prodigy" in captioned
+
+
+async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: Bot, server: FakeBotAPI) -> None:
+    """ "what does <link> say about rates?" searched the link's pieces as words ("https", "news", "uk", "123"): a
+    story that used "news" and "UK" answered, not the one at the link. The link's story here is asked about as a
+    reply's is; a link of no story here is said to be, and the question's own words are searched."""
+    when = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    held = Article(
+        "Central Bank Holds Its Lending Level",
+        ("The central bank kept interest rates at 4.5% on Thursday, as forecast.", "Mortgage costs stay level."),
+        "Business",
+        when,
+        "https://news.example.com/business/60412",
+    )
+    wire = Article(
+        "UK News In Brief",
+        ("UK news in brief: rates of rail fares rise in the UK next year, the news agency said.",),
+        "News",
+        when,
+        "https://wire.example.org/brief/1",
+    )
+    await asyncio.to_thread(library_of(app).add, [held, wire])
+    asked = "what does https://news.example.com/business/60412 say about rates?"
+    here = await reply_to(server, ALICE, lambda: server.send_text(ALICE, asked))
+    assert here.startswith("<b>1. Central Bank Holds") and NOT_HERE_SEARCHED not in here
+    elsewhere = "what does https://www.example.co.uk/news/uk-123 say about interest rates?"
+    gone = await reply_to(server, ALICE, lambda: server.send_text(ALICE, elsewhere))
+    assert gone.startswith(f"{NOT_HERE_SEARCHED}\n\n<b>1. Central Bank Holds"), gone[:200]
 
 
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:

@@ -546,6 +546,10 @@ async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: 
     elsewhere = "what does https://www.example.co.uk/news/uk-123 say about interest rates?"
     gone = await reply_to(server, ALICE, lambda: server.send_text(ALICE, elsewhere))
     assert gone.startswith(f"{NOT_HERE_SEARCHED}\n\n<b>1. Central Bank Holds"), gone[:200]
+    # Inline, the same question lists the story at the link first.
+    server.inline_query(ALICE, asked)
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert inline.ok and inline.params["results"][0]["title"] == held.title
 
 
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:

@@ -436,7 +436,9 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
     a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
     then said it had no words to search for."""
-    question = without_opening(text)
+    question, links = without_links(without_opening(text), username)
+    if links:  # as in a chat: the story at a link is the one asked about, its address no words of the question
+        question = library.follow_up(question, links)
     if not re.search(r"\w", question) or small_talk(text) or small_talk(question):
         return [
             InlineQueryResultArticle(

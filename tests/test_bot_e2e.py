@@ -31,7 +31,7 @@ from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE
+from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
 from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
@@ -671,7 +671,7 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
     for _ in range(2):
         server.press_button(ALICE, pressed, read_on["callback_data"])
     answered = await server.wait_for_async("answerCallbackQuery", count=2)
-    assert sorted(c.params.get("text") or "" for c in answered) == ["", ALREADY_SENT]
+    assert sorted(c.params.get("text") or "" for c in answered) == ["", PART_SENT]
     calls = await last_calls(server, ALICE, 2 * MAX_ARTICLE_MESSAGES)
     second = calls[MAX_ARTICLE_MESSAGES:]
     assert second[0].params["reply_parameters"]["message_id"] == pressed

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
+# A "Read on" pressed again: its part went out as a reply to the message pressed, below it.
+PART_SENT = "The next part is below."
 ARTICLE_ENDED = "The article ends before that part: it changed since. “Full article” sends it as it is now."
 # An article's id, as a deep link (`/start <id>`) carries it.
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -108,7 +110,7 @@ async def full_article(update: Update, context: Context) -> None:
     store, now = context.bot_data.library.store, context.bot_data.clock()
     sent = SentArticle(store, chat_id, button, article_id, update.update_id, now)
     if not await sent.claim():
-        await answer_press(query, ALREADY_SENT)
+        await answer_press(query, PART_SENT if start else ALREADY_SENT)
         return
     try:
         part = await article_of(context, article_id, chat_id, start)

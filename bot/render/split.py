@@ -231,17 +231,17 @@ def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
     Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`), starting in the message
     before when there is room; blocks that show nothing (blank, or empty tags), which Telegram would refuse as an
     empty message, are left out. A cut whose last piece would go out nearly alone (the next block too long to join
-    it, or none) is cut again into as many pieces of even length: a paragraph of 4,100 characters before another
-    long one sent its last few words as a message of their own.
+    it, or none) shares the last two pieces evenly: a paragraph of 4,100 characters before another long one sent its
+    last few words as a message of their own.
     """
     messages: list[str] = []
     current, current_size = "", Size()
-    cut: tuple[str, int] | None = None  # the HTML cut last and where its pieces start, while `current` is its tail
+    tail = False  # whether `current` is the last piece of a cut, the piece before it the last message
 
     def flush() -> None:
-        if cut is not None and current_size.shown < limit * TAIL_SHARE:
-            source, start = cut
-            messages[start:] = _even_cut(source, len(messages) - start + 1, limit)
+        if tail and current_size.shown < limit * TAIL_SHARE:
+            # The two pieces joined are valid HTML showing the same text: the tags closed at the cut open again.
+            messages[-1:] = _even_cut(messages[-1] + current, 2, limit)
         else:
             messages.append(current)
 
@@ -251,7 +251,7 @@ def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
         joined = current_size + size(f"\n\n{block}" if current else block)
         if joined.within(limit):
             current, current_size = f"{current}\n\n{block}" if current else block, joined
-            cut = None
+            tail = False
             continue
         if current and not fits(block, limit):
             # To be cut whatever comes before it: it starts in the message before (a long article of one paragraph
@@ -262,7 +262,7 @@ def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
                 flush()
             source = block
         pieces = cut_html(source, limit)
-        cut = (source, len(messages)) if len(pieces) > 1 else None
+        tail = len(pieces) > 1
         messages += pieces[:-1]
         current = pieces[-1] if pieces else ""
         current_size = size(current)
@@ -281,7 +281,8 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 def _even_cut(text: str, count: int, limit: int) -> list[str]:
     """`text` cut into `count` pieces (as many as a cut at `limit` makes) as even as its words allow: the least limit
-    that still needs no more pieces, found near the even share by steps growing from it, then halving between."""
+    that still needs no more pieces, found near the even share by steps growing from it, then halving between (a
+    text of two messages: a few cuts of some 5,000 characters)."""
 
     def within(at: int) -> list[str]:
         try:
@@ -290,7 +291,9 @@ def _even_cut(text: str, count: int, limit: int) -> list[str]:
             return []
         return pieces if pieces and len(pieces) <= count else []
 
-    low, step = max(1, size(text).shown // count), 16
+    # No limit under the even share of the text shown, nor of the markup (text with many `&amp;` is cut by it).
+    whole = size(text)
+    low, step = max(1, whole.shown // count, whole.markup // (MARKUP_FACTOR * count)), 16
     best: list[str] = []
     while not best:
         high = min(limit, low + step)

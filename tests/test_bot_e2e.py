@@ -31,8 +31,16 @@ from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_GONE
-from bot.tg.ask import ASK_USAGE, INLINE_QUESTION_GONE, NO_INLINE_RESULTS, NOT_HERE, NOT_TEXT, NOTHING_FURTHER
+from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
+from bot.tg.ask import (
+    ASK_USAGE,
+    INLINE_QUESTION_GONE,
+    NO_INLINE_RESULTS,
+    NOT_HERE,
+    NOT_HERE_SEARCHED,
+    NOT_TEXT,
+    NOTHING_FURTHER,
+)
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, STORE_DOWN
@@ -512,6 +520,38 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
     assert "Chess Prodigy" in captioned
 
 
+async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: Bot, server: FakeBotAPI) -> None:
+    """ "what does <link> say about rates?" searched the link's pieces as words ("https", "news", "uk", "123"): a
+    story that used "news" and "UK" answered, not the one at the link. The link's story here is asked about as a
+    reply's is; a link of no story here is said to be, and the question's own words are searched."""
+    when = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    held = Article(
+        "Central Bank Holds Its Lending Level",
+        ("The central bank kept interest rates at 4.5% on Thursday, as forecast.", "Mortgage costs stay level."),
+        "Business",
+        when,
+        "https://news.example.com/business/60412",
+    )
+    wire = Article(
+        "UK News In Brief",
+        ("UK news in brief: rates of rail fares rise in the UK next year, the news agency said.",),
+        "News",
+        when,
+        "https://wire.example.org/brief/1",
+    )
+    await asyncio.to_thread(library_of(app).add, [held, wire])
+    asked = "what does https://news.example.com/business/60412 say about rates?"
+    here = await reply_to(server, ALICE, lambda: server.send_text(ALICE, asked))
+    assert here.startswith("<b>1. Central Bank Holds") and NOT_HERE_SEARCHED not in here
+    elsewhere = "what does https://www.example.co.uk/news/uk-123 say about interest rates?"
+    gone = await reply_to(server, ALICE, lambda: server.send_text(ALICE, elsewhere))
+    assert gone.startswith(f"{NOT_HERE_SEARCHED}\n\n<b>1. Central Bank Holds"), gone[:200]
+    # Inline, the same question lists the story at the link first.
+    server.inline_query(ALICE, asked)
+    [inline] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert inline.ok and inline.params["results"][0]["title"] == held.title
+
+
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))
@@ -605,8 +645,61 @@ async def test_a_very_long_article_pressed_twice_comes_once_in_a_few_messages_en
     await asyncio.sleep(0.5)  # time for more, if more were sent
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1 + MAX_ARTICLE_MESSAGES
     assert parts[0].startswith("<b>Lighthouse Log Published</b>") and "Part 81:" not in " ".join(parts)
-    assert re.search(r"goes on for [\d,]+ more words: read the rest at the source\.$", visible_text(parts[-1]))
+    # The note names the "Read on" button under it (the next test): it said only to read the rest at the source.
+    note = r"goes on for [\d,]+ more words: “Read on” sends the next part, or read the rest at the source\.$"
+    assert re.search(note, visible_text(parts[-1]))
     assert f'<a href="{url}">source</a>' in parts[-1]
+
+
+async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_stale_or_forged_data(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A long article stopped after MAX_ARTICLE_MESSAGES with no way to read on in Telegram. Its last message now has
+    "Read on", which sends the next part as a reply to it (a double tap once), and so on to the end and its link; a
+    button of a removed article says it is gone, and one pointing past the article's end (a forged number, or an
+    article shorter now) says the article ends before it. Nothing else is sent, no apology."""
+    paragraphs = tuple(f"Part {i}: " + "the lighthouse keepers logged every passing ship " * 20 for i in range(82))
+    url = "https://news.example.com/local/lighthouse-log"
+    long = Article("Lighthouse Log Published", paragraphs, "Local", datetime(2023, 12, 1, tzinfo=UTC), url)
+    await asyncio.to_thread(library_of(app).add, [long])
+    server.send_command(ALICE, "start", long.id)
+    first = await last_calls(server, ALICE, MAX_ARTICLE_MESSAGES)
+    assert not any(buttons(c) for c in first[:-1])
+    [read_on] = buttons(first[-1])
+    assert read_on["text"] == "Read on" and read_on["callback_data"] == f"r:{long.id}:{MAX_ARTICLE_MESSAGES}"
+    pressed = first[-1].result["message_id"]
+    for _ in range(2):
+        server.press_button(ALICE, pressed, read_on["callback_data"])
+    answered = await server.wait_for_async("answerCallbackQuery", count=2)
+    assert sorted(c.params.get("text") or "" for c in answered) == ["", PART_SENT]
+    calls = await last_calls(server, ALICE, 2 * MAX_ARTICLE_MESSAGES)
+    second = calls[MAX_ARTICLE_MESSAGES:]
+    assert second[0].params["reply_parameters"]["message_id"] == pressed
+    shown = " ".join(visible_text(check_sent(c)) for c in [*first, *second])
+    assert "Part 0:" in shown and "Part 81:" not in shown and not any(buttons(c) for c in second[:-1])
+    # Read on to the end: every part, nothing twice, the last with the source link and no button.
+    sent = len(first) + len(second)
+    while more := buttons(calls[-1]):
+        server.press_button(ALICE, calls[-1].result["message_id"], more[0]["callback_data"])
+        await asyncio.sleep(0.5)  # the whole part, then its button is read
+        calls = await last_calls(server, ALICE, len(server.calls("sendMessage", chat_id=ALICE)))
+        assert len(calls) > sent
+        sent = len(calls)
+    shown = " ".join(visible_text(check_sent(c)) for c in calls)
+    assert all(shown.count(f"Part {i}:") == 1 for i in range(82)), shown.count("Part 0:")
+    assert calls[-1].params["text"].endswith(f'<a href="{url}">Source</a>')
+    # Forged into a press on the article's last message, which has no button (a press on `pressed` is a double tap).
+    presses, last = len(server.calls("answerCallbackQuery")), calls[-1].result["message_id"]
+    for data in (f"r:{long.id}:9999", "r:0123456789abcdef:4", f"r:{long.id}:0", f"r:{long.id}:-4"):
+        server.press_button(ALICE, last, data, force=True)
+    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 4)
+    assert [c.params.get("text") for c in answered[-4:]] == [ARTICLE_ENDED, ARTICLE_GONE, EXPIRED, EXPIRED]
+    await asyncio.to_thread(library_of(app).remove, [long.id])
+    server.press_button(ALICE, last, f"r:{long.id}:{2 * MAX_ARTICLE_MESSAGES}", force=True)
+    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 5)
+    assert answered[-1].params.get("text") == ARTICLE_GONE and answered[-1].params.get("show_alert")
+    await asyncio.sleep(0.3)  # time for an article or an apology, if one were sent
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == len(calls)
 
 
 async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_work(
@@ -1685,7 +1778,7 @@ async def test_huge_titles_and_escape_heavy_articles_reach_the_reader_in_valid_m
     assert "Harbour &lt;Tunnel&gt; &amp; Fjord" in answer and "…</b>" in answer
     stored = await asyncio.to_thread(library_of(app).store.article, huge.id)
     assert stored is not None
-    parts = len(article_messages(stored, huge.paragraphs))
+    parts = len(article_messages(stored, huge.paragraphs).messages)
     server.send_command(ALICE, "start", huge.id)
     article = [check_sent(c) for c in await last_calls(server, ALICE, 1 + parts)][1:]
     shown = "".join("".join(visible_text(t).split()) for t in article)

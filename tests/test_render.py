@@ -83,7 +83,7 @@ def test_a_byline_shows_the_time_on_the_readers_clocks_and_a_date_as_given() -> 
     weak = Answer("q", (Passage(late, 0, "t", 1.0),), (late,), confident=False)
     answer = render_answer(weak, PLAIN, zone=ZoneInfo("Asia/Tokyo"))
     assert answer.count("1 Jan 2021, 08:30") == 2  # the passage and the closest headline
-    [head, *_] = article_messages(late, ["Text."], ZoneInfo("Asia/Tokyo"))
+    [head, *_] = article_messages(late, ["Text."], ZoneInfo("Asia/Tokyo")).messages
     assert "1 Jan 2021, 08:30" in head
 
 
@@ -147,7 +147,8 @@ def test_undated_article_says_so() -> None:
 
 def test_full_article_is_split_on_paragraphs_under_the_limit() -> None:
     paragraphs = [f"Paragraph {i} " + "word & <tag> " * 120 for i in range(40)] + ["x" * 9000]
-    messages = article_messages(stored(url="https://n.example/a"), paragraphs, most=100)  # the split, not the cap
+    # the split, not the cap
+    messages = article_messages(stored(url="https://n.example/a"), paragraphs, most=100).messages
     assert len(messages) > 5
     for message in messages:
         check_telegram_html(message)
@@ -163,7 +164,7 @@ def test_a_very_long_article_stops_after_a_few_messages_with_what_is_left_and_it
     are left and linking the source to read them; one without a link says to ask about the part wanted."""
     paragraphs = [f"Paragraph {i}: " + "the harbour pilots watched the tide come in " * 20 for i in range(90)]
     assert sum(map(len, paragraphs)) > 80_000
-    messages = article_messages(stored(url="https://n.example/a"), paragraphs)
+    messages, next_start = article_messages(stored(url="https://n.example/a"), paragraphs)
     check_messages(messages)
     assert len(messages) == MAX_ARTICLE_MESSAGES
     shown = " ".join(visible_text(m) for m in messages)
@@ -173,18 +174,37 @@ def test_a_very_long_article_stops_after_a_few_messages_with_what_is_left_and_it
     words = sum(len(p.split()) for p in paragraphs[last + 1 :])
     said = int(note.split(" more word")[0].rsplit(" ", 1)[1].replace(",", ""))
     assert words <= said < words + len(paragraphs[last].split())  # the rest of the paragraph it stops in, if any
-    assert note.endswith('read the rest at the <a href="https://n.example/a">source</a>.</i>')
-    unlinked = article_messages(stored(url=None), paragraphs)
+    assert note.endswith('or read the rest at the <a href="https://n.example/a">source</a>.</i>')
+    assert "“Read on” sends the next part" in note and next_start == MAX_ARTICLE_MESSAGES
+    unlinked = article_messages(stored(url=None), paragraphs).messages
     assert len(unlinked) == MAX_ARTICLE_MESSAGES and "ask me about the part you are looking for" in unlinked[-1]
-    short = article_messages(stored(url="https://n.example/a"), paragraphs[:3])
-    assert len(short) == 1 and short[0].endswith("Source</a>") and "goes on" not in short[0]
+    short, short_end = article_messages(stored(url="https://n.example/a"), paragraphs[:3])
+    assert len(short) == 1 and short[0].endswith("Source</a>") and "goes on" not in short[0] and short_end is None
+
+
+def test_read_on_sends_each_next_part_until_the_article_ends_with_its_link() -> None:
+    """A long article stopped after MAX_ARTICLE_MESSAGES with no way to read on in Telegram: each part now says where
+    the next starts ("Read on"), and the parts together are the whole article, the last ending with its link."""
+    paragraphs = [f"Paragraph {i}: " + "the harbour pilots watched the tide come in " * 20 for i in range(90)]
+    article = stored(url="https://n.example/a")
+    whole = article_messages(article, paragraphs, most=100).messages
+    read: list[str] = []
+    start: int | None = 0
+    while start is not None:
+        messages, following = article_messages(article, paragraphs, start=start)
+        check_messages(messages)
+        assert following is None or following == start + MAX_ARTICLE_MESSAGES
+        read += messages if following is None else [*messages[:-1], messages[-1].rsplit("\n\n", 1)[0]]
+        start = following
+    assert read == whole and len(whole) > 2 * MAX_ARTICLE_MESSAGES and read[-1].endswith("Source</a>")
+    assert article_messages(article, paragraphs, start=len(whole)) == ([], None)  # shorter now than the button says
 
 
 def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
     """An article of one long paragraph (a page read whole) sent its title and date alone, 53 characters, and then
     the text: the paragraph, cut anyway, now starts in the title's message, which it fills."""
     paragraph = " ".join(f"word{i}" for i in range(3000))
-    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."], most=100)  # 7 messages
+    messages = article_messages(stored(url="https://n.example/a"), [paragraph, "The end."], most=100).messages  # 7
     assert messages[0].startswith("<b>Tom &amp; Jerry") and "word0 word1" in messages[0]
     assert message_length(visible_text(messages[0])) > TELEGRAM_LIMIT - 20
     for message in messages:
@@ -192,6 +212,20 @@ def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:
         check_message_size(message)
     shown = " ".join(visible_text(m) for m in messages)
     assert " ".join(shown.split()).count("word2999") == 1 and messages[-1].endswith("Source</a>")
+
+
+@pytest.mark.parametrize("after", [[" ".join(f"n{i:04d}" for i in range(675))], []], ids=["long next", "last"])
+def test_a_long_paragraph_leaves_no_few_words_alone_in_a_message(after: list[str]) -> None:
+    """A paragraph a few words longer than a message sent those words alone when the next paragraph was too long
+    to join them (or there was none): the paragraph now comes in two even halves, and the next whole."""
+    paragraph = " ".join(f"w{i:04d}" for i in range(695))  # 4,169 characters
+    messages = split_message([paragraph, *after])
+    shown = [message_length(visible_text(m)) for m in messages]
+    assert len(messages) == 2 + len(after) and min(shown) > TELEGRAM_LIMIT // 3, shown
+    assert abs(shown[0] - shown[1]) < 20 and messages[2:] == after
+    assert " ".join(" ".join(m.split()) for m in messages[:2]) == paragraph
+    for message in messages:
+        check_message_size(message)
 
 
 # Text as articles may hold it: anything, and the worst case for escaping and counting (`&` grows 5x once
@@ -390,8 +424,8 @@ def test_every_answer_is_one_valid_message_that_keeps_the_rest_behind_more(answe
 @given(articles(), st.lists(texts(20_000), max_size=6))
 def test_every_full_article_is_valid_messages_that_lose_no_word(article: StoredArticle, paragraphs: list[str]) -> None:
     """Every word, up to MAX_ARTICLE_MESSAGES messages; a longer article stops there, saying how many words are left."""
-    whole = article_messages(article, paragraphs, most=100)
-    messages = article_messages(article, paragraphs)
+    whole = article_messages(article, paragraphs, most=100).messages
+    messages = article_messages(article, paragraphs).messages
     check_messages(whole)
     check_messages(messages)
     if len(whole) <= MAX_ARTICLE_MESSAGES:

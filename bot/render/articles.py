@@ -4,35 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
+from typing import NamedTuple
 
 from bot.config import MAX_ARTICLE_MESSAGES
 from bot.models import StoredArticle
 from bot.render.markup import HTML, MAX_LABEL_CHARS, SOURCE_LABEL, byline, cap, count, source_link, title_of
 from bot.render.split import shown_text, split_message, with_note
 
+READ_ON_LABEL = "Read on"
+
+
+class ArticlePart(NamedTuple):
+    """The messages of one part of an article, and the message the next part starts at (None: this is the end)."""
+
+    messages: list[str]
+    next_start: int | None
+
 
 def article_messages(
-    article: StoredArticle, paragraphs: Sequence[str], zone: tzinfo = UTC, most: int = MAX_ARTICLE_MESSAGES
-) -> list[str]:
+    article: StoredArticle,
+    paragraphs: Sequence[str],
+    zone: tzinfo = UTC,
+    most: int = MAX_ARTICLE_MESSAGES,
+    start: int = 0,
+) -> ArticlePart:
     """The article, escaped, then split on paragraph boundaries (a paragraph too long alone between words);
-    its time in `zone` (the reader's). One longer than `most` messages stops there, saying how much is left and
-    where to read it."""
+    its time in `zone` (the reader's); from its message `start` on (a "Read on" press), `most` messages at most: a
+    part that stops short says how much is left and where to read it. No messages when it ends before `start`
+    (shorter now than when that button was sent)."""
     head = f"{HTML.bold(HTML.escape(title_of(article)))}\n{HTML.escape(byline(article, zone))}"
     if article.author:
         head += f"\nBy {HTML.escape(cap(article.author, MAX_LABEL_CHARS))}"
     messages = split_message([head, *(HTML.escape(p) for p in paragraphs)])
+    if start >= len(messages):
+        return ArticlePart([], None)
     # Only the article's own URL: the bot's deep link would lead back to this very message.
     link = source_link(article)
-    if len(messages) > most:
-        left = sum(len(shown_text(m).split()) for m in messages[most:])
-        return with_note(messages[:most], rest_note(left, link))
-    return with_note(messages, HTML.link(link, SOURCE_LABEL)) if link else messages
+    end = start + most
+    if len(messages) > end:
+        left = sum(len(shown_text(m).split()) for m in messages[end:])
+        return ArticlePart(with_note(messages[start:end], rest_note(left, link)), end)
+    rest = messages[start:]
+    return ArticlePart(with_note(rest, HTML.link(link, SOURCE_LABEL)) if link else rest, None)
 
 
 def rest_note(words: int, link: str | None) -> str:
-    """What a reader is told where an article stops short: how much is left (in words, as reading time goes), and
-    where to read it."""
-    rest = f"… the article goes on for {count(words, 'more word')}"
+    """What a reader is told where a part of an article stops short: how much is left (in words, as reading time
+    goes), and how to read it: the button under this message, or its source."""
+    rest = f"… the article goes on for {count(words, 'more word')}: “{READ_ON_LABEL}” sends the next part"
     if link:
-        return f"<i>{rest}: read the rest at the {HTML.link(link, 'source')}.</i>"
-    return f"<i>{rest}: ask me about the part you are looking for.</i>"
+        return f"<i>{rest}, or read the rest at the {HTML.link(link, 'source')}.</i>"
+    return f"<i>{rest}, or ask me about the part you are looking for.</i>"

@@ -24,6 +24,8 @@ TELEGRAM_LIMIT = 4096
 MAX_ENTITIES = 100
 # The HTML of a message at most this many times the limit on its text (see above).
 MARKUP_FACTOR = 2
+# A cut's last piece showing less than this share of the limit is not sent nearly alone: the cut is evened out.
+TAIL_SHARE = 0.25
 
 # A tag, an entity, or a run of text with the white space after it (a word); anything else (a stray `<` or
 # `&` in text that was never escaped) one character at a time, so the cut never fails.
@@ -220,11 +222,7 @@ def cut_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """One block of HTML as pieces Telegram takes (see `fits`), each valid on its own; blank pieces are left out."""
     if fits(text, limit):
         return [text] if shows_text(text) else []
-    cutter = _Cutter(limit)
-    for word in _words(text):
-        cutter.put(word)
-    cutter.flush()
-    return cutter.pieces
+    return _pieces(text, limit)
 
 
 def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -232,31 +230,82 @@ def split_message(blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
 
     Blocks are joined with a blank line; a block too long alone is cut (see `cut_html`), starting in the message
     before when there is room; blocks that show nothing (blank, or empty tags), which Telegram would refuse as an
-    empty message, are left out.
+    empty message, are left out. A cut whose last piece would go out nearly alone (the next block too long to join
+    it, or none) shares the last two pieces evenly: a paragraph of 4,100 characters before another long one sent its
+    last few words as a message of their own.
     """
     messages: list[str] = []
     current, current_size = "", Size()
+    tail = False  # whether `current` is the last piece of a cut, the piece before it the last message
+
+    def flush() -> None:
+        if tail and current_size.shown < limit * TAIL_SHARE:
+            # The two pieces joined are valid HTML showing the same text: the tags closed at the cut open again.
+            messages[-1:] = _even_cut(messages[-1] + current, 2, limit)
+        else:
+            messages.append(current)
+
     for block in blocks:
         if not shows_text(block):
             continue
         joined = current_size + size(f"\n\n{block}" if current else block)
         if joined.within(limit):
             current, current_size = f"{current}\n\n{block}" if current else block, joined
+            tail = False
             continue
         if current and not fits(block, limit):
             # To be cut whatever comes before it: it starts in the message before (a long article of one paragraph
             # sent its title alone, then the text).
-            pieces = cut_html(f"{current}\n\n{block}", limit)
+            source = f"{current}\n\n{block}"
         else:
             if current:
-                messages.append(current)
-            pieces = cut_html(block, limit)
+                flush()
+            source = block
+        pieces = cut_html(source, limit)
+        tail = len(pieces) > 1
         messages += pieces[:-1]
         current = pieces[-1] if pieces else ""
         current_size = size(current)
     if current:
-        messages.append(current)
+        flush()
     return messages
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    cutter = _Cutter(limit)
+    for word in _words(text):
+        cutter.put(word)
+    cutter.flush()
+    return cutter.pieces
+
+
+def _even_cut(text: str, count: int, limit: int) -> list[str]:
+    """`text` cut into `count` pieces (as many as a cut at `limit` makes) as even as its words allow: the least limit
+    that still needs no more pieces, found near the even share by steps growing from it, then halving between (a
+    text of two messages: a few cuts of some 5,000 characters)."""
+
+    def within(at: int) -> list[str]:
+        try:
+            pieces = _pieces(text, at)
+        except ValueError:  # open tags leave no room at so small a limit
+            return []
+        return pieces if pieces and len(pieces) <= count else []
+
+    # No limit under the even share of the text shown, nor of the markup (text with many `&amp;` is cut by it).
+    whole = size(text)
+    low, step = max(1, whole.shown // count, whole.markup // (MARKUP_FACTOR * count)), 16
+    best: list[str] = []
+    while not best:
+        high = min(limit, low + step)
+        # At `limit` it is the cut made already, however many pieces `within` counts.
+        if not (best := within(high) or (_pieces(text, limit) if high == limit else [])):
+            low, step = high + 1, step * 2
+    while low < high:
+        if pieces := within(middle := (low + high) // 2):
+            best, high = pieces, middle
+        else:
+            low = middle + 1
+    return best
 
 
 def with_note(messages: list[str], note: str, limit: int = TELEGRAM_LIMIT) -> list[str]:

@@ -107,6 +107,7 @@ def register(application: App, settings: Settings) -> None:
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
+            buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
             CallbackQueryHandler(buttons.expired_button),
             InlineQueryHandler(ask.inline_query),

@@ -16,14 +16,14 @@ from telegram import Message, Update
 from bot.config import DEFAULT_LATEST_COUNT, FULL_ARTICLE_AGAIN_AFTER, MAX_LATEST_COUNT
 from bot.errors import StoreError, UsageError
 from bot.models import StoredArticle
-from bot.render.articles import article_messages
+from bot.render.articles import ArticlePart, article_messages
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import category_label
 from bot.render.split import split_message
 from bot.render.welcome import takes_no_words
 from bot.services.latest import newest, one_category
 from bot.store import Store
-from bot.tg.buttons import answer_press
+from bot.tg.buttons import answer_press, read_on
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 NO_ARTICLES = "I have no articles yet."
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
+# A "Read on" pressed again: its part went out as a reply to the message pressed, below it.
+PART_SENT = "The next part is below."
+ARTICLE_ENDED = "The article ends before that part: it changed since. “Full article” sends it as it is now."
 # An article's id, as a deep link (`/start <id>`) carries it.
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 TELEGRAM_HOSTS = ("t.me", "www.t.me", "telegram.me", "www.telegram.me")
@@ -41,20 +44,28 @@ LATEST_USAGE = (
 )
 
 
-async def article_of(context: Context, article_id: str, chat_id: int) -> list[str] | None:
-    """A whole article as messages for `chat_id`; None if it is gone."""
+async def article_of(context: Context, article_id: str, chat_id: int, start: int = 0) -> ArticlePart | None:
+    """An article as messages for `chat_id`, from its message `start`; None if it is gone."""
     article = await asyncio.to_thread(context.bot_data.library.store.article, article_id)
-    return None if article is None else await messages_of(context, article, chat_id)
+    return None if article is None else await messages_of(context, article, chat_id, start)
 
 
-async def messages_of(context: Context, article: StoredArticle, chat_id: int) -> list[str]:
-    """An article found already, whole, as messages for `chat_id` (dated on its clocks)."""
+async def messages_of(context: Context, article: StoredArticle, chat_id: int, start: int = 0) -> ArticlePart:
+    """An article found already, from its message `start`, as messages for `chat_id` (dated on its clocks)."""
     store, subscriptions = context.bot_data.library.store, context.bot_data.digesting.subscriptions
 
-    def whole() -> list[str]:
-        return article_messages(article, store.paragraphs(article.id), subscriptions.zone_of(chat_id))
+    def part() -> ArticlePart:
+        return article_messages(article, store.paragraphs(article.id), subscriptions.zone_of(chat_id), start=start)
 
-    return await asyncio.to_thread(whole)
+    return await asyncio.to_thread(part)
+
+
+async def send_part(
+    context: Context, chat_id: int, article_id: str, part: ArticlePart, topic: int | None, reply_to: int | None = None
+) -> None:
+    """Send a part of an article, with "Read on" under its last message when the article goes on."""
+    markup = read_on(article_id, part.next_start)
+    await send_messages(context.bot, chat_id, part.messages, topic, reply_to, markup)
 
 
 def deep_linked(link: str, username: str) -> str | None:
@@ -68,47 +79,50 @@ def deep_linked(link: str, username: str) -> str | None:
     return start if ARTICLE_ID.match(start) else None
 
 
-async def linked_article(context: Context, link: str, chat_id: int) -> list[str] | None:
-    """The article at a pasted link (a story's own, or the bot's link to one) as messages for `chat_id`; None if it
-    is not here."""
+async def linked_article(context: Context, link: str, chat_id: int) -> tuple[str, ArticlePart] | None:
+    """The article at a pasted link (a story's own, or the bot's link to one): its id and its first part as
+    messages for `chat_id`; None if it is not here."""
     if (article_id := deep_linked(link, context.bot_data.username)) is not None:
-        return await article_of(context, article_id, chat_id)
+        part = await article_of(context, article_id, chat_id)
+        return None if part is None else (article_id, part)
     article = await asyncio.to_thread(context.bot_data.library.article_at, link)
-    return None if article is None else await messages_of(context, article, chat_id)
+    return None if article is None else (article.id, await messages_of(context, article, chat_id))
 
 
 async def send_article(context: Context, message: Message, article_id: str) -> bool:
     """Send a whole article as one or more messages after `message`, in its topic; False if it is gone."""
-    messages = await article_of(context, article_id, message.chat_id)
-    if messages is None:
+    part = await article_of(context, article_id, message.chat_id)
+    if part is None:
         return False
-    await send_messages(context.bot, message.chat_id, messages, topic_of(message))
+    await send_part(context, message.chat_id, article_id, part, topic_of(message))
     return True
 
 
 async def full_article(update: Update, context: Context) -> None:
-    """Send the whole article behind a passage, unless it went out from this button lately."""
+    """Send the whole article behind a passage ("Full article"), or its next part ("Read on"), unless it went out
+    from this button lately."""
     query = update.callback_query
     assert query is not None and context.match is not None
-    article_id, chat_id = context.match.group(1), chat_of(query)
+    article_id, *rest = context.match.groups()
+    start, chat_id = int(rest[0]) if rest else 0, chat_of(query)
     # A button under an inline result has no message of ours: its inline message names it.
     button = str(query.message.message_id) if query.message else query.inline_message_id or ""
     store, now = context.bot_data.library.store, context.bot_data.clock()
     sent = SentArticle(store, chat_id, button, article_id, update.update_id, now)
     if not await sent.claim():
-        await answer_press(query, ALREADY_SENT)
+        await answer_press(query, PART_SENT if start else ALREADY_SENT)
         return
     try:
-        messages = await article_of(context, article_id, chat_id)
-        if messages is None:  # removed since the answer was sent: asking again would not bring it back
+        part = await article_of(context, article_id, chat_id, start)
+        if part is None or not part.messages:  # removed (or cut short) since: asking again would not bring it back
             await sent.release()
-            await answer_press(query, ARTICLE_GONE, alert=True)
+            await answer_press(query, ARTICLE_GONE if part is None else ARTICLE_ENDED, alert=True)
             return
         # Confirmed before sending, as Telegram asks: the spinner stops at once, and a send that fails cannot leave it.
         await answer_press(query)
-        # A reply to the answer pressed: in a busy group an article sent on its own was read as nobody's.
+        # A reply to the message pressed: in a busy group an article sent on its own was read as nobody's.
         reply_to = query.message.message_id if query.message else None
-        await send_messages(context.bot, chat_id, messages, topic_of(query.message), reply_to)
+        await send_part(context, chat_id, article_id, part, topic_of(query.message), reply_to)
     except BaseException:
         await sent.release()  # not sent (a blocked chat, the network): a press again sends it
         raise

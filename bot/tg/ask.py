@@ -42,12 +42,12 @@ from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk
 from bot.retrieval import Request
 from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
-from bot.tg.articles import linked_article, send_latest
+from bot.tg.articles import deep_linked, linked_article, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
-from bot.tg.sending import chat_of, send_messages, show_typing, topic_of
+from bot.tg.sending import chat_of, show_typing, topic_of
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,14 @@ NOT_HERE = "I have no article at that link. Ask me about its story in your own w
 # A message that is only a link: a reader pasting a story to read it here, or typing its address without
 # "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
 LINK = re.compile(r"\s*(?:(?P<scheme>https?://)\S+|(?:[\w-]+\.)+[a-z]{2,}/\S*)\s*$", re.IGNORECASE)
+# A link among a question's words ("what does https://www.bbc.co.uk/news/uk-123 say about rates?"): its pieces are
+# no words of the question (they were searched: "https", "www.bbc.co.uk", "news", "uk", "123"), it names the story
+# asked about. The punctuation ending a sentence after it is the question's.
+LINK_IN_TEXT = re.compile(
+    r"(?:https?://|www\.)\S+?(?=[.,;:!?)\]]*(?:\s|$))|(?:[\w-]+\.)+[a-z]{2,}/\S*?(?=[.,;:!?)\]]*(?:\s|$))",
+    re.IGNORECASE,
+)
+NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,10 @@ class Page:
     saved: SavedQuery | None = None
 
 
-def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int) -> Page:
-    """Search and render the first page of an answer in chat `chat_id`, dated in `zone` (in a worker thread)."""
-    answer, text = fit_answer(library.ask(request), username, zone=zone)
+def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int, note: str = "") -> Page:
+    """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` (plain text)
+    when given (in a worker thread)."""
+    answer, text = noted_answer(library.ask(request), note, username, zone)
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
@@ -126,9 +135,15 @@ def next_page(
         turned = turn(search, size, turning, lambda: library.store.article(turning.article_id) is None)
     if not turned.answer.passages:  # said on the press: the page shown stays, rather than "nothing answers that"
         return Page("", None)
-    note = html.escape(turned.note)
-    answer, text = fit_answer(turned.answer, username, TELEGRAM_LIMIT - len(note) - 2 if note else TELEGRAM_LIMIT, zone)
-    return Page(f"{note}\n\n{text}" if note else text, keyboard(answer, key))
+    answer, text = noted_answer(turned.answer, turned.note, username, zone)
+    return Page(text, keyboard(answer, key))
+
+
+def noted_answer(answer: Answer, note: str, username: str, zone: tzinfo) -> tuple[Answer, str]:
+    """`answer` as one message (`fit_answer`) under `note` (plain text; none when empty), and the answer it shows."""
+    note = html.escape(note)
+    shown, text = fit_answer(answer, username, TELEGRAM_LIMIT - len(note) - 2 if note else TELEGRAM_LIMIT, zone)
+    return shown, f"{note}\n\n{text}" if note else text
 
 
 def kept_question(library: Library, key: str, chat_id: int, saving: Mapping[str, SavedQuery]) -> SavedQuery | None:
@@ -229,22 +244,45 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if link := LINK.match(question):
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
         return
+    username = context.bot_data.username
+    question, links = without_links(question, username)
     try:
         await show_typing(message)
-        followed, shown = followed_stories(message, context.bot.id), shown_paragraphs(message, context.bot.id)
+        # A link's story here is asked about as a reply's is; one not here is said to be, the words searched alone.
+        followed = (*followed_stories(message, context.bot.id), *links)
+        shown = shown_paragraphs(message, context.bot.id)
+        note = NOT_HERE_SEARCHED if links and not await asyncio.to_thread(links_here, library, links) else ""
         if followed or shown:
             answered = answer_lines(message, context.bot.id)
             question = await asyncio.to_thread(library.follow_up, question, followed, shown, answered)
         request = library.request(question)
-        subscriptions, username = context.bot_data.digesting.subscriptions, context.bot_data.username
+        subscriptions = context.bot_data.digesting.subscriptions
         page = await asyncio.to_thread(
-            lambda: first_page(library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id)
+            lambda: first_page(
+                library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id, note
+            )
         )
     except QuestionError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(context, page.saved)
+
+
+def without_links(question: str, username: str) -> tuple[str, tuple[str, ...]]:
+    """The question without the links among its words, and the stories they name (an article id for the bot's own
+    deep link, else the link, as `Library.ids_of` reads them)."""
+    links = tuple(match.group() for match in LINK_IN_TEXT.finditer(question))
+    if not links:
+        return question, ()
+    rest = " ".join(LINK_IN_TEXT.sub(" ", question).split())
+    whole = (link if "://" in link else f"https://{link}" for link in links)
+    return rest, tuple(deep_linked(link, username) or link for link in whole)
+
+
+def links_here(library: Library, links: tuple[str, ...]) -> bool:
+    """Whether any of `links` names an article here (in a worker thread)."""
+    return any(library.ids_of(links).values())
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:
@@ -296,11 +334,11 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
 
 async def send_linked_article(message: Message, context: Context, link: str) -> None:
     """Send the article at a pasted link, or say that it is not among the articles."""
-    messages = await linked_article(context, link, message.chat_id)
-    if messages is None:
+    found = await linked_article(context, link, message.chat_id)
+    if found is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_messages(context.bot, message.chat_id, messages, topic_of(message))
+    await send_part(context, message.chat_id, *found, topic_of(message))
 
 
 def without_mention(text: str, username: str) -> tuple[str, bool]:
@@ -398,7 +436,9 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
     a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
     then said it had no words to search for."""
-    question = without_opening(text)
+    question, links = without_links(without_opening(text), username)
+    if links:  # as in a chat: the story at a link is the one asked about, its address no words of the question
+        question = library.follow_up(question, links)
     if not re.search(r"\w", question) or small_talk(text) or small_talk(question):
         return [
             InlineQueryResultArticle(

@@ -1,5 +1,5 @@
-"""The buttons under an answer ("Full article", "More"), the handler for a button, and what a button too old or
-tampered with gets."""
+"""The buttons under an answer ("Full article", "More") and under a long article's part ("Read on"), the handler
+for a button, and what a button too old or tampered with gets."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.config import MAX_PASSAGES
 from bot.models import Answer
+from bot.render.articles import READ_ON_LABEL
 from bot.render.markup import cap
 from bot.tg.context import Context
 from bot.tg.pages import Anchor
@@ -32,6 +33,10 @@ MORE_DATA = re.compile(
     r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5}))?$"
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
+# "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>". The article is
+# split again on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged
+# number) to end before it.
+READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})$")
 
 EXPIRED = "This result expired, please ask again."
 
@@ -61,6 +66,13 @@ def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def read_on(article_id: str, start: int | None) -> InlineKeyboardMarkup | None:
+    """The "Read on" button under a part of an article that goes on at its message `start` (None: it ends)."""
+    if start is None:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(READ_ON_LABEL, callback_data=f"r:{article_id}:{start}")]])
 
 
 class ButtonHandler(CallbackQueryHandler[Context, None]):

@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, ReplyParameters
+from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
@@ -272,13 +272,20 @@ async def reply_messages(message: Message, texts: Sequence[str]) -> None:
 
 
 async def send_messages(
-    bot: ExtBot[Any], chat_id: int, texts: Sequence[str], topic: int | None = None, reply_to: int | None = None
+    bot: ExtBot[Any],
+    chat_id: int,
+    texts: Sequence[str],
+    topic: int | None = None,
+    reply_to: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Send each text to a chat in order, in the forum topic `topic` when given (see `topic_of`), the first as a
-    reply to the message `reply_to` when given (sent all the same if that message was deleted meanwhile)."""
+    reply to the message `reply_to` when given (sent all the same if that message was deleted meanwhile), the last
+    with the buttons `markup`."""
     for number, text in enumerate(texts):
         replying = None if reply_to is None or number else ReplyParameters(reply_to, allow_sending_without_reply=True)
-        await bot.send_message(chat_id, text, message_thread_id=topic, reply_parameters=replying)
+        buttons = markup if number == len(texts) - 1 else None
+        await bot.send_message(chat_id, text, message_thread_id=topic, reply_parameters=replying, reply_markup=buttons)
 
 
 async def show_typing(message: Message) -> None:

@@ -219,7 +219,9 @@ class Library:
 
     def embed_if_few(self) -> None:
         """Make the missing vectors now if there are only a few (so a small library answers by meaning at once)."""
-        if self.vectors is not None and self.vectors.try_write() and self.vectors.backlog() <= EMBED_AT_ONCE:
+        # The backlog first: the right to write is kept until close, so an `ask` taking it with thousands waiting
+        # made a `newsbot vectors` started beside it refuse, blaming "a running bot".
+        if self.vectors is not None and self.vectors.backlog() <= EMBED_AT_ONCE and self.vectors.try_write():
             self.vectors.catch_up()
 
     def follow(self) -> int:

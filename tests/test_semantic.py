@@ -19,7 +19,7 @@ import pytest
 from bot.config import Settings
 from bot.errors import Stopped
 from bot.index.engine import NO_CURSOR
-from bot.library import Library
+from bot.library import EMBED_AT_ONCE, Library
 from bot.models import Answer, Article, StoredArticle
 from bot.render.answers import render_answer
 from bot.render.markup import PLAIN
@@ -553,6 +553,25 @@ def test_an_article_from_another_process_is_found_by_words_at_once_and_by_meanin
     finally:
         other.close()
         library.close()
+
+
+def test_a_question_beside_a_large_backlog_leaves_the_vectors_to_newsbot_vectors(settings: Settings) -> None:
+    """`newsbot ask` run while `newsbot vectors` started, after an ingest of the BBC articles, took the right to
+    write the vectors (kept until it closed) though it would make none of them: `vectors` refused, blaming "a
+    running bot"."""
+    writer = Library.open(replace(settings, semantic="off"))  # an ingest that makes no vectors
+    try:
+        writer.add(Article(f"Story {n}", tuple(f"Paragraph {p} of story {n}." for p in range(4))) for n in range(80))
+    finally:
+        writer.close()
+    asking = Library.open(settings)
+    vectors = Library.open(settings)
+    try:
+        assert asking.vectors is not None and asking.vectors.backlog() > EMBED_AT_ONCE
+        assert vectors.vectors is not None and vectors.vectors.try_write()
+    finally:
+        vectors.close()
+        asking.close()
 
 
 def test_one_process_makes_the_vectors_and_the_others_read_them(settings: Settings) -> None:

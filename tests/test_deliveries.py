@@ -279,6 +279,8 @@ def test_an_orphan_found_too_late_expires_instead_of_being_sent(store: Store) ->
     later = DUE + timedelta(hours=3)
     Bot(store, later, reader).tick(later)
     assert reader.sent == [] and store.delivery_counts() == {"expired": 2}
+    # Nobody got them: the next digests hold their stories.
+    assert {s.previous_due for c in (1000, 1001) if (s := store.chat_settings(c))} == {DUE - timedelta(days=1)}
 
 
 def test_this_process_retakes_its_own_claims_only_when_it_is_not_sending_them(store: Store) -> None:
@@ -331,3 +333,24 @@ def test_finished_deliveries_are_forgotten_after_a_month(store: Store) -> None:
     assert store.delivery_counts()["sent"] == 2 + 2  # today's two, and the month-old ones still there
     bot.tick(DUE + timedelta(days=31))
     assert store.delivery_counts() == {"sent": 2 + 2}  # the 29th day's and the 31st's; the first day's are gone
+
+
+def test_a_digest_the_chat_never_got_leaves_its_window_to_the_next(store: Store) -> None:
+    """Refused (the chat blocked or restricted the bot) or expired unsent, a digest reached no one: the chat's next
+    digest starts where that one's window began, so its stories are not lost. Sent, silent (nothing to say) or
+    ambiguous (it may have arrived) move the window on."""
+    ids = chats(store, 4)
+    deliveries = Deliveries(store)
+    claims = {claim.chat_id: claim for claim in deliveries.claim_due(DUE, 100, "here")}
+    outcomes = [
+        Outcome.failed("Forbidden: bot was blocked by the user", blocked=True),
+        Outcome.sent(),
+        Outcome.ambiguous("timed out"),
+        Outcome("silent"),
+    ]
+    for chat, outcome in zip(ids, outcomes, strict=True):
+        assert deliveries.record(claims[chat], outcome, "here", DUE)
+    first_window = DUE - timedelta(days=1)
+    assert [claims[chat].window_start for chat in ids] == [first_window] * 4
+    starts = [settings.previous_due for chat in ids if (settings := store.chat_settings(chat)) is not None]
+    assert starts == [first_window, DUE, DUE, DUE]

@@ -13,7 +13,8 @@ the caller still holds come back); after each send, `record` stores its outcome:
 - sent: Telegram accepted it;
 - silent: an empty digest for a chat that wants no "nothing new" notice;
 - failed: Telegram refused it for good (blocked, kicked, chat gone: the chat is also marked inactive and gets
-  nothing until it writes again);
+  nothing until it writes again). A digest refused, or expired unsent, reached no one: the chat's next digest
+  starts where its window did (`store.chat_settings.reopen`), so its stories are not lost;
 - ambiguous: the request may have reached Telegram (a network error or timeout after it left). It is never sent
   again: a reader missing one digest is better than a reader getting two, and nothing can tell the two apart.
 

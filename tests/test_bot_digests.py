@@ -443,6 +443,12 @@ async def test_a_group_that_removed_the_bot_is_never_asked_whether_it_may_write(
         [asked] = server.calls("getChatMember", chat_id=SUPERGROUP)
         assert asked.error_code == 403
         assert texts(server, SUPERGROUP, DIGEST) == [] and store.chat_active(SUPERGROUP) is False
+        # Out, as Telegram said: never asked again (it was, at every due time, each answer a 403).
+        clock.set(datetime(2026, 3, 30, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(server.calls("getChatMember", chat_id=SUPERGROUP)) == 1
+        server.my_chat_member(SUPERGROUP, "member", "left", user_id=OWNER)  # added back: it wakes
+        await settle(lambda: store.chat_active(SUPERGROUP) is True, "the group active again")
 
 
 async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift_it(

@@ -21,6 +21,7 @@ from sqlalchemy import delete, inspect, text
 
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.fanout import Access
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
@@ -210,15 +211,17 @@ def test_a_process_killed_after_forgetting_a_topic_leaves_its_notice_to_the_next
 
 def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Store) -> None:
     """Groups the bot may not write to: restricted (asked at the due time whether it may write again), restricted
-    and freed (asked, woken, sent its digest), removed (never asked), and one Telegram could not tell about."""
-    restricted, freed, removed, unknown = chats(store, 4)
-    for chat in (restricted, freed, unknown):
+    and freed (asked, woken, sent its digest), removed (never asked), one Telegram could not tell about, and one
+    recorded as restricted that removed the bot unheard (asked once: Telegram says the bot is out, and it is never
+    asked again, where it was asked at every due time)."""
+    restricted, freed, removed, unknown, out = chats(store, 5)
+    for chat in (restricted, freed, unknown, out):
         store.set_chat_active(chat, False, restricted=True)
     store.set_chat_active(removed, False)
-    answers = {restricted: False, freed: True, unknown: None}
+    answers = {restricted: Access.RESTRICTED, freed: Access.FREE, unknown: None, out: Access.OUT}
     asked: list[int] = []
 
-    async def ask(chat_id: int) -> bool | None:
+    async def ask(chat_id: int) -> Access | None:
         asked.append(chat_id)
         return answers[chat_id]
 
@@ -228,9 +231,16 @@ def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Sto
     for minute in range(1, 4):
         now = DUE + timedelta(minutes=minute)
         asyncio.run(bot.fanout.run(lambda now=now: now, reader.send, ask=ask))
-    assert sorted(asked) == sorted([restricted, freed, unknown])  # once each, though three ticks ran
+    assert sorted(asked) == sorted([restricted, freed, unknown, out])  # once each, though three ticks ran
     assert [s.chat_id for s in reader.sent] == [freed]
-    assert [store.chat_active(c) for c in (restricted, freed, removed, unknown)] == [False, True, False, False]
+    assert [store.chat_active(c) for c in (restricted, freed, removed, unknown, out)] == [
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert store.restricted_due(DUE + timedelta(days=1)) == [restricted, unknown]  # the next day: not the one out
     # Removed since it was read as restricted: a late "may write" does not wake it.
     store.set_chat_active(restricted, False)
     assert store.lift_restrictions([restricted], DUE) == []

@@ -297,9 +297,11 @@ class Store:
         with reading(self.engine) as connection:
             return chats.restricted_due(connection, now)
 
-    def lift_restrictions(self, chat_ids: Sequence[int], now: datetime) -> list[int]:
-        """Make active again the chats of `chat_ids` that are still inactive only by a restriction."""
+    def lift_restrictions(self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = ()) -> list[int]:
+        """Make active again the chats of `chat_ids` that are still inactive only by a restriction; those of `out`
+        (Telegram said the bot is out of them) stay inactive as removed chats, never asked again."""
         with writing(self.engine) as connection:
+            chats.forget_restriction(connection, out, now)
             return chats.lift(connection, chat_ids, now)
 
     def chat_active(self, chat_id: int) -> bool | None:

@@ -173,6 +173,7 @@ async def test_a_reader_subscribes_picks_a_time_and_zone_and_gets_one_digest_a_d
         assert "did you mean Science?" in visible_text(await say(server, ALICE, "subscribe", "scince"))
         assert "Subscribed to Science" in visible_text(await say(server, ALICE, "subscribe", "SCIENCE"))
         assert "Unsubscribed from Business" in visible_text(await say(server, ALICE, "unsubscribe", "business"))
+        assert "digest time is 19:45" in visible_text(await say(server, ALICE, "time", "quarter to eight pm"))
         assert "07:30" in visible_text(await say(server, ALICE, "time", "7:30am"))
         zone_reply = visible_text(await say(server, ALICE, "timezone", "Berlin"))
         assert "Europe/Berlin (UTC+01:00 now)" in zone_reply and "Sat 28 Mar at 07:30" in zone_reply
@@ -355,6 +356,72 @@ async def test_a_group_that_lifts_the_bots_restriction_unannounced_gets_its_next
         assert len(server.calls("getChatMember", chat_id=SUPERGROUP)) == 1
 
 
+@asynccontextmanager
+async def following_sport(settings: Settings, server: FakeBotAPI, clock: Clock, chat_id: int) -> AsyncIterator[App]:
+    """The bot, and `chat_id` following Sport with a digest at 06:00: `group_following_sport`, or a reader."""
+    if chat_id == SUPERGROUP:
+        async with group_following_sport(settings, server, clock) as app:
+            yield app
+        return
+    async with bot(settings, clock) as app:
+        await say(server, chat_id, "subscribe", "sport")
+        await say(server, chat_id, "time", "06:00")
+        yield app
+
+
+@pytest.mark.parametrize("chat_id", [SUPERGROUP, ALICE], ids=["restricted group", "blocked private chat"])
+async def test_a_refused_digest_leaves_its_stories_to_the_next_digest_the_chat_gets(
+    bot_settings: Settings, server: FakeBotAPI, chat_id: int
+) -> None:
+    """The group restricted the bot (or the reader blocked it) without the bot hearing, a story came before 06:00,
+    and the 06:00 digest was refused; then the chat let the bot in again. The next day's digest started at the
+    refused one's due time and left the story out. Now it covers everything since the last digest the chat got,
+    and says that it covers more than a day."""
+    clock = Clock(START)
+    async with following_sport(bot_settings, server, clock, chat_id) as app:
+        store = app.bot_data.library.store
+        await write(app, datetime(2026, 3, 28, 5, 30, tzinfo=UTC), story("Cup final tonight", "Sport"))
+        refusing = server.restricted_chats if chat_id == SUPERGROUP else server.blocked_chats
+        refusing.add(chat_id)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(chat_id) is False and texts(server, chat_id, DIGEST) == []
+        refusing.discard(chat_id)
+        if chat_id == ALICE:
+            await say(server, ALICE, "mysubs")  # the reader unblocked the bot and writes again
+        await write(app, datetime(2026, 3, 28, 9, 0, tzinfo=UTC), story("Derby ends level", "Sport"))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, chat_id, DIGEST)
+        assert headlines(digest) == ["Derby ends level", "Cup final tonight"]
+        assert visible_text(digest).startswith("Daily digest: 2 new stories since Fri 27 Mar")
+
+
+async def test_a_group_back_after_weeks_gets_one_digest_of_the_last_week_saying_so(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Restricted for three weeks (Telegram told the bot) while a story came every day, then freed unannounced:
+    the next digest is one digest, of the last week's stories (the most a digest reaches back), saying since when;
+    the stories of the weeks before are not poured out."""
+    clock = Clock(START)
+    async with group_that_restricted_the_bot(sqlite_bot_settings, server, clock) as app:
+        store = app.bot_data.library.store
+        for day in range(21):
+            await write(app, START + day * DAY, story(f"Match day {day + 1}", "Sport"))
+            clock.set(START + day * DAY + timedelta(hours=1, minutes=1))
+            await tick(app)
+        assert texts(server, SUPERGROUP, DIGEST) == [] and store.chat_active(SUPERGROUP) is False
+        server.restricted_chats.discard(SUPERGROUP)  # lifted, and no my_chat_member update about it
+        clock.set(START + 21 * DAY + timedelta(hours=1, minutes=1))
+        await tick(app)
+        [digest] = texts(server, SUPERGROUP, DIGEST)
+        shown = visible_text(digest)
+        # Due Sat 18 Apr at 06:00: since Sat 11 Apr at 06:00, the stories of 12 to 17 April.
+        assert shown.startswith("Daily digest: 6 new stories since Sat 11 Apr")
+        assert headlines(digest) == [f"Match day {day}" for day in (21, 20, 19, 18, 17)]
+        assert "and 1 more: /latest sport 6" in shown
+
+
 async def test_a_group_that_removed_the_bot_is_never_asked_whether_it_may_write(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -377,6 +444,12 @@ async def test_a_group_that_removed_the_bot_is_never_asked_whether_it_may_write(
         [asked] = server.calls("getChatMember", chat_id=SUPERGROUP)
         assert asked.error_code == 403
         assert texts(server, SUPERGROUP, DIGEST) == [] and store.chat_active(SUPERGROUP) is False
+        # Out, as Telegram said: never asked again (it was, at every due time, each answer a 403).
+        clock.set(datetime(2026, 3, 30, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(server.calls("getChatMember", chat_id=SUPERGROUP)) == 1
+        server.my_chat_member(SUPERGROUP, "member", "left", user_id=OWNER)  # added back: it wakes
+        await settle(lambda: store.chat_active(SUPERGROUP) is True, "the group active again")
 
 
 async def test_a_group_that_restricts_the_bot_gets_nothing_until_its_admins_lift_it(

@@ -21,6 +21,7 @@ from sqlalchemy import delete, inspect, text
 
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.deliveries import Deliveries, Outcome
+from bot.services.fanout import Access
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
@@ -210,15 +211,17 @@ def test_a_process_killed_after_forgetting_a_topic_leaves_its_notice_to_the_next
 
 def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Store) -> None:
     """Groups the bot may not write to: restricted (asked at the due time whether it may write again), restricted
-    and freed (asked, woken, sent its digest), removed (never asked), and one Telegram could not tell about."""
-    restricted, freed, removed, unknown = chats(store, 4)
-    for chat in (restricted, freed, unknown):
+    and freed (asked, woken, sent its digest), removed (never asked), one Telegram could not tell about, and one
+    recorded as restricted that removed the bot unheard (asked once: Telegram says the bot is out, and it is never
+    asked again, where it was asked at every due time)."""
+    restricted, freed, removed, unknown, out = chats(store, 5)
+    for chat in (restricted, freed, unknown, out):
         store.set_chat_active(chat, False, restricted=True)
     store.set_chat_active(removed, False)
-    answers = {restricted: False, freed: True, unknown: None}
+    answers = {restricted: Access.RESTRICTED, freed: Access.FREE, unknown: None, out: Access.OUT}
     asked: list[int] = []
 
-    async def ask(chat_id: int) -> bool | None:
+    async def ask(chat_id: int) -> Access | None:
         asked.append(chat_id)
         return answers[chat_id]
 
@@ -228,9 +231,16 @@ def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Sto
     for minute in range(1, 4):
         now = DUE + timedelta(minutes=minute)
         asyncio.run(bot.fanout.run(lambda now=now: now, reader.send, ask=ask))
-    assert sorted(asked) == sorted([restricted, freed, unknown])  # once each, though three ticks ran
+    assert sorted(asked) == sorted([restricted, freed, unknown, out])  # once each, though three ticks ran
     assert [s.chat_id for s in reader.sent] == [freed]
-    assert [store.chat_active(c) for c in (restricted, freed, removed, unknown)] == [False, True, False, False]
+    assert [store.chat_active(c) for c in (restricted, freed, removed, unknown, out)] == [
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert store.restricted_due(DUE + timedelta(days=1)) == [restricted, unknown]  # the next day: not the one out
     # Removed since it was read as restricted: a late "may write" does not wake it.
     store.set_chat_active(restricted, False)
     assert store.lift_restrictions([restricted], DUE) == []
@@ -279,6 +289,8 @@ def test_an_orphan_found_too_late_expires_instead_of_being_sent(store: Store) ->
     later = DUE + timedelta(hours=3)
     Bot(store, later, reader).tick(later)
     assert reader.sent == [] and store.delivery_counts() == {"expired": 2}
+    # Nobody got them: the next digests hold their stories.
+    assert {s.previous_due for c in (1000, 1001) if (s := store.chat_settings(c))} == {DUE - timedelta(days=1)}
 
 
 def test_this_process_retakes_its_own_claims_only_when_it_is_not_sending_them(store: Store) -> None:
@@ -331,3 +343,24 @@ def test_finished_deliveries_are_forgotten_after_a_month(store: Store) -> None:
     assert store.delivery_counts()["sent"] == 2 + 2  # today's two, and the month-old ones still there
     bot.tick(DUE + timedelta(days=31))
     assert store.delivery_counts() == {"sent": 2 + 2}  # the 29th day's and the 31st's; the first day's are gone
+
+
+def test_a_digest_the_chat_never_got_leaves_its_window_to_the_next(store: Store) -> None:
+    """Refused (the chat blocked or restricted the bot) or expired unsent, a digest reached no one: the chat's next
+    digest starts where that one's window began, so its stories are not lost. Sent, silent (nothing to say) or
+    ambiguous (it may have arrived) move the window on."""
+    ids = chats(store, 4)
+    deliveries = Deliveries(store)
+    claims = {claim.chat_id: claim for claim in deliveries.claim_due(DUE, 100, "here")}
+    outcomes = [
+        Outcome.failed("Forbidden: bot was blocked by the user", blocked=True),
+        Outcome.sent(),
+        Outcome.ambiguous("timed out"),
+        Outcome("silent"),
+    ]
+    for chat, outcome in zip(ids, outcomes, strict=True):
+        assert deliveries.record(claims[chat], outcome, "here", DUE)
+    first_window = DUE - timedelta(days=1)
+    assert [claims[chat].window_start for chat in ids] == [first_window] * 4
+    starts = [settings.previous_due for chat in ids if (settings := store.chat_settings(chat)) is not None]
+    assert starts == [first_window, DUE, DUE, DUE]

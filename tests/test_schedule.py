@@ -164,7 +164,7 @@ def test_a_place_that_names_no_zone_without_time_is_refused_as_typed() -> None:
 
 def test_usage_error_is_a_value_error_in_the_newsbot_tree() -> None:
     with pytest.raises(UsageError) as refused:
-        parse_time("half past seven")
+        parse_time("teatime")
     assert isinstance(refused.value, NewsbotError) and isinstance(refused.value, ValueError)
     assert TIME_FORMS in str(refused.value)
 

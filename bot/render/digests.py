@@ -31,7 +31,7 @@ GROUP_PREVIEW_HEADING = "This group's digest so far"
 ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there. `span` is "today", or "since Thu 26 Mar" for a digest that covers more
-# than a day (after one skipped while the bot was down).
+# than a day (`since_when`).
 NOTHING_NEW_IN = "Nothing new in the categories followed here {span}; /latest shows the newest headlines there are."
 NOTHING_NEW = NOTHING_NEW_IN.format(span="today")
 # The same for a chat that follows no category, whose digest covers them all.
@@ -104,13 +104,19 @@ def render_digest(
 ) -> list[str] | None:
     """A digest as messages, dated in `zone` (the reader's); an empty one is one "nothing new" line, or None
     (nothing to send) when `quiet`."""
+    since = since_when(digest, zone)
     if digest.empty:
         hint = f"\n{QUIET_HINT}" if heading == DIGEST_HEADING else ""
-        span = "today" if digest.end - digest.start <= ONE_DAY else f"since {in_zone(digest.start, zone):%a %-d %b}"
-        nothing = (NOTHING_NEW_IN if digest.categories else NOTHING_NEW_AT_ALL_IN).format(span=span)
+        nothing = (NOTHING_NEW_IN if digest.categories else NOTHING_NEW_AT_ALL_IN).format(span=since or "today")
         return None if quiet else [f"{HTML.bold(HTML.escape(heading))}\n{nothing}{hint}"]
-    heading = f"{HTML.bold(HTML.escape(heading))}: {count(digest.stories, 'new story', 'new stories')}"
-    return split(heading, digest, bot_username, zone=zone)
+    told = " ".join(part for part in (count(digest.stories, "new story", "new stories"), since) if part)
+    return split(f"{HTML.bold(HTML.escape(heading))}: {told}", digest, bot_username, zone=zone)
+
+
+def since_when(digest: Digest, zone: tzinfo) -> str:
+    """ "since Thu 26 Mar" for a digest that covers more than a day (the chat missed one: the bot was down, or the
+    chat blocked or restricted it), so the reader knows why it reaches back; "" for a day's digest."""
+    return "" if digest.end - digest.start <= ONE_DAY else f"since {in_zone(digest.start, zone):%a %-d %b}"
 
 
 def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:

@@ -13,7 +13,8 @@ the caller still holds come back); after each send, `record` stores its outcome:
 - sent: Telegram accepted it;
 - silent: an empty digest for a chat that wants no "nothing new" notice;
 - failed: Telegram refused it for good (blocked, kicked, chat gone: the chat is also marked inactive and gets
-  nothing until it writes again);
+  nothing until it writes again). A digest refused, or expired unsent, reached no one: the chat's next digest
+  starts where its window did (`store.chat_settings.reopen`), so its stories are not lost;
 - ambiguous: the request may have reached Telegram (a network error or timeout after it left). It is never sent
   again: a reader missing one digest is better than a reader getting two, and nothing can tell the two apart.
 
@@ -28,7 +29,8 @@ process that stalled and lost its claims can neither start nor record them.
 Chats that blocked the bot are skipped at claim time (their due instant still moves on, nothing is owed). A group
 that only restricted the bot may lift the restriction without Telegram telling the bot: at its digest's due time,
 just before the claim, the fan-out asks Telegram once whether the bot may write there again (bot.services.fanout),
-and the digest goes out if it may. A chat that blocked or removed the bot is never asked: it wakes when it writes.
+and the digest goes out if it may; if Telegram says the bot is out of it, it is a removed chat from then on. A chat
+that blocked or removed the bot is never asked: it wakes when it writes.
 """
 
 from __future__ import annotations

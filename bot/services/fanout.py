@@ -27,6 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from enum import Enum
 from typing import Protocol
 
 from bot.models import Digest
@@ -60,8 +61,16 @@ class Render(Protocol):
     def __call__(self, digest: Digest, *, zone: tzinfo) -> list[str] | None: ...
 
 
-# Whether the bot may write to a chat now, as Telegram says (None: it could not tell).
-Ask = Callable[[int], Awaitable[bool | None]]
+class Access(Enum):
+    """What Telegram says, asked, of the bot in a group that restricted it."""
+
+    FREE = "free"  # it may write there again
+    RESTRICTED = "restricted"  # still: asked again at the next due time
+    OUT = "out"  # removed, or the group is gone: never asked again (it wakes when someone adds it back)
+
+
+# What Telegram says of the bot in a chat now (None: it could not tell).
+Ask = Callable[[int], Awaitable[Access | None]]
 Clock = Callable[[], datetime]
 Stopping = Callable[[], bool]
 
@@ -167,16 +176,23 @@ class FanOut:
         bot, if Telegram says it may write there now: an admin may lift a restriction without Telegram telling the
         bot, and the group would get nothing until someone wrote in it. Asked once per due time (the claim that
         follows moves the due instant on, whatever it finds), never per story; a chat that blocked or removed the
-        bot is never asked. Returns the chats woken."""
+        bot is never asked, nor, once Telegram answered that the bot is out of it, one removed unheard. Returns
+        the chats woken."""
         restricted = await asyncio.to_thread(self.store.restricted_due, now)
-        free: list[int] = []
+        answers: list[Access | None] = []
         for begin in range(0, len(restricted), self.concurrency):
-            group = restricted[begin : begin + self.concurrency]
-            answers = await asyncio.gather(*(ask(chat_id) for chat_id in group))
-            free += [chat_id for chat_id, may in zip(group, answers, strict=True) if may]
-        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now)
+            answers += await asyncio.gather(*(ask(c) for c in restricted[begin : begin + self.concurrency]))
+        said = dict(zip(restricted, answers, strict=True))
+        free = [chat_id for chat_id, access in said.items() if access is Access.FREE]
+        out = [chat_id for chat_id, access in said.items() if access is Access.OUT]
+        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now, out)
         if restricted:
-            log.info("%d restricted chats due: %d may be written to again", len(restricted), len(lifted))
+            log.info(
+                "%d restricted chats due: %d may be written to again, %d removed the bot",
+                len(restricted),
+                len(lifted),
+                len(out),
+            )
         return lifted
 
     async def deliver(

@@ -50,7 +50,7 @@ from bot.wording import spoken_list
 
 UTC_KEY = "UTC"
 # The forms `parse_time` and `parse_timezone` accept, for usage lines and error messages.
-TIME_FORMS = "07:30, 19:05, 7:30, 0730, 7am, 7:30pm, noon or midnight"
+TIME_FORMS = "07:30, 19:05, 7:30, 0730, 7am, 7:30pm, half past 7, quarter to 8, noon or midnight"
 ZONE_FORMS = "a city (Berlin, New York, São Paulo), a zone name (Europe/Berlin) or an offset from UTC (+03:00, UTC-5)"
 # The window of the first scheduled digest, when there is no previous one to start from.
 FIRST_WINDOW = timedelta(hours=24)
@@ -115,6 +115,46 @@ _TIME = re.compile(
     r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
     r"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>in\s+the\s+(?:morning|afternoon|evening)|at\s+night)|h)?"
 )
+# Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
+# British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and
+# "quarter" only before "past" or "to" ("half" before an hour too), so "quarter" alone is no 15:00.
+_NUMBER_WORDS = {
+    word: number
+    for number, word in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ],
+        start=1,
+    )
+} | {"twenty-five": 25, "twenty five": 25, "thirty": 30, "forty-five": 45, "forty five": 45}
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))})\b")
+_SPOKEN_MINUTES = {"quarter": 15, "half": 30}
+_O_CLOCK = re.compile(r"\s*o['\u2019]?\s*clock\b")
+_SPOKEN = re.compile(
+    r"(?:at\s+)?(?:a\s+)?(?P<minutes>\d{1,2}|quarter|half)\s+(?:minutes?\s+)?(?P<relation>past|after|to|before|till)\s+"
+    r"(?P<hour>\d{1,2}|noon|midnight)(?P<rest>.*)"
+)
+_HALF_HOUR = re.compile(r"(?:at\s+)?half\s+(?P<hour>\d{1,2})(?P<rest>(?:\s*[ap]\.?\s*m\.?|\s+(?:in|at)\s.*)?)")
+_HOUR_MINUTES = re.compile(r"(?P<hour>(?:at\s+)?\d{1,2})\s+(?P<minutes>15|30|45)(?P<rest>(?!\d).*)")
 # The half of the day a part of it names; at night, 6 to 11 are in the evening and 12 to 5 after midnight.
 _PARTS = {"morning": "a", "afternoon": "p", "evening": "p"}
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
@@ -152,7 +192,7 @@ def parse_time(text: str) -> time:
         return time(12, 0)
     if cleaned == "midnight":
         return time(0, 0)
-    found = _TIME.fullmatch(cleaned)
+    found = _TIME.fullmatch(_digits_of_spoken(cleaned))
     if found is None:
         raise UsageError(f"{_shown(text)} is not a time of day. Write it like {TIME_FORMS}.")
     hour = int(found["hour"])
@@ -170,6 +210,31 @@ def parse_time(text: str) -> time:
             f"{_shown(text)}: with {with_what} the hour goes from 1 to 12. Write the time like {TIME_FORMS}."
         )
     return time(hour % 12 + (12 if half == "p" else 0), minute)
+
+
+def _digits_of_spoken(cleaned: str) -> str:
+    """A spoken time as digits `_TIME` reads ("quarter to eight pm" -> "7:45 pm"); any other text as it is."""
+    if not re.search(r"[^\W\d_]{4}", cleaned):
+        return cleaned  # no word to read: "7:30", "8 pm", "7 30" (a mistyped time) as typed
+    said = _O_CLOCK.sub("", _NUMBER_WORD.sub(lambda word: str(_NUMBER_WORDS[word[0]]), cleaned)).strip()
+    if (spoken := _SPOKEN.fullmatch(said)) is not None:
+        minutes = _SPOKEN_MINUTES.get(spoken["minutes"]) or int(spoken["minutes"])
+        hour, rest = spoken["hour"], spoken["rest"]
+        if minutes > 59:
+            return cleaned
+        if hour in ("noon", "midnight"):
+            hours = 12 if hour == "noon" else 0
+            after = spoken["relation"] in ("past", "after")
+            return f"{hours if after else (hours - 1) % 24}:{minutes if after else 60 - minutes:02d}{rest}"
+        if spoken["relation"] in ("past", "after"):
+            return f"{hour}:{minutes:02d}{rest}"
+        before = int(hour) - 1 or (12 if rest.strip() else 0)  # quarter to 1pm is 12:45pm
+        return f"{before}:{60 - minutes:02d}{rest}"
+    if (half := _HALF_HOUR.fullmatch(said)) is not None:
+        return f"{half['hour']}:30{half['rest']}"
+    if (both := _HOUR_MINUTES.fullmatch(said)) is not None and _NUMBER_WORD.search(cleaned):
+        return f"{both['hour']}:{both['minutes']}{both['rest']}"
+    return said
 
 
 def parse_time_and_zone(text: str) -> tuple[time, str | None]:

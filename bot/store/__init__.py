@@ -297,9 +297,11 @@ class Store:
         with reading(self.engine) as connection:
             return chats.restricted_due(connection, now)
 
-    def lift_restrictions(self, chat_ids: Sequence[int], now: datetime) -> list[int]:
-        """Make active again the chats of `chat_ids` that are still inactive only by a restriction."""
+    def lift_restrictions(self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = ()) -> list[int]:
+        """Make active again the chats of `chat_ids` that are still inactive only by a restriction; those of `out`
+        (Telegram said the bot is out of them) stay inactive as removed chats, never asked again."""
         with writing(self.engine) as connection:
+            chats.forget_restriction(connection, out, now)
             return chats.lift(connection, chat_ids, now)
 
     def chat_active(self, chat_id: int) -> bool | None:
@@ -492,12 +494,15 @@ class Store:
         restricted: bool = False,
     ) -> bool:
         """Record what became of a claim (`deactivate`: the chat blocked, removed or, `restricted`, restricted the
-        bot); False if `worker` lost it."""
+        bot; a digest that reached no one leaves its window to the chat's next); False if `worker` lost it."""
         with writing(self.engine) as connection:
-            chat_id = deliveries.finish(connection, delivery_id, worker, status, detail, now)
-            if chat_id is not None and deactivate:
-                chats.set_active(connection, chat_id, False, now, restricted)
-        return chat_id is not None
+            finished = deliveries.finish(connection, delivery_id, worker, status, detail, now)
+            if finished is None:
+                return False
+            chat_settings.reopen(connection, finished, now)
+            if deactivate:
+                chats.set_active(connection, finished.chat_id, False, now, restricted)
+        return True
 
     def recover_deliveries(
         self, now: datetime, worker: str, kinds: Sequence[str], verdict: Callable[[Orphan, Worker | None], str]
@@ -517,7 +522,8 @@ class Store:
                 if action == TAKE:
                     if deliveries.take_over(connection, orphan, worker, now):
                         taken.append(orphan.id)
-                elif deliveries.close(connection, orphan, action, f"{orphan.claimed_by} stopped", now):
+                elif finished := deliveries.close(connection, orphan, action, f"{orphan.claimed_by} stopped", now):
+                    chat_settings.reopen(connection, finished, now)
                     closed[action] = closed.get(action, 0) + 1
             return Recovery(deliveries.load(connection, taken), closed)
 

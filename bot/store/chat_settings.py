@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, true, update
 from sqlalchemy.engine import Row
 
-from bot.store.deliveries import Claim
+from bot.store.deliveries import DIGEST, UNDELIVERED, Claim, Finished
 from bot.store.schema import chat_settings, chats, subscriptions
 from bot.store.upsert import upsert
 
@@ -32,7 +32,8 @@ class ChatSettings:
     empty_notice: bool = True
     # When the next scheduled digest is due (None while the digest is off).
     next_due: datetime | None = None
-    # The due instant of the previous scheduled digest: the next digest holds what arrived since.
+    # Where the next scheduled digest's window starts: the due instant of the previous digest, or, when that one
+    # reached no one (refused, expired), where its window started (`reopen`), so its stories are not lost.
     previous_due: datetime | None = None
     alerts_since: datetime | None = None
     # The forum topic digests and alerts go to (None: General, or a chat without topics).
@@ -143,6 +144,20 @@ def set_due(
             .values(next_due=bindparam("b_next"), previous_due=bindparam("b_previous"), updated_at=now),
             [{"b_chat": chat, "b_next": after, "b_previous": before} for chat, after, before in dues],
         )
+
+
+def reopen(connection: Connection, finished: Finished, now: datetime) -> None:
+    """A scheduled digest that reached no one leaves its window to the chat's next digest: the next window starts
+    where this one's did (capped as every window is, `services.digests.scheduled_window`). Only while this digest
+    is still the chat's previous one (a later one claimed since has its own window). A second digest on the same
+    local day stays impossible: the unique (kind, chat, day) of its delivery row forbids it."""
+    if finished.kind != DIGEST or finished.status not in UNDELIVERED or finished.window_start is None:
+        return
+    connection.execute(
+        update(chat_settings)
+        .where(chat_settings.c.chat_id == finished.chat_id, chat_settings.c.previous_due == finished.due)
+        .values(previous_due=finished.window_start, updated_at=now)
+    )
 
 
 def earliest_due(connection: Connection) -> datetime | None:

@@ -69,3 +69,14 @@ def lift(connection: Connection, chat_ids: Sequence[int], now: datetime) -> list
         .returning(chats.c.chat_id)
     )
     return sorted(lifted)
+
+
+def forget_restriction(connection: Connection, chat_ids: Sequence[int], now: datetime) -> None:
+    """The chats of `chat_ids` still inactive by a restriction removed the bot since: inactive as any removed
+    chat (it wakes when it writes or adds the bot back), no longer asked at its due time."""
+    if chat_ids:
+        connection.execute(
+            update(chats)
+            .where(chats.c.chat_id.in_(list(chat_ids)), chats.c.restricted, not_(chats.c.active))
+            .values(restricted=False, updated_at=now)
+        )

@@ -30,6 +30,8 @@ from bot.store.schema import chat_settings, deliveries
 DIGEST, ALERT, NOTICE = "digest", "alert", "notice"
 CLAIMED, SENT, SILENT, FAILED, AMBIGUOUS, EXPIRED = "claimed", "sent", "silent", "failed", "ambiguous", "expired"
 OUTCOMES = frozenset({SENT, SILENT, FAILED, AMBIGUOUS})
+# Ends of a delivery that certainly reached no one: a digest's window is left to the chat's next digest.
+UNDELIVERED = frozenset({FAILED, EXPIRED})
 CHUNK = 500
 
 
@@ -64,6 +66,24 @@ class Delivery:
     zone: str = ""
     # The forum topic the chat's digests and alerts go to (None: General, or a chat without topics).
     topic: int | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A delivery just given its final status: what the chat's schedule needs to know of it."""
+
+    chat_id: int
+    kind: str
+    status: str
+    due: datetime
+    window_start: datetime | None
+
+
+_FINISHED = (deliveries.c.chat_id, deliveries.c.kind, deliveries.c.status, deliveries.c.due, deliveries.c.window_start)
+
+
+def _finished(row: Any) -> Finished | None:
+    return None if row is None else Finished(row.chat_id, row.kind, row.status, row.due, row.window_start)
 
 
 @dataclass(frozen=True)
@@ -159,14 +179,14 @@ def start(connection: Connection, ids: Sequence[int], worker: str, now: datetime
 
 def finish(
     connection: Connection, delivery_id: int, worker: str, status: str, detail: str, now: datetime
-) -> int | None:
-    """Record the outcome of `worker`'s claim; returns its chat id, or None if `worker` no longer holds it.
+) -> Finished | None:
+    """Record the outcome of `worker`'s claim; None if `worker` no longer holds it.
 
     An `ambiguous` verdict another process gave while this one stalled is replaced by what really happened.
     """
     if status not in OUTCOMES:
         raise ValueError(f"not an outcome: {status!r}")
-    chat_id: int | None = connection.scalar(
+    row = connection.execute(
         update(deliveries)
         .where(
             deliveries.c.id == delivery_id,
@@ -174,9 +194,9 @@ def finish(
             deliveries.c.status.in_([CLAIMED, AMBIGUOUS]),
         )
         .values(status=status, detail=detail, finished_at=now)
-        .returning(deliveries.c.chat_id)
-    )
-    return chat_id
+        .returning(*_FINISHED)
+    ).first()
+    return _finished(row)
 
 
 def orphans(connection: Connection, kinds: Sequence[str]) -> list[Orphan]:
@@ -205,9 +225,9 @@ def take_over(connection: Connection, orphan: Orphan, worker: str, now: datetime
     return taken is not None
 
 
-def close(connection: Connection, orphan: Orphan, status: str, detail: str, now: datetime) -> bool:
-    """Give an orphan a final status (expired, ambiguous) unless its claimer recorded it meanwhile."""
-    closed = connection.scalar(
+def close(connection: Connection, orphan: Orphan, status: str, detail: str, now: datetime) -> Finished | None:
+    """Give an orphan a final status (expired, ambiguous) unless its claimer recorded it meanwhile (None)."""
+    row = connection.execute(
         update(deliveries)
         .where(
             deliveries.c.id == orphan.id,
@@ -215,9 +235,9 @@ def close(connection: Connection, orphan: Orphan, status: str, detail: str, now:
             deliveries.c.status == CLAIMED,
         )
         .values(status=status, detail=detail, finished_at=now)
-        .returning(deliveries.c.id)
-    )
-    return closed is not None
+        .returning(*_FINISHED)
+    ).first()
+    return _finished(row)
 
 
 def counts(connection: Connection, kind: str | None = None) -> dict[str, int]:

@@ -15,8 +15,9 @@ from telegram.ext import ExtBot
 
 from bot.errors import StoreError
 from bot.render.welcome import group_intro
+from bot.services.fanout import Access
 from bot.tg.context import Context
-from bot.tg.sending import gone_for_the_bot
+from bot.tg.sending import gone_for_the_bot, restricted_for_the_bot
 
 log = logging.getLogger(__name__)
 
@@ -124,20 +125,25 @@ async def still_may_write(context: Context, chat: Chat) -> bool:
     about now, wakes as before."""
     if chat.type not in GROUPS:
         return True
-    return await bot_may_write(context.bot, chat.id) is not False
+    return await bot_access(context.bot, chat.id) in (Access.FREE, None)
 
 
-async def bot_may_write(bot: ExtBot[Any], chat_id: int) -> bool | None:
-    """Whether Telegram says the bot may send to a group now: False when it is out of the group or restricted there,
-    None when Telegram could not be asked (a network error, a refusal that says nothing of the bot)."""
+async def bot_access(bot: ExtBot[Any], chat_id: int) -> Access | None:
+    """What Telegram says of the bot in a group now: free to send, restricted there, or out of it (removed, or the
+    group is gone); None when Telegram could not be asked (a network error, a refusal that says nothing of the
+    bot)."""
     try:
         member = await bot.get_chat_member(chat_id, bot.id)
     except TelegramError as exc:
-        if gone_for_the_bot(exc):  # removed, or the group is gone
-            return False
+        if restricted_for_the_bot(exc):
+            return Access.RESTRICTED
+        if gone_for_the_bot(exc):  # 403: removed, or the group is gone
+            return Access.OUT
         log.warning("could not ask whether the bot may write to chat %s: %s", chat_id, exc)
         return None
-    return may_write(member)
+    if member.status in OUT:
+        return Access.OUT
+    return Access.FREE if may_write(member) else Access.RESTRICTED
 
 
 async def migrated(update: Update, context: Context) -> None:

@@ -31,7 +31,7 @@ from bot.services.feeds import FeedNotice, FeedPoll
 from bot.services.presence import BEAT_EVERY, Presence
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
-from bot.tg.chats import bot_may_write
+from bot.tg.chats import bot_access
 from bot.tg.context import App, BotData, Context, Digesting
 from bot.tg.feeds import tell_admins
 from bot.tg.received import take_unhandled
@@ -177,7 +177,7 @@ async def deliver(application: Running) -> Report | None:
                 data.clock,
                 send,
                 stopping=lambda: not application.running,
-                ask=lambda chat_id: bot_may_write(application.bot, chat_id),
+                ask=lambda chat_id: bot_access(application.bot, chat_id),
             )
         except NewsbotError as exc:  # the database is unreachable: the next minute tries again
             data.outages.fanout.failed(exc)

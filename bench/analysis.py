@@ -95,11 +95,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             ]
         )
     print(f"{runs['new'][0]['texts']:,} BBC texts, {args.runs} runs each; identical terms and spans")
-    print(
-        markdown_table(
-            ["caches", f"least s ({args.old})", "least s (new)", "old / new", "median s (old)", "median s (new)"], rows
-        )
-    )
+    old = args.old
+    header = ["caches", f"least s ({old})", "least s (new)", "old / new", f"median s ({old})", "median s (new)"]
+    print(markdown_table(header, rows))
 
 
 if __name__ == "__main__":

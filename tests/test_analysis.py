@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nltk.stem.snowball import SnowballStemmer
 
+import bot.analysis
 from bot.analysis import IRREGULAR_VERBS, STOPWORDS, analyze, fold, sentences, words
+from tests.paths import BBC, needs_bbc
 
 
 @pytest.mark.parametrize(
@@ -130,3 +137,42 @@ def test_analyze_never_fails_and_gives_clean_terms(text: str) -> None:
     for term in analyze(text):
         assert term and term == term.strip() and " " not in term
         assert term not in STOPWORDS or term.isupper() is False
+
+
+_MARKS = "".join(ch for ch in map(chr, range(0x300, 0x10000)) if unicodedata.category(ch).startswith("M"))
+# The token pattern as nltk wrote it, on Unicode words that go on through combining marks, for all text alike.
+_PLAIN_TOKEN = re.compile(r"{w}+(?:[-'./,&]{w}+)*+".format(w=f"[\\w{re.escape(_MARKS)}]"))
+_STEMMER = SnowballStemmer("english")
+
+
+def _plain_stem(word: str, verb: bool = True) -> str:
+    if not bot.analysis._HAS_LETTER.search(word):
+        return word
+    stemmed: str = _STEMMER.stem(IRREGULAR_VERBS.get(word, word) if verb else word)
+    return stemmed
+
+
+def _plainly_analysed(text: str) -> list[str]:
+    """`analyze` without its shortcuts: curly apostrophes translated, tokens by the Unicode pattern in all text,
+    no token cache, and nltk's stemmer called on every word."""
+    translated = text.translate({0x2019: "'", 0x2018: "'", 0x02BC: "'", 0x60: "'"})
+    shouting = text.isupper()
+    return [term for raw in _PLAIN_TOKEN.findall(translated) for term in bot.analysis._token_terms(raw, shouting)]
+
+
+@needs_bbc
+def test_every_bbc_text_is_analysed_as_plainly_word_by_word() -> None:
+    """Analysis takes shortcuts for speed (an ASCII-only pattern for ASCII text, apostrophes straightened only where
+    there are any, terms and stems cached per token): BBC headlines and paragraphs, and some in capitals (read as
+    shouting), must still give the very terms, word by word, that analysing them plainly gives. Every eighth text,
+    to keep the plain stemming's time down: `bench/analysis.py` compares all of them with another revision's."""
+    with BBC.open(encoding="utf-8") as lines:
+        articles = [json.loads(line) for line in lines if line.strip()]
+    texts = [text for article in articles for text in (article["title"], *article["paragraphs"])][::8]
+    texts += [text.upper() for text in texts[::8]]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.analysis, "stem", _plain_stem)
+        plain = [_plainly_analysed(text) for text in texts]
+    for text, expected in zip(texts, plain, strict=True):
+        assert analyze(text) == expected, text
+        assert [term for _, _, term in words(text)] == expected, text

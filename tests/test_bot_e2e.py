@@ -37,7 +37,9 @@ from bot.tg.ask import (
     INLINE_QUESTION_GONE,
     NO_INLINE_RESULTS,
     NOT_HERE,
+    NOT_HERE_INLINE,
     NOT_HERE_SEARCHED,
+    NOT_HERE_SEARCHED_INLINE,
     NOT_TEXT,
     NOTHING_FURTHER,
 )
@@ -550,6 +552,30 @@ async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: 
     server.inline_query(ALICE, asked)
     [inline] = await server.wait_for_async("answerInlineQuery", count=1)
     assert inline.ok and inline.params["results"][0]["title"] == held.title
+
+
+async def test_an_inline_link_to_no_story_here_says_so_on_its_button_as_a_chat_does(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """`@bot https://nowhere.example/x` listed the latest headlines with no word about the link, as if nothing had
+    been asked: now no results, and the button above them says there is no article at that link (and opens the
+    private chat, which says so too). With words besides it, their answers are listed under a button saying the
+    link's story is not here; a link's story here lists it with no note."""
+    server.inline_query(ALICE, "https://nowhere.example/x")
+    [alone] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert alone.ok and alone.params["results"] == []
+    assert alone.params["button"]["text"] == NOT_HERE_INLINE
+    server.send_command(ALICE, "start", alone.params["button"]["start_parameter"])
+    asked, answer = await replies(server, ALICE, 2)
+    assert visible_text(asked) == "You asked inline: “https://nowhere.example/x”" and answer == NOT_HERE
+    server.inline_query(ALICE, "see https://nowhere.example/x, who won the chess title?")
+    worded = (await server.wait_for_async("answerInlineQuery", count=2))[1]
+    assert worded.params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
+    assert worded.params["button"]["text"] == NOT_HERE_SEARCHED_INLINE
+    server.inline_query(ALICE, CHESS_URL)
+    here = (await server.wait_for_async("answerInlineQuery", count=3))[2]
+    assert here.params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
+    assert "button" not in here.params
 
 
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import NamedTuple
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -84,6 +85,9 @@ LINK_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
+# The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
+NOT_HERE_INLINE = "I have no article at that link"
+NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
 
 
 @dataclass(frozen=True)
@@ -431,29 +435,32 @@ async def more(update: Update, context: Context) -> None:
         pages.showed(query)
 
 
-def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+class Inline(NamedTuple):
+    """The results of an inline query, and what to say on the button above them ("" for nothing)."""
+
+    results: list[InlineQueryResultArticle]
+    note: str = ""
+
+
+def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
     """Matching passages, one result each, or for an empty query, one of no words ("😀") or small talk ("hi",
     "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
     a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
-    then said it had no words to search for."""
+    then said it had no words to search for. A link to no story here is said to be, as in a chat: alone it showed
+    the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
-    if links:  # as in a chat: the story at a link is the one asked about, its address no words of the question
+    missing = bool(links) and not links_here(library, links)
+    if missing and not re.search(r"\w", question):
+        return Inline([], NOT_HERE_INLINE)
+    if links and not missing:  # as in a chat: the story at a link is the one asked about, its address no words
         question = library.follow_up(question, links)
     if not re.search(r"\w", question) or small_talk(text) or small_talk(question):
-        return [
-            InlineQueryResultArticle(
-                article.id,
-                title_of(article),
-                InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
-                description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
-            )
-            for article in library.store.latest(INLINE_RESULTS)
-        ]
+        return Inline(latest_results(library, username, zone))
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
     except QuestionError:
-        return []
-    return [
+        return Inline([], NOT_HERE_INLINE if missing else "")
+    results = [
         InlineQueryResultArticle(
             f"{passage.article.id}-{passage.position}",
             title_of(passage.article),
@@ -461,6 +468,22 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
             description=passage.text[:INLINE_DESCRIPTION_CHARS],
         )
         for passage in answer.passages
+    ]
+    if not missing:
+        return Inline(results)
+    return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
+
+
+def latest_results(library: Library, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """The latest headlines as inline results, dated in `zone` (in a worker thread)."""
+    return [
+        InlineQueryResultArticle(
+            article.id,
+            title_of(article),
+            InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
+            description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
+        )
+        for article in library.store.latest(INLINE_RESULTS)
     ]
 
 
@@ -471,20 +494,20 @@ async def inline_query(update: Update, context: Context) -> None:
     data, asker = context.bot_data, query.from_user.id
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
     # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-    results = await asyncio.to_thread(
+    results, note = await asyncio.to_thread(
         lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
     )
-    # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot that asks
-    # the question there (which says why nothing answers, and the closest headlines). Telegram sends a query for
-    # every letter typed, searched side by side here and in other processes: the store keeps the latest one's.
+    # An empty list shows nothing at all: say so above it (or what the note says), with a way into a private chat
+    # with the bot that asks the question there (which says why nothing answers, and the closest headlines).
+    # Telegram sends a query for every letter typed, searched side by side here and in other processes: the store
+    # keeps the latest one's.
     question = " ".join(query.query.split())
-    saved = None
-    if question and not results:
-        saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
-    button = None
-    if not results:
+    saved = button = None
+    if note or not results:
+        if question:
+            saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
         parameter = f"q_{saved.key}" if saved is not None else "inline"
-        button = InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter=parameter)
+        button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
     await keep_question(context, saved)

@@ -84,6 +84,9 @@ LINK_IN_TEXT = re.compile(
     r"(?:https?://|www\.)\S+?(?=[.,;:!?)\]]*(?:\s|$))|(?:[\w-]+\.)+[a-z]{2,}/\S*?(?=[.,;:!?)\]]*(?:\s|$))",
     re.IGNORECASE,
 )
+# A link taken out of a question with the space before it, and the brackets around it: "see <link>, is it true?"
+# left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
+LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
@@ -279,7 +282,7 @@ def without_links(question: str, username: str) -> tuple[str, tuple[str, ...]]:
     links = tuple(match.group() for match in LINK_IN_TEXT.finditer(question))
     if not links:
         return question, ()
-    rest = " ".join(LINK_IN_TEXT.sub(" ", question).split())
+    rest = " ".join(LINK_AMONG_WORDS.sub("", question).split()).lstrip(",;: ")
     whole = (link if "://" in link else f"https://{link}" for link in links)
     return rest, tuple(deep_linked(link, username) or link for link in whole)
 

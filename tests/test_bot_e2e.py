@@ -720,9 +720,13 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
         server.press_button(ALICE, last, data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=presses + 4)
     assert [c.params.get("text") for c in answered[-4:]] == [ARTICLE_ENDED, ARTICLE_GONE, EXPIRED, EXPIRED]
+    # Forged into a press on the message whose "Read on" went out lately: checked all the same, not "below".
+    server.press_button(ALICE, pressed, f"r:{long.id}:9999", force=True)
+    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 5)
+    assert answered[-1].params.get("text") == ARTICLE_ENDED
     await asyncio.to_thread(library_of(app).remove, [long.id])
     server.press_button(ALICE, last, f"r:{long.id}:{2 * MAX_ARTICLE_MESSAGES}", force=True)
-    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 5)
+    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 6)
     assert answered[-1].params.get("text") == ARTICLE_GONE and answered[-1].params.get("show_alert")
     await asyncio.sleep(0.3)  # time for an article or an apology, if one were sent
     assert len(server.calls("sendMessage", chat_id=ALICE)) == len(calls)

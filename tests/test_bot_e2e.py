@@ -578,6 +578,23 @@ async def test_an_inline_link_to_no_story_here_says_so_on_its_button_as_a_chat_d
     assert "button" not in here.params
 
 
+async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(app: Bot, server: FakeBotAPI) -> None:
+    """A reader forwarding a channel's post asks what the bot has on its story: one of 1,500 characters was refused
+    as "That question is 1,500 characters long; please ask in at most 1,000", which the reader cannot shorten. Its
+    start is asked now (the link at its end still names the story); typed, so long a question is still refused."""
+    story = "A twelve-year-old became the youngest national chess champion on Sunday, officials said. "
+    post = story + "Follow our channel for every update from the weekend's tournaments and results. " * 18
+    post += f"Full story: {CHESS_URL}"
+    assert len(post) > 1500
+    typed = await reply_to(server, ALICE, lambda: server.send_text(ALICE, post))
+    assert typed.startswith("That question is ") and "at most 1,000" in typed
+    forwarded = await reply_to(server, ALICE, lambda: server.send_text(ALICE, post, forwarded_from="World News"))
+    assert forwarded.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), forwarded[:200]
+    elsewhere = post.replace(CHESS_URL, "https://nowhere.example/x")
+    searched = await reply_to(server, ALICE, lambda: server.send_text(ALICE, elsewhere, forwarded_from="World News"))
+    assert searched.startswith(f"{NOT_HERE_SEARCHED}\n\n<b>1. Chess Prodigy"), searched[:200]
+
+
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))

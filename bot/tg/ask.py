@@ -31,7 +31,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.config import MAX_PASSAGES
+from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer
@@ -253,6 +253,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     username = context.bot_data.username
     question, links = without_links(question, username)
+    if message.forward_origin is not None:  # a post forwarded to ask about its story: its length is not the reader's
+        question = lede(question)
     try:
         await show_typing(message)
         # A link's story here is asked about as a reply's is; one not here is said to be, the words searched alone.
@@ -285,6 +287,16 @@ def without_links(question: str, username: str) -> tuple[str, tuple[str, ...]]:
     rest = " ".join(LINK_AMONG_WORDS.sub("", question).split()).lstrip(",;: ")
     whole = (link if "://" in link else f"https://{link}" for link in links)
     return rest, tuple(deep_linked(link, username) or link for link in whole)
+
+
+def lede(post: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """A forwarded post as a question: its first `limit` characters, cut between words (where a story's post tells
+    it). A channel's post of 1,500 characters was refused as "That question is 1,500 characters long", which its
+    reader could not shorten."""
+    if len(post) <= limit:
+        return post
+    head = post[: limit + 1].rsplit(maxsplit=1)[0]
+    return head if len(head) <= limit else post[:limit]
 
 
 def links_here(library: Library, links: tuple[str, ...]) -> bool:

@@ -595,6 +595,29 @@ async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(
     assert searched.startswith(f"{NOT_HERE_SEARCHED}\n\n<b>1. Chess Prodigy"), searched[:200]
 
 
+async def test_a_mention_in_reply_to_a_friend_s_message_asks_about_what_it_says(app: Bot, server: FakeBotAPI) -> None:
+    """ "@bot is this true?" in reply to a friend's claim searched "is this true?" alone: "No article uses the word
+    “true”". The replied message's words (its link too) are asked about with the reader's; a reply to the bot still
+    follows up on its answer, and a mention replying to nothing is asked as before."""
+    bot = f"@{server.username}"
+
+    def sent(text: str) -> int:  # a friend's message, meant for others: nothing is sent
+        return int(server.get_update(server.send_text(GROUP, text, BOB))["message"]["message_id"])
+
+    claim = sent("Apparently a twelve-year-old just became the national chess champion!")
+    checked = await reply_to(
+        server, GROUP, lambda: server.send_text(GROUP, f"{bot} is this true?", ALICE, reply_to_bot_message_id=claim)
+    )
+    assert checked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), checked[:200]
+    link = sent(f"look: {CHESS_URL}")
+    linked = await reply_to(
+        server, GROUP, lambda: server.send_text(GROUP, f"{bot} who coached her?", ALICE, reply_to_bot_message_id=link)
+    )
+    assert linked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), linked[:200]
+    alone = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"{bot} is this true?", ALICE))
+    assert "“true”" in visible_text(alone)
+
+
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))

@@ -252,8 +252,10 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
         return
     username = context.bot_data.username
+    if quoted := quoted_text(message, context.bot.id):  # "@bot is this true?" in reply to a friend's claim
+        question = f"{question} {quoted}"
     question, links = without_links(question, username)
-    if message.forward_origin is not None:  # a post forwarded to ask about its story: its length is not the reader's
+    if quoted or message.forward_origin is not None:  # a post's length, or another's, is not the reader's to mind
         question = lede(question)
     try:
         await show_typing(message)
@@ -302,6 +304,16 @@ def lede(post: str, limit: int = MAX_QUESTION_CHARS) -> str:
 def links_here(library: Library, links: tuple[str, ...]) -> bool:
     """Whether any of `links` names an article here (in a worker thread)."""
     return any(library.ids_of(links).values())
+
+
+def quoted_text(message: Message, bot_id: int) -> str:
+    """The words of a message not the bot's that `message` replies to (only the part it quotes, if it quotes one),
+    asked about with the reader's own: "@bot is this true?" in reply to a friend's claim searched "is this true?"
+    alone, "No article uses the word “true”". "" for no reply, or a reply to the bot (followed up on instead)."""
+    replied = message.reply_to_message
+    if replied is None or bots_message(message, bot_id) is not None:
+        return ""
+    return message.quote.text if message.quote is not None else replied.text or replied.caption or ""
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:

@@ -353,6 +353,22 @@ async def test_every_reply_in_a_forum_topic_stays_in_that_topic(app: Bot, server
     assert [c.result.get("message_thread_id") for c in sent] == [TOPIC] * len(sent)
 
 
+async def test_read_on_in_a_forum_topic_sends_the_next_part_in_that_topic(app: Bot, server: FakeBotAPI) -> None:
+    """ "Read on" under a long article in a forum topic sends the next part there, as a reply to the part pressed."""
+    paragraphs = tuple(f"Part {i}: " + "the lighthouse keepers logged every passing ship " * 20 for i in range(40))
+    long = Article("Lighthouse Log Published", paragraphs, "Local", datetime(2023, 12, 1, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [long])
+    server.set_admins(FORUM, [1001])
+    server.send_command(FORUM, "start", long.id, topic=TOPIC)
+    first = await last_calls(server, FORUM, MAX_ARTICLE_MESSAGES)
+    [read_on] = buttons(first[-1])
+    server.press_button(FORUM, first[-1].result["message_id"], read_on["callback_data"])
+    second = (await last_calls(server, FORUM, MAX_ARTICLE_MESSAGES + 1))[MAX_ARTICLE_MESSAGES:]
+    assert visible_text(check_sent(second[0])).startswith("Part ") and "Part 0:" not in second[0].params["text"]
+    assert second[0].params["reply_parameters"]["message_id"] == first[-1].result["message_id"]
+    assert [c.result.get("message_thread_id") for c in [*first, *second]] == [TOPIC] * (len(first) + 1)
+
+
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "What do visitors wear in the ice core archive?")
     call = await last_call(server, ALICE, 1)

@@ -37,7 +37,9 @@ from bot.tg.ask import (
     INLINE_QUESTION_GONE,
     NO_INLINE_RESULTS,
     NOT_HERE,
+    NOT_HERE_INLINE,
     NOT_HERE_SEARCHED,
+    NOT_HERE_SEARCHED_INLINE,
     NOT_TEXT,
     NOTHING_FURTHER,
 )
@@ -351,6 +353,22 @@ async def test_every_reply_in_a_forum_topic_stays_in_that_topic(app: Bot, server
     assert [c.result.get("message_thread_id") for c in sent] == [TOPIC] * len(sent)
 
 
+async def test_read_on_in_a_forum_topic_sends_the_next_part_in_that_topic(app: Bot, server: FakeBotAPI) -> None:
+    """ "Read on" under a long article in a forum topic sends the next part there, as a reply to the part pressed."""
+    paragraphs = tuple(f"Part {i}: " + "the lighthouse keepers logged every passing ship " * 20 for i in range(40))
+    long = Article("Lighthouse Log Published", paragraphs, "Local", datetime(2023, 12, 1, tzinfo=UTC))
+    await asyncio.to_thread(library_of(app).add, [long])
+    server.set_admins(FORUM, [1001])
+    server.send_command(FORUM, "start", long.id, topic=TOPIC)
+    first = await last_calls(server, FORUM, MAX_ARTICLE_MESSAGES)
+    [read_on] = buttons(first[-1])
+    server.press_button(FORUM, first[-1].result["message_id"], read_on["callback_data"])
+    second = (await last_calls(server, FORUM, MAX_ARTICLE_MESSAGES + 1))[MAX_ARTICLE_MESSAGES:]
+    assert visible_text(check_sent(second[0])).startswith("Part ") and "Part 0:" not in second[0].params["text"]
+    assert second[0].params["reply_parameters"]["message_id"] == first[-1].result["message_id"]
+    assert [c.result.get("message_thread_id") for c in [*first, *second]] == [TOPIC] * (len(first) + 1)
+
+
 async def test_full_article_button_sends_the_escaped_article(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(ALICE, "What do visitors wear in the ice core archive?")
     call = await last_call(server, ALICE, 1)
@@ -552,6 +570,70 @@ async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: 
     assert inline.ok and inline.params["results"][0]["title"] == held.title
 
 
+async def test_an_inline_link_to_no_story_here_says_so_on_its_button_as_a_chat_does(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """`@bot https://nowhere.example/x` listed the latest headlines with no word about the link, as if nothing had
+    been asked: now no results, and the button above them says there is no article at that link (and opens the
+    private chat, which says so too). With words besides it, their answers are listed under a button saying the
+    link's story is not here; a link's story here lists it with no note."""
+    server.inline_query(ALICE, "https://nowhere.example/x")
+    [alone] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert alone.ok and alone.params["results"] == []
+    assert alone.params["button"]["text"] == NOT_HERE_INLINE
+    server.send_command(ALICE, "start", alone.params["button"]["start_parameter"])
+    asked, answer = await replies(server, ALICE, 2)
+    assert visible_text(asked) == "You asked inline: “https://nowhere.example/x”" and answer == NOT_HERE
+    server.inline_query(ALICE, "see https://nowhere.example/x, who won the chess title?")
+    worded = (await server.wait_for_async("answerInlineQuery", count=2))[1]
+    assert worded.params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
+    assert worded.params["button"]["text"] == NOT_HERE_SEARCHED_INLINE
+    server.inline_query(ALICE, CHESS_URL)
+    here = (await server.wait_for_async("answerInlineQuery", count=3))[2]
+    assert here.params["results"][0]["title"] == "Chess Prodigy Wins National Title at Twelve"
+    assert "button" not in here.params
+
+
+async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(app: Bot, server: FakeBotAPI) -> None:
+    """A reader forwarding a channel's post asks what the bot has on its story: one of 1,500 characters was refused
+    as "That question is 1,500 characters long; please ask in at most 1,000", which the reader cannot shorten. Its
+    start is asked now (the link at its end still names the story); typed, so long a question is still refused."""
+    story = "A twelve-year-old became the youngest national chess champion on Sunday, officials said. "
+    post = story + "Follow our channel for every update from the weekend's tournaments and results. " * 18
+    post += f"Full story: {CHESS_URL}"
+    assert len(post) > 1500
+    typed = await reply_to(server, ALICE, lambda: server.send_text(ALICE, post))
+    assert typed.startswith("That question is ") and "at most 1,000" in typed
+    forwarded = await reply_to(server, ALICE, lambda: server.send_text(ALICE, post, forwarded_from="World News"))
+    assert forwarded.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), forwarded[:200]
+    elsewhere = post.replace(CHESS_URL, "https://nowhere.example/x")
+    searched = await reply_to(server, ALICE, lambda: server.send_text(ALICE, elsewhere, forwarded_from="World News"))
+    assert searched.startswith(f"{NOT_HERE_SEARCHED}\n\n<b>1. Chess Prodigy"), searched[:200]
+
+
+async def test_a_mention_in_reply_to_a_friend_s_message_asks_about_what_it_says(app: Bot, server: FakeBotAPI) -> None:
+    """ "@bot is this true?" in reply to a friend's claim searched "is this true?" alone: "No article uses the word
+    “true”". The replied message's words (its link too) are asked about with the reader's; a reply to the bot still
+    follows up on its answer, and a mention replying to nothing is asked as before."""
+    bot = f"@{server.username}"
+
+    def sent(text: str) -> int:  # a friend's message, meant for others: nothing is sent
+        return int(server.get_update(server.send_text(GROUP, text, BOB))["message"]["message_id"])
+
+    claim = sent("Apparently a twelve-year-old just became the national chess champion!")
+    checked = await reply_to(
+        server, GROUP, lambda: server.send_text(GROUP, f"{bot} is this true?", ALICE, reply_to_bot_message_id=claim)
+    )
+    assert checked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), checked[:200]
+    link = sent(f"look: {CHESS_URL}")
+    linked = await reply_to(
+        server, GROUP, lambda: server.send_text(GROUP, f"{bot} who coached her?", ALICE, reply_to_bot_message_id=link)
+    )
+    assert linked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), linked[:200]
+    alone = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"{bot} is this true?", ALICE))
+    assert "“true”" in visible_text(alone)
+
+
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))
@@ -694,9 +776,13 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
         server.press_button(ALICE, last, data, force=True)
     answered = await server.wait_for_async("answerCallbackQuery", count=presses + 4)
     assert [c.params.get("text") for c in answered[-4:]] == [ARTICLE_ENDED, ARTICLE_GONE, EXPIRED, EXPIRED]
+    # Forged into a press on the message whose "Read on" went out lately: checked all the same, not "below".
+    server.press_button(ALICE, pressed, f"r:{long.id}:9999", force=True)
+    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 5)
+    assert answered[-1].params.get("text") == ARTICLE_ENDED
     await asyncio.to_thread(library_of(app).remove, [long.id])
     server.press_button(ALICE, last, f"r:{long.id}:{2 * MAX_ARTICLE_MESSAGES}", force=True)
-    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 5)
+    answered = await server.wait_for_async("answerCallbackQuery", count=presses + 6)
     assert answered[-1].params.get("text") == ARTICLE_GONE and answered[-1].params.get("show_alert")
     await asyncio.sleep(0.3)  # time for an article or an apology, if one were sent
     assert len(server.calls("sendMessage", chat_id=ALICE)) == len(calls)

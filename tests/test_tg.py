@@ -17,7 +17,15 @@ from bot.library import Library
 from bot.models import Answer, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
-from bot.tg.ask import answer_lines, followed_stories, next_page, shown_paragraphs, without_markup
+from bot.tg.ask import (
+    answer_lines,
+    followed_stories,
+    lede,
+    next_page,
+    shown_paragraphs,
+    without_links,
+    without_markup,
+)
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 from bot.tg.pages import LAST_GONE, Anchor, Pages, anchor_of, turn
@@ -335,3 +343,25 @@ def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
 )
 def test_pasted_html_is_read_as_the_reader_sees_it(typed: str, read: str) -> None:
     assert without_markup(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "rest"),
+    [
+        ("see https://nowhere.example/x, is it true?", "see, is it true?"),
+        ("what does https://news.example.com/business/60412 say about rates?", "what does say about rates?"),
+        ("https://nowhere.example/x, who won?", "who won?"),
+        ("who won (https://nowhere.example/x)?", "who won?"),
+        ("is this true? www.example.org/a", "is this true?"),
+        ("is it true?\nnews.example.com/sport/1 and bbc.co.uk/news/2", "is it true? and"),
+    ],
+)
+def test_a_link_taken_out_of_a_question_leaves_the_words_as_typed(typed: str, rest: str) -> None:
+    """ "see <link>, is it true?" left "see , is it true?", which notes and saved questions may show back."""
+    assert without_links(typed, "newsbot")[0] == rest
+
+
+def test_a_forwarded_post_is_cut_between_words_to_a_question_s_length() -> None:
+    assert lede("chess title " * 100, 30) == "chess title chess title chess"
+    assert lede("x" * 50, 30) == "x" * 30  # no space to cut at
+    assert lede("who won?", 30) == "who won?"

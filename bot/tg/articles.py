@@ -108,7 +108,9 @@ async def full_article(update: Update, context: Context) -> None:
     # A button under an inline result has no message of ours: its inline message names it.
     button = str(query.message.message_id) if query.message else query.inline_message_id or ""
     store, now = context.bot_data.library.store, context.bot_data.clock()
-    sent = SentArticle(store, chat_id, button, article_id, update.update_id, now)
+    # A part is claimed by its number too: a forged number pressed on a message whose part went out lately was told
+    # "The next part is below" unchecked; now it is checked, as on any message.
+    sent = SentArticle(store, chat_id, f"{button}:{start}" if start else button, article_id, update.update_id, now)
     if not await sent.claim():
         await answer_press(query, PART_SENT if start else ALREADY_SENT)
         return

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import NamedTuple
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -30,7 +31,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.config import MAX_PASSAGES
+from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer
@@ -83,7 +84,13 @@ LINK_IN_TEXT = re.compile(
     r"(?:https?://|www\.)\S+?(?=[.,;:!?)\]]*(?:\s|$))|(?:[\w-]+\.)+[a-z]{2,}/\S*?(?=[.,;:!?)\]]*(?:\s|$))",
     re.IGNORECASE,
 )
+# A link taken out of a question with the space before it, and the brackets around it: "see <link>, is it true?"
+# left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
+LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
+# The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
+NOT_HERE_INLINE = "I have no article at that link"
+NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
 
 
 @dataclass(frozen=True)
@@ -245,7 +252,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
         return
     username = context.bot_data.username
+    if quoted := quoted_text(message, context.bot.id):  # "@bot is this true?" in reply to a friend's claim
+        question = f"{question} {quoted}"
     question, links = without_links(question, username)
+    if quoted or message.forward_origin is not None:  # a post's length, or another's, is not the reader's to mind
+        question = lede(question)
     try:
         await show_typing(message)
         # A link's story here is asked about as a reply's is; one not here is said to be, the words searched alone.
@@ -275,14 +286,34 @@ def without_links(question: str, username: str) -> tuple[str, tuple[str, ...]]:
     links = tuple(match.group() for match in LINK_IN_TEXT.finditer(question))
     if not links:
         return question, ()
-    rest = " ".join(LINK_IN_TEXT.sub(" ", question).split())
+    rest = " ".join(LINK_AMONG_WORDS.sub("", question).split()).lstrip(",;: ")
     whole = (link if "://" in link else f"https://{link}" for link in links)
     return rest, tuple(deep_linked(link, username) or link for link in whole)
+
+
+def lede(post: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """A forwarded post as a question: its first `limit` characters, cut between words (where a story's post tells
+    it). A channel's post of 1,500 characters was refused as "That question is 1,500 characters long", which its
+    reader could not shorten."""
+    if len(post) <= limit:
+        return post
+    head = post[: limit + 1].rsplit(maxsplit=1)[0]
+    return head if len(head) <= limit else post[:limit]
 
 
 def links_here(library: Library, links: tuple[str, ...]) -> bool:
     """Whether any of `links` names an article here (in a worker thread)."""
     return any(library.ids_of(links).values())
+
+
+def quoted_text(message: Message, bot_id: int) -> str:
+    """The words of a message not the bot's that `message` replies to (only the part it quotes, if it quotes one),
+    asked about with the reader's own: "@bot is this true?" in reply to a friend's claim searched "is this true?"
+    alone, "No article uses the word “true”". "" for no reply, or a reply to the bot (followed up on instead)."""
+    replied = message.reply_to_message
+    if replied is None or bots_message(message, bot_id) is not None:
+        return ""
+    return message.quote.text if message.quote is not None else replied.text or replied.caption or ""
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:
@@ -431,29 +462,32 @@ async def more(update: Update, context: Context) -> None:
         pages.showed(query)
 
 
-def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+class Inline(NamedTuple):
+    """The results of an inline query, and what to say on the button above them ("" for nothing)."""
+
+    results: list[InlineQueryResultArticle]
+    note: str = ""
+
+
+def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> Inline:
     """Matching passages, one result each, or for an empty query, one of no words ("😀") or small talk ("hi",
     "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
     a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
-    then said it had no words to search for."""
+    then said it had no words to search for. A link to no story here is said to be, as in a chat: alone it showed
+    the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
-    if links:  # as in a chat: the story at a link is the one asked about, its address no words of the question
+    missing = bool(links) and not links_here(library, links)
+    if missing and not re.search(r"\w", question):
+        return Inline([], NOT_HERE_INLINE)
+    if links and not missing:  # as in a chat: the story at a link is the one asked about, its address no words
         question = library.follow_up(question, links)
     if not re.search(r"\w", question) or small_talk(text) or small_talk(question):
-        return [
-            InlineQueryResultArticle(
-                article.id,
-                title_of(article),
-                InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
-                description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
-            )
-            for article in library.store.latest(INLINE_RESULTS)
-        ]
+        return Inline(latest_results(library, username, zone))
     try:
         answer = library.ask(library.request(question, k=INLINE_RESULTS))
     except QuestionError:
-        return []
-    return [
+        return Inline([], NOT_HERE_INLINE if missing else "")
+    results = [
         InlineQueryResultArticle(
             f"{passage.article.id}-{passage.position}",
             title_of(passage.article),
@@ -461,6 +495,22 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
             description=passage.text[:INLINE_DESCRIPTION_CHARS],
         )
         for passage in answer.passages
+    ]
+    if not missing:
+        return Inline(results)
+    return Inline(results, NOT_HERE_SEARCHED_INLINE if results else NOT_HERE_INLINE)
+
+
+def latest_results(library: Library, username: str, zone: tzinfo) -> list[InlineQueryResultArticle]:
+    """The latest headlines as inline results, dated in `zone` (in a worker thread)."""
+    return [
+        InlineQueryResultArticle(
+            article.id,
+            title_of(article),
+            InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
+            description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
+        )
+        for article in library.store.latest(INLINE_RESULTS)
     ]
 
 
@@ -471,20 +521,20 @@ async def inline_query(update: Update, context: Context) -> None:
     data, asker = context.bot_data, query.from_user.id
     library, username, subscriptions = data.library, data.username, data.digesting.subscriptions
     # Dated on the asker's clocks: the /timezone of their private chat with the bot (its id is theirs).
-    results = await asyncio.to_thread(
+    results, note = await asyncio.to_thread(
         lambda: inline_results(library, query.query, username, subscriptions.zone_of(asker))
     )
-    # An empty list shows nothing at all: say so above it, with a way into a private chat with the bot that asks
-    # the question there (which says why nothing answers, and the closest headlines). Telegram sends a query for
-    # every letter typed, searched side by side here and in other processes: the store keeps the latest one's.
+    # An empty list shows nothing at all: say so above it (or what the note says), with a way into a private chat
+    # with the bot that asks the question there (which says why nothing answers, and the closest headlines).
+    # Telegram sends a query for every letter typed, searched side by side here and in other processes: the store
+    # keeps the latest one's.
     question = " ".join(query.query.split())
-    saved = None
-    if question and not results:
-        saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
-    button = None
-    if not results:
+    saved = button = None
+    if note or not results:
+        if question:
+            saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
         parameter = f"q_{saved.key}" if saved is not None else "inline"
-        button = InlineQueryResultsButton(text=NO_INLINE_RESULTS, start_parameter=parameter)
+        button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
     await keep_question(context, saved)

@@ -40,6 +40,11 @@ class StoreLoginError(StoreError, ConfigError):
     setting to correct, which no retry mends; while the bot runs, an outage like any other."""
 
 
+class StoreURLError(StoreError, ConfigError):
+    """The driver refused a value of DATABASE_URL before asking any server (`sslmode=sometimes`, a port past
+    65535, an option it does not know): a setting to correct, as a refused login is."""
+
+
 class Stopped(Exception):
     """Work given up between two batches because the process is stopping; what was made before is kept or not,
     as the caller says (not an error: nothing failed)."""

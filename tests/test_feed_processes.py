@@ -168,6 +168,39 @@ def test_a_poll_killed_mid_poll_is_completed_by_the_next_without_doubling(
         library.close()
 
 
+def test_a_poll_killed_mid_poll_leaves_its_feed_to_the_next_poll_at_once_not_after_its_lease(
+    poll_settings: Settings, web: WebServer
+) -> None:
+    """kill -9 of a `feeds poll` leaves its lease on the feed it was reading for NEWSBOT_FEED_LEASE_SECONDS (600 s);
+    the next `feeds poll` on this host sees its process gone, frees the feed and polls it now, each story once."""
+    web.live["d.xml"] = rss("d.xml", summaries=True)
+    for n in range(STORIES):
+        web.live[f"d.xml-{n}.html"] = page("d.xml", n)
+    web.delays["d.xml-3.html"] = 60  # the poller is killed while it reads this page
+    library = Library.open(poll_settings)
+    service = FeedService(library)
+    try:
+        (url,) = follow(library, web, ["d.xml"])
+        articles = library.store.stats().articles
+        poller = newsbot(poll_settings, "feeds", "poll", "--due", env=POLLER_ENV)
+        try:
+            until(lambda: web.count("/live/d.xml-3.html") == 1)
+        finally:
+            poller.kill()
+            poller.communicate()
+        (stuck,) = asyncio.run(service.feeds())
+        assert stuck.lease_holder is not None and stuck.lease_until is not None
+        assert stuck.lease_until - datetime.now(UTC) > timedelta(seconds=service.lease.total_seconds() - 120)
+        web.delays.clear()
+        out = finish(newsbot(poll_settings, "feeds", "poll", "--due", env=POLLER_ENV))
+        assert url in out, out
+        (polled,) = asyncio.run(service.feeds())
+        assert (polled.last_status, polled.lease_holder, polled.articles) == (OK, None, STORIES)
+        assert library.store.stats().articles == articles + STORIES
+    finally:
+        library.close()
+
+
 def test_a_story_polled_in_one_process_is_answered_in_another_after_follow(
     poll_settings: Settings, web: WebServer, tmp_path: Path
 ) -> None:

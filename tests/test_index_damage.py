@@ -23,11 +23,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.index.aside import write_whole
 from bot.index.follower import BUILD_CLAIM
 from bot.library import Library
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
 from tests.test_library import garble
+from tests.test_store_outage import fill, small_disk  # noqa: F401 (a fixture)
 
 QUESTION = "Who became the youngest chess champion?"
 ENV = {"NEWSBOT_SEMANTIC": "off"}
@@ -296,3 +298,55 @@ def test_a_follow_up_finding_the_index_cut_short_is_searched_in_it_built_again(s
     finally:
         library.close()
     assert after == before and after != "how old was she?"
+
+
+def _left_by(pid: int | str, generation: Path) -> list[Path]:
+    """The files a process `pid` writing the index's small files aside leaves (newsbot wrote `cursor.<pid>` before)."""
+    return [
+        generation / f"cursor.{pid}",
+        generation / f"checked.{pid}.0badf00d",
+        generation / f"store.{pid}.0badf00d",
+        generation.parent / f"CURRENT.{pid}.0badf00d",
+    ]
+
+
+def test_files_a_writer_killed_mid_write_left_aside_are_removed_at_the_next_open(small: Settings) -> None:
+    """A cursor write cut by SIGKILL left `index/gen-*/cursor.<pid>`, which nothing read or removed, one more at
+    each kill. The next process to open the index removes those of processes gone, never one still writing."""
+    before, _ = asked(small)
+    generation = _generation(small)
+    # Each writes its files (PID: its own pid), says so, and waits.
+    write = textwrap.dedent("""
+        import os, pathlib, sys
+        for path in sys.argv[1:]:
+            pathlib.Path(path.replace("PID", str(os.getpid()))).write_text("7")
+        print("written", flush=True)
+        sys.stdin.read()
+    """)
+    killed = python(write, *map(str, _left_by("PID", generation)))
+    writing = python(write, str(generation / "cursor.PID.0badf00d"))
+    try:
+        for process in (killed, writing):
+            assert process.stdout is not None and process.stdout.readline() == "written\n"
+        killed.kill()
+        killed.wait()
+        left = _left_by(killed.pid, generation)
+        assert all(path.exists() for path in left)
+        after, err = asked(small)
+        assert after == before, err
+        assert not any(path.exists() for path in left)
+        assert (generation / f"cursor.{writing.pid}.0badf00d").exists()  # its writer runs: maybe being written
+        assert (generation / "cursor").read_text().strip().isdigit()
+    finally:
+        writing.kill()
+        writing.communicate()
+
+
+def test_a_cursor_write_on_a_full_disk_leaves_the_cursor_as_it_was_and_nothing_aside(small_disk: Path) -> None:  # noqa: F811
+    """A full disk cut the cursor's write after the file aside was made: an empty `cursor.<pid>` stayed."""
+    cursor = small_disk / "cursor"
+    write_whole(cursor, "41")
+    fill(small_disk / "filler")
+    with pytest.raises(OSError, match="No space left"):
+        write_whole(cursor, "4" * 8192)
+    assert sorted(p.name for p in small_disk.iterdir()) == ["cursor", "filler"] and cursor.read_text() == "41"

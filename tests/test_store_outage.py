@@ -30,7 +30,7 @@ from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.paths import DATA
-from tests.processes import newsbot
+from tests.processes import free_port, newsbot
 from tests.test_bot_processes import (
     ALICE,
     CORPUS_ANSWER,
@@ -504,25 +504,50 @@ def test_a_bot_waiting_for_its_database_stops_at_once_on_sigterm(
     assert server.calls() == []
 
 
+# DATABASE_URL values the driver refuses before it asks the server, and what it says of each.
+DRIVER_REFUSES = [
+    ({"query": {"sslmode": "sometimes"}}, 'invalid sslmode value: "sometimes"'),
+    ({"port": 99999}, 'invalid port number: "99999"'),
+    ({"query": {"connect_timeout": "soon"}}, "bad value for connect_timeout: 'soon'"),
+]
+
+
+def wrong_url(url: str, wrong: dict[str, object]) -> str:
+    """`url` with `wrong` set in it."""
+    return make_url(url).set(**wrong).render_as_string(hide_password=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("wrong", "reason"), DRIVER_REFUSES)
+def test_a_database_url_the_driver_refuses_is_a_setting_to_correct(
+    tmp_path: Path, wrong: dict[str, object], reason: str
+) -> None:
+    """`sslmode=sometimes` exited 3 ("try again") though no retry mends it; it exits 2 as a refused login does, in
+    the same one line (no server is asked: none runs at the URL)."""
+    url = wrong_url(f"postgresql://newsbot:secret@127.0.0.1:{free_port()}/newsbot", wrong)
+    settings = Settings(data_dir=tmp_path / "data", database_url=url)
+    out, err = (process := newsbot(settings, "stats")).communicate(timeout=60)
+    assert (process.returncode, out, len(err.splitlines())) == (EXIT_USAGE, "", 1), err
+    assert reason in err and err.endswith("; check DATABASE_URL\n") and "***" in err, err
+
+
 @pytest.mark.parametrize(
     ("wrong", "reason"),
     [
         ({"database": "no_such_database"}, 'the database refused newsbot: database "no_such_database" does not exist'),
         ({"username": "no_such_user"}, 'the database refused newsbot: role "no_such_user" does not exist'),
-        ({"query": {"sslmode": "sometimes"}}, 'invalid sslmode value: "sometimes"'),
+        *DRIVER_REFUSES,
     ],
 )
 def test_a_bot_given_a_wrong_database_url_fails_at_once_without_waiting(
     postgres: Postgres, server: FakeBotAPI, tmp_path: Path, wrong: dict[str, object], reason: str
 ) -> None:
-    """A configuration mistake is not an outage: waiting would not mend it. One line naming it, a nonzero exit."""
-    url = make_url(postgres.url)
-    url = url.set(**wrong)  # type: ignore[arg-type]
-    settings = Settings(data_dir=tmp_path / "data", database_url=url.render_as_string(hide_password=False))
+    """A configuration mistake is not an outage: waiting would not mend it. One line naming it, exit 2 (a value
+    the driver refused exited 3, as a server out of reach does, though it is a setting to correct)."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=wrong_url(postgres.url, wrong))
     process = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
     process.wait(timeout=60)
     err = (tmp_path / "bot.log").read_text()
-    assert process.returncode in (EXIT_USAGE, EXIT_ERROR) and reason in err, err
+    assert process.returncode == EXIT_USAGE and reason in err, err
     assert "not reachable" not in err and len(err.strip().splitlines()) == 1, err
     assert err.endswith("; check DATABASE_URL\n"), err
 

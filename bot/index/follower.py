@@ -40,6 +40,7 @@ from typing import Protocol
 
 from bot.analysis import ANALYSIS
 from bot.errors import IndexCorruptError
+from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
 from bot.models import Article, StoredArticle
 from bot.store import Change, Store
@@ -221,17 +222,13 @@ class Follower:
 
     def _record_owner(self, directory: Path) -> None:
         try:
-            temporary = directory / f"{STORE_FILE}.{uuid.uuid4().hex}"
-            temporary.write_text(self._identity)
-            os.replace(temporary, directory / STORE_FILE)
+            write_whole(directory / STORE_FILE, self._identity)
         except OSError as exc:  # a read-only data directory: checked again on the next open
             log.debug("could not record the store of %s: %s", directory, exc)
 
     def _swap_in(self, engine: Engine, name: str) -> None:
         if self.root is not None:
-            temporary = self.root / f"{CURRENT}.{uuid.uuid4().hex}"
-            temporary.write_text(name)
-            os.replace(temporary, self.root / CURRENT)
+            write_whole(self.root / CURRENT, name)
         # The old engine is not closed: a question in another thread may still be reading it.
         self.engine, self._generation = engine, name
         self._remove_stale()
@@ -243,6 +240,7 @@ class Follower:
         now = time.time()
         legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
         self._remove_cut_short()
+        remove_left_aside(self.root)
         for path in self.root.iterdir():
             if path.name in keep or path.name.startswith(f"{CURRENT}.") or path.name.endswith(BUILDING):
                 continue
@@ -451,9 +449,7 @@ def _same_analysis(directory: Path) -> bool:
 
 
 def _record_analysis(directory: Path) -> None:
-    temporary = directory / f"{ANALYSIS_FILE}.{uuid.uuid4().hex}"
-    temporary.write_text(ANALYSIS)
-    os.replace(temporary, directory / ANALYSIS_FILE)
+    write_whole(directory / ANALYSIS_FILE, ANALYSIS)
 
 
 class Copy(Protocol):

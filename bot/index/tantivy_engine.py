@@ -44,6 +44,7 @@ from typing import Any, NoReturn
 import tantivy
 
 from bot.errors import IndexCorruptError
+from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
 from bot.models import Hit
 
@@ -101,6 +102,7 @@ class TantivyEngine:
         builder.add_text_field("category", tokenizer_name="raw", index_option="basic")
         builder.add_date_field("published", fast=True)
         self.schema = builder.build()
+        remove_left_aside(directory)
         self._checked = self._read_checked()
         self._check_files()
         try:
@@ -135,9 +137,7 @@ class TantivyEngine:
             return NO_CURSOR
 
     def _write_cursor(self, cursor: int) -> None:
-        temporary = self.directory / f"{CURSOR_FILE}.{os.getpid()}"
-        temporary.write_text(str(cursor))
-        os.replace(temporary, self.directory / CURSOR_FILE)
+        write_whole(self.directory / CURSOR_FILE, str(cursor))
         self._cursor = cursor
 
     def try_write(self) -> bool:
@@ -291,9 +291,7 @@ class TantivyEngine:
 
     def _write_checked(self) -> None:
         try:
-            temporary = self.directory / f"{CHECKED_FILE}.{os.getpid()}"
-            temporary.write_text(json.dumps(self._checked))
-            os.replace(temporary, self.directory / CHECKED_FILE)
+            write_whole(self.directory / CHECKED_FILE, json.dumps(self._checked))
         except OSError as exc:  # a read-only or full disk: the next process checks the files again
             log.debug("could not record the files checked in %s: %s", self.directory, exc)
 

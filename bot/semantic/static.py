@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from bot.analysis import STOPWORDS
 from bot.errors import Stopped
+from bot.index.aside import pid_running
 from bot.semantic.encoder import (
     DIMENSIONS,
     MODEL_NAME,
@@ -276,17 +277,5 @@ def _remove_partials(directory: Path, name: str) -> None:
     processes still writing stay."""
     for partial in directory.glob(f".{name}.*.tmp"):
         pid = partial.name.removeprefix(f".{name}.").removesuffix(".tmp")
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not pid_running(int(pid)):
             partial.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    if os.name != "posix":  # signal 0 probes a process only there (elsewhere os.kill ends it)
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True

@@ -43,13 +43,13 @@ from datetime import UTC, datetime, timedelta
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
+from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
 from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
 from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
-from bot.services.presence import pid_running
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Seen, Story
 
 log = logging.getLogger(__name__)

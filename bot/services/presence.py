@@ -15,6 +15,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from bot.index.aside import pid_running
 from bot.store import Store, Worker
 
 # How often a running bot beats, and how long without a beat before it counts as gone.
@@ -29,16 +30,6 @@ def this_process(now: datetime) -> Worker:
     host = socket.gethostname()
     pid = os.getpid()
     return Worker(f"{host[:30]}:{pid}:{uuid.uuid4().hex[:12]}", host, pid, now, now)
-
-
-def pid_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Presence:

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.errors import StoreError, StoreLoginError, StoreUnreachableError
+from bot.errors import StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
 
 # A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -80,8 +80,7 @@ _LOCK_NOT_AVAILABLE = "55P03"
 _SERVER_STOPPED = "57P"
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry")
 # What the driver says, at connecting, of a server that is not answering yet or just now (not started, starting or
-# stopping, full, its host's name not resolvable yet or its network down): worth waiting for. Anything else it says
-# there ("invalid sslmode value") is a URL to correct.
+# stopping, full, its host's name not resolvable yet or its network down): worth waiting for.
 _NOT_ANSWERING = (
     "Connection refused",
     "No such file or directory",  # no server's socket at the path
@@ -96,6 +95,9 @@ _NOT_ANSWERING = (
     "the database system is",  # starting up, shutting down, in recovery mode, not yet accepting connections
     "too many clients",
 )
+# How psycopg words a value libpq refused before it tried any server ("connection is bad: invalid sslmode value"); a
+# value psycopg itself cannot parse ("bad value for connect_timeout", an unknown option) is a ProgrammingError.
+_REFUSED_BY_DRIVER = "connection is bad:"
 
 
 def connect(url: str) -> Engine:
@@ -130,8 +132,8 @@ def reach(engine: Engine) -> None:
     and what to check: the driver's line alone ("connection refused") named neither DATABASE_URL nor the URL.
 
     A server that is not answering (`_NOT_ANSWERING`: refused, no socket, starting up, a host not found or silent)
-    raises `StoreUnreachableError`; a login or database refused `StoreLoginError`; anything else (an option or value
-    the driver does not take) `StoreError`."""
+    raises `StoreUnreachableError`; a login or database refused `StoreLoginError`; an option or value the driver does
+    not take `StoreURLError` (the server was never asked); anything else `StoreError`."""
     if engine.url.get_backend_name() != "postgresql":
         return
     try:
@@ -142,12 +144,12 @@ def reach(engine: Engine) -> None:
     except StoreError as error:
         url = engine.url.render_as_string(hide_password=True)
         said = str(getattr(error.__cause__, "orig", ""))
-        unreachable = any(part in said for part in _NOT_ANSWERING)
-        if unreachable:
+        if any(part in said for part in _NOT_ANSWERING):  # first: libpq says "connection is bad" of a missing socket
             raise StoreUnreachableError(
                 f"{error}, at {url}; check DATABASE_URL, and that the server is running"
             ) from error
-        # The server was never asked (a value the driver refuses, as sslmode=sometimes): it is not to be checked.
+        if isinstance(error.__cause__, exc.ProgrammingError) or said.startswith(_REFUSED_BY_DRIVER):
+            raise StoreURLError(f"{error}, at {url}; check DATABASE_URL") from error
         raise StoreError(f"{error}, at {url}; check DATABASE_URL") from error
 
 

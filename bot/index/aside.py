@@ -1,0 +1,59 @@
+"""Small files written aside and renamed into place, so a reader sees the old one or the new one whole (an index's
+cursor, the files it checked, the store it was made from, `index/CURRENT`), and the removal of those a writer left
+behind: killed between the write and the rename, nothing reads or removes them.
+
+A file being written is named `NAME.<pid>.<random>`, so the next process to open the index can tell one whose writer
+is gone (and the `NAME.<pid>` newsbot wrote before) from one still being written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_ASIDE = re.compile(r"^[A-Za-z]+\.(\d+)(?:\.[0-9a-f]{8})?$")
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` by a rename, so no reader sees part of it. A write that fails (a full disk) removes
+    what it wrote before it raises."""
+    aside = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
+        aside.write_text(text)
+        os.replace(aside, path)
+    except BaseException:
+        aside.unlink(missing_ok=True)
+        raise
+
+
+def remove_left_aside(directory: Path) -> None:
+    """Remove the files written aside in `directory` by processes no longer running; those of processes still
+    writing stay. A read-only directory keeps them (the next process able to write removes them)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:  # not there (yet, or any more)
+        return
+    for name in names:
+        if (found := _ASIDE.match(name)) and not pid_running(int(found[1])):
+            try:
+                (directory / name).unlink(missing_ok=True)
+            except OSError as exc:
+                log.debug("could not remove %s: %s", directory / name, exc)
+
+
+def pid_running(pid: int) -> bool:
+    """Whether process `pid` runs on this machine (another user's too)."""
+    if os.name != "posix":  # signal 0 probes a process only there (elsewhere os.kill ends it)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

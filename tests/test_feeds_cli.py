@@ -75,6 +75,32 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert main(["feeds", "remove", "2"]) == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/status/404", "HTTP 404 Not Found"),
+        ("/status/410", "HTTP 410 Gone"),
+        ("/live/loop-a.html", "a redirect loop (back to {loop})"),
+        ("/pages/minimal.html", "not an RSS, Atom or JSON feed"),
+    ],
+)
+def test_a_refused_feed_fails_the_command_with_why(
+    web: WebServer, capsys: pytest.CaptureFixture[str], path: str, reason: str
+) -> None:
+    """A script adding feeds tells a refused one by the exit status (1, as for an unknown feed removed) and one
+    line naming the address and why; a redirect loop was "more than 5 redirects", as if it might end."""
+    web.live["loop-a.html"] = b'<meta http-equiv="refresh" content="0; url=/live/loop-b.html">'
+    web.live["loop-b.html"] = b'<meta http-equiv="refresh" content="0; url=/live/loop-a.html">'
+    url = web.url(path)
+    assert main(["feeds", "add", url]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"newsbot: cannot follow {url}: {reason.format(loop=url)}\n" and not captured.out
+    assert main(["feeds", "list"]) == 0
+    assert capsys.readouterr().out == "no feeds are followed; add one with: newsbot feeds add URL\n"
+    assert main(["feeds", "remove", url]) == 1
+    assert capsys.readouterr().err == f"newsbot: no feed {url!r} is followed\n"
+
+
 def test_entries_a_poll_cannot_read_are_named(web: WebServer, capsys: pytest.CaptureFixture[str]) -> None:
     """The summary counts the problems and the notes; each is named on standard error, with where it was and why.
     A story whose page is gone went in as the feed's summary: a note, not a story skipped."""

@@ -371,6 +371,19 @@ async def test_a_broken_feed_is_reported_to_the_admins_once_and_once_more_when_i
     assert len(server.calls("sendMessage", chat_id=OTHER_ADMIN)) == 2  # tried once per notice
 
 
+async def given_back_unrecorded(settings: Settings, before: FeedRow, caplog: pytest.LogCaptureFixture) -> None:
+    """After a bot stopped mid-poll: the feed is free (no lease) and its poll unrecorded, and nothing was logged as
+    an error."""
+    library = Library.open(settings)
+    try:
+        feed = await FeedService(library).find(before.url)
+        assert feed is not None
+        assert (feed.lease_holder, feed.last_polled_at, feed.last_status) == (None, before.last_polled_at, OK)
+    finally:
+        library.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 async def test_a_slow_poll_blocks_no_answer_is_not_started_twice_and_is_stopped_with_the_bot(
     bot_settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -396,14 +409,7 @@ async def test_a_slow_poll_blocks_no_answer_is_not_started_twice_and_is_stopped_
         assert app.job_queue is not None and not app.job_queue.get_jobs_by_name(FEEDS_JOB)
         assert not [r for r in caplog.records if "maximum number of running instances" in r.getMessage()]
     # Stopped mid-poll: the feed was given back and nothing was recorded (its site had not answered).
-    library = Library.open(settings)
-    try:
-        feed = await FeedService(library).find(url)
-        assert feed is not None
-        assert (feed.lease_holder, feed.last_polled_at, feed.last_status) == (None, added.last_polled_at, OK)
-    finally:
-        library.close()
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    await given_back_unrecorded(settings, added, caplog)
 
 
 async def test_a_long_pollfeeds_says_it_started_and_stops_with_the_bot(
@@ -430,14 +436,7 @@ async def test_a_long_pollfeeds_says_it_started_and_stops_with_the_bot(
         stopping = time.monotonic()
     assert time.monotonic() - stopping < 10
     assert visible_text((await replies(server, ADMIN, 3))[2]) == POLL_STOPPED
-    library = Library.open(settings)
-    try:
-        feed = await FeedService(library).find(url)
-        assert feed is not None
-        assert (feed.lease_holder, feed.last_polled_at, feed.last_status) == (None, added.last_polled_at, OK)
-    finally:
-        library.close()
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    await given_back_unrecorded(settings, added, caplog)
 
 
 async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(

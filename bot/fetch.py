@@ -219,6 +219,7 @@ class Fetcher:
         current = url
         moved_to: str | None = None
         permanent = True  # every answer so far was a permanent redirect
+        visited = {url}
         for _ in range(MAX_REDIRECTS + 1):
             progress.answered, progress.received = False, 0  # a timeout speaks of the last request
             response = await self._send(current, headers)
@@ -226,6 +227,9 @@ class Fetcher:
                 location = response.headers.get("Location")
                 if response.status_code in _REDIRECTS and location:
                     current = urljoin(current, location.strip())
+                    if current in visited:
+                        return _looped(url, current)
+                    visited.add(current)
                     permanent = permanent and response.status_code in _PERMANENT
                     moved_to = current if permanent else moved_to
                     continue
@@ -239,6 +243,9 @@ class Fetcher:
                 target := refresh_target(result.body, current, result.content_type)
             ):
                 return result
+            if target in visited:
+                return _looped(url, target)
+            visited.add(target)
             current, permanent = target, False
         return Failed(url, f"more than {MAX_REDIRECTS} redirects", retry=False)
 
@@ -337,3 +344,8 @@ def read_page(url: str, settings: Settings, category: str = "") -> list[Article 
             return await fetch_page(fetcher, url, category)
 
     return asyncio.run(run())
+
+
+def _looped(url: str, again: str) -> Failed:
+    """`url`'s redirects came back to `again`: "more than 5 redirects" left an operator to guess it never ends."""
+    return Failed(url, f"a redirect loop (back to {again})", retry=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.library import Library
+from bot.services.feeds import describe_feed
 from bot.store.feeds import FeedStore
 from tests.paths import ROOT
 from tests.web_server import WebServer, serving
@@ -73,6 +75,56 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert main(["feeds", "remove", harbour]) == 1
     assert "no feed" in capsys.readouterr().err
     assert main(["feeds", "remove", "2"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/status/404", "HTTP 404 Not Found"),
+        ("/status/410", "HTTP 410 Gone"),
+        ("/live/loop-a.html", "a redirect loop (back to {loop})"),
+        ("/pages/minimal.html", "not an RSS, Atom or JSON feed"),
+    ],
+)
+def test_a_refused_feed_fails_the_command_with_why(
+    web: WebServer, capsys: pytest.CaptureFixture[str], path: str, reason: str
+) -> None:
+    """A script adding feeds tells a refused one by the exit status (1, as for an unknown feed removed) and one
+    line naming the address and why; a redirect loop was "more than 5 redirects", as if it might end."""
+    web.live["loop-a.html"] = b'<meta http-equiv="refresh" content="0; url=/live/loop-b.html">'
+    web.live["loop-b.html"] = b'<meta http-equiv="refresh" content="0; url=/live/loop-a.html">'
+    url = web.url(path)
+    assert main(["feeds", "add", url]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"newsbot: cannot follow {url}: {reason.format(loop=url)}\n" and not captured.out
+    assert main(["feeds", "list"]) == 0
+    assert capsys.readouterr().out == "no feeds are followed; add one with: newsbot feeds add URL\n"
+    assert main(["feeds", "remove", url]) == 1
+    assert capsys.readouterr().err == f"newsbot: no feed {url!r} is followed\n"
+
+
+def test_a_feed_followed_at_a_second_address_is_listed_as_a_copy(
+    web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same feed at a second address is followed (it may be a section of the first), and its poll says its
+    stories are all feed 1's; `feeds list` showed it with the same story count, as if they were its own."""
+    harbour = web.url("/polls/harbour.xml")
+    web.live["copy.xml"] = (ROOT / "tests" / "data" / "polls" / "harbour.xml").read_bytes()
+    assert main(["feeds", "add", harbour]) == 0
+    assert main(["feeds", "add", web.url("/live/copy.xml")]) == 0
+    assert "its stories are all feed 1's" in capsys.readouterr().out
+    assert main(["feeds", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].startswith("   3 stories; last poll"), listed
+    assert listed[3].startswith("   a copy of feed 1: 3 stories, all feed 1's, 0 of its own; last poll"), listed
+    # One was "1 stories".
+    library = Library.open(Settings.from_env())
+    try:
+        copy = FeedStore(library.store.engine).listing()[1]
+    finally:
+        library.close()
+    one = describe_feed(replace(copy, articles=1), datetime.now(UTC)).splitlines()[1]
+    assert one.startswith("   a copy of feed 1: 1 story, all feed 1's, 0 of its own; last poll"), one
 
 
 def test_entries_a_poll_cannot_read_are_named(web: WebServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from bot.ingest import Skipped, article_from_record, read_articles, read_file
 from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_PARAGRAPH_CHARS, MAX_RECORD_BYTES, MAX_TITLE_CHARS, MAX_URL_CHARS
+from bot.ingest.records import CHUNK_BYTES
 from bot.library import Library
 from bot.models import Article
 from tests.editor import where_shown
@@ -305,11 +306,38 @@ def test_json_array_is_streamed_and_a_broken_element_stops_with_a_reason(tmp_pat
 
 def test_a_json_file_cut_short_in_a_string_says_so_without_a_dangling_place(tmp_path: Path) -> None:
     """A file cut inside a string was "invalid JSON: Unterminated string starting at; the rest ...": the place
-    Python names after "at" was dropped, leaving the sentence hanging."""
+    Python names after "at" was dropped, leaving the sentence hanging. It is the string's, as an editor shows it."""
     path = tmp_path / "cut.json"
     path.write_text('[{"title": "One", "body": "First."}, {"title": "Tw')
     *_, problem = read_file(path)
-    assert isinstance(problem, Skipped) and problem.reason.startswith("invalid JSON: Unterminated string; "), problem
+    assert isinstance(problem, Skipped), problem
+    assert problem.reason.startswith("invalid JSON: Unterminated string starting at line 1, column 48; "), problem
+
+
+def _broken_json(kind: str) -> bytes:
+    """A file of `kind` whose JSON breaks at "oops", far into it: past the first chunk read, after lines and
+    characters that are not ASCII, behind a byte order mark (as Windows tools write one)."""
+    records = [record(f"Caf\u00e9 {n}", SENTENCE * 6) for n in range(4_000)]
+    if kind == "jsonl":
+        return "\n".join([*map(json.dumps, records), '{"title": "Broken", "body": oops}']).encode()
+    if kind == "object":
+        text = json.dumps({"title": "Caf\u00e9", "body": SENTENCE * 30_000}, indent=2, ensure_ascii=False)
+        return b"\xef\xbb\xbf" + (text[:-2] + ",\n  oops}").encode()
+    text = json.dumps(records, indent=2, ensure_ascii=False)
+    return b"\xef\xbb\xbf" + (text[:-2] + ',\n  {"title": "Broken",\n   "body":  oops}]').encode()
+
+
+@pytest.mark.parametrize("kind", ["array", "object", "jsonl"])
+def test_invalid_json_is_said_with_its_line_and_column(tmp_path: Path, kind: str) -> None:
+    """Broken JSON in a file was "invalid JSON: Expecting value" with no place (a JSON Lines record gave its column
+    alone): an operator fixing the file is told its line and column, from 1, as an editor shows them."""
+    data = _broken_json(kind)
+    assert len(data) > 2 * CHUNK_BYTES
+    path = tmp_path / ("export.jsonl" if kind == "jsonl" else "export.json")
+    path.write_bytes(data)
+    *_, problem = read_file(path)
+    assert isinstance(problem, Skipped), problem
+    assert problem.reason.startswith(f"invalid JSON: Expecting value ({where_shown(data, b'oops')})"), problem
 
 
 def test_json_element_over_the_limit(tmp_path: Path) -> None:
@@ -460,7 +488,7 @@ def test_json_lines_saved_as_json_are_read_as_json_lines() -> None:
     assert [(i.title, i.origin) if isinstance(i, Article) else str(i) for i in items] == [
         ("Pier Lights Restored", f"{path}#1"),
         ("Beach Huts Repainted", f"{path}#2"),
-        f"skipped {path}:3: invalid JSON: Expecting value (column 41)",  # where the line stops short
+        f"skipped {path}:3: invalid JSON: Expecting value (line 3, column 41)",  # where the line stops short
         ("Ferry Timetable Changes", f"{path}#5"),
     ]
 

@@ -314,6 +314,14 @@ def _object(item: object) -> Mapping[str, object] | str:
     return item if isinstance(item, dict) else "not a JSON object"
 
 
+def _invalid(message: str, line: int, column: int) -> str:
+    """What to say of JSON that `message` (a `json.JSONDecodeError`'s) was raised for at `line` and `column`, both
+    from 1 as an editor shows them (as `not_utf8_note` says a stray byte's place)."""
+    place = f"line {line}, column {column}"
+    # Python's "Unterminated string starting at" names where the string starts, not where the file broke off.
+    return f"invalid JSON: {message} {place}" if message.endswith(" at") else f"invalid JSON: {message} ({place})"
+
+
 # ---- JSON Lines --------------------------------------------------------------------------------------------------
 
 
@@ -344,7 +352,7 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
                 continue
             yield location, number, _object(json.loads(text))
         except json.JSONDecodeError as exc:
-            yield location, number, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            yield location, number, _invalid(exc.msg, number, exc.colno)
         except RecursionError:
             yield location, number, "invalid JSON: nested too deeply"
     if not seen:
@@ -387,8 +395,11 @@ class _JsonStream:
         self.buffer = ""
         self.pos = 0
         self.eof = False
-        # Characters dropped from the buffer's start, characters read, and the line being read and where it starts.
+        # Characters dropped from the buffer's start, and the line the buffer starts in and where that line starts.
         self._dropped = 0
+        self._first_line = 1
+        self._first_line_start = 0
+        # Characters read, and the line being read and where it starts.
         self._read = 0
         self._line = 1
         self._line_start = 0
@@ -420,6 +431,10 @@ class _JsonStream:
         self.eof = not data
         if not chunk:
             return not self.eof
+        dropped = self.buffer[: self.pos]
+        if lines := dropped.count("\n"):
+            self._first_line += lines
+            self._first_line_start = self._dropped + dropped.rfind("\n") + 1
         self._dropped += self.pos
         self.buffer = self.buffer[self.pos :] + chunk
         self.pos = 0
@@ -452,6 +467,14 @@ class _JsonStream:
             self._line_start = self._read + text.rfind("\n") + 1
         self._read += len(text)
 
+    def invalid(self, message: str, at: int) -> ArticleError:
+        """The error for JSON that is invalid at `at` in the buffer (see `_invalid`)."""
+        before = self.buffer[:at]
+        line, start = self._first_line, self._first_line_start
+        if lines := before.count("\n"):
+            line, start = line + lines, self._dropped + before.rfind("\n") + 1
+        return ArticleError(_invalid(message, line, self._dropped + at - start + 1))
+
     def peek(self) -> str:
         """The next character that is not white space ("" at the end), not consumed."""
         while not (match := _NOT_SPACE.search(self.buffer, self.pos)):
@@ -463,12 +486,10 @@ class _JsonStream:
 
     def expect(self, character: str) -> None:
         """Consume `character`, the next one that is not white space; ArticleError if another comes."""
-        if (found := self.peek()) != character:
-            raise ArticleError(
-                f"invalid JSON: expected {character!r}, found {found!r}"
-                if found
-                else "invalid JSON: the file ends too soon"
-            )
+        if not (found := self.peek()):
+            raise ArticleError("invalid JSON: the file ends too soon")
+        if found != character:
+            raise self.invalid(f"expected {character!r}, found {found!r}", self.pos)
         self.pos += 1
 
     def value(self) -> tuple[object, int]:
@@ -479,8 +500,7 @@ class _JsonStream:
                 value, end = self._decoder.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as exc:
                 if self.eof:
-                    # Python's "Unterminated string starting at" awaits a place in the buffer, not the file's.
-                    raise ArticleError(f"invalid JSON: {exc.msg.removesuffix(' starting at')}") from exc
+                    raise self.invalid(exc.msg, exc.pos) from exc
                 if len(self.buffer) - self.pos > MAX_RECORD_BYTES:
                     raise ArticleError(f"invalid JSON, or a record over {MAX_RECORD_BYTES:,} bytes") from exc
             except RecursionError as exc:
@@ -529,9 +549,9 @@ def _elements(source: _JsonStream) -> Iterator[tuple[object, int]]:
 def _members(source: _JsonStream) -> Iterator[str]:
     """The keys of the JSON object that starts next; the caller reads each one's value before the next key."""
     for _ in _items(source, "{", "}"):
-        key, _size = source.value()
+        key, size = source.value()
         if not isinstance(key, str):
-            raise ArticleError("invalid JSON: a key that is not a string")
+            raise source.invalid("a key that is not a string", source.pos - size)
         source.expect(":")
         yield key
 

@@ -50,6 +50,7 @@ from bot.ingest.limits import MAX_URL_CHARS
 from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
+from bot.render.markup import count
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Seen, Story
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,8 @@ def _tally(problems: Sequence[Skipped]) -> list[str]:
     """How many problems and notes: a note (a paywalled page, an unreadable date) went in, and is told apart
     from what could not be read."""
     notes = sum(problem.note for problem in problems)
-    found = [f"{count} {'problem' if count == 1 else 'problems'}"] if (count := len(problems) - notes) else []
-    return found + ([f"{notes} {'note' if notes == 1 else 'notes'}"] if notes else [])
+    found = [count(unread, "problem")] if (unread := len(problems) - notes) else []
+    return found + ([count(notes, "note")] if notes else [])
 
 
 @dataclass
@@ -262,7 +263,12 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     ago = _duration(now - feed.last_polled_at)
     # Pages that failed and pages of a back catalogue beyond a poll's page budget, read on later polls.
     waiting = f" ({feed.waiting:,} with the feed's summary until their pages are read)" if feed.waiting else ""
-    return f"{head}\n   {feed.articles:,} stories{waiting}; last poll {ago} ago: {state}; {when}"
+    stories = count(feed.articles, "story", "stories")
+    if feed.copy_of is not None:
+        # Its stories were counted as its own, where its polls said to remove it.
+        stories = f"a copy of feed {feed.copy_of}: {stories}, all feed {feed.copy_of}'s, 0 of its own"
+    stories += waiting
+    return f"{head}\n   {stories}; last poll {ago} ago: {state}; {when}"
 
 
 def describe_paused(feed: FeedRow, resume: str) -> str:

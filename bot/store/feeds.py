@@ -77,6 +77,8 @@ class FeedRow:
     # the feed's summary until a later poll reads their pages; filled by `listing`.
     articles: int = 0
     waiting: int = 0
+    # The feed that stored every one of these stories, this one none (see `copy_of`); filled by `listing`.
+    copy_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ def _feed(row: Row[Any], articles_count: int = 0, waiting: int = 0) -> FeedRow:
     values = row._asdict()
     values.pop("articles", None)
     values.pop("waiting", None)
+    values.pop("own", None)
     return FeedRow(**values, articles=articles_count, waiting=waiting)
 
 
@@ -255,9 +258,17 @@ def listing(connection: Connection) -> list[FeedRow]:
         )
 
     waiting = count(feed_entries.c.owner, feed_entries.c.page_retry_at.is_not(None))
-    query = select(feeds, count().label("articles"), waiting.label("waiting"))
-    rows = connection.execute(query.order_by(feeds.c.added_at, feeds.c.id))
-    return [_feed(row, int(row.articles), int(row.waiting)) for row in rows]
+    query = select(feeds, count().label("articles"), waiting.label("waiting"), count(feed_entries.c.owner).label("own"))
+    rows = connection.execute(query.order_by(feeds.c.added_at, feeds.c.id)).all()
+    listed = [_feed(row, int(row.articles), int(row.waiting)) for row in rows]
+    # A feed of stories all stored by another (the same feed at a second address) was listed with their count as if
+    # they were its own.
+    return [
+        replace(feed, copy_of=other.id)
+        if feed.articles and not row.own and (other := copy_of(connection, feed.id)) is not None
+        else feed
+        for feed, row in zip(listed, rows, strict=True)
+    ]
 
 
 # ---- leases ---------------------------------------------------------------------------------------------------

@@ -8,12 +8,15 @@ what feeds call themselves and their addresses), escaped here for Telegram's HTM
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.error import TelegramError
+from telegram.ext import Application
 
 from bot.errors import UsageError
 from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
@@ -35,11 +38,21 @@ from bot.tg.sending import reply_messages, send_messages, show_typing
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+# While a poll runs, how often it looks whether the bot is stopping (seconds).
+STOP_CHECK_SECONDS = 0.5
+# A /pollfeeds still running after this long is said to have started, with how many feeds it polls (seconds).
+POLL_STARTED_SECONDS = 2.0
+
 ADDFEED_USAGE = "Usage: /addfeed URL [category], for example: /addfeed https://example.org/rss.xml Business"
 REMOVEFEED_USAGE = "Usage: /removefeed URL-or-number (/feeds lists the feeds with their numbers)"
 NO_FEEDS = "No feeds are followed yet. Add one with /addfeed URL [category]."
 FEED_COMMANDS = (
     "/addfeed URL [category] follows a feed; /removefeed URL-or-number stops one; /pollfeeds polls them all now."
+)
+POLL_STOPPED = (
+    "The bot is stopping: the poll stopped too. The feeds it had not read are polled when the bot is back; /feeds"
+    " shows what each last found."
 )
 # The store says which feeds a poll may take: none leased by another process, none polled a minute ago.
 POLL_BUSY = (
@@ -216,6 +229,30 @@ async def _poll_now(context: Context, message: Message) -> list[str]:
     service = context.bot_data.feeds
     await show_typing(message)
     now = context.bot_data.clock()
-    report = await service.poll(now, every=True, polled_before=now - POLLED_JUST_NOW)
+    due = await service.due(now, every=True)
+    poll = service.poll(now, every=True, polled_before=now - POLLED_JUST_NOW)
+    # Stopping the bot waited for a long poll to end, the feeds' claims held meanwhile.
+    polling = asyncio.ensure_future(unless_stopping(context.application, poll))
+    if not (await asyncio.wait({polling}, timeout=POLL_STARTED_SECONDS))[0] and due:
+        # A poll of slow sites said nothing for minutes: pressed again, it found every feed "being polled".
+        await message.reply_text(f"Polling {count(due, 'feed')}…")
+    if (report := await polling) is None:
+        return [POLL_STOPPED]
     await tell_admins(context, report.notices)
     return poll_messages(report, await service.paused(), len(await service.feeds()))
+
+
+async def unless_stopping(
+    application: Application[Any, Any, Any, Any, Any, Any], work: Coroutine[Any, Any, T]
+) -> T | None:
+    """Run `work` to its end and return what it returns (raising its error), or cancel it when the application
+    begins to stop (None). (Stopping waits for running jobs and handlers, and a round of slow sites would hold a
+    SIGTERM up for minutes; a cancelled poll gives its feed back, having stored all of its poll or nothing.)"""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        await asyncio.wait({task}, timeout=STOP_CHECK_SECONDS)
+        if not application.running and not task.done():
+            log.info("the bot is stopping: the feed poll round stops too")
+            task.cancel()
+            await asyncio.wait({task})
+    return None if task.cancelled() else task.result()

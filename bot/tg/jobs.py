@@ -33,7 +33,7 @@ from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
 from bot.tg.chats import bot_access
 from bot.tg.context import App, BotData, Context, Digesting
-from bot.tg.feeds import tell_admins
+from bot.tg.feeds import tell_admins, unless_stopping
 from bot.tg.received import take_unhandled
 from bot.tg.sending import FloodLimiter, fanout_sender
 
@@ -50,8 +50,6 @@ VECTORS_JOB = "make paragraph vectors"
 # after another (a step ends within seconds of the bot beginning to stop).
 VECTORS_EVERY_SECONDS = 5.0
 FEEDS_JOB = "poll the feeds"
-# While a poll round runs, how often the job looks whether the bot is stopping (seconds).
-STOP_CHECK_SECONDS = 0.5
 FANOUT_JOB = "send digests and alerts"
 START_FANOUT_JOB = "send digests and alerts missed while down"
 BEAT_JOB = "beat"
@@ -91,23 +89,6 @@ async def make_vectors(context: Context) -> bool:
     if embedded:
         log.info("made %d paragraph vectors", embedded)
     return embedded > 0
-
-
-async def unless_stopping(
-    application: Application[Any, Any, Any, Any, Any, Any], work: Coroutine[Any, Any, object]
-) -> None:
-    """Run `work` to its end (raising its error), or cancel it when the application begins to stop. (Stopping
-    waits for running jobs, and a round of slow sites would hold a SIGTERM up for minutes; a cancelled poll gives
-    its feed back, having stored all of its poll or nothing.)"""
-    task = asyncio.ensure_future(work)
-    while not task.done():
-        await asyncio.wait({task}, timeout=STOP_CHECK_SECONDS)
-        if not application.running and not task.done():
-            log.info("the bot is stopping: the feed poll round stops too")
-            task.cancel()
-            await asyncio.wait({task})
-    if not task.cancelled():
-        task.result()
 
 
 async def poll_feeds(context: Context) -> None:

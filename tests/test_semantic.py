@@ -256,6 +256,7 @@ def test_question_in_other_words_finds_the_shipped_article(library: Library) -> 
     assert ranking.candidates and all(0.0 < c.soft < 1.0 for c in ranking.candidates)
 
 
+@pytest.mark.usefixtures("model_outputs_run")
 def test_closing_stops_a_distillation_aside_and_keeps_nothing(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:

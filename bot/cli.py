@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
-from bot.config import DEFAULT_LATEST_COUNT, ENGINES, MAX_ANSWER_SIZE, MAX_LATEST_COUNT, Settings
+from bot.config import DEFAULT_ANSWER_SIZE, DEFAULT_LATEST_COUNT, ENGINES, MAX_ANSWER_SIZE, MAX_LATEST_COUNT, Settings
 from bot.errors import (
     ConfigError,
     IndexCorruptError,
@@ -260,7 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "question", nargs="+", help="the question, in plain words (quotes are optional); - reads it from standard input"
     )
-    ask.add_argument("--k", type=_passages, default=None, help=f"passages to show (1 to {MAX_ANSWER_SIZE}, default 3)")
+    ask.add_argument(
+        "--k",
+        type=_passages,
+        default=None,
+        help=f"passages to show (1 to {MAX_ANSWER_SIZE}; default NEWSBOT_ANSWER_SIZE, {DEFAULT_ANSWER_SIZE})",
+    )
     ask.add_argument("--category", help="only articles of this category (any case, or the start of its name)")
     ask.add_argument("--since", type=_date, metavar="DATE", help=f"only articles published on or after {DATE_FORMS}")
     ask.add_argument(

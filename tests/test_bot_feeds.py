@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import closing
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -108,6 +108,19 @@ async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 30) -
             return
         await asyncio.sleep(0.05)
     raise AssertionError("timed out")
+
+
+@asynccontextmanager
+async def following_a_hanging_site(
+    settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> AsyncIterator[tuple[App, FeedRow]]:
+    """A running bot whose admin added harbour.xml, and the feed as added; its site then hangs (120 s a fetch)."""
+    async with running(started(settings, clock), poll_timeout=1) as app:
+        url = live(web, "harbour.xml", "harbour.xml")
+        await command(server, ADMIN, "addfeed", url)
+        added = await feed_row(app, url)
+        web.delays["harbour.xml"] = 120
+        yield app, added
 
 
 async def feed_row(app: App, url: str) -> FeedRow:
@@ -388,11 +401,8 @@ async def test_a_slow_poll_blocks_no_answer_is_not_started_twice_and_is_stopped_
     bot_settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = replace(bot_settings, fetch_timeout=60.0)
-    async with running(started(settings, clock), poll_timeout=1) as app:
-        url = live(web, "harbour.xml", "harbour.xml")
-        await command(server, ADMIN, "addfeed", url)
-        added = await feed_row(app, url)
-        web.delays["harbour.xml"] = 120  # the site hangs
+    async with following_a_hanging_site(settings, server, web, clock) as (app, added):
+        url = added.url
         clock.now = added.next_poll_at + timedelta(seconds=1)
 
         async def fetching() -> bool:
@@ -425,11 +435,7 @@ async def test_a_long_pollfeeds_says_it_started_and_stops_with_the_bot(
     and the admin told why no summary follows."""
     monkeypatch.setattr(tg_feeds, "POLL_STARTED_SECONDS", 0.5)
     settings = replace(bot_settings, fetch_timeout=60.0)
-    async with running(started(settings, clock), poll_timeout=1) as app:
-        url = live(web, "harbour.xml", "harbour.xml")
-        await command(server, ADMIN, "addfeed", url)
-        added = await feed_row(app, url)
-        web.delays["harbour.xml"] = 120  # the site hangs
+    async with following_a_hanging_site(settings, server, web, clock) as (_, added):
         clock.now += timedelta(minutes=2)  # long before its next poll
         assert await command(server, ADMIN, "pollfeeds") == "Polling 1 feed…"
         assert web.count("/live/harbour.xml") == 2

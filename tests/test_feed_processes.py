@@ -85,6 +85,14 @@ def page(name: str, number: int) -> bytes:
     ).encode()
 
 
+def serve_hanging_pages(web: WebServer) -> None:
+    """Serve d.xml, whose stories are read from their pages, the fourth of which hangs: a poller is killed there."""
+    web.live["d.xml"] = rss("d.xml", summaries=True)
+    for n in range(STORIES):
+        web.live[f"d.xml-{n}.html"] = page("d.xml", n)
+    web.delays["d.xml-3.html"] = 60
+
+
 def follow(library: Library, web: WebServer, names: list[str]) -> list[str]:
     """Follow these live feeds (due at once, never polled); returns their URLs."""
     service = FeedService(library)
@@ -126,10 +134,7 @@ def test_a_poll_killed_mid_poll_is_completed_by_the_next_without_doubling(
     full = ["a.xml", "b.xml", "c.xml"]
     for name in full:
         web.live[name] = rss(name)
-    web.live["d.xml"] = rss("d.xml", summaries=True)
-    for n in range(STORIES):
-        web.live[f"d.xml-{n}.html"] = page("d.xml", n)
-    web.delays["d.xml-3.html"] = 60  # the poller is killed while it reads this page
+    serve_hanging_pages(web)
     library = Library.open(poll_settings)
     service = FeedService(library)
     try:
@@ -173,10 +178,7 @@ def test_a_poll_killed_mid_poll_leaves_its_feed_to_the_next_poll_at_once_not_aft
 ) -> None:
     """kill -9 of a `feeds poll` leaves its lease on the feed it was reading for NEWSBOT_FEED_LEASE_SECONDS (600 s);
     the next `feeds poll` on this host sees its process gone, frees the feed and polls it now, each story once."""
-    web.live["d.xml"] = rss("d.xml", summaries=True)
-    for n in range(STORIES):
-        web.live[f"d.xml-{n}.html"] = page("d.xml", n)
-    web.delays["d.xml-3.html"] = 60  # the poller is killed while it reads this page
+    serve_hanging_pages(web)
     library = Library.open(poll_settings)
     service = FeedService(library)
     try:

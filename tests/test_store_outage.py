@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +28,7 @@ from bot.store import Store, engine
 from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT_SECONDS, answering
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
+from tests.conftest import new_pgdata
 from tests.paths import DATA
 from tests.processes import free_port, newsbot
 from tests.test_bot_processes import (
@@ -179,7 +179,7 @@ class Postgres:
     """A PostgreSQL server of one test's own (pgserver), which the test may stop and start again."""
 
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        self.directory = new_pgdata("newsbot-pg-")
         self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
         admin = make_url(self.server.get_uri()).set(drivername="postgresql+psycopg")
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")

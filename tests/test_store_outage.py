@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pgserver
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.cli import EXIT_ERROR, EXIT_USAGE
@@ -365,6 +365,13 @@ def test_a_background_write_behind_another_session_s_table_lock_gives_up_as_on_s
         store.close()
 
 
+def waiting_for_a_lock(engine: Engine) -> bool:
+    """Whether a session on the server `engine` reaches waits for a lock."""
+    with engine.connect() as connection:
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        return bool(connection.exec_driver_sql(waiting).scalar())
+
+
 def until_true(condition: Callable[[], bool], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -437,6 +444,8 @@ def test_a_reindex_building_when_postgresql_stops_says_so_in_one_line_and_leaves
             connection.exec_driver_sql("LOCK TABLE paragraphs IN ACCESS EXCLUSIVE MODE")
             reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
             until_true(lambda: len(list(settings.index_dir.glob("gen-*/"))) == 2)
+            # Stopped before its read reached the lock, the reindex met a server shutting down in a new connection.
+            until_true(lambda: waiting_for_a_lock(locker))
             postgres.stop()  # a fast shutdown: the lock's session and the waiting reindex are cut off
             out, err = reindex.communicate(timeout=60)
             connection.invalidate()

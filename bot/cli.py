@@ -597,7 +597,8 @@ def _vectors(library: Library) -> int:
 
 
 def _remove(args: argparse.Namespace, library: Library) -> int:
-    outcome = library.remove(args.articles)
+    # Beside an ingest, the removal waits for its next batch to be indexed: silent, it seemed to hang.
+    outcome = library.remove(args.articles, _waiting)
     for reference, removed in outcome.items():
         if not removed:
             print(f"newsbot: {_not_found(reference)}", file=sys.stderr)

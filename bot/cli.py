@@ -56,7 +56,6 @@ from bot.store import StoreStats
 from bot.wording import capital, spoken_list
 
 if TYPE_CHECKING:
-    from bot.semantic.follower import VectorFollower
     from bot.services.feeds import FeedPoll, FeedService
 
 log = logging.getLogger(__name__)
@@ -579,7 +578,7 @@ def _vectors(library: Library) -> int:
         return EXIT_FAILED
     if not library.vectors.try_write():
         print(
-            f"newsbot: another process{_held_by(library.vectors)} is making the vectors of this data directory; run"
+            f"newsbot: another process{_held_by(library)} is making the vectors of this data directory; run"
             " this again once it ends, if any are left",
             file=sys.stderr,
         )
@@ -638,7 +637,7 @@ def _note_vectors(library: Library) -> None:
         # "Run `newsbot vectors`" would only be refused now; but when that process is another ingest (two run at
         # once), it makes only a few before it ends, and "another process is making them" left thousands waiting.
         print(
-            f"note: {left}, which another process{_held_by(library.vectors)} holds the right to make: a running bot"
+            f"note: {left}, which another process{_held_by(library)} holds the right to make: a running bot"
             " or `newsbot chat` makes"
             f" {'it' if one else 'them'}, else run `newsbot vectors` once the other ingest is done; until then"
             f" {'it is' if one else 'they are'} found by words.",
@@ -653,10 +652,10 @@ def _note_vectors(library: Library) -> None:
     )
 
 
-def _held_by(vectors: VectorFollower) -> str:
+def _held_by(library: Library) -> str:
     """The process holding the right to make the vectors, as it recorded itself: " (pid 4242: newsbot run)"; ""
     when it did not."""
-    return f" ({holder})" if (holder := vectors.holder()) else ""
+    return f" ({holder})" if library.vectors and (holder := library.vectors.holder()) else ""
 
 
 def _said_index_failure(report: IngestReport) -> int:

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+from bot.index.aside import pid_running
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
-from bot.semantic.vectors import VectorStore
+from bot.semantic.vectors import CHECKSUMS_FILE, INDEX_FILE, VectorStore
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class VectorFollower:
             with suppress(OSError):
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"{os.getpid()} {_command_line()}\n".encode(), 0)
+            _remove_left_behind(self.vectors.directory)
             self.vectors.refresh()  # what the previous writer committed
             self.vectors.repair()
             self._check_store()
@@ -162,3 +164,20 @@ def _command_line() -> str:
     program = Path(sys.argv[0] if sys.argv and sys.argv[0] else "python")
     ours = program.name == "__main__.py" and program.resolve().parent == Path(__file__).resolve().parents[1]
     return shlex.join(["newsbot" if ours else program.name, *sys.argv[1:]])[:HOLDER_CHARS]
+
+
+def _remove_left_behind(directory: Path) -> None:
+    """Remove what writers killed mid-commit left in the vectors' directory, never removed before: the index file
+    being saved (`paragraphs.tmp`, as large as the index; only the writer, now this process, saves one) and the
+    checksums written aside by processes no longer running (`paragraphs.crc32.<pid>.tmp`, readers' too). A
+    read-only directory keeps them."""
+    left = [Path(directory / INDEX_FILE).with_suffix(".tmp")]
+    for aside in directory.glob(f"{CHECKSUMS_FILE}.*.tmp"):
+        pid = aside.name.removeprefix(f"{CHECKSUMS_FILE}.").removesuffix(".tmp")
+        if pid.isdigit() and not pid_running(int(pid)):
+            left.append(aside)
+    for path in left:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.debug("could not remove %s: %s", path, exc)

@@ -577,7 +577,11 @@ def _vectors(library: Library) -> int:
         print("newsbot: the semantic stage is off (NEWSBOT_SEMANTIC) or its model is missing", file=sys.stderr)
         return EXIT_FAILED
     if not library.vectors.try_write():
-        print("newsbot: another process (a running bot?) is making the vectors of this data directory", file=sys.stderr)
+        print(
+            f"newsbot: another process{_held_by(library)} is making the vectors of this data directory; run"
+            " this again once it ends, if any are left",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     kept: list[int] = []
 
@@ -597,7 +601,8 @@ def _vectors(library: Library) -> int:
 
 
 def _remove(args: argparse.Namespace, library: Library) -> int:
-    outcome = library.remove(args.articles)
+    # Beside an ingest, the removal waits for its next batch to be indexed: silent, it seemed to hang.
+    outcome = library.remove(args.articles, _waiting)
     for reference, removed in outcome.items():
         if not removed:
             print(f"newsbot: {_not_found(reference)}", file=sys.stderr)
@@ -632,7 +637,8 @@ def _note_vectors(library: Library) -> None:
         # "Run `newsbot vectors`" would only be refused now; but when that process is another ingest (two run at
         # once), it makes only a few before it ends, and "another process is making them" left thousands waiting.
         print(
-            f"note: {left}, which another process holds the right to make: a running bot or `newsbot chat` makes"
+            f"note: {left}, which another process{_held_by(library)} holds the right to make: a running bot"
+            " or `newsbot chat` makes"
             f" {'it' if one else 'them'}, else run `newsbot vectors` once the other ingest is done; until then"
             f" {'it is' if one else 'they are'} found by words.",
             file=sys.stderr,
@@ -644,6 +650,12 @@ def _note_vectors(library: Library) -> None:
         " makes them in the background, or run `newsbot vectors`.",
         file=sys.stderr,
     )
+
+
+def _held_by(library: Library) -> str:
+    """The process holding the right to make the vectors, as it recorded itself: " (pid 4242: newsbot run)"; ""
+    when it did not."""
+    return f" ({holder})" if library.vectors and (holder := library.vectors.holder()) else ""
 
 
 def _said_index_failure(report: IngestReport) -> int:
@@ -688,7 +700,9 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     print(report.summary())
     if not report.interrupted and (failed := _said_index_failure(report)):
         return failed  # the vectors wait for the disk too: their note would only bury this line
-    _note_vectors(library)
+    if report.added or report.updated:
+        # An ingest that stored nothing (a path mistyped) was told of "about 3 min of encoding" none of its own.
+        _note_vectors(library)
     if report.interrupted:
         return _stopped(report)
     # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.

@@ -344,12 +344,13 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, references: Iterable[str]) -> dict[str, list[str]]:
+    def remove(self, references: Iterable[str], on_wait: Callable[[], object] | None = None) -> dict[str, list[str]]:
         """Delete articles from the store and index, each reference naming them as `ids_of` reads it; returns for
-        each reference the ids removed (none when it names no article here)."""
+        each reference the ids removed (none when it names no article here). `on_wait` is called once if another
+        process writes the index (an ingest) and this one waits for it to take the removal in."""
         wanted = self.ids_of(references)
         removed = set(self.store.remove_articles(i for ids in wanted.values() for i in ids))
-        self.follower.wait_until(self.store.head())
+        self.follower.wait_until(self.store.head(), on_wait)
         self.embed_if_few()
         return {reference: [i for i in ids if i in removed] for reference, ids in wanted.items()}
 

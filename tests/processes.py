@@ -6,10 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
@@ -60,3 +62,38 @@ def table_locked(database_url: str, table: str) -> Iterator[None]:
             yield
     finally:
         engine.dispose()
+
+
+@contextmanager
+def over_tcp(database_url: str) -> Iterator[str]:
+    """`database_url` (a PostgreSQL on a Unix socket, as pgserver's) reached on a TCP port of 127.0.0.1 instead, the
+    bytes relayed as they are: a real server without SSL, which libpq asks about SSL only over TCP."""
+    url = make_url(database_url)
+    socket_path = f"{url.query['host']}/.s.PGSQL.{url.port or 5432}"
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def pump(source: socket.socket, target: socket.socket) -> None:
+        with suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        with suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+    def serve() -> None:
+        with suppress(OSError):  # the listener closed: the test is over
+            while True:
+                client, _ = listener.accept()
+                server = socket.socket(socket.AF_UNIX)
+                server.connect(socket_path)
+                for ends in ((client, server), (server, client)):
+                    threading.Thread(target=pump, args=ends, daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield (
+            url.difference_update_query(["host"])
+            .set(host="127.0.0.1", port=listener.getsockname()[1])
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        listener.close()

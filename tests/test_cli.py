@@ -6,6 +6,7 @@ import json
 import os
 import re
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from bot.errors import StoreError
 from bot.index import TantivyEngine
 from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
+from bot.semantic.follower import HOLDER_CHARS
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
@@ -34,6 +36,8 @@ from tests.web_server import serving
 
 # The id of the article shipped in corpus/ (its text's hash: it has no link).
 SHIPPED_ID = "c040df849f0a9d99"
+# How a library opened in this process names it to others, in the vectors' lock: its pid and command line.
+THIS_PROCESS = f"pid {os.getpid()}: {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])[:HOLDER_CHARS]}"
 
 
 @pytest.fixture(autouse=True)
@@ -925,7 +929,8 @@ def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vec
     encoding) ... or run `newsbot vectors`", which that process's lock would refuse; it makes them itself. The
     library opened here holds the lock as that process does (a lock on its own open file). Another ingest holds it
     too, and makes only a few: the note was "which another process (a running bot or `newsbot chat`) is making",
-    and thousands waited with no bot running."""
+    and thousands waited with no bot running. The process is named as it recorded itself. An ingest that stored
+    nothing (a path mistyped) says nothing of vectors: it was told of minutes of encoding none of its own."""
     assert main(["stats"]) == 0
     capsys.readouterr()
     chatting = Library.open(Settings.from_env())
@@ -935,9 +940,17 @@ def test_an_ingest_while_a_chat_makes_the_vectors_says_so_not_to_run_newsbot_vec
         assert main(["ingest", str(story)]) == 0
         err = capsys.readouterr().err
         assert err == (
-            "note: 1 paragraph waits for its vectors, which another process holds the right to make: a running bot"
-            " or `newsbot chat` makes it, else run `newsbot vectors` once the other ingest is done; until then it is"
-            " found by words.\n"
+            f"note: 1 paragraph waits for its vectors, which another process ({THIS_PROCESS}) holds the right to"
+            " make: a running bot or `newsbot chat` makes it, else run `newsbot vectors` once the other ingest is"
+            " done; until then it is found by words.\n"
+        )
+        for stored_nothing in (tmp_path / "zoo.mb", story):  # not there; there, and unchanged
+            assert main(["ingest", str(stored_nothing)]) in (0, 1)
+            assert "vectors" not in capsys.readouterr().err
+        assert main(["vectors"]) == 1
+        assert capsys.readouterr().err == (
+            f"newsbot: another process ({THIS_PROCESS}) is making the vectors of this data directory; run this again"
+            " once it ends, if any are left\n"
         )
         assert chatting.embed() == 1
     finally:

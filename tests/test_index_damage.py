@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.index import TantivyEngine, tantivy_engine
 from bot.index.aside import write_whole
+from bot.index.engine import Query
 from bot.index.follower import BUILD_CLAIM
 from bot.library import Library
 from tests.paths import DATA, ROOT
@@ -350,3 +352,20 @@ def test_a_cursor_write_on_a_full_disk_leaves_the_cursor_as_it_was_and_nothing_a
     with pytest.raises(OSError, match="No space left"):
         write_whole(cursor, "4" * 8192)
     assert sorted(p.name for p in small_disk.iterdir()) == ["cursor", "filler"] and cursor.read_text() == "41"
+
+
+@pytest.mark.parametrize("proc", ["absent", "unreadable"])
+def test_an_index_opens_and_answers_where_proc_cannot_tell_of_tantivy_s_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proc: str
+) -> None:
+    """Opening an index waits for tantivy's threads as Linux's /proc shows them. Without /proc (macOS, a container
+    without it), or with a /proc that will not say (a thread's files unreadable: a folder stands in, which no read
+    can open), the threads are taken as idle: the index opens, at once, and is searched; it raised there."""
+    tasks = tmp_path / "task"
+    if proc == "unreadable":
+        (tasks / "4242" / "comm").mkdir(parents=True)
+    monkeypatch.setattr(tantivy_engine, "PROC_TASKS", str(tasks))
+    started = time.monotonic()
+    engine = TantivyEngine(tmp_path / "index", 1.0)
+    assert time.monotonic() - started < tantivy_engine.TANTIVY_SETTLE_SECONDS
+    assert (engine.count(), engine.search(Query(("tide",)), 5)) == (0, [])

@@ -24,6 +24,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import NewsbotError
+from bot.index.engine import Query
 from bot.library import Library
 from bot.models import Article
 from bot.store import Store
@@ -470,3 +471,53 @@ def test_a_question_beside_a_long_ingest_finds_its_first_stories_while_it_runs(a
         library.close()
     assert len(asked) == 1 and asked[0][0] == 0, asked
     assert "Qorvath lighthouse keeper retires" in asked[0][1]
+
+
+WAITING = "newsbot: waiting for another process (an ingest?) to finish writing the index...\n"
+
+
+def numbered_stories(path: Path, count: int) -> Path:
+    """`count` stories, each with a word of its own ("zqk17") and a link, as a JSON lines file at `path`."""
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": f"Ward notice {n}",
+                    "url": f"https://wards.example.org/notice/{n}",
+                    "paragraphs": [f"Notice zqk{n} covers the ferry timetable of ward {n}.", f"Ward {n} votes soon."],
+                }
+            )
+            + "\n"
+            for n in range(count)
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_remove_in_another_process_during_an_ingest(any_db_settings: Settings, tmp_path: Path) -> None:
+    """`newsbot remove` while an ingest runs in another process (which holds the index's writer): the story removed
+    goes from the store and from every index, as soon as the remove ends, and the ingest ends as it would alone. The
+    remove says it waits for the ingest (it was silent for as long as a batch took)."""
+    settings = replace(any_db_settings, semantic="off")
+    stories = numbered_stories(tmp_path / "wards.jsonl", 8000)
+    library = Library.open(settings)
+    try:
+        ingest = newsbot(settings, "ingest", str(stories))
+        until(lambda: library.store.stats().articles > 300, timeout=120)
+        removed = newsbot(settings, "remove", "https://wards.example.org/notice/7")
+        out, err = removed.communicate(timeout=120)
+        assert removed.returncode == 0 and out.startswith("removed https://wards.example.org/notice/7 "), err
+        # It waits for the ingest's next batch, which indexes the removal: said, where it seemed to hang.
+        assert err == WAITING, err
+        assert ingest.poll() is None, "the ingest ended before the removal: make it longer"
+        library.follow()
+        assert library.engine.search(Query(("zqk7",)), 5) == []
+        assert library.engine.search(Query(("zqk8",)), 5) != []
+        finish(ingest)
+        library.follow()
+        assert_in_step(library)
+        assert library.store.stats().articles == 8000  # the shipped one, and all but the one removed
+        assert library.engine.search(Query(("zqk7",)), 5) == []
+    finally:
+        library.close()

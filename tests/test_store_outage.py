@@ -30,7 +30,7 @@ from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.conftest import new_pgdata
 from tests.paths import DATA
-from tests.processes import free_port, newsbot
+from tests.processes import free_port, newsbot, over_tcp
 from tests.test_bot_processes import (
     ALICE,
     CORPUS_ANSWER,
@@ -559,6 +559,60 @@ def test_a_bot_given_a_wrong_database_url_fails_at_once_without_waiting(
     assert process.returncode == EXIT_USAGE and reason in err, err
     assert "not reachable" not in err and len(err.strip().splitlines()) == 1, err
     assert err.endswith("; check DATABASE_URL\n"), err
+
+
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [
+        ("sslmode=require", "server does not support SSL, but SSL was required"),
+        (
+            "channel_binding=require",
+            "channel binding required, but server authenticated client without channel binding",
+        ),
+    ],
+)
+def test_an_option_the_server_cannot_meet_is_a_setting_to_correct(
+    postgres_url: str, server: FakeBotAPI, tmp_path: Path, option: str, reason: str
+) -> None:
+    """`?sslmode=require` against a PostgreSQL without SSL: the server is reached, and refuses once connected, which
+    `newsbot stats` and the bot's start took for a failure worth retrying (exit 3). It is a setting to correct: one
+    line naming the option, exit 2, and the bot does not wait for a server that will never do it."""
+    with over_tcp(postgres_url) as url:
+        settings = Settings(data_dir=tmp_path / "data", database_url=f"{url}?{option}")
+        out, err = (process := newsbot(settings, "stats")).communicate(timeout=60)
+        assert (process.returncode, out, len(err.splitlines())) == (EXIT_USAGE, "", 1), err
+        assert reason in err and err.endswith(f"; check {option.partition('=')[0]} in DATABASE_URL\n"), err
+        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        bot.wait(timeout=60)
+    said = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == EXIT_USAGE and reason in said and "not reachable" not in said, said
+    assert len(said.strip().splitlines()) == 1 and server.calls() == [], said
+
+
+def test_a_host_name_that_does_not_resolve_is_said_so(server: FakeBotAPI, tmp_path: Path) -> None:
+    """A mistyped host in DATABASE_URL: `newsbot stats` said "database error: failed to resolve host 'dbhots':
+    [Errno -2] Name or service not known". It says the host name does not resolve, and where to correct it, at once
+    (exit 3: a name may not be known yet at a boot); the bot, which cannot tell a typo from that, says the same while
+    it waits."""
+    settings = Settings(data_dir=tmp_path / "data", database_url="postgresql://newsbot@no-such-host.invalid/news")
+    said = (
+        "the database's host name 'no-such-host.invalid' does not resolve (",
+        "), at postgresql+psycopg://newsbot@no-such-host.invalid/news; check the host in DATABASE_URL",
+    )
+    started = time.monotonic()
+    out, err = (process := newsbot(settings, "stats")).communicate(timeout=60)
+    assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
+    assert err.startswith(f"newsbot: {said[0]}") and err.endswith(f"{said[1]}\n"), err
+    assert time.monotonic() - started < 30
+    bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        until_true(lambda: (tmp_path / "bot.log").read_text().count("trying again in") >= 2, 60)
+        assert bot.poll() is None
+    finally:
+        bot.terminate()
+        bot.wait(timeout=60)
+    waits = (tmp_path / "bot.log").read_text().splitlines()
+    assert all(said[0] in line and f"{said[1]}); trying again in" in line for line in waits[:2]), waits
 
 
 @pytest.fixture

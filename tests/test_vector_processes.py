@@ -4,6 +4,8 @@ next command answers."""
 from __future__ import annotations
 
 import fcntl
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -108,3 +110,20 @@ def test_damaged_vectors_are_said_answered_around_and_made_again_by_the_writer(
     assert "paragraph vectors made for the whole store" in err, err
     code, out, err = run(settings, "-v", "stats")
     assert code == 0 and f"{STORIES * 3 + 11} paragraph vectors" in out and "WARNING" not in err, (code, out, err)
+
+
+def test_what_a_killed_vector_writer_left_aside_is_removed_by_the_next_writer(settings: Settings) -> None:
+    """A process killed while it saved the vectors left `paragraphs.tmp` (as large as the index) and its checksums
+    written aside (`paragraphs.crc32.<pid>.tmp`), which stayed for good. The next process to make vectors removes
+    them; the checksums aside of a process still running stay."""
+    assert run(settings, "stats")[0] == 0
+    vectors = settings.data_dir / "vectors"
+    gone = subprocess.Popen(["true"])  # its pid, once it has ended, is no process's
+    gone.wait()
+    left = [vectors / "paragraphs.tmp", vectors / f"paragraphs.crc32.{gone.pid}.tmp"]
+    live = vectors / f"paragraphs.crc32.{os.getpid()}.tmp"
+    for path in (*left, live):
+        path.write_bytes(b"left by a killed writer")
+    code, _out, err = run(settings, "vectors")
+    assert code == 0, err
+    assert [path for path in left if path.exists()] == [] and live.exists()

@@ -79,6 +79,8 @@ TANTIVY_RELOADER = "watch-callbacks"
 # The system calls a thread sleeping for a while waits in (nanosleep, clock_nanosleep), by machine, as
 # /proc/<pid>/task/<tid>/syscall numbers them.
 SLEEP_SYSCALLS = {"x86_64": ("35", "230"), "aarch64": ("101", "115")}
+# Where Linux lists this process's threads (elsewhere there is none, and tantivy's threads are taken as idle).
+PROC_TASKS = "/proc/self/task"
 TANTIVY_SETTLE_SECONDS = 10.0
 TANTIVY_SETTLE_POLL_SECONDS = 0.001
 
@@ -455,17 +457,17 @@ def _tantivy_threads_idle() -> bool:
     Linux's /proc tells; where it cannot tell, taken as idle). A thread the watcher has just started bears its
     name until it names itself."""
     try:
-        tasks = os.listdir("/proc/self/task")
+        tasks = os.listdir(PROC_TASKS)
     except OSError:
         return True
     for task in tasks:
-        folder = f"/proc/self/task/{task}/"
+        folder = f"{PROC_TASKS}/{task}/"
         try:
             with open(folder + "comm") as comm:
                 name = comm.read().strip()
             if name == TANTIVY_RELOADER or (name == TANTIVY_WATCHER and not _asleep(folder)):
                 return False
-        except FileNotFoundError:  # the thread ended meanwhile
+        except OSError:  # the thread ended meanwhile (no file, no such process), or /proc will not tell
             continue
     return True
 

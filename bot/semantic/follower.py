@@ -13,17 +13,24 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shlex
+import sys
 import threading
 from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 
+from bot.index.aside import pid_running
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
-from bot.semantic.vectors import VectorStore
+from bot.semantic.vectors import CHECKSUMS_FILE, INDEX_FILE, VectorStore
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "writer.lock"
+# The most of its command line the writer records in the lock file (for `holder`).
+HOLDER_CHARS = 200
 # Changes per commit while following, and articles per step while building, for each semantic mode: seconds of
 # work, then it is durable (a process stopping gives a step up between two of the vectors' EMBED_CHUNKs). Each
 # commit rewrites the whole index file (1.7 s at 1M paragraphs), so the static vectors, made about 35x faster than
@@ -54,10 +61,25 @@ class VectorFollower:
                 os.close(fd)
                 return False
             self._writer = fd
+            # Who holds it, for the others to say: "another process (a running bot?)" was a guess. Only said: a full
+            # disk leaves it unsaid.
+            with suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()} {_command_line()}\n".encode(), 0)
+            _remove_left_behind(self.vectors.directory)
             self.vectors.refresh()  # what the previous writer committed
             self.vectors.repair()
             self._check_store()
         return True
+
+    def holder(self) -> str:
+        """Which process holds the right to write the vectors, as it recorded it ("pid 4242: newsbot run"); "" when
+        none is recorded (none holds it, or a newsbot from before it was recorded)."""
+        try:
+            pid, _, command = (self.vectors.directory / LOCK_FILE).read_text(errors="replace").strip().partition(" ")
+        except OSError:
+            return ""
+        return f"pid {pid}: {command}" if pid.isdigit() else ""
 
     def reopen(self) -> None:
         """The store was replaced: vectors made from another store are made again (by the process writing them).
@@ -135,3 +157,27 @@ class VectorFollower:
         if self._writer is not None:
             os.close(self._writer)  # releases the lock
             self._writer = None
+
+
+def _command_line() -> str:
+    """This process's command as typed (`python -m bot run` is `newsbot run`), at most HOLDER_CHARS long."""
+    program = Path(sys.argv[0] if sys.argv and sys.argv[0] else "python")
+    ours = program.name == "__main__.py" and program.resolve().parent == Path(__file__).resolve().parents[1]
+    return shlex.join(["newsbot" if ours else program.name, *sys.argv[1:]])[:HOLDER_CHARS]
+
+
+def _remove_left_behind(directory: Path) -> None:
+    """Remove what writers killed mid-commit left in the vectors' directory, never removed before: the index file
+    being saved (`paragraphs.tmp`, as large as the index; only the writer, now this process, saves one) and the
+    checksums written aside by processes no longer running (`paragraphs.crc32.<pid>.tmp`, readers' too). A
+    read-only directory keeps them."""
+    left = [Path(directory / INDEX_FILE).with_suffix(".tmp")]
+    for aside in directory.glob(f"{CHECKSUMS_FILE}.*.tmp"):
+        pid = aside.name.removeprefix(f"{CHECKSUMS_FILE}.").removesuffix(".tmp")
+        if pid.isdigit() and not pid_running(int(pid)):
+            left.append(aside)
+    for path in left:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.debug("could not remove %s: %s", path, exc)

@@ -16,6 +16,7 @@ across processes take a transaction-scoped advisory lock.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -98,6 +99,18 @@ _NOT_ANSWERING = (
 # How psycopg words a value libpq refused before it tried any server ("connection is bad: invalid sslmode value"); a
 # value psycopg itself cannot parse ("bad value for connect_timeout", an unknown option) is a ProgrammingError.
 _REFUSED_BY_DRIVER = "connection is bad:"
+# What libpq says, once connected, of a server that cannot meet what a DATABASE_URL option demands, and the option:
+# `sslmode=require` against a server without SSL exited 3 ("try again"), though no retry mends it.
+_OPTION_UNMET = {
+    "SSL was required": "sslmode",
+    "certificate": "sslmode",  # verify-ca / verify-full: no root certificate, or one the server's does not match
+    "channel binding": "channel_binding",
+}
+# How psycopg, and libpq before it, say a host name did not resolve (a name mistyped, or not known yet at a boot).
+_UNRESOLVED = re.compile(
+    r"failed to resolve host '(?P<host>[^']*)': (?:\[Errno -?\d+\] )?(?P<why>[^\n]*)"
+    r'|could not translate host name "(?P<named>[^"]*)" to address: (?P<said>[^\n]*)'
+)
 
 
 def connect(url: str) -> Engine:
@@ -133,7 +146,8 @@ def reach(engine: Engine) -> None:
 
     A server that is not answering (`_NOT_ANSWERING`: refused, no socket, starting up, a host not found or silent)
     raises `StoreUnreachableError`; a login or database refused `StoreLoginError`; an option or value the driver does
-    not take `StoreURLError` (the server was never asked); anything else `StoreError`."""
+    not take, or one the server cannot meet (`_OPTION_UNMET`: sslmode=require, no SSL), `StoreURLError`; anything else
+    `StoreError`."""
     if engine.url.get_backend_name() != "postgresql":
         return
     try:
@@ -144,12 +158,21 @@ def reach(engine: Engine) -> None:
     except StoreError as error:
         url = engine.url.render_as_string(hide_password=True)
         said = str(getattr(error.__cause__, "orig", ""))
+        if unresolved := _UNRESOLVED.search(said):
+            # "database error: failed to resolve host 'dbhots': [Errno -2] ..." left a reader to find the typo.
+            host, why = unresolved["host"] or unresolved["named"], unresolved["why"] or unresolved["said"]
+            raise StoreUnreachableError(
+                f"the database's host name {host!r} does not resolve ({why.strip()}), at {url}; check the host in"
+                " DATABASE_URL"
+            ) from error
         if any(part in said for part in _NOT_ANSWERING):  # first: libpq says "connection is bad" of a missing socket
             raise StoreUnreachableError(
                 f"{error}, at {url}; check DATABASE_URL, and that the server is running"
             ) from error
         if isinstance(error.__cause__, exc.ProgrammingError) or said.startswith(_REFUSED_BY_DRIVER):
             raise StoreURLError(f"{error}, at {url}; check DATABASE_URL") from error
+        if option := next((option for part, option in _OPTION_UNMET.items() if part in said), None):
+            raise StoreURLError(f"{error}, at {url}; check {option} in DATABASE_URL") from error
         raise StoreError(f"{error}, at {url}; check DATABASE_URL") from error
 
 

@@ -29,6 +29,9 @@ from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
 
+# The migration that marks the inactive groups of a store made before 0023 as asked about.
+RESTRICTED = "0024_restricted_groups"
+
 NOON = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
 DUE = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
 CATEGORIES = ["business", "sport", "tech"]
@@ -246,26 +249,42 @@ def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Sto
     assert store.lift_restrictions([restricted], DUE) == []
 
 
-def test_a_store_made_before_restrictions_were_kept_counts_its_inactive_chats_as_removed(url: str) -> None:
-    """Migration 0023 on a store whose chats table predates it (made here by dropping the column): a chat inactive
-    before it is never asked about (it may have blocked or removed the bot); it wakes as before, when it writes."""
+def test_a_store_made_before_restrictions_were_kept_asks_about_its_inactive_groups_once(url: str) -> None:
+    """Migrations 0023 and 0024 on a store whose chats table predates them (made here by dropping the column): a
+    group inactive before them may have restricted the bot and lifted it since unheard, and is asked about at its
+    next digest time (its digests had stopped until someone wrote there); Telegram's answer sorts it, a removed one
+    is never asked again. A private chat cannot restrict the bot: inactive, it blocked it, and it is never asked
+    (it wakes as before, when it writes)."""
     old = Store.open(url)
     try:
         [chat] = chats(old, 1)
-        old.set_chat_active(chat, False)
+        group = -1001000
+        old.import_chats([(ChatSettings(group, DUE.time(), "UTC", next_due=DUE), ["sport"])], NOON)
+        for inactive in (chat, group):
+            old.set_chat_active(inactive, False)
         with old.engine.begin() as connection:
             connection.execute(text("DROP INDEX chats_restricted"))
             connection.execute(text("ALTER TABLE chats DROP COLUMN restricted"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0023_chat_restrictions"))
+            connection.execute(delete(migrations).where(migrations.c.name.in_(["0023_chat_restrictions", RESTRICTED])))
     finally:
         old.close()
     upgraded = Store.open(url)
     try:
         assert upgraded.pending_migrations() == []
         assert "chats_restricted" in {index["name"] for index in inspect(upgraded.engine).get_indexes("chats")}
-        assert upgraded.chat_active(chat) is False and upgraded.restricted_due(DUE) == []
+        assert upgraded.chat_active(chat) is False and upgraded.restricted_due(DUE) == [group]
+        asked: list[int] = []
+
+        async def ask(chat_id: int) -> Access | None:
+            asked.append(chat_id)
+            return Access.OUT  # the group had removed the bot
+
+        bot = Bot(upgraded, DUE, Reader())
+        for minute in range(2):
+            asyncio.run(bot.fanout.run(lambda minute=minute: DUE + timedelta(minutes=minute), bot.reader.send, ask=ask))
+        assert asked == [group] and upgraded.restricted_due(DUE + timedelta(days=1)) == []
         upgraded.set_chat_active(chat, False, restricted=True)
-        assert upgraded.restricted_due(DUE) == [chat]
+        assert upgraded.restricted_due(DUE + timedelta(days=1)) == [chat]
     finally:
         upgraded.close()
 

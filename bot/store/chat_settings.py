@@ -149,8 +149,8 @@ def set_due(
 def reopen(connection: Connection, finished: Finished, now: datetime) -> None:
     """A scheduled digest that reached no one leaves its window to the chat's next digest: the next window starts
     where this one's did (capped as every window is, `services.digests.scheduled_window`). Only while this digest
-    is still the chat's previous one (a later one claimed since has its own window). A second digest on the same
-    local day stays impossible: the unique (kind, chat, day) of its delivery row forbids it."""
+    is still the chat's previous one (a later one claimed since has its own window). Its day is free again
+    (`deliveries.insert`): a new time later that day brings the digest then; else the next day's covers both."""
     if finished.kind != DIGEST or finished.status not in UNDELIVERED or finished.window_start is None:
         return
     connection.execute(

@@ -227,7 +227,9 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
             return Outcome.migrated(error.new_chat_id)
         return Outcome.failed(detail)
     if isinstance(error, Forbidden | BadRequest):
-        return Outcome.failed(detail, blocked=gone_for_the_bot(error), restricted=restricted_for_the_bot(error))
+        if not gone_for_the_bot(error):  # a 400 about the text itself ("can't parse entities")
+            return Outcome.rejected(detail)
+        return Outcome.failed(detail, blocked=True, restricted=restricted_for_the_bot(error))
     if isinstance(error, RetryAfter | InvalidToken):  # refused: nothing was delivered
         return Outcome.failed(detail)
     if isinstance(error, NetworkError) and never_sent(error):

@@ -21,7 +21,7 @@ from sqlalchemy import delete, inspect, text
 
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.deliveries import Deliveries, Outcome
-from bot.services.fanout import Access
+from bot.services.fanout import ASK_LEASE, Access
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
@@ -247,6 +247,43 @@ def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Sto
     # Removed since it was read as restricted: a late "may write" does not wake it.
     store.set_chat_active(restricted, False)
     assert store.lift_restrictions([restricted], DUE) == []
+
+
+def test_processes_at_one_due_time_ask_about_a_restricted_group_once(store: Store) -> None:
+    """Two processes run the fan-out at the group's due time: the one that claimed the ask asks Telegram; the other
+    neither asks nor claims the digest while the answer is awaited (it found the group inactive and skipped its day,
+    just before the asker woke it). A process that died asking leaves the ask to another after its lease."""
+    [group, forsaken] = chats(store, 2)
+    store.set_chat_active(forsaken, False, restricted=True)
+    # The asker of `forsaken` died before answering: its ask is held until the lease ends.
+    assert store.claim_restriction_asks(DUE, DUE + ASK_LEASE) == [forsaken]
+    store.set_chat_active(group, False, restricted=True)
+    asked: list[int] = []
+    answer = asyncio.Event()
+
+    async def ask(chat_id: int) -> Access | None:
+        asked.append(chat_id)
+        if len(asked) == 1:
+            await answer.wait()
+        return Access.FREE
+
+    reader = Reader()
+    first, second = Bot(store, DUE, reader), Bot(store, DUE, reader)
+
+    async def both(now: datetime) -> None:
+        asking = asyncio.create_task(first.fanout.run(lambda: now, reader.send, ask=ask))
+        while not asked:
+            await asyncio.sleep(0.01)
+        await second.fanout.run(lambda: now, reader.send, ask=ask)
+        assert reader.to(group) == [] and store.chat_active(group) is False
+        answer.set()
+        await asking
+
+    asyncio.run(both(DUE + timedelta(minutes=1)))
+    assert asked == [group] and len(reader.to(group)) == 1
+    assert reader.to(forsaken) == []
+    asyncio.run(second.fanout.run(lambda: DUE + ASK_LEASE, reader.send, ask=ask))
+    assert asked == [group, forsaken] and len(reader.to(forsaken)) == 1
 
 
 def test_a_store_made_before_restrictions_were_kept_asks_about_its_inactive_groups_once(url: str) -> None:

@@ -31,8 +31,9 @@ process that stalled and lost its claims can neither start nor record them.
 
 Chats that blocked the bot are skipped at claim time (their due instant still moves on, nothing is owed). A group
 that only restricted the bot may lift the restriction without Telegram telling the bot: at its digest's due time,
-just before the claim, the fan-out asks Telegram once whether the bot may write there again (bot.services.fanout),
-and the digest goes out if it may; if Telegram says the bot is out of it, it is a removed chat from then on. A chat
+just before the claim, the fan-out asks Telegram once whether the bot may write there again (bot.services.fanout;
+one process asks, having claimed the ask in the store, and the digest is claimed once it answered), and the digest
+goes out if it may; if Telegram says the bot is out of it, it is a removed chat from then on. A chat
 that blocked or removed the bot is never asked: it wakes when it writes.
 """
 

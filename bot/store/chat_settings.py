@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, true, update
 from sqlalchemy.engine import Row
 
 from bot.store.deliveries import DIGEST, UNDELIVERED, Claim, Finished
@@ -125,7 +125,12 @@ def due(connection: Connection, now: datetime, limit: int) -> list[DueChat]:
     rows = connection.execute(
         select(chat_settings, active, first)
         .select_from(chat_settings.outerjoin(chats, chats.c.chat_id == chat_settings.c.chat_id))
-        .where(chat_settings.c.digest, chat_settings.c.next_due <= now)
+        .where(
+            chat_settings.c.digest,
+            chat_settings.c.next_due <= now,
+            # Not while a process asks Telegram whether a restricted chat may be written to again (chats.claim_asks).
+            or_(chats.c.asking_until.is_(None), chats.c.asking_until <= now),
+        )
         .order_by(chat_settings.c.next_due, chat_settings.c.chat_id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=chat_settings)

@@ -214,6 +214,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0022_feed_absences", _add_columns(schema.feeds, "absent_since")),
     Migration("0023_chat_restrictions", _chat_restrictions),
     Migration("0024_restricted_groups", _restricted_groups),
+    Migration("0025_restriction_asks", _add_columns(schema.chats, "asked_due", "asking_until")),
 )
 
 

@@ -691,8 +691,11 @@ async def test_an_article_ingested_by_another_process_alerts_its_subscribers_onc
 
 
 async def test_fan_out_sends_map_telegram_errors_to_outcomes_and_never_repeat_an_ambiguous_one(
-    bot_settings: Settings, server: FakeBotAPI
+    bot_settings: Settings, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Each refusal becomes its outcome, an ambiguous send is never repeated, and a text Telegram rejected (a bug of
+    ours) is a warning for the operators, not one info line among every chat's."""
+    caplog.set_level(logging.INFO, logger="bot.tg.sending")
     chats = {101: "dropped", 102: "flood", 103: "refused", 104: "fine"}
     clock = Clock(START)
     async with bot(bot_settings, clock) as app:
@@ -708,6 +711,10 @@ async def test_fan_out_sends_map_telegram_errors_to_outcomes_and_never_repeat_an
         store = app.bot_data.library.store
         status = {chat_id: [s for kind, _, s in store.deliveries_of(chat_id) if kind == "digest"] for chat_id in chats}
         assert status == {101: ["ambiguous"], 102: ["sent"], 103: ["rejected"], 104: ["sent"]}
+        warned = [r.getMessage() for r in caplog.records if r.name == "bot.tg.sending" and r.levelno >= logging.WARNING]
+        assert [line for line in warned if "delivery to chat" in line] == [
+            "delivery to chat 103: rejected (BadRequest: Can't parse entities)"
+        ]
         digests = {
             chat_id: len(
                 [c for c in server.calls("sendMessage", chat_id=chat_id) if c.params["text"].startswith(DIGEST)]

@@ -21,13 +21,16 @@ from sqlalchemy import delete, inspect, text
 
 from bot.render.subscriptions import TOPIC_GONE
 from bot.services.deliveries import Deliveries, Outcome
-from bot.services.fanout import Access
+from bot.services.fanout import ASK_LEASE, Access
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
 from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
+
+# The migration that marks the inactive groups of a store made before 0023 as asked about.
+RESTRICTED = "0024_restricted_groups"
 
 NOON = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
 DUE = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
@@ -246,26 +249,79 @@ def test_a_restricted_group_is_asked_once_at_its_due_time_and_only_it(store: Sto
     assert store.lift_restrictions([restricted], DUE) == []
 
 
-def test_a_store_made_before_restrictions_were_kept_counts_its_inactive_chats_as_removed(url: str) -> None:
-    """Migration 0023 on a store whose chats table predates it (made here by dropping the column): a chat inactive
-    before it is never asked about (it may have blocked or removed the bot); it wakes as before, when it writes."""
+def test_processes_at_one_due_time_ask_about_a_restricted_group_once(store: Store) -> None:
+    """Two processes run the fan-out at the group's due time: the one that claimed the ask asks Telegram; the other
+    neither asks nor claims the digest while the answer is awaited (it found the group inactive and skipped its day,
+    just before the asker woke it). A process that died asking leaves the ask to another after its lease."""
+    [group, forsaken] = chats(store, 2)
+    store.set_chat_active(forsaken, False, restricted=True)
+    # The asker of `forsaken` died before answering: its ask is held until the lease ends.
+    assert store.claim_restriction_asks(DUE, DUE + ASK_LEASE) == [forsaken]
+    store.set_chat_active(group, False, restricted=True)
+    asked: list[int] = []
+    answer = asyncio.Event()
+
+    async def ask(chat_id: int) -> Access | None:
+        asked.append(chat_id)
+        if len(asked) == 1:
+            await answer.wait()
+        return Access.FREE
+
+    reader = Reader()
+    first, second = Bot(store, DUE, reader), Bot(store, DUE, reader)
+
+    async def both(now: datetime) -> None:
+        asking = asyncio.create_task(first.fanout.run(lambda: now, reader.send, ask=ask))
+        while not asked:
+            await asyncio.sleep(0.01)
+        await second.fanout.run(lambda: now, reader.send, ask=ask)
+        assert reader.to(group) == [] and store.chat_active(group) is False
+        answer.set()
+        await asking
+
+    asyncio.run(both(DUE + timedelta(minutes=1)))
+    assert asked == [group] and len(reader.to(group)) == 1
+    assert reader.to(forsaken) == []
+    asyncio.run(second.fanout.run(lambda: DUE + ASK_LEASE, reader.send, ask=ask))
+    assert asked == [group, forsaken] and len(reader.to(forsaken)) == 1
+
+
+def test_a_store_made_before_restrictions_were_kept_asks_about_its_inactive_groups_once(url: str) -> None:
+    """Migrations 0023 and 0024 on a store whose chats table predates them (made here by dropping the column): a
+    group inactive before them may have restricted the bot and lifted it since unheard, and is asked about at its
+    next digest time (its digests had stopped until someone wrote there); Telegram's answer sorts it, a removed one
+    is never asked again. A private chat cannot restrict the bot: inactive, it blocked it, and it is never asked
+    (it wakes as before, when it writes)."""
     old = Store.open(url)
     try:
         [chat] = chats(old, 1)
-        old.set_chat_active(chat, False)
+        group = -1001000
+        old.import_chats([(ChatSettings(group, DUE.time(), "UTC", next_due=DUE), ["sport"])], NOON)
+        for inactive in (chat, group):
+            old.set_chat_active(inactive, False)
         with old.engine.begin() as connection:
             connection.execute(text("DROP INDEX chats_restricted"))
             connection.execute(text("ALTER TABLE chats DROP COLUMN restricted"))
-            connection.execute(delete(migrations).where(migrations.c.name == "0023_chat_restrictions"))
+            connection.execute(delete(migrations).where(migrations.c.name.in_(["0023_chat_restrictions", RESTRICTED])))
     finally:
         old.close()
     upgraded = Store.open(url)
     try:
         assert upgraded.pending_migrations() == []
         assert "chats_restricted" in {index["name"] for index in inspect(upgraded.engine).get_indexes("chats")}
-        assert upgraded.chat_active(chat) is False and upgraded.restricted_due(DUE) == []
+        assert upgraded.chat_active(chat) is False and upgraded.restricted_due(DUE) == [group]
+        asked: list[int] = []
+
+        async def ask(chat_id: int) -> Access | None:
+            asked.append(chat_id)
+            return Access.OUT  # the group had removed the bot
+
+        bot = Bot(upgraded, DUE, Reader())
+        for minute in range(2):
+            asyncio.run(bot.fanout.run(lambda minute=minute: DUE + timedelta(minutes=minute), bot.reader.send, ask=ask))
+        assert asked == [group] and upgraded.restricted_due(DUE + timedelta(days=1)) == []
         upgraded.set_chat_active(chat, False, restricted=True)
-        assert upgraded.restricted_due(DUE) == [chat]
+        assert upgraded.restricted_due(DUE + timedelta(days=1)) == [chat]
     finally:
         upgraded.close()
 

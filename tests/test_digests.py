@@ -4,7 +4,7 @@ DST, restarts, outages, blocked and migrated chats, and one build per distinct (
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -366,6 +366,57 @@ def test_a_blocked_chat_gets_nothing_until_it_writes_again(store: Store) -> None
     store.touch_chat(OTHER, "private", "Back again")  # the reader unblocked the bot and wrote
     bot.run(NOON + 2 * DAY, NOON + 3 * DAY, timedelta(minutes=30))
     assert len(reader.to(OTHER)) == 1 and len(reader.to(CHAT)) == 3
+
+
+def test_a_new_time_set_the_day_a_digest_was_refused_brings_it_that_day(store: Store) -> None:
+    """The reader blocked the bot, so the 07:30 digest was refused; at 10:00 they unblocked it, wrote and set their
+    digest to 18:00: it comes at 18:00 that day with the morning's stories (the refused one reached no one, so the
+    day's digest is still owed), and the next day at 18:00 as usual. A digest sent that day holds its day: a later
+    /time brings no second one."""
+    store.write_articles([story("Morning news", "sport", NOON)], NOON)
+    for chat in (CHAT, OTHER):
+        subscribed(store, chat, ["sport"], NOON, "07:30", "UTC")
+    reader = Reader(answers={CHAT: Outcome.failed("Forbidden: bot was blocked by the user", blocked=True)})
+    bot = Bot(store, NOON, reader)
+    morning = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
+    bot.run(NOON, morning, timedelta(minutes=30))
+    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27", "failed")]
+    reader.answers.clear()
+    store.touch_chat(CHAT, "private", "Back again")  # unblocked, and wrote
+    for chat in (CHAT, OTHER):
+        Subscriptions(store).set_time(chat, "18:00", morning + 150 * timedelta(minutes=1))
+    bot.run(morning + 3 * HOUR, morning + DAY + 11 * HOUR, timedelta(minutes=30))
+    first, _ = reader.to(CHAT)
+    assert headlines(first.text) == ["Morning news"]
+    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27", "sent"), ("digest", "2026-03-28", "sent")]
+    assert [store.deliveries_of(OTHER), len(reader.to(OTHER))] == [
+        [("digest", "2026-03-27", "sent"), ("digest", "2026-03-28", "sent")],
+        2,
+    ]
+
+
+def test_a_digest_telegram_rejects_costs_one_day_not_a_week(store: Store) -> None:
+    """Telegram refused a digest's text itself (a story our rendering broke): the next day's digest holds the next
+    day's stories, not the rejected one's again. Reopened, its window carried the broken story into every digest
+    after it, each rejected in turn: the chat got nothing for the 7 days a window may reach back."""
+
+    class Rejecting(Reader):
+        async def send(self, chat_id: int, messages: Sequence[str], topic: int | None) -> Outcome:
+            if any("Broken" in message for message in messages):
+                return Outcome.rejected("Bad Request: can't parse entities")
+            return await super().send(chat_id, messages, topic)
+
+    store.write_articles([story("Broken headline", "sport", NOON)], NOON)
+    store.write_articles([story("Next day news", "sport", NOON + DAY)], NOON + DAY)
+    subscribed(store, CHAT, ["sport"], NOON, "07:30", "UTC")
+    reader = Rejecting()
+    Bot(store, NOON, reader).run(NOON, NOON + 3 * DAY, timedelta(minutes=30))
+    assert store.deliveries_of(CHAT) == [
+        ("digest", "2026-03-27", "rejected"),
+        ("digest", "2026-03-28", "sent"),
+        ("digest", "2026-03-29", "sent"),
+    ]
+    assert [headlines(sent.text) for sent in reader.to(CHAT)] == [["Next day news"], []]  # the 29th: nothing new
 
 
 def test_a_migrated_group_keeps_its_settings_and_gets_one_digest_a_day(store: Store) -> None:

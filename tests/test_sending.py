@@ -139,7 +139,7 @@ async def test_a_refused_request_is_never_tried_again() -> None:
         (ChatMigrated(-1001234), 1, "failed", False, -1001234),
         (ChatMigrated(-1001234), 2, "failed", False, None),  # half of it went to the old id: not sent again
         (BadRequest("Bad Request: chat not found"), 1, "failed", True, None),
-        (BadRequest("Bad Request: can't parse entities"), 1, "failed", False, None),
+        (BadRequest("Bad Request: can't parse entities"), 1, "rejected", False, None),
         (RetryAfter(30), 1, "failed", False, None),
         (caused_by(TimedOut(), httpx.ReadTimeout("slow")), 1, "ambiguous", False, None),
         (

@@ -15,6 +15,9 @@ the caller still holds come back); after each send, `record` stores its outcome:
 - failed: Telegram refused it for good (blocked, kicked, chat gone: the chat is also marked inactive and gets
   nothing until it writes again). A digest refused, or expired unsent, reached no one: the chat's next digest
   starts where its window did (`store.chat_settings.reopen`), so its stories are not lost;
+- rejected: Telegram refused the text itself (a 400 that is not about the chat: entities it cannot parse, a message
+  too long; a bug of ours). Its window is not reopened: the story that broke it would break every next digest
+  too, and the chat would get none for the week a window may reach back, where now it misses one;
 - ambiguous: the request may have reached Telegram (a network error or timeout after it left). It is never sent
   again: a reader missing one digest is better than a reader getting two, and nothing can tell the two apart.
 
@@ -28,8 +31,9 @@ process that stalled and lost its claims can neither start nor record them.
 
 Chats that blocked the bot are skipped at claim time (their due instant still moves on, nothing is owed). A group
 that only restricted the bot may lift the restriction without Telegram telling the bot: at its digest's due time,
-just before the claim, the fan-out asks Telegram once whether the bot may write there again (bot.services.fanout),
-and the digest goes out if it may; if Telegram says the bot is out of it, it is a removed chat from then on. A chat
+just before the claim, the fan-out asks Telegram once whether the bot may write there again (bot.services.fanout;
+one process asks, having claimed the ask in the store, and the digest is claimed once it answered), and the digest
+goes out if it may; if Telegram says the bot is out of it, it is a removed chat from then on. A chat
 that blocked or removed the bot is never asked: it wakes when it writes.
 """
 
@@ -46,7 +50,7 @@ from bot.services.digests import scheduled_window
 from bot.services.presence import Presence
 from bot.services.schedule import local_day, plan
 from bot.store import KEEP, TAKE, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
-from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, NOTICE, SENT, SILENT
+from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, NOTICE, REJECTED, SENT, SILENT
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ __all__ = [
     "EXPIRED",
     "FAILED",
     "NOTICE",
+    "REJECTED",
     "SENT",
     "SILENT",
     "Deliveries",
@@ -97,6 +102,10 @@ class Outcome:
     @classmethod
     def failed(cls, detail: str, blocked: bool = False, restricted: bool = False) -> Outcome:
         return cls(FAILED, detail, blocked or restricted, restricted=restricted)
+
+    @classmethod
+    def rejected(cls, detail: str) -> Outcome:
+        return cls(REJECTED, detail)
 
     @classmethod
     def ambiguous(cls, detail: str) -> Outcome:

@@ -77,6 +77,9 @@ Stopping = Callable[[], bool]
 # Sends in flight at once per process: enough to keep the fan-out budget busy at Telegram's latency (20 a second
 # at 0.3 s each needs 6), and the most a kill -9 can lose.
 CONCURRENCY = 8
+# How long a process asking Telegram about restricted chats holds the ask (and their digests wait for its answer):
+# getChatMember answers in well under a second; a process that died asking leaves it to another after this.
+ASK_LEASE = timedelta(minutes=2)
 # Digests claimed per transaction.
 BATCH = 200
 DEFAULT_BUDGET = FloodBudget()
@@ -174,18 +177,19 @@ class FanOut:
     async def lift_restrictions(self, now: datetime, ask: Ask) -> list[int]:
         """Make active again the groups whose digest is due that are inactive only because an admin restricted the
         bot, if Telegram says it may write there now: an admin may lift a restriction without Telegram telling the
-        bot, and the group would get nothing until someone wrote in it. Asked once per due time (the claim that
-        follows moves the due instant on, whatever it finds), never per story; a chat that blocked or removed the
-        bot is never asked, nor, once Telegram answered that the bot is out of it, one removed unheard. Returns
-        the chats woken."""
-        restricted = await asyncio.to_thread(self.store.restricted_due, now)
+        bot, and the group would get nothing until someone wrote in it. Asked once per due time, by one process:
+        the ask is claimed in the store (`ASK_LEASE`), and no process claims the group's digest until the answer
+        is in (then the claim moves the due instant on, whatever it finds); never per story; a chat that blocked
+        or removed the bot is never asked, nor, once Telegram answered that the bot is out of it, one removed
+        unheard. Returns the chats woken."""
+        restricted = await asyncio.to_thread(self.store.claim_restriction_asks, now, now + ASK_LEASE)
         answers: list[Access | None] = []
         for begin in range(0, len(restricted), self.concurrency):
             answers += await asyncio.gather(*(ask(c) for c in restricted[begin : begin + self.concurrency]))
         said = dict(zip(restricted, answers, strict=True))
         free = [chat_id for chat_id, access in said.items() if access is Access.FREE]
         out = [chat_id for chat_id, access in said.items() if access is Access.OUT]
-        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now, out)
+        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now, out, restricted)
         if restricted:
             log.info(
                 "%d restricted chats due: %d may be written to again, %d removed the bot",

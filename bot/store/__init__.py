@@ -297,11 +297,23 @@ class Store:
         with reading(self.engine) as connection:
             return chats.restricted_due(connection, now)
 
-    def lift_restrictions(self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = ()) -> list[int]:
+    def claim_restriction_asks(self, now: datetime, until: datetime) -> list[int]:
+        """Claim, until `until`, the asks of Telegram about the restricted chats whose digest is due (one process
+        asks about each, once per due time); a write only when some are due."""
+        if not self.restricted_due(now):
+            return []
+        with writing(self.engine) as connection:
+            return chats.claim_asks(connection, now, until)
+
+    def lift_restrictions(
+        self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = (), asked: Sequence[int] = ()
+    ) -> list[int]:
         """Make active again the chats of `chat_ids` that are still inactive only by a restriction; those of `out`
-        (Telegram said the bot is out of them) stay inactive as removed chats, never asked again."""
+        (Telegram said the bot is out of them) stay inactive as removed chats, never asked again; the asks about
+        `asked` (claimed by `claim_restriction_asks`) are answered."""
         with writing(self.engine) as connection:
             chats.forget_restriction(connection, out, now)
+            chats.answered(connection, asked)
             return chats.lift(connection, chat_ids, now)
 
     def chat_active(self, chat_id: int) -> bool | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, true, update
 from sqlalchemy.engine import Row
 
 from bot.store.deliveries import DIGEST, UNDELIVERED, Claim, Finished
@@ -125,7 +125,12 @@ def due(connection: Connection, now: datetime, limit: int) -> list[DueChat]:
     rows = connection.execute(
         select(chat_settings, active, first)
         .select_from(chat_settings.outerjoin(chats, chats.c.chat_id == chat_settings.c.chat_id))
-        .where(chat_settings.c.digest, chat_settings.c.next_due <= now)
+        .where(
+            chat_settings.c.digest,
+            chat_settings.c.next_due <= now,
+            # Not while a process asks Telegram whether a restricted chat may be written to again (chats.claim_asks).
+            or_(chats.c.asking_until.is_(None), chats.c.asking_until <= now),
+        )
         .order_by(chat_settings.c.next_due, chat_settings.c.chat_id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=chat_settings)
@@ -149,8 +154,8 @@ def set_due(
 def reopen(connection: Connection, finished: Finished, now: datetime) -> None:
     """A scheduled digest that reached no one leaves its window to the chat's next digest: the next window starts
     where this one's did (capped as every window is, `services.digests.scheduled_window`). Only while this digest
-    is still the chat's previous one (a later one claimed since has its own window). A second digest on the same
-    local day stays impossible: the unique (kind, chat, day) of its delivery row forbids it."""
+    is still the chat's previous one (a later one claimed since has its own window). Its day is free again
+    (`deliveries.insert`): a new time later that day brings the digest then; else the next day's covers both."""
     if finished.kind != DIGEST or finished.status not in UNDELIVERED or finished.window_start is None:
         return
     connection.execute(

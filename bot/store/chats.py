@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, not_, select, true, update
+from sqlalchemy import Connection, not_, or_, select, true, update
 
 from bot.store.schema import chat_settings, chats
 from bot.store.upsert import upsert
@@ -43,8 +43,41 @@ def is_active(connection: Connection, chat_id: int) -> bool | None:
 
 def restricted_due(connection: Connection, now: datetime) -> list[int]:
     """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
+    return [chat_id for chat_id, _ in _restricted_due(connection, now)]
+
+
+def claim_asks(connection: Connection, now: datetime, until: datetime) -> list[int]:
+    """Claim the ask of Telegram about each restricted chat whose digest is due, until `until`: the chats returned
+    are this caller's to ask about and answer (`answered`). One already asked about for this due instant is not
+    returned again, unless its asker did not answer in time (it died, or stalled)."""
+    claimed = []
+    for chat_id, due in _restricted_due(connection, now):
+        # One row at a time: PostgreSQL checks a row another transaction just claimed again once that commits.
+        taken = connection.scalar(
+            update(chats)
+            .where(
+                chats.c.chat_id == chat_id,
+                chats.c.restricted,
+                not_(chats.c.active),
+                or_(chats.c.asked_due.is_(None), chats.c.asked_due != due, chats.c.asking_until <= now),
+            )
+            .values(asked_due=due, asking_until=until)
+            .returning(chats.c.chat_id)
+        )
+        if taken is not None:
+            claimed.append(taken)
+    return claimed
+
+
+def answered(connection: Connection, chat_ids: Sequence[int]) -> None:
+    """The asks about `chat_ids` are answered: their digests may be claimed."""
+    if chat_ids:
+        connection.execute(update(chats).where(chats.c.chat_id.in_(list(chat_ids))).values(asking_until=None))
+
+
+def _restricted_due(connection: Connection, now: datetime) -> list[tuple[int, datetime]]:
     query = (
-        select(chats.c.chat_id)
+        select(chats.c.chat_id, chat_settings.c.next_due)
         .join(chat_settings, chat_settings.c.chat_id == chats.c.chat_id)
         .where(
             chats.c.restricted.is_(True),  # the partial index's own term (schema.chats_restricted)
@@ -54,7 +87,7 @@ def restricted_due(connection: Connection, now: datetime) -> list[int]:
         )
         .order_by(chats.c.chat_id)
     )
-    return list(connection.scalars(query))
+    return [(row.chat_id, row.next_due) for row in connection.execute(query)]
 
 
 def lift(connection: Connection, chat_ids: Sequence[int], now: datetime) -> list[int]:

@@ -1,10 +1,11 @@
 """Deliveries: what the bot owes each chat (a digest for a local day, an alert for a batch) and what became of it.
 
 A row is inserted, `claimed`, in the same transaction that decides it is due, before anything is sent; the unique
-(kind, chat, key) makes a second claim of the same digest impossible, whichever process or restart tries. Its
+(kind, chat, key) makes a second claim of the same digest impossible, whichever process or restart tries (a
+digest that certainly reached no one, refused or expired, leaves its day to a later due time: `insert`). Its
 life after that (bot.services.deliveries explains why):
 
-    claimed --start--> claimed + attempted_at --record--> sent | failed | ambiguous
+    claimed --start--> claimed + attempted_at --record--> sent | failed | rejected | ambiguous
     claimed --record--> silent (an empty digest the chat wants no notice of)
     claimed, claimer dead, never attempted --> taken over by a live process (or expired when too late)
     claimed + attempted_at, claimer dead --> ambiguous (it may have reached the chat: never sent again)
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store import subscriptions as subscription_rows
@@ -29,8 +30,11 @@ from bot.store.schema import chat_settings, deliveries
 # A notice: a word the fan-out owes a chat once (its forum topic is gone), claimed where it became owed.
 DIGEST, ALERT, NOTICE = "digest", "alert", "notice"
 CLAIMED, SENT, SILENT, FAILED, AMBIGUOUS, EXPIRED = "claimed", "sent", "silent", "failed", "ambiguous", "expired"
-OUTCOMES = frozenset({SENT, SILENT, FAILED, AMBIGUOUS})
-# Ends of a delivery that certainly reached no one: a digest's window is left to the chat's next digest.
+# Telegram refused the text itself (a rendering bug of ours, not the chat's doing): sending it again would fail again.
+REJECTED = "rejected"
+OUTCOMES = frozenset({SENT, SILENT, FAILED, REJECTED, AMBIGUOUS})
+# Ends of a delivery that certainly reached no one for a reason of the chat's or the moment's (a rejected one's
+# stories would break the next digest too): a digest's window is left to the chat's next digest.
 UNDELIVERED = frozenset({FAILED, EXPIRED})
 CHUNK = 500
 
@@ -97,16 +101,33 @@ class Orphan:
     due: datetime
 
 
+# What a claim sets: all of a row but its identity (kind, chat, key).
+_CLAIMED = (
+    "status",
+    "claimed_by",
+    "claimed_at",
+    "attempted_at",
+    "finished_at",
+    "detail",
+    "due",
+    "window_start",
+    "articles",
+)
+
+
 def insert(connection: Connection, claims: Sequence[Claim], worker: str, now: datetime) -> dict[tuple[int, str], int]:
-    """Insert claims; returns the ids of those inserted by (chat, key) (a claim whose key exists is left out)."""
+    """Insert claims; returns the ids of those inserted by (chat, key). A claim whose key exists is left out, unless
+    it is a digest whose day's digest reached no one (refused, expired): that row is claimed again (a reader who
+    unblocked the bot and set a later time that day gets the day's digest then)."""
     if not claims:
         return {}
     dialect_insert = sqlite.insert if connection.dialect.name == "sqlite" else postgresql.insert
-    statement = (
-        dialect_insert(deliveries)
-        .on_conflict_do_nothing(index_elements=["kind", "chat_id", "key"])
-        .returning(deliveries.c.id, deliveries.c.chat_id, deliveries.c.key)
-    )
+    fresh = dialect_insert(deliveries)
+    statement = fresh.on_conflict_do_update(
+        index_elements=["kind", "chat_id", "key"],
+        set_={name: fresh.excluded[name] for name in _CLAIMED},
+        where=(deliveries.c.kind == DIGEST) & or_(*(deliveries.c.status == status for status in sorted(UNDELIVERED))),
+    ).returning(deliveries.c.id, deliveries.c.chat_id, deliveries.c.key)
     # Many rows as one statement compiled once (SQLAlchemy's "insertmanyvalues"), not one compile per batch.
     rows = connection.execute(statement, [_row(claim, worker, now) for claim in claims])
     return {(row.chat_id, row.key): row.id for row in rows}

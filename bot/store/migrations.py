@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, inspect, not_, select, text, update
 from sqlalchemy.schema import CreateColumn
 
 from bot.errors import StoreError
@@ -181,6 +181,15 @@ def _chat_restrictions(connection: Connection) -> None:
     schema.chats_restricted.create(connection, checkfirst=True)
 
 
+def _restricted_groups(connection: Connection) -> None:
+    """Groups and channels (negative ids) inactive since before 0023 kept restrictions: each may have restricted
+    the bot and lifted it since without a word, so it is asked once at its next digest time, as 0023's are
+    (bot.services.fanout). Telegram's answer sorts them: one that removed the bot is never asked again; one still
+    restricting it is asked at each due time; one that lifted it gets its digest. Without this their digests had
+    stopped until someone wrote there. A private chat cannot restrict the bot: inactive, it blocked it."""
+    connection.execute(update(chats).where(not_(chats.c.active), chats.c.chat_id < 0).values(restricted=True))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_store", _store),
     Migration("0002_subscriptions", _subscriptions),
@@ -204,6 +213,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0020_all_categories", _add_columns(schema.chat_settings, "all_since")),
     Migration("0022_feed_absences", _add_columns(schema.feeds, "absent_since")),
     Migration("0023_chat_restrictions", _chat_restrictions),
+    Migration("0024_restricted_groups", _restricted_groups),
+    Migration("0025_restriction_asks", _add_columns(schema.chats, "asked_due", "asking_until")),
 )
 
 

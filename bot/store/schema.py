@@ -127,6 +127,12 @@ chats = Table(
     # (0023) Inactive because an admin restricted the bot from sending (not because it was removed or blocked):
     # such a group is asked at its digest's due time whether the bot may write again (lifted without a word).
     Column("restricted", Boolean, nullable=False, server_default=false()),
+    # (0025) The one ask of Telegram about a restricted chat at its digest's due time, claimed here so that one
+    # process asks: the due instant last asked about, and until when the asker may still answer (NULL: answered).
+    # The digest is not claimed while an answer is awaited (bot.store.chat_settings.due): a process that claimed it
+    # meanwhile found the chat inactive and skipped the day the asker was about to wake it.
+    Column("asked_due", UTCDateTime),
+    Column("asking_until", UTCDateTime),
 )
 # The few chats a restriction keeps inactive, read every minute (bot.store.chats.restricted_due): without it every
 # chat was scanned (38 ms a minute at 100,000 chats on SQLite).

@@ -504,10 +504,10 @@ class FeedService:
 
     # ---- polling --------------------------------------------------------------------------------------------
 
-    async def due(self, now: datetime, every: bool = False) -> int:
-        """How many feeds a poll round started now would take (for a progress bar)."""
+    async def due(self, now: datetime, every: bool = False, polled_before: datetime | None = None) -> int:
+        """How many feeds a poll round started now would take (for a progress bar), with `poll`'s arguments."""
         await self._free_leases_of_the_dead(now)
-        return await asyncio.to_thread(self.store.claimable, now, every)
+        return await asyncio.to_thread(self.store.claimable, now, every, _round_start(now, polled_before))
 
     async def _free_leases_of_the_dead(self, now: datetime) -> None:
         """Give back the leases of poll rounds whose process on this host is gone (killed mid-poll): their feeds
@@ -533,7 +533,7 @@ class FeedService:
         clock = _clock(now)
         holder = _holder()
         report = PollReport()
-        since = min(polled_before or now, now)
+        since = _round_start(now, polled_before)
         await self._free_leases_of_the_dead(now)
         indexed = time.monotonic()
         # A claim runs on in its thread when the round is cancelled, and may commit after the round gave its
@@ -913,6 +913,11 @@ def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
 def _page_due(known: Seen, now: datetime) -> bool:
     """Whether a poll at `now` reads again the page of a story that holds its feed's teaser."""
     return known.page_retry_at is not None and known.page_retry_at <= now
+
+
+def _round_start(now: datetime, polled_before: datetime | None) -> datetime:
+    """Since when a round started `now` leaves the feeds polled (see `FeedService.poll`)."""
+    return min(polled_before or now, now)
 
 
 def _clock(now: datetime) -> Callable[[], datetime]:

@@ -19,7 +19,7 @@ import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from types import TracebackType
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import certifi
 import httpx
@@ -219,7 +219,7 @@ class Fetcher:
         current = url
         moved_to: str | None = None
         permanent = True  # every answer so far was a permanent redirect
-        visited = {url}
+        visited = [url]
         for _ in range(MAX_REDIRECTS + 1):
             progress.answered, progress.received = False, 0  # a timeout speaks of the last request
             response = await self._send(current, headers)
@@ -229,7 +229,7 @@ class Fetcher:
                     current = urljoin(current, location.strip())
                     if current in visited:
                         return _looped(url, current)
-                    visited.add(current)
+                    visited.append(current)
                     permanent = permanent and response.status_code in _PERMANENT
                     moved_to = current if permanent else moved_to
                     continue
@@ -245,9 +245,9 @@ class Fetcher:
                 return result
             if target in visited:
                 return _looped(url, target)
-            visited.add(target)
+            visited.append(target)
             current, permanent = target, False
-        return Failed(url, f"more than {MAX_REDIRECTS} redirects", retry=False)
+        return _too_many(url, visited)
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
         """GET `url` from the first of its checked addresses that accepts a connection."""
@@ -344,6 +344,21 @@ def read_page(url: str, settings: Settings, category: str = "") -> list[Article 
             return await fetch_page(fetcher, url, category)
 
     return asyncio.run(run())
+
+
+def _too_many(url: str, visited: list[str]) -> Failed:
+    """`url` redirected more than MAX_REDIRECTS times, through `visited`. A loop whose address changes each time
+    (`/a?n=1` to `/a?n=2` ...) was "more than 5 redirects" too, as if a longer wait might see it end: a page that
+    comes back under another query is said to be one."""
+    pages = [urlsplit(address)._replace(query="", fragment="").geturl() for address in visited]
+    again = next((page for n, page in enumerate(pages) if page in pages[:n]), None)
+    if again is not None:
+        return Failed(
+            url,
+            f"a redirect loop (back to {again} again and again, its query changed each time; the last {visited[-1]})",
+            retry=False,
+        )
+    return Failed(url, f"more than {MAX_REDIRECTS} redirects (the last to {visited[-1]})", retry=False)
 
 
 def _looped(url: str, again: str) -> Failed:

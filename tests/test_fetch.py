@@ -106,7 +106,21 @@ async def test_the_address_permanent_redirects_lead_to_is_where_it_moved(
 async def test_too_many_redirects(web: WebServer, fetch_settings: Settings) -> None:
     result = await get(fetch_settings, web.url(f"/redirect/{MAX_REDIRECTS + 1}"))
     assert isinstance(result, Failed) and not result.retry
-    assert f"more than {MAX_REDIRECTS} redirects" in result.reason
+    assert result.reason == f"more than {MAX_REDIRECTS} redirects (the last to {web.url('/pages/minimal.html')})"
+
+
+async def test_a_redirect_loop_changing_its_query_each_time_is_said_to_be_one(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """`/again?n=1` sending on to `/again?n=2` and so on for ever was "more than 5 redirects", as if a site slower
+    to end its chain might be read: it is said to be a loop, with the page it comes back to and its last address."""
+    result = await get(fetch_settings, web.url("/again"))
+    assert isinstance(result, Failed) and not result.retry
+    assert result.reason == (
+        f"a redirect loop (back to {web.url('/again')} again and again, its query changed each time; the last"
+        f" {web.url(f'/again?n={MAX_REDIRECTS + 1}')})"
+    )
+    assert [web.count(f"/again?n={n}") for n in range(1, MAX_REDIRECTS + 2)] == [1] * MAX_REDIRECTS + [0]
 
 
 @pytest.mark.parametrize(

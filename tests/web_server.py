@@ -8,6 +8,7 @@ Routes:
   `name` in `trickling`, its headers at once and its body one byte a tenth of a second (a site overloaded).
 - `/redirect/<n>?to=<url>&code=<status>`: n redirects in a row (302, or `code`: 301 says moved for good), then to
   `to`.
+- `/again?n=<k>`: a redirect to `/again?n=<k + 1>`, for ever (a loop whose address changes each time).
 - `/status/<code>`: that status, with a short body.
 - `/slow?seconds=<s>`: waits, then a page; `/trickle?seconds=<s>`: a page one byte a tenth of a second for s.
 - `/huge?bytes=<n>&length=0|1`: n bytes of HTML, with or without a Content-Length.
@@ -159,6 +160,9 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
             code = query.get("code", "302")
             location = f"/redirect/{remaining - 1}?to={target}&code={code}" if remaining > 1 else target
             self.reply(int(code), b"", Location=location)
+
+        def route_again(self, rest: list[str], query: dict[str, str]) -> None:
+            self.reply(302, b"", Location=f"/again?n={int(query.get('n', '0')) + 1}")
 
         def route_status(self, rest: list[str], query: dict[str, str]) -> None:
             self.reply(int(rest[0]), f"status {rest[0]}".encode())

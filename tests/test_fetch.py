@@ -13,11 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal
+from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal, retry_after
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, parse_feed
 from bot.models import Article
@@ -101,6 +102,23 @@ async def test_the_address_permanent_redirects_lead_to_is_where_it_moved(
     assert temporary_first.moved_to is None
     failed = await get(fetch_settings, web.url(f"/redirect/1?code={code}&to=/status/404"))
     assert isinstance(failed, Failed) and failed.status == 404
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "120"}, 120),
+        ({"Retry-After": "Sun, 29 Mar 2026 07:00:00 GMT", "Date": "Sun, 29 Mar 2026 06:00:00 GMT"}, 3_600),
+        ({"Retry-After": "Sun, 29 Mar 2026 05:00:00 GMT", "Date": "Sun, 29 Mar 2026 06:00:00 GMT"}, 0),  # past
+        ({"Retry-After": "Sun, 29 Mar 2026 07:00:00 GMT"}, None),  # no Date to take it against
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "-5"}, None),
+        ({}, None),
+    ],
+)
+def test_the_wait_a_site_asks_for_is_read_from_retry_after(headers: dict[str, str], seconds: int | None) -> None:
+    wait = retry_after(httpx.Headers(headers))
+    assert (wait.total_seconds() if wait is not None else None) == seconds
 
 
 async def test_too_many_redirects(web: WebServer, fetch_settings: Settings) -> None:

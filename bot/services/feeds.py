@@ -300,6 +300,7 @@ class _Read:
     final: bool = False
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
+    retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
 
 
 @dataclass(frozen=True)
@@ -632,7 +633,9 @@ class FeedService:
         if isinstance(fetched, Failed):
             # A feed trickled too slowly to read, day after day, is no more readable than one not there.
             final = not fetched.retry or fetched.trickled
-            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=final)
+            failed = _Read(
+                FAILED, fetched.reason, gone=fetched.status == 410, final=final, retry_after=fetched.retry_after
+            )
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
@@ -777,11 +780,13 @@ class FeedService:
             return failures, None
         return failures, now if failures == 1 else now + self._backoff(failures - 1)
 
-    def _backoff(self, failures: int) -> timedelta:
-        """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap."""
+    def _backoff(self, failures: int, asked: timedelta | None = None) -> timedelta:
+        """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap; or
+        longer, up to the cap, when the site `asked` for it (a 429's Retry-After: polled again before it, a site
+        limiting its readers may shut them out for longer)."""
         cap = max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
-        return min(doubled, cap)
+        return min(max(doubled, asked or doubled), cap)
 
     async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
         """The story page of each entry, by article id."""
@@ -802,7 +807,7 @@ class FeedService:
         whether the admins must be told (failing for `feed_report_after_hours`, once; then when it recovers)."""
         if read.status == FAILED:
             failures = feed.failures + 1
-            wait = self._backoff(failures)
+            wait = self._backoff(failures, read.retry_after)
             since = feed.failing_since or now
             # A site answering 410 Gone says the feed will not come back: no day of polls needed to tell.
             due = feed.failure_reported_at is None and (

@@ -7,6 +7,7 @@ changes between polls. Time is passed in: each poll says what "now" is, so back-
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import json
 import re
@@ -1079,6 +1080,14 @@ async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebSer
     assert back.next_poll_at == now + timedelta(minutes=15)
     (listed,) = await service.feeds()
     assert (listed.failures, listed.failing_since, listed.failure_reported_at) == (0, None, None)
+
+
+async def test_a_sitemap_or_feed_served_gzip_compressed_is_followed(web: WebServer, service: FeedService) -> None:
+    """A `.xml.gz` (sitemaps are often served so, as application/octet-stream) could not be followed: "not an
+    RSS, Atom or JSON feed (the feed is not well-formed XML ...)". It is read as the feed it holds."""
+    web.live["harbour.xml.gz"] = gzip.compress((POLLS / "harbour.xml").read_bytes())
+    poll = await service.add(web.url("/live/harbour.xml.gz"), now=NOW)
+    assert (poll.status, poll.backlog, poll.reason) == (OK, 3, "")
 
 
 async def test_a_rate_limited_feed_waits_as_long_as_its_site_asks_up_to_the_cap(

@@ -18,8 +18,10 @@ import socket
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import certifi
 import httpx
@@ -42,6 +44,8 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 # Client errors that may pass: a request timeout, "too early", rate limiting.
 _RETRY_CLIENT_ERRORS = frozenset({408, 425, 429})
+# The answers whose Retry-After says how long to leave the site: rate limiting, down for maintenance.
+_RETRY_AFTER = frozenset({429, 503})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A host as it goes on the wire: a name (international names in their xn-- form) or an IP address.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
@@ -81,6 +85,8 @@ class Failed:
     # The site answered but sent its body too slowly to read within the timeout (one byte a second, say): it is
     # there and answering, and may be so for days, unlike a site that is down.
     trickled: bool = False
+    # How long the site asked to be left before the next request (its Retry-After, with a 429 or a 503).
+    retry_after: timedelta | None = None
 
 
 @dataclass
@@ -116,6 +122,19 @@ def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None
     if address.is_multicast or address.is_reserved or not address.is_global:
         return f"{address} is not a public address"
     return None
+
+
+def retry_after(headers: httpx.Headers) -> timedelta | None:
+    """The wait a response's Retry-After asks for: seconds, or an HTTP date taken against the response's own Date
+    (the site's clock, not ours). None when there is none, or it cannot be read."""
+    value = headers.get("Retry-After", "").strip()
+    if value.isdecimal():
+        return timedelta(seconds=int(value))
+    try:
+        until, sent = parsedate_to_datetime(value), parsedate_to_datetime(headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    return max(until - sent, timedelta(0)) if until.tzinfo and sent.tzinfo else None
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -219,7 +238,7 @@ class Fetcher:
         current = url
         moved_to: str | None = None
         permanent = True  # every answer so far was a permanent redirect
-        visited = {url}
+        visited = [url]
         for _ in range(MAX_REDIRECTS + 1):
             progress.answered, progress.received = False, 0  # a timeout speaks of the last request
             response = await self._send(current, headers)
@@ -229,7 +248,7 @@ class Fetcher:
                     current = urljoin(current, location.strip())
                     if current in visited:
                         return _looped(url, current)
-                    visited.add(current)
+                    visited.append(current)
                     permanent = permanent and response.status_code in _PERMANENT
                     moved_to = current if permanent else moved_to
                     continue
@@ -245,9 +264,9 @@ class Fetcher:
                 return result
             if target in visited:
                 return _looped(url, target)
-            visited.add(target)
+            visited.append(target)
             current, permanent = target, False
-        return Failed(url, f"more than {MAX_REDIRECTS} redirects", retry=False)
+        return _too_many(url, visited)
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
         """GET `url` from the first of its checked addresses that accepts a connection."""
@@ -296,7 +315,11 @@ class Fetcher:
         status = response.status_code
         if status != 304 and not 200 <= status < 300:
             retry = status >= 500 or status in _RETRY_CLIENT_ERRORS
-            return Failed(url, f"HTTP {status} {response.reason_phrase}".rstrip(), retry=retry, status=status)
+            reason = f"HTTP {status} {response.reason_phrase}".rstrip()
+            wait = retry_after(response.headers) if status in _RETRY_AFTER else None
+            if wait is not None:
+                reason += f", Retry-After {wait.total_seconds():,.0f} s"
+            return Failed(url, reason, retry=retry, status=status, retry_after=wait)
         limit = self.settings.fetch_max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -344,6 +367,21 @@ def read_page(url: str, settings: Settings, category: str = "") -> list[Article 
             return await fetch_page(fetcher, url, category)
 
     return asyncio.run(run())
+
+
+def _too_many(url: str, visited: list[str]) -> Failed:
+    """`url` redirected more than MAX_REDIRECTS times, through `visited`. A loop whose address changes each time
+    (`/a?n=1` to `/a?n=2` ...) was "more than 5 redirects" too, as if a longer wait might see it end: a page that
+    comes back under another query is said to be one."""
+    pages = [urlsplit(address)._replace(query="", fragment="").geturl() for address in visited]
+    again = next((page for n, page in enumerate(pages) if page in pages[:n]), None)
+    if again is not None:
+        return Failed(
+            url,
+            f"a redirect loop (back to {again} again and again, its query changed each time; the last {visited[-1]})",
+            retry=False,
+        )
+    return Failed(url, f"more than {MAX_REDIRECTS} redirects (the last to {visited[-1]})", retry=False)
 
 
 def _looped(url: str, again: str) -> Failed:

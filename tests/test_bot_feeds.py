@@ -432,16 +432,19 @@ async def test_a_long_pollfeeds_says_it_started_and_stops_with_the_bot(
 ) -> None:
     """A /pollfeeds of a site that hangs said nothing until it ended, and the bot stopping waited for it (minutes,
     its feed claimed meanwhile): the admin is told the poll started, and it stops with the bot, its feed given back
-    and the admin told why no summary follows."""
+    and the admin told why no summary follows. The feeds it says it polls are those it does: "Polling 2 feeds…"
+    counted one added half a minute before, which it leaves (polled in the last minute)."""
     monkeypatch.setattr(tg_feeds, "POLL_STARTED_SECONDS", 0.5)
     settings = replace(bot_settings, fetch_timeout=60.0)
     async with following_a_hanging_site(settings, server, web, clock) as (_, added):
         clock.now += timedelta(minutes=2)  # long before its next poll
+        await command(server, ADMIN, "addfeed", live(web, "lifeboat.xml", "lifeboat.xml"))
+        clock.now += timedelta(seconds=30)
         assert await command(server, ADMIN, "pollfeeds") == "Polling 1 feed…"
-        assert web.count("/live/harbour.xml") == 2
+        assert web.count("/live/harbour.xml") == 2 and web.count("/live/lifeboat.xml") == 1
         stopping = time.monotonic()
     assert time.monotonic() - stopping < 10
-    assert visible_text((await replies(server, ADMIN, 3))[2]) == POLL_STOPPED
+    assert visible_text((await replies(server, ADMIN, 4))[3]) == POLL_STOPPED
     await given_back_unrecorded(settings, added, caplog)
 
 

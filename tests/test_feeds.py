@@ -7,6 +7,7 @@ changes between polls. Time is passed in: each poll says what "now" is, so back-
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import json
 import re
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from itertools import pairwise
 from pathlib import Path
 
@@ -1078,6 +1080,40 @@ async def test_a_failing_feed_backs_off_and_the_admins_are_told_once(web: WebSer
     assert back.next_poll_at == now + timedelta(minutes=15)
     (listed,) = await service.feeds()
     assert (listed.failures, listed.failing_since, listed.failure_reported_at) == (0, None, None)
+
+
+async def test_a_sitemap_or_feed_served_gzip_compressed_is_followed(web: WebServer, service: FeedService) -> None:
+    """A `.xml.gz` (sitemaps are often served so, as application/octet-stream) could not be followed: "not an
+    RSS, Atom or JSON feed (the feed is not well-formed XML ...)". It is read as the feed it holds."""
+    web.live["harbour.xml.gz"] = gzip.compress((POLLS / "harbour.xml").read_bytes())
+    poll = await service.add(web.url("/live/harbour.xml.gz"), now=NOW)
+    assert (poll.status, poll.backlog, poll.reason) == (OK, 3, "")
+
+
+async def test_a_rate_limited_feed_waits_as_long_as_its_site_asks_up_to_the_cap(
+    web: WebServer, service: FeedService
+) -> None:
+    """A feed answering 429 Too Many Requests with "Retry-After: 3600" was polled again in 15 minutes, then 30, as
+    any failing feed: a site limiting its readers may shut out one that does not wait. It waits as asked, never
+    longer than the back-off cap (6 h), and the reason says what the site asked."""
+    await failing(web, service, "limited.xml", 429)
+    web.headers["limited.xml"] = {"Retry-After": "3600"}
+    now = NOW + timedelta(minutes=15)
+    (poll,) = (await service.poll(now)).polls
+    assert (poll.status, poll.reason) == (FAILED, "HTTP 429 Too Many Requests, Retry-After 3,600 s")
+    assert poll.next_poll_at == now + timedelta(hours=1)
+
+    web.headers["limited.xml"] = {"Retry-After": str(3 * 86_400)}
+    now += timedelta(hours=1)
+    (poll,) = (await service.poll(now)).polls
+    assert poll.next_poll_at == now + timedelta(hours=6)
+
+    # An HTTP date, taken against the site's own Date (its clock, not ours).
+    web.headers["limited.xml"] = {"Retry-After": formatdate(time.time() + 7_200, usegmt=True)}
+    now += timedelta(hours=6)
+    (poll,) = (await service.poll(now)).polls
+    assert poll.next_poll_at is not None
+    assert abs(poll.next_poll_at - now - timedelta(hours=2)) <= timedelta(seconds=2)
 
 
 async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_once(

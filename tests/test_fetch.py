@@ -13,11 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal
+from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal, retry_after
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, parse_feed
 from bot.models import Article
@@ -103,10 +104,41 @@ async def test_the_address_permanent_redirects_lead_to_is_where_it_moved(
     assert isinstance(failed, Failed) and failed.status == 404
 
 
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "120"}, 120),
+        ({"Retry-After": "Sun, 29 Mar 2026 07:00:00 GMT", "Date": "Sun, 29 Mar 2026 06:00:00 GMT"}, 3_600),
+        ({"Retry-After": "Sun, 29 Mar 2026 05:00:00 GMT", "Date": "Sun, 29 Mar 2026 06:00:00 GMT"}, 0),  # past
+        ({"Retry-After": "Sun, 29 Mar 2026 07:00:00 GMT"}, None),  # no Date to take it against
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "-5"}, None),
+        ({}, None),
+    ],
+)
+def test_the_wait_a_site_asks_for_is_read_from_retry_after(headers: dict[str, str], seconds: int | None) -> None:
+    wait = retry_after(httpx.Headers(headers))
+    assert (wait.total_seconds() if wait is not None else None) == seconds
+
+
 async def test_too_many_redirects(web: WebServer, fetch_settings: Settings) -> None:
     result = await get(fetch_settings, web.url(f"/redirect/{MAX_REDIRECTS + 1}"))
     assert isinstance(result, Failed) and not result.retry
-    assert f"more than {MAX_REDIRECTS} redirects" in result.reason
+    assert result.reason == f"more than {MAX_REDIRECTS} redirects (the last to {web.url('/pages/minimal.html')})"
+
+
+async def test_a_redirect_loop_changing_its_query_each_time_is_said_to_be_one(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """`/again?n=1` sending on to `/again?n=2` and so on for ever was "more than 5 redirects", as if a site slower
+    to end its chain might be read: it is said to be a loop, with the page it comes back to and its last address."""
+    result = await get(fetch_settings, web.url("/again"))
+    assert isinstance(result, Failed) and not result.retry
+    assert result.reason == (
+        f"a redirect loop (back to {web.url('/again')} again and again, its query changed each time; the last"
+        f" {web.url(f'/again?n={MAX_REDIRECTS + 1}')})"
+    )
+    assert [web.count(f"/again?n={n}") for n in range(1, MAX_REDIRECTS + 2)] == [1] * MAX_REDIRECTS + [0]
 
 
 @pytest.mark.parametrize(

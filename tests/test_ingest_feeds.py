@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from bot.ingest import Skipped
 from bot.ingest.feeds import DEFAULT_CATEGORY, Feed, FeedEntry, discover_feeds, parse_feed, with_page
 from bot.ingest.files import read_articles
-from bot.ingest.limits import MAX_ARTICLE_CHARS
+from bot.ingest.limits import MAX_ARTICLE_CHARS, MAX_FEED_FILE_BYTES
 from bot.models import Article
 from tests.editor import where_shown
 from tests.paths import DATA
@@ -164,6 +165,25 @@ def test_with_page_takes_the_pages_text_and_keeps_the_feeds_headline_and_link() 
 def test_bytes_are_never_opened_as_a_file_or_fetched_as_a_url(data: bytes) -> None:
     result = parse_feed(data, BASE + "odd")
     assert isinstance(result, Skipped) and "feed" in result.reason
+
+
+@pytest.mark.parametrize("name", ["rss2_full_text.xml", "news_sitemap.xml", "jsonfeed.json"])
+def test_a_gzip_compressed_feed_reads_as_the_feed(name: str) -> None:
+    """A `sitemap.xml.gz`, or a feed a server compressed without saying so in Content-Encoding, was "not an RSS,
+    Atom or JSON feed (the feed is not well-formed XML (line 2: not well-formed (invalid token)))"."""
+    data = (FEEDS / name).read_bytes()
+    assert parse_feed(gzip.compress(data), BASE + name + ".gz") == parse_feed(data, BASE + name + ".gz")
+
+
+def test_a_gzip_feed_too_large_unpacked_or_cut_short_says_so() -> None:
+    """A few kilobytes may unpack to gigabytes: never more than the limit is unpacked."""
+    bomb = gzip.compress(b"<rss>" + b" " * MAX_FEED_FILE_BYTES)
+    assert len(bomb) < 100_000
+    assert parse_feed(bomb, BASE + "bomb.gz") == Skipped(
+        BASE + "bomb.gz", f"gzip-compressed, and over {MAX_FEED_FILE_BYTES:,} bytes unpacked (the limit for a feed)"
+    )
+    cut = gzip.compress((FEEDS / "rss2_full_text.xml").read_bytes())[:300]
+    assert parse_feed(cut, BASE + "cut.gz") == Skipped(BASE + "cut.gz", "gzip-compressed, but cut short")
 
 
 def test_feed_discovery_from_a_page() -> None:

@@ -306,12 +306,47 @@ def test_json_array_is_streamed_and_a_broken_element_stops_with_a_reason(tmp_pat
 
 def test_a_json_file_cut_short_in_a_string_says_so_without_a_dangling_place(tmp_path: Path) -> None:
     """A file cut inside a string was "invalid JSON: Unterminated string starting at; the rest ...": the place
-    Python names after "at" was dropped, leaving the sentence hanging. It is the string's, as an editor shows it."""
+    Python names after "at" was dropped, leaving the sentence hanging. It is the string's, as an editor shows it
+    (and the file ending there, nothing is said of a rest not read: see the test below)."""
     path = tmp_path / "cut.json"
     path.write_text('[{"title": "One", "body": "First."}, {"title": "Tw')
     *_, problem = read_file(path)
     assert isinstance(problem, Skipped), problem
-    assert problem.reason.startswith("invalid JSON: Unterminated string starting at line 1, column 48; "), problem
+    assert problem.reason == "invalid JSON: the file ends too soon, in a string starting at line 1, column 48"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "location", "reason"),
+    [
+        # The array's "]" missing: it was "the file ends too soon" with no place, where every other JSON error
+        # has one, and "; the rest of the file is not read" of a file with nothing after.
+        ("cut.json", '[{"title": "One", "body": "First."}\n', "[2]", "the file ends too soon (line 2, column 1)"),
+        # "Expecting value", where the file broke off after a comma or a key.
+        ("cut.json", '[{"title": "One", "body": "First."},\n  ', "[2]", "the file ends too soon (line 2, column 3)"),
+        ("wrapped.json", '{"articles": [', "", "the file ends too soon (line 1, column 15)"),
+        (
+            "cut.jsonl",
+            '{"title": "One", "body": "First."}\n{"title": "Two", "body":',
+            ":2",
+            "the line ends too soon (line 2, column 25)",
+        ),
+        (
+            "cut.jsonl",
+            '{"title": "One", "body": "First."}\n{"title": "Two", "body": "Sec',
+            ":2",
+            "the line ends too soon, in a string starting at line 2, column 26",
+        ),
+    ],
+)
+def test_json_cut_short_says_where_it_ends(tmp_path: Path, name: str, text: str, location: str, reason: str) -> None:
+    """A JSON or JSON Lines file cut short (a copy stopped half-way, a full disk) says that it ends too soon and
+    where, as an editor shows it; the records before it go in."""
+    path = tmp_path / name
+    path.write_text(text)
+    items = list(read_file(path))
+    articles, [problem], _ = split(items)
+    assert [a.title for a in articles] == ([] if name == "wrapped.json" else ["One"])
+    assert (problem.location, problem.reason) == (f"{path}{location}", f"invalid JSON: {reason}")
 
 
 def _broken_json(kind: str) -> bytes:
@@ -488,7 +523,7 @@ def test_json_lines_saved_as_json_are_read_as_json_lines() -> None:
     assert [(i.title, i.origin) if isinstance(i, Article) else str(i) for i in items] == [
         ("Pier Lights Restored", f"{path}#1"),
         ("Beach Huts Repainted", f"{path}#2"),
-        f"skipped {path}:3: invalid JSON: Expecting value (line 3, column 41)",  # where the line stops short
+        f"skipped {path}:3: invalid JSON: the line ends too soon (line 3, column 41)",
         ("Ferry Timetable Changes", f"{path}#5"),
     ]
 

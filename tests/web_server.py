@@ -4,10 +4,12 @@ Routes:
 - `/feeds/<name>`, `/pages/<name>`, `/polls/<name>`: the file, with an ETag and a Last-Modified; a matching
   If-None-Match or If-Modified-Since gets 304. `?type=...` overrides the Content-Type (`?type=` sends none).
 - `/live/<name>`: what the test put in `live[name]` (bytes; changed at will between polls), served like a file,
-  after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set; or, with
+  after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set (with the
+  headers `headers[name]`, a Retry-After say); or, with
   `name` in `trickling`, its headers at once and its body one byte a tenth of a second (a site overloaded).
 - `/redirect/<n>?to=<url>&code=<status>`: n redirects in a row (302, or `code`: 301 says moved for good), then to
   `to`.
+- `/again?n=<k>`: a redirect to `/again?n=<k + 1>`, for ever (a loop whose address changes each time).
 - `/status/<code>`: that status, with a short body.
 - `/slow?seconds=<s>`: waits, then a page; `/trickle?seconds=<s>`: a page one byte a tenth of a second for s.
 - `/huge?bytes=<n>&length=0|1`: n bytes of HTML, with or without a Content-Length.
@@ -57,6 +59,7 @@ class WebServer:
     live: dict[str, bytes] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
     trickling: set[str] = field(default_factory=set)
 
     def url(self, path: str) -> str:
@@ -141,7 +144,7 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 server.stopping.wait(delay)
             body = server.live.get(name)
             if status := server.statuses.get(name):
-                self.reply(status, f"status {status}".encode())
+                self.reply(status, f"status {status}".encode(), **server.headers.get(name, {}))
             elif body is None:
                 self.reply(404, b"not found")
             elif name in server.trickling:
@@ -159,6 +162,9 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
             code = query.get("code", "302")
             location = f"/redirect/{remaining - 1}?to={target}&code={code}" if remaining > 1 else target
             self.reply(int(code), b"", Location=location)
+
+        def route_again(self, rest: list[str], query: dict[str, str]) -> None:
+            self.reply(302, b"", Location=f"/again?n={int(query.get('n', '0')) + 1}")
 
         def route_status(self, rest: list[str], query: dict[str, str]) -> None:
             self.reply(int(rest[0]), f"status {rest[0]}".encode())

@@ -314,6 +314,14 @@ def _object(item: object) -> Mapping[str, object] | str:
     return item if isinstance(item, dict) else "not a JSON object"
 
 
+def _cut_short(exc: json.JSONDecodeError, what: str) -> str | None:
+    """That `what` ("file", "line") ends too soon, when `exc` says the text broke off (None when it did not): Python
+    says "Expecting value" where only white space follows, or a string is unterminated (it runs to the end)."""
+    if exc.msg.startswith("Unterminated string"):
+        return f"the {what} ends too soon, in a string starting at"
+    return None if exc.doc[exc.pos :].strip() else f"the {what} ends too soon"
+
+
 def _invalid(message: str, line: int, column: int) -> str:
     """What to say of JSON that `message` (a `json.JSONDecodeError`'s) was raised for at `line` and `column`, both
     from 1 as an editor shows them (as `not_utf8_note` says a stray byte's place)."""
@@ -352,7 +360,7 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record
                 continue
             yield location, number, _object(json.loads(text))
         except json.JSONDecodeError as exc:
-            yield location, number, _invalid(exc.msg, number, exc.colno)
+            yield location, number, _invalid(_cut_short(exc, "line") or exc.msg, number, exc.colno)
         except RecursionError:
             yield location, number, "invalid JSON: nested too deeply"
     if not seen:
@@ -395,6 +403,7 @@ class _JsonStream:
         self.buffer = ""
         self.pos = 0
         self.eof = False
+        self.ended_early = False  # the JSON was cut short: nothing follows where it broke off
         # Characters dropped from the buffer's start, and the line the buffer starts in and where that line starts.
         self._dropped = 0
         self._first_line = 1
@@ -487,7 +496,8 @@ class _JsonStream:
     def expect(self, character: str) -> None:
         """Consume `character`, the next one that is not white space; ArticleError if another comes."""
         if not (found := self.peek()):
-            raise ArticleError("invalid JSON: the file ends too soon")
+            self.ended_early = True
+            raise self.invalid("the file ends too soon", self.pos)
         if found != character:
             raise self.invalid(f"expected {character!r}, found {found!r}", self.pos)
         self.pos += 1
@@ -500,7 +510,9 @@ class _JsonStream:
                 value, end = self._decoder.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as exc:
                 if self.eof:
-                    raise self.invalid(exc.msg, exc.pos) from exc
+                    if cut := _cut_short(exc, "file"):
+                        self.ended_early = True
+                    raise self.invalid(cut or exc.msg, exc.pos) from exc
                 if len(self.buffer) - self.pos > MAX_RECORD_BYTES:
                     raise ArticleError(f"invalid JSON, or a record over {MAX_RECORD_BYTES:,} bytes") from exc
             except RecursionError as exc:
@@ -795,7 +807,8 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
             yield name, 0, "text after the first JSON value is not read"
     except ArticleError as exc:
         # Nothing after a broken spot in a JSON array can be found again; in JSON Lines it would be one record.
-        yield *source.at, f"{exc}; the rest of the file is not read (JSON Lines loses only the bad line)"
+        rest = "" if source.ended_early else "; the rest of the file is not read (JSON Lines loses only the bad line)"
+        yield *source.at, f"{exc}{rest}"
 
 
 # ---- CSV ---------------------------------------------------------------------------------------------------------

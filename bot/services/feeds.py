@@ -300,6 +300,7 @@ class _Read:
     final: bool = False
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
+    retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
 
 
 @dataclass(frozen=True)
@@ -504,10 +505,10 @@ class FeedService:
 
     # ---- polling --------------------------------------------------------------------------------------------
 
-    async def due(self, now: datetime, every: bool = False) -> int:
-        """How many feeds a poll round started now would take (for a progress bar)."""
+    async def due(self, now: datetime, every: bool = False, polled_before: datetime | None = None) -> int:
+        """How many feeds a poll round started now would take (for a progress bar), with `poll`'s arguments."""
         await self._free_leases_of_the_dead(now)
-        return await asyncio.to_thread(self.store.claimable, now, every)
+        return await asyncio.to_thread(self.store.claimable, now, every, _round_start(now, polled_before))
 
     async def _free_leases_of_the_dead(self, now: datetime) -> None:
         """Give back the leases of poll rounds whose process on this host is gone (killed mid-poll): their feeds
@@ -533,7 +534,7 @@ class FeedService:
         clock = _clock(now)
         holder = _holder()
         report = PollReport()
-        since = min(polled_before or now, now)
+        since = _round_start(now, polled_before)
         await self._free_leases_of_the_dead(now)
         indexed = time.monotonic()
         # A claim runs on in its thread when the round is cancelled, and may commit after the round gave its
@@ -632,7 +633,9 @@ class FeedService:
         if isinstance(fetched, Failed):
             # A feed trickled too slowly to read, day after day, is no more readable than one not there.
             final = not fetched.retry or fetched.trickled
-            failed = _Read(FAILED, fetched.reason, gone=fetched.status == 410, final=final)
+            failed = _Read(
+                FAILED, fetched.reason, gone=fetched.status == 410, final=final, retry_after=fetched.retry_after
+            )
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
@@ -777,11 +780,13 @@ class FeedService:
             return failures, None
         return failures, now if failures == 1 else now + self._backoff(failures - 1)
 
-    def _backoff(self, failures: int) -> timedelta:
-        """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap."""
+    def _backoff(self, failures: int, asked: timedelta | None = None) -> timedelta:
+        """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap; or
+        longer, up to the cap, when the site `asked` for it (a 429's Retry-After: polled again before it, a site
+        limiting its readers may shut them out for longer)."""
         cap = max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
-        return min(doubled, cap)
+        return min(max(doubled, asked or doubled), cap)
 
     async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
         """The story page of each entry, by article id."""
@@ -802,7 +807,7 @@ class FeedService:
         whether the admins must be told (failing for `feed_report_after_hours`, once; then when it recovers)."""
         if read.status == FAILED:
             failures = feed.failures + 1
-            wait = self._backoff(failures)
+            wait = self._backoff(failures, read.retry_after)
             since = feed.failing_since or now
             # A site answering 410 Gone says the feed will not come back: no day of polls needed to tell.
             due = feed.failure_reported_at is None and (
@@ -913,6 +918,11 @@ def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
 def _page_due(known: Seen, now: datetime) -> bool:
     """Whether a poll at `now` reads again the page of a story that holds its feed's teaser."""
     return known.page_retry_at is not None and known.page_retry_at <= now
+
+
+def _round_start(now: datetime, polled_before: datetime | None) -> datetime:
+    """Since when a round started `now` leaves the feeds polled (see `FeedService.poll`)."""
+    return min(polled_before or now, now)
 
 
 def _clock(now: datetime) -> Callable[[], datetime]:

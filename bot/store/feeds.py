@@ -316,9 +316,9 @@ def claim(
     return replace(_feed(row), lease_holder=holder, lease_until=until)
 
 
-def claimable(connection: Connection, now: datetime, every: bool = False) -> int:
-    """How many feeds a poll round starting now could take."""
-    query = select(func.count()).select_from(feeds).where(*_claimable(now, now, every))
+def claimable(connection: Connection, now: datetime, every: bool = False, round_start: datetime | None = None) -> int:
+    """How many feeds a poll round could take now (see `_claimable`; `round_start` by default now)."""
+    query = select(func.count()).select_from(feeds).where(*_claimable(now, round_start or now, every))
     return int(connection.scalar(query) or 0)
 
 
@@ -665,9 +665,9 @@ class FeedStore:
         with writing(self.engine) as connection:
             return claim(connection, holder, now, lease, round_start, every, feed_id)
 
-    def claimable(self, now: datetime, every: bool = False) -> int:
+    def claimable(self, now: datetime, every: bool = False, round_start: datetime | None = None) -> int:
         with reading(self.engine) as connection:
-            return claimable(connection, now, every)
+            return claimable(connection, now, every, round_start)
 
     def release(self, holder: str, feed_id: int | None = None) -> None:
         with writing(self.engine) as connection:

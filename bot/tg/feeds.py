@@ -229,8 +229,10 @@ async def _poll_now(context: Context, message: Message) -> list[str]:
     service = context.bot_data.feeds
     await show_typing(message)
     now = context.bot_data.clock()
-    due = await service.due(now, every=True)
-    poll = service.poll(now, every=True, polled_before=now - POLLED_JUST_NOW)
+    since = now - POLLED_JUST_NOW
+    # Counted as the poll takes them: "Polling 2 feeds" counted one polled a moment ago, which it leaves.
+    due = await service.due(now, every=True, polled_before=since)
+    poll = service.poll(now, every=True, polled_before=since)
     # Stopping the bot waited for a long poll to end, the feeds' claims held meanwhile.
     polling = asyncio.ensure_future(unless_stopping(context.application, poll))
     if not (await asyncio.wait({polling}, timeout=POLL_STARTED_SECONDS))[0] and due:

@@ -594,6 +594,28 @@ async def test_an_inline_link_to_no_story_here_says_so_on_its_button_as_a_chat_d
     assert "button" not in here.params
 
 
+async def test_a_link_ending_a_sentence_or_after_a_greeting_is_read_as_the_link_alone(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "<link>." was looked up with its full stop ("I have no article at that link"); "hi <link>" searched "hi" in a
+    chat ("No article uses the word “hi”") and listed the latest headlines inline, with no word about the link.
+    Each is read as the link alone: its story is sent, or said not to be here (inline too)."""
+
+    async def sent(typed: str) -> str:
+        return await reply_to(server, ALICE, partial(server.send_text, ALICE, typed))
+
+    for typed in (f"{CHESS_URL}.", f"hi {CHESS_URL}", f"Thanks! ({CHESS_URL})"):
+        assert (await sent(typed)).startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), typed
+    for typed in ("www.nowhere.example/x.", "hi https://nowhere.example/x", "thanks nowhere.example/x"):
+        assert await sent(typed) == NOT_HERE, typed
+    server.inline_query(ALICE, "hi https://nowhere.example/x")
+    [missing] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert missing.params["results"] == [] and missing.params["button"]["text"] == NOT_HERE_INLINE
+    server.inline_query(ALICE, f"hi {CHESS_URL}")
+    here = (await server.wait_for_async("answerInlineQuery", count=2))[1]
+    assert {r["title"] for r in here.params["results"]} == {"Chess Prodigy Wins National Title at Twelve"}
+
+
 async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(app: Bot, server: FakeBotAPI) -> None:
     """A reader forwarding a channel's post asks what the bot has on its story: one of 1,500 characters was refused
     as "That question is 1,500 characters long; please ask in at most 1,000", which the reader cannot shorten. Its

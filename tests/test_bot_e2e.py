@@ -223,6 +223,37 @@ async def test_back_after_a_story_of_the_first_page_was_removed_shows_no_passage
     assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
 
 
+async def test_back_and_more_after_an_ingest_of_stories_on_the_subject_page_from_the_passages_shown(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Five stories on the harbour, added after the answer, rank above its passages: "Back" from the second page
+    showed the new stories' passages instead of the first page (a button looked for its passage a page either side
+    only; "More" so showed passages seen already). It shows the first page, saying the new ones now come before it,
+    and "More" goes on from there."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    message_id = first.result["message_id"]
+    server.press_button(ALICE, message_id, more)
+    second = await last_call(server, ALICE, 1, "editMessageText")
+    assert "<b>4. Regional Rail" in check_sent(second)
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    harbour = [
+        Article(f"Harbor Notes {n}", (f"The harbor harbor harbor pilots met at the harbor {n}.",), "Local", when)
+        for n in range(5)
+    ]
+    await asyncio.to_thread(library_of(app).add, harbour)
+    [back] = [b["callback_data"] for b in buttons(second) if b["text"] == "Back"]
+    server.press_button(ALICE, message_id, back)
+    edit = await last_call(server, ALICE, 2, "editMessageText")
+    page = check_sent(edit)
+    assert page.startswith("5 passages of stories added since you asked now come before these.\n\n<b>6. Harbor Council")
+    assert "Orchard" in page and "Harbor Notes" not in page and "Regional Rail" not in page
+    [more] = [b["callback_data"] for b in buttons(edit) if b["text"] == "More"]
+    server.press_button(ALICE, message_id, more)
+    page = check_sent(await last_call(server, ALICE, 3, "editMessageText"))
+    assert "<b>9. Regional Rail" in page and "Harbor" not in page and "Orchard" not in page
+
+
 async def test_more_after_a_story_of_the_page_shown_was_removed_skips_no_passage(app: Bot, server: FakeBotAPI) -> None:
     """ "More" asked for the passages from the fourth on: with the harbour story's two passages removed from the
     first page, the list had three, and "More" showed nothing at all. It shows the passages after the last one

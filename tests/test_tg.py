@@ -28,7 +28,7 @@ from bot.tg.ask import (
 )
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
-from bot.tg.pages import LAST_GONE, Anchor, Pages, anchor_of, turn
+from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -329,6 +329,15 @@ def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
     gone = [p for p in listed if p.position != 5]
     turned = turn(searched(gone, 3), 3, more, lambda: True)
     assert texts(turned) == ["passage 6", "passage 7", "passage 8"] and turned.note == LAST_GONE
+    # Moved further than a page by an ingest: "Back" showed the new stories' passages, "More" passage 5 again.
+    ingested = [*(Passage(replace(ARTICLE, id=f"d{n:015x}"), n, "new", 1.0) for n in range(5)), *listed]
+    for anchor, shown in (
+        (more, ["passage 6", "passage 7", "passage 8"]),
+        (back, ["passage 0", "passage 1", "passage 2"]),
+    ):
+        turned = turn(searched(ingested, 3), 3, anchor, never)
+        assert texts(turned) == shown and turned.note == added_before(5)
+    assert added_before(5) == "5 passages of stories added since you asked now come before these."
 
 
 @pytest.mark.parametrize(

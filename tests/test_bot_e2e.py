@@ -687,6 +687,29 @@ async def test_a_mention_in_reply_to_a_friend_s_message_asks_about_what_it_says(
     assert "“true”" in visible_text(alone)
 
 
+async def test_a_reply_to_one_s_own_message_asks_about_it_unless_it_asks_about_something_else(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """In a private chat too, a reply to a message not the bot's asks about what it says: "is this true?" in reply to
+    one's own pasted claim is asked of the claim's story ("when was that?" alone has only common words). A reply
+    that asks about something else is asked alone: "what did the harbor council decide?" had the claim's words
+    added, which outweighed it (the chess story answered)."""
+    claim = int(
+        server.get_update(server.send_text(ALICE, "Apparently a twelve-year-old became the chess champion!"))[
+            "message"
+        ]["message_id"]
+    )
+    await replies(server, ALICE)
+
+    async def replied(text: str) -> str:
+        return await reply_to(server, ALICE, partial(server.send_text, ALICE, text, reply_to_bot_message_id=claim))
+
+    for text in ("is this true?", "when was that?"):
+        assert (await replied(text)).startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), text
+    other = await replied("what did the harbor council decide?")
+    assert "Harbor Council Approves" in other and "Chess" not in other, other[:300]
+
+
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:
     """ "help" alone is not a search: a story that happens to use the word would not help."""
     text = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "help"))

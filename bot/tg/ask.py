@@ -40,7 +40,7 @@ from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
-from bot.retrieval import Request
+from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
 from bot.tg.articles import deep_linked, linked_article, send_latest, send_part
@@ -249,13 +249,16 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_linked_article(message, context, link)
         return
     username = context.bot_data.username
-    if quoted := quoted_text(message, context.bot.id):  # "@bot is this true?" in reply to a friend's claim
-        question = f"{question} {quoted}"
     question, links = without_links(question, username)
-    if quoted or message.forward_origin is not None:  # a post's length, or another's, is not the reader's to mind
+    if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
+    # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
+    quoted, quoted_links = without_links(quoted_text(message, context.bot.id), username)
+    links += quoted_links
     try:
         await show_typing(message)
+        if quoted:
+            question = await asyncio.to_thread(with_quoted, library, question, quoted)
         # A link's story here is asked about as a reply's is; one not here is said to be, the words searched alone.
         followed = (*followed_stories(message, context.bot.id), *links)
         shown = shown_paragraphs(message, context.bot.id)
@@ -330,6 +333,28 @@ def quoted_text(message: Message, bot_id: int) -> str:
     if replied is None or bots_message(message, bot_id) is not None:
         return ""
     return message.quote.text if message.quote is not None else replied.text or replied.caption or ""
+
+
+def with_quoted(library: Library, question: str, quoted: str) -> str:
+    """The question to search for a reply quoting `quoted` (the words of a message not the bot's, its links out):
+    with them when it asks about them ("is this true?" of a friend's claim: alone, "No article uses the word
+    “true”"), alone, or turned to the story it names, when it asks about something else, as a reply to an answer
+    does ("what did the harbour council decide?" in reply to a message on a chess title: the claim's words
+    outweighed it, and the chess story answered) (in a worker thread)."""
+    quoted = lede(quoted)
+    claimed = lede(f"{question} {quoted}".strip())
+    if not re.search(r"\w", quoted):
+        return question
+    try:
+        answer = library.ask(library.request(quoted))
+    except QuestionError:  # no words to search for of their own: asked with the question's
+        return claimed
+    if not (answer.found and answer.confident):  # a claim no story bears out: declined with the closest headlines
+        return claimed
+    stories = list(dict.fromkeys(passage.article.id for passage in answer.passages))
+    followed = library.follow_up(question, stories)
+    asked_of = split_follow_up(followed, library.store.articles(stories))[1]
+    return claimed if asked_of else followed
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:

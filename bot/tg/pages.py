@@ -70,12 +70,14 @@ def place_of(answer: Answer, anchor: Anchor) -> int | None:
 
 def located(search: Search, size: int, anchor: Anchor) -> int | None:
     """Where the anchor's passage stands in the answer's list now (None: gone): at its place, or moved by stories
-    added or removed since, searched a page at a time from its place outward. Looked for a page either side alone,
-    a passage moved further was taken for gone: after an ingest of five stories on the subject, "Back" showed the
-    new stories' passages instead of the page before, and "More" the page after the anchor's old place (a passage
-    shown already among them)."""
-    below = range(anchor.place, MAX_PASSAGES, size)
-    above = range(anchor.place - size, -size, -size)
+    added or removed since, searched a page at a time outward from the page it was on. Looked for a page either
+    side alone, a passage moved further was taken for gone: after an ingest of five stories on the subject, "Back"
+    showed the new stories' passages instead of the page before, and "More" the page after the anchor's old place
+    (a passage shown already among them)."""
+    # First the page the button was under, as it was shown: a first page is searched far faster than later ones.
+    shown = max(0, anchor.place - size + 1) if anchor.after else anchor.place
+    below = range(shown, MAX_PASSAGES, size)
+    above = range(shown - size, -size, -size)
     for start in (s for pair in zip_longest(below, above) for s in pair if s is not None):
         page = search(max(0, start))
         if (place := place_of(page, anchor)) is not None:

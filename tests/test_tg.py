@@ -22,6 +22,7 @@ from bot.tg.ask import (
     followed_stories,
     lede,
     next_page,
+    only_link,
     shown_paragraphs,
     without_links,
     without_markup,
@@ -368,6 +369,22 @@ def test_pasted_html_is_read_as_the_reader_sees_it(typed: str, read: str) -> Non
 def test_a_link_taken_out_of_a_question_leaves_the_words_as_typed(typed: str, rest: str) -> None:
     """ "see <link>, is it true?" left "see , is it true?", which notes and saved questions may show back."""
     assert without_links(typed, "newsbot")[0] == rest
+
+
+@pytest.mark.parametrize(
+    ("typed", "link"),
+    [
+        ("https://news.example.com/sport/1.", "https://news.example.com/sport/1"),
+        ("hi bbc.co.uk/news/2", "https://bbc.co.uk/news/2"),
+        ("Thanks! (www.example.org/a)", "https://www.example.org/a"),
+        ("  https://n.example/x?a=1&b=2!  ", "https://n.example/x?a=1&b=2"),
+        ("is this true? www.example.org/a.", None),  # a question: its words are searched
+        ("https://a.example/1 https://b.example/2", None),
+        ("who won?", None),
+    ],
+)
+def test_a_message_of_one_link_and_small_talk_at_most_reads_the_link(typed: str, link: str | None) -> None:
+    assert only_link(typed) == link
 
 
 def test_a_forwarded_post_is_cut_between_words_to_a_question_s_length() -> None:

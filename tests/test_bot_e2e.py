@@ -223,6 +223,37 @@ async def test_back_after_a_story_of_the_first_page_was_removed_shows_no_passage
     assert "<b>2. Regional Rail" in page and "<b>3. Regional Rail" in page and "Orchard" not in page
 
 
+async def test_back_and_more_after_an_ingest_of_stories_on_the_subject_page_from_the_passages_shown(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Five stories on the harbour, added after the answer, rank above its passages: "Back" from the second page
+    showed the new stories' passages instead of the first page (a button looked for its passage a page either side
+    only; "More" so showed passages seen already). It shows the first page, saying the new ones now come before it,
+    and "More" goes on from there."""
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    message_id = first.result["message_id"]
+    server.press_button(ALICE, message_id, more)
+    second = await last_call(server, ALICE, 1, "editMessageText")
+    assert "<b>4. Regional Rail" in check_sent(second)
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    harbour = [
+        Article(f"Harbor Notes {n}", (f"The harbor harbor harbor pilots met at the harbor {n}.",), "Local", when)
+        for n in range(5)
+    ]
+    await asyncio.to_thread(library_of(app).add, harbour)
+    [back] = [b["callback_data"] for b in buttons(second) if b["text"] == "Back"]
+    server.press_button(ALICE, message_id, back)
+    edit = await last_call(server, ALICE, 2, "editMessageText")
+    page = check_sent(edit)
+    assert page.startswith("5 passages of stories added since you asked now come before these.\n\n<b>6. Harbor Council")
+    assert "Orchard" in page and "Harbor Notes" not in page and "Regional Rail" not in page
+    [more] = [b["callback_data"] for b in buttons(edit) if b["text"] == "More"]
+    server.press_button(ALICE, message_id, more)
+    page = check_sent(await last_call(server, ALICE, 3, "editMessageText"))
+    assert "<b>9. Regional Rail" in page and "Harbor" not in page and "Orchard" not in page
+
+
 async def test_more_after_a_story_of_the_page_shown_was_removed_skips_no_passage(app: Bot, server: FakeBotAPI) -> None:
     """ "More" asked for the passages from the fourth on: with the harbour story's two passages removed from the
     first page, the list had three, and "More" showed nothing at all. It shows the passages after the last one
@@ -594,6 +625,28 @@ async def test_an_inline_link_to_no_story_here_says_so_on_its_button_as_a_chat_d
     assert "button" not in here.params
 
 
+async def test_a_link_ending_a_sentence_or_after_a_greeting_is_read_as_the_link_alone(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "<link>." was looked up with its full stop ("I have no article at that link"); "hi <link>" searched "hi" in a
+    chat ("No article uses the word “hi”") and listed the latest headlines inline, with no word about the link.
+    Each is read as the link alone: its story is sent, or said not to be here (inline too)."""
+
+    async def sent(typed: str) -> str:
+        return await reply_to(server, ALICE, partial(server.send_text, ALICE, typed))
+
+    for typed in (f"{CHESS_URL}.", f"hi {CHESS_URL}", f"Thanks! ({CHESS_URL})"):
+        assert (await sent(typed)).startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), typed
+    for typed in ("www.nowhere.example/x.", "hi https://nowhere.example/x", "thanks nowhere.example/x"):
+        assert await sent(typed) == NOT_HERE, typed
+    server.inline_query(ALICE, "hi https://nowhere.example/x")
+    [missing] = await server.wait_for_async("answerInlineQuery", count=1)
+    assert missing.params["results"] == [] and missing.params["button"]["text"] == NOT_HERE_INLINE
+    server.inline_query(ALICE, f"hi {CHESS_URL}")
+    here = (await server.wait_for_async("answerInlineQuery", count=2))[1]
+    assert {r["title"] for r in here.params["results"]} == {"Chess Prodigy Wins National Title at Twelve"}
+
+
 async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(app: Bot, server: FakeBotAPI) -> None:
     """A reader forwarding a channel's post asks what the bot has on its story: one of 1,500 characters was refused
     as "That question is 1,500 characters long; please ask in at most 1,000", which the reader cannot shorten. Its
@@ -632,6 +685,29 @@ async def test_a_mention_in_reply_to_a_friend_s_message_asks_about_what_it_says(
     assert linked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), linked[:200]
     alone = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"{bot} is this true?", ALICE))
     assert "“true”" in visible_text(alone)
+
+
+async def test_a_reply_to_one_s_own_message_asks_about_it_unless_it_asks_about_something_else(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """In a private chat too, a reply to a message not the bot's asks about what it says: "is this true?" in reply to
+    one's own pasted claim is asked of the claim's story ("when was that?" alone has only common words). A reply
+    that asks about something else is asked alone: "what did the harbor council decide?" had the claim's words
+    added, which outweighed it (the chess story answered)."""
+    claim = int(
+        server.get_update(server.send_text(ALICE, "Apparently a twelve-year-old became the chess champion!"))[
+            "message"
+        ]["message_id"]
+    )
+    await replies(server, ALICE)
+
+    async def replied(text: str) -> str:
+        return await reply_to(server, ALICE, partial(server.send_text, ALICE, text, reply_to_bot_message_id=claim))
+
+    for text in ("is this true?", "when was that?"):
+        assert (await replied(text)).startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), text
+    other = await replied("what did the harbor council decide?")
+    assert "Harbor Council Approves" in other and "Chess" not in other, other[:300]
 
 
 async def test_help_typed_as_a_word_gets_the_help(app: Bot, server: FakeBotAPI) -> None:

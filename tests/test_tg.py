@@ -22,13 +22,14 @@ from bot.tg.ask import (
     followed_stories,
     lede,
     next_page,
+    only_link,
     shown_paragraphs,
     without_links,
     without_markup,
 )
 from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
-from bot.tg.pages import LAST_GONE, Anchor, Pages, anchor_of, turn
+from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
 
@@ -329,6 +330,15 @@ def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
     gone = [p for p in listed if p.position != 5]
     turned = turn(searched(gone, 3), 3, more, lambda: True)
     assert texts(turned) == ["passage 6", "passage 7", "passage 8"] and turned.note == LAST_GONE
+    # Moved further than a page by an ingest: "Back" showed the new stories' passages, "More" passage 5 again.
+    ingested = [*(Passage(replace(ARTICLE, id=f"d{n:015x}"), n, "new", 1.0) for n in range(5)), *listed]
+    for anchor, shown in (
+        (more, ["passage 6", "passage 7", "passage 8"]),
+        (back, ["passage 0", "passage 1", "passage 2"]),
+    ):
+        turned = turn(searched(ingested, 3), 3, anchor, never)
+        assert texts(turned) == shown and turned.note == added_before(5)
+    assert added_before(5) == "5 passages of stories added since you asked now come before these."
 
 
 @pytest.mark.parametrize(
@@ -359,6 +369,22 @@ def test_pasted_html_is_read_as_the_reader_sees_it(typed: str, read: str) -> Non
 def test_a_link_taken_out_of_a_question_leaves_the_words_as_typed(typed: str, rest: str) -> None:
     """ "see <link>, is it true?" left "see , is it true?", which notes and saved questions may show back."""
     assert without_links(typed, "newsbot")[0] == rest
+
+
+@pytest.mark.parametrize(
+    ("typed", "link"),
+    [
+        ("https://news.example.com/sport/1.", "https://news.example.com/sport/1"),
+        ("hi bbc.co.uk/news/2", "https://bbc.co.uk/news/2"),
+        ("Thanks! (www.example.org/a)", "https://www.example.org/a"),
+        ("  https://n.example/x?a=1&b=2!  ", "https://n.example/x?a=1&b=2"),
+        ("is this true? www.example.org/a.", None),  # a question: its words are searched
+        ("https://a.example/1 https://b.example/2", None),
+        ("who won?", None),
+    ],
+)
+def test_a_message_of_one_link_and_small_talk_at_most_reads_the_link(typed: str, link: str | None) -> None:
+    assert only_link(typed) == link
 
 
 def test_a_forwarded_post_is_cut_between_words_to_a_question_s_length() -> None:

@@ -40,7 +40,7 @@ from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
-from bot.retrieval import Request
+from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
 from bot.tg.articles import deep_linked, linked_article, send_latest, send_part
@@ -74,9 +74,6 @@ NOTHING_FURTHER = "No passages are left there: their stories were removed from t
 # left alone: a tag's name is followed by nothing but attributes (`name="value"`).
 PASTED_TAG = re.compile(r"""</?[A-Za-z][\w:-]*(?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))*\s*/?>""")
 NOT_HERE = "I have no article at that link. Ask me about its story in your own words instead."
-# A message that is only a link: a reader pasting a story to read it here, or typing its address without
-# "https://" ("bbc.co.uk/news/business-123", which has no words to search for).
-LINK = re.compile(r"\s*(?:(?P<scheme>https?://)\S+|(?:[\w-]+\.)+[a-z]{2,}/\S*)\s*$", re.IGNORECASE)
 # A link among a question's words ("what does https://www.bbc.co.uk/news/uk-123 say about rates?"): its pieces are
 # no words of the question (they were searched: "https", "www.bbc.co.uk", "news", "uk", "123"), it names the story
 # asked about. The punctuation ending a sentence after it is the question's.
@@ -248,17 +245,20 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
         await send_latest(message, context, words)
         return
-    if link := LINK.match(question):
-        await send_linked_article(message, context, ("" if link["scheme"] else "https://") + question.strip())
+    if link := only_link(question):
+        await send_linked_article(message, context, link)
         return
     username = context.bot_data.username
-    if quoted := quoted_text(message, context.bot.id):  # "@bot is this true?" in reply to a friend's claim
-        question = f"{question} {quoted}"
     question, links = without_links(question, username)
-    if quoted or message.forward_origin is not None:  # a post's length, or another's, is not the reader's to mind
+    if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
+    # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
+    quoted, quoted_links = without_links(quoted_text(message, context.bot.id), username)
+    links += quoted_links
     try:
         await show_typing(message)
+        if quoted:
+            question = await asyncio.to_thread(with_quoted, library, question, quoted)
         # A link's story here is asked about as a reply's is; one not here is said to be, the words searched alone.
         followed = (*followed_stories(message, context.bot.id), *links)
         shown = shown_paragraphs(message, context.bot.id)
@@ -280,15 +280,34 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     await keep_question(context, page.saved)
 
 
-def without_links(question: str, username: str) -> tuple[str, tuple[str, ...]]:
-    """The question without the links among its words, and the stories they name (an article id for the bot's own
-    deep link, else the link, as `Library.ids_of` reads them)."""
+def pasted_links(question: str) -> tuple[str, tuple[str, ...]]:
+    """The question without the links among its words, and the links as typed but for the punctuation ending a
+    sentence after one, with "https://" when typed without ("bbc.co.uk/news/business-123")."""
     links = tuple(match.group() for match in LINK_IN_TEXT.finditer(question))
     if not links:
         return question, ()
     rest = " ".join(LINK_AMONG_WORDS.sub("", question).split()).lstrip(",;: ")
-    whole = (link if "://" in link else f"https://{link}" for link in links)
-    return rest, tuple(deep_linked(link, username) or link for link in whole)
+    return rest, tuple(link if "://" in link else f"https://{link}" for link in links)
+
+
+def without_links(question: str, username: str) -> tuple[str, tuple[str, ...]]:
+    """The question without the links among its words, and the stories they name (an article id for the bot's own
+    deep link, else the link, as `Library.ids_of` reads them)."""
+    rest, links = pasted_links(question)
+    return rest, tuple(deep_linked(link, username) or link for link in links)
+
+
+def only_talk(text: str) -> bool:
+    """Whether `text` asks nothing: no words, or small talk alone (what is left of "hi <link>" once the link is out)."""
+    return not re.search(r"\w", text) or small_talk(text) is not None
+
+
+def only_link(question: str) -> str | None:
+    """The one link a message holds with nothing else but small talk, to read its story here: pasted alone, with
+    "hi" or "thanks", or ending a sentence ("<link>." looked up with its full stop: "I have no article at that
+    link"); None for other messages. "hi <link>" searched "hi": "No article uses the word “hi”"."""
+    rest, links = pasted_links(question)
+    return links[0] if len(links) == 1 and only_talk(rest) else None
 
 
 def lede(post: str, limit: int = MAX_QUESTION_CHARS) -> str:
@@ -314,6 +333,28 @@ def quoted_text(message: Message, bot_id: int) -> str:
     if replied is None or bots_message(message, bot_id) is not None:
         return ""
     return message.quote.text if message.quote is not None else replied.text or replied.caption or ""
+
+
+def with_quoted(library: Library, question: str, quoted: str) -> str:
+    """The question to search for a reply quoting `quoted` (the words of a message not the bot's, its links out):
+    with them when it asks about them ("is this true?" of a friend's claim: alone, "No article uses the word
+    “true”"), alone, or turned to the story it names, when it asks about something else, as a reply to an answer
+    does ("what did the harbour council decide?" in reply to a message on a chess title: the claim's words
+    outweighed it, and the chess story answered) (in a worker thread)."""
+    quoted = lede(quoted)
+    claimed = lede(f"{question} {quoted}".strip())
+    if not re.search(r"\w", quoted):
+        return question
+    try:
+        answer = library.ask(library.request(quoted))
+    except QuestionError:  # no words to search for of their own: asked with the question's
+        return claimed
+    if not (answer.found and answer.confident):  # a claim no story bears out: declined with the closest headlines
+        return claimed
+    stories = list(dict.fromkeys(passage.article.id for passage in answer.passages))
+    followed = library.follow_up(question, stories)
+    asked_of = split_follow_up(followed, library.store.articles(stories))[1]
+    return claimed if asked_of else followed
 
 
 def bots_message(message: Message, bot_id: int) -> Message | None:
@@ -473,9 +514,11 @@ def inline_results(library: Library, text: str, username: str, zone: tzinfo) -> 
     """Matching passages, one result each, or for an empty query, one of no words ("😀") or small talk ("hi",
     "thanks", "what's new?") the latest headlines, dated in `zone` (in a worker thread). A greeting or thanks before
     a question is not searched for, as in a chat. No results for "😀" offered to ask it in a private chat, which
-    then said it had no words to search for. A link to no story here is said to be, as in a chat: alone it showed
-    the latest headlines, as if nothing was asked."""
+    then said it had no words to search for. A link to no story here is said to be, as in a chat: alone, or after
+    "hi", it showed the latest headlines, as if nothing was asked."""
     question, links = without_links(without_opening(text), username)
+    if links and only_talk(question):  # "hi <link>" asks about the link's story, as the link alone does
+        question = ""
     missing = bool(links) and not links_here(library, links)
     if missing and not re.search(r"\w", question):
         return Inline([], NOT_HERE_INLINE)

@@ -8,12 +8,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
+from itertools import zip_longest
 from typing import NamedTuple
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message
 
 from bot.config import MAX_PASSAGES
 from bot.models import Answer
+from bot.render.markup import count
 
 ALREADY_SHOWN = "Already shown."
 LAST_GONE = "The passage shown last is gone: its story was removed from the library."
@@ -65,33 +68,55 @@ def place_of(answer: Answer, anchor: Anchor) -> int | None:
     return None
 
 
+def located(search: Search, size: int, anchor: Anchor) -> int | None:
+    """Where the anchor's passage stands in the answer's list now (None: gone): at its place, or moved by stories
+    added or removed since, searched a page at a time outward from the page it was on. Looked for a page either
+    side alone, a passage moved further was taken for gone: after an ingest of five stories on the subject, "Back"
+    showed the new stories' passages instead of the page before, and "More" the page after the anchor's old place
+    (a passage shown already among them)."""
+    # First the page the button was under, as it was shown: a first page is searched far faster than later ones.
+    shown = max(0, anchor.place - size + 1) if anchor.after else anchor.place
+    below = range(shown, MAX_PASSAGES, size)
+    above = range(shown - size, -size, -size)
+    for start in (s for pair in zip_longest(below, above) for s in pair if s is not None):
+        page = search(max(0, start))
+        if (place := place_of(page, anchor)) is not None:
+            return place
+    return None
+
+
+def added_before(number: int) -> str:
+    """What a page says when stories added since the answer put passages ahead of the anchor's (its numbers moved
+    on: pages 1-3 and 4-6 seen, "Back" showed 9-11)."""
+    return f"{count(number, 'passage')} of stories added since you asked now come before these."
+
+
 def turn(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool]) -> Turned:
     """The page of `size` passages after (More) or before (Back) the anchor's passage, wherever it stands now: a
     story removed or added since the button was shown moves it. `removed` tells whether its story is gone."""
-    return _after(search, size, anchor, removed) if anchor.after else _before(search, size, anchor)
+    search = cache(search)  # a page looked at while locating the anchor is not searched again
+    gone = removed()
+    place = None if gone else located(search, size, anchor)
+    turned = _after(search, anchor, place, gone) if anchor.after else _before(search, size, anchor, place)
+    if place is not None and place > anchor.place and not turned.note:
+        return turned._replace(note=added_before(place - anchor.place))
+    return turned
 
 
-def _after(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool]) -> Turned:
-    page = search(anchor.place + 1)
-    place = place_of(page, anchor)  # found here: further down, passages came before it
-    if place is None:
-        place = place_of(search(max(0, anchor.place + 1 - size)), anchor)
-        if place is None:  # gone: if with its story, what followed it moved up into its place
-            return Turned(search(anchor.place), LAST_GONE) if removed() else Turned(page)
-    if place == anchor.place:
-        return Turned(page)
-    return Turned(search(place + 1) if place + 1 < MAX_PASSAGES else replace(page, passages=()))
+def _after(search: Search, anchor: Anchor, place: int | None, gone: bool) -> Turned:
+    if place is None:  # gone: if with its story, what followed it moved up into its place
+        return Turned(search(anchor.place), LAST_GONE) if gone else Turned(search(anchor.place + 1))
+    if place + 1 >= MAX_PASSAGES:
+        return Turned(replace(search(place), passages=(), more=0))
+    return Turned(search(place + 1))
 
 
-def _before(search: Search, size: int, anchor: Anchor) -> Turned:
+def _before(search: Search, size: int, anchor: Anchor, place: int | None) -> Turned:
     start = max(0, anchor.place - size)
-    page = search(start)
-    place = place_of(page, anchor)
-    if place is None:  # where it was, after this page (or gone with the page it was on, left behind)
-        return Turned(page)
+    if place is None:  # gone with the page it was on: the page where that page was
+        return Turned(search(start))
     begin = max(0, place - size)
-    if begin != start:
-        page = search(begin)
+    page = search(begin)
     # Nothing is left before it: the page is the first again, from it.
     kept = place - begin or len(page.passages)
     shown = replace(page, passages=page.passages[:kept], more=page.more + len(page.passages) - kept)

@@ -781,6 +781,15 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     )
     assert gone.ok
 
+    # An id retyped in capitals (as some apps show a link) is the same article; it got the plain greeting.
+    sent = len(server.calls("sendMessage", chat_id=ALICE))
+    assert long.id.upper() != long.id
+    server.send_command(ALICE, "start", long.id.upper())
+    await server.wait_for_async("sendMessage", count=sent + 3, chat_id=ALICE)
+    assert check_sent(server.calls("sendMessage", chat_id=ALICE)[sent]).startswith(
+        "<b>Fjord Tunnel Report Published</b>"
+    )
+
 
 async def test_a_very_long_article_pressed_twice_comes_once_in_a_few_messages_ending_with_its_link(
     app: Bot, server: FakeBotAPI

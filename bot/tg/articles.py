@@ -75,8 +75,13 @@ def deep_linked(link: str, username: str) -> str | None:
     url = urlsplit(link)
     if not username or url.hostname not in TELEGRAM_HOSTS or url.path.strip("/").lower() != username.lower():
         return None
-    start = parse_qs(url.query).get("start", [""])[0]
-    return start if ARTICLE_ID.match(start) else None
+    return article_id(parse_qs(url.query).get("start", [""])[0])
+
+
+def article_id(payload: str) -> str | None:
+    """The article id a deep link's payload carries, else None. Retyped in capitals (as some apps show a link) it
+    is the same article: it got the plain greeting."""
+    return payload.lower() if ARTICLE_ID.match(payload.lower()) else None
 
 
 async def linked_article(context: Context, link: str, chat_id: int) -> tuple[str, ArticlePart] | None:

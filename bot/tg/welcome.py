@@ -19,7 +19,7 @@ from bot.render.subscriptions import for_chat
 from bot.render.welcome import GREETING_STORE_DOWN, Command, greeting, help_text, send_anew, unknown_command
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
-from bot.tg.articles import ARTICLE_GONE, ARTICLE_ID, send_article
+from bot.tg.articles import ARTICLE_GONE, article_id, send_article
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
@@ -96,8 +96,8 @@ async def start(update: Update, context: Context) -> None:
         await touch_chat(context, message.chat)
     except StoreError as exc:  # the greeting matters more; the chat is recorded at its next /start
         log.warning("could not record chat %s: %s", message.chat.id, exc)
-    if context.args and ARTICLE_ID.match(context.args[0]):
-        if not await send_article(context, message, context.args[0]):
+    if context.args and (linked := article_id(context.args[0])):
+        if not await send_article(context, message, linked):
             await message.reply_text(ARTICLE_GONE)
         return
     await greet(message, context.bot_data.library)

@@ -102,6 +102,15 @@ def test_near_misses_get_did_you_mean(word: str, suggestions: tuple[str, ...]) -
     assert problem is not None and f"did you mean {suggestions[0].capitalize()}?" in problem
 
 
+def test_a_word_of_a_category_s_name_suggests_it() -> None:
+    """ "/subscribe news" where the only category with that word is World News was told there is no category
+    "news", with nothing to try."""
+    result = match_categories(["news"], (*BBC, "World News"))
+    assert result.unknown == (Unmatched("news", ("World News",)),)
+    problem = result.problem()
+    assert problem is not None and "did you mean World News?" in problem
+
+
 def test_the_names_understood_go_ahead_of_the_words_not() -> None:
     result = match_categories(["sport", "tehc", "t", "gardening"], WITH_TRAVEL)
     assert result.some_names() == ("sport",)

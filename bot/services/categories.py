@@ -4,7 +4,8 @@ All the words together naming a category exactly ("World News") name that one. O
 when it equals its name ignoring case, or is the start of exactly one category's name ("ent" is entertainment).
 Accents count only when a name with them matches: otherwise "economie" is Économie, as a reader without the key for
 É types it (and "Economie" itself, when there is such a category). A word that starts several names is ambiguous;
-any other word is unknown, with "did you mean ...?" for near misses (difflib). "all" means every category, unless
+any other word is unknown, with "did you mean ...?" for near misses (difflib), or else for names holding it as a
+later word ("news": World News). "all" means every category, unless
 one is called that. A word not understood is echoed as typed. Categories are listed alphabetically whatever their
 case, as digests list them, not in the order they are passed in. Pure: the known categories are passed in.
 """
@@ -138,7 +139,8 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
             ambiguous.setdefault(key, Unmatched(word, alphabetical(starts)))
         else:
             close = difflib.get_close_matches(key, keys, n=_MAX_SUGGESTIONS, cutoff=_SUGGESTION_CUTOFF)
-            unknown.setdefault(key, Unmatched(word, tuple(by_key[candidate] for candidate in close)))
+            suggested = tuple(by_key[candidate] for candidate in close) or _holding(key, by_key)
+            unknown.setdefault(key, Unmatched(word, suggested))
     return CategoryMatch(tuple(matched), tuple(ambiguous.values()), tuple(unknown.values()), names, everything)
 
 
@@ -162,6 +164,12 @@ def _starting(key: str, by_key: dict[str, str]) -> list[str]:
         return starts
     plain = fold(key)
     return [name for candidate, name in by_key.items() if fold(candidate).startswith(plain)]
+
+
+def _holding(key: str, by_key: dict[str, str]) -> tuple[str, ...]:
+    """The categories with `key` as a later word of their names, to suggest ("news" for World News: it was told
+    there is no such category, with nothing to try)."""
+    return alphabetical(name for candidate, name in by_key.items() if key in candidate.split()[1:])[:_MAX_SUGGESTIONS]
 
 
 def _split(words: Iterable[str]) -> list[str]:

@@ -46,6 +46,17 @@ def remove_left_aside(directory: Path) -> None:
                 log.debug("could not remove %s: %s", directory / name, exc)
 
 
+def left_by_dead(directory: Path, prefix: str) -> list[Path]:
+    """The files `prefix.<pid>.tmp` in `directory` whose writing process no longer runs (those of processes still
+    writing stay out), for the caller to remove as it sees fit."""
+    left = []
+    for partial in directory.glob(f"{prefix}.*.tmp"):
+        pid = partial.name.removeprefix(f"{prefix}.").removesuffix(".tmp")
+        if pid.isdigit() and not pid_running(int(pid)):
+            left.append(partial)
+    return left
+
+
 def pid_running(pid: int) -> bool:
     """Whether process `pid` runs on this machine (another user's too)."""
     if os.name != "posix":  # signal 0 probes a process only there (elsewhere os.kill ends it)

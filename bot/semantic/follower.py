@@ -20,7 +20,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from bot.index.aside import pid_running
+from bot.index.aside import left_by_dead
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
 from bot.semantic.vectors import CHECKSUMS_FILE, INDEX_FILE, VectorStore
@@ -171,12 +171,7 @@ def _remove_left_behind(directory: Path) -> None:
     being saved (`paragraphs.tmp`, as large as the index; only the writer, now this process, saves one) and the
     checksums written aside by processes no longer running (`paragraphs.crc32.<pid>.tmp`, readers' too). A
     read-only directory keeps them."""
-    left = [Path(directory / INDEX_FILE).with_suffix(".tmp")]
-    for aside in directory.glob(f"{CHECKSUMS_FILE}.*.tmp"):
-        pid = aside.name.removeprefix(f"{CHECKSUMS_FILE}.").removesuffix(".tmp")
-        if pid.isdigit() and not pid_running(int(pid)):
-            left.append(aside)
-    for path in left:
+    for path in [Path(directory / INDEX_FILE).with_suffix(".tmp"), *left_by_dead(directory, CHECKSUMS_FILE)]:
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:

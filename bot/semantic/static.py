@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from bot.analysis import STOPWORDS
 from bot.errors import Stopped
-from bot.index.aside import pid_running
+from bot.index.aside import left_by_dead
 from bot.semantic.encoder import (
     DIMENSIONS,
     MODEL_NAME,
@@ -275,7 +275,5 @@ def _read_or_distil(
 def _remove_partials(directory: Path, name: str) -> None:
     """Remove the partial tables that processes killed while writing `name` left behind (23 MB each); those of
     processes still writing stay."""
-    for partial in directory.glob(f".{name}.*.tmp"):
-        pid = partial.name.removeprefix(f".{name}.").removesuffix(".tmp")
-        if pid.isdigit() and not pid_running(int(pid)):
-            partial.unlink(missing_ok=True)
+    for partial in left_by_dead(directory, f".{name}"):
+        partial.unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from tests.paths import ROOT
 from tests.processes import newsbot
 
 STORIES = 17
@@ -41,13 +43,32 @@ def write_stories(folder: Path) -> list[Path]:
     return files
 
 
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """A data directory where `newsbot ingest` stored the stories (made once per module by a real process, as each
+    test made its own: seven processes of ~2 s of CPU each), and the stories' files."""
+    folder = tmp_path_factory.mktemp("ingested")
+    files = write_stories(folder / "stories")
+    settings = Settings(data_dir=folder / "data", corpus_dir=ROOT / "corpus")  # as the `settings` fixture's
+    code, _, err = run(settings, "ingest", str(folder / "stories"))
+    assert code == 0, err
+    return settings.data_dir, files
+
+
+def ingested_into(settings: Settings, ingested: tuple[Path, list[Path]]) -> list[Path]:
+    """The stories' files, once `settings`' data directory is a copy of the one they were ingested into."""
+    data_dir, files = ingested
+    shutil.copytree(data_dir, settings.data_dir)
+    return files
+
+
 @pytest.mark.parametrize("removed", [1, STORIES // 2, STORIES - 1, STORIES])
-def test_commands_after_removing_articles_answer(settings: Settings, tmp_path: Path, removed: int) -> None:
+def test_commands_after_removing_articles_answer(
+    settings: Settings, ingested: tuple[Path, list[Path]], removed: int
+) -> None:
     """usearch saved the vectors of an index it had removed vectors from into a file that corrupted memory when
     loaded: after removing half of 17 small articles, every later command died (exit 134 or 139)."""
-    files = write_stories(tmp_path / "stories")
-    code, _, err = run(settings, "ingest", str(tmp_path / "stories"))
-    assert code == 0, err
+    files = ingested_into(settings, ingested)
     code, _, err = run(settings, "remove", *map(str, files[:removed]))
     assert code == 0, err
     kept = STORIES - removed
@@ -89,13 +110,11 @@ def garble_header(path: Path) -> None:
     ],
 )
 def test_damaged_vectors_are_said_answered_around_and_made_again_by_the_writer(
-    settings: Settings, tmp_path: Path, damage: Callable[[Path], None], name: str, said: str
+    settings: Settings, ingested: tuple[Path, list[Path]], damage: Callable[[Path], None], name: str, said: str
 ) -> None:
     """usearch may crash on a damaged file rather than raise (so may the next command); a garbled key map made
     every command fail. The damage is said in one line, the answers go by words, and the writer remakes them."""
-    write_stories(tmp_path / "stories")
-    code, _, err = run(settings, "ingest", str(tmp_path / "stories"))
-    assert code == 0, err
+    ingested_into(settings, ingested)
     vectors = settings.vectors_dir
     damage(vectors / name)
     question = f"Which town opened a library with {STORIES} thousand books?"

@@ -12,12 +12,12 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,9 +75,13 @@ DAMAGES = {
 }
 
 
+def small_on(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, corpus_dir=DATA / "bot_corpus", semantic="off")
+
+
 @pytest.fixture
-def small(settings: Settings) -> Settings:
-    return replace(settings, corpus_dir=DATA / "bot_corpus", semantic="off")
+def small(tmp_path: Path) -> Settings:
+    return small_on(tmp_path / "data")
 
 
 def asked(settings: Settings) -> tuple[list[tuple[str, int, str]], str]:
@@ -125,10 +129,28 @@ def python(script: str, *args: str, env: dict[str, str] | None = None) -> subpro
     )
 
 
-@pytest.mark.parametrize("damage", DAMAGES)
-def test_an_index_damaged_between_two_asks_is_said_and_built_again(small: Settings, damage: str) -> None:
-    before, _ = asked(small)
+@pytest.fixture(scope="module")
+def first_asked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, int, str]]]:
+    """A data directory a first `newsbot ask` made (its store and index), and the passages it answered: made once
+    per module, as each test's own first ask made the same."""
+    settings = small_on(tmp_path_factory.mktemp("first-asked") / "data")
+    before, _ = asked(settings)
     assert before
+    return settings.data_dir, before
+
+
+@pytest.fixture
+def before(small: Settings, first_asked: tuple[Path, list[tuple[str, int, str]]]) -> list[tuple[str, int, str]]:
+    """The passages a first `newsbot ask` answered, `small`'s data directory a copy of the one it made."""
+    data_dir, passages = first_asked
+    shutil.copytree(data_dir, small.data_dir)
+    return passages
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_an_index_damaged_between_two_asks_is_said_and_built_again(
+    small: Settings, before: list[tuple[str, int, str]], damage: str
+) -> None:
     generation = damaged_then_asked(small, damage, before)
     assert _generation(small) != generation
     again, err = asked(small)
@@ -188,11 +210,10 @@ class Reader:
 
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_an_index_damaged_under_a_long_lived_process_is_built_again_by_the_next_ask(
-    small: Settings, damage: str
+    small: Settings, before: list[tuple[str, int, str]], damage: str
 ) -> None:
     """Damaged while a bot holds it open: the next `ask` says it and builds the index again; the bot, on its next
     look at the store, takes the index built, and answers the same passages as before."""
-    before, _ = asked(small)
     reader = Reader(small)
     try:
         assert _passages(reader.first) == before
@@ -238,10 +259,11 @@ HOLD_WRITER = textwrap.dedent(
 )
 
 
-def test_an_index_damaged_while_another_process_holds_its_writer_is_built_aside(small: Settings) -> None:
+def test_an_index_damaged_while_another_process_holds_its_writer_is_built_aside(
+    small: Settings, before: list[tuple[str, int, str]]
+) -> None:
     """An ingest holding the damaged index's writer is not fought for it: the new index is built aside, in a
     generation of its own, and answers."""
-    before, _ = asked(small)
     holder = python(HOLD_WRITER, str(_generation(small)))
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
@@ -251,10 +273,11 @@ def test_an_index_damaged_while_another_process_holds_its_writer_is_built_aside(
     assert holder.returncode == 0, err
 
 
-def test_an_index_damaged_while_another_process_builds_one_is_said_before_waiting_for_it(small: Settings) -> None:
+def test_an_index_damaged_while_another_process_builds_one_is_said_before_waiting_for_it(
+    small: Settings, before: list[tuple[str, int, str]]
+) -> None:
     """Another process holding the build claim: the ask says the damage at once, in one line, then waits for that
     build instead of starting one beside it (here the claim is let go without a build, so it builds it itself)."""
-    before, _ = asked(small)
     generation = _generation(small)
     _meta_removed(generation)
     with (small.index_dir / BUILD_CLAIM).open("w") as claim:
@@ -312,10 +335,11 @@ def _left_by(pid: int | str, generation: Path) -> list[Path]:
     ]
 
 
-def test_files_a_writer_killed_mid_write_left_aside_are_removed_at_the_next_open(small: Settings) -> None:
+def test_files_a_writer_killed_mid_write_left_aside_are_removed_at_the_next_open(
+    small: Settings, before: list[tuple[str, int, str]]
+) -> None:
     """A cursor write cut by SIGKILL left `index/gen-*/cursor.<pid>`, which nothing read or removed, one more at
     each kill. The next process to open the index removes those of processes gone, never one still writing."""
-    before, _ = asked(small)
     generation = _generation(small)
     # Each writes its files (PID: its own pid), says so, and waits.
     write = textwrap.dedent("""

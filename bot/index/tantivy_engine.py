@@ -32,11 +32,12 @@ import math
 import os
 import platform
 import re
+import stat
 import struct
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NoReturn
@@ -429,7 +430,15 @@ class TantivyEngine:
             return _idf_of(self._searcher(), terms)
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+        """The bytes of the index's files now. A commit in another thread or process merges files away meanwhile:
+        one listed and gone before its size was read is not counted (/stats and `newsbot stats` failed on it with
+        FileNotFoundError)."""
+        total = 0
+        for path in self.directory.rglob("*"):
+            with suppress(FileNotFoundError):
+                status = path.stat()
+                total += status.st_size if stat.S_ISREG(status.st_mode) else 0
+        return total
 
     def close(self) -> None:
         if self._writer is not None:

@@ -20,6 +20,7 @@ from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Query, TantivyEngine, indexed_paragraphs, tantivy_engine
 from bot.index.follower import BUILD_CLAIM, BUILDING
+from bot.index.holder import command_line
 from bot.library import INDEX_BEHIND, Library
 from bot.models import Article
 from bot.render.stats import render_stats
@@ -735,3 +736,20 @@ def _searched(engine: TantivyEngine) -> object:
         return engine.search(Query(("word",)), 5)
     except Exception as exc:  # what the test is about: whichever
         return exc
+
+
+def test_the_index_writer_s_holder_is_named_as_it_recorded_itself(tmp_path: Path) -> None:
+    """A command waiting for another process's writer of the index guessed "(an ingest?)", beside a bot too: the
+    holder records its pid and command in tantivy's lock file, and the others read it there; a record left by a
+    process no longer running names nobody."""
+    directory = tmp_path / "index"
+    writing, waiting = TantivyEngine(directory, 1.0), TantivyEngine(directory, 1.0)
+    try:
+        assert writing.try_write() and not waiting.try_write()
+        assert waiting.holder() == f"pid {os.getpid()}: {command_line()}"
+        writing.release()
+        (directory / tantivy_engine.WRITER_LOCK_FILE).write_text(f"{2**22 + 1} newsbot run\n")  # past Linux's pids
+        assert waiting.holder() == ""
+    finally:
+        writing.close()
+        waiting.close()

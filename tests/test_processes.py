@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -473,7 +474,10 @@ def test_a_question_beside_a_long_ingest_finds_its_first_stories_while_it_runs(a
     assert "Qorvath lighthouse keeper retires" in asked[0][1]
 
 
-WAITING = "newsbot: waiting for another process (an ingest?) to finish writing the index...\n"
+def waiting_for(process: subprocess.Popen[str]) -> str:
+    """What a command says while it waits for `process`, a newsbot holding the index's writer, named as typed."""
+    command = shlex.join(["newsbot", *process.args[3:]])  # type: ignore[index]
+    return f"newsbot: waiting for another process (pid {process.pid}: {command}) to finish writing the index...\n"
 
 
 def numbered_stories(path: Path, count: int) -> Path:
@@ -498,7 +502,8 @@ def numbered_stories(path: Path, count: int) -> Path:
 def test_remove_in_another_process_during_an_ingest(any_db_settings: Settings, tmp_path: Path) -> None:
     """`newsbot remove` while an ingest runs in another process (which holds the index's writer): the story removed
     goes from the store and from every index, as soon as the remove ends, and the ingest ends as it would alone. The
-    remove says it waits for the ingest (it was silent for as long as a batch took)."""
+    remove says it waits for the ingest (it was silent for as long as a batch took), naming it (it guessed "an
+    ingest?", as beside a bot)."""
     settings = replace(any_db_settings, semantic="off")
     stories = numbered_stories(tmp_path / "wards.jsonl", 8000)
     library = Library.open(settings)
@@ -509,7 +514,7 @@ def test_remove_in_another_process_during_an_ingest(any_db_settings: Settings, t
         out, err = removed.communicate(timeout=120)
         assert removed.returncode == 0 and out.startswith("removed https://wards.example.org/notice/7 "), err
         # It waits for the ingest's next batch, which indexes the removal: said, where it seemed to hang.
-        assert err == WAITING, err
+        assert err == waiting_for(ingest), err
         assert ingest.poll() is None, "the ingest ended before the removal: make it longer"
         library.follow()
         assert library.engine.search(Query(("zqk7",)), 5) == []

@@ -345,8 +345,9 @@ class Follower:
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
-    def wait_until(self, seq: int, on_wait: Callable[[], object] | None = None) -> None:
-        """Return once the index holds every change up to `seq`, catching up itself whenever it can write."""
+    def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
+        """Return once the index holds every change up to `seq`, catching up itself whenever it can write.
+        `on_wait` hears, once, the process holding the writer meanwhile ("" when it is not known)."""
         announced = False
         while True:
             self.catch_up()
@@ -354,7 +355,7 @@ class Follower:
             if self.engine.cursor >= seq or self._write_failure:
                 return
             if not announced and on_wait is not None:
-                on_wait()
+                on_wait(self.engine.holder())
                 announced = True
             time.sleep(WAIT_POLL_SECONDS)
 

@@ -30,7 +30,7 @@ from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
-from tests.processes import newsbot, process_env, table_locked
+from tests.processes import Collected, newsbot, process_env, table_locked
 
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
 SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
@@ -326,6 +326,8 @@ def test_a_chat_waiting_at_its_prompt_lives_when_the_index_another_process_built
     Library.open(settings).close()
     env = {"NEWSBOT_SEMANTIC": "off", "NEWSBOT_FOLLOW_SECONDS": "0.2"}
     chat = newsbot(settings, "chat", env=env, stdin=subprocess.PIPE)
+    assert chat.stdin is not None and chat.stdout is not None and chat.stderr is not None
+    out, err = Collected(chat.stdout), Collected(chat.stderr)
     try:
         first = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
         until(lambda: str(first) in Path(f"/proc/{chat.pid}/maps").read_text())
@@ -337,13 +339,20 @@ def test_a_chat_waiting_at_its_prompt_lives_when_the_index_another_process_built
         for path in second.iterdir():
             if path.suffix in (".term", ".idx", ".store"):
                 os.truncate(path, 0)
-        time.sleep(1.5)  # tantivy's watcher looks twice meanwhile, the chat's follower several times
-        out, err = chat.communicate("what about dempsey?\n/quit\n", timeout=120)
+        # The chat's follower finds them cut at one of its looks (every 0.2 s), tantivy's watcher looking meanwhile
+        # too: waited for, where a sleep of 1.5 s hoped it had come (under load it had not, and the question found
+        # them cut instead).
+        until(lambda: err.holds("was cut short under this process") or chat.poll() is not None, timeout=120)
+        assert chat.poll() is None, (chat.returncode, err.text())  # SIGBUS, had it read the files cut
+        chat.stdin.write("what about dempsey?\n/quit\n")
+        chat.stdin.close()
+        chat.wait(timeout=120)
     finally:
         if chat.poll() is None:
             chat.kill()
-    assert chat.returncode == 0, (chat.returncode, err)
-    assert "was cut short under this process" in err and "Dempsey" in out, (out, err)
+    said, logged = out.text(), err.text()
+    assert chat.returncode == 0, (chat.returncode, logged)
+    assert "was cut short under this process" in logged and "Dempsey" in said, (said, logged)
 
 
 FOLLOW_WHEN_TOLD = textwrap.dedent(

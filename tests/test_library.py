@@ -753,3 +753,34 @@ def test_the_index_writer_s_holder_is_named_as_it_recorded_itself(tmp_path: Path
     finally:
         writing.close()
         waiting.close()
+
+
+def test_a_catch_up_between_a_replaced_store_s_reopening_and_the_index_s_builds_the_index_once(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot follows a replaced store (the data directory removed, a store copied in) in its follow job's thread:
+    the store reopened, then the index. A catch-up in another thread in between (a feed round's, a question's finding
+    the index gone) built the index from the new store but marked it as the old one's, so the index's reopening took
+    it for another store's and built the whole store again. It is built once, and taken."""
+    settings = replace(settings, semantic="off")
+    elsewhere = replace(settings, data_dir=tmp_path / "elsewhere")
+    Library.open(elsewhere).close()
+    library = Library.open(settings)
+    try:
+        gone = tmp_path / "data-removed"
+        settings.data_dir.rename(gone)
+        shutil.rmtree(gone)
+        settings.data_dir.mkdir()
+        shutil.copy(elsewhere.database_path, settings.database_path)
+        assert library.store.replaced()
+        caplog.set_level(logging.INFO, logger="bot.index.follower")
+        library.store.reopen()
+        library.follower.catch_up()  # another thread's, between the two
+        built = current_generation(settings)
+        library.follower.reopen()
+        assert current_generation(settings) == built and library.engine.directory.name == built
+        assert sum("built index" in record.message for record in caplog.records) == 1, caplog.text
+        assert "another store" not in caplog.text
+        assert_consistent(library)
+    finally:
+        library.close()

@@ -471,8 +471,10 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
-def _waiting() -> None:
-    print("newsbot: waiting for another process (an ingest?) to finish writing the index...", file=sys.stderr)
+def _waiting(holder: str) -> None:
+    """Say that this command waits for the process holding the index's writer, named as it recorded itself."""
+    # "(an ingest?)" was a guess, wrong beside a running bot or `newsbot chat`.
+    print(f"newsbot: waiting for another process{_said_holder(holder)} to finish writing the index...", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace, library: Library) -> int:
@@ -655,7 +657,12 @@ def _note_vectors(library: Library) -> None:
 def _held_by(library: Library) -> str:
     """The process holding the right to make the vectors, as it recorded itself: " (pid 4242: newsbot run)"; ""
     when it did not."""
-    return f" ({holder})" if library.vectors and (holder := library.vectors.holder()) else ""
+    return _said_holder(library.vectors.holder()) if library.vectors else ""
+
+
+def _said_holder(holder: str) -> str:
+    """A process holding a lock, as it recorded itself, to follow "another process": " (pid 4242: newsbot run)"."""
+    return f" ({holder})" if holder else ""
 
 
 def _said_index_failure(report: IngestReport) -> int:

@@ -253,13 +253,13 @@ class Library:
         articles: Iterable[Article],
         report: IngestReport | None = None,
         stop: Callable[[], bool] | None = None,
-        on_wait: Callable[[], object] | None = None,
+        on_wait: Callable[[str], object] | None = None,
     ) -> IngestReport:
         """Store and index articles in batches growing from FIRST_BATCH to BATCH_SIZE.
 
         `stop` is asked after each article is read (Ctrl-C): the articles read so far are written and indexed, and
-        no more are read. `on_wait` is called once if the index is being written by another process and this one
-        has to wait for it to take these articles in.
+        no more are read. `on_wait` is called once, with the process holding the index's writer ("pid 4242:
+        newsbot ingest wires/", or "" when not known), if this one has to wait for it to take these articles in.
         """
         report = report or IngestReport()
 
@@ -344,10 +344,10 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, references: Iterable[str], on_wait: Callable[[], object] | None = None) -> dict[str, list[str]]:
+    def remove(self, references: Iterable[str], on_wait: Callable[[str], object] | None = None) -> dict[str, list[str]]:
         """Delete articles from the store and index, each reference naming them as `ids_of` reads it; returns for
-        each reference the ids removed (none when it names no article here). `on_wait` is called once if another
-        process writes the index (an ingest) and this one waits for it to take the removal in."""
+        each reference the ids removed (none when it names no article here). `on_wait` is called once, as `add`
+        calls it, if another process writes the index (an ingest) and this one waits for it to take the removal in."""
         wanted = self.ids_of(references)
         removed = set(self.store.remove_articles(i for ids in wanted.values() for i in ids))
         self.follower.wait_until(self.store.head(), on_wait)
@@ -388,7 +388,7 @@ class Library:
         fields: Mapping[str, str] | None = None,
         progress: Callable[[int], object] | None = None,
         stop: Callable[[], bool] | None = None,
-        on_wait: Callable[[], object] | None = None,
+        on_wait: Callable[[str], object] | None = None,
         *,
         site: str | None = None,
         date_order: Order | None = None,

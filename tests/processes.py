@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from typing import IO
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -97,3 +98,22 @@ def over_tcp(database_url: str) -> Iterator[str]:
         )
     finally:
         listener.close()
+
+
+class Collected:
+    """The lines a process's pipe gives, read in a thread as they come: a test waits for a line in its log while it
+    runs (where a sleep hoped it had come), and reads the whole once the process ended."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(stream), daemon=True)
+        self._reader.start()
+
+    def holds(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+    def text(self, timeout: float = 60) -> str:
+        """Everything, once the pipe is closed (its process ended)."""
+        self._reader.join(timeout)
+        assert not self._reader.is_alive(), "the pipe is still open"
+        return "".join(self.lines)

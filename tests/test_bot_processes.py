@@ -447,6 +447,26 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def until_waiting_for(database_url: str, table: str) -> None:
+    """Return once a session of PostgreSQL's waits for a lock to use `table` (held by `table_locked`)."""
+    engine = create_engine(database_url)
+    deadline = time.monotonic() + 60
+    try:
+        with engine.connect() as connection:
+            while not connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE '%' || :table || '%'"
+                ),
+                {"table": table},
+            ).scalar():
+                assert time.monotonic() < deadline, f"nothing waited for {table} within 60 s"
+                connection.rollback()  # a fresh snapshot of the sessions
+                time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 def test_a_press_a_kill_left_before_its_claim_sends_nothing_more_once_a_later_press_sent_the_article(
     postgres_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -472,7 +492,8 @@ def test_a_press_a_kill_left_before_its_claim_sends_nothing_more_once_a_later_pr
             with table_locked(postgres_url, "article_sends"):
                 first = server.press_inline_button(ALICE, "inline-1", data)
                 assert server.deliver(hook(first_port), first, WEBHOOK_SECRET) == 200  # recorded
-                time.sleep(1)  # its claim waiting for the table
+                # Killed once its claim waits for the table, where a sleep of 1 s hoped it did by then.
+                until_waiting_for(postgres_url, "article_sends")
                 killed.kill()
                 killed.wait(timeout=60)
             second = server.press_inline_button(ALICE, "inline-1", data)

@@ -23,9 +23,9 @@ from bot.cli import DATE_FORMS, EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
 from bot.index import TantivyEngine
+from bot.index.holder import HOLDER_CHARS
 from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
-from bot.semantic.follower import HOLDER_CHARS
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc

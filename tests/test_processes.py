@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -29,7 +30,7 @@ from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
-from tests.processes import newsbot, process_env, table_locked
+from tests.processes import Collected, newsbot, process_env, table_locked
 
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
 SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
@@ -325,6 +326,8 @@ def test_a_chat_waiting_at_its_prompt_lives_when_the_index_another_process_built
     Library.open(settings).close()
     env = {"NEWSBOT_SEMANTIC": "off", "NEWSBOT_FOLLOW_SECONDS": "0.2"}
     chat = newsbot(settings, "chat", env=env, stdin=subprocess.PIPE)
+    assert chat.stdin is not None and chat.stdout is not None and chat.stderr is not None
+    out, err = Collected(chat.stdout), Collected(chat.stderr)
     try:
         first = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
         until(lambda: str(first) in Path(f"/proc/{chat.pid}/maps").read_text())
@@ -336,13 +339,20 @@ def test_a_chat_waiting_at_its_prompt_lives_when_the_index_another_process_built
         for path in second.iterdir():
             if path.suffix in (".term", ".idx", ".store"):
                 os.truncate(path, 0)
-        time.sleep(1.5)  # tantivy's watcher looks twice meanwhile, the chat's follower several times
-        out, err = chat.communicate("what about dempsey?\n/quit\n", timeout=120)
+        # The chat's follower finds them cut at one of its looks (every 0.2 s), tantivy's watcher looking meanwhile
+        # too: waited for, where a sleep of 1.5 s hoped it had come (under load it had not, and the question found
+        # them cut instead).
+        until(lambda: err.holds("was cut short under this process") or chat.poll() is not None, timeout=120)
+        assert chat.poll() is None, (chat.returncode, err.text())  # SIGBUS, had it read the files cut
+        chat.stdin.write("what about dempsey?\n/quit\n")
+        chat.stdin.close()
+        chat.wait(timeout=120)
     finally:
         if chat.poll() is None:
             chat.kill()
-    assert chat.returncode == 0, (chat.returncode, err)
-    assert "was cut short under this process" in err and "Dempsey" in out, (out, err)
+    said, logged = out.text(), err.text()
+    assert chat.returncode == 0, (chat.returncode, logged)
+    assert "was cut short under this process" in logged and "Dempsey" in said, (said, logged)
 
 
 FOLLOW_WHEN_TOLD = textwrap.dedent(
@@ -473,7 +483,10 @@ def test_a_question_beside_a_long_ingest_finds_its_first_stories_while_it_runs(a
     assert "Qorvath lighthouse keeper retires" in asked[0][1]
 
 
-WAITING = "newsbot: waiting for another process (an ingest?) to finish writing the index...\n"
+def waiting_for(process: subprocess.Popen[str]) -> str:
+    """What a command says while it waits for `process`, a newsbot holding the index's writer, named as typed."""
+    command = shlex.join(["newsbot", *process.args[3:]])  # type: ignore[index]
+    return f"newsbot: waiting for another process (pid {process.pid}: {command}) to finish writing the index...\n"
 
 
 def numbered_stories(path: Path, count: int) -> Path:
@@ -498,7 +511,8 @@ def numbered_stories(path: Path, count: int) -> Path:
 def test_remove_in_another_process_during_an_ingest(any_db_settings: Settings, tmp_path: Path) -> None:
     """`newsbot remove` while an ingest runs in another process (which holds the index's writer): the story removed
     goes from the store and from every index, as soon as the remove ends, and the ingest ends as it would alone. The
-    remove says it waits for the ingest (it was silent for as long as a batch took)."""
+    remove says it waits for the ingest (it was silent for as long as a batch took), naming it (it guessed "an
+    ingest?", as beside a bot)."""
     settings = replace(any_db_settings, semantic="off")
     stories = numbered_stories(tmp_path / "wards.jsonl", 8000)
     library = Library.open(settings)
@@ -509,7 +523,7 @@ def test_remove_in_another_process_during_an_ingest(any_db_settings: Settings, t
         out, err = removed.communicate(timeout=120)
         assert removed.returncode == 0 and out.startswith("removed https://wards.example.org/notice/7 "), err
         # It waits for the ingest's next batch, which indexes the removal: said, where it seemed to hang.
-        assert err == WAITING, err
+        assert err == waiting_for(ingest), err
         assert ingest.poll() is None, "the ingest ended before the removal: make it longer"
         library.follow()
         assert library.engine.search(Query(("zqk7",)), 5) == []

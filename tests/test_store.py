@@ -627,10 +627,11 @@ OPEN_AT_ONCE = textwrap.dedent(
 
 CONNECT_AT_ONCE = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     from pathlib import Path
     from bot.store.engine import connect
     directory, rounds = Path(sys.argv[1]), int(sys.argv[2])
+    (directory / f"ready.{os.getpid()}").touch()
     for number in range(rounds):
         while not (directory / f"go{number}").exists():
             time.sleep(0.001)
@@ -638,6 +639,7 @@ CONNECT_AT_ONCE = textwrap.dedent(
         with engine.connect():
             pass
         engine.dispose()
+        (directory / f"done{number}.{os.getpid()}").touch()
     """
 )
 
@@ -655,12 +657,22 @@ def test_processes_opening_a_new_sqlite_file_at_once_all_connect(tmp_path: Path)
         )
         for _ in range(6)
     ]
-    time.sleep(1)  # their imports
+    # Each round starts once all six are waiting for it (their imports done, the round before over), where sleeps
+    # hoped they were: under load, late ones opened their files after the others, not at once.
+    _all_six(tmp_path, "ready", processes)
     for number in range(rounds):
         (tmp_path / f"go{number}").touch()
-        time.sleep(0.2)
+        _all_six(tmp_path, f"done{number}", processes)
     errors = [p.communicate(timeout=120)[1] for p in processes]
     assert [p.returncode for p in processes] == [0] * 6, [e[-500:] for e in errors if e]
+
+
+def _all_six(directory: Path, step: str, processes: list[subprocess.Popen[str]]) -> None:
+    """Wait until the six processes have each marked `step` done (or one of them ended: its error is said next)."""
+    deadline = time.monotonic() + 120
+    while len(list(directory.glob(f"{step}.*"))) < 6 and not any(p.poll() is not None for p in processes):
+        assert time.monotonic() < deadline, f"not all at {step} within 120 s"
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("round_", range(3))

@@ -83,6 +83,10 @@ class RankBM25Engine:
     def release(self) -> None:
         """No writer to give back."""
 
+    def holder(self) -> str:
+        """No other process: this one writes it."""
+        return ""
+
     def refresh(self) -> None:
         """No other process writes this engine."""
 

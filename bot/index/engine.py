@@ -113,6 +113,10 @@ class Engine(Protocol):
         """Give the writer back (after committing), so another process can write."""
         ...
 
+    def holder(self) -> str:
+        """The process holding the writer, as it recorded itself ("pid 4242: newsbot ingest wires/"); "" if unknown."""
+        ...
+
     def refresh(self) -> None:
         """See what other processes committed (their documents and cursor)."""
         ...

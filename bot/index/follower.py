@@ -217,12 +217,12 @@ class Follower:
             )
             return False
         if not owner:
-            self._record_owner(directory)
+            self._record_owner(directory, self._identity)
         return True
 
-    def _record_owner(self, directory: Path) -> None:
+    def _record_owner(self, directory: Path, owner: str) -> None:
         try:
-            write_whole(directory / STORE_FILE, self._identity)
+            write_whole(directory / STORE_FILE, owner)
         except OSError as exc:  # a read-only data directory: checked again on the next open
             log.debug("could not record the store of %s: %s", directory, exc)
 
@@ -345,8 +345,9 @@ class Follower:
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
-    def wait_until(self, seq: int, on_wait: Callable[[], object] | None = None) -> None:
-        """Return once the index holds every change up to `seq`, catching up itself whenever it can write."""
+    def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
+        """Return once the index holds every change up to `seq`, catching up itself whenever it can write.
+        `on_wait` hears, once, the process holding the writer meanwhile ("" when it is not known)."""
         announced = False
         while True:
             self.catch_up()
@@ -354,7 +355,7 @@ class Follower:
             if self.engine.cursor >= seq or self._write_failure:
                 return
             if not announced and on_wait is not None:
-                on_wait()
+                on_wait(self.engine.holder())
                 announced = True
             time.sleep(WAIT_POLL_SECONDS)
 
@@ -363,6 +364,11 @@ class Follower:
     def rebuild(self) -> Engine:
         """Build a complete index from the store aside, catch it up, and swap it in; returns the new engine."""
         name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        # The store this build reads, as it is now, not the one this follower last opened: a catch-up in another
+        # thread between a replaced store's reopening and `reopen` (the bot's feed round, or a question finding the
+        # index gone with the data directory) marked what it built from the new store as the old one's, and `reopen`
+        # built the whole store again.
+        owner = self.store.identity()
         with self._building(name) as complete:
             try:
                 engine = self._make(None if self.root is None else self.root / name)
@@ -375,7 +381,7 @@ class Follower:
                     _Indexing(engine).apply([], chunk)
                 engine.commit(head)
                 if self.root is not None:
-                    self._record_owner(self.root / name)
+                    self._record_owner(self.root / name, owner)
                     try:
                         _record_analysis(self.root / name)
                     except OSError as exc:  # a full disk: a generation that names no analysis would never serve

@@ -32,11 +32,12 @@ import math
 import os
 import platform
 import re
+import stat
 import struct
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NoReturn
@@ -46,6 +47,7 @@ import tantivy
 from bot.errors import IndexCorruptError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
+from bot.index.holder import holder_of, record_holder
 from bot.models import Hit
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ WRITER_HEAP_BYTES = 256_000_000
 PAIR_BOOST = 0.35
 PAIR_SEPARATOR = "|"  # never part of a term (bot/analysis.py)
 CURSOR_FILE = "cursor"
+# tantivy's lock on its one writer (a flock), in which the holder records itself.
+WRITER_LOCK_FILE = ".tantivy-writer.lock"
 META_FILE = "meta.json"
 # Beside the cursor: each committed file found whole, with its (inode, size, modification time) then.
 CHECKED_FILE = "checked"
@@ -152,9 +156,27 @@ class TantivyEngine:
                 if "LockBusy" in str(exc):
                     return False
                 raise IndexCorruptError(f"cannot write the index in {self.directory}: {exc}") from exc
+            self._record_holder()
             # Whoever held the writer before may have moved the cursor on.
             self.refresh()
         return True
+
+    def _record_holder(self) -> None:
+        """Record this process in tantivy's lock file (which it locks, and never writes in or removes), for those
+        waiting for the writer to name it: "(an ingest?)" was a guess."""
+        try:
+            fd = os.open(self.directory / WRITER_LOCK_FILE, os.O_WRONLY)
+        except OSError as exc:  # a tantivy that keeps its lock elsewhere: the holder goes unnamed
+            log.debug("could not record the index writer's holder in %s: %s", self.directory, exc)
+            return
+        try:
+            record_holder(fd)
+        finally:
+            os.close(fd)  # another open of the file: tantivy's own lock on it stays
+
+    def holder(self) -> str:
+        """Which process holds the writer, as it recorded itself ("pid 4242: newsbot ingest wires/"); "" if unknown."""
+        return holder_of(self.directory / WRITER_LOCK_FILE)
 
     def _write(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -429,7 +451,15 @@ class TantivyEngine:
             return _idf_of(self._searcher(), terms)
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+        """The bytes of the index's files now. A commit in another thread or process merges files away meanwhile:
+        one listed and gone before its size was read is not counted (/stats and `newsbot stats` failed on it with
+        FileNotFoundError)."""
+        total = 0
+        for path in self.directory.rglob("*"):
+            with suppress(FileNotFoundError):
+                status = path.stat()
+                total += status.st_size if stat.S_ISREG(status.st_mode) else 0
+        return total
 
     def close(self) -> None:
         if self._writer is not None:

@@ -13,24 +13,20 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shlex
-import sys
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 
 from bot.index.aside import left_by_dead
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
+from bot.index.holder import holder_of, record_holder
 from bot.semantic.vectors import CHECKSUMS_FILE, INDEX_FILE, VectorStore
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "writer.lock"
-# The most of its command line the writer records in the lock file (for `holder`).
-HOLDER_CHARS = 200
 # Changes per commit while following, and articles per step while building, for each semantic mode: seconds of
 # work, then it is durable (a process stopping gives a step up between two of the vectors' EMBED_CHUNKs). Each
 # commit rewrites the whole index file (1.7 s at 1M paragraphs), so the static vectors, made about 35x faster than
@@ -61,11 +57,8 @@ class VectorFollower:
                 os.close(fd)
                 return False
             self._writer = fd
-            # Who holds it, for the others to say: "another process (a running bot?)" was a guess. Only said: a full
-            # disk leaves it unsaid.
-            with suppress(OSError):
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, f"{os.getpid()} {_command_line()}\n".encode(), 0)
+            # Who holds it, for the others to say: "another process (a running bot?)" was a guess.
+            record_holder(fd)
             _remove_left_behind(self.vectors.directory)
             self.vectors.refresh()  # what the previous writer committed
             self.vectors.repair()
@@ -75,11 +68,7 @@ class VectorFollower:
     def holder(self) -> str:
         """Which process holds the right to write the vectors, as it recorded it ("pid 4242: newsbot run"); "" when
         none is recorded (none holds it, or a newsbot from before it was recorded)."""
-        try:
-            pid, _, command = (self.vectors.directory / LOCK_FILE).read_text(errors="replace").strip().partition(" ")
-        except OSError:
-            return ""
-        return f"pid {pid}: {command}" if pid.isdigit() else ""
+        return holder_of(self.vectors.directory / LOCK_FILE)
 
     def reopen(self) -> None:
         """The store was replaced: vectors made from another store are made again (by the process writing them).
@@ -157,13 +146,6 @@ class VectorFollower:
         if self._writer is not None:
             os.close(self._writer)  # releases the lock
             self._writer = None
-
-
-def _command_line() -> str:
-    """This process's command as typed (`python -m bot run` is `newsbot run`), at most HOLDER_CHARS long."""
-    program = Path(sys.argv[0] if sys.argv and sys.argv[0] else "python")
-    ours = program.name == "__main__.py" and program.resolve().parent == Path(__file__).resolve().parents[1]
-    return shlex.join(["newsbot" if ours else program.name, *sys.argv[1:]])[:HOLDER_CHARS]
 
 
 def _remove_left_behind(directory: Path) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -623,6 +626,31 @@ def test_a_process_taking_over_the_vectors_from_another_keeps_them_and_makes_the
         assert reopened.stats().vectors == reopened.store.stats().paragraphs
     finally:
         reopened.close()
+
+
+def test_a_data_directory_made_anew_before_a_process_noticed_gets_the_vectors_writers_lock_in_it(
+    settings: Settings,
+) -> None:
+    """The data directory removed and made again (a backup of the store put back) while a bot read the vectors
+    another process wrote: the bot's next vectors step, before it noticed the store was replaced, failed with a
+    traceback (it took the writer's lock in the removed directory's path, where the new one had no `vectors/`)."""
+    first = Library.open(settings)  # writes the vectors
+    second = Library.open(settings)  # reads them, as a running bot would
+    try:
+        backup = settings.data_dir.parent / "backup.sqlite3"
+        with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        first.close()
+        shutil.rmtree(settings.data_dir)
+        settings.data_dir.mkdir()
+        shutil.copy(backup, settings.database_path)
+        second.embed()
+        assert (settings.vectors_dir / "writer.lock").is_file()
+        second.follow()  # notices the store at the path is another
+        second.embed()
+        assert second.stats().vectors == second.store.stats().paragraphs > 0
+    finally:
+        second.close()
 
 
 def test_a_process_of_the_other_encoder_leaves_the_vectors_in_use_alone(settings: Settings, static_dir: Path) -> None:

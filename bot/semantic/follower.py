@@ -42,14 +42,19 @@ class VectorFollower:
         self.store = store
         self.vectors = vectors
         self.batch = batch
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._writer: int | None = None
         # Where an interrupted first build resumes (article ids in order).
         self._built_to = ""
 
     def try_write(self) -> bool:
         """Take the right to write the vectors, if no other process holds it; kept until `close`."""
-        if self._writer is None:
+        with self._lock:
+            if self._writer is not None:
+                return True
+            # The data directory may have been made anew before this process noticed the store was replaced: the
+            # lock is taken in the directory now at the path, never in a deleted one.
+            self._follow_directory()
             fd = os.open(self.vectors.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -63,7 +68,7 @@ class VectorFollower:
             self.vectors.refresh()  # what the previous writer committed
             self.vectors.repair()
             self._check_store()
-        return True
+            return True
 
     def holder(self) -> str:
         """Which process holds the right to write the vectors, as it recorded it ("pid 4242: newsbot run"); "" when
@@ -74,12 +79,15 @@ class VectorFollower:
         """The store was replaced: vectors made from another store are made again (by the process writing them).
         A data directory made anew has new vectors too: the old ones, and the writer's lock, went with the old."""
         with self._lock:
-            if self.vectors.moved():
-                self._release()
-                self.vectors.reopen()
-                self._built_to = ""
+            self._follow_directory()
             if self._writer is not None:
                 self._check_store()
+
+    def _follow_directory(self) -> None:
+        if self.vectors.moved():
+            self._release()
+            self.vectors.reopen()
+            self._built_to = ""
 
     def _check_store(self) -> None:
         """Vectors made from another store, or ahead of this store's log, are made again from this store."""

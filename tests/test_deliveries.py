@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -256,7 +256,7 @@ def test_processes_at_one_due_time_ask_about_a_restricted_group_once(store: Stor
     [group, forsaken] = chats(store, 2)
     store.set_chat_active(forsaken, False, restricted=True)
     # The asker of `forsaken` died before answering: its ask is held until the lease ends.
-    assert store.claim_restriction_asks(DUE, DUE + ASK_LEASE) == [forsaken]
+    assert store.claim_restriction_asks(DUE, DUE + ASK_LEASE).chat_ids == [forsaken]
     store.set_chat_active(group, False, restricted=True)
     asked: list[int] = []
     answer = asyncio.Event()
@@ -284,6 +284,49 @@ def test_processes_at_one_due_time_ask_about_a_restricted_group_once(store: Stor
     assert reader.to(forsaken) == []
     asyncio.run(second.fanout.run(lambda: DUE + ASK_LEASE, reader.send, ask=ask))
     assert asked == [group, forsaken] and len(reader.to(forsaken)) == 1
+
+
+def test_an_asker_that_stalled_past_its_lease_leaves_the_ask_to_the_one_that_took_it_over(store: Store) -> None:
+    """A process asked about a restricted group and stalled past its lease; another took the ask over. The first
+    one's late answer (still restricted, as it was when it asked) neither ends the second's claim nor decides: a
+    third process claims no digest until the second answers (the admins have lifted the restriction meanwhile),
+    and the group gets its digest that day. The late answer cleared the claim, the third process claimed the
+    digest of a group still inactive and skipped its day."""
+    [group] = chats(store, 1)
+    store.set_chat_active(group, False, restricted=True)
+    said = {"stalled": Access.RESTRICTED, "newer": Access.FREE}
+    asked: list[str] = []
+    answer = {name: asyncio.Event() for name in said}
+
+    def asker(name: str) -> Callable[[int], Awaitable[Access | None]]:
+        async def ask(chat_id: int) -> Access | None:
+            asked.append(name)
+            await answer[name].wait()
+            return said[name]
+
+        return ask
+
+    reader = Reader()
+    stalled, newer, third = (Bot(store, DUE, reader) for _ in range(3))
+    first_ask, after_lease = DUE + timedelta(minutes=1), DUE + timedelta(minutes=1) + ASK_LEASE
+
+    async def run() -> None:
+        late = asyncio.create_task(stalled.fanout.run(lambda: first_ask, reader.send, ask=asker("stalled")))
+        while asked != ["stalled"]:
+            await asyncio.sleep(0.01)
+        taking_over = asyncio.create_task(newer.fanout.run(lambda: after_lease, reader.send, ask=asker("newer")))
+        while asked != ["stalled", "newer"]:
+            await asyncio.sleep(0.01)
+        answer["stalled"].set()
+        await late
+        await third.fanout.run(lambda: after_lease, reader.send)
+        assert reader.to(group) == [], "a digest was claimed while the newer ask awaited its answer"
+        answer["newer"].set()
+        await taking_over
+
+    asyncio.run(run())
+    assert store.chat_active(group) is True
+    assert len(reader.to(group)) == 1
 
 
 def test_a_store_made_before_restrictions_were_kept_asks_about_its_inactive_groups_once(url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, not_, or_, select, true, update
@@ -41,12 +42,21 @@ def is_active(connection: Connection, chat_id: int) -> bool | None:
     return None if value is None else bool(value)
 
 
+@dataclass(frozen=True)
+class Asks:
+    """The asks of Telegram about restricted chats that one caller claimed, held until `until`. The instant names
+    the claim: an ask taken over after the lease ends is held until a later one."""
+
+    chat_ids: list[int]
+    until: datetime
+
+
 def restricted_due(connection: Connection, now: datetime) -> list[int]:
     """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
     return [chat_id for chat_id, _ in _restricted_due(connection, now)]
 
 
-def claim_asks(connection: Connection, now: datetime, until: datetime) -> list[int]:
+def claim_asks(connection: Connection, now: datetime, until: datetime) -> Asks:
     """Claim the ask of Telegram about each restricted chat whose digest is due, until `until`: the chats returned
     are this caller's to ask about and answer (`answered`). One already asked about for this due instant is not
     returned again, unless its asker did not answer in time (it died, or stalled)."""
@@ -66,13 +76,22 @@ def claim_asks(connection: Connection, now: datetime, until: datetime) -> list[i
         )
         if taken is not None:
             claimed.append(taken)
-    return claimed
+    return Asks(claimed, until)
 
 
-def answered(connection: Connection, chat_ids: Sequence[int]) -> None:
-    """The asks about `chat_ids` are answered: their digests may be claimed."""
-    if chat_ids:
-        connection.execute(update(chats).where(chats.c.chat_id.in_(list(chat_ids))).values(asking_until=None))
+def answered(connection: Connection, asks: Asks) -> list[int]:
+    """The asks of `asks` are answered: their digests may be claimed. Returns the chats whose ask was still this
+    caller's: an asker that stalled past its lease finds the ask taken over, and leaves it to the newer asker (it
+    cleared the newer claim, and a digest was claimed before that asker's answer woke the group)."""
+    if not asks.chat_ids:
+        return []
+    held = connection.scalars(
+        update(chats)
+        .where(chats.c.chat_id.in_(asks.chat_ids), chats.c.asking_until == asks.until)
+        .values(asking_until=None)
+        .returning(chats.c.chat_id)
+    )
+    return sorted(held)
 
 
 def _restricted_due(connection: Connection, now: datetime) -> list[tuple[int, datetime]]:

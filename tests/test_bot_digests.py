@@ -174,6 +174,9 @@ async def test_a_reader_subscribes_picks_a_time_and_zone_and_gets_one_digest_a_d
         assert "Subscribed to Science" in visible_text(await say(server, ALICE, "subscribe", "SCIENCE"))
         assert "Unsubscribed from Business" in visible_text(await say(server, ALICE, "unsubscribe", "business"))
         assert "digest time is 19:45" in visible_text(await say(server, ALICE, "time", "quarter to eight pm"))
+        # "tomorrow" is no time zone: the time is taken, and the reply says the digest comes every day.
+        tomorrow = visible_text(await say(server, ALICE, "time", "19:30 tomorrow"))
+        assert "digest time is 19:30" in tomorrow and "every day at 19:30" in tomorrow
         assert "07:30" in visible_text(await say(server, ALICE, "time", "7:30am"))
         zone_reply = visible_text(await say(server, ALICE, "timezone", "Berlin"))
         assert "Europe/Berlin (UTC+01:00 now)" in zone_reply and "Sat 28 Mar at 07:30" in zone_reply

@@ -31,6 +31,9 @@ from tests.paths import DATA
 from tests.processes import process_env
 
 CHATS = range(1001, 1301)
+GROUPS = range(-1000000001100, -1000000001000)
+# Each getChatMember takes this long at the server: 8 in flight, 100 groups take ~6 s, while the other process starts.
+ASK_SECONDS = 0.5
 DIGEST = "<b>Daily digest</b>"
 # Each sendMessage takes this long at the server: 8 in flight, about 80 a second, so 300 chats take ~4 s.
 SEND_SECONDS = 0.1
@@ -179,3 +182,39 @@ def test_two_bots_on_one_postgresql_at_the_same_minute_send_each_digest_once(
         print(
             f"\ntwo processes: {sum(digests_received(one).values())} and {sum(digests_received(two).values())} digests"
         )
+
+
+def test_two_bots_at_one_due_time_ask_telegram_about_each_restricted_group_once(
+    bot_settings: Settings, tmp_path: Path
+) -> None:
+    """Groups whose admins restricted the bot, and lifted it since without Telegram telling it, are due: two `newsbot
+    run` on one store (SQLite, PostgreSQL), each polling its own server, ask Telegram (getChatMember) about each
+    group once between them, and each group gets its digest once. The ask is claimed in the store for 2 minutes;
+    no process claims a group's digest until the answer is in (tested before with two fan-outs in one process)."""
+    make_due(bot_settings, GROUPS)
+    store = Store.open(bot_settings.store_url)
+    try:
+        for group in GROUPS:
+            store.set_chat_active(group, False, restricted=True)
+    finally:
+        store.close()
+    with FakeBotAPI(token=TOKEN) as one, FakeBotAPI(token=TOKEN) as two:
+        for server in (one, two):
+            # The asks take a while: the second process starts while the first still awaits its answers.
+            server.slow("getChatMember", ASK_SECONDS)
+        logs = [tmp_path / "one.log", tmp_path / "two.log"]
+        with logs[0].open("w") as log_one, logs[1].open("w") as log_two:
+            bots = [start_bot(bot_settings, one, log_one), start_bot(bot_settings, two, log_two)]
+            try:
+                counts = wait_until_settled(bot_settings, len(GROUPS))
+            finally:
+                for process, log in zip(bots, logs, strict=True):
+                    stop(process, log)
+        asked: dict[int, int] = {}
+        for server in (one, two):
+            for call in server.calls("getChatMember"):
+                asked[int(call.params["chat_id"])] = asked.get(int(call.params["chat_id"]), 0) + 1
+        assert asked == dict.fromkeys(GROUPS, 1)
+        assert counts == {"sent": len(GROUPS)}
+        assert digests_received(one, two) == dict.fromkeys(GROUPS, 1)
+        print(f"\nrestricted groups asked: {len(one.calls('getChatMember'))} and {len(two.calls('getChatMember'))}")

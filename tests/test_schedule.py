@@ -116,6 +116,7 @@ def test_every_minute_of_the_day_reads_back_in_every_form(hour: int, minute: int
         ("7:30 from tomorrow on", ("07:30", None)),
         ("starting today at noon", ("12:00", None)),
         ("at midnight", ("00:00", None)),
+        ("7 tonight London", ("19:00", "Europe/London")),
     ],
 )
 def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -> None:
@@ -132,6 +133,7 @@ def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -
         ("soon London", "“soon London” is not a time of day"),
         ("tomorrow", "Give a time of day"),
         ("19:30 Tomorrowland", "Unknown time zone “Tomorrowland”"),
+        ("19:30 tonight", "“19:30 tonight”: with a part of the day the hour goes from 1 to 12"),
     ],
 )
 def test_a_time_with_a_zone_that_cannot_be_read_says_which_part_is_wrong(text: str, reason: str) -> None:

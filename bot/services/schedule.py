@@ -110,10 +110,11 @@ _NAME_NOISE = re.compile(r"[\s_.,'\u2019-]+")
 _PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
-# "at 8", "8am", "8 in the morning", "19h" (as the French and others write it), "20h30".
+# "at 8", "8am", "8 in the morning", "7 this evening", "7 tonight", "19h" (as the French and others write it), "20h30".
+_PART_OF_DAY = r"(?:in\s+the|this)\s+(?:morning|afternoon|evening)|(?:at\s+|to)night"
 _TIME = re.compile(
     r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
-    r"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>in\s+the\s+(?:morning|afternoon|evening)|at\s+night)|h)?"
+    rf"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>{_PART_OF_DAY})|h)?"
 )
 # Words about the days a daily time comes, not about the time: "/time 19:30 tomorrow" was refused as the unknown
 # time zone "tomorrow".
@@ -252,16 +253,19 @@ def parse_time_and_zone(text: str) -> tuple[time, str | None]:
     try:
         return parse_time(text), None
     except UsageError as refused:
-        words = _clean(text).split()
+        words = text.split()
         # The longest time first: "8 in the morning London" is 8 in the morning, in London.
         for split in range(len(words) - 1, 0, -1):
-            if not _ZONE_START.match(words[split]):  # "7 30" is a mistyped time, not 7 o'clock in zone "30"
+            rest = " ".join(words[split:])
+            # "7 30" is a mistyped time, not 7 o'clock in zone "30"; "19:30 tonight" a time refused as one, not a
+            # time in the unknown zone "tonight"
+            if not _ZONE_START.match(words[split]) or re.fullmatch(_PART_OF_DAY, rest, re.IGNORECASE):
                 continue
             try:
                 daily = parse_time(" ".join(words[:split]))
             except UsageError:
                 continue
-            return daily, parse_timezone(" ".join(words[split:]))
+            return daily, parse_timezone(rest)
         raise refused
 
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,6 +114,26 @@ def digests_received(*servers: FakeBotAPI) -> dict[int, int]:
     return received
 
 
+@contextmanager
+def two_bots(
+    settings: Settings, tmp_path: Path, slowed: str, seconds: float, chats: int
+) -> Iterator[tuple[FakeBotAPI, FakeBotAPI, dict[str, int]]]:
+    """Two `newsbot run` on one store, each polling its own server (whose `slowed` method takes `seconds`), stopped
+    once every one of `chats` digests has an outcome: the two servers and the count per status."""
+    with FakeBotAPI(token=TOKEN) as one, FakeBotAPI(token=TOKEN) as two:
+        for server in (one, two):
+            server.slow(slowed, seconds)
+        logs = [tmp_path / "one.log", tmp_path / "two.log"]
+        with logs[0].open("w") as log_one, logs[1].open("w") as log_two:
+            bots = [start_bot(settings, one, log_one), start_bot(settings, two, log_two)]
+            try:
+                counts = wait_until_settled(settings, chats)
+            finally:
+                for process, log in zip(bots, logs, strict=True):
+                    stop(process, log)
+        yield one, two, counts
+
+
 @pytest.fixture
 def server() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(token=TOKEN) as api:
@@ -165,17 +186,7 @@ def test_two_bots_on_one_postgresql_at_the_same_minute_send_each_digest_once(
 ) -> None:
     shared = replace(settings, corpus_dir=DATA / "bot_corpus", database_url=postgres_url)
     make_due(shared, CHATS)
-    with FakeBotAPI(token=TOKEN) as one, FakeBotAPI(token=TOKEN) as two:
-        for server in (one, two):
-            server.slow("sendMessage", SEND_SECONDS)
-        logs = [tmp_path / "one.log", tmp_path / "two.log"]
-        with logs[0].open("w") as log_one, logs[1].open("w") as log_two:
-            bots = [start_bot(shared, one, log_one), start_bot(shared, two, log_two)]
-            try:
-                counts = wait_until_settled(shared, len(CHATS))
-            finally:
-                for process, log in zip(bots, logs, strict=True):
-                    stop(process, log)
+    with two_bots(shared, tmp_path, "sendMessage", SEND_SECONDS, len(CHATS)) as (one, two, counts):
         received = digests_received(one, two)
         assert counts == {"sent": len(CHATS)}
         assert received == dict.fromkeys(CHATS, 1)
@@ -198,18 +209,8 @@ def test_two_bots_at_one_due_time_ask_telegram_about_each_restricted_group_once(
             store.set_chat_active(group, False, restricted=True)
     finally:
         store.close()
-    with FakeBotAPI(token=TOKEN) as one, FakeBotAPI(token=TOKEN) as two:
-        for server in (one, two):
-            # The asks take a while: the second process starts while the first still awaits its answers.
-            server.slow("getChatMember", ASK_SECONDS)
-        logs = [tmp_path / "one.log", tmp_path / "two.log"]
-        with logs[0].open("w") as log_one, logs[1].open("w") as log_two:
-            bots = [start_bot(bot_settings, one, log_one), start_bot(bot_settings, two, log_two)]
-            try:
-                counts = wait_until_settled(bot_settings, len(GROUPS))
-            finally:
-                for process, log in zip(bots, logs, strict=True):
-                    stop(process, log)
+    # The asks take a while: the second process starts while the first still awaits its answers.
+    with two_bots(bot_settings, tmp_path, "getChatMember", ASK_SECONDS, len(GROUPS)) as (one, two, counts):
         asked: dict[int, int] = {}
         for server in (one, two):
             for call in server.calls("getChatMember"):

@@ -110,8 +110,9 @@ _NAME_NOISE = re.compile(r"[\s_.,'\u2019-]+")
 _PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
-# "at 8", "8am", "8 in the morning", "7 this evening", "7 tonight", "19h" (as the French and others write it), "20h30".
-_PART_OF_DAY = r"(?:in\s+the|this)\s+(?:morning|afternoon|evening)|(?:at\s+|to)night"
+# "at 8", "8am", "8 in the morning", "7 this evening", "7 tonight", "8 every morning", "19h" (as the French and others
+# write it), "20h30".
+_PART_OF_DAY = r"(?:in\s+the|this|every|each)\s+(?:morning|afternoon|evening)|(?:at\s+|to|every\s+|each\s+)night"
 _TIME = re.compile(
     r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
     rf"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>{_PART_OF_DAY})|h)?"

@@ -25,6 +25,8 @@ from bot.services.fanout import ASK_LEASE, Access
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
+from bot.store.chats import claim_asks, restricted_due
+from bot.store.engine import reading, writing
 from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
@@ -327,6 +329,21 @@ def test_an_asker_that_stalled_past_its_lease_leaves_the_ask_to_the_one_that_too
     asyncio.run(run())
     assert store.chat_active(group) is True
     assert len(reader.to(group)) == 1
+
+
+def test_an_ask_read_as_due_is_not_claimed_once_another_process_claimed_the_digest(store: Store) -> None:
+    """The due restricted groups are read once, before the write that claims their asks: a group whose digest another
+    process claimed in between (without asking: it found the group inactive and moved its due instant on) is not
+    claimed for the due instant read, which has passed."""
+    [group] = chats(store, 1)
+    store.set_chat_active(group, False, restricted=True)
+    now = DUE + timedelta(minutes=1)
+    with reading(store.engine) as connection:
+        due = restricted_due(connection, now)
+    assert [chat_id for chat_id, _ in due] == [group]
+    Bot(store, DUE, Reader()).tick(now)
+    with writing(store.engine) as connection:
+        assert claim_asks(connection, due, now, now + ASK_LEASE).chat_ids == []
 
 
 def test_a_store_made_before_restrictions_were_kept_asks_about_its_inactive_groups_once(url: str) -> None:

@@ -297,15 +297,18 @@ class Store:
     def restricted_due(self, now: datetime) -> list[int]:
         """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
         with reading(self.engine) as connection:
-            return chats.restricted_due(connection, now)
+            return [chat_id for chat_id, _ in chats.restricted_due(connection, now)]
 
     def claim_restriction_asks(self, now: datetime, until: datetime) -> Asks:
         """Claim, until `until`, the asks of Telegram about the restricted chats whose digest is due (one process
-        asks about each, once per due time); a write only when some are due."""
-        if not self.restricted_due(now):
+        asks about each, once per due time); a write only when some are due, each claim conditional on what was
+        read (read once: it was read again in the write)."""
+        with reading(self.engine) as connection:
+            due = chats.restricted_due(connection, now)
+        if not due:
             return Asks([], until)
         with writing(self.engine) as connection:
-            return chats.claim_asks(connection, now, until)
+            return chats.claim_asks(connection, due, now, until)
 
     def lift_restrictions(
         self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = (), asked: Asks | None = None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, not_, or_, select, true, update
+from sqlalchemy import Connection, exists, not_, or_, select, true, update
 
 from bot.store.schema import chat_settings, chats
 from bot.store.upsert import upsert
@@ -51,27 +51,43 @@ class Asks:
     until: datetime
 
 
-def restricted_due(connection: Connection, now: datetime) -> list[int]:
-    """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
-    return [chat_id for chat_id, _ in _restricted_due(connection, now)]
+def restricted_due(connection: Connection, now: datetime) -> list[tuple[int, datetime]]:
+    """Chats inactive only because an admin restricted the bot whose digest is due at `now`, with its due instant."""
+    query = (
+        select(chats.c.chat_id, chat_settings.c.next_due)
+        .join(chat_settings, chat_settings.c.chat_id == chats.c.chat_id)
+        .where(
+            chats.c.restricted.is_(True),  # the partial index's own term (schema.chats_restricted)
+            not_(chats.c.active),
+            chat_settings.c.digest,
+            chat_settings.c.next_due <= now,
+        )
+        .order_by(chats.c.chat_id)
+    )
+    return [(row.chat_id, row.next_due) for row in connection.execute(query)]
 
 
-def claim_asks(connection: Connection, now: datetime, until: datetime) -> Asks:
-    """Claim the ask of Telegram about each restricted chat whose digest is due, until `until`: the chats returned
-    are this caller's to ask about and answer (`answered`). One already asked about for this due instant is not
-    returned again, unless its asker did not answer in time (it died, or stalled)."""
+def claim_asks(connection: Connection, due: Sequence[tuple[int, datetime]], now: datetime, until: datetime) -> Asks:
+    """Claim the ask of Telegram about each restricted chat of `due` (read by `restricted_due`) at its due instant,
+    until `until`: the chats returned are this caller's to ask about and answer (`answered`). One already asked
+    about for this due instant is not returned again, unless its asker did not answer in time (it died, or
+    stalled); nor one whose digest was claimed since the read (its due instant moved on)."""
     claimed = []
-    for chat_id, due in _restricted_due(connection, now):
+    for chat_id, instant in due:
         # One row at a time: PostgreSQL checks a row another transaction just claimed again once that commits.
+        still_due = exists().where(
+            chat_settings.c.chat_id == chats.c.chat_id, chat_settings.c.digest, chat_settings.c.next_due == instant
+        )
         taken = connection.scalar(
             update(chats)
             .where(
                 chats.c.chat_id == chat_id,
                 chats.c.restricted,
                 not_(chats.c.active),
-                or_(chats.c.asked_due.is_(None), chats.c.asked_due != due, chats.c.asking_until <= now),
+                or_(chats.c.asked_due.is_(None), chats.c.asked_due != instant, chats.c.asking_until <= now),
+                still_due,
             )
-            .values(asked_due=due, asking_until=until)
+            .values(asked_due=instant, asking_until=until)
             .returning(chats.c.chat_id)
         )
         if taken is not None:
@@ -92,21 +108,6 @@ def answered(connection: Connection, asks: Asks) -> list[int]:
         .returning(chats.c.chat_id)
     )
     return sorted(held)
-
-
-def _restricted_due(connection: Connection, now: datetime) -> list[tuple[int, datetime]]:
-    query = (
-        select(chats.c.chat_id, chat_settings.c.next_due)
-        .join(chat_settings, chat_settings.c.chat_id == chats.c.chat_id)
-        .where(
-            chats.c.restricted.is_(True),  # the partial index's own term (schema.chats_restricted)
-            not_(chats.c.active),
-            chat_settings.c.digest,
-            chat_settings.c.next_due <= now,
-        )
-        .order_by(chats.c.chat_id)
-    )
-    return [(row.chat_id, row.next_due) for row in connection.execute(query)]
 
 
 def lift(connection: Connection, chat_ids: Sequence[int], now: datetime) -> list[int]:

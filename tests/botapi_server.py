@@ -825,6 +825,19 @@ class FakeBotAPI:
             self._store(msg)
             return self.add_update({"message": msg})
 
+    def channel_post(self, chat_id: int, text: str, title: str | None = None) -> int:
+        """An admin posts ``text`` in the channel ``chat_id``: a ``channel_post`` update, without ``from`` and with
+        the channel itself as ``sender_chat``, as Telegram sends it to a bot that is an admin of the channel."""
+        with self._lock:
+            msg = self._new_user_message(chat_id, None, "channel", title)
+            del msg["from"]
+            msg["sender_chat"] = copy.deepcopy(msg["chat"])
+            msg["text"] = text
+            if entities := self._auto_entities(text):
+                msg["entities"] = entities
+            self._store(msg)
+            return self.add_update({"channel_post": msg})
+
     def delete_message(self, chat_id: int, message_id: int) -> None:
         """A message is deleted by its writer or a group's admin (or bot): replies to it are refused from now on,
         unless they allow sending without the reply."""

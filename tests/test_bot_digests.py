@@ -44,6 +44,7 @@ from tests.processes import newsbot
 
 ALICE, BOB = 42, 43
 GROUP, SUPERGROUP = -600, -1000000000600
+CHANNEL = -1000000000900
 OWNER, MEMBER, HIDDEN_ADMIN = 7, 8, 9
 # Saturday 28 March 2026, 05:00 UTC (06:00 in Berlin); Berlin moves its clocks forward at 01:00 UTC on the 29th.
 START = datetime(2026, 3, 28, 5, 0, tzinfo=UTC)
@@ -174,6 +175,9 @@ async def test_a_reader_subscribes_picks_a_time_and_zone_and_gets_one_digest_a_d
         assert "Subscribed to Science" in visible_text(await say(server, ALICE, "subscribe", "SCIENCE"))
         assert "Unsubscribed from Business" in visible_text(await say(server, ALICE, "unsubscribe", "business"))
         assert "digest time is 19:45" in visible_text(await say(server, ALICE, "time", "quarter to eight pm"))
+        # "tomorrow" is no time zone: the time is taken, and the reply says the digest comes every day.
+        tomorrow = visible_text(await say(server, ALICE, "time", "19:30 tomorrow"))
+        assert "digest time is 19:30" in tomorrow and "every day at 19:30" in tomorrow
         assert "07:30" in visible_text(await say(server, ALICE, "time", "7:30am"))
         zone_reply = visible_text(await say(server, ALICE, "timezone", "Berlin"))
         assert "Europe/Berlin (UTC+01:00 now)" in zone_reply and "Sat 28 Mar at 07:30" in zone_reply
@@ -543,6 +547,40 @@ async def test_the_migration_messages_move_a_group_before_any_send(bot_settings:
         assert [name for name, _ in store.subscriptions(SUPERGROUP)] == ["Business"]
         assert store.subscriptions(GROUP) == []
         await settle(lambda: store.chat_active(GROUP) is False, "the old group to be written to no more")
+
+
+async def post(server: FakeBotAPI, channel: int, text: str) -> str:
+    """An admin posts `text` in a channel; the visible text of the bot's reply (the next message it sends there)."""
+    before = len(server.calls("sendMessage", chat_id=channel))
+    server.channel_post(channel, text)
+    call = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=channel))[before]
+    assert call.ok, call.summary()
+    check_telegram_html(call.params["text"])
+    return visible_text(call.params["text"])
+
+
+async def test_a_channels_admins_set_its_digest_by_posting_commands(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """A channel whose admins made the bot an admin: their posts "/subscribe sport", "/time 06:00" set the channel's
+    digest, the replies speak of the channel's settings, and the digest comes to the channel; a subscriber's tap on
+    the category buttons changes nothing. Channel posts went unheard: a channel could not have a digest."""
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        assert "Subscribed to Sport." in await post(server, CHANNEL, "/subscribe sport")
+        server.set_admins(CHANNEL, [OWNER])  # after the post made the chat a channel (a negative id is a group)
+        timed = await post(server, CHANNEL, "/time 06:00")
+        assert "This channel's digest time is 06:00." in timed and "every day at 06:00" in timed
+        mine = await post(server, CHANNEL, "/mysubs")
+        assert "This channel's subscriptions" in mine and "Only the channel's admins can change them." in mine
+        assert "The channel's admins can tap a category" in await post(server, CHANNEL, "/subscribe")
+        [keyboard_message] = [c for c in server.calls("sendMessage", chat_id=CHANNEL) if "reply_markup" in c.params]
+        buttons = keyboard(server, CHANNEL, keyboard_message.result["message_id"])
+        answer = await press(server, CHANNEL, keyboard_message.result["message_id"], buttons["✅ Sport"], MEMBER)
+        assert str(answer.params.get("text")).startswith("Only this channel's admins can change its subscriptions")
+        await write(app, START, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, CHANNEL, DIGEST)
+        assert headlines(digest) == ["Cup final tonight"]
 
 
 async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,8 @@ from bot.services.fanout import ASK_LEASE, Access
 from bot.services.presence import LIVE_FOR, Presence
 from bot.services.schedule import next_digest
 from bot.store import ChatSettings, Store, Worker
+from bot.store.chats import claim_asks, restricted_due
+from bot.store.engine import reading, writing
 from bot.store.schema import migrations
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
@@ -256,7 +258,7 @@ def test_processes_at_one_due_time_ask_about_a_restricted_group_once(store: Stor
     [group, forsaken] = chats(store, 2)
     store.set_chat_active(forsaken, False, restricted=True)
     # The asker of `forsaken` died before answering: its ask is held until the lease ends.
-    assert store.claim_restriction_asks(DUE, DUE + ASK_LEASE) == [forsaken]
+    assert store.claim_restriction_asks(DUE, DUE + ASK_LEASE).chat_ids == [forsaken]
     store.set_chat_active(group, False, restricted=True)
     asked: list[int] = []
     answer = asyncio.Event()
@@ -284,6 +286,64 @@ def test_processes_at_one_due_time_ask_about_a_restricted_group_once(store: Stor
     assert reader.to(forsaken) == []
     asyncio.run(second.fanout.run(lambda: DUE + ASK_LEASE, reader.send, ask=ask))
     assert asked == [group, forsaken] and len(reader.to(forsaken)) == 1
+
+
+def test_an_asker_that_stalled_past_its_lease_leaves_the_ask_to_the_one_that_took_it_over(store: Store) -> None:
+    """A process asked about a restricted group and stalled past its lease; another took the ask over. The first
+    one's late answer (still restricted, as it was when it asked) neither ends the second's claim nor decides: a
+    third process claims no digest until the second answers (the admins have lifted the restriction meanwhile),
+    and the group gets its digest that day. The late answer cleared the claim, the third process claimed the
+    digest of a group still inactive and skipped its day."""
+    [group] = chats(store, 1)
+    store.set_chat_active(group, False, restricted=True)
+    said = {"stalled": Access.RESTRICTED, "newer": Access.FREE}
+    asked: list[str] = []
+    answer = {name: asyncio.Event() for name in said}
+
+    def asker(name: str) -> Callable[[int], Awaitable[Access | None]]:
+        async def ask(chat_id: int) -> Access | None:
+            asked.append(name)
+            await answer[name].wait()
+            return said[name]
+
+        return ask
+
+    reader = Reader()
+    stalled, newer, third = (Bot(store, DUE, reader) for _ in range(3))
+    first_ask, after_lease = DUE + timedelta(minutes=1), DUE + timedelta(minutes=1) + ASK_LEASE
+
+    async def run() -> None:
+        late = asyncio.create_task(stalled.fanout.run(lambda: first_ask, reader.send, ask=asker("stalled")))
+        while asked != ["stalled"]:
+            await asyncio.sleep(0.01)
+        taking_over = asyncio.create_task(newer.fanout.run(lambda: after_lease, reader.send, ask=asker("newer")))
+        while asked != ["stalled", "newer"]:
+            await asyncio.sleep(0.01)
+        answer["stalled"].set()
+        await late
+        await third.fanout.run(lambda: after_lease, reader.send)
+        assert reader.to(group) == [], "a digest was claimed while the newer ask awaited its answer"
+        answer["newer"].set()
+        await taking_over
+
+    asyncio.run(run())
+    assert store.chat_active(group) is True
+    assert len(reader.to(group)) == 1
+
+
+def test_an_ask_read_as_due_is_not_claimed_once_another_process_claimed_the_digest(store: Store) -> None:
+    """The due restricted groups are read once, before the write that claims their asks: a group whose digest another
+    process claimed in between (without asking: it found the group inactive and moved its due instant on) is not
+    claimed for the due instant read, which has passed."""
+    [group] = chats(store, 1)
+    store.set_chat_active(group, False, restricted=True)
+    now = DUE + timedelta(minutes=1)
+    with reading(store.engine) as connection:
+        due = restricted_due(connection, now)
+    assert [chat_id for chat_id, _ in due] == [group]
+    Bot(store, DUE, Reader()).tick(now)
+    with writing(store.engine) as connection:
+        assert claim_asks(connection, due, now, now + ASK_LEASE).chat_ids == []
 
 
 def test_a_store_made_before_restrictions_were_kept_asks_about_its_inactive_groups_once(url: str) -> None:

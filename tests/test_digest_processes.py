@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,9 @@ from tests.paths import DATA
 from tests.processes import process_env
 
 CHATS = range(1001, 1301)
+GROUPS = range(-1000000001100, -1000000001000)
+# Each getChatMember takes this long at the server: 8 in flight, 100 groups take ~6 s, while the other process starts.
+ASK_SECONDS = 0.5
 DIGEST = "<b>Daily digest</b>"
 # Each sendMessage takes this long at the server: 8 in flight, about 80 a second, so 300 chats take ~4 s.
 SEND_SECONDS = 0.1
@@ -110,6 +114,26 @@ def digests_received(*servers: FakeBotAPI) -> dict[int, int]:
     return received
 
 
+@contextmanager
+def two_bots(
+    settings: Settings, tmp_path: Path, slowed: str, seconds: float, chats: int
+) -> Iterator[tuple[FakeBotAPI, FakeBotAPI, dict[str, int]]]:
+    """Two `newsbot run` on one store, each polling its own server (whose `slowed` method takes `seconds`), stopped
+    once every one of `chats` digests has an outcome: the two servers and the count per status."""
+    with FakeBotAPI(token=TOKEN) as one, FakeBotAPI(token=TOKEN) as two:
+        for server in (one, two):
+            server.slow(slowed, seconds)
+        logs = [tmp_path / "one.log", tmp_path / "two.log"]
+        with logs[0].open("w") as log_one, logs[1].open("w") as log_two:
+            bots = [start_bot(settings, one, log_one), start_bot(settings, two, log_two)]
+            try:
+                counts = wait_until_settled(settings, chats)
+            finally:
+                for process, log in zip(bots, logs, strict=True):
+                    stop(process, log)
+        yield one, two, counts
+
+
 @pytest.fixture
 def server() -> Iterator[FakeBotAPI]:
     with FakeBotAPI(token=TOKEN) as api:
@@ -162,20 +186,36 @@ def test_two_bots_on_one_postgresql_at_the_same_minute_send_each_digest_once(
 ) -> None:
     shared = replace(settings, corpus_dir=DATA / "bot_corpus", database_url=postgres_url)
     make_due(shared, CHATS)
-    with FakeBotAPI(token=TOKEN) as one, FakeBotAPI(token=TOKEN) as two:
-        for server in (one, two):
-            server.slow("sendMessage", SEND_SECONDS)
-        logs = [tmp_path / "one.log", tmp_path / "two.log"]
-        with logs[0].open("w") as log_one, logs[1].open("w") as log_two:
-            bots = [start_bot(shared, one, log_one), start_bot(shared, two, log_two)]
-            try:
-                counts = wait_until_settled(shared, len(CHATS))
-            finally:
-                for process, log in zip(bots, logs, strict=True):
-                    stop(process, log)
+    with two_bots(shared, tmp_path, "sendMessage", SEND_SECONDS, len(CHATS)) as (one, two, counts):
         received = digests_received(one, two)
         assert counts == {"sent": len(CHATS)}
         assert received == dict.fromkeys(CHATS, 1)
         print(
             f"\ntwo processes: {sum(digests_received(one).values())} and {sum(digests_received(two).values())} digests"
         )
+
+
+def test_two_bots_at_one_due_time_ask_telegram_about_each_restricted_group_once(
+    bot_settings: Settings, tmp_path: Path
+) -> None:
+    """Groups whose admins restricted the bot, and lifted it since without Telegram telling it, are due: two `newsbot
+    run` on one store (SQLite, PostgreSQL), each polling its own server, ask Telegram (getChatMember) about each
+    group once between them, and each group gets its digest once. The ask is claimed in the store for 2 minutes;
+    no process claims a group's digest until the answer is in (tested before with two fan-outs in one process)."""
+    make_due(bot_settings, GROUPS)
+    store = Store.open(bot_settings.store_url)
+    try:
+        for group in GROUPS:
+            store.set_chat_active(group, False, restricted=True)
+    finally:
+        store.close()
+    # The asks take a while: the second process starts while the first still awaits its answers.
+    with two_bots(bot_settings, tmp_path, "getChatMember", ASK_SECONDS, len(GROUPS)) as (one, two, counts):
+        asked: dict[int, int] = {}
+        for server in (one, two):
+            for call in server.calls("getChatMember"):
+                asked[int(call.params["chat_id"])] = asked.get(int(call.params["chat_id"]), 0) + 1
+        assert asked == dict.fromkeys(GROUPS, 1)
+        assert counts == {"sent": len(GROUPS)}
+        assert digests_received(one, two) == dict.fromkeys(GROUPS, 1)
+        print(f"\nrestricted groups asked: {len(one.calls('getChatMember'))} and {len(two.calls('getChatMember'))}")

@@ -507,7 +507,7 @@ def test_every_stats_greeting_and_help_message_is_valid(
     questions = [example_question(a) for a in examples]
     assert all(len(q) <= MAX_QUESTION_CHARS for q in questions)
     check_messages(greeting(stats, questions))
-    check_messages([help_text(worded(COMMANDS, False)), unknown_command("/" + command)])
+    check_messages([help_text(worded(COMMANDS, "")), unknown_command("/" + command)])
 
 
 def test_an_example_question_quotes_its_headline() -> None:
@@ -516,8 +516,8 @@ def test_an_example_question_quotes_its_headline() -> None:
 
 
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
-    assert "Inline: type @newsbot and a question" in help_text(worded(COMMANDS, False), "newsbot")
-    assert "Inline: type my @username and a question" in help_text(worded(COMMANDS, False))
+    assert "Inline: type @newsbot and a question" in help_text(worded(COMMANDS, ""), "newsbot")
+    assert "Inline: type my @username and a question" in help_text(worded(COMMANDS, ""))
 
 
 # ---- titles, dates ---------------------------------------------------------------------------------------
@@ -699,9 +699,9 @@ def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, ques
 def test_mysubs_names_the_time_zone_while_the_digest_is_off() -> None:
     """Stories' times are shown in the chat's zone: with the digest off, whose line names it, /mysubs never said it."""
     off = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo", digest=False), True, (), ())
-    shown = settings_text(off, Clock("UTC+09:00", None), group=False)
+    shown = settings_text(off, Clock("UTC+09:00", None), group="")
     assert "Daily digest: off (/digest on to get one).\nTime zone: Asia/Tokyo (UTC+09:00 now).\n" in shown
     offset = ChatView(1, ChatSettings(1, time(8), "UTC-05:00", digest=False), True, (), ())
-    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group=False)
+    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group="")
     on = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo"), True, (), ())
-    assert "Time zone:" not in settings_text(on, Clock("UTC+09:00", None), group=False)  # the schedule names it
+    assert "Time zone:" not in settings_text(on, Clock("UTC+09:00", None), group="")  # the schedule names it

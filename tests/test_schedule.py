@@ -107,6 +107,16 @@ def test_every_minute_of_the_day_reads_back_in_every_form(hour: int, minute: int
         ("8:00 +03:00", ("08:00", "UTC+03:00")),
         ("8 in the morning New York", ("08:00", "America/New_York")),
         ("at 8 São Paulo", ("08:00", "America/Sao_Paulo")),
+        # Words about the days it comes change nothing: "tomorrow" was an unknown time zone.
+        ("19:30 tomorrow", ("19:30", None)),
+        ("tomorrow at 7am", ("07:00", None)),
+        ("daily at 7", ("07:00", None)),
+        ("7pm every day", ("19:00", None)),
+        ("8am everyday London", ("08:00", "Europe/London")),
+        ("7:30 from tomorrow on", ("07:30", None)),
+        ("starting today at noon", ("12:00", None)),
+        ("at midnight", ("00:00", None)),
+        ("7 tonight London", ("19:00", "Europe/London")),
     ],
 )
 def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -> None:
@@ -121,6 +131,9 @@ def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -
         ("8am Mars", "Unknown time zone “Mars”"),
         ("7 30", "“7 30” is not a time of day"),
         ("soon London", "“soon London” is not a time of day"),
+        ("tomorrow", "Give a time of day"),
+        ("19:30 Tomorrowland", "Unknown time zone “Tomorrowland”"),
+        ("19:30 tonight", "“19:30 tonight”: with a part of the day the hour goes from 1 to 12"),
     ],
 )
 def test_a_time_with_a_zone_that_cannot_be_read_says_which_part_is_wrong(text: str, reason: str) -> None:

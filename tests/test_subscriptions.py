@@ -134,19 +134,19 @@ def test_all_means_new_categories_too_until_the_chat_unsubscribes_from_one(
     view = subscriptions.subscribe(CHAT, ["all"], NOW)
     assert view.every_category and view.settings.all_since == NOW
     assert view.categories == ("business", "politics", "sport", "tech")
-    assert following(view, group=False) == (
+    assert following(view, group="") == (
         "Categories: every category, new ones too (/unsubscribe one to pick them yourself)."
     )
-    assert "in every category as they arrive" in alerts_line(subscriptions.set_alerts(CHAT, True, NOW), False)
+    assert "in every category as they arrive" in alerts_line(subscriptions.set_alerts(CHAT, True, NOW), "")
     assert subscriptions.subscribe(CHAT, ["all"], NOW + timedelta(hours=1)).settings.all_since == NOW  # kept
     assert subscriptions.subscribe(CHAT, ["sport"], NOW).every_category  # naming one it follows changes nothing
     view = subscriptions.unsubscribe(CHAT, ["tech"], NOW)
     assert not view.every_category and view.categories == ("business", "politics", "sport")
-    assert following(view, group=False) == "Categories: Business, Politics and Sport."
+    assert following(view, group="") == "Categories: Business, Politics and Sport."
     subscriptions.subscribe(CHAT, ["all"], NOW)
     store.write_articles([story("Storm", "weather", NOW), story("Comet", "science", NOW)], NOW)
     view = subscriptions.unsubscribe(CHAT, ["weather"], NOW)  # followed, with no subscription of its own
-    assert view.removed == ("weather",) and "Unsubscribed from Weather." in unsubscribed(view, CLOCK, False)
+    assert view.removed == ("weather",) and "Unsubscribed from Weather." in unsubscribed(view, CLOCK, "")
     # The other category that appeared since "all" is still followed: stopping one stopped it too, unsaid.
     assert view.categories == ("business", "politics", "science", "sport", "tech"), view.categories
     assert view.added == ()
@@ -169,9 +169,9 @@ def test_unsubscribe_all_after_all_in_a_bot_with_no_stories_says_it_ended_all(
         assert subscriptions.subscribe(CHAT, ["all"], NOW).every_category
         view = subscriptions.unsubscribe(CHAT, ["all"], NOW)
         assert not view.every_category
-        reply = unsubscribed(view, CLOCK, group=False)
+        reply = unsubscribed(view, CLOCK, group="")
         assert reply.startswith("You no longer follow every category to come (/subscribe all).\nWhile you follow none")
-        group = unsubscribed(subscriptions.unsubscribe(CHAT, ["all"], NOW), CLOCK, group=True)
+        group = unsubscribed(subscriptions.unsubscribe(CHAT, ["all"], NOW), CLOCK, group="group")
         assert group.startswith("The group followed no category in particular.\n"), group  # nothing left to end
     finally:
         empty.close()

@@ -27,7 +27,6 @@ LEDE_CHARS = 160
 # words fit both ("Your" spoke to one reader in a group of many).
 DIGEST_HEADING = "Daily digest"
 PREVIEW_HEADING = "Your digest so far"
-GROUP_PREVIEW_HEADING = "This group's digest so far"
 ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
 # the reader is pointed at what is there. `span` is "today", or "since Thu 26 Mar" for a digest that covers more
@@ -97,6 +96,12 @@ def split(
             first = False
     messages.append(current)
     return messages
+
+
+def preview_heading(group: str) -> str:
+    """The heading of /digest's preview: "This group's digest so far" ("This channel's") in a group or channel,
+    whose digest it is."""
+    return f"This {group}'s digest so far" if group else PREVIEW_HEADING
 
 
 def render_digest(

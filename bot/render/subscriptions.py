@@ -41,8 +41,10 @@ TIME_USAGE = (
 )
 ZONE_USAGE = "Usage: /timezone Europe/Berlin, /timezone Berlin or /timezone +03:00 sets {its} time zone."
 ALERTS_USAGE = "Usage: /alerts on or /alerts off: a message as soon as a story arrives in {its} categories."
-ADMINS_ONLY = "Only this group's admins can change its subscriptions and settings. /mysubs shows them."
-ADMINS_UNKNOWN = "I could not check this group's admins just now, so nothing was changed. Please try again."
+# A member's change refused, or the admins unknown, in a group ("{}": "group" or "channel", `admins_only`).
+_ADMINS_ONLY = "Only this {}'s admins can change its subscriptions and settings. /mysubs shows them."
+_ADMINS_UNKNOWN = "I could not check this {}'s admins just now, so nothing was changed. Please try again."
+ADMINS_ONLY = _ADMINS_ONLY.format("group")
 NO_CATEGORIES = (
     "There are no categories yet: once articles arrive, /subscribe lists them; /subscribe all follows them as they "
     "appear."
@@ -86,14 +88,14 @@ def toggle_label(name: str, followed: bool) -> str:
     return f"{TICK if followed else UNTICKED} {cap(category_label(name), BUTTON_LABEL_CHARS)}"
 
 
-def follows(group: bool, adverb: str = "") -> str:
+def follows(group: str, adverb: str = "") -> str:
     """ "you follow" or, in a group, "the group follows" (with "already" between if asked): an admin's "/alerts on"
     in a group was answered "in your categories", which read as the admin's own."""
-    who, verb = ("the group", "follows") if group else ("you", "follow")
+    who, verb = (f"the {group}", "follows") if group else ("you", "follow")
     return " ".join(word for word in (who, adverb, verb) if word)
 
 
-def following(view: ChatView, group: bool) -> str:
+def following(view: ChatView, group: str) -> str:
     if view.every_category:
         return "Categories: every category, new ones too (/unsubscribe one to pick them yourself)."
     if view.all_categories and not (view.settings.digest or view.settings.alerts):  # "all" of nothing that comes
@@ -112,7 +114,7 @@ def _every(view: ChatView) -> str:
     return "digest and alerts have" if view.settings.digest else "alerts have"
 
 
-def while_none(view: ChatView, group: bool) -> str:
+def while_none(view: ChatView, group: str) -> str:
     """What following no category means for the digest and alerts that are on, and how to stop them: "Unsubscribed
     from Business and Sport. Categories: all" read as a contradiction."""
     digest, alerts = view.settings.digest, view.settings.alerts
@@ -160,7 +162,7 @@ def empty_line(view: ChatView) -> str:
     return "A day without news: no message (/digest notice for one line saying so)."
 
 
-def alerts_line(view: ChatView, group: bool) -> str:
+def alerts_line(view: ChatView, group: str) -> str:
     if not view.settings.alerts:
         return "Alerts for new stories: off (/alerts on)."
     if view.every_category:
@@ -170,7 +172,7 @@ def alerts_line(view: ChatView, group: bool) -> str:
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
-def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
+def settings_text(view: ChatView, clock: Clock, group: str) -> str:
     """Everything a chat chose (/mysubs)."""
     heading = HTML.bold(f"{whose(group)} subscriptions")
     lines = [heading, following(view, group)]
@@ -185,13 +187,13 @@ def settings_text(view: ChatView, clock: Clock, group: bool) -> str:
         lines.append("Digests and alerts come to the topic these settings were last changed in.")
     lines += ["", CHANGE_HINT]
     if group:
-        lines.append("Only the group's admins can change them.")
+        lines.append(f"Only the {group}'s admins can change them.")
     return "\n".join(lines)
 
 
-def keyboard_text(view: ChatView, group: bool) -> str:
+def keyboard_text(view: ChatView, group: str) -> str:
     """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal)."""
-    who = "The group's admins can tap" if group else "Tap"
+    who = f"The {group}'s admins can tap" if group else "Tap"
     intro = f"{who} a category to follow it, and tap it again to stop."
     return f"{intro}\n{following(view, group)}"
 
@@ -201,7 +203,7 @@ def aside(view: ChatView) -> list[str]:
     return [HTML.escape(view.aside)] if view.aside else []
 
 
-def subscribed(view: ChatView, clock: Clock, group: bool) -> str:
+def subscribed(view: ChatView, clock: Clock, group: str) -> str:
     """After /subscribe with names."""
     added = [name for name in view.named if name in view.added]
     kept = [name for name in view.named if name not in view.added]
@@ -213,11 +215,11 @@ def subscribed(view: ChatView, clock: Clock, group: bool) -> str:
     return "\n".join([*lines, *aside(view), following(view, group), schedule(view, clock)])
 
 
-def unsubscribed(view: ChatView, clock: Clock, group: bool) -> str:
+def unsubscribed(view: ChatView, clock: Clock, group: str) -> str:
     """After /unsubscribe with names."""
     removed = [name for name in view.named if name in view.removed]
     missing = [name for name in view.named if name not in view.removed]
-    who = "The group" if group else "You"
+    who = f"The {group}" if group else "You"
     lines = []
     if view.left_every and not view.removed:  # "/unsubscribe all" after "/subscribe all" in a bot with no stories
         lines.append(f"{capital(follows(group, 'no longer'))} every category to come (/subscribe all).")
@@ -239,33 +241,40 @@ def unchanged(name: str, follow: bool) -> str:
     return f"Already following {shown}." if follow else f"{shown} was not followed: nothing to stop."
 
 
-def whose(group: bool | None, opening: bool = True) -> str:
+def admins_only(group: str, unknown: bool = False) -> str:
+    """Why a change in a group or channel was refused: the sender is no admin of it, or its admins could not be read
+    (`unknown`); plain text."""
+    return (_ADMINS_UNKNOWN if unknown else _ADMINS_ONLY).format(group)
+
+
+def whose(group: str | None, opening: bool = True) -> str:
     """Whose settings a reply speaks of, "Your" or "This group's" opening a sentence, "your" or "the group's" within
-    one: in a group, an admin's "Your time zone" read as their own, not the group's. `group` None: a line every
+    one: in a group, an admin's "Your time zone" read as their own, not the group's. `group` is the kind of chat
+    the settings are shared by, "group" or "channel" ("" in a private chat, the reader's own); None: a line every
     kind of chat reads alike ("this chat's")."""
     if group is None:
         return "This chat's" if opening else "this chat's"
     if opening:
-        return "This group's" if group else "Your"
-    return "the group's" if group else "your"
+        return f"This {group}'s" if group else "Your"
+    return f"the {group}'s" if group else "your"
 
 
-def for_chat(line: str, group: bool | None) -> str:
+def for_chat(line: str, group: str | None) -> str:
     """A usage or help line as the chat reads it: its "{its} time zone" as "your time zone", in a group "the group's
     time zone", or "this chat's time zone" for any chat (`group` None; plain text)."""
     return line.format(its=whose(group, opening=False))
 
 
-def time_set(view: ChatView, clock: Clock, group: bool) -> str:
+def time_set(view: ChatView, clock: Clock, group: str) -> str:
     return f"{whose(group)} digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
 
 
-def zone_set(view: ChatView, clock: Clock, group: bool) -> str:
+def zone_set(view: ChatView, clock: Clock, group: str) -> str:
     zone = view.settings.zone
     return f"{whose(group)} time zone is {HTML.escape(zone)}{offset_now(zone, clock)}.\n{schedule(view, clock)}"
 
 
-def digest_set(view: ChatView, clock: Clock, group: bool) -> str:
+def digest_set(view: ChatView, clock: Clock, group: str) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
     return f"Daily digest on.\n{schedule(view, clock)}\n{following(view, group)}"
@@ -282,10 +291,10 @@ def digest_is_no_time(typed: str) -> str:
     return f"“{shown}” is a time: send /time {shown} to have the digest then."
 
 
-def empty_set(view: ChatView, clock: Clock, group: bool) -> str:
+def empty_set(view: ChatView, clock: Clock, group: str) -> str:
     return f"{empty_line(view)}\n{schedule(view, clock)}"
 
 
-def alerts_set(view: ChatView, clock: Clock, group: bool) -> str:
+def alerts_set(view: ChatView, clock: Clock, group: str) -> str:
     """After /alerts on or off, with the digest (off until the chat asks for it: alerts alone start none)."""
     return f"{alerts_line(view, group)}\n{schedule(view, clock)}"

@@ -182,14 +182,15 @@ class FanOut:
         is in (then the claim moves the due instant on, whatever it finds); never per story; a chat that blocked
         or removed the bot is never asked, nor, once Telegram answered that the bot is out of it, one removed
         unheard. Returns the chats woken."""
-        restricted = await asyncio.to_thread(self.store.claim_restriction_asks, now, now + ASK_LEASE)
+        asks = await asyncio.to_thread(self.store.claim_restriction_asks, now, now + ASK_LEASE)
+        restricted = asks.chat_ids
         answers: list[Access | None] = []
         for begin in range(0, len(restricted), self.concurrency):
             answers += await asyncio.gather(*(ask(c) for c in restricted[begin : begin + self.concurrency]))
         said = dict(zip(restricted, answers, strict=True))
         free = [chat_id for chat_id, access in said.items() if access is Access.FREE]
         out = [chat_id for chat_id, access in said.items() if access is Access.OUT]
-        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now, out, restricted)
+        lifted = await asyncio.to_thread(self.store.lift_restrictions, free, now, out, asks)
         if restricted:
             log.info(
                 "%d restricted chats due: %d may be written to again, %d removed the bot",

@@ -110,10 +110,17 @@ _NAME_NOISE = re.compile(r"[\s_.,'\u2019-]+")
 _PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
-# "at 8", "8am", "8 in the morning", "19h" (as the French and others write it), "20h30".
+# "at 8", "8am", "8 in the morning", "7 this evening", "7 tonight", "8 every morning", "19h" (as the French and others
+# write it), "20h30".
+_PART_OF_DAY = r"(?:in\s+the|this|every|each)\s+(?:morning|afternoon|evening)|(?:at\s+|to|every\s+|each\s+)night"
 _TIME = re.compile(
     r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
-    r"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>in\s+the\s+(?:morning|afternoon|evening)|at\s+night)|h)?"
+    rf"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>{_PART_OF_DAY})|h)?"
+)
+# Words about the days a daily time comes, not about the time: "/time 19:30 tomorrow" was refused as the unknown
+# time zone "tomorrow".
+_EVERY_DAY = re.compile(
+    r"\b(?:(?:from|starting)\s+)?(?:today|tomorrow|daily|every\s*day|each\s+day)(?:\s+on(?:wards?)?)?\b", re.IGNORECASE
 )
 # Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
 # British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and
@@ -188,9 +195,10 @@ def parse_time(text: str) -> time:
     cleaned = _clean(text).casefold()
     if not cleaned:
         raise UsageError(f"Give a time of day, like {TIME_FORMS}.")
-    if cleaned in ("noon", "midday"):
+    said = re.sub(r"^(?:at|@)\s*", "", cleaned)  # "at noon" as "at 8"
+    if said in ("noon", "midday"):
         return time(12, 0)
-    if cleaned == "midnight":
+    if said == "midnight":
         return time(0, 0)
     found = _TIME.fullmatch(_digits_of_spoken(cleaned))
     if found is None:
@@ -239,20 +247,26 @@ def _digits_of_spoken(cleaned: str) -> str:
 
 def parse_time_and_zone(text: str) -> tuple[time, str | None]:
     """A daily time, and the zone key when one follows it ("8am London", "07:30 Europe/Berlin", "19h UTC+1"); a zone
-    that cannot be read is refused with the zone's reason ("8am EST": EST is not one clock all year)."""
+    that cannot be read is refused with the zone's reason ("8am EST": EST is not one clock all year). Words about
+    the days it comes change nothing ("19:30 tomorrow", "daily at 7"): the digest comes every day, as the reply
+    says with the next one's day."""
+    text = " ".join(_EVERY_DAY.sub(" ", _clean(text)).split())
     try:
         return parse_time(text), None
     except UsageError as refused:
-        words = _clean(text).split()
+        words = text.split()
         # The longest time first: "8 in the morning London" is 8 in the morning, in London.
         for split in range(len(words) - 1, 0, -1):
-            if not _ZONE_START.match(words[split]):  # "7 30" is a mistyped time, not 7 o'clock in zone "30"
+            rest = " ".join(words[split:])
+            # "7 30" is a mistyped time, not 7 o'clock in zone "30"; "19:30 tonight" a time refused as one, not a
+            # time in the unknown zone "tonight"
+            if not _ZONE_START.match(words[split]) or re.fullmatch(_PART_OF_DAY, rest, re.IGNORECASE):
                 continue
             try:
                 daily = parse_time(" ".join(words[:split]))
             except UsageError:
                 continue
-            return daily, parse_timezone(" ".join(words[split:]))
+            return daily, parse_timezone(rest)
         raise refused
 
 

@@ -32,6 +32,7 @@ from bot.store import (
 from bot.store.articles import ADDED, SameStory, TakenLink, WriteResult, another_story
 from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
+from bot.store.chats import Asks
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reach, reading, writing
@@ -44,6 +45,7 @@ from bot.store.workers import Worker
 
 __all__ = [
     "AlertBatch",
+    "Asks",
     "Change",
     "ChatEdit",
     "ChatSettings",
@@ -295,26 +297,30 @@ class Store:
     def restricted_due(self, now: datetime) -> list[int]:
         """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
         with reading(self.engine) as connection:
-            return chats.restricted_due(connection, now)
+            return [chat_id for chat_id, _ in chats.restricted_due(connection, now)]
 
-    def claim_restriction_asks(self, now: datetime, until: datetime) -> list[int]:
+    def claim_restriction_asks(self, now: datetime, until: datetime) -> Asks:
         """Claim, until `until`, the asks of Telegram about the restricted chats whose digest is due (one process
-        asks about each, once per due time); a write only when some are due."""
-        if not self.restricted_due(now):
-            return []
+        asks about each, once per due time); a write only when some are due, each claim conditional on what was
+        read (read once: it was read again in the write)."""
+        with reading(self.engine) as connection:
+            due = chats.restricted_due(connection, now)
+        if not due:
+            return Asks([], until)
         with writing(self.engine) as connection:
-            return chats.claim_asks(connection, now, until)
+            return chats.claim_asks(connection, due, now, until)
 
     def lift_restrictions(
-        self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = (), asked: Sequence[int] = ()
+        self, chat_ids: Sequence[int], now: datetime, out: Sequence[int] = (), asked: Asks | None = None
     ) -> list[int]:
         """Make active again the chats of `chat_ids` that are still inactive only by a restriction; those of `out`
-        (Telegram said the bot is out of them) stay inactive as removed chats, never asked again; the asks about
-        `asked` (claimed by `claim_restriction_asks`) are answered."""
+        (Telegram said the bot is out of them) stay inactive as removed chats, never asked again; the asks of
+        `asked` (claimed by `claim_restriction_asks`) are answered. An answer to an ask another caller took over
+        since changes nothing: that caller's answer, newer, decides."""
         with writing(self.engine) as connection:
-            chats.forget_restriction(connection, out, now)
-            chats.answered(connection, asked)
-            return chats.lift(connection, chat_ids, now)
+            taken = set(asked.chat_ids).difference(chats.answered(connection, asked)) if asked else set()
+            chats.forget_restriction(connection, [c for c in out if c not in taken], now)
+            return chats.lift(connection, [c for c in chat_ids if c not in taken], now)
 
     def chat_active(self, chat_id: int) -> bool | None:
         with reading(self.engine) as connection:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, not_, or_, select, true, update
+from sqlalchemy import Connection, exists, not_, or_, select, true, update
 
 from bot.store.schema import chat_settings, chats
 from bot.store.upsert import upsert
@@ -41,41 +42,17 @@ def is_active(connection: Connection, chat_id: int) -> bool | None:
     return None if value is None else bool(value)
 
 
-def restricted_due(connection: Connection, now: datetime) -> list[int]:
-    """Chats inactive only because an admin restricted the bot, whose digest is due at `now`."""
-    return [chat_id for chat_id, _ in _restricted_due(connection, now)]
+@dataclass(frozen=True)
+class Asks:
+    """The asks of Telegram about restricted chats that one caller claimed, held until `until`. The instant names
+    the claim: an ask taken over after the lease ends is held until a later one."""
+
+    chat_ids: list[int]
+    until: datetime
 
 
-def claim_asks(connection: Connection, now: datetime, until: datetime) -> list[int]:
-    """Claim the ask of Telegram about each restricted chat whose digest is due, until `until`: the chats returned
-    are this caller's to ask about and answer (`answered`). One already asked about for this due instant is not
-    returned again, unless its asker did not answer in time (it died, or stalled)."""
-    claimed = []
-    for chat_id, due in _restricted_due(connection, now):
-        # One row at a time: PostgreSQL checks a row another transaction just claimed again once that commits.
-        taken = connection.scalar(
-            update(chats)
-            .where(
-                chats.c.chat_id == chat_id,
-                chats.c.restricted,
-                not_(chats.c.active),
-                or_(chats.c.asked_due.is_(None), chats.c.asked_due != due, chats.c.asking_until <= now),
-            )
-            .values(asked_due=due, asking_until=until)
-            .returning(chats.c.chat_id)
-        )
-        if taken is not None:
-            claimed.append(taken)
-    return claimed
-
-
-def answered(connection: Connection, chat_ids: Sequence[int]) -> None:
-    """The asks about `chat_ids` are answered: their digests may be claimed."""
-    if chat_ids:
-        connection.execute(update(chats).where(chats.c.chat_id.in_(list(chat_ids))).values(asking_until=None))
-
-
-def _restricted_due(connection: Connection, now: datetime) -> list[tuple[int, datetime]]:
+def restricted_due(connection: Connection, now: datetime) -> list[tuple[int, datetime]]:
+    """Chats inactive only because an admin restricted the bot whose digest is due at `now`, with its due instant."""
     query = (
         select(chats.c.chat_id, chat_settings.c.next_due)
         .join(chat_settings, chat_settings.c.chat_id == chats.c.chat_id)
@@ -88,6 +65,49 @@ def _restricted_due(connection: Connection, now: datetime) -> list[tuple[int, da
         .order_by(chats.c.chat_id)
     )
     return [(row.chat_id, row.next_due) for row in connection.execute(query)]
+
+
+def claim_asks(connection: Connection, due: Sequence[tuple[int, datetime]], now: datetime, until: datetime) -> Asks:
+    """Claim the ask of Telegram about each restricted chat of `due` (read by `restricted_due`) at its due instant,
+    until `until`: the chats returned are this caller's to ask about and answer (`answered`). One already asked
+    about for this due instant is not returned again, unless its asker did not answer in time (it died, or
+    stalled); nor one whose digest was claimed since the read (its due instant moved on)."""
+    claimed = []
+    for chat_id, instant in due:
+        # One row at a time: PostgreSQL checks a row another transaction just claimed again once that commits.
+        still_due = exists().where(
+            chat_settings.c.chat_id == chats.c.chat_id, chat_settings.c.digest, chat_settings.c.next_due == instant
+        )
+        taken = connection.scalar(
+            update(chats)
+            .where(
+                chats.c.chat_id == chat_id,
+                chats.c.restricted,
+                not_(chats.c.active),
+                or_(chats.c.asked_due.is_(None), chats.c.asked_due != instant, chats.c.asking_until <= now),
+                still_due,
+            )
+            .values(asked_due=instant, asking_until=until)
+            .returning(chats.c.chat_id)
+        )
+        if taken is not None:
+            claimed.append(taken)
+    return Asks(claimed, until)
+
+
+def answered(connection: Connection, asks: Asks) -> list[int]:
+    """The asks of `asks` are answered: their digests may be claimed. Returns the chats whose ask was still this
+    caller's: an asker that stalled past its lease finds the ask taken over, and leaves it to the newer asker (it
+    cleared the newer claim, and a digest was claimed before that asker's answer woke the group)."""
+    if not asks.chat_ids:
+        return []
+    held = connection.scalars(
+        update(chats)
+        .where(chats.c.chat_id.in_(asks.chat_ids), chats.c.asking_until == asks.until)
+        .values(asking_until=None)
+        .returning(chats.c.chat_id)
+    )
+    return sorted(held)
 
 
 def lift(connection: Connection, chat_ids: Sequence[int], now: datetime) -> list[int]:

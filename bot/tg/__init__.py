@@ -78,6 +78,8 @@ def register(application: App, settings: Settings) -> None:
     """Add every handler, the error handler and the jobs to the application, and keep the settings for them."""
     application.bot_data.settings = settings
     new, new_or_edited = filters.UpdateType.MESSAGE, filters.UpdateType.MESSAGES
+    # A channel's settings are set by its admins' posts (a channel has no other members who write).
+    new_or_post = new | filters.UpdateType.CHANNEL_POST
     application.add_handlers(
         [
             CommandHandler("start", ask.start_question, filters=new & filters.Regex(ask.INLINE_QUESTION)),
@@ -87,13 +89,13 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("ask", ask.ask, filters=new_or_edited),
             CommandHandler("latest", articles.latest, filters=new),
             CommandHandler("categories", articles.categories, filters=new),
-            CommandHandler("subscribe", subscriptions.subscribe, filters=new),
-            CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=new),
-            CommandHandler("mysubs", subscriptions.mysubs, filters=new),
-            CommandHandler("digest", subscriptions.digest, filters=new),
-            CommandHandler("time", subscriptions.time_command, filters=new),
-            CommandHandler("timezone", subscriptions.timezone, filters=new),
-            CommandHandler("alerts", subscriptions.alerts, filters=new),
+            CommandHandler("subscribe", subscriptions.subscribe, filters=new_or_post),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=new_or_post),
+            CommandHandler("mysubs", subscriptions.mysubs, filters=new_or_post),
+            CommandHandler("digest", subscriptions.digest, filters=new_or_post),
+            CommandHandler("time", subscriptions.time_command, filters=new_or_post),
+            CommandHandler("timezone", subscriptions.timezone, filters=new_or_post),
+            CommandHandler("alerts", subscriptions.alerts, filters=new_or_post),
             MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated),
             CommandHandler("stats", admin.stats, filters=new),
             CommandHandler("reindex", admin.reindex, filters=new),

@@ -29,7 +29,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import UsageError
 from bot.render import subscriptions as text
-from bot.render.digests import GROUP_PREVIEW_HEADING, PREVIEW_HEADING, render_digest
+from bot.render.digests import preview_heading, render_digest
 from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
@@ -60,7 +60,7 @@ ON_OFF = {"on": True, "off": False}
 SWITCHES = {"stop": "off", "none": "off", "never": "off", "no": "off", "start": "on", "yes": "on"}
 EMPTY_DIGEST = {"notice": True, "quiet": False}
 # How a change is confirmed: from the chat's settings after it, its clock, and whether the chat is a group.
-Confirm = Callable[[ChatView, Clock, bool], str]
+Confirm = Callable[[ChatView, Clock, str], str]
 
 
 def button_key(category: str) -> str:
@@ -116,18 +116,19 @@ async def refusal(update: Update, context: Context) -> str | None:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return None
-    message = update.message
+    # Not a button's message: the bot's own message in a channel is the channel's, whoever taps its buttons.
+    message = update.message or update.channel_post
     if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return None  # an anonymous admin writes as the group itself
+        return None  # an anonymous admin writes as the group itself; a channel's posts are its admins'
     user = update.effective_user
     if user is None:
-        return text.ADMINS_ONLY
+        return text.admins_only(shared_by(chat))
     try:
         admins = await group_admins(context, chat.id)
     except TelegramError as exc:
         log.warning("could not read the admins of chat %d: %s", chat.id, exc)
-        return text.ADMINS_UNKNOWN
-    return None if user.id in admins else text.ADMINS_ONLY
+        return text.admins_only(shared_by(chat), unknown=True)
+    return None if user.id in admins else text.admins_only(shared_by(chat))
 
 
 async def change(
@@ -138,7 +139,7 @@ async def change(
     usage: str,
 ) -> None:
     """Apply one change to the chat's settings if the sender may, and confirm it (or say what was wrong)."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     if (refused := await refusal(update, context)) is not None:
         await message.reply_text(html.escape(refused))
@@ -150,7 +151,7 @@ async def change(
         await message.reply_text(f"{html.escape(str(exc))}\n{usage_line(usage, message.chat)}")
         return
     view, moved = await post_here(context, view, topic_of(message), now)
-    reply = confirm(view, clock_of(view, now), in_group(message.chat))
+    reply = confirm(view, clock_of(view, now), shared_by(message.chat))
     await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
 
 
@@ -172,7 +173,7 @@ async def usage_with_settings(message: Message, context: Context, usage: str) ->
 
 async def subscribe(update: Update, context: Context) -> None:
     """Follow the categories named, or show every category as a button to tap."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     if not context.args:
@@ -180,7 +181,8 @@ async def subscribe(update: Update, context: Context) -> None:
         if not view.known and not view.categories:
             await message.reply_text(text.NO_CATEGORIES)
             return
-        await message.reply_text(text.keyboard_text(view, in_group(message.chat)), reply_markup=category_keyboard(view))
+        shown = text.keyboard_text(view, shared_by(message.chat))
+        await message.reply_text(shown, reply_markup=category_keyboard(view))
         return
     words = list(context.args)
     await change(
@@ -194,12 +196,12 @@ async def subscribe(update: Update, context: Context) -> None:
 
 async def unsubscribe(update: Update, context: Context) -> None:
     """Stop following the categories named."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
-        following = text.following(view, in_group(message.chat))
+        following = text.following(view, shared_by(message.chat))
         await message.reply_text(f"{following}\n{usage_line(text.UNSUBSCRIBE_USAGE, message.chat)}")
         return
     words = list(context.args)
@@ -219,22 +221,30 @@ def switch(typed: str) -> str:
 
 
 def in_group(chat: Chat) -> bool:
-    """Whether replies speak to a group ("This group's ...") rather than to one reader ("Your ...")."""
+    """Whether replies speak to a group or channel ("This group's ...") rather than to one reader ("Your ...")."""
     return chat.type != ChatType.PRIVATE
+
+
+def shared_by(chat: Chat) -> str:
+    """Who shares the chat's settings, as replies name them: "group" ("This group's time zone"), "channel", or ""
+    in a private chat (the reader's own)."""
+    if not in_group(chat):
+        return ""
+    return "channel" if chat.type == ChatType.CHANNEL else "group"
 
 
 def usage_line(usage: str, chat: Chat) -> str:
     """A command's usage as `chat` reads it, naming the group's settings in a group (escaped)."""
-    return html.escape(text.for_chat(usage, in_group(chat)))
+    return html.escape(text.for_chat(usage, shared_by(chat)))
 
 
 async def mysubs(update: Update, context: Context) -> None:
     """Show the chat's categories and digest and alert settings (and, after words it does not read, where they go)."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
     clock = clock_of(view, context.bot_data.clock())
-    shown = text.settings_text(view, clock, in_group(message.chat))
+    shown = text.settings_text(view, clock, shared_by(message.chat))
     if context.args:  # "/mysubs sport" showed the settings as if nothing was typed
         instead = instead_of(
             context.args, view.known, "/subscribe {typed} follows {label}", "/unsubscribe {typed} stops it"
@@ -245,7 +255,7 @@ async def mysubs(update: Update, context: Context) -> None:
 
 async def digest(update: Update, context: Context) -> None:
     """Show the digest so far, or turn the daily digest on or off, or choose what an empty one does."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     typed = " ".join(context.args or ())
@@ -254,7 +264,7 @@ async def digest(update: Update, context: Context) -> None:
         digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
         preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
         zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
-        heading = GROUP_PREVIEW_HEADING if in_group(message.chat) else PREVIEW_HEADING
+        heading = preview_heading(shared_by(message.chat))
         messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
         if not view.settings.digest:  # "your digest so far" promised a digest that does not come
@@ -296,9 +306,9 @@ def reads_as_time(typed: str) -> bool:
 
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
-    assert update.message is not None
+    assert update.effective_message is not None
     if (choice := switch(" ".join(context.args or ()))) in ON_OFF:  # "/time off" means the digest itself
-        await update.message.reply_text(text.time_is_no_switch(choice))
+        await update.effective_message.reply_text(text.time_is_no_switch(choice))
         return
     subscriptions = context.bot_data.digesting.subscriptions
     await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
@@ -306,7 +316,7 @@ async def time_command(update: Update, context: Context) -> None:
 
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
-    assert update.message is not None
+    assert update.effective_message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     await schedule_change(update, context, subscriptions.set_zone, text.zone_set, text.ZONE_USAGE)
 
@@ -319,7 +329,7 @@ async def schedule_change(
     usage: str,
 ) -> None:
     """Change the digest's schedule to what the command's arguments say; with none, show it and the usage."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     if not context.args:
         await usage_with_settings(message, context, usage)
@@ -330,14 +340,14 @@ async def schedule_change(
 
 async def alerts(update: Update, context: Context) -> None:
     """Turn alerts for new stories in the chat's categories on or off."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     typed = " ".join(context.args or ())
     choice = switch(typed)
     if choice not in ON_OFF:
         view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
         wrong = f"{text.not_a_choice(typed, list(ON_OFF))}\n" if typed else ""
-        now_set = text.alerts_line(view, in_group(message.chat))
+        now_set = text.alerts_line(view, shared_by(message.chat))
         await message.reply_text(f"{wrong}{now_set}\n{usage_line(text.ALERTS_USAGE, message.chat)}")
         return
     on = ON_OFF[choice]
@@ -369,7 +379,7 @@ async def toggle(update: Update, context: Context) -> None:
     if name is None:
         await answer_press(query, text.STALE_BUTTON, alert=True)
         return
-    group = query.message is not None and in_group(query.message.chat)
+    group = shared_by(query.message.chat) if query.message is not None else ""
     if view.follows(name) == follow:  # an outdated keyboard's press: nothing to change
         await answer_press(query, text.unchanged(name, follow)[:MAX_ALERT_CHARS])
         await show_keyboard(query, context, view, group)
@@ -387,7 +397,7 @@ async def toggle(update: Update, context: Context) -> None:
     await show_keyboard(query, context, view, group)
 
 
-async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, group: bool) -> None:
+async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, group: str) -> None:
     """Make the pressed keyboard and the line above it show the chat's categories as they are now; left alone when
     both do already (Telegram refuses an edit that changes nothing). A press of an outdated button changes nothing,
     yet the line may be out of date though the buttons are not ("Categories: all (... your digest has every

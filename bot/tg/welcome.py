@@ -23,7 +23,7 @@ from bot.tg.articles import ARTICLE_GONE, article_id, send_article
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
-from bot.tg.subscriptions import in_group
+from bot.tg.subscriptions import in_group, shared_by
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def worded(commands: Sequence[Command], group: bool | None) -> list[Command]:
+def worded(commands: Sequence[Command], group: str | None) -> list[Command]:
     """`commands` as a chat reads them: a group's naming the group's settings, not the reader's (None: as any chat
     reads them)."""
     return [(name, for_chat(text, group), admin) for name, text, admin in commands]
@@ -113,7 +113,7 @@ async def send_help(message: Message, context: Context) -> None:
     """Reply with every command the sender may use (/help, or "help" typed as a message)."""
     admin = is_admin(message.from_user, context)
     # The admins' commands would only refuse anyone else: they are listed to admins alone, as in the menu.
-    commands = worded([command for command in COMMANDS if admin or not command[2]], in_group(message.chat))
+    commands = worded([command for command in COMMANDS if admin or not command[2]], shared_by(message.chat))
     await message.reply_text(help_text(commands, context.bot_data.username))
 
 

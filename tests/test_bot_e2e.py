@@ -1062,6 +1062,30 @@ async def test_a_mention_alone_in_a_group_says_how_a_group_asks(app: Bot, server
     assert "reply to one of my messages" in hint
 
 
+async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_that_message(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "@bot" alone in reply to a friend's claim got how to ask in a group (and /ask alone its usage), where the
+    reader expected the claim checked: the replied message is asked about, as if pasted (a link alone sends its
+    story). With nothing replied to, the mention still says how a group asks."""
+    bot = f"@{server.username}"
+
+    def sent(text: str) -> int:  # a friend's message, meant for others: nothing is sent
+        return int(server.get_update(server.send_text(GROUP, text, BOB))["message"]["message_id"])
+
+    claim = sent("Apparently a twelve-year-old just became the national chess champion!")
+    for asking in (bot, f"/ask{bot}"):
+        checked = await reply_to(
+            server, GROUP, lambda a=asking: server.send_text(GROUP, a, ALICE, reply_to_bot_message_id=claim)
+        )
+        assert checked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), (asking, checked[:200])
+    link = sent(CHESS_URL)
+    story = await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE, reply_to_bot_message_id=link))
+    assert story.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), story[:200]
+    hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE)))
+    assert f"{bot} What did" in hint, hint
+
+
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
     """A short follow-up in reply to an answer, or to a full article, continues its story, in groups too; one that
     names a new subject finds that subject, and a reply to another message (the help, the latest headlines) is

@@ -223,7 +223,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     greeting."""
     message = update.effective_message
     assert message is not None
-    if not (question := without_markup(question)):  # tags alone: nothing was asked
+    question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
+    if not question:  # tags alone, or /ask alone: nothing was asked
         await message.reply_text(html.escape(ASK_USAGE))
         return
     if not await asked_anew(update, context, question):
@@ -253,7 +254,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
     # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
-    quoted, quoted_links = without_links(quoted_text(message, context.bot.id), username)
+    quoted, quoted_links = without_links(quoted, username)
     links += quoted_links
     try:
         await show_typing(message)
@@ -333,6 +334,15 @@ def quoted_text(message: Message, bot_id: int) -> str:
     if replied is None or bots_message(message, bot_id) is not None:
         return ""
     return message.quote.text if message.quote is not None else replied.text or replied.caption or ""
+
+
+def asked_of_quoted(question: str, quoted: str) -> tuple[str, str]:
+    """The question a message asks, and the quoted words (of a friend's message it replies to) to ask it with. A
+    mention or /ask alone in reply to one asks what that message says, as if pasted: "@bot" replying to a friend's
+    claim got how to ask in a group, where its reader expected the claim checked."""
+    if re.search(r"\w", question) or not re.search(r"\w", quoted):
+        return question, quoted
+    return without_markup(lede(quoted)), ""
 
 
 def with_quoted(library: Library, question: str, quoted: str) -> str:
@@ -442,7 +452,8 @@ async def text_message(update: Update, context: Context) -> None:
     question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is None:
         return
-    if not question and message.chat.type != ChatType.PRIVATE:  # "@bot" alone: how to ask here, not "type one"
+    # "@bot" alone: how to ask here, not "type one" (in reply to a friend's message, that message is asked about).
+    if not question and message.chat.type != ChatType.PRIVATE and not quoted_text(message, context.bot.id):
         await message.reply_text(bare_mention(context.bot_data.username))
         return
     await answer_question(update, context, question)
@@ -454,10 +465,7 @@ async def ask(update: Update, context: Context) -> None:
     assert message is not None
     parts = (message.text or "").split(maxsplit=1)
     question = without_mention(parts[1], context.bot_data.username)[0] if len(parts) > 1 else ""
-    if not question:
-        await message.reply_text(html.escape(ASK_USAGE))
-        return
-    await answer_question(update, context, question)
+    await answer_question(update, context, question)  # /ask alone: its usage, or the replied message asked about
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -846,9 +846,15 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
     assert "Part 0:" in shown and "Part 81:" not in shown and not any(buttons(c) for c in second[:-1])
     # Read on to the end: every part, nothing twice, the last with the source link and no button.
     sent = len(first) + len(second)
+
+    def ends_part(call: Call) -> bool:  # a part's last message: with "Read on", or the article's end with its link
+        return call.ok and (bool(buttons(call)) or call.params["text"].endswith(f'<a href="{url}">Source</a>'))
+
     while more := buttons(calls[-1]):
+        ended = sum(map(ends_part, server.calls("sendMessage", chat_id=ALICE)))
         server.press_button(ALICE, calls[-1].result["message_id"], more[0]["callback_data"])
-        await asyncio.sleep(0.5)  # the whole part, then its button is read
+        # The whole part, then its button is read: waited for half a second, a busy machine cut the part short.
+        await server.wait_for_async("sendMessage", ends_part, count=ended + 1, timeout=60, chat_id=ALICE)
         calls = await last_calls(server, ALICE, len(server.calls("sendMessage", chat_id=ALICE)))
         assert len(calls) > sent
         sent = len(calls)

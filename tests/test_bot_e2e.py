@@ -30,6 +30,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request
+from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
 from bot.tg.ask import (
@@ -1643,9 +1644,9 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
     assert not server.pending_updates()  # the answered update was confirmed, so a restart will not repeat it
 
 
-def chat_in_terminal(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
-    """`newsbot chat` over the test corpus, without a token, given the `typed` lines."""
-    env = newsbot_env(tmp_path)
+def chat_in_terminal(tmp_path: Path, typed: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`newsbot chat` over the test corpus, without a token, given the `typed` lines (and `settings`)."""
+    env = newsbot_env(tmp_path, **settings)
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
@@ -1704,6 +1705,30 @@ def test_terminal_chat_presses_a_button_by_its_label_and_asks_for_the_follow_up_
     assert "Tap" not in out and "only read text" not in out, out
     assert "Type your follow-up after the >, for example: > who bought it?" in out
     assert "\n\u2022 Chess Prodigy Wins National Title at Twelve: " in out and "\n1. Chess" not in out, out
+
+
+def test_terminal_chat_presses_more_and_read_on_under_the_answer_and_its_article_by_label(tmp_path: Path) -> None:
+    """ "read on" and "back" typed where no button has the label were searched ("No article uses the word “read”");
+    "more" typed after a part of a full article, whose "Read on" came last, said the answer it was opened from had
+    no more passages, and "read on" after "More" was searched. A label presses the button of the last answer's
+    messages (the answer, or a part of an article it opened) showing it, and one none shows is said to be missing."""
+    paragraphs = [f"Part {i}: " + "the harbor lighthouse keepers logged every passing ship " * 20 for i in range(82)]
+    long = tmp_path / "lighthouse.md"
+    long.write_text("# Lighthouse Log Published\n\n" + "\n\n".join(paragraphs) + "\n")
+    env = newsbot_env(tmp_path)
+    ingest = [sys.executable, "-m", "bot", "ingest", str(long)]
+    subprocess.run(ingest, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120)
+    typed = "harbor ships\nback\n1\nmore\nread on\nharbor ferry\nread on\n"
+    result = chat_in_terminal(tmp_path, typed, NEWSBOT_ANSWER_SIZE="1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "No article uses" not in out and "Nothing in the articles" not in out, out
+    assert UNPRESSABLE["back"] in out
+    # "more" under the article's first part pages the answer it was opened from; "read on" then sends the part after.
+    assert "\u21b3 pressing More under: 1. Lighthouse Log Published\n\n*2. " in out, out
+    assert "\u21b3 pressing Read on under: Part " in out and out.count("the article goes on for") == 2, out
+    # A new answer's: nothing to read on.
+    assert out.rstrip().endswith(UNPRESSABLE["read on"]), out
 
 
 def test_terminal_chat_names_the_answer_a_follow_up_replies_to_when_others_came_since(tmp_path: Path) -> None:

@@ -35,10 +35,11 @@ MORE_DATA = re.compile(
     r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5})(?::([0-9a-f]{8}))?)?$"
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
-# "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>". The article is
-# split again on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged
-# number) to end before it.
-READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})$")
+# "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
+# `render.articles.mark_of`; buttons sent before have none). The article is split again on the press: one removed
+# meanwhile is said to be gone, one shorter now than the number (or a forged number), or changed where the part
+# started, to end before it.
+READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})(?::([0-9a-f]{8}))?$")
 
 EXPIRED = "This result expired, please ask again."
 
@@ -70,11 +71,13 @@ def keyboard(answer: Answer, key: str, seen: str = "") -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def read_on(article_id: str, start: int | None) -> InlineKeyboardMarkup | None:
-    """The "Read on" button under a part of an article that goes on at its message `start` (None: it ends)."""
+def read_on(article_id: str, start: int | None, mark: str) -> InlineKeyboardMarkup | None:
+    """The "Read on" button under a part of an article that goes on at its message `start` (None: it ends), of
+    `mark`."""
     if start is None:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(READ_ON_LABEL, callback_data=f"r:{article_id}:{start}")]])
+    data = f"r:{article_id}:{start}:{mark}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(READ_ON_LABEL, callback_data=data)]])
 
 
 class ButtonHandler(CallbackQueryHandler[Context, None]):

@@ -49,9 +49,16 @@ _REPLY = re.compile(r">(\d*)\s*")
 # The replied message's first line, as a note says it: within a terminal's 80 columns.
 REPLIED_CHARS = 64
 FOLLOW_UP_EMPTY = "Type your follow-up after the >, for example: > who bought it?"
-# The label of the button showing an answer's further passages, as typed; and what is said when it has none.
+# The labels of the buttons a reader types to press one, as typed, and what is said when no message shows one to
+# press: sent, "read on" and "back" were searched ("No article uses the word “read”"), and "more" had the bot say
+# to tap "More", which a terminal cannot.
 MORE = "more"
 NO_MORE = "There are no more passages for that question."
+UNPRESSABLE = {
+    MORE: NO_MORE,
+    "back": "There is no page before this one: an answer's first page has no “Back”.",
+    "read on": "There is no more of an article to read on: only the part of a long one ends with “Read on”.",
+}
 # Where a link's address goes is decided once its line is whole (`_placed_links`): marked meanwhile with characters
 # no message holds.
 _LINK_START, _LINK_END = "\x02", "\x03"
@@ -170,6 +177,8 @@ class TerminalBotAPI(BaseRequest):
         self._last_shown = 0
         # The message whose button the line being handled pressed (0: none was pressed).
         self._pressed_under = 0
+        # The message with buttons a press sent (a part of a full article), and the message pressed under.
+        self._sent_from: dict[int, int] = {}
         self._pending: asyncio.Queue[JSON] | None = None
         self._fetched: asyncio.Event | None = None
         self._last_fed = 0
@@ -245,9 +254,8 @@ class TerminalBotAPI(BaseRequest):
             # sticker: "I can only read text".
             self._print(f"{FOLLOW_UP_EMPTY if self._replyable else _replyable_said(0)}\n")
             return
-        if text.casefold() == MORE and self._pressed(text) is None:
-            # Sent, the bot said to tap "More" under an answer, which has none here to tap.
-            self._print(f"{NO_MORE if self._buttons else _buttons_said(text, 0)}\n")
+        if (unpressable := UNPRESSABLE.get(text.casefold())) is not None and self._pressed(text) is None:
+            self._print(f"{unpressable if self._buttons else _buttons_said(text, 0)}\n")
             return
         update_id = next(self._update_ids)
         self._fetched.clear()
@@ -301,10 +309,24 @@ class TerminalBotAPI(BaseRequest):
 
     def _pressed(self, text: str) -> tuple[int, str, str] | None:
         """The button a typed line presses: by its number, or by its label typed alone ("more", as a reader reaches
-        for the "More" under an answer; searched, it could only say to tap it)."""
+        for the "More" under an answer; searched, it could only say to tap it) under the last message of the last
+        answer's showing it: the answer, or a part of a full article a press under it sent ("more" after a part,
+        whose "Read on" came last, said the answer had no more passages; "read on" after "More" was searched)."""
         if text.isdigit():
             return self._buttons[int(text) - 1] if 1 <= int(text) <= len(self._buttons) else None
-        return next((button for button in self._buttons if button[2].casefold() == text.casefold()), None)
+        answer = self._answer_of(self._replyable[-1]) if self._replyable else 0
+        for message_id in (m for m in reversed(self._replyable) if self._answer_of(m) == answer):
+            rows = self._messages[message_id].get("reply_markup", {}).get("inline_keyboard", [])
+            for button in (button for row in rows for button in row if button.get("callback_data")):
+                if str(button.get("text", "")).casefold() == text.casefold():
+                    return message_id, str(button["callback_data"]), str(button["text"])
+        return None
+
+    def _answer_of(self, message_id: int) -> int:
+        """The message a message with buttons was sent from by presses (itself, sent for no press)."""
+        while message_id in self._sent_from:
+            message_id = self._sent_from[message_id]
+        return message_id
 
     def _new_message(self, sender: JSON, text: str) -> JSON:
         message_id = next(self._message_ids)
@@ -345,6 +367,8 @@ class TerminalBotAPI(BaseRequest):
         ]
         if buttons:
             self._buttons = [(message["message_id"], data, label) for label, data, _ in buttons if data]
+            if self._pressed_under not in (0, message["message_id"]):
+                self._sent_from[message["message_id"]] = self._pressed_under
             self._replyable = [m for m in self._replyable if m != message["message_id"]] + [message["message_id"]]
             labels, number = [], 0
             for text, data, url in buttons:

@@ -30,6 +30,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request
+from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
 from bot.tg.ask import (
@@ -833,7 +834,9 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
     first = await last_calls(server, ALICE, MAX_ARTICLE_MESSAGES)
     assert not any(buttons(c) for c in first[:-1])
     [read_on] = buttons(first[-1])
-    assert read_on["text"] == "Read on" and read_on["callback_data"] == f"r:{long.id}:{MAX_ARTICLE_MESSAGES}"
+    # The part's first message's mark after the number (the button finds its part in the article as it is then).
+    data = rf"r:{long.id}:{MAX_ARTICLE_MESSAGES}:[0-9a-f]{{8}}"
+    assert read_on["text"] == "Read on" and re.fullmatch(data, read_on["callback_data"])
     pressed = first[-1].result["message_id"]
     for _ in range(2):
         server.press_button(ALICE, pressed, read_on["callback_data"])
@@ -846,9 +849,15 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
     assert "Part 0:" in shown and "Part 81:" not in shown and not any(buttons(c) for c in second[:-1])
     # Read on to the end: every part, nothing twice, the last with the source link and no button.
     sent = len(first) + len(second)
+
+    def ends_part(call: Call) -> bool:  # a part's last message: with "Read on", or the article's end with its link
+        return call.ok and (bool(buttons(call)) or call.params["text"].endswith(f'<a href="{url}">Source</a>'))
+
     while more := buttons(calls[-1]):
+        ended = sum(map(ends_part, server.calls("sendMessage", chat_id=ALICE)))
         server.press_button(ALICE, calls[-1].result["message_id"], more[0]["callback_data"])
-        await asyncio.sleep(0.5)  # the whole part, then its button is read
+        # The whole part, then its button is read: waited for half a second, a busy machine cut the part short.
+        await server.wait_for_async("sendMessage", ends_part, count=ended + 1, timeout=60, chat_id=ALICE)
         calls = await last_calls(server, ALICE, len(server.calls("sendMessage", chat_id=ALICE)))
         assert len(calls) > sent
         sent = len(calls)
@@ -1060,6 +1069,30 @@ async def test_a_mention_alone_in_a_group_says_how_a_group_asks(app: Bot, server
     hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username}")))
     assert f"@{server.username} What did" in hint and "/ask What did" in hint, hint
     assert "reply to one of my messages" in hint
+
+
+async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_that_message(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "@bot" alone in reply to a friend's claim got how to ask in a group (and /ask alone its usage), where the
+    reader expected the claim checked: the replied message is asked about, as if pasted (a link alone sends its
+    story). With nothing replied to, the mention still says how a group asks."""
+    bot = f"@{server.username}"
+
+    def sent(text: str) -> int:  # a friend's message, meant for others: nothing is sent
+        return int(server.get_update(server.send_text(GROUP, text, BOB))["message"]["message_id"])
+
+    claim = sent("Apparently a twelve-year-old just became the national chess champion!")
+    for asking in (bot, f"/ask{bot}"):
+        checked = await reply_to(
+            server, GROUP, lambda a=asking: server.send_text(GROUP, a, ALICE, reply_to_bot_message_id=claim)
+        )
+        assert checked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), (asking, checked[:200])
+    link = sent(CHESS_URL)
+    story = await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE, reply_to_bot_message_id=link))
+    assert story.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), story[:200]
+    hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE)))
+    assert f"{bot} What did" in hint, hint
 
 
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
@@ -1613,9 +1646,9 @@ def test_newsbot_run_polls_answers_and_stops_cleanly_on_sigterm(server: FakeBotA
     assert not server.pending_updates()  # the answered update was confirmed, so a restart will not repeat it
 
 
-def chat_in_terminal(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
-    """`newsbot chat` over the test corpus, without a token, given the `typed` lines."""
-    env = newsbot_env(tmp_path)
+def chat_in_terminal(tmp_path: Path, typed: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`newsbot chat` over the test corpus, without a token, given the `typed` lines (and `settings`)."""
+    env = newsbot_env(tmp_path, **settings)
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
@@ -1624,7 +1657,7 @@ def chat_in_terminal(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=60,
+        timeout=240,  # 60 s ran out on the busy 2-core machine (a load of 20), the chat itself well
         check=False,
     )
 
@@ -1674,6 +1707,30 @@ def test_terminal_chat_presses_a_button_by_its_label_and_asks_for_the_follow_up_
     assert "Tap" not in out and "only read text" not in out, out
     assert "Type your follow-up after the >, for example: > who bought it?" in out
     assert "\n\u2022 Chess Prodigy Wins National Title at Twelve: " in out and "\n1. Chess" not in out, out
+
+
+def test_terminal_chat_presses_more_and_read_on_under_the_answer_and_its_article_by_label(tmp_path: Path) -> None:
+    """ "read on" and "back" typed where no button has the label were searched ("No article uses the word “read”");
+    "more" typed after a part of a full article, whose "Read on" came last, said the answer it was opened from had
+    no more passages, and "read on" after "More" was searched. A label presses the button of the last answer's
+    messages (the answer, or a part of an article it opened) showing it, and one none shows is said to be missing."""
+    paragraphs = [f"Part {i}: " + "the harbor lighthouse keepers logged every passing ship " * 20 for i in range(82)]
+    long = tmp_path / "lighthouse.md"
+    long.write_text("# Lighthouse Log Published\n\n" + "\n\n".join(paragraphs) + "\n")
+    env = newsbot_env(tmp_path)
+    ingest = [sys.executable, "-m", "bot", "ingest", str(long)]
+    subprocess.run(ingest, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120)
+    typed = "harbor ships\nback\n1\nmore\nread on\nharbor ferry\nread on\n"
+    result = chat_in_terminal(tmp_path, typed, NEWSBOT_ANSWER_SIZE="1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "No article uses" not in out and "Nothing in the articles" not in out, out
+    assert UNPRESSABLE["back"] in out
+    # "more" under the article's first part pages the answer it was opened from; "read on" then sends the part after.
+    assert "\u21b3 pressing More under: 1. Lighthouse Log Published\n\n*2. " in out, out
+    assert "\u21b3 pressing Read on under: Part " in out and out.count("the article goes on for") == 2, out
+    # A new answer's: nothing to read on.
+    assert out.rstrip().endswith(UNPRESSABLE["read on"]), out
 
 
 def test_terminal_chat_names_the_answer_a_follow_up_replies_to_when_others_came_since(tmp_path: Path) -> None:

@@ -164,7 +164,7 @@ def test_a_very_long_article_stops_after_a_few_messages_with_what_is_left_and_it
     are left and linking the source to read them; one without a link says to ask about the part wanted."""
     paragraphs = [f"Paragraph {i}: " + "the harbour pilots watched the tide come in " * 20 for i in range(90)]
     assert sum(map(len, paragraphs)) > 80_000
-    messages, next_start = article_messages(stored(url="https://n.example/a"), paragraphs)
+    messages, next_start, _ = article_messages(stored(url="https://n.example/a"), paragraphs)
     check_messages(messages)
     assert len(messages) == MAX_ARTICLE_MESSAGES
     shown = " ".join(visible_text(m) for m in messages)
@@ -178,8 +178,30 @@ def test_a_very_long_article_stops_after_a_few_messages_with_what_is_left_and_it
     assert "“Read on” sends the next part" in note and next_start == MAX_ARTICLE_MESSAGES
     unlinked = article_messages(stored(url=None), paragraphs).messages
     assert len(unlinked) == MAX_ARTICLE_MESSAGES and "ask me about the part you are looking for" in unlinked[-1]
-    short, short_end = article_messages(stored(url="https://n.example/a"), paragraphs[:3])
+    short, short_end, _ = article_messages(stored(url="https://n.example/a"), paragraphs[:3])
     assert len(short) == 1 and short[0].endswith("Source</a>") and "goes on" not in short[0] and short_end is None
+
+
+def test_read_on_finds_its_part_again_in_an_article_changed_since_or_says_it_changed() -> None:
+    """ "Read on" counted messages alone: once the story was updated (its feed re-read it with a paragraph added at
+    the top), the next part repeated text already read or skipped some, unsaid. The button carries its part's first
+    message's mark: the part starts at that message wherever it is now (a change after it moves nothing), and an
+    article changed before it, no message of the mark left, is said to end there (the press is told it changed
+    since, and that "Full article" sends it as it is now). A button without a mark (sent before) counts messages."""
+    paragraphs = [f"Paragraph {i}: " + "the harbour pilots watched the tide come in " * 20 for i in range(90)]
+    article = stored(url="https://n.example/a")
+    first = article_messages(article, paragraphs)
+    assert first.next_start is not None and first.next_mark
+    after = article_messages(article, paragraphs, start=first.next_start, mark=first.next_mark)
+    cut = [*paragraphs[:80], *paragraphs[81:]]  # a paragraph cut further on
+    assert article_messages(article, cut, start=first.next_start, mark=first.next_mark).messages[0] == after.messages[0]
+    # A line added above that the first part's messages had room for moves nothing either.
+    line = [paragraphs[0], "Update: the harbour master spoke of a record season.", *paragraphs[1:]]
+    assert article_messages(article, line, start=first.next_start, mark=first.next_mark) == after
+    updated = [paragraphs[0], "Update: " + "the harbour master spoke of a record season " * 20, *paragraphs[1:]]
+    counted = article_messages(article, updated, start=first.next_start).messages
+    assert visible_text(counted[0]) != visible_text(after.messages[0])  # what an older button shows: text moved
+    assert article_messages(article, updated, start=first.next_start, mark=first.next_mark) == ([], None, "")
 
 
 def test_read_on_sends_each_next_part_until_the_article_ends_with_its_link() -> None:
@@ -191,13 +213,13 @@ def test_read_on_sends_each_next_part_until_the_article_ends_with_its_link() -> 
     read: list[str] = []
     start: int | None = 0
     while start is not None:
-        messages, following = article_messages(article, paragraphs, start=start)
+        messages, following, _ = article_messages(article, paragraphs, start=start)
         check_messages(messages)
         assert following is None or following == start + MAX_ARTICLE_MESSAGES
         read += messages if following is None else [*messages[:-1], messages[-1].rsplit("\n\n", 1)[0]]
         start = following
     assert read == whole and len(whole) > 2 * MAX_ARTICLE_MESSAGES and read[-1].endswith("Source</a>")
-    assert article_messages(article, paragraphs, start=len(whole)) == ([], None)  # shorter now than the button says
+    assert article_messages(article, paragraphs, start=len(whole)) == ([], None, "")  # shorter now than the button says
 
 
 def test_a_paragraph_too_long_for_a_message_starts_under_the_title() -> None:

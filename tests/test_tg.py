@@ -14,11 +14,14 @@ from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMa
 
 from bot.config import MAX_PASSAGES
 from bot.library import Library
-from bot.models import Answer, Passage, StoredArticle
+from bot.models import Answer, Article, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.tg.ask import (
+    NOTHING_AT_OFFSET,
+    Page,
     answer_lines,
+    first_page,
     followed_stories,
     lede,
     next_page,
@@ -179,7 +182,57 @@ def test_a_more_button_s_key_pages_only_in_the_chat_it_was_made_for(library: Lib
     assert library.store.load_query(saved.key, 43) is None
     assert next_page(library, saved.key, 43, 1, "", UTC, {}) is None
     page = next_page(library, saved.key, 42, 1, "", UTC, {})
-    assert page is not None and "<b>2. Russia Invites US Military Chief" in page.text
+    assert isinstance(page, Page) and "<b>2. Russia Invites US Military Chief" in page.text
+
+
+def test_an_older_more_button_past_the_answer_s_end_says_it_is_shorter_not_that_stories_were_removed(
+    library: Library,
+) -> None:
+    """A button sent before "More" carried its passage pages by offset: one past the end of the answer as it ranks
+    now said "their stories were removed from the library", with every story still there."""
+    saved = SavedQuery("Dempsey Moscow", None, None, None, 42)
+    library.store.save_query(saved)
+    assert next_page(library, saved.key, 42, MAX_PASSAGES - 3, "", UTC, {}) == NOTHING_AT_OFFSET
+
+
+def anchor_under(markup: InlineKeyboardMarkup | None, label: str) -> Anchor:
+    """The anchor the button labelled `label` carries."""
+    rows = markup.inline_keyboard if markup else ()
+    [data] = [str(button.callback_data) for row in rows for button in row if button.text == label]
+    match = MORE_DATA.match(data)
+    anchor = anchor_of(match) if match else None
+    assert anchor is not None and len(data.encode()) <= 64
+    return anchor
+
+
+def test_a_page_turned_in_the_library_state_its_button_was_made_in_searches_only_the_page_it_shows(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Back" from a second page searched that page again to find its first passage wherever stories added since
+    moved it: a later page is a deep search, and "Back" took 286-504 ms on the BBC stories instead of the first
+    page's ~25. A button now carries the state of the library its page was searched in (its index's and vectors'
+    place in the store's changes): unchanged, the passage is where it was, and only the page shown is searched. An
+    ingest since changes it: the passage is looked for, as before."""
+    monkeypatch.setattr(library, "settings", replace(library.settings, answer_size=1))
+    first = first_page(library, library.request("Dempsey Moscow"), "", UTC, 42)
+    assert first.saved is not None
+    library.store.save_query(first.saved)
+    asked: list[int] = []
+    ask = library.ask
+    monkeypatch.setattr(library, "ask", lambda request: asked.append(request.offset) or ask(request))
+
+    def turned(anchor: Anchor) -> str:
+        asked.clear()
+        page = next_page(library, first.saved.key, 42, anchor, "", UTC, {})  # type: ignore[union-attr]
+        assert isinstance(page, Page)
+        return page.text
+
+    second = next_page(library, first.saved.key, 42, anchor_under(first.markup, "More"), "", UTC, {})
+    assert isinstance(second, Page) and asked == [1] and "<b>2. " in second.text
+    assert turned(anchor_under(second.markup, "Back")) == first.text and asked == [0]
+    library.add([Article(title="Dempsey in Moscow", paragraphs=["Dempsey flew to Moscow for talks."], category="News")])
+    turned(anchor_under(second.markup, "Back"))
+    assert asked[0] == 1  # looked for on the page it was on first
 
 
 def test_a_more_press_as_its_question_is_saved_finds_it_in_memory_or_in_the_store(
@@ -200,7 +253,7 @@ def test_a_more_press_as_its_question_is_saved_finds_it_in_memory_or_in_the_stor
 
     monkeypatch.setattr(library.store, "load_query", landing_meanwhile)
     page = next_page(library, saved.key, 42, 1, "", UTC, saving)
-    assert page is not None and "<b>2. Russia Invites US Military Chief" in page.text
+    assert isinstance(page, Page) and "<b>2. Russia Invites US Military Chief" in page.text
 
 
 def test_an_outage_is_said_as_it_begins_then_once_a_minute_and_its_end_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -339,6 +392,32 @@ def test_a_page_is_turned_from_its_passage_wherever_the_list_moved_it() -> None:
         turned = turn(searched(ingested, 3), 3, anchor, never)
         assert texts(turned) == shown and turned.note == added_before(5)
     assert added_before(5) == "5 passages of stories added since you asked now come before these."
+
+
+def test_a_button_of_the_state_it_was_searched_in_turns_without_looking_for_its_passage() -> None:
+    listed = [Passage(replace(ARTICLE, id=f"{n:016x}"), n, f"passage {n}", 1.0) for n in range(12)]
+    asked: list[int] = []
+
+    def search(start: int) -> Answer:
+        asked.append(start)
+        return searched(listed, 3)(start)
+
+    def unasked() -> bool:
+        raise AssertionError("the story's removal is not asked of a library that changed in nothing")
+
+    back = Anchor(False, listed[3].article.id, 3, 3, "0badcafe")
+    assert [p.text for p in turn(search, 3, back, unasked, "0badcafe").answer.passages] == [
+        "passage 0",
+        "passage 1",
+        "passage 2",
+    ]
+    assert asked == [0]
+    asked.clear()
+    more = Anchor(True, listed[5].article.id, 5, 5, "0badcafe")
+    assert turn(search, 3, more, unasked, "0badcafe").answer.offset == 6 and asked == [6]
+    # Another state: stories added since moved the passage five places down; it is looked for.
+    ingested = [*(Passage(replace(ARTICLE, id=f"d{n:015x}"), n, "new", 1.0) for n in range(5)), *listed]
+    assert turn(searched(ingested, 3), 3, back, lambda: False, "12345678").note == added_before(5)
 
 
 @pytest.mark.parametrize(

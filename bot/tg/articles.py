@@ -44,18 +44,24 @@ LATEST_USAGE = (
 )
 
 
-async def article_of(context: Context, article_id: str, chat_id: int, start: int = 0) -> ArticlePart | None:
-    """An article as messages for `chat_id`, from its message `start`; None if it is gone."""
+async def article_of(
+    context: Context, article_id: str, chat_id: int, start: int = 0, mark: str = ""
+) -> ArticlePart | None:
+    """An article as messages for `chat_id`, from its message `start` (of `mark`); None if it is gone."""
     article = await asyncio.to_thread(context.bot_data.library.store.article, article_id)
-    return None if article is None else await messages_of(context, article, chat_id, start)
+    return None if article is None else await messages_of(context, article, chat_id, start, mark)
 
 
-async def messages_of(context: Context, article: StoredArticle, chat_id: int, start: int = 0) -> ArticlePart:
-    """An article found already, from its message `start`, as messages for `chat_id` (dated on its clocks)."""
+async def messages_of(
+    context: Context, article: StoredArticle, chat_id: int, start: int = 0, mark: str = ""
+) -> ArticlePart:
+    """An article found already, from its message `start` (of `mark`: `article_messages`), as messages for
+    `chat_id` (dated on its clocks)."""
     store, subscriptions = context.bot_data.library.store, context.bot_data.digesting.subscriptions
 
     def part() -> ArticlePart:
-        return article_messages(article, store.paragraphs(article.id), subscriptions.zone_of(chat_id), start=start)
+        zone = subscriptions.zone_of(chat_id)
+        return article_messages(article, store.paragraphs(article.id), zone, start=start, mark=mark)
 
     return await asyncio.to_thread(part)
 
@@ -64,7 +70,7 @@ async def send_part(
     context: Context, chat_id: int, article_id: str, part: ArticlePart, topic: int | None, reply_to: int | None = None
 ) -> None:
     """Send a part of an article, with "Read on" under its last message when the article goes on."""
-    markup = read_on(article_id, part.next_start)
+    markup = read_on(article_id, part.next_start, part.next_mark)
     await send_messages(context.bot, chat_id, part.messages, topic, reply_to, markup)
 
 
@@ -109,7 +115,7 @@ async def full_article(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and context.match is not None
     article_id, *rest = context.match.groups()
-    start, chat_id = int(rest[0]) if rest else 0, chat_of(query)
+    start, mark, chat_id = int(rest[0]) if rest else 0, rest[1] or "" if rest else "", chat_of(query)
     # A button under an inline result has no message of ours: its inline message names it.
     button = str(query.message.message_id) if query.message else query.inline_message_id or ""
     store, now = context.bot_data.library.store, context.bot_data.clock()
@@ -120,7 +126,7 @@ async def full_article(update: Update, context: Context) -> None:
         await answer_press(query, PART_SENT if start else ALREADY_SENT)
         return
     try:
-        part = await article_of(context, article_id, chat_id, start)
+        part = await article_of(context, article_id, chat_id, start, mark)
         if part is None or not part.messages:  # removed (or cut short) since: asking again would not bring it back
             await sent.release()
             await answer_press(query, ARTICLE_GONE if part is None else ARTICLE_ENDED, alert=True)

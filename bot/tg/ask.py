@@ -14,6 +14,7 @@ import asyncio
 import html
 import logging
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -69,6 +70,9 @@ INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
+# The same press of a button sent before "More" carried its passage, whose place is past the answer's end now: it
+# said stories were removed when none may have been (the answer ranks its passages differently since).
+NOTHING_AT_OFFSET = "No passages are left there: the answer is shorter now. Ask again to see it as it is."
 # An HTML tag pasted with a question (copied from a page's source or an editor): "<b>harbor</b> & <script>" was
 # declined, "No article uses the words “b” or “script”". Text that only looks like one ("x < 5", "x<y and y>z") is
 # left alone: a tag's name is followed by nothing but attributes (`name="value"`).
@@ -102,11 +106,23 @@ class Page:
 def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int, note: str = "") -> Page:
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` (plain text)
     when given (in a worker thread)."""
+    seen = searched_in(library)
     answer, text = noted_answer(library.ask(request), note, username, zone)
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
-    return Page(text, keyboard(answer, saved.key), saved)
+    return Page(text, keyboard(answer, saved.key, seen), saved)
+
+
+def searched_in(library: Library) -> str:
+    """The state of the library a search now ranks in, beside its question, as 8 hex digits a "More" or "Back"
+    button carries (`pages.turn`): how far in the store's changes its index goes, and its paragraph vectors and
+    word pieces. Read before the search: a change landing meanwhile is taken as one after it."""
+    semantic = library.semantic
+    ranked_by: tuple[object, ...] = (library.engine.cursor,)
+    if semantic is not None:
+        ranked_by += (semantic.vectors.cursor, semantic.vectors.count(), semantic.pieces is not None)
+    return f"{zlib.crc32(repr(ranked_by).encode()):08x}"
 
 
 def next_page(
@@ -117,11 +133,11 @@ def next_page(
     username: str,
     zone: tzinfo,
     saving: Mapping[str, SavedQuery],
-) -> Page | None:
+) -> Page | str | None:
     """Search and render the page a "More" or "Back" press asks for (after or before its anchor's passage, or at
     an older button's offset) of a question kept for chat `chat_id` (in the store, or in `saving` while it is
-    being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's, a page of no text
-    if no passage is left there."""
+    being saved), dated in `zone` (in a worker thread); None if it expired or is another chat's, what the press is
+    told if no passage is left there."""
     saved = kept_question(library, key, chat_id, saving)
     # No page follows the last passage there can be: only a forged press asks for one.
     if saved is None or (isinstance(turning, Anchor) and turning.after and turning.place + 1 >= MAX_PASSAGES):
@@ -133,14 +149,15 @@ def next_page(
         filters = {"category": saved.category, "since": saved.since, "until": saved.until}
         return library.ask(library.request(saved.question, k=k, offset=offset, **filters))
 
+    seen = searched_in(library)
     if isinstance(turning, int):
         turned = Turned(search(turning))
     else:
-        turned = turn(search, size, turning, lambda: library.store.article(turning.article_id) is None)
+        turned = turn(search, size, turning, lambda: library.store.article(turning.article_id) is None, seen)
     if not turned.answer.passages:  # said on the press: the page shown stays, rather than "nothing answers that"
-        return Page("", None)
+        return NOTHING_FURTHER if isinstance(turning, Anchor) else NOTHING_AT_OFFSET
     answer, text = noted_answer(turned.answer, turned.note, username, zone)
-    return Page(text, keyboard(answer, key))
+    return Page(text, keyboard(answer, key, seen))
 
 
 def noted_answer(answer: Answer, note: str, username: str, zone: tzinfo) -> tuple[Answer, str]:
@@ -223,7 +240,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     greeting."""
     message = update.effective_message
     assert message is not None
-    if not (question := without_markup(question)):  # tags alone: nothing was asked
+    question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
+    if not question:  # tags alone, or /ask alone: nothing was asked
         await message.reply_text(html.escape(ASK_USAGE))
         return
     if not await asked_anew(update, context, question):
@@ -253,7 +271,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
     # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
-    quoted, quoted_links = without_links(quoted_text(message, context.bot.id), username)
+    quoted, quoted_links = without_links(quoted, username)
     links += quoted_links
     try:
         await show_typing(message)
@@ -333,6 +351,15 @@ def quoted_text(message: Message, bot_id: int) -> str:
     if replied is None or bots_message(message, bot_id) is not None:
         return ""
     return message.quote.text if message.quote is not None else replied.text or replied.caption or ""
+
+
+def asked_of_quoted(question: str, quoted: str) -> tuple[str, str]:
+    """The question a message asks, and the quoted words (of a friend's message it replies to) to ask it with. A
+    mention or /ask alone in reply to one asks what that message says, as if pasted: "@bot" replying to a friend's
+    claim got how to ask in a group, where its reader expected the claim checked."""
+    if re.search(r"\w", question) or not re.search(r"\w", quoted):
+        return question, quoted
+    return without_markup(lede(quoted)), ""
 
 
 def with_quoted(library: Library, question: str, quoted: str) -> str:
@@ -442,7 +469,8 @@ async def text_message(update: Update, context: Context) -> None:
     question = addressed_question(message, context.bot_data.username, context.bot.id)
     if question is None:
         return
-    if not question and message.chat.type != ChatType.PRIVATE:  # "@bot" alone: how to ask here, not "type one"
+    # "@bot" alone: how to ask here, not "type one" (in reply to a friend's message, that message is asked about).
+    if not question and message.chat.type != ChatType.PRIVATE and not quoted_text(message, context.bot.id):
         await message.reply_text(bare_mention(context.bot_data.username))
         return
     await answer_question(update, context, question)
@@ -454,10 +482,7 @@ async def ask(update: Update, context: Context) -> None:
     assert message is not None
     parts = (message.text or "").split(maxsplit=1)
     question = without_mention(parts[1], context.bot_data.username)[0] if len(parts) > 1 else ""
-    if not question:
-        await message.reply_text(html.escape(ASK_USAGE))
-        return
-    await answer_question(update, context, question)
+    await answer_question(update, context, question)  # /ask alone: its usage, or the replied message asked about
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -484,8 +509,8 @@ async def more(update: Update, context: Context) -> None:
     if page is None:
         await answer_press(query, EXPIRED, alert=True)
         return
-    if not page.text:
-        await answer_press(query, NOTHING_FURTHER, alert=True)
+    if isinstance(page, str):
+        await answer_press(query, page, alert=True)
         return
     await answer_press(query)
     try:

@@ -20,23 +20,26 @@ from bot.tg.pages import Anchor
 log = logging.getLogger(__name__)
 
 BUTTON_TITLE_CHARS = 40
-# Callback data: "a:<article id>", and "m:<saved question key>:<place>:<+|-><article id>.<paragraph>" for "More"
-# ("+": the page after that passage, the last shown, at <place> in the answer's list) and "Back" ("-": the page
-# before it, the first shown): at most 2 + 16 + 1 + 2 + 2 + 16 + 1 + 6 = 46 of Telegram's 64 bytes. A page found
-# by its neighbour stays the page it was when a story shown before it is removed (a bare offset into the search run
-# again showed a passage twice, or skipped one). "m:<key>:<offset>", of answers sent before, still pages by offset.
+# Callback data: "a:<article id>", and "m:<saved question key>:<place>:<+|-><article id>.<paragraph>:<state>" for
+# "More" ("+": the page after that passage, the last shown, at <place> in the answer's list) and "Back" ("-": the
+# page before it, the first shown), <state> the library's its page was searched in (8 hex digits; `pages.turn`): at
+# most 2 + 16 + 1 + 2 + 2 + 16 + 1 + 6 + 9 = 55 of Telegram's 64 bytes. A page found by its neighbour stays the page
+# it was when a story shown before it is removed (a bare offset into the search run again showed a passage twice, or
+# skipped one). "m:<key>:<offset>", of answers sent before, still pages by offset; buttons without a state page as
+# they did, looking for their passage.
 # "More" and "Back" page through MAX_PASSAGES passages at most: the pattern admits no other place, so a tampered
 # button cannot make the engine fetch millions of hits; it expires like any unknown button.
 PAGE_OFFSETS = range(MAX_PASSAGES)
 MORE_DATA = re.compile(
     rf"^m:([0-9a-f]{{1,16}}):({'|'.join(str(n) for n in reversed(PAGE_OFFSETS))})"
-    r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5}))?$"
+    r"(?::([+-])([0-9a-f]{16})\.(0|[1-9][0-9]{0,5})(?::([0-9a-f]{8}))?)?$"
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
-# "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>". The article is
-# split again on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged
-# number) to end before it.
-READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})$")
+# "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
+# `render.articles.mark_of`; buttons sent before have none). The article is split again on the press: one removed
+# meanwhile is said to be gone, one shorter now than the number (or a forged number), or changed where the part
+# started, to end before it.
+READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})(?::([0-9a-f]{8}))?$")
 
 EXPIRED = "This result expired, please ask again."
 
@@ -46,10 +49,10 @@ def pages_on(answer: Answer) -> bool:
     return bool(answer.more) and answer.offset + len(answer.passages) in PAGE_OFFSETS
 
 
-def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
+def keyboard(answer: Answer, key: str, seen: str = "") -> InlineKeyboardMarkup | None:
     """A "Full article" button per article shown; when `key` keeps the question, "Back" on a later page (More
     shows a page in place of the last, which would otherwise be gone) and "More" while there are further
-    passages."""
+    passages, carrying the library's state `seen` the answer was searched in."""
     titles = {p.article.id: p.article.title for p in answer.passages}
     rows = [
         [InlineKeyboardButton(f"Full article: {cap(title, BUTTON_TITLE_CHARS)}", callback_data=f"a:{article_id}")]
@@ -58,21 +61,23 @@ def keyboard(answer: Answer, key: str) -> InlineKeyboardMarkup | None:
     paging: list[InlineKeyboardButton] = []
     first, last = answer.passages[0] if answer.passages else None, answer.passages[-1] if answer.passages else None
     if key and answer.offset and first is not None:
-        back = Anchor(False, first.article.id, first.position, answer.offset)
+        back = Anchor(False, first.article.id, first.position, answer.offset, seen)
         paging.append(InlineKeyboardButton("Back", callback_data=f"m:{key}:{back.data}"))
     if key and pages_on(answer) and last is not None:
-        more = Anchor(True, last.article.id, last.position, answer.offset + len(answer.passages) - 1)
+        more = Anchor(True, last.article.id, last.position, answer.offset + len(answer.passages) - 1, seen)
         paging.append(InlineKeyboardButton("More", callback_data=f"m:{key}:{more.data}"))
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def read_on(article_id: str, start: int | None) -> InlineKeyboardMarkup | None:
-    """The "Read on" button under a part of an article that goes on at its message `start` (None: it ends)."""
+def read_on(article_id: str, start: int | None, mark: str) -> InlineKeyboardMarkup | None:
+    """The "Read on" button under a part of an article that goes on at its message `start` (None: it ends), of
+    `mark`."""
     if start is None:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(READ_ON_LABEL, callback_data=f"r:{article_id}:{start}")]])
+    data = f"r:{article_id}:{start}:{mark}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(READ_ON_LABEL, callback_data=data)]])
 
 
 class ButtonHandler(CallbackQueryHandler[Context, None]):

@@ -26,24 +26,27 @@ Search = Callable[[int], Answer]
 
 @dataclass(frozen=True)
 class Anchor:
-    """The passage a "More" (`after` it) or "Back" (before it) button pages from, and its `place` in the answer's
-    list when the button was shown."""
+    """The passage a "More" (`after` it) or "Back" (before it) button pages from, its `place` in the answer's list
+    when the button was shown, and the state of the library its page was searched in (`seen`: see `turn`; "" for
+    buttons sent before it was carried)."""
 
     after: bool
     article_id: str
     position: int
     place: int
+    seen: str = ""
 
     @property
     def data(self) -> str:
-        return f"{self.place}:{'+' if self.after else '-'}{self.article_id}.{self.position}"
+        anchored = f"{self.place}:{'+' if self.after else '-'}{self.article_id}.{self.position}"
+        return f"{anchored}:{self.seen}" if self.seen else anchored
 
 
 def anchor_of(match: re.Match[str]) -> Anchor | None:
     """The anchor a "More" or "Back" press carries (None: an older button's bare offset)."""
     if match[3] is None:
         return None
-    return Anchor(match[3] == "+", match[4], int(match[5]), int(match[2]))
+    return Anchor(match[3] == "+", match[4], int(match[5]), int(match[2]), match[6] or "")
 
 
 class Turned(NamedTuple):
@@ -91,12 +94,18 @@ def added_before(number: int) -> str:
     return f"{count(number, 'passage')} of stories added since you asked now come before these."
 
 
-def turn(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool]) -> Turned:
+def turn(search: Search, size: int, anchor: Anchor, removed: Callable[[], bool], state: str = "") -> Turned:
     """The page of `size` passages after (More) or before (Back) the anchor's passage, wherever it stands now: a
-    story removed or added since the button was shown moves it. `removed` tells whether its story is gone."""
+    story removed or added since the button was shown moves it. `removed` tells whether its story is gone. In the
+    library's `state` the button's page was searched in, nothing its list is ranked by changed since: the passage
+    stands at its place, unsearched (looking for it cost "Back" from a second page a deep search of that page, ten
+    times the first page's)."""
     search = cache(search)  # a page looked at while locating the anchor is not searched again
-    gone = removed()
-    place = None if gone else located(search, size, anchor)
+    place: int | None = anchor.place
+    gone = False
+    if not (anchor.seen and anchor.seen == state):
+        gone = removed()
+        place = None if gone else located(search, size, anchor)
     turned = _after(search, anchor, place, gone) if anchor.after else _before(search, size, anchor, place)
     if place is not None and place > anchor.place and not turned.note:
         return turned._replace(note=added_before(place - anchor.place))

@@ -243,3 +243,51 @@ def test_a_stray_byte_in_a_utf8_feed_costs_its_character_not_every_accent_of_the
     assert first.paragraphs[0].startswith("Agnes Marwick\ufffds friend, who kept the lamp")
     at = where_shown(data, b"\x92")
     assert feed.warning == f"not UTF-8 text ({at}: b'\\x92'): read with \ufffd in its place"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "said"),
+    [
+        (b'<?xml version="1.0" encoding="utf-9"?>', "names an encoding there is none of ('utf-9'): read as UTF-8"),
+        (b'<?xml version="1.0" encoding="u\x80tf-8"?>', "names an encoding there is none of ('u\\x80tf-8')"),
+        (b'<?xml version="1.0" encoding="utf', "is cut short: read as UTF-8"),
+        (b'<?xml version="1.0" encoding="UTF-8">', "ends with '>' where '?>' closes it: read as UTF-8"),
+        (b'<?xml version="1.0" encoding="utf-16"?>', "names the encoding 'utf-16', which it is not written in"),
+        (b'<?xml version="1.0" encoding="cp037"?>', "names the encoding 'cp037', which it is not written in"),
+    ],
+)
+@pytest.mark.parametrize("name", ["rss2_full_text.xml", "news_sitemap.xml"])
+def test_a_feed_whose_xml_declaration_cannot_be_right_is_read_as_its_bytes_are(
+    tmp_path: Path, declaration: bytes, said: str, name: str
+) -> None:
+    """A declaration naming no encoding there is, cut short, or naming one its own ASCII bytes are not in: the feed
+    was "unreadable feed (UnicodeDecodeError: ...)" or "not an RSS, Atom or JSON feed" (UTF-16 with no line break
+    after it), and a news sitemap so declared stopped the whole `newsbot ingest` with a LookupError."""
+    data = (FEEDS / name).read_bytes()
+    good = parse_feed(data, BASE + name)
+    assert isinstance(good, Feed) and good.entries and good.warning is None
+    broken = declaration + data.split(b"?>", 1)[1]
+    feed = parse_feed(broken, BASE + name)
+    assert isinstance(feed, Feed), feed
+    assert feed.entries == good.entries
+    assert feed.warning is not None and feed.warning.startswith("the feed's XML declaration " + said)
+    saved = tmp_path / name
+    saved.write_bytes(broken)
+    items = list(read_articles([saved]))
+    assert items[0] == Skipped(str(saved), feed.warning, note=True)
+
+
+def test_a_news_sitemap_in_a_multibyte_encoding_is_read() -> None:
+    """expat reads no multi-byte encoding but UTF-8 and UTF-16: a Japanese newsroom's Shift_JIS sitemap was
+    refused, "a sitemap that is not well-formed XML (multi-byte encodings are not supported)"."""
+    text = (FEEDS / "news_sitemap.xml").read_text(encoding="utf-8").replace("Ferry", "フェリー")
+    data = text.replace('encoding="UTF-8"', 'encoding="Shift_JIS"').encode("shift_jis")
+    feed, same = parse_feed(data, BASE + "sitemap.xml"), parse_feed(text.encode("utf-8"), BASE + "sitemap.xml")
+    assert isinstance(feed, Feed) and isinstance(same, Feed) and feed.entries == same.entries
+    assert any("フェリー" in e.article.title for e in feed.entries)
+    cut = data.replace(b"<url>", b"<url>\xff\xff", 1)
+    assert parse_feed(cut, BASE + "sitemap.xml") == Skipped(
+        BASE + "sitemap.xml",
+        "a sitemap that is not well-formed XML ('shift_jis' codec can't decode byte 0xff in position 338: illegal"
+        " multibyte sequence)",
+    )

@@ -34,7 +34,14 @@ from bot.ingest.limits import MAX_FEED_FILE_BYTES, fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
-from bot.ingest.text import BrokenUtf8, decode, served_encoding, split_paragraphs
+from bot.ingest.text import (
+    LEGACY_ENCODINGS,
+    BrokenUtf8,
+    decode,
+    served_encoding,
+    split_paragraphs,
+    text_encoding,
+)
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
@@ -70,6 +77,10 @@ FEED_TYPES = (
 
 # The encoding a feed's XML declaration names (any name: a misspelt one is the feed's own word too).
 _XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
+# A feed's XML declaration in ASCII bytes, whole or not: cut short (`<?xml version="1.0" encoding="utf` and the feed
+# after it), or closed by `>` alone.
+_DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml\b([^<>]*?)(\?>|>|(?=<)|$)")
+_DECLARED_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']?([^"'\s?>]*)""")
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -166,6 +177,7 @@ def parse_feed(
         return Skipped(url, "empty response, not a feed")
     if isinstance(unpacked := _gunzipped(data), str):
         return Skipped(url, unpacked)
+    unpacked, declaration = _mended_declaration(unpacked)
     data, mended = _mended_utf8(unpacked, content_type)
     headers = {"content-type": _served_type(content_type, data)}
     # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
@@ -185,7 +197,7 @@ def parse_feed(
         except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
             log.debug("feedparser failed on %s", url, exc_info=True)
             return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
-        problem = "; ".join(p for p in (mended, _bozo(parsed)) if p) or None
+        problem = "; ".join(p for p in (declaration, mended, _bozo(parsed)) if p) or None
         if not parsed.get("version") and not parsed.entries:
             if found := discover_feeds(data, url):
                 return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
@@ -244,7 +256,7 @@ def parse_feed(
         link=canonical_url(link) if isinstance(link, str) and is_web_url(link) else None,
         entries=tuple(entries),
         problems=tuple(problems),
-        warning=problem or mended,
+        warning=problem or "; ".join(p for p in (declaration, mended) if p) or None,
         repeated=len(readable) - len(entries),
         dates_read=dates.order if dates.note else None,
     )
@@ -298,6 +310,48 @@ def _served_type(content_type: str | None, data: bytes) -> str:
     if served is not None and served != (codecs.lookup(charset).name if charset else None):
         message.set_param("charset", served)
     return message["content-type"]
+
+
+def _mended_declaration(data: bytes) -> tuple[bytes, str | None]:
+    """A feed whose XML declaration cannot be right, with one naming the encoding its bytes show (see
+    `text_encoding`), and a note saying what was wrong; else the feed as it is, and None. A declaration cut short,
+    or naming an encoding there is none of (`utf-9`, a stray byte in `u\\x80tf-8`) or one its ASCII-written
+    declaration cannot be in (UTF-16, EBCDIC), refused the feed ("unreadable feed (UnicodeDecodeError: ...)", "not
+    an RSS, Atom or JSON feed") or stopped the whole ingest of a sitemap (LookupError)."""
+    found = _DECLARATION.match(data)
+    if found is None:
+        return data, None
+    mark, space, attributes, end = found.groups()
+    named = _DECLARED_ENCODING.search(attributes)
+    declared = named[1].decode("ascii", "backslashreplace") if named else None
+    what: str | None = None
+    if end != b"?>":
+        what = "is cut short" if end != b">" else "ends with '>' where '?>' closes it"
+    elif declared is not None:
+        what = _unwritable(declared)
+    if what is None:
+        return data, None
+    rest = data[found.end() :]
+    try:
+        encoding, _mark = text_encoding(rest)
+    except ArticleError:
+        return space + rest, f"the feed's XML declaration {what}: read as its text shows"
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'.encode("ascii")
+    name = LEGACY_ENCODINGS.get(encoding, encoding.upper())
+    return (mark or b"") + space + declaration + rest, f"the feed's XML declaration {what}: read as {name}"
+
+
+def _unwritable(encoding: str) -> str | None:
+    """What is wrong with a declaration, written in ASCII bytes, naming `encoding`: no such encoding, or one whose
+    text is not ASCII (UTF-16, EBCDIC); None when it may be right."""
+    try:
+        if "<?xml".encode(encoding) == b"<?xml":
+            return None
+    except LookupError:
+        return f"names an encoding there is none of ('{encoding}')"
+    except ValueError:  # a codec that is no text encoding (`undefined`); UnicodeError is a ValueError
+        pass
+    return f"names the encoding '{encoding}', which it is not written in"
 
 
 def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:

@@ -185,3 +185,19 @@ def test_a_headline_is_never_taken_for_an_advertisements_label() -> None:
 
 def test_html_text_is_one_line() -> None:
     assert html_text("<h1>Breaking:</h1>\n<p>Mayor  <em>resigns</em></p>") == "Breaking: Mayor resigns"
+
+
+@pytest.mark.parametrize(
+    "start", [b"\xef\xbb\xbf", b'<?xml version="1.0" encoding="UTF-8"?>\n', b'\xef\xbb\xbf<?xml version="1.0"?>']
+)
+def test_a_page_starting_with_a_byte_order_mark_or_an_xml_declaration_is_a_page(tmp_path: Path, start: bytes) -> None:
+    """A page saved by a Windows editor (a UTF-8 byte order mark first) or written as XHTML (an XML declaration
+    first) was "not an HTML page (the response does not say what it is and does not look like HTML)", as a file and
+    fetched from a server that sends no Content-Type."""
+    page = (PAGES / "article.html").read_bytes()
+    [plain] = [i for i in parse_page(page, BASE + "cafe", None) if isinstance(i, Article)]
+    assert [i for i in parse_page(start + page, BASE + "cafe", None) if isinstance(i, Article)] == [plain]
+    saved = tmp_path / "cafe.html"
+    saved.write_bytes(start + page)
+    [article] = [i for i in read_file(saved) if isinstance(i, Article)]
+    assert (article.title, article.paragraphs) == (plain.title, plain.paragraphs)

@@ -33,8 +33,12 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 DEFAULT_CATEGORY = "News"
 # Date and time from the page's metadata (htmldate's default keeps only the day).
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-# What an HTML document starts with, for a response that does not say what it is.
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+# What an HTML document starts with, for a response that does not say what it is: after a UTF-8 byte order mark
+# (a page saved by a Windows editor) and an XML declaration (XHTML) too, which were "not an HTML page".
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+    re.I | re.S,
+)
 _HOST_PREFIX = re.compile(r"^(?:www\d*|m|amp|mobile)\.")
 # Where pages state when a story was published, to the second: trafilatura's date keeps only the day.
 _META = re.compile(rb"<meta\b[^>]*>", re.I)

@@ -291,3 +291,24 @@ def test_a_news_sitemap_in_a_multibyte_encoding_is_read() -> None:
         "a sitemap that is not well-formed XML ('shift_jis' codec can't decode byte 0xff in position 338: illegal"
         " multibyte sequence)",
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "reason"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf", "not a feed but a PDF document (application/pdf)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png", "not a feed but a PNG image (image/png)"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "application/rss+xml", "not a feed but a JPEG image (application/rss+xml)"),
+        (b"%PDF-1.7\n", None, "not a feed but a PDF document"),
+    ],
+)
+def test_a_pdf_or_an_image_where_a_feed_was_expected_says_what_it_is(
+    data: bytes, content_type: str | None, reason: str
+) -> None:
+    """A feed's address serving a PDF or an image was "not an RSS, Atom or JSON feed (the feed is not well-formed
+    XML (line 2: not well-formed (invalid token)); read as well as it could be, a story may be missing or cut
+    short)", as if a feed had been read badly."""
+    assert parse_feed(data, BASE + "papers", content_type=content_type) == Skipped(BASE + "papers", reason)
+    assert parse_feed(gzip.compress(data), BASE + "papers.xml.gz") == Skipped(
+        BASE + "papers.xml.gz", reason.split(" (")[0]
+    )

@@ -77,6 +77,15 @@ FEED_TYPES = (
 
 # The encoding a feed's XML declaration names (any name: a misspelt one is the feed's own word too).
 _XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
+# The first bytes of files that are no text, as sites serve them where a feed or a page was expected.
+_BINARY_STARTS = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"RIFF", "a WebP image or a sound"),
+    (b"PK\x03\x04", "a ZIP archive or an Office document"),
+)
 # A feed's XML declaration in ASCII bytes, whole or not: cut short (`<?xml version="1.0" encoding="utf` and the feed
 # after it), or closed by `>` alone.
 _DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml\b([^<>]*?)(\?>|>|(?=<)|$)")
@@ -177,6 +186,9 @@ def parse_feed(
         return Skipped(url, "empty response, not a feed")
     if isinstance(unpacked := _gunzipped(data), str):
         return Skipped(url, unpacked)
+    if (binary := _binary_kind(unpacked)) is not None:
+        served = f" ({_media_type(content_type)})" if content_type else ""
+        return Skipped(url, f"not a feed but {binary}{served}")
     unpacked, declaration = _mended_declaration(unpacked)
     data, mended = _mended_utf8(unpacked, content_type)
     headers = {"content-type": _served_type(content_type, data)}
@@ -378,6 +390,19 @@ def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | No
     except ArticleError:
         pass
     return data, None
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that is no text is, by its first bytes (a PDF, an image, an archive); None for text. A feed's
+    address serving a PDF was "not an RSS, Atom or JSON feed (the feed is not well-formed XML (line 2: ...); read as
+    well as it could be, a story may be missing or cut short)"."""
+    return next((kind for start, kind in _BINARY_STARTS if data.startswith(start)), None)
+
+
+def _media_type(content_type: str) -> str:
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_type()
 
 
 def _charset(content_type: str | None) -> str | None:

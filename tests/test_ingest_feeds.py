@@ -312,3 +312,18 @@ def test_a_pdf_or_an_image_where_a_feed_was_expected_says_what_it_is(
     assert parse_feed(gzip.compress(data), BASE + "papers.xml.gz") == Skipped(
         BASE + "papers.xml.gz", reason.split(" (")[0]
     )
+
+
+def test_a_web_page_where_a_feed_was_expected_is_named_by_its_title() -> None:
+    """A feed's address answering with a site's "Page not found" page sent with 200 OK (or its new home page after
+    a move) was "not an RSS, Atom or JSON feed", which did not say what the site sent."""
+    page = (
+        b"\xef\xbb\xbf<!DOCTYPE html><html><head><title>Page not found &amp; gone | Harbour Gazette</title></head>"
+        b"<body><h1>Sorry, we couldn't find that page</h1></body></html>"
+    )
+    assert parse_feed(page, BASE + "rss", content_type="text/html") == Skipped(
+        BASE + "rss", "a web page (\u201cPage not found & gone | Harbour Gazette\u201d), not an RSS, Atom or JSON feed"
+    )
+    assert parse_feed(b"<html><body>No title</body></html>", BASE + "rss") == Skipped(
+        BASE + "rss", "not an RSS, Atom or JSON feed"
+    )

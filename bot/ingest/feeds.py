@@ -86,6 +86,10 @@ _BINARY_STARTS = (
     (b"RIFF", "a WebP image or a sound"),
     (b"PK\x03\x04", "a ZIP archive or an Office document"),
 )
+# An HTML page's start (a doctype or its first element, after a byte order mark and comments) and its title.
+_PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
+_TITLE = re.compile(rb"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+MAX_SHOWN_TITLE = 120
 # A feed's XML declaration in ASCII bytes, whole or not: cut short (`<?xml version="1.0" encoding="utf` and the feed
 # after it), or closed by `>` alone.
 _DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml\b([^<>]*?)(\?>|>|(?=<)|$)")
@@ -213,6 +217,10 @@ def parse_feed(
         if not parsed.get("version") and not parsed.entries:
             if found := discover_feeds(data, url):
                 return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
+            if title := _page_title(data):
+                # A feed's address answering with a page ("Page not found" sent with 200 OK, a site's new home page
+                # after a move): its title tells an admin what the site sent, where "not a feed" told nothing.
+                return Skipped(url, f"a web page (\u201c{title}\u201d), not an RSS, Atom or JSON feed")
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
@@ -726,6 +734,15 @@ class _FeedLinks(HTMLParser):
         rel = values.get("rel", "").lower().split()
         if tag == "link" and "alternate" in rel and values.get("type", "").lower() in FEED_TYPES and values.get("href"):
             self.hrefs.append(values["href"])
+
+
+def _page_title(data: bytes) -> str | None:
+    """The title of an HTML page (None for none, or bytes that are no page)."""
+    if not _PAGE_START.match(data):
+        return None
+    found = _TITLE.search(data[:200_000])
+    title = html_text(found[1].decode("utf-8", "replace")) if found else ""
+    return title[:MAX_SHOWN_TITLE] or None
 
 
 def discover_feeds(data: bytes, url: str) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
 from bot.ingest.text import (
     LEGACY_ENCODINGS,
+    XML_ENCODING,
     BrokenUtf8,
     decode,
     served_encoding,
@@ -76,7 +77,6 @@ FEED_TYPES = (
 )  # fmt: skip
 
 # The encoding a feed's XML declaration names (any name: a misspelt one is the feed's own word too).
-_XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
 # The first bytes of files that are no text, as sites serve them where a feed or a page was expected.
 _BINARY_STARTS = (
     (b"%PDF-", "a PDF document"),
@@ -325,7 +325,7 @@ def _served_type(content_type: str | None, data: bytes) -> str:
     charset = message.get_content_charset()
     if charset is None and message.get_content_maintype() == "text":
         message.set_type("application/" + message.get_content_subtype())
-    declared = _XML_ENCODING.match(data)
+    declared = XML_ENCODING.match(data)
     served = served_encoding(charset, data, declared[1].decode("ascii", errors="replace") if declared else None)
     if served is not None and served != (codecs.lookup(charset).name if charset else None):
         message.set_param("charset", served)
@@ -383,7 +383,7 @@ def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | No
         return data, None
     except UnicodeDecodeError:
         pass
-    declared = _XML_ENCODING.match(data)
+    declared = XML_ENCODING.match(data)
     own = declared[1].decode("ascii", errors="replace") if declared else None
     try:
         served = served_encoding(_charset(content_type), data, own) or (codecs.lookup(own).name if own else None)

@@ -11,8 +11,9 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
+from bot.ingest.text import XML_ENCODING
+
 _START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(urlset|sitemapindex)\b", re.S)
-_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 PLAIN_SITEMAP = (
@@ -58,7 +59,7 @@ def _root(data: bytes) -> ElementTree.Element:
     try:
         return ElementTree.fromstring(data)
     except ValueError as exc:
-        if not (declared := _ENCODING.match(data)):
+        if not (declared := XML_ENCODING.match(data)):
             raise
         try:
             text = data.decode(declared[1].decode("ascii"))

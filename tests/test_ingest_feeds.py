@@ -327,3 +327,11 @@ def test_a_web_page_where_a_feed_was_expected_is_named_by_its_title() -> None:
     assert parse_feed(b"<html><body>No title</body></html>", BASE + "rss") == Skipped(
         BASE + "rss", "not an RSS, Atom or JSON feed"
     )
+
+
+def test_a_feeds_stylesheet_is_no_xml_declaration() -> None:
+    """`<?xml-stylesheet ...>` (a feed styled for browsers) opens as a declaration does, and is none: kept as it is."""
+    data = (FEEDS / "rss2_full_text.xml").read_bytes().split(b"?>", 1)[1]
+    styled = b'<?xml-stylesheet type="text/xsl" href="/feed.xsl">' + data
+    feed = parse_feed(styled, BASE + "styled.xml")
+    assert isinstance(feed, Feed) and feed.warning is None and feed.entries

@@ -91,8 +91,8 @@ _PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\
 _TITLE = re.compile(rb"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
 MAX_SHOWN_TITLE = 120
 # A feed's XML declaration in ASCII bytes, whole or not: cut short (`<?xml version="1.0" encoding="utf` and the feed
-# after it), or closed by `>` alone.
-_DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml\b([^<>]*?)(\?>|>|(?=<)|$)")
+# after it), or closed by `>` alone. A `<?xml-stylesheet ...>` is none.
+_DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml(?![\w.:-])([^<>]*?)(\?>|>|(?=<)|$)")
 _DECLARED_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']?([^"'\s?>]*)""")
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(

@@ -353,7 +353,7 @@ async def fetch_page(
     """
     result = await fetcher.get(url, accept=PAGE_ACCEPT)
     if isinstance(result, Failed):
-        return [Skipped(url, result.reason, retry=result.retry)]
+        return [Skipped(url, result.reason, retry=result.retry, retry_after=result.retry_after)]
     return await asyncio.to_thread(
         list, parse_page(result.body, result.final_url, result.content_type, category, date_known)
     )

@@ -831,6 +831,31 @@ async def test_a_story_page_that_keeps_failing_is_read_again_a_bounded_number_of
     assert feed_library.store.paragraphs(id_of(web.url(page))) == ["Lifeboat teaser."]
 
 
+async def test_a_story_page_whose_site_asks_for_a_wait_is_read_again_only_after_it(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A story page answering 429 Too Many Requests with "Retry-After: 3600" was read again at the next poll, 15
+    minutes on, and 15 after that, as if the site had asked nothing (its feed waits as asked): it waits an hour
+    each time, as its site asks, and is read whole once the site answers."""
+    page = "/live/story_lifeboat.html"
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    web.statuses["story_lifeboat.html"] = 429
+    web.headers["story_lifeboat.html"] = {"Retry-After": "3600"}
+    first = await service.add(web.url("/polls/lifeboat.xml"), now=NOW)
+    assert first.retrying == 1
+    reads, now = [NOW], NOW + timedelta(minutes=15)
+    while now <= NOW + timedelta(hours=3):
+        await service.poll(now)
+        if web.count(page) > len(reads):
+            reads.append(now)
+        now += timedelta(minutes=15)
+    assert [round((b - a).total_seconds() / 60) for a, b in pairwise(reads)] == [60, 60, 60]
+    del web.statuses["story_lifeboat.html"]
+    (poll,) = (await service.poll(reads[-1] + timedelta(hours=1))).polls
+    assert (poll.edited, poll.retrying) == (1, 0)
+    assert feed_library.store.paragraphs(id_of(web.url(page)))[0].startswith("The Kelmsby lifeboat brought")
+
+
 async def test_a_store_made_before_page_retries_gets_them_with_its_entries_kept(
     web: WebServer, feed_settings: Settings
 ) -> None:
@@ -860,12 +885,14 @@ async def test_a_store_made_before_page_retries_gets_them_with_its_entries_kept(
 async def test_a_hanging_site_fails_on_its_timeout_while_the_others_are_polled(
     web: WebServer, feed_settings: Settings
 ) -> None:
-    library = Library.open(replace(feed_settings, fetch_timeout=3.0, feed_concurrency=2))
+    # The others' polls must end within the hanging one's timeout: 3 s was too short on the busy 2-core machine,
+    # where the three took longer (the hanging feed's failure came before the third; the project's CI load).
+    library = Library.open(replace(feed_settings, fetch_timeout=15.0, feed_concurrency=2))
     service = FeedService(library)
     try:
         # Followed while it worked; now it hangs. It is claimed first (it has waited longest).
         follow(service, web.url("/live/hangs.xml"), NOW - timedelta(minutes=1))
-        web.delays["hangs.xml"] = 30
+        web.delays["hangs.xml"] = 60
         for name in ("harbour.xml", "mirror.atom.xml", "teasers.xml"):
             follow(service, web.url(f"/polls/{name}"), NOW)
         finished: list[FeedPoll] = []
@@ -874,7 +901,7 @@ async def test_a_hanging_site_fails_on_its_timeout_while_the_others_are_polled(
             web.url(f"/polls/{n}") for n in ("harbour.xml", "mirror.atom.xml", "teasers.xml")
         ]
         assert finished[-1].feed.url == web.url("/live/hangs.xml")
-        assert finished[-1].status == FAILED and "within 3 s" in finished[-1].reason
+        assert finished[-1].status == FAILED and "within 15 s" in finished[-1].reason
         assert [p.status for p in report.polls[:3]] == [OK, OK, OK]
     finally:
         library.close()

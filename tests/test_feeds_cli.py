@@ -83,7 +83,10 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
         ("/status/404", "HTTP 404 Not Found"),
         ("/status/410", "HTTP 410 Gone"),
         ("/live/loop-a.html", "a redirect loop (back to {loop})"),
-        ("/pages/minimal.html", "not an RSS, Atom or JSON feed"),
+        (
+            "/pages/minimal.html",
+            "a web page (\u201cGlacier Retreat Measured by Drone Survey\u201d), not an RSS, Atom or JSON feed",
+        ),
     ],
 )
 def test_a_refused_feed_fails_the_command_with_why(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import zipfile
 from datetime import UTC, datetime
@@ -827,3 +828,19 @@ def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
     assert [str(i) for i in read_articles([folder])] == [
         f"skipped {path}: empty file" for path in sorted(p.resolve() for p in folder.iterdir())
     ]
+
+
+@pytest.mark.parametrize("name", ["daily.xml.gz", "daily.RSS.gz"])
+def test_a_gzip_compressed_feed_file_is_read_as_the_feed(tmp_path: Path, name: str) -> None:
+    """A `sitemap.xml.gz` or `feed.rss.gz` saved from a site was "an archive: unpack it, then ingest its folder",
+    though the same file served over HTTP is followed; in a folder it was counted among the files not read."""
+    feed = (DATA / "feeds" / "atom.xml").read_bytes()
+    plain, packed = tmp_path / "plain" / "daily.xml", tmp_path / "packed" / name
+    for path, data in ((plain, feed), (packed, gzip.compress(feed))):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    assert [i for i in read_file(packed)] == [i for i in read_file(plain)]
+    assert [i.url for i in read_articles([packed.parent])] == [i.url for i in read_file(plain)]
+    (tmp_path / "packed" / "photos.tar.gz").write_bytes(gzip.compress(b"x"))
+    [archive] = read_file(tmp_path / "packed" / "photos.tar.gz")
+    assert isinstance(archive, Skipped) and archive.reason == "an archive: unpack it, then ingest its folder"

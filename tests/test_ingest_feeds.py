@@ -243,3 +243,95 @@ def test_a_stray_byte_in_a_utf8_feed_costs_its_character_not_every_accent_of_the
     assert first.paragraphs[0].startswith("Agnes Marwick\ufffds friend, who kept the lamp")
     at = where_shown(data, b"\x92")
     assert feed.warning == f"not UTF-8 text ({at}: b'\\x92'): read with \ufffd in its place"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "said"),
+    [
+        (b'<?xml version="1.0" encoding="utf-9"?>', "names an encoding there is none of ('utf-9'): read as UTF-8"),
+        (b'<?xml version="1.0" encoding="u\x80tf-8"?>', "names an encoding there is none of ('u\\x80tf-8')"),
+        (b'<?xml version="1.0" encoding="utf', "is cut short: read as UTF-8"),
+        (b'<?xml version="1.0" encoding="UTF-8">', "ends with '>' where '?>' closes it: read as UTF-8"),
+        (b'<?xml version="1.0" encoding="utf-16"?>', "names the encoding 'utf-16', which it is not written in"),
+        (b'<?xml version="1.0" encoding="cp037"?>', "names the encoding 'cp037', which it is not written in"),
+    ],
+)
+@pytest.mark.parametrize("name", ["rss2_full_text.xml", "news_sitemap.xml"])
+def test_a_feed_whose_xml_declaration_cannot_be_right_is_read_as_its_bytes_are(
+    tmp_path: Path, declaration: bytes, said: str, name: str
+) -> None:
+    """A declaration naming no encoding there is, cut short, or naming one its own ASCII bytes are not in: the feed
+    was "unreadable feed (UnicodeDecodeError: ...)" or "not an RSS, Atom or JSON feed" (UTF-16 with no line break
+    after it), and a news sitemap so declared stopped the whole `newsbot ingest` with a LookupError."""
+    data = (FEEDS / name).read_bytes()
+    good = parse_feed(data, BASE + name)
+    assert isinstance(good, Feed) and good.entries and good.warning is None
+    broken = declaration + data.split(b"?>", 1)[1]
+    feed = parse_feed(broken, BASE + name)
+    assert isinstance(feed, Feed), feed
+    assert feed.entries == good.entries
+    assert feed.warning is not None and feed.warning.startswith("the feed's XML declaration " + said)
+    saved = tmp_path / name
+    saved.write_bytes(broken)
+    items = list(read_articles([saved]))
+    assert items[0] == Skipped(str(saved), feed.warning, note=True)
+
+
+def test_a_news_sitemap_in_a_multibyte_encoding_is_read() -> None:
+    """expat reads no multi-byte encoding but UTF-8 and UTF-16: a Japanese newsroom's Shift_JIS sitemap was
+    refused, "a sitemap that is not well-formed XML (multi-byte encodings are not supported)"."""
+    text = (FEEDS / "news_sitemap.xml").read_text(encoding="utf-8").replace("Ferry", "フェリー")
+    data = text.replace('encoding="UTF-8"', 'encoding="Shift_JIS"').encode("shift_jis")
+    feed, same = parse_feed(data, BASE + "sitemap.xml"), parse_feed(text.encode("utf-8"), BASE + "sitemap.xml")
+    assert isinstance(feed, Feed) and isinstance(same, Feed) and feed.entries == same.entries
+    assert any("フェリー" in e.article.title for e in feed.entries)
+    cut = data.replace(b"<url>", b"<url>\xff\xff", 1)
+    assert parse_feed(cut, BASE + "sitemap.xml") == Skipped(
+        BASE + "sitemap.xml",
+        "a sitemap that is not well-formed XML ('shift_jis' codec can't decode byte 0xff in position 338: illegal"
+        " multibyte sequence)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "reason"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf", "not a feed but a PDF document (application/pdf)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png", "not a feed but a PNG image (image/png)"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "application/rss+xml", "not a feed but a JPEG image (application/rss+xml)"),
+        (b"%PDF-1.7\n", None, "not a feed but a PDF document"),
+    ],
+)
+def test_a_pdf_or_an_image_where_a_feed_was_expected_says_what_it_is(
+    data: bytes, content_type: str | None, reason: str
+) -> None:
+    """A feed's address serving a PDF or an image was "not an RSS, Atom or JSON feed (the feed is not well-formed
+    XML (line 2: not well-formed (invalid token)); read as well as it could be, a story may be missing or cut
+    short)", as if a feed had been read badly."""
+    assert parse_feed(data, BASE + "papers", content_type=content_type) == Skipped(BASE + "papers", reason)
+    assert parse_feed(gzip.compress(data), BASE + "papers.xml.gz") == Skipped(
+        BASE + "papers.xml.gz", reason.split(" (")[0]
+    )
+
+
+def test_a_web_page_where_a_feed_was_expected_is_named_by_its_title() -> None:
+    """A feed's address answering with a site's "Page not found" page sent with 200 OK (or its new home page after
+    a move) was "not an RSS, Atom or JSON feed", which did not say what the site sent."""
+    page = (
+        b"\xef\xbb\xbf<!DOCTYPE html><html><head><title>Page not found &amp; gone | Harbour Gazette</title></head>"
+        b"<body><h1>Sorry, we couldn't find that page</h1></body></html>"
+    )
+    assert parse_feed(page, BASE + "rss", content_type="text/html") == Skipped(
+        BASE + "rss", "a web page (\u201cPage not found & gone | Harbour Gazette\u201d), not an RSS, Atom or JSON feed"
+    )
+    assert parse_feed(b"<html><body>No title</body></html>", BASE + "rss") == Skipped(
+        BASE + "rss", "not an RSS, Atom or JSON feed"
+    )
+
+
+def test_a_feeds_stylesheet_is_no_xml_declaration() -> None:
+    """`<?xml-stylesheet ...>` (a feed styled for browsers) opens as a declaration does, and is none: kept as it is."""
+    data = (FEEDS / "rss2_full_text.xml").read_bytes().split(b"?>", 1)[1]
+    styled = b'<?xml-stylesheet type="text/xsl" href="/feed.xsl">' + data
+    feed = parse_feed(styled, BASE + "styled.xml")
+    assert isinstance(feed, Feed) and feed.warning is None and feed.entries

@@ -185,3 +185,52 @@ def test_a_headline_is_never_taken_for_an_advertisements_label() -> None:
 
 def test_html_text_is_one_line() -> None:
     assert html_text("<h1>Breaking:</h1>\n<p>Mayor  <em>resigns</em></p>") == "Breaking: Mayor resigns"
+
+
+@pytest.mark.parametrize(
+    "start", [b"\xef\xbb\xbf", b'<?xml version="1.0" encoding="UTF-8"?>\n', b'\xef\xbb\xbf<?xml version="1.0"?>']
+)
+def test_a_page_starting_with_a_byte_order_mark_or_an_xml_declaration_is_a_page(tmp_path: Path, start: bytes) -> None:
+    """A page saved by a Windows editor (a UTF-8 byte order mark first) or written as XHTML (an XML declaration
+    first) was "not an HTML page (the response does not say what it is and does not look like HTML)", as a file and
+    fetched from a server that sends no Content-Type."""
+    page = (PAGES / "article.html").read_bytes()
+    [plain] = [i for i in parse_page(page, BASE + "cafe", None) if isinstance(i, Article)]
+    assert [i for i in parse_page(start + page, BASE + "cafe", None) if isinstance(i, Article)] == [plain]
+    saved = tmp_path / "cafe.html"
+    saved.write_bytes(start + page)
+    [article] = [i for i in read_file(saved) if isinstance(i, Article)]
+    assert (article.title, article.paragraphs) == (plain.title, plain.paragraphs)
+
+
+SOFT_404 = (
+    "<!DOCTYPE html><html><head><title>{title} | Harbour Gazette</title></head><body><main><h1>{title}</h1>"
+    "<p>{text}</p></main></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Page not found", "404 Not Found", "Error 404", "Oops! That page can\u2019t be found.", "Service Unavailable"],
+)
+def test_a_sites_not_found_page_sent_as_200_is_no_story(title: str) -> None:
+    """Many CMSs send their "Page not found" page with 200 OK: `newsbot ingest URL` stored it as a story headlined
+    so, answering questions with "The page you were looking for may have moved"."""
+    text = "The page you were looking for may have moved or no longer exists. Try our home page or search the site."
+    page = SOFT_404.format(title=title, text=text).encode()
+    [skipped] = parse_page(page, BASE + "gone", "text/html")
+    assert isinstance(skipped, Skipped) and skipped.location == BASE + "gone"
+    assert skipped.reason.startswith("an error page (\u201c") and skipped.reason.endswith(
+        "\u201d), not a story: the site says it has no such page"
+    )
+
+
+def test_a_story_headlined_like_an_error_page_is_still_a_story() -> None:
+    """A story may be headlined as an error page is ("Sorry, we couldn't find him", "500 years of the harbour"):
+    it tells more than an error page does. (None of the 2,225 BBC headlines reads as one.)"""
+    story = "The coastguard searched the cliffs for the missing walker through the night and into the morning. " * 10
+    for title in ("Sorry, we couldn't find him: the search for a missing walker", "500 years of the harbour"):
+        page = SOFT_404.format(title=title, text=story).encode()
+        assert [i.title for i in parse_page(page, BASE + "walker", "text/html") if isinstance(i, Article)] == [title]
+    short = SOFT_404.format(title="500 years of the harbour", text="The harbour is 500 years old today.").encode()
+    assert [type(i) for i in parse_page(short, BASE + "harbour", "text/html")] == [Article]

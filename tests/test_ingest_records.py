@@ -964,3 +964,27 @@ def test_a_substack_export_gives_its_published_posts_with_their_bodies(tmp_path:
     assert (dues.title, dues.url) == ("Harbour Dues Frozen, for Now", "https://harbournotes.substack.com/p/dues-frozen")
     # posts.csv given by its own path reads the same posts.
     assert [a for a in read_file(posts) if isinstance(a, Article)] == [lighthouse, dues]
+
+
+@pytest.mark.parametrize("newline_at_end", [True, False])
+def test_a_csv_quote_never_closed_is_said_where_it_opens(tmp_path: Path, newline_at_end: bool) -> None:
+    """csv reads a quote never closed as a field running to the end of the file: the row was "no body text" (its
+    title held the rest of the file) and the rows after it were gone without a word. A stray inch mark (`5"`) in
+    a row beside a quoted field of two lines is no such quote."""
+    path = tmp_path / "cms.csv"
+    path.write_text(
+        "title,body,published\n"
+        'Bridge 5" opens,"The new bridge opened today\nafter two years of work.",2026-12-02\n'
+        '"Ferry strike ends,The ferry strike ended on Tuesday after talks.,2026-12-01\n'
+        "Harbour closes,The harbour closed for the storm.,2026-12-03" + ("\n" if newline_at_end else ""),
+        encoding="utf-8",
+    )
+    articles, skipped, _ = split(list(read_file(path)))
+    assert [a.title for a in articles] == ['Bridge 5" opens']
+    assert skipped == [
+        Skipped(
+            f"{path}:3",
+            'unreadable CSV (line 4): a quote (") opens a field there and is never closed, so the rest of the file'
+            " (2 lines) read as that one field; close it and ingest the file again",
+        )
+    ]

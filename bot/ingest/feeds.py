@@ -34,7 +34,15 @@ from bot.ingest.limits import MAX_FEED_FILE_BYTES, fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
 from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
-from bot.ingest.text import BrokenUtf8, decode, served_encoding, split_paragraphs
+from bot.ingest.text import (
+    LEGACY_ENCODINGS,
+    XML_ENCODING,
+    BrokenUtf8,
+    decode,
+    served_encoding,
+    split_paragraphs,
+    text_encoding,
+)
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
@@ -69,7 +77,23 @@ FEED_TYPES = (
 )  # fmt: skip
 
 # The encoding a feed's XML declaration names (any name: a misspelt one is the feed's own word too).
-_XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
+# The first bytes of files that are no text, as sites serve them where a feed or a page was expected.
+_BINARY_STARTS = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"RIFF", "a WebP image or a sound"),
+    (b"PK\x03\x04", "a ZIP archive or an Office document"),
+)
+# An HTML page's start (a doctype or its first element, after a byte order mark and comments) and its title.
+_PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
+_TITLE = re.compile(rb"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+MAX_SHOWN_TITLE = 120
+# A feed's XML declaration in ASCII bytes, whole or not: cut short (`<?xml version="1.0" encoding="utf` and the feed
+# after it), or closed by `>` alone. A `<?xml-stylesheet ...>` is none.
+_DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml(?![\w.:-])([^<>]*?)(\?>|>|(?=<)|$)")
+_DECLARED_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']?([^"'\s?>]*)""")
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -166,6 +190,10 @@ def parse_feed(
         return Skipped(url, "empty response, not a feed")
     if isinstance(unpacked := _gunzipped(data), str):
         return Skipped(url, unpacked)
+    if (binary := _binary_kind(unpacked)) is not None:
+        served = f" ({_media_type(content_type)})" if content_type else ""
+        return Skipped(url, f"not a feed but {binary}{served}")
+    unpacked, declaration = _mended_declaration(unpacked)
     data, mended = _mended_utf8(unpacked, content_type)
     headers = {"content-type": _served_type(content_type, data)}
     # A feed saved as a file has no address of its own to resolve relative links against (see `_base`).
@@ -185,10 +213,14 @@ def parse_feed(
         except Exception as exc:  # feedparser means never to raise, but does on some broken XML declarations
             log.debug("feedparser failed on %s", url, exc_info=True)
             return Skipped(url, f"unreadable feed ({type(exc).__name__}: {exc})")
-        problem = "; ".join(p for p in (mended, _bozo(parsed)) if p) or None
+        problem = "; ".join(p for p in (declaration, mended, _bozo(parsed)) if p) or None
         if not parsed.get("version") and not parsed.entries:
             if found := discover_feeds(data, url):
                 return Skipped(url, f"a web page, not a feed; it names a feed at {found[0]}")
+            if title := _page_title(data):
+                # A feed's address answering with a page ("Page not found" sent with 200 OK, a site's new home page
+                # after a move): its title tells an admin what the site sent, where "not a feed" told nothing.
+                return Skipped(url, f"a web page (\u201c{title}\u201d), not an RSS, Atom or JSON feed")
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
@@ -244,7 +276,7 @@ def parse_feed(
         link=canonical_url(link) if isinstance(link, str) and is_web_url(link) else None,
         entries=tuple(entries),
         problems=tuple(problems),
-        warning=problem or mended,
+        warning=problem or "; ".join(p for p in (declaration, mended) if p) or None,
         repeated=len(readable) - len(entries),
         dates_read=dates.order if dates.note else None,
     )
@@ -293,11 +325,53 @@ def _served_type(content_type: str | None, data: bytes) -> str:
     charset = message.get_content_charset()
     if charset is None and message.get_content_maintype() == "text":
         message.set_type("application/" + message.get_content_subtype())
-    declared = _XML_ENCODING.match(data)
+    declared = XML_ENCODING.match(data)
     served = served_encoding(charset, data, declared[1].decode("ascii", errors="replace") if declared else None)
     if served is not None and served != (codecs.lookup(charset).name if charset else None):
         message.set_param("charset", served)
     return message["content-type"]
+
+
+def _mended_declaration(data: bytes) -> tuple[bytes, str | None]:
+    """A feed whose XML declaration cannot be right, with one naming the encoding its bytes show (see
+    `text_encoding`), and a note saying what was wrong; else the feed as it is, and None. A declaration cut short,
+    or naming an encoding there is none of (`utf-9`, a stray byte in `u\\x80tf-8`) or one its ASCII-written
+    declaration cannot be in (UTF-16, EBCDIC), refused the feed ("unreadable feed (UnicodeDecodeError: ...)", "not
+    an RSS, Atom or JSON feed") or stopped the whole ingest of a sitemap (LookupError)."""
+    found = _DECLARATION.match(data)
+    if found is None:
+        return data, None
+    mark, space, attributes, end = found.groups()
+    named = _DECLARED_ENCODING.search(attributes)
+    declared = named[1].decode("ascii", "backslashreplace") if named else None
+    what: str | None = None
+    if end != b"?>":
+        what = "is cut short" if end != b">" else "ends with '>' where '?>' closes it"
+    elif declared is not None:
+        what = _unwritable(declared)
+    if what is None:
+        return data, None
+    rest = data[found.end() :]
+    try:
+        encoding, _mark = text_encoding(rest)
+    except ArticleError:
+        return space + rest, f"the feed's XML declaration {what}: read as its text shows"
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'.encode("ascii")
+    name = LEGACY_ENCODINGS.get(encoding, encoding.upper())
+    return (mark or b"") + space + declaration + rest, f"the feed's XML declaration {what}: read as {name}"
+
+
+def _unwritable(encoding: str) -> str | None:
+    """What is wrong with a declaration, written in ASCII bytes, naming `encoding`: no such encoding, or one whose
+    text is not ASCII (UTF-16, EBCDIC); None when it may be right."""
+    try:
+        if "<?xml".encode(encoding) == b"<?xml":
+            return None
+    except LookupError:
+        return f"names an encoding there is none of ('{encoding}')"
+    except ValueError:  # a codec that is no text encoding (`undefined`); UnicodeError is a ValueError
+        pass
+    return f"names the encoding '{encoding}', which it is not written in"
 
 
 def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
@@ -309,7 +383,7 @@ def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | No
         return data, None
     except UnicodeDecodeError:
         pass
-    declared = _XML_ENCODING.match(data)
+    declared = XML_ENCODING.match(data)
     own = declared[1].decode("ascii", errors="replace") if declared else None
     try:
         served = served_encoding(_charset(content_type), data, own) or (codecs.lookup(own).name if own else None)
@@ -324,6 +398,19 @@ def _mended_utf8(data: bytes, content_type: str | None) -> tuple[bytes, str | No
     except ArticleError:
         pass
     return data, None
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that is no text is, by its first bytes (a PDF, an image, an archive); None for text. A feed's
+    address serving a PDF was "not an RSS, Atom or JSON feed (the feed is not well-formed XML (line 2: ...); read as
+    well as it could be, a story may be missing or cut short)"."""
+    return next((kind for start, kind in _BINARY_STARTS if data.startswith(start)), None)
+
+
+def _media_type(content_type: str) -> str:
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_type()
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -647,6 +734,15 @@ class _FeedLinks(HTMLParser):
         rel = values.get("rel", "").lower().split()
         if tag == "link" and "alternate" in rel and values.get("type", "").lower() in FEED_TYPES and values.get("href"):
             self.hrefs.append(values["href"])
+
+
+def _page_title(data: bytes) -> str | None:
+    """The title of an HTML page (None for none, or bytes that are no page)."""
+    if not _PAGE_START.match(data):
+        return None
+    found = _TITLE.search(data[:200_000])
+    title = html_text(found[1].decode("utf-8", "replace")) if found else ""
+    return title[:MAX_SHOWN_TITLE] or None
 
 
 def discover_feeds(data: bytes, url: str) -> tuple[str, ...]:

@@ -93,6 +93,9 @@ def read_file(
     cannot (`FileDates`)."""
     try:
         suffix = path.suffix.lower()
+        if _is_packed_feed(path):
+            yield from _read_feed(path, date_order)
+            return
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
             return
@@ -117,6 +120,12 @@ def read_file(
             yield from _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
+
+
+def _is_packed_feed(path: Path) -> bool:
+    """Whether a file is a feed or sitemap gzip-compressed as sites store them (`sitemap.xml.gz`, `feed.rss.gz`):
+    the feed reader unpacks it, as it does one fetched (it was "an archive: unpack it")."""
+    return path.suffix.lower() == ".gz" and path.with_suffix("").suffix.lower() in FEED_SUFFIXES
 
 
 def _seed_parser(suffix: str) -> Callable[[str, str, FileDates], tuple[Article, str | None]]:
@@ -455,7 +464,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 exports[export] += 1
                 continue
             suffix = child.suffix.lower()
-            if suffix in ARTICLE_SUFFIXES:
+            if suffix in ARTICLE_SUFFIXES or _is_packed_feed(child):
                 yield child.resolve()
             elif suffix not in CODE_SUFFIXES:
                 others[suffix] += 1
@@ -466,7 +475,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 str(path),
                 f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
                 " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
-                " .rss, .rdf, .atom and .xml",
+                " .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz)",
             )
         for export, count in exports.items():
             yield Skipped(

@@ -33,8 +33,12 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 DEFAULT_CATEGORY = "News"
 # Date and time from the page's metadata (htmldate's default keeps only the day).
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-# What an HTML document starts with, for a response that does not say what it is.
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+# What an HTML document starts with, for a response that does not say what it is: after a UTF-8 byte order mark
+# (a page saved by a Windows editor) and an XML declaration (XHTML) too, which were "not an HTML page".
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+    re.I | re.S,
+)
 _HOST_PREFIX = re.compile(r"^(?:www\d*|m|amp|mobile)\.")
 # Where pages state when a story was published, to the second: trafilatura's date keeps only the day.
 _META = re.compile(rb"<meta\b[^>]*>", re.I)
@@ -111,6 +115,23 @@ TEASERS_SHARE = 0.75
 # A "teaser" holding more than this share of the text is the page's own story (its headline linking to itself under
 # another address).
 OWN_STORY_SHARE = 2 / 3
+# A site's page saying the story is not there, sent with 200 OK as many CMSs do (a "soft 404"): it went in as a story
+# headlined "Page not found". Told by its headline (without the site's name after it) and its few words: a story
+# headlined so (a missing hiker's "Sorry, we couldn't find him") has more to say.
+_ERROR_HEADLINE = re.compile(
+    r"(?:error\W*)?(?:40[0134]|410|50[0234])"
+    r"(?:\W+(?:error|page|not|found|forbidden|gone|unauthori[sz]ed|internal|server|service|unavailable|bad|gateway))*\W*"
+    r"|(?:the\s+)?(?:page|article|story|content|file)\s+(?:(?:was\s+|is\s+)?not\s+found|(?:is\s+)?(?:unavailable"
+    r"|no\s+longer\s+available)|(?:does\s+not|doesn.t)\s+exist|has\s+been\s+removed)\b.*"
+    r"|not\s+found|(?:internal\s+)?server\s+error|service\s+(?:temporarily\s+)?unavailable|bad\s+gateway"
+    r"|access\s+denied|forbidden"
+    r"|(?:oops|whoops|sorry)\b.*\b(?:not\s+(?:be\s+)?found|(?:couldn.t|can.t|cannot|could\s+not)\s+(?:be\s+)?f(?:ou|i)nd"
+    r"|(?:does\s+not|doesn.t)\s+exist|went\s+wrong).*",
+    re.I,
+)
+# What follows a headline on the page's title: the site's name.
+_SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014:-]+\s+[^|\u2013\u2014]*$")
+ERROR_PAGE_WORDS = 80
 _SEVERAL_STORIES = "a page of {} stories, not one story: ingest each story's own page, or follow the site's feed"
 # A stub that sends its reader on at once (`<meta http-equiv="refresh" content="0; url=/news/story">`, as a moved
 # story's old address or a link shortener's page does) holds no story: the page it names does. A longer wait is a
@@ -232,6 +253,8 @@ def _article(
     paragraphs = _paragraphs(document.text or "", title, author)
     if not paragraphs:
         raise ArticleError("no story text found on the page")
+    if _error_page(title, paragraphs):
+        raise ArticleError(f"an error page (\u201c{title}\u201d), not a story: the site says it has no such page")
     if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
     published, dated = _stated_time(body) or _date(document.date) or (None, None)
@@ -396,6 +419,12 @@ def _html(body: bytes, charset: str | None) -> str:
 def _consent_phrases(text: str) -> int:
     """How many of a consent dialogue's phrases (`_CONSENT_PHRASES`) a text holds."""
     return sum(bool(phrase.search(text)) for phrase in _CONSENT_PHRASES)
+
+
+def _error_page(title: str, paragraphs: tuple[str, ...]) -> bool:
+    """Whether a page is a site's "not found" (or other error) page sent as a page (see `_ERROR_HEADLINE`)."""
+    words = sum(len(p.split()) for p in paragraphs)
+    return words < ERROR_PAGE_WORDS and bool(_ERROR_HEADLINE.fullmatch(_SITE_SUFFIX.sub("", title).strip()))
 
 
 def _consent_wall(title: str, paragraphs: tuple[str, ...]) -> bool:

@@ -829,17 +829,25 @@ class _CsvLines:
         self.size = 0
         self.note: Note | None = None
         self.oversized = False
+        self._opened: int | None = None  # the line of the quote the row's text leaves open (None: none is)
+        self._ended = False  # the file ended within the row
 
     def start_row(self) -> None:
         self.size = 0
         self.note = None
         self.oversized = False
+        self._opened = None
 
     def __iter__(self) -> _CsvLines:
         return self
 
     def __next__(self) -> str:
-        self.line, line = next(self._lines)
+        try:
+            self.line, line = next(self._lines)
+        except StopIteration:
+            self._ended = True
+            raise
+        self._count_quotes(line.skeleton if isinstance(line, _LongLine) else line)
         if isinstance(line, _LongLine):
             self.size += line.size
             self.oversized = True
@@ -856,8 +864,22 @@ class _CsvLines:
             self.note = self.note or Note(reason)
             return text
 
+    def _count_quotes(self, line: bytes) -> None:
+        # Quotes open and close in turn (an escaped one, "", closes and opens again): an odd count leaves one open.
+        if line.count(b'"') % 2:
+            self._opened = None if self._opened is not None else self.line
+
     def row_problem(self) -> str | None:
         """Why the row is no record (None: it is one, `note` said of it if set)."""
+        if self._opened is not None and self._ended:
+            # csv reads a quote never closed as a field running to the end of the file, every row after it in it:
+            # the row had "no body text" (its title held the rest of the file), and the rows after it were lost.
+            lines = self.line - self._opened + 1
+            return (
+                f'unreadable CSV (line {self._opened}): a quote (") opens a field there and is never closed, so the'
+                f" rest of the file ({lines:,} {'line' if lines == 1 else 'lines'}) read as that one field; close it"
+                " and ingest the file again"
+            )
         return _too_big(self.size, "row") if self.oversized else None
 
 

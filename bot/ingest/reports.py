@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,8 @@ class Skipped:
     `note` True: what was read went in whole, but not as the input says it (only a feed's teaser, a date that
     could not be read, text in another encoding than UTF-8); the reason says how, so that nothing is silently
     wrong.
-    `retry` True: fetching it failed in a way a later read may mend (5xx, 429, a timeout, no connection).
+    `retry` True: fetching it failed in a way a later read may mend (5xx, 429, a timeout, no connection);
+    `retry_after`, how long its site asked to be left first (a 429's or 503's Retry-After).
     `duplicate` True: it was read whole, but the store holds its story already, under another link; the reason
     says which.
     """
@@ -25,6 +27,7 @@ class Skipped:
     cut: bool = False
     retry: bool = False
     note: bool = False
+    retry_after: timedelta | None = None
     duplicate: bool = False
 
     @property

@@ -11,6 +11,8 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
+from bot.ingest.text import XML_ENCODING
+
 _START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(urlset|sitemapindex)\b", re.S)
 _SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -28,8 +30,8 @@ def news_sitemap(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]] | s
     if start[1] == b"sitemapindex":
         return SITEMAP_INDEX
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
+        root = _root(data)
+    except (ElementTree.ParseError, LookupError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         return f"a sitemap that is not well-formed XML ({exc})"
     entries: list[dict[str, Any]] = []
     publication = ""
@@ -49,6 +51,21 @@ def news_sitemap(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]] | s
     if not entries:
         return PLAIN_SITEMAP
     return {"title": publication, "link": None}, entries
+
+
+def _root(data: bytes) -> ElementTree.Element:
+    """A sitemap's XML. expat reads no multi-byte encoding but its own (a Japanese newsroom's Shift_JIS sitemap was
+    "not well-formed XML (multi-byte encodings are not supported)"): one declared so is decoded first."""
+    try:
+        return ElementTree.fromstring(data)
+    except ValueError as exc:
+        if not (declared := XML_ENCODING.match(data)):
+            raise
+        try:
+            text = data.decode(declared[1].decode("ascii"))
+        except LookupError:
+            raise exc from None
+        return ElementTree.fromstring(text)
 
 
 def _text(element: ElementTree.Element, path: str) -> str:

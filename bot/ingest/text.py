@@ -15,6 +15,8 @@ from bot.ingest.dates import FileDates, read_date, readable_date
 from bot.ingest.urls import web_link
 from bot.models import Article
 
+# The encoding an XML document (a feed, a sitemap) declares it is in: `<?xml version="1.0" encoding="...">`.
+XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
 _HEADER = re.compile(r"^(Author|Comments|Category|URL|Link|Source)\s*:\s*(.*)$", re.IGNORECASE)
 # Other header lines a CMS writes ("Tags: flooding", "Photo: J. Smith", "Updated: 8 March"): a name of a word or
 # three and a value. They are passed over before the date line, never taken for the story.

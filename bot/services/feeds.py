@@ -311,6 +311,7 @@ class _Page:
     story: Article | None
     problems: list[Skipped]
     retry: bool = False
+    retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
 
 
 _UNREAD = _Page(None, [])
@@ -756,7 +757,7 @@ class FeedService:
             elif article.paragraphs or article.id in elsewhere:
                 note = "the feed's summary is kept"
                 if page.problems:
-                    failures, retry_at = self._page_retry(seen.get(key), page.retry, now)
+                    failures, retry_at = self._page_retry(seen.get(key), page, now)
                     if retry_at is not None:
                         note += "; its page is read again on a later poll"
                     elif page.retry:
@@ -771,14 +772,17 @@ class FeedService:
             read.retrying += retry_at is not None and key not in later
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
 
-    def _page_retry(self, known: Seen | None, retry: bool, now: datetime) -> tuple[int, datetime | None]:
+    def _page_retry(self, known: Seen | None, page: _Page, now: datetime) -> tuple[int, datetime | None]:
         """After a story page could not be read: its failed reads in a row, and when a poll reads it again (None:
         never, the failure being final or the page having failed `PAGE_READS` times). The first retry is the next
-        poll, whenever it runs; then the waits double like a failing feed's."""
+        poll, whenever it runs; then the waits double like a failing feed's; a page whose site asked for a wait (a
+        429's Retry-After) waits as a feed does (it was read again at the next poll, the site's 429s unheeded)."""
         failures = (known.page_failures if known else 0) + 1
-        if not retry or failures >= PAGE_READS:
+        if not page.retry or failures >= PAGE_READS:
             return failures, None
-        return failures, now if failures == 1 else now + self._backoff(failures - 1)
+        if failures == 1 and page.retry_after is None:
+            return failures, now
+        return failures, now + self._backoff(max(failures - 1, 1), page.retry_after)
 
     def _backoff(self, failures: int, asked: timedelta | None = None) -> timedelta:
         """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap; or
@@ -798,7 +802,8 @@ class FeedService:
                 items = await fetch_page(fetcher, article.url or "", article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
-            return entry.article.id, _Page(story, problems, any(p.retry for p in problems))
+            asked = max((p.retry_after for p in problems if p.retry_after), default=None)
+            return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked)
 
         return dict(await asyncio.gather(*(one(e) for e in entries)))
 

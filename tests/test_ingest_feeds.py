@@ -63,6 +63,26 @@ def test_feed_cases(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("encoding", "end", "what"),
+    [
+        ("utf-16-be", "", "is cut short: read as UTF-16"),  # no byte order mark: its NUL bytes tell it
+        ("utf-16", ">", "ends with '>' where '?>' closes it: read as UTF-16"),
+        ("utf-32", "", "is cut short: read as UTF-32"),
+    ],
+)
+def test_a_wide_feed_whose_declaration_is_not_closed_is_read_with_a_note(encoding: str, end: str, what: str) -> None:
+    """A UTF-16 or UTF-32 feed whose XML declaration was cut short was refused as "not well-formed (invalid
+    token)", where one in UTF-8 was read with a note."""
+    text = (FEEDS / "utf16_cut_declaration.xml").read_bytes().decode("utf-16")
+    data = text.replace('"utf-16"\n', f'"{encoding}"{end}\n').encode(encoding)
+    feed = parse_feed(data, BASE + "wide.xml")
+    want = expected(FEEDS / "utf16_cut_declaration.xml")
+    assert isinstance(feed, Feed), feed
+    assert feed.warning == f"the feed's XML declaration {what}"
+    assert (feed.title, [entry_view(e) for e in feed.entries]) == (want["title"], want["entries"])
+
+
+@pytest.mark.parametrize(
     "content_type",
     [
         "application/rss+xml; charset=ISO-8859-1",  # Apache's AddDefaultCharset

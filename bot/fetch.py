@@ -88,6 +88,11 @@ class Failed:
     # How long the site asked to be left before the next request (its Retry-After, with a 429 or a 503).
     retry_after: timedelta | None = None
 
+    @property
+    def limited(self) -> bool:
+        """Whether the site asked to be left a while (rate limiting, or a wait it named): not only this address."""
+        return self.status == 429 or self.retry_after is not None
+
 
 @dataclass
 class _Progress:
@@ -353,7 +358,7 @@ async def fetch_page(
     """
     result = await fetcher.get(url, accept=PAGE_ACCEPT)
     if isinstance(result, Failed):
-        return [Skipped(url, result.reason, retry=result.retry, retry_after=result.retry_after)]
+        return [Skipped(url, result.reason, retry=result.retry, retry_after=result.retry_after, limited=result.limited)]
     return await asyncio.to_thread(
         list, parse_page(result.body, result.final_url, result.content_type, category, date_known)
     )

@@ -33,7 +33,7 @@ from bot.library import Library
 from bot.models import Article, Digest
 from bot.render.markup import shown_date
 from bot.services.digests import Digests
-from bot.services.feeds import PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
+from bot.services.feeds import PAGE_CONCURRENCY, PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.store import feeds as store_feeds
@@ -854,6 +854,66 @@ async def test_a_story_page_whose_site_asks_for_a_wait_is_read_again_only_after_
     (poll,) = (await service.poll(reads[-1] + timedelta(hours=1))).polls
     assert (poll.edited, poll.retrying) == (1, 0)
     assert feed_library.store.paragraphs(id_of(web.url(page)))[0].startswith("The Kelmsby lifeboat brought")
+
+
+BUSY_PAGES = 10
+HARBOUR_WORDS = ("ferry", "pier", "terrace", "market", "lighthouse", "slipway", "quay", "boatyard", "lock", "beacon")
+
+
+def busy_site(web: WebServer) -> list[str]:
+    """A feed at /live/busy.xml of `BUSY_PAGES` teasers whose pages are on its own site; returns the pages' paths."""
+    items, pages = [], []
+    for n, word in enumerate(HARBOUR_WORDS[:BUSY_PAGES]):
+        name = f"busy_{n}.html"
+        text = f"The Kelmsby {word} works went on through the week, the council told residents on {n + 1} June."
+        web.live[name] = (
+            f"<html><head><title>The {word} works</title></head><body><article><h1>The {word} works</h1>"
+            f"<p>{text}</p><p>Crews on the {word} expect to finish before the summer festival, weather allowing.</p>"
+            f"<p>Residents near the {word} may hear machinery in the mornings until then.</p></article></body></html>"
+        ).encode()
+        items.append(
+            f"<item><title>The {word} works</title><link>/live/{name}</link><guid>busy-{n}</guid>"
+            f"<description>The {word} works go on.</description></item>"
+        )
+        pages.append(f"/live/{name}")
+    web.live["busy.xml"] = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Busy</title>{"".join(items)}</channel></rss>'
+    ).encode()
+    return pages
+
+
+async def test_a_site_that_asks_for_a_wait_has_its_other_story_pages_left_in_the_same_poll(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed of ten teasers whose site answered 429 Too Many Requests (Retry-After: 3600) to its first story page
+    had all ten pages asked for in that poll, each getting its own 429. Now only the pages already under way are
+    asked for; the others wait, unread (no failed read counted), for the hour the site asked, as do its pages when
+    the feed itself answers 429; then all are read whole."""
+    pages = busy_site(web)
+    for page in pages:
+        web.statuses[page.removeprefix("/live/")] = 429
+        web.headers[page.removeprefix("/live/")] = {"Retry-After": "3600"}
+    first = await service.add(web.url("/live/busy.xml"), now=NOW)
+    asked = sum(web.count(page) for page in pages)
+    assert 1 <= asked <= PAGE_CONCURRENCY
+    assert (first.backlog, first.retrying) == (BUSY_PAGES, BUSY_PAGES)
+    held = [p.reason for p in first.problems if "not read: its site asked to be left" in p.reason]
+    assert len(held) == BUSY_PAGES - asked
+    assert "(HTTP 429 Too Many Requests, Retry-After 3,600 s, for http" in held[0]
+    await service.poll(NOW + timedelta(minutes=30))
+    assert sum(web.count(page) for page in pages) == asked  # the hour asked for is not over
+    web.statuses["busy.xml"], web.headers["busy.xml"] = 429, {"Retry-After": "3600"}
+    for page in pages:
+        del web.statuses[page.removeprefix("/live/")]
+    (limited,) = (await service.poll(NOW + timedelta(hours=1))).polls
+    assert limited.status == FAILED
+    assert sum(web.count(page) for page in pages) == asked  # the feed's own 429 holds its pages too
+    del web.statuses["busy.xml"]
+    (poll,) = (await service.poll(NOW + timedelta(hours=2))).polls
+    assert (poll.status, poll.edited, poll.retrying) == (OK, BUSY_PAGES, 0)
+    assert all(web.count(page) <= 2 for page in pages)
+    for page, word in zip(pages, HARBOUR_WORDS, strict=False):
+        assert feed_library.store.paragraphs(id_of(web.url(page)))[0].startswith(f"The Kelmsby {word} works")
 
 
 async def test_a_store_made_before_page_retries_gets_them_with_its_entries_kept(

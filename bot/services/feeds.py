@@ -39,6 +39,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.errors import UsageError
@@ -301,6 +302,9 @@ class _Read:
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
+    # The sites (by host) that asked to be left during this poll (a 429, a Retry-After), and what asked: their
+    # other story pages are not fetched in this poll (each was, and got a 429 of its own).
+    limited: dict[str, Skipped] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -312,6 +316,7 @@ class _Page:
     problems: list[Skipped]
     retry: bool = False
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
+    held: bool = False  # not fetched: its site had asked to be left (see `_Read.limited`)
 
 
 _UNREAD = _Page(None, [])
@@ -637,6 +642,9 @@ class FeedService:
             failed = _Read(
                 FAILED, fetched.reason, gone=fetched.status == 410, final=final, retry_after=fetched.retry_after
             )
+            if fetched.limited:
+                asked = Skipped(feed.url, fetched.reason, retry=True, retry_after=fetched.retry_after, limited=True)
+                failed.limited[_site(feed.url)] = asked
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
@@ -736,7 +744,7 @@ class FeedService:
         wanted.sort(key=turn)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
-        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]], read.limited)
         for key, entry in fresh:
             article = entry.article
             known = seen.get(key)
@@ -776,8 +784,11 @@ class FeedService:
         """After a story page could not be read: its failed reads in a row, and when a poll reads it again (None:
         never, the failure being final or the page having failed `PAGE_READS` times). The first retry is the next
         poll, whenever it runs; then the waits double like a failing feed's; a page whose site asked for a wait (a
-        429's Retry-After) waits as a feed does (it was read again at the next poll, the site's 429s unheeded)."""
-        failures = (known.page_failures if known else 0) + 1
+        429's Retry-After) waits as a feed does (it was read again at the next poll, the site's 429s unheeded). A page
+        not fetched, its site having asked to be left (`_Page.held`), counts no failed read."""
+        failures = (known.page_failures if known else 0) + (not page.held)
+        if page.held:  # not read at all: no failure of its own, read when its site allows
+            return failures, now + self._backoff(1, page.retry_after) if page.retry_after else now
         if not page.retry or failures >= PAGE_READS:
             return failures, None
         if failures == 1 and page.retry_after is None:
@@ -792,16 +803,24 @@ class FeedService:
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
         return min(max(doubled, asked or doubled), cap)
 
-    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
-        """The story page of each entry, by article id."""
+    async def _pages(
+        self, fetcher: Fetcher, entries: Sequence[FeedEntry], limited: dict[str, Skipped]
+    ) -> dict[str, _Page]:
+        """The story page of each entry, by article id. A site that asks to be left (`limited`, by host, filled as
+        its pages answer) has its other pages not fetched: each waits, unread, for the next poll the site allows."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
+            article = entry.article
+            url = article.url or ""
             async with limit:
-                article = entry.article
-                items = await fetch_page(fetcher, article.url or "", article.category, article.published is not None)
+                if (waiting := limited.get(_site(url))) is not None:
+                    return article.id, _held(url, waiting)
+                items = await fetch_page(fetcher, url, article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
+            if first := next((p for p in problems if p.limited), None):
+                limited.setdefault(_site(url), first)
             asked = max((p.retry_after for p in problems if p.retry_after), default=None)
             return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked)
 
@@ -918,6 +937,18 @@ def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
     moved_to = moved_to if moved_to != url else None
     landed = canonical_url(fetched.final_url)
     return moved_to, landed if landed not in (url, moved_to) else None
+
+
+def _site(url: str) -> str:
+    """The host whose pages wait together when it asks to be left (see `_Read.limited`)."""
+    return urlsplit(url).hostname or ""
+
+
+def _held(url: str, asked: Skipped) -> _Page:
+    """The story page at `url`, not fetched as its site had asked to be left (`asked`, for another address)."""
+    reason = f"not read: its site asked to be left ({asked.reason}, for {asked.location})"
+    problem = Skipped(url, reason, retry=True, retry_after=asked.retry_after, limited=True)
+    return _Page(None, [problem], retry=True, retry_after=asked.retry_after, held=True)
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

@@ -689,8 +689,11 @@ class FeedService:
         shown: set[str | None] = set()
         for key, entry in entries.items():
             known = seen.get(key)
-            if known is None or (known.owner and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
+            mine = known is not None and (known.owner or known.unstored)
+            if known is None or (mine and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
                 fresh.append((key, entry))
+            elif known.unstored and known.page_retry_at is not None:
+                read.deferred += 1  # no story yet: its page is read again when due
             else:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
                 read.retrying += known.page_retry_at is not None
@@ -773,9 +776,17 @@ class FeedService:
                 # The story went in, as the feed's teaser: a note, not a story skipped.
                 read.problems += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
             else:
-                why = [f"{p.reason} (tried again next poll)" for p in page.problems] or ["no text in the feed"]
-                read.problems += [Skipped(article.url or key, reason) for reason in why]
-                read.deferred += 1
+                failures, retry_at = self._page_retry(known, page, now) if page.problems else (0, now)
+                if failures and retry_at is None:
+                    why = "read again only if the feed changes the entry"
+                else:
+                    why = "tried again next poll" if retry_at == now else "tried again on a later poll"
+                reasons = [f"{p.reason} (no text in the feed, not stored; {why})" for p in page.problems]
+                read.problems += [Skipped(article.url or key, r) for r in reasons or ["no text in the feed"]]
+                read.deferred += retry_at is not None
+                if failures:  # a read failed: when to read it again is kept, as for a story holding its teaser
+                    entry_fields = (key, entry_hash(entry), article, fingerprint(article), failures, retry_at)
+                    read.stories.append(Story(*entry_fields, stored=False))
                 continue
             read.retrying += retry_at is not None and key not in later
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))

@@ -897,7 +897,7 @@ async def test_a_site_that_asks_for_a_wait_has_its_other_story_pages_left_in_the
     asked = sum(web.count(page) for page in pages)
     assert 1 <= asked <= PAGE_CONCURRENCY
     assert (first.backlog, first.retrying) == (BUSY_PAGES, BUSY_PAGES)
-    held = [p.reason for p in first.problems if "not read: its site asked to be left" in p.reason]
+    held = [p.reason for p in first.problems if "not asked: its site asked to be left" in p.reason]
     assert len(held) == BUSY_PAGES - asked
     assert "(HTTP 429 Too Many Requests, Retry-After 3,600 s, for http" in held[0]
     await service.poll(NOW + timedelta(minutes=30))

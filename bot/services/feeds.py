@@ -39,7 +39,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.errors import UsageError
@@ -302,9 +301,6 @@ class _Read:
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
-    # The sites (by host) that asked to be left during this poll (a 429, a Retry-After), and what asked: their
-    # other story pages are not fetched in this poll (each was, and got a 429 of its own).
-    limited: dict[str, Skipped] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -316,7 +312,7 @@ class _Page:
     problems: list[Skipped]
     retry: bool = False
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
-    held: bool = False  # not fetched: its site had asked to be left (see `_Read.limited`)
+    held: bool = False  # not fetched: its site had asked to be left (see `Failed.held`)
 
 
 _UNREAD = _Page(None, [])
@@ -642,9 +638,6 @@ class FeedService:
             failed = _Read(
                 FAILED, fetched.reason, gone=fetched.status == 410, final=final, retry_after=fetched.retry_after
             )
-            if fetched.limited:
-                asked = Skipped(feed.url, fetched.reason, retry=True, retry_after=fetched.retry_after, limited=True)
-                failed.limited[_site(feed.url)] = asked
             return await self._waiting_pages(fetcher, feed, failed, now)
         moved_to, redirected_to = _addresses(feed.url, fetched)
         moved = ""
@@ -747,7 +740,7 @@ class FeedService:
         wanted.sort(key=turn)
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
-        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]], read.limited)
+        pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
         for key, entry in fresh:
             article = entry.article
             known = seen.get(key)
@@ -814,26 +807,19 @@ class FeedService:
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
         return min(max(doubled, asked or doubled), cap)
 
-    async def _pages(
-        self, fetcher: Fetcher, entries: Sequence[FeedEntry], limited: dict[str, Skipped]
-    ) -> dict[str, _Page]:
-        """The story page of each entry, by article id. A site that asks to be left (`limited`, by host, filled as
-        its pages answer) has its other pages not fetched: each waits, unread, for the next poll the site allows."""
+    async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
+        """The story page of each entry, by article id."""
         limit = asyncio.Semaphore(PAGE_CONCURRENCY)
 
         async def one(entry: FeedEntry) -> tuple[str, _Page]:
-            article = entry.article
-            url = article.url or ""
             async with limit:
-                if (waiting := limited.get(_site(url))) is not None:
-                    return article.id, _held(url, waiting)
-                items = await fetch_page(fetcher, url, article.category, article.published is not None)
+                article = entry.article
+                items = await fetch_page(fetcher, article.url or "", article.category, article.published is not None)
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
-            if first := next((p for p in problems if p.limited), None):
-                limited.setdefault(_site(url), first)
             asked = max((p.retry_after for p in problems if p.retry_after), default=None)
-            return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked)
+            held = any(p.held for p in problems)
+            return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked, held)
 
         return dict(await asyncio.gather(*(one(e) for e in entries)))
 
@@ -948,18 +934,6 @@ def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
     moved_to = moved_to if moved_to != url else None
     landed = canonical_url(fetched.final_url)
     return moved_to, landed if landed not in (url, moved_to) else None
-
-
-def _site(url: str) -> str:
-    """The host whose pages wait together when it asks to be left (see `_Read.limited`)."""
-    return urlsplit(url).hostname or ""
-
-
-def _held(url: str, asked: Skipped) -> _Page:
-    """The story page at `url`, not fetched as its site had asked to be left (`asked`, for another address)."""
-    reason = f"not read: its site asked to be left ({asked.reason}, for {asked.location})"
-    problem = Skipped(url, reason, retry=True, retry_after=asked.retry_after, limited=True)
-    return _Page(None, [problem], retry=True, retry_after=asked.retry_after, held=True)
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

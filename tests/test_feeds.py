@@ -956,6 +956,20 @@ async def test_an_entry_with_no_text_whose_page_is_gone_is_said_once_and_not_rea
     assert feed_library.store.paragraphs(id_of(web.url("/status/404"))) == ["The pier is closed until spring."]
 
 
+async def test_an_entry_of_a_link_alone_is_read_from_its_page(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """An entry with neither a headline nor text, only a link (a feed of links), was skipped as "no headline and no
+    text": its page gives both now."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    web.live["links.xml"] = bare_feed(("", "/live/story_lifeboat.html", ""))
+    poll = await service.add(web.url("/live/links.xml"), now=NOW)
+    assert (poll.backlog, poll.problems) == (1, ())
+    stored = feed_library.store.article(id_of(web.url("/live/story_lifeboat.html")))
+    assert stored is not None and stored.title == "Lifeboat Rescue"
+    assert feed_library.store.paragraphs(stored.id)[0].startswith("The Kelmsby lifeboat brought three kayakers")
+
+
 async def test_an_entry_with_no_text_whose_page_keeps_failing_is_read_again_as_a_teasers_page_is(
     web: WebServer, service: FeedService
 ) -> None:

@@ -355,3 +355,11 @@ def test_a_feeds_stylesheet_is_no_xml_declaration() -> None:
     styled = b'<?xml-stylesheet type="text/xsl" href="/feed.xsl">' + data
     feed = parse_feed(styled, BASE + "styled.xml")
     assert isinstance(feed, Feed) and feed.warning is None and feed.entries
+
+
+def test_a_feed_file_entry_of_a_link_alone_says_its_page_is_not_read() -> None:
+    """A file's entry with neither a headline nor text, only a link, was "no headline and no text"; followed, its
+    page gives both (tests/test_feeds.py), and a file's reader, which reads no page, says so."""
+    path = FEEDS / "no_links.xml"
+    skipped = [str(i) for i in read_articles([path]) if isinstance(i, Skipped)]
+    assert "skipped https://linkless.example.org/untitled: only a link in the feed (its page is not read)" in skipped

@@ -507,7 +507,7 @@ def with_page(entry: FeedEntry, page: Article) -> Article:
     """The entry's story with the full text from its page.
 
     The feed's headline, link, guid and category stay (so the story keeps one identity from poll to poll); the
-    page fills in the author and date when the feed has none. A page that does not carry the story (a paywall,
+    page fills in the headline, author and date when the feed has none. A page that does not carry the story (a paywall,
     a consent wall: see `_carries_story`) leaves the feed's summary as the text.
     """
     story = entry.article
@@ -516,6 +516,7 @@ def with_page(entry: FeedEntry, page: Article) -> Article:
         log.info("kept the feed's summary of %s: its page does not carry the story", story.url)
     return replace(
         story,
+        title=story.title or page.title,
         paragraphs=page.paragraphs if carries else story.paragraphs,
         author=story.author or page.author,
         published=story.published or page.published,
@@ -602,9 +603,9 @@ def _entry(
     title = _plain(raw, "title")
     paragraphs, full = _text(raw)
     if not title:
-        if not paragraphs:
-            raise ArticleError("no headline and no text")
-        title = paragraphs[0]
+        # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
+        # its page (see `with_page`).
+        title = paragraphs[0] if paragraphs else ""
     guid = raw.get("id")
     author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
     published, note = _published(raw, dates)

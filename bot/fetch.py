@@ -16,6 +16,7 @@ import logging
 import re
 import socket
 import ssl
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -46,6 +47,8 @@ _PERMANENT = frozenset({301, 308})
 _RETRY_CLIENT_ERRORS = frozenset({408, 425, 429})
 # The answers whose Retry-After says how long to leave the site: rate limiting, down for maintenance.
 _RETRY_AFTER = frozenset({429, 503})
+# How long a fetcher leaves a site that answered 429 Too Many Requests without saying how long (a Retry-After).
+RATE_LIMIT_PAUSE = timedelta(minutes=1)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A host as it goes on the wire: a name (international names in their xn-- form) or an IP address.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
@@ -87,6 +90,14 @@ class Failed:
     trickled: bool = False
     # How long the site asked to be left before the next request (its Retry-After, with a 429 or a 503).
     retry_after: timedelta | None = None
+    # Not asked for: its site had asked this fetcher to leave it a while, answering another address (see
+    # `Fetcher.get`). No failed read of its own.
+    held: bool = False
+
+    @property
+    def limited(self) -> bool:
+        """Whether the site asked to be left a while (rate limiting, or a wait it named): not only this address."""
+        return not self.held and (self.status == 429 or self.retry_after is not None)
 
 
 @dataclass
@@ -187,6 +198,8 @@ class Fetcher:
             trust_env=False,
             limits=httpx.Limits(max_keepalive_connections=0),
         )
+        # The sites (host and port) that asked to be left, until when (monotonic seconds), and their answer.
+        self._left: dict[str, tuple[float, Failed]] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -202,7 +215,22 @@ class Fetcher:
     async def get(
         self, url: str, etag: str | None = None, last_modified: str | None = None, accept: str = PAGE_ACCEPT
     ) -> Fetched | Failed:
-        """GET `url`; with `etag`/`last_modified` from an earlier fetch, a 304 says nothing changed."""
+        """GET `url`; with `etag`/`last_modified` from an earlier fetch, a 304 says nothing changed. A site that
+        asked to be left (a 429, a Retry-After) is not asked again for the wait it named (`RATE_LIMIT_PAUSE` when it
+        named none): a poll asked for each of its pages, and each got a 429 of its own."""
+        site = urlsplit(url).netloc.lower()
+        left = self._left.get(site)
+        if left is not None and left[0] > time.monotonic():
+            asked = left[1]
+            reason = f"not asked: its site asked to be left ({asked.reason}, for {asked.url})"
+            return Failed(url, reason, retry=True, retry_after=asked.retry_after, held=True)
+        result = await self._get(url, etag, last_modified, accept)
+        if isinstance(result, Failed) and result.limited:
+            wait = result.retry_after or RATE_LIMIT_PAUSE
+            self._left[site] = (time.monotonic() + wait.total_seconds(), result)
+        return result
+
+    async def _get(self, url: str, etag: str | None, last_modified: str | None, accept: str) -> Fetched | Failed:
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -353,7 +381,7 @@ async def fetch_page(
     """
     result = await fetcher.get(url, accept=PAGE_ACCEPT)
     if isinstance(result, Failed):
-        return [Skipped(url, result.reason, retry=result.retry, retry_after=result.retry_after)]
+        return [Skipped(url, result.reason, retry=result.retry, retry_after=result.retry_after, held=result.held)]
     return await asyncio.to_thread(
         list, parse_page(result.body, result.final_url, result.content_type, category, date_known)
     )

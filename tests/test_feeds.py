@@ -33,7 +33,7 @@ from bot.library import Library
 from bot.models import Article, Digest
 from bot.render.markup import shown_date
 from bot.services.digests import Digests
-from bot.services.feeds import PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
+from bot.services.feeds import PAGE_CONCURRENCY, PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.store import feeds as store_feeds
@@ -544,26 +544,26 @@ async def test_summary_only_entries_are_read_from_their_pages(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:
     poll = await service.add(web.url("/polls/teasers.xml"), now=NOW)
-    assert (poll.status, poll.backlog, poll.deferred) == (OK, 3, 1)
+    assert (poll.status, poll.backlog, poll.deferred) == (OK, 3, 0)
     tide = id_of(web.url("/polls/story_tide.html"))
     stored = feed_library.store.article(tide)
     assert stored is not None and stored.author == "Ravi Holm" and stored.title == "Spring Tide Floods the Quay"
     assert feed_library.store.paragraphs(tide)[0].startswith("Water rose over the quay on Saturday night as")
     assert len(feed_library.store.paragraphs(id_of(web.url("/polls/story_bridge.html")))) == 2
-    # The huge page is refused: the feed's summary stands in. The missing page has no summary: tried next poll.
+    # The huge page is refused: the feed's summary stands in. The missing page has no summary: nothing stored.
     huge = id_of(web.url("/huge?bytes=20000000"))
     assert feed_library.store.paragraphs(huge) == ["The full plans for the harbour, all of them\u2026"]
     reasons = sorted(p.reason for p in poll.problems)
-    assert "HTTP 404 Not Found (tried again next poll)" in reasons
+    missing = "HTTP 404 Not Found (no text in the feed, not stored; read again only if the feed changes the entry)"
+    assert missing in reasons
     assert any(r.startswith("too large") and r.endswith("(the feed's summary is kept)") for r in reasons)
     assert feed_library.store.article(id_of(web.url("/status/404"))) is None
     assert answer_urls(feed_library, "Which gears will the foundry rebuild?")[0] == web.url("/polls/story_bridge.html")
 
     (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
-    # A poll that left an entry behind keeps no validators: the feed is read whole again, the missing page
-    # tried again, the pages already read are not.
-    assert (again.status, again.unchanged, again.deferred) == (OK, 3, 1)
-    assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 2
+    # A 404 is final: the poll left nothing behind, kept the validators, and the server answered 304.
+    assert (again.status, again.deferred) == (NOT_MODIFIED, 0)
+    assert web.count("/polls/story_tide.html") == 1 and web.count("/status/404") == 1
 
 
 async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redates_its_entries_still_gets_in(
@@ -854,6 +854,138 @@ async def test_a_story_page_whose_site_asks_for_a_wait_is_read_again_only_after_
     (poll,) = (await service.poll(reads[-1] + timedelta(hours=1))).polls
     assert (poll.edited, poll.retrying) == (1, 0)
     assert feed_library.store.paragraphs(id_of(web.url(page)))[0].startswith("The Kelmsby lifeboat brought")
+
+
+BUSY_PAGES = 10
+HARBOUR_WORDS = ("ferry", "pier", "terrace", "market", "lighthouse", "slipway", "quay", "boatyard", "lock", "beacon")
+
+
+def busy_site(web: WebServer) -> list[str]:
+    """A feed at /live/busy.xml of `BUSY_PAGES` teasers whose pages are on its own site; returns the pages' paths."""
+    items, pages = [], []
+    for n, word in enumerate(HARBOUR_WORDS[:BUSY_PAGES]):
+        name = f"busy_{n}.html"
+        text = f"The Kelmsby {word} works went on through the week, the council told residents on {n + 1} June."
+        web.live[name] = (
+            f"<html><head><title>The {word} works</title></head><body><article><h1>The {word} works</h1>"
+            f"<p>{text}</p><p>Crews on the {word} expect to finish before the summer festival, weather allowing.</p>"
+            f"<p>Residents near the {word} may hear machinery in the mornings until then.</p></article></body></html>"
+        ).encode()
+        items.append(
+            f"<item><title>The {word} works</title><link>/live/{name}</link><guid>busy-{n}</guid>"
+            f"<description>The {word} works go on.</description></item>"
+        )
+        pages.append(f"/live/{name}")
+    web.live["busy.xml"] = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Busy</title>{"".join(items)}</channel></rss>'
+    ).encode()
+    return pages
+
+
+async def test_a_site_that_asks_for_a_wait_has_its_other_story_pages_left_in_the_same_poll(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed of ten teasers whose site answered 429 Too Many Requests (Retry-After: 3600) to its first story page
+    had all ten pages asked for in that poll, each getting its own 429. Now only the pages already under way are
+    asked for; the others wait, unread (no failed read counted), for the hour the site asked, as do its pages when
+    the feed itself answers 429; then all are read whole."""
+    pages = busy_site(web)
+    for page in pages:
+        web.statuses[page.removeprefix("/live/")] = 429
+        web.headers[page.removeprefix("/live/")] = {"Retry-After": "3600"}
+    first = await service.add(web.url("/live/busy.xml"), now=NOW)
+    asked = sum(web.count(page) for page in pages)
+    assert 1 <= asked <= PAGE_CONCURRENCY
+    assert (first.backlog, first.retrying) == (BUSY_PAGES, BUSY_PAGES)
+    held = [p.reason for p in first.problems if "not asked: its site asked to be left" in p.reason]
+    assert len(held) == BUSY_PAGES - asked
+    assert "(HTTP 429 Too Many Requests, Retry-After 3,600 s, for http" in held[0]
+    await service.poll(NOW + timedelta(minutes=30))
+    assert sum(web.count(page) for page in pages) == asked  # the hour asked for is not over
+    web.statuses["busy.xml"], web.headers["busy.xml"] = 429, {"Retry-After": "3600"}
+    for page in pages:
+        del web.statuses[page.removeprefix("/live/")]
+    (limited,) = (await service.poll(NOW + timedelta(hours=1))).polls
+    assert limited.status == FAILED
+    assert sum(web.count(page) for page in pages) == asked  # the feed's own 429 holds its pages too
+    del web.statuses["busy.xml"]
+    (poll,) = (await service.poll(NOW + timedelta(hours=2))).polls
+    assert (poll.status, poll.edited, poll.retrying) == (OK, BUSY_PAGES, 0)
+    assert all(web.count(page) <= 2 for page in pages)
+    for page, word in zip(pages, HARBOUR_WORDS, strict=False):
+        assert feed_library.store.paragraphs(id_of(web.url(page)))[0].startswith(f"The Kelmsby {word} works")
+
+
+def bare_feed(*items: tuple[str, str, str]) -> bytes:
+    """An RSS feed of items (title, link, description: "" for none)."""
+    shown = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        + (f"<description>{summary}</description>" if summary else "")
+        + "</item>"
+        for title, link, summary in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bare</title>{shown}</channel></rss>'.encode()
+
+
+async def test_an_entry_with_no_text_whose_page_is_gone_is_said_once_and_not_read_again(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """An entry of only a title and a link whose page answers 404 was fetched again on every poll, "tried again next
+    poll" said each time, and the feed never had a complete poll: its validators were dropped (no 304) and none of
+    its later stories was news (no alerts, ever). Now it is said once, its page is read again only when the feed
+    changes the entry, and the feed's next story is news."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    lifeboat = ("Lifeboat Rescue", "/live/story_lifeboat.html", "")
+    web.live["bare.xml"] = bare_feed(lifeboat, ("Pier Closed", "/status/404", ""))
+    first = await service.add(web.url("/live/bare.xml"), now=NOW)
+    assert (first.backlog, first.deferred) == (1, 0)
+    assert [p.reason for p in first.problems] == [
+        "HTTP 404 Not Found (no text in the feed, not stored; read again only if the feed changes the entry)"
+    ]
+    (again,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (again.status, again.problems) == (NOT_MODIFIED, ())
+    web.live["bare.xml"] = bare_feed(
+        lifeboat, ("Pier Closed", "/status/404", ""), ("Ferry Back", "/status/410", "The ferry runs again from Monday.")
+    )
+    (news,) = (await service.poll(NOW + timedelta(minutes=30))).polls
+    assert (news.added, news.backlog, news.problems[0].note) == (1, 0, True)
+    assert web.count("/status/404") == 1 and web.count("/status/410") == 1  # the ferry's summary is kept
+    web.live["bare.xml"] = bare_feed(lifeboat, ("Pier Closed", "/status/404", "The pier is closed until spring."))
+    (edited,) = (await service.poll(NOW + timedelta(minutes=45))).polls
+    assert edited.added == 1 and web.count("/status/404") == 2
+    assert feed_library.store.paragraphs(id_of(web.url("/status/404"))) == ["The pier is closed until spring."]
+
+
+async def test_an_entry_of_a_link_alone_is_read_from_its_page(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """An entry with neither a headline nor text, only a link (a feed of links), was skipped as "no headline and no
+    text": its page gives both now."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    web.live["links.xml"] = bare_feed(("", "/live/story_lifeboat.html", ""))
+    poll = await service.add(web.url("/live/links.xml"), now=NOW)
+    assert (poll.backlog, poll.problems) == (1, ())
+    stored = feed_library.store.article(id_of(web.url("/live/story_lifeboat.html")))
+    assert stored is not None and stored.title == "Lifeboat Rescue"
+    assert feed_library.store.paragraphs(stored.id)[0].startswith("The Kelmsby lifeboat brought three kayakers")
+
+
+async def test_an_entry_with_no_text_whose_page_keeps_failing_is_read_again_as_a_teasers_page_is(
+    web: WebServer, service: FeedService
+) -> None:
+    """An entry of only a title and a link whose page answers 503 was fetched again on every poll, for ever: now as a
+    story's page that failed is, after waits doubling from the poll interval, `PAGE_READS` reads in all."""
+    web.live["bare.xml"] = bare_feed(("Pier Closed", "/status/503", ""))
+    await service.add(web.url("/live/bare.xml"), now=NOW)
+    reads, now, last = [NOW], NOW, None
+    while now <= NOW + timedelta(days=2):
+        now += timedelta(minutes=15)
+        (last,) = (await service.poll(now)).polls
+        if web.count("/status/503") > len(reads):
+            reads.append(now)
+    waits = [round((b - a).total_seconds() / 60) for a, b in pairwise(reads)]
+    assert waits == [15, 15, 30, 60, 120, 240, 360]
+    assert last is not None and (last.status, last.deferred) == (NOT_MODIFIED, 0)
 
 
 async def test_a_store_made_before_page_retries_gets_them_with_its_entries_kept(

@@ -51,10 +51,8 @@ def test_feeds_add_list_poll_remove(web: WebServer, capsys: pytest.CaptureFixtur
     assert main(["feeds", "poll"]) == 0
     out = capsys.readouterr().out.splitlines()
     # One line per feed, in the order they finish (the round polls two at once).
-    assert f"{harbour}: not modified; next poll in 15 min" in out[:2]
-    assert any(
-        line.startswith(f"{teasers}: 0 new, 0 edited, 3 unchanged, 1 left for the next poll") for line in out[:2]
-    )
+    # The teasers' entry with no text whose page is gone left nothing for this poll: it too answered 304.
+    assert sorted(out[:2]) == [f"{feed}: not modified; next poll in 15 min" for feed in (harbour, teasers)]
     assert out[-1] == "2 feeds polled: 0 new stories, 0 back catalogue, 0 failed"
     assert main(["feeds", "poll", "--due"]) == 0
     assert capsys.readouterr().out == "no feed is due\n"
@@ -153,9 +151,7 @@ def test_a_note_is_counted_apart_from_the_problems(web: WebServer, capsys: pytes
     web.live["paywalled.xml"] = f'<rss version="2.0"><channel><title>G</title>{items}</channel></rss>'.encode()
     assert main(["feeds", "add", web.url("/live/paywalled.xml")]) == 0
     captured = capsys.readouterr()
-    assert "1 back catalogue (not alerted), 0 edited, 0 unchanged, 1 left for the next poll, 1 problem, 1 note;" in (
-        captured.out
-    )
+    assert "1 back catalogue (not alerted), 0 edited, 0 unchanged, 1 problem, 1 note;" in captured.out
     named = [line.split(" ", 3)[2] for line in captured.err.splitlines() if line.startswith("  ")]
     assert sorted(named) == ["note", "skipped"]
 

@@ -197,6 +197,39 @@ async def test_error_statuses(web: WebServer, fetch_settings: Settings, status: 
     assert result.status == status and result.retry is retry and result.reason.startswith(f"HTTP {status}")
 
 
+async def test_a_site_that_asks_to_be_left_is_not_asked_again_by_the_same_fetcher(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """A site answering 429 Too Many Requests was asked for every page a poll wanted of it, each getting a 429 of
+    its own: a fetcher (one a poll round) now leaves it for the wait it named, or `RATE_LIMIT_PAUSE`, its other
+    addresses answered at once as not asked; other sites, and the next round's fetcher, ask as ever."""
+    web.live["limited.html"] = b"<html><body><p>Busy.</p></body></html>"
+    web.statuses["limited.html"] = 429
+    web.headers["limited.html"] = {"Retry-After": "3600"}
+    page = web.url("/pages/minimal.html")
+    with serving() as other:
+        async with Fetcher(fetch_settings) as fetcher:
+            first = await fetcher.get(web.url("/live/limited.html"))
+            before = len(web.requests)
+            again = await fetcher.get(page)
+            asked = len(web.requests) - before
+            elsewhere = await fetcher.get(other.url("/pages/minimal.html"))
+    assert isinstance(first, Failed) and first.limited and not first.held
+    assert isinstance(again, Failed) and again.held and again.retry and not again.limited
+    assert again.reason == (
+        "not asked: its site asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s, for"
+        f" {web.url('/live/limited.html')})"
+    )
+    assert asked == 0 and isinstance(elsewhere, Fetched)
+    assert isinstance(await get(fetch_settings, page), Fetched)
+    async with Fetcher(fetch_settings) as fetcher:
+        unnamed = await fetcher.get(web.url("/status/429"))
+        held = await fetch_page(fetcher, page)
+    assert isinstance(unnamed, Failed) and unnamed.retry_after is None
+    reason = f"not asked: its site asked to be left (HTTP 429 Too Many Requests, for {web.url('/status/429')})"
+    assert held == [Skipped(page, reason, retry=True, held=True)]
+
+
 @pytest.mark.parametrize(
     ("path", "reason"),
     [

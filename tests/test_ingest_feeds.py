@@ -63,6 +63,26 @@ def test_feed_cases(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("encoding", "end", "what"),
+    [
+        ("utf-16-be", "", "is cut short: read as UTF-16"),  # no byte order mark: its NUL bytes tell it
+        ("utf-16", ">", "ends with '>' where '?>' closes it: read as UTF-16"),
+        ("utf-32", "", "is cut short: read as UTF-32"),
+    ],
+)
+def test_a_wide_feed_whose_declaration_is_not_closed_is_read_with_a_note(encoding: str, end: str, what: str) -> None:
+    """A UTF-16 or UTF-32 feed whose XML declaration was cut short was refused as "not well-formed (invalid
+    token)", where one in UTF-8 was read with a note."""
+    text = (FEEDS / "utf16_cut_declaration.xml").read_bytes().decode("utf-16")
+    data = text.replace('"utf-16"\n', f'"{encoding}"{end}\n').encode(encoding)
+    feed = parse_feed(data, BASE + "wide.xml")
+    want = expected(FEEDS / "utf16_cut_declaration.xml")
+    assert isinstance(feed, Feed), feed
+    assert feed.warning == f"the feed's XML declaration {what}"
+    assert (feed.title, [entry_view(e) for e in feed.entries]) == (want["title"], want["entries"])
+
+
+@pytest.mark.parametrize(
     "content_type",
     [
         "application/rss+xml; charset=ISO-8859-1",  # Apache's AddDefaultCharset
@@ -335,3 +355,11 @@ def test_a_feeds_stylesheet_is_no_xml_declaration() -> None:
     styled = b'<?xml-stylesheet type="text/xsl" href="/feed.xsl">' + data
     feed = parse_feed(styled, BASE + "styled.xml")
     assert isinstance(feed, Feed) and feed.warning is None and feed.entries
+
+
+def test_a_feed_file_entry_of_a_link_alone_says_its_page_is_not_read() -> None:
+    """A file's entry with neither a headline nor text, only a link, was "no headline and no text"; followed, its
+    page gives both (tests/test_feeds.py), and a file's reader, which reads no page, says so."""
+    path = FEEDS / "no_links.xml"
+    skipped = [str(i) for i in read_articles([path]) if isinstance(i, Skipped)]
+    assert "skipped https://linkless.example.org/untitled: only a link in the feed (its page is not read)" in skipped

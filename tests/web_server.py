@@ -44,7 +44,7 @@ CONTENT_TYPES = {
     ".png": "image/png",
 }
 # Files whose bytes are not UTF-8 are served without a charset, as many servers do.
-NO_CHARSET = {"wrong_encoding.xml", "latin1.html", "rss091.xml"}
+NO_CHARSET = {"wrong_encoding.xml", "latin1.html", "rss091.xml", "utf16_cut_declaration.xml"}
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 PARAGRAPH = (
     b"<p>" + b"The harbour council met again to discuss the ferry timetable and the new terrace. " * 10 + b"</p>\n"

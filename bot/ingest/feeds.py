@@ -42,6 +42,7 @@ from bot.ingest.text import (
     served_encoding,
     split_paragraphs,
     text_encoding,
+    unicode_encoding,
 )
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
@@ -338,16 +339,16 @@ def _mended_declaration(data: bytes) -> tuple[bytes, str | None]:
     or naming an encoding there is none of (`utf-9`, a stray byte in `u\\x80tf-8`) or one its ASCII-written
     declaration cannot be in (UTF-16, EBCDIC), refused the feed ("unreadable feed (UnicodeDecodeError: ...)", "not
     an RSS, Atom or JSON feed") or stopped the whole ingest of a sitemap (LookupError)."""
+    if (wide := unicode_encoding(data)) is not None:
+        return _mended_wide_declaration(data, *wide)
     found = _DECLARATION.match(data)
     if found is None:
         return data, None
     mark, space, attributes, end = found.groups()
     named = _DECLARED_ENCODING.search(attributes)
     declared = named[1].decode("ascii", "backslashreplace") if named else None
-    what: str | None = None
-    if end != b"?>":
-        what = "is cut short" if end != b">" else "ends with '>' where '?>' closes it"
-    elif declared is not None:
+    what = _unclosed(end)
+    if what is None and declared is not None:
         what = _unwritable(declared)
     if what is None:
         return data, None
@@ -359,6 +360,30 @@ def _mended_declaration(data: bytes) -> tuple[bytes, str | None]:
     declaration = f'<?xml version="1.0" encoding="{encoding}"?>'.encode("ascii")
     name = LEGACY_ENCODINGS.get(encoding, encoding.upper())
     return (mark or b"") + space + declaration + rest, f"the feed's XML declaration {what}: read as {name}"
+
+
+def _mended_wide_declaration(data: bytes, encoding: str, mark: int) -> tuple[bytes, str | None]:
+    """A UTF-16 or UTF-32 feed (`encoding`, after a byte order mark of `mark` bytes) whose XML declaration is not
+    closed by '?>', as UTF-8 under a whole declaration, with a note as for one in ASCII (`_mended_declaration`);
+    else the feed as it is, and None. Such a feed was refused ("not well-formed (invalid token)")."""
+    try:
+        text = data[mark:].decode(encoding).encode("utf-8")
+    except UnicodeDecodeError:
+        return data, None
+    found = _DECLARATION.match(text)
+    what = _unclosed(found[4]) if found else None
+    if found is None or what is None:
+        return data, None
+    declaration = b'<?xml version="1.0" encoding="utf-8"?>'
+    name = "UTF-" + encoding.split("-")[1]
+    return found[2] + declaration + text[found.end() :], f"the feed's XML declaration {what}: read as {name}"
+
+
+def _unclosed(end: bytes) -> str | None:
+    """What is wrong with an XML declaration that ends with `end` (see `_DECLARATION`); None when '?>' closes it."""
+    if end == b"?>":
+        return None
+    return "is cut short" if end != b">" else "ends with '>' where '?>' closes it"
 
 
 def _unwritable(encoding: str) -> str | None:
@@ -482,7 +507,7 @@ def with_page(entry: FeedEntry, page: Article) -> Article:
     """The entry's story with the full text from its page.
 
     The feed's headline, link, guid and category stay (so the story keeps one identity from poll to poll); the
-    page fills in the author and date when the feed has none. A page that does not carry the story (a paywall,
+    page fills in the headline, author and date when the feed has none. A page that does not carry the story (a paywall,
     a consent wall: see `_carries_story`) leaves the feed's summary as the text.
     """
     story = entry.article
@@ -491,6 +516,7 @@ def with_page(entry: FeedEntry, page: Article) -> Article:
         log.info("kept the feed's summary of %s: its page does not carry the story", story.url)
     return replace(
         story,
+        title=story.title or page.title,
         paragraphs=page.paragraphs if carries else story.paragraphs,
         author=story.author or page.author,
         published=story.published or page.published,
@@ -577,9 +603,9 @@ def _entry(
     title = _plain(raw, "title")
     paragraphs, full = _text(raw)
     if not title:
-        if not paragraphs:
-            raise ArticleError("no headline and no text")
-        title = paragraphs[0]
+        # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
+        # its page (see `with_page`).
+        title = paragraphs[0] if paragraphs else ""
     guid = raw.get("id")
     author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
     published, note = _published(raw, dates)

@@ -302,7 +302,8 @@ def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipp
     teasers = 0
     for entry in feed.entries:
         if not entry.article.paragraphs:
-            yield Skipped(entry.article.url or str(path), "only a headline in the feed (its page is not read)")
+            only = "a headline" if entry.article.title else "a link"
+            yield Skipped(entry.article.url or str(path), f"only {only} in the feed (its page is not read)")
             continue
         teasers += entry.summary_only
         yield entry.article

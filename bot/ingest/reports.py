@@ -17,7 +17,8 @@ class Skipped:
     could not be read, text in another encoding than UTF-8); the reason says how, so that nothing is silently
     wrong.
     `retry` True: fetching it failed in a way a later read may mend (5xx, 429, a timeout, no connection);
-    `retry_after`, how long its site asked to be left first (a 429's or 503's Retry-After).
+    `retry_after`, how long its site asked to be left first (a 429's or 503's Retry-After); `held` True: it was not
+    fetched, its site having asked for such a wait (or answered 429) for another address: no failed read of its own.
     `duplicate` True: it was read whole, but the store holds its story already, under another link; the reason
     says which.
     """
@@ -29,6 +30,7 @@ class Skipped:
     note: bool = False
     retry_after: timedelta | None = None
     duplicate: bool = False
+    held: bool = False
 
     @property
     def kind(self) -> str:

@@ -312,6 +312,7 @@ class _Page:
     problems: list[Skipped]
     retry: bool = False
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
+    held: bool = False  # not fetched: its site had asked to be left (see `Failed.held`)
 
 
 _UNREAD = _Page(None, [])
@@ -681,8 +682,11 @@ class FeedService:
         shown: set[str | None] = set()
         for key, entry in entries.items():
             known = seen.get(key)
-            if known is None or (known.owner and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
+            mine = known is not None and (known.owner or known.unstored)
+            if known is None or (mine and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
                 fresh.append((key, entry))
+            elif known.unstored and known.page_retry_at is not None:
+                read.deferred += 1  # no story yet: its page is read again when due
             else:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
                 read.retrying += known.page_retry_at is not None
@@ -765,9 +769,17 @@ class FeedService:
                 # The story went in, as the feed's teaser: a note, not a story skipped.
                 read.problems += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
             else:
-                why = [f"{p.reason} (tried again next poll)" for p in page.problems] or ["no text in the feed"]
-                read.problems += [Skipped(article.url or key, reason) for reason in why]
-                read.deferred += 1
+                failures, retry_at = self._page_retry(known, page, now) if page.problems else (0, now)
+                if failures and retry_at is None:
+                    why = "read again only if the feed changes the entry"
+                else:
+                    why = "tried again next poll" if retry_at == now else "tried again on a later poll"
+                reasons = [f"{p.reason} (no text in the feed, not stored; {why})" for p in page.problems]
+                read.problems += [Skipped(article.url or key, r) for r in reasons or ["no text in the feed"]]
+                read.deferred += retry_at is not None
+                if failures:  # a read failed: when to read it again is kept, as for a story holding its teaser
+                    entry_fields = (key, entry_hash(entry), article, fingerprint(article), failures, retry_at)
+                    read.stories.append(Story(*entry_fields, stored=False))
                 continue
             read.retrying += retry_at is not None and key not in later
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
@@ -776,8 +788,11 @@ class FeedService:
         """After a story page could not be read: its failed reads in a row, and when a poll reads it again (None:
         never, the failure being final or the page having failed `PAGE_READS` times). The first retry is the next
         poll, whenever it runs; then the waits double like a failing feed's; a page whose site asked for a wait (a
-        429's Retry-After) waits as a feed does (it was read again at the next poll, the site's 429s unheeded)."""
-        failures = (known.page_failures if known else 0) + 1
+        429's Retry-After) waits as a feed does (it was read again at the next poll, the site's 429s unheeded). A page
+        not fetched, its site having asked to be left (`_Page.held`), counts no failed read."""
+        failures = (known.page_failures if known else 0) + (not page.held)
+        if page.held:  # not read at all: no failure of its own, read when its site allows
+            return failures, now + self._backoff(1, page.retry_after) if page.retry_after else now
         if not page.retry or failures >= PAGE_READS:
             return failures, None
         if failures == 1 and page.retry_after is None:
@@ -803,7 +818,8 @@ class FeedService:
             story = next((i for i in items if isinstance(i, Article)), None)
             problems = [i for i in items if isinstance(i, Skipped)]
             asked = max((p.retry_after for p in problems if p.retry_after), default=None)
-            return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked)
+            held = any(p.held for p in problems)
+            return entry.article.id, _Page(story, problems, any(p.retry for p in problems), asked, held)
 
         return dict(await asyncio.gather(*(one(e) for e in entries)))
 

@@ -92,6 +92,11 @@ class Seen:
     page_failures: int = 0
     page_retry_at: datetime | None = None
 
+    @property
+    def unstored(self) -> bool:
+        """An entry with no text of its own whose page failed (see `Story.stored`): no story went in."""
+        return not self.owner and self.page_failures > 0
+
 
 @dataclass(frozen=True)
 class Story:
@@ -105,6 +110,11 @@ class Story:
     # Its page failed this many reads in a row (the feed's teaser stands in); read it again from `page_retry_at`.
     page_failures: int = 0
     page_retry_at: datetime | None = None
+    # False: the entry has no text and its page failed, so nothing is written; the entry is kept (not owning the
+    # story, its failed reads counted: `Seen.unstored`) so that its page is read again only when due or when the
+    # feed changes the entry. It was read again on every poll, a 404 for ever, and the feed never had a complete
+    # poll: its validators were dropped and none of its stories was ever news.
+    stored: bool = True
 
 
 @dataclass(frozen=True)
@@ -479,6 +489,9 @@ def _resolve(
             continue
         handled.add(story.key)
         article = story.article
+        if not story.stored:
+            entries.append(_entry_row(feed_id, story, article.id, owner=False))
+            continue
         row = mine.get(story.key)
         if row is not None and not row.owner and row.article_id not in existing:
             row = None  # the story it duplicated is gone: this one may stand on its own
@@ -503,20 +516,24 @@ def _resolve(
             taken.setdefault(story.fingerprint, article.id)
         else:
             duplicates += 1
-        entries.append(
-            {
-                "feed_id": feed_id,
-                "key": story.key,
-                "article_id": same or article.id,
-                "entry_hash": story.entry_hash,
-                "fingerprint": story.fingerprint,
-                "owner": same is None,
-                # A duplicate is never written again, so its page is not read again either.
-                "page_failures": story.page_failures if same is None else 0,
-                "page_retry_at": story.page_retry_at if same is None else None,
-            }
-        )
+        entries.append(_entry_row(feed_id, story, same or article.id, owner=same is None))
     return list(to_write.values()), entries, duplicates
+
+
+def _entry_row(feed_id: int, story: Story, article_id: str, owner: bool) -> dict[str, Any]:
+    """The `feed_entries` row of `story`, showing `article_id`: with its page's failed reads when it owns the story
+    or has none (`Story.stored`). A duplicate is never written again, so its page is not read again either."""
+    kept = owner or not story.stored
+    return {
+        "feed_id": feed_id,
+        "key": story.key,
+        "article_id": article_id,
+        "entry_hash": story.entry_hash,
+        "fingerprint": story.fingerprint,
+        "owner": owner,
+        "page_failures": story.page_failures if kept else 0,
+        "page_retry_at": story.page_retry_at if kept else None,
+    }
 
 
 def record(

@@ -1727,9 +1727,15 @@ def follow_up(
         return turned_to(question, searched, named, engine, store, semantic) or alone
     own = own_terms(question)
     categories = {a.category.casefold() for a, _ in followed}
-    if (unknown := own - told) and (
+    # A reply pointing back ("is this true?", "is that so?") asks of what it replies to, however confidently another
+    # category's story answers its other words alone: on the BBC stories, "is this true?" of a takeover showed a
+    # film "the true blue British one".
+    unknown = own - told
+    if unknown and (
         names_a_subject(question)
-        or _new_subject(question, unknown, unknown == own, categories, engine, store, semantic)
+        or _new_subject(
+            question, unknown, unknown == own and not points_back(question), categories, engine, store, semantic
+        )
     ):
         return turned_to(question, searched, unknown, engine, store, semantic) or alone
     return with_seen(searched, seen)
@@ -1782,6 +1788,11 @@ def names_a_subject(reply: str) -> bool:
     named = named_part(reply)
     back = _TURNED_BACK if _TURN.match(reply) else _BACK
     return bool(named) and not asks(named) and not {fold(w) for w in _LETTERED_WORD.findall(named)} & back
+
+
+def points_back(reply: str) -> bool:
+    """Whether a reply has a word pointing back to the story it follows ("is this true?", "why did he resign?")."""
+    return bool({fold(w) for w in _LETTERED_WORD.findall(reply)} & _BACK)
 
 
 def named_part(reply: str) -> str:

@@ -43,6 +43,7 @@ from bot.tg.ask import (
     NOT_HERE_SEARCHED_INLINE,
     NOT_TEXT,
     NOTHING_FURTHER,
+    example_of,
 )
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
@@ -94,6 +95,14 @@ async def app(bot_settings: Settings) -> AsyncIterator[Bot]:
 
 def library_of(app: Bot) -> Library:
     return app.bot_data.library
+
+
+def ask_usage(app: Bot) -> str:
+    return ASK_USAGE.format(example=example_of(library_of(app)))
+
+
+def not_text(app: Bot) -> str:
+    return NOT_TEXT.format(example=example_of(library_of(app)))
 
 
 def buttons(call: Call) -> list[dict[str, Any]]:
@@ -1040,7 +1049,7 @@ async def test_a_command_addressed_to_another_bot_is_not_called_unknown(app: Bot
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
-    assert visible_text(usage) == ASK_USAGE
+    assert visible_text(usage) == ask_usage(app)
     asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "Who is the chess champion?"))
     assert "Chess Prodigy" in asked
     mentioned = await reply_to(
@@ -1211,7 +1220,7 @@ async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: 
     )
     assert "Chess Prodigy" in asked
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", bot))
-    assert visible_text(usage) == ASK_USAGE
+    assert visible_text(usage) == ask_usage(app)
 
 
 async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
@@ -1440,8 +1449,8 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert emoji.startswith("That has no words to search for")
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
     assert "10,000 characters long" in long
-    assert await reply_to(server, chat, lambda: server.send_photo(chat)) == NOT_TEXT
-    assert await reply_to(server, chat, lambda: server.send_sticker(chat)) == NOT_TEXT
+    assert visible_text(await reply_to(server, chat, lambda: server.send_photo(chat))) == not_text(app)
+    assert visible_text(await reply_to(server, chat, lambda: server.send_sticker(chat))) == not_text(app)
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "frobnicate", "<junk>"))
     assert unknown == "Unknown command /frobnicate, see /help."
     group = GROUP - 1  # GROUP stays silent below
@@ -1460,6 +1469,24 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
 
+async def test_the_example_a_photo_or_an_empty_ask_is_told_to_try_is_answered(app: Bot, server: FakeBotAPI) -> None:
+    """A photo got "Send me a question about the news, for example: Who won the election?", and /ask alone its
+    usage with the same example, whatever the library held: on the shipped article (a general on missile defence)
+    the reader who typed it was told "No article uses the words “won” or “election”". The example is made from the
+    newest story's headline, as the greeting's are, and typed as shown it is answered."""
+    photo = visible_text(await reply_to(server, ALICE, lambda: server.send_photo(ALICE)))
+    usage = visible_text(await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask")))
+    example = photo.split("for example: ", 1)[1]
+    assert "election" not in example and usage.endswith(f"for example: /ask {example}")
+    answered = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, example)))
+    newest = library_of(app).store.latest(1)[0].title
+    assert answered.startswith(f"1. {newest}"), answered[:200]
+    asked = visible_text(
+        await reply_to(server, GROUP, lambda: server.send_text(GROUP, usage.rsplit("for example: ", 1)[1]))
+    )
+    assert asked.startswith(f"1. {newest}"), asked[:200]
+
+
 async def test_html_pasted_with_a_question_is_read_as_the_reader_sees_it(app: Bot, server: FakeBotAPI) -> None:
     """A question pasted with its tags, "<b>harbor</b> & <script>", was declined with "No article uses the words “b”
     or “script”", a harbor story in the library: the tags are no words of it, its entities are read, and tags alone
@@ -1470,7 +1497,8 @@ async def test_html_pasted_with_a_question_is_read_as_the_reader_sees_it(app: Bo
     assert "Chess Prodigy" in await reply_to(server, ALICE, lambda: server.send_text(ALICE, pasted))
     asked = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", "<i>chess</i> <br/> champion"))
     assert "Chess Prodigy" in asked
-    assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "<div><br></div>"))) == ASK_USAGE
+    tags = await reply_to(server, ALICE, lambda: server.send_text(ALICE, "<div><br></div>"))
+    assert visible_text(tags) == ask_usage(app)
 
 
 async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:

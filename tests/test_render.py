@@ -17,7 +17,7 @@ from bot.library import LibraryStats
 from bot.models import Answer, Passage, StoredArticle
 from bot.render import split
 from bot.render.answers import fit_answer, mark, render_answer, trim
-from bot.render.articles import article_messages
+from bot.render.articles import article_messages, mark_of
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, split_message
@@ -201,7 +201,20 @@ def test_read_on_finds_its_part_again_in_an_article_changed_since_or_says_it_cha
     updated = [paragraphs[0], "Update: " + "the harbour master spoke of a record season " * 20, *paragraphs[1:]]
     counted = article_messages(article, updated, start=first.next_start).messages
     assert visible_text(counted[0]) != visible_text(after.messages[0])  # what an older button shows: text moved
-    assert article_messages(article, updated, start=first.next_start, mark=first.next_mark) == ([], None, "")
+    # Changed before the part, its messages cut elsewhere now: the part starts at the word it started at (it said
+    # the article changed, and the reader had to start again from the top), and reads on from there.
+    resumed = article_messages(article, updated, start=first.next_start, mark=first.next_mark)
+    assert visible_text(resumed.messages[0]).startswith(visible_text(after.messages[0])[:200])
+    assert resumed.next_start is not None and resumed.next_mark
+    following = article_messages(article, updated, start=resumed.next_start, mark=resumed.next_mark)
+    read = " ".join(visible_text(m) for m in [*resumed.messages[:-1], resumed.messages[-1].rsplit("\n\n", 1)[0]])
+    whole = " ".join(" ".join(updated).split())
+    assert " ".join(f"{read} {visible_text(following.messages[0])}".split()) in whole  # nothing skipped or repeated
+    # A button sent before carries its message's whole mark: found as before, where the article did not change.
+    whole = article_messages(article, paragraphs, most=100).messages
+    assert article_messages(article, paragraphs, start=first.next_start, mark=mark_of(whole[first.next_start])) == after
+    changed = [paragraphs[0], *(p.replace("harbour", "river") for p in paragraphs[1:])]
+    assert article_messages(article, changed, start=first.next_start, mark=first.next_mark) == ([], None, "")
 
 
 def test_read_on_sends_each_next_part_until_the_article_ends_with_its_link() -> None:

@@ -3,6 +3,7 @@ reply follows up on."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, User
 
-from bot.config import MAX_PASSAGES
+from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article, Passage, StoredArticle
 from bot.services.subscriptions import ChatView
@@ -27,6 +28,7 @@ from bot.tg.ask import (
     next_page,
     only_link,
     shown_paragraphs,
+    with_quoted,
     without_links,
     without_markup,
 )
@@ -35,6 +37,7 @@ from bot.tg.outage import Outage
 from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from tests.newsroom import url_of
+from tests.paths import BBC, ROOT, needs_bbc
 
 ARTICLE = StoredArticle(
     "0123456789abcdef", "Chess Prodigy Wins National Title at Twelve", "Sport", None, None, None, None, 3
@@ -470,3 +473,29 @@ def test_a_forwarded_post_is_cut_between_words_to_a_question_s_length() -> None:
     assert lede("chess title " * 100, 30) == "chess title chess title chess"
     assert lede("x" * 50, 30) == "x" * 30  # no space to cut at
     assert lede("who won?", 30) == "who won?"
+
+
+@needs_bbc
+def test_is_this_true_of_a_claim_or_an_answer_is_asked_of_its_story_where_another_category_uses_true(
+    tmp_path: Path,
+) -> None:
+    """On the BBC stories "@bot is this true?" under a friend's claim of a takeover showed a film called "the true
+    blue British one" first, and two other stories using "true": a word the claim's stories never use, which a
+    story of another category answered confidently, was taken for a new subject and searched alone. "this" points
+    back to what it replies to, as "is that true?" replying to an answer does: asked of its stories."""
+    records = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines()]
+    takeover = ("SBC plans post-takeover job cuts", "MCI shares climb on takeover bid")
+    kept = [r for r in records if r["title"] in takeover or r["title"].startswith("Vera Drake")] + records[::12]
+    source = tmp_path / "bbc.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus"))
+    try:
+        library.ingest([source])
+        claim = "SBC is buying AT&T for 16bn"
+        assert with_quoted(library, "is this true?", claim) == f"is this true? {claim}"
+        [sbc] = [a.id for a in library.store.latest(len(kept)) if a.title == takeover[0]]
+        assert library.follow_up("is that true?", [sbc]) == f"is that true? ({takeover[0]})"
+        # Words of another category's story with nothing pointing back are still a new subject.
+        assert takeover[0] not in library.follow_up("what about the film awards?", [sbc])
+    finally:
+        library.close()

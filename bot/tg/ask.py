@@ -40,7 +40,15 @@ from bot.render.answers import fit_answer
 from bot.render.headlines import render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
-from bot.render.welcome import TELEGRAM, bare_mention, small_talk, talk_of, talk_reply, without_opening
+from bot.render.welcome import (
+    TELEGRAM,
+    bare_mention,
+    example_question,
+    small_talk,
+    talk_of,
+    talk_reply,
+    without_opening,
+)
 from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest
 from bot.store import SavedQuery, answering
@@ -59,8 +67,13 @@ INLINE_RESULTS = 10
 INLINE_CACHE_SECONDS = 60
 INLINE_DESCRIPTION_CHARS = 200
 
-ASK_USAGE = "Usage: /ask <question>, for example: /ask Who won the election?"
-NOT_TEXT = "I can only read text. Send me a question about the news, for example: Who won the election?"
+# How to ask, with a question the library answers (`example_of`): "Who won the election?" was suggested whatever it
+# held, and on the shipped article (a Russian general on missile defence) the reader who typed it was told "No
+# article uses the words “won” or “election”".
+ASK_USAGE = "Usage: /ask <question>, for example: /ask {example}"
+NOT_TEXT = "I can only read text. Send me a question about the news, for example: {example}"
+# The example of an empty library, where no question finds anything.
+NO_EXAMPLE = "Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
 # question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
@@ -242,7 +255,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     assert message is not None
     question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
     if not question:  # tags alone, or /ask alone: nothing was asked
-        await message.reply_text(html.escape(ASK_USAGE))
+        example = await asyncio.to_thread(example_of, context.bot_data.library)
+        await message.reply_text(html.escape(ASK_USAGE.format(example=example)))
         return
     if not await asked_anew(update, context, question):
         return
@@ -488,7 +502,15 @@ async def ask(update: Update, context: Context) -> None:
 async def not_text(update: Update, context: Context) -> None:
     """Tell a private chat that only text questions are understood."""
     assert update.message is not None
-    await update.message.reply_text(NOT_TEXT)
+    example = await asyncio.to_thread(example_of, context.bot_data.library)
+    await update.message.reply_text(html.escape(NOT_TEXT.format(example=example)))
+
+
+def example_of(library: Library) -> str:
+    """A question to suggest that the library answers: its newest story's, as the greeting words one (in a worker
+    thread)."""
+    newest = library.store.latest(1)
+    return example_question(newest[0]) if newest else NO_EXAMPLE
 
 
 async def more(update: Update, context: Context) -> None:

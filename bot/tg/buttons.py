@@ -36,9 +36,9 @@ MORE_DATA = re.compile(
 )
 ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
 # "Read on" under a part of a long article: "r:<article id>:<the message the next part starts at>:<its mark>" (see
-# `render.articles.mark_of`; buttons sent before have none). The article is split again on the press: one removed
-# meanwhile is said to be gone, one shorter now than the number (or a forged number), or changed where the part
-# started, to end before it.
+# `render.articles.start_mark`; buttons sent before have the whole message's, or none). The article is split again
+# on the press: one removed meanwhile is said to be gone, one shorter now than the number (or a forged number), or
+# changed where the part started, to end before it.
 READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})(?::([0-9a-f]{8}))?$")
 
 EXPIRED = "This result expired, please ask again."

@@ -583,6 +583,43 @@ async def test_a_channels_admins_set_its_digest_by_posting_commands(bot_settings
         assert headlines(digest) == ["Cup final tonight"]
 
 
+async def test_a_channels_admins_get_help_and_a_start_there(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/help and /start posted in a channel got no reply, though the settings commands work there: both now say
+    what the bot does in a channel and list the commands its admins post there, not the ones that cannot work."""
+    async with bot(bot_settings, Clock(START)):
+        for command in ("/help", "/start"):
+            reply = await post(server, CHANNEL, command)
+            assert reply.startswith("I send this channel a daily digest of the news"), reply
+            assert "/time — the time of the channel's daily digest" in reply
+            assert "/unsubscribe" in reply and "/alerts" in reply
+            assert "/ask" not in reply and "/latest" not in reply and "/stats" not in reply
+
+
+async def test_a_channel_that_removed_the_bot_gets_its_digest_again_once_it_posts(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A channel whose digest was refused (the bot removed) was written to no more, and its admins' posts after
+    adding the bot back did not wake it: only a private chat's or a group's messages did."""
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await post(server, CHANNEL, "/subscribe sport")
+        await post(server, CHANNEL, "/time 06:00")
+        server.blocked_chats.add(CHANNEL)
+        await write(app, START, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(CHANNEL) is False
+        server.blocked_chats.discard(CHANNEL)  # added back, without a word to the bot
+        server.channel_post(CHANNEL, "Good morning, readers")
+        await settle(lambda: store.chat_active(CHANNEL) is True, "the channel active again")
+        await write(app, START + DAY, story("Second leg tomorrow", "Sport"))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, CHANNEL, DIGEST)
+        assert "Second leg tomorrow" in headlines(digest)
+
+
 async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -325,6 +325,20 @@ def help_text(commands: Sequence[Command], username: str = "") -> str:
     return "\n".join(lines)
 
 
+def channel_help(commands: Sequence[Command], username: str = "") -> str:
+    """What the bot does in a channel, where nobody asks it anything: the digest and alerts its admins set by posting
+    `commands` there, and where questions are asked instead (Telegram HTML)."""
+    me = f"@{HTML.escape(username)}" if username else "me"
+    lines = [
+        "<b>I send this channel a daily digest of the news</b>, and alerts for new stories if its admins turn them"
+        " on. The admins set them by posting these commands here:",
+        "",
+    ]
+    lines += [f"/{name} — {HTML.escape(text)}" for name, text, _ in commands]
+    lines += ["", f"Questions about the news are asked in a private chat with {me} or in a group."]
+    return "\n".join(lines)
+
+
 def group_intro(username: str) -> str:
     """What the bot says when it is added to a group: how to ask it there (Telegram HTML)."""
     me = f"me (@{HTML.escape(username)})" if username else "me"

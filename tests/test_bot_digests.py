@@ -884,19 +884,19 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))
         assert everything.startswith("Subscribed to Business, Local and Science.\nYou already follow Sport.")
         assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "on"))
+        # "/unsubscribe all" stops everything: left on, the digest and alerts brought every category after it.
         stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
-        # Not "Categories: all" right after unsubscribing from all: what following none means, and the way out.
-        following_none = (
-            "While you follow none, the daily digest and alerts have every category: /digest off and /alerts off "
-            "stop them."
-        )
-        assert stopped.endswith(f".\n{following_none}") and "Categories: all" not in stopped, stopped
+        assert stopped.endswith(
+            ".\nYour daily digest and alerts are off now: nothing more comes until you subscribe again (/subscribe)."
+        ), stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert none == f"You followed no category in particular.\n{following_none}", none
+        assert none == "You followed no category in particular.\nCategories: none chosen.", none
+        # Following none with only the digest turned on again: what that means, and the way out.
+        await say(server, ALICE, "digest", "on")
+        reply = visible_text(await say(server, ALICE, "unsubscribe", "business"))
+        assert reply.endswith("While you follow none, the daily digest has every category: /digest off stops it.")
         await say(server, ALICE, "digest", "off")
-        reply = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert reply.endswith("While you follow none, alerts come for every category: /alerts off stops them.")
         # Not "you follow no category yet" to someone who just left them all.
         alerts = visible_text(await say(server, ALICE, "alerts", "on"))
         assert alerts.startswith(

@@ -231,8 +231,19 @@ def unsubscribed(view: ChatView, clock: Clock, group: str) -> str:
         lines.append(f"{who} did not follow {names(missing)}.")
     lines += aside(view)
     on = view.settings.digest or view.settings.alerts
-    lines.append(while_none(view, group) if view.all_categories and on else following(view, group))
+    if view.stopped:
+        lines.append(stopped(view, group))
+    else:
+        lines.append(while_none(view, group) if view.all_categories and on else following(view, group))
     return "\n".join(lines)
+
+
+def stopped(view: ChatView, group: str) -> str:
+    """After "/unsubscribe all": what it turned off, and how to start again."""
+    what = " and ".join(view.stopped)
+    verb = "is" if view.stopped == ("daily digest",) else "are"
+    again = f"the {group} subscribes" if group else "you subscribe"
+    return f"{whose(group)} {what} {verb} off now: nothing more comes until {again} again (/subscribe)."
 
 
 def unchanged(name: str, follow: bool) -> str:

@@ -275,6 +275,33 @@ def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: St
     assert NOTHING_NEW in monday.text
 
 
+def test_a_digest_at_midnight_says_the_day_it_covers_not_today(store: Store) -> None:
+    """A digest at 00:00 covers the day just ended: its "Nothing new in the categories followed here today" spoke
+    of the day just begun. It names the day, on the reader's clock; a full one says it too."""
+    store.write_articles([story("Thursday story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "00:00", "Berlin")
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + 2 * DAY, timedelta(minutes=30))
+    full, empty = reader.to(CHAT)
+    assert "1 new story on Thu 26 Mar" in full.text, full.text
+    assert "followed here on Fri 27 Mar;" in empty.text and "today" not in empty.text, empty.text
+
+
+def test_a_skipped_digest_in_new_york_says_since_the_local_day(store: Store) -> None:
+    """A window that starts at 00:00 UTC was read as a date without a time: a chat in New York with its digest at
+    20:00 (00:00 UTC), after a skipped one, read "since" the day after its own."""
+    store.write_articles([story("Thursday story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "20:00", "New York")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))  # Thursday 20:00's digest, at 00:00 UTC
+    friday = datetime(2026, 3, 28, 0, 0, tzinfo=UTC)
+    bot.run(friday + 4 * HOUR, friday + DAY + HOUR, timedelta(minutes=30))  # Friday's skipped, Saturday's sent
+    thursday, saturday = reader.to(CHAT)
+    assert headlines(thursday.text) == ["Thursday story"]
+    assert "followed here since Thu 26 Mar;" in saturday.text, saturday.text
+
+
 def test_stories_of_one_instant_come_in_one_order_in_alerts_digests_and_latest(store: Store) -> None:
     """Seven stories dated to the same minute came in one order in an alert, another in /latest: "the newest 5"
     of the alert and the digest were not /latest's."""

@@ -8,12 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
 
-from bot.models import Article, Headline, StoredArticle
-from bot.render.digests import NOTHING_NEW, render_digest
+from bot.models import Article, Digest, Headline, StoredArticle
+from bot.render.digests import NOTHING_NEW, render_digest, since_when
 from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.digests import Digests, digest_of, key_of, sections
@@ -285,6 +286,26 @@ def test_a_digest_at_midnight_says_the_day_it_covers_not_today(store: Store) -> 
     full, empty = reader.to(CHAT)
     assert "1 new story on Thu 26 Mar" in full.text, full.text
     assert "followed here on Fri 27 Mar;" in empty.text and "today" not in empty.text, empty.text
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "end", "said"),
+    [
+        # Santiago's clocks skip from Saturday's midnight to 01:00 on Sunday 6 Sep: its digest "at 00:00" comes then.
+        ("America/Santiago", datetime(2026, 9, 5, 4, 0), datetime(2026, 9, 6, 4, 0), "on Sat 5 Sep"),
+        ("Pacific/Kiritimati", datetime(2026, 3, 26, 10, 0), datetime(2026, 3, 27, 10, 0), "on Fri 27 Mar"),
+        ("Etc/GMT+12", datetime(2026, 3, 27, 12, 0), datetime(2026, 3, 28, 12, 0), "on Fri 27 Mar"),
+        ("Etc/GMT+12", datetime(2026, 3, 27, 19, 30), datetime(2026, 3, 28, 19, 30), ""),  # 07:30 to 07:30
+        ("Europe/Berlin", datetime(2026, 3, 27, 23, 0), datetime(2026, 3, 28, 23, 0), "on Sat 28 Mar"),
+        ("Europe/Berlin", datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 29, 22, 0), "on Sun 29 Mar"),  # 23 hours
+        ("America/New_York", datetime(2026, 3, 27, 0, 0), datetime(2026, 3, 29, 0, 0), "since Thu 26 Mar"),
+    ],
+)
+def test_a_digest_names_the_days_it_covers_on_the_readers_clock(
+    zone: str, start: datetime, end: datetime, said: str
+) -> None:
+    digest = Digest(start.replace(tzinfo=UTC), end.replace(tzinfo=UTC), ("sport",), ())
+    assert since_when(digest, ZoneInfo(zone)) == said
 
 
 def test_a_skipped_digest_in_new_york_says_since_the_local_day(store: Store) -> None:

@@ -14,7 +14,7 @@ messages are measured as Telegram counts them (`split.fits`), and a long digest 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
@@ -38,8 +38,6 @@ NOTHING_NEW_AT_ALL_IN = "No new stories {span}; /latest shows the newest headlin
 NOTHING_NEW_AT_ALL = NOTHING_NEW_AT_ALL_IN.format(span="today")
 # A window up to this long is "today": a day, and the hour a change of clocks adds.
 ONE_DAY = timedelta(hours=25)
-# A window's end is not in it: its last instant is this before.
-LAST_INSTANT = timedelta(microseconds=1)
 # Under a scheduled "nothing new": a reader who gets one each quiet day learns how to get none.
 QUIET_HINT = "/digest quiet: no message on such days."
 
@@ -131,9 +129,15 @@ def since_when(digest: Digest, zone: tzinfo) -> str:
     )
     if digest.end - digest.start > ONE_DAY:
         return f"since {start:%a %-d %b}"
-    if start.date() == (end - LAST_INSTANT).date() < end.date():
+    if start.date() == end.date() - timedelta(days=1) and end == day_start(end.date(), zone):
         return f"on {start:%a %-d %b}"
     return ""
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The first instant of a day on the clocks of `zone`: 01:00 where the clocks skip from midnight to 1 (Santiago's
+    first Sunday of September), else midnight."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC).astimezone(zone)
 
 
 def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:

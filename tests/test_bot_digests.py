@@ -536,6 +536,51 @@ async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
         assert [c.ok for c in server.calls("sendMessage", chat_id=GROUP)] == [True, True, False]  # 2 replies, 1 refusal
 
 
+async def test_a_group_that_becomes_a_supergroup_mid_digest_gets_the_rest_of_it_there(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A group became a supergroup while its long digest went out: the first message reached the group, the second
+    was refused with the new id, and the rest was lost; the group stayed under its old id until its next delivery
+    was refused too, and the next digest held the same stories again. The rest now goes to the supergroup, the
+    group's settings move there at once, and the next digest holds only what is new."""
+    clock = Clock(START)
+    server.set_admins(GROUP, [OWNER])
+
+    def migrate_after_the_first(params: dict[str, Any]) -> Any:
+        """Send as the server does; the digest's first message to the group is the last the group takes."""
+        result = server._m_sendmessage(params)
+        if int(params["chat_id"]) == GROUP and str(params["text"]).startswith(DIGEST):
+            server.migrate(GROUP, SUPERGROUP)  # the server's lock is reentrant
+        return result
+
+    async with bot(bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await say(server, GROUP, "time", "06:00", user_id=OWNER)  # every category, five stories of each shown
+        lede = "A long lede that fills the digest's messages so it takes more than one of them. " * 2
+        categories = ("Arts", "Business", "Cars", "Food", "Health", "Local", "Science", "Sport", "Travel", "Weather")
+        stories = [
+            story(f"{category} story {n}", category, START - timedelta(minutes=n), lede=lede)
+            for category in categories
+            for n in range(5)
+        ]
+        await write(app, START, *stories)
+        server.register("sendMessage", migrate_after_the_first)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        first = [c.params["text"] for c in server.calls("sendMessage", chat_id=GROUP) if c.ok][-1]
+        rest = [c.params["text"] for c in server.calls("sendMessage", chat_id=SUPERGROUP) if c.ok]
+        assert first.startswith(DIGEST) and rest, rest
+        shown = [title for message in [first, *rest] for title in headlines(message)]
+        assert sorted(shown) == sorted(s.title for s in stories), shown
+        assert store.chat_settings(SUPERGROUP) is not None and store.chat_settings(GROUP) is None
+        assert [status for kind, _, status in store.deliveries_of(SUPERGROUP) if kind == "digest"] == ["sent"]
+        await write(app, START + DAY, story("Sunday match", "Sport", START + DAY))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))  # Berlin's clocks moved on: still 06:00 UTC, as chosen
+        await tick(app)
+        [sunday] = texts(server, SUPERGROUP, DIGEST)
+        assert headlines(sunday) == ["Sunday match"]
+
+
 async def test_the_migration_messages_move_a_group_before_any_send(bot_settings: Settings, server: FakeBotAPI) -> None:
     server.set_admins(GROUP, [OWNER])
     async with bot(bot_settings, Clock(START)) as app:

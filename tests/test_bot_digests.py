@@ -250,6 +250,37 @@ async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_
         assert len(texts(server, BOB, DIGEST)) == 1
 
 
+async def test_a_digest_turned_off_and_on_or_moved_later_the_same_day_comes_once_and_the_reply_says_why(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """After the 06:00 digest, "/time 20:00" and "/digest off" then "on" said "the next on Sun 29 Mar at 20:00",
+    unsaid why not today at 20:00: a chat gets one a day, and today's was due at 06:00. The reply says so, and
+    nothing more comes that day."""
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "timezone", "UTC")
+        await say(server, ALICE, "time", "06:00")
+        await write(app, START, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        clock.set(datetime(2026, 3, 28, 9, 0, tzinfo=UTC))
+        why = "the next on Sun 29 Mar at 20:00, as today's was due at 06:00 (one a day)."
+        assert why in visible_text(await say(server, ALICE, "time", "20:00"))
+        await say(server, ALICE, "digest", "off")
+        assert why in visible_text(await say(server, ALICE, "digest", "on"))
+        await write(app, clock.now, story("Second leg", "Sport"))
+        clock.set(datetime(2026, 3, 28, 20, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 1
+        clock.set(datetime(2026, 3, 29, 20, 1, tzinfo=UTC))
+        await tick(app)
+        assert [headlines(digest) for digest in texts(server, ALICE, DIGEST)] == [["Cup final tonight"], ["Second leg"]]
+        # Just after today's, at its time: tomorrow's is the next, with no reason to give.
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert "the next on Mon 30 Mar at 20:00." in mine, mine
+
+
 async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

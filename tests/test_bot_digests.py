@@ -964,7 +964,8 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
         assert stopped.endswith(
-            ".\nYour daily digest and alerts are off now: nothing more comes until you subscribe again (/subscribe)."
+            ".\nYour daily digest and alerts are off now: nothing more comes. /subscribe starts the digest again,"
+            " /alerts on the alerts."
         ), stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
         assert none == "You followed no category in particular.\nCategories: none chosen.", none

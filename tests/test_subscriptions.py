@@ -195,12 +195,13 @@ def test_unsubscribe_all_turns_the_digest_and_alerts_off_and_a_subscribe_brings_
     reply = unsubscribed(view, CLOCK, group="")
     assert reply == (
         "Unsubscribed from Sport and Tech.\n"
-        "Your daily digest and alerts are off now: nothing more comes until you subscribe again (/subscribe)."
+        "Your daily digest and alerts are off now: nothing more comes. /subscribe starts the digest again, /alerts on"
+        " the alerts."
     ), reply
     group = unsubscribed(view, CLOCK, group="channel")
     assert group.endswith(
-        "This channel's daily digest and alerts are off now: nothing more comes until the channel"
-        " subscribes again (/subscribe)."
+        "This channel's daily digest and alerts are off now: nothing more comes. /subscribe starts the digest again"
+        ", /alerts on the alerts."
     ), group
     # One category named: the others, the digest and the alerts stay.
     subscriptions.subscribe(CHAT, ["sport", "tech"], NOW)

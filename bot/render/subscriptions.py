@@ -258,8 +258,9 @@ def stopped(view: ChatView, group: str) -> str:
     """After "/unsubscribe all": what it turned off, and how to start again."""
     what = " and ".join(view.stopped)
     verb = "is" if view.stopped == ("daily digest",) else "are"
-    again = f"the {group} subscribes" if group else "you subscribe"
-    return f"{whose(group)} {what} {verb} off now: nothing more comes until {again} again (/subscribe)."
+    # A subscribe turns the digest on again (as in a chat that never chose), but not the alerts.
+    alerts = ", /alerts on the alerts" if "alerts" in view.stopped else ""
+    return f"{whose(group)} {what} {verb} off now: nothing more comes. /subscribe starts the digest again{alerts}."
 
 
 def unchanged(name: str, follow: bool) -> str:

@@ -671,6 +671,25 @@ async def test_a_channels_admins_get_help_and_a_start_there(bot_settings: Settin
             assert "/ask" not in reply and "/latest" not in reply and "/stats" not in reply
 
 
+async def test_a_command_that_does_not_work_in_a_channel_says_so_there(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """/latest or /ask posted in a channel got no reply at all; another bot's command still gets none."""
+    async with bot(bot_settings, Clock(START)):
+        for command in ("/latest", "/ask what happened?", f"/categories@{server.username}"):
+            reply = await post(server, CHANNEL, command)
+            assert (
+                reply
+                == f"{command.split()[0].split('@')[0]} does not work in a channel: here I send the digest and alerts. "
+                + ("/help lists the commands here.")
+            ), reply
+        before = len(server.calls("sendMessage", chat_id=CHANNEL))
+        server.channel_post(CHANNEL, "/poll@otherbot")
+        server.channel_post(CHANNEL, "/weather")
+        assert (await post(server, CHANNEL, "/help")).startswith("I send this channel")  # answered in order
+        assert len(server.calls("sendMessage", chat_id=CHANNEL)) == before + 1
+
+
 async def test_a_channel_that_removed_the_bot_gets_its_digest_again_once_it_posts(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

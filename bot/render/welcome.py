@@ -358,6 +358,12 @@ def bare_mention(username: str) -> str:
     )
 
 
+def not_in_channels(command: str) -> str:
+    """What a command that works only in chats gets when posted in a channel (Telegram HTML)."""
+    shown = HTML.escape(cap(command, MAX_COMMAND_CHARS))
+    return f"{shown} does not work in a channel: here I send the digest and alerts. /help lists the commands here."
+
+
 def unknown_command(command: str) -> str:
     """Point an unknown command to /help."""
     return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."

@@ -109,6 +109,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
             CommandHandler("pollfeeds", feeds.poll_feeds, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
+            MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, welcome.channel_command),
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),

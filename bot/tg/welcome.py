@@ -22,6 +22,7 @@ from bot.render.welcome import (
     channel_help,
     greeting,
     help_text,
+    not_in_channels,
     send_anew,
     unknown_command,
 )
@@ -160,6 +161,16 @@ async def unknown(update: Update, context: Context) -> None:
     # the command as typed before the bot's @username, which the reply would only repeat.
     if message.chat.type == ChatType.PRIVATE or mine:
         await message.reply_text(unknown_command(command))
+
+
+async def channel_command(update: Update, context: Context) -> None:
+    """Point a command of this bot that does not work in a channel (/latest, /ask) to those that do; a command of
+    none of this bot's names, unaddressed, may be another bot's."""
+    message = update.channel_post
+    assert message is not None
+    command, target, mine = _command(message, context)
+    if mine or (not target and command.removeprefix("/").lower() in {name for name, _, _ in COMMANDS}):
+        await message.reply_text(not_in_channels(command))
 
 
 async def edited_command(update: Update, context: Context) -> None:

@@ -118,8 +118,8 @@ TELEGRAM = FrontEnd(
     sources="Whoever runs me chooses the articles.",
     more="Tap “More” under an answer for more of it",
     subscriptions="The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows"
-    " categories (/subscribe alone for buttons), /unsubscribe sport or /unsubscribe all stops following them,"
-    " /digest off and /alerts off stop their messages.",
+    " categories (/subscribe alone for buttons), /unsubscribe sport stops following one, /unsubscribe all stops"
+    " everything (the digest and alerts too), /digest off and /alerts off stop their messages alone.",
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )

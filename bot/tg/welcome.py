@@ -49,7 +49,7 @@ COMMANDS: tuple[Command, ...] = (
     ("latest", "the newest headlines, optionally of one category and how many: /latest sport 20", False),
     ("categories", "the categories with their article counts", False),
     ("subscribe", "choose categories for {its} digest and alerts (buttons, or /subscribe sport tech)", False),
-    ("unsubscribe", "stop following categories: /unsubscribe sport", False),
+    ("unsubscribe", "stop following categories: /unsubscribe sport; /unsubscribe all stops everything", False),
     ("mysubs", "{its} categories, digest time, time zone and alerts", False),
     ("digest", "{its} digest so far; /digest on|off, /digest quiet|notice for days without news", False),
     ("time", "the time of {its} daily digest: /time 07:30 (also 7am, or /time 8am London with {its} zone)", False),

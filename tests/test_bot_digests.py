@@ -250,6 +250,37 @@ async def test_a_restart_sends_what_fell_due_while_down_within_the_grace_period_
         assert len(texts(server, BOB, DIGEST)) == 1
 
 
+async def test_a_digest_turned_off_and_on_or_moved_later_the_same_day_comes_once_and_the_reply_says_why(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """After the 06:00 digest, "/time 20:00" and "/digest off" then "on" said "the next on Sun 29 Mar at 20:00",
+    unsaid why not today at 20:00: a chat gets one a day, and today's was due at 06:00. The reply says so, and
+    nothing more comes that day."""
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "timezone", "UTC")
+        await say(server, ALICE, "time", "06:00")
+        await write(app, START, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        clock.set(datetime(2026, 3, 28, 9, 0, tzinfo=UTC))
+        why = "the next on Sun 29 Mar at 20:00, as today's was due at 06:00 (one a day)."
+        assert why in visible_text(await say(server, ALICE, "time", "20:00"))
+        await say(server, ALICE, "digest", "off")
+        assert why in visible_text(await say(server, ALICE, "digest", "on"))
+        await write(app, clock.now, story("Second leg", "Sport"))
+        clock.set(datetime(2026, 3, 28, 20, 1, tzinfo=UTC))
+        await tick(app)
+        assert len(texts(server, ALICE, DIGEST)) == 1
+        clock.set(datetime(2026, 3, 29, 20, 1, tzinfo=UTC))
+        await tick(app)
+        assert [headlines(digest) for digest in texts(server, ALICE, DIGEST)] == [["Cup final tonight"], ["Second leg"]]
+        # Just after today's, at its time: tomorrow's is the next, with no reason to give.
+        mine = visible_text(await say(server, ALICE, "mysubs"))
+        assert "the next on Mon 30 Mar at 20:00." in mine, mine
+
+
 async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -536,6 +567,51 @@ async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
         assert [c.ok for c in server.calls("sendMessage", chat_id=GROUP)] == [True, True, False]  # 2 replies, 1 refusal
 
 
+async def test_a_group_that_becomes_a_supergroup_mid_digest_gets_the_rest_of_it_there(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A group became a supergroup while its long digest went out: the first message reached the group, the second
+    was refused with the new id, and the rest was lost; the group stayed under its old id until its next delivery
+    was refused too, and the next digest held the same stories again. The rest now goes to the supergroup, the
+    group's settings move there at once, and the next digest holds only what is new."""
+    clock = Clock(START)
+    server.set_admins(GROUP, [OWNER])
+
+    def migrate_after_the_first(params: dict[str, Any]) -> Any:
+        """Send as the server does; the digest's first message to the group is the last the group takes."""
+        result = server._m_sendmessage(params)
+        if int(params["chat_id"]) == GROUP and str(params["text"]).startswith(DIGEST):
+            server.migrate(GROUP, SUPERGROUP)  # the server's lock is reentrant
+        return result
+
+    async with bot(bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await say(server, GROUP, "time", "06:00", user_id=OWNER)  # every category, five stories of each shown
+        lede = "A long lede that fills the digest's messages so it takes more than one of them. " * 2
+        categories = ("Arts", "Business", "Cars", "Food", "Health", "Local", "Science", "Sport", "Travel", "Weather")
+        stories = [
+            story(f"{category} story {n}", category, START - timedelta(minutes=n), lede=lede)
+            for category in categories
+            for n in range(5)
+        ]
+        await write(app, START, *stories)
+        server.register("sendMessage", migrate_after_the_first)
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        first = [c.params["text"] for c in server.calls("sendMessage", chat_id=GROUP) if c.ok][-1]
+        rest = [c.params["text"] for c in server.calls("sendMessage", chat_id=SUPERGROUP) if c.ok]
+        assert first.startswith(DIGEST) and rest, rest
+        shown = [title for message in [first, *rest] for title in headlines(message)]
+        assert sorted(shown) == sorted(s.title for s in stories), shown
+        assert store.chat_settings(SUPERGROUP) is not None and store.chat_settings(GROUP) is None
+        assert [status for kind, _, status in store.deliveries_of(SUPERGROUP) if kind == "digest"] == ["sent"]
+        await write(app, START + DAY, story("Sunday match", "Sport", START + DAY))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))  # Berlin's clocks moved on: still 06:00 UTC, as chosen
+        await tick(app)
+        [sunday] = texts(server, SUPERGROUP, DIGEST)
+        assert headlines(sunday) == ["Sunday match"]
+
+
 async def test_the_migration_messages_move_a_group_before_any_send(bot_settings: Settings, server: FakeBotAPI) -> None:
     server.set_admins(GROUP, [OWNER])
     async with bot(bot_settings, Clock(START)) as app:
@@ -581,6 +657,62 @@ async def test_a_channels_admins_set_its_digest_by_posting_commands(bot_settings
         await tick(app)
         [digest] = texts(server, CHANNEL, DIGEST)
         assert headlines(digest) == ["Cup final tonight"]
+
+
+async def test_a_channels_admins_get_help_and_a_start_there(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """/help and /start posted in a channel got no reply, though the settings commands work there: both now say
+    what the bot does in a channel and list the commands its admins post there, not the ones that cannot work."""
+    async with bot(bot_settings, Clock(START)):
+        for command in ("/help", "/start"):
+            reply = await post(server, CHANNEL, command)
+            assert reply.startswith("I send this channel a daily digest of the news"), reply
+            assert "/time — the time of the channel's daily digest" in reply
+            assert "/unsubscribe" in reply and "/alerts" in reply
+            assert "/ask" not in reply and "/latest" not in reply and "/stats" not in reply
+
+
+async def test_a_command_that_does_not_work_in_a_channel_says_so_there(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """/latest or /ask posted in a channel got no reply at all; another bot's command still gets none."""
+    async with bot(bot_settings, Clock(START)):
+        for command in ("/latest", "/ask what happened?", f"/categories@{server.username}"):
+            reply = await post(server, CHANNEL, command)
+            assert (
+                reply
+                == f"{command.split()[0].split('@')[0]} does not work in a channel: here I send the digest and alerts. "
+                + ("/help lists the commands here.")
+            ), reply
+        before = len(server.calls("sendMessage", chat_id=CHANNEL))
+        server.channel_post(CHANNEL, "/poll@otherbot")
+        server.channel_post(CHANNEL, "/weather")
+        assert (await post(server, CHANNEL, "/help")).startswith("I send this channel")  # answered in order
+        assert len(server.calls("sendMessage", chat_id=CHANNEL)) == before + 1
+
+
+async def test_a_channel_that_removed_the_bot_gets_its_digest_again_once_it_posts(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A channel whose digest was refused (the bot removed) was written to no more, and its admins' posts after
+    adding the bot back did not wake it: only a private chat's or a group's messages did."""
+    clock = Clock(START)
+    async with bot(bot_settings, clock) as app:
+        store = app.bot_data.library.store
+        await post(server, CHANNEL, "/subscribe sport")
+        await post(server, CHANNEL, "/time 06:00")
+        server.blocked_chats.add(CHANNEL)
+        await write(app, START, story("Cup final tonight", "Sport"))
+        clock.set(datetime(2026, 3, 28, 6, 1, tzinfo=UTC))
+        await tick(app)
+        assert store.chat_active(CHANNEL) is False
+        server.blocked_chats.discard(CHANNEL)  # added back, without a word to the bot
+        server.channel_post(CHANNEL, "Good morning, readers")
+        await settle(lambda: store.chat_active(CHANNEL) is True, "the channel active again")
+        await write(app, START + DAY, story("Second leg tomorrow", "Sport"))
+        clock.set(datetime(2026, 3, 29, 6, 1, tzinfo=UTC))
+        await tick(app)
+        [digest] = texts(server, CHANNEL, DIGEST)
+        assert "Second leg tomorrow" in headlines(digest)
 
 
 async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
@@ -847,19 +979,20 @@ async def test_every_command_answers_bad_arguments_with_its_usage(
         everything = visible_text(await say(server, ALICE, "subscribe", "all"))
         assert everything.startswith("Subscribed to Business, Local and Science.\nYou already follow Sport.")
         assert "Alerts for new stories: on" in visible_text(await say(server, ALICE, "alerts", "on"))
+        # "/unsubscribe all" stops everything: left on, the digest and alerts brought every category after it.
         stopped = visible_text(await say(server, ALICE, "unsubscribe", "All"))
         assert stopped.startswith("Unsubscribed from ") and all(name in stopped for name in ("Local", "Sport"))
-        # Not "Categories: all" right after unsubscribing from all: what following none means, and the way out.
-        following_none = (
-            "While you follow none, the daily digest and alerts have every category: /digest off and /alerts off "
-            "stop them."
-        )
-        assert stopped.endswith(f".\n{following_none}") and "Categories: all" not in stopped, stopped
+        assert stopped.endswith(
+            ".\nYour daily digest and alerts are off now: nothing more comes. /subscribe starts the digest again,"
+            " /alerts on the alerts."
+        ), stopped
         none = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert none == f"You followed no category in particular.\n{following_none}", none
+        assert none == "You followed no category in particular.\nCategories: none chosen.", none
+        # Following none with only the digest turned on again: what that means, and the way out.
+        await say(server, ALICE, "digest", "on")
+        reply = visible_text(await say(server, ALICE, "unsubscribe", "business"))
+        assert reply.endswith("While you follow none, the daily digest has every category: /digest off stops it.")
         await say(server, ALICE, "digest", "off")
-        reply = visible_text(await say(server, ALICE, "unsubscribe", "all"))
-        assert reply.endswith("While you follow none, alerts come for every category: /alerts off stops them.")
         # Not "you follow no category yet" to someone who just left them all.
         alerts = visible_text(await say(server, ALICE, "alerts", "on"))
         assert alerts.startswith(

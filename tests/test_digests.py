@@ -8,12 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
 
-from bot.models import Article, Headline, StoredArticle
-from bot.render.digests import NOTHING_NEW, render_digest
+from bot.models import Article, Digest, Headline, StoredArticle
+from bot.render.digests import NOTHING_NEW, render_digest, since_when
 from bot.services import schedule
 from bot.services.deliveries import Deliveries, Outcome
 from bot.services.digests import Digests, digest_of, key_of, sections
@@ -273,6 +274,53 @@ def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: St
     assert headlines(friday.text) == ["Thursday story"]
     assert "followed here since Fri 27 Mar;" in sunday.text and "today" not in sunday.text
     assert NOTHING_NEW in monday.text
+
+
+def test_a_digest_at_midnight_says_the_day_it_covers_not_today(store: Store) -> None:
+    """A digest at 00:00 covers the day just ended: its "Nothing new in the categories followed here today" spoke
+    of the day just begun. It names the day, on the reader's clock; a full one says it too."""
+    store.write_articles([story("Thursday story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "00:00", "Berlin")
+    reader = Reader()
+    Bot(store, NOON, reader).run(NOON, NOON + 2 * DAY, timedelta(minutes=30))
+    full, empty = reader.to(CHAT)
+    assert "1 new story on Thu 26 Mar" in full.text, full.text
+    assert "followed here on Fri 27 Mar;" in empty.text and "today" not in empty.text, empty.text
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "end", "said"),
+    [
+        # Santiago's clocks skip from Saturday's midnight to 01:00 on Sunday 6 Sep: its digest "at 00:00" comes then.
+        ("America/Santiago", datetime(2026, 9, 5, 4, 0), datetime(2026, 9, 6, 4, 0), "on Sat 5 Sep"),
+        ("Pacific/Kiritimati", datetime(2026, 3, 26, 10, 0), datetime(2026, 3, 27, 10, 0), "on Fri 27 Mar"),
+        ("Etc/GMT+12", datetime(2026, 3, 27, 12, 0), datetime(2026, 3, 28, 12, 0), "on Fri 27 Mar"),
+        ("Etc/GMT+12", datetime(2026, 3, 27, 19, 30), datetime(2026, 3, 28, 19, 30), ""),  # 07:30 to 07:30
+        ("Europe/Berlin", datetime(2026, 3, 27, 23, 0), datetime(2026, 3, 28, 23, 0), "on Sat 28 Mar"),
+        ("Europe/Berlin", datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 29, 22, 0), "on Sun 29 Mar"),  # 23 hours
+        ("America/New_York", datetime(2026, 3, 27, 0, 0), datetime(2026, 3, 29, 0, 0), "since Thu 26 Mar"),
+    ],
+)
+def test_a_digest_names_the_days_it_covers_on_the_readers_clock(
+    zone: str, start: datetime, end: datetime, said: str
+) -> None:
+    digest = Digest(start.replace(tzinfo=UTC), end.replace(tzinfo=UTC), ("sport",), ())
+    assert since_when(digest, ZoneInfo(zone)) == said
+
+
+def test_a_skipped_digest_in_new_york_says_since_the_local_day(store: Store) -> None:
+    """A window that starts at 00:00 UTC was read as a date without a time: a chat in New York with its digest at
+    20:00 (00:00 UTC), after a skipped one, read "since" the day after its own."""
+    store.write_articles([story("Thursday story", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, "20:00", "New York")
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    bot.run(NOON, NOON + DAY, timedelta(minutes=30))  # Thursday 20:00's digest, at 00:00 UTC
+    friday = datetime(2026, 3, 28, 0, 0, tzinfo=UTC)
+    bot.run(friday + 4 * HOUR, friday + DAY + HOUR, timedelta(minutes=30))  # Friday's skipped, Saturday's sent
+    thursday, saturday = reader.to(CHAT)
+    assert headlines(thursday.text) == ["Thursday story"]
+    assert "followed here since Thu 26 Mar;" in saturday.text, saturday.text
 
 
 def test_stories_of_one_instant_come_in_one_order_in_alerts_digests_and_latest(store: Store) -> None:

@@ -117,6 +117,12 @@ def test_every_minute_of_the_day_reads_back_in_every_form(hour: int, minute: int
         ("starting today at noon", ("12:00", None)),
         ("at midnight", ("00:00", None)),
         ("7 tonight London", ("19:00", "Europe/London")),
+        # A 24-hour time in the part of the day it names: "/time 19:30 tonight" was refused (the hour 1 to 12).
+        ("19:30 tonight", ("19:30", None)),
+        ("19:30 tonight London", ("19:30", "Europe/London")),
+        ("18:00 this evening", ("18:00", None)),
+        ("15:00 in the afternoon", ("15:00", None)),
+        ("0:30 tonight", ("00:30", None)),
     ],
 )
 def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -> None:
@@ -133,7 +139,9 @@ def test_a_time_may_name_its_zone(text: str, expected: tuple[str, str | None]) -
         ("soon London", "“soon London” is not a time of day"),
         ("tomorrow", "Give a time of day"),
         ("19:30 Tomorrowland", "Unknown time zone “Tomorrowland”"),
-        ("19:30 tonight", "“19:30 tonight”: with a part of the day the hour goes from 1 to 12"),
+        ("19:30 in the morning", "“19:30 in the morning”: 19:30 is not in the morning"),
+        ("13:00 tonight", "“13:00 tonight”: 13:00 is not at night"),
+        ("0:30 this evening", "“0:30 this evening”: 0:30 is not in the evening"),
     ],
 )
 def test_a_time_with_a_zone_that_cannot_be_read_says_which_part_is_wrong(text: str, reason: str) -> None:

@@ -137,7 +137,7 @@ async def test_a_refused_request_is_never_tried_again() -> None:
     [
         (Forbidden("Forbidden: bot was blocked by the user"), 1, "failed", True, None),
         (ChatMigrated(-1001234), 1, "failed", False, -1001234),
-        (ChatMigrated(-1001234), 2, "failed", False, None),  # half of it went to the old id: not sent again
+        (ChatMigrated(-1001234), 2, "failed", False, -1001234),  # the second half goes to the new id
         (BadRequest("Bad Request: chat not found"), 1, "failed", True, None),
         (BadRequest("Bad Request: can't parse entities"), 1, "rejected", False, None),
         (RetryAfter(30), 1, "failed", False, None),
@@ -161,3 +161,5 @@ def test_each_telegram_error_becomes_an_outcome(
     assert (outcome.status, outcome.blocked, outcome.migrated_to) == (status, blocked, migrated_to)
     if migrated_to is None:  # the detail says which message failed
         assert f"message {number} of 2: " in outcome.detail
+    else:  # the messages that reached the old id are not sent again
+        assert outcome.migrated_after == number - 1

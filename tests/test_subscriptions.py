@@ -170,11 +170,45 @@ def test_unsubscribe_all_after_all_in_a_bot_with_no_stories_says_it_ended_all(
         view = subscriptions.unsubscribe(CHAT, ["all"], NOW)
         assert not view.every_category
         reply = unsubscribed(view, CLOCK, group="")
-        assert reply.startswith("You no longer follow every category to come (/subscribe all).\nWhile you follow none")
+        assert reply.startswith(
+            "You no longer follow every category to come (/subscribe all).\nYour daily digest is off"
+        )
         group = unsubscribed(subscriptions.unsubscribe(CHAT, ["all"], NOW), CLOCK, group="group")
         assert group.startswith("The group followed no category in particular.\n"), group  # nothing left to end
     finally:
         empty.close()
+
+
+def test_unsubscribe_all_turns_the_digest_and_alerts_off_and_a_subscribe_brings_the_digest_back(
+    subscriptions: Subscriptions, store: Store
+) -> None:
+    """ "/unsubscribe all" left the digest and alerts on, and a chat that follows none gets every category in them:
+    a reader who unsubscribed from all then got alerts for every story. It now stops both, says so, and the next
+    /subscribe turns the digest on again, as for a chat that never chose anything."""
+    subscriptions.subscribe(CHAT, ["sport", "tech"], NOW)
+    subscriptions.set_alerts(CHAT, True, NOW)
+    view = subscriptions.unsubscribe(CHAT, ["all"], NOW)
+    assert view.categories == () and not view.settings.digest and not view.settings.alerts
+    assert view.stopped == ("daily digest", "alerts")
+    settings = store.chat_settings(CHAT)
+    assert settings is not None and settings.next_due is None and not settings.alerts
+    reply = unsubscribed(view, CLOCK, group="")
+    assert reply == (
+        "Unsubscribed from Sport and Tech.\n"
+        "Your daily digest and alerts are off now: nothing more comes. /subscribe starts the digest again, /alerts on"
+        " the alerts."
+    ), reply
+    group = unsubscribed(view, CLOCK, group="channel")
+    assert group.endswith(
+        "This channel's daily digest and alerts are off now: nothing more comes. /subscribe starts the digest again"
+        ", /alerts on the alerts."
+    ), group
+    # One category named: the others, the digest and the alerts stay.
+    subscriptions.subscribe(CHAT, ["sport", "tech"], NOW)
+    assert subscriptions.view(CHAT).settings.digest
+    subscriptions.set_alerts(CHAT, True, NOW)
+    kept = subscriptions.unsubscribe(CHAT, ["sport"], NOW)
+    assert kept.stopped == () and kept.settings.digest and kept.settings.alerts and kept.categories == ("tech",)
 
 
 def test_an_unsubscribe_keeps_what_a_subscribe_all_just_before_it_followed(

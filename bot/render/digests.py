@@ -14,11 +14,11 @@ messages are measured as Telegram counts them (`split.fits`), and a long digest 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.config import MAX_LATEST_COUNT
 from bot.models import Digest, DigestSection, Headline
-from bot.render.markup import HTML, cap, category_label, count, in_zone, shown_date, source_link, title_of
+from bot.render.markup import HTML, cap, category_label, count, shown_date, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, cut_html, fits
 
 # Raw characters kept of a lede (one line), before escaping.
@@ -29,8 +29,8 @@ DIGEST_HEADING = "Daily digest"
 PREVIEW_HEADING = "Your digest so far"
 ALERT_HEADING = "Just in"
 # News is what arrived in the window, published at most two days before: an archive ingested today is not, so
-# the reader is pointed at what is there. `span` is "today", or "since Thu 26 Mar" for a digest that covers more
-# than a day (`since_when`).
+# the reader is pointed at what is there. `span` is "today", "on Fri 27 Mar" for a digest at midnight (the day
+# before it), or "since Thu 26 Mar" for a digest that covers more than a day (`since_when`).
 NOTHING_NEW_IN = "Nothing new in the categories followed here {span}; /latest shows the newest headlines there are."
 NOTHING_NEW = NOTHING_NEW_IN.format(span="today")
 # The same for a chat that follows no category, whose digest covers them all.
@@ -120,8 +120,24 @@ def render_digest(
 
 def since_when(digest: Digest, zone: tzinfo) -> str:
     """ "since Thu 26 Mar" for a digest that covers more than a day (the chat missed one: the bot was down, or the
-    chat blocked or restricted it), so the reader knows why it reaches back; "" for a day's digest."""
-    return "" if digest.end - digest.start <= ONE_DAY else f"since {in_zone(digest.start, zone):%a %-d %b}"
+    chat blocked or restricted it), so the reader knows why it reaches back; "on Fri 27 Mar" for one that covers
+    that day alone on the reader's clock (a digest at midnight: "Nothing new today" there spoke of the day just
+    begun); "" for another day's digest. The window's ends are instants (in UTC when naive): a start at 00:00 UTC
+    is no date without a time (`markup.in_zone`), and in New York it is the evening before."""
+    start, end = (
+        instant.replace(tzinfo=instant.tzinfo or UTC).astimezone(zone) for instant in (digest.start, digest.end)
+    )
+    if digest.end - digest.start > ONE_DAY:
+        return f"since {start:%a %-d %b}"
+    if start.date() == end.date() - timedelta(days=1) and end == day_start(end.date(), zone):
+        return f"on {start:%a %-d %b}"
+    return ""
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The first instant of a day on the clocks of `zone`: 01:00 where the clocks skip from midnight to 1 (Santiago's
+    first Sunday of September), else midnight."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC).astimezone(zone)
 
 
 def render_alert(digest: Digest, bot_username: str = "", zone: tzinfo = UTC) -> list[str] | None:

@@ -63,10 +63,12 @@ CHANGE_HINT = (
 
 @dataclass(frozen=True)
 class Clock:
-    """A chat's clock: its zone's offset from UTC now ("UTC+02:00"), and its next digest in its own time."""
+    """A chat's clock: its zone's offset from UTC now ("UTC+02:00"), its next digest in its own time, and the time
+    there now (None: not known)."""
 
     offset: str
     next_local: datetime | None
+    now_local: datetime | None = None
 
 
 def not_a_choice(typed: str, choices: Sequence[str]) -> str:
@@ -139,7 +141,21 @@ def schedule(view: ChatView, clock: Clock) -> str:
         line += f"; the next on {clock.next_local:%a %-d %b} at {clock.next_local:%H:%M}"
         if clock.next_local.time() != settings.daily:  # "every day at 02:30; the next at 03:00" needs its reason
             line += f", as the clocks skip {settings.daily:%H:%M} that day"
+        elif (earlier := done_today(clock, view)) is not None:
+            line += f", as today's was due at {earlier:%H:%M} (one a day)"
     return line + "."
+
+
+def done_today(clock: Clock, view: ChatView) -> datetime | None:
+    """When today's digest was due, on the chat's clock, if that is why the next is tomorrow's though its time is
+    still to come today: a chat gets one a day (a reader who moved /time from 07:30 to 20:00 after the 07:30 one
+    read "the next on Sun" unsaid why); None otherwise."""
+    now, due, earlier = clock.now_local, clock.next_local, view.settings.previous_due
+    if now is None or due is None or earlier is None:
+        return None
+    earlier = earlier.astimezone(now.tzinfo)
+    today = earlier.date() == now.date() < due.date()
+    return earlier if today and view.settings.daily > now.time() else None
 
 
 def offset_now(zone: str, clock: Clock) -> str:
@@ -231,8 +247,20 @@ def unsubscribed(view: ChatView, clock: Clock, group: str) -> str:
         lines.append(f"{who} did not follow {names(missing)}.")
     lines += aside(view)
     on = view.settings.digest or view.settings.alerts
-    lines.append(while_none(view, group) if view.all_categories and on else following(view, group))
+    if view.stopped:
+        lines.append(stopped(view, group))
+    else:
+        lines.append(while_none(view, group) if view.all_categories and on else following(view, group))
     return "\n".join(lines)
+
+
+def stopped(view: ChatView, group: str) -> str:
+    """After "/unsubscribe all": what it turned off, and how to start again."""
+    what = " and ".join(view.stopped)
+    verb = "is" if view.stopped == ("daily digest",) else "are"
+    # A subscribe turns the digest on again (as in a chat that never chose), but not the alerts.
+    alerts = ", /alerts on the alerts" if "alerts" in view.stopped else ""
+    return f"{whose(group)} {what} {verb} off now: nothing more comes. /subscribe starts the digest again{alerts}."
 
 
 def unchanged(name: str, follow: bool) -> str:

@@ -118,8 +118,8 @@ TELEGRAM = FrontEnd(
     sources="Whoever runs me chooses the articles.",
     more="Tap “More” under an answer for more of it",
     subscriptions="The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows"
-    " categories (/subscribe alone for buttons), /unsubscribe sport or /unsubscribe all stops following them,"
-    " /digest off and /alerts off stop their messages.",
+    " categories (/subscribe alone for buttons), /unsubscribe sport stops following one, /unsubscribe all stops"
+    " everything (the digest and alerts too), /digest off and /alerts off stop their messages alone.",
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )
@@ -325,6 +325,20 @@ def help_text(commands: Sequence[Command], username: str = "") -> str:
     return "\n".join(lines)
 
 
+def channel_help(commands: Sequence[Command], username: str = "") -> str:
+    """What the bot does in a channel, where nobody asks it anything: the digest and alerts its admins set by posting
+    `commands` there, and where questions are asked instead (Telegram HTML)."""
+    me = f"@{HTML.escape(username)}" if username else "me"
+    lines = [
+        "<b>I send this channel a daily digest of the news</b>, and alerts for new stories if its admins turn them"
+        " on. The admins set them by posting these commands here:",
+        "",
+    ]
+    lines += [f"/{name} — {HTML.escape(text)}" for name, text, _ in commands]
+    lines += ["", f"Questions about the news are asked in a private chat with {me} or in a group."]
+    return "\n".join(lines)
+
+
 def group_intro(username: str) -> str:
     """What the bot says when it is added to a group: how to ask it there (Telegram HTML)."""
     me = f"me (@{HTML.escape(username)})" if username else "me"
@@ -342,6 +356,12 @@ def bare_mention(username: str) -> str:
         f"Please type your question with the mention, for example: {me} {example}\n"
         f"Here /ask {example} works too, and so does a reply to one of my messages."
     )
+
+
+def not_in_channels(command: str) -> str:
+    """What a command that works only in chats gets when posted in a channel (Telegram HTML)."""
+    shown = HTML.escape(cap(command, MAX_COMMAND_CHARS))
+    return f"{shown} does not work in a channel: here I send the digest and alerts. /help lists the commands here."
 
 
 def unknown_command(command: str) -> str:

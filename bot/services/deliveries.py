@@ -90,8 +90,11 @@ class Outcome:
     blocked: bool = False
     # Refused only because an admin restricted the bot (blocked too): asked again at the digest's due time.
     restricted: bool = False
-    # The group became a supergroup with this id (nothing was delivered: send again there).
+    # The group became a supergroup with this id: the messages from `migrated_after` on are sent again there.
     migrated_to: int | None = None
+    # How many of the messages reached the group before it migrated (they stay in its history, which the supergroup
+    # shows above its own).
+    migrated_after: int = 0
     # The forum topic the chat chose was refused as deleted or closed (the messages went to General instead).
     topic_gone: int | None = None
 
@@ -112,8 +115,8 @@ class Outcome:
         return cls(AMBIGUOUS, detail)
 
     @classmethod
-    def migrated(cls, new_chat_id: int) -> Outcome:
-        return cls(FAILED, f"migrated to {new_chat_id}", migrated_to=new_chat_id)
+    def migrated(cls, new_chat_id: int, delivered: int = 0) -> Outcome:
+        return cls(FAILED, f"migrated to {new_chat_id}", migrated_to=new_chat_id, migrated_after=delivered)
 
 
 def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:

@@ -264,10 +264,10 @@ class FanOut:
         chat_id = delivery.chat_id
         outcome = await self._attempt(chat_id, messages, delivery.topic, send)
         if outcome.migrated_to is not None:
-            # Nothing was delivered to the old id: the chat's settings and this claim move, and it goes there.
+            # The chat's settings and this claim move, and what did not reach the old id goes there.
             await asyncio.to_thread(self.store.migrate_chat, chat_id, outcome.migrated_to, clock())
             chat_id = outcome.migrated_to
-            outcome = await self._attempt(chat_id, messages, delivery.topic, send)
+            outcome = await self._attempt(chat_id, messages[outcome.migrated_after :], delivery.topic, send)
         await self._record(delivery, outcome, clock, report)
         if outcome.topic_gone is None:
             return None

@@ -164,6 +164,13 @@ _HALF_HOUR = re.compile(r"(?:at\s+)?half\s+(?P<hour>\d{1,2})(?P<rest>(?:\s*[ap]\
 _HOUR_MINUTES = re.compile(r"(?P<hour>(?:at\s+)?\d{1,2})\s+(?P<minutes>15|30|45)(?P<rest>(?!\d).*)")
 # The half of the day a part of it names; at night, 6 to 11 are in the evening and 12 to 5 after midnight.
 _PARTS = {"morning": "a", "afternoon": "p", "evening": "p"}
+# The hours of the 24-hour clock each part of the day holds ("19:30 tonight"; "13:00 in the evening" is none).
+_HOURS_OF = {
+    "morning": range(12),
+    "afternoon": range(12, 18),
+    "evening": range(17, 24),
+    "night": (*range(18, 24), *range(6)),
+}
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
@@ -207,6 +214,14 @@ def parse_time(text: str) -> time:
     minute = int(found["minute"] or found["compact"] or 0)
     if minute > 59:
         raise UsageError(f"{_shown(text)}: minutes go from 00 to 59. Write the time like {TIME_FORMS}.")
+    if found["part"] and (hour == 0 or 13 <= hour <= 23):
+        # "19:30 tonight", "0:30 at night": a 24-hour time in the part of the day named is that time; a reader who
+        # says it both ways was refused as if "19" had meant 1 to 12.
+        part = found["part"].split()[-1].removeprefix("to")
+        if hour in _HOURS_OF[part]:
+            return time(hour, minute)
+        when = "at night" if part == "night" else f"in the {part}"
+        raise UsageError(f"{_shown(text)}: {hour}:{minute:02d} is not {when}. Write the time like {TIME_FORMS}.")
     half = found["half"] or _half_of(found["part"], hour)
     if half is None:
         if hour > 23:

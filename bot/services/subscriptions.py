@@ -13,6 +13,9 @@ Rules:
 - "/subscribe all" follows every category, the ones that appear later too (`ChatSettings.all_since`): their
   stories are in its digests and alerts. It also subscribes to every category there is, so whatever lists a
   chat's categories still does. Any /unsubscribe ends it: the reader picks from then on.
+- "/unsubscribe all" stops everything: the digest and alerts go off with the categories, as in a chat that never
+  chose anything (so a /subscribe turns the digest on again). Left on, they brought every category: a reader who
+  unsubscribed from all got alerts for every story after it.
 - A change of daily time or zone, or turning the digest on, stores the next due instant again with
   `schedule.next_digest`, after the chat's previous scheduled digest, so no local day gets two. Other changes
   leave the due instant alone: recomputing it then could push a digest that is due but not yet claimed (this very
@@ -66,6 +69,8 @@ class ChatView:
     aside: str = ""
     # That command (an unsubscribe) ended /subscribe all: the categories to come are no longer followed.
     left_every: bool = False
+    # What that command ("/unsubscribe all") turned off: "daily digest", "alerts", both or none.
+    stopped: tuple[str, ...] = ()
 
     @property
     def all_categories(self) -> bool:
@@ -120,7 +125,7 @@ class Subscriptions:
         followed = self._followed(chat_id)
         match = self._match(words, [*self._known(), *followed], "/unsubscribe sport")
         names = match.some_names(followed)
-        return replace(self._stop(chat_id, names, now, keep_others=not match.everything), aside=match.aside())
+        return replace(self._stop(chat_id, names, now, everything=match.everything), aside=match.aside())
 
     def choose(self, chat_id: int, category: str, follow: bool, now: datetime) -> ChatView:
         """Follow (or stop following) one category by its exact name, whatever the chat does now: a keyboard button
@@ -132,21 +137,27 @@ class Subscriptions:
         edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, asks=True), now, subscribe=[category])
         return self._edited(chat_id, edit, (category,))
 
-    def _stop(self, chat_id: int, names: tuple[str, ...], now: datetime, keep_others: bool = True) -> ChatView:
+    def _stop(self, chat_id: int, names: tuple[str, ...], now: datetime, everything: bool = False) -> ChatView:
         """Stop following `names`. A chat that followed every category (/subscribe all) picks its own from now on,
-        and (`keep_others`) keeps every other category there is by a subscription each: those that appeared since
-        "all" had none, and "/unsubscribe weather" stopped them too, unsaid."""
+        and keeps every other category there is by a subscription each: those that appeared since "all" had none,
+        and "/unsubscribe weather" stopped them too, unsaid. `everything` ("/unsubscribe all") keeps none, and
+        turns the digest and alerts off too, as a chat that never chose them has them."""
 
         def others(settings: ChatSettings | None, known: tuple[str, ...]) -> list[str]:
             # Read in the edit's transaction: a /subscribe all committed just before it is seen, with every
             # category that appeared by then.
-            return [name for name in known if name not in names] if _every(settings) and keep_others else []
+            return [name for name in known if name not in names] if _every(settings) and not everything else []
 
-        edit = self.store.edit_chat(chat_id, _picking, now, unsubscribe=names, keep=others)
+        def picking(settings: ChatSettings | None) -> ChatSettings | None:
+            if settings is None or not everything:
+                return _picking(settings)
+            return _rescheduled(replace(settings, all_since=None, digest=False, digest_chosen=False, alerts=False), now)
+
+        edit = self.store.edit_chat(chat_id, picking, now, unsubscribe=names, keep=others)
         # A category that appeared after "all" was followed without a subscription of its own: stopped all the same.
         removed = tuple(dict.fromkeys([*edit.removed, *names])) if _every(edit.before) else edit.removed
         view = self._edited(chat_id, replace(edit, added=(), removed=removed), names)
-        return replace(view, left_every=_every(edit.before))
+        return replace(view, left_every=_every(edit.before), stopped=_stopped(edit.before, edit.settings))
 
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
@@ -250,6 +261,14 @@ def _every(settings: ChatSettings | None) -> bool:
 def _picking(settings: ChatSettings | None) -> ChatSettings | None:
     """After an unsubscribe the reader picks the categories: new ones are no longer followed."""
     return settings and replace(settings, all_since=None)
+
+
+def _stopped(before: ChatSettings | None, after: ChatSettings | None) -> tuple[str, ...]:
+    """What a change turned off: "daily digest", "alerts", both or none."""
+    if before is None or after is None:
+        return ()
+    turned_off = {"daily digest": before.digest and not after.digest, "alerts": before.alerts and not after.alerts}
+    return tuple(name for name, off in turned_off.items() if off)
 
 
 def _schedule(settings: ChatSettings) -> tuple[time, str, bool]:

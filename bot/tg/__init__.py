@@ -80,22 +80,27 @@ def register(application: App, settings: Settings) -> None:
     new, new_or_edited = filters.UpdateType.MESSAGE, filters.UpdateType.MESSAGES
     # A channel's settings are set by its admins' posts (a channel has no other members who write).
     new_or_post = new | filters.UpdateType.CHANNEL_POST
+
+    def posted(command: str) -> filters.BaseFilter:
+        """New messages, and a channel's posts for the commands its admins use there."""
+        return new_or_post if command in welcome.CHANNEL_COMMANDS else new
+
     application.add_handlers(
         [
             CommandHandler("start", ask.start_question, filters=new & filters.Regex(ask.INLINE_QUESTION)),
-            CommandHandler("start", welcome.start, filters=new),
-            CommandHandler("help", welcome.help_command, filters=new),
+            CommandHandler("start", welcome.start, filters=posted("start")),
+            CommandHandler("help", welcome.help_command, filters=posted("help")),
             # A question is answered again when edited (bot.tg.ask); other commands edited are asked for anew.
             CommandHandler("ask", ask.ask, filters=new_or_edited),
             CommandHandler("latest", articles.latest, filters=new),
             CommandHandler("categories", articles.categories, filters=new),
-            CommandHandler("subscribe", subscriptions.subscribe, filters=new_or_post),
-            CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=new_or_post),
-            CommandHandler("mysubs", subscriptions.mysubs, filters=new_or_post),
-            CommandHandler("digest", subscriptions.digest, filters=new_or_post),
-            CommandHandler("time", subscriptions.time_command, filters=new_or_post),
-            CommandHandler("timezone", subscriptions.timezone, filters=new_or_post),
-            CommandHandler("alerts", subscriptions.alerts, filters=new_or_post),
+            CommandHandler("subscribe", subscriptions.subscribe, filters=posted("subscribe")),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=posted("unsubscribe")),
+            CommandHandler("mysubs", subscriptions.mysubs, filters=posted("mysubs")),
+            CommandHandler("digest", subscriptions.digest, filters=posted("digest")),
+            CommandHandler("time", subscriptions.time_command, filters=posted("time")),
+            CommandHandler("timezone", subscriptions.timezone, filters=posted("timezone")),
+            CommandHandler("alerts", subscriptions.alerts, filters=posted("alerts")),
             MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated),
             CommandHandler("stats", admin.stats, filters=new),
             CommandHandler("reindex", admin.reindex, filters=new),
@@ -104,6 +109,7 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
             CommandHandler("pollfeeds", feeds.poll_feeds, filters=new),
             MessageHandler(new & filters.COMMAND, welcome.unknown),
+            MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, welcome.channel_command),
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
             MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),

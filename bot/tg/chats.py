@@ -90,10 +90,10 @@ def forget_seen(context: Context, chat_id: int) -> None:
 
 
 async def seen(update: Update, context: Context) -> None:
-    """Note that a chat wrote or pressed a button: one the bot had been refused in (blocked, removed) is active
-    again, so its digests and alerts resume."""
+    """Note that a chat wrote or pressed a button, or a channel posted: one the bot had been refused in (blocked,
+    removed) is active again, so its digests and alerts resume."""
     chat = update.effective_chat
-    if chat is None or not (update.message or update.edited_message or update.callback_query):
+    if chat is None or not (update.message or update.edited_message or update.channel_post or update.callback_query):
         return
     if update.message is not None and update.message.migrate_to_chat_id is not None:
         return  # the group's last word: it lives on under its new id

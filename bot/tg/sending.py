@@ -223,9 +223,9 @@ def fanout_outcome(error: TelegramError, number: int, total: int) -> Outcome:
     where = f"message {number} of {total}: " if total > 1 else ""
     detail = f"{where}{type(error).__name__}: {error}"[:500]
     if isinstance(error, ChatMigrated):
-        if number == 1:  # nothing went out: the whole delivery goes to the new id
-            return Outcome.migrated(error.new_chat_id)
-        return Outcome.failed(detail)
+        # The rest goes to the new id: a digest cut after its first message lost the others, and the group stayed
+        # under its old id until its next delivery was refused too.
+        return Outcome.migrated(error.new_chat_id, number - 1)
     if isinstance(error, Forbidden | BadRequest):
         if not gone_for_the_bot(error):  # a 400 about the text itself ("can't parse entities")
             return Outcome.rejected(detail)

@@ -92,7 +92,7 @@ def clock_of(view: ChatView, now: datetime) -> Clock:
     except UsageError:  # a zone gone from this machine's tz database: shown as stored
         return Clock(settings.zone, None)
     due = settings.next_due if settings.digest else None
-    return Clock(offset, due.astimezone(tz) if due is not None else None)
+    return Clock(offset, due.astimezone(tz) if due is not None else None, now.astimezone(tz))
 
 
 async def group_admins(context: Context, chat_id: int) -> frozenset[int]:

@@ -16,7 +16,16 @@ from bot.errors import StoreError
 from bot.library import Library
 from bot.render.markup import cap
 from bot.render.subscriptions import for_chat
-from bot.render.welcome import GREETING_STORE_DOWN, Command, greeting, help_text, send_anew, unknown_command
+from bot.render.welcome import (
+    GREETING_STORE_DOWN,
+    Command,
+    channel_help,
+    greeting,
+    help_text,
+    not_in_channels,
+    send_anew,
+    unknown_command,
+)
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, article_id, send_article
@@ -40,7 +49,7 @@ COMMANDS: tuple[Command, ...] = (
     ("latest", "the newest headlines, optionally of one category and how many: /latest sport 20", False),
     ("categories", "the categories with their article counts", False),
     ("subscribe", "choose categories for {its} digest and alerts (buttons, or /subscribe sport tech)", False),
-    ("unsubscribe", "stop following categories: /unsubscribe sport", False),
+    ("unsubscribe", "stop following categories: /unsubscribe sport; /unsubscribe all stops everything", False),
     ("mysubs", "{its} categories, digest time, time zone and alerts", False),
     ("digest", "{its} digest so far; /digest on|off, /digest quiet|notice for days without news", False),
     ("time", "the time of {its} daily digest: /time 07:30 (also 7am, or /time 8am London with {its} zone)", False),
@@ -52,6 +61,11 @@ COMMANDS: tuple[Command, ...] = (
     ("addfeed", "follow a feed and read it now: /addfeed URL [category]", True),
     ("removefeed", "stop following a feed: /removefeed URL-or-number", True),
     ("pollfeeds", "poll every feed now and say what came in", True),
+)
+# The commands a channel's admins post there (`bot.tg.register`): a channel has a digest and alerts, but nobody in it
+# asks, so /help and /start there list these alone.
+CHANNEL_COMMANDS = frozenset(
+    {"start", "help", "subscribe", "unsubscribe", "mysubs", "digest", "time", "timezone", "alerts"}
 )
 
 
@@ -89,8 +103,9 @@ async def greet(message: Message, library: Library) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Send the article of a deep link, or greet with what the bot knows and example questions."""
-    message = update.message
+    """Send the article of a deep link, or greet with what the bot knows and example questions (in a channel, say
+    what the bot does there)."""
+    message = update.effective_message
     assert message is not None
     try:
         await touch_chat(context, message.chat)
@@ -100,17 +115,25 @@ async def start(update: Update, context: Context) -> None:
         if not await send_article(context, message, linked):
             await message.reply_text(ARTICLE_GONE)
         return
+    if message.chat.type == ChatType.CHANNEL:
+        await send_help(message, context)
+        return
     await greet(message, context.bot_data.library)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """List every command."""
-    assert update.message is not None
-    await send_help(update.message, context)
+    assert update.effective_message is not None
+    await send_help(update.effective_message, context)
 
 
 async def send_help(message: Message, context: Context) -> None:
-    """Reply with every command the sender may use (/help, or "help" typed as a message)."""
+    """Reply with every command the sender may use (/help, or "help" typed as a message); in a channel, the ones its
+    admins post there."""
+    if message.chat.type == ChatType.CHANNEL:
+        commands = worded([command for command in COMMANDS if command[0] in CHANNEL_COMMANDS], "channel")
+        await message.reply_text(channel_help(commands, context.bot_data.username))
+        return
     admin = is_admin(message.from_user, context)
     # The admins' commands would only refuse anyone else: they are listed to admins alone, as in the menu.
     commands = worded([command for command in COMMANDS if admin or not command[2]], shared_by(message.chat))
@@ -138,6 +161,16 @@ async def unknown(update: Update, context: Context) -> None:
     # the command as typed before the bot's @username, which the reply would only repeat.
     if message.chat.type == ChatType.PRIVATE or mine:
         await message.reply_text(unknown_command(command))
+
+
+async def channel_command(update: Update, context: Context) -> None:
+    """Point a command of this bot that does not work in a channel (/latest, /ask) to those that do; a command of
+    none of this bot's names, unaddressed, may be another bot's."""
+    message = update.channel_post
+    assert message is not None
+    command, target, mine = _command(message, context)
+    if mine or (not target and command.removeprefix("/").lower() in {name for name, _, _ in COMMANDS}):
+        await message.reply_text(not_in_channels(command))
 
 
 async def edited_command(update: Update, context: Context) -> None:

@@ -528,6 +528,20 @@ def test_every_setting_is_checked(
     assert err.startswith(f"newsbot: {says}") and "\n" not in err
 
 
+def test_run_with_a_bot_api_address_missing_its_scheme_is_a_setting_to_correct_not_a_retry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was tried three times, then "cannot reach the Bot API at ://127.0.0.1:8081/bot", exit 3: worth retrying."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "127.0.0.1:8081/bot")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "newsbot: TELEGRAM_API_BASE_URL must be an http:// or https:// address like http://127.0.0.1:8081/bot,"
+        " got '127.0.0.1:8081/bot'"
+    )
+
+
 def test_an_unreachable_database_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -35,7 +35,7 @@ from bot.errors import (
     UsageError,
 )
 from bot.ingest import FIELDS, Order, parse_date
-from bot.ingest.urls import is_web_url
+from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
@@ -149,6 +149,14 @@ def _site(raw: str) -> str:
     return site
 
 
+def _source(raw: str) -> str:
+    # `ingest htp://example.org/story` was "skipped htp:/example.org/story: no such file or directory", the address
+    # mangled as a path; a scheme fetched from nowhere is a mistake in the command, as a date that cannot be.
+    if not is_web_url(raw) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", raw) and not Path(raw).exists():
+        raise argparse.ArgumentTypeError(f"{raw!r} is no file, and pages are read from http:// and https:// addresses")
+    return raw
+
+
 def _whole(raw: str) -> int:
     try:
         return int(raw)
@@ -224,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "sources",
         nargs="+",
+        type=_source,
         metavar="PATH_OR_URL",
         help="a file (.txt, .md, .html, .json, .jsonl, .csv, a feed), a directory of them, or an http(s) page",
     )
@@ -704,6 +713,12 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         )
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    # A path that is not there is a mistake in the command, as in `cat`: the others go in, and it fails.
+    missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
+    for source in missing:
+        # "www.example.org/story: no such file or directory" said nothing of how to read the page it names.
+        if (link := web_link(source)) and not Path(Path(source).parts[0]).exists():
+            print(f"note: to read the page {source} names, give its address: newsbot ingest {link}", file=sys.stderr)
     print(report.summary())
     if not report.interrupted and (failed := _said_index_failure(report)):
         return failed  # the vectors wait for the disk too: their note would only bury this line
@@ -712,8 +727,6 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         _note_vectors(library)
     if report.interrupted:
         return _stopped(report)
-    # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
-    missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     return 0 if report.read and not missing else EXIT_FAILED
 
 

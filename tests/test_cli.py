@@ -149,6 +149,34 @@ def test_an_ingest_naming_a_path_that_is_not_there_fails_after_reading_the_other
     assert "3 added" in captured.out and "typo: no such file or directory" in captured.err
 
 
+@pytest.mark.parametrize("address", ["htp://example.org/story", "ftp://example.org/news.jsonl"])
+def test_an_ingest_of_an_address_no_page_is_read_from_is_refused_unmangled(
+    capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    """It was "skipped htp:/example.org/story: no such file or directory", the address read as a path."""
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", str(DATA / "articles"), address])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert f"argument PATH_OR_URL: '{address}' is no file, and pages are read from http:// and https://" in err
+
+
+def test_an_ingest_of_a_page_typed_without_its_scheme_says_how_to_read_it(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    assert main(["ingest", "www.example.org/story", str(DATA / "articles")]) == 1
+    captured = capsys.readouterr()
+    assert "3 added" in captured.out
+    assert (
+        "note: to read the page www.example.org/story names, give its address:"
+        " newsbot ingest https://www.example.org/story"
+    ) in captured.err.splitlines()
+    # A mistyped file in a folder that is there (the working directory's) is named as one, not as a page.
+    (isolated / "corpus.old").mkdir()
+    assert main(["ingest", "corpus.old/storm.tx"]) == 1
+    assert "note:" not in capsys.readouterr().err
+
+
 def write_notices(path: Path, count: int) -> Path:
     """`count` short articles in JSON Lines, two paragraphs each."""
     with path.open("w", encoding="utf-8") as out:

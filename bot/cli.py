@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
-from bot.config import DEFAULT_ANSWER_SIZE, DEFAULT_LATEST_COUNT, ENGINES, MAX_ANSWER_SIZE, MAX_LATEST_COUNT, Settings
+from bot.config import (
+    DEFAULT_ANSWER_SIZE,
+    DEFAULT_LATEST_COUNT,
+    ENGINES,
+    MAX_ANSWER_SIZE,
+    MAX_LATEST_COUNT,
+    Settings,
+    default_data_dir,
+)
 from bot.errors import (
     ConfigError,
     IndexCorruptError,
@@ -223,7 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
+    # Where a newcomer's first command made its files was said nowhere on the command line.
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"where the store and index live (NEWSBOT_DATA_DIR, else {default_data_dir()})",
+    )
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)

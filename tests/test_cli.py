@@ -1027,6 +1027,16 @@ def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
     assert err.count("\n") == 1
 
 
+def test_the_help_names_where_the_library_is_made(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    said = "".join(capsys.readouterr().out.split())  # argparse wraps lines at spaces and hyphens
+    assert f"wherethestoreandindexlive(NEWSBOT_DATA_DIR,else{tmp_path / 'share' / 'newsbot'})" in said
+
+
 def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])

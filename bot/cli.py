@@ -89,6 +89,12 @@ CHAT_KEYS = (
     " follows up on the last answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or"
     " Ctrl-D leaves."
 )
+# What `newsbot run --help` adds: the settings that decide how the bot meets Telegram, and how it stops.
+RUN_SETTINGS = (
+    "It long-polls Telegram's Bot API (TELEGRAM_API_BASE_URL for a local Bot API server); with WEBHOOK_URL and"
+    " WEBHOOK_SECRET set, Telegram posts updates to it on WEBHOOK_LISTEN:WEBHOOK_PORT instead (.env.example lists"
+    " every setting). Ctrl-C or SIGTERM stops it cleanly (exit 0)."
+)
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
@@ -349,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "vectors", "make the paragraph vectors still missing (a running bot makes them too)")
     _command(commands, "migrate", "bring the store's tables up to this version (opening does it too)")
     _command(commands, "init", "create the store and index, and read the shipped articles")
-    _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", RUN_SETTINGS)
     _command(commands, "chat", "talk to the bot in this terminal, no token needed", CHAT_KEYS)
     return parser
 

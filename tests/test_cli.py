@@ -1057,6 +1057,8 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
         (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
+        # "Needs TELEGRAM_BOT_TOKEN" said nothing of a local Bot API server, webhooks, or how it stops.
+        (["run"], ["TELEGRAM_API_BASE_URL for a local Bot API server", "WEBHOOK_URL and WEBHOOK_SECRET", "(exit 0)"]),
         # A newcomer reads it before the chat can tell how to press its buttons or reply to an answer.
         (
             ["chat"],

@@ -141,7 +141,7 @@ def test_a_model_file_that_is_not_there_is_refused_not_left_for_a_warning(tmp_pa
     """A mistyped NEWSBOT_SEMANTIC_MODEL was a warning among the first answer's lines, and answers by words alone."""
     with pytest.raises(ConfigError, match=f"^NEWSBOT_SEMANTIC_MODEL must be an ONNX .* file: {tmp_path}/m.onx does"):
         Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onx")}, env_file=None)
-    with pytest.raises(ConfigError, match="is a directory"):
+    with pytest.raises(ConfigError, match="is not a file"):
         Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path)}, env_file=None)
     (tmp_path / "m.onnx").write_bytes(b"")
     assert Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onnx")}, env_file=None).semantic_model == (

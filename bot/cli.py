@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, NoReturn, get_args
 from urllib.parse import urlsplit
 
 from bot import __version__
-from bot.config import DEFAULT_ANSWER_SIZE, DEFAULT_LATEST_COUNT, ENGINES, MAX_ANSWER_SIZE, MAX_LATEST_COUNT, Settings
+from bot.config import (
+    DEFAULT_ANSWER_SIZE,
+    DEFAULT_LATEST_COUNT,
+    ENGINES,
+    MAX_ANSWER_SIZE,
+    MAX_LATEST_COUNT,
+    Settings,
+    default_data_dir,
+)
 from bot.errors import (
     ConfigError,
     IndexCorruptError,
@@ -35,7 +43,7 @@ from bot.errors import (
     UsageError,
 )
 from bot.ingest import FIELDS, Order, parse_date
-from bot.ingest.urls import is_web_url
+from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
@@ -80,6 +88,12 @@ CHAT_KEYS = (
     "Type a question, or a command such as /help; a button's number (or its label: more) presses it, `> question`"
     " follows up on the last answer as a reply does in Telegram (`>2 question` on the one before it), and /quit or"
     " Ctrl-D leaves."
+)
+# What `newsbot run --help` adds: the settings that decide how the bot meets Telegram, and how it stops.
+RUN_SETTINGS = (
+    "It long-polls Telegram's Bot API (TELEGRAM_API_BASE_URL for a local Bot API server); with WEBHOOK_URL and"
+    " WEBHOOK_SECRET set, Telegram posts updates to it on WEBHOOK_LISTEN:WEBHOOK_PORT instead (.env.example lists"
+    " every setting). Ctrl-C or SIGTERM stops it cleanly (exit 0)."
 )
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
@@ -149,6 +163,14 @@ def _site(raw: str) -> str:
     return site
 
 
+def _source(raw: str) -> str:
+    # `ingest htp://example.org/story` was "skipped htp:/example.org/story: no such file or directory", the address
+    # mangled as a path; a scheme fetched from nowhere is a mistake in the command, as a date that cannot be.
+    if not is_web_url(raw) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", raw) and not Path(raw).exists():
+        raise argparse.ArgumentTypeError(f"{raw!r} is no file, and pages are read from http:// and https:// addresses")
+    return raw
+
+
 def _whole(raw: str) -> int:
     try:
         return int(raw)
@@ -215,7 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where the store and index live (NEWSBOT_DATA_DIR)")
+    # Where a newcomer's first command made its files was said nowhere on the command line.
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"where the store and index live (NEWSBOT_DATA_DIR, else {default_data_dir()})",
+    )
     parser.add_argument("--engine", choices=ENGINES, help="search engine (NEWSBOT_ENGINE)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -224,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "sources",
         nargs="+",
+        type=_source,
         metavar="PATH_OR_URL",
         help="a file (.txt, .md, .html, .json, .jsonl, .csv, a feed), a directory of them, or an http(s) page",
     )
@@ -327,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "vectors", "make the paragraph vectors still missing (a running bot makes them too)")
     _command(commands, "migrate", "bring the store's tables up to this version (opening does it too)")
     _command(commands, "init", "create the store and index, and read the shipped articles")
-    _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", RUN_SETTINGS)
     _command(commands, "chat", "talk to the bot in this terminal, no token needed", CHAT_KEYS)
     return parser
 
@@ -704,6 +732,12 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         )
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    # A path that is not there is a mistake in the command, as in `cat`: the others go in, and it fails.
+    missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
+    for source in missing:
+        # "www.example.org/story: no such file or directory" said nothing of how to read the page it names.
+        if (link := web_link(source)) and not Path(Path(source).parts[0]).exists():
+            print(f"note: to read the page {source} names, give its address: newsbot ingest {link}", file=sys.stderr)
     print(report.summary())
     if not report.interrupted and (failed := _said_index_failure(report)):
         return failed  # the vectors wait for the disk too: their note would only bury this line
@@ -712,8 +746,6 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
         _note_vectors(library)
     if report.interrupted:
         return _stopped(report)
-    # A path that is not there is a mistake in the command, as in `cat`: the others went in, and it fails.
-    missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     return 0 if report.read and not missing else EXIT_FAILED
 
 

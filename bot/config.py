@@ -315,12 +315,32 @@ def _ids(raw: str, variable: str) -> tuple[int, ...]:
         raise ConfigError(f"{variable} must be a comma-separated list of Telegram user ids, got {raw!r}") from exc
 
 
-def _directory(raw: str, variable: str) -> Path:
-    path = _path(raw, variable)
-    if not path.is_dir():
-        what = "is not a directory" if path.exists() else "does not exist"
-        raise ConfigError(f"{variable} must be a directory of articles: {path} {what}")
-    return path
+def _existing(folder: bool, expected: str) -> Reader:
+    """A reader of a path that must be there, a folder (`folder`) or a file; `expected` says what it holds. A
+    mistyped NEWSBOT_SEMANTIC_MODEL was a warning among the first answer's lines, and answers by words alone."""
+
+    def read(raw: str, variable: str) -> Path:
+        path = _path(raw, variable)
+        if not (path.is_dir() if folder else path.is_file()):
+            what = f"is not a {'directory' if folder else 'file'}" if path.exists() else "does not exist"
+            raise ConfigError(f"{variable} must be {expected}: {path} {what}")
+        return path
+
+    return read
+
+
+def _web_address(schemes: tuple[str, ...], example: str) -> Reader:
+    """A reader of an address newsbot or Telegram connects to: one typed without its scheme or host was taken as
+    it stood, and `newsbot run` tried three times to reach it, then said it could not (exit 3, worth retrying)."""
+
+    def read(raw: str, variable: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme.lower() not in schemes or not parts.hostname:
+            said = " or ".join(f"{scheme}://" for scheme in schemes)
+            raise ConfigError(f"{variable} must be an {said} address like {example}, got {_hidden(raw)!r}")
+        return raw
+
+    return read
 
 
 def _database_url(raw: str, variable: str) -> str:
@@ -393,7 +413,7 @@ def _zone_key(raw: str, variable: str) -> str:
 ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DATA_DIR", "data_dir", _path),
     ("DATABASE_URL", "database_url", _database_url),
-    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _directory),
+    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _existing(True, "a directory of articles")),
     ("NEWSBOT_ENGINE", "engine", _choice(ENGINES)),
     ("NEWSBOT_ANSWER_SIZE", "answer_size", _whole(1, MAX_ANSWER_SIZE)),
     ("NEWSBOT_PER_ARTICLE", "per_article", _whole(1, MAX_ANSWER_SIZE)),
@@ -402,11 +422,12 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_FOLLOW_SECONDS", "follow_seconds", _number(0.1, 3600.0)),
     ("NEWSBOT_INDEX_BUILD_WAIT_MINUTES", "index_build_wait_minutes", _number(0.01, 1440.0)),
     ("TELEGRAM_BOT_TOKEN", "telegram_bot_token", _text),
-    ("TELEGRAM_API_BASE_URL", "telegram_api_base_url", _text),
+    ("TELEGRAM_API_BASE_URL", "telegram_api_base_url", _web_address(("http", "https"), "http://127.0.0.1:8081/bot")),
     ("TELEGRAM_BOT_USERNAME", "bot_username", _username),
     ("NEWSBOT_ADMIN_IDS", "admin_ids", _ids),
     ("TELEGRAM_MAX_MESSAGES_PER_SECOND", "max_messages_per_second", _whole(1, 10_000)),
-    ("WEBHOOK_URL", "webhook_url", _text),
+    # Telegram posts updates to https addresses only.
+    ("WEBHOOK_URL", "webhook_url", _web_address(("https",), "https://bot.example.org/telegram-hook")),
     ("WEBHOOK_LISTEN", "webhook_listen", _text),
     ("WEBHOOK_PORT", "webhook_port", _whole(1, 65535)),
     ("WEBHOOK_SECRET", "webhook_secret", _text),
@@ -427,7 +448,7 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DIGEST_GRACE_MINUTES", "digest_grace_minutes", _whole(0, 24 * 60)),
     ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
     ("NEWSBOT_SEMANTIC", "semantic", _choice(SEMANTIC_MODES, str.lower)),
-    ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
+    ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _existing(False, "an ONNX sentence encoder file")),
     ("NEWSBOT_CACHE_DIR", "cache_dir", _path),
     ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
 )

@@ -149,6 +149,34 @@ def test_an_ingest_naming_a_path_that_is_not_there_fails_after_reading_the_other
     assert "3 added" in captured.out and "typo: no such file or directory" in captured.err
 
 
+@pytest.mark.parametrize("address", ["htp://example.org/story", "ftp://example.org/news.jsonl"])
+def test_an_ingest_of_an_address_no_page_is_read_from_is_refused_unmangled(
+    capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    """It was "skipped htp:/example.org/story: no such file or directory", the address read as a path."""
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", str(DATA / "articles"), address])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert f"argument PATH_OR_URL: '{address}' is no file, and pages are read from http:// and https://" in err
+
+
+def test_an_ingest_of_a_page_typed_without_its_scheme_says_how_to_read_it(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    assert main(["ingest", "www.example.org/story", str(DATA / "articles")]) == 1
+    captured = capsys.readouterr()
+    assert "3 added" in captured.out
+    assert (
+        "note: to read the page www.example.org/story names, give its address:"
+        " newsbot ingest https://www.example.org/story"
+    ) in captured.err.splitlines()
+    # A mistyped file in a folder that is there (the working directory's) is named as one, not as a page.
+    (isolated / "corpus.old").mkdir()
+    assert main(["ingest", "corpus.old/storm.tx"]) == 1
+    assert "note:" not in capsys.readouterr().err
+
+
 def write_notices(path: Path, count: int) -> Path:
     """`count` short articles in JSON Lines, two paragraphs each."""
     with path.open("w", encoding="utf-8") as out:
@@ -526,6 +554,20 @@ def test_every_setting_is_checked(
     assert main(["stats"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"newsbot: {says}") and "\n" not in err
+
+
+def test_run_with_a_bot_api_address_missing_its_scheme_is_a_setting_to_correct_not_a_retry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was tried three times, then "cannot reach the Bot API at ://127.0.0.1:8081/bot", exit 3: worth retrying."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "127.0.0.1:8081/bot")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "newsbot: TELEGRAM_API_BASE_URL must be an http:// or https:// address like http://127.0.0.1:8081/bot,"
+        " got '127.0.0.1:8081/bot'"
+    )
 
 
 def test_an_unreachable_database_is_one_line(
@@ -985,6 +1027,16 @@ def test_a_read_only_data_directory_or_store_file_is_named_as_the_reason(
     assert err.count("\n") == 1
 
 
+def test_the_help_names_where_the_library_is_made(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    said = "".join(capsys.readouterr().out.split())  # argparse wraps lines at spaces and hyphens
+    assert f"wherethestoreandindexlive(NEWSBOT_DATA_DIR,else{tmp_path / 'share' / 'newsbot'})" in said
+
+
 def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
@@ -1005,6 +1057,8 @@ def test_every_command_explains_itself_and_the_exit_codes_are_listed(capsys: pyt
         (["remove"], ["Remove articles from the store", "ID_URL_OR_FILE an article's id", "the file it was read from"]),
         (["feeds", "add"], ["Follow a feed and read it now", "the feed's http(s) address"]),
         (["feeds", "remove"], ["Stop following a feed", "its number in `feeds list`"]),
+        # "Needs TELEGRAM_BOT_TOKEN" said nothing of a local Bot API server, webhooks, or how it stops.
+        (["run"], ["TELEGRAM_API_BASE_URL for a local Bot API server", "WEBHOOK_URL and WEBHOOK_SECRET", "(exit 0)"]),
         # A newcomer reads it before the chat can tell how to press its buttons or reply to an answer.
         (
             ["chat"],

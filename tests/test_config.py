@@ -109,3 +109,41 @@ def test_a_bad_database_url_says_what_is_wrong_and_never_shows_the_password(url:
         Settings.from_env({"DATABASE_URL": url}, env_file=None)
     assert says in str(raised.value) and "s3cret" not in str(raised.value)
     assert "news" in str(raised.value)  # the rest of it is shown, to see which part is wrong
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TELEGRAM_API_BASE_URL", "127.0.0.1:8081/bot"),  # the scheme left out: it was tried three times, exit 3
+        ("TELEGRAM_API_BASE_URL", "http:///bot"),
+        ("TELEGRAM_API_BASE_URL", "ftp://bots.example.org/bot"),
+        ("WEBHOOK_URL", "bot.example.org/telegram-hook"),
+        ("WEBHOOK_URL", "http://bot.example.org/telegram-hook"),  # Telegram posts to https only
+    ],
+)
+def test_an_address_without_its_scheme_or_host_is_refused_as_it_is_read(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{variable} must be an .*https:// address like .*, got '{value}'$"):
+        Settings.from_env({variable: value}, env_file=None)
+
+
+def test_the_addresses_of_a_local_bot_api_server_and_a_public_webhook_are_taken() -> None:
+    settings = Settings.from_env(
+        {"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081", "WEBHOOK_URL": "https://bot.example.org/hook"},
+        env_file=None,
+    )
+    assert (settings.telegram_api_base_url, settings.webhook_url) == (
+        "http://127.0.0.1:8081",
+        "https://bot.example.org/hook",
+    )
+
+
+def test_a_model_file_that_is_not_there_is_refused_not_left_for_a_warning(tmp_path: Path) -> None:
+    """A mistyped NEWSBOT_SEMANTIC_MODEL was a warning among the first answer's lines, and answers by words alone."""
+    with pytest.raises(ConfigError, match=f"^NEWSBOT_SEMANTIC_MODEL must be an ONNX .* file: {tmp_path}/m.onx does"):
+        Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onx")}, env_file=None)
+    with pytest.raises(ConfigError, match="is not a file"):
+        Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path)}, env_file=None)
+    (tmp_path / "m.onnx").write_bytes(b"")
+    assert Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onnx")}, env_file=None).semantic_model == (
+        tmp_path / "m.onnx"
+    )

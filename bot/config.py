@@ -315,18 +315,12 @@ def _ids(raw: str, variable: str) -> tuple[int, ...]:
         raise ConfigError(f"{variable} must be a comma-separated list of Telegram user ids, got {raw!r}") from exc
 
 
-def _existing(folder: bool, expected: str) -> Reader:
-    """A reader of a path that must be there, a folder (`folder`) or a file; `expected` says what it holds. A
-    mistyped NEWSBOT_SEMANTIC_MODEL was a warning among the first answer's lines, and answers by words alone."""
-
-    def read(raw: str, variable: str) -> Path:
-        path = _path(raw, variable)
-        if not (path.is_dir() if folder else path.is_file()):
-            what = f"is not a {'directory' if folder else 'file'}" if path.exists() else "does not exist"
-            raise ConfigError(f"{variable} must be {expected}: {path} {what}")
-        return path
-
-    return read
+def _directory(raw: str, variable: str) -> Path:
+    path = _path(raw, variable)
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise ConfigError(f"{variable} must be a directory of articles: {path} {what}")
+    return path
 
 
 def _web_address(schemes: tuple[str, ...], example: str) -> Reader:
@@ -413,7 +407,7 @@ def _zone_key(raw: str, variable: str) -> str:
 ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DATA_DIR", "data_dir", _path),
     ("DATABASE_URL", "database_url", _database_url),
-    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _existing(True, "a directory of articles")),
+    ("NEWSBOT_CORPUS_DIR", "corpus_dir", _directory),
     ("NEWSBOT_ENGINE", "engine", _choice(ENGINES)),
     ("NEWSBOT_ANSWER_SIZE", "answer_size", _whole(1, MAX_ANSWER_SIZE)),
     ("NEWSBOT_PER_ARTICLE", "per_article", _whole(1, MAX_ANSWER_SIZE)),
@@ -448,7 +442,9 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_DIGEST_GRACE_MINUTES", "digest_grace_minutes", _whole(0, 24 * 60)),
     ("TELEGRAM_FANOUT_MESSAGES_PER_SECOND", "fanout_messages_per_second", _whole(1, 10_000)),
     ("NEWSBOT_SEMANTIC", "semantic", _choice(SEMANTIC_MODES, str.lower)),
-    ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _existing(False, "an ONNX sentence encoder file")),
+    # A model file that is not there (or not a model) is said once in the log and newsbot answers by words alone:
+    # the semantic stage never stops a start (`bot.semantic.open_semantic`).
+    ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
     ("NEWSBOT_CACHE_DIR", "cache_dir", _path),
     ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
 )

@@ -418,6 +418,24 @@ def test_ask_dash_reads_the_question_from_standard_input() -> None:
     assert answer["passages"][0]["title"] == "Russia Invites US Military Chief to Missile Defense Talks"
 
 
+def test_a_model_file_that_is_not_there_is_said_once_and_the_question_answered_by_words(tmp_path: Path) -> None:
+    """NEWSBOT_SEMANTIC_MODEL naming no file (mistyped, or the model not installed where it was) never stops a
+    start: one warning names it, and the answer comes from the words."""
+    missing = tmp_path / "no-such-model.onnx"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "Why did Russia invite Dempsey to Moscow?"],
+        env={**os.environ, "NEWSBOT_SEMANTIC_MODEL": str(missing)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("*1. Russia Invites US Military Chief to Missile Defense Talks*")
+    [warning] = [line for line in result.stderr.splitlines() if "semantic search is off" in line]
+    assert str(missing) in warning
+
+
 def test_latest_loads_no_encoder() -> None:
     """`newsbot latest` loaded the ONNX encoder and its word pieces as the library opened, about a third of its
     start, to show headlines that need neither; a question still loads it."""

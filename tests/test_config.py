@@ -137,13 +137,8 @@ def test_the_addresses_of_a_local_bot_api_server_and_a_public_webhook_are_taken(
     )
 
 
-def test_a_model_file_that_is_not_there_is_refused_not_left_for_a_warning(tmp_path: Path) -> None:
-    """A mistyped NEWSBOT_SEMANTIC_MODEL was a warning among the first answer's lines, and answers by words alone."""
-    with pytest.raises(ConfigError, match=f"^NEWSBOT_SEMANTIC_MODEL must be an ONNX .* file: {tmp_path}/m.onx does"):
-        Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onx")}, env_file=None)
-    with pytest.raises(ConfigError, match="is not a file"):
-        Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path)}, env_file=None)
-    (tmp_path / "m.onnx").write_bytes(b"")
-    assert Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onnx")}, env_file=None).semantic_model == (
-        tmp_path / "m.onnx"
-    )
+def test_a_model_file_that_is_not_there_is_taken_for_the_start_to_answer_by_words(tmp_path: Path) -> None:
+    """The semantic stage never stops a start: a model that cannot be had is said once in the log, and newsbot
+    answers by words alone (tests/test_cli.py runs it so)."""
+    settings = Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onx")}, env_file=None)
+    assert settings.semantic_model == tmp_path / "m.onx"

@@ -228,7 +228,10 @@ class Follower:
 
     def _swap_in(self, engine: Engine, name: str) -> None:
         if self.root is not None:
-            write_whole(self.root / CURRENT, name)
+            try:
+                write_whole(self.root / CURRENT, name)
+            except OSError as exc:  # the data directory removed under this process, a full disk
+                raise _cannot_build(self.root, exc) from exc
         # The old engine is not closed: a question in another thread may still be reading it.
         self.engine, self._generation = engine, name
         self._remove_stale()
@@ -241,7 +244,12 @@ class Follower:
         legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
         self._remove_cut_short()
         remove_left_aside(self.root)
-        for path in self.root.iterdir():
+        try:
+            paths = list(self.root.iterdir())
+        except OSError as exc:  # the data directory removed under this process: nothing left to remove
+            log.debug("could not look for old generations in %s: %s", self.root, exc)
+            return
+        for path in paths:
             if path.name in keep or path.name.startswith(f"{CURRENT}.") or path.name.endswith(BUILDING):
                 continue
             try:

@@ -28,10 +28,10 @@ from bot.render.answers import render_answer
 from bot.render.markup import PLAIN
 from bot.render.stats import render_stats
 from bot.retrieval import search
-from bot.semantic import Encoder, VectorStore, open_semantic
+from bot.semantic import Encoder, VectorStore, open_semantic, vectors
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_pieces, load_static
-from bot.semantic.vectors import EMBED_CHUNK, Embed
+from bot.semantic.vectors import EMBED_CHUNK, INDEX_FILE, Embed
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot
 
@@ -688,6 +688,42 @@ def test_a_writer_whose_data_directory_was_made_anew_writes_no_vectors_of_its_ol
         assert first.stats().vectors == first.store.stats().paragraphs == len(paragraphs)
     finally:
         first.close()
+
+
+def test_a_reader_loading_the_vectors_as_their_file_is_removed_answers_without_them_until_the_next_commit(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vectors' index file removed between a reader's look at it and its read (its data directory removed, a
+    writer's commit of no vectors at all, or its repair): the bare FileNotFoundError went out of the bot's vectors
+    job, a traceback in its log. The reader answers without the file until the writer commits another."""
+    writer = Library.open(settings)  # makes the vectors
+    reader = Library.open(settings)
+    try:
+        assert writer.vectors is not None and reader.vectors is not None
+        writer.store.write_articles(
+            [Article("Zebra crossing repainted", ("Volunteers repainted the zebra crossing.",))]
+        )
+        writer.embed()
+        index = settings.vectors_dir / INDEX_FILE
+        checked = vectors._crc32
+
+        def removed_first(path: Path) -> str:
+            index.unlink(missing_ok=True)
+            return checked(path)
+
+        monkeypatch.setattr(vectors, "_crc32", removed_first)
+        assert reader.embed() == 0  # reads what the writer committed
+        assert reader.vectors.vectors.count() == 0
+        monkeypatch.undo()
+        writer.store.write_articles(
+            [Article("Bus lane opened", ("The council opened a bus lane on the high street.",))]
+        )
+        writer.embed()
+        reader.embed()
+        assert reader.vectors.vectors.count() == reader.store.stats().paragraphs
+    finally:
+        reader.close()
+        writer.close()
 
 
 def test_a_process_of_the_other_encoder_leaves_the_vectors_in_use_alone(settings: Settings, static_dir: Path) -> None:

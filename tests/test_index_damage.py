@@ -428,3 +428,32 @@ def test_a_data_directory_removed_as_a_build_swaps_its_index_in_is_said_in_one_l
         assert "Chess Prodigy" in library.ask(library.request(QUESTION)).passages[0].article.title
     finally:
         library.close()
+
+
+def test_a_data_directory_removed_as_a_process_opens_the_generation_another_swapped_in_is_built_again(
+    small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data directory removed (moved away, then deleted) just as a bot opened the index generation another
+    process had swapped in: the bare FileNotFoundError of the open went out of the follow job, a traceback in the
+    bot's log. It is damage like any other: said in one line, and the index is built again in the directory made
+    anew."""
+    library = Library.open(small)
+    other = Library.open(small)
+    try:
+        other.reindex()
+        gone = small.data_dir.with_name("data-removed")
+        original, swapped = TantivyEngine._segment_sizes, _generation(small)
+
+        def removed_first(engine: TantivyEngine) -> list[tuple[str, int, int, int]]:
+            if engine.directory == swapped and engine is not other.engine and not gone.exists():
+                small.data_dir.rename(gone)  # as the bot opens the generation swapped in
+            return original(engine)
+
+        monkeypatch.setattr(TantivyEngine, "_segment_sizes", removed_first)
+        library.follow()
+        monkeypatch.undo()
+        shutil.rmtree(gone)
+        assert "Chess Prodigy" in library.ask(library.request(QUESTION)).passages[0].article.title
+    finally:
+        other.close()
+        library.close()

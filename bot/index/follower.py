@@ -125,7 +125,10 @@ class Follower:
         IndexCorruptError if it does not open (damaged)."""
         if self.root is None or not name:
             return None
-        engine = self._make(self.root / name)
+        try:
+            engine = self._make(self.root / name)
+        except OSError as exc:  # removed while it was opened (the data directory removed under this process)
+            raise IndexCorruptError(f"cannot open the index in {self.root / name}: {exc.strerror or exc}") from exc
         if engine.cursor == NO_CURSOR:
             engine.close()
             log.warning("the index %s has no cursor", name)

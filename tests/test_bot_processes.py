@@ -40,7 +40,7 @@ from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECOND
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
-from tests.processes import free_port, newsbot, process_env, table_locked
+from tests.processes import free_port, newsbot, over_tcp, process_env, table_locked
 from tests.test_library import garble
 
 ADMIN = 999
@@ -791,15 +791,16 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
 def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_next_start(
     postgres_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
-    """A first start building the index (held here by the store's paragraphs, locked) and stopped at once by a
-    second SIGTERM has no time to tidy up: its half-built generation stayed on disk an hour, as if another process
-    might still be building it. The next start removes it at once, its builder being gone, and answers."""
+    """A first start building the index (held here by the store's paragraphs, their reply held back) and stopped at
+    once by a second SIGTERM has no time to tidy up: its half-built generation stayed on disk an hour, as if another
+    process might still be building it. The next start removes it at once, its builder being gone, and answers.
+    (The paragraphs' table locked instead, the build's wait for the lock could end before a busy test's signals.)"""
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url)
     Library.open(replace(settings, semantic="off")).close()
     shutil.rmtree(settings.index_dir)
     log = tmp_path / "bot.log"
-    with table_locked(postgres_url, "paragraphs"):
-        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    with over_tcp(postgres_url, hold_after=b"FROM paragraphs") as slow:
+        bot = spawn_bot(replace(settings, database_url=slow), server, tmp_path, NEWSBOT_SEMANTIC="off")
         wait_for_log(bot, log, "building a new index")
         while not (begun := list(settings.index_dir.glob("gen-*/"))):
             assert bot.poll() is None, log.read_text()

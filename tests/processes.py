@@ -55,7 +55,8 @@ def free_port() -> int:
 @contextmanager
 def table_locked(database_url: str, table: str) -> Iterator[None]:
     """PostgreSQL's `table` locked inside the block against every other use, reads too: a process reading it waits
-    there (newsbot sets no lock timeout on reads), as a store slow to answer keeps a long index build going."""
+    there, at most ANSWER_WAIT_SECONDS (newsbot's lock timeout), then fails; a test that must act while it waits,
+    however busy the machine, holds the reply instead (`over_tcp`'s `hold_after`)."""
     engine = create_engine(database_url)
     try:
         with engine.begin() as connection:

@@ -357,13 +357,16 @@ class Follower:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
     def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
-        """Return once the index holds every change up to `seq`, catching up itself whenever it can write.
+        """Return once the index holds every change up to `seq` (or the store's log no longer reaches it), catching
+        up itself whenever it can write.
         `on_wait` hears, once, the process holding the writer meanwhile ("" when it is not known)."""
         announced = False
         while True:
             self.catch_up()
-            # An index this process cannot write (said already) is caught up by the next one that can.
-            if self.engine.cursor >= seq or self._write_failure:
+            # An index this process cannot write (said already) is caught up by the next one that can; a change the
+            # store's log no longer reaches (the store replaced by an older copy meanwhile, followed by another
+            # thread) never will be.
+            if self.engine.cursor >= seq or self._write_failure or self.store.head() < seq:
                 return
             if not announced and on_wait is not None:
                 on_wait(self.engine.holder())

@@ -358,8 +358,8 @@ class Follower:
 
     def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
         """Return once the index holds every change up to `seq` (or the store's log no longer reaches it), catching
-        up itself whenever it can write.
-        `on_wait` hears, once, the process holding the writer meanwhile ("" when it is not known)."""
+        up itself whenever it can write. `on_wait` hears, once, the process holding the writer meanwhile ("" when it
+        is not known)."""
         announced = False
         while True:
             self.catch_up()

@@ -55,7 +55,8 @@ def free_port() -> int:
 @contextmanager
 def table_locked(database_url: str, table: str) -> Iterator[None]:
     """PostgreSQL's `table` locked inside the block against every other use, reads too: a process reading it waits
-    there (newsbot sets no lock timeout on reads), as a store slow to answer keeps a long index build going."""
+    there, at most ANSWER_WAIT_SECONDS (newsbot's lock timeout), then fails; a test that must act while it waits,
+    however busy the machine, holds the reply instead (`over_tcp`'s `hold_after`)."""
     engine = create_engine(database_url)
     try:
         with engine.begin() as connection:
@@ -66,16 +67,24 @@ def table_locked(database_url: str, table: str) -> Iterator[None]:
 
 
 @contextmanager
-def over_tcp(database_url: str) -> Iterator[str]:
+def over_tcp(database_url: str, hold_after: bytes = b"") -> Iterator[str]:
     """`database_url` (a PostgreSQL on a Unix socket, as pgserver's) reached on a TCP port of 127.0.0.1 instead, the
-    bytes relayed as they are: a real server without SSL, which libpq asks about SSL only over TCP."""
+    bytes relayed as they are: a real server without SSL, which libpq asks about SSL only over TCP. `hold_after`:
+    once a client sends a statement holding these bytes, the server's replies on that connection are held back until
+    the block ends, so the client waits for them without end (a table's lock would end its wait after
+    `ANSWER_WAIT_SECONDS`, maybe before a busy test's next step)."""
     url = make_url(database_url)
     socket_path = f"{url.query['host']}/.s.PGSQL.{url.port or 5432}"
     listener = socket.create_server(("127.0.0.1", 0))
+    ended = threading.Event()
 
-    def pump(source: socket.socket, target: socket.socket) -> None:
+    def pump(source: socket.socket, target: socket.socket, held: threading.Event, replies: bool) -> None:
         with suppress(OSError):
             while data := source.recv(65536):
+                if replies and held.is_set():
+                    ended.wait()
+                elif not replies and hold_after and hold_after in data:
+                    held.set()  # before the statement goes: its reply is held
                 target.sendall(data)
         with suppress(OSError):
             target.shutdown(socket.SHUT_WR)
@@ -86,7 +95,8 @@ def over_tcp(database_url: str) -> Iterator[str]:
                 client, _ = listener.accept()
                 server = socket.socket(socket.AF_UNIX)
                 server.connect(socket_path)
-                for ends in ((client, server), (server, client)):
+                held = threading.Event()
+                for ends in ((client, server, held, False), (server, client, held, True)):
                     threading.Thread(target=pump, args=ends, daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
@@ -97,6 +107,7 @@ def over_tcp(database_url: str) -> Iterator[str]:
             .render_as_string(hide_password=False)
         )
     finally:
+        ended.set()
         listener.close()
 
 

@@ -40,7 +40,7 @@ from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECOND
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
-from tests.processes import free_port, newsbot, process_env, table_locked
+from tests.processes import free_port, newsbot, over_tcp, process_env
 from tests.test_library import garble
 
 ADMIN = 999
@@ -447,20 +447,25 @@ def test_two_webhook_processes_each_given_a_press_of_one_full_article_button_sen
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
-def until_waiting_for(database_url: str, table: str) -> None:
-    """Return once a session of PostgreSQL's waits for a lock to use `table` (held by `table_locked`)."""
+# A claim's first statement (bot.store.sends.claim).
+CLAIM = "DELETE FROM article_sends"
+
+
+def until_held(database_url: str, statement: str) -> None:
+    """Return once a session of PostgreSQL's ran `statement` and waits in its transaction (its reply held back by
+    `over_tcp`'s `hold_after`)."""
     engine = create_engine(database_url)
     deadline = time.monotonic() + 60
     try:
         with engine.connect() as connection:
             while not connection.execute(
                 text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND query LIKE '%' || :table || '%'"
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                    " AND query LIKE '%' || :statement || '%'"
                 ),
-                {"table": table},
+                {"statement": statement},
             ).scalar():
-                assert time.monotonic() < deadline, f"nothing waited for {table} within 60 s"
+                assert time.monotonic() < deadline, f"no session ran {statement} within 60 s"
                 connection.rollback()  # a fresh snapshot of the sessions
                 time.sleep(0.05)
     finally:
@@ -471,46 +476,47 @@ def test_a_press_a_kill_left_before_its_claim_sends_nothing_more_once_a_later_pr
     postgres_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A press of "Full article" under an inline result (it names no chat, so nothing orders it after another),
-    whose process was killed before it claimed the send (held here by the sends' table, locked), and a second
-    press another process handled meanwhile, sending the article. The first press, taken over at the living
-    process's next beat, took the second's claim, made after it came, for its own and sent the article again;
-    the claim now names its press, so the first one says the article is above. PostgreSQL only: only its table
-    lock holds a claim without holding the record of the update before it (SQLite's lock holds every write)."""
+    whose process was killed before it claimed the send (held here by the reply to its claim's first statement,
+    held back: a table locked instead held it at most ANSWER_WAIT_SECONDS, maybe less than a busy test took to kill
+    it), and a second press another process handled meanwhile, sending the article. The first press, taken over at
+    the living process's next beat, took the second's claim, made after it came, for its own and sent the article
+    again; the claim now names its press, so the first one says the article is above. PostgreSQL only: only there
+    does a claim wait without holding the record of the update before it (SQLite's lock holds every write)."""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
     )
     first_port, second_port = free_port(), free_port()
     (tmp_path / "first").mkdir()
     (tmp_path / "second").mkdir()
-    killed = start_bot(settings, server, tmp_path / "first", **webhook_env(first_port))
-    try:
-        with running_bot(settings, server, tmp_path / "second", **webhook_env(second_port)):
-            asked = server.send_text(ALICE, "What do visitors wear in the ice core archive?")
-            assert server.deliver(hook(second_port), asked, WEBHOOK_SECRET) == 200
-            [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
-            [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
-            with table_locked(postgres_url, "article_sends"):
+    with over_tcp(postgres_url, hold_after=CLAIM.encode()) as slow:
+        killed = start_bot(replace(settings, database_url=slow), server, tmp_path / "first", **webhook_env(first_port))
+        try:
+            with running_bot(settings, server, tmp_path / "second", **webhook_env(second_port)):
+                asked = server.send_text(ALICE, "What do visitors wear in the ice core archive?")
+                assert server.deliver(hook(second_port), asked, WEBHOOK_SECRET) == 200
+                [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+                [data] = [b["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
                 first = server.press_inline_button(ALICE, "inline-1", data)
                 assert server.deliver(hook(first_port), first, WEBHOOK_SECRET) == 200  # recorded
-                # Killed once its claim waits for the table, where a sleep of 1 s hoped it did by then.
-                until_waiting_for(postgres_url, "article_sends")
+                # Killed once its claim waits, where a sleep of 1 s hoped it did by then.
+                until_held(postgres_url, CLAIM)
                 killed.kill()
                 killed.wait(timeout=60)
-            second = server.press_inline_button(ALICE, "inline-1", data)
-            assert server.deliver(hook(second_port), second, WEBHOOK_SECRET) == 200
-            [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
-            assert "40,000 years ago" in visible_text(article.params["text"])
-            # Within a beat (bot.services.presence.BEAT_EVERY) the first press is taken over and answered.
-            answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
-            by_press = {call.params["callback_query_id"]: call.params.get("text") for call in answered}
-            assert by_press == {
-                server.get_update(first)["callback_query"]["id"]: ALREADY_SENT,
-                server.get_update(second)["callback_query"]["id"]: None,
-            }
-            time.sleep(1)  # an article sent again would follow its press's answer
-    finally:
-        killed.kill()
-        killed.wait(timeout=60)
+                second = server.press_inline_button(ALICE, "inline-1", data)
+                assert server.deliver(hook(second_port), second, WEBHOOK_SECRET) == 200
+                [_, article] = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+                assert "40,000 years ago" in visible_text(article.params["text"])
+                # Within a beat (bot.services.presence.BEAT_EVERY) the first press is taken over and answered.
+                answered = server.wait_for("answerCallbackQuery", count=2, timeout=60)
+                by_press = {call.params["callback_query_id"]: call.params.get("text") for call in answered}
+                assert by_press == {
+                    server.get_update(first)["callback_query"]["id"]: ALREADY_SENT,
+                    server.get_update(second)["callback_query"]["id"]: None,
+                }
+                time.sleep(1)  # an article sent again would follow its press's answer
+        finally:
+            killed.kill()
+            killed.wait(timeout=60)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
@@ -791,15 +797,16 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
 def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_next_start(
     postgres_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
-    """A first start building the index (held here by the store's paragraphs, locked) and stopped at once by a
-    second SIGTERM has no time to tidy up: its half-built generation stayed on disk an hour, as if another process
-    might still be building it. The next start removes it at once, its builder being gone, and answers."""
+    """A first start building the index (held here by the store's paragraphs, their reply held back) and stopped at
+    once by a second SIGTERM has no time to tidy up: its half-built generation stayed on disk an hour, as if another
+    process might still be building it. The next start removes it at once, its builder being gone, and answers.
+    (The paragraphs' table locked instead, the build's wait for the lock could end before a busy test's signals.)"""
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url)
     Library.open(replace(settings, semantic="off")).close()
     shutil.rmtree(settings.index_dir)
     log = tmp_path / "bot.log"
-    with table_locked(postgres_url, "paragraphs"):
-        bot = spawn_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    with over_tcp(postgres_url, hold_after=b"FROM paragraphs") as slow:
+        bot = spawn_bot(replace(settings, database_url=slow), server, tmp_path, NEWSBOT_SEMANTIC="off")
         wait_for_log(bot, log, "building a new index")
         while not (begun := list(settings.index_dir.glob("gen-*/"))):
             assert bot.poll() is None, log.read_text()

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.index import TantivyEngine, tantivy_engine
+from bot.errors import IndexCorruptError
+from bot.index import TantivyEngine, follower, tantivy_engine
 from bot.index.aside import write_whole
 from bot.index.engine import Query
 from bot.index.follower import BUILD_CLAIM
@@ -393,3 +394,66 @@ def test_an_index_opens_and_answers_where_proc_cannot_tell_of_tantivy_s_threads(
     engine = TantivyEngine(tmp_path / "index", 1.0)
     assert time.monotonic() - started < tantivy_engine.TANTIVY_SETTLE_SECONDS
     assert (engine.count(), engine.search(Query(("tide",)), 5)) == (0, [])
+
+
+@pytest.mark.parametrize("after", ["the new generation's release", "the swap"])
+def test_a_data_directory_removed_as_a_build_swaps_its_index_in_is_said_in_one_line_and_built_again(
+    small: Settings, monkeypatch: pytest.MonkeyPatch, after: str
+) -> None:
+    """The data directory removed (moved away, then deleted) under a bot just as its index build was swapped in, or
+    as the old generations were then looked over: writing `CURRENT`, or listing the index's directory, raised a
+    bare FileNotFoundError out of the follow job or /reindex, a traceback in the bot's log. A build that could not
+    be swapped in fails as one on a full disk does, in one line (one swapped in is kept), and the next look builds
+    the index again in the directory made anew."""
+    library = Library.open(small)
+    try:
+        gone = small.data_dir.with_name("data-removed")
+        owner, name = (TantivyEngine, "release") if after.endswith("release") else (follower, "remove_left_aside")
+        original = getattr(owner, name)
+
+        def then_removed(target: object) -> None:
+            original(target)
+            if target is not library.engine and not gone.exists():  # the build's, once
+                small.data_dir.rename(gone)
+
+        monkeypatch.setattr(owner, name, then_removed)
+        if after == "the swap":  # swapped in, in the directory then
+            assert library.reindex()
+        else:
+            with pytest.raises(IndexCorruptError, match="cannot build an index in"):
+                library.reindex()
+        monkeypatch.undo()
+        shutil.rmtree(gone)
+        library.follow()
+        assert "Chess Prodigy" in library.ask(library.request(QUESTION)).passages[0].article.title
+    finally:
+        library.close()
+
+
+def test_a_data_directory_removed_as_a_process_opens_the_generation_another_swapped_in_is_built_again(
+    small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data directory removed (moved away, then deleted) just as a bot opened the index generation another
+    process had swapped in: the bare FileNotFoundError of the open went out of the follow job, a traceback in the
+    bot's log. It is damage like any other: said in one line, and the index is built again in the directory made
+    anew."""
+    library = Library.open(small)
+    other = Library.open(small)
+    try:
+        other.reindex()
+        gone = small.data_dir.with_name("data-removed")
+        original, swapped = TantivyEngine._segment_sizes, _generation(small)
+
+        def removed_first(engine: TantivyEngine) -> list[tuple[str, int, int, int]]:
+            if engine.directory == swapped and engine is not other.engine and not gone.exists():
+                small.data_dir.rename(gone)  # as the bot opens the generation swapped in
+            return original(engine)
+
+        monkeypatch.setattr(TantivyEngine, "_segment_sizes", removed_first)
+        library.follow()
+        monkeypatch.undo()
+        shutil.rmtree(gone)
+        assert "Chess Prodigy" in library.ask(library.request(QUESTION)).passages[0].article.title
+    finally:
+        other.close()
+        library.close()

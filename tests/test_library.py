@@ -8,8 +8,10 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -781,6 +783,33 @@ def test_a_catch_up_between_a_replaced_store_s_reopening_and_the_index_s_builds_
         assert current_generation(settings) == built and library.engine.directory.name == built
         assert sum("built index" in record.message for record in caplog.records) == 1, caplog.text
         assert "another store" not in caplog.text
+        assert_consistent(library)
+    finally:
+        library.close()
+
+
+def test_an_ingest_whose_store_is_replaced_before_its_index_takes_its_articles_ends(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A bot's feed round wrote its stories to the store, then the store was replaced (a backup put back) and the
+    follow job's thread followed the new one before the round's index took them: the round waited for the index to
+    reach a change the new store's log never holds, for ever (its job never ran again, and the bot's stop hung on
+    it). The wait ends once the store's log is behind that change."""
+    settings = replace(settings, semantic="off")
+    library = Library.open(settings)
+    try:
+        backup = tmp_path / "backup.sqlite3"
+        with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        written = library.store.write_articles([article("Zebra crossing repainted", "Volunteers repainted it.")])
+        shutil.rmtree(settings.data_dir)
+        settings.data_dir.mkdir()
+        shutil.copy(backup, settings.database_path)
+        library.follow()  # another thread's, between the round's write and its wait
+        waiting = threading.Thread(target=library.follower.wait_until, args=(written.last_seq,), daemon=True)
+        waiting.start()
+        waiting.join(timeout=60)
+        assert not waiting.is_alive(), "the wait never ended"
         assert_consistent(library)
     finally:
         library.close()

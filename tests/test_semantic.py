@@ -28,10 +28,10 @@ from bot.render.answers import render_answer
 from bot.render.markup import PLAIN
 from bot.render.stats import render_stats
 from bot.retrieval import search
-from bot.semantic import Encoder, VectorStore, open_semantic
+from bot.semantic import Encoder, VectorStore, open_semantic, vectors
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.static import StaticEncoder, load_pieces, load_static
-from bot.semantic.vectors import EMBED_CHUNK, Embed
+from bot.semantic.vectors import EMBED_CHUNK, INDEX_FILE, Embed
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot
 
@@ -644,13 +644,86 @@ def test_a_data_directory_made_anew_before_a_process_noticed_gets_the_vectors_wr
         shutil.rmtree(settings.data_dir)
         settings.data_dir.mkdir()
         shutil.copy(backup, settings.database_path)
-        second.embed()
-        assert (settings.vectors_dir / "writer.lock").is_file()
+        assert second.embed() == 0  # made only from the store at the path, once followed
         second.follow()  # notices the store at the path is another
         second.embed()
+        assert (settings.vectors_dir / "writer.lock").is_file()
         assert second.stats().vectors == second.store.stats().paragraphs > 0
     finally:
         second.close()
+
+
+def test_a_writer_whose_data_directory_was_made_anew_writes_no_vectors_of_its_old_store_there(
+    settings: Settings,
+) -> None:
+    """The data directory removed and made anew by another process (an ingest of other articles) while a bot held
+    the right to write the vectors and had more to make: its next vectors step, before it noticed the store was
+    replaced, saved its index file in the new directory, beside the new key map, whose keys name other paragraphs:
+    every process reading them then searched the wrong paragraphs' vectors."""
+    first = Library.open(settings)  # writes the vectors, as a running bot does
+    try:
+        shutil.rmtree(settings.data_dir)
+        other = replace(settings, corpus_dir=DATA / "bot_corpus")
+        second = Library.open(other)  # another store, and its vectors, in the data directory made anew
+        paragraphs = [
+            (a.id, i)
+            for a, texts in second.store.with_paragraphs(second.store.article_ids_after("", None))
+            for i in range(len(texts))
+        ]
+        assert second.vectors is not None
+        made = second.vectors.vectors.vectors(paragraphs)
+        second.close()
+        # More for the bot to make in its old store (still open), which it has not yet seen replaced.
+        first.store.write_articles([Article("Zebra crossing repainted", ("Volunteers repainted the zebra crossing.",))])
+        first.embed()
+        reader = Library.open(other, semantic="counted")
+        try:
+            assert reader.vectors is not None
+            read = reader.vectors.vectors.vectors(paragraphs)
+            assert read.keys() == made.keys() and all(np.allclose(read[p], made[p]) for p in made)
+        finally:
+            reader.close()
+        first.follow()  # notices the store at the path is another
+        first.embed()
+        assert first.stats().vectors == first.store.stats().paragraphs == len(paragraphs)
+    finally:
+        first.close()
+
+
+def test_a_reader_loading_the_vectors_as_their_file_is_removed_answers_without_them_until_the_next_commit(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vectors' index file removed between a reader's look at it and its read (its data directory removed, a
+    writer's commit of no vectors at all, or its repair): the bare FileNotFoundError went out of the bot's vectors
+    job, a traceback in its log. The reader answers without the file until the writer commits another."""
+    writer = Library.open(settings)  # makes the vectors
+    reader = Library.open(settings)
+    try:
+        assert writer.vectors is not None and reader.vectors is not None
+        writer.store.write_articles(
+            [Article("Zebra crossing repainted", ("Volunteers repainted the zebra crossing.",))]
+        )
+        writer.embed()
+        index = settings.vectors_dir / INDEX_FILE
+        checked = vectors._crc32
+
+        def removed_first(path: Path) -> str:
+            index.unlink(missing_ok=True)
+            return checked(path)
+
+        monkeypatch.setattr(vectors, "_crc32", removed_first)
+        assert reader.embed() == 0  # reads what the writer committed
+        assert reader.vectors.vectors.count() == 0
+        monkeypatch.undo()
+        writer.store.write_articles(
+            [Article("Bus lane opened", ("The council opened a bus lane on the high street.",))]
+        )
+        writer.embed()
+        reader.embed()
+        assert reader.vectors.vectors.count() == reader.store.stats().paragraphs
+    finally:
+        reader.close()
+        writer.close()
 
 
 def test_a_process_of_the_other_encoder_leaves_the_vectors_in_use_alone(settings: Settings, static_dir: Path) -> None:

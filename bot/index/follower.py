@@ -125,7 +125,10 @@ class Follower:
         IndexCorruptError if it does not open (damaged)."""
         if self.root is None or not name:
             return None
-        engine = self._make(self.root / name)
+        try:
+            engine = self._make(self.root / name)
+        except OSError as exc:  # removed while it was opened (the data directory removed under this process)
+            raise IndexCorruptError(f"cannot open the index in {self.root / name}: {exc.strerror or exc}") from exc
         if engine.cursor == NO_CURSOR:
             engine.close()
             log.warning("the index %s has no cursor", name)
@@ -228,7 +231,10 @@ class Follower:
 
     def _swap_in(self, engine: Engine, name: str) -> None:
         if self.root is not None:
-            write_whole(self.root / CURRENT, name)
+            try:
+                write_whole(self.root / CURRENT, name)
+            except OSError as exc:  # the data directory removed under this process, a full disk
+                raise _cannot_build(self.root, exc) from exc
         # The old engine is not closed: a question in another thread may still be reading it.
         self.engine, self._generation = engine, name
         self._remove_stale()
@@ -241,7 +247,12 @@ class Follower:
         legacy = (self.root / "meta.json").exists()  # a newsbot 0.1 index, kept at the top of the directory
         self._remove_cut_short()
         remove_left_aside(self.root)
-        for path in self.root.iterdir():
+        try:
+            paths = list(self.root.iterdir())
+        except OSError as exc:  # the data directory removed under this process: nothing left to remove
+            log.debug("could not look for old generations in %s: %s", self.root, exc)
+            return
+        for path in paths:
             if path.name in keep or path.name.startswith(f"{CURRENT}.") or path.name.endswith(BUILDING):
                 continue
             try:
@@ -346,13 +357,16 @@ class Follower:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
     def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
-        """Return once the index holds every change up to `seq`, catching up itself whenever it can write.
-        `on_wait` hears, once, the process holding the writer meanwhile ("" when it is not known)."""
+        """Return once the index holds every change up to `seq` (or the store's log no longer reaches it), catching
+        up itself whenever it can write. `on_wait` hears, once, the process holding the writer meanwhile ("" when it
+        is not known)."""
         announced = False
         while True:
             self.catch_up()
-            # An index this process cannot write (said already) is caught up by the next one that can.
-            if self.engine.cursor >= seq or self._write_failure:
+            # An index this process cannot write (said already) is caught up by the next one that can; a change the
+            # store's log no longer reaches (the store replaced by an older copy meanwhile, followed by another
+            # thread) never will be.
+            if self.engine.cursor >= seq or self._write_failure or self.store.head() < seq:
                 return
             if not announced and on_wait is not None:
                 on_wait(self.engine.holder())

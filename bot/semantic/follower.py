@@ -48,13 +48,18 @@ class VectorFollower:
         self._built_to = ""
 
     def try_write(self) -> bool:
-        """Take the right to write the vectors, if no other process holds it; kept until `close`."""
+        """Take the right to write the vectors, if no other process holds it; kept until `close`. Not while the store
+        at its path is another than the one this process follows: `reopen` comes first."""
         with self._lock:
+            # The data directory may have been made anew before this process noticed the store was replaced: the
+            # vectors there are another store's. A writer of the old one saved its index file there, beside their
+            # key map, which names other paragraphs by the same keys (and a reader loaded it); the lock is taken in
+            # the directory now at the path, never in a deleted one.
+            self._follow_directory()
+            if self.store.replaced():
+                return False
             if self._writer is not None:
                 return True
-            # The data directory may have been made anew before this process noticed the store was replaced: the
-            # lock is taken in the directory now at the path, never in a deleted one.
-            self._follow_directory()
             fd = os.open(self.vectors.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

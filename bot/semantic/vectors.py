@@ -171,7 +171,10 @@ class VectorStore:
             self._read = self._file()
             if self._read is None or self._made_by is not None:
                 break
-            problem = _unsafe(path)
+            try:
+                problem = _unsafe(path)
+            except FileNotFoundError:  # removed since it was looked at (see `_file`, below)
+                problem = "was removed"
             if problem is None:
                 try:
                     self._index.load(str(path))

@@ -11,12 +11,27 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 import uuid
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 _ASIDE = re.compile(r"^[A-Za-z]+\.(\d+)(?:\.[0-9a-f]{8})?$")
+
+
+def bytes_of(paths: Iterable[Path]) -> int:
+    """The bytes of the files among `paths` now. A commit in another thread or process removes files meanwhile: one
+    listed and gone before its size was read is not counted (/stats and `newsbot stats` failed on it with
+    FileNotFoundError)."""
+    total = 0
+    for path in paths:
+        with suppress(FileNotFoundError):
+            status = path.stat()
+            total += status.st_size if stat.S_ISREG(status.st_mode) else 0
+    return total
 
 
 def write_whole(path: Path, text: str) -> None:

@@ -32,12 +32,11 @@ import math
 import os
 import platform
 import re
-import stat
 import struct
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NoReturn
@@ -45,7 +44,7 @@ from typing import Any, NoReturn
 import tantivy
 
 from bot.errors import IndexCorruptError
-from bot.index.aside import remove_left_aside, write_whole
+from bot.index.aside import bytes_of, remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
 from bot.index.holder import holder_of, record_holder
 from bot.models import Hit
@@ -451,15 +450,7 @@ class TantivyEngine:
             return _idf_of(self._searcher(), terms)
 
     def size_bytes(self) -> int:
-        """The bytes of the index's files now. A commit in another thread or process merges files away meanwhile:
-        one listed and gone before its size was read is not counted (/stats and `newsbot stats` failed on it with
-        FileNotFoundError)."""
-        total = 0
-        for path in self.directory.rglob("*"):
-            with suppress(FileNotFoundError):
-                status = path.stat()
-                total += status.st_size if stat.S_ISREG(status.st_mode) else 0
-        return total
+        return bytes_of(self.directory.rglob("*"))
 
     def close(self) -> None:
         if self._writer is not None:

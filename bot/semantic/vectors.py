@@ -37,6 +37,7 @@ import numpy.typing as npt
 from usearch.index import Index
 
 from bot.errors import IndexCorruptError, Stopped
+from bot.index.aside import bytes_of
 from bot.index.engine import NO_CURSOR
 from bot.models import Article, StoredArticle
 from bot.semantic.encoder import DIMENSIONS, Vectors
@@ -475,7 +476,7 @@ class VectorStore:
         return self.vectors([(article_id, position)]).get((article_id, position))
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.directory.iterdir() if f.is_file())
+        return bytes_of(self.directory.iterdir())
 
     def moved(self) -> bool:
         """Whether the directory at this path is not the one opened: the data directory was removed and made anew

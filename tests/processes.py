@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -11,10 +12,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import IO
 
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+
+# How a PostgreSQL client's request to cancel a statement begins: its length (16) and its code (1234 5678).
+CANCEL_REQUEST = struct.pack("!ii", 16, 80877102)
 
 
 def process_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -53,36 +56,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def table_locked(database_url: str, table: str) -> Iterator[None]:
-    """PostgreSQL's `table` locked inside the block against every other use, reads too: a process reading it waits
-    there, at most ANSWER_WAIT_SECONDS (newsbot's lock timeout), then fails; a test that must act while it waits,
-    however busy the machine, holds the reply instead (`over_tcp`'s `hold_after`)."""
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-            yield
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def over_tcp(database_url: str, hold_after: bytes = b"") -> Iterator[str]:
+def over_tcp(database_url: str, hold_after: bytes = b"", released: threading.Event | None = None) -> Iterator[str]:
     """`database_url` (a PostgreSQL on a Unix socket, as pgserver's) reached on a TCP port of 127.0.0.1 instead, the
     bytes relayed as they are: a real server without SSL, which libpq asks about SSL only over TCP. `hold_after`:
     once a client sends a statement holding these bytes, the server's replies on that connection are held back until
-    the block ends, so the client waits for them without end (a table's lock would end its wait after
+    `released` is set, a client cancels a statement (as Ctrl-C does: a server answers a statement it cancels) or the
+    block ends, so the client waits for them meanwhile (a table's lock would end its wait after
     `ANSWER_WAIT_SECONDS`, maybe before a busy test's next step)."""
     url = make_url(database_url)
     socket_path = f"{url.query['host']}/.s.PGSQL.{url.port or 5432}"
     listener = socket.create_server(("127.0.0.1", 0))
-    ended = threading.Event()
+    ended = released or threading.Event()
 
     def pump(source: socket.socket, target: socket.socket, held: threading.Event, replies: bool) -> None:
         with suppress(OSError):
             while data := source.recv(65536):
                 if replies and held.is_set():
                     ended.wait()
+                elif not replies and CANCEL_REQUEST in data:
+                    ended.set()
                 elif not replies and hold_after and hold_after in data:
                     held.set()  # before the statement goes: its reply is held
                 target.sendall(data)

@@ -54,7 +54,7 @@ from bot.tg.welcome import COMMANDS
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_message_size, check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
-from tests.processes import free_port, table_locked
+from tests.processes import free_port, over_tcp
 
 CORPUS = DATA / "bot_corpus"
 ADMIN = 999
@@ -1394,9 +1394,13 @@ async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answ
     """A rebuild of a large library takes minutes, where "typing…" lasts 5 s: the admin is told at once that it
     runs and, when it is done, what it indexed. Meanwhile the admin's own chat, whose updates are handled one after
     another, is answered too, and a second /reindex is told the first still runs instead of building it again."""
+    # The rebuild waits for the store's paragraphs until `read` is set (their reply held back: a locked table's wait
+    # ended after ANSWER_WAIT_SECONDS, maybe before a busy test's /reindex was answered as still running).
+    read = threading.Event()
     settings = replace(bot_settings, database_url=postgres_url)
-    async with polling(settings):
-        with table_locked(postgres_url, "paragraphs"):  # the rebuild waits to read the store's paragraphs
+    Library.open(settings).close()  # so the bot's start finds the index built
+    with over_tcp(postgres_url, hold_after=b"FROM paragraphs", released=read) as slow:
+        async with polling(replace(settings, database_url=slow)):
             started = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
             assert started == REINDEX_STARTED
             help_text = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "help"))
@@ -1405,11 +1409,14 @@ async def test_reindex_says_it_started_and_when_it_is_done_and_the_admin_is_answ
             assert again == "Sorry, only the bot's admins can use /reindex."
             again = await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))
             assert again == REINDEX_RUNNING
-        done = (await replies(server, ADMIN, 4))[3]
-        assert re.fullmatch(r"Re-indexed 15 paragraphs in \d+(\.\d)? s\. Buttons on earlier answers still work\.", done)
-        # Done, a /reindex rebuilds again.
-        assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
-        await replies(server, ADMIN, 6)
+            read.set()
+            done = (await replies(server, ADMIN, 4))[3]
+            assert re.fullmatch(
+                r"Re-indexed 15 paragraphs in \d+(\.\d)? s\. Buttons on earlier answers still work\.", done
+            )
+            # Done, a /reindex rebuilds again.
+            assert (await reply_to(server, ADMIN, lambda: server.send_command(ADMIN, "reindex"))) == REINDEX_STARTED
+            await replies(server, ADMIN, 6)
 
 
 async def test_reindex_while_another_process_rebuilds_says_so_instead_of_building_again(
@@ -1419,10 +1426,12 @@ async def test_reindex_while_another_process_rebuilds_says_so_instead_of_buildin
     directory) rebuilt started another build beside it."""
     settings = replace(bot_settings, database_url=postgres_url)
     async with polling(settings):
-        with table_locked(postgres_url, "paragraphs"):  # the other process's rebuild waits to read the paragraphs
+        # The other process's rebuild waits for the paragraphs' reply, held back (a locked table's wait ended after
+        # ANSWER_WAIT_SECONDS, maybe before a busy test's /reindex was answered).
+        with over_tcp(postgres_url, hold_after=b"FROM paragraphs") as slow:
             other = subprocess.Popen(
                 [sys.executable, "-m", "bot", "reindex"],
-                env=newsbot_env(tmp_path, DATABASE_URL=postgres_url),
+                env=newsbot_env(tmp_path, DATABASE_URL=slow),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -30,7 +30,7 @@ from bot.library import Library
 from bot.models import Article
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
-from tests.processes import Collected, newsbot, process_env, table_locked
+from tests.processes import Collected, newsbot, over_tcp, process_env
 
 # Answerable from the shipped corpus, and from the BBC articles once they are in.
 SEED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
@@ -372,15 +372,17 @@ FOLLOW_WHEN_TOLD = textwrap.dedent(
 
 
 def test_a_reindex_stopped_while_it_builds_removes_what_it_had_built(postgres_url: str, tmp_path: Path) -> None:
-    """`newsbot reindex` stopped by Ctrl-C while it built (here waiting for the store's paragraphs) left its
-    half-built generation on disk for an hour; it now removes it on its way out."""
+    """`newsbot reindex` stopped by Ctrl-C while it built (here waiting for the store's paragraphs, their reply held
+    back until the Ctrl-C cancels the statement) left its half-built generation on disk for an hour; it now removes
+    it on its way out. (The paragraphs' table locked instead, PostgreSQL ended the wait after ANSWER_WAIT_SECONDS: a
+    test slowed that long by a busy machine sent its Ctrl-C to a reindex that had failed on its own, exit 3.)"""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=postgres_url, semantic="off"
     )
     Library.open(settings).close()
     before = sorted(path.name for path in settings.index_dir.iterdir())
-    with table_locked(postgres_url, "paragraphs"):
-        reindex = newsbot(settings, "reindex", env={"NEWSBOT_SEMANTIC": "off"})
+    with over_tcp(postgres_url, hold_after=b"FROM paragraphs") as slow:
+        reindex = newsbot(replace(settings, database_url=slow), "reindex", env={"NEWSBOT_SEMANTIC": "off"})
         until(lambda: len(list(settings.index_dir.glob("gen-*/"))) == 2)
         reindex.send_signal(signal.SIGINT)
         _, err = reindex.communicate(timeout=60)

@@ -505,6 +505,14 @@ def _waiting(holder: str) -> None:
     print(f"newsbot: waiting for another process{_said_holder(holder)} to finish writing the index...", file=sys.stderr)
 
 
+def _waiting_for_build() -> None:
+    """Say that this reindex waits for another process's build of the index, which it then takes."""
+    print(
+        "newsbot: another process is rebuilding this data directory's index; waiting for it, to take what it builds...",
+        file=sys.stderr,
+    )
+
+
 def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "ingest":
         with _interruptible() as stop:
@@ -538,7 +546,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         print(json.dumps(stats_json(stats), ensure_ascii=False, indent=2) if args.json else render_stats(stats))
         return 0
     if args.command == "reindex":
-        print(f"reindexed {library.reindex():,} paragraphs")
+        print(f"reindexed {library.reindex(_waiting_for_build):,} paragraphs")
         return 0
     if args.command == "vectors":
         return _vectors(library)

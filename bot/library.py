@@ -240,9 +240,10 @@ class Library:
                 self.vectors.reopen()
         return self.follower.catch_up()
 
-    def reindex(self) -> int:
-        """Rebuild the index from the store aside and swap it in; returns the paragraphs indexed."""
-        return self.follower.rebuild().count()
+    def reindex(self, on_wait: Callable[[], object] | None = None) -> int:
+        """Rebuild the index from the store aside and swap it in; returns the paragraphs indexed. While another
+        process sharing the data directory builds it, this waits for that build (`on_wait` hears it) and takes it."""
+        return self.follower.rebuild(on_wait).count()
 
     def rebuilding(self) -> bool:
         """Whether a process sharing this data directory is rebuilding the index now."""

@@ -390,6 +390,48 @@ def test_a_reindex_stopped_while_it_builds_removes_what_it_had_built(postgres_ur
     assert sorted(path.name for path in settings.index_dir.iterdir()) == before
 
 
+@pytest.mark.parametrize("first", ["ends", "is killed"])
+def test_a_reindex_beside_another_waits_for_its_build_and_takes_it(
+    postgres_url: str, tmp_path: Path, first: str
+) -> None:
+    """Two `newsbot reindex` at once on one data directory each built the whole index (minutes on a big library).
+    The second now says it waits for the first's build (held here by the store's paragraphs, their reply held back)
+    and takes what it swapped in; a first killed meanwhile leaves its claim free, and the second builds instead."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=postgres_url, semantic="off"
+    )
+    Library.open(settings).close()
+    [old] = settings.index_dir.glob("gen-*/")
+    env = {"NEWSBOT_SEMANTIC": "off"}
+    read = threading.Event()
+    with over_tcp(postgres_url, hold_after=b"FROM paragraphs", released=read) as slow:
+        builder = newsbot(replace(settings, database_url=slow), "reindex", env=env)
+        until(lambda: len(list(settings.index_dir.glob("gen-*/"))) == 2)
+        [building] = set(settings.index_dir.glob("gen-*/")) - {old}
+        second = newsbot(settings, "reindex", env=env)
+        assert second.stderr is not None and second.stdout is not None
+        said = Collected(second.stderr)
+        until(lambda: said.holds("waiting for it") or second.poll() is not None)
+        if first == "ends":
+            read.set()
+            assert builder.communicate(timeout=120)[0] == "reindexed 11 paragraphs\n"
+        else:
+            builder.kill()
+            builder.communicate()
+        assert second.wait(timeout=120) == 0, said.text()
+    assert second.stdout.read() == "reindexed 11 paragraphs\n"
+    assert said.text() == (
+        "newsbot: another process is rebuilding this data directory's index; waiting for it, to take what it"
+        " builds...\n"
+    )
+    current = (settings.index_dir / "CURRENT").read_text().strip()
+    if first == "ends":  # one build, the first's
+        assert {path.name for path in settings.index_dir.glob("gen-*/")} == {old.name, building.name} != {current}
+        assert current == building.name
+    else:  # the first's cut short and removed, the second's swapped in
+        assert not building.exists() and current not in (old.name, building.name)
+
+
 def test_processes_on_a_replaced_store_build_one_index_and_a_killed_builder_is_taken_over(
     settings: Settings, tmp_path: Path
 ) -> None:

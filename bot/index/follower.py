@@ -100,6 +100,8 @@ class Follower:
         self._make = make
         self._build_wait = build_wait
         self._lock = threading.RLock()
+        # Whether a rebuild in this process holds the build claim now (see `_build_claim`).
+        self._claimed_here = False
         self._holding = 0
         self._generation = ""
         self._identity = store.identity()
@@ -154,15 +156,21 @@ class Follower:
         if damaged:
             log.warning("%s; building it again from the store", damaged)
         if self.root is None:
-            return self.rebuild()
+            return self._rebuild()
         with self._build_claim():
-            now = self._named()
-            if now not in (name, unusable) and (engine := self._opened(now)) is not None:
-                log.info("took index %s, which another process built (%d paragraphs)", now, engine.count())
+            if (engine := self._built_elsewhere(name, unusable)) is not None:
                 return engine
             if not damaged:
                 log.info("building a new index in %s from the store", self.root)
-            return self.rebuild()
+            return self._rebuild()
+
+    def _built_elsewhere(self, *passed: str) -> Engine | None:
+        """The generation CURRENT names now, if it is none of `passed` (another process swapped it in) and serves."""
+        now = self._named()
+        if now in passed or (engine := self._opened(now)) is None:
+            return None
+        log.info("took index %s, which another process built (%d paragraphs)", now, engine.count())
+        return engine
 
     def _opened(self, name: str) -> Engine | None:
         """`_open`, with a generation that does not open said and passed over (another process's, swapped in)."""
@@ -173,11 +181,15 @@ class Follower:
             return None
 
     @contextmanager
-    def _build_claim(self) -> Iterator[None]:
-        """Hold the build claim, waiting for another process's build meanwhile, at most `build_wait` seconds: then
-        the block runs without it (a second build beside a hung one costs time, never the index, since each
-        builds a generation of its own)."""
+    def _build_claim(self, on_wait: Callable[[], object] | None = None) -> Iterator[None]:
+        """Hold the build claim, waiting for another process's build meanwhile (`on_wait` is called once first), at
+        most `build_wait` seconds: then the block runs without it (a second build beside a hung one costs time,
+        never the index, since each builds a generation of its own). While a rebuild in this process holds it, the
+        block runs at once: the thread asking holds the lock that rebuild needs to swap its generation in."""
         assert self.root is not None
+        if self._claimed_here:
+            yield
+            return
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / BUILD_CLAIM, os.O_RDWR | os.O_CREAT, 0o644)
@@ -186,6 +198,8 @@ class Follower:
         try:
             if not _claimed(fd):
                 log.info("waiting for another process's build of the index in %s...", self.root)
+                if on_wait is not None:
+                    on_wait()
                 deadline = time.monotonic() + self._build_wait
                 while not _claimed(fd):
                     if time.monotonic() >= deadline:
@@ -375,8 +389,26 @@ class Follower:
 
     # ---- rebuilding ---------------------------------------------------------------------------------------------
 
-    def rebuild(self) -> Engine:
-        """Build a complete index from the store aside, catch it up, and swap it in; returns the new engine."""
+    def rebuild(self, on_wait: Callable[[], object] | None = None) -> Engine:
+        """Build a complete index from the store aside, catch it up, and swap it in; returns the new engine. While
+        another process builds one (a reindex, or a start that found none), wait for it instead (`on_wait` hears it,
+        once) and take what it swapped in: two reindexes at once built the whole index twice. One whose process
+        died leaves its claim free, and this one builds."""
+        if self.root is None:
+            return self._rebuild()
+        began = self._named()
+        with self._build_claim(on_wait):
+            if (engine := self._built_elsewhere(began)) is not None:
+                with self._lock:
+                    self._take(engine)
+                return engine
+            self._claimed_here = True
+            try:
+                return self._rebuild()
+            finally:
+                self._claimed_here = False
+
+    def _rebuild(self) -> Engine:
         name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         # The store this build reads, as it is now, not the one this follower last opened: a catch-up in another
         # thread between a replaced store's reopening and `reopen` (the bot's feed round, or a question finding the

@@ -16,8 +16,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,8 @@ from bot.index.aside import write_whole
 from bot.index.engine import Query
 from bot.index.follower import BUILD_CLAIM
 from bot.library import Library
+from bot.models import StoredArticle
+from bot.store import Store
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
 from tests.test_library import garble
@@ -457,3 +461,44 @@ def test_a_data_directory_removed_as_a_process_opens_the_generation_another_swap
     finally:
         other.close()
         library.close()
+
+
+def test_a_rebuild_beside_a_build_of_the_same_process_does_not_wait_for_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reindex holds the data directory's build claim while it builds (another process waits for it and takes
+    it); a follow in the same process finding the index unusable meanwhile (damaged, the store replaced) builds
+    beside it instead of waiting for that claim: it holds the follower's lock, which the reindex needs to swap its
+    generation in, and the two waited for each other for the 30 minutes a build is waited for."""
+    library = Library.open(replace(settings, semantic="off"))
+    reading, read, locked = threading.Event(), threading.Event(), threading.Event()
+    original = follower.articles_in_store
+
+    def held(store: Store) -> Iterator[list[tuple[StoredArticle, list[str]]]]:
+        reading.set()
+        read.wait(60)
+        yield from original(store)
+
+    monkeypatch.setattr(follower, "articles_in_store", held)
+
+    def follow_finding_the_index_unusable() -> None:
+        with library.follower._lock:
+            locked.set()
+            library.follower._take(library.follower._usable(unusable=library.follower._generation))
+
+    reindex = threading.Thread(target=library.reindex, daemon=True)
+    follow = threading.Thread(target=follow_finding_the_index_unusable, daemon=True)
+    try:
+        reindex.start()
+        assert reading.wait(60)
+        follow.start()
+        assert locked.wait(60)
+        read.set()
+        reindex.join(60)
+        follow.join(60)
+        assert not reindex.is_alive() and not follow.is_alive()
+        assert library.engine.count() == library.store.stats().paragraphs
+    finally:
+        read.set()
+        if not follow.is_alive():  # else it holds the lock closing takes: the test has failed already
+            library.close()

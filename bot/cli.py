@@ -48,7 +48,7 @@ from bot.library import IngestReport, Library, Semantics, open_store, shipped_ar
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_label, count, title_of
+from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_data, category_label, count, title_of
 from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
@@ -566,7 +566,7 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
         # An empty list is an answer too: a script needs no note to tell it there is nothing.
         headlines = [article_json(article, settings.bot_username) for article in latest.articles]
         # "capped": more were asked than the most shown at once (`latest 100` gets 30), as the heading says it.
-        shown = {"category": latest.category, "capped": latest.capped, "headlines": headlines}
+        shown = {"category": category_data(latest.category or ""), "capped": latest.capped, "headlines": headlines}
         print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:

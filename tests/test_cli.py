@@ -371,6 +371,30 @@ def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
     assert sum(c["articles"] for c in stats["categories"]) == 4
 
 
+def test_json_spells_each_category_as_the_table_does(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The BBC's records file under "sport", the shipped story under "News": `stats --json` listed "sport" beside
+    "News" (and `latest --json`, `ask --json` each story's own spelling) where the table shows "Sport"."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    records = tmp_path / "wire.jsonl"
+    story = {
+        "title": "Harbour City win the cup",
+        "body": "Harbour City won the cup final on penalties.",
+        "category": "sport",
+    }
+    records.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    assert {c["category"] for c in json.loads(capsys.readouterr().out)["categories"]} == {"Sport", "News"}
+    assert main(["latest", "--json", "sport"]) == 0
+    latest = json.loads(capsys.readouterr().out)
+    assert latest["category"] == "Sport" and [h["category"] for h in latest["headlines"]] == ["Sport"]
+    assert main(["ask", "--json", "who won the cup final"]) == 0
+    assert json.loads(capsys.readouterr().out)["passages"][0]["category"] == "Sport"
+
+
 def test_bad_setting_is_one_line_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

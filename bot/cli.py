@@ -18,6 +18,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, get_args
@@ -61,7 +62,7 @@ from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_questions
 from bot.store import StoreStats
-from bot.wording import capital, spoken_list
+from bot.wording import LIMITED_SEARCH, capital, spoken_list
 
 if TYPE_CHECKING:
     from bot.services.feeds import FeedPoll, FeedService
@@ -864,23 +865,25 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         else:
             print(exc)
         return EXIT_FAILED
+    empty = not answer.found and not library.store.stats().articles
+    # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
+    # dates past every article's are said why already.
+    limited = not answer.found and not empty and (category or (not outside and (args.since or args.until)))
+    elsewhere = _answered_without(library, question, category, args.since, args.until) if limited else ""
     if args.json:
         print(json.dumps(answer_json(answer, library.settings.bot_username), ensure_ascii=False, indent=2))
     else:
+        if elsewhere:
+            # The note below says what the limits kept out: the decline's "(The search was limited ...)" said it twice.
+            answer = replace(answer, reason=answer.reason.replace(LIMITED_SEARCH, ""))
         shown = render_answer(
             answer, _style(), library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
         )
         print(shown)
-    if not answer.found and not library.store.stats().articles:
+    if empty:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print(EMPTY_LIBRARY, file=sys.stderr)
-    elif (
-        not answer.found
-        and (category or (not outside and (args.since or args.until)))
-        and (elsewhere := _answered_without(library, question, category, args.since, args.until))
-    ):
-        # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
-        # dates past every article's are said why already.
+    elif elsewhere:
         print(f"note: {elsewhere}", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
 

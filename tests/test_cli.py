@@ -1494,6 +1494,8 @@ def test_a_question_declined_within_a_category_or_dates_names_the_story_that_ans
         assert main(["ask", *as_json, "--category", "sport", "How many homes lost power?"]) == 1
         out, err = capsys.readouterr()
         assert "Storm Elin" not in out
+        # One note, not two: "(The search was limited by category or date.)" before it said the same.
+        assert ("limited by category" in out) == bool(as_json), out
         said = "note: nothing in Sport answers that; without the category: Storm Elin cancels ferries to the western"
         assert err == f"{said} isles (undated)\n", as_json
     argv = ["ask", "--category", "politics", "--since", "2026-11-28", "How much did Harbour City pay for Varga?"]

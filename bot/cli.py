@@ -43,7 +43,7 @@ from bot.errors import (
     UnreachableError,
     UsageError,
 )
-from bot.ingest import FIELDS, Order, parse_date
+from bot.ingest import FIELDS, Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
@@ -99,6 +99,8 @@ RUN_SETTINGS = (
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
+# An ingest names this many of the stories it found stored already, then counts the rest.
+DUPLICATES_LISTED = 3
 # Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
 REMOVED_IDS_SHOWN = 10
 DATE_FORMS = (
@@ -718,6 +720,23 @@ def _stopped(report: IngestReport) -> int:
     return EXIT_INTERRUPTED
 
 
+def _said_problems(problems: Sequence[Skipped], every: bool) -> list[str]:
+    """The lines an ingest says of its problems: each one, but of its duplicates the first few and how many more
+    (`every`, with -v: each of them)."""
+    # The BBC's archive holds 23 stories twice under other names: a screen of "duplicate" lines buried the rest.
+    lines, duplicates = [], 0
+    for problem in problems:
+        duplicates += problem.duplicate
+        if every or not problem.duplicate or duplicates <= DUPLICATES_LISTED:
+            lines.append(str(problem))
+    if not every and (more := duplicates - DUPLICATES_LISTED) > 0:
+        lines.append(
+            f"duplicate: {count(more, 'more story', 'more stories')} stored already under another link or name;"
+            " not stored again (-v lists each)"
+        )
+    return lines
+
+
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
     from tqdm import tqdm
 
@@ -731,8 +750,8 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
             site=args.site,
             date_order=args.date_order,
         )
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
+    for line in _said_problems(report.problems, every=args.verbose):
+        print(line, file=sys.stderr)
     # A path that is not there is a mistake in the command, as in `cat`: the others go in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     for source in missing:

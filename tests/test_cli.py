@@ -371,6 +371,33 @@ def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
     assert sum(c["articles"] for c in stats["categories"]) == 4
 
 
+def test_an_ingest_names_a_few_duplicates_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The BBC's archive printed a "duplicate" line for each of its 23 stories held twice under other names: the
+    first few are named, the rest counted in one line, and -v names each."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    story = {"title": "Harbour City win the cup", "body": "Harbour City won the cup final on penalties."}
+    first, copies = tmp_path / "wire.jsonl", tmp_path / "copies.jsonl"
+    first.write_text(json.dumps({**story, "url": "https://news.example.org/cup"}) + "\n", encoding="utf-8")
+    links = [f"https://mirror{n}.example.org/cup" for n in range(5)]
+    copies.write_text("".join(json.dumps({**story, "url": link}) + "\n" for link in links), encoding="utf-8")
+    assert main(["ingest", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(copies)]) == 0
+    said = capsys.readouterr()
+    lines = said.err.splitlines()
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines[:3]] == [
+        f"duplicate {x}" for x in links[:3]
+    ]
+    assert lines[3:] == [
+        "duplicate: 2 more stories stored already under another link or name; not stored again (-v lists each)"
+    ]
+    assert "5 duplicates" in said.out
+    assert main(["-v", "ingest", str(copies)]) == 0
+    assert sum(line.startswith("duplicate https://mirror") for line in capsys.readouterr().err.splitlines()) == 5
+
+
 def test_json_spells_each_category_as_the_table_does(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -55,12 +55,13 @@ from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
     greeting,
+    refused,
     talk_of,
     talk_reply,
 )
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
-from bot.services.welcome import example_questions
+from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.wording import LIMITED_SEARCH, capital, spoken_list
 
@@ -879,10 +880,11 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     try:
         question, answer = asked()
     except QuestionError as exc:
+        reason = refused(exc, example_of(library.store))
         if args.json:
-            print(json.dumps({"question": question, "found": False, "reason": str(exc), "passages": []}))
+            print(json.dumps({"question": question, "found": False, "reason": reason, "passages": []}))
         else:
-            print(exc)
+            print(reason)
         return EXIT_FAILED
     empty = not answer.found and not library.store.stats().articles
     # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;

@@ -398,6 +398,17 @@ def test_an_ingest_names_a_few_duplicates_and_counts_the_rest(
     assert sum(line.startswith("duplicate https://mirror") for line in capsys.readouterr().err.splitlines()) == 5
 
 
+def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    """An emoji alone (or nothing) was told "Try a question such as: Who won the election?", which on the shipped
+    article (a general on missile defence) no article answers: the example is the newest story's, answered."""
+    for typed, said in (("🙂🎉", "That has no words to search for."), (" ", "Please type a question.")):
+        assert main(["ask", typed]) == 1
+        out = capsys.readouterr().out
+        assert out.startswith(f"{said} Try a question such as: What do we know about “Russia Invites"), out
+    assert main(["ask", "--k", "1", out.split("such as: ", 1)[1].strip()]) == 0
+    assert "Russia Invites US Military Chief" in capsys.readouterr().out
+
+
 def test_json_spells_each_category_as_the_table_does(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

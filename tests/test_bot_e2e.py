@@ -547,6 +547,26 @@ async def test_full_article_pressed_while_another_process_holds_the_database_is_
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2  # no apology
 
 
+async def test_a_deep_link_or_a_link_pasted_in_a_group_is_answered_in_reply(app: Bot, server: FakeBotAPI) -> None:
+    """/start <id> (a story's "Source" tapped) or its link pasted with a mention in a busy group sent the article on
+    its own, read as nobody's, where an answer there replies to its question: it replies to the message asking; in a
+    private chat it is sent plainly, as answers are."""
+    chess = await asyncio.to_thread(library_of(app).article_at, CHESS_URL)
+    assert chess is not None
+    for asking in (
+        lambda: server.send_command(GROUP, "start", chess.id),
+        lambda: server.send_text(GROUP, f"@{server.username} {CHESS_URL}"),
+    ):
+        before = len(server.calls("sendMessage", chat_id=GROUP))
+        asked = server.get_update(asking())["message"]["message_id"]
+        [sent] = (await replies(server, GROUP, before + 1))[before:]
+        assert sent.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), sent[:200]
+        call = server.calls("sendMessage", chat_id=GROUP)[before]
+        assert call.params["reply_parameters"]["message_id"] == asked
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id))
+    assert "reply_parameters" not in server.calls("sendMessage", chat_id=ALICE)[-1].params
+
+
 async def test_a_pasted_link_of_the_bot_s_own_opens_its_article(app: Bot, server: FakeBotAPI) -> None:
     """A story without a link of its own is linked as the bot's deep link, https://t.me/<bot>?start=<id> (its
     "Source", its headline in a digest): pasted as text, or forwarded with an answer, it was looked up among the

@@ -53,7 +53,7 @@ from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.tg.articles import deep_linked, linked_article, send_latest, send_part
+from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
@@ -449,7 +449,7 @@ async def send_linked_article(message: Message, context: Context, link: str) -> 
     if found is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_part(context, message.chat_id, *found, topic_of(message))
+    await send_part(context, message.chat_id, *found, topic_of(message), in_reply(message))
 
 
 def without_mention(text: str, username: str) -> tuple[str, bool]:

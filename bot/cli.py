@@ -539,7 +539,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
         stats = library.stats()
-        print(json.dumps(stats_json(stats), ensure_ascii=False, indent=2) if args.json else render_stats(stats))
+        print(_json_text(stats_json(stats)) if args.json else render_stats(stats))
         return 0
     if args.command == "reindex":
         print(f"reindexed {library.reindex():,} paragraphs")
@@ -552,6 +552,11 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         count_words = [] if args.count is None else [str(args.count)]
         return _latest(library, [*args.words, *([args.category] if args.category else []), *count_words], args.json)
     return _ask(args, library)
+
+
+def _json_text(data: object) -> str:
+    """`--json`'s output: indented, its letters and quote marks as written (not "\\u201c")."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _style() -> Style:
@@ -571,7 +576,7 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
         headlines = [article_json(article, settings.bot_username) for article in latest.articles]
         # "capped": more were asked than the most shown at once (`latest 100` gets 30), as the heading says it.
         shown = {"category": category_data(latest.category or ""), "capped": latest.capped, "headlines": headlines}
-        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        print(_json_text(shown))
         return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:
         print(EMPTY_LIBRARY, file=sys.stderr)
@@ -880,11 +885,9 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     try:
         question, answer = asked()
     except QuestionError as exc:
-        reason = refused(exc, example_of(library.store))
-        if args.json:
-            print(json.dumps({"question": question, "found": False, "reason": reason, "passages": []}))
-        else:
-            print(reason)
+        # As data, a declined answer as any other: it was one line of another shape, "\u201c" for each quote mark.
+        declined = Answer(question, (), reason=refused(exc, example_of(library.store)))
+        print(_json_text(answer_json(declined)) if args.json else declined.reason)
         return EXIT_FAILED
     empty = not answer.found and not library.store.stats().articles
     # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
@@ -892,7 +895,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     limited = not answer.found and not empty and (category or (not outside and (args.since or args.until)))
     elsewhere = _answered_without(library, question, category, args.since, args.until) if limited else ""
     if args.json:
-        print(json.dumps(answer_json(answer, library.settings.bot_username), ensure_ascii=False, indent=2))
+        print(_json_text(answer_json(answer, library.settings.bot_username)))
     else:
         if elsewhere:
             # The note below says what the limits kept out: the decline's "(The search was limited ...)" said it twice.

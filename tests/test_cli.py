@@ -407,6 +407,13 @@ def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.
         assert out.startswith(f"{said} Try a question such as: What do we know about “Russia Invites"), out
     assert main(["ask", "--k", "1", out.split("such as: ", 1)[1].strip()]) == 0
     assert "Russia Invites US Military Chief" in capsys.readouterr().out
+    # As data it is declined as any answer is (it was one line of another shape, with "\u201c" for each “).
+    assert main(["ask", "--json", "xyzzy"]) == 1
+    declined = json.loads(capsys.readouterr().out)
+    assert main(["ask", "--json", "🙂"]) == 1
+    out = capsys.readouterr().out
+    refused = json.loads(out)
+    assert refused.keys() == declined.keys() and not refused["found"] and "such as: What do we know about “" in out
 
 
 def test_json_spells_each_category_as_the_table_does(

@@ -897,8 +897,8 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     if args.json:
         print(_json_text(answer_json(answer, library.settings.bot_username)))
     else:
-        if elsewhere:
-            # The note below says what the limits kept out: the decline's "(The search was limited ...)" said it twice.
+        if elsewhere or outside:
+            # A note says what the limits kept out: the decline's "(The search was limited ...)" said it twice.
             answer = replace(answer, reason=answer.reason.replace(LIMITED_SEARCH, ""))
         shown = render_answer(
             answer, _style(), library.settings.bot_username, True, zone=zone(library.settings.default_timezone)

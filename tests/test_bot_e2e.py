@@ -1472,6 +1472,10 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     emoji = visible_text(await reply_to(server, chat, lambda: server.send_text(chat, "😀🎉")))
     # Its example was "Who won the election?" whatever the library held: the newest story's, which it answers.
     assert emoji == f"That has no words to search for. Try a question such as: {example_of(library_of(app).store)}"
+    # In a group, as a group asks (an example typed there without /ask or a mention is read by no one).
+    group = GROUP - 2  # GROUP stays silent below
+    in_group = visible_text(await reply_to(server, group, lambda: server.send_command(group, "ask", "😀🎉")))
+    assert in_group.endswith(f"such as: /ask {example_of(library_of(app).store)}"), in_group
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
     assert "10,000 characters long" in long
     assert visible_text(await reply_to(server, chat, lambda: server.send_photo(chat))) == not_text(app)

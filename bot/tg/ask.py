@@ -304,7 +304,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         )
     except QuestionError as exc:
         example = await asyncio.to_thread(example_of, library.store)
-        await message.reply_text(html.escape(refused(exc, example)))
+        # A group reads only what is addressed to the bot: the example typed as shown would go unanswered there.
+        asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
+        await message.reply_text(html.escape(refused(exc, asked)))
         return
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(context, page.saved)

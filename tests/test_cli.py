@@ -416,6 +416,27 @@ def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.
     assert refused.keys() == declined.keys() and not refused["found"] and "such as: What do we know about “" in out
 
 
+def test_a_folder_s_readme_is_no_story(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`newsbot ingest ../shared/data/bbc_news` read the data set's README.md as a story ("BBC News corpus ...",
+    answering questions about the data set): a folder's README, licence or change log is named and not read; given by
+    its own path it is read."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    (folder / "README.md").write_text("# Wire archive\n\nStories from the harbour desk, one file each.\n")
+    (folder / "LICENSE").write_text("Wire archive licence\n\nThe stories may be read by anyone.\n")
+    assert main(["ingest", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("1 added, ") and err.splitlines() == [
+        f"skipped {folder}: LICENSE, README.md not read: a folder's README, licence or change log is no story"
+        " (give its own path to read one)"
+    ]
+    assert main(["ask", "What is in the wire archive?"]) == 1
+    capsys.readouterr()
+    assert main(["ingest", str(folder / "README.md")]) == 0
+    assert capsys.readouterr().out.startswith("1 added, ")
+
+
 def test_json_spells_each_category_as_the_table_does(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

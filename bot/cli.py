@@ -229,8 +229,16 @@ def _no_choice(action: argparse.Action, typed: str) -> str:
     if near:
         return f"there is no {noun} {typed!r}: did you mean {near[0]}?"
     if action.metavar == "COMMAND" and (len(typed.split()) > 1 or typed.rstrip().endswith("?")):
-        return f'{typed!r} is no command; to ask it: newsbot ask "{typed}"'
+        return f"{typed!r} is no command; to ask it: {_asking(typed)}"
     return f"there is no {noun} {typed!r}; the {noun}s are {', '.join(choices)}"
+
+
+def _asking(question: str) -> str:
+    """`newsbot ask` with `question` as a shell reads it: in double quotes unless it holds what they would expand
+    (`$`, a backquote, a backslash, `"`, `!`), then as `shlex` quotes it. Shown bare, an example with an apostrophe
+    ("O'Sullivan ...") left the shell waiting for its closing quote."""
+    plain = not any(mark in question for mark in '"$`\\!')
+    return f'newsbot ask "{question}"' if plain else f"newsbot ask {shlex.quote(question)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -599,7 +607,13 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
         return None if words is None else _latest(library, words)
     if talk == "greeting":
         stats = library.store.stats()
-        print("\n\n".join(greeting(stats, example_questions(library.store), front=COMMAND_LINE, style=_style())))
+        print(
+            "\n\n".join(
+                greeting(
+                    stats, [_asking(q) for q in example_questions(library.store)], front=COMMAND_LINE, style=_style()
+                )
+            )
+        )
         if not stats.articles:
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":

@@ -36,6 +36,7 @@ from tests.web_server import serving
 
 # The id of the article shipped in corpus/ (its text's hash: it has no link).
 SHIPPED_ID = "c040df849f0a9d99"
+SHIPPED_TITLE = "Russia Invites US Military Chief to Missile Defense Talks"
 # How a library opened in this process names it to others, in the vectors' lock: its pid and command line.
 THIS_PROCESS = f"pid {os.getpid()}: {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])[:HOLDER_CHARS]}"
 
@@ -1424,8 +1425,25 @@ def test_a_greeting_to_ask_says_what_the_library_holds_with_an_example(capsys: p
     assert main(["ask", "hello"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Hello! I answer questions about *1 news article* in 1 category (News), published 7 Mar")
-    assert "• What do we know about “Russia Invites US Military Chief to Missile Defense Talks”?" in out
+    # As typed at a shell (shown bare, an example with an apostrophe left the shell waiting for its closing quote).
+    assert '• newsbot ask "What do we know about “Russia Invites US Military Chief to Missile Defense Talks”?"' in out
     assert "newsbot latest lists the newest headlines" in out and "/subscribe" not in out
+
+
+def test_the_greeting_s_examples_are_commands_a_shell_reads_as_shown(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Headlines with an apostrophe or a dollar ("O'Sullivan ...", "$5bn") are quoted as the shell needs them."""
+    records = tmp_path / "wire.jsonl"
+    titles = ["O'Sullivan keeps his powder dry", 'Harbour "fee" of $5bn `agreed` \\ at last!']
+    records.write_text("".join(json.dumps({"title": t, "body": f"{t}, the desk reports."}) + "\n" for t in titles))
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "hi"]) == 0
+    shown = [line.removeprefix("• ") for line in capsys.readouterr().out.splitlines() if line.startswith("• ")]
+    asked = {shlex.split(command)[2] for command in shown}
+    assert asked == {f"What do we know about “{t.rstrip('!')}”?" for t in [*titles, SHIPPED_TITLE]}, shown
+    assert all(shlex.split(command)[:2] == ["newsbot", "ask"] and len(shlex.split(command)) == 3 for command in shown)
 
 
 @pytest.mark.parametrize(

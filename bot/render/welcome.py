@@ -131,7 +131,7 @@ COMMAND_LINE = FrontEnd(
     more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
     subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
     " here): /subscribe sport tech there follows categories, /mysubs shows what a chat gets.",
-    asking="Ask me anything in your own words with newsbot ask, for example:",
+    asking="Ask me anything in your own words, for example:",
     closing="newsbot latest lists the newest headlines; newsbot --help lists every command.",
 )
 # The replies to small talk that are a few words of text, not a command's reply (the greeting, /help, /latest): one

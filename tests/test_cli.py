@@ -265,7 +265,7 @@ def test_an_ingest_on_a_full_index_disk_says_so_in_one_line_and_the_retry_too(
         resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 
     source = write_notices(isolated / "notices.jsonl", 3000)
-    for summary in ("3000 added, 0 updated, 0 unchanged", "0 added, 0 updated, 3000 unchanged"):
+    for summary in ("3,000 added, 0 updated, 0 unchanged", "0 added, 0 updated, 3,000 unchanged"):
         run = subprocess.run(
             [sys.executable, "-m", "bot", "ingest", str(source)],
             env=env,
@@ -478,7 +478,7 @@ def test_bbc_imports_with_one_command_and_answers(
     # Lexical only: embedding the BBC corpus takes minutes (the semantic stage has its own tests).
     monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
     assert main(["ingest", str(BBC)]) == 0
-    assert "2104 added" in capsys.readouterr().out
+    assert "2,104 added" in capsys.readouterr().out
     assert main(["ask", "--json", "How much did Time Warner's quarterly profits rise?"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "Time Warner" in data["passages"][0]["title"]

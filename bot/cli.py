@@ -18,6 +18,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, get_args
@@ -42,26 +43,27 @@ from bot.errors import (
     UnreachableError,
     UsageError,
 )
-from bot.ingest import FIELDS, Order, parse_date
+from bot.ingest import FIELDS, Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_label, count, title_of
+from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_data, category_label, count, title_of
 from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
     greeting,
+    refused,
     talk_of,
     talk_reply,
 )
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
-from bot.services.welcome import example_questions
+from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
-from bot.wording import capital, spoken_list
+from bot.wording import LIMITED_SEARCH, capital, spoken_list
 
 if TYPE_CHECKING:
     from bot.services.feeds import FeedPoll, FeedService
@@ -98,6 +100,8 @@ RUN_SETTINGS = (
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
+# An ingest names this many of the stories it found stored already, then counts the rest.
+DUPLICATES_LISTED = 3
 # Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
 REMOVED_IDS_SHOWN = 10
 DATE_FORMS = (
@@ -225,8 +229,16 @@ def _no_choice(action: argparse.Action, typed: str) -> str:
     if near:
         return f"there is no {noun} {typed!r}: did you mean {near[0]}?"
     if action.metavar == "COMMAND" and (len(typed.split()) > 1 or typed.rstrip().endswith("?")):
-        return f'{typed!r} is no command; to ask it: newsbot ask "{typed}"'
+        return f"{typed!r} is no command; to ask it: {_asking(typed)}"
     return f"there is no {noun} {typed!r}; the {noun}s are {', '.join(choices)}"
+
+
+def _asking(question: str) -> str:
+    """`newsbot ask` with `question` as a shell reads it: in double quotes unless it holds what they would expand
+    (`$`, a backquote, a backslash, `"`, `!`), then as `shlex` quotes it. Shown bare, an example with an apostrophe
+    ("O'Sullivan ...") left the shell waiting for its closing quote."""
+    plain = not any(mark in question for mark in '"$`\\!')
+    return f'newsbot ask "{question}"' if plain else f"newsbot ask {shlex.quote(question)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -543,7 +555,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         return asyncio.run(_feeds(args, FeedService(library)))
     if args.command == "stats":
         stats = library.stats()
-        print(json.dumps(stats_json(stats), ensure_ascii=False, indent=2) if args.json else render_stats(stats))
+        print(_json_text(stats_json(stats)) if args.json else render_stats(stats))
         return 0
     if args.command == "reindex":
         print(f"reindexed {library.reindex(_waiting_for_build):,} paragraphs")
@@ -556,6 +568,11 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
         count_words = [] if args.count is None else [str(args.count)]
         return _latest(library, [*args.words, *([args.category] if args.category else []), *count_words], args.json)
     return _ask(args, library)
+
+
+def _json_text(data: object) -> str:
+    """`--json`'s output: indented, its letters and quote marks as written (not "\\u201c")."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _style() -> Style:
@@ -574,8 +591,8 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
         # An empty list is an answer too: a script needs no note to tell it there is nothing.
         headlines = [article_json(article, settings.bot_username) for article in latest.articles]
         # "capped": more were asked than the most shown at once (`latest 100` gets 30), as the heading says it.
-        shown = {"category": latest.category, "capped": latest.capped, "headlines": headlines}
-        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        shown = {"category": category_data(latest.category or ""), "capped": latest.capped, "headlines": headlines}
+        print(_json_text(shown))
         return 0 if latest.articles else EXIT_FAILED
     if not latest.articles:
         print(EMPTY_LIBRARY, file=sys.stderr)
@@ -598,7 +615,13 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
         return None if words is None else _latest(library, words)
     if talk == "greeting":
         stats = library.store.stats()
-        print("\n\n".join(greeting(stats, example_questions(library.store), front=COMMAND_LINE, style=_style())))
+        print(
+            "\n\n".join(
+                greeting(
+                    stats, [_asking(q) for q in example_questions(library.store)], front=COMMAND_LINE, style=_style()
+                )
+            )
+        )
         if not stats.articles:
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
@@ -725,6 +748,23 @@ def _stopped(report: IngestReport) -> int:
     return EXIT_INTERRUPTED
 
 
+def _said_problems(problems: Sequence[Skipped], every: bool) -> list[str]:
+    """The lines an ingest says of its problems: each one, but of its duplicates the first few and how many more
+    (`every`, with -v: each of them)."""
+    # The BBC's archive holds 23 stories twice under other names: a screen of "duplicate" lines buried the rest.
+    lines, duplicates = [], 0
+    for problem in problems:
+        duplicates += problem.duplicate
+        if every or not problem.duplicate or duplicates <= DUPLICATES_LISTED:
+            lines.append(str(problem))
+    if not every and (more := duplicates - DUPLICATES_LISTED) > 0:
+        lines.append(
+            f"duplicate: {count(more, 'more story', 'more stories')} stored already under another link or name;"
+            " not stored again (-v lists each)"
+        )
+    return lines
+
+
 def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]) -> int:
     from tqdm import tqdm
 
@@ -738,8 +778,8 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
             site=args.site,
             date_order=args.date_order,
         )
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
+    for line in _said_problems(report.problems, every=args.verbose):
+        print(line, file=sys.stderr)
     # A path that is not there is a mistake in the command, as in `cat`: the others go in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     for source in missing:
@@ -867,28 +907,29 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     try:
         question, answer = asked()
     except QuestionError as exc:
-        if args.json:
-            print(json.dumps({"question": question, "found": False, "reason": str(exc), "passages": []}))
-        else:
-            print(exc)
+        # As data, a declined answer as any other: it was one line of another shape, "\u201c" for each quote mark.
+        declined = Answer(question, (), reason=refused(exc, example_of(library.store)))
+        print(_json_text(answer_json(declined)) if args.json else declined.reason)
         return EXIT_FAILED
+    empty = not answer.found and not library.store.stats().articles
+    # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
+    # dates past every article's are said why already.
+    limited = not answer.found and not empty and (category or (not outside and (args.since or args.until)))
+    elsewhere = _answered_without(library, question, category, args.since, args.until) if limited else ""
     if args.json:
-        print(json.dumps(answer_json(answer, library.settings.bot_username), ensure_ascii=False, indent=2))
+        print(_json_text(answer_json(answer, library.settings.bot_username)))
     else:
+        if elsewhere or outside:
+            # A note says what the limits kept out: the decline's "(The search was limited ...)" said it twice.
+            answer = replace(answer, reason=answer.reason.replace(LIMITED_SEARCH, ""))
         shown = render_answer(
             answer, _style(), library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
         )
         print(shown)
-    if not answer.found and not library.store.stats().articles:
+    if empty:
         # "No article uses the word ..." is true of every word then, and says nothing of what to do.
         print(EMPTY_LIBRARY, file=sys.stderr)
-    elif (
-        not answer.found
-        and (category or (not outside and (args.since or args.until)))
-        and (elsewhere := _answered_without(library, question, category, args.since, args.until))
-    ):
-        # "(The search was limited by category or date.)" left a reader to guess whether dropping them would help;
-        # dates past every article's are said why already.
+    elif elsewhere:
         print(f"note: {elsewhere}", file=sys.stderr)
     return 0 if answer.found else EXIT_FAILED
 

@@ -17,6 +17,11 @@ class QuestionError(NewsbotError):
     """A question that cannot be searched: empty, only punctuation, or only stopwords."""
 
 
+class NoWordsError(QuestionError):
+    """A question with nothing to search: empty, or no letter or digit (emoji, punctuation). The front end says it
+    with an example question its library answers, which the search cannot know."""
+
+
 class IndexCorruptError(NewsbotError):
     """The on-disk index cannot be opened or written; it is rebuilt from the store (`newsbot reindex`)."""
 

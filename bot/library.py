@@ -81,16 +81,20 @@ class IngestReport:
         return self.added + self.updated + self.unchanged + self.duplicates
 
     def summary(self) -> str:
-        text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
+        # "2104 added" beside the note's "10,028 paragraphs wait for their vectors": thousands apart, as elsewhere.
+        text = (
+            f"{self.added:,} added, {self.updated:,} updated, {self.unchanged:,} unchanged,"
+            f" {len(self.skipped):,} skipped"
+        )
         if self.cut:
-            text += f", {len(self.cut)} cut to size"
+            text += f", {len(self.cut):,} cut to size"
         if self.notes:
-            text += f", {len(self.notes)} {'note' if len(self.notes) == 1 else 'notes'}"
+            text += f", {len(self.notes):,} {'note' if len(self.notes) == 1 else 'notes'}"
         if self.duplicates:
-            text += f", {self.duplicates} {'duplicate' if self.duplicates == 1 else 'duplicates'}"
+            text += f", {self.duplicates:,} {'duplicate' if self.duplicates == 1 else 'duplicates'}"
         if self.removed:
             # An edit whose id changed (a file without a link, edited) counts as added; its old version goes.
-            text += f", {self.removed} older {'version' if self.removed == 1 else 'versions'} removed"
+            text += f", {self.removed:,} older {'version' if self.removed == 1 else 'versions'} removed"
         return text + (" (interrupted: the rest was not read)" if self.interrupted else "")
 
 

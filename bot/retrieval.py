@@ -29,14 +29,14 @@ from bot.analysis import (
     words,
 )
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
-from bot.errors import QuestionError
+from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
 from bot.index.engine import MAX_QUERY_TERMS, unique_terms
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.store import Store
-from bot.wording import spoken_list
+from bot.wording import LIMITED_SEARCH, spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +77,14 @@ def question_terms(question: str, max_chars: int = MAX_QUESTION_CHARS) -> list[s
     """The analysed terms of a question, or a QuestionError saying in words why it cannot be searched."""
     text = question.strip()
     if not text:
-        raise QuestionError("Please type a question, for example: What did the central bank decide?")
+        raise NoWordsError("Please type a question.")
     if len(text) > max_chars:
         raise QuestionError(f"That question is {len(text):,} characters long; please ask in at most {max_chars:,}.")
     terms = analyze(text)
     if terms:
         return terms
     if not _WORD.search(text):
-        raise QuestionError("That has no words to search for. Try a question such as: Who won the election?")
+        raise NoWordsError("That has no words to search for.")
     words = [w for w in re.findall(r"\w+", fold(text)) if w in STOPWORDS]
     shown = ", ".join(dict.fromkeys(words[:6]))
     raise QuestionError(
@@ -1268,7 +1268,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         unused = ENGLISH_ONLY + meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
         reason = "Nothing in the articles answers that." + unused
         if request.category or request.since or request.until:
-            reason += " (The search was limited by category or date.)"
+            reason += LIMITED_SEARCH
         return Answer(request.question, (), closest, reason=reason)
     chosen = list(lead)
     per_article: dict[str, int] = {}

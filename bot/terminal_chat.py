@@ -43,6 +43,9 @@ INTRO = (
     "Chatting with newsbot. Type a question, /help for commands, a button's number (or its label: more) to press it,"
     " > and a question to follow up on the last answer (>2 on the one before it), /quit to leave."
 )
+# Said as a person at the terminal leaves (/quit, Ctrl-D, Ctrl-C), who then exits with INTERRUPTED after Ctrl-C.
+GOODBYE = "Bye."
+INTERRUPTED = 130
 # A typed line starting with ">" replies to the last message that had buttons, ">2" to the one before it
 # (`TerminalBotAPI._update_for`); a number typed after a space is the question's ("> 2004 results").
 _REPLY = re.compile(r">(\d*)\s*")
@@ -453,8 +456,13 @@ async def _converse(application: App, api: TerminalBotAPI) -> None:
 
 def converse(application: App, api: TerminalBotAPI) -> int:
     """Run the chat until /quit, end of input or Ctrl-C; returns the exit code."""
+    code = 0
     try:
         asyncio.run(_converse(application, api))
     except KeyboardInterrupt:
-        return 130
-    return 0
+        code = INTERRUPTED
+    if sys.stdin.isatty():
+        # Ctrl-C and Ctrl-D left without a word, the shell's prompt after "^C" on the chat's last line; a pipe's
+        # end stays quiet, as the intro is not shown to one.
+        api._print(f"\n{GOODBYE}" if code else GOODBYE)
+    return code

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+# Said after retrieval's decline within a category or dates (`newsbot ask` names instead what answers without them).
+LIMITED_SEARCH = " (The search was limited by category or date.)"
+
 
 def spoken_list(items: Sequence[str], last: str = "and") -> str:
     """ "sport", "sport and tech", "business, sport and tech" (or with `last` "or"): items as a sentence lists them."""

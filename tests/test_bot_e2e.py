@@ -30,6 +30,7 @@ from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request
+from bot.services.welcome import example_of
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
@@ -43,7 +44,6 @@ from bot.tg.ask import (
     NOT_HERE_SEARCHED_INLINE,
     NOT_TEXT,
     NOTHING_FURTHER,
-    example_of,
 )
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
@@ -98,11 +98,11 @@ def library_of(app: Bot) -> Library:
 
 
 def ask_usage(app: Bot) -> str:
-    return ASK_USAGE.format(example=example_of(library_of(app)))
+    return ASK_USAGE.format(example=example_of(library_of(app).store))
 
 
 def not_text(app: Bot) -> str:
-    return NOT_TEXT.format(example=example_of(library_of(app)))
+    return NOT_TEXT.format(example=example_of(library_of(app).store))
 
 
 def buttons(call: Call) -> list[dict[str, Any]]:
@@ -545,6 +545,26 @@ async def test_full_article_pressed_while_another_process_holds_the_database_is_
         other_process.execute("COMMIT")
     assert "40,000 years ago" in visible_text(check_sent(sent[1]))
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2  # no apology
+
+
+async def test_a_deep_link_or_a_link_pasted_in_a_group_is_answered_in_reply(app: Bot, server: FakeBotAPI) -> None:
+    """/start <id> (a story's "Source" tapped) or its link pasted with a mention in a busy group sent the article on
+    its own, read as nobody's, where an answer there replies to its question: it replies to the message asking; in a
+    private chat it is sent plainly, as answers are."""
+    chess = await asyncio.to_thread(library_of(app).article_at, CHESS_URL)
+    assert chess is not None
+    for asking in (
+        lambda: server.send_command(GROUP, "start", chess.id),
+        lambda: server.send_text(GROUP, f"@{server.username} {CHESS_URL}"),
+    ):
+        before = len(server.calls("sendMessage", chat_id=GROUP))
+        asked = server.get_update(asking())["message"]["message_id"]
+        [sent] = (await replies(server, GROUP, before + 1))[before:]
+        assert sent.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), sent[:200]
+        call = server.calls("sendMessage", chat_id=GROUP)[before]
+        assert call.params["reply_parameters"]["message_id"] == asked
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id))
+    assert "reply_parameters" not in server.calls("sendMessage", chat_id=ALICE)[-1].params
 
 
 async def test_a_pasted_link_of_the_bot_s_own_opens_its_article(app: Bot, server: FakeBotAPI) -> None:
@@ -1074,10 +1094,14 @@ async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: Fak
 
 
 async def test_a_mention_alone_in_a_group_says_how_a_group_asks(app: Bot, server: FakeBotAPI) -> None:
-    """ "@bot" alone in a group got "Please type a question…", which said nothing of how to ask in a group."""
+    """ "@bot" alone in a group got "Please type a question…", which said nothing of how to ask in a group; then its
+    example was "What did the central bank decide?" whatever the library held: it is the newest story's, answered."""
     hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username}")))
-    assert f"@{server.username} What did" in hint and "/ask What did" in hint, hint
+    example = example_of(library_of(app).store)
+    assert f"@{server.username} {example}" in hint and f"/ask {example}" in hint, hint
     assert "reply to one of my messages" in hint
+    asked = visible_text(await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", example)))
+    assert asked.startswith(f"1. {library_of(app).store.latest(1)[0].title}"), asked[:200]
 
 
 async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_that_message(
@@ -1101,7 +1125,7 @@ async def test_a_mention_or_ask_alone_in_reply_to_a_friend_s_message_asks_about_
     story = await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE, reply_to_bot_message_id=link))
     assert story.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>"), story[:200]
     hint = visible_text(await reply_to(server, GROUP, lambda: server.send_text(GROUP, bot, ALICE)))
-    assert f"{bot} What did" in hint, hint
+    assert f"{bot} {example_of(library_of(app).store)}" in hint, hint
 
 
 async def test_a_reply_to_an_answer_or_an_article_follows_up_on_its_story(app: Bot, server: FakeBotAPI) -> None:
@@ -1454,8 +1478,13 @@ async def test_reindex_while_another_process_rebuilds_says_so_instead_of_buildin
 
 async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: FakeBotAPI) -> None:
     chat = 43
-    emoji = await reply_to(server, chat, lambda: server.send_text(chat, "😀🎉"))
-    assert emoji.startswith("That has no words to search for")
+    emoji = visible_text(await reply_to(server, chat, lambda: server.send_text(chat, "😀🎉")))
+    # Its example was "Who won the election?" whatever the library held: the newest story's, which it answers.
+    assert emoji == f"That has no words to search for. Try a question such as: {example_of(library_of(app).store)}"
+    # In a group, as a group asks (an example typed there without /ask or a mention is read by no one).
+    group = GROUP - 2  # GROUP stays silent below
+    in_group = visible_text(await reply_to(server, group, lambda: server.send_command(group, "ask", "😀🎉")))
+    assert in_group.endswith(f"such as: /ask {example_of(library_of(app).store)}"), in_group
     long = await reply_to(server, chat, lambda: server.send_text(chat, "w" * 10_000))
     assert "10,000 characters long" in long
     assert visible_text(await reply_to(server, chat, lambda: server.send_photo(chat))) == not_text(app)

@@ -36,6 +36,7 @@ from tests.web_server import serving
 
 # The id of the article shipped in corpus/ (its text's hash: it has no link).
 SHIPPED_ID = "c040df849f0a9d99"
+SHIPPED_TITLE = "Russia Invites US Military Chief to Missile Defense Talks"
 # How a library opened in this process names it to others, in the vectors' lock: its pid and command line.
 THIS_PROCESS = f"pid {os.getpid()}: {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])[:HOLDER_CHARS]}"
 
@@ -264,7 +265,7 @@ def test_an_ingest_on_a_full_index_disk_says_so_in_one_line_and_the_retry_too(
         resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 
     source = write_notices(isolated / "notices.jsonl", 3000)
-    for summary in ("3000 added, 0 updated, 0 unchanged", "0 added, 0 updated, 3000 unchanged"):
+    for summary in ("3,000 added, 0 updated, 0 unchanged", "0 added, 0 updated, 3,000 unchanged"):
         run = subprocess.run(
             [sys.executable, "-m", "bot", "ingest", str(source)],
             env=env,
@@ -371,6 +372,96 @@ def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
     assert sum(c["articles"] for c in stats["categories"]) == 4
 
 
+def test_an_ingest_names_a_few_duplicates_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The BBC's archive printed a "duplicate" line for each of its 23 stories held twice under other names: the
+    first few are named, the rest counted in one line, and -v names each."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    story = {"title": "Harbour City win the cup", "body": "Harbour City won the cup final on penalties."}
+    first, copies = tmp_path / "wire.jsonl", tmp_path / "copies.jsonl"
+    first.write_text(json.dumps({**story, "url": "https://news.example.org/cup"}) + "\n", encoding="utf-8")
+    links = [f"https://mirror{n}.example.org/cup" for n in range(5)]
+    copies.write_text("".join(json.dumps({**story, "url": link}) + "\n" for link in links), encoding="utf-8")
+    assert main(["ingest", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(copies)]) == 0
+    said = capsys.readouterr()
+    lines = said.err.splitlines()
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines[:3]] == [
+        f"duplicate {x}" for x in links[:3]
+    ]
+    assert lines[3:] == [
+        "duplicate: 2 more stories stored already under another link or name; not stored again (-v lists each)"
+    ]
+    assert "5 duplicates" in said.out
+    assert main(["-v", "ingest", str(copies)]) == 0
+    assert sum(line.startswith("duplicate https://mirror") for line in capsys.readouterr().err.splitlines()) == 5
+
+
+def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    """An emoji alone (or nothing) was told "Try a question such as: Who won the election?", which on the shipped
+    article (a general on missile defence) no article answers: the example is the newest story's, answered."""
+    for typed, said in (("🙂🎉", "That has no words to search for."), (" ", "Please type a question.")):
+        assert main(["ask", typed]) == 1
+        out = capsys.readouterr().out
+        assert out.startswith(f"{said} Try a question such as: What do we know about “Russia Invites"), out
+    assert main(["ask", "--k", "1", out.split("such as: ", 1)[1].strip()]) == 0
+    assert "Russia Invites US Military Chief" in capsys.readouterr().out
+    # As data it is declined as any answer is (it was one line of another shape, with "\u201c" for each “).
+    assert main(["ask", "--json", "xyzzy"]) == 1
+    declined = json.loads(capsys.readouterr().out)
+    assert main(["ask", "--json", "🙂"]) == 1
+    out = capsys.readouterr().out
+    refused = json.loads(out)
+    assert refused.keys() == declined.keys() and not refused["found"] and "such as: What do we know about “" in out
+
+
+def test_a_folder_s_readme_is_no_story(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`newsbot ingest ../shared/data/bbc_news` read the data set's README.md as a story ("BBC News corpus ...",
+    answering questions about the data set): a folder's README, licence or change log is named and not read; given by
+    its own path it is read."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text("Ferry timetable changes\n\nThe Gull Island ferry now leaves at noon.\n")
+    (folder / "README.md").write_text("# Wire archive\n\nStories from the harbour desk, one file each.\n")
+    (folder / "LICENSE").write_text("Wire archive licence\n\nThe stories may be read by anyone.\n")
+    assert main(["ingest", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("1 added, ") and err.splitlines() == [
+        f"skipped {folder}: LICENSE, README.md not read: a folder's README, licence or change log is no story"
+        " (give its own path to read one)"
+    ]
+    assert main(["ask", "What is in the wire archive?"]) == 1
+    capsys.readouterr()
+    assert main(["ingest", str(folder / "README.md")]) == 0
+    assert capsys.readouterr().out.startswith("1 added, ")
+
+
+def test_json_spells_each_category_as_the_table_does(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The BBC's records file under "sport", the shipped story under "News": `stats --json` listed "sport" beside
+    "News" (and `latest --json`, `ask --json` each story's own spelling) where the table shows "Sport"."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    records = tmp_path / "wire.jsonl"
+    story = {
+        "title": "Harbour City win the cup",
+        "body": "Harbour City won the cup final on penalties.",
+        "category": "sport",
+    }
+    records.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    assert {c["category"] for c in json.loads(capsys.readouterr().out)["categories"]} == {"Sport", "News"}
+    assert main(["latest", "--json", "sport"]) == 0
+    latest = json.loads(capsys.readouterr().out)
+    assert latest["category"] == "Sport" and [h["category"] for h in latest["headlines"]] == ["Sport"]
+    assert main(["ask", "--json", "who won the cup final"]) == 0
+    assert json.loads(capsys.readouterr().out)["passages"][0]["category"] == "Sport"
+
+
 def test_bad_setting_is_one_line_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -387,7 +478,7 @@ def test_bbc_imports_with_one_command_and_answers(
     # Lexical only: embedding the BBC corpus takes minutes (the semantic stage has its own tests).
     monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
     assert main(["ingest", str(BBC)]) == 0
-    assert "2104 added" in capsys.readouterr().out
+    assert "2,104 added" in capsys.readouterr().out
     assert main(["ask", "--json", "How much did Time Warner's quarterly profits rise?"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "Time Warner" in data["passages"][0]["title"]
@@ -674,7 +765,9 @@ def test_dates_past_every_article_s_say_the_newest_or_oldest_there_is(capsys: py
     limited by category or date.)", as if the question were at fault."""
     assert main(["ask", "--since", "2027-01-01", "Dempsey"]) == 1
     said = "note: no article is dated on or after 1 Jan 2027; the newest is dated 7 Mar 2013\n"
-    assert capsys.readouterr().err == said
+    out, err = capsys.readouterr()
+    # Said once: the decline's "(The search was limited by category or date.)" said it before the note did.
+    assert err == said and out == "Nothing in the articles answers that.\n"
     assert main(["ask", "--until", "2012-12-31", "Dempsey"]) == 1
     said = "note: no article is dated on or before 31 Dec 2012; the oldest is dated 7 Mar 2013\n"
     assert capsys.readouterr().err == said
@@ -1332,8 +1425,25 @@ def test_a_greeting_to_ask_says_what_the_library_holds_with_an_example(capsys: p
     assert main(["ask", "hello"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Hello! I answer questions about *1 news article* in 1 category (News), published 7 Mar")
-    assert "• What do we know about “Russia Invites US Military Chief to Missile Defense Talks”?" in out
+    # As typed at a shell (shown bare, an example with an apostrophe left the shell waiting for its closing quote).
+    assert '• newsbot ask "What do we know about “Russia Invites US Military Chief to Missile Defense Talks”?"' in out
     assert "newsbot latest lists the newest headlines" in out and "/subscribe" not in out
+
+
+def test_the_greeting_s_examples_are_commands_a_shell_reads_as_shown(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Headlines with an apostrophe or a dollar ("O'Sullivan ...", "$5bn") are quoted as the shell needs them."""
+    records = tmp_path / "wire.jsonl"
+    titles = ["O'Sullivan keeps his powder dry", 'Harbour "fee" of $5bn `agreed` \\ at last!']
+    records.write_text("".join(json.dumps({"title": t, "body": f"{t}, the desk reports."}) + "\n" for t in titles))
+    assert main(["ingest", str(records)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "hi"]) == 0
+    shown = [line.removeprefix("• ") for line in capsys.readouterr().out.splitlines() if line.startswith("• ")]
+    asked = {shlex.split(command)[2] for command in shown}
+    assert asked == {f"What do we know about “{t.rstrip('!')}”?" for t in [*titles, SHIPPED_TITLE]}, shown
+    assert all(shlex.split(command)[:2] == ["newsbot", "ask"] and len(shlex.split(command)) == 3 for command in shown)
 
 
 @pytest.mark.parametrize(
@@ -1470,6 +1580,8 @@ def test_a_question_declined_within_a_category_or_dates_names_the_story_that_ans
         assert main(["ask", *as_json, "--category", "sport", "How many homes lost power?"]) == 1
         out, err = capsys.readouterr()
         assert "Storm Elin" not in out
+        # One note, not two: "(The search was limited by category or date.)" before it said the same.
+        assert ("limited by category" in out) == bool(as_json), out
         said = "note: nothing in Sport answers that; without the category: Storm Elin cancels ferries to the western"
         assert err == f"{said} isles (undated)\n", as_json
     argv = ["ask", "--category", "politics", "--since", "2026-11-28", "How much did Harbour City pay for Varga?"]

@@ -56,6 +56,11 @@ ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders named in a directory's note; the rest are counted.
 HIDDEN_SHOWN = 5
+# A folder's own documents, by their name before its first dot in any case: never a story. The BBC data set's
+# README.md was read as one ("BBC News corpus (Greene & Cunningham, ...)", the 2,105th article of 2,104 stories).
+DOCUMENT_NAMES = frozenset(
+    {"readme", "licence", "license", "copying", "changelog", "changes", "contributing", "authors"}
+)
 # A path that is not there is likely a typo of a name beside it ("ferry.tx", "storys/"): the names this much alike
 # (difflib's ratio, case aside; "ferry.tx" to "ferry.txt" is 0.94, "storys" to "stories" 0.77, "ferry.tx" to
 # "fairy.md" 0.5) are offered, the closest few.
@@ -441,6 +446,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
     if path.is_dir():
         others: Counter[str] = Counter()
         hidden: set[str] = set()
+        documents: list[str] = []
         tree = _tree(path)
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
         exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
@@ -459,6 +465,9 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
                 continue
             if not child.is_file():
+                continue
+            if child.name.split(".", 1)[0].lower() in DOCUMENT_NAMES:
+                documents.append(str(child.relative_to(path)))
                 continue
             export = next((root for root in exports if child.is_relative_to(root)), None)
             if export is not None and child != export / POSTS:
@@ -484,6 +493,13 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 f"a Substack export: its posts are read from {POSTS}, each with its body from posts/; its"
                 f" {count} other files (the subscribers, e-mail statistics, the bodies themselves) are not read",
                 note=True,
+            )
+        if documents:
+            shown = ", ".join(documents[:HIDDEN_SHOWN]) + (", \u2026" if len(documents) > HIDDEN_SHOWN else "")
+            yield Skipped(
+                str(path),
+                f"{shown} not read: a folder's README, licence or change log is no story (give its own path to read"
+                " one)",
             )
         if hidden:
             names = sorted(hidden)

@@ -12,6 +12,7 @@ from bot.render.markup import (
     Style,
     byline,
     category_counts,
+    category_data,
     category_label,
     count,
     shown_date,
@@ -66,7 +67,7 @@ def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, An
         "id": article.id,
         "title": article.title,
         # null, as for the other fields a story lacks: "" for none read as a category with an empty name.
-        "category": article.category or None,
+        "category": category_data(article.category),
         "published": article.published.isoformat() if article.published else None,
         "url": article.url,
         "link": source_link(article, bot_username, local_path=True),

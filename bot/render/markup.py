@@ -55,6 +55,13 @@ def category_label(name: str) -> str:
     return capital(cap(name, MAX_LABEL_CHARS))
 
 
+def category_data(name: str) -> str | None:
+    """A category's name as data (`--json`): spelt as every list shows it, whole; null for none. The stored names
+    are each source's ("sport" from the BBC's records, "News" from the seed), and `stats --json` listed both
+    spellings side by side where the table shows one."""
+    return capital(name) or None
+
+
 def category_counts(known: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     """Each category's label and article count as the store lists them (most articles first), the articles filed
     under none last, as "(no category)": sorted by its empty name it stood first among its equals, as one more

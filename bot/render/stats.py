@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.render.markup import HTML, category_counts
+from bot.render.markup import HTML, category_counts, category_data
 from bot.render.split import split_message
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def stats_json(stats: LibraryStats) -> dict[str, Any]:
         "vectors_waiting": stats.vectors_waiting,
         "semantic": None if stats.vectors is None else stats.semantic,
         # As `latest --json` names a story's: null for the articles filed under none.
-        "categories": [{"category": name or None, "articles": number} for name, number in store.categories],
+        "categories": [{"category": category_data(name), "articles": number} for name, number in store.categories],
     }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_ANSWER_SIZE, MAX_ANSWER_SIZE
+from bot.errors import NoWordsError, QuestionError
 from bot.render.markup import HTML, Style, cap, category_label, count, title_of
 from bot.render.split import split_message
 
@@ -130,7 +131,7 @@ COMMAND_LINE = FrontEnd(
     more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
     subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
     " here): /subscribe sport tech there follows categories, /mysubs shows what a chat gets.",
-    asking="Ask me anything in your own words with newsbot ask, for example:",
+    asking="Ask me anything in your own words, for example:",
     closing="newsbot latest lists the newest headlines; newsbot --help lists every command.",
 )
 # The replies to small talk that are a few words of text, not a command's reply (the greeting, /help, /latest): one
@@ -339,6 +340,12 @@ def channel_help(commands: Sequence[Command], username: str = "") -> str:
     return "\n".join(lines)
 
 
+def refused(exc: QuestionError, example: str) -> str:
+    """What a question that cannot be searched gets (plain text): why, and for one with no words at all (an emoji),
+    `example`, a question the library answers."""
+    return f"{exc} Try a question such as: {example}" if isinstance(exc, NoWordsError) else str(exc)
+
+
 def group_intro(username: str) -> str:
     """What the bot says when it is added to a group: how to ask it there (Telegram HTML)."""
     me = f"me (@{HTML.escape(username)})" if username else "me"
@@ -348,10 +355,11 @@ def group_intro(username: str) -> str:
     )
 
 
-def bare_mention(username: str) -> str:
-    """What a mention of the bot with no question gets in a group: the ways a group asks (Telegram HTML)."""
+def bare_mention(username: str, example: str) -> str:
+    """What a mention of the bot with no question gets in a group: the ways a group asks, with `example` (a question
+    the library answers: "What did the central bank decide?" was shown whatever it held) (Telegram HTML)."""
     me = f"@{HTML.escape(username)}" if username else "a mention of me"
-    example = "What did the central bank decide?"
+    example = HTML.escape(example)
     return (
         f"Please type your question with the mention, for example: {me} {example}\n"
         f"Here /ask {example} works too, and so does a reply to one of my messages."

@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 
 from bot.config import DEFAULT_LATEST_COUNT, FULL_ARTICLE_AGAIN_AFTER, MAX_LATEST_COUNT
 from bot.errors import StoreError, UsageError
@@ -105,8 +106,14 @@ async def send_article(context: Context, message: Message, article_id: str) -> b
     part = await article_of(context, article_id, message.chat_id)
     if part is None:
         return False
-    await send_part(context, message.chat_id, article_id, part, topic_of(message))
+    await send_part(context, message.chat_id, article_id, part, topic_of(message), in_reply(message))
     return True
+
+
+def in_reply(message: Message) -> int | None:
+    """The message an article sent for `message` (a deep link's /start, a pasted link) replies to: itself in a group,
+    as `reply_text` quotes there (sent on its own, a busy group read it as nobody's); None in a private chat."""
+    return None if message.chat.type == ChatType.PRIVATE else message.message_id
 
 
 async def full_article(update: Update, context: Context) -> None:

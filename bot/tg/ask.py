@@ -43,7 +43,7 @@ from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import (
     TELEGRAM,
     bare_mention,
-    example_question,
+    refused,
     small_talk,
     talk_of,
     talk_reply,
@@ -51,8 +51,9 @@ from bot.render.welcome import (
 )
 from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest
+from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.tg.articles import deep_linked, linked_article, send_latest, send_part
+from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
@@ -67,13 +68,9 @@ INLINE_RESULTS = 10
 INLINE_CACHE_SECONDS = 60
 INLINE_DESCRIPTION_CHARS = 200
 
-# How to ask, with a question the library answers (`example_of`): "Who won the election?" was suggested whatever it
-# held, and on the shipped article (a Russian general on missile defence) the reader who typed it was told "No
-# article uses the words “won” or “election”".
+# How to ask, with a question the library answers (`example_of`).
 ASK_USAGE = "Usage: /ask <question>, for example: /ask {example}"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: {example}"
-# The example of an empty library, where no question finds anything.
-NO_EXAMPLE = "Who won the election?"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
 # question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
@@ -255,7 +252,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     assert message is not None
     question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
     if not question:  # tags alone, or /ask alone: nothing was asked
-        example = await asyncio.to_thread(example_of, context.bot_data.library)
+        example = await asyncio.to_thread(example_of, context.bot_data.library.store)
         await message.reply_text(html.escape(ASK_USAGE.format(example=example)))
         return
     if not await asked_anew(update, context, question):
@@ -306,7 +303,10 @@ async def answer_question(update: Update, context: Context, question: str) -> No
             )
         )
     except QuestionError as exc:
-        await message.reply_text(html.escape(str(exc)))
+        example = await asyncio.to_thread(example_of, library.store)
+        # A group reads only what is addressed to the bot: the example typed as shown would go unanswered there.
+        asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
+        await message.reply_text(html.escape(refused(exc, asked)))
         return
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(context, page.saved)
@@ -451,7 +451,7 @@ async def send_linked_article(message: Message, context: Context, link: str) -> 
     if found is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_part(context, message.chat_id, *found, topic_of(message))
+    await send_part(context, message.chat_id, *found, topic_of(message), in_reply(message))
 
 
 def without_mention(text: str, username: str) -> tuple[str, bool]:
@@ -485,7 +485,8 @@ async def text_message(update: Update, context: Context) -> None:
         return
     # "@bot" alone: how to ask here, not "type one" (in reply to a friend's message, that message is asked about).
     if not question and message.chat.type != ChatType.PRIVATE and not quoted_text(message, context.bot.id):
-        await message.reply_text(bare_mention(context.bot_data.username))
+        example = await asyncio.to_thread(example_of, context.bot_data.library.store)
+        await message.reply_text(bare_mention(context.bot_data.username, example))
         return
     await answer_question(update, context, question)
 
@@ -502,15 +503,8 @@ async def ask(update: Update, context: Context) -> None:
 async def not_text(update: Update, context: Context) -> None:
     """Tell a private chat that only text questions are understood."""
     assert update.message is not None
-    example = await asyncio.to_thread(example_of, context.bot_data.library)
+    example = await asyncio.to_thread(example_of, context.bot_data.library.store)
     await update.message.reply_text(html.escape(NOT_TEXT.format(example=example)))
-
-
-def example_of(library: Library) -> str:
-    """A question to suggest that the library answers: its newest story's, as the greeting words one (in a worker
-    thread)."""
-    newest = library.store.latest(1)
-    return example_question(newest[0]) if newest else NO_EXAMPLE
 
 
 async def more(update: Update, context: Context) -> None:

@@ -135,6 +135,11 @@ def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None
     return None
 
 
+def site_of(url: str) -> str:
+    """The site a fetch of `url` asks, as one that asks to be left is left: its host and port as written."""
+    return urlsplit(url).netloc.lower()
+
+
 def retry_after(headers: httpx.Headers) -> timedelta | None:
     """The wait a response's Retry-After asks for: seconds, or an HTTP date taken against the response's own Date
     (the site's clock, not ours). None when there is none, or it cannot be read."""
@@ -200,6 +205,8 @@ class Fetcher:
         )
         # The sites (host and port) that asked to be left, until when (monotonic seconds), and their answer.
         self._left: dict[str, tuple[float, Failed]] = {}
+        # The sites that asked so in answers to this fetcher, not yet given out by `asked`.
+        self._told: list[str] = []
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -212,22 +219,35 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    def leave(self, site: str, wait: timedelta, asked: Failed) -> None:
+        """Leave `site` (see `site_of`) for `wait`, as its answer `asked`, to another fetcher or process, asked."""
+        self._left[site] = (time.monotonic() + wait.total_seconds(), asked)
+
+    def asked(self) -> list[tuple[str, timedelta, Failed]]:
+        """The sites that asked this fetcher to be left since the last call: each with the wait still to go and
+        the answer that asked, for a caller to keep for the fetchers after this one."""
+        now = time.monotonic()
+        told, self._told = dict.fromkeys(self._told), []
+        return [(site, timedelta(seconds=max(self._left[site][0] - now, 0)), self._left[site][1]) for site in told]
+
     async def get(
         self, url: str, etag: str | None = None, last_modified: str | None = None, accept: str = PAGE_ACCEPT
     ) -> Fetched | Failed:
         """GET `url`; with `etag`/`last_modified` from an earlier fetch, a 304 says nothing changed. A site that
         asked to be left (a 429, a Retry-After) is not asked again for the wait it named (`RATE_LIMIT_PAUSE` when it
         named none): a poll asked for each of its pages, and each got a 429 of its own."""
-        site = urlsplit(url).netloc.lower()
+        site = site_of(url)
         left = self._left.get(site)
-        if left is not None and left[0] > time.monotonic():
+        if left is not None and (still := left[0] - time.monotonic()) > 0:
             asked = left[1]
             reason = f"not asked: its site asked to be left ({asked.reason}, for {asked.url})"
-            return Failed(url, reason, retry=True, retry_after=asked.retry_after, held=True)
+            # The wait still to go, not the whole one asked for when the wait began.
+            wait = timedelta(seconds=still) if asked.retry_after is not None else None
+            return Failed(url, reason, retry=True, retry_after=wait, held=True)
         result = await self._get(url, etag, last_modified, accept)
         if isinstance(result, Failed) and result.limited:
-            wait = result.retry_after or RATE_LIMIT_PAUSE
-            self._left[site] = (time.monotonic() + wait.total_seconds(), result)
+            self.leave(site, result.retry_after or RATE_LIMIT_PAUSE, result)
+            self._told.append(site)
         return result
 
     async def _get(self, url: str, etag: str | None, last_modified: str | None, accept: str) -> Fetched | Failed:

@@ -17,7 +17,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -407,14 +407,17 @@ async def fetch_page(
     )
 
 
-def read_page(url: str, settings: Settings, category: str = "") -> list[Article | Skipped]:
-    """`fetch_page` for callers without an event loop (`newsbot ingest URL`)."""
-
-    async def run() -> list[Article | Skipped]:
-        async with Fetcher(settings) as fetcher:
-            return await fetch_page(fetcher, url, category)
-
-    return asyncio.run(run())
+def read_pages(urls: Iterable[str], settings: Settings, category: str = "") -> Iterator[Article | Skipped]:
+    """`fetch_page` of each of `urls` in turn, for callers without an event loop (`newsbot ingest URL URL ...`), by
+    one fetcher: a site that asks to be left (a 429) is left for the wait it named, where a fetcher for each page
+    asked it for every page all the same."""
+    with asyncio.Runner() as runner:
+        fetcher = Fetcher(settings)
+        try:
+            for url in urls:
+                yield from runner.run(fetch_page(fetcher, url, category))
+        finally:
+            runner.run(fetcher.aclose())
 
 
 def _too_many(url: str, visited: list[str]) -> Failed:

@@ -18,7 +18,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal, retry_after
+from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_pages, refusal, retry_after
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, parse_feed
 from bot.models import Article
@@ -296,9 +296,29 @@ async def test_a_feed_under_any_of_its_media_types_is_named_a_feed(
     assert feed.reason == f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`"
 
 
-def test_read_page_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:
-    [article] = read_page(web.url("/pages/latin1.html"), fetch_settings)
+def test_read_pages_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:
+    [article] = read_pages([web.url("/pages/latin1.html")], fetch_settings)
     assert isinstance(article, Article) and article.title == "Café Owners Protest Rent Rise"
+
+
+def test_pages_read_for_the_command_line_leave_a_site_that_asks_for_a_wait(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """`newsbot ingest URL URL ...` of pages of one site asked it for every page after it answered 429 Too Many
+    Requests (Retry-After: 3600), each page with a fetcher of its own: its other pages are now not asked for, and
+    said to be so; another site's are read."""
+    web.live["limited.html"] = b"<html><body><p>Busy.</p></body></html>"
+    web.statuses["limited.html"] = 429
+    web.headers["limited.html"] = {"Retry-After": "3600"}
+    pages = [web.url("/live/limited.html"), web.url("/pages/article.html"), web.url("/pages/latin1.html")]
+    before = len(web.requests)
+    with serving() as other:
+        read = list(read_pages([*pages, other.url("/pages/latin1.html")], fetch_settings))
+    assert web.requests[before:] == ["/live/limited.html"]
+    limited, *held, elsewhere = read
+    assert isinstance(limited, Skipped) and limited.reason == "HTTP 429 Too Many Requests, Retry-After 3,600 s"
+    assert [(p.location, p.held) for p in held if isinstance(p, Skipped)] == [(page, True) for page in pages[1:]]
+    assert isinstance(elsewhere, Article) and elsewhere.title == "Café Owners Protest Rent Rise"
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,10 @@ _RETRY_CLIENT_ERRORS = frozenset({408, 425, 429})
 _RETRY_AFTER = frozenset({429, 503})
 # How long a fetcher leaves a site that answered 429 Too Many Requests without saying how long (a Retry-After).
 RATE_LIMIT_PAUSE = timedelta(minutes=1)
+# The longest wait a site names (a 429's or a 503's Retry-After) that a one-off read of pages (`newsbot ingest URL
+# ...`) sits out to read the page then, and how many times for one page; past that the page is skipped, said so.
+PATIENCE = timedelta(seconds=30)
+PATIENT_TRIES = 3
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A host as it goes on the wire: a name (international names in their xn-- form) or an IP address.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
@@ -410,14 +414,28 @@ async def fetch_page(
 def read_pages(urls: Iterable[str], settings: Settings, category: str = "") -> Iterator[Article | Skipped]:
     """`fetch_page` of each of `urls` in turn, for callers without an event loop (`newsbot ingest URL URL ...`), by
     one fetcher: a site that asks to be left (a 429) is left for the wait it named, where a fetcher for each page
-    asked it for every page all the same."""
+    asked it for every page all the same; a short wait is sat out (`_patiently`)."""
     with asyncio.Runner() as runner:
         fetcher = Fetcher(settings)
         try:
             for url in urls:
-                yield from runner.run(fetch_page(fetcher, url, category))
+                yield from runner.run(_patiently(fetcher, url, category))
         finally:
             runner.run(fetcher.aclose())
+
+
+async def _patiently(fetcher: Fetcher, url: str, category: str) -> list[Article | Skipped]:
+    """`fetch_page`, sitting out a short wait its site asks for (`PATIENCE`, `PATIENT_TRIES` times): a site that
+    allows a page a second, say, answers `Retry-After: 1`, and every other page of an ingest was skipped."""
+    items = await fetch_page(fetcher, url, category)
+    for _ in range(PATIENT_TRIES):
+        asked = [item.retry_after for item in items if isinstance(item, Skipped) and item.retry_after is not None]
+        if len(items) != 1 or not asked or asked[0] > PATIENCE:
+            break
+        log.info("%s: waiting %.0f s, as its site asked", url, asked[0].total_seconds())
+        await asyncio.sleep(asked[0].total_seconds())
+        items = await fetch_page(fetcher, url, category)
+    return items
 
 
 def _too_many(url: str, visited: list[str]) -> Failed:

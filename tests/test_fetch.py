@@ -8,6 +8,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -319,6 +320,22 @@ def test_pages_read_for_the_command_line_leave_a_site_that_asks_for_a_wait(
     assert isinstance(limited, Skipped) and limited.reason == "HTTP 429 Too Many Requests, Retry-After 3,600 s"
     assert [(p.location, p.held) for p in held if isinstance(p, Skipped)] == [(page, True) for page in pages[1:]]
     assert isinstance(elsewhere, Article) and elsewhere.title == "Café Owners Protest Rent Rise"
+
+
+def test_pages_read_for_the_command_line_sit_out_a_short_wait_their_site_asks_for(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """A site that allows a page a second answers the next at once with 429 Too Many Requests, Retry-After: 1:
+    `newsbot ingest` of its pages skipped that one and every page asked for in the next second. A wait of up to
+    `PATIENCE` is sat out and the page asked for again, so every page is read; a longer one is not (above)."""
+    web.live["busy.html"] = (DATA / "pages" / "article.html").read_bytes()
+    web.statuses["busy.html"], web.headers["busy.html"], web.times["busy.html"] = 429, {"Retry-After": "1"}, 1
+    before = len(web.requests)
+    started = time.monotonic()
+    read = list(read_pages([web.url("/live/busy.html"), web.url("/pages/latin1.html")], fetch_settings))
+    assert [type(item) for item in read] == [Article, Article]
+    assert web.requests[before:] == ["/live/busy.html", "/live/busy.html", "/pages/latin1.html"]
+    assert time.monotonic() - started >= 1  # the second asked for after the wait named, not before
 
 
 @pytest.mark.parametrize(

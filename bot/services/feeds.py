@@ -266,9 +266,7 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     name = f"{feed.title} <{feed.url}>" if feed.title else feed.url
     head = f"{feed.id}. {name} (category: {category})"
     if feed.last_polled_at is None:
-        # Not fetched at once when its site had asked to be left (`HELD`).
-        due = f"next poll in {_duration(feed.next_poll_at - now)}" if feed.next_poll_at > now else "due now"
-        return f"{head}\n   not polled yet; {due}"
+        return f"{head}\n   not polled yet; due now"
     state = feed.last_status + (f" ({feed.last_reason})" if feed.last_reason else "")
     if feed.failures > 1:
         since = f" since {feed.failing_since:%Y-%m-%d %H:%M} UTC" if feed.failing_since else ""
@@ -987,7 +985,7 @@ class FeedService:
         """A feed not fetched, its site having asked to be left: polled again when the site's wait is over (at the
         next round when it named none), everything else as it was."""
         until = now + self._backoff(1, read.retry_after)
-        if not await asyncio.to_thread(self.store.put_off, holder, feed.id, until):
+        if not await asyncio.to_thread(self.store.put_off, holder, feed.id, now, until, read.reason):
             return FeedPoll(feed, TAKEN, polled_at=now)
         poll = FeedPoll(feed, HELD, read.reason, polled_at=now, next_poll_at=until)
         log.info("feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})

@@ -348,11 +348,13 @@ def release(connection: Connection, holder: str, feed_id: int | None = None) -> 
     connection.execute(query.values(lease_holder=None, lease_until=None))
 
 
-def put_off(connection: Connection, holder: str, feed_id: int, until: datetime) -> bool:
-    """Give back a holder's lease on a feed not fetched (its site asked to be left), due again `until`, its last
-    poll, failures and validators as they were; False if the holder no longer holds it."""
+def put_off(connection: Connection, holder: str, feed_id: int, now: datetime, until: datetime, reason: str) -> bool:
+    """Give back a holder's lease on a feed not fetched (its site asked to be left) as taken by the round of `now`
+    (a round polling every feed takes it once), due again `until`, with why; its status, failures and validators
+    as they were. False if the holder no longer holds it."""
     query = update(feeds).where(feeds.c.id == feed_id, feeds.c.lease_holder == holder)
-    return bool(connection.execute(query.values(next_poll_at=until, lease_holder=None, lease_until=None)).rowcount)
+    values = {"next_poll_at": until, "last_polled_at": now, "last_reason": reason}
+    return bool(connection.execute(query.values(**values, lease_holder=None, lease_until=None)).rowcount)
 
 
 # ---- sites that asked to be left ------------------------------------------------------------------------------
@@ -733,9 +735,9 @@ class FeedStore:
         with writing(self.engine) as connection:
             release(connection, holder, feed_id)
 
-    def put_off(self, holder: str, feed_id: int, until: datetime) -> bool:
+    def put_off(self, holder: str, feed_id: int, now: datetime, until: datetime, reason: str) -> bool:
         with writing(self.engine) as connection:
-            return put_off(connection, holder, feed_id, until)
+            return put_off(connection, holder, feed_id, now, until, reason)
 
     def waiting_sites(self, now: datetime) -> list[SiteWait]:
         with reading(self.engine) as connection:

@@ -17,7 +17,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -49,6 +49,10 @@ _RETRY_CLIENT_ERRORS = frozenset({408, 425, 429})
 _RETRY_AFTER = frozenset({429, 503})
 # How long a fetcher leaves a site that answered 429 Too Many Requests without saying how long (a Retry-After).
 RATE_LIMIT_PAUSE = timedelta(minutes=1)
+# The longest wait a site names (a 429's or a 503's Retry-After) that a one-off read of pages (`newsbot ingest URL
+# ...`) sits out to read the page then, and how many times for one page; past that the page is skipped, said so.
+PATIENCE = timedelta(seconds=30)
+PATIENT_TRIES = 3
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A host as it goes on the wire: a name (international names in their xn-- form) or an IP address.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
@@ -135,6 +139,11 @@ def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None
     return None
 
 
+def site_of(url: str) -> str:
+    """The site a fetch of `url` asks, as one that asks to be left is left: its host and port as written."""
+    return urlsplit(url).netloc.lower()
+
+
 def retry_after(headers: httpx.Headers) -> timedelta | None:
     """The wait a response's Retry-After asks for: seconds, or an HTTP date taken against the response's own Date
     (the site's clock, not ours). None when there is none, or it cannot be read."""
@@ -200,6 +209,8 @@ class Fetcher:
         )
         # The sites (host and port) that asked to be left, until when (monotonic seconds), and their answer.
         self._left: dict[str, tuple[float, Failed]] = {}
+        # The sites that asked so in answers to this fetcher, not yet given out by `asked`.
+        self._told: list[str] = []
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -212,22 +223,35 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    def leave(self, site: str, wait: timedelta, asked: Failed) -> None:
+        """Leave `site` (see `site_of`) for `wait`, as its answer `asked`, to another fetcher or process, asked."""
+        self._left[site] = (time.monotonic() + wait.total_seconds(), asked)
+
+    def asked(self) -> list[tuple[str, timedelta, Failed]]:
+        """The sites that asked this fetcher to be left since the last call: each with the wait still to go and
+        the answer that asked, for a caller to keep for the fetchers after this one."""
+        now = time.monotonic()
+        told, self._told = dict.fromkeys(self._told), []
+        return [(site, timedelta(seconds=max(self._left[site][0] - now, 0)), self._left[site][1]) for site in told]
+
     async def get(
         self, url: str, etag: str | None = None, last_modified: str | None = None, accept: str = PAGE_ACCEPT
     ) -> Fetched | Failed:
         """GET `url`; with `etag`/`last_modified` from an earlier fetch, a 304 says nothing changed. A site that
         asked to be left (a 429, a Retry-After) is not asked again for the wait it named (`RATE_LIMIT_PAUSE` when it
         named none): a poll asked for each of its pages, and each got a 429 of its own."""
-        site = urlsplit(url).netloc.lower()
+        site = site_of(url)
         left = self._left.get(site)
-        if left is not None and left[0] > time.monotonic():
+        if left is not None and (still := left[0] - time.monotonic()) > 0:
             asked = left[1]
             reason = f"not asked: its site asked to be left ({asked.reason}, for {asked.url})"
-            return Failed(url, reason, retry=True, retry_after=asked.retry_after, held=True)
+            # The wait still to go, not the whole one asked for when the wait began.
+            wait = timedelta(seconds=still) if asked.retry_after is not None else None
+            return Failed(url, reason, retry=True, retry_after=wait, held=True)
         result = await self._get(url, etag, last_modified, accept)
         if isinstance(result, Failed) and result.limited:
-            wait = result.retry_after or RATE_LIMIT_PAUSE
-            self._left[site] = (time.monotonic() + wait.total_seconds(), result)
+            self.leave(site, result.retry_after or RATE_LIMIT_PAUSE, result)
+            self._told.append(site)
         return result
 
     async def _get(self, url: str, etag: str | None, last_modified: str | None, accept: str) -> Fetched | Failed:
@@ -387,14 +411,31 @@ async def fetch_page(
     )
 
 
-def read_page(url: str, settings: Settings, category: str = "") -> list[Article | Skipped]:
-    """`fetch_page` for callers without an event loop (`newsbot ingest URL`)."""
+def read_pages(urls: Iterable[str], settings: Settings, category: str = "") -> Iterator[Article | Skipped]:
+    """`fetch_page` of each of `urls` in turn, for callers without an event loop (`newsbot ingest URL URL ...`), by
+    one fetcher: a site that asks to be left (a 429) is left for the wait it named, where a fetcher for each page
+    asked it for every page all the same; a short wait is sat out (`_patiently`)."""
+    with asyncio.Runner() as runner:
+        fetcher = Fetcher(settings)
+        try:
+            for url in urls:
+                yield from runner.run(_patiently(fetcher, url, category))
+        finally:
+            runner.run(fetcher.aclose())
 
-    async def run() -> list[Article | Skipped]:
-        async with Fetcher(settings) as fetcher:
-            return await fetch_page(fetcher, url, category)
 
-    return asyncio.run(run())
+async def _patiently(fetcher: Fetcher, url: str, category: str) -> list[Article | Skipped]:
+    """`fetch_page`, sitting out a short wait its site asks for (`PATIENCE`, `PATIENT_TRIES` times): a site that
+    allows a page a second, say, answers `Retry-After: 1`, and every other page of an ingest was skipped."""
+    items = await fetch_page(fetcher, url, category)
+    for _ in range(PATIENT_TRIES):
+        asked = [item.retry_after for item in items if isinstance(item, Skipped) and item.retry_after is not None]
+        if len(items) != 1 or not asked or asked[0] > PATIENCE:
+            break
+        log.info("%s: waiting %.0f s, as its site asked", url, asked[0].total_seconds())
+        await asyncio.sleep(asked[0].total_seconds())
+        items = await fetch_page(fetcher, url, category)
+    return items
 
 
 def _too_many(url: str, visited: list[str]) -> Failed:

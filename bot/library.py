@@ -407,10 +407,9 @@ class Library:
             for web, group in groupby(sources, lambda source: isinstance(source, str) and is_web_url(source)):
                 if web:
                     # The network edge loads httpx and the page readers (trafilatura, lxml): only for links.
-                    from bot.fetch import read_page
+                    from bot.fetch import read_pages
 
-                    for url in group:
-                        yield from read_page(str(url), self.settings)
+                    yield from read_pages(map(str, group), self.settings)
                 else:
                     yield from read_articles([Path(path) for path in group], fields, site, date_order)
 

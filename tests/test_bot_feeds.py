@@ -264,6 +264,27 @@ async def test_a_polled_story_is_alerted_to_its_subscribers_once_and_comes_in_th
     assert len(texts(server, ALICE, ALERT)) == 1
 
 
+async def test_a_feed_added_on_a_site_that_asked_for_a_wait_is_left_till_then_and_said_so(
+    app: App, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    """/addfeed of a second feed on a site that had just answered the first with 429 Too Many Requests
+    (Retry-After: 3600) asked the site again at once. Now the site is left for its hour: the reply says why the
+    feed was not read and when it will be, as /pollfeeds does for both feeds, and counts no failure."""
+    limited = live(web, "limited.xml", "harbour.xml")
+    web.statuses["limited.xml"], web.headers["limited.xml"] = 429, {"Retry-After": "3600"}
+    await command(server, ADMIN, "addfeed", limited)
+    other = live(web, "other.xml", "lifeboat.xml")
+    added = await command(server, ADMIN, "addfeed", other)
+    held = f"not asked: its site asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s, for {limited})"
+    assert "It could not be read just now; it is tried again on its own" in added
+    assert f"First poll: {held}; next poll in 60 min" in added
+    clock.now += timedelta(minutes=2)
+    polled = await command(server, ADMIN, "pollfeeds")
+    assert polled.startswith("2 feeds polled: 0 new stories, 0 back catalogue, 0 failed\n")
+    assert polled.count(f"{held}; next poll in 58 min") == 2
+    assert (web.count("/live/limited.xml"), web.count("/live/other.xml")) == (1, 0)
+
+
 async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, server: FakeBotAPI, web: WebServer) -> None:
     url = live(web, "harbour.xml", "harbour.xml")
     for name, args in (("feeds", ()), ("addfeed", (url,)), ("removefeed", ("1",))):

@@ -120,7 +120,7 @@ def test_sends_in_flight_at_a_kill_are_ambiguous_and_never_sent_again(store: Sto
     reader = Reader()
     Bot(store, DUE, reader).tick(DUE + timedelta(minutes=1))
     assert store.delivery_counts() == {"sent": 17, "ambiguous": 3}
-    in_flight = {chat for chat in ids if ("digest", "2026-03-27", "ambiguous") in store.deliveries_of(chat)}
+    in_flight = {chat for chat in ids if ("digest", "2026-03-27 UTC", "ambiguous") in store.deliveries_of(chat)}
     assert len(in_flight) == 3 and not in_flight & {s.chat_id for s in reader.sent}
     assert len(held["started"]) == 3
 

@@ -16,7 +16,7 @@ from sqlalchemy import event
 from bot.models import Article, Digest, Headline, StoredArticle
 from bot.render.digests import NOTHING_NEW, render_digest, since_when
 from bot.services import schedule
-from bot.services.deliveries import Deliveries, Outcome
+from bot.services.deliveries import Deliveries, Outcome, digest_key
 from bot.services.digests import Digests, digest_of, key_of, sections
 from bot.services.fanout import Report
 from bot.services.schedule import Window, local_day, next_digest
@@ -70,7 +70,7 @@ def test_a_digest_at_the_chosen_local_time_with_the_right_headlines_once(store: 
     [digest] = reader.to(CHAT)
     assert headlines(digest.text) == ["Cup final tonight", "Undated gadget", "Chip shortage eases"]
     assert "Shares slide" not in digest.text and "1998" not in digest.text
-    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27", "sent")]
+    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27 Europe/Berlin", "sent")]
     assert 'href="https://news.example/sport/cup-final-tonight"' in digest.messages[0]
 
 
@@ -167,7 +167,7 @@ def test_a_digest_stays_at_0730_in_berlin_across_a_dst_change(store: Store, star
 
     bot.run(start, start + 3 * DAY, timedelta(minutes=30), hourly_news)
     assert [f"{t:%Y-%m-%dT%H:%M}" for t in sent_at] == dues
-    assert [key for _, key, _ in store.deliveries_of(CHAT)] == [d[:10] for d in dues]
+    assert [key for _, key, _ in store.deliveries_of(CHAT)] == [f"{d[:10]} Europe/Berlin" for d in dues]
     # Each digest holds what arrived since the one before: the windows meet, nothing is shown twice or lost.
     shown = [h for s in reader.to(CHAT) for h in headlines(s.text)]
     assert len(shown) == len(set(shown))
@@ -243,7 +243,7 @@ def test_a_long_outage_gives_one_digest_not_a_burst(store: Store) -> None:
     bot = Bot(store, back, reader)
     bot.run(back, back + DAY, timedelta(minutes=30))
     assert len(reader.to(CHAT)) == 2  # today's, 30 minutes late, and tomorrow's
-    assert [key for _, key, _ in store.deliveries_of(CHAT)] == ["2026-04-02", "2026-04-03"]
+    assert [key for _, key, _ in store.deliveries_of(CHAT)] == ["2026-04-02 UTC", "2026-04-03 UTC"]
 
 
 def test_an_empty_digest_says_so_or_stays_silent(store: Store) -> None:
@@ -257,7 +257,7 @@ def test_an_empty_digest_says_so_or_stays_silent(store: Store) -> None:
     [empty] = reader.to(CHAT)
     assert NOTHING_NEW in empty.text
     assert reader.to(OTHER) == []
-    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "silent")]
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27 UTC", "silent")]
 
 
 def test_an_empty_digest_after_a_skipped_one_says_since_when_not_today(store: Store) -> None:
@@ -406,10 +406,10 @@ def test_a_blocked_chat_gets_nothing_until_it_writes_again(store: Store) -> None
     bot = Bot(store, NOON, reader)
     bot.run(NOON, NOON + DAY, timedelta(minutes=30))
     assert store.chat_active(OTHER) is False
-    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "failed")]
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27 UTC", "failed")]
     reader.answers.clear()
     bot.run(NOON + DAY, NOON + 2 * DAY, timedelta(minutes=30))
-    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27", "failed")]  # nothing claimed while blocked
+    assert store.deliveries_of(OTHER) == [("digest", "2026-03-27 UTC", "failed")]  # nothing claimed while blocked
     assert len(reader.to(CHAT)) == 2
     store.touch_chat(OTHER, "private", "Back again")  # the reader unblocked the bot and wrote
     bot.run(NOON + 2 * DAY, NOON + 3 * DAY, timedelta(minutes=30))
@@ -428,7 +428,7 @@ def test_a_new_time_set_the_day_a_digest_was_refused_brings_it_that_day(store: S
     bot = Bot(store, NOON, reader)
     morning = datetime(2026, 3, 27, 7, 30, tzinfo=UTC)
     bot.run(NOON, morning, timedelta(minutes=30))
-    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27", "failed")]
+    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27 UTC", "failed")]
     reader.answers.clear()
     store.touch_chat(CHAT, "private", "Back again")  # unblocked, and wrote
     for chat in (CHAT, OTHER):
@@ -436,11 +436,44 @@ def test_a_new_time_set_the_day_a_digest_was_refused_brings_it_that_day(store: S
     bot.run(morning + 3 * HOUR, morning + DAY + 11 * HOUR, timedelta(minutes=30))
     first, _ = reader.to(CHAT)
     assert headlines(first.text) == ["Morning news"]
-    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27", "sent"), ("digest", "2026-03-28", "sent")]
+    assert store.deliveries_of(CHAT) == [("digest", "2026-03-27 UTC", "sent"), ("digest", "2026-03-28 UTC", "sent")]
     assert [store.deliveries_of(OTHER), len(reader.to(OTHER))] == [
-        [("digest", "2026-03-27", "sent"), ("digest", "2026-03-28", "sent")],
+        [("digest", "2026-03-27 UTC", "sent"), ("digest", "2026-03-28 UTC", "sent")],
         2,
     ]
+
+
+@pytest.mark.parametrize(
+    ("daily", "before", "after"),
+    [
+        ("08:00", "UTC", "UTC-12:00"),  # 12 h west: the day the old zone had its digest is still to come
+        ("00:30", "Europe/Berlin", "America/New_York"),
+        ("20:00", "UTC", "UTC+12:00"),  # 12 h east: the new zone's calendar is a day on
+        ("07:30", "UTC-12:00", "UTC+12:00"),
+    ],
+)
+def test_a_zone_change_after_todays_digest_gives_one_digest_each_local_day_of_the_new_zone(
+    store: Store, daily: str, before: str, after: str
+) -> None:
+    """A reader who moved 12 h west just after the day's 08:00 digest (UTC) got the next one 36 h after it: the
+    new zone's day that digest fell on (27 March, 08:00 at UTC-12) was taken as done, because the digest sent
+    under the old zone was filed under that date (27 March in UTC), and so had none. The reader lives by the new
+    zone's calendar: each of its days has one digest, none two, none skipped."""
+    store.write_articles([story("Harbour news", "sport", NOON)], NOON)
+    subscribed(store, CHAT, ["sport"], NOON, daily, before)
+    reader = Reader()
+    bot = Bot(store, NOON, reader)
+    sent: list[datetime] = []
+    now = NOON
+    while now <= NOON + 5 * DAY:
+        bot.tick(now)
+        if len(reader.to(CHAT)) > len(sent):
+            sent.append(now)
+            if len(sent) == 1:
+                Subscriptions(store).set_zone(CHAT, after, now)
+        now += timedelta(minutes=10)
+    days = [local_day(instant, after) for instant in sent]
+    assert days == [days[0] + n * DAY for n in range(len(days))] and len(days) >= 4, (sent, days)
 
 
 def test_a_digest_telegram_rejects_costs_one_day_not_a_week(store: Store) -> None:
@@ -460,9 +493,9 @@ def test_a_digest_telegram_rejects_costs_one_day_not_a_week(store: Store) -> Non
     reader = Rejecting()
     Bot(store, NOON, reader).run(NOON, NOON + 3 * DAY, timedelta(minutes=30))
     assert store.deliveries_of(CHAT) == [
-        ("digest", "2026-03-27", "rejected"),
-        ("digest", "2026-03-28", "sent"),
-        ("digest", "2026-03-29", "sent"),
+        ("digest", "2026-03-27 UTC", "rejected"),
+        ("digest", "2026-03-28 UTC", "sent"),
+        ("digest", "2026-03-29 UTC", "sent"),
     ]
     assert [headlines(sent.text) for sent in reader.to(CHAT)] == [["Next day news"], []]  # the 29th: nothing new
 
@@ -480,7 +513,7 @@ def test_a_migrated_group_keeps_its_settings_and_gets_one_digest_a_day(store: St
     assert moved is not None and (moved.zone, moved.daily) == ("Europe/Berlin", time(7, 30))
     assert store.chat_settings(group) is None and store.subscriptions(group) == []
     assert [c for c, _ in store.subscriptions(supergroup)] == ["sport"]
-    assert store.deliveries_of(supergroup) == [("digest", "2026-03-27", "sent")]
+    assert store.deliveries_of(supergroup) == [("digest", "2026-03-27 Europe/Berlin", "sent")]
     assert store.chat_active(group) is False
     bot.tick(NOON + DAY - 5 * HOUR)  # the same local day again: nothing
     bot.run(NOON + DAY, NOON + 2 * DAY, timedelta(minutes=30))
@@ -526,7 +559,7 @@ def test_ten_thousand_chats_build_one_text_per_distinct_categories_and_window(st
         window = Window(claim.window_start or claim.due, claim.due)
         alone = digest_of(store.arrivals(window.start, window.end), key_of(claim.categories, window))
         assert texts[claim.id] == render_digest(alone, BOT, zone=schedule.zone(claim.zone))
-        assert local_day(claim.due, store.chat_settings(claim.chat_id).zone).isoformat() == claim.key  # type: ignore[union-attr]
+        assert digest_key(claim.due, store.chat_settings(claim.chat_id).zone) == claim.key  # type: ignore[union-attr]
 
 
 def test_chats_due_at_one_instant_in_two_zones_read_the_same_stories_each_dated_on_its_clocks(store: Store) -> None:

@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
@@ -33,7 +33,16 @@ from bot.library import Library
 from bot.models import Article, Digest
 from bot.render.markup import shown_date
 from bot.services.digests import Digests
-from bot.services.feeds import PAGE_CONCURRENCY, PAGE_READS, TAKEN, FeedPoll, FeedService, describe_feed, fingerprint
+from bot.services.feeds import (
+    HELD,
+    PAGE_CONCURRENCY,
+    PAGE_READS,
+    TAKEN,
+    FeedPoll,
+    FeedService,
+    describe_feed,
+    fingerprint,
+)
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
 from bot.store import feeds as store_feeds
@@ -1273,6 +1282,49 @@ async def test_a_rate_limited_feed_waits_as_long_as_its_site_asks_up_to_the_cap(
     (poll,) = (await service.poll(now)).polls
     assert poll.next_poll_at is not None
     assert abs(poll.next_poll_at - now - timedelta(hours=2)) <= timedelta(seconds=2)
+
+
+async def test_a_site_that_asks_for_a_wait_has_its_other_feeds_left_for_that_wait_and_not_failed(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Two feeds on one site: when one answered 429 Too Many Requests (Retry-After: 3600), the other, not asked in
+    that round, was counted as a failure of its own (its failures and failing spell, as if it were broken), and
+    the next round, 15 minutes on, asked the site again for any feed due on it, the hour not over. The feed not
+    asked stays as it was (no failure), due when the site's hour is over; every round and process leaves the site
+    until then (the wait is kept in the store), and after it both feeds are read."""
+    settings = replace(feed_settings, feed_concurrency=1)  # the limited feed is read first
+    with closing(Library.open(settings)) as library:
+        service = FeedService(library)
+        limited = await failing(web, service, "limited.xml", 429)
+        other = live(web, "other.xml", "lifeboat.xml")
+        await service.add(other, now=NOW)
+        web.headers["limited.xml"] = {"Retry-After": "3600"}
+        asked = web.count("/live/other.xml")
+        now = NOW + timedelta(minutes=15)
+        report = await service.poll(now)
+        polls = {p.feed.url: p for p in report.polls}
+        assert polls[limited].status == FAILED
+        held = polls[other]
+        assert held.status == HELD and held.feed.failures == 0
+        assert "its site asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s" in held.summary()
+        assert report.tally(0) == "2 feeds polled: 0 new stories, 0 back catalogue, 1 failed"
+        assert web.count("/live/other.xml") == asked
+        (row,) = [f for f in await service.feeds() if f.url == other]
+        assert (row.failures, row.failing_since, row.last_status) == (0, None, OK)
+        assert abs(row.next_poll_at - (now + timedelta(hours=1))) < timedelta(minutes=1)
+
+        # A feed due on the site in a later round, by another process, is left too, until the hour is over.
+        third = live(web, "third.xml", "harbour_v2.xml")
+        follow(service, third, now)
+        with closing(Library.open(settings)) as elsewhere:
+            (put_off,) = (await FeedService(elsewhere).poll(now + timedelta(minutes=15))).polls
+        assert (put_off.feed.url, put_off.status) == (third, HELD)
+        assert web.count("/live/third.xml") == 0
+
+        del web.statuses["limited.xml"]
+        report = await service.poll(now + timedelta(hours=1, minutes=1))
+        assert all(p.status in (OK, NOT_MODIFIED) for p in report.polls) and len(report.polls) == 3
+        assert web.count("/live/other.xml") == asked + 1 and web.count("/live/third.xml") == 1
 
 
 async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_once(

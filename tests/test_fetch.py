@@ -8,6 +8,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_page, refusal, retry_after
+from bot.fetch import MAX_REDIRECTS, Failed, Fetched, Fetcher, fetch_page, read_pages, refusal, retry_after
 from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, parse_feed
 from bot.models import Article
@@ -296,9 +297,45 @@ async def test_a_feed_under_any_of_its_media_types_is_named_a_feed(
     assert feed.reason == f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`"
 
 
-def test_read_page_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:
-    [article] = read_page(web.url("/pages/latin1.html"), fetch_settings)
+def test_read_pages_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:
+    [article] = read_pages([web.url("/pages/latin1.html")], fetch_settings)
     assert isinstance(article, Article) and article.title == "Café Owners Protest Rent Rise"
+
+
+def test_pages_read_for_the_command_line_leave_a_site_that_asks_for_a_wait(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """`newsbot ingest URL URL ...` of pages of one site asked it for every page after it answered 429 Too Many
+    Requests (Retry-After: 3600), each page with a fetcher of its own: its other pages are now not asked for, and
+    said to be so; another site's are read."""
+    web.live["limited.html"] = b"<html><body><p>Busy.</p></body></html>"
+    web.statuses["limited.html"] = 429
+    web.headers["limited.html"] = {"Retry-After": "3600"}
+    pages = [web.url("/live/limited.html"), web.url("/pages/article.html"), web.url("/pages/latin1.html")]
+    before = len(web.requests)
+    with serving() as other:
+        read = list(read_pages([*pages, other.url("/pages/latin1.html")], fetch_settings))
+    assert web.requests[before:] == ["/live/limited.html"]
+    limited, *held, elsewhere = read
+    assert isinstance(limited, Skipped) and limited.reason == "HTTP 429 Too Many Requests, Retry-After 3,600 s"
+    assert [(p.location, p.held) for p in held if isinstance(p, Skipped)] == [(page, True) for page in pages[1:]]
+    assert isinstance(elsewhere, Article) and elsewhere.title == "Café Owners Protest Rent Rise"
+
+
+def test_pages_read_for_the_command_line_sit_out_a_short_wait_their_site_asks_for(
+    web: WebServer, fetch_settings: Settings
+) -> None:
+    """A site that allows a page a second answers the next at once with 429 Too Many Requests, Retry-After: 1:
+    `newsbot ingest` of its pages skipped that one and every page asked for in the next second. A wait of up to
+    `PATIENCE` is sat out and the page asked for again, so every page is read; a longer one is not (above)."""
+    web.live["busy.html"] = (DATA / "pages" / "article.html").read_bytes()
+    web.statuses["busy.html"], web.headers["busy.html"], web.times["busy.html"] = 429, {"Retry-After": "1"}, 1
+    before = len(web.requests)
+    started = time.monotonic()
+    read = list(read_pages([web.url("/live/busy.html"), web.url("/pages/latin1.html")], fetch_settings))
+    assert [type(item) for item in read] == [Article, Article]
+    assert web.requests[before:] == ["/live/busy.html", "/live/busy.html", "/pages/latin1.html"]
+    assert time.monotonic() - started >= 1  # the second asked for after the wait named, not before
 
 
 @pytest.mark.parametrize(

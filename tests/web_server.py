@@ -5,7 +5,7 @@ Routes:
   If-None-Match or If-Modified-Since gets 304. `?type=...` overrides the Content-Type (`?type=` sends none).
 - `/live/<name>`: what the test put in `live[name]` (bytes; changed at will between polls), served like a file,
   after waiting `delays[name]` seconds if set (a site that hangs); or the status `statuses[name]` if set (with the
-  headers `headers[name]`, a Retry-After say); or, with
+  headers `headers[name]`, a Retry-After say; only to the next `times[name]` requests if set); or, with
   `name` in `trickling`, its headers at once and its body one byte a tenth of a second (a site overloaded).
 - `/redirect/<n>?to=<url>&code=<status>`: n redirects in a row (302, or `code`: 301 says moved for good), then to
   `to`.
@@ -59,6 +59,7 @@ class WebServer:
     live: dict[str, bytes] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    times: dict[str, int] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     trickling: set[str] = field(default_factory=set)
 
@@ -144,6 +145,10 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 server.stopping.wait(delay)
             body = server.live.get(name)
             if status := server.statuses.get(name):
+                if name in server.times:
+                    server.times[name] -= 1
+                    if not server.times[name]:
+                        del server.statuses[name], server.times[name]
                 self.reply(status, f"status {status}".encode(), **server.headers.get(name, {}))
             elif body is None:
                 self.reply(404, b"not found")

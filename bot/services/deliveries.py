@@ -4,8 +4,8 @@ Digests. Each chat's next due instant is stored (bot.services.subscriptions comp
 minute a process calls `claim_due`: one transaction locks the due chats (PostgreSQL: FOR UPDATE SKIP LOCKED, so
 processes at the same minute take disjoint chats; SQLite: one writer at a time), applies `schedule.plan` (a
 digest at most `grace` late is sent, older ones are skipped, never a burst), inserts a `claimed` delivery keyed
-by the chat's local day (unique: at most one scheduled digest per local day, whatever restarts, crashes or
-processes) and stores the next due instant. It commits before anything is sent.
+by the chat's local day in its zone (`digest_key`; unique: at most one scheduled digest per local day, whatever
+restarts, crashes or processes) and stores the next due instant. It commits before anything is sent.
 
 Sending. Just before a group of sends the sender calls `start`, which stamps the claims as attempted (only claims
 the caller still holds come back); after each send, `record` stores its outcome:
@@ -119,6 +119,14 @@ class Outcome:
         return cls(FAILED, f"migrated to {new_chat_id}", migrated_to=new_chat_id, migrated_after=delivered)
 
 
+def digest_key(due: datetime, zone_key: str) -> str:
+    """What a scheduled digest is claimed under: its local day, in the zone whose calendar it is of
+    ("2026-03-27 UTC-12:00"). A date alone named two days: a reader who moved 12 h west after 27 March's 08:00
+    digest (UTC) had the new zone's 27 March taken as done by that digest, and none till the 28th's, 36 h on (the
+    schedule keeps one digest a day on the new zone's calendar: `schedule.next_digest`)."""
+    return f"{local_day(due, zone_key).isoformat()} {zone_key}"
+
+
 def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
     """What to claim for a chat whose digest is due, and when it is due next (the rules of schedule.plan)."""
     settings = due.settings
@@ -127,7 +135,7 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
         if planned.send is None or not due.active:
             return Decision(planned.next)
         window = scheduled_window(planned.send, settings.previous_due, due.subscribed)
-        key = local_day(planned.send, settings.zone).isoformat()
+        key = digest_key(planned.send, settings.zone)
     except (NewsbotError, ValueError) as error:
         # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the
         # transaction that claims everyone's digests: its digest stops until the chat sets it again.

@@ -36,7 +36,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -51,7 +52,18 @@ from bot.ingest.urls import canonical_url, is_web_url, web_link
 from bot.library import Library
 from bot.models import Article, short_hash
 from bot.render.markup import count
-from bot.store.feeds import FAILED, NOT_MODIFIED, OK, FeedRow, FeedStore, Outcome, Recorded, Seen, Story
+from bot.store.feeds import (
+    FAILED,
+    NOT_MODIFIED,
+    OK,
+    FeedRow,
+    FeedStore,
+    Outcome,
+    Recorded,
+    Seen,
+    SiteWait,
+    Story,
+)
 
 log = logging.getLogger(__name__)
 # Marks a log line that repeats what the caller is given too (a poll's summary): a bot's log keeps it, while a
@@ -60,6 +72,9 @@ REPORTED = "reported"
 
 # Not recorded in the store: another process holds the feed now (this poll's lease expired and was taken over).
 TAKEN = "taken"
+# Not fetched: its site had asked to be left a while (a 429 to another of its addresses, in this round or one
+# before, by any process). No failure of the feed's: only its next poll moves, to when the site's wait is over.
+HELD = "held"
 # Story pages fetched at once for one feed.
 PAGE_CONCURRENCY = 4
 # Reads of a story page that keeps failing in a way a later read may mend, before its teaser is final: the next
@@ -144,7 +159,9 @@ class FeedPoll:
     """What polling one feed did."""
 
     feed: FeedRow  # as it was when claimed
-    status: str  # OK, NOT_MODIFIED, FAILED, or TAKEN (nothing recorded: another process holds the feed now)
+    # OK, NOT_MODIFIED, FAILED, HELD (not fetched: its site asked to be left), or TAKEN (nothing recorded: another
+    # process holds the feed now)
+    status: str
     reason: str = ""
     added: int = 0  # news
     backlog: int = 0  # new to the store on the feed's first poll: not news
@@ -180,6 +197,8 @@ class FeedPoll:
         )
         if self.paused:
             wait = "paused: no longer polled until it is added again"
+        if self.status == HELD:
+            return f"{self.reason}; {wait}"
         if self.status == FAILED:
             read = [f"{self.edited} {'story' if self.edited == 1 else 'stories'} read from their pages"]
             pages = [f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later"]
@@ -346,6 +365,11 @@ class FeedService:
         return timedelta(minutes=self.settings.feed_poll_minutes)
 
     @property
+    def _cap(self) -> timedelta:
+        """The longest a feed waits between polls, or a site is left (see `_backoff`)."""
+        return max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
+
+    @property
     def lease(self) -> timedelta:
         return timedelta(seconds=self.settings.feed_lease_seconds)
 
@@ -443,7 +467,7 @@ class FeedService:
         category = await self._category(category)
         now = now or datetime.now(UTC)
         moved_to = None
-        async with Fetcher(self.settings) as fetcher:
+        async with self._fetcher(now) as fetcher:
             fetched = await fetcher.get(url, accept=FEED_ACCEPT)
             if isinstance(fetched, Failed) and not fetched.retry:
                 raise UsageError(f"cannot follow {url}: {fetched.reason}")
@@ -471,6 +495,7 @@ class FeedService:
             if claimed is None:  # a poll round of another process took it first
                 return FeedPoll(feed, TAKEN)
             poll = await self._poll_claimed(fetcher, claimed, holder, now, fetched)
+            await self._keep_waits(fetcher, now)
         if moved_to:  # its summary says the address typed is not the one followed
             poll = replace(poll, moved_to=moved_to)
         if poll.stored:
@@ -482,11 +507,12 @@ class FeedService:
         await asyncio.to_thread(self.store.resume, feed.id, now)
         log.info("feeds: resumed %s", feed.url)
         holder = _holder()
-        async with Fetcher(self.settings) as fetcher:
+        async with self._fetcher(now) as fetcher:
             claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
             if claimed is None:  # a poll round of another process took it first
                 return FeedPoll(feed, TAKEN)
             poll = await self._poll_claimed(fetcher, claimed, holder, now)
+            await self._keep_waits(fetcher, now)
         if poll.stored:
             await self._catch_up()
         return replace(poll, resumed=feed.paused_at)
@@ -552,6 +578,7 @@ class FeedService:
             nonlocal indexed
             while feed := await asyncio.to_thread(claim):
                 result = await self._poll_claimed(fetcher, feed, holder, now)
+                await self._keep_waits(fetcher, now)
                 report.polls.append(result)
                 if result.stored and time.monotonic() - indexed >= self.settings.follow_seconds:
                     indexed = time.monotonic()
@@ -560,7 +587,7 @@ class FeedService:
                     on_poll(result)
 
         try:
-            async with Fetcher(self.settings) as fetcher:
+            async with self._fetcher(now) as fetcher:
                 ended = await asyncio.gather(
                     *(worker(fetcher) for _ in range(self.settings.feed_concurrency)), return_exceptions=True
                 )
@@ -577,6 +604,31 @@ class FeedService:
         if errors := [e for e in ended if isinstance(e, BaseException)]:
             raise errors[0]
         return report
+
+    @asynccontextmanager
+    async def _fetcher(self, now: datetime) -> AsyncIterator[Fetcher]:
+        """A fetcher that leaves the sites that asked to be left (of this process or another) until a time after
+        `now`: a round began with every site free, and asked again a site whose hour had only begun."""
+        waits = await asyncio.to_thread(self.store.waiting_sites, now)
+        async with Fetcher(self.settings) as fetcher:
+            for wait in waits:
+                fetcher.leave(
+                    wait.site, wait.until - now, Failed(wait.url, wait.reason, True, retry_after=wait.until - now)
+                )
+            yield fetcher
+
+    async def _keep_waits(self, fetcher: Fetcher, now: datetime) -> None:
+        """Keep in the store the waits sites have asked of `fetcher` since the last call, for every round and
+        process after this one; as of `now`, the round's start, as its feeds' next polls are (a feed limited by
+        its own 429 is due when its site's wait is over), and never past the back-off cap, as theirs. A store that
+        fails loses them (logged): this round still leaves those sites."""
+        if not (asked := fetcher.asked()):
+            return
+        waits = [SiteWait(site, now + min(wait, self._cap), answer.url, answer.reason) for site, wait, answer in asked]
+        try:
+            await asyncio.to_thread(self.store.keep_site_waits, waits, now)
+        except Exception:
+            log.warning("feeds: could not keep the waits %s asked for", ", ".join(w.site for w in waits), exc_info=True)
 
     async def _catch_up(self) -> None:
         """Bring this process's index up to the store. During a round at most once per NEWSBOT_FOLLOW_SECONDS
@@ -632,6 +684,8 @@ class FeedService:
         feed read, as if redirected there, unless the feed read is already one a page named (`named`)."""
         if fetched is None:
             fetched = await fetcher.get(feed.url, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
+        if isinstance(fetched, Failed) and fetched.held:
+            return _Read(HELD, fetched.reason, retry_after=fetched.retry_after)
         if isinstance(fetched, Failed):
             # A feed trickled too slowly to read, day after day, is no more readable than one not there.
             final = not fetched.retry or fetched.trickled
@@ -803,9 +857,8 @@ class FeedService:
         """The wait after `failures` failures in a row: the poll interval, doubling, up to the back-off cap; or
         longer, up to the cap, when the site `asked` for it (a 429's Retry-After: polled again before it, a site
         limiting its readers may shut them out for longer)."""
-        cap = max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
         doubled: timedelta = self.interval * 2 ** min(failures - 1, 30)
-        return min(max(doubled, asked or doubled), cap)
+        return min(max(doubled, asked or doubled), self._cap)
 
     async def _pages(self, fetcher: Fetcher, entries: Sequence[FeedEntry]) -> dict[str, _Page]:
         """The story page of each entry, by article id."""
@@ -890,6 +943,8 @@ class FeedService:
         return outcome, notice
 
     async def _record(self, feed: FeedRow, holder: str, now: datetime, read: _Read) -> FeedPoll:
+        if read.status == HELD:
+            return await self._put_off(feed, holder, now, read)
         outcome, notice = self._outcome(feed, now, read)
         news = feed.baseline_at is not None
         recorded: Recorded | None = await asyncio.to_thread(
@@ -924,6 +979,16 @@ class FeedService:
             log.info("feeds: %s: %s", feed.url, problem)
         level = logging.WARNING if read.status == FAILED else logging.INFO
         log.log(level, "feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})
+        return poll
+
+    async def _put_off(self, feed: FeedRow, holder: str, now: datetime, read: _Read) -> FeedPoll:
+        """A feed not fetched, its site having asked to be left: polled again when the site's wait is over (at the
+        next round when it named none), everything else as it was."""
+        until = now + self._backoff(1, read.retry_after)
+        if not await asyncio.to_thread(self.store.put_off, holder, feed.id, now, until, read.reason):
+            return FeedPoll(feed, TAKEN, polled_at=now)
+        poll = FeedPoll(feed, HELD, read.reason, polled_at=now, next_poll_at=until)
+        log.info("feeds: %s: %s", feed.url, poll.summary(), extra={REPORTED: True})
         return poll
 
 

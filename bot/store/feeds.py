@@ -1,4 +1,5 @@
-"""Feeds newsbot polls, their leases, and the stories each feed has shown (tables `feeds` and `feed_entries`).
+"""Feeds newsbot polls, their leases, the stories each feed has shown and the sites that asked to be left a while
+(tables `feeds`, `feed_entries` and `site_waits`).
 
 Claiming: a process polls a feed only after claiming it: in one short write transaction it picks a due feed
 whose lease is free or expired (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two processes never pick the same row;
@@ -39,7 +40,7 @@ from bot.models import Article
 from bot.store import articles as article_rows
 from bot.store.articles import CHUNK, WriteResult
 from bot.store.engine import CHANGELOG_LOCK, reading, writing
-from bot.store.schema import articles, feed_entries, feeds
+from bot.store.schema import articles, feed_entries, feeds, site_waits
 
 NEW, OK, NOT_MODIFIED, FAILED = "new", "ok", "not modified", "failed"
 
@@ -345,6 +346,50 @@ def release(connection: Connection, holder: str, feed_id: int | None = None) -> 
     if feed_id is not None:
         query = query.where(feeds.c.id == feed_id)
     connection.execute(query.values(lease_holder=None, lease_until=None))
+
+
+def put_off(connection: Connection, holder: str, feed_id: int, now: datetime, until: datetime, reason: str) -> bool:
+    """Give back a holder's lease on a feed not fetched (its site asked to be left) as taken by the round of `now`
+    (a round polling every feed takes it once), due again `until`, with why; its status, failures and validators
+    as they were. False if the holder no longer holds it."""
+    query = update(feeds).where(feeds.c.id == feed_id, feeds.c.lease_holder == holder)
+    values = {"next_poll_at": until, "last_polled_at": now, "last_reason": reason}
+    return bool(connection.execute(query.values(**values, lease_holder=None, lease_until=None)).rowcount)
+
+
+# ---- sites that asked to be left ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteWait:
+    """A site (host and port, as fetched) that asked to be left until `until`, by its answer (`reason`) to `url`."""
+
+    site: str
+    until: datetime
+    url: str
+    reason: str
+
+
+def waiting_sites(connection: Connection, now: datetime) -> list[SiteWait]:
+    """The sites still to be left at `now`."""
+    rows = connection.execute(select(site_waits).where(site_waits.c.until > now))
+    return [SiteWait(row.site, row.until, row.url, row.reason) for row in rows]
+
+
+def keep_site_waits(connection: Connection, waits: Sequence[SiteWait], now: datetime) -> None:
+    """Record the waits sites asked for, each site's latest end kept (two processes may have been told apart);
+    those over at `now` go."""
+    connection.execute(delete(site_waits).where(site_waits.c.until <= now))
+    for wait in waits:
+        insert = _insert(connection)(site_waits).values(
+            site=wait.site, until=wait.until, url=wait.url, reason=wait.reason
+        )
+        later = insert.excluded.until > site_waits.c.until
+        connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=["site"], set_={c: insert.excluded[c] for c in ("until", "url", "reason")}, where=later
+            )
+        )
 
 
 # ---- entries --------------------------------------------------------------------------------------------------
@@ -689,6 +734,18 @@ class FeedStore:
     def release(self, holder: str, feed_id: int | None = None) -> None:
         with writing(self.engine) as connection:
             release(connection, holder, feed_id)
+
+    def put_off(self, holder: str, feed_id: int, now: datetime, until: datetime, reason: str) -> bool:
+        with writing(self.engine) as connection:
+            return put_off(connection, holder, feed_id, now, until, reason)
+
+    def waiting_sites(self, now: datetime) -> list[SiteWait]:
+        with reading(self.engine) as connection:
+            return waiting_sites(connection, now)
+
+    def keep_site_waits(self, waits: Sequence[SiteWait], now: datetime) -> None:
+        with writing(self.engine) as connection:
+            keep_site_waits(connection, waits, now)
 
     def lease_holders(self, now: datetime) -> list[str]:
         with reading(self.engine) as connection:

@@ -215,6 +215,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0023_chat_restrictions", _chat_restrictions),
     Migration("0024_restricted_groups", _restricted_groups),
     Migration("0025_restriction_asks", _add_columns(schema.chats, "asked_due", "asking_until")),
+    Migration("0026_site_waits", _create(schema.site_waits)),
 )
 
 

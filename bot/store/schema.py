@@ -442,3 +442,19 @@ asked_questions = Table(
 # The stories stored under a headline, found by key when a new link's story may be one of them
 # (`bot.store.articles.write`).
 articles_headline_key = Index("articles_headline_key", articles.c.headline_key)
+
+
+# ---- 0026_site_waits -------------------------------------------------------------------------------------------
+
+# The sites that asked newsbot's fetches to leave them a while (a 429 Too Many Requests, a Retry-After), by host and
+# port as fetched, until when, and the answer that asked (for the reason every fetch left meanwhile gives). Every
+# poll round, in any process, leaves them until then (`bot.services.feeds`); rows past their time are pruned as
+# new ones come.
+site_waits = Table(
+    "site_waits",
+    metadata,
+    Column("site", Text, primary_key=True),
+    Column("until", UTCDateTime, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)

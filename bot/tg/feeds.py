@@ -23,6 +23,7 @@ from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
 from bot.render.split import split_message, with_note
 from bot.render.welcome import takes_no_words
 from bot.services.feeds import (
+    HELD,
     POLLED_JUST_NOW,
     TAKEN,
     FeedNotice,
@@ -99,7 +100,7 @@ def added_messages(poll: FeedPoll, feed: FeedRow) -> list[str]:
         lines.append("Another poll is reading it right now: /feeds shows its stories in a moment.")
     elif poll.status == FAILED and poll.paused:
         lines.append("It still fails, so it stays paused: remove it, or add it again once its site has it back.")
-    elif poll.status == FAILED:
+    elif poll.status in (FAILED, HELD):
         lines.append(
             "It could not be read just now; it is tried again on its own, and admins hear if it keeps failing."
         )
@@ -120,7 +121,7 @@ def poll_messages(report: PollReport, paused: Sequence[FeedRow], followed: int) 
     lines = [f"<b>{_escape(report.tally(len(paused)))}</b>"] if report.polls or not paused else []
     if not report.polls and followed > len(paused):
         lines = [_escape(POLL_BUSY)]
-    told = [p for p in report.polls if p.stored or p.status in (FAILED, TAKEN) or p.warning or p.problems]
+    told = [p for p in report.polls if p.stored or p.status in (FAILED, HELD, TAKEN) or p.warning or p.problems]
     lines += [f"{_name(poll.feed)}: {_escape(poll.summary())}" for poll in told]
     lines += [_escape(describe_paused(feed, f"/addfeed {feed.url}")) for feed in paused]
     return split_message(lines)

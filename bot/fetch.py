@@ -17,9 +17,9 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -30,7 +30,7 @@ import httpx
 from bot.config import IPNetwork, Settings
 from bot.ingest.pages import parse_page, refresh_target
 from bot.ingest.reports import Skipped
-from bot.models import Article
+from bot.models import Article, SiteWait
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,12 @@ def refusal(address: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None
     return None
 
 
+def longest_wait(settings: Settings) -> timedelta:
+    """The longest a site that asked for a wait (a Retry-After of days) is left: as long as a failing feed waits
+    between polls at most (the back-off cap, never less than the poll interval)."""
+    return max(timedelta(minutes=settings.feed_backoff_max_minutes), timedelta(minutes=settings.feed_poll_minutes))
+
+
 def site_of(url: str) -> str:
     """The site a fetch of `url` asks, as one that asks to be left is left: its host and port as written."""
     return urlsplit(url).netloc.lower()
@@ -223,16 +229,28 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def leave(self, site: str, wait: timedelta, asked: Failed) -> None:
-        """Leave `site` (see `site_of`) for `wait`, as its answer `asked`, to another fetcher or process, asked."""
+    def leave(self, waits: Iterable[SiteWait], now: datetime) -> None:
+        """Leave the sites that asked another fetcher or process to (`waits`, kept in the store), as of `now`."""
+        for wait in waits:
+            left = wait.until - now
+            self._leave(wait.site, left, Failed(wait.url, wait.reason, True, retry_after=left))
+
+    def _leave(self, site: str, wait: timedelta, asked: Failed) -> None:
+        """Leave `site` (see `site_of`) for `wait`, as its answer `asked`."""
         self._left[site] = (time.monotonic() + wait.total_seconds(), asked)
 
-    def asked(self) -> list[tuple[str, timedelta, Failed]]:
-        """The sites that asked this fetcher to be left since the last call: each with the wait still to go and
-        the answer that asked, for a caller to keep for the fetchers after this one."""
-        now = time.monotonic()
+    def asked(self, now: datetime) -> list[SiteWait]:
+        """The waits sites asked of this fetcher since the last call, as of `now` (each the wait still to go, at most
+        `longest_wait`), for a caller to keep for the fetchers and processes after this one."""
+        still = time.monotonic()
         told, self._told = dict.fromkeys(self._told), []
-        return [(site, timedelta(seconds=max(self._left[site][0] - now, 0)), self._left[site][1]) for site in told]
+        cap = longest_wait(self.settings)
+        waits = []
+        for site in told:
+            until, answer = self._left[site]
+            wait = min(timedelta(seconds=max(until - still, 0)), cap)
+            waits.append(SiteWait(site, now + wait, answer.url, answer.reason))
+        return waits
 
     async def get(
         self, url: str, etag: str | None = None, last_modified: str | None = None, accept: str = PAGE_ACCEPT
@@ -250,7 +268,7 @@ class Fetcher:
             return Failed(url, reason, retry=True, retry_after=wait, held=True)
         result = await self._get(url, etag, last_modified, accept)
         if isinstance(result, Failed) and result.limited:
-            self.leave(site, result.retry_after or RATE_LIMIT_PAUSE, result)
+            self._leave(site, result.retry_after or RATE_LIMIT_PAUSE, result)
             self._told.append(site)
         return result
 
@@ -411,30 +429,42 @@ async def fetch_page(
     )
 
 
-def read_pages(urls: Iterable[str], settings: Settings, category: str = "") -> Iterator[Article | Skipped]:
+def read_pages(
+    urls: Iterable[str],
+    settings: Settings,
+    now: datetime,
+    waits: Iterable[SiteWait] = (),
+    keep: Callable[[list[SiteWait]], object] | None = None,
+) -> Iterator[Article | Skipped]:
     """`fetch_page` of each of `urls` in turn, for callers without an event loop (`newsbot ingest URL URL ...`), by
     one fetcher: a site that asks to be left (a 429) is left for the wait it named, where a fetcher for each page
-    asked it for every page all the same; a short wait is sat out (`_patiently`)."""
+    asked it for every page all the same; a short wait is sat out (`_patiently`). The sites that asked other
+    fetches to be left (`waits`, kept in the store: a feed poll's 429) are left too, as of `now`; the waits asked
+    of this one go to `keep` at the end, for the polls and ingests after it."""
+    start = time.monotonic()
     with asyncio.Runner() as runner:
         fetcher = Fetcher(settings)
+        fetcher.leave(waits, now)
         try:
             for url in urls:
-                yield from runner.run(_patiently(fetcher, url, category))
+                yield from runner.run(_patiently(fetcher, url))
         finally:
             runner.run(fetcher.aclose())
+            if keep is not None and (asked := fetcher.asked(now + timedelta(seconds=time.monotonic() - start))):
+                keep(asked)
 
 
-async def _patiently(fetcher: Fetcher, url: str, category: str) -> list[Article | Skipped]:
+async def _patiently(fetcher: Fetcher, url: str) -> list[Article | Skipped]:
     """`fetch_page`, sitting out a short wait its site asks for (`PATIENCE`, `PATIENT_TRIES` times): a site that
     allows a page a second, say, answers `Retry-After: 1`, and every other page of an ingest was skipped."""
-    items = await fetch_page(fetcher, url, category)
+    items = await fetch_page(fetcher, url)
     for _ in range(PATIENT_TRIES):
         asked = [item.retry_after for item in items if isinstance(item, Skipped) and item.retry_after is not None]
         if len(items) != 1 or not asked or asked[0] > PATIENCE:
             break
         log.info("%s: waiting %.0f s, as its site asked", url, asked[0].total_seconds())
         await asyncio.sleep(asked[0].total_seconds())
-        items = await fetch_page(fetcher, url, category)
+        items = await fetch_page(fetcher, url)
     return items
 
 

@@ -8,12 +8,14 @@ log, and at the end waits until the index holds its articles.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from itertools import groupby, islice
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -23,11 +25,12 @@ from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
-from bot.models import Answer, Article, StoredArticle, url_id
+from bot.models import Answer, Article, SiteWait, StoredArticle, url_id
 from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
 from bot.semantic import Semantic, open_semantic, open_vectors
 from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
+from bot.store.feeds import FeedStore
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -169,6 +172,11 @@ class Library:
     @property
     def engine(self) -> Engine:
         return self.follower.engine
+
+    @property
+    def feeds(self) -> FeedStore:
+        """The store's feeds, and the sites that asked newsbot's fetches to leave them a while."""
+        return FeedStore(self.store.engine)
 
     @classmethod
     def open(
@@ -397,10 +405,13 @@ class Library:
         *,
         site: str | None = None,
         date_order: Order | None = None,
+        now: datetime | None = None,
     ) -> IngestReport:
         """Read articles from files, directories and web pages (http/https URLs); problems go in `report.problems`.
         `site` is the address of the site whose exports name it nowhere, `date_order` how files' dates in numbers
-        are read (`bot.ingest.read_file`); the files given one after another are one batch (`read_articles`)."""
+        are read (`bot.ingest.read_file`); the files given one after another are one batch (`read_articles`). The
+        pages of a site that asked newsbot to leave it a while (a 429 to a feed poll or an ingest, as of `now`) are
+        not fetched until then, and the waits their sites ask for are kept for the polls and ingests after."""
         report = IngestReport()
 
         def items() -> Iterator[Article | Skipped]:
@@ -409,7 +420,10 @@ class Library:
                     # The network edge loads httpx and the page readers (trafilatura, lxml): only for links.
                     from bot.fetch import read_pages
 
-                    yield from read_pages(map(str, group), self.settings)
+                    start = now or datetime.now(UTC)
+                    waits = self.feeds.waiting_sites(start)
+                    keep = functools.partial(self.keep_site_waits, now=start)
+                    yield from read_pages(map(str, group), self.settings, start, waits, keep)
                 else:
                     yield from read_articles([Path(path) for path in group], fields, site, date_order)
 
@@ -423,6 +437,15 @@ class Library:
                     yield item
 
         return self.add(readable(), report, stop, on_wait)
+
+    def keep_site_waits(self, waits: Sequence[SiteWait], now: datetime) -> None:
+        """Keep the waits sites asked newsbot's fetches for (`Fetcher.asked`), for every fetch of any process after
+        them (those over at `now` go). A store that fails loses them (logged): the fetcher that was asked still
+        leaves those sites."""
+        try:
+            self.feeds.keep_site_waits(waits, now)
+        except Exception:
+            log.warning("could not keep the waits %s asked for", ", ".join(w.site for w in waits), exc_info=True)
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""

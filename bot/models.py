@@ -178,3 +178,14 @@ class Digest:
     def stories(self) -> int:
         """Every story the digest covers, shown or counted in "and N more"."""
         return sum(len(section.headlines) + section.more for section in self.sections)
+
+
+@dataclass(frozen=True)
+class SiteWait:
+    """A site (host and port, as fetched) that asked to be left until `until`, by its answer (`reason`) to `url`:
+    every fetch of any process leaves it until then (a feed poll's, an ingest's of its pages)."""
+
+    site: str
+    until: datetime
+    url: str
+    reason: str

@@ -1327,6 +1327,46 @@ async def test_a_site_that_asks_for_a_wait_has_its_other_feeds_left_for_that_wai
         assert web.count("/live/other.xml") == asked + 1 and web.count("/live/third.xml") == 1
 
 
+async def test_an_ingest_of_pages_leaves_a_site_that_asked_a_poll_to_wait_and_the_polls_leave_it_after_an_ingest(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """`newsbot ingest URL` of a page on a site that had answered a feed poll 429 Too Many Requests (Retry-After:
+    3600) fetched it all the same, the hour not over; and a 429 an ingest met was not kept, so the next poll asked
+    the site again at once. Now an ingest leaves the site until the wait is over (the page said not asked, and
+    why), reads it after, and a poll after an ingest's 429 leaves the site for the wait it named."""
+    with closing(Library.open(feed_settings)) as library:
+        service = FeedService(library)
+        feed = await failing(web, service, "limited.xml", 429)
+        web.headers["limited.xml"] = {"Retry-After": "3600"}
+        now = NOW + timedelta(minutes=15)
+        (poll,) = (await service.poll(now)).polls
+        assert poll.status == FAILED and poll.next_poll_at == now + timedelta(hours=1)
+        page = live(web, "story.html", "story_bridge.html")
+
+        report = await asyncio.to_thread(library.ingest, [page], now=now + timedelta(minutes=1))
+        assert web.count("/live/story.html") == 0
+        (held,) = report.problems
+        assert held.held and held.location == page and report.added == 0
+        assert (
+            held.reason
+            == f"not asked: its site asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s, for {feed})"
+        )
+
+        # The hour over, the page is read; the site, limiting again, answers the next page 429 for another hour.
+        later = now + timedelta(hours=1, minutes=1)
+        assert (await asyncio.to_thread(library.ingest, [page], now=later)).added == 1
+        other = live(web, "other.html", "story_lifeboat.html")
+        web.statuses["other.html"], web.headers["other.html"] = 429, {"Retry-After": "3600"}
+        del web.statuses["limited.xml"]
+        report = await asyncio.to_thread(library.ingest, [other], now=later)
+        assert [p.reason for p in report.problems] == ["HTTP 429 Too Many Requests, Retry-After 3,600 s"]
+        asked = web.count("/live/limited.xml")
+        (put_off,) = (await service.poll(later + timedelta(minutes=1))).polls
+        assert put_off.status == HELD and web.count("/live/limited.xml") == asked
+        assert put_off.next_poll_at is not None
+        assert abs(put_off.next_poll_at - (later + timedelta(hours=1))) < timedelta(minutes=1)
+
+
 async def test_a_feed_its_site_says_is_gone_is_told_to_the_admins_at_once_and_once(
     web: WebServer, service: FeedService
 ) -> None:

@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from tests.paths import DATA, ROOT
 from tests.web_server import LAST_MODIFIED, WebServer, serving
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
 FEEDS = sorted(p.name for p in (DATA / "feeds").iterdir() if not p.name.endswith(".expected.json"))
 
 
@@ -298,7 +300,7 @@ async def test_a_feed_under_any_of_its_media_types_is_named_a_feed(
 
 
 def test_read_pages_for_the_command_line(web: WebServer, fetch_settings: Settings) -> None:
-    [article] = read_pages([web.url("/pages/latin1.html")], fetch_settings)
+    [article] = read_pages([web.url("/pages/latin1.html")], fetch_settings, NOW)
     assert isinstance(article, Article) and article.title == "Café Owners Protest Rent Rise"
 
 
@@ -314,7 +316,7 @@ def test_pages_read_for_the_command_line_leave_a_site_that_asks_for_a_wait(
     pages = [web.url("/live/limited.html"), web.url("/pages/article.html"), web.url("/pages/latin1.html")]
     before = len(web.requests)
     with serving() as other:
-        read = list(read_pages([*pages, other.url("/pages/latin1.html")], fetch_settings))
+        read = list(read_pages([*pages, other.url("/pages/latin1.html")], fetch_settings, NOW))
     assert web.requests[before:] == ["/live/limited.html"]
     limited, *held, elsewhere = read
     assert isinstance(limited, Skipped) and limited.reason == "HTTP 429 Too Many Requests, Retry-After 3,600 s"
@@ -332,7 +334,7 @@ def test_pages_read_for_the_command_line_sit_out_a_short_wait_their_site_asks_fo
     web.statuses["busy.html"], web.headers["busy.html"], web.times["busy.html"] = 429, {"Retry-After": "1"}, 1
     before = len(web.requests)
     started = time.monotonic()
-    read = list(read_pages([web.url("/live/busy.html"), web.url("/pages/latin1.html")], fetch_settings))
+    read = list(read_pages([web.url("/live/busy.html"), web.url("/pages/latin1.html")], fetch_settings, NOW))
     assert [type(item) for item in read] == [Article, Article]
     assert web.requests[before:] == ["/live/busy.html", "/live/busy.html", "/pages/latin1.html"]
     assert time.monotonic() - started >= 1  # the second asked for after the wait named, not before

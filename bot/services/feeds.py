@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.errors import UsageError
-from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page
+from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page, longest_wait
 from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
 from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
@@ -61,7 +61,6 @@ from bot.store.feeds import (
     Outcome,
     Recorded,
     Seen,
-    SiteWait,
     Story,
 )
 
@@ -367,7 +366,7 @@ class FeedService:
     @property
     def _cap(self) -> timedelta:
         """The longest a feed waits between polls, or a site is left (see `_backoff`)."""
-        return max(timedelta(minutes=self.settings.feed_backoff_max_minutes), self.interval)
+        return longest_wait(self.settings)
 
     @property
     def lease(self) -> timedelta:
@@ -611,10 +610,7 @@ class FeedService:
         `now`: a round began with every site free, and asked again a site whose hour had only begun."""
         waits = await asyncio.to_thread(self.store.waiting_sites, now)
         async with Fetcher(self.settings) as fetcher:
-            for wait in waits:
-                fetcher.leave(
-                    wait.site, wait.until - now, Failed(wait.url, wait.reason, True, retry_after=wait.until - now)
-                )
+            fetcher.leave(waits, now)
             yield fetcher
 
     async def _keep_waits(self, fetcher: Fetcher, now: datetime) -> None:
@@ -622,13 +618,8 @@ class FeedService:
         process after this one; as of `now`, the round's start, as its feeds' next polls are (a feed limited by
         its own 429 is due when its site's wait is over), and never past the back-off cap, as theirs. A store that
         fails loses them (logged): this round still leaves those sites."""
-        if not (asked := fetcher.asked()):
-            return
-        waits = [SiteWait(site, now + min(wait, self._cap), answer.url, answer.reason) for site, wait, answer in asked]
-        try:
-            await asyncio.to_thread(self.store.keep_site_waits, waits, now)
-        except Exception:
-            log.warning("feeds: could not keep the waits %s asked for", ", ".join(w.site for w in waits), exc_info=True)
+        if waits := fetcher.asked(now):
+            await asyncio.to_thread(self.library.keep_site_waits, waits, now)
 
     async def _catch_up(self) -> None:
         """Bring this process's index up to the store. During a round at most once per NEWSBOT_FOLLOW_SECONDS

@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import Article
+from bot.models import Article, SiteWait
 from bot.store import articles as article_rows
 from bot.store.articles import CHUNK, WriteResult
 from bot.store.engine import CHANGELOG_LOCK, reading, writing
@@ -358,16 +358,6 @@ def put_off(connection: Connection, holder: str, feed_id: int, now: datetime, un
 
 
 # ---- sites that asked to be left ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SiteWait:
-    """A site (host and port, as fetched) that asked to be left until `until`, by its answer (`reason`) to `url`."""
-
-    site: str
-    until: datetime
-    url: str
-    reason: str
 
 
 def waiting_sites(connection: Connection, now: datetime) -> list[SiteWait]:

@@ -53,6 +53,8 @@ RATE_LIMIT_PAUSE = timedelta(minutes=1)
 # ...`) sits out to read the page then, and how many times for one page; past that the page is skipped, said so.
 PATIENCE = timedelta(seconds=30)
 PATIENT_TRIES = 3
+# How the reason of a fetch not made begins (`Failed.held`): a feed's listing tells such a feed apart by it.
+NOT_ASKED = "not asked: its site asked to be left"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A host as it goes on the wire: a name (international names in their xn-- form) or an IP address.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
@@ -262,7 +264,7 @@ class Fetcher:
         left = self._left.get(site)
         if left is not None and (still := left[0] - time.monotonic()) > 0:
             asked = left[1]
-            reason = f"not asked: its site asked to be left ({asked.reason}, for {asked.url})"
+            reason = f"{NOT_ASKED} ({asked.reason}, for {asked.url})"
             # The wait still to go, not the whole one asked for when the wait began.
             wait = timedelta(seconds=still) if asked.retry_after is not None else None
             return Failed(url, reason, retry=True, retry_after=wait, held=True)

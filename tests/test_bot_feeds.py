@@ -285,6 +285,24 @@ async def test_a_feed_added_on_a_site_that_asked_for_a_wait_is_left_till_then_an
     assert (web.count("/live/limited.xml"), web.count("/live/other.xml")) == (1, 0)
 
 
+async def test_feeds_says_of_a_feed_its_site_asked_to_wait_for_that_it_was_not_asked_and_when_it_is_tried(
+    app: App, server: FakeBotAPI, web: WebServer, clock: Clock
+) -> None:
+    """/feeds listed a feed its site's 429 kept unread as "last poll less than a minute ago: new (not asked: its
+    site asked to be left (...)); next poll in 60 min": a poll said to have happened, in a status it never had. It
+    says the feed was not asked, why, and when it is tried."""
+    limited = live(web, "limited.xml", "harbour.xml")
+    web.statuses["limited.xml"], web.headers["limited.xml"] = 429, {"Retry-After": "3600"}
+    await command(server, ADMIN, "addfeed", limited)
+    other = live(web, "other.xml", "lifeboat.xml")
+    await command(server, ADMIN, "addfeed", other)
+    clock.now += timedelta(minutes=2)
+    listed = visible_text(await command(server, ADMIN, "feeds"))
+    why = f"its site having asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s, for {limited})"
+    assert f"0 stories; not read yet; not asked 2 min ago, {why}; tried at 07:00 UTC, in 58 min" in listed
+    assert web.count("/live/other.xml") == 0
+
+
 async def test_non_admins_are_refused_and_bad_arguments_get_usage(app: App, server: FakeBotAPI, web: WebServer) -> None:
     url = live(web, "harbour.xml", "harbour.xml")
     for name, args in (("feeds", ()), ("addfeed", (url,)), ("removefeed", ("1",))):

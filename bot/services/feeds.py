@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.errors import UsageError
-from bot.fetch import FEED_ACCEPT, Failed, Fetched, Fetcher, fetch_page, longest_wait
+from bot.fetch import FEED_ACCEPT, NOT_ASKED, Failed, Fetched, Fetcher, fetch_page, longest_wait
 from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
 from bot.ingest.feeds import Feed, FeedEntry, discover_feeds, entry_identity, parse_feed, with_page
@@ -267,9 +267,11 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
     if feed.last_polled_at is None:
         return f"{head}\n   not polled yet; due now"
     state = feed.last_status + (f" ({feed.last_reason})" if feed.last_reason else "")
+    failing = ""
     if feed.failures > 1:
         since = f" since {feed.failing_since:%Y-%m-%d %H:%M} UTC" if feed.failing_since else ""
-        state += f", {feed.failures} failures in a row{since}"
+        failing = f", {feed.failures} failures in a row{since}"
+    held = False
     if feed.paused_at is not None:
         when = f"paused since {feed.paused_at:%Y-%m-%d %H:%M} UTC: add it again to poll it again"
     elif feed.lease_holder is not None and feed.lease_until is not None and feed.lease_until > now:
@@ -278,6 +280,7 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
         when = "due now"
     else:
         when = f"next poll in {_duration(feed.next_poll_at - now)}"
+        held = feed.last_reason.startswith(NOT_ASKED)
     ago = _duration(now - feed.last_polled_at)
     # Pages that failed and pages of a back catalogue beyond a poll's page budget, read on later polls.
     waiting = f" ({feed.waiting:,} with the feed's summary until their pages are read)" if feed.waiting else ""
@@ -286,7 +289,17 @@ def describe_feed(feed: FeedRow, now: datetime) -> str:
         # Its stories were counted as its own, where its polls said to remove it.
         stories = f"a copy of feed {feed.copy_of}: {stories}, all feed {feed.copy_of}'s, 0 of its own"
     stories += waiting
-    return f"{head}\n   {stories}; last poll {ago} ago: {state}; {when}"
+    if held:
+        # Its last round left it unfetched (`HELD`): "last poll 1 min ago: new (not asked: ...); next poll in 59
+        # min" read as a poll that had happened, of a status it never had.
+        read = f"last read {_duration(now - feed.last_ok_at)} ago" if feed.last_ok_at else "not read yet"
+        why = feed.last_reason.removeprefix(NOT_ASKED)
+        # To the nearest minute, as the wait is: a wait asked of a fetch ends a fraction of a second before the hour.
+        at = feed.next_poll_at + timedelta(seconds=30)
+        tried = f"tried at {at:%H:%M} UTC, in {_duration(feed.next_poll_at - now)}"
+        left = f"not asked {ago} ago, its site having asked to be left{why}"
+        return f"{head}\n   {stories}; {read}{failing}; {left}; {tried}"
+    return f"{head}\n   {stories}; last poll {ago} ago: {state}{failing}; {when}"
 
 
 def describe_paused(feed: FeedRow, resume: str) -> str:

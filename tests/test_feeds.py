@@ -1312,6 +1312,9 @@ async def test_a_site_that_asks_for_a_wait_has_its_other_feeds_left_for_that_wai
         (row,) = [f for f in await service.feeds() if f.url == other]
         assert (row.failures, row.failing_since, row.last_status) == (0, None, OK)
         assert abs(row.next_poll_at - (now + timedelta(hours=1))) < timedelta(minutes=1)
+        why = f"its site having asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s, for {limited})"
+        said = f"last read 17 min ago; not asked 2 min ago, {why}; tried at 07:15 UTC, in 58 min"
+        assert said in describe_feed(row, now + timedelta(minutes=2))
 
         # A feed due on the site in a later round, by another process, is left too, until the hour is over.
         third = live(web, "third.xml", "harbour_v2.xml")

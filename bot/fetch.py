@@ -13,6 +13,7 @@ import asyncio
 import functools
 import ipaddress
 import logging
+import math
 import re
 import socket
 import ssl
@@ -467,7 +468,16 @@ async def _patiently(fetcher: Fetcher, url: str) -> list[Article | Skipped]:
         log.info("%s: waiting %.0f s, as its site asked", url, asked[0].total_seconds())
         await asyncio.sleep(asked[0].total_seconds())
         items = await fetch_page(fetcher, url)
-    return items
+    return [_when_again(item) for item in items]
+
+
+def _when_again(item: Article | Skipped) -> Article | Skipped:
+    """A page left for its site's wait, with when the wait is over: its reason named the wait asked for when the
+    site asked (an hour, to a feed poll 48 minutes before), and the operator was left to guess when to try again."""
+    if not isinstance(item, Skipped) or not item.held or item.retry_after is None:
+        return item
+    minutes = math.ceil(item.retry_after.total_seconds() / 60)
+    return replace(item, reason=f"{item.reason}; the wait is over in {minutes:,} min")
 
 
 def _too_many(url: str, visited: list[str]) -> Failed:

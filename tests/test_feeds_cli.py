@@ -206,3 +206,21 @@ def test_a_poll_by_hand_names_the_paused_feeds_and_how_to_poll_them_again(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{harbour}: not modified; next poll in 15 min" and re.fullmatch(paused, out[1])
     assert out[2] == "1 feed polled: 0 new stories, 0 back catalogue, 0 failed, 1 paused (not polled)"
+
+
+def test_a_first_poll_of_thousands_of_entries_counts_them_as_every_count_is_written(
+    web: WebServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wire's back catalogue of 1,200 stories was said "0 new, 1200 back catalogue (not alerted)" where the
+    round's tally and every other count newsbot prints write thousands apart ("1,200")."""
+    monkeypatch.setenv("NEWSBOT_FEED_PAGES_PER_POLL", "0")
+    items = "".join(
+        f"<item><title>Tide table for the harbour, day {n}</title><link>{web.url(f'/tides/{n}')}</link>"
+        f"<pubDate>Sun, 29 Nov 2026 06:{n % 60:02d}:00 +0000</pubDate>"
+        f"<description>The harbour master posted the tide table for day {n}: high water at six.</description></item>"
+        for n in range(1200)
+    )
+    web.live["wire.xml"] = f'<rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'.encode()
+    assert main(["feeds", "add", web.url("/live/wire.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "first poll: 0 new, 1,200 back catalogue (not alerted), 0 edited, 0 unchanged" in out

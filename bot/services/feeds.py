@@ -199,8 +199,8 @@ class FeedPoll:
         if self.status == HELD:
             return f"{self.reason}; {wait}"
         if self.status == FAILED:
-            read = [f"{self.edited} {'story' if self.edited == 1 else 'stories'} read from their pages"]
-            pages = [f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later"]
+            read = [f"{count(self.edited, 'story', 'stories')} read from their pages"]
+            pages = [f"{count(self.retrying, 'page')} to read again later"]
             parts = (read if self.edited else []) + (pages if self.retrying else []) + _tally(self.problems)
             return "; ".join([f"failed: {self.reason}", *([", ".join(parts)] if parts else []), wait])
         moved = [f"moved for good to {self.moved_to}, polled there from now on"] if self.moved_to else []
@@ -209,18 +209,18 @@ class FeedPoll:
         warning = [self.warning] if self.warning else []
         if self.status == NOT_MODIFIED:
             return ", ".join([*moved, "not modified", *warning]) + f"; {wait}"
-        parts = [*moved, f"{self.added} new"]
+        parts = [*moved, f"{self.added:,} new"]
         if self.backlog:
-            parts.append(f"{self.backlog} back catalogue (not alerted)")
-        parts += [f"{self.edited} edited", f"{self.unchanged} unchanged"]
+            parts.append(f"{self.backlog:,} back catalogue (not alerted)")
+        parts += [f"{self.edited:,} edited", f"{self.unchanged:,} unchanged"]
         if self.duplicates:
-            parts.append(f"{self.duplicates} {'duplicate' if self.duplicates == 1 else 'duplicates'}")
+            parts.append(count(self.duplicates, "duplicate"))
         if self.deferred:
-            parts.append(f"{self.deferred} left for the next poll")
+            parts.append(f"{self.deferred:,} left for the next poll")
         if self.queued:
-            parts.append(f"{self.queued} with the feed's summary until later polls read their pages")
+            parts.append(f"{self.queued:,} with the feed's summary until later polls read their pages")
         if self.retrying:
-            parts.append(f"{self.retrying} {'page' if self.retrying == 1 else 'pages'} to read again later")
+            parts.append(f"{count(self.retrying, 'page')} to read again later")
         parts += _tally(self.problems) + warning
         return ", ".join(parts) + f"; {wait}"
 

@@ -1670,6 +1670,20 @@ def test_a_data_directory_holding_no_library_is_said_so_and_none_is_made_there(
     assert main(["--data-dir", "empty", *command]) == 0
 
 
+def test_chat_in_a_data_directory_holding_no_library_is_said_so_as_ask_is_and_none_is_made_there(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`newsbot --data-dir librar chat` (a typo) made a new library there, seeded with the shipped example, and
+    chatted about its one article as if it were the reader's, where `ask` with the same typo was refused."""
+    assert main(["--data-dir", "librar", "chat"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        "newsbot: no articles in librar: it holds no library; make one there with:"
+        " newsbot --data-dir librar ingest FILE_OR_URL\n"
+    )
+    assert not (isolated / "librar").exists()
+
+
 def test_chat_says_which_answer_a_number_presses_and_that_more_has_no_more(tmp_path: Path) -> None:
     """ "more" typed under an answer's last page was sent, and the bot said to tap "More" (there is none); a number
     typed after /categories pressed a button of the answer far above it, unsaid; a follow-up typed after the full

@@ -69,6 +69,19 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
 
 
+def test_ask_json_names_the_words_matched_as_the_passage_writes_them_as_an_answer_emboldens_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`matched` gave the terms the words are searched as, "invit" of "invited", where the same answer in Telegram
+    and in the terminal emboldens "invited": a script marking them found no "invit" in the text."""
+    assert main(["ask", "--json", "--k", "1", "Why did Russia invite Dempsey to Moscow?"]) == 0
+    [passage] = json.loads(capsys.readouterr().out)["passages"]
+    assert passage["matched"] == ["dempsey", "invited", "moscow", "russia"]
+    assert main(["ask", "--k", "1", "Why did Russia invite Dempsey to Moscow?"]) == 0
+    shown = capsys.readouterr().out
+    assert sorted(bold.casefold() for bold in re.findall(r"\*(\w+)\*", shown)) == passage["matched"]
+
+
 def test_ask_a_follow_up_to_a_story(capsys: pytest.CaptureFixture[str]) -> None:
     """As a reply to an answer in chat: "when was that?" alone has no word to search for."""
     assert main(["ask", "when was that?"]) == 1

@@ -386,7 +386,7 @@ def written_as_names(terms: Collection[str], texts: Iterable[str], share: float 
     return frozenset(t for t, n in capitalised.items() if n >= share * (n + lower[t]))
 
 
-# Paragraphs whose words' cases are kept (`_cases`): a few kilobytes each.
+# Paragraphs whose words' cases are kept (`_cases`): 1.3 kB each for the BBC's (450 characters), 11 MB in all.
 CASES_KEPT = 8192
 
 

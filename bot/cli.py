@@ -79,7 +79,7 @@ EXIT_CODES = f"""exit codes:
   0    done
   {EXIT_FAILED}    nothing to show or do: no answer, nothing readable to ingest, an article or feed not found
   {EXIT_USAGE}    bad arguments or settings (a user, password or database the database server refuses, a --data-dir
-       holding no library for ask, latest, stats or remove)
+       holding no library for ask, chat, latest, stats or remove)
   {EXIT_ERROR}    the database or the index failed (unreachable, locked too long, full disk), or Telegram's Bot API did
        not answer at start: worth retrying
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C or SIGTERM; an ingest first stores the articles it has read, and the same
@@ -119,8 +119,9 @@ _AGO = re.compile(
 )
 POLLED_ELSEWHERE = "no feed polled: another process is polling them now"
 EMPTY_LIBRARY = "note: the library has no articles yet; add some with: newsbot ingest FILE_OR_URL"
-# The commands that only find articles already stored: given a --data-dir holding no library, they make none.
-FINDING = ("ask", "latest", "stats", "remove")
+# The commands that only find articles already stored: given a --data-dir holding no library, they make none. `chat`
+# made one, seeded with the shipped example, and a mistyped --data-dir chatted about it as if it were the reader's.
+FINDING = ("ask", "chat", "latest", "stats", "remove")
 # How a refusal names the command (after "newsbot: "): "latest shows one category at a time".
 LATEST = "latest"
 ASK_CATEGORY = "ask --category"
@@ -388,10 +389,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say_each_problem_once()
     try:
         settings = Settings.from_env().with_overrides(data_dir=args.data_dir, engine=args.engine)
-        if args.command in ("run", "chat"):
-            from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
-
-            return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
         if args.data_dir is not None and args.command in FINDING and not _holds_library(settings):
             # A mistyped --data-dir made a new library there, seeded with the shipped example, and answered from it.
             print(
@@ -409,6 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
+        if args.command in ("run", "chat"):
+            from bot.app import chat, run  # the Telegram layer loads only for the commands that need it
+
+            return run(settings, EXIT_INTERRUPTED) if args.command == "run" else chat(settings)
         with _handling(_interrupt, signal.SIGTERM):
             if args.command == "migrate":
                 return _migrate(settings)

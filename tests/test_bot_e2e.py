@@ -47,7 +47,7 @@ from bot.tg.ask import (
 )
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
-from bot.tg.errors import APOLOGY, STORE_DOWN
+from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS
@@ -1610,6 +1610,23 @@ async def test_blocked_bot_marks_the_chat_inactive(app: Bot, server: FakeBotAPI)
             break
         await asyncio.sleep(0.05)
     assert store.chat_active(ALICE) is False
+
+
+async def test_a_group_that_became_a_supergroup_as_it_was_answered_is_asked_to_ask_again_there(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """The answer to a command sent just before its group became a supergroup goes to the old group, which Telegram
+    refuses from then on ("group chat was upgraded to a supergroup chat"), and so did the apology: the group heard
+    nothing, and the log showed a traceback."""
+    supergroup = -1009500
+    with server._lock:  # upgraded before the bot can answer
+        server.send_command(GROUP, "latest", "2")
+        server.migrate(GROUP, supergroup)
+    assert [visible_text(html) for html in await replies(server, supergroup)] == [MIGRATED]
+    [refused] = server.calls("sendMessage", chat_id=GROUP)
+    assert refused.error_code == 400 and "upgraded to a supergroup" in str(refused.description)
+    server.send_command(supergroup, "latest", "2")  # asked again there, it is answered
+    assert "Latest" in visible_text((await replies(server, supergroup, 2))[1])
 
 
 async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, server: FakeBotAPI) -> None:

@@ -69,6 +69,19 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert passage["link"].endswith(".txt") and "dempsey" in passage["matched"]
 
 
+def test_ask_json_names_the_words_matched_as_the_passage_writes_them_as_an_answer_emboldens_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`matched` gave the terms the words are searched as, "invit" of "invited", where the same answer in Telegram
+    and in the terminal emboldens "invited": a script marking them found no "invit" in the text."""
+    assert main(["ask", "--json", "--k", "1", "Why did Russia invite Dempsey to Moscow?"]) == 0
+    [passage] = json.loads(capsys.readouterr().out)["passages"]
+    assert passage["matched"] == ["dempsey", "invited", "moscow", "russia"]
+    assert main(["ask", "--k", "1", "Why did Russia invite Dempsey to Moscow?"]) == 0
+    shown = capsys.readouterr().out
+    assert sorted(bold.casefold() for bold in re.findall(r"\*(\w+)\*", shown)) == passage["matched"]
+
+
 def test_ask_a_follow_up_to_a_story(capsys: pytest.CaptureFixture[str]) -> None:
     """As a reply to an answer in chat: "when was that?" alone has no word to search for."""
     assert main(["ask", "when was that?"]) == 1
@@ -1668,6 +1681,20 @@ def test_a_data_directory_holding_no_library_is_said_so_and_none_is_made_there(
     assert not (isolated / "librar").exists() and not any((isolated / "empty").iterdir())
     assert main(["--data-dir", "empty", "ingest", str(NEWCOMER / "storm-elin.txt")]) == 0
     assert main(["--data-dir", "empty", *command]) == 0
+
+
+def test_chat_in_a_data_directory_holding_no_library_is_said_so_as_ask_is_and_none_is_made_there(
+    capsys: pytest.CaptureFixture[str], isolated: Path
+) -> None:
+    """`newsbot --data-dir librar chat` (a typo) made a new library there, seeded with the shipped example, and
+    chatted about its one article as if it were the reader's, where `ask` with the same typo was refused."""
+    assert main(["--data-dir", "librar", "chat"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        "newsbot: no articles in librar: it holds no library; make one there with:"
+        " newsbot --data-dir librar ingest FILE_OR_URL\n"
+    )
+    assert not (isolated / "librar").exists()
 
 
 def test_chat_says_which_answer_a_number_presses_and_that_more_has_no_more(tmp_path: Path) -> None:

@@ -600,6 +600,24 @@ def test_a_lookup_typed_in_lower_case_asks_after_names_the_passages_write_as_nam
     assert asks("what is the capital?", texts) and asks("who is gerasimov?")
 
 
+def test_a_paragraph_is_read_for_its_names_once_however_many_searches_meet_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A follow-up's text holds its stories' headlines, whose capitalised words had each of its searches (telling
+    its subject, then its own, then "More") read every candidate paragraph word by word again: a fifth of a
+    follow-up's time (`bench/follow_ups.py`)."""
+    read: list[str] = []
+
+    def reading(text: str) -> list[tuple[int, int, str]]:
+        read.append(text)
+        return words(text)
+
+    monkeypatch.setattr("bot.retrieval.words", reading)
+    # Texts no other test reads: the paragraphs read before are kept for the whole process.
+    texts = ["Aldous Pemberton-Quayle said the Quayle trust grew.", "The trust, said Quayle, is the Quayle one."]
+    for _ in range(3):
+        assert written_as_names({"quayl", "trust", "said"}, texts) == {"quayl"}
+    assert sorted(read) == sorted(texts)
+
+
 @pytest.mark.parametrize(
     ("text", "names"),
     [

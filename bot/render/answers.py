@@ -45,6 +45,12 @@ def trim(text: str, matched: Iterable[str], limit: int = MAX_PASSAGE_CHARS) -> s
     return ("… " if start > 0 else "") + body + (" …" if end < len(parts) - 1 or len(body) < len(parts[end]) else "")
 
 
+def marked_words(text: str, matched: Iterable[str]) -> list[str]:
+    """The words of `text` that `mark` emboldens, in lower case, each once and sorted."""
+    wanted = set(matched)
+    return sorted({text[s:e].casefold() for s, e, term in words(text) if term in wanted})
+
+
 def mark(text: str, matched: Iterable[str], style: Style) -> str:
     """Escape `text` and embolden the words whose analysed terms are in `matched`."""
     wanted = set(matched)
@@ -157,7 +163,9 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
                 "position": p.position,
                 "score": round(p.score, 4),
                 "text": p.text,
-                "matched": sorted(p.matched),
+                # The words as the passage writes them, as an answer emboldens them: the terms they are searched
+                # as read "yuko" of "Yukos", "profit" of "profits".
+                "matched": marked_words(p.text, p.matched),
             }
             for p in answer.passages
         ],

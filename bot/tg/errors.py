@@ -6,7 +6,7 @@ import logging
 from contextlib import suppress
 
 from telegram import InlineQueryResultsButton, Update
-from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Conflict, NetworkError, TelegramError
 
 from bot.errors import IndexCorruptError, StoreError
 from bot.tg.chats import mark_inactive
@@ -23,6 +23,9 @@ STORE_DOWN = "Sorry, my news database is not answering just now. Please try agai
 # An inline query has no chat to apologise in: its answer says it, on the button above no results (at most 64
 # characters), where a query left unanswered showed nothing at all. The button opens a private chat with the bot.
 INLINE_APOLOGY = "Something went wrong on my side: try again in a moment"
+# A group that became a supergroup while its message was answered: the answer went to the old group, which Telegram
+# refuses from then on, and so was the apology; the group heard nothing.
+MIGRATED = "This group became a supergroup as I was answering: please ask again."
 INLINE_STORE_DOWN = "My news database is not answering: try again in a few minutes"
 
 
@@ -55,6 +58,13 @@ async def on_error(update: object, context: Context) -> None:
         # Blocked, or restricted in a group: an apology would be refused too (a second refused send per message).
         log.warning("%s: the bot may no longer write there (%s); marking the chat inactive", ids, context.error)
         await mark_inactive(context, chat.id, restricted_for_the_bot(context.error))
+        return
+    if isinstance(context.error, ChatMigrated):
+        log.warning("%s: the group became the supergroup %d; asked to ask again there", ids, context.error.new_chat_id)
+        try:
+            await context.bot.send_message(context.error.new_chat_id, MIGRATED)
+        except TelegramError as exc:
+            log.warning("%s: could not ask the supergroup to ask again: %s", ids, exc)
         return
     if isinstance(context.error, StoreError | IndexCorruptError):
         # The database down, refusing or locked, or the index damaged until the follower has built it again: every

@@ -303,6 +303,7 @@ def _wrapped(engine: Engine) -> Iterator[None]:
     try:
         yield
     except exc.DBAPIError as error:
+        _raise_interruption(error)
         if refused := _login_refused(error.orig):
             raise StoreLoginError(f"the database refused newsbot: {refused}; check DATABASE_URL") from error
         if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
@@ -325,7 +326,22 @@ def _wrapped(engine: Engine) -> Iterator[None]:
         full = _disk_full(engine, error.orig)
         raise StoreError(f"database error: {_first_line(error.orig)}{where}{full}") from error
     except exc.SQLAlchemyError as error:
+        _raise_interruption(error)
         raise StoreError(f"database error: {_first_line(error)}{where}") from error
+
+
+def _raise_interruption(error: BaseException) -> None:
+    """Raise the Ctrl-C (or SIGTERM) `error` was raised in the wake of, if any: the command was interrupted. One
+    landing just after psycopg sent a statement, before it waits for the reply, leaves the connection mid-statement,
+    and the pool's ping, interrupted so, failed in its own cleanup ("can't change 'autocommit' now: connection in
+    transaction status ACTIVE"): that error, not the interrupt, reached the command, which exited 3, not 130."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            raise cause from None
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
 
 
 def _disk_full(engine: Engine, error: Any) -> str:

@@ -184,3 +184,11 @@ def test_a_year_no_story_writes_is_no_word_lacked_by_chance(first_week: Library,
     # Asked without the year, the vote answers it.
     vote = first_week.ask(first_week.request("how did the council vote on parking"))
     assert vote.confident and "voted by 23 to 17" in vote.passages[0].text, vote
+
+
+@pytest.mark.parametrize("question", ["ereader", "how much is the ereader"])
+def test_a_hyphenated_word_typed_joined_finds_its_story(first_week: Library, question: str) -> None:
+    """ "ereader" was declined, "No article uses the word “ereader”", of a library whose story launches an e-reader."""
+    answer = first_week.ask(first_week.request(question))
+    assert answer.confident and answer.passages, answer
+    assert answer.passages[0].article.title == "Brightloop unveils solar-charged e-reader that runs for a year"

@@ -192,3 +192,21 @@ def test_a_hyphenated_word_typed_joined_finds_its_story(first_week: Library, que
     answer = first_week.ask(first_week.request(question))
     assert answer.confident and answer.passages, answer
     assert answer.passages[0].article.title == "Brightloop unveils solar-charged e-reader that runs for a year"
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("how much snow is expected in the pennines", "Up to 25cm of snow could fall"),
+        ("how much did the tenants get back", "A landlord has been ordered to repay \u00a318,400"),
+    ],
+)
+def test_how_much_is_answered_first_by_the_story_s_passage_giving_an_amount(
+    first_week: Library, question: str, first: str
+) -> None:
+    """ "how much snow is expected in the pennines" led with the warning's lede ("an amber warning for snow and ice
+    covering the Pennines ... from 6pm on Saturday"), which says when and not how much, above "Up to 25cm of snow
+    could fall", ranked 0.03 below it; "how much did the tenants get back" with their solicitor's words above the
+    £18,400 they were repaid."""
+    answer = first_week.ask(first_week.request(question))
+    assert answer.found and answer.passages[0].text.startswith(first), answer

@@ -56,7 +56,7 @@ STOPWORDS = frozenset(_lines(_STOPWORDS_TEXT))
 IRREGULAR_VERBS = _base_forms(_IRREGULAR_TEXT)
 # The analysis an index's terms were made by (bot/index/follower.py builds an index made by another again): a
 # change to the rules in this module is a new number here; a change to the word lists changes the digest alone.
-ANALYSIS_RULES = 3
+ANALYSIS_RULES = 4
 ANALYSIS = "{}-{}".format(
     ANALYSIS_RULES, hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}".encode()).hexdigest()[:16]
 )
@@ -159,7 +159,9 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
         return ()
     parts = [p for p in _COMPOUND.split(word) if p]
     if len(parts) > 1:
-        return ("".join(stem(p, verb) for p in parts), *(stem(p, verb) for p in parts if p not in STOPWORDS))
+        # The whole is the stem of the word written joined, as a reader types it: stemmed part by part, "e-reader"
+        # was "ereader" and "ereader" typed was "eread", a word no article uses.
+        return (stem("".join(parts), verb), *(stem(p, verb) for p in parts if p not in STOPWORDS))
     return (stem(word, verb),)
 
 

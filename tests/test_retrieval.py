@@ -52,6 +52,7 @@ from bot.retrieval import (
     split_seen,
     told_from_the_start,
     unused_words,
+    writes_amount,
     written_as_names,
 )
 from tests.html_check import visible_text
@@ -1290,3 +1291,22 @@ def test_only_dated_stories_are_told_apart_by_day() -> None:
     ranked = [Candidate(Hit(f"s{i}", 0, 1.0), frozenset({"harbour"}), score=5.0 - i) for i in range(3)]
     undated = {f"s{i}": StoredArticle(f"s{i}", "Harbour", "Local", None, None, None, None, 1) for i in range(3)}
     assert newest_first("what happened at the harbour today?", ranked, undated, NOW) == ranked
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("Up to 25cm of snow could fall on ground above 300 metres.", True),
+        ("Pre-tax profit was \u00a342.6m, down from \u00a361.7m.", True),
+        ("A crowd of 1,642 saw the match.", True),
+        ("It will cost \u00a32000 a year.", True),
+        ("The warning runs from 6pm on Saturday until noon on Sunday.", False),
+        ("It goes on sale on 4 December, and in the US on December 14.", False),
+        ("The damp lasted between March 2023 and April 2025, the first time since 2009.", False),
+        ("The hearing starts at 10.30am or at 14:00.", False),
+        ("Chief executive Simon Atherton said the cost of cocoa had risen.", False),
+    ],
+)
+def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bool) -> None:
+    """What "how much?" and "how many?" ask for (`amount_first`): a paragraph saying only when does not tell it."""
+    assert writes_amount(text) is amount

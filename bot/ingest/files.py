@@ -8,7 +8,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import replace
 from datetime import datetime
@@ -54,7 +54,7 @@ ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
-# Hidden files and folders named in a directory's note; the rest are counted.
+# Hidden files and folders, and a folder's own documents, named in a directory's note; the rest are counted.
 HIDDEN_SHOWN = 5
 # A folder's own documents, by their name before its first dot in any case: never a story. The BBC data set's
 # README.md was read as one ("BBC News corpus (Greene & Cunningham, ...)", the 2,105th article of 2,104 stories).
@@ -441,6 +441,11 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
             yield item
 
 
+def _first_few(names: Sequence[str]) -> str:
+    """The first `HIDDEN_SHOWN` of `names` as a directory's note names them, "…" for the rest."""
+    return ", ".join(names[:HIDDEN_SHOWN]) + (", \u2026" if len(names) > HIDDEN_SHOWN else "")
+
+
 def _files_under(path: Path) -> Iterator[Path | Skipped]:
     """`article_files` of one path given, each file resolved, a file reached twice in it given twice."""
     if path.is_dir():
@@ -495,19 +500,17 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 note=True,
             )
         if documents:
-            shown = ", ".join(documents[:HIDDEN_SHOWN]) + (", \u2026" if len(documents) > HIDDEN_SHOWN else "")
             yield Skipped(
                 str(path),
-                f"{shown} not read: a folder's README, licence or change log is no story (give its own path to read"
-                " one)",
+                f"{_first_few(documents)} not read: a folder's README, licence or change log is no story (give its own"
+                " path to read one)",
             )
         if hidden:
             names = sorted(hidden)
-            shown = ", ".join(names[:HIDDEN_SHOWN]) + (", \u2026" if len(names) > HIDDEN_SHOWN else "")
             yield Skipped(
                 str(path),
                 f"{len(names)} hidden {'file or folder' if len(names) == 1 else 'files and folders'} not read"
-                f" ({shown}); give a hidden file's path to read it",
+                f" ({_first_few(names)}); give a hidden file's path to read it",
             )
     elif path.is_file():
         yield path.resolve()

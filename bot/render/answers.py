@@ -45,18 +45,21 @@ def trim(text: str, matched: Iterable[str], limit: int = MAX_PASSAGE_CHARS) -> s
     return ("… " if start > 0 else "") + body + (" …" if end < len(parts) - 1 or len(body) < len(parts[end]) else "")
 
 
+def _matched_spans(text: str, matched: Iterable[str]) -> list[tuple[int, int]]:
+    """Where `text` writes the words whose analysed terms are in `matched`, in order."""
+    wanted = set(matched)
+    return sorted({(s, e) for s, e, term in words(text) if term in wanted})
+
+
 def marked_words(text: str, matched: Iterable[str]) -> list[str]:
     """The words of `text` that `mark` emboldens, in lower case, each once and sorted."""
-    wanted = set(matched)
-    return sorted({text[s:e].casefold() for s, e, term in words(text) if term in wanted})
+    return sorted({text[s:e].casefold() for s, e in _matched_spans(text, matched)})
 
 
 def mark(text: str, matched: Iterable[str], style: Style) -> str:
     """Escape `text` and embolden the words whose analysed terms are in `matched`."""
-    wanted = set(matched)
-    spans = sorted({(s, e) for s, e, term in words(text) if term in wanted})
     out, last = [], 0
-    for start, end in spans:
+    for start, end in _matched_spans(text, matched):
         if start < last:
             continue
         out.append(style.escape(text[last:start]))

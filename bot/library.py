@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -20,13 +22,23 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from bot.config import Settings
+from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, SiteWait, StoredArticle, url_id
-from bot.retrieval import FOLLOWED_STORIES, Request, answer, follow_up, seen_paragraphs, shown_articles
+from bot.retrieval import (
+    FOLLOWED_STORIES,
+    LaterPages,
+    Request,
+    answer,
+    compose,
+    follow_up,
+    later_pages,
+    seen_paragraphs,
+    shown_articles,
+)
 from bot.semantic import Semantic, open_semantic, open_vectors
 from bot.semantic.follower import BATCHES, VectorFollower
 from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
@@ -154,6 +166,13 @@ def shipped_articles(settings: Settings) -> Iterator[Article]:
             yield item
 
 
+# The rankings of the later pages of the questions paged lately (`LaterPages`), each for the state of the library it
+# was searched in: a "More" press composes its page from them, ranked by the press before it or, ahead of the first,
+# once the first page went out (`rank_later_pages`). Ranked for each press, a later page cost 7 times the first
+# (`bench/paging.py`). A few hundred kB each.
+LATER_PAGES_REMEMBERED = 32
+
+
 class Library:
     """Articles in, answers out. Open once per process; safe to ask from several threads."""
 
@@ -170,6 +189,9 @@ class Library:
         self.follower = follower
         self.semantic = semantic
         self.vectors = vectors
+        self._later: OrderedDict[tuple[object, ...], Future[LaterPages]] = OrderedDict()
+        self._later_lock = threading.Lock()
+        self._ranking_ahead = threading.Lock()
 
     @property
     def engine(self) -> Engine:
@@ -454,14 +476,67 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-        answered = self._searched(
-            lambda: answer(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
-        )
+        answered = self._searched(lambda: self._answer(request))
         if self.follower.write_failure and not (answered.found and answered.confident):
             # The index is behind the store (a full disk): "No article uses the word ..." was said of stories the
             # store holds and the index could not take.
             return replace(answered, reason=f"{answered.reason} {INDEX_BEHIND}".lstrip())
         return answered
+
+    def _answer(self, request: Request) -> Answer:
+        least = self.settings.min_answerability
+        if not request.offset:
+            return answer(request, self.engine, self.store, least, self.semantic)
+        pages = self._later_pages(request)
+        return compose(request, pages.ranking, least, pages.lead)
+
+    def ranked_in(self) -> tuple[object, ...]:
+        """The state of the library a search now ranks in, beside its question: how far in the store's changes its
+        index goes, and its paragraph vectors and word pieces. Read before the search: a change landing meanwhile is
+        taken as one after it."""
+        semantic = self.semantic
+        ranked_by: tuple[object, ...] = (self.engine.cursor,)
+        if semantic is not None:
+            ranked_by += (semantic.vectors.cursor, semantic.vectors.count(), semantic.pieces is not None)
+        return ranked_by
+
+    def _later_pages(self, request: Request) -> LaterPages:
+        """The later pages of `request` as ranked now: remembered, being ranked (waited for), or ranked here. The
+        store's head is part of the state: a story another process removed is out of the store before this
+        process's index follows."""
+        key = (replace(request, offset=0), self.ranked_in(), self.store.head())
+        with self._later_lock:
+            ranking = self._later.get(key)
+            ranks_here = ranking is None
+            if ranking is None:
+                ranking = self._later[key] = Future()
+            self._later.move_to_end(key)
+            while len(self._later) > LATER_PAGES_REMEMBERED:
+                self._later.popitem(last=False)
+        if not ranks_here:
+            return ranking.result()
+        try:
+            ranking.set_result(
+                later_pages(request, self.engine, self.store, self.settings.min_answerability, self.semantic)
+            )
+        except BaseException as exc:
+            with self._later_lock:  # the next press ranks again (a damaged index rebuilt, the store back)
+                if self._later.get(key) is ranking:
+                    del self._later[key]
+            ranking.set_exception(exc)
+        return ranking.result()
+
+    def rank_later_pages(self, request: Request) -> None:
+        """Rank the pages after the first page of `request` ahead of a "More" press (in a worker thread), unless
+        some are being ranked ahead already: a busy process answers the questions asked first."""
+        if not self._ranking_ahead.acquire(blocking=False):
+            return
+        try:
+            # The second page's request, as a press asks for it (`bot.tg.ask.next_page`).
+            second = replace(request, offset=request.k, k=min(request.k, MAX_PASSAGES - request.k))
+            self._searched(lambda: self._later_pages(second))
+        finally:
+            self._ranking_ahead.release()
 
     def follow_up(
         self, question: str, references: Iterable[str], shown: Sequence[str] = (), answered: Sequence[str] = ()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -2046,8 +2047,24 @@ def answer(
     """Find the passages for a request (see `search` and `compose`)."""
     if not request.offset:
         return compose(request, search(request, engine, store, semantic), min_answerability)
+    pages = later_pages(request, engine, store, min_answerability, semantic)
+    return compose(request, pages.ranking, min_answerability, pages.lead)
+
+
+class LaterPages(NamedTuple):
+    """What every page after the first of a question is composed from (`compose`): the ranking, deep enough for
+    the last page, and the first page's passages, which lead it."""
+
+    ranking: Ranking
+    lead: tuple[Passage, ...]
+
+
+def later_pages(
+    request: Request, engine: Engine, store: Store, min_answerability: float, semantic: Semantic | None = None
+) -> LaterPages:
+    """The ranking and lead of a later page of `request` (its offset past the first page's), alike for them all."""
     # The first page searched no deeper than it shows, and a later page deeper: the first page's passages lead the
     # list the later pages continue, which shows each once (one of them came again further down).
     first = replace(request, offset=0)
     lead = compose(first, search(first, engine, store, semantic), min_answerability).passages
-    return compose(request, search(request, engine, store, semantic), min_answerability, lead)
+    return LaterPages(search(request, engine, store, semantic), lead)

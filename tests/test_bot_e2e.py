@@ -29,7 +29,7 @@ from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
-from bot.retrieval import Request
+from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
@@ -203,6 +203,40 @@ async def test_more_edits_the_answer_in_place_and_survives_a_reindex(app: Bot, s
     server.press_button(ALICE, second.result["message_id"], more)
     edit = await last_call(server, ALICE, 3, "editMessageText")  # after the first answer's More and Back
     assert edit.params["message_id"] == second.result["message_id"] and "<b>4. " in check_sent(edit)
+
+
+async def test_later_pages_are_ranked_once_as_the_answer_goes_out_not_at_each_press(
+    app: Bot, server: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every "More" press ranked the answer's later pages again, as deep as the last page: on the BBC stories a
+    second page cost 7 times the first (`bench/paging.py`). They are ranked once, aside, when the first page is
+    sent, and each press composes its page from that ranking; a story added since ranks them again."""
+    ranked: list[Request] = []
+    monkeypatch.setattr(
+        "bot.library.later_pages", lambda request, *rest: ranked.append(request) or later_pages(request, *rest)
+    )
+    server.send_text(ALICE, "harbor")
+    first, more = await more_button(app, server, ALICE, 1)
+    message_id = first.result["message_id"]
+    for _ in range(200):
+        if ranked:
+            break
+        await asyncio.sleep(0.05)
+    assert [r.offset for r in ranked] == [3]
+    server.press_button(ALICE, message_id, more)
+    edit = await last_call(server, ALICE, 1, "editMessageText")
+    assert "<b>4. Regional Rail" in check_sent(edit)
+    [back] = [b["callback_data"] for b in buttons(edit) if b["text"] == "Back"]
+    server.press_button(ALICE, message_id, back)
+    assert "<b>1. " in check_sent(await last_call(server, ALICE, 2, "editMessageText"))
+    server.press_button(ALICE, message_id, more)
+    assert "<b>4. Regional Rail" in check_sent(await last_call(server, ALICE, 3, "editMessageText"))
+    assert len(ranked) == 1
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    await asyncio.to_thread(library_of(app).add, [Article("Harbor Notes", ("The harbor pilots met.",), "Local", when)])
+    server.press_button(ALICE, message_id, back)
+    page = check_sent(await last_call(server, ALICE, 4, "editMessageText"))
+    assert page.startswith("1 passage of stories added since you asked now come before these.") and len(ranked) == 2
 
 
 async def test_back_after_a_story_of_the_first_page_was_removed_shows_no_passage_of_the_second_again(

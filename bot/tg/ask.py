@@ -127,12 +127,8 @@ def first_page(library: Library, request: Request, username: str, zone: tzinfo, 
 def searched_in(library: Library) -> str:
     """The state of the library a search now ranks in, beside its question, as 8 hex digits a "More" or "Back"
     button carries (`pages.turn`): how far in the store's changes its index goes, and its paragraph vectors and
-    word pieces. Read before the search: a change landing meanwhile is taken as one after it."""
-    semantic = library.semantic
-    ranked_by: tuple[object, ...] = (library.engine.cursor,)
-    if semantic is not None:
-        ranked_by += (semantic.vectors.cursor, semantic.vectors.count(), semantic.pieces is not None)
-    return f"{zlib.crc32(repr(ranked_by).encode()):08x}"
+    word pieces (`Library.ranked_in`)."""
+    return f"{zlib.crc32(repr(library.ranked_in()).encode()):08x}"
 
 
 def next_page(
@@ -310,6 +306,17 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(context, page.saved)
+    if page.saved is not None and context.application.running:
+        context.application.create_task(rank_later_pages(library, request))
+
+
+async def rank_later_pages(library: Library, request: Request) -> None:
+    """Rank an answer's later pages once its first is sent, so a "More" press shows one as fast as the first (aside:
+    the chat's next update does not wait for it)."""
+    try:
+        await asyncio.to_thread(library.rank_later_pages, request)
+    except StoreError as exc:  # the press ranks them itself
+        log.warning("could not rank the later pages of an answer ahead: %s", exc)
 
 
 def pasted_links(question: str) -> tuple[str, tuple[str, ...]]:

@@ -50,7 +50,7 @@ from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
-from bot.tg.welcome import COMMANDS
+from bot.tg.welcome import COMMANDS, LINK_BROKEN
 from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_message_size, check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
@@ -853,6 +853,21 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     assert check_sent(server.calls("sendMessage", chat_id=ALICE)[sent]).startswith(
         "<b>Fjord Tunnel Report Published</b>"
     )
+
+
+async def test_a_deep_link_cut_short_or_changed_says_it_is_broken_instead_of_greeting(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A story's or an inline question's deep link cut short where it was copied, or otherwise changed, greeted as a
+    plain /start, as if it had opened nothing in particular. It says the link is broken and what to do; a link that
+    opens nothing (an inline result's button into the chat) and /start alone still greet."""
+    chess = next(a for a in library_of(app).store.latest(10) if a.title.startswith("Chess"))
+    for payload in (chess.id[:-1], f"{chess.id}x", "q_0123456789a", "q_", "hello"):
+        said = await reply_to(server, ALICE, partial(server.send_command, ALICE, "start", payload))
+        assert visible_text(said) == LINK_BROKEN, payload
+    for payload in ("inline", ""):
+        greeting = await reply_to(server, ALICE, partial(server.send_command, ALICE, "start", payload))
+        assert visible_text(greeting).startswith("Hello! I answer questions about"), payload
 
 
 async def test_a_very_long_article_pressed_twice_comes_once_in_a_few_messages_ending_with_its_link(

@@ -54,7 +54,7 @@ from bot.services.latest import asked_latest
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
 from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
-from bot.tg.buttons import ARTICLE_DATA, EXPIRED, answer_press, keyboard, pages_on
+from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
@@ -624,7 +624,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if note or not results:
         if question:
             saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
-        parameter = f"q_{saved.key}" if saved is not None else "inline"
+        parameter = f"q_{saved.key}" if saved is not None else GREETING_START
         button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)

@@ -42,6 +42,8 @@ ARTICLE_DATA = re.compile(r"^a:([0-9a-f]{16})$")
 READ_ON_DATA = re.compile(r"^r:([0-9a-f]{16}):([1-9][0-9]{0,4})(?::([0-9a-f]{8}))?$")
 
 EXPIRED = "This result expired, please ask again."
+# The deep link of a button into a private chat that asks nothing there (`/start inline`): it greets.
+GREETING_START = "inline"
 
 
 def pages_on(answer: Answer) -> bool:

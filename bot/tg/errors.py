@@ -9,6 +9,7 @@ from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, NetworkError, TelegramError
 
 from bot.errors import IndexCorruptError, StoreError
+from bot.tg.buttons import GREETING_START
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
 from bot.tg.sending import gone_for_the_bot, restricted_for_the_bot, topic_of
@@ -75,7 +76,7 @@ async def on_error(update: object, context: Context) -> None:
     store_down = isinstance(context.error, StoreError)
     if isinstance(update, Update) and update.inline_query is not None:
         button = InlineQueryResultsButton(
-            text=INLINE_STORE_DOWN if store_down else INLINE_APOLOGY, start_parameter="inline"
+            text=INLINE_STORE_DOWN if store_down else INLINE_APOLOGY, start_parameter=GREETING_START
         )
         try:
             await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)

@@ -29,6 +29,7 @@ from bot.render.welcome import (
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
 from bot.tg.articles import ARTICLE_GONE, article_id, send_article
+from bot.tg.buttons import GREETING_START
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
@@ -36,6 +37,12 @@ from bot.tg.subscriptions import in_group, shared_by
 
 log = logging.getLogger(__name__)
 
+# A deep link whose payload is none of ours: cut short or changed where it was copied. It greeted as a plain /start,
+# as if the link had opened nothing in particular.
+LINK_BROKEN = (
+    "That link is broken or incomplete, so I cannot tell which story or question it was for. Copy the whole link "
+    "again, or ask me about the story in your own words."
+)
 ANOTHER_BOTS = "That command is addressed to @{bot}, not to me: /help lists mine."
 # Telegram's usernames have at most 32 characters; what was typed after the "@" is shown this far.
 MAX_USERNAME_CHARS = 32
@@ -114,6 +121,9 @@ async def start(update: Update, context: Context) -> None:
     if context.args and (linked := article_id(context.args[0])):
         if not await send_article(context, message, linked):
             await message.reply_text(ARTICLE_GONE)
+        return
+    if context.args and context.args[0] != GREETING_START:
+        await message.reply_text(html.escape(LINK_BROKEN))
         return
     if message.chat.type == ChatType.CHANNEL:
         await send_help(message, context)

@@ -679,13 +679,14 @@ def _remove(args: argparse.Namespace, library: Library) -> int:
 
 def _not_found(reference: str) -> str:
     """Why `reference` names no article here: a folder or file that is there was not read into this store ("no
-    article folder/ in the store" read as if a folder could be one)."""
+    article folder/ in the store" read as if a folder could be one). Quoted as other messages quote what was typed:
+    "no article no such story in the store" read as a sentence."""
     if not reference.strip():
         # `remove ""` (a variable left empty) was "nothing in the store was read from ", the empty path being ".".
         return f"an empty name names no article: give {ARTICLE_NAMES}"
     if is_web_url(reference) or not Path(reference).expanduser().exists():
-        return f"no article {reference} in the store"
-    return f"nothing in the store was read from {reference}"
+        return f"no article {reference!r} in the store"
+    return f"nothing in the store was read from {reference!r}"
 
 
 def _note_vectors(library: Library) -> None:

@@ -100,7 +100,7 @@ def test_a_follow_up_to_a_story_not_here_is_refused_not_asked_alone(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
-        f"newsbot: no article {reference} in the store",
+        f"newsbot: no article {reference!r} in the store",
         'newsbot: --following takes an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from',
     ]
 
@@ -137,9 +137,13 @@ def test_remove_takes_ids_and_urls_and_fails_for_one_not_found(capsys: pytest.Ca
     assert main(["remove", SHIPPED_ID, "https://nowhere.example/story"]) == 1
     captured = capsys.readouterr()
     assert captured.out == f"removed {SHIPPED_ID}\n"
-    assert captured.err == "newsbot: no article https://nowhere.example/story in the store\n"
+    assert captured.err == "newsbot: no article 'https://nowhere.example/story' in the store\n"
     assert main(["ask", "Why did Russia invite Dempsey to Moscow?"]) == 1
     assert main(["remove", SHIPPED_ID]) == 1
+    # A name with spaces read as part of the sentence: "no article no such story in the store".
+    capsys.readouterr()
+    assert main(["remove", "no such story"]) == 1
+    assert capsys.readouterr().err == "newsbot: no article 'no such story' in the store\n"
 
 
 def test_ingest_reports_every_outcome(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1513,7 +1517,7 @@ def test_a_story_is_removed_and_followed_by_the_file_its_answer_names_as_its_sou
     capsys.readouterr()
     records = os.path.relpath(NEWCOMER / "stories.csv", isolated)
     assert main(["remove", str(NEWCOMER / "Stories.csv")]) == 1
-    assert capsys.readouterr().err == f"newsbot: no article {NEWCOMER / 'Stories.csv'} in the store\n"
+    assert capsys.readouterr().err == f"newsbot: no article {str(NEWCOMER / 'Stories.csv')!r} in the store\n"
     assert main(["remove", records]) == 0
     assert capsys.readouterr().out.startswith(f"removed {records} (articles ")
     assert main(["ask", "--k", "1", "How much was the water company fined?"]) == 1
@@ -1636,11 +1640,11 @@ def test_remove_takes_a_folder_that_was_read_and_an_id_in_capitals(
     assert main(["remove", SHIPPED_ID.upper(), "mine"]) == 1
     captured = capsys.readouterr()
     assert captured.out.endswith(f"removed {SHIPPED_ID}\n")
-    assert captured.err == "newsbot: nothing in the store was read from mine\n"
+    assert captured.err == "newsbot: nothing in the store was read from 'mine'\n"
     assert main(["remove", "mine-too/ferry.txt", "mine-too/ferry.text"]) == 1
     captured = capsys.readouterr()
     assert captured.out.startswith("removed mine-too/ferry.txt (article ")
-    assert captured.err == "newsbot: no article mine-too/ferry.text in the store\n"
+    assert captured.err == "newsbot: no article 'mine-too/ferry.text' in the store\n"
 
 
 def test_a_linked_file_is_read_once_and_removing_its_folder_removes_what_was_read_through_links(

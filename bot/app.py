@@ -30,6 +30,7 @@ from bot.errors import ConfigError, NewsbotError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.outage import store_reachable
+from bot.tg.polling import UpdatesRequest
 from bot.tg.received import ReceivedQueue, handling
 from bot.tg.sending import rate_limiter
 
@@ -104,6 +105,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         builder = builder.base_url(base).base_file_url(file_base_url(base))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:  # python-telegram-bot's own, but for an update it cannot read (`bot.tg.polling`)
+        builder = builder.get_updates_request(UpdatesRequest(connection_pool_size=1))
     application = builder.build()
     tg.register(application, settings)
     return application

@@ -960,6 +960,22 @@ async def test_read_on_sends_the_next_part_of_a_long_article_once_and_refuses_st
     assert len(server.calls("sendMessage", chat_id=ALICE)) == len(calls)
 
 
+async def test_an_update_the_bot_cannot_read_is_logged_once_and_passed_over(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """python-telegram-bot reads a getUpdates batch whole: a message without its chat and date failed it, and the
+    Updater fetched it again from the same offset, logging it as critical, forever; the next question went
+    unanswered. It is logged once, confirmed, and the next update answered."""
+    caplog.set_level(logging.WARNING)
+    broken = server.add_update({"message": {"message_id": 1, "text": "hello"}})
+    said = await reply_to(server, ALICE, partial(server.send_text, ALICE, "harbor"))
+    assert "Harbor Council" in said
+    assert all(u["update_id"] != broken for u in server.pending_updates())
+    passed = [r for r in caplog.records if "cannot be read" in r.getMessage()]
+    assert len(passed) == 1 and f"update {broken}," in passed[0].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
+
+
 async def test_start_greets_with_what_the_bot_knows_and_example_questions_that_work(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -63,7 +63,7 @@ from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
-from bot.wording import LIMITED_SEARCH, capital, spoken_list
+from bot.wording import capital, spoken_list
 
 if TYPE_CHECKING:
     from bot.services.feeds import FeedPoll, FeedService
@@ -923,7 +923,7 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
     else:
         if elsewhere or outside:
             # A note says what the limits kept out: the decline's "(The search was limited ...)" said it twice.
-            answer = replace(answer, reason=answer.reason.replace(LIMITED_SEARCH, ""))
+            answer = replace(answer, limited=False)
         shown = render_answer(
             answer, _style(), library.settings.bot_username, True, zone=zone(library.settings.default_timezone)
         )

@@ -138,6 +138,9 @@ class Answer:
     offset: int = 0
     # False when the passages are weak evidence (shown as "These passages may help:", with the closest headlines).
     confident: bool = True
+    # Declined within a category or dates: said after the reason (`render.answers.reason_of`) unless a note says
+    # what the limits kept out (`newsbot ask`), which turns it off rather than cutting the words out of the reason.
+    limited: bool = False
 
     @property
     def found(self) -> bool:

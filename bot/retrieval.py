@@ -37,7 +37,7 @@ from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.store import Store
-from bot.wording import LIMITED_SEARCH, spoken_list
+from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -1345,9 +1345,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
         unused = ENGLISH_ONLY + meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
         reason = "Nothing in the articles answers that." + unused
-        if request.category or request.since or request.until:
-            reason += LIMITED_SEARCH
-        return Answer(request.question, (), closest, reason=reason)
+        limited = bool(request.category or request.since or request.until)
+        return Answer(request.question, (), closest, reason=reason, limited=limited)
     chosen = list(lead)
     per_article: dict[str, int] = {}
     for passage in lead:

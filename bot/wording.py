@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-# Said after retrieval's decline within a category or dates (`newsbot ask` names instead what answers without them).
+# Said after a decline within a category or dates (`Answer.limited`; `newsbot ask` names instead what answers
+# without them).
 LIMITED_SEARCH = " (The search was limited by category or date.)"
 
 

@@ -16,7 +16,7 @@ from bot.config import MAX_ARTICLE_MESSAGES, MAX_QUESTION_CHARS
 from bot.library import LibraryStats
 from bot.models import Answer, Passage, StoredArticle
 from bot.render import split
-from bot.render.answers import fit_answer, mark, render_answer, trim
+from bot.render.answers import answer_json, fit_answer, mark, render_answer, trim
 from bot.render.articles import article_messages, mark_of
 from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
@@ -740,3 +740,15 @@ def test_mysubs_names_the_time_zone_while_the_digest_is_off() -> None:
     assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group="")
     on = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo"), True, (), ())
     assert "Time zone:" not in settings_text(on, Clock("UTC+09:00", None), group="")  # the schedule names it
+
+
+def test_a_decline_within_a_category_or_dates_is_said_to_be_limited_where_it_is_rendered() -> None:
+    """Retrieval put "(The search was limited by category or date.)" into a decline's reason, and `newsbot ask` cut
+    it out again when its note said what the limits kept out. The decline carries a flag instead, worded where an
+    answer is rendered, in Telegram, the terminal and JSON alike; the CLI turns it off."""
+    declined = Answer("offshore wind farm", (), reason="Nothing in the articles answers that.", limited=True)
+    said = "Nothing in the articles answers that. (The search was limited by category or date.)"
+    assert render_answer(declined, HTML) == render_answer(declined, PLAIN) == said
+    assert answer_json(declined)["reason"] == said
+    unlimited = replace(declined, limited=False)
+    assert render_answer(unlimited, PLAIN) == answer_json(unlimited)["reason"] == said.split(" (")[0]

@@ -176,7 +176,8 @@ def test_a_decline_with_no_word_found_names_the_words_and_blames_no_filtered_out
     )
     filtered = news.ask(news.request("offshore wind farm", category="local"))
     assert not filtered.found
-    assert filtered.reason == "Nothing in the articles answers that. (The search was limited by category or date.)"
+    # The limits are said where the decline is rendered (`Answer.limited`), not in the reason's words.
+    assert filtered.reason == "Nothing in the articles answers that." and filtered.limited
 
 
 def test_a_decline_asks_whether_a_misspelt_word_meant_one_the_articles_use(news: Library) -> None:

@@ -16,6 +16,7 @@ from bot.models import Answer, Passage
 from bot.render.headlines import article_json, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, Style, byline, source_link, title_of
 from bot.render.split import TELEGRAM_LIMIT, fits
+from bot.wording import LIMITED_SEARCH
 
 # Three passages of this length fit one message with room to spare in everyday text.
 MAX_PASSAGE_CHARS = 900
@@ -93,6 +94,12 @@ def render_passage(
 WEAK_ANSWER = "These passages may help:"
 
 
+def reason_of(answer: Answer) -> str:
+    """Why nothing answers (or why the passages are weak evidence), saying so of a search limited by category or
+    date."""
+    return answer.reason + LIMITED_SEARCH if answer.limited else answer.reason
+
+
 def render_answer(
     answer: Answer,
     style: Style,
@@ -109,7 +116,7 @@ def render_answer(
         *(render_headline(a, style, bot_username, local_path, zone) for a in answer.closest),
     ]
     if not answer.found:
-        lines = [style.escape(answer.reason or "Nothing in the articles answers that.")]
+        lines = [style.escape(reason_of(answer) or "Nothing in the articles answers that.")]
         if answer.closest:
             lines += ["", *closest]
         return "\n".join(lines)
@@ -159,7 +166,7 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
         "question": answer.question,
         "found": answer.found,
         "confident": answer.found and answer.confident,
-        "reason": answer.reason or None,
+        "reason": reason_of(answer) or None,
         "passages": [
             {
                 **article_json(p.article, bot_username),

@@ -192,6 +192,7 @@ class Library:
         self._later: OrderedDict[tuple[object, ...], Future[LaterPages]] = OrderedDict()
         self._later_lock = threading.Lock()
         self._ranking_ahead = threading.Lock()
+        self._asking = 0  # questions being answered now, in any thread
 
     @property
     def engine(self) -> Engine:
@@ -476,7 +477,13 @@ class Library:
 
     def ask(self, request: Request) -> Answer:
         """Answer a question (raises QuestionError for one that cannot be searched)."""
-        answered = self._searched(lambda: self._answer(request))
+        with self._later_lock:
+            self._asking += 1
+        try:
+            answered = self._searched(lambda: self._answer(request))
+        finally:
+            with self._later_lock:
+                self._asking -= 1
         if self.follower.write_failure and not (answered.found and answered.confident):
             # The index is behind the store (a full disk): "No article uses the word ..." was said of stories the
             # store holds and the index could not take.
@@ -528,8 +535,9 @@ class Library:
 
     def rank_later_pages(self, request: Request) -> None:
         """Rank the pages after the first page of `request` ahead of a "More" press (in a worker thread), unless
-        some are being ranked ahead already: a busy process answers the questions asked first."""
-        if not self._ranking_ahead.acquire(blocking=False):
+        some are being ranked ahead already or a question is being answered: a ranking costs several questions'
+        search, under the same GIL, and a busy process answers the questions asked first (a press then ranks)."""
+        if self._asking or not self._ranking_ahead.acquire(blocking=False):
             return
         try:
             # The second page's request, as a press asks for it (`bot.tg.ask.next_page`).

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import retrieval
 from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Query, TantivyEngine, indexed_paragraphs, tantivy_engine
@@ -26,6 +27,7 @@ from bot.index.holder import command_line
 from bot.library import INDEX_BEHIND, Library
 from bot.models import Article
 from bot.render.stats import render_stats
+from bot.retrieval import Request
 from bot.store import Store
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import newsbot
@@ -813,3 +815,33 @@ def test_an_ingest_whose_store_is_replaced_before_its_index_takes_its_articles_e
         assert_consistent(library)
     finally:
         library.close()
+
+
+def test_later_pages_are_ranked_ahead_only_while_no_question_is_being_answered(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking an answer's later pages ahead of a "More" press costs several questions' search under the same GIL:
+    done beside questions being answered, it slowed them. It is skipped while one is (the press ranks them then)."""
+    asking, go_on = threading.Event(), threading.Event()
+
+    def answer_slowly(*args: object) -> object:
+        asking.set()
+        assert go_on.wait(60)
+        return retrieval.answer(*args)  # type: ignore[arg-type]
+
+    ranked: list[Request] = []
+    monkeypatch.setattr("bot.library.answer", answer_slowly)
+    monkeypatch.setattr(
+        "bot.library.later_pages",
+        lambda request, *rest: ranked.append(request) or retrieval.later_pages(request, *rest),
+    )
+    request = library.request("What did Gerasimov say about NATO?")
+    asked = threading.Thread(target=library.ask, args=(request,))
+    asked.start()
+    assert asking.wait(60)
+    library.rank_later_pages(request)
+    go_on.set()
+    asked.join(60)
+    assert ranked == []
+    library.rank_later_pages(request)
+    assert [r.offset for r in ranked] == [request.k]

@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT_SECONDS = 10
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# How long a stop may take from the signal to the process's exit: a question being answered, a step of the vectors
+# job (seconds, more under load), leaving the store. Past it the process exits without what it still waits for.
+STOP_SECONDS = 30.0
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -230,7 +234,8 @@ async def _serve(
     build of a large store, another process's build claim), which nothing can interrupt and the interpreter
     waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
     is swapped in only once complete (one half built is removed at the next start), the build claim goes with the
-    process, and updates not yet handled are taken over at the next start.
+    process, and updates not yet handled are taken over at the next start. So the stop itself ends the process
+    once it has taken STOP_SECONDS, whatever it still waits for (`_bound_the_stop`).
     """
     stop = asyncio.Event()
     phase = "wait"
@@ -256,10 +261,49 @@ async def _serve(
             async with running(application, webhook=webhook):
                 phase = "stop"
                 await stop.wait()
+                _bound_the_stop()
     finally:
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)
     log.info("stopped")
+
+
+def _bound_the_stop() -> None:
+    """End the process STOP_SECONDS from now if it is still there. A job's thread waiting for a store that never
+    answers (a server alive but stuck) kept it for as long: the application's stop waits for its running jobs, the
+    library's close for the locks such a thread holds, asyncio's shutdown and the interpreter's exit for every
+    worker thread (a bot was seen alive 14 minutes after it logged "stopped"). The stop was asked for, and
+    exited so the bot loses nothing a kill would not (see `_serve`): exit code 0, as any stop's."""
+
+    def exit_now() -> None:
+        log.warning(
+            "still stopping %g s after the stop signal: exiting without waiting for %s",
+            STOP_SECONDS,
+            _busy_threads() or "the event loop",
+        )
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(0)
+
+    bound = threading.Timer(STOP_SECONDS, exit_now)
+    bound.daemon = True  # neither keeps the process alive nor is waited for at its exit
+    bound.start()
+
+
+def _busy_threads() -> str:
+    """Where the threads other than the main one are in newsbot's code ("bot.store.feeds.lease_holders"),
+    for the log to say what a stop did not wait for; "" when none is."""
+    frames = sys._current_frames()
+    busy = []
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident or 0)
+        if thread is threading.main_thread() or thread.daemon or frame is None:
+            continue
+        while frame is not None and not frame.f_globals.get("__name__", "").startswith("bot."):
+            frame = frame.f_back
+        if frame is not None:
+            busy.append(f"{frame.f_globals['__name__']}.{frame.f_code.co_qualname}")
+    return ", ".join(f"a thread in {where}" for where in busy)
 
 
 def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:

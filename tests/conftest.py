@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -42,6 +43,13 @@ from tests.web_server import WebServer, serving
 # nltk loads on the first stem or sentence split (bot.analysis), which takes a second on a busy machine: loaded
 # here, no property test's first example pays it within its 200 ms deadline.
 stem(sentences("Warming up. The stemmer loads.")[0])
+
+# A pytest started with SIGINT ignored (`pytest ... &` in a script: a shell without job control starts its background
+# commands so) or blocked hands that to every process the tests start, and a newsbot command whose Ctrl-C is Python's
+# own KeyboardInterrupt (`stats`, `reindex`) then never takes one: the Ctrl-C tests of tests/test_processes.py failed
+# together in such runs. Taken as a terminal's Ctrl-C finds it, however the suite was started.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta already; the suite turns
 # warnings into errors, so opt in as production code will have to.

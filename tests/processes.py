@@ -56,13 +56,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def over_tcp(database_url: str, hold_after: bytes = b"", released: threading.Event | None = None) -> Iterator[str]:
+def over_tcp(
+    database_url: str,
+    hold_after: bytes = b"",
+    released: threading.Event | None = None,
+    holding: threading.Event | None = None,
+) -> Iterator[str]:
     """`database_url` (a PostgreSQL on a Unix socket, as pgserver's) reached on a TCP port of 127.0.0.1 instead, the
     bytes relayed as they are: a real server without SSL, which libpq asks about SSL only over TCP. `hold_after`:
     once a client sends a statement holding these bytes, the server's replies on that connection are held back until
     `released` is set, a client cancels a statement (as Ctrl-C does: a server answers a statement it cancels) or the
     block ends, so the client waits for them meanwhile (a table's lock would end its wait after
-    `ANSWER_WAIT_SECONDS`, maybe before a busy test's next step)."""
+    `ANSWER_WAIT_SECONDS`, maybe before a busy test's next step). `holding` is set once a statement's replies are
+    held (a test then knows its process waits)."""
     url = make_url(database_url)
     socket_path = f"{url.query['host']}/.s.PGSQL.{url.port or 5432}"
     listener = socket.create_server(("127.0.0.1", 0))
@@ -77,6 +83,8 @@ def over_tcp(database_url: str, hold_after: bytes = b"", released: threading.Eve
                     ended.set()
                 elif not replies and hold_after and hold_after in data:
                     held.set()  # before the statement goes: its reply is held
+                    if holding is not None:
+                        holding.set()
                 target.sendall(data)
         with suppress(OSError):
             target.shutdown(socket.SHUT_WR)

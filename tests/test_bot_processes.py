@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
@@ -28,6 +29,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.app import STOP_SECONDS
 from bot.config import Settings
 from bot.index.follower import BUILD_CLAIM, CURRENT
 from bot.library import Library
@@ -902,6 +904,42 @@ def test_a_bot_stopped_while_it_makes_a_backlog_of_vectors_exits_within_a_chunk(
     assert time.monotonic() - stopping < 30
     [err] = log
     assert "stopped making paragraph vectors (the bot is stopping)" in err, err
+
+
+def test_a_bot_stopped_while_a_job_waits_for_a_store_that_never_answers_exits_saying_so(
+    postgres_url: str, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM while a job's thread waited for a PostgreSQL reply that never came (the server alive but stuck: its
+    reply held back here, which no timeout of ours ends) logged "stopped", then the process lived on as long as the
+    wait (14 minutes were seen): the application's stop waits for its running jobs, asyncio's shutdown and the
+    interpreter's exit for every worker thread. The stop is now bounded (STOP_SECONDS): the bot says what it did not
+    wait for and exits as a clean stop does."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
+    )
+    Library.open(replace(settings, semantic="off")).close()
+    held = threading.Event()
+    # The feed job's first query, which nothing of the start makes.
+    with over_tcp(postgres_url, hold_after=b"DISTINCT feeds.lease_holder", holding=held) as stuck:
+        bot = start_bot(
+            replace(settings, database_url=stuck),
+            server,
+            tmp_path,
+            NEWSBOT_SEMANTIC="off",
+            NEWSBOT_FEED_CHECK_SECONDS="0.5",
+        )
+        try:
+            assert held.wait(timeout=60), (tmp_path / "bot.log").read_text()
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=STOP_SECONDS + 90)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+                bot.wait()
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    said = err.splitlines()[-1]
+    assert said.endswith("exiting without waiting for a thread in bot.store.feeds.lease_holders"), err
 
 
 def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_again(

@@ -417,6 +417,41 @@ def test_ctrl_c_just_after_the_pools_ping_is_sent_is_an_interruption(postgres_ur
     assert (stats.returncode, stats.stderr) == (130, said)
 
 
+def test_a_process_the_tests_start_takes_ctrl_c() -> None:
+    """What the Ctrl-C tests here rely on: a process they start has SIGINT neither ignored nor blocked."""
+    status = subprocess.run(["cat", "/proc/self/status"], capture_output=True, text=True, check=True).stdout
+    masks = {
+        name: int(value, 16)
+        for name, _, value in (line.partition(":\t") for line in status.splitlines())
+        if name in ("SigIgn", "SigBlk")
+    }
+    assert masks and not any(mask & 1 << (signal.SIGINT - 1) for mask in masks.values()), status
+
+
+def test_the_processes_tests_start_take_ctrl_c_however_pytest_was_started(tmp_path: Path) -> None:
+    """A suite started with SIGINT ignored (`pytest ... &` from a script) handed that to every process it started:
+    the Ctrl-C of a `newsbot stats` (the pool's ping test) was never taken, exit 0, and a `newsbot reindex` ran on
+    after its SIGINT. Started so, a pytest now starts its processes taking Ctrl-C all the same (tests/conftest.py)."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={tmp_path / 'inner'}",
+            f"{__file__}::test_a_process_the_tests_start_takes_ctrl_c",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_a_reindex_stopped_while_it_builds_removes_what_it_had_built(postgres_url: str, tmp_path: Path) -> None:
     """`newsbot reindex` stopped by Ctrl-C while it built (here waiting for the store's paragraphs, their reply held
     back until the Ctrl-C cancels the statement) left its half-built generation on disk for an hour; it now removes

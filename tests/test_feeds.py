@@ -516,6 +516,38 @@ async def test_an_undated_back_catalogue_is_no_news_to_digests_alerts_or_latest_
     assert [shown_date(a) for a in latest].index("undated") == len(latest) - 3
 
 
+HARBOUR_NEWS = ("Quay", "Ferry", "Lighthouse", "Market", "Boatyard", "Slipway", "Beacon")
+
+
+async def test_an_undated_batch_is_listed_as_its_feed_lists_it_newer_batches_first(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Stories that arrive together carry one arrival time: undated, /latest and digests listed them by their ids'
+    hashes, a shuffle of the feed's order. Now a batch keeps the order it arrived in (a feed lists its newest first),
+    and a later batch comes before it."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=0))
+    try:
+        store, service = library.store, FeedService(library)
+
+        def entries(batch: str) -> list[tuple[str, str, str]]:
+            return [
+                (f"{batch} {word} news", f"/live/{batch}-{word}.html", f"The {word} news.") for word in HARBOUR_NEWS
+            ]
+
+        web.live["batches.xml"] = bare_feed(*entries("Old"))
+        assert (await service.add(web.url("/live/batches.xml"), now=NOW)).backlog == len(HARBOUR_NEWS)
+        web.live["batches.xml"] = bare_feed(*entries("New"), *entries("Old"))
+        (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert poll.added == len(HARBOUR_NEWS)
+        news = [title for title, _, _ in entries("New")]
+        listed = [a.title for a in store.latest(30) if a.title.endswith(" news")]
+        assert listed == [*news, *(title for title, _, _ in entries("Old"))]
+        Subscriptions(store).subscribe(CHAT, ["all"], NOW)
+        assert titles(Digests(store).preview(CHAT, NOW + timedelta(minutes=20))) == news[:5]
+    finally:
+        library.close()
+
+
 async def test_a_store_made_before_back_catalogues_were_marked_marks_them_from_its_change_log(
     web: WebServer, feed_settings: Settings
 ) -> None:
@@ -1659,5 +1691,21 @@ async def test_a_store_made_before_feeds_could_pause_gets_the_column_with_its_fe
         assert upgraded.store.pending_migrations() == []
         (poll,) = (await FeedService(upgraded).poll(NOW)).polls
         assert (poll.status, poll.backlog, poll.feed.paused_at) == (OK, 3, None)
+    finally:
+        upgraded.close()
+
+
+def test_a_store_made_before_arrival_order_lists_its_undated_batches_as_they_came(feed_settings: Settings) -> None:
+    """Migration 0027 on a store whose articles predate it (made here by dropping the column): each story's place
+    comes from the change log, so an undated batch stored before is listed as it came, not by its ids' hashes."""
+    batches = [[story(f"{batch} {word} news", "Local") for word in HARBOUR_NEWS] for batch in ("Old", "New")]
+    with unmigrated(feed_settings, "0027_arrival_order", "articles.arrival") as library:
+        for minutes, batch in enumerate(batches):
+            library.store.write_articles(batch, NOW + timedelta(minutes=minutes))
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        listed = [a.title for a in upgraded.store.latest(30) if a.title.endswith(" news")]
+        assert listed == [a.title for a in batches[1] + batches[0]]
     finally:
         upgraded.close()

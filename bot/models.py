@@ -77,7 +77,8 @@ class StoredArticle:
     added_at: datetime | None = None
     # Read as a new feed's back catalogue (its first poll): published before the feed was followed, not news.
     backlog: bool = False
-    # Its place in the order stories arrived (the store's `articles.arrival`; None before it is stored).
+    # Its place in the order stories arrived, higher for newer (the store's `articles.arrival`; None before it is
+    # stored).
     arrival: int | None = None
 
     @property
@@ -99,9 +100,10 @@ class StoredArticle:
 
     @property
     def batch_order(self) -> tuple[bool, int, str]:
-        """Among stories of one time (a batch arrives at one instant, undated): the order they arrived in, a feed's
-        as it lists them, its newest first; by id only where that is not known. Their ids' hashes were a shuffle."""
-        return (self.arrival is None, self.arrival or 0, self.id)
+        """Among stories of one time (a batch arrives at one instant, undated), newest first: a later batch first,
+        and a batch as it lists them (a feed lists its newest first); by id only where that is not known. Their
+        ids' hashes were a shuffle."""
+        return (self.arrival is None, -(self.arrival or 0), self.id)
 
     @property
     def news_order(self) -> tuple[datetime, datetime] | None:

@@ -209,10 +209,12 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
         inserted = []
-        # Past every story written before (each was logged, the log's head counting it), in the batch's order.
-        for place, i in enumerate(result.added, head(connection) + 1):
+        # Past every story written before (each was logged, the log's head counting it), the batch's first highest:
+        # newest first is a later batch first, and a batch as it lists its stories (a feed lists its newest first).
+        last = head(connection) + len(result.added)
+        for place, i in enumerate(result.added):
             added_at, backlog = arrived.get(unique[i].origin or "", (now, not news))
-            inserted.append({**_row(unique[i], now), "added_at": added_at, "backlog": backlog, "arrival": place})
+            inserted.append({**_row(unique[i], now), "added_at": added_at, "backlog": backlog, "arrival": last - place})
         connection.execute(articles.insert(), inserted)
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [
@@ -444,7 +446,7 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
             query = query.where(articles.c.category == name)
         if when is not None:
             # Stories of one time in the order they arrived (`StoredArticle.batch_order`).
-            query = query.order_by(when.desc(), articles.c.arrival.asc().nulls_last(), articles.c.id).limit(count)
+            query = query.order_by(when.desc(), articles.c.arrival.desc().nulls_last(), articles.c.id).limit(count)
         return [stored(row) for row in connection.execute(query)]
 
     undated = articles.c.published.is_(None)

@@ -152,12 +152,14 @@ def _back_catalogue(connection: Connection) -> None:
 
 
 def _arrival_order(connection: Connection) -> None:
-    """`articles.arrival` for every story stored: the change log's first entry of it (a story's first write is
-    logged in its batch's order)."""
+    """`articles.arrival` for every story stored, from the change log's first entry of it: a story's first write is
+    logged in its batch's order, and the batch's first gets the highest number (below the log's head, so below
+    every story written after). Stories of different arrival times are ordered by their times before this."""
     _add_columns(articles, "arrival")(connection)
     first = select(changes.c.article_id, func.min(changes.c.seq).label("seq")).group_by(changes.c.article_id)
     logged = first.subquery()
-    connection.execute(update(articles).where(articles.c.id == logged.c.article_id).values(arrival=logged.c.seq))
+    place = head(connection) + 1 - logged.c.seq
+    connection.execute(update(articles).where(articles.c.id == logged.c.article_id).values(arrival=place))
 
 
 def _identity(connection: Connection) -> None:

@@ -834,7 +834,9 @@ class FeedService:
                 else:
                     why = "tried again next poll" if retry_at == now else "tried again on a later poll"
                 reasons = [f"{p.reason} (no text in the feed, not stored; {why})" for p in page.problems]
-                failed += [Skipped(article.url or key, r) for r in reasons or ["no text in the feed"]]
+                failed += [Skipped(article.url or key, r) for r in reasons]
+                if not reasons:  # its page not read this poll (the page budget): no page failed
+                    read.problems.append(Skipped(article.url or key, "no text in the feed"))
                 read.deferred += retry_at is not None
                 if failures:  # a read failed: when to read it again is kept, as for a story holding its teaser
                     entry_fields = (key, entry_hash(entry), article, fingerprint(article), failures, retry_at)

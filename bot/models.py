@@ -77,6 +77,9 @@ class StoredArticle:
     added_at: datetime | None = None
     # Read as a new feed's back catalogue (its first poll): published before the feed was followed, not news.
     backlog: bool = False
+    # Its place in the order stories arrived, higher for newer (the store's `articles.arrival`; None before it is
+    # stored).
+    arrival: int | None = None
 
     @property
     def from_web(self) -> bool:
@@ -94,6 +97,13 @@ class StoredArticle:
         if self.published is not None:
             return min(self.published, self.added_at) if self.added_at is not None else self.published
         return self.added_at if self.from_web and not self.backlog else None
+
+    @property
+    def batch_order(self) -> tuple[bool, int, str]:
+        """Among stories of one time (a batch arrives at one instant, undated), newest first: a later batch first,
+        and a batch as it lists them (a feed lists its newest first); by id only where that is not known. Their
+        ids' hashes were a shuffle."""
+        return (self.arrival is None, -(self.arrival or 0), self.id)
 
     @property
     def news_order(self) -> tuple[datetime, datetime] | None:

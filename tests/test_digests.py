@@ -559,7 +559,8 @@ def test_ten_thousand_chats_build_one_text_per_distinct_categories_and_window(st
         window = Window(claim.window_start or claim.due, claim.due)
         alone = digest_of(store.arrivals(window.start, window.end), key_of(claim.categories, window))
         assert texts[claim.id] == render_digest(alone, BOT, zone=schedule.zone(claim.zone))
-        assert digest_key(claim.due, store.chat_settings(claim.chat_id).zone) == claim.key  # type: ignore[union-attr]
+        chat = store.chat_settings(claim.chat_id)
+        assert chat is not None and digest_key(claim.due, chat.daily, chat.zone) == claim.key
 
 
 def test_chats_due_at_one_instant_in_two_zones_read_the_same_stories_each_dated_on_its_clocks(store: Store) -> None:

@@ -516,6 +516,38 @@ async def test_an_undated_back_catalogue_is_no_news_to_digests_alerts_or_latest_
     assert [shown_date(a) for a in latest].index("undated") == len(latest) - 3
 
 
+HARBOUR_NEWS = ("Quay", "Ferry", "Lighthouse", "Market", "Boatyard", "Slipway", "Beacon")
+
+
+async def test_an_undated_batch_is_listed_as_its_feed_lists_it_newer_batches_first(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Stories that arrive together carry one arrival time: undated, /latest and digests listed them by their ids'
+    hashes, a shuffle of the feed's order. Now a batch keeps the order it arrived in (a feed lists its newest first),
+    and a later batch comes before it."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=0))
+    try:
+        store, service = library.store, FeedService(library)
+
+        def entries(batch: str) -> list[tuple[str, str, str]]:
+            return [
+                (f"{batch} {word} news", f"/live/{batch}-{word}.html", f"The {word} news.") for word in HARBOUR_NEWS
+            ]
+
+        web.live["batches.xml"] = bare_feed(*entries("Old"))
+        assert (await service.add(web.url("/live/batches.xml"), now=NOW)).backlog == len(HARBOUR_NEWS)
+        web.live["batches.xml"] = bare_feed(*entries("New"), *entries("Old"))
+        (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        assert poll.added == len(HARBOUR_NEWS)
+        news = [title for title, _, _ in entries("New")]
+        listed = [a.title for a in store.latest(30) if a.title.endswith(" news")]
+        assert listed == [*news, *(title for title, _, _ in entries("Old"))]
+        Subscriptions(store).subscribe(CHAT, ["all"], NOW)
+        assert titles(Digests(store).preview(CHAT, NOW + timedelta(minutes=20))) == news[:5]
+    finally:
+        library.close()
+
+
 async def test_a_store_made_before_back_catalogues_were_marked_marks_them_from_its_change_log(
     web: WebServer, feed_settings: Settings
 ) -> None:
@@ -658,6 +690,49 @@ async def test_a_back_catalogue_past_the_page_budget_is_answerable_at_once_its_p
         library.close()
 
 
+async def test_story_pages_that_fail_are_told_in_one_note_per_poll_and_a_404_is_not_read_again(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """A back catalogue of 5,000 teasers whose pages often answered 404 printed a note per failed page, about 30 a
+    poll (a page budget's worth), poll after poll while its pages were read. Now a poll says it in one note for the
+    feed: how many pages failed, why, and the first of each; a 404 is read once, a 503 again later."""
+    library = Library.open(replace(feed_settings, feed_pages_per_poll=4))
+    try:
+        service = FeedService(library)
+        catalogue(web, range(12))
+        for n in range(1, 12, 2):
+            del web.live[f"cat-{n}.html"]  # 404
+        web.statuses["cat-10.html"] = 503
+        feed = web.url("/live/catalogue.xml")
+        first = await service.add(feed, now=NOW)
+        assert (first.backlog, first.queued) == (12, 8)
+        [note] = first.problems
+        assert (note.location, note.note) == (feed, True)
+        assert note.reason == (
+            "3 story pages not read: 2 HTTP 404 Not Found (the feed's summary is kept), first:"
+            f" {web.url('/live/cat-11.html')}; 1 HTTP 503 Service Unavailable (the feed's summary is kept; its page is"
+            f" read again on a later poll): {web.url('/live/cat-10.html')}"
+        )
+        assert "1 note" in first.summary()
+        (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+        [note] = second.problems
+        assert note.reason.startswith(
+            "3 story pages not read: 2 HTTP 404 Not Found (the feed's summary is kept), first:"
+            f" {web.url('/live/cat-7.html')}; 1 HTTP 503 Service Unavailable"
+        )
+        del web.statuses["cat-10.html"]
+        now = NOW + timedelta(minutes=30)
+        while (poll := (await service.poll(now)).polls[0]).status != NOT_MODIFIED:
+            assert len(poll.problems) <= 1
+            now += timedelta(minutes=15)
+        assert [web.count(f"/live/cat-{n}.html") for n in range(1, 12, 2)] == [1] * 6  # each 404 read once
+        # The 503 was read again (twice: it still failed at the next poll) and its story is whole now.
+        assert web.count("/live/cat-10.html") == 3
+        assert len(library.store.paragraphs(id_of(web.url("/live/cat-10.html")))) == 2
+    finally:
+        library.close()
+
+
 async def test_a_back_catalogue_waiting_for_its_pages_is_read_while_the_feed_itself_fails(
     web: WebServer, feed_settings: Settings
 ) -> None:
@@ -787,12 +862,13 @@ async def test_a_story_page_that_failed_for_a_while_is_read_again_on_a_later_pol
     try:
         first = await FeedService(adding).add(web.url("/polls/lifeboat.xml"), now=NOW)
         assert (first.status, first.backlog, first.retrying) == (OK, 2, 1)
-        assert sorted(p.reason for p in first.problems) == [
-            "HTTP 410 Gone (the feed's summary is kept)",
-            "HTTP 503 Service Unavailable (the feed's summary is kept; its page is read again on a later poll)",
-        ]
-        assert "1 page to read again later" in first.summary() and "2 notes" in first.summary()
-        assert all(p.kind == "note" for p in first.problems)  # the stories went in, as their teasers
+        [note] = first.problems  # one for the feed's pages (each had one, 30 a poll for a big back catalogue)
+        assert note.reason == (
+            "2 story pages not read: 1 HTTP 503 Service Unavailable (the feed's summary is kept; its page is read"
+            f" again on a later poll): {web.url(page)}; 1 HTTP 410 Gone (the feed's summary is kept): {web.url(gone)}"
+        )
+        assert "1 page to read again later" in first.summary() and "1 note" in first.summary()
+        assert note.kind == "note"  # the stories went in, as their teasers
         assert adding.store.paragraphs(lifeboat) == ["Lifeboat teaser."]
     finally:
         adding.close()
@@ -906,9 +982,13 @@ async def test_a_site_that_asks_for_a_wait_has_its_other_story_pages_left_in_the
     asked = sum(web.count(page) for page in pages)
     assert 1 <= asked <= PAGE_CONCURRENCY
     assert (first.backlog, first.retrying) == (BUSY_PAGES, BUSY_PAGES)
-    held = [p.reason for p in first.problems if "not asked: its site asked to be left" in p.reason]
-    assert len(held) == BUSY_PAGES - asked
-    assert "(HTTP 429 Too Many Requests, Retry-After 3,600 s, for http" in held[0]
+    [note] = first.problems  # the feed's pages, told together: "10 story pages not read: 6 not asked: ..."
+    assert note.reason.startswith(f"{BUSY_PAGES} story pages not read: ")
+    held = [int(n) for n in re.findall(r"(\d+) not asked: its site asked to be left", note.reason)]
+    assert sum(held) == BUSY_PAGES - asked
+    assert (
+        "not asked: its site asked to be left (HTTP 429 Too Many Requests, Retry-After 3,600 s, for http" in note.reason
+    )
     await service.poll(NOW + timedelta(minutes=30))
     assert sum(web.count(page) for page in pages) == asked  # the hour asked for is not over
     web.statuses["busy.xml"], web.headers["busy.xml"] = 429, {"Retry-After": "3600"}
@@ -1659,5 +1739,21 @@ async def test_a_store_made_before_feeds_could_pause_gets_the_column_with_its_fe
         assert upgraded.store.pending_migrations() == []
         (poll,) = (await FeedService(upgraded).poll(NOW)).polls
         assert (poll.status, poll.backlog, poll.feed.paused_at) == (OK, 3, None)
+    finally:
+        upgraded.close()
+
+
+def test_a_store_made_before_arrival_order_lists_its_undated_batches_as_they_came(feed_settings: Settings) -> None:
+    """Migration 0027 on a store whose articles predate it (made here by dropping the column): each story's place
+    comes from the change log, so an undated batch stored before is listed as it came, not by its ids' hashes."""
+    batches = [[story(f"{batch} {word} news", "Local") for word in HARBOUR_NEWS] for batch in ("Old", "New")]
+    with unmigrated(feed_settings, "0027_arrival_order", "articles.arrival") as library:
+        for minutes, batch in enumerate(batches):
+            library.store.write_articles(batch, NOW + timedelta(minutes=minutes))
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        listed = [a.title for a in upgraded.store.latest(30) if a.title.endswith(" news")]
+        assert listed == [a.title for a in batches[1] + batches[0]]
     finally:
         upgraded.close()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.errors import NewsbotError, UsageError
 from bot.ingest.dates import NAMED_ZONES as ABBREVIATIONS
+from bot.services.deliveries import digest_key
 from bot.services.schedule import (
     TIME_FORMS,
     ZONE_FORMS,
@@ -432,14 +433,18 @@ def schedules(draw: st.DrawFn, zones: list[str], years: tuple[int, int]) -> tupl
 def watcher_fires(daily: time, tz: tzinfo, start: datetime, end: datetime) -> Iterator[datetime]:
     """An independent reading of the rules: watch the wall clock minute by minute and fire the first time each local
     date shows `daily` or later (a time in a gap fires when the gap ends; a fold's repeat finds its date done; a
-    date the clock never shows never fires)."""
+    date the clock never shows never fires), or for a date the clock left for the next without showing `daily` (a
+    gap past midnight: Nuuk's 23:30 on 28 March 2026 fires at the midnight the clock jumped to)."""
     done: set[date] = set()
+    shown: date | None = None
     moment = start.replace(second=0, microsecond=0)
     while moment <= end:
         wall = moment.astimezone(tz)
-        if wall.time() >= daily and wall.date() not in done:
-            done.add(wall.date())
+        left = shown is not None and shown < wall.date() and shown not in done
+        if left or (wall.time() >= daily and wall.date() not in done):
+            done.add(shown if left and shown is not None else wall.date())
             yield moment
+        shown = wall.date()
         moment += MINUTE
 
 
@@ -449,6 +454,8 @@ def watcher_fires(daily: time, tz: tzinfo, start: datetime, end: datetime) -> It
 @example(("Pacific/Apia", time(7, 30), datetime(2011, 12, 29, 20, tzinfo=UTC)))
 @example(("Pacific/Kiritimati", time(0, 0), datetime(1994, 12, 30, 9, tzinfo=UTC)))
 @example(("Pacific/Kwajalein", time(23, 59), datetime(1993, 8, 20, 12, tzinfo=UTC)))
+# A gap past midnight: Nuuk went from 23:00 on 28 March 2026 to 00:00 on the 29th.
+@example(("America/Nuuk", time(23, 30), datetime(2026, 3, 28, 12, tzinfo=UTC)))
 # A fold across midnight: 00:01 went back to 23:01 the day before.
 @example(("America/St_Johns", time(23, 30), datetime(2006, 10, 29, 2, 40, tzinfo=UTC)))
 @example(("America/St_Johns", time(0, 0), datetime(2006, 10, 29, 2, 40, tzinfo=UTC)))
@@ -555,6 +562,38 @@ def test_plan_inside_a_fold_across_midnight_finds_the_days_digest() -> None:
     result = plan(time(0, 0), "America/St_Johns", now, instant("2006-10-28T02:30:00Z"), GRACE)
     assert result.send == instant("2006-10-29T02:30:00Z")
     assert result.next == instant("2006-10-30T03:30:00Z")
+
+
+# The days around clock changes: data in tests/data/schedule_changes.json
+CHANGES: list[dict[str, Any]] = json.loads((DATA / "schedule_changes.json").read_text(encoding="utf-8"))
+
+
+def ticked_sends(daily: time, key: str, start: datetime, end: datetime) -> list[datetime]:
+    """The digests a bot ticking every 15 minutes from `start` to `end` sends one chat (`plan` at each tick its
+    stored due time has come), as the scheduler does."""
+    now, previous, sends = start, None, []
+    stored = next_digest(daily, key, now, None)
+    while now <= end:
+        if stored <= now:
+            result = plan(daily, key, now, previous, GRACE)
+            if result.send is not None:
+                sends.append(result.send)
+                previous = result.send
+            stored = result.next
+        now += timedelta(minutes=15)
+    return sends
+
+
+@pytest.mark.parametrize("case", CHANGES, ids=[f"{c['zone']} {c['time']} {c['from'][:10]}" for c in CHANGES])
+def test_digests_around_clock_changes_are_each_sent_once(case: dict[str, Any]) -> None:
+    """A time that exists that day is sent at it; one in a spring-forward gap at the first instant after the gap
+    (also when the gap takes the clock past midnight: Nuuk's 23:30 on 28 March 2026 was skipped); a time that
+    comes twice, once. Each is claimed under its own day (`digest_key`), none under another's."""
+    daily = parse_time(case["time"])
+    sends = ticked_sends(daily, case["zone"], instant(case["from"]), instant(case["to"]))
+    assert sends == [instant(sent) for sent in case["sends"]], case["why"]
+    keys = [digest_key(sent, daily, case["zone"]) for sent in sends]
+    assert len(set(keys)) == len(keys), keys
 
 
 def test_within_grace() -> None:

@@ -42,13 +42,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from bot.config import Settings
 from bot.errors import NewsbotError
 from bot.services.digests import scheduled_window
 from bot.services.presence import Presence
-from bot.services.schedule import local_day, plan
+from bot.services.schedule import digest_day, plan
 from bot.store import KEEP, TAKE, Claim, Decision, Delivery, DueChat, Orphan, Recovery, Store, Worker
 from bot.store.deliveries import ALERT, AMBIGUOUS, DIGEST, EXPIRED, FAILED, NOTICE, REJECTED, SENT, SILENT
 
@@ -119,12 +119,12 @@ class Outcome:
         return cls(FAILED, f"migrated to {new_chat_id}", migrated_to=new_chat_id, migrated_after=delivered)
 
 
-def digest_key(due: datetime, zone_key: str) -> str:
-    """What a scheduled digest is claimed under: its local day, in the zone whose calendar it is of
-    ("2026-03-27 UTC-12:00"). A date alone named two days: a reader who moved 12 h west after 27 March's 08:00
-    digest (UTC) had the new zone's 27 March taken as done by that digest, and none till the 28th's, 36 h on (the
-    schedule keeps one digest a day on the new zone's calendar: `schedule.next_digest`)."""
-    return f"{local_day(due, zone_key).isoformat()} {zone_key}"
+def digest_key(due: datetime, daily: time, zone_key: str) -> str:
+    """What a scheduled digest is claimed under: its local day (`schedule.digest_day`), in the zone whose calendar
+    it is of ("2026-03-27 UTC-12:00"). A date alone named two days: a reader who moved 12 h west after 27 March's
+    08:00 digest (UTC) had the new zone's 27 March taken as done by that digest, and none till the 28th's, 36 h on
+    (the schedule keeps one digest a day on the new zone's calendar: `schedule.next_digest`)."""
+    return f"{digest_day(due, daily, zone_key).isoformat()} {zone_key}"
 
 
 def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
@@ -135,7 +135,7 @@ def decide(due: DueChat, now: datetime, grace: timedelta) -> Decision:
         if planned.send is None or not due.active:
             return Decision(planned.next)
         window = scheduled_window(planned.send, settings.previous_due, due.subscribed)
-        key = digest_key(planned.send, settings.zone)
+        key = digest_key(planned.send, settings.daily, settings.zone)
     except (NewsbotError, ValueError) as error:
         # One chat's unusable settings (a zone gone from this machine's tz database, say) must not abort the
         # transaction that claims everyone's digests: its digest stops until the chat sets it again.

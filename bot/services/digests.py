@@ -62,9 +62,10 @@ def news_order(headline: Headline) -> tuple[datetime, datetime]:
 
 
 def by_news_order(headlines: Iterable[Headline]) -> list[Headline]:
-    """Newest first, and stories of one instant by id as /latest lists them (`store.articles.latest`), so that "the
-    newest 5" of an alert or a digest are /latest's five: seven stories of one minute came in two orders."""
-    return sorted(sorted(headlines, key=lambda headline: headline.article.id), key=news_order, reverse=True)
+    """Newest first, and stories of one instant in the order they arrived (`StoredArticle.batch_order`) as /latest
+    lists them (`store.articles.latest`), so that "the newest 5" of an alert or a digest are /latest's five: seven
+    stories of one minute came in two orders."""
+    return sorted(sorted(headlines, key=lambda h: h.article.batch_order), key=news_order, reverse=True)
 
 
 def scheduled_window(due: datetime, previous: datetime | None, subscribed: datetime | None = None) -> Window:

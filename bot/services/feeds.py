@@ -799,6 +799,7 @@ class FeedService:
         budget = self.settings.feed_pages_per_poll
         later = {k for k, _ in wanted[budget:]} if budget else set()
         pages = await self._pages(fetcher, [e for _, e in wanted[:budget]])
+        failed: list[Skipped] = []  # the pages that could not be read, told together (`_pages_failed`)
         for key, entry in fresh:
             article = entry.article
             known = seen.get(key)
@@ -825,7 +826,7 @@ class FeedService:
                     elif page.retry:
                         note += f"; its page failed {failures} reads in a row, and is not read again"
                 # The story went in, as the feed's teaser: a note, not a story skipped.
-                read.problems += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
+                failed += [Skipped(p.location, f"{p.reason} ({note})", note=True) for p in page.problems]
             else:
                 failures, retry_at = self._page_retry(known, page, now) if page.problems else (0, now)
                 if failures and retry_at is None:
@@ -833,7 +834,9 @@ class FeedService:
                 else:
                     why = "tried again next poll" if retry_at == now else "tried again on a later poll"
                 reasons = [f"{p.reason} (no text in the feed, not stored; {why})" for p in page.problems]
-                read.problems += [Skipped(article.url or key, r) for r in reasons or ["no text in the feed"]]
+                failed += [Skipped(article.url or key, r) for r in reasons]
+                if not reasons:  # its page not read this poll (the page budget): no page failed
+                    read.problems.append(Skipped(article.url or key, "no text in the feed"))
                 read.deferred += retry_at is not None
                 if failures:  # a read failed: when to read it again is kept, as for a story holding its teaser
                     entry_fields = (key, entry_hash(entry), article, fingerprint(article), failures, retry_at)
@@ -841,6 +844,7 @@ class FeedService:
                 continue
             read.retrying += retry_at is not None and key not in later
             read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
+        read.problems += _pages_failed(feed.url, failed)
 
     def _page_retry(self, known: Seen | None, page: _Page, now: datetime) -> tuple[int, datetime | None]:
         """After a story page could not be read: its failed reads in a row, and when a poll reads it again (None:
@@ -1003,6 +1007,28 @@ def _addresses(url: str, fetched: Fetched) -> tuple[str | None, str | None]:
     moved_to = moved_to if moved_to != url else None
     landed = canonical_url(fetched.final_url)
     return moved_to, landed if landed not in (url, moved_to) else None
+
+
+def _pages_failed(feed_url: str, failed: Sequence[Skipped]) -> list[Skipped]:
+    """The story pages one poll of a feed could not read, in one note for the feed when there are several (and one
+    problem for the entries not stored for it): how many, why, and the first page of each reason. A back catalogue
+    whose pages often answer 404 printed one note per page, a page budget's worth on every poll."""
+    told: list[Skipped] = []
+    for note in (True, False):
+        kind = [p for p in failed if p.note == note]
+        if len(kind) < 2:
+            told += kind
+            continue
+        reasons: dict[str, list[str]] = {}
+        for page in kind:
+            reasons.setdefault(page.reason, []).append(page.location)
+        # The commonest reason first ("12 HTTP 404 Not Found, first: ..."), then in the feed's order.
+        parts = [
+            f"{len(pages)} {reason}" + (f", first: {pages[0]}" if len(pages) > 1 else f": {pages[0]}")
+            for reason, pages in sorted(reasons.items(), key=lambda pair: -len(pair[1]))
+        ]
+        told.append(Skipped(feed_url, f"{count(len(kind), 'story page')} not read: " + "; ".join(parts), note=note))
+    return told
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

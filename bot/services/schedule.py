@@ -22,11 +22,13 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
 - Times: 24-hour and am/pm forms, "at 8", "19h", "8 in the morning"; a zone may follow one ("8am London":
   `parse_time_and_zone`), read as `parse_timezone` reads it.
 - A daily time in a spring-forward gap (02:30 on the day Berlin jumps from 02:00 to 03:00) is due at the first
-  instant after the gap (03:00 local). A day that a change skips past entirely (Samoa went from 29 to 31 December
-  2011) has no digest: the next day has its own.
+  instant after the gap (03:00 local), also when the gap takes the clock past midnight: Nuuk's 23:30 on 28 March
+  2026 (23:00 went to 00:00 on the 29th) is due at that midnight, as the 28th's digest (`digest_day`); the 29th
+  has its own. A day that a change skips past entirely (Samoa went from 29 to 31 December 2011) has no digest: the
+  next day has its own.
 - A daily time in a fall-back fold (02:30 twice) is due once, at its first occurrence.
-- At most one scheduled digest per local day of the chat's zone (`local_day`), also when the reader changes the time
-  or the zone after today's digest.
+- At most one scheduled digest per local day of the chat's zone (`digest_day`), also when the reader changes the
+  time or the zone after today's digest.
 - Catch-up: a digest that fell due while the bot was down is sent late only while its latest due time is at most
   `grace` old; older ones are skipped. The next due time is always the next future occurrence, so an outage of any
   length never turns into a burst of the days missed.
@@ -361,6 +363,18 @@ def local_day(instant: datetime, zone_key: str) -> date:
     return instant.astimezone(zone(zone_key)).date()
 
 
+def digest_day(due: datetime, daily: time, zone_key: str) -> date:
+    """The local day whose digest is due at `due`: its date in the zone (`local_day`), or the day before when
+    `daily` fell in a gap that took the clock past midnight (Nuuk, 28 March 2026: at 23:00 the clock went to 00:00
+    on the 29th, so the 28th's 23:30 digest is due at that midnight, and the 29th's at its own 23:30)."""
+    _require_wall_time(daily)
+    _require_aware("due", due)
+    tz = zone(zone_key)
+    wall, before = due.astimezone(tz), (due.astimezone(UTC) - timedelta(seconds=1)).astimezone(tz)
+    jumped = before.utcoffset() != wall.utcoffset() and before.date() < wall.date()
+    return before.date() if jumped and before.time() < daily and wall.time() < daily else wall.date()
+
+
 def next_due(daily: time, zone_key: str, after: datetime) -> datetime:
     """The first instant strictly after `after` at which a chat's digest is due (rules in the module docstring)."""
     _require_wall_time(daily)
@@ -382,9 +396,9 @@ def next_digest(daily: time, zone_key: str, now: datetime, previous: datetime | 
     if previous is None:
         return next_due(daily, zone_key, now)
     _require_aware("previous", previous)
-    done = local_day(previous, zone_key)
+    done = digest_day(previous, daily, zone_key)
     due = next_due(daily, zone_key, max(now, previous))
-    while local_day(due, zone_key) <= done:
+    while digest_day(due, daily, zone_key) <= done:
         due = next_due(daily, zone_key, due)
     return due
 
@@ -404,7 +418,7 @@ def plan(daily: time, zone_key: str, now: datetime, previous: datetime | None, g
     scheduled digest (None if it never had one).
     """
     latest = _latest_due(daily, zone_key, now)
-    fresh = previous is None or local_day(latest, zone_key) > local_day(previous, zone_key)
+    fresh = previous is None or digest_day(latest, daily, zone_key) > digest_day(previous, daily, zone_key)
     send = latest if fresh and within_grace(latest, now, grace) else None
     return Plan(send, next_digest(daily, zone_key, now, send or previous))
 
@@ -431,7 +445,10 @@ def _occurrence(day: date, daily: time, tz: tzinfo) -> datetime | None:
         return first
     # In a gap, fold=1 reads with the offset from after the change, so the change lies between the two readings.
     change = _change_between(wall.replace(tzinfo=tz, fold=1).astimezone(UTC), first, tz)
-    return change if change.astimezone(tz).date() == day else None
+    # The gap ends on `day`, or the clock showed `day` before it jumped past midnight (`digest_day`); a day the
+    # clock never showed at all has no digest.
+    shown = {change.astimezone(tz).date(), (change - timedelta(seconds=1)).astimezone(tz).date()}
+    return change if day in shown else None
 
 
 def _change_between(before: datetime, after: datetime, tz: tzinfo) -> datetime:

@@ -209,9 +209,12 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
         inserted = []
-        for i in result.added:
+        # Past every story written before (each was logged, the log's head counting it), the batch's first highest:
+        # newest first is a later batch first, and a batch as it lists its stories (a feed lists its newest first).
+        last = head(connection) + len(result.added)
+        for place, i in enumerate(result.added):
             added_at, backlog = arrived.get(unique[i].origin or "", (now, not news))
-            inserted.append({**_row(unique[i], now), "added_at": added_at, "backlog": backlog})
+            inserted.append({**_row(unique[i], now), "added_at": added_at, "backlog": backlog, "arrival": last - place})
         connection.execute(articles.insert(), inserted)
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [
@@ -323,6 +326,7 @@ def stored(row: Row[Any]) -> StoredArticle:
         paragraph_count=row.paragraph_count,
         added_at=row.added_at,
         backlog=row.backlog,
+        arrival=row.arrival,
     )
 
 
@@ -441,7 +445,8 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
         if name is not None:
             query = query.where(articles.c.category == name)
         if when is not None:
-            query = query.order_by(when.desc(), articles.c.id).limit(count)
+            # Stories of one time in the order they arrived (`StoredArticle.batch_order`).
+            query = query.order_by(when.desc(), articles.c.arrival.desc().nulls_last(), articles.c.id).limit(count)
         return [stored(row) for row in connection.execute(query)]
 
     undated = articles.c.published.is_(None)
@@ -457,7 +462,7 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
     found += newest(ahead & (articles.c.published > (oldest or datetime.min.replace(tzinfo=UTC))))
     # Undated with a news time, their arrival (StoredArticle.news_time).
     found += newest(undated & web & ~backlog, articles.c.added_at, limit)
-    found.sort(key=lambda article: article.id)
+    found.sort(key=lambda article: article.batch_order)
     found.sort(key=_news_order, reverse=True)
     found = found[:limit]
     if len(found) < limit:

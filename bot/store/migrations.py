@@ -151,6 +151,17 @@ def _back_catalogue(connection: Connection) -> None:
     connection.execute(update(articles).where(articles.c.id.in_(read_as_backlog)).values(backlog=True))
 
 
+def _arrival_order(connection: Connection) -> None:
+    """`articles.arrival` for every story stored, from the change log's first entry of it: a story's first write is
+    logged in its batch's order, and the batch's first gets the highest number (below the log's head, so below
+    every story written after). Stories of different arrival times are ordered by their times before this."""
+    _add_columns(articles, "arrival")(connection)
+    first = select(changes.c.article_id, func.min(changes.c.seq).label("seq")).group_by(changes.c.article_id)
+    logged = first.subquery()
+    place = head(connection) + 1 - logged.c.seq
+    connection.execute(update(articles).where(articles.c.id == logged.c.article_id).values(arrival=place))
+
+
 def _identity(connection: Connection) -> None:
     """A random id written once: a local index or vectors made from another store (a data directory used with
     another DATABASE_URL) are known by it and rebuilt (bot.index.follower)."""
@@ -216,6 +227,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0024_restricted_groups", _restricted_groups),
     Migration("0025_restriction_asks", _add_columns(schema.chats, "asked_due", "asking_until")),
     Migration("0026_site_waits", _create(schema.site_waits)),
+    Migration("0027_arrival_order", _arrival_order),
 )
 
 

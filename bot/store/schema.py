@@ -81,6 +81,10 @@ articles = Table(
     # The key of the headline's words (`bot.store.stories.headline_key`; None for a headline without any): where a
     # new link's story is looked for among those stored. Added by 0015_headline_keys.
     Column("headline_key", String(16)),
+    # Its place in the order stories arrived, higher for newer: a later batch higher, and within one batch (one
+    # arrival time) its first highest, as a batch lists its newest first (a feed does). Stories of one arrival time are
+    # listed by it, highest first (/latest, digests), not by their ids' hashes. Added by 0027_arrival_order.
+    Column("arrival", BigInteger),
     Index("articles_origin", "origin"),
     Index("articles_published", "published"),
     Index("articles_added_at", "added_at"),

@@ -865,7 +865,8 @@ def search(
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(about)
     idf = question_idf(weights, carried)
-    # How many of the library's own paragraphs hold each term, as its idf: what meets by chance among them.
+    # How many of the library's own paragraphs hold each term, as its idf: what meets by chance among them, and the
+    # words most of them hold ("say" of a story that writes "said" in every paragraph).
     counted = {t: v for t, v in weights.weights.items() if t in carried}
     frames = frame_terms(question)
     never_used = frozenset(idf.keys() - weights.used().keys() - frames)
@@ -905,7 +906,7 @@ def search(
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
     # paragraph has but words most of them hold ("what did putin say about ukraine" typed in lower case, "say" met
     # by the story's every "said"), which only the vectors could answer, by a guess.
-    telling = {t for t, v in idf.items() if v >= COMMON_IDF}
+    telling = {t for t, v in counted.items() if v >= COMMON_IDF}
     by_chance = 1.0 if telling <= unused else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     total = sum(idf.values()) or 1.0
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total

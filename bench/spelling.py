@@ -1,12 +1,12 @@
 """What a spelling suggestion costs and how often it names the word meant: `python bench/spelling.py`.
 
 Words of the BBC articles (five letters or more, written in lower case within a sentence, so not names) are
-each misspelt by one random edit that no paragraph uses and that is not a word of the encoder's vocabulary,
-as a reader's typo would be; each misspelling is asked alone, and again between the words written before and
-after the word meant where a paragraph first writes it ("time warnr profits"), and the suggestion the answer would
-show ("Did you mean ...?", `Ranking.respelt`) is compared with the word meant. The suggestion is timed apart from
-the search: a reply pays for it only when it declines or answers weakly. Words only (no vectors): the
-suggestion reads the word index, not the vectors.
+each misspelt by one random edit that no paragraph uses and that is no word spelt right (the encoder's vocabulary
+and the common English words), as a reader's typo would be; each misspelling is asked alone, and again between the
+words written before and after the word meant where a paragraph first writes it ("time warnr profits"), and the
+suggestion the answer would show ("Did you mean ...?", `Ranking.respelt`) is compared with the word meant. The
+suggestion is timed apart from the search: a reply pays for it only when it declines or answers weakly. Words only
+(no vectors): the suggestion reads the word index, not the vectors.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from natural import bbc_library
 
 from bot.analysis import analyze, words
 from bot.library import Library
-from bot.retrieval import MIN_RESPELT_CHARS, Request, _vocabulary, search
+from bot.retrieval import MIN_RESPELT_CHARS, Request, _spelt_right, search
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -61,7 +61,7 @@ def misspellings(library: Library, count: int, seed: int) -> tuple[list[tuple[st
                         beside[word] = (before, after)
     rng = random.Random(seed)
     population, weights = zip(*used.items(), strict=True)
-    vocabulary = _vocabulary()
+    vocabulary = _spelt_right()
     pairs: dict[str, str] = {}
     while len(pairs) < count:
         meant = rng.choices(population, weights)[0]

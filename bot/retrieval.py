@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
@@ -23,6 +23,8 @@ from bot.analysis import (
     STOPWORDS,
     Frame,
     analyze,
+    english_terms,
+    english_words,
     fold,
     sentences,
     stem,
@@ -32,7 +34,7 @@ from bot.analysis import (
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
-from bot.index.engine import MAX_QUERY_TERMS, unique_terms
+from bot.index.engine import MAX_QUERY_TERMS, Idf, unique_terms
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
@@ -310,6 +312,38 @@ LEAD_CANDIDATES = 3
 # two paragraphs run into one: a passage this share of whose words are in one shown already tells the reader
 # nothing new, and is left out.
 SAME_PASSAGE = 0.9
+
+
+# How many paragraphs of English the question's words are weighed over beside the library's own (`question_idf`):
+# in a library of ten stories (60 paragraphs) most of a word's weight is English's, in the BBC's 10,547 paragraphs
+# 3% of it.
+ENGLISH_PARAGRAPHS = 300
+# Words in a paragraph of news (the BBC articles' mean is 80): a word that is a share f of running English is in
+# about 1 - e^(-80 f) of paragraphs.
+PARAGRAPH_WORDS = 80
+# The share of running English of a word rarer than those listed (about twice per million words), a name mostly.
+RARE_WORD_SHARE = 1e-6
+
+
+def english_idf(term: str) -> float:
+    """BM25's idf of a term over paragraphs of English (of PARAGRAPH_WORDS words), as common as English writes it
+    (`english_terms`)."""
+    held = -math.expm1(-PARAGRAPH_WORDS * english_terms().get(term, RARE_WORD_SHARE))
+    return math.log1p((1.0 - held) / held)
+
+
+def question_idf(weights: Idf, carried: Collection[str]) -> dict[str, float]:
+    """The idf of the `carried` terms: the library's (`weights`) and English's (`english_idf`), weighted by
+    their paragraphs, so that a small library does not take an everyday word it happens not to hold for a rare
+    one. Of ten stories, one of which is on a bus strike, "where will people go when the bus drivers strike?"
+    weighed "people" and "go" as rare as "strike"; the question's words weigh as in any English, and the more
+    paragraphs a library has, the more as it writes them."""
+    mine = weights.paragraphs
+    return {
+        t: (mine * v + ENGLISH_PARAGRAPHS * english_idf(t)) / (mine + ENGLISH_PARAGRAPHS)
+        for t, v in weights.weights.items()
+        if t in carried
+    }
 
 
 def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
@@ -831,7 +865,10 @@ def search(
     depth = max(MIN_CANDIDATES, (MAX_PASSAGES if request.offset else request.k) * CANDIDATES_PER_PASSAGE)
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(about)
-    idf = {t: v for t, v in weights.weights.items() if t in carried}
+    idf = question_idf(weights, carried)
+    # How many of the library's own paragraphs hold each term, as its idf: what meets by chance among them, and the
+    # words most of them hold ("say" of a story that writes "said" in every paragraph).
+    counted = {t: v for t, v in weights.weights.items() if t in carried}
     frames = frame_terms(question)
     never_used = frozenset(idf.keys() - weights.used().keys() - frames)
     named = name_terms(question)
@@ -870,7 +907,7 @@ def search(
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
     # paragraph has but words most of them hold ("what did putin say about ukraine" typed in lower case, "say" met
     # by the story's every "said"), which only the vectors could answer, by a guess.
-    telling = {t for t, v in idf.items() if v >= COMMON_IDF}
+    telling = {t for t, v in counted.items() if v >= COMMON_IDF}
     by_chance = 1.0 if telling <= unused else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     total = sum(idf.values()) or 1.0
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total
@@ -910,25 +947,25 @@ def search(
         bool(_QUESTION_WORD.match(question))
         and len(word) == 1
         and not {fold(w) for w in _LETTERED_WORD.findall(question)} & _BACK
-        and chance_meetings(word, weights.paragraphs) < ONE_WORD_PARAGRAPHS
+        and chance_meetings({t: counted[t] for t in word}, weights.paragraphs) < ONE_WORD_PARAGRAPHS
     )
     # A sentence holding each word of a name that no passage holds together does not hold the name.
-    rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
+    rare_together = not apart and chance_meetings({t: counted[t] for t in held}, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
         hits, idf, texts, headlines, dense, cosines, unseen, asked and not one_word, rare_together, lacking
     )
     if semantic is None:
-        candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(question, candidates, unframed, counted, weights.paragraphs, headlines, texts, None)
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, unframed, counted, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
-    ranked = newest_first(question, amount_first(question, ranked, articles, texts), articles, now or datetime.now(UTC))
+    ranked = newest_first(question, kind_first(question, ranked, articles, texts), articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
 
 
@@ -1115,7 +1152,7 @@ def reader_first(
     if len(places) < 2:
         return ranked
     keys = [(ranked[i].hit.article_id, ranked[i].hit.position) for i in places]
-    idf = {t: v for t, v in engine.idf(sorted(carried)).weights.items() if t in carried}
+    idf = question_idf(engine.idf(sorted(carried)), carried)
     headlines = {i: articles[i].title for i in followed}
     stored = {} if semantic is None else semantic.vectors.vectors(keys)
     if semantic is None or len(stored) < len(keys):
@@ -1231,11 +1268,24 @@ _NOT_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d")
+# "Who runs ...?", "who leads ...?", "who is in charge of ...?" ask who is at the head of something, which a story
+# writes as the role ("Chief executive Hannah Lindqvist said"), seldom in the question's verb: "runs" is what an
+# e-reader's battery does in its launch story's lede.
+_ASKS_LEADER = re.compile(
+    r"\bwho(?:['\u2019]s|\s+is|\s+was)?\s+(?:(?:runs?|ran|running|leads?|led|leading|heads?|headed|heading|manages?"
+    r"|managed|managing)\b|in\s+charge\b|(?:the\s+)?(?:boss|head|leader|chief)\s+of\b)",
+    re.IGNORECASE,
+)
+_LEADER = re.compile(
+    r"\b(?:chief\s+executive|chief|ceo|boss|head(?:teacher|master|mistress)?|leader|chair(?:man|woman|person)?|director"
+    r"|(?:co-?)?founder|owner|president|manager|principal|editor|governor)s?\b",
+    re.IGNORECASE,
+)
 
 
-# How far below the first (in the fitted ranker's log-odds) a passage of its story that writes an amount may be and
-# still lead the answer to "how much?" or "how many?": e^2, about 7 times less likely by the ranker.
-AMOUNT_WEAKER = 2.0
+# How far below the first (in the fitted ranker's log-odds) a passage of its story that writes what the question
+# asks for (`ASKED_KINDS`) may be and still lead the answer: e^2, about 7 times less likely by the ranker.
+KIND_WEAKER = 2.0
 
 
 def writes_amount(text: str) -> bool:
@@ -1244,35 +1294,53 @@ def writes_amount(text: str) -> bool:
     return _DIGITS.search(_NOT_AMOUNT.sub(" ", text)) is not None
 
 
-def amount_first(
+def writes_leader(text: str) -> bool:
+    """Whether a paragraph names someone's role at the head of something ("Chief executive", "council leader",
+    "headteacher")."""
+    return _LEADER.search(text) is not None
+
+
+# What a question asks for, read from its words, and whether a paragraph writes it; and whether the passage must
+# also write a word of the question the first passage was found by. Who leads a story's company or council is the
+# one it names in that role, whether or not that paragraph names the company again ("the company had spent").
+ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
+    (_ASKS_AMOUNT, writes_amount, True),
+    (_ASKS_LEADER, writes_leader, False),
+)
+
+
+def kind_first(
     question: str,
     ranked: list[Candidate],
     articles: Mapping[str, StoredArticle],
     texts: Mapping[tuple[str, int], str],
 ) -> list[Candidate]:
-    """The ranked candidates of a question asking how much or how many, led by the first passage of the first's
-    story that writes an amount (`writes_amount`) when the first writes none, itself writes a word of the question
-    the first was found by (not only its headline) and is no more than AMOUNT_WEAKER below it. "how much snow is
-    expected in the Pennines" led with the warning's lede, above "Up to 25cm of snow could fall"; "how much did the
-    tenants get back" with their solicitor's words, above "ordered to repay £18,400". Not of a follow-up, whose
-    order `reader_first` gave. With vectors only: the lexical ranker's scores span less than the fitted ones' (2.0
-    there put first passages it ranked far below, and SQuAD's questions lost first passages so)."""
-    if not ranked or _ASKS_AMOUNT.search(question) is None or split_follow_up(question, articles)[1]:
+    """The ranked candidates of a question asking for a kind of thing (`ASKED_KINDS`: an amount, who is in charge),
+    led by the first passage of the first's story that writes it when the first does not, is no more than
+    KIND_WEAKER below it and (for an amount) itself writes a word of the question the first was found by (not only
+    its headline). "how much snow is expected in the Pennines" led with the warning's lede, above "Up to 25cm of
+    snow could fall"; "how much did the tenants get back" with their solicitor's words, above "ordered to repay
+    £18,400"; "who runs brightloop" with the launch's lede, where the e-reader "can run for twelve months", above
+    "Chief executive Hannah Lindqvist said". Not of a follow-up, whose order `reader_first` gave. With vectors only:
+    the lexical ranker's scores span less than the fitted ones' (2.0 there put first passages it ranked far below,
+    and SQuAD's questions lost first passages so)."""
+    if not ranked or split_follow_up(question, articles)[1]:
         return ranked
     first = ranked[0]
-    if writes_amount(texts[first.hit.article_id, first.hit.position]):
-        return ranked
-    # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").
-    found_by = first.matched - frame_terms(question)
-    for candidate in ranked[1:]:
-        text = texts[candidate.hit.article_id, candidate.hit.position]
-        if (
-            candidate.hit.article_id == first.hit.article_id
-            and first.score - candidate.score <= AMOUNT_WEAKER
-            and found_by & _term_set(text)
-            and writes_amount(text)
-        ):
-            return [candidate, *(c for c in ranked if c is not candidate)]
+    for asks_for, writes, found_by_too in ASKED_KINDS:
+        if asks_for.search(question) is None or writes(texts[first.hit.article_id, first.hit.position]):
+            continue
+        # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").
+        found_by = first.matched - frame_terms(question)
+        for candidate in ranked[1:]:
+            text = texts[candidate.hit.article_id, candidate.hit.position]
+            if (
+                candidate.hit.article_id == first.hit.article_id
+                and first.score - candidate.score <= KIND_WEAKER
+                and (found_by & _term_set(text) or not found_by_too)
+                and writes(text)
+            ):
+                return [candidate, *(c for c in ranked if c is not candidate)]
     return ranked
 
 
@@ -1599,8 +1667,8 @@ MAX_BESIDE_TRIED = 6
 
 def respellings(question: str, unseen: Collection[str], engine: Engine, store: Store) -> dict[str, str]:
     """The words the articles use that the question's `unseen` words (terms no paragraph has) may be misspellings
-    of: for each such word of MIN_RESPELT_CHARS_BESIDE to MAX_RESPELT_CHARS unaccented letters that is not a word of
-    the encoder's vocabulary (the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) that a
+    of: for each such word of MIN_RESPELT_CHARS_BESIDE to MAX_RESPELT_CHARS unaccented letters that is not a word spelt
+    right (`_spelt_right`; the first MAX_RESPELT_WORDS of them), the word one edit away (`one_edit`) that a
     paragraph writes beside the question's word before or after it (that word, or one its own misspelling may be
     of: "tiem warnr" is "time warner", where "warn" is the edit most paragraphs hold), else, for a word of
     MIN_RESPELT_CHARS or more, the one whose term most paragraphs hold (`Idf.used`); as a paragraph holding it
@@ -1610,11 +1678,11 @@ def respellings(question: str, unseen: Collection[str], engine: Engine, store: S
     Only suggested after a decline, never searched for instead: read as corpus words, correct words the articles
     lack became others ("ridden" as "hidden", "iPad" as "iPod", "aerial" as "serial"). Of the project's 424 BBC
     questions, 15 have an unseen word one edit from a corpus word; the encoder's vocabulary, which holds most
-    English words ("reset", "aerial", "ridden", "iphone"), leaving out names ("Higgs", "Elon Musk"), and asking
-    that the suggestion be written so in an article ("speaks", not "speaking", for "steaks") leave one
-    ("boson" as "Boston", of an unanswerable question).
+    English words ("reset", "aerial", "ridden", "iphone"; the common words it lacks are listed too), leaving out
+    names ("Higgs", "Elon Musk"), and asking that the suggestion be written so in an article ("speaks", not
+    "speaking", for "steaks") leave one ("boson" as "Boston", of an unanswerable question).
     """
-    vocabulary = _vocabulary()
+    vocabulary = _spelt_right()
     # The question's kept words in order, each with its term and, for a word looked for, its edits' terms that the
     # articles use (most used first) and the edits of each.
     order: list[tuple[str, str]] = []
@@ -1758,6 +1826,15 @@ def one_edit(word: str) -> set[str]:
 def _vocabulary() -> frozenset[str]:
     """The whole words of the encoder's WordPiece vocabulary (lower case; continuation pieces left out)."""
     return frozenset(piece for piece in load_tokenizer().get_vocab() if not piece.startswith("##"))
+
+
+@lru_cache(maxsize=1)
+def _spelt_right() -> frozenset[str]:
+    """Words no misspelling: those of the encoder's vocabulary (`_vocabulary`) and the English words listed as common
+    (`english_words`), which that vocabulary, of Wikipedia and books, lacks where they are newer or plainer: "kindle"
+    of a library that writes "kindly" got "Did you mean “kindly”?". Misspellings are rarer than the list's words
+    (twice per million): "recieve" and "untill" are used about once per million."""
+    return _vocabulary() | english_words().keys()
 
 
 # A follow-up is read with the stories of the message it replies to: an answer shows at most this many.

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
+from bot.models import Article
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -210,3 +211,121 @@ def test_how_much_is_answered_first_by_the_story_s_passage_giving_an_amount(
     £18,400 they were repaid."""
     answer = first_week.ask(first_week.request(question))
     assert answer.found and answer.passages[0].text.startswith(first), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("who runs brightloop", "Brightloop unveils solar-charged e-reader that runs for a year"),
+        ("who is in charge of brightloop", "Brightloop unveils solar-charged e-reader that runs for a year"),
+        ("who is the boss of harlow foods", "Harlow Foods profits fall as shoppers switch to own-label brands"),
+    ],
+)
+def test_who_runs_a_company_is_answered_first_by_the_passage_naming_its_head(
+    first_week: Library, question: str, title: str
+) -> None:
+    """ "who runs brightloop" led with the launch's lede, where the e-reader "can run for twelve months" (the word
+    the question was found by, with the headline's "runs for a year"), above "Chief executive Hannah Lindqvist
+    said", 0.7 below it: who runs a company is who the story names at its head."""
+    answer = first_week.ask(first_week.request(question))
+    assert answer.found and answer.passages[0].article.title == title, answer
+    assert answer.passages[0].text.startswith("Chief executive"), answer
+
+
+@pytest.fixture(scope="module")
+def first_week_words(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The first week's stories and the shipped one, by words alone (`NEWSBOT_SEMANTIC=off`)."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("first_week_words") / "data", semantic="off"))
+    library.ingest([DATA / "first_week"])
+    yield library
+    library.close()
+
+
+# Questions whose everyday word ("people", "time") the snow warning's "People should only travel if they really need
+# to" or the match report holds, and no other word of the question.
+EVERYDAY_WORDS = [
+    ("what did people say about the surgeon", "Margaret Ellery, pioneering heart surgeon, dies aged 91"),
+    ("what did the people at the tribunal say", "Landlord ordered to repay \u00a318,400 to tenants over damp flat"),
+    ("what did people say about the school", "Riverside Academy rated outstanding two years after failing inspection"),
+    ("how much will it cost people to park", "Ashford Vale council votes to scrap free town centre parking"),
+    ("what do people think of the parking charges", "Ashford Vale council votes to scrap free town centre parking"),
+    ("what time will the snow come", "Amber warning for snow and ice across the Pennines"),
+]
+
+
+@pytest.mark.parametrize(("question", "title"), EVERYDAY_WORDS)
+def test_an_everyday_word_a_small_library_seldom_writes_does_not_weigh_as_a_rare_one(
+    first_week_words: Library, question: str, title: str
+) -> None:
+    """Of eleven stories (61 paragraphs), a word one paragraph writes weighs as rare as a name: "what did people
+    say about the surgeon" led with the snow warning's "People should only travel...", which holds "people" and
+    "say" and not "surgeon", and "what time will the snow come" with the match report's "time". The question's words
+    are weighed as English writes them too, the more so the fewer the library's paragraphs."""
+    answer = first_week_words.ask(first_week_words.request(question))
+    assert answer.found and answer.passages[0].article.title == title, answer
+
+
+def test_an_everyday_word_does_not_decline_a_question_the_library_answers(first_week: Library) -> None:
+    """ "what did the people at the tribunal say" was declined, with vectors: "people", which the tribunal's story
+    never writes, weighed as much as "tribunal", so its passages held half the question."""
+    answer = first_week.ask(first_week.request("what did the people at the tribunal say"))
+    assert answer.found, answer
+    assert answer.passages[0].article.title == "Landlord ordered to repay \u00a318,400 to tenants over damp flat"
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("what is new at the school?", "A secondary school in Lowmoor"),
+        ("anything new from the tribunal?", "A landlord has been ordered to repay"),
+    ],
+)
+def test_what_is_new_asks_for_the_story(first_week: Library, question: str, first: str) -> None:
+    """ "what is new at the school" was declined, "No article uses the word “new”": like "what's new with", it
+    asks for the school's story."""
+    answer = first_week.ask(first_week.request(question))
+    assert answer.confident and answer.passages[0].text.startswith(first), answer
+
+
+@pytest.fixture(scope="module")
+def spelt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Five one-paragraph stories, by words alone: a misspelling's suggestion needs no vectors."""
+    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("spelt") / "data", semantic="off"))
+    library.add(
+        [
+            Article(title="Van hits shelter", paragraphs=("Two people were injured when a van hit a bus shelter.",)),
+            Article(title="Volunteers thanked", paragraphs=("The mayor thanked those who kindly gave their time.",)),
+            Article(title="Bridge", paragraphs=("Builders have sent in tenders for the new bridge.",)),
+            Article(title="Baths reopen", paragraphs=("The old Roman baths reopened to visitors on Monday.",)),
+            Article(title="Soup", paragraphs=("Chefs said the soup had a bitter taste.",)),
+        ]
+    )
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # Typos of words the stories write: asked after.
+        ("injurd", "injured"),
+        ("kindyl", "kindly"),
+        ("tendrs", "tenders"),
+        ("tatse", "taste"),
+        # English words the stories lack, one edit from words they write: not misspellings.
+        ("kindle", None),
+        ("insured", None),
+        ("lenders", None),
+        ("tasty", None),
+        ("maths", None),
+    ],
+)
+def test_a_word_is_asked_after_only_when_it_is_no_english_word(spelt: Library, typed: str, meant: str | None) -> None:
+    """ "kindle" was asked after as "Did you mean “kindly”?": the encoder's vocabulary, which told English words
+    from misspellings, lacks it (and "insured", "tasty"); the common English words are words too."""
+    answer = spelt.ask(spelt.request(typed))
+    assert not answer.found, answer
+    if meant is None:
+        assert "Did you mean" not in answer.reason, answer.reason
+    else:
+        assert answer.reason.endswith(f"Did you mean \u201c{meant}\u201d?"), answer.reason

@@ -94,17 +94,6 @@ def english_words() -> dict[str, float]:
     return {word: 10 ** (float(zipf) - 9) for word, zipf in map(str.split, _lines(_data("english_frequencies_en.txt")))}
 
 
-@lru_cache(maxsize=1)
-def english_terms() -> dict[str, float]:
-    """`english_words` by index term: the shares of the words analysed to one term summed ("said", "says" and
-    "saying" all count for "say"); stopwords have none."""
-    shares: dict[str, float] = {}
-    for word, share in english_words().items():
-        for term in analyze(word):
-            shares[term] = shares.get(term, 0.0) + share
-    return shares
-
-
 def _straight(text: str) -> str:
     """`text` with its apostrophes straight ("'"), as long as it was."""
     # ASCII has only the backtick to straighten: `replace` finds none in most text and returns it as it is, where

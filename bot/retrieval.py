@@ -23,7 +23,6 @@ from bot.analysis import (
     STOPWORDS,
     Frame,
     analyze,
-    english_terms,
     english_words,
     fold,
     sentences,
@@ -34,7 +33,7 @@ from bot.analysis import (
 from bot.config import MAX_ANSWER_SIZE, MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import NoWordsError, QuestionError
 from bot.index import Engine, Query
-from bot.index.engine import MAX_QUERY_TERMS, Idf, unique_terms
+from bot.index.engine import MAX_QUERY_TERMS, unique_terms
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
@@ -312,38 +311,6 @@ LEAD_CANDIDATES = 3
 # two paragraphs run into one: a passage this share of whose words are in one shown already tells the reader
 # nothing new, and is left out.
 SAME_PASSAGE = 0.9
-
-
-# How many paragraphs of English the question's words are weighed over beside the library's own (`question_idf`):
-# in a library of ten stories (60 paragraphs) most of a word's weight is English's, in the BBC's 10,547 paragraphs
-# 3% of it.
-ENGLISH_PARAGRAPHS = 300
-# Words in a paragraph of news (the BBC articles' mean is 80): a word that is a share f of running English is in
-# about 1 - e^(-80 f) of paragraphs.
-PARAGRAPH_WORDS = 80
-# The share of running English of a word rarer than those listed (about twice per million words), a name mostly.
-RARE_WORD_SHARE = 1e-6
-
-
-def english_idf(term: str) -> float:
-    """BM25's idf of a term over paragraphs of English (of PARAGRAPH_WORDS words), as common as English writes it
-    (`english_terms`)."""
-    held = -math.expm1(-PARAGRAPH_WORDS * english_terms().get(term, RARE_WORD_SHARE))
-    return math.log1p((1.0 - held) / held)
-
-
-def question_idf(weights: Idf, carried: Collection[str]) -> dict[str, float]:
-    """The idf of the `carried` terms: the library's (`weights`) and English's (`english_idf`), weighted by
-    their paragraphs, so that a small library does not take an everyday word it happens not to hold for a rare
-    one. Of ten stories, one of which is on a bus strike, "where will people go when the bus drivers strike?"
-    weighed "people" and "go" as rare as "strike"; the question's words weigh as in any English, and the more
-    paragraphs a library has, the more as it writes them."""
-    mine = weights.paragraphs
-    return {
-        t: (mine * v + ENGLISH_PARAGRAPHS * english_idf(t)) / (mine + ENGLISH_PARAGRAPHS)
-        for t, v in weights.weights.items()
-        if t in carried
-    }
 
 
 def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
@@ -865,10 +832,7 @@ def search(
     depth = max(MIN_CANDIDATES, (MAX_PASSAGES if request.offset else request.k) * CANDIDATES_PER_PASSAGE)
     hits, weights = engine.search_weighing(query, depth, terms)
     carried = evidence_terms(about)
-    idf = question_idf(weights, carried)
-    # How many of the library's own paragraphs hold each term, as its idf: what meets by chance among them, and the
-    # words most of them hold ("say" of a story that writes "said" in every paragraph).
-    counted = {t: v for t, v in weights.weights.items() if t in carried}
+    idf = {t: v for t, v in weights.weights.items() if t in carried}
     frames = frame_terms(question)
     never_used = frozenset(idf.keys() - weights.used().keys() - frames)
     named = name_terms(question)
@@ -907,7 +871,7 @@ def search(
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
     # paragraph has but words most of them hold ("what did putin say about ukraine" typed in lower case, "say" met
     # by the story's every "said"), which only the vectors could answer, by a guess.
-    telling = {t for t, v in counted.items() if v >= COMMON_IDF}
+    telling = {t for t, v in idf.items() if v >= COMMON_IDF}
     by_chance = 1.0 if telling <= unused else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
     total = sum(idf.values()) or 1.0
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total
@@ -947,21 +911,21 @@ def search(
         bool(_QUESTION_WORD.match(question))
         and len(word) == 1
         and not {fold(w) for w in _LETTERED_WORD.findall(question)} & _BACK
-        and chance_meetings({t: counted[t] for t in word}, weights.paragraphs) < ONE_WORD_PARAGRAPHS
+        and chance_meetings(word, weights.paragraphs) < ONE_WORD_PARAGRAPHS
     )
     # A sentence holding each word of a name that no passage holds together does not hold the name.
-    rare_together = not apart and chance_meetings({t: counted[t] for t in held}, weights.paragraphs) < RARE_TOGETHER
+    rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
         hits, idf, texts, headlines, dense, cosines, unseen, asked and not one_word, rare_together, lacking
     )
     if semantic is None:
-        candidates = unmet_marked(question, candidates, unframed, counted, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, unframed, counted, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1152,7 +1116,7 @@ def reader_first(
     if len(places) < 2:
         return ranked
     keys = [(ranked[i].hit.article_id, ranked[i].hit.position) for i in places]
-    idf = question_idf(engine.idf(sorted(carried)), carried)
+    idf = {t: v for t, v in engine.idf(sorted(carried)).weights.items() if t in carried}
     headlines = {i: articles[i].title for i in followed}
     stored = {} if semantic is None else semantic.vectors.vectors(keys)
     if semantic is None or len(stored) < len(keys):

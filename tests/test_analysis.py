@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from nltk.stem.snowball import SnowballStemmer
 
 import bot.analysis
-from bot.analysis import IRREGULAR_VERBS, STOPWORDS, analyze, english_terms, english_words, fold, sentences, words
+from bot.analysis import IRREGULAR_VERBS, STOPWORDS, analyze, fold, sentences, words
 from tests.paths import BBC, needs_bbc
 
 
@@ -193,14 +193,3 @@ def test_every_bbc_text_is_analysed_as_plainly_word_by_word() -> None:
     for text, expected in zip(texts, plain, strict=True):
         assert analyze(text) == expected, text
         assert [term for _, _, term in words(text)] == expected, text
-
-
-def test_how_common_an_english_term_is_sums_the_words_analysed_to_it() -> None:
-    """A question's words are weighed by how common English writes them (bot/data/english_frequencies_en.txt), as
-    index terms: "said", "says" and "saying" count for "say"; stopwords are no terms; a name the list lacks has none."""
-    shares, terms = english_words(), english_terms()
-    assert terms["say"] == pytest.approx(
-        sum(shares[w] for w in ("say", "said", "says", "saying", "sayings") if w in shares)
-    )
-    assert shares["the"] > shares["people"] > shares["surgeon"] > 0
-    assert "the" not in terms and "brightloop" not in terms

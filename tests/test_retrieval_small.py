@@ -232,47 +232,6 @@ def test_who_runs_a_company_is_answered_first_by_the_passage_naming_its_head(
     assert answer.passages[0].text.startswith("Chief executive"), answer
 
 
-@pytest.fixture(scope="module")
-def first_week_words(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    """The first week's stories and the shipped one, by words alone (`NEWSBOT_SEMANTIC=off`)."""
-    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("first_week_words") / "data", semantic="off"))
-    library.ingest([DATA / "first_week"])
-    yield library
-    library.close()
-
-
-# Questions whose everyday word ("people", "time") the snow warning's "People should only travel if they really need
-# to" or the match report holds, and no other word of the question.
-EVERYDAY_WORDS = [
-    ("what did people say about the surgeon", "Margaret Ellery, pioneering heart surgeon, dies aged 91"),
-    ("what did the people at the tribunal say", "Landlord ordered to repay \u00a318,400 to tenants over damp flat"),
-    ("what did people say about the school", "Riverside Academy rated outstanding two years after failing inspection"),
-    ("how much will it cost people to park", "Ashford Vale council votes to scrap free town centre parking"),
-    ("what do people think of the parking charges", "Ashford Vale council votes to scrap free town centre parking"),
-    ("what time will the snow come", "Amber warning for snow and ice across the Pennines"),
-]
-
-
-@pytest.mark.parametrize(("question", "title"), EVERYDAY_WORDS)
-def test_an_everyday_word_a_small_library_seldom_writes_does_not_weigh_as_a_rare_one(
-    first_week_words: Library, question: str, title: str
-) -> None:
-    """Of eleven stories (61 paragraphs), a word one paragraph writes weighs as rare as a name: "what did people
-    say about the surgeon" led with the snow warning's "People should only travel...", which holds "people" and
-    "say" and not "surgeon", and "what time will the snow come" with the match report's "time". The question's words
-    are weighed as English writes them too, the more so the fewer the library's paragraphs."""
-    answer = first_week_words.ask(first_week_words.request(question))
-    assert answer.found and answer.passages[0].article.title == title, answer
-
-
-def test_an_everyday_word_does_not_decline_a_question_the_library_answers(first_week: Library) -> None:
-    """ "what did the people at the tribunal say" was declined, with vectors: "people", which the tribunal's story
-    never writes, weighed as much as "tribunal", so its passages held half the question."""
-    answer = first_week.ask(first_week.request("what did the people at the tribunal say"))
-    assert answer.found, answer
-    assert answer.passages[0].article.title == "Landlord ordered to repay \u00a318,400 to tenants over damp flat"
-
-
 @pytest.mark.parametrize(
     ("question", "first"),
     [

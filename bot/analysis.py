@@ -88,10 +88,11 @@ QUESTION_FRAMES = tuple(map(_frame, _lines(_data("question_frames_en.txt"))))
 
 
 @lru_cache(maxsize=1)
-def english_words() -> dict[str, float]:
-    """How often English writes each common word (bot/data/english_frequencies_en.txt): its share of running
-    words, for the words used about twice per million or more. Read on first need (a quarter of a megabyte)."""
-    return {word: 10 ** (float(zipf) - 9) for word, zipf in map(str.split, _lines(_data("english_frequencies_en.txt")))}
+def english_words() -> frozenset[str]:
+    """The common English words (bot/data/english_frequencies_en.txt: those used about twice per million words or
+    more; the file gives how often, which no reader needs since words are no longer weighed by it). Read on first
+    need (a quarter of a megabyte)."""
+    return frozenset(line.split()[0] for line in _lines(_data("english_frequencies_en.txt")))
 
 
 def _straight(text: str) -> str:

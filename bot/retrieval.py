@@ -1798,7 +1798,7 @@ def _spelt_right() -> frozenset[str]:
     (`english_words`), which that vocabulary, of Wikipedia and books, lacks where they are newer or plainer: "kindle"
     of a library that writes "kindly" got "Did you mean “kindly”?". Misspellings are rarer than the list's words
     (twice per million): "recieve" and "untill" are used about once per million."""
-    return _vocabulary() | english_words().keys()
+    return _vocabulary() | english_words()
 
 
 # A follow-up is read with the stories of the message it replies to: an answer shows at most this many.

@@ -92,6 +92,10 @@ class Encoder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+        # onnxruntime's threads spin after each operator, waiting for the next: on cores other work shares (a
+        # bot's other threads, a second process), that took CPU from it and cost a question 1.7x the CPU
+        # (README, "The model"). As OpenBLAS's threads, told to sleep instead.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
             self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])

@@ -23,6 +23,10 @@ from tests.paths import DATA
 
 RECORDS = DATA / "records"
 SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable and the new terrace. "
+# A story of 17,600 characters in paragraphs under the paragraph limit: 400 of them are over the record limit. In
+# one paragraph each, cut at sentences, they cost 40 s (nltk's sentence splitter) in each test of streaming.
+PARAGRAPH = SENTENCE * 20
+BODY = "\n\n".join([PARAGRAPH] * 10)
 BODY_NAMES = (
     "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, post_content, description,"
     " summary; name yours with --field body=NAME"
@@ -569,7 +573,7 @@ def test_a_ninjs_story_is_read_by_its_own_field_names(tmp_path: Path) -> None:
 def test_wrapped_records_are_streamed_and_numbered_by_their_key(tmp_path: Path) -> None:
     """A wrapper over the record limit is read a record at a time, as an array is."""
     path = tmp_path / "big.json"
-    records = [record(f"Story {n}", SENTENCE * 200, id=n) for n in range(400)]
+    records = [record(f"Story {n}", BODY, id=n) for n in range(400)]
     path.write_text(json.dumps({"count": 400, "items": [*records, ["not", "an", "object"]], "more": {"a": [1]}}))
     assert path.stat().st_size > MAX_RECORD_BYTES
     items = list(read_file(path))
@@ -923,7 +927,7 @@ def test_mongoexport_values_and_tab_separated_files_are_read(tmp_path: Path) -> 
 def test_a_ghost_export_of_the_older_form_is_streamed(tmp_path: Path) -> None:
     """Without "db", as Ghost before 1.0 wrote it; over the record limit, read a post at a time."""
     posts = [
-        {"id": str(n), "title": f"Story {n}", "html": f"<p>{SENTENCE * 200}</p>", "status": "published"}
+        {"id": str(n), "title": f"Story {n}", "html": f"<p>{PARAGRAPH}</p>" * 10, "status": "published"}
         for n in range(400)
     ]
     data = {"posts": posts, "tags": [{"id": "t", "name": "Harbour"}], "posts_tags": [{"post_id": "7", "tag_id": "t"}]}

@@ -96,7 +96,11 @@ class Bot:
         )
 
     def tick(self, now: datetime) -> Report:
-        return _ticks.run(self.fanout.run(lambda: now, self.reader.send))
+        report = _ticks.run(self.fanout.run(lambda: now, self.reader.send))
+        # Nothing of a tick runs on into the next (or into the next test's), as asyncio.run's cancelling once made
+        # sure: the bot's own loop lives as long as this one.
+        assert not asyncio.all_tasks(_ticks.get_loop())
+        return report
 
     def run(
         self, start: datetime, end: datetime, step: timedelta, between: Callable[[datetime], None] | None = None

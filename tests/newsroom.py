@@ -24,8 +24,8 @@ BOT = "newsbot_test_bot"
 UNLIMITED = FloodBudget(per_second=1e9, fanout_per_second=1e9)
 
 # One event loop for every tick, as a bot process has: `asyncio.run` per tick made a loop and the worker threads of
-# its `to_thread` calls each time, about a quarter of the CPU of a tick on SQLite (test_digests.py ticks a bot
-# every 10 minutes of five days).
+# its `to_thread` calls each time, about a quarter of the CPU of a tick on SQLite (test_digests.py ticks bots
+# thousands of times).
 _ticks = asyncio.Runner(loop_factory=asyncio.new_event_loop)  # a loop of its own, never the thread's current one
 atexit.register(_ticks.close)
 

@@ -1066,6 +1066,29 @@ async def test_an_entry_with_no_text_whose_guid_changes_its_campaign_each_poll_h
         assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
 
 
+async def test_a_feed_writing_a_new_session_into_its_links_each_poll_has_its_story_read_and_kept_once(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A Java site writes the reader's session into every link for a reader keeping no cookie, as a poller is
+    (`/story.html;jsessionid=...`), a new one on every poll: each entry was a new link each time, its page read
+    again and one more entry kept, the story a duplicate of itself by its words. The session is no part of a link."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    for n in range(4):
+        link = f"/live/story_lifeboat.html;jsessionid=0A{n}F9C"
+        web.live["session.xml"] = bare_feed(("Lifeboat Rescue", link, "Lifeboat teaser."))
+        if n == 0:
+            first = await service.add(web.url("/live/session.xml"), now=NOW)
+            assert (first.backlog, first.problems) == (1, ())
+        else:
+            (poll,) = (await service.poll(NOW + timedelta(minutes=15 * n))).polls
+            assert (poll.unchanged, poll.duplicates, poll.stored) == (1, 0, 0)
+    assert sum(path.startswith("/live/story_lifeboat.html") for path in web.requests) == 1
+    lifeboat = id_of(web.url("/live/story_lifeboat.html"))
+    assert feed_library.store.paragraphs(lifeboat)[0].startswith("The Kelmsby lifeboat brought three kayakers")
+    with feed_library.store.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
+
+
 async def test_an_entry_of_a_link_alone_is_read_from_its_page(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

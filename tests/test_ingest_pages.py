@@ -128,6 +128,8 @@ def test_media_type(header: str | None, expected: tuple[str, str | None]) -> Non
         ("HTTP://EXAMPLE.com:80", "http://example.com/"),
         ("https://example.com:8443/a?b=1&c=2#top", "https://example.com:8443/a?b=1&c=2"),
         ("https://example.com/a?fbclid=abc&gclid=def", "https://example.com/a"),
+        ("https://example.com/story.html;jsessionid=0A1B2C?id=4", "https://example.com/story.html?id=4"),
+        ("https://example.com/story.php?PHPSESSID=9f8e&id=4", "https://example.com/story.php?id=4"),
         ("https://user:secret@Example.com/a", "https://example.com/a"),
         ("https://example.com/Path/Is/Kept?Q=Case", "https://example.com/Path/Is/Kept?Q=Case"),
         ("https://[2001:DB8::1]:443/x", "https://[2001:db8::1]/x"),

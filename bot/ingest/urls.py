@@ -13,8 +13,13 @@ TRACKING_PARAMETERS = frozenset(
         "mc_cid", "mc_eid", "mkt_tok", "_hsenc", "_hsmi", "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv",
         "wt_mc", "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "at_medium", "at_campaign", "ns_mchannel",
         "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "ocid", "cmpid", "smid", "ref_src",
+        # The reader's session, which Java and PHP sites write into every link for a reader keeping no cookie (a
+        # feed poller): a new one on every poll made every entry a new link.
+        "jsessionid", "phpsessid",
     }
 )  # fmt: skip
+# The same written into the path, as Java servlets do: "/story.html;jsessionid=0A1B2C".
+_SESSION_IN_PATH = re.compile(r";jsessionid=[^/;]*", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A link written without its scheme, as people type them and spreadsheets show them ("www.paper.example/story",
 # "bbc.co.uk/news/x"): a host of two labels or more, the last of letters (a top-level domain), then a path, or a
@@ -54,7 +59,8 @@ def joined(base: str, href: str) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """`url` without tracking parameters, fragment, credentials, default port and upper case in scheme and host.
+    """`url` without tracking parameters (and session ids), fragment, credentials, default port and upper case in
+    scheme and host.
 
     The path and the other parameters keep their order and spelling: servers may treat them as meaningful.
     Anything but an http(s) address comes back stripped and otherwise unchanged.
@@ -76,7 +82,8 @@ def canonical_url(url: str) -> str:
     kept = [(key, value) for key, value in pairs if not _tracking(key)]
     # An untouched query keeps its exact spelling; only one that lost a parameter is written again.
     query = parts.query if len(kept) == len(pairs) else urlencode(kept)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    path = _SESSION_IN_PATH.sub("", parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def _tracking(key: str) -> bool:

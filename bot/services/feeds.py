@@ -18,7 +18,10 @@ stories are written by id and content, so nothing is doubled.
 A story page that fails in a way a later read may mend (5xx, 429, a timeout, no connection) leaves the feed's
 teaser standing in, and the entry records when to read the page again (the next poll, then after waits doubling
 from the poll interval, `PAGE_READS` reads in all); the poll that reads it edits the story to its full text. A
-404 or 410, a page too large or not an article is final: the teaser stays.
+404 or 410, a page too large or not an article is final: the teaser stays, its page read again only when the feed
+changes the entry's link or words, or a week on (`PAGE_GIVEN_UP_WAIT`) when it changes only the entry's date. A feed
+stamping every entry with the time it is served changes them all on every poll: that alone reads no page that failed
+before its time.
 
 News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
 change-log kind "backlog" and marked as such (stored and answerable; alerts follow "added" only, and an undated one
@@ -79,6 +82,10 @@ PAGE_CONCURRENCY = 4
 # Reads of a story page that keeps failing in a way a later read may mend, before its teaser is final: the next
 # poll, then waits doubling from the poll interval up to the back-off cap (about 14 h with the defaults).
 PAGE_READS = 8
+# A story page given up (gone, or failing `PAGE_READS` reads) is read again this long after when the feed changes
+# its entry meanwhile but neither the entry's link nor its words: a feed dating every entry with the time it is
+# served changes them all on every poll, and had each gone page read again on every poll.
+PAGE_GIVEN_UP_WAIT = timedelta(days=7)
 # A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
 DEADLINE_SHARE = 0.9
 # A poll an admin asks for (/pollfeeds) leaves the feeds polled this recently, by any process: one pressed twice,
@@ -732,7 +739,8 @@ class FeedService:
         seen = await asyncio.to_thread(self.store.seen, feed.id, list(entries))
         # An entry under a new guid whose story (its link) this feed stored is that story, as shown then: a feed
         # that changes its guids on every poll had every page read again, and past the page budget the feed's
-        # summary written over a story read whole.
+        # summary written over a story read whole. So is one whose page failed with no text to store (a 404 was
+        # read again on every poll, and one more entry kept each time).
         if renamed := {e.article.id: key for key, e in entries.items() if key not in seen}:
             stored = await asyncio.to_thread(self.store.seen_stories, feed.id, list(renamed))
             seen.update((renamed[article_id], known) for article_id, known in stored.items())
@@ -741,7 +749,8 @@ class FeedService:
         for key, entry in entries.items():
             known = seen.get(key)
             mine = known is not None and (known.owner or known.unstored)
-            if known is None or (mine and (known.entry_hash != entry_hash(entry) or _page_due(known, now))):
+            changed = known is not None and known.entry_hash != entry_hash(entry) and not _page_left(known, entry, now)
+            if known is None or (mine and (changed or _page_due(known, now))):
                 fresh.append((key, entry))
             elif known.unstored and known.page_retry_at is not None:
                 read.deferred += 1  # no story yet: its page is read again when due
@@ -839,11 +848,10 @@ class FeedService:
                     read.problems.append(Skipped(article.url or key, "no text in the feed"))
                 read.deferred += retry_at is not None
                 if failures:  # a read failed: when to read it again is kept, as for a story holding its teaser
-                    entry_fields = (key, entry_hash(entry), article, fingerprint(article), failures, retry_at)
-                    read.stories.append(Story(*entry_fields, stored=False))
+                    read.stories.append(_story(key, entry, article, failures, retry_at, now, stored=False))
                 continue
             read.retrying += retry_at is not None and key not in later
-            read.stories.append(Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at))
+            read.stories.append(_story(key, entry, article, failures, retry_at, now))
         read.problems += _pages_failed(feed.url, failed)
 
     def _page_retry(self, known: Seen | None, page: _Page, now: datetime) -> tuple[int, datetime | None]:
@@ -1029,6 +1037,36 @@ def _pages_failed(feed_url: str, failed: Sequence[Skipped]) -> list[Skipped]:
         ]
         told.append(Skipped(feed_url, f"{count(len(kind), 'story page')} not read: " + "; ".join(parts), note=note))
     return told
+
+
+def _story(
+    key: str,
+    entry: FeedEntry,
+    article: Article,
+    failures: int,
+    retry_at: datetime | None,
+    now: datetime,
+    stored: bool = True,
+) -> Story:
+    """The entry to store as `article`, its page having failed `failures` reads in a row (read again from
+    `retry_at`; given up at `now` when never)."""
+    given_up = now if failures and retry_at is None else None
+    return Story(key, entry_hash(entry), article, fingerprint(article), failures, retry_at, given_up, stored)
+
+
+def _page_left(known: Seen, entry: FeedEntry, now: datetime) -> bool:
+    """Whether a poll at `now` leaves unread the page of an entry the feed changed, as if unchanged: its page failed
+    (or waits for its site) and is not due again (a failure a later read may mend waits for its time, a page given
+    up `PAGE_GIVEN_UP_WAIT`), and the feed changed neither the entry's link nor its words, only what it stamps on
+    them (a date, an author)."""
+    if not known.page_failures and known.page_retry_at is None:
+        return False  # its page was read, or never needed
+    if known.article_id != entry.article.id or known.fingerprint != fingerprint(entry.article):
+        return False
+    if known.page_retry_at is not None:
+        return known.page_retry_at > now
+    # Given up before its time was kept (migration 0028): read once more, then kept.
+    return known.page_given_up_at is not None and now - known.page_given_up_at < PAGE_GIVEN_UP_WAIT
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from bot.models import Article, SiteWait
@@ -92,6 +92,8 @@ class Seen:
     # The story's page failed this many reads in a row, and is read again from `page_retry_at` (None: never).
     page_failures: int = 0
     page_retry_at: datetime | None = None
+    fingerprint: str = ""  # the entry's words as stored (see `Story.fingerprint`)
+    page_given_up_at: datetime | None = None  # see `Story.page_given_up_at`
 
     @property
     def unstored(self) -> bool:
@@ -111,6 +113,8 @@ class Story:
     # Its page failed this many reads in a row (the feed's teaser stands in); read it again from `page_retry_at`.
     page_failures: int = 0
     page_retry_at: datetime | None = None
+    # When its page was given up (gone, or failing every read a later one might mend; `page_retry_at` None).
+    page_given_up_at: datetime | None = None
     # False: the entry has no text and its page failed, so nothing is written; the entry is kept (not owning the
     # story, its failed reads counted: `Seen.unstored`) so that its page is read again only when due or when the
     # feed changes the entry. It was read again on every poll, a 404 for ever, and the feed never had a complete
@@ -385,44 +389,40 @@ def keep_site_waits(connection: Connection, waits: Sequence[SiteWait], now: date
 # ---- entries --------------------------------------------------------------------------------------------------
 
 
+# The columns of `feed_entries` a `Seen` holds.
+_SEEN = ("article_id", "entry_hash", "owner", "page_failures", "page_retry_at", "fingerprint", "page_given_up_at")
+
+
+def _seen(row: RowMapping) -> Seen:
+    return Seen(**{c: row[c] for c in _SEEN} | {"owner": bool(row["owner"])})
+
+
 def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
     """What this feed showed before under these entry keys."""
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(keys))):
         rows = connection.execute(
-            select(
-                feed_entries.c.key,
-                feed_entries.c.article_id,
-                feed_entries.c.entry_hash,
-                feed_entries.c.owner,
-                feed_entries.c.page_failures,
-                feed_entries.c.page_retry_at,
-            )
+            select(*(feed_entries.c[c] for c in _SEEN), feed_entries.c.key)
             .where(feed_entries.c.feed_id == feed_id)
             .where(feed_entries.c.key.in_(chunk))
         )
-        found.update(
-            (row.key, Seen(row.article_id, row.entry_hash, bool(row.owner), row.page_failures, row.page_retry_at))
-            for row in rows
-        )
+        found.update((row.key, _seen(row._mapping)) for row in rows)
     return found
 
 
 def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
-    """What this feed last showed of these stories it stored, under whichever key (a guid that changed): by
-    article id."""
+    """What this feed last showed of these stories it stored, or could not store (an entry with no text whose page
+    failed: `Seen.unstored`), under whichever key (a guid that changed): by article id."""
+    stored = select(articles.c.id).where(articles.c.id == feed_entries.c.article_id).exists()
+    mine = or_(and_(feed_entries.c.owner, stored), and_(not_(feed_entries.c.owner), feed_entries.c.page_failures > 0))
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(article_ids))):
         rows = connection.execute(
             select(feed_entries)
-            .join(articles, articles.c.id == feed_entries.c.article_id)
-            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.article_id.in_(chunk))
+            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk), mine)
             .order_by(feed_entries.c.last_seen)
         )
-        found.update(
-            (row.article_id, Seen(row.article_id, row.entry_hash, True, row.page_failures, row.page_retry_at))
-            for row in rows
-        )
+        found.update((row.article_id, _seen(row._mapping)) for row in rows)
     return found
 
 
@@ -440,7 +440,7 @@ def waiting(connection: Connection, feed_id: int, now: datetime, limit: int) -> 
     return [
         (
             row.key,
-            Seen(row.article_id, row.entry_hash, True, row.page_failures, row.page_retry_at),
+            _seen(row._mapping),
             Article(
                 title=row.title,
                 paragraphs=tuple(texts[row.article_id]),
@@ -555,6 +555,10 @@ def _resolve(
     return list(to_write.values()), entries, duplicates
 
 
+# What `feed_entries` keeps of a story's page, for an entry whose page is not read (a duplicate's).
+_NO_PAGE: dict[str, Any] = {"page_failures": 0, "page_retry_at": None, "page_given_up_at": None}
+
+
 def _entry_row(feed_id: int, story: Story, article_id: str, owner: bool) -> dict[str, Any]:
     """The `feed_entries` row of `story`, showing `article_id`: with its page's failed reads when it owns the story
     or has none (`Story.stored`). A duplicate is never written again, so its page is not read again either."""
@@ -568,6 +572,7 @@ def _entry_row(feed_id: int, story: Story, article_id: str, owner: bool) -> dict
         "owner": owner,
         "page_failures": story.page_failures if kept else 0,
         "page_retry_at": story.page_retry_at if kept else None,
+        "page_given_up_at": story.page_given_up_at if kept else None,
     }
 
 
@@ -590,7 +595,7 @@ def record(
         kept = {same.copy.id: same.kept.id for same in recorded.result.same}
         recorded.duplicates += len(kept)
         entries = [
-            {**e, "article_id": kept[e["article_id"]], "owner": False, "page_failures": 0, "page_retry_at": None}
+            {**e, "article_id": kept[e["article_id"]], "owner": False, **_NO_PAGE}
             if e["owner"] and e["article_id"] in kept
             else e
             for e in entries
@@ -634,7 +639,7 @@ def record(
             recorded.moved = False
     if entries:
         insert = _insert(connection)(feed_entries)
-        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "page_failures", "page_retry_at")
+        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", *_NO_PAGE)
         statement = insert.on_conflict_do_update(
             index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
         )
@@ -645,9 +650,10 @@ def record(
 
 def _forget_old_keys(connection: Connection, feed_id: int, entries: Sequence[dict[str, Any]]) -> None:
     """Forget the feed's entries that showed a story it now shows under another key (its guid changed): what the
-    story's entry holds (its page still to read, or not) is the new key's, and the old one would say otherwise."""
+    story's entry holds (its page still to read, or not) is the new key's, and the old one would say otherwise. So
+    for an entry with no text whose page failed (its failed reads; a duplicate's entry reads no page)."""
     keys = {e["key"] for e in entries}
-    stories = [e["article_id"] for e in entries if e["owner"]]
+    stories = [e["article_id"] for e in entries if e["owner"] or e["page_failures"]]
     for chunk in _chunks(list(dict.fromkeys(stories))):
         rows = connection.execute(
             select(feed_entries.c.key).where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk))

@@ -228,6 +228,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0025_restriction_asks", _add_columns(schema.chats, "asked_due", "asking_until")),
     Migration("0026_site_waits", _create(schema.site_waits)),
     Migration("0027_arrival_order", _arrival_order),
+    Migration("0028_feed_pages_given_up", _add_columns(schema.feed_entries, "page_given_up_at")),
 )
 
 

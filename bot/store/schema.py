@@ -338,6 +338,10 @@ feed_entries = Table(
     # a timeout, no connection): failed reads in a row, and from when a poll reads the page again (None: never).
     Column("page_failures", Integer, nullable=False, server_default="0"),
     Column("page_retry_at", UTCDateTime),
+    # (0028) When its page was given up (gone: 404, 410, too large, not an article; or failing every read a later
+    # one might mend): a feed that only re-dates the entry (a generated feed stamping each with the time it is
+    # served) has it read again a week on, not on every poll.
+    Column("page_given_up_at", UTCDateTime),
     Index("feed_entries_article", "article_id"),
     Index("feed_entries_fingerprint", "fingerprint"),
     sqlite_with_rowid=False,

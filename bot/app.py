@@ -13,9 +13,8 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from functools import partial
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
@@ -31,9 +30,9 @@ from bot.errors import ConfigError, NewsbotError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.outage import store_reachable
-from bot.tg.polling import UpdatesRequest
 from bot.tg.received import ReceivedQueue, handling
 from bot.tg.sending import rate_limiter
+from bot.tg.updates import UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         builder = builder.base_url(base).base_file_url(file_base_url(base))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    else:  # python-telegram-bot's own, but for an update it cannot read (`bot.tg.polling`)
+    else:  # python-telegram-bot's own, but for an update it cannot read (`bot.tg.updates`)
         builder = builder.get_updates_request(UpdatesRequest(connection_pool_size=1))
     application = builder.build()
     tg.register(application, settings)
@@ -120,12 +119,12 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 async def running(
     application: App,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
-    webhook: Callable[[Updater], Awaitable[object]] | None = None,
+    webhook: Callable[[App], AbstractAsyncContextManager[object]] | None = None,
 ) -> AsyncIterator[App]:
-    """The bot long-polling inside the block (or taking updates as `webhook` starts them), started and stopped
-    in `run_polling`'s order.
+    """The bot long-polling inside the block (or taking updates inside `webhook`'s block), started and stopped in
+    `run_polling`'s order.
 
-    In: initialize, post_init, updater, start. Out: updater, stop, shutdown, post_shutdown; whatever of it
+    In: initialize, post_init, updates, start. Out: updates, stop, shutdown, post_shutdown; whatever of it
     applies also when start-up failed half way, so the library opened in post_init is always closed.
     """
     updater = application.updater
@@ -139,20 +138,20 @@ async def running(
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
-        if webhook is None:
-            await updater.start_polling(
-                poll_interval=0,
-                timeout=poll_timeout,
-                allowed_updates=Update.ALL_TYPES,
-                error_callback=fetching_failed,
-            )
-        else:
-            await webhook(updater)
-        await application.start()
-        yield application
+        async with AsyncExitStack() as updates:
+            if webhook is None:
+                updates.push_async_callback(_stop_polling, updater)
+                await updater.start_polling(
+                    poll_interval=0,
+                    timeout=poll_timeout,
+                    allowed_updates=Update.ALL_TYPES,
+                    error_callback=fetching_failed,
+                )
+            else:
+                await updates.enter_async_context(webhook(application))
+            await application.start()
+            yield application
     finally:
-        if updater.running:
-            await updater.stop()
         if application.running:
             await application.stop()
         try:
@@ -160,6 +159,11 @@ async def running(
         finally:
             if application.post_shutdown is not None:
                 await application.post_shutdown(application)
+
+
+async def _stop_polling(updater: Updater) -> None:
+    if updater.running:  # not when its start failed
+        await updater.stop()
 
 
 def _not_bootstrap(record: logging.LogRecord) -> bool:
@@ -222,7 +226,7 @@ def run(settings: Settings, interrupted_exit: int) -> int:
 
 
 async def _serve(
-    application: App, webhook: Callable[[Updater], Awaitable[object]] | None, interrupted_exit: int
+    application: App, webhook: Callable[[App], AbstractAsyncContextManager[object]] | None, interrupted_exit: int
 ) -> None:
     """The bot running until a stop signal. Ours, not python-telegram-bot's: its handler raised SystemExit
     wherever the start-up was, which left a request or the updater's start half done, and the stop then failed
@@ -306,42 +310,15 @@ def _busy_threads() -> str:
     return ", ".join(f"a thread in {where}" for where in busy)
 
 
-def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:
-    """The updater's start as a webhook: behind a load balancer that ends TLS, Telegram calls WEBHOOK_URL and we
-    listen on plain HTTP.
+def _listening(settings: Settings) -> Callable[[App], AbstractAsyncContextManager[object]]:
+    """Updates taken by webhook (bot.tg.webhook, imported only then: it needs python-telegram-bot[webhooks])."""
 
-    The port is bound before the webhook is set: python-telegram-bot's start_webhook sets it first and binds after,
-    so a bot given a port already taken had moved the webhook away from the bot listening there before it failed.
-    """
+    def serving(application: App) -> AbstractAsyncContextManager[object]:
+        from bot.tg.webhook import serving
 
-    async def start(updater: Updater) -> None:
-        from tornado.netutil import bind_sockets  # installed with python-telegram-bot[webhooks] (check_webhook)
+        return serving(application.bot, application.update_queue, settings)
 
-        start_webhook = partial(
-            updater.start_webhook,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        try:
-            # As tornado binds them when python-telegram-bot listens (its `listen`, `port`).
-            sockets = bind_sockets(settings.webhook_port, settings.webhook_listen)
-            if len(sockets) == 1:
-                await start_webhook(unix=sockets[0])  # any listening socket, despite the name
-            else:
-                # A name of several addresses (localhost: IPv4 and IPv6), which start_webhook takes only as `listen`:
-                # bound by it again, free a moment ago.
-                for bound in sockets:
-                    bound.close()
-                await start_webhook(listen=settings.webhook_listen, port=settings.webhook_port)
-        except OSError as exc:  # the port taken (a second bot given the same one), or an address not this machine's
-            raise ConfigError(
-                f"cannot listen for the webhook on {settings.webhook_listen}:{settings.webhook_port}"
-                f" ({exc.strerror or exc}): set WEBHOOK_LISTEN and WEBHOOK_PORT to an address and port free here"
-            ) from exc
-
-    return start
+    return serving
 
 
 def chat(settings: Settings) -> int:

@@ -414,6 +414,34 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_updates_a_webhook_bot_cannot_read_are_said_once_in_a_line_confirmed_and_the_next_answered(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """python-telegram-bot's webhook answered an update it cannot read (a message without its chat and date) 400,
+    after logging it as critical with its traceback: Telegram delivers again what gets no 2xx, so it came back and
+    was logged again, and the chat's next updates waited behind it. It is said once in one line and answered 200,
+    as polling passes it over; so is a body without an update's id or not an update at all; the next question is
+    answered."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    port = free_port()
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, **webhook_env(port)):
+        broken = server.add_update({"message": {"message_id": 1, "text": "hello"}})
+        assert server.deliver(hook(port), broken, WEBHOOK_SECRET) == 200
+        nameless = {"message": {"message_id": 2, "date": 0, "chat": {"id": ALICE, "type": "private"}, "text": "hi"}}
+        for payload in (nameless, ["not", "an", "update"]):
+            assert server.post_to_webhook(hook(port), payload, WEBHOOK_SECRET) == 200
+        update_id = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+    [err] = log
+    said = [line for line in err.splitlines() if "cannot be read" in line]
+    assert len(said) == 3 and " WARNING " in said[0] and f"update {broken}," in said[0], err
+    assert "without update_id" in said[1] and "'not', 'an', 'update'" in said[2], err
+    assert " CRITICAL " not in err, err
+
+
 @contextmanager
 def webhook_bots(settings: Settings, server: FakeBotAPI, tmp_path: Path) -> Iterator[list[str]]:
     """Two `newsbot run` processes on one store, as several behind one webhook address are (each on its own port,

@@ -27,6 +27,7 @@ from telegram.request import BaseRequest
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, UnreachableError
+from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.outage import store_reachable
@@ -40,9 +41,15 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT_SECONDS = 10
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# How long a stop may take from the signal to the process's exit: a question being answered, a step of the vectors
-# job (seconds, more under load), leaving the store. Past it the process exits without what it still waits for.
-STOP_SECONDS = 30.0
+# How long a stop may take from the signal to the process's exit (for a signal during the start, the rest of the
+# start included), past which the process exits without what it still waits for (`_bound_the_stop`): three writes
+# that may each wait ANSWER_WAIT_SECONDS for another process's lock (a question's answer under way; the stop's own:
+# the marks of handled updates, leaving the running processes, bot.tg.post_shutdown), and STOP_ROOM_SECONDS for the
+# rest (a step of the vectors job, seconds, more under load; closing the library). Not BUSY_TIMEOUT_SECONDS: a
+# background write begun before the signal (a job's, an update's record) may wait that long for a lock a backup tool
+# or a stuck writer holds, which a stop, asked for, does not wait out (a kill would lose the same: `_serve`).
+STOP_ROOM_SECONDS = 15.0
+STOP_SECONDS = 3 * ANSWER_WAIT_SECONDS + STOP_ROOM_SECONDS
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -239,7 +246,8 @@ async def _serve(
     waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
     is swapped in only once complete (one half built is removed at the next start), the build claim goes with the
     process, and updates not yet handled are taken over at the next start. So the stop itself ends the process
-    once it has taken STOP_SECONDS, whatever it still waits for (`_bound_the_stop`).
+    once it has taken STOP_SECONDS from the first signal, whatever it still waits for (`_bound_the_stop`), one
+    during the start too: a start that waits minutes was stopped only by a second signal.
     """
     stop = asyncio.Event()
     phase = "wait"
@@ -250,10 +258,15 @@ async def _serve(
             sys.stderr.flush()
             os._exit(interrupted_exit)
         if phase == "start":
-            log.info("%s received: stopping once the start has finished (a second one stops it at once)", number.name)
+            log.info(
+                "%s received: stopping once the start has finished, or in %g s at most (a second one stops it at once)",
+                number.name,
+                STOP_SECONDS,
+            )
         else:
             log.info("%s received: stopping", number.name)
         stop.set()
+        _bound_the_stop()
 
     loop = asyncio.get_running_loop()
     for number in STOP_SIGNALS:
@@ -265,7 +278,6 @@ async def _serve(
             async with running(application, webhook=webhook):
                 phase = "stop"
                 await stop.wait()
-                _bound_the_stop()
     finally:
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)

@@ -827,6 +827,35 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 
+def test_one_signal_during_a_long_start_stops_the_bot_within_the_stop_bound(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A first start waits for another process's build of the index (its claim held here): one SIGTERM let the start
+    finish, so the bot stopped only once the build was done, or at a second signal. The stop is bounded from the
+    first signal, during the start as after it: the bot exits as a clean stop does STOP_SECONDS after it, saying what
+    it did not wait for, and never asked Telegram for updates."""
+    bot_settings = replace(settings, corpus_dir=DATA / "bot_corpus")
+    bot_settings.index_dir.mkdir(parents=True)
+    log = tmp_path / "bot.log"
+    with (bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        bot = spawn_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        try:
+            wait_for_log(bot, log, "waiting for another process's build of the index")
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=STOP_SECONDS + 60)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+                bot.wait()
+    err = log.read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    assert f"stopping once the start has finished, or in {STOP_SECONDS:g} s at most" in err, err
+    said = err.splitlines()[-1]
+    assert said.endswith("exiting without waiting for a thread in bot.index.follower.Follower._build_claim"), err
+    assert not server.calls("getUpdates")
+
+
 def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_next_start(
     postgres_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -1080,6 +1109,36 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings
+
+
+def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_the_stop_bound(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM while another process holds SQLite's write lock (a backup tool, a stuck writer): the record of the
+    question asked meanwhile still waits for it in a thread, as a background write does (BUSY_TIMEOUT_SECONDS),
+    and the interpreter's exit waits for that thread. The stop does not wait it out: the bot exits as a clean stop
+    does STOP_SECONDS after the signal, saying what it did not wait for (on SQLite, without a TCP proxy)."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        holder = locking_sqlite(settings)
+        try:
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=STOP_SECONDS + 60)
+        finally:
+            unlock(holder)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    # The record's thread, and a job's if one was writing at the signal (the beat's, every 10 s).
+    said = err.splitlines()[-1]
+    assert f"still stopping {STOP_SECONDS:g} s after the stop signal: exiting without waiting for a thread in" in said
+    assert said.split(" waiting for ")[1].startswith("a thread in bot.store.engine._sqlite_begin"), err
 
 
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(

@@ -46,7 +46,7 @@ def readable(update: dict[str, Any]) -> dict[str, Any]:
     return update if read_update(update, None) is not None else {"update_id": update["update_id"]}
 
 
-def read_body(body: bytes, bot: Bot) -> Update | None:
+def read_body(body: bytes, bot: Bot | None) -> Update | None:
     """The update a webhook request carries, or None, said in the log, when it is none python-telegram-bot reads."""
     try:
         payload = json.loads(body)

@@ -325,12 +325,12 @@ def _busy_threads() -> str:
 def _listening(settings: Settings) -> Callable[[App], AbstractAsyncContextManager[object]]:
     """Updates taken by webhook (bot.tg.webhook, imported only then: it needs python-telegram-bot[webhooks])."""
 
-    def serving(application: App) -> AbstractAsyncContextManager[object]:
+    def webhook(application: App) -> AbstractAsyncContextManager[object]:
         from bot.tg.webhook import serving
 
         return serving(application.bot, application.update_queue, settings)
 
-    return serving
+    return webhook
 
 
 def chat(settings: Settings) -> int:

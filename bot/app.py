@@ -27,7 +27,6 @@ from telegram.request import BaseRequest
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, UnreachableError
-from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.outage import store_reachable
@@ -42,14 +41,14 @@ POLL_TIMEOUT_SECONDS = 10
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # How long a stop may take from the signal to the process's exit (for a signal during the start, the rest of the
-# start included), past which the process exits without what it still waits for (`_bound_the_stop`): three writes
-# that may each wait ANSWER_WAIT_SECONDS for another process's lock (a question's answer under way; the stop's own:
-# the marks of handled updates, leaving the running processes, bot.tg.post_shutdown), and STOP_ROOM_SECONDS for the
-# rest (a step of the vectors job, seconds, more under load; closing the library). Not BUSY_TIMEOUT_SECONDS: a
-# background write begun before the signal (a job's, an update's record) may wait that long for a lock a backup tool
-# or a stuck writer holds, which a stop, asked for, does not wait out (a kill would lose the same: `_serve`).
+# start included), past which the process exits without what it still waits for (`_bound_the_stop`): its waits for
+# other processes' locks (tg.STOP_LOCK_WAITS_SECONDS: an answer under way, the marks of handled updates, leaving the
+# running processes, 5 s each at most), and STOP_ROOM_SECONDS for the rest (a step of the vectors job, seconds, more
+# under load; closing the library). Not the store's BUSY_TIMEOUT_SECONDS (60 s): a background write begun before the
+# signal (a job's, an update's record) may wait that long for a lock a backup tool or a stuck writer holds, which a
+# stop, asked for, does not wait out (a kill would lose the same: `_serve`).
 STOP_ROOM_SECONDS = 15.0
-STOP_SECONDS = 3 * ANSWER_WAIT_SECONDS + STOP_ROOM_SECONDS
+STOP_SECONDS = tg.STOP_LOCK_WAITS_SECONDS + STOP_ROOM_SECONDS
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 

@@ -28,6 +28,7 @@ from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.services.presence import LIVE_FOR
 from bot.store import answering
+from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
 from bot.tg.context import App
 from bot.tg.errors import on_error
@@ -35,6 +36,10 @@ from bot.tg.jobs import register_jobs, share_budget, start_digests
 from bot.tg.received import Journal, take_unhandled
 
 log = logging.getLogger(__name__)
+
+# The most a stop waits for other processes' locks: a question's answer under way, and the stop's own writes in
+# `post_shutdown` (the marks of handled updates, leaving the running processes), each ANSWER_WAIT_SECONDS at most.
+STOP_LOCK_WAITS_SECONDS = 3 * ANSWER_WAIT_SECONDS
 
 
 async def post_init(application: App) -> None:

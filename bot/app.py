@@ -13,9 +13,8 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from functools import partial
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
@@ -31,9 +30,9 @@ from bot.errors import ConfigError, NewsbotError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.outage import store_reachable
-from bot.tg.polling import UpdatesRequest
 from bot.tg.received import ReceivedQueue, handling
 from bot.tg.sending import rate_limiter
+from bot.tg.updates import UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +40,15 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT_SECONDS = 10
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# How long a stop may take from the signal to the process's exit: a question being answered, a step of the vectors
-# job (seconds, more under load), leaving the store. Past it the process exits without what it still waits for.
-STOP_SECONDS = 30.0
+# How long a stop may take from the signal to the process's exit (for a signal during the start, the rest of the
+# start included), past which the process exits without what it still waits for (`_bound_the_stop`): its waits for
+# other processes' locks (tg.STOP_LOCK_WAITS_SECONDS: an answer under way, the marks of handled updates, leaving the
+# running processes, 5 s each at most), and STOP_ROOM_SECONDS for the rest (a step of the vectors job, seconds, more
+# under load; closing the library). Not the store's BUSY_TIMEOUT_SECONDS (60 s): a background write begun before the
+# signal (a job's, an update's record) may wait that long for a lock a backup tool or a stuck writer holds, which a
+# stop, asked for, does not wait out (a kill would lose the same: `_serve`).
+STOP_ROOM_SECONDS = 15.0
+STOP_SECONDS = tg.STOP_LOCK_WAITS_SECONDS + STOP_ROOM_SECONDS
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -109,7 +114,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         builder = builder.base_url(base).base_file_url(file_base_url(base))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    else:  # python-telegram-bot's own, but for an update it cannot read (`bot.tg.polling`)
+    else:  # python-telegram-bot's own, but for an update it cannot read (`bot.tg.updates`)
         builder = builder.get_updates_request(UpdatesRequest(connection_pool_size=1))
     application = builder.build()
     tg.register(application, settings)
@@ -120,12 +125,12 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 async def running(
     application: App,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
-    webhook: Callable[[Updater], Awaitable[object]] | None = None,
+    webhook: Callable[[App], AbstractAsyncContextManager[object]] | None = None,
 ) -> AsyncIterator[App]:
-    """The bot long-polling inside the block (or taking updates as `webhook` starts them), started and stopped
-    in `run_polling`'s order.
+    """The bot long-polling inside the block (or taking updates inside `webhook`'s block), started and stopped in
+    `run_polling`'s order.
 
-    In: initialize, post_init, updater, start. Out: updater, stop, shutdown, post_shutdown; whatever of it
+    In: initialize, post_init, updates, start. Out: updates, stop, shutdown, post_shutdown; whatever of it
     applies also when start-up failed half way, so the library opened in post_init is always closed.
     """
     updater = application.updater
@@ -139,20 +144,20 @@ async def running(
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
-        if webhook is None:
-            await updater.start_polling(
-                poll_interval=0,
-                timeout=poll_timeout,
-                allowed_updates=Update.ALL_TYPES,
-                error_callback=fetching_failed,
-            )
-        else:
-            await webhook(updater)
-        await application.start()
-        yield application
+        async with AsyncExitStack() as updates:
+            if webhook is None:
+                updates.push_async_callback(_stop_polling, updater)
+                await updater.start_polling(
+                    poll_interval=0,
+                    timeout=poll_timeout,
+                    allowed_updates=Update.ALL_TYPES,
+                    error_callback=fetching_failed,
+                )
+            else:
+                await updates.enter_async_context(webhook(application))
+            await application.start()
+            yield application
     finally:
-        if updater.running:
-            await updater.stop()
         if application.running:
             await application.stop()
         try:
@@ -160,6 +165,11 @@ async def running(
         finally:
             if application.post_shutdown is not None:
                 await application.post_shutdown(application)
+
+
+async def _stop_polling(updater: Updater) -> None:
+    if updater.running:  # not when its start failed
+        await updater.stop()
 
 
 def _not_bootstrap(record: logging.LogRecord) -> bool:
@@ -222,7 +232,7 @@ def run(settings: Settings, interrupted_exit: int) -> int:
 
 
 async def _serve(
-    application: App, webhook: Callable[[Updater], Awaitable[object]] | None, interrupted_exit: int
+    application: App, webhook: Callable[[App], AbstractAsyncContextManager[object]] | None, interrupted_exit: int
 ) -> None:
     """The bot running until a stop signal. Ours, not python-telegram-bot's: its handler raised SystemExit
     wherever the start-up was, which left a request or the updater's start half done, and the stop then failed
@@ -235,7 +245,8 @@ async def _serve(
     waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
     is swapped in only once complete (one half built is removed at the next start), the build claim goes with the
     process, and updates not yet handled are taken over at the next start. So the stop itself ends the process
-    once it has taken STOP_SECONDS, whatever it still waits for (`_bound_the_stop`).
+    once it has taken STOP_SECONDS from the first signal, whatever it still waits for (`_bound_the_stop`), one
+    during the start too: a start that waits minutes was stopped only by a second signal.
     """
     stop = asyncio.Event()
     phase = "wait"
@@ -246,10 +257,15 @@ async def _serve(
             sys.stderr.flush()
             os._exit(interrupted_exit)
         if phase == "start":
-            log.info("%s received: stopping once the start has finished (a second one stops it at once)", number.name)
+            log.info(
+                "%s received: stopping once the start has finished, or in %g s at most (a second one stops it at once)",
+                number.name,
+                STOP_SECONDS,
+            )
         else:
             log.info("%s received: stopping", number.name)
         stop.set()
+        _bound_the_stop()
 
     loop = asyncio.get_running_loop()
     for number in STOP_SIGNALS:
@@ -261,7 +277,6 @@ async def _serve(
             async with running(application, webhook=webhook):
                 phase = "stop"
                 await stop.wait()
-                _bound_the_stop()
     finally:
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)
@@ -306,42 +321,15 @@ def _busy_threads() -> str:
     return ", ".join(f"a thread in {where}" for where in busy)
 
 
-def _listening(settings: Settings) -> Callable[[Updater], Awaitable[object]]:
-    """The updater's start as a webhook: behind a load balancer that ends TLS, Telegram calls WEBHOOK_URL and we
-    listen on plain HTTP.
+def _listening(settings: Settings) -> Callable[[App], AbstractAsyncContextManager[object]]:
+    """Updates taken by webhook (bot.tg.webhook, imported only then: it needs python-telegram-bot[webhooks])."""
 
-    The port is bound before the webhook is set: python-telegram-bot's start_webhook sets it first and binds after,
-    so a bot given a port already taken had moved the webhook away from the bot listening there before it failed.
-    """
+    def webhook(application: App) -> AbstractAsyncContextManager[object]:
+        from bot.tg.webhook import serving
 
-    async def start(updater: Updater) -> None:
-        from tornado.netutil import bind_sockets  # installed with python-telegram-bot[webhooks] (check_webhook)
+        return serving(application.bot, application.update_queue, settings)
 
-        start_webhook = partial(
-            updater.start_webhook,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        try:
-            # As tornado binds them when python-telegram-bot listens (its `listen`, `port`).
-            sockets = bind_sockets(settings.webhook_port, settings.webhook_listen)
-            if len(sockets) == 1:
-                await start_webhook(unix=sockets[0])  # any listening socket, despite the name
-            else:
-                # A name of several addresses (localhost: IPv4 and IPv6), which start_webhook takes only as `listen`:
-                # bound by it again, free a moment ago.
-                for bound in sockets:
-                    bound.close()
-                await start_webhook(listen=settings.webhook_listen, port=settings.webhook_port)
-        except OSError as exc:  # the port taken (a second bot given the same one), or an address not this machine's
-            raise ConfigError(
-                f"cannot listen for the webhook on {settings.webhook_listen}:{settings.webhook_port}"
-                f" ({exc.strerror or exc}): set WEBHOOK_LISTEN and WEBHOOK_PORT to an address and port free here"
-            ) from exc
-
-    return start
+    return webhook
 
 
 def chat(settings: Settings) -> int:

@@ -734,9 +734,15 @@ class FakeBotAPI:
     def deliver(self, url: str, update_id: int, secret: str) -> int:
         """POST an injected update to a bot's webhook as Telegram does, waiting up to 20 s for its web server to
         listen; returns the HTTP status (Telegram delivers again what got no 200)."""
+        return self.post_to_webhook(url, self.get_update(update_id), secret)
+
+    @staticmethod
+    def post_to_webhook(url: str, payload: object, secret: str) -> int:
+        """POST `payload` (any JSON, an update or not) to a bot's webhook as `deliver` does; returns the HTTP
+        status."""
         request = urllib.request.Request(
             url,
-            data=json.dumps(self.get_update(update_id)).encode(),
+            data=json.dumps(payload).encode(),
             method="POST",
             headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
         )

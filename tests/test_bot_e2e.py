@@ -31,6 +31,7 @@ from bot.render.articles import article_messages
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
+from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
@@ -55,6 +56,7 @@ from tests.botapi_server import QUERY_INVALID, TOKEN, Call, FakeBotAPI
 from tests.html_check import check_message_size, check_telegram_html, visible_text
 from tests.paths import DATA, ROOT
 from tests.processes import free_port, over_tcp
+from tests.test_bot_processes import locking_sqlite, unlock
 
 CORPUS = DATA / "bot_corpus"
 ADMIN = 999
@@ -1991,6 +1993,24 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(server: FakeBotAPI, t
     finally:
         stop_cleanly(process)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 1  # the update refused for its secret got no reply
+
+
+async def test_a_bot_stopping_while_another_process_holds_sqlite_s_lock_gives_up_leaving_as_an_answer_would(
+    bot_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The stop's own writes (the marks of handled updates, leaving the running processes) waited for another
+    process's write lock a minute, as background work does, past `newsbot run`'s stop bound (STOP_SECONDS), which
+    cut them in the middle of the wait. They give up as an answer's writes do, said in one line."""
+    caplog.set_level(logging.WARNING)
+    holder = None
+    try:
+        async with polling(bot_settings):
+            holder = locking_sqlite(bot_settings)
+    finally:
+        if holder is not None:
+            unlock(holder)
+    [left] = [r.getMessage() for r in caplog.records if "could not leave the running processes" in r.getMessage()]
+    assert f"throughout the {ANSWER_WAIT_SECONDS:g} s a write waits for it" in left, left
 
 
 def _run_briefly(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:

@@ -414,6 +414,34 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_updates_a_webhook_bot_cannot_read_are_said_once_in_a_line_confirmed_and_the_next_answered(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """python-telegram-bot's webhook answered an update it cannot read (a message without its chat and date) 400,
+    after logging it as critical with its traceback: Telegram delivers again what gets no 2xx, so it came back and
+    was logged again, and the chat's next updates waited behind it. It is said once in one line and answered 200,
+    as polling passes it over; so is a body without an update's id or not an update at all; the next question is
+    answered."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    port = free_port()
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, **webhook_env(port)):
+        broken = server.add_update({"message": {"message_id": 1, "text": "hello"}})
+        assert server.deliver(hook(port), broken, WEBHOOK_SECRET) == 200
+        nameless = {"message": {"message_id": 2, "date": 0, "chat": {"id": ALICE, "type": "private"}, "text": "hi"}}
+        for payload in (nameless, ["not", "an", "update"]):
+            assert server.post_to_webhook(hook(port), payload, WEBHOOK_SECRET) == 200
+        update_id = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(hook(port), update_id, WEBHOOK_SECRET) == 200
+        [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+        assert CORPUS_ANSWER in visible_text(answer.params["text"])
+    [err] = log
+    said = [line for line in err.splitlines() if "cannot be read" in line]
+    assert len(said) == 3 and " WARNING " in said[0] and f"update {broken}," in said[0], err
+    assert "without update_id" in said[1] and "'not', 'an', 'update'" in said[2], err
+    assert " CRITICAL " not in err, err
+
+
 @contextmanager
 def webhook_bots(settings: Settings, server: FakeBotAPI, tmp_path: Path) -> Iterator[list[str]]:
     """Two `newsbot run` processes on one store, as several behind one webhook address are (each on its own port,
@@ -799,6 +827,35 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 
+def test_one_signal_during_a_long_start_stops_the_bot_within_the_stop_bound(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A first start waits for another process's build of the index (its claim held here): one SIGTERM let the start
+    finish, so the bot stopped only once the build was done, or at a second signal. The stop is bounded from the
+    first signal, during the start as after it: the bot exits as a clean stop does STOP_SECONDS after it, saying what
+    it did not wait for, and never asked Telegram for updates."""
+    bot_settings = replace(settings, corpus_dir=DATA / "bot_corpus")
+    bot_settings.index_dir.mkdir(parents=True)
+    log = tmp_path / "bot.log"
+    with (bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        bot = spawn_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        try:
+            wait_for_log(bot, log, "waiting for another process's build of the index")
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=STOP_SECONDS + 60)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+                bot.wait()
+    err = log.read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    assert f"stopping once the start has finished, or in {STOP_SECONDS:g} s at most" in err, err
+    said = err.splitlines()[-1]
+    assert said.endswith("exiting without waiting for a thread in bot.index.follower.Follower._build_claim"), err
+    assert not server.calls("getUpdates")
+
+
 def test_an_index_build_stopped_at_once_by_a_second_signal_is_removed_at_the_next_start(
     postgres_url: str, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -1052,6 +1109,36 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
     assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings
+
+
+def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_the_stop_bound(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """SIGTERM while another process holds SQLite's write lock (a backup tool, a stuck writer): the record of the
+    question asked meanwhile still waits for it in a thread, as a background write does (BUSY_TIMEOUT_SECONDS),
+    and the interpreter's exit waits for that thread. The stop does not wait it out: the bot exits as a clean stop
+    does STOP_SECONDS after the signal, saying what it did not wait for (on SQLite, without a TCP proxy)."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+    try:
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        holder = locking_sqlite(settings)
+        try:
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=STOP_SECONDS + 60)
+        finally:
+            unlock(holder)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    err = (tmp_path / "bot.log").read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    # The record's thread, and a job's if one was writing at the signal (the beat's, every 10 s).
+    said = err.splitlines()[-1]
+    assert f"still stopping {STOP_SECONDS:g} s after the stop signal: exiting without waiting for a thread in" in said
+    assert said.split(" waiting for ")[1].startswith("a thread in bot.store.engine._sqlite_begin"), err
 
 
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(

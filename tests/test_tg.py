@@ -36,6 +36,7 @@ from bot.tg.buttons import MORE_DATA, keyboard
 from bot.tg.outage import Outage
 from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
+from bot.tg.updates import read_body
 from tests.newsroom import url_of
 from tests.paths import BBC, ROOT, needs_bbc
 
@@ -499,3 +500,29 @@ def test_is_this_true_of_a_claim_or_an_answer_is_asked_of_its_story_where_anothe
         assert takeover[0] not in library.follow_up("what about the film awards?", [sbc])
     finally:
         library.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'{"update_id": 7, "message": {"message_id": 1}}', "passing over update 7, which cannot be read"),
+        (b'{"message": {"message_id": 1}}', "passing over an update without update_id, which cannot be read"),
+        (b"[1, 2]", "cannot be read (TypeError: an update is a JSON object, not list): [1, 2]"),
+        (b'{"update_id": 8', "passing over a webhook request that is not JSON"),
+        (b"\xff\xfe\x00", "passing over a webhook request that is not JSON"),
+    ],
+)
+def test_a_webhook_body_that_is_no_update_python_telegram_bot_reads_is_said_in_one_line_and_passed(
+    body: bytes, said: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What Telegram would only deliver again if the webhook answered it with an error (bot.tg.webhook)."""
+    caplog.set_level(logging.WARNING)
+    assert read_body(body, None) is None
+    [record] = caplog.records
+    assert said in record.getMessage() and record.exc_info is None, record.getMessage()
+
+
+def test_a_webhook_body_of_an_update_is_read_once_into_it() -> None:
+    body = b'{"update_id": 9, "message": {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}}}'
+    update = read_body(body, None)
+    assert update is not None and update.update_id == 9 and update.effective_chat is not None

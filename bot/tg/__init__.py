@@ -27,6 +27,8 @@ from bot.errors import StoreError
 from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.services.presence import LIVE_FOR
+from bot.store import answering
+from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
 from bot.tg.context import App
 from bot.tg.errors import on_error
@@ -34,6 +36,10 @@ from bot.tg.jobs import register_jobs, share_budget, start_digests
 from bot.tg.received import Journal, take_unhandled
 
 log = logging.getLogger(__name__)
+
+# The most a stop waits for other processes' locks: a question's answer under way, and the stop's own writes in
+# `post_shutdown` (the marks of handled updates, leaving the running processes), each ANSWER_WAIT_SECONDS at most.
+STOP_LOCK_WAITS_SECONDS = 3 * ANSWER_WAIT_SECONDS
 
 
 async def post_init(application: App) -> None:
@@ -56,18 +62,24 @@ async def post_shutdown(application: App) -> None:
     """Leave the running processes (the others' shares of the flood budget grow at once) and close the library."""
     digesting = application.bot_data.close_digesting()
     try:
-        if application.bot_data.journal is not None:
-            await asyncio.to_thread(application.bot_data.journal.settle)
-        if digesting is not None:
-            try:
-                await asyncio.to_thread(digesting.presence.leave)
-            except StoreError as exc:
-                # The stop itself went well: said as its failure, it ended with exit code 3 and "database error".
-                log.warning(
-                    "could not leave the running processes (%s); the others count this one gone within %d s",
-                    exc,
-                    LIVE_FOR.total_seconds(),
-                )
+        # The stop's writes wait for another process's lock as an answer's do, not a background write's minute
+        # (bot.store.engine): newsbot's own processes hold it well under a second, so one held longer is a backup
+        # tool or a stuck writer, and the stop (bounded: bot.app.STOP_SECONDS) was cut in the middle of the wait.
+        # Given up, the marks leave those updates to be handled again by the next start, and the others count this
+        # process gone within LIVE_FOR.
+        with answering():
+            if application.bot_data.journal is not None:
+                await asyncio.to_thread(application.bot_data.journal.settle)
+            if digesting is not None:
+                try:
+                    await asyncio.to_thread(digesting.presence.leave)
+                except StoreError as exc:
+                    # The stop itself went well: said as its failure, it ended with exit code 3 and "database error".
+                    log.warning(
+                        "could not leave the running processes (%s); the others count this one gone within %d s",
+                        exc,
+                        LIVE_FOR.total_seconds(),
+                    )
     finally:
         library = application.bot_data.close_library()
         if library is not None:

@@ -288,3 +288,13 @@ def test_a_word_is_asked_after_only_when_it_is_no_english_word(spelt: Library, t
         assert "Did you mean" not in answer.reason, answer.reason
     else:
         assert answer.reason.endswith(f"Did you mean \u201c{meant}\u201d?"), answer.reason
+
+
+@pytest.mark.parametrize("question", ["buses", "when do the buses stop?", "who drives the buses"])
+def test_an_irregular_plural_finds_the_story_writing_its_singular(first_week: Library, question: str) -> None:
+    """ "buses" was declined of the bus strike's story, "No article uses the word “buses”": Snowball makes it "buse",
+    and the story writes "bus drivers". An irregular plural is read as its singular
+    (bot/data/irregular_plurals_en.txt)."""
+    answer = first_week.ask(first_week.request(question))
+    assert answer.found and answer.passages[0].text.startswith("Around 450 bus drivers"), answer
+    assert "\u201cbuses\u201d" not in answer.reason, answer

@@ -868,7 +868,7 @@ def search(
         return search(replace(request, question=with_seen(compounded, seen)), engine, store, semantic, now)
     # "Who leads the council?" asks for the role the stories name beside the council ("Council leader ..."), not the
     # verb: asked so, it is searched so.
-    roled = question if foreign else as_role_written(question, [texts[a, p] for a, p in keys])
+    roled = question if foreign else as_role_written(question, [texts[k] for k in keys if k in texts])
     if roled != question:
         return search(replace(request, question=with_seen(roled, seen)), engine, store, semantic, now)
     # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
@@ -1335,13 +1335,13 @@ _OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?([\w'\u2019]+)", re.IGNORECASE)
 def as_role_written(question: str, texts: Iterable[str]) -> str:
     """A question asking who is at the head of something (`_ASKS_LEADER`) as asking for the role the first of
     `texts` to name one beside a word of the question names, when the question does not name it: "who leads the
-    council?" as "who is the leader of the council?" where a story writes "Council leader Priya Natarajan". The
-    verb met other senses of it ("Lead author ... said councils could help" led the answer), and a story names
-    the role, seldom the verb ("who runs the council?" was declined)."""
+    council?" as "who is the council leader?" where a story writes "Council leader Priya Natarajan". The verb met
+    other senses of it ("Lead author ... said councils could help" led the answer), and a story names the role,
+    seldom the verb ("who runs the council?" was declined). Asked so, it asks no more (`_ASKS_LEADER`)."""
     asking = _ASKS_LEADER.search(question)
     if asking is None:
         return question
-    rest = question[asking.end() :]
+    rest = question[asking.end() :].strip()
     wanted = set(analyze(rest))
     for text in texts:
         for role in _LEADER.finditer(text):
@@ -1350,7 +1350,8 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
             beside = {*analyze(before.group(1) if before else ""), *analyze(after.group(1) if after else "")}
             named = role.group().casefold()
             if wanted & beside and not set(analyze(named)) & set(analyze(question)):
-                return f"{question[: asking.start()]}who is the {named} of {rest.lstrip()}"
+                what = rest.rstrip("?!. ")
+                return f"{question[: asking.start()]}who is {what} {named}{rest[len(what) :]}"
     return question
 
 

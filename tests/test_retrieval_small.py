@@ -346,8 +346,8 @@ def compounds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
         ("who is the headteacher", "The head teacher, Ann Lowe"),
         ("how many visited the website", "Visits to the library's web site"),
         ("what did the life boat do", "A lifeboat crew rescued"),
-        ("what was the fake e mail", "Police warned residents"),
-        ("will the unions co operate", "The two unions agreed"),
+        ("e mail", "Police warned residents"),
+        ("co operate", "The two unions agreed"),
     ],
 )
 def test_a_compound_typed_joined_or_apart_meets_it_written_the_other_way(

@@ -52,13 +52,18 @@ def _base_forms(text: str) -> dict[str, str]:
 
 _STOPWORDS_TEXT = _data("stopwords_en.txt")
 _IRREGULAR_TEXT = _data("irregular_verbs_en.txt")
+_PLURALS_TEXT = _data("irregular_plurals_en.txt")
 STOPWORDS = frozenset(_lines(_STOPWORDS_TEXT))
 IRREGULAR_VERBS = _base_forms(_IRREGULAR_TEXT)
+IRREGULAR_PLURALS = _base_forms(_PLURALS_TEXT)
+# Each irregular form (a verb's "said", a noun's "buses") with the word stemmed in its place.
+BASE_FORMS = {**IRREGULAR_VERBS, **IRREGULAR_PLURALS}
 # The analysis an index's terms were made by (bot/index/follower.py builds an index made by another again): a
 # change to the rules in this module is a new number here; a change to the word lists changes the digest alone.
 ANALYSIS_RULES = 4
 ANALYSIS = "{}-{}".format(
-    ANALYSIS_RULES, hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}".encode()).hexdigest()[:16]
+    ANALYSIS_RULES,
+    hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}\0{_PLURALS_TEXT}".encode()).hexdigest()[:16],
 )
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
 # Question words as typed short on phones ("wat"), each with the word meant: read so only where the library never
@@ -112,12 +117,12 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def stem(word: str, verb: bool = True) -> str:
-    """Snowball stem of one folded word, an irregular verb's form read as its base first ("said" as "say") unless
-    it is no `verb`."""
+def stem(word: str, inflected: bool = True) -> str:
+    """Snowball stem of one folded word, an irregular form read as its base first ("said" as "say", "buses" as
+    "bus") unless the word is no `inflected` one (an acronym: "LED", "MEN")."""
     if not _HAS_LETTER.search(word):
         return word
-    stemmed: str = _stemmer().stem(IRREGULAR_VERBS.get(word, word) if verb else word)
+    stemmed: str = _stemmer().stem(BASE_FORMS.get(word, word) if inflected else word)
     return stemmed
 
 
@@ -162,15 +167,15 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
     elif "." in word and not any(ch.isdigit() for ch in word):
         word = word.replace(".", "")  # U.S. -> us, like US
     # A word in capitals amid lower case is an acronym, not a verb's past: "LED" lights are not "lead" ones.
-    verb = shouting or not _is_acronym(raw)
-    if word in STOPWORDS and verb:
+    inflected = shouting or not _is_acronym(raw)
+    if word in STOPWORDS and inflected:
         return ()
     parts = [p for p in _COMPOUND.split(word) if p]
     if len(parts) > 1:
         # The whole is the stem of the word written joined, as a reader types it: stemmed part by part, "e-reader"
         # was "ereader" and "ereader" typed was "eread", a word no article uses.
-        return (stem("".join(parts), verb), *(stem(p, verb) for p in parts if p not in STOPWORDS))
-    return (stem(word, verb),)
+        return (stem("".join(parts), inflected), *(stem(p, inflected) for p in parts if p not in STOPWORDS))
+    return (stem(word, inflected),)
 
 
 class _TermCache(dict[str, tuple[str, ...]]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -364,6 +365,24 @@ def test_a_word_is_not_split_into_two_that_no_story_writes_side_by_side(compound
     """ "carpet" is no "car pet": the stories write both words, never together."""
     answer = compounds.ask(compounds.request("carpet"))
     assert not answer.found and answer.reason.endswith("No article uses the word \u201ccarpet\u201d."), answer
+
+
+def test_two_words_the_stories_write_are_not_searched_as_a_name_they_make_joined(tmp_path: Path) -> None:
+    """ "new man" was searched as "newman" where a story names Paul Newman and none writes "new man" side by side:
+    the headline question "Glazer makes new Man Utd approach?" lost both words."""
+    library = Library.open(Settings(data_dir=tmp_path / "data", semantic="off"))
+    try:
+        library.add(
+            [
+                Article(title="Theatre", paragraphs=("Paul Newman opened the theatre on Friday.",)),
+                Article(title="Bridge", paragraphs=("A new bridge opened across the river.",)),
+                Article(title="Court", paragraphs=("The man was fined for blocking the road.",)),
+            ]
+        )
+        answer = library.ask(library.request("what did the new man open"))
+    finally:
+        library.close()
+    assert answer.found and answer.passages[0].text.startswith("A new bridge opened"), answer
 
 
 @pytest.mark.parametrize("question", ["who is the head teacher", "head teacher"])

@@ -1004,10 +1004,9 @@ MIN_APART_PART = 2
 def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
     """The question with each compound written as the articles write it, when they never write it the way it was
     typed: two words typed apart, one of which they never write, that they write joined ("head teacher" as
-    "headteacher"), and one
-    typed joined that no paragraph uses and some writes as two words side by side ("website" as "web site"). A story
-    writing "Headteacher Rachel Osei" met nothing of "who is the head teacher?", which was declined. Hyphenated
-    compounds meet both already (analysis keeps "e-mail" whole as "email" and splits it)."""
+    "headteacher"), and one typed joined that no paragraph uses and some writes as two words side by side ("website"
+    as "web site"). A story writing "Headteacher Rachel Osei" met nothing of "who is the head teacher?", which was
+    declined. Hyphenated compounds meet both already (analysis keeps "e-mail" whole as "email" and splits it)."""
     # Words analysis keeps, one term each: "a head" is no "ahead", nor "on line" "online".
     typed = [
         (start, end, question[start:end])

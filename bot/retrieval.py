@@ -985,14 +985,22 @@ def spelt_as_written(question: str, engine: Engine) -> str:
         return question
     asked = {t for span in others for t in spans[span]}
     used = engine.idf(sorted(asked | {t for words in others.values() for w in words for t in analyze(w)})).used()
-    out, last = [], 0
-    for (start, end), variants in sorted(others.items()):
+    changes: dict[tuple[int, int], str] = {}
+    for (start, end), variants in others.items():
         if used.keys() & spans[start, end]:
             continue
         found = next((v for v in variants if _written(v, used.keys())), None)
         if found is not None:
-            typed = question[start:end]
-            out += [question[last:start], found.capitalize() if typed[0].isupper() else found]
+            changes[start, end] = found.capitalize() if question[start].isupper() else found
+    return rewritten(question, changes)
+
+
+def rewritten(question: str, changes: Mapping[tuple[int, int], str]) -> str:
+    """The question with each span (start, end) of `changes` written as given; of overlapping spans, the first."""
+    out, last = [], 0
+    for (start, end), written in sorted(changes.items()):
+        if start >= last:
+            out += [question[last:start], written]
             last = end
     return "".join([*out, question[last:]])
 
@@ -1047,12 +1055,7 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
         )
         if found is not None:
             changes[start, end] = found
-    out, last = [], 0
-    for (start, end), written in sorted(changes.items()):
-        if start >= last:
-            out += [question[last:start], written]
-            last = end
-    return "".join([*out, question[last:]])
+    return rewritten(question, changes)
 
 
 # How many paragraphs holding both of two words are read for one that writes them side by side (the index's phrase
@@ -1089,12 +1092,8 @@ def in_compounds(question: str, terms: Collection[str], texts: Iterable[str]) ->
     chosen = {w: found.most_common(1)[0][0] for w, found in written.items() if found}
     if not chosen:
         return question
-    out, last = [], 0
-    for start, end, _ in words(question):
-        if (typed_word := question[start:end].casefold()) in chosen and start >= last:
-            out += [question[last:start], chosen[typed_word]]
-            last = end
-    return "".join([*out, question[last:]])
+    spans = {(start, end): question[start:end].casefold() for start, end, _ in words(question)}
+    return rewritten(question, {span: chosen[word] for span, word in spans.items() if word in chosen})
 
 
 def _compound_of(word: str, part: str) -> bool:

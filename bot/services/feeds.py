@@ -1064,7 +1064,7 @@ def _page_left(known: Seen, entry: FeedEntry, now: datetime) -> bool:
     if known.article_id != entry.article.id or known.fingerprint != fingerprint(entry.article):
         return False
     if known.page_retry_at is not None:
-        return known.page_retry_at > now
+        return not _page_due(known, now)
     # Given up before its time was kept (migration 0028): read once more, then kept.
     return known.page_given_up_at is not None and now - known.page_given_up_at < PAGE_GIVEN_UP_WAIT
 

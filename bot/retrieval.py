@@ -1344,14 +1344,14 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
     if asking is None:
         return question
     rest = question[asking.end() :].strip()
-    wanted = set(analyze(rest))
+    wanted, asked = set(analyze(rest)), set(analyze(question))
     for text in texts:
         for role in _LEADER.finditer(text):
             before = _WORD_BEFORE.search(text, 0, role.start())
             after = _OF_AFTER.match(text, role.end())
             beside = {*analyze(before.group(1) if before else ""), *analyze(after.group(1) if after else "")}
             named = role.group().casefold()
-            if wanted & beside and not set(analyze(named)) & set(analyze(question)):
+            if wanted & beside and not asked.intersection(analyze(named)):
                 what = rest.rstrip("?!. ")
                 return f"{question[: asking.start()]}who is {what} {named}{rest[len(what) :]}"
     return question

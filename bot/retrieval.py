@@ -666,6 +666,7 @@ def evidence(
     asked: bool = False,
     rare_together: bool = False,
     lacking: float = 0.0,
+    framing: Collection[str] = (),
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -676,7 +677,8 @@ def evidence(
     (RARE_TOGETHER), not with its headline's words ("When will the Supreme Court rule?" met a paragraph on an appeal
     to the Supreme Court under "Court rules delivery riders are employees"). `lacking` is the share of the
     question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all a sentence
-    can hold.
+    can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not write is
+    lacking from its coverage too.
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -707,6 +709,7 @@ def evidence(
                 around |= terms
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
+        unwritten = lacking + sum(idf[t] for t in question & frozenset(framing) - found) / total
         together = rare_together and best / total >= COMPLETE * (1.0 - lacking)
         out.append(
             Candidate(
@@ -721,7 +724,7 @@ def evidence(
                 lexical_rank=lexical_ranks.get(key),
                 dense_rank=dense_ranks.get(key),
                 unseen=unseen,
-                lacking=lacking,
+                lacking=unwritten,
                 asks=asked and not together,
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
             )
@@ -906,6 +909,9 @@ def search(
     # typed alone is (not "and today?", which points back at the story it follows): the encoder, made for sentences,
     # finds the bare question far from the paragraph that answers it ("a £250 fine", 0.20), and in a small library
     # nothing is nearer to tell the two apart, so the question was declined where "fine" typed alone was answered.
+    # Its frame's words, which a story tells in its own (`frame_terms`), are lacking from a passage that does not write
+    # them, as the one word typed alone would not ask for them: "what did the judge say?" was declined of a story
+    # writing "Judge Amira Castell told the court ...", since "say" is in most paragraphs of ten stories ("said").
     # Only its answerability: the order stays the ranker's, fitted on questions of this kind too. Not a question
     # pointing back at someone or something it does not name ("what did he say?", "how old is she?"): its one word
     # is not all it asks about, and "what did he say?" was answered confidently by any story that writes "said".
@@ -921,7 +927,17 @@ def search(
     # A sentence holding each word of a name that no passage holds together does not hold the name.
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
-        hits, idf, texts, headlines, dense, cosines, unseen, asked and not one_word, rare_together, lacking
+        hits,
+        idf,
+        texts,
+        headlines,
+        dense,
+        cosines,
+        unseen,
+        asked and not one_word,
+        rare_together,
+        lacking,
+        frames - absent if one_word else (),
     )
     if semantic is None:
         candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
@@ -1308,6 +1324,16 @@ _NOT_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d")
+# "How long ...?" asks for a span of time or length, which a story writes as a number and its unit ("a 48-hour
+# strike", "for four years", "4.9 metres"): any other number ("a 4.5% pay rise") does not answer it, nor how often
+# ("every 20 minutes").
+_ASKS_SPAN = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+_SPAN = re.compile(
+    r"(?<!every )\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|sixty|ninety|hundred|several|few)[\s-]*(?:second|minute|hour|day|night|week|fortnight"
+    r"|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b",
+    re.IGNORECASE,
+)
 # "Who runs ...?", "who leads ...?", "who is in charge of ...?" ask who is at the head of something, which a story
 # writes as the role ("Chief executive Hannah Lindqvist said"), seldom in the question's verb: "runs" is what an
 # e-reader's battery does in its launch story's lede.
@@ -1363,6 +1389,11 @@ def writes_amount(text: str) -> bool:
     return _DIGITS.search(_NOT_AMOUNT.sub(" ", text)) is not None
 
 
+def writes_span(text: str) -> bool:
+    """Whether a paragraph writes a span of time or length ("48-hour", "four years", "4.9 metres")."""
+    return _SPAN.search(text) is not None
+
+
 def writes_leader(text: str) -> bool:
     """Whether a paragraph names someone's role at the head of something ("Chief executive", "council leader",
     "headteacher")."""
@@ -1374,6 +1405,7 @@ def writes_leader(text: str) -> bool:
 # one it names in that role, whether or not that paragraph names the company again ("the company had spent").
 ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_AMOUNT, writes_amount, True),
+    (_ASKS_SPAN, writes_span, True),
     (_ASKS_LEADER, writes_leader, False),
 )
 

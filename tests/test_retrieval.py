@@ -53,6 +53,7 @@ from bot.retrieval import (
     told_from_the_start,
     unused_words,
     writes_amount,
+    writes_span,
     written_as_names,
 )
 from tests.html_check import visible_text
@@ -1311,3 +1312,21 @@ def test_only_dated_stories_are_told_apart_by_day() -> None:
 def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bool) -> None:
     """What "how much?" and "how many?" ask for (`amount_first`): a paragraph saying only when does not tell it."""
     assert writes_amount(text) is amount
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Drivers began a 48-hour strike on Monday.", True),
+        ("He was jailed for four years.", True),
+        ("The study followed volunteers for six months.", True),
+        ("River levels will peak at about 4.9 metres.", True),
+        ("A ten-minute walk after each meal helped.", True),
+        ("It offered a 4.5% pay rise and 300 homes.", False),
+        ("A replacement bus will run every 20 minutes.", False),
+        ("The last buses will leave at 10pm on 4 November.", False),
+    ],
+)
+def test_a_span_is_a_number_with_a_unit_of_time_or_length(text: str, span: bool) -> None:
+    """What "how long?" asks for (`kind_first`): any other number, or how often, does not tell it."""
+    assert writes_span(text) is span

@@ -424,11 +424,15 @@ def test_what_someone_said_is_answered_by_the_passage_giving_their_words(
     assert answer.confident and answer.passages[0].text.startswith(first), answer
 
 
-def test_what_someone_thinks_is_no_word_the_stories_lack(second_week: Library) -> None:
-    """ "what do residents think of the new homes" was told that no article uses "think": the stories give what
-    people think as what they said."""
-    answer = second_week.ask(second_week.request("what do residents think of the new homes"))
-    assert answer.found and "think" not in answer.reason, answer
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("what do residents think of the new homes", "think"), ("how do residents feel about the new homes", "feel")],
+)
+def test_what_someone_thinks_is_no_word_the_stories_lack(second_week: Library, question: str, word: str) -> None:
+    """ "what do residents think of the new homes" was told that no article uses "think", and "how do they feel" that
+    none uses "feel": the stories give what people think as what they said."""
+    answer = second_week.ask(second_week.request(question))
+    assert answer.found and word not in answer.reason, answer
     assert answer.passages[0].article.title == "Lowfield council approves 300 homes on former airfield", answer
 
 

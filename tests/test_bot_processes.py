@@ -417,17 +417,16 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
 
 
 def test_updates_a_webhook_bot_cannot_read_are_said_once_in_a_line_confirmed_and_the_next_answered(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """python-telegram-bot's webhook answered an update it cannot read (a message without its chat and date) 400,
     after logging it as critical with its traceback: Telegram delivers again what gets no 2xx, so it came back and
     was logged again, and the chat's next updates waited behind it. It is said once in one line and answered 200,
     as polling passes it over; so is a body without an update's id or not an update at all; the next question is
-    answered."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    answered (on SQLite and PostgreSQL, each store recording what it is given)."""
     port = free_port()
     log: list[str] = []
-    with running_bot(settings, server, tmp_path, log, **webhook_env(port)):
+    with running_bot(bot_settings, server, tmp_path, log, **webhook_env(port)):
         broken = server.add_update({"message": {"message_id": 1, "text": "hello"}})
         assert server.deliver(hook(port), broken, WEBHOOK_SECRET) == 200
         nameless = {"message": {"message_id": 2, "date": 0, "chat": {"id": ALICE, "type": "private"}, "text": "hi"}}

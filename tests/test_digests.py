@@ -524,7 +524,8 @@ def test_a_migrated_group_keeps_its_settings_and_gets_one_digest_a_day(store: St
 
 
 # Past the store's 500 ids a statement (bot.store.deliveries.CHUNK) five times, and more than the 1,000 texts the test
-# allows to be rendered for them: issue 8's 10,000 crossed the same limits at four times the cost.
+# allows to be rendered for them: issue 8's 10,000 crossed the same limits at four times the cost (bench/digest.py
+# runs 10,000).
 CHATS = 2_500
 
 

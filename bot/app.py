@@ -41,12 +41,13 @@ POLL_TIMEOUT_SECONDS = 10
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # How long a stop may take from the signal to the process's exit (for a signal during the start, the rest of the
-# start included), past which the process exits without what it still waits for (`_bound_the_stop`): its waits for
-# other processes' locks (tg.STOP_LOCK_WAITS_SECONDS: an answer under way, the marks of handled updates, leaving the
-# running processes, 5 s each at most), and STOP_ROOM_SECONDS for the rest (a step of the vectors job, seconds, more
-# under load; closing the library). Not the store's BUSY_TIMEOUT_SECONDS (60 s): a background write begun before the
-# signal (a job's, an update's record) may wait that long for a lock a backup tool or a stuck writer holds, which a
-# stop, asked for, does not wait out (a kill would lose the same: `_serve`).
+# start included), past which the process exits without what it still waits for (`_bound_the_stop`), unless
+# NEWSBOT_STOP_SECONDS says otherwise: its waits for other processes' locks (tg.STOP_LOCK_WAITS_SECONDS: an answer
+# under way, the marks of handled updates, leaving the running processes, 5 s each at most), and STOP_ROOM_SECONDS
+# for the rest (a step of the vectors job, seconds, more under load; closing the library). Not the store's
+# BUSY_TIMEOUT_SECONDS (60 s): a background write begun before the signal (a job's, an update's record) may wait that
+# long for a lock a backup tool or a stuck writer holds, which a stop, asked for, does not wait out (a kill would
+# lose the same: `_serve`).
 STOP_ROOM_SECONDS = 15.0
 STOP_SECONDS = tg.STOP_LOCK_WAITS_SECONDS + STOP_ROOM_SECONDS
 # What Telegram accepts as a webhook's secret_token.
@@ -245,11 +246,12 @@ async def _serve(
     waits for at exit. Nothing is lost that a kill would not lose: the store commits whole transactions, an index
     is swapped in only once complete (one half built is removed at the next start), the build claim goes with the
     process, and updates not yet handled are taken over at the next start. So the stop itself ends the process
-    once it has taken STOP_SECONDS from the first signal, whatever it still waits for (`_bound_the_stop`), one
+    once it has taken `stop_seconds` from the first signal, whatever it still waits for (`_bound_the_stop`), one
     during the start too: a start that waits minutes was stopped only by a second signal.
     """
     stop = asyncio.Event()
     phase = "wait"
+    bound = stop_seconds(application.bot_data.settings)
 
     def stopping(number: signal.Signals) -> None:
         if stop.is_set():
@@ -260,12 +262,12 @@ async def _serve(
             log.info(
                 "%s received: stopping once the start has finished, or in %g s at most (a second one stops it at once)",
                 number.name,
-                STOP_SECONDS,
+                bound,
             )
         else:
             log.info("%s received: stopping", number.name)
         stop.set()
-        _bound_the_stop()
+        _bound_the_stop(bound)
 
     loop = asyncio.get_running_loop()
     for number in STOP_SIGNALS:
@@ -283,8 +285,13 @@ async def _serve(
     log.info("stopped")
 
 
-def _bound_the_stop() -> None:
-    """End the process STOP_SECONDS from now if it is still there. A job's thread waiting for a store that never
+def stop_seconds(settings: Settings) -> float:
+    """The most a stop may take: NEWSBOT_STOP_SECONDS, else STOP_SECONDS."""
+    return STOP_SECONDS if settings.stop_seconds is None else settings.stop_seconds
+
+
+def _bound_the_stop(seconds: float) -> None:
+    """End the process `seconds` from now if it is still there. A job's thread waiting for a store that never
     answers (a server alive but stuck) kept it for as long: the application's stop waits for its running jobs, the
     library's close for the locks such a thread holds, asyncio's shutdown and the interpreter's exit for every
     worker thread (a bot was seen alive 14 minutes after it logged "stopped"). The stop was asked for, and
@@ -293,14 +300,14 @@ def _bound_the_stop() -> None:
     def exit_now() -> None:
         log.warning(
             "still stopping %g s after the stop signal: exiting without waiting for %s",
-            STOP_SECONDS,
+            seconds,
             _busy_threads() or "the event loop",
         )
         for handler in logging.getLogger().handlers:
             handler.flush()
         os._exit(0)
 
-    bound = threading.Timer(STOP_SECONDS, exit_now)
+    bound = threading.Timer(seconds, exit_now)
     bound.daemon = True  # neither keeps the process alive nor is waited for at its exit
     bound.start()
 

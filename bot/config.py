@@ -88,6 +88,11 @@ DEFAULT_FEED_PAUSE_AFTER_DAYS = 7.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
 # How often the running bot looks for feeds whose poll is due (seconds); each feed's own schedule is above.
 DEFAULT_FEED_CHECK_SECONDS = 60.0
+# The most a running bot's stop may take from the stop signal (NEWSBOT_STOP_SECONDS; the default, None, is
+# bot.app.STOP_SECONDS: the waits a stop may spend on other processes' locks, and room for the rest). A service
+# manager that kills sooner (Docker's `stop` after 10 s) wants it below its own bound.
+MIN_STOP_SECONDS = 1.0
+MAX_STOP_SECONDS = 3600.0
 # Digests: where a chat's daily time and zone start, how late a digest missed while the bot was down is still sent
 # (older ones are skipped, never a burst; alerts later than this are left to the digest), and the part of
 # Telegram's messages a second that digests and alerts may use, all processes together (the rest is kept for
@@ -171,6 +176,7 @@ class Settings:
     semantic_model: Path | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     feed_check_seconds: float = DEFAULT_FEED_CHECK_SECONDS
+    stop_seconds: float | None = None
 
     @property
     def store_url(self) -> str:
@@ -447,4 +453,5 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
     ("NEWSBOT_CACHE_DIR", "cache_dir", _path),
     ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
+    ("NEWSBOT_STOP_SECONDS", "stop_seconds", _number(MIN_STOP_SECONDS, MAX_STOP_SECONDS)),
 )

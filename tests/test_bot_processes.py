@@ -29,7 +29,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import STOP_SECONDS
 from bot.config import Settings
 from bot.index.follower import BUILD_CLAIM, CURRENT
 from bot.library import Library
@@ -50,6 +49,9 @@ ALICE = 42
 CORPUS_QUESTION = "Who became the youngest chess champion?"
 CORPUS_ANSWER = "Chess Prodigy"
 BBC_QUESTION = "How much did Time Warner's quarterly profits rise?"
+# The stop bound (NEWSBOT_STOP_SECONDS) of the bots whose tests wait it out: what each test holds (a build claim,
+# a store's reply, a write lock) outlasts any bound, so a short one checks the same.
+STOP_BOUND_SECONDS = 5.0
 # Words to vary the paragraphs of a made-up backlog (each one embedded, none the same).
 WORDS = ("parking", "schools", "the library", "bus routes", "flood defences", "street lights", "recycling", "a park")
 
@@ -415,17 +417,16 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
 
 
 def test_updates_a_webhook_bot_cannot_read_are_said_once_in_a_line_confirmed_and_the_next_answered(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """python-telegram-bot's webhook answered an update it cannot read (a message without its chat and date) 400,
     after logging it as critical with its traceback: Telegram delivers again what gets no 2xx, so it came back and
     was logged again, and the chat's next updates waited behind it. It is said once in one line and answered 200,
     as polling passes it over; so is a body without an update's id or not an update at all; the next question is
-    answered."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    answered (on SQLite and PostgreSQL, each store recording what it is given)."""
     port = free_port()
     log: list[str] = []
-    with running_bot(settings, server, tmp_path, log, **webhook_env(port)):
+    with running_bot(bot_settings, server, tmp_path, log, **webhook_env(port)):
         broken = server.add_update({"message": {"message_id": 1, "text": "hello"}})
         assert server.deliver(hook(port), broken, WEBHOOK_SECRET) == 200
         nameless = {"message": {"message_id": 2, "date": 0, "chat": {"id": ALICE, "type": "private"}, "text": "hi"}}
@@ -803,6 +804,26 @@ def wait_for_log(process: subprocess.Popen[str], log: Path, line: str) -> None:
         time.sleep(0.1)
 
 
+def stopped_at_the_bound(bot: subprocess.Popen[str], log: Path, until: Callable[[], object]) -> str:
+    """SIGTERM to `bot` (started with NEWSBOT_STOP_SECONDS=STOP_BOUND_SECONDS) once `until` has returned: it must
+    exit as a clean stop does at the bound, its last line saying so; returns the threads it names as not waited for
+    ("a thread in bot.x.f, a thread in ..."). Killed if it is still there (or `until` failed)."""
+    try:
+        until()
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=STOP_BOUND_SECONDS + 60)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    err = log.read_text()
+    assert bot.returncode == 0 and "Traceback" not in err, err
+    exiting = f"still stopping {STOP_BOUND_SECONDS:g} s after the stop signal: exiting without waiting for "
+    _, said, threads = err.splitlines()[-1].partition(exiting)
+    assert said, err
+    return threads
+
+
 def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_start_builds_the_index(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -832,27 +853,21 @@ def test_one_signal_during_a_long_start_stops_the_bot_within_the_stop_bound(
 ) -> None:
     """A first start waits for another process's build of the index (its claim held here): one SIGTERM let the start
     finish, so the bot stopped only once the build was done, or at a second signal. The stop is bounded from the
-    first signal, during the start as after it: the bot exits as a clean stop does STOP_SECONDS after it, saying what
-    it did not wait for, and never asked Telegram for updates."""
+    first signal, during the start as after it: the bot exits as a clean stop does at the bound (NEWSBOT_STOP_SECONDS)
+    after it, saying what it did not wait for, and never asked Telegram for updates."""
     bot_settings = replace(settings, corpus_dir=DATA / "bot_corpus")
     bot_settings.index_dir.mkdir(parents=True)
     log = tmp_path / "bot.log"
     with (bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        bot = spawn_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
-        try:
-            wait_for_log(bot, log, "waiting for another process's build of the index")
-            bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=STOP_SECONDS + 60)
-        finally:
-            if bot.poll() is None:
-                bot.kill()
-                bot.wait()
-    err = log.read_text()
-    assert bot.returncode == 0 and "Traceback" not in err, err
-    assert f"stopping once the start has finished, or in {STOP_SECONDS:g} s at most" in err, err
-    said = err.splitlines()[-1]
-    assert said.endswith("exiting without waiting for a thread in bot.index.follower.Follower._build_claim"), err
+        bot = spawn_bot(
+            bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off", NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}"
+        )
+        threads = stopped_at_the_bound(
+            bot, log, lambda: wait_for_log(bot, log, "waiting for another process's build of the index")
+        )
+    assert threads == "a thread in bot.index.follower.Follower._build_claim", log.read_text()
+    assert f"stopping once the start has finished, or in {STOP_BOUND_SECONDS:g} s at most" in log.read_text()
     assert not server.calls("getUpdates")
 
 
@@ -969,8 +984,8 @@ def test_a_bot_stopped_while_a_job_waits_for_a_store_that_never_answers_exits_sa
     """SIGTERM while a job's thread waited for a PostgreSQL reply that never came (the server alive but stuck: its
     reply held back here, which no timeout of ours ends) logged "stopped", then the process lived on as long as the
     wait (14 minutes were seen): the application's stop waits for its running jobs, asyncio's shutdown and the
-    interpreter's exit for every worker thread. The stop is now bounded (STOP_SECONDS): the bot says what it did not
-    wait for and exits as a clean stop does."""
+    interpreter's exit for every worker thread. The stop is now bounded (NEWSBOT_STOP_SECONDS): the bot says what it
+    did not wait for and exits as a clean stop does."""
     settings = Settings(
         data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres_url, follow_seconds=0.5
     )
@@ -984,19 +999,15 @@ def test_a_bot_stopped_while_a_job_waits_for_a_store_that_never_answers_exits_sa
             tmp_path,
             NEWSBOT_SEMANTIC="off",
             NEWSBOT_FEED_CHECK_SECONDS="0.5",
+            NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}",
         )
-        try:
-            assert held.wait(timeout=60), (tmp_path / "bot.log").read_text()
-            bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=STOP_SECONDS + 90)
-        finally:
-            if bot.poll() is None:
-                bot.kill()
-                bot.wait()
-    err = (tmp_path / "bot.log").read_text()
-    assert bot.returncode == 0 and "Traceback" not in err, err
-    said = err.splitlines()[-1]
-    assert said.endswith("exiting without waiting for a thread in bot.store.feeds.lease_holders"), err
+        log = tmp_path / "bot.log"
+
+        def stuck() -> None:
+            assert held.wait(timeout=60), log.read_text()
+
+        threads = stopped_at_the_bound(bot, log, stuck)
+    assert threads == "a thread in bot.store.feeds.lease_holders", log.read_text()
 
 
 def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_again(
@@ -1117,28 +1128,21 @@ def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_th
     """SIGTERM while another process holds SQLite's write lock (a backup tool, a stuck writer): the record of the
     question asked meanwhile still waits for it in a thread, as a background write does (BUSY_TIMEOUT_SECONDS),
     and the interpreter's exit waits for that thread. The stop does not wait it out: the bot exits as a clean stop
-    does STOP_SECONDS after the signal, saying what it did not wait for (on SQLite, without a TCP proxy)."""
+    does at the bound (NEWSBOT_STOP_SECONDS) after the signal, saying what it did not wait for (on SQLite, without a
+    TCP proxy)."""
     settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
-    bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
-    try:
-        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
-        holder = locking_sqlite(settings)
-        try:
+    bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off", NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}")
+    with ExitStack() as locked:
+
+        def asked_while_locked() -> None:
+            assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+            locked.callback(unlock, locking_sqlite(settings))
             assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION, timeout=120)
-            bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=STOP_SECONDS + 60)
-        finally:
-            unlock(holder)
-    finally:
-        if bot.poll() is None:
-            bot.kill()
-            bot.wait()
-    err = (tmp_path / "bot.log").read_text()
-    assert bot.returncode == 0 and "Traceback" not in err, err
-    # The record's thread, and a job's if one was writing at the signal (the beat's, every 10 s).
-    said = err.splitlines()[-1]
-    assert f"still stopping {STOP_SECONDS:g} s after the stop signal: exiting without waiting for a thread in" in said
-    assert said.split(" waiting for ")[1].startswith("a thread in bot.store.engine._sqlite_begin"), err
+
+        threads = stopped_at_the_bound(bot, tmp_path / "bot.log", asked_while_locked)
+    # The record's thread, and the stop's own writes' or a job's if one was writing at the signal (the beat's, every
+    # 10 s): all wait for the lock as they begin.
+    assert threads.startswith("a thread in bot.store.engine._sqlite_begin"), threads
 
 
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import config
+from bot import config, tg
+from bot.app import STOP_ROOM_SECONDS, STOP_SECONDS, stop_seconds
 from bot.config import ENVIRONMENT, Settings
 from bot.errors import ConfigError
 from tests.paths import ROOT
@@ -32,6 +33,7 @@ def test_env_example_shows_every_default() -> None:
         ("WEBHOOK_PORT", "70000"),
         ("NEWSBOT_ADMIN_IDS", "12,alice"),
         ("DATABASE_URL", "postgres-ish"),
+        ("NEWSBOT_STOP_SECONDS", "0.5"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(variable: str, value: str) -> None:
@@ -142,3 +144,8 @@ def test_a_model_file_that_is_not_there_is_taken_for_the_start_to_answer_by_word
     answers by words alone (tests/test_cli.py runs it so)."""
     settings = Settings.from_env({"NEWSBOT_SEMANTIC_MODEL": str(tmp_path / "m.onx")}, env_file=None)
     assert settings.semantic_model == tmp_path / "m.onx"
+
+
+def test_the_stop_bound_covers_the_lock_waits_unless_set() -> None:
+    assert stop_seconds(Settings()) == STOP_SECONDS == tg.STOP_LOCK_WAITS_SECONDS + STOP_ROOM_SECONDS
+    assert stop_seconds(Settings.from_env({"NEWSBOT_STOP_SECONDS": "8"}, env_file=None)) == 8

@@ -523,7 +523,13 @@ def test_a_migrated_group_keeps_its_settings_and_gets_one_digest_a_day(store: St
     assert len(reader.to(supergroup)) == 2 and reader.to(group) == []
 
 
-def test_ten_thousand_chats_build_one_text_per_distinct_categories_and_window(store: Store) -> None:
+# Past the store's 500 ids a statement (bot.store.deliveries.CHUNK) five times, and more than the 1,000 texts the test
+# allows to be rendered for them: issue 8's 10,000 crossed the same limits at four times the cost (bench/digest.py
+# runs 10,000).
+CHATS = 2_500
+
+
+def test_thousands_of_chats_build_one_text_per_distinct_categories_and_window(store: Store) -> None:
     """Issue 8: 10,000 chats must not mean 10,000 builds or queries."""
     rng = random.Random(8)
     categories = ["business", "entertainment", "politics", "sport", "tech"]
@@ -538,15 +544,15 @@ def test_ten_thousand_chats_build_one_text_per_distinct_categories_and_window(st
     zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "UTC+05:45"]
     times = [time(7, 0), time(7, 30), time(8, 0)]
     chats = []
-    for chat_id in range(1, 10_001):
+    for chat_id in range(1, CHATS + 1):
         zone, daily = rng.choice(zones), rng.choice(times)
         followed = rng.sample(categories, rng.randint(0, 2))
         due = next_digest(daily, zone, NOON - DAY, None)
         chats.append((ChatSettings(chat_id, daily, zone, next_due=due), followed))
     store.import_chats(chats, NOON - DAY)
     # Everyone is due by noon; a grace of a day lets one claim take them all.
-    claims = Deliveries(store, grace=DAY).claim_due(NOON, 20_000, "bench")
-    assert len(claims) == 10_000
+    claims = Deliveries(store, grace=DAY).claim_due(NOON, 2 * CHATS, "bench")
+    assert len(claims) == CHATS
     bot = Bot(store, NOON, Reader())
     statements: list[str] = []
     event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))

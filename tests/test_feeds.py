@@ -1739,6 +1739,18 @@ async def test_a_leased_feed_is_not_claimed_twice_and_a_lost_lease_records_nothi
     assert listed.lease_holder is None and listed.last_status == OK
 
 
+async def test_a_feed_being_added_is_leased_to_its_adders_first_poll_so_no_round_takes_it_first(
+    web: WebServer, service: FeedService
+) -> None:
+    """A feed was added due, then claimed by its adder for its first poll: a poll round in between (the bot's own
+    poll job, every NEWSBOT_FEED_CHECK_SECONDS) took it, and /addfeed said "Another poll is reading it" instead of
+    what came in (a test of the bot then waited for a poll at a time the round had already polled it at)."""
+    feed, added = service.store.add(web.url("/polls/harbour.xml"), None, "test", NOW, None, "adder", service.lease)
+    assert added and feed.lease_holder == "adder"
+    assert service.store.claim("round", NOW, service.lease, NOW) is None
+    assert (await service.poll(NOW)).polls == []
+
+
 async def test_a_lease_of_a_poll_killed_on_this_host_is_taken_over(web: WebServer, service: FeedService) -> None:
     """`newsbot feeds poll` killed mid-poll: the next round on this host sees its process is gone and polls the
     feed now, not when the lease runs out; a live process's lease is left alone."""

@@ -503,17 +503,16 @@ class FeedService:
                     raise UsageError(f"cannot follow {url}: {parsed.reason}")
             # An address that has moved for good is followed where it moved (`feeds list` shows that one). The one
             # it moved from, or the page that named it, finds it too (to remove it, or say it is followed).
+            # Added leased for its first poll: added due, then claimed, it could go to a poll round in between (this
+            # process's own, every NEWSBOT_FEED_CHECK_SECONDS), and the admin heard "Another poll is reading it".
+            holder = _holder()
             feed, added = await asyncio.to_thread(
-                self.store.add, moved_to or url, category, added_by, now, url if moved_to else page
+                self.store.add, moved_to or url, category, added_by, now, url if moved_to else page, holder, self.lease
             )
             if not added:
                 raise UsageError(f"{feed.url} is followed already")
             log.info("feeds: added %s", url)
-            holder = _holder()
-            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
-            if claimed is None:  # a poll round of another process took it first
-                return FeedPoll(feed, TAKEN)
-            poll = await self._poll_claimed(fetcher, claimed, holder, now, fetched)
+            poll = await self._poll_claimed(fetcher, feed, holder, now, fetched)
             await self._keep_waits(fetcher, now)
         if moved_to:  # its summary says the address typed is not the one followed
             poll = replace(poll, moved_to=moved_to)
@@ -523,13 +522,12 @@ class FeedService:
 
     async def _resume(self, feed: FeedRow, now: datetime) -> FeedPoll:
         """Poll a paused feed again, at once and then as any other."""
-        await asyncio.to_thread(self.store.resume, feed.id, now)
-        log.info("feeds: resumed %s", feed.url)
         holder = _holder()
+        claimed = await asyncio.to_thread(self.store.resume, feed.id, now, holder, self.lease)
+        if claimed is None:  # another process's resume, polling it now
+            return FeedPoll(feed, TAKEN)
+        log.info("feeds: resumed %s", feed.url)
         async with self._fetcher(now) as fetcher:
-            claimed = await asyncio.to_thread(self.store.claim, holder, now, self.lease, now, False, feed.id)
-            if claimed is None:  # a poll round of another process took it first
-                return FeedPoll(feed, TAKEN)
             poll = await self._poll_claimed(fetcher, claimed, holder, now)
             await self._keep_waits(fetcher, now)
         if poll.stored:

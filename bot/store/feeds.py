@@ -184,12 +184,17 @@ def add(
     added_by: str,
     now: datetime,
     moved_from: str | None = None,
+    holder: str | None = None,
+    lease: timedelta = timedelta(0),
 ) -> tuple[FeedRow, bool]:
     """The feed at `url` (which `moved_from` redirects to for good), added now (due at once) unless it was there;
-    and whether it was added."""
+    and whether it was added. With a `holder`, added leased to it for `lease` (see `claim`): for its adder's first
+    poll, which a poll round claiming it between the insert and a claim took (the adder told "another poll")."""
+    until = now + lease if holder is not None else None
+    values = {"added_by": added_by, "added_at": now, "next_poll_at": now, "moved_from": moved_from}
     statement = (
         _insert(connection)(feeds)
-        .values(url=url, category=category, added_by=added_by, added_at=now, next_poll_at=now, moved_from=moved_from)
+        .values(url=url, category=category, **values, lease_holder=holder, lease_until=until)
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(feeds.c.id)
     )
@@ -223,11 +228,18 @@ def get(connection: Connection, feed_id: int) -> FeedRow | None:
     return _feed(row) if row else None
 
 
-def resume(connection: Connection, feed_id: int, now: datetime) -> None:
+def resume(connection: Connection, feed_id: int, now: datetime, holder: str, lease: timedelta) -> FeedRow | None:
     """Poll a paused feed again, from now, as one that has not failed: what it answered while paused is unknown,
-    so a failure now starts a new outage (told after a day, paused after `feed_pause_after_days`)."""
+    so a failure now starts a new outage (told after a day, paused after `feed_pause_after_days`). Leased to
+    `holder` for its first poll, as `add` does; None if another holds it."""
     spell = {"failures": 0, "failing_since": None, "absent_since": None, "failure_reported_at": None}
-    connection.execute(update(feeds).where(feeds.c.id == feed_id).values(paused_at=None, next_poll_at=now, **spell))
+    lease_free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until <= now)
+    resumed = connection.execute(
+        update(feeds)
+        .where(feeds.c.id == feed_id, lease_free)
+        .values(paused_at=None, next_poll_at=now, lease_holder=holder, lease_until=now + lease, **spell)
+    )
+    return get(connection, feed_id) if resumed.rowcount else None
 
 
 def paused(connection: Connection) -> list[FeedRow]:
@@ -674,10 +686,17 @@ class FeedStore:
         self.engine = engine
 
     def add(
-        self, url: str, category: str | None, added_by: str, now: datetime, moved_from: str | None = None
+        self,
+        url: str,
+        category: str | None,
+        added_by: str,
+        now: datetime,
+        moved_from: str | None = None,
+        holder: str | None = None,
+        lease: timedelta = timedelta(0),
     ) -> tuple[FeedRow, bool]:
         with writing(self.engine) as connection:
-            return add(connection, url, category, added_by, now, moved_from)
+            return add(connection, url, category, added_by, now, moved_from, holder, lease)
 
     def find(self, url: str) -> FeedRow | None:
         with reading(self.engine) as connection:
@@ -691,9 +710,9 @@ class FeedStore:
         with reading(self.engine) as connection:
             return get(connection, feed_id)
 
-    def resume(self, feed_id: int, now: datetime) -> None:
+    def resume(self, feed_id: int, now: datetime, holder: str, lease: timedelta) -> FeedRow | None:
         with writing(self.engine) as connection:
-            resume(connection, feed_id, now)
+            return resume(connection, feed_id, now, holder, lease)
 
     def paused(self) -> list[FeedRow]:
         with reading(self.engine) as connection:

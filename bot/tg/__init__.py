@@ -64,7 +64,7 @@ async def post_shutdown(application: App) -> None:
     try:
         # The stop's writes wait for another process's lock as an answer's do, not a background write's minute
         # (bot.store.engine): newsbot's own processes hold it well under a second, so one held longer is a backup
-        # tool or a stuck writer, and the stop (bounded: bot.app.STOP_SECONDS) was cut in the middle of the wait.
+        # tool or a stuck writer, and the stop (bounded: bot.app.stop_seconds) was cut in the middle of the wait.
         # Given up, the marks leave those updates to be handled again by the next start, and the others count this
         # process gone within LIVE_FOR.
         with answering():

@@ -111,3 +111,21 @@ async def test_an_update_a_stopped_process_handled_is_new_when_a_restarted_serve
     second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later)
     assert await second.received(query)
     assert not await second.received(query)  # and that one is known again, until it is handled
+
+
+async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_handled(store: Store) -> None:
+    """Telegram delivers an update again (a webhook's 200 lost on its way) while this process handles it: the copy is
+    not handled, and the first is still marked handled when it is done. The copy's "delivered again" forgot that the
+    update was being handled here, so its mark was never written: the next start took it over and answered it a second
+    time, and another process sharing the webhook held the chat's later messages a minute behind it."""
+    bot = Bot("123:fake")
+    question = message(100, "Who became the youngest chess champion?", bot)
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW)
+    assert await first.received(question)
+    assert not await first.received(question)  # the copy, while the first is handled
+    await first.handled(question)
+    first.presence.leave()
+
+    later = NOW + timedelta(minutes=2)
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later)
+    assert await asyncio.to_thread(second.take_unhandled, bot) == []

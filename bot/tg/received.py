@@ -49,6 +49,12 @@ TURN_WAIT_SECONDS = 60.0
 TURN_LOOK_SECONDS = 0.1
 
 
+def _delivered_again(update: Update) -> bool:
+    """Say that `update` came again and is not handled again (False: not fresh)."""
+    log.info("update %d was delivered again; it is handled once", update.update_id)
+    return False
+
+
 class Journal:
     """This process's record of the updates it receives and handles."""
 
@@ -80,6 +86,9 @@ class Journal:
 
     async def received(self, update: Update) -> bool:
         """Record `update` as received; False if it was already (it is not handled again)."""
+        if update.update_id in self._recorded:
+            # Delivered again while this process handles it: the copy must leave the first's mark to come.
+            return _delivered_again(update)
         if self.unwritable:
             return True
         self._recorded.add(update.update_id)
@@ -103,8 +112,8 @@ class Journal:
         self.outage.worked()
         if not fresh:
             self._recorded.discard(update.update_id)
-            log.info("update %d was delivered again; it is handled once", update.update_id)
-        return fresh
+            return _delivered_again(update)
+        return True
 
     def _gone_at(self, now: datetime) -> Callable[[Worker | None], bool]:
         """Whether a process that recorded updates is gone at `now` (stopped, killed, or silent too long)."""

@@ -73,3 +73,59 @@ async def test_a_beat_s_take_over_racing_a_chat_s_waiting_update_leaves_the_earl
     # The turn handles what it took at once; the beat's go behind the waiting message, in the chat's order.
     handled = [update.update_id for update in (*first, waiting, *queued)]
     assert handled == [question.update_id, waiting.update_id]
+
+
+def inline_query(update_id: int, query: str, bot: Bot) -> Update:
+    """Alice's inline query `query`: an update that carries no date, so the same query numbered again reads the same."""
+    payload = {
+        "update_id": update_id,
+        "inline_query": {
+            "id": "5000001",
+            "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"},
+            "query": query,
+            "offset": "",
+            "chat_type": "sender",
+        },
+    }
+    update = Update.de_json(payload, bot)
+    assert update is not None
+    return update
+
+
+async def test_an_update_a_stopped_process_handled_is_new_when_a_restarted_server_numbers_it_again(
+    store: Store,
+) -> None:
+    """A Bot API emulator started again numbers its updates from the start again, and an inline query carries no date:
+    the same query as the first run's first update read exactly as that update, and was never answered ("update 1000
+    was delivered again"). Telegram delivers again only what it was not told of, which a process tells it before
+    handling: one a process now gone handled is a new update; one a live process handled, or none handled, is not."""
+    bot = Bot("123:fake")
+    query = inline_query(1000, "who painted the harbour mural?", bot)
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW)
+    assert await first.received(query)
+    await first.handled(query)
+    assert not await first.received(query)  # delivered again to the process that handled it, still running
+    first.presence.leave()
+
+    later = NOW + timedelta(minutes=2)
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later)
+    assert await second.received(query)
+    assert not await second.received(query)  # and that one is known again, until it is handled
+
+
+async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_handled(store: Store) -> None:
+    """Telegram delivers an update again (a webhook's 200 lost on its way) while this process handles it: the copy is
+    not handled, and the first is still marked handled when it is done. The copy's "delivered again" forgot that the
+    update was being handled here, so its mark was never written: the next start took it over and answered it a second
+    time, and another process sharing the webhook held the chat's later messages a minute behind it."""
+    bot = Bot("123:fake")
+    question = message(100, "Who became the youngest chess champion?", bot)
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW)
+    assert await first.received(question)
+    assert not await first.received(question)  # the copy, while the first is handled
+    await first.handled(question)
+    first.presence.leave()
+
+    later = NOW + timedelta(minutes=2)
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later)
+    assert await asyncio.to_thread(second.take_unhandled, bot) == []

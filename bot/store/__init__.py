@@ -573,10 +573,13 @@ class Store:
 
     # ---- updates received from Telegram ---------------------------------------------------------------------------
 
-    def receive_update(self, bot_id: int, update: Received, now: datetime) -> bool:
-        """Record an update before Telegram is told it arrived; False if it was already (delivered again)."""
+    def receive_update(
+        self, bot_id: int, update: Received, now: datetime, gone: Callable[[Worker | None], bool] = lambda _: False
+    ) -> bool:
+        """Record an update before Telegram is told it arrived; False if it was already (delivered again, unless a
+        process now `gone` handled it: a restarted Bot API server's)."""
         with writing(self.engine) as connection:
-            return received.record(connection, bot_id, update, now)
+            return received.record(connection, bot_id, update, now, gone)
 
     def handled_update(self, bot_id: int, update: Received, now: datetime) -> None:
         with writing(self.engine) as connection:

@@ -34,15 +34,25 @@ def _row(bot_id: int, received: Received, now: datetime) -> dict[str, object]:
     }
 
 
-def record(connection: Connection, bot_id: int, received: Received, now: datetime) -> bool:
+def record(
+    connection: Connection, bot_id: int, received: Received, now: datetime, gone: Callable[[Worker | None], bool]
+) -> bool:
     """Record an update as received; False if it was already: Telegram delivered the same update again.
 
     An id recorded before with other content is another update, and replaces that record: a Bot API server started
     again numbers its updates from 1 again (a local one, a test emulator, `newsbot chat`'s stand-in), and its
-    first questions were taken for ones delivered again and never answered."""
+    first questions were taken for ones delivered again and never answered. So is one with the same content that a
+    process now `gone` handled: an update with no date in it (an inline query) numbered again reads the same, and
+    Telegram delivers again only what it was not told of, which a process tells it before handling."""
     key = (received_updates.c.bot_id == bot_id) & (received_updates.c.update_id == received.update_id)
-    before = connection.execute(select(received_updates.c.payload).where(key)).scalar_one_or_none()
-    if before == received.payload:
+    before = connection.execute(
+        select(received_updates.c.payload, received_updates.c.worker, received_updates.c.handled_at).where(key)
+    ).one_or_none()
+    if (
+        before is not None
+        and before.payload == received.payload
+        and (before.handled_at is None or not gone(all_workers(connection).get(before.worker)))
+    ):
         return False
     row = _row(bot_id, received, now)
     if before is None:

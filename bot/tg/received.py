@@ -31,7 +31,7 @@ from telegram.ext import Application
 
 from bot.errors import NewsbotError
 from bot.services.presence import Presence
-from bot.store import Received, Store, answering
+from bot.store import Received, Store, Worker, answering
 from bot.tg.outage import Outage
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,12 @@ KEEP_RECEIVED = timedelta(days=1)
 # or whose mark as handled waits for the store), looking this often whether they are done.
 TURN_WAIT_SECONDS = 60.0
 TURN_LOOK_SECONDS = 0.1
+
+
+def _delivered_again(update: Update) -> bool:
+    """Say that `update` came again and is not handled again (False: not fresh)."""
+    log.info("update %d was delivered again; it is handled once", update.update_id)
+    return False
 
 
 class Journal:
@@ -80,12 +86,16 @@ class Journal:
 
     async def received(self, update: Update) -> bool:
         """Record `update` as received; False if it was already (it is not handled again)."""
+        if update.update_id in self._recorded:
+            # Delivered again while this process handles it: the copy must leave the first's mark to come.
+            return _delivered_again(update)
         if self.unwritable:
             return True
         self._recorded.add(update.update_id)
         # A bare future, not a task: one still waiting for the store when the bot stops is no pending task.
+        now = self.clock()
         record = asyncio.get_running_loop().run_in_executor(
-            None, self.store.receive_update, self.bot_id, self._row(update), self.clock()
+            None, self.store.receive_update, self.bot_id, self._row(update), now, self._gone_at(now)
         )
         done, _ = await asyncio.wait({record}, timeout=RECORD_WAIT_SECONDS)
         if not done:
@@ -102,8 +112,12 @@ class Journal:
         self.outage.worked()
         if not fresh:
             self._recorded.discard(update.update_id)
-            log.info("update %d was delivered again; it is handled once", update.update_id)
-        return fresh
+            return _delivered_again(update)
+        return True
+
+    def _gone_at(self, now: datetime) -> Callable[[Worker | None], bool]:
+        """Whether a process that recorded updates is gone at `now` (stopped, killed, or silent too long)."""
+        return lambda worker: not self.presence.alive(worker, now)
 
     def _failed(self, error: object) -> None:
         self.outage.failed(error)
@@ -181,7 +195,7 @@ class Journal:
             self.bot_id,
             self.presence.worker_id,
             now - KEEP_RECEIVED,
-            lambda w: not self.presence.alive(w, now),
+            self._gone_at(now),
             None if before is None else self._row(before),
             # Left to a chat's later update for a turn's wait at most after it came: one stuck leaves them to a beat.
             now - timedelta(seconds=TURN_WAIT_SECONDS),

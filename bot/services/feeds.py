@@ -43,6 +43,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.errors import UsageError
@@ -106,20 +107,24 @@ def entry_key(article: Article) -> str:
     return short_hash(entry_identity(article))
 
 
-def entry_hash(entry: FeedEntry, dated: bool = False) -> str:
-    """The entry as the feed shows it, its date aside: when it is unchanged, the story needs no new page fetch and no
-    write. A feed dating every entry with the time it is served (`pubDate`, `updated`) had every page read again and
-    every story written again ("replaced") on each poll; its story keeps the date it was first stored with.
-    `dated`: with the date, as the store kept it before (see `_shown_before`)."""
-    article = entry.article if dated else replace(entry.article, published=None)
+def entry_hash(entry: FeedEntry, whole: bool = False) -> str:
+    """The entry as the feed shows it, its date and its link's query string aside: when it is unchanged, the story
+    needs no new page fetch and no write. A feed dating every entry with the time it is served (`pubDate`,
+    `updated`), or writing a new stamp into its links on every poll (`?ts=...`, a cache buster; no list of names
+    could hold them all), had every page read again and every story written again on each poll; its story keeps the
+    date and link it was first stored with. `whole`: with both, as the store kept it before (see `_shown_before`)."""
+    article = entry.article
+    if not whole:
+        link = urlsplit(article.url)._replace(query="").geturl() if article.url else None
+        article = replace(article, published=None, url=link)
     return short_hash(f"{article.content_hash}|{entry.summary_only}")
 
 
 def _shown_before(known: Seen, entry: FeedEntry) -> bool:
-    """Whether the feed shows the entry as it did when the store last kept it, its date aside. A hash kept with the
-    date (before dates were left out) matches too: an upgraded store would otherwise read every page again once and
-    write every story again."""
-    return known.entry_hash in (entry_hash(entry), entry_hash(entry, dated=True))
+    """Whether the feed shows the entry as it did when the store last kept it (see `entry_hash`). A hash kept of the
+    whole entry (before its date and query string were left out) matches too: an upgraded store would otherwise
+    read every page again once and write every story again."""
+    return known.entry_hash in (entry_hash(entry), entry_hash(entry, whole=True))
 
 
 def fingerprint(article: Article) -> str:
@@ -756,6 +761,12 @@ class FeedService:
         if renamed := {e.article.id: key for key, e in entries.items() if key not in seen}:
             stored = await asyncio.to_thread(self.store.seen_stories, feed.id, list(renamed))
             seen.update((renamed[article_id], known) for article_id, known in stored.items())
+        # An entry under a new key whose headline, words and link but for its query string this feed showed under a
+        # key it lists no more is that story: a feed writing a new stamp into its links on every poll (`?ts=...`)
+        # with no guid, or the link as its guid, had the page read and one more entry kept on each.
+        if restamped := {entry_hash(e): key for key, e in entries.items() if key not in seen and e.article.title}:
+            listed = await asyncio.to_thread(self.store.seen_shown, feed.id, list(restamped), list(entries))
+            seen.update((restamped[shown_as], known) for shown_as, known in listed.items())
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():

@@ -13,10 +13,9 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import ExitStack, asynccontextmanager, closing
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -33,11 +32,8 @@ from bot.tg.jobs import FEEDS_JOB, deliver
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.html_check import visible_text
 from tests.paths import DATA
-from tests.processes import free_port
 from tests.test_bot_digests import ALERT, DIGEST, headlines, texts
 from tests.test_bot_e2e import check_sent, replies, reply_to
-from tests.test_bot_processes import running_bot, webhook_env
-from tests.test_feeds import kinds_since, restamped
 from tests.web_server import WebServer
 
 ADMIN = 999
@@ -551,46 +547,3 @@ async def test_a_long_list_of_feeds_comes_in_several_valid_messages(app: App, se
     assert shown.startswith("40 feeds followed\n") and shown.count("(category: Harbour & <Town>)") == len(urls)
     assert all(f"{n + 1}. {url}" in shown for n, url in enumerate(urls))
     assert shown.count("not polled yet; due now") == len(urls)
-
-
-def test_two_bot_processes_polling_a_feed_that_redates_its_entries_read_each_page_once(
-    bot_settings: Settings, server: FakeBotAPI, web: WebServer, tmp_path: Path
-) -> None:
-    """Two `newsbot run` processes on one store (webhook bots, as several behind one address are) take turns polling
-    a feed that dates every entry with the time it is served: each story's page is read once, by the poll that added
-    it, and neither process writes a story again (each poll read both pages again, and wrote both stories again)."""
-    url = web.url("/live/stamped.xml")
-    web.live["stamped.xml"] = restamped(datetime.now(UTC))
-    library = Library.open(replace(bot_settings, feed_poll_minutes=0.1))  # as the processes poll it
-    try:
-        added = asyncio.run(FeedService(library).add(url))
-        assert (added.backlog, added.problems) == (2, ())
-        head = library.store.head()
-        polls = {"NEWSBOT_FEED_POLL_MINUTES": "0.1", "NEWSBOT_FEED_CHECK_SECONDS": "0.3"}
-        env = {**polls, "NEWSBOT_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1/32", "NEWSBOT_LOG_LEVEL": "INFO"}
-        logs = [tmp_path / name / "bot.log" for name in ("first", "second")]
-        with ExitStack() as processes:
-            for log in logs:
-                log.parent.mkdir()
-                processes.enter_context(
-                    running_bot(bot_settings, server, log.parent, **env, **webhook_env(free_port()))
-                )
-            # Until each process has read the feed, its entries dated anew for every poll (a poll before the first
-            # new date gets a 304).
-            deadline = time.monotonic() + 180
-            while not all(set(polls_of(log, url)) - {"not modified"} for log in logs):
-                assert time.monotonic() < deadline, [log.read_text()[-2000:] for log in logs]
-                web.live["stamped.xml"] = restamped(datetime.now(UTC))
-                time.sleep(0.3)
-        said = {outcome for log in logs for outcome in polls_of(log, url)}
-        assert said <= {"0 new, 0 edited, 2 unchanged", "not modified"}, said
-        assert web.count("/polls/story_tide.html") == 1 and web.count("/polls/story_bridge.html") == 1
-        assert kinds_since(library.store, head) == {}
-    finally:
-        library.close()
-
-
-def polls_of(log: Path, url: str) -> list[str]:
-    """What each poll of the feed at `url` a bot's log tells of did ("0 new, 0 edited, 2 unchanged")."""
-    said = (line.partition(f"feeds: {url}: ")[2] for line in log.read_text().splitlines())
-    return [outcome.partition(";")[0] for outcome in said if outcome]

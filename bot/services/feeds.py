@@ -765,8 +765,8 @@ class FeedService:
         # key it lists no more is that story: a feed writing a new stamp into its links on every poll (`?ts=...`)
         # with no guid, or the link as its guid, had the page read and one more entry kept on each.
         if restamped := {entry_hash(e): key for key, e in entries.items() if key not in seen and e.article.title}:
-            listed = await asyncio.to_thread(self.store.seen_shown, feed.id, list(restamped), list(entries))
-            seen.update((restamped[shown_as], known) for shown_as, known in listed.items())
+            earlier = await asyncio.to_thread(self.store.seen_shown, feed.id, list(restamped), list(entries))
+            seen.update((restamped[shown_as], known) for shown_as, known in earlier.items())
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():

@@ -1,7 +1,7 @@
 """The bot's feed poll job in `newsbot run` as a real process beside other newsbot processes, on SQLite and on
 PostgreSQL (issue 9): a feed another process added is polled by the running bot, and its story answered there and
 in yet another process; a bot killed with SIGKILL in the middle of a poll loses nothing and doubles nothing once
-it is started again.
+it is started again; two bots taking turns on a feed that re-dates its entries read each story page once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import ipaddress
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,10 +23,10 @@ from bot.services.feeds import FeedService
 from bot.store.feeds import FeedRow
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import DATA
-from tests.processes import newsbot, process_env
-from tests.test_bot_processes import ask_until
+from tests.processes import free_port, newsbot, process_env
+from tests.test_bot_processes import ask_until, running_bot, webhook_env
 from tests.test_feed_processes import STORIES, page, rss, story_words
-from tests.test_feeds import id_of, kinds_since
+from tests.test_feeds import id_of, kinds_since, restamped
 from tests.test_processes import assert_in_step, finish, until
 from tests.web_server import WebServer
 
@@ -163,3 +164,48 @@ def test_a_bot_killed_mid_poll_loses_and_doubles_nothing_once_restarted(
         assert_in_step(library)
     finally:
         library.close()
+
+
+def test_two_bot_processes_polling_a_feed_that_redates_its_entries_read_each_page_once(
+    bot_settings: Settings, server: FakeBotAPI, web: WebServer, tmp_path: Path
+) -> None:
+    """Two `newsbot run` processes on one store (webhook bots, as several behind one address are) take turns polling
+    a feed that dates every entry with the time it is served: each story's page is read once, by the poll that added
+    it, and neither process writes a story again (each poll read both pages again, and wrote both stories again)."""
+    url = web.url("/live/stamped.xml")
+    web.live["stamped.xml"] = restamped(datetime.now(UTC))
+    library = Library.open(replace(bot_settings, feed_poll_minutes=0.1))  # as the processes poll it
+    try:
+        added = asyncio.run(FeedService(library).add(url))
+        assert (added.backlog, added.problems) == (2, ())
+        head = library.store.head()
+        env = {**SHARED, "NEWSBOT_FEED_CHECK_SECONDS": "0.3", "NEWSBOT_LOG_LEVEL": "INFO"}
+        logs = [tmp_path / name / "bot.log" for name in ("first", "second")]
+        for log in logs:
+            log.parent.mkdir()
+        # Both run, and either may poll; the first stops once it has read the feed, so the second reads it too.
+        with running_bot(bot_settings, server, logs[1].parent, **env, **webhook_env(free_port())):
+            with running_bot(bot_settings, server, logs[0].parent, **env, **webhook_env(free_port())):
+                redated_until_read(web, logs[0], url)
+            redated_until_read(web, logs[1], url)
+        said = {outcome for log in logs for outcome in polls_of(log, url)}
+        assert said <= {"0 new, 0 edited, 2 unchanged", "not modified"}, said
+        assert web.count("/polls/story_tide.html") == 1 and web.count("/polls/story_bridge.html") == 1
+        assert kinds_since(library.store, head) == {}
+    finally:
+        library.close()
+
+
+def redated_until_read(web: WebServer, log: Path, url: str) -> None:
+    """Date the feed at `url` anew every 0.3 s until the bot logging to `log` has read it (not a 304)."""
+    deadline = time.monotonic() + 120
+    while not set(polls_of(log, url)) - {"not modified"}:
+        assert time.monotonic() < deadline, log.read_text()[-2000:]
+        web.live["stamped.xml"] = restamped(datetime.now(UTC))
+        time.sleep(0.3)
+
+
+def polls_of(log: Path, url: str) -> list[str]:
+    """What each poll of the feed at `url` a bot's log tells of did ("0 new, 0 edited, 2 unchanged")."""
+    said = (line.partition(f"feeds: {url}: ")[2] for line in log.read_text().splitlines())
+    return [outcome.partition(";")[0] for outcome in said if outcome]

@@ -25,10 +25,12 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
+from bot.ingest import Skipped
+from bot.ingest.feeds import parse_feed
 from bot.library import Library
 from bot.models import Article, Digest
 from bot.render.markup import shown_date
@@ -41,6 +43,8 @@ from bot.services.feeds import (
     FeedPoll,
     FeedService,
     describe_feed,
+    entry_hash,
+    entry_key,
     fingerprint,
 )
 from bot.services.subscriptions import Subscriptions
@@ -610,9 +614,9 @@ async def test_summary_only_entries_are_read_from_their_pages(
 async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redates_its_entries_still_gets_in(
     web: WebServer, feed_settings: Settings
 ) -> None:
-    """A feed that stamps every entry with the time it is served (a generated feed) changed its stored stories on
-    each poll: their pages took the whole page budget again, and the stories past the budget never got in (now:
-    never read from their pages)."""
+    """A feed that changes its stored entries on every poll (a generated feed rewording its teasers as it stamps
+    them with the time it is served) had their pages take the whole page budget again, and the stories past the
+    budget never got in (now: never read from their pages)."""
     feed = (POLLS / "teasers.xml").read_text(encoding="utf-8")
     feed = feed[: feed.index("<item>", feed.index("story_bridge"))] + "</channel></rss>"
     library = Library.open(replace(feed_settings, feed_pages_per_poll=1))
@@ -623,7 +627,8 @@ async def test_new_stories_get_the_page_budget_before_edits_so_a_feed_that_redat
         assert (first.backlog, first.deferred, first.queued) == (2, 0, 1)
         bridge = id_of(web.url("/polls/story_bridge.html"))
         assert len(library.store.paragraphs(bridge)) == 1  # the feed's summary, its page not read yet
-        web.live["stamped.xml"] = feed.replace("Mar 2026", "Mar 2026 ").replace("07 Mar", "08 Mar").encode()
+        edited = feed.replace("07 Mar", "08 Mar").replace("on Saturday night", "on Saturday and Sunday nights")
+        web.live["stamped.xml"] = edited.encode()
         (second,) = (await service.poll(NOW + timedelta(minutes=15))).polls
         assert (second.backlog, second.edited, second.deferred, second.queued) == (0, 1, 1, 0)
         assert len(library.store.paragraphs(bridge)) == 2 and web.count("/polls/story_bridge.html") == 1
@@ -1089,6 +1094,38 @@ async def test_a_feed_writing_a_new_session_into_its_links_each_poll_has_its_sto
         assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
 
 
+@pytest.mark.parametrize("guid", ["lifeboat-1", ""])
+async def test_a_feed_writing_a_new_stamp_into_its_links_each_poll_has_its_story_read_and_kept_once(
+    web: WebServer, service: FeedService, feed_library: Library, guid: str
+) -> None:
+    """A feed whose links carry a parameter no list of ours knows, new on every poll (`?ts=...`, a cache buster),
+    made each entry a new link each time: its page was read on every poll, and the story written again ("replaced",
+    under a guid that stays) or an entry kept once more each time (a guid that is the link, or none). The same
+    headline and words under a link differing only in its query string are that story, under the link it has."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    store = feed_library.store
+    head = 0
+    for n in range(4):
+        link = web.url(f"/live/story_lifeboat.html?ts=17331{n}&amp;cb=9{n}")
+        item = f"<item><title>Lifeboat Rescue</title><link>{link}</link>" + (f"<guid>{guid}</guid>" if guid else "")
+        item += "<description>Lifeboat teaser.</description></item>"
+        web.live["stamped.xml"] = f'<?xml version="1.0"?><rss version="2.0"><channel>{item}</channel></rss>'.encode()
+        if n == 0:
+            first = await service.add(web.url("/live/stamped.xml"), now=NOW)
+            assert (first.backlog, first.problems) == (1, ())
+            head = store.head()
+        else:
+            (poll,) = (await service.poll(NOW + timedelta(minutes=15 * n))).polls
+            assert (poll.unchanged, poll.duplicates, poll.stored) == (1, 0, 0)
+    assert sum(path.startswith("/live/story_lifeboat.html") for path in web.requests) == 1
+    assert kinds_since(store, head) == {}
+    lifeboat = store.article(id_of(web.url("/live/story_lifeboat.html?ts=173310&cb=90")))  # as first stored
+    assert lifeboat is not None and store.article(id_of(web.url("/live/story_lifeboat.html?ts=173313&cb=93"))) is None
+    assert store.paragraphs(lifeboat.id)[0].startswith("The Kelmsby lifeboat brought three kayakers")
+    with store.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
+
+
 async def test_an_entry_of_a_link_alone_is_read_from_its_page(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:
@@ -1122,8 +1159,9 @@ async def test_an_entry_with_no_text_whose_page_keeps_failing_is_read_again_as_a
 
 
 def redated(now: datetime) -> bytes:
-    """A feed dating each entry with the time it is served (`now`), as a generated feed does: a teaser whose page
-    answers 404, a headline and link alone whose page answers 410, and a teaser whose page answers 503."""
+    """A feed stamping each entry with the time it is served (`now`), as a generated feed does, in its date and in
+    its byline (the desk on duty): a teaser whose page answers 404, a headline and link alone whose page answers
+    410, and a teaser whose page answers 503. (A date alone changes no entry: see `restamped`.)"""
     items = (
         ("Pier Closed", "/status/404", "The pier is closed until spring."),
         ("Ferry Back", "/status/410", ""),
@@ -1131,7 +1169,7 @@ def redated(now: datetime) -> bytes:
     )
     shown = "".join(
         f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
-        f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+        f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate><author>desk@quay.example (Desk, {now:%H:%M})</author>"
         + (f"<description>{summary}</description>" if summary else "")
         + "</item>"
         for title, link, summary in items
@@ -1139,14 +1177,15 @@ def redated(now: datetime) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Stamped</title>{shown}</channel></rss>'.encode()
 
 
-async def test_a_feed_that_redates_its_entries_on_every_poll_has_a_gone_page_read_once_a_week(
+async def test_a_feed_that_stamps_its_entries_on_every_poll_has_a_gone_page_read_once_a_week(
     web: WebServer, feed_settings: Settings
 ) -> None:
-    """A feed dating every entry with the time it is served changed each entry on every poll, so a story page
-    answering 404 or 410 was read again on each, for ever ("read again only if the feed changes the entry"), and a
-    page answering 503 on each too, its back-off unheeded. Now a page that failed is read again as its failure
-    says, whatever the feed does to the entry's date: a gone page after a week, a 503 after its back-off (unless
-    the entry's link or words change). Two bots polling the feed in turn agree: the store keeps when."""
+    """A feed stamping every entry with the time it is served (its date, its byline) changed each entry on every
+    poll, so a story page answering 404 or 410 was read again on each, for ever ("read again only if the feed
+    changes the entry"), and a page answering 503 on each too, its back-off unheeded. Now a page that failed is
+    read again as its failure says, whatever the feed stamps on the entry: a gone page after a week, a 503 after
+    its back-off (unless the entry's link or words change). Two bots polling the feed in turn agree: the store
+    keeps when."""
     bots = [Library.open(feed_settings) for _ in range(2)]
     try:
         services = [FeedService(bot) for bot in bots]
@@ -1171,6 +1210,74 @@ async def test_a_feed_that_redates_its_entries_on_every_poll_has_a_gone_page_rea
     finally:
         for bot in bots:
             bot.close()
+
+
+def restamped(now: datetime, summary: str = "Water rose over the quay on Saturday night.") -> bytes:
+    """A feed of two teasers whose pages work, both dated (`pubDate` and Atom's `updated`) with the time it is
+    served (`now`); the first with `summary`."""
+    items = (
+        ("Spring Tide Floods the Quay", "/polls/story_tide.html", summary),
+        ("Old Swing Bridge to Be Restored", "/polls/story_bridge.html", "The council found the money at last."),
+    )
+    shown = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate><atom:updated>{now:%Y-%m-%dT%H:%M:%SZ}</atom:updated>"
+        f"<description>{summary}</description></item>"
+        for title, link, summary in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Stamped'
+        f"</title>{shown}</channel></rss>"
+    ).encode()
+
+
+async def test_a_feed_that_redates_its_entries_on_every_poll_has_their_pages_read_and_stories_written_once(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed dating every entry with the time it is served changed each entry on every poll: each poll read every
+    page again (up to the page budget) and wrote each story again, "replaced" in the change log. An entry whose
+    link, headline and words are unchanged is the same story whatever its date: no page read, nothing written; a
+    real edit of its words still is one."""
+    store = feed_library.store
+    web.live["stamped.xml"] = restamped(NOW)
+    first = await service.add(web.url("/live/stamped.xml"), now=NOW)
+    assert (first.backlog, first.problems) == (2, ())
+    head = store.head()
+    for turn in range(1, 5):  # an hour of polls
+        now = NOW + timedelta(minutes=15 * turn)
+        web.live["stamped.xml"] = restamped(now)
+        (poll,) = (await service.poll(now)).polls
+        assert (poll.status, poll.stored, poll.unchanged) == (OK, 0, 2)
+    assert web.count("/polls/story_tide.html") == 1 and web.count("/polls/story_bridge.html") == 1
+    assert kinds_since(store, head) == {}
+    tide = store.article(id_of(web.url("/polls/story_tide.html")))
+    assert tide is not None and tide.published == NOW  # as first stored
+    later = NOW + timedelta(minutes=75)
+    web.live["stamped.xml"] = restamped(later, "Water rose over the quay and the fish market on Saturday night.")
+    (edited,) = (await service.poll(later)).polls
+    assert (edited.edited, edited.unchanged) == (1, 1) and web.count("/polls/story_tide.html") == 2
+    assert kinds_since(store, head) == {tide.id: ["replaced"]}
+
+
+async def test_a_store_that_kept_its_entries_with_their_dates_takes_them_as_shown_before_not_as_edits(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """Entries kept before dates and query strings were left out of an entry's hash (made here by writing the hash
+    of the whole entry): an upgraded store would have read every page again once and written every story again."""
+    url = web.url("/live/stamped.xml")
+    web.live["stamped.xml"] = restamped(NOW)
+    await service.add(url, now=NOW)
+    parsed = parse_feed(restamped(NOW), url, None, None, now=NOW)
+    assert not isinstance(parsed, Skipped)
+    with feed_library.store.engine.begin() as connection:
+        for entry in parsed.entries:
+            kept = update(feed_entries).where(feed_entries.c.key == entry_key(entry.article))
+            connection.execute(kept.values(entry_hash=entry_hash(entry, whole=True)))
+    head = feed_library.store.head()
+    web.live["stamped.xml"] = restamped(NOW).replace(b"<title>Stamped", b"<title>Quay Stamped")  # not a 304
+    (poll,) = (await service.poll(NOW + timedelta(minutes=15))).polls
+    assert (poll.status, poll.stored, poll.unchanged) == (OK, 0, 2)
+    assert web.count("/polls/story_tide.html") == 1 and kinds_since(feed_library.store, head) == {}
 
 
 async def test_a_store_made_before_pages_given_up_were_dated_reads_such_a_page_once_more_then_waits(

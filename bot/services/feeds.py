@@ -19,9 +19,9 @@ A story page that fails in a way a later read may mend (5xx, 429, a timeout, no 
 teaser standing in, and the entry records when to read the page again (the next poll, then after waits doubling
 from the poll interval, `PAGE_READS` reads in all); the poll that reads it edits the story to its full text. A
 404 or 410, a page too large or not an article is final: the teaser stays, its page read again only when the feed
-changes the entry's link or words, or a week on (`PAGE_GIVEN_UP_WAIT`) when it changes only the entry's date. A feed
-stamping every entry with the time it is served changes them all on every poll: that alone reads no page that failed
-before its time.
+changes the entry's link or words, or a week on (`PAGE_GIVEN_UP_WAIT`) when it changes only what it stamps on it (a
+byline). An entry's date is no part of it (`entry_hash`): a feed dating every entry with the time it is served
+changes none of them by that, and has no page read again and no story written again.
 
 News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
 change-log kind "backlog" and marked as such (stored and answerable; alerts follow "added" only, and an undated one
@@ -43,6 +43,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.errors import UsageError
@@ -83,8 +84,9 @@ PAGE_CONCURRENCY = 4
 # poll, then waits doubling from the poll interval up to the back-off cap (about 14 h with the defaults).
 PAGE_READS = 8
 # A story page given up (gone, or failing `PAGE_READS` reads) is read again this long after when the feed changes
-# its entry meanwhile but neither the entry's link nor its words: a feed dating every entry with the time it is
-# served changes them all on every poll, and had each gone page read again on every poll.
+# its entry meanwhile but neither the entry's link nor its words: a feed stamping every entry with the time it is
+# served (in a byline; its date is no change: `entry_hash`) changes them all on every poll, and had each gone page
+# read again on every poll.
 PAGE_GIVEN_UP_WAIT = timedelta(days=7)
 # A poll stops at this share of its lease, so it records its outcome before another process may take the feed.
 DEADLINE_SHARE = 0.9
@@ -105,9 +107,24 @@ def entry_key(article: Article) -> str:
     return short_hash(entry_identity(article))
 
 
-def entry_hash(entry: FeedEntry) -> str:
-    """The entry as the feed shows it: when it is unchanged, the story needs no new page fetch and no write."""
-    return short_hash(f"{entry.article.content_hash}|{entry.summary_only}")
+def entry_hash(entry: FeedEntry, whole: bool = False) -> str:
+    """The entry as the feed shows it, its date and its link's query string aside: when it is unchanged, the story
+    needs no new page fetch and no write. A feed dating every entry with the time it is served (`pubDate`,
+    `updated`), or writing a new stamp into its links on every poll (`?ts=...`, a cache buster; no list of names
+    could hold them all), had every page read again and every story written again on each poll; its story keeps the
+    date and link it was first stored with. `whole`: with both, as the store kept it before (see `_shown_before`)."""
+    article = entry.article
+    if not whole:
+        link = urlsplit(article.url)._replace(query="").geturl() if article.url else None
+        article = replace(article, published=None, url=link)
+    return short_hash(f"{article.content_hash}|{entry.summary_only}")
+
+
+def _shown_before(known: Seen, entry: FeedEntry) -> bool:
+    """Whether the feed shows the entry as it did when the store last kept it (see `entry_hash`). A hash kept of the
+    whole entry (before its date and query string were left out) matches too: an upgraded store would otherwise
+    read every page again once and write every story again."""
+    return known.entry_hash in (entry_hash(entry), entry_hash(entry, whole=True))
 
 
 def fingerprint(article: Article) -> str:
@@ -742,12 +759,18 @@ class FeedService:
         if renamed := {e.article.id: key for key, e in entries.items() if key not in seen}:
             stored = await asyncio.to_thread(self.store.seen_stories, feed.id, list(renamed))
             seen.update((renamed[article_id], known) for article_id, known in stored.items())
+        # An entry under a new key whose headline, words and link but for its query string this feed showed under a
+        # key it lists no more is that story: a feed writing a new stamp into its links on every poll (`?ts=...`)
+        # with no guid, or the link as its guid, had the page read and one more entry kept on each.
+        if restamped := {entry_hash(e): key for key, e in entries.items() if key not in seen and e.article.title}:
+            earlier = await asyncio.to_thread(self.store.seen_shown, feed.id, list(restamped), list(entries))
+            seen.update((restamped[shown_as], known) for shown_as, known in earlier.items())
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():
             known = seen.get(key)
             mine = known is not None and (known.owner or known.unstored)
-            changed = known is not None and known.entry_hash != entry_hash(entry) and not _page_left(known, entry, now)
+            changed = known is not None and not _shown_before(known, entry) and not _page_left(known, entry, now)
             if known is None or (mine and (changed or _page_due(known, now))):
                 fresh.append((key, entry))
             elif known.unstored and known.page_retry_at is not None:
@@ -812,7 +835,7 @@ class FeedService:
             known = seen.get(key)
             if key in later and (known is not None or not article.paragraphs):
                 # Stored already: an edit waits for the next poll; a summary whose page is queued, for its turn.
-                queued = known is not None and known.entry_hash == entry_hash(entry)
+                queued = known is not None and _shown_before(known, entry)
                 read.queued += queued
                 read.deferred += not queued
                 continue
@@ -1056,7 +1079,7 @@ def _page_left(known: Seen, entry: FeedEntry, now: datetime) -> bool:
     """Whether a poll at `now` leaves unread the page of an entry the feed changed, as if unchanged: its page failed
     (or waits for its site) and is not due again (a failure a later read may mend waits for its time, a page given
     up `PAGE_GIVEN_UP_WAIT`), and the feed changed neither the entry's link nor its words, only what it stamps on
-    them (a date, an author)."""
+    them (a byline; its date alone is no change, see `entry_hash`)."""
     if not known.page_failures and known.page_retry_at is None:
         return False  # its page was read, or never needed
     if known.article_id != entry.article.id or known.fingerprint != fingerprint(entry.article):

@@ -422,19 +422,39 @@ def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str,
     return found
 
 
-def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
-    """What this feed last showed of these stories it stored, or could not store (an entry with no text whose page
-    failed: `Seen.unstored`), under whichever key (a guid that changed): by article id."""
+def _mine() -> Any:
+    """An entry of a story its feed stored, or could not store (an entry with no text whose page failed:
+    `Seen.unstored`)."""
     stored = select(articles.c.id).where(articles.c.id == feed_entries.c.article_id).exists()
-    mine = or_(and_(feed_entries.c.owner, stored), and_(not_(feed_entries.c.owner), feed_entries.c.page_failures > 0))
+    return or_(and_(feed_entries.c.owner, stored), and_(not_(feed_entries.c.owner), feed_entries.c.page_failures > 0))
+
+
+def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
+    """What this feed last showed of these stories it stored, or could not store (`_mine`), under whichever key (a
+    guid that changed): by article id."""
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(article_ids))):
         rows = connection.execute(
             select(feed_entries)
-            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk), mine)
+            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk), _mine())
             .order_by(feed_entries.c.last_seen)
         )
         found.update((row.article_id, _seen(row._mapping)) for row in rows)
+    return found
+
+
+def seen_shown(connection: Connection, feed_id: int, hashes: Sequence[str], listed: Sequence[str]) -> dict[str, Seen]:
+    """What this feed last showed as these entry hashes (see `Story.entry_hash`) of stories it stored, or could not
+    store (`_mine`), under a key it no longer lists (`listed`: the keys it lists now): by entry hash."""
+    now_listed = set(listed)
+    found: dict[str, Seen] = {}
+    for chunk in _chunks(list(dict.fromkeys(hashes))):
+        rows = connection.execute(
+            select(feed_entries)
+            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.entry_hash.in_(chunk), _mine())
+            .order_by(feed_entries.c.last_seen)
+        )
+        found.update((row.entry_hash, _seen(row._mapping)) for row in rows if row.key not in now_listed)
     return found
 
 
@@ -773,6 +793,10 @@ class FeedStore:
     def seen_stories(self, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
         with reading(self.engine) as connection:
             return seen_stories(connection, feed_id, article_ids)
+
+    def seen_shown(self, feed_id: int, hashes: Sequence[str], listed: Sequence[str]) -> dict[str, Seen]:
+        with reading(self.engine) as connection:
+            return seen_shown(connection, feed_id, hashes, listed)
 
     def waiting(self, feed_id: int, now: datetime, limit: int) -> list[tuple[str, Seen, Article]]:
         with reading(self.engine) as connection:

@@ -305,6 +305,9 @@ LACKING_AT_MOST = 0.5
 # ("iraq") lists the passages holding it first (`typed_word_first`), whatever the ranker's scores; so are the first
 # story's other paragraphs, which "More" pages through.
 FAR_WEAKER = 5.0
+# Within a category or dates, a best passage holding less than this share of the question does not answer it where
+# a story outside them holds it all (`answered_outside`).
+OUTSIDE_SHARE = 0.5
 # An answer whose first passage does not answer is led by the first of this many that does (`answerable_first`).
 LEAD_CANDIDATES = 3
 # Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended) or with
@@ -773,6 +776,8 @@ class Ranking:
     speller: Speller | None = None
     # The question was asked in another language (`in_another_language`), searched for the names in it.
     foreign: bool = False
+    # Asked within a category or dates, whose passages hold little of what a story outside them answers (`search`).
+    answered_outside: bool = False
 
     @cached_property
     def respelt(self) -> Mapping[str, str]:
@@ -807,6 +812,39 @@ class Ranking:
 
 
 def search(
+    request: Request, engine: Engine, store: Store, semantic: Semantic | None = None, now: datetime | None = None
+) -> Ranking:
+    """The ranking of `ranking_of` (see there), declined within a category or dates whose best passage holds little of
+    the question where a story outside them holds it all and answers (`answered_outside`)."""
+    ranking = ranking_of(request, engine, store, semantic, now)
+    limited = request.category or request.since or request.until
+    if (
+        not limited
+        or not ranking.candidates
+        or answerability_features(ranking.candidates[0])["coverage"] >= OUTSIDE_SHARE
+    ):
+        return ranking
+    everywhere = ranking_of(replace(request, category=None, since=None, until=None), engine, store, semantic, now)
+    return replace(ranking, answered_outside=answered_outside(everywhere, request))
+
+
+def answered_outside(everywhere: Ranking, request: Request) -> bool:
+    """Whether the library as a whole (`everywhere`, its ranking) answers confidently, outside the category and
+    dates of `request`, with a passage holding every word of the question, which the best passage within them holds
+    less than OUTSIDE_SHARE of. By words
+    alone (semantic stage off, or vectors not made yet) a passage holding a quarter of the question still scores as
+    an answer: "Why were ferries to the western isles cancelled?" asked in Sport was answered by rugby's "Emerald
+    Isle", a newspaper's "Western Mail" and a goal that "cancelled out" a lead, while the storm story outside Sport
+    holds it all. Those passages meet the question's words by chance, and the decline names the story outside."""
+    if not everywhere.candidates or everywhere.best < CONFIDENT_ANSWERABILITY:
+        return False
+    first = everywhere.candidates[0]
+    article = everywhere.articles[first.hit.article_id]
+    within = Query([], request.category, request.since, request.until).matches(article.category, article.published)
+    return not within and answerability_features(first)["coverage"] >= COMPLETE
+
+
+def ranking_of(
     request: Request, engine: Engine, store: Store, semantic: Semantic | None = None, now: datetime | None = None
 ) -> Ranking:
     """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second, then
@@ -868,12 +906,12 @@ def search(
     # searched as they write it: "bees" was declined, "No article uses the word “bees”".
     compounded = question if foreign else in_compounds(question, unused - named, [*headlines.values(), *texts.values()])
     if compounded != question:
-        return search(replace(request, question=with_seen(compounded, seen)), engine, store, semantic, now)
+        return ranking_of(replace(request, question=with_seen(compounded, seen)), engine, store, semantic, now)
     # "Who leads the council?" asks for the role the stories name beside the council ("Council leader ..."), not the
     # verb: asked so, it is searched so.
     roled = question if foreign else as_role_written(question, [texts[k] for k in keys if k in texts])
     if roled != question:
-        return search(replace(request, question=with_seen(roled, seen)), engine, store, semantic, now)
+        return ranking_of(replace(request, question=with_seen(roled, seen)), engine, store, semantic, now)
     # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
     # it counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
@@ -1508,7 +1546,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     closest = tuple(_by_title([c for c in ranking.candidates if c.matched], ranking.articles).values())
     closest = closest[:CLOSEST_HEADLINES]
     best = ranking.best
-    if not ranking.candidates or best < bar:
+    if not ranking.candidates or best < bar or ranking.answered_outside:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.

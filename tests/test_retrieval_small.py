@@ -450,3 +450,39 @@ def test_how_long_is_answered_first_by_the_story_s_passage_giving_a_span(
     minutes"), above the lede's "48-hour strike": how long asks for a span of time or length."""
     answer = second_week.ask(second_week.request(question))
     assert answer.found and answer.passages[0].text.startswith(first), answer
+
+
+# BBC Sport reports that write "Isle" (Ireland, "the Emerald Isle"), the "Western Mail" and "cancelled out".
+ISLES_IN_SPORT = {"sport/252", "sport/401", "sport/403"}
+
+
+@pytest.fixture(scope="module")
+def storm_and_sport(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Three BBC Sport reports (read from ../shared) and a storm that cancels ferries (tests/data/newcomer, no
+    category), by words alone: the semantic stage off, as before a new library's vectors are made."""
+    root = tmp_path_factory.mktemp("storm")
+    sport = root / "sport.jsonl"
+    with BBC.open(encoding="utf-8") as bbc:
+        sport.write_text("".join(line for line in bbc if json.loads(line)["id"] in ISLES_IN_SPORT), encoding="utf-8")
+    library = Library.open(Settings(data_dir=root / "data", semantic="off"), seed_corpus=False)
+    library.ingest([sport, DATA / "newcomer" / "storm-elin.txt"])
+    yield library
+    library.close()
+
+
+@needs_bbc
+def test_a_category_s_chance_words_do_not_answer_what_a_story_outside_it_holds_whole(
+    storm_and_sport: Library,
+) -> None:
+    """ "Why were ferries to the western isles cancelled?" asked in Sport was answered confidently by rugby's
+    "Emerald Isle", a "Western Mail" and a goal that "cancelled out" a lead: by words alone a passage holding a
+    quarter of the question scores as an answer. The storm story outside Sport holds it all: within Sport nothing
+    answers (and the command line names the storm story, `_answered_without`)."""
+    question = "Why were ferries to the western isles cancelled?"
+    within = storm_and_sport.ask(storm_and_sport.request(question, category="Sport"))
+    assert not within.found and within.limited, within
+    everywhere = storm_and_sport.ask(storm_and_sport.request(question))
+    assert everywhere.confident and everywhere.passages[0].article.title.startswith("Storm Elin"), everywhere
+    # A question a Sport story holds is answered within Sport as before.
+    grand_slam = storm_and_sport.ask(storm_and_sport.request("Grand Slam prospect for Wales", category="Sport"))
+    assert grand_slam.found and grand_slam.passages[0].article.title == "Celts savour Grand Slam prospect", grand_slam

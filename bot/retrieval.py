@@ -1531,6 +1531,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # Of a question in another language only some names were searched for: passages only a little like them would
     # be a guess at what was asked.
     bar = CONFIDENT_ANSWERABILITY if ranking.foreign else min_answerability
+    ranking = kept_to_followed(ranking, own, followed, bar)
     ranking = answerable_first(ranking, bar)
     # A follow-up's passages mark the reader's own words, not those of the headlines it was searched with: "how
     # many homes lost power?" of a storm marked "west", "coast" and "gusts" too.
@@ -1599,6 +1600,17 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         offset=request.offset,
         confident=confident,
     )
+
+
+def kept_to_followed(ranking: Ranking, own: str, followed: Collection[str], bar: float) -> Ranking:
+    """The ranking of a follow-up (`own`: the reader's words) with the passages of the `followed` stories alone,
+    when the reader points back at them ("when was that?", "when did she retire?", `points_back`) and they answer
+    (`bar`) on their own evidence; as it was when they cannot. Searched with their headlines, other stories sharing
+    the headlines' words came beside them: "when was that?" of a tsunami debt deal showed a G7 aid story too."""
+    if not followed or not points_back(own):
+        return ranking
+    kept = replace(ranking, candidates=[c for c in ranking.candidates if c.hit.article_id in followed])
+    return kept if kept.candidates and kept.best >= bar else ranking
 
 
 def by_meaning_beside_words(candidate: Candidate, first: Passage, ranking: Ranking) -> bool:

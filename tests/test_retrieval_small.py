@@ -486,3 +486,53 @@ def test_a_category_s_chance_words_do_not_answer_what_a_story_outside_it_holds_w
     # A question a Sport story holds is answered within Sport as before.
     grand_slam = storm_and_sport.ask(storm_and_sport.request("Grand Slam prospect for Wales", category="Sport"))
     assert grand_slam.found and grand_slam.passages[0].article.title == "Celts savour Grand Slam prospect", grand_slam
+
+
+# BBC stories on the 2004 tsunami's aid and costs, and the G7's African debt relief, which share their headlines'
+# words ("tsunami", "aid", "debt", "Sri Lanka").
+AID_STORIES = {
+    "politics/017",
+    "politics/195",
+    "politics/135",
+    "politics/191",
+    "business/241",
+    "business/228",
+    "business/398",
+    "entertainment/104",
+}
+
+
+@pytest.fixture(scope="module")
+def aid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Those BBC stories (read from ../shared) and the shipped one, with vectors."""
+    root = tmp_path_factory.mktemp("aid")
+    stories = root / "aid.jsonl"
+    with BBC.open(encoding="utf-8") as bbc:
+        stories.write_text("".join(line for line in bbc if json.loads(line)["id"] in AID_STORIES), encoding="utf-8")
+    library = Library.open(Settings(data_dir=root / "data", corpus_dir=ROOT / "corpus"))
+    library.ingest([stories])
+    library.embed()
+    yield library
+    library.close()
+
+
+@needs_bbc
+@pytest.mark.parametrize(
+    ("headline", "reply"),
+    [
+        ("G7 backs Africa debt relief plan", "when was that?"),
+        ("Blair says UK tsunami aid to soar", "who said that?"),
+        ("Tsunami to cost Sri Lanka $1.3bn", "when was that?"),
+        ("Russia Invites US Military Chief to Missile Defense Talks", "how much will it cost?"),
+    ],
+)
+def test_a_follow_up_pointing_back_is_answered_from_the_story_it_follows(
+    aid: Library, headline: str, reply: str
+) -> None:
+    """ "when was that?" of the G7's debt relief showed a tsunami aid story beside it, and "how much will it cost?"
+    of the missile defence talks the G7's story: searched with the followed story's headline, other stories sharing
+    its words came in. A reply pointing back ("that", "it", "she") asks of the story it follows."""
+    [followed] = [p.article for p in aid.ask(aid.request(headline)).passages[:1]]
+    assert followed.title == headline
+    answer = aid.ask(aid.request(aid.follow_up(reply, [followed.id])))
+    assert answer.found and {p.article.title for p in answer.passages} == {headline}, answer

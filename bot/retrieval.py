@@ -350,6 +350,12 @@ _QUESTION_WORD = re.compile(
 )
 
 
+# A question asking who or what did something, its verb right after the question word ("who won?", "what closed?";
+# not "who is ...", "what did ... say").
+_ASKS_WHO_DID = re.compile(
+    r"\s*(?:who|what)\s+(?!(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|should|may|might)\b)\w",
+    re.IGNORECASE,
+)
 # "Who is ...", "what's ...", "where was ...": asking after whatever follows.
 _LOOKUP = re.compile(r"\s*(?:who|what|where)(?:['\u2019]s|\s+(?:is|are|was|were))\s", re.IGNORECASE)
 
@@ -954,12 +960,16 @@ def ranking_of(
     # pointing back at someone or something it does not name ("what did he say?", "how old is she?"): its one word
     # is not all it asks about, and "what did he say?" was answered confidently by any story that writes "said".
     # Nor a word many paragraphs write: "what is the weather" was answered confidently of the BBC's stories, by one
-    # on the weather and oil prices, where 37 paragraphs write "weather" and none tells what it is today.
+    # on the weather and oil prices, where 37 paragraphs write "weather" and none tells what it is today. Nor a
+    # question asking who or what did something ("who won?", `_ASKS_WHO_DID`), unless a story's headline tells of
+    # that deed ("who signed?" of "Rovers sign ..."): the deed written in passing is no answer, and "who won?" was
+    # answered confidently of ten stories, none of a contest, by a nurse saying members "won respect".
     word = {t: v for t, v in idf.items() if t not in frames}
     one_word = (
         bool(_QUESTION_WORD.match(question))
         and len(word) == 1
         and not {fold(w) for w in _LETTERED_WORD.findall(question)} & _BACK
+        and (word.keys() <= headline_terms or not _ASKS_WHO_DID.match(question))
         and chance_meetings(word, weights.paragraphs) < ONE_WORD_PARAGRAPHS
     )
     # A sentence holding each word of a name that no passage holds together does not hold the name.

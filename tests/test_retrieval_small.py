@@ -536,3 +536,17 @@ def test_a_follow_up_pointing_back_is_answered_from_the_story_it_follows(
     assert followed.title == headline
     answer = aid.ask(aid.request(aid.follow_up(reply, [followed.id])))
     assert answer.found and {p.article.title for p in answer.passages} == {headline}, answer
+
+
+@pytest.mark.parametrize("question", ["who won?", "who won"])
+def test_who_did_something_is_no_word_typed_alone_where_no_story_tells_of_it(
+    second_week: Library, question: str
+) -> None:
+    """ "who won?" was answered confidently of ten stories none of which is of a contest, by a nurse saying members
+    had "won respect as well as money": weighed as "won" typed alone, the one passage writing it held it all. A
+    question asking who did something asks after a deed a story tells of."""
+    answer = second_week.ask(second_week.request(question))
+    assert not (answer.found and answer.confident), answer
+    # A deed a story's headline tells of is still answered so: "Rovers sign Brazilian winger ...".
+    signed = second_week.ask(second_week.request("who signed?"))
+    assert signed.confident and signed.passages[0].text.startswith("Dunmere Rovers have signed"), signed

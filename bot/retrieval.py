@@ -305,6 +305,9 @@ LACKING_AT_MOST = 0.5
 # ("iraq") lists the passages holding it first (`typed_word_first`), whatever the ranker's scores; so are the first
 # story's other paragraphs, which "More" pages through.
 FAR_WEAKER = 5.0
+# Within a category or dates, a best passage holding less than this share of the question does not answer it where
+# a story outside them holds it all (`answered_outside`).
+OUTSIDE_SHARE = 0.5
 # An answer whose first passage does not answer is led by the first of this many that does (`answerable_first`).
 LEAD_CANDIDATES = 3
 # Newsrooms file the same story twice, sometimes with a word or two changed ("UK" added, a typo mended) or with
@@ -347,6 +350,12 @@ _QUESTION_WORD = re.compile(
 )
 
 
+# A question asking who or what did something, its verb right after the question word ("who won?", "what closed?";
+# not "who is ...", "what did ... say").
+_ASKS_WHO_DID = re.compile(
+    r"\s*(?:who|what)\s+(?!(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|should|may|might)\b)\w",
+    re.IGNORECASE,
+)
 # "Who is ...", "what's ...", "where was ...": asking after whatever follows.
 _LOOKUP = re.compile(r"\s*(?:who|what|where)(?:['\u2019]s|\s+(?:is|are|was|were))\s", re.IGNORECASE)
 
@@ -773,6 +782,8 @@ class Ranking:
     speller: Speller | None = None
     # The question was asked in another language (`in_another_language`), searched for the names in it.
     foreign: bool = False
+    # Asked within a category or dates, whose passages hold little of what a story outside them answers (`search`).
+    answered_outside: bool = False
 
     @cached_property
     def respelt(self) -> Mapping[str, str]:
@@ -807,6 +818,39 @@ class Ranking:
 
 
 def search(
+    request: Request, engine: Engine, store: Store, semantic: Semantic | None = None, now: datetime | None = None
+) -> Ranking:
+    """The ranking of `ranking_of` (see there), declined within a category or dates whose best passage holds little of
+    the question where a story outside them holds it all and answers (`answered_outside`)."""
+    ranking = ranking_of(request, engine, store, semantic, now)
+    limited = request.category or request.since or request.until
+    if (
+        not limited
+        or not ranking.candidates
+        or answerability_features(ranking.candidates[0])["coverage"] >= OUTSIDE_SHARE
+    ):
+        return ranking
+    everywhere = ranking_of(replace(request, category=None, since=None, until=None), engine, store, semantic, now)
+    return replace(ranking, answered_outside=answered_outside(everywhere, request))
+
+
+def answered_outside(everywhere: Ranking, request: Request) -> bool:
+    """Whether the library as a whole (`everywhere`, its ranking) answers confidently, outside the category and
+    dates of `request`, with a passage holding every word of the question, which the best passage within them holds
+    less than OUTSIDE_SHARE of. By words
+    alone (semantic stage off, or vectors not made yet) a passage holding a quarter of the question still scores as
+    an answer: "Why were ferries to the western isles cancelled?" asked in Sport was answered by rugby's "Emerald
+    Isle", a newspaper's "Western Mail" and a goal that "cancelled out" a lead, while the storm story outside Sport
+    holds it all. Those passages meet the question's words by chance, and the decline names the story outside."""
+    if not everywhere.candidates or everywhere.best < CONFIDENT_ANSWERABILITY:
+        return False
+    first = everywhere.candidates[0]
+    article = everywhere.articles[first.hit.article_id]
+    within = Query([], request.category, request.since, request.until).matches(article.category, article.published)
+    return not within and answerability_features(first)["coverage"] >= COMPLETE
+
+
+def ranking_of(
     request: Request, engine: Engine, store: Store, semantic: Semantic | None = None, now: datetime | None = None
 ) -> Ranking:
     """Both first stages (BM25, and the vectors when `semantic` is given), merged and ordered by the second, then
@@ -868,12 +912,12 @@ def search(
     # searched as they write it: "bees" was declined, "No article uses the word “bees”".
     compounded = question if foreign else in_compounds(question, unused - named, [*headlines.values(), *texts.values()])
     if compounded != question:
-        return search(replace(request, question=with_seen(compounded, seen)), engine, store, semantic, now)
+        return ranking_of(replace(request, question=with_seen(compounded, seen)), engine, store, semantic, now)
     # "Who leads the council?" asks for the role the stories name beside the council ("Council leader ..."), not the
     # verb: asked so, it is searched so.
     roled = question if foreign else as_role_written(question, [texts[k] for k in keys if k in texts])
     if roled != question:
-        return search(replace(request, question=with_seen(roled, seen)), engine, store, semantic, now)
+        return ranking_of(replace(request, question=with_seen(roled, seen)), engine, store, semantic, now)
     # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
     # it counts in full only from UNSEEN_FULL_AT paragraphs on; a name no paragraph has ("Putin" of an article on
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
@@ -916,12 +960,16 @@ def search(
     # pointing back at someone or something it does not name ("what did he say?", "how old is she?"): its one word
     # is not all it asks about, and "what did he say?" was answered confidently by any story that writes "said".
     # Nor a word many paragraphs write: "what is the weather" was answered confidently of the BBC's stories, by one
-    # on the weather and oil prices, where 37 paragraphs write "weather" and none tells what it is today.
+    # on the weather and oil prices, where 37 paragraphs write "weather" and none tells what it is today. Nor a
+    # question asking who or what did something ("who won?", `_ASKS_WHO_DID`), unless a story's headline tells of
+    # that deed ("who signed?" of "Rovers sign ..."): the deed written in passing is no answer, and "who won?" was
+    # answered confidently of ten stories, none of a contest, by a nurse saying members "won respect".
     word = {t: v for t, v in idf.items() if t not in frames}
     one_word = (
         bool(_QUESTION_WORD.match(question))
         and len(word) == 1
         and not {fold(w) for w in _LETTERED_WORD.findall(question)} & _BACK
+        and (word.keys() <= headline_terms or not _ASKS_WHO_DID.match(question))
         and chance_meetings(word, weights.paragraphs) < ONE_WORD_PARAGRAPHS
     )
     # A sentence holding each word of a name that no passage holds together does not hold the name.
@@ -1493,6 +1541,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # Of a question in another language only some names were searched for: passages only a little like them would
     # be a guess at what was asked.
     bar = CONFIDENT_ANSWERABILITY if ranking.foreign else min_answerability
+    ranking = kept_to_followed(ranking, own, followed, bar)
     ranking = answerable_first(ranking, bar)
     # A follow-up's passages mark the reader's own words, not those of the headlines it was searched with: "how
     # many homes lost power?" of a storm marked "west", "coast" and "gusts" too.
@@ -1508,7 +1557,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     closest = tuple(_by_title([c for c in ranking.candidates if c.matched], ranking.articles).values())
     closest = closest[:CLOSEST_HEADLINES]
     best = ranking.best
-    if not ranking.candidates or best < bar:
+    if not ranking.candidates or best < bar or ranking.answered_outside:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
@@ -1561,6 +1610,17 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         offset=request.offset,
         confident=confident,
     )
+
+
+def kept_to_followed(ranking: Ranking, own: str, followed: Collection[str], bar: float) -> Ranking:
+    """The ranking of a follow-up (`own`: the reader's words) with the passages of the `followed` stories alone,
+    when the reader points back at them ("when was that?", "when did she retire?", `points_back`) and they answer
+    (`bar`) on their own evidence; as it was when they cannot. Searched with their headlines, other stories sharing
+    the headlines' words came beside them: "when was that?" of a tsunami debt deal showed a G7 aid story too."""
+    if not followed or not points_back(own):
+        return ranking
+    kept = replace(ranking, candidates=[c for c in ranking.candidates if c.hit.article_id in followed])
+    return kept if kept.candidates and kept.best >= bar else ranking
 
 
 def by_meaning_beside_words(candidate: Candidate, first: Passage, ranking: Ranking) -> bool:

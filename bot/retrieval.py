@@ -837,11 +837,11 @@ def search(
 def answered_outside(everywhere: Ranking, request: Request) -> bool:
     """Whether the library as a whole (`everywhere`, its ranking) answers confidently, outside the category and
     dates of `request`, with a passage holding every word of the question, which the best passage within them holds
-    less than OUTSIDE_SHARE of. By words
-    alone (semantic stage off, or vectors not made yet) a passage holding a quarter of the question still scores as
-    an answer: "Why were ferries to the western isles cancelled?" asked in Sport was answered by rugby's "Emerald
-    Isle", a newspaper's "Western Mail" and a goal that "cancelled out" a lead, while the storm story outside Sport
-    holds it all. Those passages meet the question's words by chance, and the decline names the story outside."""
+    less than OUTSIDE_SHARE of. By words alone (semantic stage off, or vectors not made yet) a passage holding a
+    quarter of the question still scores as an answer: "Why were ferries to the western isles cancelled?" asked in
+    Sport was answered by rugby's "Emerald Isle", a newspaper's "Western Mail" and a goal that "cancelled out" a
+    lead, while the storm story outside Sport holds it all. Those passages meet the question's words by chance, and
+    the decline names the story outside."""
     if not everywhere.candidates or everywhere.best < CONFIDENT_ANSWERABILITY:
         return False
     first = everywhere.candidates[0]

@@ -1282,6 +1282,29 @@ def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_l
     assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
 
 
+def test_latest_lists_undated_stories_last_read_first_across_batches_and_ingests(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each write batch gave its first record the highest arrival, so a file ingested in several batches was listed
+    last batch first, each batch in file order (`latest sport` after the BBC's file began at sport/188, the first
+    record of its last batch). Undated, the story read last is the newest: later in a file, or a later ingest."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    monkeypatch.setattr("bot.library.FIRST_BATCH", 2)
+    monkeypatch.setattr("bot.library.BATCH_SIZE", 4)
+    words = ["amber", "birch", "cedar", "dune", "elm", "fern", "gorse", "heath", "ivy"]
+    files = {"first.jsonl": words[:7], "second.jsonl": words[7:]}  # the first read in batches of 2, 4 and 1
+    for name, some in files.items():
+        records = (
+            {"title": f"Match at {w} park", "body": f"The {w} park match was drawn.", "category": "Sport"} for w in some
+        )
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        assert main(["ingest", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    assert main(["latest", "--json", "sport", "30"]) == 0
+    listed = [h["title"] for h in json.loads(capsys.readouterr().out)["headlines"]]
+    assert listed == [f"Match at {w} park" for w in reversed(words)]
+
+
 def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_reads_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

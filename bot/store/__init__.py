@@ -190,9 +190,10 @@ class Store:
     # ---- articles ---------------------------------------------------------------------------------------------
 
     def write_articles(self, batch: Sequence[Article], now: datetime | None = None) -> WriteResult:
-        """Add or replace a batch of articles in one transaction, with their change-log entries."""
+        """Add or replace a batch of articles read in order (a file's, an ingest's: the last read is the newest) in
+        one transaction, with their change-log entries."""
         with writing(self.engine, CHANGELOG_LOCK) as connection:
-            return articles.write(connection, batch, now or _now())
+            return articles.write(connection, batch, now or _now(), newest_first=False)
 
     def remove_articles(self, article_ids: Iterable[str], now: datetime | None = None) -> list[str]:
         """Delete articles; returns the ids that existed."""

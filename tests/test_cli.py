@@ -28,9 +28,10 @@ from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import free_port
-from tests.test_bot_e2e import chat_in_terminal
+from tests.test_bot_e2e import chat_in_terminal, start_newsbot_run
 from tests.test_library import FullDisk, garble
 from tests.web_server import serving
 
@@ -694,6 +695,28 @@ def test_run_with_a_bot_api_address_missing_its_scheme_is_a_setting_to_correct_n
         "newsbot: TELEGRAM_API_BASE_URL must be an http:// or https:// address like http://127.0.0.1:8081/bot,"
         " got '127.0.0.1:8081/bot'"
     )
+
+
+def test_run_says_at_its_start_which_bot_where_and_over_what_library_never_the_token(
+    server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """`newsbot run` logged only python-telegram-bot's "Application started": which bot, on which Bot API, polling
+    or by webhook, over which store and how many articles, an operator had to find out otherwise."""
+    process = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
+    try:
+        server.wait_for("setMyCommands", timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    store = tmp_path / "data" / "newsbot.sqlite3"
+    said = (
+        f"@{server.username} started: Bot API {server.base_url}, long polling, store sqlite:///{store},"
+        " 5 articles (15 paragraphs)"  # the test corpus's
+    )
+    assert [line for line in err.splitlines() if line.endswith(f"INFO bot.app: {said}")], err
+    assert TOKEN.partition(":")[2] not in err
+    hidden = Settings(database_url="postgresql://news:s3cret@db.example/news").shown_store_url
+    assert hidden == "postgresql://news:***@db.example/news"
 
 
 def test_an_unreachable_database_is_one_line(

@@ -1020,6 +1020,37 @@ def test_ctrl_c_during_init_says_it_stopped_not_that_newsbot_is_ready(isolated: 
     assert err.splitlines()[-1].startswith("newsbot: stopped after reading "), err
 
 
+def test_a_stop_once_every_article_is_read_exits_130_saying_all_are_stored(isolated: Path) -> None:
+    """Ctrl-C once an ingest had read everything (here while it waits for another process's writer of the index to
+    take them in) said "stopping once the articles read are stored", then exited 0 as if it had not been stopped."""
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
+    stories = isolated / "stories.jsonl"
+    stories.write_text(
+        '{"title": "Harbour opens", "body": "The harbour opened its new pier."}\n'
+        '{"title": "Orchard fair", "body": "The orchard fair drew farmers from every valley."}\n',
+        encoding="utf-8",
+    )
+    holder = Library.open(Settings.from_env({**env, "NEWSBOT_CORPUS_DIR": str(ROOT / "corpus")}))
+    try:
+        with holder.follower.holding():
+            assert holder.engine.try_write()
+            command = [sys.executable, "-m", "bot", "ingest", str(stories)]
+            process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert process.stderr is not None
+            waiting = process.stderr.readline()
+            assert "to finish writing the index" in waiting, waiting
+            process.send_signal(signal.SIGINT)
+            # Taken before the writer is given back: "\n", then the line saying it stops.
+            said = process.stderr.readline() + process.stderr.readline()
+            assert "stopping once the articles read are stored" in said, said
+    finally:
+        holder.close()
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert out.startswith("2 added, ") and "interrupted" not in out, out
+    assert err.splitlines()[-1] == "newsbot: stopped after reading every article (2); all are stored", err
+
+
 def test_a_stop_while_the_first_batch_is_read_stores_what_was_read_and_the_same_command_goes_on(
     isolated: Path,
 ) -> None:

@@ -26,7 +26,7 @@ from telegram.request import BaseRequest
 
 from bot import tg
 from bot.config import Settings
-from bot.errors import ConfigError, NewsbotError, UnreachableError
+from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
 from bot.tg.outage import store_reachable
@@ -62,6 +62,30 @@ def api_base_url(raw: str) -> str:
     """The base python-telegram-bot appends the token to: a bare server address gets Telegram's `/bot` path."""
     url = raw.strip().rstrip("/")
     return url + "/bot" if urlsplit(url).path in ("", "/") else url
+
+
+def api_address(settings: Settings) -> str:
+    """The Bot API's address as it can be shown: without the token python-telegram-bot appends to it, nor a
+    password the address may carry."""
+    where = urlsplit(api_base_url(settings.telegram_api_base_url or TELEGRAM_API))
+    return f"{where.scheme}://{where.netloc.rpartition('@')[2]}{where.path}"
+
+
+async def started(application: App, by_webhook: bool) -> str:
+    """What `run` says once the bot has started: which bot, where its updates come from, its store and library
+    (no token or password: logs are shared and pasted)."""
+    data = application.bot_data
+    settings = data.settings
+    # The webhook's host alone: its path may be a secret (many put the token there).
+    updates = f"webhook at {urlsplit(settings.webhook_url).hostname}" if by_webhook else "long polling"
+    try:
+        stats = await asyncio.to_thread(data.library.store.stats)
+        articles = f"{stats.articles:,} {'article' if stats.articles == 1 else 'articles'}"
+        size = f"{articles} ({stats.paragraphs:,} paragraphs)"
+    except StoreError as exc:  # a store out of reach just after the start: the bot says so when asked, and runs on
+        size = f"its size not read ({exc})"
+    where = f"Bot API {api_address(settings)}, {updates}, store {settings.shown_store_url}"
+    return f"@{data.username} started: {where}, {size}"
 
 
 def file_base_url(base_url: str) -> str:
@@ -223,10 +247,8 @@ def run(settings: Settings, interrupted_exit: int) -> int:
         log.debug("start-up failed", exc_info=exc)
         if isinstance(exc, NetworkError):
             # Named, as an emulator's or local server's address mistyped is the likely cause.
-            where = urlsplit(api_base_url(settings.telegram_api_base_url or TELEGRAM_API))
-            host = where.netloc.rpartition("@")[2]  # without a password the address may carry
             raise UnreachableError(
-                f"could not start the bot: cannot reach the Bot API at {where.scheme}://{host}{where.path} ({exc})"
+                f"could not start the bot: cannot reach the Bot API at {api_address(settings)} ({exc})"
             ) from exc
         raise NewsbotError(f"could not start the bot: {exc}") from exc
     return 0
@@ -278,6 +300,7 @@ async def _serve(
             phase = "start"
             async with running(application, webhook=webhook):
                 phase = "stop"
+                log.info("%s", await started(application, webhook is not None))
                 await stop.wait()
     finally:
         for number in STOP_SIGNALS:

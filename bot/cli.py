@@ -533,7 +533,7 @@ def _dispatch(args: argparse.Namespace, library: Library) -> int:
     if args.command == "init":
         with _interruptible() as stop:
             report = library.add(shipped_articles(library.settings), stop=stop, on_wait=_waiting)
-        if report.interrupted:
+        if stop():
             # Ctrl-C said "newsbot is ready ...; the shipped articles are in it (24)" of a corpus of thousands, exit 0.
             print(f"shipped articles: {report.summary()}")
             return _stopped(report)
@@ -741,12 +741,13 @@ def _said_index_failure(report: IngestReport) -> int:
 
 def _stopped(report: IngestReport) -> int:
     """Say that an ingest was stopped, and what to do; returns the exit code."""
-    # "The rest was not read" left an operator to guess whether to start again from scratch.
-    print(
-        f"newsbot: stopped after reading {count(report.read, 'article')}; the same command"
-        " again goes on (what is stored now is found unchanged)",
-        file=sys.stderr,
-    )
+    if report.interrupted:
+        # "The rest was not read" left an operator to guess whether to start again from scratch.
+        said = "; the same command again goes on (what is stored now is found unchanged)"
+        print(f"newsbot: stopped after reading {count(report.read, 'article')}{said}", file=sys.stderr)
+    else:
+        # Stopped once every article was read (while they were stored or indexed): it exited 0, as if not stopped.
+        print(f"newsbot: stopped after reading every article ({report.read:,}); all are stored", file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
@@ -794,7 +795,7 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     if report.added or report.updated:
         # An ingest that stored nothing (a path mistyped) was told of "about 3 min of encoding" none of its own.
         _note_vectors(library)
-    if report.interrupted:
+    if stop():
         return _stopped(report)
     return 0 if report.read and not missing else EXIT_FAILED
 

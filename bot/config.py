@@ -184,6 +184,11 @@ class Settings:
         return self.database_url or f"sqlite:///{self.database_path.resolve()}"
 
     @property
+    def shown_store_url(self) -> str:
+        """`store_url` as it can be shown: its password hidden."""
+        return _hidden(self.store_url)
+
+    @property
     def store_name(self) -> str:
         """Where the store is, for messages: the data directory, or the database and its server (no password)."""
         if not self.database_url:

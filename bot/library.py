@@ -593,7 +593,7 @@ class Library:
             engine.name,
             engine.count(),
             engine.size_bytes(),
-            vectors.vectors.count() if vectors else None,
+            vectors.made() if vectors else None,
             vectors.backlog() if vectors else 0,
             self.settings.semantic,
             self.follower.write_failure,

@@ -28,9 +28,10 @@ from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
+from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import free_port
-from tests.test_bot_e2e import chat_in_terminal
+from tests.test_bot_e2e import chat_in_terminal, start_newsbot_run
 from tests.test_library import FullDisk, garble
 from tests.web_server import serving
 
@@ -696,6 +697,28 @@ def test_run_with_a_bot_api_address_missing_its_scheme_is_a_setting_to_correct_n
     )
 
 
+def test_run_says_at_its_start_which_bot_where_and_over_what_library_never_the_token(
+    server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """`newsbot run` logged only python-telegram-bot's "Application started": which bot, on which Bot API, polling
+    or by webhook, over which store and how many articles, an operator had to find out otherwise."""
+    process = start_newsbot_run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
+    try:
+        server.wait_for("setMyCommands", timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    store = tmp_path / "data" / "newsbot.sqlite3"
+    said = (
+        f"@{server.username} started: Bot API {server.base_url}, long polling, store sqlite:///{store},"
+        " 5 articles (15 paragraphs)"  # the test corpus's
+    )
+    assert [line for line in err.splitlines() if line.endswith(f"INFO bot.app: {said}")], err
+    assert TOKEN.partition(":")[2] not in err
+    hidden = Settings(database_url="postgresql://news:s3cret@db.example/news").shown_store_url
+    assert hidden == "postgresql://news:***@db.example/news"
+
+
 def test_an_unreachable_database_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -997,6 +1020,37 @@ def test_ctrl_c_during_init_says_it_stopped_not_that_newsbot_is_ready(isolated: 
     assert err.splitlines()[-1].startswith("newsbot: stopped after reading "), err
 
 
+def test_a_stop_once_every_article_is_read_exits_130_saying_all_are_stored(isolated: Path) -> None:
+    """Ctrl-C once an ingest had read everything (here while it waits for another process's writer of the index to
+    take them in) said "stopping once the articles read are stored", then exited 0 as if it had not been stopped."""
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(isolated / "data"), "NEWSBOT_SEMANTIC": "off"}
+    stories = isolated / "stories.jsonl"
+    stories.write_text(
+        '{"title": "Harbour opens", "body": "The harbour opened its new pier."}\n'
+        '{"title": "Orchard fair", "body": "The orchard fair drew farmers from every valley."}\n',
+        encoding="utf-8",
+    )
+    holder = Library.open(Settings.from_env({**env, "NEWSBOT_CORPUS_DIR": str(ROOT / "corpus")}))
+    try:
+        with holder.follower.holding():
+            assert holder.engine.try_write()
+            command = [sys.executable, "-m", "bot", "ingest", str(stories)]
+            process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert process.stderr is not None
+            waiting = process.stderr.readline()
+            assert "to finish writing the index" in waiting, waiting
+            process.send_signal(signal.SIGINT)
+            # Taken before the writer is given back: "\n", then the line saying it stops.
+            said = process.stderr.readline() + process.stderr.readline()
+            assert "stopping once the articles read are stored" in said, said
+    finally:
+        holder.close()
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert out.startswith("2 added, ") and "interrupted" not in out, out
+    assert err.splitlines()[-1] == "newsbot: stopped after reading every article (2); all are stored", err
+
+
 def test_a_stop_while_the_first_batch_is_read_stores_what_was_read_and_the_same_command_goes_on(
     isolated: Path,
 ) -> None:
@@ -1280,6 +1334,29 @@ def test_a_newcomers_own_articles_are_answered_with_their_dates_categories_and_l
     assert main(["stats"]) == 0
     listed = capsys.readouterr().out.split("categories:\n")[1].splitlines()
     assert listed[:2] == ["  Business: 2", "  Sport: 2"] and listed[-1] == "  (no category): 1"
+
+
+def test_latest_lists_undated_stories_last_read_first_across_batches_and_ingests(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each write batch gave its first record the highest arrival, so a file ingested in several batches was listed
+    last batch first, each batch in file order (`latest sport` after the BBC's file began at sport/188, the first
+    record of its last batch). Undated, the story read last is the newest: later in a file, or a later ingest."""
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    monkeypatch.setattr("bot.library.FIRST_BATCH", 2)
+    monkeypatch.setattr("bot.library.BATCH_SIZE", 4)
+    words = ["amber", "birch", "cedar", "dune", "elm", "fern", "gorse", "heath", "ivy"]
+    files = {"first.jsonl": words[:7], "second.jsonl": words[7:]}  # the first read in batches of 2, 4 and 1
+    for name, some in files.items():
+        records = (
+            {"title": f"Match at {w} park", "body": f"The {w} park match was drawn.", "category": "Sport"} for w in some
+        )
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        assert main(["ingest", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    assert main(["latest", "--json", "sport", "30"]) == 0
+    listed = [h["title"] for h in json.loads(capsys.readouterr().out)["headlines"]]
+    assert listed == [f"Match at {w} park" for w in reversed(words)]
 
 
 def test_latest_lists_the_newest_headlines_of_a_category_as_telegram_s_latest_reads_it(

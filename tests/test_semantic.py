@@ -561,6 +561,29 @@ def test_an_article_from_another_process_is_found_by_words_at_once_and_by_meanin
         library.close()
 
 
+def test_the_vectors_made_and_those_waiting_add_up_to_the_paragraphs_when_an_article_comes_back(
+    settings: Settings,
+) -> None:
+    """`newsbot stats` while vectors were being made said 3,426 made and 6,629 waiting of 10,044 paragraphs: an
+    article removed and added again since the vectors' cursor kept its vectors and was counted waiting as well."""
+    library = Library.open(settings)
+    other = Library.open(replace(settings, semantic="off"))  # an ingest that makes no vectors
+    try:
+        library.ingest([DATA / "articles"])
+        assert library.stats().vectors == library.store.stats().paragraphs
+        other.remove([str(DATA / "articles" / "minimal.txt")])
+        other.ingest([DATA / "articles"])
+        stats = library.stats()
+        assert stats.vectors_waiting > 0
+        assert (stats.vectors or 0) + stats.vectors_waiting == stats.store.paragraphs
+        library.follow()
+        library.embed()
+        assert library.stats().vectors == library.store.stats().paragraphs
+    finally:
+        other.close()
+        library.close()
+
+
 def test_a_question_beside_a_large_backlog_leaves_the_vectors_to_newsbot_vectors(settings: Settings) -> None:
     """`newsbot ask` run while `newsbot vectors` started, after an ingest of the BBC articles, took the right to
     write the vectors (kept until it closed) though it would make none of them: `vectors` refused, blaming "a

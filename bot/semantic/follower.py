@@ -109,11 +109,21 @@ class VectorFollower:
             self.vectors.follow(identity, cursor)
 
     def backlog(self) -> int:
-        """Paragraphs that have no vector yet (an estimate while the first build runs)."""
+        """Paragraphs waiting for their vectors: those of articles changed after the vectors' cursor (all but
+        those made while the first build runs)."""
         cursor = self.vectors.cursor
         if cursor == NO_CURSOR:
             return max(0, self.store.stats().paragraphs - self.vectors.count())
         return self.store.paragraphs_changed_since(cursor)
+
+    def made(self) -> int:
+        """Paragraphs whose vectors are made, not counting the ones `backlog` counts as waiting: an article changed
+        after the cursor waits whole, whatever vectors it has (a removed and re-added article kept its own, an
+        edited one its old version's), so the two add up to the store's paragraphs, not past them."""
+        cursor = self.vectors.cursor
+        if cursor == NO_CURSOR:
+            return self.vectors.count()
+        return max(0, self.vectors.count() - self.vectors.paragraphs_of(self.store.articles_changed_since(cursor)))
 
     def catch_up(self, limit: int | None = None, progress: Callable[[int], object] | None = None) -> int:
         """Make the missing vectors (at most `limit` steps: a build chunk of `batch` articles, or `batch` changes

@@ -190,9 +190,10 @@ class Store:
     # ---- articles ---------------------------------------------------------------------------------------------
 
     def write_articles(self, batch: Sequence[Article], now: datetime | None = None) -> WriteResult:
-        """Add or replace a batch of articles in one transaction, with their change-log entries."""
+        """Add or replace a batch of articles read in order (a file's, an ingest's: the last read is the newest) in
+        one transaction, with their change-log entries."""
         with writing(self.engine, CHANGELOG_LOCK) as connection:
-            return articles.write(connection, batch, now or _now())
+            return articles.write(connection, batch, now or _now(), newest_first=False)
 
     def remove_articles(self, article_ids: Iterable[str], now: datetime | None = None) -> list[str]:
         """Delete articles; returns the ids that existed."""
@@ -275,6 +276,11 @@ class Store:
         """Paragraphs of the articles that changed after `seq` and still exist (what a follower has to redo)."""
         with reading(self.engine) as connection:
             return articles.paragraphs_changed_since(connection, seq)
+
+    def articles_changed_since(self, seq: int) -> list[str]:
+        """The ids of the articles changed after `seq`, removed ones too."""
+        with reading(self.engine) as connection:
+            return changes.changed_since(connection, seq)
 
     def changes_since(self, seq: int, limit: int, until: int | None = None) -> list[Change]:
         with reading(self.engine) as connection:

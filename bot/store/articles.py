@@ -110,7 +110,9 @@ def _row(article: Article, now: datetime) -> dict[str, Any]:
     }
 
 
-def write(connection: Connection, batch: Sequence[Article], now: datetime, news: bool = True) -> WriteResult:
+def write(
+    connection: Connection, batch: Sequence[Article], now: datetime, news: bool = True, newest_first: bool = True
+) -> WriteResult:
     """Add or replace a batch of articles, logging each change.
 
     An article with the same id and content changes nothing; one whose origin (file, record, feed entry) held
@@ -126,6 +128,9 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
     article write holds the change-log lock, so two processes writing two copies at once store the first. An
     article from one file at a link another file's story holds (`another_story`) is not written either:
     `result.taken` says whose link it is.
+
+    Each new article's `arrival` is past every story written before; within the batch, the first highest when
+    `newest_first` (a feed lists its newest first), else the last (a file read in order: its last read is newest).
     """
     result = WriteResult()
     unique: dict[str, Article] = {}
@@ -209,12 +214,15 @@ def write(connection: Connection, batch: Sequence[Article], now: datetime, news:
         log += [{"article_id": i, "kind": REPLACED, "at": now} for i in result.updated]
     if result.added:
         inserted = []
-        # Past every story written before (each was logged, the log's head counting it), the batch's first highest:
-        # newest first is a later batch first, and a batch as it lists its stories (a feed lists its newest first).
-        last = head(connection) + len(result.added)
-        for place, i in enumerate(result.added):
+        # Past every story written before (each was logged, the log's head counting it): newest first is a later
+        # batch first, and a batch newest first as it came.
+        lowest = head(connection) + 1
+        places = range(len(result.added) - 1, -1, -1) if newest_first else range(len(result.added))
+        for place, i in zip(places, result.added, strict=True):
             added_at, backlog = arrived.get(unique[i].origin or "", (now, not news))
-            inserted.append({**_row(unique[i], now), "added_at": added_at, "backlog": backlog, "arrival": last - place})
+            inserted.append(
+                {**_row(unique[i], now), "added_at": added_at, "backlog": backlog, "arrival": lowest + place}
+            )
         connection.execute(articles.insert(), inserted)
         # A new version of an article from the same origin (an edited file) is an edit, not news.
         log += [

@@ -82,8 +82,9 @@ articles = Table(
     # new link's story is looked for among those stored. Added by 0015_headline_keys.
     Column("headline_key", String(16)),
     # Its place in the order stories arrived, higher for newer: a later batch higher, and within one batch (one
-    # arrival time) its first highest, as a batch lists its newest first (a feed does). Stories of one arrival time are
-    # listed by it, highest first (/latest, digests), not by their ids' hashes. Added by 0027_arrival_order.
+    # arrival time) its newest highest: a feed's first (it lists its newest first), an ingest's last read. Stories of
+    # one arrival time are listed by it, highest first (/latest, digests), not by their ids' hashes. Added by
+    # 0027_arrival_order.
     Column("arrival", BigInteger),
     Index("articles_origin", "origin"),
     Index("articles_published", "published"),

@@ -13,8 +13,9 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from functools import partial
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
@@ -71,9 +72,9 @@ def api_address(settings: Settings) -> str:
     return f"{where.scheme}://{where.netloc.rpartition('@')[2]}{where.path}"
 
 
-async def started(application: App, by_webhook: bool) -> str:
-    """What `run` says once the bot has started: which bot, where its updates come from, its store and library
-    (no token or password: logs are shared and pasted)."""
+async def say_started(application: App, by_webhook: bool) -> None:
+    """Say in the log what `run` has started, before it takes updates: which bot, where its updates come from, its
+    store and library (no token or password: logs are shared and pasted)."""
     data = application.bot_data
     settings = data.settings
     # The webhook's host alone: its path may be a secret (many put the token there).
@@ -85,7 +86,7 @@ async def started(application: App, by_webhook: bool) -> str:
     except StoreError as exc:  # a store out of reach just after the start: the bot says so when asked, and runs on
         size = f"its size not read ({exc})"
     where = f"Bot API {api_address(settings)}, {updates}, store {settings.shown_store_url}"
-    return f"@{data.username} started: {where}, {size}"
+    log.info("@%s started: %s, %s", data.username, where, size)
 
 
 def file_base_url(base_url: str) -> str:
@@ -151,11 +152,12 @@ async def running(
     application: App,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
     webhook: Callable[[App], AbstractAsyncContextManager[object]] | None = None,
+    ready: Callable[[App], Awaitable[None]] | None = None,
 ) -> AsyncIterator[App]:
     """The bot long-polling inside the block (or taking updates inside `webhook`'s block), started and stopped in
     `run_polling`'s order.
 
-    In: initialize, post_init, updates, start. Out: updates, stop, shutdown, post_shutdown; whatever of it
+    In: initialize, post_init, `ready`, updates, start. Out: updates, stop, shutdown, post_shutdown; whatever of it
     applies also when start-up failed half way, so the library opened in post_init is always closed.
     """
     updater = application.updater
@@ -169,6 +171,8 @@ async def running(
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
+        if ready is not None:
+            await ready(application)
         async with AsyncExitStack() as updates:
             if webhook is None:
                 updates.push_async_callback(_stop_polling, updater)
@@ -298,9 +302,13 @@ async def _serve(
         # Before Telegram is asked anything: a bot waiting for its database takes no updates.
         if await store_reachable(application.bot_data.settings, stop):
             phase = "start"
-            async with running(application, webhook=webhook):
+            # Said before updates are taken: read after, the library's size let the first getUpdates begin, and a
+            # stop asked during the start cancelled it mid-connect, holding the pool python-telegram-bot's last
+            # getUpdates (marking the updates fetched) then waited a second for, with a traceback.
+            async with running(
+                application, webhook=webhook, ready=partial(say_started, by_webhook=webhook is not None)
+            ):
                 phase = "stop"
-                log.info("%s", await started(application, webhook is not None))
                 await stop.wait()
     finally:
         for number in STOP_SIGNALS:

@@ -29,13 +29,18 @@ def bbc_stories(root: Path, name: str, keep: Callable[[dict[str, Any]], bool]) -
     return stories
 
 
-@pytest.fixture(scope="module")
-def four(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("four") / "data"))
-    library.ingest([DATA / "four_stories"])
+def library_of(root: Path, *stories: Path) -> Iterator[Library]:
+    """A library in `root` of `stories` and the shipped story, with vectors, closed after the module's tests."""
+    library = Library.open(Settings(data_dir=root / "data", corpus_dir=ROOT / "corpus"))
+    library.ingest(list(stories))
     library.embed()
     yield library
     library.close()
+
+
+@pytest.fixture(scope="module")
+def four(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    yield from library_of(tmp_path_factory.mktemp("four_stories"), DATA / "four_stories")
 
 
 def test_a_word_before_a_name_the_stories_give_another_is_not_lacking_by_chance(four: Library) -> None:
@@ -81,12 +86,7 @@ def athletics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """The shipped story (a missile defence talk, which ends on Russia's "nuclear missile arsenal") and two BBC
     reports on a runner, read from ../shared (their text is not the project's to keep), with vectors."""
     root = tmp_path_factory.mktemp("athletics")
-    runner = bbc_stories(root, "mcilroy", lambda record: record["id"] in RUNNER_STORIES)
-    library = Library.open(Settings(data_dir=root / "data", corpus_dir=ROOT / "corpus"))
-    library.ingest([runner])
-    library.embed()
-    yield library
-    library.close()
+    yield from library_of(root, bbc_stories(root, "mcilroy", lambda record: record["id"] in RUNNER_STORIES))
 
 
 @needs_bbc
@@ -145,12 +145,7 @@ def weather(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     if not BBC.is_file():
         pytest.skip(f"BBC corpus not found at {BBC}")
     root = tmp_path_factory.mktemp("weather")
-    stories = bbc_stories(root, "weather", lambda record: "weather" in " ".join(record["paragraphs"]).lower())
-    library = Library.open(Settings(data_dir=root / "data"))
-    library.ingest([stories])
-    library.embed()
-    yield library
-    library.close()
+    yield from library_of(root, bbc_stories(root, "weather", lambda r: "weather" in " ".join(r["paragraphs"]).lower()))
 
 
 def test_a_question_word_and_a_word_many_stories_write_is_no_keyword(weather: Library) -> None:
@@ -167,11 +162,7 @@ def first_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A new newsroom's first ten stories (tests/data/first_week: a council's parking vote, a tribunal, a cup tie, an
     e-reader's launch, a snow warning, an obituary, a food maker's results, hedgehogs on verges, a bus strike, a
     school's inspection) and the shipped one, with vectors."""
-    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("first_week") / "data"))
-    library.ingest([DATA / "first_week"])
-    library.embed()
-    yield library
-    library.close()
+    yield from library_of(tmp_path_factory.mktemp("first_week"), DATA / "first_week")
 
 
 @pytest.mark.parametrize(
@@ -403,11 +394,7 @@ def second_week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """Another newsroom's ten stories (tests/data/second_week: a care home owner jailed, a tram strike, a winger's
     transfer, a supermarket's results, flood warnings, a walking study, homes on an airfield, a folding laptop, a
     school's inspection, nurses' pay) and the shipped one, with vectors."""
-    library = Library.open(Settings(data_dir=tmp_path_factory.mktemp("second_week") / "data"))
-    library.ingest([DATA / "second_week"])
-    library.embed()
-    yield library
-    library.close()
+    yield from library_of(tmp_path_factory.mktemp("second_week"), DATA / "second_week")
 
 
 @pytest.mark.parametrize(
@@ -511,12 +498,7 @@ AID_STORIES = {
 def aid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """Those BBC stories (read from ../shared) and the shipped one, with vectors."""
     root = tmp_path_factory.mktemp("aid")
-    stories = bbc_stories(root, "aid", lambda record: record["id"] in AID_STORIES)
-    library = Library.open(Settings(data_dir=root / "data", corpus_dir=ROOT / "corpus"))
-    library.ingest([stories])
-    library.embed()
-    yield library
-    library.close()
+    yield from library_of(root, bbc_stories(root, "aid", lambda record: record["id"] in AID_STORIES))
 
 
 def bbc_headline(record_id: str) -> str:

@@ -1010,15 +1010,18 @@ async def test_a_site_that_asks_for_a_wait_has_its_other_story_pages_left_in_the
         assert feed_library.store.paragraphs(id_of(web.url(page)))[0].startswith(f"The Kelmsby {word} works")
 
 
-def bare_feed(*items: tuple[str, str, str]) -> bytes:
-    """An RSS feed of items (title, link, description: "" for none)."""
+def bare_feed(*items: tuple[str, str, str], stamp: str = "", channel: str = "Bare") -> bytes:
+    """An RSS feed of items (title, link, description: "" for none), each with `stamp` (its date, its byline)."""
     shown = "".join(
-        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>{stamp}"
         + (f"<description>{summary}</description>" if summary else "")
         + "</item>"
         for title, link, summary in items
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bare</title>{shown}</channel></rss>'.encode()
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>'
+        f"{channel}</title>{shown}</channel></rss>"
+    ).encode()
 
 
 async def test_an_entry_with_no_text_whose_page_is_gone_is_said_once_and_not_read_again(
@@ -1167,14 +1170,10 @@ def redated(now: datetime) -> bytes:
         ("Ferry Back", "/status/410", ""),
         ("Harbour Works", "/status/503", "The harbour works begin on Monday."),
     )
-    shown = "".join(
-        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+    stamp = (
         f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate><author>desk@quay.example (Desk, {now:%H:%M})</author>"
-        + (f"<description>{summary}</description>" if summary else "")
-        + "</item>"
-        for title, link, summary in items
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Stamped</title>{shown}</channel></rss>'.encode()
+    return bare_feed(*items, stamp=stamp, channel="Stamped")
 
 
 async def test_a_feed_that_stamps_its_entries_on_every_poll_has_a_gone_page_read_once_a_week(
@@ -1219,16 +1218,8 @@ def restamped(now: datetime, summary: str = "Water rose over the quay on Saturda
         ("Spring Tide Floods the Quay", "/polls/story_tide.html", summary),
         ("Old Swing Bridge to Be Restored", "/polls/story_bridge.html", "The council found the money at last."),
     )
-    shown = "".join(
-        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
-        f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate><atom:updated>{now:%Y-%m-%dT%H:%M:%SZ}</atom:updated>"
-        f"<description>{summary}</description></item>"
-        for title, link, summary in items
-    )
-    return (
-        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Stamped'
-        f"</title>{shown}</channel></rss>"
-    ).encode()
+    stamp = f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate><atom:updated>{now:%Y-%m-%dT%H:%M:%SZ}</atom:updated>"
+    return bare_feed(*items, stamp=stamp, channel="Stamped")
 
 
 async def test_a_feed_that_redates_its_entries_on_every_poll_has_their_pages_read_and_stories_written_once(

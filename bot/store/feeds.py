@@ -432,29 +432,27 @@ def _mine() -> Any:
 def seen_stories(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> dict[str, Seen]:
     """What this feed last showed of these stories it stored, or could not store (`_mine`), under whichever key (a
     guid that changed): by article id."""
-    found: dict[str, Seen] = {}
-    for chunk in _chunks(list(dict.fromkeys(article_ids))):
-        rows = connection.execute(
-            select(feed_entries)
-            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.article_id.in_(chunk), _mine())
-            .order_by(feed_entries.c.last_seen)
-        )
-        found.update((row.article_id, _seen(row._mapping)) for row in rows)
-    return found
+    return _last_shown(connection, feed_id, "article_id", article_ids)
 
 
 def seen_shown(connection: Connection, feed_id: int, hashes: Sequence[str], listed: Sequence[str]) -> dict[str, Seen]:
     """What this feed last showed as these entry hashes (see `Story.entry_hash`) of stories it stored, or could not
     store (`_mine`), under a key it no longer lists (`listed`: the keys it lists now): by entry hash."""
-    now_listed = set(listed)
+    return _last_shown(connection, feed_id, "entry_hash", hashes, frozenset(listed))
+
+
+def _last_shown(
+    connection: Connection, feed_id: int, column: str, values: Sequence[str], listed: frozenset[str] = frozenset()
+) -> dict[str, Seen]:
+    """What this feed last showed (`_mine`) with these `values` of `column`, under a key not `listed`: by value."""
     found: dict[str, Seen] = {}
-    for chunk in _chunks(list(dict.fromkeys(hashes))):
+    for chunk in _chunks(list(dict.fromkeys(values))):
         rows = connection.execute(
             select(feed_entries)
-            .where(feed_entries.c.feed_id == feed_id, feed_entries.c.entry_hash.in_(chunk), _mine())
+            .where(feed_entries.c.feed_id == feed_id, feed_entries.c[column].in_(chunk), _mine())
             .order_by(feed_entries.c.last_seen)
         )
-        found.update((row.entry_hash, _seen(row._mapping)) for row in rows if row.key not in now_listed)
+        found.update((row._mapping[column], _seen(row._mapping)) for row in rows if row.key not in listed)
     return found
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
@@ -23,7 +23,7 @@ from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
 from bot.store.schema import articles, changes, paragraphs
-from bot.store.stories import headline_key, near_in_time, same_text, words
+from bot.store.stories import APART, headline_key, near_in_time, same_text, words
 
 ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
 # New to the store but not news: a new feed's back catalogue (alerts follow "added" only).
@@ -259,9 +259,21 @@ def _same_stories(connection: Connection, new: Sequence[Article], leaving: set[s
         if article.id in keys:
             new_under.setdefault(keys[article.id], []).append(article)
     stored_under: dict[str, list[StoredArticle]] = {}
+    dates = [a.published for a in new if a.id in keys]
+    dated = [d for d in dates if d is not None]
+    # Only a story undated or dated near this batch's can be a copy: the rows of a headline thousands of stories
+    # share, or of a syndicated story's copies of other weeks, were read with every batch: bench/speed.py's library of
+    # 300,000 paragraphs, 28 copies of each story, took 1.28x the CPU to build (122 s against 96 s).
+    near = (
+        or_(articles.c.published.is_(None), articles.c.published.between(min(dated) - APART, max(dated) + APART))
+        if dated and len(dated) == len(dates)
+        else true()
+    )
     for chunk in _chunks(list(set(keys.values()))):
         rows = connection.execute(
-            select(articles).where(articles.c.headline_key.in_(chunk)).order_by(articles.c.added_at, articles.c.id)
+            select(articles)
+            .where(articles.c.headline_key.in_(chunk), near)
+            .order_by(articles.c.added_at, articles.c.id)
         )
         for row in rows:
             if row.id not in leaving:

@@ -1129,6 +1129,60 @@ async def test_a_feed_writing_a_new_stamp_into_its_links_each_poll_has_its_story
         assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
 
 
+async def test_a_feed_replacing_its_one_entry_each_day_under_a_new_query_string_has_each_day_stored(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed of one "Daily briefing" entry, replaced each day by the next under the same headline and link but for
+    its query string (`?date=...`), dated that day: each was taken for the one before (a link restamped, `?ts=`),
+    and no briefing after the first was stored. An entry dated after the story it shows as is read from its page,
+    and a page telling other words is a new story."""
+    store = feed_library.store
+    days = ("story_tide.html", "story_bridge.html", "story_lifeboat.html")
+    head, links = 0, []
+    for n, page in enumerate(days):
+        now = NOW + timedelta(days=n)
+        links.append(f"/live/briefing.html?date={now:%Y-%m-%d}")
+        web.live["briefing.html"] = (POLLS / page).read_bytes()
+        stamp = f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+        web.live["daily.xml"] = bare_feed(("Daily briefing", links[-1], ""), stamp=stamp)
+        if n == 0:
+            first = await service.add(web.url("/live/daily.xml"), now=now)
+            assert first.backlog == 1
+            head = store.head()
+        else:
+            (poll,) = (await service.poll(now)).polls
+            assert (poll.added, poll.unchanged) == (1, 0)
+    ids = [id_of(web.url(link)) for link in links]
+    assert kinds_since(store, head) == {ids[1]: ["added"], ids[2]: ["added"]}
+    firsts = [store.paragraphs(i)[0] for i in ids]
+    assert [f.split()[:2] for f in firsts] == [["Water", "rose"], ["The", "council"], ["The", "Kelmsby"]]
+
+
+async def test_a_feed_restamping_and_redating_its_link_each_poll_keeps_one_story(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed writing a new stamp into its links and the time it is served into its dates on every poll: each entry
+    is dated after its story, so its page is read, but its words are that story's: nothing written, no entry kept."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    store = feed_library.store
+    head = 0
+    for n in range(4):
+        now = NOW + timedelta(minutes=15 * n)
+        stamp = f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+        web.live["stamped.xml"] = bare_feed(
+            ("Lifeboat Rescue", f"/live/story_lifeboat.html?ts=17331{n}", ""), stamp=stamp
+        )
+        if n == 0:
+            assert (await service.add(web.url("/live/stamped.xml"), now=now)).backlog == 1
+            head = store.head()
+        else:
+            (poll,) = (await service.poll(now)).polls
+            assert (poll.unchanged, poll.duplicates, poll.stored) == (1, 0, 0)
+    assert kinds_since(store, head) == {}
+    with store.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
+
+
 async def test_an_entry_of_a_link_alone_is_read_from_its_page(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

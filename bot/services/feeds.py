@@ -356,6 +356,10 @@ class _Read:
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
+    # Entries under a new key shown as a story the feed lists no more (`entry_hash`) but dated after it: by key, that
+    # story. The next of a series under one headline (a daily briefing at `?date=...`) unless its page says it is
+    # that story (see `_new_story`).
+    newer: dict[str, Seen] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -761,10 +765,14 @@ class FeedService:
             seen.update((renamed[article_id], known) for article_id, known in stored.items())
         # An entry under a new key whose headline, words and link but for its query string this feed showed under a
         # key it lists no more is that story: a feed writing a new stamp into its links on every poll (`?ts=...`)
-        # with no guid, or the link as its guid, had the page read and one more entry kept on each.
+        # with no guid, or the link as its guid, had the page read and one more entry kept on each. Unless it is
+        # dated after that story: then it may be the next of a series (`_Read.newer`), which its page tells.
         if restamped := {entry_hash(e): key for key, e in entries.items() if key not in seen and e.article.title}:
             earlier = await asyncio.to_thread(self.store.seen_shown, feed.id, list(restamped), list(entries))
-            seen.update((restamped[shown_as], known) for shown_as, known in earlier.items())
+            for shown_as, then in earlier.items():
+                dated = entries[restamped[shown_as]].article.published
+                later = dated is not None and then.published is not None and dated > then.published
+                (read.newer if later else seen)[restamped[shown_as]] = then
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():
@@ -840,6 +848,9 @@ class FeedService:
                 read.deferred += not queued
                 continue
             page = pages.get(article.id, _UNREAD)
+            if (earlier := read.newer.get(key)) is not None and not _new_story(earlier, entry, page):
+                read.unchanged += 1
+                continue
             failures, retry_at = 0, None
             if key in later:
                 read.queued += 1
@@ -1088,6 +1099,14 @@ def _page_left(known: Seen, entry: FeedEntry, now: datetime) -> bool:
         return not _page_due(known, now)
     # Given up before its time was kept (migration 0028): read once more, then kept.
     return known.page_given_up_at is not None and now - known.page_given_up_at < PAGE_GIVEN_UP_WAIT
+
+
+def _new_story(earlier: Seen, entry: FeedEntry, page: _Page) -> bool:
+    """Whether an entry dated after the story it shows as (`_Read.newer`) is another story: its page was read and
+    tells other words. A page not read (past the page budget, failed) tells nothing: it stays that story until a
+    poll reads it. A feed re-dating a stamped link on every poll (the time it is served) has that page read on every
+    poll, and nothing written."""
+    return page.story is not None and fingerprint(with_page(entry, page.story)) != earlier.fingerprint
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

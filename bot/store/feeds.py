@@ -94,6 +94,7 @@ class Seen:
     page_retry_at: datetime | None = None
     fingerprint: str = ""  # the entry's words as stored (see `Story.fingerprint`)
     page_given_up_at: datetime | None = None  # see `Story.page_given_up_at`
+    published: datetime | None = None  # the story's date as stored (None: undated, or no story stored)
 
     @property
     def unstored(self) -> bool:
@@ -406,26 +407,28 @@ _SEEN = ("article_id", "entry_hash", "owner", "page_failures", "page_retry_at", 
 
 
 def _seen(row: RowMapping) -> Seen:
-    return Seen(**{c: row[c] for c in _SEEN} | {"owner": bool(row["owner"])})
+    return Seen(**{c: row[c] for c in _SEEN} | {"owner": bool(row["owner"]), "published": row["published"]})
+
+
+def _entries(feed_id: int) -> Any:
+    """The feed's entries, each with its story's date as stored (see `_seen`)."""
+    stories = feed_entries.outerjoin(articles, articles.c.id == feed_entries.c.article_id)
+    return select(feed_entries, articles.c.published).select_from(stories).where(feed_entries.c.feed_id == feed_id)
 
 
 def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
     """What this feed showed before under these entry keys."""
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(keys))):
-        rows = connection.execute(
-            select(*(feed_entries.c[c] for c in _SEEN), feed_entries.c.key)
-            .where(feed_entries.c.feed_id == feed_id)
-            .where(feed_entries.c.key.in_(chunk))
-        )
+        rows = connection.execute(_entries(feed_id).where(feed_entries.c.key.in_(chunk)))
         found.update((row.key, _seen(row._mapping)) for row in rows)
     return found
 
 
 def _mine() -> Any:
-    """An entry of a story its feed stored, or could not store (an entry with no text whose page failed:
-    `Seen.unstored`)."""
-    stored = select(articles.c.id).where(articles.c.id == feed_entries.c.article_id).exists()
+    """An entry of `_entries` showing a story its feed stored, or could not store (an entry with no text whose page
+    failed: `Seen.unstored`)."""
+    stored = articles.c.id.is_not(None)
     return or_(and_(feed_entries.c.owner, stored), and_(not_(feed_entries.c.owner), feed_entries.c.page_failures > 0))
 
 
@@ -448,9 +451,7 @@ def _last_shown(
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(values))):
         rows = connection.execute(
-            select(feed_entries)
-            .where(feed_entries.c.feed_id == feed_id, feed_entries.c[column].in_(chunk), _mine())
-            .order_by(feed_entries.c.last_seen)
+            _entries(feed_id).where(feed_entries.c[column].in_(chunk), _mine()).order_by(feed_entries.c.last_seen)
         )
         found.update((row._mapping[column], _seen(row._mapping)) for row in rows if row.key not in listed)
     return found

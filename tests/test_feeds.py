@@ -25,7 +25,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, inspect, select, text, update
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
@@ -2035,5 +2035,25 @@ def test_a_store_made_before_arrival_order_lists_its_undated_batches_as_they_cam
         assert upgraded.store.pending_migrations() == []
         listed = [a.title for a in upgraded.store.latest(30) if a.title.endswith(" news")]
         assert listed == [a.title for a in batches[1] + batches[0]]
+    finally:
+        upgraded.close()
+
+
+async def test_a_store_made_before_entries_were_indexed_by_hash_gets_the_index_with_its_entries_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0029 on a store whose feed_entries predate it (made here by dropping the index): it gets the index
+    the look-up of a restamped link reads (bench/feed_entries.py), and its feed is polled as before."""
+    with unmigrated(feed_settings, "0029_feed_entry_hashes") as library:
+        await FeedService(library).add(web.url("/polls/harbour.xml"), now=NOW)
+        with library.store.engine.begin() as connection:
+            connection.execute(text("DROP INDEX feed_entries_hash"))
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        indexes = {index["name"] for index in inspect(upgraded.store.engine).get_indexes("feed_entries")}
+        assert "feed_entries_hash" in indexes
+        (poll,) = (await FeedService(upgraded).poll(NOW + timedelta(minutes=15))).polls
+        assert (poll.status, poll.stored) == (NOT_MODIFIED, 0)
     finally:
         upgraded.close()

@@ -467,3 +467,10 @@ site_waits = Table(
     Column("url", Text, nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+
+# ---- 0029_feed_entry_hashes ------------------------------------------------------------------------------------
+
+# A feed's entries by how it showed them: a poll looks up its entries under new keys among them (a link restamped,
+# `bot.store.feeds.seen_shown`), which read every entry of the feed (the primary key's `feed_id`) without it.
+feed_entries_hash = Index("feed_entries_hash", feed_entries.c.feed_id, feed_entries.c.entry_hash)

@@ -1304,6 +1304,65 @@ async def test_a_feed_that_redates_its_entries_on_every_poll_has_their_pages_rea
     assert kinds_since(store, head) == {tide.id: ["replaced"]}
 
 
+FIXED, CORRECTED = NOW - timedelta(hours=3), NOW - timedelta(days=1)
+
+
+def corrected(channel: str) -> bytes:
+    """`restamped` as of `FIXED`, its first entry's date corrected to `CORRECTED`; the channel's title `channel`
+    (a feed changed in that too, or it answers 304 and no poll reads the date again)."""
+    return (
+        restamped(FIXED)
+        .replace(
+            f"<pubDate>{FIXED:%a, %d %b %Y %H:%M:%S} +0000</pubDate>".encode(),
+            f"<pubDate>{CORRECTED:%a, %d %b %Y %H:%M:%S} +0000</pubDate>".encode(),
+            1,
+        )
+        .replace(b"<title>Stamped", f"<title>{channel} Stamped".encode())
+    )
+
+
+async def test_a_date_the_feed_corrects_is_taken_once_the_feed_gives_it_twice_with_no_page_read(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed correcting an entry's date alone (same link, same words) had the story keep its first date for ever,
+    a date being no change of the entry (`entry_hash`, for feeds re-dating every entry on every poll). A date the
+    feed gives at two polls in a row is a correction: the story is written once with it, its page not read again."""
+    store = feed_library.store
+    web.live["stamped.xml"] = restamped(FIXED)
+    await service.add(web.url("/live/stamped.xml"), now=NOW)
+    head = store.head()
+    for turn, channel in enumerate(("Quay", "Harbour", "Quay"), start=1):
+        web.live["stamped.xml"] = corrected(channel)
+        (poll,) = (await service.poll(NOW + timedelta(minutes=15 * turn))).polls
+        taken = int(turn == 2)  # given at the first poll and the second: taken at the second, once
+        assert (poll.status, poll.edited, poll.unchanged) == (OK, taken, 2 - taken)
+    tide = store.article(id_of(web.url("/polls/story_tide.html")))
+    bridge = store.article(id_of(web.url("/polls/story_bridge.html")))
+    assert tide is not None and bridge is not None and (tide.published, bridge.published) == (CORRECTED, FIXED)
+    assert kinds_since(store, head) == {tide.id: ["replaced"]}
+    assert web.count("/polls/story_tide.html") == 1
+    assert store.paragraphs(tide.id)[0].startswith("Water rose over the quay")
+
+
+async def test_a_store_made_before_entries_kept_their_dates_gets_the_column_and_takes_a_corrected_date(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0030 on a store whose feed_entries predate it (made here by dropping the column)."""
+    with unmigrated(feed_settings, "0030_feed_entry_dates", "feed_entries.dated") as library:
+        web.live["stamped.xml"] = restamped(FIXED)
+        await FeedService(library).add(web.url("/live/stamped.xml"), now=NOW)
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        for turn, channel in enumerate(("Quay", "Harbour"), start=1):
+            web.live["stamped.xml"] = corrected(channel)
+            await FeedService(upgraded).poll(NOW + timedelta(minutes=15 * turn))
+        tide = upgraded.store.article(id_of(web.url("/polls/story_tide.html")))
+        assert tide is not None and tide.published == CORRECTED
+    finally:
+        upgraded.close()
+
+
 async def test_a_store_that_kept_its_entries_with_their_dates_takes_them_as_shown_before_not_as_edits(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:

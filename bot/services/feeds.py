@@ -360,6 +360,8 @@ class _Read:
     # story. The next of a series under one headline (a daily briefing at `?date=...`) unless its page says it is
     # that story (see `_new_story`).
     newer: dict[str, Seen] = field(default_factory=dict)
+    # The dates the feed gave entries of its stories shown unchanged, where not the story's: by key.
+    dates: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -787,6 +789,9 @@ class FeedService:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
                 read.retrying += known.page_retry_at is not None
                 shown.add(entry.article.url)
+                dated = entry.article.published
+                if known.owner and dated is not None and dated != known.published:
+                    read.dates[key] = dated  # a correction once given twice (see `FeedStore.record`)
         # A note on a story shown before (its unreadable date) was said when it went in: not on every poll.
         read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
@@ -996,7 +1001,7 @@ class FeedService:
         outcome, notice = self._outcome(feed, now, read)
         news = feed.baseline_at is not None
         recorded: Recorded | None = await asyncio.to_thread(
-            self.store.record, feed, holder, now, outcome, read.stories, news
+            self.store.record, feed, holder, now, outcome, read.stories, news, read.dates
         )
         if recorded is None:
             log.warning("feeds: %s was taken over by another process before this poll was recorded", feed.url)
@@ -1010,7 +1015,7 @@ class FeedService:
             added=new if news else 0,
             backlog=0 if news else new,
             edited=len(result.updated) + len(result.replaced),
-            unchanged=read.unchanged + len(result.unchanged),
+            unchanged=read.unchanged - recorded.redated + len(result.unchanged),
             duplicates=read.duplicates + recorded.duplicates,
             problems=tuple(read.problems),
             deferred=read.deferred,

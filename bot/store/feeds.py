@@ -26,12 +26,12 @@ how many reads failed and when to read the page again: whichever process polls t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, not_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.exc import IntegrityError
@@ -153,6 +153,7 @@ class Recorded:
     result: WriteResult = field(default_factory=WriteResult)
     duplicates: int = 0
     moved: bool = False  # the feed's address is now `Outcome.moved_to`
+    redated: int = 0  # stories shown unchanged written again with the date their feed corrected (see `_redated`)
 
 
 class _LeaseLost(Exception):
@@ -461,29 +462,57 @@ def waiting(connection: Connection, feed_id: int, now: datetime, limit: int) -> 
     """Up to `limit` of this feed's stories holding its teaser whose page is due to be read (newest first): each
     entry's key, what the store knows of it, and the story as stored (the teaser the feed showed)."""
     rows = connection.execute(
-        select(feed_entries, *(articles.c[c] for c in ("title", "category", "published", "url", "author", "origin")))
-        .join(articles, articles.c.id == feed_entries.c.article_id)
-        .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.page_retry_at <= now)
+        _entries(feed_id)
+        .where(feed_entries.c.owner, feed_entries.c.page_retry_at <= now, articles.c.id.is_not(None))
         .order_by(articles.c.published.desc().nulls_last(), feed_entries.c.key)
         .limit(limit)
     ).all()
-    texts = article_rows.texts_of(connection, [row.article_id for row in rows])
-    return [
-        (
-            row.key,
-            _seen(row._mapping),
-            Article(
-                title=row.title,
-                paragraphs=tuple(texts[row.article_id]),
-                category=row.category,
-                published=row.published,
-                url=row.url,
-                author=row.author,
-                origin=row.origin,
-            ),
+    stories = _stored(connection, [row.article_id for row in rows])
+    return [(row.key, _seen(row._mapping), stories[row.article_id]) for row in rows]
+
+
+# The columns of `articles` an `Article` is made of, with its paragraphs.
+_STORED = ("title", "category", "published", "url", "author", "origin")
+
+
+def _stored(connection: Connection, article_ids: Sequence[str]) -> dict[str, Article]:
+    """These stories as stored, by id."""
+    found: dict[str, Article] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        rows = connection.execute(
+            select(articles.c.id, *(articles.c[c] for c in _STORED)).where(articles.c.id.in_(chunk))
         )
-        for row in rows
-    ]
+        stored = {row.id: {c: row._mapping[c] for c in _STORED} for row in rows}
+        texts = article_rows.texts_of(connection, list(stored))
+        found.update((i, Article(paragraphs=tuple(texts[i]), **values)) for i, values in stored.items())
+    return found
+
+
+def _redated(connection: Connection, feed_id: int, dates: Mapping[str, datetime]) -> list[Article]:
+    """The stories whose date the feed corrected, with that date: the feed gave their entries (by key) a date not
+    theirs at this poll and the one before (see `feed_entries.dated`). The entries given a date new at this poll keep
+    it, for the next: a feed dating every entry with the time it is served never has one taken, and its stories are
+    not written again on every poll (see `bot.services.feeds.entry_hash`)."""
+    corrected: dict[str, datetime] = {}
+    moved: list[dict[str, Any]] = []
+    for chunk in _chunks(list(dates)):
+        rows = connection.execute(
+            select(feed_entries.c.key, feed_entries.c.article_id, feed_entries.c.dated).where(
+                feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.key.in_(chunk)
+            )
+        )
+        for row in rows:
+            if row.dated == dates[row.key]:
+                corrected[row.article_id] = row.dated
+            else:
+                moved.append({"entry": row.key, "date": dates[row.key]})
+    if moved:
+        statement = update(feed_entries).where(
+            feed_entries.c.feed_id == feed_id, feed_entries.c.key == bindparam("entry")
+        )
+        connection.execute(statement.values(dated=bindparam("date")), moved)
+    stories = _stored(connection, list(corrected))
+    return [replace(stories[i], published=date) for i, date in corrected.items() if i in stories]
 
 
 def owned_elsewhere(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> set[str]:
@@ -615,10 +644,15 @@ def record(
     outcome: Outcome,
     stories: Sequence[Story] = (),
     news: bool = True,
+    dates: Mapping[str, datetime] = {},
 ) -> Recorded:
-    """Store a poll (see the module's docstring); raises `_LeaseLost` if `holder` no longer holds the feed."""
+    """Store a poll (see the module's docstring), and the `dates` the feed gave entries of its stories shown
+    unchanged, by key, where not the story's (see `_redated`); raises `_LeaseLost` if `holder` no longer holds the
+    feed."""
     recorded = Recorded()
     to_write, entries, recorded.duplicates = _resolve(connection, feed.id, stories) if stories else ([], [], 0)
+    corrected = _redated(connection, feed.id, dates) if dates else []
+    to_write, recorded.redated = to_write + corrected, len(corrected)
     if to_write:
         recorded.result = article_rows.write(connection, to_write, now, news=news)
         # A story the store holds under another link (a page ingested on its own, another site's copy): this
@@ -813,10 +847,11 @@ class FeedStore:
         outcome: Outcome,
         stories: Sequence[Story] = (),
         news: bool = True,
+        dates: Mapping[str, datetime] = {},
     ) -> Recorded | None:
         """Store a poll in one transaction; None (and nothing stored) if another process holds the feed now."""
         try:
-            with writing(self.engine, CHANGELOG_LOCK if stories else None) as connection:
-                return record(connection, feed, holder, now, outcome, stories, news)
+            with writing(self.engine, CHANGELOG_LOCK if stories or dates else None) as connection:
+                return record(connection, feed, holder, now, outcome, stories, news, dates)
         except _LeaseLost:
             return None

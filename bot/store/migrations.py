@@ -232,6 +232,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0029_feed_entry_hashes", lambda connection: schema.feed_entries_hash.create(connection, checkfirst=True)
     ),
+    Migration("0030_feed_entry_dates", _add_columns(schema.feed_entries, "dated")),
 )
 
 

@@ -343,6 +343,9 @@ feed_entries = Table(
     # one might mend): a feed that only re-dates the entry (a generated feed stamping each with the time it is
     # served) has it read again a week on, not on every poll.
     Column("page_given_up_at", UTCDateTime),
+    # (0030) The date the feed gave the entry at its last poll, when not its story's: a date given at two polls in a
+    # row is a correction, taken; one new at every poll (the time the feed is served) never is.
+    Column("dated", UTCDateTime),
     Index("feed_entries_article", "article_id"),
     Index("feed_entries_fingerprint", "fingerprint"),
     sqlite_with_rowid=False,

@@ -21,7 +21,8 @@ from the poll interval, `PAGE_READS` reads in all); the poll that reads it edits
 404 or 410, a page too large or not an article is final: the teaser stays, its page read again only when the feed
 changes the entry's link or words, or a week on (`PAGE_GIVEN_UP_WAIT`) when it changes only what it stamps on it (a
 byline). An entry's date is no part of it (`entry_hash`): a feed dating every entry with the time it is served
-changes none of them by that, and has no page read again and no story written again.
+changes none of them by that, and has no page read again and no story written again; a date the feed gives an entry
+at two polls in a row is a correction, and the story is written once with it (`FeedStore.record`).
 
 News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
 change-log kind "backlog" and marked as such (stored and answerable; alerts follow "added" only, and an undated one
@@ -112,7 +113,8 @@ def entry_hash(entry: FeedEntry, whole: bool = False) -> str:
     needs no new page fetch and no write. A feed dating every entry with the time it is served (`pubDate`,
     `updated`), or writing a new stamp into its links on every poll (`?ts=...`, a cache buster; no list of names
     could hold them all), had every page read again and every story written again on each poll; its story keeps the
-    date and link it was first stored with. `whole`: with both, as the store kept it before (see `_shown_before`)."""
+    link it was first stored with, and its date until the feed corrects it (`FeedStore.record`). `whole`: with both,
+    as the store kept it before (see `_shown_before`)."""
     article = entry.article
     if not whole:
         link = urlsplit(article.url)._replace(query="").geturl() if article.url else None

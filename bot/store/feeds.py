@@ -633,6 +633,7 @@ def _entry_row(feed_id: int, story: Story, article_id: str, owner: bool) -> dict
         "page_failures": story.page_failures if kept else 0,
         "page_retry_at": story.page_retry_at if kept else None,
         "page_given_up_at": story.page_given_up_at if kept else None,
+        "dated": None,  # a date the feed gave before this write is no correction of the story now (`_redated`)
     }
 
 
@@ -704,7 +705,7 @@ def record(
             recorded.moved = False
     if entries:
         insert = _insert(connection)(feed_entries)
-        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", *_NO_PAGE)
+        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "dated", *_NO_PAGE)
         statement = insert.on_conflict_do_update(
             index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
         )

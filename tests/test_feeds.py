@@ -1307,11 +1307,11 @@ async def test_a_feed_that_redates_its_entries_on_every_poll_has_their_pages_rea
 FIXED, CORRECTED = NOW - timedelta(hours=3), NOW - timedelta(days=1)
 
 
-def corrected(channel: str) -> bytes:
-    """`restamped` as of `FIXED`, its first entry's date corrected to `CORRECTED`; the channel's title `channel`
-    (a feed changed in that too, or it answers 304 and no poll reads the date again)."""
+def corrected(channel: str, *summary: str) -> bytes:
+    """`restamped` as of `FIXED` (with its first entry's `summary`), that entry's date corrected to `CORRECTED`; the
+    channel's title `channel` (a feed changed in that too, or it answers 304 and no poll reads the date again)."""
     return (
-        restamped(FIXED)
+        restamped(FIXED, *summary)
         .replace(
             f"<pubDate>{FIXED:%a, %d %b %Y %H:%M:%S} +0000</pubDate>".encode(),
             f"<pubDate>{CORRECTED:%a, %d %b %Y %H:%M:%S} +0000</pubDate>".encode(),
@@ -1342,6 +1342,23 @@ async def test_a_date_the_feed_corrects_is_taken_once_the_feed_gives_it_twice_wi
     assert kinds_since(store, head) == {tide.id: ["replaced"]}
     assert web.count("/polls/story_tide.html") == 1
     assert store.paragraphs(tide.id)[0].startswith("Water rose over the quay")
+
+
+async def test_a_date_given_once_before_the_story_was_edited_is_not_taken_when_given_once_after(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A date the feed gave an entry is kept for the next poll, to be taken if given again; an edit of the entry
+    between writes the story with the date it has then, and a date given before is no longer one to take."""
+    web.live["stamped.xml"] = restamped(FIXED)
+    await service.add(web.url("/live/stamped.xml"), now=NOW)
+    edited = "Water rose over the quay and the fish market on Saturday night."
+    polls = (corrected("Quay"), restamped(FIXED, edited), corrected("Harbour", edited))
+    for turn, feed in enumerate(polls, start=1):
+        web.live["stamped.xml"] = feed
+        (poll,) = (await service.poll(NOW + timedelta(minutes=15 * turn))).polls
+        assert poll.status == OK
+    tide = feed_library.store.article(id_of(web.url("/polls/story_tide.html")))
+    assert tide is not None and tide.published == FIXED
 
 
 async def test_a_store_made_before_entries_kept_their_dates_gets_the_column_and_takes_a_corrected_date(

@@ -25,7 +25,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, inspect, select, text, update
 
 from bot.config import Settings
 from bot.errors import ConfigError, UsageError
@@ -1129,6 +1129,60 @@ async def test_a_feed_writing_a_new_stamp_into_its_links_each_poll_has_its_story
         assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
 
 
+async def test_a_feed_replacing_its_one_entry_each_day_under_a_new_query_string_has_each_day_stored(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed of one "Daily briefing" entry, replaced each day by the next under the same headline and link but for
+    its query string (`?date=...`), dated that day: each was taken for the one before (a link restamped, `?ts=`),
+    and no briefing after the first was stored. An entry dated after the story it shows as is read from its page,
+    and a page telling other words is a new story."""
+    store = feed_library.store
+    days = ("story_tide.html", "story_bridge.html", "story_lifeboat.html")
+    head, links = 0, []
+    for n, page in enumerate(days):
+        now = NOW + timedelta(days=n)
+        links.append(f"/live/briefing.html?date={now:%Y-%m-%d}")
+        web.live["briefing.html"] = (POLLS / page).read_bytes()
+        stamp = f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+        web.live["daily.xml"] = bare_feed(("Daily briefing", links[-1], ""), stamp=stamp)
+        if n == 0:
+            first = await service.add(web.url("/live/daily.xml"), now=now)
+            assert first.backlog == 1
+            head = store.head()
+        else:
+            (poll,) = (await service.poll(now)).polls
+            assert (poll.added, poll.unchanged) == (1, 0)
+    ids = [id_of(web.url(link)) for link in links]
+    assert kinds_since(store, head) == {ids[1]: ["added"], ids[2]: ["added"]}
+    firsts = [store.paragraphs(i)[0] for i in ids]
+    assert [f.split()[:2] for f in firsts] == [["Water", "rose"], ["The", "council"], ["The", "Kelmsby"]]
+
+
+async def test_a_feed_restamping_and_redating_its_link_each_poll_keeps_one_story(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed writing a new stamp into its links and the time it is served into its dates on every poll: each entry
+    is dated after its story, so its page is read, but its words are that story's: nothing written, no entry kept."""
+    web.live["story_lifeboat.html"] = (POLLS / "story_lifeboat.html").read_bytes()
+    store = feed_library.store
+    head = 0
+    for n in range(4):
+        now = NOW + timedelta(minutes=15 * n)
+        stamp = f"<pubDate>{now:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+        web.live["stamped.xml"] = bare_feed(
+            ("Lifeboat Rescue", f"/live/story_lifeboat.html?ts=17331{n}", ""), stamp=stamp
+        )
+        if n == 0:
+            assert (await service.add(web.url("/live/stamped.xml"), now=now)).backlog == 1
+            head = store.head()
+        else:
+            (poll,) = (await service.poll(now)).polls
+            assert (poll.unchanged, poll.duplicates, poll.stored) == (1, 0, 0)
+    assert kinds_since(store, head) == {}
+    with store.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(feed_entries)) == 1
+
+
 async def test_an_entry_of_a_link_alone_is_read_from_its_page(
     web: WebServer, service: FeedService, feed_library: Library
 ) -> None:
@@ -1248,6 +1302,82 @@ async def test_a_feed_that_redates_its_entries_on_every_poll_has_their_pages_rea
     (edited,) = (await service.poll(later)).polls
     assert (edited.edited, edited.unchanged) == (1, 1) and web.count("/polls/story_tide.html") == 2
     assert kinds_since(store, head) == {tide.id: ["replaced"]}
+
+
+FIXED, CORRECTED = NOW - timedelta(hours=3), NOW - timedelta(days=1)
+
+
+def corrected(channel: str, *summary: str) -> bytes:
+    """`restamped` as of `FIXED` (with its first entry's `summary`), that entry's date corrected to `CORRECTED`; the
+    channel's title `channel` (a feed changed in that too, or it answers 304 and no poll reads the date again)."""
+    return (
+        restamped(FIXED, *summary)
+        .replace(
+            f"<pubDate>{FIXED:%a, %d %b %Y %H:%M:%S} +0000</pubDate>".encode(),
+            f"<pubDate>{CORRECTED:%a, %d %b %Y %H:%M:%S} +0000</pubDate>".encode(),
+            1,
+        )
+        .replace(b"<title>Stamped", f"<title>{channel} Stamped".encode())
+    )
+
+
+async def test_a_date_the_feed_corrects_is_taken_once_the_feed_gives_it_twice_with_no_page_read(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A feed correcting an entry's date alone (same link, same words) had the story keep its first date for ever,
+    a date being no change of the entry (`entry_hash`, for feeds re-dating every entry on every poll). A date the
+    feed gives at two polls in a row is a correction: the story is written once with it, its page not read again."""
+    store = feed_library.store
+    web.live["stamped.xml"] = restamped(FIXED)
+    await service.add(web.url("/live/stamped.xml"), now=NOW)
+    head = store.head()
+    for turn, channel in enumerate(("Quay", "Harbour", "Quay"), start=1):
+        web.live["stamped.xml"] = corrected(channel)
+        (poll,) = (await service.poll(NOW + timedelta(minutes=15 * turn))).polls
+        taken = int(turn == 2)  # given at the first poll and the second: taken at the second, once
+        assert (poll.status, poll.edited, poll.unchanged) == (OK, taken, 2 - taken)
+    tide = store.article(id_of(web.url("/polls/story_tide.html")))
+    bridge = store.article(id_of(web.url("/polls/story_bridge.html")))
+    assert tide is not None and bridge is not None and (tide.published, bridge.published) == (CORRECTED, FIXED)
+    assert kinds_since(store, head) == {tide.id: ["replaced"]}
+    assert web.count("/polls/story_tide.html") == 1
+    assert store.paragraphs(tide.id)[0].startswith("Water rose over the quay")
+
+
+async def test_a_date_given_once_before_the_story_was_edited_is_not_taken_when_given_once_after(
+    web: WebServer, service: FeedService, feed_library: Library
+) -> None:
+    """A date the feed gave an entry is kept for the next poll, to be taken if given again; an edit of the entry
+    between writes the story with the date it has then, and a date given before is no longer one to take."""
+    web.live["stamped.xml"] = restamped(FIXED)
+    await service.add(web.url("/live/stamped.xml"), now=NOW)
+    edited = "Water rose over the quay and the fish market on Saturday night."
+    polls = (corrected("Quay"), restamped(FIXED, edited), corrected("Harbour", edited))
+    for turn, feed in enumerate(polls, start=1):
+        web.live["stamped.xml"] = feed
+        (poll,) = (await service.poll(NOW + timedelta(minutes=15 * turn))).polls
+        assert poll.status == OK
+    tide = feed_library.store.article(id_of(web.url("/polls/story_tide.html")))
+    assert tide is not None and tide.published == FIXED
+
+
+async def test_a_store_made_before_entries_kept_their_dates_gets_the_column_and_takes_a_corrected_date(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0030 on a store whose feed_entries predate it (made here by dropping the column)."""
+    with unmigrated(feed_settings, "0030_feed_entry_dates", "feed_entries.dated") as library:
+        web.live["stamped.xml"] = restamped(FIXED)
+        await FeedService(library).add(web.url("/live/stamped.xml"), now=NOW)
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        for turn, channel in enumerate(("Quay", "Harbour"), start=1):
+            web.live["stamped.xml"] = corrected(channel)
+            await FeedService(upgraded).poll(NOW + timedelta(minutes=15 * turn))
+        tide = upgraded.store.article(id_of(web.url("/polls/story_tide.html")))
+        assert tide is not None and tide.published == CORRECTED
+    finally:
+        upgraded.close()
 
 
 async def test_a_store_that_kept_its_entries_with_their_dates_takes_them_as_shown_before_not_as_edits(
@@ -1981,5 +2111,25 @@ def test_a_store_made_before_arrival_order_lists_its_undated_batches_as_they_cam
         assert upgraded.store.pending_migrations() == []
         listed = [a.title for a in upgraded.store.latest(30) if a.title.endswith(" news")]
         assert listed == [a.title for a in batches[1] + batches[0]]
+    finally:
+        upgraded.close()
+
+
+async def test_a_store_made_before_entries_were_indexed_by_hash_gets_the_index_with_its_entries_kept(
+    web: WebServer, feed_settings: Settings
+) -> None:
+    """Migration 0029 on a store whose feed_entries predate it (made here by dropping the index): it gets the index
+    the look-up of a restamped link reads (bench/feed_entries.py), and its feed is polled as before."""
+    with unmigrated(feed_settings, "0029_feed_entry_hashes") as library:
+        await FeedService(library).add(web.url("/polls/harbour.xml"), now=NOW)
+        with library.store.engine.begin() as connection:
+            connection.execute(text("DROP INDEX feed_entries_hash"))
+    upgraded = Library.open(feed_settings)
+    try:
+        assert upgraded.store.pending_migrations() == []
+        indexes = {index["name"] for index in inspect(upgraded.store.engine).get_indexes("feed_entries")}
+        assert "feed_entries_hash" in indexes
+        (poll,) = (await FeedService(upgraded).poll(NOW + timedelta(minutes=15))).polls
+        assert (poll.status, poll.stored) == (NOT_MODIFIED, 0)
     finally:
         upgraded.close()

@@ -21,7 +21,8 @@ from the poll interval, `PAGE_READS` reads in all); the poll that reads it edits
 404 or 410, a page too large or not an article is final: the teaser stays, its page read again only when the feed
 changes the entry's link or words, or a week on (`PAGE_GIVEN_UP_WAIT`) when it changes only what it stamps on it (a
 byline). An entry's date is no part of it (`entry_hash`): a feed dating every entry with the time it is served
-changes none of them by that, and has no page read again and no story written again.
+changes none of them by that, and has no page read again and no story written again; a date the feed gives an entry
+at two polls in a row is a correction, and the story is written once with it (`FeedStore.record`).
 
 News or not: the entries of a feed's first complete poll are its back catalogue. They are written with the
 change-log kind "backlog" and marked as such (stored and answerable; alerts follow "added" only, and an undated one
@@ -112,7 +113,8 @@ def entry_hash(entry: FeedEntry, whole: bool = False) -> str:
     needs no new page fetch and no write. A feed dating every entry with the time it is served (`pubDate`,
     `updated`), or writing a new stamp into its links on every poll (`?ts=...`, a cache buster; no list of names
     could hold them all), had every page read again and every story written again on each poll; its story keeps the
-    date and link it was first stored with. `whole`: with both, as the store kept it before (see `_shown_before`)."""
+    link it was first stored with, and its date until the feed corrects it (`FeedStore.record`). `whole`: with both,
+    as the store kept it before (see `_shown_before`)."""
     article = entry.article
     if not whole:
         link = urlsplit(article.url)._replace(query="").geturl() if article.url else None
@@ -356,6 +358,12 @@ class _Read:
     moved_to: str | None = None  # see `Outcome`
     redirected_to: str | None = None
     retry_after: timedelta | None = None  # the wait its site asked for (see `Failed.retry_after`)
+    # Entries under a new key shown as a story the feed lists no more (`entry_hash`) but dated after it: by key, that
+    # story. The next of a series under one headline (a daily briefing at `?date=...`) unless its page says it is
+    # that story (see `_new_story`).
+    newer: dict[str, Seen] = field(default_factory=dict)
+    # The dates the feed gave entries of its stories shown unchanged, where not the story's: by key.
+    dates: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -761,10 +769,14 @@ class FeedService:
             seen.update((renamed[article_id], known) for article_id, known in stored.items())
         # An entry under a new key whose headline, words and link but for its query string this feed showed under a
         # key it lists no more is that story: a feed writing a new stamp into its links on every poll (`?ts=...`)
-        # with no guid, or the link as its guid, had the page read and one more entry kept on each.
+        # with no guid, or the link as its guid, had the page read and one more entry kept on each. Unless it is
+        # dated after that story: then it may be the next of a series (`_Read.newer`), which its page tells.
         if restamped := {entry_hash(e): key for key, e in entries.items() if key not in seen and e.article.title}:
             earlier = await asyncio.to_thread(self.store.seen_shown, feed.id, list(restamped), list(entries))
-            seen.update((restamped[shown_as], known) for shown_as, known in earlier.items())
+            for shown_as, then in earlier.items():
+                dated = entries[restamped[shown_as]].article.published
+                later = dated is not None and then.published is not None and dated > then.published
+                (read.newer if later else seen)[restamped[shown_as]] = then
         fresh: list[tuple[str, FeedEntry]] = []
         shown: set[str | None] = set()
         for key, entry in entries.items():
@@ -779,6 +791,9 @@ class FeedService:
                 read.unchanged += 1  # shown before: unchanged (its page not due again), or another feed's story
                 read.retrying += known.page_retry_at is not None
                 shown.add(entry.article.url)
+                dated = entry.article.published
+                if known.owner and dated is not None and dated != known.published:
+                    read.dates[key] = dated  # a correction once given twice (see `FeedStore.record`)
         # A note on a story shown before (its unreadable date) was said when it went in: not on every poll.
         read.problems = [p for p in read.problems if not (p.note and p.location in shown)]
         await self._stories(fetcher, feed, fresh, read, seen, now)
@@ -840,6 +855,9 @@ class FeedService:
                 read.deferred += not queued
                 continue
             page = pages.get(article.id, _UNREAD)
+            if (earlier := read.newer.get(key)) is not None and not _new_story(earlier, entry, page):
+                read.unchanged += 1
+                continue
             failures, retry_at = 0, None
             if key in later:
                 read.queued += 1
@@ -985,7 +1003,7 @@ class FeedService:
         outcome, notice = self._outcome(feed, now, read)
         news = feed.baseline_at is not None
         recorded: Recorded | None = await asyncio.to_thread(
-            self.store.record, feed, holder, now, outcome, read.stories, news
+            self.store.record, feed, holder, now, outcome, read.stories, news, read.dates
         )
         if recorded is None:
             log.warning("feeds: %s was taken over by another process before this poll was recorded", feed.url)
@@ -999,7 +1017,7 @@ class FeedService:
             added=new if news else 0,
             backlog=0 if news else new,
             edited=len(result.updated) + len(result.replaced),
-            unchanged=read.unchanged + len(result.unchanged),
+            unchanged=read.unchanged - recorded.redated + len(result.unchanged),
             duplicates=read.duplicates + recorded.duplicates,
             problems=tuple(read.problems),
             deferred=read.deferred,
@@ -1088,6 +1106,14 @@ def _page_left(known: Seen, entry: FeedEntry, now: datetime) -> bool:
         return not _page_due(known, now)
     # Given up before its time was kept (migration 0028): read once more, then kept.
     return known.page_given_up_at is not None and now - known.page_given_up_at < PAGE_GIVEN_UP_WAIT
+
+
+def _new_story(earlier: Seen, entry: FeedEntry, page: _Page) -> bool:
+    """Whether an entry dated after the story it shows as (`_Read.newer`) is another story: its page was read and
+    tells other words. A page not read (past the page budget, failed) tells nothing: it stays that story until a
+    poll reads it. A feed re-dating a stamped link on every poll (the time it is served) has that page read on every
+    poll, and nothing written."""
+    return page.story is not None and fingerprint(with_page(entry, page.story)) != earlier.fingerprint
 
 
 def _page_due(known: Seen, now: datetime) -> bool:

@@ -26,12 +26,12 @@ how many reads failed and when to read the page again: whichever process polls t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, not_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.exc import IntegrityError
@@ -94,6 +94,7 @@ class Seen:
     page_retry_at: datetime | None = None
     fingerprint: str = ""  # the entry's words as stored (see `Story.fingerprint`)
     page_given_up_at: datetime | None = None  # see `Story.page_given_up_at`
+    published: datetime | None = None  # the story's date as stored (None: undated, or no story stored)
 
     @property
     def unstored(self) -> bool:
@@ -152,6 +153,7 @@ class Recorded:
     result: WriteResult = field(default_factory=WriteResult)
     duplicates: int = 0
     moved: bool = False  # the feed's address is now `Outcome.moved_to`
+    redated: int = 0  # stories shown unchanged written again with the date their feed corrected (see `_redated`)
 
 
 class _LeaseLost(Exception):
@@ -406,26 +408,28 @@ _SEEN = ("article_id", "entry_hash", "owner", "page_failures", "page_retry_at", 
 
 
 def _seen(row: RowMapping) -> Seen:
-    return Seen(**{c: row[c] for c in _SEEN} | {"owner": bool(row["owner"])})
+    return Seen(**{c: row[c] for c in _SEEN} | {"owner": bool(row["owner"]), "published": row["published"]})
+
+
+def _entries(feed_id: int) -> Any:
+    """The feed's entries, each with its story's date as stored (see `_seen`)."""
+    stories = feed_entries.outerjoin(articles, articles.c.id == feed_entries.c.article_id)
+    return select(feed_entries, articles.c.published).select_from(stories).where(feed_entries.c.feed_id == feed_id)
 
 
 def seen(connection: Connection, feed_id: int, keys: Sequence[str]) -> dict[str, Seen]:
     """What this feed showed before under these entry keys."""
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(keys))):
-        rows = connection.execute(
-            select(*(feed_entries.c[c] for c in _SEEN), feed_entries.c.key)
-            .where(feed_entries.c.feed_id == feed_id)
-            .where(feed_entries.c.key.in_(chunk))
-        )
+        rows = connection.execute(_entries(feed_id).where(feed_entries.c.key.in_(chunk)))
         found.update((row.key, _seen(row._mapping)) for row in rows)
     return found
 
 
 def _mine() -> Any:
-    """An entry of a story its feed stored, or could not store (an entry with no text whose page failed:
-    `Seen.unstored`)."""
-    stored = select(articles.c.id).where(articles.c.id == feed_entries.c.article_id).exists()
+    """An entry of `_entries` showing a story its feed stored, or could not store (an entry with no text whose page
+    failed: `Seen.unstored`)."""
+    stored = articles.c.id.is_not(None)
     return or_(and_(feed_entries.c.owner, stored), and_(not_(feed_entries.c.owner), feed_entries.c.page_failures > 0))
 
 
@@ -448,9 +452,7 @@ def _last_shown(
     found: dict[str, Seen] = {}
     for chunk in _chunks(list(dict.fromkeys(values))):
         rows = connection.execute(
-            select(feed_entries)
-            .where(feed_entries.c.feed_id == feed_id, feed_entries.c[column].in_(chunk), _mine())
-            .order_by(feed_entries.c.last_seen)
+            _entries(feed_id).where(feed_entries.c[column].in_(chunk), _mine()).order_by(feed_entries.c.last_seen)
         )
         found.update((row._mapping[column], _seen(row._mapping)) for row in rows if row.key not in listed)
     return found
@@ -460,29 +462,57 @@ def waiting(connection: Connection, feed_id: int, now: datetime, limit: int) -> 
     """Up to `limit` of this feed's stories holding its teaser whose page is due to be read (newest first): each
     entry's key, what the store knows of it, and the story as stored (the teaser the feed showed)."""
     rows = connection.execute(
-        select(feed_entries, *(articles.c[c] for c in ("title", "category", "published", "url", "author", "origin")))
-        .join(articles, articles.c.id == feed_entries.c.article_id)
-        .where(feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.page_retry_at <= now)
+        _entries(feed_id)
+        .where(feed_entries.c.owner, feed_entries.c.page_retry_at <= now, articles.c.id.is_not(None))
         .order_by(articles.c.published.desc().nulls_last(), feed_entries.c.key)
         .limit(limit)
     ).all()
-    texts = article_rows.texts_of(connection, [row.article_id for row in rows])
-    return [
-        (
-            row.key,
-            _seen(row._mapping),
-            Article(
-                title=row.title,
-                paragraphs=tuple(texts[row.article_id]),
-                category=row.category,
-                published=row.published,
-                url=row.url,
-                author=row.author,
-                origin=row.origin,
-            ),
+    stories = _stored(connection, [row.article_id for row in rows])
+    return [(row.key, _seen(row._mapping), stories[row.article_id]) for row in rows]
+
+
+# The columns of `articles` an `Article` is made of, with its paragraphs.
+_STORED = ("title", "category", "published", "url", "author", "origin")
+
+
+def _stored(connection: Connection, article_ids: Sequence[str]) -> dict[str, Article]:
+    """These stories as stored, by id."""
+    found: dict[str, Article] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        rows = connection.execute(
+            select(articles.c.id, *(articles.c[c] for c in _STORED)).where(articles.c.id.in_(chunk))
         )
-        for row in rows
-    ]
+        stored = {row.id: {c: row._mapping[c] for c in _STORED} for row in rows}
+        texts = article_rows.texts_of(connection, list(stored))
+        found.update((i, Article(paragraphs=tuple(texts[i]), **values)) for i, values in stored.items())
+    return found
+
+
+def _redated(connection: Connection, feed_id: int, dates: Mapping[str, datetime]) -> list[Article]:
+    """The stories whose date the feed corrected, with that date: the feed gave their entries (by key) a date not
+    theirs at this poll and the one before (see `feed_entries.dated`). The entries given a date new at this poll keep
+    it, for the next: a feed dating every entry with the time it is served never has one taken, and its stories are
+    not written again on every poll (see `bot.services.feeds.entry_hash`)."""
+    corrected: dict[str, datetime] = {}
+    moved: list[dict[str, Any]] = []
+    for chunk in _chunks(list(dates)):
+        rows = connection.execute(
+            select(feed_entries.c.key, feed_entries.c.article_id, feed_entries.c.dated).where(
+                feed_entries.c.feed_id == feed_id, feed_entries.c.owner, feed_entries.c.key.in_(chunk)
+            )
+        )
+        for row in rows:
+            if row.dated == dates[row.key]:
+                corrected[row.article_id] = row.dated
+            else:
+                moved.append({"entry": row.key, "date": dates[row.key]})
+    if moved:
+        statement = update(feed_entries).where(
+            feed_entries.c.feed_id == feed_id, feed_entries.c.key == bindparam("entry")
+        )
+        connection.execute(statement.values(dated=bindparam("date")), moved)
+    stories = _stored(connection, list(corrected))
+    return [replace(stories[i], published=date) for i, date in corrected.items() if i in stories]
 
 
 def owned_elsewhere(connection: Connection, feed_id: int, article_ids: Sequence[str]) -> set[str]:
@@ -603,6 +633,7 @@ def _entry_row(feed_id: int, story: Story, article_id: str, owner: bool) -> dict
         "page_failures": story.page_failures if kept else 0,
         "page_retry_at": story.page_retry_at if kept else None,
         "page_given_up_at": story.page_given_up_at if kept else None,
+        "dated": None,  # a date the feed gave before this write is no correction of the story now (`_redated`)
     }
 
 
@@ -614,10 +645,15 @@ def record(
     outcome: Outcome,
     stories: Sequence[Story] = (),
     news: bool = True,
+    dates: Mapping[str, datetime] = {},
 ) -> Recorded:
-    """Store a poll (see the module's docstring); raises `_LeaseLost` if `holder` no longer holds the feed."""
+    """Store a poll (see the module's docstring), and the `dates` the feed gave entries of its stories shown
+    unchanged, by key, where not the story's (see `_redated`); raises `_LeaseLost` if `holder` no longer holds the
+    feed."""
     recorded = Recorded()
     to_write, entries, recorded.duplicates = _resolve(connection, feed.id, stories) if stories else ([], [], 0)
+    corrected = _redated(connection, feed.id, dates) if dates else []
+    to_write, recorded.redated = to_write + corrected, len(corrected)
     if to_write:
         recorded.result = article_rows.write(connection, to_write, now, news=news)
         # A story the store holds under another link (a page ingested on its own, another site's copy): this
@@ -669,7 +705,7 @@ def record(
             recorded.moved = False
     if entries:
         insert = _insert(connection)(feed_entries)
-        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", *_NO_PAGE)
+        keep = ("article_id", "entry_hash", "fingerprint", "owner", "last_seen", "dated", *_NO_PAGE)
         statement = insert.on_conflict_do_update(
             index_elements=["feed_id", "key"], set_={c: insert.excluded[c] for c in keep}
         )
@@ -812,10 +848,11 @@ class FeedStore:
         outcome: Outcome,
         stories: Sequence[Story] = (),
         news: bool = True,
+        dates: Mapping[str, datetime] = {},
     ) -> Recorded | None:
         """Store a poll in one transaction; None (and nothing stored) if another process holds the feed now."""
         try:
-            with writing(self.engine, CHANGELOG_LOCK if stories else None) as connection:
-                return record(connection, feed, holder, now, outcome, stories, news)
+            with writing(self.engine, CHANGELOG_LOCK if stories or dates else None) as connection:
+                return record(connection, feed, holder, now, outcome, stories, news, dates)
         except _LeaseLost:
             return None

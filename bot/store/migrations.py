@@ -229,6 +229,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0026_site_waits", _create(schema.site_waits)),
     Migration("0027_arrival_order", _arrival_order),
     Migration("0028_feed_pages_given_up", _add_columns(schema.feed_entries, "page_given_up_at")),
+    Migration(
+        "0029_feed_entry_hashes", lambda connection: schema.feed_entries_hash.create(connection, checkfirst=True)
+    ),
+    Migration("0030_feed_entry_dates", _add_columns(schema.feed_entries, "dated")),
 )
 
 

@@ -343,6 +343,9 @@ feed_entries = Table(
     # one might mend): a feed that only re-dates the entry (a generated feed stamping each with the time it is
     # served) has it read again a week on, not on every poll.
     Column("page_given_up_at", UTCDateTime),
+    # (0030) The date the feed gave the entry at its last poll, when not its story's: a date given at two polls in a
+    # row is a correction, taken; one new at every poll (the time the feed is served) never is.
+    Column("dated", UTCDateTime),
     Index("feed_entries_article", "article_id"),
     Index("feed_entries_fingerprint", "fingerprint"),
     sqlite_with_rowid=False,
@@ -467,3 +470,10 @@ site_waits = Table(
     Column("url", Text, nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+
+# ---- 0029_feed_entry_hashes ------------------------------------------------------------------------------------
+
+# A feed's entries by how it showed them: a poll looks up its entries under new keys among them (a link restamped,
+# `bot.store.feeds.seen_shown`), which read every entry of the feed (the primary key's `feed_id`) without it.
+feed_entries_hash = Index("feed_entries_hash", feed_entries.c.feed_id, feed_entries.c.entry_hash)

@@ -1145,6 +1145,41 @@ def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_th
     assert threads.startswith("a thread in bot.store.engine._sqlite_begin"), threads
 
 
+def test_a_question_answered_while_sqlite_is_locked_through_the_stop_is_not_answered_again_at_the_next_start(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A question recorded, then another process taking SQLite's write lock (a backup tool, a stuck writer) while it
+    is answered and holding it past the stop: its mark as handled could be written neither after the answer nor by
+    the stop, given up at the bound (NEWSBOT_STOP_SECONDS), and the next start answered it a second time. The mark
+    waits in the data directory for the store instead, and the next start writes it before it takes anything over."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log = tmp_path / "bot.log"
+    bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off", NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}")
+    # The answer is held back long enough for the lock to be taken once the question's record has landed.
+    server.slow("sendMessage", 3)
+    with ExitStack() as locked:
+
+        def answered_while_locked() -> None:
+            asked = server.send_text(ALICE, CORPUS_QUESTION)
+            with closing(sqlite3.connect(settings.database_path)) as db:
+                deadline = time.monotonic() + 60
+                while not db.execute("SELECT count(*) FROM received_updates WHERE update_id = ?", (asked,)).fetchone()[
+                    0
+                ]:
+                    assert time.monotonic() < deadline, "the question was never recorded"
+                    time.sleep(0.05)
+            locked.callback(unlock, locking_sqlite(settings))
+            server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+            wait_for_log(bot, log, "cannot record the updates received")
+
+        stopped_at_the_bound(bot, log, answered_while_locked)
+    server.slow("sendMessage", 0)
+    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        # Anything the start took over is queued before this question, and answered before it.
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert server.sent_counts() == {ALICE: 2}
+
+
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(
     settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

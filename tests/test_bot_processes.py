@@ -416,6 +416,47 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_a_bot_api_server_started_again_between_two_runs_numbers_its_updates_alike_and_both_runs_are_answered(
+    bot_settings: Settings, tmp_path: Path
+) -> None:
+    """A Bot API server started again (a local one, a test emulator, `newsbot chat`'s stand-in) numbers its updates
+    from the start again, and an inline query carries no date: the second run's first query read exactly as the first
+    run's, which a process now stopped had handled, and was dropped as delivered again. Each run's is answered, and
+    each run's question."""
+    for _ in range(2):
+        with (
+            FakeBotAPI(token=TOKEN) as server,
+            running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"),
+        ):
+            assert server.inline_query(ALICE, "Qwzx vb") == 1000  # no article answers
+            assert server.send_text(ALICE, CORPUS_QUESTION) == 1001
+            server.wait_for("answerInlineQuery", timeout=60)
+            [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+            assert CORPUS_ANSWER in visible_text(answer.params["text"])
+
+
+def test_an_update_delivered_again_while_a_webhook_bot_handles_it_is_answered_once_and_not_at_the_next_start(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Telegram delivers an update again while the webhook bot handles it (its 200 lost on the way): the copy is not
+    handled, and the first is marked handled once answered. The copy's refusal forgot that the update was being
+    handled, so its mark was never written and the next start answered it a second time."""
+    port = free_port()
+    query = server.inline_query(ALICE, "Qwzx vb")  # no article answers
+    with running_bot(bot_settings, server, tmp_path, **webhook_env(port)):
+        server.slow("answerInlineQuery", 2)
+        assert server.deliver(hook(port), query, WEBHOOK_SECRET) == 200
+        assert server.deliver(hook(port), query, WEBHOOK_SECRET) == 200
+        server.wait_for("answerInlineQuery", timeout=60)
+    server.slow("answerInlineQuery", 0)
+    with running_bot(bot_settings, server, tmp_path, **webhook_env(port)):
+        # Anything the start took over is queued before this question, and answered before it.
+        asked = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(hook(port), asked, WEBHOOK_SECRET) == 200
+        server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+    assert len(server.calls("answerInlineQuery")) == 1
+
+
 def test_updates_a_webhook_bot_cannot_read_are_said_once_in_a_line_confirmed_and_the_next_answered(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

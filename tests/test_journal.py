@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,3 +136,29 @@ async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_han
     later = NOW + timedelta(minutes=2)
     second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path))
     assert await asyncio.to_thread(second.take_unhandled, bot) == []
+
+
+async def test_marks_a_stopped_process_left_waiting_are_written_before_a_take_over_and_a_running_one_s_stay(
+    store: Store, tmp_path: Path
+) -> None:
+    """A process stopped while the store took no writes left its marks of handled updates in the data directory:
+    the next take-over writes them first, so those updates are not handled again, and removes the file. A file of a
+    process still running (its pid) is its own to write: it stays, its update taken over as any a gone process left."""
+    bot = Bot("123:fake")
+    killed = Worker("elsewhere:1:killed", "elsewhere", 1, NOW, NOW)
+    store.beat(killed, NOW - timedelta(minutes=5), NOW - timedelta(days=1), NOW - timedelta(days=1))
+    records = [
+        Received(update.update_id, json.dumps(update.to_dict()), killed.worker_id, ALICE)
+        for update in (message(100, "Who became the youngest chess champion?", bot), message(101, "/help", bot))
+    ]
+    for record in records:
+        assert store.receive_update(BOT_ID, record, NOW)
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    stopped, running = tmp_path / f"{ended.pid}.a1b2c3.json", tmp_path / f"{os.getppid()}.d4e5f6.json"
+    for path, record in ((stopped, records[0]), (running, records[1])):
+        path.write_text(json.dumps([asdict(record)]))
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path))
+    taken = await asyncio.to_thread(journal.take_unhandled, bot)
+    assert [update.update_id for update in taken] == [101]
+    assert not stopped.exists() and running.exists()

@@ -219,6 +219,11 @@ class Settings:
         return self.data_dir / "vectors"
 
     @property
+    def waiting_marks_dir(self) -> Path:
+        """Where marks of handled updates wait for a store that took no writes (bot.services.waiting_marks)."""
+        return self.data_dir / "waiting-marks"
+
+    @property
     def static_dir(self) -> Path:
         """Where the word-piece vectors distilled from the model are kept: made from the model file alone, so
         every data directory of the user shares them."""

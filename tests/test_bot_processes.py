@@ -416,6 +416,47 @@ def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_st
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 2
 
 
+def test_a_bot_api_server_started_again_between_two_runs_numbers_its_updates_alike_and_both_runs_are_answered(
+    bot_settings: Settings, tmp_path: Path
+) -> None:
+    """A Bot API server started again (a local one, a test emulator, `newsbot chat`'s stand-in) numbers its updates
+    from the start again, and an inline query carries no date: the second run's first query read exactly as the first
+    run's, which a process now stopped had handled, and was dropped as delivered again. Each run's is answered, and
+    each run's question."""
+    for _ in range(2):
+        with (
+            FakeBotAPI(token=TOKEN) as server,
+            running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"),
+        ):
+            assert server.inline_query(ALICE, "Qwzx vb") == 1000  # no article answers
+            assert server.send_text(ALICE, CORPUS_QUESTION) == 1001
+            server.wait_for("answerInlineQuery", timeout=60)
+            [answer] = server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+            assert CORPUS_ANSWER in visible_text(answer.params["text"])
+
+
+def test_an_update_delivered_again_while_a_webhook_bot_handles_it_is_answered_once_and_not_at_the_next_start(
+    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Telegram delivers an update again while the webhook bot handles it (its 200 lost on the way): the copy is not
+    handled, and the first is marked handled once answered. The copy's refusal forgot that the update was being
+    handled, so its mark was never written and the next start answered it a second time."""
+    port = free_port()
+    query = server.inline_query(ALICE, "Qwzx vb")  # no article answers
+    with running_bot(bot_settings, server, tmp_path, **webhook_env(port)):
+        server.slow("answerInlineQuery", 2)
+        assert server.deliver(hook(port), query, WEBHOOK_SECRET) == 200
+        assert server.deliver(hook(port), query, WEBHOOK_SECRET) == 200
+        server.wait_for("answerInlineQuery", timeout=60)
+    server.slow("answerInlineQuery", 0)
+    with running_bot(bot_settings, server, tmp_path, **webhook_env(port)):
+        # Anything the start took over is queued before this question, and answered before it.
+        asked = server.send_text(ALICE, CORPUS_QUESTION)
+        assert server.deliver(hook(port), asked, WEBHOOK_SECRET) == 200
+        server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+    assert len(server.calls("answerInlineQuery")) == 1
+
+
 def test_updates_a_webhook_bot_cannot_read_are_said_once_in_a_line_confirmed_and_the_next_answered(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -1143,6 +1184,41 @@ def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_th
     # The record's thread, and the stop's own writes' or a job's if one was writing at the signal (the beat's, every
     # 10 s): all wait for the lock as they begin.
     assert threads.startswith("a thread in bot.store.engine._sqlite_begin"), threads
+
+
+def test_a_question_answered_while_sqlite_is_locked_through_the_stop_is_not_answered_again_at_the_next_start(
+    settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A question recorded, then another process taking SQLite's write lock (a backup tool, a stuck writer) while it
+    is answered and holding it past the stop: its mark as handled could be written neither after the answer nor by
+    the stop, given up at the bound (NEWSBOT_STOP_SECONDS), and the next start answered it a second time. The mark
+    waits in the data directory for the store instead, and the next start writes it before it takes anything over."""
+    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    log = tmp_path / "bot.log"
+    bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off", NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}")
+    # The answer is held back long enough for the lock to be taken once the question's record has landed.
+    server.slow("sendMessage", 3)
+    with ExitStack() as locked:
+
+        def answered_while_locked() -> None:
+            asked = server.send_text(ALICE, CORPUS_QUESTION)
+            with closing(sqlite3.connect(settings.database_path)) as db:
+                deadline = time.monotonic() + 60
+                while not db.execute("SELECT count(*) FROM received_updates WHERE update_id = ?", (asked,)).fetchone()[
+                    0
+                ]:
+                    assert time.monotonic() < deadline, "the question was never recorded"
+                    time.sleep(0.05)
+            locked.callback(unlock, locking_sqlite(settings))
+            server.wait_for("sendMessage", chat_id=ALICE, timeout=60)
+            wait_for_log(bot, log, "cannot record the updates received")
+
+        stopped_at_the_bound(bot, log, answered_while_locked)
+    server.slow("sendMessage", 0)
+    with running_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+        # Anything the start took over is queued before this question, and answered before it.
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert server.sent_counts() == {ALICE: 2}
 
 
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(

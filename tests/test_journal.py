@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +17,7 @@ import pytest
 from telegram import Bot, Update
 
 from bot.services.presence import Presence
+from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker
 from bot.tg.received import Journal
 
@@ -46,7 +51,7 @@ def message(update_id: int, text: str, bot: Bot) -> Update:
 
 
 async def test_a_beat_s_take_over_racing_a_chat_s_waiting_update_leaves_the_earlier_one_to_it_to_answer_first(
-    store: Store,
+    store: Store, tmp_path: Path
 ) -> None:
     """A process killed while it held a chat's question; this process holds the chat's next message, waiting for
     it. This process's beat took the question over and queued it, behind the message waiting in the chat's turn:
@@ -58,7 +63,7 @@ async def test_a_beat_s_take_over_racing_a_chat_s_waiting_update_leaves_the_earl
     question = message(100, "Who became the youngest chess champion?", bot)
     record = Received(question.update_id, json.dumps(question.to_dict()), killed.worker_id, ALICE)
     assert store.receive_update(BOT_ID, record, NOW)
-    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW)
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path))
     waiting = message(101, "/help", bot)
     assert await journal.received(waiting)
 
@@ -93,7 +98,7 @@ def inline_query(update_id: int, query: str, bot: Bot) -> Update:
 
 
 async def test_an_update_a_stopped_process_handled_is_new_when_a_restarted_server_numbers_it_again(
-    store: Store,
+    store: Store, tmp_path: Path
 ) -> None:
     """A Bot API emulator started again numbers its updates from the start again, and an inline query carries no date:
     the same query as the first run's first update read exactly as that update, and was never answered ("update 1000
@@ -101,31 +106,59 @@ async def test_an_update_a_stopped_process_handled_is_new_when_a_restarted_serve
     handling: one a process now gone handled is a new update; one a live process handled, or none handled, is not."""
     bot = Bot("123:fake")
     query = inline_query(1000, "who painted the harbour mural?", bot)
-    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW)
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path))
     assert await first.received(query)
     await first.handled(query)
     assert not await first.received(query)  # delivered again to the process that handled it, still running
     first.presence.leave()
 
     later = NOW + timedelta(minutes=2)
-    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later)
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path))
     assert await second.received(query)
     assert not await second.received(query)  # and that one is known again, until it is handled
 
 
-async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_handled(store: Store) -> None:
+async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_handled(
+    store: Store, tmp_path: Path
+) -> None:
     """Telegram delivers an update again (a webhook's 200 lost on its way) while this process handles it: the copy is
     not handled, and the first is still marked handled when it is done. The copy's "delivered again" forgot that the
     update was being handled here, so its mark was never written: the next start took it over and answered it a second
     time, and another process sharing the webhook held the chat's later messages a minute behind it."""
     bot = Bot("123:fake")
     question = message(100, "Who became the youngest chess champion?", bot)
-    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW)
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path))
     assert await first.received(question)
     assert not await first.received(question)  # the copy, while the first is handled
     await first.handled(question)
     first.presence.leave()
 
     later = NOW + timedelta(minutes=2)
-    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later)
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path))
     assert await asyncio.to_thread(second.take_unhandled, bot) == []
+
+
+async def test_marks_a_stopped_process_left_waiting_are_written_before_a_take_over_and_a_running_one_s_stay(
+    store: Store, tmp_path: Path
+) -> None:
+    """A process stopped while the store took no writes left its marks of handled updates in the data directory:
+    the next take-over writes them first, so those updates are not handled again, and removes the file. A file of a
+    process still running (its pid) is its own to write: it stays, its update taken over as any a gone process left."""
+    bot = Bot("123:fake")
+    killed = Worker("elsewhere:1:killed", "elsewhere", 1, NOW, NOW)
+    store.beat(killed, NOW - timedelta(minutes=5), NOW - timedelta(days=1), NOW - timedelta(days=1))
+    records = [
+        Received(update.update_id, json.dumps(update.to_dict()), killed.worker_id, ALICE)
+        for update in (message(100, "Who became the youngest chess champion?", bot), message(101, "/help", bot))
+    ]
+    for record in records:
+        assert store.receive_update(BOT_ID, record, NOW)
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    stopped, running = tmp_path / f"{ended.pid}.a1b2c3.json", tmp_path / f"{os.getppid()}.d4e5f6.json"
+    for path, record in ((stopped, records[0]), (running, records[1])):
+        path.write_text(json.dumps([asdict(record)]))
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path))
+    taken = await asyncio.to_thread(journal.take_unhandled, bot)
+    assert [update.update_id for update in taken] == [101]
+    assert not stopped.exists() and running.exists()

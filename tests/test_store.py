@@ -386,11 +386,11 @@ def test_an_update_is_recorded_once_and_only_a_gone_process_s_unhandled_ones_are
     assert store.receive_update(7, Received(100, '{"update_id": 100}', gone.worker_id), NOW)
     assert not store.receive_update(7, Received(100, '{"update_id": 100}', live.worker_id), NOW)  # again
     assert store.receive_update(7, Received(101, '{"update_id": 101}', gone.worker_id), NOW)
-    store.handled_update(7, Received(101, '{"update_id": 101}', gone.worker_id), NOW)
+    store.handled_updates(7, [Received(101, '{"update_id": 101}', gone.worker_id)], NOW)
     assert store.receive_update(7, Received(102, '{"update_id": 102}', live.worker_id), NOW)
     assert store.receive_update(8, Received(100, '{"update_id": 100}', gone.worker_id), NOW)  # another bot's
     # A handled mark that lands before its record (the record was slow): the record changes nothing.
-    store.handled_update(7, Received(103, '{"update_id": 103}', gone.worker_id), NOW)
+    store.handled_updates(7, [Received(103, '{"update_id": 103}', gone.worker_id)], NOW)
     assert not store.receive_update(7, Received(103, '{"update_id": 103}', gone.worker_id), NOW)
     for worker in (gone, live):
         store.beat(worker, NOW, NOW, NOW - timedelta(days=1))
@@ -427,7 +427,7 @@ def test_a_chat_s_update_knows_who_holds_its_earlier_unhandled_ones(store: Store
     received(104, first.worker_id)  # later
     since = NOW - timedelta(days=1)
     assert sorted(store.update_holders_before(7, mine, since), key=str) == [None, first]
-    store.handled_update(7, earlier, NOW)
+    store.handled_updates(7, [earlier], NOW)
     assert store.update_holders_before(7, mine, since) == [None]
     assert store.update_holders_before(7, mine, NOW + timedelta(seconds=1)) == []
 
@@ -447,7 +447,7 @@ def test_a_chat_s_update_takes_over_only_its_chat_s_earlier_updates_a_gone_proce
 
     received(100, gone)
     received(101, live)
-    store.handled_update(7, received(102, gone), NOW)
+    store.handled_updates(7, [received(102, gone)], NOW)
     received(103, gone, ALICE + 1)  # another chat
     received(104, gone, None)  # an inline query
     received(105, gone)
@@ -497,7 +497,7 @@ def test_a_take_over_leaves_a_gone_process_s_update_to_its_chat_s_later_one_a_ru
     assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [104, 105, 106, 107]
     assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone, mine)] == [100]
     handled = Received(103, '{"update_id": 103}', live.worker_id, ALICE + 1)
-    store.handled_update(7, handled, NOW)  # handled without it (its turn gave up waiting): the beat's now
+    store.handled_updates(7, [handled], NOW)  # handled without it (its turn gave up waiting): the beat's now
     assert [t.update_id for t in store.take_unhandled_updates(7, me, since, is_gone)] == [102]
     # A later update unhandled for longer than it would wait (stuck) leaves the earlier one to the beat.
     received(108, gone.worker_id, ALICE + 3)
@@ -568,7 +568,7 @@ def test_an_update_id_seen_before_with_other_content_is_a_new_update(store: Stor
     is the same update."""
     first = Received(1, '{"update_id": 1, "message": {"text": "hi"}}', "elsewhere:1:old")
     assert store.receive_update(7, first, NOW)
-    store.handled_update(7, first, NOW)
+    store.handled_updates(7, [first], NOW)
     again = Received(1, '{"update_id": 1, "message": {"text": "who won?"}}', "here:2:new")
     assert store.receive_update(7, again, NOW)
     assert not store.receive_update(7, again, NOW)  # this one, delivered again

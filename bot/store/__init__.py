@@ -587,9 +587,9 @@ class Store:
         with writing(self.engine) as connection:
             return received.record(connection, bot_id, update, now, gone)
 
-    def handled_update(self, bot_id: int, update: Received, now: datetime) -> None:
+    def handled_updates(self, bot_id: int, updates: Sequence[Received], now: datetime) -> None:
         with writing(self.engine) as connection:
-            received.handled(connection, bot_id, update, now)
+            received.handled(connection, bot_id, updates, now)
 
     def take_unhandled_updates(
         self,

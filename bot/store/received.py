@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,11 +62,16 @@ def record(
     return True
 
 
-def handled(connection: Connection, bot_id: int, received: Received, now: datetime) -> None:
-    """Mark an update handled, recording it too if its record has not landed yet (it then lands as handled)."""
-    row = {**_row(bot_id, received, now), "handled_at": now}
-    # With its content: a record still on its way then finds this update's, not an older one of the same id.
-    upsert(connection, received_updates, row, ["bot_id", "update_id"], ["payload", "worker", "handled_at"])
+def handled(connection: Connection, bot_id: int, updates: Sequence[Received], now: datetime) -> None:
+    """Mark updates handled, in one statement (a store slow to answer is asked once), recording each too if its record
+    has not landed yet (it then lands as handled)."""
+    # The last of an update given twice (a process's own mark and one it took over): one statement sets a row once.
+    rows = [
+        {**_row(bot_id, received, now), "handled_at": now} for received in {u.update_id: u for u in updates}.values()
+    ]
+    if rows:
+        # With its content: a record still on its way then finds this update's, not an older one of the same id.
+        upsert(connection, received_updates, rows, ["bot_id", "update_id"], ["payload", "worker", "handled_at"])
 
 
 def take_unhandled(

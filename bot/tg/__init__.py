@@ -27,6 +27,7 @@ from bot.errors import StoreError
 from bot.library import Library
 from bot.services.feeds import FeedService
 from bot.services.presence import LIVE_FOR
+from bot.services.waiting_marks import WaitingMarks
 from bot.store import answering
 from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
@@ -53,7 +54,9 @@ async def post_init(application: App) -> None:
     data.digesting = await asyncio.to_thread(start_digests, store, data.settings, data.clock(), data.username)
     share_budget(application)
     # Updates are recorded from now on; those a process killed mid-answer left are handled first.
-    data.journal = Journal(store, application.bot.id, data.digesting.presence, data.clock)
+    data.journal = Journal(
+        store, application.bot.id, data.digesting.presence, data.clock, WaitingMarks(data.settings.waiting_marks_dir)
+    )
     await take_unhandled(application, data.journal)
     await welcome.set_menu(application)
 
@@ -65,8 +68,8 @@ async def post_shutdown(application: App) -> None:
         # The stop's writes wait for another process's lock as an answer's do, not a background write's minute
         # (bot.store.engine): newsbot's own processes hold it well under a second, so one held longer is a backup
         # tool or a stuck writer, and the stop (bounded: bot.app.stop_seconds) was cut in the middle of the wait.
-        # Given up, the marks leave those updates to be handled again by the next start, and the others count this
-        # process gone within LIVE_FOR.
+        # Given up, the marks wait in the data directory for the next start (or another process of it) to write them
+        # (bot.services.waiting_marks), and the others count this process gone within LIVE_FOR.
         with answering():
             if application.bot_data.journal is not None:
                 await asyncio.to_thread(application.bot_data.journal.settle)

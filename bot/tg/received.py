@@ -1,17 +1,18 @@
 """Questions a bot killed mid-answer had received are answered when a bot starts again.
 
-python-telegram-bot 22's Updater puts the updates a getUpdates call returned on the update queue and at once asks
-for the next ones with an offset past them, which tells Telegram to forget them, before they are handled; a
-webhook answers Telegram as soon as the update is queued. A process killed while handling them (kill -9, out of
-memory, power lost) lost them. Here each update is recorded in the store while it is put on the queue (the
-Updater waits for that before it moves the offset on; the webhook, before it answers) and marked handled after;
-a start takes over the unhandled updates of processes that are gone (bot.services.presence) and handles them
-first. An update Telegram delivers again (a process killed between recording and confirming it) is known by its
-id and handled once. What cannot be known: a reply Telegram accepted just before the kill is sent again (the
-Bot API takes no key to make a send happen once). What an update's handling claims in the store names the update
-(a full article's send, bot.store.sends), so that the same update handled again takes its claim again, not as done
-by another. The record keeps the update's chat, so that processes sharing a webhook handle a chat's updates in order
-(`Journal.turn`), as one process does (bot.tg.order).
+python-telegram-bot 22's Updater puts the updates a getUpdates call returned on the update queue and at once asks for
+the next ones with an offset past them, which tells Telegram to forget them, before they are handled; a webhook answers
+Telegram as soon as the update is queued. A process killed while handling them (kill -9, out of memory, power lost) lost
+them. Here each update is recorded in the store while it is put on the queue (the Updater waits for that before it moves
+the offset on; the webhook, before it answers) and marked handled after; a start takes over the unhandled updates of
+processes that are gone (bot.services.presence) and handles them first. A mark the store does not take (another process
+holding its lock through a stop) waits in the data directory for the next start (bot.services.waiting_marks). An update
+Telegram delivers again (a process killed between recording and confirming it) is known by its id and handled once. What
+cannot be known: a reply Telegram accepted just before the kill is sent again (the Bot API takes no key to make a send
+happen once). What an update's handling claims in the store names the update (a full article's send, bot.store.sends),
+so that the same update handled again takes its claim again, not as done by another. The record keeps the update's chat,
+so that processes sharing a webhook handle a chat's updates in order (`Journal.turn`), as one process does
+(bot.tg.order).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from telegram.ext import Application
 
 from bot.errors import NewsbotError
 from bot.services.presence import Presence
+from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker, answering
 from bot.tg.outage import Outage
 
@@ -58,11 +60,16 @@ def _delivered_again(update: Update) -> bool:
 class Journal:
     """This process's record of the updates it receives and handles."""
 
-    def __init__(self, store: Store, bot_id: int, presence: Presence, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Store, bot_id: int, presence: Presence, clock: Callable[[], datetime], waiting: WaitingMarks
+    ) -> None:
         self.store = store
         self.bot_id = bot_id
         self.presence = presence
         self.clock = clock
+        # The marks waiting for the store, as the data directory keeps them (`_kept`: this process's file is there).
+        self.waiting = waiting
+        self._kept = False
         self.outage = Outage(
             "cannot record the updates received", "; a bot killed meanwhile loses the ones it is handling"
         )
@@ -164,30 +171,72 @@ class Journal:
 
     async def handled(self, update: Update) -> None:
         """Mark `update` handled (if its record was tried: a record still on its way then lands as handled). In an
-        outage the mark waits for `settle`, so no chat's next update waits for the store."""
+        outage the mark waits for `settle`, kept in the data directory meanwhile, so no chat's next update waits for
+        the store."""
         if update.update_id not in self._recorded:
             return
         self._recorded.discard(update.update_id)
         self._unmarked.append(self._row(update))
-        if time.monotonic() >= self._unrecorded_until:
-            await asyncio.to_thread(self.settle)
+        await asyncio.to_thread(self.settle if time.monotonic() >= self._unrecorded_until else self._keep)
 
     def settle(self) -> None:
-        """Mark handled what could not be marked before (in a worker thread): an update left unmarked would be
-        handled again by the next start."""
-        now = self.clock()
+        """Mark handled, in one write, what could not be marked before (in a worker thread): an update left unmarked
+        would be handled again by the next start. What the store does not take is kept in the data directory."""
         with self._settling:  # handled updates' threads and the beat's settle at once
-            while self._unmarked:
+            # Marks are only added at the end meanwhile (`handled`), so these stay the first ones.
+            marks = self._unmarked[:]
+            if marks:
                 try:
-                    self.store.handled_update(self.bot_id, self._unmarked[0], now)
+                    self.store.handled_updates(self.bot_id, marks, self.clock())
                 except NewsbotError as exc:
                     self._failed(exc)
+                    self._write_kept()
                     return
-                self._unmarked.pop(0)
+                del self._unmarked[: len(marks)]
+            if self._kept:
+                self._write_kept()
+
+    def _keep(self) -> None:
+        """Keep the marks that wait for the store in the data directory (in a worker thread)."""
+        with self._settling:
+            self._write_kept()
+
+    def _write_kept(self) -> bool:
+        """Make the data directory's file of this process's waiting marks what they are now (the lock held); False
+        if it cannot be written, said in the log (they wait in memory alone, lost with the process)."""
+        marks = self._unmarked[:]
+        try:
+            self.waiting.keep(marks)
+        except OSError as exc:
+            log.warning(
+                "cannot keep the marks of %d handled updates in %s (%s): a stop before the store takes them leaves "
+                "them to be handled again",
+                len(marks),
+                self.waiting.directory,
+                exc,
+            )
+            return False
+        self._kept = bool(marks)
+        return True
+
+    def _adopt(self) -> None:
+        """Take over the waiting marks that processes no longer running left in the data directory (in a worker
+        thread): kept in this process's file before theirs are removed, then written by `settle`."""
+        with self._settling:
+            left = self.waiting.left()
+            if not left:
+                return
+            adopted = [mark for marks in left.values() for mark in marks]
+            log.info("marking handled %d updates that a stopped process could not mark", len(adopted))
+            self._unmarked[:0] = adopted
+            if self._write_kept():
+                self.waiting.forget(list(left))
 
     def take_unhandled(self, bot: Bot, before: Update | None = None) -> list[Update]:
-        """Settle this process's marks, then take the updates that processes now gone received and did not handle,
-        oldest first; only the earlier ones of the chat of `before`, if given (in a worker thread)."""
+        """Settle this process's marks and those processes no longer running left waiting, then take the updates that
+        processes now gone received and did not handle, oldest first; only the earlier ones of the chat of `before`,
+        if given (in a worker thread)."""
+        self._adopt()
         self.settle()
         now = self.clock()
         self.store.prune_received_updates(now - KEEP_RECEIVED)

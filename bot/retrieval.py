@@ -990,6 +990,10 @@ def ranking_of(
         and (word.keys() <= headline_terms or not _ASKS_WHO_DID.match(question))
         and chance_meetings(word, weights.paragraphs) < ONE_WORD_PARAGRAPHS
     )
+    # A telling word a small library writes, but not in a story that is found by other words of the question, is no
+    # more met there than one no story writes (`unmet_marked`): "who is the chief executive of nimbus" was answered
+    # confidently by the laptop maker's founder, where only the supermarket's story names a chief executive.
+    unmet_words = unframed | (telling - frames - numbers - unused if by_chance < 1.0 else set())
     # A sentence holding each word of a name that no passage holds together does not hold the name.
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
@@ -1007,13 +1011,13 @@ def ranking_of(
         frames,
     )
     if semantic is None:
-        candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, None)
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1225,30 +1229,37 @@ def unmet_marked(
     texts: Mapping[tuple[str, int], str],
     semantic: Semantic | None,
 ) -> list[Candidate]:
-    """The candidates, marked `unmet` where one of the `lacked` words (words of the question no paragraph of a small
-    library uses, `search`) is met in none of their story's candidates' headline and paragraph, not even by meaning
-    (a soft word match of SOFT_MET), and the words of the question they hold would meet by chance in
-    RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's `paragraphs` and the question's `idf`).
+    """The candidates, marked `unmet` where one of the `lacked` words (words of the question that a small library
+    never writes, or writes only in other stories, `search`) is met in none of their story's paragraphs read and
+    headline, not even by meaning in its candidates (a soft word match of SOFT_MET), and the words of the question
+    they hold would meet by chance in RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's
+    `paragraphs` and the question's `idf`).
 
     Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",
     which the soft matches meet at 0.89); but a story that never comes near it is no confident answer when all it
     holds is words many stories hold: "who is the mayor of Harrowby" of a town's stories answered with a railway
-    station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs. "How much did
-    Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City" and "Varga",
-    rare together, though no story writes "pay" (met at 0.46 by "fee")."""
-    typed = as_typed(question, lacked)
+    station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs; "who is the chief
+    executive of nimbus" with the laptop maker's founder (0.81), where another story names a chief executive.
+    "How much did Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City"
+    and "Varga", rare together, though no story writes "pay" (met at 0.46 by "fee")."""
+    typed: dict[str, str] = {}
+    for start, end, term in words(question):
+        if term in lacked:
+            typed.setdefault(term, question[start:end])
     if not typed:
         return list(candidates)
-    met: dict[str, set[str]] = {word: set() for word in typed}
+    written = [(article, _term_set(text)) for (article, _), text in texts.items()]
+    written += [(article, _term_set(headline)) for article, headline in headlines.items()]
+    met = {term: {article for article, terms in written if term in terms} for term in typed}
     if semantic is not None and semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
-        for word in typed:
+        for term, word in typed.items():
             near = semantic.pieces.soft_match(word, shown)
-            met[word] = {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
+            met[term] |= {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
     return [
         replace(
             c,
-            unmet=any(c.hit.article_id not in met[word] for word in typed)
+            unmet=any(c.hit.article_id not in met[term] for term in typed)
             and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER,
         )
         for c in candidates

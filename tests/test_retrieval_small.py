@@ -567,3 +567,18 @@ def test_by_words_alone_a_passage_holding_only_the_question_s_frame_does_not_ans
     # Asked of what a story tells, it is still answered by its words alone.
     strike = second_week_by_words.ask(second_week_by_words.request("how long is the tram strike"))
     assert strike.confident and strike.passages[0].text.startswith("Trams in Westhaven stopped running"), strike
+
+
+def test_a_story_that_never_comes_near_a_word_another_story_writes_is_no_confident_answer(second_week: Library) -> None:
+    """ "who is the chief executive of nimbus" was answered confidently by the laptop maker's founder: only the
+    supermarket's story names a chief executive, and the laptop's story never comes near the words, not even by
+    meaning. Its passages may help; a confident answer they are not."""
+    answer = second_week.ask(second_week.request("who is the chief executive of nimbus"))
+    assert not (answer.found and answer.confident), answer
+    # Asked after what each story tells, both are answered confidently.
+    for asked, first in [
+        ("who is the founder of nimbus", "Founder Lucas Brandt"),
+        ("who is the chief executive of greenbasket", "Chief executive Rhian Marsh"),
+    ]:
+        told = second_week.ask(second_week.request(asked))
+        assert told.confident and told.passages[0].text.startswith(first), told

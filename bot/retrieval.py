@@ -566,14 +566,6 @@ def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_term_set(s) for s in sentences(text))
 
 
-@lru_cache(maxsize=50_000)
-def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:
-    """The terms of each sentence of `text` and of each two side by side: the second often tells on of the first's
-    subject by a pronoun ("Halloran ... was also banned ... His lawyer said he would consider an appeal")."""
-    told = _sentence_term_sets(text)
-    return told + tuple(a | b for a, b in pairwise(told))
-
-
 def coverage(idf: Mapping[str, float], text: str, headline: str) -> tuple[float, frozenset[str]]:
     """Share of the question's information (idf mass) that a paragraph and its headline contain, and which terms."""
     found = frozenset(idf) & (_term_set(text) | _term_set(headline))
@@ -705,13 +697,13 @@ def evidence(
     `idf` holds the question's evidence terms (`evidence_terms`). `texts` holds the paragraphs of
     `context_keys`; candidates without text or headline (deleted meanwhile) are dropped. `cosines` holds the
     similarity of lexical candidates the vector search did not return. A question `asked` as one counts as its
-    words typed as keywords for a paragraph one sentence (or two side by side) of which holds them all when they are
-    `rare_together` (RARE_TOGETHER), not with its headline's words ("When will the Supreme Court rule?" met a
-    paragraph on an appeal to the Supreme Court under "Court rules delivery riders are employees"). `lacking` is
-    the share of the question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all
-    a sentence can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not
-    write is lacking from its coverage too. A paragraph holding only words of `frames` (`frame_terms`) of a question
-    with others is `Candidate.framed_only`.
+    words typed as keywords for a paragraph one sentence of which holds them all when they are `rare_together`
+    (RARE_TOGETHER), not with its headline's words ("When will the Supreme Court rule?" met a paragraph on an appeal
+    to the Supreme Court under "Court rules delivery riders are employees"). `lacking` is the share of the
+    question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all a sentence
+    can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not write is
+    lacking from its coverage too. A paragraph holding only words of `frames` (`frame_terms`) of a question with
+    others is `Candidate.framed_only`.
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -744,10 +736,7 @@ def evidence(
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
         unwritten = lacking + sum(idf[t] for t in question & frozenset(framing) - found) / total
-        together = rare_together and any(
-            sum(v for t, v in weights if t in terms) / total >= COMPLETE * (1.0 - lacking)
-            for terms in _told_term_sets(text)
-        )
+        together = rare_together and best / total >= COMPLETE * (1.0 - lacking)
         out.append(
             Candidate(
                 hit,

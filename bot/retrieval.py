@@ -1256,11 +1256,16 @@ def unmet_marked(
         for term, word in typed.items():
             near = semantic.pieces.soft_match(word, shown)
             met[term] |= {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
+    # A name other stories write is no other way of saying what this one says, however rare the words it holds.
+    names = written_as_names(typed.keys(), texts.values())
     return [
         replace(
             c,
-            unmet=any(c.hit.article_id not in met[term] for term in typed)
-            and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER,
+            unmet=any(c.hit.article_id not in met[term] for term in names)
+            or (
+                any(c.hit.article_id not in met[term] for term in typed)
+                and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER
+            ),
         )
         for c in candidates
     ]

@@ -569,12 +569,17 @@ def test_by_words_alone_a_passage_holding_only_the_question_s_frame_does_not_ans
     assert strike.confident and strike.passages[0].text.startswith("Trams in Westhaven stopped running"), strike
 
 
-def test_a_story_that_never_comes_near_a_word_another_story_writes_is_no_confident_answer(second_week: Library) -> None:
+def test_a_story_that_never_comes_near_a_word_another_story_writes_is_no_confident_answer(
+    second_week: Library, second_week_by_words: Library
+) -> None:
     """ "who is the chief executive of nimbus" was answered confidently by the laptop maker's founder: only the
     supermarket's story names a chief executive, and the laptop's story never comes near the words, not even by
-    meaning. Its passages may help; a confident answer they are not."""
-    answer = second_week.ask(second_week.request("who is the chief executive of nimbus"))
-    assert not (answer.found and answer.confident), answer
+    meaning. Its passages may help; a confident answer they are not. By words alone it was answered confidently by
+    the supermarket's chief executive, whose story never names Nimbus, a name the laptop's story writes: rare
+    together as "chief executive" is, it is no other way of saying the name."""
+    for library in (second_week, second_week_by_words):
+        answer = library.ask(library.request("who is the chief executive of nimbus"))
+        assert not (answer.found and answer.confident), answer
     # Asked after what each story tells, both are answered confidently.
     for asked, first in [
         ("who is the founder of nimbus", "Founder Lucas Brandt"),

@@ -59,6 +59,7 @@ from bot.library import Library
 from bot.models import Answer, StoredArticle
 from bot.retrieval import (
     LEXICAL_RANKER,
+    NOTHING_HELD,
     SET_ANSWERABILITY,
     Answerability,
     Candidate,
@@ -269,7 +270,7 @@ FITTED_NAMES = {
     "on": ("SEMANTIC_RANKER", "SEMANTIC_ANSWERABILITY"),
     "static": ("STATIC_RANKER", "STATIC_ANSWERABILITY"),
 }
-# Fitted beside the set weights of `SET_ANSWERABILITY` (see bot/retrieval.py).
+# Fitted beside the set weights of `SET_ANSWERABILITY` (see bot/retrieval.py); the lexical ones beside `NOTHING_HELD`.
 SEMANTIC_ANSWERABILITY_FEATURES = (
     "cosine",
     "best_cosine",
@@ -299,7 +300,7 @@ def tune(
     library = libraries["on"]
     lexical = [(q, search(library.request(q.question), library.engine, library.store, None)) for q in questions]
     fits: list[tuple[str, Sequence[tuple[NaturalQuestion, Ranking]], Ranker, Sequence[str], dict[str, float]]] = [
-        ("LEXICAL_ANSWERABILITY", lexical, LEXICAL_RANKER, LEXICAL_ANSWERABILITY_FEATURES, {})
+        ("LEXICAL_ANSWERABILITY", lexical, LEXICAL_RANKER, LEXICAL_ANSWERABILITY_FEATURES, NOTHING_HELD)
     ]
     for mode, each in libraries.items():
         rankings = [(q, search(each.request(q.question), each.engine, each.store, each.semantic)) for q in questions]

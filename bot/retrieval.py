@@ -179,6 +179,7 @@ ANSWERABILITY_FEATURES = (
     "best_cosine",
     "unseen",
     "number",
+    "nothing",
 )
 
 
@@ -191,7 +192,8 @@ class Answerability:
     see `asks`); `best_cosine` is the highest cosine of any candidate (a question the articles cannot answer has
     nothing near it); `unseen` is the share of the question's information in words no paragraph has ever used
     (Brexit, bitcoin), or in a name of several words no passage found holds together (`names_apart`), and
-    `number` says a number the question asks about (a year, mostly) is missing from the passage and its context.
+    `number` says a number the question asks about (a year, mostly) is missing from the passage and its context,
+    and `nothing` that the passage holds no word of the question (those that only frame it not counted).
     Fitted on the tuning half of the project's BBC questions, answerable and not (bench/quality.py --tune); one
     score per answer, that of its best passage, so a question asked in other words is not declined for that
     alone.
@@ -211,7 +213,15 @@ class Answerability:
         return 1.0 / (1.0 + math.exp(-z))
 
 
-LEXICAL_ANSWERABILITY = Answerability(1.155, {"coverage": 1.166, "complete": 1.283, "unseen": -7.303, "number": -5.295})
+# By words alone a passage holding no word of the question has no evidence at all, and the fitted bias alone made it
+# an answer (0.76): in ten stories of our own "how long is the road" was answered confidently (0.86) by a researcher's
+# "long walk", and "what did the amira say" showed passages holding only "said". Set, not fitted: the BBC questions'
+# candidates by words alone each hold some word of their question (weighed beside it, the fit would have nothing to
+# learn it from); set so, such a passage answers at 0.10.
+NOTHING_HELD = {"nothing": -3.35}
+LEXICAL_ANSWERABILITY = Answerability(
+    1.155, {"coverage": 1.166, "complete": 1.283, "unseen": -7.303, "number": -5.295, **NOTHING_HELD}
+)
 # For keywords the word weights are set, not fitted (the BBC questions hold too few short ones to fit them; set,
 # they cost nothing there): a passage holding every word typed ("harbor", "Dempsey") answers it even when the
 # encoder, made for sentences, finds one word far from a paragraph. A question asked as one ("What is the capital
@@ -326,7 +336,7 @@ def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
 def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
     """What an `Answerability` weighs for one passage (`best_cosine`: the highest cosine among the candidates)."""
     held = 1.0 - candidate.lacking
-    covered = min(1.0, candidate.coverage / held) if held > 0 else 0.0
+    covered = min(1.0, candidate.coverage / held) if held > 0 and not candidate.framed_only else 0.0
     complete = float(covered >= COMPLETE)
     asked = float(candidate.asks)
     return {
@@ -340,6 +350,7 @@ def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> di
         "best_cosine": best_cosine,
         "unseen": candidate.unseen,
         "number": float(candidate.number_missing),
+        "nothing": float(covered == 0.0),
     }
 
 
@@ -604,6 +615,9 @@ class Candidate:
     # Share of the question's idf in words no paragraph uses that a small library lacks by chance (`search`): the
     # answerability weighs the coverage of the other words.
     lacking: float = 0.0
+    # Of the question's words it holds only some that frame it ("long" of "how long is the road?", "said" of "what
+    # did the mayor say?"), which the question has others beside: it holds nothing of what is asked.
+    framed_only: bool = False
     score: float = 0.0
 
 
@@ -676,6 +690,7 @@ def evidence(
     rare_together: bool = False,
     lacking: float = 0.0,
     framing: Collection[str] = (),
+    frames: Collection[str] = (),
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -687,7 +702,8 @@ def evidence(
     to the Supreme Court under "Court rules delivery riders are employees"). `lacking` is the share of the
     question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all a sentence
     can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not write is
-    lacking from its coverage too.
+    lacking from its coverage too. A paragraph holding only words of `frames` (`frame_terms`) of a question with
+    others is `Candidate.framed_only`.
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -699,6 +715,7 @@ def evidence(
         dense_ranks[(article_id, position)] = rank
         found_cosines[(article_id, position)] = cosine
     question = frozenset(idf)
+    asking = question - frozenset(frames)
     weights = list(idf.items())
     # Every candidate of an article shares its headline's share.
     headline_shares: dict[str, float] = {}
@@ -736,6 +753,7 @@ def evidence(
                 lacking=unwritten,
                 asks=asked and not together,
                 number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
+                framed_only=bool(asking) and not found & asking,
             )
         )
     return out
@@ -972,6 +990,10 @@ def ranking_of(
         and (word.keys() <= headline_terms or not _ASKS_WHO_DID.match(question))
         and chance_meetings(word, weights.paragraphs) < ONE_WORD_PARAGRAPHS
     )
+    # A telling word a small library writes, but not in a story that is found by other words of the question, is no
+    # more met there than one no story writes (`unmet_marked`): "who is the chief executive of nimbus" was answered
+    # confidently by the laptop maker's founder, where only the supermarket's story names a chief executive.
+    unmet_words = unframed | (telling - frames - numbers - unused if by_chance < 1.0 else set())
     # A sentence holding each word of a name that no passage holds together does not hold the name.
     rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
@@ -986,15 +1008,16 @@ def ranking_of(
         rare_together,
         lacking,
         frames - absent if one_word else (),
+        frames,
     )
     if semantic is None:
-        candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, None)
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, unframed, idf, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, semantic)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1206,31 +1229,43 @@ def unmet_marked(
     texts: Mapping[tuple[str, int], str],
     semantic: Semantic | None,
 ) -> list[Candidate]:
-    """The candidates, marked `unmet` where one of the `lacked` words (words of the question no paragraph of a small
-    library uses, `search`) is met in none of their story's candidates' headline and paragraph, not even by meaning
-    (a soft word match of SOFT_MET), and the words of the question they hold would meet by chance in
-    RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's `paragraphs` and the question's `idf`).
+    """The candidates, marked `unmet` where one of the `lacked` words (words of the question that a small library
+    never writes, or writes only in other stories, `search`) is met in none of their story's paragraphs read and
+    headline, not even by meaning in its candidates (a soft word match of SOFT_MET), and the words of the question
+    they hold would meet by chance in RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's
+    `paragraphs` and the question's `idf`).
 
     Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",
     which the soft matches meet at 0.89); but a story that never comes near it is no confident answer when all it
     holds is words many stories hold: "who is the mayor of Harrowby" of a town's stories answered with a railway
-    station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs. "How much did
-    Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City" and "Varga",
-    rare together, though no story writes "pay" (met at 0.46 by "fee")."""
-    typed = as_typed(question, lacked)
+    station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs; "who is the chief
+    executive of nimbus" with the laptop maker's founder (0.81), where another story names a chief executive.
+    "How much did Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City"
+    and "Varga", rare together, though no story writes "pay" (met at 0.46 by "fee")."""
+    typed: dict[str, str] = {}
+    for start, end, term in words(question):
+        if term in lacked:
+            typed.setdefault(term, question[start:end])
     if not typed:
         return list(candidates)
-    met: dict[str, set[str]] = {word: set() for word in typed}
+    written = [(article, _term_set(text)) for (article, _), text in texts.items()]
+    written += [(article, _term_set(headline)) for article, headline in headlines.items()]
+    met = {term: {article for article, terms in written if term in terms} for term in typed}
     if semantic is not None and semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
-        for word in typed:
+        for term, word in typed.items():
             near = semantic.pieces.soft_match(word, shown)
-            met[word] = {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
+            met[term] |= {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
+    # A name other stories write is no other way of saying what this one says, however rare the words it holds.
+    names = written_as_names(typed.keys(), texts.values())
     return [
         replace(
             c,
-            unmet=any(c.hit.article_id not in met[word] for word in typed)
-            and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER,
+            unmet=any(c.hit.article_id not in met[term] for term in names)
+            or (
+                any(c.hit.article_id not in met[term] for term in typed)
+                and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER
+            ),
         )
         for c in candidates
     ]

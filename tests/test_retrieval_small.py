@@ -541,3 +541,49 @@ def test_who_did_something_is_no_word_typed_alone_where_no_story_tells_of_it(
     # A deed a story's headline tells of is still answered so: "Rovers sign Brazilian winger ...".
     signed = second_week.ask(second_week.request("who signed?"))
     assert signed.confident and signed.passages[0].text.startswith("Dunmere Rovers have signed"), signed
+
+
+@pytest.fixture(scope="module")
+def second_week_by_words(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The ten stories of tests/data/second_week and the shipped one by words alone: the semantic stage off, as
+    before a new library's vectors are made."""
+    root = tmp_path_factory.mktemp("second_week_by_words")
+    library = Library.open(Settings(data_dir=root / "data", corpus_dir=ROOT / "corpus", semantic="off"))
+    library.ingest([DATA / "second_week"])
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("question", ["how long is the road", "how long is the march", "how long is the weather"])
+def test_by_words_alone_a_passage_holding_only_the_question_s_frame_does_not_answer(
+    second_week_by_words: Library, question: str
+) -> None:
+    """By words alone "how long is the road" was answered confidently (0.86) by a researcher's "good news for people
+    who find a long walk hard to fit in", and "how long is the weather" shown that passage as one that may help: the
+    only word of the question it holds is the "long" of "how long", which only frames the question, and the fitted
+    words-alone answerability gave a passage holding nothing of the question 0.76. It holds nothing asked."""
+    answer = second_week_by_words.ask(second_week_by_words.request(question))
+    assert not answer.found, answer
+    # Asked of what a story tells, it is still answered by its words alone.
+    strike = second_week_by_words.ask(second_week_by_words.request("how long is the tram strike"))
+    assert strike.confident and strike.passages[0].text.startswith("Trams in Westhaven stopped running"), strike
+
+
+def test_a_story_that_never_comes_near_a_word_another_story_writes_is_no_confident_answer(
+    second_week: Library, second_week_by_words: Library
+) -> None:
+    """ "who is the chief executive of nimbus" was answered confidently by the laptop maker's founder: only the
+    supermarket's story names a chief executive, and the laptop's story never comes near the words, not even by
+    meaning. Its passages may help; a confident answer they are not. By words alone it was answered confidently by
+    the supermarket's chief executive, whose story never names Nimbus, a name the laptop's story writes: rare
+    together as "chief executive" is, it is no other way of saying the name."""
+    for library in (second_week, second_week_by_words):
+        answer = library.ask(library.request("who is the chief executive of nimbus"))
+        assert not (answer.found and answer.confident), answer
+    # Asked after what each story tells, both are answered confidently.
+    for asked, first in [
+        ("who is the founder of nimbus", "Founder Lucas Brandt"),
+        ("who is the chief executive of greenbasket", "Chief executive Rhian Marsh"),
+    ]:
+        told = second_week.ask(second_week.request(asked))
+        assert told.confident and told.passages[0].text.startswith(first), told

@@ -259,7 +259,7 @@ def _same_stories(connection: Connection, new: Sequence[Article], leaving: set[s
         if article.id in keys:
             new_under.setdefault(keys[article.id], []).append(article)
     stored_under: dict[str, list[StoredArticle]] = {}
-    dates = [a.published for a in new if a.id in keys]
+    dates = [a.published for found in new_under.values() for a in found]
     dated = [d for d in dates if d is not None]
     # Only a story undated or dated near this batch's can be a copy: the rows of a headline thousands of stories
     # share, or of a syndicated story's copies of other weeks, were read with every batch: bench/speed.py's library of

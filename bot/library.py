@@ -587,14 +587,15 @@ class Library:
         return Request(question, **{**base, **{k: v for k, v in filters.items() if v is not None}})  # type: ignore[arg-type]
 
     def stats(self) -> LibraryStats:
-        engine, vectors = self.engine, self.vectors
+        engine, vectors, store = self.engine, self.vectors, self.store.stats()
+        made, waiting = vectors.progress(store.paragraphs) if vectors else (None, 0)
         return LibraryStats(
-            self.store.stats(),
+            store,
             engine.name,
             engine.count(),
             engine.size_bytes(),
-            vectors.made() if vectors else None,
-            vectors.backlog() if vectors else 0,
+            made,
+            waiting,
             self.settings.semantic,
             self.follower.write_failure,
         )

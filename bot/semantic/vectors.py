@@ -66,8 +66,6 @@ EMBED_CHUNK = 128
 # compactions cost at most about 1/DEAD_SHARE times what the removals would have, while a search passes over at
 # most this share of dead vectors.
 DEAD_SHARE = 0.25
-# Article ids per IN (...) list: far below SQLite's limit on bound parameters.
-ID_CHUNK = 500
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS paragraphs (
@@ -268,16 +266,6 @@ class VectorStore:
         """Paragraphs that have a vector (the dead vectors not counted)."""
         with self._lock:
             return len(self._index) - self._dead
-
-    def paragraphs_of(self, article_ids: Sequence[str]) -> int:
-        """Paragraphs of `article_ids` that have a vector (applied, committed or not)."""
-        found = 0
-        with self._lock:
-            for start in range(0, len(article_ids), ID_CHUNK):
-                chunk = article_ids[start : start + ID_CHUNK]
-                query = f"SELECT COUNT(*) FROM paragraphs WHERE article_id IN ({','.join('?' * len(chunk))})"
-                found += self._db.execute(query, chunk).fetchone()[0]
-        return found
 
     def article_ids(self) -> set[str]:
         """The articles that have vectors (applied, committed or not)."""

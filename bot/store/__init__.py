@@ -277,11 +277,6 @@ class Store:
         with reading(self.engine) as connection:
             return articles.paragraphs_changed_since(connection, seq)
 
-    def articles_changed_since(self, seq: int) -> list[str]:
-        """The ids of the articles changed after `seq`, removed ones too."""
-        with reading(self.engine) as connection:
-            return changes.changed_since(connection, seq)
-
     def changes_since(self, seq: int, limit: int, until: int | None = None) -> list[Change]:
         with reading(self.engine) as connection:
             return changes.since(connection, seq, limit, until)

@@ -39,8 +39,3 @@ def since(connection: Connection, seq: int, limit: int, until: int | None = None
         query = query.where(changes.c.seq <= until)
     rows = connection.execute(query.order_by(changes.c.seq).limit(limit))
     return [Change(row.seq, row.article_id, row.kind, row.at) for row in rows]
-
-
-def changed_since(connection: Connection, seq: int) -> list[str]:
-    """The articles with a change after `seq` (removed ones too)."""
-    return list(connection.scalars(select(changes.c.article_id).where(changes.c.seq > seq).distinct()))

@@ -23,8 +23,10 @@ from bot.analysis import (
     STOPWORDS,
     Frame,
     analyze,
+    cased_terms,
     english_words,
     fold,
+    sentence_starts,
     sentences,
     stem,
     token_spans,
@@ -414,21 +416,10 @@ CASES_KEPT = 8192
 
 @lru_cache(maxsize=CASES_KEPT)
 def _cases(text: str) -> tuple[Mapping[str, int], Mapping[str, int]]:
-    """How often `text` writes each term capitalised, and in lower case, where no sentence begins. Kept per
-    paragraph: a follow-up's text holds its stories' headlines, whose capitalised words made every search of it
-    read every candidate paragraph word by word (a fifth of a follow-up's time), and its searches (telling its
-    subject, then its own) and "More" pages meet the same paragraphs again."""
-    capitalised: Counter[str] = Counter()
-    lower: Counter[str] = Counter()
-    for start, _, term in words(text):
-        if not _begins_sentence(text, start):
-            (capitalised if text[start].isupper() else lower)[term] += 1
-    return capitalised, lower
-
-
-def _begins_sentence(text: str, start: int) -> bool:
-    before = text[max(0, start - 8) : start].rstrip(" \t\n\"'\u201c\u2018(")
-    return not before or before[-1] in ".!?:"
+    """`cased_terms` kept per paragraph: a follow-up's text holds its stories' headlines, whose capitalised words made
+    every search of it read every candidate paragraph's cases, and its searches (telling its subject, then its own)
+    and "More" pages meet the same paragraphs again."""
+    return cased_terms(text)
 
 
 def frame_terms(question: str) -> frozenset[str]:
@@ -1971,7 +1962,7 @@ def spelling(term: str, forms: Collection[str], engine: Engine, store: Store) ->
             written = _APOSTROPHE.split(text[start:end])[0]  # "Arsenal's"
             if found != term or written.casefold() not in forms:
                 continue
-            if not _begins_sentence(text, start):
+            if start not in sentence_starts(text):
                 return written
             first = first or written.casefold()
     return first

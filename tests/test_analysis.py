@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 from nltk.stem.snowball import SnowballStemmer
 
 import bot.analysis
-from bot.analysis import BASE_FORMS, IRREGULAR_PLURALS, IRREGULAR_VERBS, STOPWORDS, analyze, fold, sentences, words
+from bot.analysis import (
+    BASE_FORMS,
+    IRREGULAR_PLURALS,
+    IRREGULAR_VERBS,
+    STOPWORDS,
+    analyze,
+    cased_terms,
+    fold,
+    sentences,
+    words,
+)
 from tests.paths import BBC, needs_bbc
 
 
@@ -169,6 +179,26 @@ def test_sentences_do_not_split_after_abbreviations() -> None:
         "Mr. Smith left early.",
         "Talks resume in May.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "capitalised", "lower"),
+    [
+        # A word opening a sentence, past a quote too, is counted neither way.
+        ('"Rain fell," said Ann Lee. Rain stopped. (Rain) came: Rain. In the rain', ["Ann", "Lee"], ["rain"]),
+        # A full stop inside a word ("U.S.Navy", one token) opens no sentence in it.
+        ("Ships of the U.S.Navy and the navy", ["U.S.Navy"], ["navy"]),
+        # Nor does a sentence open after a comma and a run of spaces.
+        ("The storms,          Kerry said", ["Kerry"], ["storms"]),
+    ],
+)
+def test_cased_terms_count_words_where_no_sentence_begins(text: str, capitalised: list[str], lower: list[str]) -> None:
+    """`cased_terms` counts each term's capitalised and lower-case uses past a sentence's first word."""
+    upper_in, lower_in = cased_terms(text)
+    assert dict(upper_in) == dict.fromkeys([t for w in capitalised for t in analyze(w)], 1)
+    for word in lower:
+        (term,) = analyze(word)
+        assert lower_in.get(term) == 1 and term not in upper_in
 
 
 def test_words_give_spans_of_kept_words() -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from bot.analysis import analyze, sentences, words
+from bot.analysis import analyze, cased_terms, sentences, words
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import QuestionError
 from bot.index import IndexedParagraph, Query, RankBM25Engine, TantivyEngine, indexed_paragraphs
@@ -609,11 +609,11 @@ def test_a_paragraph_is_read_for_its_names_once_however_many_searches_meet_it(mo
     follow-up's time (`bench/follow_ups.py`)."""
     read: list[str] = []
 
-    def reading(text: str) -> list[tuple[int, int, str]]:
+    def reading(text: str) -> tuple[Mapping[str, int], Mapping[str, int]]:
         read.append(text)
-        return words(text)
+        return cased_terms(text)
 
-    monkeypatch.setattr("bot.retrieval.words", reading)
+    monkeypatch.setattr("bot.retrieval.cased_terms", reading)
     # Texts no other test reads: the paragraphs read before are kept for the whole process.
     texts = ["Aldous Pemberton-Quayle said the Quayle trust grew.", "The trust, said Quayle, is the Quayle one."]
     for _ in range(3):

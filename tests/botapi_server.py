@@ -404,6 +404,8 @@ class FakeBotAPI:
         self.deleted_topics: set[tuple[int, int]] = set()
         # Seconds each method takes to answer (``slow``): the request waits before it is served, without the lock.
         self.delays: dict[str, float] = {}
+        # Requests of each method that have come in, served or not (a slow one is in flight before it is a call).
+        self.arrived: dict[str, int] = {}
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -629,6 +631,12 @@ class FakeBotAPI:
             self._cond.notify_all()
 
     # ------------------------------------------------------------------ inspection
+    def wait_arrived(self, method: str, count: int = 1, timeout: float = 30.0) -> None:
+        """Block until ``count`` requests of ``method`` have come in, served or still in flight (``slow``)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.arrived.get(method.lower(), 0) >= count, timeout):
+                raise AssertionError(f"{count} {method} requests did not come in within {timeout} s")
+
     def calls(self, method: str | None = None, chat_id: int | str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self._calls if self._call_matches(c, method, chat_id, None)]
@@ -1217,6 +1225,9 @@ class FakeBotAPI:
                 return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         key = method.lower()
+        with self._cond:
+            self.arrived[key] = self.arrived.get(key, 0) + 1
+            self._cond.notify_all()
         delay = self.delays.get(key, 0.0)
         if delay > 0:
             time.sleep(delay)

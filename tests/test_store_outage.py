@@ -268,6 +268,30 @@ def test_a_bot_stopped_while_postgresql_is_down_stops_cleanly(
     assert sum("could not leave the running processes" in line for line in err.splitlines()) == 1, err
 
 
+def test_a_question_answered_as_postgresql_stops_is_not_answered_again_when_it_runs_again(
+    postgres: Postgres, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """PostgreSQL stopped after a question was read from the store but before it was marked handled (the answer
+    on its way to Telegram), and the bot stopped before the server came back: the mark waits in the data directory
+    and the next start writes it before it takes anything over, as through SQLite's lock; it does not answer the
+    question a second time."""
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=DATA / "bot_corpus", database_url=postgres.url, follow_seconds=0.5
+    )
+    with running_bot(settings, server, tmp_path, [], NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        server.slow("sendMessage", 3)
+        server.send_text(ALICE, CORPUS_QUESTION)
+        server.wait_arrived("sendMessage", count=2)
+        postgres.stop()
+        server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
+    server.slow("sendMessage", 0)
+    postgres.start()
+    with running_bot(settings, server, tmp_path, [], NEWSBOT_SEMANTIC="off"):
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+    assert server.sent_counts() == {ALICE: 3}
+
+
 def test_a_reader_greeting_the_bot_while_postgresql_is_stopped_is_greeted_and_told_questions_must_wait(
     postgres: Postgres, server: FakeBotAPI, tmp_path: Path
 ) -> None:

@@ -333,6 +333,41 @@ def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
     return paragraphs * math.exp(-sum(idf.values()))
 
 
+# Two words are written as one (`written_as_one`) where at least this many paragraphs hold both: once says nothing of
+# how they go, and "who is the council leader?" was declined, "council leader" written once being taken for one word
+# as common as "leader" alone, where the question asks for just that meeting.
+WRITTEN_AS_ONE = 2
+
+
+def written_as_one(terms: Sequence[str], texts: Iterable[str]) -> tuple[frozenset[str], ...]:
+    """Runs of `terms` (a question's, in its order) whose neighbours every one of `texts` holding both writes side by
+    side, WRITTEN_AS_ONE at least holding them: the words of a name ("Ashford Vale") or of a phrase that stories never
+    write apart. Wherever one is the other is, so they meet as one word does (`as_met`)."""
+    read = [(_term_set(text), _term_list(text)) for text in texts]
+    runs: list[list[str]] = []
+    joined_before = False
+    for a, b in pairwise(terms):
+        holding = [listed for held, listed in read if a in held and b in held]
+        joined = a != b and len(holding) >= WRITTEN_AS_ONE and all((a, b) in pairwise(listed) for listed in holding)
+        if joined and joined_before:
+            runs[-1].append(b)
+        elif joined:
+            runs.append([a, b])
+        joined_before = joined
+    return tuple(frozenset(run) for run in runs)
+
+
+def as_met(idf: Mapping[str, float], runs: Iterable[frozenset[str]]) -> dict[str, float]:
+    """`idf` with the words of each run of `written_as_one` weighed as its rarest one alone, for `chance_meetings`:
+    the words of a name are no two meetings by chance."""
+    met = dict(idf)
+    for run in runs:
+        held = [t for t in run if t in met]
+        for term in sorted(held, key=met.__getitem__)[:-1]:
+            del met[term]
+    return met
+
+
 def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
     """What an `Answerability` weighs for one passage (`best_cosine`: the highest cosine among the candidates)."""
     held = 1.0 - candidate.lacking
@@ -997,7 +1032,11 @@ def ranking_of(
     # confidently by the laptop maker's founder, where only the supermarket's story names a chief executive.
     unmet_words = unframed | (telling - frames - numbers - unused if by_chance < 1.0 else set())
     # A sentence holding each word of a name that no passage holds together does not hold the name.
-    rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
+    # The words of a name meet wherever it is written: "who is the mayor of ashford vale", which no story answers
+    # ("mayor" is in none of them), was answered confidently (1.00) by a paragraph naming Ashford Vale, whose two
+    # words, each in 2 of the 61 paragraphs, were taken for two meeting by chance in 0.1 paragraphs (as one, 2.5).
+    together = written_as_one([t for _, _, t in words(question) if t in idf], [*texts.values(), *headlines.values()])
+    rare_together = not apart and chance_meetings(as_met(held, together), weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
         hits,
         idf,
@@ -1013,13 +1052,17 @@ def ranking_of(
         frames,
     )
     if semantic is None:
-        candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(
+            question, candidates, unmet_words, as_met(idf, together), weights.paragraphs, headlines, texts, None
+        )
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(
+        question, candidates, unmet_words, as_met(idf, together), weights.paragraphs, headlines, texts, semantic
+    )
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1239,7 +1282,7 @@ def unmet_marked(
     never writes, or writes only in other stories, `search`) is met in none of their story's paragraphs read and
     headline, not even by meaning in its candidates (a soft word match of SOFT_MET), and the words of the question
     they hold would meet by chance in RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's
-    `paragraphs` and the question's `idf`).
+    `paragraphs` and the question's `idf`, the words of a name weighed as one: `as_met`).
 
     Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",
     which the soft matches meet at 0.89); but a story that never comes near it is no confident answer when all it
@@ -1270,7 +1313,7 @@ def unmet_marked(
             unmet=any(c.hit.article_id not in met[term] for term in names)
             or (
                 any(c.hit.article_id not in met[term] for term in typed)
-                and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER
+                and chance_meetings({t: idf[t] for t in c.matched if t in idf}, paragraphs) >= RARE_TOGETHER
             ),
         )
         for c in candidates

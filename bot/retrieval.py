@@ -1542,6 +1542,12 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
 )
 
 
+def writes_what_is_asked(question: str, text: str) -> bool:
+    """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a span, who is
+    in charge); true of a question asking for none."""
+    return all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
+
+
 def kind_first(
     question: str,
     ranked: list[Candidate],
@@ -1678,7 +1684,16 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         article = ranking.articles[hit.article_id]
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched))
-    confident = best >= CONFIDENT_ANSWERABILITY and not unanswered and not ranking.candidates[0].unmet
+    # A passage that does not write what the question asks for is no confident answer however much of the rest it
+    # holds: "how many pupils does oakridge have" was answered confidently (0.98) by the head teacher thanking staff
+    # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices.
+    first = ranking.candidates[0]
+    confident = (
+        best >= CONFIDENT_ANSWERABILITY
+        and not unanswered
+        and not first.unmet
+        and writes_what_is_asked(own, ranking.texts[first.hit.article_id, first.hit.position])
+    )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
     shown_titles = {_title_key(p.article) for p in chosen[:wanted]}

@@ -1466,6 +1466,20 @@ _SPAN = re.compile(
     r"|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b",
     re.IGNORECASE,
 )
+# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?") asks for
+# money, which a story writes with its currency ("£14m", "$2bn", "214p", "5,000 euros"): a count of things, a share
+# or a length does not answer it. Not "how much more (less) ...", which asks for a difference, told as a share too
+# ("Ukraine has agreed to pay 30% more").
+_ASKS_MONEY = re.compile(
+    r"\bhow\s+much\b(?!\s+(?:more|less)\b)[^?]*?\b(?:costs?|costing|pay|pays|paid|paying|prices?|priced|charges?|charged|spend|spends|spent"
+    r"|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[£$€¥]\s?\d|\b\d[\d,.]*\s*(?:m|bn|k|million|billion|thousand)?\s*(?:p|pence|pounds?|dollars?|euros?|yen|yuan"
+    r"|roubles?|rupees?|cents?)\b",
+    re.IGNORECASE,
+)
 # "Who runs ...?", "who leads ...?", "who is in charge of ...?" ask who is at the head of something, which a story
 # writes as the role ("Chief executive Hannah Lindqvist said"), seldom in the question's verb: "runs" is what an
 # e-reader's battery does in its launch story's lede.
@@ -1521,6 +1535,11 @@ def writes_amount(text: str) -> bool:
     return _DIGITS.search(_NOT_AMOUNT.sub(" ", text)) is not None
 
 
+def writes_money(text: str) -> bool:
+    """Whether a paragraph writes a sum of money ("£1.20", "$2bn", "214p", "5,000 euros")."""
+    return _MONEY.search(text) is not None
+
+
 def writes_span(text: str) -> bool:
     """Whether a paragraph writes a span of time or length ("48-hour", "four years", "4.9 metres")."""
     return _SPAN.search(text) is not None
@@ -1537,6 +1556,7 @@ def writes_leader(text: str) -> bool:
 # one it names in that role, whether or not that paragraph names the company again ("the company had spent").
 ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_AMOUNT, writes_amount, True),
+    (_ASKS_MONEY, writes_money, True),
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_LEADER, writes_leader, False),
 )

@@ -343,12 +343,15 @@ def written_as_one(terms: Sequence[str], texts: Iterable[str]) -> tuple[frozense
     """Runs of `terms` (a question's, in its order) whose neighbours every one of `texts` holding both writes side by
     side, WRITTEN_AS_ONE at least holding them: the words of a name ("Ashford Vale") or of a phrase that stories never
     write apart. Wherever one is the other is, so they meet as one word does (`as_met`)."""
-    read = [(_term_set(text), _term_list(text)) for text in texts]
+    # The texts' term sets are read for the evidence too (cached); their terms in order only where a pair meets.
+    read = [(text, _term_set(text)) for text in texts]
     runs: list[list[str]] = []
     joined_before = False
     for a, b in pairwise(terms):
-        holding = [listed for held, listed in read if a in held and b in held]
-        joined = a != b and len(holding) >= WRITTEN_AS_ONE and all((a, b) in pairwise(listed) for listed in holding)
+        holding = [text for text, held in read if a in held and b in held]
+        joined = (
+            a != b and len(holding) >= WRITTEN_AS_ONE and all((a, b) in pairwise(_term_list(text)) for text in holding)
+        )
         if joined and joined_before:
             runs[-1].append(b)
         elif joined:

@@ -335,6 +335,44 @@ def chance_meetings(idf: Mapping[str, float], paragraphs: int) -> float:
     return paragraphs * math.exp(-sum(idf.values()))
 
 
+# Two words are written as one (`written_as_one`) where at least this many paragraphs hold both: once says nothing of
+# how they go, and "who is the council leader?" was declined, "council leader" written once being taken for one word
+# as common as "leader" alone, where the question asks for just that meeting.
+WRITTEN_AS_ONE = 2
+
+
+def written_as_one(terms: Sequence[str], texts: Iterable[str]) -> tuple[frozenset[str], ...]:
+    """Runs of `terms` (a question's, in its order) whose neighbours every one of `texts` holding both writes side by
+    side, WRITTEN_AS_ONE at least holding them: the words of a name ("Ashford Vale") or of a phrase that stories never
+    write apart. Wherever one is the other is, so they meet as one word does (`as_met`)."""
+    # The texts' term sets are read for the evidence too (cached); their terms in order only where a pair meets.
+    read = [(text, _term_set(text)) for text in texts]
+    runs: list[list[str]] = []
+    joined_before = False
+    for a, b in pairwise(terms):
+        holding = [text for text, held in read if a in held and b in held]
+        joined = (
+            a != b and len(holding) >= WRITTEN_AS_ONE and all((a, b) in pairwise(_term_list(text)) for text in holding)
+        )
+        if joined and joined_before:
+            runs[-1].append(b)
+        elif joined:
+            runs.append([a, b])
+        joined_before = joined
+    return tuple(frozenset(run) for run in runs)
+
+
+def as_met(idf: Mapping[str, float], runs: Iterable[frozenset[str]]) -> dict[str, float]:
+    """`idf` with the words of each run of `written_as_one` weighed as its rarest one alone, for `chance_meetings`:
+    the words of a name are no two meetings by chance."""
+    met = dict(idf)
+    for run in runs:
+        held = [t for t in run if t in met]
+        for term in sorted(held, key=met.__getitem__)[:-1]:
+            del met[term]
+    return met
+
+
 def answerability_features(candidate: Candidate, best_cosine: float = 0.0) -> dict[str, float]:
     """What an `Answerability` weighs for one passage (`best_cosine`: the highest cosine among the candidates)."""
     held = 1.0 - candidate.lacking
@@ -988,7 +1026,11 @@ def ranking_of(
     # confidently by the laptop maker's founder, where only the supermarket's story names a chief executive.
     unmet_words = unframed | (telling - frames - numbers - unused if by_chance < 1.0 else set())
     # A sentence holding each word of a name that no passage holds together does not hold the name.
-    rare_together = not apart and chance_meetings(held, weights.paragraphs) < RARE_TOGETHER
+    # The words of a name meet wherever it is written: "who is the mayor of ashford vale", which no story answers
+    # ("mayor" is in none of them), was answered confidently (1.00) by a paragraph naming Ashford Vale, whose two
+    # words, each in 2 of the 61 paragraphs, were taken for two meeting by chance in 0.1 paragraphs (as one, 2.5).
+    together = written_as_one([t for _, _, t in words(question) if t in idf], [*texts.values(), *headlines.values()])
+    rare_together = not apart and chance_meetings(as_met(held, together), weights.paragraphs) < RARE_TOGETHER
     candidates = evidence(
         hits,
         idf,
@@ -1004,13 +1046,17 @@ def ranking_of(
         frames,
     )
     if semantic is None:
-        candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, None)
+        candidates = unmet_marked(
+            question, candidates, unmet_words, as_met(idf, together), weights.paragraphs, headlines, texts, None
+        )
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
     candidates = soft_matched(question, candidates, headlines, texts, semantic)
-    candidates = unmet_marked(question, candidates, unmet_words, idf, weights.paragraphs, headlines, texts, semantic)
+    candidates = unmet_marked(
+        question, candidates, unmet_words, as_met(idf, together), weights.paragraphs, headlines, texts, semantic
+    )
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1230,7 +1276,7 @@ def unmet_marked(
     never writes, or writes only in other stories, `search`) is met in none of their story's paragraphs read and
     headline, not even by meaning in its candidates (a soft word match of SOFT_MET), and the words of the question
     they hold would meet by chance in RARE_TOGETHER paragraphs or more (`chance_meetings`, of the library's
-    `paragraphs` and the question's `idf`).
+    `paragraphs` and the question's `idf`, the words of a name weighed as one: `as_met`).
 
     Such a word does not sink an answer (a small library may write "bought" where the question says "purchased",
     which the soft matches meet at 0.89); but a story that never comes near it is no confident answer when all it
@@ -1261,7 +1307,7 @@ def unmet_marked(
             unmet=any(c.hit.article_id not in met[term] for term in names)
             or (
                 any(c.hit.article_id not in met[term] for term in typed)
-                and chance_meetings({t: idf[t] for t in c.matched}, paragraphs) >= RARE_TOGETHER
+                and chance_meetings({t: idf[t] for t in c.matched if t in idf}, paragraphs) >= RARE_TOGETHER
             ),
         )
         for c in candidates
@@ -1414,6 +1460,20 @@ _SPAN = re.compile(
     r"|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b",
     re.IGNORECASE,
 )
+# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?") asks for
+# money, which a story writes with its currency ("£14m", "$2bn", "214p", "5,000 euros"): a count of things, a share
+# or a length does not answer it. Not "how much more (less) ...", which asks for a difference, told as a share too
+# ("Ukraine has agreed to pay 30% more").
+_ASKS_MONEY = re.compile(
+    r"\bhow\s+much\b(?!\s+(?:more|less)\b)[^?]*?\b(?:costs?|costing|pay|pays|paid|paying|prices?|priced|charges?|charged|spend|spends|spent"
+    r"|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[£$€¥]\s?\d|\b\d[\d,.]*\s*(?:m|bn|k|million|billion|thousand)?\s*(?:p|pence|pounds?|dollars?|euros?|yen|yuan"
+    r"|roubles?|rupees?|cents?)\b",
+    re.IGNORECASE,
+)
 # "Who runs ...?", "who leads ...?", "who is in charge of ...?" ask who is at the head of something, which a story
 # writes as the role ("Chief executive Hannah Lindqvist said"), seldom in the question's verb: "runs" is what an
 # e-reader's battery does in its launch story's lede.
@@ -1469,6 +1529,11 @@ def writes_amount(text: str) -> bool:
     return _DIGITS.search(_NOT_AMOUNT.sub(" ", text)) is not None
 
 
+def writes_money(text: str) -> bool:
+    """Whether a paragraph writes a sum of money ("£1.20", "$2bn", "214p", "5,000 euros")."""
+    return _MONEY.search(text) is not None
+
+
 def writes_span(text: str) -> bool:
     """Whether a paragraph writes a span of time or length ("48-hour", "four years", "4.9 metres")."""
     return _SPAN.search(text) is not None
@@ -1485,9 +1550,16 @@ def writes_leader(text: str) -> bool:
 # one it names in that role, whether or not that paragraph names the company again ("the company had spent").
 ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_AMOUNT, writes_amount, True),
+    (_ASKS_MONEY, writes_money, True),
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_LEADER, writes_leader, False),
 )
+
+
+def writes_what_is_asked(question: str, text: str) -> bool:
+    """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a span, who is
+    in charge); true of a question asking for none."""
+    return all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
 
 
 def kind_first(
@@ -1626,7 +1698,16 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         article = ranking.articles[hit.article_id]
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched))
-    confident = best >= CONFIDENT_ANSWERABILITY and not unanswered and not ranking.candidates[0].unmet
+    # A passage that does not write what the question asks for is no confident answer however much of the rest it
+    # holds: "how many pupils does oakridge have" was answered confidently (0.98) by the head teacher thanking staff
+    # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices.
+    first = ranking.candidates[0]
+    confident = (
+        best >= CONFIDENT_ANSWERABILITY
+        and not unanswered
+        and not first.unmet
+        and writes_what_is_asked(own, ranking.texts[first.hit.article_id, first.hit.position])
+    )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
     shown_titles = {_title_key(p.article) for p in chosen[:wanted]}

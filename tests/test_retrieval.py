@@ -53,6 +53,7 @@ from bot.retrieval import (
     told_from_the_start,
     unused_words,
     writes_amount,
+    writes_money,
     writes_span,
     written_as_names,
 )
@@ -1312,6 +1313,22 @@ def test_only_dated_stories_are_told_apart_by_day() -> None:
 def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bool) -> None:
     """What "how much?" and "how many?" ask for (`amount_first`): a paragraph saying only when does not tell it."""
     assert writes_amount(text) is amount
+
+
+@pytest.mark.parametrize(
+    ("text", "money"),
+    [
+        ("Drivers will pay \u00a31.20 an hour.", True),
+        ("Shares fell 9% to 214p on Wednesday.", True),
+        ("The group agreed a $2bn deal.", True),
+        ("The fine was 5,000 euros.", True),
+        ("The study tracked 64 of the animals over 1.8km a night.", False),
+        ("Profits fell 18% in the six months to August.", False),
+    ],
+)
+def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> None:
+    """What "how much did it cost?" asks for (`ASKED_KINDS`): a count, a share or a length does not tell it."""
+    assert writes_money(text) is money
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ from bot.tg.ask import (
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
+from bot.tg.jobs import START_FANOUT_JOB
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
@@ -2004,13 +2005,26 @@ async def test_a_bot_stopping_while_another_process_holds_sqlite_s_lock_gives_up
     caplog.set_level(logging.WARNING)
     holder = None
     try:
-        async with polling(bot_settings):
+        async with polling(bot_settings) as application:
+            # Taken once the start's fan-out has run: that background write, caught by the lock, waited it out a
+            # minute (BUSY_TIMEOUT_SECONDS), and the stop waits for running jobs before its own writes.
+            await start_fan_out_ended(application)
             holder = locking_sqlite(bot_settings)
     finally:
         if holder is not None:
             unlock(holder)
     [left] = [r.getMessage() for r in caplog.records if "could not leave the running processes" in r.getMessage()]
     assert f"throughout the {ANSWER_WAIT_SECONDS:g} s a write waits for it" in left, left
+
+
+async def start_fan_out_ended(application: Bot) -> None:
+    """Return once the fan-out a start runs (`START_FANOUT_JOB`) has ended."""
+    assert application.job_queue is not None
+    while application.job_queue.get_jobs_by_name(START_FANOUT_JOB):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)  # its task, handed to the event loop as its job left the queue, takes the lock
+    while application.bot_data.digesting.lock.locked():
+        await asyncio.sleep(0.05)
 
 
 def _run_briefly(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:

@@ -111,7 +111,10 @@ class VectorFollower:
     def backlog(self) -> int:
         """Paragraphs waiting for their vectors: those of articles changed after the vectors' cursor (all but
         those made while the first build runs)."""
-        return self._waiting(self.vectors.cursor)
+        cursor = self.vectors.cursor
+        if cursor == NO_CURSOR:
+            return max(0, self.store.stats().paragraphs - self.vectors.count())
+        return self.store.paragraphs_changed_since(cursor)
 
     def progress(self, paragraphs: int) -> tuple[int, int]:
         """(made, waiting) of the store's `paragraphs`. An article changed after the cursor waits whole, whatever
@@ -119,13 +122,11 @@ class VectorFollower:
         add up to the paragraphs, not past them; made is the rest, counted by the store alone (reading the vectors
         of every changed article took `stats` 5 s at a million changed)."""
         cursor = self.vectors.cursor
-        waiting = self._waiting(cursor)
-        return (self.vectors.count() if cursor == NO_CURSOR else max(0, paragraphs - waiting)), waiting
-
-    def _waiting(self, cursor: int) -> int:
         if cursor == NO_CURSOR:
-            return max(0, self.store.stats().paragraphs - self.vectors.count())
-        return self.store.paragraphs_changed_since(cursor)
+            made = self.vectors.count()
+            return made, max(0, paragraphs - made)
+        waiting = self.store.paragraphs_changed_since(cursor)
+        return max(0, paragraphs - waiting), waiting
 
     def catch_up(self, limit: int | None = None, progress: Callable[[int], object] | None = None) -> int:
         """Make the missing vectors (at most `limit` steps: a build chunk of `batch` articles, or `batch` changes

@@ -1557,8 +1557,8 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
 
 
 def writes_what_is_asked(question: str, text: str) -> bool:
-    """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a span, who is
-    in charge); true of a question asking for none."""
+    """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a sum of
+    money, a span, who is in charge); true of a question asking for none."""
     return all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
 
 
@@ -2039,11 +2039,12 @@ def spelling(term: str, forms: Collection[str], engine: Engine, store: Store) ->
     hits = engine.search(Query([term]), SPELLING_PARAGRAPHS)
     first = None
     for text in store.paragraph_texts((h.article_id, h.position) for h in hits).values():
+        starts = sentence_starts(text)
         for start, end, found in words(text):
             written = _APOSTROPHE.split(text[start:end])[0]  # "Arsenal's"
             if found != term or written.casefold() not in forms:
                 continue
-            if start not in sentence_starts(text):
+            if start not in starts:
                 return written
             first = first or written.casefold()
     return first

@@ -922,7 +922,7 @@ def ranking_of(
         question = compounds_as_written(spelt_as_written(question, engine), engine, store)
     about = asked_about(question)
     terms = question_terms(about)
-    query = Query(terms, request.category, request.since, request.until)
+    query = Query(terms, request.category, request.since, request.until, common_left_out=True)
     # A later page ranks as deep as the last page can reach, so every "More" page continues one list: a depth grown
     # with the offset reordered it, repeating a passage shown a page before and skipping another.
     depth = max(MIN_CANDIDATES, (MAX_PASSAGES if request.offset else request.k) * CANDIDATES_PER_PASSAGE)

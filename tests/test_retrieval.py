@@ -395,6 +395,40 @@ def test_words_side_by_side_earn_the_bonus_a_phrase_query_gives(tmp_path: object
     engine.close()
 
 
+def test_a_large_library_searches_a_question_by_its_rarer_words_in_both_engines(tmp_path: object) -> None:
+    """From COMMON_FROM paragraphs on, a word a tenth of them or more write finds no candidates where the question
+    has a rarer one (it is still weighed); a question of common words alone is searched by them, and so is every
+    question of a smaller library."""
+    from pathlib import Path
+
+    from bot.index.engine import COMMON_FROM, COMMON_SHARE
+
+    every = round(1 / COMMON_SHARE) // 2  # "said" in twice the common share
+    texts = [
+        [f"w{i}", *(["said"] if i % every == 0 else []), *(["zebra"] if i % 500 == 7 else [])]
+        for i in range(COMMON_FROM)
+    ]
+    docs = [IndexedParagraph(f"a{i}", 0, terms, [], "News", None) for i, terms in enumerate(texts)]
+    zebras = {f"a{i}" for i, terms in enumerate(texts) if "zebra" in terms}
+    tantivy_engine = TantivyEngine(Path(str(tmp_path)) / "idx", headline_boost=1.0)
+    reference = RankBM25Engine(headline_boost=1.0)
+    for engine in (tantivy_engine, reference):
+        assert engine.try_write()
+        engine.add(docs)
+        engine.commit()
+    asked = Query(["said", "zebra"], common_left_out=True)
+    for engine in (tantivy_engine, reference):
+        hits, weights = engine.search_weighing(asked, 50, asked.terms)
+        assert {h.article_id for h in hits} == zebras, engine.name
+        assert weights.weights.keys() == {"said", "zebra"}
+        assert len(engine.search(replace(asked, common_left_out=False), 50)) == 50, engine.name
+        assert len(engine.search(Query(["said"], common_left_out=True), 50)) == 50, engine.name
+        engine.delete(["a1"])
+        engine.commit()
+        assert len(engine.search(asked, 50)) == 50, engine.name
+    tantivy_engine.close()
+
+
 def test_settings_choose_the_reference_engine(settings: Settings) -> None:
     from dataclasses import replace
 

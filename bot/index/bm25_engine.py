@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
+from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
 from bot.models import Hit
 
 Key = tuple[str, int]
@@ -27,6 +28,8 @@ class _Snapshot:
     docs: dict[Key, IndexedParagraph]
     model: BM25Okapi | None
     cursor: int
+    # The paragraphs holding each term in their text (tantivy's "body"), for `searched_terms`.
+    frequencies: Counter[str]
 
 
 class RankBM25Engine:
@@ -36,7 +39,7 @@ class RankBM25Engine:
 
     def __init__(self, headline_boost: float) -> None:
         self.headline_boost = headline_boost
-        self._live = _Snapshot([], {}, None, NO_CURSOR)
+        self._live = _Snapshot([], {}, None, NO_CURSOR, Counter())
         self._draft: dict[Key, IndexedParagraph] | None = None
         self._lock = threading.Lock()
 
@@ -77,7 +80,8 @@ class RankBM25Engine:
             docs = live.docs if draft is None else draft
             keys = list(docs)
             model = live.model if draft is None else BM25Okapi([self._tokens(docs[k]) for k in keys]) if keys else None
-            self._live = _Snapshot(keys, docs, model, live.cursor if cursor is None else cursor)
+            frequencies = live.frequencies if draft is None else Counter(t for p in docs.values() for t in set(p.terms))
+            self._live = _Snapshot(keys, docs, model, live.cursor if cursor is None else cursor, frequencies)
             self._draft = None
 
     def release(self) -> None:
@@ -108,11 +112,11 @@ class RankBM25Engine:
 
     def close(self) -> None:
         with self._lock:
-            self._live, self._draft = _Snapshot([], {}, None, NO_CURSOR), None
+            self._live, self._draft = _Snapshot([], {}, None, NO_CURSOR, Counter()), None
 
 
 def _search(live: _Snapshot, query: Query, limit: int) -> list[Hit]:
-    terms = unique_terms(query.terms)
+    terms = searched_terms(query, live.frequencies.__getitem__, len(live.docs))
     if live.model is None or not terms:
         return []
     scores = live.model.get_scores(terms)

@@ -37,6 +37,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NoReturn
@@ -45,7 +46,7 @@ import tantivy
 
 from bot.errors import IndexCorruptError
 from bot.index.aside import bytes_of, remove_left_aside, write_whole
-from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, unique_terms
+from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
 from bot.index.holder import holder_of, record_holder
 from bot.models import Hit
 
@@ -413,7 +414,7 @@ class TantivyEngine:
             return self._search(searcher, query, limit), _idf_of(searcher, terms)
 
     def _search(self, searcher: tantivy.Searcher, query: Query, limit: int) -> list[Hit]:
-        terms = unique_terms(query.terms)
+        terms = searched_terms(query, partial(searcher.doc_freq, "body"), searcher.num_docs)
         if not terms:
             return []
         should: list[tantivy.Query] = [tantivy.Query.term_query(self.schema, "body", t) for t in terms]

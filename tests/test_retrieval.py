@@ -397,8 +397,8 @@ def test_words_side_by_side_earn_the_bonus_a_phrase_query_gives(tmp_path: object
 
 def test_a_large_library_searches_a_question_by_its_rarer_words_in_both_engines(tmp_path: object) -> None:
     """From COMMON_FROM paragraphs on, a word a tenth of them or more write finds no candidates where the question
-    has a rarer one (it is still weighed); a question of common words alone is searched by them, and so is every
-    question of a smaller library."""
+    has a rarer one some paragraph holds (it is still weighed); a question of common words alone, or beside words no
+    paragraph holds, is searched by them, and so is every question of a smaller library."""
     from pathlib import Path
 
     from bot.index.engine import COMMON_FROM, COMMON_SHARE
@@ -423,6 +423,7 @@ def test_a_large_library_searches_a_question_by_its_rarer_words_in_both_engines(
         assert weights.weights.keys() == {"said", "zebra"}
         assert len(engine.search(replace(asked, common_left_out=False), 50)) == 50, engine.name
         assert len(engine.search(Query(["said"], common_left_out=True), 50)) == 50, engine.name
+        assert len(engine.search(Query(["said", "unwritten"], common_left_out=True), 50)) == 50, engine.name
         engine.delete(["a1"])
         engine.commit()
         assert len(engine.search(asked, 50)) == 50, engine.name

@@ -106,8 +106,10 @@ def searched_terms(query: Query, frequency: Callable[[str], int], paragraphs: in
     asked = list(dict.fromkeys(query.terms))
     if not query.common_left_out or paragraphs < COMMON_FROM:
         return asked[:MAX_QUERY_TERMS]
-    rarer = [t for t in asked if frequency(t) < COMMON_SHARE * paragraphs]
-    return (rarer or asked)[:MAX_QUERY_TERMS]
+    held = {t: frequency(t) for t in asked}
+    rarer = [t for t in asked if held[t] < COMMON_SHARE * paragraphs]
+    # A word no paragraph holds finds nothing: "what did he say about the bugdet" is searched by "said" as before.
+    return (rarer if any(held[t] for t in rarer) else asked)[:MAX_QUERY_TERMS]
 
 
 class Engine(Protocol):

@@ -661,7 +661,7 @@ def test_a_chat_s_message_waiting_for_a_webhook_process_killed_mid_answer_is_ans
             server.slow("sendChatAction", 0)
             killed_at = time.monotonic()
             answer, helping = server.wait_for("sendMessage", count=2, chat_id=ALICE, timeout=60)
-            # Well within a beat (bot.services.presence.BEAT_EVERY), at which the question was taken before.
+            # Well within a beat (NEWSBOT_BEAT_SECONDS, 10 s here), at which the question was taken before.
             assert time.monotonic() - killed_at < 5
             assert CORPUS_ANSWER in visible_text(answer.params["text"])
             assert CORPUS_ANSWER not in visible_text(helping.params["text"])

@@ -88,6 +88,10 @@ DEFAULT_FEED_PAUSE_AFTER_DAYS = 7.0
 DEFAULT_FEED_PAGES_PER_POLL = 30
 # How often the running bot looks for feeds whose poll is due (seconds); each feed's own schedule is above.
 DEFAULT_FEED_CHECK_SECONDS = 60.0
+# How often a running bot beats in the store's `workers` table (seconds): the others count it among those sharing
+# the flood budget, and its beat takes over what a process gone since left. At most the default: a process is taken
+# for gone after 35 s without a beat (`LIVE_FOR`, bot/services/presence.py), three beats missed and more.
+DEFAULT_BEAT_SECONDS = 10.0
 # The most a running bot's stop may take from the stop signal (NEWSBOT_STOP_SECONDS; the default, None, is
 # bot.app.STOP_SECONDS: the waits a stop may spend on other processes' locks, and room for the rest). A service
 # manager that kills sooner (Docker's `stop` after 10 s) wants it below its own bound.
@@ -176,6 +180,7 @@ class Settings:
     semantic_model: Path | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     feed_check_seconds: float = DEFAULT_FEED_CHECK_SECONDS
+    beat_seconds: float = DEFAULT_BEAT_SECONDS
     stop_seconds: float | None = None
 
     @property
@@ -463,5 +468,6 @@ ENVIRONMENT: tuple[tuple[str, str, Reader], ...] = (
     ("NEWSBOT_SEMANTIC_MODEL", "semantic_model", _path),
     ("NEWSBOT_CACHE_DIR", "cache_dir", _path),
     ("NEWSBOT_FEED_CHECK_SECONDS", "feed_check_seconds", _number(0.1, 3600.0)),
+    ("NEWSBOT_BEAT_SECONDS", "beat_seconds", _number(0.1, DEFAULT_BEAT_SECONDS)),
     ("NEWSBOT_STOP_SECONDS", "stop_seconds", _number(MIN_STOP_SECONDS, MAX_STOP_SECONDS)),
 )

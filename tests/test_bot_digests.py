@@ -916,6 +916,18 @@ async def test_each_process_takes_its_share_of_the_flood_budget(bot_settings: Se
         assert limiter.rate == 30 and fanout.bucket.rate == 20
 
 
+async def test_a_bot_beats_as_often_as_it_is_told(bot_settings: Settings) -> None:
+    """NEWSBOT_BEAT_SECONDS sets the beat (10 s by default): the tests of take-overs at a beat shorten it."""
+    async with bot(replace(bot_settings, beat_seconds=5), Clock(START)) as app:
+        assert app.job_queue is not None
+        # None while a beat runs, until it is scheduled again as it ends.
+        while not (due := [j.next_t for j in app.job_queue.get_jobs_by_name(BEAT_JOB) if j.next_t is not None]):
+            await asyncio.sleep(0.05)
+        [next_beat] = due
+        # Scheduled before now: within 5 s of now, not 10.
+        assert next_beat <= datetime.now(UTC) + timedelta(seconds=5), next_beat
+
+
 @pytest.fixture
 def sqlite_bot_settings(settings: Settings, server: FakeBotAPI) -> Settings:
     return replace(

@@ -34,6 +34,7 @@ def test_env_example_shows_every_default() -> None:
         ("NEWSBOT_ADMIN_IDS", "12,alice"),
         ("DATABASE_URL", "postgres-ish"),
         ("NEWSBOT_STOP_SECONDS", "0.5"),
+        ("NEWSBOT_BEAT_SECONDS", "30"),  # others would take the process for gone between its beats
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(variable: str, value: str) -> None:

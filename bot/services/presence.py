@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from bot.index.aside import pid_running
 from bot.store import Store, Worker
 
-# How often a running bot beats, and how long without a beat before it counts as gone.
-BEAT_EVERY = timedelta(seconds=10)
+# How long without a beat before a process counts as gone (it beats every NEWSBOT_BEAT_SECONDS, 10 s at most).
 LIVE_FOR = timedelta(seconds=35)
 # Rows of processes gone this long are deleted (their claims were settled long before).
 FORGET_AFTER = timedelta(days=1)

@@ -28,7 +28,7 @@ from bot.services.deliveries import grace_of
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut, Report
 from bot.services.feeds import FeedNotice, FeedPoll
-from bot.services.presence import BEAT_EVERY, Presence
+from bot.services.presence import Presence
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import Store
 from bot.tg.chats import bot_access
@@ -235,5 +235,5 @@ def register_jobs(application: App) -> None:
         fan_out, interval=FANOUT_EVERY_SECONDS, first=_to_next_minute(), name=FANOUT_JOB, job_kwargs=LATE_OK
     )
     # Spaced: a beat waiting on a store another process has locked must not make the scheduler skip the next.
-    every = BEAT_EVERY.total_seconds()
+    every = application.bot_data.settings.beat_seconds
     run_spaced(application, beat, every=every, first=every, name=BEAT_JOB)

@@ -1465,13 +1465,14 @@ _SPAN = re.compile(
     r"|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b",
     re.IGNORECASE,
 )
-# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?") asks for
-# money, which a story writes with its currency ("£14m", "$2bn", "214p", "5,000 euros"): a count of things, a share
-# or a length does not answer it. Not "how much more (less) ...", which asks for a difference, told as a share too
-# ("Ukraine has agreed to pay 30% more").
+# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?"), or of
+# what a thing is ("how much is a bus ticket?"), asks for money, which a story writes with its currency ("£14m",
+# "$2bn", "214p", "5,000 euros"): a count of things, a share or a length does not answer it. Not "how much more
+# (less) ...", which asks for a difference, told as a share too ("Ukraine has agreed to pay 30% more").
 _ASKS_MONEY = re.compile(
-    r"\bhow\s+much\b(?!\s+(?:more|less)\b)[^?]*?\b(?P<word>costs?|costing|pay|pays|paid|paying|prices?|priced|charges?"
-    r"|charged|spend|spends|spent|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b",
+    r"\bhow\s+much\b(?!\s+(?:more|less)\b)(?:[^?]*?\b(?P<word>costs?|costing|pay|pays|paid|paying|prices?|priced"
+    r"|charges?|charged|spend|spends|spent|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b"
+    r"|\s+(?:is|are|was|were)\b)",
     re.IGNORECASE,
 )
 _MONEY = re.compile(
@@ -1562,7 +1563,7 @@ def money_terms(question: str) -> frozenset[str]:
     """The terms of the word asking for money in a question that does (`_ASKS_MONEY`: "cost" of "how much will
     parking cost"); none in one that does not."""
     asking = _ASKS_MONEY.search(question)
-    return frozenset(analyze(asking.group("word"))) if asking else frozenset()
+    return frozenset(analyze(asking.group("word") or "")) if asking else frozenset()
 
 
 def writes_amount(text: str) -> bool:

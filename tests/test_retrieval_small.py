@@ -218,11 +218,15 @@ def test_a_hyphenated_word_typed_joined_finds_its_story(first_week: Library, que
     assert answer.passages[0].article.title == "Brightloop unveils solar-charged e-reader that runs for a year"
 
 
-def test_how_much_something_cost_is_no_confident_answer_where_no_sum_is_written(first_week: Library) -> None:
+@pytest.mark.parametrize("question", ["how much did the hedgehog study cost", "how much is a bus ticket in norbridge"])
+def test_how_much_something_cost_is_no_confident_answer_where_no_sum_is_written(
+    first_week: Library, question: str
+) -> None:
     """ "how much did the hedgehog study cost" was answered confidently (0.91) by the study's lede, whose "64 of the
     animals" is a number and no price: no story says what the study cost. Asked what something costs, pays or is
-    worth, a passage answers with a sum of money."""
-    answer = first_week.ask(first_week.request("how much did the hedgehog study cost"))
+    worth, or how much a thing is ("how much is a bus ticket in norbridge" was answered confidently, 0.99, by the
+    bus strike's "Around 450 bus drivers"), a passage answers with a sum of money."""
+    answer = first_week.ask(first_week.request(question))
     assert answer.found and not answer.confident, answer
     # A sum the story gives answers so, confidently.
     for asked, first in [

@@ -597,6 +597,29 @@ def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_term_set(s) for s in sentences(text))
 
 
+# A sentence opening with a word pointing back at whoever or whatever the one before names tells of them: "His lawyer
+# said he would consider an appeal." after "Halloran, who denied all the charges, was also banned ...".
+_POINTING_BACK = re.compile(r"\s*(?:he|she|his|her|they|their|it|its)\b", re.IGNORECASE)
+# Such a sentence after another, looked for before the paragraph is cut into sentences again (a question's time).
+_POINTING_BACK_AFTER = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?:He|She|His|Her|They|Their|It|Its)\b")
+
+
+def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:
+    """The terms of each sentence of a paragraph, with those of the one before when it opens pointing back."""
+    told = _sentence_term_sets(text)
+    if _POINTING_BACK_AFTER.search(text) is None:
+        return told
+    return tuple(
+        terms | told[i - 1] if i and _POINTING_BACK.match(sentence) else terms
+        for i, (sentence, terms) in enumerate(zip(sentences(text), told, strict=True))
+    )
+
+
+def _most_held(weights: Sequence[tuple[str, float]], term_sets: Iterable[frozenset[str]]) -> float:
+    """The most of the question's idf (`weights`, term and idf) any one of `term_sets` holds."""
+    return max((sum([v for t, v in weights if t in terms]) for terms in term_sets), default=0.0)
+
+
 def coverage(idf: Mapping[str, float], text: str, headline: str) -> tuple[float, frozenset[str]]:
     """Share of the question's information (idf mass) that a paragraph and its headline contain, and which terms."""
     found = frozenset(idf) & (_term_set(text) | _term_set(headline))
@@ -756,7 +779,7 @@ def evidence(
         if text is None or headline is None:
             continue
         share, found = coverage(idf, text, headline)
-        best = max((sum([v for t, v in weights if t in terms]) for terms in _sentence_term_sets(text)), default=0.0)
+        best = _most_held(weights, _sentence_term_sets(text))
         context = 0.0
         around = found
         if hit.position > 0:
@@ -767,7 +790,11 @@ def evidence(
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
         unwritten = lacking + sum(idf[t] for t in question & frozenset(framing) - found) / total
-        together = rare_together and best / total >= COMPLETE * (1.0 - lacking)
+        # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
+        whole = COMPLETE * (1.0 - lacking)
+        together = rare_together and (
+            best / total >= whole or (share >= whole and _most_held(weights, _told_term_sets(text)) / total >= whole)
+        )
         out.append(
             Candidate(
                 hit,

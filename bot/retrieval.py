@@ -597,11 +597,12 @@ def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_term_set(s) for s in sentences(text))
 
 
-# A sentence opening with a word pointing back at whoever or whatever the one before names tells of them: "His lawyer
-# said he would consider an appeal." after "Halloran, who denied all the charges, was also banned ...".
-_POINTING_BACK = re.compile(r"\s*(?:he|she|his|her|they|their|it|its)\b", re.IGNORECASE)
+# A sentence whose subject points back at whoever or whatever the one before names tells of them: "He has 28 days to
+# appeal." after "Mr Halloran told the tribunal ...". Not one opening with "his" or "its", whose subject is another:
+# "Its riders will not appeal." tells of the riders.
+_POINTING_BACK = re.compile(r"\s*(?:he|she|they|it)\b", re.IGNORECASE)
 # Such a sentence after another, looked for before the paragraph is cut into sentences again (a question's time).
-_POINTING_BACK_AFTER = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?:He|She|His|Her|They|Their|It|Its)\b")
+_POINTING_BACK_AFTER = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?:He|She|They|It)\b")
 
 
 def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:

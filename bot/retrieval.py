@@ -605,6 +605,7 @@ _POINTING_BACK = re.compile(r"\s*(?:he|she|they|it)\b", re.IGNORECASE)
 _POINTING_BACK_AFTER = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?:He|She|They|It)\b")
 
 
+@lru_cache(maxsize=50_000)
 def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:
     """The terms of each sentence of a paragraph, with those of the one before when it opens pointing back."""
     told = _sentence_term_sets(text)

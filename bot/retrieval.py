@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -403,10 +403,10 @@ _QUESTION_WORD = re.compile(
 
 # A question asking who or what did something, its verb right after the question word ("who won?", "what closed?";
 # not "who is ...", "what did ... say").
-_ASKS_WHO_DID = re.compile(
-    r"\s*(?:who|what)\s+(?!(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|should|may|might)\b)\w",
-    re.IGNORECASE,
-)
+_AUXILIARY = r"(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|should|may|might)\b"
+_ASKS_WHO_DID = re.compile(rf"\s*(?:who|what)\s+(?!{_AUXILIARY})\w", re.IGNORECASE)
+# Its deed, asked of who did it ("scored" of "who scored for rovers?"; "what" is as often a noun's, "what time").
+_WHO_DID = re.compile(rf"\s*who\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
 # "Who is ...", "what's ...", "where was ...": asking after whatever follows.
 _LOOKUP = re.compile(r"\s*(?:who|what|where)(?:['\u2019]s|\s+(?:is|are|was|were))\s", re.IGNORECASE)
 
@@ -597,6 +597,31 @@ def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_term_set(s) for s in sentences(text))
 
 
+# A sentence whose subject points back at whoever or whatever the one before names tells of them: "He has 28 days to
+# appeal." after "Mr Halloran told the tribunal ...". Not one opening with "his" or "its", whose subject is another:
+# "Its riders will not appeal." tells of the riders.
+_POINTING_BACK = re.compile(r"\s*(?:he|she|they|it)\b", re.IGNORECASE)
+# Such a sentence after another, looked for before the paragraph is cut into sentences again (a question's time).
+_POINTING_BACK_AFTER = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?:He|She|They|It)\b")
+
+
+@lru_cache(maxsize=50_000)
+def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:
+    """The terms of each sentence of a paragraph, with those of the one before when it opens pointing back."""
+    told = _sentence_term_sets(text)
+    if _POINTING_BACK_AFTER.search(text) is None:
+        return told
+    return tuple(
+        terms | told[i - 1] if i and _POINTING_BACK.match(sentence) else terms
+        for i, (sentence, terms) in enumerate(zip(sentences(text), told, strict=True))
+    )
+
+
+def _most_held(weights: Sequence[tuple[str, float]], term_sets: Iterable[frozenset[str]]) -> float:
+    """The most of the question's idf (`weights`, term and idf) any one of `term_sets` holds."""
+    return max((sum([v for t, v in weights if t in terms]) for terms in term_sets), default=0.0)
+
+
 def coverage(idf: Mapping[str, float], text: str, headline: str) -> tuple[float, frozenset[str]]:
     """Share of the question's information (idf mass) that a paragraph and its headline contain, and which terms."""
     found = frozenset(idf) & (_term_set(text) | _term_set(headline))
@@ -756,7 +781,7 @@ def evidence(
         if text is None or headline is None:
             continue
         share, found = coverage(idf, text, headline)
-        best = max((sum([v for t, v in weights if t in terms]) for terms in _sentence_term_sets(text)), default=0.0)
+        best = _most_held(weights, _sentence_term_sets(text))
         context = 0.0
         around = found
         if hit.position > 0:
@@ -767,7 +792,11 @@ def evidence(
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
         unwritten = lacking + sum(idf[t] for t in question & frozenset(framing) - found) / total
-        together = rare_together and best / total >= COMPLETE * (1.0 - lacking)
+        # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
+        whole = COMPLETE * (1.0 - lacking)
+        together = rare_together and (
+            best / total >= whole or (share >= whole and _most_held(weights, _told_term_sets(text)) / total >= whole)
+        )
         out.append(
             Candidate(
                 hit,
@@ -1284,7 +1313,9 @@ def unmet_marked(
     station's paragraph (0.95, "mayor" met at 0.26), where Harrowby is in 7 of the 49 paragraphs; "who is the chief
     executive of nimbus" with the laptop maker's founder (0.81), where another story names a chief executive.
     "How much did Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City"
-    and "Varga", rare together, though no story writes "pay" (met at 0.46 by "fee")."""
+    and "Varga", rare together, though no story writes "pay" (met at 0.46 by "fee"). The word asking for money
+    (`money_terms`) is met by a story writing a sum: "how much will parking cost" was a weak answer above the
+    council's "Drivers will pay £1.20 an hour", other stories writing "cost"."""
     typed: dict[str, str] = {}
     for start, end, term in words(question):
         if term in lacked:
@@ -1294,6 +1325,9 @@ def unmet_marked(
     written = [(article, _term_set(text)) for (article, _), text in texts.items()]
     written += [(article, _term_set(headline)) for article, headline in headlines.items()]
     met = {term: {article for article, terms in written if term in terms} for term in typed}
+    # The word asking for money ("cost" of "how much will parking cost") is met by a story writing a sum.
+    for term in typed.keys() & money_terms(question):
+        met[term] |= {article for (article, _), text in texts.items() if writes_money(text)}
     if semantic is not None and semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
         for term, word in typed.items():
@@ -1460,13 +1494,14 @@ _SPAN = re.compile(
     r"|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b",
     re.IGNORECASE,
 )
-# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?") asks for
-# money, which a story writes with its currency ("£14m", "$2bn", "214p", "5,000 euros"): a count of things, a share
-# or a length does not answer it. Not "how much more (less) ...", which asks for a difference, told as a share too
-# ("Ukraine has agreed to pay 30% more").
+# "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?"), or of
+# what a thing is ("how much is a bus ticket?"), asks for money, which a story writes with its currency ("£14m",
+# "$2bn", "214p", "5,000 euros"): a count of things, a share or a length does not answer it. Not "how much more
+# (less) ...", which asks for a difference, told as a share too ("Ukraine has agreed to pay 30% more").
 _ASKS_MONEY = re.compile(
-    r"\bhow\s+much\b(?!\s+(?:more|less)\b)[^?]*?\b(?:costs?|costing|pay|pays|paid|paying|prices?|priced|charges?|charged|spend|spends|spent"
-    r"|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b",
+    r"\bhow\s+much\b(?!\s+(?:more|less)\b)(?:[^?]*?\b(?P<word>costs?|costing|pay|pays|paid|paying|prices?|priced"
+    r"|charges?|charged|spend|spends|spent|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b"
+    r"|\s+(?:is|are|was|were)\b)",
     re.IGNORECASE,
 )
 _MONEY = re.compile(
@@ -1474,6 +1509,36 @@ _MONEY = re.compile(
     r"|roubles?|rupees?|cents?)\b",
     re.IGNORECASE,
 )
+# How tall, high, deep, far or wide something is, how heavy or fast, and how old someone is ask for a measure, which a
+# story writes as a number and its unit ("4.9 metres", "1.6kg", "60mph") or as an age ("Derek Halloran, 61,", "aged
+# 91", "the 23-year-old"): another number ("200,000 times") does not answer it.
+_NUMBER_BEFORE = r"\b\d[\d,.]*[\s-]*"
+MEASURES = (
+    (
+        re.compile(r"\bhow\s+(?:tall|high|deep|far|wide)\b", re.IGNORECASE),
+        re.compile(
+            rf"{_NUMBER_BEFORE}(?:mm|cm|m|km|metres?|meters?|kilometres?|kilometers?|miles?|feet|foot|ft|inch(?:es)?|yards?)"
+            r"\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        re.compile(r"\bhow\s+heavy\b", re.IGNORECASE),
+        re.compile(rf"{_NUMBER_BEFORE}(?:g|kg|grams?|kilos?|kilograms?|tonnes?|tons?|lbs?|stones?)\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"\bhow\s+fast\b", re.IGNORECASE),
+        re.compile(rf"{_NUMBER_BEFORE}(?:mph|kph|km/h|knots|miles\s+an\s+hour|miles\s+per\s+hour)", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"\bhow\s+old\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:aged?|age\s+of)\s+\d{1,3}\b|\b\d{1,3}[\s-]*years?[\s-]*old\b|(?<!\d),\s*\d{1,3},", re.IGNORECASE
+        ),
+    ),
+)
+
+
 # "Who runs ...?", "who leads ...?", "who is in charge of ...?" ask who is at the head of something, which a story
 # writes as the role ("Chief executive Hannah Lindqvist said"), seldom in the question's verb: "runs" is what an
 # e-reader's battery does in its launch story's lede.
@@ -1523,6 +1588,13 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
     return question
 
 
+def money_terms(question: str) -> frozenset[str]:
+    """The terms of the word asking for money in a question that does (`_ASKS_MONEY`: "cost" of "how much will
+    parking cost"); none in one that does not."""
+    asking = _ASKS_MONEY.search(question)
+    return frozenset(analyze(asking.group("word") or "")) if asking else frozenset()
+
+
 def writes_amount(text: str) -> bool:
     """Whether a paragraph writes a number that is no year, time of day or day of a month ("£42.6m", "1,642",
     "25cm"; not "in 2009", "at 6pm", "on 4 December")."""
@@ -1539,6 +1611,11 @@ def writes_span(text: str) -> bool:
     return _SPAN.search(text) is not None
 
 
+def writes_measure(measure: re.Pattern[str], text: str) -> bool:
+    """Whether a paragraph writes a measure of the kind `measure` finds (`MEASURES`: "4.9 metres", "aged 91")."""
+    return measure.search(text) is not None
+
+
 def writes_leader(text: str) -> bool:
     """Whether a paragraph names someone's role at the head of something ("Chief executive", "council leader",
     "headteacher")."""
@@ -1547,19 +1624,36 @@ def writes_leader(text: str) -> bool:
 
 # What a question asks for, read from its words, and whether a paragraph writes it; and whether the passage must
 # also write a word of the question the first passage was found by. Who leads a story's company or council is the
-# one it names in that role, whether or not that paragraph names the company again ("the company had spent").
+# one it names in that role, whether or not that paragraph names the company again ("the company had spent"); a
+# measure in its unit is as seldom written in passing ("The animals covered an average of 1.8km a night").
 ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_AMOUNT, writes_amount, True),
     (_ASKS_MONEY, writes_money, True),
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_LEADER, writes_leader, False),
+    *((asks_for, partial(writes_measure, measure), False) for asks_for, measure in MEASURES),
 )
 
 
 def writes_what_is_asked(question: str, text: str) -> bool:
     """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a sum of
-    money, a span, who is in charge); true of a question asking for none."""
-    return all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
+    money, a span, who is in charge) and the deed it asks who did (`writes_deed`); true of a question asking for
+    none."""
+    kinds = all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
+    return kinds and writes_deed(question, text)
+
+
+def writes_deed(question: str, text: str) -> bool:
+    """Whether a paragraph writes, in any of its forms ("won" as "win"), the verb of a question asking who did
+    something (`_WHO_DID`): "who scored for rovers on saturday" was answered confidently by a new signing's words
+    on Rovers, which say he could play on Saturday and nothing of a goal, and "who won the fa trophy" by the
+    winner headed in a cup's third round. Not of a verb that frames the question ("who said ...?": a story gives the
+    words), nor of who runs something, which a story writes as the role (`_ASKS_LEADER`)."""
+    asked = _WHO_DID.match(question)
+    if asked is None or _ASKS_LEADER.search(question):
+        return True
+    deed = frozenset(analyze(asked.group(1))) - frame_terms(question)
+    return not deed or bool(deed & _term_set(text))
 
 
 def kind_first(
@@ -1570,13 +1664,14 @@ def kind_first(
 ) -> list[Candidate]:
     """The ranked candidates of a question asking for a kind of thing (`ASKED_KINDS`: an amount, who is in charge),
     led by the first passage of the first's story that writes it when the first does not, is no more than
-    KIND_WEAKER below it and (for an amount) itself writes a word of the question the first was found by (not only
-    its headline). "how much snow is expected in the Pennines" led with the warning's lede, above "Up to 25cm of
+    KIND_WEAKER below it and (for an amount or a sum) itself writes a word of the question the first was found by (not
+    only its headline). "how much snow is expected in the Pennines" led with the warning's lede, above "Up to 25cm of
     snow could fall"; "how much did the tenants get back" with their solicitor's words, above "ordered to repay
     £18,400"; "who runs brightloop" with the launch's lede, where the e-reader "can run for twelve months", above
-    "Chief executive Hannah Lindqvist said". Not of a follow-up, whose order `reader_first` gave. With vectors only:
-    the lexical ranker's scores span less than the fitted ones' (2.0 there put first passages it ranked far below,
-    and SQuAD's questions lost first passages so)."""
+    "Chief executive Hannah Lindqvist said"; "how far did the hedgehogs travel" with the study's lede, above "The
+    animals covered an average of 1.8km a night". Not of a follow-up, whose order `reader_first` gave. With vectors
+    only: the lexical ranker's scores span less than the fitted ones' (2.0 there put first passages it ranked far
+    below, and SQuAD's questions lost first passages so)."""
     if not ranked or split_follow_up(question, articles)[1]:
         return ranked
     first = ranked[0]

@@ -97,9 +97,9 @@ def unique_terms(terms: Iterable[str]) -> list[str]:
 def searched_terms(query: Query, frequency: Callable[[str], int], paragraphs: int) -> list[str]:
     """The terms `query` is searched by, `frequency` giving the paragraphs that hold a term.
 
-    In a large library a word most paragraphs write ("said": nearly half of a news library's) adds little to any
+    In a large library a word many paragraphs write ("said": nearly half of a news library's) adds little to any
     paragraph's score but makes the search read, and score, every paragraph holding it: at a million paragraphs a
-    question holding "said" took twice as long to search, for the same first 30 stories. So a question's first
+    question holding "said" took twice as long to search, for the same first 30 paragraphs. So a question's first
     stage (`Query.common_left_out`) leaves it out where a rarer word of the question finds the candidates; the
     second stage's evidence keeps it. The same in both engines, whose idf formulas differ, so by the share of
     paragraphs rather than by idf."""

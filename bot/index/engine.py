@@ -103,13 +103,12 @@ def searched_terms(query: Query, frequency: Callable[[str], int], paragraphs: in
     stage (`Query.common_left_out`) leaves it out where a rarer word of the question finds the candidates; the
     second stage's evidence keeps it. The same in both engines, whose idf formulas differ, so by the share of
     paragraphs rather than by idf."""
-    asked = list(dict.fromkeys(query.terms))
     if not query.common_left_out or paragraphs < COMMON_FROM:
-        return asked[:MAX_QUERY_TERMS]
-    held = {t: frequency(t) for t in asked}
-    rarer = [t for t in asked if held[t] < COMMON_SHARE * paragraphs]
+        return unique_terms(query.terms)
+    held = {t: frequency(t) for t in dict.fromkeys(query.terms)}
+    rarer = [t for t, n in held.items() if n < COMMON_SHARE * paragraphs]
     # A word no paragraph holds finds nothing: "what did he say about the bugdet" is searched by "said" as before.
-    return (rarer if any(held[t] for t in rarer) else asked)[:MAX_QUERY_TERMS]
+    return unique_terms(rarer if any(held[t] for t in rarer) else held)
 
 
 class Engine(Protocol):

@@ -1001,8 +1001,15 @@ def ranking_of(
     # Gerasimov) says the story is not there, however few they are, and so does a question none of whose words any
     # paragraph has but words most of them hold ("what did putin say about ukraine" typed in lower case, "say" met
     # by the story's every "said"), which only the vectors could answer, by a guess.
+    # Not when a word most paragraphs hold is one the stories write as a name, though: the library is about what the
+    # question names ("What does Russia want from NATO?" of the shipped story, every paragraph naming one of them,
+    # was declined for "want").
     telling = {t for t, v in idf.items() if v >= COMMON_IDF}
-    by_chance = 1.0 if telling <= unused else min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
+    by_chance = min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
+    if telling <= unused and not (
+        by_chance < 1.0 and written_as_names(idf.keys() - telling - frames, [*texts.values(), *headlines.values()])
+    ):
+        by_chance = 1.0
     total = sum(idf.values()) or 1.0
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total
     # Nor, then, does such a word sink a passage that holds the question's other words ("watched" of "How many fans

@@ -1343,6 +1343,8 @@ def test_only_dated_stories_are_told_apart_by_day() -> None:
         ("The damp lasted between March 2023 and April 2025, the first time since 2009.", False),
         ("The hearing starts at 10.30am or at 14:00.", False),
         ("Chief executive Simon Atherton said the cost of cocoa had risen.", False),
+        ("The plan deploys SM-3 interceptors by 2020, as the G8 and the F-16's makers knew.", False),
+        ("Covid-19 closed 40 schools.", True),
     ],
 )
 def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bool) -> None:

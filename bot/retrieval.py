@@ -747,6 +747,7 @@ def evidence(
     lacking: float = 0.0,
     framing: Collection[str] = (),
     frames: Collection[str] = (),
+    told_before: bool = False,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -759,7 +760,10 @@ def evidence(
     question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all a sentence
     can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not write is
     lacking from its coverage too. A paragraph holding only words of `frames` (`frame_terms`) of a question with
-    others is `Candidate.framed_only`.
+    others is `Candidate.framed_only`. Where words are `told_before` (a small library, as `lacking`), a word a
+    paragraph lacks that its story tells just before (in the paragraph before it or the lede) is lacking too: a
+    story names what it tells of once ("a club record fee of £14m"), and "The previous club record was the £9.5m ..."
+    says the rest.
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -791,9 +795,11 @@ def evidence(
                 around |= terms
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
-        unwritten = lacking + sum(idf[t] for t in question & frozenset(framing) - found) / total
+        unframed = frozenset(framing) - found
+        before = sum(idf[t] for t in around - found - unframed) / total if told_before else 0.0
+        unwritten = lacking + before + sum(idf[t] for t in question & unframed) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
-        whole = COMPLETE * (1.0 - lacking)
+        whole = COMPLETE * (1.0 - lacking - before)
         together = rare_together and (
             best / total >= whole or (share >= whole and _most_held(weights, _told_term_sets(text)) / total >= whole)
         )
@@ -1073,6 +1079,7 @@ def ranking_of(
         lacking,
         frames - absent if one_word else (),
         frames,
+        told_before=by_chance < 1.0,
     )
     if semantic is None:
         candidates = unmet_marked(

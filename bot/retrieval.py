@@ -796,10 +796,10 @@ def evidence(
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
         unframed = frozenset(framing) - found
-        before = sum(idf[t] for t in around - found - unframed) / total if told_before else 0.0
-        unwritten = lacking + before + sum(idf[t] for t in question & unframed) / total
+        told = sum(idf[t] for t in around - found - unframed) / total if told_before else 0.0
+        unwritten = lacking + told + sum(idf[t] for t in question & unframed) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
-        whole = COMPLETE * (1.0 - lacking - before)
+        whole = COMPLETE * (1.0 - lacking - told)
         together = rare_together and (
             best / total >= whole or (share >= whole and _most_held(weights, _told_term_sets(text)) / total >= whole)
         )

@@ -761,9 +761,10 @@ def evidence(
     can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not write is
     lacking from its coverage too. A paragraph holding only words of `frames` (`frame_terms`) of a question with
     others is `Candidate.framed_only`. Where words are `told_before` (a small library, as `lacking`), a word a
-    paragraph lacks that its story tells just before (in the paragraph before it or the lede) is lacking too: a
-    story names what it tells of once ("a club record fee of £14m"), and "The previous club record was the £9.5m ..."
-    says the rest.
+    paragraph lacks that its story's lede tells is lacking too, and a sentence holding the rest holds the question: a
+    story names what it tells of once ("a club record fee of £14m", "the Fold 17"), and "The previous club record was
+    the £9.5m ..." or "The device will go on sale ... on 4 November" says the rest. Not the paragraph before, whose
+    words tell of other things ("four years making a hinge" met "where will the fold 17 be made").
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -796,10 +797,12 @@ def evidence(
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
         unframed = frozenset(framing) - found
-        told = sum(idf[t] for t in around - found - unframed) / total if told_before else 0.0
-        unwritten = lacking + told + sum(idf[t] for t in question & unframed) / total
+        # Words its story's lede tells and the paragraph does not write, whether or not the headline does too.
+        lede = texts.get((hit.article_id, 0)) if told_before and hit.position > 0 else None
+        told = question & _term_set(lede) - _term_set(text) - unframed if lede is not None else frozenset()
+        unwritten = lacking + sum(idf[t] for t in (told - found) | (question & unframed)) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
-        whole = COMPLETE * (1.0 - lacking - told)
+        whole = COMPLETE * (1.0 - lacking - sum(idf[t] for t in told) / total)
         together = rare_together and (
             best / total >= whole or (share >= whole and _most_held(weights, _told_term_sets(text)) / total >= whole)
         )

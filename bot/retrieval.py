@@ -1325,7 +1325,8 @@ def unmet_marked(
     "How much did Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City"
     and "Varga", rare together, though no story writes "pay" (met at 0.46 by "fee"). The word asking for money
     (`money_terms`) is met by a story writing a sum: "how much will parking cost" was a weak answer above the
-    council's "Drivers will pay £1.20 an hour", other stories writing "cost"."""
+    council's "Drivers will pay £1.20 an hour", other stories writing "cost". A story missing words of the question
+    that meet rarely in another story is unmet however rare the words it holds (`_told_elsewhere`)."""
     typed: dict[str, str] = {}
     for start, end, term in words(question):
         if term in lacked:
@@ -1345,17 +1346,38 @@ def unmet_marked(
             met[term] |= {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
     # A name other stories write is no other way of saying what this one says, however rare the words it holds.
     names = written_as_names(typed.keys(), texts.values())
-    return [
-        replace(
-            c,
-            unmet=any(c.hit.article_id not in met[term] for term in names)
-            or (
-                any(c.hit.article_id not in met[term] for term in typed)
-                and chance_meetings({t: idf[t] for t in c.matched if t in idf}, paragraphs) >= RARE_TOGETHER
-            ),
+    out = []
+    for c in candidates:
+        missed = frozenset(term for term in typed if c.hit.article_id not in met[term])
+        held = {t: idf[t] for t in c.matched if t in idf}
+        out.append(
+            replace(
+                c,
+                unmet=bool(names & missed)
+                or (bool(missed) and chance_meetings(held, paragraphs) >= RARE_TOGETHER)
+                or _told_elsewhere(missed, c.hit.article_id, written, idf, paragraphs),
+            )
         )
-        for c in candidates
-    ]
+    return out
+
+
+def _told_elsewhere(
+    missed: frozenset[str],
+    article: str,
+    written: Sequence[tuple[str, frozenset[str]]],
+    idf: Mapping[str, float],
+    paragraphs: int,
+) -> bool:
+    """Whether words of the question a story misses (`missed`), two or more that would meet by chance in fewer than
+    RARE_TOGETHER paragraphs, meet in another story's paragraph or headline (`written`, of each its article and
+    terms): that story tells of them, and the question asks of it. "how many residents objected to the tram strike"
+    was answered confidently by the tram strike's operator, "tram" and "strike" rare together, where the residents
+    who objected are the airfield homes' and the tram story comes near neither word."""
+    return (
+        len(missed) > 1
+        and chance_meetings({t: idf[t] for t in missed if t in idf}, paragraphs) < RARE_TOGETHER
+        and any(other != article and missed <= terms for other, terms in written)
+    )
 
 
 def reader_first(

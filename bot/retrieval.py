@@ -747,6 +747,7 @@ def evidence(
     lacking: float = 0.0,
     framing: Collection[str] = (),
     frames: Collection[str] = (),
+    told_before: bool = False,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -759,7 +760,11 @@ def evidence(
     question's idf in words a small library lacks by chance (`Candidate.lacking`): the rest is all a sentence
     can hold. A word of `framing` (`frame_terms`, not those lacking already) that a paragraph does not write is
     lacking from its coverage too. A paragraph holding only words of `frames` (`frame_terms`) of a question with
-    others is `Candidate.framed_only`.
+    others is `Candidate.framed_only`. Where words are `told_before` (a small library, as `lacking`), a word a
+    paragraph lacks that its story's lede tells is lacking too, and a sentence holding the rest holds the question: a
+    story names what it tells of once ("a club record fee of £14m", "the Fold 17"), and "The previous club record was
+    the £9.5m ..." or "The device will go on sale ... on 4 November" says the rest. Not the paragraph before, whose
+    words tell of other things ("four years making a hinge" met "where will the fold 17 be made").
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -791,9 +796,13 @@ def evidence(
                 around |= terms
         if hit.article_id not in headline_shares:
             headline_shares[hit.article_id] = sum(idf[t] for t in question & _term_set(headline)) / total
-        unwritten = lacking + sum(idf[t] for t in question & frozenset(framing) - found) / total
+        unframed = frozenset(framing) - found
+        # Words its story's lede tells and the paragraph does not write, whether or not the headline does too.
+        lede = texts.get((hit.article_id, 0)) if told_before and hit.position > 0 else None
+        told = question & _term_set(lede) - _term_set(text) - unframed if lede is not None else frozenset()
+        unwritten = lacking + sum(idf[t] for t in (told - found) | (question & unframed)) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
-        whole = COMPLETE * (1.0 - lacking)
+        whole = COMPLETE * (1.0 - lacking - sum(idf[t] for t in told) / total)
         together = rare_together and (
             best / total >= whole or (share >= whole and _most_held(weights, _told_term_sets(text)) / total >= whole)
         )
@@ -1080,6 +1089,7 @@ def ranking_of(
         lacking,
         frames - absent if one_word else (),
         frames,
+        told_before=by_chance < 1.0,
     )
     if semantic is None:
         candidates = unmet_marked(
@@ -1322,7 +1332,8 @@ def unmet_marked(
     "How much did Harbour City pay for Varga?" is answered by the story of the transfer that holds "Harbour City"
     and "Varga", rare together, though no story writes "pay" (met at 0.46 by "fee"). The word asking for money
     (`money_terms`) is met by a story writing a sum: "how much will parking cost" was a weak answer above the
-    council's "Drivers will pay £1.20 an hour", other stories writing "cost"."""
+    council's "Drivers will pay £1.20 an hour", other stories writing "cost". A story missing words of the question
+    that meet rarely in another story is unmet however rare the words it holds (`_told_elsewhere`)."""
     typed: dict[str, str] = {}
     for start, end, term in words(question):
         if term in lacked:
@@ -1342,17 +1353,38 @@ def unmet_marked(
             met[term] |= {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
     # A name other stories write is no other way of saying what this one says, however rare the words it holds.
     names = written_as_names(typed.keys(), texts.values())
-    return [
-        replace(
-            c,
-            unmet=any(c.hit.article_id not in met[term] for term in names)
-            or (
-                any(c.hit.article_id not in met[term] for term in typed)
-                and chance_meetings({t: idf[t] for t in c.matched if t in idf}, paragraphs) >= RARE_TOGETHER
-            ),
+    out = []
+    for c in candidates:
+        missed = frozenset(term for term in typed if c.hit.article_id not in met[term])
+        held = {t: idf[t] for t in c.matched if t in idf}
+        out.append(
+            replace(
+                c,
+                unmet=bool(names & missed)
+                or (bool(missed) and chance_meetings(held, paragraphs) >= RARE_TOGETHER)
+                or _told_elsewhere(missed, c.hit.article_id, written, idf, paragraphs),
+            )
         )
-        for c in candidates
-    ]
+    return out
+
+
+def _told_elsewhere(
+    missed: frozenset[str],
+    article: str,
+    written: Sequence[tuple[str, frozenset[str]]],
+    idf: Mapping[str, float],
+    paragraphs: int,
+) -> bool:
+    """Whether words of the question a story misses (`missed`), two or more that would meet by chance in fewer than
+    RARE_TOGETHER paragraphs, meet in another story's paragraph or headline (`written`, of each its article and
+    terms): that story tells of them, and the question asks of it. "how many residents objected to the tram strike"
+    was answered confidently by the tram strike's operator, "tram" and "strike" rare together, where the residents
+    who objected are the airfield homes' and the tram story comes near neither word."""
+    return (
+        len(missed) > 1
+        and chance_meetings({t: idf[t] for t in missed if t in idf}, paragraphs) < RARE_TOGETHER
+        and any(other != article and missed <= terms for other, terms in written)
+    )
 
 
 def reader_first(

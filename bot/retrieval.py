@@ -748,6 +748,7 @@ def evidence(
     framing: Collection[str] = (),
     frames: Collection[str] = (),
     told_before: bool = False,
+    names: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -764,7 +765,10 @@ def evidence(
     paragraph lacks that its story's lede tells is lacking too, and a sentence holding the rest holds the question: a
     story names what it tells of once ("a club record fee of £14m", "the Fold 17"), and "The previous club record was
     the £9.5m ..." or "The device will go on sale ... on 4 November" says the rest. Not the paragraph before, whose
-    words tell of other things ("four years making a hinge" met "where will the fold 17 be made").
+    words tell of other things ("four years making a hinge" met "where will the fold 17 be made"), nor a lede writing
+    some words of the question's `names` and not the rest, which tells of another thing of that name: "When will the
+    Supreme Court rule?" is not answered by "... an appeal to the Supreme Court" under a lede on how "The Court of
+    Appeal ruled".
     """
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
@@ -799,7 +803,9 @@ def evidence(
         unframed = frozenset(framing) - found
         # Words its story's lede tells and the paragraph does not write, whether or not the headline does too.
         lede = texts.get((hit.article_id, 0)) if told_before and hit.position > 0 else None
-        told = question & _term_set(lede) - _term_set(text) - unframed if lede is not None else frozenset()
+        lede_terms = _term_set(lede) if lede is not None else frozenset()
+        split = bool(names & lede_terms) and not names <= lede_terms
+        told = frozenset() if split else question & lede_terms - _term_set(text) - unframed
         unwritten = lacking + sum(idf[t] for t in (told - found) | (question & unframed)) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
         whole = COMPLETE * (1.0 - lacking - sum(idf[t] for t in told) / total)
@@ -1090,6 +1096,7 @@ def ranking_of(
         frames - absent if one_word else (),
         frames,
         told_before=by_chance < 1.0,
+        names=written_as_names(idf.keys(), [*texts.values(), *headlines.values()]) if by_chance < 1.0 else frozenset(),
     )
     if semantic is None:
         candidates = unmet_marked(

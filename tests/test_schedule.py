@@ -200,6 +200,19 @@ def test_a_city_followed_by_a_country_it_is_not_in_is_still_refused(text: str) -
         parse_timezone(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8 tomorrow morning", (time(8, 0), None)),
+        ("7 tomorrow evening", (time(19, 0), None)),
+        ("7 evening London", (time(19, 0), "Europe/London")),
+    ],
+)
+def test_a_part_of_the_day_after_tomorrow_is_read_as_the_time_s(text: str, expected: tuple[time, str | None]) -> None:
+    """Typed "/time 8 tomorrow morning" was refused as the unknown time zone "morning" ("tomorrow" is read past)."""
+    assert parse_time_and_zone(text) == expected
+
+
 def test_a_place_that_names_no_zone_without_time_is_refused_as_typed() -> None:
     with pytest.raises(UsageError, match="Unknown time zone “Quebec City”"):
         parse_timezone("Quebec City")

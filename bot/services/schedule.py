@@ -113,8 +113,9 @@ _PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
 # "at 8", "8am", "8 in the morning", "7 this evening", "7 tonight", "8 every morning", "19h" (as the French and others
-# write it), "20h30".
-_PART_OF_DAY = r"(?:in\s+the|this|every|each)\s+(?:morning|afternoon|evening)|(?:at\s+|to|every\s+|each\s+)night"
+# write it), "20h30"; the part of the day alone too, as "tomorrow" leaves it ("8 tomorrow morning" was the time 8 in
+# the unknown time zone "morning").
+_PART_OF_DAY = r"(?:(?:in\s+the|this|every|each)\s+)?(?:morning|afternoon|evening)|(?:at\s+|to|every\s+|each\s+)night"
 _TIME = re.compile(
     r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
     rf"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>{_PART_OF_DAY})|h)?"
@@ -293,7 +294,7 @@ def _half_of(part: str | None, hour: int) -> str | None:
         return None
     if part.endswith("night"):
         return "p" if 6 <= hour <= 11 else "a"
-    return _PARTS[part.rsplit(" ", 1)[1]]
+    return _PARTS[part.split()[-1]]
 
 
 def parse_timezone(text: str) -> str:

@@ -1041,6 +1041,18 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
+async def test_asking_how_to_set_the_digests_time_or_zone_gets_the_commands_that_do_it(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """Typed "how do i change my timezone" or "what time is the digest?" was searched: "No article uses the words
+    “change” or “timezone”". A question about a time zone in the news is still searched."""
+    for typed in ("how do i change my timezone", "What time is the digest?", "time zone", "change my time zone pls"):
+        reply = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert reply == SUBSCRIPTIONS_HINT and "/time 7am" in reply and "/timezone London" in reply, typed
+    asked = await reply_to(server, ALICE, partial(server.send_text, ALICE, "which time zone did the rail strike hit?"))
+    assert visible_text(asked) != SUBSCRIPTIONS_HINT
+
+
 async def test_stop_or_how_to_subscribe_typed_as_a_message_gets_the_commands_that_do_it(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -182,6 +182,12 @@ def test_all_names_every_category_unless_one_is_called_that() -> None:
     assert nothing_yet.everything and nothing_yet.complete and nothing_yet.names() == ()
 
 
+def test_everything_names_every_category_as_all_does() -> None:
+    """ "/unsubscribe everything" said there was no category "everything"."""
+    result = match_categories(["Everything"], BBC)
+    assert result.everything and result.complete and result.names(BBC) == BBC
+
+
 def test_words_that_together_are_a_name_name_it() -> None:
     known = ["World News", "News", "Arts, culture & film", "World"]
     assert match_categories(["world", "news"], known).names() == ("World News",)

@@ -187,6 +187,35 @@ def test_dates_in_other_languages_and_cms_forms(raw: str, expected: datetime) ->
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Friday 4 December 2026, 9pm", datetime(2026, 12, 4, 21, tzinfo=UTC)),
+        ("4 December 2026 at 9 p.m.", datetime(2026, 12, 4, 21, tzinfo=UTC)),
+        ("Dec 4, 2026, 12am", datetime(2026, 12, 4, tzinfo=UTC)),
+        ("2026-12-04 9am BST", datetime(2026, 12, 4, 8, tzinfo=UTC)),
+    ],
+)
+def test_an_hour_written_alone_with_am_or_pm_is_read(raw: str, expected: datetime) -> None:
+    """A story dated "Friday 4 December 2026, 9pm", as many newsrooms write it, went in undated."""
+    assert parse_date(raw) == expected
+
+
+def test_an_hour_alone_without_am_or_pm_is_no_time() -> None:
+    """A "9" after a date could be a day, a time or a page: the date stays unreadable, not read as 09:00."""
+    with pytest.raises(ArticleError):
+        parse_date("4 December 2026, 9")
+
+
+def test_a_text_file_dated_with_an_hour_alone_is_stored_at_that_time(library: Library, tmp_path: Path) -> None:
+    story = tmp_path / "quiz.txt"
+    story.write_text("Pub Quiz Raises Record Sum\nDate: Friday 4 December 2026, 9pm\n\nForty teams took part.\n")
+    report = library.ingest([story])
+    assert report.added == 1 and not report.notes, report.notes
+    stored = [a for a in library.store.latest(50) if a.origin == str(story)]
+    assert [a.published for a in stored] == [datetime(2026, 12, 4, 21, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(
     ("raw", "now", "expected"),
     [
         ("12/01/26", datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC)),

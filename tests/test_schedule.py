@@ -179,6 +179,40 @@ def test_a_place_followed_by_time_or_city_is_its_zone(text: str, expected: str) 
     assert parse_time_and_zone(f"8am {text}") == (time(8, 0), expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("berlin germany", "Europe/Berlin"),
+        ("new york usa", "America/New_York"),
+        ("Sao Paulo Brazil", "America/Sao_Paulo"),
+        ("london uk time", "Europe/London"),
+    ],
+)
+def test_a_city_followed_by_its_country_without_a_comma_is_its_zone(text: str, expected: str) -> None:
+    """Typed as readers type it: "/timezone berlin germany" was an unknown time zone, suggesting nothing."""
+    assert parse_timezone(text) == expected
+    assert parse_time_and_zone(f"7pm {text}") == (time(19, 0), expected)
+
+
+@pytest.mark.parametrize("text", ["Paris Texas", "paris usa", "berlin france"])
+def test_a_city_followed_by_a_country_it_is_not_in_is_still_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="Unknown time zone"):
+        parse_timezone(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8 tomorrow morning", (time(8, 0), None)),
+        ("7 tomorrow evening", (time(19, 0), None)),
+        ("7 evening London", (time(19, 0), "Europe/London")),
+    ],
+)
+def test_a_part_of_the_day_after_tomorrow_is_read_as_the_time_s(text: str, expected: tuple[time, str | None]) -> None:
+    """Typed "/time 8 tomorrow morning" was refused as the unknown time zone "morning" ("tomorrow" is read past)."""
+    assert parse_time_and_zone(text) == expected
+
+
 def test_a_place_that_names_no_zone_without_time_is_refused_as_typed() -> None:
     with pytest.raises(UsageError, match="Unknown time zone “Quebec City”"):
         parse_timezone("Quebec City")

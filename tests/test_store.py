@@ -114,6 +114,18 @@ def test_a_category_keeps_the_spelling_it_first_arrived_in(store: Store) -> None
     assert again.unchanged == [capitals.id] and again.last_seq == 0
 
 
+def test_a_plural_and_its_singular_are_one_category(store: Store) -> None:
+    """A feed filing "Sports" beside files filing "Sport" made two categories: `/latest sport` and a chat following
+    Sport missed the feed's stories, and `/categories` listed both."""
+    store.write_articles([story("Cup final", category="Sport")], NOW)
+    written = store.write_articles([story("Derby day", category="Sports"), story("Relay", category="SPORTS ")], NOW)
+    store.write_articles([story("Gallery", category="arts"), story("Opera", category="Art")], NOW)
+    store.write_articles([story("Shares", category="Business"), story("Fleet", category="Bus")], NOW)
+    assert dict(store.categories()) == {"Sport": 3, "arts": 2, "Business": 1, "Bus": 1}
+    assert {w.category for w in written.written.values()} == {"Sport"}
+    assert {a.title for a in store.latest(5, "sports")} == {"Cup final", "Derby day", "Relay"}
+
+
 def test_a_category_whose_articles_are_gone_keeps_its_spelling(store: Store) -> None:
     [gone] = store.write_articles([story("Cup final", category="sport")], NOW).added
     store.remove_articles([gone], NOW)
@@ -814,6 +826,32 @@ def test_a_store_holding_two_spellings_of_a_category_keeps_the_first(store: Stor
         assert upgraded.subscriptions(3) == [("sport", NOW), ("tech", NOW - timedelta(1))]
         upgraded.write_articles([story("Sprint", category="SPORT")], NOW)
         assert upgraded.categories() == [("sport", 4), ("tech", 1)]
+    finally:
+        upgraded.close()
+
+
+def test_a_store_holding_a_plural_and_its_singular_merges_them_into_the_first(store: Store) -> None:
+    """Migration 0031 on a store made before it (its "Sports" written behind the store's back, as 0005's key kept
+    it apart): the stories and subscriptions move to the spelling that arrived first, and the moved stories are
+    logged as replaced, as an index files a paragraph under its category's key."""
+    store.write_articles([story("Cup final", category="Sport")], NOW)
+    [moved] = store.write_articles([story("Derby day", category="Tech")], NOW + timedelta(1)).added
+    store.write_articles([story("Phones", category="Tech")], NOW + timedelta(2))
+    store.edit_chat(1, lambda s: None, NOW, subscribe=["Sport"])
+    with store.engine.begin() as connection:
+        connection.execute(update(articles).where(articles.c.id == moved).values(category="Sports"))
+        connection.execute(category_names.insert().values(key="sports", name="Sports"))
+        connection.execute(subscriptions.insert().values(chat_id=2, category="Sports", subscribed_at=NOW))
+        connection.execute(delete(migrations).where(migrations.c.name == "0031_category_plurals"))
+    before = store.head()
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        assert dict(upgraded.categories()) == {"Sport": 2, "Tech": 1}
+        assert upgraded.subscriptions(2) == [("Sport", NOW)]
+        assert [(c.article_id, c.kind) for c in upgraded.changes_since(before, 10)] == [(moved, "replaced")]
+        upgraded.write_articles([story("Sprint", category="sports")], NOW)
+        assert dict(upgraded.categories()) == {"Sport": 3, "Tech": 1}
     finally:
         upgraded.close()
 

@@ -71,10 +71,11 @@ _MONTH = r"(?P<month_name>[^\W\d_]{3,10})\.?"
 # "7th", German "7.", French "1er", Spanish "1º".
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º|°)?"
 # "07:37", "7.37 pm", "at 19:05:10", Drupal's "- 10:15", German "um 10:15 Uhr", French "à 10h15", Spanish "a las
-# 10:15 h", Oracle's "10.15.00.000000 AM", after the date.
+# 10:15 h", Oracle's "10.15.00.000000 AM", after the date; an hour alone only with am or pm ("9pm", "9 p.m."), as
+# newsrooms write it.
 _TIME = (
-    r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})"
-    r"(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
+    r"(?:,?\s+(?:at\s+|-\s+|um\s+|à\s+|a\s+las\s+)?(?P<hour>\d{1,2})"
+    r"(?:[:.h](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?|(?=\s*[ap]\.?m\.?(?![a-z])))"
     r"(?:\s*(?P<half>[ap])\.?m\.?(?![a-z]))?(?:\s*(?:Uhr|h)\b)?)?"
 )
 

@@ -87,6 +87,14 @@ COMMAND_WORDS = {
         "digest", "daily digest", "alerts", "notifications", "mute", "how do i subscribe", "how to subscribe",
         "how can i subscribe", "how do i unsubscribe", "how to unsubscribe", "how can i unsubscribe",
         "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest", "how do i get alerts",
+        # The digest's time and zone: searched, "how do I change my timezone?" found no article using "timezone".
+        "timezone", "time zone", "my timezone", "my time zone", "change timezone", "change time zone",
+        "change my timezone", "change my time zone", "set my timezone", "set my time zone", "how do i set my timezone",
+        "how do i set my time zone", "how do i change my timezone", "how do i change my time zone",
+        "how to change timezone", "how to change time zone", "what time is the digest", "what time is my digest",
+        "when is the digest", "when is my digest", "when does the digest come", "when does my digest come",
+        "change digest time", "change the digest time", "change my digest time", "how do i change the digest time",
+        "how do i change my digest time", "how do i change the time of the digest",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
@@ -120,7 +128,8 @@ TELEGRAM = FrontEnd(
     more="Tap “More” under an answer for more of it",
     subscriptions="The daily digest and alerts: /mysubs shows what this chat gets; /subscribe sport tech follows"
     " categories (/subscribe alone for buttons), /unsubscribe sport stops following one, /unsubscribe all stops"
-    " everything (the digest and alerts too), /digest off and /alerts off stop their messages alone.",
+    " everything (the digest and alerts too), /digest off and /alerts off stop their messages alone; /time 7am sets"
+    " the digest's time, /timezone London your time zone.",
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )
@@ -130,7 +139,8 @@ COMMAND_LINE = FrontEnd(
     sources="The articles are those added here with newsbot ingest or newsbot feeds add (newsbot stats counts them).",
     more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
     subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
-    " here): /subscribe sport tech there follows categories, /mysubs shows what a chat gets.",
+    " here): /subscribe sport tech there follows categories, /time 7am and /timezone London set when the digest"
+    " comes, /mysubs shows what a chat gets.",
     asking="Ask me anything in your own words, for example:",
     closing="newsbot latest lists the newest headlines; newsbot --help lists every command.",
 )

@@ -5,9 +5,9 @@ when it equals its name ignoring case, or is the start of exactly one category's
 Accents count only when a name with them matches: otherwise "economie" is Économie, as a reader without the key for
 É types it (and "Economie" itself, when there is such a category). A word that starts several names is ambiguous;
 any other word is unknown, with "did you mean ...?" for near misses (difflib), or else for names holding it as a
-later word ("news": World News). "all" means every category, unless
-one is called that. A word not understood is echoed as typed. Categories are listed alphabetically whatever their
-case, as digests list them, not in the order they are passed in. Pure: the known categories are passed in.
+later word ("news": World News). "all" (or "everything") means every category, unless one is called that. A word
+not understood is echoed as typed. Categories are listed alphabetically whatever their case, as digests list them,
+not in the order they are passed in. Pure: the known categories are passed in.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from bot.wording import alphabetical, spoken_list
 _SEPARATORS = re.compile(r"[\s,]+|;(?=\S)")
 _AROUND = "\"'\u201c\u201d\u2018\u2019«»#.!?:;()[]{}<>"
 EVERY = "all"
+# Said for "all" as often ("/unsubscribe everything" was told there is no category "everything").
+_EVERY_WORDS = frozenset({EVERY, "everything"})
 _SUGGESTION_CUTOFF = 0.6
 _MAX_SUGGESTIONS = 3
 # A reader pasting a paragraph gets a message of readable length, not one line per word.
@@ -129,7 +131,7 @@ def match_categories(words: Iterable[str], known: Iterable[str]) -> CategoryMatc
         if key in by_key:
             matched[by_key[key]] = None
             continue
-        if key == EVERY:
+        if key in _EVERY_WORDS:
             everything = True
             continue
         starts = _starting(key, by_key)

@@ -12,9 +12,9 @@ a naive wall-clock `time` read in the chat's zone. The rules, each tested in tes
   accents, spaces, "_", "-", "." and apostrophes ("sao paulo", "São Paulo", "newyork"). When several zones end
   in the same city (America/Buenos_Aires and America/Argentina/Buenos_Aires) the longest name wins, then the
   alphabetically first; today these are links to one another, so the clock is the same whichever is kept.
-  A city may be followed by its country ("Berlin, Germany", "Berlin (Germany)", the tz database's zone.tab and
-  iso3166.tab saying which zones are whose); a city of that name elsewhere is refused ("Paris, Texas"). A place may
-  be followed by "time" or "city" ("London time", "New York City", "8am Moscow time").
+  A city may be followed by its country ("Berlin, Germany", "Berlin (Germany)", "berlin germany", the tz database's
+  zone.tab and iso3166.tab saying which zones are whose); a city of that name elsewhere is refused ("Paris, Texas").
+  A place may be followed by "time" or "city" ("London time", "New York City", "8am Moscow time").
   Names that would give a wrong clock are refused with the zones they may mean: "Samoa" (Pacific/Samoa is American
   Samoa, a day behind the state of Samoa) and abbreviations (EST, PST, IST: half the year, or several places). An
   abbreviation of one clock all year is its zone (MSK: Europe/Moscow, JST: Asia/Tokyo); the abbreviations are the
@@ -113,8 +113,9 @@ _PLACE_AFTER = re.compile(r"\s+(?:time|city)$", re.IGNORECASE)
 
 # Digits of any script, which `int` reads: a reader may type Arabic-Indic or Devanagari digits.
 # "at 8", "8am", "8 in the morning", "7 this evening", "7 tonight", "8 every morning", "19h" (as the French and others
-# write it), "20h30".
-_PART_OF_DAY = r"(?:in\s+the|this|every|each)\s+(?:morning|afternoon|evening)|(?:at\s+|to|every\s+|each\s+)night"
+# write it), "20h30"; the part of the day alone too, as "tomorrow" leaves it ("8 tomorrow morning" was the time 8 in
+# the unknown time zone "morning").
+_PART_OF_DAY = r"(?:(?:in\s+the|this|every|each)\s+)?(?:morning|afternoon|evening)|(?:at\s+|to|every\s+|each\s+)night"
 _TIME = re.compile(
     r"(?:at\s+|@\s*)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2})|(?P<compact>\d{2}))?"
     rf"(?:\s*(?P<half>[ap])\.?\s*m\.?|\s+(?P<part>{_PART_OF_DAY})|h)?"
@@ -293,7 +294,7 @@ def _half_of(part: str | None, hour: int) -> str | None:
         return None
     if part.endswith("night"):
         return "p" if 6 <= hour <= 11 else "a"
-    return _PARTS[part.rsplit(" ", 1)[1]]
+    return _PARTS[part.split()[-1]]
 
 
 def parse_timezone(text: str) -> str:
@@ -327,6 +328,8 @@ def parse_timezone(text: str) -> str:
         return _city_in_country(text, place["city"], place["country"] or place["bracketed"])
     if (country := _countries().get(_fold_country(cleaned))) is not None:
         return _country_zone(text, country)
+    if (key := _city_then_country(cleaned)) is not None:
+        return key
     if (bare := _PLACE_AFTER.sub("", cleaned)) != cleaned:
         try:
             return parse_timezone(bare)
@@ -562,6 +565,17 @@ def _city_in_country(text: str, city: str, country: str) -> str:
         suggestions = tuple(by_city[match] for match in close) or (tuple(sorted(zones)) if len(zones) <= 3 else ())
     hint = f" Did you mean {spoken_list(suggestions, 'or')}?" if suggestions else ""
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
+
+
+def _city_then_country(cleaned: str) -> str | None:
+    """The zone of a city followed by its country without a comma, as readers type it ("berlin germany", "new york
+    usa"); None unless the last words name a country and the words before them one of its cities."""
+    words = cleaned.split()
+    for split in range(1, len(words)):
+        zones = _countries().get(_fold_country(" ".join(words[split:])))
+        if zones is not None and (key := _cities().get(_fold_name(" ".join(words[:split])))) in zones:
+            return key
+    return None
 
 
 @cache

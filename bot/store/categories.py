@@ -1,4 +1,4 @@
-"""Categories' one spelling each: "Sport" arriving after "sport" is filed under "sport".
+"""Categories' one spelling each: "Sport" (or "Sports") arriving after "sport" is filed under "sport".
 
 A category is its name with case, character width and spacing aside (`key`); the first spelling the store saw
 is its name (`schema.category_names`). Article writes spell their categories here inside their transaction,
@@ -20,8 +20,17 @@ CHUNK = 500
 
 
 def key(name: str) -> str:
-    """What two spellings of one category share: "World  News" and "world news" alike, full-width letters too."""
-    return unicodedata.normalize("NFKC", " ".join(name.split())).casefold()
+    """What two spellings of one category share: "World  News" and "world news" alike, full-width letters too, and
+    a word's plural and singular ("Sports" and "Sport", "Arts" and "Art"), as one feed files what another files
+    under the other (a newsroom's "Sports" feed beside its "Sport" files made two categories, each with half the
+    stories, and a chat following one missed the other's)."""
+    words = unicodedata.normalize("NFKC", name).casefold().split()
+    return " ".join(_singular(word) for word in words)
+
+
+def _singular(word: str) -> str:
+    """A word without the "s" a plural adds; "business" and "bus" keep theirs."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def spell(connection: Connection, names: Sequence[str]) -> dict[str, str]:

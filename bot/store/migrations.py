@@ -114,6 +114,22 @@ def _category_names(connection: Connection) -> None:
     /subscribe keyboard all compare names exactly, and one spelling keeps each of them right as it is.
     """
     _create(category_names)(connection)
+    _merge_spellings(connection, ())
+
+
+def _category_plurals(connection: Connection) -> None:
+    """One category for a plural and its singular ("Sport" and "Sports", `categories.key` since): the keys are
+    made again and the spellings merged as 0005 merged those of one case, the first to arrive kept. A category whose
+    articles are all gone keeps its spelling, after those still filed."""
+    kept = list(connection.scalars(select(category_names.c.name).order_by(category_names.c.name)))
+    connection.execute(delete(category_names))
+    _merge_spellings(connection, kept)
+
+
+def _merge_spellings(connection: Connection, kept: Iterable[str]) -> None:
+    """The articles' and subscriptions' categories spelt one way each (`categories.spell`), the first to arrive
+    winning, then `kept`'s names; the other spellings' articles (logged as replaced) and subscriptions move to it
+    (a chat following both keeps the earlier date)."""
     by_arrival = (
         select(articles.c.category)
         .group_by(articles.c.category)
@@ -124,10 +140,18 @@ def _category_names(connection: Connection) -> None:
         .group_by(subscriptions.c.category)
         .order_by(func.min(subscriptions.c.subscribed_at), subscriptions.c.category)
     )
-    seen = [*connection.scalars(by_arrival), *connection.scalars(by_subscription)]
+    seen = [*connection.scalars(by_arrival), *connection.scalars(by_subscription), *kept]
     merged = {old: new for old, new in categories.spell(connection, seen).items() if old != new}
+    if merged:
+        lock(connection, CHANGELOG_LOCK)
     for old, new in merged.items():
-        connection.execute(update(articles).where(articles.c.category == old).values(category=new))
+        filed = update(articles).where(articles.c.category == old).values(category=new).returning(articles.c.id)
+        # Logged as new versions: an index files a paragraph under its category's key, which may have changed.
+        moved_ids = connection.scalars(filed).all()
+        if moved_ids:
+            at = datetime.now(UTC)
+            rows = [{"article_id": i, "kind": article_rows.REPLACED, "at": at} for i in moved_ids]
+            connection.execute(schema.changes.insert(), rows)
         moved = connection.execute(
             delete(subscriptions)
             .where(subscriptions.c.category == old)
@@ -135,10 +159,10 @@ def _category_names(connection: Connection) -> None:
         ).all()
         for chat_id, since in moved:
             following = (subscriptions.c.chat_id == chat_id) & (subscriptions.c.category == new)
-            kept = connection.scalar(select(subscriptions.c.subscribed_at).where(following))
-            if kept is None:
+            earlier = connection.scalar(select(subscriptions.c.subscribed_at).where(following))
+            if earlier is None:
                 connection.execute(subscriptions.insert().values(chat_id=chat_id, category=new, subscribed_at=since))
-            elif since < kept:
+            elif since < earlier:
                 connection.execute(update(subscriptions).where(following).values(subscribed_at=since))
     if merged:
         log.info("store: category spellings merged into the first one: %s", merged)
@@ -233,6 +257,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0029_feed_entry_hashes", lambda connection: schema.feed_entries_hash.create(connection, checkfirst=True)
     ),
     Migration("0030_feed_entry_dates", _add_columns(schema.feed_entries, "dated")),
+    Migration("0031_category_plurals", _category_plurals),
 )
 
 

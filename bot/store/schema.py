@@ -354,10 +354,11 @@ feed_entries = Table(
 
 # ---- 0005_category_names ---------------------------------------------------------------------------------------
 
-# Each category's one spelling, under its key: the name with case, character width and spacing aside ("Sport",
-# "SPORT" and " sport " are one category). The first spelling to arrive is the name; every article is written
-# with it (`bot.store.categories.spell`, under the change-log lock), so readers, digests, alerts and
-# subscriptions compare names exactly. Kept when a category's last article goes: one that comes back keeps it.
+# Each category's one spelling, under its key: the name with case, character width, spacing and a plural's "s"
+# aside ("Sport", "SPORT", " sport " and "Sports" are one category; the plural since 0031_category_plurals). The
+# first spelling to arrive is the name; every article is written with it (`bot.store.categories.spell`, under the
+# change-log lock), so readers, digests, alerts and subscriptions compare names exactly. Kept when a category's
+# last article goes: one that comes back keeps it.
 category_names = Table(
     "category_names",
     metadata,

@@ -35,6 +35,7 @@ _SENTENCE_END = re.compile("[.!?:][ \t\n\"'\u201c\u2018(]*")
 _OPENING = re.compile("[ \t\n\"'\u201c\u2018(]*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_HAS_WORD = re.compile(r"\w")
 _THOUSANDS = re.compile(r",(?=\d{3}\b)")
 _COMPOUND = re.compile(r"[-/&]")
 
@@ -166,7 +167,9 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
     word = fold(raw).strip("'.,/&-")
     if "'" in word:
         word = _POSSESSIVE.sub("", word)
-    if not word:
+    # Marks alone are no word: an emoji's variation selector ("🌧️ storm?") was told apart as one, "No article uses the
+    # word “️”".
+    if not _HAS_WORD.search(word):
         return ()
     if not _HAS_LETTER.search(word):
         word = _THOUSANDS.sub("", word)  # 1,000 -> 1000

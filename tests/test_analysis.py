@@ -163,6 +163,13 @@ def test_a_word_with_marks_in_it_is_one_word(text: str, written: list[str]) -> N
     assert analyze(text) == analyze(" ".join(written))
 
 
+@pytest.mark.parametrize(("text", "terms"), [("\U0001f327\ufe0f storm?", ["storm"]), ("\u2764\ufe0f", [])])
+def test_marks_alone_are_no_word(text: str, terms: list[str]) -> None:
+    """An emoji's variation selector (U+FE0F, a combining mark) was a word of its own: "🌧️ storm?" was told that no
+    article uses the word "️", an invisible character."""
+    assert analyze(text) == terms
+
+
 def test_stopwords_are_shipped_and_not_downloaded() -> None:
     assert {"the", "what", "which", "is"} <= STOPWORDS
     assert analyze("what is the") == []

@@ -87,7 +87,7 @@ def test_a_prefix_of_several_is_ambiguous() -> None:
     ("word", "suggestions"),
     [
         ("sprot", ("sport",)),
-        ("sports", ("sport",)),
+        ("sporst", ("sport",)),
         ("buisness", ("business",)),
         ("Bussiness", ("business",)),
         ("politcs", ("politics",)),
@@ -100,6 +100,15 @@ def test_near_misses_get_did_you_mean(word: str, suggestions: tuple[str, ...]) -
     assert result.unknown == (Unmatched(word, suggestions),)
     problem = result.problem()
     assert problem is not None and f"did you mean {suggestions[0].capitalize()}?" in problem
+
+
+@pytest.mark.parametrize(
+    ("words", "matched"), [(["sports"], ("sport",)), (["Sports", "politic"], ("sport", "politics"))]
+)
+def test_a_plural_or_singular_typed_is_the_category(words: list[str], matched: tuple[str, ...]) -> None:
+    """The store files "Sports" and "Sport" as one category (`bot.store.categories.key`), yet "/latest sports" was
+    told there is no category "sports" (did you mean Sport?)."""
+    assert match_categories(words, BBC).matched == matched
 
 
 def test_a_word_of_a_category_s_name_suggests_it() -> None:

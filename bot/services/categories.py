@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from bot.analysis import fold
 from bot.errors import UsageError
 from bot.render.markup import category_label
+from bot.store.categories import key as category_key
 from bot.wording import alphabetical, spoken_list
 
 # Words are split on whitespace, commas and semicolons, and matched without the punctuation around them ("#sport",
@@ -181,7 +181,9 @@ def _split(words: Iterable[str]) -> list[str]:
 
 
 def _key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    # The store's key: a plural typed is its category ("/latest sports" was told there is no category "sports" of
+    # stories the store files as one whether a feed says Sport or Sports).
+    return category_key(text)
 
 
 def _labels(names: Iterable[str], last: str = "and") -> str:

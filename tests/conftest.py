@@ -57,9 +57,16 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # The tests' files (tmp_path, the PostgreSQL servers' data, the session's cache, what the processes they start write
 # aside) go to the machine's RAM disk unless TMPDIR names a place: on a disk, every tantivy commit, SQLite checkpoint
 # and PostgreSQL commit waits for its fsync (2-5 ms a call here under load), with the cores idle meanwhile, and no test
-# checks what outlives a power cut. Set before pytest makes its temporary directory; the workers inherit it.
+# checks what outlives a power cut. Set before pytest makes its temporary directory; the workers inherit it. Not on a
+# small one (a container's is often 64 MB): a run writes about 850 MB.
 RAM_DISK = Path("/dev/shm")
-if "TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
+RAM_DISK_NEEDED = 2 << 30
+if (
+    "TMPDIR" not in os.environ
+    and RAM_DISK.is_dir()
+    and os.access(RAM_DISK, os.W_OK)
+    and shutil.disk_usage(RAM_DISK).free >= RAM_DISK_NEEDED
+):
     os.environ["TMPDIR"] = str(RAM_DISK)
     tempfile.tempdir = str(RAM_DISK)
 # Not NEWSBOT_...: newsbot warns of every such variable it does not know.

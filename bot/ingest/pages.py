@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
-import trafilatura
 
 from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
@@ -231,6 +230,10 @@ def _article(
     # A fetch follows a stub (bot.fetch); a stub saved as a file, or one of a chain too long, names its story.
     if target := refresh_target(body, url or "", content_type):
         raise ArticleError(f"a page that only sends its reader on to {target}: ingest that page")
+    # Imported at the first page read: a bot imports this module (its feeds may fetch pages) and paid trafilatura's
+    # 0.15 s at every start, fetching nothing.
+    import trafilatura
+
     try:
         document = trafilatura.bare_extraction(
             _text(body, charset),

@@ -1021,9 +1021,9 @@ def ranking_of(
     # was declined for "want").
     telling = {t for t, v in idf.items() if v >= COMMON_IDF}
     by_chance = min(1.0, weights.paragraphs / UNSEEN_FULL_AT)
-    if telling <= unused and not (
-        by_chance < 1.0 and written_as_names(idf.keys() - telling - frames, [*texts.values(), *headlines.values()])
-    ):
+    # The question's words the stories write as names, read only where that decides something: in a small library.
+    names = written_as_names(idf.keys(), [*texts.values(), *headlines.values()]) if by_chance < 1.0 else frozenset()
+    if telling <= unused and not names - telling - frames:
         by_chance = 1.0
     total = sum(idf.values()) or 1.0
     unseen = sum(idf[t] * (1.0 if t in named else by_chance) for t in unused) / total
@@ -1096,7 +1096,7 @@ def ranking_of(
         frames - absent if one_word else (),
         frames,
         told_before=by_chance < 1.0,
-        names=written_as_names(idf.keys(), [*texts.values(), *headlines.values()]) if by_chance < 1.0 else frozenset(),
+        names=names,
     )
     if semantic is None:
         candidates = unmet_marked(

@@ -1,7 +1,9 @@
 """Which categories a reader means by the words after /subscribe, /unsubscribe or /latest ("sport tech", "Ent, pol").
 
 All the words together naming a category exactly ("World News") name that one. Otherwise each word names a category
-when it equals its name ignoring case, or is the start of exactly one category's name ("ent" is entertainment).
+when it equals its name ignoring case and a plural's "s", as the store files categories (`bot.store.categories.key`:
+"/latest sports" was told there is no category "sports" of Sport), or is the start of exactly one category's name
+("ent" is entertainment).
 Accents count only when a name with them matches: otherwise "economie" is Économie, as a reader without the key for
 É types it (and "Economie" itself, when there is such a category). A word that starts several names is ambiguous;
 any other word is unknown, with "did you mean ...?" for near misses (difflib), or else for names holding it as a
@@ -20,7 +22,7 @@ from typing import NamedTuple
 from bot.analysis import fold
 from bot.errors import UsageError
 from bot.render.markup import category_label
-from bot.store.categories import key as category_key
+from bot.store.categories import key as _key
 from bot.wording import alphabetical, spoken_list
 
 # Words are split on whitespace, commas and semicolons, and matched without the punctuation around them ("#sport",
@@ -178,12 +180,6 @@ def _split(words: Iterable[str]) -> list[str]:
     """The words as typed, without the separators between them; a word of punctuation alone names nothing."""
     parts = (part for word in words for part in _SEPARATORS.split(word))
     return [part for part in parts if part.strip(_AROUND)]
-
-
-def _key(text: str) -> str:
-    # The store's key: a plural typed is its category ("/latest sports" was told there is no category "sports" of
-    # stories the store files as one whether a feed says Sport or Sports).
-    return category_key(text)
 
 
 def _labels(names: Iterable[str], last: str = "and") -> str:

@@ -552,11 +552,10 @@ def _country_zone(text: str, zones: frozenset[str]) -> str:
 def _city_in_country(text: str, city: str, country: str) -> str:
     """The zone of `city` when it is one of `country`'s ("Berlin, Germany"); a city of the same name elsewhere
     ("Paris, Texas") is refused, with the country's zones of names close to the city or its only few zones."""
+    if (key := _in_country(city, country)) is not None:
+        return key
     zones = _countries().get(_fold_country(country))
     folded = _fold_name(city)
-    key = _cities().get(folded)
-    if zones is not None and key in zones:
-        return key
     if zones is None:
         suggestions = _suggest(folded)
     else:
@@ -572,10 +571,16 @@ def _city_then_country(cleaned: str) -> str | None:
     usa"); None unless the last words name a country and the words before them one of its cities."""
     words = cleaned.split()
     for split in range(1, len(words)):
-        zones = _countries().get(_fold_country(" ".join(words[split:])))
-        if zones is not None and (key := _cities().get(_fold_name(" ".join(words[:split])))) in zones:
+        if (key := _in_country(" ".join(words[:split]), " ".join(words[split:]))) is not None:
             return key
     return None
+
+
+def _in_country(city: str, country: str) -> str | None:
+    """The zone of `city` when `country` is a country and the city one of its zones', else None."""
+    zones = _countries().get(_fold_country(country))
+    key = _cities().get(_fold_name(city))
+    return key if zones is not None and key in zones else None
 
 
 @cache

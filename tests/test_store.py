@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -11,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -677,6 +680,51 @@ def test_processes_opening_a_new_sqlite_file_at_once_all_connect(tmp_path: Path)
         _all_six(tmp_path, f"done{number}", processes)
     errors = [p.communicate(timeout=120)[1] for p in processes]
     assert [p.returncode for p in processes] == [0] * 6, [e[-500:] for e in errors if e]
+
+
+def test_a_sqlite_store_removed_under_the_process_is_never_made_again_empty(tmp_path: Path) -> None:
+    """The store's file removed and a backup put back (the data directory made anew) under a process whose pool had
+    let go of its connections (an error, or load's extra ones): the next connection made an empty store at the path
+    (SQLite's default), which the backup was copied into in place, and on ext4 a file made next takes a removed one's
+    inode number: either way the store's (device, inode) never changed, and the replacement went unnoticed. The
+    removed file stays this process's own until the store is reopened, no connection makes a store, and the backup is
+    noticed."""
+    path = tmp_path / "data" / "store.sqlite3"
+    backup = tmp_path / "backup.sqlite3"
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        store.write_articles([story("Ferry returns")], NOW)
+        with closing(sqlite3.connect(path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        shutil.rmtree(path.parent)
+        path.parent.mkdir()
+        store.engine.dispose()  # the pool's connections gone
+        # Held open, its inode number cannot be another file's.
+        assert f"{path} (deleted)" in _open_here()
+        with pytest.raises(StoreError, match=r"unable to open database file .*: the file is gone"):
+            store.head()
+        with pytest.raises(StoreError, match="unable to open database file"):
+            store.reopen()
+        assert not path.exists() and not store.replaced()
+        shutil.copy(backup, path)
+        assert store.replaced()
+        store.reopen()
+        assert not store.replaced() and store.head() == 1
+        assert f"{path} (deleted)" not in _open_here()  # let go: its disk space is freed
+    finally:
+        store.close()
+    assert str(path) not in _open_here()
+
+
+def _open_here() -> set[str]:
+    """What this process's file descriptors name (Linux says "PATH (deleted)" of a removed file's)."""
+    named = set()
+    for descriptor in Path("/proc/self/fd").iterdir():
+        try:
+            named.add(os.readlink(descriptor))
+        except OSError:  # the listing's own, closed since
+            continue
+    return named
 
 
 def _all_six(directory: Path, step: str, processes: list[subprocess.Popen[str]]) -> None:

@@ -35,7 +35,18 @@ from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.chats import Asks
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
-from bot.store.engine import CHANGELOG_LOCK, answering, connect, file_identity, reach, reading, writing
+from bot.store.engine import (
+    CHANGELOG_LOCK,
+    HeldFile,
+    answering,
+    connect,
+    file_identity,
+    hold,
+    reach,
+    reading,
+    release,
+    writing,
+)
 from bot.store.migrations import STORE_ID, Seed, migrate, pending
 from bot.store.queries import SavedQuery
 from bot.store.received import Received
@@ -131,28 +142,32 @@ def _now() -> datetime:
 class Store:
     """Articles, the change log, chats and saved questions; safe to share between threads and processes."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, held: HeldFile | None = None) -> None:
         self.engine = engine
-        # The SQLite file opened: one replaced under a running process (a backup restored, the data directory
-        # made anew) kept being read through the pooled connections, deleted, while nothing new ever came in.
-        self._file = file_identity(engine)
+        # The SQLite file opened, held open (see `HeldFile`): one replaced under a running process (a backup
+        # restored, the data directory made anew) kept being read through the pooled connections, deleted, while
+        # nothing new ever came in.
+        self._held = held
 
     @classmethod
     def open(cls, url: str, seed: Seed | None = None) -> Store:
-        """Connect and apply any missing migration; a store created now gets `seed`'s articles."""
+        """Connect (making a SQLite file if there is none) and apply any missing migration; a store created now
+        gets `seed`'s articles."""
         engine = connect(url)
+        held = None
         try:
+            held = hold(engine)
             reach(engine)
             migrate(engine, seed)
         except BaseException:
-            engine.dispose()
+            release(engine, held)
             raise
-        return cls(engine)
+        return cls(engine, held)
 
     @staticmethod
     def probe(url: str) -> None:
         """Connect to the store's server once and let go, raising as `reach` does: whether the bot can start."""
-        engine = connect(url)
+        engine = connect(url, create=False)
         try:
             reach(engine)
         finally:
@@ -167,25 +182,28 @@ class Store:
         """Whether another SQLite file is now at the store's path than the one opened (False while none is there,
         as between a removal and a new ingest, and for PostgreSQL)."""
         now = file_identity(self.engine)
-        return now is not None and now != self._file
+        return now is not None and self._held is not None and now != self._held.identity
 
     def reopen(self) -> None:
-        """Open the SQLite file now at the store's path, migrated as at a start; the old file's connections close
-        as they are given back."""
-        engine = connect(self.engine.url.render_as_string(hide_password=False))
+        """Open the SQLite file now at the store's path, migrated as at a start (`StoreError` if none is there: it is
+        not made); the old file's connections close as they are given back."""
+        engine = connect(self.engine.url.render_as_string(hide_password=False), create=False)
+        held = None
         try:
+            held = hold(engine)
             migrate(engine)
         except BaseException:
-            engine.dispose()
+            release(engine, held)
             raise
-        old, self.engine, self._file = self.engine, engine, file_identity(engine)
-        old.dispose()
+        old, old_held = self.engine, self._held
+        self.engine, self._held = engine, held
+        release(old, old_held)
 
     def pending_migrations(self) -> list[str]:
         return pending(self.engine)
 
     def close(self) -> None:
-        self.engine.dispose()
+        release(self.engine, self._held)
 
     # ---- articles ---------------------------------------------------------------------------------------------
 

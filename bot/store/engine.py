@@ -23,8 +23,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
@@ -113,18 +115,23 @@ _UNRESOLVED = re.compile(
 )
 
 
-def connect(url: str) -> Engine:
-    """An engine for a store URL (sqlite:///path or postgresql+psycopg://...)."""
+def connect(url: str, create: bool = True) -> Engine:
+    """An engine for a store URL (sqlite:///path or postgresql+psycopg://...). A SQLite file is made now if there is
+    none (`create`), never by the pool's connections: one reconnecting after the file was removed under the process
+    made an empty store at its path, which a backup copied back was then written into in place, unnoticed."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if create:
+                _open_file(parsed.database, "rwc").close()
         engine = create_engine(
             parsed,
             connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
         )
+        event.listen(engine, "do_connect", _sqlite_existing_file)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -178,14 +185,83 @@ def reach(engine: Engine) -> None:
 
 def file_identity(engine: Engine) -> tuple[int, int] | None:
     """The (device, inode) of a SQLite store's file now; None for PostgreSQL, memory, or no file at its path."""
+    database = _sqlite_file(engine)
+    return None if database is None else _identity(database)
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A SQLite store's file held open by a connection of its own while the store is open, and its (device, inode).
+
+    Held, the file's inode number is no other file's, even once the file is removed: ext4 gives a removed file's
+    number to the next file made, so a backup copied to the path after the pool had let go of its connections
+    looked like the store opened, and was never followed. A connection, not a bare descriptor: closing any
+    descriptor of a file drops all of the process's POSIX locks on it, which SQLite's other connections rely on;
+    SQLite defers closing its own while they hold some."""
+
+    connection: sqlite3.Connection
+    identity: tuple[int, int]
+
+
+def hold(engine: Engine) -> HeldFile | None:
+    """Hold the SQLite file at the store's path (None for PostgreSQL or memory); `StoreError` if there is none."""
+    database = _sqlite_file(engine)
+    if database is None:
+        return None
+    while True:
+        before = _identity(database)
+        connection = _open_file(database, "rw")
+        if before is not None and before == _identity(database):
+            return HeldFile(connection, before)
+        connection.close()  # another file was put at the path meanwhile: the one there now is held
+
+
+def release(engine: Engine, held: HeldFile | None) -> None:
+    """Close the engine's pooled connections, then let go of its file (`hold`)."""
+    engine.dispose()
+    if held is not None:
+        held.connection.close()
+
+
+def _sqlite_file(engine: Engine) -> str | None:
     database = engine.url.database
     if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
+    return database
+
+
+def _identity(path: str) -> tuple[int, int] | None:
     try:
-        status = os.stat(database)
+        status = os.stat(path)
     except OSError:
         return None
     return status.st_dev, status.st_ino
+
+
+def _open_file(path: str, mode: str) -> sqlite3.Connection:
+    """A connection to the SQLite file at `path`, opened in SQLite's URI `mode` ("rw": only one that is there;
+    "rwc": made if there is none)."""
+    try:
+        return sqlite3.connect(_file_uri(path, mode), uri=True, check_same_thread=False)
+    except sqlite3.Error as error:
+        gone = _gone(path) if mode == "rw" else ""
+        raise StoreError(f"database error: {_first_line(error)} ({path}){gone}") from error
+
+
+def _file_uri(path: str, mode: str) -> str:
+    return f"file:{quote(os.path.abspath(path))}?mode={mode}"
+
+
+def _gone(path: str) -> str:
+    """What to add to SQLite's "unable to open database file" for a store file no longer there."""
+    return "" if os.path.lexists(path) else ": the file is gone (removed while newsbot had it open?)"
+
+
+def _sqlite_existing_file(dialect: Any, record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]) -> None:
+    # Opened as a URI in mode "rw": a store file removed under the process is an error, not a new empty store. A
+    # URL that is a SQLite URI already (uri=true) keeps its own mode.
+    if not cparams.get("uri") and cargs[0] != ":memory:":
+        cargs[0], cparams["uri"] = _file_uri(cargs[0], "rw"), True
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
@@ -323,8 +399,8 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 f" throughout the {waited:g} s a write waits for it (a backup tool, or a stuck writer); try again"
                 " once it ends"
             ) from error
-        full = _disk_full(engine, error.orig)
-        raise StoreError(f"database error: {_first_line(error.orig)}{where}{full}") from error
+        why = _disk_full(engine, error.orig) or _removed(engine, error.orig)
+        raise StoreError(f"database error: {_first_line(error.orig)}{where}{why}") from error
     except exc.SQLAlchemyError as error:
         _raise_interruption(error)
         raise StoreError(f"database error: {_first_line(error)}{where}") from error
@@ -360,6 +436,15 @@ def _disk_full(engine: Engine, error: Any) -> str:
     # Reading needs room too: the -shm file SQLite makes beside the store at the first connection.
     why = "" if name == "SQLITE_FULL" else ", and SQLite needs room beside the file (its -shm file) even to read"
     return f": the disk holding it is full ({free // 1024} kB free){why}; free some space, then try again"
+
+
+def _removed(engine: Engine, error: Any) -> str:
+    """What to add to SQLite's "unable to open database file" for a store file removed under the process (`_gone`),
+    else ""."""
+    database = _sqlite_file(engine)
+    if database is None or getattr(error, "sqlite_errorname", None) != "SQLITE_CANTOPEN":
+        return ""
+    return _gone(database)
 
 
 def _login_refused(error: Any) -> str:

@@ -12,6 +12,7 @@ import ipaddress
 import json
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -53,7 +54,7 @@ from bot.store import feeds as store_feeds
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from bot.store.schema import feed_entries, migrations
 from tests.newsroom import Bot, Reader, story
-from tests.paths import DATA, ROOT
+from tests.paths import DATA, ROOT, open_here
 from tests.web_server import WebServer
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -238,6 +239,27 @@ async def test_list_and_remove(web: WebServer, service: FeedService, feed_librar
     await service.remove(str(listed[1].id))
     assert await service.feeds() == []
     assert feed_library.store.stats().articles == before  # the stories stay answerable
+
+
+async def test_a_store_replaced_under_the_service_is_read_through_the_reopened_store(settings: Settings) -> None:
+    """A backup restored under a running process: the library reopens the store on a new engine and lets go of the
+    old file; the feed service kept the engine of its start, reconnected by path through it and held connections to
+    the store's file that closing the library never closed."""
+    library = Library.open(replace(settings, allow_private_addresses=LOOPBACK))
+    path = Path(str(library.store.engine.url.database))
+    try:
+        service = FeedService(library)
+        with closing(sqlite3.connect(path)) as db, closing(sqlite3.connect(path.with_name("backup"))) as copy:
+            db.backup(copy)
+        follow(service, "https://feeds.example.org/harbour.xml", NOW)
+        for stale in path.parent.glob(f"{path.name}*"):  # the store and its log, as a data directory made anew
+            stale.unlink()
+        path.with_name("backup").rename(path)
+        library.follow()
+        assert await service.feeds() == []  # the backup's, which follows no feed
+    finally:
+        library.close()
+    assert not any(name.startswith(str(path)) for name in open_here())
 
 
 async def test_a_feed_that_changes_its_guids_lists_its_stories_once(web: WebServer, service: FeedService) -> None:

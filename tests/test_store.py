@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import sqlite3
@@ -36,7 +35,7 @@ from bot.store.schema import (
     queries,
     subscriptions,
 )
-from tests.paths import DATA, ROOT
+from tests.paths import DATA, ROOT, open_here
 from tests.processes import free_port
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -700,7 +699,7 @@ def test_a_sqlite_store_removed_under_the_process_is_never_made_again_empty(tmp_
         path.parent.mkdir()
         store.engine.dispose()  # the pool's connections gone
         # Held open, its inode number cannot be another file's.
-        assert f"{path} (deleted)" in _open_here()
+        assert f"{path} (deleted)" in open_here()
         with pytest.raises(StoreError, match=r"unable to open database file .*: the file is gone"):
             store.head()
         with pytest.raises(StoreError, match="unable to open database file"):
@@ -710,21 +709,10 @@ def test_a_sqlite_store_removed_under_the_process_is_never_made_again_empty(tmp_
         assert store.replaced()
         store.reopen()
         assert not store.replaced() and store.head() == 1
-        assert f"{path} (deleted)" not in _open_here()  # let go: its disk space is freed
+        assert f"{path} (deleted)" not in open_here()  # let go: its disk space is freed
     finally:
         store.close()
-    assert str(path) not in _open_here()
-
-
-def _open_here() -> set[str]:
-    """What this process's file descriptors name (Linux says "PATH (deleted)" of a removed file's)."""
-    named = set()
-    for descriptor in Path("/proc/self/fd").iterdir():
-        try:
-            named.add(os.readlink(descriptor))
-        except OSError:  # the listing's own, closed since
-            continue
-    return named
+    assert str(path) not in open_here()
 
 
 def _all_six(directory: Path, step: str, processes: list[subprocess.Popen[str]]) -> None:

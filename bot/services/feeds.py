@@ -399,10 +399,15 @@ class FeedService:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.settings: Settings = library.settings
-        self.store = FeedStore(library.store.engine)
         # How a note said each feed's dates in numbers are read (by feed id): a poll says it again only when
         # their order changes, not on every poll (in this process; another process says it once too).
         self._dates_told: dict[int, Order] = {}
+
+    @property
+    def store(self) -> FeedStore:
+        # The library's store as it is now: a store replaced under the process is reopened on a new engine, and one
+        # kept from the start read the old file's path with connections the store's close never closed.
+        return FeedStore(self.library.store.engine)
 
     @property
     def interval(self) -> timedelta:

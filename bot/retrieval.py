@@ -345,8 +345,10 @@ def written_as_one(terms: Sequence[str], texts: Iterable[str]) -> tuple[frozense
     """Runs of `terms` (a question's, in its order) whose neighbours every one of `texts` holding both writes side by
     side, WRITTEN_AS_ONE at least holding them: the words of a name ("Ashford Vale") or of a phrase that stories never
     write apart. Wherever one is the other is, so they meet as one word does (`as_met`)."""
-    # The texts' term sets are read for the evidence too (cached); their terms in order only where a pair meets.
-    read = [(text, _term_set(text)) for text in texts]
+    # The texts' term sets are read for the evidence too (cached); their terms in order only where a pair meets. Only
+    # a text holding two of the terms can hold a pair: each pair looks through those alone.
+    wanted = frozenset(terms)
+    read = [(text, held) for text in texts if len(held := _term_set(text) & wanted) > 1]
     runs: list[list[str]] = []
     joined_before = False
     for a, b in pairwise(terms):

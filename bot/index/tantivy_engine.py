@@ -405,16 +405,17 @@ class TantivyEngine:
 
     def search(self, query: Query, limit: int) -> list[Hit]:
         with self._reading():
-            return self._search(self._searcher(), query, limit)
+            return self._search(_View(self._searcher()), query, limit)
 
     def search_weighing(self, query: Query, limit: int, terms: Sequence[str]) -> tuple[list[Hit], Idf]:
         # One searcher: one check of the files' sizes, and weights of the view the hits came from.
         with self._reading():
-            searcher = self._searcher()
-            return self._search(searcher, query, limit), _idf_of(searcher, terms)
+            view = _View(self._searcher())
+            return self._search(view, query, limit), _idf_of(view, terms)
 
-    def _search(self, searcher: tantivy.Searcher, query: Query, limit: int) -> list[Hit]:
-        terms = searched_terms(query, partial(searcher.doc_freq, "body"), searcher.num_docs)
+    def _search(self, view: _View, query: Query, limit: int) -> list[Hit]:
+        searcher = view.searcher
+        terms = searched_terms(query, partial(view.frequency, "body"), searcher.num_docs)
         if not terms:
             return []
         should: list[tantivy.Query] = [tantivy.Query.term_query(self.schema, "body", t) for t in terms]
@@ -424,7 +425,7 @@ class TantivyEngine:
                 for t in terms
             ]
         if self.pair_boost > 0:
-            should += self._pair_queries(searcher, query.terms)
+            should += self._pair_queries(view, query.terms)
         text = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
         filters = self._filters(query)
         final = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
@@ -435,20 +436,20 @@ class TantivyEngine:
             hits.append(Hit(article_id, int(position), float(score)))
         return hits
 
-    def _pair_queries(self, searcher: tantivy.Searcher, terms: Sequence[str]) -> list[tantivy.Query]:
+    def _pair_queries(self, view: _View, terms: Sequence[str]) -> list[tantivy.Query]:
         """The phrase bonus of each pair of question words that some paragraph holds side by side."""
-        total = max(searcher.num_docs, 1)
+        total = max(view.searcher.num_docs, 1)
         queries = []
         for a, b in pairwise(terms):
-            if a != b and (found := searcher.doc_freq("pairs", pair := _pair(a, b))):
-                words = _idf(total, searcher.doc_freq("body", a)) + _idf(total, searcher.doc_freq("body", b))
+            if a != b and (found := view.frequency("pairs", pair := _pair(a, b))):
+                words = _idf(total, view.frequency("body", a)) + _idf(total, view.frequency("body", b))
                 weight = self.pair_boost * words / _idf(total, found)
                 queries.append(tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "pairs", pair), weight))
         return queries
 
     def idf(self, terms: Sequence[str]) -> Idf:
         with self._reading():
-            return _idf_of(self._searcher(), terms)
+            return _idf_of(_View(self._searcher()), terms)
 
     def size_bytes(self) -> int:
         return bytes_of(self.directory.rglob("*"))
@@ -586,10 +587,28 @@ def _whole(path: Path) -> bool:
     return bool(crc == expected)
 
 
-def _idf_of(searcher: tantivy.Searcher, terms: Sequence[str]) -> Idf:
-    """The terms' idf in paragraph bodies with the paragraph count, both of the one view `searcher` holds."""
-    total = max(searcher.num_docs, 1)
-    return Idf(searcher.num_docs, {t: _idf(total, searcher.doc_freq("body", t)) for t in unique_terms(terms)})
+class _View:
+    """One searcher's view of the index, each term's paragraph count read from it once: a question's search reads a
+    word's count to leave common words out, again for its phrase bonus and again for its weight (1,900 reads for
+    200 questions, each a look-up in every segment's term dictionary)."""
+
+    def __init__(self, searcher: tantivy.Searcher) -> None:
+        self.searcher = searcher
+        self._frequencies: dict[tuple[str, str], int] = {}
+
+    def frequency(self, field: str, term: str) -> int:
+        """How many paragraphs hold `term` in `field`."""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self._frequencies[key] = self.searcher.doc_freq(field, term)
+        return found
+
+
+def _idf_of(view: _View, terms: Sequence[str]) -> Idf:
+    """The terms' idf in paragraph bodies with the paragraph count, both of the one view `view` holds."""
+    total = max(view.searcher.num_docs, 1)
+    return Idf(view.searcher.num_docs, {t: _idf(total, view.frequency("body", t)) for t in unique_terms(terms)})
 
 
 def _idf(total: int, frequency: int) -> float:

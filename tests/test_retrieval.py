@@ -45,6 +45,7 @@ from bot.retrieval import (
     names_a_subject,
     names_apart,
     newest_first,
+    rank,
     respellings,
     search,
     spelt_as_written,
@@ -588,6 +589,18 @@ def test_the_second_stage_weighs_only_features_it_computes() -> None:
     assert set(SEMANTIC_RANKER.weights) <= set(FEATURES) and set(LEXICAL_RANKER.weights) <= set(FEATURES)
     with pytest.raises(ValueError, match="unknown ranking features: cosin"):
         Ranker({"cosin": 1.0})
+
+
+def test_ranked_candidates_keep_every_field_but_their_score() -> None:
+    candidates = [
+        Candidate(Hit("a", 0, 2.0), frozenset({"harbour"}), 0.5, coverage=1.0, lexical_rank=1, asks=True),
+        Candidate(Hit("b", 3, 1.0), frozenset({"ferry"}), 0.4, coverage=0.5, lexical_rank=2, lacking=0.2),
+    ]
+    ranked = rank(candidates, LEXICAL_RANKER)
+    scores = LEXICAL_RANKER.scores(candidates)
+    assert ranked == [replace(candidates[0], score=scores[0]), replace(candidates[1], score=scores[1])]
+    expected = [replace(c, score=float(s)) for c, s in zip(candidates, scores, strict=True)]
+    assert [hash(c) for c in ranked] == [hash(c) for c in expected]
 
 
 def test_answerability_weighs_only_features_it_computes() -> None:

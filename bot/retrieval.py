@@ -346,15 +346,18 @@ def written_as_one(terms: Sequence[str], texts: Iterable[str]) -> tuple[frozense
     side, WRITTEN_AS_ONE at least holding them: the words of a name ("Ashford Vale") or of a phrase that stories never
     write apart. Wherever one is the other is, so they meet as one word does (`as_met`)."""
     # The texts' term sets are read for the evidence too (cached); their terms in order only where a pair meets. Only
-    # a text holding two of the terms can hold a pair: each pair looks through those alone.
+    # a text holding two of the terms can hold a pair: each pair looks through those alone, each text once with the
+    # number of times it is given (a story's copies under other links, its headline for each of its paragraphs).
     wanted = frozenset(terms)
-    read = [(text, held) for text in texts if len(held := _term_set(text) & wanted) > 1]
+    read = [(text, held, times) for text, times in Counter(texts).items() if len(held := _term_set(text) & wanted) > 1]
     runs: list[list[str]] = []
     joined_before = False
     for a, b in pairwise(terms):
-        holding = [text for text, held in read if a in held and b in held]
+        holding = [(text, times) for text, held, times in read if a in held and b in held]
         joined = (
-            a != b and len(holding) >= WRITTEN_AS_ONE and all((a, b) in pairwise(_term_list(text)) for text in holding)
+            a != b
+            and sum(times for _, times in holding) >= WRITTEN_AS_ONE
+            and all((a, b) in pairwise(_term_list(text)) for text, _ in holding)
         )
         if joined and joined_before:
             runs[-1].append(b)
@@ -1943,7 +1946,13 @@ def _frames() -> tuple[tuple[Frame, list[tuple[str, ...]]], ...]:
 
 
 def _title_key(article: StoredArticle) -> str:
-    return " ".join(article.title.casefold().split())
+    return _headline_key(article.title)
+
+
+@lru_cache(maxsize=4096)
+def _headline_key(title: str) -> str:
+    # Kept: a question reads each candidate's twice or more (`compose`), and copies of a story share theirs.
+    return " ".join(title.casefold().split())
 
 
 # Latin letters, accented ones included, end with Latin Extended-B.

@@ -450,7 +450,8 @@ def candidates(
     found: dict[str, StoredArticle] = {}
     texts: dict[tuple[str, int], str] = {}
     for statement, values in statements:
-        for article_id, position, paragraph, *columns in connection.exec_driver_sql(statement, values):
+        # Fetched at once: row by row, SQLAlchemy's cursor fetched each through its own layers (8% of this read).
+        for article_id, position, paragraph, *columns in connection.exec_driver_sql(statement, values).fetchall():
             texts[article_id, position] = paragraph
             if article_id not in found:
                 read = (convert(value) if convert else value for convert, value in zip(readers, columns, strict=True))

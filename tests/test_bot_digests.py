@@ -1068,6 +1068,22 @@ async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
         assert reply.startswith("Your time zone is Asia/Tokyo (UTC+09:00 now).\n"), reply
 
 
+async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/timezone eastern" suggested Pacific/Easter first and "central european time" was unknown; a zone set says
+    its clock in the other half of the year, and GMT, set as UTC, says where the UK's summer time is."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        reply = visible_text(await say(server, ALICE, "timezone", "eastern"))
+        assert reply.startswith("Your time zone is America/New_York (UTC-04:00 now): EDT, EST (UTC-05:00) in winter.\n")
+        reply = visible_text(await say(server, ALICE, "timezone", "central european time"))
+        assert reply.startswith("Your time zone is Europe/Berlin (UTC+01:00 now): CET, CEST (UTC+02:00) in summer.\n")
+        reply = visible_text(await say(server, ALICE, "timezone", "GMT"))
+        assert reply.startswith("Your time zone is UTC.\n"), reply
+        assert reply.endswith("\nGMT is UTC all year round; for the UK's clock, BST in summer, send /timezone London.")
+        assert "GMT is UTC" not in visible_text(await say(server, ALICE, "timezone", "UTC"))
+
+
 async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

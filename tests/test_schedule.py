@@ -22,6 +22,7 @@ from bot.services.schedule import (
     Window,
     digest_window,
     local_day,
+    names_gmt,
     next_digest,
     next_due,
     offset_label,
@@ -29,6 +30,7 @@ from bot.services.schedule import (
     parse_time_and_zone,
     parse_timezone,
     plan,
+    seasons,
     within_grace,
     zone,
 )
@@ -192,6 +194,56 @@ def test_a_city_followed_by_its_country_without_a_comma_is_its_zone(text: str, e
     """Typed as readers type it: "/timezone berlin germany" was an unknown time zone, suggesting nothing."""
     assert parse_timezone(text) == expected
     assert parse_time_and_zone(f"7pm {text}") == (time(19, 0), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("eastern", "America/New_York"),
+        ("Pacific", "America/Los_Angeles"),
+        ("central", "America/Chicago"),
+        ("mountain", "America/Denver"),
+        ("central european time", "Europe/Berlin"),
+        ("Central European", "Europe/Berlin"),
+        ("british time", "Europe/London"),
+        ("uk", "Europe/London"),
+        ("india", "Asia/Kolkata"),
+        ("Indian Standard Time", "Asia/Kolkata"),
+    ],
+)
+def test_a_clock_named_by_its_region_is_its_zone(text: str, expected: str) -> None:
+    """ "/timezone central european time" was an unknown time zone, and "/timezone eastern" suggested Pacific/Easter
+    (Easter Island's clock) first: a reader names the clock they live by, not a zone."""
+    assert parse_timezone(text) == expected
+    assert parse_time_and_zone(f"8am {text}") == (time(8, 0), expected)
+
+
+@pytest.mark.parametrize(
+    ("key", "at", "expected"),
+    [
+        ("Europe/London", "2026-12-05T09:00:00+00:00", "GMT, BST (UTC+01:00) in summer"),
+        ("Europe/London", "2026-07-05T09:00:00+00:00", "BST, GMT (UTC) in winter"),
+        ("America/New_York", "2026-12-05T09:00:00+00:00", "EST, EDT (UTC-04:00) in summer"),
+        ("Australia/Sydney", "2026-12-05T09:00:00+00:00", "AEDT, AEST (UTC+10:00) in winter"),
+        # The tz database names Santiago's clocks by their offsets ("-03"), which say nothing more.
+        ("America/Santiago", "2026-12-05T09:00:00+00:00", "UTC-04:00 in winter"),
+        ("Asia/Tokyo", "2026-12-05T09:00:00+00:00", ""),
+        ("UTC", "2026-12-05T09:00:00+00:00", ""),
+        ("UTC+03:00", "2026-07-05T09:00:00+00:00", ""),
+    ],
+)
+def test_a_zone_s_clock_in_the_other_half_of_the_year_is_said(key: str, at: str, expected: str) -> None:
+    assert seasons(key, datetime.fromisoformat(at)) == expected
+
+
+@pytest.mark.parametrize(("text", "gmt"), [("GMT", True), ("gmt time", True), ("Greenwich", True), ("UTC", False),
+                                           ("GMT+1", False), ("London", False)])  # fmt: skip
+def test_gmt_by_name_is_told_apart_from_utc_and_offsets(text: str, gmt: bool) -> None:
+    """GMT stays UTC, as the tz database and readers on GMT all year (Iceland, Ghana) have it; the reply to it says
+    that the UK's clock is London's (`names_gmt`)."""
+    assert names_gmt(text) is gmt
+    if gmt:
+        assert parse_timezone(text) == "UTC"
 
 
 @pytest.mark.parametrize("text", ["Paris Texas", "paris usa", "berlin france"])

@@ -102,6 +102,8 @@ _COUNTRY_ALIASES = {
 # A country of more zones than this is asked for a city without listing them (Russia has 26).
 _COUNTRY_ZONES_NAMED = 4
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"})
+# GMT by name, which a reader in the UK may take for London's clock (BST in summer).
+_GMT_NAMES = frozenset({"gmt", "etc/gmt", "greenwich", "gmt0"})
 # Longer input is not a time or a zone; refusing it early keeps difflib's cost and the echoed text small.
 _MAX_INPUT_CHARS = 64
 _SHOWN_CHARS = 40
@@ -177,6 +179,8 @@ _HOURS_OF = {
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
+# A clock's name as the tz database writes it in letters ("BST", "CEST"); others it writes as offsets ("-03").
+_ZONE_LETTERS = re.compile(r"[A-Z]{2,5}")
 # A zone after a time starts with a letter (London, UTC+1) or a sign (+03:00).
 _ZONE_START = re.compile(r"[^\W\d_]|[+-]")
 
@@ -340,6 +344,11 @@ def parse_timezone(text: str) -> str:
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
 
 
+def names_gmt(text: str) -> bool:
+    """Whether a reader named GMT itself (read as UTC, see `parse_timezone`), not an offset from it ("GMT+1")."""
+    return _fold_name(_PLACE_AFTER.sub("", text.strip())) in _GMT_NAMES
+
+
 def zone(key: str) -> tzinfo:
     """The tzinfo of a stored zone key: `ZoneInfo` for a tz database name, a fixed `timezone` for an offset."""
     if key == UTC_KEY:
@@ -358,6 +367,26 @@ def offset_label(zone_key: str, at: datetime) -> str:
     _require_aware("at", at)
     offset = at.astimezone(zone(zone_key)).utcoffset()
     return _offset_key(offset if offset is not None else timedelta(0))
+
+
+def seasons(zone_key: str, at: datetime) -> str:
+    """The zone's clock in the other half of the year when it changes, to confirm a choice to a reader beside its
+    offset now: "GMT, BST (UTC+01:00) in summer" for Europe/London in January (its names now and then, where the tz
+    database names them in letters), "UTC-03:00 in winter" for America/Santiago in January; "" for a clock that
+    keeps one offset. A reader who typed "eastern" learns that New York's clock, summer time and all, was set."""
+    _require_aware("at", at)
+    tz = zone(zone_key)
+    now = at.astimezone(tz)
+    halves = (datetime(now.year, month, 15, 12, tzinfo=UTC).astimezone(tz) for month in (1, 7))
+    then = next((half for half in halves if half.utcoffset() != now.utcoffset()), None)
+    if then is None:
+        return ""
+    offset_now, offset_then = now.utcoffset() or timedelta(0), then.utcoffset() or timedelta(0)
+    offset, season = _offset_key(offset_then), "summer" if offset_then > offset_now else "winter"
+    names = now.tzname() or "", then.tzname() or ""
+    if all(_ZONE_LETTERS.fullmatch(name) for name in names):
+        return f"{names[0]}, {names[1]} ({offset}) in {season}"
+    return f"{offset} in {season}"
 
 
 def local_day(instant: datetime, zone_key: str) -> date:

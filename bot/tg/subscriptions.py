@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -34,7 +35,7 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
-from bot.services.schedule import offset_label, parse_time_and_zone, zone
+from bot.services.schedule import names_gmt, offset_label, parse_time_and_zone, seasons, zone
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of
 from bot.tg.buttons import answer_press
@@ -92,7 +93,9 @@ def clock_of(view: ChatView, now: datetime) -> Clock:
     except UsageError:  # a zone gone from this machine's tz database: shown as stored
         return Clock(settings.zone, None)
     due = settings.next_due if settings.digest else None
-    return Clock(offset, due.astimezone(tz) if due is not None else None, now.astimezone(tz))
+    return Clock(
+        offset, due.astimezone(tz) if due is not None else None, now.astimezone(tz), seasons(settings.zone, now)
+    )
 
 
 async def group_admins(context: Context, chat_id: int) -> frozenset[int]:
@@ -318,7 +321,9 @@ async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
     assert update.effective_message is not None
     subscriptions = context.bot_data.digesting.subscriptions
-    await schedule_change(update, context, subscriptions.set_zone, text.zone_set, text.ZONE_USAGE)
+    note = text.GMT_IS_UTC if names_gmt(" ".join(context.args or ())) else ""
+    confirm = partial(text.zone_set, note=note)
+    await schedule_change(update, context, subscriptions.set_zone, confirm, text.ZONE_USAGE)
 
 
 async def schedule_change(

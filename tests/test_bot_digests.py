@@ -1068,6 +1068,43 @@ async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
         assert reply.startswith("Your time zone is Asia/Tokyo (UTC+09:00 now).\n"), reply
 
 
+async def written(server: FakeBotAPI, chat_id: int, text: str, **kwargs: Any) -> str:
+    """Write a message (no command) and return the visible text of the bot's reply."""
+    before = len(server.calls("sendMessage", chat_id=chat_id))
+    server.send_text(chat_id, text, **kwargs)
+    call = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=chat_id))[before]
+    assert call.ok, call.summary()
+    check_telegram_html(call.params["text"])
+    return visible_text(call.params["text"])
+
+
+async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "send me the digest at 8am" was searched as a question, and declined: "No article uses ..."."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        reply = await written(server, ALICE, "send me the digest at 8am")
+        assert reply.startswith("Your digest time is 08:00.\nDaily digest: every day at 08:00 (UTC)"), reply
+        assert (await written(server, ALICE, "Daily digest at 7:30")).startswith("Your digest time is 07:30.\n")
+        assert (await written(server, ALICE, "digest at noon please")).startswith("Your digest time is 12:00.\n")
+        reply = await written(server, ALICE, "can I get my digest at 7 in the morning, Berlin time?")
+        assert reply.startswith("Your digest time is 07:00.\nDaily digest: every day at 07:00 (Europe/Berlin"), reply
+        # A zone /time refuses is refused so, not searched.
+        assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and (f"{settings.daily:%H:%M}", settings.zone) == ("07:00", "Europe/Berlin")
+        # A question that mentions the digest is still a question.
+        asked = await written(server, ALICE, "what was in the digest at 8am?")
+        assert "digest time" not in asked and "Daily digest" not in asked, asked
+        # In a group, as /time: an admin may, a member may not.
+        mention = f"@{server.username} send the digest at 9am"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        reply = await written(server, GROUP, mention, user_id=OWNER)
+        assert reply.startswith("This group's digest time is 09:00.\n"), reply
+
+
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

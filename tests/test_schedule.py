@@ -20,6 +20,7 @@ from bot.services.schedule import (
     TIME_FORMS,
     ZONE_FORMS,
     Window,
+    asked_digest_time,
     digest_window,
     local_day,
     names_gmt,
@@ -244,6 +245,29 @@ def test_gmt_by_name_is_told_apart_from_utc_and_offsets(text: str, gmt: bool) ->
     assert names_gmt(text) is gmt
     if gmt:
         assert parse_timezone(text) == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("send me the digest at 8am", "at 8am"),
+        ("Daily digest at 7:30", "at 7:30"),
+        ("digest at noon please", "at noon"),
+        ("Can you send me my daily digest at 8am, please?", "at 8am"),
+        ("I want my digest at 7 in the morning", "at 7 in the morning"),
+        ("change my digest to 8:30pm", "8:30pm"),
+        ("send the digest at 8am London", "at 8am London"),
+        ("send me the digest at 8am EST", "at 8am EST"),  # /time refuses EST, saying why
+        ("what is in the digest about brexit?", None),
+        ("what was in the digest at 8am?", None),
+        ("is the digest at 8am?", None),
+        ("send me the digest", None),
+        ("send me the news at 8am", None),
+        ("digest 2004", None),
+    ],
+)
+def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: str, expected: str | None) -> None:
+    assert asked_digest_time(text) == expected
 
 
 @pytest.mark.parametrize("text", ["Paris Texas", "paris usa", "berlin france"])

@@ -127,6 +127,17 @@ _TIME = re.compile(
 _EVERY_DAY = re.compile(
     r"\b(?:(?:from|starting)\s+)?(?:today|tomorrow|daily|every\s*day|each\s+day)(?:\s+on(?:wards?)?)?\b", re.IGNORECASE
 )
+# The words around a time in a message asking for the digest then ("can you send me my daily digest at 8am
+# please?"); the message must name the digest. Not "the" inside the time ("8 in the morning"): only a message's
+# first and last words are read past.
+_DIGEST_WORDS = frozenset({"digest", "digests"})
+_ASKING_FOR_DIGEST = _DIGEST_WORDS | frozenset(
+    {"please", "pls", "plz", "thanks", "can", "could", "would", "will", "you", "i", "i'd", "id", "i'm", "we", "want",
+     "wanna", "like", "to", "get", "have", "receive", "send", "give", "set", "change", "move", "put", "make", "it",
+     "me", "us", "the", "my", "our", "a", "daily", "news", "time", "come", "arrive", "deliver", "schedule", "for",
+     "instead", "now", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
+)  # fmt: skip
+_AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"
 # Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
 # British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and
 # "quarter" only before "past" or "to" ("half" before an hour too), so "quarter" alone is no 15:00.
@@ -290,6 +301,40 @@ def parse_time_and_zone(text: str) -> tuple[time, str | None]:
                 continue
             return daily, parse_timezone(rest)
         raise refused
+
+
+def asked_digest_time(text: str) -> str | None:
+    """The words naming a time (and maybe a zone) in a message that asks for the daily digest then, as `/time` reads
+    them: "send me the digest at 8am" gives "at 8am", "daily digest at 7:30" "at 7:30", "digest at noon please" "at
+    noon"; None for any other message ("what is in the digest about brexit?", "what was in the digest at 8am?": a
+    question has words besides a request's). Searched, such a message was declined ("No article uses ...")."""
+    words = [word.strip(_AROUND_WORD) for word in text.split()]
+    words = [word for word in words if word]
+    asked: set[str] = set()
+    while words and (word := words[0].casefold()) in _ASKING_FOR_DIGEST:
+        asked.add(word)
+        words.pop(0)
+    while words and (word := words[-1].casefold()) in _ASKING_FOR_DIGEST:
+        asked.add(word)
+        words.pop()
+    typed = " ".join(words)
+    if not asked & _DIGEST_WORDS or not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
+        return None
+    try:
+        parse_time_and_zone(typed)
+    except UsageError:
+        # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search.
+        if not any(_reads_as_time(" ".join(words[:end])) for end in range(1, len(words))):
+            return None
+    return typed
+
+
+def _reads_as_time(text: str) -> bool:
+    try:
+        parse_time(text)
+    except UsageError:
+        return False
+    return True
 
 
 def _half_of(part: str | None, hour: int) -> str | None:

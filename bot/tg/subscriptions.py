@@ -317,6 +317,19 @@ async def time_command(update: Update, context: Context) -> None:
     await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
 
 
+async def time_asked(update: Update, context: Context, typed: str) -> None:
+    """Set the time of the daily digest that a message asked for in words ("send me the digest at 8am": `typed`,
+    "at 8am"), as /time does."""
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.set_time(chat_id, typed, now),
+        text.time_set,
+        text.TIME_USAGE,
+    )
+
+
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
     assert update.effective_message is not None

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
-from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON, TOPIC_GONE
+from bot.render.subscriptions import ADMINS_ONLY, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.fanout import Report
@@ -1103,6 +1103,26 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
         reply = await written(server, GROUP, mention, user_id=OWNER)
         assert reply.startswith("This group's digest time is 09:00.\n"), reply
+
+
+async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "set my timezone to London" was searched: "No article uses the words “set”, “timezone” or “London”"."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        reply = await written(server, ALICE, "set my timezone to London")
+        assert reply.startswith("Your time zone is Europe/London (UTC now): GMT, BST (UTC+01:00) in summer.\n"), reply
+        reply = await written(server, ALICE, "Hi! Change my time zone to new york please")
+        assert reply.startswith("Your time zone is America/New_York"), reply
+        assert (await written(server, ALICE, "my timezone is GMT")).endswith(GMT_IS_UTC)
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.zone == "UTC"
+        # A question about zones is still a question.
+        assert "time zone is" not in await written(server, ALICE, "what time zone is Berlin in?")
+        mention = f"@{server.username} set the timezone to Tokyo"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's time zone is Asia/Tokyo")
 
 
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(

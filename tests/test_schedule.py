@@ -21,6 +21,7 @@ from bot.services.schedule import (
     ZONE_FORMS,
     Window,
     asked_digest_time,
+    asked_zone,
     digest_window,
     local_day,
     names_gmt,
@@ -268,6 +269,23 @@ def test_gmt_by_name_is_told_apart_from_utc_and_offsets(text: str, gmt: bool) ->
 )
 def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: str, expected: str | None) -> None:
     assert asked_digest_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("set my timezone to London", "London"),
+        ("my time zone is Berlin", "Berlin"),
+        ("change timezone to new york please", "new york"),
+        ("I am in the Eastern time zone", "Eastern"),
+        ("what time zone is Berlin in?", None),
+        ("is the time zone in Berlin CET?", None),
+        ("set timezone", None),
+        ("time in london", None),
+    ],
+)
+def test_a_message_setting_the_time_zone_gives_the_zone_s_words(text: str, expected: str | None) -> None:
+    assert asked_zone(text) == expected
 
 
 @pytest.mark.parametrize("text", ["Paris Texas", "paris usa", "berlin france"])

@@ -137,6 +137,12 @@ _ASKING_FOR_DIGEST = _DIGEST_WORDS | frozenset(
      "me", "us", "the", "my", "our", "a", "daily", "news", "time", "come", "arrive", "deliver", "schedule", "for",
      "instead", "now", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
 )  # fmt: skip
+_ZONE_WORDS = frozenset({"timezone", "zone", "tz"})
+_ASKING_FOR_ZONE = _ZONE_WORDS | frozenset(
+    {"please", "pls", "plz", "thanks", "can", "could", "would", "you", "i", "i'm", "im", "am", "we", "want", "set",
+     "change", "make", "put", "switch", "update", "use", "it", "me", "my", "our", "the", "time", "to", "is", "in",
+     "be", "should", "now", "for", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
+)  # fmt: skip
 _AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"
 # Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
 # British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and
@@ -308,17 +314,9 @@ def asked_digest_time(text: str) -> str | None:
     them: "send me the digest at 8am" gives "at 8am", "daily digest at 7:30" "at 7:30", "digest at noon please" "at
     noon"; None for any other message ("what is in the digest about brexit?", "what was in the digest at 8am?": a
     question has words besides a request's). Searched, such a message was declined ("No article uses ...")."""
-    words = [word.strip(_AROUND_WORD) for word in text.split()]
-    words = [word for word in words if word]
-    asked: set[str] = set()
-    while words and (word := words[0].casefold()) in _ASKING_FOR_DIGEST:
-        asked.add(word)
-        words.pop(0)
-    while words and (word := words[-1].casefold()) in _ASKING_FOR_DIGEST:
-        asked.add(word)
-        words.pop()
+    words = _asked_words(text, _DIGEST_WORDS, _ASKING_FOR_DIGEST)
     typed = " ".join(words)
-    if not asked & _DIGEST_WORDS or not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
+    if not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
         return None
     try:
         parse_time_and_zone(typed)
@@ -327,6 +325,32 @@ def asked_digest_time(text: str) -> str | None:
         if not any(_reads_as_time(" ".join(words[:end])) for end in range(1, len(words))):
             return None
     return typed
+
+
+def asked_zone(text: str) -> str | None:
+    """The words naming a zone in a message that sets one, as `/timezone` reads them: "set my timezone to London"
+    gives "London", "my time zone is Berlin" "Berlin"; None for any other message ("what time zone is Berlin in?").
+    Searched, "set my timezone to London" was declined ("No article uses the words “set”, “timezone” ...")."""
+    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE))
+    try:
+        parse_timezone(typed)
+    except UsageError:
+        return None
+    return typed
+
+
+def _asked_words(text: str, named: frozenset[str], around: frozenset[str]) -> list[str]:
+    """The words of a request between the words `around` it at its start and end ("can you send me the digest at
+    8am please?": "at 8am"), when those name the setting (one of `named`); else none."""
+    words = [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
+    asked: set[str] = set()
+    while words and (word := words[0].casefold()) in around:
+        asked.add(word)
+        words.pop(0)
+    while words and (word := words[-1].casefold()) in around:
+        asked.add(word)
+        words.pop()
+    return words if asked & named else []
 
 
 def _reads_as_time(text: str) -> bool:

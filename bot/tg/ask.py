@@ -51,7 +51,6 @@ from bot.render.welcome import (
 )
 from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
-from bot.services.schedule import asked_digest_time
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
 from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
@@ -60,7 +59,7 @@ from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
 from bot.tg.sending import chat_of, show_typing, topic_of
-from bot.tg.subscriptions import time_asked
+from bot.tg.subscriptions import setting_asked
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -259,8 +258,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     if not await asked_anew(update, context, question):
         return
-    if (typed := asked_digest_time(without_opening(question))) is not None:
-        await time_asked(update, context, typed)
+    if await setting_asked(update, context, without_opening(question)):
         return
     library = context.bot_data.library
     talk, question = talk_of(question)

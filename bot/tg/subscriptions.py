@@ -35,7 +35,15 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
-from bot.services.schedule import names_gmt, offset_label, parse_time_and_zone, seasons, zone
+from bot.services.schedule import (
+    asked_digest_time,
+    asked_zone,
+    names_gmt,
+    offset_label,
+    parse_time_and_zone,
+    seasons,
+    zone,
+)
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of
 from bot.tg.buttons import answer_press
@@ -317,25 +325,32 @@ async def time_command(update: Update, context: Context) -> None:
     await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
 
 
-async def time_asked(update: Update, context: Context, typed: str) -> None:
-    """Set the time of the daily digest that a message asked for in words ("send me the digest at 8am": `typed`,
-    "at 8am"), as /time does."""
+async def setting_asked(update: Update, context: Context, asked: str) -> bool:
+    """Set the digest's time or the time zone a message asked for in words, as /time or /timezone does ("send me the
+    digest at 8am", "set my timezone to London"); False, changing nothing, for a message that asks for neither."""
     subscriptions = context.bot_data.digesting.subscriptions
-    await change(
-        update,
-        context,
-        lambda chat_id, now: subscriptions.set_time(chat_id, typed, now),
-        text.time_set,
-        text.TIME_USAGE,
-    )
+    edit: Callable[[int, str, datetime], ChatView]
+    confirm: Confirm
+    if (typed := asked_digest_time(asked)) is not None:
+        edit, confirm, usage = subscriptions.set_time, text.time_set, text.TIME_USAGE
+    elif (typed := asked_zone(asked)) is not None:
+        edit, confirm, usage = subscriptions.set_zone, zone_confirmation(typed), text.ZONE_USAGE
+    else:
+        return False
+    await change(update, context, lambda chat_id, now: edit(chat_id, typed, now), confirm, usage)
+    return True
+
+
+def zone_confirmation(typed: str) -> Confirm:
+    """The reply to a zone set from `typed`: GMT's says where the UK's summer time is."""
+    return partial(text.zone_set, note=text.GMT_IS_UTC if names_gmt(typed) else "")
 
 
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
     assert update.effective_message is not None
     subscriptions = context.bot_data.digesting.subscriptions
-    note = text.GMT_IS_UTC if names_gmt(" ".join(context.args or ())) else ""
-    confirm = partial(text.zone_set, note=note)
+    confirm = zone_confirmation(" ".join(context.args or ()))
     await schedule_change(update, context, subscriptions.set_zone, confirm, text.ZONE_USAGE)
 
 

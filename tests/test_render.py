@@ -700,6 +700,14 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What else?", "more"),
         ("tell me more about the ferry", None),
         ("more strikes planned?", None),
+        # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
+        ("subscribe me to sport", "subscriptions"),
+        ("Unsubscribe from sport please", "subscriptions"),
+        ("stop the digest", "subscriptions"),
+        ("turn off alerts", "subscriptions"),
+        ("why did the union stop the strike?", None),
+        ("who subscribes to the paper?", None),
+        ("stop the flood", None),
     ],
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:

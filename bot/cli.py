@@ -60,7 +60,7 @@ from bot.render.welcome import (
     talk_reply,
 )
 from bot.services.latest import asked_latest, category_named, newest
-from bot.services.schedule import zone
+from bot.services.schedule import asked_digest_time, asked_zone, zone
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.wording import capital, spoken_list
@@ -611,6 +611,8 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     naming a category, as a chat answers it; returns the exit code, or None for a question to search."""
     if talk == "latest":
         return _latest(library, [category] if category else [])
+    if talk is None and (asked_digest_time(question) or asked_zone(question)) is not None:
+        talk = "subscriptions"  # "send me the digest at 8am": the Telegram bot's digest, and how to set its time
     if talk is None:
         words = asked_latest(library.store, question)  # "news about Yukos" is a question
         return None if words is None else _latest(library, words)

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
-from bot.render.subscriptions import ADMINS_ONLY, STALE_BUTTON, TOPIC_GONE
+from bot.render.subscriptions import ADMINS_ONLY, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.fanout import Report
@@ -1066,6 +1066,79 @@ async def test_a_zone_given_as_an_offset_is_confirmed_without_its_offset_again(
         # A named zone's offset now is news to the reader.
         reply = visible_text(await say(server, ALICE, "timezone", "Tokyo"))
         assert reply.startswith("Your time zone is Asia/Tokyo (UTC+09:00 now).\n"), reply
+
+
+async def written(server: FakeBotAPI, chat_id: int, text: str, **kwargs: Any) -> str:
+    """Write a message (no command) and return the visible text of the bot's reply."""
+    before = len(server.calls("sendMessage", chat_id=chat_id))
+    server.send_text(chat_id, text, **kwargs)
+    call = (await server.wait_for_async("sendMessage", count=before + 1, chat_id=chat_id))[before]
+    assert call.ok, call.summary()
+    check_telegram_html(call.params["text"])
+    return visible_text(call.params["text"])
+
+
+async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "send me the digest at 8am" was searched as a question, and declined: "No article uses ..."."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        reply = await written(server, ALICE, "send me the digest at 8am")
+        assert reply.startswith("Your digest time is 08:00.\nDaily digest: every day at 08:00 (UTC)"), reply
+        assert (await written(server, ALICE, "Daily digest at 7:30")).startswith("Your digest time is 07:30.\n")
+        assert (await written(server, ALICE, "digest at noon please")).startswith("Your digest time is 12:00.\n")
+        reply = await written(server, ALICE, "can I get my digest at 7 in the morning, Berlin time?")
+        assert reply.startswith("Your digest time is 07:00.\nDaily digest: every day at 07:00 (Europe/Berlin"), reply
+        # A zone /time refuses is refused so, not searched.
+        assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and (f"{settings.daily:%H:%M}", settings.zone) == ("07:00", "Europe/Berlin")
+        # A question that mentions the digest is still a question.
+        asked = await written(server, ALICE, "what was in the digest at 8am?")
+        assert "digest time" not in asked and "Daily digest" not in asked, asked
+        # In a group, as /time: an admin may, a member may not.
+        mention = f"@{server.username} send the digest at 9am"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        reply = await written(server, GROUP, mention, user_id=OWNER)
+        assert reply.startswith("This group's digest time is 09:00.\n"), reply
+
+
+async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "set my timezone to London" was searched: "No article uses the words “set”, “timezone” or “London”"."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        reply = await written(server, ALICE, "set my timezone to London")
+        assert reply.startswith("Your time zone is Europe/London (UTC now): GMT, BST (UTC+01:00) in summer.\n"), reply
+        reply = await written(server, ALICE, "Hi! Change my time zone to new york please")
+        assert reply.startswith("Your time zone is America/New_York"), reply
+        assert (await written(server, ALICE, "my timezone is GMT")).endswith(GMT_IS_UTC)
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.zone == "UTC"
+        # A question about zones is still a question.
+        assert "time zone is" not in await written(server, ALICE, "what time zone is Berlin in?")
+        mention = f"@{server.username} set the timezone to Tokyo"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's time zone is Asia/Tokyo")
+
+
+async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/timezone eastern" suggested Pacific/Easter first and "central european time" was unknown; a zone set says
+    its clock in the other half of the year, and GMT, set as UTC, says where the UK's summer time is."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        reply = visible_text(await say(server, ALICE, "timezone", "eastern"))
+        assert reply.startswith("Your time zone is America/New_York (UTC-04:00 now): EDT, EST (UTC-05:00) in winter.\n")
+        reply = visible_text(await say(server, ALICE, "timezone", "central european time"))
+        assert reply.startswith("Your time zone is Europe/Berlin (UTC+01:00 now): CET, CEST (UTC+02:00) in summer.\n")
+        reply = visible_text(await say(server, ALICE, "timezone", "GMT"))
+        assert reply.startswith("Your time zone is UTC.\n"), reply
+        assert reply.endswith("\nGMT is UTC all year round; for the UK's clock, BST in summer, send /timezone London.")
+        assert "GMT is UTC" not in visible_text(await say(server, ALICE, "timezone", "UTC"))
 
 
 async def test_and_n_more_in_a_digest_names_the_latest_that_shows_those_stories(

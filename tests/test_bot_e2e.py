@@ -1460,6 +1460,31 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
 
 
+async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "hows the wether" was declined with no "did you mean": "wether" is an English word, and "weather" only a
+    category's name, which no story's text uses."""
+    frost = Article(
+        title="Frost on the harbour tonight",
+        paragraphs=("Temperatures fall below zero after dark, forecasters said.",),
+        category="Weather",
+        url="https://news.example.com/frost",
+        origin="https://news.example.com/frost",
+    )
+    await asyncio.to_thread(library_of(app).store.write_articles, [frost], datetime.now(UTC))
+    hint = "Did you mean Weather? /latest weather shows its newest headlines."
+    declined = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "hows the wether")))
+    assert declined.startswith("Nothing in the articles answers that.") and declined.endswith(f"\n\n{hint}")
+    assert visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "any sprot news?"))).endswith(
+        "Did you mean Sport? /latest sport shows its newest headlines."
+    )
+    # An answer, or a decline naming no category, says nothing of categories.
+    answered = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "who won the chess title?")))
+    assert "Did you mean" not in answered
+    assert "Did you mean" not in visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "xqzvw")))
+
+
 async def test_stats_and_reindex_are_for_admins_only(app: Bot, server: FakeBotAPI) -> None:
     refusal = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "stats"))
     assert refusal == "Sorry, only the bot's admins can use /stats."

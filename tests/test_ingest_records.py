@@ -28,8 +28,8 @@ SENTENCE = "The harbour council met on Tuesday to discuss the ferry timetable an
 PARAGRAPH = SENTENCE * 20
 BODY = "\n\n".join([PARAGRAPH] * 10)
 BODY_NAMES = (
-    "body, text, content, article, story, full_text, body_html, body_text, body_xhtml, post_content, description,"
-    " summary; name yours with --field body=NAME"
+    "body, text, content, article, story, story_body, article_body, full_text, body_html, body_text, body_xhtml,"
+    " post_content, description, summary, dek; name yours with --field body=NAME"
 )
 
 
@@ -501,6 +501,38 @@ def test_field_names_match_whatever_their_case_and_word_separators(tmp_path: Pat
         "Local",
         datetime(2026, 3, 8, tzinfo=UTC),
     )
+
+
+@pytest.mark.parametrize("name", ["cms.jsonl", "cms.json"])
+def test_records_under_newsroom_field_names_are_read(tmp_path: Path, name: str) -> None:
+    """A CMS export naming its headline `hed` and its text `story_body` (its standfirst `dek`), or dating its stories
+    by `created_at` and linking them by `canonical_url`, was skipped record by record: "no title field"."""
+    records = [
+        {"hed": "Quay Reopens", "dek": "Boats are back", "story_body": "The quay reopened on Monday.",
+         "pubDate": "2026-12-01T10:00:00Z", "permalink": "https://paper.example/quay", "section": "Local"},
+        {"headline": "Budget Passed", "content": "The council passed its budget.", "published_at": "2026-12-02 09:00",
+         "link": "https://paper.example/budget", "category": "Politics"},
+        {"hed": "Bridge Shut", "article_body": "The bridge shuts next week.", "created_at": "2026-12-03T08:00:00Z",
+         "canonical_url": "https://paper.example/bridge"},
+        {"hed": "Pier Lights", "dek": "The pier's lights are on again."},
+    ]  # fmt: skip
+    path = tmp_path / name
+    if name.endswith(".jsonl"):
+        write_jsonl(path, *records)
+    else:
+        path.write_text(json.dumps(records), encoding="utf-8")
+    items = list(read_file(path))
+    read = [(a.title, a.paragraphs, a.published, a.url, a.category) if isinstance(a, Article) else a for a in items]
+    assert read == [
+        ("Quay Reopens", ("The quay reopened on Monday.",), datetime(2026, 12, 1, 10, tzinfo=UTC),
+         "https://paper.example/quay", "Local"),
+        ("Budget Passed", ("The council passed its budget.",), datetime(2026, 12, 2, 9, tzinfo=UTC),
+         "https://paper.example/budget", "Politics"),
+        ("Bridge Shut", ("The bridge shuts next week.",), datetime(2026, 12, 3, 8, tzinfo=UTC),
+         "https://paper.example/bridge", ""),
+        # A standfirst alone is the text there is.
+        ("Pier Lights", ("The pier's lights are on again.",), None, None, ""),
+    ]  # fmt: skip
 
 
 def test_newsapi_records_withdrawn_by_their_publisher_are_skipped_with_the_reason(library: Library) -> None:

@@ -486,11 +486,24 @@ def test_every_headline_list_is_valid_messages(
     check_messages(split_message(categories_blocks(known)))
 
 
+def test_the_categories_are_listed_one_a_line_in_as_few_messages_as_hold_them() -> None:
+    """/categories showed a blank line between every two categories (each was a block of its own, and blocks are
+    paragraphs); a list too long for one message goes on in the next, between two lines."""
+    [message] = split_message(categories_blocks((("Sport", 2), ("Arts", 1))))
+    assert visible_text(message) == "Categories\n• Sport: 2 articles\n• Arts: 1 article"
+    known = [(f"Category {n:03d} of the harbour town's news", n + 2) for n in range(300)]
+    messages = split_message(categories_blocks(known))
+    check_messages(messages)
+    assert len(messages) > 1
+    lines = [line for message in messages for line in visible_text(message).split("\n")]
+    assert lines == ["Categories", *(f"• {name}: {n} articles" for name, n in known)]
+
+
 def test_articles_of_no_category_are_listed_last_in_one_wording() -> None:
     """A plain text file gives its article no category: sorted by its empty name it stood first among its equals, as
     one more category ("Sport: 2, (no category): 1, Arts: 1"), and `newsbot stats` called it "(none)"."""
     known = (("Sport", 2), ("", 1), ("Arts", 1))
-    listed = [visible_text(block) for block in categories_blocks(known)]
+    listed = [line for block in categories_blocks(known) for line in visible_text(block).splitlines()]
     assert listed == ["Categories", "• Sport: 2 articles", "• Arts: 1 article", "• (no category): 1 article"]
     table = render_stats(LibraryStats(StoreStats(4, 12, known, None, None, 4), "tantivy", 12, 0))
     assert table.endswith("\ncategories:\n  Sport: 2\n  Arts: 1\n  (no category): 1")
@@ -502,7 +515,7 @@ def test_categories_filed_in_either_case_are_shown_alike_in_every_list() -> None
     known = (("sport", 3), ("business", 2), ("News", 1))
     [greeted] = greeting(StoreStats(6, 18, known, None, None, 6), ["Who won?"])
     assert "3 categories (Sport, Business, News)" in visible_text(greeted)
-    listed = [visible_text(block) for block in categories_blocks(known)]
+    listed = [line for block in categories_blocks(known) for line in visible_text(block).splitlines()]
     assert listed == ["Categories", "• Sport: 3 articles", "• Business: 2 articles", "• News: 1 article"]
     assert [toggle_label(name, False) for name, _ in known] == ["▫️ Sport", "▫️ Business", "▫️ News"]
 
@@ -687,6 +700,14 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What else?", "more"),
         ("tell me more about the ferry", None),
         ("more strikes planned?", None),
+        # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
+        ("subscribe me to sport", "subscriptions"),
+        ("Unsubscribe from sport please", "subscriptions"),
+        ("stop the digest", "subscriptions"),
+        ("turn off alerts", "subscriptions"),
+        ("why did the union stop the strike?", None),
+        ("who subscribes to the paper?", None),
+        ("stop the flood", None),
     ],
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:

@@ -20,8 +20,11 @@ from bot.services.schedule import (
     TIME_FORMS,
     ZONE_FORMS,
     Window,
+    asked_digest_time,
+    asked_zone,
     digest_window,
     local_day,
+    names_gmt,
     next_digest,
     next_due,
     offset_label,
@@ -29,6 +32,7 @@ from bot.services.schedule import (
     parse_time_and_zone,
     parse_timezone,
     plan,
+    seasons,
     within_grace,
     zone,
 )
@@ -192,6 +196,96 @@ def test_a_city_followed_by_its_country_without_a_comma_is_its_zone(text: str, e
     """Typed as readers type it: "/timezone berlin germany" was an unknown time zone, suggesting nothing."""
     assert parse_timezone(text) == expected
     assert parse_time_and_zone(f"7pm {text}") == (time(19, 0), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("eastern", "America/New_York"),
+        ("Pacific", "America/Los_Angeles"),
+        ("central", "America/Chicago"),
+        ("mountain", "America/Denver"),
+        ("central european time", "Europe/Berlin"),
+        ("Central European", "Europe/Berlin"),
+        ("british time", "Europe/London"),
+        ("uk", "Europe/London"),
+        ("india", "Asia/Kolkata"),
+        ("Indian Standard Time", "Asia/Kolkata"),
+    ],
+)
+def test_a_clock_named_by_its_region_is_its_zone(text: str, expected: str) -> None:
+    """ "/timezone central european time" was an unknown time zone, and "/timezone eastern" suggested Pacific/Easter
+    (Easter Island's clock) first: a reader names the clock they live by, not a zone."""
+    assert parse_timezone(text) == expected
+    assert parse_time_and_zone(f"8am {text}") == (time(8, 0), expected)
+
+
+@pytest.mark.parametrize(
+    ("key", "at", "expected"),
+    [
+        ("Europe/London", "2026-12-05T09:00:00+00:00", "GMT, BST (UTC+01:00) in summer"),
+        ("Europe/London", "2026-07-05T09:00:00+00:00", "BST, GMT (UTC) in winter"),
+        ("America/New_York", "2026-12-05T09:00:00+00:00", "EST, EDT (UTC-04:00) in summer"),
+        ("Australia/Sydney", "2026-12-05T09:00:00+00:00", "AEDT, AEST (UTC+10:00) in winter"),
+        # The tz database names Santiago's clocks by their offsets ("-03"), which say nothing more.
+        ("America/Santiago", "2026-12-05T09:00:00+00:00", "UTC-04:00 in winter"),
+        ("Asia/Tokyo", "2026-12-05T09:00:00+00:00", ""),
+        ("UTC", "2026-12-05T09:00:00+00:00", ""),
+        ("UTC+03:00", "2026-07-05T09:00:00+00:00", ""),
+    ],
+)
+def test_a_zone_s_clock_in_the_other_half_of_the_year_is_said(key: str, at: str, expected: str) -> None:
+    assert seasons(key, datetime.fromisoformat(at)) == expected
+
+
+@pytest.mark.parametrize(("text", "gmt"), [("GMT", True), ("gmt time", True), ("Greenwich", True), ("UTC", False),
+                                           ("GMT+1", False), ("London", False)])  # fmt: skip
+def test_gmt_by_name_is_told_apart_from_utc_and_offsets(text: str, gmt: bool) -> None:
+    """GMT stays UTC, as the tz database and readers on GMT all year (Iceland, Ghana) have it; the reply to it says
+    that the UK's clock is London's (`names_gmt`)."""
+    assert names_gmt(text) is gmt
+    if gmt:
+        assert parse_timezone(text) == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("send me the digest at 8am", "at 8am"),
+        ("Daily digest at 7:30", "at 7:30"),
+        ("digest at noon please", "at noon"),
+        ("Can you send me my daily digest at 8am, please?", "at 8am"),
+        ("I want my digest at 7 in the morning", "at 7 in the morning"),
+        ("change my digest to 8:30pm", "8:30pm"),
+        ("send the digest at 8am London", "at 8am London"),
+        ("send me the digest at 8am EST", "at 8am EST"),  # /time refuses EST, saying why
+        ("what is in the digest about brexit?", None),
+        ("what was in the digest at 8am?", None),
+        ("is the digest at 8am?", None),
+        ("send me the digest", None),
+        ("send me the news at 8am", None),
+        ("digest 2004", None),
+    ],
+)
+def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: str, expected: str | None) -> None:
+    assert asked_digest_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("set my timezone to London", "London"),
+        ("my time zone is Berlin", "Berlin"),
+        ("change timezone to new york please", "new york"),
+        ("I am in the Eastern time zone", "Eastern"),
+        ("what time zone is Berlin in?", None),
+        ("is the time zone in Berlin CET?", None),
+        ("set timezone", None),
+        ("time in london", None),
+    ],
+)
+def test_a_message_setting_the_time_zone_gives_the_zone_s_words(text: str, expected: str | None) -> None:
+    assert asked_zone(text) == expected
 
 
 @pytest.mark.parametrize("text", ["Paris Texas", "paris usa", "berlin france"])

@@ -94,22 +94,24 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     # web_title, web_publication_date and section_name are the Guardian's API's (webTitle, ...), date_published
     # schema.org's.
     # post_title, post_content and post_date(_gmt) are WordPress's table's (`wp_posts`, as phpMyAdmin exports it).
-    "title": ("headline", "heading", "web_title", "post_title"),
+    # hed and dek are newsroom shorthand (a headline, the line under it), as CMSs name their fields; article_body
+    # is schema.org's articleBody. A dek is the text only of a record with nothing longer.
+    "title": ("headline", "heading", "hed", "web_title", "post_title"),
     # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
     # news format); its subjects are objects named by "name".
     "body": (
-        "text", "content", "article", "story", "full_text", "body_html", "body_text", "body_xhtml", "post_content",
-        "description", "summary",
+        "text", "content", "article", "story", "story_body", "article_body", "full_text", "body_html", "body_text",
+        "body_xhtml", "post_content", "description", "summary", "dek",
     ),
     "paragraphs": (),
     "category": ("section", "section_name", "topic", "categories", "tags", "tag", "subject"),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
         "date_gmt", "date", "post_date_gmt", "post_date", "pubdate", "published_at", "publish_date",
-        "publication_date", "date_published", "web_publication_date", "datetime", "timestamp", "firstcreated",
-        "versioncreated",
+        "published_date", "publication_date", "date_published", "web_publication_date", "datetime", "timestamp",
+        "firstcreated", "versioncreated", "created_at",
     ),
-    "url": ("link", "href", "permalink", "source_url", "web_url", "uri"),
+    "url": ("link", "href", "permalink", "canonical_url", "article_url", "source_url", "web_url", "uri"),
     "author": ("byline", "authors", "creator", "writer"),
     "id": ("guid", "uuid", "article_id", "uri"),
 }  # fmt: skip

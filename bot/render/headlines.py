@@ -19,6 +19,7 @@ from bot.render.markup import (
     source_link,
     title_of,
 )
+from bot.render.split import lines_in_blocks
 
 
 def render_headline(
@@ -76,6 +77,12 @@ def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, An
 
 
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:
-    """Each category with its article count, as blocks for `split_message`."""
+    """Each category with its article count, one a line under the heading, as blocks for `split_message`."""
     lines = [f"• {HTML.escape(label)}: {count(n, 'article')}" for label, n in category_counts(known)]
-    return ["<b>Categories</b>", *lines]
+    return lines_in_blocks(["<b>Categories</b>", *lines])
+
+
+def category_hint(name: str) -> str:
+    """After a decline whose words name or nearly name a category ("hows the wether"), the command that shows its
+    stories (plain text)."""
+    return f"Did you mean {category_label(name)}? /latest {name.lower()} shows its newest headlines."

@@ -308,6 +308,18 @@ def _even_cut(text: str, count: int, limit: int) -> list[str]:
     return best
 
 
+def lines_in_blocks(lines: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The lines of a list (HTML) one under another, as blocks for `split_message` that each fill a message: as blocks
+    of their own they were joined with a blank line between each two (/categories showed every category so)."""
+    blocks: list[str] = []
+    for line in lines:
+        if blocks and fits(joined := f"{blocks[-1]}\n{line}", limit):
+            blocks[-1] = joined
+        else:
+            blocks.append(line)
+    return blocks
+
+
 def with_note(messages: list[str], note: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """`messages` with `note` (HTML, one line) after the last, or in a message of its own when it would not fit."""
     if not messages:

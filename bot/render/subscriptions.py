@@ -69,6 +69,8 @@ class Clock:
     offset: str
     next_local: datetime | None
     now_local: datetime | None = None
+    # The clock in the other half of the year when it changes ("GMT, BST (UTC+01:00) in summer"; plain text).
+    seasons: str = ""
 
 
 def not_a_choice(typed: str, choices: Sequence[str]) -> str:
@@ -297,9 +299,21 @@ def time_set(view: ChatView, clock: Clock, group: str) -> str:
     return f"{whose(group)} digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
 
 
-def zone_set(view: ChatView, clock: Clock, group: str) -> str:
+# After "/timezone GMT", set as UTC (the tz database's GMT, and the clock of readers on GMT all year): a reader in
+# the UK means London's clock, which is BST in summer.
+GMT_IS_UTC = "GMT is UTC all year round; for the UK's clock, BST in summer, send /timezone London."
+
+
+def zone_set(view: ChatView, clock: Clock, group: str, note: str = "") -> str:
+    """After /timezone: the zone set, its offset now and in the other half of the year, the schedule, and `note`
+    (plain text) on what the words typed were read as."""
     zone = view.settings.zone
-    return f"{whose(group)} time zone is {HTML.escape(zone)}{offset_now(zone, clock)}.\n{schedule(view, clock)}"
+    seasons = f": {HTML.escape(clock.seasons)}" if clock.seasons else ""
+    lines = [
+        f"{whose(group)} time zone is {HTML.escape(zone)}{offset_now(zone, clock)}{seasons}.",
+        schedule(view, clock),
+    ]
+    return "\n".join([*lines, HTML.escape(note)] if note else lines)
 
 
 def digest_set(view: ChatView, clock: Clock, group: str) -> str:

@@ -213,10 +213,21 @@ def _without_filler(text: str) -> str:
 _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.items() for phrase in phrases}
 
 
+# A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
+# sport", "stop the digest", "turn off alerts"): searched, each said no article uses "subscribe" or "stop".
+_SETTING_REQUEST = re.compile(
+    r"(?:can you |please |i want to |i'd like to |i would like to )?(?:un)?subscribe(?: .*)?"
+    r"|(?:stop|turn off|switch off|turn on|switch on|pause|cancel|mute|unmute|start|resume) (?:.+ )?"
+    r"(?:digests?|alerts?|notifications?|subscriptions?)"
+)
+
+
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
     command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
     subscribe?) or "more" (tell me more); else None. A message with a greeting in it greets."""
+    if _SETTING_REQUEST.fullmatch(_without_filler(text)):
+        return "subscriptions"
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:

@@ -2,12 +2,13 @@
 `newsbot latest` (one reading of the words for all of them, and of `newsbot ask --category`).
 
 The words are a category, as /subscribe matches it (`sport`, `spo`, `World News`), and a number of headlines,
-anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest` and `category_named`, which read the
-store.
+anywhere among them (`sport 20`, `5 spo`, `Sport,5`). Pure apart from `newest`, `category_named` and
+`category_meant`, which read the store.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -17,6 +18,7 @@ from bot.errors import UsageError
 from bot.render.markup import cap
 from bot.render.welcome import latest_of, small_talk
 from bot.services.categories import match_categories, named_whole
+from bot.store.categories import key as _key
 
 if TYPE_CHECKING:
     from bot.models import StoredArticle
@@ -37,6 +39,13 @@ _AROUND_NAME = " ?!.,;:\"'“”"
 MESSAGE_COUNT = re.compile(r"^\d{1,2}$")
 # Words are cut after a comma too, so "sport,5" has its count; the comma stays, for names that hold one.
 AFTER_COMMA = re.compile(r"(?<=,)")
+# A declined question's words that may name a category: shorter ones are too often near another ("tea", "tech").
+_WORD = re.compile(r"[^\W\d_]{4,}")
+# Words any question about the news may hold, which name no subject even where a category is called so ("any sprot
+# news?" means Sport, not News).
+_ANY_NEWS = frozenset({"news", "latest", "headline", "story", "article"})
+# How near a word is to a category's name to be meant for it ("wether" is 0.92 of "weather", "sprot" 0.8 of "sport").
+_NEAR_CATEGORY = 0.8
 
 
 class LatestAsk(NamedTuple):
@@ -103,6 +112,20 @@ def category_named(store: Store, typed: str, command: str) -> str | None:
     """The category a reader names on its own (`newsbot ask --category`), read and refused as /latest reads one:
     None for "all"; UsageError saying why not, worded as /latest's, naming `command` when `typed` names several."""
     return latest_category([typed], [name for name, _ in store.categories() if name], command)
+
+
+def category_meant(store: Store, question: str) -> str | None:
+    """The one category a declined question's words name or nearly name ("hows the wether": Weather, "any sprot
+    news?": Sport), said beside the decline: stories carry such a word as their category, seldom in their text, so
+    no search finds it, and a misspelling of it is a real word ("wether") or no word the articles use, neither of
+    which the search's own "did you mean" offers; None when no one category is meant."""
+    known = {_key(name): name for name, _ in store.categories() if name and " " not in name.strip()}
+    meant: set[str] = set()
+    for word in _WORD.findall(question):
+        if (folded := _key(word)) in _ANY_NEWS:
+            continue
+        meant.update(known[close] for close in difflib.get_close_matches(folded, known, n=2, cutoff=_NEAR_CATEGORY))
+    return meant.pop() if len(meant) == 1 else None
 
 
 def one_category(words: Sequence[str], known: Sequence[str]) -> str | None:

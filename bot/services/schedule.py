@@ -102,6 +102,8 @@ _COUNTRY_ALIASES = {
 # A country of more zones than this is asked for a city without listing them (Russia has 26).
 _COUNTRY_ZONES_NAMED = 4
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"})
+# GMT by name, which a reader in the UK may take for London's clock (BST in summer).
+_GMT_NAMES = frozenset({"gmt", "etc/gmt", "greenwich", "gmt0"})
 # Longer input is not a time or a zone; refusing it early keeps difflib's cost and the echoed text small.
 _MAX_INPUT_CHARS = 64
 _SHOWN_CHARS = 40
@@ -125,6 +127,23 @@ _TIME = re.compile(
 _EVERY_DAY = re.compile(
     r"\b(?:(?:from|starting)\s+)?(?:today|tomorrow|daily|every\s*day|each\s+day)(?:\s+on(?:wards?)?)?\b", re.IGNORECASE
 )
+# The words around a time in a message asking for the digest then ("can you send me my daily digest at 8am
+# please?"); the message must name the digest. Not "the" inside the time ("8 in the morning"): only a message's
+# first and last words are read past.
+_DIGEST_WORDS = frozenset({"digest", "digests"})
+_ASKING_FOR_DIGEST = _DIGEST_WORDS | frozenset(
+    {"please", "pls", "plz", "thanks", "can", "could", "would", "will", "you", "i", "i'd", "id", "i'm", "we", "want",
+     "wanna", "like", "to", "get", "have", "receive", "send", "give", "set", "change", "move", "put", "make", "it",
+     "me", "us", "the", "my", "our", "a", "daily", "news", "time", "come", "arrive", "deliver", "schedule", "for",
+     "instead", "now", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
+)  # fmt: skip
+_ZONE_WORDS = frozenset({"timezone", "zone", "tz"})
+_ASKING_FOR_ZONE = _ZONE_WORDS | frozenset(
+    {"please", "pls", "plz", "thanks", "can", "could", "would", "you", "i", "i'm", "im", "am", "we", "want", "set",
+     "change", "make", "put", "switch", "update", "use", "it", "me", "my", "our", "the", "time", "to", "is", "in",
+     "be", "should", "now", "for", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
+)  # fmt: skip
+_AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"
 # Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
 # British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and
 # "quarter" only before "past" or "to" ("half" before an hour too), so "quarter" alone is no 15:00.
@@ -177,6 +196,8 @@ _HOURS_OF = {
 _OFFSET = re.compile(r"(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
 _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
+# A clock's name as the tz database writes it in letters ("BST", "CEST"); others it writes as offsets ("-03").
+_ZONE_LETTERS = re.compile(r"[A-Z]{2,5}")
 # A zone after a time starts with a letter (London, UTC+1) or a sign (+03:00).
 _ZONE_START = re.compile(r"[^\W\d_]|[+-]")
 
@@ -288,6 +309,58 @@ def parse_time_and_zone(text: str) -> tuple[time, str | None]:
         raise refused
 
 
+def asked_digest_time(text: str) -> str | None:
+    """The words naming a time (and maybe a zone) in a message that asks for the daily digest then, as `/time` reads
+    them: "send me the digest at 8am" gives "at 8am", "daily digest at 7:30" "at 7:30", "digest at noon please" "at
+    noon"; None for any other message ("what is in the digest about brexit?", "what was in the digest at 8am?": a
+    question has words besides a request's). Searched, such a message was declined ("No article uses ...")."""
+    words = _asked_words(text, _DIGEST_WORDS, _ASKING_FOR_DIGEST)
+    typed = " ".join(words)
+    if not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
+        return None
+    try:
+        parse_time_and_zone(typed)
+    except UsageError:
+        # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search.
+        if not any(_reads_as_time(" ".join(words[:end])) for end in range(1, len(words))):
+            return None
+    return typed
+
+
+def asked_zone(text: str) -> str | None:
+    """The words naming a zone in a message that sets one, as `/timezone` reads them: "set my timezone to London"
+    gives "London", "my time zone is Berlin" "Berlin"; None for any other message ("what time zone is Berlin in?").
+    Searched, "set my timezone to London" was declined ("No article uses the words “set”, “timezone” ...")."""
+    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE))
+    try:
+        parse_timezone(typed)
+    except UsageError:
+        return None
+    return typed
+
+
+def _asked_words(text: str, named: frozenset[str], around: frozenset[str]) -> list[str]:
+    """The words of a request between the words `around` it at its start and end ("can you send me the digest at
+    8am please?": "at 8am"), when those name the setting (one of `named`); else none."""
+    words = [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
+    asked: set[str] = set()
+    while words and (word := words[0].casefold()) in around:
+        asked.add(word)
+        words.pop(0)
+    while words and (word := words[-1].casefold()) in around:
+        asked.add(word)
+        words.pop()
+    return words if asked & named else []
+
+
+def _reads_as_time(text: str) -> bool:
+    try:
+        parse_time(text)
+    except UsageError:
+        return False
+    return True
+
+
 def _half_of(part: str | None, hour: int) -> str | None:
     """ "a" or "p" for the part of the day a reader named after the hour ("in the evening"), None for none."""
     if part is None:
@@ -340,6 +413,11 @@ def parse_timezone(text: str) -> str:
     raise UsageError(f"Unknown time zone {_shown(text)}.{hint} Use {ZONE_FORMS}.")
 
 
+def names_gmt(text: str) -> bool:
+    """Whether a reader named GMT itself (read as UTC, see `parse_timezone`), not an offset from it ("GMT+1")."""
+    return _fold_name(_PLACE_AFTER.sub("", text.strip())) in _GMT_NAMES
+
+
 def zone(key: str) -> tzinfo:
     """The tzinfo of a stored zone key: `ZoneInfo` for a tz database name, a fixed `timezone` for an offset."""
     if key == UTC_KEY:
@@ -358,6 +436,26 @@ def offset_label(zone_key: str, at: datetime) -> str:
     _require_aware("at", at)
     offset = at.astimezone(zone(zone_key)).utcoffset()
     return _offset_key(offset if offset is not None else timedelta(0))
+
+
+def seasons(zone_key: str, at: datetime) -> str:
+    """The zone's clock in the other half of the year when it changes, to confirm a choice to a reader beside its
+    offset now: "GMT, BST (UTC+01:00) in summer" for Europe/London in January (its names now and then, where the tz
+    database names them in letters), "UTC-03:00 in winter" for America/Santiago in January; "" for a clock that
+    keeps one offset. A reader who typed "eastern" learns that New York's clock, summer time and all, was set."""
+    _require_aware("at", at)
+    tz = zone(zone_key)
+    now = at.astimezone(tz)
+    halves = (datetime(now.year, month, 15, 12, tzinfo=UTC).astimezone(tz) for month in (1, 7))
+    then = next((half for half in halves if half.utcoffset() != now.utcoffset()), None)
+    if then is None:
+        return ""
+    offset_now, offset_then = now.utcoffset() or timedelta(0), then.utcoffset() or timedelta(0)
+    offset, season = _offset_key(offset_then), "summer" if offset_then > offset_now else "winter"
+    names = now.tzname() or "", then.tzname() or ""
+    if all(_ZONE_LETTERS.fullmatch(name) for name in names):
+        return f"{names[0]}, {names[1]} ({offset}) in {season}"
+    return f"{offset} in {season}"
 
 
 def local_day(instant: datetime, zone_key: str) -> date:

@@ -37,7 +37,7 @@ from bot.errors import QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer
 from bot.render.answers import fit_answer
-from bot.render.headlines import render_headline
+from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import (
@@ -50,7 +50,7 @@ from bot.render.welcome import (
     without_opening,
 )
 from bot.retrieval import Request, split_follow_up
-from bot.services.latest import asked_latest
+from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
 from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
@@ -59,6 +59,7 @@ from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
 from bot.tg.sending import chat_of, show_typing, topic_of
+from bot.tg.subscriptions import setting_asked
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,9 @@ def first_page(library: Library, request: Request, username: str, zone: tzinfo, 
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` (plain text)
     when given (in a worker thread)."""
     seen = searched_in(library)
-    answer, text = noted_answer(library.ask(request), note, username, zone)
+    answer = library.ask(request)
+    meant = None if answer.found or request.category else category_meant(library.store, request.question)
+    answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else "")
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
@@ -166,11 +169,13 @@ def next_page(
     return Page(text, keyboard(answer, key, seen))
 
 
-def noted_answer(answer: Answer, note: str, username: str, zone: tzinfo) -> tuple[Answer, str]:
-    """`answer` as one message (`fit_answer`) under `note` (plain text; none when empty), and the answer it shows."""
-    note = html.escape(note)
-    shown, text = fit_answer(answer, username, TELEGRAM_LIMIT - len(note) - 2 if note else TELEGRAM_LIMIT, zone)
-    return shown, f"{note}\n\n{text}" if note else text
+def noted_answer(answer: Answer, note: str, username: str, zone: tzinfo, after: str = "") -> tuple[Answer, str]:
+    """`answer` as one message (`fit_answer`) under `note` and above `after` (plain text; none when empty), and the
+    answer it shows."""
+    notes = html.escape(note), html.escape(after)
+    room = TELEGRAM_LIMIT - sum(len(part) + 2 for part in notes if part)
+    shown, text = fit_answer(answer, username, room, zone)
+    return shown, "\n\n".join(part for part in (notes[0], text, notes[1]) if part)
 
 
 def kept_question(library: Library, key: str, chat_id: int, saving: Mapping[str, SavedQuery]) -> SavedQuery | None:
@@ -252,6 +257,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await message.reply_text(html.escape(ASK_USAGE.format(example=example)))
         return
     if not await asked_anew(update, context, question):
+        return
+    if await setting_asked(update, context, without_opening(question)):
         return
     library = context.bot_data.library
     talk, question = talk_of(question)

@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -34,7 +35,15 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
-from bot.services.schedule import offset_label, parse_time_and_zone, zone
+from bot.services.schedule import (
+    asked_digest_time,
+    asked_zone,
+    names_gmt,
+    offset_label,
+    parse_time_and_zone,
+    seasons,
+    zone,
+)
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of
 from bot.tg.buttons import answer_press
@@ -92,7 +101,9 @@ def clock_of(view: ChatView, now: datetime) -> Clock:
     except UsageError:  # a zone gone from this machine's tz database: shown as stored
         return Clock(settings.zone, None)
     due = settings.next_due if settings.digest else None
-    return Clock(offset, due.astimezone(tz) if due is not None else None, now.astimezone(tz))
+    return Clock(
+        offset, due.astimezone(tz) if due is not None else None, now.astimezone(tz), seasons(settings.zone, now)
+    )
 
 
 async def group_admins(context: Context, chat_id: int) -> frozenset[int]:
@@ -314,11 +325,33 @@ async def time_command(update: Update, context: Context) -> None:
     await schedule_change(update, context, subscriptions.set_time, text.time_set, text.TIME_USAGE)
 
 
+async def setting_asked(update: Update, context: Context, asked: str) -> bool:
+    """Set the digest's time or the time zone a message asked for in words, as /time or /timezone does ("send me the
+    digest at 8am", "set my timezone to London"); False, changing nothing, for a message that asks for neither."""
+    subscriptions = context.bot_data.digesting.subscriptions
+    edit: Callable[[int, str, datetime], ChatView]
+    confirm: Confirm
+    if (typed := asked_digest_time(asked)) is not None:
+        edit, confirm, usage = subscriptions.set_time, text.time_set, text.TIME_USAGE
+    elif (typed := asked_zone(asked)) is not None:
+        edit, confirm, usage = subscriptions.set_zone, zone_confirmation(typed), text.ZONE_USAGE
+    else:
+        return False
+    await change(update, context, lambda chat_id, now: edit(chat_id, typed, now), confirm, usage)
+    return True
+
+
+def zone_confirmation(typed: str) -> Confirm:
+    """The reply to a zone set from `typed`: GMT's says where the UK's summer time is."""
+    return partial(text.zone_set, note=text.GMT_IS_UTC if names_gmt(typed) else "")
+
+
 async def timezone(update: Update, context: Context) -> None:
     """Set the chat's time zone."""
     assert update.effective_message is not None
     subscriptions = context.bot_data.digesting.subscriptions
-    await schedule_change(update, context, subscriptions.set_zone, text.zone_set, text.ZONE_USAGE)
+    confirm = zone_confirmation(" ".join(context.args or ()))
+    await schedule_change(update, context, subscriptions.set_zone, confirm, text.ZONE_USAGE)
 
 
 async def schedule_change(

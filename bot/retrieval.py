@@ -1440,7 +1440,8 @@ def reader_first(
 _WHEN = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september"
     r"|october|november|december|yesterday|today|tonight|tomorrow|ago|(?:1[89]|20)\d\d|\d{1,2}(?:[ap]m|:\d\d)"
-    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening))\b(?!['\u2019])",
+    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening|spring|summer|autumn|winter))"
+    r"\b(?!['\u2019])",
     re.IGNORECASE,
 )
 _ASKED_FOR = {"when": _WHEN, "much": _NUMBER, "many": _NUMBER}
@@ -1685,10 +1686,42 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
 
 def writes_what_is_asked(question: str, text: str) -> bool:
     """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a sum of
-    money, a span, who is in charge) and the deed it asks who did (`writes_deed`); true of a question asking for
-    none."""
+    money, a span, who is in charge), the deed it asks who did (`writes_deed`) and what is ahead when it asks of
+    that (`writes_ahead`); true of a question asking for none."""
     kinds = all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
-    return kinds and writes_deed(question, text)
+    return kinds and writes_deed(question, text) and writes_ahead(question, text)
+
+
+# "When will ...?", "where will ...?" and "when is the next ...?" ask of what is ahead, which a story tells in a
+# sentence looking forward ("will strike for five days from 14 December", "are due to return to normal on Wednesday",
+# "could start next spring"); one telling what has been does not answer them: "when is the next nurses strike" was
+# answered confidently by "a dispute that led to three days of strikes in October", and "where will the fold 17 be
+# made" by the founder's four years "making a hinge".
+_ASKS_AHEAD = re.compile(r"\b(?P<asked>when|where)\b(?=[^?]*\b(?:will|next)\b)", re.IGNORECASE)
+_AHEAD = re.compile(
+    r"\b(?:will|would|could|shall|due|expected|set\s+to|going\s+to|plans?\s+to|planned|scheduled|next|until)\b"
+    r"|\w['\u2019]ll\b",
+    re.IGNORECASE,
+)
+# A place, as a sentence gives one: "in the UK", "at Castle Park", "between the city centre and the airport" (not "at
+# 1.6kg", nor "limit it to business buyers").
+_PLACE = re.compile(r"\b(?:in|at|between|across|near|outside|inside)\s+(?:the\s+)?[^\W\d_]", re.IGNORECASE)
+
+
+def writes_ahead(question: str, text: str) -> bool:
+    """Whether a paragraph has a sentence looking forward (`_AHEAD`) that holds a word of the question and gives a
+    time (`_WHEN`) or a place (`_PLACE`), as asked, when the question asks when or where something will be
+    (`_ASKS_AHEAD`); true of any other question. Of the tram strike, "A replacement bus service will run ... but the
+    last buses will leave at 10pm" tells of no strike to come."""
+    asked = _ASKS_AHEAD.search(question)
+    if asked is None:
+        return True
+    given = _WHEN if asked.group("asked").casefold() == "when" else _PLACE
+    wanted = _term_set(_AHEAD.sub(" ", question)) - frame_terms(question)
+    return any(
+        _AHEAD.search(sentence) and given.search(sentence) and wanted & _term_set(sentence)
+        for sentence in sentences(text)
+    )
 
 
 def writes_deed(question: str, text: str) -> bool:

@@ -1113,7 +1113,8 @@ def ranking_of(
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
-    ranked = newest_first(question, kind_first(question, ranked, articles, texts), articles, now or datetime.now(UTC))
+    ranked = named_first(question, kind_first(question, ranked, articles, texts), names, texts)
+    ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
 
 
@@ -1770,6 +1771,36 @@ def kind_first(
                 and writes(text)
             ):
                 return [candidate, *(c for c in ranked if c is not candidate)]
+    return ranked
+
+
+def named_first(
+    question: str, ranked: list[Candidate], names: frozenset[str], texts: Mapping[tuple[str, int], str]
+) -> list[Candidate]:
+    """The ranked candidates of a question asking for a kind of thing (`ASKED_KINDS`: an amount, a sum, a span),
+    led by the first passage of the first's story, no more than KIND_WEAKER below it, that names in its own words
+    every one of the question's `names` (its words the stories write as names, `search`) the first does and one the
+    first holds only through its headline, and writes what is asked (`writes_what_is_asked`). A story may give
+    several sums, and a paragraph under a headline naming someone tell of another's: "how much did rovers pay for
+    mendes" led with "The previous club record was the £9.5m Rovers paid for striker Owen Bale", above the lede's
+    "signed Brazilian winger Tiago Mendes ... for a club record fee of £14m". Not of other questions, whose answer
+    may name no one again: "where did margaret ellery train?" is answered by "she trained at St Thomas' Hospital"."""
+    if not ranked or not names or not any(asks_for.search(question) for asks_for, _, _ in ASKED_KINDS):
+        return ranked
+    first = ranked[0]
+
+    def named(candidate: Candidate) -> frozenset[str]:
+        return names & _term_set(texts[candidate.hit.article_id, candidate.hit.position])
+
+    held = named(first)
+    for candidate in ranked[1:]:
+        if (
+            candidate.hit.article_id == first.hit.article_id
+            and first.score - candidate.score <= KIND_WEAKER
+            and named(candidate) & first.matched > held
+            and writes_what_is_asked(question, texts[candidate.hit.article_id, candidate.hit.position])
+        ):
+            return [candidate, *(c for c in ranked if c is not candidate)]
     return ranked
 
 

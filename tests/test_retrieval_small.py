@@ -792,3 +792,17 @@ def test_what_is_ahead_is_no_confident_answer_from_a_passage_telling_what_has_be
     # A passage telling what is ahead, and when, still answers confidently.
     back = second_week.ask(second_week.request("when will tram services return to normal"))
     assert back.confident and back.passages[0].text.startswith("Services are due to return to normal"), back
+
+
+def test_of_a_story_s_sums_the_one_naming_whom_the_question_names_answers(
+    second_week: Library, first_week: Library
+) -> None:
+    """ "how much did rovers pay for mendes" led with "The previous club record was the £9.5m Rovers paid for striker
+    Owen Bale in 2024.", Mendes named only in its headline, above the lede's "signed Brazilian winger Tiago Mendes
+    ... for a club record fee of £14m". Of a story's sums, the one whose paragraph names whom the question names
+    answers it."""
+    answer = second_week.ask(second_week.request("how much did rovers pay for mendes"))
+    assert answer.confident and answer.passages[0].text.startswith("Dunmere Rovers have signed"), answer
+    # A question asking for no amount is answered as before, by a passage naming no one again.
+    trained = first_week.ask(first_week.request("where did margaret ellery train?"))
+    assert trained.confident and trained.passages[0].text.startswith("Born in Swansea in 1935, she trained"), trained

@@ -1777,15 +1777,17 @@ def kind_first(
 def named_first(
     question: str, ranked: list[Candidate], names: frozenset[str], texts: Mapping[tuple[str, int], str]
 ) -> list[Candidate]:
-    """The ranked candidates of a question asking for a kind of thing (`ASKED_KINDS`: an amount, a sum, a span),
-    led by the first passage of the first's story, no more than KIND_WEAKER below it, that names in its own words
-    every one of the question's `names` (its words the stories write as names, `search`) the first does and one the
-    first holds only through its headline, and writes what is asked (`writes_what_is_asked`). A story may give
-    several sums, and a paragraph under a headline naming someone tell of another's: "how much did rovers pay for
-    mendes" led with "The previous club record was the £9.5m Rovers paid for striker Owen Bale", above the lede's
-    "signed Brazilian winger Tiago Mendes ... for a club record fee of £14m". Not of other questions, whose answer
-    may name no one again: "where did margaret ellery train?" is answered by "she trained at St Thomas' Hospital"."""
-    if not ranked or not names or not any(asks_for.search(question) for asks_for, _, _ in ASKED_KINDS):
+    """The ranked candidates of a question asking for a sum of money (`_ASKS_MONEY`), led by the first passage of the
+    first's story, no more than KIND_WEAKER below it, that names in its own words every one of the question's `names`
+    (its words the stories write as names, `search`) the first does and one the first holds only through its
+    headline, and writes what is asked (`writes_what_is_asked`). A story gives sums paid by or for several ("a club
+    record fee of £14m", "the previous club record"), and a paragraph under a headline naming one may tell of
+    another's: "how much did rovers pay for mendes" led with "The previous club record was the £9.5m Rovers paid for
+    striker Owen Bale", above the lede's "signed Brazilian winger Tiago Mendes ... for a club record fee of £14m".
+    Not of other questions, whose answer may name no one again: "where did margaret ellery train?" is answered by
+    "she trained at St Thomas' Hospital", and "how high will the river severn rise" by "River levels at Shrewsbury
+    are forecast to peak at about 4.9 metres", not by the lede's "80mm of rain" on the River Severn."""
+    if not ranked or not names or not _ASKS_MONEY.search(question):
         return ranked
     first = ranked[0]
 

@@ -53,6 +53,7 @@ from bot.retrieval import (
     told_from_the_start,
     unused_words,
     writes_amount,
+    writes_count,
     writes_money,
     writes_span,
     written_as_names,
@@ -1366,6 +1367,21 @@ def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bo
 def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> None:
     """What "how much did it cost?" asks for (`ASKED_KINDS`): a count, a share or a length does not tell it."""
     assert writes_money(text) is money
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("A crowd of 1,642 saw the match.", True),
+        ("The chain will close 14 smaller stores, putting 600 jobs at risk.", True),
+        ("The Royal College of Nursing said 71% of members backed the deal.", False),
+        ("The deal would cost \u00a34.2m a year, and shares fell 9 per cent to 214p.", False),
+        ("The fine was 5,000 euros, set in 2024.", False),
+    ],
+)
+def test_a_count_is_an_amount_that_is_no_share_nor_sum_of_money(text: str, count: bool) -> None:
+    """What "how many?" asks for (`ASKED_KINDS`): "71% of members" tells no number of nurses."""
+    assert writes_count(text) is count
 
 
 @pytest.mark.parametrize(

@@ -806,3 +806,25 @@ def test_of_a_story_s_sums_the_one_naming_whom_the_question_names_answers(
     # A question asking for no amount is answered as before, by a passage naming no one again.
     trained = first_week.ask(first_week.request("where did margaret ellery train?"))
     assert trained.confident and trained.passages[0].text.startswith("Born in Swansea in 1935, she trained"), trained
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("when was nimbus founded?", "when did the nurses strike?"),
+        ("how many nurses work at harbourside hospital?", "how many residents objected to the homes"),
+    ],
+)
+def test_when_and_how_many_are_no_confident_answer_from_a_passage_giving_no_time_or_count(
+    second_week: Library, second_week_by_words: Library, question: str, asked: str
+) -> None:
+    """ "when was nimbus founded?" was answered confidently (0.87) by the founder's words at the laptop's launch, which
+    give no time, and "how many nurses work at harbourside hospital?" (0.98) by "71% of members who took part backed
+    the deal": no story says either. "When?" asks for a time, told beside what is asked, and "how many?" for a count,
+    which no share or sum of money is."""
+    for library in (second_week, second_week_by_words):
+        answer = library.ask(library.request(question))
+        assert not (answer.found and answer.confident), answer
+    # Asked of what a story tells, each is answered confidently.
+    told = second_week.ask(second_week.request(asked))
+    assert told.confident, told

@@ -828,3 +828,14 @@ def test_when_and_how_many_are_no_confident_answer_from_a_passage_giving_no_time
     # Asked of what a story tells, each is answered confidently.
     told = second_week.ask(second_week.request(asked))
     assert told.confident, told
+
+
+def test_done_only_frames_a_question(second_week: Library, second_week_by_words: Library) -> None:
+    """ "what is being done about the floods" was a weak answer of the flood story, which never writes "done" (the
+    shipped story on missile defence does: "should be done at the expense of ..."), and by words alone "what has
+    been done about the damp flat", which no story of that week tells of, was a weak answer led by that missile
+    defence paragraph. As "happened", "done" asks of a deed a story tells in its own words."""
+    floods = second_week.ask(second_week.request("what is being done about the floods"))
+    assert floods.confident and floods.passages[0].text.startswith("The Environment Agency has issued"), floods
+    flat = second_week_by_words.ask(second_week_by_words.request("what has been done about the damp flat"))
+    assert not flat.found, flat

@@ -1441,8 +1441,8 @@ def reader_first(
 _WHEN = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september"
     r"|october|november|december|yesterday|today|tonight|tomorrow|ago|(?:1[89]|20)\d\d|\d{1,2}(?:[ap]m|:\d\d)"
-    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening|spring|summer|autumn|winter))"
-    r"\b(?!['\u2019])",
+    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening|spring|summer|autumn|winter"
+    r"|season|quarter|decade))\b(?!['\u2019])",
     re.IGNORECASE,
 )
 _ASKED_FOR = {"when": _WHEN, "much": _NUMBER, "many": _NUMBER}

@@ -1127,7 +1127,8 @@ def ranking_of(
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
-    ranked = newest_first(question, kind_first(question, ranked, articles, texts), articles, now or datetime.now(UTC))
+    ranked = named_first(question, kind_first(question, ranked, articles, texts), names, texts)
+    ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
 
 
@@ -1454,7 +1455,8 @@ def reader_first(
 _WHEN = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september"
     r"|october|november|december|yesterday|today|tonight|tomorrow|ago|(?:1[89]|20)\d\d|\d{1,2}(?:[ap]m|:\d\d)"
-    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening))\b(?!['\u2019])",
+    r"|(?:last|next|this)\s+(?:week|weekend|month|year|night|morning|afternoon|evening|spring|summer|autumn|winter"
+    r"|season|quarter|decade))\b(?!['\u2019])",
     re.IGNORECASE,
 )
 _ASKED_FOR = {"when": _WHEN, "much": _NUMBER, "many": _NUMBER}
@@ -1534,8 +1536,11 @@ def newest_first(
 
 # "How much?" and "how many?" ask for an amount: a number that is no year, time of day or day of a month, nor part
 # of a name written with letters before it ("SM-3", "G8", "Covid-19": "How many missiles does Russia have?" was
-# answered confidently by the shipped story's "US SM-3 Block IIB interceptors by 2020").
-_ASKS_AMOUNT = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
+# answered confidently by the shipped story's "US SM-3 Block IIB interceptors by 2020"). "How many?" asks for a
+# count, which no share or sum of money is: "how many nurses work at harbourside hospital" was answered confidently
+# by "71% of members who took part backed the deal".
+_ASKS_AMOUNT = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?"
     r"|nov(?:ember)?|dec(?:ember)?)\b"
@@ -1546,6 +1551,9 @@ _NOT_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d")
+_SHARE_OR_SUM = re.compile(
+    r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:bn|m|k|million|billion)\b)?|\d[\d,.]*\s*(?:%|per\s*cent\b|percent\b)", re.IGNORECASE
+)
 # "How long ...?" asks for a span of time or length, which a story writes as a number and its unit ("a 48-hour
 # strike", "for four years", "4.9 metres"): any other number ("a 4.5% pay rise") does not answer it, nor how often
 # ("every 20 minutes").
@@ -1663,6 +1671,12 @@ def writes_amount(text: str) -> bool:
     return _DIGITS.search(_NOT_AMOUNT.sub(" ", text)) is not None
 
 
+def writes_count(text: str) -> bool:
+    """Whether a paragraph writes an amount (`writes_amount`) that is no share nor sum of money ("1,642", "14 smaller
+    stores"; not "71% of members", "£4.2m a year")."""
+    return writes_amount(_MONEY.sub(" ", _SHARE_OR_SUM.sub(" ", text)))
+
+
 def writes_money(text: str) -> bool:
     """Whether a paragraph writes a sum of money ("£1.20", "$2bn", "214p", "5,000 euros")."""
     return _MONEY.search(text) is not None
@@ -1690,6 +1704,7 @@ def writes_leader(text: str) -> bool:
 # measure in its unit is as seldom written in passing ("The animals covered an average of 1.8km a night").
 ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_AMOUNT, writes_amount, True),
+    (_ASKS_COUNT, writes_count, True),
     (_ASKS_MONEY, writes_money, True),
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_LEADER, writes_leader, False),
@@ -1699,10 +1714,48 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
 
 def writes_what_is_asked(question: str, text: str) -> bool:
     """Whether a paragraph writes each kind of thing the question asks for (`ASKED_KINDS`: an amount, a sum of
-    money, a span, who is in charge) and the deed it asks who did (`writes_deed`); true of a question asking for
-    none."""
+    money, a span, who is in charge), the deed it asks who did (`writes_deed`) and the time it asks for
+    (`writes_when`); true of a question asking for none."""
     kinds = all(writes(text) for asks_for, writes, _ in ASKED_KINDS if asks_for.search(question))
-    return kinds and writes_deed(question, text)
+    return kinds and writes_deed(question, text) and writes_when(question, text)
+
+
+# "When ...?" asks for a time, which a story gives in a sentence telling of what is asked ("three days of strikes in
+# October"): "when was nimbus founded" was answered confidently (0.87) by the founder's words at the launch, which
+# give none. "When will ...?", "where will ...?" and "when is the next ...?" ask of what is ahead, told in a sentence
+# looking forward ("will strike for five days from 14 December", "are due to return to normal on Wednesday", "could
+# start next spring"), not one telling what has been: "when is the next nurses strike" was answered confidently by "a
+# dispute that led to three days of strikes in October", and "where will the fold 17 be made" by the founder's four
+# years "making a hinge".
+_ASKS_WHEN = re.compile(r"\s*(?:and\s+)?(?P<asked>when|where)\b(?P<ahead>(?=[^?]*\b(?:will|next)\b))?", re.IGNORECASE)
+_AHEAD = re.compile(
+    r"\b(?:will|would|could|shall|due|expected|set\s+to|going\s+to|plans?\s+to|planned|scheduled|next|until)\b"
+    r"|\w['\u2019]ll\b",
+    re.IGNORECASE,
+)
+# A place, as a sentence gives one: "in the UK", "at Castle Park", "between the city centre and the airport" (not "at
+# 1.6kg", nor "limit it to business buyers").
+_PLACE = re.compile(r"\b(?:in|at|between|across|near|outside|inside)\s+(?:the\s+)?[^\W\d_]", re.IGNORECASE)
+
+
+def writes_when(question: str, text: str) -> bool:
+    """Whether a paragraph has a sentence giving a time (`_WHEN`) that holds a word of the question (any, of a question
+    of question words alone: "when?"), when the question asks when (`_ASKS_WHEN`), and looking forward (`_AHEAD`),
+    when it asks of what is ahead, as for where (giving a place, `_PLACE`); true of any other question. Of the tram
+    strike, "A replacement bus service will run ... but the last buses will leave at 10pm" tells of no strike to
+    come."""
+    asked = _ASKS_WHEN.match(question)
+    ahead = asked is not None and asked.group("ahead") is not None
+    if asked is None or not (ahead or asked.group("asked").casefold() == "when"):
+        return True
+    given = _WHEN if asked.group("asked").casefold() == "when" else _PLACE
+    wanted = _term_set(_AHEAD.sub(" ", question)) - frame_terms(question)
+    return any(
+        given.search(sentence)
+        and (not ahead or _AHEAD.search(sentence))
+        and (not wanted or wanted & _term_set(sentence))
+        for sentence in sentences(text)
+    )
 
 
 def writes_deed(question: str, text: str) -> bool:
@@ -1751,6 +1804,38 @@ def kind_first(
                 and writes(text)
             ):
                 return [candidate, *(c for c in ranked if c is not candidate)]
+    return ranked
+
+
+def named_first(
+    question: str, ranked: list[Candidate], names: frozenset[str], texts: Mapping[tuple[str, int], str]
+) -> list[Candidate]:
+    """The ranked candidates of a question asking for a sum of money (`_ASKS_MONEY`), led by the first passage of the
+    first's story, no more than KIND_WEAKER below it, that names in its own words every one of the question's `names`
+    (its words the stories write as names, `search`) the first does and one the first holds only through its
+    headline, and writes what is asked (`writes_what_is_asked`). A story gives sums paid by or for several ("a club
+    record fee of £14m", "the previous club record"), and a paragraph under a headline naming one may tell of
+    another's: "how much did rovers pay for mendes" led with "The previous club record was the £9.5m Rovers paid for
+    striker Owen Bale", above the lede's "signed Brazilian winger Tiago Mendes ... for a club record fee of £14m".
+    Not of other questions, whose answer may name no one again: "where did margaret ellery train?" is answered by
+    "she trained at St Thomas' Hospital", and "how high will the river severn rise" by "River levels at Shrewsbury
+    are forecast to peak at about 4.9 metres", not by the lede's "80mm of rain" on the River Severn."""
+    if not ranked or not names or not _ASKS_MONEY.search(question):
+        return ranked
+    first = ranked[0]
+
+    def named(candidate: Candidate) -> frozenset[str]:
+        return names & _term_set(texts[candidate.hit.article_id, candidate.hit.position])
+
+    held = named(first)
+    for candidate in ranked[1:]:
+        if (
+            candidate.hit.article_id == first.hit.article_id
+            and first.score - candidate.score <= KIND_WEAKER
+            and named(candidate) & first.matched > held
+            and writes_what_is_asked(question, texts[candidate.hit.article_id, candidate.hit.position])
+        ):
+            return [candidate, *(c for c in ranked if c is not candidate)]
     return ranked
 
 

@@ -54,8 +54,10 @@ from bot.retrieval import (
     told_from_the_start,
     unused_words,
     writes_amount,
+    writes_count,
     writes_money,
     writes_span,
+    writes_when,
     written_as_names,
 )
 from tests.html_check import visible_text
@@ -1379,6 +1381,42 @@ def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bo
 def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> None:
     """What "how much did it cost?" asks for (`ASKED_KINDS`): a count, a share or a length does not tell it."""
     assert writes_money(text) is money
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("A crowd of 1,642 saw the match.", True),
+        ("The chain will close 14 smaller stores, putting 600 jobs at risk.", True),
+        ("The Royal College of Nursing said 71% of members backed the deal.", False),
+        ("The deal would cost \u00a34.2m a year, and shares fell 9 per cent to 214p.", False),
+        ("The fine was 5,000 euros, set in 2024.", False),
+    ],
+)
+def test_a_count_is_an_amount_that_is_no_share_nor_sum_of_money(text: str, count: bool) -> None:
+    """What "how many?" asks for (`ASKED_KINDS`): "71% of members" tells no number of nurses."""
+    assert writes_count(text) is count
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "told"),
+    [
+        ("when will the league allow plastic pitches?", "The league will allow them from next season.", True),
+        ("when did the nurses strike?", "It ended a dispute that led to three days of strikes in October.", True),
+        ("when was nimbus founded?", "Founder Lucas Brandt said the company had spent four years on it.", False),
+        ("when is the next tram strike", "Trams stopped on Monday as staff began a 48-hour strike.", False),
+        ("when is the next tram strike", "Staff called the strike a pity. The last buses will leave at 10pm.", False),
+        ("when will work start on the airfield?", "The airfield was chosen. Work could start next spring.", True),
+        ("where will the fold 17 be made", "He told the launch in Berlin they spent years making a hinge.", False),
+        ("where will the tram buses run?", "Buses will run between the city centre and the airport.", True),
+        ("when?", "The strike will start on 14 December.", True),
+        ("who runs the trams?", "Nothing here says when.", True),
+    ],
+)
+def test_when_asks_for_a_time_told_beside_what_is_asked(question: str, text: str, told: bool) -> None:
+    """What "when?" asks for (`writes_when`): a time in a sentence holding a word of the question, looking forward
+    when it asks of what is ahead ("when will ...?", "when is the next ...?", and "where will ...?" for a place)."""
+    assert writes_when(question, text) is told
 
 
 @pytest.mark.parametrize(

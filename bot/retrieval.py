@@ -1540,7 +1540,6 @@ def newest_first(
 # count, which no share or sum of money is: "how many nurses work at harbourside hospital" was answered confidently
 # by "71% of members who took part backed the deal".
 _ASKS_AMOUNT = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
-_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?"
     r"|nov(?:ember)?|dec(?:ember)?)\b"
@@ -1558,12 +1557,21 @@ _SHARE_OR_SUM = re.compile(
 # strike", "for four years", "4.9 metres"): any other number ("a 4.5% pay rise") does not answer it, nor how often
 # ("every 20 minutes").
 _ASKS_SPAN = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+_UNITS = (
+    r"(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre"
+    r"|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b"
+)
 _SPAN = re.compile(
     r"(?<!every )\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
-    r"|thirty|forty|fifty|sixty|ninety|hundred|several|few)[\s-]*(?:second|minute|hour|day|night|week|fortnight"
-    r"|month|year|decade|centur(?:y|ies)|mile|metre|meter|kilometre|kilometer|km|foot|feet|yard|inch)(?:e?s)?\b",
+    r"|thirty|forty|fifty|sixty|ninety|hundred|several|few)[\s-]*" + _UNITS,
     re.IGNORECASE,
 )
+# "How many days ...?" asks for a span as "how long?" does: "a five-day strike" answers it, where of "how many
+# people ...?" it is no count ("how many people were injured in the tram strike?" was answered confidently by "a
+# 48-hour strike").
+_ASKS_SPAN_COUNTED = re.compile(r"\bhow\s+many\s+" + _UNITS, re.IGNORECASE)
+# Of any other thing "how many?" asks for a count (above).
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b(?!\s+" + _UNITS + ")", re.IGNORECASE)
 # "How much ...?" asked of a price, a payment or a fine ("how much did it cost?", "how much did they pay?"), or of
 # what a thing is ("how much is a bus ticket?"), asks for money, which a story writes with its currency ("£14m",
 # "$2bn", "214p", "5,000 euros"): a count of things, a share or a length does not answer it. Not "how much more
@@ -1671,10 +1679,16 @@ def writes_amount(text: str) -> bool:
     return _DIGITS.search(_NOT_AMOUNT.sub(" ", text)) is not None
 
 
+# What no count is, though written in numbers: a share, a sum of money, how often, a span.
+_NOT_COUNT = (_SHARE_OR_SUM, _MONEY, re.compile(r"\bevery\s+\d[\d,.]*[\s-]*" + _UNITS, re.IGNORECASE), _SPAN)
+
+
 def writes_count(text: str) -> bool:
-    """Whether a paragraph writes an amount (`writes_amount`) that is no share nor sum of money ("1,642", "14 smaller
-    stores"; not "71% of members", "£4.2m a year")."""
-    return writes_amount(_MONEY.sub(" ", _SHARE_OR_SUM.sub(" ", text)))
+    """Whether a paragraph writes an amount (`writes_amount`) that is no share, sum of money, span nor how often
+    ("1,642", "14 smaller stores"; not "71% of members", "£4.2m a year", "a 48-hour strike", "every 20 minutes")."""
+    for other in _NOT_COUNT:
+        text = other.sub(" ", text)
+    return writes_amount(text)
 
 
 def writes_money(text: str) -> bool:
@@ -1707,6 +1721,7 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_COUNT, writes_count, True),
     (_ASKS_MONEY, writes_money, True),
     (_ASKS_SPAN, writes_span, True),
+    (_ASKS_SPAN_COUNTED, writes_span, True),
     (_ASKS_LEADER, writes_leader, False),
     *((asks_for, partial(writes_measure, measure), False) for asks_for, measure in MEASURES),
 )

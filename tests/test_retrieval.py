@@ -57,6 +57,7 @@ from bot.retrieval import (
     writes_count,
     writes_money,
     writes_span,
+    writes_what_is_asked,
     writes_when,
     written_as_names,
 )
@@ -1391,11 +1392,29 @@ def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> Non
         ("The Royal College of Nursing said 71% of members backed the deal.", False),
         ("The deal would cost \u00a34.2m a year, and shares fell 9 per cent to 214p.", False),
         ("The fine was 5,000 euros, set in 2024.", False),
+        ("Trams stopped on Monday as staff began a 48-hour strike.", False),
+        ("Police said 12 people were hurt during the 48-hour strike.", True),
+        ("A replacement bus will run every 20 minutes until 10pm.", False),
     ],
 )
 def test_a_count_is_an_amount_that_is_no_share_nor_sum_of_money(text: str, count: bool) -> None:
-    """What "how many?" asks for (`ASKED_KINDS`): "71% of members" tells no number of nurses."""
+    """What "how many?" asks for (`ASKED_KINDS`): "71% of members" tells no number of nurses, nor "a 48-hour strike"
+    of people hurt."""
     assert writes_count(text) is count
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "told"),
+    [
+        ("how many people were hurt in the strike?", "Staff began a 48-hour strike.", False),
+        ("how many days will the strike last?", "Staff began a 48-hour strike.", True),
+        ("how many days will the strike last?", "Staff will strike for five days.", True),
+        ("how many miles is the new line?", "The line will carry 1,200 people an hour.", False),
+    ],
+)
+def test_how_many_of_a_unit_asks_for_a_span(question: str, text: str, told: bool) -> None:
+    """ "How many days?" asks for a span, as "how long?" does, which of any other thing is no count."""
+    assert writes_what_is_asked(question, text) is told
 
 
 @pytest.mark.parametrize(

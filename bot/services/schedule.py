@@ -39,6 +39,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from importlib import resources
@@ -318,12 +319,11 @@ def asked_digest_time(text: str) -> str | None:
     typed = " ".join(words)
     if not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
         return None
-    try:
-        parse_time_and_zone(typed)
-    except UsageError:
-        # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search.
-        if not any(_reads_as_time(" ".join(words[:end])) for end in range(1, len(words))):
-            return None
+    # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search.
+    if not reads_as(parse_time_and_zone, typed) and not any(
+        reads_as(parse_time, " ".join(words[:end])) for end in range(1, len(words))
+    ):
+        return None
     return typed
 
 
@@ -332,11 +332,7 @@ def asked_zone(text: str) -> str | None:
     gives "London", "my time zone is Berlin" "Berlin"; None for any other message ("what time zone is Berlin in?").
     Searched, "set my timezone to London" was declined ("No article uses the words “set”, “timezone” ...")."""
     typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE))
-    try:
-        parse_timezone(typed)
-    except UsageError:
-        return None
-    return typed
+    return typed if reads_as(parse_timezone, typed) else None
 
 
 def _asked_words(text: str, named: frozenset[str], around: frozenset[str]) -> list[str]:
@@ -353,9 +349,11 @@ def _asked_words(text: str, named: frozenset[str], around: frozenset[str]) -> li
     return words if asked & named else []
 
 
-def _reads_as_time(text: str) -> bool:
+def reads_as(parse: Callable[[str], object], text: str) -> bool:
+    """Whether `parse` (`parse_time`, `parse_time_and_zone`, `parse_timezone`) takes these words ("8am", "at 7:30",
+    "7pm London", "Berlin")."""
     try:
-        parse_time(text)
+        parse(text)
     except UsageError:
         return False
     return True

@@ -41,6 +41,7 @@ from bot.services.schedule import (
     names_gmt,
     offset_label,
     parse_time_and_zone,
+    reads_as,
     seasons,
     zone,
 )
@@ -299,20 +300,11 @@ async def digest(update: Update, context: Context) -> None:
             text.empty_set,
             text.DIGEST_USAGE,
         )
-    elif reads_as_time(typed):  # "/digest 8am": the reader's time, for the command that sets it
+    elif reads_as(parse_time_and_zone, typed):  # "/digest 8am": the reader's time, for the command that sets it
         await message.reply_text(f"{text.digest_is_no_time(typed)}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
     else:
         wrong = text.not_a_choice(typed, [*ON_OFF, *EMPTY_DIGEST])
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
-
-
-def reads_as_time(typed: str) -> bool:
-    """Whether /time would take these words ("8am", "at 7:30", "7pm London")."""
-    try:
-        parse_time_and_zone(typed)
-    except UsageError:
-        return False
-    return True
 
 
 async def time_command(update: Update, context: Context) -> None:

@@ -128,22 +128,23 @@ _TIME = re.compile(
 _EVERY_DAY = re.compile(
     r"\b(?:(?:from|starting)\s+)?(?:today|tomorrow|daily|every\s*day|each\s+day)(?:\s+on(?:wards?)?)?\b", re.IGNORECASE
 )
-# The words around a time in a message asking for the digest then ("can you send me my daily digest at 8am
-# please?"); the message must name the digest. Not "the" inside the time ("8 in the morning"): only a message's
-# first and last words are read past.
+# The words around a time or a zone in a message asking for a setting ("can you send me my daily digest at 8am
+# please?", "set my timezone to London"): words any request may start or end with, and each setting's own; the
+# message must name the setting. Not "the" inside the time ("8 in the morning"): only a message's first and last
+# words are read past.
+_ASKING = frozenset(
+    {"please", "pls", "plz", "thanks", "can", "could", "would", "you", "i", "i'm", "we", "want", "set", "change",
+     "make", "put", "it", "me", "my", "our", "the", "time", "to", "now", "for", "of", "hi", "hello", "ok", "okay", "so",
+     "just", "bot"}
+)  # fmt: skip
 _DIGEST_WORDS = frozenset({"digest", "digests"})
-_ASKING_FOR_DIGEST = _DIGEST_WORDS | frozenset(
-    {"please", "pls", "plz", "thanks", "can", "could", "would", "will", "you", "i", "i'd", "id", "i'm", "we", "want",
-     "wanna", "like", "to", "get", "have", "receive", "send", "give", "set", "change", "move", "put", "make", "it",
-     "me", "us", "the", "my", "our", "a", "daily", "news", "time", "come", "arrive", "deliver", "schedule", "for",
-     "instead", "now", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
+_DIGEST_ASKING = frozenset(
+    {"will", "i'd", "id", "wanna", "like", "get", "have", "receive", "send", "give", "move", "us", "a", "daily", "news",
+     "come", "arrive", "deliver", "schedule", "instead"}
 )  # fmt: skip
+_ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING
 _ZONE_WORDS = frozenset({"timezone", "zone", "tz"})
-_ASKING_FOR_ZONE = _ZONE_WORDS | frozenset(
-    {"please", "pls", "plz", "thanks", "can", "could", "would", "you", "i", "i'm", "im", "am", "we", "want", "set",
-     "change", "make", "put", "switch", "update", "use", "it", "me", "my", "our", "the", "time", "to", "is", "in",
-     "be", "should", "now", "for", "of", "hi", "hello", "ok", "okay", "so", "just", "bot"}
-)  # fmt: skip
+_ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use", "is", "in", "be", "should"}
 _AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"
 # Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
 # British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and

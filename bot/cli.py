@@ -48,7 +48,7 @@ from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.headlines import article_json, latest_blocks
+from bot.render.headlines import article_json, latest_lines
 from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_data, category_label, count, title_of
 from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
@@ -599,7 +599,7 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
         print(EMPTY_LIBRARY, file=sys.stderr)
         return EXIT_FAILED
     zoned = zone(settings.default_timezone)
-    heading, *lines = latest_blocks(
+    heading, *lines = latest_lines(
         latest.articles, latest.category, settings.bot_username, latest.capped, zoned, _style()
     )
     print(heading, "", *lines, sep="\n")

@@ -1460,6 +1460,17 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
 
 
+async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:
+    """`/latest 2` put a blank line between its two headlines (each was a paragraph of its own), where /categories
+    and a digest list theirs one a line under the heading."""
+    for args in ("", "2", "sport", "local 2"):
+        shown = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
+        heading, *headlines = shown.split("\n")
+        assert heading.startswith("Latest") and headlines and all(line.startswith("• ") for line in headlines), args
+    categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
+    assert "\n\n" not in categories
+
+
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(
     app: Bot, server: FakeBotAPI
 ) -> None:

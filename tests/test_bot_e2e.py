@@ -1154,6 +1154,19 @@ async def test_a_command_addressed_to_another_bot_is_not_called_unknown(app: Bot
     assert len(server.calls("sendMessage", chat_id=GROUP)) == 1
 
 
+async def test_an_unknown_command_names_the_one_meant(app: Bot, server: FakeBotAPI) -> None:
+    """ "/settings" and "/subscriptions", as other bots call them, and "/subscibe" mistyped, met "Unknown command
+    ..., see /help": the reader had to find /mysubs and /subscribe in the list."""
+    for typed, meant in (("/settings", "mysubs"), ("/subscriptions", "mysubs"), ("/subscibe", "subscribe"),
+                         ("/lates", "latest"), ("/tz", "timezone"), ("/News", "latest")):  # fmt: skip
+        reply = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert reply == f"Unknown command {typed}: did you mean /{meant}? /help lists every command.", reply
+    # An admin's command is named to admins alone, as /help lists it.
+    assert "/stats" not in visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/stat")))
+    admin = visible_text(await reply_to(server, ADMIN, partial(server.send_text, ADMIN, "/stat")))
+    assert admin == "Unknown command /stat: did you mean /stats? /help lists every command."
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))

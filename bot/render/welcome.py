@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -393,9 +394,39 @@ def not_in_channels(command: str) -> str:
     return f"{shown} does not work in a channel: here I send the digest and alerts. /help lists the commands here."
 
 
-def unknown_command(command: str) -> str:
-    """Point an unknown command to /help."""
-    return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."
+# Commands readers type by other names (as other bots call them), with the one that does it here: "/settings" and
+# "/subscriptions" met "Unknown command", though /mysubs shows both.
+COMMAND_ALIASES = {
+    "settings": "mysubs", "mysettings": "mysubs", "subscriptions": "mysubs", "mysubscriptions": "mysubs",
+    "subs": "mysubs", "status": "mysubs", "sub": "subscribe", "follow": "subscribe", "unsub": "unsubscribe",
+    "unfollow": "unsubscribe", "stop": "unsubscribe", "tz": "timezone", "zone": "timezone", "news": "latest",
+    "headlines": "latest", "new": "latest", "search": "ask", "question": "ask", "commands": "help", "menu": "help",
+    "category": "categories", "topics": "categories", "alert": "alerts", "notifications": "alerts",
+    "digests": "digest", "schedule": "time", "about": "start", "info": "start", "hello": "start",
+}  # fmt: skip
+# How near a typed command is to one of ours to be meant for it ("/subscibe", "/lates", "/timzone").
+_NEAR_COMMAND = 0.75
+
+
+def meant_command(typed: str, commands: Sequence[str]) -> str | None:
+    """The command of `commands` (names without "/") an unknown one was meant for: its other name
+    (`COMMAND_ALIASES`), the one command it starts, or a near spelling of it; None when none is near."""
+    name = typed.removeprefix("/").lower()
+    if (alias := COMMAND_ALIASES.get(name)) in commands:
+        return alias
+    # The start of one command ("/stat" of /stats, though /start is as near by its letters).
+    if len(starting := [command for command in commands if command.startswith(name)]) == 1 and len(name) > 2:
+        return starting[0]
+    close = difflib.get_close_matches(name, commands, n=1, cutoff=_NEAR_COMMAND)
+    return close[0] if close else None
+
+
+def unknown_command(command: str, meant: str | None = None) -> str:
+    """Point an unknown command to the one `meant` (its name) and /help."""
+    shown = HTML.escape(cap(command, MAX_COMMAND_CHARS))
+    if meant is None:
+        return f"Unknown command {shown}, see /help."
+    return f"Unknown command {shown}: did you mean /{meant}? /help lists every command."
 
 
 def send_anew(command: str) -> str:

@@ -61,6 +61,7 @@ from bot.render.welcome import (
 )
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import asked_digest_time, asked_zone, zone
+from bot.services.subscriptions import daily_request
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.wording import capital, spoken_list
@@ -611,7 +612,7 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     naming a category, as a chat answers it; returns the exit code, or None for a question to search."""
     if talk == "latest":
         return _latest(library, [category] if category else [])
-    if talk is None and (asked_digest_time(question) or asked_zone(question)) is not None:
+    if talk is None and _asks_for_settings(library, question):
         talk = "subscriptions"  # "send me the digest at 8am": the Telegram bot's digest, and how to set its time
     if talk is None:
         words = asked_latest(library.store, question)  # "news about Yukos" is a question
@@ -632,6 +633,14 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     else:
         print(talk_reply(talk, COMMAND_LINE))
     return 0
+
+
+def _asks_for_settings(library: Library, question: str) -> bool:
+    """Whether a message asks for the digest at a time, a time zone, or a category's news every day ("send me the
+    sport news every morning"), which the Telegram bot sets."""
+    if asked_digest_time(question) is not None or asked_zone(question) is not None:
+        return True
+    return daily_request(question, [name for name, _ in library.store.categories() if name]) is not None
 
 
 def _vectors(library: Library) -> int:

@@ -1105,6 +1105,56 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert reply.startswith("This group's digest time is 09:00.\n"), reply
 
 
+async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_that_time(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "send me the sport news every morning" was searched as a question (stories using "send" and "morning"): it
+    follows Sport and has the digest come in the morning, saying how to choose another time and the reader's clock."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(
+            app, START, story("Derby drawn", "sport"), story("Shares up", "business"), story("Chip out", "tech")
+        )
+        reply = await written(server, ALICE, "send me the sport news every morning")
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\nDaily digest: every day at 08:00 (UTC);")
+        utc = "Times are in UTC; /timezone sets your own, like /timezone Berlin."
+        assert reply.endswith(f"\nAnother time in the morning: /time 7am.\n{utc}"), reply
+        reply = await written(server, ALICE, "I want business news every evening")
+        assert reply.startswith(
+            "Subscribed to Business.\nCategories: Business and Sport.\nDaily digest: every day at 18:00"
+        )
+        assert "Another time in the evening: /time 7pm." in reply, reply
+        await say(server, ALICE, "timezone", "Berlin")
+        await say(server, ALICE, "digest", "off")
+        # Asked for, the digest comes again; a zone set is not told again.
+        reply = await written(server, ALICE, "daily tech news at 7")
+        categories = "Categories: Business, Sport and Tech."
+        assert reply.startswith(
+            f"Subscribed to Tech.\n{categories}\nDaily digest: every day at 07:00 (Europe/Berlin"
+        ), reply
+        assert "/timezone" not in reply and "Another time" not in reply
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "07:00"
+        # Questions, and news of no category, are searched as ever.
+        for question in (
+            "what sport news is there this morning?",
+            "when is the morning news?",
+            "send me news about chips every morning",
+        ):
+            asked = await written(server, ALICE, question)
+            assert "Daily digest" not in asked and "Subscribed" not in asked, (question, asked)
+        # In a group, as /subscribe: an admin may, a member may not.
+        mention = f"@{server.username} send us the sport news every morning"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("Subscribed to Sport.\n")
+        # "Subscribe" with a category needs no time: it was a line on how to subscribe.
+        reply = await written(server, GROUP, f"@{server.username} subscribe us to tech please", user_id=OWNER)
+        assert reply.startswith("Subscribed to Tech.\nCategories: Sport and Tech.\nDaily digest: every day at 08:00"), (
+            reply
+        )
+
+
 async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -1123,6 +1173,42 @@ async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
         mention = f"@{server.username} set the timezone to Tokyo"
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
         assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's time zone is Asia/Tokyo")
+
+
+async def test_a_reader_saying_where_they_live_has_its_time_zone_set(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "I live in Berlin" was searched, and answered with stories about Berlin; it sets the zone as /timezone Berlin
+    does, and says so."""
+    async with bot(bot_settings, Clock(START)) as app:
+        reply = await written(server, ALICE, "I live in Berlin")
+        assert reply.startswith("Your time zone is Europe/Berlin (UTC+01:00 now): CET, CEST (UTC+02:00) in summer.\n")
+        assert (await written(server, ALICE, "I'm in New York")).startswith("Your time zone is America/New_York")
+        assert (await written(server, ALICE, "I am based in Tokyo.")).startswith("Your time zone is Asia/Tokyo")
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.zone == "Asia/Tokyo"
+        # A place of two clocks is asked about, as /timezone asks.
+        reply = await written(server, ALICE, "I live in Georgia")
+        assert reply.startswith("“Georgia” is ambiguous or not one clock all year. Did you mean Asia/Tbilisi or"), reply
+        assert "time zone is" not in await written(server, ALICE, "I'm in trouble with my bank")
+
+
+async def test_turning_the_digest_or_alerts_off_in_words_does_it(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """ "stop the digest" and "turn off alerts" got the line on every subscription command, and the reader had to
+    find and type /digest off or /alerts off: they turn them off (or on) as those do, a group's by its admins."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        assert (await written(server, ALICE, "turn on alerts please")).startswith("Alerts for new stories: on")
+        reply = await written(server, ALICE, "Stop the digest")
+        assert reply == "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask.", reply
+        assert (await written(server, ALICE, "turn off alerts")).startswith("Alerts for new stories: off")
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and not settings.digest and not settings.alerts
+        assert (await written(server, ALICE, "turn the digest on")).startswith("Daily digest on.\n")
+        assert "Daily digest" not in await written(server, ALICE, "why did the union stop the strike?")
+        mention = f"@{server.username} stop the digest"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
 
 
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(

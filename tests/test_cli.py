@@ -1499,6 +1499,7 @@ def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: p
         # The digest is the Telegram bot's: how to get it, and set its time.
         ("send me the digest at 8am", "subscriptions"),
         ("set my timezone to London", "subscriptions"),
+        ("send me the news every morning", "subscriptions"),
     ],
 )
 def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(

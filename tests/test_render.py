@@ -24,6 +24,7 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, spl
 from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label
 from bot.render.welcome import (
+    asked_switch,
     example_question,
     greeting,
     help_text,
@@ -712,6 +713,26 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("stop the digest", ("digest", False)),
+        ("Turn the daily digest off please", ("digest", False)),
+        ("stop sending me the digest", ("digest", False)),
+        ("start the digest", ("digest", True)),
+        ("turn off alerts", ("alerts", False)),
+        ("turn on my news alerts", ("alerts", True)),
+        ("mute notifications", ("alerts", False)),
+        ("stop", None),
+        ("why did the union stop the strike?", None),
+        ("stop the alerts about sport", None),
+    ],
+)
+def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, expected: tuple[str, bool] | None) -> None:
+    """ "stop the digest" got the line on every subscription command: the reader had to type /digest off too."""
+    assert asked_switch(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, cap, category_label
@@ -320,6 +320,29 @@ def digest_set(view: ChatView, clock: Clock, group: str) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
     return f"Daily digest on.\n{schedule(view, clock)}\n{following(view, group)}"
+
+
+# Other times in a part of the day, for the reply to a digest asked for in it ("every evening"): the first that is
+# not the time set.
+PART_EXAMPLES = {
+    "morning": (time(7), time(9)),
+    "afternoon": (time(14), time(15)),
+    "evening": (time(19), time(20)),
+    "night": (time(22), time(23)),
+}
+
+
+def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
+    """After a daily digest asked for in words ("send me the sport news every morning"): the category followed (or
+    the digest on), when it comes, and the commands that change what was guessed: another time in the `part` of the
+    day asked, and, on UTC, the reader's own clock ("every morning" at 08:00 UTC is Tokyo's evening)."""
+    lines = [subscribed(view, clock, group) if view.named else digest_set(view, clock, group)]
+    if part is not None:
+        other = next(at for at in PART_EXAMPLES[part] if at != view.settings.daily)
+        lines.append(f"Another time in the {part}: /time {format(other, '%-I%p').lower()}.")
+    if view.settings.zone == clock.offset == "UTC":  # the zone is UTC itself, not London in winter
+        lines.append(f"Times are in UTC; /timezone sets {whose(group, opening=False)} own, like /timezone Berlin.")
+    return "\n".join(lines)
 
 
 def time_is_no_switch(choice: str) -> str:

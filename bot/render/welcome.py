@@ -223,6 +223,27 @@ _SETTING_REQUEST = re.compile(
 )
 
 
+# "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
+# words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
+_SWITCH = re.compile(
+    r"(?:(?P<off>stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable)"
+    r"|(?P<on>turn on|switch on|start(?: sending)?|resume|unmute|enable))"
+    r" (?:my |our |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off)"
+)
+
+
+def asked_switch(text: str) -> tuple[str, bool] | None:
+    """The command a request to turn the digest or alerts on or off is ("digest" or "alerts"), and whether on:
+    "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
+    ("why did the union stop the strike?")."""
+    found = _SWITCH.fullmatch(_without_filler(text))
+    if found is None:
+        return None
+    what = found["what"] or found["turned"]
+    return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")
+
+
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
     command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I

@@ -1211,6 +1211,22 @@ async def test_turning_the_digest_or_alerts_off_in_words_does_it(bot_settings: S
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
 
 
+async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """ "unsubscribe from sport" got the line on every subscription command: it stops following Sport as /unsubscribe
+    sport does; words naming no category still get that line."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        await say(server, ALICE, "subscribe", "sport business")
+        reply = await written(server, ALICE, "Please unsubscribe me from sport")
+        assert reply == "Unsubscribed from Sport.\nCategories: Business.", reply
+        assert [name for name, _ in app.bot_data.library.store.subscriptions(ALICE)] == ["Business"]
+        assert "Unsubscribed" not in await written(server, ALICE, "unsubscribe me from the weather")
+        reply = await written(server, ALICE, "unsubscribe from everything")
+        assert reply.startswith("Unsubscribed from Business.\nYour daily digest is off now"), reply
+        mention = f"@{server.username} stop following sport"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+
+
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -25,6 +25,7 @@ from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label
 from bot.render.welcome import (
     asked_switch,
+    asked_unsubscribe,
     example_question,
     greeting,
     help_text,
@@ -733,6 +734,23 @@ def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
 def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, expected: tuple[str, bool] | None) -> None:
     """ "stop the digest" got the line on every subscription command: the reader had to type /digest off too."""
     assert asked_switch(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("unsubscribe from sport", ["sport"]),
+        ("Please unsubscribe me from sport and tech news", ["sport", "tech"]),
+        ("stop following business", ["business"]),
+        ("unsubscribe me from everything", ["all"]),
+        ("unsubscribe from the news", ["news"]),
+        ("unsubscribe", None),  # asked how: small talk
+        ("who unsubscribed from the paper?", None),
+    ],
+)
+def test_a_request_to_stop_following_categories_gives_their_words(text: str, words: list[str] | None) -> None:
+    """ "unsubscribe from sport" got the line on every subscription command: the reader had to type it again."""
+    assert asked_unsubscribe(text) == words
 
 
 @pytest.mark.parametrize(

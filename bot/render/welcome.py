@@ -233,6 +233,27 @@ _SWITCH = re.compile(
 )
 
 
+# "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business": /unsubscribe's
+# words in a reader's own, which got the line on every subscription command.
+_UNSUBSCRIBE = re.compile(
+    r"(?:can you |could you |i want to |i'd like to |i would like to )?(?:unsubscribe|unfollow|stop following)"
+    r" (?:me |us )?(?:from )?(?P<words>.+)"
+)
+# Words between categories' names ("sport and tech news").
+_BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})
+
+
+def asked_unsubscribe(text: str) -> list[str] | None:
+    """The words naming categories in a request to stop following them ("unsubscribe me from sport and tech" gives
+    ["sport", "tech"], "from everything" ["all"]; "news" is a word between names unless it is the only one); None for
+    any other text. Whether they name categories is for the caller, who knows them."""
+    found = _UNSUBSCRIBE.fullmatch(_without_filler(text))
+    if found is None:
+        return None
+    words = ["all" if word == "everything" else word for word in found["words"].split()]
+    return [word for word in words if word not in _BETWEEN_NAMES] or words
+
+
 def asked_switch(text: str) -> tuple[str, bool] | None:
     """The command a request to turn the digest or alerts on or off is ("digest" or "alerts"), and whether on:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text

@@ -160,6 +160,10 @@ class Subscriptions:
         view = self._edited(chat_id, replace(edit, added=(), removed=removed), names)
         return replace(view, left_every=_every(edit.before), stopped=_stopped(edit.before, edit.settings))
 
+    def names_followed(self, chat_id: int, words: Sequence[str]) -> bool:
+        """Whether every word names a category the chat may stop following, as /unsubscribe reads them (or "all")."""
+        return match_categories(words, [*self._known(), *self._followed(chat_id)]).complete
+
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
         daily, key = parse_time_and_zone(text)

@@ -1136,6 +1136,14 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         assert "/timezone" not in reply and "Another time" not in reply
         settings = store.chat_settings(ALICE)
         assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "07:00"
+        # Asked how, the commands are the answer, and nothing changes.
+        await write(app, START, story("Gallery opens", "entertainment"))
+        reply = await written(server, ALICE, "How do I get entertainment news every morning?")
+        assert reply == (
+            "/subscribe entertainment follows Entertainment, whose news then comes in a daily digest; /time 7am has it"
+            " come in the morning. /mysubs shows what comes."
+        ), reply
+        assert "entertainment" not in [name.lower() for name, _ in store.subscriptions(ALICE)]
         # Questions, and news of no category, are searched as ever.
         for question in (
             "what sport news is there this morning?",

@@ -287,6 +287,8 @@ def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: 
         ("world news daily", DailyAsk(("world",), None, None)),
         ("send me the news every morning", DailyAsk((), None, "morning")),
         ("subscribe me to sport", DailyAsk(("sport",), None, None)),
+        ("how do I get sport news every morning?", DailyAsk(("sport",), None, "morning", how=True)),
+        ("How can we get tech news daily at 7", DailyAsk(("tech",), "at 7", None, how=True)),
         ("subscribe me", None),  # asked how: small talk
         ("what sport news is there this morning?", None),
         ("when is the morning news?", None),

@@ -345,6 +345,23 @@ def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None)
     return "\n".join(lines)
 
 
+def daily_how(category: str | None, typed_time: str | None, part: str | None) -> str:
+    """The commands that bring a daily digest asked how to get ("how do I get sport news every morning?"): follow the
+    category (or turn the digest on), then set its time (escaped)."""
+    first = (
+        f"/subscribe {HTML.escape(category.lower())} follows {label(category)}, whose news then comes in a daily digest"
+        if category
+        else "/digest on brings a daily digest of the news"
+    )
+    if typed_time is not None:
+        then = f"/time {HTML.escape(typed_time.removeprefix('at '))} has it come then"
+    elif part is not None:
+        then = f"/time {format(PART_EXAMPLES[part][0], '%-I%p').lower()} has it come in the {part}"
+    else:
+        then = "/time 07:30 sets when it comes"
+    return f"{first}; {then}. /mysubs shows what comes."
+
+
 def time_is_no_switch(choice: str) -> str:
     """After "/time off" (or on): the command that does that."""
     return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."

@@ -167,6 +167,8 @@ _DAILY_PART = re.compile(
 _TIME_START = re.compile(r"(?:at|@|\d.*|half|quarter|noon|midday|midnight)", re.IGNORECASE)
 # The most words a time and its zone take ("at 7 in the morning New York").
 _TIME_WORDS = 7
+# A request asked as how to make it: "how do I get sport news every morning?".
+_HOW = re.compile(r"\s*how\s+(?:do|can|could|should|would|will)\s+(?:i|we)\s+", re.IGNORECASE)
 # When a digest asked for in a part of the day alone comes, unless the chat's time lies in that part already.
 PART_TIMES = {"morning": time(8), "afternoon": time(13), "evening": time(18), "night": time(21)}
 # A reader saying where they are: "I live in Berlin", "I'm in New York", "I am based in Tokyo", "we're now in the UK".
@@ -388,14 +390,19 @@ class DailyAsk(NamedTuple):
     words: tuple[str, ...]
     time: str | None
     part: str | None
+    # Asked how ("how do I get sport news every morning?"): the commands are the answer, nothing is changed.
+    how: bool = False
 
 
 def asked_daily(text: str) -> DailyAsk | None:
     """A message asking for a daily digest of some news at a time or part of the day: "send me the sport news every
     morning" gives (("sport",), None, "morning"), "daily tech news at 7" (("tech",), "at 7", None), "I want business
-    news every evening" (("business",), None, "evening"); None for any other message ("what sport news is there this
+    news every evening" (("business",), None, "evening"), "how do I get sport news every day?" the same asking how
+    (`how`); None for any other message ("what sport news is there this
     morning?", "when is the morning news?": a question has words a request does not). Whether the words name a
     category is for the caller, who knows them; searched, such a message found stories using "send" and "morning"."""
+    how = _HOW.match(text)
+    text = text[how.end() :] if how else text
     words = [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
     daily, words = _daily_time(words)
     rest = " ".join(words)
@@ -414,7 +421,7 @@ def asked_daily(text: str) -> DailyAsk | None:
         return None
     if not named and not any(word.casefold() in _DAILY_VERBS for word in left):
         return None
-    return DailyAsk(named, daily, part)
+    return DailyAsk(named, daily, part, how=how is not None)
 
 
 def _daily_time(words: list[str]) -> tuple[str | None, list[str]]:

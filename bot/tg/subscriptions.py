@@ -320,7 +320,8 @@ async def time_command(update: Update, context: Context) -> None:
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     """Set what a message asked for in words, as /time, /timezone, /digest, /alerts, /unsubscribe or /subscribe with
     /time does ("send me the digest at 8am", "set my timezone to London", "stop the digest", "unsubscribe from sport",
-    "send me the sport news every morning"); False, changing nothing, for a message that asks for none of them."""
+    "send me the sport news every morning"), or say the commands that do when asked how ("how do I get sport news
+    every morning?"); False, changing nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
@@ -343,6 +344,9 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         confirm, usage = text.unsubscribed, text.UNSUBSCRIBE_USAGE
     elif (daily := await asyncio.to_thread(subscriptions.daily_asked, asked)) is not None:
         category, when = daily
+        if when.how:  # asked how: the commands, nothing changed
+            await message.reply_text(text.daily_how(category, when.time, when.part))
+            return True
         edit = partial(subscriptions.ask_daily, category=category, asked=when)
         confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
     else:

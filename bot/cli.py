@@ -49,7 +49,17 @@ from bot.library import IngestReport, Library, Semantics, open_store, shipped_ar
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, latest_lines
-from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_data, category_label, count, title_of
+from bot.render.markup import (
+    PLAIN,
+    TERMINAL,
+    Style,
+    byline,
+    category_counts,
+    category_data,
+    category_label,
+    count,
+    title_of,
+)
 from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
@@ -630,6 +640,9 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
         print(COMMAND_LINE_HELP)
+    elif talk == "categories":  # "what categories are there?", as /categories lists them
+        known = category_counts(library.store.categories())
+        print("\n".join(f"• {label}: {count(n, 'article')}" for label, n in known))
     else:
         print(talk_reply(talk, COMMAND_LINE))
     return 0

@@ -1482,6 +1482,9 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
         assert heading.startswith("Latest") and headlines and all(line.startswith("• ") for line in headlines), args
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "\n\n" not in categories
+    # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories".
+    asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
+    assert asked == categories
 
 
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(

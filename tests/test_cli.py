@@ -1510,6 +1510,12 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
     assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
 
 
+def test_asking_what_categories_there_are_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
+    """ "what categories are there?" was searched, and answered from whatever story used "categories"."""
+    assert main(["ask", "what categories are there?"]) == 0
+    assert capsys.readouterr().out == "• News: 1 article\n"
+
+
 def test_tell_me_more_to_ask_names_the_most_passages_k_takes(capsys: pytest.CaptureFixture[str]) -> None:
     """The reply named "up to 10" while --k takes up to 20."""
     assert main(["ask", "tell me more"]) == 0

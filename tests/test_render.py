@@ -702,6 +702,10 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What else?", "more"),
         ("tell me more about the ferry", None),
         ("more strikes planned?", None),
+        # What there is to follow: searched, "what categories are there?" found the Oscars' categories.
+        ("What categories are there?", "categories"),
+        ("what topics do you cover?", "categories"),
+        ("which category won the oscar?", None),
         # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
         ("subscribe me to sport", "subscriptions"),
         ("Unsubscribe from sport please", "subscriptions"),

@@ -57,6 +57,14 @@ COMMAND_WORDS = {
         "what is this", "what's this", "how does it work", "what can i ask", "what can i ask you",
         "what do you do", "how do i ask", "how to use", "usage",
     ),
+    # What there is to follow or read: searched, "what categories are there?" found the Oscars' categories.
+    "categories": (
+        "categories", "category", "what categories are there", "what categories do you have", "which categories",
+        "which categories are there", "list categories", "list of categories",
+        "all categories", "what categories", "what topics are there", "what topics do you have", "which topics",
+        "what topics do you cover", "what sections are there", "what kinds of news", "what kind of news",
+        "what news do you have",
+    ),
     # A first message to see whether anything answers: searched, "test" said no article uses the word.
     "test": (
         "test", "testing", "test test", "testing testing", "test 123", "testing 123", "test 1 2 3", "testing 1 2 3",

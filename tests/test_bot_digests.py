@@ -1087,10 +1087,13 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         store = app.bot_data.library.store
         reply = await written(server, ALICE, "send me the digest at 8am")
         assert reply.startswith("Your digest time is 08:00.\nDaily digest: every day at 08:00 (UTC)"), reply
+        # On UTC, the reply says how to have the reader's own clock, as /time's does; not once a zone is set.
+        assert reply.endswith("\nTimes are in UTC; /timezone sets your own, like /timezone Berlin."), reply
         assert (await written(server, ALICE, "Daily digest at 7:30")).startswith("Your digest time is 07:30.\n")
         assert (await written(server, ALICE, "digest at noon please")).startswith("Your digest time is 12:00.\n")
         reply = await written(server, ALICE, "can I get my digest at 7 in the morning, Berlin time?")
         assert reply.startswith("Your digest time is 07:00.\nDaily digest: every day at 07:00 (Europe/Berlin"), reply
+        assert "/timezone" not in reply
         # A zone /time refuses is refused so, not searched.
         assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
         settings = store.chat_settings(ALICE)

@@ -296,7 +296,17 @@ def for_chat(line: str, group: str | None) -> str:
 
 
 def time_set(view: ChatView, clock: Clock, group: str) -> str:
-    return f"{whose(group)} digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
+    """After /time: the time set, the schedule, and on UTC how to have the reader's own clock (a reader in Tokyo who
+    sent /time 8am read "every day at 08:00 (UTC)" and had the digest at 17:00)."""
+    lines = [f"{whose(group)} digest time is {view.settings.daily:%H:%M}.", schedule(view, clock)]
+    return "\n".join([*lines, *utc_hint(view, clock, group)])
+
+
+def utc_hint(view: ChatView, clock: Clock, group: str) -> list[str]:
+    """How to have the reader's own clock, as a line, when the chat's zone is UTC itself (not London in winter)."""
+    if view.settings.zone == clock.offset == "UTC":
+        return [f"Times are in UTC; /timezone sets {whose(group, opening=False)} own, like /timezone Berlin."]
+    return []
 
 
 # After "/timezone GMT", set as UTC (the tz database's GMT, and the clock of readers on GMT all year): a reader in
@@ -340,9 +350,7 @@ def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None)
     if part is not None:
         other = next(at for at in PART_EXAMPLES[part] if at != view.settings.daily)
         lines.append(f"Another time in the {part}: /time {format(other, '%-I%p').lower()}.")
-    if view.settings.zone == clock.offset == "UTC":  # the zone is UTC itself, not London in winter
-        lines.append(f"Times are in UTC; /timezone sets {whose(group, opening=False)} own, like /timezone Berlin.")
-    return "\n".join(lines)
+    return "\n".join([*lines, *utc_hint(view, clock, group)])
 
 
 def daily_how(category: str | None, typed_time: str | None, part: str | None) -> str:

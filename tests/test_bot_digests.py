@@ -1238,6 +1238,28 @@ async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Sett
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
 
 
+async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_on(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "I want alerts for tech" was searched: it follows Tech and turns alerts on, as /subscribe tech and /alerts on
+    do, and leaves the digest off (alerts alone start none); a group's by its admins."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        await write(app, START, story("Chip out", "tech"), story("Derby drawn", "sport"))
+        reply = await written(server, ALICE, "I want alerts for tech")
+        assert reply == (
+            "Subscribed to Tech.\nCategories: Tech.\nDaily digest: off (/digest on to get one).\n"
+            "Alerts for new stories: on, in your categories as they arrive."
+        ), reply
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.alerts and not settings.digest
+        reply = await written(server, ALICE, "alert me about sport news")
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport and Tech.\n"), reply
+        assert "Alerts" not in await written(server, ALICE, "I want alerts for the election")
+        mention = f"@{server.username} alerts for tech please"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+
+
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

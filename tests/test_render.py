@@ -24,6 +24,7 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, spl
 from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label
 from bot.render.welcome import (
+    asked_alerts,
     asked_switch,
     asked_unsubscribe,
     example_question,
@@ -755,6 +756,23 @@ def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, exp
 def test_a_request_to_stop_following_categories_gives_their_words(text: str, words: list[str] | None) -> None:
     """ "unsubscribe from sport" got the line on every subscription command: the reader had to type it again."""
     assert asked_unsubscribe(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("I want alerts for tech", ["tech"]),
+        ("alert me about sport news", ["sport"]),
+        ("notify me of new business stories", ["business"]),
+        ("turn on alerts for sport and tech please", ["sport", "tech"]),
+        ("tell me about sport", None),  # its headlines
+        ("alerts", None),  # asked how: small talk
+        ("what alerts did the met office issue?", None),
+    ],
+)
+def test_a_request_for_alerts_of_categories_gives_their_words(text: str, words: list[str] | None) -> None:
+    """ "I want alerts for tech" was searched: the reader had to find /subscribe tech and /alerts on."""
+    assert asked_alerts(text) == words
 
 
 @pytest.mark.parametrize(

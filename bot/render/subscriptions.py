@@ -370,6 +370,11 @@ def daily_how(category: str | None, typed_time: str | None, part: str | None) ->
     return f"{first}; {then}. /mysubs shows what comes."
 
 
+def alerts_asked(view: ChatView, clock: Clock, group: str) -> str:
+    """After alerts asked for in words ("I want alerts for tech"): the categories followed, the digest, the alerts."""
+    return f"{subscribed(view, clock, group)}\n{alerts_line(view, group)}"
+
+
 def time_is_no_switch(choice: str) -> str:
     """After "/time off" (or on): the command that does that."""
     return f"/digest {choice} turns the daily digest {choice}; /time sets when it comes, like /time 07:30."

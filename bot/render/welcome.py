@@ -262,6 +262,25 @@ def asked_unsubscribe(text: str) -> list[str] | None:
     return [word for word in words if word not in _BETWEEN_NAMES] or words
 
 
+# "I want alerts for tech", "alert me about sport news", "notify me of business stories": /alerts on with the
+# categories to follow, which was searched. Not "tell me about sport", which asks for its headlines.
+_ALERTS_FOR = re.compile(
+    r"(?:i want |i'd like |i would like |can i have |can i get |turn on |switch on )?(?:alerts?|notifications?)"
+    r" (?:for|on|about|of|in) (?P<words>.+)"
+    r"|(?:alert|notify) (?:us )?(?:about|of|on|for) (?:new |any )?(?P<about>.+)"
+)
+
+
+def asked_alerts(text: str) -> list[str] | None:
+    """The words naming categories in a request for alerts of them ("I want alerts for tech" gives ["tech"], "alert
+    me about sport news" ["sport"]); None for any other text. Whether they name categories is for the caller."""
+    found = _ALERTS_FOR.fullmatch(_without_filler(text))
+    if found is None:
+        return None
+    words = (found["words"] or found["about"]).split()
+    return [word for word in words if word not in _BETWEEN_NAMES] or words
+
+
 def asked_switch(text: str) -> tuple[str, bool] | None:
     """The command a request to turn the digest or alerts on or off is ("digest" or "alerts"), and whether on:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, tzinfo
+from functools import partial
 
 from bot.config import Settings
 from bot.errors import UsageError
@@ -164,6 +165,15 @@ class Subscriptions:
         """Whether every word names a category the chat may stop following, as /unsubscribe reads them (or "all")."""
         return match_categories(words, [*self._known(), *self._followed(chat_id)]).complete
 
+    def ask_alerts(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
+        """Alerts asked for in words ("I want alerts for tech"): the categories named followed and alerts on, in one
+        change; the digest as it was (alerts alone start none, as /alerts on)."""
+        known = self._known()
+        names = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech").some_names(known)
+        alerts_on = self._editor(chat_id, now, partial(_alerts_on, now=now))
+        edit = self.store.edit_chat(chat_id, alerts_on, now, subscribe=names)
+        return self._edited(chat_id, edit, names)
+
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
         daily, key = parse_time_and_zone(text)
@@ -198,13 +208,7 @@ class Subscriptions:
 
     def set_alerts(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Turn alerts for new articles in the chat's categories on or off."""
-
-        def edit(settings: ChatSettings) -> ChatSettings:
-            if on and not settings.alerts:
-                return replace(settings, alerts=True, alerts_since=now)
-            return replace(settings, alerts=on)
-
-        return self._change(chat_id, now, edit)
+        return self._change(chat_id, now, partial(_alerts_on, now=now) if on else lambda s: replace(s, alerts=False))
 
     def set_empty_notice(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Whether an empty digest says "nothing new" (on) or is not sent (off)."""
@@ -287,6 +291,11 @@ def daily_request(text: str, known: Sequence[str]) -> tuple[str | None, DailyAsk
         return None, asked
     category = one_category(asked.words, known)
     return None if category is None else (category, asked)
+
+
+def _alerts_on(settings: ChatSettings, now: datetime) -> ChatSettings:
+    """Alerts on, for stories from `now` when they were off."""
+    return settings if settings.alerts else replace(settings, alerts=True, alerts_since=now)
 
 
 def _every(settings: ChatSettings | None) -> bool:

@@ -34,7 +34,7 @@ from bot.render.digests import preview_heading, render_digest
 from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
-from bot.render.welcome import asked_switch, asked_unsubscribe, takes_no_words
+from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, takes_no_words
 from bot.services.schedule import (
     asked_digest_time,
     asked_zone,
@@ -320,8 +320,8 @@ async def time_command(update: Update, context: Context) -> None:
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     """Set what a message asked for in words, as /time, /timezone, /digest, /alerts, /unsubscribe or /subscribe with
     /time does ("send me the digest at 8am", "set my timezone to London", "stop the digest", "unsubscribe from sport",
-    "send me the sport news every morning"), or say the commands that do when asked how ("how do I get sport news
-    every morning?"); False, changing nothing, for a message that asks for none of them."""
+    "I want alerts for tech", "send me the sport news every morning"), or say the commands that do when asked how
+    ("how do I get sport news every morning?"); False, changing nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
@@ -342,6 +342,10 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     ):
         edit = partial(subscriptions.unsubscribe, words=words)
         confirm, usage = text.unsubscribed, text.UNSUBSCRIBE_USAGE
+    elif (words := asked_alerts(asked)) is not None and await asyncio.to_thread(
+        subscriptions.names_followed, message.chat.id, words
+    ):
+        edit, confirm, usage = partial(subscriptions.ask_alerts, words=words), text.alerts_asked, text.ALERTS_USAGE
     elif (daily := await asyncio.to_thread(subscriptions.daily_asked, asked)) is not None:
         category, when = daily
         if when.how:  # asked how: the commands, nothing changed

@@ -282,7 +282,7 @@ def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: 
         ("daily tech news at 7", DailyAsk(("tech",), "at 7", None)),
         ("Can you send me tech headlines at 7 every evening?", DailyAsk(("tech",), "at 7 every evening", None)),
         ("at 7 send me tech news every evening", DailyAsk(("tech",), "at 7 in the evening", None)),
-        ("sport news at 7:30am Berlin time every day", DailyAsk(("sport",), "at 7:30am Berlin time every day", None)),
+        ("sport news at 7:30am Berlin time every day", DailyAsk(("sport",), "at 7:30am Berlin time", None)),
         ("I'd like the sport stories in the mornings", DailyAsk(("sport",), None, "morning")),
         ("world news daily", DailyAsk(("world",), None, None)),
         ("send me the news every morning", DailyAsk((), None, "morning")),

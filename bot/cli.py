@@ -48,8 +48,18 @@ from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.headlines import article_json, latest_blocks
-from bot.render.markup import PLAIN, TERMINAL, Style, byline, category_data, category_label, count, title_of
+from bot.render.headlines import article_json, latest_lines
+from bot.render.markup import (
+    PLAIN,
+    TERMINAL,
+    Style,
+    byline,
+    category_counts,
+    category_data,
+    category_label,
+    count,
+    title_of,
+)
 from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
@@ -61,6 +71,7 @@ from bot.render.welcome import (
 )
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import asked_digest_time, asked_zone, zone
+from bot.services.subscriptions import daily_request
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.wording import capital, spoken_list
@@ -599,7 +610,7 @@ def _latest(library: Library, words: Sequence[str], as_json: bool = False) -> in
         print(EMPTY_LIBRARY, file=sys.stderr)
         return EXIT_FAILED
     zoned = zone(settings.default_timezone)
-    heading, *lines = latest_blocks(
+    heading, *lines = latest_lines(
         latest.articles, latest.category, settings.bot_username, latest.capped, zoned, _style()
     )
     print(heading, "", *lines, sep="\n")
@@ -611,7 +622,7 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     naming a category, as a chat answers it; returns the exit code, or None for a question to search."""
     if talk == "latest":
         return _latest(library, [category] if category else [])
-    if talk is None and (asked_digest_time(question) or asked_zone(question)) is not None:
+    if talk is None and _asks_for_settings(library, question):
         talk = "subscriptions"  # "send me the digest at 8am": the Telegram bot's digest, and how to set its time
     if talk is None:
         words = asked_latest(library.store, question)  # "news about Yukos" is a question
@@ -629,9 +640,20 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
         print(COMMAND_LINE_HELP)
+    elif talk == "categories":  # "what categories are there?", as /categories lists them
+        known = category_counts(library.store.categories())
+        print("\n".join(f"• {label}: {count(n, 'article')}" for label, n in known))
     else:
         print(talk_reply(talk, COMMAND_LINE))
     return 0
+
+
+def _asks_for_settings(library: Library, question: str) -> bool:
+    """Whether a message asks for the digest at a time, a time zone, or a category's news every day ("send me the
+    sport news every morning"), which the Telegram bot sets."""
+    if asked_digest_time(question) is not None or asked_zone(question) is not None:
+        return True
+    return daily_request(question, [name for name, _ in library.store.categories() if name]) is not None
 
 
 def _vectors(library: Library) -> int:

@@ -1087,10 +1087,13 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         store = app.bot_data.library.store
         reply = await written(server, ALICE, "send me the digest at 8am")
         assert reply.startswith("Your digest time is 08:00.\nDaily digest: every day at 08:00 (UTC)"), reply
+        # On UTC, the reply says how to have the reader's own clock, as /time's does; not once a zone is set.
+        assert reply.endswith("\nTimes are in UTC; /timezone sets your own, like /timezone Berlin."), reply
         assert (await written(server, ALICE, "Daily digest at 7:30")).startswith("Your digest time is 07:30.\n")
         assert (await written(server, ALICE, "digest at noon please")).startswith("Your digest time is 12:00.\n")
         reply = await written(server, ALICE, "can I get my digest at 7 in the morning, Berlin time?")
         assert reply.startswith("Your digest time is 07:00.\nDaily digest: every day at 07:00 (Europe/Berlin"), reply
+        assert "/timezone" not in reply
         # A zone /time refuses is refused so, not searched.
         assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
         settings = store.chat_settings(ALICE)
@@ -1103,6 +1106,64 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
         reply = await written(server, GROUP, mention, user_id=OWNER)
         assert reply.startswith("This group's digest time is 09:00.\n"), reply
+
+
+async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_that_time(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "send me the sport news every morning" was searched as a question (stories using "send" and "morning"): it
+    follows Sport and has the digest come in the morning, saying how to choose another time and the reader's clock."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(
+            app, START, story("Derby drawn", "sport"), story("Shares up", "business"), story("Chip out", "tech")
+        )
+        reply = await written(server, ALICE, "send me the sport news every morning")
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\nDaily digest: every day at 08:00 (UTC);")
+        utc = "Times are in UTC; /timezone sets your own, like /timezone Berlin."
+        assert reply.endswith(f"\nAnother time in the morning: /time 7am.\n{utc}"), reply
+        reply = await written(server, ALICE, "I want business news every evening")
+        assert reply.startswith(
+            "Subscribed to Business.\nCategories: Business and Sport.\nDaily digest: every day at 18:00"
+        )
+        assert "Another time in the evening: /time 7pm." in reply, reply
+        await say(server, ALICE, "timezone", "Berlin")
+        await say(server, ALICE, "digest", "off")
+        # Asked for, the digest comes again; a zone set is not told again.
+        reply = await written(server, ALICE, "daily tech news at 7")
+        categories = "Categories: Business, Sport and Tech."
+        assert reply.startswith(
+            f"Subscribed to Tech.\n{categories}\nDaily digest: every day at 07:00 (Europe/Berlin"
+        ), reply
+        assert "/timezone" not in reply and "Another time" not in reply
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "07:00"
+        # Asked how, the commands are the answer, and nothing changes.
+        await write(app, START, story("Gallery opens", "entertainment"))
+        reply = await written(server, ALICE, "How do I get entertainment news every morning?")
+        assert reply == (
+            "/subscribe entertainment follows Entertainment, whose news then comes in a daily digest; /time 7am has it"
+            " come in the morning. /mysubs shows what comes."
+        ), reply
+        assert "entertainment" not in [name.lower() for name, _ in store.subscriptions(ALICE)]
+        # Questions, and news of no category, are searched as ever.
+        for question in (
+            "what sport news is there this morning?",
+            "when is the morning news?",
+            "send me news about chips every morning",
+        ):
+            asked = await written(server, ALICE, question)
+            assert "Daily digest" not in asked and "Subscribed" not in asked, (question, asked)
+        # In a group, as /subscribe: an admin may, a member may not.
+        mention = f"@{server.username} send us the sport news every morning"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("Subscribed to Sport.\n")
+        # "Subscribe" with a category needs no time: it was a line on how to subscribe.
+        reply = await written(server, GROUP, f"@{server.username} subscribe us to tech please", user_id=OWNER)
+        assert reply.startswith("Subscribed to Tech.\nCategories: Sport and Tech.\nDaily digest: every day at 08:00"), (
+            reply
+        )
 
 
 async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
@@ -1123,6 +1184,80 @@ async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
         mention = f"@{server.username} set the timezone to Tokyo"
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
         assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's time zone is Asia/Tokyo")
+
+
+async def test_a_reader_saying_where_they_live_has_its_time_zone_set(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "I live in Berlin" was searched, and answered with stories about Berlin; it sets the zone as /timezone Berlin
+    does, and says so."""
+    async with bot(bot_settings, Clock(START)) as app:
+        reply = await written(server, ALICE, "I live in Berlin")
+        assert reply.startswith("Your time zone is Europe/Berlin (UTC+01:00 now): CET, CEST (UTC+02:00) in summer.\n")
+        assert (await written(server, ALICE, "I'm in New York")).startswith("Your time zone is America/New_York")
+        assert (await written(server, ALICE, "I am based in Tokyo.")).startswith("Your time zone is Asia/Tokyo")
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.zone == "Asia/Tokyo"
+        # A place of two clocks is asked about, as /timezone asks.
+        reply = await written(server, ALICE, "I live in Georgia")
+        assert reply.startswith("“Georgia” is ambiguous or not one clock all year. Did you mean Asia/Tbilisi or"), reply
+        assert "time zone is" not in await written(server, ALICE, "I'm in trouble with my bank")
+
+
+async def test_turning_the_digest_or_alerts_off_in_words_does_it(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """ "stop the digest" and "turn off alerts" got the line on every subscription command, and the reader had to
+    find and type /digest off or /alerts off: they turn them off (or on) as those do, a group's by its admins."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        assert (await written(server, ALICE, "turn on alerts please")).startswith("Alerts for new stories: on")
+        reply = await written(server, ALICE, "Stop the digest")
+        assert reply == "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask.", reply
+        assert (await written(server, ALICE, "turn off alerts")).startswith("Alerts for new stories: off")
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and not settings.digest and not settings.alerts
+        assert (await written(server, ALICE, "turn the digest on")).startswith("Daily digest on.\n")
+        assert "Daily digest" not in await written(server, ALICE, "why did the union stop the strike?")
+        mention = f"@{server.username} stop the digest"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+
+
+async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """ "unsubscribe from sport" got the line on every subscription command: it stops following Sport as /unsubscribe
+    sport does; words naming no category still get that line."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        await say(server, ALICE, "subscribe", "sport business")
+        reply = await written(server, ALICE, "Please unsubscribe me from sport")
+        assert reply == "Unsubscribed from Sport.\nCategories: Business.", reply
+        assert [name for name, _ in app.bot_data.library.store.subscriptions(ALICE)] == ["Business"]
+        assert "Unsubscribed" not in await written(server, ALICE, "unsubscribe me from the weather")
+        reply = await written(server, ALICE, "unsubscribe from everything")
+        assert reply.startswith("Unsubscribed from Business.\nYour daily digest is off now"), reply
+        mention = f"@{server.username} stop following sport"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+
+
+async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_on(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "I want alerts for tech" was searched: it follows Tech and turns alerts on, as /subscribe tech and /alerts on
+    do, and leaves the digest off (alerts alone start none); a group's by its admins."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)) as app:
+        await write(app, START, story("Chip out", "tech"), story("Derby drawn", "sport"))
+        reply = await written(server, ALICE, "I want alerts for tech")
+        assert reply == (
+            "Subscribed to Tech.\nCategories: Tech.\nDaily digest: off (/digest on to get one).\n"
+            "Alerts for new stories: on, in your categories as they arrive."
+        ), reply
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and settings.alerts and not settings.digest
+        reply = await written(server, ALICE, "alert me about sport news")
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport and Tech.\n"), reply
+        assert "Alerts" not in await written(server, ALICE, "I want alerts for the election")
+        mention = f"@{server.username} alerts for tech please"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
 
 
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(

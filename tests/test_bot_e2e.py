@@ -1154,6 +1154,19 @@ async def test_a_command_addressed_to_another_bot_is_not_called_unknown(app: Bot
     assert len(server.calls("sendMessage", chat_id=GROUP)) == 1
 
 
+async def test_an_unknown_command_names_the_one_meant(app: Bot, server: FakeBotAPI) -> None:
+    """ "/settings" and "/subscriptions", as other bots call them, and "/subscibe" mistyped, met "Unknown command
+    ..., see /help": the reader had to find /mysubs and /subscribe in the list."""
+    for typed, meant in (("/settings", "mysubs"), ("/subscriptions", "mysubs"), ("/subscibe", "subscribe"),
+                         ("/lates", "latest"), ("/tz", "timezone"), ("/News", "latest")):  # fmt: skip
+        reply = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert reply == f"Unknown command {typed}: did you mean /{meant}? /help lists every command.", reply
+    # An admin's command is named to admins alone, as /help lists it.
+    assert "/stats" not in visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/stat")))
+    admin = visible_text(await reply_to(server, ADMIN, partial(server.send_text, ADMIN, "/stat")))
+    assert admin == "Unknown command /stat: did you mean /stats? /help lists every command."
+
+
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
     server.send_text(GROUP, "anyone seen the chess final last night?")
     usage = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask"))
@@ -1458,6 +1471,20 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert "“&lt;Weather&gt;”" in unknown and "The categories are Business, Local, Science and Sport." in unknown
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
+
+
+async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:
+    """`/latest 2` put a blank line between its two headlines (each was a paragraph of its own), where /categories
+    and a digest list theirs one a line under the heading."""
+    for args in ("", "2", "sport", "local 2"):
+        shown = visible_text(await reply_to(server, ALICE, partial(server.send_command, ALICE, "latest", args)))
+        heading, *headlines = shown.split("\n")
+        assert heading.startswith("Latest") and headlines and all(line.startswith("• ") for line in headlines), args
+    categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
+    assert "\n\n" not in categories
+    # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories".
+    asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
+    assert asked == categories
 
 
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(

@@ -282,6 +282,7 @@ async def test_a_feed_added_on_a_site_that_asked_for_a_wait_is_left_till_then_an
     polled = await command(server, ADMIN, "pollfeeds")
     assert polled.startswith("2 feeds polled: 0 new stories, 0 back catalogue, 0 failed\n")
     assert polled.count(f"{held}; next poll in 58 min") == 2
+    assert "\n\n" not in polled  # a line a feed under the tally, as /categories lists
     assert (web.count("/live/limited.xml"), web.count("/live/other.xml")) == (1, 0)
 
 

@@ -1499,6 +1499,7 @@ def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: p
         # The digest is the Telegram bot's: how to get it, and set its time.
         ("send me the digest at 8am", "subscriptions"),
         ("set my timezone to London", "subscriptions"),
+        ("send me the news every morning", "subscriptions"),
     ],
 )
 def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
@@ -1507,6 +1508,12 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
     """ "test" said no article uses the word, and "help" was answered from a story that used it."""
     assert main(["ask", question]) == 0
     assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
+
+
+def test_asking_what_categories_there_are_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
+    """ "what categories are there?" was searched, and answered from whatever story used "categories"."""
+    assert main(["ask", "what categories are there?"]) == 0
+    assert capsys.readouterr().out == "• News: 1 article\n"
 
 
 def test_tell_me_more_to_ask_names_the_most_passages_k_takes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1564,7 +1571,7 @@ def test_small_talk_in_chat_gets_the_short_replies_telegram_gives(tmp_path: Path
     assert said[:2] == [talk_reply("test", TELEGRAM), talk_reply("about", TELEGRAM)]
     assert said[2].startswith("Nothing in the articles answers that."), said
     # /latest typed without its slash: searched, no article uses "latest" or "1".
-    assert said[3] == "*Latest*" and said[4].startswith("• ") and len(said) == 5, said
+    assert said[3].startswith("*Latest*\n• ") and len(said) == 4, said
 
 
 def test_chat_s_latest_puts_each_headline_s_link_below_it(tmp_path: Path) -> None:

@@ -24,6 +24,9 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, spl
 from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label
 from bot.render.welcome import (
+    asked_alerts,
+    asked_switch,
+    asked_unsubscribe,
     example_question,
     greeting,
     help_text,
@@ -700,6 +703,10 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("What else?", "more"),
         ("tell me more about the ferry", None),
         ("more strikes planned?", None),
+        # What there is to follow: searched, "what categories are there?" found the Oscars' categories.
+        ("What categories are there?", "categories"),
+        ("what topics do you cover?", "categories"),
+        ("which category won the oscar?", None),
         # A change to what the chat gets, in its commands' words: searched, "No article uses “subscribe” or “sport”".
         ("subscribe me to sport", "subscriptions"),
         ("Unsubscribe from sport please", "subscriptions"),
@@ -712,6 +719,60 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
 )
 def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("stop the digest", ("digest", False)),
+        ("Turn the daily digest off please", ("digest", False)),
+        ("stop sending me the digest", ("digest", False)),
+        ("start the digest", ("digest", True)),
+        ("turn off alerts", ("alerts", False)),
+        ("turn on my news alerts", ("alerts", True)),
+        ("mute notifications", ("alerts", False)),
+        ("stop", None),
+        ("why did the union stop the strike?", None),
+        ("stop the alerts about sport", None),
+    ],
+)
+def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, expected: tuple[str, bool] | None) -> None:
+    """ "stop the digest" got the line on every subscription command: the reader had to type /digest off too."""
+    assert asked_switch(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("unsubscribe from sport", ["sport"]),
+        ("Please unsubscribe me from sport and tech news", ["sport", "tech"]),
+        ("stop following business", ["business"]),
+        ("unsubscribe me from everything", ["all"]),
+        ("unsubscribe from the news", ["news"]),
+        ("unsubscribe", None),  # asked how: small talk
+        ("who unsubscribed from the paper?", None),
+    ],
+)
+def test_a_request_to_stop_following_categories_gives_their_words(text: str, words: list[str] | None) -> None:
+    """ "unsubscribe from sport" got the line on every subscription command: the reader had to type it again."""
+    assert asked_unsubscribe(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("I want alerts for tech", ["tech"]),
+        ("alert me about sport news", ["sport"]),
+        ("notify me of new business stories", ["business"]),
+        ("turn on alerts for sport and tech please", ["sport", "tech"]),
+        ("tell me about sport", None),  # its headlines
+        ("alerts", None),  # asked how: small talk
+        ("what alerts did the met office issue?", None),
+    ],
+)
+def test_a_request_for_alerts_of_categories_gives_their_words(text: str, words: list[str] | None) -> None:
+    """ "I want alerts for tech" was searched: the reader had to find /subscribe tech and /alerts on."""
+    assert asked_alerts(text) == words
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from bot.render.digests import (
     render_story,
     split,
 )
-from bot.render.headlines import latest_blocks
+from bot.render.headlines import latest_lines
 from bot.render.markup import MAX_TITLE_CHARS, byline
 from bot.render.split import with_note
 from tests.html_check import check_message_size, check_telegram_html, visible_text
@@ -102,7 +102,7 @@ def test_a_story_is_dated_alike_in_digests_latest_and_answers() -> None:
     for story, in_digest, in_listing in cases:
         title = story.article.title
         assert visible_text(render_story(story, zone=zone)).splitlines()[0] == f"• {title} · {in_digest}"
-        [_, line] = latest_blocks([story.article], "sport", zone=zone)  # /latest sport
+        [_, line] = latest_lines([story.article], "sport", zone=zone)  # /latest sport
         assert visible_text(line) == f"• {title} ({in_listing})"
         assert byline(story.article, zone) == f"{in_listing} · Sport"  # answers, full articles, /latest
 

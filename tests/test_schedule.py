@@ -19,7 +19,9 @@ from bot.services.deliveries import digest_key
 from bot.services.schedule import (
     TIME_FORMS,
     ZONE_FORMS,
+    DailyAsk,
     Window,
+    asked_daily,
     asked_digest_time,
     asked_zone,
     digest_window,
@@ -33,6 +35,7 @@ from bot.services.schedule import (
     parse_timezone,
     plan,
     seasons,
+    time_in,
     within_grace,
     zone,
 )
@@ -274,10 +277,60 @@ def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("send me the sport news every morning", DailyAsk(("sport",), None, "morning")),
+        ("I want business news every evening", DailyAsk(("business",), None, "evening")),
+        ("daily tech news at 7", DailyAsk(("tech",), "at 7", None)),
+        ("Can you send me tech headlines at 7 every evening?", DailyAsk(("tech",), "at 7 every evening", None)),
+        ("at 7 send me tech news every evening", DailyAsk(("tech",), "at 7 in the evening", None)),
+        ("sport news at 7:30am Berlin time every day", DailyAsk(("sport",), "at 7:30am Berlin time", None)),
+        ("I'd like the sport stories in the mornings", DailyAsk(("sport",), None, "morning")),
+        ("world news daily", DailyAsk(("world",), None, None)),
+        ("send me the news every morning", DailyAsk((), None, "morning")),
+        ("subscribe me to sport", DailyAsk(("sport",), None, None)),
+        ("how do I get sport news every morning?", DailyAsk(("sport",), None, "morning", how=True)),
+        ("How can we get tech news daily at 7", DailyAsk(("tech",), "at 7", None, how=True)),
+        ("subscribe me", None),  # asked how: small talk
+        ("what sport news is there this morning?", None),
+        ("when is the morning news?", None),
+        ("sport news", None),  # /latest sport
+        ("news at 10", None),  # a programme: no category, nothing asked to come
+        ("the news every morning", None),
+    ],
+)  # fmt: skip
+def test_a_message_asking_for_news_every_day_gives_its_words_and_time(text: str, expected: DailyAsk | None) -> None:
+    """ "send me the sport news every morning" was searched as a question (stories using "send" and "morning")."""
+    assert asked_daily(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("part", "daily", "expected"),
+    [("morning", time(8), time(8)), ("morning", time(6, 30), time(6, 30)), ("morning", time(19), time(8)),
+     ("evening", time(8), time(18)), ("evening", time(21, 15), time(21, 15)), ("night", time(23), time(23)),
+     ("night", time(12), time(21)), ("afternoon", time(8), time(13))],
+)  # fmt: skip
+def test_a_part_of_the_day_keeps_a_time_in_it_or_gets_its_usual_one(part: str, daily: time, expected: time) -> None:
+    assert time_in(part, daily) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("set my timezone to London", "London"),
         ("my time zone is Berlin", "Berlin"),
         ("change timezone to new york please", "new york"),
         ("I am in the Eastern time zone", "Eastern"),
+        # Where the reader is: searched, "I live in Berlin" found stories about Berlin.
+        ("I live in Berlin", "Berlin"),
+        ("I'm in New York", "New York"),
+        ("I am based in Tokyo.", "Tokyo"),
+        ("we're now in the UK", "UK"),
+        ("I live in Berlin, Germany", "Berlin, Germany"),
+        ("I'm in Sydney now!", "Sydney"),
+        ("I live in Georgia", "Georgia"),  # refused as /timezone refuses it: Tbilisi or New York?
+        ("set my timezone to EST", "EST"),
+        ("I am in trouble", None),
+        ("I'm in Paris, what's the news?", None),
+        ("I am interested in sport", None),
         ("what time zone is Berlin in?", None),
         ("is the time zone in Berlin CET?", None),
         ("set timezone", None),

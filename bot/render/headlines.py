@@ -41,7 +41,7 @@ def render_headline(
     return f"• {title} ({when})" + (f"\n  {link}" if link else "")
 
 
-def latest_blocks(
+def latest_lines(
     articles: Sequence[StoredArticle],
     category: str | None,
     bot_username: str = "",
@@ -49,9 +49,9 @@ def latest_blocks(
     zone: tzinfo = UTC,
     style: Style = HTML,
 ) -> list[str]:
-    """The newest headlines under a heading, as blocks for `split_message` (in `style`: `newsbot latest` prints
-    them, a story without a link naming its file); `capped` when the reader asked for more than the most /latest
-    shows (as many as there are here), which the heading then says."""
+    """The heading and the newest headlines, one a line (in `style`: `newsbot latest` prints them, a story without
+    a link naming its file); `capped` when the reader asked for more than the most /latest shows (as many as there
+    are here), which the heading then says."""
     named = f" in {style.escape(category_label(articles[0].category))}" if category and articles else ""
     heading = style.bold(f"Latest{named}") + (
         f" (the newest {len(articles)}, the most I show at once)" if capped else ""
@@ -60,6 +60,18 @@ def latest_blocks(
     local = style is not HTML
     lines = (render_headline(a, style, bot_username, local, zone, category=not category) for a in articles)
     return [heading, *lines]
+
+
+def latest_blocks(
+    articles: Sequence[StoredArticle],
+    category: str | None,
+    bot_username: str = "",
+    capped: bool = False,
+    zone: tzinfo = UTC,
+) -> list[str]:
+    """/latest's heading and headlines one a line, as blocks for `split_message` (`lines_in_blocks`): as blocks of
+    their own a blank line stood between every two headlines, where /categories and a digest list one a line."""
+    return lines_in_blocks(latest_lines(articles, category, bot_username, capped, zone))
 
 
 def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, cap, category_label
@@ -296,7 +296,17 @@ def for_chat(line: str, group: str | None) -> str:
 
 
 def time_set(view: ChatView, clock: Clock, group: str) -> str:
-    return f"{whose(group)} digest time is {view.settings.daily:%H:%M}.\n{schedule(view, clock)}"
+    """After /time: the time set, the schedule, and on UTC how to have the reader's own clock (a reader in Tokyo who
+    sent /time 8am read "every day at 08:00 (UTC)" and had the digest at 17:00)."""
+    lines = [f"{whose(group)} digest time is {view.settings.daily:%H:%M}.", schedule(view, clock)]
+    return "\n".join([*lines, *utc_hint(view, clock, group)])
+
+
+def utc_hint(view: ChatView, clock: Clock, group: str) -> list[str]:
+    """How to have the reader's own clock, as a line, when the chat's zone is UTC itself (not London in winter)."""
+    if view.settings.zone == clock.offset == "UTC":
+        return [f"Times are in UTC; /timezone sets {whose(group, opening=False)} own, like /timezone Berlin."]
+    return []
 
 
 # After "/timezone GMT", set as UTC (the tz database's GMT, and the clock of readers on GMT all year): a reader in
@@ -320,6 +330,49 @@ def digest_set(view: ChatView, clock: Clock, group: str) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
     return f"Daily digest on.\n{schedule(view, clock)}\n{following(view, group)}"
+
+
+# Other times in a part of the day, for the reply to a digest asked for in it ("every evening"): the first that is
+# not the time set.
+PART_EXAMPLES = {
+    "morning": (time(7), time(9)),
+    "afternoon": (time(14), time(15)),
+    "evening": (time(19), time(20)),
+    "night": (time(22), time(23)),
+}
+
+
+def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
+    """After a daily digest asked for in words ("send me the sport news every morning"): the category followed (or
+    the digest on), when it comes, and the commands that change what was guessed: another time in the `part` of the
+    day asked, and, on UTC, the reader's own clock ("every morning" at 08:00 UTC is Tokyo's evening)."""
+    lines = [subscribed(view, clock, group) if view.named else digest_set(view, clock, group)]
+    if part is not None:
+        other = next(at for at in PART_EXAMPLES[part] if at != view.settings.daily)
+        lines.append(f"Another time in the {part}: /time {format(other, '%-I%p').lower()}.")
+    return "\n".join([*lines, *utc_hint(view, clock, group)])
+
+
+def daily_how(category: str | None, typed_time: str | None, part: str | None) -> str:
+    """The commands that bring a daily digest asked how to get ("how do I get sport news every morning?"): follow the
+    category (or turn the digest on), then set its time (escaped)."""
+    first = (
+        f"/subscribe {HTML.escape(category.lower())} follows {label(category)}, whose news then comes in a daily digest"
+        if category
+        else "/digest on brings a daily digest of the news"
+    )
+    if typed_time is not None:
+        then = f"/time {HTML.escape(typed_time.removeprefix('at '))} has it come then"
+    elif part is not None:
+        then = f"/time {format(PART_EXAMPLES[part][0], '%-I%p').lower()} has it come in the {part}"
+    else:
+        then = "/time 07:30 sets when it comes"
+    return f"{first}; {then}. /mysubs shows what comes."
+
+
+def alerts_asked(view: ChatView, clock: Clock, group: str) -> str:
+    """After alerts asked for in words ("I want alerts for tech"): the categories followed, the digest, the alerts."""
+    return f"{subscribed(view, clock, group)}\n{alerts_line(view, group)}"
 
 
 def time_is_no_switch(choice: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -55,6 +56,14 @@ COMMAND_WORDS = {
         "help", "start", "menu", "commands", "what can you do", "how does this work", "how do i use this",
         "what is this", "what's this", "how does it work", "what can i ask", "what can i ask you",
         "what do you do", "how do i ask", "how to use", "usage",
+    ),
+    # What there is to follow or read: searched, "what categories are there?" found the Oscars' categories.
+    "categories": (
+        "categories", "category", "what categories are there", "what categories do you have", "which categories",
+        "which categories are there", "list categories", "list of categories",
+        "all categories", "what categories", "what topics are there", "what topics do you have", "which topics",
+        "what topics do you cover", "what sections are there", "what kinds of news", "what kind of news",
+        "what news do you have",
     ),
     # A first message to see whether anything answers: searched, "test" said no article uses the word.
     "test": (
@@ -220,6 +229,67 @@ _SETTING_REQUEST = re.compile(
     r"|(?:stop|turn off|switch off|turn on|switch on|pause|cancel|mute|unmute|start|resume) (?:.+ )?"
     r"(?:digests?|alerts?|notifications?|subscriptions?)"
 )
+
+
+# "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
+# words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
+_SWITCH = re.compile(
+    r"(?:(?P<off>stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable)"
+    r"|(?P<on>turn on|switch on|start(?: sending)?|resume|unmute|enable))"
+    r" (?:my |our |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off)"
+)
+
+
+# "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business": /unsubscribe's
+# words in a reader's own, which got the line on every subscription command.
+_UNSUBSCRIBE = re.compile(
+    r"(?:can you |could you |i want to |i'd like to |i would like to )?(?:unsubscribe|unfollow|stop following)"
+    r" (?:me |us )?(?:from )?(?P<words>.+)"
+)
+# Words between categories' names ("sport and tech news").
+_BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})
+
+
+def asked_unsubscribe(text: str) -> list[str] | None:
+    """The words naming categories in a request to stop following them ("unsubscribe me from sport and tech" gives
+    ["sport", "tech"], "from everything" ["all"]; "news" is a word between names unless it is the only one); None for
+    any other text. Whether they name categories is for the caller, who knows them."""
+    found = _UNSUBSCRIBE.fullmatch(_without_filler(text))
+    if found is None:
+        return None
+    words = ["all" if word == "everything" else word for word in found["words"].split()]
+    return [word for word in words if word not in _BETWEEN_NAMES] or words
+
+
+# "I want alerts for tech", "alert me about sport news", "notify me of business stories": /alerts on with the
+# categories to follow, which was searched. Not "tell me about sport", which asks for its headlines.
+_ALERTS_FOR = re.compile(
+    r"(?:i want |i'd like |i would like |can i have |can i get |turn on |switch on )?(?:alerts?|notifications?)"
+    r" (?:for|on|about|of|in) (?P<words>.+)"
+    r"|(?:alert|notify) (?:us )?(?:about|of|on|for) (?:new |any )?(?P<about>.+)"
+)
+
+
+def asked_alerts(text: str) -> list[str] | None:
+    """The words naming categories in a request for alerts of them ("I want alerts for tech" gives ["tech"], "alert
+    me about sport news" ["sport"]); None for any other text. Whether they name categories is for the caller."""
+    found = _ALERTS_FOR.fullmatch(_without_filler(text))
+    if found is None:
+        return None
+    words = (found["words"] or found["about"]).split()
+    return [word for word in words if word not in _BETWEEN_NAMES] or words
+
+
+def asked_switch(text: str) -> tuple[str, bool] | None:
+    """The command a request to turn the digest or alerts on or off is ("digest" or "alerts"), and whether on:
+    "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
+    ("why did the union stop the strike?")."""
+    found = _SWITCH.fullmatch(_without_filler(text))
+    if found is None:
+        return None
+    what = found["what"] or found["turned"]
+    return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")
 
 
 def small_talk(text: str) -> str | None:
@@ -393,9 +463,39 @@ def not_in_channels(command: str) -> str:
     return f"{shown} does not work in a channel: here I send the digest and alerts. /help lists the commands here."
 
 
-def unknown_command(command: str) -> str:
-    """Point an unknown command to /help."""
-    return f"Unknown command {HTML.escape(cap(command, MAX_COMMAND_CHARS))}, see /help."
+# Commands readers type by other names (as other bots call them), with the one that does it here: "/settings" and
+# "/subscriptions" met "Unknown command", though /mysubs shows both.
+COMMAND_ALIASES = {
+    "settings": "mysubs", "mysettings": "mysubs", "subscriptions": "mysubs", "mysubscriptions": "mysubs",
+    "subs": "mysubs", "status": "mysubs", "sub": "subscribe", "follow": "subscribe", "unsub": "unsubscribe",
+    "unfollow": "unsubscribe", "stop": "unsubscribe", "tz": "timezone", "zone": "timezone", "news": "latest",
+    "headlines": "latest", "new": "latest", "search": "ask", "question": "ask", "commands": "help", "menu": "help",
+    "category": "categories", "topics": "categories", "alert": "alerts", "notifications": "alerts",
+    "digests": "digest", "schedule": "time", "about": "start", "info": "start", "hello": "start",
+}  # fmt: skip
+# How near a typed command is to one of ours to be meant for it ("/subscibe", "/lates", "/timzone").
+_NEAR_COMMAND = 0.75
+
+
+def meant_command(typed: str, commands: Sequence[str]) -> str | None:
+    """The command of `commands` (names without "/") an unknown one was meant for: its other name
+    (`COMMAND_ALIASES`), the one command it starts, or a near spelling of it; None when none is near."""
+    name = typed.removeprefix("/").lower()
+    if (alias := COMMAND_ALIASES.get(name)) in commands:
+        return alias
+    # The start of one command ("/stat" of /stats, though /start is as near by its letters).
+    if len(starting := [command for command in commands if command.startswith(name)]) == 1 and len(name) > 2:
+        return starting[0]
+    close = difflib.get_close_matches(name, commands, n=1, cutoff=_NEAR_COMMAND)
+    return close[0] if close else None
+
+
+def unknown_command(command: str, meant: str | None = None) -> str:
+    """Point an unknown command to the one `meant` (its name) and /help."""
+    shown = HTML.escape(cap(command, MAX_COMMAND_CHARS))
+    if meant is None:
+        return f"Unknown command {shown}, see /help."
+    return f"Unknown command {shown}: did you mean /{meant}? /help lists every command."
 
 
 def send_anew(command: str) -> str:

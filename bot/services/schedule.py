@@ -145,6 +145,39 @@ _DIGEST_ASKING = frozenset(
 _ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING
 _ZONE_WORDS = frozenset({"timezone", "zone", "tz"})
 _ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use", "is", "in", "be", "should"}
+# A daily digest asked for in words with what it holds ("send me the sport news every morning", "daily tech news at
+# 7"): the words such a request has besides its category, its time and how often; any other word makes it a question
+# ("what sport news is there this morning?").
+_DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
+    "headlines", "stories", "updates", "every", "each", "day", "everyday", "days", "a", "an", "on", "about", "some",
+    "subscribe", "sign", "up", "need", "love", "latest", "top", "all", "your",
+}  # fmt: skip
+# Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
+# "news at 10" is a programme).
+_DAILY_VERBS = frozenset({"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna"})
+# How often: a daily digest is asked for with one of these, a time, or a part of the day.
+_DAILY = re.compile(r"daily|every\s*day|each\s+day", re.IGNORECASE)
+# A part of the day as a daily habit: "every morning", "each evening", "in the mornings", "mornings".
+_DAILY_PART = re.compile(
+    r"(?:(?:every|each)\s+(?P<every>morning|afternoon|evening|night)"
+    r"|(?:in\s+the\s+)?(?P<plural>morning|afternoon|evening|night)s|in\s+the\s+(?P<in>morning|afternoon|evening))",
+    re.IGNORECASE,
+)
+# The first word of a time a request names: "at 7", "7am", "half past 7", "noon".
+_TIME_START = re.compile(r"(?:at|@|\d.*|half|quarter|noon|midday|midnight)", re.IGNORECASE)
+# The most words a time takes ("at 7 in the morning"), and a zone after it ("New York City time").
+_TIME_SPAN = 5
+_ZONE_SPAN = 4
+# A request asked as how to make it: "how do I get sport news every morning?".
+_HOW = re.compile(r"\s*how\s+(?:do|can|could|should|would|will)\s+(?:i|we)\s+", re.IGNORECASE)
+# When a digest asked for in a part of the day alone comes, unless the chat's time lies in that part already.
+PART_TIMES = {"morning": time(8), "afternoon": time(13), "evening": time(18), "night": time(21)}
+# A reader saying where they are: "I live in Berlin", "I'm in New York", "I am based in Tokyo", "we're now in the UK".
+_LIVING = re.compile(
+    r"(?:hi,?\s+|hello,?\s+)?(?:i|we)(?:\s+(?:live|am|are|reside|stay)|['\u2019]?m|['\u2019]re)"
+    r"(?:\s+(?:currently|now|based|living|staying|located))*\s+in\s+(?:the\s+)?(?P<place>.+)",
+    re.IGNORECASE,
+)
 _AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"
 # Spoken times, read as the digits they say: "half past seven" is 7:30, "quarter to 8pm" 7:45pm, "half 7" (as the
 # British say it) 7:30, "seven o'clock" 7:00, "seven thirty" 7:30. Number words name hours and minutes; "half" and
@@ -330,10 +363,92 @@ def asked_digest_time(text: str) -> str | None:
 
 def asked_zone(text: str) -> str | None:
     """The words naming a zone in a message that sets one, as `/timezone` reads them: "set my timezone to London"
-    gives "London", "my time zone is Berlin" "Berlin"; None for any other message ("what time zone is Berlin in?").
+    gives "London", "my time zone is Berlin" "Berlin", and so does a reader saying where they are ("I live in
+    Berlin", "I'm in New York"); None for any other message ("what time zone is Berlin in?", "I'm in trouble").
     Searched, "set my timezone to London" was declined ("No article uses the words “set”, “timezone” ...")."""
-    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE))
-    return typed if reads_as(parse_timezone, typed) else None
+    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE)) or _place_lived_in(text)
+    # A name of no one clock ("EST", "Georgia") is refused as /timezone refuses it, with the zones it may mean.
+    return typed if reads_as(parse_timezone, typed) or _fold_name(typed) in _TRAPS else None
+
+
+def _place_lived_in(text: str) -> str:
+    """The place a reader says they are in ("I live in Berlin", "I'm in New York now", "we are based in Tokyo"),
+    whose clock is theirs; "" for any other message."""
+    found = _LIVING.fullmatch(text.strip().rstrip(".!"))
+    if found is None:
+        return ""
+    words = found["place"].split()
+    while words and words[-1].strip(_AROUND_WORD).casefold() in _ASKING:  # "... now", "... so", "... thanks"
+        words.pop()
+    return " ".join(words).strip(_AROUND_WORD)
+
+
+class DailyAsk(NamedTuple):
+    """A daily digest asked for in words (`asked_daily`): the words naming what it holds (a category, as /subscribe
+    reads one; none: whatever the chat follows), the time as /time reads it (None: none said) and the part of the day
+    asked when no hour was ("morning")."""
+
+    words: tuple[str, ...]
+    time: str | None
+    part: str | None
+    # Asked how ("how do I get sport news every morning?"): the commands are the answer, nothing is changed.
+    how: bool = False
+
+
+def asked_daily(text: str) -> DailyAsk | None:
+    """A message asking for a daily digest of some news at a time or part of the day: "send me the sport news every
+    morning" gives (("sport",), None, "morning"), "daily tech news at 7" (("tech",), "at 7", None), "I want business
+    news every evening" (("business",), None, "evening"), "how do I get sport news every day?" the same asking how
+    (`how`); None for any other message ("what sport news is there this morning?", "when is the morning news?": a
+    question has words a request does not). Whether the words name a category is for the caller, who knows them;
+    searched, such a message found stories using "send" and "morning"."""
+    how = _HOW.match(text)
+    text = text[how.end() :] if how else text
+    words = [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
+    daily, words = _daily_time(words)
+    rest = " ".join(words)
+    part = None
+    if (found := _DAILY_PART.search(rest)) is not None:
+        part = (found["every"] or found["plural"] or found["in"]).casefold()
+        rest = f"{rest[: found.start()]} {rest[found.end() :]}"
+    if daily is not None and part is not None:  # "at 7 every evening" is 19:00
+        with_part = f"{daily} in the {part}"
+        daily, part = (with_part if reads_as(parse_time_and_zone, with_part) else daily), None
+    left = rest.split()
+    named = tuple(word for word in left if word.casefold() not in _DAILY_ASKING)
+    # "subscribe me to sport" asks for its digest too; "subscribe" alone is asked how (small talk).
+    subscribes = bool(named) and any(word.casefold() == "subscribe" for word in left)
+    if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
+        return None
+    if not named and not any(word.casefold() in _DAILY_VERBS for word in left):
+        return None
+    return DailyAsk(named, daily, part, how=how is not None)
+
+
+def _daily_time(words: list[str]) -> tuple[str | None, list[str]]:
+    """The first words reading as a time /time takes ("at 7", "7:30pm"), the longest there, with a zone after it when
+    one follows ("7:30pm London"), and the words without them; a number alone is none ("top 5 sport stories"). Zones
+    are tried only after a time: every span of a long question read as a time and a zone took 75 ms."""
+    for start, first in enumerate(words):
+        if not _TIME_START.fullmatch(first):
+            continue
+        for end in range(min(len(words), start + _TIME_SPAN), start, -1):
+            typed = " ".join(words[start:end])
+            if typed.isdigit() or not reads_as(parse_time, typed):
+                continue
+            if end < len(words) and _ZONE_START.match(words[end]):
+                for zone_end in range(min(len(words), end + _ZONE_SPAN), end, -1):
+                    if reads_as(parse_timezone, " ".join(words[end:zone_end])):
+                        end = zone_end
+                        break
+            return " ".join(words[start:end]), words[:start] + words[end:]
+    return None, words
+
+
+def time_in(part: str, daily: time) -> time:
+    """The time of a digest asked for in a part of the day ("every evening"): `daily`, the chat's, when it lies in
+    that part, else the part's usual time (`PART_TIMES`)."""
+    return daily if daily.hour in _HOURS_OF[part] else PART_TIMES[part]
 
 
 def _asked_words(text: str, named: frozenset[str], around: frozenset[str]) -> list[str]:

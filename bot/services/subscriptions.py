@@ -30,11 +30,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, tzinfo
+from functools import partial
 
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.services.categories import CategoryMatch, match_categories
-from bot.services.schedule import next_digest, parse_time_and_zone, parse_timezone, zone
+from bot.services.latest import one_category
+from bot.services.schedule import DailyAsk, asked_daily, next_digest, parse_time_and_zone, parse_timezone, time_in, zone
 from bot.store import ChatEdit, ChatSettings, Store
 
 
@@ -159,10 +161,41 @@ class Subscriptions:
         view = self._edited(chat_id, replace(edit, added=(), removed=removed), names)
         return replace(view, left_every=_every(edit.before), stopped=_stopped(edit.before, edit.settings))
 
+    def names_followed(self, chat_id: int, words: Sequence[str]) -> bool:
+        """Whether every word names a category the chat may stop following, as /unsubscribe reads them (or "all")."""
+        return match_categories(words, [*self._known(), *self._followed(chat_id)]).complete
+
+    def ask_alerts(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
+        """Alerts asked for in words ("I want alerts for tech"): the categories named followed and alerts on, in one
+        change; the digest as it was (alerts alone start none, as /alerts on)."""
+        known = self._known()
+        names = self._match(words, [*known, *self._followed(chat_id)], "/subscribe sport tech").some_names(known)
+        alerts_on = self._editor(chat_id, now, partial(_alerts_on, now=now))
+        edit = self.store.edit_chat(chat_id, alerts_on, now, subscribe=names)
+        return self._edited(chat_id, edit, names)
+
     def set_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the daily digest time ("07:30", "7am", ...), and the time zone when one follows ("8am London")."""
         daily, key = parse_time_and_zone(text)
         return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone), asks=True)
+
+    def daily_asked(self, text: str) -> tuple[str | None, DailyAsk] | None:
+        """`daily_request` of the store's categories."""
+        return daily_request(text, self._known())
+
+    def ask_daily(self, chat_id: int, category: str | None, asked: DailyAsk, now: datetime) -> ChatView:
+        """The daily digest a message asked for (`schedule.asked_daily`) in one change: `category` followed (None:
+        the chat's categories as they are), the digest on (also after /digest off: it was asked for), at the time
+        asked, or in the part of the day asked (`schedule.time_in`), else at the chat's time."""
+        daily, key = parse_time_and_zone(asked.time) if asked.time is not None else (None, None)
+
+        def change(settings: ChatSettings) -> ChatSettings:
+            at = daily or (time_in(asked.part, settings.daily) if asked.part else settings.daily)
+            return replace(settings, digest=True, digest_chosen=True, daily=at, zone=key or settings.zone)
+
+        named = (category,) if category else ()
+        edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, change), now, subscribe=named)
+        return self._edited(chat_id, edit, named)
 
     def set_zone(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the time zone (a zone name, a city, or an offset from UTC)."""
@@ -175,13 +208,7 @@ class Subscriptions:
 
     def set_alerts(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Turn alerts for new articles in the chat's categories on or off."""
-
-        def edit(settings: ChatSettings) -> ChatSettings:
-            if on and not settings.alerts:
-                return replace(settings, alerts=True, alerts_since=now)
-            return replace(settings, alerts=on)
-
-        return self._change(chat_id, now, edit)
+        return self._change(chat_id, now, partial(_alerts_on, now=now) if on else lambda s: replace(s, alerts=False))
 
     def set_empty_notice(self, chat_id: int, on: bool, now: datetime) -> ChatView:
         """Whether an empty digest says "nothing new" (on) or is not sent (off)."""
@@ -251,6 +278,24 @@ class Subscriptions:
     ) -> ChatView:
         shown = settings or ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=False)
         return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
+
+
+def daily_request(text: str, known: Sequence[str]) -> tuple[str | None, DailyAsk] | None:
+    """The category (None: none named) and the time of a daily digest a message asks for (`schedule.asked_daily`)
+    when its words name one of the `known` categories or none; None for any other message ("send me news about Yukos
+    every morning" names no category: searched)."""
+    asked = asked_daily(text)
+    if asked is None:
+        return None
+    if not asked.words:
+        return None, asked
+    category = one_category(asked.words, known)
+    return None if category is None else (category, asked)
+
+
+def _alerts_on(settings: ChatSettings, now: datetime) -> ChatSettings:
+    """Alerts on, for stories from `now` when they were off."""
+    return settings if settings.alerts else replace(settings, alerts=True, alerts_since=now)
 
 
 def _every(settings: ChatSettings | None) -> bool:

@@ -224,15 +224,20 @@ def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> li
 
 async def categories(update: Update, context: Context) -> None:
     """List the categories with their article counts (and, after words it does not read, where they go)."""
-    message = update.message
-    assert message is not None
+    assert update.message is not None
+    await send_categories(update.message, context, context.args or ())
+
+
+async def send_categories(message: Message, context: Context, args: Sequence[str] = ()) -> None:
+    """Reply with the categories and their article counts (/categories, or "what categories are there?" typed),
+    and after words /categories does not read (`args`), where they go."""
     known = await asyncio.to_thread(context.bot_data.library.store.categories)
     if not known:
         await message.reply_text(NO_ARTICLES)
         return
     blocks = categories_blocks(known)
-    if context.args:  # "/categories sport" showed the list as if nothing was typed
+    if args:  # "/categories sport" showed the list as if nothing was typed
         names = [name for name, _ in known if name]
         latest, follow = "/latest {typed} shows {label}'s newest headlines", "/subscribe {typed} follows it"
-        blocks.append(takes_no_words("categories", instead_of(context.args, names, latest, follow)))
+        blocks.append(takes_no_words("categories", instead_of(args, names, latest, follow)))
     await reply_messages(message, split_message(blocks))

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.errors import UsageError
 from bot.render.markup import HTML, MAX_TITLE_CHARS, cap, count
-from bot.render.split import split_message, with_note
+from bot.render.split import lines_in_blocks, split_message, with_note
 from bot.render.welcome import takes_no_words
 from bot.services.feeds import (
     HELD,
@@ -124,7 +124,8 @@ def poll_messages(report: PollReport, paused: Sequence[FeedRow], followed: int) 
     told = [p for p in report.polls if p.stored or p.status in (FAILED, HELD, TAKEN) or p.warning or p.problems]
     lines += [f"{_name(poll.feed)}: {_escape(poll.summary())}" for poll in told]
     lines += [_escape(describe_paused(feed, f"/addfeed {feed.url}")) for feed in paused]
-    return split_message(lines)
+    # One a line under the tally, as /categories lists: as blocks of their own a blank line stood between each two.
+    return split_message(lines_in_blocks(lines))
 
 
 def notice_messages(notice: FeedNotice, now: datetime) -> list[str]:

@@ -22,6 +22,7 @@ from bot.render.welcome import (
     channel_help,
     greeting,
     help_text,
+    meant_command,
     not_in_channels,
     send_anew,
     unknown_command,
@@ -170,7 +171,9 @@ async def unknown(update: Update, context: Context) -> None:
     # In groups a bare /command may be meant for another bot: answer only what is addressed to this one, naming
     # the command as typed before the bot's @username, which the reply would only repeat.
     if message.chat.type == ChatType.PRIVATE or mine:
-        await message.reply_text(unknown_command(command))
+        admin = is_admin(message.from_user, context)
+        meant = meant_command(command, [name for name, _, admins in COMMANDS if admin or not admins])
+        await message.reply_text(unknown_command(command, meant))
 
 
 async def channel_command(update: Update, context: Context) -> None:

@@ -4,7 +4,8 @@ API server, on SQLite and on PostgreSQL, with a clock the tests control (issue 8
 A "tick" is one run of the fan-out job (`bot.tg.jobs.deliver`), as the minute job makes it; the job itself also
 runs on its own at start and at every real minute, at the test's clock, which changes nothing the tests assert
 (exactly once is the store's business, not the tick's) as long as nothing is owed when a test makes Telegram refuse
-a chat: a test ticks first, or the job may send what is owed (an alert) on either side of the refusal.
+a chat or claims as another process: a test ticks first or holds the fan-out's lock (the job then skips its run),
+or the job may send or claim what is owed (an alert) on either side of that step.
 """
 
 from __future__ import annotations

@@ -213,6 +213,14 @@ def open_library(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     return Library.open(settings)
 
 
+def copied_library(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`settings`, whose new data directory (and PostgreSQL database) now hold what a first `Library.open` makes, as
+    a copy (`open_library`): for the tests of a bot that are not of its first start (each start of theirs migrated,
+    seeded and indexed a new store). Call it before setting what differs from test to test (a server's port)."""
+    open_library(settings, tmp_path_factory).close()
+    return settings
+
+
 # Stores a first `open_store` migrated (unseeded, empty), per worker: a SQLite file's path, or a PostgreSQL
 # database's name by the maintenance database's URL of its server.
 _FIRST_MIGRATED: dict[str, str] = {}

@@ -39,7 +39,7 @@ from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
 from tests.botapi_server import TOKEN, Call, FakeBotAPI
-from tests.conftest import open_library
+from tests.conftest import copied_library
 from tests.html_check import check_telegram_html, visible_text
 from tests.newsroom import story
 from tests.paths import DATA
@@ -71,18 +71,10 @@ class Clock:
         self.now = now
 
 
-def bot_store(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """`settings` over the bot's corpus, its store and index made as a first open makes them (`open_library`: a copy
-    of one made once per worker): these tests are of digests, not of a bot's first start, which others test."""
-    store = replace(settings, corpus_dir=DATA / "bot_corpus")
-    open_library(store, tmp_path_factory).close()
-    return store
-
-
 @pytest.fixture
 def bot_settings(any_db_settings: Settings, server: FakeBotAPI, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return replace(
-        bot_store(any_db_settings, tmp_path_factory),
+        copied_library(replace(any_db_settings, corpus_dir=DATA / "bot_corpus"), tmp_path_factory),
         telegram_bot_token=TOKEN,
         telegram_api_base_url=server.base_url,
         # The fake server is no flood-limited Telegram: pacing would only slow the tests down.
@@ -946,9 +938,8 @@ async def test_a_bot_beats_as_often_as_it_is_told(bot_settings: Settings) -> Non
 
 @pytest.fixture
 def sqlite_bot_settings(settings: Settings, server: FakeBotAPI, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return replace(
-        bot_store(settings, tmp_path_factory), telegram_bot_token=TOKEN, telegram_api_base_url=server.base_url
-    )
+    store = copied_library(replace(settings, corpus_dir=DATA / "bot_corpus"), tmp_path_factory)
+    return replace(store, telegram_bot_token=TOKEN, telegram_api_base_url=server.base_url)
 
 
 async def test_every_command_answers_bad_arguments_with_its_usage(

@@ -36,6 +36,7 @@ from bot.config import Settings
 from bot.library import Library
 from bot.semantic.encoder import default_model_path
 from bot.semantic.static import load_static
+from bot.store import Store
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.paths import ROOT
 from tests.web_server import WebServer, serving
@@ -110,6 +111,12 @@ def postgres_admin_url() -> Iterator[str]:
     """A URL of a PostgreSQL server's maintenance database, on which the tests may create databases."""
     if configured := os.environ.get("NEWSBOT_TEST_DATABASE_URL"):
         yield configured
+        # The first opens' databases `open_library` and `open_store` copy (a server the suite started goes with its
+        # own).
+        firsts = [database for key, (_, database) in _FIRST_OPENED.items() if key.database_url == configured]
+        for database in [*firsts, _FIRST_MIGRATED.get(configured, "")]:
+            if database:
+                _run_admin(configured, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         return
     import pgserver
 
@@ -122,16 +129,24 @@ def postgres_admin_url() -> Iterator[str]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+# The maintenance database's URL of each test's PostgreSQL database, by the test database's URL (`open_library`
+# makes such a database again as a copy of another).
+_ADMIN_OF: dict[str, str] = {}
+
+
 def _new_postgres_database(admin_url: str) -> Iterator[str]:
     name = f"newsbot_test_{uuid.uuid4().hex[:12]}"
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        _ADMIN_OF[url] = admin_url
+        yield url
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
+        _ADMIN_OF.pop(url, None)
         admin.dispose()
 
 
@@ -162,24 +177,105 @@ def any_db_settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", database_url=database_url)
 
 
-# Data directories a first `Library.open` made, per worker, by the settings they were made with (data_dir aside).
-_FIRST_OPENED: dict[Settings, Path] = {}
+# What a first `Library.open` made, per worker, by the settings it was made with (data directory and database
+# aside): its data directory, and its PostgreSQL database ("" for SQLite, whose store is in the directory).
+_FIRST_OPENED: dict[Settings, tuple[Path, str]] = {}
 
 
 def open_library(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Library:
-    """`Library.open(settings)` on a new SQLite data directory, as a copy of one the first open made with the same
-    settings in this worker (a first open migrates the store, seeds it, builds an index and embeds: 0.5-0.9 s;
-    a copy and an open of it 0.1 s). The first open itself keeps the tests that start from an empty directory
-    (`settings`, the CLI's, the bots'); PostgreSQL stores and existing directories are opened as they are."""
-    if settings.database_url or settings.data_dir.exists():
+    """`Library.open(settings)` on a new data directory (and a new, empty PostgreSQL database of the suite's), as a
+    copy of what the first open made with the same settings in this worker: a first open migrates the store, seeds
+    it, builds an index and embeds (0.5-0.9 s on SQLite; 1.35 s on PostgreSQL, 0.75 s of it the migrations), a copy
+    and an open of it 0.1 s. PostgreSQL's copy is `CREATE DATABASE ... TEMPLATE`, its store identity the same as the
+    copied one's, as the SQLite file's is. The first open itself keeps the tests that start from an empty store
+    (`settings`, `database_url`, the CLI's, the bots'); existing directories and other databases are opened as they
+    are."""
+    admin_url = _ADMIN_OF.get(settings.database_url)
+    if settings.data_dir.exists() or (
+        settings.database_url and (admin_url is None or _has_tables(settings.database_url))
+    ):
         return Library.open(settings)
-    key = replace(settings, data_dir=Path())
+    key = replace(settings, data_dir=Path(), database_url=admin_url or "")
     if key not in _FIRST_OPENED:
         first = tmp_path_factory.mktemp("first-opened") / "data"
-        Library.open(replace(settings, data_dir=first)).close()
-        _FIRST_OPENED[key] = first
-    shutil.copytree(_FIRST_OPENED[key], settings.data_dir)
+        database = f"newsbot_first_{uuid.uuid4().hex[:12]}" if admin_url else ""
+        if admin_url:
+            _run_admin(admin_url, f'CREATE DATABASE "{database}"')
+        first_url = (
+            make_url(admin_url).set(database=database).render_as_string(hide_password=False) if admin_url else ""
+        )
+        Library.open(replace(settings, data_dir=first, database_url=first_url)).close()
+        _FIRST_OPENED[key] = (first, database)
+    first, database = _FIRST_OPENED[key]
+    if admin_url:
+        _copy_database(database, settings.database_url, admin_url)
+    shutil.copytree(first, settings.data_dir)
     return Library.open(settings)
+
+
+def copied_library(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`settings`, whose new data directory (and PostgreSQL database) now hold what a first `Library.open` makes, as
+    a copy (`open_library`): for the tests of a bot that are not of its first start (each start of theirs migrated,
+    seeded and indexed a new store). Call it before setting what differs from test to test (a server's port)."""
+    open_library(settings, tmp_path_factory).close()
+    return settings
+
+
+# Stores a first `open_store` migrated (unseeded, empty), per worker: a SQLite file's path, or a PostgreSQL
+# database's name by the maintenance database's URL of its server.
+_FIRST_MIGRATED: dict[str, str] = {}
+
+
+def open_store(url: str, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """`Store.open(url)` of a new SQLite file or of a new, empty PostgreSQL database of the suite's, as a copy of
+    the store a first such open migrated in this worker (the migrations of a new store: 0.16 s on SQLite, 0.74 s
+    on PostgreSQL, at a load of 12). For the tests of what is kept in a store, not of making one (tests/test_store.py
+    and the migrations' own tests open theirs as they are); anything else is opened as it is."""
+    admin_url = _ADMIN_OF.get(url)
+    path = Path(make_url(url).database or "") if url.startswith("sqlite") else None
+    if path is not None and not path.exists():
+        if "sqlite" not in _FIRST_MIGRATED:
+            first = tmp_path_factory.mktemp("first-migrated") / "store.sqlite3"
+            Store.open(f"sqlite:///{first}").close()
+            _FIRST_MIGRATED["sqlite"] = str(first)
+        first = Path(_FIRST_MIGRATED["sqlite"])
+        for suffix in ("", "-wal"):  # the log, if the close left one
+            if Path(f"{first}{suffix}").exists():
+                shutil.copyfile(f"{first}{suffix}", f"{path}{suffix}")
+    elif admin_url is not None and not _has_tables(url):
+        if admin_url not in _FIRST_MIGRATED:
+            database = f"newsbot_first_{uuid.uuid4().hex[:12]}"
+            _run_admin(admin_url, f'CREATE DATABASE "{database}"')
+            Store.open(make_url(admin_url).set(database=database).render_as_string(hide_password=False)).close()
+            _FIRST_MIGRATED[admin_url] = database
+        _copy_database(_FIRST_MIGRATED[admin_url], url, admin_url)
+    return Store.open(url)
+
+
+def _copy_database(template: str, url: str, admin_url: str) -> None:
+    """The test's PostgreSQL database at `url`, still empty (`_has_tables`), made again as a copy of `template`."""
+    name = make_url(url).database
+    _run_admin(admin_url, f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def _has_tables(url: str) -> bool:
+    """Whether the test's PostgreSQL database holds tables already (a fixture made a store there first)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return bool(connection.scalar(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")))
+    finally:
+        engine.dispose()
+
+
+def _run_admin(admin_url: str, *statements: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 from bot.services.alerts import Alerts
 from bot.services.subscriptions import Subscriptions
 from bot.store import Store
+from tests.conftest import open_store
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
 
@@ -29,8 +30,8 @@ def url(database_url: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(url: str) -> Iterator[Store]:
-    opened = Store.open(url)
+def store(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = open_store(url, tmp_path_factory)
     opened.write_articles(
         [story("Back catalogue sport", "sport", NOON), story("Back catalogue tech", "tech", NOON)], NOON
     )

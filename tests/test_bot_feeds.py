@@ -30,6 +30,7 @@ from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, POLL_BUSY, POLL_STOPPED, REMOVEFEED_USAGE, feed_list
 from bot.tg.jobs import FEEDS_JOB, deliver
 from tests.botapi_server import TOKEN, FakeBotAPI
+from tests.conftest import copied_library
 from tests.html_check import visible_text
 from tests.paths import DATA
 from tests.test_bot_digests import ALERT, DIGEST, headlines, texts
@@ -59,10 +60,9 @@ class Clock:
 
 
 @pytest.fixture
-def bot_settings(any_db_settings: Settings, server: FakeBotAPI) -> Settings:
+def bot_settings(any_db_settings: Settings, server: FakeBotAPI, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return replace(
-        any_db_settings,
-        corpus_dir=DATA / "bot_corpus",
+        copied_library(replace(any_db_settings, corpus_dir=DATA / "bot_corpus"), tmp_path_factory),
         telegram_bot_token=TOKEN,
         telegram_api_base_url=server.base_url,
         admin_ids=(ADMIN, OTHER_ADMIN),

@@ -28,6 +28,7 @@ from bot.store import ChatSettings, Store, Worker
 from bot.store.chats import claim_asks, restricted_due
 from bot.store.engine import reading, writing
 from bot.store.schema import migrations
+from tests.conftest import open_store
 from tests.newsroom import Bot, Reader, story, url_of
 from tests.paths import ROOT
 
@@ -45,8 +46,8 @@ def url(database_url: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(url: str) -> Iterator[Store]:
-    opened = Store.open(url)
+def store(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = open_store(url, tmp_path_factory)
     opened.write_articles([story(f"{c} news", c, NOON) for c in CATEGORIES], NOON)
     yield opened
     opened.close()

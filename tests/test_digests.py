@@ -22,6 +22,7 @@ from bot.services.fanout import Report
 from bot.services.schedule import Window, local_day, next_digest
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import ChatSettings, Store
+from tests.conftest import open_store
 from tests.newsroom import BOT, Bot, Reader, story, url_of
 
 # Thursday 26 March 2026, noon UTC; Berlin moves its clocks forward early on Sunday the 29th.
@@ -32,8 +33,8 @@ CHAT, OTHER = 501, 502
 
 
 @pytest.fixture
-def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(url_of(database_url, tmp_path))
+def store(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = open_store(url_of(database_url, tmp_path), tmp_path_factory)
     yield opened
     opened.close()
 

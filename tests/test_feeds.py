@@ -53,6 +53,7 @@ from bot.store import Store
 from bot.store import feeds as store_feeds
 from bot.store.feeds import FAILED, NOT_MODIFIED, OK, Outcome
 from bot.store.schema import feed_entries, migrations
+from tests.conftest import open_library
 from tests.newsroom import Bot, Reader, story
 from tests.paths import DATA, ROOT, open_here
 from tests.web_server import WebServer
@@ -73,8 +74,8 @@ def feed_settings(any_db_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def feed_library(feed_settings: Settings) -> Iterator[Library]:
-    library = Library.open(feed_settings)
+def feed_library(feed_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    library = open_library(feed_settings, tmp_path_factory)
     yield library
     library.close()
 

@@ -20,6 +20,7 @@ from bot.services.deliveries import grace_of
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import ChatEdit, Store
 from bot.store.schema import migrations
+from tests.conftest import open_store
 from tests.newsroom import story, url_of
 from tests.paths import ROOT
 
@@ -29,8 +30,8 @@ CLOCK = Clock("UTC", None)
 
 
 @pytest.fixture
-def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(url_of(database_url, tmp_path))
+def store(database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = open_store(url_of(database_url, tmp_path), tmp_path_factory)
     opened.write_articles(
         [story("A", "business", NOW), story("B", "sport", NOW), story("C", "tech", NOW), story("D", "politics", NOW)],
         NOW,

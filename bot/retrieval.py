@@ -1804,29 +1804,31 @@ def writes_place(text: str) -> bool:
     return _NAMED_PLACE.search(text) is not None
 
 
-def asked_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float]]:
+def asked_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float, bool]]:
     """What a question asks for (`ASKED_KINDS`, and the role it names, `_ASKS_ROLE`, when it asks for no head of
     something in general): whether a paragraph writes each, whether it must write a word the first passage was found
-    by too, and how far below the first a passage writing it may be and still lead (`kind_first`)."""
+    by too, how far below the first a passage writing it may be and still lead (`kind_first`), and whether its
+    story's headline writing it tells it of the paragraph (a role: "Cafe owner wins award ..." over "He opened the
+    cafe eleven years ago", as for a deed, `writes_deed`)."""
     kinds = [
-        (writes, found_by_too, KIND_WEAKER)
+        (writes, found_by_too, KIND_WEAKER, False)
         for asks_for, writes, found_by_too in ASKED_KINDS
         if asks_for.search(question)
     ]
     role = None if _ASKS_LEADER.search(question) else _ASKS_ROLE.search(question)
     if role is not None:
-        kinds.append((partial(writes_role, role.group("role")), False, ROLE_WEAKER))
+        kinds.append((partial(writes_role, role.group("role")), False, ROLE_WEAKER, True))
     where = _ASKS_WHEN.match(question)
     if where is not None and where.group("asked").casefold() == "where" and where.group("ahead") is None:
-        kinds.append((writes_place, False, KIND_WEAKER))
+        kinds.append((writes_place, False, KIND_WEAKER, False))
     return kinds
 
 
 def writes_what_is_asked(question: str, text: str, headline: str = "") -> bool:
-    """Whether a paragraph writes each kind of thing the question asks for (`asked_kinds`: an amount, a sum of
-    money, a span, who is in charge), the deed it asks who did (`writes_deed`) and the time it asks for
-    (`writes_when`); true of a question asking for none."""
-    kinds = all(writes(text) for writes, _, _ in asked_kinds(question))
+    """Whether a paragraph (under `headline`) writes each kind of thing the question asks for (`asked_kinds`: an
+    amount, a sum of money, a span, who is in charge), the deed it asks who did (`writes_deed`) and the time it asks
+    for (`writes_when`); true of a question asking for none."""
+    kinds = all(writes(text) or (told and writes(headline)) for writes, _, _, told in asked_kinds(question))
     return kinds and writes_deed(question, text, headline) and writes_when(question, text)
 
 
@@ -1916,7 +1918,7 @@ def kind_first(
     if not ranked or split_follow_up(question, articles)[1]:
         return ranked
     first = ranked[0]
-    for writes, found_by_too, weaker in asked_kinds(question):
+    for writes, found_by_too, weaker, _ in asked_kinds(question):
         if writes(texts[first.hit.article_id, first.hit.position]):
             continue
         # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").

@@ -1147,7 +1147,8 @@ def ranking_of(
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
-    ranked = named_first(question, kind_first(question, ranked, articles, texts), names, texts)
+    ranked = kind_first(question, ranked, articles, texts, told_before=by_chance < 1.0)
+    ranked = named_first(question, ranked, names, texts)
     ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign)
 
@@ -1662,10 +1663,12 @@ _LEADER = re.compile(
 # How far below the first (in the fitted ranker's log-odds) a passage of its story that writes what the question
 # asks for (`ASKED_KINDS`) may be and still lead the answer: e^2, about 7 times less likely by the ranker.
 KIND_WEAKER = 2.0
-# A passage naming the very role a question names (`_ASKS_ROLE`) holds the word asked for, which the ranker weighs as
-# any other: in tests/data/second_week "manager Elaine Foster" stood 2.45 below the lede on her club's new winger, and
-# "Head teacher Rachel Obi" 2.25 below "Former headteacher Colin Marsh left the school".
-ROLE_WEAKER = 3.0
+# A passage holding the very word a question asks with, where the first does not, may be further below: the role
+# it names (`_ASKS_ROLE`), or the word asking for money, which a sum meets (`money_terms`). The ranker weighs it as any
+# other word: in tests/data/second_week "manager Elaine Foster" stood 2.45 below the lede on her club's new winger,
+# "Head teacher Rachel Obi" 2.25 below "Former headteacher Colin Marsh left the school", and "The device will go on
+# sale ... for £2,499" 2.53 below "the price would limit it to business buyers" ("how much does the fold 17 cost").
+ASKED_WORD_WEAKER = 3.0
 
 
 # A word of a paragraph right before a role ("Council" of "Council leader", "Citylink's" of "Citylink's chief"), and
@@ -1810,14 +1813,15 @@ def asked_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float,
     by too, how far below the first a passage writing it may be and still lead (`kind_first`), and whether its
     story's headline writing it tells it of the paragraph (a role: "Cafe owner wins award ..." over "He opened the
     cafe eleven years ago", as for a deed, `writes_deed`)."""
+    money = ASKED_WORD_WEAKER if money_terms(question) else KIND_WEAKER
     kinds = [
-        (writes, found_by_too, KIND_WEAKER, False)
+        (writes, found_by_too, money if asks_for is _ASKS_MONEY else KIND_WEAKER, False)
         for asks_for, writes, found_by_too in ASKED_KINDS
         if asks_for.search(question)
     ]
     role = None if _ASKS_LEADER.search(question) else _ASKS_ROLE.search(question)
     if role is not None:
-        kinds.append((partial(writes_role, role.group("role")), False, ROLE_WEAKER, True))
+        kinds.append((partial(writes_role, role.group("role")), False, ASKED_WORD_WEAKER, True))
     where = _ASKS_WHEN.match(question)
     if where is not None and where.group("asked").casefold() == "where" and where.group("ahead") is None:
         kinds.append((writes_place, False, KIND_WEAKER, False))
@@ -1904,6 +1908,7 @@ def kind_first(
     ranked: list[Candidate],
     articles: Mapping[str, StoredArticle],
     texts: Mapping[tuple[str, int], str],
+    told_before: bool = False,
 ) -> list[Candidate]:
     """The ranked candidates of a question asking for a kind of thing (`asked_kinds`: an amount, who is in charge),
     led by the first passage of the first's story that writes it when the first does not, is no more than
@@ -1914,7 +1919,9 @@ def kind_first(
     "Chief executive Hannah Lindqvist said"; "how far did the hedgehogs travel" with the study's lede, above "The
     animals covered an average of 1.8km a night". Not of a follow-up, whose order `reader_first` gave. With vectors
     only: the lexical ranker's scores span less than the fitted ones' (2.0 there put first passages it ranked far
-    below, and SQuAD's questions lost first passages so)."""
+    below, and SQuAD's questions lost first passages so). Where words are `told_before` (a small library, as in
+    `evidence`), a word its story's lede writes is one the passage writes: "The device will go on sale ... for
+    £2,499" tells of the Fold 17 its lede names ("how much does the fold 17 cost")."""
     if not ranked or split_follow_up(question, articles)[1]:
         return ranked
     first = ranked[0]
@@ -1925,10 +1932,11 @@ def kind_first(
         found_by = first.matched - frame_terms(question)
         for candidate in ranked[1:]:
             text = texts[candidate.hit.article_id, candidate.hit.position]
+            lede = texts.get((candidate.hit.article_id, 0), "") if told_before else ""
             if (
                 candidate.hit.article_id == first.hit.article_id
                 and first.score - candidate.score <= weaker
-                and (found_by & _term_set(text) or not found_by_too)
+                and (found_by & (_term_set(text) | _term_set(lede)) or not found_by_too)
                 and writes(text)
             ):
                 return [candidate, *(c for c in ranked if c is not candidate)]

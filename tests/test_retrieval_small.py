@@ -914,6 +914,7 @@ def test_whether_something_goes_ahead_is_answered_by_the_story_telling_it_will(f
         ("will halloran appeal?", "His lawyer said he would consider an appeal."),
         ("when will work start on the airfield?", "Work could start next spring."),
         ("how much is the pay rise", "a 6% rise this year"),
+        ("how much does the fold 17 cost", "for \u00a32,499"),
     ],
 )
 def test_a_passage_telling_what_is_asked_in_its_story_s_words_answers_confidently(
@@ -921,8 +922,9 @@ def test_a_passage_telling_what_is_asked_in_its_story_s_words_answers_confidentl
 ) -> None:
     """Each was a weak answer though its first passage answers it: "His lawyer said he would consider an appeal."
     tells of Halloran, named in the sentence before, as "He has 28 days to appeal." does (0.76); "Work could start
-    next spring." of the airfield its story names (0.50); and "a 6% rise", a share, tells how much a pay rise is,
-    which was asked for as a sum of money."""
+    next spring." of the airfield its story names (0.50); "a 6% rise", a share, tells how much a pay rise is,
+    which was asked for as a sum of money; and "The device will go on sale ... for £2,499", 2.53 below "the price
+    would limit it to business buyers" in the ranker's log-odds, tells what the Fold 17 its lede names costs."""
     answer = second_week.ask(second_week.request(question))
     assert answer.confident and told in answer.passages[0].text, answer
 

@@ -1605,7 +1605,8 @@ _CHANGE = (
     r"|raises?|raised|hikes?|reductions?"
 )
 _ASKS_MONEY = re.compile(
-    rf"\bhow\s+much\b(?!\s+(?:more|less)\b)(?![^?]*\b(?:{_CHANGE})\b)(?:[^?]*?\b(?P<word>costs?|costing|pay|pays|paid|paying|prices?|priced"
+    rf"\bhow\s+much\b(?!\s+(?:more|less)\b)(?![^?]*\b(?:{_CHANGE})\b)"
+    r"(?:[^?]*?\b(?P<word>costs?|costing|pay|pays|paid|paying|prices?|priced"
     r"|charges?|charged|spend|spends|spent|earns?|earned|worth|fees?|fined|sells?|sold|buys?|bought)\b"
     r"|\s+(?:is|are|was|were)\b)",
     re.IGNORECASE,

@@ -5,8 +5,10 @@ benches).
 one JSON object a line: `id`, `style` (keywords, question, paraphrase, unanswerable), `question`, `article`
 (the BBC record id, e.g. "business/001"; null when the corpus cannot answer), `paragraphs` (the positions
 of the paragraphs that answer it) and, for questions added later, `batch` (2: 113 more answerable questions on
-64 more articles, more of them answered past the lede, and 36 more unanswerable ones, some in keywords). Each
-batch is split into halves on its own, so adding questions never moves one between halves.
+64 more articles, more of them answered past the lede, and 36 more unanswerable ones, some in keywords; 3: 176
+answerable questions on 60 more articles and 88 unanswerable ones, written only to fit with). Each batch is split
+into halves on its own, so adding questions never moves one between halves; a question may name its `half`
+instead (batch 3's are all "tuning"), so that more fitting data leaves the held-out half as it was.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def bbc_articles() -> tuple[list[Article], dict[str, str]]:
 
 
 def load_questions() -> list[NaturalQuestion]:
-    """The question set with each question's half ("tuning" or "held-out"): a seeded split within each style."""
+    """The question set with each question's half ("tuning" or "held-out"): its own if it names one, else a seeded
+    split within its batch and style."""
     _, ids = bbc_articles()
     questions = []
     for line in QUESTIONS_PATH.read_text(encoding="utf-8").splitlines():
@@ -66,13 +69,21 @@ def load_questions() -> list[NaturalQuestion]:
             r = json.loads(line)
             article = ids[r["article"]] if r["article"] else None
             questions.append(
-                NaturalQuestion(r["id"], r["style"], r["question"], article, tuple(r["paragraphs"]), r.get("batch", 1))
+                NaturalQuestion(
+                    r["id"],
+                    r["style"],
+                    r["question"],
+                    article,
+                    tuple(r["paragraphs"]),
+                    r.get("batch", 1),
+                    r.get("half", ""),
+                )
             )
-    out = []
+    out = [q for q in questions if q.half]
     rng = random.Random(HALVES_SEED)
-    for batch in sorted({q.batch for q in questions}):
+    for batch in sorted({q.batch for q in questions if not q.half}):
         for style in (*STYLES, UNANSWERABLE):
-            group = [q for q in questions if q.style == style and q.batch == batch]
+            group = [q for q in questions if q.style == style and q.batch == batch and not q.half]
             rng.shuffle(group)
             out += [replace(q, half="tuning" if i < len(group) // 2 else "held-out") for i, q in enumerate(group)]
     return sorted(out, key=lambda q: q.id)

@@ -653,7 +653,7 @@ def _asks_for_settings(library: Library, question: str) -> bool:
     sport news every morning"), which the Telegram bot sets."""
     if asked_digest_time(question) is not None or asked_zone(question) is not None:
         return True
-    return daily_request(question, [name for name, _ in library.store.categories() if name]) is not None
+    return daily_request(question, lambda: [name for name, _ in library.store.categories() if name]) is not None
 
 
 def _vectors(library: Library) -> int:

@@ -181,7 +181,7 @@ class Subscriptions:
 
     def daily_asked(self, text: str) -> tuple[str | None, DailyAsk] | None:
         """`daily_request` of the store's categories."""
-        return daily_request(text, self._known())
+        return daily_request(text, self._known)
 
     def ask_daily(self, chat_id: int, category: str | None, asked: DailyAsk, now: datetime) -> ChatView:
         """The daily digest a message asked for (`schedule.asked_daily`) in one change: `category` followed (None:
@@ -280,16 +280,17 @@ class Subscriptions:
         return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
 
 
-def daily_request(text: str, known: Sequence[str]) -> tuple[str | None, DailyAsk] | None:
+def daily_request(text: str, known: Callable[[], Sequence[str]]) -> tuple[str | None, DailyAsk] | None:
     """The category (None: none named) and the time of a daily digest a message asks for (`schedule.asked_daily`)
     when its words name one of the `known` categories or none; None for any other message ("send me news about Yukos
-    every morning" names no category: searched)."""
+    every morning" names no category: searched). The categories are read only for a message asking so: every message
+    is asked this first, and a greeting during a store outage was told only that the database is not answering."""
     asked = asked_daily(text)
     if asked is None:
         return None
     if not asked.words:
         return None, asked
-    category = one_category(asked.words, known)
+    category = one_category(asked.words, known())
     return None if category is None else (category, asked)
 
 

@@ -64,11 +64,13 @@ from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
+    asked_alerts,
     greeting,
     refused,
     talk_of,
     talk_reply,
 )
+from bot.services.categories import match_categories
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import asked_digest_time, asked_zone, zone
 from bot.services.subscriptions import daily_request
@@ -649,11 +651,19 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
 
 
 def _asks_for_settings(library: Library, question: str) -> bool:
-    """Whether a message asks for the digest at a time, a time zone, or a category's news every day ("send me the
-    sport news every morning"), which the Telegram bot sets."""
+    """Whether a message asks for what the Telegram bot sets: the digest at a time, a time zone, a category's news
+    every day ("send me the sport news every morning") or its alerts ("I want alerts for tech" was searched here);
+    turning the digest off and the like are small talk already (`talk_of`)."""
     if asked_digest_time(question) is not None or asked_zone(question) is not None:
         return True
-    return daily_request(question, lambda: [name for name, _ in library.store.categories() if name]) is not None
+
+    def known() -> list[str]:
+        return [name for name, _ in library.store.categories() if name]
+
+    alerts = asked_alerts(question)
+    if alerts is not None and match_categories(alerts, known()).complete:
+        return True
+    return daily_request(question, known) is not None
 
 
 def _vectors(library: Library) -> int:

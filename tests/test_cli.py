@@ -1500,6 +1500,10 @@ def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: p
         ("send me the digest at 8am", "subscriptions"),
         ("set my timezone to London", "subscriptions"),
         ("send me the news every morning", "subscriptions"),
+        ("stop the digest", "subscriptions"),
+        ("turn off alerts", "subscriptions"),
+        ("I want alerts for news", "subscriptions"),
+        ("unsubscribe from news", "subscriptions"),
     ],
 )
 def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(

@@ -251,6 +251,11 @@ _UNSUBSCRIBE = re.compile(
 _BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})
 
 
+def _names_in(words: list[str]) -> list[str]:
+    """The words that may name categories (not `_BETWEEN_NAMES`), or all of them where none is left ("news")."""
+    return [word for word in words if word not in _BETWEEN_NAMES] or words
+
+
 def asked_unsubscribe(text: str) -> list[str] | None:
     """The words naming categories in a request to stop following them ("unsubscribe me from sport and tech" gives
     ["sport", "tech"], "from everything" ["all"]; "news" is a word between names unless it is the only one); None for
@@ -258,8 +263,7 @@ def asked_unsubscribe(text: str) -> list[str] | None:
     found = _UNSUBSCRIBE.fullmatch(_without_filler(text))
     if found is None:
         return None
-    words = ["all" if word == "everything" else word for word in found["words"].split()]
-    return [word for word in words if word not in _BETWEEN_NAMES] or words
+    return _names_in(["all" if word == "everything" else word for word in found["words"].split()])
 
 
 # "I want alerts for tech", "alert me about sport news", "notify me of business stories": /alerts on with the
@@ -277,8 +281,7 @@ def asked_alerts(text: str) -> list[str] | None:
     found = _ALERTS_FOR.fullmatch(_without_filler(text))
     if found is None:
         return None
-    words = (found["words"] or found["about"]).split()
-    return [word for word in words if word not in _BETWEEN_NAMES] or words
+    return _names_in((found["words"] or found["about"]).split())
 
 
 def asked_switch(text: str) -> tuple[str, bool] | None:

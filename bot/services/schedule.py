@@ -404,7 +404,7 @@ def asked_daily(text: str) -> DailyAsk | None:
     searched, such a message found stories using "send" and "morning"."""
     how = _HOW.match(text)
     text = text[how.end() :] if how else text
-    words = [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
+    words = _words(text)
     daily, words = _daily_time(words)
     rest = " ".join(words)
     part = None
@@ -451,10 +451,15 @@ def time_in(part: str, daily: time) -> time:
     return daily if daily.hour in _HOURS_OF[part] else PART_TIMES[part]
 
 
+def _words(text: str) -> list[str]:
+    """A message's words without the quotes and punctuation around them ("8am?" is "8am")."""
+    return [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
+
+
 def _asked_words(text: str, named: frozenset[str], around: frozenset[str]) -> list[str]:
     """The words of a request between the words `around` it at its start and end ("can you send me the digest at
     8am please?": "at 8am"), when those name the setting (one of `named`); else none."""
-    words = [word for word in (word.strip(_AROUND_WORD) for word in text.split()) if word]
+    words = _words(text)
     asked: set[str] = set()
     while words and (word := words[0].casefold()) in around:
         asked.add(word)

@@ -977,7 +977,8 @@ def test_ctrl_c_during_an_ingest_stops_cleanly_keeping_what_was_committed(isolat
     assert process.returncode == 130, err
     assert "Traceback" not in err and "stopping once the articles read are stored" in err
     assert "interrupted" in out
-    added = int(out.split(" added")[0].split()[-1])
+    # Counts are written with thousands apart ("1,012 added"), as the summary writes them everywhere.
+    added = int(out.split(" added")[0].split()[-1].replace(",", ""))
     assert 0 < added < 3 * 2127
     assert main(["stats"]) == 0  # what was committed is there and indexed
 

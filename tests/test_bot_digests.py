@@ -1129,12 +1129,20 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         reply = await written(server, ALICE, "send me the sport news every morning")
         assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\nDaily digest: every day at 08:00 (UTC);")
         utc = "Times are in UTC; /timezone sets your own, like /timezone Berlin."
-        assert reply.endswith(f"\nAnother time in the morning: /time 7am.\n{utc}"), reply
+        assert reply.endswith(f"\nFor the morning I chose 08:00: /time 7am or any other time changes it.\n{utc}"), reply
+        # The chat's one digest moves to the evening, Sport's stories with it: unsaid, the reader expected two.
         reply = await written(server, ALICE, "I want business news every evening")
         assert reply.startswith(
             "Subscribed to Business.\nCategories: Business and Sport.\nDaily digest: every day at 18:00"
         )
-        assert "Another time in the evening: /time 7pm." in reply, reply
+        moved = "Your digest moved from 08:00 to 18:00: one digest a day brings all your categories."
+        assert f"\n{moved}\nFor the evening I chose 18:00: /time 7pm or any other time changes it.\n" in reply, reply
+        # A count of stories is no category: "top 5 sport stories daily" was searched for "5 sport".
+        reply = await written(server, ALICE, "top 5 sport stories daily")
+        assert reply.startswith("You already follow Sport.\nCategories: Business and Sport.\nDaily digest: every"), (
+            reply
+        )
+        assert "moved" not in reply and "I chose" not in reply, reply
         await say(server, ALICE, "timezone", "Berlin")
         await say(server, ALICE, "digest", "off")
         # Asked for, the digest comes again; a zone set is not told again.
@@ -1143,7 +1151,10 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         assert reply.startswith(
             f"Subscribed to Tech.\n{categories}\nDaily digest: every day at 07:00 (Europe/Berlin"
         ), reply
-        assert "/timezone" not in reply and "Another time" not in reply
+        assert "/timezone" not in reply and "I chose" not in reply and "moved" not in reply
+        # A time already in the part of the day asked stays, and the reply says so.
+        reply = await written(server, ALICE, "send me the news every morning")
+        assert reply.endswith("\n07:00 is in the morning already, so it stays: /time 9am or any other time changes it.")
         settings = store.chat_settings(ALICE)
         assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "07:00"
         # Asked how, the commands are the answer, and nothing changes.

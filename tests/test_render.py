@@ -712,6 +712,9 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("Unsubscribe from sport please", "subscriptions"),
         ("stop the digest", "subscriptions"),
         ("turn off alerts", "subscriptions"),
+        # The verbs that turn the digest or alerts off or on are one list: "disable" was a switch, yet not small talk.
+        ("disable my subscriptions", "subscriptions"),
+        ("enable notifications", "subscriptions"),
         ("why did the union stop the strike?", None),
         ("who subscribes to the paper?", None),
         ("stop the flood", None),

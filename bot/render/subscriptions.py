@@ -14,6 +14,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, cap, category_label
+from bot.services.schedule import PART_TIMES
 from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
@@ -344,12 +345,26 @@ PART_EXAMPLES = {
 
 def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
     """After a daily digest asked for in words ("send me the sport news every morning"): the category followed (or
-    the digest on), when it comes, and the commands that change what was guessed: another time in the `part` of the
-    day asked, and, on UTC, the reader's own clock ("every morning" at 08:00 UTC is Tokyo's evening)."""
+    the digest on), when it comes, that the chat's one digest moved when it did ("I want business news every
+    evening" after a morning digest moved it unsaid, and the reader expected two), and the commands that change what
+    was guessed: the hour chosen for the `part` of the day asked, and, on UTC, the reader's own clock ("every
+    morning" at 08:00 UTC is Tokyo's evening)."""
     lines = [subscribed(view, clock, group) if view.named else digest_set(view, clock, group)]
+    daily = view.settings.daily
+    if view.moved_from is not None:
+        its = whose(group, opening=False)
+        lines.append(
+            f"{whose(group)} digest moved from {view.moved_from:%H:%M} to {daily:%H:%M}: one digest a day brings all"
+            f" {its} categories."
+        )
     if part is not None:
-        other = next(at for at in PART_EXAMPLES[part] if at != view.settings.daily)
-        lines.append(f"Another time in the {part}: /time {format(other, '%-I%p').lower()}.")
+        other = next(at for at in PART_EXAMPLES[part] if at != daily)
+        chosen = (
+            f"For the {part} I chose {daily:%H:%M}"
+            if daily == PART_TIMES[part]
+            else (f"{daily:%H:%M} is in the {part} already, so it stays")
+        )
+        lines.append(f"{chosen}: /time {format(other, '%-I%p').lower()} or any other time changes it.")
     return "\n".join([*lines, *utc_hint(view, clock, group)])
 
 

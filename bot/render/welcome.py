@@ -222,21 +222,21 @@ def _without_filler(text: str) -> str:
 _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.items() for phrase in phrases}
 
 
+# The verbs readers turn the digest or alerts off and on with ("stop the digest", "turn on alerts").
+_OFF = "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable"
+_ON = "turn on|switch on|start(?: sending)?|resume|unmute|enable"
 # A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
 # sport", "stop the digest", "turn off alerts"): searched, each said no article uses "subscribe" or "stop".
 _SETTING_REQUEST = re.compile(
     r"(?:can you |please |i want to |i'd like to |i would like to )?(?:un)?subscribe(?: .*)?"
-    r"|(?:stop|turn off|switch off|turn on|switch on|pause|cancel|mute|unmute|start|resume) (?:.+ )?"
-    r"(?:digests?|alerts?|notifications?|subscriptions?)"
+    rf"|(?:{_OFF}|{_ON}) (?:.+ )?(?:digests?|alerts?|notifications?|subscriptions?)"
 )
 
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
 _SWITCH = re.compile(
-    r"(?:(?P<off>stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable)"
-    r"|(?P<on>turn on|switch on|start(?: sending)?|resume|unmute|enable))"
-    r" (?:my |our |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    rf"(?:(?P<off>{_OFF})|(?P<on>{_ON})) (?:my |our |daily |news )*(?P<what>digests?|alerts?|notifications?)"
     r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off)"
 )
 

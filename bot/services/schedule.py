@@ -155,6 +155,8 @@ _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
 _DAILY_VERBS = frozenset({"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna"})
+# A number of stories asked for with them ("top 5").
+_STORY_COUNT = re.compile(r"\d{1,2}")
 # How often: a daily digest is asked for with one of these, a time, or a part of the day.
 _DAILY = re.compile(r"daily|every\s*day|each\s+day", re.IGNORECASE)
 # A part of the day as a daily habit: "every morning", "each evening", "in the mornings", "mornings".
@@ -415,7 +417,7 @@ def asked_daily(text: str) -> DailyAsk | None:
         with_part = f"{daily} in the {part}"
         daily, part = (with_part if reads_as(parse_time_and_zone, with_part) else daily), None
     left = rest.split()
-    named = tuple(word for word in left if word.casefold() not in _DAILY_ASKING)
+    named = tuple(word for at, word in enumerate(left) if word.casefold() not in _DAILY_ASKING and not _count(left, at))
     # "subscribe me to sport" asks for its digest too; "subscribe" alone is asked how (small talk).
     subscribes = bool(named) and any(word.casefold() == "subscribe" for word in left)
     if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
@@ -443,6 +445,15 @@ def _daily_time(words: list[str]) -> tuple[str | None, list[str]]:
                         break
             return " ".join(words[start:end]), words[:start] + words[end:]
     return None, words
+
+
+def _count(words: list[str], at: int) -> bool:
+    """Whether the word at `at` is a number of stories ("top 5 sport stories daily", "send me 3 tech headlines every
+    morning", searched as the category "5 sport"): one or two digits after "top" or before another word. A digest
+    shows what it shows; a number last is left as typed ("sport news daily 7" may mean a time)."""
+    if not _STORY_COUNT.fullmatch(words[at]):
+        return False
+    return (at > 0 and words[at - 1].casefold() == "top") or at < len(words) - 1
 
 
 def time_in(part: str, daily: time) -> time:

@@ -1105,6 +1105,10 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
         settings = store.chat_settings(ALICE)
         assert settings is not None and (f"{settings.daily:%H:%M}", settings.zone) == ("07:00", "Europe/Berlin")
+        # Asked for, the digest comes again after /digest off: it was set to 19:00 and said to be off.
+        await say(server, ALICE, "digest", "off")
+        reply = await written(server, ALICE, "send me the digest at 7pm")
+        assert reply.startswith("Your digest time is 19:00.\nDaily digest: every day at 19:00 (Europe/Berlin"), reply
         # A question that mentions the digest is still a question.
         asked = await written(server, ALICE, "what was in the digest at 8am?")
         assert "digest time" not in asked and "Daily digest" not in asked, asked

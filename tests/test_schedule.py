@@ -289,6 +289,11 @@ def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: 
         ("subscribe me to sport", DailyAsk(("sport",), None, None)),
         ("how do I get sport news every morning?", DailyAsk(("sport",), None, "morning", how=True)),
         ("How can we get tech news daily at 7", DailyAsk(("tech",), "at 7", None, how=True)),
+        # Searched, as a question: the digest's part of the day.
+        ("send me the morning digest", DailyAsk((), None, "morning")),
+        ("change my digest to the evening", DailyAsk((), None, "evening")),
+        ("move the digest to the mornings please", DailyAsk((), None, "morning")),
+        ("the morning digest", None),
         ("subscribe me", None),  # asked how: small talk
         ("what sport news is there this morning?", None),
         ("when is the morning news?", None),

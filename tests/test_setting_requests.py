@@ -44,6 +44,8 @@ def unread() -> Sequence[str]:
         ("why did they stop the alerts system?", None),
         ("when is the morning news?", None),
         ("what was in the digest at 8am?", None),
+        ("when does the morning digest come?", None),
+        ("what is in the evening digest?", None),
         ("what time zone is Berlin in?", None),
         ("hi", None),
         ("who won the cup final?", None),

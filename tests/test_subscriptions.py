@@ -305,9 +305,10 @@ def test_a_daily_digest_asked_at_another_time_says_the_time_it_moved_the_chats_o
     assert (evening.settings.daily, evening.moved_from) == (time(18), time(7, 30))
     assert evening.categories == ("business", "sport")
     assert subscriptions.ask_daily(CHAT, "tech", DailyAsk(("tech",), None, "evening"), NOW).moved_from is None
-    # A digest that was off moves nothing the chat had.
+    # A digest that was off moves nothing the chat had, and comes again: it was asked for.
     subscriptions.set_digest(CHAT, False, NOW)
-    assert subscriptions.ask_daily(CHAT, None, DailyAsk((), "at 7", None), NOW).moved_from is None
+    again = subscriptions.ask_time(CHAT, "at 7pm", NOW)
+    assert again.moved_from is None and again.settings.digest and again.settings.daily == time(19)
 
 
 def test_alerts_are_off_by_default_and_start_when_turned_on(subscriptions: Subscriptions) -> None:

@@ -104,6 +104,10 @@ COMMAND_WORDS = {
         "when is the digest", "when is my digest", "when does the digest come", "when does my digest come",
         "change digest time", "change the digest time", "change my digest time", "how do i change the digest time",
         "how do i change my digest time", "how do i change the time of the digest",
+        # Searched, "what's my timezone?" answered from a story of an exclusion zone.
+        "what's my timezone", "whats my timezone", "what is my timezone", "what's my time zone", "whats my time zone",
+        "what is my time zone", "what timezone am i in", "what time zone am i in", "which timezone am i in",
+        "which time zone am i in",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (

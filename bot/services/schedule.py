@@ -154,15 +154,19 @@ _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
 }  # fmt: skip
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
-_DAILY_VERBS = frozenset({"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna"})
+_DAILY_VERBS = frozenset(
+    {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change"}
+)
 # A number of stories asked for with them ("top 5").
 _STORY_COUNT = re.compile(r"\d{1,2}")
 # How often: a daily digest is asked for with one of these, a time, or a part of the day.
 _DAILY = re.compile(r"daily|every\s*day|each\s+day", re.IGNORECASE)
-# A part of the day as a daily habit: "every morning", "each evening", "in the mornings", "mornings".
+# A part of the day as a daily habit: "every morning", "each evening", "in the mornings", "mornings", and of the
+# digest: "the morning digest", "move my digest to the evening" (both searched).
 _DAILY_PART = re.compile(
     r"(?:(?:every|each)\s+(?P<every>morning|afternoon|evening|night)"
-    r"|(?:in\s+the\s+)?(?P<plural>morning|afternoon|evening|night)s|in\s+the\s+(?P<in>morning|afternoon|evening))",
+    r"|(?:in\s+the\s+)?(?P<plural>morning|afternoon|evening|night)s"
+    r"|(?:in|to)\s+the\s+(?P<in>morning|afternoon|evening)s?\b|(?P<of>morning|afternoon|evening|night)(?=\s+digests?\b))",
     re.IGNORECASE,
 )
 # The first word of a time a request names: "at 7", "7am", "half past 7", "noon".
@@ -411,7 +415,7 @@ def asked_daily(text: str) -> DailyAsk | None:
     rest = " ".join(words)
     part = None
     if (found := _DAILY_PART.search(rest)) is not None:
-        part = (found["every"] or found["plural"] or found["in"]).casefold()
+        part = (found["every"] or found["plural"] or found["in"] or found["of"]).casefold()
         rest = f"{rest[: found.start()]} {rest[found.end() :]}"
     if daily is not None and part is not None:  # "at 7 every evening" is 19:00
         with_part = f"{daily} in the {part}"

@@ -182,6 +182,11 @@ class Subscriptions:
         daily, key = parse_time_and_zone(text)
         return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone), asks=True)
 
+    def ask_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
+        """The digest asked for at a time in words ("send me the digest at 7pm", as /time reads `text`): on at that
+        time, also after /digest off (set as /time sets it, it stayed off, and the reply said so)."""
+        return self.ask_daily(chat_id, None, DailyAsk((), text, None), now)
+
     def ask_daily(self, chat_id: int, category: str | None, asked: DailyAsk, now: datetime) -> ChatView:
         """The daily digest a message asked for (`schedule.asked_daily`) in one change: `category` followed (None:
         the chat's categories as they are), the digest on (also after /digest off: it was asked for), at the time

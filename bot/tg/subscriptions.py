@@ -346,7 +346,7 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             await send_categories(message, context)
             return True
         case TimeAsked(typed):
-            edit, confirm, usage = partial(subscriptions.set_time, text=typed), text.time_set, text.TIME_USAGE
+            edit, confirm, usage = partial(subscriptions.ask_time, text=typed), text.time_set, text.TIME_USAGE
         case ZoneAsked(typed):
             edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)
             usage = text.ZONE_USAGE

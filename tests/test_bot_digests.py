@@ -1169,6 +1169,10 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
             " come in the morning. /mysubs shows what comes."
         ), reply
         assert "entertainment" not in [name.lower() for name, _ in store.subscriptions(ALICE)]
+        # Several categories at once: searched, "entertainment and tech" named no one category.
+        reply = await written(server, ALICE, "send me entertainment and tech news every morning")
+        categories = "Categories: Business, Entertainment, Sport and Tech."
+        assert reply.startswith(f"Subscribed to Entertainment.\nYou already follow Tech.\n{categories}\n"), reply
         # Questions, and news of no category, are searched as ever.
         for question in (
             "what sport news is there this morning?",

@@ -37,7 +37,7 @@ def unread() -> Sequence[str]:
         ("stop the digest", SwitchAsked("digest", False)),
         ("disable alerts", SwitchAsked("alerts", False)),
         ("turn the digest on", SwitchAsked("digest", True)),
-        ("send me the news every morning", DailyAsked(None, DailyAsk((), None, "morning"))),
+        ("send me the news every morning", DailyAsked((), DailyAsk((), None, "morning"))),
         ("what categories are there?", CategoriesAsked()),
         # Questions that merely hold a setting's words stay questions.
         ("is there a daily limit on tech stocks?", None),
@@ -67,13 +67,22 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
         ("stop following business", UnsubscribeAsked(("business",))),
         ("unfollow tech and sport", UnsubscribeAsked(("tech", "sport"))),
         ("I want alerts for tech", AlertsAsked(("tech",))),
-        ("send me the sport news every morning", DailyAsked("Sport", DailyAsk(("sport",), None, "morning"))),
-        ("how do I get tech news daily?", DailyAsked("Tech", DailyAsk(("tech",), None, None, how=True))),
+        ("send me the sport news every morning", DailyAsked(("Sport",), DailyAsk(("sport",), None, "morning"))),
+        ("how do I get tech news daily?", DailyAsked(("Tech",), DailyAsk(("tech",), None, None, how=True))),
         # A count of stories names no category: searched, it was the category "5 sport".
-        ("top 5 sport stories daily", DailyAsked("Sport", DailyAsk(("sport",), None, None))),
+        ("top 5 sport stories daily", DailyAsked(("Sport",), DailyAsk(("sport",), None, None))),
         (
             "send me 3 business headlines every evening",
-            DailyAsked("Business", DailyAsk(("business",), None, "evening")),
+            DailyAsked(("Business",), DailyAsk(("business",), None, "evening")),
+        ),
+        # Several categories: searched, as "sport and tech" named no one category.
+        (
+            "subscribe me to sport and tech every morning",
+            DailyAsked(("Sport", "Tech"), DailyAsk(("sport", "and", "tech"), None, "morning")),
+        ),
+        (
+            "send me tech & business news daily",
+            DailyAsked(("Tech", "Business"), DailyAsk(("tech", "&", "business"), None, None)),
         ),
         # Words naming no category: a question after all.
         ("unsubscribe me from the weather", None),
@@ -90,13 +99,13 @@ def test_a_request_naming_categories_is_one_when_its_words_name_them(
 
 def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:
     daily = DailyAsk(("sport",), None, "morning")
-    assert Unsettled((UnsubscribeAsked(("weather",)), daily)).settle(KNOWN) == DailyAsked("Sport", daily)
+    assert Unsettled((UnsubscribeAsked(("weather",)), daily)).settle(KNOWN) == DailyAsked(("Sport",), daily)
     assert Unsettled((UnsubscribeAsked(("sport",)), AlertsAsked(("sport",)))).settle(KNOWN) == UnsubscribeAsked(
         ("sport",)
     )
     # A daily digest of the news, naming none, needs no category named.
     assert Unsettled((AlertsAsked(("weather",)), DailyAsk((), None, None))).settle(()) == DailyAsked(
-        None, DailyAsk((), None, None)
+        (), DailyAsk((), None, None)
     )
     # The chat's own categories count: one whose stories are all gone may still be stopped.
     assert Unsettled((UnsubscribeAsked(("weather",)),)).settle((*KNOWN, "Weather")) == UnsubscribeAsked(("weather",))

@@ -299,12 +299,13 @@ def test_a_daily_digest_asked_at_another_time_says_the_time_it_moved_the_chats_o
     subscriptions: Subscriptions,
 ) -> None:
     """ "I want business news every evening" after a morning digest moved it to the evening, unsaid."""
-    first = subscriptions.ask_daily(CHAT, "sport", DailyAsk(("sport",), None, "morning"), NOW)
+    first = subscriptions.ask_daily(CHAT, ["sport"], DailyAsk(("sport",), None, "morning"), NOW)
     assert first.settings.daily == time(7, 30) and first.moved_from is None  # 07:30 is in the morning: kept
-    evening = subscriptions.ask_daily(CHAT, "business", DailyAsk(("business",), None, "evening"), NOW)
+    evening = subscriptions.ask_daily(CHAT, ["business"], DailyAsk(("business",), None, "evening"), NOW)
     assert (evening.settings.daily, evening.moved_from) == (time(18), time(7, 30))
     assert evening.categories == ("business", "sport")
-    assert subscriptions.ask_daily(CHAT, "tech", DailyAsk(("tech",), None, "evening"), NOW).moved_from is None
+    both = subscriptions.ask_daily(CHAT, ["tech", "politics"], DailyAsk(("tech", "politics"), None, "evening"), NOW)
+    assert both.moved_from is None and both.added == ("tech", "politics")
     # A digest that was off moves nothing the chat had, and comes again: it was asked for.
     subscriptions.set_digest(CHAT, False, NOW)
     again = subscriptions.ask_time(CHAT, "at 7pm", NOW)

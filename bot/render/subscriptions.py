@@ -368,12 +368,13 @@ def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None)
     return "\n".join([*lines, *utc_hint(view, clock, group)])
 
 
-def daily_how(category: str | None, typed_time: str | None, part: str | None) -> str:
+def daily_how(categories: Sequence[str], typed_time: str | None, part: str | None) -> str:
     """The commands that bring a daily digest asked how to get ("how do I get sport news every morning?"): follow the
-    category (or turn the digest on), then set its time (escaped)."""
+    categories (or turn the digest on), then set its time (escaped)."""
+    typed = HTML.escape(" ".join(category.lower() for category in categories))
     first = (
-        f"/subscribe {HTML.escape(category.lower())} follows {label(category)}, whose news then comes in a daily digest"
-        if category
+        f"/subscribe {typed} follows {names(categories)}, whose news then comes in a daily digest"
+        if categories
         else "/digest on brings a daily digest of the news"
     )
     if typed_time is not None:

@@ -7,8 +7,9 @@ The requests, first to last (the first a message reads as is the one it makes):
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
 - categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
 - alerts of categories: "I want alerts for tech" (`AlertsAsked`, as /subscribe and /alerts on);
-- a daily digest of a category, or of the news: "send me the sport news every morning", "top 5 sport stories
-  daily", and asked how, "how do I get sport news every morning?" (`DailyAsked`, as /subscribe and /time);
+- a daily digest of categories, or of the news: "send me the sport news every morning", "sport and tech news
+  daily", "top 5 sport stories daily", and asked how, "how do I get sport news every morning?" (`DailyAsked`, as
+  /subscribe and /time);
 - the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories).
 
 The last three but the list name categories, and are requests only when their words do ("unsubscribe me from the
@@ -24,9 +25,12 @@ from dataclasses import dataclass
 
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
-from bot.services.latest import NAME_WORDS, one_category
 from bot.services.schedule import DailyAsk, asked_daily, asked_digest_time, asked_zone
 
+# The most words that may name the categories of a daily digest ("sport, tech and business").
+_NAMING_WORDS = 5
+# Between the names of categories ("sport and tech").
+_AND = frozenset({"and", "&", "plus"})
 # Words of a question, which name no category in a request.
 _QUESTION_WORDS = frozenset(
     {"what", "what's", "whats", "when", "where", "which", "who", "whose", "why", "is", "are", "was", "were", "did",
@@ -72,10 +76,10 @@ class AlertsAsked:
 
 @dataclass(frozen=True)
 class DailyAsked:
-    """A daily digest of `category` (None: of what the chat follows), at the time or in the part of the day asked,
+    """A daily digest of `categories` (none: of what the chat follows), at the time or in the part of the day asked,
     or asked how to get it (`when.how`)."""
 
-    category: str | None
+    categories: tuple[str, ...]
     when: DailyAsk
 
 
@@ -102,9 +106,9 @@ class Unsettled:
         for reading in self.readings:
             if isinstance(reading, DailyAsk):
                 if not reading.words:  # "send me the news every morning": whatever the chat follows
-                    return DailyAsked(None, reading)
-                if (category := one_category(reading.words, names)) is not None:
-                    return DailyAsked(category, reading)
+                    return DailyAsked((), reading)
+                if categories := _named(reading.words, names):
+                    return DailyAsked(categories, reading)
             elif match_categories(reading.words, names).complete:
                 return reading
         return None
@@ -125,20 +129,30 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
         readings.append(UnsubscribeAsked(tuple(words)))
     if (words := asked_alerts(text)) is not None:
         readings.append(AlertsAsked(tuple(words)))
-    if (daily := asked_daily(text)) is not None and _may_name_one(daily.words):
+    if (daily := asked_daily(text)) is not None and _may_name(daily.words):
         readings.append(daily)
     if not readings:
         return CategoriesAsked() if small_talk(text) == "categories" else None
     first = readings[0]
     if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
-        return DailyAsked(None, first)
+        return DailyAsked((), first)
     return Unsettled(tuple(readings))
 
 
-def _may_name_one(words: Sequence[str]) -> bool:
-    """Whether a daily digest's words may name one category (the store is read to know): not more words than a name
-    has, nor a question's ("is there a daily limit on tech stocks?", "what was in the digest at 8am?")."""
-    return len(words) <= NAME_WORDS and not any(word.casefold() in _QUESTION_WORDS for word in words)
+def _may_name(words: Sequence[str]) -> bool:
+    """Whether a daily digest's words may name categories (the store is read to know): not more words than a few
+    names have, nor a question's ("is there a daily limit on tech stocks?", "what was in the digest at 8am?")."""
+    return len(words) <= _NAMING_WORDS and not any(word.casefold() in _QUESTION_WORDS for word in words)
+
+
+def _named(words: Sequence[str], names: Sequence[str]) -> tuple[str, ...]:
+    """The categories a daily digest's words name, every word naming one ("sport and tech": Sport and Tech; "Science
+    and Environment" one); none when a word names none, or for "everything", which /subscribe reads as all."""
+    for tried in (words, [word for word in words if word.casefold() not in _AND]):
+        match = match_categories(tried, names)
+        if match.complete and not match.everything:
+            return match.matched
+    return ()
 
 
 def setting_request(text: str, names: Callable[[], Sequence[str]]) -> SettingRequest | None:

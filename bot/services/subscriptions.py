@@ -185,10 +185,10 @@ class Subscriptions:
     def ask_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """The digest asked for at a time in words ("send me the digest at 7pm", as /time reads `text`): on at that
         time, also after /digest off (set as /time sets it, it stayed off, and the reply said so)."""
-        return self.ask_daily(chat_id, None, DailyAsk((), text, None), now)
+        return self.ask_daily(chat_id, (), DailyAsk((), text, None), now)
 
-    def ask_daily(self, chat_id: int, category: str | None, asked: DailyAsk, now: datetime) -> ChatView:
-        """The daily digest a message asked for (`schedule.asked_daily`) in one change: `category` followed (None:
+    def ask_daily(self, chat_id: int, categories: Sequence[str], asked: DailyAsk, now: datetime) -> ChatView:
+        """The daily digest a message asked for (`schedule.asked_daily`) in one change: `categories` followed (none:
         the chat's categories as they are), the digest on (also after /digest off: it was asked for), at the time
         asked, or in the part of the day asked (`schedule.time_in`), else at the chat's time."""
         daily, key = parse_time_and_zone(asked.time) if asked.time is not None else (None, None)
@@ -197,7 +197,7 @@ class Subscriptions:
             at = daily or (time_in(asked.part, settings.daily) if asked.part else settings.daily)
             return replace(settings, digest=True, digest_chosen=True, daily=at, zone=key or settings.zone)
 
-        named = (category,) if category else ()
+        named = tuple(categories)
         edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, change), now, subscribe=named)
         view, before = self._edited(chat_id, edit, named), edit.before
         moved = before is not None and before.digest and before.daily != view.settings.daily

@@ -359,11 +359,11 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             confirm, usage = text.unsubscribed, text.UNSUBSCRIBE_USAGE
         case AlertsAsked(words):
             edit, confirm, usage = partial(subscriptions.ask_alerts, words=words), text.alerts_asked, text.ALERTS_USAGE
-        case DailyAsked(category, when) if when.how:  # asked how: the commands, nothing changed
-            await message.reply_text(text.daily_how(category, when.time, when.part))
+        case DailyAsked(categories, when) if when.how:  # asked how: the commands, nothing changed
+            await message.reply_text(text.daily_how(categories, when.time, when.part))
             return True
-        case DailyAsked(category, when):
-            edit = partial(subscriptions.ask_daily, category=category, asked=when)
+        case DailyAsked(categories, when):
+            edit = partial(subscriptions.ask_daily, categories=categories, asked=when)
             confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
     await change(update, context, lambda chat_id, now: edit(chat_id, now=now), confirm, usage)
     return True

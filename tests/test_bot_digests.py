@@ -1103,6 +1103,7 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert "/timezone" not in reply
         # A zone /time refuses is refused so, not searched.
         assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
+        assert (await written(server, ALICE, "send me the digest at 25:00")).startswith("“at 25:00”: hours go from 0")
         settings = store.chat_settings(ALICE)
         assert settings is not None and (f"{settings.daily:%H:%M}", settings.zone) == ("07:00", "Europe/Berlin")
         # Asked for, the digest comes again after /digest off: it was set to 19:00 and said to be off.

@@ -262,6 +262,8 @@ def test_gmt_by_name_is_told_apart_from_utc_and_offsets(text: str, gmt: bool) ->
         ("change my digest to 8:30pm", "8:30pm"),
         ("send the digest at 8am London", "at 8am London"),
         ("send me the digest at 8am EST", "at 8am EST"),  # /time refuses EST, saying why
+        ("send me the digest at 25:00", "at 25:00"),  # and the hour 25
+        ("digest at 7.75pm please", "at 7.75pm"),
         ("what is in the digest about brexit?", None),
         ("what was in the digest at 8am?", None),
         ("is the digest at 8am?", None),

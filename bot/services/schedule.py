@@ -169,6 +169,8 @@ _DAILY_PART = re.compile(
     r"|(?:in|to)\s+the\s+(?P<in>morning|afternoon|evening)s?\b|(?P<of>morning|afternoon|evening|night)(?=\s+digests?\b))",
     re.IGNORECASE,
 )
+# Digits typed as a time of day, which /time may refuse ("at 25:00", "7:75pm").
+_CLOCK_DIGITS = re.compile(r"(?:at\s+|@\s*)?\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 # The first word of a time a request names: "at 7", "7am", "half past 7", "noon".
 _TIME_START = re.compile(r"(?:at|@|\d.*|half|quarter|noon|midday|midnight)", re.IGNORECASE)
 # The most words a time takes ("at 7 in the morning"), and a zone after it ("New York City time").
@@ -359,9 +361,12 @@ def asked_digest_time(text: str) -> str | None:
     typed = " ".join(words)
     if not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
         return None
-    # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search.
-    if not reads_as(parse_time_and_zone, typed) and not any(
-        reads_as(parse_time, " ".join(words[:end])) for end in range(1, len(words))
+    # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search; so is a time of
+    # the clock it never shows ("at 25:00" was searched).
+    if (
+        not reads_as(parse_time_and_zone, typed)
+        and not any(reads_as(parse_time, " ".join(words[:end])) for end in range(1, len(words)))
+        and not _CLOCK_DIGITS.fullmatch(typed)
     ):
         return None
     return typed

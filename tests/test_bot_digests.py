@@ -1244,6 +1244,8 @@ async def test_turning_the_digest_or_alerts_off_in_words_does_it(bot_settings: S
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and not settings.digest and not settings.alerts
         assert (await written(server, ALICE, "turn the digest on")).startswith("Daily digest on.\n")
+        # In the reader's own words, which were searched.
+        assert (await written(server, ALICE, "I don't want alerts anymore")).startswith("Alerts for new stories: off")
         assert "Daily digest" not in await written(server, ALICE, "why did the union stop the strike?")
         mention = f"@{server.username} stop the digest"
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
@@ -1261,6 +1263,8 @@ async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Sett
         assert "Unsubscribed" not in await written(server, ALICE, "unsubscribe me from the weather")
         reply = await written(server, ALICE, "unsubscribe from everything")
         assert reply.startswith("Unsubscribed from Business.\nYour daily digest is off now"), reply
+        await say(server, ALICE, "subscribe", "sport business")
+        assert (await written(server, ALICE, "stop sending me sport news")).startswith("Unsubscribed from Sport.\n")
         mention = f"@{server.username} stop following sport"
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
 

@@ -740,6 +740,12 @@ def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
         ("stop", None),
         ("why did the union stop the strike?", None),
         ("stop the alerts about sport", None),
+        # Searched: the reader's own words for /alerts off.
+        ("no more alerts please", ("alerts", False)),
+        ("I don't want alerts anymore", ("alerts", False)),
+        ("turn alerts off for now", ("alerts", False)),
+        ("stop all notifications", ("alerts", False)),
+        ("no more war", None),
     ],
 )
 def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, expected: tuple[str, bool] | None) -> None:
@@ -755,6 +761,10 @@ def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, exp
         ("stop following business", ["business"]),
         ("unsubscribe me from everything", ["all"]),
         ("unsubscribe from the news", ["news"]),
+        # Searched: the reader's own words for /unsubscribe.
+        ("stop sending me sport news", ["sport"]),
+        ("no more sport news", ["sport"]),
+        ("stop sport", ["sport"]),
         ("unsubscribe", None),  # asked how: small talk
         ("who unsubscribed from the paper?", None),
     ],

@@ -296,6 +296,10 @@ def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: 
         ("change my digest to the evening", DailyAsk((), None, "evening")),
         ("move the digest to the mornings please", DailyAsk((), None, "morning")),
         ("the morning digest", None),
+        # Searched: /subscribe and /time in the reader's words.
+        ("follow sport", DailyAsk(("sport",), None, None)),
+        ("set the time to 7am", DailyAsk((), "7am", None)),
+        ("follow the money", DailyAsk(("money",), None, None)),  # a question: the words name no category
         ("subscribe me", None),  # asked how: small talk
         ("what sport news is there this morning?", None),
         ("when is the morning news?", None),

@@ -227,7 +227,10 @@ _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.it
 
 
 # The verbs readers turn the digest or alerts off and on with ("stop the digest", "turn on alerts").
-_OFF = "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable"
+_OFF = (
+    "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more"
+    "|(?:i |we )?(?:don't|dont|do not) want(?: any)?"
+)
 _ON = "turn on|switch on|start(?: sending)?|resume|unmute|enable"
 # A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
 # sport", "stop the digest", "turn off alerts"): searched, each said no article uses "subscribe" or "stop".
@@ -240,16 +243,19 @@ _SETTING_REQUEST = re.compile(
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
 _SWITCH = re.compile(
-    rf"(?:(?P<off>{_OFF})|(?P<on>{_ON})) (?:my |our |daily |news )*(?P<what>digests?|alerts?|notifications?)"
-    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off)"
+    rf"(?:(?:(?P<off>{_OFF})|(?P<on>{_ON})) (?:my |our |all |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
+    # "turn alerts off for now", "I don't want alerts anymore"
+    r"(?: for(?: now| a while)?| anymore| any more)?"
 )
 
 
-# "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business": /unsubscribe's
-# words in a reader's own, which got the line on every subscription command.
+# "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business", "stop sending me
+# sport news", "no more sport news": /unsubscribe's words in a reader's own, which got the line on every subscription
+# command or were searched.
 _UNSUBSCRIBE = re.compile(
-    r"(?:can you |could you |i want to |i'd like to |i would like to )?(?:unsubscribe|unfollow|stop following)"
-    r" (?:me |us )?(?:from )?(?P<words>.+)"
+    r"(?:can you |could you |i want to |i'd like to |i would like to )?"
+    r"(?:unsubscribe|unfollow|stop following|stop sending|stop|no more) (?:me |us )?(?:from )?(?P<words>.+)"
 )
 # Words between categories' names ("sport and tech news").
 _BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})

@@ -150,12 +150,14 @@ _ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use
 # ("what sport news is there this morning?").
 _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
     "headlines", "stories", "updates", "every", "each", "day", "everyday", "days", "a", "an", "on", "about", "some",
-    "subscribe", "sign", "up", "need", "love", "latest", "top", "all", "your",
+    "subscribe", "follow", "sign", "up", "need", "love", "latest", "top", "all", "your",
 }  # fmt: skip
+# Words that follow categories, whose request needs no time ("subscribe me to sport", "follow tech").
+_FOLLOWING = frozenset({"subscribe", "follow"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
 _DAILY_VERBS = frozenset(
-    {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change"}
+    {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change", "set", "make"}
 )
 # A number of stories asked for with them ("top 5").
 _STORY_COUNT = re.compile(r"\d{1,2}")
@@ -428,7 +430,7 @@ def asked_daily(text: str) -> DailyAsk | None:
     left = rest.split()
     named = tuple(word for at, word in enumerate(left) if word.casefold() not in _DAILY_ASKING and not _count(left, at))
     # "subscribe me to sport" asks for its digest too; "subscribe" alone is asked how (small talk).
-    subscribes = bool(named) and any(word.casefold() == "subscribe" for word in left)
+    subscribes = bool(named) and any(word.casefold() in _FOLLOWING for word in left)
     if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
         return None
     if not named and not any(word.casefold() in _DAILY_VERBS for word in left):

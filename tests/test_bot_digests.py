@@ -1159,7 +1159,7 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         assert "/timezone" not in reply and "I chose" not in reply and "moved" not in reply
         # A time already in the part of the day asked stays, and the reply says so.
         reply = await written(server, ALICE, "send me the news every morning")
-        assert reply.endswith("\n07:00 is in the morning already, so it stays: /time 9am or any other time changes it.")
+        assert reply.endswith("\nFor the morning I chose 07:00: /time 9am or any other time changes it.")
         settings = store.chat_settings(ALICE)
         assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "07:00"
         # Asked how, the commands are the answer, and nothing changes.

@@ -14,7 +14,6 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, cap, category_label
-from bot.services.schedule import PART_TIMES
 from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
@@ -344,7 +343,7 @@ PART_EXAMPLES = {
 
 
 def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
-    """After a daily digest asked for in words ("send me the sport news every morning"): the category followed (or
+    """After a daily digest asked for in words ("send me the sport news every morning"): the categories followed (or
     the digest on), when it comes, that the chat's one digest moved when it did ("I want business news every
     evening" after a morning digest moved it unsaid, and the reader expected two), and the commands that change what
     was guessed: the hour chosen for the `part` of the day asked, and, on UTC, the reader's own clock ("every
@@ -357,14 +356,9 @@ def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None)
             f"{whose(group)} digest moved from {view.moved_from:%H:%M} to {daily:%H:%M}: one digest a day brings all"
             f" {its} categories."
         )
-    if part is not None:
-        other = next(at for at in PART_EXAMPLES[part] if at != daily)
-        chosen = (
-            f"For the {part} I chose {daily:%H:%M}"
-            if daily == PART_TIMES[part]
-            else (f"{daily:%H:%M} is in the {part} already, so it stays")
-        )
-        lines.append(f"{chosen}: /time {format(other, '%-I%p').lower()} or any other time changes it.")
+    if part is not None:  # the chat's time when it lies in that part, else the part's usual one
+        other = format(next(at for at in PART_EXAMPLES[part] if at != daily), "%-I%p").lower()
+        lines.append(f"For the {part} I chose {daily:%H:%M}: /time {other} or any other time changes it.")
     return "\n".join([*lines, *utc_hint(view, clock, group)])
 
 

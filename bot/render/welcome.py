@@ -255,7 +255,7 @@ _SWITCH = re.compile(
 # command or were searched.
 _UNSUBSCRIBE = re.compile(
     r"(?:can you |could you |i want to |i'd like to |i would like to )?"
-    r"(?:unsubscribe|unfollow|stop following|stop sending|stop|no more) (?:me |us )?(?:from )?(?P<words>.+)"
+    r"(?:unsubscribe|unfollow|stop following|(?P<stop>stop sending|stop|no more)) (?:me |us )?(?:from )?(?P<words>.+)"
 )
 # Words between categories' names ("sport and tech news").
 _BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})
@@ -273,7 +273,10 @@ def asked_unsubscribe(text: str) -> list[str] | None:
     found = _UNSUBSCRIBE.fullmatch(_without_filler(text))
     if found is None:
         return None
-    return _names_in(["all" if word == "everything" else word for word in found["words"].split()])
+    words = ["all" if word == "everything" else word for word in found["words"].split()]
+    if found["stop"] and not set(words) - _BETWEEN_NAMES:
+        return None  # "stop the news", "stop sending news": everything, as small talk says how (not a "News" category)
+    return _names_in(words)
 
 
 # "I want alerts for tech", "alert me about sport news", "notify me of business stories": /alerts on with the

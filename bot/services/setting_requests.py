@@ -12,10 +12,10 @@ The requests, first to last (the first a message reads as is the one it makes):
   /subscribe and /time);
 - the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories).
 
-The last three but the list name categories, and are requests only when their words do ("unsubscribe me from the
-weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the words alone
-and leaves such readings `Unsettled`, so the caller reads the categories (a store call) only for a message whose
-words may name some; `setting_request` does both for a caller that need not mind.
+Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
+me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
+words alone and leaves such readings `Unsettled`, so the caller reads the categories (a store call) only for a
+message whose words may name some; `setting_request` does both for a caller that need not mind.
 """
 
 from __future__ import annotations

@@ -1225,6 +1225,8 @@ async def test_a_reader_saying_where_they_live_has_its_time_zone_set(
         assert (await written(server, ALICE, "I am based in Tokyo.")).startswith("Your time zone is Asia/Tokyo")
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.zone == "Asia/Tokyo"
+        reply = await written(server, ALICE, "We've just moved to Sydney")
+        assert reply.startswith("Your time zone is Australia/Sydney"), reply
         # A place of two clocks is asked about, as /timezone asks.
         reply = await written(server, ALICE, "I live in Georgia")
         assert reply.startswith("“Georgia” is ambiguous or not one clock all year. Did you mean Asia/Tbilisi or"), reply

@@ -337,6 +337,9 @@ def test_a_part_of_the_day_keeps_a_time_in_it_or_gets_its_usual_one(part: str, d
         ("we're now in the UK", "UK"),
         ("I live in Berlin, Germany", "Berlin, Germany"),
         ("I'm in Sydney now!", "Sydney"),
+        ("I moved to Tokyo", "Tokyo"),
+        ("we've just moved to the UK", "UK"),
+        ("I moved to a new flat", None),
         ("I live in Georgia", "Georgia"),  # refused as /timezone refuses it: Tbilisi or New York?
         ("set my timezone to EST", "EST"),
         ("I am in trouble", None),

@@ -182,10 +182,12 @@ _ZONE_SPAN = 4
 _HOW = re.compile(r"\s*how\s+(?:do|can|could|should|would|will)\s+(?:i|we)\s+", re.IGNORECASE)
 # When a digest asked for in a part of the day alone comes, unless the chat's time lies in that part already.
 PART_TIMES = {"morning": time(8), "afternoon": time(13), "evening": time(18), "night": time(21)}
-# A reader saying where they are: "I live in Berlin", "I'm in New York", "I am based in Tokyo", "we're now in the UK".
+# A reader saying where they are: "I live in Berlin", "I'm in New York", "I am based in Tokyo", "we're now in the UK",
+# "I moved to Tokyo" (searched, it found stories of moves).
 _LIVING = re.compile(
-    r"(?:hi,?\s+|hello,?\s+)?(?:i|we)(?:\s+(?:live|am|are|reside|stay)|['\u2019]?m|['\u2019]re)"
-    r"(?:\s+(?:currently|now|based|living|staying|located))*\s+in\s+(?:the\s+)?(?P<place>.+)",
+    r"(?:hi,?\s+|hello,?\s+)?(?:i|we)(?:(?:\s+(?:live|am|are|reside|stay)|['\u2019]?m|['\u2019]re)"
+    r"(?:\s+(?:currently|now|based|living|staying|located))*\s+in"
+    r"|(?:\s+have|['\u2019]ve)?(?:\s+just|\s+now)?\s+moved\s+to)\s+(?:the\s+)?(?P<place>.+)",
     re.IGNORECASE,
 )
 _AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"

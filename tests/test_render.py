@@ -715,8 +715,11 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         # The verbs that turn the digest or alerts off or on are one list: "disable" was a switch, yet not small talk.
         ("disable my subscriptions", "subscriptions"),
         ("enable notifications", "subscriptions"),
-        ("What's my timezone?", "subscriptions"),
-        ("which time zone am I in?", "subscriptions"),
+        # What the chat gets now, which /mysubs shows.
+        ("What's my timezone?", "settings"),
+        ("which time zone am I in?", "settings"),
+        ("what time is my digest?", "settings"),
+        ("my settings", "settings"),
         ("what time zone is Berlin in?", None),
         ("why did the union stop the strike?", None),
         ("who subscribes to the paper?", None),

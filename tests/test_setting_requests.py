@@ -12,6 +12,7 @@ from bot.services.setting_requests import (
     CategoriesAsked,
     DailyAsked,
     SettingRequest,
+    SettingsAsked,
     SwitchAsked,
     TimeAsked,
     Unsettled,
@@ -39,6 +40,8 @@ def unread() -> Sequence[str]:
         ("turn the digest on", SwitchAsked("digest", True)),
         ("send me the news every morning", DailyAsked((), DailyAsk((), None, "morning"))),
         ("what categories are there?", CategoriesAsked()),
+        ("what time is my digest?", SettingsAsked()),
+        ("What's my timezone?", SettingsAsked()),
         # Questions that merely hold a setting's words stay questions.
         ("is there a daily limit on tech stocks?", None),
         ("why did they stop the alerts system?", None),

@@ -10,7 +10,8 @@ The requests, first to last (the first a message reads as is the one it makes):
 - a daily digest of categories, or of the news: "send me the sport news every morning", "sport and tech news
   daily", "top 5 sport stories daily", and asked how, "how do I get sport news every morning?" (`DailyAsked`, as
   /subscribe and /time);
-- the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories).
+- the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories);
+- the chat's settings: "what time is my digest?", "what's my timezone?" (`SettingsAsked`, as /mysubs).
 
 Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
 me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
@@ -88,7 +89,14 @@ class CategoriesAsked:
     """The categories there are, with their articles."""
 
 
-SettingRequest = TimeAsked | ZoneAsked | SwitchAsked | UnsubscribeAsked | AlertsAsked | DailyAsked | CategoriesAsked
+@dataclass(frozen=True)
+class SettingsAsked:
+    """What the chat gets now: its categories, digest time, time zone and alerts."""
+
+
+SettingRequest = (
+    TimeAsked | ZoneAsked | SwitchAsked | UnsubscribeAsked | AlertsAsked | DailyAsked | CategoriesAsked | SettingsAsked
+)
 # A reading whose words must name categories for the message to make it.
 Naming = UnsubscribeAsked | AlertsAsked | DailyAsk
 
@@ -132,11 +140,15 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     if (daily := asked_daily(text)) is not None and _may_name(daily.words):
         readings.append(daily)
     if not readings:
-        return CategoriesAsked() if small_talk(text) == "categories" else None
+        return _SHOWN.get(small_talk(text) or "")
     first = readings[0]
     if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
+
+
+# What small talk asks to be shown.
+_SHOWN: dict[str, SettingRequest] = {"categories": CategoriesAsked(), "settings": SettingsAsked()}
 
 
 def _may_name(words: Sequence[str]) -> bool:

@@ -47,6 +47,7 @@ from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
     DailyAsked,
+    SettingsAsked,
     SwitchAsked,
     TimeAsked,
     Unsettled,
@@ -259,13 +260,17 @@ def usage_line(usage: str, chat: Chat) -> str:
     return html.escape(text.for_chat(usage, shared_by(chat)))
 
 
+async def settings_of(message: Message, context: Context) -> tuple[ChatView, str]:
+    """The chat's settings, and their text as /mysubs shows them."""
+    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
+    return view, text.settings_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
+
+
 async def mysubs(update: Update, context: Context) -> None:
     """Show the chat's categories and digest and alert settings (and, after words it does not read, where they go)."""
     message = update.effective_message
     assert message is not None
-    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
-    clock = clock_of(view, context.bot_data.clock())
-    shown = text.settings_text(view, clock, shared_by(message.chat))
+    view, shown = await settings_of(message, context)
     if context.args:  # "/mysubs sport" showed the settings as if nothing was typed
         instead = instead_of(
             context.args, view.known, "/subscribe {typed} follows {label}", "/unsubscribe {typed} stops it"
@@ -327,10 +332,10 @@ async def time_command(update: Update, context: Context) -> None:
 
 
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
-    """Make the change a message asks for in words (`bot.services.setting_requests`) as its command does: /time,
-    /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, or /categories; or say the commands that do
-    when asked how ("how do I get sport news every morning?"); False, changing nothing, for a message that asks for
-    none of them."""
+    """Make the change a message asks for in words (`bot.services.setting_requests`), or show what it asks to see,
+    as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories or
+    /mysubs; or say the commands that do when asked how ("how do I get sport news every morning?"); False, changing
+    nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
@@ -344,6 +349,9 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             return False
         case CategoriesAsked():
             await send_categories(message, context)
+            return True
+        case SettingsAsked():
+            await message.reply_text((await settings_of(message, context))[1])
             return True
         case TimeAsked(typed):
             edit, confirm, usage = partial(subscriptions.ask_time, text=typed), text.time_set, text.TIME_USAGE

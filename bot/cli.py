@@ -64,16 +64,15 @@ from bot.render.stats import render_stats, stats_json
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
-    asked_alerts,
     greeting,
     refused,
     talk_of,
     talk_reply,
+    without_opening,
 )
-from bot.services.categories import match_categories
 from bot.services.latest import asked_latest, category_named, newest
-from bot.services.schedule import asked_digest_time, asked_zone, zone
-from bot.services.subscriptions import daily_request
+from bot.services.schedule import zone
+from bot.services.setting_requests import CategoriesAsked, setting_request
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.wording import capital, spoken_list
@@ -624,8 +623,6 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
     naming a category, as a chat answers it; returns the exit code, or None for a question to search."""
     if talk == "latest":
         return _latest(library, [category] if category else [])
-    if talk is None and _asks_for_settings(library, question):
-        talk = "subscriptions"  # "send me the digest at 8am": the Telegram bot's digest, and how to set its time
     if talk is None:
         words = asked_latest(library.store, question)  # "news about Yukos" is a question
         return None if words is None else _latest(library, words)
@@ -642,28 +639,24 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
             print(EMPTY_LIBRARY, file=sys.stderr)  # "I have none yet" said nothing of how to add some
     elif talk == "help":
         print(COMMAND_LINE_HELP)
-    elif talk == "categories":  # "what categories are there?", as /categories lists them
-        known = category_counts(library.store.categories())
-        print("\n".join(f"• {label}: {count(n, 'article')}" for label, n in known))
     else:
         print(talk_reply(talk, COMMAND_LINE))
     return 0
 
 
-def _asks_for_settings(library: Library, question: str) -> bool:
-    """Whether a message asks for what the Telegram bot sets: the digest at a time, a time zone, a category's news
-    every day ("send me the sport news every morning") or its alerts ("I want alerts for tech" was searched here);
-    turning the digest off and the like are small talk already (`talk_of`)."""
-    if asked_digest_time(question) is not None or asked_zone(question) is not None:
-        return True
-
-    def known() -> list[str]:
-        return [name for name, _ in library.store.categories() if name]
-
-    alerts = asked_alerts(question)
-    if alerts is not None and match_categories(alerts, known()).complete:
-        return True
-    return daily_request(question, known) is not None
+def _setting_asked(library: Library, question: str) -> int | None:
+    """Answer what a message typed to `ask` asks of the Telegram bot's settings (`setting_request`), as a chat
+    answers it: the categories listed as /categories lists them, any other request ("send me the digest at 8am",
+    "stop following sport") with how to make it there; returns the exit code, or None for a message asking none."""
+    request = setting_request(without_opening(question), library.store.category_names)
+    if request is None:
+        return None
+    if isinstance(request, CategoriesAsked):  # "what categories are there?"
+        known = category_counts(library.store.categories())
+        print("\n".join(f"• {label}: {count(n, 'article')}" for label, n in known))
+    else:
+        print(talk_reply("subscriptions", COMMAND_LINE))
+    return 0
 
 
 def _vectors(library: Library) -> int:
@@ -913,6 +906,8 @@ def _ask(args: argparse.Namespace, library: Library) -> int:
         return EXIT_USAGE
     if not (args.json or args.following or args.since or args.until):
         # "What's new?", "thanks" or "who made you?" asks for no passage: searched, it found some story using "new".
+        if (said := _setting_asked(library, question)) is not None:
+            return said
         talk, question = talk_of(question)
         if (said := _small_talk(library, talk, question, category)) is not None:
             return said

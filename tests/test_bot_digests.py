@@ -1103,8 +1103,13 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert "/timezone" not in reply
         # A zone /time refuses is refused so, not searched.
         assert "not one clock all year" in await written(server, ALICE, "send me the digest at 8am EST")
+        assert (await written(server, ALICE, "send me the digest at 25:00")).startswith("“at 25:00”: hours go from 0")
         settings = store.chat_settings(ALICE)
         assert settings is not None and (f"{settings.daily:%H:%M}", settings.zone) == ("07:00", "Europe/Berlin")
+        # Asked for, the digest comes again after /digest off: it was set to 19:00 and said to be off.
+        await say(server, ALICE, "digest", "off")
+        reply = await written(server, ALICE, "send me the digest at 7pm")
+        assert reply.startswith("Your digest time is 19:00.\nDaily digest: every day at 19:00 (Europe/Berlin"), reply
         # A question that mentions the digest is still a question.
         asked = await written(server, ALICE, "what was in the digest at 8am?")
         assert "digest time" not in asked and "Daily digest" not in asked, asked
@@ -1129,12 +1134,20 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         reply = await written(server, ALICE, "send me the sport news every morning")
         assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\nDaily digest: every day at 08:00 (UTC);")
         utc = "Times are in UTC; /timezone sets your own, like /timezone Berlin."
-        assert reply.endswith(f"\nAnother time in the morning: /time 7am.\n{utc}"), reply
+        assert reply.endswith(f"\nFor the morning I chose 08:00: /time 7am or any other time changes it.\n{utc}"), reply
+        # The chat's one digest moves to the evening, Sport's stories with it: unsaid, the reader expected two.
         reply = await written(server, ALICE, "I want business news every evening")
         assert reply.startswith(
             "Subscribed to Business.\nCategories: Business and Sport.\nDaily digest: every day at 18:00"
         )
-        assert "Another time in the evening: /time 7pm." in reply, reply
+        moved = "Your digest moved from 08:00 to 18:00: one digest a day brings all your categories."
+        assert f"\n{moved}\nFor the evening I chose 18:00: /time 7pm or any other time changes it.\n" in reply, reply
+        # A count of stories is no category: "top 5 sport stories daily" was searched for "5 sport".
+        reply = await written(server, ALICE, "top 5 sport stories daily")
+        assert reply.startswith("You already follow Sport.\nCategories: Business and Sport.\nDaily digest: every"), (
+            reply
+        )
+        assert "moved" not in reply and "I chose" not in reply, reply
         await say(server, ALICE, "timezone", "Berlin")
         await say(server, ALICE, "digest", "off")
         # Asked for, the digest comes again; a zone set is not told again.
@@ -1143,7 +1156,10 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         assert reply.startswith(
             f"Subscribed to Tech.\n{categories}\nDaily digest: every day at 07:00 (Europe/Berlin"
         ), reply
-        assert "/timezone" not in reply and "Another time" not in reply
+        assert "/timezone" not in reply and "I chose" not in reply and "moved" not in reply
+        # A time already in the part of the day asked stays, and the reply says so.
+        reply = await written(server, ALICE, "send me the news every morning")
+        assert reply.endswith("\nFor the morning I chose 07:00: /time 9am or any other time changes it.")
         settings = store.chat_settings(ALICE)
         assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "07:00"
         # Asked how, the commands are the answer, and nothing changes.
@@ -1154,6 +1170,10 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
             " come in the morning. /mysubs shows what comes."
         ), reply
         assert "entertainment" not in [name.lower() for name, _ in store.subscriptions(ALICE)]
+        # Several categories at once: searched, "entertainment and tech" named no one category.
+        reply = await written(server, ALICE, "send me entertainment and tech news every morning")
+        categories = "Categories: Business, Entertainment, Sport and Tech."
+        assert reply.startswith(f"Subscribed to Entertainment.\nYou already follow Tech.\n{categories}\n"), reply
         # Questions, and news of no category, are searched as ever.
         for question in (
             "what sport news is there this morning?",
@@ -1205,6 +1225,8 @@ async def test_a_reader_saying_where_they_live_has_its_time_zone_set(
         assert (await written(server, ALICE, "I am based in Tokyo.")).startswith("Your time zone is Asia/Tokyo")
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and settings.zone == "Asia/Tokyo"
+        reply = await written(server, ALICE, "We've just moved to Sydney")
+        assert reply.startswith("Your time zone is Australia/Sydney"), reply
         # A place of two clocks is asked about, as /timezone asks.
         reply = await written(server, ALICE, "I live in Georgia")
         assert reply.startswith("“Georgia” is ambiguous or not one clock all year. Did you mean Asia/Tbilisi or"), reply
@@ -1224,6 +1246,8 @@ async def test_turning_the_digest_or_alerts_off_in_words_does_it(bot_settings: S
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and not settings.digest and not settings.alerts
         assert (await written(server, ALICE, "turn the digest on")).startswith("Daily digest on.\n")
+        # In the reader's own words, which were searched.
+        assert (await written(server, ALICE, "I don't want alerts anymore")).startswith("Alerts for new stories: off")
         assert "Daily digest" not in await written(server, ALICE, "why did the union stop the strike?")
         mention = f"@{server.username} stop the digest"
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
@@ -1241,6 +1265,8 @@ async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Sett
         assert "Unsubscribed" not in await written(server, ALICE, "unsubscribe me from the weather")
         reply = await written(server, ALICE, "unsubscribe from everything")
         assert reply.startswith("Unsubscribed from Business.\nYour daily digest is off now"), reply
+        await say(server, ALICE, "subscribe", "sport business")
+        assert (await written(server, ALICE, "stop sending me sport news")).startswith("Unsubscribed from Sport.\n")
         mention = f"@{server.username} stop following sport"
         assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
 

@@ -1505,6 +1505,13 @@ def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: p
         ("turn off alerts", "subscriptions"),
         ("I want alerts for news", "subscriptions"),
         ("unsubscribe from news", "subscriptions"),
+        # Requests the chat's reading made and `ask` searched: one reading serves both now.
+        ("stop following news", "subscriptions"),
+        ("unfollow news", "subscriptions"),
+        ("turn the digest off", "subscriptions"),
+        ("disable alerts", "subscriptions"),
+        ("send me the top 5 stories daily", "subscriptions"),
+        ("what time is my digest?", "subscriptions"),  # the chat's, which /mysubs shows there
     ],
 )
 def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(

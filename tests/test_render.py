@@ -712,6 +712,15 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("Unsubscribe from sport please", "subscriptions"),
         ("stop the digest", "subscriptions"),
         ("turn off alerts", "subscriptions"),
+        # The verbs that turn the digest or alerts off or on are one list: "disable" was a switch, yet not small talk.
+        ("disable my subscriptions", "subscriptions"),
+        ("enable notifications", "subscriptions"),
+        # What the chat gets now, which /mysubs shows.
+        ("What's my timezone?", "settings"),
+        ("which time zone am I in?", "settings"),
+        ("what time is my digest?", "settings"),
+        ("my settings", "settings"),
+        ("what time zone is Berlin in?", None),
         ("why did the union stop the strike?", None),
         ("who subscribes to the paper?", None),
         ("stop the flood", None),
@@ -734,6 +743,12 @@ def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
         ("stop", None),
         ("why did the union stop the strike?", None),
         ("stop the alerts about sport", None),
+        # Searched: the reader's own words for /alerts off.
+        ("no more alerts please", ("alerts", False)),
+        ("I don't want alerts anymore", ("alerts", False)),
+        ("turn alerts off for now", ("alerts", False)),
+        ("stop all notifications", ("alerts", False)),
+        ("no more war", None),
     ],
 )
 def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, expected: tuple[str, bool] | None) -> None:
@@ -749,6 +764,12 @@ def test_a_request_to_turn_the_digest_or_alerts_on_or_off_is_read(text: str, exp
         ("stop following business", ["business"]),
         ("unsubscribe me from everything", ["all"]),
         ("unsubscribe from the news", ["news"]),
+        # Searched: the reader's own words for /unsubscribe.
+        ("stop sending me sport news", ["sport"]),
+        ("no more sport news", ["sport"]),
+        ("stop sport", ["sport"]),
+        ("stop the news", None),  # everything: the commands that stop it, not a category called News
+        ("stop sending news", None),
         ("unsubscribe", None),  # asked how: small talk
         ("who unsubscribed from the paper?", None),
     ],

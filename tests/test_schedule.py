@@ -262,6 +262,8 @@ def test_gmt_by_name_is_told_apart_from_utc_and_offsets(text: str, gmt: bool) ->
         ("change my digest to 8:30pm", "8:30pm"),
         ("send the digest at 8am London", "at 8am London"),
         ("send me the digest at 8am EST", "at 8am EST"),  # /time refuses EST, saying why
+        ("send me the digest at 25:00", "at 25:00"),  # and the hour 25
+        ("digest at 7.75pm please", "at 7.75pm"),
         ("what is in the digest about brexit?", None),
         ("what was in the digest at 8am?", None),
         ("is the digest at 8am?", None),
@@ -289,6 +291,15 @@ def test_a_message_asking_for_the_digest_at_a_time_gives_the_time_s_words(text: 
         ("subscribe me to sport", DailyAsk(("sport",), None, None)),
         ("how do I get sport news every morning?", DailyAsk(("sport",), None, "morning", how=True)),
         ("How can we get tech news daily at 7", DailyAsk(("tech",), "at 7", None, how=True)),
+        # Searched, as a question: the digest's part of the day.
+        ("send me the morning digest", DailyAsk((), None, "morning")),
+        ("change my digest to the evening", DailyAsk((), None, "evening")),
+        ("move the digest to the mornings please", DailyAsk((), None, "morning")),
+        ("the morning digest", None),
+        # Searched: /subscribe and /time in the reader's words.
+        ("follow sport", DailyAsk(("sport",), None, None)),
+        ("set the time to 7am", DailyAsk((), "7am", None)),
+        ("follow the money", DailyAsk(("money",), None, None)),  # a question: the words name no category
         ("subscribe me", None),  # asked how: small talk
         ("what sport news is there this morning?", None),
         ("when is the morning news?", None),
@@ -326,6 +337,9 @@ def test_a_part_of_the_day_keeps_a_time_in_it_or_gets_its_usual_one(part: str, d
         ("we're now in the UK", "UK"),
         ("I live in Berlin, Germany", "Berlin, Germany"),
         ("I'm in Sydney now!", "Sydney"),
+        ("I moved to Tokyo", "Tokyo"),
+        ("we've just moved to the UK", "UK"),
+        ("I moved to a new flat", None),
         ("I live in Georgia", "Georgia"),  # refused as /timezone refuses it: Tbilisi or New York?
         ("set my timezone to EST", "EST"),
         ("I am in trouble", None),

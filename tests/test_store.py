@@ -116,6 +116,14 @@ def test_a_category_keeps_the_spelling_it_first_arrived_in(store: Store) -> None
     assert again.unchanged == [capitals.id] and again.last_seq == 0
 
 
+def test_the_category_names_leave_out_articles_filed_under_none_most_articles_first(store: Store) -> None:
+    filed = {"Sport": ["Cup final", "Derby", "Relay"], "tech": ["Chips", "Phones"], "business": ["Shares"]}
+    filed[""] = ["Loose", "Odd", "Ends", "Last"]
+    store.write_articles([story(title, category=name) for name, titles in filed.items() for title in titles], NOW)
+    assert store.categories()[0] == ("", 4)
+    assert store.category_names() == ["Sport", "tech", "business"]
+
+
 def test_a_plural_and_its_singular_are_one_category(store: Store) -> None:
     """A feed filing "Sports" beside files filing "Sport" made two categories: `/latest sport` and a chat following
     Sport missed the feed's stories, and `/categories` listed both."""

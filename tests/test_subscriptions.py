@@ -17,6 +17,7 @@ from bot.errors import ConfigError, UsageError
 from bot.render.subscriptions import Clock, alerts_line, following, unsubscribed
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
+from bot.services.schedule import DailyAsk
 from bot.services.subscriptions import Defaults, Subscriptions
 from bot.store import ChatEdit, Store
 from bot.store.schema import migrations
@@ -292,6 +293,23 @@ def test_a_changed_time_after_todays_digest_waits_for_tomorrow(subscriptions: Su
     # At 08:00 Berlin time the reader moves the digest to 09:00: today had its digest, so tomorrow at 09:00.
     view = subscriptions.set_time(CHAT, "09:00", due + timedelta(minutes=30))
     assert view.settings.next_due == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
+
+
+def test_a_daily_digest_asked_at_another_time_says_the_time_it_moved_the_chats_one_digest_from(
+    subscriptions: Subscriptions,
+) -> None:
+    """ "I want business news every evening" after a morning digest moved it to the evening, unsaid."""
+    first = subscriptions.ask_daily(CHAT, ["sport"], DailyAsk(("sport",), None, "morning"), NOW)
+    assert first.settings.daily == time(7, 30) and first.moved_from is None  # 07:30 is in the morning: kept
+    evening = subscriptions.ask_daily(CHAT, ["business"], DailyAsk(("business",), None, "evening"), NOW)
+    assert (evening.settings.daily, evening.moved_from) == (time(18), time(7, 30))
+    assert evening.categories == ("business", "sport")
+    both = subscriptions.ask_daily(CHAT, ["tech", "politics"], DailyAsk(("tech", "politics"), None, "evening"), NOW)
+    assert both.moved_from is None and both.added == ("tech", "politics")
+    # A digest that was off moves nothing the chat had, and comes again: it was asked for.
+    subscriptions.set_digest(CHAT, False, NOW)
+    again = subscriptions.ask_time(CHAT, "at 7pm", NOW)
+    assert again.moved_from is None and again.settings.digest and again.settings.daily == time(19)
 
 
 def test_alerts_are_off_by_default_and_start_when_turned_on(subscriptions: Subscriptions) -> None:

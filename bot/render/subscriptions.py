@@ -343,22 +343,32 @@ PART_EXAMPLES = {
 
 
 def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
-    """After a daily digest asked for in words ("send me the sport news every morning"): the category followed (or
-    the digest on), when it comes, and the commands that change what was guessed: another time in the `part` of the
-    day asked, and, on UTC, the reader's own clock ("every morning" at 08:00 UTC is Tokyo's evening)."""
+    """After a daily digest asked for in words ("send me the sport news every morning"): the categories followed (or
+    the digest on), when it comes, that the chat's one digest moved when it did ("I want business news every
+    evening" after a morning digest moved it unsaid, and the reader expected two), and the commands that change what
+    was guessed: the hour chosen for the `part` of the day asked, and, on UTC, the reader's own clock ("every
+    morning" at 08:00 UTC is Tokyo's evening)."""
     lines = [subscribed(view, clock, group) if view.named else digest_set(view, clock, group)]
-    if part is not None:
-        other = next(at for at in PART_EXAMPLES[part] if at != view.settings.daily)
-        lines.append(f"Another time in the {part}: /time {format(other, '%-I%p').lower()}.")
+    daily = view.settings.daily
+    if view.moved_from is not None:
+        its = whose(group, opening=False)
+        lines.append(
+            f"{whose(group)} digest moved from {view.moved_from:%H:%M} to {daily:%H:%M}: one digest a day brings all"
+            f" {its} categories."
+        )
+    if part is not None:  # the chat's time when it lies in that part, else the part's usual one
+        other = format(next(at for at in PART_EXAMPLES[part] if at != daily), "%-I%p").lower()
+        lines.append(f"For the {part} I chose {daily:%H:%M}: /time {other} or any other time changes it.")
     return "\n".join([*lines, *utc_hint(view, clock, group)])
 
 
-def daily_how(category: str | None, typed_time: str | None, part: str | None) -> str:
+def daily_how(categories: Sequence[str], typed_time: str | None, part: str | None) -> str:
     """The commands that bring a daily digest asked how to get ("how do I get sport news every morning?"): follow the
-    category (or turn the digest on), then set its time (escaped)."""
+    categories (or turn the digest on), then set its time (escaped)."""
+    typed = HTML.escape(" ".join(category.lower() for category in categories))
     first = (
-        f"/subscribe {HTML.escape(category.lower())} follows {label(category)}, whose news then comes in a daily digest"
-        if category
+        f"/subscribe {typed} follows {names(categories)}, whose news then comes in a daily digest"
+        if categories
         else "/digest on brings a daily digest of the news"
     )
     if typed_time is not None:

@@ -92,18 +92,28 @@ COMMAND_WORDS = {
     # Getting or stopping the digest and alerts: searched, "stop" found stories of people stopping things.
     "subscriptions": (
         "subscribe", "unsubscribe", "stop", "stop it", "stop sending", "stop messages", "stop sending messages",
-        "stop the news", "stop sending news", "settings", "my settings", "subscriptions", "my subscriptions",
-        "digest", "daily digest", "alerts", "notifications", "mute", "how do i subscribe", "how to subscribe",
-        "how can i subscribe", "how do i unsubscribe", "how to unsubscribe", "how can i unsubscribe",
-        "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest", "how do i get alerts",
+        "stop the news", "stop sending news", "digest", "daily digest", "alerts", "notifications", "mute",
+        "how do i subscribe", "how to subscribe", "how can i subscribe", "how do i unsubscribe", "how to unsubscribe",
+        "how can i unsubscribe", "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest",
+        "how do i get alerts",
         # The digest's time and zone: searched, "how do I change my timezone?" found no article using "timezone".
-        "timezone", "time zone", "my timezone", "my time zone", "change timezone", "change time zone",
+        "timezone", "time zone", "change timezone", "change time zone",
         "change my timezone", "change my time zone", "set my timezone", "set my time zone", "how do i set my timezone",
         "how do i set my time zone", "how do i change my timezone", "how do i change my time zone",
-        "how to change timezone", "how to change time zone", "what time is the digest", "what time is my digest",
-        "when is the digest", "when is my digest", "when does the digest come", "when does my digest come",
+        "how to change timezone", "how to change time zone",
         "change digest time", "change the digest time", "change my digest time", "how do i change the digest time",
         "how do i change my digest time", "how do i change the time of the digest",
+    ),
+    # What the chat gets now, as /mysubs shows it: "what time is my digest?" got the line on every command, and
+    # "what's my timezone?" was searched (a story of an exclusion zone).
+    "settings": (
+        "settings", "my settings", "subscriptions", "my subscriptions", "what are my settings",
+        "what are my subscriptions", "what am i subscribed to", "what do i follow", "what am i following",
+        "what time is the digest", "what time is my digest", "when is the digest", "when is my digest",
+        "when does the digest come", "when does my digest come", "my timezone", "my time zone",
+        "what's my timezone", "whats my timezone", "what is my timezone", "what's my time zone", "whats my time zone",
+        "what is my time zone", "what timezone am i in", "what time zone am i in", "which timezone am i in",
+        "which time zone am i in",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
@@ -222,30 +232,36 @@ def _without_filler(text: str) -> str:
 _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.items() for phrase in phrases}
 
 
+# The verbs readers turn the digest or alerts off and on with ("stop the digest", "turn on alerts").
+_OFF = (
+    "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more"
+    "|(?:i |we )?(?:don't|dont|do not) want(?: any)?"
+)
+_ON = "turn on|switch on|start(?: sending)?|resume|unmute|enable"
 # A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
 # sport", "stop the digest", "turn off alerts"): searched, each said no article uses "subscribe" or "stop".
 _SETTING_REQUEST = re.compile(
     r"(?:can you |please |i want to |i'd like to |i would like to )?(?:un)?subscribe(?: .*)?"
-    r"|(?:stop|turn off|switch off|turn on|switch on|pause|cancel|mute|unmute|start|resume) (?:.+ )?"
-    r"(?:digests?|alerts?|notifications?|subscriptions?)"
+    rf"|(?:{_OFF}|{_ON}) (?:.+ )?(?:digests?|alerts?|notifications?|subscriptions?)"
 )
 
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
 _SWITCH = re.compile(
-    r"(?:(?P<off>stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable)"
-    r"|(?P<on>turn on|switch on|start(?: sending)?|resume|unmute|enable))"
-    r" (?:my |our |daily |news )*(?P<what>digests?|alerts?|notifications?)"
-    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off)"
+    rf"(?:(?:(?P<off>{_OFF})|(?P<on>{_ON})) (?:my |our |all |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
+    # "turn alerts off for now", "I don't want alerts anymore"
+    r"(?: for(?: now| a while)?| anymore| any more)?"
 )
 
 
-# "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business": /unsubscribe's
-# words in a reader's own, which got the line on every subscription command.
+# "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business", "stop sending me
+# sport news", "no more sport news": /unsubscribe's words in a reader's own, which got the line on every subscription
+# command or were searched.
 _UNSUBSCRIBE = re.compile(
-    r"(?:can you |could you |i want to |i'd like to |i would like to )?(?:unsubscribe|unfollow|stop following)"
-    r" (?:me |us )?(?:from )?(?P<words>.+)"
+    r"(?:can you |could you |i want to |i'd like to |i would like to )?"
+    r"(?:unsubscribe|unfollow|stop following|(?P<stop>stop sending|stop|no more)) (?:me |us )?(?:from )?(?P<words>.+)"
 )
 # Words between categories' names ("sport and tech news").
 _BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})
@@ -263,7 +279,10 @@ def asked_unsubscribe(text: str) -> list[str] | None:
     found = _UNSUBSCRIBE.fullmatch(_without_filler(text))
     if found is None:
         return None
-    return _names_in(["all" if word == "everything" else word for word in found["words"].split()])
+    words = ["all" if word == "everything" else word for word in found["words"].split()]
+    if found["stop"] and not set(words) - _BETWEEN_NAMES:
+        return None  # "stop the news", "stop sending news": everything, as small talk says how (not a "News" category)
+    return _names_in(words)
 
 
 # "I want alerts for tech", "alert me about sport news", "notify me of business stories": /alerts on with the
@@ -298,7 +317,8 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
     command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
-    subscribe?) or "more" (tell me more); else None. A message with a greeting in it greets."""
+    subscribe?), "settings" (what time is my digest?) or "more" (tell me more); else None. A message with a greeting
+    in it greets."""
     if _SETTING_REQUEST.fullmatch(_without_filler(text)):
         return "subscriptions"
     rest = f" {_plain(text)} "

@@ -111,7 +111,7 @@ def latest_category(words: Sequence[str], known: Sequence[str], command: str = "
 def category_named(store: Store, typed: str, command: str) -> str | None:
     """The category a reader names on its own (`newsbot ask --category`), read and refused as /latest reads one:
     None for "all"; UsageError saying why not, worded as /latest's, naming `command` when `typed` names several."""
-    return latest_category([typed], [name for name, _ in store.categories() if name], command)
+    return latest_category([typed], store.category_names(), command)
 
 
 def category_meant(store: Store, question: str) -> str | None:
@@ -119,7 +119,7 @@ def category_meant(store: Store, question: str) -> str | None:
     news?": Sport), said beside the decline: stories carry such a word as their category, seldom in their text, so
     no search finds it, and a misspelling of it is a real word ("wether") or no word the articles use, neither of
     which the search's own "did you mean" offers; None when no one category is meant."""
-    known = {_key(name): name for name, _ in store.categories() if name and " " not in name.strip()}
+    known = {_key(name): name for name in store.category_names() if " " not in name.strip()}
     meant: set[str] = set()
     for word in _WORD.findall(question):
         if (folded := _key(word)) in _ANY_NEWS:
@@ -160,14 +160,14 @@ def _asked_category(store: Store, text: str) -> str | None:
     name = text.strip(_AROUND_NAME)
     if words is None and (not name or len(name.split()) > NAME_WORDS):
         return None  # no need to read the categories
-    known = [category for category, _ in store.categories() if category]
+    known = store.category_names()
     return one_category(words.split(), known) if words is not None else named_whole([name], known)
 
 
 def newest(store: Store, args: Sequence[str], command: str = "/latest") -> Latest:
     """The newest headlines the words of a /latest (or `newsbot latest`) ask for; UsageError, saying why, for words
     that name no one category or no number of headlines."""
-    known = [name for name, _ in store.categories() if name] if args else []
+    known = store.category_names() if args else []
     ask = read_latest(args, known)
     category = latest_category(ask.words, known, command) if ask.words else None
     articles = store.latest(ask.shown, category)

@@ -150,19 +150,29 @@ _ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use
 # ("what sport news is there this morning?").
 _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
     "headlines", "stories", "updates", "every", "each", "day", "everyday", "days", "a", "an", "on", "about", "some",
-    "subscribe", "sign", "up", "need", "love", "latest", "top", "all", "your",
+    "subscribe", "follow", "sign", "up", "need", "love", "latest", "top", "all", "your",
 }  # fmt: skip
+# Words that follow categories, whose request needs no time ("subscribe me to sport", "follow tech").
+_FOLLOWING = frozenset({"subscribe", "follow"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
-_DAILY_VERBS = frozenset({"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna"})
+_DAILY_VERBS = frozenset(
+    {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change", "set", "make"}
+)
+# A number of stories asked for with them ("top 5").
+_STORY_COUNT = re.compile(r"\d{1,2}")
 # How often: a daily digest is asked for with one of these, a time, or a part of the day.
 _DAILY = re.compile(r"daily|every\s*day|each\s+day", re.IGNORECASE)
-# A part of the day as a daily habit: "every morning", "each evening", "in the mornings", "mornings".
+# A part of the day as a daily habit: "every morning", "each evening", "in the mornings", "mornings", and of the
+# digest: "the morning digest", "move my digest to the evening" (both searched).
 _DAILY_PART = re.compile(
     r"(?:(?:every|each)\s+(?P<every>morning|afternoon|evening|night)"
-    r"|(?:in\s+the\s+)?(?P<plural>morning|afternoon|evening|night)s|in\s+the\s+(?P<in>morning|afternoon|evening))",
+    r"|(?:in\s+the\s+)?(?P<plural>morning|afternoon|evening|night)s"
+    r"|(?:in|to)\s+the\s+(?P<in>morning|afternoon|evening)s?\b|(?P<of>morning|afternoon|evening|night)(?=\s+digests?\b))",
     re.IGNORECASE,
 )
+# Digits typed as a time of day, which /time may refuse ("at 25:00", "7:75pm").
+_CLOCK_DIGITS = re.compile(r"(?:at\s+|@\s*)?\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 # The first word of a time a request names: "at 7", "7am", "half past 7", "noon".
 _TIME_START = re.compile(r"(?:at|@|\d.*|half|quarter|noon|midday|midnight)", re.IGNORECASE)
 # The most words a time takes ("at 7 in the morning"), and a zone after it ("New York City time").
@@ -172,10 +182,12 @@ _ZONE_SPAN = 4
 _HOW = re.compile(r"\s*how\s+(?:do|can|could|should|would|will)\s+(?:i|we)\s+", re.IGNORECASE)
 # When a digest asked for in a part of the day alone comes, unless the chat's time lies in that part already.
 PART_TIMES = {"morning": time(8), "afternoon": time(13), "evening": time(18), "night": time(21)}
-# A reader saying where they are: "I live in Berlin", "I'm in New York", "I am based in Tokyo", "we're now in the UK".
+# A reader saying where they are: "I live in Berlin", "I'm in New York", "I am based in Tokyo", "we're now in the UK",
+# "I moved to Tokyo" (searched, it found stories of moves).
 _LIVING = re.compile(
-    r"(?:hi,?\s+|hello,?\s+)?(?:i|we)(?:\s+(?:live|am|are|reside|stay)|['\u2019]?m|['\u2019]re)"
-    r"(?:\s+(?:currently|now|based|living|staying|located))*\s+in\s+(?:the\s+)?(?P<place>.+)",
+    r"(?:hi,?\s+|hello,?\s+)?(?:i|we)(?:(?:\s+(?:live|am|are|reside|stay)|['\u2019]?m|['\u2019]re)"
+    r"(?:\s+(?:currently|now|based|living|staying|located))*\s+in"
+    r"|(?:\s+have|['\u2019]ve)?(?:\s+just|\s+now)?\s+moved\s+to)\s+(?:the\s+)?(?P<place>.+)",
     re.IGNORECASE,
 )
 _AROUND_WORD = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb!?,;:\u2026()[]"
@@ -353,9 +365,12 @@ def asked_digest_time(text: str) -> str | None:
     typed = " ".join(words)
     if not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
         return None
-    # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search.
-    if not reads_as(parse_time_and_zone, typed) and not any(
-        reads_as(parse_time, " ".join(words[:end])) for end in range(1, len(words))
+    # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search; so is a time of
+    # the clock it never shows ("at 25:00" was searched).
+    if (
+        not reads_as(parse_time_and_zone, typed)
+        and not any(reads_as(parse_time, " ".join(words[:end])) for end in range(1, len(words)))
+        and not _CLOCK_DIGITS.fullmatch(typed)
     ):
         return None
     return typed
@@ -409,15 +424,15 @@ def asked_daily(text: str) -> DailyAsk | None:
     rest = " ".join(words)
     part = None
     if (found := _DAILY_PART.search(rest)) is not None:
-        part = (found["every"] or found["plural"] or found["in"]).casefold()
+        part = (found["every"] or found["plural"] or found["in"] or found["of"]).casefold()
         rest = f"{rest[: found.start()]} {rest[found.end() :]}"
     if daily is not None and part is not None:  # "at 7 every evening" is 19:00
         with_part = f"{daily} in the {part}"
         daily, part = (with_part if reads_as(parse_time_and_zone, with_part) else daily), None
     left = rest.split()
-    named = tuple(word for word in left if word.casefold() not in _DAILY_ASKING)
+    named = tuple(word for at, word in enumerate(left) if word.casefold() not in _DAILY_ASKING and not _count(left, at))
     # "subscribe me to sport" asks for its digest too; "subscribe" alone is asked how (small talk).
-    subscribes = bool(named) and any(word.casefold() == "subscribe" for word in left)
+    subscribes = bool(named) and any(word.casefold() in _FOLLOWING for word in left)
     if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
         return None
     if not named and not any(word.casefold() in _DAILY_VERBS for word in left):
@@ -443,6 +458,15 @@ def _daily_time(words: list[str]) -> tuple[str | None, list[str]]:
                         break
             return " ".join(words[start:end]), words[:start] + words[end:]
     return None, words
+
+
+def _count(words: list[str], at: int) -> bool:
+    """Whether the word at `at` is a number of stories ("top 5 sport stories daily", "send me 3 tech headlines every
+    morning", searched as the category "5 sport"): one or two digits after "top" or before another word. A digest
+    shows what it shows; a number last is left as typed ("sport news daily 7" may mean a time)."""
+    if not _STORY_COUNT.fullmatch(words[at]):
+        return False
+    return (at > 0 and words[at - 1].casefold() == "top") or at < len(words) - 1
 
 
 def time_in(part: str, daily: time) -> time:

@@ -35,8 +35,7 @@ from functools import partial
 from bot.config import Settings
 from bot.errors import UsageError
 from bot.services.categories import CategoryMatch, match_categories
-from bot.services.latest import one_category
-from bot.services.schedule import DailyAsk, asked_daily, next_digest, parse_time_and_zone, parse_timezone, time_in, zone
+from bot.services.schedule import DailyAsk, next_digest, parse_time_and_zone, parse_timezone, time_in, zone
 from bot.store import ChatEdit, ChatSettings, Store
 
 
@@ -73,6 +72,9 @@ class ChatView:
     left_every: bool = False
     # What that command ("/unsubscribe all") turned off: "daily digest", "alerts", both or none.
     stopped: tuple[str, ...] = ()
+    # The time the chat's digest came at before that command moved it (a digest asked for in words at another time
+    # moves the chat's one digest, with every category it follows); None when it did not move one that was on.
+    moved_from: time | None = None
 
     @property
     def all_categories(self) -> bool:
@@ -161,9 +163,10 @@ class Subscriptions:
         view = self._edited(chat_id, replace(edit, added=(), removed=removed), names)
         return replace(view, left_every=_every(edit.before), stopped=_stopped(edit.before, edit.settings))
 
-    def names_followed(self, chat_id: int, words: Sequence[str]) -> bool:
-        """Whether every word names a category the chat may stop following, as /unsubscribe reads them (or "all")."""
-        return match_categories(words, [*self._known(), *self._followed(chat_id)]).complete
+    def names(self, chat_id: int) -> tuple[str, ...]:
+        """The categories a chat's words may name: the store's, and the chat's own whose stories are gone (which it
+        may still stop following)."""
+        return (*self._known(), *self._followed(chat_id))
 
     def ask_alerts(self, chat_id: int, words: Sequence[str], now: datetime) -> ChatView:
         """Alerts asked for in words ("I want alerts for tech"): the categories named followed and alerts on, in one
@@ -179,12 +182,13 @@ class Subscriptions:
         daily, key = parse_time_and_zone(text)
         return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone), asks=True)
 
-    def daily_asked(self, text: str) -> tuple[str | None, DailyAsk] | None:
-        """`daily_request` of the store's categories."""
-        return daily_request(text, self._known)
+    def ask_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
+        """The digest asked for at a time in words ("send me the digest at 7pm", as /time reads `text`): on at that
+        time, also after /digest off (set as /time sets it, it stayed off, and the reply said so)."""
+        return self.ask_daily(chat_id, (), DailyAsk((), text, None), now)
 
-    def ask_daily(self, chat_id: int, category: str | None, asked: DailyAsk, now: datetime) -> ChatView:
-        """The daily digest a message asked for (`schedule.asked_daily`) in one change: `category` followed (None:
+    def ask_daily(self, chat_id: int, categories: Sequence[str], asked: DailyAsk, now: datetime) -> ChatView:
+        """The daily digest a message asked for (`schedule.asked_daily`) in one change: `categories` followed (none:
         the chat's categories as they are), the digest on (also after /digest off: it was asked for), at the time
         asked, or in the part of the day asked (`schedule.time_in`), else at the chat's time."""
         daily, key = parse_time_and_zone(asked.time) if asked.time is not None else (None, None)
@@ -193,9 +197,11 @@ class Subscriptions:
             at = daily or (time_in(asked.part, settings.daily) if asked.part else settings.daily)
             return replace(settings, digest=True, digest_chosen=True, daily=at, zone=key or settings.zone)
 
-        named = (category,) if category else ()
+        named = tuple(categories)
         edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, change), now, subscribe=named)
-        return self._edited(chat_id, edit, named)
+        view, before = self._edited(chat_id, edit, named), edit.before
+        moved = before is not None and before.digest and before.daily != view.settings.daily
+        return replace(view, moved_from=before.daily) if moved and before is not None else view
 
     def set_zone(self, chat_id: int, text: str, now: datetime) -> ChatView:
         """Set the time zone (a zone name, a city, or an offset from UTC)."""
@@ -251,7 +257,7 @@ class Subscriptions:
         return edit
 
     def _known(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.store.categories() if name)
+        return tuple(self.store.category_names())
 
     def _followed(self, chat_id: int) -> tuple[str, ...]:
         return tuple(name for name, _ in self.store.subscriptions(chat_id))
@@ -278,20 +284,6 @@ class Subscriptions:
     ) -> ChatView:
         shown = settings or ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=False)
         return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
-
-
-def daily_request(text: str, known: Callable[[], Sequence[str]]) -> tuple[str | None, DailyAsk] | None:
-    """The category (None: none named) and the time of a daily digest a message asks for (`schedule.asked_daily`)
-    when its words name one of the `known` categories or none; None for any other message ("send me news about Yukos
-    every morning" names no category: searched). The categories are read only for a message asking so: every message
-    is asked this first, and a greeting during a store outage was told only that the database is not answering."""
-    asked = asked_daily(text)
-    if asked is None:
-        return None
-    if not asked.words:
-        return None, asked
-    category = one_category(asked.words, known())
-    return None if category is None else (category, asked)
 
 
 def _alerts_on(settings: ChatSettings, now: datetime) -> ChatSettings:

@@ -266,6 +266,11 @@ class Store:
         with reading(self.engine) as connection:
             return articles.categories(connection)
 
+    def category_names(self) -> list[str]:
+        """The categories a reader may name, most articles first: those of `categories` but the "" of articles filed
+        under none, which the bot's commands, digests and requests in words read alike."""
+        return [name for name, _ in self.categories() if name]
+
     def stats(self) -> StoreStats:
         with reading(self.engine) as connection:
             totals = articles.totals(connection)

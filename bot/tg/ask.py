@@ -53,7 +53,7 @@ from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.tg.articles import deep_linked, in_reply, linked_article, send_categories, send_latest, send_part
+from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
@@ -270,9 +270,6 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     if talk == "latest":
         await send_latest(message, context, ())
-        return
-    if talk == "categories":
-        await send_categories(message, context)
         return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await message.reply_text(html.escape(reply))

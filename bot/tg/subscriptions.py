@@ -34,10 +34,8 @@ from bot.render.digests import preview_heading, render_digest
 from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
-from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, takes_no_words
+from bot.render.welcome import takes_no_words
 from bot.services.schedule import (
-    asked_digest_time,
-    asked_zone,
     names_gmt,
     offset_label,
     parse_time_and_zone,
@@ -45,8 +43,20 @@ from bot.services.schedule import (
     seasons,
     zone,
 )
+from bot.services.setting_requests import (
+    AlertsAsked,
+    CategoriesAsked,
+    DailyAsked,
+    SettingsAsked,
+    SwitchAsked,
+    TimeAsked,
+    Unsettled,
+    UnsubscribeAsked,
+    ZoneAsked,
+    read_request,
+)
 from bot.services.subscriptions import ChatView
-from bot.tg.articles import instead_of
+from bot.tg.articles import instead_of, send_categories
 from bot.tg.buttons import answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
@@ -250,13 +260,17 @@ def usage_line(usage: str, chat: Chat) -> str:
     return html.escape(text.for_chat(usage, shared_by(chat)))
 
 
+async def settings_of(message: Message, context: Context) -> tuple[ChatView, str]:
+    """The chat's settings, and their text as /mysubs shows them."""
+    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
+    return view, text.settings_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
+
+
 async def mysubs(update: Update, context: Context) -> None:
     """Show the chat's categories and digest and alert settings (and, after words it does not read, where they go)."""
     message = update.effective_message
     assert message is not None
-    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
-    clock = clock_of(view, context.bot_data.clock())
-    shown = text.settings_text(view, clock, shared_by(message.chat))
+    view, shown = await settings_of(message, context)
     if context.args:  # "/mysubs sport" showed the settings as if nothing was typed
         instead = instead_of(
             context.args, view.known, "/subscribe {typed} follows {label}", "/unsubscribe {typed} stops it"
@@ -318,43 +332,47 @@ async def time_command(update: Update, context: Context) -> None:
 
 
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
-    """Set what a message asked for in words, as /time, /timezone, /digest, /alerts, /unsubscribe or /subscribe with
-    /time does ("send me the digest at 8am", "set my timezone to London", "stop the digest", "unsubscribe from sport",
-    "I want alerts for tech", "send me the sport news every morning"), or say the commands that do when asked how
-    ("how do I get sport news every morning?"); False, changing nothing, for a message that asks for none of them."""
+    """Make the change a message asks for in words (`bot.services.setting_requests`), or show what it asks to see,
+    as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories or
+    /mysubs; or say the commands that do when asked how ("how do I get sport news every morning?"); False, changing
+    nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
+    request = read_request(asked)
+    if isinstance(request, Unsettled):  # the store is read only for words that may name categories
+        request = request.settle(await asyncio.to_thread(subscriptions.names, message.chat.id))
     edit: Callable[[int, datetime], ChatView]
     confirm: Confirm
-    if (typed := asked_digest_time(asked)) is not None:
-        edit, confirm, usage = partial(subscriptions.set_time, text=typed), text.time_set, text.TIME_USAGE
-    elif (typed := asked_zone(asked)) is not None:
-        edit, confirm, usage = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed), text.ZONE_USAGE
-    elif (switched := asked_switch(asked)) is not None:
-        what, on = switched
-        if what == "digest":
-            edit, confirm, usage = partial(subscriptions.set_digest, on=on), text.digest_set, text.DIGEST_USAGE
-        else:
-            edit, confirm, usage = partial(subscriptions.set_alerts, on=on), text.alerts_set, text.ALERTS_USAGE
-    elif (words := asked_unsubscribe(asked)) is not None and await asyncio.to_thread(
-        subscriptions.names_followed, message.chat.id, words
-    ):
-        edit = partial(subscriptions.unsubscribe, words=words)
-        confirm, usage = text.unsubscribed, text.UNSUBSCRIBE_USAGE
-    elif (words := asked_alerts(asked)) is not None and await asyncio.to_thread(
-        subscriptions.names_followed, message.chat.id, words
-    ):
-        edit, confirm, usage = partial(subscriptions.ask_alerts, words=words), text.alerts_asked, text.ALERTS_USAGE
-    elif (daily := await asyncio.to_thread(subscriptions.daily_asked, asked)) is not None:
-        category, when = daily
-        if when.how:  # asked how: the commands, nothing changed
-            await message.reply_text(text.daily_how(category, when.time, when.part))
+    match request:
+        case None:
+            return False
+        case CategoriesAsked():
+            await send_categories(message, context)
             return True
-        edit = partial(subscriptions.ask_daily, category=category, asked=when)
-        confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
-    else:
-        return False
+        case SettingsAsked():
+            await message.reply_text((await settings_of(message, context))[1])
+            return True
+        case TimeAsked(typed):
+            edit, confirm, usage = partial(subscriptions.ask_time, text=typed), text.time_set, text.TIME_USAGE
+        case ZoneAsked(typed):
+            edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)
+            usage = text.ZONE_USAGE
+        case SwitchAsked("digest", on):
+            edit, confirm, usage = partial(subscriptions.set_digest, on=on), text.digest_set, text.DIGEST_USAGE
+        case SwitchAsked(_, on):
+            edit, confirm, usage = partial(subscriptions.set_alerts, on=on), text.alerts_set, text.ALERTS_USAGE
+        case UnsubscribeAsked(words):
+            edit = partial(subscriptions.unsubscribe, words=words)
+            confirm, usage = text.unsubscribed, text.UNSUBSCRIBE_USAGE
+        case AlertsAsked(words):
+            edit, confirm, usage = partial(subscriptions.ask_alerts, words=words), text.alerts_asked, text.ALERTS_USAGE
+        case DailyAsked(categories, when) if when.how:  # asked how: the commands, nothing changed
+            await message.reply_text(text.daily_how(categories, when.time, when.part))
+            return True
+        case DailyAsked(categories, when):
+            edit = partial(subscriptions.ask_daily, categories=categories, asked=when)
+            confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
     await change(update, context, lambda chat_id, now: edit(chat_id, now=now), confirm, usage)
     return True
 

@@ -1,0 +1,175 @@
+"""What a message asks of a chat's settings in words, read once for every front end: the Telegram bot makes the
+change as the command would (bot.tg.subscriptions), `newsbot ask` says how to make it there (bot.cli).
+
+The requests, first to last (the first a message reads as is the one it makes):
+- the digest at a time: "send me the digest at 8am" (`TimeAsked`, as /time);
+- a time zone: "set my timezone to London", "I live in Berlin" (`ZoneAsked`, as /timezone);
+- the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
+- categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
+- alerts of categories: "I want alerts for tech" (`AlertsAsked`, as /subscribe and /alerts on);
+- a daily digest of categories, or of the news: "send me the sport news every morning", "sport and tech news
+  daily", "top 5 sport stories daily", and asked how, "how do I get sport news every morning?" (`DailyAsked`, as
+  /subscribe and /time);
+- the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories);
+- the chat's settings: "what time is my digest?", "what's my timezone?" (`SettingsAsked`, as /mysubs).
+
+Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
+me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
+words alone and leaves such readings `Unsettled`, so the caller reads the categories (a store call) only for a
+message whose words may name some; `setting_request` does both for a caller that need not mind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
+from bot.services.categories import match_categories
+from bot.services.schedule import DailyAsk, asked_daily, asked_digest_time, asked_zone
+
+# The most words that may name the categories of a daily digest ("sport, tech and business").
+_NAMING_WORDS = 5
+# Between the names of categories ("sport and tech").
+_AND = frozenset({"and", "&", "plus"})
+# Words of a question, which name no category in a request.
+_QUESTION_WORDS = frozenset(
+    {"what", "what's", "whats", "when", "where", "which", "who", "whose", "why", "is", "are", "was", "were", "did",
+     "does", "do", "has", "had"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimeAsked:
+    """The digest at a time: the words /time reads ("at 8am", "at 7:30 London")."""
+
+    typed: str
+
+
+@dataclass(frozen=True)
+class ZoneAsked:
+    """A time zone: the words /timezone reads ("London", "Berlin, Germany")."""
+
+    typed: str
+
+
+@dataclass(frozen=True)
+class SwitchAsked:
+    """The daily digest or alerts (`what`: "digest" or "alerts") turned on or off."""
+
+    what: str
+    on: bool
+
+
+@dataclass(frozen=True)
+class UnsubscribeAsked:
+    """Categories no longer followed: the words naming them, as /unsubscribe reads them ("all" too)."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlertsAsked:
+    """Alerts of categories: the words naming them, as /subscribe reads them."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DailyAsked:
+    """A daily digest of `categories` (none: of what the chat follows), at the time or in the part of the day asked,
+    or asked how to get it (`when.how`)."""
+
+    categories: tuple[str, ...]
+    when: DailyAsk
+
+
+@dataclass(frozen=True)
+class CategoriesAsked:
+    """The categories there are, with their articles."""
+
+
+@dataclass(frozen=True)
+class SettingsAsked:
+    """What the chat gets now: its categories, digest time, time zone and alerts."""
+
+
+SettingRequest = (
+    TimeAsked | ZoneAsked | SwitchAsked | UnsubscribeAsked | AlertsAsked | DailyAsked | CategoriesAsked | SettingsAsked
+)
+# A reading whose words must name categories for the message to make it.
+Naming = UnsubscribeAsked | AlertsAsked | DailyAsk
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """The readings of a message whose words must name categories, first to last: the first that does (`settle`) is
+    the request it makes."""
+
+    readings: tuple[Naming, ...]
+
+    def settle(self, names: Sequence[str]) -> SettingRequest | None:
+        """The request made, given the categories the words may name (a chat's own too, whose stories are gone);
+        None when no reading's words name them."""
+        for reading in self.readings:
+            if isinstance(reading, DailyAsk):
+                if not reading.words:  # "send me the news every morning": whatever the chat follows
+                    return DailyAsked((), reading)
+                if categories := _named(reading.words, names):
+                    return DailyAsked(categories, reading)
+            elif match_categories(reading.words, names).complete:
+                return reading
+        return None
+
+
+def read_request(text: str) -> SettingRequest | Unsettled | None:
+    """The request a message makes of the chat's settings (see the module's docstring), from its words alone: a
+    request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
+    ("why did the union stop the strike?", "when is the morning news?")."""
+    if (typed := asked_digest_time(text)) is not None:
+        return TimeAsked(typed)
+    if (typed := asked_zone(text)) is not None:
+        return ZoneAsked(typed)
+    if (switched := asked_switch(text)) is not None:
+        return SwitchAsked(*switched)
+    readings: list[Naming] = []
+    if (words := asked_unsubscribe(text)) is not None:
+        readings.append(UnsubscribeAsked(tuple(words)))
+    if (words := asked_alerts(text)) is not None:
+        readings.append(AlertsAsked(tuple(words)))
+    if (daily := asked_daily(text)) is not None and _may_name(daily.words):
+        readings.append(daily)
+    if not readings:
+        return _SHOWN.get(small_talk(text) or "")
+    first = readings[0]
+    if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
+        return DailyAsked((), first)
+    return Unsettled(tuple(readings))
+
+
+# What small talk asks to be shown.
+_SHOWN: dict[str, SettingRequest] = {"categories": CategoriesAsked(), "settings": SettingsAsked()}
+
+
+def _may_name(words: Sequence[str]) -> bool:
+    """Whether a daily digest's words may name categories (the store is read to know): not more words than a few
+    names have, nor a question's ("is there a daily limit on tech stocks?", "what was in the digest at 8am?")."""
+    return len(words) <= _NAMING_WORDS and not any(word.casefold() in _QUESTION_WORDS for word in words)
+
+
+def _named(words: Sequence[str], names: Sequence[str]) -> tuple[str, ...]:
+    """The categories a daily digest's words name, every word naming one ("sport and tech": Sport and Tech; "Science
+    and Environment" one); none when a word names none, or for "everything", which /subscribe reads as all."""
+    for tried in (words, [word for word in words if word.casefold() not in _AND]):
+        match = match_categories(tried, names)
+        if match.complete and not match.everything:
+            return match.matched
+    return ()
+
+
+def setting_request(text: str, names: Callable[[], Sequence[str]]) -> SettingRequest | None:
+    """`read_request`, settled with `names` (the categories words may name), which is called only when the words
+    may name some: every message is asked this first, and a greeting during a store outage was told only that the
+    database is not answering."""
+    read = read_request(text)
+    return read.settle(names()) if isinstance(read, Unsettled) else read

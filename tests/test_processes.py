@@ -711,6 +711,10 @@ def test_a_backup_renamed_over_the_store_beside_a_killed_process_s_wal_is_refuse
     writer.kill()
     writer.wait(timeout=30)
     assert database.with_name(f"{database.name}-wal").stat().st_size > 0
+    # A copy of the whole directory (another machine's, a backup of it) holds a new store file and its own log.
+    copied = replace(settings, data_dir=tmp_path / "copied")
+    shutil.copytree(settings.data_dir, copied.data_dir)
+    assert re.search(r"articles:\s+2\n", finish(newsbot(copied, "stats")))
     os.replace(tmp_path / "backup.sqlite3", database)
 
     stats = newsbot(settings, "stats")

@@ -269,12 +269,14 @@ class Library:
         file replaced under this process (a backup restored, the data directory removed and ingested again) is
         followed anew, as a start would."""
         if self.store.replaced():
+            # Said once the new file opened: one refused (`bot.store.wal`) is tried again at each look, said once a
+            # minute by the caller.
+            self.store.reopen()
             log.warning(
                 "the store %s was replaced (a backup restored, or a new data directory); opening the new one and"
                 " taking the index from it",
                 self.store.engine.url.database,
             )
-            self.store.reopen()
             self.follower.reopen()
             if self.vectors is not None:
                 self.vectors.reopen()

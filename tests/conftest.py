@@ -188,8 +188,8 @@ def open_library(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     it, builds an index and embeds (0.5-0.9 s on SQLite; 1.35 s on PostgreSQL, 0.75 s of it the migrations), a copy
     and an open of it 0.1 s. PostgreSQL's copy is `CREATE DATABASE ... TEMPLATE`, its store identity the same as the
     copied one's, as the SQLite file's is. The first open itself keeps the tests that start from an empty store
-    (`settings`, `database_url`, the CLI's, the bots'); existing directories and other databases are opened as they
-    are."""
+    (`settings`, `database_url`, the CLI's, the bots' first starts); existing directories and other databases are
+    opened as they are."""
     admin_url = _ADMIN_OF.get(settings.database_url)
     if settings.data_dir.exists() or (
         settings.database_url and (admin_url is None or _has_tables(settings.database_url))

@@ -39,6 +39,7 @@ from bot.tg.articles import ALREADY_SENT
 from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.received import RECORD_WAIT_SECONDS, UNRECORDED_AFTER_FAILURE_SECONDS
 from tests.botapi_server import TOKEN, FakeBotAPI
+from tests.conftest import copied_library
 from tests.html_check import visible_text
 from tests.paths import BBC, DATA, needs_bbc
 from tests.processes import free_port, newsbot, over_tcp, process_env
@@ -63,8 +64,22 @@ pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:D
 
 
 @pytest.fixture
-def bot_settings(any_db_settings: Settings) -> Settings:
+def first_bot_settings(any_db_settings: Settings) -> Settings:
+    """The bots' settings over an empty data directory and store: for the tests of a first start."""
     return replace(any_db_settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+
+
+@pytest.fixture
+def bot_settings(first_bot_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`first_bot_settings` over a copy of what a first open makes (`copied_library`), for the tests of a bot that
+    are not of its first start: each start made its store anew (PostgreSQL's migrations alone 0.75 s)."""
+    return copied_library(first_bot_settings, tmp_path_factory)
+
+
+@pytest.fixture
+def sqlite_bot_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`bot_settings` on SQLite alone."""
+    return copied_library(replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5), tmp_path_factory)
 
 
 def spawn_bot(settings: Settings, server: FakeBotAPI, cwd: Path, **env: str) -> subprocess.Popen[str]:
@@ -205,13 +220,13 @@ def test_an_index_removed_under_the_running_bot_is_built_again(
 
 
 def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A segment file of the index truncated in place by an outside tool (`: > file`, a copy-and-truncate log
     rotator gone astray) under a bot that has it mapped: reading it would kill the bot with SIGBUS (tantivy's own
     reloading thread did, within a second, asked or not). The bot sees the file shorter than it was, says so,
     builds a new index from the store and answers from it."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off") as process:
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
@@ -230,13 +245,13 @@ def test_an_index_file_cut_short_under_the_running_bot_is_built_again_not_read(
 
 
 def test_an_index_file_garbled_under_the_running_bot_is_answered_from_the_index_built_again(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A segment file garbled in place (its size whole): tantivy panicked decoding it in a search, with a
     BaseException that stopped the event loop, and the bot was gone; then the reader was asked to try again in a
     moment until the follower's next look built a new index. The question that finds the damage builds it from the
     store and is answered from it; the log says why in one line."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off") as process:
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
@@ -253,13 +268,13 @@ def test_an_index_file_garbled_under_the_running_bot_is_answered_from_the_index_
 
 @pytest.mark.parametrize("semantic", ["off", "static"])
 def test_a_store_replaced_under_the_running_bot_is_followed_anew(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path, semantic: str
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path, semantic: str
 ) -> None:
     """An operator removes the data directory under a running bot (SQLite) and ingests again, then puts back a copy
     of the old store: each time the bot notices the file at the store's path is another, says so in one line, and
     answers from the new store, not the deleted file it had open. With vectors, it makes them again in the new
     data directory (it wrote on in the deleted one, its vectors job failing with a traceback)."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     backup = tmp_path / "backup.sqlite3"
     story = tmp_path / "story.jsonl"
     story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
@@ -396,12 +411,12 @@ def hook(port: int) -> str:
 
 
 def test_a_bot_in_webhook_mode_killed_mid_answer_answers_the_question_when_it_starts_again(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A webhook answers Telegram 200 once the update is recorded, before it is handled, so Telegram does not
     deliver it again: a bot killed with SIGKILL then answers it when it starts again, once, even if Telegram does
     deliver it again (a 200 lost on its way), and goes on answering."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     port = free_port()
     webhook = webhook_env(port)
 
@@ -884,16 +899,16 @@ def stopped_at_the_bound(bot: subprocess.Popen[str], log: Path, until: Callable[
 
 
 def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_start_builds_the_index(
-    bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+    first_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A first start waits for another process's build of the index (its claim held here): the first SIGTERM lets
     the start finish, a second one ended nothing before, so the bot stopped only once the build was done. Now
     it exits at once, 130, saying so in one line; the next start builds the index and answers."""
-    bot_settings.index_dir.mkdir(parents=True)
+    first_bot_settings.index_dir.mkdir(parents=True)
     log = tmp_path / "bot.log"
-    with (bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
+    with (first_bot_settings.index_dir / BUILD_CLAIM).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        bot = spawn_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
+        bot = spawn_bot(first_bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off")
         wait_for_log(bot, log, "waiting for another process's build of the index")
         bot.send_signal(signal.SIGTERM)
         wait_for_log(bot, log, "SIGTERM received: stopping once the start has finished")
@@ -902,8 +917,8 @@ def test_a_second_signal_during_a_long_start_stops_the_bot_at_once_and_the_next_
         err = log.read_text()
         assert bot.returncode == 130 and "Traceback" not in err, err
         assert err.splitlines()[-1].endswith("SIGTERM received again: stopped before the start finished"), err
-    assert not (bot_settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
-    with running_bot(bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
+    assert not (first_bot_settings.index_dir / CURRENT).exists() and not server.calls("getUpdates")
+    with running_bot(first_bot_settings, server, tmp_path, NEWSBOT_SEMANTIC="off"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
 
 
@@ -1146,12 +1161,12 @@ def unlock(holder: subprocess.Popen[str]) -> None:
 
 
 def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answers_meanwhile(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """Another process holding SQLite's write lock for long (a backup tool, a stuck writer: `BEGIN EXCLUSIVE`):
     reads go on in WAL mode, so the bot answers meanwhile; the writes that wait (recording updates) are said once,
     and all goes on when the lock is let go."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off", NEWSBOT_FEED_CHECK_SECONDS="0.5"):
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
@@ -1182,14 +1197,14 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
 
 
 def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_the_stop_bound(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """SIGTERM while another process holds SQLite's write lock (a backup tool, a stuck writer): the record of the
     question asked meanwhile still waits for it in a thread, as a background write does (BUSY_TIMEOUT_SECONDS),
     and the interpreter's exit waits for that thread. The stop does not wait it out: the bot exits as a clean stop
     does at the bound (NEWSBOT_STOP_SECONDS) after the signal, saying what it did not wait for (on SQLite, without a
     TCP proxy)."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off", NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}")
     with ExitStack() as locked:
 
@@ -1205,13 +1220,13 @@ def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_th
 
 
 def test_a_question_answered_while_sqlite_is_locked_through_the_stop_is_not_answered_again_at_the_next_start(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """A question recorded, then another process taking SQLite's write lock (a backup tool, a stuck writer) while it
     is answered and holding it past the stop: its mark as handled could be written neither after the answer nor by
     the stop, given up at the bound (NEWSBOT_STOP_SECONDS), and the next start answered it a second time. The mark
     waits in the data directory for the store instead, and the next start writes it before it takes anything over."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     log = tmp_path / "bot.log"
     bot = start_bot(settings, server, tmp_path, NEWSBOT_SEMANTIC="off", NEWSBOT_STOP_SECONDS=f"{STOP_BOUND_SECONDS:g}")
     # The answer is held back long enough for the lock to be taken once the question's record has landed.
@@ -1240,12 +1255,12 @@ def test_a_question_answered_while_sqlite_is_locked_through_the_stop_is_not_answ
 
 
 def test_a_command_that_writes_says_sorry_within_seconds_while_sqlite_is_locked_and_an_ingest_waits_on(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """While another process holds SQLite's write lock, /time (a write) is told the database is not answering within
     seconds, not after the minute of the busy timeout; questions are answered meanwhile; an ingest started then
     waits past that for the lock and is written when it is let go, and /time works again."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     story = tmp_path / "story.jsonl"
     story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
 
@@ -1291,12 +1306,12 @@ def button(sent: dict[str, Any], text: str) -> str:
 
 
 def test_a_more_button_pressed_while_sqlite_is_locked_shows_the_next_passages(
-    settings: Settings, server: FakeBotAPI, tmp_path: Path
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:
     """Another process holds SQLite's write lock longer than a write answering someone waits (5 s) while a question
     is answered: a press of the answer's "More" button meanwhile shows the next passages (it said the result had
     expired, the question's save having given up), and the question is saved once the lock is let go."""
-    settings = replace(settings, corpus_dir=DATA / "bot_corpus", follow_seconds=0.5)
+    settings = sqlite_bot_settings
     log: list[str] = []
     with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
         holder = locking_sqlite(settings)

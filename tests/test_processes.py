@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from bot.index.engine import Query
 from bot.library import Library
 from bot.models import Article
 from bot.store import Store
+from tests.conftest import open_library
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import Collected, newsbot, over_tcp, process_env
 
@@ -660,3 +663,97 @@ def test_remove_in_another_process_during_an_ingest(any_db_settings: Settings, t
         assert library.engine.search(Query(("zqk7",)), 5) == []
     finally:
         library.close()
+
+
+# A process that adds an article to the store, says so and waits to be killed: its last writes stay in the -wal.
+WRITE_AND_WAIT = textwrap.dedent(
+    """
+    import sys
+    from bot.config import Settings
+    from bot.library import Library
+    from bot.models import Article
+    library = Library.open(Settings.from_env(env_file=None))
+    library.add([Article(title="Ferry timetable changed", paragraphs=["The winter ferry leaves an hour later."])])
+    print("written", flush=True)
+    sys.stdin.read()
+    """
+)
+
+
+def write_and_wait(settings: Settings) -> subprocess.Popen[str]:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITE_AND_WAIT],
+        env=process_env(settings),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline() == "written\n"
+    return writer
+
+
+def backup(database: Path, to: Path) -> bytes:
+    """A backup of the SQLite store at `database` (SQLite's own, as `.backup` makes it) at `to`; returns its bytes."""
+    with closing(sqlite3.connect(database)) as live, closing(sqlite3.connect(to)) as copy:
+        live.backup(copy)
+    return to.read_bytes()
+
+
+def test_a_backup_renamed_over_the_store_beside_a_killed_process_s_wal_is_refused_and_left_as_it_was(
+    settings: Settings, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """SQLite reads the -wal at a path as the log of whatever file is there: the backup was read with the killed
+    process's last writes laid over it, and the last connection to close wrote them into it for good."""
+    open_library(settings, tmp_path_factory).close()
+    database = settings.database_path
+    backed_up = backup(database, tmp_path / "backup.sqlite3")
+    writer = write_and_wait(settings)
+    writer.kill()
+    writer.wait(timeout=30)
+    assert database.with_name(f"{database.name}-wal").stat().st_size > 0
+    # A copy of the whole directory (another machine's, a backup of it) holds a new store file and its own log.
+    copied = replace(settings, data_dir=tmp_path / "copied")
+    shutil.copytree(settings.data_dir, copied.data_dir)
+    assert re.search(r"articles:\s+2\n", finish(newsbot(copied, "stats")))
+    os.replace(tmp_path / "backup.sqlite3", database)
+
+    stats = newsbot(settings, "stats")
+    _, err = stats.communicate(timeout=120)
+    assert stats.returncode == 3, err
+    assert err.count("\n") == 1, err
+    assert f"the store {database} is another file than the one its {database}-wal was written for" in err, err
+    assert database.read_bytes() == backed_up
+
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink()
+    out = finish(newsbot(settings, "stats"))
+    assert re.search(r"articles:\s+1\n", out), out
+
+
+def test_a_backup_renamed_over_the_store_of_a_running_process_is_refused_until_it_stops(
+    settings: Settings, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the process that opened the old file runs, its writes go to the -wal beside the backup: another
+    process refuses the backup, and so does the running one's next look at the store, which answers on from the
+    file it has. Its close leaves the -wal there (SQLite keeps the log of a file removed under it)."""
+    library = open_library(settings, tmp_path_factory)
+    try:
+        database = settings.database_path
+        backed_up = backup(database, tmp_path / "backup.sqlite3")
+        library.add([Article(title="Ferry timetable changed", paragraphs=["The winter ferry leaves an hour later."])])
+        os.replace(tmp_path / "backup.sqlite3", database)
+        stats = newsbot(settings, "stats")
+        _, err = stats.communicate(timeout=120)
+        assert stats.returncode == 3 and "is another file than the one its" in err, err
+        for _ in range(2):  # each look at the store (every second in a bot) says it only in what it raises
+            with pytest.raises(NewsbotError, match="is another file than the one its"):
+                library.follow()
+        assert "was replaced" not in caplog.text
+        assert library.ask(library.request("When does the winter ferry leave?")).found
+    finally:
+        library.close()
+    assert database.read_bytes() == backed_up
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink()
+    out = finish(newsbot(settings, "stats"))
+    assert re.search(r"articles:\s+1\n", out), out

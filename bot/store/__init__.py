@@ -44,6 +44,7 @@ from bot.store.engine import (
     hold,
     reach,
     reading,
+    record_wal,
     release,
     writing,
 )
@@ -159,6 +160,7 @@ class Store:
             held = hold(engine)
             reach(engine)
             migrate(engine, seed)
+            record_wal(engine)
         except BaseException:
             release(engine, held)
             raise
@@ -192,6 +194,7 @@ class Store:
         try:
             held = hold(engine)
             migrate(engine)
+            record_wal(engine)
         except BaseException:
             release(engine, held)
             raise

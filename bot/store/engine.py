@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.errors import StoreError, StoreLoginError, StoreUnreachableError, StoreURLError
+from bot.store import wal
 
 # A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -204,16 +205,25 @@ class HeldFile:
 
 
 def hold(engine: Engine) -> HeldFile | None:
-    """Hold the SQLite file at the store's path (None for PostgreSQL or memory); `StoreError` if there is none."""
+    """Hold the SQLite file at the store's path (None for PostgreSQL or memory); `StoreError` if there is none, or
+    if the `-wal` beside it was written for another file (`bot.store.wal`)."""
     database = _sqlite_file(engine)
     if database is None:
         return None
+    wal.check(database)
     while True:
         before = _identity(database)
         connection = _open_file(database, "rw")
         if before is not None and before == _identity(database):
             return HeldFile(connection, before)
         connection.close()  # another file was put at the path meanwhile: the one there now is held
+
+
+def record_wal(engine: Engine) -> None:
+    """Record which file a SQLite store's `-wal` belongs to, once the store is open (`bot.store.wal`)."""
+    database = _sqlite_file(engine)
+    if database is not None:
+        wal.record(database)
 
 
 def release(engine: Engine, held: HeldFile | None) -> None:

@@ -30,6 +30,7 @@ from bot.render.stats import render_stats
 from bot.retrieval import search
 from bot.semantic import Encoder, VectorStore, open_semantic, vectors
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
+from bot.semantic.follower import VectorFollower
 from bot.semantic.static import StaticEncoder, load_pieces, load_static
 from bot.semantic.vectors import EMBED_CHUNK, INDEX_FILE, Embed
 from tests.paths import DATA, ROOT
@@ -151,6 +152,70 @@ def test_a_process_that_begins_to_stop_gives_up_embedding_within_a_chunk_and_kee
     reopened = VectorStore.open(tmp_path / "v", embed, "test")
     assert reopened.cursor == 1 and reopened.count() == 1 and reopened.vector("a", 0) is not None
     reopened.close()
+
+
+def test_a_step_given_up_as_the_process_stops_keeps_the_articles_it_embedded_whole(settings: Settings) -> None:
+    """A `newsbot chat` of a minute held the right to make the vectors and, ending, gave up its step of 100
+    articles whole: chats of a minute each made none in six minutes. The articles embedded whole by the stop are
+    committed; the next writer embeds only the rest."""
+    writer = Library.open(replace(settings, semantic="off"))
+    try:
+        writer.add(Article(f"Story {n}", tuple(f"Paragraph {p} of story {n}." for p in range(3))) for n in range(90))
+        store = writer.store
+        total = store.stats().paragraphs
+        assert total > 2 * EMBED_CHUNK
+        stop = threading.Event()
+        calls: list[int] = []
+
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            calls.append(len(texts))
+            if len(calls) == 2:
+                stop.set()  # the process begins to stop while its second chunk is embedded
+            return np.tile(np.eye(DIMENSIONS, dtype=np.float32)[0], (len(texts), 1))
+
+        stopping = VectorFollower(store, VectorStore.open(tmp := settings.data_dir / "v", embed, "test", stop))
+        with pytest.raises(Stopped):
+            stopping.catch_up(1)
+        stopping.vectors.close()
+        stopping.close()
+        assert calls == [EMBED_CHUNK, EMBED_CHUNK]
+        kept = VectorStore.open(tmp, embed, "test")
+        made = kept.count()
+        assert EMBED_CHUNK < made <= 2 * EMBED_CHUNK and kept.cursor == NO_CURSOR
+        calls.clear()
+        after = VectorFollower(store, kept)
+        after.catch_up()
+        assert sum(calls) == total - made  # none embedded twice
+        assert kept.count() == total and kept.cursor == store.head()
+        after.close()
+        kept.close()
+    finally:
+        writer.close()
+
+
+def test_a_process_taking_over_an_unfinished_first_build_goes_on_where_it_stopped(settings: Settings) -> None:
+    """Each process resumes a first build from the first article (where it stopped is its own memory): one that
+    took over spent a step, and the bot's 5 s between steps, on each chunk embedded already."""
+    writer = Library.open(replace(settings, semantic="off"))
+    try:
+        writer.add(Article(f"Story {n}", tuple(f"Paragraph {p} of story {n}." for p in range(3))) for n in range(40))
+        calls: list[int] = []
+
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return np.tile(np.eye(DIMENSIONS, dtype=np.float32)[0], (len(texts), 1))
+
+        for process in range(2):  # a process making two steps, then another taking over
+            vectors = VectorStore.open(settings.data_dir / "v", embed, "test")
+            follower = VectorFollower(writer.store, vectors, batch=10)
+            assert follower.catch_up(2) > 0 and len(calls) == 2 * (process + 1)
+            follower.close()
+            vectors.close()
+        reopened = VectorStore.open(settings.data_dir / "v", embed, "test")
+        assert reopened.count() == sum(calls) and reopened.cursor == NO_CURSOR
+        reopened.close()
+    finally:
+        writer.close()
 
 
 def test_uncommitted_changes_are_lost_and_unchanged_articles_are_not_embedded_again(

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.errors import Stopped
 from bot.index.aside import left_by_dead
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
@@ -137,21 +138,38 @@ class VectorFollower:
                 self.vectors.refresh()
                 return 0
             before = self.vectors.embedded
-            if self.vectors.cursor == NO_CURSOR and not self._build(limit, progress):
-                return self.vectors.embedded - before
-            changes = None if limit is None else limit * self.batch
-            replay(
-                self.store, self.vectors.cursor, self.vectors, batch_size=self.batch, limit=changes, progress=progress
-            )
+            try:
+                if self.vectors.cursor == NO_CURSOR and not self._build(limit, progress):
+                    return self.vectors.embedded - before
+                changes = None if limit is None else limit * self.batch
+                replay(
+                    self.store,
+                    self.vectors.cursor,
+                    self.vectors,
+                    batch_size=self.batch,
+                    limit=changes,
+                    progress=progress,
+                )
+            except Stopped:
+                # The articles embedded whole before the stop are kept, at the cursor the vectors had: a step given
+                # up whole as each process stopped left chats of a minute each making none in six minutes.
+                if self.vectors.uncommitted:
+                    self.vectors.commit(self.vectors.cursor)
+                raise
             return self.vectors.embedded - before
 
     def _build(self, limit: int | None, progress: Callable[[int], object] | None) -> bool:
         """Vectors for every article the store holds (resuming where an interrupted build stopped); True once
         complete, False when `limit` chunks were done first."""
         head = self.store.head()
-        for done, chunk in enumerate(articles_in_store(self.store, self._built_to, self.batch), 1):
-            self.vectors.apply([], chunk)
-            self.vectors.commit(NO_CURSOR)  # durable, and still not complete
+        done = 0
+        for chunk in articles_in_store(self.store, self._built_to, self.batch):
+            # Chunks another process embedded already are passed over, neither committed nor counted as steps: a
+            # process taking over an unfinished build spent a step (and the bot's 5 s between steps) on each.
+            embedded = self.vectors.apply([], chunk)
+            if embedded:
+                self.vectors.commit(NO_CURSOR)  # durable, and still not complete
+                done += 1
             self._built_to = chunk[-1][0].id
             if progress is not None:
                 progress(sum(len(paragraphs) for _, paragraphs in chunk))

@@ -89,6 +89,10 @@ def content_key(headline: str, paragraphs: Sequence[str]) -> str:
     return hashlib.sha256("\x1f".join([headline, *paragraphs]).encode("utf-8")).hexdigest()[:24]
 
 
+# An article to embed: its paragraphs, and its content's key (`content_key`).
+_Changed = tuple[StoredArticle | Article, Sequence[str], str]
+
+
 class VectorStore:
     """Paragraph vectors keyed by (article id, position); safe to search from several threads."""
 
@@ -295,7 +299,8 @@ class VectorStore:
 
         An added article whose paragraphs are unchanged keeps its vectors, so replaying the log or rebuilding
         costs no encoding. The encoder runs outside the lock: questions keep being answered meanwhile. Nothing
-        is durable until `commit`.
+        is durable until `commit`. Once the process stops (`stop`), the articles embedded whole by then are
+        applied, the rest left as they were, and Stopped is raised.
         """
         ids = [article.id for article, _ in added]
         with self._lock:
@@ -311,6 +316,9 @@ class VectorStore:
         ]
         texts = [passage(article.title, text) for article, paragraphs, _ in changed for text in paragraphs]
         vectors = self._embedded(texts)
+        stopped = len(vectors) < len(texts)
+        if stopped:  # the articles whose every paragraph was embedded before the stop are kept (`uncommitted`)
+            changed = _embedded_whole(changed, len(vectors))
         with self._lock, self._undone_on_failure():
             self._begin()
             self._remove((set(removed) - set(ids)) | {article.id for article, _, _ in changed})
@@ -319,16 +327,23 @@ class VectorStore:
                 self._db.execute("INSERT INTO articles VALUES (?, ?)", (article.id, key))
                 self._add([(article.id, i) for i in range(len(paragraphs))], vectors[row : row + len(paragraphs)])
                 row += len(paragraphs)
-            self.embedded += len(texts)
+            self.embedded += row
+        if stopped:
+            raise Stopped
         return len(texts)
 
+    @property
+    def uncommitted(self) -> bool:
+        """Whether changes were applied since the last `commit`."""
+        return self._in_transaction
+
     def _embedded(self, texts: Sequence[str]) -> Vectors:
-        """`texts`' vectors, EMBED_CHUNK at a time, raising Stopped between two chunks once the process stops."""
+        """`texts`' vectors, EMBED_CHUNK at a time: fewer once the process stops, between two chunks."""
         assert self._embed is not None, "vectors opened to be read are never made"
         chunks = [np.zeros((0, DIMENSIONS), dtype=np.float32)]
         for start in range(0, len(texts), EMBED_CHUNK):
             if self._stop.is_set():
-                raise Stopped
+                break
             chunks.append(self._embed(texts[start : start + EMBED_CHUNK]))
         return np.concatenate(chunks)
 
@@ -494,6 +509,17 @@ class VectorStore:
         with self._lock:
             self._rollback()
             self._db.close()
+
+
+def _embedded_whole(changed: Sequence[_Changed], vectors: int) -> list[_Changed]:
+    """The first of `changed` articles, in order, whose paragraphs all lie within the first `vectors` embedded."""
+    whole: list[_Changed] = []
+    for article in changed:
+        vectors -= len(article[1])
+        if vectors < 0:
+            break
+        whole.append(article)
+    return whole
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:

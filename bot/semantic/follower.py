@@ -170,9 +170,9 @@ class VectorFollower:
             if embedded:
                 self.vectors.commit(NO_CURSOR)  # durable, and still not complete
                 done += 1
+                if progress is not None:  # what this step made: the backlog counts the paragraphs with no vector
+                    progress(embedded)
             self._built_to = chunk[-1][0].id
-            if progress is not None:
-                progress(sum(len(paragraphs) for _, paragraphs in chunk))
             if limit is not None and done >= limit:
                 return False
         # Every article is in: drop the vectors of articles the store no longer holds, then follow from `head`.

@@ -770,11 +770,21 @@ def _cities() -> dict[str, str]:
     for name in sorted(_zone_names(), key=lambda name: (-len(name), name)):
         if name.partition("/")[0] in GEOGRAPHIC_AREAS:
             cities.setdefault(_fold_name(name.rpartition("/")[2]), name)
+    for folded, (_, name) in _listed_cities().items():
+        cities.setdefault(folded, name)
+    return cities
+
+
+@cache
+def _listed_cities() -> dict[str, tuple[str, str]]:
+    """The large cities no zone is named after (bot/data/city_zones.txt), as written and with their zone, by their
+    folded name."""
+    cities: dict[str, tuple[str, str]] = {}
     for line in resources.files("bot.data").joinpath("city_zones.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             city, _, name = line.partition("=")
             if name.strip() in _zone_names():
-                cities.setdefault(_fold_name(city.strip()), name.strip())
+                cities.setdefault(_fold_name(city.strip()), (city.strip(), name.strip()))
     return cities
 
 
@@ -867,7 +877,15 @@ def _fold_country(text: str) -> str:
 def _suggest(folded: str) -> tuple[str, ...]:
     choices = _names() if "/" in folded else {**_names(), **_cities()}
     close = difflib.get_close_matches(folded, choices, n=3, cutoff=0.75)
-    return tuple(dict.fromkeys(choices[match] for match in close))
+    # A city the zone is not named after is named with it: "/timezone Atlantis" got "Did you mean America/New_York?",
+    # reached through "Atlanta".
+    listed = _listed_cities()
+    return tuple(
+        dict.fromkeys(
+            f"{listed[match][0]} ({choices[match]})" if match in listed and match not in _names() else choices[match]
+            for match in close
+        )
+    )
 
 
 def _fold_name(text: str) -> str:

@@ -431,8 +431,10 @@ _AUXILIARY = r"(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|
 _ASKS_WHO_DID = re.compile(rf"\s*(?:who|what)\s+(?!{_AUXILIARY})\w", re.IGNORECASE)
 # Its deed, asked of who did it ("scored" of "who scored for rovers?"; "what" is as often a noun's, "what time").
 _WHO_DID = re.compile(rf"\s*who\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
-# A question asking whether something is so ("is the fold 17 waterproof?", "will halloran appeal?").
-_ASKS_WHETHER = re.compile(rf"\s*{_AUXILIARY}", re.IGNORECASE)
+# A question asking whether something is so ("is the fold 17 waterproof?", "will halloran appeal?"); not of what it
+# points back at: "@bot is this true?" in reply to a friend's claim asks whether a story tells the claim, which it
+# does in its own words, never "true".
+_ASKS_WHETHER = re.compile(rf"\s*{_AUXILIARY}(?!\s+(?:this|that|it)\b)", re.IGNORECASE)
 # "Who is ...", "what's ...", "where was ...": asking after whatever follows.
 _LOOKUP = re.compile(r"\s*(?:who|what|where)(?:['\u2019]s|\s+(?:is|are|was|were))\s", re.IGNORECASE)
 
@@ -1888,7 +1890,7 @@ def writes_what_is_asked(question: str, text: str, headline: str = "") -> bool:
     amount, a sum of money, a span, who is in charge), the deed it asks who did (`writes_deed`) and the time it asks
     for (`writes_when`); true of a question asking for none."""
     kinds = all(writes(text) or (told and writes(headline)) for writes, _, _, told in asked_kinds(question))
-    return kinds and writes_deed(question, text, headline) and writes_when(question, text)
+    return kinds and writes_deed(question, text, headline) and writes_when(question, text, headline)
 
 
 # "When ...?" asks for a time, which a story gives in a sentence telling of what is asked ("three days of strikes in
@@ -1911,22 +1913,27 @@ _AHEAD = re.compile(
 _PLACE = re.compile(r"\b(?:in|at|between|across|near|outside|inside)\s+(?:the\s+)?[^\W\d_]", re.IGNORECASE)
 
 
-def writes_when(question: str, text: str) -> bool:
+def when_asked_of(question: str) -> frozenset[str]:
+    """The words of a question asking when or where that say of what (not its frame, nor "will" or "next")."""
+    return _term_set(_AHEAD.sub(" ", question)) - frame_terms(question)
+
+
+def writes_when(question: str, text: str, headline: str = "") -> bool:
     """Whether a paragraph has a sentence giving a time (`_WHEN`) that holds a word of the question (any, of a question
-    of question words alone: "when?"), when the question asks when (`_ASKS_WHEN`), and looking forward (`_AHEAD`),
-    when it asks of what is ahead, as for where (giving a place, `_PLACE`); true of any other question. Of the tram
-    strike, "A replacement bus service will run ... but the last buses will leave at 10pm" tells of no strike to
-    come."""
+    of question words alone: "when?"; none, when its story's `headline` holds them all), when the question asks when
+    (`_ASKS_WHEN`), and looking forward (`_AHEAD`), when it asks of what is ahead, as for where (giving a place,
+    `_PLACE`); true of any other question. Of the tram strike, "A replacement bus service will run ... but the last
+    buses will leave at 10pm" tells of no strike to come. Under "Kelby teachers vote to strike over class sizes",
+    "The first walkout is planned for 20 January" tells when they will strike."""
     asked = _ASKS_WHEN.match(question)
     ahead = asked is not None and asked.group("ahead") is not None
     if asked is None or not (ahead or asked.group("asked").casefold() == "when"):
         return True
     given = _WHEN if asked.group("asked").casefold() == "when" else _PLACE
-    wanted = _term_set(_AHEAD.sub(" ", question)) - frame_terms(question)
+    wanted = when_asked_of(question)
+    told = wanted <= _term_set(headline)
     return any(
-        given.search(sentence)
-        and (not ahead or _AHEAD.search(sentence))
-        and (not wanted or wanted & _term_set(sentence))
+        given.search(sentence) and (not ahead or _AHEAD.search(sentence)) and (told or wanted & _term_set(sentence))
         for sentence in sentences(text)
     )
 
@@ -1995,6 +2002,24 @@ def kind_first(
                 and first.score - candidate.score <= weaker
                 and (found_by & (_term_set(text) | _term_set(lede)) or not found_by_too)
                 and writes(text)
+            ):
+                return [candidate, *(c for c in ranked if c is not candidate)]
+    # The time asked for, in a small library, where a story tells it once and names what of in its headline: "when will
+    # teachers strike" led with the vote's lede, above "The first walkout is planned for 20 January". Not where the
+    # headline names only some ("when is the next nurses strike" of a pay deal "ending" the strikes, under "Nurses ...
+    # vote to accept pay deal": "Cancelled operations from the October strikes will be rescheduled by January").
+    headline = articles[first.hit.article_id].title
+    if (
+        told_before
+        and _ASKS_WHEN.match(question)
+        and when_asked_of(question) <= _term_set(headline)
+        and not writes_when(question, texts[first.hit.article_id, first.hit.position], headline)
+    ):
+        for candidate in ranked[1:]:
+            if (
+                candidate.hit.article_id == first.hit.article_id
+                and first.score - candidate.score <= KIND_WEAKER
+                and writes_when(question, texts[candidate.hit.article_id, candidate.hit.position], headline)
             ):
                 return [candidate, *(c for c in ranked if c is not candidate)]
     return ranked

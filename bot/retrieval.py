@@ -1942,6 +1942,11 @@ def writes_when(question: str, text: str, headline: str = "") -> bool:
 _TO_BE_DONE = re.compile(
     r"\b(?:to|will|would|could|can|may|might|shall|should|must)\s+(?:not\s+)?(?:be\s+)?$", re.IGNORECASE
 )
+# Unless it is whoever did it first, last or alone: "the first Green Party candidate to win the post" tells who won
+# ("who won the election?" of tests/data/kelby was weak).
+_FIRST_TO = re.compile(
+    r"\b(?:first|last|only|youngest|oldest|second|third)\b(?:\s+[\w'\u2019-]+){0,4}\s+to\s+$", re.IGNORECASE
+)
 
 
 def writes_deed(question: str, text: str, headline: str = "") -> bool:
@@ -1964,7 +1969,10 @@ def writes_deed(question: str, text: str, headline: str = "") -> bool:
     verb = fold(asked.group(1))
     if not (verb in IRREGULAR_VERBS or verb.endswith("ed")):
         return bool(deed & _term_set(text))
-    return any(term in deed and _TO_BE_DONE.search(text, 0, start) is None for start, _, term in words(text))
+    return any(
+        term in deed and (_TO_BE_DONE.search(text, 0, start) is None or _FIRST_TO.search(text, 0, start) is not None)
+        for start, _, term in words(text)
+    )
 
 
 def kind_first(

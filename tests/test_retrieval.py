@@ -546,7 +546,9 @@ def test_a_story_filed_again_with_a_word_changed_is_shown_once_and_its_headline_
     )
     answer = library.ask(library.request("handheld console price sale march", k=5))
     assert [p.text for p in answer.passages].count(first) + [p.text for p in answer.passages].count(again) == 1
-    weak = library.ask(library.request("What did Nintendo say about the handheld console?", k=5))
+    # Asked of a word the chess story writes too, so that a headline is listed beside the weak passages (not the
+    # shipped story's, whose "said" only frames the question).
+    weak = library.ask(library.request("What did Nintendo say about the handheld console on Monday?", k=5))
     titles = [" ".join(a.title.casefold().split()) for a in weak.closest]
     assert titles and len(titles) == len(set(titles)), weak
 

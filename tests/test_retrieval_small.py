@@ -900,6 +900,23 @@ def test_whether_something_is_so_is_not_answered_by_a_story_never_saying_it(
     assert heavy.confident and "heavy at 1.6kg" in heavy.passages[0].text, heavy
 
 
+@pytest.mark.parametrize(
+    ("question", "word"), [("was the landlord fined?", "fined"), ("was the landlord jailed?", "jailed")]
+)
+def test_whether_something_no_story_says_is_so_shows_the_story_asked_of_as_weak(
+    first_week: Library, question: str, word: str
+) -> None:
+    """ "was the landlord fined?" was declined of first_week, whose landlord was ordered to repay £18,400: no story
+    writes "fined", and a question asking whether something is so counted such a word as telling that nothing was
+    there. The reader asked of a story the library holds; its passages may help, and the word none uses is named."""
+    answer = first_week.ask(first_week.request(question))
+    assert answer.found and not answer.confident, answer
+    assert answer.passages[0].article.title.startswith("Landlord ordered to repay"), answer
+    assert answer.reason == f"No article uses the word \u201c{word}\u201d.", answer
+    # Of nothing any story tells, it is declined still.
+    assert not first_week.ask(first_week.request("is the moon made of cheese?")).found
+
+
 def test_whether_something_goes_ahead_is_answered_by_the_story_telling_it_will(first_week: Library) -> None:
     """ "is the bus strike going ahead?" was answered confidently by "... will strike for five days from 14
     December"; asked as a question whose every word counts (it asks whether something is so), it became weak, "No
@@ -946,3 +963,40 @@ def test_a_deed_a_story_s_headline_tells_is_told_of_its_passages(bot_stories: Li
     weak = bot_stories.ask(bot_stories.request("where did the study take place"))
     assert weak.found and not weak.confident, weak
     assert {a.title for a in weak.closest} <= {"Regional Rail Strike Ends After Wage Deal"}, weak
+
+
+@pytest.fixture(scope="module")
+def both_weeks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """Both weeks' stories (tests/data/first_week and second_week: two studies, two strikes, two councils) and the
+    shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("both_weeks"), DATA / "first_week", DATA / "second_week")
+
+
+@pytest.fixture(scope="module")
+def kelby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's ten stories (tests/data/kelby: a bridge closing, a mayor elected, a home defeat, a bakery fined, a
+    sleep study, red panda cubs, a factory closing, a hosepipe ban lifted, a teachers' strike vote, a cycle lane) and
+    the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("kelby"), DATA / "kelby")
+
+
+READER_CASES = json.loads((DATA / "reader_questions.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", READER_CASES, ids=[f"{c['library']}: {c['question']}" for c in READER_CASES])
+def test_a_reader_s_question_is_answered_as_its_passages_deserve(
+    request: pytest.FixtureRequest, case: dict[str, Any]
+) -> None:
+    """Each case of tests/data/reader_questions.json, questions a new reader asked of the shipped story and of small
+    libraries: declined, weak or confident, with the first passage, the closest headlines and the reason it expects
+    (its "why", where there is one, says what the old code did)."""
+    library: Library = request.getfixturevalue(case["library"])
+    answer = library.ask(library.request(case["question"]))
+    got = ("confident" if answer.confident else "weak") if answer.found else "declined"
+    assert got == case["answer"], answer
+    if "first" in case:
+        assert answer.passages[0].text.startswith(case["first"]), answer
+    if "closest" in case:
+        assert [a.title for a in answer.closest] == case["closest"], answer
+    if "reason" in case:
+        assert answer.reason == case["reason"], answer

@@ -48,13 +48,12 @@ from bot.ingest.urls import is_web_url, web_link
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer
 from bot.render.answers import answer_json, render_answer
-from bot.render.headlines import article_json, latest_lines
+from bot.render.headlines import article_json, category_lines, latest_lines
 from bot.render.markup import (
     PLAIN,
     TERMINAL,
     Style,
     byline,
-    category_counts,
     category_data,
     category_label,
     count,
@@ -652,8 +651,7 @@ def _setting_asked(library: Library, question: str) -> int | None:
     if request is None:
         return None
     if isinstance(request, CategoriesAsked):  # "what categories are there?"
-        known = category_counts(library.store.categories())
-        print("\n".join(f"• {label}: {count(n, 'article')}" for label, n in known))
+        print("\n".join(category_lines(library.store.categories(), _style())))
     else:
         print(talk_reply("subscriptions", COMMAND_LINE))
     return 0

@@ -88,10 +88,15 @@ def article_json(article: StoredArticle, bot_username: str = "") -> dict[str, An
     }
 
 
+def category_lines(known: Sequence[tuple[str, int]], style: Style = HTML) -> list[str]:
+    """Each category with its article count, one a line (in `style`: `newsbot ask "what categories are there?"`
+    prints them)."""
+    return [f"• {style.escape(label)}: {count(n, 'article')}" for label, n in category_counts(known)]
+
+
 def categories_blocks(known: Sequence[tuple[str, int]]) -> list[str]:
     """Each category with its article count, one a line under the heading, as blocks for `split_message`."""
-    lines = [f"• {HTML.escape(label)}: {count(n, 'article')}" for label, n in category_counts(known)]
-    return lines_in_blocks(["<b>Categories</b>", *lines])
+    return lines_in_blocks(["<b>Categories</b>", *category_lines(known)])
 
 
 def category_hint(name: str) -> str:

@@ -342,6 +342,11 @@ PART_EXAMPLES = {
 }
 
 
+def _as_typed(at: time) -> str:
+    """A whole hour as a reader types it after /time ("7pm")."""
+    return format(at, "%-I%p").lower()
+
+
 def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
     """After a daily digest asked for in words ("send me the sport news every morning"): the categories followed (or
     the digest on), when it comes, that the chat's one digest moved when it did ("I want business news every
@@ -357,7 +362,7 @@ def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None)
             f" {its} categories."
         )
     if part is not None:  # the chat's time when it lies in that part, else the part's usual one
-        other = format(next(at for at in PART_EXAMPLES[part] if at != daily), "%-I%p").lower()
+        other = _as_typed(next(at for at in PART_EXAMPLES[part] if at != daily))
         lines.append(f"For the {part} I chose {daily:%H:%M}: /time {other} or any other time changes it.")
     return "\n".join([*lines, *utc_hint(view, clock, group)])
 
@@ -374,7 +379,7 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
     if typed_time is not None:
         then = f"/time {HTML.escape(typed_time.removeprefix('at '))} has it come then"
     elif part is not None:
-        then = f"/time {format(PART_EXAMPLES[part][0], '%-I%p').lower()} has it come in the {part}"
+        then = f"/time {_as_typed(PART_EXAMPLES[part][0])} has it come in the {part}"
     else:
         then = "/time 07:30 sets when it comes"
     return f"{first}; {then}. /mysubs shows what comes."

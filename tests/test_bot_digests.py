@@ -1193,6 +1193,64 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         )
 
 
+async def test_the_digest_s_time_in_a_reader_s_words_sets_it_and_says_so_once(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "set the time to 7am" was read as the daily digest asked for anew: the reply said "Daily digest on." and that
+    the digest moved, saying the time twice, and it turned the digest on after /digest off; "my digest should come at
+    9" was searched, and "change my digest to the evening" said "Daily digest on." too."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await say(server, ALICE, "subscribe", "sport")
+        reply = await written(server, ALICE, "set the time to 7am")
+        assert reply.startswith("Your digest time is 07:00.\nDaily digest: every day at 07:00 (UTC);"), reply
+        assert "Daily digest on" not in reply and "moved" not in reply, reply
+        # As /time: a digest turned off stays off, and the reply says how to have it again.
+        await say(server, ALICE, "digest", "off")
+        reply = await written(server, ALICE, "change the time to 8 please")
+        assert reply.startswith("Your digest time is 08:00.\nDaily digest: off (/digest on to get one)."), reply
+        # Naming the digest asks for it: it comes again.
+        reply = await written(server, ALICE, "my digest should come at 9")
+        assert reply.startswith("Your digest time is 09:00.\nDaily digest: every day at 09:00 (UTC);"), reply
+        assert (await written(server, ALICE, "can I get the digest at 6 instead?")).startswith(
+            "Your digest time is 06:00.\n"
+        )
+        reply = await written(server, ALICE, "change my digest to the evening")
+        assert reply.startswith("Your digest time is 18:00.\nDaily digest: every day at 18:00 (UTC);"), reply
+        assert "\nFor the evening I chose 18:00: /time 7pm or any other time changes it.\n" in reply, reply
+        assert "Daily digest on" not in reply and "moved" not in reply, reply
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "18:00"
+        # Questions holding such words are searched.
+        for question in ("when did the morning papers come out?", "what time is it in London?"):
+            assert "digest" not in (await written(server, ALICE, question)).lower(), question
+        mention = f"@{server.username} set the time to 7am"
+        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's digest time is 07:00.")
+
+
+async def test_follow_or_stop_before_a_phrase_is_searched_and_before_a_category_s_name_acts(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """In a bot with a Money category, "follow the money" followed it at once, and "stop the world" stopped World: a
+    bare verb before "the" makes a phrase, which is searched; "follow money" and "stop sport" are requests, a
+    group's made by its admins alone."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(app, START, story("Savings rates fall", "money"), story("Derby drawn", "sport"))
+        await say(server, ALICE, "subscribe", "sport")
+        for phrase in ("follow the money", "stop the sport"):
+            reply = await written(server, ALICE, phrase)
+            assert "Subscribed" not in reply and "Unsubscribed" not in reply, (phrase, reply)
+        assert [name for name, _ in store.subscriptions(ALICE)] == ["Sport"]
+        assert (await written(server, ALICE, "follow money")).startswith("Subscribed to Money.\n")
+        assert (await written(server, ALICE, "stop sport")).startswith("Unsubscribed from Sport.\n")
+        assert (await written(server, ALICE, "follow the money every morning")).startswith("You already follow Money.")
+        assert await written(server, GROUP, f"@{server.username} stop money", user_id=MEMBER) == ADMINS_ONLY
+
+
 async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import pytest
@@ -21,8 +22,9 @@ from bot.services.setting_requests import (
     read_request,
     setting_request,
 )
+from tests.paths import ROOT, SQUAD
 
-KNOWN = ("Sport", "Tech", "Business")
+KNOWN = ("Sport", "Tech", "Business", "Money", "World")
 
 
 def unread() -> Sequence[str]:
@@ -33,6 +35,14 @@ def unread() -> Sequence[str]:
     ("text", "expected"),
     [
         ("send me the digest at 8am", TimeAsked("at 8am")),
+        # The digest's time in a reader's words, which were searched or read as the digest asked for anew.
+        ("my digest should come at 9", TimeAsked("at 9")),
+        ("can I get the digest at 6 instead?", TimeAsked("at 6")),
+        ("change my digest to the evening", TimeAsked(None, "evening")),
+        ("move the digest to the mornings please", TimeAsked(None, "morning")),
+        # The time alone, as /time sets it: the reply said "Daily digest on." and that the digest moved.
+        ("set the time to 7am", TimeAsked("7am", on=False)),
+        ("change the time to 8 please", TimeAsked("8", on=False)),
         ("I live in Berlin", ZoneAsked("Berlin")),
         ("set my timezone to London", ZoneAsked("London")),
         ("stop the digest", SwitchAsked("digest", False)),
@@ -51,6 +61,12 @@ def unread() -> Sequence[str]:
         ("what is in the evening digest?", None),
         ("what time zone is Berlin in?", None),
         ("hi", None),
+        ("when did the morning papers come out?", None),
+        ("what time is it in London?", None),
+        # A phrase made of a category's name: "follow the money" followed Money at once (the store is not read).
+        ("follow the money", None),
+        ("stop the world", None),
+        ("please follow the money", None),
         ("who won the cup final?", None),
     ],
 )
@@ -87,6 +103,14 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
             "send me tech & business news daily",
             DailyAsked(("Tech", "Business"), DailyAsk(("tech", "&", "business"), None, None)),
         ),
+        # A bare verb and a category's name is a request.
+        ("follow money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
+        ("stop sport", UnsubscribeAsked(("sport",))),
+        # With "the" too when its words say it is the category, how often or when, or use the bot's own verbs.
+        ("stop the sport news", UnsubscribeAsked(("sport",))),
+        ("follow the money every morning", DailyAsked(("Money",), DailyAsk(("money",), None, "morning"))),
+        ("subscribe me to the money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
+        ("stop following the world", UnsubscribeAsked(("world",))),
         # Words naming no category: a question after all.
         ("unsubscribe me from the weather", None),
         ("I want alerts for the election", None),
@@ -112,3 +136,16 @@ def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:
     )
     # The chat's own categories count: one whose stories are all gone may still be stopped.
     assert Unsettled((UnsubscribeAsked(("weather",)),)).settle((*KNOWN, "Weather")) == UnsubscribeAsked(("weather",))
+
+
+def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
+    """The questions bench/quality.py asks, the BBC's and SQuAD dev's (when ../shared has it), are questions: a
+    wider reading of requests ("my digest should come at 9", "set the time to 7am") must leave every one of them
+    to be searched, without reading the categories."""
+    lines = (ROOT / "bench" / "data" / "bbc_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines]
+    if SQUAD.is_file():
+        squad = json.loads(SQUAD.read_text(encoding="utf-8"))["data"]
+        questions += [qa["question"] for item in squad for paragraph in item["paragraphs"] for qa in paragraph["qas"]]
+    assert len(questions) > 100
+    assert [(question, read) for question in questions if (read := read_request(question)) is not None] == []

@@ -2,7 +2,8 @@
 change as the command would (bot.tg.subscriptions), `newsbot ask` says how to make it there (bot.cli).
 
 The requests, first to last (the first a message reads as is the one it makes):
-- the digest at a time: "send me the digest at 8am" (`TimeAsked`, as /time);
+- the digest at a time: "send me the digest at 8am", "my digest should come at 9", "change my digest to the evening",
+  or its time alone: "set the time to 7am" (`TimeAsked`, as /time);
 - a time zone: "set my timezone to London", "I live in Berlin" (`ZoneAsked`, as /timezone);
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
 - categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
@@ -21,12 +22,13 @@ message whose words may name some; `setting_request` does both for a caller that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
-from bot.services.schedule import DailyAsk, asked_daily, asked_digest_time, asked_zone
+from bot.services.schedule import DailyAsk, asked_daily, asked_digest_part, asked_digest_time, asked_time, asked_zone
 
 # The most words that may name the categories of a daily digest ("sport, tech and business").
 _NAMING_WORDS = 5
@@ -41,9 +43,13 @@ _QUESTION_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class TimeAsked:
-    """The digest at a time: the words /time reads ("at 8am", "at 7:30 London")."""
+    """The digest at a time: the words /time reads ("at 8am", "at 7:30 London"), or none and the part of the day it
+    was moved to ("evening"); `on`: the digest asked for ("send me the digest at 8am"), so turned on after /digest off
+    too, else its time alone set, as /time sets it ("set the time to 7am")."""
 
-    typed: str
+    typed: str | None
+    part: str | None = None
+    on: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,16 +134,22 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     ("why did the union stop the strike?", "when is the morning news?")."""
     if (typed := asked_digest_time(text)) is not None:
         return TimeAsked(typed)
+    if (typed := asked_time(text)) is not None:
+        return TimeAsked(typed, on=False)
+    if (part := asked_digest_part(text)) is not None:
+        return TimeAsked(None, part)
     if (typed := asked_zone(text)) is not None:
         return ZoneAsked(typed)
     if (switched := asked_switch(text)) is not None:
         return SwitchAsked(*switched)
     readings: list[Naming] = []
-    if (words := asked_unsubscribe(text)) is not None:
+    phrase = _a_phrase(text)
+    if not phrase and (words := asked_unsubscribe(text)) is not None:
         readings.append(UnsubscribeAsked(tuple(words)))
     if (words := asked_alerts(text)) is not None:
         readings.append(AlertsAsked(tuple(words)))
-    if (daily := asked_daily(text)) is not None and _may_name(daily.words):
+    daily = asked_daily(text)
+    if daily is not None and _may_name(daily.words) and not (phrase and daily.time is None and daily.part is None):
         readings.append(daily)
     if not readings:
         return _SHOWN.get(small_talk(text) or "")
@@ -145,6 +157,23 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
+
+
+# A bare "follow" or "stop" before "the" (or "a", "this") makes a phrase of the words after it: "follow the money"
+# and "stop the world" are said of other things than a bot's Money or World, and followed or stopped them at once. A
+# word of the category ("stop the sport news"), how often or when ("follow the money every morning"), or the bot's
+# own verbs ("subscribe to the money", "stop following the world") make such words a request again.
+_PHRASE = re.compile(r"(?:.*\s)?(?:follow|stop)\s+(?:the|a|an|this|that)\s+(?P<rest>.+)", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_NAMES_A_CATEGORY = frozenset(
+    {"news", "stories", "headlines", "updates", "category", "categories", "daily", "everyday", "every", "each"}
+)
+
+
+def _a_phrase(text: str) -> bool:
+    """Whether a message of "follow" or "stop" reads as a phrase rather than a request (`_PHRASE`)."""
+    found = _PHRASE.fullmatch(text.strip())
+    return found is not None and not any(word.casefold() in _NAMES_A_CATEGORY for word in _WORD.findall(found["rest"]))
 
 
 # What small talk asks to be shown.

@@ -36,6 +36,7 @@ from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
 from bot.services.schedule import (
+    DailyAsk,
     names_gmt,
     offset_label,
     parse_time_and_zone,
@@ -353,8 +354,9 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         case SettingsAsked():
             await message.reply_text((await settings_of(message, context))[1])
             return True
-        case TimeAsked(typed):
-            edit, confirm, usage = partial(subscriptions.ask_time, text=typed), text.time_set, text.TIME_USAGE
+        case TimeAsked(typed, part, on):
+            edit = partial(subscriptions.ask_time, asked=DailyAsk((), typed, part), on=on)
+            confirm, usage = partial(text.time_set, part=part), text.TIME_USAGE
         case ZoneAsked(typed):
             edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)
             usage = text.ZONE_USAGE

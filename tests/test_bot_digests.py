@@ -1251,6 +1251,28 @@ async def test_follow_or_stop_before_a_phrase_is_searched_and_before_a_category_
         assert await written(server, GROUP, f"@{server.username} stop money", user_id=MEMBER) == ADMINS_ONLY
 
 
+async def test_a_new_reader_s_short_words_for_the_digest_and_categories_do_what_they_say(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Each was searched, or read as the digest asked for anew ("Daily digest on." and that it moved): "make it 9pm"
+    and "at 9 instead" set the time as /time does, "show me my digest" shows it as /digest does, "add tech" and
+    "remove sport" follow and stop as /subscribe and /unsubscribe do, and "which categories do I follow?" gets
+    /mysubs."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Derby drawn", "sport"), story("Chip out", "tech"))
+        await say(server, ALICE, "subscribe", "sport")
+        reply = await written(server, ALICE, "make it 9pm")
+        assert reply.startswith("Your digest time is 21:00.\nDaily digest: every day at 21:00 (UTC);"), reply
+        assert (await written(server, ALICE, "at 9 instead")).startswith("Your digest time is 09:00.\n")
+        reply = await written(server, ALICE, "send me the news at 7am")
+        assert reply.startswith("Your digest time is 07:00.\n") and "moved" not in reply, reply
+        reply = await written(server, ALICE, "show me my digest")
+        assert reply.startswith("Your digest so far\n") and reply == visible_text(await say(server, ALICE, "digest"))
+        assert (await written(server, ALICE, "add tech")).startswith("Subscribed to Tech.\nCategories: Sport and Tech.")
+        assert (await written(server, ALICE, "remove sport")).startswith("Unsubscribed from Sport.\nCategories: Tech.")
+        assert (await written(server, ALICE, "which categories do I follow?")).startswith("Your subscriptions\n")
+
+
 async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:

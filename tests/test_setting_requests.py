@@ -12,6 +12,7 @@ from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
     DailyAsked,
+    DigestAsked,
     SettingRequest,
     SettingsAsked,
     SwitchAsked,
@@ -43,6 +44,13 @@ def unread() -> Sequence[str]:
         # The time alone, as /time sets it: the reply said "Daily digest on." and that the digest moved.
         ("set the time to 7am", TimeAsked("7am", on=False)),
         ("change the time to 8 please", TimeAsked("8", on=False)),
+        ("make it 9pm", TimeAsked("9pm", on=False)),
+        ("at 9 instead", TimeAsked("at 9", on=False)),
+        # The news at a time is the digest at that time: "Daily digest on." and that it moved said its time thrice.
+        ("send me the news at 7am", TimeAsked("at 7am")),
+        ("show me my digest", DigestAsked()),
+        ("what's in my digest?", DigestAsked()),
+        ("which categories do I follow?", SettingsAsked()),
         ("I live in Berlin", ZoneAsked("Berlin")),
         ("set my timezone to London", ZoneAsked("London")),
         ("stop the digest", SwitchAsked("digest", False)),
@@ -62,11 +70,13 @@ def unread() -> Sequence[str]:
         ("what time zone is Berlin in?", None),
         ("hi", None),
         ("when did the morning papers come out?", None),
+        ("is it 9pm?", None),
         ("what time is it in London?", None),
         # A phrase made of a category's name: "follow the money" followed Money at once (the store is not read).
         ("follow the money", None),
         ("stop the world", None),
         ("please follow the money", None),
+        ("remove the money", None),
         ("who won the cup final?", None),
     ],
 )
@@ -106,6 +116,8 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
         # A bare verb and a category's name is a request.
         ("follow money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
         ("stop sport", UnsubscribeAsked(("sport",))),
+        ("add tech", DailyAsked(("Tech",), DailyAsk(("tech",), None, None))),
+        ("remove sport", UnsubscribeAsked(("sport",))),
         # With "the" too when its words say it is the category, how often or when, or use the bot's own verbs.
         ("stop the sport news", UnsubscribeAsked(("sport",))),
         ("follow the money every morning", DailyAsked(("Money",), DailyAsk(("money",), None, "morning"))),

@@ -148,7 +148,10 @@ _DIGEST_ASKING = frozenset(
 _CHANGING = frozenset({"set", "change", "make", "put", "move", "switch", "update", "reschedule"})
 _MOVING = _CHANGING | {"should", "come", "arrive", "instead"}
 _ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING | _MOVING
-_ASKING_FOR_TIME = _ASKING | _CHANGING
+# What a message setting the time alone names instead of the digest ("set the time to 7am", "make it 9pm", "8pm
+# instead"), and the words around such a time.
+_TIME_NAMED = frozenset({"time", "it", "instead"})
+_ASKING_FOR_TIME = _ASKING | _CHANGING | _TIME_NAMED
 # A part of the day the digest is moved to, once the words around it are read past ("to the evening": "evening").
 _PART_ALONE = re.compile(r"(?:in\s+the\s+|at\s+)?(?P<part>morning|afternoon|evening|night)s?", re.IGNORECASE)
 _ZONE_WORDS = frozenset({"timezone", "zone", "tz"})
@@ -158,10 +161,11 @@ _ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use
 # ("what sport news is there this morning?").
 _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
     "headlines", "stories", "updates", "every", "each", "day", "everyday", "days", "a", "an", "on", "about", "some",
-    "subscribe", "follow", "sign", "up", "need", "love", "latest", "top", "all", "your",
+    "subscribe", "follow", "add", "sign", "up", "need", "love", "latest", "top", "all", "your",
 }  # fmt: skip
-# Words that follow categories, whose request needs no time ("subscribe me to sport", "follow tech").
-_FOLLOWING = frozenset({"subscribe", "follow"})
+# Words that follow categories, whose request needs no time ("subscribe me to sport", "follow tech", "add tech": the
+# last searched).
+_FOLLOWING = frozenset({"subscribe", "follow", "add"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
 _DAILY_VERBS = frozenset(
@@ -377,11 +381,12 @@ def asked_digest_time(text: str) -> str | None:
 
 def asked_time(text: str) -> str | None:
     """The words naming a time in a message that sets the digest's time without naming the digest, as `/time` reads
-    them: "set the time to 7am" gives "7am", "change the time to 8 please" "8"; None for any other ("what time is it
-    in London?"). It was read as a daily digest asked for, whose reply said "Daily digest on." and that it moved."""
-    if not _asked_words(text, _CHANGING, _ASKING_FOR_TIME):
+    them: "set the time to 7am" gives "7am", "change the time to 8 please" "8", "make it 9pm" "9pm", "at 9 instead"
+    "at 9"; None for any other ("what time is it in London?"). It was read as a daily digest asked for, whose reply
+    said "Daily digest on." and that it moved, or searched."""
+    if not _asked_words(text, _CHANGING | {"instead"}, _ASKING_FOR_TIME):
         return None
-    return _time_typed(_asked_words(text, frozenset({"time"}), _ASKING_FOR_TIME))
+    return _time_typed(_asked_words(text, _TIME_NAMED, _ASKING_FOR_TIME))
 
 
 def asked_digest_part(text: str) -> str | None:

@@ -12,7 +12,8 @@ The requests, first to last (the first a message reads as is the one it makes):
   daily", "top 5 sport stories daily", and asked how, "how do I get sport news every morning?" (`DailyAsked`, as
   /subscribe and /time);
 - the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories);
-- the chat's settings: "what time is my digest?", "what's my timezone?" (`SettingsAsked`, as /mysubs).
+- the chat's settings: "what time is my digest?", "what's my timezone?" (`SettingsAsked`, as /mysubs);
+- the digest so far: "show me my digest", "what's in my digest?" (`DigestAsked`, as /digest).
 
 Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
 me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
@@ -100,8 +101,21 @@ class SettingsAsked:
     """What the chat gets now: its categories, digest time, time zone and alerts."""
 
 
+@dataclass(frozen=True)
+class DigestAsked:
+    """The chat's digest so far."""
+
+
 SettingRequest = (
-    TimeAsked | ZoneAsked | SwitchAsked | UnsubscribeAsked | AlertsAsked | DailyAsked | CategoriesAsked | SettingsAsked
+    TimeAsked
+    | ZoneAsked
+    | SwitchAsked
+    | UnsubscribeAsked
+    | AlertsAsked
+    | DailyAsked
+    | CategoriesAsked
+    | SettingsAsked
+    | DigestAsked
 )
 # A reading whose words must name categories for the message to make it.
 Naming = UnsubscribeAsked | AlertsAsked | DailyAsk
@@ -155,15 +169,17 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
         return _SHOWN.get(small_talk(text) or "")
     first = readings[0]
     if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
+        if first.time is not None and first.part is None and not first.how:  # "send me the news at 7am"
+            return TimeAsked(first.time)
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
 
 
-# A bare "follow" or "stop" before "the" (or "a", "this") makes a phrase of the words after it: "follow the money"
-# and "stop the world" are said of other things than a bot's Money or World, and followed or stopped them at once. A
-# word of the category ("stop the sport news"), how often or when ("follow the money every morning"), or the bot's
-# own verbs ("subscribe to the money", "stop following the world") make such words a request again.
-_PHRASE = re.compile(r"(?:.*\s)?(?:follow|stop)\s+(?:the|a|an|this|that)\s+(?P<rest>.+)", re.IGNORECASE)
+# A bare "follow", "stop", "add" or "remove" before "the" (or "a", "this") makes a phrase of the words after it:
+# "follow the money" and "stop the world" are said of other things than a bot's Money or World, and followed or
+# stopped them at once. A word of the category ("stop the sport news"), how often or when ("follow the money every
+# morning"), or the bot's own verbs ("subscribe to the money", "stop following the world") make them a request again.
+_PHRASE = re.compile(r"(?:.*\s)?(?:follow|stop|add|remove)\s+(?:the|a|an|this|that)\s+(?P<rest>.+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _NAMES_A_CATEGORY = frozenset(
     {"news", "stories", "headlines", "updates", "category", "categories", "daily", "everyday", "every", "each"}
@@ -171,13 +187,17 @@ _NAMES_A_CATEGORY = frozenset(
 
 
 def _a_phrase(text: str) -> bool:
-    """Whether a message of "follow" or "stop" reads as a phrase rather than a request (`_PHRASE`)."""
+    """Whether a message of a bare verb reads as a phrase rather than a request (`_PHRASE`)."""
     found = _PHRASE.fullmatch(text.strip())
     return found is not None and not any(word.casefold() in _NAMES_A_CATEGORY for word in _WORD.findall(found["rest"]))
 
 
 # What small talk asks to be shown.
-_SHOWN: dict[str, SettingRequest] = {"categories": CategoriesAsked(), "settings": SettingsAsked()}
+_SHOWN: dict[str, SettingRequest] = {
+    "categories": CategoriesAsked(),
+    "settings": SettingsAsked(),
+    "digest": DigestAsked(),
+}
 
 
 def _may_name(words: Sequence[str]) -> bool:

@@ -48,6 +48,7 @@ from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
     DailyAsked,
+    DigestAsked,
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
@@ -288,15 +289,7 @@ async def digest(update: Update, context: Context) -> None:
     typed = " ".join(context.args or ())
     choice = switch(typed)
     if not choice:
-        digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
-        preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
-        zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
-        heading = preview_heading(shared_by(message.chat))
-        messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
-        view = await asyncio.to_thread(subscriptions.view, message.chat.id)
-        if not view.settings.digest:  # "your digest so far" promised a digest that does not come
-            messages = with_note(messages, text.schedule(view, clock_of(view, now)))
-        await reply_messages(message, messages)
+        await send_preview(message, context)
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(
@@ -322,6 +315,20 @@ async def digest(update: Update, context: Context) -> None:
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
 
 
+async def send_preview(message: Message, context: Context) -> None:
+    """The chat's digest so far, saying when the daily digest is off."""
+    subscriptions = context.bot_data.digesting.subscriptions
+    digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
+    preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
+    zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
+    heading = preview_heading(shared_by(message.chat))
+    messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
+    view = await asyncio.to_thread(subscriptions.view, message.chat.id)
+    if not view.settings.digest:  # "your digest so far" promised a digest that does not come
+        messages = with_note(messages, text.schedule(view, clock_of(view, now)))
+    await reply_messages(message, messages)
+
+
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
     assert update.effective_message is not None
@@ -334,9 +341,9 @@ async def time_command(update: Update, context: Context) -> None:
 
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     """Make the change a message asks for in words (`bot.services.setting_requests`), or show what it asks to see,
-    as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories or
-    /mysubs; or say the commands that do when asked how ("how do I get sport news every morning?"); False, changing
-    nothing, for a message that asks for none of them."""
+    as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories,
+    /mysubs or /digest alone; or say the commands that do when asked how ("how do I get sport news every morning?");
+    False, changing nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
@@ -353,6 +360,9 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             return True
         case SettingsAsked():
             await message.reply_text((await settings_of(message, context))[1])
+            return True
+        case DigestAsked():
+            await send_preview(message, context)
             return True
         case TimeAsked(typed, part, on):
             edit = partial(subscriptions.ask_time, asked=DailyAsk((), typed, part), on=on)

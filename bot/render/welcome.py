@@ -93,6 +93,8 @@ COMMAND_WORDS = {
     "subscriptions": (
         "subscribe", "unsubscribe", "stop", "stop it", "stop sending", "stop messages", "stop sending messages",
         "stop the news", "stop sending news", "digest", "daily digest", "alerts", "notifications", "mute",
+        # Searched: stories of cancelled contracts and resumed talks.
+        "cancel", "cancel it", "cancel subscription", "pause", "resume", "unmute",
         "how do i subscribe", "how to subscribe", "how can i subscribe", "how do i unsubscribe", "how to unsubscribe",
         "how can i unsubscribe", "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest",
         "how do i get alerts",

@@ -1255,9 +1255,9 @@ async def test_a_new_reader_s_short_words_for_the_digest_and_categories_do_what_
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     """Each was searched, or read as the digest asked for anew ("Daily digest on." and that it moved): "make it 9pm"
-    and "at 9 instead" set the time as /time does, "show me my digest" shows it as /digest does, "add tech" and
-    "remove sport" follow and stop as /subscribe and /unsubscribe do, and "which categories do I follow?" gets
-    /mysubs."""
+    and "at 9 instead" set the time as /time does, the news at a time or in a part of the day too, "show me my
+    digest" shows it as /digest does, "add tech" and "remove sport" follow and stop as /subscribe and /unsubscribe
+    do, and "which categories do I follow?" gets /mysubs."""
     async with bot(sqlite_bot_settings, Clock(START)) as app:
         await write(app, START, story("Derby drawn", "sport"), story("Chip out", "tech"))
         await say(server, ALICE, "subscribe", "sport")
@@ -1266,6 +1266,9 @@ async def test_a_new_reader_s_short_words_for_the_digest_and_categories_do_what_
         assert (await written(server, ALICE, "at 9 instead")).startswith("Your digest time is 09:00.\n")
         reply = await written(server, ALICE, "send me the news at 7am")
         assert reply.startswith("Your digest time is 07:00.\n") and "moved" not in reply, reply
+        reply = await written(server, ALICE, "I want news in the evening")
+        assert reply.startswith("Your digest time is 18:00.\n") and "moved" not in reply, reply
+        assert "\nFor the evening I chose 18:00: /time 7pm or any other time changes it.\n" in reply, reply
         reply = await written(server, ALICE, "show me my digest")
         assert reply.startswith("Your digest so far\n") and reply == visible_text(await say(server, ALICE, "digest"))
         assert (await written(server, ALICE, "add tech")).startswith("Subscribed to Tech.\nCategories: Sport and Tech.")

@@ -169,8 +169,8 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
         return _SHOWN.get(small_talk(text) or "")
     first = readings[0]
     if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
-        if first.time is not None and first.part is None and not first.how:  # "send me the news at 7am"
-            return TimeAsked(first.time)
+        if (first.time or first.part) and not first.how:  # "send me the news at 7am", "every morning"
+            return TimeAsked(first.time, first.part)  # "Daily digest on." and that it moved said its time thrice
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
 

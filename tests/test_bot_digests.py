@@ -1234,16 +1234,22 @@ async def test_follow_or_stop_before_a_phrase_is_searched_and_before_a_category_
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:
     """In a bot with a Money category, "follow the money" followed it at once, and "stop the world" stopped World: a
-    bare verb before "the" makes a phrase, which is searched; "follow money" and "stop sport" are requests, a
-    group's made by its admins alone."""
+    bare verb before "the" makes a phrase, which is searched, the command it would be said under the answer; "follow
+    money" and "stop sport" are requests, a group's made by its admins alone."""
     server.set_admins(GROUP, [OWNER])
     async with bot(sqlite_bot_settings, Clock(START)) as app:
         store = app.bot_data.library.store
         await write(app, START, story("Savings rates fall", "money"), story("Derby drawn", "sport"))
         await say(server, ALICE, "subscribe", "sport")
-        for phrase in ("follow the money", "stop the sport"):
+        # Searched, with the command under the answer for a reader who meant the category.
+        for phrase, hint in (
+            ("follow the money", "/subscribe money follows Money."),
+            ("stop the sport", "/unsubscribe sport stops following Sport."),
+        ):
             reply = await written(server, ALICE, phrase)
             assert "Subscribed" not in reply and "Unsubscribed" not in reply, (phrase, reply)
+            assert reply.endswith(f"\n\n{hint}"), (phrase, reply)
+        assert "/subscribe" not in await written(server, ALICE, "follow the ferry")
         assert [name for name, _ in store.subscriptions(ALICE)] == ["Sport"]
         assert (await written(server, ALICE, "follow money")).startswith("Subscribed to Money.\n")
         assert (await written(server, ALICE, "stop sport")).startswith("Unsubscribed from Sport.\n")

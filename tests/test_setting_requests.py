@@ -20,6 +20,7 @@ from bot.services.setting_requests import (
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
+    phrase_request,
     read_request,
     setting_request,
 )
@@ -149,6 +150,16 @@ def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:
     )
     # The chat's own categories count: one whose stories are all gone may still be stopped.
     assert Unsettled((UnsubscribeAsked(("weather",)),)).settle((*KNOWN, "Weather")) == UnsubscribeAsked(("weather",))
+
+
+def test_a_phrase_of_a_bare_verb_reads_as_the_request_it_would_be_for_the_hint_under_its_answer() -> None:
+    """ "follow the money" is searched; the command it would be is said under the answer when it names a category."""
+    phrase = phrase_request("follow the money")
+    assert phrase is not None and phrase.settle(KNOWN) == DailyAsked(("Money",), DailyAsk(("money",), None, None))
+    phrase = phrase_request("stop the world")
+    assert phrase is not None and phrase.settle(KNOWN) == UnsubscribeAsked(("world",))
+    assert phrase_request("follow money") is None  # a request, not a phrase
+    assert phrase_request("who won the cup final?") is None
 
 
 def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:

@@ -392,6 +392,14 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
     return f"{first}; {then}. /mysubs shows what comes."
 
 
+def phrase_hint(categories: Sequence[str], follow: bool) -> str:
+    """Under the answer to a phrase of a bare verb naming categories ("follow the money", searched: it followed Money
+    at once), the command that follows them, or stops following them, for a reader who meant that (plain text)."""
+    typed = " ".join(name.lower() for name in categories)
+    shown = spoken_list([category_label(name) for name in categories])
+    return f"/subscribe {typed} follows {shown}." if follow else f"/unsubscribe {typed} stops following {shown}."
+
+
 def alerts_asked(view: ChatView, clock: Clock, group: str) -> str:
     """After alerts asked for in words ("I want alerts for tech"): the categories followed, the digest, the alerts."""
     return f"{subscribed(view, clock, group)}\n{alerts_line(view, group)}"

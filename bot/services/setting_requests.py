@@ -156,15 +156,7 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
         return ZoneAsked(typed)
     if (switched := asked_switch(text)) is not None:
         return SwitchAsked(*switched)
-    readings: list[Naming] = []
-    phrase = _a_phrase(text)
-    if not phrase and (words := asked_unsubscribe(text)) is not None:
-        readings.append(UnsubscribeAsked(tuple(words)))
-    if (words := asked_alerts(text)) is not None:
-        readings.append(AlertsAsked(tuple(words)))
-    daily = asked_daily(text)
-    if daily is not None and _may_name(daily.words) and not (phrase and daily.time is None and daily.part is None):
-        readings.append(daily)
+    readings = _naming(text, _a_phrase(text))
     if not readings:
         return _SHOWN.get(small_talk(text) or "")
     first = readings[0]
@@ -173,6 +165,30 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
             return TimeAsked(first.time, first.part)  # "Daily digest on." and that it moved said its time thrice
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
+
+
+def phrase_request(text: str) -> Unsettled | None:
+    """What a phrase of a bare verb ("follow the money", "stop the world": `_PHRASE`) asks when read as a request:
+    it is searched, and the caller may say beside the answer the command that does it when its words name categories
+    (`Unsettled.settle`), for a reader who meant them; None for any other message."""
+    if not _a_phrase(text):
+        return None
+    readings = _naming(text, phrase=False)
+    return Unsettled(tuple(readings)) if readings else None
+
+
+def _naming(text: str, phrase: bool) -> list[Naming]:
+    """The readings of a message whose words must name categories, first to last; of a `phrase` (`_a_phrase`) only
+    those its bare verb does not make: alerts, and a digest asked for at a time."""
+    readings: list[Naming] = []
+    if not phrase and (words := asked_unsubscribe(text)) is not None:
+        readings.append(UnsubscribeAsked(tuple(words)))
+    if (words := asked_alerts(text)) is not None:
+        readings.append(AlertsAsked(tuple(words)))
+    daily = asked_daily(text)
+    if daily is not None and _may_name(daily.words) and not (phrase and daily.time is None and daily.part is None):
+        readings.append(daily)
+    return readings
 
 
 # A bare "follow", "stop", "add" or "remove" before "the" (or "a", "this") makes a phrase of the words after it:

@@ -35,6 +35,7 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
+from bot.services.categories import match_categories
 from bot.services.schedule import (
     DailyAsk,
     names_gmt,
@@ -55,6 +56,7 @@ from bot.services.setting_requests import (
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
+    phrase_request,
     read_request,
 )
 from bot.services.subscriptions import ChatView
@@ -387,6 +389,21 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
     await change(update, context, lambda chat_id, now: edit(chat_id, now=now), confirm, usage)
     return True
+
+
+async def phrase_hint(message: Message, context: Context, asked: str) -> str:
+    """The command a phrase of a bare verb naming categories makes, said under its answer ("follow the money" in a
+    bot with Money: /subscribe money); "" for any other message (the store is read only for such a phrase)."""
+    phrase = phrase_request(asked)
+    if phrase is None:
+        return ""
+    names = await asyncio.to_thread(context.bot_data.digesting.subscriptions.names, message.chat.id)
+    match phrase.settle(names):
+        case DailyAsked(categories, _) if categories:
+            return text.phrase_hint(categories, follow=True)
+        case UnsubscribeAsked(words):
+            return text.phrase_hint(match_categories(words, names).matched, follow=False)
+    return ""
 
 
 def zone_confirmation(typed: str) -> Confirm:

@@ -1085,6 +1085,13 @@ async def written(server: FakeBotAPI, chat_id: int, text: str, **kwargs: Any) ->
     return visible_text(call.params["text"])
 
 
+async def by_admins_alone(server: FakeBotAPI, words: str) -> str:
+    """A setting asked for in words in a group, mentioning the bot: refused to a member, and the reply to its owner."""
+    mention = f"@{server.username} {words}"
+    assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+    return await written(server, GROUP, mention, user_id=OWNER)
+
+
 async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -1225,9 +1232,7 @@ async def test_the_digest_s_time_in_a_reader_s_words_sets_it_and_says_so_once(
         # Questions holding such words are searched.
         for question in ("when did the morning papers come out?", "what time is it in London?"):
             assert "digest" not in (await written(server, ALICE, question)).lower(), question
-        mention = f"@{server.username} set the time to 7am"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
-        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's digest time is 07:00.")
+        assert (await by_admins_alone(server, "set the time to 7am")).startswith("This group's digest time is 07:00.")
 
 
 async def test_follow_or_stop_before_a_phrase_is_searched_and_before_a_category_s_name_acts(
@@ -1297,9 +1302,8 @@ async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
         assert settings is not None and settings.zone == "UTC"
         # A question about zones is still a question.
         assert "time zone is" not in await written(server, ALICE, "what time zone is Berlin in?")
-        mention = f"@{server.username} set the timezone to Tokyo"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
-        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's time zone is Asia/Tokyo")
+        reply = await by_admins_alone(server, "set the timezone to Tokyo")
+        assert reply.startswith("This group's time zone is Asia/Tokyo"), reply
 
 
 async def test_a_reader_saying_where_they_live_has_its_time_zone_set(

@@ -18,7 +18,9 @@ The requests, first to last (the first a message reads as is the one it makes):
 Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
 me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
 words alone and leaves such readings `Unsettled`, so the caller reads the categories (a store call) only for a
-message whose words may name some; `setting_request` does both for a caller that need not mind.
+message whose words may name some; `setting_request` does both for a caller that need not mind. A bare verb before
+"the" makes a phrase, no request ("follow the money" in a bot with Money; "follow money" is one): it is searched, and
+`phrase_request` reads the request it would be, whose command the bot says under the answer.
 """
 
 from __future__ import annotations

@@ -1085,6 +1085,13 @@ async def written(server: FakeBotAPI, chat_id: int, text: str, **kwargs: Any) ->
     return visible_text(call.params["text"])
 
 
+async def by_admins_alone(server: FakeBotAPI, words: str) -> str:
+    """A setting asked for in words in a group, mentioning the bot: refused to a member, and the reply to its owner."""
+    mention = f"@{server.username} {words}"
+    assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+    return await written(server, GROUP, mention, user_id=OWNER)
+
+
 async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -1193,6 +1200,93 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
         )
 
 
+async def test_the_digest_s_time_in_a_reader_s_words_sets_it_and_says_so_once(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "set the time to 7am" was read as the daily digest asked for anew: the reply said "Daily digest on." and that
+    the digest moved, saying the time twice, and it turned the digest on after /digest off; "my digest should come at
+    9" was searched, and "change my digest to the evening" said "Daily digest on." too."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await say(server, ALICE, "subscribe", "sport")
+        reply = await written(server, ALICE, "set the time to 7am")
+        assert reply.startswith("Your digest time is 07:00.\nDaily digest: every day at 07:00 (UTC);"), reply
+        assert "Daily digest on" not in reply and "moved" not in reply, reply
+        # As /time: a digest turned off stays off, and the reply says how to have it again.
+        await say(server, ALICE, "digest", "off")
+        reply = await written(server, ALICE, "change the time to 8 please")
+        assert reply.startswith("Your digest time is 08:00.\nDaily digest: off (/digest on to get one)."), reply
+        # Naming the digest asks for it: it comes again.
+        reply = await written(server, ALICE, "my digest should come at 9")
+        assert reply.startswith("Your digest time is 09:00.\nDaily digest: every day at 09:00 (UTC);"), reply
+        assert (await written(server, ALICE, "can I get the digest at 6 instead?")).startswith(
+            "Your digest time is 06:00.\n"
+        )
+        reply = await written(server, ALICE, "change my digest to the evening")
+        assert reply.startswith("Your digest time is 18:00.\nDaily digest: every day at 18:00 (UTC);"), reply
+        assert "\nFor the evening I chose 18:00: /time 7pm or any other time changes it.\n" in reply, reply
+        assert "Daily digest on" not in reply and "moved" not in reply, reply
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "18:00"
+        # Questions holding such words are searched.
+        for question in ("when did the morning papers come out?", "what time is it in London?"):
+            assert "digest" not in (await written(server, ALICE, question)).lower(), question
+        assert (await by_admins_alone(server, "set the time to 7am")).startswith("This group's digest time is 07:00.")
+
+
+async def test_follow_or_stop_before_a_phrase_is_searched_and_before_a_category_s_name_acts(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """In a bot with a Money category, "follow the money" followed it at once, and "stop the world" stopped World: a
+    bare verb before "the" makes a phrase, which is searched, the command it would be said under the answer; "follow
+    money" and "stop sport" are requests, a group's made by its admins alone."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await write(app, START, story("Savings rates fall", "money"), story("Derby drawn", "sport"))
+        await say(server, ALICE, "subscribe", "sport")
+        # Searched, with the command under the answer for a reader who meant the category.
+        for phrase, hint in (
+            ("follow the money", "/subscribe money follows Money."),
+            ("stop the sport", "/unsubscribe sport stops following Sport."),
+        ):
+            reply = await written(server, ALICE, phrase)
+            assert "Subscribed" not in reply and "Unsubscribed" not in reply, (phrase, reply)
+            assert reply.endswith(f"\n\n{hint}"), (phrase, reply)
+        assert "/subscribe" not in await written(server, ALICE, "follow the ferry")
+        assert [name for name, _ in store.subscriptions(ALICE)] == ["Sport"]
+        assert (await written(server, ALICE, "follow money")).startswith("Subscribed to Money.\n")
+        assert (await written(server, ALICE, "stop sport")).startswith("Unsubscribed from Sport.\n")
+        assert (await written(server, ALICE, "follow the money every morning")).startswith("You already follow Money.")
+        assert await written(server, GROUP, f"@{server.username} stop money", user_id=MEMBER) == ADMINS_ONLY
+
+
+async def test_a_new_reader_s_short_words_for_the_digest_and_categories_do_what_they_say(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """Each was searched, or read as the digest asked for anew ("Daily digest on." and that it moved): "make it 9pm"
+    and "at 9 instead" set the time as /time does, the news at a time or in a part of the day too, "show me my
+    digest" shows it as /digest does, "add tech" and "remove sport" follow and stop as /subscribe and /unsubscribe
+    do, and "which categories do I follow?" gets /mysubs."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START, story("Derby drawn", "sport"), story("Chip out", "tech"))
+        await say(server, ALICE, "subscribe", "sport")
+        reply = await written(server, ALICE, "make it 9pm")
+        assert reply.startswith("Your digest time is 21:00.\nDaily digest: every day at 21:00 (UTC);"), reply
+        assert (await written(server, ALICE, "at 9 instead")).startswith("Your digest time is 09:00.\n")
+        reply = await written(server, ALICE, "send me the news at 7am")
+        assert reply.startswith("Your digest time is 07:00.\n") and "moved" not in reply, reply
+        reply = await written(server, ALICE, "I want news in the evening")
+        assert reply.startswith("Your digest time is 18:00.\n") and "moved" not in reply, reply
+        assert "\nFor the evening I chose 18:00: /time 7pm or any other time changes it.\n" in reply, reply
+        reply = await written(server, ALICE, "show me my digest")
+        assert reply.startswith("Your digest so far\n") and reply == visible_text(await say(server, ALICE, "digest"))
+        assert (await written(server, ALICE, "add tech")).startswith("Subscribed to Tech.\nCategories: Sport and Tech.")
+        assert (await written(server, ALICE, "remove sport")).startswith("Unsubscribed from Sport.\nCategories: Tech.")
+        assert (await written(server, ALICE, "which categories do I follow?")).startswith("Your subscriptions\n")
+
+
 async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
     bot_settings: Settings, server: FakeBotAPI
 ) -> None:
@@ -1208,9 +1302,8 @@ async def test_setting_the_time_zone_in_words_sets_it_as_timezone_does(
         assert settings is not None and settings.zone == "UTC"
         # A question about zones is still a question.
         assert "time zone is" not in await written(server, ALICE, "what time zone is Berlin in?")
-        mention = f"@{server.username} set the timezone to Tokyo"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
-        assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("This group's time zone is Asia/Tokyo")
+        reply = await by_admins_alone(server, "set the timezone to Tokyo")
+        assert reply.startswith("This group's time zone is Asia/Tokyo"), reply
 
 
 async def test_a_reader_saying_where_they_live_has_its_time_zone_set(

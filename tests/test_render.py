@@ -715,11 +715,21 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         # The verbs that turn the digest or alerts off or on are one list: "disable" was a switch, yet not small talk.
         ("disable my subscriptions", "subscriptions"),
         ("enable notifications", "subscriptions"),
+        # A new reader's one word for it: searched, stories of cancelled contracts and resumed talks.
+        ("Cancel", "subscriptions"),
+        ("resume", "subscriptions"),
+        ("cancel the deal", None),
+        ("set the time", "subscriptions"),
         # What the chat gets now, which /mysubs shows.
         ("What's my timezone?", "settings"),
         ("which time zone am I in?", "settings"),
         ("what time is my digest?", "settings"),
         ("my settings", "settings"),
+        ("Which categories do I follow?", "settings"),
+        # The digest so far, which /digest shows: "show me my digest" was searched.
+        ("show me my digest", "digest"),
+        ("what's in my digest?", "digest"),
+        ("what is in the evening digest?", None),
         ("what time zone is Berlin in?", None),
         ("why did the union stop the strike?", None),
         ("who subscribes to the paper?", None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import pytest
@@ -11,6 +12,7 @@ from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
     DailyAsked,
+    DigestAsked,
     SettingRequest,
     SettingsAsked,
     SwitchAsked,
@@ -18,11 +20,13 @@ from bot.services.setting_requests import (
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
+    phrase_request,
     read_request,
     setting_request,
 )
+from tests.paths import ROOT, SQUAD
 
-KNOWN = ("Sport", "Tech", "Business")
+KNOWN = ("Sport", "Tech", "Business", "Money", "World")
 
 
 def unread() -> Sequence[str]:
@@ -33,12 +37,28 @@ def unread() -> Sequence[str]:
     ("text", "expected"),
     [
         ("send me the digest at 8am", TimeAsked("at 8am")),
+        # The digest's time in a reader's words, which were searched or read as the digest asked for anew.
+        ("my digest should come at 9", TimeAsked("at 9")),
+        ("can I get the digest at 6 instead?", TimeAsked("at 6")),
+        ("change my digest to the evening", TimeAsked(None, "evening")),
+        ("move the digest to the mornings please", TimeAsked(None, "morning")),
+        # The time alone, as /time sets it: the reply said "Daily digest on." and that the digest moved.
+        ("set the time to 7am", TimeAsked("7am", on=False)),
+        ("change the time to 8 please", TimeAsked("8", on=False)),
+        ("make it 9pm", TimeAsked("9pm", on=False)),
+        ("at 9 instead", TimeAsked("at 9", on=False)),
+        # The news at a time is the digest at that time: "Daily digest on." and that it moved said its time thrice.
+        ("send me the news at 7am", TimeAsked("at 7am")),
+        ("show me my digest", DigestAsked()),
+        ("what's in my digest?", DigestAsked()),
+        ("which categories do I follow?", SettingsAsked()),
         ("I live in Berlin", ZoneAsked("Berlin")),
         ("set my timezone to London", ZoneAsked("London")),
         ("stop the digest", SwitchAsked("digest", False)),
         ("disable alerts", SwitchAsked("alerts", False)),
         ("turn the digest on", SwitchAsked("digest", True)),
-        ("send me the news every morning", DailyAsked((), DailyAsk((), None, "morning"))),
+        ("send me the news every morning", TimeAsked(None, "morning")),
+        ("send me the news daily", DailyAsked((), DailyAsk((), None, None))),
         ("what categories are there?", CategoriesAsked()),
         ("what time is my digest?", SettingsAsked()),
         ("What's my timezone?", SettingsAsked()),
@@ -51,6 +71,14 @@ def unread() -> Sequence[str]:
         ("what is in the evening digest?", None),
         ("what time zone is Berlin in?", None),
         ("hi", None),
+        ("when did the morning papers come out?", None),
+        ("is it 9pm?", None),
+        ("what time is it in London?", None),
+        # A phrase made of a category's name: "follow the money" followed Money at once (the store is not read).
+        ("follow the money", None),
+        ("stop the world", None),
+        ("please follow the money", None),
+        ("remove the money", None),
         ("who won the cup final?", None),
     ],
 )
@@ -87,6 +115,16 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
             "send me tech & business news daily",
             DailyAsked(("Tech", "Business"), DailyAsk(("tech", "&", "business"), None, None)),
         ),
+        # A bare verb and a category's name is a request.
+        ("follow money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
+        ("stop sport", UnsubscribeAsked(("sport",))),
+        ("add tech", DailyAsked(("Tech",), DailyAsk(("tech",), None, None))),
+        ("remove sport", UnsubscribeAsked(("sport",))),
+        # With "the" too when its words say it is the category, how often or when, or use the bot's own verbs.
+        ("stop the sport news", UnsubscribeAsked(("sport",))),
+        ("follow the money every morning", DailyAsked(("Money",), DailyAsk(("money",), None, "morning"))),
+        ("subscribe me to the money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
+        ("stop following the world", UnsubscribeAsked(("world",))),
         # Words naming no category: a question after all.
         ("unsubscribe me from the weather", None),
         ("I want alerts for the election", None),
@@ -112,3 +150,26 @@ def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:
     )
     # The chat's own categories count: one whose stories are all gone may still be stopped.
     assert Unsettled((UnsubscribeAsked(("weather",)),)).settle((*KNOWN, "Weather")) == UnsubscribeAsked(("weather",))
+
+
+def test_a_phrase_of_a_bare_verb_reads_as_the_request_it_would_be_for_the_hint_under_its_answer() -> None:
+    """ "follow the money" is searched; the command it would be is said under the answer when it names a category."""
+    phrase = phrase_request("follow the money")
+    assert phrase is not None and phrase.settle(KNOWN) == DailyAsked(("Money",), DailyAsk(("money",), None, None))
+    phrase = phrase_request("stop the world")
+    assert phrase is not None and phrase.settle(KNOWN) == UnsubscribeAsked(("world",))
+    assert phrase_request("follow money") is None  # a request, not a phrase
+    assert phrase_request("who won the cup final?") is None
+
+
+def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
+    """The questions bench/quality.py asks, the BBC's and SQuAD dev's (when ../shared has it), are questions: a
+    wider reading of requests ("my digest should come at 9", "set the time to 7am") must leave every one of them
+    to be searched, without reading the categories."""
+    lines = (ROOT / "bench" / "data" / "bbc_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines]
+    if SQUAD.is_file():
+        squad = json.loads(SQUAD.read_text(encoding="utf-8"))["data"]
+        questions += [qa["question"] for item in squad for paragraph in item["paragraphs"] for qa in paragraph["qas"]]
+    assert len(questions) > 100
+    assert [(question, read) for question in questions if (read := read_request(question)) is not None] == []

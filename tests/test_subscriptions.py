@@ -308,8 +308,24 @@ def test_a_daily_digest_asked_at_another_time_says_the_time_it_moved_the_chats_o
     assert both.moved_from is None and both.added == ("tech", "politics")
     # A digest that was off moves nothing the chat had, and comes again: it was asked for.
     subscriptions.set_digest(CHAT, False, NOW)
-    again = subscriptions.ask_time(CHAT, "at 7pm", NOW)
+    again = subscriptions.ask_time(CHAT, DailyAsk((), "at 7pm", None), True, NOW)
     assert again.moved_from is None and again.settings.digest and again.settings.daily == time(19)
+
+
+def test_a_time_asked_alone_is_set_as_time_sets_it_and_a_part_of_the_day_keeps_a_time_in_it(
+    subscriptions: Subscriptions,
+) -> None:
+    """ "set the time to 7am" was read as the daily digest asked for: it turned the digest on after /digest off, and
+    the reply said "Daily digest on." and that it moved."""
+    subscriptions.subscribe(CHAT, ["sport"], NOW)
+    subscriptions.set_digest(CHAT, False, NOW)
+    alone = subscriptions.ask_time(CHAT, DailyAsk((), "7am", None), False, NOW)
+    assert (alone.settings.daily, alone.settings.digest, alone.moved_from) == (time(7), False, None)
+    # "change my digest to the evening": the digest asked for, at the evening's usual hour, then kept in it.
+    evening = subscriptions.ask_time(CHAT, DailyAsk((), None, "evening"), True, NOW)
+    assert (evening.settings.daily, evening.settings.digest) == (time(18), True)
+    subscriptions.set_time(CHAT, "21:15", NOW)
+    assert subscriptions.ask_time(CHAT, DailyAsk((), None, "evening"), False, NOW).settings.daily == time(21, 15)
 
 
 def test_alerts_are_off_by_default_and_start_when_turned_on(subscriptions: Subscriptions) -> None:

@@ -295,11 +295,12 @@ def for_chat(line: str, group: str | None) -> str:
     return line.format(its=whose(group, opening=False))
 
 
-def time_set(view: ChatView, clock: Clock, group: str) -> str:
-    """After /time: the time set, the schedule, and on UTC how to have the reader's own clock (a reader in Tokyo who
-    sent /time 8am read "every day at 08:00 (UTC)" and had the digest at 17:00)."""
+def time_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
+    """After /time: the time set, the schedule, the hour chosen for the `part` of the day asked in words ("change my
+    digest to the evening"), and on UTC how to have the reader's own clock (a reader in Tokyo who sent /time 8am read
+    "every day at 08:00 (UTC)" and had the digest at 17:00)."""
     lines = [f"{whose(group)} digest time is {view.settings.daily:%H:%M}.", schedule(view, clock)]
-    return "\n".join([*lines, *utc_hint(view, clock, group)])
+    return "\n".join([*lines, *chosen_for(part, view.settings.daily), *utc_hint(view, clock, group)])
 
 
 def utc_hint(view: ChatView, clock: Clock, group: str) -> list[str]:
@@ -361,10 +362,16 @@ def daily_set(view: ChatView, clock: Clock, group: str, part: str | None = None)
             f"{whose(group)} digest moved from {view.moved_from:%H:%M} to {daily:%H:%M}: one digest a day brings all"
             f" {its} categories."
         )
-    if part is not None:  # the chat's time when it lies in that part, else the part's usual one
-        other = _as_typed(next(at for at in PART_EXAMPLES[part] if at != daily))
-        lines.append(f"For the {part} I chose {daily:%H:%M}: /time {other} or any other time changes it.")
-    return "\n".join([*lines, *utc_hint(view, clock, group)])
+    return "\n".join([*lines, *chosen_for(part, daily), *utc_hint(view, clock, group)])
+
+
+def chosen_for(part: str | None, daily: time) -> list[str]:
+    """The hour chosen for a part of the day asked in words (the chat's time when it lies in that part, else the
+    part's usual one) and how to choose another, as a line; none when no part was asked."""
+    if part is None:
+        return []
+    other = _as_typed(next(at for at in PART_EXAMPLES[part] if at != daily))
+    return [f"For the {part} I chose {daily:%H:%M}: /time {other} or any other time changes it."]
 
 
 def daily_how(categories: Sequence[str], typed_time: str | None, part: str | None) -> str:
@@ -383,6 +390,14 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
     else:
         then = "/time 07:30 sets when it comes"
     return f"{first}; {then}. /mysubs shows what comes."
+
+
+def phrase_hint(categories: Sequence[str], follow: bool) -> str:
+    """Under the answer to a phrase of a bare verb naming categories ("follow the money", searched: it followed Money
+    at once), the command that follows them, or stops following them, for a reader who meant that (plain text)."""
+    typed = " ".join(name.lower() for name in categories)
+    shown = spoken_list([category_label(name) for name in categories])
+    return f"/subscribe {typed} follows {shown}." if follow else f"/unsubscribe {typed} stops following {shown}."
 
 
 def alerts_asked(view: ChatView, clock: Clock, group: str) -> str:

@@ -93,6 +93,8 @@ COMMAND_WORDS = {
     "subscriptions": (
         "subscribe", "unsubscribe", "stop", "stop it", "stop sending", "stop messages", "stop sending messages",
         "stop the news", "stop sending news", "digest", "daily digest", "alerts", "notifications", "mute",
+        # Searched: stories of cancelled contracts and resumed talks.
+        "cancel", "cancel it", "cancel subscription", "pause", "resume", "unmute",
         "how do i subscribe", "how to subscribe", "how can i subscribe", "how do i unsubscribe", "how to unsubscribe",
         "how can i unsubscribe", "how do i stop", "how do i stop this", "how do i stop it", "how do i get a digest",
         "how do i get alerts",
@@ -101,6 +103,7 @@ COMMAND_WORDS = {
         "change my timezone", "change my time zone", "set my timezone", "set my time zone", "how do i set my timezone",
         "how do i set my time zone", "how do i change my timezone", "how do i change my time zone",
         "how to change timezone", "how to change time zone",
+        "set the time", "change the time", "set the digest time", "set my digest time",
         "change digest time", "change the digest time", "change my digest time", "how do i change the digest time",
         "how do i change my digest time", "how do i change the time of the digest",
     ),
@@ -114,6 +117,17 @@ COMMAND_WORDS = {
         "what's my timezone", "whats my timezone", "what is my timezone", "what's my time zone", "whats my time zone",
         "what is my time zone", "what timezone am i in", "what time zone am i in", "which timezone am i in",
         "which time zone am i in",
+        # Searched: the story of a referee "following" play, a digest's "time".
+        "which categories do i follow", "what categories do i follow", "what categories am i following",
+        "which categories am i following", "what categories am i subscribed to", "which categories am i subscribed to",
+        "what's the time of my digest", "what is the time of my digest", "what time does my digest come",
+        "what time does the digest come",
+    ),
+    # The digest so far, as /digest shows it: "show me my digest" was searched.
+    "digest": (
+        "my digest", "my daily digest", "digest so far", "my digest so far", "today's digest", "todays digest",
+        "what's in my digest", "whats in my digest", "what is in my digest", "preview my digest", "digest preview",
+        "my digest now",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
@@ -257,11 +271,12 @@ _SWITCH = re.compile(
 
 
 # "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business", "stop sending me
-# sport news", "no more sport news": /unsubscribe's words in a reader's own, which got the line on every subscription
-# command or were searched.
+# sport news", "no more sport news", "remove sport": /unsubscribe's words in a reader's own, which got the line on
+# every subscription command or were searched.
 _UNSUBSCRIBE = re.compile(
     r"(?:can you |could you |i want to |i'd like to |i would like to )?"
-    r"(?:unsubscribe|unfollow|stop following|(?P<stop>stop sending|stop|no more)) (?:me |us )?(?:from )?(?P<words>.+)"
+    r"(?:unsubscribe|unfollow|stop following|(?P<stop>stop sending|stop|no more|remove)) (?:me |us )?(?:from )?"
+    r"(?P<words>.+)"
 )
 # Words between categories' names ("sport and tech news").
 _BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})
@@ -317,7 +332,8 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
     command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
-    subscribe?), "settings" (what time is my digest?) or "more" (tell me more); else None. A message with a greeting
+    subscribe?), "settings" (what time is my digest?), "digest" (show me my digest) or "more" (tell me more); else
+    None. A message with a greeting
     in it greets."""
     if _SETTING_REQUEST.fullmatch(_without_filler(text)):
         return "subscriptions"

@@ -142,7 +142,18 @@ _DIGEST_ASKING = frozenset(
     {"will", "i'd", "id", "wanna", "like", "get", "have", "receive", "send", "give", "move", "us", "a", "daily", "news",
      "come", "arrive", "deliver", "schedule", "instead"}
 )  # fmt: skip
-_ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING
+# Words that change when the digest comes: a message naming only "the time" sets it with one of them ("set the
+# time to 7am"; "time" is in too many questions), and one naming a part of the day moves the digest there with one
+# ("change my digest to the evening"; "send me the evening digest" asks for the digest itself, as `asked_daily` reads).
+_CHANGING = frozenset({"set", "change", "make", "put", "move", "switch", "update", "reschedule"})
+_MOVING = _CHANGING | {"should", "come", "arrive", "instead"}
+_ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING | _MOVING
+# What a message setting the time alone names instead of the digest ("set the time to 7am", "make it 9pm", "8pm
+# instead"), and the words around such a time.
+_TIME_NAMED = frozenset({"time", "it", "instead"})
+_ASKING_FOR_TIME = _ASKING | _CHANGING | _TIME_NAMED
+# A part of the day the digest is moved to, once the words around it are read past ("to the evening": "evening").
+_PART_ALONE = re.compile(r"(?:in\s+the\s+|at\s+)?(?P<part>morning|afternoon|evening|night)s?", re.IGNORECASE)
 _ZONE_WORDS = frozenset({"timezone", "zone", "tz"})
 _ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use", "is", "in", "be", "should"}
 # A daily digest asked for in words with what it holds ("send me the sport news every morning", "daily tech news at
@@ -150,10 +161,11 @@ _ASKING_FOR_ZONE = _ASKING | _ZONE_WORDS | {"im", "am", "switch", "update", "use
 # ("what sport news is there this morning?").
 _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
     "headlines", "stories", "updates", "every", "each", "day", "everyday", "days", "a", "an", "on", "about", "some",
-    "subscribe", "follow", "sign", "up", "need", "love", "latest", "top", "all", "your",
+    "subscribe", "follow", "add", "sign", "up", "need", "love", "latest", "top", "all", "your",
 }  # fmt: skip
-# Words that follow categories, whose request needs no time ("subscribe me to sport", "follow tech").
-_FOLLOWING = frozenset({"subscribe", "follow"})
+# Words that follow categories, whose request needs no time ("subscribe me to sport", "follow tech", "add tech": the
+# last searched).
+_FOLLOWING = frozenset({"subscribe", "follow", "add"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
 _DAILY_VERBS = frozenset(
@@ -177,6 +189,8 @@ _CLOCK_DIGITS = re.compile(r"(?:at\s+|@\s*)?\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?
 _TIME_START = re.compile(r"(?:at|@|\d.*|half|quarter|noon|midday|midnight)", re.IGNORECASE)
 # The most words a time takes ("at 7 in the morning"), and a zone after it ("New York City time").
 _TIME_SPAN = 5
+# An hour alone ("change my digest to 9"); more digits alone are a year.
+_HOUR_DIGITS = 2
 _ZONE_SPAN = 4
 # A request asked as how to make it: "how do I get sport news every morning?".
 _HOW = re.compile(r"\s*how\s+(?:do|can|could|should|would|will)\s+(?:i|we)\s+", re.IGNORECASE)
@@ -359,14 +373,41 @@ def parse_time_and_zone(text: str) -> tuple[time, str | None]:
 def asked_digest_time(text: str) -> str | None:
     """The words naming a time (and maybe a zone) in a message that asks for the daily digest then, as `/time` reads
     them: "send me the digest at 8am" gives "at 8am", "daily digest at 7:30" "at 7:30", "digest at noon please" "at
-    noon"; None for any other message ("what is in the digest about brexit?", "what was in the digest at 8am?": a
-    question has words besides a request's). Searched, such a message was declined ("No article uses ...")."""
-    words = _asked_words(text, _DIGEST_WORDS, _ASKING_FOR_DIGEST)
-    typed = " ".join(words)
-    if not typed or typed.isdigit():  # "digest 2004": a year, not 20:04
+    noon", "my digest should come at 9" "at 9"; None for any other message ("what is in the digest about brexit?",
+    "what was in the digest at 8am?": a question has words besides a request's). Searched, such a message was
+    declined ("No article uses ...")."""
+    return _time_typed(_asked_words(text, _DIGEST_WORDS, _ASKING_FOR_DIGEST))
+
+
+def asked_time(text: str) -> str | None:
+    """The words naming a time in a message that sets the digest's time without naming the digest, as `/time` reads
+    them: "set the time to 7am" gives "7am", "change the time to 8 please" "8", "make it 9pm" "9pm", "at 9 instead"
+    "at 9"; None for any other ("what time is it in London?"). It was read as a daily digest asked for, whose reply
+    said "Daily digest on." and that it moved, or searched."""
+    if not _asked_words(text, _CHANGING | {"instead"}, _ASKING_FOR_TIME):
         return None
-    # "8am EST": a time with a zone /time refuses, saying why, rather than a question to search; so is a time of
-    # the clock it never shows ("at 25:00" was searched).
+    return _time_typed(_asked_words(text, _TIME_NAMED, _ASKING_FOR_TIME))
+
+
+def asked_digest_part(text: str) -> str | None:
+    """The part of the day a message moves the digest to: "change my digest to the evening" gives "evening", "can
+    the digest come in the morning instead?" "morning", "set the time to the evening" "evening"; None for any other
+    ("what is in the evening digest?"; "send me the evening digest" asks for the digest, as `asked_daily` reads it).
+    Read as a daily digest asked for, the reply said "Daily digest on." and that it moved."""
+    if not _asked_words(text, _MOVING, _ASKING_FOR_DIGEST):
+        return None
+    words = _asked_words(text, _DIGEST_WORDS | {"time"}, _ASKING_FOR_DIGEST)
+    found = _PART_ALONE.fullmatch(" ".join(words))
+    return found["part"].casefold() if found else None
+
+
+def _time_typed(words: list[str]) -> str | None:
+    """`words` as /time reads them, when they name a time: one it takes, or refuses saying why ("8am EST": EST is
+    not one clock all year; "at 25:00", a time of the clock it never shows, was searched); None for words naming
+    none, or a year ("digest 2004" is no 20:04)."""
+    typed = " ".join(words)
+    if not typed or (typed.isdigit() and len(typed) > _HOUR_DIGITS):
+        return None
     if (
         not reads_as(parse_time_and_zone, typed)
         and not any(reads_as(parse_time, " ".join(words[:end])) for end in range(1, len(words)))

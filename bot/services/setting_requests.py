@@ -2,7 +2,8 @@
 change as the command would (bot.tg.subscriptions), `newsbot ask` says how to make it there (bot.cli).
 
 The requests, first to last (the first a message reads as is the one it makes):
-- the digest at a time: "send me the digest at 8am" (`TimeAsked`, as /time);
+- the digest at a time: "send me the digest at 8am", "my digest should come at 9", "change my digest to the evening",
+  or its time alone: "set the time to 7am" (`TimeAsked`, as /time);
 - a time zone: "set my timezone to London", "I live in Berlin" (`ZoneAsked`, as /timezone);
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
 - categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
@@ -11,22 +12,26 @@ The requests, first to last (the first a message reads as is the one it makes):
   daily", "top 5 sport stories daily", and asked how, "how do I get sport news every morning?" (`DailyAsked`, as
   /subscribe and /time);
 - the list of categories: "what categories are there?" (`CategoriesAsked`, as /categories);
-- the chat's settings: "what time is my digest?", "what's my timezone?" (`SettingsAsked`, as /mysubs).
+- the chat's settings: "what time is my digest?", "what's my timezone?" (`SettingsAsked`, as /mysubs);
+- the digest so far: "show me my digest", "what's in my digest?" (`DigestAsked`, as /digest).
 
 Unsubscribing, alerts and daily digests name categories, and are requests only when their words do ("unsubscribe
 me from the weather" in a bot without Weather is searched). No Telegram and no store here: `read_request` reads the
 words alone and leaves such readings `Unsettled`, so the caller reads the categories (a store call) only for a
-message whose words may name some; `setting_request` does both for a caller that need not mind.
+message whose words may name some; `setting_request` does both for a caller that need not mind. A bare verb before
+"the" makes a phrase, no request ("follow the money" in a bot with Money; "follow money" is one): it is searched, and
+`phrase_request` reads the request it would be, whose command the bot says under the answer.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
-from bot.services.schedule import DailyAsk, asked_daily, asked_digest_time, asked_zone
+from bot.services.schedule import DailyAsk, asked_daily, asked_digest_part, asked_digest_time, asked_time, asked_zone
 
 # The most words that may name the categories of a daily digest ("sport, tech and business").
 _NAMING_WORDS = 5
@@ -41,9 +46,13 @@ _QUESTION_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class TimeAsked:
-    """The digest at a time: the words /time reads ("at 8am", "at 7:30 London")."""
+    """The digest at a time: the words /time reads ("at 8am", "at 7:30 London"), or none and the part of the day it
+    was moved to ("evening"); `on`: the digest asked for ("send me the digest at 8am"), so turned on after /digest off
+    too, else its time alone set, as /time sets it ("set the time to 7am")."""
 
-    typed: str
+    typed: str | None
+    part: str | None = None
+    on: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,21 @@ class SettingsAsked:
     """What the chat gets now: its categories, digest time, time zone and alerts."""
 
 
+@dataclass(frozen=True)
+class DigestAsked:
+    """The chat's digest so far."""
+
+
 SettingRequest = (
-    TimeAsked | ZoneAsked | SwitchAsked | UnsubscribeAsked | AlertsAsked | DailyAsked | CategoriesAsked | SettingsAsked
+    TimeAsked
+    | ZoneAsked
+    | SwitchAsked
+    | UnsubscribeAsked
+    | AlertsAsked
+    | DailyAsked
+    | CategoriesAsked
+    | SettingsAsked
+    | DigestAsked
 )
 # A reading whose words must name categories for the message to make it.
 Naming = UnsubscribeAsked | AlertsAsked | DailyAsk
@@ -128,27 +150,72 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     ("why did the union stop the strike?", "when is the morning news?")."""
     if (typed := asked_digest_time(text)) is not None:
         return TimeAsked(typed)
+    if (typed := asked_time(text)) is not None:
+        return TimeAsked(typed, on=False)
+    if (part := asked_digest_part(text)) is not None:
+        return TimeAsked(None, part)
     if (typed := asked_zone(text)) is not None:
         return ZoneAsked(typed)
     if (switched := asked_switch(text)) is not None:
         return SwitchAsked(*switched)
-    readings: list[Naming] = []
-    if (words := asked_unsubscribe(text)) is not None:
-        readings.append(UnsubscribeAsked(tuple(words)))
-    if (words := asked_alerts(text)) is not None:
-        readings.append(AlertsAsked(tuple(words)))
-    if (daily := asked_daily(text)) is not None and _may_name(daily.words):
-        readings.append(daily)
+    readings = _naming(text, _a_phrase(text))
     if not readings:
         return _SHOWN.get(small_talk(text) or "")
     first = readings[0]
     if isinstance(first, DailyAsk) and not first.words:  # names no category: settled without reading them
+        if (first.time or first.part) and not first.how:  # "send me the news at 7am", "every morning"
+            return TimeAsked(first.time, first.part)  # "Daily digest on." and that it moved said its time thrice
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
 
 
+def phrase_request(text: str) -> Unsettled | None:
+    """What a phrase of a bare verb ("follow the money", "stop the world": `_PHRASE`) asks when read as a request:
+    it is searched, and the caller may say beside the answer the command that does it when its words name categories
+    (`Unsettled.settle`), for a reader who meant them; None for any other message."""
+    if not _a_phrase(text):
+        return None
+    readings = _naming(text, phrase=False)
+    return Unsettled(tuple(readings)) if readings else None
+
+
+def _naming(text: str, phrase: bool) -> list[Naming]:
+    """The readings of a message whose words must name categories, first to last; of a `phrase` (`_a_phrase`) only
+    those its bare verb does not make: alerts, and a digest asked for at a time."""
+    readings: list[Naming] = []
+    if not phrase and (words := asked_unsubscribe(text)) is not None:
+        readings.append(UnsubscribeAsked(tuple(words)))
+    if (words := asked_alerts(text)) is not None:
+        readings.append(AlertsAsked(tuple(words)))
+    daily = asked_daily(text)
+    if daily is not None and _may_name(daily.words) and not (phrase and daily.time is None and daily.part is None):
+        readings.append(daily)
+    return readings
+
+
+# A bare "follow", "stop", "add" or "remove" before "the" (or "a", "this") makes a phrase of the words after it:
+# "follow the money" and "stop the world" are said of other things than a bot's Money or World, and followed or
+# stopped them at once. A word of the category ("stop the sport news"), how often or when ("follow the money every
+# morning"), or the bot's own verbs ("subscribe to the money", "stop following the world") make them a request again.
+_PHRASE = re.compile(r"(?:.*\s)?(?:follow|stop|add|remove)\s+(?:the|a|an|this|that)\s+(?P<rest>.+)", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_NAMES_A_CATEGORY = frozenset(
+    {"news", "stories", "headlines", "updates", "category", "categories", "daily", "everyday", "every", "each"}
+)
+
+
+def _a_phrase(text: str) -> bool:
+    """Whether a message of a bare verb reads as a phrase rather than a request (`_PHRASE`)."""
+    found = _PHRASE.fullmatch(text.strip())
+    return found is not None and not any(word.casefold() in _NAMES_A_CATEGORY for word in _WORD.findall(found["rest"]))
+
+
 # What small talk asks to be shown.
-_SHOWN: dict[str, SettingRequest] = {"categories": CategoriesAsked(), "settings": SettingsAsked()}
+_SHOWN: dict[str, SettingRequest] = {
+    "categories": CategoriesAsked(),
+    "settings": SettingsAsked(),
+    "digest": DigestAsked(),
+}
 
 
 def _may_name(words: Sequence[str]) -> bool:

@@ -182,20 +182,23 @@ class Subscriptions:
         daily, key = parse_time_and_zone(text)
         return self._change(chat_id, now, lambda s: replace(s, daily=daily, zone=key or s.zone), asks=True)
 
-    def ask_time(self, chat_id: int, text: str, now: datetime) -> ChatView:
-        """The digest asked for at a time in words ("send me the digest at 7pm", as /time reads `text`): on at that
-        time, also after /digest off (set as /time sets it, it stayed off, and the reply said so)."""
-        return self.ask_daily(chat_id, (), DailyAsk((), text, None), now)
+    def ask_time(self, chat_id: int, asked: DailyAsk, on: bool, now: datetime) -> ChatView:
+        """The digest's time asked for in words, at the time or in the part of the day `asked`: with `on` the digest
+        itself was asked for ("send me the digest at 7pm"), and comes at that time also after /digest off (set as
+        /time sets it, it stayed off, and the reply said so); without, the time alone is set, as /time sets it ("set
+        the time to 7am")."""
+        if on:
+            return self.ask_daily(chat_id, (), asked, now)
+        return self._change(chat_id, now, _asked_at(asked), asks=True)
 
     def ask_daily(self, chat_id: int, categories: Sequence[str], asked: DailyAsk, now: datetime) -> ChatView:
         """The daily digest a message asked for (`schedule.asked_daily`) in one change: `categories` followed (none:
         the chat's categories as they are), the digest on (also after /digest off: it was asked for), at the time
         asked, or in the part of the day asked (`schedule.time_in`), else at the chat's time."""
-        daily, key = parse_time_and_zone(asked.time) if asked.time is not None else (None, None)
+        at = _asked_at(asked)
 
         def change(settings: ChatSettings) -> ChatSettings:
-            at = daily or (time_in(asked.part, settings.daily) if asked.part else settings.daily)
-            return replace(settings, digest=True, digest_chosen=True, daily=at, zone=key or settings.zone)
+            return replace(at(settings), digest=True, digest_chosen=True)
 
         named = tuple(categories)
         edit = self.store.edit_chat(chat_id, self._editor(chat_id, now, change), now, subscribe=named)
@@ -284,6 +287,19 @@ class Subscriptions:
     ) -> ChatView:
         shown = settings or ChatSettings(chat_id, self.defaults.daily, self.defaults.zone, digest=False)
         return ChatView(chat_id, shown, settings is not None, categories, self._known(), named, added, removed)
+
+
+def _asked_at(asked: DailyAsk) -> Callable[[ChatSettings], ChatSettings]:
+    """The change to the time (and zone) a message `asked` for: the time it names, or in the part of the day it
+    names (`schedule.time_in`), else the chat's time as it is. Its words are read here, so a time /time refuses is
+    refused as a UsageError before anything is stored."""
+    daily, key = parse_time_and_zone(asked.time) if asked.time is not None else (None, None)
+
+    def change(settings: ChatSettings) -> ChatSettings:
+        at = daily or (time_in(asked.part, settings.daily) if asked.part else settings.daily)
+        return replace(settings, daily=at, zone=key or settings.zone)
+
+    return change
 
 
 def _alerts_on(settings: ChatSettings, now: datetime) -> ChatSettings:

@@ -59,7 +59,7 @@ from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
 from bot.tg.pages import ALREADY_SHOWN, Anchor, Turned, anchor_of, turn
 from bot.tg.sending import chat_of, show_typing, topic_of
-from bot.tg.subscriptions import setting_asked
+from bot.tg.subscriptions import phrase_hint, setting_asked
 from bot.tg.welcome import greet, send_help
 
 log = logging.getLogger(__name__)
@@ -114,13 +114,15 @@ class Page:
     saved: SavedQuery | None = None
 
 
-def first_page(library: Library, request: Request, username: str, zone: tzinfo, chat_id: int, note: str = "") -> Page:
-    """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` (plain text)
-    when given (in a worker thread)."""
+def first_page(
+    library: Library, request: Request, username: str, zone: tzinfo, chat_id: int, note: str = "", hint: str = ""
+) -> Page:
+    """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` and above
+    `hint` (plain text) when given (in a worker thread)."""
     seen = searched_in(library)
     answer = library.ask(request)
-    meant = None if answer.found or request.category else category_meant(library.store, request.question)
-    answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else "")
+    meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
+    answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
@@ -260,6 +262,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     if await setting_asked(update, context, without_opening(question)):
         return
+    hint = await phrase_hint(message, context, without_opening(question))
     library = context.bot_data.library
     talk, question = talk_of(question)
     if talk == "greeting":
@@ -302,7 +305,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         subscriptions = context.bot_data.digesting.subscriptions
         page = await asyncio.to_thread(
             lambda: first_page(
-                library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id, note
+                library, request, username, subscriptions.zone_of(message.chat_id), message.chat_id, note, hint
             )
         )
     except QuestionError as exc:

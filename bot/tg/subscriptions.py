@@ -35,7 +35,9 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
+from bot.services.categories import match_categories
 from bot.services.schedule import (
+    DailyAsk,
     names_gmt,
     offset_label,
     parse_time_and_zone,
@@ -47,12 +49,14 @@ from bot.services.setting_requests import (
     AlertsAsked,
     CategoriesAsked,
     DailyAsked,
+    DigestAsked,
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
+    phrase_request,
     read_request,
 )
 from bot.services.subscriptions import ChatView
@@ -287,15 +291,7 @@ async def digest(update: Update, context: Context) -> None:
     typed = " ".join(context.args or ())
     choice = switch(typed)
     if not choice:
-        digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
-        preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
-        zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
-        heading = preview_heading(shared_by(message.chat))
-        messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
-        view = await asyncio.to_thread(subscriptions.view, message.chat.id)
-        if not view.settings.digest:  # "your digest so far" promised a digest that does not come
-            messages = with_note(messages, text.schedule(view, clock_of(view, now)))
-        await reply_messages(message, messages)
+        await send_preview(message, context)
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(
@@ -321,6 +317,20 @@ async def digest(update: Update, context: Context) -> None:
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
 
 
+async def send_preview(message: Message, context: Context) -> None:
+    """The chat's digest so far, saying when the daily digest is off."""
+    subscriptions = context.bot_data.digesting.subscriptions
+    digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
+    preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
+    zone = await asyncio.to_thread(subscriptions.zone_of, message.chat.id)
+    heading = preview_heading(shared_by(message.chat))
+    messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
+    view = await asyncio.to_thread(subscriptions.view, message.chat.id)
+    if not view.settings.digest:  # "your digest so far" promised a digest that does not come
+        messages = with_note(messages, text.schedule(view, clock_of(view, now)))
+    await reply_messages(message, messages)
+
+
 async def time_command(update: Update, context: Context) -> None:
     """Set the time of the daily digest."""
     assert update.effective_message is not None
@@ -333,9 +343,9 @@ async def time_command(update: Update, context: Context) -> None:
 
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     """Make the change a message asks for in words (`bot.services.setting_requests`), or show what it asks to see,
-    as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories or
-    /mysubs; or say the commands that do when asked how ("how do I get sport news every morning?"); False, changing
-    nothing, for a message that asks for none of them."""
+    as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories,
+    /mysubs or /digest alone; or say the commands that do when asked how ("how do I get sport news every morning?");
+    False, changing nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
@@ -353,8 +363,12 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         case SettingsAsked():
             await message.reply_text((await settings_of(message, context))[1])
             return True
-        case TimeAsked(typed):
-            edit, confirm, usage = partial(subscriptions.ask_time, text=typed), text.time_set, text.TIME_USAGE
+        case DigestAsked():
+            await send_preview(message, context)
+            return True
+        case TimeAsked(typed, part, on):
+            edit = partial(subscriptions.ask_time, asked=DailyAsk((), typed, part), on=on)
+            confirm, usage = partial(text.time_set, part=part), text.TIME_USAGE
         case ZoneAsked(typed):
             edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)
             usage = text.ZONE_USAGE
@@ -375,6 +389,21 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             confirm, usage = partial(text.daily_set, part=when.part), text.TIME_USAGE
     await change(update, context, lambda chat_id, now: edit(chat_id, now=now), confirm, usage)
     return True
+
+
+async def phrase_hint(message: Message, context: Context, asked: str) -> str:
+    """The command a phrase of a bare verb naming categories makes, said under its answer ("follow the money" in a
+    bot with Money: /subscribe money); "" for any other message (the store is read only for such a phrase)."""
+    phrase = phrase_request(asked)
+    if phrase is None:
+        return ""
+    names = await asyncio.to_thread(context.bot_data.digesting.subscriptions.names, message.chat.id)
+    match phrase.settle(names):
+        case DailyAsked(categories, _) if categories:
+            return text.phrase_hint(categories, follow=True)
+        case UnsubscribeAsked(words):
+            return text.phrase_hint(match_categories(words, names).matched, follow=False)
+    return ""
 
 
 def zone_confirmation(typed: str) -> Confirm:

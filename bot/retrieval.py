@@ -1613,9 +1613,13 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?"
     r"|nov(?:ember)?|dec(?:ember)?)\b"
 )
+# A day of a month, and the first of a range of days ("from 2 to 5 April", "2-5 April"), is no amount: "how many
+# passengers are affected by the strike" of tests/data/portmere led with the ferry strike's dates, "from 2 to 5 April",
+# read as the number 2, above "About 3,000 passengers are booked".
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _NOT_AMOUNT = re.compile(
     rf"\b(?:(?<![£$€])(?:1[89]|20)\d\d\b(?![%\w])|\d{{1,2}}(?:[ap]m\b|[:.]\d\d\s*[ap]m\b|:\d\d)"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|[^\W\d_]+-?\d[\d.]*)",
+    rf"|{_DAY}(?:\s*(?:-|\u2013|to|and)\s*{_DAY})?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|[^\W\d_]+-?\d[\d.]*)",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d")
@@ -1784,6 +1788,17 @@ def writes_span(text: str) -> bool:
     return _SPAN.search(text) is not None
 
 
+# "How big (large) ...?" asks for a size, which a story writes as a number ("About 600 hectares", "a 20,000-seat
+# stadium", "6,000 fans"), not as how long something went on: "how big was the fire" of tests/data/portmere led with
+# the lede's "burned across Hollin Moor for three days".
+_ASKS_SIZE = re.compile(r"\bhow\s+(?:big|large)\b", re.IGNORECASE)
+
+
+def writes_size(text: str) -> bool:
+    """Whether a paragraph writes an amount (`writes_amount`) that is no span of time or length."""
+    return writes_amount(_SPAN.sub(" ", text))
+
+
 def writes_measure(measure: re.Pattern[str], text: str) -> bool:
     """Whether a paragraph writes a measure of the kind `measure` finds (`MEASURES`: "4.9 metres", "aged 91")."""
     return measure.search(text) is not None
@@ -1842,6 +1857,7 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_MONEY, writes_money, True),
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_SPAN_COUNTED, writes_span, True),
+    (_ASKS_SIZE, writes_size, False),
     (_ASKS_LEADER, writes_leader, False),
     *((asks_for, partial(writes_measure, measure), False) for asks_for, measure in MEASURES),
 )

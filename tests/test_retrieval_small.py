@@ -980,6 +980,14 @@ def kelby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory.mktemp("kelby"), DATA / "kelby")
 
 
+@pytest.fixture(scope="module")
+def portmere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's nine stories of other kinds than Kelby's (tests/data/portmere: a games studio's results, translating
+    glasses launched, a film festival's prize, a by-election count, a ferry strike, a moorland fire, a lighthouse
+    grant, a hospital's scanner, a chain's shops closing) and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("portmere"), DATA / "portmere")
+
+
 READER_CASES = json.loads((DATA / "reader_questions.json").read_text(encoding="utf-8"))
 
 

@@ -1799,6 +1799,25 @@ def writes_size(text: str) -> bool:
     return writes_amount(_SPAN.sub(" ", text))
 
 
+# "What caused ...?" asks for a cause, which a story writes as one ("started by a disposable barbecue", "blamed rising
+# energy costs", "because of"), seldom in the question's verb: "what caused the moorland fire" of tests/data/portmere
+# was answered confidently by the fire's "About 600 hectares ... were damaged", above "Investigators believe the fire
+# was started by a disposable barbecue".
+_ASKS_CAUSE = re.compile(
+    r"\b(?:what|who)\s+(?:caused|causes|started|starts|sparked|triggered|led\s+to)\b", re.IGNORECASE
+)
+_CAUSE = re.compile(
+    r"\b(?:(?:caused|started|sparked|triggered|set\s+off)\s+by|blamed?|blames|because|due\s+to|results?\s+of|led\s+to"
+    r"|thanks\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def writes_cause(text: str) -> bool:
+    """Whether a paragraph writes a cause (`_CAUSE`)."""
+    return _CAUSE.search(text) is not None
+
+
 def writes_measure(measure: re.Pattern[str], text: str) -> bool:
     """Whether a paragraph writes a measure of the kind `measure` finds (`MEASURES`: "4.9 metres", "aged 91")."""
     return measure.search(text) is not None
@@ -1858,6 +1877,7 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_SPAN_COUNTED, writes_span, True),
     (_ASKS_SIZE, writes_size, False),
+    (_ASKS_CAUSE, writes_cause, False),
     (_ASKS_LEADER, writes_leader, False),
     *((asks_for, partial(writes_measure, measure), False) for asks_for, measure in MEASURES),
 )

@@ -13,7 +13,8 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
-from bot.models import Article
+from bot.models import Article, Hit
+from bot.retrieval import Candidate, met_first
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -978,6 +979,36 @@ def kelby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     sleep study, red panda cubs, a factory closing, a hosepipe ban lifted, a teachers' strike vote, a cycle lane) and
     the shipped one, with vectors."""
     yield from library_of(tmp_path_factory.mktemp("kelby"), DATA / "kelby")
+
+
+@pytest.fixture(scope="module")
+def portmere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's nine stories of other kinds than Kelby's (tests/data/portmere: a games studio's results, translating
+    glasses launched, a film festival's prize, a by-election count, a ferry strike, a moorland fire, a lighthouse
+    grant, a hospital's scanner, a chain's shops closing) and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("portmere"), DATA / "portmere")
+
+
+def test_a_passage_meeting_the_question_by_meaning_does_not_lead_over_one_writing_a_word_it_lacks(
+    kelby: Library,
+) -> None:
+    """`met_first` puts first a passage of the first's story meeting every word of the question, as written or by
+    meaning, only when it also writes every word the first writes: "1479" meets "1471" by meaning (0.74), which is no
+    reason to give up the first's "1471" (of SQuAD "How many people died in the outbreak of 1471?" so led with
+    another year's deaths). The real word pieces of the library's model; the candidates are made here."""
+    assert kelby.semantic is not None
+    question = "How many people died in the outbreak of 1471?"
+    headlines = {"a": "Plague in Florence"}
+    texts = {
+        ("a", 1): "In 1471 the outbreak reached the city from the coast, and 2,000 fled.",
+        ("a", 2): "About 5,000 people died in the outbreak of 1479, a third of them children.",
+    }
+    first = Candidate(Hit("a", 1, 1.0), frozenset({"1471", "outbreak"}), score=10.0)
+    other = Candidate(Hit("a", 2, 1.0), frozenset({"peopl", "die", "outbreak"}), score=9.5)
+    assert met_first(question, [first, other], headlines, texts, kelby.semantic)[0] is first
+    # Holding every word the first writes, it leads as before.
+    texts["a", 2] = "About 5,000 people died in the outbreak of 1471, a third of them children."
+    assert met_first(question, [first, other], headlines, texts, kelby.semantic)[0] is other
 
 
 READER_CASES = json.loads((DATA / "reader_questions.json").read_text(encoding="utf-8"))

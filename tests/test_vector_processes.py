@@ -255,3 +255,38 @@ def test_vectors_made_by_processes_killed_and_taking_over_beside_changes_follow_
     finally:
         vectors.close()
         store.close()
+
+
+def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_how_far_they_got(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Ctrl-C during `newsbot vectors` (Python's KeyboardInterrupt) gave up the step it was embedding, up to 100
+    articles, where a bot stopping keeps the articles it embedded whole. It keeps them now, says so and how many
+    have vectors, and the next run embeds only the rest."""
+    records = [
+        {
+            "title": f"Place{n} market",
+            "paragraphs": [f"Place{n} holds a market on {day}." for day in ("Monday", "Friday")],
+        }
+        for n in range(200)
+    ]
+    (tmp_path / "markets.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    code, _, err = run(settings, "ingest", str(tmp_path / "markets.jsonl"))
+    assert code == 0, err
+    paragraphs = 2 * len(records) + 11  # and the shipped article's
+    before = mapped_paragraphs(settings)  # the shipped article's, which the ingest's open embedded
+    vectors = newsbot(settings, "vectors")
+    until(lambda: mapped_paragraphs(settings) > before or vectors.poll() is not None, timeout=300)
+    vectors.send_signal(signal.SIGINT)  # once its first step is committed, in the middle of the second
+    at_the_signal = mapped_paragraphs(settings)
+    out, err = vectors.communicate(timeout=120)
+    assert vectors.returncode == 130 and "Traceback" not in err, err
+    kept = mapped_paragraphs(settings)
+    assert at_the_signal < kept < paragraphs  # what the step running had embedded whole, and no more
+    assert "stopping once the articles embedded whole are kept" in err
+    assert err.rstrip().endswith(
+        f"newsbot: stopped after embedding {kept - before:,} paragraphs, kept: {kept:,} of {paragraphs:,} have vectors; the"
+        " same command again goes on from there"
+    ), err
+    code, out, err = run(settings, "vectors")
+    assert code == 0 and out == f"{paragraphs - kept:,} paragraphs embedded; {paragraphs:,} have vectors\n", (out, err)

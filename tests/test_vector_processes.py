@@ -285,8 +285,8 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
     assert at_the_signal < kept < paragraphs  # what the step running had embedded whole, and no more
     assert "stopping once the articles embedded whole are kept" in err
     assert err.rstrip().endswith(
-        f"newsbot: stopped after embedding {kept - before:,} paragraphs, kept: {kept:,} of {paragraphs:,} have vectors; the"
-        " same command again goes on from there"
+        f"newsbot: stopped after embedding {kept - before:,} paragraphs, kept: {kept:,} of {paragraphs:,} have"
+        " vectors; the same command again goes on from there"
     ), err
     code, out, err = run(settings, "vectors")
     assert code == 0 and out == f"{paragraphs - kept:,} paragraphs embedded; {paragraphs:,} have vectors\n", (out, err)

@@ -158,8 +158,9 @@ def test_what_a_killed_vector_writer_left_aside_is_removed_by_the_next_writer(se
     assert [path for path in left if path.exists()] == [] and live.exists()
 
 
-# Articles of one paragraph each: four steps of a first build in the encoder's mode (100 articles a step).
-TOWNS = 400
+# Articles of one paragraph each: six steps of a first build in the encoder's mode (100 articles a step), and more
+# than a start makes at once (EMBED_AT_ONCE) once the killed process made one or two.
+TOWNS = 600
 VOLCANO = "Ash from the erupting volcano grounded every flight leaving the northern airports for three days."
 
 
@@ -208,7 +209,7 @@ def test_vectors_made_by_processes_killed_and_taking_over_beside_changes_follow_
     log = Collected(chat.stderr)
     try:
         # Once the chat has made a step of its own, the store changes under the build it goes on with.
-        until(lambda: log.holds("made ") or chat.poll() is not None, timeout=300)
+        until(lambda: mapped_paragraphs(settings) > made_by_killed or chat.poll() is not None, timeout=300)
         changes = [
             newsbot(
                 settings,

@@ -10,6 +10,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -269,7 +270,7 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
             "title": f"Place{n} market",
             "paragraphs": [f"Place{n} holds a market on {day}." for day in ("Monday", "Friday")],
         }
-        for n in range(200)
+        for n in range(300)  # three steps of 100 articles
     ]
     (tmp_path / "markets.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     code, _, err = run(settings, "ingest", str(tmp_path / "markets.jsonl"))
@@ -278,8 +279,11 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
     before = mapped_paragraphs(settings)  # the shipped article's, which the ingest's open embedded
     vectors = newsbot(settings, "vectors")
     until(lambda: mapped_paragraphs(settings) > before or vectors.poll() is not None, timeout=300)
-    vectors.send_signal(signal.SIGINT)  # once its first step is committed, in the middle of the second
+    # In the middle of the second step: not in the milliseconds between the first's commit and the second's first
+    # chunk, where a stop keeps none of it (as it should), nor past its end.
+    time.sleep(0.2)
     at_the_signal = mapped_paragraphs(settings)
+    vectors.send_signal(signal.SIGINT)
     out, err = vectors.communicate(timeout=120)
     assert vectors.returncode == 130 and "Traceback" not in err, err
     kept = mapped_paragraphs(settings)

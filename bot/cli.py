@@ -39,6 +39,7 @@ from bot.errors import (
     IndexCorruptError,
     NewsbotError,
     QuestionError,
+    Stopped,
     StoreError,
     UnreachableError,
     UsageError,
@@ -479,16 +480,21 @@ def _leave_out(said: Callable[[logging.LogRecord], bool]) -> None:
 
 
 @contextmanager
-def _interruptible() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running ingest to stop reading and store what it has
-    read, so it can say what it stored; a second one stops at once."""
+def _interruptible(
+    once: str = "the articles read are stored", then: Callable[[], object] | None = None
+) -> Iterator[Callable[[], bool]]:
+    """Ctrl-C or SIGTERM (a service manager stopping it) asks a running command to stop `once` its work in hand is
+    kept (an ingest: what it has read is stored), so it can say what it kept; `then` is called to tell the work. A
+    second one stops at once."""
     requested: list[bool] = []
 
     def on_interrupt(signum: int, frame: object) -> None:
         if requested:
             raise KeyboardInterrupt
         requested.append(True)
-        print("\nnewsbot: stopping once the articles read are stored (Ctrl-C again to stop now)", file=sys.stderr)
+        print(f"\nnewsbot: stopping once {once} (Ctrl-C again to stop now)", file=sys.stderr)
+        if then is not None:
+            then()
 
     with _handling(on_interrupt, signal.SIGINT, signal.SIGTERM) as handled:
         yield (lambda: bool(requested)) if handled else (lambda: False)
@@ -677,13 +683,28 @@ def _vectors(library: Library) -> int:
         kept.append(paragraphs)
         bar.update(paragraphs)
 
-    with tqdm(total=library.vectors.backlog(), unit=" paragraphs", disable=None, file=sys.stderr) as bar:
+    # Ctrl-C gave up the step running (up to 100 articles, a minute of encoding on a busy machine): the articles
+    # embedded whole by then are kept, as a bot stopping keeps them, within a chunk of the encoder's work.
+    with (
+        tqdm(total=library.vectors.backlog(), unit=" paragraphs", disable=None, file=sys.stderr) as bar,
+        _interruptible("the articles embedded whole are kept", library.stop),
+    ):
         try:
-            embedded = library.embed(progress=step)
-        except KeyboardInterrupt:
+            library.embed(progress=step)
+        except Stopped:
+            vectors, paragraphs = library.vectors.vectors, library.store.stats().paragraphs
+            print(
+                f"\nnewsbot: stopped after embedding {count(vectors.embedded, 'paragraph')}, kept:"
+                f" {vectors.count():,} of {paragraphs:,} have vectors; the same command again goes on from there",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        except KeyboardInterrupt:  # a second Ctrl-C: the step running is given up
             print(f"\n{sum(kept):,} paragraphs embedded and kept before the interruption", file=sys.stderr)
             raise
-    print(f"{embedded:,} paragraphs embedded; {library.vectors.vectors.count():,} have vectors")
+    # This process's, counted from its start: opening the library makes a backlog of a few hundred at once, and then
+    # "0 paragraphs embedded" was said of them.
+    print(f"{library.vectors.vectors.embedded:,} paragraphs embedded; {library.vectors.vectors.count():,} have vectors")
     return 0
 
 

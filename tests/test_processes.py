@@ -730,6 +730,65 @@ def test_a_backup_renamed_over_the_store_beside_a_killed_process_s_wal_is_refuse
     assert re.search(r"articles:\s+1\n", out), out
 
 
+# A process that adds an article, says so, and once told, reads the store on more connections at once than its pool
+# keeps: the pool opens one at least.
+WRITE_THEN_CONNECT = textwrap.dedent(
+    """
+    import sys
+    from contextlib import ExitStack
+    from sqlalchemy import text
+    from bot.config import Settings
+    from bot.errors import StoreError
+    from bot.library import Library
+    from bot.models import Article
+    from bot.store.engine import POOL_SIZE
+    library = Library.open(Settings.from_env(env_file=None))
+    library.add([Article(title="Ferry timetable changed", paragraphs=["The winter ferry leaves an hour later."])])
+    print("written", flush=True)
+    sys.stdin.readline()
+    with ExitStack() as connections:
+        try:
+            for _ in range(POOL_SIZE + 1):
+                connection = connections.enter_context(library.store.engine.connect())
+                print("read", connection.scalar(text("SELECT count(*) FROM articles")), flush=True)
+        except StoreError as refused:
+            print("refused:", refused, flush=True)
+    print("answered" if library.ask(library.request("When does the winter ferry leave?")).found else "not found")
+    library.close()
+    """
+)
+
+
+def test_a_backup_renamed_over_the_store_of_a_running_process_is_refused_to_a_connection_its_pool_opens(
+    settings: Settings, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A running process's pool opening a connection after a backup was renamed over the store read the backup
+    through the -wal of the file it replaced, which the process's other connections still write (it read 2
+    articles where the backup holds 1): that connection is refused, saying why, and the process answers on from the
+    connections it has (its next look at the store refuses the backup too). The backup is left as it was."""
+    open_library(settings, tmp_path_factory).close()
+    database = settings.database_path
+    backed_up = backup(database, tmp_path / "backup.sqlite3")
+    running = subprocess.Popen(
+        [sys.executable, "-c", WRITE_THEN_CONNECT],
+        env=process_env(settings),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert running.stdout is not None and running.stdout.readline() == "written\n"
+    os.replace(tmp_path / "backup.sqlite3", database)
+    out, err = running.communicate("go\n", timeout=120)
+    assert running.returncode == 0 and "Traceback" not in err, err
+    refused = [line for line in out.splitlines() if line.startswith("refused:")]
+    assert len(refused) == 1, out
+    assert f"the store {database} is another file than the one its {database}-wal was written for" in refused[0]
+    assert all(line == "read 2" for line in out.splitlines()[1:-2]), out  # the old file's, on its own connections
+    assert out.endswith("answered\n"), out
+    assert database.read_bytes() == backed_up
+
+
 def test_a_backup_renamed_over_the_store_of_a_running_process_is_refused_until_it_stops(
     settings: Settings, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
 ) -> None:

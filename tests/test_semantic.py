@@ -32,7 +32,8 @@ from bot.semantic import Encoder, VectorStore, open_semantic, vectors
 from bot.semantic.encoder import DIMENSIONS, MODEL_NAME, default_model_path, load_encoder
 from bot.semantic.follower import VectorFollower
 from bot.semantic.static import StaticEncoder, load_pieces, load_static
-from bot.semantic.vectors import EMBED_CHUNK, INDEX_FILE, Embed
+from bot.semantic.vectors import EMBED_CHUNK, INDEX_FILE, MAP_FILE, Embed, content_key
+from bot.store import Store
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot
 
@@ -215,6 +216,40 @@ def test_a_process_taking_over_an_unfinished_first_build_goes_on_where_it_stoppe
         assert reopened.count() == sum(calls) and reopened.cursor == NO_CURSOR
         reopened.close()
     finally:
+        writer.close()
+
+
+def assert_vectors_follow_the_store(store: Store, vectors: VectorStore) -> None:
+    """Every paragraph the store holds has one vector, made from its text as it is now; no other paragraph has one."""
+    live = store.with_paragraphs(store.article_ids_after("", None))
+    with closing(sqlite3.connect(vectors.directory / MAP_FILE)) as db:
+        made = dict(db.execute("SELECT article_id, content FROM articles").fetchall())
+        mapped = sorted(db.execute("SELECT article_id, position FROM paragraphs").fetchall())
+    assert made == {article.id: content_key(article.title, paragraphs) for article, paragraphs in live}
+    paragraphs = sorted((article.id, n) for article, texts in live for n in range(len(texts)))
+    assert mapped == paragraphs
+    vectors.refresh()
+    assert len(vectors.vectors(paragraphs)) == len(paragraphs)  # each key in the index file too
+
+
+def test_articles_changed_between_the_steps_of_a_first_build_get_vectors_of_their_text(settings: Settings) -> None:
+    """A bot makes a first build one step per run of its vectors job. Each step read the log's head anew, and the
+    build, once complete, followed the log from the last step's: an article added or replaced between two steps
+    under an id the build had passed kept no vector, or its old text's, for good."""
+    writer = Library.open(replace(settings, semantic="off"))
+    vectors = VectorStore.open(settings.data_dir / "v", random_vectors(), "test")
+    follower = VectorFollower(writer.store, vectors, batch=10)
+    try:
+        writer.add(Article(f"Story {n}", (f"Story {n} began.",), url=f"https://example.com/{n}") for n in range(40))
+        assert follower.catch_up(2) > 0 and vectors.cursor == NO_CURSOR
+        writer.add(Article(f"Story {n}", (f"Story {n} went on.",), url=f"https://example.com/{n}") for n in range(40))
+        writer.add(Article(f"New story {n}", (f"New story {n} began.",)) for n in range(20))
+        follower.catch_up()
+        assert vectors.cursor == writer.store.head()
+        assert_vectors_follow_the_store(writer.store, vectors)
+    finally:
+        follower.close()
+        vectors.close()
         writer.close()
 
 

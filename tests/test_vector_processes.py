@@ -4,17 +4,28 @@ next command answers."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
+import signal
+import sqlite3
 import subprocess
+import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from bot.semantic import Encoder, VectorStore
+from bot.semantic.encoder import load_encoder
+from bot.semantic.vectors import MAP_FILE, passage
+from bot.store import Store
 from tests.paths import ROOT
-from tests.processes import newsbot
+from tests.processes import Collected, newsbot
+from tests.test_processes import until
+from tests.test_semantic import assert_vectors_follow_the_store
 
 STORIES = 17
 SHIPPED_QUESTION = "Why did Russia invite Dempsey to Moscow?"
@@ -146,3 +157,141 @@ def test_what_a_killed_vector_writer_left_aside_is_removed_by_the_next_writer(se
     code, _out, err = run(settings, "vectors")
     assert code == 0, err
     assert [path for path in left if path.exists()] == [] and live.exists()
+
+
+# Articles of one paragraph each: six steps of a first build in the encoder's mode (100 articles a step), and more
+# than a start makes at once (EMBED_AT_ONCE) once the killed process made one or two.
+TOWNS = 600
+VOLCANO = "Ash from the erupting volcano grounded every flight leaving the northern airports for three days."
+
+
+def town_records(path: Path, towns: range, told: str) -> Path:
+    """JSON lines, a short story per town under a link of its own: one told again (`told` another way) replaces the
+    story under the same id."""
+    records = [
+        {
+            "title": f"Place{n} library news",
+            "body": f"The town of Place{n} {told} its library, which holds {n} thousand books.",
+            "url": f"https://towns.example/{n}",
+        }
+        for n in towns
+    ]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def mapped_paragraphs(settings: Settings) -> int:
+    """The paragraphs the committed vectors' key map names (0 before there is one)."""
+    try:
+        with closing(sqlite3.connect(f"file:{settings.vectors_dir / MAP_FILE}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM paragraphs").fetchone()[0])
+    except sqlite3.Error:  # not made yet
+        return 0
+
+
+def test_vectors_made_by_processes_killed_and_taking_over_beside_changes_follow_the_store(
+    any_db_settings: Settings, tmp_path: Path
+) -> None:
+    """`newsbot vectors` killed in the middle of a first build, a `newsbot chat` taking the build over step by step,
+    while ingests add and replace stories, a removal and a reindex run: once a restart has finished, every paragraph
+    has one vector, made from its text as it is now, none is left of removed stories, and the vectors answer."""
+    settings = any_db_settings
+    quiet = {"NEWSBOT_SEMANTIC": "off"}  # the other processes make no vectors: that is the two's work
+    first = newsbot(settings, "ingest", str(town_records(tmp_path / "towns.jsonl", range(TOWNS), "opened")), env=quiet)
+    assert first.wait(timeout=300) == 0, first.communicate()
+    killed = newsbot(settings, "vectors")
+    until(lambda: mapped_paragraphs(settings) > 0 or killed.poll() is not None, timeout=300)
+    killed.kill()  # SIGKILL, in the middle of the build: its first step is committed
+    assert killed.wait(timeout=60) == -signal.SIGKILL
+    made_by_killed = mapped_paragraphs(settings)
+    assert 0 < made_by_killed < TOWNS
+    chat = newsbot(settings, "-v", "chat", env={"NEWSBOT_FOLLOW_SECONDS": "0.2"}, stdin=subprocess.PIPE)
+    assert chat.stdin is not None and chat.stderr is not None
+    log = Collected(chat.stderr)
+    try:
+        # Once the chat has made a step of its own, the store changes under the build it goes on with.
+        until(lambda: mapped_paragraphs(settings) > made_by_killed or chat.poll() is not None, timeout=300)
+        changes = [
+            newsbot(
+                settings,
+                "ingest",
+                str(town_records(tmp_path / "told.jsonl", range(0, TOWNS, 3), "reopened")),
+                env=quiet,
+            ),
+            newsbot(settings, "reindex", env=quiet),
+        ]
+        for change in changes:
+            assert change.wait(timeout=300) == 0, change.communicate()
+        volcano = tmp_path / "volcano.md"
+        volcano.write_text(f"---\ntitle: Flights grounded in the north\ndate: 2026-12-01\n---\n{VOLCANO}\n")
+        for args in (
+            ("ingest", str(town_records(tmp_path / "new.jsonl", range(TOWNS, TOWNS + 30), "opened")), str(volcano)),
+            ("remove", *(f"https://towns.example/{n}" for n in range(1, TOWNS, 7))),
+        ):
+            change = newsbot(settings, *args, env=quiet)
+            assert change.wait(timeout=300) == 0, change.communicate()
+        chat.stdin.write("/quit\n")
+        chat.stdin.close()  # ends the chat, within a step of its vectors
+        assert chat.wait(timeout=300) == 0, log.text()
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+    code, out, err = run(settings, "vectors")  # the restart finishing what is left
+    assert code == 0 and "Traceback" not in err, (out, err)
+    store = Store.open(settings.store_url)
+    vectors = VectorStore.open(settings.vectors_dir, None, Encoder.recipe)
+    try:
+        assert_vectors_follow_the_store(store, vectors)
+        encoder = load_encoder()
+        live = store.with_paragraphs(store.article_ids_after("", None))
+        texts = {
+            (article.id, n): passage(article.title, text)
+            for article, paragraphs in live
+            for n, text in enumerate(paragraphs)
+        }
+        stored = vectors.vectors(texts)
+        made = encoder.embed(list(texts.values()))
+        assert all(float(stored[key] @ made[i]) > 0.99 for i, key in enumerate(texts))
+        nearest = vectors.search(encoder.embed_one("Why could no planes take off?"), 1)
+        assert [store.with_paragraphs([nearest[0][0]])[0][0].title] == ["Flights grounded in the north"]
+    finally:
+        vectors.close()
+        store.close()
+
+
+def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_how_far_they_got(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Ctrl-C during `newsbot vectors` (Python's KeyboardInterrupt) gave up the step it was embedding, up to 100
+    articles, where a bot stopping keeps the articles it embedded whole. It keeps them now, says so and how many
+    have vectors, and the next run embeds only the rest."""
+    records = [
+        {
+            "title": f"Place{n} market",
+            "paragraphs": [f"Place{n} holds a market on {day}." for day in ("Monday", "Friday")],
+        }
+        for n in range(300)  # three steps of 100 articles
+    ]
+    (tmp_path / "markets.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    code, _, err = run(settings, "ingest", str(tmp_path / "markets.jsonl"))
+    assert code == 0, err
+    paragraphs = 2 * len(records) + 11  # and the shipped article's
+    before = mapped_paragraphs(settings)  # the shipped article's, which the ingest's open embedded
+    vectors = newsbot(settings, "vectors")
+    until(lambda: mapped_paragraphs(settings) > before or vectors.poll() is not None, timeout=300)
+    # In the middle of the second step: not in the milliseconds between the first's commit and the second's first
+    # chunk, where a stop keeps none of it (as it should), nor past its end.
+    time.sleep(0.2)
+    at_the_signal = mapped_paragraphs(settings)
+    vectors.send_signal(signal.SIGINT)
+    out, err = vectors.communicate(timeout=120)
+    assert vectors.returncode == 130 and "Traceback" not in err, err
+    kept = mapped_paragraphs(settings)
+    assert at_the_signal < kept < paragraphs  # what the step running had embedded whole, and no more
+    assert "stopping once the articles embedded whole are kept" in err
+    assert err.rstrip().endswith(
+        f"newsbot: stopped after embedding {kept - before:,} paragraphs, kept: {kept:,} of {paragraphs:,} have"
+        " vectors; the same command again goes on from there"
+    ), err
+    code, out, err = run(settings, "vectors")
+    assert code == 0 and out == f"{paragraphs - kept:,} paragraphs embedded; {paragraphs:,} have vectors\n", (out, err)

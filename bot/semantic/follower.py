@@ -45,8 +45,9 @@ class VectorFollower:
         self.batch = batch
         self._lock = threading.RLock()
         self._writer: int | None = None
-        # Where an interrupted first build resumes (article ids in order).
+        # Where an interrupted first build resumes (article ids in order), and the log's head as it began.
         self._built_to = ""
+        self._build_head = NO_CURSOR
 
     def try_write(self) -> bool:
         """Take the right to write the vectors, if no other process holds it; kept until `close`. Not while the store
@@ -161,7 +162,12 @@ class VectorFollower:
     def _build(self, limit: int | None, progress: Callable[[int], object] | None) -> bool:
         """Vectors for every article the store holds (resuming where an interrupted build stopped); True once
         complete, False when `limit` chunks were done first."""
-        head = self.store.head()
+        if not self._built_to:
+            # The head as the first step began: the build goes on at each step from where it stopped, so what
+            # changed after that behind where it stands is found in the log from here. The head of a later step
+            # passed an article added or replaced between two steps under an id the build had passed: it kept no
+            # vector, or its old text's, for good.
+            self._build_head = self.store.head()
         done = 0
         for chunk in articles_in_store(self.store, self._built_to, self.batch):
             # Chunks another process embedded already are passed over, neither committed nor counted as steps: a
@@ -175,10 +181,11 @@ class VectorFollower:
             self._built_to = chunk[-1][0].id
             if limit is not None and done >= limit:
                 return False
-        # Every article is in: drop the vectors of articles the store no longer holds, then follow from `head`.
+        # Every article is in: drop the vectors of articles the store no longer holds, then follow the log from the
+        # head as the build began.
         live = set(self.store.article_ids_after("", None))
         self.vectors.apply(sorted(self.vectors.article_ids() - live), [])
-        self.vectors.commit(head)
+        self.vectors.commit(self._build_head)
         log.info("paragraph vectors made for the whole store (%d paragraphs)", self.vectors.count())
         return True
 

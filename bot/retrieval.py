@@ -1223,16 +1223,16 @@ _SPELLINGS = tuple(
 )
 
 
-# Each verb's stem with its past forms that the analysis keeps apart, news writing them as other words too
-# (bot/data/verb_pasts_apart_en.txt: "rise" with "rose").
-PASTS_APART = {
-    stem(base): tuple(forms)
-    for base, *forms in (
-        line.split()
-        for line in files("bot.data").joinpath("verb_pasts_apart_en.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    )
-}
+@lru_cache(maxsize=1)
+def pasts_apart() -> dict[str, tuple[str, ...]]:
+    """Each verb's stem with its past forms that the analysis keeps apart, news writing them as other words too
+    (bot/data/verb_pasts_apart_en.txt: "rise" with "rose"). Read on first use: stemming loads nltk, which a command
+    asking nothing never needs."""
+    lines = files("bot.data").joinpath("verb_pasts_apart_en.txt").read_text(encoding="utf-8").splitlines()
+    return {
+        stem(base): tuple(forms)
+        for base, *forms in (line.split() for line in lines if line.strip() and not line.startswith("#"))
+    }
 
 
 def spelt_as_written(question: str, engine: Engine) -> str:
@@ -1240,7 +1240,7 @@ def spelt_as_written(question: str, engine: Engine) -> str:
     spelling, as they write it: "any news on missile defence" was declined of the shipped story on missile defense,
     "No article uses the word “defence”". A question word typed short (`SHORTHAND`: "wat about boeing") is read as
     the word meant, which analysis drops, when no paragraph uses it either; and a verb as its past form that the
-    analysis keeps apart (`PASTS_APART`: "how much did the shares rise" of a story writing "profit rose")."""
+    analysis keeps apart (`pasts_apart`: "how much did the shares rise" of a story writing "profit rose")."""
     spans: dict[tuple[int, int], list[str]] = {}
     for start, end, term in words(question):
         spans.setdefault((start, end), []).append(term)
@@ -1255,7 +1255,7 @@ def spelt_as_written(question: str, engine: Engine) -> str:
                 [
                     *(p.sub(o, folded, count=1) for p, o in _SPELLINGS),
                     SHORTHAND.get(folded, ""),
-                    *PASTS_APART.get(stem(folded), ()),
+                    *pasts_apart().get(stem(folded), ()),
                 ]
             )
             if spelt := [v for v in spellings if v and v != folded]:

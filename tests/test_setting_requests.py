@@ -46,6 +46,7 @@ def unread() -> Sequence[str]:
         ("set the time to 7am", TimeAsked("7am", on=False)),
         ("change the time to 8 please", TimeAsked("8", on=False)),
         ("make it 9pm", TimeAsked("9pm", on=False)),
+        ("set the time to the evening", TimeAsked(None, "evening", on=False)),
         ("at 9 instead", TimeAsked("at 9", on=False)),
         # The news at a time is the digest at that time: "Daily digest on." and that it moved said its time thrice.
         ("send me the news at 7am", TimeAsked("at 7am")),

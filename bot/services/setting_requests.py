@@ -152,8 +152,9 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
         return TimeAsked(typed)
     if (typed := asked_time(text)) is not None:
         return TimeAsked(typed, on=False)
-    if (part := asked_digest_part(text)) is not None:
-        return TimeAsked(None, part)
+    if (moved := asked_digest_part(text)) is not None:
+        # "set the time to the evening" sets the time alone, as "set the time to 7am" does: it turned the digest on.
+        return TimeAsked(None, moved[0], on=moved[1])
     if (typed := asked_zone(text)) is not None:
         return ZoneAsked(typed)
     if (switched := asked_switch(text)) is not None:

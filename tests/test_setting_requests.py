@@ -67,6 +67,7 @@ def unread() -> Sequence[str]:
         ("is there a daily limit on tech stocks?", None),
         ("why did they stop the alerts system?", None),
         ("when is the morning news?", None),
+        ("I don't want news", None),
         ("what was in the digest at 8am?", None),
         ("when does the morning digest come?", None),
         ("what is in the evening digest?", None),
@@ -121,6 +122,10 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
         ("stop sport", UnsubscribeAsked(("sport",))),
         ("add tech", DailyAsked(("Tech",), DailyAsk(("tech",), None, None))),
         ("remove sport", UnsubscribeAsked(("sport",))),
+        # Searched: "No article uses the word ..." of a reader done with a category.
+        ("I don't want sport anymore", UnsubscribeAsked(("sport",))),
+        ("i dont want any tech news", UnsubscribeAsked(("tech",))),
+        ("remove sport from my digest", UnsubscribeAsked(("sport",))),
         # With "the" too when its words say it is the category, how often or when, or use the bot's own verbs.
         ("stop the sport news", UnsubscribeAsked(("sport",))),
         ("follow the money every morning", DailyAsked(("Money",), DailyAsk(("money",), None, "morning"))),
@@ -128,6 +133,7 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
         ("stop following the world", UnsubscribeAsked(("world",))),
         # Words naming no category: a question after all.
         ("unsubscribe me from the weather", None),
+        ("I don't want to talk about sport", None),
         ("I want alerts for the election", None),
         ("send me news about chips every morning", None),
     ],

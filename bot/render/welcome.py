@@ -271,12 +271,14 @@ _SWITCH = re.compile(
 
 
 # "unsubscribe from sport", "please unsubscribe me from sport and tech", "stop following business", "stop sending me
-# sport news", "no more sport news", "remove sport": /unsubscribe's words in a reader's own, which got the line on
-# every subscription command or were searched.
+# sport news", "no more sport news", "remove sport", "I don't want sport anymore", "remove sport from my digest":
+# /unsubscribe's words in a reader's own, which got the line on every subscription command or were searched.
 _UNSUBSCRIBE = re.compile(
     r"(?:can you |could you |i want to |i'd like to |i would like to )?"
-    r"(?:unsubscribe|unfollow|stop following|(?P<stop>stop sending|stop|no more|remove)) (?:me |us )?(?:from )?"
-    r"(?P<words>.+)"
+    r"(?:unsubscribe|unfollow|stop following"
+    r"|(?P<stop>stop sending|stop|no more|remove|(?:i |we )?(?:don't|dont|do not) want(?: any)?))"
+    r" (?:me |us )?(?:from )?(?P<words>.+?)"
+    r"(?: from (?:my |our )?(?:daily )?(?:digests?|subscriptions?|list))?(?: anymore| any more)?"
 )
 # Words between categories' names ("sport and tech news").
 _BETWEEN_NAMES = frozenset({"and", "or", "news", "stories", "category", "categories"})

@@ -2075,16 +2075,11 @@ def kind_first(
             continue
         # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").
         found_by = first.matched - frame_terms(question)
-        for candidate in ranked[1:]:
+        for candidate in close_behind(ranked, weaker):
             text = texts[candidate.hit.article_id, candidate.hit.position]
             lede = texts.get((candidate.hit.article_id, 0), "") if told_before else ""
-            if (
-                candidate.hit.article_id == first.hit.article_id
-                and first.score - candidate.score <= weaker
-                and (found_by & (_term_set(text) | _term_set(lede)) or not found_by_too)
-                and writes(text)
-            ):
-                return [candidate, *(c for c in ranked if c is not candidate)]
+            if (found_by & (_term_set(text) | _term_set(lede)) or not found_by_too) and writes(text):
+                return put_first(ranked, candidate)
     # The time asked for, in a small library, where a story tells it once and names what of in its headline: "when will
     # teachers strike" led with the vote's lede, above "The first walkout is planned for 20 January". Not where the
     # headline names only some ("when is the next nurses strike" of a pay deal "ending" the strikes, under "Nurses ...
@@ -2096,14 +2091,22 @@ def kind_first(
         and when_asked_of(question) <= _term_set(headline)
         and not writes_when(question, texts[first.hit.article_id, first.hit.position], headline)
     ):
-        for candidate in ranked[1:]:
-            if (
-                candidate.hit.article_id == first.hit.article_id
-                and first.score - candidate.score <= KIND_WEAKER
-                and writes_when(question, texts[candidate.hit.article_id, candidate.hit.position], headline)
-            ):
-                return [candidate, *(c for c in ranked if c is not candidate)]
+        for candidate in close_behind(ranked, KIND_WEAKER):
+            if writes_when(question, texts[candidate.hit.article_id, candidate.hit.position], headline):
+                return put_first(ranked, candidate)
     return ranked
+
+
+def close_behind(ranked: Sequence[Candidate], weaker: float) -> list[Candidate]:
+    """The passages of the first candidate's story ranked after it, no more than `weaker` below it, in order: those a
+    rule of what is asked may put first (`kind_first`, `met_first`, `named_first`)."""
+    first = ranked[0]
+    return [c for c in ranked[1:] if c.hit.article_id == first.hit.article_id and first.score - c.score <= weaker]
+
+
+def put_first(ranked: Sequence[Candidate], candidate: Candidate) -> list[Candidate]:
+    """`ranked` with `candidate` moved to the front."""
+    return [candidate, *(c for c in ranked if c is not candidate)]
 
 
 def met_first(
@@ -2127,7 +2130,7 @@ def met_first(
     frames = frame_terms(question)
     asked = {term: question[start:end] for start, end, term in words(question) if term not in frames}
     first = ranked[0]
-    near = [c for c in ranked if c.hit.article_id == first.hit.article_id and first.score - c.score <= KIND_WEAKER]
+    near = [first, *close_behind(ranked, KIND_WEAKER)]
     if not asked or len(near) < 2:
         return ranked
     shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in near]
@@ -2142,7 +2145,7 @@ def met_first(
     for candidate, held, own in zip(near[1:], met[1:], written[1:], strict=True):
         key = (candidate.hit.article_id, candidate.hit.position)
         if held >= asked.keys() and own >= written[0] and writes_what_is_asked(question, texts[key], headlines[key[0]]):
-            return [candidate, *(c for c in ranked if c is not candidate)]
+            return put_first(ranked, candidate)
     return ranked
 
 
@@ -2167,14 +2170,11 @@ def named_first(
         return names & _term_set(texts[candidate.hit.article_id, candidate.hit.position])
 
     held = named(first)
-    for candidate in ranked[1:]:
-        if (
-            candidate.hit.article_id == first.hit.article_id
-            and first.score - candidate.score <= KIND_WEAKER
-            and named(candidate) & first.matched > held
-            and writes_what_is_asked(question, texts[candidate.hit.article_id, candidate.hit.position])
+    for candidate in close_behind(ranked, KIND_WEAKER):
+        if named(candidate) & first.matched > held and writes_what_is_asked(
+            question, texts[candidate.hit.article_id, candidate.hit.position]
         ):
-            return [candidate, *(c for c in ranked if c is not candidate)]
+            return put_first(ranked, candidate)
     return ranked
 
 

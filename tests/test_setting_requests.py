@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import time
 
 import pytest
 
@@ -17,6 +18,7 @@ from bot.services.setting_requests import (
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
+    TimeWondered,
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
@@ -53,7 +55,7 @@ def unread() -> Sequence[str]:
         ("show me my digest", DigestAsked()),
         ("what's in my digest?", DigestAsked()),
         ("which categories do I follow?", SettingsAsked()),
-        ("I live in Berlin", ZoneAsked("Berlin")),
+        ("I live in Berlin", ZoneAsked("Berlin", remark=True)),
         ("set my timezone to London", ZoneAsked("London")),
         ("stop the digest", SwitchAsked("digest", False)),
         ("disable alerts", SwitchAsked("alerts", False)),
@@ -180,3 +182,51 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         questions += [qa["question"] for item in squad for paragraph in item["paragraphs"] for qa in paragraph["qas"]]
     assert len(questions) > 100
     assert [(question, read) for question in questions if (read := read_request(question)) is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Asked whether, not told: "should the digest come in the evening?" moved it there and turned it on.
+        ("should the digest come in the evening?", TimeWondered(None, "evening")),
+        ("will my digest come at 8am?", TimeWondered("at 8am", None)),
+        ("Would the digest come in the morning?", TimeWondered(None, "morning")),
+        # Asked of the bot, or asked politely, it is a request still.
+        ("will you send me the digest at 8am?", TimeAsked("at 8am")),
+        ("can the digest come in the morning instead?", TimeAsked(None, "morning")),
+        ("my digest should come at 9", TimeAsked("at 9")),
+        # /digest off's words and others readers turn it off with: searched ("No article uses ...").
+        ("no digest please", SwitchAsked("digest", False)),
+        ("No digests", SwitchAsked("digest", False)),
+        ("no more digests", SwitchAsked("digest", False)),
+        ("stop sending me the digest", SwitchAsked("digest", False)),
+        ("digest off", SwitchAsked("digest", False)),
+        ("I don't need the digest anymore", SwitchAsked("digest", False)),
+        ("unsubscribe me from the digest", SwitchAsked("digest", False)),
+        ("no alerts please", SwitchAsked("alerts", False)),
+        ("alerts on", SwitchAsked("alerts", True)),
+        # Questions holding those words stay questions: one that came not is asked about, not stopped.
+        ("why did the paper stop its digest?", None),
+        ("no digest today?", None),
+        ("no digest?", None),
+        ("is there no digest?", None),
+        # Where a reader lives is a remark about themselves; a zone named is an order.
+        ("I'm in New York", ZoneAsked("New York", remark=True)),
+        ("set my timezone to Berlin", ZoneAsked("Berlin")),
+    ],
+)
+def test_a_question_about_the_digest_s_time_changes_nothing_and_the_words_turning_it_off_do(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected
+
+
+def test_a_question_about_the_digest_s_time_knows_when_it_comes_then_already() -> None:
+    """ "should my digest come in the evening?" of one at 18:00 was told the /time that moves it to the evening."""
+    assert TimeWondered(None, "evening").met_by(time(18), "UTC")
+    assert not TimeWondered(None, "evening").met_by(time(8), "UTC")
+    assert TimeWondered("at 8am", None).met_by(time(8), "UTC")
+    assert not TimeWondered("at 8am", None).met_by(time(9), "UTC")
+    assert TimeWondered("at 8am Berlin", None).met_by(time(8), "Europe/Berlin")
+    assert not TimeWondered("at 8am Berlin", None).met_by(time(8), "UTC")
+    assert not TimeWondered("at 8am EST", None).met_by(time(8), "UTC")  # a zone /timezone refuses

@@ -166,14 +166,15 @@ TELEGRAM = FrontEnd(
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )
+# Where `newsbot ask` sends a reader for the daily digest, alerts and a chat's settings, which it has none of.
+THE_BOT = "the Telegram bot (newsbot run, or newsbot chat to try it here)"
 COMMAND_LINE = FrontEnd(
     help="newsbot --help",
     latest="newsbot latest",
     sources="The articles are those added here with newsbot ingest or newsbot feeds add (newsbot stats counts them).",
     more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
-    subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
-    " here): /subscribe sport tech there follows categories, /time 7am and /timezone London set when the digest"
-    " comes, /mysubs shows what a chat gets.",
+    subscriptions=f"The daily digest and alerts come from {THE_BOT}: /subscribe sport tech there follows"
+    " categories, /time 7am and /timezone London set when the digest comes, /mysubs shows what a chat gets.",
     asking="Ask me anything in your own words, for example:",
     closing="newsbot latest lists the newest headlines; newsbot --help lists every command.",
 )
@@ -248,8 +249,8 @@ _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.it
 
 # The verbs readers turn the digest or alerts off and on with ("stop the digest", "turn on alerts").
 _OFF = (
-    "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more"
-    "|(?:i |we )?(?:don't|dont|do not) want(?: any)?"
+    "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more|unsubscribe(?: from)?"
+    "|(?:i |we )?(?:don't|dont|do not) (?:want|need)(?: any)?"
 )
 _ON = "turn on|switch on|start(?: sending)?|resume|unmute|enable"
 # A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
@@ -262,9 +263,11 @@ _SETTING_REQUEST = re.compile(
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
+# "No digest please" and "digest off" (/digest off's words) too, searched ("no digest?" asks why none came).
 _SWITCH = re.compile(
-    rf"(?:(?:(?P<off>{_OFF})|(?P<on>{_ON})) (?:my |our |all |daily |news )*(?P<what>digests?|alerts?|notifications?)"
-    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
+    rf"(?:(?:(?P<off>{_OFF}|(?P<no>no))|(?P<on>{_ON})) (?:my |our |all |daily |news )*"
+    r"(?P<what>digests?|alerts?|notifications?)"
+    r"|(?:turn )?(?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
     # "turn alerts off for now", "I don't want alerts anymore"
     r"(?: for(?: now| a while)?| anymore| any more)?"
 )
@@ -325,7 +328,7 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
     ("why did the union stop the strike?")."""
     found = _SWITCH.fullmatch(_without_filler(text))
-    if found is None:
+    if found is None or (found["no"] and text.rstrip().endswith("?")):
         return None
     what = found["what"] or found["turned"]
     return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")

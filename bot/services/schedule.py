@@ -423,12 +423,12 @@ def asked_zone(text: str) -> str | None:
     gives "London", "my time zone is Berlin" "Berlin", and so does a reader saying where they are ("I live in
     Berlin", "I'm in New York"); None for any other message ("what time zone is Berlin in?", "I'm in trouble").
     Searched, "set my timezone to London" was declined ("No article uses the words “set”, “timezone” ...")."""
-    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE)) or _place_lived_in(text)
+    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE)) or place_lived_in(text)
     # A name of no one clock ("EST", "Georgia") is refused as /timezone refuses it, with the zones it may mean.
     return typed if reads_as(parse_timezone, typed) or _fold_name(typed) in _TRAPS else None
 
 
-def _place_lived_in(text: str) -> str:
+def place_lived_in(text: str) -> str:
     """The place a reader says they are in ("I live in Berlin", "I'm in New York now", "we are based in Tokyo"),
     whose clock is theirs; "" for any other message."""
     found = _LIVING.fullmatch(text.strip().rstrip(".!"))

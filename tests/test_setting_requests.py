@@ -8,6 +8,7 @@ from datetime import time
 
 import pytest
 
+from bot.render.welcome import small_talk
 from bot.services.schedule import DailyAsk
 from bot.services.setting_requests import (
     AlertsAsked,
@@ -230,3 +231,39 @@ def test_a_question_about_the_digest_s_time_knows_when_it_comes_then_already() -
     assert TimeWondered("at 8am Berlin", None).met_by(time(8), "Europe/Berlin")
     assert not TimeWondered("at 8am Berlin", None).met_by(time(8), "UTC")
     assert not TimeWondered("at 8am EST", None).met_by(time(8), "UTC")  # a zone /timezone refuses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The chat's settings asked after: each was searched (a games magazine's "next" year, a virus "alert" site).
+        ("when will my digest come?", SettingsAsked()),
+        ("When is my next digest?", SettingsAsked()),
+        ("is the digest on?", SettingsAsked()),
+        ("do I get alerts?", SettingsAsked()),
+        # The digest named in a part of the day asks for it then: searched, "morning digest please" found "Please
+        # Please Me".
+        ("morning digest please", TimeAsked(None, "morning")),
+        ("digest every evening", TimeAsked(None, "evening")),
+        ("the digest in the morning please", TimeAsked(None, "morning")),
+        # Named alone, or asked about, it is no request.
+        ("daily digest", None),
+        ("what was in the morning digest?", None),
+        ("the evening digest was late", None),
+        ("is there an evening digest?", None),
+    ],
+)
+def test_a_new_reader_s_words_for_the_digest_s_settings_read_as_they_mean(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["turn everything off", "pause everything", "can I change the time of my digest?", "daily digest"]
+)
+def test_words_about_every_setting_at_once_get_the_line_on_the_commands(text: str) -> None:
+    """Searched: "turn everything off" found a game where anything could be interacted with, "can I change the time of
+    my digest?" a games magazine."""
+    assert read_request(text) is None
+    assert small_talk(text) == "subscriptions"

@@ -106,6 +106,10 @@ COMMAND_WORDS = {
         "set the time", "change the time", "set the digest time", "set my digest time",
         "change digest time", "change the digest time", "change my digest time", "how do i change the digest time",
         "how do i change my digest time", "how do i change the time of the digest",
+        # Searched: stories of changed times, and of a game "paused" everything in.
+        "can i change the time of my digest", "can i change the digest time", "can i change my digest time",
+        "how do i change the time of my digest", "stop everything", "turn everything off", "turn off everything",
+        "pause everything", "cancel everything",
     ),
     # What the chat gets now, as /mysubs shows it: "what time is my digest?" got the line on every command, and
     # "what's my timezone?" was searched (a story of an exclusion zone).
@@ -122,6 +126,12 @@ COMMAND_WORDS = {
         "which categories am i following", "what categories am i subscribed to", "which categories am i subscribed to",
         "what's the time of my digest", "what is the time of my digest", "what time does my digest come",
         "what time does the digest come",
+        # Searched: a games magazine's "next" year, a virus "alert" site.
+        "when will my digest come", "when will the digest come", "when is my next digest", "when is the next digest",
+        "when's my digest", "when's my next digest", "when do i get my digest", "when do i get the digest",
+        "what time will my digest come", "is my digest on", "is the digest on", "is my digest off",
+        "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
+        "are alerts on", "are my alerts off", "are alerts off",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (

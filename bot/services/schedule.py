@@ -477,7 +477,10 @@ def asked_daily(text: str) -> DailyAsk | None:
     subscribes = bool(named) and any(word.casefold() in _FOLLOWING for word in left)
     if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
         return None
-    if not named and not any(word.casefold() in _DAILY_VERBS for word in left):
+    # The digest named in a part of the day asks for it itself ("morning digest please", "digest every evening" were
+    # searched); "daily digest" alone is asked how (small talk).
+    asking = _DAILY_VERBS | _DIGEST_WORDS if part is not None else _DAILY_VERBS
+    if not named and not any(word.casefold() in asking for word in left):
         return None
     return DailyAsk(named, daily, part, how=how is not None)
 

@@ -1781,6 +1781,13 @@ async def test_a_question_about_the_digest_s_time_says_when_it_comes_and_moves_n
         assert (await written(server, ALICE, "will you send me the digest at 9pm?")).startswith(
             "Your digest time is 21:00.\n"
         )
+        # In a group, a member is told whose command it is.
+        reply = await written(
+            server, GROUP, f"@{server.username} should the digest come in the evening?", user_id=MEMBER
+        )
+        assert reply.endswith(
+            "/time 7pm has the daily digest come in the evening. Only the group's admins can change it."
+        )
 
 
 async def test_no_digest_please_turns_it_off_as_digest_off_does(
@@ -1812,8 +1819,8 @@ async def test_a_group_member_saying_where_they_live_is_told_the_group_s_zone_no
         store = app.bot_data.library.store
         reply = await written(server, GROUP, f"@{server.username} I live in Berlin", user_id=MEMBER)
         assert reply == (
-            "This group's time zone is UTC, set by its admins (/timezone Berlin). In a private chat with me, /timezone"
-            " Berlin sets your own."
+            "This group's time zone is UTC: its admins choose it (/timezone Berlin). In a private chat with me,"
+            " /timezone Berlin sets your own."
         ), reply
         assert store.chat_settings(GROUP) is None
         assert await written(server, GROUP, f"@{server.username} set the timezone to Berlin", user_id=MEMBER) == (
@@ -1822,4 +1829,4 @@ async def test_a_group_member_saying_where_they_live_is_told_the_group_s_zone_no
         reply = await written(server, GROUP, f"@{server.username} I live in Berlin", user_id=OWNER)
         assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now)"), reply
         reply = await written(server, GROUP, f"@{server.username} we're in Tokyo", user_id=MEMBER)
-        assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now), set by its admins"), reply
+        assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it"), reply

@@ -340,14 +340,14 @@ def zone_set(view: ChatView, clock: Clock, group: str, note: str = "") -> str:
     return "\n".join([*lines, HTML.escape(note)] if note else lines)
 
 
-def time_wondered(view: ChatView, clock: Clock, asked: TimeWondered) -> str:
-    """To "should the digest come in the evening?": when it comes, and the /time that has it come then, or that it
-    does already."""
+def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered) -> str:
+    """To "should the digest come in the evening?": when it comes, and the /time that has it come then (in a group,
+    its admins'), or that it does already."""
     settings = view.settings
     if settings.digest and asked.met_by(settings.daily, settings.zone):
         then = f"It comes {f'in the {asked.part}' if asked.part else 'then'} already."
     else:
-        then = setting_command(asked)
+        then = setting_command(asked) + (f" Only the {group}'s admins can change it." if group else "")
     return f"{clock_lines(view, clock)}\n{then}"
 
 
@@ -357,7 +357,7 @@ def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str) -> str:
     off for a remark about themselves."""
     zone, own = HTML.escape(view.settings.zone), HTML.escape(typed)
     return (
-        f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}, set by its admins (/timezone"
+        f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}: its admins choose it (/timezone"
         f" {own}). In a private chat with me, /timezone {own} sets your own."
     )
 

@@ -377,7 +377,7 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             confirm, usage = partial(text.time_set, part=part), text.TIME_USAGE
         case TimeWondered():  # a question: when the digest comes, and the command that moves it
             view, clock = await view_of(message, context)
-            await message.reply_text(text.time_wondered(view, clock, request))
+            await message.reply_text(text.time_wondered(view, clock, shared_by(message.chat), request))
             return True
         case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
             # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.

@@ -1830,3 +1830,18 @@ async def test_a_group_member_saying_where_they_live_is_told_the_group_s_zone_no
         assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now)"), reply
         reply = await written(server, GROUP, f"@{server.username} we're in Tokyo", user_id=MEMBER)
         assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it"), reply
+
+
+async def test_a_time_typed_alone_says_when_the_digest_comes_and_how_to_move_it(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "6pm" was searched, and answered with a sale that closed at 6pm; "I want alerts" with a virus alert site."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        reply = await written(server, ALICE, "6pm")
+        assert reply.startswith("Daily digest: every day at 08:00 (UTC);"), reply
+        assert reply.endswith("\n/time 6pm has the daily digest come then."), reply
+        assert (await written(server, ALICE, "8am")).endswith("\nIt comes then already.")
+        assert (await written(server, ALICE, "I want alerts")).startswith("Alerts for new stories: on")
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and f"{settings.daily:%H:%M}" == "08:00" and settings.alerts

@@ -267,3 +267,34 @@ def test_words_about_every_setting_at_once_get_the_line_on_the_commands(text: st
     my digest?" a games magazine."""
     assert read_request(text) is None
     assert small_talk(text) == "subscriptions"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A time typed by itself: searched, "6pm" found a sale that closed at 6pm. When the digest comes, and the
+        # /time that moves it, answer it; nothing changes on a guess.
+        ("6pm", TimeWondered("6pm", None)),
+        ("at 8am", TimeWondered("at 8am", None)),
+        ("7:30 London", TimeWondered("7:30 London", None)),
+        ("every day at 8", TimeWondered("at 8", None)),
+        ("noon?", TimeWondered("noon", None)),
+        # A number may be a year, a count or a score: searched still.
+        ("2004", None),
+        ("8", None),
+        ("seven", None),
+        # The digest or alerts wanted, or started again: searched.
+        ("I want alerts", SwitchAsked("alerts", True)),
+        ("I'd like the digest please", SwitchAsked("digest", True)),
+        ("start the digest again", SwitchAsked("digest", True)),
+        ("switch the digest on", SwitchAsked("digest", True)),
+        ("I want to read about tsunami alerts", None),
+        ("digest now", DigestAsked()),
+        ("what's in the digest today?", DigestAsked()),
+        ("what time will I get it?", SettingsAsked()),
+    ],
+)
+def test_a_time_alone_and_the_digest_or_alerts_wanted_read_as_a_new_reader_means(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected

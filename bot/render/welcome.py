@@ -131,13 +131,16 @@ COMMAND_WORDS = {
         "when's my digest", "when's my next digest", "when do i get my digest", "when do i get the digest",
         "what time will my digest come", "is my digest on", "is the digest on", "is my digest off",
         "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
-        "are alerts on", "are my alerts off", "are alerts off",
+        "are alerts on", "are my alerts off", "are alerts off", "what time will i get it", "when will i get it",
+        "when do i get it", "what time do i get it",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (
         "my digest", "my daily digest", "digest so far", "my digest so far", "today's digest", "todays digest",
         "what's in my digest", "whats in my digest", "what is in my digest", "preview my digest", "digest preview",
         "my digest now",
+        # Searched: a games magazine called a Digest.
+        "digest now", "the digest now", "what's in the digest", "whats in the digest", "what is in the digest",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
@@ -274,12 +277,13 @@ _SETTING_REQUEST = re.compile(
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
 # "No digest please" and "digest off" (/digest off's words) too, searched ("no digest?" asks why none came).
+# "I want alerts", "start the digest again", "switch the digest on" too (searched: a virus alert site).
 _SWITCH = re.compile(
-    rf"(?:(?:(?P<off>{_OFF}|(?P<no>no))|(?P<on>{_ON})) (?:my |our |all |daily |news )*"
-    r"(?P<what>digests?|alerts?|notifications?)"
-    r"|(?:turn )?(?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
-    # "turn alerts off for now", "I don't want alerts anymore"
-    r"(?: for(?: now| a while)?| anymore| any more)?"
+    rf"(?:(?:(?P<off>{_OFF}|(?P<no>no))|(?P<on>{_ON}|(?:i |we )?(?:want|would like)|(?:i|we)'d like))"
+    r" (?:my |our |all |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    r"|(?:turn |switch )?(?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
+    # "turn alerts off for now", "I don't want alerts anymore", "start the digest again"
+    r"(?: for(?: now| a while)?| anymore| any more| again)?"
 )
 
 

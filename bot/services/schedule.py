@@ -151,6 +151,8 @@ _ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING | _MOVING
 # What a message setting the time alone names instead of the digest ("set the time to 7am", "make it 9pm", "8pm
 # instead"), and the words around such a time.
 _TIME_NAMED = frozenset({"time", "it", "instead"})
+# What a time typed alone holds besides a number's word (`time_alone`): a digit, or noon or midnight.
+_A_TIME_SAID = re.compile(r"\d|\b(?:noon|midday|midnight)\b", re.IGNORECASE)
 _ASKING_FOR_TIME = _ASKING | _CHANGING | _TIME_NAMED
 # A part of the day the digest is moved to, once the words around it are read past ("to the evening": "evening").
 _PART_ALONE = re.compile(r"(?:in\s+the\s+|at\s+)?(?P<part>morning|afternoon|evening|night)s?", re.IGNORECASE)
@@ -387,6 +389,16 @@ def asked_time(text: str) -> str | None:
     if not _asked_words(text, _CHANGING | {"instead"}, _ASKING_FOR_TIME):
         return None
     return _time_typed(_asked_words(text, _TIME_NAMED, _ASKING_FOR_TIME))
+
+
+def time_alone(text: str) -> str | None:
+    """A message that is a time and nothing else ("6pm", "at 8am", "7:30 London", "every day at 8"), as /time reads
+    it; None for any other message, and for a number alone ("2004", "5") or a number's word ("seven"), which may be
+    searched. Searched, "6pm" found a sale that closed at 6pm."""
+    typed = text.strip().rstrip("?!.")
+    if typed.isdigit() or not _A_TIME_SAID.search(typed) or not reads_as(parse_time_and_zone, typed):
+        return None
+    return " ".join(_EVERY_DAY.sub(" ", typed).split())  # "every day at 8" as "/time at 8" reads it
 
 
 def asked_digest_part(text: str) -> tuple[str, bool] | None:

@@ -4,7 +4,8 @@ change as the command would (bot.tg.subscriptions), `newsbot ask` says how to ma
 The requests, first to last (the first a message reads as is the one it makes):
 - the digest at a time: "send me the digest at 8am", "my digest should come at 9", "change my digest to the evening",
   or its time alone: "set the time to 7am" (`TimeAsked`, as /time); asked whether it should come then, "should the
-  digest come in the evening?", a question answered with when it comes and the /time that moves it (`TimeWondered`);
+  digest come in the evening?", or a time typed by itself, "6pm", answered with when it comes and the /time that
+  moves it (`TimeWondered`);
 - a time zone: "set my timezone to London", "I live in Berlin" (`ZoneAsked`, as /timezone);
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
 - categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
@@ -43,6 +44,7 @@ from bot.services.schedule import (
     asked_zone,
     parse_time_and_zone,
     place_lived_in,
+    time_alone,
     time_in,
 )
 
@@ -187,6 +189,8 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     ("why did the union stop the strike?", "when is the morning news?")."""
     if (timed := _time_asked(text)) is not None:
         return TimeWondered(timed.typed, timed.part) if _WONDERING.match(text) else timed
+    if (typed := time_alone(text)) is not None:  # "6pm" alone: when the digest comes, and the /time that moves it
+        return TimeWondered(typed, None)
     if (typed := asked_zone(text)) is not None:
         return ZoneAsked(typed, remark=bool(place_lived_in(text)))
     if (switched := asked_switch(text)) is not None:

@@ -170,6 +170,7 @@ _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
 _FOLLOWING = frozenset({"subscribe", "follow", "add"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
 # "news at 10" is a programme).
+_PLEASE = frozenset({"please", "pls", "plz"})
 _DAILY_VERBS = frozenset(
     {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change", "set", "make"}
 )
@@ -476,9 +477,10 @@ def asked_daily(text: str) -> DailyAsk | None:
     words = _words(text)
     daily, words = _daily_time(words)
     rest = " ".join(words)
-    part = None
+    part, habit = None, False
     if (found := _DAILY_PART.search(rest)) is not None:
         part = (found["every"] or found["plural"] or found["in"] or found["of"]).casefold()
+        habit = bool(found["every"] or found["plural"])
         rest = f"{rest[: found.start()]} {rest[found.end() :]}"
     if daily is not None and part is not None:  # "at 7 every evening" is 19:00
         with_part = f"{daily} in the {part}"
@@ -489,9 +491,11 @@ def asked_daily(text: str) -> DailyAsk | None:
     subscribes = bool(named) and any(word.casefold() in _FOLLOWING for word in left)
     if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
         return None
-    # The digest named in a part of the day asks for it itself ("morning digest please", "digest every evening" were
-    # searched); "daily digest" alone is asked how (small talk).
-    asking = _DAILY_VERBS | _DIGEST_WORDS if part is not None else _DAILY_VERBS
+    # The digest named in a part of the day asked for ("morning digest please") or as a habit ("digest every evening")
+    # asks for it itself: both were searched. "The morning digest" alone may be spoken of; "daily digest" alone is
+    # asked how (small talk).
+    pleading = any(word.casefold() in _PLEASE for word in left)
+    asking = _DAILY_VERBS | _DIGEST_WORDS if part is not None and (habit or pleading) else _DAILY_VERBS
     if not named and not any(word.casefold() in asking for word in left):
         return None
     return DailyAsk(named, daily, part, how=how is not None)

@@ -350,8 +350,9 @@ async def time_command(update: Update, context: Context) -> None:
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     """Make the change a message asks for in words (`bot.services.setting_requests`), or show what it asks to see,
     as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories,
-    /mysubs or /digest alone; or say the commands that do when asked how ("how do I get sport news every morning?");
-    False, changing nothing, for a message that asks for none of them."""
+    /mysubs or /digest alone; or say the commands that do when asked how ("how do I get sport news every morning?")
+    or whether ("should the digest come in the evening?"), and to a group member saying where they live, the group's
+    zone; False, changing nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions

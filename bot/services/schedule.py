@@ -169,11 +169,11 @@ _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
 # last searched).
 _FOLLOWING = frozenset({"subscribe", "follow", "add"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
-# "news at 10" is a programme).
-_PLEASE = frozenset({"please", "pls", "plz"})
+# "news at 10" is a programme); the digest itself too, in a part of the day as a habit or with `_PLEASE`.
 _DAILY_VERBS = frozenset(
     {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change", "set", "make"}
 )
+_PLEASE = frozenset({"please", "pls", "plz"})
 # A number of stories asked for with them ("top 5").
 _STORY_COUNT = re.compile(r"\d{1,2}")
 # How often: a daily digest is asked for with one of these, a time, or a part of the day.

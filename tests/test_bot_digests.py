@@ -1764,7 +1764,7 @@ async def test_a_question_about_the_digest_s_time_says_when_it_comes_and_moves_n
         reply = await written(server, ALICE, "should the digest come in the evening?")
         assert reply == (
             "Daily digest: off (/digest on to get one).\nTime zone: UTC.\n"
-            "/time 7pm has the daily digest come in the evening."
+            "/time 7pm has the daily digest come in the evening, once /digest on turns it on."
         ), reply
         settings = store.chat_settings(ALICE)
         assert settings is not None and not settings.digest and f"{settings.daily:%H:%M}" == "08:00"
@@ -1786,7 +1786,8 @@ async def test_a_question_about_the_digest_s_time_says_when_it_comes_and_moves_n
             server, GROUP, f"@{server.username} should the digest come in the evening?", user_id=MEMBER
         )
         assert reply.endswith(
-            "/time 7pm has the daily digest come in the evening. Only the group's admins can change it."
+            "/time 7pm has the daily digest come in the evening, once /digest on turns it on. Only the group's admins"
+            " can change it."
         )
 
 

@@ -342,12 +342,16 @@ def zone_set(view: ChatView, clock: Clock, group: str, note: str = "") -> str:
 
 def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered) -> str:
     """To "should the digest come in the evening?": when it comes, and the /time that has it come then (in a group,
-    its admins'), or that it does already."""
+    its admins'), or that it does already. /time leaves a digest that is off off: so said, "/time 7pm has the daily
+    digest come in the evening" promised one that did not come."""
     settings = view.settings
     if settings.digest and asked.met_by(settings.daily, settings.zone):
         then = f"It comes {f'in the {asked.part}' if asked.part else 'then'} already."
     else:
-        then = setting_command(asked) + (f" Only the {group}'s admins can change it." if group else "")
+        then = setting_command(asked)
+        if not settings.digest:
+            then = f"{then.removesuffix('.')}, once /digest on turns it on."
+        then += f" Only the {group}'s admins can change it." if group else ""
     return f"{clock_lines(view, clock)}\n{then}"
 
 

@@ -1829,6 +1829,12 @@ async def test_a_group_member_saying_where_they_live_is_told_the_group_s_zone_no
         )
         reply = await written(server, GROUP, f"@{server.username} I live in Berlin", user_id=OWNER)
         assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now)"), reply
+        # A zone typed alone, which was searched, is read so too: a member's tells the group's, a reader's sets theirs.
+        reply = await written(server, GROUP, f"@{server.username} UTC+2", user_id=MEMBER)
+        assert reply.endswith(
+            "its admins choose it (/timezone UTC+2). In a private chat with me, /timezone UTC+2 sets your own."
+        )
+        assert (await written(server, ALICE, "UTC+2")).startswith("Your time zone is UTC+02:00.")
         reply = await written(server, GROUP, f"@{server.username} we're in Tokyo", user_id=MEMBER)
         assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it"), reply
 

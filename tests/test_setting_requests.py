@@ -298,3 +298,24 @@ def test_a_time_alone_and_the_digest_or_alerts_wanted_read_as_a_new_reader_means
     text: str, expected: SettingRequest | None
 ) -> None:
     assert read_request(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Searched: "No article uses the word “UTC”". A zone no place could be named by, typed alone.
+        ("UTC+2", ZoneAsked("UTC+2", remark=True)),
+        ("GMT-5", ZoneAsked("GMT-5", remark=True)),
+        ("+03:00", ZoneAsked("+03:00", remark=True)),
+        ("Europe/Berlin", ZoneAsked("Europe/Berlin", remark=True)),
+        # A place alone is a question's topic, a sign and a number a score or a temperature: searched still.
+        ("Berlin", None),
+        ("-5", None),
+        ("24/7", None),
+        ("TCP/IP", None),
+    ],
+)
+def test_a_zone_typed_alone_that_names_no_place_reads_as_the_reader_s_zone(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected

@@ -262,6 +262,11 @@ _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
 # A clock's name as the tz database writes it in letters ("BST", "CEST"); others it writes as offsets ("-03").
 _ZONE_LETTERS = re.compile(r"[A-Z]{2,5}")
+# A zone typed alone that names no place (`zone_alone`): an offset from UTC or a tz database name.
+# A sign and a number alone ("-5") may be a score or a temperature.
+_ZONE_ALONE = re.compile(
+    r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[+-]\d{1,2}:\d{2}|[a-z]+(?:/[a-z_+-]+)+", re.IGNORECASE
+)
 # A zone after a time starts with a letter (London, UTC+1) or a sign (+03:00).
 _ZONE_START = re.compile(r"[^\W\d_]|[+-]")
 
@@ -439,6 +444,14 @@ def asked_zone(text: str) -> str | None:
     typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE)) or place_lived_in(text)
     # A name of no one clock ("EST", "Georgia") is refused as /timezone refuses it, with the zones it may mean.
     return typed if reads_as(parse_timezone, typed) or _fold_name(typed) in _TRAPS else None
+
+
+def zone_alone(text: str) -> str | None:
+    """A message that is a zone no place's name could be and nothing else: an offset ("UTC+2", "GMT-5", "+03:00") or
+    a tz database name ("Europe/Berlin"), as /timezone reads it; None for any other message ("Berlin" alone may be
+    searched). Searched, "UTC+2" said no article uses the word "UTC"."""
+    typed = text.strip().rstrip("?!.")
+    return typed if _ZONE_ALONE.fullmatch(typed) and reads_as(parse_timezone, typed) else None
 
 
 def place_lived_in(text: str) -> str:

@@ -6,7 +6,8 @@ The requests, first to last (the first a message reads as is the one it makes):
   or its time alone: "set the time to 7am" (`TimeAsked`, as /time); asked whether it should come then, "should the
   digest come in the evening?", or a time typed by itself, "6pm", answered with when it comes and the /time that
   moves it (`TimeWondered`);
-- a time zone: "set my timezone to London", "I live in Berlin" (`ZoneAsked`, as /timezone);
+- a time zone: "set my timezone to London", "I live in Berlin", or one typed alone that names no place, "UTC+2"
+  (`ZoneAsked`, as /timezone);
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
 - categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
 - alerts of categories: "I want alerts for tech" (`AlertsAsked`, as /subscribe and /alerts on);
@@ -46,6 +47,7 @@ from bot.services.schedule import (
     place_lived_in,
     time_alone,
     time_in,
+    zone_alone,
 )
 
 # The most words that may name the categories of a daily digest ("sport, tech and business").
@@ -193,6 +195,8 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
         return TimeWondered(typed, None)
     if (typed := asked_zone(text)) is not None:
         return ZoneAsked(typed, remark=bool(place_lived_in(text)))
+    if (typed := zone_alone(text)) is not None:  # "UTC+2" typed alone: as said of oneself, "I'm on UTC+2"
+        return ZoneAsked(typed, remark=True)
     if (switched := asked_switch(text)) is not None:
         return SwitchAsked(*switched)
     readings = _naming(text, _a_phrase(text))

@@ -61,9 +61,11 @@ from bot.render.markup import (
     title_of,
 )
 from bot.render.stats import render_stats, stats_json
+from bot.render.subscriptions import setting_command
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
+    THE_BOT,
     greeting,
     refused,
     talk_of,
@@ -652,14 +654,15 @@ def _small_talk(library: Library, talk: str | None, question: str, category: str
 def _setting_asked(library: Library, question: str) -> int | None:
     """Answer what a message typed to `ask` asks of the Telegram bot's settings (`setting_request`), as a chat
     answers it: the categories listed as /categories lists them, any other request ("send me the digest at 8am",
-    "stop following sport") with how to make it there; returns the exit code, or None for a message asking none."""
+    "stop following sport") with the bot command that makes it (the line on every command said "/subscribe sport tech"
+    to "remove sport"); returns the exit code, or None for a message asking none."""
     request = setting_request(without_opening(question), library.store.category_names)
     if request is None:
         return None
     if isinstance(request, CategoriesAsked):  # "what categories are there?"
         print("\n".join(category_lines(library.store.categories(), _style())))
     else:
-        print(talk_reply("subscriptions", COMMAND_LINE))
+        print(f"In {THE_BOT}, {setting_command(request, _style())}")
     return 0
 
 

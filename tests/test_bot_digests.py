@@ -1750,3 +1750,105 @@ async def test_mysubs_says_when_a_category_followed_has_no_stories_any_more(
             "Categories: Arts and Sport.\nNo stories are filed under Arts now: /categories lists those there are."
             in mine
         )
+
+
+async def test_a_question_about_the_digest_s_time_says_when_it_comes_and_moves_nothing(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "should the digest come in the evening?" moved the digest to 18:00, and turned it on after /digest off: a
+    question about a setting is answered with when the digest comes and the /time that moves it."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "digest", "off")
+        reply = await written(server, ALICE, "should the digest come in the evening?")
+        assert reply == (
+            "Daily digest: off (/digest on to get one).\nTime zone: UTC.\n"
+            "/time 7pm has the daily digest come in the evening, once /digest on turns it on."
+        ), reply
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and not settings.digest and f"{settings.daily:%H:%M}" == "08:00"
+        await say(server, ALICE, "digest", "on")
+        reply = await written(server, ALICE, "will my digest come at 9pm?")
+        assert reply.startswith("Daily digest: every day at 08:00 (UTC);"), reply
+        assert reply.endswith("\n/time 9pm has the daily digest come then."), reply
+        assert (await written(server, ALICE, "should my digest come in the morning?")).endswith(
+            "\nIt comes in the morning already."
+        )
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and f"{settings.daily:%H:%M}" == "08:00"
+        # Asked of the bot, it is a request still.
+        assert (await written(server, ALICE, "will you send me the digest at 9pm?")).startswith(
+            "Your digest time is 21:00.\n"
+        )
+        # In a group, a member is told whose command it is.
+        reply = await written(
+            server, GROUP, f"@{server.username} should the digest come in the evening?", user_id=MEMBER
+        )
+        assert reply.endswith(
+            "/time 7pm has the daily digest come in the evening, once /digest on turns it on. Only the group's admins"
+            " can change it."
+        )
+
+
+async def test_no_digest_please_turns_it_off_as_digest_off_does(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "no digest please", "digest off" and "no alerts" were searched, and answered with stories using the word; a
+    question why none came stays a question."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "alerts", "on")
+        reply = await written(server, ALICE, "no digest please")
+        assert reply == "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask.", reply
+        assert (await written(server, ALICE, "digest on")).startswith("Daily digest on.\n")
+        assert (await written(server, ALICE, "no alerts")).startswith("Alerts for new stories: off")
+        assert "Daily digest" not in await written(server, ALICE, "no digest today?")
+        settings = store.chat_settings(ALICE)
+        assert settings is not None and settings.digest and not settings.alerts
+
+
+async def test_a_group_member_saying_where_they_live_is_told_the_group_s_zone_not_refused(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A member's "I live in Berlin" got "Only this group's admins can change ...", as if told off for a remark about
+    themselves: they are told the group's zone, who sets it, and how to set their own; an admin's sets the group's,
+    and a member's order is refused as before."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        store = app.bot_data.library.store
+        reply = await written(server, GROUP, f"@{server.username} I live in Berlin", user_id=MEMBER)
+        assert reply == (
+            "This group's time zone is UTC: its admins choose it (/timezone Berlin). In a private chat with me,"
+            " /timezone Berlin sets your own."
+        ), reply
+        assert store.chat_settings(GROUP) is None
+        assert await written(server, GROUP, f"@{server.username} set the timezone to Berlin", user_id=MEMBER) == (
+            ADMINS_ONLY
+        )
+        reply = await written(server, GROUP, f"@{server.username} I live in Berlin", user_id=OWNER)
+        assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now)"), reply
+        # A zone typed alone, which was searched, is read so too: a member's tells the group's, a reader's sets theirs.
+        reply = await written(server, GROUP, f"@{server.username} UTC+2", user_id=MEMBER)
+        assert reply.endswith(
+            "its admins choose it (/timezone UTC+2). In a private chat with me, /timezone UTC+2 sets your own."
+        )
+        assert (await written(server, ALICE, "UTC+2")).startswith("Your time zone is UTC+02:00.")
+        reply = await written(server, GROUP, f"@{server.username} we're in Tokyo", user_id=MEMBER)
+        assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it"), reply
+
+
+async def test_a_time_typed_alone_says_when_the_digest_comes_and_how_to_move_it(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "6pm" was searched, and answered with a sale that closed at 6pm; "I want alerts" with a virus alert site."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await say(server, ALICE, "subscribe", "sport")
+        reply = await written(server, ALICE, "6pm")
+        assert reply.startswith("Daily digest: every day at 08:00 (UTC);"), reply
+        assert reply.endswith("\n/time 6pm has the daily digest come then."), reply
+        assert (await written(server, ALICE, "8am")).endswith("\nIt comes then already.")
+        assert (await written(server, ALICE, "I want alerts")).startswith("Alerts for new stories: on")
+        settings = app.bot_data.library.store.chat_settings(ALICE)
+        assert settings is not None and f"{settings.daily:%H:%M}" == "08:00" and settings.alerts

@@ -1498,21 +1498,9 @@ def test_asking_what_is_new_with_a_category_lists_its_latest_headlines(capsys: p
         ("thanks", "acknowledgement"),
         ("what can you do?", "help"),
         ("help", "help"),
-        # The digest is the Telegram bot's: how to get it, and set its time.
-        ("send me the digest at 8am", "subscriptions"),
-        ("set my timezone to London", "subscriptions"),
-        ("send me the news every morning", "subscriptions"),
-        ("stop the digest", "subscriptions"),
-        ("turn off alerts", "subscriptions"),
-        ("I want alerts for news", "subscriptions"),
-        ("unsubscribe from news", "subscriptions"),
-        # Requests the chat's reading made and `ask` searched: one reading serves both now.
-        ("stop following news", "subscriptions"),
-        ("unfollow news", "subscriptions"),
-        ("turn the digest off", "subscriptions"),
-        ("disable alerts", "subscriptions"),
-        ("send me the top 5 stories daily", "subscriptions"),
-        ("what time is my digest?", "subscriptions"),  # the chat's, which /mysubs shows there
+        # The digest is the Telegram bot's: how to get it (a request in words gets its own command, below).
+        ("how do I subscribe?", "subscriptions"),
+        ("unsubscribe", "subscriptions"),
     ],
 )
 def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
@@ -1521,6 +1509,53 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
     """ "test" said no article uses the word, and "help" was answered from a story that used it."""
     assert main(["ask", question]) == 0
     assert capsys.readouterr().out == f"{COMMAND_LINE_HELP if kind == 'help' else talk_reply(kind, COMMAND_LINE)}\n"
+
+
+@pytest.mark.parametrize(
+    ("question", "command"),
+    [
+        ("send me the digest at 8am", "/time 8am has the daily digest come then."),
+        ("set the time to 7am", "/time 7am has the daily digest come then."),
+        ("change my digest to the evening", "/time 7pm has the daily digest come in the evening."),
+        ("should the digest come in the evening?", "/time 7pm has the daily digest come in the evening."),
+        ("set my timezone to London", "/timezone London sets the time zone digests and stories' times are shown in."),
+        ("I live in Berlin", "/timezone Berlin sets the time zone digests and stories' times are shown in."),
+        ("stop the digest", "/digest off turns the daily digest off."),
+        ("no digest please", "/digest off turns the daily digest off."),
+        ("turn on alerts", "/alerts on turns alerts on."),
+        ("remove sport", "/unsubscribe sport stops following sport."),
+        ("I don't want sport anymore", "/unsubscribe sport stops following sport."),
+        ("unsubscribe from everything", "/unsubscribe all stops following every category."),
+        ("I want alerts for sport", "/subscribe sport follows sport and /alerts on sends its stories as they arrive."),
+        (
+            "add sport",
+            "/subscribe sport follows Sport, whose news then comes in a daily digest; /time 07:30 sets when it comes."
+            " /mysubs shows what comes.",
+        ),
+        (
+            "how do I get business news every morning?",
+            "/subscribe business follows Business, whose news then comes in a daily digest; /time 7am has it come in"
+            " the morning. /mysubs shows what comes.",
+        ),
+        ("send me the news every morning", "/time 7am has the daily digest come in the morning."),
+        ("show me my digest", "/digest shows the digest so far."),
+        (
+            "what time is my digest?",
+            "/mysubs shows what a chat gets: its categories, digest time, time zone and alerts.",
+        ),
+    ],
+)
+def test_a_setting_asked_of_ask_in_words_gets_the_bot_command_that_makes_it(
+    question: str, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "add tech", "remove sport", "show me my digest" or a time alone got the line on every command ("/subscribe
+    sport tech there follows categories, /time 7am ..."), whichever was asked: each gets its own."""
+    assert main(["ingest", str(NEWCOMER)]) == 0
+    capsys.readouterr()
+    assert main(["ask", question]) == 0
+    assert capsys.readouterr().out == (
+        f"In the Telegram bot (newsbot run, or newsbot chat to try it here), {command}\n"
+    )
 
 
 def test_asking_what_categories_there_are_lists_them(capsys: pytest.CaptureFixture[str]) -> None:

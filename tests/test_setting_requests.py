@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import time
 
 import pytest
 
+from bot.render.welcome import small_talk
 from bot.services.schedule import DailyAsk
 from bot.services.setting_requests import (
     AlertsAsked,
@@ -17,6 +19,7 @@ from bot.services.setting_requests import (
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
+    TimeWondered,
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
@@ -53,7 +56,7 @@ def unread() -> Sequence[str]:
         ("show me my digest", DigestAsked()),
         ("what's in my digest?", DigestAsked()),
         ("which categories do I follow?", SettingsAsked()),
-        ("I live in Berlin", ZoneAsked("Berlin")),
+        ("I live in Berlin", ZoneAsked("Berlin", remark=True)),
         ("set my timezone to London", ZoneAsked("London")),
         ("stop the digest", SwitchAsked("digest", False)),
         ("disable alerts", SwitchAsked("alerts", False)),
@@ -180,3 +183,139 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         questions += [qa["question"] for item in squad for paragraph in item["paragraphs"] for qa in paragraph["qas"]]
     assert len(questions) > 100
     assert [(question, read) for question in questions if (read := read_request(question)) is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Asked whether, not told: "should the digest come in the evening?" moved it there and turned it on.
+        ("should the digest come in the evening?", TimeWondered(None, "evening")),
+        ("will my digest come at 8am?", TimeWondered("at 8am", None)),
+        ("Would the digest come in the morning?", TimeWondered(None, "morning")),
+        # Asked of the bot, or asked politely, it is a request still.
+        ("will you send me the digest at 8am?", TimeAsked("at 8am")),
+        ("can the digest come in the morning instead?", TimeAsked(None, "morning")),
+        ("my digest should come at 9", TimeAsked("at 9")),
+        # /digest off's words and others readers turn it off with: searched ("No article uses ...").
+        ("no digest please", SwitchAsked("digest", False)),
+        ("No digests", SwitchAsked("digest", False)),
+        ("no more digests", SwitchAsked("digest", False)),
+        ("stop sending me the digest", SwitchAsked("digest", False)),
+        ("digest off", SwitchAsked("digest", False)),
+        ("I don't need the digest anymore", SwitchAsked("digest", False)),
+        ("unsubscribe me from the digest", SwitchAsked("digest", False)),
+        ("no alerts please", SwitchAsked("alerts", False)),
+        ("alerts on", SwitchAsked("alerts", True)),
+        # Questions holding those words stay questions: one that came not is asked about, not stopped.
+        ("why did the paper stop its digest?", None),
+        ("no digest today?", None),
+        ("no digest?", None),
+        ("is there no digest?", None),
+        # Where a reader lives is a remark about themselves; a zone named is an order.
+        ("I'm in New York", ZoneAsked("New York", remark=True)),
+        ("set my timezone to Berlin", ZoneAsked("Berlin")),
+    ],
+)
+def test_a_question_about_the_digest_s_time_changes_nothing_and_the_words_turning_it_off_do(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected
+
+
+def test_a_question_about_the_digest_s_time_knows_when_it_comes_then_already() -> None:
+    """ "should my digest come in the evening?" of one at 18:00 was told the /time that moves it to the evening."""
+    assert TimeWondered(None, "evening").met_by(time(18), "UTC")
+    assert not TimeWondered(None, "evening").met_by(time(8), "UTC")
+    assert TimeWondered("at 8am", None).met_by(time(8), "UTC")
+    assert not TimeWondered("at 8am", None).met_by(time(9), "UTC")
+    assert TimeWondered("at 8am Berlin", None).met_by(time(8), "Europe/Berlin")
+    assert not TimeWondered("at 8am Berlin", None).met_by(time(8), "UTC")
+    assert not TimeWondered("at 8am EST", None).met_by(time(8), "UTC")  # a zone /timezone refuses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The chat's settings asked after: each was searched (a games magazine's "next" year, a virus "alert" site).
+        ("when will my digest come?", SettingsAsked()),
+        ("When is my next digest?", SettingsAsked()),
+        ("is the digest on?", SettingsAsked()),
+        ("do I get alerts?", SettingsAsked()),
+        # The digest named in a part of the day asks for it then: searched, "morning digest please" found "Please
+        # Please Me".
+        ("morning digest please", TimeAsked(None, "morning")),
+        ("digest every evening", TimeAsked(None, "evening")),
+        ("the digest in the morning please", TimeAsked(None, "morning")),
+        # Named alone, or asked about, it is no request.
+        ("daily digest", None),
+        ("what was in the morning digest?", None),
+        ("the evening digest was late", None),
+        ("is there an evening digest?", None),
+    ],
+)
+def test_a_new_reader_s_words_for_the_digest_s_settings_read_as_they_mean(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["turn everything off", "pause everything", "can I change the time of my digest?", "daily digest"]
+)
+def test_words_about_every_setting_at_once_get_the_line_on_the_commands(text: str) -> None:
+    """Searched: "turn everything off" found a game where anything could be interacted with, "can I change the time of
+    my digest?" a games magazine."""
+    assert read_request(text) is None
+    assert small_talk(text) == "subscriptions"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A time typed by itself: searched, "6pm" found a sale that closed at 6pm. When the digest comes, and the
+        # /time that moves it, answer it; nothing changes on a guess.
+        ("6pm", TimeWondered("6pm", None)),
+        ("at 8am", TimeWondered("at 8am", None)),
+        ("7:30 London", TimeWondered("7:30 London", None)),
+        ("every day at 8", TimeWondered("at 8", None)),
+        ("noon?", TimeWondered("noon", None)),
+        # A number may be a year, a count or a score: searched still.
+        ("2004", None),
+        ("8", None),
+        ("seven", None),
+        # The digest or alerts wanted, or started again: searched.
+        ("I want alerts", SwitchAsked("alerts", True)),
+        ("I'd like the digest please", SwitchAsked("digest", True)),
+        ("start the digest again", SwitchAsked("digest", True)),
+        ("switch the digest on", SwitchAsked("digest", True)),
+        ("I want to read about tsunami alerts", None),
+        ("digest now", DigestAsked()),
+        ("what's in the digest today?", DigestAsked()),
+        ("what time will I get it?", SettingsAsked()),
+    ],
+)
+def test_a_time_alone_and_the_digest_or_alerts_wanted_read_as_a_new_reader_means(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Searched: "No article uses the word “UTC”". A zone no place could be named by, typed alone.
+        ("UTC+2", ZoneAsked("UTC+2", remark=True)),
+        ("GMT-5", ZoneAsked("GMT-5", remark=True)),
+        ("+03:00", ZoneAsked("+03:00", remark=True)),
+        ("Europe/Berlin", ZoneAsked("Europe/Berlin", remark=True)),
+        # A place alone is a question's topic, a sign and a number a score or a temperature: searched still.
+        ("Berlin", None),
+        ("-5", None),
+        ("24/7", None),
+        ("TCP/IP", None),
+    ],
+)
+def test_a_zone_typed_alone_that_names_no_place_reads_as_the_reader_s_zone(
+    text: str, expected: SettingRequest | None
+) -> None:
+    assert read_request(text) == expected

@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from bot.render.markup import HTML, cap, category_label
+from bot.render.markup import HTML, Style, cap, category_label
+from bot.services.setting_requests import (
+    AlertsAsked,
+    CategoriesAsked,
+    DailyAsked,
+    DigestAsked,
+    SettingRequest,
+    SettingsAsked,
+    SwitchAsked,
+    TimeAsked,
+    TimeWondered,
+    UnsubscribeAsked,
+    ZoneAsked,
+)
 from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
@@ -327,6 +340,32 @@ def zone_set(view: ChatView, clock: Clock, group: str, note: str = "") -> str:
     return "\n".join([*lines, HTML.escape(note)] if note else lines)
 
 
+def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered) -> str:
+    """To "should the digest come in the evening?": when it comes, and the /time that has it come then (in a group,
+    its admins'), or that it does already. /time leaves a digest that is off off: so said, "/time 7pm has the daily
+    digest come in the evening" promised one that did not come."""
+    settings = view.settings
+    if settings.digest and asked.met_by(settings.daily, settings.zone):
+        then = f"It comes {f'in the {asked.part}' if asked.part else 'then'} already."
+    else:
+        then = setting_command(asked)
+        if not settings.digest:
+            then = f"{then.removesuffix('.')}, once /digest on turns it on."
+        then += f" Only the {group}'s admins can change it." if group else ""
+    return f"{clock_lines(view, clock)}\n{then}"
+
+
+def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str) -> str:
+    """To a group's member who said where they live ("I live in Berlin"): the group's time zone, whose admins set it,
+    and how the member sets their own in a private chat (escaped); told the admins-only line, they read it as told
+    off for a remark about themselves."""
+    zone, own = HTML.escape(view.settings.zone), HTML.escape(typed)
+    return (
+        f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}: its admins choose it (/timezone"
+        f" {own}). In a private chat with me, /timezone {own} sets your own."
+    )
+
+
 def digest_set(view: ChatView, clock: Clock, group: str) -> str:
     if not view.settings.digest:
         return "Daily digest off. /digest on to get it again; /digest still shows it whenever you ask."
@@ -374,22 +413,61 @@ def chosen_for(part: str | None, daily: time) -> list[str]:
     return [f"For the {part} I chose {daily:%H:%M}: /time {other} or any other time changes it."]
 
 
-def daily_how(categories: Sequence[str], typed_time: str | None, part: str | None) -> str:
+def daily_how(categories: Sequence[str], typed_time: str | None, part: str | None, style: Style = HTML) -> str:
     """The commands that bring a daily digest asked how to get ("how do I get sport news every morning?"): follow the
-    categories (or turn the digest on), then set its time (escaped)."""
-    typed = HTML.escape(" ".join(category.lower() for category in categories))
+    categories (or turn the digest on), then set its time (escaped for `style`)."""
+    typed = style.escape(" ".join(category.lower() for category in categories))
     first = (
-        f"/subscribe {typed} follows {names(categories)}, whose news then comes in a daily digest"
+        f"/subscribe {typed} follows {_shown(categories, style)}, whose news then comes in a daily digest"
         if categories
         else "/digest on brings a daily digest of the news"
     )
-    if typed_time is not None:
-        then = f"/time {HTML.escape(typed_time.removeprefix('at '))} has it come then"
-    elif part is not None:
-        then = f"/time {_as_typed(PART_EXAMPLES[part][0])} has it come in the {part}"
-    else:
-        then = "/time 07:30 sets when it comes"
+    then = _time_how(typed_time, part, "it", style) or "/time 07:30 sets when it comes"
     return f"{first}; {then}. /mysubs shows what comes."
+
+
+def _time_how(typed_time: str | None, part: str | None, it: str, style: Style) -> str:
+    """The /time that has the digest (`it`) come at the time typed or in the part of the day asked; "" for neither."""
+    if typed_time is not None:
+        return f"/time {style.escape(typed_time.removeprefix('at '))} has {it} come then"
+    if part is not None:
+        return f"/time {_as_typed(PART_EXAMPLES[part][0])} has {it} come in the {part}"
+    return ""
+
+
+def _shown(categories: Sequence[str], style: Style) -> str:
+    return spoken_list([style.escape(category_label(name)) for name in categories])
+
+
+def setting_command(request: SettingRequest, style: Style = HTML) -> str:
+    """The bot's command for what a message asked of a chat's settings in words, and what it does, as a sentence
+    escaped for `style` ("/unsubscribe sport stops following Sport."): said where the words change nothing, by
+    `newsbot ask`, which has no chat settings, and by the bot to a question about them ("should the digest come in
+    the evening?"). A list of categories is shown, not pointed to."""
+    the_digest = "the daily digest"
+    match request:
+        case TimeAsked(typed, part) | TimeWondered(typed, part):
+            command = _time_how(typed, part, the_digest, style)
+        case ZoneAsked(typed):
+            command = f"/timezone {style.escape(typed)} sets the time zone digests and stories' times are shown in"
+        case SwitchAsked(what, on):
+            side = "on" if on else "off"
+            command = f"/{what} {side} turns {the_digest if what == 'digest' else 'alerts'} {side}"
+        case UnsubscribeAsked(words):
+            typed = style.escape(" ".join(words))
+            command = f"/unsubscribe {typed} stops following {'every category' if typed == 'all' else typed}"
+        case AlertsAsked(words):
+            typed = style.escape(" ".join(words))
+            command = f"/subscribe {typed} follows {typed} and /alerts on sends its stories as they arrive"
+        case DailyAsked(categories, when):
+            return daily_how(categories, when.time, when.part, style)
+        case SettingsAsked():
+            command = "/mysubs shows what a chat gets: its categories, digest time, time zone and alerts"
+        case DigestAsked():
+            command = "/digest shows the digest so far"
+        case CategoriesAsked():
+            command = "/categories lists the categories with their articles"
+    return f"{command}."
 
 
 def phrase_hint(categories: Sequence[str], follow: bool) -> str:

@@ -106,6 +106,10 @@ COMMAND_WORDS = {
         "set the time", "change the time", "set the digest time", "set my digest time",
         "change digest time", "change the digest time", "change my digest time", "how do i change the digest time",
         "how do i change my digest time", "how do i change the time of the digest",
+        # Searched: stories of changed times, and of a game "paused" everything in.
+        "can i change the time of my digest", "can i change the digest time", "can i change my digest time",
+        "how do i change the time of my digest", "stop everything", "turn everything off", "turn off everything",
+        "pause everything", "cancel everything",
     ),
     # What the chat gets now, as /mysubs shows it: "what time is my digest?" got the line on every command, and
     # "what's my timezone?" was searched (a story of an exclusion zone).
@@ -122,12 +126,21 @@ COMMAND_WORDS = {
         "which categories am i following", "what categories am i subscribed to", "which categories am i subscribed to",
         "what's the time of my digest", "what is the time of my digest", "what time does my digest come",
         "what time does the digest come",
+        # Searched: a games magazine's "next" year, a virus "alert" site.
+        "when will my digest come", "when will the digest come", "when is my next digest", "when is the next digest",
+        "when's my digest", "when's my next digest", "when do i get my digest", "when do i get the digest",
+        "what time will my digest come", "is my digest on", "is the digest on", "is my digest off",
+        "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
+        "are alerts on", "are my alerts off", "are alerts off", "what time will i get it", "when will i get it",
+        "when do i get it", "what time do i get it",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (
         "my digest", "my daily digest", "digest so far", "my digest so far", "today's digest", "todays digest",
         "what's in my digest", "whats in my digest", "what is in my digest", "preview my digest", "digest preview",
         "my digest now",
+        # Searched: a games magazine called a Digest.
+        "digest now", "the digest now", "what's in the digest", "whats in the digest", "what is in the digest",
     ),
     # Asking on after an answer: searched, "tell me more" finds stories of people telling things.
     "more": (
@@ -166,14 +179,15 @@ TELEGRAM = FrontEnd(
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )
+# Where `newsbot ask` sends a reader for the daily digest, alerts and a chat's settings, which it has none of.
+THE_BOT = "the Telegram bot (newsbot run, or newsbot chat to try it here)"
 COMMAND_LINE = FrontEnd(
     help="newsbot --help",
     latest="newsbot latest",
     sources="The articles are those added here with newsbot ingest or newsbot feeds add (newsbot stats counts them).",
     more=f"Ask again with --k {2 * DEFAULT_ANSWER_SIZE} (up to {MAX_ANSWER_SIZE}) for more passages",
-    subscriptions="The daily digest and alerts come from the Telegram bot (newsbot run, or newsbot chat to try it"
-    " here): /subscribe sport tech there follows categories, /time 7am and /timezone London set when the digest"
-    " comes, /mysubs shows what a chat gets.",
+    subscriptions=f"The daily digest and alerts come from {THE_BOT}: /subscribe sport tech there follows"
+    " categories, /time 7am and /timezone London set when the digest comes, /mysubs shows what a chat gets.",
     asking="Ask me anything in your own words, for example:",
     closing="newsbot latest lists the newest headlines; newsbot --help lists every command.",
 )
@@ -248,8 +262,8 @@ _COMMANDS = {_without_filler(phrase): kind for kind, phrases in COMMAND_WORDS.it
 
 # The verbs readers turn the digest or alerts off and on with ("stop the digest", "turn on alerts").
 _OFF = (
-    "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more"
-    "|(?:i |we )?(?:don't|dont|do not) want(?: any)?"
+    "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more|unsubscribe(?: from)?"
+    "|(?:i |we )?(?:don't|dont|do not) (?:want|need)(?: any)?"
 )
 _ON = "turn on|switch on|start(?: sending)?|resume|unmute|enable"
 # A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
@@ -262,11 +276,14 @@ _SETTING_REQUEST = re.compile(
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
+# "No digest please" and "digest off" (/digest off's words) too, searched ("no digest?" asks why none came).
+# "I want alerts", "start the digest again", "switch the digest on" too (searched: a virus alert site).
 _SWITCH = re.compile(
-    rf"(?:(?:(?P<off>{_OFF})|(?P<on>{_ON})) (?:my |our |all |daily |news )*(?P<what>digests?|alerts?|notifications?)"
-    r"|turn (?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
-    # "turn alerts off for now", "I don't want alerts anymore"
-    r"(?: for(?: now| a while)?| anymore| any more)?"
+    rf"(?:(?:(?P<off>{_OFF}|(?P<no>no))|(?P<on>{_ON}|(?:i |we )?(?:want|would like)|(?:i|we)'d like))"
+    r" (?:my |our |all |daily |news )*(?P<what>digests?|alerts?|notifications?)"
+    r"|(?:turn |switch )?(?:my |our |daily |news )*(?P<turned>digests?|alerts?|notifications?) (?P<side>on|off))"
+    # "turn alerts off for now", "I don't want alerts anymore", "start the digest again"
+    r"(?: for(?: now| a while)?| anymore| any more| again)?"
 )
 
 
@@ -325,7 +342,7 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
     ("why did the union stop the strike?")."""
     found = _SWITCH.fullmatch(_without_filler(text))
-    if found is None:
+    if found is None or (found["no"] and text.rstrip().endswith("?")):
         return None
     what = found["what"] or found["turned"]
     return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")

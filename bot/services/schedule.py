@@ -151,6 +151,8 @@ _ASKING_FOR_DIGEST = _ASKING | _DIGEST_WORDS | _DIGEST_ASKING | _MOVING
 # What a message setting the time alone names instead of the digest ("set the time to 7am", "make it 9pm", "8pm
 # instead"), and the words around such a time.
 _TIME_NAMED = frozenset({"time", "it", "instead"})
+# What a time typed alone holds besides a number's word (`time_alone`): a digit, or noon or midnight.
+_A_TIME_SAID = re.compile(r"\d|\b(?:noon|midday|midnight)\b", re.IGNORECASE)
 _ASKING_FOR_TIME = _ASKING | _CHANGING | _TIME_NAMED
 # A part of the day the digest is moved to, once the words around it are read past ("to the evening": "evening").
 _PART_ALONE = re.compile(r"(?:in\s+the\s+|at\s+)?(?P<part>morning|afternoon|evening|night)s?", re.IGNORECASE)
@@ -167,10 +169,11 @@ _DAILY_ASKING = _ASKING | _DIGEST_ASKING | _DIGEST_WORDS | {
 # last searched).
 _FOLLOWING = frozenset({"subscribe", "follow", "add"})
 # Words that ask for something to come, which a request naming no category needs ("send me the news every morning";
-# "news at 10" is a programme).
+# "news at 10" is a programme); the digest itself too, in a part of the day as a habit or with `_PLEASE`.
 _DAILY_VERBS = frozenset(
     {"send", "get", "give", "receive", "deliver", "want", "like", "subscribe", "wanna", "move", "change", "set", "make"}
 )
+_PLEASE = frozenset({"please", "pls", "plz"})
 # A number of stories asked for with them ("top 5").
 _STORY_COUNT = re.compile(r"\d{1,2}")
 # How often: a daily digest is asked for with one of these, a time, or a part of the day.
@@ -259,6 +262,11 @@ _ETC_GMT = re.compile(r"etc/gmt(?P<sign>[+-])(?P<hours>\d{1,2})", re.ASCII)
 _OFFSET_KEY = re.compile(r"UTC[+-]\d\d:\d\d", re.ASCII)
 # A clock's name as the tz database writes it in letters ("BST", "CEST"); others it writes as offsets ("-03").
 _ZONE_LETTERS = re.compile(r"[A-Z]{2,5}")
+# A zone typed alone that names no place (`zone_alone`): an offset from UTC or a tz database name.
+# A sign and a number alone ("-5") may be a score or a temperature.
+_ZONE_ALONE = re.compile(
+    r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[+-]\d{1,2}:\d{2}|[a-z]+(?:/[a-z_+-]+)+", re.IGNORECASE
+)
 # A zone after a time starts with a letter (London, UTC+1) or a sign (+03:00).
 _ZONE_START = re.compile(r"[^\W\d_]|[+-]")
 
@@ -389,6 +397,16 @@ def asked_time(text: str) -> str | None:
     return _time_typed(_asked_words(text, _TIME_NAMED, _ASKING_FOR_TIME))
 
 
+def time_alone(text: str) -> str | None:
+    """A message that is a time and nothing else ("6pm", "at 8am", "7:30 London", "every day at 8"), as /time reads
+    it; None for any other message, and for a number alone ("2004", "5") or a number's word ("seven"), which may be
+    searched. Searched, "6pm" found a sale that closed at 6pm."""
+    typed = text.strip().rstrip("?!.")
+    if typed.isdigit() or not _A_TIME_SAID.search(typed) or not reads_as(parse_time_and_zone, typed):
+        return None
+    return " ".join(_EVERY_DAY.sub(" ", typed).split())  # "every day at 8" as "/time at 8" reads it
+
+
 def asked_digest_part(text: str) -> tuple[str, bool] | None:
     """The part of the day a message moves the digest to, and whether it names the digest: "change my digest to the
     evening" gives ("evening", True), "can the digest come in the morning instead?" ("morning", True), "set the time
@@ -423,12 +441,20 @@ def asked_zone(text: str) -> str | None:
     gives "London", "my time zone is Berlin" "Berlin", and so does a reader saying where they are ("I live in
     Berlin", "I'm in New York"); None for any other message ("what time zone is Berlin in?", "I'm in trouble").
     Searched, "set my timezone to London" was declined ("No article uses the words “set”, “timezone” ...")."""
-    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE)) or _place_lived_in(text)
+    typed = " ".join(_asked_words(text, _ZONE_WORDS, _ASKING_FOR_ZONE)) or place_lived_in(text)
     # A name of no one clock ("EST", "Georgia") is refused as /timezone refuses it, with the zones it may mean.
     return typed if reads_as(parse_timezone, typed) or _fold_name(typed) in _TRAPS else None
 
 
-def _place_lived_in(text: str) -> str:
+def zone_alone(text: str) -> str | None:
+    """A message that is a zone no place's name could be and nothing else: an offset ("UTC+2", "GMT-5", "+03:00") or
+    a tz database name ("Europe/Berlin"), as /timezone reads it; None for any other message ("Berlin" alone may be
+    searched). Searched, "UTC+2" said no article uses the word "UTC"."""
+    typed = text.strip().rstrip("?!.")
+    return typed if _ZONE_ALONE.fullmatch(typed) and reads_as(parse_timezone, typed) else None
+
+
+def place_lived_in(text: str) -> str:
     """The place a reader says they are in ("I live in Berlin", "I'm in New York now", "we are based in Tokyo"),
     whose clock is theirs; "" for any other message."""
     found = _LIVING.fullmatch(text.strip().rstrip(".!"))
@@ -464,9 +490,10 @@ def asked_daily(text: str) -> DailyAsk | None:
     words = _words(text)
     daily, words = _daily_time(words)
     rest = " ".join(words)
-    part = None
+    part, habit = None, False
     if (found := _DAILY_PART.search(rest)) is not None:
         part = (found["every"] or found["plural"] or found["in"] or found["of"]).casefold()
+        habit = bool(found["every"] or found["plural"])
         rest = f"{rest[: found.start()]} {rest[found.end() :]}"
     if daily is not None and part is not None:  # "at 7 every evening" is 19:00
         with_part = f"{daily} in the {part}"
@@ -477,7 +504,12 @@ def asked_daily(text: str) -> DailyAsk | None:
     subscribes = bool(named) and any(word.casefold() in _FOLLOWING for word in left)
     if daily is None and part is None and _DAILY.search(rest) is None and not subscribes:
         return None
-    if not named and not any(word.casefold() in _DAILY_VERBS for word in left):
+    # The digest named in a part of the day asked for ("morning digest please") or as a habit ("digest every evening")
+    # asks for it itself: both were searched. "The morning digest" alone may be spoken of; "daily digest" alone is
+    # asked how (small talk).
+    pleading = any(word.casefold() in _PLEASE for word in left)
+    asking = _DAILY_VERBS | _DIGEST_WORDS if part is not None and (habit or pleading) else _DAILY_VERBS
+    if not named and not any(word.casefold() in asking for word in left):
         return None
     return DailyAsk(named, daily, part, how=how is not None)
 

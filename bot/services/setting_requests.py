@@ -3,8 +3,11 @@ change as the command would (bot.tg.subscriptions), `newsbot ask` says how to ma
 
 The requests, first to last (the first a message reads as is the one it makes):
 - the digest at a time: "send me the digest at 8am", "my digest should come at 9", "change my digest to the evening",
-  or its time alone: "set the time to 7am" (`TimeAsked`, as /time);
-- a time zone: "set my timezone to London", "I live in Berlin" (`ZoneAsked`, as /timezone);
+  or its time alone: "set the time to 7am" (`TimeAsked`, as /time); asked whether it should come then, "should the
+  digest come in the evening?", or a time typed by itself, "6pm", answered with when it comes and the /time that
+  moves it (`TimeWondered`);
+- a time zone: "set my timezone to London", "I live in Berlin", or one typed alone that names no place, "UTC+2"
+  (`ZoneAsked`, as /timezone);
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
 - categories no longer followed: "unsubscribe from sport" (`UnsubscribeAsked`, as /unsubscribe);
 - alerts of categories: "I want alerts for tech" (`AlertsAsked`, as /subscribe and /alerts on);
@@ -28,10 +31,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import time
 
+from bot.errors import UsageError
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
-from bot.services.schedule import DailyAsk, asked_daily, asked_digest_part, asked_digest_time, asked_time, asked_zone
+from bot.services.schedule import (
+    DailyAsk,
+    asked_daily,
+    asked_digest_part,
+    asked_digest_time,
+    asked_time,
+    asked_zone,
+    parse_time_and_zone,
+    place_lived_in,
+    time_alone,
+    time_in,
+    zone_alone,
+)
 
 # The most words that may name the categories of a daily digest ("sport, tech and business").
 _NAMING_WORDS = 5
@@ -56,10 +73,33 @@ class TimeAsked:
 
 
 @dataclass(frozen=True)
+class TimeWondered:
+    """Whether the digest should come at a time or in a part of the day, asked ("should the digest come in the
+    evening?", "will my digest come at 8am?"): as `TimeAsked`, read as an order it moved the digest, and turned it on.
+    Nothing changes: the reply says when it comes and the /time that moves it."""
+
+    typed: str | None
+    part: str | None
+
+    def met_by(self, daily: time, zone: str) -> bool:
+        """Whether a digest at `daily` in `zone` comes then already ("should my digest come in the evening?" of one at
+        18:00 was told the /time that moves it to the evening)."""
+        if self.part is not None:
+            return time_in(self.part, daily) == daily
+        try:
+            at, named = parse_time_and_zone(self.typed or "")
+        except UsageError:
+            return False
+        return at == daily and named in (None, zone)
+
+
+@dataclass(frozen=True)
 class ZoneAsked:
-    """A time zone: the words /timezone reads ("London", "Berlin, Germany")."""
+    """A time zone: the words /timezone reads ("London", "Berlin, Germany"); `remark`: a reader saying where they are
+    ("I live in Berlin"), which in a group is a member's word about themselves, not an order to change the group's."""
 
     typed: str
+    remark: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +150,7 @@ class DigestAsked:
 
 SettingRequest = (
     TimeAsked
+    | TimeWondered
     | ZoneAsked
     | SwitchAsked
     | UnsubscribeAsked
@@ -148,15 +189,14 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     """The request a message makes of the chat's settings (see the module's docstring), from its words alone: a
     request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
     ("why did the union stop the strike?", "when is the morning news?")."""
-    if (typed := asked_digest_time(text)) is not None:
-        return TimeAsked(typed)
-    if (typed := asked_time(text)) is not None:
-        return TimeAsked(typed, on=False)
-    if (moved := asked_digest_part(text)) is not None:
-        # "set the time to the evening" sets the time alone, as "set the time to 7am" does: it turned the digest on.
-        return TimeAsked(None, moved[0], on=moved[1])
+    if (timed := _time_asked(text)) is not None:
+        return TimeWondered(timed.typed, timed.part) if _WONDERING.match(text) else timed
+    if (typed := time_alone(text)) is not None:  # "6pm" alone: when the digest comes, and the /time that moves it
+        return TimeWondered(typed, None)
     if (typed := asked_zone(text)) is not None:
-        return ZoneAsked(typed)
+        return ZoneAsked(typed, remark=bool(place_lived_in(text)))
+    if (typed := zone_alone(text)) is not None:  # "UTC+2" typed alone: as said of oneself, "I'm on UTC+2"
+        return ZoneAsked(typed, remark=True)
     if (switched := asked_switch(text)) is not None:
         return SwitchAsked(*switched)
     readings = _naming(text, _a_phrase(text))
@@ -168,6 +208,24 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
             return TimeAsked(first.time, first.part)  # "Daily digest on." and that it moved said its time thrice
         return DailyAsked((), first)
     return Unsettled(tuple(readings))
+
+
+def _time_asked(text: str) -> TimeAsked | None:
+    """The digest's time a message sets or asks for (`TimeAsked`), or None."""
+    if (typed := asked_digest_time(text)) is not None:
+        return TimeAsked(typed)
+    if (typed := asked_time(text)) is not None:
+        return TimeAsked(typed, on=False)
+    if (moved := asked_digest_part(text)) is not None:
+        # "set the time to the evening" sets the time alone, as "set the time to 7am" does: it turned the digest on.
+        return TimeAsked(None, moved[0], on=moved[1])
+    return None
+
+
+# A question whose subject is the digest or its time ("should the digest come in the evening?", "will my digest come
+# at 8am?"), not the bot ("will you send me the digest at 8am?"), nor the polite "can"/"could" of a request ("can the
+# digest come in the morning instead?").
+_WONDERING = re.compile(r"\W*(?:should|shall|will|would|does|do|is)\s+(?:the|my|our|your|this|it)\b", re.IGNORECASE)
 
 
 def phrase_request(text: str) -> Unsettled | None:

@@ -53,6 +53,7 @@ from bot.services.setting_requests import (
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
+    TimeWondered,
     Unsettled,
     UnsubscribeAsked,
     ZoneAsked,
@@ -190,10 +191,15 @@ async def post_here(context: Context, view: ChatView, topic: int | None, now: da
     return await asyncio.to_thread(subscriptions.set_topic, view.chat_id, topic, now), True
 
 
+async def view_of(message: Message, context: Context) -> tuple[ChatView, Clock]:
+    """The chat's settings, and its clock now."""
+    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
+    return view, clock_of(view, context.bot_data.clock())
+
+
 async def usage_with_settings(message: Message, context: Context, usage: str) -> None:
     """The command's usage, after what the chat has now."""
-    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
-    clock = clock_of(view, context.bot_data.clock())
+    view, clock = await view_of(message, context)
     await message.reply_text(f"{text.clock_lines(view, clock)}\n{usage_line(usage, message.chat)}")
 
 
@@ -266,8 +272,8 @@ def usage_line(usage: str, chat: Chat) -> str:
 
 async def settings_of(message: Message, context: Context) -> tuple[ChatView, str]:
     """The chat's settings, and their text as /mysubs shows them."""
-    view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, message.chat.id)
-    return view, text.settings_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
+    view, clock = await view_of(message, context)
+    return view, text.settings_text(view, clock, shared_by(message.chat))
 
 
 async def mysubs(update: Update, context: Context) -> None:
@@ -344,8 +350,9 @@ async def time_command(update: Update, context: Context) -> None:
 async def setting_asked(update: Update, context: Context, asked: str) -> bool:
     """Make the change a message asks for in words (`bot.services.setting_requests`), or show what it asks to see,
     as its command does: /time, /timezone, /digest, /alerts, /unsubscribe, /subscribe with /time, /categories,
-    /mysubs or /digest alone; or say the commands that do when asked how ("how do I get sport news every morning?");
-    False, changing nothing, for a message that asks for none of them."""
+    /mysubs or /digest alone; or say the commands that do when asked how ("how do I get sport news every morning?")
+    or whether ("should the digest come in the evening?"), and to a group member saying where they live, the group's
+    zone; False, changing nothing, for a message that asks for none of them."""
     message = update.effective_message
     assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
@@ -369,6 +376,15 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         case TimeAsked(typed, part, on):
             edit = partial(subscriptions.ask_time, asked=DailyAsk((), typed, part), on=on)
             confirm, usage = partial(text.time_set, part=part), text.TIME_USAGE
+        case TimeWondered():  # a question: when the digest comes, and the command that moves it
+            view, clock = await view_of(message, context)
+            await message.reply_text(text.time_wondered(view, clock, shared_by(message.chat), request))
+            return True
+        case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
+            # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.
+            view, clock = await view_of(message, context)
+            await message.reply_text(text.zone_remarked(view, clock, shared_by(message.chat), typed))
+            return True
         case ZoneAsked(typed):
             edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)
             usage = text.ZONE_USAGE

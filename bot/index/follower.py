@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.analysis import ANALYSIS
-from bot.errors import IndexCorruptError
+from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
 from bot.models import Article, StoredArticle
@@ -107,6 +107,8 @@ class Follower:
         self._identity = store.identity()
         # Why the index could not be written when last tried (a full disk), said once until it is written again.
         self._write_failure = ""
+        # Why the index could not be reloaded when last tried (its directory not writable), said once likewise.
+        self._read_failure = ""
         self._say_write_failures = say_write_failures
         self.engine = self._usable()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
@@ -151,6 +153,8 @@ class Follower:
             try:
                 if (engine := self._open(name)) is not None:
                     return engine
+            except IndexUnwritableError:
+                raise  # not damaged: a build would fail alike, after saying it was
             except IndexCorruptError as exc:
                 damaged = str(exc)
         if damaged:
@@ -330,9 +334,19 @@ class Follower:
         with self._lock:
             try:
                 self.refresh()
+            except IndexUnwritableError as exc:
+                # A read-only disk: said once, where each look (every second in a bot) said the index was damaged
+                # and failed to build it again. Questions go on from what this process had read.
+                if not self._read_failure:
+                    log.warning("%s; answering from the index as it is until then", exc)
+                    self._read_failure = str(exc)
+                return 0
             except IndexCorruptError as exc:
                 self._take(self._usable(self._generation, str(exc)))  # which holds every change
                 return 0
+            if self._read_failure:
+                log.info("the index in %s can be read again", self.root)
+                self._read_failure = ""
             engine = self.engine
             head = self.store.head() if until is None else until
             if until is None and engine.cursor > head:

@@ -229,13 +229,7 @@ class Follower:
             return False
         head = self.store.head()
         if cursor > head:
-            log.warning(
-                "the index in %s holds changes up to %d, but this store's log ends at %d: it was made from another"
-                " store or an older copy of this one",
-                directory,
-                cursor,
-                head,
-            )
+            log.warning("the index in %s %s", directory, _behind(cursor, head))
             return False
         if not owner:
             self._record_owner(directory, self._identity)
@@ -351,7 +345,7 @@ class Follower:
             head = self.store.head() if until is None else until
             if until is None and engine.cursor > head:
                 # The store was replaced under this process (by an older copy, or another store at its URL).
-                log.warning("the index holds changes up to %d, but the store's log ends at %d", engine.cursor, head)
+                log.warning("the index in %s %s", self.root, _behind(engine.cursor, head))
                 self._take(self._usable(unusable=self._generation))
                 return 0
             if engine.cursor >= head or not engine.try_write():
@@ -641,6 +635,16 @@ def _remove_if_abandoned(marker: Path) -> None:
             marker.unlink(missing_ok=True)
     finally:
         os.close(fd)
+
+
+def _behind(cursor: int, head: int) -> str:
+    """What an index ahead of its store's log means, and what is done: "it was made from another store or an older
+    copy of this one" had it backwards (the store is the older copy: a backup restored), and said nothing of what
+    came next, which a command's reader, shown warnings only, waited through."""
+    return (
+        f"holds changes up to {cursor}, but the store's log ends at {head}: the store is an older copy than the one it"
+        " was made from (a backup restored), or another store; making the index again from the store"
+    )
 
 
 def _cannot_build(root: Path | None, error: OSError) -> IndexCorruptError:

@@ -746,6 +746,15 @@ def _note_vectors(library: Library) -> None:
     one = waiting == 1
     left = f"{count(waiting, 'paragraph')} {'waits for its' if one else 'wait for their'} vectors"
     if not library.vectors.try_write():
+        if _is_making(library.vectors.holder()):
+            # Told "else run `newsbot vectors` once the other ingest is done" beside a running bot, an operator
+            # looked for an ingest there was none of.
+            print(
+                f"note: {left}, which another process{_held_by(library)} is making in the background; until then"
+                f" {'it is' if one else 'they are'} found by words.",
+                file=sys.stderr,
+            )
+            return
         # "Run `newsbot vectors`" would only be refused now; but when that process is another ingest (two run at
         # once), it makes only a few before it ends, and "another process is making them" left thousands waiting.
         print(
@@ -768,6 +777,13 @@ def _held_by(library: Library) -> str:
     """The process holding the right to make the vectors, as it recorded itself: " (pid 4242: newsbot run)"; ""
     when it did not."""
     return _said_holder(library.vectors.holder()) if library.vectors else ""
+
+
+def _is_making(holder: str) -> bool:
+    """Whether the process holding the right to make the vectors, as it recorded itself ("pid 4242: newsbot run"),
+    makes them as it runs: a bot or `newsbot chat`, where an ingest holding it makes only a few before it ends."""
+    command = holder.partition(": ")[2].split()
+    return command[:1] == ["newsbot"] and command[1:2] in (["run"], ["chat"])
 
 
 def _said_holder(holder: str) -> str:

@@ -26,6 +26,11 @@ class IndexCorruptError(NewsbotError):
     """The on-disk index cannot be opened or written; it is rebuilt from the store (`newsbot reindex`)."""
 
 
+class IndexUnwritableError(IndexCorruptError):
+    """The index's directory cannot be written (a read-only disk or directory): tantivy makes a lock file there even
+    to read the index. Nothing is damaged, and building it again would fail alike: the message says what to do."""
+
+
 class StoreError(NewsbotError):
     """The database failed or refused (locked too long, unreachable, full disk): the message says how."""
 

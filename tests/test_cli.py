@@ -26,6 +26,7 @@ from bot.index import TantivyEngine
 from bot.index.holder import HOLDER_CHARS
 from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
+from bot.semantic.follower import LOCK_FILE
 from bot.semantic.vectors import VectorStore
 from bot.store import Store
 from tests.botapi_server import TOKEN, FakeBotAPI
@@ -1922,3 +1923,26 @@ def test_a_word_that_is_no_command_is_named_with_the_command_meant(
         main(typed)
     err = capsys.readouterr().err
     assert exited.value.code == 2 and f": error: {said}" in err and "invalid choice" not in err, err
+
+
+def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Beside a running bot, the note said "a running bot or `newsbot chat` makes them, else run `newsbot vectors`
+    once the other ingest is done": an operator looked for an ingest there was none of. The library opened here
+    holds the right to make them as a bot does, and records itself as `newsbot run` (a bot's record)."""
+    assert main(["stats"]) == 0
+    capsys.readouterr()
+    running = Library.open(Settings.from_env())
+    try:
+        assert running.vectors is not None
+        (running.vectors.vectors.directory / LOCK_FILE).write_text(f"{os.getpid()} newsbot run\n")
+        story = tmp_path / "zoo.md"
+        story.write_text("---\ntitle: Zoo welcomes baby giraffe\ndate: 2026-12-01\n---\nA giraffe was born.\n")
+        assert main(["ingest", str(story)]) == 0
+        assert capsys.readouterr().err == (
+            f"note: 1 paragraph waits for its vectors, which another process (pid {os.getpid()}: newsbot run) is"
+            " making in the background; until then it is found by words.\n"
+        )
+    finally:
+        running.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -502,3 +504,57 @@ def test_a_rebuild_beside_a_build_of_the_same_process_does_not_wait_for_it(
         read.set()
         if not follow.is_alive():  # else it holds the lock closing takes: the test has failed already
             library.close()
+
+
+@contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """`directory` made read-only by a read-only bind mount over it, as a disk remounted read-only is (the tests
+    run as root, whom file modes do not stop); the files a process has open stay writable, as they would not."""
+    if subprocess.run(["mount", "--bind", str(directory), str(directory)], capture_output=True).returncode:
+        pytest.skip("mounting is not allowed here")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(directory)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=True)
+
+
+UNWRITABLE = "its directory cannot be written (Read-only file system), and the index needs a lock file there even to"
+
+
+def test_an_index_on_a_read_only_disk_is_said_so_in_one_line_and_not_called_damaged(
+    small: Settings, before: list[tuple[str, int, str]]
+) -> None:
+    """tantivy makes a lock file beside the index to open it: on a read-only disk every command said the index was
+    damaged ("Failed to acquire Lockfile: IoError(Os { code: 30, ... })"; building it again from the store), then
+    that it could not build one: two lines, the first wrong. One line says what is wrong and what to do."""
+    with read_only(small.index_dir):
+        process = newsbot(small, "ask", QUESTION, env=ENV)
+        _, err = process.communicate(timeout=300)
+    assert process.returncode == 3, err
+    assert err.startswith(f"newsbot: cannot read the index in {_generation(small)}: {UNWRITABLE}"), err
+    assert len(err.splitlines()) == 1, err
+    assert asked(small)[0] == before
+
+
+def test_a_long_lived_process_whose_index_turns_read_only_says_it_once_and_answers_on(
+    small: Settings, before: list[tuple[str, int, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A running bot's look at the store every second said the index was damaged and failed to build it again, a
+    warning a second. It says the disk once, answers from what it has read, and says when it can read it again."""
+    caplog.set_level(logging.INFO, logger="bot.index.follower")
+    library = Library.open(small)
+    try:
+        question = library.request(QUESTION)
+        with read_only(small.index_dir):
+            for _ in range(3):
+                assert library.follow() == 0
+            assert library.ask(question).found
+        said = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+        assert len(said) == 1 and UNWRITABLE in said[0], said
+        assert "damaged" not in caplog.text and "building" not in caplog.text
+        library.follow()
+        assert f"the index in {small.index_dir} can be read again" in caplog.text
+        assert library.ask(question).found
+    finally:
+        library.close()

@@ -19,7 +19,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from bot.index.engine import Query
 from bot.library import Library
 from bot.models import Article
 from bot.store import Store
+from bot.store.engine import POOL_SIZE
 from tests.conftest import open_library
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 from tests.processes import Collected, newsbot, over_tcp, process_env
@@ -816,3 +817,83 @@ def test_a_backup_renamed_over_the_store_of_a_running_process_is_refused_until_i
         database.with_name(database.name + suffix).unlink()
     out = finish(newsbot(settings, "stats"))
     assert re.search(r"articles:\s+1\n", out), out
+
+
+def test_a_running_process_says_the_backup_renamed_over_its_store_in_full_once_then_only_what_to_do(
+    settings: Settings, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A bot meets the refusal on every path needing a new connection (following, answering, recording updates):
+    a burst of questions logged its 450 characters five times in 4 s, each again once a minute. The first refusal
+    tells it whole; the later ones, this process's looks and its pool's new connections alike, say what to do."""
+    library = open_library(settings, tmp_path_factory)
+    try:
+        database = settings.database_path
+        backup(database, tmp_path / "backup.sqlite3")
+        library.add([Article(title="Ferry timetable changed", paragraphs=["The winter ferry leaves an hour later."])])
+        os.replace(tmp_path / "backup.sqlite3", database)
+        said = []
+        for _ in range(2):
+            with pytest.raises(NewsbotError) as refused:
+                library.follow()
+            said.append(str(refused.value))
+        with pytest.raises(NewsbotError) as refused, ExitStack() as connections:
+            for _ in range(POOL_SIZE + 1):  # more than the pool keeps: it opens one at least
+                connections.enter_context(library.store.engine.connect())
+        said.append(str(refused.value))
+    finally:
+        library.close()
+    assert "SQLite would read that file's last writes into this one" in said[0], said[0]
+    for again in said[1:]:
+        assert again == (
+            f"the store {database} is another file than the one its {database}-wal was written for (said in full"
+            f" before): stop every process using the store, then remove {database}-wal and {database}-shm"
+        )
+
+
+def test_a_backup_restored_through_sqlite_s_backup_api_is_taken_by_a_running_process(
+    settings: Settings, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The restore README tells an operator to make beside running processes, where a copy written over the store
+    file in place (cp: the same inode, not noticed) is read with the -wal's later pages laid over it. Written through
+    SQLite, the restore is a write like any other: a running process's next look finds the log shorter, builds its
+    index from the store, and no longer finds what was added after the backup; another process reads the backup."""
+    library = open_library(settings, tmp_path_factory)
+    try:
+        database = settings.database_path
+        backup(database, tmp_path / "backup.sqlite3")
+        library.add([Article(title="Ferry timetable changed", paragraphs=["The winter ferry leaves an hour later."])])
+        assert library.ask(library.request("When does the winter ferry leave?")).found
+        restore = subprocess.run(
+            [sys.executable, "-c", RESTORE, str(tmp_path / "backup.sqlite3"), str(database)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert restore.returncode == 0, restore.stderr
+        library.follow()
+        # What happened and what is done ("it was made from another store or an older copy of this one" had the
+        # copy backwards, and a command's reader, shown warnings only, was not told the index is made again).
+        assert (
+            f"the index in {settings.index_dir} holds changes up to 2, but the store's log ends at 1: the store is an"
+            " older copy than the one it was made from (a backup restored), or another store; making the index again"
+            " from the store"
+        ) in caplog.text
+        assert not library.ask(library.request("When does the winter ferry leave?")).found
+        assert library.ask(library.request(SEED_QUESTION)).found
+    finally:
+        library.close()
+    out = finish(newsbot(settings, "stats"))
+    assert re.search(r"articles:\s+1\n", out), out
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+# What `sqlite3 STORE ".restore BACKUP"` does: SQLite's backup API, from the backup into the live store.
+RESTORE = textwrap.dedent(
+    """
+    import sqlite3, sys
+    from contextlib import closing
+    with closing(sqlite3.connect(sys.argv[1])) as saved, closing(sqlite3.connect(sys.argv[2])) as live:
+        saved.backup(live)
+    """
+)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.analysis import ANALYSIS
-from bot.errors import IndexCorruptError
+from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
 from bot.models import Article, StoredArticle
@@ -107,6 +107,8 @@ class Follower:
         self._identity = store.identity()
         # Why the index could not be written when last tried (a full disk), said once until it is written again.
         self._write_failure = ""
+        # Why the index could not be reloaded when last tried (its directory not writable), said once likewise.
+        self._read_failure = ""
         self._say_write_failures = say_write_failures
         self.engine = self._usable()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
@@ -151,6 +153,8 @@ class Follower:
             try:
                 if (engine := self._open(name)) is not None:
                     return engine
+            except IndexUnwritableError:
+                raise  # not damaged: a build would fail alike, after saying it was
             except IndexCorruptError as exc:
                 damaged = str(exc)
         if damaged:
@@ -225,13 +229,7 @@ class Follower:
             return False
         head = self.store.head()
         if cursor > head:
-            log.warning(
-                "the index in %s holds changes up to %d, but this store's log ends at %d: it was made from another"
-                " store or an older copy of this one",
-                directory,
-                cursor,
-                head,
-            )
+            log.warning("the index in %s %s", directory, _behind(cursor, head))
             return False
         if not owner:
             self._record_owner(directory, self._identity)
@@ -330,14 +328,24 @@ class Follower:
         with self._lock:
             try:
                 self.refresh()
+            except IndexUnwritableError as exc:
+                # A read-only disk: said once, where each look (every second in a bot) said the index was damaged
+                # and failed to build it again. Questions go on from what this process had read.
+                if not self._read_failure:
+                    log.warning("%s; answering from the index as it is until then", exc)
+                    self._read_failure = str(exc)
+                return 0
             except IndexCorruptError as exc:
                 self._take(self._usable(self._generation, str(exc)))  # which holds every change
                 return 0
+            if self._read_failure:
+                log.info("the index in %s can be read again", self.root)
+                self._read_failure = ""
             engine = self.engine
             head = self.store.head() if until is None else until
             if until is None and engine.cursor > head:
                 # The store was replaced under this process (by an older copy, or another store at its URL).
-                log.warning("the index holds changes up to %d, but the store's log ends at %d", engine.cursor, head)
+                log.warning("the index in %s %s", self.root, _behind(engine.cursor, head))
                 self._take(self._usable(unusable=self._generation))
                 return 0
             if engine.cursor >= head or not engine.try_write():
@@ -627,6 +635,16 @@ def _remove_if_abandoned(marker: Path) -> None:
             marker.unlink(missing_ok=True)
     finally:
         os.close(fd)
+
+
+def _behind(cursor: int, head: int) -> str:
+    """What an index ahead of its store's log means, and what is done: "it was made from another store or an older
+    copy of this one" had it backwards (the store is the older copy: a backup restored), and said nothing of what
+    came next, which a command's reader, shown warnings only, waited through."""
+    return (
+        f"holds changes up to {cursor}, but the store's log ends at {head}: the store is an older copy than the one it"
+        " was made from (a backup restored), or another store; making the index again from the store"
+    )
 
 
 def _cannot_build(root: Path | None, error: OSError) -> IndexCorruptError:

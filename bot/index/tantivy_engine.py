@@ -44,7 +44,7 @@ from typing import Any, NoReturn
 
 import tantivy
 
-from bot.errors import IndexCorruptError
+from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import bytes_of, remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
 from bot.index.holder import holder_of, record_holder
@@ -53,6 +53,10 @@ from bot.models import Hit
 log = logging.getLogger(__name__)
 
 WRITER_HEAP_BYTES = 256_000_000
+# How tantivy-py words a lock file it could not make ("Failed to acquire Lockfile: IoError(Os { code: 30, kind:
+# ReadOnlyFilesystem, ... })"), and the kinds of the system's refusal that mean the directory cannot be written.
+_LOCK_FAILED = "Failed to acquire Lockfile"
+_NOT_WRITABLE = ("ReadOnlyFilesystem", "PermissionDenied")
 # Question words that stand side by side in a paragraph (after stopwords are dropped) are strong evidence of
 # an answer; the weight was tuned on one random half of SQuAD's questions and checked on the other
 # (bench/quality.py), as a phrase query without slop. Each paragraph's side-by-side pairs are indexed as terms
@@ -114,6 +118,7 @@ class TantivyEngine:
         try:
             self._index = tantivy.Index(self.schema, path=str(directory), reuse=True)
         except ValueError as exc:
+            _raise_if_unwritable(exc, directory)
             if "schema does not match" in str(exc):
                 raise IndexCorruptError(f"the index in {directory} was made by another version of newsbot") from exc
             raise IndexCorruptError(f"cannot open the index in {directory}: {exc}") from exc
@@ -242,6 +247,7 @@ class TantivyEngine:
         try:
             self._index.reload()
         except ValueError as exc:  # its files were removed or damaged under this process
+            _raise_if_unwritable(exc, self.directory)
             raise IndexCorruptError(f"cannot read the index in {self.directory}: {exc}") from exc
         except BaseException as exc:
             if not _damage(exc):
@@ -532,6 +538,17 @@ def _damage(error: BaseException) -> bool:
     if type(error).__name__ == "PanicException":
         return True
     return isinstance(error, ValueError) and str(error).startswith(_DAMAGE)
+
+
+def _raise_if_unwritable(error: ValueError, directory: Path) -> None:
+    """Raise IndexUnwritableError if tantivy could not make its lock file in `directory` for want of the right to
+    write there (which it needs to open or reload an index): on a read-only disk every command said the index was
+    damaged and failed to build it again, and a running bot said so every second."""
+    if _LOCK_FAILED in str(error) and any(kind in str(error) for kind in _NOT_WRITABLE):
+        raise IndexUnwritableError(
+            f"cannot read the index in {directory}: its directory cannot be written ({_reason(error)}), and the"
+            " index needs a lock file there even to be read; make the data directory writable again"
+        ) from error
 
 
 def _reason(error: Exception) -> str:

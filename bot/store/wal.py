@@ -28,6 +28,11 @@ RECORD_SUFFIX = "-wal-of"
 
 Identity = tuple[int, int]
 
+# The stores this process has refused so, whose whole story it has told once: a running bot meets the refusal on
+# every path that needs a new connection, and a burst of questions logged its 450 characters five times in 4 s
+# (answering, recording updates, following), each again once a minute. Later refusals say only what to do.
+_told: set[str] = set()
+
 
 def check(database: str) -> None:
     """Refuse the store at `database` if the `-wal` beside it holds writes made for the file that was there before."""
@@ -39,14 +44,21 @@ def check(database: str) -> None:
     if recorded is None or now is None:
         return
     stored, logged = recorded
-    if logged == (wal.st_dev, wal.st_ino) and stored != (now.st_dev, now.st_ino):
+    if logged != (wal.st_dev, wal.st_ino) or stored == (now.st_dev, now.st_ino):
+        return
+    if database in _told:
         raise StoreError(
-            f"the store {database} is another file than the one its {database}-wal was written for (a backup put in"
-            " its place while a process had the old file open, or after one was killed): SQLite would read that"
-            " file's last writes into this one, so newsbot does not open it. Stop every process using the store;"
-            f" if {database}-wal is still there then, remove it and {database}-shm (they hold the old file's"
-            " writes), then try again"
+            f"the store {database} is another file than the one its {database}-wal was written for (said in full"
+            f" before): stop every process using the store, then remove {database}-wal and {database}-shm"
         )
+    _told.add(database)
+    raise StoreError(
+        f"the store {database} is another file than the one its {database}-wal was written for (a backup put in"
+        " its place while a process had the old file open, or after one was killed): SQLite would read that"
+        " file's last writes into this one, so newsbot does not open it. Stop every process using the store;"
+        f" if {database}-wal is still there then, remove it and {database}-shm (they hold the old file's"
+        " writes), then try again"
+    )
 
 
 def record(database: str) -> None:

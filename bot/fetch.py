@@ -200,6 +200,20 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+# httpx's words for a body that ended before its Content-Length: "... (received 1064 bytes, expected 2129)".
+_RECEIVED = re.compile(r"received (\d+) bytes, expected (\d+)")
+
+
+def _cut_short(error: httpx.RemoteProtocolError, progress: _Progress) -> str:
+    """Why a site's answer is not whole, in an operator's words: httpx's ("RemoteProtocolError: peer closed connection
+    without sending complete message body") read as a fault of the client."""
+    if not progress.answered:
+        return "the site closed the connection without answering"
+    if sizes := _RECEIVED.search(str(error)):
+        return f"the site closed the connection after {int(sizes[1]):,} of its answer's {int(sizes[2]):,} bytes"
+    return f"the site closed the connection after {progress.received:,} bytes, before its answer was whole"
+
+
 class Fetcher:
     """Fetches with newsbot's rules; one per process, used as `async with Fetcher(settings) as fetcher`."""
 
@@ -299,6 +313,8 @@ class Fetcher:
             return Failed(url, exc.reason, retry=exc.retry)
         except httpx.TimeoutException:
             return Failed(url, f"no answer within {timeout:g} s", retry=True)
+        except httpx.RemoteProtocolError as exc:
+            return Failed(url, _cut_short(exc, progress), retry=True)
         except httpx.HTTPError as exc:
             return Failed(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, retry=True)
         except (OSError, ssl.SSLError) as exc:

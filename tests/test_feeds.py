@@ -56,6 +56,7 @@ from bot.store.schema import feed_entries, migrations
 from tests.conftest import open_library
 from tests.newsroom import Bot, Reader, story
 from tests.paths import DATA, ROOT, open_here
+from tests.test_store_outage import fill, small_disk  # noqa: F401 (a fixture)
 from tests.web_server import WebServer
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -2156,3 +2157,32 @@ async def test_a_store_made_before_entries_were_indexed_by_hash_gets_the_index_w
         assert (poll.status, poll.stored) == (NOT_MODIFIED, 0)
     finally:
         upgraded.close()
+
+
+async def test_a_poll_the_store_refuses_to_record_is_one_line_in_the_log_not_two_tracebacks(
+    web: WebServer,
+    small_disk: Path,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The store's disk filled while a feed was fetched: its StoreError says what failed, where the poll logged it
+    with its traceback, then the release's failure with another (an operator's log, a full or read-only disk)."""
+    settings = Settings(data_dir=small_disk / "data", allow_private_addresses=LOOPBACK, fetch_timeout=10.0)
+    library = Library.open(settings)
+    try:
+        service = FeedService(library)
+        path = "/slow/feed.xml?seconds=4"  # the fetch waits while the store's disk fills
+        follow(service, web.url(path), NOW)
+        polling = asyncio.create_task(service.poll(NOW, every=True))
+        while path.split("?")[0] not in " ".join(web.requests):
+            await asyncio.sleep(0.05)
+        fill(small_disk / "filler")
+        (poll,) = (await polling).polls
+    finally:
+        (small_disk / "filler").unlink()
+        library.close()
+    assert poll.status == FAILED and poll.reason.startswith("not recorded: "), poll
+    said = [record for record in caplog.records if record.name == "bot.services.feeds"]
+    assert [record.levelname for record in said] == ["WARNING", "WARNING"], caplog.text
+    assert said[0].getMessage().startswith(f"feeds: could not record the poll of {web.url(path)}: "), caplog.text
+    assert "could not release" in said[1].getMessage()
+    assert not any(record.exc_info for record in said), caplog.text

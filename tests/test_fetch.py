@@ -25,7 +25,7 @@ from bot.ingest import Skipped
 from bot.ingest.feeds import Feed, parse_feed
 from bot.models import Article
 from tests.paths import DATA, ROOT
-from tests.web_server import LAST_MODIFIED, WebServer, serving
+from tests.web_server import LAST_MODIFIED, PARAGRAPH, WebServer, serving
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -191,6 +191,23 @@ async def test_a_trickling_server_is_cut_off_at_the_overall_deadline(web: WebSer
     result = await get(quick, web.url("/trickle?seconds=10"))
     assert isinstance(result, Failed) and result.retry and result.trickled
     assert re.fullmatch(r"the site answered but sent only \d bytes in 1 s: too slowly to read", result.reason)
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("", f"the site closed the connection after {len(PARAGRAPH):,} of its answer's {2 * len(PARAGRAPH):,} bytes"),
+        ("?answer=0", "the site closed the connection without answering"),
+    ],
+)
+async def test_an_answer_cut_short_is_said_in_the_sites_terms_and_tried_again(
+    web: WebServer, fetch_settings: Settings, query: str, reason: str
+) -> None:
+    """A connection closed half way was said in httpx's words ("RemoteProtocolError: peer closed connection without
+    sending complete message body"), which an operator read as newsbot's own fault."""
+    result = await get(fetch_settings, web.url(f"/cut/story.html{query}"))
+    assert isinstance(result, Failed) and result.retry
+    assert result.reason == reason
 
 
 @pytest.mark.parametrize(("status", "retry"), [(500, True), (503, True), (429, True), (404, False), (410, False)])

@@ -208,6 +208,17 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
                 sent += len(chunk)
             self.close_connection = True
 
+        def route_cut(self, rest: list[str], query: dict[str, str]) -> None:
+            """An answer whose connection closes half way through its body, or (`?answer=0`) before any answer."""
+            self.close_connection = True
+            if query.get("answer", "1") == "0":
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(2 * len(PARAGRAPH)))
+            self.end_headers()
+            self.wfile.write(PARAGRAPH)
+
         def route_gzip(self, rest: list[str], query: dict[str, str]) -> None:
             size = int(query.get("bytes", "20000000"))
             body = gzip.compress((PARAGRAPH * (size // len(PARAGRAPH) + 1))[:size])

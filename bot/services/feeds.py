@@ -47,7 +47,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.errors import UsageError
+from bot.errors import StoreError, UsageError
 from bot.fetch import FEED_ACCEPT, NOT_ASKED, Failed, Fetched, Fetcher, fetch_page, longest_wait
 from bot.index.aside import pid_running
 from bot.ingest import Order, Skipped
@@ -698,7 +698,11 @@ class FeedService:
                 read = _Read(FAILED, f"unexpected {type(exc).__name__}: {exc}")
             return await self._record(feed, holder, now, read)
         except Exception as exc:  # the store failed: this feed is not recorded, the round goes on
-            log.exception("feeds: could not record the poll of %s", feed.url)
+            # A StoreError says what failed and what to do (a read-only disk, a store gone): its traceback, and the
+            # release's after it, buried that line twice a poll. A surprise keeps its traceback.
+            log.warning(
+                "feeds: could not record the poll of %s: %s", feed.url, exc, exc_info=not isinstance(exc, StoreError)
+            )
             await asyncio.to_thread(self._release, holder, feed)
             return FeedPoll(feed, FAILED, f"not recorded: {exc}")
         except BaseException:
@@ -711,9 +715,14 @@ class FeedService:
         """Give back the holder's lease on `feed` (or on every feed); if the store fails, the lease expires."""
         try:
             self.store.release(holder, feed.id if feed else None)
-        except Exception:
+        except Exception as exc:
             what = feed.url if feed else f"the feeds of {holder}"
-            log.warning("feeds: could not release %s; its lease will expire", what, exc_info=True)
+            log.warning(
+                "feeds: could not release %s; its lease will expire: %s",
+                what,
+                exc,
+                exc_info=not isinstance(exc, StoreError),
+            )
 
     async def _read(
         self, fetcher: Fetcher, feed: FeedRow, now: datetime, fetched: Fetched | Failed | None, named: bool = False

@@ -32,6 +32,7 @@ from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send
 from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
 from bot.store.engine import ANSWER_WAIT_SECONDS
+from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
 from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
@@ -2343,6 +2344,31 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     assert [r.levelno for r in said] == [logging.WARNING, logging.DEBUG]
     assert all(r.exc_info is None for r in said)
     assert "stop the other `newsbot run` with this token" in said[0].getMessage()
+
+
+async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_there_are_none(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The conflict's line said "stop the other `newsbot run`" and named none: an operator with several hosts looked
+    for it. A bot beating on the same store is named (its pid, host and start); with none, the other is elsewhere."""
+    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    server.fail_next("getUpdates", 409)
+    await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
+    presence = app.bot_data.digesting.presence
+    started = datetime(2026, 12, 5, 19, 2, tzinfo=UTC)
+    other = Worker("host-b:4242:0123456789ab", "host-b", 4242, started, started)
+    now = datetime.now(UTC)
+    await asyncio.to_thread(presence.store.beat, other, now, now - timedelta(minutes=1), now - timedelta(days=1))
+    await asyncio.to_thread(presence.beat, now)
+    server.fail_next("getUpdates", 409)
+    await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=2)
+    said: list[str] = []
+    for _ in range(100):  # the error handler runs after Telegram's answer
+        if len(said := [r.getMessage() for r in caplog.records if "another process" in r.getMessage()]) == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert "no other bot runs on this store: the other uses another store, or another machine" in said[0], said
+    assert "running on this store too: pid 4242 on host-b (started 2026-12-05 19:02 UTC)" in said[1], said
 
 
 async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_traceback_per_poll(

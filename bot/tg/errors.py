@@ -13,6 +13,7 @@ from bot.tg.buttons import GREETING_START
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
 from bot.tg.sending import gone_for_the_bot, restricted_for_the_bot, topic_of
+from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,21 @@ def unreachable(error: BaseException | None) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
+def _polling_beside(context: Context) -> str:
+    """The other bots this store knows running (as of this process's last beat), one of which may poll with the
+    token: "; running on this store too: pid 4242 on host-b (started 2026-12-05 19:02 UTC)", or that none does (the
+    other uses another store, or runs elsewhere); "" before `post_init`. The line named no process to stop."""
+    try:
+        presence = context.bot_data.digesting.presence
+    except RuntimeError:
+        return ""
+    others = [worker for worker in presence.live if worker.worker_id != presence.worker_id]
+    if not others:
+        return "; no other bot runs on this store: the other uses another store, or another machine"
+    running = spoken_list([f"pid {w.pid} on {w.host} (started {w.started_at:%Y-%m-%d %H:%M} UTC)" for w in others])
+    return f"; running on this store too: {running}"
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log an error with the update's ids and apologise; a chat that blocked the bot is marked inactive."""
     chat = update.effective_chat if isinstance(update, Update) else None
@@ -49,7 +65,7 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(context.error, Conflict):
         # Polling goes on and tries again, every 1 to 30 s while the other process polls: a line each time (or a
         # traceback) would only bury the one thing to do.
-        context.bot_data.outages.conflict.failed(context.error)
+        context.bot_data.outages.conflict.failed(f"{context.error}{_polling_beside(context)}")
         return
     if update is None and context.job is None and unreachable(context.error):
         # Polling fails again and again (every second to every 30 s) while Telegram is out of reach.

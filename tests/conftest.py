@@ -79,12 +79,6 @@ if not os.environ.get(SESSION_CACHE):
     os.environ[SESSION_CACHE] = tempfile.mkdtemp(prefix="newsbot-test-cache-")
     atexit.register(shutil.rmtree, os.environ[SESSION_CACHE], ignore_errors=True)
 os.environ["XDG_CACHE_HOME"] = os.environ[SESSION_CACHE]
-# Where no bytecode is to be written (PYTHONDONTWRITEBYTECODE, as on the machine the suite is timed on), each Python
-# process the tests start (newsbot commands and bots, `tests.digest_worker`: hundreds a run) compiled bot/ from its
-# source again, 0.25-0.3 s of CPU a start. Their bytecode is kept in the session's cache instead, never in the tree.
-if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
-    del os.environ["PYTHONDONTWRITEBYTECODE"]
-    os.environ["PYTHONPYCACHEPREFIX"] = str(Path(os.environ[SESSION_CACHE]) / "bytecode")
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -310,6 +304,23 @@ def web() -> Iterator[WebServer]:
     """A web server on 127.0.0.1 serving feeds and pages from tests/data."""
     with serving() as site:
         yield site
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kept_bytecode() -> Iterator[None]:
+    """Where no bytecode is to be written (PYTHONDONTWRITEBYTECODE, as on the machine the suite is timed on), each
+    Python process the tests start (newsbot commands and bots, `tests.digest_worker`: hundreds a run) compiled bot/
+    from its source again, 0.25-0.3 s of CPU a start: theirs is kept in the session's cache instead, never in the
+    tree. Set here, where tests run, not as the module loads: pytest-xdist's workers would inherit it, and each
+    compile again everything it imports, pytest and the installed packages included (their own bytecode is not
+    read under another prefix)."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONDONTWRITEBYTECODE")
+        patch.setenv("PYTHONPYCACHEPREFIX", str(Path(os.environ[SESSION_CACHE]) / "bytecode"))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

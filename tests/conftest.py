@@ -308,7 +308,7 @@ def web() -> Iterator[WebServer]:
 
 @pytest.fixture(scope="session", autouse=True)
 def kept_bytecode() -> Iterator[None]:
-    """Where no bytecode is to be written (PYTHONDONTWRITEBYTECODE, as on the machine the suite is timed on), each
+    """Where no bytecode is to be written (PYTHONDONTWRITEBYTECODE, set in this machine's shells), each
     Python process the tests start (newsbot commands and bots, `tests.digest_worker`: hundreds a run) compiled bot/
     from its source again, 0.25-0.3 s of CPU a start: theirs is kept in the session's cache instead, never in the
     tree. Set here, where tests run, not as the module loads: pytest-xdist's workers would inherit it, and each

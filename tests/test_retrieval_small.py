@@ -1031,3 +1031,11 @@ def test_a_reader_s_question_is_answered_as_its_passages_deserve(
         assert [a.title for a in answer.closest] == case["closest"], answer
     if "reason" in case:
         assert answer.reason == case["reason"], answer
+
+
+@pytest.fixture(scope="module")
+def wexcombe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's nine stories of yet other kinds (tests/data/wexcombe: a hospital's waiting list, exam results, a
+    storm, a water company fined, a post office bought by its village, a new air route, a marathon, a coin hoard, a
+    parking app's leak) and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("wexcombe"), DATA / "wexcombe")

@@ -133,6 +133,14 @@ COMMAND_WORDS = {
         "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
         "are alerts on", "are my alerts off", "are alerts off", "what time will i get it", "when will i get it",
         "when do i get it", "what time do i get it",
+        # A digest missed, said as a complaint: "no digest today" turned the digest off ("today" is filler), the
+        # others were searched. When it comes, and whether it is on, is what such a reader needs.
+        "no digest today", "no digest this morning", "no digest this evening", "no digest yesterday",
+        "didn't get my digest", "didnt get my digest", "didn't get the digest", "didnt get the digest",
+        "i didn't get my digest", "i didnt get my digest", "i didn't get the digest", "i didnt get the digest",
+        "where is my digest", "where's my digest", "wheres my digest", "my digest didn't come",
+        "my digest didnt come", "the digest didn't come", "the digest didnt come", "my digest never came",
+        "the digest never came",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (
@@ -273,6 +281,8 @@ _SETTING_REQUEST = re.compile(
     rf"|(?:{_OFF}|{_ON}) (?:.+ )?(?:digests?|alerts?|notifications?|subscriptions?)"
 )
 
+# The day a digest was missed on ("no digest today"), which a reader turning it off for good does not name.
+_A_DAY = re.compile(r"\b(?:today|yesterday|tonight|this\s+(?:morning|evening|afternoon|week))\b", re.IGNORECASE)
 
 # "stop the digest", "turn off alerts", "turn the digest on": the switch of /digest or /alerts a reader asked for in
 # words, who got the line on every subscription command (`small_talk`'s "subscriptions") and had to type it again.
@@ -342,7 +352,8 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
     ("why did the union stop the strike?")."""
     found = _SWITCH.fullmatch(_without_filler(text))
-    if found is None or (found["no"] and text.rstrip().endswith("?")):
+    # "no digest?" asks why none came, and so does "no digest today" (a complaint, read by `small_talk`).
+    if found is None or (found["no"] and (text.rstrip().endswith("?") or _A_DAY.search(text))):
         return None
     what = found["what"] or found["turned"]
     return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")

@@ -218,6 +218,12 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         ("I didn't get my digest", SettingsAsked()),
         ("where's my digest?", SettingsAsked()),
         ("my digest never came", SettingsAsked()),
+        # Asked earlier or later (searched): when it comes now, and /time.
+        ("send the digest earlier", SettingsAsked()),
+        ("can you send it later?", SettingsAsked()),
+        ("Could my digest come earlier please?", SettingsAsked()),
+        ("move my digest later", SettingsAsked()),
+        ("why did the match start later?", None),
         ("stop the digest", SwitchAsked("digest", False)),
         # Where a reader lives is a remark about themselves; a zone named is an order.
         ("I'm in New York", ZoneAsked("New York", remark=True)),

@@ -141,6 +141,16 @@ COMMAND_WORDS = {
         "where is my digest", "where's my digest", "wheres my digest", "my digest didn't come",
         "my digest didnt come", "the digest didn't come", "the digest didnt come", "my digest never came",
         "the digest never came",
+        # The digest asked for earlier or later, searched: when it comes now is what the reader chooses from.
+        "send the digest earlier", "send the digest later", "send my digest earlier", "send my digest later",
+        "send it earlier", "send it later", "can you send it earlier", "can you send it later",
+        "can you send the digest earlier", "can you send the digest later", "can the digest come earlier",
+        "can the digest come later", "can my digest come earlier", "can my digest come later",
+        "could the digest come earlier", "could the digest come later", "could my digest come earlier",
+        "could my digest come later", "i want the digest earlier", "i want the digest later",
+        "i want my digest earlier", "i want my digest later",
+        "move the digest earlier", "move the digest later", "move my digest earlier", "move my digest later",
+        "earlier digest", "later digest",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (

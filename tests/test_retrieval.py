@@ -506,9 +506,16 @@ def test_a_country_asked_by_its_people_is_searched_as_the_articles_name_it(libra
 
 
 def test_a_people_or_place_the_articles_write_is_searched_as_typed(library: Library) -> None:
-    """The shipped story writes "Russian" and "Russia", "US", "European": each is searched as typed; one whose
-    counterparts it never writes ("Japanese") is still named in a decline."""
-    for question in ["what did the Russians say?", "what did russia say", "did the US respond?", "any Europeans?"]:
+    """The shipped story writes "Russian" and "Russia", "US", "European": each is searched as typed ("us" in lower
+    case is a stopword, no country); one whose counterparts it never writes ("Japanese") is still named in a
+    decline."""
+    for question in [
+        "what did the Russians say?",
+        "what did russia say",
+        "did the US respond?",
+        "any Europeans?",
+        "tell us more",
+    ]:
         assert as_named_written(question, library.engine) == question
     answer = library.ask(library.request("what did the russian general say about cooperation?"))
     assert answer.found and answer.confident and "cooperation" in answer.passages[0].text, answer

@@ -1016,7 +1016,7 @@ def ranking_of(
             speller = Speller(request.question, lettered, engine, store)
             return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
     else:
-        question = compounds_as_written(spelt_as_written(question, engine), engine, store)
+        question = compounds_as_written(as_named_written(spelt_as_written(question, engine), engine), engine, store)
     about = asked_about(question)
     terms = question_terms(about)
     query = Query(terms, request.category, request.since, request.until, common_left_out=True)
@@ -1273,6 +1273,55 @@ def spelt_as_written(question: str, engine: Engine) -> str:
         found = next((v for v in variants if _written(v, used.keys())), None)
         if found is not None:
             changes[start, end] = found.capitalize() if question[start].isupper() else found
+    return rewritten(question, changes)
+
+
+@lru_cache(maxsize=1)
+def counterparts() -> dict[str, tuple[str, ...]]:
+    """Each place's name, its people's words and its other names (bot/data/demonyms_en.txt: "Americans" with
+    "United States", "US" and "America"), case-folded, with the other forms of its line as written there."""
+    lines = files("bot.data").joinpath("demonyms_en.txt").read_text(encoding="utf-8").splitlines()
+    table: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            forms = [form.strip() for field in line.split("|") for form in field.split(",") if form.strip()]
+            table.update((form.casefold(), tuple(f for f in forms if f != form)) for form in forms)
+    return table
+
+
+def as_named_written(question: str, engine: Engine) -> str:
+    """The question with each place or people it names (`counterparts`, one word or two) that no paragraph uses
+    written as the counterpart the library writes most: "did the americans respond?" was declined of the shipped
+    story, "No article uses the words “americans” or “respond”", which says "no comment ... from the United States".
+    Only the question is read so: the index keeps each word as written."""
+    terms: dict[tuple[int, int], list[str]] = {}
+    for start, end, term in words(question):
+        terms.setdefault((start, end), []).append(term)
+    spans = list(terms)
+    named: dict[tuple[int, int], tuple[str, ...]] = {}
+    for i, (start, end) in enumerate(spans):
+        # A name of two words ("South Korea") before one of its words alone.
+        pair = (start, spans[i + 1][1]) if i + 1 < len(spans) else None
+        for span in (pair, (start, end)):
+            if span is not None and (
+                forms := counterparts().get(" ".join(question[span[0] : span[1]].split()).casefold())
+            ):
+                named.setdefault(span, forms)
+                break
+    if not named:
+        return question
+    typed = {span: [t for part in spans if span[0] <= part[0] < span[1] for t in terms[part]] for span in named}
+    # A form alone in capitals is an acronym, not shouting: "US" is the country, where analysis drops "us".
+    others = {form: analyze(form) or [form.casefold()] for forms in named.values() for form in forms}
+    used = engine.idf(sorted({t for held in [*typed.values(), *others.values()] for t in held})).used()
+    changes: dict[tuple[int, int], str] = {}
+    for span, forms in named.items():
+        if set(typed[span]) <= used.keys():
+            continue
+        written = [f for f in forms if others[f] and set(others[f]) <= used.keys() and others[f] != typed[span]]
+        # The most written: the rarest of a form's words, the fewest paragraphs it can be in.
+        if written:
+            changes[span] = min(written, key=lambda f: max(used[t] for t in others[f]))
     return rewritten(question, changes)
 
 

@@ -31,6 +31,7 @@ from bot.retrieval import (
     Ranker,
     Request,
     answerability_features,
+    as_named_written,
     asked_about,
     asks,
     asks_for_a_story,
@@ -492,6 +493,34 @@ def test_a_word_typed_in_the_other_english_spelling_is_searched_as_the_articles_
     assert spelt_as_written("harbour color", library.engine) == "harbour colour"
     declined = library.ask(library.request("what about the flavour?"))
     assert not declined.found and "\u201cflavour\u201d" in declined.reason, declined
+
+
+@pytest.mark.parametrize("question", ["did the americans respond?", "Did America respond?", "did the USA respond"])
+def test_a_country_asked_by_its_people_is_searched_as_the_articles_name_it(library: Library, question: str) -> None:
+    """ "did the americans respond?" was declined of the shipped story: "No article uses the words “americans” or
+    “respond”", where a paragraph says there was no comment from the United States. Searched as the library names
+    the country, the word met is named no more."""
+    answer = library.ask(library.request(question))
+    assert "no comment on the proposed visit from the United States" in answer.passages[0].text, answer
+    assert "america" not in answer.reason.casefold() and "usa" not in answer.reason.casefold(), answer
+
+
+def test_a_people_or_place_the_articles_write_is_searched_as_typed(library: Library) -> None:
+    """The shipped story writes "Russian" and "Russia", "US", "European": each is searched as typed ("us" in lower
+    case is a stopword, no country); one whose counterparts it never writes ("Japanese") is still named in a
+    decline."""
+    for question in [
+        "what did the Russians say?",
+        "what did russia say",
+        "did the US respond?",
+        "any Europeans?",
+        "tell us more",
+    ]:
+        assert as_named_written(question, library.engine) == question
+    answer = library.ask(library.request("what did the russian general say about cooperation?"))
+    assert answer.found and answer.confident and "cooperation" in answer.passages[0].text, answer
+    declined = library.ask(library.request("what did the japanese say?"))
+    assert not declined.found and "\u201cjapanese\u201d" in declined.reason, declined
 
 
 def test_the_same_paragraph_filed_twice_is_shown_once(library: Library) -> None:
@@ -1002,6 +1031,24 @@ def test_a_follow_up_turning_to_a_place_is_asked_of_the_story_there_that_the_one
     britain = titled(strikes, BRITAIN)
     assert strikes.follow_up(reply, [britain.id]) == searched
     answer = strikes.ask(strikes.request(searched))
+    assert answer.found and answer.passages[0].article.title == first, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        # The stories write "Britain" and "Norway", never their people's words, nor "Kingdom": each was declined,
+        # "No article uses the word “british”".
+        ("what about the british?", BRITAIN),
+        ("any news about the norwegians?", "Ferry crews in Norway settle pay dispute"),
+        ("did the United Kingdom strike?", BRITAIN),
+        # "German" is written: searched as typed.
+        ("how many jobs will the germans cut?", "German carmakers cut jobs as sales slow"),
+        ("what did the french unions do?", FRANCE),
+    ],
+)
+def test_a_people_asked_of_stories_naming_their_country_finds_them(strikes: Library, question: str, first: str) -> None:
+    answer = strikes.ask(strikes.request(question))
     assert answer.found and answer.passages[0].article.title == first, answer
 
 

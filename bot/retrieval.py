@@ -1186,12 +1186,10 @@ def ranking_of(
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
-    ruled = kind_first(question, ranked, articles, texts, told_before=by_chance < 1.0)
+    ranked = kind_first(question, ranked, articles, texts, told_before=by_chance < 1.0)
     if by_chance < 1.0 and asked:
-        ruled = met_first(question, ruled, headlines, texts, semantic)
-        # Which words a passage writes is a weaker clue than what it writes or meets: only where neither ruled.
-        ruled = apart_first(question, ruled, articles, texts) if ruled[:1] == ranked[:1] else ruled
-    ranked = named_first(question, ruled, names, texts)
+        ranked = met_first(question, ranked, headlines, texts, semantic)
+    ranked = named_first(question, ranked, names, texts)
     ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
     # "who won the match?" was declined of first_week, whose match report says "came from behind to beat": no story
     # writes "won" or "match", and a question none of whose words the library uses is one only the vectors could
@@ -2178,44 +2176,6 @@ def met_first(
     for candidate, held, own in zip(near[1:], met[1:], written[1:], strict=True):
         key = (candidate.hit.article_id, candidate.hit.position)
         if held >= asked.keys() and own >= written[0] and writes_what_is_asked(question, texts[key], headlines[key[0]]):
-            return put_first(ranked, candidate)
-    return ranked
-
-
-def apart_first(
-    question: str,
-    ranked: list[Candidate],
-    articles: Mapping[str, StoredArticle],
-    texts: Mapping[tuple[str, int], str],
-) -> list[Candidate]:
-    """The ranked candidates of a question asked of a small library, led by the first passage of the first's story, no
-    more than KIND_WEAKER below it, that writes a word of the question no other paragraph of the story writes, as
-    many of its words as the first writes, and what is asked (`writes_what_is_asked`), when the first writes none
-    that only it writes. Such a word tells two passages of one story apart, where the ranker weighs it as any other:
-    "who won the women's race" of tests/data/wexcombe led with "The men's race was won by ...", whose "race" the
-    story writes twice, above the lede's "... beating the women's course record". Not where a rule of what is asked
-    put another first (`kind_first`, `met_first`), whose reasons weigh more than words: "how high will the river
-    severn rise" led with "River levels at Shrewsbury are forecast to peak at about 4.9 metres" so, and "Which
-    countries threaten NATO?" with "... emerging threat nations like North Korea and Iran", not with "Russia has
-    threatened ..." ("threaten" written there alone). Not of a follow-up, whose order `reader_first` gave."""
-    if not ranked or split_follow_up(question, articles)[1]:
-        return ranked
-    frames = frame_terms(question)
-    asked = {term for _, _, term in words(question) if term not in frames}
-    first = ranked[0]
-    story = first.hit.article_id
-    written = {key: _term_set(text) & asked for key, text in texts.items() if key[0] == story}
-    by = Counter(term for terms in written.values() for term in terms)
-    # A word its headline writes is what the whole story tells of, whichever paragraph names it again: "Severn",
-    # under "... heads for the Severn ...", only the lede writes, the others writing "the river".
-    alone = {term for term, count in by.items() if count == 1} - _term_set(articles[story].title)
-    own = written.get((story, first.hit.position), frozenset())
-    if own & alone:
-        return ranked
-    for candidate in close_behind(ranked, KIND_WEAKER):
-        key = (story, candidate.hit.position)
-        held = written.get(key, frozenset())
-        if held & alone and len(held) >= len(own) and writes_what_is_asked(question, texts[key], articles[story].title):
             return put_first(ranked, candidate)
     return ranked
 

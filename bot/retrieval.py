@@ -1763,9 +1763,15 @@ MEASURES = (
         re.compile(rf"{_NUMBER_BEFORE}(?:mph|kph|km/h|knots|miles\s+an\s+hour|miles\s+per\s+hour)", re.IGNORECASE),
     ),
     (
+        # A thing's age is written as when it dates from ("The coins date from about AD 200", "built in the 12th
+        # century", "laid 300 years ago"), a person's as a number of years: "how old are the coins" of
+        # tests/data/wexcombe led with "Retired postman Gordon Pike, 67, made the discovery", above the coins' date.
         re.compile(r"\bhow\s+old\b", re.IGNORECASE),
         re.compile(
-            r"\b(?:aged?|age\s+of)\s+\d{1,3}\b|\b\d{1,3}[\s-]*years?[\s-]*old\b|(?<!\d),\s*\d{1,3},", re.IGNORECASE
+            r"\b(?:aged?|age\s+of)\s+\d{1,3}\b|\b\d{1,3}[\s-]*years?[\s-]*old\b|(?<!\d),\s*\d{1,3},"
+            r"|\bdat(?:es?|ed|ing)\s+(?:back\s+)?(?:from|to)\b|\b(?:AD|BC|BCE)\s*\d|\d\s*(?:AD|BC|BCE)\b"
+            r"|\b\d+(?:st|nd|rd|th)[\s-]+century\b|\b\d[\d,]*\s+years\s+ago\b",
+            re.IGNORECASE,
         ),
     ),
 )

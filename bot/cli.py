@@ -61,7 +61,6 @@ from bot.render.markup import (
     title_of,
 )
 from bot.render.stats import render_stats, stats_json
-from bot.render.subscriptions import setting_command
 from bot.render.welcome import (
     COMMAND_LINE,
     COMMAND_LINE_HELP,
@@ -74,7 +73,7 @@ from bot.render.welcome import (
 )
 from bot.services.latest import asked_latest, category_named, newest
 from bot.services.schedule import zone
-from bot.services.setting_requests import CategoriesAsked, setting_request
+from bot.services.setting_requests import CategoriesAsked, setting_command, setting_request
 from bot.services.welcome import example_of, example_questions
 from bot.store import StoreStats
 from bot.wording import capital, spoken_list

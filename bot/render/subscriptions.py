@@ -14,22 +14,10 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from bot.render.markup import HTML, Style, cap, category_label
-from bot.services.setting_requests import (
-    AlertsAsked,
-    CategoriesAsked,
-    DailyAsked,
-    DigestAsked,
-    SettingRequest,
-    SettingsAsked,
-    SwitchAsked,
-    TimeAsked,
-    TimeWondered,
-    UnsubscribeAsked,
-    ZoneAsked,
-)
 from bot.wording import alphabetical, capital, spoken_list
 
 if TYPE_CHECKING:
+    from bot.services.setting_requests import TimeWondered
     from bot.services.subscriptions import ChatView
 
 # Button labels: Telegram shows about this many characters of a button in a row of two.
@@ -348,7 +336,7 @@ def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered)
     if settings.digest and asked.met_by(settings.daily, settings.zone):
         then = f"It comes {f'in the {asked.part}' if asked.part else 'then'} already."
     else:
-        then = setting_command(asked)
+        then = f"{time_how(asked.typed, asked.part, 'the daily digest', HTML)}."
         if not settings.digest:
             then = f"{then.removesuffix('.')}, once /digest on turns it on."
         then += f" Only the {group}'s admins can change it." if group else ""
@@ -422,11 +410,11 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
         if categories
         else "/digest on brings a daily digest of the news"
     )
-    then = _time_how(typed_time, part, "it", style) or "/time 07:30 sets when it comes"
+    then = time_how(typed_time, part, "it", style) or "/time 07:30 sets when it comes"
     return f"{first}; {then}. /mysubs shows what comes."
 
 
-def _time_how(typed_time: str | None, part: str | None, it: str, style: Style) -> str:
+def time_how(typed_time: str | None, part: str | None, it: str, style: Style) -> str:
     """The /time that has the digest (`it`) come at the time typed or in the part of the day asked; "" for neither."""
     if typed_time is not None:
         return f"/time {style.escape(typed_time.removeprefix('at '))} has {it} come then"
@@ -437,37 +425,6 @@ def _time_how(typed_time: str | None, part: str | None, it: str, style: Style) -
 
 def _shown(categories: Sequence[str], style: Style) -> str:
     return spoken_list([style.escape(category_label(name)) for name in categories])
-
-
-def setting_command(request: SettingRequest, style: Style = HTML) -> str:
-    """The bot's command for what a message asked of a chat's settings in words, and what it does, as a sentence
-    escaped for `style` ("/unsubscribe sport stops following Sport."): said where the words change nothing, by
-    `newsbot ask`, which has no chat settings, and by the bot to a question about them ("should the digest come in
-    the evening?"). A list of categories is shown, not pointed to."""
-    the_digest = "the daily digest"
-    match request:
-        case TimeAsked(typed, part) | TimeWondered(typed, part):
-            command = _time_how(typed, part, the_digest, style)
-        case ZoneAsked(typed):
-            command = f"/timezone {style.escape(typed)} sets the time zone digests and stories' times are shown in"
-        case SwitchAsked(what, on):
-            side = "on" if on else "off"
-            command = f"/{what} {side} turns {the_digest if what == 'digest' else 'alerts'} {side}"
-        case UnsubscribeAsked(words):
-            typed = style.escape(" ".join(words))
-            command = f"/unsubscribe {typed} stops following {'every category' if typed == 'all' else typed}"
-        case AlertsAsked(words):
-            typed = style.escape(" ".join(words))
-            command = f"/subscribe {typed} follows {typed} and /alerts on sends its stories as they arrive"
-        case DailyAsked(categories, when):
-            return daily_how(categories, when.time, when.part, style)
-        case SettingsAsked():
-            command = "/mysubs shows what a chat gets: its categories, digest time, time zone and alerts"
-        case DigestAsked():
-            command = "/digest shows the digest so far"
-        case CategoriesAsked():
-            command = "/categories lists the categories with their articles"
-    return f"{command}."
 
 
 def phrase_hint(categories: Sequence[str], follow: bool) -> str:

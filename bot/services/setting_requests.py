@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import time
 
 from bot.errors import UsageError
+from bot.render.markup import HTML, Style
+from bot.render.subscriptions import daily_how, time_how
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
 from bot.services.schedule import (
@@ -299,3 +301,34 @@ def setting_request(text: str, names: Callable[[], Sequence[str]]) -> SettingReq
     database is not answering."""
     read = read_request(text)
     return read.settle(names()) if isinstance(read, Unsettled) else read
+
+
+def setting_command(request: SettingRequest, style: Style = HTML) -> str:
+    """The bot's command for what a message asked of a chat's settings in words, and what it does, as a sentence
+    escaped for `style` ("/unsubscribe sport stops following Sport."): said where the words change nothing, by
+    `newsbot ask`, which has no chat settings, and by the bot to a question about them ("should the digest come in
+    the evening?"). A list of categories is shown, not pointed to."""
+    the_digest = "the daily digest"
+    match request:
+        case TimeAsked(typed, part) | TimeWondered(typed, part):
+            command = time_how(typed, part, the_digest, style)
+        case ZoneAsked(typed):
+            command = f"/timezone {style.escape(typed)} sets the time zone digests and stories' times are shown in"
+        case SwitchAsked(what, on):
+            side = "on" if on else "off"
+            command = f"/{what} {side} turns {the_digest if what == 'digest' else 'alerts'} {side}"
+        case UnsubscribeAsked(words):
+            typed = style.escape(" ".join(words))
+            command = f"/unsubscribe {typed} stops following {'every category' if typed == 'all' else typed}"
+        case AlertsAsked(words):
+            typed = style.escape(" ".join(words))
+            command = f"/subscribe {typed} follows {typed} and /alerts on sends its stories as they arrive"
+        case DailyAsked(categories, when):
+            return daily_how(categories, when.time, when.part, style)
+        case SettingsAsked():
+            command = "/mysubs shows what a chat gets: its categories, digest time, time zone and alerts"
+        case DigestAsked():
+            command = "/digest shows the digest so far"
+        case CategoriesAsked():
+            command = "/categories lists the categories with their articles"
+    return f"{command}."

@@ -48,8 +48,13 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def data_lines(name: str) -> list[str]:
+    """The lines of a list shipped in bot/data, stripped, without its comments and blank lines."""
+    return _lines(_data(name))
+
+
 def _word_list(name: str) -> frozenset[str]:
-    return frozenset(_lines(_data(name)))
+    return frozenset(data_lines(name))
 
 
 def _base_forms(text: str) -> dict[str, str]:

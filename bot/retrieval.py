@@ -10,7 +10,6 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache, partial
-from importlib.resources import files
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -26,6 +25,7 @@ from bot.analysis import (
     Frame,
     analyze,
     cased_terms,
+    data_lines,
     english_words,
     fold,
     sentence_starts,
@@ -674,9 +674,7 @@ def evidence_terms(question: str) -> frozenset[str]:
     helps BM25 find the same compound; as evidence the whole would count the word twice, and as a word no article
     spells that way it made questions look unanswerable ("off-roader", "data-flood").
     """
-    spans: dict[tuple[int, int], list[str]] = {}
-    for start, end, term in words(question):
-        spans.setdefault((start, end), []).append(term)
+    spans = terms_by_span(question)
     return frozenset(t for terms in spans.values() for t in (terms[1:] or terms))
 
 
@@ -1230,11 +1228,7 @@ def pasts_apart() -> dict[str, tuple[str, ...]]:
     """Each verb's stem with its past forms that the analysis keeps apart, news writing them as other words too
     (bot/data/verb_pasts_apart_en.txt: "rise" with "rose"). Read on first use: stemming loads nltk, which a command
     asking nothing never needs."""
-    lines = files("bot.data").joinpath("verb_pasts_apart_en.txt").read_text(encoding="utf-8").splitlines()
-    return {
-        stem(base): tuple(forms)
-        for base, *forms in (line.split() for line in lines if line.strip() and not line.startswith("#"))
-    }
+    return {stem(base): tuple(forms) for base, *forms in map(str.split, data_lines("verb_pasts_apart_en.txt"))}
 
 
 def spelt_as_written(question: str, engine: Engine) -> str:
@@ -1243,9 +1237,7 @@ def spelt_as_written(question: str, engine: Engine) -> str:
     "No article uses the word “defence”". A question word typed short (`SHORTHAND`: "wat about boeing") is read as
     the word meant, which analysis drops, when no paragraph uses it either; and a verb as its past form that the
     analysis keeps apart (`pasts_apart`: "how much did the shares rise" of a story writing "profit rose")."""
-    spans: dict[tuple[int, int], list[str]] = {}
-    for start, end, term in words(question):
-        spans.setdefault((start, end), []).append(term)
+    spans = terms_by_span(question)
     # Each word's other spellings first: a question with none asks the index nothing here, one with some asks it
     # once, for those words' terms and their other spellings' alike (it asked twice, of every question).
     others: dict[tuple[int, int], list[str]] = {}
@@ -1280,12 +1272,10 @@ def spelt_as_written(question: str, engine: Engine) -> str:
 def counterparts() -> dict[str, tuple[str, ...]]:
     """Each place's name, its people's words and its other names (bot/data/demonyms_en.txt: "Americans" with
     "United States", "US" and "America"), case-folded, with the other forms of its line as written there."""
-    lines = files("bot.data").joinpath("demonyms_en.txt").read_text(encoding="utf-8").splitlines()
     table: dict[str, tuple[str, ...]] = {}
-    for line in lines:
-        if line.strip() and not line.startswith("#"):
-            forms = [form.strip() for field in line.split("|") for form in field.split(",") if form.strip()]
-            table.update((form.casefold(), tuple(f for f in forms if f != form)) for form in forms)
+    for line in data_lines("demonyms_en.txt"):
+        forms = [form.strip() for field in line.split("|") for form in field.split(",") if form.strip()]
+        table.update((form.casefold(), tuple(f for f in forms if f != form)) for form in forms)
     return table
 
 
@@ -1294,9 +1284,7 @@ def as_named_written(question: str, engine: Engine) -> str:
     written as the counterpart the library writes most: "did the americans respond?" was declined of the shipped
     story, "No article uses the words “americans” or “respond”", which says "no comment ... from the United States".
     Only the question is read so: the index keeps each word as written."""
-    terms: dict[tuple[int, int], list[str]] = {}
-    for start, end, term in words(question):
-        terms.setdefault((start, end), []).append(term)
+    terms = terms_by_span(question)
     spans = list(terms)
     named: dict[tuple[int, int], tuple[str, ...]] = {}
     for i, (start, end) in enumerate(spans):
@@ -1323,6 +1311,15 @@ def as_named_written(question: str, engine: Engine) -> str:
         if written:
             changes[span] = min(written, key=lambda f: max(used[t] for t in others[f]))
     return rewritten(question, changes)
+
+
+def terms_by_span(question: str) -> dict[tuple[int, int], list[str]]:
+    """Each word of the question by its span (start, end), with the terms analysis makes of it (a compound's whole
+    and its parts), in order."""
+    spans: dict[tuple[int, int], list[str]] = {}
+    for start, end, term in words(question):
+        spans.setdefault((start, end), []).append(term)
+    return spans
 
 
 def rewritten(question: str, changes: Mapping[tuple[int, int], str]) -> str:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
+from bot.analysis import data_lines
 from bot.errors import UsageError
 from bot.ingest.dates import NAMED_ZONES
 from bot.wording import spoken_list
@@ -854,11 +855,10 @@ def _listed_cities() -> dict[str, tuple[str, str]]:
     """The large cities no zone is named after (bot/data/city_zones.txt), as written and with their zone, by their
     folded name."""
     cities: dict[str, tuple[str, str]] = {}
-    for line in resources.files("bot.data").joinpath("city_zones.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            city, _, name = line.partition("=")
-            if name.strip() in _zone_names():
-                cities.setdefault(_fold_name(city.strip()), (city.strip(), name.strip()))
+    for line in data_lines("city_zones.txt"):
+        city, _, name = line.partition("=")
+        if name.strip() in _zone_names():
+            cities.setdefault(_fold_name(city.strip()), (city.strip(), name.strip()))
     return cities
 
 

@@ -1039,3 +1039,11 @@ def wexcombe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     storm, a water company fined, a post office bought by its village, a new air route, a marathon, a coin hoard, a
     parking app's leak) and the shipped one, with vectors."""
     yield from library_of(tmp_path_factory.mktemp("wexcombe"), DATA / "wexcombe")
+
+
+@pytest.fixture(scope="module")
+def dunmarsh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's seven stories, each with two passages answering one kind of question (tests/data/dunmarsh: a
+    regatta's winners, a bakery closing, a storm's gusts and waves, how pupils get to school, a show's prizes,
+    harbour repairs put off, a sea swim), and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("dunmarsh"), DATA / "dunmarsh")

@@ -1751,14 +1751,22 @@ _PRICED = re.compile(
     re.IGNORECASE,
 )
 _FOR_OR_AT = re.compile(r"\b(?:for|at)\s+(?:just\s+|only\s+|about\s+|around\s+|least\s+)?$", re.IGNORECASE)
+# A sum written before the thing it is the price of: "a £20m cancer treatment unit", "a £38m railway station" (not "to
+# £142m as ...", "£2.5m in three years": a small word after it).
+_SUM_BEFORE = re.compile(r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:bn|m|k|million|billion)\b)?[\s-]+(?P<word>[a-z][\w'\u2019-]*)")
 
 
 def writes_price(text: str) -> bool:
     """Whether a paragraph writes a sum of money (`_MONEY`) in a sentence that says what something costs
-    (`_PRICED`), or right after "for" or "at" ("sold for £12m", "tickets at £40")."""
+    (`_PRICED`), right after "for" or "at" ("sold for £12m", "tickets at £40"), or before the thing it is the price of
+    (`_SUM_BEFORE`)."""
     for sentence in sentences(text):
         sums = [found.start() for found in _MONEY.finditer(sentence)]
-        if sums and (_PRICED.search(sentence) or any(_FOR_OR_AT.search(sentence, 0, at) for at in sums)):
+        if sums and (
+            _PRICED.search(sentence)
+            or any(_FOR_OR_AT.search(sentence, 0, at) for at in sums)
+            or any(analyze(found.group("word")) for found in _SUM_BEFORE.finditer(sentence))
+        ):
             return True
     return False
 

@@ -1441,8 +1441,10 @@ def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> Non
         ("The repairs will cost \u00a31.3m, paid for by a government fund.", True),
         ("They go on sale in the UK on 14 April, priced at \u00a3649.", True),
         ("A drinks group bought the brewery for \u00a312m.", True),
+        ("The hospital has opened a \u00a320m cancer treatment unit.", True),
         ("Revenue grew 38% to \u00a3142m as the game sold 2.6 million copies.", False),
         ("Profit rose to \u00a331.4m. Tickets go on sale on Monday.", False),
+        ("A local appeal raised \u00a32.5m in three years.", False),
     ],
 )
 def test_a_price_is_a_sum_told_as_what_something_costs(text: str, price: bool) -> None:

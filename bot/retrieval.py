@@ -1737,6 +1737,41 @@ _MONEY = re.compile(
     r"|roubles?|rupees?|cents?)\b",
     re.IGNORECASE,
 )
+# "How much does it cost?" asks for a price, which a story writes as what something costs or goes for ("will cost
+# £1.3m", "priced at £649", "at a cost of £75m", "fares will start at £59", "for £12m", "£50 each"), not as any other
+# sum of its story: "how much does dust line 4 cost" of tests/data/portmere was answered confidently (0.94) by "Revenue
+# grew 38% to £142m as Dust Line 4 sold 2.6 million copies".
+_ASKS_PRICE = re.compile(
+    rf"\bhow\s+much\b(?!\s+(?:more|less)\b)(?![^?]*\b(?:{_CHANGE})\b)[^?]*?\b(?:costs?|costing|prices?|priced)\b",
+    re.IGNORECASE,
+)
+_PRICED = re.compile(
+    r"\b(?:costs?|costing|costed|prices?|priced|pricing|fares?|fees?|charges?|charged|tickets?|subscriptions?|pay|pays"
+    r"|paid|paying|each"
+    r"|apiece)\b",
+    re.IGNORECASE,
+)
+_FOR_OR_AT = re.compile(r"\b(?:for|at)\s+(?:just\s+|only\s+|about\s+|around\s+|least\s+)?$", re.IGNORECASE)
+# A sum written before the thing it is the price of: "a £20m cancer treatment unit", "a £38m railway station" (not "to
+# £142m as ...", "£2.5m in three years": a small word after it).
+_SUM_BEFORE = re.compile(r"[£$€¥]\s?\d[\d,.]*(?:\s*(?:bn|m|k|million|billion)\b)?[\s-]+(?P<word>[a-z][\w'\u2019-]*)")
+
+
+def writes_price(text: str) -> bool:
+    """Whether a paragraph writes a sum of money (`_MONEY`) in a sentence that says what something costs
+    (`_PRICED`), right after "for" or "at" ("sold for £12m", "tickets at £40"), or before the thing it is the price of
+    (`_SUM_BEFORE`)."""
+    for sentence in sentences(text):
+        sums = [found.start() for found in _MONEY.finditer(sentence)]
+        if sums and (
+            _PRICED.search(sentence)
+            or any(_FOR_OR_AT.search(sentence, 0, at) for at in sums)
+            or any(analyze(found.group("word")) for found in _SUM_BEFORE.finditer(sentence))
+        ):
+            return True
+    return False
+
+
 # How tall, high, deep, far or wide something is, how heavy or fast, and how old someone is ask for a measure, which a
 # story writes as a number and its unit ("4.9 metres", "1.6kg", "60mph") or as an age ("Derek Halloran, 61,", "aged
 # 91", "the 23-year-old"): another number ("200,000 times") does not answer it.
@@ -1961,6 +1996,69 @@ def writes_role(role: str, text: str) -> bool:
     return _names_in_role(written, text)
 
 
+# "What time ...?" asks for a time of day, which a story writes as a clock gives it ("at 10pm", "7.45am", "19:30",
+# "midnight"), or a race's time ("2:14:51", "44.63"): "what time does the flight to bergen leave" of tests/data/wexcombe
+# was answered confidently (0.99) by "The service will run three times a week ... The flight will take about two hours
+# and ten minutes". Not "what time of year", which asks for a season or a month.
+_ASKS_CLOCK = re.compile(r"\b(?:what|which)\s+time\b(?!\s+of\s+(?:the\s+)?year\b)", re.IGNORECASE)
+_CLOCK = re.compile(
+    r"(?<![£$€¥\d.,])\b\d{1,2}(?:[:.]\d\d){1,2}\b(?!\s*(?:%|per\s*cent|m\b|bn\b|k\b|million|billion))"
+    r"|\b\d{1,2}(?:[:.]\d\d)?\s*[ap]\.?m\b|\b(?:noon|midday|midnight)\b|\bo['\u2019]clock\b",
+    re.IGNORECASE,
+)
+
+
+def writes_clock(text: str) -> bool:
+    """Whether a paragraph writes a time of day or a race's time (`_CLOCK`)."""
+    return _CLOCK.search(text) is not None
+
+
+# "What is the name of ...?" and "what is ... called?" ask for a name, which a story writes capitalised beside the
+# thing it names ("his guide dog Lucy", "the cubs, Ember and Ash", "The Long Watch, a drama"), or anywhere when it
+# writes the thing in other words than the question's: "what is the name of the stolen painting" of
+# tests/data/courts_and_towns was answered confidently by "The auction house contacted police when a researcher
+# recognised the picture ...", which names nothing, and by its lede, "A landscape painting stolen from Dunmore Museum
+# ... turned up at an auction in Amsterdam", which names a museum and a city. Not "what was called off".
+_ASKS_NAME = re.compile(
+    r"\bwhat(?:['\u2019]s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?names?\b"
+    r"|\bwhat\s+(?:is|was|are|were)\b[^?]*\bcalled\b(?!\s+(?:off|up|for|on|in|out|back)\b)",
+    re.IGNORECASE,
+)
+# Capitalised words in a row, "of", "the" or "and" between them ("Bank of England", "Ron and Pat Haddow").
+_NAME_RUN = re.compile(r"(?<![\w'\u2019-])[A-Z][\w'\u2019-]*(?:\s+(?:(?:of|the|and)\s+)?[A-Z][\w'\u2019-]*)*")
+# What may stand between a name and the thing it names: nothing, a comma or quotes, "called" or "named"; or, after the
+# name, a comma and the thing with a few words before it ("The Long Watch, a drama").
+_BESIDE = re.compile(
+    r"[\s,:'\"\u2018\u2019\u201c\u201d]*(?:(?:called|named|titled|dubbed|known\s+as)[\s'\"\u2018\u2019\u201c\u201d]+)?"
+    r"|,\s+(?:an?|the|its|their|his|her)\s+(?:[\w'\u2019-]+\s+){0,3}",
+    re.IGNORECASE,
+)
+
+
+def writes_name(question: str, text: str) -> bool:
+    """Whether a paragraph writes a name (`_NAME_RUN`, past a sentence's first word) that is no word of `question`,
+    right beside a word of it (`_BESIDE`), or anywhere when it writes no word of it."""
+    asked = _term_set(question)
+    wanted = asked - _term_set("name named called")
+    for sentence in sentences(text):
+        at = [(start, end) for start, end, term in words(sentence) if term in wanted]
+        for found in _NAME_RUN.finditer(sentence):
+            start = found.start()
+            if start == 0 or not sentence[:start].strip(" '\"\u2018\u201c("):
+                first = re.match(r"\S+\s*", found.group())
+                start += first.end() if first else 0
+            name = sentence[start : found.end()]
+            named = _term_set(name)
+            if not named or named <= asked:
+                continue
+            outside = [(s, e) for s, e in at if e <= start or s >= found.end()]
+            if not outside or any(
+                _BESIDE.fullmatch(sentence[e:start] if e <= start else sentence[found.end() : s]) for s, e in outside
+            ):
+                return True
+    return False
+
+
 # What a question asks for, read from its words, and whether a paragraph writes it; and whether the passage must
 # also write a word of the question the first passage was found by. Who leads a story's company or council is the
 # one it names in that role, whether or not that paragraph names the company again ("the company had spent"); a
@@ -1969,11 +2067,13 @@ ASKED_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], bool], ...] = (
     (_ASKS_AMOUNT, writes_amount, True),
     (_ASKS_COUNT, writes_count, True),
     (_ASKS_MONEY, writes_money, True),
+    (_ASKS_PRICE, writes_price, True),
     (_ASKS_SPAN, writes_span, True),
     (_ASKS_SPAN_COUNTED, writes_span, True),
     (_ASKS_SIZE, writes_size, False),
     (_ASKS_CAUSE, writes_cause, False),
     (_ASKS_OFTEN, writes_frequency, False),
+    (_ASKS_CLOCK, writes_clock, False),
     (_ASKS_LEADER, writes_leader, False),
     *((asks_for, partial(writes_measure, measure), False) for asks_for, measure in MEASURES),
 )
@@ -2004,13 +2104,15 @@ def asked_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float,
     cafe eleven years ago", as for a deed, `writes_deed`)."""
     money = ASKED_WORD_WEAKER if money_terms(question) else KIND_WEAKER
     kinds = [
-        (writes, found_by_too, money if asks_for is _ASKS_MONEY else KIND_WEAKER, False)
+        (writes, found_by_too, money if asks_for in (_ASKS_MONEY, _ASKS_PRICE) else KIND_WEAKER, False)
         for asks_for, writes, found_by_too in ASKED_KINDS
         if asks_for.search(question)
     ]
     role = None if _ASKS_LEADER.search(question) else _ASKS_ROLE.search(question)
     if role is not None:
         kinds.append((partial(writes_role, role.group("role")), False, ASKED_WORD_WEAKER, True))
+    if _ASKS_NAME.search(question):
+        kinds.append((partial(writes_name, question), False, KIND_WEAKER, False))
     where = _ASKS_WHEN.match(question)
     if where is not None and where.group("asked").casefold() == "where" and where.group("ahead") is None:
         kinds.append((writes_place, False, KIND_WEAKER, False))

@@ -55,8 +55,10 @@ from bot.retrieval import (
     told_from_the_start,
     unused_words,
     writes_amount,
+    writes_clock,
     writes_count,
     writes_money,
+    writes_price,
     writes_span,
     writes_what_is_asked,
     writes_when,
@@ -1431,6 +1433,58 @@ def test_an_amount_is_a_number_that_is_no_year_time_or_day(text: str, amount: bo
 def test_money_is_a_sum_written_with_its_currency(text: str, money: bool) -> None:
     """What "how much did it cost?" asks for (`ASKED_KINDS`): a count, a share or a length does not tell it."""
     assert writes_money(text) is money
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("The repairs will cost \u00a31.3m, paid for by a government fund.", True),
+        ("They go on sale in the UK on 14 April, priced at \u00a3649.", True),
+        ("A drinks group bought the brewery for \u00a312m.", True),
+        ("The hospital has opened a \u00a320m cancer treatment unit.", True),
+        ("Revenue grew 38% to \u00a3142m as the game sold 2.6 million copies.", False),
+        ("Profit rose to \u00a331.4m. Tickets go on sale on Monday.", False),
+        ("A local appeal raised \u00a32.5m in three years.", False),
+    ],
+)
+def test_a_price_is_a_sum_told_as_what_something_costs(text: str, price: bool) -> None:
+    """What "how much does it cost?" asks for (`ASKED_KINDS`): a sum of its story that is no price does not tell it,
+    nor a price word in another sentence than the sum."""
+    assert writes_price(text) is price
+
+
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("The first flight leaves at 7.45am on Mondays.", True),
+        ("Doors open at 19:30 and the count ended shortly before midnight.", True),
+        ("He won in 2:14:51.", True),
+        ("The flight will take about two hours and ten minutes, three times a week.", False),
+        ("Shares rose 4.25% to \u00a33.50 in 2024.", False),
+    ],
+)
+def test_a_time_of_day_is_written_as_a_clock_gives_it(text: str, clock: bool) -> None:
+    """What "what time ...?" asks for (`ASKED_KINDS`): how long or how often something is does not tell it."""
+    assert writes_clock(text) is clock
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "told"),
+    [
+        ("what is the name of the stolen painting", "The auction house called the police.", False),
+        ("what is the name of the stolen painting", "A painting stolen from Dunmore Museum turned up in Paris.", False),
+        ("what is the name of the stolen painting", "The Hay Wain, a landscape painting, was stolen in 1987.", True),
+        ("what is the name of the stolen painting", "Police found the picture, Sunflowers, in a barn.", True),
+        ("what are the cubs called", "Keepers have named the cubs Ember and Ash.", True),
+        ("what is the dog at dunmore museum called", "Dunmore Museum said the dog was well.", False),
+        ("how was the painting found", "The auction house called the police.", True),
+    ],
+)
+def test_a_name_asked_for_is_one_the_question_does_not_write(question: str, text: str, told: bool) -> None:
+    """ "What is the name of ...?" and "what is ... called?" ask for a name (`writes_name`) beside the thing named,
+    or anywhere when the story writes it in other words: a sentence's first word, a name the question writes, or
+    one beside another thing ("stolen from Dunmore Museum") is none."""
+    assert writes_what_is_asked(question, text) is told
 
 
 @pytest.mark.parametrize(

@@ -1853,3 +1853,23 @@ async def test_a_time_typed_alone_says_when_the_digest_comes_and_how_to_move_it(
         assert (await written(server, ALICE, "I want alerts")).startswith("Alerts for new stories: on")
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and f"{settings.daily:%H:%M}" == "08:00" and settings.alerts
+
+
+async def test_a_group_admin_asking_of_a_setting_in_words_is_told_the_command_not_that_only_admins_can(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """An admin's "should the digest come in the evening?" or "7pm" in a group, and "no digest today?", ended "Only
+    the group's admins can change it": said to an admin, who can, it read as a refusal. A member is still told."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)):
+        mention = f"@{server.username}"
+        for words in ("should the digest come in the evening?", "7pm"):
+            reply = await written(server, GROUP, f"{mention} {words}", user_id=OWNER)
+            assert "/time 7pm has the daily digest come" in reply and "admins" not in reply, reply
+            reply = await written(server, GROUP, f"{mention} {words}", user_id=MEMBER)
+            assert reply.endswith("Only the group's admins can change it."), reply
+        shown = await written(server, GROUP, f"{mention} no digest today?", user_id=OWNER)
+        assert shown.startswith("This group's subscriptions\n") and "admins" not in shown, shown
+        assert "Only the group's admins can change them." in await written(
+            server, GROUP, f"{mention} no digest today?", user_id=MEMBER
+        )

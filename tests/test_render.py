@@ -847,12 +847,14 @@ def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, ques
 def test_mysubs_names_the_time_zone_while_the_digest_is_off() -> None:
     """Stories' times are shown in the chat's zone: with the digest off, whose line names it, /mysubs never said it."""
     off = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo", digest=False), True, (), ())
-    shown = settings_text(off, Clock("UTC+09:00", None), group="")
+    shown = settings_text(off, Clock("UTC+09:00", None), group="", may_change=True)
     assert "Daily digest: off (/digest on to get one).\nTime zone: Asia/Tokyo (UTC+09:00 now).\n" in shown
     offset = ChatView(1, ChatSettings(1, time(8), "UTC-05:00", digest=False), True, (), ())
-    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group="")
+    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group="", may_change=True)
     on = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo"), True, (), ())
-    assert "Time zone:" not in settings_text(on, Clock("UTC+09:00", None), group="")  # the schedule names it
+    assert "Time zone:" not in settings_text(
+        on, Clock("UTC+09:00", None), group="", may_change=True
+    )  # the schedule names it
 
 
 def test_a_decline_within_a_category_or_dates_is_said_to_be_limited_where_it_is_rendered() -> None:

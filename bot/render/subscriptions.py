@@ -191,8 +191,8 @@ def alerts_line(view: ChatView, group: str) -> str:
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
-def settings_text(view: ChatView, clock: Clock, group: str) -> str:
-    """Everything a chat chose (/mysubs)."""
+def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) -> str:
+    """Everything a chat chose (/mysubs), and in a group, to a member who `may_change` nothing, whose to change."""
     heading = HTML.bold(f"{whose(group)} subscriptions")
     lines = [heading, following(view, group)]
     # A category whose stories all went, or whose feed files them under another name now, brings nothing.
@@ -205,7 +205,7 @@ def settings_text(view: ChatView, clock: Clock, group: str) -> str:
     if view.settings.topic is not None:
         lines.append("Digests and alerts come to the topic these settings were last changed in.")
     lines += ["", CHANGE_HINT]
-    if group:
+    if group and not may_change:
         lines.append(f"Only the {group}'s admins can change them.")
     return "\n".join(lines)
 
@@ -328,10 +328,11 @@ def zone_set(view: ChatView, clock: Clock, group: str, note: str = "") -> str:
     return "\n".join([*lines, HTML.escape(note)] if note else lines)
 
 
-def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered) -> str:
-    """To "should the digest come in the evening?": when it comes, and the /time that has it come then (in a group,
-    its admins'), or that it does already. /time leaves a digest that is off off: so said, "/time 7pm has the daily
-    digest come in the evening" promised one that did not come."""
+def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered, may_change: bool) -> str:
+    """To "should the digest come in the evening?": when it comes, and the /time that has it come then (to a group's
+    member, who `may_change` nothing, its admins'), or that it does already. /time leaves a digest that is off off:
+    so said, "/time 7pm has the daily digest come in the evening" promised one that did not come; an admin told
+    "Only the group's admins can change it" read it as a refusal."""
     settings = view.settings
     if settings.digest and asked.met_by(settings.daily, settings.zone):
         then = f"It comes {f'in the {asked.part}' if asked.part else 'then'} already."
@@ -339,7 +340,7 @@ def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered)
         then = f"{time_how(asked.typed, asked.part, 'the daily digest', HTML)}."
         if not settings.digest:
             then = f"{then.removesuffix('.')}, once /digest on turns it on."
-        then += f" Only the {group}'s admins can change it." if group else ""
+        then += f" Only the {group}'s admins can change it." if group and not may_change else ""
     return f"{clock_lines(view, clock)}\n{then}"
 
 

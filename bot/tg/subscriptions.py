@@ -158,6 +158,12 @@ async def refusal(update: Update, context: Context) -> str | None:
     return None if user.id in admins else text.admins_only(shared_by(chat))
 
 
+async def may_change(update: Update, context: Context) -> bool:
+    """Whether the sender may change this chat's settings (`refusal`): a line for a group's members alone, "Only
+    the group's admins can change it", read to an admin as a refusal."""
+    return await refusal(update, context) is None
+
+
 async def change(
     update: Update,
     context: Context,
@@ -270,17 +276,19 @@ def usage_line(usage: str, chat: Chat) -> str:
     return html.escape(text.for_chat(usage, shared_by(chat)))
 
 
-async def settings_of(message: Message, context: Context) -> tuple[ChatView, str]:
-    """The chat's settings, and their text as /mysubs shows them."""
+async def settings_of(update: Update, context: Context) -> tuple[ChatView, str]:
+    """The chat's settings, and their text as /mysubs shows them to the sender."""
+    message = update.effective_message
+    assert message is not None
     view, clock = await view_of(message, context)
-    return view, text.settings_text(view, clock, shared_by(message.chat))
+    return view, text.settings_text(view, clock, shared_by(message.chat), await may_change(update, context))
 
 
 async def mysubs(update: Update, context: Context) -> None:
     """Show the chat's categories and digest and alert settings (and, after words it does not read, where they go)."""
     message = update.effective_message
     assert message is not None
-    view, shown = await settings_of(message, context)
+    view, shown = await settings_of(update, context)
     if context.args:  # "/mysubs sport" showed the settings as if nothing was typed
         instead = instead_of(
             context.args, view.known, "/subscribe {typed} follows {label}", "/unsubscribe {typed} stops it"
@@ -368,7 +376,7 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             await send_categories(message, context)
             return True
         case SettingsAsked():
-            await message.reply_text((await settings_of(message, context))[1])
+            await message.reply_text((await settings_of(update, context))[1])
             return True
         case DigestAsked():
             await send_preview(message, context)
@@ -378,7 +386,8 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             confirm, usage = partial(text.time_set, part=part), text.TIME_USAGE
         case TimeWondered():  # a question: when the digest comes, and the command that moves it
             view, clock = await view_of(message, context)
-            await message.reply_text(text.time_wondered(view, clock, shared_by(message.chat), request))
+            group, changer = shared_by(message.chat), await may_change(update, context)
+            await message.reply_text(text.time_wondered(view, clock, group, request, changer))
             return True
         case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
             # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.

@@ -215,6 +215,12 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         ("no digest?", SettingsAsked()),
         ("no digest today", SettingsAsked()),
         ("No digest this morning.", SettingsAsked()),
+        # Alerts missed read the same way ("no alerts today" was searched).
+        ("no alerts today", SettingsAsked()),
+        ("no alerts today?", SettingsAsked()),
+        ("No alerts?", SettingsAsked()),
+        ("no notifications this morning", SettingsAsked()),
+        ("no alerts", SwitchAsked("alerts", False)),
         ("I didn't get my digest", SettingsAsked()),
         ("where's my digest?", SettingsAsked()),
         ("my digest never came", SettingsAsked()),

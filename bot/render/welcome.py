@@ -133,9 +133,8 @@ COMMAND_WORDS = {
         "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
         "are alerts on", "are my alerts off", "are alerts off", "what time will i get it", "when will i get it",
         "when do i get it", "what time do i get it",
-        # A digest missed, said as a complaint: "no digest today" turned the digest off ("today" is filler), the
-        # others were searched. When it comes, and whether it is on, is what such a reader needs.
-        "no digest today", "no digest this morning", "no digest this evening", "no digest yesterday",
+        # A digest missed, said as a complaint, was searched ("no digest today" and "no alerts?" are read by
+        # `missed`). When it comes, and whether it is on, is what such a reader needs.
         "didn't get my digest", "didnt get my digest", "didn't get the digest", "didnt get the digest",
         "i didn't get my digest", "i didnt get my digest", "i didn't get the digest", "i didnt get the digest",
         "where is my digest", "where's my digest", "wheres my digest", "my digest didn't come",
@@ -362,11 +361,18 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
     ("why did the union stop the strike?")."""
     found = _SWITCH.fullmatch(_without_filler(text))
-    # "no digest?" asks why none came, and so does "no digest today" (a complaint, read by `small_talk`).
-    if found is None or (found["no"] and (text.rstrip().endswith("?") or _A_DAY.search(text))):
+    if found is None or missed(text):
         return None
     what = found["what"] or found["turned"]
     return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")
+
+
+def missed(text: str) -> bool:
+    """Whether a message says the digest or alerts did not come, "no digest?", "no digest today", "no alerts this
+    morning": asked after, not stopped (`small_talk`'s "settings" shows whether they are on, and when the digest
+    comes). "no digest today" turned the digest off ("today" is filler), "no alerts today" was searched."""
+    found = _SWITCH.fullmatch(_without_filler(_A_DAY.sub(" ", text)))
+    return found is not None and found["no"] is not None and (text.rstrip().endswith("?") or bool(_A_DAY.search(text)))
 
 
 def small_talk(text: str) -> str | None:
@@ -377,6 +383,8 @@ def small_talk(text: str) -> str | None:
     in it greets."""
     if _SETTING_REQUEST.fullmatch(_without_filler(text)):
         return "subscriptions"
+    if missed(text):
+        return "settings"
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:

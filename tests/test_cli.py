@@ -1524,10 +1524,11 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
         ("stop the digest", "/digest off turns the daily digest off."),
         ("no digest please", "/digest off turns the daily digest off."),
         ("turn on alerts", "/alerts on turns alerts on."),
-        ("remove sport", "/unsubscribe sport stops following sport."),
-        ("I don't want sport anymore", "/unsubscribe sport stops following sport."),
+        # The category as the library names it, whatever the case typed ("stops following sport").
+        ("remove sport", "/unsubscribe sport stops following Sport."),
+        ("I don't want Sport anymore", "/unsubscribe sport stops following Sport."),
         ("unsubscribe from everything", "/unsubscribe all stops following every category."),
-        ("I want alerts for sport", "/subscribe sport follows sport and /alerts on sends its stories as they arrive."),
+        ("I want alerts for sport", "/subscribe sport follows Sport and /alerts on sends its stories as they arrive."),
         (
             "add sport",
             "/subscribe sport follows Sport, whose news then comes in a daily digest; /time 07:30 sets when it comes."

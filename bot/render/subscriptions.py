@@ -407,7 +407,7 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
     categories (or turn the digest on), then set its time (escaped for `style`)."""
     typed = style.escape(" ".join(category.lower() for category in categories))
     first = (
-        f"/subscribe {typed} follows {_shown(categories, style)}, whose news then comes in a daily digest"
+        f"/subscribe {typed} follows {spoken_names(categories, style)}, whose news then comes in a daily digest"
         if categories
         else "/digest on brings a daily digest of the news"
     )
@@ -424,8 +424,9 @@ def time_how(typed_time: str | None, part: str | None, it: str, style: Style) ->
     return ""
 
 
-def _shown(categories: Sequence[str], style: Style) -> str:
-    return spoken_list([style.escape(category_label(name)) for name in categories])
+def spoken_names(categories: Sequence[str], style: Style) -> str:
+    """ "Business, Sport and Tech" as the library names them, escaped for `style` ("" for none)."""
+    return spoken_list([style.escape(category_label(name)) for name in categories]) if categories else ""
 
 
 def phrase_hint(categories: Sequence[str], follow: bool) -> str:

@@ -35,7 +35,6 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
-from bot.services.categories import match_categories
 from bot.services.schedule import (
     DailyAsk,
     names_gmt,
@@ -426,8 +425,8 @@ async def phrase_hint(message: Message, context: Context, asked: str) -> str:
     match phrase.settle(names):
         case DailyAsked(categories, _) if categories:
             return text.phrase_hint(categories, follow=True)
-        case UnsubscribeAsked(words):
-            return text.phrase_hint(match_categories(words, names).matched, follow=False)
+        case UnsubscribeAsked(_, named):
+            return text.phrase_hint(named, follow=False)
     return ""
 
 

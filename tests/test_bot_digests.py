@@ -1873,3 +1873,20 @@ async def test_a_group_admin_asking_of_a_setting_in_words_is_told_the_command_no
         assert "Only the group's admins can change them." in await written(
             server, GROUP, f"{mention} no digest today?", user_id=MEMBER
         )
+
+
+async def test_a_new_reader_tapping_a_category_is_told_when_its_digest_comes(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A new reader's tap on "Sport" under /subscribe turned the daily digest on, unsaid: the keyboard read
+    "Categories: Sport." and the press "Following Sport", where /subscribe sport says when the digest comes."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        assert "Daily digest" not in visible_text(call.params["text"])  # none comes yet
+        await press(server, ALICE, message_id, keyboard(server, ALICE, message_id)["▫️ Sport"])
+        [edit] = await server.wait_for_async("editMessageText", count=1, chat_id=ALICE)
+        shown = visible_text(edit.params["text"])
+        assert shown.endswith(
+            "Categories: Sport.\nDaily digest: every day at 08:00 (UTC); the next on Sat 28 Mar at 08:00."
+        ), shown

@@ -1139,7 +1139,7 @@ async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_
     await reply_to(server, ALICE, partial(server.send_command, ALICE, "digest", "on"))
     await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
     keyboard = await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe"))
-    assert visible_text(keyboard).endswith("Categories: Sport.")
+    assert "\nCategories: Sport.\nDaily digest: every day at 08:00 (UTC)" in visible_text(keyboard), keyboard
     call = await last_call(server, ALICE, 3)
     message_id = call.result["message_id"]
     [stop] = [b["callback_data"] for b in buttons(call) if b["text"] == "✅ Sport"]

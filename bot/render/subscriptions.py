@@ -210,11 +210,13 @@ def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) ->
     return "\n".join(lines)
 
 
-def keyboard_text(view: ChatView, group: str) -> str:
-    """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal)."""
+def keyboard_text(view: ChatView, clock: Clock, group: str) -> str:
+    """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal), the
+    categories followed and, while it is on, when the digest comes: a new reader's first tap turned it on unsaid, where
+    /subscribe sport says when it comes."""
     who = f"The {group}'s admins can tap" if group else "Tap"
-    intro = f"{who} a category to follow it, and tap it again to stop."
-    return f"{intro}\n{following(view, group)}"
+    lines = [f"{who} a category to follow it, and tap it again to stop.", following(view, group)]
+    return "\n".join([*lines, schedule(view, clock)] if view.settings.digest else lines)
 
 
 def aside(view: ChatView) -> list[str]:

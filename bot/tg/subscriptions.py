@@ -218,7 +218,7 @@ async def subscribe(update: Update, context: Context) -> None:
         if not view.known and not view.categories:
             await message.reply_text(text.NO_CATEGORIES)
             return
-        shown = text.keyboard_text(view, shared_by(message.chat))
+        shown = text.keyboard_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
         await message.reply_text(shown, reply_markup=category_keyboard(view))
         return
     words = list(context.args)
@@ -524,7 +524,8 @@ async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, 
     both do already (Telegram refuses an edit that changes nothing). A press of an outdated button changes nothing,
     yet the line may be out of date though the buttons are not ("Categories: all (... your digest has every
     category)" after /digest off): the buttons alone were compared, and the line stayed."""
-    keyboard, shown = category_keyboard(view), text.keyboard_text(view, group)
+    clock = clock_of(view, context.bot_data.clock())
+    keyboard, shown = category_keyboard(view), text.keyboard_text(view, clock, group)
     message = query.message
     # The line has no tags, only escaped names: unescaped, it is the text Telegram shows.
     if isinstance(message, Message) and message.reply_markup == keyboard and message.text == html.unescape(shown):

@@ -22,7 +22,7 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
-from bot.render.subscriptions import Clock, settings_text, toggle_label
+from bot.render.subscriptions import Clock, settings_text, toggle_label, zone_remarked
 from bot.render.welcome import (
     asked_alerts,
     asked_switch,
@@ -867,3 +867,18 @@ def test_a_decline_within_a_category_or_dates_is_said_to_be_limited_where_it_is_
     assert answer_json(declined)["reason"] == said
     unlimited = replace(declined, limited=False)
     assert render_answer(unlimited, PLAIN) == answer_json(unlimited)["reason"] == said.split(" (")[0]
+
+
+def test_a_member_saying_they_live_where_the_group_s_clock_is_is_told_it_is_that_already() -> None:
+    """A member's "I live in Berlin" in a group on Berlin's clock was told "its admins choose it (/timezone
+    Berlin)", as if the group's were another."""
+    berlin = ChatView(-5, ChatSettings(-5, time(8), "Europe/Berlin"), True, (), ())
+    clock = Clock("UTC+01:00", None)
+    assert zone_remarked(berlin, clock, "group", "Berlin", "Europe/Berlin") == (
+        "This group's time zone is Europe/Berlin (UTC+01:00 now) already, and its admins choose it. In a private chat"
+        " with me, /timezone Berlin sets your own."
+    )
+    assert zone_remarked(berlin, clock, "group", "Tokyo", "Asia/Tokyo") == (
+        "This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it (/timezone Tokyo). In a private"
+        " chat with me, /timezone Tokyo sets your own."
+    )

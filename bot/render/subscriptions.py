@@ -346,15 +346,18 @@ def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered,
     return f"{clock_lines(view, clock)}\n{then}"
 
 
-def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str) -> str:
-    """To a group's member who said where they live ("I live in Berlin"): the group's time zone, whose admins set it,
-    and how the member sets their own in a private chat (escaped); told the admins-only line, they read it as told
-    off for a remark about themselves."""
+def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str, named: str | None) -> str:
+    """To a group's member who said where they live ("I live in Berlin"; `named`: the zone that reads as, if any):
+    the group's time zone, whose admins set it, and how the member sets their own in a private chat (escaped); told
+    the admins-only line, they read it as told off for a remark about themselves. A group on that clock already is
+    said to be ("its admins choose it (/timezone Berlin)" of a group on Berlin's read as another zone)."""
     zone, own = HTML.escape(view.settings.zone), HTML.escape(typed)
-    return (
-        f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}: its admins choose it (/timezone"
-        f" {own}). In a private chat with me, /timezone {own} sets your own."
-    )
+    shown = f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}"
+    if named == view.settings.zone:
+        shown += " already, and its admins choose it"
+    else:
+        shown += f": its admins choose it (/timezone {own})"
+    return f"{shown}. In a private chat with me, /timezone {own} sets your own."
 
 
 def digest_set(view: ChatView, clock: Clock, group: str) -> str:

@@ -40,6 +40,7 @@ from bot.services.schedule import (
     names_gmt,
     offset_label,
     parse_time_and_zone,
+    parse_timezone,
     reads_as,
     seasons,
     zone,
@@ -391,7 +392,8 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
             # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.
             view, clock = await view_of(message, context)
-            await message.reply_text(text.zone_remarked(view, clock, shared_by(message.chat), typed))
+            named = parse_timezone(typed) if reads_as(parse_timezone, typed) else None
+            await message.reply_text(text.zone_remarked(view, clock, shared_by(message.chat), typed, named))
             return True
         case ZoneAsked(typed):
             edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)

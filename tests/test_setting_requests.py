@@ -232,6 +232,15 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         ("Could my digest come earlier please?", SettingsAsked()),
         ("move my digest later", SettingsAsked()),
         ("why did the match start later?", None),
+        ("make it later", SettingsAsked()),
+        ("what do I get?", SettingsAsked()),
+        # A correction's opening word is no category's name: "actually make it 9pm" was searched.
+        ("actually make it 9pm", TimeAsked("9pm", on=False)),
+        ("no, make it 9pm", TimeAsked("9pm", on=False)),
+        ("Actually, send me the digest at 8", TimeAsked("at 8")),
+        ("sorry I didn't get my digest", SettingsAsked()),
+        ("well done", None),
+        ("Well, what happened in Iraq?", None),
         ("stop the digest", SwitchAsked("digest", False)),
         # Where a reader lives is a remark about themselves; a zone named is an order.
         ("I'm in New York", ZoneAsked("New York", remark=True)),

@@ -133,6 +133,8 @@ COMMAND_WORDS = {
         "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
         "are alerts on", "are my alerts off", "are alerts off", "what time will i get it", "when will i get it",
         "when do i get it", "what time do i get it",
+        # Searched, and answered confidently from stories that "get" things.
+        "what do i get", "what will i get", "what am i getting", "what do i get from you", "what will you send me",
         # A digest missed, said as a complaint, was searched ("no digest today" and "no alerts?" are read by
         # `missed`). When it comes, and whether it is on, is what such a reader needs.
         "didn't get my digest", "didnt get my digest", "didn't get the digest", "didnt get the digest",
@@ -149,7 +151,7 @@ COMMAND_WORDS = {
         "could my digest come later", "i want the digest earlier", "i want the digest later",
         "i want my digest earlier", "i want my digest later",
         "move the digest earlier", "move the digest later", "move my digest earlier", "move my digest later",
-        "earlier digest", "later digest",
+        "earlier digest", "later digest", "make it earlier", "make it later",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (

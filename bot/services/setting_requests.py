@@ -192,10 +192,17 @@ class Unsettled:
         return None
 
 
+# A word a reader opens a correction with ("actually make it 9pm", "ok, 7pm please", "no, make it 9pm"): the request
+# is read without it ("actually" was read as a category's name, and the message searched). "No" only before a comma:
+# "no digest please" turns the digest off.
+_OPENER = re.compile(r"\s*(?:(?:actually|ok|okay|oh|um+|hm+|well|sorry|wait)\b[\s,.!:;-]*|no\s*,\s*)", re.IGNORECASE)
+
+
 def read_request(text: str) -> SettingRequest | Unsettled | None:
     """The request a message makes of the chat's settings (see the module's docstring), from its words alone: a
     request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
     ("why did the union stop the strike?", "when is the morning news?")."""
+    text = text[found.end() :] if (found := _OPENER.match(text)) else text
     if (timed := _time_asked(text)) is not None:
         return TimeWondered(timed.typed, timed.part) if _WONDERING.match(text) else timed
     if (typed := time_alone(text)) is not None:  # "6pm" alone: when the digest comes, and the /time that moves it

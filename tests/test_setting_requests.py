@@ -233,6 +233,13 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         ("move my digest later", SettingsAsked()),
         ("why did the match start later?", None),
         ("make it later", SettingsAsked()),
+        # A group's members ask of its settings as theirs together (searched).
+        ("what do we get?", SettingsAsked()),
+        ("when is our digest?", SettingsAsked()),
+        ("what are we subscribed to?", SettingsAsked()),
+        ("what time zone are we in?", SettingsAsked()),
+        ("we didn't get our digest", SettingsAsked()),
+        ("what do we know about Yukos?", None),
         ("what do I get?", SettingsAsked()),
         # A correction's opening word is no category's name: "actually make it 9pm" was searched.
         ("actually make it 9pm", TimeAsked("9pm", on=False)),

@@ -377,6 +377,17 @@ def missed(text: str) -> bool:
     return found is not None and found["no"] is not None and (text.rstrip().endswith("?") or bool(_A_DAY.search(text)))
 
 
+# A group's members speak of its settings as theirs together ("when is our digest?", "what do we get?", "what are we
+# subscribed to?", all searched): read as one reader's words ("when is my digest?").
+_AS_ONE_READER = {"are we": "am i", "we are": "i am", "we": "i", "our": "my", "us": "me", "we're": "i'm"}
+_PLURAL = re.compile(rf"\b(?:{'|'.join(sorted(_AS_ONE_READER, key=len, reverse=True))})\b")
+
+
+def _one_reader(words: str) -> str:
+    """A message's words (plain, lower case) as one reader says them: "our digest" as "my digest"."""
+    return _PLURAL.sub(lambda found: _AS_ONE_READER[found[0]], words)
+
+
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is: "greeting" (Hi!), "acknowledgement" (ok, thanks 👍), or a
     command's or a button's words, "help" (help), "latest" (what's new?), "subscriptions" (stop, how do I
@@ -394,11 +405,11 @@ def small_talk(text: str) -> str | None:
             rest = rest.replace(f" {phrase} ", " ", 1)
             kinds.add(kind)
     if not kinds:
-        return _COMMANDS.get(_without_filler(text))
+        return _COMMANDS.get(_one_reader(_without_filler(text)))
     if set(rest.split()) - SMALL_TALK_FILLER:
         # "yo what's new", "hi what can you do": a greeting before a command's words, without the comma that
         # `without_opening` needs (searched, "no article uses the word yo").
-        return _COMMANDS.get(_without_filler(rest))
+        return _COMMANDS.get(_one_reader(_without_filler(rest)))
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 

@@ -637,6 +637,11 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("hi bot, thanks so much", "greeting"),
         ("Thanks!!", "acknowledgement"),
         ("ok thanks", "acknowledgement"),
+        # A thumbs-up or a heart alone: "That has no words to search for."
+        ("👍", "acknowledgement"),
+        ("🙏🏽", "acknowledgement"),
+        ("❤️", "acknowledgement"),
+        ("👍👍", "acknowledgement"),
         ("thank you for the news", "acknowledgement"),
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),

@@ -41,6 +41,9 @@ ACKNOWLEDGEMENTS = frozenset(
     }
 )  # fmt: skip
 _NOT_WORDS = re.compile(r"[^\w\s']+")
+# A thumbs-up, a heart or folded hands sent alone (a skin tone or a variation selector after them too): thanks
+# without words, which was searched ("That has no words to search for").
+_THANKS_SIGNS = re.compile(r"(?:[\s👍👌🙏❤♥🙂😊👏🤝💯]|[\U0001F3FB-\U0001F3FF\uFE0F])+")
 
 
 # Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone
@@ -398,6 +401,8 @@ def small_talk(text: str) -> str | None:
         return "subscriptions"
     if missed(text):
         return "settings"
+    if text.strip() and _THANKS_SIGNS.fullmatch(text):
+        return "acknowledgement"
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:

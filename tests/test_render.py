@@ -24,6 +24,7 @@ from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, spl
 from bot.render.stats import render_stats, stats_messages
 from bot.render.subscriptions import Clock, settings_text, toggle_label, zone_remarked
 from bot.render.welcome import (
+    TELEGRAM,
     asked_alerts,
     asked_switch,
     asked_unsubscribe,
@@ -887,3 +888,15 @@ def test_a_member_saying_they_live_where_the_group_s_clock_is_is_told_it_is_that
         "This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it (/timezone Tokyo). In a private"
         " chat with me, /timezone Tokyo sets your own."
     )
+
+
+def test_a_group_s_greeting_says_whose_choice_its_digest_is() -> None:
+    """A group's /start ended "/subscribe brings a daily digest of the categories you choose", and a member's
+    /subscribe then met "Only this group's admins can change ...". A private chat's is as it was."""
+    stats = StoreStats(2, 6, (("Sport", 2),), None, None, 2)
+    [in_group] = greeting(stats, ["Who won?"], in_group=True)
+    assert visible_text(in_group).endswith(
+        "\n/subscribe brings this group a daily digest of the categories its admins choose; /help lists every command."
+    )
+    [private] = greeting(stats, ["Who won?"])
+    assert visible_text(private).endswith(f"\n{TELEGRAM.closing}")

@@ -201,6 +201,11 @@ TELEGRAM = FrontEnd(
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
 )
+# A group's greeting closes with whose choice its digest is: "the categories you choose" met a member's /subscribe
+# with "Only this group's admins can change ...".
+GROUP_CLOSING = (
+    "/subscribe brings this group a daily digest of the categories its admins choose; /help lists every command."
+)
 # Where `newsbot ask` sends a reader for the daily digest, alerts and a chat's settings, which it has none of.
 THE_BOT = "the Telegram bot (newsbot run, or newsbot chat to try it here)"
 COMMAND_LINE = FrontEnd(
@@ -496,7 +501,7 @@ def greeting(
         how, ask = front.asking, ""
     lines = [known + _dates(stats) + ".", "", how]
     lines += [f"• {ask}{style.escape(q)}" for q in examples]
-    lines += ["", front.closing]
+    lines += ["", GROUP_CLOSING if in_group else front.closing]
     return split_message(["\n".join(lines)])
 
 

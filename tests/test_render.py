@@ -570,6 +570,10 @@ def test_an_example_question_quotes_its_headline() -> None:
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
     assert "Inline: type @newsbot and a question" in help_text(worded(COMMANDS, ""), "newsbot")
     assert "Inline: type my @username and a question" in help_text(worded(COMMANDS, ""))
+    # In a group, who changes its settings: a member read "/subscribe — choose categories ..." and met a refusal.
+    grouped = help_text(worded(COMMANDS, "group"), "newsbot", "group")
+    assert "\nAnyone may read this group's digest and settings; only its admins may change them.\n" in grouped
+    assert "only its admins" not in help_text(worded(COMMANDS, ""), "newsbot")
 
 
 # ---- titles, dates ---------------------------------------------------------------------------------------

@@ -513,15 +513,18 @@ GREETING_STORE_DOWN = (
 )
 
 
-def help_text(commands: Sequence[Command], username: str = "") -> str:
+def help_text(commands: Sequence[Command], username: str = "", group: str = "") -> str:
     """Every command with what it does, and inline mode under the bot's @`username` (unknown: "my @username"), as
-    Telegram HTML."""
+    Telegram HTML; in a `group` ("group", "" in a private chat), who changes its settings: a member read "/subscribe
+    — choose categories for the group's digest" and met a refusal."""
     lines = [
         "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
         "group use /ask, mention me, or reply to one of my messages.",
         "",
     ]
     lines += [f"/{name} — {HTML.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in commands]
+    if group:
+        lines += ["", f"Anyone may read this {group}'s digest and settings; only its admins may change them."]
     mention = f"@{HTML.escape(username)}" if username else "my @username"
     lines += ["", f"Inline: type {mention} and a question in any chat to share a passage."]
     return "\n".join(lines)

@@ -377,6 +377,29 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
     return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")
 
 
+# "is this true?" and the like name nothing they ask of: sent alone, replying to nothing, they were searched, and on
+# the BBC stories answered confidently with passages using "true" ("the true blue British one").
+_OF_NOTHING = frozenset(
+    _without_filler(phrase)
+    for phrase in (
+        "is this true", "is that true", "is it true", "true", "really", "is this right", "is that right",
+        "is this correct", "is that correct", "is this real", "is that real", "is this fake", "is this fake news",
+        "is this legit", "fact check", "fact check this", "check this", "can you check this", "can you verify this",
+        "verify this", "source", "source please", "any source", "is there a source",
+    )
+)  # fmt: skip
+OF_NOTHING = (
+    "Reply to the message you mean with that question, or paste its words after it, and I'll look for the stories"
+    " on it."
+)
+
+
+def asks_of_nothing(text: str) -> bool:
+    """Whether a message asks only whether something unnamed is true ("is this true?", "source?"), which a reply to
+    the message it means, or its words pasted, would name."""
+    return _without_filler(text) in _OF_NOTHING
+
+
 def missed(text: str) -> bool:
     """Whether a message says the digest or alerts did not come, "no digest?", "no digest today", "no alerts this
     morning": asked after, not stopped (`small_talk`'s "settings" shows whether they are on, and when the digest

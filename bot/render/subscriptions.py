@@ -205,9 +205,15 @@ def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) ->
     if view.settings.topic is not None:
         lines.append("Digests and alerts come to the topic these settings were last changed in.")
     lines += ["", CHANGE_HINT]
-    if group and not may_change:
+    if told_admins_alone(group, may_change):
         lines.append(f"Only the {group}'s admins can change them.")
     return "\n".join(lines)
+
+
+def told_admins_alone(group: str, may_change: bool) -> bool:
+    """Whether a reply says that only the admins change the settings: to a group's member who `may_change` nothing
+    (an admin read it as a refusal), and in a channel always, whose replies its subscribers read."""
+    return group == "channel" or (bool(group) and not may_change)
 
 
 def keyboard_text(view: ChatView, clock: Clock, group: str) -> str:
@@ -342,7 +348,7 @@ def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered,
         then = f"{time_how(asked.typed, asked.part, 'the daily digest', HTML)}."
         if not settings.digest:
             then = f"{then.removesuffix('.')}, once /digest on turns it on."
-        then += f" Only the {group}'s admins can change it." if group and not may_change else ""
+        then += f" Only the {group}'s admins can change it." if told_admins_alone(group, may_change) else ""
     return f"{clock_lines(view, clock)}\n{then}"
 
 

@@ -307,8 +307,11 @@ def for_chat(line: str, group: str | None) -> str:
 def time_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
     """After /time: the time set, the schedule, the hour chosen for the `part` of the day asked in words ("change my
     digest to the evening"), and on UTC how to have the reader's own clock (a reader in Tokyo who sent /time 8am read
-    "every day at 08:00 (UTC)" and had the digest at 17:00)."""
+    "every day at 08:00 (UTC)" and had the digest at 17:00). A digest of every category, the chat following none,
+    says so: a /time after "/unsubscribe all" turned it on again, unsaid."""
     lines = [f"{whose(group)} digest time is {view.settings.daily:%H:%M}.", schedule(view, clock)]
+    if view.settings.digest and view.all_categories and not view.every_category:
+        lines.append(following(view, group))
     return "\n".join([*lines, *chosen_for(part, view.settings.daily), *utc_hint(view, clock, group)])
 
 

@@ -5,8 +5,9 @@ types to the bot as updates of a private chat (through `getUpdates`, as Telegram
 messages readably. Buttons are numbered; typing a number presses one of the last answer's (a number no button has
 is refused, not asked; an answer that other messages came after is named), and so does typing a button's own label
 ("more", "back"; "more" under an answer with no more passages says so). A line starting with ">" replies to the last
-message that had buttons, an answer most often: a follow-up ("> who bought it?"), as a Telegram reply; ">2" replies
-to the one before it, ">3" to the one before that (">2 who bought it?"). `/quit` or end of input ends the chat once
+message that had buttons, an answer most often, or to a full article a typed `/start <id>` opened: a follow-up ("> who
+bought it?"), as a Telegram reply; ">2" replies to the one before it, ">3" to the one before that (">2 who bought
+it?"). `/quit` or end of input ends the chat once
 every reply has been printed.
 """
 
@@ -49,6 +50,12 @@ INTERRUPTED = 130
 # A typed line starting with ">" replies to the last message that had buttons, ">2" to the one before it
 # (`TerminalBotAPI._update_for`); a number typed after a space is the question's ("> 2004 results").
 _REPLY = re.compile(r">(\d*)\s*")
+# A deep link's command, typed: the full article it opens is replied to by a ">" line as an answer is (it has no
+# buttons, and "> how old was she?" after it replied to the answer above it).
+_OPENING = re.compile(r"/start\s+\S+")
+# How a full article's first message begins: its title in bold (a refusal of the link, "This link is broken", is
+# plain text, and no follow-up's target).
+_ARTICLE_HEAD = "<b>"
 # The replied message's first line, as a note says it: within a terminal's 80 columns.
 REPLIED_CHARS = 64
 FOLLOW_UP_EMPTY = "Type your follow-up after the >, for example: > who bought it?"
@@ -180,6 +187,8 @@ class TerminalBotAPI(BaseRequest):
         self._last_shown = 0
         # The message whose button the line being handled pressed (0: none was pressed).
         self._pressed_under = 0
+        # Whether the line being handled is a deep link's /start, which opens a full article (`_OPENING`).
+        self._opening = False
         # The message with buttons a press sent (a part of a full article), and the message pressed under.
         self._sent_from: dict[int, int] = {}
         self._pending: asyncio.Queue[JSON] | None = None
@@ -270,6 +279,7 @@ class TerminalBotAPI(BaseRequest):
         text = line.strip()
         pressed = self._pressed(text)
         self._pressed_under = 0 if pressed is None else pressed[0]
+        self._opening = pressed is None and _OPENING.fullmatch(text) is not None
         if pressed is not None:
             message_id, data, label = pressed
             if message_id != self._last_shown:
@@ -317,8 +327,10 @@ class TerminalBotAPI(BaseRequest):
         whose "Read on" came last, said the answer had no more passages; "read on" after "More" was searched)."""
         if text.isdigit():
             return self._buttons[int(text) - 1] if 1 <= int(text) <= len(self._buttons) else None
-        answer = self._answer_of(self._replyable[-1]) if self._replyable else 0
-        for message_id in (m for m in reversed(self._replyable) if self._answer_of(m) == answer):
+        # The last answer's buttons, not an article's opened since (it has none; "more" after it pages the answer).
+        with_buttons = [m for m in self._replyable if "reply_markup" in self._messages[m]]
+        answer = self._answer_of(with_buttons[-1]) if with_buttons else 0
+        for message_id in (m for m in reversed(with_buttons) if self._answer_of(m) == answer):
             rows = self._messages[message_id].get("reply_markup", {}).get("inline_keyboard", [])
             for button in (button for row in rows for button in row if button.get("callback_data")):
                 if str(button.get("text", "")).casefold() == text.casefold():
@@ -368,11 +380,13 @@ class TerminalBotAPI(BaseRequest):
             for row in (markup or {}).get("inline_keyboard", [])
             for b in row
         ]
+        opened = self._opening and str(params.get("text", "")).startswith(_ARTICLE_HEAD)
+        if buttons or opened:
+            self._replyable = [m for m in self._replyable if m != message["message_id"]] + [message["message_id"]]
         if buttons:
             self._buttons = [(message["message_id"], data, label) for label, data, _ in buttons if data]
             if self._pressed_under not in (0, message["message_id"]):
                 self._sent_from[message["message_id"]] = self._pressed_under
-            self._replyable = [m for m in self._replyable if m != message["message_id"]] + [message["message_id"]]
             labels, number = [], 0
             for text, data, url in buttons:
                 if data:

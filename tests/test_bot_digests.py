@@ -1038,13 +1038,14 @@ async def test_a_time_the_clocks_skip_is_explained(sqlite_bot_settings: Settings
     """02:30 in Berlin does not exist on the night the clocks go forward: the digest comes at 03:00 that day, and
     "every day at 02:30; the next at 03:00" said so without saying why."""
     async with bot(sqlite_bot_settings, Clock(START)):
+        # The schedule's line (a new reader's digest, following none, has every category: the line after it).
         reply = visible_text(await say(server, ALICE, "time", "2:30 Berlin"))
-        assert reply.endswith(
+        assert (
             "every day at 02:30 (Europe/Berlin, UTC+01:00 now); the next on Sun 29 Mar at 03:00, as the clocks skip "
-            "02:30 that day."
-        ), reply
+            "02:30 that day.\n"
+        ) in reply, reply
         reply = visible_text(await say(server, ALICE, "time", "7:30"))
-        assert reply.endswith("every day at 07:30 (Europe/Berlin, UTC+01:00 now); the next on Sat 28 Mar at 07:30.")
+        assert "every day at 07:30 (Europe/Berlin, UTC+01:00 now); the next on Sat 28 Mar at 07:30.\n" in reply
 
 
 async def test_the_categories_followed_are_listed_alphabetically_whatever_their_case(
@@ -1853,3 +1854,56 @@ async def test_a_time_typed_alone_says_when_the_digest_comes_and_how_to_move_it(
         assert (await written(server, ALICE, "I want alerts")).startswith("Alerts for new stories: on")
         settings = app.bot_data.library.store.chat_settings(ALICE)
         assert settings is not None and f"{settings.daily:%H:%M}" == "08:00" and settings.alerts
+
+
+async def test_a_group_admin_asking_of_a_setting_in_words_is_told_the_command_not_that_only_admins_can(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """An admin's "should the digest come in the evening?" or "7pm" in a group, and "no digest today?", ended "Only
+    the group's admins can change it": said to an admin, who can, it read as a refusal. A member is still told."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)):
+        mention = f"@{server.username}"
+        for words in ("should the digest come in the evening?", "7pm"):
+            reply = await written(server, GROUP, f"{mention} {words}", user_id=OWNER)
+            assert "/time 7pm has the daily digest come" in reply and "admins" not in reply, reply
+            reply = await written(server, GROUP, f"{mention} {words}", user_id=MEMBER)
+            assert reply.endswith("Only the group's admins can change it."), reply
+        shown = await written(server, GROUP, f"{mention} no digest today?", user_id=OWNER)
+        assert shown.startswith("This group's subscriptions\n") and "admins" not in shown, shown
+        assert "Only the group's admins can change them." in await written(
+            server, GROUP, f"{mention} no digest today?", user_id=MEMBER
+        )
+
+
+async def test_a_new_reader_tapping_a_category_is_told_when_its_digest_comes(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A new reader's tap on "Sport" under /subscribe turned the daily digest on, unsaid: the keyboard read
+    "Categories: Sport." and the press "Following Sport", where /subscribe sport says when the digest comes."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        call = await reply_call(server, ALICE, "subscribe")
+        message_id = call.result["message_id"]
+        assert "Daily digest" not in visible_text(call.params["text"])  # none comes yet
+        await press(server, ALICE, message_id, keyboard(server, ALICE, message_id)["▫️ Sport"])
+        [edit] = await server.wait_for_async("editMessageText", count=1, chat_id=ALICE)
+        shown = visible_text(edit.params["text"])
+        assert shown.endswith(
+            "Categories: Sport.\nDaily digest: every day at 08:00 (UTC); the next on Sat 28 Mar at 08:00."
+        ), shown
+
+
+async def test_a_time_set_after_unsubscribing_from_all_says_the_digest_has_every_category(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "stop everything", then "make it 9pm": the digest came back on, of every category, and the reply said only
+    its time, as if nothing had been stopped."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        await say(server, ALICE, "subscribe", "sport")
+        await written(server, ALICE, "stop everything")
+        reply = await written(server, ALICE, "make it 9pm")
+        assert reply.startswith("Your digest time is 21:00.\nDaily digest: every day at 21:00 (UTC)"), reply
+        assert "\nCategories: all (you follow none in particular, so your digest has every category).\n" in reply
+        # Following some, the reply is as it was.
+        await say(server, ALICE, "subscribe", "sport")
+        assert "Categories" not in visible_text(await say(server, ALICE, "time", "8am"))

@@ -28,7 +28,7 @@ from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSA
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
-from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, SUBSCRIPTIONS_HINT, send_anew
+from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
 from bot.store.engine import ANSWER_WAIT_SECONDS
@@ -755,7 +755,7 @@ async def test_a_long_post_forwarded_from_a_channel_is_asked_about_by_its_start(
 async def test_a_mention_in_reply_to_a_friend_s_message_asks_about_what_it_says(app: Bot, server: FakeBotAPI) -> None:
     """ "@bot is this true?" in reply to a friend's claim searched "is this true?" alone: "No article uses the word
     “true”". The replied message's words (its link too) are asked about with the reader's; a reply to the bot still
-    follows up on its answer, and a mention replying to nothing is asked as before."""
+    follows up on its answer, and a mention replying to nothing is told to reply to the message it means."""
     bot = f"@{server.username}"
 
     def sent(text: str) -> int:  # a friend's message, meant for others: nothing is sent
@@ -771,8 +771,9 @@ async def test_a_mention_in_reply_to_a_friend_s_message_asks_about_what_it_says(
         server, GROUP, lambda: server.send_text(GROUP, f"{bot} who coached her?", ALICE, reply_to_bot_message_id=link)
     )
     assert linked.startswith("<b>1. Chess Prodigy Wins National Title at Twelve"), linked[:200]
+    # Replying to nothing, it names nothing to look for: searched, it was answered from stories using "true".
     alone = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"{bot} is this true?", ALICE))
-    assert "“true”" in visible_text(alone)
+    assert visible_text(alone) == OF_NOTHING
 
 
 async def test_a_reply_to_one_s_own_message_asks_about_it_unless_it_asks_about_something_else(
@@ -1139,7 +1140,7 @@ async def test_an_outdated_category_button_brings_the_line_above_the_buttons_up_
     await reply_to(server, ALICE, partial(server.send_command, ALICE, "digest", "on"))
     await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
     keyboard = await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe"))
-    assert visible_text(keyboard).endswith("Categories: Sport.")
+    assert "\nCategories: Sport.\nDaily digest: every day at 08:00 (UTC)" in visible_text(keyboard), keyboard
     call = await last_call(server, ALICE, 3)
     message_id = call.result["message_id"]
     [stop] = [b["callback_data"] for b in buttons(call) if b["text"] == "✅ Sport"]

@@ -1524,10 +1524,11 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
         ("stop the digest", "/digest off turns the daily digest off."),
         ("no digest please", "/digest off turns the daily digest off."),
         ("turn on alerts", "/alerts on turns alerts on."),
-        ("remove sport", "/unsubscribe sport stops following sport."),
-        ("I don't want sport anymore", "/unsubscribe sport stops following sport."),
+        # The category as the library names it, whatever the case typed ("stops following sport").
+        ("remove sport", "/unsubscribe sport stops following Sport."),
+        ("I don't want Sport anymore", "/unsubscribe sport stops following Sport."),
         ("unsubscribe from everything", "/unsubscribe all stops following every category."),
-        ("I want alerts for sport", "/subscribe sport follows sport and /alerts on sends its stories as they arrive."),
+        ("I want alerts for sport", "/subscribe sport follows Sport and /alerts on sends its stories as they arrive."),
         (
             "add sport",
             "/subscribe sport follows Sport, whose news then comes in a daily digest; /time 07:30 sets when it comes."
@@ -1946,3 +1947,15 @@ def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
         )
     finally:
         running.close()
+
+
+def test_chat_s_follow_up_after_an_article_opened_by_its_deep_link_replies_to_that_article(tmp_path: Path) -> None:
+    """ "> how old was she?" typed after `/start <id>` opened the chess story replied to the harbor answer above it
+    ("↳ replying to: 1. Harbor Council ..."), the last message with buttons, not to what the reader had just read."""
+    chess = "1160d4a6c0e5d297"  # "Chess Prodigy Wins National Title at Twelve" (an id is a hash of the text)
+    result = chat_in_terminal(tmp_path, f"harbor\n/start {chess}\n> how old was she?\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "\u21b3" not in out, out
+    follow_up = out.split("Source (https://news.example.com/sport/chess-prodigy-title)\n", 1)[1]
+    assert "*1. Chess Prodigy Wins National Title at Twelve*" in follow_up and "Harbor" not in follow_up, out

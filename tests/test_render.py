@@ -22,8 +22,9 @@ from bot.render.headlines import categories_blocks, latest_blocks
 from bot.render.markup import HTML, MAX_TITLE_CHARS, PLAIN, byline, cap, source_link
 from bot.render.split import TELEGRAM_LIMIT, cut_html, fits, message_length, split_message
 from bot.render.stats import render_stats, stats_messages
-from bot.render.subscriptions import Clock, settings_text, toggle_label
+from bot.render.subscriptions import Clock, settings_text, toggle_label, zone_remarked
 from bot.render.welcome import (
+    TELEGRAM,
     asked_alerts,
     asked_switch,
     asked_unsubscribe,
@@ -569,6 +570,10 @@ def test_an_example_question_quotes_its_headline() -> None:
 def test_help_names_the_bot_for_inline_mode_and_says_my_username_when_it_is_unknown() -> None:
     assert "Inline: type @newsbot and a question" in help_text(worded(COMMANDS, ""), "newsbot")
     assert "Inline: type my @username and a question" in help_text(worded(COMMANDS, ""))
+    # In a group, who changes its settings: a member read "/subscribe — choose categories ..." and met a refusal.
+    grouped = help_text(worded(COMMANDS, "group"), "newsbot", "group")
+    assert "\nAnyone may read this group's digest and settings; only its admins may change them.\n" in grouped
+    assert "only its admins" not in help_text(worded(COMMANDS, ""), "newsbot")
 
 
 # ---- titles, dates ---------------------------------------------------------------------------------------
@@ -637,6 +642,11 @@ def test_articles_of_one_day_are_dated_by_that_day_not_a_range() -> None:
         ("hi bot, thanks so much", "greeting"),
         ("Thanks!!", "acknowledgement"),
         ("ok thanks", "acknowledgement"),
+        # A thumbs-up or a heart alone: "That has no words to search for."
+        ("👍", "acknowledgement"),
+        ("🙏🏽", "acknowledgement"),
+        ("❤️", "acknowledgement"),
+        ("👍👍", "acknowledgement"),
         ("thank you for the news", "acknowledgement"),
         ("great, thanks again", "acknowledgement"),
         ("hello? anyone there?", "greeting"),
@@ -847,12 +857,14 @@ def test_a_greeting_or_thanks_opening_a_question_is_not_searched(text: str, ques
 def test_mysubs_names_the_time_zone_while_the_digest_is_off() -> None:
     """Stories' times are shown in the chat's zone: with the digest off, whose line names it, /mysubs never said it."""
     off = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo", digest=False), True, (), ())
-    shown = settings_text(off, Clock("UTC+09:00", None), group="")
+    shown = settings_text(off, Clock("UTC+09:00", None), group="", may_change=True)
     assert "Daily digest: off (/digest on to get one).\nTime zone: Asia/Tokyo (UTC+09:00 now).\n" in shown
     offset = ChatView(1, ChatSettings(1, time(8), "UTC-05:00", digest=False), True, (), ())
-    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group="")
+    assert "\nTime zone: UTC-05:00.\n" in settings_text(offset, Clock("UTC-05:00", None), group="", may_change=True)
     on = ChatView(1, ChatSettings(1, time(8), "Asia/Tokyo"), True, (), ())
-    assert "Time zone:" not in settings_text(on, Clock("UTC+09:00", None), group="")  # the schedule names it
+    assert "Time zone:" not in settings_text(
+        on, Clock("UTC+09:00", None), group="", may_change=True
+    )  # the schedule names it
 
 
 def test_a_decline_within_a_category_or_dates_is_said_to_be_limited_where_it_is_rendered() -> None:
@@ -865,3 +877,30 @@ def test_a_decline_within_a_category_or_dates_is_said_to_be_limited_where_it_is_
     assert answer_json(declined)["reason"] == said
     unlimited = replace(declined, limited=False)
     assert render_answer(unlimited, PLAIN) == answer_json(unlimited)["reason"] == said.split(" (")[0]
+
+
+def test_a_member_saying_they_live_where_the_group_s_clock_is_is_told_it_is_that_already() -> None:
+    """A member's "I live in Berlin" in a group on Berlin's clock was told "its admins choose it (/timezone
+    Berlin)", as if the group's were another."""
+    berlin = ChatView(-5, ChatSettings(-5, time(8), "Europe/Berlin"), True, (), ())
+    clock = Clock("UTC+01:00", None)
+    assert zone_remarked(berlin, clock, "group", "Berlin", "Europe/Berlin") == (
+        "This group's time zone is Europe/Berlin (UTC+01:00 now) already, and its admins choose it. In a private chat"
+        " with me, /timezone Berlin sets your own."
+    )
+    assert zone_remarked(berlin, clock, "group", "Tokyo", "Asia/Tokyo") == (
+        "This group's time zone is Europe/Berlin (UTC+01:00 now): its admins choose it (/timezone Tokyo). In a private"
+        " chat with me, /timezone Tokyo sets your own."
+    )
+
+
+def test_a_group_s_greeting_says_whose_choice_its_digest_is() -> None:
+    """A group's /start ended "/subscribe brings a daily digest of the categories you choose", and a member's
+    /subscribe then met "Only this group's admins can change ...". A private chat's is as it was."""
+    stats = StoreStats(2, 6, (("Sport", 2),), None, None, 2)
+    [in_group] = greeting(stats, ["Who won?"], in_group=True)
+    assert visible_text(in_group).endswith(
+        "\n/subscribe brings this group a daily digest of the categories its admins choose; /help lists every command."
+    )
+    [private] = greeting(stats, ["Who won?"])
+    assert visible_text(private).endswith(f"\n{TELEGRAM.closing}")

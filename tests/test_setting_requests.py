@@ -99,10 +99,10 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("unsubscribe me from sport", UnsubscribeAsked(("sport",))),
-        ("stop following business", UnsubscribeAsked(("business",))),
-        ("unfollow tech and sport", UnsubscribeAsked(("tech", "sport"))),
-        ("I want alerts for tech", AlertsAsked(("tech",))),
+        ("unsubscribe me from sport", UnsubscribeAsked(("sport",), ("Sport",))),
+        ("stop following business", UnsubscribeAsked(("business",), ("Business",))),
+        ("unfollow tech and sport", UnsubscribeAsked(("tech", "sport"), ("Tech", "Sport"))),
+        ("I want alerts for tech", AlertsAsked(("tech",), ("Tech",))),
         ("send me the sport news every morning", DailyAsked(("Sport",), DailyAsk(("sport",), None, "morning"))),
         ("how do I get tech news daily?", DailyAsked(("Tech",), DailyAsk(("tech",), None, None, how=True))),
         # A count of stories names no category: searched, it was the category "5 sport".
@@ -122,18 +122,18 @@ def test_a_request_naming_no_category_is_read_without_the_categories(
         ),
         # A bare verb and a category's name is a request.
         ("follow money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
-        ("stop sport", UnsubscribeAsked(("sport",))),
+        ("stop sport", UnsubscribeAsked(("sport",), ("Sport",))),
         ("add tech", DailyAsked(("Tech",), DailyAsk(("tech",), None, None))),
-        ("remove sport", UnsubscribeAsked(("sport",))),
+        ("remove sport", UnsubscribeAsked(("sport",), ("Sport",))),
         # Searched: "No article uses the word ..." of a reader done with a category.
-        ("I don't want sport anymore", UnsubscribeAsked(("sport",))),
-        ("i dont want any tech news", UnsubscribeAsked(("tech",))),
-        ("remove sport from my digest", UnsubscribeAsked(("sport",))),
+        ("I don't want sport anymore", UnsubscribeAsked(("sport",), ("Sport",))),
+        ("i dont want any tech news", UnsubscribeAsked(("tech",), ("Tech",))),
+        ("remove sport from my digest", UnsubscribeAsked(("sport",), ("Sport",))),
         # With "the" too when its words say it is the category, how often or when, or use the bot's own verbs.
-        ("stop the sport news", UnsubscribeAsked(("sport",))),
+        ("stop the sport news", UnsubscribeAsked(("sport",), ("Sport",))),
         ("follow the money every morning", DailyAsked(("Money",), DailyAsk(("money",), None, "morning"))),
         ("subscribe me to the money", DailyAsked(("Money",), DailyAsk(("money",), None, None))),
-        ("stop following the world", UnsubscribeAsked(("world",))),
+        ("stop following the world", UnsubscribeAsked(("world",), ("World",))),
         # Words naming no category: a question after all.
         ("unsubscribe me from the weather", None),
         ("I don't want to talk about sport", None),
@@ -152,14 +152,16 @@ def test_a_request_is_the_first_reading_whose_words_name_categories() -> None:
     daily = DailyAsk(("sport",), None, "morning")
     assert Unsettled((UnsubscribeAsked(("weather",)), daily)).settle(KNOWN) == DailyAsked(("Sport",), daily)
     assert Unsettled((UnsubscribeAsked(("sport",)), AlertsAsked(("sport",)))).settle(KNOWN) == UnsubscribeAsked(
-        ("sport",)
+        ("sport",), ("Sport",)
     )
     # A daily digest of the news, naming none, needs no category named.
     assert Unsettled((AlertsAsked(("weather",)), DailyAsk((), None, None))).settle(()) == DailyAsked(
         (), DailyAsk((), None, None)
     )
     # The chat's own categories count: one whose stories are all gone may still be stopped.
-    assert Unsettled((UnsubscribeAsked(("weather",)),)).settle((*KNOWN, "Weather")) == UnsubscribeAsked(("weather",))
+    assert Unsettled((UnsubscribeAsked(("weather",)),)).settle((*KNOWN, "Weather")) == UnsubscribeAsked(
+        ("weather",), ("Weather",)
+    )
 
 
 def test_a_phrase_of_a_bare_verb_reads_as_the_request_it_would_be_for_the_hint_under_its_answer() -> None:
@@ -167,7 +169,7 @@ def test_a_phrase_of_a_bare_verb_reads_as_the_request_it_would_be_for_the_hint_u
     phrase = phrase_request("follow the money")
     assert phrase is not None and phrase.settle(KNOWN) == DailyAsked(("Money",), DailyAsk(("money",), None, None))
     phrase = phrase_request("stop the world")
-    assert phrase is not None and phrase.settle(KNOWN) == UnsubscribeAsked(("world",))
+    assert phrase is not None and phrase.settle(KNOWN) == UnsubscribeAsked(("world",), ("World",))
     assert phrase_request("follow money") is None  # a request, not a phrase
     assert phrase_request("who won the cup final?") is None
 
@@ -215,6 +217,12 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         ("no digest?", SettingsAsked()),
         ("no digest today", SettingsAsked()),
         ("No digest this morning.", SettingsAsked()),
+        # Alerts missed read the same way ("no alerts today" was searched).
+        ("no alerts today", SettingsAsked()),
+        ("no alerts today?", SettingsAsked()),
+        ("No alerts?", SettingsAsked()),
+        ("no notifications this morning", SettingsAsked()),
+        ("no alerts", SwitchAsked("alerts", False)),
         ("I didn't get my digest", SettingsAsked()),
         ("where's my digest?", SettingsAsked()),
         ("my digest never came", SettingsAsked()),
@@ -224,6 +232,22 @@ def test_no_question_of_the_benchmarks_reads_as_a_request() -> None:
         ("Could my digest come earlier please?", SettingsAsked()),
         ("move my digest later", SettingsAsked()),
         ("why did the match start later?", None),
+        ("make it later", SettingsAsked()),
+        # A group's members ask of its settings as theirs together (searched).
+        ("what do we get?", SettingsAsked()),
+        ("when is our digest?", SettingsAsked()),
+        ("what are we subscribed to?", SettingsAsked()),
+        ("what time zone are we in?", SettingsAsked()),
+        ("we didn't get our digest", SettingsAsked()),
+        ("what do we know about Yukos?", None),
+        ("what do I get?", SettingsAsked()),
+        # A correction's opening word is no category's name: "actually make it 9pm" was searched.
+        ("actually make it 9pm", TimeAsked("9pm", on=False)),
+        ("no, make it 9pm", TimeAsked("9pm", on=False)),
+        ("Actually, send me the digest at 8", TimeAsked("at 8")),
+        ("sorry I didn't get my digest", SettingsAsked()),
+        ("well done", None),
+        ("Well, what happened in Iraq?", None),
         ("stop the digest", SwitchAsked("digest", False)),
         # Where a reader lives is a remark about themselves; a zone named is an order.
         ("I'm in New York", ZoneAsked("New York", remark=True)),

@@ -191,8 +191,8 @@ def alerts_line(view: ChatView, group: str) -> str:
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
-def settings_text(view: ChatView, clock: Clock, group: str) -> str:
-    """Everything a chat chose (/mysubs)."""
+def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) -> str:
+    """Everything a chat chose (/mysubs), and in a group, to a member who `may_change` nothing, whose to change."""
     heading = HTML.bold(f"{whose(group)} subscriptions")
     lines = [heading, following(view, group)]
     # A category whose stories all went, or whose feed files them under another name now, brings nothing.
@@ -205,16 +205,24 @@ def settings_text(view: ChatView, clock: Clock, group: str) -> str:
     if view.settings.topic is not None:
         lines.append("Digests and alerts come to the topic these settings were last changed in.")
     lines += ["", CHANGE_HINT]
-    if group:
+    if told_admins_alone(group, may_change):
         lines.append(f"Only the {group}'s admins can change them.")
     return "\n".join(lines)
 
 
-def keyboard_text(view: ChatView, group: str) -> str:
-    """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal)."""
+def told_admins_alone(group: str, may_change: bool) -> bool:
+    """Whether a reply says that only the admins change the settings: to a group's member who `may_change` nothing
+    (an admin read it as a refusal), and in a channel always, whose replies its subscribers read."""
+    return group == "channel" or (bool(group) and not may_change)
+
+
+def keyboard_text(view: ChatView, clock: Clock, group: str) -> str:
+    """The message above the category buttons: in a group, who may tap them (a member's tap only met a refusal), the
+    categories followed and, while it is on, when the digest comes: a new reader's first tap turned it on unsaid, where
+    /subscribe sport says when it comes."""
     who = f"The {group}'s admins can tap" if group else "Tap"
-    intro = f"{who} a category to follow it, and tap it again to stop."
-    return f"{intro}\n{following(view, group)}"
+    lines = [f"{who} a category to follow it, and tap it again to stop.", following(view, group)]
+    return "\n".join([*lines, schedule(view, clock)] if view.settings.digest else lines)
 
 
 def aside(view: ChatView) -> list[str]:
@@ -299,8 +307,11 @@ def for_chat(line: str, group: str | None) -> str:
 def time_set(view: ChatView, clock: Clock, group: str, part: str | None = None) -> str:
     """After /time: the time set, the schedule, the hour chosen for the `part` of the day asked in words ("change my
     digest to the evening"), and on UTC how to have the reader's own clock (a reader in Tokyo who sent /time 8am read
-    "every day at 08:00 (UTC)" and had the digest at 17:00)."""
+    "every day at 08:00 (UTC)" and had the digest at 17:00). A digest of every category, the chat following none,
+    says so: a /time after "/unsubscribe all" turned it on again, unsaid."""
     lines = [f"{whose(group)} digest time is {view.settings.daily:%H:%M}.", schedule(view, clock)]
+    if view.settings.digest and view.all_categories and not view.every_category:
+        lines.append(following(view, group))
     return "\n".join([*lines, *chosen_for(part, view.settings.daily), *utc_hint(view, clock, group)])
 
 
@@ -328,10 +339,11 @@ def zone_set(view: ChatView, clock: Clock, group: str, note: str = "") -> str:
     return "\n".join([*lines, HTML.escape(note)] if note else lines)
 
 
-def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered) -> str:
-    """To "should the digest come in the evening?": when it comes, and the /time that has it come then (in a group,
-    its admins'), or that it does already. /time leaves a digest that is off off: so said, "/time 7pm has the daily
-    digest come in the evening" promised one that did not come."""
+def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered, may_change: bool) -> str:
+    """To "should the digest come in the evening?": when it comes, and the /time that has it come then (to a group's
+    member, who `may_change` nothing, its admins'), or that it does already. /time leaves a digest that is off off:
+    so said, "/time 7pm has the daily digest come in the evening" promised one that did not come; an admin told
+    "Only the group's admins can change it" read it as a refusal."""
     settings = view.settings
     if settings.digest and asked.met_by(settings.daily, settings.zone):
         then = f"It comes {f'in the {asked.part}' if asked.part else 'then'} already."
@@ -339,19 +351,22 @@ def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered)
         then = f"{time_how(asked.typed, asked.part, 'the daily digest', HTML)}."
         if not settings.digest:
             then = f"{then.removesuffix('.')}, once /digest on turns it on."
-        then += f" Only the {group}'s admins can change it." if group else ""
+        then += f" Only the {group}'s admins can change it." if told_admins_alone(group, may_change) else ""
     return f"{clock_lines(view, clock)}\n{then}"
 
 
-def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str) -> str:
-    """To a group's member who said where they live ("I live in Berlin"): the group's time zone, whose admins set it,
-    and how the member sets their own in a private chat (escaped); told the admins-only line, they read it as told
-    off for a remark about themselves."""
+def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str, named: str | None) -> str:
+    """To a group's member who said where they live ("I live in Berlin"; `named`: the zone that reads as, if any):
+    the group's time zone, whose admins set it, and how the member sets their own in a private chat (escaped); told
+    the admins-only line, they read it as told off for a remark about themselves. A group on that clock already is
+    said to be ("its admins choose it (/timezone Berlin)" of a group on Berlin's read as another zone)."""
     zone, own = HTML.escape(view.settings.zone), HTML.escape(typed)
-    return (
-        f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}: its admins choose it (/timezone"
-        f" {own}). In a private chat with me, /timezone {own} sets your own."
-    )
+    shown = f"{whose(group)} time zone is {zone}{offset_now(view.settings.zone, clock)}"
+    if named == view.settings.zone:
+        shown += " already, and its admins choose it"
+    else:
+        shown += f": its admins choose it (/timezone {own})"
+    return f"{shown}. In a private chat with me, /timezone {own} sets your own."
 
 
 def digest_set(view: ChatView, clock: Clock, group: str) -> str:
@@ -406,7 +421,7 @@ def daily_how(categories: Sequence[str], typed_time: str | None, part: str | Non
     categories (or turn the digest on), then set its time (escaped for `style`)."""
     typed = style.escape(" ".join(category.lower() for category in categories))
     first = (
-        f"/subscribe {typed} follows {_shown(categories, style)}, whose news then comes in a daily digest"
+        f"/subscribe {typed} follows {spoken_names(categories, style)}, whose news then comes in a daily digest"
         if categories
         else "/digest on brings a daily digest of the news"
     )
@@ -423,8 +438,9 @@ def time_how(typed_time: str | None, part: str | None, it: str, style: Style) ->
     return ""
 
 
-def _shown(categories: Sequence[str], style: Style) -> str:
-    return spoken_list([style.escape(category_label(name)) for name in categories])
+def spoken_names(categories: Sequence[str], style: Style) -> str:
+    """ "Business, Sport and Tech" as the library names them, escaped for `style` ("" for none)."""
+    return spoken_list([style.escape(category_label(name)) for name in categories]) if categories else ""
 
 
 def phrase_hint(categories: Sequence[str], follow: bool) -> str:

@@ -41,6 +41,9 @@ ACKNOWLEDGEMENTS = frozenset(
     }
 )  # fmt: skip
 _NOT_WORDS = re.compile(r"[^\w\s']+")
+# A thumbs-up, a heart or folded hands sent alone (a skin tone or a variation selector after them too): thanks
+# without words, which was searched ("That has no words to search for").
+_THANKS_SIGNS = re.compile(r"(?:[\s👍👌🙏❤♥🙂😊👏🤝💯]|[\U0001F3FB-\U0001F3FF\uFE0F])+")
 
 
 # Words small talk comes with: "thanks so much", "hi bot", "ok thanks again", "thanks for the news", "hello? anyone
@@ -133,9 +136,10 @@ COMMAND_WORDS = {
         "is the digest off", "do i get a digest", "do i get the digest", "do i get alerts", "are my alerts on",
         "are alerts on", "are my alerts off", "are alerts off", "what time will i get it", "when will i get it",
         "when do i get it", "what time do i get it",
-        # A digest missed, said as a complaint: "no digest today" turned the digest off ("today" is filler), the
-        # others were searched. When it comes, and whether it is on, is what such a reader needs.
-        "no digest today", "no digest this morning", "no digest this evening", "no digest yesterday",
+        # Searched, and answered confidently from stories that "get" things.
+        "what do i get", "what will i get", "what am i getting", "what do i get from you", "what will you send me",
+        # A digest missed, said as a complaint, was searched ("no digest today" and "no alerts?" are read by
+        # `missed`). When it comes, and whether it is on, is what such a reader needs.
         "didn't get my digest", "didnt get my digest", "didn't get the digest", "didnt get the digest",
         "i didn't get my digest", "i didnt get my digest", "i didn't get the digest", "i didnt get the digest",
         "where is my digest", "where's my digest", "wheres my digest", "my digest didn't come",
@@ -150,7 +154,7 @@ COMMAND_WORDS = {
         "could my digest come later", "i want the digest earlier", "i want the digest later",
         "i want my digest earlier", "i want my digest later",
         "move the digest earlier", "move the digest later", "move my digest earlier", "move my digest later",
-        "earlier digest", "later digest",
+        "earlier digest", "later digest", "make it earlier", "make it later",
     ),
     # The digest so far, as /digest shows it: "show me my digest" was searched.
     "digest": (
@@ -196,6 +200,11 @@ TELEGRAM = FrontEnd(
     " the digest's time, /timezone London your time zone.",
     asking="Ask me anything in your own words, for example:",
     closing="/subscribe brings a daily digest of the categories you choose; /help lists every command.",
+)
+# A group's greeting closes with whose choice its digest is: "the categories you choose" met a member's /subscribe
+# with "Only this group's admins can change ...".
+GROUP_CLOSING = (
+    "/subscribe brings this group a daily digest of the categories its admins choose; /help lists every command."
 )
 # Where `newsbot ask` sends a reader for the daily digest, alerts and a chat's settings, which it has none of.
 THE_BOT = "the Telegram bot (newsbot run, or newsbot chat to try it here)"
@@ -362,11 +371,52 @@ def asked_switch(text: str) -> tuple[str, bool] | None:
     "stop the digest" gives ("digest", False), "turn on alerts please" ("alerts", True); None for any other text
     ("why did the union stop the strike?")."""
     found = _SWITCH.fullmatch(_without_filler(text))
-    # "no digest?" asks why none came, and so does "no digest today" (a complaint, read by `small_talk`).
-    if found is None or (found["no"] and (text.rstrip().endswith("?") or _A_DAY.search(text))):
+    if found is None or missed(text):
         return None
     what = found["what"] or found["turned"]
     return ("digest" if what.startswith("digest") else "alerts"), bool(found["on"] or found["side"] == "on")
+
+
+# "is this true?" and the like name nothing they ask of: sent alone, replying to nothing, they were searched, and on
+# the BBC stories answered confidently with passages using "true" ("the true blue British one").
+_OF_NOTHING = frozenset(
+    _without_filler(phrase)
+    for phrase in (
+        "is this true", "is that true", "is it true", "true", "really", "is this right", "is that right",
+        "is this correct", "is that correct", "is this real", "is that real", "is this fake", "is this fake news",
+        "is this legit", "fact check", "fact check this", "check this", "can you check this", "can you verify this",
+        "verify this", "source", "source please", "any source", "is there a source",
+    )
+)  # fmt: skip
+OF_NOTHING = (
+    "Reply to the message you mean with that question, or paste its words after it, and I'll look for the stories"
+    " on it."
+)
+
+
+def asks_of_nothing(text: str) -> bool:
+    """Whether a message asks only whether something unnamed is true ("is this true?", "source?"), which a reply to
+    the message it means, or its words pasted, would name."""
+    return _without_filler(text) in _OF_NOTHING
+
+
+def missed(text: str) -> bool:
+    """Whether a message says the digest or alerts did not come, "no digest?", "no digest today", "no alerts this
+    morning": asked after, not stopped (`small_talk`'s "settings" shows whether they are on, and when the digest
+    comes). "no digest today" turned the digest off ("today" is filler), "no alerts today" was searched."""
+    found = _SWITCH.fullmatch(_without_filler(_A_DAY.sub(" ", text)))
+    return found is not None and found["no"] is not None and (text.rstrip().endswith("?") or bool(_A_DAY.search(text)))
+
+
+# A group's members speak of its settings as theirs together ("when is our digest?", "what do we get?", "what are we
+# subscribed to?", all searched): read as one reader's words ("when is my digest?").
+_AS_ONE_READER = {"are we": "am i", "we are": "i am", "we": "i", "our": "my", "us": "me", "we're": "i'm"}
+_PLURAL = re.compile(rf"\b(?:{'|'.join(sorted(_AS_ONE_READER, key=len, reverse=True))})\b")
+
+
+def _one_reader(words: str) -> str:
+    """A message's words (plain, lower case) as one reader says them: "our digest" as "my digest"."""
+    return _PLURAL.sub(lambda found: _AS_ONE_READER[found[0]], words)
 
 
 def small_talk(text: str) -> str | None:
@@ -377,6 +427,10 @@ def small_talk(text: str) -> str | None:
     in it greets."""
     if _SETTING_REQUEST.fullmatch(_without_filler(text)):
         return "subscriptions"
+    if missed(text):
+        return "settings"
+    if text.strip() and _THANKS_SIGNS.fullmatch(text):
+        return "acknowledgement"
     rest = f" {_plain(text)} "
     kinds = set()
     for phrase, kind in _SMALL_TALK:
@@ -384,11 +438,11 @@ def small_talk(text: str) -> str | None:
             rest = rest.replace(f" {phrase} ", " ", 1)
             kinds.add(kind)
     if not kinds:
-        return _COMMANDS.get(_without_filler(text))
+        return _COMMANDS.get(_one_reader(_without_filler(text)))
     if set(rest.split()) - SMALL_TALK_FILLER:
         # "yo what's new", "hi what can you do": a greeting before a command's words, without the comma that
         # `without_opening` needs (searched, "no article uses the word yo").
-        return _COMMANDS.get(_without_filler(rest))
+        return _COMMANDS.get(_one_reader(_without_filler(rest)))
     return "greeting" if "greeting" in kinds else "acknowledgement"
 
 
@@ -470,7 +524,7 @@ def greeting(
         how, ask = front.asking, ""
     lines = [known + _dates(stats) + ".", "", how]
     lines += [f"• {ask}{style.escape(q)}" for q in examples]
-    lines += ["", front.closing]
+    lines += ["", GROUP_CLOSING if in_group else front.closing]
     return split_message(["\n".join(lines)])
 
 
@@ -482,15 +536,18 @@ GREETING_STORE_DOWN = (
 )
 
 
-def help_text(commands: Sequence[Command], username: str = "") -> str:
+def help_text(commands: Sequence[Command], username: str = "", group: str = "") -> str:
     """Every command with what it does, and inline mode under the bot's @`username` (unknown: "my @username"), as
-    Telegram HTML."""
+    Telegram HTML; in a `group` ("group", "" in a private chat), who changes its settings: a member read "/subscribe
+    — choose categories for the group's digest" and met a refusal."""
     lines = [
         "<b>Ask me about the news</b> in your own words: in a private chat just type the question; in a "
         "group use /ask, mention me, or reply to one of my messages.",
         "",
     ]
     lines += [f"/{name} — {HTML.escape(text)}" + (" (admins only)" if admin else "") for name, text, admin in commands]
+    if group:
+        lines += ["", f"Anyone may read this {group}'s digest and settings; only its admins may change them."]
     mention = f"@{HTML.escape(username)}" if username else "my @username"
     lines += ["", f"Inline: type {mention} and a question in any chat to share a passage."]
     return "\n".join(lines)

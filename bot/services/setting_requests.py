@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 
 from bot.errors import UsageError
 from bot.render.markup import HTML, Style
-from bot.render.subscriptions import daily_how, time_how
+from bot.render.subscriptions import daily_how, spoken_names, time_how
 from bot.render.welcome import asked_alerts, asked_switch, asked_unsubscribe, small_talk
 from bot.services.categories import match_categories
 from bot.services.schedule import (
@@ -114,16 +114,20 @@ class SwitchAsked:
 
 @dataclass(frozen=True)
 class UnsubscribeAsked:
-    """Categories no longer followed: the words naming them, as /unsubscribe reads them ("all" too)."""
+    """Categories no longer followed: the words naming them, as /unsubscribe reads them ("all" too), and once
+    settled (`Unsettled.settle`) the categories they name, as the library names them."""
 
     words: tuple[str, ...]
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class AlertsAsked:
-    """Alerts of categories: the words naming them, as /subscribe reads them."""
+    """Alerts of categories: the words naming them, as /subscribe reads them, and once settled the categories they
+    name."""
 
     words: tuple[str, ...]
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,15 +186,23 @@ class Unsettled:
                     return DailyAsked((), reading)
                 if categories := _named(reading.words, names):
                     return DailyAsked(categories, reading)
-            elif match_categories(reading.words, names).complete:
-                return reading
+            elif (match := match_categories(reading.words, names)).complete:
+                # "remove sport" said back as "stops following sport", where the library names it Sport.
+                return replace(reading, named=match.matched)
         return None
+
+
+# A word a reader opens a correction with ("actually make it 9pm", "ok, 7pm please", "no, make it 9pm"): the request
+# is read without it ("actually" was read as a category's name, and the message searched). "No" only before a comma:
+# "no digest please" turns the digest off.
+_OPENER = re.compile(r"\s*(?:(?:actually|ok|okay|oh|um+|hm+|well|sorry|wait)\b[\s,.!:;-]*|no\s*,\s*)", re.IGNORECASE)
 
 
 def read_request(text: str) -> SettingRequest | Unsettled | None:
     """The request a message makes of the chat's settings (see the module's docstring), from its words alone: a
     request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
     ("why did the union stop the strike?", "when is the morning news?")."""
+    text = text[found.end() :] if (found := _OPENER.match(text)) else text
     if (timed := _time_asked(text)) is not None:
         return TimeWondered(timed.typed, timed.part) if _WONDERING.match(text) else timed
     if (typed := time_alone(text)) is not None:  # "6pm" alone: when the digest comes, and the /time that moves it
@@ -317,12 +329,13 @@ def setting_command(request: SettingRequest, style: Style = HTML) -> str:
         case SwitchAsked(what, on):
             side = "on" if on else "off"
             command = f"/{what} {side} turns {the_digest if what == 'digest' else 'alerts'} {side}"
-        case UnsubscribeAsked(words):
+        case UnsubscribeAsked(words, named):
             typed = style.escape(" ".join(words))
-            command = f"/unsubscribe {typed} stops following {'every category' if typed == 'all' else typed}"
-        case AlertsAsked(words):
+            command = f"/unsubscribe {typed} stops following {spoken_names(named, style) or 'every category'}"
+        case AlertsAsked(words, named):
             typed = style.escape(" ".join(words))
-            command = f"/subscribe {typed} follows {typed} and /alerts on sends its stories as they arrive"
+            command = f"/subscribe {typed} follows {spoken_names(named, style) or 'every category'} and /alerts on"
+            command += f" sends {'its' if len(named) == 1 else 'their'} stories as they arrive"
         case DailyAsked(categories, when):
             return daily_how(categories, when.time, when.part, style)
         case SettingsAsked():

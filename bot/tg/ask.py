@@ -41,7 +41,9 @@ from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
 from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import (
+    OF_NOTHING,
     TELEGRAM,
+    asks_of_nothing,
     bare_mention,
     refused,
     small_talk,
@@ -285,6 +287,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     username = context.bot_data.username
     question, links = without_links(question, username)
+    if message.reply_to_message is None and not links and asks_of_nothing(question):
+        await message.reply_text(html.escape(OF_NOTHING))
+        return
     if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
     # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.

@@ -35,12 +35,12 @@ from bot.render.markup import category_label
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
-from bot.services.categories import match_categories
 from bot.services.schedule import (
     DailyAsk,
     names_gmt,
     offset_label,
     parse_time_and_zone,
+    parse_timezone,
     reads_as,
     seasons,
     zone,
@@ -158,6 +158,12 @@ async def refusal(update: Update, context: Context) -> str | None:
     return None if user.id in admins else text.admins_only(shared_by(chat))
 
 
+async def may_change(update: Update, context: Context) -> bool:
+    """Whether the sender may change this chat's settings (`refusal`): a line for a group's members alone, "Only
+    the group's admins can change it", read to an admin as a refusal."""
+    return await refusal(update, context) is None
+
+
 async def change(
     update: Update,
     context: Context,
@@ -213,7 +219,7 @@ async def subscribe(update: Update, context: Context) -> None:
         if not view.known and not view.categories:
             await message.reply_text(text.NO_CATEGORIES)
             return
-        shown = text.keyboard_text(view, shared_by(message.chat))
+        shown = text.keyboard_text(view, clock_of(view, context.bot_data.clock()), shared_by(message.chat))
         await message.reply_text(shown, reply_markup=category_keyboard(view))
         return
     words = list(context.args)
@@ -270,17 +276,19 @@ def usage_line(usage: str, chat: Chat) -> str:
     return html.escape(text.for_chat(usage, shared_by(chat)))
 
 
-async def settings_of(message: Message, context: Context) -> tuple[ChatView, str]:
-    """The chat's settings, and their text as /mysubs shows them."""
+async def settings_of(update: Update, context: Context) -> tuple[ChatView, str]:
+    """The chat's settings, and their text as /mysubs shows them to the sender."""
+    message = update.effective_message
+    assert message is not None
     view, clock = await view_of(message, context)
-    return view, text.settings_text(view, clock, shared_by(message.chat))
+    return view, text.settings_text(view, clock, shared_by(message.chat), await may_change(update, context))
 
 
 async def mysubs(update: Update, context: Context) -> None:
     """Show the chat's categories and digest and alert settings (and, after words it does not read, where they go)."""
     message = update.effective_message
     assert message is not None
-    view, shown = await settings_of(message, context)
+    view, shown = await settings_of(update, context)
     if context.args:  # "/mysubs sport" showed the settings as if nothing was typed
         instead = instead_of(
             context.args, view.known, "/subscribe {typed} follows {label}", "/unsubscribe {typed} stops it"
@@ -368,7 +376,7 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             await send_categories(message, context)
             return True
         case SettingsAsked():
-            await message.reply_text((await settings_of(message, context))[1])
+            await message.reply_text((await settings_of(update, context))[1])
             return True
         case DigestAsked():
             await send_preview(message, context)
@@ -378,12 +386,14 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             confirm, usage = partial(text.time_set, part=part), text.TIME_USAGE
         case TimeWondered():  # a question: when the digest comes, and the command that moves it
             view, clock = await view_of(message, context)
-            await message.reply_text(text.time_wondered(view, clock, shared_by(message.chat), request))
+            group, changer = shared_by(message.chat), await may_change(update, context)
+            await message.reply_text(text.time_wondered(view, clock, group, request, changer))
             return True
         case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
             # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.
             view, clock = await view_of(message, context)
-            await message.reply_text(text.zone_remarked(view, clock, shared_by(message.chat), typed))
+            named = parse_timezone(typed) if reads_as(parse_timezone, typed) else None
+            await message.reply_text(text.zone_remarked(view, clock, shared_by(message.chat), typed, named))
             return True
         case ZoneAsked(typed):
             edit, confirm = partial(subscriptions.set_zone, text=typed), zone_confirmation(typed)
@@ -417,8 +427,8 @@ async def phrase_hint(message: Message, context: Context, asked: str) -> str:
     match phrase.settle(names):
         case DailyAsked(categories, _) if categories:
             return text.phrase_hint(categories, follow=True)
-        case UnsubscribeAsked(words):
-            return text.phrase_hint(match_categories(words, names).matched, follow=False)
+        case UnsubscribeAsked(_, named):
+            return text.phrase_hint(named, follow=False)
     return ""
 
 
@@ -516,7 +526,8 @@ async def show_keyboard(query: CallbackQuery, context: Context, view: ChatView, 
     both do already (Telegram refuses an edit that changes nothing). A press of an outdated button changes nothing,
     yet the line may be out of date though the buttons are not ("Categories: all (... your digest has every
     category)" after /digest off): the buttons alone were compared, and the line stayed."""
-    keyboard, shown = category_keyboard(view), text.keyboard_text(view, group)
+    clock = clock_of(view, context.bot_data.clock())
+    keyboard, shown = category_keyboard(view), text.keyboard_text(view, clock, group)
     message = query.message
     # The line has no tags, only escaped names: unescaped, it is the text Telegram shows.
     if isinstance(message, Message) and message.reply_markup == keyboard and message.text == html.unescape(shown):

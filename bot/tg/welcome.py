@@ -147,8 +147,9 @@ async def send_help(message: Message, context: Context) -> None:
         return
     admin = is_admin(message.from_user, context)
     # The admins' commands would only refuse anyone else: they are listed to admins alone, as in the menu.
-    commands = worded([command for command in COMMANDS if admin or not command[2]], shared_by(message.chat))
-    await message.reply_text(help_text(commands, context.bot_data.username))
+    group = shared_by(message.chat)
+    commands = worded([command for command in COMMANDS if admin or not command[2]], group)
+    await message.reply_text(help_text(commands, context.bot_data.username, group))
 
 
 def _command(message: Message, context: Context) -> tuple[str, str, bool]:

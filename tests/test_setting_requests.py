@@ -51,6 +51,13 @@ def unread() -> Sequence[str]:
         ("make it 9pm", TimeAsked("9pm", on=False)),
         ("set the time to the evening", TimeAsked(None, "evening", on=False)),
         ("at 9 instead", TimeAsked("at 9", on=False)),
+        # A part of the day as "make it 9pm" names an hour: searched ("No article uses the words “make” or “evening”").
+        ("make it the evening", TimeAsked(None, "evening", on=False)),
+        ("can you make it the evening?", TimeAsked(None, "evening", on=False)),
+        ("evening instead", TimeAsked(None, "evening", on=False)),
+        ("morning instead please", TimeAsked(None, "morning", on=False)),
+        ("is it the evening?", None),
+        ("what did they make in the evening?", None),
         # The news at a time is the digest at that time: "Daily digest on." and that it moved said its time thrice.
         ("send me the news at 7am", TimeAsked("at 7am")),
         ("show me my digest", DigestAsked()),

@@ -411,12 +411,13 @@ def time_alone(text: str) -> str | None:
 def asked_digest_part(text: str) -> tuple[str, bool] | None:
     """The part of the day a message moves the digest to, and whether it names the digest: "change my digest to the
     evening" gives ("evening", True), "can the digest come in the morning instead?" ("morning", True), "set the time
-    to the evening" ("evening", False); None for any other ("what is in the evening digest?"; "send me the evening
-    digest" asks for the digest, as `asked_daily` reads it). Read as a daily digest asked for, the reply said "Daily
-    digest on." and that it moved."""
+    to the evening" ("evening", False), and so "make it the evening" and "evening instead", as "make it 9pm" and "9pm
+    instead" set the time (they were searched); None for any other ("what is in the evening digest?"; "send me the
+    evening digest" asks for the digest, as `asked_daily` reads it). Read as a daily digest asked for, the reply said
+    "Daily digest on." and that it moved."""
     if not _asked_words(text, _MOVING, _ASKING_FOR_DIGEST):
         return None
-    words = _asked_words(text, _DIGEST_WORDS | {"time"}, _ASKING_FOR_DIGEST)
+    words = _asked_words(text, _DIGEST_WORDS | _TIME_NAMED, _ASKING_FOR_DIGEST)
     found = _PART_ALONE.fullmatch(" ".join(words))
     return (found["part"].casefold(), bool(_asked_words(text, _DIGEST_WORDS, _ASKING_FOR_DIGEST))) if found else None
 

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
+from bot.index.holder import name_this_process as name_this_process
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
-from bot.models import Answer, Article, SiteWait, StoredArticle, url_id
+from bot.models import Answer, Article, Holder, SiteWait, StoredArticle, url_id
 from bot.retrieval import (
     FOLLOWED_STORIES,
     LaterPages,
@@ -296,13 +297,13 @@ class Library:
         articles: Iterable[Article],
         report: IngestReport | None = None,
         stop: Callable[[], bool] | None = None,
-        on_wait: Callable[[str], object] | None = None,
+        on_wait: Callable[[Holder | None], object] | None = None,
     ) -> IngestReport:
         """Store and index articles in batches growing from FIRST_BATCH to BATCH_SIZE.
 
         `stop` is asked after each article is read (Ctrl-C): the articles read so far are written and indexed, and
-        no more are read. `on_wait` is called once, with the process holding the index's writer ("pid 4242:
-        newsbot ingest wires/", or "" when not known), if this one has to wait for it to take these articles in.
+        no more are read. `on_wait` is called once, with the process holding the index's writer (None when not
+        known), if this one has to wait for it to take these articles in.
         """
         report = report or IngestReport()
 
@@ -387,7 +388,9 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, references: Iterable[str], on_wait: Callable[[str], object] | None = None) -> dict[str, list[str]]:
+    def remove(
+        self, references: Iterable[str], on_wait: Callable[[Holder | None], object] | None = None
+    ) -> dict[str, list[str]]:
         """Delete articles from the store and index, each reference naming them as `ids_of` reads it; returns for
         each reference the ids removed (none when it names no article here). `on_wait` is called once, as `add`
         calls it, if another process writes the index (an ingest) and this one waits for it to take the removal in."""
@@ -431,7 +434,7 @@ class Library:
         fields: Mapping[str, str] | None = None,
         progress: Callable[[int], object] | None = None,
         stop: Callable[[], bool] | None = None,
-        on_wait: Callable[[str], object] | None = None,
+        on_wait: Callable[[Holder | None], object] | None = None,
         *,
         site: str | None = None,
         date_order: Order | None = None,

@@ -42,7 +42,7 @@ from bot.analysis import ANALYSIS
 from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
-from bot.models import Article, StoredArticle
+from bot.models import Article, Holder, StoredArticle
 from bot.store import Change, Store
 
 log = logging.getLogger(__name__)
@@ -378,9 +378,9 @@ class Follower:
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
-    def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
+    def wait_until(self, seq: int, on_wait: Callable[[Holder | None], object] | None = None) -> None:
         """Return once the index holds every change up to `seq` (or the store's log no longer reaches it), catching
-        up itself whenever it can write. `on_wait` hears, once, the process holding the writer meanwhile ("" when it
+        up itself whenever it can write. `on_wait` hears, once, the process holding the writer meanwhile (None when it
         is not known)."""
         announced = False
         while True:

@@ -272,11 +272,14 @@ class Library:
         if self.store.replaced():
             # Said once the new file opened: one refused (`bot.store.wal`) is tried again at each look, said once a
             # minute by the caller.
-            self.store.reopen()
+            dropped = self.store.reopen()
             log.warning(
                 "the store %s was replaced (a backup restored, or a new data directory); opening the new one and"
-                " taking the index from it",
+                " taking the index from it%s",
                 self.store.engine.url.database,
+                # Its writes since the backup went on into the old file's -wal, which refused the backup to every
+                # process until an operator stopped them all and removed it.
+                "; what this process wrote to the old file since (its -wal, removed) is not in it" if dropped else "",
             )
             self.follower.reopen()
             if self.vectors is not None:

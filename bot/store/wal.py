@@ -88,7 +88,11 @@ def replacing(database: str) -> Iterator[None]:
     """Hold, inside, the right to put aside a `-wal` left by the file the store replaced (`drop_log_of`) and to open
     the new file: the processes that had the old file open notice the new one at once, and one must not remove the
     `-wal` another has just made for the new file (a lock on the store's directory, let go if the process dies)."""
-    fd = os.open(os.path.dirname(os.path.abspath(database)), os.O_RDONLY)
+    directory = os.path.dirname(os.path.abspath(database))
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as error:  # a directory that can be searched but not read
+        raise StoreError(f"cannot open the store's directory {directory} to lock it: {error.strerror}") from error
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

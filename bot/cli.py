@@ -46,8 +46,8 @@ from bot.errors import (
 )
 from bot.ingest import FIELDS, Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, web_link
-from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
-from bot.models import Answer
+from bot.library import IngestReport, Library, Semantics, name_this_process, open_store, shipped_articles
+from bot.models import Answer, Holder
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, category_lines, latest_lines
 from bot.render.markup import (
@@ -394,6 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     args = parser.parse_args(argv)
+    # For the locks this process takes to say what it does: a bot makes the vectors as it runs, an ingest a few.
+    name_this_process(args.command)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -530,7 +532,7 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
-def _waiting(holder: str) -> None:
+def _waiting(holder: Holder | None) -> None:
     """Say that this command waits for the process holding the index's writer, named as it recorded itself."""
     # "(an ingest?)" was a guess, wrong beside a running bot or `newsbot chat`.
     print(f"newsbot: waiting for another process{_said_holder(holder)} to finish writing the index...", file=sys.stderr)
@@ -778,14 +780,14 @@ def _held_by(library: Library) -> str:
     return _said_holder(library.vectors.holder()) if library.vectors else ""
 
 
-def _is_making(holder: str) -> bool:
-    """Whether the process holding the right to make the vectors, as it recorded itself ("pid 4242: newsbot run"),
-    makes them as it runs: a bot or `newsbot chat`, where an ingest holding it makes only a few before it ends."""
-    command = holder.partition(": ")[2].split()
-    return command[:1] == ["newsbot"] and command[1:2] in (["run"], ["chat"])
+def _is_making(holder: Holder | None) -> bool:
+    """Whether the process holding the right to make the vectors, as it recorded itself, makes them as it runs: a
+    bot or `newsbot chat`, where an ingest holding it makes only a few before it ends."""
+    # Read from its command line, `newsbot --data-dir /srv/news run` was taken for no bot.
+    return holder is not None and holder.command in ("run", "chat")
 
 
-def _said_holder(holder: str) -> str:
+def _said_holder(holder: Holder | None) -> str:
     """A process holding a lock, as it recorded itself, to follow "another process": " (pid 4242: newsbot run)"."""
     return f" ({holder})" if holder else ""
 

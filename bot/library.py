@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
+from bot.index.holder import name_this_process as name_this_process
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
-from bot.models import Answer, Article, SiteWait, StoredArticle, url_id
+from bot.models import Answer, Article, Holder, SiteWait, StoredArticle, url_id
 from bot.retrieval import (
     FOLLOWED_STORIES,
     LaterPages,
@@ -271,11 +272,14 @@ class Library:
         if self.store.replaced():
             # Said once the new file opened: one refused (`bot.store.wal`) is tried again at each look, said once a
             # minute by the caller.
-            self.store.reopen()
+            dropped = self.store.reopen()
             log.warning(
                 "the store %s was replaced (a backup restored, or a new data directory); opening the new one and"
-                " taking the index from it",
+                " taking the index from it%s",
                 self.store.engine.url.database,
+                # Its writes since the backup went on into the old file's -wal, which refused the backup to every
+                # process until an operator stopped them all and removed it.
+                "; what this process wrote to the old file since (its -wal, removed) is not in it" if dropped else "",
             )
             self.follower.reopen()
             if self.vectors is not None:
@@ -296,13 +300,13 @@ class Library:
         articles: Iterable[Article],
         report: IngestReport | None = None,
         stop: Callable[[], bool] | None = None,
-        on_wait: Callable[[str], object] | None = None,
+        on_wait: Callable[[Holder | None], object] | None = None,
     ) -> IngestReport:
         """Store and index articles in batches growing from FIRST_BATCH to BATCH_SIZE.
 
         `stop` is asked after each article is read (Ctrl-C): the articles read so far are written and indexed, and
-        no more are read. `on_wait` is called once, with the process holding the index's writer ("pid 4242:
-        newsbot ingest wires/", or "" when not known), if this one has to wait for it to take these articles in.
+        no more are read. `on_wait` is called once, with the process holding the index's writer (None when not
+        known), if this one has to wait for it to take these articles in.
         """
         report = report or IngestReport()
 
@@ -387,7 +391,9 @@ class Library:
         self.follower.catch_up(Fresh(result.last_seq, result.written), until=result.last_seq)
         return result.last_seq
 
-    def remove(self, references: Iterable[str], on_wait: Callable[[str], object] | None = None) -> dict[str, list[str]]:
+    def remove(
+        self, references: Iterable[str], on_wait: Callable[[Holder | None], object] | None = None
+    ) -> dict[str, list[str]]:
         """Delete articles from the store and index, each reference naming them as `ids_of` reads it; returns for
         each reference the ids removed (none when it names no article here). `on_wait` is called once, as `add`
         calls it, if another process writes the index (an ingest) and this one waits for it to take the removal in."""
@@ -431,7 +437,7 @@ class Library:
         fields: Mapping[str, str] | None = None,
         progress: Callable[[int], object] | None = None,
         stop: Callable[[], bool] | None = None,
-        on_wait: Callable[[str], object] | None = None,
+        on_wait: Callable[[Holder | None], object] | None = None,
         *,
         site: str | None = None,
         date_order: Order | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -202,3 +203,22 @@ class SiteWait:
     until: datetime
     url: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A process holding a lock file (the index's writer, the right to make the vectors), as it recorded itself."""
+
+    pid: int
+    host: str
+    # The newsbot command it runs ("run"; "" when it runs none), and its command line as typed, for people: the
+    # command line was parsed for the command before, and `newsbot --data-dir /srv/news run` was taken for no bot.
+    command: str
+    line: str
+    # When it took the lock (aware, UTC).
+    started: datetime
+
+    def __str__(self) -> str:
+        """ "pid 4242: newsbot run" ("pid 4242 on web2: ..." when another machine recorded it)."""
+        where = "" if self.host == socket.gethostname() else f" on {self.host}"
+        return f"pid {self.pid}{where}: {self.line}"

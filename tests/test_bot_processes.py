@@ -326,6 +326,45 @@ def test_a_store_replaced_under_the_running_bot_is_followed_anew(
     assert err.count(REPLACED) == 2, err
 
 
+def test_a_backup_renamed_over_the_running_bot_s_store_is_taken_by_the_bot_and_opens_to_others(
+    sqlite_bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A backup renamed over the store of a running bot (SQLite): the bot wrote on into the old file, whose -wal
+    beside the backup refused it to every process (`newsbot stats` exit 3, questions needing a new connection told
+    the database is not answering) until the bot was stopped and an operator removed the -wal. The bot, which holds
+    the old file the -wal was written for, removes it at its next look, opens the backup, says so once, and
+    answers from it; other processes open it too."""
+    settings = sqlite_bot_settings
+    backup = tmp_path / "backup.sqlite3"
+    story = tmp_path / "story.jsonl"
+    story.write_text('{"title": "Zebra crossing repainted", "body": "Volunteers repainted the zebra crossing."}\n')
+    zebra = "Who repainted the zebra crossing?"
+    log: list[str] = []
+    with running_bot(settings, server, tmp_path, log, NEWSBOT_SEMANTIC="off"):
+        with closing(sqlite3.connect(settings.database_path)) as db, closing(sqlite3.connect(backup)) as copy:
+            db.backup(copy)
+        ingest = newsbot(settings, "ingest", str(story))
+        _, err = ingest.communicate(timeout=120)
+        assert ingest.returncode == 0, err
+        ask_until(server, zebra, "Zebra crossing repainted")
+        wal = settings.database_path.with_name(f"{settings.database_path.name}-wal")
+        assert wal.stat().st_size > 0  # the bot's writes since the backup are there
+        os.replace(backup, settings.database_path)
+        deadline = time.time() + 30
+        while REPLACED not in (tmp_path / "bot.log").read_text():
+            assert time.time() < deadline, (tmp_path / "bot.log").read_text()
+            time.sleep(0.2)
+        assert "Zebra crossing repainted" not in ask(server, zebra)
+        assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
+        stats = newsbot(settings, "stats")
+        _, err = stats.communicate(timeout=120)
+        assert stats.returncode == 0, err
+    [err] = log
+    assert err.count(REPLACED) == 1, err
+    assert "what this process wrote to the old file since (its -wal, removed) is not in it" in err, err
+    assert "not answering" not in err, err
+
+
 def test_a_bot_killed_mid_answer_answers_the_question_when_it_starts_again(
     bot_settings: Settings, server: FakeBotAPI, tmp_path: Path
 ) -> None:

@@ -22,8 +22,8 @@ from bot import __version__
 from bot.cli import DATE_FORMS, EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
-from bot.index import TantivyEngine
-from bot.index.holder import HOLDER_CHARS
+from bot.index import TantivyEngine, holder
+from bot.index.holder import HOLDER_CHARS, holder_of, name_this_process
 from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.follower import LOCK_FILE
@@ -50,6 +50,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEWSBOT_CORPUS_DIR", str(ROOT / "corpus"))
+    # Each `main` names the command this process runs, which the locks a later test's library takes would record.
+    monkeypatch.setattr(holder, "_command", "")
     return tmp_path
 
 
@@ -1931,19 +1933,19 @@ def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
 ) -> None:
     """Beside a running bot, the note said "a running bot or `newsbot chat` makes them, else run `newsbot vectors`
     once the other ingest is done": an operator looked for an ingest there was none of. The library opened here
-    holds the right to make them as a bot does, and records itself as `newsbot run` (a bot's record)."""
+    holds the right to make them as a bot does, and records itself as running `newsbot run` (a bot's record)."""
     assert main(["stats"]) == 0
     capsys.readouterr()
+    name_this_process("run")
     running = Library.open(Settings.from_env())
     try:
         assert running.vectors is not None
-        (running.vectors.vectors.directory / LOCK_FILE).write_text(f"{os.getpid()} newsbot run\n")
         story = tmp_path / "zoo.md"
         story.write_text("---\ntitle: Zoo welcomes baby giraffe\ndate: 2026-12-01\n---\nA giraffe was born.\n")
         assert main(["ingest", str(story)]) == 0
         assert capsys.readouterr().err == (
-            f"note: 1 paragraph waits for its vectors, which another process (pid {os.getpid()}: newsbot run) is"
-            " making in the background; until then it is found by words.\n"
+            f"note: 1 paragraph waits for its vectors, which another process ({THIS_PROCESS}) is making in the"
+            " background; until then it is found by words.\n"
         )
     finally:
         running.close()
@@ -1959,3 +1961,51 @@ def test_chat_s_follow_up_after_an_article_opened_by_its_deep_link_replies_to_th
     assert "\u21b3" not in out, out
     follow_up = out.split("Source (https://news.example.com/sport/chess-prodigy-title)\n", 1)[1]
     assert "*1. Chess Prodigy Wins National Title at Twelve*" in follow_up and "Harbor" not in follow_up, out
+
+
+def test_an_ingest_beside_a_chat_started_with_options_says_the_chat_is_making_the_vectors(tmp_path: Path) -> None:
+    """Whether the process holding the right to make the vectors was a bot was read from its command line as it
+    recorded it ("pid 4242: newsbot --data-dir /srv/news chat"), whose second word had to be `run` or `chat`: an
+    ingest beside a bot or chat started with an option first told the operator to run `newsbot vectors` once "the
+    other ingest" was done. The holder records the command it runs. The chat may make a story's vector before the
+    ingest looks (then the ingest says nothing of vectors): stories are ingested until one's note is said."""
+    data = tmp_path / "data"
+    env = {**os.environ, "NEWSBOT_SEMANTIC": "static"}
+
+    def ingest(animal: str) -> str:
+        story = tmp_path / f"{animal}.md"
+        story.write_text(f"---\ntitle: Zoo welcomes baby {animal}\ndate: 2026-12-01\n---\nA {animal} was born.\n")
+        ingested = subprocess.run(
+            [sys.executable, "-m", "bot", "--data-dir", str(data), "ingest", str(story)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert ingested.returncode == 0, ingested.stderr
+        return ingested.stderr
+
+    ingest("giraffe")  # the library `--data-dir` names for the chat
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--data-dir", str(data), "chat"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while (chatting := holder_of(data / "vectors" / LOCK_FILE)) is None or chatting.pid != chat.pid:
+            assert chat.poll() is None and time.monotonic() < deadline, "the chat never took the vectors' lock"
+            time.sleep(0.1)
+        assert chatting.command == "chat"
+        note = next((said for animal in ("zebra", "lion", "okapi", "tapir", "otter") if (said := ingest(animal))), "")
+        assert note == (
+            f"note: 1 paragraph waits for its vectors, which another process (pid {chat.pid}:"
+            f" newsbot --data-dir {data} chat) is making in the background; until then it is found by words.\n"
+        )
+    finally:
+        assert chat.stdin is not None
+        chat.stdin.close()
+        chat.wait(timeout=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -19,7 +20,9 @@ from telegram import Bot, Update
 from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker
+from bot.store.engine import connect
 from bot.tg.received import Journal
+from tests.processes import free_port
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
 BOT_ID = 7
@@ -162,3 +165,29 @@ async def test_marks_a_stopped_process_left_waiting_are_written_before_a_take_ov
     taken = await asyncio.to_thread(journal.take_unhandled, bot)
     assert [update.update_id for update in taken] == [101]
     assert not stopped.exists() and running.exists()
+
+
+async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_and_their_keeping_again_said(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A store out of reach and a data directory that takes no file (a disk gone read-only): each look at the
+    waiting marks (a beat's, every few seconds) warned "cannot keep the marks ..." again. Said once, then debug
+    lines, and once the directory takes them again, that it does."""
+    caplog.set_level(logging.DEBUG, logger="bot.tg.received")
+    bot = Bot("123:fake")
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data directory's folder of marks would be")
+    out_of_reach = Store(connect(f"postgresql+psycopg://newsbot:secret@127.0.0.1:{free_port()}/newsbot"))
+    journal = Journal(out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"))
+    update = message(100, "Who became the youngest chess champion?", bot)
+    assert await journal.received(update)  # tried, and not recorded: its mark waits
+    await journal.handled(update)
+    for _ in range(5):  # the beats' looks
+        await asyncio.to_thread(journal.settle)
+    unkept = [r for r in caplog.records if r.getMessage().startswith("cannot keep the marks")]
+    assert [r.levelname for r in unkept] == ["WARNING"] + ["DEBUG"] * 5, [r.getMessage() for r in unkept]
+    blocked.unlink()
+    await asyncio.to_thread(journal.settle)
+    assert f"the marks of handled updates can be kept in {blocked / 'marks'} again, after" in caplog.text
+    assert [path.name for path in (blocked / "marks").iterdir()] == [journal.waiting.path.name]
+    out_of_reach.close()

@@ -4,16 +4,18 @@ on a real store (SQLite and PostgreSQL) and a real tantivy index."""
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import threading
 import time
 from contextlib import closing
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ from bot.analysis import analyze
 from bot.config import Settings
 from bot.index import Query, TantivyEngine, indexed_paragraphs, tantivy_engine
 from bot.index.follower import BUILD_CLAIM, BUILDING
-from bot.index.holder import command_line
+from bot.index.holder import command_line, holder_of
 from bot.library import INDEX_BEHIND, Library
 from bot.models import Article
 from bot.render.stats import render_stats
@@ -752,13 +754,35 @@ def test_the_index_writer_s_holder_is_named_as_it_recorded_itself(tmp_path: Path
     writing, waiting = TantivyEngine(directory, 1.0), TantivyEngine(directory, 1.0)
     try:
         assert writing.try_write() and not waiting.try_write()
-        assert waiting.holder() == f"pid {os.getpid()}: {command_line()}"
+        assert str(waiting.holder()) == f"pid {os.getpid()}: {command_line()}"
         writing.release()
         (directory / tantivy_engine.WRITER_LOCK_FILE).write_text(f"{2**22 + 1} newsbot run\n")  # past Linux's pids
-        assert waiting.holder() == ""
+        assert waiting.holder() is None
     finally:
         writing.close()
         waiting.close()
+
+
+def holder_record(pid: int, started: datetime, host: str = socket.gethostname()) -> str:
+    """A lock file's record of a bot (`newsbot run`) as `pid` on `host`, which took the lock at `started`."""
+    line = "newsbot --data-dir /srv/news run"
+    return json.dumps({"pid": pid, "host": host, "command": "run", "line": line, "started": started.isoformat()})
+
+
+def test_a_lock_s_holder_whose_pid_another_process_took_since_names_nobody(tmp_path: Path) -> None:
+    """A lock file keeps the record of its last holder, through a reboot too, and a pid is given again: a record
+    naming a pid that runs was taken for the holder whatever process now had that pid. The record says when its
+    process took the lock; a process that started after that is another. One from another machine is named as its,
+    and a record in the form of a newsbot from before names nobody."""
+    lock = tmp_path / "writer.lock"
+    lock.write_text(holder_record(os.getpid(), datetime.now(UTC) - timedelta(days=3)))
+    assert holder_of(lock) is None
+    lock.write_text(holder_record(os.getpid(), datetime.now(UTC)))
+    assert str(holder_of(lock)) == f"pid {os.getpid()}: newsbot --data-dir /srv/news run"
+    lock.write_text(holder_record(2**22 + 1, datetime.now(UTC), host="web2.example"))
+    assert str(holder_of(lock)) == f"pid {2**22 + 1} on web2.example: newsbot --data-dir /srv/news run"
+    lock.write_text(f"{os.getpid()} newsbot run\n")
+    assert holder_of(lock) is None
 
 
 def test_a_catch_up_between_a_replaced_store_s_reopening_and_the_index_s_builds_the_index_once(

@@ -17,7 +17,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
-from bot.models import Hit
+from bot.models import Hit, Holder
 
 Key = tuple[str, int]
 
@@ -87,9 +87,9 @@ class RankBM25Engine:
     def release(self) -> None:
         """No writer to give back."""
 
-    def holder(self) -> str:
+    def holder(self) -> Holder | None:
         """No other process: this one writes it."""
-        return ""
+        return None
 
     def refresh(self) -> None:
         """No other process writes this engine."""

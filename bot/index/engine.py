@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.analysis import analyze
-from bot.models import Article, Hit, StoredArticle
+from bot.models import Article, Hit, Holder, StoredArticle
 
 MAX_QUERY_TERMS = 64
 # From this many paragraphs on, a question's first stage leaves out of its search a word COMMON_SHARE of them or more
@@ -136,8 +136,8 @@ class Engine(Protocol):
         """Give the writer back (after committing), so another process can write."""
         ...
 
-    def holder(self) -> str:
-        """The process holding the writer, as it recorded itself ("pid 4242: newsbot ingest wires/"); "" if unknown."""
+    def holder(self) -> Holder | None:
+        """The process holding the writer, as it recorded itself; None if unknown."""
         ...
 
     def refresh(self) -> None:

@@ -42,7 +42,8 @@ from bot.analysis import ANALYSIS
 from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
-from bot.models import Article, StoredArticle
+from bot.lasting import Lasting
+from bot.models import Article, Holder, StoredArticle
 from bot.store import Change, Store
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,11 @@ class Follower:
         self._identity = store.identity()
         # Why the index could not be written when last tried (a full disk), said once until it is written again.
         self._write_failure = ""
-        # Why the index could not be reloaded when last tried (its directory not writable), said once likewise.
-        self._read_failure = ""
+        # The index could not be reloaded when last tried (its directory not writable): said once, reminded now and
+        # then, and its end said.
+        self._unreadable = Lasting(
+            log, f"the index in {self.root} cannot be read", f"the index in {self.root} can be read again"
+        )
         self._say_write_failures = say_write_failures
         self.engine = self._usable()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
@@ -331,16 +335,12 @@ class Follower:
             except IndexUnwritableError as exc:
                 # A read-only disk: said once, where each look (every second in a bot) said the index was damaged
                 # and failed to build it again. Questions go on from what this process had read.
-                if not self._read_failure:
-                    log.warning("%s; answering from the index as it is until then", exc)
-                    self._read_failure = str(exc)
+                self._unreadable.failed(f"{exc}; answering from the index as it is until then")
                 return 0
             except IndexCorruptError as exc:
                 self._take(self._usable(self._generation, str(exc)))  # which holds every change
                 return 0
-            if self._read_failure:
-                log.info("the index in %s can be read again", self.root)
-                self._read_failure = ""
+            self._unreadable.ended()
             engine = self.engine
             head = self.store.head() if until is None else until
             if until is None and engine.cursor > head:
@@ -378,9 +378,9 @@ class Follower:
     def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
         return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
 
-    def wait_until(self, seq: int, on_wait: Callable[[str], object] | None = None) -> None:
+    def wait_until(self, seq: int, on_wait: Callable[[Holder | None], object] | None = None) -> None:
         """Return once the index holds every change up to `seq` (or the store's log no longer reaches it), catching
-        up itself whenever it can write. `on_wait` hears, once, the process holding the writer meanwhile ("" when it
+        up itself whenever it can write. `on_wait` hears, once, the process holding the writer meanwhile (None when it
         is not known)."""
         announced = False
         while True:

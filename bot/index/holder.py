@@ -1,38 +1,83 @@
-"""Who holds a lock file: the process that takes one records its pid and command in it, for the others to name it
-("waiting for another process (pid 4242: newsbot ingest wires/) ..."), where they could only guess.
+"""Who holds a lock file: the process that takes one records itself in it (a `Holder`: its pid, host, newsbot
+command and command line, and when it took the lock), for the others to name it ("waiting for another process (pid
+4242: newsbot ingest wires/) ...") and to tell what it does (a bot makes the vectors as it runs; an ingest only a
+few), where they could only guess.
 
-The lock itself (flock) is what counts; the record is only said. A record whose process no longer runs (left by a
-newsbot from before records were written, whose holder is then another) names nobody.
+The lock itself (flock) is what counts; the record is only read. A record whose process no longer runs (its pid
+gone, or taken by a process started after the record was written), or one in another form (a newsbot from before
+this record, whose holder is then another), names nobody.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
+import socket
 import sys
 from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.index.aside import pid_running
+from bot.models import Holder
 
 # The most of its command line a holder records.
 HOLDER_CHARS = 200
 
+# How much later than its record a holder's process may seem to have started: /proc gives the boot time in whole
+# seconds, and the wall clock may have been stepped since.
+START_SLACK = timedelta(seconds=2)
+
+# The newsbot command this process runs ("run", "ingest"), as the command line was parsed (`bot.cli`); "" for a
+# process that is no newsbot command (a test, a program using the library).
+_command = ""
+
+
+def running(holder: Holder) -> bool:
+    """Whether `holder`'s process still runs (one on another machine is taken to: only its lock says otherwise)."""
+    if holder.host != socket.gethostname():
+        return True
+    if not pid_running(holder.pid):
+        return False
+    began = _process_start(holder.pid)
+    return began is None or began <= holder.started + START_SLACK
+
+
+def name_this_process(command: str) -> None:
+    """Record `command` as the newsbot command this process runs, for the locks it takes to say."""
+    global _command
+    _command = command
+
 
 def record_holder(fd: int) -> None:
     """Record this process as the holder in the lock file open at `fd`. Only said: a full disk leaves it unsaid."""
+    record = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "command": _command,
+        "line": command_line(),
+        "started": datetime.now(UTC).isoformat(),
+    }
     with suppress(OSError):
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {command_line()}\n".encode(), 0)
+        os.pwrite(fd, f"{json.dumps(record)}\n".encode(), 0)
 
 
-def holder_of(lock: Path) -> str:
-    """The holder the lock file `lock` records ("pid 4242: newsbot run"); "" when none that runs is recorded."""
+def holder_of(lock: Path) -> Holder | None:
+    """The holder the lock file `lock` records, if one that runs is recorded."""
     try:
-        pid, _, command = lock.read_text(errors="replace").strip().partition(" ")
-    except OSError:
-        return ""
-    return f"pid {pid}: {command}" if pid.isdigit() and pid_running(int(pid)) else ""
+        record = json.loads(lock.read_text(errors="replace"))
+        holder = Holder(
+            int(record["pid"]),
+            str(record["host"]),
+            str(record["command"]),
+            str(record["line"]),
+            datetime.fromisoformat(record["started"]),
+        )
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return holder if holder.started.tzinfo is not None and running(holder) else None
 
 
 def command_line() -> str:
@@ -40,3 +85,15 @@ def command_line() -> str:
     program = Path(sys.argv[0] if sys.argv and sys.argv[0] else "python")
     ours = program.name == "__main__.py" and program.resolve().parent == Path(__file__).resolve().parents[1]
     return shlex.join(["newsbot" if ours else program.name, *sys.argv[1:]])[:HOLDER_CHARS]
+
+
+def _process_start(pid: int) -> datetime | None:
+    """When process `pid` started, as Linux's /proc tells it; None elsewhere, or if it cannot be read."""
+    try:
+        # The command name (field 2) is in parentheses and may hold spaces: the fields after its last ")" count.
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        ticks = int(fields[19])  # starttime, field 22: clock ticks after the boot
+        return datetime.fromtimestamp(int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK"), UTC)
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None

@@ -48,7 +48,7 @@ from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import bytes_of, remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
 from bot.index.holder import holder_of, record_holder
-from bot.models import Hit
+from bot.models import Hit, Holder
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +179,8 @@ class TantivyEngine:
         finally:
             os.close(fd)  # another open of the file: tantivy's own lock on it stays
 
-    def holder(self) -> str:
-        """Which process holds the writer, as it recorded itself ("pid 4242: newsbot ingest wires/"); "" if unknown."""
+    def holder(self) -> Holder | None:
+        """Which process holds the writer, as it recorded itself; None if unknown."""
         return holder_of(self.directory / WRITER_LOCK_FILE)
 
     def _write(self) -> tantivy.IndexWriter:

@@ -22,6 +22,7 @@ from bot.index.aside import left_by_dead
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
 from bot.index.holder import holder_of, record_holder
+from bot.models import Holder
 from bot.semantic.vectors import CHECKSUMS_FILE, INDEX_FILE, VectorStore
 from bot.store import Store
 
@@ -77,9 +78,9 @@ class VectorFollower:
             self._check_store()
             return True
 
-    def holder(self) -> str:
-        """Which process holds the right to write the vectors, as it recorded it ("pid 4242: newsbot run"); "" when
-        none is recorded (none holds it, or a newsbot from before it was recorded)."""
+    def holder(self) -> Holder | None:
+        """Which process holds the right to write the vectors, as it recorded itself; None when none is recorded (none
+        holds it, or a newsbot from before this record)."""
         return holder_of(self.vectors.directory / LOCK_FILE)
 
     def reopen(self) -> None:

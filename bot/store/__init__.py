@@ -27,6 +27,7 @@ from bot.store import (
     received,
     sends,
     subscriptions,
+    wal,
     workers,
 )
 from bot.store.articles import ADDED, SameStory, TakenLink, WriteResult, another_story
@@ -186,21 +187,25 @@ class Store:
         now = file_identity(self.engine)
         return now is not None and self._held is not None and now != self._held.identity
 
-    def reopen(self) -> None:
+    def reopen(self) -> bool:
         """Open the SQLite file now at the store's path, migrated as at a start (`StoreError` if none is there: it is
-        not made); the old file's connections close as they are given back."""
+        not made); the old file's connections close as they are given back. True if the `-wal` the old file left
+        beside the new one was removed first (`wal.drop_log_of`): the writes made to the old file since went with it."""
         engine = connect(self.engine.url.render_as_string(hide_password=False), create=False)
-        held = None
+        held, database = None, engine.url.database or ""
         try:
-            held = hold(engine)
-            migrate(engine)
-            record_wal(engine)
+            with wal.replacing(database):
+                dropped = self._held is not None and wal.drop_log_of(database, self._held.identity)
+                held = hold(engine)
+                migrate(engine)
+                record_wal(engine)
         except BaseException:
             release(engine, held)
             raise
         old, old_held = self.engine, self._held
         self.engine, self._held = engine, held
         release(old, old_held)
+        return dropped
 
     def pending_migrations(self) -> list[str]:
         return pending(self.engine)

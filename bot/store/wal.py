@@ -13,9 +13,12 @@ store and log copied together (another data directory, a copy of one) are both n
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.errors import StoreError
@@ -78,6 +81,46 @@ def record(database: str) -> None:
     except OSError as error:
         log.debug("cannot record which file %s-wal belongs to: %s", database, error)
         aside.unlink(missing_ok=True)
+
+
+@contextmanager
+def replacing(database: str) -> Iterator[None]:
+    """Hold, inside, the right to put aside a `-wal` left by the file the store replaced (`drop_log_of`) and to open
+    the new file: the processes that had the old file open notice the new one at once, and one must not remove the
+    `-wal` another has just made for the new file (a lock on the store's directory, let go if the process dies)."""
+    directory = os.path.dirname(os.path.abspath(database))
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as error:  # a directory that can be searched but not read
+        raise StoreError(f"cannot open the store's directory {directory} to lock it: {error.strerror}") from error
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def drop_log_of(database: str, held: Identity) -> bool:
+    """Remove the `-wal` and `-shm` beside `database` if its `-wal` holds writes made for the file `held` (this
+    process's, which another file has replaced at the path), within `replacing`; True if they were.
+
+    A backup renamed over the store of a running process: the process wrote on in the old file, its `-wal` beside
+    the backup refused the backup to every process (`check`), and the old file's last process leaves it there when
+    it stops (SQLite keeps the log of a file removed under it), so the process answered from a file nobody else
+    could read until an operator stopped everything and removed the log. The process that holds the old file knows
+    the log is its file's: the writes in it were made after the backup, to a file no longer at the path, and the
+    processes writing it keep their open log (and shared memory) when the names go."""
+    wal, now = _status(f"{database}-wal"), _status(database)
+    recorded = _recorded(database)
+    if wal is None or now is None or recorded is None or wal.st_size <= WAL_HEADER_BYTES:
+        return False
+    stored, logged = recorded
+    if stored != held or logged != (wal.st_dev, wal.st_ino) or (now.st_dev, now.st_ino) == held:
+        return False
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    _told.discard(database)
+    return True
 
 
 def _recorded(database: str) -> tuple[Identity, Identity] | None:

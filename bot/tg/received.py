@@ -31,6 +31,7 @@ from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.errors import NewsbotError
+from bot.lasting import Lasting
 from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker, answering
@@ -70,6 +71,12 @@ class Journal:
         # The marks waiting for the store, as the data directory keeps them (`_kept`: this process's file is there).
         self.waiting = waiting
         self._kept = False
+        # The data directory not taking them (a read-only disk) was said once per update handled.
+        self._unkept = Lasting(
+            log,
+            f"the marks of handled updates cannot be kept in {waiting.directory}",
+            f"the marks of handled updates can be kept in {waiting.directory} again",
+        )
         self.outage = Outage(
             "cannot record the updates received", "; a bot killed meanwhile loses the ones it is handling"
         )
@@ -208,14 +215,12 @@ class Journal:
         try:
             self.waiting.keep(marks)
         except OSError as exc:
-            log.warning(
-                "cannot keep the marks of %d handled updates in %s (%s): a stop before the store takes them leaves "
-                "them to be handled again",
-                len(marks),
-                self.waiting.directory,
-                exc,
+            self._unkept.failed(
+                f"cannot keep the marks of {len(marks)} handled updates in {self.waiting.directory} ({exc}): a stop"
+                " before the store takes them leaves them to be handled again"
             )
             return False
+        self._unkept.ended()
         self._kept = bool(marks)
         return True
 

@@ -442,10 +442,10 @@ def test_two_bots_through_a_postgresql_restart_follow_an_ingest_the_outage_refus
         # Either bot may answer a question (they share the token): each says it took the story in.
         for name in ("a", "b"):
             log = tmp_path / name / "bot.log"
-            until_true(lambda log=log: "followed 1 changes from the store" in log.read_text())
+            until_true(lambda log=log: "followed 1 change from the store" in log.read_text())
     for log in logs:
         assert (log.count("cannot follow the store"), log.count("following the store again")) == (1, 1), log
-        assert log.index("following the store again") < log.index("followed 1 changes from the store"), log
+        assert log.index("following the store again") < log.index("followed 1 change from the store"), log
     store = Store.open(postgres.url)
     try:
         assert [a.title for a in store.latest(10)].count("Zebra crossing repainted") == 1

@@ -23,6 +23,7 @@ from telegram.ext import Application, ExtBot
 from bot.config import Settings
 from bot.errors import NewsbotError, Stopped
 from bot.render.digests import render_alert, render_digest
+from bot.render.markup import count
 from bot.services.budget import FloodBudget
 from bot.services.deliveries import grace_of
 from bot.services.digests import Digests
@@ -71,7 +72,7 @@ async def follow_store(context: Context) -> None:
         return
     outage.worked()
     if applied:
-        log.info("followed %d changes from the store", applied)
+        log.info("followed %s from the store", count(applied, "change"))
 
 
 async def make_vectors(context: Context) -> bool:
@@ -139,9 +140,10 @@ def share_budget(application: Running) -> None:
     limiter = application.bot.rate_limiter
     if isinstance(limiter, FloodLimiter) and limiter.rate != share.per_second:
         log.info(
-            "sending at %g messages a second (%d processes share the bot)",
+            "sending at %g messages a second (%s %s the bot)",
             share.per_second,
-            len(digesting.presence.live),
+            count(len(digesting.presence.live), "process", "processes"),
+            "shares" if len(digesting.presence.live) == 1 else "share",
         )
         limiter.set_rate(share.per_second)
     digesting.fanout.bucket.set_rate(share.fanout, time.monotonic())

@@ -50,7 +50,7 @@ from bot.tg.ask import (
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
-from bot.tg.jobs import START_FANOUT_JOB
+from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
@@ -2367,6 +2367,10 @@ async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_the
     caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
     server.fail_next("getUpdates", 409)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
+    for _ in range(100):  # the first line said (the handler beats first) before another bot joins the store
+        if any("another process" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.05)
     presence = app.bot_data.digesting.presence
     started = datetime(2026, 12, 5, 19, 2, tzinfo=UTC)
     other = Worker("host-b:4242:0123456789ab", "host-b", 4242, started, started)
@@ -2382,6 +2386,29 @@ async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_the
         await asyncio.sleep(0.05)
     assert "no other bot runs on this store: the other uses another store, or another machine" in said[0], said
     assert "running on this store too: pid 4242 on host-b (started 2026-12-05 19:02 UTC)" in said[1], said
+
+
+async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A second bot starting beside this one meets the conflict at once, before this one beats again (every 10 s):
+    the line read the last beat's list and said "no other bot runs on this store" (an operator on PostgreSQL)."""
+    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name(BEAT_JOB):  # no beat of its own before the conflict
+        job.enabled = False
+    presence = app.bot_data.digesting.presence
+    started = datetime.now(UTC)
+    other = Worker("host-c:5151:0123456789ab", "host-c", 5151, started, started)
+    await asyncio.to_thread(presence.store.beat, other, started, started - timedelta(minutes=1), started)
+    server.fail_next("getUpdates", 409)
+    await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
+    said: list[str] = []
+    for _ in range(100):  # the error handler runs after Telegram's answer
+        if said := [r.getMessage() for r in caplog.records if "another process" in r.getMessage()]:
+            break
+        await asyncio.sleep(0.05)
+    assert said and "running on this store too: pid 5151 on host-c" in said[0], said
 
 
 async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_traceback_per_poll(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import suppress
 
 from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, NetworkError, TelegramError
 
-from bot.errors import IndexCorruptError, StoreError
+from bot.errors import IndexCorruptError, NewsbotError, StoreError
 from bot.tg.buttons import GREETING_START
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
@@ -37,14 +38,18 @@ def unreachable(error: BaseException | None) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
-def _polling_beside(context: Context) -> str:
-    """The other bots this store knows running (as of this process's last beat), one of which may poll with the
-    token: "; running on this store too: pid 4242 on host-b (started 2026-12-05 19:02 UTC)", or that none does (the
-    other uses another store, or runs elsewhere); "" before `post_init`. The line named no process to stop."""
+async def _polling_beside(context: Context) -> str:
+    """The other bots this store knows running, one of which may poll with the token: "; running on this store too:
+    pid 4242 on host-b (started 2026-12-05 19:02 UTC)", or that none does (the other uses another store, or runs
+    elsewhere); "" before `post_init`. The line named no process to stop. Read by a beat now, not the last one (up to
+    10 s old): a second bot starting beside this one meets the conflict at once, and the line said no other bot ran
+    (on PostgreSQL, as an operator tried it); the last beat's list when the store does not answer."""
     try:
         presence = context.bot_data.digesting.presence
     except RuntimeError:
         return ""
+    with suppress(NewsbotError):
+        await asyncio.to_thread(presence.beat, context.bot_data.clock())
     others = [worker for worker in presence.live if worker.worker_id != presence.worker_id]
     if not others:
         return "; no other bot runs on this store: the other uses another store, or another machine"
@@ -65,7 +70,7 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(context.error, Conflict):
         # Polling goes on and tries again, every 1 to 30 s while the other process polls: a line each time (or a
         # traceback) would only bury the one thing to do.
-        context.bot_data.outages.conflict.failed(f"{context.error}{_polling_beside(context)}")
+        context.bot_data.outages.conflict.failed(f"{context.error}{await _polling_beside(context)}")
         return
     if update is None and context.job is None and unreachable(context.error):
         # Polling fails again and again (every second to every 30 s) while Telegram is out of reach.

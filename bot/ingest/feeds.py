@@ -38,6 +38,7 @@ from bot.ingest.text import (
     LEGACY_ENCODINGS,
     XML_ENCODING,
     BrokenUtf8,
+    bylined,
     decode,
     served_encoding,
     split_paragraphs,
@@ -602,6 +603,7 @@ def _entry(
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
     paragraphs, full = _text(raw)
+    byline, paragraphs = bylined(paragraphs)
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
         # its page (see `with_page`).
@@ -617,7 +619,7 @@ def _entry(
         category=(category or _tag(raw) or DEFAULT_CATEGORY),
         published=published,
         url=link,
-        author=authors.get(author, author) or None,
+        author=authors.get(author, author) or byline,
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import html as entities
 import itertools
 import logging
 import re
 from collections.abc import Iterator
+from configparser import ConfigParser
+from copy import deepcopy
 from datetime import datetime
 from email.message import Message
 from typing import Any
@@ -29,6 +32,9 @@ from bot.models import Article
 log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# The story text trafilatura's own extraction must find before it turns to its baseline (see `_extraction_config`):
+# any at all.
+_ENOUGH_TEXT = 1
 DEFAULT_CATEGORY = "News"
 # Date and time from the page's metadata (htmldate's default keeps only the day).
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
@@ -234,16 +240,24 @@ def _article(
     # 0.15 s at every start, fetching nothing.
     import trafilatura
 
+    text = _text(body, charset)
+    extract = functools.partial(
+        trafilatura.bare_extraction,
+        text,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        output_format="python",
+        date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
+    )
     try:
-        document = trafilatura.bare_extraction(
-            _text(body, charset),
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            output_format="python",
-            date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
-        )
+        document = extract()
+        if document is not None and not isinstance(document, dict) and _run_together(document.text):
+            # A short story's text run into one line: trafilatura's baseline, taken for want of enough text.
+            own = extract(config=_extraction_config())
+            if own is not None and not isinstance(own, dict) and not _run_together(own.text):
+                document = own
     except Exception as exc:  # trafilatura and lxml raise many kinds on broken markup; the page is skipped
         log.debug("trafilatura failed on %s", url, exc_info=True)
         raise ArticleError(f"unreadable HTML ({type(exc).__name__})") from exc
@@ -295,6 +309,24 @@ def _declared_charset(body: bytes) -> str | None:
     """The charset a page names for itself: `<meta charset>`, or the one in `<meta http-equiv="Content-Type">`."""
     found = _META_CHARSET.search(_NOSCRIPT.sub(b"", body[:_HEAD_BYTES]))
     return found[1].decode("ascii") if found else None
+
+
+def _run_together(text: str | None) -> bool:
+    return "\n" not in (text or "").strip()
+
+
+@functools.cache
+def _extraction_config() -> ConfigParser:
+    """trafilatura's settings, but for the story's text it takes as enough (`MIN_EXTRACTED_SIZE`): below its 250
+    characters it put a baseline's in its place, the whole article element run into one paragraph with what it had
+    left out, so a brief of two short paragraphs read `Market opens By Jo We use cookies. Accept all The new ...`
+    in one passage. Used only where that happened: a section page's teasers, too short a text for its own
+    extraction, are told by the baseline's (`_stories_in`)."""
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    config = deepcopy(DEFAULT_CONFIG)
+    config["DEFAULT"]["MIN_EXTRACTED_SIZE"] = str(_ENOUGH_TEXT)
+    return config
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:

@@ -446,6 +446,16 @@ def _charset(content_type: str | None) -> str | None:
     return message.get_content_charset()
 
 
+# The first bytes of an RSS, Atom or RDF feed: its root element, after any XML declaration, comment or doctype.
+_FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
+
+
+def looks_like_feed(head: bytes) -> bool:
+    """Whether a file's or a response's first bytes (`head`, without a byte order mark) are a feed's, whatever it
+    is named or served as."""
+    return bool(_FEED_START.match(head)) or is_json_feed(head)
+
+
 def is_json_feed(data: bytes) -> bool:
     """Whether bytes look like a JSON Feed (jsonfeed.org), which names its version near the top."""
     return data.lstrip().startswith(b"{") and b"jsonfeed.org/version" in data[:4096]

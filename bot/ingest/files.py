@@ -104,7 +104,6 @@ _READ_AS_IS = frozenset({"utf-8", "cp1252", "cp1250", "iso8859-2", "cp1251", "ko
 
 
 # What a file's first bytes show it is, whatever its name says: a feed (RSS, Atom, RDF), or records in JSON.
-_FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
 _JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
 _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 _PASTED = "a file of articles"
@@ -211,10 +210,10 @@ def _shown_kind(head: bytes) -> str | None:
     """What a file's first bytes (`head`) show it is ("feed", "page" or "records"), when they show it plainly."""
     # The feed and page readers load feedparser, trafilatura and lxml (about 0.2 s): only an ingest reads files,
     # and the commands that do not (stats, ask, latest, remove) import this module too.
-    from bot.ingest.feeds import is_json_feed
+    from bot.ingest.feeds import looks_like_feed
     from bot.ingest.pages import looks_like_page
 
-    if _FEED_START.match(head) or is_json_feed(head):
+    if looks_like_feed(head):
         return "feed"
     if looks_like_page(head):
         return "page"

@@ -21,7 +21,7 @@ import lxml.html
 
 from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
-from bot.ingest.feeds import FEED_TYPES
+from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL
 from bot.ingest.reports import Skipped
@@ -32,6 +32,10 @@ from bot.models import Article
 log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Media types a feed may be served under besides its own (`FEED_TYPES`), told apart from other XML or JSON by its bytes.
+_GENERIC_TYPES = frozenset({"application/xml", "text/xml", "application/json", "text/plain"})
+# How much of a response's start shows it is a feed (as much as files are sniffed for).
+_SNIFF_BYTES = 8192
 # The story text trafilatura's own extraction must find before it turns to its baseline (see `_extraction_config`):
 # any at all.
 _ENOUGH_TEXT = 1
@@ -227,7 +231,11 @@ def _article(
     """The story on a page fetched from `url`, or saved in the file `origin` (`url` None), and the note on its date
     (see `read_date`: one dated in the future)."""
     kind, charset = media_type(content_type)
-    if kind in FEED_TYPES:
+    # Many servers send a feed as any XML or JSON (Python's and nginx's defaults for .xml: application/xml, text/xml):
+    # it was "not an HTML page (application/xml)", which said nothing of following it.
+    if kind in FEED_TYPES or (
+        kind in _GENERIC_TYPES and looks_like_feed(body[:_SNIFF_BYTES].removeprefix(codecs.BOM_UTF8))
+    ):
         raise ArticleError(f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`")
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")

@@ -54,3 +54,19 @@ def test_a_folder_of_documents_says_what_to_save_them_as(tmp_path: Path) -> None
         " line, and ingest that; a spreadsheet: save it as CSV (.csv: a row a story, under a header row naming the"
         " columns)"
     )
+
+
+def test_what_a_browser_saves_beside_a_page_is_not_read_as_stories() -> None:
+    """A browser's "Save page as" (complete) keeps the page's resources in `NAME_files/` beside `NAME.html`, the
+    frames it shows among them as pages of their own: an advertisement's went in as a story, and its scripts and
+    pictures were counted as files not read. A folder so named beside no page is read."""
+    folder = DATA / "saved_pages"
+    items = list(read_articles([folder]))
+    assert sorted(item.title for item in items if isinstance(item, Article)) == [
+        "Market hall opens",
+        "Readers' letters: keep the ferry timetable",
+    ]
+    assert [str(item) for item in items if isinstance(item, Skipped)] == [
+        f"note {folder}: Market hall opens - Courier_files/ not read: what a browser saves beside a page (its"
+        " pictures, scripts, and the frames it shows, advertisements and videos among them) is no story"
+    ]

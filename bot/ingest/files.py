@@ -82,6 +82,9 @@ _MAGIC = (
     (b"{\\rtf", "word"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "word"),  # Office 97-2003 (.doc, .xls), told by suffix when it names one
 )
+# The folder a browser saves a page's resources in, beside it (Chrome's, Firefox's, Edge's "Save page as", complete):
+# `Story.html` and `Story_files/`.
+_SAVED_RESOURCES = "_files"
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders, and a folder's own documents, named in a directory's note; the rest are counted.
@@ -515,6 +518,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
     if path.is_dir():
         others: Counter[str] = Counter()
         hidden: set[str] = set()
+        resources: set[str] = set()
         documents: list[str] = []
         tree = _tree(path)
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
@@ -529,6 +533,9 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
                 top = parts[: dot + 1]
                 hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                continue
+            if (kept := _page_resources(path, parts)) is not None:
+                resources.add(kept)
                 continue
             if child.is_symlink() and not child.exists():
                 yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
@@ -574,6 +581,14 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 f"{_first_few(documents)} not read: a folder's README, licence or change log is no story (give its own"
                 " path to read one)",
             )
+        if resources:
+            names = sorted(resources)
+            yield Skipped(
+                str(path),
+                f"{_first_few(names)} not read: what a browser saves beside a page (its pictures, scripts, and the"
+                " frames it shows, advertisements and videos among them) is no story",
+                note=True,
+            )
         if hidden:
             names = sorted(hidden)
             yield Skipped(
@@ -585,6 +600,19 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         yield path.resolve()
     else:
         yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
+
+
+def _page_resources(root: Path, parts: tuple[str, ...]) -> str | None:
+    """The folder under `root` (as "a/page_files/") that a browser's "Save page as" (complete) filled with the
+    resources of the page beside it (`page.html` and `page_files/`), when the file at `parts` is in one; else None.
+    The frames a page shows are saved there as pages of their own (`saved_resource.html`): an advertisement's went in
+    as a story."""
+    for depth, part in enumerate(parts[:-1]):
+        stem = part.removesuffix(_SAVED_RESOURCES)
+        folder = root.joinpath(*parts[:depth])
+        if stem != part and any((folder / f"{stem}{suffix}").is_file() for suffix in PAGE_SUFFIXES):
+            return "/".join(parts[: depth + 1]) + "/"
+    return None
 
 
 def _tree(root: Path) -> list[Path | Skipped]:

@@ -131,6 +131,9 @@ _NESTED_DEPTH = 2
 # `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all. Text of digits ("2024" in a
 # CSV) is a name as written.
 _TITLE_NAMES = frozenset(_folded(name) for name in ("title", *ALIASES["title"]))
+_FIELD_NAMES = frozenset(_folded(name) for field in FIELDS for name in (field, *ALIASES[field]))
+# How many rows a spreadsheet's title and the empty rows under it may take above its header row (`_title_row`).
+_TITLE_ROWS = 5
 
 
 class _Fields:
@@ -959,17 +962,28 @@ class _CsvLines:
 
 
 def _delimiter(stream: BinaryIO) -> bytes:
-    """The delimiter the header row (the first line) uses most outside quotes; the stream is left where it was."""
+    """The delimiter the header row uses most outside quotes: the first line's, or, where a spreadsheet's title
+    stands above it alone (see `_title_row`), the first line that has any; the stream is left where it was."""
     start = stream.tell()
-    header = stream.readline(CHUNK_BYTES)
+    lines = [stream.readline(CHUNK_BYTES) for _ in range(_TITLE_ROWS + 1)]
     stream.seek(start)
-    bare = _QUOTED.sub(b"", header)
-    return max(_DELIMITERS, key=bare.count)
+    bare = [_QUOTED.sub(b"", line) for line in lines]
+    header = next((line for line in bare if any(map(line.count, _DELIMITERS))), bare[0])
+    return max(_DELIMITERS, key=header.count)
+
+
+def _title_row(row: list[str], number: int) -> bool:
+    """Whether a row before the header row is a spreadsheet's title over it (`Courier stories, December`, Excel
+    padding it with empty cells) or an empty one under that title: one cell at most, within the first
+    `_TITLE_ROWS`, and no name of a field. Every row under such a title was skipped, "no title field"."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    return number <= _TITLE_ROWS and len(cells) <= 1 and not any(_folded(cell) in _FIELD_NAMES for cell in cells)
 
 
 def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
-    """Rows under a header row, numbered as rows (the header is row 1); a row may span lines; fields are separated
-    by commas, semicolons or tabs, whichever the header row has most of."""
+    """Rows under a header row, numbered as rows (the header is row 1, or under a spreadsheet's title rows, see
+    `_title_row`); a row may span lines; fields are separated by commas, semicolons or tabs, whichever the header row
+    has most of."""
     delimiter = _delimiter(stream)
     lines = _CsvLines(stream, delimiter, encoding)
     rows = csv.reader(lines, delimiter=delimiter.decode("ascii"))
@@ -994,6 +1008,9 @@ def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
             if problem := lines.row_problem():
                 yield name, 0, f"unreadable CSV header: {problem}"
                 return
+            if _title_row(row, number):
+                number += 1  # rows are numbered as the spreadsheet shows them
+                continue
             header = [column.strip() for column in row]
             if lines.note is not None:
                 yield name, 0, lines.note

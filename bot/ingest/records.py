@@ -162,11 +162,20 @@ class _Fields:
         `"headline": {"main": ..., "seo": ...}`): which fields it has, and the option naming one; "" when none does."""
         for key in self.named(name):
             value = _at(self.record, key)
-            if isinstance(value, Mapping) and (texts := [k for k, v in value.items() if isinstance(v, str) and v]):
+            if not isinstance(value, Mapping) or not value:
+                continue
+            # Words, the longest: an object's other strings are its version ("2.22.2"), a slug, a short SEO title.
+            texts = {inner: len(text) for inner, text in value.items() if isinstance(text, str) and " " in text}
+            fields = ", ".join(map(str, value))
+            if texts:
                 return (
-                    f"field {key!r} is an object ({', '.join(map(str, value))}), not text: name the one to read with"
-                    f" --field {name}={key}.{texts[0]}"
+                    f"field {key!r} is an object ({fields}), not text: name the one to read with"
+                    f" --field {name}={key}.{max(texts, key=texts.__getitem__)}"
                 )
+            # Text deeper in it (Editor.js's `{"blocks": [{"data": {"text": ...}}]}`) has no one path to name.
+            return (
+                f"field {key!r} is an object ({fields}) holding no text of its own: name yours with --field {name}=PATH"
+            )
         return ""
 
 

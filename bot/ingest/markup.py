@@ -61,6 +61,9 @@ _LINK_START, _LINK_END = "\ue000", "\ue001"
 _LINKED = re.compile(f"{_LINK_START}[^{_LINK_END}]*{_LINK_END}?")
 _LINK_MARKS = re.compile(f"[{_LINK_START}{_LINK_END}]")
 _NO_WORDS = re.compile(r"[\W_]*")
+# A paragraph repeated in another of its story (`without_repeats`) is one of this many words or more.
+_REPEAT_WORDS = 8
+_WORDS = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TAG = re.compile(r"<[^>]*>?")
@@ -161,7 +164,23 @@ def html_paragraphs(fragment: str) -> tuple[str, ...]:
             kept.append(paragraph)
     if label is not None:
         kept.append(label)
-    return tuple(kept)
+    return without_repeats(tuple(kept))
+
+
+def without_repeats(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """The paragraphs without those another of them holds whole (case, spacing and punctuation aside): a pull quote
+    repeats a sentence of its story (`“We cannot face another winter like this one,”` under `... said: "We cannot
+    face another winter like this one," ...`), and was a passage of its own beside it. Short ones ("Thank you.")
+    are kept, as they may be said twice."""
+    words = [" ".join(_WORDS.findall(paragraph.casefold())) for paragraph in paragraphs]
+    return tuple(
+        paragraph
+        for n, paragraph in enumerate(paragraphs)
+        if len(words[n].split()) < _REPEAT_WORDS
+        or not any(
+            m != n and len(other) > len(words[n]) and f" {words[n]} " in f" {other} " for m, other in enumerate(words)
+        )
+    )
 
 
 def html_text(fragment: str) -> str:

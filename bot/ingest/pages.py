@@ -23,7 +23,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
 from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
-from bot.ingest.markup import AD_LABEL
+from bot.ingest.markup import AD_LABEL, without_repeats
 from bot.ingest.reports import Skipped
 from bot.ingest.text import served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
@@ -344,7 +344,7 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
-    return tuple(kept)
+    return without_repeats(tuple(kept))
 
 
 def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, ...]) -> int:

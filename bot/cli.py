@@ -16,6 +16,7 @@ import re
 import shlex
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -113,7 +114,8 @@ RUN_SETTINGS = (
 # Said after an unknown --following, and named by `remove --help`: the ways a story is named.
 ARTICLE_NAMES = 'an article\'s id (the "id" of `ask --json`), its URL, or the file it was read from'
 FOLLOWING_TAKES = f"newsbot: --following takes {ARTICLE_NAMES}"
-# An ingest names this many of the stories it found stored already, then counts the rest.
+# An ingest names this many of the stories it found stored already, and of the problems it says alike of many
+# records or files, then counts the rest.
 DUPLICATES_LISTED = 3
 # Past this many, `remove` counts the articles a file or folder named instead of listing their ids.
 REMOVED_IDS_SHOWN = 10
@@ -818,15 +820,24 @@ def _stopped(report: IngestReport) -> int:
 
 
 def _said_problems(problems: Sequence[Skipped], every: bool) -> list[str]:
-    """The lines an ingest says of its problems: each one, but of its duplicates the first few and how many more
-    (`every`, with -v: each of them)."""
+    """The lines an ingest says of its problems: each one, but of its duplicates, and of the problems of one kind
+    said of many records or files in the same words, the first few and how many more (`every`, with -v: each of
+    them)."""
     # The BBC's archive holds 23 stories twice under other names: a screen of "duplicate" lines buried the rest.
+    # A CMS export of 5,000 records under a field name not known printed 5,000 lines of one reason.
     lines, duplicates = [], 0
+    alike: Counter[tuple[str, str]] = Counter()
     for problem in problems:
         duplicates += problem.duplicate
-        if every or not problem.duplicate or duplicates <= DUPLICATES_LISTED:
+        alike[problem.kind, problem.reason] += not problem.duplicate
+        if every or (duplicates if problem.duplicate else alike[problem.kind, problem.reason]) <= DUPLICATES_LISTED:
             lines.append(str(problem))
-    if not every and (more := duplicates - DUPLICATES_LISTED) > 0:
+    if every:
+        return lines
+    for (kind, reason), times in alike.items():
+        if (more := times - DUPLICATES_LISTED) > 0:
+            lines.append(f"{kind}: {more:,} more for the same reason, {reason} (-v lists each)")
+    if (more := duplicates - DUPLICATES_LISTED) > 0:
         lines.append(
             f"duplicate: {count(more, 'more story', 'more stories')} stored already under another link or name;"
             " not stored again (-v lists each)"

@@ -393,6 +393,28 @@ def test_stats_json_gives_a_script_the_table_s_numbers_unrounded(
     assert sum(c["articles"] for c in stats["categories"]) == 4
 
 
+def test_an_ingest_names_a_few_records_skipped_alike_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A CMS export of 5,000 records under a headline object printed 5,000 lines of one reason: the first few are
+    named, the rest counted in one line with the reason, and -v names each; other reasons are each said."""
+    export = tmp_path / "cms.json"
+    records = [{"headline": {"main": f"Story {n}"}, "body": "Text."} for n in range(6)]
+    export.write_text(json.dumps({"items": [*records, {"title": "Kept", "body": ""}]}), encoding="utf-8")
+    reason = (
+        "no title: field 'headline' is an object (main), not text: name the one to read with --field"
+        " title=headline.main"
+    )
+    assert main(["ingest", str(export)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        *(f"skipped {export}:items[{n}]: {reason}" for n in (1, 2, 3)),
+        f"skipped {export}:items[7]: no body text",
+        f"skipped: 3 more for the same reason, {reason} (-v lists each)",
+    ]
+    assert main(["-v", "ingest", str(export)]) == 1
+    assert sum(line.endswith(reason) for line in capsys.readouterr().err.splitlines()) == 6
+
+
 def test_an_ingest_names_a_few_duplicates_and_counts_the_rest(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -304,12 +304,18 @@ async def test_fetch_page_reads_the_story(web: WebServer, fetch_settings: Settin
 
 
 @pytest.mark.parametrize(
-    "kind", ["application/x-rss+xml", "application/x-atom+xml", "text/rss+xml", "application/rdf+xml"]
-)
+    "kind",
+    [
+        "application/x-rss+xml", "application/x-atom+xml", "text/rss+xml", "application/rdf+xml", "application/xml",
+        "text/xml",
+    ],
+)  # fmt: skip
 async def test_a_feed_under_any_of_its_media_types_is_named_a_feed(
     web: WebServer, fetch_settings: Settings, kind: str
 ) -> None:
-    """Servers still send the unregistered x- types: `newsbot ingest` of such a feed says to follow it."""
+    """Servers still send the unregistered x- types, and any XML's (Python's http.server and nginx send a .xml
+    file as application/xml or text/xml, which was "not an HTML page (application/xml)"): `newsbot ingest` of such
+    a feed says to follow it."""
     async with Fetcher(fetch_settings) as fetcher:
         [feed] = await fetch_page(fetcher, web.url(f"/polls/harbour.xml?type={quote(kind)}"))
     assert isinstance(feed, Skipped)

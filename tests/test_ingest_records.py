@@ -29,7 +29,8 @@ PARAGRAPH = SENTENCE * 20
 BODY = "\n\n".join([PARAGRAPH] * 10)
 BODY_NAMES = (
     "body, text, content, article, story, story_body, article_body, full_text, body_html, body_text, body_xhtml,"
-    " post_content, description, summary, dek; name yours with --field body=NAME"
+    " post_content, copy, body_copy, content_elements, description, summary, dek, standfirst; name yours with"
+    " --field body=NAME"
 )
 
 

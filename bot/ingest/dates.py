@@ -410,11 +410,10 @@ class FileDates:
             return
         other: Order = "day" if self.order == "month" else "month"
         read_as = parse_date(example, self.order, self._now)
-        why = (
-            f", which keeps them within {width[self.order].days} days of each other rather than {width[other].days}"
-            if closer
-            else ""
-        )
+        # "within 0 days" and "within 1 days" were said of dates a day apart or on one day.
+        days = width[self.order].days
+        within = "a day" if days == 0 else "1 day" if days == 1 else f"{days} days"
+        why = f", which keeps them within {within} of each other rather than {width[other].days}" if closer else ""
         self.note = (
             f"its dates in numbers ({example}) could each be day or month first: read {self.order} first{why}"
             f" ({example} is {read_as.day} {read_as:%B %Y})"

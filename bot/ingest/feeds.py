@@ -38,6 +38,7 @@ from bot.ingest.text import (
     LEGACY_ENCODINGS,
     XML_ENCODING,
     BrokenUtf8,
+    bylined,
     decode,
     served_encoding,
     split_paragraphs,
@@ -445,6 +446,16 @@ def _charset(content_type: str | None) -> str | None:
     return message.get_content_charset()
 
 
+# The first bytes of an RSS, Atom or RDF feed: its root element, after any XML declaration, comment or doctype.
+_FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
+
+
+def looks_like_feed(head: bytes) -> bool:
+    """Whether a file's or a response's first bytes (`head`, without a byte order mark) are a feed's, whatever it
+    is named or served as."""
+    return bool(_FEED_START.match(head)) or is_json_feed(head)
+
+
 def is_json_feed(data: bytes) -> bool:
     """Whether bytes look like a JSON Feed (jsonfeed.org), which names its version near the top."""
     return data.lstrip().startswith(b"{") and b"jsonfeed.org/version" in data[:4096]
@@ -602,6 +613,7 @@ def _entry(
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
     paragraphs, full = _text(raw)
+    byline, paragraphs = bylined(paragraphs)
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
         # its page (see `with_page`).
@@ -617,7 +629,7 @@ def _entry(
         category=(category or _tag(raw) or DEFAULT_CATEGORY),
         published=published,
         url=link,
-        author=authors.get(author, author) or None,
+        author=authors.get(author, author) or byline,
         origin=link,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )

@@ -26,6 +26,7 @@ from bot.ingest.records import (
     Note,
     RecordReader,
     article_from_record,
+    nested_field,
     site_path,
     written_date,
 )
@@ -52,6 +53,38 @@ FEED_SUFFIXES = frozenset({".rss", ".rdf", ".atom", ".xml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
+# Files of a kind newsbot reads no text from, which a newsroom's folders hold beside its stories: what each is, by
+# its suffix or its first bytes (a renamed file, a `.docx` saved as `.txt`), and what to save it as instead. Given by
+# its own path, a Word file was read as the seed's text format: "binary file, not text", or an RTF's or a PDF's "no
+# 'Published D-MM-YYYY, HH:MM' line", which said nothing of what it was or what to do.
+_AS_TEXT = "save it as a web page (.html) or as plain text (.txt, the headline on its first line) and ingest that"
+_UNREAD_KINDS: Mapping[str, tuple[str, str]] = {
+    "word": ("a word processor's document", _AS_TEXT),
+    "pdf": ("a PDF document", "copy its text into a .txt file, the headline on its first line, and ingest that"),
+    "sheet": ("a spreadsheet", "save it as CSV (.csv: a row a story, under a header row naming the columns)"),
+    "slides": ("a presentation", "newsbot reads stories, not slides: save each story as .txt or .html"),
+    "image": ("an image", "an image holds no text to read"),
+}
+_UNREAD_SUFFIXES = {
+    **dict.fromkeys((".docx", ".doc", ".docm", ".dotx", ".odt", ".rtf", ".pages", ".wpd"), "word"),
+    ".pdf": "pdf",
+    **dict.fromkeys((".xlsx", ".xls", ".xlsm", ".ods", ".numbers"), "sheet"),
+    **dict.fromkeys((".pptx", ".ppt", ".odp", ".key"), "slides"),
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".tif", ".tiff", ".bmp"), "image"),
+}
+# Zip-based office files, told apart by the parts whose names open them (a Word file's `word/document.xml`), and an
+# OpenDocument's `mimetype` stored first.
+_ZIP_PARTS = ((b"word/", "word"), (b"xl/", "sheet"), (b"ppt/", "slides"))
+_OPEN_DOCUMENT = re.compile(rb"mimetypeapplication/vnd\.oasis\.opendocument\.(text|spreadsheet|presentation)")
+_OPEN_DOCUMENT_KINDS = {b"text": "word", b"spreadsheet": "sheet", b"presentation": "slides"}
+_MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"{\\rtf", "word"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "word"),  # Office 97-2003 (.doc, .xls), told by suffix when it names one
+)
+# The folder a browser saves a page's resources in, beside it (Chrome's, Firefox's, Edge's "Save page as", complete):
+# `Story.html` and `Story_files/`.
+_SAVED_RESOURCES = "_files"
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders, and a folder's own documents, named in a directory's note; the rest are counted.
@@ -74,7 +107,6 @@ _READ_AS_IS = frozenset({"utf-8", "cp1252", "cp1250", "iso8859-2", "cp1251", "ko
 
 
 # What a file's first bytes show it is, whatever its name says: a feed (RSS, Atom, RDF), or records in JSON.
-_FEED_START = re.compile(rb"^\s*(?:<\?[^>]*>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:rss|feed|rdf:rdf)\b", re.S | re.I)
 _JSON_START = re.compile(rb'^\s*(?:\{\s*"|\[\s*\{)')
 _KINDS = {"feed": "a feed", "page": "a web page", "records": "JSON records"}
 _PASTED = "a file of articles"
@@ -104,6 +136,10 @@ def read_file(
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
             return
+        if (unread := _unread_kind(path)) is not None:
+            what, instead = _UNREAD_KINDS[unread]
+            yield Skipped(str(path), f"{what}, which newsbot does not read: {instead}")
+            return
         named, shown = _kinds(path)
         if shown is not None and shown != named:
             named_as = f"its name says {suffix}" if suffix else "its name has no suffix"
@@ -125,6 +161,21 @@ def read_file(
             yield from _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
+
+
+def _unread_kind(path: Path) -> str | None:
+    """Which of `_UNREAD_KINDS` a file is, by its first bytes, else by its suffix; None for any other file."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        if found := _OPEN_DOCUMENT.search(head):
+            return _OPEN_DOCUMENT_KINDS[found[1]]
+        if kind := next((kind for part, kind in _ZIP_PARTS if part in head), None):
+            return kind
+    named = _UNREAD_SUFFIXES.get(path.suffix.lower())
+    shown = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+    # An old Office file is Word's, Excel's or PowerPoint's alike: its suffix says which, when it names one.
+    return named if shown == "word" and named else shown or named
 
 
 def _is_packed_feed(path: Path) -> bool:
@@ -162,10 +213,10 @@ def _shown_kind(head: bytes) -> str | None:
     """What a file's first bytes (`head`) show it is ("feed", "page" or "records"), when they show it plainly."""
     # The feed and page readers load feedparser, trafilatura and lxml (about 0.2 s): only an ingest reads files,
     # and the commands that do not (stats, ask, latest, remove) import this module too.
-    from bot.ingest.feeds import is_json_feed
+    from bot.ingest.feeds import looks_like_feed
     from bot.ingest.pages import looks_like_page
 
-    if _FEED_START.match(head) or is_json_feed(head):
+    if looks_like_feed(head):
         return "feed"
     if looks_like_page(head):
         return "page"
@@ -346,6 +397,9 @@ def _read_bulk(
 ) -> Iterator[Article | Skipped]:
     # Records whose links are paths on a site not named (`site_path`): how many, and the first.
     unlinked, example = 0, ""
+    # Of the records that went in undated or unfiled, those holding such a field deeper (`nested_field`): how
+    # many, and the first one's path, by our field's name.
+    nested: dict[str, tuple[int, str]] = {}
     with ExitStack() as closing:
         try:
             stream, read_as, encoding = _bulk_text(path, closing)
@@ -377,12 +431,25 @@ def _read_bulk(
                 yield Skipped(location, unread, note=True)
             if article.url is None and (link := site_path(record, fields)):
                 unlinked, example = unlinked + 1, example or link
+            for name, value in (("published", article.published), ("category", article.category)):
+                if not value and (found := nested_field(record, fields, name)):
+                    count, first = nested.get(name, (0, found))
+                    nested[name] = (count + 1, first)
             # A record's own id is a steadier place than its number: records move when a file grows.
             if article.source_id:
                 article = replace(article, origin=f"{path}#{article.source_id}")
             yield from within_limits(article, location)
     if unlinked:
         yield without_site(str(path), unlinked, example)
+    for name, (count, found) in nested.items():
+        went = "undated" if name == "published" else "without a category"
+        stories = "1 story" if count == 1 else f"{count:,} stories"
+        yield Skipped(
+            str(path),
+            f"{stories} went in {went}: no field at the top of {'its record' if count == 1 else 'their records'}"
+            f" is one, but {found} reads as one; if it is, ingest the file again with --field {name}={found}",
+            note=True,
+        )
     if dates.note:
         yield Skipped(str(path), dates.note, note=True)
 
@@ -451,6 +518,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
     if path.is_dir():
         others: Counter[str] = Counter()
         hidden: set[str] = set()
+        resources: set[str] = set()
         documents: list[str] = []
         tree = _tree(path)
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
@@ -465,6 +533,9 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
                 top = parts[: dot + 1]
                 hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                continue
+            if (kept := _page_resources(path, parts)) is not None:
+                resources.add(kept)
                 continue
             if child.is_symlink() and not child.exists():
                 yield Skipped(str(child), f"a link to {os.readlink(child)}, which is not there")
@@ -486,11 +557,16 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         if others:
             kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(others.items()))
             files = "file" if others.total() == 1 else "files"
+            # What to do with the documents among them (a .docx: save it as .html or .txt), once for each kind.
+            advice = {_UNREAD_SUFFIXES[s] for s in others if _UNREAD_SUFFIXES.get(s) in ("word", "pdf", "sheet")}
+            instead = "".join(
+                f"; {_UNREAD_KINDS[kind][0]}: {_UNREAD_KINDS[kind][1]}" for kind in _UNREAD_KINDS if kind in advice
+            )
             yield Skipped(
                 str(path),
                 f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
                 " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
-                " .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz)",
+                f" .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
             )
         for export, count in exports.items():
             yield Skipped(
@@ -505,6 +581,14 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 f"{_first_few(documents)} not read: a folder's README, licence or change log is no story (give its own"
                 " path to read one)",
             )
+        if resources:
+            names = sorted(resources)
+            yield Skipped(
+                str(path),
+                f"{_first_few(names)} not read: what a browser saves beside a page (its pictures, scripts, and the"
+                " frames it shows, advertisements and videos among them) is no story",
+                note=True,
+            )
         if hidden:
             names = sorted(hidden)
             yield Skipped(
@@ -516,6 +600,19 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         yield path.resolve()
     else:
         yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
+
+
+def _page_resources(root: Path, parts: tuple[str, ...]) -> str | None:
+    """The folder under `root` (as "a/page_files/") that a browser's "Save page as" (complete) filled with the
+    resources of the page beside it (`page.html` and `page_files/`), when the file at `parts` is in one; else None.
+    The frames a page shows are saved there as pages of their own (`saved_resource.html`): an advertisement's went in
+    as a story."""
+    for depth, part in enumerate(parts[:-1]):
+        stem = part.removesuffix(_SAVED_RESOURCES)
+        folder = root.joinpath(*parts[:depth])
+        if stem != part and any((folder / f"{stem}{suffix}").is_file() for suffix in PAGE_SUFFIXES):
+            return "/".join(parts[: depth + 1]) + "/"
+    return None
 
 
 def _tree(root: Path) -> list[Path | Skipped]:

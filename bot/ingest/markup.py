@@ -49,6 +49,21 @@ AD_LABEL = re.compile(
     r"|(?:the )?(?:story|article) continues (?:below|after)(?: this)? advert(?:isement)?)",
     re.IGNORECASE,
 )
+# A box sending the reader to other stories, as CMS bodies carry them ("Read more" over a list of headline links,
+# "Related: <a>...</a>"): its label, then only links, is no part of the story.
+_RELATED_LABEL = re.compile(
+    r"(?:read more|related(?: stories| articles| coverage| content| links| reading)?|see also|also read|read next"
+    r"|more on this(?: story)?|you (?:may|might) also like|recommended(?: reading| stories)?)\s*[:\u00bb>]?",
+    re.IGNORECASE,
+)
+# Where a link's text starts and ends in the parser's text: private-use characters, taken out of the page's own.
+_LINK_START, _LINK_END = "\ue000", "\ue001"
+_LINKED = re.compile(f"{_LINK_START}[^{_LINK_END}]*{_LINK_END}?")
+_LINK_MARKS = re.compile(f"[{_LINK_START}{_LINK_END}]")
+_NO_WORDS = re.compile(r"[\W_]*")
+# A paragraph repeated in another of its story (`without_repeats`) is one of this many words or more.
+_REPEAT_WORDS = 8
+_WORDS = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TAG = re.compile(r"<[^>]*>?")
@@ -61,6 +76,9 @@ class _TextParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        # The cells of the table row being read so far: a row's cells are parted ("Survey | January | £120,000"),
+        # where they ran together ("SurveyJanuary£120,000").
+        self.cells = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not _is_element(tag):
@@ -68,6 +86,13 @@ class _TextParser(HTMLParser):
             return
         if tag in _HIDDEN:
             self.hidden += 1
+        if tag == "tr":
+            self.cells = 0
+        elif tag in ("td", "th"):
+            self.parts.append(" | " if self.cells else "")
+            self.cells += 1
+        elif tag == "a":
+            self.parts.append(_LINK_START)
         # A hidden block (a figure) still parts the text around it.
         if tag == "br":
             self.parts.append("\n")
@@ -88,6 +113,8 @@ class _TextParser(HTMLParser):
             return
         if tag in _HIDDEN:
             self.hidden = max(0, self.hidden - 1)
+        if tag == "a":
+            self.parts.append(_LINK_END)
         if tag in _BLOCKS:
             self.parts.append("\n\n")
 
@@ -95,6 +122,7 @@ class _TextParser(HTMLParser):
         if not self.hidden:
             # A blank line is a paragraph break all the same: what CMSs store and export (WordPress's post_content)
             # has inline tags and entities but no <p>.
+            data = _LINK_MARKS.sub("", data)
             self.parts.append("\n\n".join(_SPACE.sub(" ", block) for block in _BLANK_LINE.split(data)))
 
 
@@ -108,16 +136,60 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_paragraphs(fragment: str) -> tuple[str, ...]:
-    """The paragraphs of an HTML fragment as plain text, without advertisements' labels."""
-    return tuple(paragraph for paragraph in _blocks(fragment) if not AD_LABEL.fullmatch(paragraph))
+    """The paragraphs of an HTML fragment as plain text, without advertisements' labels and boxes of links to other
+    stories (`_RELATED_LABEL`)."""
+    kept: list[str] = []
+    # A label alone ("Read more"), kept unless links follow it: a feed's teaser ends so, which says it is one.
+    label: str | None = None
+    in_box = False
+    for block in _blocks(fragment):
+        paragraph = _LINK_MARKS.sub("", block)
+        unlinked = _LINKED.sub("", block)
+        if _RELATED_LABEL.fullmatch(paragraph.strip()):
+            if label is not None:
+                kept.append(label)
+            label, in_box = paragraph, False
+            continue
+        only_links = unlinked != block and _NO_WORDS.fullmatch(unlinked) is not None
+        if ((label is not None or in_box) and only_links) or (
+            unlinked != block and _RELATED_LABEL.fullmatch(unlinked.strip())
+        ):
+            # A link in the box under its label, or a label and its link on one line ("Related: <a>...</a>").
+            label, in_box = None, in_box or label is not None
+            continue
+        if label is not None:
+            kept.append(label)
+        label, in_box = None, False
+        if not AD_LABEL.fullmatch(paragraph):
+            kept.append(paragraph)
+    if label is not None:
+        kept.append(label)
+    return without_repeats(tuple(kept))
+
+
+def without_repeats(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """The paragraphs without those another of them holds whole (case, spacing and punctuation aside): a pull quote
+    repeats a sentence of its story (`“We cannot face another winter like this one,”` under `... said: "We cannot
+    face another winter like this one," ...`), and was a passage of its own beside it. Short ones ("Thank you.")
+    are kept, as they may be said twice."""
+    words = [" ".join(_WORDS.findall(paragraph.casefold())) for paragraph in paragraphs]
+    return tuple(
+        paragraph
+        for n, paragraph in enumerate(paragraphs)
+        if len(words[n].split()) < _REPEAT_WORDS
+        or not any(
+            m != n and len(other) > len(words[n]) and f" {words[n]} " in f" {other} " for m, other in enumerate(words)
+        )
+    )
 
 
 def html_text(fragment: str) -> str:
     """An HTML fragment (a headline, a name) as one line of plain text."""
-    return " ".join(" ".join(_blocks(fragment)).split())
+    return " ".join(_LINK_MARKS.sub("", " ".join(_blocks(fragment))).split())
 
 
 def _blocks(fragment: str) -> tuple[str, ...]:
+    """The fragment's paragraphs, each link's text in `_LINK_START` and `_LINK_END`."""
     if not looks_like_html(fragment):
         return split_paragraphs(fragment)
     parser = _TextParser()
@@ -126,6 +198,6 @@ def _blocks(fragment: str) -> tuple[str, ...]:
         parser.close()
         text = "".join(parser.parts)
     except Exception:  # html.parser has raised on some broken markup; the words still matter more than the tags
-        text = unescape(_TAG.sub(" ", fragment))
+        text = _LINK_MARKS.sub("", unescape(_TAG.sub(" ", fragment)))
     # Blocks became blank lines: two line breaks in a row are a paragraph break, one is a space.
     return split_paragraphs(text)

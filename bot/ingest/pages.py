@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import html as entities
 import itertools
 import logging
 import re
 from collections.abc import Iterator
+from configparser import ConfigParser
+from copy import deepcopy
 from datetime import datetime
 from email.message import Message
 from typing import Any
@@ -18,9 +21,9 @@ import lxml.html
 
 from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
-from bot.ingest.feeds import FEED_TYPES
+from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
-from bot.ingest.markup import AD_LABEL
+from bot.ingest.markup import AD_LABEL, without_repeats
 from bot.ingest.reports import Skipped
 from bot.ingest.text import served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
@@ -29,6 +32,13 @@ from bot.models import Article
 log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Media types a feed may be served under besides its own (`FEED_TYPES`), told apart from other XML or JSON by its bytes.
+_GENERIC_TYPES = frozenset({"application/xml", "text/xml", "application/json", "text/plain"})
+# How much of a response's start shows it is a feed (as much as files are sniffed for).
+_SNIFF_BYTES = 8192
+# The story text trafilatura's own extraction must find before it turns to its baseline (see `_extraction_config`):
+# any at all.
+_ENOUGH_TEXT = 1
 DEFAULT_CATEGORY = "News"
 # Date and time from the page's metadata (htmldate's default keeps only the day).
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
@@ -221,7 +231,11 @@ def _article(
     """The story on a page fetched from `url`, or saved in the file `origin` (`url` None), and the note on its date
     (see `read_date`: one dated in the future)."""
     kind, charset = media_type(content_type)
-    if kind in FEED_TYPES:
+    # Many servers send a feed as any XML or JSON (Python's and nginx's defaults for .xml: application/xml, text/xml):
+    # it was "not an HTML page (application/xml)", which said nothing of following it.
+    if kind in FEED_TYPES or (
+        kind in _GENERIC_TYPES and looks_like_feed(body[:_SNIFF_BYTES].removeprefix(codecs.BOM_UTF8))
+    ):
         raise ArticleError(f"a feed, not a page ({kind}): follow it with `newsbot feeds add URL`")
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
@@ -234,16 +248,24 @@ def _article(
     # 0.15 s at every start, fetching nothing.
     import trafilatura
 
+    text = _text(body, charset)
+    extract = functools.partial(
+        trafilatura.bare_extraction,
+        text,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        output_format="python",
+        date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
+    )
     try:
-        document = trafilatura.bare_extraction(
-            _text(body, charset),
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            output_format="python",
-            date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
-        )
+        document = extract()
+        if document is not None and not isinstance(document, dict) and _run_together(document.text):
+            # A short story's text run into one line: trafilatura's baseline, taken for want of enough text.
+            own = extract(config=_extraction_config())
+            if own is not None and not isinstance(own, dict) and not _run_together(own.text):
+                document = own
     except Exception as exc:  # trafilatura and lxml raise many kinds on broken markup; the page is skipped
         log.debug("trafilatura failed on %s", url, exc_info=True)
         raise ArticleError(f"unreadable HTML ({type(exc).__name__})") from exc
@@ -297,6 +319,24 @@ def _declared_charset(body: bytes) -> str | None:
     return found[1].decode("ascii") if found else None
 
 
+def _run_together(text: str | None) -> bool:
+    return "\n" not in (text or "").strip()
+
+
+@functools.cache
+def _extraction_config() -> ConfigParser:
+    """trafilatura's settings, but for the story's text it takes as enough (`MIN_EXTRACTED_SIZE`): below its 250
+    characters it put a baseline's in its place, the whole article element run into one paragraph with what it had
+    left out, so a brief of two short paragraphs read `Market opens By Jo We use cookies. Accept all The new ...`
+    in one passage. Used only where that happened: a section page's teasers, too short a text for its own
+    extraction, are told by the baseline's (`_stories_in`)."""
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    config = deepcopy(DEFAULT_CONFIG)
+    config["DEFAULT"]["MIN_EXTRACTED_SIZE"] = str(_ENOUGH_TEXT)
+    return config
+
+
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     lines = [" ".join(line.split()) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
@@ -304,7 +344,7 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
-    return tuple(kept)
+    return without_repeats(tuple(kept))
 
 
 def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, ...]) -> int:

@@ -22,7 +22,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
-from bot.ingest.text import decode_errors, not_utf8_note, read_past
+from bot.ingest.text import bylined, decode_errors, not_utf8_note, read_past
 from bot.ingest.urls import web_link
 from bot.models import Article
 
@@ -94,31 +94,46 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     # web_title, web_publication_date and section_name are the Guardian's API's (webTitle, ...), date_published
     # schema.org's.
     # post_title, post_content and post_date(_gmt) are WordPress's table's (`wp_posts`, as phpMyAdmin exports it).
+    # copy is a newsroom's word for a story's text, standfirst the British dek, desk the section filing it;
+    # headlines, content_elements, display_date, first_publish_date, taxonomy (its primary_section) and credits
+    # (its by) are Arc XP's (ANS: `{"headlines": {"basic": ...}}`, see `_within`).
     # hed and dek are newsroom shorthand (a headline, the line under it), as CMSs name their fields; article_body
     # is schema.org's articleBody. A dek is the text only of a record with nothing longer.
-    "title": ("headline", "heading", "hed", "web_title", "post_title"),
+    "title": ("headline", "heading", "hed", "web_title", "post_title", "headlines"),
     # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
     # news format); its subjects are objects named by "name".
     "body": (
         "text", "content", "article", "story", "story_body", "article_body", "full_text", "body_html", "body_text",
-        "body_xhtml", "post_content", "description", "summary", "dek",
+        "body_xhtml", "post_content", "copy", "body_copy", "content_elements", "description", "summary", "dek",
+        "standfirst",
     ),
     "paragraphs": (),
-    "category": ("section", "section_name", "topic", "categories", "tags", "tag", "subject"),
+    "category": (
+        "section", "section_name", "primary_section", "desk", "topic", "categories", "tags", "tag", "subject",
+        "taxonomy",
+    ),
     # WordPress's `date` is the site's local time without a zone; its `date_gmt` is the same moment in UTC.
     "published": (
         "date_gmt", "date", "post_date_gmt", "post_date", "pubdate", "published_at", "publish_date",
         "published_date", "publication_date", "date_published", "web_publication_date", "datetime", "timestamp",
-        "firstcreated", "versioncreated", "created_at",
+        "firstcreated", "versioncreated", "display_date", "first_publish_date", "created_at",
     ),
-    "url": ("link", "href", "permalink", "canonical_url", "article_url", "source_url", "web_url", "uri"),
-    "author": ("byline", "authors", "creator", "writer"),
+    "url": (
+        "link", "href", "permalink", "canonical_url", "canonical", "article_url", "source_url", "web_url",
+        "web_address", "uri",
+    ),
+    "author": ("byline", "by", "authors", "creator", "writer", "reporter", "filed_by", "credits"),
     "id": ("guid", "uuid", "article_id", "uri"),
 }  # fmt: skip
+# How deep `nested_field` looks into a record's objects for a field it lacks: `taxonomy.primary_section.name`.
+_NESTED_DEPTH = 2
 # A category or author given as a JSON number is an id into a table the export left out (WordPress's
 # `"categories": [5]`, `"author": 2`): a reader would see "5", so it is no name at all. Text of digits ("2024" in a
 # CSV) is a name as written.
 _TITLE_NAMES = frozenset(_folded(name) for name in ("title", *ALIASES["title"]))
+_FIELD_NAMES = frozenset(_folded(name) for field in FIELDS for name in (field, *ALIASES[field]))
+# How many rows a spreadsheet's title and the empty rows under it may take above its header row (`_title_row`).
+_TITLE_ROWS = 5
 
 
 class _Fields:
@@ -139,7 +154,42 @@ class _Fields:
 
     def first(self, name: str, read: Callable[[object], _Read]) -> _Read:
         """The first of `name`'s fields that reads as something: an empty or unusable one does not hide the next."""
-        return next(filter(None, (read(_at(self.record, key)) for key in self.named(name))), read(None))
+        values = (_within(_at(self.record, key), name) for key in self.named(name))
+        return next(filter(None, map(read, values)), read(None))
+
+    def unread_object(self, name: str) -> str:
+        """What to say of `name`'s field when it holds an object none of whose fields `first` reads (a CMS's
+        `"headline": {"main": ..., "seo": ...}`): which fields it has, and the option naming one; "" when none does."""
+        for key in self.named(name):
+            value = _at(self.record, key)
+            if not isinstance(value, Mapping) or not value:
+                continue
+            # Words, the longest: an object's other strings are its version ("2.22.2"), a slug, a short SEO title.
+            texts = {inner: len(text) for inner, text in value.items() if isinstance(text, str) and " " in text}
+            fields = ", ".join(map(str, value))
+            if texts:
+                return (
+                    f"field {key!r} is an object ({fields}), not text: name the one to read with"
+                    f" --field {name}={key}.{max(texts, key=texts.__getitem__)}"
+                )
+            # Text deeper in it (Editor.js's `{"blocks": [{"data": {"text": ...}}]}`) has no one path to name.
+            return (
+                f"field {key!r} is an object ({fields}) holding no text of its own: name yours with --field {name}=PATH"
+            )
+        return ""
+
+
+def _within(value: object, name: str) -> object:
+    """A field given as an object of fields (a CMS's `"content": {"body_html": ...}`, Arc XP's `"headlines":
+    {"basic": ...}`) as the first of them found under `name`'s names, else its `basic`; a list's objects each so
+    (Arc's `content_elements`, `[{"type": "text", "content": ...}, ...]`); anything else, and an object read as it
+    is (`{"rendered": ...}`, `{"name": ...}`, Extended JSON), as it is. It was read as no value at all."""
+    if isinstance(value, list):
+        return [_within(item, name) for item in value]
+    if not isinstance(value, Mapping) or _rendered(value) is not value or _named(value) is not value:
+        return value
+    inner = _Fields(value, {}).named(name)
+    return value[inner[0]] if inner else value.get("basic", value)
 
 
 def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | None:
@@ -152,6 +202,25 @@ def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | 
 def written_date(record: Mapping[str, object], fields: Mapping[str, str]) -> str:
     """The record's date as written ("" when it has none)."""
     return _Fields(record, fields).first("published", _line)
+
+
+def nested_field(record: Mapping[str, object], fields: Mapping[str, str], name: str) -> str | None:
+    """The dotted path to a field under `name`'s names nested in the record's objects (a CMS's `dates.published`,
+    `taxonomy.section`), when the record has none of its own that reads and none was named with `--field`: which
+    `--field` to suggest, as such a story went in undated or unfiled without a word; None when there is none."""
+    read = _READERS.get(name, _line)
+    if name in fields or _Fields(record, fields).first(name, read):
+        return None
+    objects: deque[tuple[str, Mapping[str, object]]] = deque(
+        (str(key), value) for key, value in record.items() if isinstance(value, Mapping)
+    )
+    while objects:
+        path, found = objects.popleft()
+        if key := next((key for key in _Fields(found, {}).named(name) if read(_within(found[key], name))), None):
+            return f"{path}.{key}"
+        if path.count(".") < _NESTED_DEPTH:
+            objects.extend((f"{path}.{key}", value) for key, value in found.items() if isinstance(value, Mapping))
+    return None
 
 
 def _is_path(link: str) -> bool:
@@ -177,6 +246,8 @@ def article_from_record(
     named, first = found.named, found.first
     title = first("title", _line)
     if not title:
+        if held := found.unread_object("title"):
+            raise ArticleError(f"no title: {held}")
         present = [key for key in named("title") if _at(record, key) is not None]
         if present:
             raise ArticleError(f"empty title (field {present[0]!r})")
@@ -196,8 +267,10 @@ def article_from_record(
     if not paragraphs and not named("paragraphs") and not named("body"):
         looked_for = repr(fields["body"]) if "body" in fields else ", ".join(("body", *ALIASES["body"]))
         raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
+    byline, paragraphs = bylined(paragraphs)
     if not paragraphs:
-        raise ArticleError("no body text")
+        held = found.unread_object("paragraphs") or found.unread_object("body")
+        raise ArticleError(f"no body text: {held}" if held else "no body text")
     published_raw = written_date(record, fields)
     published, unread = read_date(published_raw, dates) if published_raw else (None, None)
     url = first("url", _line)
@@ -206,12 +279,11 @@ def article_from_record(
     article = Article(
         title=title,
         paragraphs=paragraphs,
-        # A list of tags files the story under its first.
-        category=first("category", lambda value: next(iter(_names(value)), "")),
+        category=first("category", _category),
         published=published,
         # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
         url=web_link(url),
-        author=first("author", lambda value: ", ".join(_names(value))) or None,
+        author=first("author", _authors) or byline,
         origin=origin,
         source_id=first("id", _line) or None,
     )
@@ -262,6 +334,19 @@ def _named(item: object) -> object:
     """A thing given as an object with a name (ninjs's subjects, `{"name": "Transport", "code": ...}`, or an
     export's author objects) as its name; anything else as it is."""
     return item["name"] if isinstance(item, Mapping) and isinstance(item.get("name"), str) else item
+
+
+def _category(value: object) -> str:
+    """A category field's name; a list of tags files the story under its first."""
+    return next(iter(_names(value)), "")
+
+
+def _authors(value: object) -> str:
+    return ", ".join(_names(value))
+
+
+# How each of our fields reads, where it is not as one line of text (see `nested_field`).
+_READERS: Mapping[str, Callable[[object], str]] = {"category": _category, "author": _authors}
 
 
 def _is_id(value: object) -> bool:
@@ -886,17 +971,28 @@ class _CsvLines:
 
 
 def _delimiter(stream: BinaryIO) -> bytes:
-    """The delimiter the header row (the first line) uses most outside quotes; the stream is left where it was."""
+    """The delimiter the header row uses most outside quotes: the first line's, or, where a spreadsheet's title
+    stands above it alone (see `_title_row`), the first line that has any; the stream is left where it was."""
     start = stream.tell()
-    header = stream.readline(CHUNK_BYTES)
+    lines = [stream.readline(CHUNK_BYTES) for _ in range(_TITLE_ROWS + 1)]
     stream.seek(start)
-    bare = _QUOTED.sub(b"", header)
-    return max(_DELIMITERS, key=bare.count)
+    bare = [_QUOTED.sub(b"", line) for line in lines]
+    header = next((line for line in bare if any(map(line.count, _DELIMITERS))), bare[0])
+    return max(_DELIMITERS, key=header.count)
+
+
+def _title_row(row: list[str], number: int) -> bool:
+    """Whether a row before the header row is a spreadsheet's title over it (`Courier stories, December`, Excel
+    padding it with empty cells) or an empty one under that title: one cell at most, within the first
+    `_TITLE_ROWS`, and no name of a field. Every row under such a title was skipped, "no title field"."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    return number <= _TITLE_ROWS and len(cells) <= 1 and not any(_folded(cell) in _FIELD_NAMES for cell in cells)
 
 
 def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
-    """Rows under a header row, numbered as rows (the header is row 1); a row may span lines; fields are separated
-    by commas, semicolons or tabs, whichever the header row has most of."""
+    """Rows under a header row, numbered as rows (the header is row 1, or under a spreadsheet's title rows, see
+    `_title_row`); a row may span lines; fields are separated by commas, semicolons or tabs, whichever the header row
+    has most of."""
     delimiter = _delimiter(stream)
     lines = _CsvLines(stream, delimiter, encoding)
     rows = csv.reader(lines, delimiter=delimiter.decode("ascii"))
@@ -921,6 +1017,9 @@ def csv_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
             if problem := lines.row_problem():
                 yield name, 0, f"unreadable CSV header: {problem}"
                 return
+            if _title_row(row, number):
+                number += 1  # rows are numbered as the spreadsheet shows them
+                continue
             header = [column.strip() for column in row]
             if lines.note is not None:
                 yield name, 0, lines.note

@@ -249,6 +249,15 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
     )
 
 
+def bylined(paragraphs: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The names in a byline opening the text (`By Jane Doe, Transport Reporter`, as a CMS's HTML body or a feed's
+    content starts), and the paragraphs after it; else None and the paragraphs. A byline was the first passage of
+    its story, shown for a question about the story's reporter or anything else it names."""
+    if paragraphs and (byline := _BYLINE.match(paragraphs[0])):
+        return byline[1], paragraphs[1:]
+    return None, paragraphs
+
+
 class BrokenUtf8(ArticleError):
     """UTF-8 text with bytes in it that are none (one byte of another encoding pasted in, a character cut short):
     `text` reads each such spot as U+FFFD, and the message says where the first is and how many there are."""

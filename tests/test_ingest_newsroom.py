@@ -1,0 +1,72 @@
+"""A newsroom's own exports, as its first day brings them (tests/data/newsroom/, what each reads as in
+newsroom.expected.json): a CMS's JSON with HTML bodies and nested fields, Arc XP's ANS, a spreadsheet's CSV under
+its own column names, a feed's content, and the word processor files and PDFs newsbot does not read, each told
+what it is and what to save it as."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import Skipped, read_articles, read_file
+from bot.models import Article
+from tests.paths import DATA
+
+NEWSROOM = DATA / "newsroom"
+EXPECTED = json.loads((DATA / "newsroom.expected.json").read_text(encoding="utf-8"))
+
+
+def shown(item: Article | Skipped) -> dict[str, object]:
+    """What a reader of the library sees of an article, or what the ingest says of a file (its location by name)."""
+    if isinstance(item, Skipped):
+        return {"kind": item.kind, "at": Path(item.location).name, "reason": item.reason}
+    return {
+        "title": item.title,
+        "paragraphs": list(item.paragraphs),
+        "author": item.author,
+        "category": item.category,
+        "published": item.published.isoformat() if item.published else None,
+        "url": item.url,
+    }
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_a_newsroom_export_reads_as_its_readers_should_see_it(case: str) -> None:
+    """Byline paragraphs, "Read more" boxes and table cells run together ("SurveyJanuary£120,000") were passages;
+    stories nested in a CMS's objects were skipped ("empty title") or went in undated without a word; a .docx or
+    a PDF was read as the seed's text format ("binary file, not text")."""
+    want = EXPECTED[case]
+    items = read_file(NEWSROOM / want["file"], want.get("fields"), want.get("site"))
+    assert [shown(item) for item in items] == want["items"]
+
+
+def test_a_folder_of_documents_says_what_to_save_them_as(tmp_path: Path) -> None:
+    for name in ("minutes.docx", "budget.xlsx", "report.pdf", "photo.jpg"):
+        (tmp_path / name).write_bytes(b"\x00\x01")
+    [note] = list(read_articles([tmp_path]))
+    assert isinstance(note, Skipped)
+    assert note.reason.startswith("4 other files not read (1 .docx, 1 .jpg, 1 .pdf, 1 .xlsx); articles are read from")
+    assert note.reason.endswith(
+        "; a word processor's document: save it as a web page (.html) or as plain text (.txt, the headline on its"
+        " first line) and ingest that; a PDF document: copy its text into a .txt file, the headline on its first"
+        " line, and ingest that; a spreadsheet: save it as CSV (.csv: a row a story, under a header row naming the"
+        " columns)"
+    )
+
+
+def test_what_a_browser_saves_beside_a_page_is_not_read_as_stories() -> None:
+    """A browser's "Save page as" (complete) keeps the page's resources in `NAME_files/` beside `NAME.html`, the
+    frames it shows among them as pages of their own: an advertisement's went in as a story, and its scripts and
+    pictures were counted as files not read. A folder so named beside no page is read."""
+    folder = DATA / "saved_pages"
+    items = list(read_articles([folder]))
+    assert sorted(item.title for item in items if isinstance(item, Article)) == [
+        "Market hall opens",
+        "Readers' letters: keep the ferry timetable",
+    ]
+    assert [str(item) for item in items if isinstance(item, Skipped)] == [
+        f"note {folder}: Market hall opens - Courier_files/ not read: what a browser saves beside a page (its"
+        " pictures, scripts, and the frames it shows, advertisements and videos among them) is no story"
+    ]

@@ -1890,14 +1890,20 @@ def writes_count(text: str) -> bool:
     return writes_amount(text)
 
 
-def writes_money(text: str) -> bool:
-    """Whether a paragraph writes a sum of money ("£1.20", "$2bn", "214p", "5,000 euros")."""
-    return _MONEY.search(text) is not None
+def written_by(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """Whether a paragraph writes what `pattern` finds: the test of each kind of answer one pattern tells (a sum of
+    money, a span, a cause, how often, a time of day, a place)."""
+
+    def writes(text: str) -> bool:
+        return pattern.search(text) is not None
+
+    return writes
 
 
-def writes_span(text: str) -> bool:
-    """Whether a paragraph writes a span of time or length ("48-hour", "four years", "4.9 metres")."""
-    return _SPAN.search(text) is not None
+writes_money = written_by(_MONEY)  # a sum of money: "£1.20", "$2bn", "214p", "5,000 euros"
+
+
+writes_span = written_by(_SPAN)  # a span of time or length: "48-hour", "four years", "4.9 metres"
 
 
 # "How big (large) ...?" asks for a size, which a story writes as a number ("About 600 hectares", "a 20,000-seat
@@ -1925,9 +1931,7 @@ _CAUSE = re.compile(
 )
 
 
-def writes_cause(text: str) -> bool:
-    """Whether a paragraph writes a cause (`_CAUSE`)."""
-    return _CAUSE.search(text) is not None
+writes_cause = written_by(_CAUSE)  # a cause
 
 
 # "How often ...?" asks for how often something happens, which a story writes as a frequency ("three times a week",
@@ -1943,9 +1947,7 @@ _FREQUENCY = re.compile(
 )
 
 
-def writes_frequency(text: str) -> bool:
-    """Whether a paragraph writes how often something happens (`_FREQUENCY`)."""
-    return _FREQUENCY.search(text) is not None
+writes_frequency = written_by(_FREQUENCY)  # how often
 
 
 def writes_measure(measure: re.Pattern[str], text: str) -> bool:
@@ -2008,9 +2010,7 @@ _CLOCK = re.compile(
 )
 
 
-def writes_clock(text: str) -> bool:
-    """Whether a paragraph writes a time of day or a race's time (`_CLOCK`)."""
-    return _CLOCK.search(text) is not None
+writes_clock = written_by(_CLOCK)  # a time of day or a race's time
 
 
 # "What is the name of ...?" and "what is ... called?" ask for a name, which a story writes capitalised beside the
@@ -2091,9 +2091,7 @@ _NAMED_PLACE = re.compile(
 )
 
 
-def writes_place(text: str) -> bool:
-    """Whether a paragraph names a place (`_NAMED_PLACE`)."""
-    return _NAMED_PLACE.search(text) is not None
+writes_place = written_by(_NAMED_PLACE)  # a named place
 
 
 def asked_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float, bool]]:

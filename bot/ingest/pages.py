@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from configparser import ConfigParser
 from copy import deepcopy
-from datetime import datetime
+from datetime import datetime, time
 from email.message import Message
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +25,7 @@ from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL, without_repeats
 from bot.ingest.reports import Skipped
-from bot.ingest.text import served_encoding
+from bot.ingest.text import date_line_text, served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
@@ -114,6 +114,11 @@ _TEASER_CLASS = re.compile(r"(?:^|[\s_-])(?:teaser|card|story|promo)s?(?:$|[\s_-
 _NUMBERED = re.compile(r"\s*(?:no\.\s*)?\d+\s*[.):]\s", re.I)
 _LIVE_BLOG = re.compile(r'"@type"\s*:\s*"LiveBlogPosting"')
 _LIST_MARK = re.compile(r"^[-*\u2022]\s+")
+# How many of a page's first paragraphs may be its date line: under its headline, a byline or a standfirst.
+_DATE_LINE_PARAGRAPHS = 3
+# A table's row and the rule under its header row, as trafilatura writes them (Markdown's).
+_TABLE_ROW = re.compile(r"\|.*\|\s*")
+_RULE = re.compile(r":?-+:?")
 HEADLINE_WORDS = 3
 # A paragraph longer than this, or ending as a sentence does, is a summary or a story's own text; a teaser has one.
 SUMMARY_CHARS = 80
@@ -255,7 +260,7 @@ def _article(
         url=url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         output_format="python",
         date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
     )
@@ -282,7 +287,8 @@ def _article(
         raise ArticleError(f"an error page (\u201c{title}\u201d), not a story: the site says it has no such page")
     if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
-    published, dated = _stated_time(body) or _date(document.date) or (None, None)
+    paragraphs, written = _date_line(paragraphs)
+    published, dated = _stated_time(body) or _finer(_date(document.date), written) or (None, None)
     if published is None and _consent_wall(title, paragraphs):
         raise ArticleError(_CONSENT_WALL)
     # A consent banner caught in the story's text is no part of it (a story quoting a banner quotes a phrase or two).
@@ -338,13 +344,45 @@ def _extraction_config() -> ConfigParser:
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [_table_row(" ".join(line.split())) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
     kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return without_repeats(tuple(kept))
+
+
+def _table_row(line: str) -> str:
+    """A line of the text as a reader reads it: a table's row, which trafilatura writes as Markdown's (`| Kelby |
+    12 | 28 |`), as its cells parted as CMS bodies' are (`Kelby | 12 | 28`, see `bot.ingest.markup`); the line
+    under a header row (`|---|---|`) as nothing. A page's tables (a league's, a price list) were left out."""
+    if not _TABLE_ROW.fullmatch(line):
+        return line
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return "" if all(_RULE.fullmatch(cell) for cell in cells) else " ".join(" | ".join(cells).strip(" |").split())
+
+
+def _date_line(paragraphs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[datetime, str | None] | None]:
+    """The paragraphs without the date line among the first few (`Published 5 December 2026`, `Publicado el 5 de
+    diciembre de 2026`, `5. Dezember 2026`: see `date_line_text`), which is no part of the story, and its date and
+    note (see `_date`), the story's when the page's metadata states none; None when there is none. A page dated
+    only in its text, in English or another language, was undated, its date line a passage."""
+    for n, paragraph in enumerate(paragraphs[:_DATE_LINE_PARAGRAPHS]):
+        if (written := date_line_text(paragraph)) is not None and (date := _date(written)):
+            return paragraphs[:n] + paragraphs[n + 1 :], date
+    return paragraphs, None
+
+
+def _finer(
+    found: tuple[datetime, str | None] | None, written: tuple[datetime, str | None] | None
+) -> tuple[datetime, str | None] | None:
+    """The date trafilatura found on a page (its metadata's, or an element's it knows), else its date line's; the
+    date line's when both name one day and only the line its time (`Veröffentlicht am 5. Dezember 2026, 10:15
+    Uhr`, where trafilatura keeps the day)."""
+    if found is None or (written is not None and written[0].date() == found[0].date() and found[0].time() == time()):
+        return written or found
+    return found
 
 
 def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, ...]) -> int:

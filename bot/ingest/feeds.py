@@ -610,9 +610,15 @@ def _entry(
     names the authors a WordPress export gives by their logins."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
+    paragraphs, full = _text(raw)
+    if not paragraphs and (media := _media_only(raw)):
+        raise ArticleError(
+            f"{'an' if media == 'audio' else 'a'} {media} episode with no text, only its {media} file (an enclosure):"
+            " newsbot reads stories' words;"
+            " its show notes would be read, in the item's description or at a page it links to"
+        )
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
-    paragraphs, full = _text(raw)
     byline, paragraphs = bylined(paragraphs)
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
@@ -634,6 +640,18 @@ def _entry(
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
     return FeedEntry(article, summary_only=not full, revised=revised or published), note
+
+
+def _media_only(raw: Mapping[str, Any]) -> str | None:
+    """ "audio" or "video" when an entry is only a recording (a podcast's episode): an enclosure of that kind and no
+    link to a page of its own, or only its guid, which a podcast's feed often writes as no address at all
+    (`courier-audio-48`). Its "page" was fetched at its guid read as an address, and said to be "HTTP 404"; or it
+    had "no http(s) link to the story"."""
+    if (own := raw.get("link")) and not (raw.get("guidislink") and own == raw.get("id")):
+        return None
+    enclosures = raw.get("enclosures")
+    kinds = {str(e.get("type") or "").partition("/")[0] for e in enclosures or () if isinstance(e, Mapping)}
+    return next((kind for kind in ("audio", "video") if kind in kinds), None)
 
 
 def _base(channel: Mapping[str, Any], url: str) -> str:

@@ -7,6 +7,7 @@ import codecs
 import functools
 import html as entities
 import itertools
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
 from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
-from bot.ingest.markup import AD_LABEL, without_repeats
+from bot.ingest.markup import AD_LABEL, html_paragraphs, looks_like_html, without_repeats
 from bot.ingest.reports import Skipped
 from bot.ingest.text import date_line_text, served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
@@ -114,6 +115,16 @@ _TEASER_CLASS = re.compile(r"(?:^|[\s_-])(?:teaser|card|story|promo)s?(?:$|[\s_-
 _NUMBERED = re.compile(r"\s*(?:no\.\s*)?\d+\s*[.):]\s", re.I)
 _LIVE_BLOG = re.compile(r'"@type"\s*:\s*"LiveBlogPosting"')
 _LIST_MARK = re.compile(r"^[-*\u2022]\s+")
+# A tag of the template languages static sites are built with (Hugo's Go templates, Jekyll's Liquid, Jinja):
+# `{{ .Title }}`, `{% if page.title %}`. A site's layouts, read as pages, went in as stories headlined so.
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_TEMPLATE = (
+    "a template ({}), not a story: a static site's layouts and themes make its pages; ingest the site's posts (its"
+    " Markdown) or its built pages"
+)
+# A page's schema.org metadata, and the lines of a text written in it.
+_JSON_LD = re.compile(r"<script\b[^>]*application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
+_LINES = re.compile(r"\s*\n\s*")
 # How many of a page's first paragraphs may be its date line: under its headline, a byline or a standfirst.
 _DATE_LINE_PARAGRAPHS = 3
 # A table's row and the rule under its header row, as trafilatura writes them (Markdown's).
@@ -245,7 +256,10 @@ def _article(
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
     if not kind and not looks_like_page(body):
-        raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
+        if url is None and _TEMPLATE_TAG.search(body[:_HEAD_BYTES].decode("utf-8", errors="replace")):
+            raise ArticleError(_TEMPLATE.format("its markup holds a template's tags"))
+        said = "the file does not" if url is None else "the response does not say what it is and does not"
+        raise ArticleError(f"not an HTML page ({said} look like HTML)")
     # A fetch follows a stub (bot.fetch); a stub saved as a file, or one of a chain too long, names its story.
     if target := refresh_target(body, url or "", content_type):
         raise ArticleError(f"a page that only sends its reader on to {target}: ingest that page")
@@ -279,8 +293,12 @@ def _article(
     title = " ".join((document.title or "").split())
     if not title:
         raise ArticleError("no headline found on the page")
+    if _TEMPLATE_TAG.search(title):
+        raise ArticleError(_TEMPLATE.format(f"its headline is \u201c{title}\u201d"))
     author = " ".join((document.author or "").split()) or None
     paragraphs = _paragraphs(document.text or "", title, author)
+    if len(paragraphs) == 1:
+        paragraphs = _schema_paragraphs(_html(body, charset), paragraphs[0]) or paragraphs
     if not paragraphs:
         raise ArticleError("no story text found on the page")
     if _error_page(title, paragraphs):
@@ -361,6 +379,34 @@ def _table_row(line: str) -> str:
         return line
     cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
     return "" if all(_RULE.fullmatch(cell) for cell in cells) else " ".join(" | ".join(cells).strip(" |").split())
+
+
+def _schema_paragraphs(html: str, text: str) -> tuple[str, ...] | None:
+    """The paragraphs of the `articleBody` in a page's schema.org metadata (JSON-LD) whose text is `text`, the one
+    paragraph trafilatura found: a page that shows its story only by script (a shell and JSON-LD) had it read from
+    there, its paragraphs run into one passage. None when no `articleBody` is that text."""
+    for script in _JSON_LD.finditer(html):
+        try:
+            found = json.loads(script[1])
+        except ValueError:
+            continue
+        for written in _values(found, "articleBody"):
+            paragraphs = html_paragraphs(written) if looks_like_html(written) else tuple(_LINES.split(written.strip()))
+            if len(paragraphs) > 1 and _squeezed("".join(paragraphs)) == _squeezed(text):
+                return paragraphs
+    return None
+
+
+def _values(found: object, key: str) -> Iterator[str]:
+    """The texts under `key` anywhere in JSON (a `@graph`'s objects, a list of them)."""
+    if isinstance(found, dict):
+        if isinstance(value := found.get(key), str):
+            yield value
+        for inner in found.values():
+            yield from _values(inner, key)
+    elif isinstance(found, list):
+        for inner in found:
+            yield from _values(inner, key)
 
 
 def _date_line(paragraphs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[datetime, str | None] | None]:

@@ -26,7 +26,7 @@ from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL, html_paragraphs, looks_like_html, without_repeats
 from bot.ingest.reports import Skipped
-from bot.ingest.text import date_line_text, served_encoding
+from bot.ingest.text import bylined, date_line_text, served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
@@ -127,6 +127,9 @@ _JSON_LD = re.compile(r"<script\b[^>]*application/ld\+json[^>]*>(.*?)</script\s*
 _LINES = re.compile(r"\s*\n\s*")
 # How many of a page's first paragraphs may be its date line: under its headline, a byline or a standfirst.
 _DATE_LINE_PARAGRAPHS = 3
+# A table cell longer than this holds paragraphs: the table lays the page out (a menu beside the story), and is
+# read as no table.
+LAYOUT_CELL_CHARS = 200
 # A table's row and the rule under its header row, as trafilatura writes them (Markdown's).
 _TABLE_ROW = re.compile(r"\|.*\|\s*")
 _RULE = re.compile(r":?-+:?")
@@ -280,6 +283,11 @@ def _article(
     )
     try:
         document = extract()
+        if document is not None and not isinstance(document, dict) and _laid_out(document.text or ""):
+            # A page laid out in a table (a menu's cell beside the story's) is read as pages were before tables
+            # were: its story as paragraphs, where it became one row, the menu and the whole story its two cells.
+            extract = functools.partial(extract, include_tables=False)
+            document = extract()
         if document is not None and not isinstance(document, dict) and _run_together(document.text):
             # A short story's text run into one line: trafilatura's baseline, taken for want of enough text.
             own = extract(config=_extraction_config())
@@ -296,7 +304,10 @@ def _article(
     if _TEMPLATE_TAG.search(title):
         raise ArticleError(_TEMPLATE.format(f"its headline is \u201c{title}\u201d"))
     author = " ".join((document.author or "").split()) or None
-    paragraphs = _paragraphs(document.text or "", title, author)
+    # A byline opening the text that trafilatura did not take for the author (`Par Odile Marsh`) is the author,
+    # not a passage.
+    byline, paragraphs = bylined(_paragraphs(document.text or "", title, author))
+    author = author or byline
     if len(paragraphs) == 1:
         paragraphs = _schema_paragraphs(_html(body, charset), paragraphs[0]) or paragraphs
     if not paragraphs:
@@ -369,6 +380,16 @@ def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return without_repeats(tuple(kept))
+
+
+def _laid_out(text: str) -> bool:
+    """Whether a table in a page's extracted text is its layout, not data: a cell as long as a paragraph."""
+    return any(
+        len(cell) > LAYOUT_CELL_CHARS
+        for line in text.splitlines()
+        if _TABLE_ROW.fullmatch(line)
+        for cell in line.split("|")
+    )
 
 
 def _table_row(line: str) -> str:

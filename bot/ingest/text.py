@@ -31,11 +31,12 @@ _PUBLISHED = re.compile(
     r"|(?:Date|Fecha|Datum)\s*:)\s*(.+)$",
     re.IGNORECASE,
 )
-# A byline among the header lines: "By Jane Doe", "By Jane Doe and Tom Hale, Transport Correspondents". A name is
-# two or more capitalised words, so that a story beginning "By Tuesday, ..." or "By the time ..." is not one.
+# A byline among the header lines: "By Jane Doe", "By Jane Doe and Tom Hale, Transport Correspondents", and in
+# French, Spanish and German, "Par Odile Marsh", "Por Ana Ruiz", "Von Jens Abel". A name is two or more capitalised
+# words, so that a story beginning "By Tuesday, ..." or "By the time ..." is not one.
 _NAME = r"[A-Z][\w'\u2019.-]*"
 _BYLINE = re.compile(
-    rf"^(?:By|BY)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
+    rf"^(?:By|BY|Par|PAR|Por|POR|Von|VON)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
 )
 # Where another article in the seed's format starts, in a file of several pasted or concatenated together: after a
 # blank line, a headline, then its header lines and its date line. The headline is a line with something on it,

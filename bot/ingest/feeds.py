@@ -96,6 +96,18 @@ MAX_SHOWN_TITLE = 120
 # after it), or closed by `>` alone. A `<?xml-stylesheet ...>` is none.
 _DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml(?![\w.:-])([^<>]*?)(\?>|>|(?=<)|$)")
 _DECLARED_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']?([^"'\s?>]*)""")
+# Well-formed XML's root element (after its declaration, comments and doctype), and the news industry's formats
+# known by it: a wire service's stories.
+_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.:-]*)", re.S
+)
+_ROOT_BYTES = 4096
+_NEWS_XML = {
+    "nitf": "an NITF story (the news industry's XML)",
+    "newsmessage": "a NewsML-G2 message (the news industry's XML)",
+    "newsitem": "a NewsML-G2 item (the news industry's XML)",
+    "newsml": "a NewsML 1 document (the news industry's XML)",
+}
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -223,6 +235,8 @@ def parse_feed(
                 # A feed's address answering with a page ("Page not found" sent with 200 OK, a site's new home page
                 # after a move): its title tells an admin what the site sent, where "not a feed" told nothing.
                 return Skipped(url, f"a web page (\u201c{title}\u201d), not an RSS, Atom or JSON feed")
+            if (root := _ROOT.match(data[:_ROOT_BYTES])) and root[1].lower() != b"html" and not problem:
+                return Skipped(url, _other_xml(root[1].decode("ascii").split(":")[-1]))
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
@@ -640,6 +654,19 @@ def _entry(
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
     return FeedEntry(article, summary_only=not full, revised=revised or published), note
+
+
+def _other_xml(root: str) -> str:
+    """What to say of well-formed XML that is no feed, by its root element (`<nitf>`): it was "not an RSS, Atom or
+    JSON feed", which named neither what it is nor what to do with its stories."""
+    kind = _NEWS_XML.get(root.casefold())
+    what = (
+        f"{kind}, which newsbot does not read" if kind else f"an XML document (<{root}>), not an RSS, Atom or JSON feed"
+    )
+    return (
+        f"{what}: give its stories as web pages (.html), plain text (.txt, the headline on its first line) or JSON"
+        ' Lines (.jsonl, a story a line, under the names of README\'s "Articles it reads")'
+    )
 
 
 def _media_only(raw: Mapping[str, Any]) -> str | None:

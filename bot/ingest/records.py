@@ -252,7 +252,8 @@ def article_from_record(
     is a path (`site_path`) is read under `site`, the site's address, and is no link without it.
     """
     if isinstance(own := record.get("_id"), str) and own.startswith(_SANITY_DRAFT):
-        raise ArticleError(f"not published (a Sanity draft: its _id is {own!r}), not read")
+        # One reason for every draft, so that a report counts them in one line.
+        raise ArticleError(f"not published (a Sanity draft: its _id starts {_SANITY_DRAFT!r}), not read")
     if isinstance(typed := record.get("_type"), str) and (typed.startswith("sanity.") or typed in _SANITY_NO_STORY):
         raise ArticleError(f"not a story (its _type is {typed!r}), not read")
     found = _Fields(record, fields)

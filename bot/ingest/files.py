@@ -91,6 +91,8 @@ _SAVED_RESOURCES = "_files"
 # `{{ page.title }}`, a draft as a story.
 _JEKYLL_FOLDERS = frozenset({"_drafts", "_layouts", "_includes", "_sass", "_data"})
 _HUGO_FOLDERS = frozenset({"archetypes", "layouts", "themes", "resources"})
+# A Hugo section's own page (`content/news/_index.md`): the list of its stories, its text a line about the section.
+_HUGO_LIST = "_index.md"
 _HUGO_CONFIG = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
@@ -546,6 +548,9 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             if (at := next((n for n, part in enumerate(parts[:-1]) if _site_folder(part, hugo)), None)) is not None:
                 site.add("/".join(parts[: at + 1]) + "/")
                 continue
+            if hugo and child.name == _HUGO_LIST:
+                site.add("/".join(parts))
+                continue
             if (kept := _page_resources(path, parts)) is not None:
                 resources.add(kept)
                 continue
@@ -596,7 +601,8 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         if site:
             yield Skipped(
                 str(path),
-                f"{_first_few(sorted(site))} not read: a static site's drafts, layouts and themes are no stories",
+                f"{_first_few(sorted(site))} not read: a static site's drafts, layouts, themes and section pages are no"
+                " stories",
                 note=True,
             )
         if resources:

@@ -46,7 +46,7 @@ from bot.errors import (
     UsageError,
 )
 from bot.ingest import FIELDS, Order, Skipped, parse_date
-from bot.ingest.urls import is_web_url, web_link
+from bot.ingest.urls import is_web_url, typed_address
 from bot.library import IngestReport, Library, Semantics, name_this_process, open_store, shipped_articles
 from bot.models import Answer, Holder
 from bot.render.answers import answer_json, render_answer
@@ -863,9 +863,13 @@ def _ingest(args: argparse.Namespace, library: Library, stop: Callable[[], bool]
     # A path that is not there is a mistake in the command, as in `cat`: the others go in, and it fails.
     missing = [s for s in args.sources if not is_web_url(s) and not Path(s).exists()]
     for source in missing:
-        # "www.example.org/story: no such file or directory" said nothing of how to read the page it names.
-        if (link := web_link(source)) and not Path(Path(source).parts[0]).exists():
-            print(f"note: to read the page {source} names, give its address: newsbot ingest {link}", file=sys.stderr)
+        # "www.example.org/story: no such file or directory" said nothing of how to read the page it names, and
+        # "127.0.0.1:8756/story" (a test server's) had no note at all.
+        if (link := typed_address(source)) and not Path(Path(source).parts[0]).exists():
+            print(
+                f"note: to read the page {source} names, add http:// or https:// before it: newsbot ingest {link}",
+                file=sys.stderr,
+            )
     print(report.summary())
     if not report.interrupted and (failed := _said_index_failure(report)):
         return failed  # the vectors wait for the disk too: their note would only bury this line

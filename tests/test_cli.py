@@ -183,15 +183,20 @@ def test_an_ingest_of_an_address_no_page_is_read_from_is_refused_unmangled(
     assert f"argument PATH_OR_URL: '{address}' is no file, and pages are read from http:// and https://" in err
 
 
+TYPED_ADDRESSES = json.loads((DATA / "typed_addresses.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("typed", sorted(TYPED_ADDRESSES))
 def test_an_ingest_of_a_page_typed_without_its_scheme_says_how_to_read_it(
-    capsys: pytest.CaptureFixture[str], isolated: Path
+    typed: str, capsys: pytest.CaptureFixture[str], isolated: Path
 ) -> None:
-    assert main(["ingest", "www.example.org/story", str(DATA / "articles")]) == 1
+    """A test server's address typed without http:// ("127.0.0.1:8756/x") was "no such file or directory" alone."""
+    assert main(["ingest", typed, str(DATA / "articles")]) == 1
     captured = capsys.readouterr()
     assert "3 added" in captured.out
     assert (
-        "note: to read the page www.example.org/story names, give its address:"
-        " newsbot ingest https://www.example.org/story"
+        f"note: to read the page {typed} names, add http:// or https:// before it:"
+        f" newsbot ingest {TYPED_ADDRESSES[typed]}"
     ) in captured.err.splitlines()
     # A mistyped file in a folder that is there (the working directory's) is named as one, not as a page.
     (isolated / "corpus.old").mkdir()

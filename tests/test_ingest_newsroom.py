@@ -70,3 +70,23 @@ def test_what_a_browser_saves_beside_a_page_is_not_read_as_stories() -> None:
         f"note {folder}: Market hall opens - Courier_files/ not read: what a browser saves beside a page (its"
         " pictures, scripts, and the frames it shows, advertisements and videos among them) is no story"
     ]
+
+
+@pytest.mark.parametrize("site", ["hugo", "jekyll"])
+def test_a_static_sites_folder_gives_its_posts_and_no_templates(site: str) -> None:
+    """A site's source folder as a newsroom keeps it: its layouts went in as stories headlined `{{ .Title }}` and
+    `{{ page.title }}`, its `_drafts/` as stories, and Jekyll's posts undated (their day is in their names)."""
+    folder = DATA / "static_sites" / site
+    want = json.loads((DATA / "static_sites.expected.json").read_text(encoding="utf-8"))[site]
+    items = list(read_articles([folder]))
+    stories = sorted(
+        [item.title, item.published.isoformat() if item.published else None, Path(item.origin or "").name]
+        for item in items
+        if isinstance(item, Article)
+    )
+    said = [
+        [item.kind, str(Path(item.location).relative_to(folder)), item.reason]
+        for item in items
+        if isinstance(item, Skipped)
+    ]
+    assert {"stories": stories, "said": said} == want

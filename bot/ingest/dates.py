@@ -243,12 +243,19 @@ def read_date(raw: str, dates: FileDates | None = None) -> tuple[datetime | None
 _YEAR_FOLDER = re.compile(r"\d{4}")
 _DAY_FOLDER = re.compile(r"\d{2}")
 _DATE_FOLDER = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A file named by its day, as Jekyll names its posts (`_posts/2026-12-01-pool-prices.md`).
+_DATED_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[-_]")
 
 
 def folder_date(path: PurePath, now: datetime | None = None) -> datetime | None:
-    """The day the folders holding `path` name (`corpus/2026/12/02/story.txt`, `2026-12-02/story.txt`; the one
+    """The day the file's name begins with (Jekyll's `_posts/2026-12-01-pool-prices.md`, which went in undated),
+    else the one the folders holding `path` name (`corpus/2026/12/02/story.txt`, `2026-12-02/story.txt`; the one
     nearest the file), for an article that writes no date of its own; None when they name none, or one more than a
     day ahead of `now` (a folder is no typo to keep with a note, as a written date is: it is only a fallback)."""
+    if (named := _DATED_NAME.match(path.name)) and _exists(*(dated := (int(named[1]), int(named[2]), int(named[3])))):
+        found = datetime(*dated, tzinfo=UTC)
+        if dated[0] >= 1900 and not _future_note(found, now):
+            return found
     folders = path.parent.parts
     for end in range(len(folders), 0, -1):
         year, month, day = folders[max(end - 3, 0) : end] if end >= 3 else ("", "", "")

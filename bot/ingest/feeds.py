@@ -96,6 +96,18 @@ MAX_SHOWN_TITLE = 120
 # after it), or closed by `>` alone. A `<?xml-stylesheet ...>` is none.
 _DECLARATION = re.compile(rb"(\xef\xbb\xbf)?(\s*)<\?xml(?![\w.:-])([^<>]*?)(\?>|>|(?=<)|$)")
 _DECLARED_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']?([^"'\s?>]*)""")
+# Well-formed XML's root element (after its declaration, comments and doctype), and the news industry's formats
+# known by it: a wire service's stories.
+_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.:-]*)", re.S
+)
+_ROOT_BYTES = 4096
+_NEWS_XML = {
+    "nitf": "an NITF story (the news industry's XML)",
+    "newsmessage": "a NewsML-G2 message (the news industry's XML)",
+    "newsitem": "a NewsML-G2 item (the news industry's XML)",
+    "newsml": "a NewsML 1 document (the news industry's XML)",
+}
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -223,6 +235,8 @@ def parse_feed(
                 # A feed's address answering with a page ("Page not found" sent with 200 OK, a site's new home page
                 # after a move): its title tells an admin what the site sent, where "not a feed" told nothing.
                 return Skipped(url, f"a web page (\u201c{title}\u201d), not an RSS, Atom or JSON feed")
+            if (root := _ROOT.match(data[:_ROOT_BYTES])) and root[1].lower() != b"html" and not problem:
+                return Skipped(url, _other_xml(root[1].decode("ascii").split(":")[-1]))
             return Skipped(url, "not an RSS, Atom or JSON feed" + (f" ({problem})" if problem else ""))
         channel, raw_entries = parsed.feed, parsed.entries
     base = _base(channel, url)
@@ -610,9 +624,15 @@ def _entry(
     names the authors a WordPress export gives by their logins."""
     if not raw:
         raise ArticleError("an empty item, or not an item at all")
+    paragraphs, full = _text(raw)
+    if not paragraphs and (media := _media_only(raw)):
+        raise ArticleError(
+            f"{'an' if media == 'audio' else 'a'} {media} episode with no text, only its {media} file (an enclosure):"
+            " newsbot reads stories' words;"
+            " its show notes would be read, in the item's description or at a page it links to"
+        )
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
-    paragraphs, full = _text(raw)
     byline, paragraphs = bylined(paragraphs)
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
@@ -634,6 +654,31 @@ def _entry(
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
     )
     return FeedEntry(article, summary_only=not full, revised=revised or published), note
+
+
+def _other_xml(root: str) -> str:
+    """What to say of well-formed XML that is no feed, by its root element (`<nitf>`): it was "not an RSS, Atom or
+    JSON feed", which named neither what it is nor what to do with its stories."""
+    kind = _NEWS_XML.get(root.casefold())
+    what = (
+        f"{kind}, which newsbot does not read" if kind else f"an XML document (<{root}>), not an RSS, Atom or JSON feed"
+    )
+    return (
+        f"{what}: give its stories as web pages (.html), plain text (.txt, the headline on its first line) or JSON"
+        ' Lines (.jsonl, a story a line, under the names of README\'s "Articles it reads")'
+    )
+
+
+def _media_only(raw: Mapping[str, Any]) -> str | None:
+    """ "audio" or "video" when an entry is only a recording (a podcast's episode): an enclosure of that kind and no
+    link to a page of its own, or only its guid, which a podcast's feed often writes as no address at all
+    (`courier-audio-48`). Its "page" was fetched at its guid read as an address, and said to be "HTTP 404"; or it
+    had "no http(s) link to the story"."""
+    if (own := raw.get("link")) and not (raw.get("guidislink") and own == raw.get("id")):
+        return None
+    enclosures = raw.get("enclosures")
+    kinds = {str(e.get("type") or "").partition("/")[0] for e in enclosures or () if isinstance(e, Mapping)}
+    return next((kind for kind in ("audio", "video") if kind in kinds), None)
 
 
 def _base(channel: Mapping[str, Any], url: str) -> str:

@@ -85,6 +85,15 @@ _MAGIC = (
 # The folder a browser saves a page's resources in, beside it (Chrome's, Firefox's, Edge's "Save page as", complete):
 # `Story.html` and `Story_files/`.
 _SAVED_RESOURCES = "_files"
+# A static site's folders that hold no story (its drafts, the templates its pages are made with, what it builds them
+# from): Jekyll's, in any folder; Hugo's only in a folder that is a Hugo site (its configuration beside them), as
+# "themes" or "layouts" may be a newsroom's own folder of stories. A layout went in as a story headlined
+# `{{ page.title }}`, a draft as a story.
+_JEKYLL_FOLDERS = frozenset({"_drafts", "_layouts", "_includes", "_sass", "_data"})
+_HUGO_FOLDERS = frozenset({"archetypes", "layouts", "themes", "resources"})
+# A Hugo section's own page (`content/news/_index.md`): the list of its stories, its text a line about the section.
+_HUGO_LIST = "_index.md"
+_HUGO_CONFIG = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders, and a folder's own documents, named in a directory's note; the rest are counted.
@@ -520,6 +529,8 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         hidden: set[str] = set()
         resources: set[str] = set()
         documents: list[str] = []
+        site: set[str] = set()
+        hugo = any((path / name).is_file() for name in _HUGO_CONFIG)
         tree = _tree(path)
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
         exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
@@ -533,6 +544,12 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             if (dot := next((n for n, part in enumerate(parts) if part.startswith(".")), None)) is not None:
                 top = parts[: dot + 1]
                 hidden.add("/".join(top) + ("/" if path.joinpath(*top).is_dir() else ""))
+                continue
+            if (at := next((n for n, part in enumerate(parts[:-1]) if _site_folder(part, hugo)), None)) is not None:
+                site.add("/".join(parts[: at + 1]) + "/")
+                continue
+            if hugo and child.name == _HUGO_LIST:
+                site.add("/".join(parts))
                 continue
             if (kept := _page_resources(path, parts)) is not None:
                 resources.add(kept)
@@ -581,6 +598,13 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 f"{_first_few(documents)} not read: a folder's README, licence or change log is no story (give its own"
                 " path to read one)",
             )
+        if site:
+            yield Skipped(
+                str(path),
+                f"{_first_few(sorted(site))} not read: a static site's drafts, layouts, themes and section pages are no"
+                " stories",
+                note=True,
+            )
         if resources:
             names = sorted(resources)
             yield Skipped(
@@ -600,6 +624,11 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         yield path.resolve()
     else:
         yield Skipped(str(path), _STDIN if str(path) == "-" else f"no such file or directory{_near_names(path)}")
+
+
+def _site_folder(name: str, hugo: bool) -> bool:
+    """Whether a folder is a static site's that holds no story (see `_JEKYLL_FOLDERS`)."""
+    return name in _JEKYLL_FOLDERS or (hugo and name in _HUGO_FOLDERS)
 
 
 def _page_resources(root: Path, parts: tuple[str, ...]) -> str | None:

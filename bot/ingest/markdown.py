@@ -134,6 +134,11 @@ def _scalar(value: str) -> str:
     return value.split(" #", 1)[0].strip()  # a comment after a plain value
 
 
+def markdown_paragraphs(text: str) -> tuple[str, ...]:
+    """Markdown text (a body, a CMS's Markdown card) as plain paragraphs, as a Markdown story's body reads."""
+    return split_paragraphs(_body(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")))
+
+
 def _body(lines: list[str]) -> str:
     """The body's Markdown as plain text, each heading and list item a paragraph of its own, an item led by a bullet
     or its number: joined to each other, a derby report's "Attendance: 31,200", "Yellow cards: 5" read as one run-on

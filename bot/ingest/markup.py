@@ -21,9 +21,10 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 # Elements whose content is never text for a reader. A figure is a photo's or an embed's caption, as trafilatura
 # leaves it out of pages ("A flooded street in Carlisle. Photograph: J Smith/Agency").
-_HIDDEN = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select", "figure"}
-)
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head", "select"})
+# ... and a figure's, but for a table in it: WordPress's editor puts every table in one (`<figure
+# class="wp-block-table"><table>...`), which was lost, its cells' separators left as passages ("|  |").
+_FIGURE = "figure"
 # Every element of HTML (and those of old pages: font, center, tt...). Anything else written as a tag ("Robot
 # <lawnmower> on trial", "<Name withheld>" in a plain-text field) is text a writer typed, kept as such; a custom
 # element ("<amp-img>") or a namespaced one ("<o:p>", Word's) is markup all the same.
@@ -76,6 +77,8 @@ class _TextParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.figures = 0
+        self.tables = 0
         # The cells of the table row being read so far: a row's cells are parted ("Survey | January | £120,000"),
         # where they ran together ("SurveyJanuary£120,000").
         self.cells = 0
@@ -86,9 +89,13 @@ class _TextParser(HTMLParser):
             return
         if tag in _HIDDEN:
             self.hidden += 1
+        elif tag == _FIGURE:
+            self.figures += 1
+        elif tag == "table":
+            self.tables += 1
         if tag == "tr":
             self.cells = 0
-        elif tag in ("td", "th"):
+        elif tag in ("td", "th") and not self.unseen():
             self.parts.append(" | " if self.cells else "")
             self.cells += 1
         elif tag == "a":
@@ -113,13 +120,21 @@ class _TextParser(HTMLParser):
             return
         if tag in _HIDDEN:
             self.hidden = max(0, self.hidden - 1)
+        elif tag == _FIGURE:
+            self.figures = max(0, self.figures - 1)
+        elif tag == "table":
+            self.tables = max(0, self.tables - 1)
         if tag == "a":
             self.parts.append(_LINK_END)
         if tag in _BLOCKS:
             self.parts.append("\n\n")
 
+    def unseen(self) -> bool:
+        """Whether the text being read is none a reader sees: hidden, or a figure's outside a table in it."""
+        return bool(self.hidden or (self.figures and not self.tables))
+
     def handle_data(self, data: str) -> None:
-        if not self.hidden:
+        if not self.unseen():
             # A blank line is a paragraph break all the same: what CMSs store and export (WordPress's post_content)
             # has inline tags and entities but no <p>.
             data = _LINK_MARKS.sub("", data)

@@ -7,12 +7,13 @@ import codecs
 import functools
 import html as entities
 import itertools
+import json
 import logging
 import re
 from collections.abc import Iterator
 from configparser import ConfigParser
 from copy import deepcopy
-from datetime import datetime
+from datetime import datetime, time
 from email.message import Message
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,9 +24,9 @@ from bot.errors import ArticleError
 from bot.ingest.dates import readable_date
 from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
-from bot.ingest.markup import AD_LABEL, without_repeats
+from bot.ingest.markup import AD_LABEL, html_paragraphs, looks_like_html, without_repeats
 from bot.ingest.reports import Skipped
-from bot.ingest.text import served_encoding
+from bot.ingest.text import bylined, date_line_text, served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
 
@@ -114,6 +115,24 @@ _TEASER_CLASS = re.compile(r"(?:^|[\s_-])(?:teaser|card|story|promo)s?(?:$|[\s_-
 _NUMBERED = re.compile(r"\s*(?:no\.\s*)?\d+\s*[.):]\s", re.I)
 _LIVE_BLOG = re.compile(r'"@type"\s*:\s*"LiveBlogPosting"')
 _LIST_MARK = re.compile(r"^[-*\u2022]\s+")
+# A tag of the template languages static sites are built with (Hugo's Go templates, Jekyll's Liquid, Jinja):
+# `{{ .Title }}`, `{% if page.title %}`. A site's layouts, read as pages, went in as stories headlined so.
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_TEMPLATE = (
+    "a template ({}), not a story: a static site's layouts and themes make its pages; ingest the site's posts (its"
+    " Markdown) or its built pages"
+)
+# A page's schema.org metadata, and the lines of a text written in it.
+_JSON_LD = re.compile(r"<script\b[^>]*application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
+_LINES = re.compile(r"\s*\n\s*")
+# How many of a page's first paragraphs may be its date line: under its headline, a byline or a standfirst.
+_DATE_LINE_PARAGRAPHS = 3
+# A table cell longer than this holds paragraphs: the table lays the page out (a menu beside the story), and is
+# read as no table.
+LAYOUT_CELL_CHARS = 200
+# A table's row and the rule under its header row, as trafilatura writes them (Markdown's).
+_TABLE_ROW = re.compile(r"\|.*\|\s*")
+_RULE = re.compile(r":?-+:?")
 HEADLINE_WORDS = 3
 # A paragraph longer than this, or ending as a sentence does, is a summary or a story's own text; a teaser has one.
 SUMMARY_CHARS = 80
@@ -240,7 +259,10 @@ def _article(
     if kind and kind not in HTML_TYPES:
         raise ArticleError(f"not an HTML page ({kind})")
     if not kind and not looks_like_page(body):
-        raise ArticleError("not an HTML page (the response does not say what it is and does not look like HTML)")
+        if url is None and _TEMPLATE_TAG.search(body[:_HEAD_BYTES].decode("utf-8", errors="replace")):
+            raise ArticleError(_TEMPLATE.format("its markup holds a template's tags"))
+        said = "the file does not" if url is None else "the response does not say what it is and does not"
+        raise ArticleError(f"not an HTML page ({said} look like HTML)")
     # A fetch follows a stub (bot.fetch); a stub saved as a file, or one of a chain too long, names its story.
     if target := refresh_target(body, url or "", content_type):
         raise ArticleError(f"a page that only sends its reader on to {target}: ingest that page")
@@ -255,12 +277,17 @@ def _article(
         url=url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         output_format="python",
         date_extraction_params={"outputformat": _DATE_FORMAT, "original_date": True, "extensive_search": False},
     )
     try:
         document = extract()
+        if document is not None and not isinstance(document, dict) and _laid_out(document.text or ""):
+            # A page laid out in a table (a menu's cell beside the story's) is read as pages were before tables
+            # were: its story as paragraphs, where it became one row, the menu and the whole story its two cells.
+            extract = functools.partial(extract, include_tables=False)
+            document = extract()
         if document is not None and not isinstance(document, dict) and _run_together(document.text):
             # A short story's text run into one line: trafilatura's baseline, taken for want of enough text.
             own = extract(config=_extraction_config())
@@ -274,15 +301,23 @@ def _article(
     title = " ".join((document.title or "").split())
     if not title:
         raise ArticleError("no headline found on the page")
+    if _TEMPLATE_TAG.search(title):
+        raise ArticleError(_TEMPLATE.format(f"its headline is \u201c{title}\u201d"))
     author = " ".join((document.author or "").split()) or None
-    paragraphs = _paragraphs(document.text or "", title, author)
+    # A byline opening the text that trafilatura did not take for the author (`Par Odile Marsh`) is the author,
+    # not a passage.
+    byline, paragraphs = bylined(_paragraphs(document.text or "", title, author))
+    author = author or byline
+    if len(paragraphs) == 1:
+        paragraphs = _schema_paragraphs(_html(body, charset), paragraphs[0]) or paragraphs
     if not paragraphs:
         raise ArticleError("no story text found on the page")
     if _error_page(title, paragraphs):
         raise ArticleError(f"an error page (\u201c{title}\u201d), not a story: the site says it has no such page")
     if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
-    published, dated = _stated_time(body) or _date(document.date) or (None, None)
+    paragraphs, written = _date_line(paragraphs)
+    published, dated = _stated_time(body) or _finer(_date(document.date), written) or (None, None)
     if published is None and _consent_wall(title, paragraphs):
         raise ArticleError(_CONSENT_WALL)
     # A consent banner caught in the story's text is no part of it (a story quoting a banner quotes a phrase or two).
@@ -338,13 +373,83 @@ def _extraction_config() -> ConfigParser:
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [_table_row(" ".join(line.split())) for line in text.splitlines()]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
     kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
     while kept and kept[0].casefold() in skip:
         kept.pop(0)
     return without_repeats(tuple(kept))
+
+
+def _laid_out(text: str) -> bool:
+    """Whether a table in a page's extracted text is its layout, not data: a cell as long as a paragraph."""
+    return any(
+        len(cell) > LAYOUT_CELL_CHARS
+        for line in text.splitlines()
+        if _TABLE_ROW.fullmatch(line)
+        for cell in line.split("|")
+    )
+
+
+def _table_row(line: str) -> str:
+    """A line of the text as a reader reads it: a table's row, which trafilatura writes as Markdown's (`| Kelby |
+    12 | 28 |`), as its cells parted as CMS bodies' are (`Kelby | 12 | 28`, see `bot.ingest.markup`); the line
+    under a header row (`|---|---|`) as nothing. A page's tables (a league's, a price list) were left out."""
+    if not _TABLE_ROW.fullmatch(line):
+        return line
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return "" if all(_RULE.fullmatch(cell) for cell in cells) else " ".join(" | ".join(cells).strip(" |").split())
+
+
+def _schema_paragraphs(html: str, text: str) -> tuple[str, ...] | None:
+    """The paragraphs of the `articleBody` in a page's schema.org metadata (JSON-LD) whose text is `text`, the one
+    paragraph trafilatura found: a page that shows its story only by script (a shell and JSON-LD) had it read from
+    there, its paragraphs run into one passage. None when no `articleBody` is that text."""
+    for script in _JSON_LD.finditer(html):
+        try:
+            found = json.loads(script[1])
+        except ValueError:
+            continue
+        for written in _values(found, "articleBody"):
+            paragraphs = html_paragraphs(written) if looks_like_html(written) else tuple(_LINES.split(written.strip()))
+            if len(paragraphs) > 1 and _squeezed("".join(paragraphs)) == _squeezed(text):
+                return paragraphs
+    return None
+
+
+def _values(found: object, key: str) -> Iterator[str]:
+    """The texts under `key` anywhere in JSON (a `@graph`'s objects, a list of them)."""
+    if isinstance(found, dict):
+        if isinstance(value := found.get(key), str):
+            yield value
+        for inner in found.values():
+            yield from _values(inner, key)
+    elif isinstance(found, list):
+        for inner in found:
+            yield from _values(inner, key)
+
+
+def _date_line(paragraphs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[datetime, str | None] | None]:
+    """The paragraphs without the date line among the first few (`Published 5 December 2026`, `Publicado el 5 de
+    diciembre de 2026`, `5. Dezember 2026`: see `date_line_text`), which is no part of the story, and its date and
+    note (see `_date`), the story's when the page's metadata states none; None when there is none. A page dated
+    only in its text, in English or another language, was undated, its date line a passage."""
+    for n, paragraph in enumerate(paragraphs[:_DATE_LINE_PARAGRAPHS]):
+        if (written := date_line_text(paragraph)) is not None and (date := _date(written)):
+            return paragraphs[:n] + paragraphs[n + 1 :], date
+    return paragraphs, None
+
+
+def _finer(
+    found: tuple[datetime, str | None] | None, written: tuple[datetime, str | None] | None
+) -> tuple[datetime, str | None] | None:
+    """The date trafilatura found on a page (its metadata's, or an element's it knows), else its date line's; the
+    date line's when both name one day and only the line its time (`Veröffentlicht am 5. Dezember 2026, 10:15
+    Uhr`, where trafilatura keeps the day)."""
+    if found is None or (written is not None and written[0].date() == found[0].date() and found[0].time() == time()):
+        return written or found
+    return found
 
 
 def _stories_in(html: str, paragraphs: tuple[str, ...], own: tuple[str | None, ...]) -> int:

@@ -19,6 +19,7 @@ from typing import BinaryIO, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
+from bot.ingest.blocks import block_paragraphs, is_portable_text
 from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
@@ -67,6 +68,14 @@ _NOT_OUT = frozenset(
 # What a WordPress table export's `post_type` says of a row that is no story (its own kinds, `wp_block` and the other
 # `wp_` ones among them): a post's revisions, pages, attachments and menus sit beside the posts in `wp_posts`.
 _NO_STORY = frozenset({"page", "revision", "attachment", "nav_menu_item", "custom_css", "customize_changeset"})
+# Sanity's export (`sanity dataset export`: one document a line) holds every document of the dataset: a draft beside
+# each story that has one (`"_id": "drafts.<id>"`, its text not out), and the people, sections and settings stories
+# refer to, of their own `_type` (a section's `title` and `description` went in as a story), and its own
+# (`sanity.imageAsset`).
+_SANITY_DRAFT = "drafts."
+_SANITY_NO_STORY = frozenset(
+    {"author", "person", "category", "tag", "section", "settings", "siteSettings", "navigation", "menu", "page"}
+)
 # NewsAPI cuts its `content` at 200 characters and says how many it left out ("... morning\u2026 [+1234 chars]"):
 # the count is no text (the ellipsis before it stays, to show the text stops there).
 _CHARS_LEFT = re.compile(r"\s*\[\+\d+ chars\]$")
@@ -184,7 +193,7 @@ def _within(value: object, name: str) -> object:
     {"basic": ...}`) as the first of them found under `name`'s names, else its `basic`; a list's objects each so
     (Arc's `content_elements`, `[{"type": "text", "content": ...}, ...]`); anything else, and an object read as it
     is (`{"rendered": ...}`, `{"name": ...}`, Extended JSON), as it is. It was read as no value at all."""
-    if isinstance(value, list):
+    if isinstance(value, list) and not is_portable_text(value):
         return [_within(item, name) for item in value]
     if not isinstance(value, Mapping) or _rendered(value) is not value or _named(value) is not value:
         return value
@@ -242,6 +251,11 @@ def article_from_record(
     its HTML; a field named with `--field` may be a dotted path into nested objects (`title.rendered`). A link that
     is a path (`site_path`) is read under `site`, the site's address, and is no link without it.
     """
+    if isinstance(own := record.get("_id"), str) and own.startswith(_SANITY_DRAFT):
+        # One reason for every draft, so that a report counts them in one line.
+        raise ArticleError(f"not published (a Sanity draft: its _id starts {_SANITY_DRAFT!r}), not read")
+    if isinstance(typed := record.get("_type"), str) and (typed.startswith("sanity.") or typed in _SANITY_NO_STORY):
+        raise ArticleError(f"not a story (its _type is {typed!r}), not read")
     found = _Fields(record, fields)
     named, first = found.named, found.first
     title = first("title", _line)
@@ -354,8 +368,11 @@ def _is_id(value: object) -> bool:
 
 
 def _paragraphs(value: object) -> tuple[str, ...]:
-    """A body (HTML or plain text), or a list of paragraphs, as plain paragraphs."""
+    """A body (HTML or plain text, or blocks of JSON: see `block_paragraphs`), or a list of paragraphs, as plain
+    paragraphs."""
     value = _rendered(value)
+    if (blocks := block_paragraphs(value)) is not None:
+        return blocks
     if isinstance(value, (list, tuple)):
         return tuple(paragraph for item in value for paragraph in _paragraphs(item))
     if value is None or isinstance(value, Mapping):
@@ -793,7 +810,9 @@ def _ghost_records(source: _JsonStream, name: str) -> Iterator[Record]:
                 found = site.joined.get(str(post.get("id")), {})
                 record = {
                     "title": post.get("title"),
-                    "body": post.get("html") or post.get("plaintext"),
+                    # Ghost renders its HTML from the Lexical (5.x) or Mobiledoc (before) it keeps: an export made
+                    # by a migration tool, or by hand, may hold only those.
+                    "body": next(filter(None, map(post.get, ("html", "plaintext", "lexical", "mobiledoc"))), None),
                     "published": post.get("published_at"),
                     "category": [tag for tag, _slug in found.get("category", [])],
                     "author": [author for author, _slug in found.get("author", [])],

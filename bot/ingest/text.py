@@ -24,12 +24,19 @@ _OTHER_HEADER = re.compile(r"^[A-Za-z][A-Za-z-]*(?: [A-Za-z-]+){0,2}\s*:\s*\S.{0
 # A date line without "Published" is short: "Thursday, April 4th, 2024 at 7.37 pm GMT".
 _DATE_LINE_CHARS = 60
 # "Posted" and "Date" need their colon (or "on"): a story may begin "Date night ..." where its date line is missing.
-_PUBLISHED = re.compile(r"^(?:Published(?:\s+on)?\s*:?\s|Posted(?:\s+on\s|\s*:)|Date\s*:)\s*(.+)$", re.IGNORECASE)
-# A byline among the header lines: "By Jane Doe", "By Jane Doe and Tom Hale, Transport Correspondents". A name is
-# two or more capitalised words, so that a story beginning "By Tuesday, ..." or "By the time ..." is not one.
+# The same in Spanish, German and French, as the dates `parse_date` reads are written ("Publicado el 5 de diciembre
+# de 2026", "Veröffentlicht am 5. Dezember 2026", "Publié le 5 décembre 2026").
+_PUBLISHED = re.compile(
+    r"^(?:(?:Published|Publicado|Veröffentlicht|Publiée?)(?:\s+(?:on|el|am|le))?\s*:?\s|Posted(?:\s+on\s|\s*:)"
+    r"|(?:Date|Fecha|Datum)\s*:)\s*(.+)$",
+    re.IGNORECASE,
+)
+# A byline among the header lines: "By Jane Doe", "By Jane Doe and Tom Hale, Transport Correspondents", and in
+# French, Spanish and German, "Par Odile Marsh", "Por Ana Ruiz", "Von Jens Abel". A name is two or more capitalised
+# words, so that a story beginning "By Tuesday, ..." or "By the time ..." is not one.
 _NAME = r"[A-Z][\w'\u2019.-]*"
 _BYLINE = re.compile(
-    rf"^(?:By|BY)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
+    rf"^(?:By|BY|Par|PAR|Por|POR|Von|VON)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
 )
 # Where another article in the seed's format starts, in a file of several pasted or concatenated together: after a
 # blank line, a headline, then its header lines and its date line. The headline is a line with something on it,

@@ -28,6 +28,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _FILE_SUFFIX = r"(?:html?|php|aspx?|jsp|cgi|txt|md|pdf|json|xml)\b"
 _HOST = rf"(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?!{_FILE_SUFFIX})[^\W\d_]{{2,63}}(?::\d{{1,5}})?"
 _SCHEMELESS = re.compile(rf"(?:www\.{_HOST}(?:[/?#]\S*)?|{_HOST}[/?#]\S*)", re.IGNORECASE)
+# The same of a machine on the reader's own network, as a test server's address is typed ("127.0.0.1:8756/story",
+# "localhost:8000/feed.xml"): a port or a path after it, where "127.0.0.1" alone may be a file's name.
+_LOCAL = re.compile(r"(?:localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5}(?:[/?#]\S*)?|[/?#]\S*)", re.IGNORECASE)
 
 
 def is_web_url(url: str) -> bool:
@@ -47,6 +50,16 @@ def web_link(text: str) -> str | None:
     if _SCHEMELESS.fullmatch(text):
         text = f"https://{text}"
     return canonical_url(text) if is_web_url(text) else None
+
+
+def typed_address(text: str) -> str | None:
+    """The address a reader meant who typed one without its scheme (`web_link`'s, and a local machine's, `_LOCAL`):
+    https for a site, http for a machine on the reader's network, which seldom has a certificate; None for anything
+    else."""
+    text = text.strip()
+    if _LOCAL.fullmatch(text):
+        return canonical_url(f"http://{text}")
+    return web_link(text)
 
 
 def joined(base: str, href: str) -> str:

@@ -710,6 +710,9 @@ class Candidate:
     # Of the question's words it holds only some that frame it ("long" of "how long is the road?", "said" of "what
     # did the mayor say?"), which the question has others beside: it holds nothing of what is asked.
     framed_only: bool = False
+    # Its story is dated before the year the question asks of as "next year" (`beyond_its_date`): it answers nothing
+    # of that year, however much of the rest it holds (`compose`).
+    dated_before: bool = False
     score: float = 0.0
 
 
@@ -768,6 +771,35 @@ def context_keys(keys: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
 
 # A term that is a number: decimals and amounts with their unit too ("0.5" of 0.5%, "2bn" of $2bn).
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:bn|m|k)?")
+# A year a passage tells of without writing it in figures: its story's date gives the year it tells of, and its "next
+# year" or "last year" the one after or before that. "who was elected mayor of kelby in 2026" was declined of
+# tests/data/kelby, whose stories are dated 2026 and never write the year, as missing the number asked about.
+_RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
+_YEAR_STEPS = {"last": -1, "this": 0, "next": 1}
+
+
+def years_reached(year: int | None, text: str) -> frozenset[str]:
+    """The years (as terms) a passage of a story dated in `year` tells of by its date and its `text`'s "last year",
+    "this year" and "next year"; none of an undated story."""
+    if year is None:
+        return frozenset()
+    return frozenset({str(year), *(str(year + _YEAR_STEPS[step.casefold()]) for step in _RELATIVE_YEAR.findall(text))})
+
+
+def asked_year(question: str, now: datetime) -> int | None:
+    """The year a question asks of as "next year" (as of `now`), the reader's own; None of one not naming it. Not "this
+    year" nor "last year", which a reader takes from the story read: "How big was the fruit crop this year?" asks of
+    the harvest a story of 2023 tells."""
+    return now.year + 1 if any(step.casefold() == "next" for step in _RELATIVE_YEAR.findall(question)) else None
+
+
+def beyond_its_date(asked: int | None, year: int | None, written: Collection[str]) -> bool:
+    """Whether a passage of a story dated in `year`, its paragraph and context writing the terms `written`, cannot tell
+    of the year a question asks of as "next year" (`asked_year`): its story is dated before the year ahead of it, and
+    no figure of it names that year. "what is in next year's budget" of a town's stories of 2021 and 2022 was
+    answered confidently by their budget for 2023; undated stories (an archive's) tell no year apart.
+    """
+    return asked is not None and year is not None and asked - year > 1 and str(asked) not in written
 
 
 def evidence(
@@ -785,6 +817,8 @@ def evidence(
     frames: Collection[str] = (),
     told_before: bool = False,
     names: frozenset[str] = frozenset(),
+    dated: Mapping[str, int] | None = None,
+    asked_of: int | None = None,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -804,8 +838,11 @@ def evidence(
     words tell of other things ("four years making a hinge" met "where will the fold 17 be made"), nor a lede writing
     some words of the question's `names` and not the rest, which tells of another thing of that name: "When will the
     Supreme Court rule?" is not answered by "... an appeal to the Supreme Court" under a lede on how "The Court of
-    Appeal ruled".
+    Appeal ruled". A year a passage tells of by its story's date (`dated`: each dated article's year) is no number
+    missing from it (`years_reached`), and of one the question asks of as "next year" (`asked_of`) a story dated before
+    the year ahead of it tells nothing (`Candidate.dated_before`).
     """
+    years = dated or {}
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
     lexical_ranks = {key: rank for rank, key in enumerate(merged, 1)}
@@ -845,7 +882,12 @@ def evidence(
         # the airfield its lede and the sentence before name ("when will work start on the airfield?" was a weak
         # answer, 0.50, where a paragraph not naming the airfield again would have counted as holding it).
         told = frozenset() if split else question & lede_terms - unframed
-        unwritten = lacking + sum(idf[t] for t in (told - found - _term_set(text)) | (question & unframed)) / total
+        # A year its date tells of is written as much as the lede's words are: "who won the by-election in 2027" was
+        # declined of tests/data/portmere, dated 2027, its passage holding half the question.
+        reached = years_reached(years.get(hit.article_id), text)
+        by_date = question & reached - found
+        untold = (told - found - _term_set(text)) | (question & unframed) | by_date
+        unwritten = lacking + sum(idf[t] for t in untold) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
         whole = COMPLETE * (1.0 - lacking - sum(idf[t] for t in told) / total)
         together = rare_together and (
@@ -866,7 +908,8 @@ def evidence(
                 unseen=unseen,
                 lacking=unwritten,
                 asks=asked and not together,
-                number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
+                number_missing=any(_NUMBER.fullmatch(t) for t in question - around - reached),
+                dated_before=beyond_its_date(asked_of, years.get(hit.article_id), around),
                 framed_only=bool(asking) and not found & asking,
             )
         )
@@ -1051,7 +1094,9 @@ def ranking_of(
     # A word only a headline uses ("£4.2m", where the story's text says "£4.2 million") is no word the articles
     # lack: BM25 found its story by it (it is not named in a decline either, `no_article_uses`).
     headline_terms = frozenset().union(*(_term_set(headline) for headline in headlines.values()))
-    unused = never_used - headline_terms
+    # Nor is a year a candidate's story is dated in, which its passages tell of (`years_reached`).
+    dated = {i: a.published.year for i, a in articles.items() if a.published is not None}
+    unused = never_used - headline_terms - {str(year) for year in dated.values()}
     # A word no paragraph uses that the stories write inside compounds ("bees" of "Beekeepers" and "honeybees") is
     # searched as they write it: "bees" was declined, "No article uses the word “bees”".
     compounded = question if foreign else in_compounds(question, unused - named, [*headlines.values(), *texts.values()])
@@ -1167,6 +1212,8 @@ def ranking_of(
         frames,
         told_before=by_chance < 1.0,
         names=names,
+        dated=dated,
+        asked_of=asked_year(question, now or datetime.now(UTC)),
     )
     if semantic is not None:
         candidates = soft_matched(question, candidates, headlines, texts, semantic)
@@ -2504,7 +2551,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     by_meaning = best < bar and ranking.by_meaning is not None and not ranking.answered_outside
     if by_meaning:
         ranking = replace(ranking, candidates=[c for c in ranking.candidates if c.hit.article_id == ranking.by_meaning])
-    elif not ranking.candidates or best < bar or ranking.answered_outside:
+    elif not ranking.candidates or best < bar or ranking.answered_outside or ranking.candidates[0].dated_before:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.

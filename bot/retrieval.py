@@ -2512,6 +2512,65 @@ def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidat
     return [by_story[c.hit.article_id].pop(0) for c in ranked]
 
 
+# A question asking what came of something ("did the ferry strike go ahead?", "what did the committee decide?", "has
+# the museum opened yet?", "who won the 2005 election?") asks of what is done. A story written before it was tells it
+# only as ahead ("will strike for four days over Easter", "A decision is due at the council's transport committee on
+# 15 December", "hopes to buy it"): of tests/data/portmere and kelby such questions were answered confidently by the
+# stories that announced them, though none tells how they went.
+_ASKS_DONE = re.compile(
+    r"\s*(?:and\s+)?(?:(?:how|what|who|whom|which|where|when|why)\b[^?]*?\s)?(?:did|has|have|had)\s", re.IGNORECASE
+)
+_LOOKS_AHEAD = re.compile(_AHEAD.pattern + r"|\b(?:hopes?|hoping|aims?|intends?|wants?)\s+to\b", re.IGNORECASE)
+_WHAT_DID = re.compile(rf"\s*what\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+
+
+def asks_done(question: str) -> bool:
+    """Whether a question asks of something done: "did ...?", "has ... yet?", "how did ... go?", or who or what did
+    a deed written in the past ("who won ...?", "what happened ...?"). Not one asking for a kind of thing
+    (`ASKED_KINDS`): "how long has the bakery been open" asks for a span, which "will shut ..., ending 58 years of
+    trading" gives."""
+    if any(asks_for.search(question) for asks_for, _, _ in ASKED_KINDS):
+        return False
+    if _ASKS_DONE.match(question):
+        return True
+    deed = _WHO_DID.match(question) or _WHAT_DID.match(question)
+    return deed is not None and _written_done(deed.group(1))
+
+
+# Clauses of a sentence: "Volunteers will staff the shop in the afternoons, and a paid manager, Keira Lusk, has been
+# hired to run the post office counter" tells of the counter as done, whatever the volunteers will do.
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
+# What will not be is told as done: "Ms Rusk said she would not challenge the result" answers "did rusk challenge the
+# result?".
+_NOT_AHEAD = re.compile(r"\b(?:will|would|shall)\s+not\b|\b(?:won|wouldn|shan)['\u2019]t\b", re.IGNORECASE)
+# "going to" a place is no going to do something: "we should 'be bold' when going to France" tells advice given.
+_GOING_SOMEWHERE = re.compile(r"\bgoing\s+to\s+(?=[A-Z]|(?:the|a|an)\b)")
+
+
+def told_only_ahead(question: str, text: str) -> bool:
+    """Whether a paragraph tells of what a question asking of something done (`asks_done`) asks only as still ahead:
+    every clause of it holding a word of the question (not one that only frames it) looks forward (`_AHEAD`, "hopes
+    to"), not to what will not be, and writes none of the question's words as done ("approved", "won"). "did the
+    council approve the budget?" is answered by "The council approved the budget, which will mean ...", its approval
+    written done."""
+    if not asks_done(question):
+        return False
+    asked = _term_set(question)
+    telling = asked - frame_terms(question)
+    told = [part for sentence in sentences(text) for part in _CLAUSE_BREAK.split(sentence) if _term_set(part) & telling]
+    return bool(told) and all(
+        _LOOKS_AHEAD.search(_GOING_SOMEWHERE.sub(" ", part)) is not None
+        and _NOT_AHEAD.search(part) is None
+        and not any(term in asked and _written_done(part[start:end]) for start, end, term in words(part))
+        for part in told
+    )
+
+
+def _written_done(word: str) -> bool:
+    folded = fold(word)
+    return folded in IRREGULAR_VERBS or folded.endswith("ed")
+
+
 def compose(request: Request, ranking: Ranking, min_answerability: float, lead: Sequence[Passage] = ()) -> Answer:
     """The answer a ranking gives: its passages, or "nothing answers that" with the closest headlines.
 
@@ -2556,7 +2615,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
         unused = ENGLISH_ONLY + meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
-        reason = "Nothing in the articles answers that." + unused
+        reason = "Nothing in the articles answers that." + unused + dated_before_note(ranking)
         limited = bool(request.category or request.since or request.until)
         return Answer(request.question, (), closest, reason=reason, limited=limited)
     chosen = list(lead)
@@ -2600,6 +2659,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         and writes_what_is_asked(
             own, ranking.texts[first.hit.article_id, first.hit.position], ranking.articles[first.hit.article_id].title
         )
+        and not told_only_ahead(own, ranking.texts[first.hit.article_id, first.hit.position])
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
@@ -2616,6 +2676,16 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         offset=request.offset,
         confident=confident,
     )
+
+
+def dated_before_note(ranking: Ranking) -> str:
+    """Why a decline led by a passage of a story dated before the year asked of (`Candidate.dated_before`) declines:
+    the year of the newest story among its candidates ("what is in next year's budget" of stories of 2021 and 2022:
+    "The newest story it may be about is from 2022."); nothing for any other."""
+    if not ranking.candidates or not ranking.candidates[0].dated_before:
+        return ""
+    dates = [a.published for c in ranking.candidates if (a := ranking.articles.get(c.hit.article_id)) is not None]
+    return f" The newest story it may be about is from {max(d for d in dates if d is not None).year}."
 
 
 def kept_to_followed(ranking: Ranking, own: str, followed: Collection[str], bar: float) -> Ranking:

@@ -2517,8 +2517,11 @@ def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidat
 # only as ahead ("will strike for four days over Easter", "A decision is due at the council's transport committee on
 # 15 December", "hopes to buy it"): of tests/data/portmere and kelby such questions were answered confidently by the
 # stories that announced them, though none tells how they went.
+# Not one asking what the reader can be given ("what do you have on the bridge?", "what have you got on the festival?").
 _ASKS_DONE = re.compile(
-    r"\s*(?:and\s+)?(?:(?:how|what|who|whom|which|where|when|why)\b[^?]*?\s)?(?:did|has|have|had)\s", re.IGNORECASE
+    r"\s*(?:and\s+)?(?:(?:how|what|who|whom|which|where|when|why)\b[^?]*?\s)?(?<!\byou\s)(?<!\bwe\s)(?<!\bi\s)"
+    r"(?:did|has|have|had)\s(?!(?:you|we|i)\b)",
+    re.IGNORECASE,
 )
 _LOOKS_AHEAD = re.compile(_AHEAD.pattern + r"|\b(?:hopes?|hoping|aims?|intends?|wants?)\s+to\b", re.IGNORECASE)
 _WHAT_DID = re.compile(rf"\s*what\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
@@ -2680,12 +2683,13 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
 
 def dated_before_note(ranking: Ranking) -> str:
     """Why a decline led by a passage of a story dated before the year asked of (`Candidate.dated_before`) declines:
-    the year of the newest story among its candidates ("what is in next year's budget" of stories of 2021 and 2022:
-    "The newest story it may be about is from 2022."); nothing for any other."""
-    if not ranking.candidates or not ranking.candidates[0].dated_before:
+    that story's year ("what is in next year's budget" of stories of 2021 and 2022: "The story it may be about is from
+    2022."); nothing for any other."""
+    first = ranking.candidates[0] if ranking.candidates else None
+    article = ranking.articles.get(first.hit.article_id) if first is not None and first.dated_before else None
+    if article is None or article.published is None:
         return ""
-    dates = [a.published for c in ranking.candidates if (a := ranking.articles.get(c.hit.article_id)) is not None]
-    return f" The newest story it may be about is from {max(d for d in dates if d is not None).year}."
+    return f" The story it may be about is from {article.published.year}."
 
 
 def kept_to_followed(ranking: Ranking, own: str, followed: Collection[str], bar: float) -> Ranking:

@@ -710,6 +710,9 @@ class Candidate:
     # Of the question's words it holds only some that frame it ("long" of "how long is the road?", "said" of "what
     # did the mayor say?"), which the question has others beside: it holds nothing of what is asked.
     framed_only: bool = False
+    # Its story is dated before the year the question asks of as "next year" (`beyond_its_date`): it answers nothing
+    # of that year, however much of the rest it holds (`compose`).
+    dated_before: bool = False
     score: float = 0.0
 
 
@@ -768,6 +771,35 @@ def context_keys(keys: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
 
 # A term that is a number: decimals and amounts with their unit too ("0.5" of 0.5%, "2bn" of $2bn).
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:bn|m|k)?")
+# A year a passage tells of without writing it in figures: its story's date gives the year it tells of, and its "next
+# year" or "last year" the one after or before that. "who was elected mayor of kelby in 2026" was declined of
+# tests/data/kelby, whose stories are dated 2026 and never write the year, as missing the number asked about.
+_RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
+_YEAR_STEPS = {"last": -1, "this": 0, "next": 1}
+
+
+def years_reached(year: int | None, text: str) -> frozenset[str]:
+    """The years (as terms) a passage of a story dated in `year` tells of by its date and its `text`'s "last year",
+    "this year" and "next year"; none of an undated story."""
+    if year is None:
+        return frozenset()
+    return frozenset({str(year), *(str(year + _YEAR_STEPS[step.casefold()]) for step in _RELATIVE_YEAR.findall(text))})
+
+
+def asked_year(question: str, now: datetime) -> int | None:
+    """The year a question asks of as "next year" (as of `now`), the reader's own; None of one not naming it. Not "this
+    year" nor "last year", which a reader takes from the story read: "How big was the fruit crop this year?" asks of
+    the harvest a story of 2023 tells."""
+    return now.year + 1 if any(step.casefold() == "next" for step in _RELATIVE_YEAR.findall(question)) else None
+
+
+def beyond_its_date(asked: int | None, year: int | None, written: Collection[str]) -> bool:
+    """Whether a passage of a story dated in `year`, its paragraph and context writing the terms `written`, cannot tell
+    of the year a question asks of as "next year" (`asked_year`): its story is dated before the year ahead of it, and
+    no figure of it names that year. "what is in next year's budget" of a town's stories of 2021 and 2022 was
+    answered confidently by their budget for 2023; undated stories (an archive's) tell no year apart.
+    """
+    return asked is not None and year is not None and asked - year > 1 and str(asked) not in written
 
 
 def evidence(
@@ -785,6 +817,8 @@ def evidence(
     frames: Collection[str] = (),
     told_before: bool = False,
     names: frozenset[str] = frozenset(),
+    dated: Mapping[str, int] | None = None,
+    asked_of: int | None = None,
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -804,8 +838,11 @@ def evidence(
     words tell of other things ("four years making a hinge" met "where will the fold 17 be made"), nor a lede writing
     some words of the question's `names` and not the rest, which tells of another thing of that name: "When will the
     Supreme Court rule?" is not answered by "... an appeal to the Supreme Court" under a lede on how "The Court of
-    Appeal ruled".
+    Appeal ruled". A year a passage tells of by its story's date (`dated`: each dated article's year) is no number
+    missing from it (`years_reached`), and of one the question asks of as "next year" (`asked_of`) a story dated before
+    the year ahead of it tells nothing (`Candidate.dated_before`).
     """
+    years = dated or {}
     total = sum(idf.values()) or 1.0
     merged = {(h.article_id, h.position): h for h in hits}
     lexical_ranks = {key: rank for rank, key in enumerate(merged, 1)}
@@ -845,7 +882,12 @@ def evidence(
         # the airfield its lede and the sentence before name ("when will work start on the airfield?" was a weak
         # answer, 0.50, where a paragraph not naming the airfield again would have counted as holding it).
         told = frozenset() if split else question & lede_terms - unframed
-        unwritten = lacking + sum(idf[t] for t in (told - found - _term_set(text)) | (question & unframed)) / total
+        # A year its date tells of is written as much as the lede's words are: "who won the by-election in 2027" was
+        # declined of tests/data/portmere, dated 2027, its passage holding half the question.
+        reached = years_reached(years.get(hit.article_id), text)
+        by_date = question & reached - found
+        untold = (told - found - _term_set(text)) | (question & unframed) | by_date
+        unwritten = lacking + sum(idf[t] for t in untold) / total
         # Read sentence by sentence again only where the paragraph holds it all and no one sentence does.
         whole = COMPLETE * (1.0 - lacking - sum(idf[t] for t in told) / total)
         together = rare_together and (
@@ -866,7 +908,8 @@ def evidence(
                 unseen=unseen,
                 lacking=unwritten,
                 asks=asked and not together,
-                number_missing=any(_NUMBER.fullmatch(t) for t in question - around),
+                number_missing=any(_NUMBER.fullmatch(t) for t in question - around - reached),
+                dated_before=beyond_its_date(asked_of, years.get(hit.article_id), around),
                 framed_only=bool(asking) and not found & asking,
             )
         )
@@ -1051,7 +1094,9 @@ def ranking_of(
     # A word only a headline uses ("£4.2m", where the story's text says "£4.2 million") is no word the articles
     # lack: BM25 found its story by it (it is not named in a decline either, `no_article_uses`).
     headline_terms = frozenset().union(*(_term_set(headline) for headline in headlines.values()))
-    unused = never_used - headline_terms
+    # Nor is a year a candidate's story is dated in, which its passages tell of (`years_reached`).
+    dated = {i: a.published.year for i, a in articles.items() if a.published is not None}
+    unused = never_used - headline_terms - {str(year) for year in dated.values()}
     # A word no paragraph uses that the stories write inside compounds ("bees" of "Beekeepers" and "honeybees") is
     # searched as they write it: "bees" was declined, "No article uses the word “bees”".
     compounded = question if foreign else in_compounds(question, unused - named, [*headlines.values(), *texts.values()])
@@ -1167,6 +1212,8 @@ def ranking_of(
         frames,
         told_before=by_chance < 1.0,
         names=names,
+        dated=dated,
+        asked_of=asked_year(question, now or datetime.now(UTC)),
     )
     if semantic is not None:
         candidates = soft_matched(question, candidates, headlines, texts, semantic)
@@ -2465,6 +2512,68 @@ def told_from_the_start(question: str, ranked: list[Candidate]) -> list[Candidat
     return [by_story[c.hit.article_id].pop(0) for c in ranked]
 
 
+# A question asking what came of something ("did the ferry strike go ahead?", "what did the committee decide?", "has
+# the museum opened yet?", "who won the 2005 election?") asks of what is done. A story written before it was tells it
+# only as ahead ("will strike for four days over Easter", "A decision is due at the council's transport committee on
+# 15 December", "hopes to buy it"): of tests/data/portmere and kelby such questions were answered confidently by the
+# stories that announced them, though none tells how they went.
+# Not one asking what the reader can be given ("what do you have on the bridge?", "what have you got on the festival?").
+_ASKS_DONE = re.compile(
+    r"\s*(?:and\s+)?(?:(?:how|what|who|whom|which|where|when|why)\b[^?]*?\s)?(?<!\byou\s)(?<!\bwe\s)(?<!\bi\s)"
+    r"(?:did|has|have|had)\s(?!(?:you|we|i)\b)",
+    re.IGNORECASE,
+)
+_LOOKS_AHEAD = re.compile(_AHEAD.pattern + r"|\b(?:hopes?|hoping|aims?|intends?|wants?)\s+to\b", re.IGNORECASE)
+_WHAT_DID = re.compile(rf"\s*what\s+(?!{_AUXILIARY})([\w'\u2019]+)", re.IGNORECASE)
+
+
+def asks_done(question: str) -> bool:
+    """Whether a question asks of something done: "did ...?", "has ... yet?", "how did ... go?", or who or what did
+    a deed written in the past ("who won ...?", "what happened ...?"). Not one asking for a kind of thing
+    (`ASKED_KINDS`): "how long has the bakery been open" asks for a span, which "will shut ..., ending 58 years of
+    trading" gives."""
+    if any(asks_for.search(question) for asks_for, _, _ in ASKED_KINDS):
+        return False
+    if _ASKS_DONE.match(question):
+        return True
+    deed = _WHO_DID.match(question) or _WHAT_DID.match(question)
+    return deed is not None and _written_done(deed.group(1))
+
+
+# Clauses of a sentence: "Volunteers will staff the shop in the afternoons, and a paid manager, Keira Lusk, has been
+# hired to run the post office counter" tells of the counter as done, whatever the volunteers will do.
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
+# What will not be is told as done: "Ms Rusk said she would not challenge the result" answers "did rusk challenge the
+# result?".
+_NOT_AHEAD = re.compile(r"\b(?:will|would|shall)\s+not\b|\b(?:won|wouldn|shan)['\u2019]t\b", re.IGNORECASE)
+# "going to" a place is no going to do something: "we should 'be bold' when going to France" tells advice given.
+_GOING_SOMEWHERE = re.compile(r"\bgoing\s+to\s+(?=[A-Z]|(?:the|a|an)\b)")
+
+
+def told_only_ahead(question: str, text: str) -> bool:
+    """Whether a paragraph tells of what a question asking of something done (`asks_done`) asks only as still ahead:
+    every clause of it holding a word of the question (not one that only frames it) looks forward (`_AHEAD`, "hopes
+    to"), not to what will not be, and writes none of the question's words as done ("approved", "won"). "did the
+    council approve the budget?" is answered by "The council approved the budget, which will mean ...", its approval
+    written done."""
+    if not asks_done(question):
+        return False
+    asked = _term_set(question)
+    telling = asked - frame_terms(question)
+    told = [part for sentence in sentences(text) for part in _CLAUSE_BREAK.split(sentence) if _term_set(part) & telling]
+    return bool(told) and all(
+        _LOOKS_AHEAD.search(_GOING_SOMEWHERE.sub(" ", part)) is not None
+        and _NOT_AHEAD.search(part) is None
+        and not any(term in asked and _written_done(part[start:end]) for start, end, term in words(part))
+        for part in told
+    )
+
+
+def _written_done(word: str) -> bool:
+    folded = fold(word)
+    return folded in IRREGULAR_VERBS or folded.endswith("ed")
+
+
 def compose(request: Request, ranking: Ranking, min_answerability: float, lead: Sequence[Passage] = ()) -> Answer:
     """The answer a ranking gives: its passages, or "nothing answers that" with the closest headlines.
 
@@ -2504,12 +2613,12 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     by_meaning = best < bar and ranking.by_meaning is not None and not ranking.answered_outside
     if by_meaning:
         ranking = replace(ranking, candidates=[c for c in ranking.candidates if c.hit.article_id == ranking.by_meaning])
-    elif not ranking.candidates or best < bar or ranking.answered_outside:
+    elif not ranking.candidates or best < bar or ranking.answered_outside or ranking.candidates[0].dated_before:
         # Named even when no paragraph holds any word of the question: a lone misspelling ("arsenel") is the
         # commonest such question, and with a category or dates the words may be in articles they kept out.
         # Words of another language are no misspellings: naming them as words no article uses would say nothing.
         unused = ENGLISH_ONLY + meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
-        reason = "Nothing in the articles answers that." + unused
+        reason = "Nothing in the articles answers that." + unused + dated_before_note(ranking)
         limited = bool(request.category or request.since or request.until)
         return Answer(request.question, (), closest, reason=reason, limited=limited)
     chosen = list(lead)
@@ -2553,6 +2662,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         and writes_what_is_asked(
             own, ranking.texts[first.hit.article_id, first.hit.position], ranking.articles[first.hit.article_id].title
         )
+        and not told_only_ahead(own, ranking.texts[first.hit.article_id, first.hit.position])
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
@@ -2569,6 +2679,17 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         offset=request.offset,
         confident=confident,
     )
+
+
+def dated_before_note(ranking: Ranking) -> str:
+    """Why a decline led by a passage of a story dated before the year asked of (`Candidate.dated_before`) declines:
+    that story's year ("what is in next year's budget" of stories of 2021 and 2022: "The story it may be about is from
+    2022."); nothing for any other."""
+    first = ranking.candidates[0] if ranking.candidates else None
+    article = ranking.articles.get(first.hit.article_id) if first is not None and first.dated_before else None
+    if article is None or article.published is None:
+        return ""
+    return f" The story it may be about is from {article.published.year}."
 
 
 def kept_to_followed(ranking: Ranking, own: str, followed: Collection[str], bar: float) -> Ranking:

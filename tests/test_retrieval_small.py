@@ -989,6 +989,13 @@ def portmere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     yield from library_of(tmp_path_factory.mktemp("portmere"), DATA / "portmere")
 
 
+@pytest.fixture(scope="module")
+def brackley_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's four stories of 2021 and 2022 (tests/data/brackley_archive: a budget for the year after, a mayor
+    elected, a kite festival, a library's hours cut), read years later, and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("brackley_archive"), DATA / "brackley_archive")
+
+
 def test_a_passage_meeting_the_question_by_meaning_does_not_lead_over_one_writing_a_word_it_lacks(
     kelby: Library,
 ) -> None:

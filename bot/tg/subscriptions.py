@@ -53,6 +53,7 @@ from bot.services.setting_requests import (
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
+    TimeAway,
     TimeWondered,
     Unsettled,
     UnsubscribeAsked,
@@ -388,6 +389,11 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             view, clock = await view_of(message, context)
             group, changer = shared_by(message.chat), await may_change(update, context)
             await message.reply_text(text.time_wondered(view, clock, group, request, changer))
+            return True
+        case TimeAway(away):  # moved away from a time, none named: asked which, nothing changed
+            view, clock = await view_of(message, context)
+            changer = await may_change(update, context)
+            await message.reply_text(text.time_away(view, clock, shared_by(message.chat), away, changer))
             return True
         case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
             # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.

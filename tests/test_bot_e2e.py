@@ -35,7 +35,7 @@ from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
+from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, LINK_SENT_ALREADY, PART_SENT
 from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
@@ -641,6 +641,24 @@ async def test_a_pasted_link_of_the_bot_s_own_opens_its_article(app: Bot, server
     assert other == NOT_HERE
 
 
+async def test_a_deep_link_pasted_then_tapped_sends_its_article_once(app: Bot, server: FakeBotAPI) -> None:
+    """A reader who pasted the bot's link to a story, then tapped it in their own message (`/start <id>`), got the
+    whole article twice. The tap says it is just above; another chat, or the link pasted again (asked for again),
+    gets the article, and so does the tap once FULL_ARTICLE_AGAIN_AFTER has passed."""
+    chess = await asyncio.to_thread(library_of(app).article_at, CHESS_URL)
+    assert chess is not None
+    link = f"https://t.me/{server.username}?start={chess.id}"
+    article = await reply_to(server, ALICE, lambda: server.send_text(ALICE, link))
+    assert article.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
+    tapped = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id))
+    assert tapped == LINK_SENT_ALREADY
+    assert await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id)) == LINK_SENT_ALREADY
+    assert await reply_to(server, BOB, lambda: server.send_command(BOB, "start", chess.id)) == article
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, link)) == article
+    app.bot_data.clock = lambda: datetime.now(UTC) + FULL_ARTICLE_AGAIN_AFTER
+    assert await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id)) == article
+
+
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
     """A reader who pastes a story's link gets the story (its tracking parameters do not matter)."""
     link = "https://news.example.com/sport/chess-prodigy-title?utm_source=share"
@@ -870,14 +888,14 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     )
     assert gone.ok
 
-    # An id retyped in capitals (as some apps show a link) is the same article; it got the plain greeting.
-    sent = len(server.calls("sendMessage", chat_id=ALICE))
+    # An id retyped in capitals (as some apps show a link) is the same article; it got the plain greeting. In the
+    # chat it just went to, it is the article above (LINK_SENT_ALREADY); in another, the article.
     assert long.id.upper() != long.id
-    server.send_command(ALICE, "start", long.id.upper())
-    await server.wait_for_async("sendMessage", count=sent + 3, chat_id=ALICE)
-    assert check_sent(server.calls("sendMessage", chat_id=ALICE)[sent]).startswith(
-        "<b>Fjord Tunnel Report Published</b>"
-    )
+    said = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", long.id.upper()))
+    assert said == LINK_SENT_ALREADY
+    server.send_command(BOB, "start", long.id.upper())
+    await server.wait_for_async("sendMessage", count=3, chat_id=BOB)
+    assert check_sent(server.calls("sendMessage", chat_id=BOB)[0]).startswith("<b>Fjord Tunnel Report Published</b>")
 
 
 async def test_a_deep_link_cut_short_or_changed_says_it_is_broken_instead_of_greeting(

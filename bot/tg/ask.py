@@ -55,7 +55,7 @@ from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
+from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
@@ -283,7 +283,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_latest(message, context, words)
         return
     if link := only_link(question):
-        await send_linked_article(message, context, link)
+        await send_linked_article(message, context, link, update.update_id)
         return
     username = context.bot_data.username
     question, links = without_links(question, username)
@@ -467,13 +467,21 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
     return () if replied is None or not replied.text else tuple(replied.text.split("\n\n"))
 
 
-async def send_linked_article(message: Message, context: Context, link: str) -> None:
-    """Send the article at a pasted link, or say that it is not among the articles."""
+async def send_linked_article(message: Message, context: Context, link: str, update_id: int) -> None:
+    """Send the article at a pasted link (update `update_id`), or say that it is not among the articles. Pasted
+    again it is sent again, as asked; claimed, so the link tapped in the reader's message just after (`/start <id>`)
+    is not sent twice."""
     found = await linked_article(context, link, message.chat_id)
     if found is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_part(context, message.chat_id, *found, topic_of(message), in_reply(message))
+    sent = linked_send(context, message, found[0], update_id)
+    await sent.claim()
+    try:
+        await send_part(context, message.chat_id, *found, topic_of(message), in_reply(message))
+    except BaseException:
+        await sent.release()
+        raise
 
 
 def without_mention(text: str, username: str) -> tuple[str, bool]:

@@ -46,6 +46,8 @@ from bot.tg.ask import (
     NOT_HERE_SEARCHED_INLINE,
     NOT_TEXT,
     NOTHING_FURTHER,
+    SHARED_QUESTION_GONE,
+    question_mark,
 )
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
@@ -1418,8 +1420,10 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
 ) -> None:
     """The button opens a private chat with the bot, which Telegram starts with `/start <parameter>` and shows as
     "/start" alone: the parameter carries the question, so the chat says what was asked and answers it (why
-    nothing does, and the closest headlines) instead of greeting as if nothing had been asked. It is the asker's
-    alone: another user sending it is told the question is gone, not shown someone else's question."""
+    nothing does, and the closest headlines) instead of greeting as if nothing had been asked. Shared, the link is
+    answered for whoever opens it (another reader was told "I no longer have the question"), while it holds that
+    question: not once the asker typed another, nor with its mark changed (the key is made from the asker's id, so
+    anyone knowing an id could otherwise read its owner's latest question)."""
     question = "Who won the ferry race in Peru?"
     server.inline_query(ALICE, f"  {question} ")
     [inline] = await server.wait_for_async("answerInlineQuery", count=1)
@@ -1434,14 +1438,26 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     asked, answer = await replies(server, ALICE, 2)
     assert visible_text(asked) == f"You asked inline: “{question}”"
     assert answer == typed
-    gone = await reply_to(server, BOB, lambda: server.send_command(BOB, "start", parameter))
-    assert visible_text(gone) == INLINE_QUESTION_GONE
+    server.send_command(BOB, "start", parameter)
+    shared, answer = (await replies(server, BOB, 3))[1:]
+    assert visible_text(shared) == f"Asked inline: “{question}”"
+    assert answer == typed
+    key, asker, mark = parameter.removeprefix("q_").split("_")
+    for forged in (f"q_{key}", f"q_{key}_{asker}_{'0' * 8 if mark != '0' * 8 else '1' * 8}"):
+        gone = await reply_to(server, BOB, lambda forged=forged: server.send_command(BOB, "start", forged))
+        assert visible_text(gone) == SHARED_QUESTION_GONE, forged
     # A question the words alone refuse is carried too, and refused with its reason in the chat.
     server.inline_query(ALICE, "the and of")
     refused = (await server.wait_for_async("answerInlineQuery", count=2))[1].params["button"]["start_parameter"]
     server.send_command(ALICE, "start", refused)
     asked, reason = (await replies(server, ALICE, 4))[2:]
     assert visible_text(asked) == "You asked inline: “the and of”" and "only has common words" in reason
+    # A key the store no longer holds (kept a week), opened by its asker.
+    lapsed = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", f"q_{'f' * 12}_{ALICE}_{mark}"))
+    assert visible_text(lapsed) == INLINE_QUESTION_GONE
+    # The asker's latest question is another now: the link shared before says so, not shows it.
+    gone = await reply_to(server, BOB, lambda: server.send_command(BOB, "start", parameter))
+    assert visible_text(gone) == SHARED_QUESTION_GONE
 
 
 async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_button_asks_the_last(
@@ -1455,10 +1471,13 @@ async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_bu
         server.inline_query(ALICE, text)
     inline = await server.wait_for_async("answerInlineQuery", count=len(typed))
     assert all(call.ok and call.params["results"] == [] for call in inline)
-    [parameter] = {call.params["button"]["start_parameter"] for call in inline}
+    parameters = {call.params["button"]["start_parameter"] for call in inline}
+    # One key, the asker's, each button marked with its own question (`INLINE_QUESTION`).
+    [key] = {parameter.split("_")[1] for parameter in parameters}
+    [parameter] = [parameter for parameter in parameters if parameter.endswith(f"_{question_mark(question)}")]
     store = library_of(app).store
     for _ in range(200):  # the question is kept just after the answer
-        if (kept := await asyncio.to_thread(store.load_query, parameter[2:], ALICE)) and kept.question == question:
+        if (kept := await asyncio.to_thread(store.load_query, key, ALICE)) and kept.question == question:
             break
         await asyncio.sleep(0.05)
     with closing(sqlite3.connect(app.bot_data.settings.database_path)) as db:

@@ -35,7 +35,7 @@ from telegram.error import BadRequest
 from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError, StoreError
 from bot.library import Library
-from bot.models import Answer
+from bot.models import Answer, short_hash
 from bot.render.answers import fit_answer
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
@@ -76,11 +76,20 @@ ASK_USAGE = "Usage: /ask <question>, for example: /ask {example}"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: {example}"
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
-# question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
+# question, kept in the store as a "More" button's is (a week, for the asker's private chat), so the chat it
 # opens answers the question instead of greeting as if nothing had been asked. The key is the asker's, not the
-# question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row.
-INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
+# question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row. The asker's
+# id after it finds the row for whoever opens the link (shared, it told another reader "I no longer have the
+# question"), and the question's own mark after that shows it to them only while the row holds that question: the key
+# is made from the asker's id alone, so without the mark anyone knowing an id read its owner's latest inline question.
+# A link made before they were carried, `q_<key>` alone, finds the question for the asker alone.
+INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})(?:_([0-9]{1,20})_([0-9a-f]{8}))?\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
+# The link opened by another reader than its asker, the question gone (kept a week, and only the asker's latest).
+SHARED_QUESTION_GONE = (
+    "I no longer have the question that link was made for: I keep a question typed inline for a week, and only its "
+    "asker's latest. Ask me it in your own words."
+)
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 # The same press of a button sent before "More" carried its passage, whose place is past the answer's end now: it
@@ -647,25 +656,36 @@ async def inline_query(update: Update, context: Context) -> None:
     if note or not results:
         if question:
             saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
-        parameter = f"q_{saved.key}" if saved is not None else GREETING_START
+        parameter = f"q_{saved.key}_{asker}_{question_mark(question)}" if saved is not None else GREETING_START
         button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
     await keep_question(context, saved)
 
 
+def question_mark(question: str) -> str:
+    """The mark of a question typed inline that its deep link carries (`INLINE_QUESTION`)."""
+    return short_hash(f"inline question|{question}")[:8]
+
+
 async def start_question(update: Update, context: Context) -> None:
     """Answer the question of an inline query nothing answered, whose button opened this private chat with
-    `/start q_<key>`; the chat sees only "/start", so the reply names the question first."""
+    `/start q_<key>_<asker>` (or whose link the asker shared, opened by another reader); the chat sees only "/start",
+    so the reply names the question first."""
     message = update.message
     assert message is not None
     match = INLINE_QUESTION.match(message.text or "")
     assert match is not None
     data = context.bot_data
     await touch_chat(context, message.chat)
-    saved = await asyncio.to_thread(kept_question, data.library, match[1], message.chat_id, data.saving)
+    asker = int(match[2]) if match[2] else message.chat_id
+    saved = await asyncio.to_thread(kept_question, data.library, match[1], asker, data.saving)
+    own = asker == message.chat_id
+    if saved is not None and not own and question_mark(saved.question) != match[3]:
+        saved = None  # the asker typed another since (or the link was forged): theirs to share, not the link's
     if saved is None:
-        await message.reply_text(html.escape(INLINE_QUESTION_GONE))
+        # A link of the key alone (made before the asker was carried) may be anyone's.
+        await message.reply_text(html.escape(INLINE_QUESTION_GONE if own and match[2] else SHARED_QUESTION_GONE))
         return
-    await message.reply_text(html.escape(f"You asked inline: “{saved.question}”"))
+    await message.reply_text(html.escape(f"{'You asked' if own else 'Asked'} inline: “{saved.question}”"))
     await answer_question(update, context, saved.question)

@@ -44,6 +44,7 @@ from bot.tg.ask import (
     NOT_HERE_INLINE,
     NOT_HERE_SEARCHED,
     NOT_HERE_SEARCHED_INLINE,
+    NOT_SEEN,
     NOT_TEXT,
     NOTHING_FURTHER,
     SHARED_QUESTION_GONE,
@@ -675,6 +676,21 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
         server, ALICE, lambda: server.send_photo(ALICE, "Who became the youngest chess champion?")
     )
     assert "Chess Prodigy" in captioned
+
+
+async def test_a_picture_captioned_what_is_this_is_told_the_bot_reads_words_alone(app: Bot, server: FakeBotAPI) -> None:
+    """A photo captioned "what is this?" got /help ("what is this" asks what the bot is), and "who is this guy?" was
+    searched for "guy": a caption asking about the picture alone is told the bot cannot see it, with a question to
+    ask instead; one with words of its own is asked."""
+    example = example_of(library_of(app).store)
+    for caption in ("what is this?", "Who is this guy?", "what does this mean"):
+        said = await reply_to(server, ALICE, lambda caption=caption: server.send_photo(ALICE, caption))
+        assert visible_text(said) == NOT_SEEN.format(example=example), caption
+    mention = f"@{server.username} what is this?"
+    said = await reply_to(server, GROUP, lambda: server.send_photo(GROUP, mention))
+    assert visible_text(said) == NOT_SEEN.format(example=f"/ask {example}")
+    named = await reply_to(server, ALICE, lambda: server.send_photo(ALICE, "is this the chess champion?"))
+    assert "Chess Prodigy" in named
 
 
 async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: Bot, server: FakeBotAPI) -> None:

@@ -43,6 +43,7 @@ from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import (
     OF_NOTHING,
     TELEGRAM,
+    about_attached,
     asks_of_nothing,
     bare_mention,
     refused,
@@ -74,6 +75,11 @@ INLINE_DESCRIPTION_CHARS = 200
 # How to ask, with a question the library answers (`example_of`).
 ASK_USAGE = "Usage: /ask <question>, for example: /ask {example}"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: {example}"
+# A picture or a file whose caption asks only about it ("what is this?": `about_attached`).
+NOT_SEEN = (
+    "I cannot see pictures or open files, only read words, so I cannot tell what that is. Ask me about the news in "
+    "words, for example: {example}"
+)
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
 # question, kept in the store as a "More" button's is (a week, for the asker's private chat), so the chat it
@@ -526,6 +532,11 @@ async def text_message(update: Update, context: Context) -> None:
     if not question and message.chat.type != ChatType.PRIVATE and not quoted_text(message, context.bot.id):
         example = await asyncio.to_thread(example_of, context.bot_data.library.store)
         await message.reply_text(bare_mention(context.bot_data.username, example))
+        return
+    if message.caption is not None and about_attached(question):
+        example = await asyncio.to_thread(example_of, context.bot_data.library.store)
+        asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
+        await message.reply_text(html.escape(NOT_SEEN.format(example=asked)))
         return
     await answer_question(update, context, question)
 

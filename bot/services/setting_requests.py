@@ -262,7 +262,7 @@ _AWAY_FILLER = frozenset(
 )  # fmt: skip
 
 
-def _moved_away(text: str) -> TimeAsked | TimeAway | None:
+def _moved_away(text: str) -> TimeAsked | TimeWondered | TimeAway | None:
     """The digest moved away from a time (`_AWAY`): to the time the rest of the message names ("at 7 instead of
     9pm", "send it at 7 rather than 9pm"), or asked which (`TimeAway`) when it names none ("not at 9pm", "instead of
     the morning"); None when the words after `_AWAY` are no time, or the rest asks something else ("why did the match

@@ -16,7 +16,7 @@ import logging
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import NamedTuple
 
@@ -52,7 +52,8 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, split_follow_up
+from bot.retrieval import ENGLISH_ONLY, Request, in_another_language, split_follow_up
+from bot.services.language import library_in_english
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -117,6 +118,11 @@ LINK_IN_TEXT = re.compile(
 # left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
 LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
+# Above the answer to a question in another language over English articles, which matched only its names.
+NAMES_ONLY = (
+    "The articles are in English and your question seems not to be, so I matched only the names in it. Ask in "
+    "English for a closer answer."
+)
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
@@ -137,13 +143,25 @@ def first_page(
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` and above
     `hint` (plain text) when given (in a worker thread)."""
     seen = searched_in(library)
-    answer = library.ask(request)
+    answer, note = in_the_library_s_language(library, request.question, library.ask(request), note)
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
     return Page(text, keyboard(answer, saved.key, seen), saved)
+
+
+def in_the_library_s_language(library: Library, question: str, answer: Answer, note: str) -> tuple[Answer, str]:
+    """`answer` and the note above it, for a question asked in another language than English (`in_another_language`),
+    which the retrieval reads by its names alone: over an English library answered with a note that says so (it was
+    answered as if understood), and over a library in another language declined without "The articles are in
+    English" (in a worker thread)."""
+    if not in_another_language(question):
+        return answer, note
+    if not library_in_english(library.store):
+        return replace(answer, reason=answer.reason.replace(ENGLISH_ONLY, "")), note
+    return answer, note or (NAMES_ONLY if answer.found else "")
 
 
 def searched_in(library: Library) -> str:

@@ -106,6 +106,14 @@ def unread() -> Sequence[str]:
         ("should the digest come at 7 instead of 9pm?", TimeWondered("at 7", None)),
         ("why did the match start at 7 instead of 9pm?", None),
         ("why build a bridge instead of a tunnel?", None),
+        # A reader coming back: searched, "No article uses the words “send” or “digest”".
+        ("send me the digest again", DigestAsked()),
+        ("turn the digest back on", SwitchAsked("digest", True)),
+        ("I want my alerts back", SwitchAsked("alerts", True)),
+        ("what time is my digest again?", SettingsAsked()),
+        ("stop the digest again", SwitchAsked("digest", False)),
+        ("when will the trains be back?", None),
+        ("is the strike on again?", None),
     ],
 )
 def test_a_request_naming_no_category_is_read_without_the_categories(

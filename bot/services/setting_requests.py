@@ -209,10 +209,28 @@ class Unsettled:
 _OPENER = re.compile(r"\s*(?:(?:actually|ok|okay|oh|um+|hm+|well|sorry|wait)\b[\s,.!:;-]*|no\s*,\s*)", re.IGNORECASE)
 
 
+# What a reader coming back adds to a request ("turn the digest back on", "send me the digest again", "I want my
+# alerts back"), read without it: such messages were searched ("No article uses the words “send” or “digest”").
+_AGAIN = re.compile(r"\s+(?:again|back)\b", re.IGNORECASE)
+
+
 def read_request(text: str) -> SettingRequest | Unsettled | None:
     """The request a message makes of the chat's settings (see the module's docstring), from its words alone: a
     request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
     ("why did the union stop the strike?", "when is the morning news?")."""
+    read = _read_request(text)
+    if read is None and (plain := _AGAIN.sub("", text)) != text:
+        read = _read_request(plain)
+        # Only a setting turned on or shown: "stop the digest again" stops it whatever "again" says, as read whole.
+        return (
+            read
+            if isinstance(read, DigestAsked | SettingsAsked) or (isinstance(read, SwitchAsked) and read.on)
+            else None
+        )
+    return read
+
+
+def _read_request(text: str) -> SettingRequest | Unsettled | None:
     text = text[found.end() :] if (found := _OPENER.match(text)) else text
     if (away := _moved_away(text)) is not None:
         return away

@@ -35,7 +35,7 @@ from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, LINK_SENT_ALREADY, PART_SENT
+from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, LINK_SENT_ALREADY, NOTHING_TODAY, PART_SENT
 from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
@@ -1508,8 +1508,12 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     lines = [line for line in visible_text(latest).splitlines() if line]
     assert lines[0] == "Latest" and len(lines) == 6 and "Chess Prodigy" in lines[1] and "Ferry" in lines[5]
     assert f'href="{CHESS_URL}"' in latest
-    # "What's new?" typed as a message is /latest, not a search for a story that uses "new".
-    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == latest
+    # "What's new?" typed as a message is /latest, not a search for a story that uses "new" (asked for today's, saying
+    # that none of these came in today).
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new?")) == latest
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == (
+        f"{NOTHING_TODAY}\n\n{latest}"
+    )
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
     # Its headlines are dated, not named "Sport" again on every line.
@@ -1543,6 +1547,21 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert "“&lt;Weather&gt;”" in unknown and "The categories are Business, Local, Science and Sport." in unknown
     categories = visible_text(await reply_to(server, ALICE, lambda: server.send_command(ALICE, "categories")))
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
+
+
+async def test_what_s_new_today_says_first_when_nothing_came_in_today_on_the_reader_s_clock(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "What's new today?" listed stories of months ago under "Latest", read as today's news. On the reader's clock:
+    the chess story (15 Nov 2023, 21:10 UTC) came in today for a reader in Tokyo the next morning, not in London."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 16, 1, 0, tzinfo=UTC)
+    await reply_to(server, BOB, lambda: server.send_command(BOB, "timezone", "Asia/Tokyo"))
+    for chat, came in ((ALICE, False), (BOB, True)):
+        said = visible_text(await reply_to(server, chat, lambda chat=chat: server.send_text(chat, "what's new today?")))
+        assert said.startswith(NOTHING_TODAY) is not came, said
+        assert "Chess Prodigy Wins National Title at Twelve" in said
+    latest = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what's new?")))
+    assert latest.startswith("Latest")
 
 
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
@@ -31,6 +31,7 @@ from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 log = logging.getLogger(__name__)
 
 NO_ARTICLES = "I have no articles yet."
+NOTHING_TODAY = "No story has come in today. The newest I have:"
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -219,8 +220,9 @@ async def latest(update: Update, context: Context) -> None:
     await send_latest(update.message, context, context.args or ())
 
 
-async def send_latest(message: Message, context: Context, args: Sequence[str]) -> None:
-    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage)."""
+async def send_latest(message: Message, context: Context, args: Sequence[str], today: bool = False) -> None:
+    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); asked
+    for `today`'s ("what's new today?"), saying first when none came in today on the chat's clock."""
     try:
         latest = await asyncio.to_thread(newest, context.bot_data.library.store, args)
     except UsageError as exc:
@@ -231,7 +233,15 @@ async def send_latest(message: Message, context: Context, args: Sequence[str]) -
         return
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
+    if today and not came_today(latest.articles[0], context.bot_data.clock(), zone):
+        # The newest of months ago listed under "Latest" read as today's news.
+        blocks.insert(0, NOTHING_TODAY)
     await reply_messages(message, split_message(blocks))
+
+
+def came_today(article: StoredArticle, now: datetime, zone: tzinfo) -> bool:
+    """Whether `article` was published on `now`'s day in `zone` (an undated one may have been)."""
+    return article.published is None or article.published.astimezone(zone).date() == now.astimezone(zone).date()
 
 
 def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:

@@ -97,6 +97,8 @@ SHARED_QUESTION_GONE = (
     "I no longer have the question that link was made for: I keep a question typed inline for a week, and only its "
     "asker's latest. Ask me it in your own words."
 )
+# "what's new today?", "any news today", "what happened today": the newest stories asked for as today's.
+TODAY = re.compile(r"\btoday\b", re.IGNORECASE)
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 # The same press of a button sent before "More" carried its passage, whose place is past the answer's end now: it
@@ -307,7 +309,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_help(message, context)
         return
     if talk == "latest":
-        await send_latest(message, context, ())
+        await send_latest(message, context, (), today=TODAY.search(question) is not None)
         return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await message.reply_text(html.escape(reply))

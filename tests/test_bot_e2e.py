@@ -1091,6 +1091,20 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
 
 
+async def test_the_time_a_reader_moves_the_digest_away_from_is_not_set(app: Bot, server: FakeBotAPI) -> None:
+    """ "instead of 9pm" moved the digest to 21:00 and "not at 9pm" was searched: asked which time instead, nothing
+    changed (a group's member is told its admins set it); "at 7 instead of 9pm" moves it to 7."""
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "time", "8am"))
+    for typed, away in (("instead of 9pm", "9pm"), ("not at 9pm", "9pm"), ("instead of the morning", "the morning")):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        asked = f"Which time should it come at instead of {away}? Send /time with it, like /time 7am."
+        assert said.startswith("Daily digest: every day at 08:00") and said.endswith(asked), said
+    moved = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "at 7 instead of 9pm")))
+    assert moved.startswith("Your digest time is 07:00."), moved
+    said = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} not at 9pm", user_id=BOB))
+    assert visible_text(said).endswith("like /time 7am. Only the group's admins can change it.")
+
+
 async def test_asking_how_to_set_the_digests_time_or_zone_gets_the_commands_that_do_it(
     app: Bot, server: FakeBotAPI
 ) -> None:

@@ -28,6 +28,7 @@ from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSA
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
+from bot.render.subscriptions import no_such_category
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
@@ -1590,6 +1591,22 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
     # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories".
     asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
     assert asked == categories
+
+
+async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_under_its_search(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "send me tech news every morning" in a library without Tech was searched, and its passages (on "send", "every"
+    and "morning") read as the digest set: under them, no category is called that, and nothing changed."""
+    mysubs = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "mysubs"))
+    for typed, words in (("send me tech news every morning", "tech"), ("daily weather news at 7", "weather")):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert said.endswith(f"\n\n{no_such_category((words,))}"), said
+    assert await reply_to(server, ALICE, lambda: server.send_command(ALICE, "mysubs")) == mysubs
+    sport = visible_text(
+        await reply_to(server, ALICE, lambda: server.send_text(ALICE, "send me sport news every morning"))
+    )
+    assert "No category is called" not in sport and "Daily digest: every day at 08:00" in sport
 
 
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(

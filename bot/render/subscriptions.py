@@ -460,6 +460,12 @@ def phrase_hint(categories: Sequence[str], follow: bool) -> str:
     return f"/subscribe {typed} follows {shown}." if follow else f"/unsubscribe {typed} stops following {shown}."
 
 
+def no_such_category(words: Sequence[str]) -> str:
+    """Under the answer to a daily digest asked for of words no category is called ("send me tech news every
+    morning" without Tech: searched, its passages read as the digest set), that none is (plain text)."""
+    return f"No category is called “{' '.join(words)}”, so no digest was set: /categories lists those there are."
+
+
 def alerts_asked(view: ChatView, clock: Clock, group: str) -> str:
     """After alerts asked for in words ("I want alerts for tech"): the categories followed, the digest, the alerts."""
     return f"{subscribed(view, clock, group)}\n{alerts_line(view, group)}"

@@ -28,6 +28,7 @@ from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSA
 from bot.library import Library
 from bot.models import Answer, Article
 from bot.render.articles import article_messages
+from bot.render.subscriptions import no_such_category
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
@@ -35,7 +36,7 @@ from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, PART_SENT
+from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, LINK_SENT_ALREADY, NOTHING_TODAY, PART_SENT
 from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
@@ -44,8 +45,11 @@ from bot.tg.ask import (
     NOT_HERE_INLINE,
     NOT_HERE_SEARCHED,
     NOT_HERE_SEARCHED_INLINE,
+    NOT_SEEN,
     NOT_TEXT,
     NOTHING_FURTHER,
+    SHARED_QUESTION_GONE,
+    question_mark,
 )
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
@@ -641,6 +645,24 @@ async def test_a_pasted_link_of_the_bot_s_own_opens_its_article(app: Bot, server
     assert other == NOT_HERE
 
 
+async def test_a_deep_link_pasted_then_tapped_sends_its_article_once(app: Bot, server: FakeBotAPI) -> None:
+    """A reader who pasted the bot's link to a story, then tapped it in their own message (`/start <id>`), got the
+    whole article twice. The tap says it is just above; another chat, or the link pasted again (asked for again),
+    gets the article, and so does the tap once FULL_ARTICLE_AGAIN_AFTER has passed."""
+    chess = await asyncio.to_thread(library_of(app).article_at, CHESS_URL)
+    assert chess is not None
+    link = f"https://t.me/{server.username}?start={chess.id}"
+    article = await reply_to(server, ALICE, lambda: server.send_text(ALICE, link))
+    assert article.startswith("<b>Chess Prodigy Wins National Title at Twelve</b>")
+    tapped = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id))
+    assert tapped == LINK_SENT_ALREADY
+    assert await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id)) == LINK_SENT_ALREADY
+    assert await reply_to(server, BOB, lambda: server.send_command(BOB, "start", chess.id)) == article
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, link)) == article
+    app.bot_data.clock = lambda: datetime.now(UTC) + FULL_ARTICLE_AGAIN_AFTER
+    assert await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", chess.id)) == article
+
+
 async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: Bot, server: FakeBotAPI) -> None:
     """A reader who pastes a story's link gets the story (its tracking parameters do not matter)."""
     link = "https://news.example.com/sport/chess-prodigy-title?utm_source=share"
@@ -655,6 +677,21 @@ async def test_a_pasted_link_of_an_article_sends_it_and_a_caption_is_asked(app: 
         server, ALICE, lambda: server.send_photo(ALICE, "Who became the youngest chess champion?")
     )
     assert "Chess Prodigy" in captioned
+
+
+async def test_a_picture_captioned_what_is_this_is_told_the_bot_reads_words_alone(app: Bot, server: FakeBotAPI) -> None:
+    """A photo captioned "what is this?" got /help ("what is this" asks what the bot is), and "who is this guy?" was
+    searched for "guy": a caption asking about the picture alone is told the bot cannot see it, with a question to
+    ask instead; one with words of its own is asked."""
+    example = example_of(library_of(app).store)
+    for caption in ("what is this?", "Who is this guy?", "what does this mean"):
+        said = await reply_to(server, ALICE, lambda caption=caption: server.send_photo(ALICE, caption))
+        assert visible_text(said) == NOT_SEEN.format(example=example), caption
+    mention = f"@{server.username} what is this?"
+    said = await reply_to(server, GROUP, lambda: server.send_photo(GROUP, mention))
+    assert visible_text(said) == NOT_SEEN.format(example=f"/ask {example}")
+    named = await reply_to(server, ALICE, lambda: server.send_photo(ALICE, "is this the chess champion?"))
+    assert "Chess Prodigy" in named
 
 
 async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: Bot, server: FakeBotAPI) -> None:
@@ -870,14 +907,14 @@ async def test_deep_link_sends_a_long_article_in_several_valid_messages(app: Bot
     )
     assert gone.ok
 
-    # An id retyped in capitals (as some apps show a link) is the same article; it got the plain greeting.
-    sent = len(server.calls("sendMessage", chat_id=ALICE))
+    # An id retyped in capitals (as some apps show a link) is the same article; it got the plain greeting. In the
+    # chat it just went to, it is the article above (LINK_SENT_ALREADY); in another, the article.
     assert long.id.upper() != long.id
-    server.send_command(ALICE, "start", long.id.upper())
-    await server.wait_for_async("sendMessage", count=sent + 3, chat_id=ALICE)
-    assert check_sent(server.calls("sendMessage", chat_id=ALICE)[sent]).startswith(
-        "<b>Fjord Tunnel Report Published</b>"
-    )
+    said = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", long.id.upper()))
+    assert said == LINK_SENT_ALREADY
+    server.send_command(BOB, "start", long.id.upper())
+    await server.wait_for_async("sendMessage", count=3, chat_id=BOB)
+    assert check_sent(server.calls("sendMessage", chat_id=BOB)[0]).startswith("<b>Fjord Tunnel Report Published</b>")
 
 
 async def test_a_deep_link_cut_short_or_changed_says_it_is_broken_instead_of_greeting(
@@ -1053,6 +1090,20 @@ async def test_a_greeting_gets_the_greeting_and_thanks_a_short_reply_not_a_searc
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Hi! What's new?")) == latest
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "Thanks, any sport news?")) == sport
+
+
+async def test_the_time_a_reader_moves_the_digest_away_from_is_not_set(app: Bot, server: FakeBotAPI) -> None:
+    """ "instead of 9pm" moved the digest to 21:00 and "not at 9pm" was searched: asked which time instead, nothing
+    changed (a group's member is told its admins set it); "at 7 instead of 9pm" moves it to 7."""
+    await reply_to(server, ALICE, lambda: server.send_command(ALICE, "time", "8am"))
+    for typed, away in (("instead of 9pm", "9pm"), ("not at 9pm", "9pm"), ("instead of the morning", "the morning")):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        asked = f"Which time should it come at instead of {away}? Send /time with it, like /time 7am."
+        assert said.startswith("Daily digest: every day at 08:00") and said.endswith(asked), said
+    moved = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "at 7 instead of 9pm")))
+    assert moved.startswith("Your digest time is 07:00."), moved
+    said = await reply_to(server, GROUP, lambda: server.send_text(GROUP, f"@{server.username} not at 9pm", user_id=BOB))
+    assert visible_text(said).endswith("like /time 7am. Only the group's admins can change it.")
 
 
 async def test_asking_how_to_set_the_digests_time_or_zone_gets_the_commands_that_do_it(
@@ -1400,8 +1451,10 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
 ) -> None:
     """The button opens a private chat with the bot, which Telegram starts with `/start <parameter>` and shows as
     "/start" alone: the parameter carries the question, so the chat says what was asked and answers it (why
-    nothing does, and the closest headlines) instead of greeting as if nothing had been asked. It is the asker's
-    alone: another user sending it is told the question is gone, not shown someone else's question."""
+    nothing does, and the closest headlines) instead of greeting as if nothing had been asked. Shared, the link is
+    answered for whoever opens it (another reader was told "I no longer have the question"), while it holds that
+    question: not once the asker typed another, nor with its mark changed (the key is made from the asker's id, so
+    anyone knowing an id could otherwise read its owner's latest question)."""
     question = "Who won the ferry race in Peru?"
     server.inline_query(ALICE, f"  {question} ")
     [inline] = await server.wait_for_async("answerInlineQuery", count=1)
@@ -1416,14 +1469,26 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     asked, answer = await replies(server, ALICE, 2)
     assert visible_text(asked) == f"You asked inline: “{question}”"
     assert answer == typed
-    gone = await reply_to(server, BOB, lambda: server.send_command(BOB, "start", parameter))
-    assert visible_text(gone) == INLINE_QUESTION_GONE
+    server.send_command(BOB, "start", parameter)
+    shared, answer = (await replies(server, BOB, 3))[1:]
+    assert visible_text(shared) == f"Asked inline: “{question}”"
+    assert answer == typed
+    key, asker, mark = parameter.removeprefix("q_").split("_")
+    for forged in (f"q_{key}", f"q_{key}_{asker}_{'0' * 8 if mark != '0' * 8 else '1' * 8}"):
+        gone = await reply_to(server, BOB, lambda forged=forged: server.send_command(BOB, "start", forged))
+        assert visible_text(gone) == SHARED_QUESTION_GONE, forged
     # A question the words alone refuse is carried too, and refused with its reason in the chat.
     server.inline_query(ALICE, "the and of")
     refused = (await server.wait_for_async("answerInlineQuery", count=2))[1].params["button"]["start_parameter"]
     server.send_command(ALICE, "start", refused)
     asked, reason = (await replies(server, ALICE, 4))[2:]
     assert visible_text(asked) == "You asked inline: “the and of”" and "only has common words" in reason
+    # A key the store no longer holds (kept a week), opened by its asker.
+    lapsed = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "start", f"q_{'f' * 12}_{ALICE}_{mark}"))
+    assert visible_text(lapsed) == INLINE_QUESTION_GONE
+    # The asker's latest question is another now: the link shared before says so, not shows it.
+    gone = await reply_to(server, BOB, lambda: server.send_command(BOB, "start", parameter))
+    assert visible_text(gone) == SHARED_QUESTION_GONE
 
 
 async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_button_asks_the_last(
@@ -1437,10 +1502,13 @@ async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_bu
         server.inline_query(ALICE, text)
     inline = await server.wait_for_async("answerInlineQuery", count=len(typed))
     assert all(call.ok and call.params["results"] == [] for call in inline)
-    [parameter] = {call.params["button"]["start_parameter"] for call in inline}
+    parameters = {call.params["button"]["start_parameter"] for call in inline}
+    # One key, the asker's, each button marked with its own question (`INLINE_QUESTION`).
+    [key] = {parameter.split("_")[1] for parameter in parameters}
+    [parameter] = [parameter for parameter in parameters if parameter.endswith(f"_{question_mark(question)}")]
     store = library_of(app).store
     for _ in range(200):  # the question is kept just after the answer
-        if (kept := await asyncio.to_thread(store.load_query, parameter[2:], ALICE)) and kept.question == question:
+        if (kept := await asyncio.to_thread(store.load_query, key, ALICE)) and kept.question == question:
             break
         await asyncio.sleep(0.05)
     with closing(sqlite3.connect(app.bot_data.settings.database_path)) as db:
@@ -1455,8 +1523,12 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     lines = [line for line in visible_text(latest).splitlines() if line]
     assert lines[0] == "Latest" and len(lines) == 6 and "Chess Prodigy" in lines[1] and "Ferry" in lines[5]
     assert f'href="{CHESS_URL}"' in latest
-    # "What's new?" typed as a message is /latest, not a search for a story that uses "new".
-    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == latest
+    # "What's new?" typed as a message is /latest, not a search for a story that uses "new" (asked for today's, saying
+    # that none of these came in today).
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new?")) == latest
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, "What's new today?")) == (
+        f"{NOTHING_TODAY}\n\n{latest}"
+    )
     sport = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "latest", "sport"))
     assert visible_text(sport).splitlines()[0] == "Latest in Sport" and "Ferry" not in sport
     # Its headlines are dated, not named "Sport" again on every line.
@@ -1492,6 +1564,21 @@ async def test_latest_and_categories(app: Bot, server: FakeBotAPI) -> None:
     assert "• Local: 2 articles" in categories and "• Sport: 1 article" in categories
 
 
+async def test_what_s_new_today_says_first_when_nothing_came_in_today_on_the_reader_s_clock(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "What's new today?" listed stories of months ago under "Latest", read as today's news. On the reader's clock:
+    the chess story (15 Nov 2023, 21:10 UTC) came in today for a reader in Tokyo the next morning, not in London."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 16, 1, 0, tzinfo=UTC)
+    await reply_to(server, BOB, lambda: server.send_command(BOB, "timezone", "Asia/Tokyo"))
+    for chat, came in ((ALICE, False), (BOB, True)):
+        said = visible_text(await reply_to(server, chat, lambda chat=chat: server.send_text(chat, "what's new today?")))
+        assert said.startswith(NOTHING_TODAY) is not came, said
+        assert "Chess Prodigy Wins National Title at Twelve" in said
+    latest = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what's new?")))
+    assert latest.startswith("Latest")
+
+
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:
     """`/latest 2` put a blank line between its two headlines (each was a paragraph of its own), where /categories
     and a digest list theirs one a line under the heading."""
@@ -1504,6 +1591,22 @@ async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, serve
     # Asked in words, as /categories: searched, "what categories are there?" found stories using "categories".
     asked = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "What categories are there?")))
     assert asked == categories
+
+
+async def test_a_daily_digest_asked_for_of_no_category_says_none_is_called_so_under_its_search(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "send me tech news every morning" in a library without Tech was searched, and its passages (on "send", "every"
+    and "morning") read as the digest set: under them, no category is called that, and nothing changed."""
+    mysubs = await reply_to(server, ALICE, lambda: server.send_command(ALICE, "mysubs"))
+    for typed, words in (("send me tech news every morning", "tech"), ("daily weather news at 7", "weather")):
+        said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
+        assert said.endswith(f"\n\n{no_such_category((words,))}"), said
+    assert await reply_to(server, ALICE, lambda: server.send_command(ALICE, "mysubs")) == mysubs
+    sport = visible_text(
+        await reply_to(server, ALICE, lambda: server.send_text(ALICE, "send me sport news every morning"))
+    )
+    assert "No category is called" not in sport and "Daily digest: every day at 08:00" in sport
 
 
 async def test_a_declined_question_naming_a_category_nearly_points_to_its_headlines(

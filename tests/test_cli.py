@@ -1569,6 +1569,9 @@ def test_small_talk_to_ask_gets_a_short_true_reply_not_a_search(
             " the morning. /mysubs shows what comes.",
         ),
         ("send me the news every morning", "/time 7am has the daily digest come in the morning."),
+        # A time moved away from, none named (it set 21:00, or was searched).
+        ("not at 9pm", "/time with the time you want instead of 9pm moves the daily digest, like /time 7am."),
+        ("turn the digest back on", "/digest on turns the daily digest on."),
         ("show me my digest", "/digest shows the digest so far."),
         (
             "what time is my digest?",

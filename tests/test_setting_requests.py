@@ -19,6 +19,7 @@ from bot.services.setting_requests import (
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
+    TimeAway,
     TimeWondered,
     Unsettled,
     UnsubscribeAsked,
@@ -92,6 +93,27 @@ def unread() -> Sequence[str]:
         ("please follow the money", None),
         ("remove the money", None),
         ("who won the cup final?", None),
+        # A time moved away from names no time to move to: "instead of 9pm" moved the digest to 21:00, and "not at
+        # 9pm" and "at 7 instead of 9pm" were searched. Asked which, or read as the other time named.
+        ("instead of 9pm", TimeAway("9pm")),
+        ("not at 9pm", TimeAway("9pm")),
+        ("instead of the morning", TimeAway("the morning")),
+        ("the digest not in the morning please", TimeAway("the morning")),
+        ("at 7 instead of 9pm", TimeAsked("at 7", on=False)),
+        ("send it at 7 instead of 9pm", TimeAsked("at 7")),
+        ("not at 9pm, at 7am", TimeAsked("at 7am", on=False)),
+        ("make it the evening instead of the morning", TimeAsked(None, "evening", on=False)),
+        ("should the digest come at 7 instead of 9pm?", TimeWondered("at 7", None)),
+        ("why did the match start at 7 instead of 9pm?", None),
+        ("why build a bridge instead of a tunnel?", None),
+        # A reader coming back: searched, "No article uses the words “send” or “digest”".
+        ("send me the digest again", DigestAsked()),
+        ("turn the digest back on", SwitchAsked("digest", True)),
+        ("I want my alerts back", SwitchAsked("alerts", True)),
+        ("what time is my digest again?", SettingsAsked()),
+        ("stop the digest again", SwitchAsked("digest", False)),
+        ("when will the trains be back?", None),
+        ("is the strike on again?", None),
     ],
 )
 def test_a_request_naming_no_category_is_read_without_the_categories(

@@ -16,9 +16,12 @@ from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMa
 from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article, Passage, StoredArticle
+from bot.retrieval import ENGLISH_ONLY
+from bot.services.language import library_in_english
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.tg.ask import (
+    NAMES_ONLY,
     NOTHING_AT_OFFSET,
     Page,
     answer_lines,
@@ -37,6 +40,7 @@ from bot.tg.outage import Outage
 from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from bot.tg.updates import read_body
+from tests.conftest import open_library
 from tests.newsroom import url_of
 from tests.paths import BBC, ROOT, needs_bbc
 
@@ -526,3 +530,47 @@ def test_a_webhook_body_of_an_update_is_read_once_into_it() -> None:
     body = b'{"update_id": 9, "message": {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}}}'
     update = read_body(body, None)
     assert update is not None and update.update_id == 9 and update.effective_chat is not None
+
+
+@pytest.mark.parametrize(
+    ("corpus", "english"),
+    [(ROOT / "tests" / "data" / "bot_corpus", True), (ROOT / "tests" / "data" / "spanish_corpus", False)],
+)
+def test_a_library_s_language_is_told_from_its_articles_text(
+    corpus: Path, english: bool, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    library = open_library(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), tmp_path_factory)
+    try:
+        assert library_in_english(library.store) is english
+    finally:
+        library.close()
+
+
+def page_text(library: Library, question: str) -> str:
+    return first_page(library, library.request(question), "newsbot_test_bot", UTC, 42).text
+
+
+def test_a_question_in_another_language_is_told_the_articles_are_in_english_only_where_they_are(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Over English articles "¿Quién es Liv Aronsen?" was answered from the name alone as if understood: the answer
+    says the articles are in English and only the names were matched (a question of names alone, in no language,
+    is answered plainly). Over Spanish articles, a Spanish question declined was told "The articles are in English"."""
+    data = ROOT / "tests" / "data"
+    english = open_library(Settings(data_dir=tmp_path / "en", corpus_dir=data / "bot_corpus"), tmp_path_factory)
+    try:
+        answered = page_text(english, "¿Quién es Liv Aronsen?")
+        assert answered.startswith(f"{NAMES_ONLY}\n\n") and "Chess Prodigy" in answered
+        for names in ("Liv Aronsen", "Aronsen chess 2023"):
+            assert not page_text(english, names).startswith(NAMES_ONLY), names
+        assert ENGLISH_ONLY.strip() in page_text(english, "¿Cuántos viajes hará el ferri?")
+    finally:
+        english.close()
+    spanish = open_library(Settings(data_dir=tmp_path / "es", corpus_dir=data / "spanish_corpus"), tmp_path_factory)
+    try:
+        declined = page_text(spanish, "¿Cuántos viajes hará el ferri?")
+        assert declined.startswith("Nothing in the articles answers that.") and "English" not in declined
+        assert "campeonato nacional de ajedrez" in page_text(spanish, "¿Quién es Lucía Ferrán?")
+        assert NAMES_ONLY not in page_text(spanish, "¿Quién es Lucía Ferrán?")
+    finally:
+        spanish.close()

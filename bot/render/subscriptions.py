@@ -355,6 +355,15 @@ def time_wondered(view: ChatView, clock: Clock, group: str, asked: TimeWondered,
     return f"{clock_lines(view, clock)}\n{then}"
 
 
+def time_away(view: ChatView, clock: Clock, group: str, away: str, may_change: bool) -> str:
+    """To "not at 9pm" or "instead of the morning" (the digest moved away from a time, none named to move it to): when
+    it comes, and to name the time it should come at instead (to a group's member, that its admins set it). Read as
+    the time named, "instead of 9pm" moved the digest to 21:00."""
+    ask = f"Which time should it come at instead of {HTML.escape(away)}? Send /time with it, like /time 7am."
+    told = f" Only the {group}'s admins can change it." if told_admins_alone(group, may_change) else ""
+    return f"{clock_lines(view, clock)}\n{ask}{told}"
+
+
 def zone_remarked(view: ChatView, clock: Clock, group: str, typed: str, named: str | None) -> str:
     """To a group's member who said where they live ("I live in Berlin"; `named`: the zone that reads as, if any):
     the group's time zone, whose admins set it, and how the member sets their own in a private chat (escaped); told
@@ -449,6 +458,12 @@ def phrase_hint(categories: Sequence[str], follow: bool) -> str:
     typed = " ".join(name.lower() for name in categories)
     shown = spoken_list([category_label(name) for name in categories])
     return f"/subscribe {typed} follows {shown}." if follow else f"/unsubscribe {typed} stops following {shown}."
+
+
+def no_such_category(words: Sequence[str]) -> str:
+    """Under the answer to a daily digest asked for of words no category is called ("send me tech news every
+    morning" without Tech: searched, its passages read as the digest set), that none is (plain text)."""
+    return f"No category is called “{' '.join(words)}”, so no digest was set: /categories lists those there are."
 
 
 def alerts_asked(view: ChatView, clock: Clock, group: str) -> str:

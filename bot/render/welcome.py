@@ -400,6 +400,25 @@ def asks_of_nothing(text: str) -> bool:
     return _without_filler(text) in _OF_NOTHING
 
 
+# The words of a picture's or a file's caption that ask about it alone ("what is this?", "who is this guy?", "what
+# does this mean?"), after `_without_filler`: "what is this?" sent with a photo got the /help ("what is this" asks
+# what the bot is), and "who is this guy?" was searched for "guy".
+_ABOUT_ATTACHED = frozenset(
+    {"what", "whats", "what's", "who", "whos", "who's", "where", "which", "is", "are", "was", "it", "here", "about",
+     "explain", "tell", "me", "does", "do", "mean", "means", "say", "says", "thoughts", "idea", "can", "you", "read",
+     "see", "look", "at", "picture", "photo", "pic", "image", "file", "document", "video", "screenshot", "in", "of",
+     "guy", "man", "woman", "person", "people", "place", "meme", "thing", "please", "pls", "any", "know", "happened",
+     "happening", "going", "on"}
+)  # fmt: skip
+
+
+def about_attached(caption: str) -> bool:
+    """Whether a picture's or a file's caption asks only about what is attached ("what is this?", "is this true?"),
+    which the bot cannot see; a caption with words of its own ("is this the chess champion?") is asked."""
+    words = _without_filler(caption).split()
+    return asks_of_nothing(caption) or (bool(words) and set(words) <= _ABOUT_ATTACHED)
+
+
 def missed(text: str) -> bool:
     """Whether a message says the digest or alerts did not come, "no digest?", "no digest today", "no alerts this
     morning": asked after, not stopped (`small_talk`'s "settings" shows whether they are on, and when the digest

@@ -5,7 +5,8 @@ The requests, first to last (the first a message reads as is the one it makes):
 - the digest at a time: "send me the digest at 8am", "my digest should come at 9", "change my digest to the evening",
   or its time alone: "set the time to 7am" (`TimeAsked`, as /time); asked whether it should come then, "should the
   digest come in the evening?", or a time typed by itself, "6pm", answered with when it comes and the /time that
-  moves it (`TimeWondered`);
+  moves it (`TimeWondered`); moved away from a time without naming another, "not at 9pm", "instead of the morning",
+  asked which time instead (`TimeAway`), and with another, "at 7 instead of 9pm", moved to that one;
 - a time zone: "set my timezone to London", "I live in Berlin", or one typed alone that names no place, "UTC+2"
   (`ZoneAsked`, as /timezone);
 - the digest or alerts turned on or off: "stop the digest", "turn on alerts" (`SwitchAsked`, as /digest, /alerts);
@@ -96,6 +97,15 @@ class TimeWondered:
 
 
 @dataclass(frozen=True)
+class TimeAway:
+    """The digest moved away from a time or a part of the day (`away`: "9pm", "the morning") without naming the time it
+    should come at instead ("not at 9pm", "instead of the morning"): asked which. Read as the time named, "instead of
+    9pm" moved the digest to 21:00, and "not at 9pm" was searched."""
+
+    away: str
+
+
+@dataclass(frozen=True)
 class ZoneAsked:
     """A time zone: the words /timezone reads ("London", "Berlin, Germany"); `remark`: a reader saying where they are
     ("I live in Berlin"), which in a group is a member's word about themselves, not an order to change the group's."""
@@ -157,6 +167,7 @@ class DigestAsked:
 SettingRequest = (
     TimeAsked
     | TimeWondered
+    | TimeAway
     | ZoneAsked
     | SwitchAsked
     | UnsubscribeAsked
@@ -198,11 +209,31 @@ class Unsettled:
 _OPENER = re.compile(r"\s*(?:(?:actually|ok|okay|oh|um+|hm+|well|sorry|wait)\b[\s,.!:;-]*|no\s*,\s*)", re.IGNORECASE)
 
 
+# What a reader coming back adds to a request ("turn the digest back on", "send me the digest again", "I want my
+# alerts back"), read without it: such messages were searched ("No article uses the words “send” or “digest”").
+_AGAIN = re.compile(r"\s+(?:again|back)\b", re.IGNORECASE)
+
+
 def read_request(text: str) -> SettingRequest | Unsettled | None:
     """The request a message makes of the chat's settings (see the module's docstring), from its words alone: a
     request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
     ("why did the union stop the strike?", "when is the morning news?")."""
+    read = _read_request(text)
+    if read is None and (plain := _AGAIN.sub("", text)) != text:
+        read = _read_request(plain)
+        # Only a setting turned on or shown: "stop the digest again" stops it whatever "again" says, as read whole.
+        return (
+            read
+            if isinstance(read, DigestAsked | SettingsAsked) or (isinstance(read, SwitchAsked) and read.on)
+            else None
+        )
+    return read
+
+
+def _read_request(text: str) -> SettingRequest | Unsettled | None:
     text = text[found.end() :] if (found := _OPENER.match(text)) else text
+    if (away := _moved_away(text)) is not None:
+        return away
     if (timed := _time_asked(text)) is not None:
         return TimeWondered(timed.typed, timed.part) if _WONDERING.match(text) else timed
     if (typed := time_alone(text)) is not None:  # "6pm" alone: when the digest comes, and the /time that moves it
@@ -234,6 +265,43 @@ def _time_asked(text: str) -> TimeAsked | None:
         # "set the time to the evening" sets the time alone, as "set the time to 7am" does: it turned the digest on.
         return TimeAsked(None, moved[0], on=moved[1])
     return None
+
+
+# What a reader moves the digest away from: "instead of 9pm", "rather than the morning", "not at 9pm", "not in the
+# evening"; `_moved_away` reads the time after it.
+_AWAY = re.compile(r"\b(?:instead\s+of|rather\s+than|not\s+(?:at|in|for))\s+", re.IGNORECASE)
+# The most words a time moved away from takes ("9 pm", "the early evening" is no part of the day read).
+_AWAY_WORDS = 3
+_PART_NAMED = re.compile(r"(?:the\s+)?(?:morning|afternoon|evening|night)s?", re.IGNORECASE)
+# Words around a time moved away from that ask nothing else ("not at 9pm please", "the digest instead of the morning").
+_AWAY_FILLER = frozenset(
+    {"please", "pls", "thanks", "but", "just", "the", "my", "our", "digest", "it", "send", "make", "have", "come",
+     "daily", "news", "can", "could", "you"}
+)  # fmt: skip
+
+
+def _moved_away(text: str) -> TimeAsked | TimeWondered | TimeAway | None:
+    """The digest moved away from a time (`_AWAY`): to the time the rest of the message names ("at 7 instead of
+    9pm", "send it at 7 rather than 9pm"), or asked which (`TimeAway`) when it names none ("not at 9pm", "instead of
+    the morning"); None when the words after `_AWAY` are no time, or the rest asks something else ("why did the match
+    start at 7 instead of 9pm?", "a bridge instead of a tunnel")."""
+    found = _AWAY.search(text)
+    if found is None:
+        return None
+    after = text[found.end() :].split()
+    for count in range(min(_AWAY_WORDS, len(after)), 0, -1):
+        away = " ".join(after[:count]).rstrip("?!.,;")
+        if time_alone(away) is not None or _PART_NAMED.fullmatch(away):
+            rest = f"{text[: found.start()]} {' '.join(after[count:])}".strip(" ,.!?;")
+            break
+    else:
+        return None
+    if not set(re.findall(r"[\w']+", rest.casefold())) - _AWAY_FILLER:
+        return TimeAway(" ".join(away.split()))
+    read = read_request(rest)
+    if isinstance(read, TimeWondered) and not _WONDERING.match(rest):  # "at 7 instead of 9pm": an order
+        return TimeAsked(read.typed, read.part, on=False)
+    return read if isinstance(read, TimeAsked | TimeWondered) else None
 
 
 # A question whose subject is the digest or its time ("should the digest come in the evening?", "will my digest come
@@ -324,6 +392,8 @@ def setting_command(request: SettingRequest, style: Style = HTML) -> str:
     match request:
         case TimeAsked(typed, part) | TimeWondered(typed, part):
             command = time_how(typed, part, the_digest, style)
+        case TimeAway(away):
+            command = f"/time with the time you want instead of {style.escape(away)} moves {the_digest}, like /time 7am"
         case ZoneAsked(typed):
             command = f"/timezone {style.escape(typed)} sets the time zone digests and stories' times are shown in"
         case SwitchAsked(what, on):

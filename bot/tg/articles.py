@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
@@ -31,8 +31,14 @@ from bot.tg.sending import chat_of, reply_messages, send_messages, topic_of
 log = logging.getLogger(__name__)
 
 NO_ARTICLES = "I have no articles yet."
+NOTHING_TODAY = "No story has come in today. The newest I have:"
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
+# A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
+# the bot's link, then tapped it in their own message, got the article twice.
+LINK_SENT_ALREADY = "I sent that article just above."
+# The key a story sent for a link is claimed under, in place of a button's message (`SentArticle`).
+LINKED = "link"
 # A "Read on" pressed again: its part went out as a reply to the message pressed, below it.
 PART_SENT = "The next part is below."
 ARTICLE_ENDED = "The article ends before that part: it changed since. “Full article” sends it as it is now."
@@ -101,13 +107,29 @@ async def linked_article(context: Context, link: str, chat_id: int) -> tuple[str
     return None if article is None else (article.id, await messages_of(context, article, chat_id))
 
 
-async def send_article(context: Context, message: Message, article_id: str) -> bool:
-    """Send a whole article as one or more messages after `message`, in its topic; False if it is gone."""
-    part = await article_of(context, article_id, message.chat_id)
-    if part is None:
-        return False
-    await send_part(context, message.chat_id, article_id, part, topic_of(message), in_reply(message))
+async def send_article(context: Context, message: Message, article_id: str, update_id: int) -> bool:
+    """Send a whole article as one or more messages after `message` (update `update_id`, a link tapped), in its
+    topic, or say it went out for a link lately; False if it is gone."""
+    sent = linked_send(context, message, article_id, update_id)
+    if not await sent.claim():
+        await message.reply_text(LINK_SENT_ALREADY)
+        return True
+    try:
+        part = await article_of(context, article_id, message.chat_id)
+        if part is None:
+            await sent.release()
+            return False
+        await send_part(context, message.chat_id, article_id, part, topic_of(message), in_reply(message))
+    except BaseException:
+        await sent.release()  # not sent: the link tapped again sends it
+        raise
     return True
+
+
+def linked_send(context: Context, message: Message, article_id: str, update_id: int) -> SentArticle:
+    """The send of an article for a link in `message`'s chat (pasted, or tapped: update `update_id`), to claim."""
+    store, now = context.bot_data.library.store, context.bot_data.clock()
+    return SentArticle(store, message.chat_id, LINKED, article_id, update_id, now)
 
 
 def in_reply(message: Message) -> int | None:
@@ -198,8 +220,9 @@ async def latest(update: Update, context: Context) -> None:
     await send_latest(update.message, context, context.args or ())
 
 
-async def send_latest(message: Message, context: Context, args: Sequence[str]) -> None:
-    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage)."""
+async def send_latest(message: Message, context: Context, args: Sequence[str], today: bool = False) -> None:
+    """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); asked
+    for `today`'s ("what's new today?"), saying first when none came in today on the chat's clock."""
     try:
         latest = await asyncio.to_thread(newest, context.bot_data.library.store, args)
     except UsageError as exc:
@@ -210,7 +233,15 @@ async def send_latest(message: Message, context: Context, args: Sequence[str]) -
         return
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
+    if today and not came_today(latest.articles[0], context.bot_data.clock(), zone):
+        # The newest of months ago listed under "Latest" read as today's news.
+        blocks.insert(0, NOTHING_TODAY)
     await reply_messages(message, split_message(blocks))
+
+
+def came_today(article: StoredArticle, now: datetime, zone: tzinfo) -> bool:
+    """Whether `article` was published on `now`'s day in `zone` (an undated one may have been)."""
+    return article.published is None or article.published.astimezone(zone).date() == now.astimezone(zone).date()
 
 
 def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:

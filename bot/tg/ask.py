@@ -16,7 +16,7 @@ import logging
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import NamedTuple
 
@@ -35,7 +35,7 @@ from telegram.error import BadRequest
 from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
 from bot.errors import QuestionError, StoreError
 from bot.library import Library
-from bot.models import Answer
+from bot.models import Answer, short_hash
 from bot.render.answers import fit_answer
 from bot.render.headlines import category_hint, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, byline, title_of
@@ -43,6 +43,7 @@ from bot.render.split import TELEGRAM_LIMIT
 from bot.render.welcome import (
     OF_NOTHING,
     TELEGRAM,
+    about_attached,
     asks_of_nothing,
     bare_mention,
     refused,
@@ -51,11 +52,12 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, split_follow_up
+from bot.retrieval import ENGLISH_ONLY, Request, in_another_language, split_follow_up
+from bot.services.language import library_in_english
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.tg.articles import deep_linked, in_reply, linked_article, send_latest, send_part
+from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
 from bot.tg.context import BotData, Context
@@ -74,13 +76,29 @@ INLINE_DESCRIPTION_CHARS = 200
 # How to ask, with a question the library answers (`example_of`).
 ASK_USAGE = "Usage: /ask <question>, for example: /ask {example}"
 NOT_TEXT = "I can only read text. Send me a question about the news, for example: {example}"
+# A picture or a file whose caption asks only about it ("what is this?": `about_attached`).
+NOT_SEEN = (
+    "I cannot see pictures or open files, only read words, so I cannot tell what that is. Ask me about the news in "
+    "words, for example: {example}"
+)
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
 # The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
-# question, kept in the store as a "More" button's is (a week, for the asker's private chat alone), so the chat it
+# question, kept in the store as a "More" button's is (a week, for the asker's private chat), so the chat it
 # opens answers the question instead of greeting as if nothing had been asked. The key is the asker's, not the
-# question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row.
-INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})\s*$")
+# question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row. The asker's
+# id after it finds the row for whoever opens the link (shared, it told another reader "I no longer have the
+# question"), and the question's own mark after that shows it to them only while the row holds that question: the key
+# is made from the asker's id alone, so without the mark anyone knowing an id read its owner's latest inline question.
+# A link made before they were carried, `q_<key>` alone, finds the question for the asker alone.
+INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})(?:_([0-9]{1,20})_([0-9a-f]{8}))?\s*$")
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
+# The link opened by another reader than its asker, the question gone (kept a week, and only the asker's latest).
+SHARED_QUESTION_GONE = (
+    "I no longer have the question that link was made for: I keep a question typed inline for a week, and only its "
+    "asker's latest. Ask me it in your own words."
+)
+# "what's new today?", "any news today", "what happened today": the newest stories asked for as today's.
+TODAY = re.compile(r"\btoday\b", re.IGNORECASE)
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 # The same press of a button sent before "More" carried its passage, whose place is past the answer's end now: it
@@ -102,6 +120,11 @@ LINK_IN_TEXT = re.compile(
 # left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
 LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
+# Above the answer to a question in another language over English articles, which matched only its names.
+NAMES_ONLY = (
+    "The articles are in English and your question seems not to be, so I matched only the names in it. Ask in "
+    "English for a closer answer."
+)
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
@@ -122,13 +145,25 @@ def first_page(
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` and above
     `hint` (plain text) when given (in a worker thread)."""
     seen = searched_in(library)
-    answer = library.ask(request)
+    answer, note = in_the_library_s_language(library, request.question, library.ask(request), note)
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
     return Page(text, keyboard(answer, saved.key, seen), saved)
+
+
+def in_the_library_s_language(library: Library, question: str, answer: Answer, note: str) -> tuple[Answer, str]:
+    """`answer` and the note above it, for a question asked in another language than English (`in_another_language`),
+    which the retrieval reads by its names alone: over an English library answered with a note that says so (it was
+    answered as if understood), and over a library in another language declined without "The articles are in
+    English" (in a worker thread)."""
+    if not in_another_language(question):
+        return answer, note
+    if not library_in_english(library.store):
+        return replace(answer, reason=answer.reason.replace(ENGLISH_ONLY, "")), note
+    return answer, note or (NAMES_ONLY if answer.found else "")
 
 
 def searched_in(library: Library) -> str:
@@ -274,7 +309,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_help(message, context)
         return
     if talk == "latest":
-        await send_latest(message, context, ())
+        await send_latest(message, context, (), today=TODAY.search(question) is not None)
         return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
         await message.reply_text(html.escape(reply))
@@ -283,7 +318,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_latest(message, context, words)
         return
     if link := only_link(question):
-        await send_linked_article(message, context, link)
+        await send_linked_article(message, context, link, update.update_id)
         return
     username = context.bot_data.username
     question, links = without_links(question, username)
@@ -467,13 +502,21 @@ def shown_paragraphs(message: Message, bot_id: int) -> tuple[str, ...]:
     return () if replied is None or not replied.text else tuple(replied.text.split("\n\n"))
 
 
-async def send_linked_article(message: Message, context: Context, link: str) -> None:
-    """Send the article at a pasted link, or say that it is not among the articles."""
+async def send_linked_article(message: Message, context: Context, link: str, update_id: int) -> None:
+    """Send the article at a pasted link (update `update_id`), or say that it is not among the articles. Pasted
+    again it is sent again, as asked; claimed, so the link tapped in the reader's message just after (`/start <id>`)
+    is not sent twice."""
     found = await linked_article(context, link, message.chat_id)
     if found is None:
         await message.reply_text(NOT_HERE)
         return
-    await send_part(context, message.chat_id, *found, topic_of(message), in_reply(message))
+    sent = linked_send(context, message, found[0], update_id)
+    await sent.claim()
+    try:
+        await send_part(context, message.chat_id, *found, topic_of(message), in_reply(message))
+    except BaseException:
+        await sent.release()
+        raise
 
 
 def without_mention(text: str, username: str) -> tuple[str, bool]:
@@ -509,6 +552,11 @@ async def text_message(update: Update, context: Context) -> None:
     if not question and message.chat.type != ChatType.PRIVATE and not quoted_text(message, context.bot.id):
         example = await asyncio.to_thread(example_of, context.bot_data.library.store)
         await message.reply_text(bare_mention(context.bot_data.username, example))
+        return
+    if message.caption is not None and about_attached(question):
+        example = await asyncio.to_thread(example_of, context.bot_data.library.store)
+        asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
+        await message.reply_text(html.escape(NOT_SEEN.format(example=asked)))
         return
     await answer_question(update, context, question)
 
@@ -639,25 +687,36 @@ async def inline_query(update: Update, context: Context) -> None:
     if note or not results:
         if question:
             saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
-        parameter = f"q_{saved.key}" if saved is not None else GREETING_START
+        parameter = f"q_{saved.key}_{asker}_{question_mark(question)}" if saved is not None else GREETING_START
         button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
     await keep_question(context, saved)
 
 
+def question_mark(question: str) -> str:
+    """The mark of a question typed inline that its deep link carries (`INLINE_QUESTION`)."""
+    return short_hash(f"inline question|{question}")[:8]
+
+
 async def start_question(update: Update, context: Context) -> None:
     """Answer the question of an inline query nothing answered, whose button opened this private chat with
-    `/start q_<key>`; the chat sees only "/start", so the reply names the question first."""
+    `/start q_<key>_<asker>` (or whose link the asker shared, opened by another reader); the chat sees only "/start",
+    so the reply names the question first."""
     message = update.message
     assert message is not None
     match = INLINE_QUESTION.match(message.text or "")
     assert match is not None
     data = context.bot_data
     await touch_chat(context, message.chat)
-    saved = await asyncio.to_thread(kept_question, data.library, match[1], message.chat_id, data.saving)
+    asker = int(match[2]) if match[2] else message.chat_id
+    saved = await asyncio.to_thread(kept_question, data.library, match[1], asker, data.saving)
+    own = asker == message.chat_id
+    if saved is not None and not own and question_mark(saved.question) != match[3]:
+        saved = None  # the asker typed another since (or the link was forged): theirs to share, not the link's
     if saved is None:
-        await message.reply_text(html.escape(INLINE_QUESTION_GONE))
+        # A link of the key alone (made before the asker was carried) may be anyone's.
+        await message.reply_text(html.escape(INLINE_QUESTION_GONE if own and match[2] else SHARED_QUESTION_GONE))
         return
-    await message.reply_text(html.escape(f"You asked inline: “{saved.question}”"))
+    await message.reply_text(html.escape(f"{'You asked' if own else 'Asked'} inline: “{saved.question}”"))
     await answer_question(update, context, saved.question)

@@ -53,6 +53,7 @@ from bot.services.setting_requests import (
     SettingsAsked,
     SwitchAsked,
     TimeAsked,
+    TimeAway,
     TimeWondered,
     Unsettled,
     UnsubscribeAsked,
@@ -389,6 +390,11 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             group, changer = shared_by(message.chat), await may_change(update, context)
             await message.reply_text(text.time_wondered(view, clock, group, request, changer))
             return True
+        case TimeAway(away):  # moved away from a time, none named: asked which, nothing changed
+            view, clock = await view_of(message, context)
+            changer = await may_change(update, context)
+            await message.reply_text(text.time_away(view, clock, shared_by(message.chat), away, changer))
+            return True
         case ZoneAsked(typed, remark=True) if in_group(message.chat) and await refusal(update, context) is not None:
             # "I live in Berlin" from a member: about themselves, where the group's clock is its admins' to set.
             view, clock = await view_of(message, context)
@@ -419,17 +425,32 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
 
 async def phrase_hint(message: Message, context: Context, asked: str) -> str:
     """The command a phrase of a bare verb naming categories makes, said under its answer ("follow the money" in a
-    bot with Money: /subscribe money); "" for any other message (the store is read only for such a phrase)."""
+    bot with Money: /subscribe money), or for a digest asked for at a time of a category there is not ("send me tech
+    news every morning" without Tech: searched, its answer read as the digest set), that none is; "" for any other
+    message (the store is read only for such messages)."""
     phrase = phrase_request(asked)
-    if phrase is None:
+    daily = timed_daily(asked) if phrase is None else None
+    if phrase is None and daily is None:
         return ""
     names = await asyncio.to_thread(context.bot_data.digesting.subscriptions.names, message.chat.id)
+    if daily is not None:  # not made (`setting_asked`): its words name no category
+        return "" if daily.settle(names) is not None else text.no_such_category(daily.readings[0].words)
+    assert phrase is not None
     match phrase.settle(names):
         case DailyAsked(categories, _) if categories:
             return text.phrase_hint(categories, follow=True)
         case UnsubscribeAsked(_, named):
             return text.phrase_hint(named, follow=False)
     return ""
+
+
+def timed_daily(asked: str) -> Unsettled | None:
+    """A daily digest asked for at a time or in a part of the day, its categories not read yet ("send me tech news
+    every morning"); None for any other message."""
+    read = read_request(asked)
+    if isinstance(read, Unsettled) and isinstance(first := read.readings[0], DailyAsk) and (first.time or first.part):
+        return read
+    return None
 
 
 def zone_confirmation(typed: str) -> Confirm:

@@ -120,7 +120,7 @@ async def start(update: Update, context: Context) -> None:
     except StoreError as exc:  # the greeting matters more; the chat is recorded at its next /start
         log.warning("could not record chat %s: %s", message.chat.id, exc)
     if context.args and (linked := article_id(context.args[0])):
-        if not await send_article(context, message, linked):
+        if not await send_article(context, message, linked, update.update_id):
             await message.reply_text(ARTICLE_GONE)
         return
     if context.args and context.args[0] != GREETING_START:

@@ -2546,7 +2546,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|while|whereas)\s", re.IGNORECASE
 # What will not be is told as done: "Ms Rusk said she would not challenge the result" answers "did rusk challenge the
 # result?".
 _NOT_AHEAD = re.compile(r"\b(?:will|would|shall)\s+not\b|\b(?:won|wouldn|shan)['\u2019]t\b", re.IGNORECASE)
-# "going to" a place is no going to do something: "we should 'be bold' when going to France" tells advice given.
+# "going to" a place is no going to do something: "be brave when going to Paris" tells advice given.
 _GOING_SOMEWHERE = re.compile(r"\bgoing\s+to\s+(?=[A-Z]|(?:the|a|an)\b)")
 
 

@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Article, Hit
-from bot.retrieval import Candidate, met_first
+from bot.retrieval import Candidate, met_first, ranking_of
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -1054,3 +1054,28 @@ def dunmarsh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     regatta's winners, a bakery closing, a storm's gusts and waves, how pupils get to school, a show's prizes,
     harbour repairs put off, a sea swim), and the shipped one, with vectors."""
     yield from library_of(tmp_path_factory.mktemp("dunmarsh"), DATA / "dunmarsh")
+
+
+@pytest.fixture(scope="module")
+def bramholt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's ten stories of yet other kinds (tests/data/bramholt: a builder cleared at a trial, wind turbines put
+    off, a school in special measures, a striker's rumoured move, a heat alert, a chocolate maker's results, a cinema
+    owner's obituary, a festival's line-up, a level crossing shut, a seat decided by drawing lots), and the shipped
+    one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("bramholt"), DATA / "bramholt")
+
+
+RANKED_FIRST = json.loads((DATA / "reader_ranked_first.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", RANKED_FIRST, ids=[f"{c['library']}: {c['question']}" for c in RANKED_FIRST])
+def test_a_reader_s_question_ranks_first_the_passage_telling_what_it_asks_for(
+    request: pytest.FixtureRequest, case: dict[str, Any]
+) -> None:
+    """Each case of tests/data/reader_ranked_first.json: the passage ranked first (`ranking_of`, whether or not the
+    answerability then answers with it) tells what the question asks for, written as a reader would find it (a
+    distance or a count in words, a span of days, someone's words after "said"); its "why" says what led before."""
+    library: Library = request.getfixturevalue(case["library"])
+    ranking = ranking_of(library.request(case["question"]), library.engine, library.store, library.semantic)
+    first = ranking.candidates[0].hit
+    assert ranking.texts[first.article_id, first.position].startswith(case["first"]), ranking.candidates[:3]

@@ -111,7 +111,10 @@ class Follower:
         # The index could not be reloaded when last tried (its directory not writable): said once, reminded now and
         # then, and its end said.
         self._unreadable = Lasting(
-            log, f"the index in {self.root} cannot be read", f"the index in {self.root} can be read again"
+            log,
+            f"the index in {self.root} cannot be read",
+            "; answering from the index as it is until then",
+            f"the index in {self.root} can be read again",
         )
         self._say_write_failures = say_write_failures
         self.engine = self._usable()
@@ -335,7 +338,7 @@ class Follower:
             except IndexUnwritableError as exc:
                 # A read-only disk: said once, where each look (every second in a bot) said the index was damaged
                 # and failed to build it again. Questions go on from what this process had read.
-                self._unreadable.failed(f"{exc}; answering from the index as it is until then")
+                self._unreadable.failed(exc)
                 return 0
             except IndexCorruptError as exc:
                 self._take(self._usable(self._generation, str(exc)))  # which holds every change

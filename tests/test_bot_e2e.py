@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from telegram.error import TelegramError
+from telegram.ext import CallbackContext
 
 from bot.app import build_application, running
 from bot.cli import main
@@ -50,7 +51,7 @@ from bot.tg.ask import (
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
-from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB
+from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB, make_vectors
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
@@ -2415,6 +2416,16 @@ async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
             break
         await asyncio.sleep(0.05)
     assert said and "running on this store too: pid 5151 on host-c" in said[0], said
+
+
+async def test_a_step_of_vectors_ending_well_amid_a_store_outage_does_not_say_the_store_is_back(app: Bot) -> None:
+    """A step of the vectors job begun before PostgreSQL stopped ended well during the outage and said "the store
+    answers again, after 6 s", the outage warned of anew at once: the vectors are made from the data directory, and
+    their step proves nothing of the store."""
+    troubles = app.bot_data.troubles
+    troubles.store.failed("database error: connection refused")
+    await make_vectors(CallbackContext(app))
+    assert troubles.store.lasts
 
 
 async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_traceback_per_poll(

@@ -108,7 +108,7 @@ class Troubles:
         (self.store if isinstance(error, StoreUnreachableError) else job).failed(error)
 
     def worked(self, job: Lasting) -> None:
-        """A job that reads or writes the store worked: its own trouble is over, and the store's."""
+        """A job that has just read or written the store worked: its own trouble is over, and the store's."""
         job.ended()
         self.store.ended()
 

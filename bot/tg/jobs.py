@@ -87,7 +87,9 @@ async def make_vectors(context: Context) -> bool:
     except NewsbotError as exc:
         troubles.failed(troubles.vectors, exc)
         return False
-    troubles.worked(troubles.vectors)
+    # Not the store's end: a step begun before the store went away ends well while it is still away (it said "the
+    # store answers again" amid the outage).
+    troubles.vectors.ended()
     if embedded:
         log.info("made %d paragraph vectors", embedded)
     return embedded > 0

@@ -43,7 +43,7 @@ class Digesting:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-# What a store down or refusing means until it is back, said once as it begins.
+# What the store out of reach means until it is back, said once as it begins.
 STORE_MEANWHILE = (
     "; until it is back, readers are asked to try again in a few minutes, updates go unrecorded (a bot killed meanwhile"
     " loses those it is handling), and digests, alerts, feed polls and other processes' new articles wait for it"

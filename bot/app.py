@@ -28,9 +28,9 @@ from telegram.request import BaseRequest
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError
+from bot.store.reachable import store_reachable
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
-from bot.tg.outage import store_reachable
 from bot.tg.received import ReceivedQueue, handling
 from bot.tg.sending import rate_limiter
 from bot.tg.updates import UpdatesRequest
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # getUpdates waits this long for an update before asking again (seconds).
 POLL_TIMEOUT_SECONDS = 10
+# The name python-telegram-bot gives the task that polls for updates (telegram/ext/_updater.py).
+POLLING_TASK = "Updater:start_polling:polling_task"
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # How long a stop may take from the signal to the process's exit (for a signal during the start, the rest of the
@@ -198,7 +200,26 @@ async def running(
 
 async def _stop_polling(updater: Updater) -> None:
     if updater.running:  # not when its start failed
+        _end_retry_pause()
         await updater.stop()
+
+
+def _end_retry_pause() -> None:
+    """End python-telegram-bot's pause before it asks for updates again after a failed getUpdates: its polling loop
+    sleeps it out (up to 30 s, each failure half as long again: a token conflict, Telegram out of reach) and looks at
+    the stop only after (telegram/ext/_utils/networkloop.py), so a bot in a token conflict took 30 s to stop. The
+    polling task is cancelled only while it sleeps there, between two getUpdates: nothing fetched is on its way to
+    the queue, and the updater's stop takes the cancellation as its end."""
+    for task in asyncio.all_tasks():
+        if task.get_name() == POLLING_TASK and _sleeping(task):
+            log.debug("stopping the pause before the next getUpdates")
+            task.cancel()
+
+
+def _sleeping(task: asyncio.Task[object]) -> bool:
+    """Whether `task`'s coroutine awaits `asyncio.sleep` itself (not something that awaits it further down)."""
+    awaited = getattr(task.get_coro(), "cr_await", None)
+    return getattr(awaited, "cr_code", None) is asyncio.sleep.__code__
 
 
 def _not_bootstrap(record: logging.LogRecord) -> bool:
@@ -382,4 +403,5 @@ def chat(settings: Settings) -> int:
         ),
         api,
     )
+    application.bot_data.command = "chat"
     return converse(application, api)

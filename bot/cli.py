@@ -47,7 +47,7 @@ from bot.errors import (
 )
 from bot.ingest import FIELDS, Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, typed_address
-from bot.library import IngestReport, Library, Semantics, name_this_process, open_store, shipped_articles
+from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
 from bot.models import Answer, Holder
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, category_lines, latest_lines
@@ -396,8 +396,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     args = parser.parse_args(argv)
-    # For the locks this process takes to say what it does: a bot makes the vectors as it runs, an ingest a few.
-    name_this_process(args.command)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -435,6 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings,
                 say_index_failures=args.command not in ("ingest", "init"),
                 semantic=_semantics(args),
+                # For the locks it takes to say what it does: a bot makes the vectors as it runs, an ingest a few.
+                command=args.command,
             )
             try:
                 return _dispatch(args, library)

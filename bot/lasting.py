@@ -1,8 +1,11 @@
-"""A trouble that lasts (a disk made read-only under a running bot), as the log tells it: said whole when it begins,
-then at most every few minutes a short reminder that it still lasts, and once when it ends.
+"""A trouble that lasts (a database stopped, a disk made read-only, Telegram out of reach), as the log tells it: said
+whole when it begins, then at most every few minutes a short reminder that it still lasts, and once when it ends,
+with how long it lasted.
 
-Said on each occurrence, a bot on a read-only disk logged the same warning once per update handled; said only once,
-an operator reading the log an hour later could not tell whether it still lasted.
+Said on each occurrence, a bot on a read-only disk logged the same warning once per update handled, and a job
+retrying every second warned every second; said only once, an operator reading the log an hour later could not tell
+whether it still lasted. The whole warning again each minute (the Telegram layer's former way) said the same seven
+lines a minute through a database outage.
 """
 
 from __future__ import annotations
@@ -17,39 +20,46 @@ REMIND_SECONDS = 300.0
 
 @dataclass
 class Lasting:
-    """One trouble that can come and go. `short` names it in the reminders ("the marks of handled updates cannot be
-    kept in /srv/news"); `over` is said when it ends ("... can be kept again")."""
+    """One trouble that can come and go, said in `log`: `what` fails ("cannot follow the store"), with the error, and
+    what that means until it ends (`meanwhile`: "; questions are asked to try again"), as it begins; `what` and how
+    long in the reminders; `over` as it ends ("the store answers again"). A trouble whose end nothing can see (no
+    `over`: a question failing now and then) is a new one when it fails after `every` quiet seconds."""
 
     log: logging.Logger
-    short: str
-    over: str
+    what: str
+    meanwhile: str = ""
+    over: str = ""
     every: float = REMIND_SECONDS
     _since: float | None = field(default=None, repr=False)
     _said: float = field(default=float("-inf"), repr=False)
+    _last: float = field(default=float("-inf"), repr=False)
 
     @property
     def lasts(self) -> bool:
         """Whether the trouble is on now (failed, and not over since)."""
         return self._since is not None
 
-    def failed(self, whole: str, now: float | None = None) -> None:
-        """Warn `whole` if the trouble begins now; else remind that it lasts, if it was said `every` seconds ago or
-        more (a debug line otherwise)."""
+    def failed(self, error: object, now: float | None = None) -> None:
+        """Warn of `error` if the trouble begins now; else remind that it lasts, if that was said `every` seconds ago
+        or more (a debug line otherwise)."""
         now = time.monotonic() if now is None else now
-        if self._since is None:
+        quiet = not self.over and now - self._last > self.every
+        self._last = now
+        if self._since is None or quiet:
             self._since = self._said = now
-            self.log.warning("%s", whole)
+            self.log.warning("%s (%s)%s", self.what, error, self.meanwhile)
         elif now - self._said >= self.every:
             self._said = now
-            self.log.warning("still: %s (for %s)", self.short, _lasted(now - self._since))
+            self.log.warning("still: %s, for %s (%s)", self.what, _lasted(now - self._since), error)
         else:
-            self.log.debug("%s", whole)
+            self.log.debug("%s (%s)", self.what, error)
 
     def ended(self, now: float | None = None) -> None:
         """Say that the trouble is over, if it was on."""
         if self._since is not None:
             now = time.monotonic() if now is None else now
-            self.log.info("%s, after %s", self.over, _lasted(now - self._since))
+            if self.over:
+                self.log.info("%s, after %s", self.over, _lasted(now - self._since))
             self._since, self._said = None, float("-inf")
 
 

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
-from bot.index.holder import name_this_process as name_this_process
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
 from bot.models import Answer, Article, Holder, SiteWait, StoredArticle, url_id
@@ -146,12 +145,14 @@ def batched(items: Iterable[Article], first: int, most: int) -> Iterator[list[Ar
         size = min(2 * size, most)
 
 
-def engine_factory(settings: Settings) -> Callable[[Path | None], Engine]:
+def engine_factory(settings: Settings, command: str = "") -> Callable[[Path | None], Engine]:
+    """Makes the configured engine; `command` as for `Library.open`."""
+
     def make(directory: Path | None) -> Engine:
         if settings.engine == "rank-bm25":
             return RankBM25Engine(settings.headline_boost)
         assert directory is not None
-        return TantivyEngine(directory, settings.headline_boost)
+        return TantivyEngine(directory, settings.headline_boost, command=command)
 
     return make
 
@@ -215,15 +216,22 @@ class Library:
         distil_aside: bool = False,
         say_index_failures: bool = True,
         semantic: Semantics = "whole",
+        command: str = "",
     ) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not
-        write itself, from `IngestReport.index_failure`, instead of the log; `semantic`: see `Semantics`)."""
+        write itself, from `IngestReport.index_failure`, instead of the log; `semantic`: see `Semantics`;
+        `command`: the newsbot command this process runs, "run" or "ingest", which the locks it takes record for
+        the processes waiting for them to say: a bot makes the vectors as it runs, an ingest only a few)."""
         store = open_store(settings, seed_corpus)
         try:
             root = None if settings.engine == "rank-bm25" else settings.index_dir
             follower = Follower(
-                store, root, engine_factory(settings), say_index_failures, settings.index_build_wait_minutes * 60
+                store,
+                root,
+                engine_factory(settings, command),
+                say_index_failures,
+                settings.index_build_wait_minutes * 60,
             )
             follower.catch_up()
         except BaseException:
@@ -231,7 +239,7 @@ class Library:
             raise
         stage = open_semantic(settings, distil_aside) if semantic == "whole" else None
         vectors = stage.vectors if stage else open_vectors(settings) if semantic == "counted" else None
-        following = None if vectors is None else VectorFollower(store, vectors, BATCHES[settings.semantic])
+        following = None if vectors is None else VectorFollower(store, vectors, BATCHES[settings.semantic], command)
         library = cls(settings, store, follower, stage, following)
         if stage is not None:
             library.embed_if_few()

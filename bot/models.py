@@ -219,6 +219,11 @@ class Holder:
     started: datetime
 
     def __str__(self) -> str:
-        """ "pid 4242: newsbot run" ("pid 4242 on web2: ..." when another machine recorded it)."""
-        where = "" if self.host == socket.gethostname() else f" on {self.host}"
-        return f"pid {self.pid}{where}: {self.line}"
+        """ "pid 4242: newsbot run"; one another machine recorded says so, and that it is taken to run: this machine
+        cannot look (a lock on a shared file system), where a guess either way misled."""
+        if self.host == socket.gethostname():
+            return f"pid {self.pid}: {self.line}"
+        return (
+            f"pid {self.pid} on {self.host}: {self.line}; held there, which this machine cannot check: if {self.host}"
+            " is down, the lock is freed once the shared file system lets go of it"
+        )

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from telegram.error import TelegramError
+from telegram.ext import CallbackContext
 
 from bot.app import build_application, running
 from bot.cli import main
@@ -54,7 +55,7 @@ from bot.tg.ask import (
 from bot.tg.buttons import EXPIRED
 from bot.tg.context import App, Context
 from bot.tg.errors import APOLOGY, MIGRATED, STORE_DOWN
-from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB
+from bot.tg.jobs import BEAT_JOB, START_FANOUT_JOB, make_vectors
 from bot.tg.pages import ALREADY_SHOWN
 from bot.tg.sending import SEND_ATTEMPTS
 from bot.tg.welcome import COMMANDS, LINK_BROKEN
@@ -2450,7 +2451,7 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     """Telegram answers 409 Conflict to a second process polling the same token: the log says what to do in one
     line, with no traceback, and not again at each poll that conflicts (every 1 to 30 s: a line each time buried
     everything else) until a minute has passed; the bot goes on answering once the other process stops."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
     server.fail_next("getUpdates", 409, times=2)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=2)
     assert "Chess Prodigy" in await reply_to(
@@ -2467,7 +2468,7 @@ async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_the
 ) -> None:
     """The conflict's line said "stop the other `newsbot run`" and named none: an operator with several hosts looked
     for it. A bot beating on the same store is named (its pid, host and start); with none, the other is elsewhere."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
     server.fail_next("getUpdates", 409)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
     for _ in range(100):  # the first line said (the handler beats first) before another bot joins the store
@@ -2492,11 +2493,12 @@ async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_the
 
 
 async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
-    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture
+    app: Bot, server: FakeBotAPI, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A second bot starting beside this one meets the conflict at once, before this one beats again (every 10 s):
-    the line read the last beat's list and said "no other bot runs on this store" (an operator on PostgreSQL)."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    the line read the last beat's list and said "no other bot runs on this store" (an operator on PostgreSQL). The
+    list is read, not beaten for: a beat at each conflict (every 1 to 30 s) wrote this process's row each time."""
+    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
     assert app.job_queue is not None
     for job in app.job_queue.get_jobs_by_name(BEAT_JOB):  # no beat of its own before the conflict
         job.enabled = False
@@ -2504,6 +2506,11 @@ async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
     started = datetime.now(UTC)
     other = Worker("host-c:5151:0123456789ab", "host-c", 5151, started, started)
     await asyncio.to_thread(presence.store.beat, other, started, started - timedelta(minutes=1), started)
+
+    def beat(now: datetime) -> int:
+        raise AssertionError("the conflict's line wrote this process's beat")
+
+    monkeypatch.setattr(presence, "beat", beat)
     server.fail_next("getUpdates", 409)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
     said: list[str] = []
@@ -2512,6 +2519,16 @@ async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
             break
         await asyncio.sleep(0.05)
     assert said and "running on this store too: pid 5151 on host-c" in said[0], said
+
+
+async def test_a_step_of_vectors_ending_well_amid_a_store_outage_does_not_say_the_store_is_back(app: Bot) -> None:
+    """A step of the vectors job begun before PostgreSQL stopped ended well during the outage and said "the store
+    answers again, after 6 s", the outage warned of anew at once: the vectors are made from the data directory, and
+    their step proves nothing of the store."""
+    troubles = app.bot_data.troubles
+    troubles.store.failed("database error: connection refused")
+    await make_vectors(CallbackContext(app))
+    assert troubles.store.lasts
 
 
 async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_traceback_per_poll(

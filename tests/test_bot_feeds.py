@@ -494,7 +494,7 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
     """The database refuses to lease feeds for a while (SQLite; a trigger stands in for a full disk): the job warns
     of it once (its runs after that in debug lines) and the bot goes on; once the database works again the next run
     polls, and says so."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
     bot = replace(
         settings,
         corpus_dir=DATA / "bot_corpus",
@@ -529,7 +529,7 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
     warned = [r for r in caplog.records if r.levelno >= logging.WARNING and "cannot poll the feeds" in r.getMessage()]
     assert len(warned) == 1, warned
-    assert sum("polling the feeds again after" in r.getMessage() for r in caplog.records) == 1
+    assert sum("polling the feeds again, after" in r.getMessage() for r in caplog.records) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 

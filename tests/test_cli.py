@@ -22,8 +22,8 @@ from bot import __version__
 from bot.cli import DATE_FORMS, EMPTY_LIBRARY, main
 from bot.config import Settings
 from bot.errors import StoreError
-from bot.index import TantivyEngine, holder
-from bot.index.holder import HOLDER_CHARS, holder_of, name_this_process
+from bot.index import TantivyEngine
+from bot.index.holder import HOLDER_CHARS, holder_of
 from bot.library import Library
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.follower import LOCK_FILE
@@ -50,8 +50,6 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEWSBOT_CORPUS_DIR", str(ROOT / "corpus"))
-    # Each `main` names the command this process runs, which the locks a later test's library takes would record.
-    monkeypatch.setattr(holder, "_command", "")
     return tmp_path
 
 
@@ -1966,8 +1964,7 @@ def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
     holds the right to make them as a bot does, and records itself as running `newsbot run` (a bot's record)."""
     assert main(["stats"]) == 0
     capsys.readouterr()
-    name_this_process("run")
-    running = Library.open(Settings.from_env())
+    running = Library.open(Settings.from_env(), command="run")
     try:
         assert running.vectors is not None
         story = tmp_path / "zoo.md"

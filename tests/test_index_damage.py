@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ from bot.index.aside import write_whole
 from bot.index.engine import Query
 from bot.index.follower import BUILD_CLAIM
 from bot.library import Library
-from bot.models import StoredArticle
+from bot.models import Article, StoredArticle
 from bot.store import Store
 from tests.paths import DATA, ROOT
 from tests.processes import newsbot, process_env
@@ -400,6 +401,39 @@ def test_an_index_opens_and_answers_where_proc_cannot_tell_of_tantivy_s_threads(
     engine = TantivyEngine(tmp_path / "index", 1.0)
     assert time.monotonic() - started < tantivy_engine.TANTIVY_SETTLE_SECONDS
     assert (engine.count(), engine.search(Query(("tide",)), 5)) == (0, [])
+
+
+def test_an_index_a_full_disk_cannot_take_is_said_once_and_that_it_can_be_written_again(
+    small_disk: Path,  # noqa: F811
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A full disk under the index (the store elsewhere): said once, "answering from it as it is until it can be
+    written", and then never that it could be: an operator who freed space could not tell from the log whether the
+    bot's index followed again."""
+    caplog.set_level(logging.INFO, logger="bot.index.follower")
+    settings = Settings(
+        data_dir=small_disk / "data", database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}", semantic="off"
+    )
+    library = Library.open(settings)
+    try:
+        fill(small_disk / "ballast")
+        for n in range(3):
+            notice = Article(f"Harbour notice {n}", (f"Pontoon {n} moorings are closed for repairs. " * 40,))
+            library.store.write_articles([notice], datetime.now(UTC))
+            library.follow()
+        (small_disk / "ballast").unlink()
+        for _ in range(3):  # the bot's follow job's next looks (the first lets the failed writer go)
+            library.follow()
+        assert library.engine.count() == library.store.stats().paragraphs, caplog.text
+    finally:
+        library.close()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.index.follower"]
+    warned = [message for level, message in said if level == "WARNING"]
+    assert len(warned) == 1 and warned[0].endswith("; answering from it as it is until it can be written"), said
+    assert any(
+        message.startswith(f"the index in {settings.index_dir} can be written again, after") for _, message in said
+    ), said
 
 
 @pytest.mark.parametrize("after", ["the new generation's release", "the swap"])

@@ -1,5 +1,5 @@
 """A trouble that lasts, as the log tells it (bot.lasting): said whole once, reminded briefly now and then, its end
-said once."""
+said once, with how long it lasted."""
 
 from __future__ import annotations
 
@@ -15,21 +15,45 @@ log = logging.getLogger("tests.lasting")
 def test_a_lasting_trouble_is_said_once_reminded_every_few_minutes_and_its_end_said(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Said on each occurrence it buried the log (once per update handled); said only once, a reader an hour later
-    could not tell whether it still lasted."""
+    """Said on each occurrence it buried the log (once per update handled, a job's every second); said only once, a
+    reader an hour later could not tell whether it still lasted."""
     caplog.set_level(logging.DEBUG, logger="tests.lasting")
-    trouble = Lasting(log, "the disk is read-only", "the disk can be written again")
+    trouble = Lasting(log, "cannot write /srv/news", "; answering from memory", "/srv/news can be written again")
     for second in range(0, 700, 10):  # a failure every 10 s for 11 min 40 s
-        trouble.failed("cannot write /srv/news (Read-only file system): the whole story", now=float(second))
+        trouble.failed("Read-only file system", now=float(second))
     trouble.ended(now=700.0)
     trouble.ended(now=710.0)  # over already: nothing to say
     said = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelname != "DEBUG"]
     assert said == [
-        ("WARNING", "cannot write /srv/news (Read-only file system): the whole story"),
-        ("WARNING", f"still: the disk is read-only (for {REMIND_SECONDS / 60:.0f} min)"),
-        ("WARNING", f"still: the disk is read-only (for {2 * REMIND_SECONDS / 60:.0f} min)"),
-        ("INFO", "the disk can be written again, after 12 min"),
+        ("WARNING", "cannot write /srv/news (Read-only file system); answering from memory"),
+        ("WARNING", f"still: cannot write /srv/news, for {REMIND_SECONDS / 60:.0f} min (Read-only file system)"),
+        ("WARNING", f"still: cannot write /srv/news, for {2 * REMIND_SECONDS / 60:.0f} min (Read-only file system)"),
+        ("INFO", "/srv/news can be written again, after 12 min"),
     ]
+    assert sum(r.levelname == "DEBUG" for r in caplog.records) == 70 - 3  # the other failures
     assert not trouble.lasts
-    trouble.failed("cannot write /srv/news: again", now=800.0)
-    assert trouble.lasts and caplog.records[-1].levelname == "WARNING"
+    trouble.failed("Read-only file system", now=800.0)  # a new trouble, said whole at once
+    assert trouble.lasts and caplog.records[-1].getMessage().endswith("; answering from memory")
+
+
+def test_a_short_trouble_says_how_long_in_seconds(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="tests.lasting")
+    trouble = Lasting(log, "the store fails", over="the store works again")
+    trouble.failed("connection refused", now=1000.0)
+    trouble.ended(now=1081.0)
+    assert [r.getMessage() for r in caplog.records] == [
+        "the store fails (connection refused)",
+        "the store works again, after 81 s",
+    ]
+
+
+def test_what_fails_now_and_then_with_no_end_to_see_is_a_new_trouble_after_a_quiet_spell(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A question failing now and then: nothing tells that it works again, and "still ..., for 1 h" an hour later
+    would be false."""
+    answers = Lasting(log, "cannot answer from the index")
+    for second, error in [(0.0, "down"), (30.0, "still down"), (30.0 + REMIND_SECONDS + 1, "down again")]:
+        answers.failed(error, now=second)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert said == ["cannot answer from the index (down)", "cannot answer from the index (down again)"]

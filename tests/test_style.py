@@ -115,7 +115,8 @@ ALLOWED: dict[str, set[str]] = {
     # Strings only: render reads records and never calls the store or the library.
     "render": {"analysis", "config", "errors", "models", "wording"},
     "tg": {"config", "errors", "lasting", "library", "models", "render", "retrieval", "services", "store", "wording"},
-    "app": {"config", "errors", "terminal_chat", "tg"},
+    # The composition root waits for the store's server before the bot starts (bot.store.reachable).
+    "app": {"config", "errors", "store", "terminal_chat", "tg"},
     "terminal_chat": {"app", "tg"},
     "cli": {"app", "config", "errors", "ingest", "library", "models", "render", "services", "store", "wording"},
 }

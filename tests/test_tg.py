@@ -36,7 +36,6 @@ from bot.tg.ask import (
     without_markup,
 )
 from bot.tg.buttons import MORE_DATA, keyboard
-from bot.tg.outage import Outage
 from bot.tg.pages import LAST_GONE, Anchor, Pages, added_before, anchor_of, turn
 from bot.tg.subscriptions import MAX_BUTTONS, category_keyboard
 from bot.tg.updates import read_body
@@ -262,36 +261,6 @@ def test_a_more_press_as_its_question_is_saved_finds_it_in_memory_or_in_the_stor
     monkeypatch.setattr(library.store, "load_query", landing_meanwhile)
     page = next_page(library, saved.key, 42, 1, "", UTC, saving)
     assert isinstance(page, Page) and "<b>2. Russia Invites US Military Chief" in page.text
-
-
-def test_an_outage_is_said_as_it_begins_then_once_a_minute_and_its_end_once(caplog: pytest.LogCaptureFixture) -> None:
-    store = Outage("cannot follow the store", "; answers go on", "following the store again")
-    caplog.set_level(logging.DEBUG, logger="bot.tg.outage")
-    for second in range(130):  # the follow job fails every second
-        store.failed("database error: connection refused", now=1000.0 + second)
-    store.worked(now=1130.0)
-    store.worked(now=1131.0)  # nothing more to say
-    store.failed("database error: connection refused", now=2000.0)  # a new outage is said at once
-    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.levelno > logging.DEBUG]
-    assert said == [
-        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on"),
-        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on, for 60 s now"),
-        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on, for 120 s now"),
-        (logging.INFO, "following the store again after 130 s"),
-        (logging.WARNING, "cannot follow the store (database error: connection refused); answers go on"),
-    ]
-    assert sum(r.levelno == logging.DEBUG for r in caplog.records) == 127  # the other failures
-
-
-def test_what_fails_now_and_then_is_a_new_outage_after_a_quiet_minute(caplog: pytest.LogCaptureFixture) -> None:
-    answers = Outage("cannot answer from the store or the index")  # nothing tells it the store works again
-    for second, error in [(0.0, "down"), (30.0, "still down"), (200.0, "down again")]:
-        answers.failed(error, now=second)
-    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert said == [
-        "cannot answer from the store or the index (down)",
-        "cannot answer from the store or the index (down again)",
-    ]
 
 
 def test_a_reply_follows_up_on_the_stories_of_the_bots_answer_or_article_only() -> None:

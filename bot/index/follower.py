@@ -106,12 +106,22 @@ class Follower:
         self._holding = 0
         self._generation = ""
         self._identity = store.identity()
-        # Why the index could not be written when last tried (a full disk), said once until it is written again.
+        # Why the index could not be written when last tried (a full disk): said once, reminded now and then, and
+        # its end said (it was said once, and never that it could be written again).
         self._write_failure = ""
+        self._unwritable = Lasting(
+            log,
+            f"the index in {self.root} falls behind the store",
+            "; answering from it as it is until it can be written",
+            f"the index in {self.root} can be written again",
+        )
         # The index could not be reloaded when last tried (its directory not writable): said once, reminded now and
         # then, and its end said.
         self._unreadable = Lasting(
-            log, f"the index in {self.root} cannot be read", f"the index in {self.root} can be read again"
+            log,
+            f"the index in {self.root} cannot be read",
+            "; answering from the index as it is until then",
+            f"the index in {self.root} can be read again",
         )
         self._say_write_failures = say_write_failures
         self.engine = self._usable()
@@ -335,7 +345,7 @@ class Follower:
             except IndexUnwritableError as exc:
                 # A read-only disk: said once, where each look (every second in a bot) said the index was damaged
                 # and failed to build it again. Questions go on from what this process had read.
-                self._unreadable.failed(f"{exc}; answering from the index as it is until then")
+                self._unreadable.failed(str(exc))
                 return 0
             except IndexCorruptError as exc:
                 self._take(self._usable(self._generation, str(exc)))  # which holds every change
@@ -362,11 +372,11 @@ class Follower:
                 # hold the failed writer, whose lock on the index goes with the last reference to it. The first
                 # failure names the cause; the next ones until a write succeeds are its echoes (tantivy's "index
                 # writer was killed" after a full disk).
-                if not self._write_failure:
-                    if self._say_write_failures:
-                        log.warning("%s; answering from the index as it is until it can be written", str(exc))
-                    self._write_failure = str(exc)
+                if self._say_write_failures:
+                    self._unwritable.failed(str(exc))
+                self._write_failure = self._write_failure or str(exc)
                 return 0
+            self._unwritable.ended()
             self._write_failure = ""
             return applied
 

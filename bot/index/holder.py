@@ -29,13 +29,10 @@ HOLDER_CHARS = 200
 # seconds, and the wall clock may have been stepped since.
 START_SLACK = timedelta(seconds=2)
 
-# The newsbot command this process runs ("run", "ingest"), as the command line was parsed (`bot.cli`); "" for a
-# process that is no newsbot command (a test, a program using the library).
-_command = ""
-
 
 def running(holder: Holder) -> bool:
-    """Whether `holder`'s process still runs (one on another machine is taken to: only its lock says otherwise)."""
+    """Whether `holder`'s process still runs (one on another machine is taken to: only its lock says otherwise, and
+    its name says so, `Holder.__str__`)."""
     if holder.host != socket.gethostname():
         return True
     if not pid_running(holder.pid):
@@ -44,18 +41,14 @@ def running(holder: Holder) -> bool:
     return began is None or began <= holder.started + START_SLACK
 
 
-def name_this_process(command: str) -> None:
-    """Record `command` as the newsbot command this process runs, for the locks it takes to say."""
-    global _command
-    _command = command
-
-
-def record_holder(fd: int) -> None:
-    """Record this process as the holder in the lock file open at `fd`. Only said: a full disk leaves it unsaid."""
+def record_holder(fd: int, command: str) -> None:
+    """Record this process as the holder in the lock file open at `fd`, running the newsbot `command` ("run",
+    "ingest"; "" for no newsbot command: a test, a program using the library). Only said: a full disk leaves it
+    unsaid."""
     record = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
-        "command": _command,
+        "command": command,
         "line": command_line(),
         "started": datetime.now(UTC).isoformat(),
     }

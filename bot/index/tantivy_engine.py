@@ -98,9 +98,14 @@ class TantivyEngine:
 
     name = "tantivy"
 
-    def __init__(self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST) -> None:
+    def __init__(
+        self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST, command: str = ""
+    ) -> None:
+        """`command`: the newsbot command this process runs ("run", "ingest"), which its writer's lock records for
+        the processes waiting for it to name (`bot.index.holder`)."""
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
+        self.command = command
         self.headline_boost = headline_boost
         self.pair_boost = pair_boost
         builder = tantivy.SchemaBuilder()
@@ -175,7 +180,7 @@ class TantivyEngine:
             log.debug("could not record the index writer's holder in %s: %s", self.directory, exc)
             return
         try:
-            record_holder(fd)
+            record_holder(fd, self.command)
         finally:
             os.close(fd)  # another open of the file: tantivy's own lock on it stays
 

@@ -40,8 +40,11 @@ BATCHES = {"on": 100, "static": 5_000}
 class VectorFollower:
     """Brings one data directory's paragraph vectors up to the store, when this process may write them."""
 
-    def __init__(self, store: Store, vectors: VectorStore, batch: int = BATCHES["on"]) -> None:
+    def __init__(self, store: Store, vectors: VectorStore, batch: int = BATCHES["on"], command: str = "") -> None:
+        """`command`: the newsbot command this process runs ("run", "ingest"), which the writer's lock records for
+        the processes that find it held to name (`bot.index.holder`)."""
         self.store = store
+        self.command = command
         self.vectors = vectors
         self.batch = batch
         self._lock = threading.RLock()
@@ -71,7 +74,7 @@ class VectorFollower:
                 return False
             self._writer = fd
             # Who holds it, for the others to say: "another process (a running bot?)" was a guess.
-            record_holder(fd)
+            record_holder(fd, self.command)
             _remove_left_behind(self.vectors.directory)
             self.vectors.refresh()  # what the previous writer committed
             self.vectors.repair()

@@ -98,6 +98,7 @@ _NOT_ANSWERING = (
     "server closed the connection unexpectedly",
     "the database system is",  # starting up, shutting down, in recovery mode, not yet accepting connections
     "too many clients",
+    "is not currently accepting connections",  # its database closed to connections (ALLOW_CONNECTIONS false)
 )
 # How psycopg words a value libpq refused before it tried any server ("connection is bad: invalid sslmode value"); a
 # value psycopg itself cannot parse ("bad value for connect_timeout", an unknown option) is a ProgrammingError.
@@ -411,11 +412,15 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 f"database error: {_first_line(error.orig)}: another session held a lock newsbot needs throughout"
                 " its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck writer); try again once it ends"
             ) from error
+        # Unreachable, not merely failed: a running bot says the store down once, whichever job meets it first
+        # (bot.tg.context.Troubles), and one write refused (a full disk) apart from it.
         if str(getattr(error.orig, "sqlstate", None)).startswith(_SERVER_STOPPED):
-            raise StoreError(
+            raise StoreUnreachableError(
                 f"database error: {_first_line(error.orig)}: the database server stopped or restarted while newsbot"
                 " used it; try again once it runs"
             ) from error
+        if engine.url.get_backend_name() == "postgresql" and any(part in str(error.orig) for part in _NOT_ANSWERING):
+            raise StoreUnreachableError(f"database error: {_first_line(error.orig)}") from error
         if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
             waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS
             raise StoreError(

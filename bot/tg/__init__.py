@@ -47,7 +47,7 @@ async def post_init(application: App) -> None:
     """Open the library, learn the bot's username, join the running processes and set the command menu."""
     data = application.bot_data
     # A first start distils the word pieces aside, so the bot answers within seconds (bot/semantic/__init__.py).
-    data.library = await asyncio.to_thread(Library.open, data.settings, distil_aside=True)
+    data.library = await asyncio.to_thread(Library.open, data.settings, distil_aside=True, command=data.command)
     data.feeds = FeedService(data.library)
     data.username = data.settings.bot_username or application.bot.username
     store = data.library.store
@@ -55,7 +55,12 @@ async def post_init(application: App) -> None:
     share_budget(application)
     # Updates are recorded from now on; those a process killed mid-answer left are handled first.
     data.journal = Journal(
-        store, application.bot.id, data.digesting.presence, data.clock, WaitingMarks(data.settings.waiting_marks_dir)
+        store,
+        application.bot.id,
+        data.digesting.presence,
+        data.clock,
+        WaitingMarks(data.settings.waiting_marks_dir),
+        data.troubles.store,
     )
     await take_unhandled(application, data.journal)
     await welcome.set_menu(application)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.errors import NewsbotError, StoreUnreachableError
+from bot.lasting import Lasting
 from bot.library import Library
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut
@@ -18,9 +21,10 @@ from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
 from bot.store import SavedQuery
-from bot.tg.outage import Outage
 from bot.tg.pages import Pages
 from bot.tg.received import Journal
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -39,48 +43,74 @@ class Digesting:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-@dataclass
-class Outages:
-    """What the bot retries every few seconds while the store (or Telegram) is out of reach, each said once a
-    minute in the log."""
+# What the store out of reach means until it is back, said once as it begins.
+STORE_MEANWHILE = (
+    "; until it is back, readers are asked to try again in a few minutes, updates go unrecorded (a bot killed meanwhile"
+    " loses those it is handling), and digests, alerts, feed polls and other processes' new articles wait for it"
+)
 
-    telegram: Outage = field(
-        default_factory=lambda: Outage("cannot fetch updates from Telegram", "; polling tries again by itself")
+
+@dataclass
+class Troubles:
+    """What the bot meets again and again while the store or Telegram is out of reach, each said as it begins,
+    reminded every few minutes and its end said (bot.lasting). The store down is one trouble, whichever job or
+    question meets it: each said it its own way, a PostgreSQL stopped under a running bot made seven warnings in
+    17 s, and again each minute."""
+
+    store: Lasting = field(
+        default_factory=lambda: Lasting(log, "the store is not answering", STORE_MEANWHILE, "the store answers again")
     )
-    conflict: Outage = field(
-        default_factory=lambda: Outage(
+    telegram: Lasting = field(
+        default_factory=lambda: Lasting(log, "cannot fetch updates from Telegram", "; polling tries again by itself")
+    )
+    conflict: Lasting = field(
+        default_factory=lambda: Lasting(
+            log,
             "Telegram gives this token's updates to another process",
             "; stop the other `newsbot run` with this token, or run several behind one webhook",
         )
     )
-    store: Outage = field(
-        default_factory=lambda: Outage(
-            "cannot follow the store", "; answers go on from the index as it is", "following the store again"
+    # What fails other than the store (the index damaged or unwritable, the vectors' files), each its own trouble.
+    index: Lasting = field(
+        default_factory=lambda: Lasting(
+            log,
+            "cannot bring the index up to the store",
+            "; questions are answered from it as it is",
+            "the index follows the store again",
         )
     )
-    answers: Outage = field(
-        default_factory=lambda: Outage("cannot answer from the store or the index", "; readers are asked to try again")
-    )
-    beat: Outage = field(
-        default_factory=lambda: Outage(
-            "cannot tell the other processes this one is alive", "; they may take over its digests"
+    answers: Lasting = field(
+        default_factory=lambda: Lasting(
+            log, "cannot answer from the store or the index", "; readers are asked to try again"
         )
     )
-    vectors: Outage = field(
-        default_factory=lambda: Outage("could not make paragraph vectors", again="making paragraph vectors again")
+    vectors: Lasting = field(
+        default_factory=lambda: Lasting(log, "cannot make paragraph vectors", over="making paragraph vectors again")
     )
-    feeds: Outage = field(
-        default_factory=lambda: Outage(
-            "cannot poll the feeds", "; they are polled when the store is back", "polling the feeds again"
+    feeds: Lasting = field(
+        default_factory=lambda: Lasting(log, "cannot poll the feeds", over="polling the feeds again")
+    )
+    fanout: Lasting = field(
+        default_factory=lambda: Lasting(log, "cannot send digests and alerts", over="sending digests and alerts again")
+    )
+    beat: Lasting = field(
+        default_factory=lambda: Lasting(
+            log,
+            "cannot tell the other processes this one is alive",
+            "; they may take over its digests",
+            "telling the other processes this one is alive again",
         )
     )
-    fanout: Outage = field(
-        default_factory=lambda: Outage(
-            "cannot send digests and alerts",
-            "; what falls due meanwhile goes out when the store is back",
-            "sending digests and alerts again",
-        )
-    )
+
+    def failed(self, job: Lasting, error: NewsbotError) -> None:
+        """Say `error`, which a job met: the store's trouble if the store is out of reach, else the job's own (a write
+        refused, a full disk: the others go on)."""
+        (self.store if isinstance(error, StoreUnreachableError) else job).failed(error)
+
+    def worked(self, job: Lasting) -> None:
+        """A job that has just read or written the store worked: its own trouble is over, and the store's."""
+        job.ended()
+        self.store.ended()
 
 
 @dataclass
@@ -89,6 +119,8 @@ class BotData:
     `post_init`."""
 
     settings: Settings = field(default_factory=Settings)
+    # The newsbot command running the bot ("run", or "chat" in a terminal), which the locks it takes record.
+    command: str = "run"
     # The bot's @username without the @, for deep links and mentions in groups.
     username: str = ""
     _library: Library | None = field(default=None, repr=False)
@@ -100,7 +132,7 @@ class BotData:
     # Chats seen active lately (monotonic time of the check), so a message from one needs no store read.
     seen: dict[int, float] = field(default_factory=dict, repr=False)
     _digesting: Digesting | None = field(default=None, repr=False)
-    outages: Outages = field(default_factory=Outages, repr=False)
+    troubles: Troubles = field(default_factory=Troubles, repr=False)
     # The questions behind "More" buttons being saved now, by key: a press before the save is done reads them here.
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
     # The page each answer paged lately shows, so a double tap of "More" searches once.

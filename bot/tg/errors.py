@@ -9,7 +9,8 @@ from contextlib import suppress
 from telegram import InlineQueryResultsButton, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, NetworkError, TelegramError
 
-from bot.errors import IndexCorruptError, NewsbotError, StoreError
+from bot.errors import IndexCorruptError, NewsbotError, StoreError, StoreUnreachableError
+from bot.services.presence import LIVE_FOR
 from bot.tg.buttons import GREETING_START
 from bot.tg.chats import mark_inactive
 from bot.tg.context import Context
@@ -41,16 +42,19 @@ def unreachable(error: BaseException | None) -> bool:
 async def _polling_beside(context: Context) -> str:
     """The other bots this store knows running, one of which may poll with the token: "; running on this store too:
     pid 4242 on host-b (started 2026-12-05 19:02 UTC)", or that none does (the other uses another store, or runs
-    elsewhere); "" before `post_init`. The line named no process to stop. Read by a beat now, not the last one (up to
+    elsewhere); "" before `post_init`. The line named no process to stop. Read now, not the last beat's list (up to
     10 s old): a second bot starting beside this one meets the conflict at once, and the line said no other bot ran
-    (on PostgreSQL, as an operator tried it); the last beat's list when the store does not answer."""
+    (on PostgreSQL, as an operator tried it); the last beat's list when the store does not answer. A read: a beat
+    here wrote this process's row at each conflict."""
     try:
         presence = context.bot_data.digesting.presence
     except RuntimeError:
         return ""
+    now = context.bot_data.clock()
+    seen = presence.live
     with suppress(NewsbotError):
-        await asyncio.to_thread(presence.beat, context.bot_data.clock())
-    others = [worker for worker in presence.live if worker.worker_id != presence.worker_id]
+        seen = await asyncio.to_thread(presence.store.seen_since, now - LIVE_FOR)
+    others = [w for w in seen if w.worker_id != presence.worker_id and presence.alive(w, now)]
     if not others:
         return "; no other bot runs on this store: the other uses another store, or another machine"
     running = spoken_list([f"pid {w.pid} on {w.host} (started {w.started_at:%Y-%m-%d %H:%M} UTC)" for w in others])
@@ -70,11 +74,11 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(context.error, Conflict):
         # Polling goes on and tries again, every 1 to 30 s while the other process polls: a line each time (or a
         # traceback) would only bury the one thing to do.
-        context.bot_data.outages.conflict.failed(f"{context.error}{await _polling_beside(context)}")
+        context.bot_data.troubles.conflict.failed(f"{context.error}{await _polling_beside(context)}")
         return
     if update is None and context.job is None and unreachable(context.error):
         # Polling fails again and again (every second to every 30 s) while Telegram is out of reach.
-        context.bot_data.outages.telegram.failed(context.error)
+        context.bot_data.troubles.telegram.failed(context.error)
         return
     if gone_for_the_bot(context.error) and chat is not None:
         # Blocked, or restricted in a group: an apology would be refused too (a second refused send per message).
@@ -88,10 +92,13 @@ async def on_error(update: object, context: Context) -> None:
         except TelegramError as exc:
             log.warning("%s: could not ask the supergroup to ask again: %s", ids, exc)
         return
-    if isinstance(context.error, StoreError | IndexCorruptError):
-        # The database down, refusing or locked, or the index damaged until the follower has built it again: every
+    if isinstance(context.error, StoreUnreachableError):
+        # The jobs meet the database down too: one trouble, said once.
+        context.bot_data.troubles.store.failed(context.error)
+    elif isinstance(context.error, StoreError | IndexCorruptError):
+        # The database refusing or locked, or the index damaged until the follower has built it again: every
         # question fails alike until then, and a traceback each time buried the one line that matters.
-        context.bot_data.outages.answers.failed(f"{ids}: {context.error}")
+        context.bot_data.troubles.answers.failed(f"{ids}: {context.error}")
     else:
         log.error("error while handling %s", ids, exc_info=context.error)
     store_down = isinstance(context.error, StoreError)

@@ -64,13 +64,13 @@ LATE_OK: dict[str, Any] = {"max_instances": 1, "misfire_grace_time": None}
 
 async def follow_store(context: Context) -> None:
     """Bring this process's index up to the store's change log: articles any process added become answerable."""
-    outage = context.bot_data.outages.store
+    troubles = context.bot_data.troubles
     try:
         applied = await asyncio.to_thread(context.bot_data.library.follow)
     except NewsbotError as exc:  # a database or index hiccup
-        outage.failed(exc)
+        troubles.failed(troubles.index, exc)
         return
-    outage.worked()
+    troubles.worked(troubles.index)
     if applied:
         log.info("followed %s from the store", count(applied, "change"))
 
@@ -78,15 +78,18 @@ async def follow_store(context: Context) -> None:
 async def make_vectors(context: Context) -> bool:
     """Make paragraph vectors still missing, one step at a time, while questions are answered by words meanwhile
     (or read what another process made, if that one is making them); True if it made some (more may wait)."""
+    troubles = context.bot_data.troubles
     try:
         embedded = await asyncio.to_thread(context.bot_data.library.embed, 1)
     except Stopped:
         log.info("stopped making paragraph vectors (the bot is stopping); the next start goes on")
         return False
     except NewsbotError as exc:
-        context.bot_data.outages.vectors.failed(exc)
+        troubles.failed(troubles.vectors, exc)
         return False
-    context.bot_data.outages.vectors.worked()
+    # Not the store's end: a step begun before the store went away ends well while it is still away (it said "the
+    # store answers again" amid the outage).
+    troubles.vectors.ended()
     if embedded:
         log.info("made %d paragraph vectors", embedded)
     return embedded > 0
@@ -109,9 +112,9 @@ async def poll_feeds(context: Context) -> None:
         if await data.feeds.due(now):  # a read; claiming is a write, not worth it every minute for nothing
             await unless_stopping(context.application, data.feeds.poll(now, on_poll=heard))
     except NewsbotError as exc:  # the store is unreachable: the feeds are polled when it is back
-        data.outages.feeds.failed(exc)
+        data.troubles.failed(data.troubles.feeds, exc)
     else:
-        data.outages.feeds.worked()
+        data.troubles.worked(data.troubles.feeds)
     finally:
         # Also after a failed or stopped round: the store has recorded these notices as told.
         await tell_admins(context, notices)
@@ -163,9 +166,9 @@ async def deliver(application: Running) -> Report | None:
                 ask=lambda chat_id: bot_access(application.bot, chat_id),
             )
         except NewsbotError as exc:  # the database is unreachable: the next minute tries again
-            data.outages.fanout.failed(exc)
+            data.troubles.failed(data.troubles.fanout, exc)
             return None
-        data.outages.fanout.worked()
+        data.troubles.worked(data.troubles.fanout)
         share_budget(application)
     if report.claimed or report.taken_over or report.outcomes:
         log.info(
@@ -195,9 +198,9 @@ async def beat(context: Context) -> None:
         if data.journal is not None:
             await take_unhandled(context.application, data.journal)
     except NewsbotError as exc:
-        data.outages.beat.failed(exc)
+        data.troubles.failed(data.troubles.beat, exc)
         return
-    data.outages.beat.worked()
+    data.troubles.worked(data.troubles.beat)
     share_budget(context.application)
 
 

@@ -30,12 +30,11 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.errors import NewsbotError
+from bot.errors import NewsbotError, StoreUnreachableError
 from bot.lasting import Lasting
 from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker, answering
-from bot.tg.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,15 @@ class Journal:
     """This process's record of the updates it receives and handles."""
 
     def __init__(
-        self, store: Store, bot_id: int, presence: Presence, clock: Callable[[], datetime], waiting: WaitingMarks
+        self,
+        store: Store,
+        bot_id: int,
+        presence: Presence,
+        clock: Callable[[], datetime],
+        waiting: WaitingMarks,
+        store_trouble: Lasting,
     ) -> None:
+        """`store_trouble`: the store out of reach, as the bot's jobs say it too (one trouble, said once)."""
         self.store = store
         self.bot_id = bot_id
         self.presence = presence
@@ -74,11 +80,17 @@ class Journal:
         # The data directory not taking them (a read-only disk) was said once per update handled.
         self._unkept = Lasting(
             log,
-            f"the marks of handled updates cannot be kept in {waiting.directory}",
+            f"cannot keep the marks of handled updates in {waiting.directory}",
+            ": a stop before the store takes them leaves them to be handled again",
             f"the marks of handled updates can be kept in {waiting.directory} again",
         )
-        self.outage = Outage(
-            "cannot record the updates received", "; a bot killed meanwhile loses the ones it is handling"
+        self.store_trouble = store_trouble
+        # The store answering no record in time (another process holding its write lock) or refusing it.
+        self._unrecorded = Lasting(
+            log,
+            "cannot record the updates received",
+            "; a bot killed meanwhile loses the ones it is handling",
+            "recording the updates received again",
         )
         self._recorded: set[int] = set()
         self._unmarked: list[Received] = []
@@ -123,7 +135,8 @@ class Journal:
         except NewsbotError as exc:
             self._failed(exc)
             return True
-        self.outage.worked()
+        self._unrecorded.ended()
+        self.store_trouble.ended()
         if not fresh:
             self._recorded.discard(update.update_id)
             return _delivered_again(update)
@@ -134,7 +147,7 @@ class Journal:
         return lambda worker: not self.presence.alive(worker, now)
 
     def _failed(self, error: object) -> None:
-        self.outage.failed(error)
+        (self.store_trouble if isinstance(error, StoreUnreachableError) else self._unrecorded).failed(error)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
 
     async def turn(self, update: Update, handle: Callable[[Update], Awaitable[object]]) -> None:
@@ -215,10 +228,7 @@ class Journal:
         try:
             self.waiting.keep(marks)
         except OSError as exc:
-            self._unkept.failed(
-                f"cannot keep the marks of {len(marks)} handled updates in {self.waiting.directory} ({exc}): a stop"
-                " before the store takes them leaves them to be handled again"
-            )
+            self._unkept.failed(f"{exc}; {len(marks)} waiting")
             return False
         self._unkept.ended()
         self._kept = bool(marks)

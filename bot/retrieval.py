@@ -2590,7 +2590,8 @@ def asks_done(question: str) -> bool:
     a deed written in the past ("who won ...?", "what happened ...?"). Not one asking for a kind of thing
     (`ASKED_KINDS`): "how long has the bakery been open" asks for a span, which "will shut ..., ending 58 years of
     trading" gives."""
-    if any(asks_for.search(question) for asks_for, _, _ in ASKED_KINDS):
+    # A count is such a kind too, though `asked_kinds` reads it apart (`_ASKS_COUNT`, with the word counted).
+    if _ASKS_COUNT.search(question) or any(asks_for.search(question) for asks_for, _, _ in ASKED_KINDS):
         return False
     if _ASKS_DONE.match(question):
         return True

@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Article, Hit
-from bot.retrieval import Candidate, met_first, ranking_of
+from bot.retrieval import Candidate, asks_done, met_first, ranking_of
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -1079,3 +1079,23 @@ def test_a_reader_s_question_ranks_first_the_passage_telling_what_it_asks_for(
     ranking = ranking_of(library.request(case["question"]), library.engine, library.store, library.semantic)
     first = ranking.candidates[0].hit
     assert ranking.texts[first.article_id, first.position].startswith(case["first"]), ranking.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "done"),
+    [
+        ("did the ferry strike go ahead", True),
+        ("what did the committee decide", True),
+        ("has the museum opened yet", True),
+        # A kind of thing asked for, which a story written ahead of it may give: a count, a span, an amount.
+        ("how many people did the storm kill", False),
+        ("how many books did the library lend in 2020", False),
+        ("how long has the bakery been open", False),
+        ("what have you got on the ferry strike", False),
+    ],
+)
+def test_a_question_asks_what_came_of_something_unless_it_asks_for_a_kind_of_thing(question: str, done: bool) -> None:
+    """`asks_done` (a question asking what came of something, which a story told only ahead cannot answer
+    confidently) leaves out questions asking for a kind of thing, counts among them: "how many" is read apart from
+    the other kinds, and after the counted word joined it, "how many people did the storm kill" was taken for one."""
+    assert asks_done(question) is done

@@ -2,7 +2,7 @@
 Ghost's Lexical and Mobiledoc.
 
 Each paragraph, heading, quote and list item is a paragraph of its own, as a web page's are; a list item is led by
-a bullet (•) or its number, as a Markdown story's is; a table's rows are parted as an HTML table's (`Stage | Start`).
+a bullet (•) or its number, as a Markdown story's is; a table's rows are read as an HTML table's (`bot.ingest.tables`).
 Pictures, embeds and rules are no text. Editor.js and Ghost write their text as HTML fragments (`<b>`, `<a>`);
 Portable Text's is plain.
 """
@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeGuard
 
 from bot.ingest.markup import html_paragraphs, html_text
+from bot.ingest.tables import table_passages
 
 _BULLET = "•"
 # A quote's paragraph and who said it (Editor.js's `caption`).
@@ -63,7 +64,8 @@ def _editorjs(blocks: Sequence[Mapping[str, object]]) -> Iterator[str]:
         elif kind in ("list", "checklist", "nestedList"):
             yield from _editorjs_items(data.get("items"), data.get("style") == "ordered")
         elif kind == "table" and isinstance(rows := data.get("content"), list):
-            yield from _rows([[html_text(str(cell)) for cell in row] for row in rows if isinstance(row, list)])
+            cells = [[html_text(str(cell)) for cell in row] for row in rows if isinstance(row, list)]
+            yield from table_passages(cells, True if data.get("withHeadings") else None)
         elif kind == "raw":
             yield from html_paragraphs(str(data.get("html") or ""))
 
@@ -83,12 +85,6 @@ def _editorjs_items(items: object, ordered: bool, within: str = "") -> Iterator[
         if text:
             yield f"{within}{number}. {text}" if ordered else f"{_BULLET} {text}"
         yield from _editorjs_items(nested, ordered, f"{within}{number}.")
-
-
-def _rows(rows: list[list[str]]) -> Iterator[str]:
-    for row in rows:
-        if line := " | ".join(row).strip(" |"):
-            yield " ".join(line.split())
 
 
 def _portable_text(blocks: Sequence[Mapping[str, object]]) -> Iterator[str]:

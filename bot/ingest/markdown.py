@@ -17,6 +17,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import FileDates
 from bot.ingest.records import article_from_record, site_path
 from bot.ingest.reports import without_site
+from bot.ingest.tables import markdown_tables
 from bot.ingest.text import date_line_text, split_paragraphs
 from bot.models import Article
 
@@ -147,7 +148,11 @@ def _body(lines: list[str]) -> str:
     # Where a numbered line starts an item (CommonMark's rule): in a list, after a blank line, or at number 1;
     # elsewhere it is a wrapped line of a paragraph ("... in\n2026. The").
     listed = False
-    for line in lines:
+    for line, passage in markdown_tables(lines):
+        if passage:
+            # A table's row is a paragraph of its own, beside its columns' names: run together, a table was one.
+            body.extend(("", _plain(line), ""))
+            continue
         if _NOT_TEXT.match(line):
             continue
         text = _LINE_MARK.sub("", line)

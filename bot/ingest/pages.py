@@ -26,6 +26,7 @@ from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL, html_paragraphs, looks_like_html, without_repeats
 from bot.ingest.reports import Skipped
+from bot.ingest.tables import markdown_tables
 from bot.ingest.text import bylined, date_line_text, served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
@@ -130,9 +131,8 @@ _DATE_LINE_PARAGRAPHS = 3
 # A table cell longer than this holds paragraphs: the table lays the page out (a menu beside the story), and is
 # read as no table.
 LAYOUT_CELL_CHARS = 200
-# A table's row and the rule under its header row, as trafilatura writes them (Markdown's).
+# A table's row, as trafilatura writes it (Markdown's).
 _TABLE_ROW = re.compile(r"\|.*\|\s*")
-_RULE = re.compile(r":?-+:?")
 HEADLINE_WORDS = 3
 # A paragraph longer than this, or ending as a sentence does, is a summary or a story's own text; a teaser has one.
 SUMMARY_CHARS = 80
@@ -373,7 +373,8 @@ def _extraction_config() -> ConfigParser:
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
-    lines = [_table_row(" ".join(line.split())) for line in text.splitlines()]
+    # A page's tables (a league's, a price list), which trafilatura writes as Markdown's, were left out.
+    lines = [" ".join(line.split()) for line, _ in markdown_tables(text.splitlines())]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
     kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
@@ -390,16 +391,6 @@ def _laid_out(text: str) -> bool:
         if _TABLE_ROW.fullmatch(line)
         for cell in line.split("|")
     )
-
-
-def _table_row(line: str) -> str:
-    """A line of the text as a reader reads it: a table's row, which trafilatura writes as Markdown's (`| Kelby |
-    12 | 28 |`), as its cells parted as CMS bodies' are (`Kelby | 12 | 28`, see `bot.ingest.markup`); the line
-    under a header row (`|---|---|`) as nothing. A page's tables (a league's, a price list) were left out."""
-    if not _TABLE_ROW.fullmatch(line):
-        return line
-    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    return "" if all(_RULE.fullmatch(cell) for cell in cells) else " ".join(" | ".join(cells).strip(" |").split())
 
 
 def _schema_paragraphs(html: str, text: str) -> tuple[str, ...] | None:

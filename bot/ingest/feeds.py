@@ -633,7 +633,7 @@ def _entry(
         )
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
-    byline, paragraphs = bylined(paragraphs)
+    byline, paragraphs, beside = bylined(paragraphs)
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
         # its page (see `with_page`).
@@ -641,6 +641,9 @@ def _entry(
     guid = raw.get("id")
     author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
     published, note = _published(raw, dates)
+    if published is None and beside and (found := read_date(beside, dates))[0]:
+        # An entry undated but for the date beside its byline (`By Jane Doe · 5 Dec 2026`) is dated by it.
+        published, note = found
     updated = dict.get(raw, "updated")
     revised = read_date(updated, dates)[0] if isinstance(updated, str) and updated.strip() else None
     article = Article(

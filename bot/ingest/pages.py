@@ -305,8 +305,8 @@ def _article(
         raise ArticleError(_TEMPLATE.format(f"its headline is \u201c{title}\u201d"))
     author = " ".join((document.author or "").split()) or None
     # A byline opening the text that trafilatura did not take for the author (`Par Odile Marsh`) is the author,
-    # not a passage.
-    byline, paragraphs = bylined(_paragraphs(document.text or "", title, author))
+    # not a passage, and the date beside it (`By Jane Doe · 5 Dec 2026`) a date line.
+    byline, paragraphs, beside = bylined(_paragraphs(document.text or "", title, author))
     author = author or byline
     if len(paragraphs) == 1:
         paragraphs = _schema_paragraphs(_html(body, charset), paragraphs[0]) or paragraphs
@@ -317,6 +317,7 @@ def _article(
     if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
     paragraphs, written = _date_line(paragraphs)
+    written = written or (_date(beside) if beside else None)
     published, dated = _stated_time(body) or _finer(_date(document.date), written) or (None, None)
     if published is None and _consent_wall(title, paragraphs):
         raise ArticleError(_CONSENT_WALL)

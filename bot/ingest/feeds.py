@@ -108,6 +108,8 @@ _NEWS_XML = {
     "newsitem": "a NewsML-G2 item (the news industry's XML)",
     "newsml": "a NewsML 1 document (the news industry's XML)",
 }
+# Those of them newsbot reads as files (`bot.ingest.newsxml`), though not as a feed.
+_NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem"})
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -663,6 +665,8 @@ def _other_xml(root: str) -> str:
     """What to say of well-formed XML that is no feed, by its root element (`<nitf>`): it was "not an RSS, Atom or
     JSON feed", which named neither what it is nor what to do with its stories."""
     kind = _NEWS_XML.get(root.casefold())
+    if root.casefold() in _NEWS_FILES:
+        return f"{kind}, not a feed: save it as a file (.xml) and ingest that, newsbot reads its stories so"
     what = (
         f"{kind}, which newsbot does not read" if kind else f"an XML document (<{root}>), not an RSS, Atom or JSON feed"
     )

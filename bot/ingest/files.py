@@ -20,6 +20,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
 from bot.ingest.markdown import parse_markdown
+from bot.ingest.newsxml import is_news_xml, read_news_xml
 from bot.ingest.records import (
     CHUNK_BYTES,
     READERS,
@@ -341,16 +342,21 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
 
 
 def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
-    """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page. Where the feed has only
+    """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page (or of the news
+    industry's XML, NITF or NewsML-G2: `bot.ingest.newsxml`). Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
     from bot.ingest.feeds import parse_feed  # see `_shown_kind`
 
     try:
-        feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path), date_order=date_order)
+        data = _whole(path, MAX_FEED_FILE_BYTES, "a feed")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
+    if is_news_xml(data):
+        yield from read_news_xml(data, str(path), FileDates(given=date_order))
+        return
+    feed = parse_feed(data, str(path), date_order=date_order)
     if isinstance(feed, Skipped):
         yield feed
         return

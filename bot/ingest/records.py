@@ -204,8 +204,19 @@ def _within(value: object, name: str) -> object:
 def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | None:
     """The record's link when it is a path on its site (`/news/story`, as CMS exports and Ghost's posts give it),
     which only the site's address, given apart (`--site`), makes a link."""
-    link = _Fields(record, fields).first("url", _line)
+    link = _Fields(record, fields).first("url", _line) or _slug_path(record)
     return link if _is_path(link) else None
+
+
+def _slug_path(record: Mapping[str, object]) -> str:
+    """A Sanity document's path on its site, from its slug (`"slug": {"_type": "slug", "current": "ferry"}`:
+    `/ferry`, which `--site https://paper.example/news` makes `https://paper.example/news/ferry`); "" for any other
+    record. Sanity's documents name no link of their own, and the slug was left unread: no story had one."""
+    slug = record.get("slug")
+    if not isinstance(record.get("_type"), str) or not isinstance(slug, Mapping) or slug.get("_type") != "slug":
+        return ""
+    current = slug.get("current")
+    return f"/{current.strip().strip('/')}" if isinstance(current, str) and current.strip().strip("/") else ""
 
 
 def written_date(record: Mapping[str, object], fields: Mapping[str, str]) -> str:
@@ -288,7 +299,7 @@ def article_from_record(
     # A record without a date field is dated by the one beside its byline (`By Jane Doe · 5 Dec 2026`).
     published_raw = written_date(record, fields) or beside
     published, unread = read_date(published_raw, dates) if published_raw else (None, None)
-    url = first("url", _line)
+    url = first("url", _line) or _slug_path(record)
     if site and _is_path(url):
         url = site.rstrip("/") + url
     article = Article(

@@ -32,6 +32,7 @@ from bot.ingest.records import (
     written_date,
 )
 from bot.ingest.reports import Skipped, without_site
+from bot.ingest.static_sites import post_permalink
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODINGS,
@@ -164,7 +165,8 @@ def read_file(
         elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
-            yield from _read_text(path, partial(parse_markdown, site=site), date_order, batch)
+            static = post_permalink(path)
+            yield from _read_text(path, partial(parse_markdown, site=site, static=static), date_order, batch)
         else:
             # The seed's format writes its dates day first.
             parse = _seed_parser(suffix)

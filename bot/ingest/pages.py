@@ -15,6 +15,7 @@ from configparser import ConfigParser
 from copy import deepcopy
 from datetime import datetime, time
 from email.message import Message
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,6 +57,14 @@ _META = re.compile(rb"<meta\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(rb"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _PUBLISHED_NAMES = frozenset({b"article:published_time", b"og:published_time", b"datepublished", b"pubdate"})
 _JSON_LD_PUBLISHED = re.compile(rb'"datePublished"\s*:\s*"([^"]{8,40})"')
+# Microformats' h-entry, as blogs and Medium's export mark a post: its time (`<time class="dt-published"
+# datetime=...>`) and its address (`<a class="p-canonical" href=...>`, `u-url`), where the page names no other.
+_MICROFORMAT = re.compile(
+    rb"""<(?:time|a|link)\b[^>]*\bclass\s*=\s*["'][^"']*\b(dt-published|p-canonical|u-url)\b[^>]*>""", re.I
+)
+# Medium's export (`posts/`): each post a page, a draft named `draft_...` beside the published ones.
+_MEDIUM_EXPORT = re.compile(rb'Exported from <a href="https://medium\.com">Medium</a>')
+_MEDIUM_DRAFT = "draft_"
 # schema.org's paywall mark, which news sites give search engines (`"isAccessibleForFree": false`, or "False"): the
 # page shows only the story's opening to a reader without a subscription, and so to newsbot.
 _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
@@ -232,6 +241,10 @@ def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
     """The story in an HTML file saved from the web (a browser's "Save page as"), or one `Skipped` saying why
     not. Its link is the page's own canonical address when it names one (a file has no site of its own to check
     it against), else none; a re-read of the same file replaces it."""
+    if Path(path).name.startswith(_MEDIUM_DRAFT) and _MEDIUM_EXPORT.search(body):
+        # Medium's export keeps its drafts beside its posts, told only by their names; a draft went in as a story.
+        yield Skipped(path, "not published (a Medium draft: its name starts 'draft_'), not read")
+        return
     try:
         article, dated = _article(body, None, None, "", origin=path)
     except ArticleError as exc:
@@ -325,7 +338,7 @@ def _article(
     paragraphs = tuple(p for p in paragraphs if _consent_phrases(p) < MIN_CONSENT_PHRASES)
     if not paragraphs:
         raise ArticleError(_CONSENT_WALL)
-    link = _link(document.url, url) if url is not None else _own_link(document.url)
+    link = _link(document.url, url) if url is not None else _own_link(document.url or _microformat(body, "p-canonical"))
     sections = [c for c in (document.categories or []) if c.strip()]
     return Article(
         title=title,
@@ -598,10 +611,24 @@ def _stated_time(body: bytes) -> tuple[datetime, str | None] | None:
         attributes = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
         if {attributes.get(k, b"").lower() for k in (b"property", b"name", b"itemprop")} & _PUBLISHED_NAMES:
             stated.append(attributes.get(b"content", b""))
+    stated.append(_microformat(body, "dt-published").encode())
     for raw in stated:
         if date := _date(raw.decode("ascii", errors="replace")):
             return date
     return None
+
+
+def _microformat(body: bytes, kind: str) -> str:
+    """An h-entry's time (`dt-published`: its `datetime`) or address (`p-canonical`, else `u-url`: its `href`); ""
+    when the page marks none."""
+    found: dict[str, bytes] = {}
+    for mark in _MICROFORMAT.finditer(body):
+        found.setdefault(mark[1].decode().lower(), mark.group())
+    tag = found.get(kind) or (found.get("u-url") if kind == "p-canonical" else None)
+    if tag is None:
+        return ""
+    attributes: dict[bytes, bytes] = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag)}
+    return attributes.get(b"datetime" if kind == "dt-published" else b"href", b"").decode("utf-8", errors="replace")
 
 
 def _date(raw: str | None) -> tuple[datetime, str | None] | None:

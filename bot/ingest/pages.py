@@ -10,9 +10,10 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from configparser import ConfigParser
 from copy import deepcopy
+from dataclasses import replace
 from datetime import datetime, time
 from email.message import Message
 from pathlib import Path
@@ -65,6 +66,8 @@ _MICROFORMAT = re.compile(
 # Medium's export (`posts/`): each post a page, a draft named `draft_...` beside the published ones.
 _MEDIUM_EXPORT = re.compile(rb'Exported from <a href="https://medium\.com">Medium</a>')
 _MEDIUM_DRAFT = "draft_"
+# A story split over pages names its next page in its head (`<link rel="next" href="...?page=2">`).
+_NEXT_PAGE = re.compile(rb"""<link\b[^>]*\brel\s*=\s*["']?next\b[^>]*>""", re.I)
 # schema.org's paywall mark, which news sites give search engines (`"isAccessibleForFree": false`, or "False"): the
 # page shows only the story's opening to a reader without a subscription, and so to newsbot.
 _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
@@ -217,24 +220,60 @@ def refresh_target(body: bytes, url: str, content_type: str | None = None) -> st
 
 
 def parse_page(
-    body: bytes, url: str, content_type: str | None = None, category: str = "", date_known: bool = False
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    category: str = "",
+    date_known: bool = False,
+    continued: Sequence[tuple[bytes, str, str | None]] = (),
 ) -> Iterator[Article | Skipped]:
     """The story on an HTML page fetched from `url` (after a note if it was cut), or one `Skipped` saying why not.
 
     The link is the page's canonical URL when it names one on the same site, else `url`; `category` when given,
     else the page's section, else "News". With `date_known` (a feed's entry dates the story, see `with_page`), the
-    page's date is not the story's, and no note says it is in the future.
+    page's date is not the story's, and no note says it is in the future. `continued`: the story's next pages
+    (body, address, type: see `next_page`), whose text follows the first's while they carry its headline.
     """
     try:
         article, dated = _article(body, url, content_type, category)
     except ArticleError as exc:
         yield Skipped(url, str(exc))
         return
+    article = _continued(article, continued, category)
     if _PAYWALLED.search(body):
         yield Skipped(article.url or url, _PAYWALL_NOTE, note=True)
     if dated and not date_known:
         yield Skipped(article.url or url, dated, note=True)
     yield from within_limits(article, article.url or url)
+
+
+def next_page(body: bytes, url: str) -> str | None:
+    """The address of the next page of a story split over pages (`<link rel="next">`, on the same site), else None.
+    Such a story went in as its first page alone: a reader's question on its second found nothing."""
+    if not (tag := _NEXT_PAGE.search(body)):
+        return None
+    attributes: dict[bytes, bytes] = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
+    following = joined(url, entities.unescape(attributes.get(b"href", b"").decode("utf-8", errors="replace")).strip())
+    if not is_web_url(following) or _site(following) != _site(url) or canonical_url(following) == canonical_url(url):
+        return None
+    return following
+
+
+def _continued(article: Article, pages: Sequence[tuple[bytes, str, str | None]], category: str) -> Article:
+    """The story with the text of its next `pages` after its own, each while it carries the story's headline (a
+    "next" page of another story, as some sites link the next post, ends it); a paragraph already read is not
+    read twice."""
+    paragraphs = list(article.paragraphs)
+    for body, url, content_type in pages:
+        try:
+            page, _dated = _article(body, url, content_type, category)
+        except ArticleError:
+            break
+        if page.title.casefold() != article.title.casefold():
+            break
+        held = set(paragraphs)
+        paragraphs += [p for p in page.paragraphs if p not in held]
+    return replace(article, paragraphs=tuple(paragraphs)) if pages else article
 
 
 def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:

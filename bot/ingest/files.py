@@ -66,6 +66,7 @@ _UNREAD_KINDS: Mapping[str, tuple[str, str]] = {
     "sheet": ("a spreadsheet", "save it as CSV (.csv: a row a story, under a header row naming the columns)"),
     "slides": ("a presentation", "newsbot reads stories, not slides: save each story as .txt or .html"),
     "image": ("an image", "an image holds no text to read"),
+    "ebook": ("an e-book", _AS_TEXT.replace("save it as", "save each story in it as")),
 }
 _UNREAD_SUFFIXES = {
     **dict.fromkeys((".docx", ".doc", ".docm", ".dotx", ".odt", ".rtf", ".pages", ".wpd"), "word"),
@@ -73,6 +74,7 @@ _UNREAD_SUFFIXES = {
     **dict.fromkeys((".xlsx", ".xls", ".xlsm", ".ods", ".numbers"), "sheet"),
     **dict.fromkeys((".pptx", ".ppt", ".odp", ".key"), "slides"),
     **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".tif", ".tiff", ".bmp"), "image"),
+    **dict.fromkeys((".epub", ".mobi", ".azw3"), "ebook"),
 }
 # Zip-based office files, told apart by the parts whose names open them (a Word file's `word/document.xml`), and an
 # OpenDocument's `mimetype` stored first.
@@ -145,7 +147,7 @@ def read_file(
             yield from _read_feed(path, date_order)
             return
         if suffix in ARCHIVE_SUFFIXES:
-            yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
+            yield Skipped(str(path), _archive(path))
             return
         if (unread := _unread_kind(path)) is not None:
             what, instead = _UNREAD_KINDS[unread]
@@ -188,6 +190,15 @@ def _unread_kind(path: Path) -> str | None:
     shown = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
     # An old Office file is Word's, Excel's or PowerPoint's alike: its suffix says which, when it names one.
     return named if shown == "word" and named else shown or named
+
+
+def _archive(path: Path) -> str:
+    """What to do with an archive: one file compressed (`stories.jsonl.gz`: "an archive ... ingest its folder" sent
+    its reader looking for a folder) is unpacked to that file; a folder packed, to its folder."""
+    inner = path.with_suffix("")
+    if path.suffix.lower() in (".gz", ".bz2", ".xz") and inner.suffix.lower() != ".tar" and inner.suffix:
+        return f"a compressed file: unpack it (to {inner.name}), then ingest that"
+    return "an archive: unpack it, then ingest its folder"
 
 
 def _is_packed_feed(path: Path) -> bool:

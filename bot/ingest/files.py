@@ -19,6 +19,7 @@ from typing import BinaryIO
 from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
+from bot.ingest.mail import parse_email
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.newsxml import is_news_xml, read_news_xml
 from bot.ingest.records import (
@@ -53,7 +54,8 @@ PAGE_SUFFIXES = frozenset({".html", ".htm"})
 # .rdf: RSS 1.0 is RDF, and sites name it so (index.rdf).
 FEED_SUFFIXES = frozenset({".rss", ".rdf", ".atom", ".xml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
+EMAIL_SUFFIXES = frozenset({".eml"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES | EMAIL_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Files of a kind newsbot reads no text from, which a newsroom's folders hold beside its stories: what each is, by
 # its suffix or its first bytes (a renamed file, a `.docx` saved as `.txt`), and what to save it as instead. Given by
@@ -152,6 +154,9 @@ def read_file(
         if (unread := _unread_kind(path)) is not None:
             what, instead = _UNREAD_KINDS[unread]
             yield Skipped(str(path), f"{what}, which newsbot does not read: {instead}")
+            return
+        if suffix in EMAIL_SUFFIXES:
+            yield from _read_email(path, date_order)
             return
         named, shown = _kinds(path)
         if shown is not None and shown != named:
@@ -336,6 +341,17 @@ def _read_text(
         yield from within_limits(article, origin)
     if dates.note:
         yield Skipped(str(path), dates.note, note=True)
+
+
+def _read_email(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
+    try:
+        article, note = parse_email(_whole(path), str(path), FileDates(given=date_order))
+    except ArticleError as exc:
+        yield Skipped(str(path), str(exc))
+        return
+    if note:
+        yield Skipped(str(path), note, note=True)
+    yield from within_limits(article, str(path))
 
 
 def _read_page(path: Path) -> Iterator[Article | Skipped]:
@@ -601,8 +617,8 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             yield Skipped(
                 str(path),
                 f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
-                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
-                f" .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
+                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm and .eml files, and feeds"
+                f" from .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
             )
         for export, count in exports.items():
             yield Skipped(

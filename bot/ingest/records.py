@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
-from bot.ingest.blocks import block_paragraphs, is_portable_text
+from bot.ingest.blocks import block_paragraphs, is_ans, is_portable_text
 from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
@@ -193,7 +193,7 @@ def _within(value: object, name: str) -> object:
     {"basic": ...}`) as the first of them found under `name`'s names, else its `basic`; a list's objects each so
     (Arc's `content_elements`, `[{"type": "text", "content": ...}, ...]`); anything else, and an object read as it
     is (`{"rendered": ...}`, `{"name": ...}`, Extended JSON), as it is. It was read as no value at all."""
-    if isinstance(value, list) and not is_portable_text(value):
+    if isinstance(value, list) and not is_portable_text(value) and not is_ans(value):
         return [_within(item, name) for item in value]
     if not isinstance(value, Mapping) or _rendered(value) is not value or _named(value) is not value:
         return value

@@ -110,6 +110,8 @@ _NEWS_XML = {
 }
 # Those of them newsbot reads as files (`bot.ingest.newsxml`), though not as a feed.
 _NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem"})
+# What a WordPress export's items not read are, many and one.
+_UNPUBLISHED = {False: "drafts, pages or attachments", True: "draft, page or attachment"}
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -283,8 +285,8 @@ def parse_feed(
         problems.append(
             Skipped(
                 url,
-                f"{unpublished.total()} drafts, pages or attachments skipped (a WordPress export: only its published"
-                f" posts are read; {kinds})",
+                f"{unpublished.total()} {_UNPUBLISHED[unpublished.total() == 1]} skipped (a WordPress export: only"
+                f" its published posts are read; {kinds})",
             )
         )
     link = channel.get("link")

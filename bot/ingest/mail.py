@@ -1,8 +1,9 @@
 """E-mail messages saved as files (`.eml`: a mail program's "Save as", a press office's release as it arrived).
 
 One was read as the seed's text format: its `From:` line the headline, its `Content-Type:` header a passage. Its
-subject is the headline (without `Fwd:` or `Re:`), its sender the author, its `Date:` the date, and its text (the
-HTML part, which keeps paragraphs, else the plain one) the paragraphs, without the signature under `-- `.
+subject is the headline (without `Fwd:`, `Re:` or `PRESS RELEASE:`), its sender the author, its `Date:` the date,
+and its text (the HTML part, which keeps paragraphs, else the plain one) the paragraphs, without the signature under
+`-- `.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from bot.ingest.markup import html_paragraphs
 from bot.ingest.text import split_paragraphs
 from bot.models import Article
 
-_REPLY = re.compile(r"^(?:\s*(?:re|fwd?|aw|wg|tr)\s*:\s*)+", re.IGNORECASE)
+# What a subject carries before the headline: a reply's or a forward's mark, a press release's label.
+_REPLY = re.compile(
+    r"^(?:\s*(?:re|fwd?|aw|wg|tr|press release|news release|for immediate release)\s*[:\u2013\u2014-]\s*)+",
+    re.IGNORECASE,
+)
 # A signature starts at a line of `-- ` (RFC 3676's delimiter).
 _SIGNATURE = re.compile(r"\n-- ?\n.*", re.DOTALL)
 

@@ -33,7 +33,7 @@ from bot.ingest.records import (
     written_date,
 )
 from bot.ingest.reports import Skipped, without_site
-from bot.ingest.static_sites import post_permalink
+from bot.ingest.static_sites import HUGO_CONFIGS, JEKYLL_CONFIGS, post_permalink
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODINGS,
@@ -99,7 +99,6 @@ _JEKYLL_FOLDERS = frozenset({"_drafts", "_layouts", "_includes", "_sass", "_data
 _HUGO_FOLDERS = frozenset({"archetypes", "layouts", "themes", "resources"})
 # A Hugo section's own page (`content/news/_index.md`): the list of its stories, its text a line about the section.
 _HUGO_LIST = "_index.md"
-_HUGO_CONFIG = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders, and a folder's own documents, named in a directory's note; the rest are counted.
@@ -565,7 +564,9 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         resources: set[str] = set()
         documents: list[str] = []
         site: set[str] = set()
-        hugo = any((path / name).is_file() for name in _HUGO_CONFIG)
+        hugo = any((path / name).is_file() for name in HUGO_CONFIGS)
+        # A static site's configuration is read for its posts' links (`bot.ingest.static_sites`), not as a story.
+        configs = {path / name for name in (*(HUGO_CONFIGS if (path / "content").is_dir() else ()), *JEKYLL_CONFIGS)}
         tree = _tree(path)
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
         exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
@@ -604,7 +605,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             suffix = child.suffix.lower()
             if suffix in ARTICLE_SUFFIXES or _is_packed_feed(child):
                 yield child.resolve()
-            elif suffix not in CODE_SUFFIXES:
+            elif suffix not in CODE_SUFFIXES and child not in configs:
                 others[suffix] += 1
         if others:
             kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(others.items()))

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-_HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
-_JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
+HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml")
 # How far above a post its site's folder may be (content/posts/2026/ferry/index.md is 4 below).
 _DEPTH = 6
 # Jekyll's named permalink styles, and its default (`date`).
@@ -69,7 +69,7 @@ def post_permalink(path: Path) -> tuple[StaticSite, Permalink] | None:
 
 @functools.cache
 def _site(folder: Path) -> StaticSite | None:
-    for name in _HUGO_CONFIGS:
+    for name in HUGO_CONFIGS:
         if (folder / name).is_file() and (folder / "content").is_dir():
             config = _config(folder / name)
             links = config.get("permalinks")
@@ -82,7 +82,7 @@ def _site(folder: Path) -> StaticSite | None:
                         permalinks[str(section)] = pattern
             address = config.get("baseURL") or config.get("baseurl")
             return StaticSite("hugo", folder, _address(address), name, permalinks)
-    for name in _JEKYLL_CONFIGS:
+    for name in JEKYLL_CONFIGS:
         if (folder / name).is_file():
             config = _config(folder / name)
             base = f"{config.get('url') or ''}".rstrip("/") + "/" + f"{config.get('baseurl') or ''}".strip("/")

@@ -29,7 +29,7 @@ import certifi
 import httpx
 
 from bot.config import IPNetwork, Settings
-from bot.ingest.pages import parse_page, refresh_target
+from bot.ingest.pages import next_page, parse_page, refresh_target
 from bot.ingest.reports import Skipped
 from bot.models import Article, SiteWait
 
@@ -40,6 +40,8 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9,"
     " */*;q=0.5"
 )
+# The pages of one story split over pages read at most (its first among them).
+MAX_STORY_PAGES = 10
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Redirects that say the address itself has changed for good (a 302, 303 or 307 is for this request only).
@@ -443,8 +445,19 @@ async def fetch_page(
     result = await fetcher.get(url, accept=PAGE_ACCEPT)
     if isinstance(result, Failed):
         return [Skipped(url, result.reason, retry=result.retry, retry_after=result.retry_after, held=result.held)]
+    # A story split over pages (`<link rel="next">`) is read whole, a page after another, up to `MAX_STORY_PAGES`;
+    # a next page that fails ends it where it got to.
+    continued: list[tuple[bytes, str, str | None]] = []
+    seen = {result.final_url}
+    last = result
+    while len(continued) < MAX_STORY_PAGES - 1 and (following := next_page(last.body, last.final_url)):
+        if following in seen or isinstance(more := await fetcher.get(following, accept=PAGE_ACCEPT), Failed):
+            break
+        seen.add(more.final_url)
+        continued.append((more.body, more.final_url, more.content_type))
+        last = more
     return await asyncio.to_thread(
-        list, parse_page(result.body, result.final_url, result.content_type, category, date_known)
+        list, parse_page(result.body, result.final_url, result.content_type, category, date_known, continued)
     )
 
 

@@ -303,6 +303,22 @@ async def test_fetch_page_reads_the_story(web: WebServer, fetch_settings: Settin
     assert isinstance(missing, Skipped) and missing.reason == "HTTP 404 Not Found"
 
 
+async def test_a_story_split_over_pages_is_read_whole(web: WebServer, fetch_settings: Settings) -> None:
+    """A story whose page names its next (`<link rel="next">`) went in as its first page alone: a question on the
+    second ("how much will harbour dues rise") found nothing. Its pages are read while they carry its headline; a
+    "next" page of another story (tests/data/split_story/pier.html) is no part of it."""
+    want = json.loads((DATA / "split_story.expected.json").read_text(encoding="utf-8"))
+    for page in (DATA / "split_story").iterdir():
+        web.live[page.name] = page.read_bytes()
+    before = len(web.requests)
+    async with Fetcher(fetch_settings) as fetcher:
+        [article] = await fetch_page(fetcher, web.url(f"/live/{want['first']}"))
+    assert isinstance(article, Article)
+    assert (article.title, list(article.paragraphs)) == (want["title"], want["paragraphs"])
+    assert article.url == web.url(f"/live/{want['first']}")
+    assert web.requests[before:] == want["requested"]
+
+
 @pytest.mark.parametrize(
     "kind",
     [

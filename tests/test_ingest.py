@@ -830,6 +830,28 @@ def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("stories.jsonl.gz", "a compressed file: unpack it (to stories.jsonl), then ingest that"),
+        ("Story.HTML.bz2", "a compressed file: unpack it (to Story.HTML), then ingest that"),
+        ("site.tar.gz", "an archive: unpack it, then ingest its folder"),
+        (
+            "paper.epub",
+            "an e-book, which newsbot does not read: save each story in it as a web page (.html) or as plain text"
+            " (.txt, the headline on its first line) and ingest that",
+        ),
+    ],
+)
+def test_a_compressed_file_or_an_e_book_is_refused_with_what_to_do(tmp_path: Path, name: str, said: str) -> None:
+    """One file compressed was "an archive: unpack it, then ingest its folder", which it has none of; an e-book was
+    read as the seed's text format, "no 'Published D-MM-YYYY, HH:MM' line"."""
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04" if name.endswith(".epub") else gzip.compress(b"{}"))
+    [item] = list(read_articles([path]))
+    assert isinstance(item, Skipped) and item.reason == said
+
+
 @pytest.mark.parametrize("name", ["daily.xml.gz", "daily.RSS.gz"])
 def test_a_gzip_compressed_feed_file_is_read_as_the_feed(tmp_path: Path, name: str) -> None:
     """A `sitemap.xml.gz` or `feed.rss.gz` saved from a site was "an archive: unpack it, then ingest its folder",

@@ -72,15 +72,22 @@ def test_what_a_browser_saves_beside_a_page_is_not_read_as_stories() -> None:
     ]
 
 
-@pytest.mark.parametrize("site", ["hugo", "jekyll"])
+@pytest.mark.parametrize("site", ["hugo", "jekyll", "hugo_permalinks", "hugo_no_address", "jekyll_default"])
 def test_a_static_sites_folder_gives_its_posts_and_no_templates(site: str) -> None:
     """A site's source folder as a newsroom keeps it: its layouts went in as stories headlined `{{ .Title }}` and
-    `{{ page.title }}`, its `_drafts/` as stories, and Jekyll's posts undated (their day is in their names)."""
+    `{{ page.title }}`, its `_drafts/` as stories, and Jekyll's posts undated (their day is in their names). A post
+    without a `url` went in without a link: it is linked where its site's configuration (its address, its
+    permalinks), else its generator's default, publishes it; a site naming no address says so."""
     folder = DATA / "static_sites" / site
     want = json.loads((DATA / "static_sites.expected.json").read_text(encoding="utf-8"))[site]
     items = list(read_articles([folder]))
     stories = sorted(
-        [item.title, item.published.isoformat() if item.published else None, Path(item.origin or "").name]
+        [
+            item.title,
+            item.published.isoformat() if item.published else None,
+            Path(item.origin or "").name,
+            item.url,
+        ]
         for item in items
         if isinstance(item, Article)
     )

@@ -2,7 +2,7 @@
 Ghost's Lexical and Mobiledoc.
 
 Each paragraph, heading, quote and list item is a paragraph of its own, as a web page's are; a list item is led by
-a bullet (•) or its number, as a Markdown story's is; a table's rows are parted as an HTML table's (`Stage | Start`).
+a bullet (•) or its number, as a Markdown story's is; a table's rows are read as an HTML table's (`bot.ingest.tables`).
 Pictures, embeds and rules are no text. Editor.js and Ghost write their text as HTML fragments (`<b>`, `<a>`);
 Portable Text's is plain.
 """
@@ -10,16 +10,20 @@ Portable Text's is plain.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeGuard
 
 from bot.ingest.markup import html_paragraphs, html_text
+from bot.ingest.tables import table_passages
 
 _BULLET = "•"
 # A quote's paragraph and who said it (Editor.js's `caption`).
 _QUOTE = "{text} \u2014 {caption}"
 # The block kinds whose text is a paragraph of its own (Editor.js's `type`, Lexical's `type`, Mobiledoc's tag).
 _EDITORJS_TEXT = frozenset({"paragraph", "header", "heading", "quote", "alert", "warning", "code"})
+# A link in raw HTML: a promotion's box of one link is no text of its story.
+_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
 # A text body's first characters that show it is one of these kept as a string (a database column of JSON).
 _JSON_START = ("{", "[")
 
@@ -41,7 +45,72 @@ def block_paragraphs(value: object) -> tuple[str, ...] | None:
             return tuple(_mobiledoc(value))
     if is_portable_text(value):
         return tuple(_portable_text(value))
+    if is_ans(value):
+        return tuple(_ans(value))
     return None
+
+
+def is_ans(value: object) -> TypeGuard[list[Mapping[str, object]]]:
+    """Whether `value` is Arc XP's ANS `content_elements`: a list of elements, each an object naming its `type`,
+    one of them text."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(e, Mapping) and isinstance(e.get("type"), str) for e in value)
+        and any(e.get("type") == "text" and "content" in e for e in value)
+    )
+
+
+def _ans(elements: Sequence[Mapping[str, object]]) -> Iterator[str]:
+    """ANS's elements: text and headers, lists (an item led by • or its number), tables (`header` over `rows`),
+    quotes (their `citation` after them), corrections, and raw HTML but for a promotion's link alone (`Sign up to
+    our newsletter`); pictures, videos, embeds and links to other stories are no text. Only text elements were read
+    (`content`): a table's, a list's and a quote's words were lost."""
+    for element in elements:
+        kind = element.get("type")
+        if kind == "text" or kind == "header":
+            yield from html_paragraphs(str(element.get("content") or ""))
+        elif kind == "list":
+            yield from _ans_items(element, "")
+        elif kind == "table":
+            header = [_ans_text(cell) for cell in _listed(element.get("header"))]
+            rows = [[_ans_text(cell) for cell in _listed(row)] for row in _listed(element.get("rows"))]
+            yield from table_passages([header, *rows] if any(header) else rows, any(header) or None)
+        elif kind in ("quote", "blockquote"):
+            said = list(_ans([e for e in _listed(element.get("content_elements")) if isinstance(e, Mapping)]))
+            if said and (citation := _ans_text(element.get("citation"))):
+                said[-1] = _QUOTE.format(text=said[-1], caption=citation)
+            yield from said
+        elif kind == "correction":
+            if text := html_text(str(element.get("text") or "")):
+                yield text
+        elif kind == "raw_html":
+            fragment = str(element.get("content") or "")
+            links = {html_text(text) for text in _ANCHOR.findall(fragment)}
+            yield from (p for p in html_paragraphs(fragment) if p not in links)
+
+
+def _ans_items(element: Mapping[str, object], within: str) -> Iterator[str]:
+    """A list's items, a list nested under an item numbered within its number (`1.2.`) in an ordered list."""
+    ordered = element.get("list_type") == "ordered"
+    number = 0
+    for item in (i for i in _listed(element.get("items")) if isinstance(i, Mapping)):
+        if item.get("type") == "list":
+            yield from _ans_items(item, f"{within}{number}.")
+        elif text := _ans_text(item):
+            number += 1
+            yield f"{within}{number}. {text}" if ordered else f"{_BULLET} {text}"
+
+
+def _ans_text(value: object) -> str:
+    """An ANS element's text (`{"type": "text", "content": ...}`), or a string's."""
+    if isinstance(value, Mapping):
+        value = value.get("content")
+    return html_text(value) if isinstance(value, str) else ""
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def is_portable_text(value: object) -> TypeGuard[list[Mapping[str, object]]]:
@@ -63,7 +132,8 @@ def _editorjs(blocks: Sequence[Mapping[str, object]]) -> Iterator[str]:
         elif kind in ("list", "checklist", "nestedList"):
             yield from _editorjs_items(data.get("items"), data.get("style") == "ordered")
         elif kind == "table" and isinstance(rows := data.get("content"), list):
-            yield from _rows([[html_text(str(cell)) for cell in row] for row in rows if isinstance(row, list)])
+            cells = [[html_text(str(cell)) for cell in row] for row in rows if isinstance(row, list)]
+            yield from table_passages(cells, True if data.get("withHeadings") else None)
         elif kind == "raw":
             yield from html_paragraphs(str(data.get("html") or ""))
 
@@ -83,12 +153,6 @@ def _editorjs_items(items: object, ordered: bool, within: str = "") -> Iterator[
         if text:
             yield f"{within}{number}. {text}" if ordered else f"{_BULLET} {text}"
         yield from _editorjs_items(nested, ordered, f"{within}{number}.")
-
-
-def _rows(rows: list[list[str]]) -> Iterator[str]:
-    for row in rows:
-        if line := " | ".join(row).strip(" |"):
-            yield " ".join(line.split())
 
 
 def _portable_text(blocks: Sequence[Mapping[str, object]]) -> Iterator[str]:

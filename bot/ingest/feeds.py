@@ -108,6 +108,10 @@ _NEWS_XML = {
     "newsitem": "a NewsML-G2 item (the news industry's XML)",
     "newsml": "a NewsML 1 document (the news industry's XML)",
 }
+# Those of them newsbot reads as files (`bot.ingest.newsxml`), though not as a feed.
+_NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem"})
+# What a WordPress export's items not read are, many and one.
+_UNPUBLISHED = {False: "drafts, pages or attachments", True: "draft, page or attachment"}
 # A paragraph that only points to the page, and the end of a teaser.
 _READ_MORE = re.compile(
     r"\s*(?:\[?(?:\u2026|\.\.\.)\]?\s*)?\b(?:read more|continue reading|read the (?:full|whole) (?:story|article)"
@@ -281,8 +285,8 @@ def parse_feed(
         problems.append(
             Skipped(
                 url,
-                f"{unpublished.total()} drafts, pages or attachments skipped (a WordPress export: only its published"
-                f" posts are read; {kinds})",
+                f"{unpublished.total()} {_UNPUBLISHED[unpublished.total() == 1]} skipped (a WordPress export: only"
+                f" its published posts are read; {kinds})",
             )
         )
     link = channel.get("link")
@@ -633,7 +637,7 @@ def _entry(
         )
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
-    byline, paragraphs = bylined(paragraphs)
+    byline, paragraphs, beside = bylined(paragraphs)
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
         # its page (see `with_page`).
@@ -641,6 +645,9 @@ def _entry(
     guid = raw.get("id")
     author = _plain(raw.get("author_detail") or {}, "name") or _plain(raw, "author")
     published, note = _published(raw, dates)
+    if published is None and beside and (found := read_date(beside, dates))[0]:
+        # An entry undated but for the date beside its byline (`By Jane Doe · 5 Dec 2026`) is dated by it.
+        published, note = found
     updated = dict.get(raw, "updated")
     revised = read_date(updated, dates)[0] if isinstance(updated, str) and updated.strip() else None
     article = Article(
@@ -660,6 +667,8 @@ def _other_xml(root: str) -> str:
     """What to say of well-formed XML that is no feed, by its root element (`<nitf>`): it was "not an RSS, Atom or
     JSON feed", which named neither what it is nor what to do with its stories."""
     kind = _NEWS_XML.get(root.casefold())
+    if root.casefold() in _NEWS_FILES:
+        return f"{kind}, not a feed: save it as a file (.xml) and ingest that, newsbot reads its stories so"
     what = (
         f"{kind}, which newsbot does not read" if kind else f"an XML document (<{root}>), not an RSS, Atom or JSON feed"
     )

@@ -19,7 +19,9 @@ from typing import BinaryIO
 from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, folder_date
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES, within_limits
+from bot.ingest.mail import parse_email
 from bot.ingest.markdown import parse_markdown
+from bot.ingest.newsxml import is_news_xml, read_news_xml
 from bot.ingest.records import (
     CHUNK_BYTES,
     READERS,
@@ -31,6 +33,7 @@ from bot.ingest.records import (
     written_date,
 )
 from bot.ingest.reports import Skipped, without_site
+from bot.ingest.static_sites import HUGO_CONFIGS, JEKYLL_CONFIGS, post_permalink
 from bot.ingest.substack import POSTS, is_export, read_export
 from bot.ingest.text import (
     LEGACY_ENCODINGS,
@@ -51,7 +54,8 @@ PAGE_SUFFIXES = frozenset({".html", ".htm"})
 # .rdf: RSS 1.0 is RDF, and sites name it so (index.rdf).
 FEED_SUFFIXES = frozenset({".rss", ".rdf", ".atom", ".xml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES
+EMAIL_SUFFIXES = frozenset({".eml"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | BULK_SUFFIXES | PAGE_SUFFIXES | FEED_SUFFIXES | MARKDOWN_SUFFIXES | EMAIL_SUFFIXES
 ARCHIVE_SUFFIXES = frozenset({".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar"})
 # Files of a kind newsbot reads no text from, which a newsroom's folders hold beside its stories: what each is, by
 # its suffix or its first bytes (a renamed file, a `.docx` saved as `.txt`), and what to save it as instead. Given by
@@ -64,6 +68,7 @@ _UNREAD_KINDS: Mapping[str, tuple[str, str]] = {
     "sheet": ("a spreadsheet", "save it as CSV (.csv: a row a story, under a header row naming the columns)"),
     "slides": ("a presentation", "newsbot reads stories, not slides: save each story as .txt or .html"),
     "image": ("an image", "an image holds no text to read"),
+    "ebook": ("an e-book", _AS_TEXT.replace("save it as", "save each story in it as")),
 }
 _UNREAD_SUFFIXES = {
     **dict.fromkeys((".docx", ".doc", ".docm", ".dotx", ".odt", ".rtf", ".pages", ".wpd"), "word"),
@@ -71,6 +76,7 @@ _UNREAD_SUFFIXES = {
     **dict.fromkeys((".xlsx", ".xls", ".xlsm", ".ods", ".numbers"), "sheet"),
     **dict.fromkeys((".pptx", ".ppt", ".odp", ".key"), "slides"),
     **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".tif", ".tiff", ".bmp"), "image"),
+    **dict.fromkeys((".epub", ".mobi", ".azw3"), "ebook"),
 }
 # Zip-based office files, told apart by the parts whose names open them (a Word file's `word/document.xml`), and an
 # OpenDocument's `mimetype` stored first.
@@ -93,7 +99,6 @@ _JEKYLL_FOLDERS = frozenset({"_drafts", "_layouts", "_includes", "_sass", "_data
 _HUGO_FOLDERS = frozenset({"archetypes", "layouts", "themes", "resources"})
 # A Hugo section's own page (`content/news/_index.md`): the list of its stories, its text a line about the section.
 _HUGO_LIST = "_index.md"
-_HUGO_CONFIG = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
 # Not articles and not worth a word: a corpus folder may be a Python package (the shipped one is).
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyi"})
 # Hidden files and folders, and a folder's own documents, named in a directory's note; the rest are counted.
@@ -143,11 +148,14 @@ def read_file(
             yield from _read_feed(path, date_order)
             return
         if suffix in ARCHIVE_SUFFIXES:
-            yield Skipped(str(path), "an archive: unpack it, then ingest its folder")
+            yield Skipped(str(path), _archive(path))
             return
         if (unread := _unread_kind(path)) is not None:
             what, instead = _UNREAD_KINDS[unread]
             yield Skipped(str(path), f"{what}, which newsbot does not read: {instead}")
+            return
+        if suffix in EMAIL_SUFFIXES:
+            yield from _read_email(path, date_order)
             return
         named, shown = _kinds(path)
         if shown is not None and shown != named:
@@ -163,7 +171,8 @@ def read_file(
         elif named == "page":
             yield from _read_page(path)
         elif suffix in MARKDOWN_SUFFIXES:
-            yield from _read_text(path, partial(parse_markdown, site=site), date_order, batch)
+            static = post_permalink(path)
+            yield from _read_text(path, partial(parse_markdown, site=site, static=static), date_order, batch)
         else:
             # The seed's format writes its dates day first.
             parse = _seed_parser(suffix)
@@ -185,6 +194,15 @@ def _unread_kind(path: Path) -> str | None:
     shown = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
     # An old Office file is Word's, Excel's or PowerPoint's alike: its suffix says which, when it names one.
     return named if shown == "word" and named else shown or named
+
+
+def _archive(path: Path) -> str:
+    """What to do with an archive: one file compressed (`stories.jsonl.gz`: "an archive ... ingest its folder" sent
+    its reader looking for a folder) is unpacked to that file; a folder packed, to its folder."""
+    inner = path.with_suffix("")
+    if path.suffix.lower() in (".gz", ".bz2", ".xz") and inner.suffix.lower() != ".tar" and inner.suffix:
+        return f"a compressed file: unpack it (to {inner.name}), then ingest that"
+    return "an archive: unpack it, then ingest its folder"
 
 
 def _is_packed_feed(path: Path) -> bool:
@@ -324,6 +342,17 @@ def _read_text(
         yield Skipped(str(path), dates.note, note=True)
 
 
+def _read_email(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
+    try:
+        article, note = parse_email(_whole(path), str(path), FileDates(given=date_order))
+    except ArticleError as exc:
+        yield Skipped(str(path), str(exc))
+        return
+    if note:
+        yield Skipped(str(path), note, note=True)
+    yield from within_limits(article, str(path))
+
+
 def _read_page(path: Path) -> Iterator[Article | Skipped]:
     from bot.ingest.pages import parse_saved_page  # see `_shown_kind`
 
@@ -341,16 +370,21 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
 
 
 def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
-    """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page. Where the feed has only
+    """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page (or of the news
+    industry's XML, NITF or NewsML-G2: `bot.ingest.newsxml`). Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
     from bot.ingest.feeds import parse_feed  # see `_shown_kind`
 
     try:
-        feed = parse_feed(_whole(path, MAX_FEED_FILE_BYTES, "a feed"), str(path), date_order=date_order)
+        data = _whole(path, MAX_FEED_FILE_BYTES, "a feed")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
+    if is_news_xml(data):
+        yield from read_news_xml(data, str(path), FileDates(given=date_order))
+        return
+    feed = parse_feed(data, str(path), date_order=date_order)
     if isinstance(feed, Skipped):
         yield feed
         return
@@ -530,7 +564,9 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         resources: set[str] = set()
         documents: list[str] = []
         site: set[str] = set()
-        hugo = any((path / name).is_file() for name in _HUGO_CONFIG)
+        hugo = any((path / name).is_file() for name in HUGO_CONFIGS)
+        # A static site's configuration is read for its posts' links (`bot.ingest.static_sites`), not as a story.
+        configs = {path / name for name in (*(HUGO_CONFIGS if (path / "content").is_dir() else ()), *JEKYLL_CONFIGS)}
         tree = _tree(path)
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
         exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
@@ -569,7 +605,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             suffix = child.suffix.lower()
             if suffix in ARTICLE_SUFFIXES or _is_packed_feed(child):
                 yield child.resolve()
-            elif suffix not in CODE_SUFFIXES:
+            elif suffix not in CODE_SUFFIXES and child not in configs:
                 others[suffix] += 1
         if others:
             kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(others.items()))
@@ -582,8 +618,8 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             yield Skipped(
                 str(path),
                 f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
-                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html and .htm files, and feeds from"
-                f" .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
+                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm and .eml files, and feeds"
+                f" from .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
             )
         for export, count in exports.items():
             yield Skipped(

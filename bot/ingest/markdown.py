@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from dataclasses import replace
 from datetime import date
 
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates
 from bot.ingest.records import article_from_record, site_path
 from bot.ingest.reports import without_site
+from bot.ingest.static_sites import Permalink, StaticSite
+from bot.ingest.tables import markdown_tables
 from bot.ingest.text import date_line_text, split_paragraphs
+from bot.ingest.urls import web_link
 from bot.models import Article
 
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
@@ -45,11 +49,17 @@ _INLINE = (
 
 
 def parse_markdown(
-    text: str, origin: str, dates: FileDates | None = None, site: str | None = None
+    text: str,
+    origin: str,
+    dates: FileDates | None = None,
+    site: str | None = None,
+    static: tuple[StaticSite, Permalink] | None = None,
 ) -> tuple[Article, str | None]:
     """The story in a Markdown file, and a note on it: why it is undated when its date cannot be read (see
     `read_date`; read as its file's `dates` are), or that it has no link; a `url` that is a path on its site (Hugo's
-    and Jekyll's `url: /news/story/`) is read on `site`, when given, else the note says to give it."""
+    and Jekyll's `url: /news/story/`) is read on `site`, when given, else the note says to give it. A post of a
+    static site (`static`: the site, and how its posts' paths are made) without one is linked where the site
+    publishes it, on `site` or else the address its configuration names."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
     front: dict[str, object] = {}
     if lines and lines[0].strip() == "---":
@@ -88,10 +98,32 @@ def parse_markdown(
         front = {"date": written, **front}
     record = {**front, "title": title, "paragraphs": list(split_paragraphs(_body(lines)))}
     article, unread = article_from_record(record, {}, origin, site, dates)
+    unlinked = None
     if article.url is None and (path := site_path(record, {})):
         unlinked = without_site(origin, 1, path, "its front matter").reason
+    elif article.url is None and static is not None:
+        article, unlinked = _published_at(article, front, static, site)
+    if unlinked:
         return article, f"{unread}; {unlinked}" if unread else unlinked
     return article, unread
+
+
+def _published_at(
+    article: Article, front: dict[str, object], static: tuple[StaticSite, Permalink], site: str | None
+) -> tuple[Article, str | None]:
+    """The post linked where its static site publishes it, else the note saying why it cannot be."""
+    where, permalink = static
+    path = permalink(front, article.published)
+    if path is None:
+        return article, (
+            f"no link: its site's permalink ({where.config}) has a part newsbot cannot fill for this post; give the"
+            " post a url in its front matter"
+        )
+    if (address := site or where.address) is None:
+        return article, without_site(
+            article.origin or "", 1, path, f"its site's {where.config}, naming no address,"
+        ).reason
+    return replace(article, url=web_link(address.rstrip("/") + path)), None
 
 
 def _front_matter(lines: list[str]) -> dict[str, object]:
@@ -147,7 +179,11 @@ def _body(lines: list[str]) -> str:
     # Where a numbered line starts an item (CommonMark's rule): in a list, after a blank line, or at number 1;
     # elsewhere it is a wrapped line of a paragraph ("... in\n2026. The").
     listed = False
-    for line in lines:
+    for line, passage in markdown_tables(lines):
+        if passage:
+            # A table's row is a paragraph of its own, beside its columns' names: run together, a table was one.
+            body.extend(("", _plain(line), ""))
+            continue
         if _NOT_TEXT.match(line):
             continue
         text = _LINE_MARK.sub("", line)

@@ -9,6 +9,7 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
+from bot.ingest.tables import table_passages
 from bot.ingest.text import split_paragraphs
 
 # Elements that end a paragraph (a line break alone does not; two in a row do).
@@ -61,6 +62,11 @@ _RELATED_LABEL = re.compile(
 _LINK_START, _LINK_END = "\ue000", "\ue001"
 _LINKED = re.compile(f"{_LINK_START}[^{_LINK_END}]*{_LINK_END}?")
 _LINK_MARKS = re.compile(f"[{_LINK_START}{_LINK_END}]")
+# Where a table starts, and each of its cells (a header's `<th>`, a data cell's `<td>`), so that its rows are read
+# as a table's (`bot.ingest.tables`): private-use characters too, taken out of the page's own.
+_TABLE, _CELL, _HEAD_CELL = "\ue004", "\ue002", "\ue003"
+_CELL_MARK = re.compile(f"[{_CELL}{_HEAD_CELL}]")
+_OWN_MARKS = re.compile(f"[{_LINK_START}{_LINK_END}{_CELL}{_HEAD_CELL}{_TABLE}]")
 _NO_WORDS = re.compile(r"[\W_]*")
 # A paragraph repeated in another of its story (`without_repeats`) is one of this many words or more.
 _REPEAT_WORDS = 8
@@ -79,9 +85,6 @@ class _TextParser(HTMLParser):
         self.hidden = 0
         self.figures = 0
         self.tables = 0
-        # The cells of the table row being read so far: a row's cells are parted ("Survey | January | £120,000"),
-        # where they ran together ("SurveyJanuary£120,000").
-        self.cells = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not _is_element(tag):
@@ -93,11 +96,10 @@ class _TextParser(HTMLParser):
             self.figures += 1
         elif tag == "table":
             self.tables += 1
-        if tag == "tr":
-            self.cells = 0
-        elif tag in ("td", "th") and not self.unseen():
-            self.parts.append(" | " if self.cells else "")
-            self.cells += 1
+            self.parts.append(f"\n\n{_TABLE}\n\n")
+        # A row's cells are parted (`Survey | January | £120,000`), where they ran together.
+        if tag in ("td", "th") and not self.unseen():
+            self.parts.append(_HEAD_CELL if tag == "th" else _CELL)
         elif tag == "a":
             self.parts.append(_LINK_START)
         # A hidden block (a figure) still parts the text around it.
@@ -137,7 +139,7 @@ class _TextParser(HTMLParser):
         if not self.unseen():
             # A blank line is a paragraph break all the same: what CMSs store and export (WordPress's post_content)
             # has inline tags and entities but no <p>.
-            data = _LINK_MARKS.sub("", data)
+            data = _OWN_MARKS.sub("", data)
             self.parts.append("\n\n".join(_SPACE.sub(" ", block) for block in _BLANK_LINE.split(data)))
 
 
@@ -213,6 +215,24 @@ def _blocks(fragment: str) -> tuple[str, ...]:
         parser.close()
         text = "".join(parser.parts)
     except Exception:  # html.parser has raised on some broken markup; the words still matter more than the tags
-        text = _LINK_MARKS.sub("", unescape(_TAG.sub(" ", fragment)))
+        text = _OWN_MARKS.sub("", unescape(_TAG.sub(" ", fragment)))
     # Blocks became blank lines: two line breaks in a row are a paragraph break, one is a space.
-    return split_paragraphs(text)
+    return _tabled(split_paragraphs(text))
+
+
+def _tabled(blocks: tuple[str, ...]) -> tuple[str, ...]:
+    """The blocks with each table's rows (blocks opening with a cell's mark) read as its passages."""
+    out: list[str] = []
+    rows: list[str] = []
+    for block in (*blocks, _TABLE):
+        if block.startswith((_CELL, _HEAD_CELL)):
+            rows.append(block)
+            continue
+        if rows:
+            header = all(mark == _HEAD_CELL for mark in _CELL_MARK.findall(rows[0]))
+            cells = [[cell.strip() for cell in _CELL_MARK.split(row)[1:]] for row in rows]
+            out.extend(table_passages(cells, header or None))
+            rows = []
+        if block != _TABLE:
+            out.append(_CELL_MARK.sub(" ", block).strip())
+    return tuple(out)

@@ -10,11 +10,13 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from configparser import ConfigParser
 from copy import deepcopy
+from dataclasses import replace
 from datetime import datetime, time
 from email.message import Message
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +28,7 @@ from bot.ingest.feeds import FEED_TYPES, looks_like_feed
 from bot.ingest.limits import within_limits
 from bot.ingest.markup import AD_LABEL, html_paragraphs, looks_like_html, without_repeats
 from bot.ingest.reports import Skipped
+from bot.ingest.tables import markdown_tables
 from bot.ingest.text import bylined, date_line_text, served_encoding
 from bot.ingest.urls import canonical_url, is_web_url, joined
 from bot.models import Article
@@ -55,6 +58,16 @@ _META = re.compile(rb"<meta\b[^>]*>", re.I)
 _ATTRIBUTE = re.compile(rb"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _PUBLISHED_NAMES = frozenset({b"article:published_time", b"og:published_time", b"datepublished", b"pubdate"})
 _JSON_LD_PUBLISHED = re.compile(rb'"datePublished"\s*:\s*"([^"]{8,40})"')
+# Microformats' h-entry, as blogs and Medium's export mark a post: its time (`<time class="dt-published"
+# datetime=...>`) and its address (`<a class="p-canonical" href=...>`, `u-url`), where the page names no other.
+_MICROFORMAT = re.compile(
+    rb"""<(?:time|a|link)\b[^>]*\bclass\s*=\s*["'][^"']*\b(dt-published|p-canonical|u-url)\b[^>]*>""", re.I
+)
+# Medium's export (`posts/`): each post a page, a draft named `draft_...` beside the published ones.
+_MEDIUM_EXPORT = re.compile(rb'Exported from <a href="https://medium\.com">Medium</a>')
+_MEDIUM_DRAFT = "draft_"
+# A story split over pages names its next page in its head (`<link rel="next" href="...?page=2">`).
+_NEXT_PAGE = re.compile(rb"""<link\b[^>]*\brel\s*=\s*["']?next\b[^>]*>""", re.I)
 # schema.org's paywall mark, which news sites give search engines (`"isAccessibleForFree": false`, or "False"): the
 # page shows only the story's opening to a reader without a subscription, and so to newsbot.
 _PAYWALLED = re.compile(rb'"isAccessibleForFree"\s*:\s*"?false\b', re.I)
@@ -130,9 +143,8 @@ _DATE_LINE_PARAGRAPHS = 3
 # A table cell longer than this holds paragraphs: the table lays the page out (a menu beside the story), and is
 # read as no table.
 LAYOUT_CELL_CHARS = 200
-# A table's row and the rule under its header row, as trafilatura writes them (Markdown's).
+# A table's row, as trafilatura writes it (Markdown's).
 _TABLE_ROW = re.compile(r"\|.*\|\s*")
-_RULE = re.compile(r":?-+:?")
 HEADLINE_WORDS = 3
 # A paragraph longer than this, or ending as a sentence does, is a summary or a story's own text; a teaser has one.
 SUMMARY_CHARS = 80
@@ -208,19 +220,26 @@ def refresh_target(body: bytes, url: str, content_type: str | None = None) -> st
 
 
 def parse_page(
-    body: bytes, url: str, content_type: str | None = None, category: str = "", date_known: bool = False
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    category: str = "",
+    date_known: bool = False,
+    continued: Sequence[tuple[bytes, str, str | None]] = (),
 ) -> Iterator[Article | Skipped]:
     """The story on an HTML page fetched from `url` (after a note if it was cut), or one `Skipped` saying why not.
 
     The link is the page's canonical URL when it names one on the same site, else `url`; `category` when given,
     else the page's section, else "News". With `date_known` (a feed's entry dates the story, see `with_page`), the
-    page's date is not the story's, and no note says it is in the future.
+    page's date is not the story's, and no note says it is in the future. `continued`: the story's next pages
+    (body, address, type: see `next_page`), whose text follows the first's while they carry its headline.
     """
     try:
         article, dated = _article(body, url, content_type, category)
     except ArticleError as exc:
         yield Skipped(url, str(exc))
         return
+    article = _continued(article, continued, category)
     if _PAYWALLED.search(body):
         yield Skipped(article.url or url, _PAYWALL_NOTE, note=True)
     if dated and not date_known:
@@ -228,10 +247,43 @@ def parse_page(
     yield from within_limits(article, article.url or url)
 
 
+def next_page(body: bytes, url: str) -> str | None:
+    """The address of the next page of a story split over pages (`<link rel="next">`, on the same site), else None.
+    Such a story went in as its first page alone: a reader's question on its second found nothing."""
+    if not (tag := _NEXT_PAGE.search(body)):
+        return None
+    attributes: dict[bytes, bytes] = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
+    following = joined(url, entities.unescape(attributes.get(b"href", b"").decode("utf-8", errors="replace")).strip())
+    if not is_web_url(following) or _site(following) != _site(url) or canonical_url(following) == canonical_url(url):
+        return None
+    return following
+
+
+def _continued(article: Article, pages: Sequence[tuple[bytes, str, str | None]], category: str) -> Article:
+    """The story with the text of its next `pages` after its own, each while it carries the story's headline (a
+    "next" page of another story, as some sites link the next post, ends it); a paragraph already read is not
+    read twice."""
+    paragraphs = list(article.paragraphs)
+    for body, url, content_type in pages:
+        try:
+            page, _dated = _article(body, url, content_type, category)
+        except ArticleError:
+            break
+        if page.title.casefold() != article.title.casefold():
+            break
+        held = set(paragraphs)
+        paragraphs += [p for p in page.paragraphs if p not in held]
+    return replace(article, paragraphs=tuple(paragraphs)) if pages else article
+
+
 def parse_saved_page(body: bytes, path: str) -> Iterator[Article | Skipped]:
     """The story in an HTML file saved from the web (a browser's "Save page as"), or one `Skipped` saying why
     not. Its link is the page's own canonical address when it names one (a file has no site of its own to check
     it against), else none; a re-read of the same file replaces it."""
+    if Path(path).name.startswith(_MEDIUM_DRAFT) and _MEDIUM_EXPORT.search(body):
+        # Medium's export keeps its drafts beside its posts, told only by their names; a draft went in as a story.
+        yield Skipped(path, "not published (a Medium draft: its name starts 'draft_'), not read")
+        return
     try:
         article, dated = _article(body, None, None, "", origin=path)
     except ArticleError as exc:
@@ -305,8 +357,8 @@ def _article(
         raise ArticleError(_TEMPLATE.format(f"its headline is \u201c{title}\u201d"))
     author = " ".join((document.author or "").split()) or None
     # A byline opening the text that trafilatura did not take for the author (`Par Odile Marsh`) is the author,
-    # not a passage.
-    byline, paragraphs = bylined(_paragraphs(document.text or "", title, author))
+    # not a passage, and the date beside it (`By Jane Doe · 5 Dec 2026`) a date line.
+    byline, paragraphs, beside = bylined(_paragraphs(document.text or "", title, author))
     author = author or byline
     if len(paragraphs) == 1:
         paragraphs = _schema_paragraphs(_html(body, charset), paragraphs[0]) or paragraphs
@@ -317,6 +369,7 @@ def _article(
     if (stories := _stories_in(_html(body, charset), paragraphs, (url, document.url))) > 1:
         raise ArticleError(_SEVERAL_STORIES.format(stories))
     paragraphs, written = _date_line(paragraphs)
+    written = written or (_date(beside) if beside else None)
     published, dated = _stated_time(body) or _finer(_date(document.date), written) or (None, None)
     if published is None and _consent_wall(title, paragraphs):
         raise ArticleError(_CONSENT_WALL)
@@ -324,7 +377,7 @@ def _article(
     paragraphs = tuple(p for p in paragraphs if _consent_phrases(p) < MIN_CONSENT_PHRASES)
     if not paragraphs:
         raise ArticleError(_CONSENT_WALL)
-    link = _link(document.url, url) if url is not None else _own_link(document.url)
+    link = _link(document.url, url) if url is not None else _own_link(document.url or _microformat(body, "p-canonical"))
     sections = [c for c in (document.categories or []) if c.strip()]
     return Article(
         title=title,
@@ -373,7 +426,8 @@ def _extraction_config() -> ConfigParser:
 
 
 def _paragraphs(text: str, title: str, author: str | None) -> tuple[str, ...]:
-    lines = [_table_row(" ".join(line.split())) for line in text.splitlines()]
+    # A page's tables (a league's, a price list), which trafilatura writes as Markdown's, were left out.
+    lines = [" ".join(line.split()) for line, _ in markdown_tables(text.splitlines())]
     # The headline and the byline often open the extracted text; they are shown beside every passage already.
     skip = {title.casefold()} | ({author.casefold(), f"by {author}".casefold()} if author else set())
     kept = [line for line in lines if line and not AD_LABEL.fullmatch(line) and not PAYWALL_PROMPT.fullmatch(line)]
@@ -390,16 +444,6 @@ def _laid_out(text: str) -> bool:
         if _TABLE_ROW.fullmatch(line)
         for cell in line.split("|")
     )
-
-
-def _table_row(line: str) -> str:
-    """A line of the text as a reader reads it: a table's row, which trafilatura writes as Markdown's (`| Kelby |
-    12 | 28 |`), as its cells parted as CMS bodies' are (`Kelby | 12 | 28`, see `bot.ingest.markup`); the line
-    under a header row (`|---|---|`) as nothing. A page's tables (a league's, a price list) were left out."""
-    if not _TABLE_ROW.fullmatch(line):
-        return line
-    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    return "" if all(_RULE.fullmatch(cell) for cell in cells) else " ".join(" | ".join(cells).strip(" |").split())
 
 
 def _schema_paragraphs(html: str, text: str) -> tuple[str, ...] | None:
@@ -606,10 +650,24 @@ def _stated_time(body: bytes) -> tuple[datetime, str | None] | None:
         attributes = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag.group())}
         if {attributes.get(k, b"").lower() for k in (b"property", b"name", b"itemprop")} & _PUBLISHED_NAMES:
             stated.append(attributes.get(b"content", b""))
+    stated.append(_microformat(body, "dt-published").encode())
     for raw in stated:
         if date := _date(raw.decode("ascii", errors="replace")):
             return date
     return None
+
+
+def _microformat(body: bytes, kind: str) -> str:
+    """An h-entry's time (`dt-published`: its `datetime`) or address (`p-canonical`, else `u-url`: its `href`); ""
+    when the page marks none."""
+    found: dict[str, bytes] = {}
+    for mark in _MICROFORMAT.finditer(body):
+        found.setdefault(mark[1].decode().lower(), mark.group())
+    tag = found.get(kind) or (found.get("u-url") if kind == "p-canonical" else None)
+    if tag is None:
+        return ""
+    attributes: dict[bytes, bytes] = {name.lower(): a or b for name, a, b in _ATTRIBUTE.findall(tag)}
+    return attributes.get(b"datetime" if kind == "dt-published" else b"href", b"").decode("utf-8", errors="replace")
 
 
 def _date(raw: str | None) -> tuple[datetime, str | None] | None:

@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ArticleError
-from bot.ingest.blocks import block_paragraphs, is_portable_text
+from bot.ingest.blocks import block_paragraphs, is_ans, is_portable_text
 from bot.ingest.dates import FileDates, read_date
 from bot.ingest.limits import MAX_RECORD_BYTES
 from bot.ingest.markup import html_paragraphs, html_text
@@ -193,7 +193,7 @@ def _within(value: object, name: str) -> object:
     {"basic": ...}`) as the first of them found under `name`'s names, else its `basic`; a list's objects each so
     (Arc's `content_elements`, `[{"type": "text", "content": ...}, ...]`); anything else, and an object read as it
     is (`{"rendered": ...}`, `{"name": ...}`, Extended JSON), as it is. It was read as no value at all."""
-    if isinstance(value, list) and not is_portable_text(value):
+    if isinstance(value, list) and not is_portable_text(value) and not is_ans(value):
         return [_within(item, name) for item in value]
     if not isinstance(value, Mapping) or _rendered(value) is not value or _named(value) is not value:
         return value
@@ -204,8 +204,19 @@ def _within(value: object, name: str) -> object:
 def site_path(record: Mapping[str, object], fields: Mapping[str, str]) -> str | None:
     """The record's link when it is a path on its site (`/news/story`, as CMS exports and Ghost's posts give it),
     which only the site's address, given apart (`--site`), makes a link."""
-    link = _Fields(record, fields).first("url", _line)
+    link = _Fields(record, fields).first("url", _line) or _slug_path(record)
     return link if _is_path(link) else None
+
+
+def _slug_path(record: Mapping[str, object]) -> str:
+    """A Sanity document's path on its site, from its slug (`"slug": {"_type": "slug", "current": "ferry"}`:
+    `/ferry`, which `--site https://paper.example/news` makes `https://paper.example/news/ferry`); "" for any other
+    record. Sanity's documents name no link of their own, and the slug was left unread: no story had one."""
+    slug = record.get("slug")
+    if not isinstance(record.get("_type"), str) or not isinstance(slug, Mapping) or slug.get("_type") != "slug":
+        return ""
+    current = slug.get("current")
+    return f"/{current.strip().strip('/')}" if isinstance(current, str) and current.strip().strip("/") else ""
 
 
 def written_date(record: Mapping[str, object], fields: Mapping[str, str]) -> str:
@@ -281,13 +292,14 @@ def article_from_record(
     if not paragraphs and not named("paragraphs") and not named("body"):
         looked_for = repr(fields["body"]) if "body" in fields else ", ".join(("body", *ALIASES["body"]))
         raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
-    byline, paragraphs = bylined(paragraphs)
+    byline, paragraphs, beside = bylined(paragraphs)
     if not paragraphs:
         held = found.unread_object("paragraphs") or found.unread_object("body")
         raise ArticleError(f"no body text: {held}" if held else "no body text")
-    published_raw = written_date(record, fields)
+    # A record without a date field is dated by the one beside its byline (`By Jane Doe · 5 Dec 2026`).
+    published_raw = written_date(record, fields) or beside
     published, unread = read_date(published_raw, dates) if published_raw else (None, None)
-    url = first("url", _line)
+    url = first("url", _line) or _slug_path(record)
     if site and _is_path(url):
         url = site.rstrip("/") + url
     article = Article(

@@ -38,6 +38,14 @@ _NAME = r"[A-Z][\w'\u2019.-]*"
 _BYLINE = re.compile(
     rf"^(?:By|BY|Par|PAR|Por|POR|Von|VON)\s+({_NAME}(?:\s+{_NAME}){{1,3}}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_NAME}(?:\s+{_NAME}){{0,3}})*)$"
 )
+# A byline with the story's date beside it, as CMS templates write one line under the headline: `By Jane Doe · 5 Dec
+# 2026`, `Jane Doe | 5 December 2026 | 3 min read`. Its parts are apart by a mark with spaces around it; a part may be
+# the reading time, which is no one's name nor date.
+_BYLINE_PARTS = re.compile(r"\s+[\u00b7|\u2022\u2014\u2013/-]\s+")
+_BARE_NAME = re.compile(rf"{_NAME}(?:\s+{_NAME}){{1,3}}")
+_READING_TIME = re.compile(
+    r"\d+\s*(?:min(?:ute)?s?|m)\.?(?:\s+read(?:ing)?(?:\s+time)?)?|read(?:ing)? time:?\s*\d+.*", re.IGNORECASE
+)
 # Where another article in the seed's format starts, in a file of several pasted or concatenated together: after a
 # blank line, a headline, then its header lines and its date line. The headline is a line with something on it,
 # matched in one pass (`[^\S\n]*\S`): `[^\n]*\S` backtracked through each paragraph's line, 2.6 ms a shipped
@@ -256,13 +264,35 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
     )
 
 
-def bylined(paragraphs: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+def bylined(paragraphs: tuple[str, ...]) -> tuple[str | None, tuple[str, ...], str | None]:
     """The names in a byline opening the text (`By Jane Doe, Transport Reporter`, as a CMS's HTML body or a feed's
-    content starts), and the paragraphs after it; else None and the paragraphs. A byline was the first passage of
-    its story, shown for a question about the story's reporter or anything else it names."""
+    content starts), the paragraphs after it, and the date beside the names as written (`By Jane Doe · 5 Dec 2026`:
+    see `dated_byline`); else None, the paragraphs and None. A byline was the first passage of its story, shown for
+    a question about the story's reporter or anything else it names."""
     if paragraphs and (byline := _BYLINE.match(paragraphs[0])):
-        return byline[1], paragraphs[1:]
-    return None, paragraphs
+        return byline[1], paragraphs[1:], None
+    if paragraphs and (dated := dated_byline(paragraphs[0])):
+        return dated[0], paragraphs[1:], dated[1]
+    return None, paragraphs, None
+
+
+def dated_byline(line: str) -> tuple[str, str] | None:
+    """The names and the date, as written, of a byline line that gives both (`By Jane Doe · 5 Dec 2026`, `Jane Doe |
+    5 December 2026 | 3 min read`), else None: such a line was kept as a passage, its author and date unread."""
+    parts = [part.strip() for part in _BYLINE_PARTS.split(line.strip())]
+    if len(parts) < 2 or len(line) > _DATE_LINE_CHARS * 2:
+        return None
+    names = dates = None
+    for part in parts:
+        if _READING_TIME.fullmatch(part):
+            continue
+        if names is None and (byline := _BYLINE.match(part) or _BARE_NAME.fullmatch(part)):
+            names = byline[1] if byline.re is _BYLINE else byline[0]
+        elif dates is None and (written := date_line_text(part)) is not None:
+            dates = written
+        else:
+            return None
+    return (names, dates) if names and dates else None
 
 
 class BrokenUtf8(ArticleError):
@@ -581,7 +611,7 @@ def parse_text_article(
     title_at = index
     title = _HEADLINE_MARK.sub("", lines[index].strip(), count=1)
     headers: dict[str, str] = {}
-    byline: re.Match[str] | None = None
+    byline: str | None = None
     byline_at = title_at
     published: datetime | None = None
     note: str | None = None
@@ -590,8 +620,12 @@ def parse_text_article(
         line = lines[index].strip()
         if match := _HEADER.match(line):
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
-        elif not byline and (byline := _BYLINE.match(line)):
-            byline_at = index
+        elif not byline and (named := _BYLINE.match(line)):
+            byline, byline_at = named[1], index
+        elif not byline and not (published or note) and (beside := dated_byline(line)):
+            # A byline and the date beside it, on one line: both read, as the lines that give each alone are.
+            byline, byline_at = beside[0], index
+            published, note = read_date(beside[1], dates)
         elif (published or note) and line != title:
             # After the date line only the known headers ("Author: ...") and the headline again come before the story.
             break
@@ -634,7 +668,7 @@ def parse_text_article(
         category=headers.get("category", ""),
         published=published,
         url=url,
-        author=headers.get("author") or (byline[1] if byline else None),
+        author=headers.get("author") or byline,
         origin=origin,
     )
     return article, note

@@ -13,8 +13,8 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
-from bot.models import Article, Hit
-from bot.retrieval import Candidate, asks_done, met_first, ranking_of
+from bot.models import Article, Hit, Passage, StoredArticle
+from bot.retrieval import Candidate, asks_done, met_first, ranking_of, writes_asked_in_story
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -1016,6 +1016,19 @@ def test_a_passage_meeting_the_question_by_meaning_does_not_lead_over_one_writin
     # Holding every word the first writes, it leads as before.
     texts["a", 2] = "About 5,000 people died in the outbreak of 1471, a third of them children."
     assert met_first(question, [first, other], headlines, texts, kelby.semantic)[0] is other
+
+
+ASKED_IN_STORY = json.loads((DATA / "asked_in_story.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", ASKED_IN_STORY, ids=[f"{c['question']}: {c['writes']}" for c in ASKED_IN_STORY])
+def test_a_weak_answer_s_story_must_write_what_is_asked(case: dict[str, Any]) -> None:
+    """Each case of tests/data/asked_in_story.json: whether the passages an answer shows of its story write what the
+    question asks for (a winner, a sum, a time; a place or a doer, named or not), without which a weak answer is
+    declined (`compose`): "Who won the 2006 Italian general election?" was answered by a party's election platform."""
+    article = StoredArticle("a" * 16, case["headline"], "Local", None, None, None, None, len(case["passages"]))
+    story = [Passage(article, i, text, 0.0) for i, text in enumerate(case["passages"])]
+    assert writes_asked_in_story(case["question"], story) is case["writes"]
 
 
 READER_CASES = json.loads((DATA / "reader_questions.json").read_text(encoding="utf-8"))

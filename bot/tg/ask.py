@@ -53,7 +53,7 @@ from bot.render.welcome import (
     without_opening,
 )
 from bot.retrieval import ENGLISH_ONLY, Request, in_another_language, split_follow_up
-from bot.services.language import library_in_english
+from bot.services.language import NAMES, library_language
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -120,11 +120,13 @@ LINK_IN_TEXT = re.compile(
 # left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
 LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
-# Above the answer to a question in another language over English articles, which matched only its names.
+# Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
-    "The articles are in English and your question seems not to be, so I matched only the names in it. Ask in "
-    "English for a closer answer."
+    "The articles are in {language} and your question seems not to be, so I matched only the names in it. Ask in "
+    "{language} for a closer answer."
 )
+# Said when a question in another language than the articles' (named) is declined, for the retrieval's ENGLISH_ONLY.
+ASK_IN = " The articles are in {language}: please ask in {language}."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
@@ -155,15 +157,18 @@ def first_page(
 
 
 def in_the_library_s_language(library: Library, question: str, answer: Answer, note: str) -> tuple[Answer, str]:
-    """`answer` and the note above it, for a question asked in another language than English (`in_another_language`),
-    which the retrieval reads by its names alone: over an English library answered with a note that says so (it was
-    answered as if understood), and over a library in another language declined without "The articles are in
-    English" (in a worker thread)."""
-    if not in_another_language(question):
+    """`answer` and the note above it, for a question asked in another language than the articles'
+    (`in_another_language`), which the retrieval reads by its names alone: answered with a note that says so (it was
+    answered as if understood), or declined asking for the articles' language, named (over articles in a language
+    newsbot cannot name, neither is said) (in a worker thread)."""
+    language = library_language(library.store)
+    if not in_another_language(question, language):
         return answer, note
-    if not library_in_english(library.store):
+    name = NAMES.get(language)
+    if not name:
         return replace(answer, reason=answer.reason.replace(ENGLISH_ONLY, "")), note
-    return answer, note or (NAMES_ONLY if answer.found else "")
+    reason = answer.reason.replace(ENGLISH_ONLY, ASK_IN.format(language=name))
+    return replace(answer, reason=reason), note or (NAMES_ONLY.format(language=name) if answer.found else "")
 
 
 def searched_in(library: Library) -> str:

@@ -1034,6 +1034,31 @@ async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: 
         assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
 
 
+async def test_a_digest_turned_off_is_asked_back_in_words(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """ "send me the digest again" after /digest off showed the digest so far, and the digest stayed off: asked for
+    again, it comes back on, as /digest on; while it is on, the words still show it. A member of a group asking it
+    back is told that the admins set the group's digest."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport", START - timedelta(hours=2)))
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "digest", "off")
+        back = await written(server, ALICE, "send me the digest again")
+        assert back.startswith("Daily digest on.") and "Daily digest: every day at 08:00" in back, back
+        assert "Daily digest: every day at 08:00" in visible_text(await say(server, ALICE, "mysubs"))
+        shown = await written(server, ALICE, "send me the digest again")
+        assert shown.startswith("Your digest so far: 1 new story"), shown
+        await say(server, ALICE, "digest", "off")
+        for words in ("send me my daily digest again", "restart my digest", "resume sending the digest"):
+            assert (await written(server, ALICE, words)).startswith("Daily digest on."), words
+            await say(server, ALICE, "digest", "off")
+        server.set_admins(GROUP, [ALICE])
+        await say(server, GROUP, "subscribe", "sport", user_id=ALICE)
+        await say(server, GROUP, "digest", "off", user_id=ALICE)
+        refused = await written(server, GROUP, f"@{server.username} send the digest again", user_id=BOB)
+        assert refused == ADMINS_ONLY, refused
+        assert "Daily digest: off" in visible_text(await say(server, GROUP, "mysubs", user_id=BOB))
+
+
 async def test_a_time_the_clocks_skip_is_explained(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
     """02:30 in Berlin does not exist on the night the clocks go forward: the digest comes at 03:00 that day, and
     "every day at 02:30; the next at 03:00" said so without saying why."""

@@ -310,6 +310,26 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         assert len(texts(server, ALICE, DIGEST)) == 1
 
 
+async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """A reader who blocked the bot and unblocked it sends /start: greeted as a newcomer, they were not told that
+    their digest still comes. A reader who chose nothing, and a group, get the greeting alone."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        assert "Welcome back" not in visible_text(await say(server, ALICE, "start"))
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "time", "06:00")
+        server.my_chat_member(ALICE, "kicked", "member")
+        server.my_chat_member(ALICE, "member", "kicked")
+        back = visible_text(await say(server, ALICE, "start"))
+        assert back.startswith("Hello! I answer questions about") and back.endswith(
+            "\n\nWelcome back: your subscriptions are as you left them.\nCategories: Sport.\n"
+            "Daily digest: every day at 06:00 (UTC); the next on Sat 28 Mar at 06:00.\n"
+            "Alerts for new stories: off (/alerts on).\n/mysubs shows them all."
+        ), back
+        server.set_admins(GROUP, [ALICE])
+        await say(server, GROUP, "subscribe", "sport", user_id=ALICE)
+        assert "Welcome back" not in visible_text(await say(server, GROUP, "start", user_id=ALICE))
+
+
 @asynccontextmanager
 async def group_following_sport(settings: Settings, server: FakeBotAPI, clock: Clock) -> AsyncIterator[App]:
     """The bot, and a supergroup whose owner chose Sport, a digest at 06:00 and alerts."""

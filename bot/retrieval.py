@@ -2868,7 +2868,10 @@ def in_another_language(question: str, language: str = "en") -> bool:
     ist mit Yukos passiert?", "O que aconteceu com a Yukos?") and not only the particles of names ("de la soul"), or
     Spanish's "¿" or "¡". Over articles in another language, a question in English as those words tell the other
     way round ("Who won the chess championship?" over Spanish articles), or in other letters than theirs (all in
-    Latin ones, where newsbot knows the language: "" is one it does not)."""
+    Latin ones, where newsbot knows the language: "" is one it does not), unless it quotes words, theirs (the
+    greeting's example, "What do we know about “Una niña de doce años gana el campeonato”?", was declined)."""
+    if language != "en" and re.search(r"[“\"«„][^”\"»“]+[”\"»“]", question):
+        return False
     folded = {fold(w) for w in _LETTERED_WORD.findall(question)}
     other = folded & OTHER_QUESTION_WORDS
     # A word of one letter ("a" and "o" of "O que aconteceu com a Yukos?") is Portuguese or Italian as much as English.

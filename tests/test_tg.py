@@ -589,6 +589,9 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
         declined = page_text(spanish, "How many trips will the ferry make each day?")
         assert declined.startswith("Nothing in the articles answers that.")
         assert ASK_IN.format(language="Spanish").strip() in declined and "English" not in declined
+        # The greeting's own example, an English question quoting a headline.
+        example = page_text(spanish, "What do we know about “Una niña de doce años gana el campeonato de ajedrez”?")
+        assert example.startswith("<b>1. Una niña de doce años") and "Lucía" in example, example
         named = page_text(spanish, "Who is Lucía Ferrán?")
         assert named.startswith(NAMES_ONLY.format(language="Spanish")) and "ajedrez" in named
     finally:

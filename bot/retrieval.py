@@ -41,8 +41,8 @@ from bot.index.engine import MAX_QUERY_TERMS, unique_terms
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
-from bot.services.language import library_language
 from bot.store import Store
+from bot.store.language import library_language
 from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
@@ -2861,7 +2861,7 @@ ENGLISH_ONLY = " The articles are in English: please ask in English."
 
 
 def in_another_language(question: str, language: str = "en") -> bool:
-    """Asked in another language than the articles' (`language`, `bot.services.language.library_language`), as far
+    """Asked in another language than the articles' (`language`, `bot.store.language.library_language`), as far
     as a few words tell. Over English articles: at least half its words written in other letters than Latin ones
     (Cyrillic, Arabic, Chinese...), or at least two of the small words that other languages' questions hold
     (`OTHER_QUESTION_WORDS`: "ist", "qué", "pourquoi"), more than of English stopwords of two letters or more ("Was

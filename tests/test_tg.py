@@ -17,9 +17,9 @@ from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article, Passage, StoredArticle
 from bot.retrieval import ENGLISH_ONLY
-from bot.services.language import language_of, library_language
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
+from bot.store.language import language_of, library_language
 from bot.tg.ask import (
     ASK_IN,
     NAMES_ONLY,

@@ -54,10 +54,10 @@ from bot.render.welcome import (
     without_opening,
 )
 from bot.retrieval import ENGLISH_ONLY, Request, in_another_language, split_follow_up
-from bot.services.language import NAMES, library_language
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
+from bot.store.language import NAMES, library_language
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat

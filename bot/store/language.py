@@ -4,7 +4,8 @@ The retrieval reads a question in another language than the articles' by its nam
 (bot.retrieval.in_another_language), and a question in theirs with all its words: "¿Quién ganó el campeonato?" over
 Spanish articles is searched for "campeonato", over English ones for no word. Nothing records an article's
 language, so each language's commonest small words are counted in the newest articles' headlines and first
-paragraphs: a few milliseconds, once for each state of the store's change log.
+paragraphs: a few milliseconds, once for each state of the store's change log. Here, beside the store, because the
+retrieval reads it (services are above the retrieval) as the Telegram layer does.
 """
 
 from __future__ import annotations

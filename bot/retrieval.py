@@ -42,6 +42,7 @@ from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.store import Store
+from bot.store.language import library_language
 from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
@@ -1047,7 +1048,7 @@ def ranking_of(
     Yukos passiert?"; with none, for nothing."""
     question, seen = split_seen(request.question)
     terms = question_terms(question)
-    foreign = in_another_language(question)
+    foreign = in_another_language(question, library_language(store))
     if foreign:
         typed = engine.idf(terms)
         used = typed.used()
@@ -2912,18 +2913,26 @@ _NAME_PARTICLES = frozenset(
 ENGLISH_ONLY = " The articles are in English: please ask in English."
 
 
-def in_another_language(question: str) -> bool:
-    """Asked in another language than English, as far as a few words tell: at least half its words written in
-    other letters than Latin ones (Cyrillic, Arabic, Chinese...), or at least two of the small words that other
-    languages' questions hold (`OTHER_QUESTION_WORDS`: "ist", "qué", "pourquoi"), more than of English
-    stopwords of two letters or more ("Was ist mit Yukos passiert?", "O que aconteceu com a Yukos?") and not only
-    the particles of names ("de la soul"), or Spanish's "¿" or "¡"."""
-    if in_another_script(question) or _SPANISH_MARKS.intersection(question):
-        return True
+def in_another_language(question: str, language: str = "en") -> bool:
+    """Asked in another language than the articles' (`language`, `bot.store.language.library_language`), as far
+    as a few words tell. Over English articles: at least half its words written in other letters than Latin ones
+    (Cyrillic, Arabic, Chinese...), or at least two of the small words that other languages' questions hold
+    (`OTHER_QUESTION_WORDS`: "ist", "qué", "pourquoi"), more than of English stopwords of two letters or more ("Was
+    ist mit Yukos passiert?", "O que aconteceu com a Yukos?") and not only the particles of names ("de la soul"), or
+    Spanish's "¿" or "¡". Over articles in another language, a question in English as those words tell the other
+    way round ("Who won the chess championship?" over Spanish articles), or in other letters than theirs (all in
+    Latin ones, where newsbot knows the language: "" is one it does not), unless it quotes words, theirs (the
+    greeting's example, "What do we know about “Una niña de doce años gana el campeonato”?", was declined)."""
+    if language != "en" and re.search(r"[“\"«„][^”\"»“]+[”\"»“]", question):
+        return False
     folded = {fold(w) for w in _LETTERED_WORD.findall(question)}
     other = folded & OTHER_QUESTION_WORDS
     # A word of one letter ("a" and "o" of "O que aconteceu com a Yukos?") is Portuguese or Italian as much as English.
     english = {w for w in folded & STOPWORDS if len(w) > 1}
+    if language != "en":
+        return (bool(language) and in_another_script(question)) or (len(english) >= 2 and len(english) > len(other))
+    if in_another_script(question) or _SPANISH_MARKS.intersection(question):
+        return True
     return len(other) >= 2 and len(other) > len(english) and not other <= _NAME_PARTICLES
 
 

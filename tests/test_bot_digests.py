@@ -310,6 +310,26 @@ async def test_a_chat_that_blocked_the_bot_gets_nothing_until_it_writes_again(
         assert len(texts(server, ALICE, DIGEST)) == 1
 
 
+async def test_a_reader_coming_back_is_told_what_still_comes(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """A reader who blocked the bot and unblocked it sends /start: greeted as a newcomer, they were not told that
+    their digest still comes. A reader who chose nothing, and a group, get the greeting alone."""
+    async with bot(sqlite_bot_settings, Clock(START)):
+        assert "Welcome back" not in visible_text(await say(server, ALICE, "start"))
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "time", "06:00")
+        server.my_chat_member(ALICE, "kicked", "member")
+        server.my_chat_member(ALICE, "member", "kicked")
+        back = visible_text(await say(server, ALICE, "start"))
+        assert back.startswith("Hello! I answer questions about") and back.endswith(
+            "\n\nWelcome back: your subscriptions are as you left them.\nCategories: Sport.\n"
+            "Daily digest: every day at 06:00 (UTC); the next on Sat 28 Mar at 06:00.\n"
+            "Alerts for new stories: off (/alerts on).\n/mysubs shows them all."
+        ), back
+        server.set_admins(GROUP, [ALICE])
+        await say(server, GROUP, "subscribe", "sport", user_id=ALICE)
+        assert "Welcome back" not in visible_text(await say(server, GROUP, "start", user_id=ALICE))
+
+
 @asynccontextmanager
 async def group_following_sport(settings: Settings, server: FakeBotAPI, clock: Clock) -> AsyncIterator[App]:
     """The bot, and a supergroup whose owner chose Sport, a digest at 06:00 and alerts."""
@@ -1032,6 +1052,31 @@ async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: 
         assert headlines(preview) == ["Cup final tonight"] and off not in preview and "digest on" not in preview
         await say(server, ALICE, "digest", "off")
         assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
+
+
+async def test_a_digest_turned_off_is_asked_back_in_words(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
+    """ "send me the digest again" after /digest off showed the digest so far, and the digest stayed off: asked for
+    again, it comes back on, as /digest on; while it is on, the words still show it. A member of a group asking it
+    back is told that the admins set the group's digest."""
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport", START - timedelta(hours=2)))
+        await say(server, ALICE, "subscribe", "sport")
+        await say(server, ALICE, "digest", "off")
+        back = await written(server, ALICE, "send me the digest again")
+        assert back.startswith("Daily digest on.") and "Daily digest: every day at 08:00" in back, back
+        assert "Daily digest: every day at 08:00" in visible_text(await say(server, ALICE, "mysubs"))
+        shown = await written(server, ALICE, "send me the digest again")
+        assert shown.startswith("Your digest so far: 1 new story"), shown
+        await say(server, ALICE, "digest", "off")
+        for words in ("send me my daily digest again", "restart my digest", "resume sending the digest"):
+            assert (await written(server, ALICE, words)).startswith("Daily digest on."), words
+            await say(server, ALICE, "digest", "off")
+        server.set_admins(GROUP, [ALICE])
+        await say(server, GROUP, "subscribe", "sport", user_id=ALICE)
+        await say(server, GROUP, "digest", "off", user_id=ALICE)
+        refused = await written(server, GROUP, f"@{server.username} send the digest again", user_id=BOB)
+        assert refused == ADMINS_ONLY, refused
+        assert "Daily digest: off" in visible_text(await say(server, GROUP, "mysubs", user_id=BOB))
 
 
 async def test_a_time_the_clocks_skip_is_explained(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

@@ -33,6 +33,7 @@ from bot.render.subscriptions import no_such_category
 from bot.render.welcome import ACKNOWLEDGED, MORE_HINT, OF_NOTHING, SUBSCRIPTIONS_HINT, send_anew
 from bot.retrieval import Request, later_pages
 from bot.services.welcome import example_of
+from bot.store import SavedQuery
 from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
@@ -1454,8 +1455,9 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     "/start" alone: the parameter carries the question, so the chat says what was asked and answers it (why
     nothing does, and the closest headlines) instead of greeting as if nothing had been asked. Shared, the link is
     answered for whoever opens it (another reader was told "I no longer have the question"), while it holds that
-    question: not once the asker typed another, nor with its mark changed (the key is made from the asker's id, so
-    anyone knowing an id could otherwise read its owner's latest question)."""
+    question: not once the asker typed another. The link names the question by a token: it carried its asker's
+    Telegram id, which anyone given the link could read. A link made before (the key, the asker's id and the
+    question's mark) is still answered, while it holds that question and with its mark."""
     question = "Who won the ferry race in Peru?"
     server.inline_query(ALICE, f"  {question} ")
     [inline] = await server.wait_for_async("answerInlineQuery", count=1)
@@ -1474,8 +1476,14 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     shared, answer = (await replies(server, BOB, 3))[1:]
     assert visible_text(shared) == f"Asked inline: “{question}”"
     assert answer == typed
-    key, asker, mark = parameter.removeprefix("q_").split("_")
-    for forged in (f"q_{key}", f"q_{key}_{asker}_{'0' * 8 if mark != '0' * 8 else '1' * 8}"):
+    assert re.fullmatch(r"q_[0-9a-f]{16}", parameter) and str(ALICE) not in parameter, parameter
+    key, mark = SavedQuery("", None, None, None, ALICE, inline=True).key, question_mark(question)
+    server.send_command(BOB, "start", f"q_{key}_{ALICE}_{mark}")
+    shared, answer = (await replies(server, BOB, 5))[3:]
+    assert visible_text(shared) == f"Asked inline: “{question}”"
+    assert answer == typed
+    forgeries = (f"q_{key}", f"q_{key}_{ALICE}_{'0' * 8 if mark != '0' * 8 else '1' * 8}", f"q_{'0' * 16}")
+    for forged in forgeries:
         gone = await reply_to(server, BOB, lambda forged=forged: server.send_command(BOB, "start", forged))
         assert visible_text(gone) == SHARED_QUESTION_GONE, forged
     # A question the words alone refuse is carried too, and refused with its reason in the chat.
@@ -1504,16 +1512,20 @@ async def test_a_question_typed_inline_letter_by_letter_keeps_one_row_and_its_bu
     inline = await server.wait_for_async("answerInlineQuery", count=len(typed))
     assert all(call.ok and call.params["results"] == [] for call in inline)
     parameters = {call.params["button"]["start_parameter"] for call in inline}
-    # One key, the asker's, each button marked with its own question (`INLINE_QUESTION`).
-    [key] = {parameter.split("_")[1] for parameter in parameters}
-    [parameter] = [parameter for parameter in parameters if parameter.endswith(f"_{question_mark(question)}")]
+    # One key, the asker's, each button naming its own query's question by a link of its own (`INLINE_QUESTION`).
+    key = SavedQuery(question, None, None, None, ALICE, inline=True).key
+    assert len(parameters) == len(typed)
     store = library_of(app).store
     for _ in range(200):  # the question is kept just after the answer
         if (kept := await asyncio.to_thread(store.load_query, key, ALICE)) and kept.question == question:
             break
         await asyncio.sleep(0.05)
     with closing(sqlite3.connect(app.bot_data.settings.database_path)) as db:
-        assert db.execute("SELECT question FROM queries").fetchall() == [(question,)]
+        [(kept_question, link)] = db.execute("SELECT question, link FROM queries").fetchall()
+    assert kept_question == question and f"q_{link}" in parameters
+    for earlier in parameters - {f"q_{link}"}:
+        assert await asyncio.to_thread(store.load_linked, earlier.removeprefix("q_")) is None
+    parameter = f"q_{link}"
     server.send_command(ALICE, "start", parameter)
     asked, _ = await replies(server, ALICE, 2)
     assert visible_text(asked) == f"You asked inline: “{question}”"

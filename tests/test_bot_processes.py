@@ -33,7 +33,7 @@ from bot.config import Settings
 from bot.index.follower import BUILD_CLAIM, CURRENT
 from bot.library import Library
 from bot.models import Article
-from bot.store import Store
+from bot.store import SavedQuery, Store
 from bot.store.engine import ANSWER_WAIT_SECONDS, BUSY_TIMEOUT_SECONDS
 from bot.tg.articles import ALREADY_SENT
 from bot.tg.errors import APOLOGY, STORE_DOWN
@@ -1438,8 +1438,10 @@ def test_an_asker_s_inline_queries_handled_by_two_webhook_processes_keep_the_lat
     ):
         assert server.deliver(first, later, WEBHOOK_SECRET) == 200
         [answer] = server.wait_for("answerInlineQuery", timeout=60)
-        key = answer.params["button"]["start_parameter"].removeprefix("q_").split("_")[0]  # q_<key>_<asker>_<mark>
+        key = SavedQuery("", None, None, None, ALICE, inline=True).key  # the asker's
         assert kept(store, key) == "Qwzx vbnm"
+        link = answer.params["button"]["start_parameter"].removeprefix("q_")
+        assert store.load_linked(link) == ("Qwzx vbnm", key)
         assert server.deliver(second, earlier, WEBHOOK_SECRET) == 200
         server.wait_for("answerInlineQuery", count=2, timeout=60)
         # A process keeps one question at a time, in turn: once a "More" button's question the second process was

@@ -107,7 +107,13 @@ def unread() -> Sequence[str]:
         ("why did the match start at 7 instead of 9pm?", None),
         ("why build a bridge instead of a tunnel?", None),
         # A reader coming back: searched, "No article uses the words “send” or “digest”".
-        ("send me the digest again", DigestAsked()),
+        ("send me the digest again", DigestAsked(again=True)),
+        ("show me my digest", DigestAsked()),
+        # Read whole, "again" was a category's name: searched.
+        ("send me the daily digest again", DailyAsked((), DailyAsk((), None, None))),
+        ("restart my digest", SwitchAsked("digest", True)),
+        ("resume sending the digest", SwitchAsked("digest", True)),
+        ("bring back my digest", SwitchAsked("digest", True)),
         ("turn the digest back on", SwitchAsked("digest", True)),
         ("I want my alerts back", SwitchAsked("alerts", True)),
         ("what time is my digest again?", SettingsAsked()),

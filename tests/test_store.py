@@ -22,7 +22,7 @@ from sqlalchemy import delete, event, inspect, text, update
 from bot.config import FULL_ARTICLE_AGAIN_AFTER
 from bot.errors import StoreError
 from bot.models import Article
-from bot.store import ASKED_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine
+from bot.store import ASKED_LIFETIME, QUERY_LIFETIME, Received, SavedQuery, Store, Worker, answering, engine
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import (
@@ -580,6 +580,35 @@ def test_a_store_made_before_inline_questions_named_their_query_gets_the_column_
         upgraded.save_query(SavedQuery("Qwz", None, None, None, ALICE, inline=True, update_id=7), later)
         kept = upgraded.load_query(typed.key, ALICE, later)
         assert kept is not None and kept.question == "Qwzx vb"
+    finally:
+        upgraded.close()
+
+
+def test_a_store_made_before_inline_questions_had_links_gets_the_column_and_finds_them_by_it(store: Store) -> None:
+    """A shared inline question's deep link carried its asker's Telegram id: it names it by a token kept with the
+    question (0032). A question kept before has none: the next query of its asker's writes one, found by it while
+    it holds that query's question."""
+    typed = SavedQuery("Qwzx", None, None, None, ALICE, inline=True)
+    with writing(store.engine) as connection:
+        connection.execute(text("DROP INDEX queries_link"))
+        connection.execute(text("ALTER TABLE queries DROP COLUMN link"))
+        connection.execute(queries.insert().values(key=typed.key, question="Qwzx", created_at=NOW))
+        connection.execute(delete(migrations).where(migrations.c.name == "0032_query_links"))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        assert "queries_link" in {index["name"] for index in inspect(upgraded.engine).get_indexes("queries")}
+        assert upgraded.load_query(typed.key, ALICE, NOW) == typed
+        later = NOW + timedelta(seconds=5)
+        upgraded.save_query(
+            SavedQuery("Qwzx vb", None, None, None, ALICE, inline=True, update_id=8, link="b" * 16), later
+        )
+        assert upgraded.load_linked("b" * 16, later) == ("Qwzx vb", typed.key)
+        upgraded.save_query(
+            SavedQuery("Qwzx vbn", None, None, None, ALICE, inline=True, update_id=9, link="c" * 16), later
+        )
+        assert upgraded.load_linked("b" * 16, later) is None
+        assert upgraded.load_linked("c" * 16, later + QUERY_LIFETIME + timedelta(seconds=1)) is None
     finally:
         upgraded.close()
 

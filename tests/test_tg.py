@@ -17,10 +17,11 @@ from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article, Passage, StoredArticle
 from bot.retrieval import ENGLISH_ONLY
-from bot.services.language import library_in_english
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
+from bot.store.language import language_of, library_language
 from bot.tg.ask import (
+    ASK_IN,
     NAMES_ONLY,
     NOTHING_AT_OFFSET,
     Page,
@@ -502,15 +503,54 @@ def test_a_webhook_body_of_an_update_is_read_once_into_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("corpus", "english"),
-    [(ROOT / "tests" / "data" / "bot_corpus", True), (ROOT / "tests" / "data" / "spanish_corpus", False)],
+    ("corpus", "language"),
+    [(ROOT / "tests" / "data" / "bot_corpus", "en"), (ROOT / "tests" / "data" / "spanish_corpus", "es")],
 )
 def test_a_library_s_language_is_told_from_its_articles_text(
-    corpus: Path, english: bool, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    corpus: Path, language: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     library = open_library(Settings(data_dir=tmp_path / "data", corpus_dir=corpus), tmp_path_factory)
     try:
-        assert library_in_english(library.store) is english
+        assert library_language(library.store) == language
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Der Stadtrat hat am Dienstag eine neue Fähre beschlossen, die ab dem Sommer auf die Insel fährt.", "de"),
+        ("Le conseil municipal a voté mardi une nouvelle ligne de ferry qui reliera le port à l'île dès l'été.", "fr"),
+        ("Il consiglio comunale ha approvato martedì una nuova linea di traghetti per l'isola, che partirà in estate.",
+         "it"),
+        ("A câmara municipal aprovou na terça-feira uma nova linha de balsa que ligará o porto à ilha no verão.", "pt"),
+        ("De gemeenteraad heeft dinsdag een nieuwe veerdienst naar het eiland goedgekeurd, die in de zomer vaart.",
+         "nl"),
+        ("El ayuntamiento aprobó el martes una línea de ferri que unirá el puerto con la isla desde el verano.", "es"),
+        ("The council approved a new ferry line on Tuesday, which will link the port with the island from summer.",
+         "en"),
+        ("Городской совет во вторник одобрил новую паромную линию до острова.", ""),
+    ],
+)  # fmt: skip
+def test_a_text_s_language_is_told_by_its_small_words(text: str, language: str) -> None:
+    """The language of a library's articles is named to a reader ("The articles are in Spanish"), not only told
+    English or not."""
+    assert language_of([text]) == language
+
+
+def test_a_library_s_language_is_read_again_after_its_first_ingest(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Kept for the process by the Store alone, an empty library read as English stayed so after Spanish articles
+    were ingested into it (a bot started before the library's first ingest)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    library = open_library(Settings(data_dir=tmp_path / "data", corpus_dir=empty), tmp_path_factory)
+    try:
+        assert library_language(library.store) == "en"
+        library.ingest([ROOT / "tests" / "data" / "spanish_corpus"])
+        assert library_language(library.store) == "es"
+        assert "cilindros de hielo" in page_text(library, "¿Qué guarda el museo del glaciar?")
     finally:
         library.close()
 
@@ -524,22 +564,35 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
 ) -> None:
     """Over English articles "¿Quién es Liv Aronsen?" was answered from the name alone as if understood: the answer
     says the articles are in English and only the names were matched (a question of names alone, in no language,
-    is answered plainly). Over Spanish articles, a Spanish question declined was told "The articles are in English"."""
+    is answered plainly). Over Spanish articles, a Spanish question was searched for its names alone and declined
+    ("The articles are in English"): it is searched with all its words, and an English one is told the articles
+    are in Spanish."""
     data = ROOT / "tests" / "data"
     english = open_library(Settings(data_dir=tmp_path / "en", corpus_dir=data / "bot_corpus"), tmp_path_factory)
+    names_only = NAMES_ONLY.format(language="English")
     try:
         answered = page_text(english, "¿Quién es Liv Aronsen?")
-        assert answered.startswith(f"{NAMES_ONLY}\n\n") and "Chess Prodigy" in answered
+        assert answered.startswith(f"{names_only}\n\n") and "Chess Prodigy" in answered
         for names in ("Liv Aronsen", "Aronsen chess 2023"):
-            assert not page_text(english, names).startswith(NAMES_ONLY), names
+            assert not page_text(english, names).startswith(names_only), names
         assert ENGLISH_ONLY.strip() in page_text(english, "¿Cuántos viajes hará el ferri?")
     finally:
         english.close()
     spanish = open_library(Settings(data_dir=tmp_path / "es", corpus_dir=data / "spanish_corpus"), tmp_path_factory)
     try:
-        declined = page_text(spanish, "¿Cuántos viajes hará el ferri?")
-        assert declined.startswith("Nothing in the articles answers that.") and "English" not in declined
+        answered = page_text(spanish, "¿Cuántos viajes hará el ferri?")
+        assert "cuatro <b>viajes</b> diarios" in answered and "English" not in answered
+        answered = page_text(spanish, "¿Qué guarda el museo del glaciar?")
+        assert answered.startswith("<b>1. El museo del glaciar") and "cilindros de hielo" in answered
         assert "campeonato nacional de ajedrez" in page_text(spanish, "¿Quién es Lucía Ferrán?")
-        assert NAMES_ONLY not in page_text(spanish, "¿Quién es Lucía Ferrán?")
+        assert "Spanish" not in page_text(spanish, "¿Quién es Lucía Ferrán?")
+        declined = page_text(spanish, "How many trips will the ferry make each day?")
+        assert declined.startswith("Nothing in the articles answers that.")
+        assert ASK_IN.format(language="Spanish").strip() in declined and "English" not in declined
+        # The greeting's own example, an English question quoting a headline.
+        example = page_text(spanish, "What do we know about “Una niña de doce años gana el campeonato de ajedrez”?")
+        assert example.startswith("<b>1. Una niña de doce años") and "Lucía" in example, example
+        named = page_text(spanish, "Who is Lucía Ferrán?")
+        assert named.startswith(NAMES_ONLY.format(language="Spanish")) and "ajedrez" in named
     finally:
         spanish.close()

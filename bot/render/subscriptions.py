@@ -191,6 +191,16 @@ def alerts_line(view: ChatView, group: str) -> str:
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
+def kept_for_returning(view: ChatView, clock: Clock) -> str:
+    """What a reader's /start says they still get (one coming back after blocking the bot was greeted as a newcomer,
+    their digest still coming, unsaid): "" for a chat that chose nothing."""
+    settings = view.settings
+    if not (view.stored and (view.categories or settings.digest or settings.alerts)):
+        return ""
+    lines = ["Welcome back: your subscriptions are as you left them.", following(view, "")]
+    return "\n".join([*lines, schedule(view, clock), alerts_line(view, ""), "/mysubs shows them all."])
+
+
 def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) -> str:
     """Everything a chat chose (/mysubs), and in a group, to a member who `may_change` nothing, whose to change."""
     heading = HTML.bold(f"{whose(group)} subscriptions")

@@ -292,7 +292,7 @@ _OFF = (
     "stop(?: sending)?|turn off|switch off|pause|cancel|mute|disable|no more|unsubscribe(?: from)?"
     "|(?:i |we )?(?:don't|dont|do not) (?:want|need)(?: any)?"
 )
-_ON = "turn on|switch on|start(?: sending)?|resume|unmute|enable"
+_ON = "turn on|switch on|(?:re)?start(?: sending)?|resume(?: sending)?|bring back|unmute|enable"
 # A request to change what the chat gets, in the words of its commands ("subscribe me to sport", "unsubscribe from
 # sport", "stop the digest", "turn off alerts"): searched, each said no article uses "subscribe" or "stop".
 _SETTING_REQUEST = re.compile(

@@ -161,7 +161,10 @@ class SettingsAsked:
 
 @dataclass(frozen=True)
 class DigestAsked:
-    """The chat's digest so far."""
+    """The chat's digest so far; `again`: asked for again ("send me the digest again"), which of a digest turned off
+    asks for it back, as /digest on."""
+
+    again: bool = False
 
 
 SettingRequest = (
@@ -219,14 +222,17 @@ def read_request(text: str) -> SettingRequest | Unsettled | None:
     request naming categories comes `Unsettled` until the caller gives them; None for a message asking none of them
     ("why did the union stop the strike?", "when is the morning news?")."""
     read = _read_request(text)
-    if read is None and (plain := _AGAIN.sub("", text)) != text:
-        read = _read_request(plain)
-        # Only a setting turned on or shown: "stop the digest again" stops it whatever "again" says, as read whole.
-        return (
-            read
-            if isinstance(read, DigestAsked | SettingsAsked) or (isinstance(read, SwitchAsked) and read.on)
-            else None
-        )
+    # Read whole, "send me the daily digest again" asked for a digest of the category "again".
+    if not (read is None or isinstance(read, Unsettled)) or (plain := _AGAIN.sub("", text)) == text:
+        return read
+    coming_back = _read_request(plain)
+    # Only a setting turned on or shown: "stop the digest again" stops it whatever "again" says, as read whole.
+    if isinstance(coming_back, DigestAsked):
+        return DigestAsked(again=True)
+    if isinstance(coming_back, SettingsAsked | DailyAsked) or (isinstance(coming_back, SwitchAsked) and coming_back.on):
+        return coming_back
+    if isinstance(coming_back, Unsettled) and all(isinstance(r, DailyAsk) for r in coming_back.readings):
+        return coming_back
     return read
 
 

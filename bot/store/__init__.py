@@ -378,6 +378,12 @@ class Store:
         with reading(self.engine) as connection:
             return queries.load(connection, key, chat_id, now or _now(), QUERY_LIFETIME)
 
+    def load_linked(self, link: str, now: datetime | None = None) -> tuple[str, str] | None:
+        """The question typed inline whose button's deep link names it `link`, and its key (its asker's); None if it
+        expired or its asker typed another since."""
+        with reading(self.engine) as connection:
+            return queries.load_linked(connection, link, now or _now(), QUERY_LIFETIME)
+
     def claim_article_send(
         self, chat_id: int, button: str, article_id: str, update_id: int, now: datetime, window: timedelta
     ) -> bool:

@@ -192,6 +192,12 @@ def _identity(connection: Connection) -> None:
     connection.execute(meta.insert().values(key=STORE_ID, value=uuid.uuid4().hex))
 
 
+def _query_links(connection: Connection) -> None:
+    """The link an inline question's button carries, and an index to find the question by it."""
+    _add_columns(schema.queries, "link")(connection)
+    schema.queries_link.create(connection, checkfirst=True)
+
+
 def _received_chat(connection: Connection) -> None:
     """The chat of each update received, and an index to find a chat's earlier ones not handled yet."""
     _add_columns(schema.received_updates, "chat_id")(connection)
@@ -258,6 +264,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("0030_feed_entry_dates", _add_columns(schema.feed_entries, "dated")),
     Migration("0031_category_plurals", _category_plurals),
+    Migration("0032_query_links", _query_links),
 )
 
 

@@ -37,6 +37,8 @@ class SavedQuery:
     inline: bool = False
     # The inline query that typed it (its update id): of an asker's queries the latest is kept. Not the question's.
     update_id: int | None = field(default=None, compare=False)
+    # What the deep link of an inline question's button names it by (`load_linked`), telling no one its asker.
+    link: str | None = field(default=None, compare=False)
 
     def replaces(self, kept: SavedQuery) -> bool:
         """Whether this question goes over `kept`, under the same key: not if both were typed inline and `kept` by a
@@ -70,6 +72,7 @@ def save(connection: Connection, query: SavedQuery, now: datetime, lifetime: tim
         "until": query.until,
         "created_at": now,
         "update_id": query.update_id,
+        "link": query.link,
     }
     replaced = None
     if query.update_id is not None:  # as `SavedQuery.replaces` asks, in the statement that writes
@@ -89,3 +92,12 @@ def load(connection: Connection, key: str, chat_id: int, now: datetime, lifetime
         return None
     query = SavedQuery(row.question, row.category, row.since, row.until, chat_id)
     return next((kept for kept in (query, replace(query, inline=True)) if kept.key == key), None)
+
+
+def load_linked(connection: Connection, link: str, now: datetime, lifetime: timedelta) -> tuple[str, str] | None:
+    """The question typed inline that a deep link names (`SavedQuery.link`), and the key it is kept under, which is
+    its asker's; None if it expired or its asker typed another since."""
+    row = connection.execute(
+        select(queries.c.question, queries.c.key, queries.c.created_at).where(queries.c.link == link)
+    ).first()
+    return None if row is None or row.created_at < now - lifetime else (row.question, row.key)

@@ -158,8 +158,12 @@ queries = Table(
     # before it, handled late by this process or another, does not write over it (bot.store.queries). None in a
     # "More" button's row, whose key is its question's.
     Column("update_id", BigInteger),
+    # 0032_query_links: the opaque name of an inline question that its button's deep link carries, found by it
+    # for whoever opens the link; the asker's id it used to carry was anyone's to read (None in a "More" button's).
+    Column("link", String(32)),
     Index("queries_created_at", "created_at"),
 )
+queries_link = Index("queries_link", queries.c.link)
 
 migrations = Table(
     "schema_migrations",

@@ -14,6 +14,7 @@ import asyncio
 import html
 import logging
 import re
+import secrets
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -53,10 +54,10 @@ from bot.render.welcome import (
     without_opening,
 )
 from bot.retrieval import ENGLISH_ONLY, Request, in_another_language, split_follow_up
-from bot.services.language import library_in_english
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
+from bot.store.language import NAMES, library_language
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
@@ -82,15 +83,19 @@ NOT_SEEN = (
     "words, for example: {example}"
 )
 NO_INLINE_RESULTS = "No article answers that: ask me in a private chat"
-# The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) carries the key of the
-# question, kept in the store as a "More" button's is (a week, for the asker's private chat), so the chat it
-# opens answers the question instead of greeting as if nothing had been asked. The key is the asker's, not the
-# question's (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row. The asker's
-# id after it finds the row for whoever opens the link (shared, it told another reader "I no longer have the
-# question"), and the question's own mark after that shows it to them only while the row holds that question: the key
-# is made from the asker's id alone, so without the mark anyone knowing an id read its owner's latest inline question.
-# A link made before they were carried, `q_<key>` alone, finds the question for the asker alone.
-INLINE_QUESTION = re.compile(r"^/start(?:@\w+)?\s+q_([0-9a-f]{12})(?:_([0-9]{1,20})_([0-9a-f]{8}))?\s*$")
+# The deep link of that button (Telegram's start parameter, up to 64 of [A-Za-z0-9_-]) names the question, kept in
+# the store as a "More" button's is (a week, for the asker's private chat), so the chat it opens answers the question
+# instead of greeting as if nothing had been asked. It is kept under a key of the asker's, not the question's
+# (`SavedQuery.inline`): a query comes for every letter typed, and each rewrites the one row. The link names it by a
+# random token of that query's (`SavedQuery.link`), which finds it for whoever opens the link (shared, it told
+# another reader "I no longer have the question") while the row holds that query's question, and tells no one who
+# asked: the asker's id it carried after the key was anyone's to read. Links made before, for their week:
+# `q_<key>_<asker>_<mark>` (the mark the question's, `question_mark`), and `q_<key>` alone, for its asker alone.
+INLINE_QUESTION = re.compile(
+    r"^/start(?:@\w+)?\s+q_(?:(?P<link>[0-9a-f]{16})|(?P<key>[0-9a-f]{12})(?:_(?P<asker>[0-9]{1,20})_(?P<mark>[0-9a-f]{8}))?)\s*$"
+)
+# Hex digits of a link's token (`INLINE_QUESTION`).
+LINK_BYTES = 8
 INLINE_QUESTION_GONE = "I no longer have the question you typed inline: please ask it again."
 # The link opened by another reader than its asker, the question gone (kept a week, and only the asker's latest).
 SHARED_QUESTION_GONE = (
@@ -120,11 +125,13 @@ LINK_IN_TEXT = re.compile(
 # left "see , is it true?", "who won (<link>)?" "who won ()?", words the reader did not type.
 LINK_AMONG_WORDS = re.compile(rf"\s*(?:\(\s*(?:{LINK_IN_TEXT.pattern})\s*\)|(?:{LINK_IN_TEXT.pattern}))", re.IGNORECASE)
 NOT_HERE_SEARCHED = "I have no article at that link, so I searched all my articles for your words."
-# Above the answer to a question in another language over English articles, which matched only its names.
+# Above the answer to a question in another language than the articles' (named), which matched only its names.
 NAMES_ONLY = (
-    "The articles are in English and your question seems not to be, so I matched only the names in it. Ask in "
-    "English for a closer answer."
+    "The articles are in {language} and your question seems not to be, so I matched only the names in it. Ask in "
+    "{language} for a closer answer."
 )
+# Said when a question in another language than the articles' (named) is declined, for the retrieval's ENGLISH_ONLY.
+ASK_IN = " The articles are in {language}: please ask in {language}."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
@@ -155,15 +162,18 @@ def first_page(
 
 
 def in_the_library_s_language(library: Library, question: str, answer: Answer, note: str) -> tuple[Answer, str]:
-    """`answer` and the note above it, for a question asked in another language than English (`in_another_language`),
-    which the retrieval reads by its names alone: over an English library answered with a note that says so (it was
-    answered as if understood), and over a library in another language declined without "The articles are in
-    English" (in a worker thread)."""
-    if not in_another_language(question):
+    """`answer` and the note above it, for a question asked in another language than the articles'
+    (`in_another_language`), which the retrieval reads by its names alone: answered with a note that says so (it was
+    answered as if understood), or declined asking for the articles' language, named (over articles in a language
+    newsbot cannot name, neither is said) (in a worker thread)."""
+    language = library_language(library.store)
+    if not in_another_language(question, language):
         return answer, note
-    if not library_in_english(library.store):
+    name = NAMES.get(language)
+    if not name:
         return replace(answer, reason=answer.reason.replace(ENGLISH_ONLY, "")), note
-    return answer, note or (NAMES_ONLY if answer.found else "")
+    reason = answer.reason.replace(ENGLISH_ONLY, ASK_IN.format(language=name))
+    return replace(answer, reason=reason), note or (NAMES_ONLY.format(language=name) if answer.found else "")
 
 
 def searched_in(library: Library) -> str:
@@ -686,8 +696,9 @@ async def inline_query(update: Update, context: Context) -> None:
     saved = button = None
     if note or not results:
         if question:
-            saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id)
-        parameter = f"q_{saved.key}_{asker}_{question_mark(question)}" if saved is not None else GREETING_START
+            link = secrets.token_hex(LINK_BYTES)
+            saved = SavedQuery(question, None, None, None, asker, inline=True, update_id=update.update_id, link=link)
+        parameter = f"q_{saved.link}" if saved is not None else GREETING_START
         button = InlineQueryResultsButton(text=note or NO_INLINE_RESULTS, start_parameter=parameter)
     # Personal: the dates are the asker's, so Telegram must not show these results to someone else.
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button)
@@ -695,13 +706,13 @@ async def inline_query(update: Update, context: Context) -> None:
 
 
 def question_mark(question: str) -> str:
-    """The mark of a question typed inline that its deep link carries (`INLINE_QUESTION`)."""
+    """The mark of a question typed inline that its deep link carried before it carried a token (`INLINE_QUESTION`)."""
     return short_hash(f"inline question|{question}")[:8]
 
 
 async def start_question(update: Update, context: Context) -> None:
     """Answer the question of an inline query nothing answered, whose button opened this private chat with
-    `/start q_<key>_<asker>` (or whose link the asker shared, opened by another reader); the chat sees only "/start",
+    `/start q_<link>` (or whose link the asker shared, opened by another reader); the chat sees only "/start",
     so the reply names the question first."""
     message = update.message
     assert message is not None
@@ -709,14 +720,30 @@ async def start_question(update: Update, context: Context) -> None:
     assert match is not None
     data = context.bot_data
     await touch_chat(context, message.chat)
-    asker = int(match[2]) if match[2] else message.chat_id
-    saved = await asyncio.to_thread(kept_question, data.library, match[1], asker, data.saving)
-    own = asker == message.chat_id
-    if saved is not None and not own and question_mark(saved.question) != match[3]:
-        saved = None  # the asker typed another since (or the link was forged): theirs to share, not the link's
-    if saved is None:
+    if match["link"]:
+        linked = await asyncio.to_thread(linked_question, data.library, match["link"], data.saving)
+        question, key = linked or ("", "")
+        own = key == SavedQuery("", None, None, None, message.chat_id, inline=True).key
+        gone = SHARED_QUESTION_GONE  # whose it was, the store no longer knows
+    else:
+        asker = int(match["asker"]) if match["asker"] else message.chat_id
+        saved = await asyncio.to_thread(kept_question, data.library, match["key"], asker, data.saving)
+        own = asker == message.chat_id
+        # The asker typed another since (or the link was forged): theirs to share, not the link's.
+        shown = saved is not None and (own or question_mark(saved.question) == match["mark"])
+        question = saved.question if saved is not None and shown else ""
         # A link of the key alone (made before the asker was carried) may be anyone's.
-        await message.reply_text(html.escape(INLINE_QUESTION_GONE if own and match[2] else SHARED_QUESTION_GONE))
+        gone = INLINE_QUESTION_GONE if own and match["asker"] else SHARED_QUESTION_GONE
+    if not question:
+        await message.reply_text(html.escape(gone))
         return
-    await message.reply_text(html.escape(f"{'You asked' if own else 'Asked'} inline: “{saved.question}”"))
-    await answer_question(update, context, saved.question)
+    await message.reply_text(html.escape(f"{'You asked' if own else 'Asked'} inline: “{question}”"))
+    await answer_question(update, context, question)
+
+
+def linked_question(library: Library, link: str, saving: Mapping[str, SavedQuery]) -> tuple[str, str] | None:
+    """The question typed inline that a deep link names (`SavedQuery.link`) and its key, its asker's (in the store,
+    or in `saving` while it is being saved); None if it expired or its asker typed another since (in a worker
+    thread)."""
+    kept = next((saved for saved in saving.values() if saved.link == link), None)
+    return (kept.question, kept.key) if kept is not None else library.store.load_linked(link)

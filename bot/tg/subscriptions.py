@@ -379,6 +379,9 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
         case SettingsAsked():
             await message.reply_text((await settings_of(update, context))[1])
             return True
+        case DigestAsked(again=True) if not (await view_of(message, context))[0].settings.digest:
+            # "send me the digest again" of a digest turned off: asked back, not shown what it would hold.
+            edit, confirm, usage = partial(subscriptions.set_digest, on=True), text.digest_set, text.DIGEST_USAGE
         case DigestAsked():
             await send_preview(message, context)
             return True

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from bot.errors import StoreError
 from bot.library import Library
 from bot.render.markup import cap
-from bot.render.subscriptions import for_chat
+from bot.render.subscriptions import for_chat, kept_for_returning
 from bot.render.welcome import (
     GREETING_STORE_DOWN,
     Command,
@@ -34,7 +34,7 @@ from bot.tg.buttons import GREETING_START
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
-from bot.tg.subscriptions import in_group, shared_by
+from bot.tg.subscriptions import in_group, shared_by, view_of
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,12 @@ def greeting_messages(library: Library, in_group: bool) -> list[str]:
         return [GREETING_STORE_DOWN]
 
 
-async def greet(message: Message, library: Library) -> None:
-    """Reply with the greeting: what the bot knows, with example questions (/start, or a "hi")."""
+async def greet(message: Message, library: Library, kept: str = "") -> None:
+    """Reply with the greeting: what the bot knows, with example questions (/start, or a "hi"), and what the chat
+    still gets (`kept`, plain HTML) after them."""
     group = in_group(message.chat)
-    await reply_messages(message, await asyncio.to_thread(greeting_messages, library, group))
+    messages = await asyncio.to_thread(greeting_messages, library, group)
+    await reply_messages(message, [*messages[:-1], f"{messages[-1]}\n\n{kept}"] if kept else messages)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -129,7 +131,13 @@ async def start(update: Update, context: Context) -> None:
     if message.chat.type == ChatType.CHANNEL:
         await send_help(message, context)
         return
-    await greet(message, context.bot_data.library)
+    kept = ""
+    if message.chat.type == ChatType.PRIVATE:
+        try:
+            kept = kept_for_returning(*await view_of(message, context))
+        except StoreError as exc:  # the greeting matters more, as above
+            log.warning("greeted chat %s without its subscriptions: %s", message.chat.id, exc)
+    await greet(message, context.bot_data.library, kept)
 
 
 async def help_command(update: Update, context: Context) -> None:

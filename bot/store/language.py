@@ -40,8 +40,14 @@ MARKERS = {
            "in", "aan", "ook", "bij", "er", "naar", "om", "wordt", "heeft"},
 }  # fmt: skip
 # Each language's name as a reader is told it ("The articles are in Spanish").
-NAMES = {"en": "English", "es": "Spanish", "de": "German", "fr": "French", "it": "Italian", "pt": "Portuguese"} | {
-    "nl": "Dutch"
+NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "de": "German",
+    "fr": "French",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
 }
 # The share of words among a language's MARKERS above which text is in it: under it for every language, the text is
 # in none newsbot knows ("").

@@ -42,7 +42,7 @@ from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
 from bot.store import Store
-from bot.store.language import library_language
+from bot.store.language import NAMES, library_language
 from bot.wording import spoken_list
 
 log = logging.getLogger(__name__)
@@ -967,6 +967,8 @@ class Ranking:
     speller: Speller | None = None
     # The question was asked in another language (`in_another_language`), searched for the names in it.
     foreign: bool = False
+    # The articles' language (`library_language`), which a decline of a question in another asks for (`ask_in`).
+    language: str = "en"
     # Asked within a category or dates, whose passages hold little of what a story outside them answers (`search`).
     answered_outside: bool = False
     # In a small library, the story a question none of whose words any candidate holds is near by meaning alone
@@ -1048,7 +1050,8 @@ def ranking_of(
     Yukos passiert?"; with none, for nothing."""
     question, seen = split_seen(request.question)
     terms = question_terms(question)
-    foreign = in_another_language(question, library_language(store))
+    language = library_language(store)
+    foreign = in_another_language(question, language)
     if foreign:
         typed = engine.idf(terms)
         used = typed.used()
@@ -1056,7 +1059,7 @@ def ranking_of(
         if not question:
             lettered = frozenset(typed.weights.keys() - used.keys()) & cyrillic_terms(request.question)
             speller = Speller(request.question, lettered, engine, store)
-            return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True)
+            return Ranking([], {}, {}, LEXICAL_ANSWERABILITY, lettered, speller, foreign=True, language=language)
     else:
         question = compounds_as_written(as_named_written(spelt_as_written(question, engine), engine), engine, store)
     about = asked_about(question)
@@ -1228,7 +1231,7 @@ def ranking_of(
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
         ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
-        return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign)
+        return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign, language=language)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
     ranked = reader_first(question, ranked, articles, texts, engine, semantic)
@@ -1244,7 +1247,9 @@ def ranking_of(
     # not of words typed alone ("pneumonoultramicroscopicsilicovolcanokoniosis", "£9.7m"), a sentence's meaning being
     # what the encoder compares.
     near = singled_out(ranked) if weights.paragraphs < UNSEEN_FULL_AT and asked and not foreign else None
-    return Ranking(ranked, articles, texts, answerability, never_used, speller, foreign, by_meaning=near)
+    return Ranking(
+        ranked, articles, texts, answerability, never_used, speller, foreign, language=language, by_meaning=near
+    )
 
 
 # British and American spellings of one word, each way ("defence" and "defense", "colour" and "color",
@@ -2769,7 +2774,11 @@ def declined(request: Request, ranking: Ranking, asked: str, closest: tuple[Stor
     paragraph holds any word of the question: a lone misspelling ("arsenel") is the commonest such question, and with
     a category or dates the words may be in articles they kept out. Words of another language are no misspellings:
     naming them as words no article uses would say nothing."""
-    unused = ENGLISH_ONLY + meant(ranking.respelt.values()) if ranking.foreign else no_article_uses(asked, ranking)
+    unused = (
+        ask_in(ranking.language) + meant(ranking.respelt.values())
+        if ranking.foreign
+        else no_article_uses(asked, ranking)
+    )
     reason = "Nothing in the articles answers that." + unused + dated_before_note(ranking)
     limited = bool(request.category or request.since or request.until)
     return Answer(request.question, (), closest, reason=reason, limited=limited)
@@ -2909,8 +2918,13 @@ _NAME_PARTICLES = frozenset(
     {"al", "da", "de", "del", "della", "dem", "den", "der", "des", "di", "dos", "du", "el", "la", "las", "le", "les"}
     | {"los", "van", "von"}
 )
-# Said when a question asked in another language is declined.
-ENGLISH_ONLY = " The articles are in English: please ask in English."
+
+
+def ask_in(language: str) -> str:
+    """Said when a question asked in another language than the articles' (`language`) is declined: their language,
+    named, or nothing where newsbot cannot name it. The command line's decline said "in English" of Spanish articles."""
+    name = NAMES.get(language)
+    return f" The articles are in {name}: please ask in {name}." if name else ""
 
 
 def in_another_language(question: str, language: str = "en") -> bool:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -1126,6 +1127,25 @@ def test_a_question_in_another_language_gets_no_english_word_for_its_own(news: L
     answer = news.ask(news.request("Und das Wetter?"))
     assert not answer.found
     assert answer.reason == "Nothing in the articles answers that. The articles are in English: please ask in English."
+
+
+def test_a_decline_of_a_question_in_another_language_names_the_articles_language(tmp_path: Path) -> None:
+    """Over Spanish articles, an English question the articles cannot answer was told "The articles are in English:
+    please ask in English" by `newsbot ask` (only the Telegram layer put the library's language in its place); over
+    English ones, a Spanish question is still told English."""
+    spanish = Library.open(Settings(data_dir=tmp_path / "es", corpus_dir=DATA / "spanish_corpus"))
+    try:
+        declined = spanish.ask(spanish.request("How many trips will the ferry make each day?"))
+        assert not declined.found
+        assert declined.reason.endswith("The articles are in Spanish: please ask in Spanish."), declined.reason
+    finally:
+        spanish.close()
+    english = Library.open(Settings(data_dir=tmp_path / "en", corpus_dir=ROOT / "corpus"))
+    try:
+        declined = english.ask(english.request("¿Cuántos viajes hará el ferri?"))
+        assert declined.reason.endswith("The articles are in English: please ask in English."), declined.reason
+    finally:
+        english.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,11 @@ from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMa
 from bot.config import MAX_PASSAGES, Settings
 from bot.library import Library
 from bot.models import Answer, Article, Passage, StoredArticle
-from bot.retrieval import ENGLISH_ONLY
+from bot.retrieval import ask_in
 from bot.services.subscriptions import ChatView
 from bot.store import TYPING_BOUT, ChatSettings, SavedQuery, Store
 from bot.store.language import language_of, library_language
 from bot.tg.ask import (
-    ASK_IN,
     NAMES_ONLY,
     NOTHING_AT_OFFSET,
     Page,
@@ -575,7 +574,7 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
         assert answered.startswith(f"{names_only}\n\n") and "Chess Prodigy" in answered
         for names in ("Liv Aronsen", "Aronsen chess 2023"):
             assert not page_text(english, names).startswith(names_only), names
-        assert ENGLISH_ONLY.strip() in page_text(english, "¿Cuántos viajes hará el ferri?")
+        assert ask_in("en").strip() in page_text(english, "¿Cuántos viajes hará el ferri?")
     finally:
         english.close()
     spanish = open_library(Settings(data_dir=tmp_path / "es", corpus_dir=data / "spanish_corpus"), tmp_path_factory)
@@ -588,7 +587,7 @@ def test_a_question_in_another_language_is_told_the_articles_are_in_english_only
         assert "Spanish" not in page_text(spanish, "¿Quién es Lucía Ferrán?")
         declined = page_text(spanish, "How many trips will the ferry make each day?")
         assert declined.startswith("Nothing in the articles answers that.")
-        assert ASK_IN.format(language="Spanish").strip() in declined and "English" not in declined
+        assert ask_in("es").strip() in declined and "English" not in declined
         # The greeting's own example, an English question quoting a headline.
         example = page_text(spanish, "What do we know about “Una niña de doce años gana el campeonato de ajedrez”?")
         assert example.startswith("<b>1. Una niña de doce años") and "Lucía" in example, example

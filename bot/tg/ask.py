@@ -17,7 +17,7 @@ import re
 import secrets
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import NamedTuple
 
@@ -53,7 +53,7 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import ENGLISH_ONLY, Request, in_another_language, split_follow_up
+from bot.retrieval import Request, in_another_language, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
@@ -130,8 +130,6 @@ NAMES_ONLY = (
     "The articles are in {language} and your question seems not to be, so I matched only the names in it. Ask in "
     "{language} for a closer answer."
 )
-# Said when a question in another language than the articles' (named) is declined, for the retrieval's ENGLISH_ONLY.
-ASK_IN = " The articles are in {language}: please ask in {language}."
 # The same above inline results, on the button into a private chat (a line: the client cuts a longer one).
 NOT_HERE_INLINE = "I have no article at that link"
 NOT_HERE_SEARCHED_INLINE = "No article at that link: these answer your words"
@@ -152,7 +150,8 @@ def first_page(
     """Search and render the first page of an answer in chat `chat_id`, dated in `zone`, under `note` and above
     `hint` (plain text) when given (in a worker thread)."""
     seen = searched_in(library)
-    answer, note = in_the_library_s_language(library, request.question, library.ask(request), note)
+    answer = library.ask(request)
+    note = note or names_only_note(library, request.question, answer)
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
@@ -161,19 +160,16 @@ def first_page(
     return Page(text, keyboard(answer, saved.key, seen), saved)
 
 
-def in_the_library_s_language(library: Library, question: str, answer: Answer, note: str) -> tuple[Answer, str]:
-    """`answer` and the note above it, for a question asked in another language than the articles'
-    (`in_another_language`), which the retrieval reads by its names alone: answered with a note that says so (it was
-    answered as if understood), or declined asking for the articles' language, named (over articles in a language
-    newsbot cannot name, neither is said) (in a worker thread)."""
+def names_only_note(library: Library, question: str, answer: Answer) -> str:
+    """The note above an `answer` to a question asked in another language than the articles'
+    (`in_another_language`), which the retrieval reads by its names alone: it was answered as if understood. A
+    decline asks for their language itself (`ask_in`); over articles in a language newsbot cannot name, no note (in a
+    worker thread)."""
     language = library_language(library.store)
-    if not in_another_language(question, language):
-        return answer, note
     name = NAMES.get(language)
-    if not name:
-        return replace(answer, reason=answer.reason.replace(ENGLISH_ONLY, "")), note
-    reason = answer.reason.replace(ENGLISH_ONLY, ASK_IN.format(language=name))
-    return replace(answer, reason=reason), note or (NAMES_ONLY.format(language=name) if answer.found else "")
+    if not answer.found or not name or not in_another_language(question, language):
+        return ""
+    return NAMES_ONLY.format(language=name)
 
 
 def searched_in(library: Library) -> str:

@@ -747,6 +747,21 @@ def test_run_says_at_its_start_which_bot_where_and_over_what_library_never_the_t
     assert hidden == "postgresql://news:***@db.example/news"
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://news:s3cret@db.example/news", "postgresql://news:***@db.example/news"),
+        ("postgresql://postgres:@/postgres?host=/tmp/pg", "postgresql://postgres:@/postgres?host=/tmp/pg"),
+        ("postgresql+psycopg://news@db.example:5432/news", "postgresql+psycopg://news@db.example:5432/news"),
+        ("postgresql://news@db.example/news?password=s3cret&x=1", "postgresql://news@db.example/news?password=***&x=1"),
+        ("postgresql://news@db.example/news?password=&x=1", "postgresql://news@db.example/news?password=&x=1"),
+    ],
+)
+def test_only_a_password_there_is_hidden(url: str, shown: str) -> None:
+    # pgserver's URL has an empty password: the start line showed postgres:***@, a password nobody set.
+    assert Settings(database_url=url).shown_store_url == shown
+
+
 def test_an_unreachable_database_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,6 +9,7 @@ import resource
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from bot.errors import StoreError
 from bot.index import TantivyEngine
 from bot.index.holder import HOLDER_CHARS, holder_of
 from bot.library import Library
+from bot.models import Command
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.follower import LOCK_FILE
 from bot.semantic.vectors import VectorStore
@@ -443,6 +445,18 @@ def test_an_ingest_names_a_few_duplicates_and_counts_the_rest(
     assert "5 duplicates" in said.out
     assert main(["-v", "ingest", str(copies)]) == 0
     assert sum(line.startswith("duplicate https://mirror") for line in capsys.readouterr().err.splitlines()) == 5
+
+
+@pytest.mark.parametrize(("recorded", "holder"), [("run", Command.RUN), ("ingest", Command.INGEST), ("sing", None)])
+def test_a_lock_s_holder_is_read_with_its_command(tmp_path: Path, recorded: str, holder: Command | None) -> None:
+    """The command a holder recorded is one of newsbot's; one this version does not know (a later one's) names
+    nobody, as a record in another form does."""
+    lock = tmp_path / LOCK_FILE
+    record = {"pid": os.getpid(), "host": socket.gethostname(), "command": recorded, "line": "newsbot x"}
+    lock.write_text(json.dumps({**record, "started": datetime.now(UTC).isoformat()}))
+    found = holder_of(lock)
+    assert (found and found.command) == holder
+    assert found is None or found.command.bot == (recorded == "run")
 
 
 def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1979,7 +1993,7 @@ def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
     holds the right to make them as a bot does, and records itself as running `newsbot run` (a bot's record)."""
     assert main(["stats"]) == 0
     capsys.readouterr()
-    running = Library.open(Settings.from_env(), command="run")
+    running = Library.open(Settings.from_env(), command=Command.RUN)
     try:
         assert running.vectors is not None
         story = tmp_path / "zoo.md"

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.errors import NewsbotError, StoreError, StoreUnreachableError
 from bot.lasting import Lasting
 from bot.library import Library
+from bot.models import Command
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut
 from bot.services.feeds import FeedService
@@ -127,7 +128,7 @@ class BotData:
 
     settings: Settings = field(default_factory=Settings)
     # The newsbot command running the bot ("run", or "chat" in a terminal), which the locks it takes record.
-    command: str = "run"
+    command: Command = Command.RUN
     # The bot's @username without the @, for deep links and mentions in groups.
     username: str = ""
     _library: Library | None = field(default=None, repr=False)

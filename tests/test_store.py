@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import sqlite3
@@ -945,6 +946,16 @@ def test_a_postgresql_server_that_never_answers_fails_the_opening_in_seconds() -
         for connection in accepted:
             connection.close()
         opening.join(10)
+
+
+def test_a_new_store_is_said_in_one_line(database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A line per migration made a new store's first 30 lines of a bot's log."""
+    caplog.set_level(logging.INFO, logger="bot.store.migrations")
+    Store.open(url_of(database_url, tmp_path)).close()
+    first, last = MIGRATIONS[0].name, MIGRATIONS[-1].name
+    assert [r.getMessage() for r in caplog.records] == [
+        f"store: made anew ({len(MIGRATIONS)} migrations, {first} to {last})"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ async def make_vectors(context: Context) -> bool:
     # store answers again" amid the outage).
     troubles.worked(VECTORS_JOB, reached=False)
     if embedded:
-        log.info("made %d paragraph vectors", embedded)
+        log.info("made %s", count(embedded, "paragraph vector"))
     return embedded > 0
 
 

@@ -29,7 +29,6 @@ from telegram.request import BaseRequest
 from bot import tg
 from bot.config import Settings
 from bot.errors import ConfigError, NewsbotError, StoreError, UnreachableError
-from bot.models import Command
 from bot.store.reachable import store_reachable
 from bot.tg.context import CONTEXT_TYPES, App
 from bot.tg.order import ChatOrder
@@ -414,5 +413,5 @@ def chat(settings: Settings) -> int:
         ),
         api,
     )
-    application.bot_data.command = Command.CHAT
+    application.bot_data.in_terminal = True
     return converse(application, api)

@@ -127,8 +127,8 @@ class BotData:
     `post_init`."""
 
     settings: Settings = field(default_factory=Settings)
-    # The newsbot command running the bot ("run", or "chat" in a terminal), which the locks it takes record.
-    command: Command = Command.RUN
+    # Whether the bot talks to the person at a terminal (`newsbot chat`), not to Telegram (`newsbot run`).
+    in_terminal: bool = False
     # The bot's @username without the @, for deep links and mentions in groups.
     username: str = ""
     _library: Library | None = field(default=None, repr=False)
@@ -152,6 +152,11 @@ class BotData:
     journal: Journal | None = field(default=None, repr=False)
     # Whether a /reindex runs in this process: another meanwhile would only build the same index again.
     reindexing: bool = False
+
+    @property
+    def command(self) -> Command:
+        """The newsbot command running the bot, which the locks it takes record."""
+        return Command.CHAT if self.in_terminal else Command.RUN
 
     @property
     def library(self) -> Library:

@@ -19,6 +19,7 @@ from functools import partial
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
+import telegram
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 
 # getUpdates waits this long for an update before asking again (seconds).
 POLL_TIMEOUT_SECONDS = 10
-# The name python-telegram-bot gives the task that polls for updates (telegram/ext/_updater.py).
+# The name python-telegram-bot gives the task that polls for updates (telegram/ext/_updater.py), in the version
+# pinned in pyproject.toml (tests/test_bot_e2e.py checks it and the pause `_end_retry_pause` ends).
 POLLING_TASK = "Updater:start_polling:polling_task"
 # Signals that stop `run` (Ctrl-C, a service manager's stop).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -210,8 +212,16 @@ def _end_retry_pause() -> None:
     the stop only after (telegram/ext/_utils/networkloop.py), so a bot in a token conflict took 30 s to stop. The
     polling task is cancelled only while it sleeps there, between two getUpdates: nothing fetched is on its way to
     the queue, and the updater's stop takes the cancellation as its end."""
-    for task in asyncio.all_tasks():
-        if task.get_name() == POLLING_TASK and _sleeping(task):
+    polling = [task for task in asyncio.all_tasks() if task.get_name() == POLLING_TASK]
+    if not polling:
+        # A release of python-telegram-bot other than the one pinned (pyproject.toml) that names it otherwise.
+        log.warning(
+            "python-telegram-bot %s has no task %r: a stop during its pause after a failed getUpdates waits it out",
+            telegram.__version__,
+            POLLING_TASK,
+        )
+    for task in polling:
+        if _sleeping(task):
             log.debug("stopping the pause before the next getUpdates")
             task.cancel()
 
@@ -403,5 +413,5 @@ def chat(settings: Settings) -> int:
         ),
         api,
     )
-    application.bot_data.command = "chat"
+    application.bot_data.in_terminal = True
     return converse(application, api)

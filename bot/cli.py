@@ -48,7 +48,7 @@ from bot.errors import (
 from bot.ingest import FIELDS, Order, Skipped, parse_date
 from bot.ingest.urls import is_web_url, typed_address
 from bot.library import IngestReport, Library, Semantics, open_store, shipped_articles
-from bot.models import Answer, Holder
+from bot.models import Answer, Command, Holder
 from bot.render.answers import answer_json, render_answer
 from bot.render.headlines import article_json, category_lines, latest_lines
 from bot.render.markup import (
@@ -434,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 say_index_failures=args.command not in ("ingest", "init"),
                 semantic=_semantics(args),
                 # For the locks it takes to say what it does: a bot makes the vectors as it runs, an ingest a few.
-                command=args.command,
+                command=Command(args.command),
             )
             try:
                 return _dispatch(args, library)
@@ -786,7 +786,7 @@ def _is_making(holder: Holder | None) -> bool:
     """Whether the process holding the right to make the vectors, as it recorded itself, makes them as it runs: a
     bot or `newsbot chat`, where an ingest holding it makes only a few before it ends."""
     # Read from its command line, `newsbot --data-dir /srv/news run` was taken for no bot.
-    return holder is not None and holder.command in ("run", "chat")
+    return holder is not None and holder.command.bot
 
 
 def _said_holder(holder: Holder | None) -> str:
@@ -825,23 +825,26 @@ def _said_problems(problems: Sequence[Skipped], every: bool) -> list[str]:
     them)."""
     # The BBC's archive holds 23 stories twice under other names: a screen of "duplicate" lines buried the rest.
     # A CMS export of 5,000 records under a field name not known printed 5,000 lines of one reason.
-    lines, duplicates = [], 0
-    alike: Counter[tuple[str, str]] = Counter()
+    lines = []
+    # Of each kind and reason; the duplicates, whatever their reasons, under None.
+    alike: Counter[tuple[str, str] | None] = Counter()
     for problem in problems:
-        duplicates += problem.duplicate
-        alike[problem.kind, problem.reason] += not problem.duplicate
-        if every or (duplicates if problem.duplicate else alike[problem.kind, problem.reason]) <= DUPLICATES_LISTED:
+        key = None if problem.duplicate else (problem.kind, problem.reason)
+        alike[key] += 1
+        if every or alike[key] <= DUPLICATES_LISTED:
             lines.append(str(problem))
     if every:
         return lines
-    for (kind, reason), times in alike.items():
-        if (more := times - DUPLICATES_LISTED) > 0:
-            lines.append(f"{kind}: {more:,} more for the same reason, {reason} (-v lists each)")
-    if (more := duplicates - DUPLICATES_LISTED) > 0:
-        lines.append(
-            f"duplicate: {count(more, 'more story', 'more stories')} stored already under another link or name;"
-            " not stored again (-v lists each)"
-        )
+    for key, times in sorted(alike.items(), key=lambda item: item[0] is None):  # the duplicates last
+        if (more := times - DUPLICATES_LISTED) <= 0:
+            continue
+        if key is None:
+            lines.append(
+                f"duplicate: {count(more, 'more story', 'more stories')} stored already under another link or name;"
+                " not stored again (-v lists each)"
+            )
+        else:
+            lines.append(f"{key[0]}: {more:,} more for the same reason, {key[1]} (-v lists each)")
     return lines
 
 

@@ -391,8 +391,10 @@ def _sqlite_file(url: str) -> str:
 
 
 def _hidden(url: str) -> str:
-    """A URL as it can be shown: whatever stands between "user:" and "@", and a password parameter, as ***."""
-    return re.sub(r"(password=)[^&]*", r"\1***", re.sub(r"([^/:@]*):[^@/]*@", r"\1:***@", url), flags=re.I)
+    """A URL as it can be shown: a password between "user:" and "@", and a password parameter, as ***. One that is
+    not there is not shown hidden: pgserver's "postgres:@" read as "postgres:***@", a password the operator never
+    set."""
+    return re.sub(r"(password=)[^&]+", r"\1***", re.sub(r"([^/:@]*):[^@/]+@", r"\1:***@", url), flags=re.I)
 
 
 def _username(raw: str, variable: str) -> str:

@@ -33,16 +33,22 @@ class Lasting:
     _since: float | None = field(default=None, repr=False)
     _said: float = field(default=float("-inf"), repr=False)
     _last: float = field(default=float("-inf"), repr=False)
+    # Who met it since it began (`failed(by=)`): it is over once each of them works again.
+    _met_by: set[str] = field(default_factory=set, repr=False)
 
     @property
     def lasts(self) -> bool:
         """Whether the trouble is on now (failed, and not over since)."""
         return self._since is not None
 
-    def failed(self, error: object, now: float | None = None) -> None:
+    def failed(self, error: object, now: float | None = None, by: str = "") -> None:
         """Warn of `error` if the trouble begins now; else remind that it lasts, if that was said `every` seconds ago
-        or more (a debug line otherwise)."""
+        or more (a debug line otherwise). `by`: the job that met it ("poll the feeds"), named with the error; the
+        trouble is over once each job that met it has worked again (`ended(by=)`)."""
         now = time.monotonic() if now is None else now
+        if by:
+            self._met_by.add(by)
+            error = f"{by}: {error}"
         quiet = not self.over and now - self._last > self.every
         self._last = now
         if self._since is None or quiet:
@@ -54,8 +60,15 @@ class Lasting:
         else:
             self.log.debug("%s (%s)", self.what, error)
 
-    def ended(self, now: float | None = None) -> None:
-        """Say that the trouble is over, if it was on."""
+    def ended(self, now: float | None = None, by: str = "") -> None:
+        """Say that the trouble is over, if it was on. `by`: a job worked; over only once each that met the trouble
+        has. One cause met by several jobs (the store refusing writes) is one trouble, and a job that only reads
+        (a feed poll with no feed due) works while the writes of the others still fail: its success ended the
+        trouble, and the next failed write began it again, a warning a minute."""
+        self._met_by.discard(by)
+        if by and self._met_by:
+            return
+        self._met_by.clear()
         if self._since is not None:
             now = time.monotonic() if now is None else now
             if self.over:

@@ -27,7 +27,7 @@ from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
 from bot.ingest import Order, Skipped, article_files, read_articles
 from bot.ingest.urls import canonical_url, is_web_url
-from bot.models import Answer, Article, Holder, SiteWait, StoredArticle, url_id
+from bot.models import Answer, Article, Command, Holder, SiteWait, StoredArticle, url_id
 from bot.retrieval import (
     FOLLOWED_STORIES,
     LaterPages,
@@ -145,7 +145,7 @@ def batched(items: Iterable[Article], first: int, most: int) -> Iterator[list[Ar
         size = min(2 * size, most)
 
 
-def engine_factory(settings: Settings, command: str = "") -> Callable[[Path | None], Engine]:
+def engine_factory(settings: Settings, command: Command = Command.NONE) -> Callable[[Path | None], Engine]:
     """Makes the configured engine; `command` as for `Library.open`."""
 
     def make(directory: Path | None) -> Engine:
@@ -216,7 +216,7 @@ class Library:
         distil_aside: bool = False,
         say_index_failures: bool = True,
         semantic: Semantics = "whole",
-        command: str = "",
+        command: Command = Command.NONE,
     ) -> Library:
         """Open the store (creating it with the shipped corpus if new) and the index, catching it up if behind
         (`distil_aside`: see `open_semantic`; `say_index_failures=False`: the caller says an index it could not

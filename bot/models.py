@@ -6,6 +6,7 @@ import hashlib
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
 
 
@@ -205,15 +206,39 @@ class SiteWait:
     reason: str
 
 
+class Command(StrEnum):
+    """The newsbot command a process runs, as the locks it takes record it (`Holder`); NONE: no newsbot command (a
+    test, a program using the library)."""
+
+    NONE = ""
+    RUN = "run"
+    CHAT = "chat"
+    INGEST = "ingest"
+    INIT = "init"
+    ASK = "ask"
+    LATEST = "latest"
+    REMOVE = "remove"
+    FEEDS = "feeds"
+    STATS = "stats"
+    REINDEX = "reindex"
+    VECTORS = "vectors"
+    MIGRATE = "migrate"
+
+    @property
+    def bot(self) -> bool:
+        """Whether it runs the bot, which makes the vectors as it runs (an ingest makes only a few before it ends)."""
+        return self in (Command.RUN, Command.CHAT)
+
+
 @dataclass(frozen=True)
 class Holder:
     """A process holding a lock file (the index's writer, the right to make the vectors), as it recorded itself."""
 
     pid: int
     host: str
-    # The newsbot command it runs ("run"; "" when it runs none), and its command line as typed, for people: the
-    # command line was parsed for the command before, and `newsbot --data-dir /srv/news run` was taken for no bot.
-    command: str
+    # The newsbot command it runs, and its command line as typed, for people: the command line was parsed for the
+    # command before, and `newsbot --data-dir /srv/news run` was taken for no bot.
+    command: Command
     line: str
     # When it took the lock (aware, UTC).
     started: datetime

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, closing
 from dataclasses import replace
@@ -20,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import telegram
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
-from bot.app import build_application, running
+from bot.app import POLLING_TASK, _sleeping, build_application, running
 from bot.cli import main
 from bot.config import FULL_ARTICLE_AGAIN_AFTER, MAX_ARTICLE_MESSAGES, MAX_PASSAGES, Settings
 from bot.library import Library
@@ -2473,6 +2475,23 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     assert [r.levelno for r in said] == [logging.WARNING, logging.DEBUG]
     assert all(r.exc_info is None for r in said)
     assert "stop the other `newsbot run` with this token" in said[0].getMessage()
+
+
+async def test_python_telegram_bot_pauses_after_a_failed_poll_where_a_stop_can_end_the_pause(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A stop ends python-telegram-bot's pause after a failed getUpdates (a token conflict: up to 30 s) by its
+    internals (bot.app._end_retry_pause): the polling task's name, and the pause awaited as asyncio.sleep in that
+    task. A release changing either made that stop wait out the pause, with nothing said: this says which."""
+    server.fail_next("getUpdates", 409, times=3)
+    await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=3)
+    version = telegram.__version__
+    polling = [task for task in asyncio.all_tasks() if task.get_name() == POLLING_TASK]
+    assert polling, f"python-telegram-bot {version} names no task {POLLING_TASK!r}: see bot.app._end_retry_pause"
+    deadline = time.monotonic() + 1  # the third failure's pause is longer
+    while not _sleeping(polling[0]):
+        assert time.monotonic() < deadline, f"python-telegram-bot {version} pauses otherwise than in asyncio.sleep"
+        await asyncio.sleep(0.01)
 
 
 async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_there_are_none(

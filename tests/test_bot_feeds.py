@@ -28,7 +28,7 @@ from bot.tg import feeds as tg_feeds
 from bot.tg.context import App
 from bot.tg.errors import APOLOGY, STORE_DOWN
 from bot.tg.feeds import ADDFEED_USAGE, NO_FEEDS, POLL_BUSY, POLL_STOPPED, REMOVEFEED_USAGE, feed_list
-from bot.tg.jobs import FEEDS_JOB, deliver
+from bot.tg.jobs import BEAT_JOB, FEEDS_JOB, deliver
 from tests.botapi_server import TOKEN, FakeBotAPI
 from tests.conftest import copied_library
 from tests.html_check import visible_text
@@ -491,9 +491,10 @@ async def test_a_long_pollfeeds_says_it_started_and_stops_with_the_bot(
 async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
     settings: Settings, server: FakeBotAPI, web: WebServer, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The database refuses to lease feeds for a while (SQLite; a trigger stands in for a full disk): the job warns
-    of it once (its runs after that in debug lines) and the bot goes on; once the database works again the next run
-    polls, and says so."""
+    """The database refuses to lease feeds and the beats for a while (SQLite; triggers stand in for a full disk):
+    one warning of it, whichever job met it (the runs after that in debug lines; each job warned of it its own way)
+    and the bot goes on; once the database works again the next run polls, and its end is said once, when both
+    jobs work again (the beat's reads working do not end it)."""
     caplog.set_level(logging.DEBUG, logger="bot.tg.context")
     bot = replace(
         settings,
@@ -503,33 +504,38 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
         admin_ids=(ADMIN,),
         allow_private_addresses=LOOPBACK,
         feed_check_seconds=0.2,
+        beat_seconds=0.2,
     )
     async with running(started(bot, clock), poll_timeout=1) as app:
         url = live(web, "harbour.xml", "harbour.xml")
         await command(server, ADMIN, "addfeed", url)
         live(web, "harbour.xml", "harbour_v2.xml")
         with closing(sqlite3.connect(bot.database_path, isolation_level=None)) as db:
-            db.execute(
-                "CREATE TRIGGER refuse_leases BEFORE UPDATE ON feeds BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
+            for table in ("feeds", "workers"):
+                db.execute(
+                    f"CREATE TRIGGER refuse_{table} BEFORE UPDATE ON {table}"
+                    " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                )
             clock.now = (await feed_row(app, url)).next_poll_at + timedelta(seconds=1)
 
             async def refused_twice() -> bool:
-                return (
-                    sum("cannot poll the feeds (database error: disk full" in r.getMessage() for r in caplog.records)
-                    >= 2
+                said = [r.getMessage() for r in caplog.records]
+                return all(
+                    sum(f"{job}: database error: disk full" in line for line in said) >= 2
+                    for job in (FEEDS_JOB, BEAT_JOB)
                 )
 
             await until(refused_twice)
             assert "Chess Prodigy" in await ask(server, "Who became the youngest chess champion?")
-            db.execute("DROP TRIGGER refuse_leases")
+            db.execute("DROP TRIGGER refuse_feeds")
+            db.execute("DROP TRIGGER refuse_workers")
         await answered(app, FERRY_QUESTION, web.url("/stories/ferry-strike"))
         assert (await feed_row(app, url)).last_polled_at == clock.now
     assert web.count("/live/harbour.xml") == 2
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
-    warned = [r for r in caplog.records if r.levelno >= logging.WARNING and "cannot poll the feeds" in r.getMessage()]
-    assert len(warned) == 1, warned
-    assert sum("polling the feeds again, after" in r.getMessage() for r in caplog.records) == 1
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and r.name == "bot.tg.context"]
+    assert len(warned) == 1 and warned[0].startswith("the store fails ("), warned
+    assert sum("the store works again, after" in r.getMessage() for r in caplog.records) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 

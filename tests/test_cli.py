@@ -9,6 +9,7 @@ import resource
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from bot.errors import StoreError
 from bot.index import TantivyEngine
 from bot.index.holder import HOLDER_CHARS, holder_of
 from bot.library import Library
+from bot.models import Command
 from bot.render.welcome import COMMAND_LINE, COMMAND_LINE_HELP, TELEGRAM, talk_reply
 from bot.semantic.follower import LOCK_FILE
 from bot.semantic.vectors import VectorStore
@@ -445,6 +447,18 @@ def test_an_ingest_names_a_few_duplicates_and_counts_the_rest(
     assert sum(line.startswith("duplicate https://mirror") for line in capsys.readouterr().err.splitlines()) == 5
 
 
+@pytest.mark.parametrize(("recorded", "holder"), [("run", Command.RUN), ("ingest", Command.INGEST), ("sing", None)])
+def test_a_lock_s_holder_is_read_with_its_command(tmp_path: Path, recorded: str, holder: Command | None) -> None:
+    """The command a holder recorded is one of newsbot's; one this version does not know (a later one's) names
+    nobody, as a record in another form does."""
+    lock = tmp_path / LOCK_FILE
+    record = {"pid": os.getpid(), "host": socket.gethostname(), "command": recorded, "line": "newsbot x"}
+    lock.write_text(json.dumps({**record, "started": datetime.now(UTC).isoformat()}))
+    found = holder_of(lock)
+    assert (found and found.command) == holder
+    assert found is None or found.command.bot == (recorded == "run")
+
+
 def test_a_question_of_no_words_is_shown_one_the_library_answers(capsys: pytest.CaptureFixture[str]) -> None:
     """An emoji alone (or nothing) was told "Try a question such as: Who won the election?", which on the shipped
     article (a general on missile defence) no article answers: the example is the newest story's, answered."""
@@ -745,6 +759,21 @@ def test_run_says_at_its_start_which_bot_where_and_over_what_library_never_the_t
     assert TOKEN.partition(":")[2] not in err
     hidden = Settings(database_url="postgresql://news:s3cret@db.example/news").shown_store_url
     assert hidden == "postgresql://news:***@db.example/news"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://news:s3cret@db.example/news", "postgresql://news:***@db.example/news"),
+        ("postgresql://postgres:@/postgres?host=/tmp/pg", "postgresql://postgres:@/postgres?host=/tmp/pg"),
+        ("postgresql+psycopg://news@db.example:5432/news", "postgresql+psycopg://news@db.example:5432/news"),
+        ("postgresql://news@db.example/news?password=s3cret&x=1", "postgresql://news@db.example/news?password=***&x=1"),
+        ("postgresql://news@db.example/news?password=&x=1", "postgresql://news@db.example/news?password=&x=1"),
+    ],
+)
+def test_only_a_password_there_is_hidden(url: str, shown: str) -> None:
+    # pgserver's URL has an empty password: the start line showed postgres:***@, a password nobody set.
+    assert Settings(database_url=url).shown_store_url == shown
 
 
 def test_an_unreachable_database_is_one_line(
@@ -1964,7 +1993,7 @@ def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(
     holds the right to make them as a bot does, and records itself as running `newsbot run` (a bot's record)."""
     assert main(["stats"]) == 0
     capsys.readouterr()
-    running = Library.open(Settings.from_env(), command="run")
+    running = Library.open(Settings.from_env(), command=Command.RUN)
     try:
         assert running.vectors is not None
         story = tmp_path / "zoo.md"

@@ -37,9 +37,10 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-def store_down() -> Lasting:
-    """The store's trouble as a bot's jobs share it (bot.tg.context.Troubles)."""
-    return Lasting(logging.getLogger("tests.journal"), "the store fails")
+def store_troubles() -> tuple[Lasting, Lasting]:
+    """The store's troubles as a bot's jobs share them (bot.tg.context.Troubles): out of reach, failing."""
+    said = logging.getLogger("tests.journal")
+    return Lasting(said, "the store is not answering"), Lasting(said, "the store fails")
 
 
 def message(update_id: int, text: str, bot: Bot) -> Update:
@@ -72,7 +73,7 @@ async def test_a_beat_s_take_over_racing_a_chat_s_waiting_update_leaves_the_earl
     question = message(100, "Who became the youngest chess champion?", bot)
     record = Received(question.update_id, json.dumps(question.to_dict()), killed.worker_id, ALICE)
     assert store.receive_update(BOT_ID, record, NOW)
-    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), store_down())
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
     waiting = message(101, "/help", bot)
     assert await journal.received(waiting)
 
@@ -115,14 +116,16 @@ async def test_an_update_a_stopped_process_handled_is_new_when_a_restarted_serve
     handling: one a process now gone handled is a new update; one a live process handled, or none handled, is not."""
     bot = Bot("123:fake")
     query = inline_query(1000, "who painted the harbour mural?", bot)
-    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), store_down())
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
     assert await first.received(query)
     await first.handled(query)
     assert not await first.received(query)  # delivered again to the process that handled it, still running
     first.presence.leave()
 
     later = NOW + timedelta(minutes=2)
-    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), store_down())
+    second = Journal(
+        store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), *store_troubles()
+    )
     assert await second.received(query)
     assert not await second.received(query)  # and that one is known again, until it is handled
 
@@ -136,14 +139,16 @@ async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_han
     time, and another process sharing the webhook held the chat's later messages a minute behind it."""
     bot = Bot("123:fake")
     question = message(100, "Who became the youngest chess champion?", bot)
-    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), store_down())
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
     assert await first.received(question)
     assert not await first.received(question)  # the copy, while the first is handled
     await first.handled(question)
     first.presence.leave()
 
     later = NOW + timedelta(minutes=2)
-    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), store_down())
+    second = Journal(
+        store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), *store_troubles()
+    )
     assert await asyncio.to_thread(second.take_unhandled, bot) == []
 
 
@@ -167,7 +172,7 @@ async def test_marks_a_stopped_process_left_waiting_are_written_before_a_take_ov
     stopped, running = tmp_path / f"{ended.pid}.a1b2c3.json", tmp_path / f"{os.getppid()}.d4e5f6.json"
     for path, record in ((stopped, records[0]), (running, records[1])):
         path.write_text(json.dumps([asdict(record)]))
-    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), store_down())
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
     taken = await asyncio.to_thread(journal.take_unhandled, bot)
     assert [update.update_id for update in taken] == [101]
     assert not stopped.exists() and running.exists()
@@ -185,7 +190,7 @@ async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_
     blocked.write_text("a file where the data directory's folder of marks would be")
     out_of_reach = Store(connect(f"postgresql+psycopg://newsbot:secret@127.0.0.1:{free_port()}/newsbot"))
     journal = Journal(
-        out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"), store_down()
+        out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"), *store_troubles()
     )
     update = message(100, "Who became the youngest chess champion?", bot)
     assert await journal.received(update)  # tried, and not recorded: its mark waits

@@ -57,3 +57,22 @@ def test_what_fails_now_and_then_with_no_end_to_see_is_a_new_trouble_after_a_qui
         answers.failed(error, now=second)
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert said == ["cannot answer from the index (down)", "cannot answer from the index (down again)"]
+
+
+def test_a_trouble_several_jobs_meet_is_over_once_each_works_again(caplog: pytest.LogCaptureFixture) -> None:
+    """A full disk refuses the beat's writes and the feed poll's: one trouble. The poll only reading (no feed due)
+    worked while the beat's writes still failed: had that ended it, the next beat began it again."""
+    caplog.set_level(logging.INFO, logger="tests.lasting")
+    refused = Lasting(log, "the store fails", over="the store works again")
+    refused.failed("disk full", now=0.0, by="beat")
+    refused.failed("disk full", now=1.0, by="poll the feeds")
+    refused.ended(now=2.0, by="send digests and alerts")  # met none of it
+    refused.ended(now=3.0, by="poll the feeds")
+    assert refused.lasts
+    refused.failed("disk full", now=4.0, by="beat")
+    refused.ended(now=70.0, by="beat")
+    assert not refused.lasts
+    assert [r.getMessage() for r in caplog.records] == [
+        "the store fails (beat: disk full)",
+        "the store works again, after 70 s",
+    ]

@@ -389,7 +389,7 @@ def test_an_index_made_by_another_text_analysis_is_rebuilt_before_it_answers(
         library = Library.open(settings)
     try:
         assert current_generation(settings) != old.name
-        assert "another version of newsbot's text analysis" in caplog.text
+        assert "another version of newsbot's text analysis; building it anew from the store" in caplog.text
         assert_consistent(library)
         answer = library.ask(library.request("what did the judge say", per_article=5))
         assert answer.found and "judge said" in answer.passages[0].text

@@ -1055,3 +1055,23 @@ def test_vectors_after_any_adds_and_removals_reopen_and_find_every_live_paragrap
                 assert all(found_name in live for found_name, _, _ in found)
     finally:
         reopened.close()
+
+
+def test_searches_are_answered_while_a_large_step_goes_into_the_index(tmp_path: Path) -> None:
+    """A static step puts 5,000 articles into the index at once; under one hold of the lock searches take, questions
+    waited for all of it (8 s on two cores, 20 s under load). A part at a time, a search gets in between: what it
+    sees grows part by part, never all at once."""
+    vectors = VectorStore.open(tmp_path / "v", random_vectors(), "test")
+    articles = [(stored(f"a{n:04d}", 4), [f"Paragraph {p} of story {n}." for p in range(4)]) for n in range(1_500)]
+    query = random_vectors()(["a question"])
+    seen: set[int] = set()
+    adding = threading.Thread(target=vectors.apply, args=([], articles))
+    adding.start()
+    while adding.is_alive():
+        vectors.search(query, 3)
+        seen.add(vectors.count())
+    adding.join()
+    total = vectors.count()
+    assert total == 6_000
+    assert [n for n in seen if 0 < n < total], sorted(seen)
+    vectors.close()

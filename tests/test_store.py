@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import sqlite3
@@ -976,14 +977,34 @@ def test_a_postgresql_server_that_never_answers_fails_the_opening_in_seconds() -
         opening.join(10)
 
 
-def test_a_store_a_newer_newsbot_migrated_is_refused(database_url: str, tmp_path: Path) -> None:
+def test_a_new_store_is_said_in_one_line(database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A line per migration made a new store's first 30 lines of a bot's log."""
+    caplog.set_level(logging.INFO, logger="bot.store.migrations")
+    Store.open(url_of(database_url, tmp_path)).close()
+    first, last = MIGRATIONS[0].name, MIGRATIONS[-1].name
+    assert [r.getMessage() for r in caplog.records] == [
+        f"store: made anew ({len(MIGRATIONS)} migrations, {first} to {last})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("later", "named"),
+    [
+        (["9999_from_a_later_version"], "9999_from_a_later_version"),
+        # Each named, a store three weeks newer was refused in a line of 600 characters.
+        ([f"{n:04d}_later" for n in range(9990, 9999)], "9 migrations, 9990_later to 9998_later"),
+    ],
+)
+def test_a_store_a_newer_newsbot_migrated_is_refused(
+    database_url: str, tmp_path: Path, later: list[str], named: str
+) -> None:
     """After a rollback, an older newsbot read and wrote tables whose shape it did not know: it now says so."""
     url = url_of(database_url, tmp_path)
     opened = Store.open(url)
     try:
         with writing(opened.engine) as connection:
-            connection.execute(migrations.insert().values(name="9999_from_a_later_version", applied_at=NOW))
+            connection.execute(migrations.insert(), [{"name": name, "applied_at": NOW} for name in later])
     finally:
         opened.close()
-    with pytest.raises(StoreError, match=r"migrated by a newer newsbot \(9999_from_a_later_version\)"):
+    with pytest.raises(StoreError, match=rf"migrated by a newer newsbot \({named}\): run that version"):
         Store.open(url)

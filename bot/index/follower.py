@@ -513,7 +513,11 @@ def _same_analysis(directory: Path) -> bool:
     except OSError:
         made_by = ""  # made before indexes recorded their analysis
     if made_by != ANALYSIS:
-        log.warning("the index in %s was made by another version of newsbot's text analysis", directory)
+        # Said with what comes of it: an upgraded library's first command read as if something were wrong and left so.
+        log.warning(
+            "the index in %s was made by another version of newsbot's text analysis; building it anew from the store",
+            directory,
+        )
         return False
     return True
 

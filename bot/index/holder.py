@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.index.aside import pid_running
-from bot.models import Holder
+from bot.models import Command, Holder
 
 # The most of its command line a holder records.
 HOLDER_CHARS = 200
@@ -41,10 +41,9 @@ def running(holder: Holder) -> bool:
     return began is None or began <= holder.started + START_SLACK
 
 
-def record_holder(fd: int, command: str) -> None:
-    """Record this process as the holder in the lock file open at `fd`, running the newsbot `command` ("run",
-    "ingest"; "" for no newsbot command: a test, a program using the library). Only said: a full disk leaves it
-    unsaid."""
+def record_holder(fd: int, command: Command) -> None:
+    """Record this process as the holder in the lock file open at `fd`, running the newsbot `command`. Only said: a
+    full disk leaves it unsaid."""
     record = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
@@ -58,13 +57,14 @@ def record_holder(fd: int, command: str) -> None:
 
 
 def holder_of(lock: Path) -> Holder | None:
-    """The holder the lock file `lock` records, if one that runs is recorded."""
+    """The holder the lock file `lock` records, if one that runs is recorded (a command this version does not know
+    names nobody)."""
     try:
         record = json.loads(lock.read_text(errors="replace"))
         holder = Holder(
             int(record["pid"]),
             str(record["host"]),
-            str(record["command"]),
+            Command(record["command"]),
             str(record["line"]),
             datetime.fromisoformat(record["started"]),
         )

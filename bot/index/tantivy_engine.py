@@ -48,7 +48,7 @@ from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import bytes_of, remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Idf, IndexedParagraph, Query, searched_terms, unique_terms
 from bot.index.holder import holder_of, record_holder
-from bot.models import Hit, Holder
+from bot.models import Command, Hit, Holder
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class TantivyEngine:
     name = "tantivy"
 
     def __init__(
-        self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST, command: str = ""
+        self, directory: Path, headline_boost: float, pair_boost: float = PAIR_BOOST, command: Command = Command.NONE
     ) -> None:
         """`command`: the newsbot command this process runs ("run", "ingest"), which its writer's lock records for
         the processes waiting for it to name (`bot.index.holder`)."""

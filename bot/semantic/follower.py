@@ -22,7 +22,7 @@ from bot.index.aside import left_by_dead
 from bot.index.engine import NO_CURSOR
 from bot.index.follower import articles_in_store, replay
 from bot.index.holder import holder_of, record_holder
-from bot.models import Holder
+from bot.models import Command, Holder
 from bot.semantic.vectors import CHECKSUMS_FILE, INDEX_FILE, VectorStore
 from bot.store import Store
 
@@ -40,8 +40,10 @@ BATCHES = {"on": 100, "static": 5_000}
 class VectorFollower:
     """Brings one data directory's paragraph vectors up to the store, when this process may write them."""
 
-    def __init__(self, store: Store, vectors: VectorStore, batch: int = BATCHES["on"], command: str = "") -> None:
-        """`command`: the newsbot command this process runs ("run", "ingest"), which the writer's lock records for
+    def __init__(
+        self, store: Store, vectors: VectorStore, batch: int = BATCHES["on"], command: Command = Command.NONE
+    ) -> None:
+        """`command`: the newsbot command this process runs, which the writer's lock records for
         the processes that find it held to name (`bot.index.holder`)."""
         self.store = store
         self.command = command

@@ -61,6 +61,8 @@ PASSAGE_RECIPE = "headline. paragraph"
 # cores, where a whole step (100 articles) took 20-50 s that a stopping bot waited for. Chunks of 64 embedded
 # about 15% slower than whole steps (more padding per batch); 128 as fast.
 EMBED_CHUNK = 128
+# Paragraphs added to the index in one hold of its lock (about 0.15 s on two cores; a search waits for it at most).
+ADD_PART = 64
 # Dead vectors kept beside the live ones at most (a share of them): past it a commit compacts the index, adding
 # every live vector into a new one (about as long as storing them the first time: 3,300-4,000 a second). So the
 # compactions cost at most about 1/DEAD_SHARE times what the removals would have, while a search passes over at
@@ -321,13 +323,18 @@ class VectorStore:
             changed = _embedded_whole(changed, len(vectors))
         with self._lock, self._undone_on_failure():
             self._begin()
-            self._remove((set(removed) - set(ids)) | {article.id for article, _, _ in changed})
-            row = 0
-            for article, paragraphs, key in changed:
-                self._db.execute("INSERT INTO articles VALUES (?, ?)", (article.id, key))
-                self._add([(article.id, i) for i in range(len(paragraphs))], vectors[row : row + len(paragraphs)])
-                row += len(paragraphs)
-            self.embedded += row
+            self._remove(set(removed) - set(ids))
+        row = 0
+        for part in _parts(changed):
+            # A part at a time under the lock, which questions' searches take: a static step's 5,000 articles went
+            # into the index under it whole, and questions waited 8 s for it (20 s under load).
+            with self._lock, self._undone_on_failure():
+                self._remove(article.id for article, _, _ in part)
+                for article, paragraphs, key in part:
+                    self._db.execute("INSERT INTO articles VALUES (?, ?)", (article.id, key))
+                    self._add([(article.id, i) for i in range(len(paragraphs))], vectors[row : row + len(paragraphs)])
+                    row += len(paragraphs)
+                    self.embedded += len(paragraphs)
         if stopped:
             raise Stopped
         return len(texts)
@@ -509,6 +516,18 @@ class VectorStore:
         with self._lock:
             self._rollback()
             self._db.close()
+
+
+def _parts(changed: Sequence[_Changed]) -> Iterator[Sequence[_Changed]]:
+    """`changed` in parts of ADD_PART paragraphs or so (an article is never split)."""
+    start, size = 0, 0
+    for end, (_, paragraphs, _) in enumerate(changed, 1):
+        size += len(paragraphs)
+        if size >= ADD_PART:
+            yield changed[start:end]
+            start, size = end, 0
+    if start < len(changed):
+        yield changed[start:]
 
 
 def _embedded_whole(changed: Sequence[_Changed], vectors: int) -> list[_Changed]:

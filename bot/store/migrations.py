@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -280,10 +280,16 @@ def pending(engine: Engine) -> list[str]:
         done = set(connection.scalars(select(migrations.c.name)))
     if unknown := sorted(done - {m.name for m in MIGRATIONS}):
         raise StoreError(
-            f"the store was migrated by a newer newsbot ({', '.join(unknown)}): run that version, or restore a"
-            " backup of the store made before it"
+            f"the store was migrated by a newer newsbot ({_named(unknown)}): run that version, or restore a backup of"
+            " the store made before it"
         )
     return [m.name for m in MIGRATIONS if m.name not in done]
+
+
+def _named(names: Sequence[str]) -> str:
+    """Migrations as a line names them: each of a few, else how many and the first and last (a version three weeks
+    older listed 23 in a line of 600 characters)."""
+    return ", ".join(names) if len(names) <= 3 else f"{len(names)} migrations, {names[0]} to {names[-1]}"
 
 
 def migrate(engine: Engine, seed: Seed | None = None, now: datetime | None = None) -> bool:
@@ -294,12 +300,18 @@ def migrate(engine: Engine, seed: Seed | None = None, now: datetime | None = Non
         migrations.create(connection, checkfirst=True)
         done = set(connection.scalars(select(migrations.c.name)))
         created = not done and not _is_legacy(connection)
+        applied = []
         for migration in MIGRATIONS:
             if migration.name in done:
                 continue
             migration.apply(connection)
             connection.execute(migrations.insert().values(name=migration.name, applied_at=now or datetime.now(UTC)))
-            log.info("store: applied migration %s", migration.name)
+            applied.append(migration.name)
+        # One line: a line per migration made a new store's first 30 lines of the bot's log.
+        if created:
+            log.info("store: made anew (%s)", _named(applied))
+        elif applied:
+            log.info("store: brought up to this version (%s)", _named(applied))
         if created and seed is not None:
             # In the same transaction: nobody ever sees the new store without its shipped articles.
             lock(connection, CHANGELOG_LOCK)

@@ -61,6 +61,7 @@ async def post_init(application: App) -> None:
         data.clock,
         WaitingMarks(data.settings.waiting_marks_dir),
         data.troubles.store,
+        data.troubles.refused,
     )
     await take_unhandled(application, data.journal)
     await welcome.set_menu(application)

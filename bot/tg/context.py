@@ -12,9 +12,10 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
-from bot.errors import NewsbotError, StoreUnreachableError
+from bot.errors import NewsbotError, StoreError, StoreUnreachableError
 from bot.lasting import Lasting
 from bot.library import Library
+from bot.models import Command
 from bot.services.digests import Digests
 from bot.services.fanout import FanOut
 from bot.services.feeds import FeedService
@@ -70,7 +71,18 @@ class Troubles:
             "; stop the other `newsbot run` with this token, or run several behind one webhook",
         )
     )
-    # What fails other than the store (the index damaged or unwritable, the vectors' files), each its own trouble.
+    # The store answering but failing or refusing (a write refused, a full or read-only disk, a lock held past the
+    # wait): one trouble whichever jobs meet it. Each job said it its own way: a read-only disk made four warnings,
+    # one per job, and each job's own end.
+    refused: Lasting = field(
+        default_factory=lambda: Lasting(
+            log,
+            "the store fails",
+            "; the jobs that meet it try again (digests and alerts, feed polls and updates' records may wait)",
+            "the store works again",
+        )
+    )
+    # What fails other than the store, each its own trouble: the index damaged or unwritable, the vectors' files.
     index: Lasting = field(
         default_factory=lambda: Lasting(
             log,
@@ -79,38 +91,34 @@ class Troubles:
             "the index follows the store again",
         )
     )
+    vectors: Lasting = field(
+        default_factory=lambda: Lasting(log, "cannot make paragraph vectors", over="making paragraph vectors again")
+    )
+    # Anything else a job meets (none known): named with the job.
+    jobs: Lasting = field(default_factory=lambda: Lasting(log, "a job fails", over="the jobs work again"))
     answers: Lasting = field(
         default_factory=lambda: Lasting(
             log, "cannot answer from the store or the index", "; readers are asked to try again"
         )
     )
-    vectors: Lasting = field(
-        default_factory=lambda: Lasting(log, "cannot make paragraph vectors", over="making paragraph vectors again")
-    )
-    feeds: Lasting = field(
-        default_factory=lambda: Lasting(log, "cannot poll the feeds", over="polling the feeds again")
-    )
-    fanout: Lasting = field(
-        default_factory=lambda: Lasting(log, "cannot send digests and alerts", over="sending digests and alerts again")
-    )
-    beat: Lasting = field(
-        default_factory=lambda: Lasting(
-            log,
-            "cannot tell the other processes this one is alive",
-            "; they may take over its digests",
-            "telling the other processes this one is alive again",
-        )
-    )
 
-    def failed(self, job: Lasting, error: NewsbotError) -> None:
-        """Say `error`, which a job met: the store's trouble if the store is out of reach, else the job's own (a write
-        refused, a full disk: the others go on)."""
-        (self.store if isinstance(error, StoreUnreachableError) else job).failed(error)
+    def failed(self, job: str, error: NewsbotError, own: Lasting | None = None) -> None:
+        """Say `error`, which `job` met, as the trouble of its cause: the store out of reach, the store failing, else
+        the job's `own` (the index, the vectors' files) or any job's."""
+        if isinstance(error, StoreUnreachableError):
+            self.store.failed(error)
+        elif isinstance(error, StoreError):
+            self.refused.failed(error, by=job)
+        else:
+            (own or self.jobs).failed(error, by=job)
 
-    def worked(self, job: Lasting) -> None:
-        """A job that has just read or written the store worked: its own trouble is over, and the store's."""
-        job.ended()
-        self.store.ended()
+    def worked(self, job: str, reached: bool = True) -> None:
+        """`job` worked: the troubles it met are over unless other jobs still meet them, and the store is in reach
+        if it `reached` it (a vectors step begun before the store went away ends well while it is away)."""
+        for trouble in (self.refused, self.index, self.vectors, self.jobs):
+            trouble.ended(by=job)
+        if reached:
+            self.store.ended()
 
 
 @dataclass
@@ -119,8 +127,8 @@ class BotData:
     `post_init`."""
 
     settings: Settings = field(default_factory=Settings)
-    # The newsbot command running the bot ("run", or "chat" in a terminal), which the locks it takes record.
-    command: str = "run"
+    # Whether the bot talks to the person at a terminal (`newsbot chat`), not to Telegram (`newsbot run`).
+    in_terminal: bool = False
     # The bot's @username without the @, for deep links and mentions in groups.
     username: str = ""
     _library: Library | None = field(default=None, repr=False)
@@ -144,6 +152,11 @@ class BotData:
     journal: Journal | None = field(default=None, repr=False)
     # Whether a /reindex runs in this process: another meanwhile would only build the same index again.
     reindexing: bool = False
+
+    @property
+    def command(self) -> Command:
+        """The newsbot command running the bot, which the locks it takes record."""
+        return Command.CHAT if self.in_terminal else Command.RUN
 
     @property
     def library(self) -> Library:

@@ -68,9 +68,9 @@ async def follow_store(context: Context) -> None:
     try:
         applied = await asyncio.to_thread(context.bot_data.library.follow)
     except NewsbotError as exc:  # a database or index hiccup
-        troubles.failed(troubles.index, exc)
+        troubles.failed(FOLLOW_JOB, exc, troubles.index)
         return
-    troubles.worked(troubles.index)
+    troubles.worked(FOLLOW_JOB)
     if applied:
         log.info("followed %s from the store", count(applied, "change"))
 
@@ -85,13 +85,13 @@ async def make_vectors(context: Context) -> bool:
         log.info("stopped making paragraph vectors (the bot is stopping); the next start goes on")
         return False
     except NewsbotError as exc:
-        troubles.failed(troubles.vectors, exc)
+        troubles.failed(VECTORS_JOB, exc, troubles.vectors)
         return False
     # Not the store's end: a step begun before the store went away ends well while it is still away (it said "the
     # store answers again" amid the outage).
-    troubles.vectors.ended()
+    troubles.worked(VECTORS_JOB, reached=False)
     if embedded:
-        log.info("made %d paragraph vectors", embedded)
+        log.info("made %s", count(embedded, "paragraph vector"))
     return embedded > 0
 
 
@@ -112,9 +112,9 @@ async def poll_feeds(context: Context) -> None:
         if await data.feeds.due(now):  # a read; claiming is a write, not worth it every minute for nothing
             await unless_stopping(context.application, data.feeds.poll(now, on_poll=heard))
     except NewsbotError as exc:  # the store is unreachable: the feeds are polled when it is back
-        data.troubles.failed(data.troubles.feeds, exc)
+        data.troubles.failed(FEEDS_JOB, exc)
     else:
-        data.troubles.worked(data.troubles.feeds)
+        data.troubles.worked(FEEDS_JOB)
     finally:
         # Also after a failed or stopped round: the store has recorded these notices as told.
         await tell_admins(context, notices)
@@ -166,9 +166,9 @@ async def deliver(application: Running) -> Report | None:
                 ask=lambda chat_id: bot_access(application.bot, chat_id),
             )
         except NewsbotError as exc:  # the database is unreachable: the next minute tries again
-            data.troubles.failed(data.troubles.fanout, exc)
+            data.troubles.failed(FANOUT_JOB, exc)
             return None
-        data.troubles.worked(data.troubles.fanout)
+        data.troubles.worked(FANOUT_JOB)
         share_budget(application)
     if report.claimed or report.taken_over or report.outcomes:
         log.info(
@@ -198,9 +198,9 @@ async def beat(context: Context) -> None:
         if data.journal is not None:
             await take_unhandled(context.application, data.journal)
     except NewsbotError as exc:
-        data.troubles.failed(data.troubles.beat, exc)
+        data.troubles.failed(BEAT_JOB, exc)
         return
-    data.troubles.worked(data.troubles.beat)
+    data.troubles.worked(BEAT_JOB)
     share_budget(context.application)
 
 

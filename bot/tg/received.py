@@ -30,7 +30,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.errors import NewsbotError, StoreUnreachableError
+from bot.errors import NewsbotError, StoreError, StoreUnreachableError
 from bot.lasting import Lasting
 from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 # record that waited still waits.
 RECORD_WAIT_SECONDS = 2.0
 UNRECORDED_AFTER_FAILURE_SECONDS = 10.0
+# Recording the updates received, as the store's troubles name what met them.
+RECORDING = "record the updates received"
 # Telegram keeps an update a day; so are records, so one delivered again within it is known.
 KEEP_RECEIVED = timedelta(days=1)
 # A chat's update waits at most this long for the chat's earlier ones that another process is handling (one stuck,
@@ -68,8 +70,10 @@ class Journal:
         clock: Callable[[], datetime],
         waiting: WaitingMarks,
         store_trouble: Lasting,
+        refused: Lasting,
     ) -> None:
-        """`store_trouble`: the store out of reach, as the bot's jobs say it too (one trouble, said once)."""
+        """`store_trouble`: the store out of reach, and `refused`: the store failing (a full or read-only disk), as
+        the bot's jobs say them too (one trouble each, said once)."""
         self.store = store
         self.bot_id = bot_id
         self.presence = presence
@@ -85,7 +89,8 @@ class Journal:
             f"the marks of handled updates can be kept in {waiting.directory} again",
         )
         self.store_trouble = store_trouble
-        # The store answering no record in time (another process holding its write lock) or refusing it.
+        self.refused = refused
+        # The store answering no record in time (another process holding its write lock).
         self._unrecorded = Lasting(
             log,
             "cannot record the updates received",
@@ -136,6 +141,7 @@ class Journal:
             self._failed(exc)
             return True
         self._unrecorded.ended()
+        self.refused.ended(by=RECORDING)
         self.store_trouble.ended()
         if not fresh:
             self._recorded.discard(update.update_id)
@@ -147,7 +153,12 @@ class Journal:
         return lambda worker: not self.presence.alive(worker, now)
 
     def _failed(self, error: object) -> None:
-        (self.store_trouble if isinstance(error, StoreUnreachableError) else self._unrecorded).failed(error)
+        if isinstance(error, StoreUnreachableError):
+            self.store_trouble.failed(error)
+        elif isinstance(error, StoreError):
+            self.refused.failed(error, by=RECORDING)
+        else:
+            self._unrecorded.failed(error)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
 
     async def turn(self, update: Update, handle: Callable[[Update], Awaitable[object]]) -> None:

@@ -34,7 +34,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
-from bot.errors import QuestionError, StoreError
+from bot.errors import QuestionError, StoreError, StoreUnreachableError
 from bot.library import Library
 from bot.models import Answer, short_hash
 from bot.render.answers import fit_answer
@@ -256,6 +256,8 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
         async with data.save_turn:
             with answering(someone_waits=False):
                 await asyncio.to_thread(data.library.store.save_query, saved)
+    except StoreUnreachableError as exc:  # the store's one trouble, said once whatever meets it; the button expires
+        data.troubles.store.failed(exc)
     except StoreError as exc:  # the answer is out; the button says "expired" if pressed
         # The database's one line: a traceback for an outage buried it (the store stopped as an answer went out).
         log.warning("could not keep the question behind a button (%s): %s", saved.key, exc)
@@ -363,14 +365,16 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     await message.reply_text(page.text, reply_markup=page.markup)
     await keep_question(context, page.saved)
     if page.saved is not None and context.application.running:
-        context.application.create_task(rank_later_pages(library, request))
+        context.application.create_task(rank_later_pages(context.bot_data, request))
 
 
-async def rank_later_pages(library: Library, request: Request) -> None:
+async def rank_later_pages(data: BotData, request: Request) -> None:
     """Rank an answer's later pages once its first is sent, so a "More" press shows one as fast as the first (aside:
     the chat's next update does not wait for it)."""
     try:
-        await asyncio.to_thread(library.rank_later_pages, request)
+        await asyncio.to_thread(data.library.rank_later_pages, request)
+    except StoreUnreachableError as exc:  # the store's one trouble: it warned once beside the outage's own line
+        data.troubles.store.failed(exc)
     except StoreError as exc:  # the press ranks them itself
         log.warning("could not rank the later pages of an answer ahead: %s", exc)
 

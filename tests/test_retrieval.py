@@ -1487,6 +1487,17 @@ def test_a_name_asked_for_is_one_the_question_does_not_write(question: str, text
     assert writes_what_is_asked(question, text) is told
 
 
+NUMBERS_IN_WORDS = json.loads((DATA / "numbers_in_words.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", NUMBERS_IN_WORDS, ids=[f"{c['question']}: {c['text']}" for c in NUMBERS_IN_WORDS])
+def test_a_number_in_words_is_read_from_one_list_of_cardinals(case: dict[str, Any]) -> None:
+    """Each case of tests/data/numbers_in_words.json: a count, a span or a distance written in words answers "how
+    many?", "how long?" or "how far?" whatever its cardinal ("thirteen", "seventy") or its run ("two hundred"), read
+    from bot/data/cardinals_en.txt; three lists of number words each missed some."""
+    assert writes_what_is_asked(case["question"], case["text"]) is case["told"]
+
+
 @pytest.mark.parametrize(
     ("text", "count"),
     [

@@ -2383,6 +2383,35 @@ def doer_terms(deed: Collection[str]) -> frozenset[str]:
     return frozenset(term for verb, d in doubled for term in analyze(f"{verb}{d.group(1) if d else ''}er"))
 
 
+# "Who ...?" asks for someone, whom a story names as a person: after a title ("Mr Ferris", "Professor Aisha Grant"),
+# with an age ("Gordon Pike, 67,"), as two or three capitalised words after a word in lower case that is no article nor
+# preposition, as a role or a deed ("postman Gordon Pike", "manager, Keira Lusk", "won by Lucy Mbeki"), or opening a
+# sentence before its verb ("Amit Yoran was director ..."); not a place or a body after "in", "at" or "for" ("in
+# Tanner Street", "at Wexcombe Royal Infirmary", "for St Anne's Hospice").
+_ASKS_WHO = re.compile(r"\s*(?:and\s+)?who(?:m|se)?\b", re.IGNORECASE)
+_CAPITALISED = r"[A-Z][a-z'\u2019-]+"
+_PERSON = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Professor)\.?\s+[A-Z]"
+    rf"|\b{_CAPITALISED},\s*\d{{1,3}},"
+    r"|\b(?!(?:the|a|an|in|at|on|of|for|from|to|into|near|with|by\s+the)\b)[a-z]+,?[ \t]+"
+    rf"{_CAPITALISED}(?:[ \t]+{_CAPITALISED}){{1,2}}\b(?![ \t]+[A-Z])"
+    r"|(?:^|[.!?][\"'\u201d\u2019]?\s+)(?!(?:The|An?|In|At|On|Of|For|From|To|By|After|But|And|When|While|This|That|It|He|She"
+    rf"|They|We|His|Her|Their|Its)\b){_CAPITALISED}(?:[ \t]+{_CAPITALISED}){{1,2}}(?=[ \t]+[a-z])"
+)
+
+
+writes_person = written_by(_PERSON)  # someone named
+
+
+def ordering_kinds(question: str) -> list[tuple[Callable[[str], bool], bool, float, bool]]:
+    """Kinds of thing a question asks for that only order its passages (`kind_first`), weighed as `asked_kinds` are,
+    not whether its first passage answers it: someone named, for "who ...?". A story's lede often tells of someone
+    without naming them ("A Bramholt builder has been found not guilty ...", "More than 1,200 runners took part in
+    the half marathon"), and its next paragraph names them ("... to acquit Colin Ferris, 52", "The race was won by
+    Lucy Mbeki"): the ranker, weighing the lede's place and words, put it first, 0.7 and 1.1 above."""
+    return [(writes_person, False, KIND_WEAKER, False)] if _ASKS_WHO.match(question) else []
+
+
 def kind_first(
     question: str,
     ranked: list[Candidate],
@@ -2409,7 +2438,7 @@ def kind_first(
     first = ranked[0]
     first_text = texts[first.hit.article_id, first.hit.position]
     numberless = not writes_number(first_text) and any(asks_for.search(question) for asks_for in _ASKS_NUMBER)
-    for writes, found_by_too, weaker, _ in asked_kinds(question):
+    for writes, found_by_too, weaker, _ in [*asked_kinds(question), *ordering_kinds(question)]:
         if writes(first_text):
             continue
         # Words the first was found by, not those that only frame the question ("much" of "much of Cumbria").

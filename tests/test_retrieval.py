@@ -59,6 +59,7 @@ from bot.retrieval import (
     writes_clock,
     writes_count,
     writes_money,
+    writes_person,
     writes_price,
     writes_span,
     writes_what_is_asked,
@@ -1505,6 +1506,28 @@ def test_a_name_asked_for_is_one_the_question_does_not_write(question: str, text
     or anywhere when the story writes it in other words: a sentence's first word, a name the question writes, or
     one beside another thing ("stolen from Dunmore Museum") is none."""
     assert writes_what_is_asked(question, text) is told
+
+
+SOMEONE_NAMED = json.loads((DATA / "someone_named.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", SOMEONE_NAMED, ids=[c["text"] for c in SOMEONE_NAMED])
+def test_who_is_answered_by_a_passage_naming_someone_not_a_place_or_a_body(case: dict[str, Any]) -> None:
+    """Each case of tests/data/someone_named.json: `writes_person`, which a "who ...?" question's passages are ordered
+    by (`ordering_kinds`), reads a name after a title, with an age, after a role or a deed, or opening a sentence; not
+    one after "in", "at", "for" or "to", nor a sentence opening with "The"."""
+    assert writes_person(case["text"]) is case["named"]
+
+
+NUMBERS_IN_WORDS = json.loads((DATA / "numbers_in_words.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", NUMBERS_IN_WORDS, ids=[f"{c['question']}: {c['text']}" for c in NUMBERS_IN_WORDS])
+def test_a_number_in_words_is_read_from_one_list_of_cardinals(case: dict[str, Any]) -> None:
+    """Each case of tests/data/numbers_in_words.json: a count, a span or a distance written in words answers "how
+    many?", "how long?" or "how far?" whatever its cardinal ("thirteen", "seventy") or its run ("two hundred"), read
+    from bot/data/cardinals_en.txt; three lists of number words each missed some."""
+    assert writes_what_is_asked(case["question"], case["text"]) is case["told"]
 
 
 @pytest.mark.parametrize(

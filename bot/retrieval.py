@@ -660,63 +660,11 @@ def _most_held(weights: Sequence[tuple[str, float]], term_sets: Iterable[frozens
     return max((sum([v for t, v in weights if t in terms]) for terms in term_sets), default=0.0)
 
 
-def coverage(
-    idf: Mapping[str, float], text: str, headline: str, lowercase: Collection[str] = ()
-) -> tuple[float, frozenset[str]]:
-    """Share of the question's information (idf mass) that a paragraph and its headline contain, and which terms (of
-    the paragraph, those `held_terms` gives)."""
-    found = frozenset(idf) & (held_terms(text, frozenset(idf), lowercase) | _term_set(headline))
+def coverage(idf: Mapping[str, float], text: str, headline: str) -> tuple[float, frozenset[str]]:
+    """Share of the question's information (idf mass) that a paragraph and its headline contain, and which terms."""
+    found = frozenset(idf) & (_term_set(text) | _term_set(headline))
     total = sum(idf.values())
     return (sum(idf[t] for t in found) / total if total else 0.0), found
-
-
-def held_terms(text: str, question: frozenset[str], lowercase: Collection[str]) -> frozenset[str]:
-    """The terms `text` holds of a question whose terms are `question`, less those it writes in `lowercase` that the
-    text writes only inside another name (`named_only`)."""
-    terms = _term_set(text)
-    return terms - named_only(text, terms & question & frozenset(lowercase), question)
-
-
-def typed_lowercase(question: str) -> frozenset[str]:
-    """The terms of the common English words (`english_words`) a question writes in lowercase, which may be other
-    words than a text's capitalised ones in names (`named_only`). Not others: a reader types names in lowercase too,
-    "westmoor" of "Westmoor Energy"."""
-    common = english_words()
-    return frozenset(
-        term for start, end, term in words(question) if question[start:end].islower() and question[start:end] in common
-    )
-
-
-def named_only(text: str, terms: frozenset[str], question: frozenset[str]) -> frozenset[str]:
-    """Those of `terms` that `text` writes only as words of names of two or more capitalised words holding no other
-    word of the `question` (the question's terms): "how much is parking at the folk festival" of tests/data/bramholt
-    was answered confidently from "... returns to Priory Park", "parking" meeting "Park". A reader types names in
-    lowercase: "hyde park concert" names Hyde Park, whose other word it holds."""
-    if not terms or text.islower():
-        return frozenset()
-    spans = token_spans(text)
-    # Runs of adjacent capitalised tokens, only spaces between them.
-    runs: list[list[tuple[int, int]]] = []
-    for start, end in spans:
-        if not text[start].isupper():
-            continue
-        if runs and text[runs[-1][-1][1] : start].isspace():
-            runs[-1].append((start, end))
-        else:
-            runs.append([(start, end)])
-    # A name's first word is the one that tells it apart, which a reader types as the name ("arsenal" of "Arsenal
-    # Ladies"); its later ones say what kind of thing it is ("Park", "Energy"), which a question may mean otherwise.
-    named: dict[tuple[int, int], frozenset[str]] = {}
-    for run in runs:
-        kept = [span for span in run if analyze(text[span[0] : span[1]])]
-        for span in kept[1:]:
-            named[span] = frozenset(analyze(text[kept[0][0] : run[-1][1]]))
-    out = set()
-    for term in terms:
-        found = [span for span in spans if term in analyze(text[span[0] : span[1]])]
-        if found and all(span in named and not (named[span] - {term}) & question for span in found):
-            out.add(term)
-    return frozenset(out)
 
 
 def evidence_terms(question: str) -> frozenset[str]:
@@ -871,7 +819,6 @@ def evidence(
     names: frozenset[str] = frozenset(),
     dated: Mapping[str, int] | None = None,
     asked_of: int | None = None,
-    lowercase: Collection[str] = (),
 ) -> list[Candidate]:
     """The evidence for BM25 `hits` and `dense` (article, position, cosine) candidates, merged, in no order.
 
@@ -915,15 +862,13 @@ def evidence(
         text, headline = texts.get(key), headlines.get(key[0])
         if text is None or headline is None:
             continue
-        share, found = coverage(idf, text, headline, lowercase)
-        # A word held only inside another name is held by none of its sentences either.
-        named = question & _term_set(text) - found
-        best = _most_held(weights, tuple(terms - named for terms in _sentence_term_sets(text)))
+        share, found = coverage(idf, text, headline)
+        best = _most_held(weights, _sentence_term_sets(text))
         context = 0.0
         around = found
         if hit.position > 0:
             for before in {texts.get((hit.article_id, hit.position - 1)), texts.get((hit.article_id, 0))} - {None}:
-                terms = question & held_terms(str(before), question, lowercase)
+                terms = question & _term_set(str(before))
                 context = max(context, sum(idf[t] for t in terms - found))
                 around |= terms
         if hit.article_id not in headline_shares:
@@ -931,7 +876,7 @@ def evidence(
         unframed = frozenset(framing) - found
         # Words its story's lede tells and the paragraph does not write, whether or not the headline does too.
         lede = texts.get((hit.article_id, 0)) if told_before and hit.position > 0 else None
-        lede_terms = held_terms(lede, question, lowercase) if lede is not None else frozenset()
+        lede_terms = _term_set(lede) if lede is not None else frozenset()
         split = bool(names & lede_terms) and not names <= lede_terms
         # Those it writes too, in another sentence, are told all the same: "Work could start next spring." tells of
         # the airfield its lede and the sentence before name ("when will work start on the airfield?" was a weak
@@ -1252,7 +1197,6 @@ def ranking_of(
     # words, each in 2 of the 61 paragraphs, were taken for two meeting by chance in 0.1 paragraphs (as one, 2.5).
     together = written_as_one([t for _, _, t in words(question) if t in idf], [*texts.values(), *headlines.values()])
     rare_together = not apart and chance_meetings(as_met(held, together), weights.paragraphs) < RARE_TOGETHER
-    lowercase = typed_lowercase(question)
     candidates = evidence(
         hits,
         idf,
@@ -1270,13 +1214,12 @@ def ranking_of(
         names=names,
         dated=dated,
         asked_of=asked_year(question, now or datetime.now(UTC)),
-        lowercase=lowercase,
     )
     if semantic is not None:
         candidates = soft_matched(question, candidates, headlines, texts, semantic)
     met = as_met(idf, together)
     candidates = unmet_marked(
-        question, candidates, unmet_words, met, weights.paragraphs, headlines, texts, semantic, whether, lowercase
+        question, candidates, unmet_words, met, weights.paragraphs, headlines, texts, semantic, whether
     )
     if one_word and one_of_few:
         candidates = [replace(c, unmet=True) for c in candidates]
@@ -1578,7 +1521,6 @@ def unmet_marked(
     texts: Mapping[tuple[str, int], str],
     semantic: Semantic | None,
     whether: bool = False,
-    lowercase: Collection[str] = (),
 ) -> list[Candidate]:
     """The candidates, marked `unmet` where one of the `lacked` words (words of the question that a small library
     never writes, or writes only in other stories, `search`) is met in none of their story's paragraphs read and
@@ -1604,9 +1546,7 @@ def unmet_marked(
             typed.setdefault(term, question[start:end])
     if not typed:
         return list(candidates)
-    # A word typed in `lowercase` that a paragraph writes only inside another name it does not write (`held_terms`).
-    asked = frozenset(idf)
-    written = [(article, held_terms(text, asked, lowercase)) for (article, _), text in texts.items()]
+    written = [(article, _term_set(text)) for (article, _), text in texts.items()]
     written += [(article, _term_set(headline)) for article, headline in headlines.items()]
     met = {term: {article for article, terms in written if term in terms} for term in typed}
     # The word asking for money ("cost" of "how much will parking cost") is met by a story writing a sum.
@@ -1614,18 +1554,9 @@ def unmet_marked(
         met[term] |= {article for (article, _), text in texts.items() if writes_money(text)}
     if semantic is not None and semantic.pieces is not None:
         shown = [f"{headlines[c.hit.article_id]}. {texts[c.hit.article_id, c.hit.position]}" for c in candidates]
-        # Nor is it met by meaning there: "parking" met "Priory Park" at 0.73.
-        named = [
-            _term_set(text) - held_terms(text, asked, lowercase)
-            for text in (texts[c.hit.article_id, c.hit.position] for c in candidates)
-        ]
         for term, word in typed.items():
             near = semantic.pieces.soft_match(word, shown)
-            met[term] |= {
-                c.hit.article_id
-                for c, m, unheld in zip(candidates, near, named, strict=True)
-                if m >= SOFT_MET and term not in unheld
-            }
+            met[term] |= {c.hit.article_id for c, m in zip(candidates, near, strict=True) if m >= SOFT_MET}
     # A name other stories write is no other way of saying what this one says, however rare the words it holds.
     names = written_as_names(typed.keys(), texts.values())
     out = []

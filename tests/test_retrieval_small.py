@@ -12,21 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.analysis import analyze
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
-from bot.retrieval import (
-    Candidate,
-    asks_done,
-    compose,
-    held_terms,
-    met_first,
-    ranking_of,
-    search,
-    typed_lowercase,
-    writes_asked_in_story,
-)
+from bot.retrieval import Candidate, asks_done, compose, met_first, ranking_of, search, writes_asked_in_story
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -1041,19 +1030,6 @@ def test_a_weak_answer_s_story_must_write_what_is_asked(case: dict[str, Any]) ->
     article = StoredArticle("a" * 16, case["headline"], "Local", None, None, None, None, len(case["passages"]))
     story = [Passage(article, i, text, 0.0) for i, text in enumerate(case["passages"])]
     assert writes_asked_in_story(case["question"], story) is case["writes"]
-
-
-HELD_IN_NAMES = json.loads((DATA / "held_in_names.json").read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("case", HELD_IN_NAMES, ids=[f"{c['question']}: {c['text']}" for c in HELD_IN_NAMES])
-def test_a_lowercase_word_written_only_inside_another_name_is_not_held(case: dict[str, Any]) -> None:
-    """Each case of tests/data/held_in_names.json: whether a text holds a word of the question (`held_terms`), not
-    when the reader typed it in lowercase and the text writes it only inside a name of capitalised words the question
-    does not name ("parking" of a festival's "Priory Park", tests/data/bramholt); its "why" says why."""
-    question = case["question"]
-    held = held_terms(case["text"], frozenset(analyze(question)), typed_lowercase(question))
-    assert (analyze(case["word"])[0] in held) is case["held"]
 
 
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))

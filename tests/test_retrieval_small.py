@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
-from bot.retrieval import Candidate, asks_done, met_first, ranking_of, writes_asked_in_story
+from bot.retrieval import Candidate, asks_done, compose, met_first, ranking_of, search, writes_asked_in_story
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -1029,6 +1030,27 @@ def test_a_weak_answer_s_story_must_write_what_is_asked(case: dict[str, Any]) ->
     article = StoredArticle("a" * 16, case["headline"], "Local", None, None, None, None, len(case["passages"]))
     story = [Passage(article, i, text, 0.0) for i, text in enumerate(case["passages"])]
     assert writes_asked_in_story(case["question"], story) is case["writes"]
+
+
+ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", ASKED_NEXT_YEAR, ids=[f"{c['asked_on']}: {c['question']}" for c in ASKED_NEXT_YEAR])
+def test_next_year_is_declined_only_when_no_story_shown_reaches_it(
+    request: pytest.FixtureRequest, case: dict[str, Any]
+) -> None:
+    """Each case of tests/data/asked_next_year.json, asked on its day: a question asking of "next year" is declined
+    only when every passage the answer would show is of a story dated before the year ahead of it, not when the first
+    alone is (its "why" says what the old code did)."""
+    library: Library = request.getfixturevalue(case["library"])
+    asked = library.request(case["question"])
+    now = datetime.fromisoformat(case["asked_on"]).replace(tzinfo=UTC)
+    ranking = search(asked, library.engine, library.store, library.semantic, now)
+    answer = compose(asked, ranking, library.settings.min_answerability)
+    got = ("confident" if answer.confident else "weak") if answer.found else "declined"
+    assert got == case["answer"], answer
+    if "shows" in case:
+        assert any(p.text.startswith(case["shows"]) for p in answer.passages), answer
 
 
 READER_CASES = json.loads((DATA / "reader_questions.json").read_text(encoding="utf-8"))

@@ -1230,9 +1230,11 @@ async def test_a_command_addressed_to_another_bot_is_not_called_unknown(app: Bot
 
 async def test_an_unknown_command_names_the_one_meant(app: Bot, server: FakeBotAPI) -> None:
     """ "/settings" and "/subscriptions", as other bots call them, and "/subscibe" mistyped, met "Unknown command
-    ..., see /help": the reader had to find /mysubs and /subscribe in the list."""
+    ..., see /help": the reader had to find /mysubs and /subscribe in the list. "/stop" was pointed to /unsubscribe,
+    which alone stops nothing."""
     for typed, meant in (("/settings", "mysubs"), ("/subscriptions", "mysubs"), ("/subscibe", "subscribe"),
-                         ("/lates", "latest"), ("/tz", "timezone"), ("/News", "latest")):  # fmt: skip
+                         ("/lates", "latest"), ("/tz", "timezone"), ("/News", "latest"),
+                         ("/stop", "unsubscribe all")):  # fmt: skip
         reply = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
         assert reply == f"Unknown command {typed}: did you mean /{meant}? /help lists every command.", reply
     # An admin's command is named to admins alone, as /help lists it.

@@ -619,11 +619,12 @@ def not_in_channels(command: str) -> str:
 
 
 # Commands readers type by other names (as other bots call them), with the one that does it here: "/settings" and
-# "/subscriptions" met "Unknown command", though /mysubs shows both.
+# "/subscriptions" met "Unknown command", though /mysubs shows both. "/stop" stops everything, as in other bots: it
+# was pointed to /unsubscribe, which alone only lists what is followed.
 COMMAND_ALIASES = {
     "settings": "mysubs", "mysettings": "mysubs", "subscriptions": "mysubs", "mysubscriptions": "mysubs",
     "subs": "mysubs", "status": "mysubs", "sub": "subscribe", "follow": "subscribe", "unsub": "unsubscribe",
-    "unfollow": "unsubscribe", "stop": "unsubscribe", "tz": "timezone", "zone": "timezone", "news": "latest",
+    "unfollow": "unsubscribe", "stop": "unsubscribe all", "tz": "timezone", "zone": "timezone", "news": "latest",
     "headlines": "latest", "new": "latest", "search": "ask", "question": "ask", "commands": "help", "menu": "help",
     "category": "categories", "topics": "categories", "alert": "alerts", "notifications": "alerts",
     "digests": "digest", "schedule": "time", "about": "start", "info": "start", "hello": "start",
@@ -634,9 +635,10 @@ _NEAR_COMMAND = 0.75
 
 def meant_command(typed: str, commands: Sequence[str]) -> str | None:
     """The command of `commands` (names without "/") an unknown one was meant for: its other name
-    (`COMMAND_ALIASES`), the one command it starts, or a near spelling of it; None when none is near."""
+    (`COMMAND_ALIASES`, with the words it takes there), the one command it starts, or a near spelling of it; None
+    when none is near."""
     name = typed.removeprefix("/").lower()
-    if (alias := COMMAND_ALIASES.get(name)) in commands:
+    if (alias := COMMAND_ALIASES.get(name)) is not None and alias.split()[0] in commands:
         return alias
     # The start of one command ("/stat" of /stats, though /start is as near by its letters).
     if len(starting := [command for command in commands if command.startswith(name)]) == 1 and len(name) > 2:

@@ -497,6 +497,12 @@ def frame_terms(question: str) -> frozenset[str]:
     return frozenset(term for _, terms in _framed(question) for term in terms)
 
 
+def other_question_terms(question: str) -> frozenset[str]:
+    """The terms of the question's words that questions in other languages than English hold (`OTHER_QUESTION_WORDS`:
+    "cuántos", "wann", "pourquoi")."""
+    return frozenset(term for start, end, term in words(question) if fold(question[start:end]) in OTHER_QUESTION_WORDS)
+
+
 def asks_for_a_story(question: str) -> bool:
     """Whether the question opens with a frame asking for the story on what follows ("what happened at the
     hospital", "tell me about the hospital", "what about football")."""
@@ -1077,7 +1083,10 @@ def ranking_of(
     carried = evidence_terms(about)
     idf = {t: v for t, v in weights.weights.items() if t in carried}
     frames = frame_terms(question)
-    never_used = frozenset(idf.keys() - weights.used().keys() - frames)
+    # A question in the articles' own language other than English is framed by its question words ("cuántos"), which
+    # the articles seldom write: "¿Cuántos viajes hará el ferri?" over Spanish ones was told no article uses "Cuántos".
+    framing = other_question_terms(question) if language != "en" else frozenset()
+    never_used = frozenset(idf.keys() - weights.used().keys() - frames - framing)
     named = name_terms(question)
     speller = Speller(question, never_used & cyrillic_terms(question) if foreign else never_used, engine, store)
     dense: list[tuple[str, int, float]] = []

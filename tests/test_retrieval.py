@@ -1149,6 +1149,24 @@ def test_a_decline_of_a_question_in_another_language_names_the_articles_language
         english.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [("¿Cuántos viajes hará el ferri?", "cuatro viajes diarios"), ("¿Cuántas horas entrena Lucía?", "cuatro horas")],
+)
+def test_a_question_in_the_articles_own_language_is_not_told_its_question_word_is_unused(
+    tmp_path: Path, question: str, first: str
+) -> None:
+    """Over Spanish articles, "¿Cuántos viajes hará el ferri?" was a weak answer saying "No article uses the word
+    “Cuántos”": a question word frames the question, as "how many" does in English."""
+    spanish = Library.open(Settings(data_dir=tmp_path / "es", corpus_dir=DATA / "spanish_corpus"))
+    try:
+        answer = spanish.ask(spanish.request(question))
+    finally:
+        spanish.close()
+    assert answer.found and first in answer.passages[0].text, answer
+    assert "Cuánt" not in answer.reason, answer.reason
+
+
 @pytest.fixture(scope="module")
 def named_in_their_letters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """English stories that give a name in its own letters too: Greek, Arabic, Hebrew, Chinese, Hindi (with their

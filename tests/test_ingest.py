@@ -7,12 +7,14 @@ import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.errors import ArticleError
 from bot.ingest import Skipped, parse_date, read_articles, read_file, split_paragraphs
 from bot.ingest.limits import MAX_PASTED_FILE_BYTES, MAX_RECORD_BYTES
+from bot.ingest.text import dated_byline
 from bot.models import Article
 from tests.paths import DATA, ROOT
 
@@ -866,3 +868,11 @@ def test_a_gzip_compressed_feed_file_is_read_as_the_feed(tmp_path: Path, name: s
     (tmp_path / "packed" / "photos.tar.gz").write_bytes(gzip.compress(b"x"))
     [archive] = read_file(tmp_path / "packed" / "photos.tar.gz")
     assert isinstance(archive, Skipped) and archive.reason == "an archive: unpack it, then ingest its folder"
+
+
+@pytest.mark.parametrize("case", json.loads((DATA / "dated_bylines.json").read_text(encoding="utf-8")))
+def test_a_line_of_names_and_a_date_is_a_byline_and_a_label_beside_a_date_is_none(case: dict[str, Any]) -> None:
+    """ "Breaking News | 5 December 2026", a section's label beside the date, was read as a byline: "By Breaking News"
+    under the headline."""
+    read = dated_byline(case["line"])
+    assert read == (None if case["names"] is None else (case["names"], case["date"])), read

@@ -43,6 +43,13 @@ _BYLINE = re.compile(
 # the reading time, which is no one's name nor date.
 _BYLINE_PARTS = re.compile(r"\s+[\u00b7|\u2022\u2014\u2013/-]\s+")
 _BARE_NAME = re.compile(rf"{_NAME}(?:\s+{_NAME}){{1,3}}")
+# Words of a section's or a page's label, which templates write beside the date as they write a byline ("Breaking News
+# | 5 December 2026", "Premier League · 5 Dec 2026"): a bare name holding one is no one's ("By Breaking News" was shown
+# under the headline).
+_LABEL_WORDS = frozenset(
+    {"news", "breaking", "latest", "live", "update", "updates", "league", "sport", "sports", "business", "politics"}
+    | {"world", "opinion", "weather", "analysis", "comment", "features", "edition", "headlines", "today"}
+)
 _READING_TIME = re.compile(
     r"\d+\s*(?:min(?:ute)?s?|m)\.?(?:\s+read(?:ing)?(?:\s+time)?)?|read(?:ing)? time:?\s*\d+.*", re.IGNORECASE
 )
@@ -286,13 +293,19 @@ def dated_byline(line: str) -> tuple[str, str] | None:
     for part in parts:
         if _READING_TIME.fullmatch(part):
             continue
-        if names is None and (byline := _BYLINE.match(part) or _BARE_NAME.fullmatch(part)):
+        if names is None and (byline := _BYLINE.match(part) or _bare_name(part)):
             names = byline[1] if byline.re is _BYLINE else byline[0]
         elif dates is None and (written := date_line_text(part)) is not None:
             dates = written
         else:
             return None
     return (names, dates) if names and dates else None
+
+
+def _bare_name(part: str) -> re.Match[str] | None:
+    """A byline part that is names alone ("Jane Doe"), not a label (`_LABEL_WORDS`)."""
+    named = _BARE_NAME.fullmatch(part)
+    return named if named and not _LABEL_WORDS.intersection(part.casefold().split()) else None
 
 
 class BrokenUtf8(ArticleError):

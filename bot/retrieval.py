@@ -1059,6 +1059,7 @@ def ranking_of(
 
     A question asked in another language is searched for the names in it (`in_english`): "Yukos" of "Was ist mit
     Yukos passiert?"; with none, for nothing."""
+    now = now or datetime.now(UTC)
     question, seen = split_seen(request.question)
     terms = question_terms(question)
     language = library_language(store)
@@ -1231,7 +1232,7 @@ def ranking_of(
         told_before=by_chance < 1.0,
         names=names,
         dated=dated,
-        asked_of=asked_year(question, now or datetime.now(UTC)),
+        asked_of=asked_year(question, now),
         as_nouns=months_as_nouns(question),
     )
     if semantic is not None:
@@ -1245,7 +1246,7 @@ def ranking_of(
     if semantic is None:
         ranked = told_from_the_start(question, typed_word_first(rank(candidates, LEXICAL_RANKER), idf, asked))
         ranked = reader_first(question, ranked, articles, texts, engine, None)
-        ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
+        ranked = newest_first(question, ranked, articles, now)
         return Ranking(ranked, articles, texts, LEXICAL_ANSWERABILITY, never_used, speller, foreign, language=language)
     ranker, answerability = SECOND_STAGES[semantic.mode]
     ranked = told_from_the_start(question, typed_word_first(rank(candidates, ranker), idf, asked))
@@ -1255,7 +1256,7 @@ def ranking_of(
         ranked = met_first(question, ranked, headlines, texts, semantic)
         ranked = doer_apart_first(question, ranked, articles, texts)
     ranked = named_first(question, ranked, names, texts)
-    ranked = newest_first(question, ranked, articles, now or datetime.now(UTC))
+    ranked = newest_first(question, ranked, articles, now)
     # "who won the match?" was declined of first_week, whose match report says "came from behind to beat": no story
     # writes "won" or "match", and a question none of whose words the library uses is one only the vectors could
     # answer, by a guess. Where one story stands far above the others by meaning, that guess is worth showing as such;

@@ -153,6 +153,9 @@ class Answer:
     # Declined within a category or dates: said after the reason (`render.answers.reason_of`) unless a note says
     # what the limits kept out (`newsbot ask`), which turns it off rather than cutting the words out of the reason.
     limited: bool = False
+    # The articles' language, named, where the question was asked in another and answered from its names alone
+    # (`bot.retrieval.in_another_language`): Telegram says so above the passages. "" for any other answer.
+    names_only: str = ""
 
     @property
     def found(self) -> bool:

@@ -2821,6 +2821,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         more=max(0, len(chosen) - wanted),
         offset=request.offset,
         confident=confident,
+        names_only=NAMES.get(ranking.language, "") if ranking.foreign else "",
     )
 
 

@@ -53,11 +53,10 @@ from bot.render.welcome import (
     talk_reply,
     without_opening,
 )
-from bot.retrieval import Request, in_another_language, split_follow_up
+from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
-from bot.store.language import NAMES, library_language
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
@@ -151,25 +150,14 @@ def first_page(
     `hint` (plain text) when given (in a worker thread)."""
     seen = searched_in(library)
     answer = library.ask(request)
-    note = note or names_only_note(library, request.question, answer)
+    # A question in another language than the articles' was answered from its names alone, as if understood.
+    note = note or (NAMES_ONLY.format(language=answer.names_only) if answer.names_only else "")
     meant = None if answer.found or request.category or hint else category_meant(library.store, request.question)
     answer, text = noted_answer(answer, note, username, zone, category_hint(meant) if meant else hint)
     if not pages_on(answer):
         return Page(text, keyboard(answer, ""))
     saved = SavedQuery(request.question, request.category, request.since, request.until, chat_id)
     return Page(text, keyboard(answer, saved.key, seen), saved)
-
-
-def names_only_note(library: Library, question: str, answer: Answer) -> str:
-    """The note above an `answer` to a question asked in another language than the articles'
-    (`in_another_language`), which the retrieval reads by its names alone: it was answered as if understood. A
-    decline asks for their language itself (`ask_in`); over articles in a language newsbot cannot name, no note (in a
-    worker thread)."""
-    language = library_language(library.store)
-    name = NAMES.get(language)
-    if not answer.found or not name or not in_another_language(question, language):
-        return ""
-    return NAMES_ONLY.format(language=name)
 
 
 def searched_in(library: Library) -> str:

@@ -2784,13 +2784,17 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # transport committee decide about the cycle lane" of tests/data/kelby was a weak answer with "A decision is due
     # at the council's transport committee on 15 December", its story written before the day. Not a question asking
     # why: a reason is told before the deed as often as after ("Why did Martin Dempsey go to Moscow?" of the shipped
-    # story, which tells he is invited "for talks which will include the missile defense issue").
+    # story, which tells he is invited "for talks which will include the missile defense issue"). A time or a sum of
+    # money asked for that none of the story's passages gives declines it whatever its score
+    # (`writes_time_or_sum_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it
+    # cost?" of the missile defence talks shows them, weakly.
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
     if not by_meaning and (
         (best < CONFIDENT_ANSWERABILITY and not writes_asked_in_story(own, story))
         or all_dated_before(chosen, ranking)
         or (bool(story) and not _ASKS_WHY.match(own) and all(told_only_ahead(own, p.text) for p in story))
+        or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
     ):
         return declined(request, ranking, asked, closest)
     # A passage that does not write what the question asks for is no confident answer however much of the rest it
@@ -2863,6 +2867,36 @@ def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
         or (somewhere and _PLACE.search(p.text) is not None)
         or bool(doers & _term_set(p.text))
         for p in story
+    )
+
+
+def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`) gives the time a question asking when
+    asks for, in a sentence telling of it (`writes_when`), and the sum of money one asking how much something cost or
+    paid asks for (`writes_money`); true of a question asking for neither. A story writes a day, a date or a sum in one
+    way, whatever words a question asks in, so one writing none cannot answer it, however near its topic: an answer
+    whose story gives none is declined at any score (`compose`), where what else is asked for (a count, someone, a
+    cause) is told in too many ways to decline for (`writes_asked_in_story`, below the confident bar only). Of the
+    BBC questions of the tuning half no article answers, "When did the Nintendo Switch come out?" was a weak answer
+    (0.87) with a story on Nintendo's DS, and "How much did Microsoft pay for Skype?" (0.96) with Skype's hotspot
+    calls; no answerable one was declined for it. Not a measure ("how far", "how old"): "How far did the web portal's
+    stock market worth sink ...?" asks for no distance, and a person's age is as often in a paragraph not shown."""
+    asked = _ASKS_WHEN.match(question)
+    when = asked is not None and asked.group("asked").casefold() == "when"
+    return (not when or any(gives_time(question, p.text, p.article.title) for p in story)) and (
+        _ASKS_MONEY.search(question) is None or any(writes_money(p.text) for p in story)
+    )
+
+
+def gives_time(question: str, text: str, headline: str) -> bool:
+    """Whether a paragraph (under `headline`) has a sentence giving a time (`_WHEN`) that tells of a word of the
+    `question` (`when_asked_of`), itself or through the one before it points back at (`_told_term_sets`: "They go
+    on sale in the UK on 14 April" after "The glasses weigh 48 grams"); any, when the headline holds them all."""
+    wanted = when_asked_of(question)
+    told = wanted <= _term_set(headline)
+    return any(
+        _WHEN.search(sentence) is not None and (told or bool(wanted & terms))
+        for sentence, terms in zip(sentences(text), _told_term_sets(text), strict=True)
     )
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache, partial
+from functools import cache, cached_property, lru_cache, partial
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -2790,10 +2790,12 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # cost?" of the missile defence talks shows them, weakly.
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
+    # Read once a paragraph: the first passage is judged for its story and for a confident answer.
+    ahead = cache(partial(told_only_ahead, own))
     if not by_meaning and (
         (best < CONFIDENT_ANSWERABILITY and not writes_asked_in_story(own, story))
         or all_dated_before(chosen, ranking)
-        or (bool(story) and not _ASKS_WHY.match(own) and all(told_only_ahead(own, p.text) for p in story))
+        or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
         or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
     ):
         return declined(request, ranking, asked, closest)
@@ -2809,7 +2811,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         and writes_what_is_asked(
             own, ranking.texts[first.hit.article_id, first.hit.position], ranking.articles[first.hit.article_id].title
         )
-        and not told_only_ahead(own, ranking.texts[first.hit.article_id, first.hit.position])
+        and not ahead(ranking.texts[first.hit.article_id, first.hit.position])
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.

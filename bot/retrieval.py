@@ -2812,6 +2812,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             own, ranking.texts[first.hit.article_id, first.hit.position], ranking.articles[first.hit.article_id].title
         )
         and not ahead(ranking.texts[first.hit.article_id, first.hit.position])
+        and not met_only_in_names(
+            own, [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id], ranking.texts.values()
+        )
+        and not told_only_as_some(own, [p.text for p in story])
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
@@ -2899,6 +2903,92 @@ def gives_time(question: str, text: str, headline: str) -> bool:
     return any(
         _WHEN.search(sentence) is not None and (told or bool(wanted & terms))
         for sentence, terms in zip(sentences(text), _told_term_sets(text), strict=True)
+    )
+
+
+def met_only_in_names(question: str, story: Sequence[str], texts: Iterable[str]) -> frozenset[str]:
+    """The terms of words the `question` writes in lower case that the paragraphs of its answer's story (`story`)
+    write only inside a name (`_NAME_RUN`, past a sentence's first word) holding no other word of the question, and
+    there as another word of that stem (`_other_form`), while some paragraph of the library (`texts`) writes them in
+    lower case: the story names a place or a body after another thing than the one asked about. Of tests/data/bramholt
+    "how much is parking at the folk festival" was answered confidently by the festival's ticket prices, "parking" met
+    by "Priory Park", where the festival is held (the cinema owner's obituary writes "car park"). The same word as a
+    name's ("the film awards" of "Academy Awards", "the union" of "European Union") is most often the thing the name
+    is, and a name typed in lower case with its other words ("priory park") is that name."""
+    asked = _term_set(question)
+    typed = {term: fold(question[start:end]) for start, end, term in words(question) if question[start].islower()}
+    outside: set[str] = set()
+    names: list[dict[str, str]] = []
+    for text in story:
+        for sentence in sentences(text):
+            end = 0
+            for found in _NAME_RUN.finditer(sentence):
+                start = found.start()
+                if not sentence[:start].strip(" '\"\u2018\u201c("):
+                    first = re.match(r"\S+\s*", found.group())
+                    start += first.end() if first else 0
+                if start < found.end():
+                    outside |= _term_set(sentence[end:start])
+                    name = sentence[start : found.end()]
+                    names.append({term: fold(name[s:e]) for s, e, term in words(name)})
+                    end = found.end()
+            outside |= _term_set(sentence[end:])
+    named = {
+        term
+        for term in typed.keys() - outside - frame_terms(question)
+        if any(term in name for name in names)
+        and all(
+            not (name.keys() & asked) - {term} and _other_form(typed[term], name[term])
+            for name in names
+            if term in name
+        )
+    }
+    return frozenset(term for term in named if any(term in _cases(text)[1] for text in texts))
+
+
+def _other_form(word: str, other: str) -> bool:
+    # Whether two words of one stem differ by more than a plural's or a possessive's ending ("parking", "park").
+    return _PLURAL_END.sub("", word) != _PLURAL_END.sub("", other)
+
+
+_PLURAL_END = re.compile(r"(?:['\u2019]s|ies|e?s|y)$")
+
+
+# "Which shipyard ...?" asks which one: the word after "which", in lower case, before a verb (`told_only_as_some`); and
+# that word written after a word introducing one not named ("a shipyard in Norway", "no British yard", not "a crime
+# for American firms"), with no name beside it: after
+# it, as a title or after a comma or "called" ("a shipyard, Baltic Marine,", "a shipyard called Baltic Marine", "a
+# minister Jo Kelly"), or before it ("Ms Kelly, a Cabinet Office minister").
+_ASKS_WHICH = re.compile(r"\b(?i:which)\s+(?P<asked>[a-z][\w'\u2019-]*)\s+(?P<verb>[\w'\u2019]+)")
+_SOME = re.compile(
+    r"\b(?:a|an|no|any|another|some)\s+(?:(?!(?:of|for|in|to|at|on|by|with|from|and|or)\b)[\w'\u2019-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_NAMED_AFTER = re.compile(r"\s*(?:,\s*|\s+(?:called|named)\s+|\s+)[\"'\u2018\u201c]?[A-Z]")
+_NAMED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]*,\s+(?:an?|another)\s+(?:[\w'\u2019-]+\s+){0,2}$")
+
+
+def told_only_as_some(question: str, story: Sequence[str]) -> bool:
+    """Whether a question asks which one of something ("which shipyard is building the ferries") that the paragraphs
+    its answer shows of its story (`story`) write only as one not named ("a shipyard in Norway"): they tell that there
+    is one, not which, and the answer is no confident one (`compose`). Of tests/data/harrowby that question was
+    answered confidently (1.00) by the ferry operator's order "from a shipyard in Norway". False where they never
+    write the word: a story names the one asked for in its own words ("Which aid charity ...?" of a charity's
+    name)."""
+    asked = _ASKS_WHICH.search(question)
+    if asked is None or not (terms := _term_set(asked.group("asked"))):
+        return False
+    # The thing asked which one of is the word before the verb ("which shipyard is building", "which school won"), not
+    # a word describing it ("which big change", "which American defence firm").
+    verb = asked.group("verb")
+    if not (re.fullmatch(_AUXILIARY, verb, re.IGNORECASE) or _written_done(verb)):
+        return False
+    written = [(text, start, end) for text in story for start, end, term in words(text) if term in terms]
+    return bool(written) and all(
+        _SOME.search(text, 0, start) is not None
+        and _NAMED_BEFORE.search(text, 0, start) is None
+        and _NAMED_AFTER.match(text, end) is None
+        for text, start, end in written
     )
 
 

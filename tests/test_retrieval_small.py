@@ -20,8 +20,10 @@ from bot.retrieval import (
     asks_done,
     compose,
     met_first,
+    met_only_in_names,
     ranking_of,
     search,
+    told_only_as_some,
     writes_asked_in_story,
     writes_time_or_sum_in_story,
 )
@@ -1061,6 +1063,29 @@ def test_an_answer_s_story_must_give_the_time_or_sum_asked_for(case: dict[str, A
     assert writes_time_or_sum_in_story(case["question"], story) is case["gives"]
 
 
+MET_IN_NAMES = json.loads((DATA / "met_in_names.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", MET_IN_NAMES, ids=[f"{c['question']}: {c['why']}" for c in MET_IN_NAMES])
+def test_a_word_asked_that_the_story_writes_only_in_a_name_is_not_met_there(case: dict[str, Any]) -> None:
+    """Each case of tests/data/met_in_names.json: the words a question writes in lower case that the answer's story
+    writes only inside a name holding no other word of the question, where the library writes them in lower case,
+    which make no confident answer (`compose`)."""
+    story, library = case["story"], case["library"]
+    assert met_only_in_names(case["question"], story, [*story, *library]) == frozenset(case["met"])
+
+
+TOLD_AS_SOME = json.loads((DATA / "told_as_some.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", TOLD_AS_SOME, ids=[f"{c['question']}: {c['story'][-1]}" for c in TOLD_AS_SOME])
+def test_which_one_is_not_told_by_a_story_writing_only_that_there_is_one(case: dict[str, Any]) -> None:
+    """Each case of tests/data/told_as_some.json: whether the passages an answer shows of its story write the thing a
+    question asks which one of only as one not named ("a shipyard in Norway"), which makes no confident answer
+    (`compose`): "which shipyard is building the ferries" of tests/data/harrowby was answered confidently."""
+    assert told_only_as_some(case["question"], case["story"]) is case["some"]
+
+
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))
 
 
@@ -1118,6 +1143,13 @@ def dunmarsh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     regatta's winners, a bakery closing, a storm's gusts and waves, how pupils get to school, a show's prizes,
     harbour repairs put off, a sea swim), and the shipped one, with vectors."""
     yield from library_of(tmp_path_factory.mktemp("dunmarsh"), DATA / "dunmarsh")
+
+
+@pytest.fixture(scope="module")
+def harrowby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's twelve stories (tests/data/harrowby: a new station, a budget, bins, a storm, two matches, a fraud, a
+    half marathon, a cafe, a ferry operator's new ships, a museum, an orchard) and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("harrowby"), DATA / "harrowby")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache, partial
+from functools import cache, cached_property, lru_cache, partial
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -2784,13 +2784,19 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # transport committee decide about the cycle lane" of tests/data/kelby was a weak answer with "A decision is due
     # at the council's transport committee on 15 December", its story written before the day. Not a question asking
     # why: a reason is told before the deed as often as after ("Why did Martin Dempsey go to Moscow?" of the shipped
-    # story, which tells he is invited "for talks which will include the missile defense issue").
+    # story, which tells he is invited "for talks which will include the missile defense issue"). A time or a sum of
+    # money asked for that none of the story's passages gives declines it whatever its score
+    # (`writes_time_or_sum_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it
+    # cost?" of the missile defence talks shows them, weakly.
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
+    # Read once a paragraph: the first passage is judged for its story and for a confident answer.
+    ahead = cache(partial(told_only_ahead, own))
     if not by_meaning and (
         (best < CONFIDENT_ANSWERABILITY and not writes_asked_in_story(own, story))
         or all_dated_before(chosen, ranking)
-        or (bool(story) and not _ASKS_WHY.match(own) and all(told_only_ahead(own, p.text) for p in story))
+        or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
+        or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
     ):
         return declined(request, ranking, asked, closest)
     # A passage that does not write what the question asks for is no confident answer however much of the rest it
@@ -2805,7 +2811,11 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         and writes_what_is_asked(
             own, ranking.texts[first.hit.article_id, first.hit.position], ranking.articles[first.hit.article_id].title
         )
-        and not told_only_ahead(own, ranking.texts[first.hit.article_id, first.hit.position])
+        and not ahead(ranking.texts[first.hit.article_id, first.hit.position])
+        and not met_only_in_names(
+            own, [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id], ranking.texts.values()
+        )
+        and not told_only_as_some(own, [p.text for p in story])
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
@@ -2863,6 +2873,122 @@ def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
         or (somewhere and _PLACE.search(p.text) is not None)
         or bool(doers & _term_set(p.text))
         for p in story
+    )
+
+
+def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool:
+    """Whether a passage an answer shows of the story it leads with (`story`) gives the time a question asking when
+    asks for, in a sentence telling of it (`writes_when`), and the sum of money one asking how much something cost or
+    paid asks for (`writes_money`); true of a question asking for neither. A story writes a day, a date or a sum in one
+    way, whatever words a question asks in, so one writing none cannot answer it, however near its topic: an answer
+    whose story gives none is declined at any score (`compose`), where what else is asked for (a count, someone, a
+    cause) is told in too many ways to decline for (`writes_asked_in_story`, below the confident bar only). Of the
+    BBC questions of the tuning half no article answers, "When did the Nintendo Switch come out?" was a weak answer
+    (0.87) with a story on Nintendo's DS, and "How much did Microsoft pay for Skype?" (0.96) with Skype's hotspot
+    calls; no answerable one was declined for it. Not a measure ("how far", "how old"): "How far did the web portal's
+    stock market worth sink ...?" asks for no distance, and a person's age is as often in a paragraph not shown."""
+    asked = _ASKS_WHEN.match(question)
+    when = asked is not None and asked.group("asked").casefold() == "when"
+    return (not when or any(gives_time(question, p.text, p.article.title) for p in story)) and (
+        _ASKS_MONEY.search(question) is None or any(writes_money(p.text) for p in story)
+    )
+
+
+def gives_time(question: str, text: str, headline: str) -> bool:
+    """Whether a paragraph (under `headline`) has a sentence giving a time (`_WHEN`) that tells of a word of the
+    `question` (`when_asked_of`), itself or through the one before it points back at (`_told_term_sets`: "They go
+    on sale in the UK on 14 April" after "The glasses weigh 48 grams"); any, when the headline holds them all."""
+    wanted = when_asked_of(question)
+    told = wanted <= _term_set(headline)
+    return any(
+        _WHEN.search(sentence) is not None and (told or bool(wanted & terms))
+        for sentence, terms in zip(sentences(text), _told_term_sets(text), strict=True)
+    )
+
+
+def met_only_in_names(question: str, story: Sequence[str], texts: Iterable[str]) -> frozenset[str]:
+    """The terms of words the `question` writes in lower case that the paragraphs of its answer's story (`story`)
+    write only inside a name (`_NAME_RUN`, past a sentence's first word) holding no other word of the question, and
+    there as another word of that stem (`_other_form`), while some paragraph of the library (`texts`) writes them in
+    lower case: the story names a place or a body after another thing than the one asked about. Of tests/data/bramholt
+    "how much is parking at the folk festival" was answered confidently by the festival's ticket prices, "parking" met
+    by "Priory Park", where the festival is held (the cinema owner's obituary writes "car park"). The same word as a
+    name's ("the film awards" of "Academy Awards", "the union" of "European Union") is most often the thing the name
+    is, and a name typed in lower case with its other words ("priory park") is that name."""
+    asked = _term_set(question)
+    typed = {term: fold(question[start:end]) for start, end, term in words(question) if question[start].islower()}
+    outside: set[str] = set()
+    names: list[dict[str, str]] = []
+    for text in story:
+        for sentence in sentences(text):
+            end = 0
+            for found in _NAME_RUN.finditer(sentence):
+                start = found.start()
+                if not sentence[:start].strip(" '\"\u2018\u201c("):
+                    first = re.match(r"\S+\s*", found.group())
+                    start += first.end() if first else 0
+                if start < found.end():
+                    outside |= _term_set(sentence[end:start])
+                    name = sentence[start : found.end()]
+                    names.append({term: fold(name[s:e]) for s, e, term in words(name)})
+                    end = found.end()
+            outside |= _term_set(sentence[end:])
+    named = {
+        term
+        for term in typed.keys() - outside - frame_terms(question)
+        if any(term in name for name in names)
+        and all(
+            not (name.keys() & asked) - {term} and _other_form(typed[term], name[term])
+            for name in names
+            if term in name
+        )
+    }
+    return frozenset(term for term in named if any(term in _cases(text)[1] for text in texts))
+
+
+def _other_form(word: str, other: str) -> bool:
+    # Whether two words of one stem differ by more than a plural's or a possessive's ending ("parking", "park").
+    return _PLURAL_END.sub("", word) != _PLURAL_END.sub("", other)
+
+
+_PLURAL_END = re.compile(r"(?:['\u2019]s|ies|e?s|y)$")
+
+
+# "Which shipyard ...?" asks which one: the word after "which", in lower case, before a verb (`told_only_as_some`); and
+# that word written after a word introducing one not named ("a shipyard in Norway", "no British yard", not "a crime
+# for American firms"), with no name beside it: after
+# it, as a title or after a comma or "called" ("a shipyard, Baltic Marine,", "a shipyard called Baltic Marine", "a
+# minister Jo Kelly"), or before it ("Ms Kelly, a Cabinet Office minister").
+_ASKS_WHICH = re.compile(r"\b(?i:which)\s+(?P<asked>[a-z][\w'\u2019-]*)\s+(?P<verb>[\w'\u2019]+)")
+_SOME = re.compile(
+    r"\b(?:a|an|no|any|another|some)\s+(?:(?!(?:of|for|in|to|at|on|by|with|from|and|or)\b)[\w'\u2019-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_NAMED_AFTER = re.compile(r"\s*(?:,\s*|\s+(?:called|named)\s+|\s+)[\"'\u2018\u201c]?[A-Z]")
+_NAMED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]*,\s+(?:an?|another)\s+(?:[\w'\u2019-]+\s+){0,2}$")
+
+
+def told_only_as_some(question: str, story: Sequence[str]) -> bool:
+    """Whether a question asks which one of something ("which shipyard is building the ferries") that the paragraphs
+    its answer shows of its story (`story`) write only as one not named ("a shipyard in Norway"): they tell that there
+    is one, not which, and the answer is no confident one (`compose`). Of tests/data/harrowby that question was
+    answered confidently (1.00) by the ferry operator's order "from a shipyard in Norway". False where they never
+    write the word: a story names the one asked for in its own words ("Which aid charity ...?" of a charity's
+    name)."""
+    asked = _ASKS_WHICH.search(question)
+    if asked is None or not (terms := _term_set(asked.group("asked"))):
+        return False
+    # The thing asked which one of is the word before the verb ("which shipyard is building", "which school won"), not
+    # a word describing it ("which big change", "which American defence firm").
+    verb = asked.group("verb")
+    if not (re.fullmatch(_AUXILIARY, verb, re.IGNORECASE) or _written_done(verb)):
+        return False
+    written = [(text, start, end) for text in story for start, end, term in words(text) if term in terms]
+    return bool(written) and all(
+        _SOME.search(text, 0, start) is not None
+        and _NAMED_BEFORE.search(text, 0, start) is None
+        and _NAMED_AFTER.match(text, end) is None
+        for text, start, end in written
     )
 
 

@@ -1560,7 +1560,7 @@ async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_sai
 ) -> None:
     """PostgreSQL closed to connections (a restart, a failover): the fan-out fails each minute, warned of once, not
     each time; when it is back, the next run sends and the log says so."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     pg = replace(
         settings,
         database_url=postgres_url,
@@ -1592,7 +1592,7 @@ async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_sai
     finally:
         allow(True)
         admin.dispose()
-    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.tg.context"]
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.tg.troubles"]
     # One trouble, whichever job met it (the follow job and the beat meet it too, and the minute job at a real
     # minute turning): said once, then in debug lines, and its end once.
     down = [(level, message) for level, message in said if message.startswith("the store")]

@@ -2467,7 +2467,7 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     """Telegram answers 409 Conflict to a second process polling the same token: the log says what to do in one
     line, with no traceback, and not again at each poll that conflicts (every 1 to 30 s: a line each time buried
     everything else) until a minute has passed; the bot goes on answering once the other process stops."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     server.fail_next("getUpdates", 409, times=2)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=2)
     assert "Chess Prodigy" in await reply_to(
@@ -2501,7 +2501,7 @@ async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_the
 ) -> None:
     """The conflict's line said "stop the other `newsbot run`" and named none: an operator with several hosts looked
     for it. A bot beating on the same store is named (its pid, host and start); with none, the other is elsewhere."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     server.fail_next("getUpdates", 409)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
     for _ in range(100):  # the first line said (the handler beats first) before another bot joins the store
@@ -2531,7 +2531,7 @@ async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
     """A second bot starting beside this one meets the conflict at once, before this one beats again (every 10 s):
     the line read the last beat's list and said "no other bot runs on this store" (an operator on PostgreSQL). The
     list is read, not beaten for: a beat at each conflict (every 1 to 30 s) wrote this process's row each time."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     assert app.job_queue is not None
     for job in app.job_queue.get_jobs_by_name(BEAT_JOB):  # no beat of its own before the conflict
         job.enabled = False

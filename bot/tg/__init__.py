@@ -60,8 +60,7 @@ async def post_init(application: App) -> None:
         data.digesting.presence,
         data.clock,
         WaitingMarks(data.settings.waiting_marks_dir),
-        data.troubles.store,
-        data.troubles.refused,
+        data.troubles,
     )
     await take_unhandled(application, data.journal)
     await welcome.set_menu(application)

@@ -1775,13 +1775,15 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert addressed == "Unknown command /frobnicate, see /help."  # not "/frobnicate@newsbot_test_bot"
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
     assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
-    question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1
-    edited = await reply_to(server, chat, lambda: server.edit_text(chat, question, "Who is the chess champion?"))
-    assert "Chess Prodigy" in edited  # a question edited is answered anew
+    first = server.calls("sendMessage", chat_id=chat)[0].result["message_id"]
+    server.edit_text(chat, first - 1, "Who is the chess champion?")
+    edited = await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=chat)
+    # A question edited is answered in place of its first answer.
+    assert edited[0].params["message_id"] == first and "Chess Prodigy" in check_sent(edited[0])
     server.send_photo(GROUP)  # silence in groups
     await reply_to(server, chat, lambda: server.send_command(chat, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=chat)) == 8
+    assert len(server.calls("sendMessage", chat_id=chat)) == 7
     assert not server.calls("sendMessage", chat_id=GROUP)
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
@@ -1818,29 +1820,44 @@ async def test_html_pasted_with_a_question_is_read_as_the_reader_sees_it(app: Bo
     assert visible_text(tags) == ask_usage(app)
 
 
-async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
-    """A reader who fixes a typo gets the answer, in reply to the edited message; an edit that leaves the question
+async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where_a_new_one_would_be(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A reader who fixes a typo reads the answer to the fixed question where the first answer was: it was answered
+    anew, and the chat kept "No article uses the word “chezz”" above it, answering nothing asked now. An answer the
+    bot can no longer edit (deleted) is sent anew, in reply to the edited message; an edit that leaves the question
     as it was, or a group message edited that is not meant for the bot, gets nothing."""
     bot = f"@{server.username}"
 
     def message_id(update_id: int) -> int:
         return int(server.get_update(update_id)["message"]["message_id"])
 
+    async def edited_answer(chat_id: int, count: int) -> Call:
+        return (await server.wait_for_async("editMessageText", lambda c: c.ok, count=count, chat_id=chat_id))[-1]
+
     typo = message_id(server.send_text(ALICE, "chezz"))
     assert "No article uses the word \u201cchezz\u201d" in (await replies(server, ALICE))[0]
-    fixed = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "Who is the chess champion?"))
-    assert "Chess Prodigy" in fixed
+    first = server.calls("sendMessage", chat_id=ALICE)[0].result["message_id"]
+    server.edit_text(ALICE, typo, "Who is the chess champion?")
+    fixed = await edited_answer(ALICE, 1)
+    assert fixed.params["message_id"] == first and "Chess Prodigy" in check_sent(fixed)
     server.edit_text(ALICE, typo, "Who is the  chess champion? ")  # the same question
 
     chatter = message_id(server.send_text(GROUP, "anyone seen the chezz final?"))
     server.edit_text(GROUP, chatter, "anyone seen the chess final?")  # still not meant for the bot
     mentioned = message_id(server.send_text(GROUP, f"{bot} chezz"))
     asked = message_id(server.send_command(GROUP, "ask", "chezz"))
-    await replies(server, GROUP, 2)
-    for edited, text in ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?")):
-        answer = await reply_to(server, GROUP, partial(server.edit_text, GROUP, edited, text))
-        assert "Chess Prodigy" in answer
-        assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == edited
+    answers = [call.result["message_id"] for call in await last_calls(server, GROUP, 2)]
+    edits = ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?"))
+    for count, ((edited, text), answer) in enumerate(zip(edits, answers, strict=True), 1):
+        server.edit_text(GROUP, edited, text)
+        call = await edited_answer(GROUP, count)
+        assert call.params["message_id"] == answer and "Chess Prodigy" in check_sent(call)
+    # The answer deleted: the edit's answer comes anew, in reply to the edited message.
+    server.delete_message(GROUP, answers[0])
+    again = await reply_to(server, GROUP, partial(server.edit_text, GROUP, mentioned, f"{bot} chezz champion"))
+    assert "Chess Prodigy" in again
+    assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == mentioned
     # A message edited into a command is not carried out: the reader is asked to send it anew, where it went unsaid.
     into_command = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "/subscribe sport"))
     assert into_command == send_anew("/subscribe")
@@ -1850,7 +1867,8 @@ async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app:
     assert addressed == send_anew("/latest")
     await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=ALICE)) == 4 and len(server.calls("sendMessage", chat_id=GROUP)) == 5
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
+    assert sum(call.ok for call in server.calls("editMessageText")) == 3
 
 
 async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(

@@ -35,6 +35,7 @@ from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
 from bot.tg.articles import LATEST_USAGE
+from bot.tg.buttons import GREETING_START
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
@@ -1052,6 +1053,28 @@ async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: 
         assert headlines(preview) == ["Cup final tonight"] and off not in preview and "digest on" not in preview
         await say(server, ALICE, "digest", "off")
         assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
+
+
+async def test_a_group_member_reads_of_its_digest_being_off_what_they_can_do(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A group's member (no admin) sending /digest was told "Daily digest: off (/digest on to get one)", which only
+    the admins may send: the member is told to ask one, and where to have a digest of their own, a private chat with
+    the bot opened by a link that greets there. Its admin is still told /digest on."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport", START - timedelta(hours=2)))
+        member = await say(server, GROUP, "digest", user_id=MEMBER)
+        link = f"https://t.me/{server.username}?start={GREETING_START}"
+        assert member.endswith(
+            "\n\nDaily digest: off. Only this group's admins can turn it on, so ask one of them. For a digest of your"
+            f' own, open <a href="{link}">a private chat with me</a> and turn it on there.'
+        ), member
+        assert "/digest on" not in member
+        owner = visible_text(await say(server, GROUP, "digest", user_id=OWNER))
+        assert owner.endswith("\n\nDaily digest: off (/digest on to get one)."), owner
+        greeting = visible_text(await say(server, MEMBER, "start", GREETING_START))
+        assert greeting.startswith("Hello! I answer questions about"), greeting
 
 
 async def test_a_digest_turned_off_is_asked_back_in_words(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:

@@ -31,7 +31,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.errors import UsageError
 from bot.render import subscriptions as text
 from bot.render.digests import preview_heading, render_digest
-from bot.render.markup import category_label
+from bot.render.markup import category_label, deep_link
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
@@ -63,7 +63,7 @@ from bot.services.setting_requests import (
 )
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of, send_categories
-from bot.tg.buttons import answer_press
+from bot.tg.buttons import GREETING_START, answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
 from bot.wording import alphabetical
@@ -306,7 +306,7 @@ async def digest(update: Update, context: Context) -> None:
     typed = " ".join(context.args or ())
     choice = switch(typed)
     if not choice:
-        await send_preview(message, context)
+        await send_preview(update, context)
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(
@@ -332,8 +332,10 @@ async def digest(update: Update, context: Context) -> None:
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
 
 
-async def send_preview(message: Message, context: Context) -> None:
-    """The chat's digest so far, saying when the daily digest is off."""
+async def send_preview(update: Update, context: Context) -> None:
+    """The chat's digest so far, saying when the daily digest is off (to a group's member, who turns it on)."""
+    message = update.effective_message
+    assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
     preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
@@ -342,7 +344,13 @@ async def send_preview(message: Message, context: Context) -> None:
     messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
     view = await asyncio.to_thread(subscriptions.view, message.chat.id)
     if not view.settings.digest:  # "your digest so far" promised a digest that does not come
-        messages = with_note(messages, text.schedule(view, clock_of(view, now)))
+        if await may_change(update, context):
+            off = text.schedule(view, clock_of(view, now))
+        else:
+            off = text.digest_off_to_member(
+                shared_by(message.chat), deep_link(GREETING_START, context.bot_data.username)
+            )
+        messages = with_note(messages, off)
     await reply_messages(message, messages)
 
 
@@ -383,7 +391,7 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             # "send me the digest again" of a digest turned off: asked back, not shown what it would hold.
             edit, confirm, usage = partial(subscriptions.set_digest, on=True), text.digest_set, text.DIGEST_USAGE
         case DigestAsked():
-            await send_preview(message, context)
+            await send_preview(update, context)
             return True
         case TimeAsked(typed, part, on):
             edit = partial(subscriptions.ask_time, asked=DailyAsk((), typed, part), on=on)

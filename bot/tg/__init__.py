@@ -137,6 +137,7 @@ def register(application: App, settings: Settings) -> None:
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
+            buttons.ButtonHandler(subscriptions.unsubscribe_all, pattern=f"^{subscriptions.UNSUBSCRIBE_ALL_DATA}$"),
             CallbackQueryHandler(buttons.expired_button),
             InlineQueryHandler(ask.inline_query),
             ChatMemberHandler(chats.chat_member, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -73,6 +73,12 @@ log = logging.getLogger(__name__)
 TOGGLE_DATA = re.compile(r"^sub:([01]):([0-9a-f]{12})$")
 # Every "sub:" button reaches the toggle handler, so a malformed one gets the toggles' own alert.
 TOGGLE_PATTERN = re.compile(r"^sub:")
+# The button under "did you mean /unsubscribe all?" (to "/stop"), which does it: the command's link in the text was
+# "/unsubscribe" alone.
+UNSUBSCRIBE_ALL_DATA = "unsub:all"
+UNSUBSCRIBE_ALL = InlineKeyboardMarkup(
+    [[InlineKeyboardButton("Unsubscribe from all", callback_data=UNSUBSCRIBE_ALL_DATA)]]
+)
 # Telegram shows at most 100 buttons under a message.
 MAX_BUTTONS = 100
 BUTTONS_PER_ROW = 2
@@ -248,6 +254,21 @@ async def unsubscribe(update: Update, context: Context) -> None:
         update,
         context,
         lambda chat_id, now: subscriptions.unsubscribe(chat_id, words, now),
+        text.unsubscribed,
+        text.UNSUBSCRIBE_USAGE,
+    )
+
+
+async def unsubscribe_all(update: Update, context: Context) -> None:
+    """Do "/unsubscribe all", from the button under the suggestion to send it (as the presser may: in groups, its
+    admins)."""
+    assert update.callback_query is not None
+    await answer_press(update.callback_query)
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.unsubscribe(chat_id, ["all"], now),
         text.unsubscribed,
         text.UNSUBSCRIBE_USAGE,
     )

@@ -40,7 +40,15 @@ from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, LINK_SENT_ALREADY, NOTHING_TODAY, PART_SENT
+from bot.tg.articles import (
+    ALREADY_SENT,
+    ARTICLE_ENDED,
+    ARTICLE_GONE,
+    LINK_SENT_ALREADY,
+    NOTHING_TODAY,
+    NOTHING_YESTERDAY,
+    PART_SENT,
+)
 from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
@@ -1618,6 +1626,23 @@ async def test_what_s_new_today_says_first_when_nothing_came_in_today_on_the_rea
         assert "Chess Prodigy Wins National Title at Twelve" in said
     latest = visible_text(await reply_to(server, ALICE, lambda: server.send_text(ALICE, "what's new?")))
     assert latest.startswith("Latest")
+
+
+async def test_what_happened_yesterday_says_first_when_nothing_came_in_yesterday_on_the_reader_s_clock(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "What happened yesterday?" listed the newest stories under "Latest" as if they were yesterday's, whatever
+    their dates. On the reader's clock: the chess story (15 Nov 2023, 21:10 UTC) came in yesterday for a reader in
+    London on the 16th, not for one in Tokyo (where it was the 16th already), nor two days on."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 16, 1, 0, tzinfo=UTC)
+    await reply_to(server, BOB, lambda: server.send_command(BOB, "timezone", "Asia/Tokyo"))
+    for chat, came in ((ALICE, True), (BOB, False)):
+        said = visible_text(await reply_to(server, chat, partial(server.send_text, chat, "what happened yesterday?")))
+        assert said.startswith(NOTHING_YESTERDAY) is not came, said
+        assert "Chess Prodigy Wins National Title at Twelve" in said
+    app.bot_data.clock = lambda: datetime(2023, 11, 18, 9, 0, tzinfo=UTC)
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "any news yesterday?")))
+    assert said.startswith(NOTHING_YESTERDAY), said
 
 
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:

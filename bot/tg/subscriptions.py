@@ -182,7 +182,10 @@ async def change(
     message = update.effective_message
     assert message is not None
     if (refused := await refusal(update, context)) is not None:
-        await message.reply_text(html.escape(refused))
+        if refused == text.ADMINS_ONLY:  # a group's member
+            await message.reply_text(text.member_refused(private_chat(context)))
+        else:
+            await message.reply_text(html.escape(refused))
         return
     now = context.bot_data.clock()
     try:
@@ -193,6 +196,11 @@ async def change(
     view, moved = await post_here(context, view, topic_of(message), now)
     reply = confirm(view, clock_of(view, now), shared_by(message.chat))
     await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
+
+
+def private_chat(context: Context) -> str | None:
+    """The link that opens a private chat with the bot, which greets there; None without the bot's username."""
+    return deep_link(GREETING_START, context.bot_data.username)
 
 
 async def post_here(context: Context, view: ChatView, topic: int | None, now: datetime) -> tuple[ChatView, bool]:
@@ -368,9 +376,7 @@ async def send_preview(update: Update, context: Context) -> None:
         if await may_change(update, context):
             off = text.schedule(view, clock_of(view, now))
         else:
-            off = text.digest_off_to_member(
-                shared_by(message.chat), deep_link(GREETING_START, context.bot_data.username)
-            )
+            off = text.digest_off_to_member(shared_by(message.chat), private_chat(context))
         messages = with_note(messages, off)
     await reply_messages(message, messages)
 

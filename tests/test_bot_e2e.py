@@ -1263,6 +1263,12 @@ async def test_stop_is_pointed_to_unsubscribe_all_by_a_button_that_does_it(app: 
     done = visible_text((await replies(server, ALICE, 3))[2])
     assert done.startswith("Unsubscribed from Sport."), done
     assert not library_of(app).store.subscriptions(ALICE)
+    # /unsubscribe alone says "/unsubscribe all" stops everything: the button under it does it too (following any).
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "unsubscribe"))
+    assert not buttons(server.calls("sendMessage", chat_id=ALICE)[-1])  # following none: nothing to stop
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "unsubscribe"))
+    assert buttons(server.calls("sendMessage", chat_id=ALICE)[-1]) == [button]
     server.set_admins(GROUP, [ADMIN])
     await reply_to(server, GROUP, partial(server.send_command, GROUP, "subscribe", "sport", user_id=ADMIN))
     await reply_to(server, GROUP, partial(server.send_command, GROUP, "stop", user_id=BOB))

@@ -255,7 +255,11 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
         following = text.following(view, shared_by(message.chat))
-        await message.reply_text(f"{following}\n{usage_line(text.UNSUBSCRIBE_USAGE, message.chat)}")
+        # "or all" in the usage is no link: the button does it.
+        markup = UNSUBSCRIBE_ALL if view.categories or view.every_category else None
+        await message.reply_text(
+            f"{following}\n{usage_line(text.UNSUBSCRIBE_USAGE, message.chat)}", reply_markup=markup
+        )
         return
     words = list(context.args)
     await change(

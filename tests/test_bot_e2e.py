@@ -1646,9 +1646,12 @@ async def test_what_happened_yesterday_says_first_when_nothing_came_in_yesterday
         said = visible_text(await reply_to(server, chat, partial(server.send_text, chat, "what happened yesterday?")))
         assert said.startswith(NOTHING_YESTERDAY) is not came, said
         assert "Chess Prodigy Wins National Title at Twelve" in said
+    # Two days on, with an undated story among them (a file's: it may be of any day), still said: a list with one
+    # said nothing, and the newest stories above it read as yesterday's.
     app.bot_data.clock = lambda: datetime(2023, 11, 18, 9, 0, tzinfo=UTC)
+    await asyncio.to_thread(library_of(app).add, [Article("Harbor Notes", ("The harbor pilots met.",), "Local")])
     said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "any news yesterday?")))
-    assert said.startswith(NOTHING_YESTERDAY), said
+    assert said.startswith(NOTHING_YESTERDAY) and "Harbor Notes (undated" in said, said
 
 
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:

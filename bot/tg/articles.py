@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 NO_ARTICLES = "I have no articles yet."
 NOTHING_TODAY = "No story has come in today. The newest I have:"
 # "What happened yesterday?" listed today's newest under "Latest", as if they were yesterday's.
-NOTHING_YESTERDAY = "No story I have came in yesterday. The newest I have:"
+NOTHING_YESTERDAY = "None of the newest stories is dated yesterday. The newest I have:"
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -238,10 +238,11 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], d
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
     now = context.bot_data.clock()
     # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
-    # today, any of them may be yesterday's.
+    # today, any of them may be yesterday's, and only a dated one is known to be (an undated one always may have been:
+    # a list of them said nothing, and today's stories above them read as yesterday's).
     if days_ago == 0 and not came_on(latest.articles[0], now, zone, 0):
         blocks.insert(0, NOTHING_TODAY)
-    elif days_ago == 1 and not any(came_on(article, now, zone, 1) for article in latest.articles):
+    elif days_ago == 1 and not any(a.news_time and came_on(a, now, zone, 1) for a in latest.articles):
         blocks.insert(0, NOTHING_YESTERDAY)
     await reply_messages(message, split_message(blocks))
 
@@ -249,7 +250,7 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], d
 def came_on(article: StoredArticle, now: datetime, zone: tzinfo, days_ago: int) -> bool:
     """Whether `article` was published `days_ago` days before `now`'s day in `zone` (an undated one may have been)."""
     day = now.astimezone(zone).date() - timedelta(days=days_ago)
-    return article.published is None or article.published.astimezone(zone).date() == day
+    return article.news_time is None or article.news_time.astimezone(zone).date() == day
 
 
 def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:

@@ -165,6 +165,16 @@ async def refusal(update: Update, context: Context) -> str | None:
     return None if user.id in admins else text.admins_only(shared_by(chat))
 
 
+async def press_refused(update: Update, context: Context) -> bool:
+    """Whether a button's press is refused (`refusal`), said in an alert to the presser alone: in a message, a
+    member's press told the whole group."""
+    assert update.callback_query is not None
+    if (refused := await refusal(update, context)) is None:
+        return False
+    await answer_press(update.callback_query, refused[:MAX_ALERT_CHARS], alert=True)
+    return True
+
+
 async def may_change(update: Update, context: Context) -> bool:
     """Whether the sender may change this chat's settings (`refusal`): a line for a group's members alone, "Only
     the group's admins can change it", read to an admin as a refusal."""
@@ -273,8 +283,10 @@ async def unsubscribe(update: Update, context: Context) -> None:
 
 async def unsubscribe_all(update: Update, context: Context) -> None:
     """Do "/unsubscribe all", from the button under the suggestion to send it (as the presser may: in groups, its
-    admins)."""
+    admins; a member's press is refused in an alert, as a category button's is, not in a message to the group)."""
     assert update.callback_query is not None
+    if await press_refused(update, context):
+        return
     await answer_press(update.callback_query)
     subscriptions = context.bot_data.digesting.subscriptions
     await change(
@@ -556,8 +568,7 @@ async def toggle(update: Update, context: Context) -> None:
     if found is None:
         await answer_press(query, text.STALE_BUTTON, alert=True)
         return
-    if (refused := await refusal(update, context)) is not None:
-        await answer_press(query, refused[:MAX_ALERT_CHARS], alert=True)
+    if await press_refused(update, context):
         return
     chat_id, follow = chat_of(query), found.group(1) == "1"
     subscriptions = context.bot_data.digesting.subscriptions

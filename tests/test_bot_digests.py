@@ -35,6 +35,7 @@ from bot.services.fanout import Report
 from bot.services.presence import Presence
 from bot.store import Worker
 from bot.tg.articles import LATEST_USAGE
+from bot.tg.buttons import GREETING_START
 from bot.tg.context import App
 from bot.tg.jobs import BEAT_JOB, deliver
 from bot.tg.sending import FloodLimiter
@@ -53,6 +54,8 @@ OWNER, MEMBER, HIDDEN_ADMIN = 7, 8, 9
 START = datetime(2026, 3, 28, 5, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 DIGEST = "<b>Daily digest</b>"
+# A group's member's change refused, as they read it: and where their own settings are theirs to change.
+MEMBER_REFUSED = f"{ADMINS_ONLY} Your own subscriptions and digest are yours to set in a private chat with me."
 ALERT = "<b>Just in</b>"
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -758,7 +761,7 @@ async def test_in_groups_only_admins_change_settings_and_anyone_reads_them(
             ("digest", "quiet"),
             ("alerts", "on"),
         ):
-            assert visible_text(await say(server, GROUP, command, args, user_id=MEMBER)) == ADMINS_ONLY
+            assert visible_text(await say(server, GROUP, command, args, user_id=MEMBER)) == MEMBER_REFUSED
         assert store.chat_settings(GROUP) is None and store.subscriptions(GROUP) == []
 
         assert "Subscribed to Sport" in visible_text(await say(server, GROUP, "subscribe", "sport", user_id=OWNER))
@@ -1054,6 +1057,31 @@ async def test_a_preview_says_when_the_daily_digest_is_off(sqlite_bot_settings: 
         assert visible_text(await say(server, ALICE, "digest")).endswith(f"\n\n{off}")
 
 
+async def test_a_group_member_reads_of_its_digest_being_off_what_they_can_do(
+    sqlite_bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A group's member (no admin) sending /digest was told "Daily digest: off (/digest on to get one)", which only
+    the admins may send: the member is told to ask one, and where to have a digest of their own, a private chat with
+    the bot opened by a link that greets there. Its admin is still told /digest on."""
+    server.set_admins(GROUP, [OWNER])
+    async with bot(sqlite_bot_settings, Clock(START)) as app:
+        await write(app, START - timedelta(hours=1), story("Cup final tonight", "Sport", START - timedelta(hours=2)))
+        member = await say(server, GROUP, "digest", user_id=MEMBER)
+        link = f"https://t.me/{server.username}?start={GREETING_START}"
+        assert member.endswith(
+            "\n\nDaily digest: off. Only this group's admins can turn it on, so ask one of them. For a digest of your"
+            f' own, open <a href="{link}">a private chat with me</a> and turn it on there.'
+        ), member
+        assert "/digest on" not in member
+        # Sent all the same, it is refused, and the member told where their own settings are theirs.
+        refused = await say(server, GROUP, "digest", "on", user_id=MEMBER)
+        assert visible_text(refused) == MEMBER_REFUSED and f'<a href="{link}">a private chat with me</a>' in refused
+        owner = visible_text(await say(server, GROUP, "digest", user_id=OWNER))
+        assert owner.endswith("\n\nDaily digest: off (/digest on to get one)."), owner
+        greeting = visible_text(await say(server, MEMBER, "start", GREETING_START))
+        assert greeting.startswith("Hello! I answer questions about"), greeting
+
+
 async def test_a_digest_turned_off_is_asked_back_in_words(sqlite_bot_settings: Settings, server: FakeBotAPI) -> None:
     """ "send me the digest again" after /digest off showed the digest so far, and the digest stayed off: asked for
     again, it comes back on, as /digest on; while it is on, the words still show it. A member of a group asking it
@@ -1075,7 +1103,7 @@ async def test_a_digest_turned_off_is_asked_back_in_words(sqlite_bot_settings: S
         await say(server, GROUP, "subscribe", "sport", user_id=ALICE)
         await say(server, GROUP, "digest", "off", user_id=ALICE)
         refused = await written(server, GROUP, f"@{server.username} send the digest again", user_id=BOB)
-        assert refused == ADMINS_ONLY, refused
+        assert refused == MEMBER_REFUSED, refused
         assert "Daily digest: off" in visible_text(await say(server, GROUP, "mysubs", user_id=BOB))
 
 
@@ -1134,7 +1162,7 @@ async def written(server: FakeBotAPI, chat_id: int, text: str, **kwargs: Any) ->
 async def by_admins_alone(server: FakeBotAPI, words: str) -> str:
     """A setting asked for in words in a group, mentioning the bot: refused to a member, and the reply to its owner."""
     mention = f"@{server.username} {words}"
-    assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+    assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
     return await written(server, GROUP, mention, user_id=OWNER)
 
 
@@ -1168,7 +1196,7 @@ async def test_asking_in_words_for_the_digest_at_a_time_sets_it_as_time_does(
         assert "digest time" not in asked and "Daily digest" not in asked, asked
         # In a group, as /time: an admin may, a member may not.
         mention = f"@{server.username} send the digest at 9am"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
         reply = await written(server, GROUP, mention, user_id=OWNER)
         assert reply.startswith("This group's digest time is 09:00.\n"), reply
 
@@ -1237,7 +1265,7 @@ async def test_asking_in_words_for_a_category_s_news_every_day_follows_it_at_tha
             assert "Daily digest" not in asked and "Subscribed" not in asked, (question, asked)
         # In a group, as /subscribe: an admin may, a member may not.
         mention = f"@{server.username} send us the sport news every morning"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
         assert (await written(server, GROUP, mention, user_id=OWNER)).startswith("Subscribed to Sport.\n")
         # "Subscribe" with a category needs no time: it was a line on how to subscribe.
         reply = await written(server, GROUP, f"@{server.username} subscribe us to tech please", user_id=OWNER)
@@ -1305,7 +1333,7 @@ async def test_follow_or_stop_before_a_phrase_is_searched_and_before_a_category_
         assert (await written(server, ALICE, "follow money")).startswith("Subscribed to Money.\n")
         assert (await written(server, ALICE, "stop sport")).startswith("Unsubscribed from Sport.\n")
         assert (await written(server, ALICE, "follow the money every morning")).startswith("You already follow Money.")
-        assert await written(server, GROUP, f"@{server.username} stop money", user_id=MEMBER) == ADMINS_ONLY
+        assert await written(server, GROUP, f"@{server.username} stop money", user_id=MEMBER) == MEMBER_REFUSED
 
 
 async def test_a_new_reader_s_short_words_for_the_digest_and_categories_do_what_they_say(
@@ -1389,7 +1417,7 @@ async def test_turning_the_digest_or_alerts_off_in_words_does_it(bot_settings: S
         assert (await written(server, ALICE, "I don't want alerts anymore")).startswith("Alerts for new stories: off")
         assert "Daily digest" not in await written(server, ALICE, "why did the union stop the strike?")
         mention = f"@{server.username} stop the digest"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
 
 
 async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Settings, server: FakeBotAPI) -> None:
@@ -1407,7 +1435,7 @@ async def test_unsubscribing_from_a_category_in_words_does_it(bot_settings: Sett
         await say(server, ALICE, "subscribe", "sport business")
         assert (await written(server, ALICE, "stop sending me sport news")).startswith("Unsubscribed from Sport.\n")
         mention = f"@{server.username} stop following sport"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
 
 
 async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_on(
@@ -1429,7 +1457,7 @@ async def test_asking_for_alerts_of_a_category_in_words_follows_it_with_alerts_o
         assert reply.startswith("Subscribed to Sport.\nCategories: Sport and Tech.\n"), reply
         assert "Alerts" not in await written(server, ALICE, "I want alerts for the election")
         mention = f"@{server.username} alerts for tech please"
-        assert await written(server, GROUP, mention, user_id=MEMBER) == ADMINS_ONLY
+        assert await written(server, GROUP, mention, user_id=MEMBER) == MEMBER_REFUSED
 
 
 async def test_a_zone_named_by_its_region_is_set_and_its_summer_time_said(
@@ -1560,7 +1588,7 @@ async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_sai
 ) -> None:
     """PostgreSQL closed to connections (a restart, a failover): the fan-out fails each minute, warned of once, not
     each time; when it is back, the next run sends and the log says so."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     pg = replace(
         settings,
         database_url=postgres_url,
@@ -1592,7 +1620,7 @@ async def test_a_database_refusing_the_fan_out_is_warned_of_once_and_its_end_sai
     finally:
         allow(True)
         admin.dispose()
-    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.tg.context"]
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.tg.troubles"]
     # One trouble, whichever job met it (the follow job and the beat meet it too, and the minute job at a real
     # minute turning): said once, then in debug lines, and its end once.
     down = [(level, message) for level, message in said if message.startswith("the store")]
@@ -1874,7 +1902,7 @@ async def test_a_group_member_saying_where_they_live_is_told_the_group_s_zone_no
         ), reply
         assert store.chat_settings(GROUP) is None
         assert await written(server, GROUP, f"@{server.username} set the timezone to Berlin", user_id=MEMBER) == (
-            ADMINS_ONLY
+            MEMBER_REFUSED
         )
         reply = await written(server, GROUP, f"@{server.username} I live in Berlin", user_id=OWNER)
         assert reply.startswith("This group's time zone is Europe/Berlin (UTC+01:00 now)"), reply

@@ -40,7 +40,15 @@ from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.store.workers import Worker
 from bot.terminal_chat import UNPRESSABLE
 from bot.tg.admin import REINDEX_ELSEWHERE, REINDEX_RUNNING, REINDEX_STARTED
-from bot.tg.articles import ALREADY_SENT, ARTICLE_ENDED, ARTICLE_GONE, LINK_SENT_ALREADY, NOTHING_TODAY, PART_SENT
+from bot.tg.articles import (
+    ALREADY_SENT,
+    ARTICLE_ENDED,
+    ARTICLE_GONE,
+    LINK_SENT_ALREADY,
+    NOTHING_TODAY,
+    NOTHING_YESTERDAY,
+    PART_SENT,
+)
 from bot.tg.ask import (
     ASK_USAGE,
     INLINE_QUESTION_GONE,
@@ -1233,14 +1241,47 @@ async def test_an_unknown_command_names_the_one_meant(app: Bot, server: FakeBotA
     ..., see /help": the reader had to find /mysubs and /subscribe in the list. "/stop" was pointed to /unsubscribe,
     which alone stops nothing."""
     for typed, meant in (("/settings", "mysubs"), ("/subscriptions", "mysubs"), ("/subscibe", "subscribe"),
-                         ("/lates", "latest"), ("/tz", "timezone"), ("/News", "latest"),
-                         ("/stop", "unsubscribe all")):  # fmt: skip
+                         ("/lates", "latest"), ("/tz", "timezone"), ("/News", "latest")):  # fmt: skip
         reply = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, typed)))
         assert reply == f"Unknown command {typed}: did you mean /{meant}? /help lists every command.", reply
     # An admin's command is named to admins alone, as /help lists it.
     assert "/stats" not in visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "/stat")))
     admin = visible_text(await reply_to(server, ADMIN, partial(server.send_text, ADMIN, "/stat")))
     assert admin == "Unknown command /stat: did you mean /stats? /help lists every command."
+
+
+async def test_stop_is_pointed_to_unsubscribe_all_by_a_button_that_does_it(app: Bot, server: FakeBotAPI) -> None:
+    """ "/stop" got "did you mean /unsubscribe all?", of which Telegram links "/unsubscribe" alone: tapped, it only
+    listed what the reader follows. The command is shown whole, as no link, and a button under it does it; in a
+    group, as its admins may."""
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
+    stop = await reply_to(server, ALICE, partial(server.send_text, ALICE, "/stop"))
+    assert stop == "Unknown command /stop: did you mean <code>/unsubscribe all</code>? Tap the button below to do it."
+    call = server.calls("sendMessage", chat_id=ALICE)[-1]
+    [button] = buttons(call)
+    server.press_button(ALICE, call.result["message_id"], button["callback_data"])
+    done = visible_text((await replies(server, ALICE, 3))[2])
+    assert done.startswith("Unsubscribed from Sport."), done
+    assert not library_of(app).store.subscriptions(ALICE)
+    # /unsubscribe alone says "/unsubscribe all" stops everything: the button under it does it too (following any).
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "unsubscribe"))
+    assert not buttons(server.calls("sendMessage", chat_id=ALICE)[-1])  # following none: nothing to stop
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "subscribe", "sport"))
+    await reply_to(server, ALICE, partial(server.send_command, ALICE, "unsubscribe"))
+    assert buttons(server.calls("sendMessage", chat_id=ALICE)[-1]) == [button]
+    server.set_admins(GROUP, [ADMIN])
+    await reply_to(server, GROUP, partial(server.send_command, GROUP, "subscribe", "sport", user_id=ADMIN))
+    await reply_to(server, GROUP, partial(server.send_command, GROUP, "stop", user_id=BOB))
+    asked = server.calls("sendMessage", chat_id=GROUP)[-1].result["message_id"]
+    # A member's press is refused as a category button's is, in an alert, not in a message to the whole group.
+    pressed = server.press_button(GROUP, asked, button["callback_data"], user_id=BOB)
+    query = server.get_update(pressed)["callback_query"]["id"]
+    [alert] = await server.wait_for_async("answerCallbackQuery", lambda c: c.params["callback_query_id"] == query)
+    assert alert.params["show_alert"] is True and "admins" in alert.params["text"]
+    assert library_of(app).store.subscriptions(GROUP)
+    server.press_button(GROUP, asked, button["callback_data"], user_id=ADMIN)
+    assert visible_text((await replies(server, GROUP, 3))[2]).startswith("Unsubscribed from Sport.")
+    assert not library_of(app).store.subscriptions(GROUP)
 
 
 async def test_groups_answer_only_ask_mentions_and_replies(app: Bot, server: FakeBotAPI) -> None:
@@ -1596,6 +1637,26 @@ async def test_what_s_new_today_says_first_when_nothing_came_in_today_on_the_rea
     assert latest.startswith("Latest")
 
 
+async def test_what_happened_yesterday_says_first_when_nothing_came_in_yesterday_on_the_reader_s_clock(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "What happened yesterday?" listed the newest stories under "Latest" as if they were yesterday's, whatever
+    their dates. On the reader's clock: the chess story (15 Nov 2023, 21:10 UTC) came in yesterday for a reader in
+    London on the 16th, not for one in Tokyo (where it was the 16th already), nor two days on."""
+    app.bot_data.clock = lambda: datetime(2023, 11, 16, 1, 0, tzinfo=UTC)
+    await reply_to(server, BOB, lambda: server.send_command(BOB, "timezone", "Asia/Tokyo"))
+    for chat, came in ((ALICE, True), (BOB, False)):
+        said = visible_text(await reply_to(server, chat, partial(server.send_text, chat, "what happened yesterday?")))
+        assert said.startswith(NOTHING_YESTERDAY) is not came, said
+        assert "Chess Prodigy Wins National Title at Twelve" in said
+    # Two days on, with an undated story among them (a file's: it may be of any day), still said: a list with one
+    # said nothing, and the newest stories above it read as yesterday's.
+    app.bot_data.clock = lambda: datetime(2023, 11, 18, 9, 0, tzinfo=UTC)
+    await asyncio.to_thread(library_of(app).add, [Article("Harbor Notes", ("The harbor pilots met.",), "Local")])
+    said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "any news yesterday?")))
+    assert said.startswith(NOTHING_YESTERDAY) and "Harbor Notes (undated" in said, said
+
+
 async def test_headline_lists_are_one_a_line_under_their_heading(app: Bot, server: FakeBotAPI) -> None:
     """`/latest 2` put a blank line between its two headlines (each was a paragraph of its own), where /categories
     and a digest list theirs one a line under the heading."""
@@ -1775,13 +1836,15 @@ async def test_awkward_input_gets_a_clear_reply_or_silence(app: Bot, server: Fak
     assert addressed == "Unknown command /frobnicate, see /help."  # not "/frobnicate@newsbot_test_bot"
     unknown = await reply_to(server, chat, lambda: server.send_command(chat, "latest", "& <i>"))
     assert "“&amp;”" in unknown and "“&lt;i&gt;”" in unknown
-    question = server.calls("sendMessage", chat_id=chat)[0].result["message_id"] - 1
-    edited = await reply_to(server, chat, lambda: server.edit_text(chat, question, "Who is the chess champion?"))
-    assert "Chess Prodigy" in edited  # a question edited is answered anew
+    first = server.calls("sendMessage", chat_id=chat)[0].result["message_id"]
+    server.edit_text(chat, first - 1, "Who is the chess champion?")
+    edited = await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=chat)
+    # A question edited is answered in place of its first answer.
+    assert edited[0].params["message_id"] == first and "Chess Prodigy" in check_sent(edited[0])
     server.send_photo(GROUP)  # silence in groups
     await reply_to(server, chat, lambda: server.send_command(chat, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=chat)) == 8
+    assert len(server.calls("sendMessage", chat_id=chat)) == 7
     assert not server.calls("sendMessage", chat_id=GROUP)
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
 
@@ -1818,29 +1881,44 @@ async def test_html_pasted_with_a_question_is_read_as_the_reader_sees_it(app: Bo
     assert visible_text(tags) == ask_usage(app)
 
 
-async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app: Bot, server: FakeBotAPI) -> None:
-    """A reader who fixes a typo gets the answer, in reply to the edited message; an edit that leaves the question
+async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where_a_new_one_would_be(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A reader who fixes a typo reads the answer to the fixed question where the first answer was: it was answered
+    anew, and the chat kept "No article uses the word “chezz”" above it, answering nothing asked now. An answer the
+    bot can no longer edit (deleted) is sent anew, in reply to the edited message; an edit that leaves the question
     as it was, or a group message edited that is not meant for the bot, gets nothing."""
     bot = f"@{server.username}"
 
     def message_id(update_id: int) -> int:
         return int(server.get_update(update_id)["message"]["message_id"])
 
+    async def edited_answer(chat_id: int, count: int) -> Call:
+        return (await server.wait_for_async("editMessageText", lambda c: c.ok, count=count, chat_id=chat_id))[-1]
+
     typo = message_id(server.send_text(ALICE, "chezz"))
     assert "No article uses the word \u201cchezz\u201d" in (await replies(server, ALICE))[0]
-    fixed = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "Who is the chess champion?"))
-    assert "Chess Prodigy" in fixed
+    first = server.calls("sendMessage", chat_id=ALICE)[0].result["message_id"]
+    server.edit_text(ALICE, typo, "Who is the chess champion?")
+    fixed = await edited_answer(ALICE, 1)
+    assert fixed.params["message_id"] == first and "Chess Prodigy" in check_sent(fixed)
     server.edit_text(ALICE, typo, "Who is the  chess champion? ")  # the same question
 
     chatter = message_id(server.send_text(GROUP, "anyone seen the chezz final?"))
     server.edit_text(GROUP, chatter, "anyone seen the chess final?")  # still not meant for the bot
     mentioned = message_id(server.send_text(GROUP, f"{bot} chezz"))
     asked = message_id(server.send_command(GROUP, "ask", "chezz"))
-    await replies(server, GROUP, 2)
-    for edited, text in ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?")):
-        answer = await reply_to(server, GROUP, partial(server.edit_text, GROUP, edited, text))
-        assert "Chess Prodigy" in answer
-        assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == edited
+    answers = [call.result["message_id"] for call in await last_calls(server, GROUP, 2)]
+    edits = ((mentioned, f"{bot} who is the chess champion?"), (asked, "/ask who is the chess champion?"))
+    for count, ((edited, text), answer) in enumerate(zip(edits, answers, strict=True), 1):
+        server.edit_text(GROUP, edited, text)
+        call = await edited_answer(GROUP, count)
+        assert call.params["message_id"] == answer and "Chess Prodigy" in check_sent(call)
+    # The answer deleted: the edit's answer comes anew, in reply to the edited message.
+    server.delete_message(GROUP, answers[0])
+    again = await reply_to(server, GROUP, partial(server.edit_text, GROUP, mentioned, f"{bot} chezz champion"))
+    assert "Chess Prodigy" in again
+    assert server.calls("sendMessage", chat_id=GROUP)[-1].params["reply_parameters"]["message_id"] == mentioned
     # A message edited into a command is not carried out: the reader is asked to send it anew, where it went unsaid.
     into_command = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "/subscribe sport"))
     assert into_command == send_anew("/subscribe")
@@ -1850,7 +1928,8 @@ async def test_an_edited_question_is_answered_anew_where_a_new_one_would_be(app:
     assert addressed == send_anew("/latest")
     await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
     await asyncio.sleep(0.3)
-    assert len(server.calls("sendMessage", chat_id=ALICE)) == 4 and len(server.calls("sendMessage", chat_id=GROUP)) == 5
+    assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
+    assert sum(call.ok for call in server.calls("editMessageText")) == 3
 
 
 async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(
@@ -2467,7 +2546,7 @@ async def test_another_process_polling_the_same_token_is_one_clear_line(
     """Telegram answers 409 Conflict to a second process polling the same token: the log says what to do in one
     line, with no traceback, and not again at each poll that conflicts (every 1 to 30 s: a line each time buried
     everything else) until a minute has passed; the bot goes on answering once the other process stops."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     server.fail_next("getUpdates", 409, times=2)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409, count=2)
     assert "Chess Prodigy" in await reply_to(
@@ -2501,7 +2580,7 @@ async def test_a_conflict_names_the_other_bots_running_on_this_store_or_that_the
 ) -> None:
     """The conflict's line said "stop the other `newsbot run`" and named none: an operator with several hosts looked
     for it. A bot beating on the same store is named (its pid, host and start); with none, the other is elsewhere."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     server.fail_next("getUpdates", 409)
     await server.wait_for_async("getUpdates", lambda c: c.error_code == 409)
     for _ in range(100):  # the first line said (the handler beats first) before another bot joins the store
@@ -2531,7 +2610,7 @@ async def test_a_conflict_names_a_bot_that_started_since_this_one_last_beat(
     """A second bot starting beside this one meets the conflict at once, before this one beats again (every 10 s):
     the line read the last beat's list and said "no other bot runs on this store" (an operator on PostgreSQL). The
     list is read, not beaten for: a beat at each conflict (every 1 to 30 s) wrote this process's row each time."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     assert app.job_queue is not None
     for job in app.job_queue.get_jobs_by_name(BEAT_JOB):  # no beat of its own before the conflict
         job.enabled = False

@@ -495,7 +495,7 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
     one warning of it, whichever job met it (the runs after that in debug lines; each job warned of it its own way)
     and the bot goes on; once the database works again the next run polls, and its end is said once, when both
     jobs work again (the beat's reads working do not end it)."""
-    caplog.set_level(logging.DEBUG, logger="bot.tg.context")
+    caplog.set_level(logging.DEBUG, logger="bot.tg.troubles")
     bot = replace(
         settings,
         corpus_dir=DATA / "bot_corpus",
@@ -533,7 +533,7 @@ async def test_a_store_error_in_the_poll_job_is_logged_and_the_next_run_polls(
         assert (await feed_row(app, url)).last_polled_at == clock.now
     assert web.count("/live/harbour.xml") == 2
     assert not any(c.params.get("text") in (APOLOGY, STORE_DOWN) for c in server.calls("sendMessage"))
-    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and r.name == "bot.tg.context"]
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and r.name == "bot.tg.troubles"]
     assert len(warned) == 1 and warned[0].startswith("the store fails ("), warned
     assert sum("the store works again, after" in r.getMessage() for r in caplog.records) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -1182,7 +1182,7 @@ def test_a_store_out_of_reach_is_said_once_then_its_end_and_the_bot_answers_agai
             assert ask(server, CORPUS_QUESTION) == STORE_DOWN
             # The follow and feed jobs (every 0.5 s) have failed again and again, said in debug lines after the first.
             deadline = time.monotonic() + 60
-            while (tmp_path / "bot.log").read_text().count("DEBUG bot.tg.context: the store is not answering") < 10:
+            while (tmp_path / "bot.log").read_text().count("DEBUG bot.tg.troubles: the store is not answering") < 10:
                 assert time.monotonic() < deadline, "the bot never tried again"
                 time.sleep(0.2)
             with admin.connect() as connection:
@@ -1258,7 +1258,8 @@ def test_a_sqlite_store_locked_by_another_process_is_said_once_and_the_bot_answe
                 time.sleep(0.2)
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
-    assert warnings == [warnings[0]] and "cannot record the updates received" in warnings[0], warnings
+    unrecorded = "updates go unrecorded (record the updates received: no answer within"
+    assert warnings == [warnings[0]] and unrecorded in warnings[0], warnings
 
 
 def test_a_bot_stopped_while_another_process_holds_sqlite_s_lock_exits_within_the_stop_bound(

@@ -7,9 +7,11 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,12 +19,12 @@ from pathlib import Path
 import pytest
 from telegram import Bot, Update
 
-from bot.lasting import Lasting
 from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker
 from bot.store.engine import connect
 from bot.tg.received import Journal
+from bot.tg.troubles import Troubles
 from tests.processes import free_port
 
 NOW = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
@@ -35,12 +37,6 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(database_url or f"sqlite:///{tmp_path / 'store.sqlite3'}")
     yield opened
     opened.close()
-
-
-def store_troubles() -> tuple[Lasting, Lasting]:
-    """The store's troubles as a bot's jobs share them (bot.tg.context.Troubles): out of reach, failing."""
-    said = logging.getLogger("tests.journal")
-    return Lasting(said, "the store is not answering"), Lasting(said, "the store fails")
 
 
 def message(update_id: int, text: str, bot: Bot) -> Update:
@@ -73,7 +69,7 @@ async def test_a_beat_s_take_over_racing_a_chat_s_waiting_update_leaves_the_earl
     question = message(100, "Who became the youngest chess champion?", bot)
     record = Received(question.update_id, json.dumps(question.to_dict()), killed.worker_id, ALICE)
     assert store.receive_update(BOT_ID, record, NOW)
-    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), Troubles())
     waiting = message(101, "/help", bot)
     assert await journal.received(waiting)
 
@@ -116,16 +112,14 @@ async def test_an_update_a_stopped_process_handled_is_new_when_a_restarted_serve
     handling: one a process now gone handled is a new update; one a live process handled, or none handled, is not."""
     bot = Bot("123:fake")
     query = inline_query(1000, "who painted the harbour mural?", bot)
-    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), Troubles())
     assert await first.received(query)
     await first.handled(query)
     assert not await first.received(query)  # delivered again to the process that handled it, still running
     first.presence.leave()
 
     later = NOW + timedelta(minutes=2)
-    second = Journal(
-        store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), *store_troubles()
-    )
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), Troubles())
     assert await second.received(query)
     assert not await second.received(query)  # and that one is known again, until it is handled
 
@@ -139,16 +133,14 @@ async def test_an_update_delivered_again_while_it_is_handled_is_still_marked_han
     time, and another process sharing the webhook held the chat's later messages a minute behind it."""
     bot = Bot("123:fake")
     question = message(100, "Who became the youngest chess champion?", bot)
-    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
+    first = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), Troubles())
     assert await first.received(question)
     assert not await first.received(question)  # the copy, while the first is handled
     await first.handled(question)
     first.presence.leave()
 
     later = NOW + timedelta(minutes=2)
-    second = Journal(
-        store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), *store_troubles()
-    )
+    second = Journal(store, BOT_ID, Presence.join(store, later), lambda: later, WaitingMarks(tmp_path), Troubles())
     assert await asyncio.to_thread(second.take_unhandled, bot) == []
 
 
@@ -172,7 +164,7 @@ async def test_marks_a_stopped_process_left_waiting_are_written_before_a_take_ov
     stopped, running = tmp_path / f"{ended.pid}.a1b2c3.json", tmp_path / f"{os.getppid()}.d4e5f6.json"
     for path, record in ((stopped, records[0]), (running, records[1])):
         path.write_text(json.dumps([asdict(record)]))
-    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), *store_troubles())
+    journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), Troubles())
     taken = await asyncio.to_thread(journal.take_unhandled, bot)
     assert [update.update_id for update in taken] == [101]
     assert not stopped.exists() and running.exists()
@@ -190,7 +182,7 @@ async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_
     blocked.write_text("a file where the data directory's folder of marks would be")
     out_of_reach = Store(connect(f"postgresql+psycopg://newsbot:secret@127.0.0.1:{free_port()}/newsbot"))
     journal = Journal(
-        out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"), *store_troubles()
+        out_of_reach, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(blocked / "marks"), Troubles()
     )
     update = message(100, "Who became the youngest chess champion?", bot)
     assert await journal.received(update)  # tried, and not recorded: its mark waits
@@ -204,3 +196,30 @@ async def test_marks_the_data_directory_cannot_keep_are_said_once_then_reminded_
     assert f"the marks of handled updates can be kept in {blocked / 'marks'} again, after" in caplog.text
     assert [path.name for path in (blocked / "marks").iterdir()] == [journal.waiting.path.name]
     out_of_reach.close()
+
+
+async def test_the_store_failing_to_record_updates_is_said_over_once_a_beat_writes_their_marks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store refusing the record of an update (a full disk; here a trigger refusing every new row) is the bot's
+    one "the store fails" trouble. Its end was said only when the next update was recorded, an hour later on a quiet
+    bot: the trouble read as lasting all that while. The beat that writes the marks the failure left says it."""
+    caplog.set_level(logging.INFO, logger="bot.tg.troubles")
+    bot = Bot("123:fake")
+    store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    with closing(sqlite3.connect(tmp_path / "store.sqlite3")) as db:
+        db.execute(
+            "CREATE TRIGGER full_disk BEFORE INSERT ON received_updates"
+            " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+        db.commit()
+        journal = Journal(store, BOT_ID, Presence.join(store, NOW), lambda: NOW, WaitingMarks(tmp_path), Troubles())
+        update = message(100, "Who became the youngest chess champion?", bot)
+        assert await journal.received(update)  # not recorded: answered all the same
+        await journal.handled(update)
+        assert "the store fails (record the updates received: " in caplog.text
+        db.execute("DROP TRIGGER full_disk")
+        db.commit()
+    await asyncio.to_thread(journal.take_unhandled, bot)  # a beat
+    assert "the store works again, after" in caplog.text
+    store.close()

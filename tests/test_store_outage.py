@@ -247,7 +247,7 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
         assert CORPUS_ANSWER in ask(server, CORPUS_QUESTION)
     [err] = log
     warnings = [line for line in err.splitlines() if " WARNING " in line or " ERROR " in line]
-    # One trouble, whichever of the questions and jobs met it first (bot.tg.context.Troubles).
+    # One trouble, whichever of the questions and jobs met it first (bot.tg.troubles.Troubles).
     assert sum("the store is not answering" in line for line in warnings) == 1, warnings
     assert not [line for line in warnings if "cannot answer from the store" in line], warnings
 

@@ -166,6 +166,30 @@ def offset_now(zone: str, clock: Clock) -> str:
     return "" if clock.offset == zone else f" ({clock.offset} now)"
 
 
+def _private_chat(link: str | None) -> str:
+    """ "a private chat with me", opened by `link` if it is known."""
+    chat = "a private chat with me"
+    return HTML.link(link, chat) if link else chat
+
+
+def digest_off_to_member(group: str, private_chat: str | None) -> str:
+    """A group's daily digest being off, as a member who may change nothing reads it: "/digest on to get one" sent
+    them to a command only its admins may use. Who turns it on, and where the member has a digest of their own
+    (`private_chat`: the link that opens a private chat with the bot, if it is known)."""
+    return (
+        f"Daily digest: off. Only this {group}'s admins can turn it on, so ask one of them. For a digest of your own,"
+        f" open {_private_chat(private_chat)} and turn it on there."
+    )
+
+
+def member_refused(private_chat: str | None) -> str:
+    """A group's member's change refused, and where their own settings are theirs to change (`private_chat`: the link
+    that opens a private chat with the bot, if it is known): "/timezone Berlin" got the refusal alone, where "I live
+    in Berlin" said that a private chat sets the member's own."""
+    own = f"Your own subscriptions and digest are yours to set in {_private_chat(private_chat)}."
+    return f"{HTML.escape(ADMINS_ONLY)} {own}"
+
+
 def clock_lines(view: ChatView, clock: Clock) -> str:
     """When the daily digest comes and, while it is off, the time zone stories' times are shown in (the schedule's
     line names it otherwise): with the digest off, /mysubs and /timezone alone never said the zone."""

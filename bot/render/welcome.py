@@ -652,6 +652,8 @@ def unknown_command(command: str, meant: str | None = None) -> str:
     shown = HTML.escape(cap(command, MAX_COMMAND_CHARS))
     if meant is None:
         return f"Unknown command {shown}, see /help."
+    if " " in meant:  # Telegram makes only "/unsubscribe" of "/unsubscribe all" a link: tapped, it did not stop all
+        return f"Unknown command {shown}: did you mean <code>/{meant}</code>? Tap the button below to do it."
     return f"Unknown command {shown}: did you mean /{meant}? /help lists every command."
 
 

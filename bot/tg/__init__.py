@@ -60,8 +60,7 @@ async def post_init(application: App) -> None:
         data.digesting.presence,
         data.clock,
         WaitingMarks(data.settings.waiting_marks_dir),
-        data.troubles.store,
-        data.troubles.refused,
+        data.troubles,
     )
     await take_unhandled(application, data.journal)
     await welcome.set_menu(application)
@@ -138,6 +137,7 @@ def register(application: App, settings: Settings) -> None:
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),
             buttons.ButtonHandler(subscriptions.toggle, pattern=subscriptions.TOGGLE_PATTERN),
+            buttons.ButtonHandler(subscriptions.unsubscribe_all, pattern=f"^{subscriptions.UNSUBSCRIBE_ALL_DATA}$"),
             CallbackQueryHandler(buttons.expired_button),
             InlineQueryHandler(ask.inline_query),
             ChatMemberHandler(chats.chat_member, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 NO_ARTICLES = "I have no articles yet."
 NOTHING_TODAY = "No story has come in today. The newest I have:"
+# "What happened yesterday?" listed today's newest under "Latest", as if they were yesterday's.
+NOTHING_YESTERDAY = "None of the newest stories is dated yesterday. The newest I have:"
 ARTICLE_GONE = "That article is no longer available. Ask me a question instead."
 ALREADY_SENT = "The article is above."
 # A story's link tapped (`/start <id>`) just after the story went out for it, pasted or tapped: a reader who pasted
@@ -220,9 +222,10 @@ async def latest(update: Update, context: Context) -> None:
     await send_latest(update.message, context, context.args or ())
 
 
-async def send_latest(message: Message, context: Context, args: Sequence[str], today: bool = False) -> None:
+async def send_latest(message: Message, context: Context, args: Sequence[str], days_ago: int | None = None) -> None:
     """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); asked
-    for `today`'s ("what's new today?"), saying first when none came in today on the chat's clock."""
+    for a day's, today's (`days_ago` 0: "what's new today?") or yesterday's (1), saying first when none of them came
+    in that day on the chat's clock."""
     try:
         latest = await asyncio.to_thread(newest, context.bot_data.library.store, args)
     except UsageError as exc:
@@ -233,15 +236,21 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], t
         return
     zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
-    if today and not came_today(latest.articles[0], context.bot_data.clock(), zone):
-        # The newest of months ago listed under "Latest" read as today's news.
+    now = context.bot_data.clock()
+    # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
+    # today, any of them may be yesterday's, and only a dated one is known to be (an undated one always may have been:
+    # a list of them said nothing, and today's stories above them read as yesterday's).
+    if days_ago == 0 and not came_on(latest.articles[0], now, zone, 0):
         blocks.insert(0, NOTHING_TODAY)
+    elif days_ago == 1 and not any(a.news_time and came_on(a, now, zone, 1) for a in latest.articles):
+        blocks.insert(0, NOTHING_YESTERDAY)
     await reply_messages(message, split_message(blocks))
 
 
-def came_today(article: StoredArticle, now: datetime, zone: tzinfo) -> bool:
-    """Whether `article` was published on `now`'s day in `zone` (an undated one may have been)."""
-    return article.published is None or article.published.astimezone(zone).date() == now.astimezone(zone).date()
+def came_on(article: StoredArticle, now: datetime, zone: tzinfo, days_ago: int) -> bool:
+    """Whether `article` was published `days_ago` days before `now`'s day in `zone` (an undated one may have been)."""
+    day = now.astimezone(zone).date() - timedelta(days=days_ago)
+    return article.news_time is None or article.news_time.astimezone(zone).date() == day
 
 
 def instead_of(words: Sequence[str], known: Sequence[str], *wordings: str) -> list[str]:

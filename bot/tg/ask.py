@@ -101,8 +101,10 @@ SHARED_QUESTION_GONE = (
     "I no longer have the question that link was made for: I keep a question typed inline for a week, and only its "
     "asker's latest. Ask me it in your own words."
 )
-# "what's new today?", "any news today", "what happened today": the newest stories asked for as today's.
-TODAY = re.compile(r"\btoday\b", re.IGNORECASE)
+# "what's new today?", "any news today", "what happened today": the newest stories asked for as today's; "what
+# happened yesterday?" as yesterday's.
+DAYS_AGO = {"today": 0, "yesterday": 1}
+DAY_ASKED = re.compile(r"\b(today|yesterday)\b", re.IGNORECASE)
 # A "More" or "Back" press whose page has no passage left: the stories shown there were removed since.
 NOTHING_FURTHER = "No passages are left there: their stories were removed from the library."
 # The same press of a button sent before "More" carried its passage, whose place is past the answer's end now: it
@@ -289,7 +291,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
     if not question:  # tags alone, or /ask alone: nothing was asked
         example = await asyncio.to_thread(example_of, context.bot_data.library.store)
-        await message.reply_text(html.escape(ASK_USAGE.format(example=example)))
+        await reply_answer(update, context, html.escape(ASK_USAGE.format(example=example)))
         return
     if not await asked_anew(update, context, question):
         return
@@ -305,10 +307,10 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         await send_help(message, context)
         return
     if talk == "latest":
-        await send_latest(message, context, (), today=TODAY.search(question) is not None)
+        await send_latest(message, context, (), days_ago=asked_day(question))
         return
     if (reply := talk_reply(talk, TELEGRAM)) is not None:
-        await message.reply_text(html.escape(reply))
+        await reply_answer(update, context, html.escape(reply))
         return
     if (words := await asyncio.to_thread(asked_latest, library.store, question)) is not None:
         await send_latest(message, context, words)
@@ -319,7 +321,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     username = context.bot_data.username
     question, links = without_links(question, username)
     if message.reply_to_message is None and not links and asks_of_nothing(question):
-        await message.reply_text(html.escape(OF_NOTHING))
+        await reply_answer(update, context, html.escape(OF_NOTHING))
         return
     if message.forward_origin is not None:  # a post's length is not the reader's to mind
         question = lede(question)
@@ -348,12 +350,36 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         example = await asyncio.to_thread(example_of, library.store)
         # A group reads only what is addressed to the bot: the example typed as shown would go unanswered there.
         asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
-        await message.reply_text(html.escape(refused(exc, asked)))
+        await reply_answer(update, context, html.escape(refused(exc, asked)))
         return
-    await message.reply_text(page.text, reply_markup=page.markup)
+    await reply_answer(update, context, page.text, page.markup)
     await keep_question(context, page.saved)
     if page.saved is not None and context.application.running:
         context.application.create_task(rank_later_pages(context.bot_data, request))
+
+
+async def reply_answer(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Reply to the question in the update's message with `text`; to a question edited, in place of the answer its
+    first wording got, when this process sent it (bot.tg.answered), else anew."""
+    message = update.effective_message
+    assert message is not None
+    answered = context.bot_data.answered
+    if update.edited_message is not None and (earlier := answered.reply_to(message)) is not None:
+        try:
+            await context.bot.edit_message_text(text, message.chat_id, earlier, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():  # the fixed question has the same answer, which stays
+                return
+            # Deleted, or older than Telegram lets a bot edit (48 hours).
+            log.info("could not put the answer to edited message %s in place (%s); answering anew", message.id, exc)
+    answered.replied(message, await message.reply_text(text, reply_markup=markup))
+
+
+def asked_day(question: str) -> int | None:
+    """How many days ago the day is that a request for the newest stories names ("today": 0), if it names one."""
+    found = DAY_ASKED.search(question)
+    return DAYS_AGO[found[1].lower()] if found else None
 
 
 async def rank_later_pages(data: BotData, request: Request) -> None:

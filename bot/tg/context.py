@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,8 +11,6 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
-from bot.errors import NewsbotError, StoreError, StoreUnreachableError
-from bot.lasting import Lasting
 from bot.library import Library
 from bot.models import Command
 from bot.services.digests import Digests
@@ -22,10 +19,10 @@ from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
 from bot.store import SavedQuery
+from bot.tg.answered import Answered
 from bot.tg.pages import Pages
 from bot.tg.received import Journal
-
-log = logging.getLogger(__name__)
+from bot.tg.troubles import Troubles
 
 
 def utc_now() -> datetime:
@@ -42,83 +39,6 @@ class Digesting:
     fanout: FanOut
     # One fan-out at a time in this process (the minute job, the start-up run, a test's tick).
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-# What the store out of reach means until it is back, said once as it begins.
-STORE_MEANWHILE = (
-    "; until it is back, readers are asked to try again in a few minutes, updates go unrecorded (a bot killed meanwhile"
-    " loses those it is handling), and digests, alerts, feed polls and other processes' new articles wait for it"
-)
-
-
-@dataclass
-class Troubles:
-    """What the bot meets again and again while the store or Telegram is out of reach, each said as it begins,
-    reminded every few minutes and its end said (bot.lasting). The store down is one trouble, whichever job or
-    question meets it: each said it its own way, a PostgreSQL stopped under a running bot made seven warnings in
-    17 s, and again each minute."""
-
-    store: Lasting = field(
-        default_factory=lambda: Lasting(log, "the store is not answering", STORE_MEANWHILE, "the store answers again")
-    )
-    telegram: Lasting = field(
-        default_factory=lambda: Lasting(log, "cannot fetch updates from Telegram", "; polling tries again by itself")
-    )
-    conflict: Lasting = field(
-        default_factory=lambda: Lasting(
-            log,
-            "Telegram gives this token's updates to another process",
-            "; stop the other `newsbot run` with this token, or run several behind one webhook",
-        )
-    )
-    # The store answering but failing or refusing (a write refused, a full or read-only disk, a lock held past the
-    # wait): one trouble whichever jobs meet it. Each job said it its own way: a read-only disk made four warnings,
-    # one per job, and each job's own end.
-    refused: Lasting = field(
-        default_factory=lambda: Lasting(
-            log,
-            "the store fails",
-            "; the jobs that meet it try again (digests and alerts, feed polls and updates' records may wait)",
-            "the store works again",
-        )
-    )
-    # What fails other than the store, each its own trouble: the index damaged or unwritable, the vectors' files.
-    index: Lasting = field(
-        default_factory=lambda: Lasting(
-            log,
-            "cannot bring the index up to the store",
-            "; questions are answered from it as it is",
-            "the index follows the store again",
-        )
-    )
-    vectors: Lasting = field(
-        default_factory=lambda: Lasting(log, "cannot make paragraph vectors", over="making paragraph vectors again")
-    )
-    # Anything else a job meets (none known): named with the job.
-    jobs: Lasting = field(default_factory=lambda: Lasting(log, "a job fails", over="the jobs work again"))
-    answers: Lasting = field(
-        default_factory=lambda: Lasting(
-            log, "cannot answer from the store or the index", "; readers are asked to try again"
-        )
-    )
-
-    def failed(self, job: str, error: NewsbotError, own: Lasting | None = None) -> None:
-        """Say `error`, which `job` met, as the trouble of its cause: the store out of reach, the store failing, else
-        the job's `own` (the index, the vectors' files) or any job's."""
-        if isinstance(error, StoreUnreachableError):
-            self.store.failed(error)
-        elif isinstance(error, StoreError):
-            self.refused.failed(error, by=job)
-        else:
-            (own or self.jobs).failed(error, by=job)
-
-    def worked(self, job: str, reached: bool = True) -> None:
-        """`job` worked: the troubles it met are over unless other jobs still meet them, and the store is in reach
-        if it `reached` it (a vectors step begun before the store went away ends well while it is away)."""
-        for trouble in (self.refused, self.index, self.vectors, self.jobs):
-            trouble.ended(by=job)
-        if reached:
-            self.store.ended()
 
 
 @dataclass
@@ -145,6 +65,8 @@ class BotData:
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
     # The page each answer paged lately shows, so a double tap of "More" searches once.
     pages: Pages = field(default_factory=Pages, repr=False)
+    # The reply to each question lately asked, which the answer to the question edited replaces.
+    answered: Answered = field(default_factory=Answered, repr=False)
     # Held by the one save that runs: under another process's long lock each waits up to a minute, and saves running
     # side by side would take every worker thread, which questions need.
     save_turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)

@@ -30,11 +30,12 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.errors import NewsbotError, StoreError, StoreUnreachableError
+from bot.errors import NewsbotError
 from bot.lasting import Lasting
 from bot.services.presence import Presence
 from bot.services.waiting_marks import WaitingMarks
 from bot.store import Received, Store, Worker, answering
+from bot.tg.troubles import Troubles
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,10 @@ class Journal:
         presence: Presence,
         clock: Callable[[], datetime],
         waiting: WaitingMarks,
-        store_trouble: Lasting,
-        refused: Lasting,
+        troubles: Troubles,
     ) -> None:
-        """`store_trouble`: the store out of reach, and `refused`: the store failing (a full or read-only disk), as
-        the bot's jobs say them too (one trouble each, said once)."""
+        """`troubles`: the bot's, which say the store out of reach and the store failing (a full or read-only disk)
+        as its jobs meet them too (one trouble each, said once)."""
         self.store = store
         self.bot_id = bot_id
         self.presence = presence
@@ -88,12 +88,11 @@ class Journal:
             ": a stop before the store takes them leaves them to be handled again",
             f"the marks of handled updates can be kept in {waiting.directory} again",
         )
-        self.store_trouble = store_trouble
-        self.refused = refused
-        # The store answering no record in time (another process holding its write lock).
+        self.troubles = troubles
+        # The store answering no record in time (another process holding its write lock), named with RECORDING.
         self._unrecorded = Lasting(
             log,
-            "cannot record the updates received",
+            "updates go unrecorded",
             "; a bot killed meanwhile loses the ones it is handling",
             "recording the updates received again",
         )
@@ -140,9 +139,7 @@ class Journal:
         except NewsbotError as exc:
             self._failed(exc)
             return True
-        self._unrecorded.ended()
-        self.refused.ended(by=RECORDING)
-        self.store_trouble.ended()
+        self._worked()
         if not fresh:
             self._recorded.discard(update.update_id)
             return _delivered_again(update)
@@ -153,13 +150,11 @@ class Journal:
         return lambda worker: not self.presence.alive(worker, now)
 
     def _failed(self, error: object) -> None:
-        if isinstance(error, StoreUnreachableError):
-            self.store_trouble.failed(error)
-        elif isinstance(error, StoreError):
-            self.refused.failed(error, by=RECORDING)
-        else:
-            self._unrecorded.failed(error)
+        self.troubles.failed(RECORDING, error, self._unrecorded)
         self._unrecorded_until = time.monotonic() + UNRECORDED_AFTER_FAILURE_SECONDS
+
+    def _worked(self) -> None:
+        self.troubles.worked(RECORDING, own=self._unrecorded)
 
     async def turn(self, update: Update, handle: Callable[[Update], Awaitable[object]]) -> None:
         """Wait while another running process handles an earlier update of this update's chat, as a chat's updates
@@ -224,6 +219,9 @@ class Journal:
                     self._write_kept()
                     return
                 del self._unmarked[: len(marks)]
+                # The marks an outage left are written on a beat: recording works again, said now, not at the next
+                # update (an hour later on a quiet bot, the store's trouble said to last all that time).
+                self._worked()
             if self._kept:
                 self._write_kept()
 

@@ -31,7 +31,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.errors import UsageError
 from bot.render import subscriptions as text
 from bot.render.digests import preview_heading, render_digest
-from bot.render.markup import category_label
+from bot.render.markup import category_label, deep_link
 from bot.render.split import with_note
 from bot.render.subscriptions import Clock
 from bot.render.welcome import takes_no_words
@@ -63,7 +63,7 @@ from bot.services.setting_requests import (
 )
 from bot.services.subscriptions import ChatView
 from bot.tg.articles import instead_of, send_categories
-from bot.tg.buttons import answer_press
+from bot.tg.buttons import GREETING_START, answer_press
 from bot.tg.context import Context
 from bot.tg.sending import chat_of, reply_messages, topic_of
 from bot.wording import alphabetical
@@ -73,6 +73,12 @@ log = logging.getLogger(__name__)
 TOGGLE_DATA = re.compile(r"^sub:([01]):([0-9a-f]{12})$")
 # Every "sub:" button reaches the toggle handler, so a malformed one gets the toggles' own alert.
 TOGGLE_PATTERN = re.compile(r"^sub:")
+# The button under "did you mean /unsubscribe all?" (to "/stop"), which does it: the command's link in the text was
+# "/unsubscribe" alone.
+UNSUBSCRIBE_ALL_DATA = "unsub:all"
+UNSUBSCRIBE_ALL = InlineKeyboardMarkup(
+    [[InlineKeyboardButton("Unsubscribe from all", callback_data=UNSUBSCRIBE_ALL_DATA)]]
+)
 # Telegram shows at most 100 buttons under a message.
 MAX_BUTTONS = 100
 BUTTONS_PER_ROW = 2
@@ -159,6 +165,16 @@ async def refusal(update: Update, context: Context) -> str | None:
     return None if user.id in admins else text.admins_only(shared_by(chat))
 
 
+async def press_refused(update: Update, context: Context) -> bool:
+    """Whether a button's press is refused (`refusal`), said in an alert to the presser alone: in a message, a
+    member's press told the whole group."""
+    assert update.callback_query is not None
+    if (refused := await refusal(update, context)) is None:
+        return False
+    await answer_press(update.callback_query, refused[:MAX_ALERT_CHARS], alert=True)
+    return True
+
+
 async def may_change(update: Update, context: Context) -> bool:
     """Whether the sender may change this chat's settings (`refusal`): a line for a group's members alone, "Only
     the group's admins can change it", read to an admin as a refusal."""
@@ -176,7 +192,10 @@ async def change(
     message = update.effective_message
     assert message is not None
     if (refused := await refusal(update, context)) is not None:
-        await message.reply_text(html.escape(refused))
+        if refused == text.ADMINS_ONLY:  # a group's member
+            await message.reply_text(text.member_refused(private_chat(context)))
+        else:
+            await message.reply_text(html.escape(refused))
         return
     now = context.bot_data.clock()
     try:
@@ -187,6 +206,11 @@ async def change(
     view, moved = await post_here(context, view, topic_of(message), now)
     reply = confirm(view, clock_of(view, now), shared_by(message.chat))
     await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
+
+
+def private_chat(context: Context) -> str | None:
+    """The link that opens a private chat with the bot, which greets there; None without the bot's username."""
+    return deep_link(GREETING_START, context.bot_data.username)
 
 
 async def post_here(context: Context, view: ChatView, topic: int | None, now: datetime) -> tuple[ChatView, bool]:
@@ -241,13 +265,34 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if not context.args:  # what there is to stop following, before how: the reader need not ask /mysubs first
         view = await asyncio.to_thread(subscriptions.view, message.chat.id)
         following = text.following(view, shared_by(message.chat))
-        await message.reply_text(f"{following}\n{usage_line(text.UNSUBSCRIBE_USAGE, message.chat)}")
+        # "or all" in the usage is no link: the button does it.
+        markup = UNSUBSCRIBE_ALL if view.categories or view.every_category else None
+        await message.reply_text(
+            f"{following}\n{usage_line(text.UNSUBSCRIBE_USAGE, message.chat)}", reply_markup=markup
+        )
         return
     words = list(context.args)
     await change(
         update,
         context,
         lambda chat_id, now: subscriptions.unsubscribe(chat_id, words, now),
+        text.unsubscribed,
+        text.UNSUBSCRIBE_USAGE,
+    )
+
+
+async def unsubscribe_all(update: Update, context: Context) -> None:
+    """Do "/unsubscribe all", from the button under the suggestion to send it (as the presser may: in groups, its
+    admins; a member's press is refused in an alert, as a category button's is, not in a message to the group)."""
+    assert update.callback_query is not None
+    if await press_refused(update, context):
+        return
+    await answer_press(update.callback_query)
+    subscriptions = context.bot_data.digesting.subscriptions
+    await change(
+        update,
+        context,
+        lambda chat_id, now: subscriptions.unsubscribe(chat_id, ["all"], now),
         text.unsubscribed,
         text.UNSUBSCRIBE_USAGE,
     )
@@ -306,7 +351,7 @@ async def digest(update: Update, context: Context) -> None:
     typed = " ".join(context.args or ())
     choice = switch(typed)
     if not choice:
-        await send_preview(message, context)
+        await send_preview(update, context)
     elif choice in ON_OFF:
         on = ON_OFF[choice]
         await change(
@@ -332,8 +377,10 @@ async def digest(update: Update, context: Context) -> None:
         await message.reply_text(f"{wrong}\n{usage_line(text.DIGEST_USAGE, message.chat)}")
 
 
-async def send_preview(message: Message, context: Context) -> None:
-    """The chat's digest so far, saying when the daily digest is off."""
+async def send_preview(update: Update, context: Context) -> None:
+    """The chat's digest so far, saying when the daily digest is off (to a group's member, who turns it on)."""
+    message = update.effective_message
+    assert message is not None
     subscriptions = context.bot_data.digesting.subscriptions
     digests, now = context.bot_data.digesting.digests, context.bot_data.clock()
     preview = await asyncio.to_thread(digests.preview, message.chat.id, now)
@@ -342,7 +389,11 @@ async def send_preview(message: Message, context: Context) -> None:
     messages = render_digest(preview, context.bot_data.username, heading, zone=zone) or []
     view = await asyncio.to_thread(subscriptions.view, message.chat.id)
     if not view.settings.digest:  # "your digest so far" promised a digest that does not come
-        messages = with_note(messages, text.schedule(view, clock_of(view, now)))
+        if await may_change(update, context):
+            off = text.schedule(view, clock_of(view, now))
+        else:
+            off = text.digest_off_to_member(shared_by(message.chat), private_chat(context))
+        messages = with_note(messages, off)
     await reply_messages(message, messages)
 
 
@@ -383,7 +434,7 @@ async def setting_asked(update: Update, context: Context, asked: str) -> bool:
             # "send me the digest again" of a digest turned off: asked back, not shown what it would hold.
             edit, confirm, usage = partial(subscriptions.set_digest, on=True), text.digest_set, text.DIGEST_USAGE
         case DigestAsked():
-            await send_preview(message, context)
+            await send_preview(update, context)
             return True
         case TimeAsked(typed, part, on):
             edit = partial(subscriptions.ask_time, asked=DailyAsk((), typed, part), on=on)
@@ -517,8 +568,7 @@ async def toggle(update: Update, context: Context) -> None:
     if found is None:
         await answer_press(query, text.STALE_BUTTON, alert=True)
         return
-    if (refused := await refusal(update, context)) is not None:
-        await answer_press(query, refused[:MAX_ALERT_CHARS], alert=True)
+    if await press_refused(update, context):
         return
     chat_id, follow = chat_of(query), found.group(1) == "1"
     subscriptions = context.bot_data.digesting.subscriptions

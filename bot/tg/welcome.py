@@ -34,7 +34,7 @@ from bot.tg.buttons import GREETING_START
 from bot.tg.chats import touch_chat
 from bot.tg.context import App, Context
 from bot.tg.sending import reply_messages
-from bot.tg.subscriptions import in_group, shared_by, view_of
+from bot.tg.subscriptions import UNSUBSCRIBE_ALL, in_group, shared_by, view_of
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,8 @@ async def unknown(update: Update, context: Context) -> None:
     if message.chat.type == ChatType.PRIVATE or mine:
         admin = is_admin(message.from_user, context)
         meant = meant_command(command, [name for name, _, admins in COMMANDS if admin or not admins])
-        await message.reply_text(unknown_command(command, meant))
+        markup = UNSUBSCRIBE_ALL if meant == "unsubscribe all" else None
+        await message.reply_text(unknown_command(command, meant), reply_markup=markup)
 
 
 async def channel_command(update: Update, context: Context) -> None:

@@ -15,7 +15,16 @@ import pytest
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
-from bot.retrieval import Candidate, asks_done, compose, met_first, ranking_of, search, writes_asked_in_story
+from bot.retrieval import (
+    Candidate,
+    asks_done,
+    asks_of_before,
+    compose,
+    met_first,
+    ranking_of,
+    search,
+    writes_asked_in_story,
+)
 from tests.paths import BBC, DATA, ROOT, needs_bbc
 
 # BBC reports on a runner, James McIlroy: "McIlroy aiming for Madrid title" and "McIlroy wins 800m indoor title".
@@ -1194,3 +1203,75 @@ def test_a_fresh_reader_s_question_the_stories_cannot_answer_is_declined(hollins
     assert "gold" not in FRESH_CASES[question]
     answer = hollinsford.ask(hollinsford.request(question))
     assert not answer.found, answer
+
+
+@pytest.fixture(scope="module")
+def tarrow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A town's eleven stories of February and March 2026 (tests/data/tarrow), four of them followed by a later story
+    updating a figure or a state (a paper mill's job cuts 60 -> 95, a football club seventh -> third, a pool's
+    closure 1 April -> 1 June, a library's cut hours dropped), beside stories sharing their words (a supermarket's
+    new jobs, a cricket club third in its table, a school's roof), and the shipped one, with vectors."""
+    yield from library_of(tmp_path_factory.mktemp("tarrow"), DATA / "tarrow")
+
+
+LATER_NEWS = json.loads((DATA / "later_news_questions.json").read_text(encoding="utf-8"))["questions"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many people are losing their jobs at the mill now",
+        "where are tarrow rovers in the league now",
+        "what position are rovers in the table",
+        "when does the leisure centre pool shut for the roof repairs",
+        "what date will the swimming pool close",
+        "how many days a week will tarrow library open",
+        "how many job cuts were announced at the mill on 4 february",
+    ],
+)
+def test_a_follow_up_s_passage_leads_unless_the_earlier_time_is_asked(tarrow: Library, question: str) -> None:
+    """Questions of tests/data/later_news_questions.json whose first passage (`ranking_of`) was the other story's
+    before `later_first`: of a story and its follow-up, the follow-up's updated figure leads ("third", not "seventh"),
+    and the first story's when the question names a day before the follow-up."""
+    case = next(c for c in LATER_NEWS if c["question"] == question)
+    ranking = ranking_of(tarrow.request(question), tarrow.engine, tarrow.store, tarrow.semantic)
+    first = ranking.candidates[0].hit
+    assert case["first"] in ranking.texts[first.article_id, first.position], ranking.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many jobs are going at denholm paper",
+        "latest on tarrow rovers",
+        "latest on the pool closure",
+        "are the library opening hours being cut",
+        "where were rovers in the table in february",
+    ],
+)
+def test_a_story_s_passage_keeps_the_lead_it_had(tarrow: Library, question: str) -> None:
+    """Questions of the same set already led by their passage, the later story's or (asked of February) the earlier
+    one's: `later_first` leaves them so."""
+    case = next(c for c in LATER_NEWS if c["question"] == question)
+    ranking = ranking_of(tarrow.request(question), tarrow.engine, tarrow.store, tarrow.semantic)
+    first = ranking.candidates[0].hit
+    assert case["first"] in ranking.texts[first.article_id, first.position], ranking.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("how many jobs did they first say", True),
+        ("when was the pool originally due to close", True),
+        ("how many job cuts were announced on 4 february", True),
+        ("where were rovers in february", True),
+        ("is the pool still closing in april", False),
+        ("where are the rovers in the league now", False),
+        ("what happened in march", False),
+        ("how many jobs on 25 march", False),
+    ],
+)
+def test_a_question_asks_of_a_time_before_a_follow_up(question: str, earlier: bool) -> None:
+    """`asks_of_before` a follow-up dated 25 March 2026: "first", "originally", or a day or a whole month that ended
+    before it; not a month it falls in, nor one after."""
+    assert asks_of_before(question, datetime(2026, 3, 25, 16, 0, tzinfo=UTC)) is earlier

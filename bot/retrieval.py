@@ -1802,8 +1802,10 @@ def later_first(
     near (a cricket club's "finished third in the league table" is no follow-up of a football club's "seventh in the
     table", 0.64), and of the later story's passages not FAR_WEAKER than the first, the one whose vectors are nearest
     the first's, TOLD_ALIKE near or more and writing what the question asks for as the first does, leads. Of a
-    question asking of the earlier time (`asks_of_before` the later story), the earlier story's passage so. Undated
-    stories (an archive's) tell no order, and stay."""
+    question asking of the earlier time (`asks_of_before` the later story), the earlier story's passage so. Not when
+    the question names something the first's story names and the other's does not: "what did steve holt say after
+    the bridgeford game" asks of that game, not of the manager's words after the next. Undated stories (an
+    archive's) tell no order, and stay."""
 
     def published(candidate: Candidate) -> datetime | None:
         article = articles.get(candidate.hit.article_id)
@@ -1828,11 +1830,17 @@ def later_first(
     def closeness(one: tuple[str, int], other: tuple[str, int]) -> float:
         return float(stored[one] @ stored[other]) if one in stored and other in stored else -1.0
 
+    def written(article: str) -> list[str]:
+        return [articles[article].title, *(text for (a, _), text in texts.items() if a == article)]
+
     asked = writes_what_is_asked(question, texts[key(first)], articles[first.hit.article_id].title)
     alike = [
         c
         for c in near
         if closeness((c.hit.article_id, 0), (first.hit.article_id, 0)) >= SAME_SUBJECT
+        and not written_as_names(
+            first.matched - frozenset().union(*map(_term_set, written(c.hit.article_id))), written(first.hit.article_id)
+        )
         and closeness(key(c), key(first)) >= TOLD_ALIKE
         and (not asked or writes_what_is_asked(question, texts[key(c)], articles[c.hit.article_id].title))
     ]

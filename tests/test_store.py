@@ -129,6 +129,33 @@ def test_a_large_batch_is_written_in_short_transactions(store: Store) -> None:
     assert len(result.written) == store.stats().articles == store.head()
 
 
+def test_a_write_answering_someone_gets_in_between_a_batchs_transactions(tmp_path: Path) -> None:
+    """SQLite queues no writers: one waiting looks again after a sleep (100 ms, past its first ones), and a batch's
+    next transaction had begun by then, so a bot recording a question's update beside an ingest waited for several
+    (0.5 to 1 s under load). It asks every few ms now, and a batch leaves room between its transactions."""
+    url = url_of("", tmp_path)
+    ingest, bot = Store.open(url), Store.open(url)
+    commits: list[int] = []
+    first = threading.Event()
+
+    def committed(connection: object) -> None:
+        commits.append(1)
+        first.set()
+
+    event.listen(ingest.engine, "commit", committed)
+    batch = [story(f"Notice {n}") for n in range(10 * WRITE_ARTICLES)]
+    with ThreadPoolExecutor(1) as pool:
+        written = pool.submit(ingest.write_articles, batch, NOW)
+        assert first.wait(60)
+        with answering(), writing(bot.engine) as connection:
+            connection.exec_driver_sql("UPDATE articles SET title = title WHERE 0")
+            waited_for = len(commits)
+        assert len(written.result().added) == 10 * WRITE_ARTICLES
+    assert waited_for <= 3, f"the answering write waited for {waited_for} of the batch's 10 transactions"
+    ingest.close()
+    bot.close()
+
+
 def test_a_batch_failing_part_way_says_what_it_stored(tmp_path: Path) -> None:
     """A write refused after the batch's first transactions (a full disk) says what they stored, each article whole,
     so an ingest can count and index it."""

@@ -7,6 +7,7 @@ one hold the SQL, one per group of tables; this class is the door the rest of ne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from bot.store.chats import Asks
 from bot.store.cursors import ALERTS_CURSOR
 from bot.store.deliveries import Claim, Delivery, Orphan
 from bot.store.engine import (
+    ANSWER_RETRY_SECONDS,
     CHANGELOG_LOCK,
     HeldFile,
     answering,
@@ -86,6 +88,9 @@ __all__ = [
 # A button's question is kept this long (Telegram keeps buttons forever; the news they page through goes stale).
 # Articles written in one transaction at most (see `Store.write_articles`): 100 BBC stories take 0.02 to 0.1 s.
 WRITE_ARTICLES = 100
+# Between two of them: a write answering someone, asking for the lock every ANSWER_RETRY_SECONDS, gets in (SQLite
+# queues no waiters: the next transaction began before any other writer looked).
+WRITE_GAP_SECONDS = 2.5 * ANSWER_RETRY_SECONDS
 QUERY_LIFETIME = timedelta(days=7)
 # Asking a saved question again rewrites it only when it is older than this, so buttons live 7 days less this.
 QUERY_REFRESH = timedelta(hours=1)
@@ -228,6 +233,8 @@ class Store:
         result = WriteResult()
         seen: set[str] = set()
         for start in range(0, len(batch), WRITE_ARTICLES):
+            if start:
+                time.sleep(WRITE_GAP_SECONDS)
             part = []
             for article in batch[start : start + WRITE_ARTICLES]:
                 if article.id in seen:  # the first one's duplicate, as within one transaction

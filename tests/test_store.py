@@ -36,6 +36,7 @@ from bot.store import (
     engine,
 )
 from bot.store.engine import CONNECT_TIMEOUT_SECONDS, writing
+from bot.store.language import library_language
 from bot.store.migrations import MIGRATIONS
 from bot.store.schema import (
     article_sends,
@@ -154,6 +155,16 @@ def test_a_write_answering_someone_gets_in_between_a_batchs_transactions(tmp_pat
     assert waited_for <= 3, f"the answering write waited for {waited_for} of the batch's 10 transactions"
     ingest.close()
     bot.close()
+
+
+def test_the_librarys_language_is_read_in_a_few_statements(store: Store) -> None:
+    """It is read again at each question once the log moved on, so at every question beside an ingest: one read of
+    paragraphs per sampled article (41 statements, each a round trip to PostgreSQL) made answers take 4 to 6 s."""
+    store.write_articles([story(f"Notice {n}", f"The council said notice {n} was posted.") for n in range(50)], NOW)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert library_language(store) == "en"
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 10  # not one per article
 
 
 def test_a_batch_failing_part_way_says_what_it_stored(tmp_path: Path) -> None:

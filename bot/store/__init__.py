@@ -244,11 +244,12 @@ class Store:
                     seen.add(article.id)
             try:
                 with writing(self.engine, CHANGELOG_LOCK) as connection:
-                    result.extend(articles.write(connection, part, now, newest_first=False))
+                    written = articles.write(connection, part, now, newest_first=False)
             except StoreError as exc:
                 if start == 0:
                     raise
                 raise PartlyWrittenError(str(exc), result) from exc
+            result.extend(written)  # once committed: a commit refused (a full disk) wrote nothing
         return result
 
     def remove_articles(self, article_ids: Iterable[str], now: datetime | None = None) -> list[str]:

@@ -38,8 +38,9 @@ from bot.store import wal
 # A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
 # A write answering a reader gives up sooner: newsbot's own processes hold the lock for well under a second (an
-# ingest's batch of 2,000 BBC articles, the longest, for 0.45 s), so one held longer is a backup tool or a stuck
-# writer, and the reader, told to try again, loses nothing. Background jobs (ingest, feeds, vectors) wait on.
+# ingest's transaction of 100 articles, `bot.store.WRITE_ARTICLES`, 180 ms at most at a load of 17), so one held
+# longer is a backup tool or a stuck writer, and the reader, told to try again, loses nothing. Background jobs
+# (ingest, feeds, vectors) wait on.
 ANSWER_WAIT_SECONDS = 5.0
 ANSWER_RETRY_SECONDS = 0.002
 POOL_SIZE = 8

@@ -229,7 +229,6 @@ class Store:
         with their change-log entries, in transactions of WRITE_ARTICLES articles at most: every other write waits
         for the one under way (SQLite admits one writer), and a bot recording a question's update waited behind an
         ingest's batch of 800 (2 to 6 s under load). One failing after others went in raises PartlyWrittenError."""
-        now = now or _now()
         result = WriteResult()
         seen: set[str] = set()
         for start in range(0, len(batch), WRITE_ARTICLES):
@@ -244,7 +243,9 @@ class Store:
                     seen.add(article.id)
             try:
                 with writing(self.engine, CHANGELOG_LOCK) as connection:
-                    written = articles.write(connection, part, now, newest_first=False)
+                    # The time of each transaction (unless given): two ingests at once write theirs in turn, and
+                    # one batch's time for all its parts listed the other's stories out of the order they came in.
+                    written = articles.write(connection, part, now or _now(), newest_first=False)
             except StoreError as exc:
                 if start == 0:
                     raise

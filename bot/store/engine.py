@@ -330,7 +330,8 @@ def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     write = bool(connection.get_execution_options().get(_WRITE))
     answering = write and _answering.get()
-    busy = 0 if answering else _milliseconds(BUSY_TIMEOUT_SECONDS)
+    # Answering, SQLite's busy handler still covers the short waits inside a transaction (a checkpoint under way).
+    busy = _milliseconds(ANSWER_RETRY_SECONDS if answering else BUSY_TIMEOUT_SECONDS)
     if connection.info.get(_BUSY) != busy:
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
         connection.info[_BUSY] = busy

@@ -41,7 +41,7 @@ from bot.retrieval import (
 )
 from bot.semantic import Semantic, open_semantic, open_vectors
 from bot.semantic.follower import BATCHES, VectorFollower
-from bot.store import SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
+from bot.store import PartlyWrittenError, SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
 
 if TYPE_CHECKING:
     from bot.store.feeds import FeedStore
@@ -387,8 +387,16 @@ class Library:
             ) from exc
 
     def _index(self, written: Future[WriteResult], report: IngestReport) -> int:
-        """Count a written batch and index it (from memory, as stored); returns its last change-log entry."""
-        result = written.result()
+        """Count a written batch and index it (from memory, as stored); returns its last change-log entry. A batch
+        that failed part way is counted and indexed as far as it went in, then its failure raised."""
+        try:
+            result = written.result()
+        except PartlyWrittenError as exc:
+            self._took(exc.written, report)
+            raise
+        return self._took(result, report)
+
+    def _took(self, result: WriteResult, report: IngestReport) -> int:
         report.added += len(result.added)
         report.updated += len(result.updated)
         report.unchanged += len(result.unchanged)

@@ -61,8 +61,11 @@ PASSAGE_RECIPE = "headline. paragraph"
 # cores, where a whole step (100 articles) took 20-50 s that a stopping bot waited for. Chunks of 64 embedded
 # about 15% slower than whole steps (more padding per batch); 128 as fast.
 EMBED_CHUNK = 128
-# Paragraphs added to the index in one hold of its lock (about 0.15 s on two cores; a search waits for it at most).
-ADD_PART = 64
+# Paragraphs added to the index in one hold of its lock (a search waits for one at most): 64 took 50 to 130 ms on two
+# loaded cores, 16 take 12 to 17 ms, the same time a paragraph.
+ADD_PART = 16
+# How long a writer between two parts lets the searches waiting for the lock go first, at most.
+READERS_FIRST_SECONDS = 1.0
 # Dead vectors kept beside the live ones at most (a share of them): past it a commit compacts the index, adding
 # every live vector into a new one (about as long as storing them the first time: 3,300-4,000 a second). So the
 # compactions cost at most about 1/DEAD_SHARE times what the removals would have, while a search passes over at
@@ -104,6 +107,10 @@ class VectorStore:
         self._stop = stop or threading.Event()
         self.recipe = f"{recipe}; {PASSAGE_RECIPE}"
         self._lock = threading.RLock()
+        # Searches waiting for the lock, which a writer lets go first between two parts: a lock is not fair, and the
+        # writer took it straight back for its next part, the search waiting out the whole step.
+        self._waiting = 0
+        self._turns = threading.Condition()
         # Paragraphs this process has embedded so far (callers count their work by it).
         self.embedded = 0
         self._open()
@@ -328,6 +335,7 @@ class VectorStore:
         for part in _parts(changed):
             # A part at a time under the lock, which questions' searches take: a static step's 5,000 articles went
             # into the index under it whole, and questions waited 8 s for it (20 s under load).
+            self._readers_first()
             with self._lock, self._undone_on_failure():
                 self._remove(article.id for article, _, _ in part)
                 for article, paragraphs, key in part:
@@ -338,6 +346,26 @@ class VectorStore:
         if stopped:
             raise Stopped
         return len(texts)
+
+    def _readers_first(self) -> None:
+        with self._turns:
+            self._turns.wait_for(lambda: not self._waiting, timeout=READERS_FIRST_SECONDS)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """The lock, for a search: a writer between two parts waits until each search waiting for it has it."""
+        with self._turns:
+            self._waiting += 1
+        try:
+            self._lock.acquire()
+        finally:
+            with self._turns:
+                self._waiting -= 1
+                self._turns.notify_all()
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     @property
     def uncommitted(self) -> bool:
@@ -372,17 +400,24 @@ class VectorStore:
         with self._lock, self._undone_on_failure():
             if compacted is not None and compacted[0] is self._index and compacted[1] == len(self._index):
                 self._index, self._dead = compacted[2], 0
-            path = self.directory / INDEX_FILE
-            if len(self._index):
-                aside = path.with_suffix(".tmp")
+            index = self._index
+        path = self.directory / INDEX_FILE
+        aside = path.with_suffix(".tmp")
+        if len(index):
+            # Saved outside the lock, which searches take (the save, its fsync and checksum grow with the index: 35
+            # ms at 10,000 vectors on an idle machine, questions waited for them): only this thread, the writer,
+            # changes the index, and a search only reads it.
+            with self._undone_on_failure():
                 try:
-                    self._index.save(str(aside))
+                    index.save(str(aside))
                     with open(aside, "rb") as written:
                         os.fsync(written.fileno())
                     _add_checksum(self.directory, _crc32(aside))
                 except BaseException:
                     aside.unlink(missing_ok=True)  # a part of a file, taking what space the disk had left
                     raise
+        with self._lock, self._undone_on_failure():
+            if len(index):
                 os.replace(aside, path)
             else:
                 path.unlink(missing_ok=True)  # no file is an empty index
@@ -452,7 +487,7 @@ class VectorStore:
 
     def search(self, vector: Vectors, k: int) -> list[tuple[str, int, float]]:
         """The `k` paragraphs nearest to a unit `vector`: (article id, position, cosine), best first."""
-        with self._lock:
+        with self._reading():
             size = len(self._index)
             wanted = min(k, size - self._dead)
             if wanted <= 0:
@@ -477,7 +512,7 @@ class VectorStore:
         wanted = list(dict.fromkeys(paragraphs))
         if not wanted:
             return {}
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(
                 f"WITH w(a, p) AS (VALUES {','.join(['(?, ?)'] * len(wanted))})"
                 " SELECT t.key, t.article_id, t.position FROM w CROSS JOIN paragraphs t"

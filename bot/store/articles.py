@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, fun
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
+from bot.errors import StoreError
 from bot.models import WEB_ORIGINS, Article, StoredArticle
 from bot.store.categories import spell, spelling
 from bot.store.changes import head
@@ -88,6 +89,22 @@ class WriteResult:
     written: dict[str, Article] = field(default_factory=dict)
     # The newest change-log entry this batch wrote (0 if it changed nothing).
     last_seq: int = 0
+
+    def extend(self, later: WriteResult) -> None:
+        """Take in what a later transaction of the same batch did."""
+        for name in ("added", "updated", "unchanged", "duplicate", "replaced", "same", "taken"):
+            getattr(self, name).extend(getattr(later, name))
+        self.written.update(later.written)
+        self.last_seq = later.last_seq or self.last_seq
+
+
+class PartlyWrittenError(StoreError):
+    """A batch of articles failed part way (a full disk): what the transactions before the failure stored is
+    `written`, each article whole."""
+
+    def __init__(self, message: str, written: WriteResult) -> None:
+        super().__init__(message)
+        self.written = written
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:

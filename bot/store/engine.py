@@ -38,9 +38,11 @@ from bot.store import wal
 # A writer waits this long for another process's write transaction (PostgreSQL: for a lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
 # A write answering a reader gives up sooner: newsbot's own processes hold the lock for well under a second (an
-# ingest's batch of 2,000 BBC articles, the longest, for 0.45 s), so one held longer is a backup tool or a stuck
-# writer, and the reader, told to try again, loses nothing. Background jobs (ingest, feeds, vectors) wait on.
+# ingest's transaction of 100 articles, `bot.store.WRITE_ARTICLES`, 180 ms at most at a load of 17), so one held
+# longer is a backup tool or a stuck writer, and the reader, told to try again, loses nothing. Background jobs
+# (ingest, feeds, vectors) wait on.
 ANSWER_WAIT_SECONDS = 5.0
+ANSWER_RETRY_SECONDS = 0.002
 POOL_SIZE = 8
 POOL_OVERFLOW = 16
 # PostgreSQL: give up connecting after this long (libpq waits forever by default, so a server that accepts and
@@ -327,11 +329,35 @@ def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     write = bool(connection.get_execution_options().get(_WRITE))
-    busy = _milliseconds(ANSWER_WAIT_SECONDS if write and _answering.get() else BUSY_TIMEOUT_SECONDS)
+    answering = write and _answering.get()
+    # Answering, SQLite's busy handler still covers the short waits inside a transaction (a checkpoint under way).
+    busy = _milliseconds(ANSWER_RETRY_SECONDS if answering else BUSY_TIMEOUT_SECONDS)
     if connection.info.get(_BUSY) != busy:
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
         connection.info[_BUSY] = busy
+    if answering and _began_soon(connection):
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _began_soon(connection: Connection) -> bool:
+    """Ask for the write lock every ANSWER_RETRY_SECONDS until it is free, for ANSWER_WAIT_SECONDS at most; whether
+    the transaction began (if not, the BEGIN after this fails saying why, as SQLAlchemy's error). SQLite's own busy
+    handler, past its first waits, looks every 100 ms: an ingest's next transaction began in between, and a bot
+    recording a question's update waited for several."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    deadline = time.monotonic() + ANSWER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", None) != "SQLITE_BUSY":
+                return False
+            time.sleep(ANSWER_RETRY_SECONDS)
+            continue
+        return True
+    return False
 
 
 def _milliseconds(seconds: float) -> int:

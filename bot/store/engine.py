@@ -439,7 +439,7 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 " its wait (a LOCK TABLE, VACUUM FULL or schema change, or a stuck writer); try again once it ends"
             ) from error
         # Unreachable, not merely failed: a running bot says the store down once, whichever job meets it first
-        # (bot.tg.context.Troubles), and one write refused (a full disk) apart from it.
+        # (bot.tg.troubles.Troubles), and one write refused (a full disk) apart from it.
         if str(getattr(error.orig, "sqlstate", None)).startswith(_SERVER_STOPPED):
             raise StoreUnreachableError(
                 f"database error: {_first_line(error.orig)}: the database server stopped or restarted while newsbot"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -112,14 +113,19 @@ def test_a_process_killed_between_claim_and_send_is_finished_by_the_next_start(s
     assert store.delivery_counts() == {"sent": 40}
 
 
-def test_sends_in_flight_at_a_kill_are_ambiguous_and_never_sent_again(store: Store, url: str) -> None:
+def test_sends_in_flight_at_a_kill_are_ambiguous_and_never_sent_again(
+    store: Store, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """And the operator reads that they are not sent, and why: the log said "closed {'ambiguous': 3}"."""
     ids = chats(store, 20)
     holder = worker("hold", url, DUE.isoformat(), "3", stdin=subprocess.PIPE)
     assert holder.stdout is not None
     held = json.loads(holder.stdout.readline())
     kill(holder)
     reader = Reader()
-    Bot(store, DUE, reader).tick(DUE + timedelta(minutes=1))
+    with caplog.at_level(logging.INFO, logger="bot.services.deliveries"):
+        Bot(store, DUE, reader).tick(DUE + timedelta(minutes=1))
+    assert "took over 17 unsent deliveries; not sending 3 in doubt (their sender stopped" in caplog.text
     assert store.delivery_counts() == {"sent": 17, "ambiguous": 3}
     in_flight = {chat for chat in ids if ("digest", "2026-03-27 UTC", "ambiguous") in store.deliveries_of(chat)}
     assert len(in_flight) == 3 and not in_flight & {s.chat_id for s in reader.sent}

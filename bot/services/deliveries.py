@@ -201,8 +201,24 @@ class Deliveries:
 
         recovery = self.store.recover_deliveries(now, presence.worker_id, kinds, verdict)
         if recovery.taken or recovery.closed:
-            log.info("took over %d unsent deliveries; closed %s", len(recovery.taken), recovery.closed or "none")
+            log.info("took over %d unsent deliveries%s", len(recovery.taken), _closed(recovery.closed))
         return recovery
 
     def prune(self, now: datetime) -> int:
         return self.store.prune_deliveries(now - KEEP_FOR)
+
+
+# What an operator reads of the claims a recovery closed: "closed {'ambiguous': 6}" did not say that those six chats
+# get no digest or alert, nor why.
+_CLOSED = {
+    AMBIGUOUS: "in doubt (their sender stopped while sending them: they may have arrived)",
+    EXPIRED: "too late (past their time while no process sent them)",
+}
+
+
+def _closed(closed: dict[str, int]) -> str:
+    """The claims a recovery closed, by why, as not sent: "" when none."""
+    if not closed:
+        return ""
+    said = ", ".join(f"{count} {_CLOSED.get(status, status)}" for status, count in sorted(closed.items()))
+    return f"; not sending {said}"

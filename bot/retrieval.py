@@ -2904,14 +2904,28 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
     )
 
 
+# A time as a story tells one beside `_WHEN`'s days and dates: a time of day ("leaves at noon", "at 6.30"), a part of
+# the day or year, or one told from another ("an hour later", "two weeks before the vote"). A decline for want of a
+# time (`writes_time_or_sum_in_story`) declined "When does the winter ferry leave?" of "The winter ferry leaves an
+# hour later." and of one leaving "at noon".
+_TIME_TOLD = re.compile(
+    _WHEN.pattern + r"|\b(?:noon|midday|midnight|dawn|dusk|o['\u2019]clock|mornings?|afternoons?|evenings?|overnight"
+    r"|weekends?|spring|summer|autumn|winter|soon|shortly|(?:1[89]|20)\d0s"
+    r"|(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|few|several|\d+)\s+(?:hours?|minutes?|days?"
+    r"|weeks?|months?|years?|decades?)\s+(?:later|earlier|before|after|ago|from\s+now|on|early|late)"
+    r"|(?:at|by|from|until|till|before|after|around)\s+\d{1,2}(?:[.:]\d\d)?)\b",
+    re.IGNORECASE,
+)
+
+
 def gives_time(question: str, text: str, headline: str) -> bool:
-    """Whether a paragraph (under `headline`) has a sentence giving a time (`_WHEN`) that tells of a word of the
+    """Whether a paragraph (under `headline`) has a sentence giving a time (`_TIME_TOLD`) that tells of a word of the
     `question` (`when_asked_of`), itself or through the one before it points back at (`_told_term_sets`: "They go
     on sale in the UK on 14 April" after "The glasses weigh 48 grams"); any, when the headline holds them all."""
     wanted = when_asked_of(question)
     told = wanted <= _term_set(headline)
     return any(
-        _WHEN.search(sentence) is not None and (told or bool(wanted & terms))
+        _TIME_TOLD.search(sentence) is not None and (told or bool(wanted & terms))
         for sentence, terms in zip(sentences(text), _told_term_sets(text), strict=True)
     )
 

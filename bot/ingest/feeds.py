@@ -109,7 +109,7 @@ _NEWS_XML = {
     "newsml": "a NewsML 1 document (the news industry's XML)",
 }
 # Those of them newsbot reads as files (`bot.ingest.newsxml`), though not as a feed.
-_NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem"})
+_NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem", "newsml"})
 # What a WordPress export's items not read are, many and one.
 _UNPUBLISHED = {False: "drafts, pages or attachments", True: "draft, page or attachment"}
 # A paragraph that only points to the page, and the end of a teaser.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -868,6 +869,33 @@ def test_a_gzip_compressed_feed_file_is_read_as_the_feed(tmp_path: Path, name: s
     (tmp_path / "packed" / "photos.tar.gz").write_bytes(gzip.compress(b"x"))
     [archive] = read_file(tmp_path / "packed" / "photos.tar.gz")
     assert isinstance(archive, Skipped) and archive.reason == "an archive: unpack it, then ingest its folder"
+
+
+def test_a_gzip_compressed_page_or_news_xml_is_read_and_a_sites_compressed_copy_once(tmp_path: Path) -> None:
+    """A `story.html.gz` (a static site's, made beside `story.html` for its server to send as it is) was "a compressed
+    file: unpack it", and an NITF story in a `.xml.gz` "not an RSS, Atom or JSON feed". In a folder, the copy beside
+    its file would be the same story twice."""
+    packed = DATA / "packed"
+    assert list(read_file(packed / "lifeboat.html.gz")) == [
+        replace(item, origin=str(packed / "lifeboat.html.gz")) for item in read_file(packed / "lifeboat.html")
+    ]
+    assert list(read_file(packed / "wire story.xml.gz")) == [
+        replace(item, origin=str(packed / "wire story.xml.gz"))
+        for item in read_file(DATA / "newsroom" / "wire story.xml")
+    ]
+    items = list(read_articles([packed]))
+    assert [(item.title, item.url) for item in items if isinstance(item, Article)] == [
+        ("Lifeboat station opens its doors", "https://courier.example/news/lifeboat-open-day/"),
+        ("Christmas market moves to the quay", "https://courier.example/news/market-quay/"),
+        ("Ferry to run all winter", None),
+    ]
+    assert [str(item) for item in items if isinstance(item, Skipped)] == [
+        f"note {packed}: lifeboat.html.gz not read: each is a compressed copy of the file beside it, read once"
+    ]
+    (tmp_path / "cut.html.gz").write_bytes((packed / "market.html.gz").read_bytes()[:-20])
+    assert list(read_file(tmp_path / "cut.html.gz")) == [
+        Skipped(str(tmp_path / "cut.html.gz"), "gzip-compressed, but cut short")
+    ]
 
 
 @pytest.mark.parametrize("case", json.loads((DATA / "dated_bylines.json").read_text(encoding="utf-8")))

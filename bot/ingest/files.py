@@ -22,6 +22,7 @@ from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RE
 from bot.ingest.mail import parse_email
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.newsxml import is_news_xml, read_news_xml
+from bot.ingest.packed import gunzipped
 from bot.ingest.records import (
     CHUNK_BYTES,
     READERS,
@@ -144,8 +145,8 @@ def read_file(
     cannot (`FileDates`)."""
     try:
         suffix = path.suffix.lower()
-        if _is_packed_feed(path):
-            yield from _read_feed(path, date_order)
+        if (packed := _packed_kind(path)) is not None:
+            yield from _read_feed(path, date_order) if packed == "feed" else _read_page(path)
             return
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), _archive(path))
@@ -205,10 +206,14 @@ def _archive(path: Path) -> str:
     return "an archive: unpack it, then ingest its folder"
 
 
-def _is_packed_feed(path: Path) -> bool:
-    """Whether a file is a feed or sitemap gzip-compressed as sites store them (`sitemap.xml.gz`, `feed.rss.gz`):
-    the feed reader unpacks it, as it does one fetched (it was "an archive: unpack it")."""
-    return path.suffix.lower() == ".gz" and path.with_suffix("").suffix.lower() in FEED_SUFFIXES
+def _packed_kind(path: Path) -> str | None:
+    """ "feed" or "page" for a feed, sitemap or page gzip-compressed as sites keep them (`sitemap.xml.gz`,
+    `feed.rss.gz`, `story.html.gz`), read unpacked as one fetched is (they were "an archive: unpack it"); else
+    None."""
+    if path.suffix.lower() != ".gz":
+        return None
+    inner = path.with_suffix("").suffix.lower()
+    return "feed" if inner in FEED_SUFFIXES else "page" if inner in PAGE_SUFFIXES else None
 
 
 def _seed_parser(suffix: str) -> Callable[[str, str, FileDates], tuple[Article, str | None]]:
@@ -262,6 +267,15 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     if not data.strip():
         raise ArticleError("empty file")
     return data
+
+
+def _unpacked(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:
+    """`_whole`, unpacked when gzip-compressed: a `.html.gz` or `.xml.gz`, or a page saved as its server sent it,
+    compressed (an NITF story in a `.xml.gz` was "not an RSS, Atom or JSON feed")."""
+    unpacked = gunzipped(_whole(path, limit, kind), limit, kind)
+    if isinstance(unpacked, str):
+        raise ArticleError(unpacked)
+    return unpacked
 
 
 class _Recorder(FileDates):
@@ -357,7 +371,7 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
     from bot.ingest.pages import parse_saved_page  # see `_shown_kind`
 
     try:
-        body = _whole(path)
+        body = _unpacked(path)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -371,13 +385,13 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
 
 def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
     """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page (or of the news
-    industry's XML, NITF or NewsML-G2: `bot.ingest.newsxml`). Where the feed has only
+    industry's XML, NITF or NewsML: `bot.ingest.newsxml`). Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
     from bot.ingest.feeds import parse_feed  # see `_shown_kind`
 
     try:
-        data = _whole(path, MAX_FEED_FILE_BYTES, "a feed")
+        data = _unpacked(path, MAX_FEED_FILE_BYTES, "a feed")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -563,6 +577,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         hidden: set[str] = set()
         resources: set[str] = set()
         documents: list[str] = []
+        copies: list[str] = []
         site: set[str] = set()
         hugo = any((path / name).is_file() for name in HUGO_CONFIGS)
         # A static site's configuration is read for its posts' links (`bot.ingest.static_sites`), not as a story.
@@ -603,7 +618,10 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 exports[export] += 1
                 continue
             suffix = child.suffix.lower()
-            if suffix in ARTICLE_SUFFIXES or _is_packed_feed(child):
+            if _packed_kind(child) is not None and child.with_suffix("").is_file():
+                # A static site's compressed copy of the file beside it (made for its server to send as it is).
+                copies.append(str(child.relative_to(path)))
+            elif suffix in ARTICLE_SUFFIXES or _packed_kind(child) is not None:
                 yield child.resolve()
             elif suffix not in CODE_SUFFIXES and child not in configs:
                 others[suffix] += 1
@@ -619,7 +637,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 str(path),
                 f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
                 " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm and .eml files, and feeds"
-                f" from .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
+                f" from .rss, .rdf, .atom and .xml (pages and feeds also gzip-compressed: .html.gz, .xml.gz){instead}",
             )
         for export, count in exports.items():
             yield Skipped(
@@ -639,6 +657,12 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 str(path),
                 f"{_first_few(sorted(site))} not read: a static site's drafts, layouts, themes and section pages are no"
                 " stories",
+                note=True,
+            )
+        if copies:
+            yield Skipped(
+                str(path),
+                f"{_first_few(sorted(copies))} not read: each is a compressed copy of the file beside it, read once",
                 note=True,
             )
         if resources:

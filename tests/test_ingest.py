@@ -833,6 +833,18 @@ def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
     ]
 
 
+def test_an_empty_folder_is_said_to_be_empty(tmp_path: Path) -> None:
+    """An ingest of a folder holding nothing (or only empty folders) said only "0 added, 0 updated, 0 unchanged, 0
+    skipped", as if it had read every file in it; a folder holding only hidden files still names them."""
+    (tmp_path / "empty" / "2026" / "12").mkdir(parents=True)
+    assert [str(i) for i in read_articles([tmp_path / "empty"])] == [
+        f"skipped {tmp_path / 'empty'}: an empty folder: there is no file in it, nor in the folders under it"
+    ]
+    (tmp_path / "empty" / ".DS_Store").write_bytes(b"\x00")
+    [hidden] = read_articles([tmp_path / "empty"])
+    assert isinstance(hidden, Skipped) and hidden.reason.startswith("1 hidden file or folder not read (.DS_Store)")
+
+
 @pytest.mark.parametrize(
     ("name", "said"),
     [

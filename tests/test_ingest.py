@@ -913,6 +913,21 @@ def test_a_gzip_compressed_page_or_news_xml_is_read_and_a_sites_compressed_copy_
 @pytest.mark.parametrize("case", json.loads((DATA / "dated_bylines.json").read_text(encoding="utf-8")))
 def test_a_line_of_names_and_a_date_is_a_byline_and_a_label_beside_a_date_is_none(case: dict[str, Any]) -> None:
     """ "Breaking News | 5 December 2026", a section's label beside the date, was read as a byline: "By Breaking News"
-    under the headline."""
-    read = dated_byline(case["line"])
-    assert read == (None if case["names"] is None else (case["names"], case["date"])), read
+    under the headline; one naming the story's own section (its category, a folder of its link) in words of no
+    label's ("Climate Desk") still was. A label beside a date is a date line: the date, and no names."""
+    read = dated_byline(case["line"], case.get("sections", ()))
+    assert read == (None if case["date"] is None else (case["names"], case["date"])), read
+
+
+def test_a_records_label_naming_its_own_section_beside_the_date_is_no_author(tmp_path: Path) -> None:
+    path = tmp_path / "desk.jsonl"
+    record = {"title": "Flood defences raised", "category": "Climate Desk", "published": "2026-12-05T10:00:00Z"}
+    record["body"] = "<p>Climate Desk | 5 Dec 2026</p><p>The river wall at Kelby was raised by half a metre.</p>"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [story] = read_file(path)
+    assert isinstance(story, Article)
+    assert (story.author, story.paragraphs) == (None, ("The river wall at Kelby was raised by half a metre.",))
+    del record["published"]
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [undated] = read_file(path)
+    assert isinstance(undated, Article) and undated.published == datetime(2026, 12, 5, tzinfo=UTC)

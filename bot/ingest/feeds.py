@@ -623,7 +623,7 @@ def _entry(
         )
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
-    byline, paragraphs, beside = bylined(paragraphs)
+    byline, paragraphs, beside = bylined(paragraphs, (category or _tag(raw), link))
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
         # its page (see `with_page`).

@@ -294,20 +294,21 @@ def article_from_record(
     if not paragraphs and not named("paragraphs") and not named("body"):
         looked_for = repr(fields["body"]) if "body" in fields else ", ".join(("body", *ALIASES["body"]))
         raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
-    byline, paragraphs, beside = bylined(paragraphs)
+    category = first("category", _category)
+    url = first("url", _line) or _slug_path(record)
+    byline, paragraphs, beside = bylined(paragraphs, (category, url))
     if not paragraphs:
         held = found.unread_object("paragraphs") or found.unread_object("body")
         raise ArticleError(f"no body text: {held}" if held else "no body text")
     # A record without a date field is dated by the one beside its byline (`By Jane Doe · 5 Dec 2026`).
     published_raw = written_date(record, fields) or beside
     published, unread = read_date(published_raw, dates) if published_raw else (None, None)
-    url = first("url", _line) or _slug_path(record)
     if site and _is_path(url):
         url = site.rstrip("/") + url
     article = Article(
         title=title,
         paragraphs=paragraphs,
-        category=first("category", _category),
+        category=category,
         published=published,
         # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
         url=web_link(url),

@@ -833,6 +833,21 @@ def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
     ]
 
 
+def test_a_file_of_a_suffix_newsbot_reads_not_says_what_it_reads(tmp_path: Path) -> None:
+    """`newsbot ingest settings.toml` said only "no 'Published D-MM-YYYY, HH:MM' line after the headline", as if it
+    were a story missing its date; a story in the seed's format under another suffix is still read."""
+    (tmp_path / "settings.toml").write_text('[site]\ntitle = "Courier"\n', encoding="utf-8")
+    [item] = read_file(tmp_path / "settings.toml")
+    assert isinstance(item, Skipped) and item.reason.startswith(
+        "no 'Published D-MM-YYYY, HH:MM' line after the headline (read as the seed's text format, as newsbot reads"
+        " no .toml files; articles are read from .txt (the seed's format), .md,"
+    )
+    story = (DATA / "articles" / "minimal.txt").read_bytes()
+    (tmp_path / "minimal.story").write_bytes(story)
+    [article] = read_file(tmp_path / "minimal.story")
+    assert isinstance(article, Article)
+
+
 def test_an_empty_folder_is_said_to_be_empty(tmp_path: Path) -> None:
     """An ingest of a folder holding nothing (or only empty folders) said only "0 added, 0 updated, 0 unchanged, 0
     skipped", as if it had read every file in it; a folder holding only hidden files still names them."""

@@ -128,6 +128,11 @@ _PASTED = "a file of articles"
 _LARGER = "split it into smaller files, or save its articles as JSON Lines (.jsonl), read at any size"
 # `cmd | newsbot ingest -`, as other tools read standard input: an article read so would have no file to name it
 # by, which its edits replace it by (and `remove` takes).
+_READ_FROM = (
+    "articles are read from .txt (the seed's format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm"
+    " and .eml files, and feeds from .rss, .rdf, .atom and .xml (pages and feeds also gzip-compressed: .html.gz,"
+    " .xml.gz)"
+)
 _STDIN = "standard input is not read: save the articles to a file (e.g. news.jsonl) and ingest that"
 
 
@@ -177,7 +182,8 @@ def read_file(
         else:
             # The seed's format writes its dates day first.
             parse = _seed_parser(suffix)
-            yield from _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
+            items = _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
+            yield from items if suffix in TEXT_SUFFIXES else map(partial(_unknown_suffix, suffix), items)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -204,6 +210,16 @@ def _archive(path: Path) -> str:
     if path.suffix.lower() in (".gz", ".bz2", ".xz") and inner.suffix.lower() != ".tar" and inner.suffix:
         return f"a compressed file: unpack it (to {inner.name}), then ingest that"
     return "an archive: unpack it, then ingest its folder"
+
+
+def _unknown_suffix(suffix: str, item: Article | Skipped) -> Article | Skipped:
+    """What stopped a file whose suffix names no format newsbot reads (`config.toml`, `notes.log`), read as the
+    seed's text format, with what is read: it said only "no 'Published D-MM-YYYY, HH:MM' line after the headline"."""
+    if not isinstance(item, Skipped) or item.note:
+        return item
+    return replace(
+        item, reason=f"{item.reason} (read as the seed's text format, as newsbot reads no {suffix} files; {_READ_FROM})"
+    )
 
 
 def _packed_kind(path: Path) -> str | None:
@@ -639,9 +655,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             )
             yield Skipped(
                 str(path),
-                f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
-                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm and .eml files, and feeds"
-                f" from .rss, .rdf, .atom and .xml (pages and feeds also gzip-compressed: .html.gz, .xml.gz){instead}",
+                f"{others.total()} other {files} not read ({kinds}); {_READ_FROM}{instead}",
             )
         for export, count in exports.items():
             yield Skipped(

@@ -858,6 +858,10 @@ def test_an_empty_folder_is_said_to_be_empty(tmp_path: Path) -> None:
     (tmp_path / "empty" / ".DS_Store").write_bytes(b"\x00")
     [hidden] = read_articles([tmp_path / "empty"])
     assert isinstance(hidden, Skipped) and hidden.reason.startswith("1 hidden file or folder not read (.DS_Store)")
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "story.txt").symlink_to(tmp_path / "gone.txt")
+    [link] = read_articles([tmp_path / "links"])
+    assert isinstance(link, Skipped) and link.reason == f"a link to {tmp_path / 'gone.txt'}, which is not there"
 
 
 @pytest.mark.parametrize(

@@ -599,7 +599,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         # A static site's configuration is read for its posts' links (`bot.ingest.static_sites`), not as a story.
         configs = {path / name for name in (*(HUGO_CONFIGS if (path / "content").is_dir() else ()), *JEKYLL_CONFIGS)}
         tree = _tree(path)
-        if not any(isinstance(child, Skipped) or child.is_file() for child in tree):
+        if not any(isinstance(child, Skipped) or child.is_file() or child.is_symlink() for child in tree):
             # It said only "0 added, 0 updated, 0 unchanged, 0 skipped", as if its files had all been read.
             yield Skipped(str(path), "an empty folder: there is no file in it, nor in the folders under it")
             return

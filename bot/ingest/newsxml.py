@@ -8,8 +8,7 @@ headline (`<hl1>`, `<headline>`), the date (`<date.issue norm=...>`, `<story.dat
 list items). NewsML 1 holds the same in other names (`<HeadLine>`, `<ByLine>`, `<FirstCreated>`, a text
 `<ContentItem>`'s `<DataContent>`); it was refused ("a NewsML 1 document ..., which newsbot does not read"). Its
 subjects are only codes of a catalogue, so its stories have no category. None names a page of the story, so its
-stories have no link. Plain XML: the standard library reads
-it.
+stories have no link. Plain XML: the standard library reads it.
 """
 
 from __future__ import annotations
@@ -191,7 +190,7 @@ def _newsml1_item(item: ElementTree.Element, origin: str, dates: FileDates) -> t
 
 def _formal(element: ElementTree.Element | None) -> str:
     """A NewsML 1 element's `FormalName` ("Text" when it has none: a content item's text is the usual)."""
-    return (element.get("FormalName") or "").strip() or "Text" if element is not None else "Text"
+    return ((element.get("FormalName") or "").strip() if element is not None else "") or "Text"
 
 
 def _find(element: ElementTree.Element | None, path: str) -> ElementTree.Element | None:

@@ -21,7 +21,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from html.parser import HTMLParser
 from typing import Any, TextIO
@@ -441,12 +441,24 @@ def _replyable_said(count: int) -> str:
     )
 
 
+def _edited_lines() -> Iterator[str]:
+    """Lines typed at a terminal, edited with the arrow keys and earlier ones recalled with up and down, as in a
+    shell: read from stdin as it is, a question could not be corrected but by deleting back to the typo, and the up
+    arrow showed "^[[A". Until Ctrl-D."""
+    with suppress(ImportError):  # Windows' Python has no readline; its console edits lines itself
+        import readline  # noqa: F401  (once imported, `input` edits lines and keeps their history)
+    with suppress(EOFError):
+        while True:
+            yield input()
+
+
 def _typed_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str | None]:
-    """Lines from stdin, read in a daemon thread so the event loop never waits on the keyboard; None at the end."""
+    """Lines from stdin, read in a daemon thread so the event loop never waits on the keyboard (edited as in a
+    shell at a terminal: `_edited_lines`); None at the end."""
     lines: asyncio.Queue[str | None] = asyncio.Queue()
 
     def read() -> None:
-        for line in sys.stdin:
+        for line in _edited_lines() if sys.stdin.isatty() else sys.stdin:
             with suppress(RuntimeError):  # the loop closed: the chat has ended
                 loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\r\n"))
         with suppress(RuntimeError):

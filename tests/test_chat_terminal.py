@@ -82,3 +82,19 @@ def test_ctrl_c_says_goodbye_on_a_line_of_its_own_and_exits_130(tmp_path: Path) 
         terminal.process.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
         terminal.wait_for(GOODBYE)
         assert terminal.exit_code() == INTERRUPTED
+
+
+def test_a_question_is_edited_and_recalled_with_the_arrow_keys_as_in_a_shell(tmp_path: Path) -> None:
+    """At a terminal the chat read stdin as it is: the up arrow showed "^[[A" and was sent as the question, and a
+    typo could be mended only by deleting back to it."""
+    with chat_at_a_terminal(tmp_path) as terminal:
+        terminal.wait_for(INTRO[:40])
+        terminal.type("Who won the chess tile?\x1b[D\x1b[D\x1b[Dt\r")  # left three times: "tile" mended to "title"
+        terminal.wait_for("Chess Prodigy Wins National Title")
+        terminal.wait_for("Full article")
+        terminal.shown = ""
+        terminal.type("\x1b[A\r")  # the question again, as the up arrow recalls it
+        terminal.wait_for("Chess Prodigy Wins National Title")
+        terminal.type("\x04")
+        terminal.wait_for(GOODBYE)
+        assert terminal.exit_code() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -832,6 +833,37 @@ def test_empty_pages_feeds_and_markdown_files_are_said_to_be_empty() -> None:
     ]
 
 
+def test_a_file_of_a_suffix_newsbot_reads_not_says_what_it_reads(tmp_path: Path) -> None:
+    """`newsbot ingest settings.toml` said only "no 'Published D-MM-YYYY, HH:MM' line after the headline", as if it
+    were a story missing its date; a story in the seed's format under another suffix is still read."""
+    (tmp_path / "settings.toml").write_text('[site]\ntitle = "Courier"\n', encoding="utf-8")
+    [item] = read_file(tmp_path / "settings.toml")
+    assert isinstance(item, Skipped) and item.reason.startswith(
+        "no 'Published D-MM-YYYY, HH:MM' line after the headline (read as the seed's text format, as newsbot reads"
+        " no .toml files; articles are read from .txt (the seed's format), .md,"
+    )
+    story = (DATA / "articles" / "minimal.txt").read_bytes()
+    (tmp_path / "minimal.story").write_bytes(story)
+    [article] = read_file(tmp_path / "minimal.story")
+    assert isinstance(article, Article)
+
+
+def test_an_empty_folder_is_said_to_be_empty(tmp_path: Path) -> None:
+    """An ingest of a folder holding nothing (or only empty folders) said only "0 added, 0 updated, 0 unchanged, 0
+    skipped", as if it had read every file in it; a folder holding only hidden files still names them."""
+    (tmp_path / "empty" / "2026" / "12").mkdir(parents=True)
+    assert [str(i) for i in read_articles([tmp_path / "empty"])] == [
+        f"skipped {tmp_path / 'empty'}: an empty folder: there is no file in it, nor in the folders under it"
+    ]
+    (tmp_path / "empty" / ".DS_Store").write_bytes(b"\x00")
+    [hidden] = read_articles([tmp_path / "empty"])
+    assert isinstance(hidden, Skipped) and hidden.reason.startswith("1 hidden file or folder not read (.DS_Store)")
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "story.txt").symlink_to(tmp_path / "gone.txt")
+    [link] = read_articles([tmp_path / "links"])
+    assert isinstance(link, Skipped) and link.reason == f"a link to {tmp_path / 'gone.txt'}, which is not there"
+
+
 @pytest.mark.parametrize(
     ("name", "said"),
     [
@@ -870,9 +902,51 @@ def test_a_gzip_compressed_feed_file_is_read_as_the_feed(tmp_path: Path, name: s
     assert isinstance(archive, Skipped) and archive.reason == "an archive: unpack it, then ingest its folder"
 
 
+def test_a_gzip_compressed_page_or_news_xml_is_read_and_a_sites_compressed_copy_once(tmp_path: Path) -> None:
+    """A `story.html.gz` (a static site's, made beside `story.html` for its server to send as it is) was "a compressed
+    file: unpack it", and an NITF story in a `.xml.gz` "not an RSS, Atom or JSON feed". In a folder, the copy beside
+    its file would be the same story twice."""
+    packed = DATA / "packed"
+    assert list(read_file(packed / "lifeboat.html.gz")) == [
+        replace(item, origin=str(packed / "lifeboat.html.gz")) for item in read_file(packed / "lifeboat.html")
+    ]
+    assert list(read_file(packed / "wire story.xml.gz")) == [
+        replace(item, origin=str(packed / "wire story.xml.gz"))
+        for item in read_file(DATA / "newsroom" / "wire story.xml")
+    ]
+    items = list(read_articles([packed]))
+    assert [(item.title, item.url) for item in items if isinstance(item, Article)] == [
+        ("Lifeboat station opens its doors", "https://courier.example/news/lifeboat-open-day/"),
+        ("Christmas market moves to the quay", "https://courier.example/news/market-quay/"),
+        ("Ferry to run all winter", None),
+    ]
+    assert [str(item) for item in items if isinstance(item, Skipped)] == [
+        f"note {packed}: lifeboat.html.gz not read: each is a compressed copy of the file beside it, read once"
+    ]
+    (tmp_path / "cut.html.gz").write_bytes((packed / "market.html.gz").read_bytes()[:-20])
+    assert list(read_file(tmp_path / "cut.html.gz")) == [
+        Skipped(str(tmp_path / "cut.html.gz"), "gzip-compressed, but cut short")
+    ]
+
+
 @pytest.mark.parametrize("case", json.loads((DATA / "dated_bylines.json").read_text(encoding="utf-8")))
 def test_a_line_of_names_and_a_date_is_a_byline_and_a_label_beside_a_date_is_none(case: dict[str, Any]) -> None:
     """ "Breaking News | 5 December 2026", a section's label beside the date, was read as a byline: "By Breaking News"
-    under the headline."""
-    read = dated_byline(case["line"])
-    assert read == (None if case["names"] is None else (case["names"], case["date"])), read
+    under the headline; one naming the story's own section (its category, a folder of its link) in words of no
+    label's ("Climate Desk") still was. A label beside a date is a date line: the date, and no names."""
+    read = dated_byline(case["line"], case.get("sections", ()))
+    assert read == (None if case["date"] is None else (case["names"], case["date"])), read
+
+
+def test_a_records_label_naming_its_own_section_beside_the_date_is_no_author(tmp_path: Path) -> None:
+    path = tmp_path / "desk.jsonl"
+    record = {"title": "Flood defences raised", "category": "Climate Desk", "published": "2026-12-05T10:00:00Z"}
+    record["body"] = "<p>Climate Desk | 5 Dec 2026</p><p>The river wall at Kelby was raised by half a metre.</p>"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [story] = read_file(path)
+    assert isinstance(story, Article)
+    assert (story.author, story.paragraphs) == (None, ("The river wall at Kelby was raised by half a metre.",))
+    del record["published"]
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [undated] = read_file(path)
+    assert isinstance(undated, Article) and undated.published == datetime(2026, 12, 5, tzinfo=UTC)

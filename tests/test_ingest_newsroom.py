@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.ingest import Skipped, read_articles, read_file
+from bot.ingest.dates import FileDates
+from bot.ingest.feeds import parse_feed
+from bot.ingest.newsxml import read_news_xml
 from bot.models import Article
 from tests.paths import DATA
 
@@ -97,3 +100,20 @@ def test_a_static_sites_folder_gives_its_posts_and_no_templates(site: str) -> No
         if isinstance(item, Skipped)
     ]
     assert {"stories": stories, "said": said} == want
+
+
+def test_a_newsml_1_items_revision_replaces_it_and_followed_it_is_saved_as_a_file() -> None:
+    """NewsML 1 was refused ("which newsbot does not read"). An item is known by its provider's, day's and own ids,
+    not by its public id, which adds the revision: a revision kept the story it revises beside it."""
+    first = (NEWSROOM / "newsml1 wire.xml").read_bytes()
+    revised = first.replace(b'PreviousRevision="0" Update="N">1<', b'PreviousRevision="1" Update="N">2<', 1)
+    revised = revised.replace(b"lifeboat-crew:1<", b"lifeboat-crew:2<").replace(b"four new", b"five new")
+    [story, *_], [edited, *_] = (list(read_news_xml(data, "wire.xml", FileDates())) for data in (first, revised))
+    assert isinstance(story, Article) and isinstance(edited, Article)
+    assert edited.title.startswith("Skerra lifeboat crew trains five") and edited.origin == story.origin
+    assert story.origin == "wire.xml#urn:newsml:courier.example:20261205:lifeboat-crew"
+    assert parse_feed(first, "https://courier.example/wire.xml") == Skipped(
+        "https://courier.example/wire.xml",
+        "a NewsML 1 document (the news industry's XML), not a feed: save it as a file (.xml) and ingest that, newsbot"
+        " reads its stories so",
+    )

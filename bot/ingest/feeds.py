@@ -15,7 +15,6 @@ import io
 import json
 import logging
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +31,7 @@ from bot.errors import ArticleError
 from bot.ingest.dates import DateEvidence, FileDates, Order, read_date
 from bot.ingest.limits import MAX_FEED_FILE_BYTES, fit
 from bot.ingest.markup import html_paragraphs, html_text, looks_like_html
+from bot.ingest.packed import gunzipped
 from bot.ingest.reports import Skipped
 from bot.ingest.sitemaps import news_sitemap
 from bot.ingest.text import (
@@ -109,7 +109,7 @@ _NEWS_XML = {
     "newsml": "a NewsML 1 document (the news industry's XML)",
 }
 # Those of them newsbot reads as files (`bot.ingest.newsxml`), though not as a feed.
-_NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem"})
+_NEWS_FILES = frozenset({"nitf", "newsmessage", "newsitem", "newsml"})
 # What a WordPress export's items not read are, many and one.
 _UNPUBLISHED = {False: "drafts, pages or attachments", True: "draft, page or attachment"}
 # A paragraph that only points to the page, and the end of a teaser.
@@ -175,22 +175,6 @@ class Feed:
     dates_read: Order | None = None
 
 
-def _gunzipped(data: bytes) -> bytes | str:
-    """`data` uncompressed when it is gzip, as a `sitemap.xml.gz` is, or a feed a server compressed without saying
-    so in Content-Encoding (it was "not well-formed XML (line 2: ...)"); a reason when it cannot be read."""
-    if not data.startswith(b"\x1f\x8b"):
-        return data
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
-    try:
-        # At most one byte past the limit: a small download may unpack to gigabytes.
-        unpacked = inflater.decompress(data, MAX_FEED_FILE_BYTES + 1)
-    except zlib.error as exc:
-        return f"gzip-compressed, but broken ({exc})"
-    if len(unpacked) > MAX_FEED_FILE_BYTES:
-        return f"gzip-compressed, and over {MAX_FEED_FILE_BYTES:,} bytes unpacked (the limit for a feed)"
-    return unpacked if inflater.eof else "gzip-compressed, but cut short"
-
-
 def parse_feed(
     data: bytes,
     url: str,
@@ -206,7 +190,9 @@ def parse_feed(
     of a followed feed): no note says it again while they are read so."""
     if not data.strip():
         return Skipped(url, "empty response, not a feed")
-    if isinstance(unpacked := _gunzipped(data), str):
+    # A `sitemap.xml.gz`, or a feed a server compressed without saying so in Content-Encoding (it was "not
+    # well-formed XML (line 2: ...)").
+    if isinstance(unpacked := gunzipped(data, MAX_FEED_FILE_BYTES, "a feed"), str):
         return Skipped(url, unpacked)
     if (binary := _binary_kind(unpacked)) is not None:
         served = f" ({_media_type(content_type)})" if content_type else ""
@@ -637,7 +623,7 @@ def _entry(
         )
     link = _link(raw, feed_url)
     title = _plain(raw, "title")
-    byline, paragraphs, beside = bylined(paragraphs)
+    byline, paragraphs, beside = bylined(paragraphs, (category or _tag(raw), link))
     if not title:
         # An entry of a link alone (a feed of links; `_link` refuses one without) has its headline and text from
         # its page (see `with_page`).

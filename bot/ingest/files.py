@@ -22,6 +22,7 @@ from bot.ingest.limits import MAX_FEED_FILE_BYTES, MAX_PASTED_FILE_BYTES, MAX_RE
 from bot.ingest.mail import parse_email
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.newsxml import is_news_xml, read_news_xml
+from bot.ingest.packed import gunzipped
 from bot.ingest.records import (
     CHUNK_BYTES,
     READERS,
@@ -127,6 +128,11 @@ _PASTED = "a file of articles"
 _LARGER = "split it into smaller files, or save its articles as JSON Lines (.jsonl), read at any size"
 # `cmd | newsbot ingest -`, as other tools read standard input: an article read so would have no file to name it
 # by, which its edits replace it by (and `remove` takes).
+_READ_FROM = (
+    "articles are read from .txt (the seed's format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm"
+    " and .eml files, and feeds from .rss, .rdf, .atom and .xml (pages and feeds also gzip-compressed: .html.gz,"
+    " .xml.gz)"
+)
 _STDIN = "standard input is not read: save the articles to a file (e.g. news.jsonl) and ingest that"
 
 
@@ -144,8 +150,8 @@ def read_file(
     cannot (`FileDates`)."""
     try:
         suffix = path.suffix.lower()
-        if _is_packed_feed(path):
-            yield from _read_feed(path, date_order)
+        if (packed := _packed_kind(path)) is not None:
+            yield from _read_feed(path, date_order) if packed == "feed" else _read_page(path)
             return
         if suffix in ARCHIVE_SUFFIXES:
             yield Skipped(str(path), _archive(path))
@@ -176,7 +182,8 @@ def read_file(
         else:
             # The seed's format writes its dates day first.
             parse = _seed_parser(suffix)
-            yield from _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
+            items = _read_text(path, parse, date_order, batch, split_text_articles, True, MAX_PASTED_FILE_BYTES)
+            yield from items if suffix in TEXT_SUFFIXES else map(partial(_unknown_suffix, suffix), items)
     except OSError as exc:
         yield Skipped(str(path), exc.strerror or str(exc))
 
@@ -205,10 +212,24 @@ def _archive(path: Path) -> str:
     return "an archive: unpack it, then ingest its folder"
 
 
-def _is_packed_feed(path: Path) -> bool:
-    """Whether a file is a feed or sitemap gzip-compressed as sites store them (`sitemap.xml.gz`, `feed.rss.gz`):
-    the feed reader unpacks it, as it does one fetched (it was "an archive: unpack it")."""
-    return path.suffix.lower() == ".gz" and path.with_suffix("").suffix.lower() in FEED_SUFFIXES
+def _unknown_suffix(suffix: str, item: Article | Skipped) -> Article | Skipped:
+    """What stopped a file whose suffix names no format newsbot reads (`config.toml`, `notes.log`), read as the
+    seed's text format, with what is read: it said only "no 'Published D-MM-YYYY, HH:MM' line after the headline"."""
+    if not isinstance(item, Skipped) or item.note:
+        return item
+    return replace(
+        item, reason=f"{item.reason} (read as the seed's text format, as newsbot reads no {suffix} files; {_READ_FROM})"
+    )
+
+
+def _packed_kind(path: Path) -> str | None:
+    """ "feed" or "page" for a feed, sitemap or page gzip-compressed as sites keep them (`sitemap.xml.gz`,
+    `feed.rss.gz`, `story.html.gz`), read unpacked as one fetched is (they were "an archive: unpack it"); else
+    None."""
+    if path.suffix.lower() != ".gz":
+        return None
+    inner = path.with_suffix("").suffix.lower()
+    return "feed" if inner in FEED_SUFFIXES else "page" if inner in PAGE_SUFFIXES else None
 
 
 def _seed_parser(suffix: str) -> Callable[[str, str, FileDates], tuple[Article, str | None]]:
@@ -262,6 +283,15 @@ def _whole(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") 
     if not data.strip():
         raise ArticleError("empty file")
     return data
+
+
+def _unpacked(path: Path, limit: int = MAX_RECORD_BYTES, kind: str = "an article") -> bytes:
+    """`_whole`, unpacked when gzip-compressed: a `.html.gz` or `.xml.gz`, or a page saved as its server sent it,
+    compressed (an NITF story in a `.xml.gz` was "not an RSS, Atom or JSON feed")."""
+    unpacked = gunzipped(_whole(path, limit, kind), limit, kind)
+    if isinstance(unpacked, str):
+        raise ArticleError(unpacked)
+    return unpacked
 
 
 class _Recorder(FileDates):
@@ -357,7 +387,7 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
     from bot.ingest.pages import parse_saved_page  # see `_shown_kind`
 
     try:
-        body = _whole(path)
+        body = _unpacked(path)
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -371,13 +401,13 @@ def _read_page(path: Path) -> Iterator[Article | Skipped]:
 
 def _read_feed(path: Path, date_order: Order | None) -> Iterator[Article | Skipped]:
     """The stories of an RSS, Atom or JSON feed saved as a file, each linked to its own page (or of the news
-    industry's XML, NITF or NewsML-G2: `bot.ingest.newsxml`). Where the feed has only
+    industry's XML, NITF or NewsML: `bot.ingest.newsxml`). Where the feed has only
     a teaser, the teaser is the text (its page is not fetched: following the feed, `newsbot feeds add`, reads it),
     and a note says so; a story with no text at all is skipped."""
     from bot.ingest.feeds import parse_feed  # see `_shown_kind`
 
     try:
-        data = _whole(path, MAX_FEED_FILE_BYTES, "a feed")
+        data = _unpacked(path, MAX_FEED_FILE_BYTES, "a feed")
     except ArticleError as exc:
         yield Skipped(str(path), str(exc))
         return
@@ -563,11 +593,16 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
         hidden: set[str] = set()
         resources: set[str] = set()
         documents: list[str] = []
+        copies: list[str] = []
         site: set[str] = set()
         hugo = any((path / name).is_file() for name in HUGO_CONFIGS)
         # A static site's configuration is read for its posts' links (`bot.ingest.static_sites`), not as a story.
         configs = {path / name for name in (*(HUGO_CONFIGS if (path / "content").is_dir() else ()), *JEKYLL_CONFIGS)}
         tree = _tree(path)
+        if not any(isinstance(child, Skipped) or child.is_file() or child.is_symlink() for child in tree):
+            # It said only "0 added, 0 updated, 0 unchanged, 0 skipped", as if its files had all been read.
+            yield Skipped(str(path), "an empty folder: there is no file in it, nor in the folders under it")
+            return
         # A Substack export is read from its posts.csv, which reads the bodies beside it (bot.ingest.substack).
         exports = {p.parent: 0 for p in tree if isinstance(p, Path) and p.name == POSTS and is_export(p.parent)}
         for child in tree:
@@ -603,7 +638,10 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 exports[export] += 1
                 continue
             suffix = child.suffix.lower()
-            if suffix in ARTICLE_SUFFIXES or _is_packed_feed(child):
+            if _packed_kind(child) is not None and child.with_suffix("").is_file():
+                # A static site's compressed copy of the file beside it (made for its server to send as it is).
+                copies.append(str(child.relative_to(path)))
+            elif suffix in ARTICLE_SUFFIXES or _packed_kind(child) is not None:
                 yield child.resolve()
             elif suffix not in CODE_SUFFIXES and child not in configs:
                 others[suffix] += 1
@@ -617,9 +655,7 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
             )
             yield Skipped(
                 str(path),
-                f"{others.total()} other {files} not read ({kinds}); articles are read from .txt (the seed's"
-                " format), .md, .markdown, .jsonl, .ndjson, .json, .csv, .tsv, .html, .htm and .eml files, and feeds"
-                f" from .rss, .rdf, .atom and .xml (also gzip-compressed, .xml.gz){instead}",
+                f"{others.total()} other {files} not read ({kinds}); {_READ_FROM}{instead}",
             )
         for export, count in exports.items():
             yield Skipped(
@@ -639,6 +675,12 @@ def _files_under(path: Path) -> Iterator[Path | Skipped]:
                 str(path),
                 f"{_first_few(sorted(site))} not read: a static site's drafts, layouts, themes and section pages are no"
                 " stories",
+                note=True,
+            )
+        if copies:
+            yield Skipped(
+                str(path),
+                f"{_first_few(sorted(copies))} not read: each is a compressed copy of the file beside it, read once",
                 note=True,
             )
         if resources:

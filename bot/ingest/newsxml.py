@@ -1,11 +1,14 @@
 """The news industry's own XML, as wire services and newsroom systems send stories: NITF (one story a file) and
-IPTC's NewsML-G2 (a `<newsItem>`, or a `<newsMessage>` of several), its text as NITF, XHTML or plain text inside.
+IPTC's NewsML-G2 (a `<newsItem>`, or a `<newsMessage>` of several), its text as NITF, XHTML or plain text inside,
+and NewsML-G2's forerunner NewsML 1 (a `<NewsML>` of `<NewsItem>`s), which wires still send, its text so too.
 
 Both were refused ("an NITF story ..., which newsbot does not read") though they hold all a reader needs: the
 headline (`<hl1>`, `<headline>`), the date (`<date.issue norm=...>`, `<story.date>`, `<firstCreated>`), the byline
 (`<byline>`, `<by>`, a `<creator>`), the section (`<subject>`) and the text's paragraphs (`<p>`, `<hl2>` subheads,
-list items). Neither names a page of the story, so its stories have no link. Plain XML: the standard library reads
-it.
+list items). NewsML 1 holds the same in other names (`<HeadLine>`, `<ByLine>`, `<FirstCreated>`, a text
+`<ContentItem>`'s `<DataContent>`); it was refused ("a NewsML 1 document ..., which newsbot does not read"). Its
+subjects are only codes of a catalogue, so its stories have no category. None names a page of the story, so its
+stories have no link. Plain XML: the standard library reads it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from bot.ingest.text import bylined
 from bot.models import Article
 
 _ROOT = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:[\w.-]+:)?(nitf|newsItem|newsMessage)\b",
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:[\w.-]+:)?(nitf|newsItem|newsMessage|NewsML)\b",
     re.S,
 )
 _ROOT_BYTES = 4096
@@ -32,16 +35,18 @@ _PARAGRAPHS = frozenset({"p", "hl2", "li", "h2", "h3", "h4", "blockquote", "pre"
 # NewsML-G2's statuses of an item that is not out, and classes of an item that is no story.
 _WITHHELD = frozenset({"stat:canceled", "stat:withheld"})
 _TEXT_CLASS = "ninat:text"
+# NewsML 1's statuses of an item that is not out (its `<Status FormalName=...>`, in any case).
+_WITHHELD_1 = frozenset({"canceled", "cancelled", "withheld", "embargoed"})
 
 
 def is_news_xml(head: bytes) -> bool:
-    """Whether a file's first bytes open an NITF story or a NewsML-G2 item or message."""
+    """Whether a file's first bytes open an NITF story, a NewsML-G2 item or message, or a NewsML 1 document."""
     return _ROOT.match(head[:_ROOT_BYTES]) is not None
 
 
 def read_news_xml(data: bytes, origin: str, dates: FileDates) -> Iterator[Article | Skipped]:
-    """The stories of an NITF file or a NewsML-G2 item or message (`origin` names it; a message's second story is
-    `origin#2`), and what stopped one."""
+    """The stories of an NITF file, a NewsML-G2 item or message or a NewsML 1 document (`origin` names it; a
+    message's second story is `origin#2`), and what stopped one."""
     try:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, ValueError) as exc:
@@ -51,14 +56,15 @@ def read_news_xml(data: bytes, origin: str, dates: FileDates) -> Iterator[Articl
     if root.tag in ("nitf", "newsItem"):
         stories = [root]
     else:
-        stories = list(root.iter("newsItem"))
+        stories = list(root.iter("NewsItem" if root.tag == "NewsML" else "newsItem"))
         if not stories:
-            yield Skipped(origin, "a NewsML-G2 message with no news item in it")
+            what = "a NewsML 1 document" if root.tag == "NewsML" else "a NewsML-G2 message"
+            yield Skipped(origin, f"{what} with no news item in it")
             return
     for number, story in enumerate(stories, start=1):
         where = origin if number == 1 else f"{origin}#{number}"
         try:
-            article, note = (_nitf if story.tag == "nitf" else _news_item)(story, where, dates)
+            article, note = _READERS[story.tag](story, where, dates)
         except ArticleError as exc:
             yield Skipped(where, str(exc))
             continue
@@ -141,6 +147,56 @@ def _news_item(item: ElementTree.Element, origin: str, dates: FileDates) -> tupl
     return _article(title, body, when, by, subject, item.get("guid"), origin, dates)
 
 
+def _newsml1_item(item: ElementTree.Element, origin: str, dates: FileDates) -> tuple[Article, str | None]:
+    """A NewsML 1 news item: its `<NewsLines>` (`<HeadLine>`, `<ByLine>`), its `<NewsManagement>`'s `<FirstCreated>`
+    (else `<ThisRevisionCreated>`), and the `<DataContent>` of its first text `<ContentItem>` (a picture's is
+    passed over)."""
+    status = item.find("NewsManagement/Status")
+    if status is not None and (status.get("FormalName") or "").casefold() in _WITHHELD_1:
+        raise ArticleError(f"not published (its Status is {status.get('FormalName')!r}), not read")
+    when = ""
+    for path in ("NewsManagement/FirstCreated", "NewsManagement/ThisRevisionCreated"):
+        if when := _text(item.find(path)):
+            break
+    contents = [(_formal(content.find("MediaType")), content) for content in item.iter("ContentItem")]
+    if contents and all(kind.casefold() != "text" for kind, _ in contents):
+        kinds = ", ".join(sorted({repr(kind) for kind, _ in contents}))
+        raise ArticleError(f"not a story (its MediaType is {kinds}: a picture's, a video's...), not read")
+    text = next(
+        (
+            data
+            for kind, content in contents
+            if kind.casefold() == "text" and (data := content.find("DataContent")) is not None
+        ),
+        None,
+    )
+    # The text inside is NITF (its `<body.head>` repeats the headline), XHTML or plain text.
+    body = next((found for path in (".//body.content", ".//body") if (found := _find(text, path)) is not None), text)
+    # Its identity is the provider's, the day's and the item's ids; the public one adds the revision, and a revision
+    # replaces the story it revises.
+    ids = [_text(item.find(f"Identification/NewsIdentifier/{name}")) for name in ("ProviderId", "DateId", "NewsItemId")]
+    guid = f"urn:newsml:{':'.join(ids)}" if all(ids) else _text(item.find(".//PublicIdentifier"))
+    return _article(
+        _text(item.find(".//NewsLines/HeadLine")),
+        body,
+        when,
+        _text(item.find(".//NewsLines/ByLine")),
+        "",
+        guid,
+        origin,
+        dates,
+    )
+
+
+def _formal(element: ElementTree.Element | None) -> str:
+    """A NewsML 1 element's `FormalName` ("Text" when it has none: a content item's text is the usual)."""
+    return ((element.get("FormalName") or "").strip() if element is not None else "") or "Text"
+
+
+def _find(element: ElementTree.Element | None, path: str) -> ElementTree.Element | None:
+    return element.find(path) if element is not None else None
+
+
 def _article(
     title: str,
     body: ElementTree.Element | None,
@@ -152,12 +208,12 @@ def _article(
     dates: FileDates,
 ) -> tuple[Article, str | None]:
     if not title:
-        raise ArticleError("no headline (<hl1>, <headline>) in the story")
+        raise ArticleError("no headline (<hl1>, <headline>, <HeadLine>) in the story")
     paragraphs = _paragraphs(body)
     # A byline written inside the text, as some wires send it, is its author too, never a passage.
     byline, paragraphs, _ = bylined(paragraphs)
     if not paragraphs:
-        raise ArticleError("no body text (no <p> in its <body.content>, <inlineXML> or <inlineData>)")
+        raise ArticleError("no body text (no <p> in its <body.content>, <inlineXML>, <inlineData> or <DataContent>)")
     published, note = read_date(when, dates) if when else (None, None)
     author = (bylined((by,))[0] or by) if by else byline
     return (
@@ -173,6 +229,9 @@ def _article(
         ),
         note,
     )
+
+
+_READERS = {"nitf": _nitf, "newsItem": _news_item, "NewsItem": _newsml1_item}
 
 
 def _paragraphs(body: ElementTree.Element | None) -> tuple[str, ...]:

@@ -358,7 +358,8 @@ def _article(
     author = " ".join((document.author or "").split()) or None
     # A byline opening the text that trafilatura did not take for the author (`Par Odile Marsh`) is the author,
     # not a passage, and the date beside it (`By Jane Doe · 5 Dec 2026`) a date line.
-    byline, paragraphs, beside = bylined(_paragraphs(document.text or "", title, author))
+    section = (category, *(document.categories or ()), url or document.url or "")
+    byline, paragraphs, beside = bylined(_paragraphs(document.text or "", title, author), section)
     author = author or byline
     if len(paragraphs) == 1:
         paragraphs = _schema_paragraphs(_html(body, charset), paragraphs[0]) or paragraphs

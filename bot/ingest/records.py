@@ -107,14 +107,15 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     # headlines, content_elements, display_date, first_publish_date, taxonomy (its primary_section) and credits
     # (its by) are Arc XP's (ANS: `{"headlines": {"basic": ...}}`, see `_within`).
     # hed and dek are newsroom shorthand (a headline, the line under it), as CMSs name their fields; article_body
-    # is schema.org's articleBody. A dek is the text only of a record with nothing longer.
+    # is schema.org's articleBody. A dek is the text only of a record with nothing longer. "Story text", "Date posted"
+    # and "Web link" are a newsroom spreadsheet's own column names.
     "title": ("headline", "heading", "hed", "web_title", "post_title", "headlines"),
     # body_html, body_text, body_xhtml, firstcreated, versioncreated, subject and uri are ninjs's (IPTC's JSON
     # news format); its subjects are objects named by "name".
     "body": (
         "text", "content", "article", "story", "story_body", "article_body", "full_text", "body_html", "body_text",
         "body_xhtml", "post_content", "copy", "body_copy", "content_elements", "description", "summary", "dek",
-        "standfirst",
+        "standfirst", "story_text", "article_text",
     ),
     "paragraphs": (),
     "category": (
@@ -125,11 +126,12 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "published": (
         "date_gmt", "date", "post_date_gmt", "post_date", "pubdate", "published_at", "publish_date",
         "published_date", "publication_date", "date_published", "web_publication_date", "datetime", "timestamp",
-        "firstcreated", "versioncreated", "display_date", "first_publish_date", "created_at",
+        "firstcreated", "versioncreated", "display_date", "first_publish_date", "created_at", "date_posted",
+        "posted_at",
     ),
     "url": (
         "link", "href", "permalink", "canonical_url", "canonical", "article_url", "source_url", "web_url",
-        "web_address", "uri",
+        "web_address", "web_link", "uri",
     ),
     "author": ("byline", "by", "authors", "creator", "writer", "reporter", "filed_by", "credits"),
     "id": ("guid", "uuid", "article_id", "uri"),
@@ -292,20 +294,21 @@ def article_from_record(
     if not paragraphs and not named("paragraphs") and not named("body"):
         looked_for = repr(fields["body"]) if "body" in fields else ", ".join(("body", *ALIASES["body"]))
         raise ArticleError(f"no body text (no field named {looked_for}; name yours with --field body=NAME)")
-    byline, paragraphs, beside = bylined(paragraphs)
+    category = first("category", _category)
+    url = first("url", _line) or _slug_path(record)
+    byline, paragraphs, beside = bylined(paragraphs, (category, url))
     if not paragraphs:
         held = found.unread_object("paragraphs") or found.unread_object("body")
         raise ArticleError(f"no body text: {held}" if held else "no body text")
     # A record without a date field is dated by the one beside its byline (`By Jane Doe · 5 Dec 2026`).
     published_raw = written_date(record, fields) or beside
     published, unread = read_date(published_raw, dates) if published_raw else (None, None)
-    url = first("url", _line) or _slug_path(record)
     if site and _is_path(url):
         url = site.rstrip("/") + url
     article = Article(
         title=title,
         paragraphs=paragraphs,
-        category=first("category", _category),
+        category=category,
         published=published,
         # Only a web address is a link a reader can follow ("n/a" or a path on the newsroom's own server is not).
         url=web_link(url),
@@ -351,9 +354,19 @@ def _line(value: object) -> str:
 
 def _names(value: object) -> list[str]:
     """The names in a category or author field (one, or a list), without the ids given as numbers."""
-    value = _rendered(value)
+    value = _connected(_rendered(value))
     items = value if isinstance(value, (list, tuple)) else [value]
     return [name for item in items if not _is_id(item) and (name := _line(_named(item)))]
+
+
+def _connected(value: object) -> object:
+    """What a GraphQL connection holds (WPGraphQL's `"author": {"node": {...}}`, `"categories": {"nodes": [...]}`
+    or `{"edges": [{"node": ...}]}`), else the value as it is: their authors and categories were left unread."""
+    if not isinstance(value, Mapping):
+        return value
+    if isinstance(edges := value.get("edges"), list):
+        return [edge.get("node") if isinstance(edge, Mapping) else edge for edge in edges]
+    return value["nodes"] if isinstance(value.get("nodes"), list) else value.get("node", value)
 
 
 def _named(item: object) -> object:
@@ -692,22 +705,43 @@ def _skip(source: _JsonStream) -> None:
         source.value()
 
 
-def _records_key(source: _JsonStream) -> str | None:
-    """Where an object that starts next keeps its records, when it is not one itself: the key of its one member
-    that is a list of objects, in an object with no title (`{"status": "ok", "data": [...]}`, as news APIs and CMSs
-    answer). The object is read past, a member at a time."""
-    lists: list[str] = []
+def _records_path(source: _JsonStream) -> tuple[str, ...] | None:
+    """Where an object that starts next keeps its records, when it is not one itself: the keys to its one list of
+    objects, in objects with no title (`{"status": "ok", "data": [...]}`, as news APIs and CMSs answer, or deeper,
+    `{"data": {"posts": [...]}}`, as GraphQL and other APIs do: that was read as one record, "no title field"; a
+    list beside the object's own is its metadata's, `"meta": {"sources": [...]}`). The object is read past, a member
+    at a time."""
+    lists: list[tuple[str, ...]] = []
+    deeper: list[tuple[str, ...]] = []
     titled = False
     for key in _members(source):
         titled = titled or _folded(key) in _TITLE_NAMES
+        if source.peek() == "{":
+            deeper += [(key, *inner)] if (inner := _records_path(source)) is not None else []
+            continue
         if source.peek() != "[":
             source.value()
             continue
         elements = _elements(source)
         if isinstance(next(elements, (None, 0))[0], dict):
-            lists.append(key)
+            lists.append((key,))
         deque(elements, maxlen=0)
-    return lists[0] if len(lists) == 1 and not titled else None
+    found = lists or deeper
+    return found[0] if len(found) == 1 and not titled else None
+
+
+def _wrapped_records(source: _JsonStream, path: tuple[str, ...], name: str, at: str) -> Iterator[Record]:
+    """The records of the object that starts next, at `path` in it (`_records_path`), as `at` names the list."""
+    for member in _members(source):
+        if member != path[0]:
+            _skip(source)
+        elif len(path) > 1:
+            yield from _wrapped_records(source, path[1:], name, at)
+        else:
+            # A stray byte in the wrapper's other members is the file's, not the next record's.
+            yield from _note(source, name, 0)
+            yield from _array_records(source, at)
+            source.at = (name, 0)
 
 
 def _array_records(source: _JsonStream, name: str) -> Iterator[Record]:
@@ -883,7 +917,7 @@ def _ghost_path(
 
 def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]:
     """The objects of a JSON array, decoded one at a time; or one JSON object, or the list of objects in an object
-    that wraps them (see `_records_key`), read from the file a second time."""
+    that wraps them (see `_records_path`), read from the file a second time."""
     source = _JsonStream(stream, name, encoding)
     try:
         first = source.peek()
@@ -900,16 +934,9 @@ def json_records(stream: BinaryIO, name: str, encoding: str) -> Iterator[Record]
             return
         # One object is the file's one record: its location is the file's.
         source.at = (name, 1)
-        if first == "{" and (key := _records_key(source)) is not None:
+        if first == "{" and (path := _records_path(source)) is not None:
             source.restart()
-            for member in _members(source):
-                if member != key:
-                    _skip(source)
-                    continue
-                # A stray byte in the wrapper's other members is the file's, not the next record's.
-                yield from _note(source, name, 0)
-                yield from _array_records(source, f"{name}:{key}")
-                source.at = (name, 0)
+            yield from _wrapped_records(source, path, name, f"{name}:{'.'.join(path)}")
             yield from _note(source, name, 0)
             return
         source.restart()

@@ -6,9 +6,10 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import chain, pairwise
+from urllib.parse import urlsplit
 
 from bot.errors import ArticleError
 from bot.ingest.dates import FileDates, read_date, readable_date
@@ -45,11 +46,13 @@ _BYLINE_PARTS = re.compile(r"\s+[\u00b7|\u2022\u2014\u2013/-]\s+")
 _BARE_NAME = re.compile(rf"{_NAME}(?:\s+{_NAME}){{1,3}}")
 # Words of a section's or a page's label, which templates write beside the date as they write a byline ("Breaking News
 # | 5 December 2026", "Premier League · 5 Dec 2026"): a bare name holding one is no one's ("By Breaking News" was shown
-# under the headline).
+# under the headline). A label naming the story's own section is told by that, whatever its words (`section_labels`).
 _LABEL_WORDS = frozenset(
     {"news", "breaking", "latest", "live", "update", "updates", "league", "sport", "sports", "business", "politics"}
     | {"world", "opinion", "weather", "analysis", "comment", "features", "edition", "headlines", "today"}
 )
+# What parts the words of a link's folder (`premier-league`, `climate_desk`) or a category.
+_LABEL_APART = re.compile(r"[\s_+-]+")
 _READING_TIME = re.compile(
     r"\d+\s*(?:min(?:ute)?s?|m)\.?(?:\s+read(?:ing)?(?:\s+time)?)?|read(?:ing)? time:?\s*\d+.*", re.IGNORECASE
 )
@@ -271,41 +274,63 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
     )
 
 
-def bylined(paragraphs: tuple[str, ...]) -> tuple[str | None, tuple[str, ...], str | None]:
+def bylined(
+    paragraphs: tuple[str, ...], sections: Iterable[str] = ()
+) -> tuple[str | None, tuple[str, ...], str | None]:
     """The names in a byline opening the text (`By Jane Doe, Transport Reporter`, as a CMS's HTML body or a feed's
     content starts), the paragraphs after it, and the date beside the names as written (`By Jane Doe · 5 Dec 2026`:
-    see `dated_byline`); else None, the paragraphs and None. A byline was the first passage of its story, shown for
-    a question about the story's reporter or anything else it names."""
+    see `dated_byline`, and `section_labels` for `sections`; a section's label beside the date gives the date and
+    no names); else None, the paragraphs and None. A byline was the first passage of its story, shown for a question
+    about the story's reporter or anything else it names."""
     if paragraphs and (byline := _BYLINE.match(paragraphs[0])):
         return byline[1], paragraphs[1:], None
-    if paragraphs and (dated := dated_byline(paragraphs[0])):
+    if paragraphs and (dated := dated_byline(paragraphs[0], sections)):
         return dated[0], paragraphs[1:], dated[1]
     return None, paragraphs, None
 
 
-def dated_byline(line: str) -> tuple[str, str] | None:
+def section_labels(sections: Iterable[str]) -> frozenset[str]:
+    """How a story's own section is written, in lower case and words apart: its category (`Climate Desk`), and each
+    folder of its link's path (`https://paper.example/sport/premier-league/x`: "sport", "premier league"). A line
+    giving one of them beside the date is the section's label, as a list of label words cannot know them all:
+    `Climate Desk | 5 Dec 2026` was "By Climate Desk" under the headline."""
+    labels: set[str] = set()
+    for section in sections:
+        parts = urlsplit(section).path.split("/") if "/" in section else [section]
+        labels.update(label for part in parts if (label := " ".join(_LABEL_APART.split(part.casefold())).strip()))
+    return frozenset(labels)
+
+
+def dated_byline(line: str, sections: Iterable[str] = ()) -> tuple[str | None, str] | None:
     """The names and the date, as written, of a byline line that gives both (`By Jane Doe · 5 Dec 2026`, `Jane Doe |
-    5 December 2026 | 3 min read`), else None: such a line was kept as a passage, its author and date unread."""
+    5 December 2026 | 3 min read`), else None: such a line was kept as a passage, its author and date unread. A
+    section's label beside the date (`Breaking News | 5 Dec 2026`) names no one: None and the date, a date line. A
+    label is told by a section's words, or as the story's own section (`sections`: its category and link, see
+    `section_labels`)."""
     parts = [part.strip() for part in _BYLINE_PARTS.split(line.strip())]
     if len(parts) < 2 or len(line) > _DATE_LINE_CHARS * 2:
         return None
     names = dates = None
+    labelled = False
+    labels = section_labels(sections)
     for part in parts:
         if _READING_TIME.fullmatch(part):
             continue
-        if names is None and (byline := _BYLINE.match(part) or _bare_name(part)):
+        if names is None and not labelled and (byline := _BYLINE.match(part) or _BARE_NAME.fullmatch(part)):
             names = byline[1] if byline.re is _BYLINE else byline[0]
+            if byline.re is not _BYLINE and _is_label(names, labels):
+                names, labelled = None, True
         elif dates is None and (written := date_line_text(part)) is not None:
             dates = written
         else:
             return None
-    return (names, dates) if names and dates else None
+    return (names, dates) if (names or labelled) and dates else None
 
 
-def _bare_name(part: str) -> re.Match[str] | None:
-    """A byline part that is names alone ("Jane Doe"), not a label (`_LABEL_WORDS`)."""
-    named = _BARE_NAME.fullmatch(part)
-    return named if named and not _LABEL_WORDS.intersection(part.casefold().split()) else None
+def _is_label(name: str, labels: frozenset[str]) -> bool:
+    """Whether names alone ("Jane Doe") are a label: holding a label's word (`_LABEL_WORDS`), or one of `labels`."""
+    words = name.casefold().split()
+    return bool(_LABEL_WORDS.intersection(words)) or " ".join(words) in labels
 
 
 class BrokenUtf8(ArticleError):
@@ -603,6 +628,11 @@ def split_text_articles(text: str) -> list[str]:
     return _NEXT_ARTICLE.split("\n\n".join(pieces))
 
 
+def _section_headers(headers: Mapping[str, str]) -> list[str]:
+    """The header lines read so far that name the story's section (`section_labels`): its category and link."""
+    return [value for key in ("category", "url", "link") if (value := headers.get(key))]
+
+
 def parse_text_article(
     text: str, origin: str | None = None, dates: FileDates | None = None, plain: bool = False
 ) -> tuple[Article, str | None]:
@@ -635,7 +665,7 @@ def parse_text_article(
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
         elif not byline and (named := _BYLINE.match(line)):
             byline, byline_at = named[1], index
-        elif not byline and not (published or note) and (beside := dated_byline(line)):
+        elif not byline and not (published or note) and (beside := dated_byline(line, _section_headers(headers))):
             # A byline and the date beside it, on one line: both read, as the lines that give each alone are.
             byline, byline_at = beside[0], index
             published, note = read_date(beside[1], dates)

@@ -2797,16 +2797,22 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # story, which tells he is invited "for talks which will include the missile defense issue"). A time or a sum of
     # money asked for that none of the story's passages gives declines it whatever its score
     # (`writes_time_or_sum_in_story`); not a follow-up, which asks of the story the reader has read: "how much will it
-    # cost?" of the missile defence talks shows them, weakly.
+    # cost?" of the missile defence talks shows them, weakly. None of it where nothing is to be declined (a bar of 0:
+    # `NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, which read the rules' declines as
+    # the stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
     # Read once a paragraph: the first passage is judged for its story and for a confident answer.
     ahead = cache(partial(told_only_ahead, own))
-    if not by_meaning and (
-        (best < CONFIDENT_ANSWERABILITY and not writes_asked_in_story(own, story))
-        or all_dated_before(chosen, ranking)
-        or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
-        or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
+    if (
+        bar > 0
+        and not by_meaning
+        and (
+            (best < CONFIDENT_ANSWERABILITY and not writes_asked_in_story(own, story))
+            or all_dated_before(chosen, ranking)
+            or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
+            or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
+        )
     ):
         return declined(request, ranking, asked, closest)
     # A passage that does not write what the question asks for is no confident answer however much of the rest it

@@ -241,6 +241,16 @@ def test_the_words_of_a_name_are_no_rare_meeting(
         assert answer.confident and any("manager Elaine Foster" in p.text for p in answer.passages), answer
 
 
+@pytest.mark.parametrize("question", ["how much did the hedgehog study cost", "how much is a bus ticket in norbridge"])
+def test_a_bar_of_0_declines_nothing_the_story_holds(first_week: Library, question: str) -> None:
+    """At a `min_answerability` of 0 (`NEWSBOT_MIN_ANSWERABILITY=0`, and bench/quality.py's first stages alone, said
+    to decline nothing) an answer shows what the search found: the rules declining a story that does not write what
+    is asked (no sum here) declined at any bar, and the stages alone declined a fifth of the unanswerable questions."""
+    request = first_week.request(question)
+    shown = compose(request, search(request, first_week.engine, first_week.store, first_week.semantic), 0.0)
+    assert shown.found and shown.passages, shown
+
+
 @pytest.mark.parametrize("question", ["ereader", "how much is the ereader"])
 def test_a_hyphenated_word_typed_joined_finds_its_story(first_week: Library, question: str) -> None:
     """ "ereader" was declined, "No article uses the word “ereader”", of a library whose story launches an e-reader."""

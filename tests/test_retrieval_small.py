@@ -1049,14 +1049,18 @@ def test_a_passage_meeting_the_question_by_meaning_does_not_lead_over_one_writin
 ASKED_IN_STORY = json.loads((DATA / "asked_in_story.json").read_text(encoding="utf-8"))
 
 
+def story_of(case: dict[str, Any]) -> list[Passage]:
+    """The passages an answer shows of a case's story: its `passages` under its `headline`."""
+    article = StoredArticle("a" * 16, case["headline"], "Local", None, None, None, None, len(case["passages"]))
+    return [Passage(article, i, text, 0.0) for i, text in enumerate(case["passages"])]
+
+
 @pytest.mark.parametrize("case", ASKED_IN_STORY, ids=[f"{c['question']}: {c['writes']}" for c in ASKED_IN_STORY])
 def test_a_weak_answer_s_story_must_write_what_is_asked(case: dict[str, Any]) -> None:
     """Each case of tests/data/asked_in_story.json: whether the passages an answer shows of its story write what the
     question asks for (a winner, a sum, a time; a place or a doer, named or not), without which a weak answer is
     declined (`compose`): "Who won the 2006 Italian general election?" was answered by a party's election platform."""
-    article = StoredArticle("a" * 16, case["headline"], "Local", None, None, None, None, len(case["passages"]))
-    story = [Passage(article, i, text, 0.0) for i, text in enumerate(case["passages"])]
-    assert writes_asked_in_story(case["question"], story) is case["writes"]
+    assert writes_asked_in_story(case["question"], story_of(case)) is case["writes"]
 
 
 TIME_OR_SUM = json.loads((DATA / "time_or_sum_in_story.json").read_text(encoding="utf-8"))
@@ -1068,9 +1072,7 @@ def test_an_answer_s_story_must_give_the_time_or_sum_asked_for(case: dict[str, A
     time a question asking when asks for, in a sentence telling of it, or the sum of money one asking how much it
     cost or paid asks for, without which the answer is declined at any score (`compose`): "How much did Microsoft pay
     for Skype?" was a weak answer (0.96) with a story on Skype's hotspot calls."""
-    article = StoredArticle("a" * 16, case["headline"], "Local", None, None, None, None, len(case["passages"]))
-    story = [Passage(article, i, text, 0.0) for i, text in enumerate(case["passages"])]
-    assert writes_time_or_sum_in_story(case["question"], story) is case["gives"]
+    assert writes_time_or_sum_in_story(case["question"], story_of(case)) is case["gives"]
 
 
 MET_IN_NAMES = json.loads((DATA / "met_in_names.json").read_text(encoding="utf-8"))

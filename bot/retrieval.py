@@ -2915,19 +2915,19 @@ def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool
 # time (`writes_time_or_sum_in_story`) declined "When does the winter ferry leave?" of "The winter ferry leaves an
 # hour later." and of one leaving "at noon". Not what is done at such times ("staff the shop in the afternoons"),
 # which tells no "when did the post office open".
-# And a sum as a story may tell one without its currency ("the repairs cost 6 million"): "How much did the quay
-# repairs cost?" was declined of it.
-_SUM_TOLD = re.compile(
-    r"\b(?:costs?|costing|paid|pays?|worth|spent|spends?|raised|priced|fined|(?:sold|bought)\s+for|fees?\s+of)\s+"
-    r"(?:(?:at|about|around|some|nearly|almost|over|under|up\s+to|more\s+than|less\s+than)\s+)?\d",
-    re.IGNORECASE,
-)
 _TIME_TOLD = re.compile(
     _WHEN.pattern + r"|\b(?:noon|midday|midnight|dawn|dusk|o['\u2019]clock|morning|afternoon|evening|overnight"
     r"|spring|summer|autumn|winter|soon|shortly|(?:1[89]|20)\d0s"
     r"|(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|few|several|\d+)\s+(?:hours?|minutes?|days?"
     r"|weeks?|months?|years?|decades?)\s+(?:later|earlier|before|after|ago|from\s+now|on|early|late)"
     r"|(?:at|by|from|until|till|before|after|around)\s+\d{1,2}(?:[.:]\d\d)?)\b",
+    re.IGNORECASE,
+)
+# A sum as a story may tell one without its currency ("the repairs cost 6 million"): "How much did the quay
+# repairs cost?" was declined of it.
+_SUM_TOLD = re.compile(
+    r"\b(?:costs?|costing|paid|pays?|worth|spent|spends?|raised|priced|fined|(?:sold|bought)\s+for|fees?\s+of)\s+"
+    r"(?:(?:at|about|around|some|nearly|almost|over|under|up\s+to|more\s+than|less\s+than)\s+)?\d",
     re.IGNORECASE,
 )
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -68,6 +68,20 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
 
 def story(title: str, *paragraphs: str, **fields: object) -> Article:
     return Article(title=title, paragraphs=paragraphs or (f"{title}: the body.",), **fields)  # type: ignore[arg-type]
+
+
+@contextmanager
+def migrated_again(store: Store, migration: str) -> Iterator[Store]:
+    """The store opened anew once `migration` is forgotten, the caller having undone its DDL: as a store made
+    before it, which the opening migrates."""
+    with writing(store.engine) as connection:
+        connection.execute(delete(migrations).where(migrations.c.name == migration))
+    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert upgraded.pending_migrations() == []
+        yield upgraded
+    finally:
+        upgraded.close()
 
 
 def test_a_new_store_is_migrated_and_seeded_once(database_url: str, tmp_path: Path) -> None:
@@ -616,17 +630,12 @@ def test_a_store_made_before_updates_had_their_chat_gets_the_column_and_its_inde
     with writing(store.engine) as connection:
         connection.execute(text("DROP INDEX received_updates_chat"))
         connection.execute(text("ALTER TABLE received_updates DROP COLUMN chat_id"))
-        connection.execute(delete(migrations).where(migrations.c.name == "0014_received_chat"))
-    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
-    try:
-        assert upgraded.pending_migrations() == []
+    with migrated_again(store, "0014_received_chat") as upgraded:
         update = Received(5, '{"update_id": 5}', "here:1:me", ALICE)
         assert upgraded.receive_update(7, update, NOW)
         assert upgraded.update_holders_before(7, Received(6, "{}", "elsewhere:2:it", ALICE), NOW) == [None]
         indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("received_updates")}
         assert "received_updates_chat" in indexes
-    finally:
-        upgraded.close()
 
 
 def test_a_store_made_before_sends_named_their_press_gets_the_column_and_keeps_its_sends(store: Store) -> None:
@@ -634,16 +643,11 @@ def test_a_store_made_before_sends_named_their_press_gets_the_column_and_keeps_i
     with writing(store.engine) as connection:
         connection.execute(text("ALTER TABLE article_sends DROP COLUMN update_id"))
         connection.execute(article_sends.insert().values(chat_id=ALICE, button="7", article_id="a1", sent_at=NOW))
-        connection.execute(delete(migrations).where(migrations.c.name == "0016_article_send_update"))
-    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
-    try:
-        assert upgraded.pending_migrations() == []
+    with migrated_again(store, "0016_article_send_update") as upgraded:
         later = NOW + timedelta(seconds=5)
         assert not upgraded.claim_article_send(ALICE, "7", "a1", 1, later, FULL_ARTICLE_AGAIN_AFTER)
         assert upgraded.claim_article_send(ALICE, "8", "a1", 2, later, FULL_ARTICLE_AGAIN_AFTER)
         assert upgraded.claim_article_send(ALICE, "8", "a1", 2, later, FULL_ARTICLE_AGAIN_AFTER)  # its own again
-    finally:
-        upgraded.close()
 
 
 def test_a_store_made_before_inline_questions_named_their_query_gets_the_column_and_keeps_them(store: Store) -> None:
@@ -653,18 +657,13 @@ def test_a_store_made_before_inline_questions_named_their_query_gets_the_column_
     with writing(store.engine) as connection:
         connection.execute(text("ALTER TABLE queries DROP COLUMN update_id"))
         connection.execute(queries.insert().values(key=typed.key, question="Qwzx", created_at=NOW))
-        connection.execute(delete(migrations).where(migrations.c.name == "0017_query_update"))
-    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
-    try:
-        assert upgraded.pending_migrations() == []
+    with migrated_again(store, "0017_query_update") as upgraded:
         assert upgraded.load_query(typed.key, ALICE, NOW) == typed
         later = NOW + timedelta(seconds=5)
         upgraded.save_query(SavedQuery("Qwzx vb", None, None, None, ALICE, inline=True, update_id=8), later)
         upgraded.save_query(SavedQuery("Qwz", None, None, None, ALICE, inline=True, update_id=7), later)
         kept = upgraded.load_query(typed.key, ALICE, later)
         assert kept is not None and kept.question == "Qwzx vb"
-    finally:
-        upgraded.close()
 
 
 def test_a_store_made_before_inline_questions_had_links_gets_the_column_and_finds_them_by_it(store: Store) -> None:
@@ -676,10 +675,7 @@ def test_a_store_made_before_inline_questions_had_links_gets_the_column_and_find
         connection.execute(text("DROP INDEX queries_link"))
         connection.execute(text("ALTER TABLE queries DROP COLUMN link"))
         connection.execute(queries.insert().values(key=typed.key, question="Qwzx", created_at=NOW))
-        connection.execute(delete(migrations).where(migrations.c.name == "0032_query_links"))
-    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
-    try:
-        assert upgraded.pending_migrations() == []
+    with migrated_again(store, "0032_query_links") as upgraded:
         assert "queries_link" in {index["name"] for index in inspect(upgraded.engine).get_indexes("queries")}
         assert upgraded.load_query(typed.key, ALICE, NOW) == typed
         later = NOW + timedelta(seconds=5)
@@ -692,8 +688,6 @@ def test_a_store_made_before_inline_questions_had_links_gets_the_column_and_find
         )
         assert upgraded.load_linked("b" * 16, later) is None
         assert upgraded.load_linked("c" * 16, later + QUERY_LIFETIME + timedelta(seconds=1)) is None
-    finally:
-        upgraded.close()
 
 
 def test_an_update_id_seen_before_with_other_content_is_a_new_update(store: Store) -> None:
@@ -972,18 +966,13 @@ def test_a_store_holding_two_spellings_of_a_category_keeps_the_first(store: Stor
         ):
             connection.execute(subscriptions.insert().values(chat_id=chat_id, category=category, subscribed_at=since))
         category_names.drop(connection)
-        connection.execute(delete(migrations).where(migrations.c.name == "0005_category_names"))
-    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
-    try:
-        assert upgraded.pending_migrations() == []
+    with migrated_again(store, "0005_category_names") as upgraded:
         assert upgraded.categories() == [("sport", 3), ("tech", 1)]
         assert upgraded.subscriptions(1) == [("sport", NOW - timedelta(1))]
         assert upgraded.subscriptions(2) == [("sport", NOW), ("tech", NOW)]
         assert upgraded.subscriptions(3) == [("sport", NOW), ("tech", NOW - timedelta(1))]
         upgraded.write_articles([story("Sprint", category="SPORT")], NOW)
         assert upgraded.categories() == [("sport", 4), ("tech", 1)]
-    finally:
-        upgraded.close()
 
 
 def test_a_store_holding_a_plural_and_its_singular_merges_them_into_the_first(store: Store) -> None:
@@ -998,18 +987,13 @@ def test_a_store_holding_a_plural_and_its_singular_merges_them_into_the_first(st
         connection.execute(update(articles).where(articles.c.id == moved).values(category="Sports"))
         connection.execute(category_names.insert().values(key="sports", name="Sports"))
         connection.execute(subscriptions.insert().values(chat_id=2, category="Sports", subscribed_at=NOW))
-        connection.execute(delete(migrations).where(migrations.c.name == "0031_category_plurals"))
     before = store.head()
-    upgraded = Store.open(store.engine.url.render_as_string(hide_password=False))
-    try:
-        assert upgraded.pending_migrations() == []
+    with migrated_again(store, "0031_category_plurals") as upgraded:
         assert dict(upgraded.categories()) == {"Sport": 2, "Tech": 1}
         assert upgraded.subscriptions(2) == [("Sport", NOW)]
         assert [(c.article_id, c.kind) for c in upgraded.changes_since(before, 10)] == [(moved, "replaced")]
         upgraded.write_articles([story("Sprint", category="sports")], NOW)
         assert dict(upgraded.categories()) == {"Sport": 3, "Tech": 1}
-    finally:
-        upgraded.close()
 
 
 def test_every_migration_has_a_unique_name() -> None:

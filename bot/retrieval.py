@@ -2815,10 +2815,11 @@ def _met(wanted: Mapping[str, str], text: str, semantic: Semantic) -> list[bool]
 def updates(question: str, first: str, later: str, semantic: Semantic) -> bool:
     """Whether paragraph `later` tells a value of a kind the question asks for (`asked_for_values`) of a thing
     paragraph `first` tells one of, other than any `first` tells of it: "95 jobs" after "60 jobs", "third in the
-    Northern Premier table" after "seventh in the Northern Premier table". A figure or a place is of the same thing
-    when a word right after it is, as written or by meaning ("posts" of "jobs"); a date when its sentence meets every
-    word of the question beyond its frame that the first's sentence writes ("The closure of the swimming pool ... has
-    been put back to 1 June" of "will close on 1 April"; not "Swimming lessons booked for April and May")."""
+    Northern Premier table" after "seventh in the Northern Premier table", not "300 people" after "40 jobs". A figure
+    or a place is of the same thing when a word right after it is, as written, in another form or by meaning
+    (`_met`); a date when its sentence so meets every word of the question beyond its frame that the first's date
+    sentence writes ("The closure of the swimming pool ... has been put back to 1 June" of "will close on 1 April";
+    not "Swimming lessons booked for April and May", which meets no "close")."""
     frames = frame_terms(question)
     asked = {term: question[start:end] for start, end, term in words(question) if term not in frames}
     for kind in asked_for_values(question):
@@ -2868,6 +2869,8 @@ def later_first(
         and not asks_of_before(question, when)
         and updates(question, first_text, texts[c.hit.article_id, c.hit.position], semantic)
     ]
+    if not found:
+        return ranked
     ledes = semantic.vectors.vectors({(c.hit.article_id, 0) for c in [first, *(c for _, c in found)]})
     subject = ledes.get((first.hit.article_id, 0))
     alike = [

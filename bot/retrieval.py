@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import math
 import re
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache, cached_property, lru_cache, partial
 from itertools import pairwise
 from typing import NamedTuple
@@ -1256,6 +1257,7 @@ def ranking_of(
         ranked = met_first(question, ranked, headlines, texts, semantic)
         ranked = doer_apart_first(question, ranked, articles, texts)
     ranked = named_first(question, ranked, names, texts)
+    ranked = later_first(question, ranked, articles, texts, semantic)
     ranked = newest_first(question, ranked, articles, now)
     # "who won the match?" was declined of first_week, whose match report says "came from behind to beat": no story
     # writes "won" or "match", and a question none of whose words the library uses is one only the vectors could
@@ -2623,6 +2625,265 @@ def named_first(
         ):
             return put_first(ranked, candidate)
     return ranked
+
+
+# A follow-up story updates what an earlier one told ("will now cut 95 jobs" after "to cut 60 jobs", "are third in
+# the table" after "moved up to seventh", a closure "put back to 1 June" after "will close on 1 April"), and a reader
+# asking for it ("how many jobs are going", "where are they in the league now", "latest on ...") wants the later
+# value first. A later story of the same subject that tells no other value of the thing asked is no update (a
+# budget's vote after its plan, a manager's words after a match): later59's rule, which put first a near passage of
+# any later story of the subject, put the blind set's budget vote above the plan's libraries (bench/quality_notes.md).
+# Two stories are of one subject when their ledes' vectors are this near (of tests/data/tarrow a football club's two
+# table reports 0.78; a cricket club's "third in the county indoor league table" beside them 0.64).
+SAME_SUBJECT = 0.7
+# The words right after a figure or a place that tell what of ("60 jobs at its mill", "seventh in the Northern
+# Premier table": "jobs", "northern premier").
+UNIT_TERMS = 2
+# Words asking of the earlier time: "how many jobs did they first say", "when was it originally due".
+_ASKS_EARLIER = re.compile(
+    r"\b(?:first|originally|initially|original|initial|previously|earlier|to\s+begin\s+with)\b", re.IGNORECASE
+)
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# A day and month, or a month after "in" or "on" ("on 4 february", "in february"; not "may" the verb).
+_ASKED_DATE = re.compile(
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{'|'.join(_MONTH_NAMES)})"
+    rf"|(?:in|on|of|during)\s+(?P<alone>{'|'.join(_MONTH_NAMES)}))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_of_before(question: str, when: datetime) -> bool:
+    """Whether a question asks of a time before `when`: its words ("first", "originally") or a day or month it names
+    that ended before it, in its year."""
+    if _ASKS_EARLIER.search(question):
+        return True
+    for found in _ASKED_DATE.finditer(question):
+        month = _MONTH_NAMES.index((found["month"] or found["alone"]).casefold()) + 1
+        days = monthrange(when.year, month)[1]
+        day = int(found["day"]) if found["day"] else days
+        if day <= days and date(when.year, month, day) < when.date():
+            return True
+    return False
+
+
+# A question asking for a place in a table or a ranking: "what position are rovers in", "how high are they",
+# "where are they in the league now".
+_ASKS_POSITION = re.compile(
+    r"\b(?:position|how\s+(?:high|low))\b|\bwhere\b[^?]*\b(?:league|table|standings|rankings?)\b", re.IGNORECASE
+)
+# "What date ...?", "which day ...?" ask for a date as "when ...?" does.
+_ASKS_DATE = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+# A question asking for the news of something, of no one kind: "latest on the flooding", "what is happening with jobs
+# at the mill", "is the council still cutting library hours".
+_ASKS_NEWS = re.compile(r"\b(?:latest|happening|happened|news|update|still)\b", re.IGNORECASE)
+_ORDINALS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+)
+# A place in a table: "seventh", "3rd", "top", "bottom" (not a day of a month, "1st April").
+_POSITION = re.compile(
+    rf"\b(?:{'|'.join(_ORDINALS)}|top|bottom|\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH})", re.IGNORECASE
+)
+# A date: a day and its month either way round, or a month's name alone (not "may" the verb).
+_TOLD_DATE = re.compile(
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})"
+    rf"|(?P<month_first>{_MONTH})\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|(?P<alone>(?!may\b)(?:{'|'.join(_MONTH_NAMES)})\b|(?<=\bin )may\b))",
+    re.IGNORECASE,
+)
+# A figure as a count or an amount writes it: in figures with its marks ("£2.4m", "4.99%", "1,800") or in words
+# ("six"; not "one" alone, as often "one of the ..." as a count).
+_FIGURE = re.compile(
+    rf"[£$€]?\b\d[\d,]*(?:\.\d+)?(?:\s*(?:%|per\s*cent\b|bn\b|m\b|k\b|million\b|billion\b))?|(?!one\b){_IN_WORDS}",
+    re.IGNORECASE,
+)
+
+
+class Told(NamedTuple):
+    """A value of one kind a sentence tells (a figure, a place, a date) and the words saying what of, as written: for
+    a figure or a place the UNIT_TERMS words right after it, for a date its sentence."""
+
+    value: str
+    of: str
+
+
+def _blanked(text: str, pattern: re.Pattern[str]) -> str:
+    """`text` with what `pattern` finds blanked out, every other character where it was."""
+    return pattern.sub(lambda found: " " * len(found.group()), text)
+
+
+def _position(found: str) -> str:
+    """A place in a table as a number: "3" of "third" and "3rd"."""
+    word = found.casefold()
+    return str(_ORDINALS.index(word) + 1) if word in _ORDINALS else word.rstrip("stndrh") or word
+
+
+def told_values(kind: str, text: str) -> list[Told]:
+    """The values of one `kind` ("figure", "position", "date") that a paragraph tells, each with what it is of. A
+    figure is no year, time of day, date nor place ("in 2009", "at 6pm", "on 4 December", "third")."""
+    told = []
+    for sentence in sentences(text):
+        if kind == "date":
+            for found in _TOLD_DATE.finditer(sentence):
+                month = (found["month"] or found["month_first"] or found["alone"]).casefold()[:3]
+                told.append(Told(f"{found['day'] or found['day_after'] or ''} {month}", sentence))
+            continue
+        if kind == "position":
+            pattern, plain = _POSITION, sentence
+        else:
+            pattern, plain = _FIGURE, _blanked(_blanked(_blanked(sentence, _TOLD_DATE), _NOT_AMOUNT), _POSITION)
+        spans = words(sentence)
+        for found in pattern.finditer(plain):
+            after = [(start, end) for start, end, _ in spans if start >= found.end()][:UNIT_TERMS]
+            if after:
+                value = _position(found.group()) if kind == "position" else re.sub(r"[\s,]", "", found.group())
+                told.append(Told(value.casefold(), sentence[after[0][0] : after[-1][1]]))
+    return told
+
+
+def asked_for_values(question: str) -> tuple[str, ...]:
+    """The kinds of value a question asks for that a follow-up may update: a figure ("how many jobs ...", "how much
+    ..."), a place in a table, a date ("when ...", "what date ..."); all three of a question asking for the news of
+    something ("latest on ..."); none of any other (who, why, which, what was said)."""
+    kinds = []
+    if any(asks_for.search(question) for asks_for in _ASKS_NUMBER):
+        kinds.append("figure")
+    if _ASKS_POSITION.search(question):
+        kinds.append("position")
+    when = _ASKS_WHEN.match(question)
+    if (when is not None and when.group("asked").casefold() == "when") or _ASKS_DATE.search(question):
+        kinds.append("date")
+    if not kinds and _ASKS_NEWS.search(question):
+        kinds = ["figure", "position", "date"]
+    return tuple(kinds)
+
+
+# Two terms are of one word when the shorter, of this many letters or more, is the longer's start but for its last
+# letter: "close" and "closure" ("clos", "closur"), which the word pieces find only 0.42 near.
+SAME_STEM_AT = 5
+
+
+def _same_stem(term: str, other: str) -> bool:
+    shorter, longer = sorted((term, other), key=len)
+    return len(shorter) >= SAME_STEM_AT and longer.startswith(shorter[:-1])
+
+
+def _met(wanted: Mapping[str, str], text: str, semantic: Semantic) -> list[bool]:
+    """For each word of `wanted` (its term: the word as written), whether `text` writes it, another form of it
+    (`_same_stem`) or meets it by meaning (a soft word match of SOFT_MET)."""
+    held = _term_set(text)
+    pieces = semantic.pieces
+    return [
+        term in held
+        or any(_same_stem(term, other) for other in held)
+        or (pieces is not None and float(pieces.soft_match(word, [text])[0]) >= SOFT_MET)
+        for term, word in wanted.items()
+    ]
+
+
+def updates(question: str, first: str, later: str, semantic: Semantic) -> bool:
+    """Whether paragraph `later` tells a value of a kind the question asks for (`asked_for_values`) of a thing
+    paragraph `first` tells one of, other than any `first` tells of it: "95 jobs" after "60 jobs", "third in the
+    Northern Premier table" after "seventh in the Northern Premier table", not "300 people" after "40 jobs". A figure
+    or a place is of the same thing when a word right after it is, as written, in another form or by meaning
+    (`_met`); a date when its sentence so meets every word of the question beyond its frame that the first's date
+    sentence writes ("The closure of the swimming pool ... has been put back to 1 June" of "will close on 1 April";
+    not "Swimming lessons booked for April and May", which meets no "close")."""
+    frames = frame_terms(question)
+    asked = {term: question[start:end] for start, end, term in words(question) if term not in frames}
+    for kind in asked_for_values(question):
+        before = told_values(kind, first)
+        for told in told_values(kind, later):
+            if kind == "date":
+                wanted = [{t: w for t, w in asked.items() if t in _term_set(b.of)} for b in before]
+                same = [b for b, w in zip(before, wanted, strict=True) if w and all(_met(w, told.of, semantic))]
+            else:
+                same = [b for b in before if any(_met({t: b.of[s:e] for s, e, t in words(b.of)}, told.of, semantic))]
+            if same and all(b.value != told.value for b in same):
+                return True
+    return False
+
+
+def later_first(
+    question: str,
+    ranked: list[Candidate],
+    articles: Mapping[str, StoredArticle],
+    texts: Mapping[tuple[str, int], str],
+    semantic: Semantic,
+) -> list[Candidate]:
+    """The ranked candidates led by a later story's passage that updates what the first tells (`updates`): of
+    another story of the same subject (ledes SAME_SUBJECT near), dated after the first's, not FAR_WEAKER below it,
+    the newest story's first such passage; the first passage comes after it. Not of a question asking of a time
+    before that story (`asks_of_before`: "how many jobs did they first say"), nor of a follow-up, whose order
+    `reader_first` gave. Undated stories (an archive's) tell no order, and stay."""
+
+    def published(candidate: Candidate) -> datetime | None:
+        article = articles.get(candidate.hit.article_id)
+        return None if article is None else article.published
+
+    if not ranked or not asked_for_values(question) or split_follow_up(question, articles)[1]:
+        return ranked
+    first = ranked[0]
+    lead = published(first)
+    if lead is None:
+        return ranked
+    first_text = texts[first.hit.article_id, first.hit.position]
+    found = [
+        (when, c)
+        for c in ranked[1:]
+        if c.hit.article_id != first.hit.article_id
+        and first.score - c.score <= FAR_WEAKER
+        and (when := published(c)) is not None
+        and when > lead
+        and not asks_of_before(question, when)
+        and updates(question, first_text, texts[c.hit.article_id, c.hit.position], semantic)
+    ]
+    if not found:
+        return ranked
+    ledes = semantic.vectors.vectors({(c.hit.article_id, 0) for c in [first, *(c for _, c in found)]})
+    subject = ledes.get((first.hit.article_id, 0))
+    alike = [
+        (when, c)
+        for when, c in found
+        if subject is not None
+        and (lede := ledes.get((c.hit.article_id, 0))) is not None
+        and float(subject @ lede) >= SAME_SUBJECT
+    ]
+    if not alike:
+        return ranked
+    newest = max(when for when, _ in alike)
+    return put_first(ranked, next(c for when, c in alike if when == newest))
 
 
 def typed_word_first(candidates: list[Candidate], idf: Mapping[str, float], asked: bool) -> list[Candidate]:

@@ -1932,6 +1932,35 @@ async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where
     assert sum(call.ok for call in server.calls("editMessageText")) == 3
 
 
+async def test_a_question_edited_into_a_greeting_or_asked_again_after_a_restart_leaves_one_reply(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A question edited into "hi" got the greeting below its answer, which stayed, answering nothing asked now; and
+    the edit of a question answered before a restart (or by another process) was answered anew below the first
+    answer. The replies to a message are kept in the store: the first is edited into the new reply where that is
+    one answer, and the replies it does not become are deleted."""
+
+    def message_id(update_id: int) -> int:
+        return int(server.get_update(update_id)["message"]["message_id"])
+
+    async with polling(bot_settings):
+        question = message_id(server.send_text(ALICE, "Who is the chess champion?"))
+        [answer] = [call.result["message_id"] for call in await last_calls(server, ALICE, 1)]
+        greeting = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, question, "hi"))
+        assert greeting.startswith("Hello!"), greeting
+        [deleted] = await server.wait_for_async("deleteMessage", lambda c: c.ok, chat_id=ALICE)
+        assert deleted.params["message_id"] == answer
+        greeted = server.calls("sendMessage", chat_id=ALICE)[-1].result["message_id"]
+    async with polling(bot_settings):  # a restart: this process sent nothing yet
+        server.edit_text(ALICE, question, "Who is the youngest chess champion?")
+        [edited] = await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=ALICE)
+        assert edited.params["message_id"] == greeted and "Chess Prodigy" in check_sent(edited)
+        await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    # What the chat shows: the answer to the question as it reads now, and the commands asked for after it.
+    shown = server.messages(ALICE)
+    assert len(shown) == 2 and shown[0].startswith("1. Chess Prodigy") and "/subscribe" in shown[1], shown
+
+
 async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(
     app: Bot, server: FakeBotAPI, bot_settings: Settings
 ) -> None:

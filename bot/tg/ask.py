@@ -57,6 +57,7 @@ from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
+from bot.tg.answered import first_earlier, replying
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
@@ -285,9 +286,15 @@ async def asked_anew(update: Update, context: Context, question: str) -> bool:
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
     """Answer a question asked in the update's message, with "More" and "Full article" buttons; "hi" gets the
-    greeting."""
+    greeting. Asked in an edit, its reply takes the place of the replies to the message's earlier text."""
     message = update.effective_message
     assert message is not None
+    async with replying(message, update.edited_message is not None, context):
+        await _answer_question(update, context, message, question)
+
+
+async def _answer_question(update: Update, context: Context, message: Message, question: str) -> None:
+    """Reply to the question `message` asks, whichever way it is answered."""
     question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
     if not question:  # tags alone, or /ask alone: nothing was asked
         example = await asyncio.to_thread(example_of, context.bot_data.library.store)
@@ -359,12 +366,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 
 
 async def reply_answer(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Reply to the question in the update's message with `text`; to a question edited, in place of the answer its
-    first wording got, when this process sent it (bot.tg.answered), else anew."""
+    """Reply to the question in the update's message with `text`; to a question edited, in place of the first reply
+    its earlier text got (bot.tg.answered), else anew."""
     message = update.effective_message
     assert message is not None
-    answered = context.bot_data.answered
-    if update.edited_message is not None and (earlier := answered.reply_to(message)) is not None:
+    if update.edited_message is not None and (earlier := first_earlier()) is not None:
         try:
             await context.bot.edit_message_text(text, message.chat_id, earlier, reply_markup=markup)
             return
@@ -373,7 +379,7 @@ async def reply_answer(update: Update, context: Context, text: str, markup: Inli
                 return
             # Deleted, or older than Telegram lets a bot edit (48 hours).
             log.info("could not put the answer to edited message %s in place (%s); answering anew", message.id, exc)
-    answered.replied(message, await message.reply_text(text, reply_markup=markup))
+    await message.reply_text(text, reply_markup=markup)
 
 
 def asked_day(question: str) -> int | None:

@@ -706,6 +706,20 @@ async def test_a_picture_captioned_what_is_this_is_told_the_bot_reads_words_alon
     assert "Chess Prodigy" in named
 
 
+async def test_a_link_of_no_story_here_with_words_that_ask_nothing_of_their_own_is_said_to_be_none_of_mine(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "<link> what is this about?" of a link to no story here was told "That question only has common words
+    (what, is, this, about) that every article uses": the reader asked about the link's story, which is not here.
+    Words that ask something of their own are still searched, under a line saying the link is not here."""
+    asked = "https://www.example.co.uk/news/uk-123 what is this about?"
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, asked)) == NOT_HERE
+    group = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", asked))
+    assert group == NOT_HERE
+    searched = "https://www.example.co.uk/news/uk-123 who is the chess champion?"
+    assert (await reply_to(server, ALICE, lambda: server.send_text(ALICE, searched))).startswith(NOT_HERE_SEARCHED)
+
+
 async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: Bot, server: FakeBotAPI) -> None:
     """ "what does <link> say about rates?" searched the link's pieces as words ("https", "news", "uk", "123"): a
     story that used "news" and "UK" answered, not the one at the link. The link's story here is asked about as a

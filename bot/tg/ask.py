@@ -335,6 +335,7 @@ async def _answer_question(update: Update, context: Context, message: Message, q
     # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
     quoted, quoted_links = without_links(quoted, username)
     links += quoted_links
+    note = ""
     try:
         await show_typing(message)
         if quoted:
@@ -354,6 +355,11 @@ async def _answer_question(update: Update, context: Context, message: Message, q
             )
         )
     except QuestionError as exc:
+        # The words beside a link of no story here asked nothing of their own ("<link> what is this about?"): its
+        # story was asked about, where the reader was told the words were all common ones.
+        if note and len(question) <= MAX_QUESTION_CHARS:
+            await reply_answer(update, context, html.escape(NOT_HERE))
+            return
         example = await asyncio.to_thread(example_of, library.store)
         # A group reads only what is addressed to the bot: the example typed as shown would go unanswered there.
         asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"

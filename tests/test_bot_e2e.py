@@ -1479,6 +1479,15 @@ async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: 
     assert visible_text(usage) == ask_usage(app)
 
 
+async def test_a_headline_shared_inline_stands_alone_without_a_list_s_bullet(app: Bot, server: FakeBotAPI) -> None:
+    """An empty inline query lists the latest headlines; the one chosen went into the chat as "• Chess Prodigy ...
+    (date · Sport)", a list of one line."""
+    server.inline_query(ALICE, "")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    shared = visible_text(call.params["results"][0]["input_message_content"]["message_text"])
+    assert shared.startswith("Chess Prodigy Wins National Title at Twelve ("), shared
+
+
 async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
     server.inline_query(ALICE, "harbor")
     [call] = await server.wait_for_async("answerInlineQuery", count=1)

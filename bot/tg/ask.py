@@ -697,7 +697,7 @@ def latest_results(library: Library, username: str, zone: tzinfo) -> list[Inline
         InlineQueryResultArticle(
             article.id,
             title_of(article),
-            InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
+            InputTextMessageContent(render_headline(article, HTML, username, zone=zone, bullet="")),
             description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
         )
         for article in library.store.latest(INLINE_RESULTS)

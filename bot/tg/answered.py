@@ -25,7 +25,7 @@ from typing import Any
 from telegram import Message
 from telegram.error import TelegramError
 
-from bot.errors import StoreError
+from bot.errors import StoreError, StoreUnreachableError
 from bot.tg.context import Context
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,13 @@ def first_earlier() -> int | None:
 async def replying(message: Message, edited: bool, context: Context) -> AsyncIterator[None]:
     """Answer `message` (`edited`: an edit of it) in the block, its replies noted; then keep them for its edits and,
     if it is an edit that got a reply, delete the replies to its earlier text that the new one did not take over."""
-    store, bot_id = context.bot_data.library.store, context.bot.id
-    place = (bot_id, message.chat_id, message.message_id)
+    data, place = context.bot_data, (context.bot.id, message.chat_id, message.message_id)
     earlier: tuple[int, ...] = ()
     if edited:
         try:
-            earlier = await asyncio.to_thread(store.question_replies, *place)
+            earlier = await asyncio.to_thread(data.library.store.question_replies, *place)
         except StoreError as exc:  # answered anew below the earlier reply, which stays
-            log.warning("chat %s: could not read the replies to edited message %s: %s", *place[1:], exc)
+            _failed(context, "read the replies to edited message", place[1:], exc)
     replies = Replies(message.chat_id, earlier)
     token = _replies.set(replies)
     try:
@@ -83,13 +82,24 @@ async def replying(message: Message, edited: bool, context: Context) -> AsyncIte
         _replies.reset(token)
     if not replies.now:  # nothing said (an edit leaving the question as it was): the earlier replies stand
         return
-    try:
-        await asyncio.to_thread(store.keep_question_replies, *place, replies.now, context.bot_data.clock())
-    except StoreError as exc:  # an edit of the message will be answered below this reply
-        log.warning("chat %s: could not keep the replies to message %s: %s", *place[1:], exc)
+    # A store the journal has just found taking no writes is not waited for again, as the question's claim is not.
+    if data.journal is None or not data.journal.unwritable:
+        try:
+            await asyncio.to_thread(data.library.store.keep_question_replies, *place, replies.now, data.clock())
+        except StoreError as exc:  # an edit of the message will be answered below this reply
+            _failed(context, "keep the replies to message", place[1:], exc)
     for reply in earlier:
         if reply not in replies.now:
             await _delete(context, message.chat_id, reply)
+
+
+def _failed(context: Context, what: str, place: tuple[int, int], exc: StoreError) -> None:
+    """Say a store error met reading or keeping replies: the store out of reach as the one trouble it is (said
+    once, whatever meets it), else in a line of its own."""
+    if isinstance(exc, StoreUnreachableError):
+        context.bot_data.troubles.store.failed(exc)
+    else:
+        log.warning("chat %s: could not %s %s: %s", place[0], what, place[1], exc)
 
 
 async def _delete(context: Context, chat_id: int, message_id: int) -> None:

@@ -1739,6 +1739,23 @@ async def test_a_forum_gets_its_digests_and_alerts_in_the_topic_it_chose_them_in
         assert settings is not None and settings.topic == news
 
 
+async def test_a_change_in_a_new_topic_is_confirmed_as_anywhere_else_and_the_move_said(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """ "/subscribe sport" in a forum topic the digests did not come to yet was confirmed with the categories alone,
+    "Categories: Sport.": the move to the topic replaced the change's view, and "Subscribed to Sport." went unsaid
+    (as did "Unsubscribed from ..." and what a change left as it was)."""
+    news, chatter = 5, 9
+    server.set_admins(SUPERGROUP, [OWNER])
+    async with bot(bot_settings, Clock(START)):
+        reply = visible_text(await say(server, SUPERGROUP, "subscribe", "sport", user_id=OWNER, topic=news))
+        assert reply.startswith("Subscribed to Sport.\nCategories: Sport.\n"), reply
+        assert reply.endswith("\nDigests and alerts will come to this topic."), reply
+        reply = visible_text(await say(server, SUPERGROUP, "unsubscribe", "sport", user_id=OWNER, topic=chatter))
+        assert reply.startswith("Unsubscribed from Sport.\n"), reply
+        assert reply.endswith("\nDigests and alerts will come to this topic."), reply
+
+
 async def test_a_deleted_topic_is_forgotten_and_the_group_told_once(
     sqlite_bot_settings: Settings, server: FakeBotAPI
 ) -> None:

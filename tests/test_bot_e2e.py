@@ -706,6 +706,20 @@ async def test_a_picture_captioned_what_is_this_is_told_the_bot_reads_words_alon
     assert "Chess Prodigy" in named
 
 
+async def test_a_link_of_no_story_here_with_words_that_ask_nothing_of_their_own_is_said_to_be_none_of_mine(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """ "<link> what is this about?" of a link to no story here was told "That question only has common words
+    (what, is, this, about) that every article uses": the reader asked about the link's story, which is not here.
+    Words that ask something of their own are still searched, under a line saying the link is not here."""
+    asked = "https://www.example.co.uk/news/uk-123 what is this about?"
+    assert await reply_to(server, ALICE, lambda: server.send_text(ALICE, asked)) == NOT_HERE
+    group = await reply_to(server, GROUP, lambda: server.send_command(GROUP, "ask", asked))
+    assert group == NOT_HERE
+    searched = "https://www.example.co.uk/news/uk-123 who is the chess champion?"
+    assert (await reply_to(server, ALICE, lambda: server.send_text(ALICE, searched))).startswith(NOT_HERE_SEARCHED)
+
+
 async def test_a_link_among_a_question_s_words_names_the_story_asked_about(app: Bot, server: FakeBotAPI) -> None:
     """ "what does <link> say about rates?" searched the link's pieces as words ("https", "news", "uk", "123"): a
     story that used "news" and "UK" answered, not the one at the link. The link's story here is asked about as a
@@ -1465,6 +1479,15 @@ async def test_the_bots_own_mention_is_no_word_of_the_question_in_any_chat(app: 
     assert visible_text(usage) == ask_usage(app)
 
 
+async def test_a_headline_shared_inline_stands_alone_without_a_list_s_bullet(app: Bot, server: FakeBotAPI) -> None:
+    """An empty inline query lists the latest headlines; the one chosen went into the chat as "• Chess Prodigy ...
+    (date · Sport)", a list of one line."""
+    server.inline_query(ALICE, "")
+    [call] = await server.wait_for_async("answerInlineQuery", count=1)
+    shared = visible_text(call.params["results"][0]["input_message_content"]["message_text"])
+    assert shared.startswith("Chess Prodigy Wins National Title at Twelve ("), shared
+
+
 async def test_inline_query_lists_passages_and_latest_headlines(app: Bot, server: FakeBotAPI) -> None:
     server.inline_query(ALICE, "harbor")
     [call] = await server.wait_for_async("answerInlineQuery", count=1)
@@ -1930,6 +1953,35 @@ async def test_an_edited_question_is_answered_in_place_of_its_first_answer_where
     await asyncio.sleep(0.3)
     assert len(server.calls("sendMessage", chat_id=ALICE)) == 3 and len(server.calls("sendMessage", chat_id=GROUP)) == 4
     assert sum(call.ok for call in server.calls("editMessageText")) == 3
+
+
+async def test_a_question_edited_into_a_greeting_or_asked_again_after_a_restart_leaves_one_reply(
+    bot_settings: Settings, server: FakeBotAPI
+) -> None:
+    """A question edited into "hi" got the greeting below its answer, which stayed, answering nothing asked now; and
+    the edit of a question answered before a restart (or by another process) was answered anew below the first
+    answer. The replies to a message are kept in the store: the first is edited into the new reply where that is
+    one answer, and the replies it does not become are deleted."""
+
+    def message_id(update_id: int) -> int:
+        return int(server.get_update(update_id)["message"]["message_id"])
+
+    async with polling(bot_settings):
+        question = message_id(server.send_text(ALICE, "Who is the chess champion?"))
+        [answer] = [call.result["message_id"] for call in await last_calls(server, ALICE, 1)]
+        greeting = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, question, "hi"))
+        assert greeting.startswith("Hello!"), greeting
+        [deleted] = await server.wait_for_async("deleteMessage", lambda c: c.ok, chat_id=ALICE)
+        assert deleted.params["message_id"] == answer
+        greeted = server.calls("sendMessage", chat_id=ALICE)[-1].result["message_id"]
+    async with polling(bot_settings):  # a restart: this process sent nothing yet
+        server.edit_text(ALICE, question, "Who is the youngest chess champion?")
+        [edited] = await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=ALICE)
+        assert edited.params["message_id"] == greeted and "Chess Prodigy" in check_sent(edited)
+        await reply_to(server, ALICE, lambda: server.send_command(ALICE, "help"))
+    # What the chat shows: the answer to the question as it reads now, and the commands asked for after it.
+    shown = server.messages(ALICE)
+    assert len(shown) == 2 and shown[0].startswith("1. Chess Prodigy") and "/subscribe" in shown[1], shown
 
 
 async def test_a_question_is_answered_when_the_store_cannot_keep_it_for_its_edits(

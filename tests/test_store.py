@@ -476,6 +476,27 @@ def test_an_edit_after_the_question_was_forgotten_is_answered_and_old_questions_
         assert {row.message_id for row in connection.execute(asked_questions.select())} == {10, 12}
 
 
+def test_the_replies_to_a_message_are_known_to_every_process_replaced_whole_and_pruned(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """The bot's replies to a message, kept for its edits: another process (its own `Store`) reads them in the order
+    sent; keeping a message's replies replaces those kept before; a week later they are gone."""
+    other = Store.open(url_of(database_url, tmp_path))
+    try:
+        store.keep_question_replies(BOT, ALICE, 10, [21, 20], NOW)  # a chat numbers its messages upwards
+        assert other.question_replies(BOT, ALICE, 10) == (20, 21)
+        other.keep_question_replies(BOT, ALICE, 10, [20], NOW)  # the first edited into the edit's one reply
+        assert store.question_replies(BOT, ALICE, 10) == (20,)
+        store.keep_question_replies(BOT, ALICE, 11, [22], NOW + timedelta(days=1))
+        # Another message, chat or bot has replies of its own (none).
+        assert store.question_replies(BOT, ALICE + 1, 10) == store.question_replies(BOT + 1, ALICE, 10) == ()
+        store.keep_question_replies(BOT, ALICE, 12, [23], NOW + ASKED_LIFETIME + timedelta(seconds=1))
+        assert store.question_replies(BOT, ALICE, 10) == ()
+        assert store.question_replies(BOT, ALICE, 11) == (22,)
+    finally:
+        other.close()
+
+
 def test_one_of_two_processes_claiming_one_changed_question_at_once_answers_it(
     store: Store, database_url: str, tmp_path: Path
 ) -> None:

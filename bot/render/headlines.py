@@ -29,16 +29,19 @@ def render_headline(
     local_path: bool = False,
     zone: tzinfo = UTC,
     category: bool = True,
+    bullet: str = "• ",
 ) -> str:
     """ "• Headline (2 Oct 2026, 14:05 · Sport)", linked (as text, the link on a line of its own below), its time in
-    `zone` (the reader's); `category=False` leaves the category out (for a list under the category's own heading)."""
+    `zone` (the reader's); `category=False` leaves the category out (for a list under the category's own heading);
+    `bullet=""` for a headline standing alone (shared inline: a message of one line that began "•" read as a list
+    cut short)."""
     link = source_link(article, bot_username, local_path)
     title = style.escape(title_of(article))
     when = style.escape(byline(article, zone) if category else shown_date(article, zone))
     if style is HTML:
-        return f"• {style.link(link, title) if link else title} ({when})"
+        return f"{bullet}{style.link(link, title) if link else title} ({when})"
     # After the headline, "(https://...) (2 Oct 2026 · Sport)" read as two asides, the date's lost behind the link.
-    return f"• {title} ({when})" + (f"\n  {link}" if link else "")
+    return f"{bullet}{title} ({when})" + (f"\n  {link}" if link else "")
 
 
 def latest_lines(

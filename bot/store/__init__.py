@@ -27,6 +27,7 @@ from bot.store import (
     deliveries,
     queries,
     received,
+    replies,
     sends,
     subscriptions,
     wal,
@@ -439,6 +440,18 @@ class Store:
             return asked.claim(
                 connection, bot_id, chat_id, message_id, update_id, question, edited, now, ASKED_LIFETIME
             )
+
+    def question_replies(self, bot_id: int, chat_id: int, message_id: int) -> tuple[int, ...]:
+        """The ids of the bot's replies to a message it answered lately (in the order sent), by any process."""
+        with reading(self.engine) as connection:
+            return replies.of_message(connection, bot_id, chat_id, message_id)
+
+    def keep_question_replies(
+        self, bot_id: int, chat_id: int, message_id: int, reply_ids: Sequence[int], now: datetime
+    ) -> None:
+        """Keep `reply_ids` as the bot's replies to a message, for its edits (in place of those kept before)."""
+        with writing(self.engine) as connection:
+            replies.replace(connection, bot_id, chat_id, message_id, reply_ids, now, ASKED_LIFETIME)
 
     # ---- chats' digest settings and subscriptions ----------------------------------------------------------------
 

@@ -265,6 +265,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0030_feed_entry_dates", _add_columns(schema.feed_entries, "dated")),
     Migration("0031_category_plurals", _category_plurals),
     Migration("0032_query_links", _query_links),
+    Migration("0033_question_replies", _create(schema.question_replies)),
 )
 
 

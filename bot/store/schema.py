@@ -482,3 +482,21 @@ site_waits = Table(
 # A feed's entries by how it showed them: a poll looks up its entries under new keys among them (a link restamped,
 # `bot.store.feeds.seen_shown`), which read every entry of the feed (the primary key's `feed_id`) without it.
 feed_entries_hash = Index("feed_entries_hash", feed_entries.c.feed_id, feed_entries.c.entry_hash)
+
+
+# ---- 0033_question_replies -------------------------------------------------------------------------------------
+
+# The bot's messages replying to each message it answered lately, by bot, chat and message (`bot.store.replies`):
+# an edit of the message puts its new reply in their place, whichever process sent them (or before a restart).
+# Rows older than a week are pruned as replies come.
+question_replies = Table(
+    "question_replies",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("message_id", BigInteger, primary_key=True, autoincrement=False),
+    # A reply's id: a chat numbers its messages upwards, so in this order the replies read as sent.
+    Column("reply_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("replied_at", UTCDateTime, nullable=False),
+    Index("question_replies_replied_at", "replied_at"),
+)

@@ -1,36 +1,109 @@
-"""The bot's reply to each question asked lately in this process, so the answer to an edited question replaces it.
+"""The bot's replies to a message it answers, so the reply to a question edited takes the place of the first's.
 
-A reader who fixes a typo in a question reads the answer to the fixed one where the first answer was: answered anew,
-the chat kept both, the first one (often "No article uses the word “chezz”") above, answering nothing asked now.
-A reply sent by another process, or forgotten (the oldest past ANSWERS_REMEMBERED, or a restart), is not known
-here: the edit is answered anew, as before.
+A reader who fixes a typo reads the answer to the fixed question where the first answer was: answered anew, the chat
+kept both, the first one (often "No article uses the word “chezz”") above, answering nothing asked now. So the first
+reply is edited in place when the new one is a single answer (`bot.tg.ask.reply_answer`), and the replies it does not
+become are deleted: a question edited into "hi", "help" or a link got the greeting, the commands or the article
+below an answer to a question no longer asked.
+
+The replies are kept in the store (`bot.store.replies`): one sent before a restart, or by another process of the
+bot, gives way as well (this process's memory knew only its own, and only until it stopped). The ways of replying
+(an answer, the greeting, headlines, an article in parts) do not each say what they sent: every request passes the
+flood limiter, which notes the messages sent or edited in the chat of the message being answered (`noted`).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Message
+from telegram.error import TelegramError
 
-# Questions whose replies are remembered (the newest); an edit mostly comes within a minute of its question.
-ANSWERS_REMEMBERED = 10_000
+from bot.errors import StoreError, StoreUnreachableError
+from bot.tg.context import Context
+
+log = logging.getLogger(__name__)
+
+# The requests whose message is a reply: sent, or an earlier reply edited into the new one.
+REPLYING_REQUESTS = frozenset({"sendmessage", "editmessagetext"})
 
 
-class Answered:
-    """The reply the bot sent lately to each question (by its chat and message), newest remembered."""
+@dataclass
+class Replies:
+    """The replies to the message being answered: those it had before its edit, and those sent or edited since."""
 
-    def __init__(self, size: int = ANSWERS_REMEMBERED) -> None:
-        self.size = size
-        self._replies: OrderedDict[tuple[int, int], int] = OrderedDict()
+    chat_id: int
+    earlier: tuple[int, ...]
+    now: list[int] = field(default_factory=list)
 
-    def reply_to(self, question: Message) -> int | None:
-        """The id of the bot's reply to `question`, if this process sent it and remembers it."""
-        return self._replies.get((question.chat_id, question.message_id))
 
-    def replied(self, question: Message, reply: Message) -> None:
-        """Remember `reply` as the bot's reply to `question`."""
-        place = (question.chat_id, question.message_id)
-        self._replies[place] = reply.message_id
-        self._replies.move_to_end(place)
-        while len(self._replies) > self.size:
-            self._replies.popitem(last=False)
+_replies: ContextVar[Replies | None] = ContextVar("replies", default=None)
+
+
+def noted(endpoint: str, result: object) -> None:
+    """Note a message a request sent or edited (`result`, as Telegram returned it) as a reply to the message being
+    answered, if one is in this task and the message is in its chat."""
+    replies = _replies.get()
+    if replies is None or endpoint.lower() not in REPLYING_REQUESTS or not isinstance(result, dict):
+        return
+    chat: dict[str, Any] = result.get("chat") or {}
+    if chat.get("id") == replies.chat_id and isinstance(result.get("message_id"), int):
+        replies.now.append(result["message_id"])
+
+
+def first_earlier() -> int | None:
+    """The first reply the message being answered got before its edit (by any process), to edit in place."""
+    replies = _replies.get()
+    return replies.earlier[0] if replies is not None and replies.earlier else None
+
+
+@asynccontextmanager
+async def replying(message: Message, edited: bool, context: Context) -> AsyncIterator[None]:
+    """Answer `message` (`edited`: an edit of it) in the block, its replies noted; then keep them for its edits and,
+    if it is an edit that got a reply, delete the replies to its earlier text that the new one did not take over."""
+    data, place = context.bot_data, (context.bot.id, message.chat_id, message.message_id)
+    earlier: tuple[int, ...] = ()
+    if edited:
+        try:
+            earlier = await asyncio.to_thread(data.library.store.question_replies, *place)
+        except StoreError as exc:  # answered anew below the earlier reply, which stays
+            _failed(context, "read the replies to edited message", place[1:], exc)
+    replies = Replies(message.chat_id, earlier)
+    token = _replies.set(replies)
+    try:
+        yield
+    finally:
+        _replies.reset(token)
+    if not replies.now:  # nothing said (an edit leaving the question as it was): the earlier replies stand
+        return
+    # A store the journal has just found taking no writes is not waited for again, as the question's claim is not.
+    if data.journal is None or not data.journal.unwritable:
+        try:
+            await asyncio.to_thread(data.library.store.keep_question_replies, *place, replies.now, data.clock())
+        except StoreError as exc:  # an edit of the message will be answered below this reply
+            _failed(context, "keep the replies to message", place[1:], exc)
+    for reply in earlier:
+        if reply not in replies.now:
+            await _delete(context, message.chat_id, reply)
+
+
+def _failed(context: Context, what: str, place: tuple[int, int], exc: StoreError) -> None:
+    """Say a store error met reading or keeping replies: the store out of reach as the one trouble it is (said
+    once, whatever meets it), else in a line of its own."""
+    if isinstance(exc, StoreUnreachableError):
+        context.bot_data.troubles.store.failed(exc)
+    else:
+        log.warning("chat %s: could not %s %s: %s", place[0], what, place[1], exc)
+
+
+async def _delete(context: Context, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.delete_message(chat_id, message_id)
+    except TelegramError as exc:  # deleted already, or too old for a bot to delete: it stays, as before
+        log.info("chat %s: could not delete the reply %s to an edited question (%s)", chat_id, message_id, exc)

@@ -57,6 +57,7 @@ from bot.retrieval import Request, split_follow_up
 from bot.services.latest import asked_latest, category_meant
 from bot.services.welcome import example_of
 from bot.store import SavedQuery, answering
+from bot.tg.answered import first_earlier, replying
 from bot.tg.articles import deep_linked, in_reply, linked_article, linked_send, send_latest, send_part
 from bot.tg.buttons import ARTICLE_DATA, EXPIRED, GREETING_START, answer_press, keyboard, pages_on
 from bot.tg.chats import touch_chat
@@ -285,9 +286,15 @@ async def asked_anew(update: Update, context: Context, question: str) -> bool:
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
     """Answer a question asked in the update's message, with "More" and "Full article" buttons; "hi" gets the
-    greeting."""
+    greeting. Asked in an edit, its reply takes the place of the replies to the message's earlier text."""
     message = update.effective_message
     assert message is not None
+    async with replying(message, update.edited_message is not None, context):
+        await _answer_question(update, context, message, question)
+
+
+async def _answer_question(update: Update, context: Context, message: Message, question: str) -> None:
+    """Reply to the question `message` asks, whichever way it is answered."""
     question, quoted = asked_of_quoted(without_markup(question), quoted_text(message, context.bot.id))
     if not question:  # tags alone, or /ask alone: nothing was asked
         example = await asyncio.to_thread(example_of, context.bot_data.library.store)
@@ -328,6 +335,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     # "@bot is this true?" in reply to a friend's claim: the claim's links and stories are asked about.
     quoted, quoted_links = without_links(quoted, username)
     links += quoted_links
+    note = ""
     try:
         await show_typing(message)
         if quoted:
@@ -347,6 +355,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
             )
         )
     except QuestionError as exc:
+        # The words beside a link of no story here asked nothing of their own ("<link> what is this about?"): its
+        # story was asked about, where the reader was told the words were all common ones.
+        if note and len(question) <= MAX_QUESTION_CHARS:
+            await reply_answer(update, context, html.escape(NOT_HERE))
+            return
         example = await asyncio.to_thread(example_of, library.store)
         # A group reads only what is addressed to the bot: the example typed as shown would go unanswered there.
         asked = example if message.chat.type == ChatType.PRIVATE else f"/ask {example}"
@@ -359,12 +372,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 
 
 async def reply_answer(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Reply to the question in the update's message with `text`; to a question edited, in place of the answer its
-    first wording got, when this process sent it (bot.tg.answered), else anew."""
+    """Reply to the question in the update's message with `text`; to a question edited, in place of the first reply
+    its earlier text got (bot.tg.answered), else anew."""
     message = update.effective_message
     assert message is not None
-    answered = context.bot_data.answered
-    if update.edited_message is not None and (earlier := answered.reply_to(message)) is not None:
+    if update.edited_message is not None and (earlier := first_earlier()) is not None:
         try:
             await context.bot.edit_message_text(text, message.chat_id, earlier, reply_markup=markup)
             return
@@ -373,7 +385,7 @@ async def reply_answer(update: Update, context: Context, text: str, markup: Inli
                 return
             # Deleted, or older than Telegram lets a bot edit (48 hours).
             log.info("could not put the answer to edited message %s in place (%s); answering anew", message.id, exc)
-    answered.replied(message, await message.reply_text(text, reply_markup=markup))
+    await message.reply_text(text, reply_markup=markup)
 
 
 def asked_day(question: str) -> int | None:
@@ -685,7 +697,7 @@ def latest_results(library: Library, username: str, zone: tzinfo) -> list[Inline
         InlineQueryResultArticle(
             article.id,
             title_of(article),
-            InputTextMessageContent(render_headline(article, HTML, username, zone=zone)),
+            InputTextMessageContent(render_headline(article, HTML, username, zone=zone, bullet="")),
             description=byline(article, zone)[:INLINE_DESCRIPTION_CHARS],
         )
         for article in library.store.latest(INLINE_RESULTS)

@@ -19,7 +19,6 @@ from bot.services.feeds import FeedService
 from bot.services.presence import Presence
 from bot.services.subscriptions import Subscriptions
 from bot.store import SavedQuery
-from bot.tg.answered import Answered
 from bot.tg.pages import Pages
 from bot.tg.received import Journal
 from bot.tg.troubles import Troubles
@@ -65,8 +64,6 @@ class BotData:
     saving: dict[str, SavedQuery] = field(default_factory=dict, repr=False)
     # The page each answer paged lately shows, so a double tap of "More" searches once.
     pages: Pages = field(default_factory=Pages, repr=False)
-    # The reply to each question lately asked, which the answer to the question edited replaces.
-    answered: Answered = field(default_factory=Answered, repr=False)
     # Held by the one save that runs: under another process's long lock each waits up to a minute, and saves running
     # side by side would take every worker thread, which questions need.
     save_turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)

@@ -45,6 +45,7 @@ from bot.config import Settings
 from bot.services.budget import GROUP_PER_MINUTE, TokenBucket
 from bot.services.deliveries import REJECTED, Outcome
 from bot.services.fanout import Send
+from bot.tg.answered import noted
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def _group_of(chat_id: object) -> int | str | None:
 
 
 class FloodLimiter(BaseRateLimiter[str]):
-    """This process's share of the bot's flood limits, RetryAfter waited out, and network retries for answers only."""
+    """This process's share of the bot's flood limits, RetryAfter waited out, and network retries for answers only;
+    the messages it sends in reply to one being answered are noted for that message's edits (bot.tg.answered)."""
 
     def __init__(
         self,
@@ -156,7 +158,7 @@ class FloodLimiter(BaseRateLimiter[str]):
         attempt = 1
         while True:
             try:
-                return await self._paced(callback, args, kwargs, endpoint, data)
+                result = await self._paced(callback, args, kwargs, endpoint, data)
             except BadRequest:  # a NetworkError subclass, but sending the same request again cannot help
                 raise
             except NetworkError as exc:
@@ -165,6 +167,9 @@ class FloodLimiter(BaseRateLimiter[str]):
                 log.warning("%s failed (%s); trying again (%d of %d)", endpoint, exc, attempt + 1, SEND_ATTEMPTS)
                 await self.sleep(SEND_BACKOFF_SECONDS * attempt)
                 attempt += 1
+            else:
+                noted(endpoint, result)
+                return result
 
     async def _paced(
         self,

@@ -203,7 +203,7 @@ async def change(
     except UsageError as exc:
         await message.reply_text(f"{html.escape(str(exc))}\n{usage_line(usage, message.chat)}")
         return
-    view, moved = await post_here(context, view, topic_of(message), now)
+    moved = await post_here(context, view, topic_of(message), now)
     reply = confirm(view, clock_of(view, now), shared_by(message.chat))
     await message.reply_text(f"{reply}\n{text.TOPIC_MOVED}" if moved else reply)
 
@@ -213,13 +213,15 @@ def private_chat(context: Context) -> str | None:
     return deep_link(GREETING_START, context.bot_data.username)
 
 
-async def post_here(context: Context, view: ChatView, topic: int | None, now: datetime) -> tuple[ChatView, bool]:
-    """Send the chat's digests and alerts to the forum topic its settings were just changed in; the view after,
-    and whether they moved."""
+async def post_here(context: Context, view: ChatView, topic: int | None, now: datetime) -> bool:
+    """Send the chat's digests and alerts to the forum topic its settings were just changed in (`view`: as the
+    change left them); whether they moved. The change's view is what its confirmation tells: the move's own knew
+    nothing of it, and "/subscribe sport" in a new topic was confirmed without "Subscribed to Sport"."""
     if not view.stored or view.settings.topic == topic:
-        return view, False
+        return False
     subscriptions = context.bot_data.digesting.subscriptions
-    return await asyncio.to_thread(subscriptions.set_topic, view.chat_id, topic, now), True
+    await asyncio.to_thread(subscriptions.set_topic, view.chat_id, topic, now)
+    return True
 
 
 async def view_of(message: Message, context: Context) -> tuple[ChatView, Clock]:
@@ -588,7 +590,7 @@ async def toggle(update: Update, context: Context) -> None:
     except UsageError as exc:
         await answer_press(query, str(exc)[:MAX_ALERT_CHARS], alert=True)
         return
-    view, moved = await post_here(context, view, topic_of(query.message), now)
+    moved = await post_here(context, view, topic_of(query.message), now)
     shown = category_label(name)
     done = f"Following {shown}" if follow else f"Stopped following {shown}"
     await answer_press(query, f"{done[:100]}. {text.TOPIC_MOVED}" if moved else done[:MAX_ALERT_CHARS])

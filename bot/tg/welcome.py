@@ -29,6 +29,7 @@ from bot.render.welcome import (
 )
 from bot.services.welcome import example_questions
 from bot.tg.admin import is_admin
+from bot.tg.answered import replying
 from bot.tg.articles import ARTICLE_GONE, article_id, send_article
 from bot.tg.buttons import GREETING_START
 from bot.tg.chats import touch_chat
@@ -204,4 +205,6 @@ async def edited_command(update: Update, context: Context) -> None:
     # Carried out again, an edit would subscribe twice or resend a digest; left unsaid, a reader takes the edit of
     # "/subscribe sprot" into "/subscribe sport" for done.
     if mine or (not target and message.chat.type == ChatType.PRIVATE):
-        await message.reply_text(send_anew(command))
+        # In place of the answer to the question the message asked before: nothing asks it now.
+        async with replying(message, True, context):
+            await message.reply_text(send_anew(command))

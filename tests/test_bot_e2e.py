@@ -1544,7 +1544,8 @@ async def test_the_button_under_an_inline_query_nothing_answers_asks_it_in_the_p
     shared, answer = (await replies(server, BOB, 3))[1:]
     assert visible_text(shared) == f"Asked inline: “{question}”"
     assert answer == typed
-    assert re.fullmatch(r"q_[0-9a-f]{16}", parameter) and str(ALICE) not in parameter, parameter
+    # One random token, no field of the asker's id beside it (checking its digits for "42" failed one run in 17).
+    assert re.fullmatch(r"q_[0-9a-f]{16}", parameter), parameter
     key, mark = SavedQuery("", None, None, None, ALICE, inline=True).key, question_mark(question)
     server.send_command(BOB, "start", f"q_{key}_{ALICE}_{mark}")
     shared, answer = (await replies(server, BOB, 5))[3:]

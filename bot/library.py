@@ -41,7 +41,16 @@ from bot.retrieval import (
 )
 from bot.semantic import Semantic, open_semantic, open_vectors
 from bot.semantic.follower import BATCHES, VectorFollower
-from bot.store import PartlyWrittenError, SameStory, Store, StoreStats, TakenLink, WriteResult, another_story
+from bot.store import (
+    PartlyWrittenError,
+    SameStory,
+    Store,
+    StoreNotMadeError,
+    StoreStats,
+    TakenLink,
+    WriteResult,
+    another_story,
+)
 
 if TYPE_CHECKING:
     from bot.store.feeds import FeedStore
@@ -280,7 +289,13 @@ class Library:
         if self.store.replaced():
             # Said once the new file opened: one refused (`bot.store.wal`) is tried again at each look, said once a
             # minute by the caller.
-            dropped = self.store.reopen()
+            try:
+                dropped = self.store.reopen()
+            except StoreNotMadeError:
+                # Another process (an ingest in a new data directory) makes the store in the file next: followed at
+                # the next look, once made.
+                log.debug("the store %s is being made by another process", self.store.engine.url.database)
+                return self.follower.catch_up()
             log.warning(
                 "the store %s was replaced (a backup restored, or a new data directory); opening the new one and"
                 " taking the index from it%s",

@@ -821,6 +821,28 @@ def test_a_catch_up_between_a_replaced_store_s_reopening_and_the_index_s_builds_
         library.close()
 
 
+def test_a_new_store_a_process_is_making_under_the_running_bot_keeps_its_shipped_articles(settings: Settings) -> None:
+    """The data directory removed under a running bot and an ingest run: the ingest's opening makes the store's file
+    first, then, in one transaction, its tables and shipped articles. A bot looking in between (under load) took the
+    empty file for the new store and made its tables, without the shipped articles, which the ingest then found made:
+    the new store never held them (the bot answered the ingested story, and "No article uses" of the shipped ones).
+    The bot goes on with the old store until the new one is made, then follows it whole."""
+    settings = replace(settings, semantic="off")
+    library = Library.open(settings)
+    try:
+        shipped = library.store.stats().articles
+        shutil.rmtree(settings.data_dir)
+        settings.data_dir.mkdir()
+        sqlite3.connect(settings.database_path).close()  # the ingest's first step: its file, empty
+        library.follow()  # the bot's look, in between
+        Library.open(settings).close()  # the ingest's store made, with its shipped articles
+        library.follow()
+        assert library.store.stats().articles == shipped
+        assert_consistent(library)
+    finally:
+        library.close()
+
+
 def test_an_ingest_whose_store_is_replaced_before_its_index_takes_its_articles_ends(
     settings: Settings, tmp_path: Path
 ) -> None:

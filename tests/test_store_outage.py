@@ -455,6 +455,24 @@ def test_two_bots_through_a_postgresql_restart_follow_an_ingest_the_outage_refus
         store.close()
 
 
+def test_a_command_whose_postgresql_stops_under_it_is_told_to_try_again_once_it_runs(postgres: Postgres) -> None:
+    """PostgreSQL stopped under an ingest (tried as an operator): its next connection was refused, and the ingest's
+    one line gave the driver's words alone ("connection failed: ... FATAL:  the database system is shutting down"),
+    neither what it means nor what to do, where a session cut off said both."""
+    store = Store.open(postgres.url)
+    try:
+        store.stats()
+        postgres.stop()
+        with pytest.raises(StoreError) as raised:
+            store.stats()
+    finally:
+        store.close()
+    assert str(raised.value).startswith("database error: "), raised.value
+    assert str(raised.value).endswith(
+        ": the database server is not answering (stopped, starting or out of reach); try again once it runs"
+    ), raised.value
+
+
 def test_a_reindex_building_when_postgresql_stops_says_so_in_one_line_and_leaves_no_half_built_index(
     postgres: Postgres, tmp_path: Path
 ) -> None:

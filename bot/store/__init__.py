@@ -53,7 +53,7 @@ from bot.store.engine import (
     release,
     writing,
 )
-from bot.store.migrations import STORE_ID, Seed, migrate, pending
+from bot.store.migrations import STORE_ID, Seed, StoreNotMadeError, migrate, pending
 from bot.store.queries import SavedQuery
 from bot.store.received import Received
 from bot.store.schema import meta
@@ -77,6 +77,7 @@ __all__ = [
     "SameStory",
     "SavedQuery",
     "Store",
+    "StoreNotMadeError",
     "StoreStats",
     "Subscriber",
     "TakenLink",
@@ -199,15 +200,17 @@ class Store:
 
     def reopen(self) -> bool:
         """Open the SQLite file now at the store's path, migrated as at a start (`StoreError` if none is there: it is
-        not made); the old file's connections close as they are given back. True if the `-wal` the old file left
-        beside the new one was removed first (`wal.drop_log_of`): the writes made to the old file since went with it."""
+        not made; `StoreNotMadeError` while the file there holds no store yet: the process that made the file makes
+        the store in it next, with its shipped articles, which a store made here would lack); the old file's
+        connections close as they are given back. True if the `-wal` the old file left beside the new one was
+        removed first (`wal.drop_log_of`): the writes made to the old file since went with it."""
         engine = connect(self.engine.url.render_as_string(hide_password=False), create=False)
         held, database = None, engine.url.database or ""
         try:
             with wal.replacing(database):
                 dropped = self._held is not None and wal.drop_log_of(database, self._held.identity)
                 held = hold(engine)
-                migrate(engine)
+                migrate(engine, make=False)
                 record_wal(engine)
         except BaseException:
             release(engine, held)

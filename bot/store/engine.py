@@ -179,8 +179,9 @@ def reach(engine: Engine) -> None:
                 " DATABASE_URL"
             ) from error
         if any(part in said for part in _NOT_ANSWERING):  # first: libpq says "connection is bad" of a missing socket
+            # The driver's words, without what a command meeting it mid-way is told: here the URL may be wrong.
             raise StoreUnreachableError(
-                f"{error}, at {url}; check DATABASE_URL, and that the server is running"
+                f"database error: {_first_line(said)}, at {url}; check DATABASE_URL, and that the server is running"
             ) from error
         if isinstance(error.__cause__, exc.ProgrammingError) or said.startswith(_REFUSED_BY_DRIVER):
             raise StoreURLError(f"{error}, at {url}; check DATABASE_URL") from error
@@ -446,7 +447,12 @@ def _wrapped(engine: Engine) -> Iterator[None]:
                 " used it; try again once it runs"
             ) from error
         if engine.url.get_backend_name() == "postgresql" and any(part in str(error.orig) for part in _NOT_ANSWERING):
-            raise StoreUnreachableError(f"database error: {_first_line(error.orig)}") from error
+            # A command's new connection refused mid-way (the server stopped under an ingest) gave the driver's
+            # words alone; a command opening the store is told where to look instead (`reach`).
+            raise StoreUnreachableError(
+                f"database error: {_first_line(error.orig)}: the database server is not answering (stopped, starting"
+                " or out of reach); try again once it runs"
+            ) from error
         if getattr(error.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
             waited = ANSWER_WAIT_SECONDS if _answering.get() else BUSY_TIMEOUT_SECONDS
             raise StoreError(

@@ -293,14 +293,22 @@ def _named(names: Sequence[str]) -> str:
     return ", ".join(names) if len(names) <= 3 else f"{len(names)} migrations, {names[0]} to {names[-1]}"
 
 
-def migrate(engine: Engine, seed: Seed | None = None, now: datetime | None = None) -> bool:
-    """Apply the missing migrations; True if this call created the store (then `seed`'s articles are added)."""
+class StoreNotMadeError(StoreError):
+    """Raised by `migrate(make=False)` on a database holding no store yet (an empty file another process made, which
+    it is about to make the store in)."""
+
+
+def migrate(engine: Engine, seed: Seed | None = None, now: datetime | None = None, make: bool = True) -> bool:
+    """Apply the missing migrations; True if this call created the store (then `seed`'s articles are added).
+    `make=False`: a database holding no store yet is left as it is (StoreNotMadeError)."""
     if not pending(engine):
         return False
     with writing(engine, MIGRATION_LOCK) as connection:
         migrations.create(connection, checkfirst=True)
         done = set(connection.scalars(select(migrations.c.name)))
         created = not done and not _is_legacy(connection)
+        if created and not make:
+            raise StoreNotMadeError(f"no store in {engine.url.database} yet")
         applied = []
         for migration in MIGRATIONS:
             if migration.name in done:

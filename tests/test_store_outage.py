@@ -29,6 +29,7 @@ from bot.store.engine import ANSWER_WAIT_SECONDS, KEEPALIVE_IDLE_SECONDS, SILENT
 from bot.tg.errors import INLINE_STORE_DOWN, STORE_DOWN
 from tests.botapi_server import FakeBotAPI
 from tests.conftest import new_pgdata
+from tests.html_check import visible_text
 from tests.paths import DATA
 from tests.processes import free_port, newsbot, over_tcp
 from tests.test_bot_processes import (
@@ -42,6 +43,9 @@ from tests.test_bot_processes import (
     spawn_bot,
 )
 from tests.test_store import holding_the_write_lock, url_of
+
+# A reader who first writes while the store is down.
+NEWCOMER = 77
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
@@ -239,6 +243,10 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
         [inline] = server.wait_for("answerInlineQuery", count=1, timeout=30)
         assert (inline.params["results"], inline.params["button"]["text"]) == ([], INLINE_STORE_DOWN)
         assert len(server.calls("sendMessage", chat_id=ALICE)) == sent
+        # A reader the bot has not seen lately: the record that the chat is active meets the outage too.
+        server.send_text(NEWCOMER, CORPUS_QUESTION)
+        [told] = server.wait_for("sendMessage", count=1, chat_id=NEWCOMER, timeout=60)
+        assert visible_text(told.params["text"]) == STORE_DOWN
         process = newsbot(settings, "ask", CORPUS_QUESTION, env={"NEWSBOT_SEMANTIC": "off"})
         out, err = process.communicate(timeout=60)
         assert (process.returncode, out, len(err.splitlines())) == (EXIT_ERROR, "", 1), err
@@ -250,6 +258,7 @@ def test_a_question_asked_while_postgresql_is_stopped_is_told_so_and_answered_on
     # One trouble, whichever of the questions and jobs met it first (bot.tg.troubles.Troubles).
     assert sum("the store is not answering" in line for line in warnings) == 1, warnings
     assert not [line for line in warnings if "cannot answer from the store" in line], warnings
+    assert not [line for line in warnings if "could not record that chat" in line], warnings
 
 
 def test_a_bot_stopped_while_postgresql_is_down_stops_cleanly(

@@ -25,7 +25,7 @@ from typing import Any
 from telegram import Message
 from telegram.error import TelegramError
 
-from bot.errors import StoreError, StoreUnreachableError
+from bot.errors import StoreError
 from bot.tg.context import Context
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ async def replying(message: Message, edited: bool, context: Context) -> AsyncIte
         try:
             earlier = await asyncio.to_thread(data.library.store.question_replies, *place)
         except StoreError as exc:  # answered anew below the earlier reply, which stays
-            _failed(context, "read the replies to edited message", place[1:], exc)
+            data.troubles.met(exc, log, "chat %s: could not read the replies to edited message %s", *place[1:])
     replies = Replies(message.chat_id, earlier)
     token = _replies.set(replies)
     try:
@@ -87,19 +87,10 @@ async def replying(message: Message, edited: bool, context: Context) -> AsyncIte
         try:
             await asyncio.to_thread(data.library.store.keep_question_replies, *place, replies.now, data.clock())
         except StoreError as exc:  # an edit of the message will be answered below this reply
-            _failed(context, "keep the replies to message", place[1:], exc)
+            data.troubles.met(exc, log, "chat %s: could not keep the replies to message %s", *place[1:])
     for reply in earlier:
         if reply not in replies.now:
             await _delete(context, message.chat_id, reply)
-
-
-def _failed(context: Context, what: str, place: tuple[int, int], exc: StoreError) -> None:
-    """Say a store error met reading or keeping replies: the store out of reach as the one trouble it is (said
-    once, whatever meets it), else in a line of its own."""
-    if isinstance(exc, StoreUnreachableError):
-        context.bot_data.troubles.store.failed(exc)
-    else:
-        log.warning("chat %s: could not %s %s: %s", place[0], what, place[1], exc)
 
 
 async def _delete(context: Context, chat_id: int, message_id: int) -> None:

@@ -34,7 +34,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.config import MAX_PASSAGES, MAX_QUESTION_CHARS
-from bot.errors import QuestionError, StoreError, StoreUnreachableError
+from bot.errors import QuestionError, StoreError
 from bot.library import Library
 from bot.models import Answer, short_hash
 from bot.render.answers import fit_answer
@@ -247,11 +247,9 @@ async def _save_question(data: BotData, saved: SavedQuery) -> None:
         async with data.save_turn:
             with answering(someone_waits=False):
                 await asyncio.to_thread(data.library.store.save_query, saved)
-    except StoreUnreachableError as exc:  # the store's one trouble, said once whatever meets it; the button expires
-        data.troubles.store.failed(exc)
     except StoreError as exc:  # the answer is out; the button says "expired" if pressed
         # The database's one line: a traceback for an outage buried it (the store stopped as an answer went out).
-        log.warning("could not keep the question behind a button (%s): %s", saved.key, exc)
+        data.troubles.met(exc, log, "could not keep the question behind a button (%s)", saved.key)
     finally:
         # An inline question typed on since is being saved under the same key: its entry stays until it lands.
         if data.saving.get(saved.key) is saved:
@@ -399,10 +397,8 @@ async def rank_later_pages(data: BotData, request: Request) -> None:
     the chat's next update does not wait for it)."""
     try:
         await asyncio.to_thread(data.library.rank_later_pages, request)
-    except StoreUnreachableError as exc:  # the store's one trouble: it warned once beside the outage's own line
-        data.troubles.store.failed(exc)
     except StoreError as exc:  # the press ranks them itself
-        log.warning("could not rank the later pages of an answer ahead: %s", exc)
+        data.troubles.met(exc, log, "could not rank the later pages of an answer ahead")
 
 
 def pasted_links(question: str) -> tuple[str, tuple[str, ...]]:

@@ -111,7 +111,7 @@ async def seen(update: Update, context: Context) -> None:
                 log.info("chat %s wrote: active", chat.id)
                 await touch_chat(context, chat)
     except StoreError as exc:  # the answer matters more: the next message tries again
-        log.warning("could not record that chat %s is active: %s", chat.id, exc)
+        context.bot_data.troubles.met(exc, log, "could not record that chat %s is active", chat.id)
         return
     if len(known) >= SEEN_CHATS:
         known.clear()

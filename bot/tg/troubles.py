@@ -80,6 +80,15 @@ class Troubles:
         else:
             (own or self.jobs).failed(error, by=job)
 
+    def met(self, error: StoreError, logger: logging.Logger, what: str, *args: object) -> None:
+        """Say a store error a reader's turn met aside from its answer (keeping a button's question, a chat's
+        record): the store out of reach as its one trouble, said once whatever meets it (an outage said in its own
+        line each time beside it), any other in a warning of its own, `what` (a format of `args`) then the error."""
+        if isinstance(error, StoreUnreachableError):
+            self.store.failed(error)
+        else:
+            logger.warning(what + ": %s", *args, error)
+
     def worked(self, job: str, reached: bool = True, own: Lasting | None = None) -> None:
         """`job` worked: the troubles it met (its `own` too, if it has one apart) are over unless other jobs still meet
         them, and the store is in reach if it `reached` it (a vectors step begun before the store went away ends well

@@ -23,6 +23,7 @@ from bot.retrieval import (
     met_only_in_names,
     ranking_of,
     search,
+    tells_of_asked,
     told_only_as_some,
     writes_asked_in_story,
     writes_time_or_sum_in_story,
@@ -1096,6 +1097,18 @@ def test_which_one_is_not_told_by_a_story_writing_only_that_there_is_one(case: d
     question asks which one of only as one not named ("a shipyard in Norway"), which makes no confident answer
     (`compose`): "which shipyard is building the ferries" of tests/data/harrowby was answered confidently."""
     assert told_only_as_some(case["question"], case["story"]) is case["some"]
+
+
+COUNTED_IN_STORY = json.loads((DATA / "counted_in_story.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", COUNTED_IN_STORY, ids=[f"{c['question']}: {c['tells']}" for c in COUNTED_IN_STORY])
+def test_a_count_or_sum_must_be_of_the_thing_asked(case: dict[str, Any]) -> None:
+    """Each case of tests/data/counted_in_story.json: whether a paragraph counts what a "how many ...?" question
+    counts, or gives the sum of the thing a "how much did it cost?" question names, without which a passage is no
+    confident answer and a story shown below the confident bar declines it (`compose`): "how many nurses work at the
+    infirmary" of tests/data/wexcombe was answered with the patients waiting there."""
+    assert tells_of_asked(case["question"], case["passage"], case["headline"]) is case["tells"]
 
 
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))

@@ -2824,7 +2824,10 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
                 best < CONFIDENT_ANSWERABILITY
                 and not (
                     writes_asked_in_story(own, story)
-                    and any(tells_of_asked(own, p.text, p.article.title, ranking.pieces) for p in story)
+                    and any(
+                        tells_of_asked(own, p.text, p.article.title, ranking.pieces, ranking.unseen_terms)
+                        for p in story
+                    )
                 )
             )
             or all_dated_before(chosen, ranking)
@@ -2855,6 +2858,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             ranking.texts[first.hit.article_id, first.hit.position],
             ranking.articles[first.hit.article_id].title,
             ranking.pieces,
+            ranking.unseen_terms,
         )
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
@@ -2990,6 +2994,17 @@ _ASKS_SUM_OF = re.compile(
     re.IGNORECASE,
 )
 
+# "Who won the 2007 French presidential election?" asks for the winner of one contest, which a story names in the
+# sentence telling of the win or in its headline: a rugby report's "defeat at the Stade de France" answers none.
+_ASKS_WINNER_OF = re.compile(
+    r"\s*(?:and\s+)?who\s+(?:has\s+|had\s+)?(?:won|wins|win)\s+(?P<contest>[^?]+)", re.IGNORECASE
+)
+_WIN = re.compile(
+    r"\b(?:won|wins?|winning|winners?|victor(?:y|ies|ious)|beat|beats|beating|champions?|titles?|went\s+to|awarded"
+    r"|took|takes|named|elected|triumph(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
+
 
 def counted_words(question: str) -> tuple[str, ...]:
     """The words a "how many ...?" question counts, as typed ("nurses", "work" of "how many nurses work at the
@@ -3010,13 +3025,25 @@ def _near(typed: Sequence[str], texts: Sequence[str], pieces: WordPieces | None)
     return pieces is not None and bool(texts) and any(max(pieces.soft_match(w, texts)) >= SOFT_MET for w in typed)
 
 
-def tells_of_asked(question: str, text: str, headline: str, pieces: WordPieces | None = None) -> bool:
+def tells_of_asked(
+    question: str, text: str, headline: str, pieces: WordPieces | None = None, unseen: Collection[str] = ()
+) -> bool:
     """Whether a paragraph (under `headline`) counts what a "how many ...?" question counts (`counted_words`: in a
     sentence writing a count, or right after one of its numbers by meaning, `pieces`' soft word match) and gives the
     sum of the thing a "how much ...?" question asks the cost or worth of (`_ASKS_SUM_OF`: in a sentence writing a
-    sum, or in the headline); true of a question asking for neither. Of tests/data/wexcombe "how many nurses work at
-    the infirmary" was answered with the patients waiting there, and of the BBC's stories "How much did Google pay
-    for Android?" with Google's profit."""
+    sum, or in the headline) and names the contest a "who won ...?" question asks the winner of (`_ASKS_WINNER_OF`: in
+    a sentence telling a win, or in the headline; of its words, those no article uses (`unseen`) aside: "who won the
+    match?" of a report saying who "headed the winner"); true of a question asking for none. Of tests/data/wexcombe
+    "how many nurses work at the infirmary" was answered with the patients waiting there, and of the BBC's stories
+    "How much did Google pay for Android?" with Google's profit."""
+    contest = _ASKS_WINNER_OF.match(question)
+    if contest is not None:
+        named = _term_set(contest.group("contest")) - frame_terms(question) - frozenset(unseen)
+        return (
+            not named
+            or bool(named & _term_set(headline))
+            or any(_WIN.search(sentence) and named & _term_set(sentence) for sentence in sentences(text))
+        )
     counted = counted_words(question)
     sum_of = _ASKS_SUM_OF.search(question)
     thing = (sum_of.group("thing") or sum_of.group("bought")) if sum_of else ""

@@ -1099,16 +1099,18 @@ def test_which_one_is_not_told_by_a_story_writing_only_that_there_is_one(case: d
     assert told_only_as_some(case["question"], case["story"]) is case["some"]
 
 
-COUNTED_IN_STORY = json.loads((DATA / "counted_in_story.json").read_text(encoding="utf-8"))
+THING_ASKED_OF = json.loads((DATA / "thing_asked_of.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("case", COUNTED_IN_STORY, ids=[f"{c['question']}: {c['tells']}" for c in COUNTED_IN_STORY])
-def test_a_count_or_sum_must_be_of_the_thing_asked(case: dict[str, Any]) -> None:
-    """Each case of tests/data/counted_in_story.json: whether a paragraph counts what a "how many ...?" question
-    counts, or gives the sum of the thing a "how much did it cost?" question names, without which a passage is no
-    confident answer and a story shown below the confident bar declines it (`compose`): "how many nurses work at the
-    infirmary" of tests/data/wexcombe was answered with the patients waiting there."""
-    assert tells_of_asked(case["question"], case["passage"], case["headline"]) is case["tells"]
+@pytest.mark.parametrize("case", THING_ASKED_OF, ids=[f"{c['question']}: {c['tells']}" for c in THING_ASKED_OF])
+def test_a_count_sum_or_win_must_be_of_the_thing_asked(case: dict[str, Any]) -> None:
+    """Each case of tests/data/thing_asked_of.json: whether a paragraph counts what a "how many ...?" question
+    counts, gives the sum of the thing a "how much did it cost?" question names, or tells the win of the contest a
+    "who won ...?" question names, without which a passage is no confident answer and a story shown below the
+    confident bar declines it (`compose`): "how many nurses work at the infirmary" of tests/data/wexcombe was
+    answered with the patients waiting there."""
+    told = tells_of_asked(case["question"], case["passage"], case["headline"], unseen=case.get("unseen", ()))
+    assert told is case["tells"]
 
 
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))

@@ -2801,7 +2801,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched))
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
-    # when none of the story's passages shown writes what is asked (`writes_asked_in_story`), and whatever its score,
+    # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
+    # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,
     # when each tells what the question asks of as done only as still ahead (`told_only_ahead`): "what did the
     # transport committee decide about the cycle lane" of tests/data/kelby was a weak answer with "A decision is due
     # at the council's transport committee on 15 December", its story written before the day. Not a question asking
@@ -2838,7 +2839,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         return declined(request, ranking, asked, closest)
     # A passage that does not write what the question asks for is no confident answer however much of the rest it
     # holds: "how many pupils does oakridge have" was answered confidently (0.98) by the head teacher thanking staff
-    # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices.
+    # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices; nor
+    # one counting, pricing or telling the win of another thing than the one asked of (`tells_of_asked`).
     confident = (
         not by_meaning
         and best >= CONFIDENT_ANSWERABILITY

@@ -42,6 +42,7 @@ from bot.index.engine import MAX_QUERY_TERMS, unique_terms
 from bot.models import Answer, Hit, Passage, StoredArticle
 from bot.semantic import Semantic
 from bot.semantic.encoder import load_tokenizer
+from bot.semantic.static import WordPieces
 from bot.store import Store
 from bot.store.language import NAMES, library_language
 from bot.wording import spoken_list
@@ -986,6 +987,8 @@ class Ranking:
     # In a small library, the story a question none of whose words any candidate holds is near by meaning alone
     # (`singled_out`): its passages may help where the answerability declines.
     by_meaning: str | None = None
+    # The distilled word pieces, which meet a word asked by one of its meaning (`counts_what_is_asked`).
+    pieces: WordPieces | None = None
 
     @cached_property
     def respelt(self) -> Mapping[str, str]:
@@ -1266,7 +1269,16 @@ def ranking_of(
     # what the encoder compares.
     near = singled_out(ranked) if weights.paragraphs < UNSEEN_FULL_AT and asked and not foreign else None
     return Ranking(
-        ranked, articles, texts, answerability, never_used, speller, foreign, language=language, by_meaning=near
+        ranked,
+        articles,
+        texts,
+        answerability,
+        never_used,
+        speller,
+        foreign,
+        language=language,
+        by_meaning=near,
+        pieces=semantic.pieces,
     )
 
 
@@ -3050,7 +3062,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         matched = candidate.matched if marked is None else candidate.matched & marked
         chosen.append(Passage(article, hit.position, text, candidate.score, matched))
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
-    # when none of the story's passages shown writes what is asked (`writes_asked_in_story`), and whatever its score,
+    # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
+    # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,
     # when each tells what the question asks of as done only as still ahead (`told_only_ahead`): "what did the
     # transport committee decide about the cycle lane" of tests/data/kelby was a weak answer with "A decision is due
     # at the council's transport committee on 15 December", its story written before the day. Not a question asking
@@ -3069,7 +3082,16 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         bar > 0
         and not by_meaning
         and (
-            (best < CONFIDENT_ANSWERABILITY and not writes_asked_in_story(own, story))
+            (
+                best < CONFIDENT_ANSWERABILITY
+                and not (
+                    writes_asked_in_story(own, story)
+                    and any(
+                        tells_of_asked(own, p.text, p.article.title, ranking.pieces, ranking.unseen_terms)
+                        for p in story
+                    )
+                )
+            )
             or all_dated_before(chosen, ranking)
             or (bool(story) and not _ASKS_WHY.match(own) and all(ahead(p.text) for p in story))
             or (bool(story) and not followed and not writes_time_or_sum_in_story(own, story))
@@ -3078,7 +3100,8 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         return declined(request, ranking, asked, closest)
     # A passage that does not write what the question asks for is no confident answer however much of the rest it
     # holds: "how many pupils does oakridge have" was answered confidently (0.98) by the head teacher thanking staff
-    # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices.
+    # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices; nor
+    # one counting, pricing or telling the win of another thing than the one asked of (`tells_of_asked`).
     confident = (
         not by_meaning
         and best >= CONFIDENT_ANSWERABILITY
@@ -3093,6 +3116,13 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             own, [text for (a, _), text in ranking.texts.items() if a == first.hit.article_id], ranking.texts.values()
         )
         and not told_only_as_some(own, [p.text for p in story])
+        and tells_of_asked(
+            own,
+            ranking.texts[first.hit.article_id, first.hit.position],
+            ranking.articles[first.hit.article_id].title,
+            ranking.pieces,
+            ranking.unseen_terms,
+        )
     )
     # Beside weak passages, the headlines of other stories: those of the passages shown (on this page or before)
     # were listed again under them, most often all three.
@@ -3203,6 +3233,108 @@ def gives_time(question: str, text: str, headline: str) -> bool:
         _TIME_TOLD.search(sentence) is not None and (told or bool(wanted & terms))
         for sentence, terms in zip(sentences(text), _told_term_sets(text), strict=True)
     )
+
+
+# "How many nurses ...?" counts nurses: a story telling how many patients wait at the hospital does not answer it,
+# though it writes a count (`writes_count`). The words a question counts are those after "how many" up to its first
+# small word or verb told as done ("nurses work" of "how many nurses work at the infirmary", "boats" of "how many boats
+# raced at the regatta": "raced" was met by its "eights races"); not a span's unit ("how many days", asking
+# for a span, `_ASKS_SPAN_COUNTED`), nor a word counting anyone ("people", bot/data/counted_anyone_en.txt), which a
+# story counts as what they are ("640 staff", "a crowd of 2,814").
+_COUNTED = re.compile(r"\bhow\s+many\s+(?P<counted>[^?.,;:!]*)", re.IGNORECASE)
+COUNTED_WORDS = 3
+_ANYONE = frozenset(data_lines("counted_anyone_en.txt"))
+# A number in figures or in words, and how many words after it say what it counts ("about 40 homes", "120 more
+# developers").
+_COUNT_NUMBER = re.compile(rf"\d[\d,.]*(?:\s*(?:million|billion|m|bn|k)\b)?|{_IN_WORDS}", re.IGNORECASE)
+COUNTED_BESIDE = 3
+# "How much did the Dome cost?", "how much is the hoard worth?" and "how much did Google pay for Android?" ask for the
+# sum of one thing (the Dome, the hoard, Android), which a story writes beside it: Google's profit answers none.
+_ASKS_SUM_OF = re.compile(
+    r"\bhow\s+much\s+(?:did|does|do|will|would|is|was|are|were|has|have|had)\s+(?P<thing>[^?]+?)\s+"
+    r"(?:costs?|be\s+worth|worth)\b"
+    r"|\bhow\s+much\b[^?]*?\b(?:pay|pays|paid|paying|spend|spends|spent)\s+(?:\w+\s+)?(?:for|on)\s+(?P<bought>[^?]+)",
+    re.IGNORECASE,
+)
+
+# "Who won the 2007 French presidential election?" asks for the winner of one contest, which a story names in the
+# sentence telling of the win or in its headline: a rugby report's "defeat at the Stade de France" answers none.
+_ASKS_WINNER_OF = re.compile(
+    r"\s*(?:and\s+)?who\s+(?:has\s+|had\s+)?(?:won|wins|win)\s+(?P<contest>[^?]+)", re.IGNORECASE
+)
+_WIN = re.compile(
+    r"\b(?:won|wins?|winning|winners?|victor(?:y|ies|ious)|beat|beats|beating|champions?|titles?|went\s+to|awarded"
+    r"|took|takes|named|elected|triumph(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
+
+
+def counted_words(question: str) -> tuple[str, ...]:
+    """The words a "how many ...?" question counts, as typed ("nurses", "work" of "how many nurses work at the
+    infirmary"); none where it asks for a span ("how many days"), counts anyone ("how many people") or no count."""
+    asked = _COUNTED.search(question)
+    if asked is None or _ASKS_SPAN_COUNTED.search(question):
+        return ()
+    counted: list[str] = []
+    for word in asked.group("counted").split()[:COUNTED_WORDS]:
+        if not analyze(word) or _written_done(word):
+            break
+        counted.append(word)
+    return () if any(fold(word) in _ANYONE for word in counted) else tuple(counted)
+
+
+def _near(typed: Sequence[str], texts: Sequence[str], pieces: WordPieces | None) -> bool:
+    # Whether a word typed is met by meaning in one of `texts` (a soft word match of SOFT_MET: "houses" of "40 homes").
+    return pieces is not None and bool(texts) and any(max(pieces.soft_match(w, texts)) >= SOFT_MET for w in typed)
+
+
+def tells_of_asked(
+    question: str, text: str, headline: str, pieces: WordPieces | None = None, unseen: Collection[str] = ()
+) -> bool:
+    """Whether a paragraph (under `headline`) counts what a "how many ...?" question counts (`counted_words`: in a
+    sentence writing a count, or right after one of its numbers by meaning, `pieces`' soft word match) and gives the
+    sum of the thing a "how much ...?" question asks the cost or worth of (`_ASKS_SUM_OF`: in a sentence writing a
+    sum, or in the headline) and names the contest a "who won ...?" question asks the winner of (`_ASKS_WINNER_OF`: in
+    a sentence telling a win, or in the headline; of its words, those no article uses (`unseen`) aside: "who won the
+    match?" of a report saying who "headed the winner"); true of a question asking for none. Of tests/data/wexcombe
+    "how many nurses work at the infirmary" was answered with the patients waiting there, and of the BBC's stories
+    "How much did Google pay for Android?" with Google's profit."""
+    contest = _ASKS_WINNER_OF.match(question)
+    if contest is not None:
+        named = _term_set(contest.group("contest")) - frame_terms(question) - frozenset(unseen)
+        return (
+            not named
+            or bool(named & _term_set(headline))
+            or any(_WIN.search(sentence) and named & _term_set(sentence) for sentence in sentences(text))
+        )
+    counted = counted_words(question)
+    sum_of = _ASKS_SUM_OF.search(question)
+    thing = (sum_of.group("thing") or sum_of.group("bought")) if sum_of else ""
+    if not counted and not _term_set(thing):
+        return True
+    if not counted and _term_set(thing) & _term_set(headline):
+        return True
+    terms = _term_set(" ".join(counted) or thing)
+    # Beside a number, another word of the question tells what it counts as well: "How many Germans were jobless?"
+    # of "4.4 million jobless".
+    asked = _term_set(question) - frame_terms(question)
+    for sentence in sentences(text):
+        if counted and writes_count(sentence, terms):
+            if terms & _term_set(sentence):
+                return True
+            kept = _NOT_AMOUNT.sub(" ", sentence)
+            for other in _NOT_COUNT:
+                kept = other.sub(" ", kept)
+            beside = [" ".join(kept[n.end() :].split()[:COUNTED_BESIDE]) for n in _COUNT_NUMBER.finditer(kept)]
+            if asked & _term_set(" ".join(beside)) or _near(counted, beside, pieces):
+                return True
+        if (
+            not counted
+            and (writes_money(sentence) or _SUM_TOLD.search(sentence))
+            and (terms & _term_set(sentence) or _near(thing.split(), [sentence], pieces))
+        ):
+            return True
+    return False
 
 
 def met_only_in_names(question: str, story: Sequence[str], texts: Iterable[str]) -> frozenset[str]:

@@ -24,6 +24,7 @@ from bot.retrieval import (
     met_only_in_names,
     ranking_of,
     search,
+    tells_of_asked,
     told_only_as_some,
     updates,
     writes_asked_in_story,
@@ -1098,6 +1099,20 @@ def test_which_one_is_not_told_by_a_story_writing_only_that_there_is_one(case: d
     question asks which one of only as one not named ("a shipyard in Norway"), which makes no confident answer
     (`compose`): "which shipyard is building the ferries" of tests/data/harrowby was answered confidently."""
     assert told_only_as_some(case["question"], case["story"]) is case["some"]
+
+
+THING_ASKED_OF = json.loads((DATA / "thing_asked_of.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", THING_ASKED_OF, ids=[f"{c['question']}: {c['tells']}" for c in THING_ASKED_OF])
+def test_a_count_sum_or_win_must_be_of_the_thing_asked(case: dict[str, Any]) -> None:
+    """Each case of tests/data/thing_asked_of.json: whether a paragraph counts what a "how many ...?" question
+    counts, gives the sum of the thing a "how much did it cost?" question names, or tells the win of the contest a
+    "who won ...?" question names, without which a passage is no confident answer and a story shown below the
+    confident bar declines it (`compose`): "how many nurses work at the infirmary" of tests/data/wexcombe was
+    answered with the patients waiting there."""
+    told = tells_of_asked(case["question"], case["passage"], case["headline"], unseen=case.get("unseen", ()))
+    assert told is case["tells"]
 
 
 ASKED_NEXT_YEAR = json.loads((DATA / "asked_next_year.json").read_text(encoding="utf-8"))

@@ -1126,14 +1126,16 @@ def ranking_of(
     roled = question if foreign else as_role_written(question, [texts[k] for k in keys if k in texts])
     if roled != question:
         return ranking_of(replace(request, question=with_seen(roled, seen)), engine, store, semantic, now)
-    # A reader's everyday word that the question's stories write otherwise ("owns" of "the bakery's owner", "kids" of
-    # "children") is asked as they write it (`as_news_writes`).
+    # A reader's everyday word that the question's stories write otherwise ("owns" of "the bakery's owner", "boss" of
+    # "chief executive") is asked as they write it (`as_news_writes`).
     if not foreign:
         stories: dict[str, list[str]] = {a: [headline] for a, headline in headlines.items()}
         for (article, _), text in texts.items():
             stories.setdefault(article, []).append(text)
         plain = {t: v for t, v in idf.items() if t not in frames}
-        news = as_news_writes(question, plain, stories, small=weights.paragraphs < UNSEEN_FULL_AT)
+        pieces = semantic.pieces if semantic is not None else None
+        meets = None if pieces is None else lambda word, other: float(pieces.soft_match(word, [other])[0])
+        news = as_news_writes(question, plain, stories, weights.paragraphs < UNSEEN_FULL_AT, meets)
         if news != question and analyze(news):
             return ranking_of(replace(request, question=with_seen(news, seen)), engine, store, semantic, now)
     # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
@@ -1997,15 +1999,29 @@ def _writes(texts: Iterable[tuple[str, ...]], run: Sequence[str]) -> bool:
     return any(tuple(terms[i : i + n]) == tuple(run) for terms in texts for i in range(len(terms) - n + 1))
 
 
+def agent_nouns(word: str) -> tuple[str, ...]:
+    """The English words naming one who does what `word` (a verb's form) tells, made as English makes them from its
+    stem: "owner" of "owns", "founder" of "founded", "winner" of "won", "organiser" of "organises". None that analysis
+    reads as the word itself."""
+    root = stem(word)
+    made = (f"{root}er", f"{root}r", f"{root}{root[-1:]}er")
+    return tuple(dict.fromkeys(n for n in made if n in english_words() and n != word and analyze(n) != analyze(word)))
+
+
 def as_news_writes(
-    question: str, idf: Mapping[str, float], stories: Mapping[str, Sequence[str]], small: bool = True
+    question: str,
+    idf: Mapping[str, float],
+    stories: Mapping[str, Sequence[str]],
+    small: bool = True,
+    near: Callable[[str, str], float] | None = None,
 ) -> str:
     """The question with each everyday word of it (`news_words`) written as the first of the words news writes for it
     that the stories of the question write, where they never write the reader's word; a word for which news writes
     none ("v" of "ashby v hollinsford") is left out there. The stories of the question are those of `stories` (each
     story's headline and candidate paragraphs) holding the most of the question's other words (by `idf`); where they
     write no such word, one any story writes is taken if none writes the reader's word. Where some story writes the
-    reader's word, it is read so only if some story holds any other word of the question. "who owns crumb and
+    reader's word, it is read so only if some story holds any other word of the question. A verb's form is read so as
+    one who does it (`agent_nouns`) where the word pieces' vectors meet the two (`near`, SOFT_MET). "who owns crumb and
     co" was declined of a story writing "the bakery's owner", and "who took the penalty v garston" for the "v" no story
     writes. A reader's word the stories of the question write in another sense ("40 sacks of flour", "the wind farm")
     meets them as typed."""
@@ -2019,6 +2035,15 @@ def as_news_writes(
         n = next((n for n in (2, 1) if tuple(typed[i : i + n]) in table and i + n <= len(tokens)), 0)
         if n:
             found[tokens[i][0], tokens[i + n - 1][1]] = table[tuple(typed[i : i + n])]
+        # One who does what a verb of the question tells, where the word pieces' vectors meet them as one: "owns" and
+        # "owner" (0.78), "won" and "winner" (0.69); not "drives" and "driver" (0.38).
+        elif (
+            near is not None
+            and typed[i].isalpha()
+            and typed[i] not in STOPWORDS
+            and (agents := tuple(a for a in agent_nouns(typed[i]) if near(typed[i], a) >= SOFT_MET))
+        ):
+            found[tokens[i]] = agents
         i += n or 1
     if not found:
         return question

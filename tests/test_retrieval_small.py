@@ -18,6 +18,7 @@ from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
 from bot.retrieval import (
     Candidate,
+    agent_nouns,
     as_news_writes,
     asks_done,
     compose,
@@ -1291,7 +1292,7 @@ def test_a_readers_everyday_word_meets_the_word_the_story_writes(ravensby: Libra
 
 
 STORIES = {
-    "bakery": ["Bakery chain sold", "The chain's owner said 40 sacks of flour a week were used."],
+    "bakery": ["Bakery chain sold", "The chain's chief executive said 40 sacks of flour a week were used."],
     "farm": ["Wind farm approved", "The wind farm will power 300,000 homes."],
     "bridge": ["Gales close bridge", "A lorry overturned on the bridge."],
     "match": ["Athletic beat Rovers", "Athletic came from behind to beat Rovers 3-1."],
@@ -1301,7 +1302,7 @@ STORIES = {
 @pytest.mark.parametrize(
     ("question", "asked"),
     [
-        ("who owns the bakery chain", "who owner the bakery chain"),
+        ("who is the bakery chain's boss", "who is the bakery chain's chief executive"),
         ("how strong was the wind on the bridge", "how strong was the gales on the bridge"),
         ("what happened to the truck", "what happened to the lorry"),
         ("athletic v rovers", "athletic rovers"),
@@ -1315,6 +1316,16 @@ STORIES = {
 def test_an_everyday_word_is_asked_as_the_question_s_stories_write_it(question: str, asked: str) -> None:
     idf = {term: 1.0 for term in analyze(question)}
     assert as_news_writes(question, idf, STORIES) == asked
+
+
+@pytest.mark.parametrize(
+    ("verb", "nouns"),
+    [("owns", ("owner",)), ("founded", ("founder",)), ("won", ("winner",)), ("drives", ("driver",)), ("manages", ())],
+)
+def test_one_who_does_what_a_verb_tells_is_made_from_its_stem(verb: str, nouns: tuple[str, ...]) -> None:
+    """ "owner" of "owns", "winner" of "won" (its base "win"); none of "manages", whose "manager" analysis reads as
+    the verb already."""
+    assert agent_nouns(verb) == nouns
 
 
 def test_no_word_news_writes_is_a_reader_s_word_too() -> None:

@@ -1993,10 +1993,16 @@ def news_words() -> dict[tuple[str, ...], tuple[str, ...]]:
     return table
 
 
-def _writes(texts: Iterable[tuple[str, ...]], run: Sequence[str]) -> bool:
-    """Whether one of `texts` (each its terms in order) holds the terms of `run` side by side."""
-    n = len(run)
-    return any(tuple(terms[i : i + n]) == tuple(run) for terms in texts for i in range(len(terms) - n + 1))
+def _writes(texts: Iterable[str], run: Sequence[str]) -> bool:
+    """Whether one of `texts` holds the terms of `run` side by side (each text's terms looked up once, cached)."""
+    if not run:
+        return False
+    n, wanted = len(run), tuple(run)
+    return any(
+        run[0] in _term_set(text)
+        and (n == 1 or any(terms[i : i + n] == wanted for terms in (_term_list(text),) for i in range(len(terms))))
+        for text in texts
+    )
 
 
 def agent_nouns(word: str) -> tuple[str, ...]:
@@ -2047,15 +2053,15 @@ def as_news_writes(
         i += n or 1
     if not found:
         return question
-    texts = {article: [_term_list(text) for text in written] for article, written in stories.items()}
+    everywhere = [text for written in stories.values() for text in written]
+    story_terms = {article: frozenset().union(*map(_term_set, written)) for article, written in stories.items()}
     changes: dict[tuple[int, int], str] = {}
     for (start, end), written in found.items():
         word = _term_list(question[start:end])
         others = {t: v for t, v in idf.items() if t not in word}
-        everywhere = [terms for held_terms in texts.values() for terms in held_terms]
-        held = {a: sum(v for t, v in others.items() if any(t in terms for terms in held)) for a, held in texts.items()}
+        held = {a: sum(v for t, v in others.items() if t in terms) for a, terms in story_terms.items()}
         most = max(held.values(), default=0.0)
-        asked = [terms for a, held_terms in texts.items() if held[a] == most for terms in held_terms]
+        asked = [text for a, texts in stories.items() if held[a] == most for text in texts]
         unwritten = not _writes(everywhere, word)
         # Where no story holds the question's other words, the stories writing the word typed are all it meets; and
         # in a large library, where a story found by a few of them writes most words in passing, so does any story

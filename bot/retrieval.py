@@ -1980,6 +1980,7 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
 
 
 _OWNER = re.compile(r"['\u2019]s?$")
+_VERB_ENDING = re.compile(r"(?:[^s]s|ed|ing)$")
 
 
 @lru_cache(maxsize=1)
@@ -2008,7 +2009,10 @@ def _writes(texts: Iterable[str], run: Sequence[str]) -> bool:
 def agent_nouns(word: str) -> tuple[str, ...]:
     """The English words naming one who does what `word` (a verb's form) tells, made as English makes them from its
     stem: "owner" of "owns", "founder" of "founded", "winner" of "won", "organiser" of "organises". None that analysis
-    reads as the word itself."""
+    reads as the word itself, and none of a word not inflected as a verb, whose "-er" is most often a comparative
+    ("lower" of "low", "longer" of "long": SQuAD's "How long did plague last ...?" was asked as "How longer ...")."""
+    if word not in IRREGULAR_VERBS and not _VERB_ENDING.search(word):
+        return ()
     root = stem(word)
     made = (f"{root}er", f"{root}r", f"{root}{root[-1:]}er")
     return tuple(dict.fromkeys(n for n in made if n in english_words() and n != word and analyze(n) != analyze(word)))
@@ -2046,6 +2050,7 @@ def as_news_writes(
         elif (
             near is not None
             and typed[i].isalpha()
+            and not question[slice(*tokens[i])].isupper()
             and typed[i] not in STOPWORDS
             and (agents := tuple(a for a in agent_nouns(typed[i]) if near(typed[i], a) >= SOFT_MET))
         ):

@@ -1320,11 +1320,20 @@ def test_an_everyday_word_is_asked_as_the_question_s_stories_write_it(question: 
 
 @pytest.mark.parametrize(
     ("verb", "nouns"),
-    [("owns", ("owner",)), ("founded", ("founder",)), ("won", ("winner",)), ("drives", ("driver",)), ("manages", ())],
+    [
+        ("owns", ("owner",)),
+        ("founded", ("founder",)),
+        ("won", ("winner",)),
+        ("drives", ("driver",)),
+        ("manages", ()),
+        ("long", ()),
+        ("low", ()),
+    ],
 )
 def test_one_who_does_what_a_verb_tells_is_made_from_its_stem(verb: str, nouns: tuple[str, ...]) -> None:
     """ "owner" of "owns", "winner" of "won" (its base "win"); none of "manages", whose "manager" analysis reads as
-    the verb already."""
+    the verb already, nor of a word not inflected as a verb: SQuAD's "How long did plague last ...?" was asked as "How
+    longer ...", "low populations" as "lower populations"."""
     assert agent_nouns(verb) == nouns
 
 

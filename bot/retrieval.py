@@ -1133,9 +1133,7 @@ def ranking_of(
         for (article, _), text in texts.items():
             stories.setdefault(article, []).append(text)
         plain = {t: v for t, v in idf.items() if t not in frames}
-        pieces = semantic.pieces if semantic is not None else None
-        meets = None if pieces is None else lambda word, other: float(pieces.soft_match(word, [other])[0])
-        news = as_news_writes(question, plain, stories, weights.paragraphs < UNSEEN_FULL_AT, meets)
+        news = as_news_writes(question, plain, stories, weights.paragraphs < UNSEEN_FULL_AT)
         if news != question and analyze(news):
             return ranking_of(replace(request, question=with_seen(news, seen)), engine, store, semantic, now)
     # That a word is missing from a handful of paragraphs says little ("purchase" where they all wrote "bought"), so
@@ -1980,7 +1978,6 @@ def as_role_written(question: str, texts: Iterable[str]) -> str:
 
 
 _OWNER = re.compile(r"['\u2019]s?$")
-_VERB_ENDING = re.compile(r"(?:[^s]s|ed|ing)$")
 
 
 @lru_cache(maxsize=1)
@@ -2006,32 +2003,15 @@ def _writes(texts: Iterable[str], run: Sequence[str]) -> bool:
     )
 
 
-def agent_nouns(word: str) -> tuple[str, ...]:
-    """The English words naming one who does what `word` (a verb's form) tells, made as English makes them from its
-    stem: "owner" of "owns", "founder" of "founded", "winner" of "won", "organiser" of "organises". None that analysis
-    reads as the word itself, and none of a word not inflected as a verb, whose "-er" is most often a comparative
-    ("lower" of "low", "longer" of "long": SQuAD's "How long did plague last ...?" was asked as "How longer ...")."""
-    if word not in IRREGULAR_VERBS and not _VERB_ENDING.search(word):
-        return ()
-    root = stem(word)
-    made = (f"{root}er", f"{root}r", f"{root}{root[-1:]}er")
-    return tuple(dict.fromkeys(n for n in made if n in english_words() and n != word and analyze(n) != analyze(word)))
-
-
 def as_news_writes(
-    question: str,
-    idf: Mapping[str, float],
-    stories: Mapping[str, Sequence[str]],
-    small: bool = True,
-    near: Callable[[str, str], float] | None = None,
+    question: str, idf: Mapping[str, float], stories: Mapping[str, Sequence[str]], small: bool = True
 ) -> str:
     """The question with each everyday word of it (`news_words`) written as the first of the words news writes for it
     that the stories of the question write, where they never write the reader's word; a word for which news writes
     none ("v" of "ashby v hollinsford") is left out there. The stories of the question are those of `stories` (each
     story's headline and candidate paragraphs) holding the most of the question's other words (by `idf`); where they
     write no such word, one any story writes is taken if none writes the reader's word. Where some story writes the
-    reader's word, it is read so only if some story holds any other word of the question. A verb's form is read so as
-    one who does it (`agent_nouns`) where the word pieces' vectors meet the two (`near`, SOFT_MET). "who owns crumb and
+    reader's word, it is read so only if some story holds any other word of the question. "who owns crumb and
     co" was declined of a story writing "the bakery's owner", and "who took the penalty v garston" for the "v" no story
     writes. A reader's word the stories of the question write in another sense ("40 sacks of flour", "the wind farm")
     meets them as typed."""
@@ -2045,16 +2025,6 @@ def as_news_writes(
         n = next((n for n in (2, 1) if tuple(typed[i : i + n]) in table and i + n <= len(tokens)), 0)
         if n:
             found[tokens[i][0], tokens[i + n - 1][1]] = table[tuple(typed[i : i + n])]
-        # One who does what a verb of the question tells, where the word pieces' vectors meet them as one: "owns" and
-        # "owner" (0.78), "won" and "winner" (0.69); not "drives" and "driver" (0.38).
-        elif (
-            near is not None
-            and typed[i].isalpha()
-            and not question[slice(*tokens[i])].isupper()
-            and typed[i] not in STOPWORDS
-            and (agents := tuple(a for a in agent_nouns(typed[i]) if near(typed[i], a) >= SOFT_MET))
-        ):
-            found[tokens[i]] = agents
         i += n or 1
     if not found:
         return question

@@ -18,7 +18,6 @@ from bot.library import Library
 from bot.models import Article, Hit, Passage, StoredArticle
 from bot.retrieval import (
     Candidate,
-    agent_nouns,
     as_news_writes,
     asks_done,
     compose,
@@ -1316,25 +1315,6 @@ STORIES = {
 def test_an_everyday_word_is_asked_as_the_question_s_stories_write_it(question: str, asked: str) -> None:
     idf = {term: 1.0 for term in analyze(question)}
     assert as_news_writes(question, idf, STORIES) == asked
-
-
-@pytest.mark.parametrize(
-    ("verb", "nouns"),
-    [
-        ("owns", ("owner",)),
-        ("founded", ("founder",)),
-        ("won", ("winner",)),
-        ("drives", ("driver",)),
-        ("manages", ()),
-        ("long", ()),
-        ("low", ()),
-    ],
-)
-def test_one_who_does_what_a_verb_tells_is_made_from_its_stem(verb: str, nouns: tuple[str, ...]) -> None:
-    """ "owner" of "owns", "winner" of "won" (its base "win"); none of "manages", whose "manager" analysis reads as
-    the verb already, nor of a word not inflected as a verb: SQuAD's "How long did plague last ...?" was asked as "How
-    longer ...", "low populations" as "lower populations"."""
-    assert agent_nouns(verb) == nouns
 
 
 def test_no_word_news_writes_is_a_reader_s_word_too() -> None:

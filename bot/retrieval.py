@@ -989,6 +989,9 @@ class Ranking:
     by_meaning: str | None = None
     # The distilled word pieces, which meet a word asked by one of its meaning (`counts_what_is_asked`).
     pieces: WordPieces | None = None
+    # The question as searched, its words read as the stories write them ("how many out of work ..." of "how many
+    # jobless ...", `as_news_writes`): the thing it asks of is the one searched for (`tells_of_asked`).
+    searched: str = ""
 
     @cached_property
     def respelt(self) -> Mapping[str, str]:
@@ -1289,6 +1292,7 @@ def ranking_of(
         language=language,
         by_meaning=near,
         pieces=semantic.pieces,
+        searched=question,
     )
 
 
@@ -3165,6 +3169,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
     # the stages' own).
     first = ranking.candidates[0]
     story = [p for p in chosen if p.article.id == first.hit.article_id]
+    thing_of = split_follow_up(ranking.searched, ranking.articles)[0] if ranking.searched else own
     # Read once a paragraph: the first passage is judged for its story and for a confident answer.
     ahead = cache(partial(told_only_ahead, own))
     if (
@@ -3176,7 +3181,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
                 and not (
                     writes_asked_in_story(own, story)
                     and any(
-                        tells_of_asked(own, p.text, p.article.title, ranking.pieces, ranking.unseen_terms)
+                        tells_of_asked(thing_of, p.text, p.article.title, ranking.pieces, ranking.unseen_terms)
                         for p in story
                     )
                 )
@@ -3206,7 +3211,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         )
         and not told_only_as_some(own, [p.text for p in story])
         and tells_of_asked(
-            own,
+            thing_of,
             ranking.texts[first.hit.article_id, first.hit.position],
             ranking.articles[first.hit.article_id].title,
             ranking.pieces,

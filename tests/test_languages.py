@@ -12,6 +12,7 @@ import pytest
 from bot.analysis import ANALYSIS, analysed_in, analysis_of, analyze
 from bot.config import Settings
 from bot.library import Library
+from bot.retrieval import in_another_language
 from tests.paths import DATA, ROOT
 
 CASES: dict[str, Any] = json.loads((DATA / "library_languages.json").read_text(encoding="utf-8"))
@@ -75,3 +76,8 @@ def test_an_index_made_in_another_language_is_built_anew_at_open(tmp_path: Path)
         assert library.follower.language == "de"
     finally:
         library.close()
+
+
+@pytest.mark.parametrize("question", CASES["german_over_english"])
+def test_a_german_question_is_told_as_german_over_english_articles(question: str) -> None:
+    assert in_another_language(question, "en")

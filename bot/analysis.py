@@ -103,6 +103,7 @@ def analysed_in(language: str) -> Iterator[None]:
         _LANGUAGE.reset(token)
 
 
+@lru_cache(maxsize=16)
 def analysis_of(language: str) -> str:
     """The analysis an index of a library in `language` is made by (`ANALYSIS` for English, and for any language
     analysed as English: their indexes stay as they were)."""

@@ -81,3 +81,17 @@ def test_an_index_made_in_another_language_is_built_anew_at_open(tmp_path: Path)
 @pytest.mark.parametrize("question", CASES["german_over_english"])
 def test_a_german_question_is_told_as_german_over_english_articles(question: str) -> None:
     assert in_another_language(question, "en")
+
+
+def test_a_library_in_a_language_read_as_english_keeps_its_index(tmp_path: Path) -> None:
+    """Italian stories ingested over the English demo article are analysed as English were: the index is not built
+    again (it was, for the same terms, once the library's language read Italian)."""
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", semantic="off"))
+    try:
+        built = (tmp_path / "data" / "index" / "CURRENT").read_text()
+        library.ingest([DATA / "italian_corpus"])
+        assert (tmp_path / "data" / "index" / "CURRENT").read_text() == built
+        answer = library.ask(library.request("Chi è la nuova sindaca di Calvena?"))
+        assert answer.found and "Giulia Ferranti" in answer.passages[0].text, answer
+    finally:
+        library.close()

@@ -365,11 +365,10 @@ class Follower:
                 log.warning("the index in %s %s", self.root, _behind(engine.cursor, head))
                 self._take(self._usable(unusable=self._generation))
                 return 0
-            if (language := library_language(self.store)) != self.language:
+            if analysis_of(language := library_language(self.store)) != analysis_of(self.language):
                 log.info(
                     "the articles are in %s now, not %s: building the index anew in their language",
-                    NAMES.get(language, "a language newsbot reads as English"),
-                    NAMES[self.language],
+                    *(NAMES.get(spoken, "a language newsbot reads as English") for spoken in (language, self.language)),
                 )
                 self._take(self._usable(unusable=self._generation))  # which holds every change
                 return 0

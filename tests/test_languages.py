@@ -69,6 +69,7 @@ def test_an_index_made_in_another_language_is_built_anew_at_open(tmp_path: Path)
     Library.open(settings).close()
     (current,) = (tmp_path / "data" / "index").glob("gen-*/analysis")
     current.write_text(ANALYSIS)
+    (current.parent / "language").unlink()  # as a generation made then: it recorded none
     library = Library.open(settings)
     try:
         answer = library.ask(library.request("Welche Schule wird saniert?"))

@@ -62,6 +62,9 @@ BUILD_CLAIM = "build.lock"
 STORE_FILE = "store"
 # Beside a generation's cursor: the text analysis its terms were made by (`bot.analysis.analysis_of`).
 ANALYSIS_FILE = "analysis"
+# Beside it: the language of the library it was made in (`bot.store.language.library_language`), read back without
+# the store: the language is told from the articles' paragraphs, and a reindex waited on them before its build did.
+LANGUAGE_FILE = "language"
 # Beside a generation being built (`gen-....building`), locked by its builder until the generation is complete.
 BUILDING = ".building"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
@@ -156,7 +159,8 @@ class Follower:
             engine.close()
             log.warning("the index %s has no cursor", name)
             return None
-        language = library_language(self.store)
+        # A generation made before indexes recorded their language: the store's now.
+        language = _made_in(self.root / name) or library_language(self.store)
         if not self._belongs(self.root / name, engine.cursor) or not _same_analysis(self.root / name, language):
             engine.close()
             return None
@@ -365,6 +369,9 @@ class Follower:
                 log.warning("the index in %s %s", self.root, _behind(engine.cursor, head))
                 self._take(self._usable(unusable=self._generation))
                 return 0
+            if engine.cursor >= head:
+                return 0
+            # The articles' language changes only with the articles.
             if analysis_of(language := library_language(self.store)) != analysis_of(self.language):
                 log.info(
                     "the articles are in %s now, not %s: building the index anew in their language",
@@ -372,7 +379,7 @@ class Follower:
                 )
                 self._take(self._usable(unusable=self._generation))  # which holds every change
                 return 0
-            if engine.cursor >= head or not engine.try_write():
+            if not engine.try_write():
                 return 0
             try:
                 try:
@@ -447,7 +454,6 @@ class Follower:
         # index gone with the data directory) marked what it built from the new store as the old one's, and `reopen`
         # built the whole store again.
         owner = self.store.identity()
-        language = library_language(self.store)
         with self._building(name) as complete:
             try:
                 engine = self._make(None if self.root is None else self.root / name)
@@ -455,6 +461,7 @@ class Follower:
                 raise _cannot_build(self.root, exc) from exc
             engine.try_write()
             try:
+                language = library_language(self.store)
                 head = self.store.head()
                 for chunk in articles_in_store(self.store):
                     _Indexing(engine, language).apply([], chunk)
@@ -463,6 +470,7 @@ class Follower:
                     self._record_owner(self.root / name, owner)
                     try:
                         write_whole(self.root / name / ANALYSIS_FILE, analysis_of(language))
+                        write_whole(self.root / name / LANGUAGE_FILE, language)
                     except OSError as exc:  # a full disk: a generation that names no analysis would never serve
                         raise _cannot_build(self.root, exc) from exc
                 with self._lock:
@@ -520,6 +528,14 @@ class Follower:
     def close(self) -> None:
         with self._lock:
             self.engine.close()
+
+
+def _made_in(directory: Path) -> str:
+    """The language the generation in `directory` was made in ("" when it does not say)."""
+    try:
+        return (directory / LANGUAGE_FILE).read_text().strip()
+    except OSError:
+        return ""
 
 
 def _same_analysis(directory: Path, language: str) -> bool:

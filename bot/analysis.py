@@ -1,5 +1,8 @@
 """Text analysis: the one function that turns documents and questions alike into index terms.
 
+Terms are made in the library's language (`analysed_in`): English, Spanish, German and French words are stemmed and
+their small words left out by their own rules; any other language's as English's.
+
 Also sentence splitting for trimming long paragraphs, with nltk's Punkt and shipped abbreviations
 (nltk's downloadable models are not available on many servers).
 """
@@ -10,7 +13,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -77,6 +82,41 @@ ANALYSIS = "{}-{}".format(
     ANALYSIS_RULES,
     hashlib.sha256(f"{_STOPWORDS_TEXT}\0{_IRREGULAR_TEXT}\0{_PLURALS_TEXT}".encode()).hexdigest()[:16],
 )
+# The languages whose words are stemmed by their own Snowball stemmer (nltk ships each, no download) and whose own
+# stopwords (bot/data/stopwords_XX.txt) are left out: over English rules a German library's "Fähren" was not its
+# "Fähre", nor "Schulen" its "Schule", and a question's "der" or "viel" were words no article used.
+STEMMERS = {"en": "english", "es": "spanish", "de": "german", "fr": "french"}
+# The language text is analysed in now (`analysed_in`).
+_LANGUAGE: ContextVar[str] = ContextVar("analysis_language", default="en")
+# French writes an article or pronoun elided onto the next word ("l'île", "qu'il"), a token analysis keeps whole.
+_ELIDED = {"fr": re.compile(r"^(?:[cdjlmnst]|qu)'")}
+
+
+@contextmanager
+def analysed_in(language: str) -> Iterator[None]:
+    """Analyse text in `language` (a key of STEMMERS; any other is analysed as English) within the block, in this
+    thread: the language a library's index terms were made in, which its questions must be read in too."""
+    token = _LANGUAGE.set(language if language in STEMMERS else "en")
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+@lru_cache(maxsize=16)
+def analysis_of(language: str) -> str:
+    """The analysis an index of a library in `language` is made by (`ANALYSIS` for English, and for any language
+    analysed as English: their indexes stay as they were)."""
+    if language not in STEMMERS or language == "en":
+        return ANALYSIS
+    return f"{ANALYSIS}-{language}-{hashlib.sha256(_data(f'stopwords_{language}.txt').encode()).hexdigest()[:16]}"
+
+
+@lru_cache(maxsize=len(STEMMERS))
+def _stopwords(language: str) -> frozenset[str]:
+    return STOPWORDS if language == "en" else _word_list(f"stopwords_{language}.txt")
+
+
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
 # Question words as typed short on phones ("wat"), each with the word meant: read so only where the library never
 # writes the short form (`bot.retrieval.spelt_as_written`), so they are no part of the analysis.
@@ -128,23 +168,29 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
-@lru_cache(maxsize=200_000)
 def stem(word: str, inflected: bool = True) -> str:
-    """Snowball stem of one folded word, an irregular form read as its base first ("said" as "say", "buses" as
-    "bus") unless the word is no `inflected` one (an acronym: "LED", "MEN")."""
+    """Snowball stem of one folded word in the language analysed now, an English irregular form read as its base
+    first ("said" as "say", "buses" as "bus") unless the word is no `inflected` one (an acronym: "LED", "MEN")."""
+    return _stem(word, inflected, _LANGUAGE.get())
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str, inflected: bool, language: str) -> str:
     if not _HAS_LETTER.search(word):
         return word
-    stemmed: str = _stemmer().stem(BASE_FORMS.get(word, word) if inflected else word)
+    if language == "en" and inflected:
+        word = BASE_FORMS.get(word, word)
+    stemmed: str = _stemmer(language).stem(word)
     return stemmed
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> SnowballStemmer:
+@lru_cache(maxsize=len(STEMMERS))
+def _stemmer(language: str) -> SnowballStemmer:
     # nltk loads on first need: importing it takes most of a second, which `newsbot stats` or `remove` (no text
     # to analyse) paid on every run.
     from nltk.stem.snowball import SnowballStemmer
 
-    return SnowballStemmer("english")
+    return SnowballStemmer(STEMMERS[language])
 
 
 @lru_cache(maxsize=1)
@@ -167,11 +213,12 @@ def _is_acronym(raw: str) -> bool:
     return len(letters) >= 2 and letters.isupper()
 
 
-def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
-    """Terms of one token."""
+def _token_terms(raw: str, shouting: bool, language: str) -> tuple[str, ...]:
+    """Terms of one token in `language`."""
     word = fold(raw).strip("'.,/&-")
     if "'" in word:
-        word = _POSSESSIVE.sub("", word)
+        elided = _ELIDED.get(language)
+        word = elided.sub("", word) if elided else _POSSESSIVE.sub("", word)
     # Marks alone are no word: an emoji's variation selector ("🌧️ storm?") was told apart as one, "No article uses the
     # word “️”".
     if not _HAS_WORD.search(word):
@@ -182,45 +229,55 @@ def _token_terms(raw: str, shouting: bool) -> tuple[str, ...]:
         word = word.replace(".", "")  # U.S. -> us, like US
     # A word in capitals amid lower case is an acronym, not a verb's past: "LED" lights are not "lead" ones.
     inflected = shouting or not _is_acronym(raw)
-    if word in STOPWORDS and inflected:
+    stopwords = _stopwords(language)
+    if word in stopwords and inflected:
         return ()
     parts = [p for p in _COMPOUND.split(word) if p]
     if len(parts) > 1:
         # The whole is the stem of the word written joined, as a reader types it: stemmed part by part, "e-reader"
         # was "ereader" and "ereader" typed was "eread", a word no article uses.
-        return (stem("".join(parts), inflected), *(stem(p, inflected) for p in parts if p not in STOPWORDS))
-    return (stem(word, inflected),)
+        return (
+            _stem("".join(parts), inflected, language),
+            *(_stem(p, inflected, language) for p in parts if p not in stopwords),
+        )
+    return (_stem(word, inflected, language),)
 
 
 class _TermCache(dict[str, tuple[str, ...]]):
-    """Terms per token of text that is not all capitals, filled on first sight.
+    """Terms per token of text that is not all capitals in one language, filled on first sight.
 
     Indexing looks every token up here; `map(cache.__getitem__, tokens)` keeps that loop in C, and only a
     token never seen before costs a Python call. Emptied when it grows past the limit.
     """
 
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
     def __missing__(self, raw: str) -> tuple[str, ...]:
         if len(self) > MAX_CACHED_TOKENS:
             self.clear()
-        found = self[raw] = _token_terms(raw, False)
+        found = self[raw] = _token_terms(raw, False, self.language)
         return found
 
 
 MAX_CACHED_TOKENS = 1_000_000
-_TERMS = _TermCache()
+_TERMS = {language: _TermCache(language) for language in STEMMERS}
 
 
 def _terms(raw: str, shouting: bool) -> tuple[str, ...]:
-    return _token_terms(raw, True) if shouting else _TERMS[raw]
+    language = _LANGUAGE.get()
+    return _token_terms(raw, True, language) if shouting else _TERMS[language][raw]
 
 
 def analyze(text: str) -> list[str]:
     """Index terms of `text`, in order: folded, stopwords removed, stemmed; compounds also split."""
     translated = _straight(text)
     tokens = _tokens(translated).findall(translated)
+    language = _LANGUAGE.get()
     if text.isupper():
-        return [term for raw in tokens for term in _token_terms(raw, True)]
-    return list(chain.from_iterable(map(_TERMS.__getitem__, tokens)))
+        return [term for raw in tokens for term in _token_terms(raw, True, language)]
+    return list(chain.from_iterable(map(_TERMS[language].__getitem__, tokens)))
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:

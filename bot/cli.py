@@ -216,6 +216,9 @@ class _Parser(argparse.ArgumentParser):
     alike: argparse listed all twelve commands for `newsbot asks`, and for a question typed without `ask`
     (`newsbot "who won?"`), and only "invalid choice" for `newsbot feeds ad`."""
 
+    # A command's parser: the main parser's options, which go before the command (`build_parser` sets them).
+    main_options: frozenset[str] = frozenset()
+
     def error(self, message: str) -> NoReturn:
         if (typed := _NO_CHOICE.match(message)) and (action := self._named(typed[1])):
             message = _no_choice(action, typed[2])
@@ -223,6 +226,26 @@ class _Parser(argparse.ArgumentParser):
             # `newsbot feeds` alone was told only that "ACTION" is required.
             message = f"say which {missing[1].lower()}: {spoken_list(list(action.choices or ()), 'or')}"
         super().error(message)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Refuse what is no argument of this command here, with this command's usage and the option meant: the
+        main parser refused `newsbot ask --kategory sport who won?` with its own usage (COMMAND ...), as if the
+        command were wrong, and no word of `--category`."""
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if unknown:
+            if unknown[0].partition("=")[0] in self.main_options:
+                # `newsbot ingest notes/ -v`: the main parser's own option, typed after the command.
+                command = self.prog.partition(" ")[2]
+                self.error(f"{' '.join(unknown)} goes before the command: newsbot {' '.join(unknown)} {command} ...")
+            options = [option for action in self._actions for option in action.option_strings]
+            typed = next((word for word in unknown if word.startswith("-")), "")
+            near = difflib.get_close_matches(typed.partition("=")[0], options, 1) if typed else []
+            if near:
+                self.error(f"there is no option {typed!r}: did you mean {near[0]}?")
+            self.error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed, unknown
 
     def _named(self, name: str) -> argparse.Action | None:
         """The argument with choices that argparse's errors call `name`."""
@@ -385,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     _command(commands, "init", "create the store and index, and read the shipped articles")
     _command(commands, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", RUN_SETTINGS)
     _command(commands, "chat", "talk to the bot in this terminal, no token needed", CHAT_KEYS)
+    main_options = frozenset(option for action in parser._actions for option in action.option_strings)
+    for command in commands.choices.values():
+        command.main_options = main_options - {"-h", "--help"}
     return parser
 
 

@@ -22,6 +22,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from bot.analysis import analysed_in
 from bot.config import MAX_PASSAGES, Settings
 from bot.errors import ConfigError, IndexCorruptError, StoreError
 from bot.index import Engine, Follower, Fresh, RankBM25Engine, TantivyEngine
@@ -609,11 +610,17 @@ class Library:
         file cut short or removed under this process), or while the follower builds it again: the catch-up builds
         it from the store, or waits for the build under way. A bot replied "Sorry, something went wrong" meanwhile,
         and a command asked again itself."""
+
+        def in_its_language() -> _T:
+            # Questions are read in the language the index's terms were made in.
+            with analysed_in(self.follower.language):
+                return search()
+
         try:
-            return search()
+            return in_its_language()
         except IndexCorruptError:
             self.follower.catch_up()
-            return search()
+            return in_its_language()
 
     def article_at(self, url: str) -> StoredArticle | None:
         """The article at a link a reader pasted, as typed or without its tracking parameters; None if not here."""

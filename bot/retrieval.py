@@ -24,6 +24,7 @@ from bot.analysis import (
     SHORTHAND,
     STOPWORDS,
     Frame,
+    analysed_in,
     analyze,
     cased_terms,
     data_lines,
@@ -1326,7 +1327,8 @@ def pasts_apart() -> dict[str, tuple[str, ...]]:
     """Each verb's stem with its past forms that the analysis keeps apart, news writing them as other words too
     (bot/data/verb_pasts_apart_en.txt: "rise" with "rose"). Read on first use: stemming loads nltk, which a command
     asking nothing never needs."""
-    return {stem(base): tuple(forms) for base, *forms in map(str.split, data_lines("verb_pasts_apart_en.txt"))}
+    with analysed_in("en"):  # English words, whatever library asks first
+        return {stem(base): tuple(forms) for base, *forms in map(str.split, data_lines("verb_pasts_apart_en.txt"))}
 
 
 def spelt_as_written(question: str, engine: Engine) -> str:
@@ -3612,7 +3614,8 @@ def answerable_first(ranking: Ranking, bar: float, question: str) -> Ranking:
 def _frames() -> tuple[tuple[Frame, list[tuple[str, ...]]], ...]:
     """Each frame with its words as `frame_terms` reads a question's: their terms, or a stopword as itself. Read on
     first need, as the stemmer loads: made on import, it cost every command nltk's import (stats, remove)."""
-    return tuple((frame, [tuple(analyze(word)) or (word,) for word in frame.words]) for frame in QUESTION_FRAMES)
+    with analysed_in("en"):  # English words, whatever library asks first
+        return tuple((frame, [tuple(analyze(word)) or (word,) for word in frame.words]) for frame in QUESTION_FRAMES)
 
 
 def _title_key(article: StoredArticle) -> str:

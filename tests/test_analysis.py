@@ -242,7 +242,7 @@ def _plainly_analysed(text: str) -> list[str]:
     no token cache, and nltk's stemmer called on every word."""
     translated = text.translate({0x2019: "'", 0x2018: "'", 0x02BC: "'", 0x60: "'"})
     shouting = text.isupper()
-    return [term for raw in _PLAIN_TOKEN.findall(translated) for term in bot.analysis._token_terms(raw, shouting)]
+    return [term for raw in _PLAIN_TOKEN.findall(translated) for term in bot.analysis._token_terms(raw, shouting, "en")]
 
 
 @needs_bbc

@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -1987,6 +1988,21 @@ def test_a_word_that_is_no_command_is_named_with_the_command_meant(
         main(typed)
     err = capsys.readouterr().err
     assert exited.value.code == 2 and f": error: {said}" in err and "invalid choice" not in err, err
+
+
+@pytest.mark.parametrize(
+    "case",
+    json.loads((DATA / "cli_unknown_options.json").read_text(encoding="utf-8"))["cases"],
+    ids=lambda case: " ".join(case["typed"]),
+)
+def test_an_option_a_command_does_not_take_is_refused_by_the_command_with_the_one_meant(
+    case: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(case["typed"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.endswith(case["said"] + "\n"), err
+    assert f"usage: {case['said'].partition(':')[0]} " in err, err
 
 
 def test_an_ingest_beside_a_running_bot_says_the_bot_is_making_the_vectors(

@@ -20,7 +20,9 @@ generation made from another store (the data directory opened with another DATAB
 ahead of the store's log (a store replaced by an older copy), is rebuilt from this store, with a warning. Its terms
 belong to one text analysis: each generation records it too (`analysis`), and one made by another (a newsbot before
 an analysis change, which recorded none) is rebuilt before it answers, since the questions' terms would no longer
-meet its own ("said" is indexed as "say" since irregular verbs are read as their base).
+meet its own ("said" is indexed as "say" since irregular verbs are read as their base). The analysis is the one of
+the library's language (`bot.store.language.library_language`): a library whose articles' language changed (German
+stories ingested over the English demo article) is rebuilt in it at the next catch-up.
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.analysis import ANALYSIS
+from bot.analysis import analysed_in, analysis_of
 from bot.errors import IndexCorruptError, IndexUnwritableError
 from bot.index.aside import remove_left_aside, write_whole
 from bot.index.engine import NO_CURSOR, Engine, indexed_paragraphs
 from bot.lasting import Lasting
 from bot.models import Article, Holder, StoredArticle
 from bot.store import Change, Store
+from bot.store.language import NAMES, library_language
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +60,11 @@ CURRENT = "CURRENT"
 BUILD_CLAIM = "build.lock"
 # Beside a generation's cursor: the identity of the store it was made from.
 STORE_FILE = "store"
-# Beside a generation's cursor: the text analysis its terms were made by (`bot.analysis.ANALYSIS`).
+# Beside a generation's cursor: the text analysis its terms were made by (`bot.analysis.analysis_of`).
 ANALYSIS_FILE = "analysis"
+# Beside it: the language of the library it was made in (`bot.store.language.library_language`), read back without
+# the store: the language is told from the articles' paragraphs, and a reindex waited on them before its build did.
+LANGUAGE_FILE = "language"
 # Beside a generation being built (`gen-....building`), locked by its builder until the generation is complete.
 BUILDING = ".building"
 # A generation nobody has written to for this long, and that CURRENT no longer names, is deleted.
@@ -124,6 +130,8 @@ class Follower:
             f"the index in {self.root} can be read again",
         )
         self._say_write_failures = say_write_failures
+        # The language the index in use was made in, which questions are analysed in (`bot.analysis.analysed_in`).
+        self.language = "en"
         self.engine = self._usable()
         # Generations left by a reindex that was killed, or replaced while no later reindex ran, go too.
         self._remove_stale()
@@ -151,10 +159,13 @@ class Follower:
             engine.close()
             log.warning("the index %s has no cursor", name)
             return None
-        if not self._belongs(self.root / name, engine.cursor) or not _same_analysis(self.root / name):
+        # A generation made before indexes recorded their language: the store's now.
+        language = _made_in(self.root / name) or library_language(self.store)
+        if not self._belongs(self.root / name, engine.cursor) or not _same_analysis(self.root / name, language):
             engine.close()
             return None
         self._generation = name
+        self.language = language
         return engine
 
     def _usable(self, unusable: str = "", damaged: str = "") -> Engine:
@@ -358,11 +369,21 @@ class Follower:
                 log.warning("the index in %s %s", self.root, _behind(engine.cursor, head))
                 self._take(self._usable(unusable=self._generation))
                 return 0
-            if engine.cursor >= head or not engine.try_write():
+            if engine.cursor >= head:
+                return 0
+            # The articles' language changes only with the articles.
+            if analysis_of(language := library_language(self.store)) != analysis_of(self.language):
+                log.info(
+                    "the articles are in %s now, not %s: building the index anew in their language",
+                    *(NAMES.get(spoken, "a language newsbot reads as English") for spoken in (language, self.language)),
+                )
+                self._take(self._usable(unusable=self._generation))  # which holds every change
+                return 0
+            if not engine.try_write():
                 return 0
             try:
                 try:
-                    applied = self._apply(engine, fresh, until)
+                    applied = self._apply(engine, self.language, fresh, until)
                 finally:
                     if not self._holding:
                         engine.release()
@@ -385,8 +406,8 @@ class Follower:
         """Why the index could not be written when last tried ("" when the last write succeeded)."""
         return self._write_failure
 
-    def _apply(self, engine: Engine, fresh: Fresh | None, until: int | None = None) -> int:
-        return replay(self.store, engine.cursor, _Indexing(engine), fresh, until)
+    def _apply(self, engine: Engine, language: str, fresh: Fresh | None, until: int | None = None) -> int:
+        return replay(self.store, engine.cursor, _Indexing(engine, language), fresh, until)
 
     def wait_until(self, seq: int, on_wait: Callable[[Holder | None], object] | None = None) -> None:
         """Return once the index holds every change up to `seq` (or the store's log no longer reaches it), catching
@@ -440,21 +461,24 @@ class Follower:
                 raise _cannot_build(self.root, exc) from exc
             engine.try_write()
             try:
+                language = library_language(self.store)
                 head = self.store.head()
                 for chunk in articles_in_store(self.store):
-                    _Indexing(engine).apply([], chunk)
+                    _Indexing(engine, language).apply([], chunk)
                 engine.commit(head)
                 if self.root is not None:
                     self._record_owner(self.root / name, owner)
                     try:
-                        _record_analysis(self.root / name)
+                        write_whole(self.root / name / ANALYSIS_FILE, analysis_of(language))
+                        write_whole(self.root / name / LANGUAGE_FILE, language)
                     except OSError as exc:  # a full disk: a generation that names no analysis would never serve
                         raise _cannot_build(self.root, exc) from exc
                 with self._lock:
-                    self._apply(engine, None)  # what changed while it was being built
+                    self._apply(engine, language, None)  # what changed while it was being built
                     engine.release()
                     complete()
                     self._swap_in(engine, name)
+                    self.language = language
             except BaseException:
                 engine.close()
                 raise
@@ -506,13 +530,22 @@ class Follower:
             self.engine.close()
 
 
-def _same_analysis(directory: Path) -> bool:
-    """Whether the generation in `directory` was made by this text analysis (saying why not when it was not)."""
+def _made_in(directory: Path) -> str:
+    """The language the generation in `directory` was made in ("" when it does not say)."""
+    try:
+        return (directory / LANGUAGE_FILE).read_text().strip()
+    except OSError:
+        return ""
+
+
+def _same_analysis(directory: Path, language: str) -> bool:
+    """Whether the generation in `directory` was made by this text analysis of `language` (saying why not when it
+    was not)."""
     try:
         made_by = (directory / ANALYSIS_FILE).read_text().strip()
     except OSError:
         made_by = ""  # made before indexes recorded their analysis
-    if made_by != ANALYSIS:
+    if made_by != analysis_of(language):
         # Said with what comes of it: an upgraded library's first command read as if something were wrong and left so.
         log.warning(
             "the index in %s was made by another version of newsbot's text analysis; building it anew from the store",
@@ -520,10 +553,6 @@ def _same_analysis(directory: Path) -> bool:
         )
         return False
     return True
-
-
-def _record_analysis(directory: Path) -> None:
-    write_whole(directory / ANALYSIS_FILE, ANALYSIS)
 
 
 class Copy(Protocol):
@@ -542,10 +571,11 @@ class Copy(Protocol):
 
 
 class _Indexing:
-    """A search engine as a `Copy`: its paragraphs analysed for it."""
+    """A search engine as a `Copy`: its paragraphs analysed for it in `language`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, language: str) -> None:
         self.engine = engine
+        self.language = language
 
     @property
     def cursor(self) -> int:
@@ -553,8 +583,9 @@ class _Indexing:
 
     def apply(self, removed: Sequence[str], added: Sequence[tuple[StoredArticle | Article, Sequence[str]]]) -> None:
         self.engine.delete(removed)
-        for article, paragraphs in added:
-            self.engine.add(indexed_paragraphs(article, paragraphs))
+        with analysed_in(self.language):
+            for article, paragraphs in added:
+                self.engine.add(indexed_paragraphs(article, paragraphs))
 
     def commit(self, cursor: int) -> None:
         self.engine.commit(cursor)

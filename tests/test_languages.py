@@ -1,0 +1,98 @@
+"""A library in Spanish, German or French is analysed in its language: its words stemmed and its small words left
+out by that language's rules, the index built in it, and built anew when the library's language changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.analysis import ANALYSIS, analysed_in, analysis_of, analyze
+from bot.config import Settings
+from bot.library import Library
+from bot.retrieval import in_another_language
+from tests.paths import DATA, ROOT
+
+CASES: dict[str, Any] = json.loads((DATA / "library_languages.json").read_text(encoding="utf-8"))
+GERMAN = DATA / "german_corpus"
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "typed"), [(lang, *pair) for lang, pairs in CASES["same"].items() for pair in pairs]
+)
+def test_a_words_forms_in_the_librarys_language_meet(language: str, written: str, typed: str) -> None:
+    with analysed_in(language):
+        assert analyze(written) == analyze(typed) != []
+
+
+@pytest.mark.parametrize(("language", "text"), CASES["small"].items())
+def test_a_languages_small_words_are_no_terms(language: str, text: str) -> None:
+    with analysed_in(language):
+        assert analyze(text) == []
+
+
+def test_english_and_languages_read_as_english_keep_their_analysis() -> None:
+    """English libraries' indexes are not built again: their analysis is as it was, as is Italian's (no own rules)."""
+    english = analyze("The ferries were cancelled; said Mr Dempsey's buses")
+    for language in ("en", "it", ""):
+        assert analysis_of(language) == ANALYSIS
+        with analysed_in(language):
+            assert analyze("The ferries were cancelled; said Mr Dempsey's buses") == english
+    assert len({analysis_of(language) for language in ("en", "es", "de", "fr")}) == 4
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A German newsroom's library: the English demo article first, then its stories ingested over it."""
+    library = Library.open(
+        Settings(data_dir=tmp_path_factory.mktemp("de") / "data", corpus_dir=ROOT / "corpus", semantic="off")
+    )
+    library.ingest([GERMAN])
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("case", CASES["questions"], ids=lambda case: case["question"])
+def test_a_german_library_answers_in_german_words(german: Library, case: dict[str, Any]) -> None:
+    answer = german.ask(german.request(case["question"]))
+    assert answer.found and case["passage"] in answer.passages[0].text, answer
+    for word in case["unused"]:
+        assert f"“{word}”" not in answer.reason, answer.reason
+
+
+def test_an_index_made_in_another_language_is_built_anew_at_open(tmp_path: Path) -> None:
+    """A German library indexed before libraries were analysed in their language (its index by English rules) is
+    built again in German when it is opened."""
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=GERMAN, semantic="off")
+    Library.open(settings).close()
+    (current,) = (tmp_path / "data" / "index").glob("gen-*/analysis")
+    current.write_text(ANALYSIS)
+    (current.parent / "language").unlink()  # as a generation made then: it recorded none
+    library = Library.open(settings)
+    try:
+        answer = library.ask(library.request("Welche Schule wird saniert?"))
+        assert answer.found and "Schulen" in answer.passages[0].text, answer
+        assert library.follower.language == "de"
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize("question", CASES["german_over_english"])
+def test_a_german_question_is_told_as_german_over_english_articles(question: str) -> None:
+    assert in_another_language(question, "en")
+
+
+def test_a_library_in_a_language_read_as_english_keeps_its_index(tmp_path: Path) -> None:
+    """Italian stories ingested over the English demo article are analysed as English were: the index is not built
+    again (it was, for the same terms, once the library's language read Italian)."""
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", semantic="off"))
+    try:
+        built = (tmp_path / "data" / "index" / "CURRENT").read_text()
+        library.ingest([DATA / "italian_corpus"])
+        assert (tmp_path / "data" / "index" / "CURRENT").read_text() == built
+        answer = library.ask(library.request("Chi è la nuova sindaca di Calvena?"))
+        assert answer.found and "Giulia Ferranti" in answer.passages[0].text, answer
+    finally:
+        library.close()

@@ -1666,13 +1666,25 @@ async def test_what_happened_yesterday_says_first_when_nothing_came_in_yesterday
 ) -> None:
     """ "What happened yesterday?" listed the newest stories under "Latest" as if they were yesterday's, whatever
     their dates. On the reader's clock: the chess story (15 Nov 2023, 21:10 UTC) came in yesterday for a reader in
-    London on the 16th, not for one in Tokyo (where it was the 16th already), nor two days on."""
+    London on the 16th, not for one in Tokyo (where it was the 16th already), nor two days on. The list is of the
+    newest up to yesterday's end: today's stories above yesterday's read as yesterday's news (a story of the 16th,
+    00:30 UTC, for both; the chess story too, in Tokyo)."""
     app.bot_data.clock = lambda: datetime(2023, 11, 16, 1, 0, tzinfo=UTC)
+    today = Article(
+        "Ferry timetable changes",
+        ("The winter ferry leaves later.",),
+        "Local",
+        datetime(2023, 11, 16, 0, 30, tzinfo=UTC),
+    )
+    await asyncio.to_thread(library_of(app).add, [today])
     await reply_to(server, BOB, lambda: server.send_command(BOB, "timezone", "Asia/Tokyo"))
     for chat, came in ((ALICE, True), (BOB, False)):
         said = visible_text(await reply_to(server, chat, partial(server.send_text, chat, "what happened yesterday?")))
         assert said.startswith(NOTHING_YESTERDAY) is not came, said
-        assert "Chess Prodigy Wins National Title at Twelve" in said
+        assert ("Chess Prodigy Wins National Title at Twelve" in said) is came, said
+        assert "Ferry timetable changes" not in said, said
+    today_said = visible_text(await reply_to(server, ALICE, partial(server.send_text, ALICE, "what's new today?")))
+    assert "Ferry timetable changes" in today_said, today_said
     # Two days on, with an undated story among them (a file's: it may be of any day), still said: a list with one
     # said nothing, and the newest stories above it read as yesterday's.
     app.bot_data.clock = lambda: datetime(2023, 11, 18, 9, 0, tzinfo=UTC)

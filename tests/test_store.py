@@ -283,6 +283,15 @@ def test_latest_lists_undated_stories_from_the_web_by_arrival_and_those_from_fil
         "Undated, today",
     ]
     assert [a.title for a in store.latest(10, "Business")] == []
+    # Up to a time ("what happened yesterday?"): those with a news time after it left out, files' undated ones kept.
+    assert [a.title for a in store.latest(10, before=NOW - timedelta(hours=12))] == [
+        "Dated yesterday",
+        "Feed, undated, 2 days ago",
+        "From 2013",
+        "Undated too, today",
+        "Undated, today",
+        "Undated, last week",
+    ]
 
 
 def test_latest_lists_a_story_dated_after_it_arrived_by_its_arrival(store: Store) -> None:
@@ -303,6 +312,9 @@ def test_latest_lists_a_story_dated_after_it_arrived_by_its_arrival(store: Store
         assert [a.title for a in store.latest(limit)] == newest[:limit]
     assert [a.title for a in store.latest(10, "sport")] == ["Week ago", "Typo's year"]
     assert [a.published for a in store.latest(10) if a.title == "Typo's year"] == [typo]
+    # Before a time, by the same news times: the typo's year by its arrival 9 days ago.
+    before = NOW - timedelta(days=8, hours=12)
+    assert [a.title for a in store.latest(10, before=before)] == ["Typo's year", "Ten days ago", "From 2013"]
 
 
 def test_stats_count_undated_articles(store: Store) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.config import DEFAULT_LATEST_COUNT, MAX_LATEST_COUNT
@@ -164,11 +165,11 @@ def _asked_category(store: Store, text: str) -> str | None:
     return one_category(words.split(), known) if words is not None else named_whole([name], known)
 
 
-def newest(store: Store, args: Sequence[str], command: str = "/latest") -> Latest:
-    """The newest headlines the words of a /latest (or `newsbot latest`) ask for; UsageError, saying why, for words
-    that name no one category or no number of headlines."""
+def newest(store: Store, args: Sequence[str], command: str = "/latest", before: datetime | None = None) -> Latest:
+    """The newest headlines the words of a /latest (or `newsbot latest`) ask for (news `before` a time, if given);
+    UsageError, saying why, for words that name no one category or no number of headlines."""
     known = store.category_names() if args else []
     ask = read_latest(args, known)
     category = latest_category(ask.words, known, command) if ask.words else None
-    articles = store.latest(ask.shown, category)
+    articles = store.latest(ask.shown, category, before)
     return Latest(articles, category, ask.asked > ask.shown and len(articles) == ask.shown)

@@ -302,9 +302,10 @@ class Store:
         with reading(self.engine) as connection:
             return articles.ids_after(connection, after, limit)
 
-    def latest(self, limit: int, category: str | None = None) -> list[StoredArticle]:
+    def latest(self, limit: int, category: str | None = None, before: datetime | None = None) -> list[StoredArticle]:
+        """The `limit` newest stories (of `category`; whose news time is `before` a time: `articles.latest`)."""
         with reading(self.engine) as connection:
-            return articles.latest(connection, limit, category)
+            return articles.latest(connection, limit, category, before)
 
     def categories(self) -> list[tuple[str, int]]:
         with reading(self.engine) as connection:

@@ -476,14 +476,22 @@ def candidates(
     return found, texts
 
 
-def latest(connection: Connection, limit: int, category: str | None = None) -> list[StoredArticle]:
+def latest(
+    connection: Connection, limit: int, category: str | None = None, before: datetime | None = None
+) -> list[StoredArticle]:
     """Newest first: dated stories by publication time, or arrival for one dated after it arrived (a typo's year
     would keep it at the top for years), and undated ones that came from the web (a followed feed's entry, a
     fetched page) by arrival among them, as digests order them, since such a story arrives as it is published
     (`StoredArticle.news_time`); then undated stories from files and new feeds' back catalogues, newest arrival
     first: an archive or a dataset imported today, or a feed's old entries read when it was followed, are not the
     day's news. Each part is one query following an index (`published`, `articles_latest`), merged here: one ORDER
-    BY COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against 0.5 ms)."""
+    BY COALESCE(published, added_at) would sort every article (65 ms at 500k on SQLite, against 0.5 ms). With
+    `before`, of those with a news time only those before it, a day's newest ("what happened yesterday?" listed
+    today's above yesterday's); undated stories from files, which may be of any day, after them as ever."""
+
+    def until(column: Any) -> Any:
+        return true() if before is None else column < before
+
     # Every article is written in its category's one spelling: that name, found by key, matches exactly.
     name = spelling(connection, category) if category else None
     if category and name is None:
@@ -504,14 +512,18 @@ def latest(connection: Connection, limit: int, category: str | None = None) -> l
     web = or_(*(articles.c.origin.like(f"{prefix}%") for prefix in WEB_ORIGINS))
     backlog = articles.c.backlog
     ahead = articles.c.published > articles.c.added_at
-    found = newest(articles.c.published.is_not(None) & ~ahead, articles.c.published, limit)
+    found = newest(
+        articles.c.published.is_not(None) & ~ahead & until(articles.c.published), articles.c.published, limit
+    )
     # Dated after their arrival, by arrival: one arrived before the oldest found is not among the newest, and one
     # arrived after it is dated later still, where the `published` index finds the few there are (ordered by
     # arrival in SQL, or by IS NOT NULL, SQLite would walk every article instead).
     oldest = found[-1].published if found and len(found) == limit else None
-    found += newest(ahead & (articles.c.published > (oldest or datetime.min.replace(tzinfo=UTC))))
+    found += newest(
+        ahead & (articles.c.published > (oldest or datetime.min.replace(tzinfo=UTC))) & until(articles.c.added_at)
+    )
     # Undated with a news time, their arrival (StoredArticle.news_time).
-    found += newest(undated & web & ~backlog, articles.c.added_at, limit)
+    found += newest(undated & web & ~backlog & until(articles.c.added_at), articles.c.added_at, limit)
     found.sort(key=lambda article: article.batch_order)
     found.sort(key=_news_order, reverse=True)
     found = found[:limit]

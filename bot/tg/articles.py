@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from urllib.parse import parse_qs, urlsplit
 
 from telegram import Message, Update
@@ -224,19 +224,21 @@ async def latest(update: Update, context: Context) -> None:
 
 async def send_latest(message: Message, context: Context, args: Sequence[str], days_ago: int | None = None) -> None:
     """Reply with the newest headlines /latest `args` asks for (or what was wrong with them, and the usage); asked
-    for a day's, today's (`days_ago` 0: "what's new today?") or yesterday's (1), saying first when none of them came
-    in that day on the chat's clock."""
+    for a day's, today's (`days_ago` 0: "what's new today?") or yesterday's (1), the newest up to that day's end on
+    the chat's clock, saying first when none of them came in that day."""
+    zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
+    now = context.bot_data.clock()
+    # Yesterday's newest: today's stories listed above them read as yesterday's news.
+    before = None if days_ago is None else day_start(now, zone, days_ago - 1)
     try:
-        latest = await asyncio.to_thread(newest, context.bot_data.library.store, args)
+        latest = await asyncio.to_thread(newest, context.bot_data.library.store, args, before=before)
     except UsageError as exc:
         await message.reply_text(html.escape(f"{exc}\n{LATEST_USAGE}"))
         return
     if not latest.articles:
         await message.reply_text(NO_ARTICLES)
         return
-    zone = await asyncio.to_thread(context.bot_data.digesting.subscriptions.zone_of, message.chat_id)
     blocks = latest_blocks(latest.articles, latest.category, context.bot_data.username, latest.capped, zone)
-    now = context.bot_data.clock()
     # The newest of months ago listed under "Latest" read as today's news (or yesterday's); the newest is enough for
     # today, any of them may be yesterday's, and only a dated one is known to be (an undated one always may have been:
     # a list of them said nothing, and today's stories above them read as yesterday's).
@@ -245,6 +247,12 @@ async def send_latest(message: Message, context: Context, args: Sequence[str], d
     elif days_ago == 1 and not any(a.news_time and came_on(a, now, zone, 1) for a in latest.articles):
         blocks.insert(0, NOTHING_YESTERDAY)
     await reply_messages(message, split_message(blocks))
+
+
+def day_start(now: datetime, zone: tzinfo, days_ago: int) -> datetime:
+    """When the day `days_ago` days before `now`'s began in `zone` (-1: when tomorrow begins)."""
+    day = now.astimezone(zone).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def came_on(article: StoredArticle, now: datetime, zone: tzinfo, days_ago: int) -> bool:

@@ -2856,10 +2856,12 @@ def _position(found: str) -> str:
     return str(_ORDINALS.index(word) + 1) if word in _ORDINALS else word.rstrip("stndrh") or word
 
 
-def told_values(kind: str, text: str) -> list[Told]:
+# Kept: `later_first` reads the first passage's values again beside each later candidate it weighs.
+@lru_cache(maxsize=4096)
+def told_values(kind: str, text: str) -> tuple[Told, ...]:
     """The values of one `kind` ("figure", "position", "date") that a paragraph tells, each with what it is of. A
     figure is no year, time of day, date nor place ("in 2009", "at 6pm", "on 4 December", "third")."""
-    told = []
+    told: list[Told] = []
     for sentence in sentences(text):
         if kind == "date":
             for found in _TOLD_DATE.finditer(sentence):
@@ -2876,7 +2878,7 @@ def told_values(kind: str, text: str) -> list[Told]:
             if after:
                 value = _position(found.group()) if kind == "position" else re.sub(r"[\s,]", "", found.group())
                 told.append(Told(value.casefold(), sentence[after[0][0] : after[-1][1]]))
-    return told
+    return tuple(told)
 
 
 def asked_for_values(question: str) -> tuple[str, ...]:
@@ -2910,11 +2912,8 @@ def _met(wanted: Mapping[str, str], text: str, semantic: Semantic) -> list[bool]
     """For each word of `wanted` (its term: the word as written), whether `text` writes it, another form of it
     (`_same_stem`) or meets it by meaning (a soft word match of SOFT_MET)."""
     held = _term_set(text)
-    pieces = semantic.pieces
     return [
-        term in held
-        or any(_same_stem(term, other) for other in held)
-        or (pieces is not None and float(pieces.soft_match(word, [text])[0]) >= SOFT_MET)
+        term in held or any(_same_stem(term, other) for other in held) or _near((word,), [text], semantic.pieces)
         for term, word in wanted.items()
     ]
 

@@ -955,6 +955,28 @@ class FakeBotAPI:
             self._store(msg)
             return self.add_update({"message": msg})
 
+    def send_service(self, chat_id: int, fields: JSON, user_id: int | None = None, chat_type: str | None = None) -> int:
+        """A service message in the chat, as Telegram makes one when someone changes something there: ``fields``
+        name the change (``{"message_auto_delete_timer_changed": {...}}``, ``{"chat_background_set": {...}}``)."""
+        with self._lock:
+            msg = self._new_user_message(chat_id, user_id, chat_type, None)
+            msg.update(copy.deepcopy(fields))
+            self._store(msg)
+            return self.add_update({"message": msg})
+
+    def pin_message(self, chat_id: int, message_id: int, user_id: int | None = None, *, seen: bool = True) -> int:
+        """Someone pins message ``message_id``: the service message carries it, or, when the bot could not see it
+        (``seen=False``: deleted, or a group's message a bot in privacy mode is not sent), an
+        ``InaccessibleMessage`` (its chat, its id and a ``date`` of 0)."""
+        with self._lock:
+            chat = self._ensure_chat(chat_id, None, None, None)
+            pinned = (
+                self._reply_copy(chat_id, message_id)
+                if seen
+                else {"chat": copy.deepcopy(chat), "message_id": message_id, "date": 0}
+            )
+        return self.send_service(chat_id, {"pinned_message": pinned}, user_id)
+
     def press_button(
         self,
         chat_id: int,

@@ -2720,3 +2720,14 @@ async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_tra
     said = [r for r in caplog.records if r.name.startswith(("bot", "telegram")) and r.levelno >= logging.WARNING]
     assert [r.getMessage().split(" (")[0] for r in said] == ["cannot fetch updates from Telegram"]
     assert said[0].levelno == logging.WARNING and said[0].exc_info is None
+
+
+async def test_a_pin_of_a_message_the_bot_never_saw_leaves_it_answering(app: Bot, server: FakeBotAPI) -> None:
+    """Telegram sends a pin of a message the bot cannot see (deleted, or a group's talk a bot in privacy mode is
+    not sent) as an `InaccessibleMessage` dated 0, which python-telegram-bot's `to_dict` leaves a datetime: the
+    update's record in the journal raised TypeError, which ended polling, and no message was answered again."""
+    server.pin_message(GROUP, 1, seen=False)
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    [text] = await replies(server, ALICE)
+    assert "Chess Prodigy Wins National Title at Twelve" in text
+    assert not server.calls("sendMessage", chat_id=GROUP)

@@ -2731,3 +2731,25 @@ async def test_a_pin_of_a_message_the_bot_never_saw_leaves_it_answering(app: Bot
     [text] = await replies(server, ALICE)
     assert "Chess Prodigy Wins National Title at Twelve" in text
     assert not server.calls("sendMessage", chat_id=GROUP)
+
+
+async def test_a_private_chat_s_service_messages_get_no_reply_while_a_voice_or_a_location_is_told_to_write(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A reader who sets the chat's auto-delete timer or wallpaper, or pins a message, did not write to the bot:
+    each got "I can only read text. Send me a question ...". A voice message or a location is still told so."""
+    chat = BOB
+    server.send_service(chat, {"message_auto_delete_timer_changed": {"message_auto_delete_time": 86_400}})
+    fill = {"type": "solid", "color": 0}
+    server.send_service(
+        chat, {"chat_background_set": {"type": {"type": "fill", "fill": fill, "dark_theme_dimming": 0}}}
+    )
+    await reply_to(server, chat, lambda: server.send_text(chat, "hello"))  # the chat's message 3, greeted
+    server.pin_message(chat, 3)
+    voice = {"voice": {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}}
+    assert visible_text(await reply_to(server, chat, lambda: server.send_service(chat, voice))) == not_text(app)
+    location = {"location": {"latitude": 51.5, "longitude": -0.1}}
+    assert visible_text(await reply_to(server, chat, lambda: server.send_service(chat, location))) == not_text(app)
+    await asyncio.sleep(0.3)
+    # The greeting "hello" got, and the two told to write.
+    assert len(server.calls("sendMessage", chat_id=chat)) == 3

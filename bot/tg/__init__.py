@@ -132,7 +132,8 @@ def register(application: App, settings: Settings) -> None:
             MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, welcome.channel_command),
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
-            MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
+            # Not a change the reader made to the chat (its auto-delete timer, wallpaper, a pin): none wrote to us.
+            MessageHandler(new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, ask.not_text),
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),

@@ -2753,3 +2753,31 @@ async def test_a_private_chat_s_service_messages_get_no_reply_while_a_voice_or_a
     await asyncio.sleep(0.3)
     # The greeting "hello" got, and the two told to write.
     assert len(server.calls("sendMessage", chat_id=chat)) == 3
+
+
+async def test_a_command_that_only_shows_something_edited_into_a_question_is_answered_in_its_place(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """`/latest` edited into a question got the answer below the headlines, which stayed, answering nothing asked
+    now, and "/lates" edited into "/latest" kept "Unknown command" above the line asking to send it again: only a
+    question's replies were kept for its edits. A command that changed something keeps its reply: that was done."""
+
+    def message_id(update_id: int) -> int:
+        return int(server.get_update(update_id)["message"]["message_id"])
+
+    latest = message_id(server.send_command(ALICE, "latest"))
+    [headlines] = [call.result["message_id"] for call in await last_calls(server, ALICE, 1)]
+    server.edit_text(ALICE, latest, "Who is the chess champion?")
+    [edited] = await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=ALICE)
+    assert edited.params["message_id"] == headlines and "Chess Prodigy" in check_sent(edited)
+    typo = message_id(server.send_command(ALICE, "lates"))
+    unknown = (await last_calls(server, ALICE, 2))[1].result["message_id"]
+    assert await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "/latest")) == send_anew("/latest")
+    [deleted] = await server.wait_for_async("deleteMessage", lambda c: c.ok, chat_id=ALICE)
+    assert deleted.params["message_id"] == unknown
+    subscribed = message_id(server.send_command(ALICE, "subscribe", "sport"))
+    await last_calls(server, ALICE, 4)
+    answer = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, subscribed, "Who is the chess champion?"))
+    assert "Chess Prodigy" in answer
+    shown = server.messages(ALICE)
+    assert len(shown) == 4 and "Subscribed to Sport" in shown[2] and shown[3].startswith("1. Chess Prodigy"), shown

@@ -2070,6 +2070,24 @@ async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, serve
     assert visible_text(again) == intro  # added back after a removal
 
 
+async def test_a_group_that_adds_the_bot_back_is_told_its_digest_comes_again(app: Bot, server: FakeBotAPI) -> None:
+    """A group that removed the bot and added it back got the newcomer's intro alone, and its old subscriptions'
+    digest came again the next morning, unannounced: the intro now ends with what still comes, as a reader's /start
+    does after unblocking the bot."""
+    group = GROUP - 3
+    server.set_admins(group, [BOB])
+    await reply_to(server, group, lambda: server.send_command(group, "subscribe", "sport", user_id=BOB))
+    server.my_chat_member(group, "left", "member")
+    store = library_of(app).store
+    for _ in range(50):
+        if store.chat_active(group) is False:
+            break
+        await asyncio.sleep(0.05)
+    again = visible_text(await reply_to(server, group, lambda: server.my_chat_member(group, "member", "left")))
+    assert again.startswith("Hello! I answer questions about the news."), again
+    assert "Welcome back: this group's subscriptions are as they were.\nCategories: Sport.\nDaily digest:" in again
+
+
 async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot, server: FakeBotAPI) -> None:
     server.fail_next("sendMessage", 429, retry_after=1, chat_id=ALICE)
     server.send_text(ALICE, "Who became the youngest chess champion?")

@@ -882,7 +882,8 @@ class FakeBotAPI:
         return self.send_text(chat_id, text, user_id, chat_type, title=title, as_group=as_group, topic=topic)
 
     def edit_text(self, chat_id: int, message_id: int, text: str, user_id: int | None = None) -> int:
-        """The user edits their earlier message -> ``edited_message`` update."""
+        """The user edits their earlier message -> ``edited_message`` update (``edited_channel_post`` in a
+        channel, whose posts are the channel's own)."""
         with self._lock:
             msg = self._stored_message(chat_id, message_id)
             if (chat_id, message_id) in self._bot_msgs:
@@ -895,7 +896,8 @@ class FakeBotAPI:
             if ents:
                 msg["entities"] = ents
             msg["edit_date"] = int(time.time())
-            return self.add_update({"edited_message": msg})
+            kind = "edited_channel_post" if msg["chat"]["type"] == "channel" else "edited_message"
+            return self.add_update({kind: msg})
 
     def send_photo(
         self,

@@ -132,7 +132,10 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("pollfeeds", feeds.poll_feeds, filters=new),
             MessageHandler(new & filters.COMMAND, recorded(welcome.unknown)),
             MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, welcome.channel_command),
-            MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
+            MessageHandler(
+                (filters.UpdateType.EDITED_MESSAGE | filters.UpdateType.EDITED_CHANNEL_POST) & filters.COMMAND,
+                welcome.edited_command,
+            ),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
             # Not a change the reader made to the chat (its auto-delete timer, wallpaper, a pin): none wrote to us.
             MessageHandler(new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, ask.not_text),

@@ -882,7 +882,8 @@ class FakeBotAPI:
         return self.send_text(chat_id, text, user_id, chat_type, title=title, as_group=as_group, topic=topic)
 
     def edit_text(self, chat_id: int, message_id: int, text: str, user_id: int | None = None) -> int:
-        """The user edits their earlier message -> ``edited_message`` update."""
+        """The user edits their earlier message -> ``edited_message`` update (``edited_channel_post`` in a
+        channel, whose posts are the channel's own)."""
         with self._lock:
             msg = self._stored_message(chat_id, message_id)
             if (chat_id, message_id) in self._bot_msgs:
@@ -895,7 +896,8 @@ class FakeBotAPI:
             if ents:
                 msg["entities"] = ents
             msg["edit_date"] = int(time.time())
-            return self.add_update({"edited_message": msg})
+            kind = "edited_channel_post" if msg["chat"]["type"] == "channel" else "edited_message"
+            return self.add_update({kind: msg})
 
     def send_photo(
         self,
@@ -954,6 +956,28 @@ class FakeBotAPI:
             }
             self._store(msg)
             return self.add_update({"message": msg})
+
+    def send_service(self, chat_id: int, fields: JSON, user_id: int | None = None, chat_type: str | None = None) -> int:
+        """A service message in the chat, as Telegram makes one when someone changes something there: ``fields``
+        name the change (``{"message_auto_delete_timer_changed": {...}}``, ``{"chat_background_set": {...}}``)."""
+        with self._lock:
+            msg = self._new_user_message(chat_id, user_id, chat_type, None)
+            msg.update(copy.deepcopy(fields))
+            self._store(msg)
+            return self.add_update({"message": msg})
+
+    def pin_message(self, chat_id: int, message_id: int, user_id: int | None = None, *, seen: bool = True) -> int:
+        """Someone pins message ``message_id``: the service message carries it, or, when the bot could not see it
+        (``seen=False``: deleted, or a group's message a bot in privacy mode is not sent), an
+        ``InaccessibleMessage`` (its chat, its id and a ``date`` of 0)."""
+        with self._lock:
+            chat = self._ensure_chat(chat_id, None, None, None)
+            pinned = (
+                self._reply_copy(chat_id, message_id)
+                if seen
+                else {"chat": copy.deepcopy(chat), "message_id": message_id, "date": 0}
+            )
+        return self.send_service(chat_id, {"pinned_message": pinned}, user_id)
 
     def press_button(
         self,

@@ -29,6 +29,7 @@ from bot.app import build_application, running
 from bot.config import MAX_LATEST_COUNT, Settings
 from bot.models import Article
 from bot.render.subscriptions import ADMINS_ONLY, GMT_IS_UTC, STALE_BUTTON, TOPIC_GONE
+from bot.render.welcome import send_anew
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.fanout import Report
@@ -688,6 +689,19 @@ async def test_a_channels_admins_set_its_digest_by_posting_commands(bot_settings
         await tick(app)
         [digest] = texts(server, CHANNEL, DIGEST)
         assert headlines(digest) == ["Cup final tonight"]
+
+
+async def test_a_channel_s_command_edited_is_asked_for_anew(bot_settings: Settings, server: FakeBotAPI) -> None:
+    """A channel's admin who fixed "/subscribe sprot" by editing the post heard nothing and took it for done, the
+    channel following nothing: an edited post was read by no handler. It is asked for anew, as in a chat."""
+    async with bot(bot_settings, Clock(START)) as app:
+        posted = server.get_update(server.channel_post(CHANNEL, "/subscribe sprot"))["channel_post"]["message_id"]
+        [typo] = await server.wait_for_async("sendMessage", chat_id=CHANNEL)
+        assert "sprot" in typo.params["text"]
+        server.edit_text(CHANNEL, posted, "/subscribe sport")
+        anew = (await server.wait_for_async("sendMessage", count=2, chat_id=CHANNEL))[1]
+        assert visible_text(anew.params["text"]) == send_anew("/subscribe")
+        assert app.bot_data.library.store.subscriptions(CHANNEL) == []
 
 
 async def test_a_channels_admins_get_help_and_a_start_there(bot_settings: Settings, server: FakeBotAPI) -> None:

@@ -2070,6 +2070,24 @@ async def test_a_group_that_adds_the_bot_is_told_how_to_ask_once(app: Bot, serve
     assert visible_text(again) == intro  # added back after a removal
 
 
+async def test_a_group_that_adds_the_bot_back_is_told_its_digest_comes_again(app: Bot, server: FakeBotAPI) -> None:
+    """A group that removed the bot and added it back got the newcomer's intro alone, and its old subscriptions'
+    digest came again the next morning, unannounced: the intro now ends with what still comes, as a reader's /start
+    does after unblocking the bot."""
+    group = GROUP - 3
+    server.set_admins(group, [BOB])
+    await reply_to(server, group, lambda: server.send_command(group, "subscribe", "sport", user_id=BOB))
+    server.my_chat_member(group, "left", "member")
+    store = library_of(app).store
+    for _ in range(50):
+        if store.chat_active(group) is False:
+            break
+        await asyncio.sleep(0.05)
+    again = visible_text(await reply_to(server, group, lambda: server.my_chat_member(group, "member", "left")))
+    assert again.startswith("Hello! I answer questions about the news."), again
+    assert "Welcome back: this group's subscriptions are as they were.\nCategories: Sport.\nDaily digest:" in again
+
+
 async def test_retry_after_is_waited_out_and_the_answer_delivered_once(app: Bot, server: FakeBotAPI) -> None:
     server.fail_next("sendMessage", 429, retry_after=1, chat_id=ALICE)
     server.send_text(ALICE, "Who became the youngest chess champion?")
@@ -2720,3 +2738,64 @@ async def test_telegram_out_of_reach_while_polling_is_one_warning_line_not_a_tra
     said = [r for r in caplog.records if r.name.startswith(("bot", "telegram")) and r.levelno >= logging.WARNING]
     assert [r.getMessage().split(" (")[0] for r in said] == ["cannot fetch updates from Telegram"]
     assert said[0].levelno == logging.WARNING and said[0].exc_info is None
+
+
+async def test_a_pin_of_a_message_the_bot_never_saw_leaves_it_answering(app: Bot, server: FakeBotAPI) -> None:
+    """Telegram sends a pin of a message the bot cannot see (deleted, or a group's talk a bot in privacy mode is
+    not sent) as an `InaccessibleMessage` dated 0, which python-telegram-bot's `to_dict` leaves a datetime: the
+    update's record in the journal raised TypeError, which ended polling, and no message was answered again."""
+    server.pin_message(GROUP, 1, seen=False)
+    server.send_text(ALICE, "Who became the youngest chess champion?")
+    [text] = await replies(server, ALICE)
+    assert "Chess Prodigy Wins National Title at Twelve" in text
+    assert not server.calls("sendMessage", chat_id=GROUP)
+
+
+async def test_a_private_chat_s_service_messages_get_no_reply_while_a_voice_or_a_location_is_told_to_write(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """A reader who sets the chat's auto-delete timer or wallpaper, or pins a message, did not write to the bot:
+    each got "I can only read text. Send me a question ...". A voice message or a location is still told so."""
+    chat = BOB
+    server.send_service(chat, {"message_auto_delete_timer_changed": {"message_auto_delete_time": 86_400}})
+    fill = {"type": "solid", "color": 0}
+    server.send_service(
+        chat, {"chat_background_set": {"type": {"type": "fill", "fill": fill, "dark_theme_dimming": 0}}}
+    )
+    await reply_to(server, chat, lambda: server.send_text(chat, "hello"))  # the chat's message 3, greeted
+    server.pin_message(chat, 3)
+    voice = {"voice": {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}}
+    assert visible_text(await reply_to(server, chat, lambda: server.send_service(chat, voice))) == not_text(app)
+    location = {"location": {"latitude": 51.5, "longitude": -0.1}}
+    assert visible_text(await reply_to(server, chat, lambda: server.send_service(chat, location))) == not_text(app)
+    await asyncio.sleep(0.3)
+    # The greeting "hello" got, and the two told to write.
+    assert len(server.calls("sendMessage", chat_id=chat)) == 3
+
+
+async def test_a_command_that_only_shows_something_edited_into_a_question_is_answered_in_its_place(
+    app: Bot, server: FakeBotAPI
+) -> None:
+    """`/latest` edited into a question got the answer below the headlines, which stayed, answering nothing asked
+    now, and "/lates" edited into "/latest" kept "Unknown command" above the line asking to send it again: only a
+    question's replies were kept for its edits. A command that changed something keeps its reply: that was done."""
+
+    def message_id(update_id: int) -> int:
+        return int(server.get_update(update_id)["message"]["message_id"])
+
+    latest = message_id(server.send_command(ALICE, "latest"))
+    [headlines] = [call.result["message_id"] for call in await last_calls(server, ALICE, 1)]
+    server.edit_text(ALICE, latest, "Who is the chess champion?")
+    [edited] = await server.wait_for_async("editMessageText", lambda c: c.ok, chat_id=ALICE)
+    assert edited.params["message_id"] == headlines and "Chess Prodigy" in check_sent(edited)
+    typo = message_id(server.send_command(ALICE, "lates"))
+    unknown = (await last_calls(server, ALICE, 2))[1].result["message_id"]
+    assert await reply_to(server, ALICE, lambda: server.edit_text(ALICE, typo, "/latest")) == send_anew("/latest")
+    [deleted] = await server.wait_for_async("deleteMessage", lambda c: c.ok, chat_id=ALICE)
+    assert deleted.params["message_id"] == unknown
+    subscribed = message_id(server.send_command(ALICE, "subscribe", "sport"))
+    await last_calls(server, ALICE, 4)
+    answer = await reply_to(server, ALICE, lambda: server.edit_text(ALICE, subscribed, "Who is the chess champion?"))
+    assert "Chess Prodigy" in answer
+    shown = server.messages(ALICE)
+    assert len(shown) == 4 and "Subscribed to Sport" in shown[2] and shown[3].startswith("1. Chess Prodigy"), shown

@@ -215,14 +215,16 @@ def alerts_line(view: ChatView, group: str) -> str:
     return f"Alerts for new stories: on, in {whose(group).lower()} categories as they arrive."
 
 
-def kept_for_returning(view: ChatView, clock: Clock) -> str:
+def kept_for_returning(view: ChatView, clock: Clock, group: str = "") -> str:
     """What a reader's /start says they still get (one coming back after blocking the bot was greeted as a newcomer,
-    their digest still coming, unsaid): "" for a chat that chose nothing."""
+    their digest still coming, unsaid), or a `group` that adds the bot back (its digest came again the next morning,
+    unannounced): "" for a chat that chose nothing."""
     settings = view.settings
     if not (view.stored and (view.categories or settings.digest or settings.alerts)):
         return ""
-    lines = ["Welcome back: your subscriptions are as you left them.", following(view, "")]
-    return "\n".join([*lines, schedule(view, clock), alerts_line(view, ""), "/mysubs shows them all."])
+    kept = f"this {group}'s subscriptions are as they were" if group else "your subscriptions are as you left them"
+    lines = [f"Welcome back: {kept}.", following(view, group)]
+    return "\n".join([*lines, schedule(view, clock), alerts_line(view, group), "/mysubs shows them all."])
 
 
 def settings_text(view: ChatView, clock: Clock, group: str, may_change: bool) -> str:

@@ -31,6 +31,7 @@ from bot.services.waiting_marks import WaitingMarks
 from bot.store import answering
 from bot.store.engine import ANSWER_WAIT_SECONDS
 from bot.tg import admin, articles, ask, buttons, chats, feeds, subscriptions, welcome
+from bot.tg.answered import recorded
 from bot.tg.context import App
 from bot.tg.errors import on_error
 from bot.tg.jobs import register_jobs, share_budget, start_digests
@@ -108,15 +109,16 @@ def register(application: App, settings: Settings) -> None:
     application.add_handlers(
         [
             CommandHandler("start", ask.start_question, filters=new & filters.Regex(ask.INLINE_QUESTION)),
-            CommandHandler("start", welcome.start, filters=posted("start")),
-            CommandHandler("help", welcome.help_command, filters=posted("help")),
-            # A question is answered again when edited (bot.tg.ask); other commands edited are asked for anew.
+            CommandHandler("start", recorded(welcome.start), filters=posted("start")),
+            CommandHandler("help", recorded(welcome.help_command), filters=posted("help")),
+            # A question is answered again when edited (bot.tg.ask); other commands edited are asked for anew. The
+            # replies of those that only show something are kept (`recorded`): edited into a question, they give way.
             CommandHandler("ask", ask.ask, filters=new_or_edited),
-            CommandHandler("latest", articles.latest, filters=new),
-            CommandHandler("categories", articles.categories, filters=new),
+            CommandHandler("latest", recorded(articles.latest), filters=new),
+            CommandHandler("categories", recorded(articles.categories), filters=new),
             CommandHandler("subscribe", subscriptions.subscribe, filters=posted("subscribe")),
             CommandHandler("unsubscribe", subscriptions.unsubscribe, filters=posted("unsubscribe")),
-            CommandHandler("mysubs", subscriptions.mysubs, filters=posted("mysubs")),
+            CommandHandler("mysubs", recorded(subscriptions.mysubs), filters=posted("mysubs")),
             CommandHandler("digest", subscriptions.digest, filters=posted("digest")),
             CommandHandler("time", subscriptions.time_command, filters=posted("time")),
             CommandHandler("timezone", subscriptions.timezone, filters=posted("timezone")),
@@ -128,11 +130,15 @@ def register(application: App, settings: Settings) -> None:
             CommandHandler("addfeed", feeds.add_feed, filters=new),
             CommandHandler("removefeed", feeds.remove_feed, filters=new),
             CommandHandler("pollfeeds", feeds.poll_feeds, filters=new),
-            MessageHandler(new & filters.COMMAND, welcome.unknown),
+            MessageHandler(new & filters.COMMAND, recorded(welcome.unknown)),
             MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, welcome.channel_command),
-            MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND, welcome.edited_command),
+            MessageHandler(
+                (filters.UpdateType.EDITED_MESSAGE | filters.UpdateType.EDITED_CHANNEL_POST) & filters.COMMAND,
+                welcome.edited_command,
+            ),
             MessageHandler(new_or_edited & ~filters.COMMAND & (filters.TEXT | filters.CAPTION), ask.text_message),
-            MessageHandler(new & filters.ChatType.PRIVATE, ask.not_text),
+            # Not a change the reader made to the chat (its auto-delete timer, wallpaper, a pin): none wrote to us.
+            MessageHandler(new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, ask.not_text),
             buttons.ButtonHandler(ask.more, pattern=buttons.MORE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.ARTICLE_DATA),
             buttons.ButtonHandler(articles.full_article, pattern=buttons.READ_ON_DATA),

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Message
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot.errors import StoreError
@@ -61,6 +61,24 @@ def first_earlier() -> int | None:
     """The first reply the message being answered got before its edit (by any process), to edit in place."""
     replies = _replies.get()
     return replies.earlier[0] if replies is not None and replies.earlier else None
+
+
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def recorded(handler: Handler) -> Handler:
+    """`handler`, of a command that only shows something (`/latest`, `/help`), with its replies kept as a question's
+    are: the command edited into a question is answered in their place (they stayed above the answer, showing what
+    nothing asks now). A command that changed something is not wrapped: its reply says what was done, and stays."""
+
+    async def handle(update: Update, context: Context) -> None:
+        if update.message is None:  # a channel's post: no edit of one is read
+            await handler(update, context)
+            return
+        async with replying(update.message, False, context):
+            await handler(update, context)
+
+    return handle
 
 
 @asynccontextmanager

@@ -14,10 +14,12 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.errors import StoreError
+from bot.render.subscriptions import kept_for_returning
 from bot.render.welcome import group_intro
 from bot.services.fanout import Access
 from bot.tg.context import Context
 from bot.tg.sending import gone_for_the_bot, restricted_for_the_bot
+from bot.tg.subscriptions import clock_of
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,17 @@ async def chat_member(update: Update, context: Context) -> None:
 
 
 async def introduce(context: Context, chat_id: int) -> None:
-    """Say how to ask in a group the bot was added to; a courtesy, so a refusal is only logged."""
+    """Say how to ask in a group the bot was added to, and, added back, what it still gets; a courtesy, so a refusal
+    is only logged."""
+    intro = group_intro(context.bot_data.username)
     try:
-        await context.bot.send_message(chat_id, group_intro(context.bot_data.username))
+        view = await asyncio.to_thread(context.bot_data.digesting.subscriptions.view, chat_id)
+        kept = kept_for_returning(view, clock_of(view, context.bot_data.clock()), "group")
+    except StoreError as exc:  # the intro matters more
+        log.warning("introduced the bot in chat %s without its subscriptions: %s", chat_id, exc)
+        kept = ""
+    try:
+        await context.bot.send_message(chat_id, f"{intro}\n\n{kept}" if kept else intro)
     except TelegramError as exc:
         log.warning("could not introduce the bot in chat %s: %s", chat_id, exc)
 

@@ -54,6 +54,14 @@ TURN_WAIT_SECONDS = 60.0
 TURN_LOOK_SECONDS = 0.1
 
 
+def _timestamp(value: object) -> int:
+    """A date python-telegram-bot's `to_dict` leaves a datetime, as Telegram writes it: an `InaccessibleMessage`'s
+    (a pin of a message the bot cannot see, dated 0) is, and its TypeError ended polling for good."""
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _delivered_again(update: Update) -> bool:
     """Say that `update` came again and is not handled again (False: not fresh)."""
     log.info("update %d was delivered again; it is handled once", update.update_id)
@@ -105,7 +113,10 @@ class Journal:
     def _row(self, update: Update) -> Received:
         chat = update.effective_chat
         return Received(
-            update.update_id, json.dumps(update.to_dict()), self.presence.worker_id, chat.id if chat else None
+            update.update_id,
+            json.dumps(update.to_dict(), default=_timestamp),
+            self.presence.worker_id,
+            chat.id if chat else None,
         )
 
     @property

@@ -198,13 +198,16 @@ async def channel_command(update: Update, context: Context) -> None:
 
 
 async def edited_command(update: Update, context: Context) -> None:
-    """Ask for a command edited into a message to be sent anew: only questions are answered again when edited."""
-    message = update.edited_message
+    """Ask for a command edited into a message (or a channel's post) to be sent anew: only questions are answered
+    again when edited."""
+    message = update.edited_message or update.edited_channel_post
     assert message is not None
     command, target, mine = _command(message, context)
     # Carried out again, an edit would subscribe twice or resend a digest; left unsaid, a reader takes the edit of
-    # "/subscribe sprot" into "/subscribe sport" for done.
-    if mine or (not target and message.chat.type == ChatType.PRIVATE):
+    # "/subscribe sprot" into "/subscribe sport" for done. A channel's unaddressed command is ours when it is one of
+    # those posted there (its admins post them so; another bot's is none of this one's business).
+    channel = message.chat.type == ChatType.CHANNEL and command.removeprefix("/").lower() in CHANNEL_COMMANDS
+    if mine or (not target and (message.chat.type == ChatType.PRIVATE or channel)):
         # In place of the answer to the question the message asked before: nothing asks it now.
         async with replying(message, True, context):
             await message.reply_text(send_anew(command))

@@ -103,6 +103,11 @@ def analysed_in(language: str) -> Iterator[None]:
         _LANGUAGE.reset(token)
 
 
+def analysis_language() -> str:
+    """The language text is analysed in now (`analysed_in`; "en" outside any)."""
+    return _LANGUAGE.get()
+
+
 @lru_cache(maxsize=16)
 def analysis_of(language: str) -> str:
     """The analysis an index of a library in `language` is made by (`ANALYSIS` for English, and for any language

@@ -25,6 +25,7 @@ from bot.analysis import (
     STOPWORDS,
     Frame,
     analysed_in,
+    analysis_language,
     analyze,
     cased_terms,
     data_lines,
@@ -3154,7 +3155,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         per_article[hit.article_id] = used + 1
         article = ranking.articles[hit.article_id]
         matched = candidate.matched if marked is None else candidate.matched & marked
-        chosen.append(Passage(article, hit.position, text, candidate.score, matched))
+        chosen.append(Passage(article, hit.position, text, candidate.score, matched, analysis_language()))
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
     # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
     # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,

@@ -4,15 +4,18 @@ out by that language's rules, the index built in it, and built anew when the lib
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.analysis import ANALYSIS, analysed_in, analysis_of, analyze
+from bot.cli import main
 from bot.config import Settings
 from bot.library import Library
 from bot.retrieval import in_another_language
+from bot.tg.ask import Page, first_page, inline_results, next_page
 from tests.paths import DATA, ROOT
 
 CASES: dict[str, Any] = json.loads((DATA / "library_languages.json").read_text(encoding="utf-8"))
@@ -94,5 +97,34 @@ def test_a_library_in_a_language_read_as_english_keeps_its_index(tmp_path: Path)
         assert (tmp_path / "data" / "index" / "CURRENT").read_text() == built
         answer = library.ask(library.request("Chi è la nuova sindaca di Calvena?"))
         assert answer.found and "Giulia Ferranti" in answer.passages[0].text, answer
+    finally:
+        library.close()
+
+
+def test_an_answer_marks_the_question_s_words_by_the_library_s_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The words of a passage that meet the question's are emboldened by the library's analysis: read by English
+    rules, a German library's "Fähre" and "Fähren" were no marks of "Fähre" asked ("fahr" is no English term), in
+    the terminal, JSON, Telegram, its More pages and inline results alike."""
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSBOT_CORPUS_DIR", str(GERMAN))
+    monkeypatch.setenv("NEWSBOT_SEMANTIC", "off")
+    question = "Wann fährt die Fähre nach Helmsand wieder?"
+    assert main(["ask", "--k", "2", question]) == 0
+    shown = capsys.readouterr().out
+    assert "*Fähre*" in shown and "*Fähren*" in shown and "*Helmsand*" in shown, shown
+    assert main(["ask", "--json", "--k", "2", question]) == 0
+    marked = [passage["matched"] for passage in json.loads(capsys.readouterr().out)["passages"]]
+    assert ["fähre", "wieder"] in marked and ["fähren", "helmsand"] in marked, marked
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=GERMAN, semantic="off"))
+    try:
+        page = first_page(library, library.request(question, k=1), "newsbot_test_bot", UTC, 42)
+        assert "erste <b>Fähre</b> soll" in page.text, page.text
+        assert page.saved is not None
+        more = next_page(library, page.saved.key, 42, 1, "newsbot_test_bot", UTC, {page.saved.key: page.saved})
+        assert isinstance(more, Page) and "alle <b>Fähren</b> zwischen" in more.text, more
+        inline = [result.input_message_content for result in inline_results(library, question, "bot", UTC).results]
+        assert any("alle <b>Fähren</b> zwischen" in getattr(text, "message_text", "") for text in inline), inline
     finally:
         library.close()

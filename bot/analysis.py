@@ -13,14 +13,14 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from importlib.resources import files
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple, Unpack
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -106,6 +106,31 @@ def analysed_in(language: str) -> Iterator[None]:
 def analysis_language() -> str:
     """The language text is analysed in now (`analysed_in`; "en" outside any)."""
     return _LANGUAGE.get()
+
+
+_Args = TypeVarTuple("_Args")
+_R = TypeVar("_R")
+
+
+def cached_per_language(
+    maxsize: int,
+) -> Callable[[Callable[[Unpack[_Args]], _R]], Callable[[Unpack[_Args]], _R]]:
+    """`functools.lru_cache` for a function of text that reads the text's terms, kept per language analysed in: kept
+    by its text alone, a process asking libraries of two languages read one's terms for the other's (the shipped
+    English story's paragraphs, in a German library that holds it too, were matched by their English terms against
+    a question's German ones, and "Who invited Dempsey to Moscow?" was declined there after an English library had
+    answered it)."""
+
+    def decorate(function: Callable[[*_Args], _R]) -> Callable[[*_Args], _R]:
+        kept = {language: lru_cache(maxsize=maxsize)(function) for language in STEMMERS}
+
+        @wraps(function)
+        def cached(*args: *_Args) -> _R:
+            return kept[_LANGUAGE.get()](*args)
+
+        return cached
+
+    return decorate
 
 
 @lru_cache(maxsize=16)

@@ -27,6 +27,7 @@ from bot.analysis import (
     analysed_in,
     analysis_language,
     analyze,
+    cached_per_language,
     cased_terms,
     data_lines,
     english_words,
@@ -486,7 +487,7 @@ def written_as_names(terms: Collection[str], texts: Iterable[str], share: float 
 CASES_KEPT = 8192
 
 
-@lru_cache(maxsize=CASES_KEPT)
+@cached_per_language(maxsize=CASES_KEPT)
 def _cases(text: str) -> tuple[Mapping[str, int], Mapping[str, int]]:
     """`cased_terms` kept per paragraph: a follow-up's text holds its stories' headlines, whose capitalised words made
     every search of it read every candidate paragraph's cases, and its searches (telling its subject, then its own)
@@ -525,7 +526,7 @@ def asked_about(question: str) -> str:
     return rest if analyze(rest) else question
 
 
-@lru_cache(maxsize=256)
+@cached_per_language(maxsize=256)
 def _framed(question: str) -> tuple[tuple[Frame, tuple[str, ...]], ...]:
     """The frames the question holds, each with the terms it frames with (not its stopwords); a frame that opens a
     question asking for a story (`Frame.opens`) only when first in it. Kept for the last questions: one question's
@@ -622,17 +623,17 @@ def _holds(terms: Sequence[str], name: Sequence[str]) -> bool:
     return bool(at)
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _term_list(text: str) -> tuple[str, ...]:
     return tuple(analyze(text))
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_term_set(s) for s in sentences(text))
 
@@ -654,7 +655,7 @@ _POINTING_BACK_AFTER = re.compile(
 )
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:
     """The terms of each sentence of a paragraph, with those of the one before when it opens pointing back."""
     told = _sentence_term_sets(text)
@@ -2858,7 +2859,7 @@ def _position(found: str) -> str:
 
 
 # Kept: `later_first` reads the first passage's values again beside each later candidate it weighs.
-@lru_cache(maxsize=4096)
+@cached_per_language(maxsize=4096)
 def told_values(kind: str, text: str) -> tuple[Told, ...]:
     """The values of one `kind` ("figure", "position", "date") that a paragraph tells, each with what it is of. A
     figure is no year, time of day, date nor place ("in 2009", "at 6pm", "on 4 December", "third")."""

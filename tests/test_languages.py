@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.library import Library
 from bot.retrieval import in_another_language
 from bot.tg.ask import Page, first_page, inline_results, next_page
+from tests.conftest import open_library
 from tests.paths import DATA, ROOT
 
 CASES: dict[str, Any] = json.loads((DATA / "library_languages.json").read_text(encoding="utf-8"))
@@ -128,3 +129,24 @@ def test_an_answer_marks_the_question_s_words_by_the_library_s_language(
         assert any("alle <b>Fähren</b> zwischen" in getattr(text, "message_text", "") for text in inline), inline
     finally:
         library.close()
+
+
+def test_a_process_asking_libraries_of_two_languages_reads_each_text_in_the_library_s(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Retrieval keeps what it reads of a text (its terms, its sentences' terms, its cased words) per language: kept
+    by the text alone, a German library holding the shipped English story read its paragraphs by the terms an
+    English library asked before had made of them, and declined "Who invited Dempsey to Moscow?", which it answers
+    asked first."""
+    english = open_library(
+        Settings(data_dir=tmp_path / "en", corpus_dir=ROOT / "corpus", semantic="off"), tmp_path_factory
+    )
+    german = Library.open(Settings(data_dir=tmp_path / "de", corpus_dir=ROOT / "corpus", semantic="off"))
+    try:
+        german.ingest([GERMAN])
+        for library in (english, german, english):
+            answer = library.ask(library.request("Who invited Dempsey to Moscow?"))
+            assert answer.found and answer.passages[0].position == 0, (library.follower.language, answer)
+    finally:
+        german.close()
+        english.close()

@@ -147,6 +147,12 @@ def _stopwords(language: str) -> frozenset[str]:
     return STOPWORDS if language == "en" else _word_list(f"stopwords_{language}.txt")
 
 
+def small_words(language: str) -> frozenset[str]:
+    """The small words (folded) `language` leaves out of its terms: its own where newsbot analyses it (a key of
+    STEMMERS), none known for any other."""
+    return _stopwords(language) if language in STEMMERS else frozenset()
+
+
 ABBREVIATIONS = _word_list("abbreviations_en.txt")
 # Question words as typed short on phones ("wat"), each with the word meant: read so only where the library never
 # writes the short form (`bot.retrieval.spelt_as_written`), so they are no part of the analysis.

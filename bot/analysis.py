@@ -1,6 +1,6 @@
 """Text analysis: the one function that turns documents and questions alike into index terms.
 
-Terms are made in the library's language (`analysed_in`): English, Spanish, German and French words are stemmed and
+Terms are made in the library's language (`analysed_in`): English, Spanish, German, French and Italian words are stemmed
 their small words left out by their own rules; any other language's as English's.
 
 Also sentence splitting for trimming long paragraphs, with nltk's Punkt and shipped abbreviations
@@ -85,11 +85,15 @@ ANALYSIS = "{}-{}".format(
 # The languages whose words are stemmed by their own Snowball stemmer (nltk ships each, no download) and whose own
 # stopwords (bot/data/stopwords_XX.txt) are left out: over English rules a German library's "Fähren" was not its
 # "Fähre", nor "Schulen" its "Schule", and a question's "der" or "viel" were words no article used.
-STEMMERS = {"en": "english", "es": "spanish", "de": "german", "fr": "french"}
+STEMMERS = {"en": "english", "es": "spanish", "de": "german", "fr": "french", "it": "italian"}
 # The language text is analysed in now (`analysed_in`).
 _LANGUAGE: ContextVar[str] = ContextVar("analysis_language", default="en")
 # French writes an article or pronoun elided onto the next word ("l'île", "qu'il"), a token analysis keeps whole.
-_ELIDED = {"fr": re.compile(r"^(?:[cdjlmnst]|qu)'")}
+# So does Italian, an article or a preposition joined to one ("l'isola", "dell'isola", "un'ora", "c'è").
+_ELIDED = {
+    "fr": re.compile(r"^(?:[cdjlmnst]|qu)'"),
+    "it": re.compile(r"^(?:[cdl]|un|[dns]ell|[ads]all|sull|quest|quell|anch|dov)'"),
+}
 
 
 @contextmanager

@@ -38,13 +38,14 @@ def test_a_languages_small_words_are_no_terms(language: str, text: str) -> None:
 
 
 def test_english_and_languages_read_as_english_keep_their_analysis() -> None:
-    """English libraries' indexes are not built again: their analysis is as it was, as is Italian's (no own rules)."""
+    """English libraries' indexes are not built again: their analysis is as it was, as is Portuguese's (no own
+    rules)."""
     english = analyze("The ferries were cancelled; said Mr Dempsey's buses")
-    for language in ("en", "it", ""):
+    for language in ("en", "pt", ""):
         assert analysis_of(language) == ANALYSIS
         with analysed_in(language):
             assert analyze("The ferries were cancelled; said Mr Dempsey's buses") == english
-    assert len({analysis_of(language) for language in ("en", "es", "de", "fr")}) == 4
+    assert len({analysis_of(language) for language in ("en", "es", "de", "fr", "it")}) == 5
 
 
 @pytest.fixture(scope="module")
@@ -89,15 +90,30 @@ def test_a_german_question_is_told_as_german_over_english_articles(question: str
 
 
 def test_a_library_in_a_language_read_as_english_keeps_its_index(tmp_path: Path) -> None:
-    """Italian stories ingested over the English demo article are analysed as English were: the index is not built
-    again (it was, for the same terms, once the library's language read Italian)."""
+    """Portuguese stories ingested over the English demo article are analysed as English were: the index is not
+    built again (it was, for the same terms, once the library's language read another)."""
     library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", semantic="off"))
     try:
         built = (tmp_path / "data" / "index" / "CURRENT").read_text()
-        library.ingest([DATA / "italian_corpus"])
+        library.ingest([DATA / "portuguese_corpus"])
         assert (tmp_path / "data" / "index" / "CURRENT").read_text() == built
-        answer = library.ask(library.request("Chi è la nuova sindaca di Calvena?"))
-        assert answer.found and "Giulia Ferranti" in answer.passages[0].text, answer
+        answer = library.ask(library.request("Quem é a nova presidente da câmara de Vila Serena?"))
+        assert answer.found and "Marta Lobo" in answer.passages[0].text, answer
+    finally:
+        library.close()
+
+
+def test_an_italian_library_is_analysed_in_italian(tmp_path: Path) -> None:
+    """Italian stories are stemmed by Italian's rules, its small words and elisions left out ("l'isola" is "isola"):
+    read as English, "traghetti" was no "traghetto" and "scuole" no "scuola", and the index is built in Italian."""
+    library = Library.open(Settings(data_dir=tmp_path / "data", corpus_dir=DATA / "italian_corpus", semantic="off"))
+    try:
+        assert library.follower.language == "it"
+        answer = library.ask(library.request("Quando ripartono i traghetti per l'isola?"))
+        assert answer.found and "il traghetto della compagnia" in answer.passages[0].text, answer
+        assert "traghetti" not in answer.reason and "isola" not in answer.reason, answer.reason
+        answer = library.ask(library.request("Dove hanno dormito i pendolari? Nelle scuole?"))
+        assert answer.found and "palestra della scuola" in answer.passages[0].text, answer
     finally:
         library.close()
 

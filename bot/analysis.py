@@ -1,7 +1,7 @@
 """Text analysis: the one function that turns documents and questions alike into index terms.
 
-Terms are made in the library's language (`analysed_in`): English, Spanish, German, French and Italian words are stemmed
-their small words left out by their own rules; any other language's as English's.
+Terms are made in the library's language (`analysed_in`): English, Spanish, German, French and Italian words are
+stemmed and their small words left out by their own rules; any other language's as English's.
 
 Also sentence splitting for trimming long paragraphs, with nltk's Punkt and shipped abbreviations
 (nltk's downloadable models are not available on many servers).

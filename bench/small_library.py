@@ -47,6 +47,7 @@ import numpy as np
 from common import REPO, markdown_table
 from natural import bbc_library
 
+from bot.analysis import analysed_in
 from bot.config import Settings
 from bot.library import Library
 from bot.models import Answer
@@ -237,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.list:
             for a in asked:
                 library = opened[a.library]
-                ranking = search(library.request(a.question), library.engine, library.store, library.semantic)
+                with analysed_in(library.follower.language):  # as `Library.ask` reads it
+                    ranking = search(library.request(a.question), library.engine, library.store, library.semantic)
                 right = (
                     ("right first" if a.right_within(1) else "right in 3" if a.right_within(3) else "wrong")
                     if a.gold

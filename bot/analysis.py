@@ -1,7 +1,7 @@
 """Text analysis: the one function that turns documents and questions alike into index terms.
 
-Terms are made in the library's language (`analysed_in`): English, Spanish, German and French words are stemmed and
-their small words left out by their own rules; any other language's as English's.
+Terms are made in the library's language (`analysed_in`): English, Spanish, German, French and Italian words are
+stemmed and their small words left out by their own rules; any other language's as English's.
 
 Also sentence splitting for trimming long paragraphs, with nltk's Punkt and shipped abbreviations
 (nltk's downloadable models are not available on many servers).
@@ -13,14 +13,14 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from importlib.resources import files
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple, Unpack
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -85,11 +85,15 @@ ANALYSIS = "{}-{}".format(
 # The languages whose words are stemmed by their own Snowball stemmer (nltk ships each, no download) and whose own
 # stopwords (bot/data/stopwords_XX.txt) are left out: over English rules a German library's "Fähren" was not its
 # "Fähre", nor "Schulen" its "Schule", and a question's "der" or "viel" were words no article used.
-STEMMERS = {"en": "english", "es": "spanish", "de": "german", "fr": "french"}
+STEMMERS = {"en": "english", "es": "spanish", "de": "german", "fr": "french", "it": "italian"}
 # The language text is analysed in now (`analysed_in`).
 _LANGUAGE: ContextVar[str] = ContextVar("analysis_language", default="en")
 # French writes an article or pronoun elided onto the next word ("l'île", "qu'il"), a token analysis keeps whole.
-_ELIDED = {"fr": re.compile(r"^(?:[cdjlmnst]|qu)'")}
+# So does Italian, an article or a preposition joined to one ("l'isola", "dell'isola", "un'ora", "c'è").
+_ELIDED = {
+    "fr": re.compile(r"^(?:[cdjlmnst]|qu)'"),
+    "it": re.compile(r"^(?:[cdl]|un|[dns]ell|[ads]all|sull|quest|quell|anch|dov)'"),
+}
 
 
 @contextmanager
@@ -101,6 +105,36 @@ def analysed_in(language: str) -> Iterator[None]:
         yield
     finally:
         _LANGUAGE.reset(token)
+
+
+def analysis_language() -> str:
+    """The language text is analysed in now (`analysed_in`; "en" outside any)."""
+    return _LANGUAGE.get()
+
+
+_Args = TypeVarTuple("_Args")
+_R = TypeVar("_R")
+
+
+def cached_per_language(
+    maxsize: int,
+) -> Callable[[Callable[[Unpack[_Args]], _R]], Callable[[Unpack[_Args]], _R]]:
+    """`functools.lru_cache` for a function of text that reads the text's terms, kept per language analysed in: kept
+    by its text alone, a process asking libraries of two languages read one's terms for the other's (the shipped
+    English story's paragraphs, in a German library that holds it too, were matched by their English terms against
+    a question's German ones, and "Who invited Dempsey to Moscow?" was declined there after an English library had
+    answered it)."""
+
+    def decorate(function: Callable[[*_Args], _R]) -> Callable[[*_Args], _R]:
+        kept = {language: lru_cache(maxsize=maxsize)(function) for language in STEMMERS}
+
+        @wraps(function)
+        def cached(*args: *_Args) -> _R:
+            return kept[_LANGUAGE.get()](*args)
+
+        return cached
+
+    return decorate
 
 
 @lru_cache(maxsize=16)
@@ -115,6 +149,12 @@ def analysis_of(language: str) -> str:
 @lru_cache(maxsize=len(STEMMERS))
 def _stopwords(language: str) -> frozenset[str]:
     return STOPWORDS if language == "en" else _word_list(f"stopwords_{language}.txt")
+
+
+def small_words(language: str) -> frozenset[str]:
+    """The small words (folded) `language` leaves out of its terms: its own where newsbot analyses it (a key of
+    STEMMERS), none known for any other."""
+    return _stopwords(language) if language in STEMMERS else frozenset()
 
 
 ABBREVIATIONS = _word_list("abbreviations_en.txt")

@@ -134,6 +134,10 @@ class Passage:
     text: str
     score: float
     matched: frozenset[str] = field(default_factory=frozenset)
+    # The language `matched`'s terms were made in (`bot.analysis.analysed_in`, the library's): the words of `text`
+    # that meet them are marked by its analysis, which read by English rules left German "Schulen" unmarked for
+    # "Schule" ("schul" is no English term).
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,16 @@ from bot.analysis import (
     STOPWORDS,
     Frame,
     analysed_in,
+    analysis_language,
     analyze,
+    cached_per_language,
     cased_terms,
     data_lines,
     english_words,
     fold,
     sentence_starts,
     sentences,
+    small_words,
     stem,
     token_spans,
     words,
@@ -485,7 +488,7 @@ def written_as_names(terms: Collection[str], texts: Iterable[str], share: float 
 CASES_KEPT = 8192
 
 
-@lru_cache(maxsize=CASES_KEPT)
+@cached_per_language(maxsize=CASES_KEPT)
 def _cases(text: str) -> tuple[Mapping[str, int], Mapping[str, int]]:
     """`cased_terms` kept per paragraph: a follow-up's text holds its stories' headlines, whose capitalised words made
     every search of it read every candidate paragraph's cases, and its searches (telling its subject, then its own)
@@ -524,7 +527,7 @@ def asked_about(question: str) -> str:
     return rest if analyze(rest) else question
 
 
-@lru_cache(maxsize=256)
+@cached_per_language(maxsize=256)
 def _framed(question: str) -> tuple[tuple[Frame, tuple[str, ...]], ...]:
     """The frames the question holds, each with the terms it frames with (not its stopwords); a frame that opens a
     question asking for a story (`Frame.opens`) only when first in it. Kept for the last questions: one question's
@@ -552,11 +555,62 @@ def name_terms(question: str) -> frozenset[str]:
     if question.isupper():
         return frozenset()
     first = len(question) - len(question.lstrip())
+    nouns = nouns_by_article(question)
     return frozenset(
         term
         for start, end, term in words(question)
-        if (start > first and question[start].isupper()) or caseless(question[start:end])
+        if (start > first and question[start].isupper() and start not in nouns) or caseless(question[start:end])
     )
+
+
+# German writes every noun with a capital, so a capital tells no name there; an article before the word, with only
+# words in lower case between (an adjective: "der neue Radweg"), tells a noun. Read as names, a German library's
+# nouns that its stories write only inside compounds ("Brand" of "Großbrand", "Wahl" of "Bundestagswahl") were names
+# no paragraph uses, which decline a question: "Wie hoch ist der Schaden nach dem Brand?" was declined.
+_ARTICLES = {
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "dem",
+            "den",
+            "des",
+            "ein",
+            "eine",
+            "einem",
+            "einen",
+            "einer",
+            "eines",
+            "im",
+            "am",
+            "zum",
+            "zur",
+            "vom",
+            "beim",
+            "ins",
+        ]
+    )
+}
+
+
+def nouns_by_article(question: str) -> frozenset[int]:
+    """Where the capitalised words that an article marks as nouns begin in `question`, in a language whose nouns all
+    take a capital (`_ARTICLES`, by the language analysed in); none in any other."""
+    articles = _ARTICLES.get(analysis_language())
+    if articles is None:
+        return frozenset()
+    nouns: set[int] = set()
+    after_article = False
+    for start, end in token_spans(question):
+        word = question[start:end]
+        if fold(word) in articles:
+            after_article = True
+        elif word[0].isupper():
+            if after_article:
+                nouns.add(start)
+            after_article = False
+    return frozenset(nouns)
 
 
 def caseless(word: str) -> bool:
@@ -621,17 +675,17 @@ def _holds(terms: Sequence[str], name: Sequence[str]) -> bool:
     return bool(at)
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _term_list(text: str) -> tuple[str, ...]:
     return tuple(analyze(text))
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _sentence_term_sets(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_term_set(s) for s in sentences(text))
 
@@ -653,7 +707,7 @@ _POINTING_BACK_AFTER = re.compile(
 )
 
 
-@lru_cache(maxsize=50_000)
+@cached_per_language(maxsize=50_000)
 def _told_term_sets(text: str) -> tuple[frozenset[str], ...]:
     """The terms of each sentence of a paragraph, with those of the one before when it opens pointing back."""
     told = _sentence_term_sets(text)
@@ -1514,11 +1568,20 @@ def in_compounds(question: str, terms: Collection[str], texts: Iterable[str]) ->
     typed = [w.casefold() for w in as_typed(question, terms) if w.isalpha() and len(w) >= 3]
     if not typed:
         return question
+    texts = list(texts)
     written: dict[str, Counter[str]] = {w: Counter() for w in typed}
+    # The compound's other part is a word of the encoder's vocabulary, which is English; in another language a word
+    # of the stories, joined by German's "s" too ("Bundestags-wahl"): "Wahl" of "Wahl zum Bundestag" was declined of
+    # a story writing "Bundestagswahl" and "Bundestag".
+    lexicon = (
+        frozenset()
+        if analysis_language() == "en"
+        else frozenset(word for text in texts for word in map(fold, _LETTERED_WORD.findall(text)))
+    )
     for text in texts:
         for word in map(fold, _LETTERED_WORD.findall(text)):
             for w in typed:
-                if word.isalpha() and _compound_of(word, w):
+                if word.isalpha() and _compound_of(word, w, lexicon):
                     written[w][word] += 1
     chosen = {w: found.most_common(1)[0][0] for w, found in written.items() if found}
     if not chosen:
@@ -1527,16 +1590,23 @@ def in_compounds(question: str, terms: Collection[str], texts: Iterable[str]) ->
     return rewritten(question, {span: chosen[word] for span, word in spans.items() if word in chosen})
 
 
-def _compound_of(word: str, part: str) -> bool:
-    """Whether `word` is `part` (or its stem) joined to a whole word of MIN_COMPOUND_PART letters or more."""
+def _compound_of(word: str, part: str, lexicon: Collection[str] = frozenset()) -> bool:
+    """Whether `word` is `part` (or its stem) joined to a whole word of MIN_COMPOUND_PART letters or more (of the
+    encoder's vocabulary or `lexicon`, there with a joining "s" too)."""
     vocabulary = _vocabulary()
+
+    def whole(rest: str) -> bool:
+        return len(rest) >= MIN_COMPOUND_PART and (
+            rest in vocabulary or rest in lexicon or (rest.endswith("s") and rest[:-1] in lexicon)
+        )
+
     for head in dict.fromkeys((part, stem(part))):
         rest = word.removeprefix(head)
-        if rest != word and len(rest) >= MIN_COMPOUND_PART and rest in vocabulary:
+        if rest != word and whole(rest):
             return True
-    for whole in dict.fromkeys((word, word.removesuffix("s"))):
-        rest = whole.removesuffix(part)
-        if rest != whole and len(rest) >= MIN_COMPOUND_PART and rest in vocabulary:
+    for written in dict.fromkeys((word, word.removesuffix("s"))):
+        rest = written.removesuffix(part)
+        if rest != written and whole(rest):
             return True
     return False
 
@@ -2857,7 +2927,7 @@ def _position(found: str) -> str:
 
 
 # Kept: `later_first` reads the first passage's values again beside each later candidate it weighs.
-@lru_cache(maxsize=4096)
+@cached_per_language(maxsize=4096)
 def told_values(kind: str, text: str) -> tuple[Told, ...]:
     """The values of one `kind` ("figure", "position", "date") that a paragraph tells, each with what it is of. A
     figure is no year, time of day, date nor place ("in 2009", "at 6pm", "on 4 December", "third")."""
@@ -3154,7 +3224,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         per_article[hit.article_id] = used + 1
         article = ranking.articles[hit.article_id]
         matched = candidate.matched if marked is None else candidate.matched & marked
-        chosen.append(Passage(article, hit.position, text, candidate.score, matched))
+        chosen.append(Passage(article, hit.position, text, candidate.score, matched, analysis_language()))
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
     # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
     # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,
@@ -3663,6 +3733,9 @@ def in_another_language(question: str, language: str = "en") -> bool:
     # A word of one letter ("a" and "o" of "O que aconteceu com a Yukos?") is Portuguese or Italian as much as English.
     english = {w for w in folded & STOPWORDS if len(w) > 1}
     if language != "en":
+        # One the articles' language writes too is theirs: "was" and "im" of "Was ist im Hafen abgebrannt?" over
+        # German articles told an English question, searched for its names alone.
+        english -= small_words(language)
         return (bool(language) and in_another_script(question)) or (len(english) >= 2 and len(english) > len(other))
     if in_another_script(question) or _SPANISH_MARKS.intersection(question):
         return True

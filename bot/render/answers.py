@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import Any
 
-from bot.analysis import sentences, words
+from bot.analysis import analysed_in, sentences, words
 from bot.models import Answer, Passage
 from bot.render.headlines import article_json, render_headline
 from bot.render.markup import HTML, SOURCE_LABEL, Style, byline, source_link, title_of
@@ -80,10 +80,12 @@ def render_passage(
     zone: tzinfo = UTC,
 ) -> str:
     article = passage.article
+    with analysed_in(passage.language):
+        text = mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style)
     lines = [
         style.bold(f"{'' if number is None else f'{number}. '}{style.escape(title_of(article))}"),
         style.escape(byline(article, zone)),
-        mark(trim(passage.text, passage.matched, passage_chars), passage.matched, style),
+        text,
     ]
     if link := source_link(article, bot_username, local_path):
         lines.append(style.link(link, SOURCE_LABEL))
@@ -162,6 +164,10 @@ def fit_answer(
 def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
     """The answer as data for scripts (`newsbot ask --json`)."""
 
+    def marked(passage: Passage) -> list[str]:
+        with analysed_in(passage.language):
+            return marked_words(passage.text, passage.matched)
+
     return {
         "question": answer.question,
         "found": answer.found,
@@ -175,7 +181,7 @@ def answer_json(answer: Answer, bot_username: str = "") -> dict[str, Any]:
                 "text": p.text,
                 # The words as the passage writes them, as an answer emboldens them: the terms they are searched
                 # as read "yuko" of "Yukos", "profit" of "profits".
-                "matched": marked_words(p.text, p.matched),
+                "matched": marked(p),
             }
             for p in answer.passages
         ],

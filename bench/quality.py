@@ -114,6 +114,8 @@ class Outcome:
     seconds: float
     # The gold paragraphs' texts, normalised (see `hit`).
     gold: frozenset[str] = frozenset()
+    # The second stage's candidates, kept for `--misses`.
+    ranking: Ranking | None = None
 
 
 def normalized(text: str) -> str:
@@ -188,8 +190,46 @@ def run_policy(
         start = time.perf_counter()
         ranking = search(request, library.engine, library.store, library.semantic if semantic else None)
         answer = policy(request, ranking) if policy else compose(request, ranking, settings.min_answerability)
-        outcomes.append(Outcome(q, answer, time.perf_counter() - start, gold_texts(library, q)))
+        outcomes.append(Outcome(q, answer, time.perf_counter() - start, gold_texts(library, q), ranking))
     return outcomes
+
+
+def miss_kind(outcome: Outcome) -> str:
+    """Why an answerable question's gold paragraph is not among the 3 passages shown: declined; its story no
+    candidate of the first stages ("not found"); its story a candidate but none of its passages shown ("story
+    below", with the story's place among the candidates' stories); its story shown by another paragraph ("other
+    paragraph", the gold paragraph's place among the candidates, "-" when it is none)."""
+    q, ranking = outcome.question, outcome.ranking
+    if not outcome.answer.found:
+        return "declined"
+    if ranking is None:
+        return "?"
+    stories = list(dict.fromkeys(c.hit.article_id for c in ranking.candidates))
+    places = [i for i, c in enumerate(ranking.candidates, 1) if is_gold(q, outcome.gold, *key_text(ranking, c))]
+    if q.article not in stories:
+        return "not found"
+    if hit(outcome, 3, False):
+        return f"other paragraph (gold {places[0] if places else '-'} of {len(ranking.candidates)})"
+    return f"story below (story {stories.index(q.article) + 1} of {len(stories)})"
+
+
+def key_text(ranking: Ranking, c: Candidate) -> tuple[str, int, str]:
+    key = (c.hit.article_id, c.hit.position)
+    return (*key, ranking.texts.get(key, ""))
+
+
+def print_misses(name: str, half: str, library: Library, outcomes: Sequence[Outcome]) -> None:
+    """Each answerable question of `outcomes` whose gold paragraph is not among the 3 passages shown (`miss_kind`),
+    with its gold headline and what was shown (headline, paragraph, score)."""
+    missed = [o for o in outcomes if o.question.answerable and not hit(o, 3, True)]
+    print(f"\n### Misses of {name}, {half} half: {len(missed)}\n")
+    for o in missed:
+        q = o.question
+        article = library.store.articles([q.article or ""]).get(q.article or "")
+        print(f"- [{q.style}] {q.question} ({q.id}) -- {miss_kind(o)}")
+        print(f"  gold: {article.title if article else q.article} {list(q.paragraphs)}")
+        for p in o.answer.passages[:3]:
+            print(f"  shown: {p.article.title} [{p.position}] {p.score:.2f}")
 
 
 HALVES = ("tuning", "held-out", "both")
@@ -198,10 +238,14 @@ BLIND = "blind"
 
 
 def natural(
-    data_dir: Path, squad_dir: Path | None, rows_named: Sequence[str] = (), halves: Sequence[str] = HALVES
+    data_dir: Path,
+    squad_dir: Path | None,
+    rows_named: Sequence[str] = (),
+    halves: Sequence[str] = HALVES,
+    misses: bool = False,
 ) -> None:
     """The natural questions' tables for `halves`, of the rows named (all if none); with `squad_dir`, first fit
-    the second stage and answerability (--tune)."""
+    the second stage and answerability (--tune); with `misses`, each row's missed questions after its table."""
     libraries = {mode: bbc_library(beside(data_dir, mode), mode) for mode in SEMANTIC_MODES}
     if any(library.semantic is None for library in libraries.values()):
         sys.exit("error: the semantic stage could not be loaded (see the log above)")
@@ -244,10 +288,15 @@ def natural(
     for half in halves:
         group = split(questions, half)
         rows = []
+        missed = []
         for name, each, semantic, policy in chosen:
-            rows += natural_rows(name, run_policy(each, group, semantic, policy))
+            outcomes = run_policy(each, group, semantic, policy)
+            rows += natural_rows(name, outcomes)
+            missed.append((name, each, outcomes))
         print(f"\n### Natural BBC questions, {half} {'halves' if half == 'both' else 'half'}\n")
         print(markdown_table(header, rows))
+        for name, each, outcomes in missed if misses else ():
+            print_misses(name, half, each, outcomes)
     for each in libraries.values():
         each.close()
 
@@ -607,6 +656,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=list(HALVES),
         help="natural: the halves reported, comma-separated (tuning,held-out,both; also blind)",
     )
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="natural: list each answerable question whose gold paragraph is not among the 3 shown, and why",
+    )
     args = parser.parse_args(argv)
     unknown = [half for half in args.halves if half not in (*HALVES, BLIND)]
     if unknown:
@@ -614,7 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         base = args.data_dir or Path(tmp)
         if args.part in ("natural", "both"):
-            natural(base / "bbc", base / "squad" if args.tune else None, args.rows, args.halves)
+            natural(base / "bbc", base / "squad" if args.tune else None, args.rows, args.halves, args.misses)
         if args.part in ("squad", "both"):
             squad(base / "squad", args.limit, args.seed)
     return 0

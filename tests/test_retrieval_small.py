@@ -1450,3 +1450,37 @@ def test_no_word_news_writes_is_a_reader_s_word_too() -> None:
     read on ("movie" as "film" as "movie" ...)."""
     read = {" ".join(words) for words in news_words()}
     assert not read & {word for written in news_words().values() for word in written}
+
+
+@pytest.fixture(scope="module")
+def selworth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    yield from library_of(tmp_path_factory.mktemp("selworth"), DATA / "selworth")
+
+
+PARAPHRASED = [
+    c
+    for c in json.loads((DATA / "paraphrased_questions.json").read_text(encoding="utf-8"))["questions"]
+    if "gold" in c and "missed" not in c
+]
+
+
+@pytest.mark.parametrize("case", PARAPHRASED, ids=[c["question"] for c in PARAPHRASED])
+def test_a_paraphrased_question_is_answered_among_the_three_shown(selworth: Library, case: dict[str, Any]) -> None:
+    """A reader half-remembering a story names it by description ("the river crossing", "the fudge company"): each
+    question of tests/data/paraphrased_questions.json is answered among the 3 passages shown. "how long was the river
+    crossing shut" and "who runs the fudge company" were answered by two paragraphs of the story asked of and
+    nothing else, the story's next paragraph, which answers, kept out by the limit of two a story."""
+    answer = selworth.ask(selworth.request(case["question"]))
+    assert any(p.text.startswith(tuple(case["gold"])) for p in answer.passages[:3]), answer
+
+
+def test_a_story_s_third_passage_only_fills_room_no_other_story_takes(selworth: Library) -> None:
+    """The limit of two passages a story makes room for other stories: a story's third is shown only where no other
+    story's passage is worth showing, last, and never on a later page beyond the first's room."""
+    alone = selworth.ask(selworth.request("how long was the river crossing shut"))
+    assert [p.article.title for p in alone.passages] == [alone.passages[0].article.title] * 3, alone
+    more = selworth.ask(selworth.request("how long was the river crossing shut", offset=3))
+    assert not more.passages, more
+    shared = selworth.ask(selworth.request("selworth bridge cup factory library school", k=5))
+    titles = [p.article.title for p in shared.passages]
+    assert len(titles) == 5 and all(titles.count(t) <= 2 for t in titles), shared

@@ -1454,8 +1454,8 @@ def test_no_word_news_writes_is_a_reader_s_word_too() -> None:
 
 @pytest.fixture(scope="module")
 def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    """Four stories: two writing a number and its unit, joined ("20mph") or apart ("80 mph"), one naming a driver and
-    then writing "he", one quoting a "Headteacher"."""
+    """Five stories: two writing a number and its unit, joined ("20mph") or apart ("80 mph"), one naming a driver and
+    then writing "he", one quoting a "Headteacher", one on a find whose finder its second paragraph names."""
     root = tmp_path_factory.mktemp("units")
     limit = root / "limit.txt"
     limit.write_text(
@@ -1489,7 +1489,17 @@ def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
         "About 120 pupils will be taught in the village hall for a fortnight.\n",
         encoding="utf-8",
     )
-    yield from library_of(root, limit, gale, court, school)
+    hoard = root / "hoard.txt"
+    hoard.write_text(
+        "Roman coin hoard found near Abbotsley goes on show\nPublished 5-12-2026, 15:00\n\n"
+        "A hoard of Roman coins found by a metal detectorist near Abbotsley has gone on display at the town museum."
+        "\n\nPeter Garside, a retired teacher, found the coins in 2025 in a ploughed field. Experts have dated them to"
+        " the third century.\n\n"
+        "Curator Ana Reyes said the hoard showed that Roman traders had crossed the valley. The coins can be seen free"
+        " of charge until May.\n",
+        encoding="utf-8",
+    )
+    yield from library_of(root, limit, gale, court, school, hoard)
 
 
 @pytest.mark.parametrize(
@@ -1520,3 +1530,12 @@ def test_a_follow_up_word_the_story_writes_in_a_compound_asks_of_the_story(units
     school = next(a for a in units.store.latest(10) if a.category == "Schools")
     answer = units.ask(units.request(units.follow_up("what did the head say?", [school.id])))
     assert answer.found and "Headteacher Moira Lusk" in answer.passages[0].text, answer
+
+
+def test_an_answer_of_one_story_is_not_cut_short_by_its_cap(units: Library) -> None:
+    """ "who found the viking sword" of tests/data/pellingham showed two passages of the one story telling of it (at
+    most two a story), not the third, which names the finder: no other story answers, so the answer is filled
+    with the next of the story's."""
+    answer = units.ask(units.request("who found the roman coins"))
+    assert len(answer.passages) == 3, answer
+    assert any(p.text.startswith("Peter Garside") for p in answer.passages), answer

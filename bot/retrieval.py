@@ -3192,13 +3192,6 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
             capped.append(candidate)
         else:
             take(candidate)
-    # The cap on one story's passages leaves room for other stories; where none answers, an answer shorter than asked
-    # is filled with the next of the stories shown: "who found the viking sword" of tests/data/pellingham showed two
-    # passages of the one story that tells it, neither naming the finder the third names.
-    for candidate in capped:
-        if len(chosen) >= request.k:
-            break
-        take(candidate)
     # An answer is declined where its story shares the question's topic but not its answer: below the confident bar,
     # when none of the story's passages shown writes what is asked (`writes_asked_in_story`) of the thing asked
     # (`tells_of_asked`: a count of the nurses asked, not of patients), and whatever its score,
@@ -3237,6 +3230,14 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         )
     ):
         return declined(request, ranking, asked, closest)
+    # The cap on one story's passages leaves room for other stories; where none answers, an answer shorter than asked
+    # is filled with the next of the stories shown: "who found the viking sword" of tests/data/pellingham showed two
+    # passages of the one story that tells it, neither naming the finder the third names. After the declines, which
+    # judge the story by the passages the cap shows: a sum or count in a passage filled in is no answer to them.
+    for candidate in capped:
+        if len(chosen) >= request.k:
+            break
+        take(candidate)
     # A passage that does not write what the question asks for is no confident answer however much of the rest it
     # holds: "how many pupils does oakridge have" was answered confidently (0.98) by the head teacher thanking staff
     # and pupils, and "how much did greenbasket pay its chief executive" by the chief executive's words on prices; nor
@@ -3328,7 +3329,7 @@ def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) 
 
     A story names whom it tells of once and then writes "he": "how much was mossop fined" of a speeding driver's
     story ranked the two paragraphs naming him above "He was fined £1,150 ...", and with two passages a story shown
-    the answer was declined for giving no sum."""
+    the answer was declined for giving no sum. The passage moved holds a word of the question its headline does not."""
     if per_article is None or not ranking.candidates:
         return ranking
     article = ranking.articles[ranking.candidates[0].hit.article_id]
@@ -3342,7 +3343,17 @@ def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) 
 
     if len(story) <= per_article or writes_time_or_sum_in_story(question, passages(story[:per_article])):
         return ranking
-    giving = next((c for c in story[per_article:] if writes_time_or_sum_in_story(question, passages([c]))), None)
+    # One holding a word of the question its headline does not: of the story's subject alone, a sum is of anything
+    # ("how much did greenbasket pay its chief executive" of the chain's profits in pounds).
+    headline = _term_set(article.title)
+    giving = next(
+        (
+            c
+            for c in story[per_article:]
+            if writes_time_or_sum_in_story(question, passages([c])) and c.matched - headline - frame_terms(question)
+        ),
+        None,
+    )
     if giving is None:
         return ranking
     candidates = [c for c in ranking.candidates if c is not giving]

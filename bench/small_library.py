@@ -12,7 +12,9 @@ of each: a confident answer there is most often a guess.
         [--chance BBC_DATA_DIR] [--questions FILE]
 
 `--questions` asks another set instead: tests/data/fresh_library_questions.json (its library, hollinsford, and its
-questions were written blind and nobody tunes on them: a held-out check, an object whose `about` says so).
+questions were written blind and nobody tunes on them: a held-out check, an object whose `about` says so), or
+tests/data/pellingham_questions.json (blind too), whose replies to a story name it (`following`: its file) and are
+asked as `newsbot ask --following` asks them.
 
 With `--list` every question of the set is printed with its outcome, its answer's answerability (`Ranking.best`)
 and the best cosine of any candidate. Libraries are kept in `--data-dir` (a temporary directory if none) and
@@ -229,11 +231,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         root = args.data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="small-library-")))
         opened = stack.enter_context(libraries(root, names))
 
-        def ask(name: str, question: str, gold: Sequence[str] = (), kind: str = "") -> Asked:
+        def ask(name: str, question: str, gold: Sequence[str] = (), kind: str = "", following: str = "") -> Asked:
             library = opened[name]
-            return Asked(name, question, library.ask(library.request(question)), tuple(gold), kind)
+            # A reply to a story (`following`: its file in the library's folder), as `newsbot ask --following`.
+            searched = library.follow_up(question, [str(DATA / name / following)]) if following else question
+            return Asked(name, question, library.ask(library.request(searched)), tuple(gold), kind)
 
-        asked = [ask(c["library"], c["question"], c.get("gold", ()), c.get("kind", "")) for c in cases]
+        asked = [
+            ask(c["library"], c["question"], c.get("gold", ()), c.get("kind", ""), c.get("following", ""))
+            for c in cases
+        ]
         nonsense_asked = [ask(name, question) for name, question in random_questions]
         if args.list:
             for a in asked:

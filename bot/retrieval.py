@@ -1495,15 +1495,25 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
     typed: two words typed apart, one of which they never write, that they write joined ("head teacher" as
     "headteacher"), and one typed joined that no paragraph uses and some writes as two words side by side ("website"
     as "web site"). A story writing "Headteacher Rachel Osei" met nothing of "who is the head teacher?", which was
-    declined. Hyphenated compounds meet both already (analysis keeps "e-mail" whole as "email" and splits it)."""
+    declined. Hyphenated compounds meet both already (analysis keeps "e-mail" whole as "email" and splits it). A
+    number and its unit are such a compound too ("20 mph" as "20mph", "104mph" as "104 mph"): "how much will the 20
+    mph limit cost" of a story writing "20mph" was declined, "No article uses the word “mph”", its 20 missing too."""
     # Words analysis keeps, one term each: "a head" is no "ahead", nor "on line" "online".
     typed = [
         (start, end, question[start:end])
         for start, end, _ in words(question)
-        if question[start:end].isascii() and question[start:end].isalpha() and len(analyze(question[start:end])) == 1
+        if (question[start:end].isalpha() or _UNIT_TYPED.fullmatch(question[start:end]))
+        and question[start:end].isascii()
+        and len(analyze(question[start:end])) == 1
     ]
     side_by_side = [
-        (a, b) for a, b in pairwise(typed) if not question[a[1] : b[0]].strip() and a[2] != b[2] and b[0] > a[1]
+        (a, b)
+        for a, b in pairwise(typed)
+        if not question[a[1] : b[0]].strip()
+        and a[2] != b[2]
+        and b[0] > a[1]
+        and b[2].isalpha()
+        and (a[2].isalpha() or a[2].isdigit())
     ]
     joined = {pair: analyze(pair[0][2] + pair[1][2]) for pair in side_by_side}
     asked = {t for terms in (*joined.values(), *(analyze(w[2]) for w in typed)) for t in terms}
@@ -1511,7 +1521,7 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
     # Only a word the articles lack is looked for as two: every typed word's parts were analysed, most of them
     # fragments no analysis had met ("gove", "rnment"), a twentieth of a question's time at 100,000 paragraphs.
     splits = {
-        word: [(w[:i], w[i:]) for i in range(MIN_APART_PART, len(w) - MIN_APART_PART + 1)]
+        word: _apart(w)
         for word in typed
         if len(w := word[2]) >= 2 * MIN_APART_PART and not set(analyze(w)) <= used.keys()
     }
@@ -1541,6 +1551,19 @@ def compounds_as_written(question: str, engine: Engine, store: Store) -> str:
         if found is not None:
             changes[start, end] = found
     return rewritten(question, changes)
+
+
+# A number typed with its unit's letters ("20mph", "10cm", "3pm"), or alone before them.
+_UNIT_TYPED = re.compile(r"\d+(?:[a-z]+)?", re.IGNORECASE)
+
+
+def _apart(word: str) -> list[tuple[str, str]]:
+    """The ways `word` may be two words typed joined: a number and its unit only where the letters start; else at
+    each letter, each part MIN_APART_PART letters at least."""
+    if word[0].isdigit():
+        digits = len(word) - len(word.lstrip("0123456789"))
+        return [(word[:digits], word[digits:])]
+    return [(word[:i], word[i:]) for i in range(MIN_APART_PART, len(word) - MIN_APART_PART + 1)]
 
 
 # How many paragraphs holding both of two words are read for one that writes them side by side (the index's phrase
@@ -1588,6 +1611,14 @@ def in_compounds(question: str, terms: Collection[str], texts: Iterable[str]) ->
         return question
     spans = {(start, end): question[start:end].casefold() for start, end, _ in words(question)}
     return rewritten(question, {span: chosen[word] for span, word in spans.items() if word in chosen})
+
+
+def in_compounds_of(terms: Collection[str], texts: Iterable[str]) -> frozenset[str]:
+    """Those of `terms` that `texts` write as part of a compound (`_compound_of`: "head" of "Headteacher")."""
+    if not terms:
+        return frozenset()
+    written = {word for text in texts for word in map(fold, _LETTERED_WORD.findall(text)) if word.isalpha()}
+    return frozenset(t for t in terms if any(_compound_of(word, t) for word in written))
 
 
 def _compound_of(word: str, part: str, lexicon: Collection[str] = frozenset()) -> bool:
@@ -3196,6 +3227,7 @@ def compose(request: Request, ranking: Ranking, min_answerability: float, lead: 
         ranking = replace(ranking, candidates=[c for c in ranking.candidates if c.hit.article_id == ranking.by_meaning])
     elif not ranking.candidates or best < bar or ranking.answered_outside:
         return declined(request, ranking, asked, closest)
+    ranking = time_or_sum_shown(ranking, own, request.per_article)
     chosen = list(lead)
     per_article: dict[str, int] = {}
     for passage in lead:
@@ -3361,6 +3393,44 @@ def writes_asked_in_story(question: str, story: Sequence[Passage]) -> bool:
         or bool(doers & _term_set(p.text))
         for p in story
     )
+
+
+def time_or_sum_shown(ranking: Ranking, question: str, per_article: int | None) -> Ranking:
+    """The ranking with the first passage of its first story that gives the time or sum the `question` asks for
+    (`writes_time_or_sum_in_story`) among the `per_article` of that story shown, when those before it give none.
+
+    A story names whom it tells of once and then writes "he": "how much was mossop fined" of a speeding driver's
+    story ranked the two paragraphs naming him above "He was fined £1,150 ...", and with two passages a story shown
+    the answer was declined for giving no sum. The passage moved holds a word of the question its headline does not."""
+    if per_article is None or not ranking.candidates:
+        return ranking
+    article = ranking.articles[ranking.candidates[0].hit.article_id]
+    story = [c for c in ranking.candidates if c.hit.article_id == article.id]
+
+    def passages(candidates: Sequence[Candidate]) -> list[Passage]:
+        return [
+            Passage(article, c.hit.position, ranking.texts[article.id, c.hit.position], c.score, c.matched)
+            for c in candidates
+        ]
+
+    if len(story) <= per_article or writes_time_or_sum_in_story(question, passages(story[:per_article])):
+        return ranking
+    # One holding a word of the question its headline does not: of the story's subject alone, a sum is of anything
+    # ("how much did greenbasket pay its chief executive" of the chain's profits in pounds).
+    headline = _term_set(article.title)
+    giving = next(
+        (
+            c
+            for c in story[per_article:]
+            if writes_time_or_sum_in_story(question, passages([c])) and c.matched - headline - frame_terms(question)
+        ),
+        None,
+    )
+    if giving is None:
+        return ranking
+    candidates = [c for c in ranking.candidates if c is not giving]
+    candidates.insert(candidates.index(story[per_article - 1]), giving)
+    return replace(ranking, candidates=candidates)
 
 
 def writes_time_or_sum_in_story(question: str, story: Sequence[Passage]) -> bool:
@@ -4098,8 +4168,11 @@ def follow_up(
     categories = {a.category.casefold() for a, _ in followed}
     # A reply pointing back ("is this true?", "is that so?") asks of what it replies to, however confidently another
     # category's story answers its other words alone: on the BBC stories, "is this true?" of a takeover showed a
-    # film "the true blue British one".
+    # film "the true blue British one". A word the stories write as part of a compound is theirs too: "what did the
+    # head say?" of a school's story writing "Headteacher Gareth Penhale said" was asked alone, and answered
+    # confidently by the shipped story's "head of the general staff".
     unknown = own - told
+    unknown -= in_compounds_of(unknown, [t for a, texts in followed for t in (a.title, *texts)])
     if unknown and (
         names_a_subject(question)
         or _new_subject(

@@ -829,6 +829,10 @@ def test_a_request_for_alerts_of_categories_gives_their_words(text: str, words: 
         ("anything on formula 1?", "formula 1"),
         ("who won the cup", None),
         ("what happened to the ferry?", None),
+        ("what happened in the courts last week?", "courts"),
+        ("what's happening in sport", "sport"),
+        ("anything going on at the council?", "council"),
+        ("what happened at the town hall", "town hall"),
     ],
 )
 def test_the_words_a_message_asks_the_latest_headlines_of(text: str, words: str | None) -> None:

@@ -490,10 +490,12 @@ def talk_of(text: str) -> tuple[str | None, str]:
     return small_talk(question), question
 
 
-# "sport news", "what's new in sport?", "latest tech headlines", "tell me about sport" (after `_without_filler`).
+# "sport news", "what's new in sport?", "latest tech headlines", "tell me about sport", "what happened in the courts
+# last week?" (after `_without_filler`; searched, that was declined: no passage told what "happened").
 _LATEST_OF = re.compile(
     r"(?:(?:what's|whats|what is|anything) new|latest|news|headlines|top stories)(?: (?:in|on|about|from|for))?"
     r" (?P<after>.+?)(?: (?:news|headlines|stories))?"
+    r"|(?:what(?:'s|s| is)?|anything) (?:happened|happening|going on) (?:in|at|on) (?P<place>.+?)"
     r"|(?:tell|what|how|anything|stories|articles) (?:about|on) (?P<topic>.+?)(?: (?:news|headlines|stories))?"
     r"|(?P<before>.+?) (?:news|headlines|stories)"
 )
@@ -504,7 +506,7 @@ def latest_of(text: str) -> str | None:
     "latest tech headlines" or "tell me about sport"; None for other messages. Whether they name a category is the
     caller's to check ("news about Yukos" and "tell me about the ferry" are questions)."""
     match = _LATEST_OF.fullmatch(_without_filler(text))
-    return (match["after"] or match["topic"] or match["before"]) if match else None
+    return (match["after"] or match["place"] or match["topic"] or match["before"]) if match else None
 
 
 def example_question(article: StoredArticle) -> str:

@@ -134,3 +134,25 @@ def test_a_corrected_record_is_embedded_again(any_db_library: Library, tmp_path:
     (story,) = [a for a in library.store.latest(50) if a.title == "Winter ferry timetable"]
     assert vectors.article_ids() >= {story.id}
     assert len(vectors.article_ids()) == library.store.stats().articles
+
+
+def test_an_export_and_its_correction_in_one_ingest_store_the_correction_once(
+    any_db_library: Library, tmp_path: Path
+) -> None:
+    """A folder holding both exports, read in their names' order: the later one is the story's version, as it is
+    when they are ingested one after the other (the first stayed, the correction counted a duplicate or, its
+    headline changed, stored beside it or skipped as another story's link)."""
+    library = any_db_library
+    folder = tmp_path / "exports"
+    export(
+        folder / "export-1.jsonl",
+        record("Ferry to sail four times", FIRST, id="cms-4411"),
+        record("Harbour fees rise", FIRST[:1], url=LINK),
+    )
+    export(
+        folder / "export-2.jsonl",
+        record("Ferry to sail three times", CORRECTED, id="cms-4411"),
+        record("Harbour fees to rise", CORRECTED[:1], url=LINK),
+    )
+    library.ingest([folder])
+    assert exported(library) == {"Ferry to sail three times": CORRECTED, "Harbour fees to rise": CORRECTED[:1]}

@@ -82,6 +82,13 @@ def corrects(article: Article, source_id: str | None, text: Callable[[], list[st
     return corrected_text(words(article.paragraphs), text())
 
 
+def corrects_by_id(article: Article, title: str, text: Callable[[], list[str]]) -> bool:
+    """Whether `article` is the story of the same newsroom id (`Article.source_id`), headline `title` and words
+    `text`, neither with a link, corrected: its headline's words the same, or its text's nearly (`corrected_text`).
+    Two newsrooms may number their stories alike (1, 2, 3), so an id alone does not make two stories one."""
+    return headline_key(article.title) == headline_key(title) or corrected_text(words(article.paragraphs), text())
+
+
 @dataclass
 class WriteResult:
     """What one batch did to the store, by article id."""
@@ -295,9 +302,7 @@ def _corrected_by_id(
     connection: Connection, new: Sequence[Article], writing: set[str]
 ) -> list[tuple[Row[Any], Article]]:
     """The stored stories without a link that `new` articles (bar those `writing`) correct, found by the newsroom's own
-    id (`Article.source_id`) from another file (a re-export): each row with its correction. Two newsrooms may number
-    their stories alike (1, 2, 3), so an id is one story's only with its headline's words or its text's: another
-    story under a reused id stays apart."""
+    id (`Article.source_id`) from another file (a re-export, `corrects_by_id`): each row with its correction."""
     by_id = {a.source_id: a for a in new if a.source_id is not None}
     found: list[tuple[Row[Any], Article]] = []
     for chunk in _chunks(list(by_id)):
@@ -306,18 +311,16 @@ def _corrected_by_id(
                 articles.c.id,
                 articles.c.origin,
                 articles.c.source_id,
-                articles.c.headline_key,
+                articles.c.title,
                 articles.c.added_at,
                 articles.c.backlog,
             ).where(articles.c.source_id.in_(chunk), articles.c.url.is_(None))
         )
         found += [(row, by_id[row.source_id]) for row in rows if row.id not in writing]
-    texts_by = texts_of(connection, [row.id for row, a in found if row.headline_key != headline_key(a.title)])
     return [
         (row, article)
         for row, article in found
-        if row.origin != article.origin
-        and (row.id not in texts_by or corrected_text(words(texts_by[row.id]), words(article.paragraphs)))
+        if row.origin != article.origin and corrects_by_id(article, row.title, partial(_words_of, connection, row.id))
     ]
 
 

@@ -162,7 +162,9 @@ def write(
     wire story, an AMP copy: `bot.store.stories`) is not written: `result.same` says which story it repeats. Every
     article write holds the change-log lock, so two processes writing two copies at once store the first. An
     article from one file at a link another file's story holds (`another_story`) is not written either:
-    `result.taken` says whose link it is.
+    `result.taken` says whose link it is, unless it is that story corrected (`corrects`: a newsroom's re-export).
+    A new article under the newsroom's id of a stored story without a link, from another file, that is that story
+    corrected (`corrects_by_id`) replaces it as an edit of its origin would.
 
     Each new article's `arrival` is past every story written before; within the batch, the first highest when
     `newest_first` (a feed lists its newest first), else the last (a file read in order: its last read is newest).

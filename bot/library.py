@@ -51,7 +51,10 @@ from bot.store import (
     TakenLink,
     WriteResult,
     another_story,
+    corrects,
+    corrects_by_id,
 )
+from bot.store.stories import words
 
 if TYPE_CHECKING:
     from bot.store.feeds import FeedStore
@@ -342,10 +345,11 @@ class Library:
                     report.interrupted = True
                     return
 
-        # Where each article of this ingest came from, and its headline, by id.
-        seen: dict[str, tuple[str | None, str]] = {}
-        # The article each origin (file, record id, link) gave in this ingest.
+        # Each article of this ingest by id: where it came from, its headline and its content's hash.
+        seen: dict[str, tuple[str | None, str, str]] = {}
+        # The article each origin (file, record id, link) gave in this ingest, and each newsroom id without a link.
         origins: dict[str, str] = {}
+        sources: dict[str, str] = {}
         last_seq = 0
         # Pipelined: while this thread indexes batch n, another writes batch n+1 to the store (mostly in the
         # database driver's C code, which runs without the GIL).
@@ -355,25 +359,33 @@ class Library:
                 fresh: dict[str, Article] = {}
                 for article in batch:
                     earlier = origins.get(article.origin) if article.origin else None
+                    if earlier is None:
+                        earlier = _earlier_version(article, fresh, sources)
                     if earlier is not None:
-                        # The same origin again (a record's correction later in the same export, under its id)
-                        # replaces what it gave, as reading the file again would. Unwritten if in this batch;
-                        # written in an earlier one, the store replaces it by its origin.
+                        # The same origin again (a record's correction later in the same export, under its id), or
+                        # the story corrected by a later export in this batch (at its link, or under its newsroom's
+                        # id), replaces what came first, as ingesting them one after the other would. Unwritten if in
+                        # this batch; written in an earlier one, the store replaces it (a later export's too).
                         report.duplicates += 1
                         seen.pop(earlier, None)
                         fresh.pop(earlier, None)
-                    elif article.id in seen:
-                        # Its link again in this ingest: the first one stays, and another story there is told.
-                        origin, title = seen[article.id]
-                        if origin is not None and another_story(article, origin, title):
-                            report.problems.append(_taken_link(TakenLink(article, origin, title)))
-                        else:
+                    elif (first := seen.get(article.id)) is not None and (
+                        article.id in fresh or first[2] == article.content_hash
+                    ):
+                        # Its link again in this ingest as it was, or another story at it in this batch: the first
+                        # one stays, and another story there is told.
+                        origin, title, content = first
+                        if content == article.content_hash:
                             report.duplicates += 1
+                        else:
+                            report.problems.append(_taken_link(TakenLink(article, origin or "", title)))
                         continue
-                    seen[article.id] = (article.origin, article.title)
+                    seen[article.id] = (article.origin, article.title, article.content_hash)
                     fresh[article.id] = article
                     if article.origin:
                         origins[article.origin] = article.id
+                    if article.url is None and article.source_id is not None:
+                        sources[article.source_id] = article.id
                 written = writer.submit(self.store.write_articles, list(fresh.values()))
                 if pending is not None:
                     last_seq = max(last_seq, self._settled(pending, written, report))
@@ -665,6 +677,25 @@ def _taken_link(taken: TakenLink) -> Skipped:
         " link is one story's (give this one its own link, or none; to store it in that one's place, first newsbot"
         f" remove {article.url})",
     )
+
+
+def _earlier_version(article: Article, fresh: Mapping[str, Article], sources: Mapping[str, str]) -> str | None:
+    """The id of the article of this batch (`fresh`) that `article` is a later version of, if any: the one at its
+    link, unless another story (`another_story`, `corrects`); without a link, the one under its newsroom's id that
+    is the same story (`corrects_by_id`, `sources` giving each id's article)."""
+    if (first := fresh.get(article.id)) is not None:
+        other = first.origin is not None and another_story(article, first.origin, first.title)
+        return (
+            None
+            if other and not corrects(article, first.source_id, functools.partial(words, first.paragraphs))
+            else first.id
+        )
+    if article.url is not None or article.source_id is None:
+        return None
+    first = fresh.get(sources.get(article.source_id, ""))
+    if first is None or not corrects_by_id(article, first.title, functools.partial(words, first.paragraphs)):
+        return None
+    return first.id
 
 
 def open_store(settings: Settings, seed_corpus: bool = True) -> Store:

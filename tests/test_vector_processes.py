@@ -309,3 +309,40 @@ def test_vectors_stopped_with_ctrl_c_keep_the_articles_embedded_whole_and_say_ho
     ), err
     code, out, err = run(settings, "vectors")
     assert code == 0 and out == f"{paragraphs - kept:,} paragraphs embedded; {paragraphs:,} have vectors\n", (out, err)
+
+
+def test_vectors_stopped_by_sigterm_mid_chunk_exit_at_once_keeping_only_the_batches_done(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM while the encoder embeds: the chunk under way (up to 128 paragraphs) was embedded to its end first,
+    4 to 16 s on two loaded cores (and `newsbot vectors` heard the signal only after the model's batch under way).
+    The model's run is given up now: the process exits within a second or two, keeping of that chunk only the
+    encoder's batches of 32 done before the signal. Each step here is one chunk (100 articles of one long paragraph
+    each), so a signal 0.2 s after a step's commit comes inside the next step's only chunk: that chunk embedded to
+    its end kept every paragraph of the step, 99 or more."""
+    records = [
+        {
+            "title": f"Place{n} council meets",
+            "body": " ".join(
+                f"In Place{n} the council discussed {topic} for the {n}th time, and residents asked about the cost."
+                for topic in ("parking", "schools", "bus routes", "flood defences", "street lights", "recycling")
+            ),
+        }
+        for n in range(300)  # three steps of 100 articles, each paragraph about 128 word pieces long
+    ]
+    (tmp_path / "councils.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    ingest = newsbot(settings, "ingest", str(tmp_path / "councils.jsonl"), env={"NEWSBOT_SEMANTIC": "off"})
+    _, err = ingest.communicate(timeout=300)
+    assert ingest.returncode == 0, err
+    vectors = newsbot(settings, "vectors")
+    until(lambda: mapped_paragraphs(settings) > 0 or vectors.poll() is not None, timeout=300)
+    time.sleep(0.2)
+    at_the_signal = mapped_paragraphs(settings)
+    vectors.send_signal(signal.SIGTERM)
+    signalled = time.monotonic()
+    _, err = vectors.communicate(timeout=120)
+    took = time.monotonic() - signalled
+    assert vectors.returncode == 130 and "Traceback" not in err, err
+    assert 0 < at_the_signal < len(records)
+    assert at_the_signal <= mapped_paragraphs(settings) <= at_the_signal + 3 * 32, err
+    assert took < 5, f"{took:.1f} s from SIGTERM to exit"

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 LOCK_FILE = "writer.lock"
 # Changes per commit while following, and articles per step while building, for each semantic mode: seconds of
-# work, then it is durable (a process stopping gives a step up between two of the vectors' EMBED_CHUNKs). Each
+# work, then it is durable (a process stopping keeps the step's articles embedded whole by then). Each
 # commit rewrites the whole index file (1.7 s at 1M paragraphs), so the static vectors, made about 35x faster than
 # the encoder's, take 50x bigger steps: in steps of 100 articles a million paragraphs meant 2,000 commits of an
 # index file up to 850 MB.

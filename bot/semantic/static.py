@@ -162,7 +162,7 @@ class StaticEncoder:
 
 def distil(encoder: Encoder, tokenizer: Tokenizer, stop: threading.Event | None = None) -> Vectors:
     """Every word piece's vector in `tokenizer`'s vocabulary: its hidden state between [CLS] and [SEP] (raises
-    Stopped between two batches once `stop` is set)."""
+    Stopped once `stop` is set, the batch under way given up)."""
     size = tokenizer.get_vocab_size()
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     table = np.zeros((size, DIMENSIONS), dtype=np.float32)
@@ -171,7 +171,7 @@ def distil(encoder: Encoder, tokenizer: Tokenizer, stop: threading.Event | None 
             raise Stopped
         ids = np.arange(start, min(size, start + DISTIL_BATCH), dtype=np.int64)
         batch = np.stack([np.full_like(ids, cls), ids, np.full_like(ids, sep)], axis=1)
-        table[ids] = encoder.hidden_states(batch, np.ones_like(batch))[:, 1]
+        table[ids] = encoder.hidden_states(batch, np.ones_like(batch), stop)[:, 1]
     return table
 
 

@@ -40,7 +40,7 @@ from bot.errors import IndexCorruptError, Stopped
 from bot.index.aside import bytes_of
 from bot.index.engine import NO_CURSOR
 from bot.models import Article, StoredArticle
-from bot.semantic.encoder import DIMENSIONS, Vectors
+from bot.semantic.encoder import DIMENSIONS, StoppedPartway, Vectors
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,9 @@ EXPANSION_SEARCH = 128
 # What the vectors are made from, after the encoder's own recipe; vectors made another way (an older recipe, the
 # other encoder) are dropped on open and made again.
 PASSAGE_RECIPE = "headline. paragraph"
-# Paragraphs embedded between two looks at whether the process is stopping: 2-5 s of the encoder's work on two
-# cores, where a whole step (100 articles) took 20-50 s that a stopping bot waited for. Chunks of 64 embedded
-# about 15% slower than whole steps (more padding per batch); 128 as fast.
+# Paragraphs given to the encoder at a time: 2-16 s of its work on two cores, which a stop waited for; the sentence
+# encoder now gives up its batch under way (`Encoder.embed`'s `stop`), the articles of the batches done kept. Chunks
+# of 64 embedded about 15% slower than whole steps (more padding per batch); 128 as fast.
 EMBED_CHUNK = 128
 # Paragraphs added to the index in one hold of its lock (a search waits for one at most): 64 took 50 to 130 ms on two
 # loaded cores, 16 take 12 to 17 ms, the same time a paragraph.
@@ -324,10 +324,10 @@ class VectorStore:
             if known.get(article.id) != (key := content_key(article.title, paragraphs))
         ]
         texts = [passage(article.title, text) for article, paragraphs, _ in changed for text in paragraphs]
-        vectors = self._embedded(texts)
-        stopped = len(vectors) < len(texts)
+        vectors, done = self._embedded(texts)
+        stopped = not done.all()
         if stopped:  # the articles whose every paragraph was embedded before the stop are kept (`uncommitted`)
-            changed = _embedded_whole(changed, len(vectors))
+            changed, vectors = _embedded_whole(changed, vectors, done)
         with self._lock, self._undone_on_failure():
             self._begin()
             self._remove(set(removed) - set(ids))
@@ -372,15 +372,22 @@ class VectorStore:
         """Whether changes were applied since the last `commit`."""
         return self._in_transaction
 
-    def _embedded(self, texts: Sequence[str]) -> Vectors:
-        """`texts`' vectors, EMBED_CHUNK at a time: fewer once the process stops, between two chunks."""
+    def _embedded(self, texts: Sequence[str]) -> tuple[Vectors, npt.NDArray[np.bool_]]:
+        """`texts`' vectors, EMBED_CHUNK at a time, and which were made: once the process stops, none after the chunk
+        under way, and of that chunk those its encoder made before it stopped (`StoppedPartway`)."""
         assert self._embed is not None, "vectors opened to be read are never made"
-        chunks = [np.zeros((0, DIMENSIONS), dtype=np.float32)]
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        done = np.zeros(len(texts), dtype=np.bool_)
         for start in range(0, len(texts), EMBED_CHUNK):
             if self._stop.is_set():
                 break
-            chunks.append(self._embed(texts[start : start + EMBED_CHUNK]))
-        return np.concatenate(chunks)
+            chunk = slice(start, start + EMBED_CHUNK)
+            try:
+                vectors[chunk], done[chunk] = self._embed(texts[chunk]), True
+            except StoppedPartway as partway:
+                vectors[chunk], done[chunk] = partway.vectors, partway.done
+                break
+        return vectors, done
 
     def _add(self, paragraphs: Sequence[tuple[str, int]], vectors: Vectors) -> None:
         if not paragraphs:
@@ -565,15 +572,21 @@ def _parts(changed: Sequence[_Changed]) -> Iterator[Sequence[_Changed]]:
         yield changed[start:]
 
 
-def _embedded_whole(changed: Sequence[_Changed], vectors: int) -> list[_Changed]:
-    """The first of `changed` articles, in order, whose paragraphs all lie within the first `vectors` embedded."""
+def _embedded_whole(
+    changed: Sequence[_Changed], vectors: Vectors, done: npt.NDArray[np.bool_]
+) -> tuple[list[_Changed], Vectors]:
+    """Of `changed` articles, in order, those whose paragraphs' rows of `vectors` were all made (`done`), and
+    those rows."""
     whole: list[_Changed] = []
+    rows: list[int] = []
+    start = 0
     for article in changed:
-        vectors -= len(article[1])
-        if vectors < 0:
-            break
-        whole.append(article)
-    return whole
+        end = start + len(article[1])
+        if done[start:end].all():
+            whole.append(article)
+            rows.extend(range(start, end))
+        start = end
+    return whole, vectors[rows]
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:

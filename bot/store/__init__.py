@@ -33,7 +33,16 @@ from bot.store import (
     wal,
     workers,
 )
-from bot.store.articles import ADDED, PartlyWrittenError, SameStory, TakenLink, WriteResult, another_story
+from bot.store.articles import (
+    ADDED,
+    PartlyWrittenError,
+    SameStory,
+    TakenLink,
+    WriteResult,
+    another_story,
+    corrects,
+    corrects_by_id,
+)
 from bot.store.changes import Change
 from bot.store.chat_settings import ChatSettings, Decision, DueChat
 from bot.store.chats import Asks
@@ -85,6 +94,8 @@ __all__ = [
     "WriteResult",
     "another_story",
     "answering",
+    "corrects",
+    "corrects_by_id",
 ]
 
 # A button's question is kept this long (Telegram keeps buttons forever; the news they page through goes stale).

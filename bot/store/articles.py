@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, String, any_, bindparam, delete, func, or_, select, true, update
@@ -24,7 +24,7 @@ from bot.store.categories import spell, spelling
 from bot.store.changes import head
 from bot.store.engine import is_sqlite
 from bot.store.schema import articles, changes, paragraphs
-from bot.store.stories import APART, headline_key, near_in_time, same_text, words
+from bot.store.stories import APART, corrected_text, headline_key, near_in_time, same_text, words
 
 ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
 # New to the store but not news: a new feed's back catalogue (alerts follow "added" only).
@@ -70,6 +70,23 @@ def another_story(article: Article, origin: str | None, title: str) -> bool:
         and not origin.startswith(WEB_ORIGINS)
         and headline_key(article.title) != headline_key(title)
     )
+
+
+def corrects(article: Article, source_id: str | None, text: Callable[[], list[str]]) -> bool:
+    """Whether `article`, at the link of a story `another_story` tells apart, is that story corrected all the same: a
+    newsroom's re-export of it under another file name, its headline put right, which the link's story also shows
+    by its own id (`source_id`, the newsroom's) or by its text's words (`text`, read only when the ids do not tell:
+    a correction changes a fact or two, a URL line copied with another story's file brings all its words)."""
+    if article.source_id is not None and article.source_id == source_id:
+        return True
+    return corrected_text(words(article.paragraphs), text())
+
+
+def corrects_by_id(article: Article, title: str, text: Callable[[], list[str]]) -> bool:
+    """Whether `article` is the story of the same newsroom id (`Article.source_id`), headline `title` and words
+    `text`, neither with a link, corrected: its headline's words the same, or its text's nearly (`corrected_text`).
+    Two newsrooms may number their stories alike (1, 2, 3), so an id alone does not make two stories one."""
+    return headline_key(article.title) == headline_key(title) or corrected_text(words(article.paragraphs), text())
 
 
 @dataclass
@@ -124,6 +141,7 @@ def _row(article: Article, now: datetime) -> dict[str, Any]:
         "paragraph_count": len(article.paragraphs),
         "updated_at": now,
         "headline_key": headline_key(article.title),
+        "source_id": article.source_id,
     }
 
 
@@ -144,7 +162,9 @@ def write(
     wire story, an AMP copy: `bot.store.stories`) is not written: `result.same` says which story it repeats. Every
     article write holds the change-log lock, so two processes writing two copies at once store the first. An
     article from one file at a link another file's story holds (`another_story`) is not written either:
-    `result.taken` says whose link it is.
+    `result.taken` says whose link it is, unless it is that story corrected (`corrects`: a newsroom's re-export).
+    A new article under the newsroom's id of a stored story without a link, from another file, that is that story
+    corrected (`corrects_by_id`) replaces it as an edit of its origin would.
 
     Each new article's `arrival` is past every story written before; within the batch, the first highest when
     `newest_first` (a feed lists its newest first), else the last (a file read in order: its last read is newest).
@@ -163,20 +183,25 @@ def write(
         for i, a in unique.items()
     }
     known: dict[str, str] = {}
-    holders: dict[str, tuple[str | None, str]] = {}
+    holders: dict[str, tuple[str | None, str, str | None]] = {}
     for chunk in _chunks(list(unique)):
         rows = connection.execute(
-            select(articles.c.id, articles.c.content_hash, articles.c.origin, articles.c.title).where(
-                articles.c.id.in_(chunk)
-            )
+            select(
+                articles.c.id, articles.c.content_hash, articles.c.origin, articles.c.title, articles.c.source_id
+            ).where(articles.c.id.in_(chunk))
         )
         for row in rows:
-            known[row.id], holders[row.id] = row.content_hash, (row.origin, row.title)
+            known[row.id], holders[row.id] = row.content_hash, (row.origin, row.title, row.source_id)
     # Another story at a stored link is not written, nor is its file's earlier story taken away; unless the file
     # the link's story came from gives another one in this batch (its link changed): the link is free then.
     giving = {a.origin: i for i, a in unique.items() if a.origin}
-    for i, (origin, title) in holders.items():
-        if origin is not None and giving.get(origin, i) == i and another_story(unique[i], origin, title):
+    for i, (origin, title, source_id) in holders.items():
+        if (
+            origin is not None
+            and giving.get(origin, i) == i
+            and another_story(unique[i], origin, title)
+            and not corrects(unique[i], source_id, partial(_words_of, connection, i))
+        ):
             taken = unique.pop(i)
             giving.pop(taken.origin or "", None)
             result.taken.append(TakenLink(taken, origin, title))
@@ -201,6 +226,10 @@ def write(
                     stale[row.id] = row.origin
                 first = (row.added_at, row.backlog)
                 arrived[row.origin] = min(first, arrived.get(row.origin, first))
+    for held, article in _corrected_by_id(connection, [a for i, a in unique.items() if i not in known], set(unique)):
+        if article.origin is not None and article.origin not in arrived:
+            stale[held.id] = held.origin
+            arrived[article.origin] = (held.added_at, held.backlog)
     result.replaced = list(stale)
     edited_origins = set(arrived)
     for article_id, article in unique.items():
@@ -265,6 +294,36 @@ def write(
     if log or result.replaced:
         result.last_seq = head(connection)
     return result
+
+
+def _words_of(connection: Connection, article_id: str) -> list[str]:
+    return words(texts(connection, article_id))
+
+
+def _corrected_by_id(
+    connection: Connection, new: Sequence[Article], writing: set[str]
+) -> list[tuple[Row[Any], Article]]:
+    """The stored stories without a link that `new` articles (bar those `writing`) correct, found by the newsroom's own
+    id (`Article.source_id`) from another file (a re-export, `corrects_by_id`): each row with its correction."""
+    by_id = {a.source_id: a for a in new if a.source_id is not None}
+    found: list[tuple[Row[Any], Article]] = []
+    for chunk in _chunks(list(by_id)):
+        rows: Iterable[Row[Any]] = connection.execute(
+            select(
+                articles.c.id,
+                articles.c.origin,
+                articles.c.source_id,
+                articles.c.title,
+                articles.c.added_at,
+                articles.c.backlog,
+            ).where(articles.c.source_id.in_(chunk), articles.c.url.is_(None))
+        )
+        found += [(row, by_id[row.source_id]) for row in rows if row.id not in writing]
+    return [
+        (row, article)
+        for row, article in found
+        if row.origin != article.origin and corrects_by_id(article, row.title, partial(_words_of, connection, row.id))
+    ]
 
 
 def _same_stories(connection: Connection, new: Sequence[Article], leaving: set[str], now: datetime) -> list[SameStory]:

@@ -204,6 +204,13 @@ def _received_chat(connection: Connection) -> None:
     schema.received_updates_chat.create(connection, checkfirst=True)
 
 
+def _source_ids(connection: Connection) -> None:
+    """`articles.source_id`, indexed: a newsroom's re-export corrects its stories by their ids. Stories stored before
+    have none (their origins hold a record's id or its number alike), and are corrected by link or file as before."""
+    _add_columns(articles, "source_id")(connection)
+    schema.articles_source_id.create(connection, checkfirst=True)
+
+
 def _headline_keys(connection: Connection) -> None:
     """`articles.headline_key`, indexed, for every story stored: a new link's story is looked for among them. Two
     copies of one story stored before stay as they are (which to keep is a reader's choice: `newsbot remove`)."""
@@ -266,6 +273,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0031_category_plurals", _category_plurals),
     Migration("0032_query_links", _query_links),
     Migration("0033_question_replies", _create(schema.question_replies)),
+    Migration("0034_source_ids", _source_ids),
 )
 
 

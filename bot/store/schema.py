@@ -86,6 +86,9 @@ articles = Table(
     # one arrival time are listed by it, highest first (/latest, digests), not by their ids' hashes. Added by
     # 0027_arrival_order.
     Column("arrival", BigInteger),
+    # The newsroom's own id for the story (`Article.source_id`, a record's `id`): a re-export's record under it, from
+    # another file, corrects the story. Added by 0034_source_ids.
+    Column("source_id", Text),
     Index("articles_origin", "origin"),
     Index("articles_published", "published"),
     Index("articles_added_at", "added_at"),
@@ -459,6 +462,8 @@ asked_questions = Table(
 # The stories stored under a headline, found by key when a new link's story may be one of them
 # (`bot.store.articles.write`).
 articles_headline_key = Index("articles_headline_key", articles.c.headline_key)
+# The stories stored under a newsroom's id, found when a re-export's record corrects one (`bot.store.articles.write`).
+articles_source_id = Index("articles_source_id", articles.c.source_id)
 
 
 # ---- 0026_site_waits -------------------------------------------------------------------------------------------
